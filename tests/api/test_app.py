@@ -1,0 +1,35 @@
+"""The app shell: health, offline docs, the error format and the body size limit."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from ceasefire.api.app import create_app
+from ceasefire.config import Settings
+
+
+def test_health_and_offline_docs(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    assert client.get("/health").json()["status"] == "ok"
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()
+    asset = client.get("/static/swagger-ui/swagger-ui-bundle.js")
+    assert asset.status_code == 200
+    assert len(asset.content) > 100_000
+    assert client.get("/openapi.json").json()["info"]["title"] == "ceasefire"
+
+
+def test_unknown_route_uses_the_error_format(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    body = client.get("/api/v1/nothing-here").json()
+    assert body["error"]["code"] == "E404"
+
+
+def test_oversized_body_is_refused(settings: Settings) -> None:
+    small = settings.model_copy(update={"max_request_bytes": 1000})
+    client = TestClient(create_app(small))
+    response = client.post("/health", content=b"x" * 5000)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "E413"

@@ -1,0 +1,131 @@
+"""Shared fixtures: every integration test runs on SQLite and, when configured, PostgreSQL.
+
+``CEASEFIRE_TEST_DATABASE_URL`` names a PostgreSQL database; each pytest worker gets its own
+schema in it, migrated once, and every table is emptied after each test. SQLite tests get a
+fresh copy of a migrated template file. Without the variable the PostgreSQL variants are
+skipped with a visible reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from ceasefire.config import Settings
+from ceasefire.db.base import Base
+from ceasefire.db.engine import normalise_url
+from ceasefire.db.migrate import upgrade
+from ceasefire.services.context import ServiceContext
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+PG_ENV = "CEASEFIRE_TEST_DATABASE_URL"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to the latest schema, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    settings = Settings(database_url=f"sqlite:///{path}")
+    ctx = ServiceContext.from_settings(settings)
+    upgrade(ctx.engine)
+    with ctx.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    ctx.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A per-worker schema in the test PostgreSQL database, migrated once."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL variant skipped: {PG_ENV} is not set")
+    schema = f"t_{_worker()}_{os.getpid()}"
+    admin = create_engine(normalise_url(base))
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(normalise_url(base)).update_query_dict({"options": f"-csearch_path={schema}"})
+    url_text = url.render_as_string(hide_password=False)
+    ctx = ServiceContext.from_settings(Settings(database_url=url_text))
+    upgrade(ctx.engine)
+    ctx.dispose()
+    yield url_text
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    import ceasefire.db.models  # noqa: F401
+
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        if names:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[str]:
+    """The URL of an empty, migrated database of each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "ceasefire.db"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    try:
+        yield url
+    finally:
+        _empty_postgres(url)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        key_file=tmp_path / "keys.json",
+        data_dir=tmp_path / "data",
+    )
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> Iterator[ServiceContext]:
+    context = ServiceContext.from_settings(settings)
+    yield context
+    context.dispose()
+
+
+@pytest.fixture
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment for running the ``ceasefire`` CLI in a subprocess against ``settings``."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "CEASEFIRE_DATABASE_URL": settings.database_url,
+            "CEASEFIRE_KEY_FILE": str(settings.key_file),
+            "CEASEFIRE_DATA_DIR": str(settings.data_dir),
+            "COLUMNS": "200",
+        }
+    )
+    return env
+
+
+def url_quote(value: str) -> str:
+    return quote(value, safe="")
