@@ -36,6 +36,8 @@ class Viewer:
 
     ``party`` is the party code a liaison represents (e.g. ``"ARM"``); ``operator`` is a
     local administrator acting through the CLI on the centre's behalf and reads everything.
+    ``agreement_id`` is the agreement ``role`` was resolved for (``None``: the narrowest role
+    the member holds in any agreement; see ``ceasefire.domain.members.viewer_for_roles``).
     """
 
     member_id: str | None = None
@@ -43,6 +45,7 @@ class Viewer:
     role: Role | None = None
     party: str | None = None
     operator: bool = False
+    agreement_id: str | None = None
 
     @classmethod
     def public(cls) -> Viewer:

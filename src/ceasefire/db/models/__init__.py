@@ -4,6 +4,9 @@ Each domain area keeps its tables in its own module; add its import here.
 """
 
 from ceasefire.db.base import Base
-from ceasefire.db.models import installation  # noqa: F401
+from ceasefire.db.models import (
+    installation,  # noqa: F401
+    members,  # noqa: F401
+)
 
 __all__ = ["Base"]

@@ -7,6 +7,11 @@ Create Date: 2026-11-28
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
+from ceasefire.db.base import UTCDateTime
+
 revision: str = "0004_members"
 down_revision: str | Sequence[str] | None = "0003_ledger"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +19,123 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "members",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("iso3", sa.String(3), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_members"),
+    )
+    op.create_table(
+        "member_roles",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("member_id", sa.String(64), nullable=False),
+        sa.Column("agreement_id", sa.String(64), nullable=False),
+        sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("party", sa.String(3), nullable=True),
+        sa.Column("valid_from", UTCDateTime(), nullable=False),
+        sa.Column("valid_to", UTCDateTime(), nullable=True),
+        sa.Column("granted_at", UTCDateTime(), nullable=False),
+        sa.Column("granted_by", sa.String(64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name="fk_member_roles_member_id_members"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_member_roles"),
+    )
+    op.create_index(
+        "ix_member_roles_member_agreement", "member_roles", ["member_id", "agreement_id"]
+    )
+    op.create_table(
+        "users",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("member_id", sa.String(64), nullable=False),
+        sa.Column("display_name", sa.String(200), nullable=True),
+        sa.Column("password_hash", sa.String(255), nullable=True),
+        sa.Column("operator", sa.Boolean(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("disabled_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name="fk_users_member_id_members"),
+        sa.PrimaryKeyConstraint("id", name="pk_users"),
+    )
+    op.create_index("ix_users_member_id", "users", ["member_id"])
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("user_id", sa.String(64), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("label", sa.String(100), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", UTCDateTime(), nullable=True),
+        sa.Column("last_used_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_api_tokens_user_id_users"),
+        sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
+        sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
+    )
+    op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
+    op.create_table(
+        "observation_posts",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("lon", sa.Float(), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=False),
+        sa.Column("location_note", sa.Text(), nullable=True),
+        sa.Column("active_from", UTCDateTime(), nullable=False),
+        sa.Column("active_to", UTCDateTime(), nullable=True),
+        sa.Column("independent", sa.Boolean(), nullable=False),
+        sa.Column("classification", sa.String(16), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_observation_posts"),
+    )
+    op.create_table(
+        "post_owners",
+        sa.Column("post_id", sa.String(64), nullable=False),
+        sa.Column("member_id", sa.String(64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["post_id"], ["observation_posts.id"], name="fk_post_owners_post_id_observation_posts"
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name="fk_post_owners_member_id_members"
+        ),
+        sa.PrimaryKeyConstraint("post_id", "member_id", name="pk_post_owners"),
+    )
+    op.create_table(
+        "sensors",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("post_id", sa.String(64), nullable=True),
+        sa.Column("member_id", sa.String(64), nullable=True),
+        sa.Column("classification", sa.String(16), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "(post_id IS NULL) <> (member_id IS NULL)",
+            name="ck_sensors_attached_to_post_or_member",
+        ),
+        sa.ForeignKeyConstraint(
+            ["post_id"], ["observation_posts.id"], name="fk_sensors_post_id_observation_posts"
+        ),
+        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name="fk_sensors_member_id_members"),
+        sa.PrimaryKeyConstraint("id", name="pk_sensors"),
+    )
+    op.create_index("ix_sensors_post_id", "sensors", ["post_id"])
+    op.create_index("ix_sensors_member_id", "sensors", ["member_id"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_sensors_member_id", table_name="sensors")
+    op.drop_index("ix_sensors_post_id", table_name="sensors")
+    op.drop_table("sensors")
+    op.drop_table("post_owners")
+    op.drop_table("observation_posts")
+    op.drop_index("ix_api_tokens_user_id", table_name="api_tokens")
+    op.drop_table("api_tokens")
+    op.drop_index("ix_users_member_id", table_name="users")
+    op.drop_table("users")
+    op.drop_index("ix_member_roles_member_agreement", table_name="member_roles")
+    op.drop_table("member_roles")
+    op.drop_table("members")

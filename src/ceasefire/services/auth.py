@@ -1,0 +1,443 @@
+"""Users, passwords, API tokens and who a caller is.
+
+- Passwords are hashed with argon2id (argon2-cffi); a login returns an API token.
+- A token is 32 random bytes, shown once; only its SHA-256 is stored (a high-entropy secret
+  needs no slow hash). Tokens expire, can be revoked, and remember when they were last used.
+- ``viewer_for_token`` turns a bearer token into the ``Viewer`` every read is filtered by.
+
+Tokens are never logged or written to the ledger; ledger entries name the token's id only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ceasefire.db.models.members import ApiTokenRow, MemberRow, UserRow
+from ceasefire.domain.access import Viewer
+from ceasefire.domain.actor import Actor
+from ceasefire.domain.members import check_slug, viewer_for_roles
+from ceasefire.domain.timeutil import ensure_utc, utcnow
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.services._ledger_seam import append
+from ceasefire.services.context import ServiceContext
+from ceasefire.services.members import actor_of, load_roles
+
+TOKEN_PREFIX = "cft_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
+MIN_PASSWORD_LENGTH = 10
+DEFAULT_TOKEN_TTL = timedelta(days=30)
+LOGIN_TOKEN_TTL = timedelta(hours=12)
+MAX_TOKEN_TTL = timedelta(days=366)
+# Writing last_used_at on every request would turn each read into a write transaction;
+# a minute's resolution is enough to see which tokens are in use.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+class UserPublic(BaseModel):
+    id: str
+    member_id: str
+    display_name: str | None
+    operator: bool
+    has_password: bool
+    created_at: datetime
+    disabled_at: datetime | None
+
+
+class TokenPublic(BaseModel):
+    """A token's metadata; the secret itself is never stored and never shown again."""
+
+    id: str
+    user_id: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    state: str
+
+
+class IssuedToken(BaseModel):
+    """A newly created token: ``token`` is shown this once and cannot be recovered."""
+
+    token: str
+    token_type: str = "bearer"  # noqa: S105  (OAuth 2 token type, not a secret)
+    info: TokenPublic
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against when the user does not exist, so a wrong user name costs the same
+    # time as a wrong password and does not reveal which user names exist.
+    return _hasher().hash(secrets.token_hex(16))
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: SHA-256 hex of its text."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _token_state(row: ApiTokenRow, at: datetime) -> str:
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at is not None and row.expires_at <= at:
+        return "expired"
+    return "active"
+
+
+def _token_public(row: ApiTokenRow, at: datetime | None = None) -> TokenPublic:
+    return TokenPublic(
+        id=row.id,
+        user_id=row.user_id,
+        label=row.label,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+        state=_token_state(row, at or utcnow()),
+    )
+
+
+def _user_public(row: UserRow) -> UserPublic:
+    return UserPublic(
+        id=row.id,
+        member_id=row.member_id,
+        display_name=row.display_name,
+        operator=row.operator,
+        has_password=row.password_hash is not None,
+        created_at=row.created_at,
+        disabled_at=row.disabled_at,
+    )
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+            details=[problem("password", f"shorter than {MIN_PASSWORD_LENGTH} characters")],
+        )
+
+
+def add_user(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    user_id: str,
+    member_id: str,
+    password: str | None = None,
+    display_name: str | None = None,
+    operator: bool = False,
+) -> UserPublic:
+    """Create a user of ``member_id`` (operators only). Same user again → Conflict."""
+    if not viewer.operator:
+        raise Forbidden("only an operator may add users")
+    check_slug(user_id, field_name="user_id")
+    if password is not None:
+        _check_password(password)
+    password_hash = _hasher().hash(password) if password is not None else None
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        if session.get(MemberRow, member_id) is None:
+            raise NotFound(
+                f"no member {member_id!r}", details=[problem("member_id", "unknown member")]
+            )
+        if session.get(UserRow, user_id) is not None:
+            raise Conflict(
+                f"user {user_id!r} already exists", details=[problem("user_id", "taken")]
+            )
+        row = UserRow(
+            id=user_id,
+            member_id=member_id,
+            display_name=display_name,
+            password_hash=password_hash,
+            operator=operator,
+            created_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag="auth:user:added",
+            subject=f"user/{user_id}",
+            payload={
+                "user_id": user_id,
+                "member_id": member_id,
+                "operator": operator,
+                "has_password": password_hash is not None,
+            },
+            actor=actor,
+        )
+        return _user_public(row)
+
+
+def list_users(ctx: ServiceContext, viewer: Viewer) -> list[UserPublic]:
+    """Users the viewer may see: all for an operator, its own member's users otherwise."""
+    if viewer.is_public:
+        raise Unauthorized("sign in to list users")
+    with ctx.reader() as session:
+        query = select(UserRow).order_by(UserRow.member_id, UserRow.id)
+        if not viewer.operator:
+            query = query.where(UserRow.member_id == viewer.member_id)
+        return [_user_public(row) for row in session.scalars(query)]
+
+
+def _issue_token(
+    session: Session,
+    ctx: ServiceContext,
+    *,
+    user: UserRow,
+    label: str,
+    expires_at: datetime | None,
+    actor: Actor,
+    via: str,
+) -> IssuedToken:
+    now = utcnow()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiTokenRow(
+        id="tok-" + secrets.token_hex(6),
+        user_id=user.id,
+        token_hash=hash_token(token),
+        label=label,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    append(
+        session,
+        ctx.settings,
+        tag="auth:token:created",
+        subject=f"token/{row.id}",
+        payload={
+            "token_id": row.id,
+            "user_id": user.id,
+            "member_id": user.member_id,
+            "label": label,
+            "via": via,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+        actor=actor,
+    )
+    return IssuedToken(token=token, info=_token_public(row, now))
+
+
+def create_token(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    user_id: str,
+    label: str = "api",
+    expires_in: timedelta | None = DEFAULT_TOKEN_TTL,
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """Issue an API token for ``user_id``: users for themselves, operators for anyone.
+
+    ``expires_at`` wins over ``expires_in``; both ``None`` means a token that never expires
+    (operators only, for unattended sensors).
+    """
+    if viewer.is_public:
+        raise Unauthorized("sign in to create tokens")
+    if not viewer.operator and viewer.user_id != user_id:
+        raise Forbidden("a user may create tokens only for themselves")
+    now = utcnow()
+    if expires_at is not None:
+        expires_at = ensure_utc(expires_at, field="expires_at")
+    elif expires_in is not None:
+        if expires_in <= timedelta(0):
+            raise InvalidInput(
+                "token lifetime must be positive",
+                details=[problem("expires_in", "not positive")],
+            )
+        expires_at = now + expires_in
+    if expires_at is None and not viewer.operator:
+        raise Forbidden("only an operator may create a token that never expires")
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput(
+            "expires_at is in the past", details=[problem("expires_at", "not in the future")]
+        )
+    if expires_at is not None and expires_at - now > MAX_TOKEN_TTL:
+        raise InvalidInput(
+            "token lifetime over a year", details=[problem("expires_at", "more than 366 days")]
+        )
+    if not label.strip() or len(label) > 100:
+        raise InvalidInput("label must be 1-100 characters", details=[problem("label", "length")])
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        user = session.get(UserRow, user_id)
+        if user is None:
+            raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown user")])
+        if user.disabled_at is not None:
+            raise Conflict(f"user {user_id!r} is disabled")
+        return _issue_token(
+            session, ctx, user=user, label=label, expires_at=expires_at, actor=actor, via="api"
+        )
+
+
+def login(
+    ctx: ServiceContext, *, user_id: str, password: str, ttl: timedelta = LOGIN_TOKEN_TTL
+) -> IssuedToken:
+    """Check a password and issue a short-lived token (the web login). Any failure → 401."""
+    failure = Unauthorized("wrong user name or password")
+    with ctx.reader() as session:
+        user = session.get(UserRow, user_id)
+        stored = user.password_hash if user is not None else None
+    try:
+        _hasher().verify(stored or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        raise failure from None
+    if user is None or stored is None or user.disabled_at is not None:
+        raise failure
+    with ctx.unit_of_work() as session:
+        fresh = session.get(UserRow, user_id)
+        if fresh is None or fresh.disabled_at is not None:
+            raise failure
+        if _hasher().check_needs_rehash(stored):
+            fresh.password_hash = _hasher().hash(password)
+        return _issue_token(
+            session,
+            ctx,
+            user=fresh,
+            label="login",
+            expires_at=utcnow() + ttl,
+            actor=Actor(member_id=fresh.member_id, user_id=fresh.id),
+            via="password",
+        )
+
+
+def revoke_token(ctx: ServiceContext, viewer: Viewer, token_id: str) -> TokenPublic:
+    """Revoke a token (its owner or an operator). Revoking twice is a no-op."""
+    if viewer.is_public:
+        raise Unauthorized("sign in to revoke tokens")
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        row = session.get(ApiTokenRow, token_id)
+        # Someone else's token is reported as unknown, not forbidden: ids are not secrets,
+        # but there is no reason to confirm which exist.
+        if row is None or (not viewer.operator and row.user_id != viewer.user_id):
+            raise NotFound(f"no token {token_id!r}", details=[problem("token_id", "unknown")])
+        if row.revoked_at is not None:
+            return _token_public(row)
+        row.revoked_at = utcnow()
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag="auth:token:revoked",
+            subject=f"token/{row.id}",
+            payload={"token_id": row.id, "user_id": row.user_id},
+            actor=actor,
+        )
+        return _token_public(row)
+
+
+def list_tokens(
+    ctx: ServiceContext, viewer: Viewer, *, user_id: str | None = None
+) -> list[TokenPublic]:
+    """Token metadata: one's own, or (operators) anyone's / everyone's."""
+    if viewer.is_public:
+        raise Unauthorized("sign in to list tokens")
+    if not viewer.operator:
+        if user_id is not None and user_id != viewer.user_id:
+            raise Forbidden("a user may list only their own tokens")
+        user_id = viewer.user_id
+    with ctx.reader() as session:
+        query = select(ApiTokenRow).order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+        if user_id is not None:
+            query = query.where(ApiTokenRow.user_id == user_id)
+        now = utcnow()
+        return [_token_public(row, now) for row in session.scalars(query)]
+
+
+def viewer_for_token(
+    ctx: ServiceContext,
+    token: str,
+    *,
+    agreement_id: str | None = None,
+    at: datetime | None = None,
+) -> Viewer:
+    """The Viewer a bearer token stands for; Unauthorized if unknown, expired or revoked.
+
+    With ``agreement_id`` the viewer's role is its role in that agreement; otherwise the
+    narrowest role its member currently holds (see ``viewer_for_roles``).
+    """
+    now = utcnow()
+    at = at or now
+    with ctx.reader() as session:
+        row = session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token))
+        ).one_or_none()
+        if row is None:
+            raise Unauthorized("invalid token")
+        if row.revoked_at is not None:
+            raise Unauthorized("token has been revoked")
+        if row.expires_at is not None and row.expires_at <= now:
+            raise Unauthorized("token has expired")
+        user = session.get(UserRow, row.user_id)
+        if user is None or user.disabled_at is not None:
+            raise Unauthorized("token's user is disabled")
+        roles = load_roles(session, member_id=user.member_id)
+        token_id, last_used = row.id, row.last_used_at
+    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
+        _touch(ctx, token_id, now)
+    return viewer_for_roles(
+        member_id=user.member_id,
+        user_id=user.id,
+        roles=roles,
+        at=at,
+        agreement_id=agreement_id,
+        operator=user.operator,
+    )
+
+
+def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:
+    # Bookkeeping, not a state change of the record: not a ledger entry.
+    with ctx.unit_of_work() as session:
+        session.execute(
+            update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
+        )
+
+
+def user_summary(ctx: ServiceContext, viewer: Viewer) -> dict[str, Any]:
+    """What ``/auth/me`` shows: the viewer and, for a user, its member and current roles."""
+    body: dict[str, Any] = {
+        "member_id": viewer.member_id,
+        "user_id": viewer.user_id,
+        "role": viewer.role.value if viewer.role else None,
+        "party": viewer.party,
+        "operator": viewer.operator,
+        "agreement_id": viewer.agreement_id,
+        "public": viewer.is_public,
+        "roles": [],
+    }
+    if viewer.member_id is None:
+        return body
+    with ctx.reader() as session:
+        now = utcnow()
+        roles: Sequence[Any] = load_roles(session, member_id=viewer.member_id)
+        body["roles"] = [
+            {
+                "agreement_id": r.agreement_id,
+                "role": r.role.value,
+                "party": r.party,
+                "valid_from": r.valid_from.isoformat(),
+                "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+                "current": r.is_valid_at(now),
+            }
+            for r in roles
+        ]
+    return body
