@@ -1,0 +1,565 @@
+"""Incidents and their joint verification: status, attribution, assessments, decision rules.
+
+An incident groups one or more reports about one event. Two things are established about it
+separately, as CTSAMVM and the Colombian mechanism do:
+
+- *occurrence*: ``reported → under_investigation → verified | not_substantiated |
+  unverifiable`` (a concluded incident may be reopened on new evidence: back to
+  ``under_investigation``; no stage may be skipped);
+- *attribution*: ``pending``, ``attributed(party)``, ``not_attributable`` or ``disputed``.
+
+Each monitor member records an assessment of a *finding* (an outcome plus an attribution):
+``concur`` (I hold this finding), ``dissent`` (I do not; optionally, here is mine) or
+``abstain``. A member's later assessment supersedes its earlier one, visibly: nothing is
+overwritten. Whether the members' current views amount to a decision is the agreement's
+``DecisionRule``: unanimity of monitors, a quorum by group, or a presiding member who settles
+disputes. A rule not met with views in conflict makes the attribution ``disputed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ceasefire.errors import Conflict, InvalidInput, problem
+
+
+class OccurrenceStatus(StrEnum):
+    REPORTED = "reported"
+    UNDER_INVESTIGATION = "under_investigation"
+    VERIFIED = "verified"
+    NOT_SUBSTANTIATED = "not_substantiated"
+    UNVERIFIABLE = "unverifiable"
+
+
+CONCLUDED = frozenset(
+    {
+        OccurrenceStatus.VERIFIED,
+        OccurrenceStatus.NOT_SUBSTANTIATED,
+        OccurrenceStatus.UNVERIFIABLE,
+    }
+)
+
+ALLOWED_TRANSITIONS: dict[OccurrenceStatus, frozenset[OccurrenceStatus]] = {
+    OccurrenceStatus.REPORTED: frozenset({OccurrenceStatus.UNDER_INVESTIGATION}),
+    OccurrenceStatus.UNDER_INVESTIGATION: CONCLUDED,
+    # Reopening on new evidence; the earlier conclusion stays in the history and the ledger.
+    OccurrenceStatus.VERIFIED: frozenset({OccurrenceStatus.UNDER_INVESTIGATION}),
+    OccurrenceStatus.NOT_SUBSTANTIATED: frozenset({OccurrenceStatus.UNDER_INVESTIGATION}),
+    OccurrenceStatus.UNVERIFIABLE: frozenset({OccurrenceStatus.UNDER_INVESTIGATION}),
+}
+
+
+def check_transition(current: OccurrenceStatus, target: OccurrenceStatus) -> None:
+    """Raise ``Conflict`` unless ``current → target`` is an allowed transition."""
+    allowed = ALLOWED_TRANSITIONS[current]
+    if target not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed))
+        raise Conflict(
+            f"status cannot go from {current.value} to {target.value}; allowed: {names}",
+            details=[problem("status", f"{current.value} → {target.value} is not allowed")],
+        )
+
+
+class AttributionKind(StrEnum):
+    PENDING = "pending"
+    ATTRIBUTED = "attributed"
+    NOT_ATTRIBUTABLE = "not_attributable"
+    DISPUTED = "disputed"
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who is responsible: ``attributed`` names a party; the other kinds name none."""
+
+    kind: AttributionKind = AttributionKind.PENDING
+    party: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.kind is AttributionKind.ATTRIBUTED) != (self.party is not None):
+            raise InvalidInput(
+                "an attribution names a party exactly when it is 'attributed'",
+                details=[problem("attribution", f"{self.kind.value} with party {self.party!r}")],
+            )
+
+    def __str__(self) -> str:
+        return f"attributed({self.party})" if self.party else self.kind.value
+
+    @classmethod
+    def parse(cls, text: str, *, field_name: str = "attribution") -> Attribution:
+        """``attributed(ARM)``, ``attributed:ARM``, ``not_attributable``, ``pending``..."""
+        raw = text.strip()
+        for opener, closer in (("attributed(", ")"), ("attributed:", "")):
+            if raw.startswith(opener) and raw.endswith(closer):
+                party = raw[len(opener) : len(raw) - len(closer)].strip().upper()
+                if not party:
+                    break
+                return cls(AttributionKind.ATTRIBUTED, party)
+        try:
+            kind = AttributionKind(raw)
+        except ValueError:
+            kind = None
+        if kind is None or kind is AttributionKind.ATTRIBUTED:
+            raise InvalidInput(
+                f"{field_name}: not an attribution: {text!r}",
+                details=[
+                    problem(
+                        field_name,
+                        "expected attributed(PARTY), not_attributable, disputed or pending",
+                    )
+                ],
+            )
+        return cls(kind)
+
+
+class Stance(StrEnum):
+    CONCUR = "concur"
+    DISSENT = "dissent"
+    ABSTAIN = "abstain"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What an assessment holds: a concluded occurrence status and an attribution."""
+
+    status: OccurrenceStatus
+    attribution: Attribution
+
+    def __post_init__(self) -> None:
+        if self.status not in CONCLUDED:
+            raise InvalidInput(
+                "a finding concludes: verified, not_substantiated or unverifiable",
+                details=[problem("finding.status", f"{self.status.value} is not a conclusion")],
+            )
+        if self.attribution.kind in (AttributionKind.PENDING, AttributionKind.DISPUTED):
+            raise InvalidInput(
+                "a finding attributes the incident or finds it not attributable",
+                details=[problem("finding.attribution", f"{self.attribution} is not a finding")],
+            )
+        if (
+            self.status is not OccurrenceStatus.VERIFIED
+            and self.attribution.kind is AttributionKind.ATTRIBUTED
+        ):
+            raise InvalidInput(
+                "only a verified incident can be attributed",
+                details=[
+                    problem(
+                        "finding.attribution",
+                        f"{self.status.value} incidents are not attributed to a party",
+                    )
+                ],
+            )
+
+    def __str__(self) -> str:
+        return f"{self.status.value}, {self.attribution}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "attribution": self.attribution.kind.value,
+            "attributed_party": self.attribution.party,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """One member's view of an incident at one time. Never edited: superseded."""
+
+    id: str
+    member_id: str
+    stance: Stance
+    finding: Finding | None
+    rationale: str
+    recorded_at: datetime
+    evidence_refs: tuple[str, ...] = ()
+    user_id: str | None = None
+    supersedes: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.stance is Stance.CONCUR and self.finding is None:
+            raise InvalidInput(
+                "a concurring assessment says what it concurs with",
+                details=[problem("finding", "required when stance is 'concur'")],
+            )
+        if not self.rationale.strip():
+            raise InvalidInput(
+                "an assessment gives its rationale", details=[problem("rationale", "empty")]
+            )
+
+
+def current_assessments(assessments: Iterable[Assessment]) -> dict[str, Assessment]:
+    """The latest assessment of each member; earlier ones are superseded (kept elsewhere)."""
+    latest: dict[str, Assessment] = {}
+    for item in sorted(assessments, key=lambda a: (a.recorded_at, a.id)):
+        latest[item.member_id] = item
+    return latest
+
+
+# ------------------------------------------------------------------------ decision rules
+
+
+class DecisionState(StrEnum):
+    DECIDED = "decided"
+    DISPUTED = "disputed"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the rule makes of the current views; ``views`` keeps every one of them."""
+
+    state: DecisionState
+    rule: str
+    reason: str
+    finding: Finding | None = None
+    settled_by: str | None = None
+    views: tuple[Assessment, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "rule": self.rule,
+            "reason": self.reason,
+            "finding": self.finding.to_dict() if self.finding else None,
+            "settled_by": self.settled_by,
+            "views": [
+                {
+                    "assessment_id": v.id,
+                    "member_id": v.member_id,
+                    "stance": v.stance.value,
+                    "finding": v.finding.to_dict() if v.finding else None,
+                }
+                for v in self.views
+            ],
+        }
+
+
+def _agreeing_finding(
+    views: Sequence[Assessment],
+) -> tuple[Finding | None, list[Assessment], list[Assessment]]:
+    """The single finding the concurring views share (None if they split), concurs, dissents."""
+    concurs = [v for v in views if v.stance is Stance.CONCUR]
+    dissents = [v for v in views if v.stance is Stance.DISSENT]
+    findings = {v.finding for v in concurs}
+    shared = next(iter(findings)) if len(findings) == 1 else None
+    return shared, concurs, dissents
+
+
+def _names(views: Iterable[Assessment]) -> str:
+    return ", ".join(sorted(v.member_id for v in views))
+
+
+@dataclass(frozen=True, slots=True)
+class Unanimity:
+    """Every voting member (by default: every monitor of the agreement) concurs.
+
+    Abstentions are allowed, but every voter must have spoken and at least one concur. Used
+    by the Turkish–Russian centre, where the two monitors decide jointly.
+    """
+
+    voters: tuple[str, ...] | None = None
+    name: str = "unanimity"
+
+    def evaluate(self, views: Mapping[str, Assessment], monitors: Sequence[str]) -> Decision:
+        voters = list(self.voters if self.voters is not None else monitors)
+        counted = [views[m] for m in voters if m in views]
+        kept = tuple(sorted(views.values(), key=lambda a: a.member_id))
+        finding, concurs, dissents = _agreeing_finding(counted)
+        if dissents:
+            return Decision(
+                DecisionState.DISPUTED, self.name, f"dissent by {_names(dissents)}", views=kept
+            )
+        if concurs and finding is None:
+            return Decision(
+                DecisionState.DISPUTED,
+                self.name,
+                "the concurring members hold different findings",
+                views=kept,
+            )
+        missing = sorted(set(voters) - set(views))
+        if missing or not voters:
+            why = f"waiting for {', '.join(missing)}" if missing else "no voting members"
+            return Decision(DecisionState.PENDING, self.name, why, views=kept)
+        if finding is None:
+            return Decision(DecisionState.PENDING, self.name, "every member abstained", views=kept)
+        return Decision(
+            DecisionState.DECIDED,
+            self.name,
+            f"all of {', '.join(sorted(voters))} concur or abstain",
+            finding=finding,
+            views=kept,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.name, "voters": list(self.voters) if self.voters else None}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupQuorum:
+    """One group of members and how many of it must concur."""
+
+    name: str
+    required: int
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumByGroup:
+    """At least ``required`` members of each group concur on one finding, none dissents.
+
+    Myanmar's joint committee needs 3 government + 3 armed-group + 1 civilian members; a
+    2 + 2 + 2 commission is the same rule with other numbers. Decisions are by consensus of
+    those present, so a single dissent makes the incident disputed.
+    """
+
+    groups: tuple[GroupQuorum, ...]
+    name: str = "quorum_by_group"
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.groups:
+            problems.append(problem("groups", "a quorum rule needs at least one group"))
+        seen: set[str] = set()
+        for index, group in enumerate(self.groups):
+            if group.required < 1:
+                problems.append(problem(f"groups.{index}.required", "must be at least 1"))
+            if group.required > len(group.members):
+                problems.append(
+                    problem(
+                        f"groups.{index}.required",
+                        f"{group.required} required but the group has {len(group.members)}",
+                    )
+                )
+            overlap = seen & set(group.members)
+            if overlap:
+                problems.append(
+                    problem(f"groups.{index}.members", f"in two groups: {sorted(overlap)}")
+                )
+            seen |= set(group.members)
+        if problems:
+            raise InvalidInput("invalid quorum rule", details=problems)
+
+    def evaluate(self, views: Mapping[str, Assessment], monitors: Sequence[str]) -> Decision:
+        voters = {m for g in self.groups for m in g.members}
+        counted = [v for m, v in views.items() if m in voters]
+        kept = tuple(sorted(views.values(), key=lambda a: a.member_id))
+        finding, concurs, dissents = _agreeing_finding(counted)
+        if dissents:
+            return Decision(
+                DecisionState.DISPUTED, self.name, f"dissent by {_names(dissents)}", views=kept
+            )
+        if concurs and finding is None:
+            return Decision(
+                DecisionState.DISPUTED,
+                self.name,
+                "the concurring members hold different findings",
+                views=kept,
+            )
+        short = []
+        for group in self.groups:
+            have = sum(1 for v in concurs if v.member_id in group.members)
+            if have < group.required:
+                short.append(f"{group.name} {have}/{group.required}")
+        if short:
+            return Decision(
+                DecisionState.PENDING, self.name, f"no quorum: {', '.join(short)}", views=kept
+            )
+        return Decision(
+            DecisionState.DECIDED,
+            self.name,
+            "quorum reached: " + " + ".join(f"{g.required} {g.name}" for g in self.groups),
+            finding=finding,
+            views=kept,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.name,
+            "groups": [
+                {"name": g.name, "required": g.required, "members": list(g.members)}
+                for g in self.groups
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PresidingMember:
+    """The voters decide together; if they disagree, the presiding member's view settles it.
+
+    The Colombian tripartite mechanism: government, FARC and the UN, the UN presiding.
+    """
+
+    presiding: str
+    voters: tuple[str, ...] | None = None
+    name: str = "presiding_member"
+
+    def evaluate(self, views: Mapping[str, Assessment], monitors: Sequence[str]) -> Decision:
+        voters = list(self.voters if self.voters is not None else monitors)
+        if self.presiding not in voters:
+            voters.append(self.presiding)
+        counted = [views[m] for m in voters if m in views]
+        kept = tuple(sorted(views.values(), key=lambda a: a.member_id))
+        finding, concurs, dissents = _agreeing_finding(counted)
+        missing = sorted(set(voters) - set(views))
+        if not dissents and finding is not None and not missing:
+            return Decision(
+                DecisionState.DECIDED,
+                self.name,
+                "all members concur or abstain",
+                finding=finding,
+                views=kept,
+            )
+        conflict = bool(dissents) or (bool(concurs) and finding is None)
+        chair = views.get(self.presiding)
+        if conflict and chair is not None and chair.stance is Stance.CONCUR:
+            return Decision(
+                DecisionState.DECIDED,
+                self.name,
+                f"views differ; settled by the presiding member {self.presiding}",
+                finding=chair.finding,
+                settled_by=self.presiding,
+                views=kept,
+            )
+        if conflict:
+            return Decision(
+                DecisionState.DISPUTED,
+                self.name,
+                f"views differ and the presiding member {self.presiding} has not settled them",
+                views=kept,
+            )
+        why = f"waiting for {', '.join(missing)}" if missing else "every member abstained"
+        return Decision(DecisionState.PENDING, self.name, why, views=kept)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.name,
+            "presiding": self.presiding,
+            "voters": list(self.voters) if self.voters else None,
+        }
+
+
+DecisionRule = Unanimity | QuorumByGroup | PresidingMember
+DEFAULT_RULE: DecisionRule = Unanimity()
+
+
+def _members(value: Any, loc: str, problems: list[dict[str, Any]]) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
+        problems.append(problem(loc, "must be a list of member ids"))
+        return None
+    return tuple(value)
+
+
+def rule_from_dict(data: Any) -> DecisionRule:
+    """Parse a rule from its configuration form; ``InvalidInput`` names every bad field.
+
+    ``{"kind": "unanimity"}``, ``{"kind": "quorum_by_group", "groups": [{"name":
+    "government", "required": 3, "members": [...]}, ...]}``, ``{"kind": "presiding_member",
+    "presiding": "un"}``.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInput(
+            "a decision rule is an object", details=[problem("rule", "not an object")]
+        )
+    kind = data.get("kind")
+    problems: list[dict[str, Any]] = []
+    if kind == "unanimity":
+        voters = _members(data.get("voters"), "voters", problems)
+        if problems:
+            raise InvalidInput("invalid decision rule", details=problems)
+        return Unanimity(voters=voters)
+    if kind == "presiding_member":
+        presiding = data.get("presiding")
+        if not isinstance(presiding, str) or not presiding:
+            problems.append(problem("presiding", "required: the presiding member's id"))
+        voters = _members(data.get("voters"), "voters", problems)
+        if problems:
+            raise InvalidInput("invalid decision rule", details=problems)
+        assert isinstance(presiding, str)
+        return PresidingMember(presiding=presiding, voters=voters)
+    if kind == "quorum_by_group":
+        raw_groups = data.get("groups")
+        if not isinstance(raw_groups, list) or not raw_groups:
+            raise InvalidInput(
+                "invalid decision rule", details=[problem("groups", "a non-empty list of groups")]
+            )
+        groups = []
+        for index, raw in enumerate(raw_groups):
+            if not isinstance(raw, Mapping):
+                problems.append(problem(f"groups.{index}", "must be an object"))
+                continue
+            name, required = raw.get("name"), raw.get("required")
+            members = _members(raw.get("members"), f"groups.{index}.members", problems)
+            if not isinstance(name, str) or not name:
+                problems.append(problem(f"groups.{index}.name", "required"))
+            if isinstance(required, bool) or not isinstance(required, int):
+                problems.append(problem(f"groups.{index}.required", "must be a whole number"))
+            if members is None and raw.get("members") is None:
+                problems.append(problem(f"groups.{index}.members", "required"))
+            if isinstance(name, str) and isinstance(required, int) and members is not None:
+                groups.append(GroupQuorum(name, required, members))
+        if problems:
+            raise InvalidInput("invalid decision rule", details=problems)
+        return QuorumByGroup(groups=tuple(groups))
+    raise InvalidInput(
+        f"unknown decision rule kind {kind!r}",
+        details=[problem("kind", "expected unanimity, quorum_by_group or presiding_member")],
+    )
+
+
+def quorum_from_spec(spec: str, groups: Mapping[str, Sequence[str]]) -> QuorumByGroup:
+    """``"3+3+1"`` with the groups in order, e.g. ``{"government": [...], ...}``."""
+    parts = spec.split("+")
+    if len(parts) != len(groups) or not all(p.strip().isdigit() for p in parts):
+        raise InvalidInput(
+            f"quorum {spec!r} does not match {len(groups)} groups",
+            details=[problem("quorum", "e.g. 3+3+1, one number per group")],
+        )
+    return QuorumByGroup(
+        groups=tuple(
+            GroupQuorum(name, int(n), tuple(members))
+            for n, (name, members) in zip(parts, groups.items(), strict=True)
+        )
+    )
+
+
+# ------------------------------------------------------------------------------ effects
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentState:
+    """The two separate facts about an incident that a decision can change."""
+
+    status: OccurrenceStatus
+    attribution: Attribution = field(default_factory=Attribution)
+
+
+def apply_decision(state: IncidentState, decision: Decision) -> IncidentState:
+    """The incident's state after ``decision``: decided → its finding; disputed → ``disputed``.
+
+    Only an incident under investigation is decided on (CTSAMVM's Board rejects reports that
+    skipped a stage); a pending decision changes nothing.
+    """
+    if state.status is not OccurrenceStatus.UNDER_INVESTIGATION:
+        return state
+    if decision.state is DecisionState.DECIDED:
+        assert decision.finding is not None
+        return IncidentState(decision.finding.status, decision.finding.attribution)
+    if decision.state is DecisionState.DISPUTED:
+        return IncidentState(state.status, Attribution(AttributionKind.DISPUTED))
+    return state
+
+
+def redact_names(text: str | None, names: Iterable[str]) -> str | None:
+    """Replace each known person's name in ``text`` by ``[name withheld]`` (longest first)."""
+    if text is None:
+        return None
+    for name in sorted(
+        {n.strip() for n in names if n and len(n.strip()) > 2}, key=len, reverse=True
+    ):
+        text = text.replace(name, "[name withheld]")
+    return text

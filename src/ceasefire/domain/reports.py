@@ -1,0 +1,895 @@
+"""Reports: raw observations as they reach the centre, and the rules that validate them.
+
+A report is what one source said it saw or heard: a monitor on patrol, a post's camera, a
+party's complaint, a call to the hotline, a news article, a row of an imported file. Its
+fields follow the practice of the OSCE Special Monitoring Mission (observer position, time
+window, distance and bearing, means, count, weapon class) and the conventions of UCDP GED
+(location precision 1-7, casualties as low/best/high).
+
+``validate_report`` turns an untrusted mapping (a JSON body, a CSV row) into a
+``ReportContent`` or raises ``InvalidInput`` listing *every* problem, each naming its field
+by a dotted path (``observed.end``, ``event_position.lat``, ``casualties.killed_civilian.best``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum, StrEnum
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ceasefire.domain.access import Classification
+from ceasefire.errors import InvalidInput, problem
+
+
+class Channel(StrEnum):
+    """How a report reached the centre."""
+
+    MONITOR_OBSERVATION = "monitor_observation"
+    SENSOR_DETECTION = "sensor_detection"
+    PARTY_COMPLAINT = "party_complaint"
+    PUBLIC_HOTLINE = "public_hotline"
+    NEWS = "news"
+    CSV_IMPORT = "csv_import"
+
+
+class TimePrecision(StrEnum):
+    """How precisely the time window is known (cf. ACLED time_precision, UCDP date_prec)."""
+
+    EXACT = "exact"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+# The longest window each precision admits: a window "exact to the day" cannot span a month.
+PRECISION_MAX_SPAN: dict[TimePrecision, timedelta] = {
+    TimePrecision.EXACT: timedelta(days=1),
+    TimePrecision.DAY: timedelta(days=2),
+    TimePrecision.WEEK: timedelta(days=8),
+    TimePrecision.MONTH: timedelta(days=32),
+}
+
+
+class Category(StrEnum):
+    """What was observed. Explosion kinds and fire types follow the OSCE SMM's categories."""
+
+    EXPLOSION_UNDETERMINED = "explosion_undetermined"
+    EXPLOSION_IMPACT = "explosion_impact"
+    EXPLOSION_OUTGOING = "explosion_outgoing"
+    EXPLOSION_AIRBURST = "explosion_airburst"
+    PROJECTILE = "projectile"
+    MUZZLE_FLASH = "muzzle_flash"
+    ILLUMINATION_FLARE = "illumination_flare"
+    SMALL_ARMS_FIRE = "small_arms_fire"
+    HEAVY_MACHINE_GUN_FIRE = "heavy_machine_gun_fire"
+    ARMED_CLASH = "armed_clash"
+    DRONE_STRIKE = "drone_strike"
+    SHELLING = "shelling"
+    HEAVY_WEAPON_IN_VIOLATION = "heavy_weapon_in_violation"
+    TROOP_OR_VEHICLE_MOVEMENT = "troop_or_vehicle_movement"
+    FREEDOM_OF_MOVEMENT_RESTRICTION = "freedom_of_movement_restriction"
+    UAV_JAMMING = "uav_jamming"
+    GPS_INTERFERENCE = "gps_interference"
+    CIVILIAN_CASUALTY = "civilian_casualty"
+    DAMAGE_TO_CIVILIAN_OBJECT = "damage_to_civilian_object"
+    MINE_UXO = "mine_uxo"
+    DETENTION_EXCHANGE = "detention_exchange"
+    OTHER = "other"
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.EXPLOSION_UNDETERMINED: "explosion (undetermined)",
+    Category.EXPLOSION_IMPACT: "explosion (impact)",
+    Category.EXPLOSION_OUTGOING: "explosion (outgoing)",
+    Category.EXPLOSION_AIRBURST: "explosion (airburst)",
+    Category.PROJECTILE: "projectile in flight",
+    Category.MUZZLE_FLASH: "muzzle flash",
+    Category.ILLUMINATION_FLARE: "illumination flare",
+    Category.SMALL_ARMS_FIRE: "bursts/shots of small-arms fire",
+    Category.HEAVY_MACHINE_GUN_FIRE: "bursts/shots of heavy-machine-gun fire",
+    Category.ARMED_CLASH: "armed clash",
+    Category.DRONE_STRIKE: "drone strike",
+    Category.SHELLING: "shelling",
+    Category.HEAVY_WEAPON_IN_VIOLATION: "heavy weapon in violation of withdrawal line",
+    Category.TROOP_OR_VEHICLE_MOVEMENT: "troop or vehicle movement",
+    Category.FREEDOM_OF_MOVEMENT_RESTRICTION: "freedom-of-movement restriction",
+    Category.UAV_JAMMING: "freedom-of-movement restriction: UAV jamming",
+    Category.GPS_INTERFERENCE: "freedom-of-movement restriction: GPS interference",
+    Category.CIVILIAN_CASUALTY: "civilian casualty",
+    Category.DAMAGE_TO_CIVILIAN_OBJECT: "damage to civilian object",
+    Category.MINE_UXO: "mine / UXO",
+    Category.DETENTION_EXCHANGE: "detention / exchange",
+    Category.OTHER: "other",
+}
+
+
+class Means(StrEnum):
+    """How the observer perceived the event."""
+
+    HEARD = "heard"
+    SEEN = "seen"
+    CAMERA = "camera"
+    UAV = "uav"
+
+
+class WeaponClass(StrEnum):
+    """Weapon classes as monitoring missions report them; ``unknown`` when not identified."""
+
+    SMALL_ARMS = "small_arms"
+    HEAVY_MACHINE_GUN = "heavy_machine_gun"
+    GRENADE_LAUNCHER = "grenade_launcher"
+    RECOILLESS_GUN = "recoilless_gun"
+    MORTAR = "mortar"
+    ARTILLERY = "artillery"
+    MLRS = "mlrs"
+    TANK = "tank"
+    ANTI_TANK = "anti_tank"
+    ANTI_AIRCRAFT = "anti_aircraft"
+    MISSILE = "missile"
+    UAV = "uav"
+    MINE = "mine"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Confidence(StrEnum):
+    """The reporter's own confidence in the observation."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class WherePrecision(IntEnum):
+    """Location precision codes of UCDP GED ``where_prec``."""
+
+    EXACT = 1
+    NEAR = 2  # within about 25 km of the named place
+    ADMIN2 = 3  # second-order administrative division (district)
+    ADMIN1 = 4  # first-order administrative division (region)
+    LINEAR_OR_AREA = 5  # a linear feature or larger area
+    COUNTRY = 6
+    WATER_OR_AIRSPACE = 7
+
+
+CASUALTY_OUTCOMES = ("killed", "injured")
+CASUALTY_GROUPS = ("civilian", "military", "unknown")
+CASUALTY_KEYS = tuple(f"{o}_{g}" for o in CASUALTY_OUTCOMES for g in CASUALTY_GROUPS)
+
+PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
+"""Party codes are ISO 3166 alpha-3 (``ARM``, ``AZE``) or a short upper-case code."""
+
+MAX_TEXT = 20_000
+MAX_SHORT_TEXT = 500
+DEFAULT_FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A point, or a named place with a UCDP precision code (or both)."""
+
+    point: Point | None = None
+    place_name: str | None = None
+    precision: WherePrecision = WherePrecision.EXACT
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lat": self.point.lat if self.point else None,
+            "lon": self.point.lon if self.point else None,
+            "place_name": self.place_name,
+            "precision": int(self.precision),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """When the event happened, in UTC, with the source's own local wording kept beside it."""
+
+    start: datetime
+    end: datetime
+    precision: TimePrecision = TimePrecision.EXACT
+    local_start: str | None = None
+    local_end: str | None = None
+    timezone: str | None = None
+
+    def overlaps(self, start: datetime | None, end: datetime | None) -> bool:
+        """Whether this window meets the closed interval [start, end] (open ends allowed)."""
+        return (start is None or self.end >= start) and (end is None or self.start <= end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "precision": self.precision.value,
+            "local_start": self.local_start,
+            "local_end": self.local_end,
+            "timezone": self.timezone,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A count known as a range: low <= best <= high (UCDP's convention for deaths)."""
+
+    low: int
+    best: int
+    high: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"low": self.low, "best": self.best, "high": self.high}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContent:
+    """The validated content of one report: everything the source said, nothing we added."""
+
+    channel: Channel
+    observed: TimeWindow
+    category: Category
+    event_position: Position
+    observer_position: Position | None = None
+    distance_min_m: float | None = None
+    distance_max_m: float | None = None
+    bearing_deg: float | None = None
+    count: int | None = None
+    weapon_class: WeaponClass | None = None
+    means: tuple[Means, ...] = ()
+    alleged_perpetrator: str | None = None
+    casualties: Mapping[str, Estimate] = field(default_factory=dict)
+    narrative: str | None = None
+    source_reference: str | None = None
+    reporter: str | None = None
+    confidence: Confidence | None = None
+    classification: Classification = Classification.INTERNAL
+    concerns: tuple[str, ...] = ()
+    agreement_id: str | None = None
+    post_id: str | None = None
+    sensor_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical JSON-able form: what is hashed, stored and returned."""
+        return {
+            "channel": self.channel.value,
+            "observed": self.observed.to_dict(),
+            "category": self.category.value,
+            "event_position": self.event_position.to_dict(),
+            "observer_position": (
+                self.observer_position.to_dict() if self.observer_position else None
+            ),
+            "distance_m": (
+                None
+                if self.distance_min_m is None
+                else {"min": self.distance_min_m, "max": self.distance_max_m}
+            ),
+            "bearing_deg": self.bearing_deg,
+            "count": self.count,
+            "weapon_class": self.weapon_class.value if self.weapon_class else None,
+            "means": [m.value for m in self.means],
+            "alleged_perpetrator": self.alleged_perpetrator,
+            "casualties": {k: self.casualties[k].to_dict() for k in sorted(self.casualties)},
+            "narrative": self.narrative,
+            "source_reference": self.source_reference,
+            "reporter": self.reporter,
+            "confidence": self.confidence.value if self.confidence else None,
+            "classification": self.classification.value,
+            "concerns": list(self.concerns),
+            "agreement_id": self.agreement_id,
+            "post_id": self.post_id,
+            "sensor_id": self.sensor_id,
+        }
+
+    def content_sha256(self) -> str:
+        """SHA-256 of the canonical form: two reports with the same content hash alike."""
+        return canonical_sha256(self.to_dict())
+
+
+def canonical_sha256(data: Any) -> str:
+    """SHA-256 of ``data`` serialised with sorted keys and no insignificant whitespace."""
+    raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- validation
+
+TOP_LEVEL_FIELDS = frozenset(
+    {
+        "channel",
+        "observed",
+        "category",
+        "event_position",
+        "observer_position",
+        "distance_m",
+        "bearing_deg",
+        "count",
+        "weapon_class",
+        "means",
+        "alleged_perpetrator",
+        "casualties",
+        "narrative",
+        "source_reference",
+        "reporter",
+        "confidence",
+        "classification",
+        "concerns",
+        "agreement_id",
+        "post_id",
+        "sensor_id",
+    }
+)
+OBSERVED_FIELDS = frozenset({"start", "end", "precision", "timezone"})
+POSITION_FIELDS = frozenset({"lat", "lon", "place_name", "precision"})
+DISTANCE_FIELDS = frozenset({"min", "max"})
+ESTIMATE_FIELDS = frozenset({"low", "best", "high"})
+
+
+class _Problems:
+    """Collects every problem instead of stopping at the first."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, loc: str, message: str) -> None:
+        self.items.append(problem(loc, message))
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _choices(enum: type[StrEnum]) -> str:
+    return ", ".join(e.value for e in enum)
+
+
+def _enum(
+    value: Any, enum: type[_E], loc: str, probs: _Problems, *, required: bool = False
+) -> _E | None:
+    if value is None:
+        if required:
+            probs.add(loc, "required")
+        return None
+    if not isinstance(value, str):
+        probs.add(loc, f"must be a string, one of: {_choices(enum)}")
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        probs.add(loc, f"unknown value {value!r}; expected one of: {_choices(enum)}")
+        return None
+
+
+def _number(value: Any, loc: str, probs: _Problems) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        probs.add(loc, f"must be a number, got {type(value).__name__}")
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        probs.add(loc, "must be a finite number")
+        return None
+    return float(value)
+
+
+def _integer(value: Any, loc: str, probs: _Problems, *, minimum: int = 0) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        probs.add(loc, f"must be a whole number, got {type(value).__name__}")
+        return None
+    if value < minimum:
+        probs.add(loc, f"must be at least {minimum}")
+        return None
+    return value
+
+
+def _text(value: Any, loc: str, probs: _Problems, *, limit: int = MAX_SHORT_TEXT) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        probs.add(loc, f"must be a string, got {type(value).__name__}")
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        probs.add(loc, f"longer than {limit} characters")
+        return None
+    return value or None
+
+
+def _mapping(value: Any, loc: str, probs: _Problems, allowed: frozenset[str]) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        probs.add(loc, f"must be an object, got {type(value).__name__}")
+        return {}
+    for key in value:
+        if key not in allowed:
+            probs.add(
+                f"{loc}.{key}", f"unknown field; expected one of: {', '.join(sorted(allowed))}"
+            )
+    return value
+
+
+def _party(value: Any, loc: str, probs: _Problems) -> str | None:
+    text = _text(value, loc, probs, limit=16)
+    if text is None:
+        return None
+    if not PARTY_CODE.match(text):
+        probs.add(loc, f"not a party code (e.g. ARM, AZE): {text!r}")
+        return None
+    return text
+
+
+def _zone(value: Any, loc: str, probs: _Problems) -> ZoneInfo | None:
+    name = _text(value, loc, probs, limit=64)
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        probs.add(loc, f"unknown IANA time zone {name!r}")
+        return None
+
+
+def _instant(value: Any, loc: str, probs: _Problems, zone: ZoneInfo | None) -> datetime | None:
+    """An ISO 8601 instant; without an offset it is read in ``zone`` (or UTC if none)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        probs.add(loc, f"must be an ISO 8601 string, got {type(value).__name__}")
+        return None
+    raw = value.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        probs.add(loc, f"not an ISO 8601 date or time: {value!r}")
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone or UTC)
+    return parsed.astimezone(UTC)
+
+
+def _default_end(start: datetime, precision: TimePrecision) -> datetime:
+    """The end of a window given only by its start, from the precision of the start."""
+    if precision is TimePrecision.EXACT:
+        return start
+    if precision is TimePrecision.DAY:
+        return start + timedelta(days=1)
+    if precision is TimePrecision.WEEK:
+        return start + timedelta(days=7)
+    if start.day != 1:
+        return start + timedelta(days=30)
+    # "November 2020" given as 2020-11-01: the window is the whole calendar month.
+    year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+    return start.replace(year=year, month=month)
+
+
+def _observed(
+    value: Any,
+    probs: _Problems,
+    *,
+    now: datetime,
+    future_tolerance: timedelta,
+) -> TimeWindow | None:
+    if value is None:
+        probs.add("observed", "required: at least observed.start")
+        return None
+    data = _mapping(value, "observed", probs, OBSERVED_FIELDS)
+    if not isinstance(value, Mapping):
+        return None
+    precision = (
+        _enum(data.get("precision"), TimePrecision, "observed.precision", probs)
+        or TimePrecision.EXACT
+    )
+    zone = _zone(data.get("timezone"), "observed.timezone", probs)
+    start = _instant(data.get("start"), "observed.start", probs, zone)
+    if data.get("start") is None:
+        probs.add("observed.start", "required")
+    end = _instant(data.get("end"), "observed.end", probs, zone)
+    if start is None:
+        return None
+    if end is None and data.get("end") is None:
+        end = _default_end(start, precision)
+    if end is None:
+        return None
+    bad = False
+    if end < start:
+        probs.add(
+            "observed.end", f"before observed.start ({end.isoformat()} < {start.isoformat()})"
+        )
+        bad = True
+    latest = now + future_tolerance
+    for loc, instant in (("observed.start", start), ("observed.end", end)):
+        if instant > latest:
+            probs.add(
+                loc,
+                f"in the future beyond the tolerance of {int(future_tolerance.total_seconds())} s"
+                f" ({instant.isoformat()} > {now.isoformat()})",
+            )
+            bad = True
+    if not bad and end - start > PRECISION_MAX_SPAN[precision]:
+        probs.add(
+            "observed.precision",
+            f"a window of {end - start} contradicts precision {precision.value!r}",
+        )
+    local_start = data["start"].strip() if zone is not None else None
+    local_end = data["end"].strip() if zone is not None and data.get("end") else None
+    return TimeWindow(
+        start=start,
+        end=end,
+        precision=precision,
+        local_start=local_start,
+        local_end=local_end,
+        timezone=zone.key if zone is not None else None,
+    )
+
+
+def _position(value: Any, loc: str, probs: _Problems, *, required: bool) -> Position | None:
+    if value is None:
+        if required:
+            probs.add(loc, "required: a point (lat, lon) or a place_name with precision")
+        return None
+    data = _mapping(value, loc, probs, POSITION_FIELDS)
+    if not isinstance(value, Mapping):
+        return None
+    lat = _number(data.get("lat"), f"{loc}.lat", probs)
+    lon = _number(data.get("lon"), f"{loc}.lon", probs)
+    ok = True
+    if lat is not None and not -90.0 <= lat <= 90.0:
+        probs.add(f"{loc}.lat", f"latitude out of range [-90, 90]: {lat}")
+        ok = False
+    if lon is not None and not -180.0 <= lon <= 180.0:
+        probs.add(f"{loc}.lon", f"longitude out of range [-180, 180]: {lon}")
+        ok = False
+    has_lat, has_lon = data.get("lat") is not None, data.get("lon") is not None
+    if has_lat != has_lon:
+        probs.add(f"{loc}.{'lon' if has_lat else 'lat'}", "a point needs both lat and lon")
+        ok = False
+    place = _text(data.get("place_name"), f"{loc}.place_name", probs)
+    raw_precision = data.get("precision")
+    precision = WherePrecision.EXACT
+    if raw_precision is not None:
+        number = _integer(raw_precision, f"{loc}.precision", probs, minimum=1)
+        if number is not None:
+            if number > 7:
+                probs.add(f"{loc}.precision", "UCDP where_prec is 1 (exact) to 7 (water/airspace)")
+            else:
+                precision = WherePrecision(number)
+    point = Point(lat, lon) if ok and lat is not None and lon is not None else None
+    if lat is None and lon is None and place is None and "place_name" not in data:
+        probs.add(loc, "needs a point (lat, lon) or a place_name")
+        return None
+    if point is None and place is not None and raw_precision is None:
+        probs.add(f"{loc}.precision", "required with a place name alone (UCDP where_prec 1-7)")
+    if (
+        point is None
+        and place is not None
+        and precision is WherePrecision.EXACT
+        and raw_precision is not None
+    ):
+        probs.add(f"{loc}.precision", "precision 1 (exact) needs a point, not only a place name")
+    return Position(point=point, place_name=place, precision=precision)
+
+
+def _distance(value: Any, probs: _Problems) -> tuple[float | None, float | None]:
+    if value is None:
+        return None, None
+    data = _mapping(value, "distance_m", probs, DISTANCE_FIELDS)
+    low = _number(data.get("min"), "distance_m.min", probs)
+    high = _number(data.get("max"), "distance_m.max", probs)
+    if low is not None and low < 0:
+        probs.add("distance_m.min", "must not be negative")
+    if high is not None and high < 0:
+        probs.add("distance_m.max", "must not be negative")
+    if low is None and high is None:
+        if isinstance(value, Mapping):
+            probs.add("distance_m", "needs min and/or max (metres)")
+        return None, None
+    low = high if low is None else low
+    high = low if high is None else high
+    if low is not None and high is not None and low > high:
+        probs.add("distance_m.max", f"smaller than distance_m.min ({high} < {low})")
+    return low, high
+
+
+def _casualties(value: Any, probs: _Problems) -> dict[str, Estimate]:
+    if value is None:
+        return {}
+    data = _mapping(value, "casualties", probs, frozenset(CASUALTY_KEYS))
+    result: dict[str, Estimate] = {}
+    for key in CASUALTY_KEYS:
+        raw = data.get(key)
+        if raw is None:
+            continue
+        loc = f"casualties.{key}"
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            best_only = _integer(raw, loc, probs)
+            if best_only is not None:
+                result[key] = Estimate(best_only, best_only, best_only)
+            continue
+        if not isinstance(raw, Mapping):
+            probs.add(loc, "must be a number or an object {low, best, high}")
+            continue
+        parts = _mapping(raw, loc, probs, ESTIMATE_FIELDS)
+        best = _integer(parts.get("best"), f"{loc}.best", probs)
+        low = _integer(parts.get("low"), f"{loc}.low", probs)
+        high = _integer(parts.get("high"), f"{loc}.high", probs)
+        if best is None:
+            if parts.get("best") is None:
+                probs.add(f"{loc}.best", "required")
+            continue
+        low = best if low is None and parts.get("low") is None else low
+        high = best if high is None and parts.get("high") is None else high
+        if low is None or high is None:
+            continue
+        if low > best:
+            probs.add(f"{loc}.low", f"greater than best ({low} > {best})")
+            continue
+        if best > high:
+            probs.add(f"{loc}.high", f"smaller than best ({high} < {best})")
+            continue
+        result[key] = Estimate(low, best, high)
+    return result
+
+
+def _means(value: Any, probs: _Problems) -> tuple[Means, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        probs.add("means", "must be a list of: heard, seen, camera, uav")
+        return ()
+    found: list[Means] = []
+    for index, item in enumerate(value):
+        means = _enum(item, Means, f"means.{index}", probs)
+        if means is not None and means not in found:
+            found.append(means)
+    return tuple(found)
+
+
+def _concerns(value: Any, probs: _Problems) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        probs.add("concerns", "must be a list of party codes")
+        return []
+    codes: list[str] = []
+    for index, item in enumerate(value):
+        code = _party(item, f"concerns.{index}", probs)
+        if code is not None and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def validate_report(
+    data: Any,
+    *,
+    now: datetime,
+    future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
+    default_channel: Channel | None = None,
+) -> ReportContent:
+    """Validate an untrusted report body; raise ``InvalidInput`` listing every problem.
+
+    ``now`` is passed in (never read here) so that validation is a pure function of its input.
+    ``default_channel`` fills a missing ``channel`` (the CSV importer uses ``csv_import``).
+    """
+    probs = _Problems()
+    if not isinstance(data, Mapping):
+        raise InvalidInput(
+            "a report must be a JSON object",
+            details=[problem("body", f"must be an object, got {type(data).__name__}")],
+        )
+    for key in data:
+        if key not in TOP_LEVEL_FIELDS:
+            probs.add(str(key), "unknown field")
+
+    raw_channel = data.get("channel")
+    channel = _enum(
+        raw_channel if raw_channel is not None else default_channel,
+        Channel,
+        "channel",
+        probs,
+        required=True,
+    )
+    category = _enum(data.get("category"), Category, "category", probs, required=True)
+    observed = _observed(data.get("observed"), probs, now=now, future_tolerance=future_tolerance)
+    event_position = _position(data.get("event_position"), "event_position", probs, required=True)
+    observer_position = _position(
+        data.get("observer_position"), "observer_position", probs, required=False
+    )
+    distance_min, distance_max = _distance(data.get("distance_m"), probs)
+    bearing = _number(data.get("bearing_deg"), "bearing_deg", probs)
+    if bearing is not None and not 0.0 <= bearing < 360.0:
+        probs.add("bearing_deg", f"a compass bearing is in [0, 360): {bearing}")
+    count = _integer(data.get("count"), "count", probs, minimum=1)
+    weapon_class = _enum(data.get("weapon_class"), WeaponClass, "weapon_class", probs)
+    means = _means(data.get("means"), probs)
+    perpetrator = _party(data.get("alleged_perpetrator"), "alleged_perpetrator", probs)
+    casualties = _casualties(data.get("casualties"), probs)
+    narrative = _text(data.get("narrative"), "narrative", probs, limit=MAX_TEXT)
+    source_reference = _text(data.get("source_reference"), "source_reference", probs)
+    reporter = _text(data.get("reporter"), "reporter", probs)
+    confidence = _enum(data.get("confidence"), Confidence, "confidence", probs)
+    classification = _enum(data.get("classification"), Classification, "classification", probs)
+    concerns = _concerns(data.get("concerns"), probs)
+    agreement_id = _text(data.get("agreement_id"), "agreement_id", probs, limit=64)
+    post_id = _text(data.get("post_id"), "post_id", probs, limit=64)
+    sensor_id = _text(data.get("sensor_id"), "sensor_id", probs, limit=64)
+
+    # Contradictions between fields that are each valid on their own.
+    if observer_position is None and data.get("observer_position") is None:
+        if data.get("distance_m") is not None:
+            probs.add("distance_m", "a distance needs observer_position to be measured from")
+        if data.get("bearing_deg") is not None:
+            probs.add("bearing_deg", "a bearing needs observer_position to be taken from")
+    if category is Category.CIVILIAN_CASUALTY:
+        civilian = [
+            casualties[k] for k in ("killed_civilian", "injured_civilian") if k in casualties
+        ]
+        if data.get("casualties") is None or not any(
+            k in (data.get("casualties") or {}) for k in ("killed_civilian", "injured_civilian")
+        ):
+            probs.add(
+                "casualties", "category civilian_casualty needs killed_civilian or injured_civilian"
+            )
+        elif civilian and all(e.high == 0 for e in civilian):
+            probs.add(
+                "casualties", "category civilian_casualty contradicts zero civilian casualties"
+            )
+    if channel is Channel.SENSOR_DETECTION and post_id is None and sensor_id is None:
+        probs.add("sensor_id", "a sensor detection names its sensor_id or post_id")
+    if channel is Channel.MONITOR_OBSERVATION and data.get("means") is None:
+        probs.add("means", "a monitor observation says how it was made: heard, seen, camera, uav")
+    if Means.HEARD in means and len(means) == 1 and category in _SEEN_ONLY:
+        probs.add("means", f"category {category} cannot be established by ear alone")
+
+    if probs.items:
+        names = ", ".join(dict.fromkeys(p["loc"] for p in probs.items))
+        raise InvalidInput(f"invalid report: {names}", details=probs.items)
+
+    assert channel is not None
+    assert category is not None
+    assert observed is not None
+    assert event_position is not None
+    if perpetrator is not None and perpetrator not in concerns:
+        concerns.append(perpetrator)
+    if classification is None:
+        # A complaint is addressed to the centre and concerns the other side: shared by default.
+        classification = (
+            Classification.SHARED if channel is Channel.PARTY_COMPLAINT else Classification.INTERNAL
+        )
+    return ReportContent(
+        channel=channel,
+        observed=observed,
+        category=category,
+        event_position=event_position,
+        observer_position=observer_position,
+        distance_min_m=distance_min,
+        distance_max_m=distance_max,
+        bearing_deg=bearing,
+        count=count,
+        weapon_class=weapon_class,
+        means=means,
+        alleged_perpetrator=perpetrator,
+        casualties=casualties,
+        narrative=narrative,
+        source_reference=source_reference,
+        reporter=reporter,
+        confidence=confidence,
+        classification=classification,
+        concerns=tuple(sorted(concerns)),
+        agreement_id=agreement_id,
+        post_id=post_id,
+        sensor_id=sensor_id,
+    )
+
+
+# Categories an observer cannot establish from sound alone.
+_SEEN_ONLY = frozenset(
+    {
+        Category.MUZZLE_FLASH,
+        Category.ILLUMINATION_FLARE,
+        Category.TROOP_OR_VEHICLE_MOVEMENT,
+        Category.HEAVY_WEAPON_IN_VIOLATION,
+        Category.DAMAGE_TO_CIVILIAN_OBJECT,
+    }
+)
+
+
+def content_from_dict(data: Mapping[str, Any]) -> ReportContent:
+    """Rebuild content from its canonical ``to_dict`` form (as stored); no validation."""
+    observed = data["observed"]
+
+    def position(raw: Mapping[str, Any] | None) -> Position | None:
+        if raw is None:
+            return None
+        point = Point(raw["lat"], raw["lon"]) if raw.get("lat") is not None else None
+        return Position(point, raw.get("place_name"), WherePrecision(raw["precision"]))
+
+    event_position = position(data["event_position"])
+    assert event_position is not None
+    distance = data.get("distance_m") or {}
+    return ReportContent(
+        channel=Channel(data["channel"]),
+        observed=TimeWindow(
+            start=datetime.fromisoformat(observed["start"]),
+            end=datetime.fromisoformat(observed["end"]),
+            precision=TimePrecision(observed["precision"]),
+            local_start=observed.get("local_start"),
+            local_end=observed.get("local_end"),
+            timezone=observed.get("timezone"),
+        ),
+        category=Category(data["category"]),
+        event_position=event_position,
+        observer_position=position(data.get("observer_position")),
+        distance_min_m=distance.get("min"),
+        distance_max_m=distance.get("max"),
+        bearing_deg=data.get("bearing_deg"),
+        count=data.get("count"),
+        weapon_class=WeaponClass(data["weapon_class"]) if data.get("weapon_class") else None,
+        means=tuple(Means(m) for m in data.get("means") or ()),
+        alleged_perpetrator=data.get("alleged_perpetrator"),
+        casualties={
+            k: Estimate(v["low"], v["best"], v["high"])
+            for k, v in (data.get("casualties") or {}).items()
+        },
+        narrative=data.get("narrative"),
+        source_reference=data.get("source_reference"),
+        reporter=data.get("reporter"),
+        confidence=Confidence(data["confidence"]) if data.get("confidence") else None,
+        classification=Classification(data["classification"]),
+        concerns=tuple(data.get("concerns") or ()),
+        agreement_id=data.get("agreement_id"),
+        post_id=data.get("post_id"),
+        sensor_id=data.get("sensor_id"),
+    )
+
+
+def redact_for_public(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The public form of a report dict: no observer position, no reporter, no references.
+
+    Observer positions reveal where monitors stand; reporter names and source references
+    name persons. What stays is what happened, where, and when.
+    """
+    kept = {
+        key: value
+        for key, value in report.items()
+        if key
+        not in {
+            "observer_position",
+            "distance_m",
+            "bearing_deg",
+            "reporter",
+            "source_reference",
+            "narrative",
+            "submitted_by",
+            "owner_member",
+            "idempotency_key",
+            "post_id",
+            "sensor_id",
+        }
+    }
+    observed = kept.get("observed")
+    if isinstance(observed, Mapping):
+        kept["observed"] = {
+            k: v for k, v in observed.items() if k not in {"local_start", "local_end"}
+        }
+    return kept
