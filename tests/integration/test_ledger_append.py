@@ -1,0 +1,87 @@
+"""Appending to the ledger inside a unit of work, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from sqlalchemy import func, select
+
+from ceasefire.config import Settings
+from ceasefire.db.models.ledger import LedgerEntryRow, LedgerKeyRow
+from ceasefire.domain.actor import Actor
+from ceasefire.errors import InvalidInput
+from ceasefire.services import ledger
+from ceasefire.services.context import ServiceContext
+
+TAG = "agreement:provision:status-changed"
+
+
+def _count(ctx: ServiceContext) -> int:
+    with ctx.reader() as session:
+        return int(session.scalar(select(func.count()).select_from(LedgerEntryRow)) or 0)
+
+
+def test_first_append_ledgers_the_centre_key_and_the_members_key(
+    ctx: ServiceContext, settings: Settings
+) -> None:
+    with ctx.unit_of_work() as session:
+        seq = ledger.append(
+            session,
+            settings,
+            tag=TAG,
+            subject="p1",
+            payload={"status": "met"},
+            actor=Actor("arm", "u1"),
+        )
+    assert seq == 3
+    with ctx.reader() as session:
+        rows = session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)).all()
+        keys = session.scalars(select(LedgerKeyRow).order_by(LedgerKeyRow.added_seq)).all()
+        session.expunge_all()
+    assert [r.tag for r in rows] == ["ledger:key:added", "ledger:key:added", TAG]
+    assert [k.member_id for k in keys] == ["centre", "arm"]
+    assert rows[2].key_id == keys[1].key_id
+    assert rows[1].prev_hash == rows[0].entry_hash
+    assert rows[2].prev_hash == rows[1].entry_hash
+    assert json.loads(rows[2].payload) == {"status": "met"}
+    assert stat.S_IMODE(settings.key_file.stat().st_mode) == 0o600
+
+
+def test_rolled_back_unit_of_work_leaves_no_entry_and_reuses_its_key(
+    ctx: ServiceContext, settings: Settings
+) -> None:
+    def failing_change() -> None:
+        with ctx.unit_of_work() as session:
+            ledger.append(session, settings, tag=TAG, subject="p1", payload={}, actor=Actor("aze"))
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
+    assert _count(ctx) == 0
+    with ctx.unit_of_work() as session:
+        assert (
+            ledger.append(session, settings, tag=TAG, subject="p1", payload={}, actor=Actor("aze"))
+            == 3
+        )
+    assert _count(ctx) == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("tag", {"tag": "Not A Tag"}),
+        ("subject", {"subject": ""}),
+        ("payload", {"payload": {"when": float("nan")}}),
+    ],
+)
+def test_bad_input_names_the_field_and_writes_nothing(
+    ctx: ServiceContext, settings: Settings, field: str, kwargs: dict[str, object]
+) -> None:
+    args: dict[str, object] = {"tag": TAG, "subject": "p1", "payload": {"a": 1}}
+    args.update(kwargs)
+    with pytest.raises(InvalidInput) as caught, ctx.unit_of_work() as session:
+        ledger.append(session, settings, actor=Actor.centre(), **args)  # type: ignore[arg-type]
+    assert caught.value.details[0]["loc"] == field
+    assert _count(ctx) == 0
