@@ -4,4 +4,6 @@ from collections.abc import Callable
 
 import typer
 
-COMMAND_MODULES: list[Callable[[typer.Typer], None]] = []
+from ceasefire.cli import members
+
+COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [members.register]

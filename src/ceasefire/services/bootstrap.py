@@ -6,6 +6,7 @@ from typing import Any
 
 from ceasefire.db.migrate import upgrade
 from ceasefire.services.context import ServiceContext
+from ceasefire.services.members_setup import setup_members
 
 
 def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
@@ -13,4 +14,5 @@ def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
     steps: list[str] = []
     upgrade(ctx.engine)
     steps.append(f"database schema up to date ({ctx.engine.url.render_as_string()})")
+    steps.extend(setup_members(ctx, demo=demo))
     return {"steps": steps, "demo": demo}

@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from ceasefire.api.routes import members
+
+ROUTERS: list[APIRouter] = [members.router]
