@@ -29,8 +29,8 @@ from ceasefire.domain.actor import Actor
 from ceasefire.domain.members import check_slug, viewer_for_roles
 from ceasefire.domain.timeutil import ensure_utc, utcnow
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
-from ceasefire.services._ledger_seam import append
 from ceasefire.services.context import ServiceContext
+from ceasefire.services.ledger import append
 from ceasefire.services.members import actor_of, load_roles
 
 TOKEN_PREFIX = "cft_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)

@@ -27,8 +27,8 @@ from ceasefire.domain.members import (
 )
 from ceasefire.domain.timeutil import ensure_utc, utcnow
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
-from ceasefire.services._ledger_seam import append
 from ceasefire.services.context import ServiceContext
+from ceasefire.services.ledger import append
 
 CENTRE_MEMBER_NAME = "Joint monitoring centre (operators)"
 

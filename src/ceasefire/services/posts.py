@@ -19,8 +19,8 @@ from ceasefire.domain.access import Classification, Viewer, can_read
 from ceasefire.domain.members import ObservationPost, Sensor, SensorKind
 from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import Conflict, Forbidden, NotFound, problem
-from ceasefire.services._ledger_seam import append
 from ceasefire.services.context import ServiceContext
+from ceasefire.services.ledger import append
 from ceasefire.services.members import actor_of, is_monitor
 
 
