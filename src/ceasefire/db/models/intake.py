@@ -1,0 +1,187 @@
+"""Tables of the intake and verification area: reports, attachments, incidents and their
+assessments, replies, notes, investigation tasks, and the decision rule of each agreement.
+
+Identifiers are time-ordered strings (see ``ceasefire.intake.ids``), so ordering by id is
+ordering by creation and ids serve as paging cursors. ``concerns`` is stored as
+``",ARM,AZE,"`` so that "concerns party X" is a portable ``LIKE '%,X,%'`` on both backends.
+``owner_member`` has no foreign key to ``members``: the centre files reports before any
+member exists (CSV bootstrap) and the ledger, not a constraint, is the record of who filed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ceasefire.db.base import Base, UTCDateTime
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("owner_member", "idempotency_key", name="uq_reports_idempotency"),
+        Index("ix_reports_observed", "observed_start", "observed_end"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner_member: Mapped[str] = mapped_column(String(64), index=True)
+    submitted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    channel: Mapped[str] = mapped_column(String(32), index=True)
+    category: Mapped[str] = mapped_column(String(48), index=True)
+    classification: Mapped[str] = mapped_column(String(16))
+    concerns: Mapped[str] = mapped_column(String(200))
+    observed_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    observed_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    time_precision: Mapped[str] = mapped_column(String(8))
+    event_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    event_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    event_place: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    event_precision: Mapped[int] = mapped_column(Integer)
+    alleged_perpetrator: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    agreement_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    import_file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AttachmentRow(Base):
+    __tablename__ = "report_attachments"
+    __table_args__ = (UniqueConstraint("report_id", "sha256", name="uq_report_attachments_file"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_by: Mapped[str] = mapped_column(String(64))
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_observed", "observed_start", "observed_end"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    agreement_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    category: Mapped[str] = mapped_column(String(48), index=True)
+    classification: Mapped[str] = mapped_column(String(16))
+    concerns: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    attribution: Mapped[str] = mapped_column(String(24), index=True)
+    attributed_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    observed_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    observed_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    event_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    event_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    event_place: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    event_precision: Mapped[int] = mapped_column(Integer)
+    owner_member: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class IncidentReportRow(Base):
+    """Which reports an incident groups; a report belongs to at most one incident."""
+
+    __tablename__ = "incident_reports"
+
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True, unique=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    added_by: Mapped[str] = mapped_column(String(64))
+
+
+class AssessmentRow(Base):
+    """One member's view; never updated: a later row of the same member supersedes it."""
+
+    __tablename__ = "incident_assessments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    stance: Mapped[str] = mapped_column(String(16))
+    finding_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    finding_attribution: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    finding_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    rationale: Mapped[str] = mapped_column(Text)
+    evidence_refs: Mapped[list[str]] = mapped_column(JSON)
+    classification: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    supersedes: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class ReplyRow(Base):
+    """A party liaison's right of reply to an incident."""
+
+    __tablename__ = "incident_replies"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    party: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    evidence_refs: Mapped[list[str]] = mapped_column(JSON)
+    classification: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NoteRow(Base):
+    """A working note on an incident (internal by default: the monitors' deliberation)."""
+
+    __tablename__ = "incident_notes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    classification: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InvestigationTaskRow(Base):
+    __tablename__ = "investigation_tasks"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    team: Mapped[list[str]] = mapped_column(JSON)
+    lead_member: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    party_representatives: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    findings: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DecisionRuleRow(Base):
+    """The decision rule configured for one agreement (absent: unanimity of monitors)."""
+
+    __tablename__ = "decision_rules"
+
+    agreement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    set_by: Mapped[str] = mapped_column(String(64))
