@@ -4,6 +4,9 @@ from collections.abc import Callable
 
 import typer
 
-from ceasefire.cli import members
+from ceasefire.cli import agreements, members
 
-COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [members.register]
+COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [
+    agreements.register,
+    members.register,
+]

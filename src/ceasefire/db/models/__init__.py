@@ -5,6 +5,7 @@ Each domain area keeps its tables in its own module; add its import here.
 
 from ceasefire.db.base import Base
 from ceasefire.db.models import (
+    agreements,  # noqa: F401
     installation,  # noqa: F401
     intake,  # noqa: F401
     ledger,  # noqa: F401

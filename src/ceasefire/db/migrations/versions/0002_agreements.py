@@ -7,15 +7,146 @@ Create Date: 2026-11-28
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
+from ceasefire.db.base import UTCDateTime
+
 revision: str = "0002_agreements"
 down_revision: str | Sequence[str] | None = "0001_base"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_PROVISION_FK = (
+    ["agreement_id", "provision_id"],
+    ["provisions.agreement_id", "provisions.provision_id"],
+)
+
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "agreements",
+        sa.Column("id", sa.String(80), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("current_version", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_agreements"),
+    )
+    op.create_table(
+        "agreement_versions",
+        sa.Column("agreement_id", sa.String(80), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("content_sha256", sa.String(64), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("changes", sa.JSON(), nullable=False),
+        sa.Column("source_name", sa.String(500), nullable=False),
+        sa.Column("loaded_at", UTCDateTime(), nullable=False),
+        sa.Column("loaded_by", sa.String(80), nullable=False),
+        sa.Column("ledger_seq", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name="fk_agreement_versions_agreement_id_agreements",
+        ),
+        sa.PrimaryKeyConstraint("agreement_id", "version", name="pk_agreement_versions"),
+    )
+    op.create_table(
+        "provisions",
+        sa.Column("agreement_id", sa.String(80), nullable=False),
+        sa.Column("provision_id", sa.String(80), nullable=False),
+        sa.Column("number", sa.String(32), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("parent_id", sa.String(80), nullable=True),
+        sa.Column("first_version", sa.Integer(), nullable=False),
+        sa.Column("last_version", sa.Integer(), nullable=False),
+        sa.Column("retired_in_version", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"], ["agreements.id"], name="fk_provisions_agreement_id_agreements"
+        ),
+        sa.PrimaryKeyConstraint("agreement_id", "provision_id", name="pk_provisions"),
+    )
+    op.create_table(
+        "provision_status_changes",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("agreement_id", sa.String(80), nullable=False),
+        sa.Column("provision_id", sa.String(80), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("at_local", sa.String(32), nullable=False),
+        sa.Column("at_time_zone", sa.String(64), nullable=False),
+        sa.Column("at_precision", sa.String(8), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("origin", sa.String(16), nullable=False),
+        sa.Column("agreement_version", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.Column("recorded_by", sa.String(80), nullable=False),
+        sa.Column("ledger_seq", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(*_PROVISION_FK, name="fk_provision_status_changes_provision"),
+        sa.PrimaryKeyConstraint("id", name="pk_provision_status_changes"),
+        sa.UniqueConstraint(
+            "agreement_id", "provision_id", "at", "status", name="uq_provision_status_changes_at"
+        ),
+    )
+    op.create_index(
+        "ix_provision_status_changes_agreement_id", "provision_status_changes", ["agreement_id"]
+    )
+    op.create_table(
+        "deadline_amendments",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("agreement_id", sa.String(80), nullable=False),
+        sa.Column("provision_id", sa.String(80), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("previous_due", sa.Date(), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("time_zone", sa.String(64), nullable=False),
+        sa.Column("decided_at", UTCDateTime(), nullable=False),
+        sa.Column("decided_local", sa.String(32), nullable=False),
+        sa.Column("decided_time_zone", sa.String(64), nullable=False),
+        sa.Column("requested_by", sa.String(16), nullable=True),
+        sa.Column("decided_by", sa.JSON(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("instrument", sa.Text(), nullable=True),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("agreement_version", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.Column("recorded_by", sa.String(80), nullable=False),
+        sa.Column("ledger_seq", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(*_PROVISION_FK, name="fk_deadline_amendments_provision"),
+        sa.PrimaryKeyConstraint("id", name="pk_deadline_amendments"),
+        sa.UniqueConstraint(
+            "agreement_id", "provision_id", "seq", name="uq_deadline_amendments_seq"
+        ),
+    )
+    op.create_index("ix_deadline_amendments_agreement_id", "deadline_amendments", ["agreement_id"])
+    op.create_table(
+        "zones",
+        sa.Column("agreement_id", sa.String(80), nullable=False),
+        sa.Column("zone_id", sa.String(80), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("precision", sa.Text(), nullable=False),
+        sa.Column("geometry", sa.JSON(), nullable=False),
+        sa.Column("valid_from", UTCDateTime(), nullable=True),
+        sa.Column("valid_until", UTCDateTime(), nullable=True),
+        sa.Column("agreement_version", sa.Integer(), nullable=False),
+        sa.Column("retired_in_version", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"], ["agreements.id"], name="fk_zones_agreement_id_agreements"
+        ),
+        sa.PrimaryKeyConstraint("agreement_id", "zone_id", name="pk_zones"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("zones")
+    op.drop_index("ix_deadline_amendments_agreement_id", table_name="deadline_amendments")
+    op.drop_table("deadline_amendments")
+    op.drop_index("ix_provision_status_changes_agreement_id", table_name="provision_status_changes")
+    op.drop_table("provision_status_changes")
+    op.drop_table("provisions")
+    op.drop_table("agreement_versions")
+    op.drop_table("agreements")

@@ -1,0 +1,201 @@
+"""Zone geometry: RFC 7946 GeoJSON checks and metric construction of buffers.
+
+Shapely works in the units of its coordinates, so a "5 km wide corridor" cannot be buffered in
+degrees. ``LocalProjection`` is a spherical azimuthal equidistant projection centred on the
+area of interest: distances from the centre are exact on the sphere and, within a few tens of
+kilometres of it, every distance is within about 0.5 % of the ellipsoidal one, which is far
+below the precision of the zones it is used for.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shapely import validation
+from shapely.geometry import LineString, Point, mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform
+
+EARTH_RADIUS_M = 6_371_008.8
+"""Mean Earth radius (IUGG), metres."""
+
+GEOMETRY_TYPES = frozenset(
+    {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+)
+"""Geometry types a zone may have (GeometryCollection is not accepted: use Multi*)."""
+
+
+def geojson_problems(geometry: Any) -> list[str]:
+    """Everything that keeps ``geometry`` from being a valid RFC 7946 geometry.
+
+    Checks the type, the nesting and number of positions, longitude/latitude ranges, closed
+    rings, and finally Shapely's validity (self-intersections and the like).
+    """
+    if not isinstance(geometry, Mapping):
+        return ["geometry must be a GeoJSON object"]
+    kind = geometry.get("type")
+    if kind not in GEOMETRY_TYPES:
+        return [f"geometry type {kind!r} is not one of {', '.join(sorted(GEOMETRY_TYPES))}"]
+    if "coordinates" not in geometry:
+        return [f"{kind} has no coordinates"]
+    depth = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2}
+    depth |= {"Polygon": 2, "MultiPolygon": 3}
+    problems: list[str] = []
+    _check_positions(geometry["coordinates"], depth[kind], "coordinates", problems)
+    if problems:
+        return problems
+    coordinates = geometry["coordinates"]
+    if kind == "LineString":
+        _check_line(coordinates, "coordinates", problems)
+    elif kind == "MultiLineString":
+        for index, line in enumerate(coordinates):
+            _check_line(line, f"coordinates[{index}]", problems)
+    elif kind == "Polygon":
+        _check_polygon(coordinates, "coordinates", problems)
+    elif kind == "MultiPolygon":
+        for index, polygon in enumerate(coordinates):
+            _check_polygon(polygon, f"coordinates[{index}]", problems)
+    if problems:
+        return problems
+    shaped = shape(geometry)
+    if not shaped.is_valid:
+        problems.append(f"invalid {kind}: {validation.explain_validity(shaped)}")
+    return problems
+
+
+def _check_positions(value: Any, depth: int, where: str, problems: list[str]) -> None:
+    if depth == 0:
+        if (
+            not isinstance(value, list)
+            or len(value) not in (2, 3)
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        ):
+            problems.append(f"{where}: a position is [longitude, latitude], got {value!r}")
+            return
+        lon, lat = value[0], value[1]
+        if not -180 <= lon <= 180:
+            problems.append(f"{where}: longitude {lon} outside -180..180")
+        if not -90 <= lat <= 90:
+            problems.append(f"{where}: latitude {lat} outside -90..90")
+        return
+    if not isinstance(value, list) or not value:
+        problems.append(f"{where}: expected a non-empty array")
+        return
+    for index, item in enumerate(value):
+        _check_positions(item, depth - 1, f"{where}[{index}]", problems)
+
+
+def _check_line(line: list[Any], where: str, problems: list[str]) -> None:
+    if len(line) < 2:
+        problems.append(f"{where}: a line needs at least 2 positions")
+
+
+def _check_polygon(rings: list[Any], where: str, problems: list[str]) -> None:
+    for index, ring in enumerate(rings):
+        if len(ring) < 4:
+            problems.append(f"{where}[{index}]: a ring needs at least 4 positions")
+        elif ring[0] != ring[-1]:
+            problems.append(f"{where}[{index}]: ring is not closed (first position != last)")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalProjection:
+    """Spherical azimuthal equidistant projection around (``lon0``, ``lat0``), metres."""
+
+    lon0: float
+    lat0: float
+
+    @classmethod
+    def around(cls, points: Iterable[tuple[float, float]]) -> LocalProjection:
+        """A projection centred on the mean of ``points`` (lon, lat)."""
+        listed = list(points)
+        return cls(
+            lon0=sum(p[0] for p in listed) / len(listed),
+            lat0=sum(p[1] for p in listed) / len(listed),
+        )
+
+    def forward(self, lon: float, lat: float) -> tuple[float, float]:
+        phi0, lam0 = math.radians(self.lat0), math.radians(self.lon0)
+        phi, lam = math.radians(lat), math.radians(lon)
+        cos_c = math.sin(phi0) * math.sin(phi) + math.cos(phi0) * math.cos(phi) * math.cos(
+            lam - lam0
+        )
+        c = math.acos(max(-1.0, min(1.0, cos_c)))
+        k = 1.0 if c == 0 else c / math.sin(c)
+        x = EARTH_RADIUS_M * k * math.cos(phi) * math.sin(lam - lam0)
+        y = (
+            EARTH_RADIUS_M
+            * k
+            * (
+                math.cos(phi0) * math.sin(phi)
+                - math.sin(phi0) * math.cos(phi) * math.cos(lam - lam0)
+            )
+        )
+        return x, y
+
+    def inverse(self, x: float, y: float) -> tuple[float, float]:
+        phi0, lam0 = math.radians(self.lat0), math.radians(self.lon0)
+        rho = math.hypot(x, y)
+        if rho == 0:
+            return self.lon0, self.lat0
+        c = rho / EARTH_RADIUS_M
+        phi = math.asin(math.cos(c) * math.sin(phi0) + y * math.sin(c) * math.cos(phi0) / rho)
+        lam = lam0 + math.atan2(
+            x * math.sin(c),
+            rho * math.cos(phi0) * math.cos(c) - y * math.sin(phi0) * math.sin(c),
+        )
+        return math.degrees(lam), math.degrees(phi)
+
+    def to_metres(self, geometry: BaseGeometry) -> BaseGeometry:
+        return transform(_vectorised(self.forward), geometry)
+
+    def to_degrees(self, geometry: BaseGeometry) -> BaseGeometry:
+        return transform(_vectorised(self.inverse), geometry)
+
+
+def _vectorised(func: Any) -> Any:
+    def apply(xs: Sequence[float], ys: Sequence[float], zs: Any = None) -> tuple[Any, Any]:
+        pairs = [func(x, y) for x, y in zip(xs, ys, strict=True)]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    return apply
+
+
+def geodesic_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lon, lat) points, metres (haversine)."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def round_geometry(geometry: BaseGeometry, digits: int = 5) -> dict[str, Any]:
+    """GeoJSON of ``geometry`` with coordinates rounded (5 digits ≈ 1 m), rings closed."""
+
+    def rounded(value: Any) -> Any:
+        if isinstance(value, int | float):
+            return round(float(value), digits)
+        return [rounded(v) for v in value]
+
+    data = dict(mapping(geometry))
+    return {"type": data["type"], "coordinates": rounded(data["coordinates"])}
+
+
+def buffer_line(
+    line: Sequence[tuple[float, float]], half_width_m: float, *, segments: int = 8
+) -> BaseGeometry:
+    """The area within ``half_width_m`` of the line through ``line`` (lon, lat) points."""
+    projection = LocalProjection.around(line)
+    metric = projection.to_metres(LineString(line))
+    return projection.to_degrees(metric.buffer(half_width_m, quad_segs=segments))
+
+
+def disc(centre: tuple[float, float], radius_m: float, *, segments: int = 8) -> BaseGeometry:
+    """An approximate circle of ``radius_m`` around ``centre`` (lon, lat)."""
+    projection = LocalProjection(*centre)
+    return projection.to_degrees(Point(0.0, 0.0).buffer(radius_m, quad_segs=segments))

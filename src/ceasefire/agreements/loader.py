@@ -1,0 +1,175 @@
+"""Read and check an agreement file: YAML, then the JSON Schema, then the semantic rules.
+
+Every problem is reported with its file, line, path and field, all in one run; an
+``Agreement`` is produced only when there are none. The canonical form of a document (its
+parsed content, serialised per RFC 8785) is what versions are compared by, so reformatting a
+file or reordering its keys does not make a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path as FilePath
+from typing import Any
+
+import rfc8785
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
+from ceasefire.agreements.build import AgreementBuilder
+from ceasefire.agreements.yamlmap import LocatedDocument, Path, load_located, render_path
+from ceasefire.domain.agreements import Agreement
+from ceasefire.errors import InvalidInput, problem
+
+FORMAT = "ceasefire-agreement/1"
+SCHEMA_RESOURCE = "agreement.schema.json"
+
+
+@cache
+def agreement_schema() -> dict[str, Any]:
+    """The JSON Schema of agreement files, shipped in this package."""
+    text = resources.files("ceasefire.agreements").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(agreement_schema())
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """One thing wrong with an agreement file, and where."""
+
+    file: str
+    line: int | None
+    path: Path
+    message: str
+
+    @property
+    def location(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where} {render_path(self.path)}"
+
+    def to_problem(self) -> dict[str, Any]:
+        """The ``InvalidInput.details`` entry for this problem."""
+        field_name = next((p for p in reversed(self.path) if isinstance(p, str)), None)
+        return problem(
+            self.location,
+            self.message,
+            file=self.file,
+            line=self.line,
+            path=render_path(self.path),
+            field=field_name,
+        )
+
+
+@dataclass
+class CheckedDocument:
+    """The outcome of checking one agreement file."""
+
+    file: str
+    data: Any
+    problems: list[FileProblem] = field(default_factory=list)
+    agreement: Agreement | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.agreement is not None
+
+    @property
+    def content_sha256(self) -> str:
+        return content_hash(self.data)
+
+    def raise_if_invalid(self) -> Agreement:
+        """The agreement, or ``InvalidInput`` listing every problem."""
+        if self.problems or self.agreement is None:
+            count = len(self.problems)
+            raise InvalidInput(
+                f"{self.file}: {count} problem{'s' if count != 1 else ''} in the agreement file",
+                details=[p.to_problem() for p in self.problems],
+            )
+        return self.agreement
+
+
+def content_hash(data: Any) -> str:
+    """SHA-256 of the canonical JSON (RFC 8785) of a parsed document."""
+    return hashlib.sha256(rfc8785.dumps(data)).hexdigest()
+
+
+def check_text(text: str, file: str = "<agreement>") -> CheckedDocument:
+    """Check agreement file content; ``file`` names it in the problems."""
+    located = load_located(text)
+    result = CheckedDocument(file=file, data=located.data)
+    for path, line, message in located.problems:
+        result.problems.append(FileProblem(file, line, path, message))
+    if located.data is None:
+        if not result.problems:
+            result.problems.append(FileProblem(file, 1, (), "the file is empty"))
+        return result
+    return _check_data(result, located)
+
+
+def check_data(data: Any, file: str = "<stored>") -> CheckedDocument:
+    """Check an already parsed document (e.g. a stored version); no line numbers."""
+    return _check_data(CheckedDocument(file=file, data=data), LocatedDocument(data=data))
+
+
+def _check_data(result: CheckedDocument, located: LocatedDocument) -> CheckedDocument:
+    data = located.data
+    schema_paths: set[Path] = set()
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
+        path: Path = tuple(error.absolute_path)
+        schema_paths.add(path)
+        result.problems.append(
+            FileProblem(result.file, located.line_of(path), path, _schema_message(error))
+        )
+    if not isinstance(data, dict):
+        return result
+    if data.get("format") not in (None, FORMAT) and () not in schema_paths:
+        return result
+
+    def report(path: Path, message: str) -> None:
+        # The schema already said what is wrong with this value; do not say it twice.
+        if path in schema_paths:
+            return
+        result.problems.append(FileProblem(result.file, located.line_of(path), path, message))
+
+    agreement = AgreementBuilder(data, report).build()
+    result.problems.sort(key=lambda p: (p.line or 0, render_path(p.path)))
+    if not result.problems:
+        result.agreement = agreement
+    return result
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "oneOf" and error.context:
+        # "is not valid under any of the given schemas" says little: report the branch the
+        # value's type chose (a type mismatch means the value was meant for another branch).
+        chosen = [e for e in error.context if e.validator != "type"] or list(error.context)
+        return str(chosen[0].message)
+    if error.validator == "additionalProperties":
+        return f"unknown field: {error.message}"
+    return str(error.message)
+
+
+def check_file(path: str | FilePath) -> CheckedDocument:
+    """Read and check the agreement file at ``path``."""
+    file_path = FilePath(path)
+    try:
+        text = file_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"cannot read agreement file {file_path}: {exc}",
+            details=[problem(str(file_path), f"cannot read: {exc}")],
+        ) from exc
+    return check_text(text, file=str(file_path))
+
+
+def load_agreement(path: str | FilePath) -> Agreement:
+    """The agreement in the file at ``path``; ``InvalidInput`` listing every problem."""
+    return check_file(path).raise_if_invalid()

@@ -1,0 +1,100 @@
+"""YAML that remembers where every value came from, so errors can name the line.
+
+PyYAML's composer keeps a start mark on every node; this module builds plain Python values
+from the node tree and a map from each value's path (``("provisions", 3, "deadline")``) to
+its 1-based line. Dates and times stay strings: the agreement file gives them with a time
+zone beside them, and PyYAML's own timestamp conversion would drop or guess that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader without the implicit timestamp type: ``2020-11-10`` stays a string."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class LocatedDocument:
+    """A parsed YAML document, the line of each path in it, and problems found parsing it."""
+
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+    problems: list[tuple[Path, int | None, str]] = field(default_factory=list)
+
+    def line_of(self, path: Path) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for cut in range(len(path), -1, -1):
+            line = self.lines.get(path[:cut])
+            if line is not None:
+                return line
+        return None
+
+
+def load_located(text: str) -> LocatedDocument:
+    """Parse ``text``; syntax errors and duplicate keys become problems, not exceptions."""
+    loader = _PlainLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        return LocatedDocument(data=None, problems=[((), line, f"YAML syntax: {message}")])
+    except yaml.YAMLError as exc:
+        return LocatedDocument(data=None, problems=[((), None, f"YAML: {exc}")])
+    finally:
+        loader.dispose()
+    document = LocatedDocument(data=None)
+    if node is None:
+        return document
+    document.data = _build(node, (), document, loader)
+    return document
+
+
+def _build(node: yaml.Node, path: Path, document: LocatedDocument, loader: _PlainLoader) -> Any:
+    document.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                document.problems.append(
+                    ((*path, key), key_node.start_mark.line + 1, f"duplicate key {key!r}")
+                )
+                continue
+            child = (*path, key)
+            result[key] = _build(value_node, child, document, loader)
+            # A key's own line is more useful than its value's (a block starts one line on).
+            document.lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*path, index), document, loader) for index, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+def render_path(path: Path) -> str:
+    """``("provisions", 3, "deadline")`` → ``provisions[3].deadline``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "(document)"
