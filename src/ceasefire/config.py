@@ -33,3 +33,12 @@ class Settings(BaseSettings):
         default=10 * 1024 * 1024, description="Largest request body the API accepts."
     )
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    max_attachment_bytes: int = Field(
+        default=8 * 1024 * 1024, description="Largest evidence file one report may attach."
+    )
+    report_future_tolerance_s: int = Field(
+        default=300, description="How far in the future a report's time may lie (clock skew)."
+    )
+    import_batch_size: int = Field(
+        default=2000, description="Rows per transaction of a CSV import (a rerun resumes)."
+    )

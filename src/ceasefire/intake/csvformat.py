@@ -1,0 +1,314 @@
+"""The CSV format of report imports, and its parser with row-by-row errors.
+
+One report per row, UTF-8 (a BOM is accepted), comma-separated, first line the header.
+Columns may come in any order; unknown columns are refused (a misspelt column would
+otherwise silently drop data). Empty cells mean "not given". The columns and their
+meaning are listed in ``COLUMNS`` and documented in docs/intake.md.
+
+``parse_csv`` never writes anything: it returns the valid rows (with the idempotency key that
+makes a rerun import each row once) and the errors of every invalid row, each naming the
+row, its line in the file and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ceasefire.domain.reports import (
+    CASUALTY_KEYS,
+    DEFAULT_FUTURE_TOLERANCE,
+    Channel,
+    ReportContent,
+    validate_report,
+)
+from ceasefire.errors import InvalidInput, problem
+
+# column -> (nested path in the report body, kind of value)
+COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
+    "client_id": ((), "text"),
+    "channel": (("channel",), "text"),
+    "observed_start": (("observed", "start"), "text"),
+    "observed_end": (("observed", "end"), "text"),
+    "time_precision": (("observed", "precision"), "text"),
+    "timezone": (("observed", "timezone"), "text"),
+    "event_lat": (("event_position", "lat"), "number"),
+    "event_lon": (("event_position", "lon"), "number"),
+    "event_place": (("event_position", "place_name"), "text"),
+    "event_precision": (("event_position", "precision"), "number"),
+    "observer_lat": (("observer_position", "lat"), "number"),
+    "observer_lon": (("observer_position", "lon"), "number"),
+    "observer_place": (("observer_position", "place_name"), "text"),
+    "observer_precision": (("observer_position", "precision"), "number"),
+    "distance_min_m": (("distance_m", "min"), "number"),
+    "distance_max_m": (("distance_m", "max"), "number"),
+    "bearing_deg": (("bearing_deg",), "number"),
+    "category": (("category",), "text"),
+    "count": (("count",), "number"),
+    "weapon_class": (("weapon_class",), "text"),
+    "means": (("means",), "list"),
+    "alleged_perpetrator": (("alleged_perpetrator",), "text"),
+    **{key: (("casualties", key), "estimate") for key in CASUALTY_KEYS},
+    "narrative": (("narrative",), "text"),
+    "source_reference": (("source_reference",), "text"),
+    "reporter": (("reporter",), "text"),
+    "confidence": (("confidence",), "text"),
+    "classification": (("classification",), "text"),
+    "concerns": (("concerns",), "list"),
+    "agreement_id": (("agreement_id",), "text"),
+    "post_id": (("post_id",), "text"),
+    "sensor_id": (("sensor_id",), "text"),
+}
+REQUIRED_COLUMNS = ("observed_start", "category")
+LIST_SEPARATOR = ";"
+ESTIMATE_SEPARATOR = "/"
+MAX_CLIENT_ID = 120
+
+# Where a problem found in the nested body is reported: the column it came from.
+_LOC_TO_COLUMN: dict[str, str] = {".".join(path): col for col, (path, _) in COLUMNS.items() if path}
+_LOC_TO_COLUMN.update(
+    {
+        "observed": "observed_start",
+        "event_position": "event_lat,event_lon,event_place",
+        "observer_position": "observer_lat,observer_lon,observer_place",
+        "distance_m": "distance_min_m,distance_max_m",
+        "casualties": ",".join(CASUALTY_KEYS),
+        "body": "row",
+    }
+)
+
+
+def column_for(loc: str) -> str:
+    """The CSV column a validation problem at ``loc`` (e.g. ``means.1``) belongs to."""
+    probe = loc
+    while probe:
+        if probe in _LOC_TO_COLUMN:
+            return _LOC_TO_COLUMN[probe]
+        probe = probe.rpartition(".")[0]
+    return loc
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """A valid row: its number (1 = first data row), its line, key and content."""
+
+    row: int
+    line: int
+    idempotency_key: str
+    content: ReportContent
+    raw: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Every problem of one invalid row, each naming the column."""
+
+    row: int
+    line: int
+    problems: tuple[dict[str, Any], ...]
+    raw: Mapping[str, str]
+
+    def reasons(self) -> str:
+        return "; ".join(f"{p['column']}: {p['message']}" for p in self.problems)
+
+
+@dataclass
+class ParsedFile:
+    sha256: str
+    columns: list[str]
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows) + len(self.errors)
+
+    def error_details(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """The row-by-row report as ``problem`` dicts: ``rows[12].category: unknown value``."""
+        details = []
+        for err in self.errors:
+            for item in err.problems:
+                details.append(
+                    problem(
+                        f"rows[{err.row}].{item['column']}",
+                        item["message"],
+                        row=err.row,
+                        line=err.line,
+                        column=item["column"],
+                    )
+                )
+                if len(details) >= limit:
+                    return details
+        return details
+
+
+def _file_error(message: str, loc: str = "file") -> InvalidInput:
+    return InvalidInput(f"malformed CSV: {message}", details=[problem(loc, message)])
+
+
+def _number(text: str) -> Any:
+    try:
+        value = float(text)
+    except ValueError:
+        return text  # left as text: validation says "must be a number" for this column
+    return (
+        int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+    )
+
+
+def _estimate(text: str) -> Any:
+    if ESTIMATE_SEPARATOR not in text:
+        return _number(text)
+    parts = [p.strip() for p in text.split(ESTIMATE_SEPARATOR)]
+    if len(parts) != 3:
+        return text
+    return {"low": _number(parts[0]), "best": _number(parts[1]), "high": _number(parts[2])}
+
+
+def row_to_body(cells: Mapping[str, str]) -> dict[str, Any]:
+    """The nested report body of one CSV row (values converted, empty cells dropped)."""
+    body: dict[str, Any] = {}
+    for column, text in cells.items():
+        text = text.strip()
+        if not text or column == "client_id":
+            continue
+        path, kind = COLUMNS[column]
+        value: Any
+        if kind == "number":
+            value = _number(text)
+        elif kind == "list":
+            value = [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+        elif kind == "estimate":
+            value = _estimate(text)
+        else:
+            value = text
+        target = body
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = value
+    return body
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _file_error(f"not UTF-8 text (byte {exc.start})") from exc
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for record in reader:
+            yield reader.line_num, record
+    except csv.Error as exc:
+        raise _file_error(f"line {reader.line_num}: {exc}", loc=f"line {reader.line_num}") from exc
+
+
+def parse_csv(
+    data: bytes,
+    *,
+    now: datetime,
+    future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
+) -> ParsedFile:
+    """Parse and validate a whole file; raise ``InvalidInput`` only if the file itself is
+    malformed (not UTF-8, no header, unknown or duplicate columns, broken quoting)."""
+    digest = hashlib.sha256(data).hexdigest()
+    records = _records(_decode(data))
+    first = next(records, None)
+    if first is None or not any(cell.strip() for cell in first[1]):
+        raise _file_error("empty file: the first line must be the header")
+    columns = [c.strip() for c in first[1]]
+    problems = [
+        problem(f"header.{c or index}", "unknown column")
+        for index, c in enumerate(columns)
+        if c not in COLUMNS
+    ]
+    problems += [
+        problem(f"header.{c}", "column given twice")
+        for c in sorted(set(columns))
+        if columns.count(c) > 1
+    ]
+    problems += [
+        problem(f"header.{c}", "required column missing")
+        for c in REQUIRED_COLUMNS
+        if c not in columns
+    ]
+    if not any(c in columns for c in ("event_lat", "event_place")):
+        problems.append(problem("header.event_lat", "needs event_lat/event_lon or event_place"))
+    if problems:
+        raise InvalidInput(
+            "malformed CSV header: " + ", ".join(p["loc"] for p in problems), details=problems
+        )
+    parsed = ParsedFile(sha256=digest, columns=columns)
+    width = len(columns)
+    seen_client_ids: dict[str, int] = {}
+    row_number = 0
+    for line, record in records:
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue  # blank lines are not rows
+        row_number += 1
+        if len(record) != width:
+            raw = dict(zip(columns, record, strict=False))
+            parsed.errors.append(
+                RowError(
+                    row_number,
+                    line,
+                    (
+                        {
+                            "column": "row",
+                            "message": f"{len(record)} cells, the header has {width}",
+                        },
+                    ),
+                    raw,
+                )
+            )
+            continue
+        cells = dict(zip(columns, record, strict=True))
+        client_id = cells.get("client_id", "").strip()
+        row_problems: list[dict[str, Any]] = []
+        if len(client_id) > MAX_CLIENT_ID:
+            row_problems.append({"column": "client_id", "message": "longer than 120 characters"})
+        elif client_id in seen_client_ids:
+            row_problems.append(
+                {
+                    "column": "client_id",
+                    "message": f"also used by row {seen_client_ids[client_id]} of this file",
+                }
+            )
+        if client_id:
+            seen_client_ids.setdefault(client_id, row_number)
+        try:
+            content = validate_report(
+                row_to_body(cells),
+                now=now,
+                future_tolerance=future_tolerance,
+                default_channel=Channel.CSV_IMPORT,
+            )
+        except InvalidInput as exc:
+            for item in exc.details or []:
+                row_problems.append({"column": column_for(item["loc"]), "message": item["message"]})
+            content = None
+        if row_problems or content is None:
+            parsed.errors.append(RowError(row_number, line, tuple(row_problems), cells))
+            continue
+        key = f"csv:{client_id}" if client_id else f"csv:{digest}:{row_number}"
+        parsed.rows.append(ParsedRow(row_number, line, key, content, cells))
+    return parsed
+
+
+def rejects_csv(parsed: ParsedFile) -> str:
+    """The rejected rows as CSV: the original cells, then ``row``, ``line`` and ``reasons``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*parsed.columns, "row", "line", "reasons"])
+    for err in parsed.errors:
+        writer.writerow(
+            [*(err.raw.get(c, "") for c in parsed.columns), err.row, err.line, err.reasons()]
+        )
+    return out.getvalue()

@@ -1,0 +1,616 @@
+"""Reports: receive, read and list raw observations; attach evidence files.
+
+The stable entry points other areas call:
+
+- :func:`submit_report` — the whole use case for one report (permission, validation,
+  idempotency, storage, ledger) in its own unit of work. The news pipeline calls it with
+  ``body["channel"] == "news"`` and an idempotency key derived from the article and event,
+  so re-ingesting an article never duplicates a report.
+- :func:`record_report` — the same storage and ledger step *inside a caller's unit of work*
+  (for services that write a report together with records of their own).
+
+Idempotency: a report may carry an ``Idempotency-Key`` (HTTP header) or a
+``client_report_id`` (in the body). The key is unique per submitting member. The same key
+with the same content returns the report already stored (``created=False``); the same key
+with different content is a ``Conflict`` (HTTP 409) and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.config import Settings
+from ceasefire.db.models.intake import AttachmentRow, IncidentReportRow, ReportRow
+from ceasefire.domain.access import Classification, Viewer
+from ceasefire.domain.actor import Actor
+from ceasefire.domain.reports import (
+    Channel,
+    ReportContent,
+    content_from_dict,
+    redact_for_public,
+    validate_report,
+)
+from ceasefire.domain.timeutil import utcnow
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.intake.attachments import AttachmentStore
+from ceasefire.intake.ids import new_id
+from ceasefire.services.context import ServiceContext
+from ceasefire.services.intake_access import ReadScope, concerns_list, concerns_text
+from ceasefire.services.ledger import append
+from ceasefire.services.members import actor_of
+
+MAX_IDEMPOTENCY_KEY = 200
+MAX_LIST_LIMIT = 500
+
+# Who may file through which channel. Observers watch; they do not file.
+MONITOR_CHANNELS = frozenset(
+    {
+        Channel.MONITOR_OBSERVATION,
+        Channel.SENSOR_DETECTION,
+        Channel.PUBLIC_HOTLINE,
+        Channel.NEWS,
+        Channel.CSV_IMPORT,
+    }
+)
+
+
+class AttachmentPublic(BaseModel):
+    id: str
+    report_id: str
+    sha256: str
+    size_bytes: int
+    media_type: str
+    filename: str | None
+    received_at: datetime
+    received_by: str
+
+
+class ReportPublic(BaseModel):
+    """A report as members see it: the source's content plus how and when it arrived."""
+
+    id: str
+    received_at: datetime
+    owner_member: str
+    submitted_by: str | None
+    idempotency_key: str | None
+    content_sha256: str
+    incident_id: str | None
+    channel: Channel
+    category: str
+    classification: Classification
+    concerns: list[str]
+    observed: dict[str, Any]
+    event_position: dict[str, Any]
+    observer_position: dict[str, Any] | None
+    distance_m: dict[str, Any] | None
+    bearing_deg: float | None
+    count: int | None
+    weapon_class: str | None
+    means: list[str]
+    alleged_perpetrator: str | None
+    casualties: dict[str, Any]
+    narrative: str | None
+    source_reference: str | None
+    reporter: str | None
+    confidence: str | None
+    agreement_id: str | None
+    post_id: str | None
+    sensor_id: str | None
+    attachments: list[AttachmentPublic]
+
+
+class ReportRedacted(BaseModel):
+    """A public report: what happened, where and when; no observer position, no names."""
+
+    id: str
+    received_at: datetime
+    channel: Channel
+    category: str
+    classification: Classification
+    concerns: list[str]
+    observed: dict[str, Any]
+    event_position: dict[str, Any]
+    count: int | None
+    weapon_class: str | None
+    means: list[str]
+    alleged_perpetrator: str | None
+    casualties: dict[str, Any]
+    confidence: str | None
+    agreement_id: str | None
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    report: ReportPublic
+    created: bool
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    items: list[ReportPublic | ReportRedacted]
+    next_cursor: str | None
+
+
+def report_row_values(
+    content: ReportContent,
+    *,
+    report_id: str,
+    owner_member: str,
+    submitted_by: str | None,
+    idempotency_key: str | None,
+    received_at: datetime,
+    content_sha256: str | None = None,
+    import_file_sha256: str | None = None,
+) -> dict[str, Any]:
+    """The column values of a report row (used by single submissions and bulk imports)."""
+    point = content.event_position.point
+    return {
+        "id": report_id,
+        "owner_member": owner_member,
+        "submitted_by": submitted_by,
+        "idempotency_key": idempotency_key,
+        "received_at": received_at,
+        "channel": content.channel.value,
+        "category": content.category.value,
+        "classification": content.classification.value,
+        "concerns": concerns_text(content.concerns),
+        "observed_start": content.observed.start,
+        "observed_end": content.observed.end,
+        "time_precision": content.observed.precision.value,
+        "event_lat": point.lat if point else None,
+        "event_lon": point.lon if point else None,
+        "event_place": content.event_position.place_name,
+        "event_precision": int(content.event_position.precision),
+        "alleged_perpetrator": content.alleged_perpetrator,
+        "agreement_id": content.agreement_id,
+        "content": content.to_dict(),
+        "content_sha256": content_sha256 or content.content_sha256(),
+        "import_file_sha256": import_file_sha256,
+    }
+
+
+def report_ledger_payload(row: ReportRow | Mapping[str, Any]) -> dict[str, Any]:
+    """What the ledger records of a received report: enough to detect any later edit."""
+
+    def get(name: str) -> Any:
+        return row[name] if isinstance(row, Mapping) else getattr(row, name)
+
+    return {
+        "report_id": get("id"),
+        "content_sha256": get("content_sha256"),
+        "channel": get("channel"),
+        "category": get("category"),
+        "classification": get("classification"),
+        "owner_member": get("owner_member"),
+        "idempotency_key": get("idempotency_key"),
+        "received_at": get("received_at").isoformat(),
+    }
+
+
+def _check_key(key: str | None, field_name: str) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise InvalidInput(
+            f"{field_name} must be 1-{MAX_IDEMPOTENCY_KEY} printable characters",
+            details=[problem(field_name, "empty, too long or not printable")],
+        )
+    return key
+
+
+def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
+    """Refuse channels the viewer may not file through; a complaint concerns its own party."""
+    agreement = content.agreement_id
+    if scope.viewer.is_public:
+        raise Forbidden("sign in to file reports")
+    if content.channel is Channel.PARTY_COMPLAINT:
+        party = scope.liaison_party(agreement)
+        if scope.viewer.operator:
+            return content
+        if party is None:
+            raise Forbidden(
+                "only a party liaison files party complaints",
+                details=[problem("channel", "party_complaint needs a party liaison")],
+            )
+        if party not in content.concerns:
+            # A party's complaint concerns that party: it always sees its own complaints.
+            return _with_concerns(content, (*content.concerns, party))
+        return content
+    if not scope.is_monitor(agreement):
+        raise Forbidden(
+            f"only monitors file reports of channel {content.channel.value}",
+            details=[problem("channel", f"{content.channel.value} needs a monitor")],
+        )
+    return content
+
+
+def _with_concerns(content: ReportContent, concerns: Iterable[str]) -> ReportContent:
+    from dataclasses import replace
+
+    return replace(content, concerns=tuple(sorted(set(concerns))))
+
+
+def record_report(
+    session: Session,
+    settings: Settings,
+    *,
+    content: ReportContent,
+    actor: Actor,
+    idempotency_key: str | None,
+    received_at: datetime | None = None,
+) -> tuple[ReportRow, bool]:
+    """Store one validated report and its ledger entry inside the caller's unit of work.
+
+    Returns the row and whether it was created. A known key with the same content returns
+    the stored row; with different content it raises ``Conflict``.
+    """
+    digest = content.content_sha256()
+    if idempotency_key is not None:
+        existing = session.scalars(
+            select(ReportRow)
+            .where(ReportRow.owner_member == actor.member_id)
+            .where(ReportRow.idempotency_key == idempotency_key)
+        ).first()
+        if existing is not None:
+            if existing.content_sha256 != digest:
+                raise Conflict(
+                    f"idempotency key {idempotency_key!r} was used for a different report"
+                    f" ({existing.id})",
+                    details=[problem("idempotency_key", "already used with a different body")],
+                )
+            return existing, False
+    values = report_row_values(
+        content,
+        report_id=new_id("rep"),
+        owner_member=actor.member_id,
+        submitted_by=actor.user_id,
+        idempotency_key=idempotency_key,
+        received_at=received_at or utcnow(),
+        content_sha256=digest,
+    )
+    row = ReportRow(**values)
+    session.add(row)
+    session.flush()
+    append(
+        session,
+        settings,
+        tag="intake:report:received",
+        subject=f"report/{row.id}",
+        payload=report_ledger_payload(values),
+        actor=actor,
+    )
+    return row, True
+
+
+def submit_report(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    body: Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> SubmittedReport:
+    """Validate and file one report for ``viewer``; safe to retry with the same key.
+
+    ``body`` is the JSON form documented in docs/intake.md; it may carry
+    ``client_report_id``, which acts as the idempotency key when no header key is given.
+    Raises InvalidInput (every bad field named), Forbidden (channel not allowed for the
+    viewer's role), Conflict (key reused with a different body).
+    """
+    if not isinstance(body, Mapping):
+        raise InvalidInput(
+            "a report must be a JSON object", details=[problem("body", "not an object")]
+        )
+    fields = dict(body)
+    client_id = fields.pop("client_report_id", None)
+    if client_id is not None and not isinstance(client_id, str):
+        raise InvalidInput(
+            "client_report_id must be a string",
+            details=[problem("client_report_id", "must be a string")],
+        )
+    key = _check_key(idempotency_key, "Idempotency-Key")
+    client_key = _check_key(client_id, "client_report_id")
+    if key is not None and client_key is not None and key != client_key:
+        raise InvalidInput(
+            "Idempotency-Key and client_report_id differ",
+            details=[problem("client_report_id", "differs from the Idempotency-Key header")],
+        )
+    key = key or client_key
+    now = now or utcnow()
+    content = validate_report(
+        fields,
+        now=now,
+        future_tolerance=timedelta(seconds=ctx.settings.report_future_tolerance_s),
+    )
+    actor = actor_of(viewer)
+    try:
+        with ctx.unit_of_work() as session:
+            scope = ReadScope.load(session, viewer, now)
+            content = check_may_file(scope, content)
+            row, created = record_report(
+                session, ctx.settings, content=content, actor=actor, idempotency_key=key
+            )
+            return SubmittedReport(_public(session, row), created)
+    except sa_exc.IntegrityError:
+        # Two submissions with one key raced past the check: the loser reads the winner.
+        if key is None:
+            raise
+        with ctx.reader() as session:
+            existing = session.scalars(
+                select(ReportRow)
+                .where(ReportRow.owner_member == actor.member_id)
+                .where(ReportRow.idempotency_key == key)
+            ).first()
+            if existing is None:
+                raise
+            if existing.content_sha256 != content.content_sha256():
+                raise Conflict(
+                    f"idempotency key {key!r} was used for a different report ({existing.id})",
+                    details=[problem("idempotency_key", "already used with a different body")],
+                ) from None
+            return SubmittedReport(_public(session, existing), False)
+
+
+def _attachments(session: Session, report_ids: list[str]) -> dict[str, list[AttachmentPublic]]:
+    found: dict[str, list[AttachmentPublic]] = {rid: [] for rid in report_ids}
+    if not report_ids:
+        return found
+    rows = session.scalars(
+        select(AttachmentRow)
+        .where(AttachmentRow.report_id.in_(report_ids))
+        .order_by(AttachmentRow.id)
+    )
+    for row in rows:
+        found[row.report_id].append(_attachment_public(row))
+    return found
+
+
+def _attachment_public(row: AttachmentRow) -> AttachmentPublic:
+    return AttachmentPublic(
+        id=row.id,
+        report_id=row.report_id,
+        sha256=row.sha256,
+        size_bytes=row.size_bytes,
+        media_type=row.media_type,
+        filename=row.filename,
+        received_at=row.received_at,
+        received_by=row.received_by,
+    )
+
+
+def _incidents_of(session: Session, report_ids: list[str]) -> dict[str, str]:
+    if not report_ids:
+        return {}
+    rows = session.execute(
+        select(IncidentReportRow.report_id, IncidentReportRow.incident_id).where(
+            IncidentReportRow.report_id.in_(report_ids)
+        )
+    )
+    return {r.report_id: r.incident_id for r in rows}
+
+
+def _public(
+    session: Session,
+    row: ReportRow,
+    attachments: list[AttachmentPublic] | None = None,
+    incident_id: str | None = None,
+    *,
+    lookup: bool = True,
+) -> ReportPublic:
+    if lookup:
+        attachments = _attachments(session, [row.id])[row.id]
+        incident_id = _incidents_of(session, [row.id]).get(row.id)
+    return ReportPublic(
+        id=row.id,
+        received_at=row.received_at,
+        owner_member=row.owner_member,
+        submitted_by=row.submitted_by,
+        idempotency_key=row.idempotency_key,
+        content_sha256=row.content_sha256,
+        incident_id=incident_id,
+        attachments=attachments or [],
+        **row.content,
+    )
+
+
+def redacted(report: ReportPublic) -> ReportRedacted:
+    """The public form of a report (see ``domain.reports.redact_for_public``)."""
+    kept = redact_for_public(report.model_dump())
+    return ReportRedacted.model_validate({k: kept[k] for k in ReportRedacted.model_fields})
+
+
+def present(scope: ReadScope, report: ReportPublic) -> ReportPublic | ReportRedacted:
+    """Members see reports whole; the public sees them redacted."""
+    return redacted(report) if scope.viewer.is_public else report
+
+
+def readable_row(scope: ReadScope, row: ReportRow) -> bool:
+    return scope.can_read(
+        row.classification,
+        concerns=row.concerns,
+        owner_member=row.owner_member,
+        agreement_id=row.agreement_id,
+    )
+
+
+def get_report(
+    ctx: ServiceContext, viewer: Viewer, report_id: str
+) -> ReportPublic | ReportRedacted:
+    """One report, if the viewer may read it (NotFound otherwise: existence is not leaked)."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = session.get(ReportRow, report_id)
+        if row is None or not readable_row(scope, row):
+            raise NotFound(f"no report {report_id!r}")
+        return present(scope, _public(session, row))
+
+
+def list_reports(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    channel: Channel | None = None,
+    category: str | None = None,
+    agreement_id: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    unassigned: bool = False,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> ReportPage:
+    """Reports the viewer may read, newest first; ``cursor`` is the last id of a page."""
+    limit = max(1, min(limit, MAX_LIST_LIMIT))
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        query = select(ReportRow).where(scope.clause(ReportRow)).order_by(ReportRow.id.desc())
+        if channel is not None:
+            query = query.where(ReportRow.channel == channel.value)
+        if category is not None:
+            query = query.where(ReportRow.category == category)
+        if agreement_id is not None:
+            query = query.where(ReportRow.agreement_id == agreement_id)
+        if start is not None:
+            query = query.where(ReportRow.observed_end >= start)
+        if end is not None:
+            query = query.where(ReportRow.observed_start <= end)
+        if unassigned:
+            query = query.where(
+                ~ReportRow.id.in_(select(IncidentReportRow.report_id).scalar_subquery())
+            )
+        rows: list[ReportRow] = []
+        for row in _scan(session, query, cursor, limit):
+            if readable_row(scope, row):
+                rows.append(row)
+                if len(rows) > limit:
+                    break
+        more = len(rows) > limit
+        rows = rows[:limit]
+        ids = [r.id for r in rows]
+        files = _attachments(session, ids)
+        incidents = _incidents_of(session, ids)
+        items = [
+            present(scope, _public(session, r, files[r.id], incidents.get(r.id), lookup=False))
+            for r in rows
+        ]
+        return ReportPage(items=items, next_cursor=rows[-1].id if more and rows else None)
+
+
+def _scan(session: Session, query: Any, cursor: str | None, limit: int) -> Iterator[ReportRow]:
+    """Rows of ``query`` after ``cursor``, fetched in chunks (the Python check may drop some)."""
+    after = cursor
+    chunk = limit + 1
+    while True:
+        page = query if after is None else query.where(ReportRow.id < after)
+        rows = list(session.scalars(page.limit(chunk)))
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = rows[-1].id
+        chunk = min(chunk * 2, 5000)
+
+
+def content_of(row: ReportRow) -> ReportContent:
+    return content_from_dict(row.content)
+
+
+def concerns_of(row: ReportRow) -> list[str]:
+    return concerns_list(row.concerns)
+
+
+# ------------------------------------------------------------------------- attachments
+
+
+def add_attachment(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    report_id: str,
+    chunks: Iterable[bytes],
+    *,
+    media_type: str = "application/octet-stream",
+    filename: str | None = None,
+) -> AttachmentPublic:
+    """Attach an evidence file to a report, hashed at receipt; the same file again is a no-op.
+
+    Only the member that filed the report (or a monitor, or an operator) may attach. The
+    file is checked against ``settings.max_attachment_bytes`` while it streams in; a file
+    over the limit is refused (PayloadTooLarge) and leaves nothing behind.
+    """
+    actor = actor_of(viewer)
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = session.get(ReportRow, report_id)
+        if row is None or not readable_row(scope, row):
+            raise NotFound(f"no report {report_id!r}")
+        if row.owner_member != viewer.member_id and not scope.is_monitor(row.agreement_id):
+            raise Forbidden("only the reporting member or a monitor may attach files")
+    if filename is not None:
+        filename = filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or None
+    stored = AttachmentStore(ctx.settings.data_dir).receive(
+        chunks, max_bytes=ctx.settings.max_attachment_bytes
+    )
+    with ctx.unit_of_work() as session:
+        existing = session.scalars(
+            select(AttachmentRow)
+            .where(AttachmentRow.report_id == report_id)
+            .where(AttachmentRow.sha256 == stored.sha256)
+        ).first()
+        if existing is not None:
+            return _attachment_public(existing)
+        attachment = AttachmentRow(
+            id=new_id("att"),
+            report_id=report_id,
+            sha256=stored.sha256,
+            size_bytes=stored.size_bytes,
+            media_type=media_type[:200],
+            filename=filename,
+            received_at=utcnow(),
+            received_by=actor.member_id,
+        )
+        session.add(attachment)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag="intake:attachment:received",
+            subject=f"report/{report_id}",
+            payload={
+                "attachment_id": attachment.id,
+                "report_id": report_id,
+                "sha256": stored.sha256,
+                "size_bytes": stored.size_bytes,
+                "media_type": attachment.media_type,
+                "filename": filename,
+            },
+            actor=actor,
+        )
+        return _attachment_public(attachment)
+
+
+def read_attachment(
+    ctx: ServiceContext, viewer: Viewer, report_id: str, attachment_id: str
+) -> tuple[AttachmentPublic, bytes]:
+    """The original bytes of an attachment (verified against its hash) for a reader of the
+    report. The public never gets attachments: they may show persons."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = session.get(ReportRow, report_id)
+        attachment = session.get(AttachmentRow, attachment_id)
+        if (
+            row is None
+            or attachment is None
+            or attachment.report_id != report_id
+            or viewer.is_public
+            or not readable_row(scope, row)
+        ):
+            raise NotFound(f"no attachment {attachment_id!r} on report {report_id!r}")
+        info = _attachment_public(attachment)
+    return info, AttachmentStore(ctx.settings.data_dir).read(info.sha256)

@@ -1,0 +1,100 @@
+"""Report bodies for tests: a valid shelling observation near Aghdam, overridable."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ceasefire.intake.csvformat import COLUMNS
+
+AGHDAM = {"lat": 39.991, "lon": 46.927}
+OBSERVED = datetime(2020, 11, 26, 10, 30, tzinfo=UTC)
+
+
+def shelling_body(**overrides: Any) -> dict[str, Any]:
+    """A monitor's observation of shelling near Aghdam, in the JSON form of the API."""
+    body: dict[str, Any] = {
+        "channel": "monitor_observation",
+        "observed": {
+            "start": OBSERVED.isoformat(),
+            "end": (OBSERVED + timedelta(minutes=20)).isoformat(),
+            "precision": "exact",
+        },
+        "category": "shelling",
+        "event_position": {"place_name": "Aghdam", "precision": 2, **AGHDAM},
+        "observer_position": {"lat": 39.97, "lon": 47.05},
+        "distance_m": {"min": 8000, "max": 12000},
+        "bearing_deg": 285,
+        "count": 14,
+        "weapon_class": "artillery",
+        "means": ["heard", "uav"],
+        "alleged_perpetrator": "ARM",
+        "narrative": "Fourteen impacts west of the post, seen on the UAV feed.",
+        "reporter": "Binbaşı Ayşe Demir",
+        "source_reference": "JMC patrol log 26/11 #7",
+        "confidence": "high",
+        "classification": "shared",
+        "concerns": ["ARM", "AZE"],
+        "agreement_id": "nk-2020-trilateral",
+    }
+    body.update(overrides)
+    return body
+
+
+CSV_HEADER = [
+    "client_id",
+    "observed_start",
+    "observed_end",
+    "time_precision",
+    "event_lat",
+    "event_lon",
+    "event_place",
+    "event_precision",
+    "category",
+    "count",
+    "weapon_class",
+    "means",
+    "alleged_perpetrator",
+    "killed_civilian",
+    "classification",
+    "concerns",
+    "narrative",
+]
+assert all(c in COLUMNS for c in CSV_HEADER)
+
+
+def csv_row(index: int, **overrides: str) -> dict[str, str]:
+    start = OBSERVED - timedelta(minutes=index % 5000)
+    row = {
+        "client_id": f"row-{index}",
+        "observed_start": start.isoformat(),
+        "observed_end": (start + timedelta(minutes=5)).isoformat(),
+        "time_precision": "exact",
+        "event_lat": f"{39.9 + (index % 100) / 1000:.3f}",
+        "event_lon": f"{46.9 + (index % 77) / 1000:.3f}",
+        "event_place": "Aghdam district",
+        "event_precision": "2",
+        "category": ["explosion_impact", "small_arms_fire", "shelling"][index % 3],
+        "count": str(1 + index % 9),
+        "weapon_class": "unknown",
+        "means": "heard",
+        "alleged_perpetrator": "",
+        "killed_civilian": "",
+        "classification": "internal",
+        "concerns": "ARM;AZE",
+        "narrative": f"Observation {index}",
+    }
+    row.update(overrides)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None = None) -> Path:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header or CSV_HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
