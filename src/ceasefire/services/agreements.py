@@ -658,6 +658,32 @@ def list_agreements(ctx: ServiceContext) -> list[dict[str, Any]]:
         ]
 
 
+def list_versions(ctx: ServiceContext, agreement_id: str) -> list[dict[str, Any]]:
+    """Every stored version of an agreement, oldest first, with what each changed."""
+    with ctx.reader() as session:
+        if session.get(AgreementRow, agreement_id) is None:
+            raise NotFound(
+                f"no agreement {agreement_id!r}", details=[problem("agreement_id", "unknown id")]
+            )
+        rows = session.scalars(
+            select(AgreementVersionRow)
+            .where(AgreementVersionRow.agreement_id == agreement_id)
+            .order_by(AgreementVersionRow.version)
+        )
+        return [
+            {
+                "version": r.version,
+                "content_sha256": r.content_sha256,
+                "source_name": r.source_name,
+                "loaded_at": iso(r.loaded_at),
+                "loaded_by": r.loaded_by,
+                "ledger_seq": r.ledger_seq,
+                "changes": r.changes,
+            }
+            for r in rows
+        ]
+
+
 def _effective(document: dict[str, Any]) -> dict[str, Any]:
     raw = document.get("effective")
     if isinstance(raw, str):
@@ -776,3 +802,14 @@ def load_shipped(ctx: ServiceContext, *, actor: Actor | None = None) -> list[Loa
     """Load the shipped agreement files (idempotent: unchanged files add nothing)."""
     who = actor or Actor.centre()
     return [load_file(ctx, path, actor=who) for path in shipped_agreement_paths()]
+
+
+def setup_agreements(ctx: ServiceContext, *, demo: bool) -> list[str]:
+    """The ``init`` step: with ``demo``, load the shipped agreements (idempotently)."""
+    if not demo:
+        return []
+    steps = []
+    for result in load_shipped(ctx):
+        state = "loaded as version" if result.new_version else "unchanged, version"
+        steps.append(f"agreement {result.agreement_id} {state} {result.version}")
+    return steps

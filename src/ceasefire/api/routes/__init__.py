@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from ceasefire.api.routes import members
+from ceasefire.api.routes import agreements, members
 
-ROUTERS: list[APIRouter] = [members.router]
+ROUTERS: list[APIRouter] = [agreements.router, members.router]
