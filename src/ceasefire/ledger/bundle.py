@@ -1,0 +1,233 @@
+"""The export bundle: one JSON Lines file that anyone can verify without the database.
+
+Line 1 describes the bundle; then one line per entry in sequence order; then one line per
+public key and one per sealed daily root (both derivable from the entries, listed for
+convenience and cross-checked). See docs/ledger.md for the exact format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ceasefire.ledger.keys import KeyRecord
+from ceasefire.ledger.verify import (
+    ChainReport,
+    ChainVerifier,
+    Finding,
+    FindingKind,
+    SealedRoot,
+    StoredEntry,
+)
+
+BUNDLE_FORMAT = "ceasefire-ledger-bundle"
+BUNDLE_VERSION = 1
+
+
+def bundle_header(
+    *, exported_at: str, entries: int, head_seq: int | None, head_hash: str | None
+) -> dict[str, Any]:
+    return {
+        "type": "bundle",
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "exported_at": exported_at,
+        "entries": entries,
+        "head_seq": head_seq,
+        "head_hash": head_hash,
+        "canonicalization": "RFC 8785",
+        "hash": "sha256",
+        "signature": "ed25519",
+        "tree": "rfc9162-sha256",
+    }
+
+
+def entry_line(entry: StoredEntry) -> dict[str, Any]:
+    return {
+        "type": "entry",
+        "seq": entry.seq,
+        "header": entry.header.decode("utf-8"),
+        "payload": entry.payload.decode("utf-8"),
+        "entry_hash": entry.entry_hash,
+        "signature": entry.signature,
+    }
+
+
+def key_line(key: KeyRecord) -> dict[str, Any]:
+    return {
+        "type": "key",
+        "key_id": key.key_id,
+        "member_id": key.member_id,
+        "algorithm": "ed25519",
+        "public_key": key.public_key,
+        "custody": key.custody,
+        "valid_from": key.valid_from,
+        "added_seq": key.added_seq,
+        "valid_until": key.valid_until,
+        "ended_seq": key.ended_seq,
+        "end_reason": key.end_reason,
+    }
+
+
+def root_line(root: SealedRoot) -> dict[str, Any]:
+    return {
+        "type": "root",
+        "day": root.day,
+        "first_seq": root.first_seq,
+        "last_seq": root.last_seq,
+        "count": root.count,
+        "root": root.root,
+        "sealed_seq": root.sealed_seq,
+    }
+
+
+def write_line(handle: IO[str], data: dict[str, Any]) -> None:
+    handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+@dataclass
+class BundleReport:
+    """The chain report of a bundle, plus what its own lines claimed."""
+
+    chain: ChainReport
+    declared: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def first_bad(self) -> Finding | None:
+        located = [f for f in self.findings if f.seq is not None]
+        if located:
+            return min(located, key=lambda f: f.seq or 0)
+        return self.findings[0] if self.findings else None
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            yield number, raw.rstrip(b"\n")
+
+
+def verify_bundle(path: Path, *, check_signatures: bool = True) -> BundleReport:
+    """Verify a bundle file offline: the chain, the keys and roots it lists, its header."""
+    verifier = ChainVerifier(check_signatures=check_signatures)
+    declared: dict[str, Any] = {}
+    keys: list[dict[str, Any]] = []
+    roots: list[dict[str, Any]] = []
+    problems: list[Finding] = []
+    last_seq = 0
+    for number, raw in _lines(Path(path)):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw.decode("utf-8"))
+            if not isinstance(line, dict):
+                raise ValueError("not a JSON object")
+        except (ValueError, UnicodeDecodeError) as exc:
+            # A damaged line is most likely the entry after the last one read.
+            problems.append(
+                Finding(
+                    last_seq + 1 if declared else None,
+                    FindingKind.MALFORMED,
+                    f"line {number} of the bundle is not readable JSON ({exc});"
+                    f" it follows entry {last_seq}",
+                )
+            )
+            last_seq += 1
+            continue
+        kind = line.get("type")
+        if kind == "bundle":
+            declared = line
+        elif kind == "entry":
+            entry = _entry_of(line, number, last_seq + 1, problems)
+            if entry is not None:
+                verifier.feed(entry)
+                last_seq = entry.seq
+            else:
+                last_seq += 1
+        elif kind == "key":
+            keys.append(line)
+        elif kind == "root":
+            roots.append(line)
+        else:
+            problems.append(
+                Finding(None, FindingKind.MALFORMED, f"line {number}: unknown type {kind!r}")
+            )
+    chain = verifier.finish()
+    problems.extend(chain.findings)
+    problems.extend(_check_declared(declared, chain))
+    problems.extend(_check_listed_keys(keys, chain))
+    problems.extend(_check_listed_roots(roots, chain))
+    problems.sort(key=lambda f: (f.seq is None, f.seq or 0))
+    return BundleReport(chain=chain, declared=declared, findings=problems)
+
+
+def _entry_of(
+    line: dict[str, Any], number: int, expected: int, problems: list[Finding]
+) -> StoredEntry | None:
+    try:
+        seq = line["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise TypeError("seq is not an integer")
+        return StoredEntry(
+            seq=seq,
+            header=str(line["header"]).encode("utf-8"),
+            payload=str(line["payload"]).encode("utf-8"),
+            entry_hash=str(line["entry_hash"]),
+            signature=str(line["signature"]),
+        )
+    except (KeyError, TypeError, UnicodeEncodeError) as exc:
+        problems.append(
+            Finding(expected, FindingKind.MALFORMED, f"line {number}: entry incomplete ({exc})")
+        )
+        return None
+
+
+def _check_declared(declared: dict[str, Any], chain: ChainReport) -> Iterable[Finding]:
+    if not declared:
+        yield Finding(None, FindingKind.MALFORMED, "the bundle has no header line")
+        return
+    if declared.get("format") != BUNDLE_FORMAT or declared.get("version") != BUNDLE_VERSION:
+        yield Finding(None, FindingKind.MALFORMED, "not a version 1 ceasefire ledger bundle")
+    if declared.get("entries") != chain.entries:
+        yield Finding(
+            (chain.head_seq or 0) + 1,
+            FindingKind.ENTRY_MISSING,
+            f"the bundle declares {declared.get('entries')} entries but holds {chain.entries}",
+        )
+    elif declared.get("head_hash") != chain.head_hash:
+        yield Finding(
+            chain.head_seq,
+            FindingKind.ENTRY_CHANGED,
+            "the head hash declared by the bundle is not the hash of its last entry",
+        )
+
+
+def _check_listed_keys(keys: list[dict[str, Any]], chain: ChainReport) -> Iterable[Finding]:
+    derived = {k.key_id: key_line(k) for k in chain.keys.values()}
+    listed = {str(k.get("key_id")): k for k in keys}
+    for key_id in sorted(set(derived) | set(listed)):
+        if derived.get(key_id) != listed.get(key_id):
+            seq = chain.keys[key_id].added_seq if key_id in chain.keys else None
+            yield Finding(
+                seq,
+                FindingKind.KEY_ENTRY_INVALID,
+                f"key {key_id} listed in the bundle differs from the key entries",
+            )
+
+
+def _check_listed_roots(roots: list[dict[str, Any]], chain: ChainReport) -> Iterable[Finding]:
+    derived = {r.day: root_line(r) for r in chain.roots}
+    listed = {str(r.get("day")): r for r in roots}
+    for day in sorted(set(derived) | set(listed)):
+        if derived.get(day) != listed.get(day):
+            seq = next((r.sealed_seq for r in chain.roots if r.day == day), None)
+            yield Finding(
+                seq, FindingKind.ROOT_INVALID, f"root of {day} listed in the bundle differs"
+            )

@@ -1,0 +1,653 @@
+"""Walk a chain of stored entries and say precisely what, if anything, is wrong.
+
+The verifier is fed entries in stored order and checks, for each one: the header parses,
+its ``seq`` follows the previous one, ``prev`` is the SHA-256 of the previous header, the
+stored entry hash and payload hash match the stored bytes, the columns stored beside the
+header agree with it, the key was valid for that member at that point of the chain, the
+signature verifies, timestamps never go back, and every closed UTC day was sealed with the
+right Merkle root by the first entry of the next day. It hashes stored bytes only: nothing
+is canonicalised again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ceasefire.ledger.entry import (
+    FORMAT_VERSION,
+    GENESIS_PREV,
+    KEY_ADDED,
+    KEY_REVOKED,
+    KEY_ROTATED,
+    ROOT_SEALED,
+    EntryHeader,
+    MalformedEntry,
+)
+from ceasefire.ledger.keys import (
+    ALGORITHM,
+    CENTRE_MEMBER_ID,
+    KeyRecord,
+    KeyRing,
+    key_id_for,
+    public_key_from_hex,
+    signature_is_valid,
+)
+from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
+
+_sha256 = hashlib.sha256
+_CANONICAL_HEADER = re.compile(
+    # The usual header, exactly as RFC 8785 writes it (keys sorted, no white space) and
+    # with no escaped characters: matched without a JSON parse. Anything else takes the
+    # detailed path, which parses it and says what is wrong.
+    r'\{"key":"([0-9a-f]{32})","member":"([^"\\\x00-\x1f]*)",'
+    r'"payload_sha256":"([0-9a-f]{64})","prev":"([0-9a-f]{64})","seq":([1-9][0-9]{0,15}),'
+    r'"subject":"([^"\\\x00-\x1f]*)","tag":"([a-z0-9:_-]{1,128})",'
+    r'"ts":"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z)",'
+    r'"user":(?:null|"([^"\\\x00-\x1f]*)"),"v":1\}'
+).fullmatch
+
+
+class FindingKind(StrEnum):
+    """What is wrong with an entry (or with the main tables, for ``STATE_MISMATCH``)."""
+
+    PAYLOAD_CHANGED = "payload_changed"
+    ENTRY_CHANGED = "entry_changed"
+    ENTRY_MISSING = "entry_missing"
+    ORDER_CHANGED = "order_changed"
+    CHAIN_BROKEN = "chain_broken"
+    SIGNATURE_INVALID = "signature_invalid"
+    KEY_NOT_VALID = "key_not_valid"
+    KEY_ENTRY_INVALID = "key_entry_invalid"
+    ROOT_INVALID = "root_invalid"
+    MALFORMED = "malformed"
+    STATE_MISMATCH = "state_mismatch"
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    FindingKind.PAYLOAD_CHANGED: "payload changed",
+    FindingKind.ENTRY_CHANGED: "entry changed",
+    FindingKind.ENTRY_MISSING: "entry missing",
+    FindingKind.ORDER_CHANGED: "order changed",
+    FindingKind.CHAIN_BROKEN: "chain broken",
+    FindingKind.SIGNATURE_INVALID: "signature invalid",
+    FindingKind.KEY_NOT_VALID: "key not valid at that time",
+    FindingKind.KEY_ENTRY_INVALID: "key entry invalid",
+    FindingKind.ROOT_INVALID: "daily root invalid",
+    FindingKind.MALFORMED: "entry unreadable",
+    FindingKind.STATE_MISMATCH: "main tables differ from the ledger",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem: where (a sequence number, when there is one) and what."""
+
+    seq: int | None
+    kind: FindingKind
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "kind": self.kind.value,
+            "what": self.kind.description,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = f"seq {self.seq}" if self.seq is not None else "state"
+        return f"{where}: {self.kind.description}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """An entry as read from storage, before any check.
+
+    ``columns`` holds what the store keeps beside the header, to be compared with it:
+    ``(ts, tag, subject, member, user, key, payload_sha256, prev)``; None when the store
+    keeps nothing beside it (a bundle line).
+    """
+
+    seq: int
+    header: bytes
+    payload: bytes
+    entry_hash: str
+    signature: str
+    columns: tuple[str, str, str, str, str | None, str, str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectedEntry:
+    """An entry whose tag a state checker asked for, with its parsed payload."""
+
+    seq: int
+    ts: str
+    tag: str
+    subject: str
+    member: str
+    payload: Any
+
+
+@dataclass(frozen=True, slots=True)
+class SealedRoot:
+    day: str
+    first_seq: int
+    last_seq: int
+    count: int
+    root: str
+    sealed_seq: int
+
+
+@dataclass
+class ChainReport:
+    """What a walk found: counts for the summary and every finding, in chain order."""
+
+    entries: int = 0
+    head_seq: int | None = None
+    head_hash: str | None = None
+    first_ts: str | None = None
+    last_ts: str | None = None
+    signatures_checked: int = 0
+    open_day: str | None = None
+    open_day_hashes: list[str] = field(default_factory=list)
+    roots: list[SealedRoot] = field(default_factory=list)
+    keys: dict[str, KeyRecord] = field(default_factory=dict)
+    members: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    collected: list[CollectedEntry] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def first_bad(self) -> Finding | None:
+        """The finding with the lowest sequence number (state findings come last)."""
+        located = [f for f in self.findings if f.seq is not None]
+        if located:
+            return min(located, key=lambda f: f.seq or 0)
+        return self.findings[0] if self.findings else None
+
+
+class ChainVerifier:
+    """Feed entries in stored order with :meth:`feed`, then call :meth:`finish`."""
+
+    def __init__(
+        self,
+        *,
+        check_signatures: bool = True,
+        collect_tags: Iterable[str] = (),
+        max_findings: int = 100,
+    ) -> None:
+        self.check_signatures = check_signatures
+        self.collect_prefixes = tuple(collect_tags)
+        self.max_findings = max_findings
+        self.report = ChainReport()
+        self.ring = KeyRing()
+        self._expected_seq = 1
+        self._prev_hash = GENESIS_PREV
+        self._prev_ts = ""
+        self._seen: set[int] = set()
+        self._gaps: list[tuple[int, int]] = []  # (first expected, header seq found instead)
+        self._day = ""
+        self._day_first = 0
+        self._day_hashes: list[str] = []
+        self._located: list[Finding] = []
+        self._genesis_header = b""
+        self._genesis_signature = ""
+        self._members: set[str] = set()
+        self._active: dict[str, tuple[str, Ed25519PublicKey]] = {}
+        self._slow_prefixes = ("ledger:", *self.collect_prefixes)
+
+    # -- findings -----------------------------------------------------------------------
+
+    def _find(self, seq: int | None, kind: FindingKind, message: str) -> None:
+        if len(self._located) < self.max_findings:
+            self._located.append(Finding(seq, kind, message))
+
+    # -- the walk -----------------------------------------------------------------------
+
+    def feed(self, entry: StoredEntry) -> None:
+        """Check one entry against everything seen before it.
+
+        The common case (a well-formed, correctly chained entry of the current day, signed by
+        an active key) takes one flat path: two SHA-256, one C JSON parse, one signature.
+        Anything unusual falls through to :meth:`_feed_detailed`, which names the problem.
+        """
+        header_bytes = entry.header
+        computed = _sha256(header_bytes).hexdigest()
+        try:
+            match = _CANONICAL_HEADER(header_bytes.decode("utf-8"))
+            if match is None:
+                raise ValueError("not the usual canonical header")
+            key, member, payload_sha256, prev, seq_text, subject, tag, ts, user = match.groups()
+            seq = int(seq_text)
+            active = self._active.get(key)
+            columns = entry.columns
+            if (
+                seq == self._expected_seq
+                and seq == entry.seq
+                and prev == self._prev_hash
+                and entry.entry_hash == computed
+                and _sha256(entry.payload).hexdigest() == payload_sha256
+                and ts >= self._prev_ts
+                and ts[:10] == self._day
+                and active is not None
+                and active[0] == member
+                and not tag.startswith(self._slow_prefixes)
+                and (
+                    columns is None
+                    or columns == (ts, tag, subject, member, user, key, payload_sha256, prev)
+                )
+            ):
+                if self.check_signatures:
+                    self.report.signatures_checked += 1
+                    try:
+                        active[1].verify(bytes.fromhex(entry.signature), header_bytes)
+                    except (InvalidSignature, ValueError):
+                        self._find(
+                            seq,
+                            FindingKind.SIGNATURE_INVALID,
+                            f"signature does not verify with key {key} of {member!r}",
+                        )
+                self._seen.add(seq)
+                self._members.add(member)
+                self._day_hashes.append(computed)
+                self._prev_ts = ts
+                self._prev_hash = computed
+                self._expected_seq = seq + 1
+                self.report.entries += 1
+                return
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            pass
+        self._feed_detailed(entry)
+
+    def _refresh_active(self) -> None:
+        self._active = {
+            k.key_id: (k.member_id, public_key_from_hex(k.public_key))
+            for k in self.ring.keys.values()
+            if k.active
+        }
+
+    def _feed_detailed(self, entry: StoredEntry) -> None:
+        """The careful path: every check on its own, each failure named."""
+        expected = self._expected_seq
+        header_bytes = entry.header
+        computed_hash = hashlib.sha256(header_bytes).hexdigest()
+        try:
+            data = json.loads(header_bytes)
+            header = EntryHeader.from_dict(data) if _needs_full_check(data) else _fast(data)
+        except (MalformedEntry, ValueError, KeyError) as exc:
+            self._find(entry.seq or expected, FindingKind.MALFORMED, f"header unreadable: {exc}")
+            self._expected_seq = max(expected, entry.seq) + 1
+            self._prev_hash = computed_hash
+            return
+        seq = header.seq
+        self.report.entries += 1
+        self._seen.add(seq)
+        order_problem = False
+        if seq != expected:
+            order_problem = True
+            if seq > expected:
+                self._gaps.append((expected, seq))
+            else:
+                self._find(
+                    seq,
+                    FindingKind.ORDER_CHANGED,
+                    f"entry {seq} stored after entry {expected - 1}",
+                )
+        if entry.seq != seq:
+            self._find(
+                min(entry.seq, seq),
+                FindingKind.ORDER_CHANGED,
+                f"stored as seq {entry.seq} but signed as seq {seq}",
+            )
+            order_problem = True
+        if header.prev != self._prev_hash and not order_problem:
+            self._find(
+                seq,
+                FindingKind.CHAIN_BROKEN,
+                f"prev {header.prev[:16]}… is not the hash of entry {seq - 1}"
+                f" ({self._prev_hash[:16]}…)",
+            )
+        if entry.entry_hash != computed_hash:
+            self._find(
+                seq,
+                FindingKind.ENTRY_CHANGED,
+                "stored entry hash is not the SHA-256 of the stored header",
+            )
+        if hashlib.sha256(entry.payload).hexdigest() != header.payload_sha256:
+            self._find(
+                seq,
+                FindingKind.PAYLOAD_CHANGED,
+                "SHA-256 of the stored payload differs from the signed payload_sha256",
+            )
+        if entry.columns is not None:
+            self._compare_columns(seq, header, entry.columns)
+        if header.ts < self._prev_ts:
+            self._find(
+                seq,
+                FindingKind.ORDER_CHANGED,
+                f"timestamp {header.ts} is earlier than the previous entry's {self._prev_ts}",
+            )
+        self._check_key_and_signature(seq, header, header_bytes, entry)
+        tag = header.tag
+        if tag.startswith("ledger:"):
+            self._apply_ledger_entry(seq, header, entry.payload)
+        self._track_day(seq, header, computed_hash)
+        if self.collect_prefixes and tag.startswith(self.collect_prefixes):
+            self._collect(seq, header, entry.payload)
+        self._members.add(header.member)
+        if self.report.first_ts is None:
+            self.report.first_ts = header.ts
+        self._prev_ts = header.ts
+        self._prev_hash = computed_hash
+        self._expected_seq = seq + 1
+
+    def _compare_columns(
+        self,
+        seq: int,
+        header: EntryHeader,
+        columns: tuple[str, str, str, str, str | None, str, str, str],
+    ) -> None:
+        signed = (
+            header.ts,
+            header.tag,
+            header.subject,
+            header.member,
+            header.user,
+            header.key,
+            header.payload_sha256,
+            header.prev,
+        )
+        if columns != signed:
+            names = (
+                "recorded_at",
+                "tag",
+                "subject",
+                "member_id",
+                "user_id",
+                "key_id",
+                "payload_hash",
+                "prev_hash",
+            )
+            changed = [n for n, a, b in zip(names, columns, signed, strict=True) if a != b]
+            self._find(
+                seq,
+                FindingKind.ENTRY_CHANGED,
+                f"stored {', '.join(changed)} differ from the signed header",
+            )
+
+    def _check_key_and_signature(
+        self, seq: int, header: EntryHeader, header_bytes: bytes, entry: StoredEntry
+    ) -> None:
+        if seq == 1 and header.tag == KEY_ADDED:
+            # Genesis is self-signed: checked with the key it adds, once that is read.
+            self._genesis_header = header_bytes
+            self._genesis_signature = entry.signature
+            return
+        ring_problem = self.ring.validity_problem(header.key, header.member)
+        if ring_problem is not None:
+            self._find(seq, FindingKind.KEY_NOT_VALID, ring_problem)
+            return
+        if not self.check_signatures:
+            return
+        record = self.ring.keys[header.key]
+        self.report.signatures_checked += 1
+        if not signature_is_valid(record.public_key, entry.signature, header_bytes):
+            self._find(
+                seq,
+                FindingKind.SIGNATURE_INVALID,
+                f"signature does not verify with key {header.key} of {header.member!r}",
+            )
+
+    # -- key and root entries -------------------------------------------------------------
+
+    def _apply_ledger_entry(self, seq: int, header: EntryHeader, payload_bytes: bytes) -> None:
+        tag = header.tag
+        if tag not in (KEY_ADDED, KEY_ROTATED, KEY_REVOKED, ROOT_SEALED):
+            return
+        try:
+            payload = json.loads(payload_bytes)
+            if not isinstance(payload, dict):
+                raise ValueError("payload is not an object")
+        except ValueError as exc:
+            kind = FindingKind.ROOT_INVALID if tag == ROOT_SEALED else FindingKind.KEY_ENTRY_INVALID
+            self._find(seq, kind, f"payload unreadable: {exc}")
+            return
+        if tag == ROOT_SEALED:
+            self._check_seal(seq, header, payload)
+        else:
+            self._apply_key_entry(seq, header, payload)
+            self._refresh_active()
+
+    def _apply_key_entry(self, seq: int, header: EntryHeader, payload: dict[str, Any]) -> None:
+        member = payload.get("member_id")
+        key_id = payload.get("key_id")
+        if not isinstance(member, str) or not isinstance(key_id, str):
+            self._find(seq, FindingKind.KEY_ENTRY_INVALID, "member_id or key_id missing")
+            return
+        if header.subject != key_id:
+            self._find(seq, FindingKind.KEY_ENTRY_INVALID, "subject is not the key id")
+            return
+        signer = self.ring.get(header.key)
+        may_sign = (
+            signer is not None
+            and signer.active
+            and (signer.member_id == CENTRE_MEMBER_ID or signer.member_id == member)
+        )
+        if header.tag == KEY_REVOKED:
+            if not may_sign and seq != 1:
+                self._find(
+                    seq, FindingKind.KEY_ENTRY_INVALID, "revoked by a key that may not do so"
+                )
+            if key_id not in self.ring.keys:
+                self._find(seq, FindingKind.KEY_ENTRY_INVALID, f"revokes unknown key {key_id}")
+            self.ring.end(key_id, seq=seq, ts=header.ts, reason="revoked")
+            return
+        public_key = payload.get("public_key")
+        if (
+            not isinstance(public_key, str)
+            or payload.get("algorithm") != ALGORITHM
+            or _key_id_or_none(public_key) != key_id
+        ):
+            self._find(seq, FindingKind.KEY_ENTRY_INVALID, "public key does not match its key id")
+            return
+        if key_id in self.ring.keys:
+            self._find(seq, FindingKind.KEY_ENTRY_INVALID, f"key {key_id} added twice")
+            return
+        if seq == 1:
+            self._check_genesis(header, payload, public_key)
+        elif not may_sign:
+            self._find(
+                seq,
+                FindingKind.KEY_ENTRY_INVALID,
+                f"key of {member!r} added by key {header.key}, which may not vouch for it",
+            )
+        replaces = payload.get("replaces")
+        if header.tag == KEY_ROTATED:
+            if not isinstance(replaces, str) or replaces not in self.ring.keys:
+                self._find(seq, FindingKind.KEY_ENTRY_INVALID, "rotation of an unknown key")
+            elif self.ring.keys[replaces].member_id != member:
+                self._find(seq, FindingKind.KEY_ENTRY_INVALID, "rotation across members")
+            else:
+                self.ring.end(replaces, seq=seq, ts=header.ts, reason="rotated")
+        self.ring.add(
+            KeyRecord(
+                key_id=key_id,
+                member_id=member,
+                public_key=public_key,
+                custody=str(payload.get("custody", "")),
+                valid_from=header.ts,
+                added_seq=seq,
+            )
+        )
+
+    def _check_genesis(self, header: EntryHeader, payload: dict[str, Any], public_key: str) -> None:
+        # The trust anchor: entry 1 adds the centre's key and is signed by that same key.
+        if payload.get("member_id") != CENTRE_MEMBER_ID or header.key != payload.get("key_id"):
+            self._find(1, FindingKind.KEY_ENTRY_INVALID, "entry 1 must add the centre's own key")
+        elif self.check_signatures and not signature_is_valid(
+            public_key, self._genesis_signature, self._genesis_header
+        ):
+            self._find(1, FindingKind.SIGNATURE_INVALID, "genesis signature does not verify")
+
+    def _check_seal(self, seq: int, header: EntryHeader, payload: dict[str, Any]) -> None:
+        day = header.ts[:10]
+        sealed_day = payload.get("day")
+        if day == self._day or sealed_day != self._day:
+            self._find(
+                seq,
+                FindingKind.ROOT_INVALID,
+                f"seals day {sealed_day!r}, but the day that just ended is {self._day!r}",
+            )
+            return
+        expected = {
+            "day": self._day,
+            "first_seq": self._day_first,
+            "last_seq": seq - 1,
+            "count": len(self._day_hashes),
+            "root": merkle_root(self._day_hashes),
+            "tree": TREE_ALGORITHM,
+        }
+        wrong = sorted(k for k, v in expected.items() if payload.get(k) != v)
+        if wrong:
+            self._find(
+                seq,
+                FindingKind.ROOT_INVALID,
+                f"sealed {', '.join(wrong)} of {self._day} differ from the entries of that day",
+            )
+        self.report.roots.append(
+            SealedRoot(
+                day=self._day,
+                first_seq=int(payload.get("first_seq") or 0),
+                last_seq=int(payload.get("last_seq") or 0),
+                count=int(payload.get("count") or 0),
+                root=str(payload.get("root")),
+                sealed_seq=seq,
+            )
+        )
+
+    def _track_day(self, seq: int, header: EntryHeader, entry_hash: str) -> None:
+        day = header.ts[:10]
+        if day != self._day:
+            if self._day and header.tag != ROOT_SEALED:
+                self._find(
+                    seq,
+                    FindingKind.ROOT_INVALID,
+                    f"day {self._day} ended without its root being sealed",
+                )
+            self._day = day
+            self._day_first = seq
+            self._day_hashes = []
+        self._day_hashes.append(entry_hash)
+
+    def _collect(self, seq: int, header: EntryHeader, payload_bytes: bytes) -> None:
+        try:
+            payload = json.loads(payload_bytes)
+        except ValueError:
+            return  # already reported as a payload change
+        self.report.collected.append(
+            CollectedEntry(seq, header.ts, header.tag, header.subject, header.member, payload)
+        )
+
+    def feed_all(self, entries: Iterable[StoredEntry]) -> ChainVerifier:
+        """Feed every entry of ``entries`` (in stored order)."""
+        feed = self.feed
+        for entry in entries:
+            feed(entry)
+        return self
+
+    def finish(self) -> ChainReport:
+        """Resolve gaps (missing or moved entries) and return the report."""
+        for expected, found in self._gaps:
+            moved = [s for s in range(expected, found) if s in self._seen]
+            if moved:
+                self._find(
+                    expected,
+                    FindingKind.ORDER_CHANGED,
+                    f"entry {found} stored where entry {expected} belongs;"
+                    f" entry {moved[0]} is stored later",
+                )
+            else:
+                missing = f"{expected}" if found == expected + 1 else f"{expected}–{found - 1}"
+                self._find(expected, FindingKind.ENTRY_MISSING, f"entries {missing} are missing")
+        report = self.report
+        if report.entries:
+            report.head_seq = self._expected_seq - 1
+            report.head_hash = self._prev_hash
+            report.last_ts = self._prev_ts
+        report.members = set(self._members)
+        report.findings = sorted(self._located, key=lambda f: f.seq or 0)
+        report.keys = dict(self.ring.keys)
+        report.open_day = self._day or None
+        report.open_day_hashes = list(self._day_hashes)
+        return report
+
+
+def _needs_full_check(data: Any) -> bool:
+    """Whether a parsed header must go through the full shape check (it usually need not)."""
+    return not (
+        type(data) is dict
+        and len(data) == 10
+        and data.get("v") == FORMAT_VERSION
+        and type(data.get("seq")) is int
+    )
+
+
+def _fast(data: dict[str, Any]) -> EntryHeader:
+    """Build the header of an already well-shaped dict; types are checked where used."""
+    header = EntryHeader(
+        data["seq"],
+        data["ts"],
+        data["tag"],
+        data["subject"],
+        data["member"],
+        data["user"],
+        data["key"],
+        data["payload_sha256"],
+        data["prev"],
+    )
+    if not (
+        type(header.ts) is str
+        and type(header.tag) is str
+        and type(header.subject) is str
+        and type(header.member) is str
+        and type(header.key) is str
+        and type(header.payload_sha256) is str
+        and type(header.prev) is str
+        and (header.user is None or type(header.user) is str)
+    ):
+        return EntryHeader.from_dict(data)
+    return header
+
+
+def _key_id_or_none(public_key: str) -> str | None:
+    try:
+        return key_id_for(public_key)
+    except ValueError:
+        return None
+
+
+def verify_entries(
+    entries: Iterable[StoredEntry],
+    *,
+    check_signatures: bool = True,
+    collect_tags: Iterable[str] = (),
+) -> ChainReport:
+    """Walk ``entries`` in stored order and report every problem found."""
+    verifier = ChainVerifier(check_signatures=check_signatures, collect_tags=collect_tags)
+    return verifier.feed_all(entries).finish()
