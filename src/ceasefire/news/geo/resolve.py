@@ -1,0 +1,274 @@
+"""Toponym resolution: choosing, for each recognised name, the place the text means.
+
+Every reading of a name is scored; the highest wins (docs/geoparsing.md explains the weights):
+
+* a weak prior for size (log population) and kind (countries and regions before villages);
+* a weak prior for the region of interest (``GeoContext.focus_countries``);
+* evidence from the text: countries it names, countries its demonyms name ("Azeri", "Turkish"),
+  the countries and first-order divisions of the places already resolved with confidence, and
+  the distance to those places;
+* the qualifier of "X, Y" ("Barda, Azerbaijan", "Portland, Oregon");
+* "X district" / "X province" makes the administrative reading of X win.
+
+Resolution runs twice: the first round resolves what it can on priors and the names of
+countries; its confident choices (anchors) become the evidence of the second round.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ceasefire.news.geo.gazetteer import PRECISION_ADMIN2, PRECISION_NEAR, Gazetteer, Place
+from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext, PlaceMention, distance_km
+from ceasefire.news.geo.normalise import name_key
+from ceasefire.news.geo.recognise import Toponym
+
+POPULATION_WEIGHT = 0.35
+KIND_PRIOR: Mapping[str, float] = {
+    "country": 1.0,
+    "continent": 1.0,
+    "region": 3.5,
+    "water": 3.5,
+    "admin1": 0.25,
+    "admin2": 0.0,
+    "city": 0.0,
+}
+FOCUS_PRIOR = 0.75
+PRIMARY_NAME = 0.75  # the name GeoNames gives the place, not one of its alternate names
+COUNTRY_EVIDENCE = 1.5
+COUNTRY_EVIDENCE_REPEATED = 0.5  # a country named three times or more
+ADMIN1_EVIDENCE = 1.5
+QUALIFIER_EVIDENCE = 4.0
+ADMIN_WORD_EVIDENCE = 3.0
+ANCHOR_MARGIN = 1.0
+SAME_PLACE_KM = 50.0
+SEAT_KM = 30.0
+_LOCAL_KINDS = frozenset({"city", "admin1", "admin2"})
+_ADMIN_KINDS = frozenset({"admin1", "admin2"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    countries: Counter[str]
+    admin1: frozenset[tuple[str, str]]
+    anchors: tuple[tuple[str, Place], ...]  # (name key of the mention, place)
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    place: Place
+    margin: float
+
+
+def _proximity_bonus(km: float) -> float:
+    if km < 100:
+        return 1.5
+    if km < 300:
+        return 1.0
+    if km < 1000:
+        return 0.5
+    return 0.0
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    """Whether ``outer`` (a country or first-order division) contains ``inner``."""
+    if outer.kind == "country":
+        return inner.country == outer.country and inner.kind != "country"
+    if outer.kind == "admin1":
+        return (
+            inner.country == outer.country
+            and inner.admin1 == outer.admin1
+            and inner.kind in {"city", "admin2"}
+        )
+    return False
+
+
+def _prior(place: Place) -> float:
+    return POPULATION_WEIGHT * math.log10(place.population + 1) + KIND_PRIOR[place.kind]
+
+
+def score_place(
+    place: Place,
+    toponym: Toponym,
+    evidence: _Evidence,
+    qualifiers: Sequence[Place],
+    context: GeoContext,
+) -> float:
+    """How well ``place`` explains ``toponym`` given the rest of the text."""
+    score = _prior(place)
+    if name_key(place.name) == name_key(toponym.text):
+        score += PRIMARY_NAME
+    if place.country and place.country in context.focus_countries:
+        score += FOCUS_PRIOR
+    named = evidence.countries.get(place.country, 0) if place.country else 0
+    if named:
+        score += COUNTRY_EVIDENCE + (COUNTRY_EVIDENCE_REPEATED if named >= 3 else 0.0)
+    if place.kind in {"city", "admin2"} and (place.country, place.admin1) in evidence.admin1:
+        score += ADMIN1_EVIDENCE
+    if place.kind in _LOCAL_KINDS:
+        key = name_key(toponym.text)
+        distances = [
+            distance_km(place.lat, place.lon, anchor.lat, anchor.lon)
+            for anchor_key, anchor in evidence.anchors
+            if anchor_key != key and anchor.kind in _LOCAL_KINDS | {"region"}
+        ]
+        if distances:
+            score += _proximity_bonus(min(distances))
+    if toponym.admin_word and place.kind in _ADMIN_KINDS:
+        score += ADMIN_WORD_EVIDENCE
+    if any(_contains(outer, place) for outer in qualifiers):
+        score += QUALIFIER_EVIDENCE
+    return score
+
+
+def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
+    """The readings of a toponym: its name, then its name without "district" etc."""
+    places = gazetteer.lookup(toponym.text)
+    if not places and toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
+        places = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
+    if not places and "," in toponym.text:
+        head, _, tail = toponym.text.partition(",")
+        outer = gazetteer.lookup(tail)
+        places = [p for p in gazetteer.lookup(head) if any(_contains(o, p) for o in outer)]
+    return places
+
+
+def _choose(
+    toponym: Toponym,
+    places: Sequence[Place],
+    evidence: _Evidence,
+    qualifiers: Sequence[Place],
+    context: GeoContext,
+) -> _Choice:
+    scored = sorted(
+        ((score_place(p, toponym, evidence, qualifiers, context), i) for i, p in enumerate(places)),
+        reverse=True,
+    )
+    best_score, best_index = scored[0]
+    best = places[best_index]
+    rivals = [
+        score
+        for score, i in scored[1:]
+        if distance_km(best.lat, best.lon, places[i].lat, places[i].lon) > SAME_PLACE_KM
+    ]
+    margin = best_score - rivals[0] if rivals else best_score
+    if best.kind in _ADMIN_KINDS and not toponym.admin_word:
+        # A district named after its seat: the town is the more precise reading.
+        seats = [
+            p
+            for p in places
+            if p.kind == "city"
+            and p.country == best.country
+            and distance_km(best.lat, best.lon, p.lat, p.lon) < SEAT_KM
+        ]
+        if seats:
+            best = max(seats, key=lambda p: p.population)
+    return _Choice(best, margin)
+
+
+def _qualifiers(
+    toponyms: Sequence[Toponym], readings: Sequence[list[Place]], text: str
+) -> list[list[Place]]:
+    """For "X, Y": the readings of Y that may contain X."""
+    result: list[list[Place]] = [[] for _ in toponyms]
+    for i in range(len(toponyms) - 1):
+        here, after = toponyms[i], toponyms[i + 1]
+        if after.label != "NORP" and text[here.end : after.start].strip() == ",":
+            result[i] = [p for p in readings[i + 1] if p.kind in {"country", "admin1"}]
+    return result
+
+
+def _evidence(base: Counter[str], anchors: Sequence[tuple[str, Place]]) -> _Evidence:
+    countries = Counter(base)
+    admin1: set[tuple[str, str]] = set()
+    for _, place in anchors:
+        if place.country:
+            countries[place.country] += 1
+        if place.kind == "admin1":
+            admin1.add((place.country, place.admin1))
+    return _Evidence(countries, frozenset(admin1), tuple(anchors))
+
+
+def resolve_toponyms(
+    toponyms: Sequence[Toponym],
+    gazetteer: Gazetteer,
+    text: str,
+    context: GeoContext | None = None,
+) -> list[PlaceMention]:
+    """Resolve every toponym of one text against the gazetteer, using the whole text."""
+    context = context or DEFAULT_CONTEXT
+    places = [t for t in toponyms if t.label != "NORP"]
+    readings = [candidates(t, gazetteer) for t in places]
+    qualifiers = _qualifiers(places, readings, text)
+
+    base: Counter[str] = Counter(code for code in context.countries)
+    base.update(t.demonym_country for t in toponyms if t.demonym_country)
+    # Round one: countries the text names outright are evidence from the start.
+    named = [
+        (name_key(t.text), best)
+        for t, reading in zip(places, readings, strict=True)
+        if reading and (best := max(reading, key=_prior)).kind == "country"
+    ]
+    evidence = _evidence(base, named)
+    first = [
+        _choose(t, r, evidence, q, context) if r else None
+        for t, r, q in zip(places, readings, qualifiers, strict=True)
+    ]
+    anchors = [
+        (name_key(t.text), choice.place)
+        for t, choice in zip(places, first, strict=True)
+        if choice is not None and choice.margin >= ANCHOR_MARGIN
+    ]
+    # Round two: the confident choices of round one are the context of every choice.
+    evidence = _evidence(base, anchors)
+    mentions: list[PlaceMention] = []
+    for toponym, reading, qualifier in zip(places, readings, qualifiers, strict=True):
+        if not reading:
+            mentions.append(
+                PlaceMention(toponym.start, toponym.end, toponym.text, label=toponym.label)
+            )
+            continue
+        choice = _choose(toponym, reading, evidence, qualifier, context)
+        mentions.append(_mention(toponym, choice))
+    if context.include_demonyms:
+        mentions.extend(_demonym_mentions(toponyms, gazetteer))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _precision(toponym: Toponym, place: Place) -> int:
+    if place.kind == "city":
+        if toponym.near:
+            return PRECISION_NEAR
+        if toponym.admin_word:
+            return PRECISION_ADMIN2
+    return place.precision
+
+
+def _mention(toponym: Toponym, choice: _Choice) -> PlaceMention:
+    place = choice.place
+    return PlaceMention(
+        start=toponym.start,
+        end=toponym.end,
+        text=toponym.text,
+        name=place.name,
+        lat=round(place.lat, 5),
+        lon=round(place.lon, 5),
+        country=place.country or None,
+        feature_class=place.feature_class,
+        precision=_precision(toponym, place),
+        geonameid=place.geonameid,
+        label=toponym.label,
+        score=round(choice.margin, 3),
+    )
+
+
+def _demonym_mentions(toponyms: Sequence[Toponym], gazetteer: Gazetteer) -> list[PlaceMention]:
+    mentions = []
+    for toponym in toponyms:
+        country = gazetteer.country(toponym.demonym_country) if toponym.demonym_country else None
+        if country is not None:
+            mentions.append(_mention(toponym, _Choice(country, 0.0)))
+    return mentions
