@@ -4,9 +4,10 @@ from collections.abc import Callable
 
 import typer
 
-from ceasefire.cli import agreements, members
+from ceasefire.cli import agreements, ledger, members
 
 COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [
     agreements.register,
+    ledger.register,
     members.register,
 ]

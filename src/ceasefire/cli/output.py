@@ -11,8 +11,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+# No emoji codes: ledger tags such as 'ledger:key:added' must print as written.
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 def _default(value: Any) -> Any:

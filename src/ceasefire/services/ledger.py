@@ -1194,3 +1194,13 @@ def verify_bundle_file(path: Path, *, check_signatures: bool = True) -> dict[str
     return verification_summary(
         report.chain, report.findings, report.first_bad, time.perf_counter() - started
     )
+
+
+# -- installation ---------------------------------------------------------------------------
+
+
+def setup_ledger(ctx: ServiceContext) -> list[str]:
+    """``ceasefire init`` step: the key file (0600) with the centre's key, ledgered. Idempotent."""
+    with ctx.unit_of_work() as session:
+        key_id = ensure_centre_key(session, ctx.settings)
+    return [f"ledger: the centre signs with key {key_id} from {ctx.settings.key_file} (0600)"]
