@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from ceasefire.api.routes import agreements, members
+from ceasefire.api.routes import agreements, ledger, members
 
-ROUTERS: list[APIRouter] = [agreements.router, members.router]
+ROUTERS: list[APIRouter] = [agreements.router, ledger.router, members.router]
