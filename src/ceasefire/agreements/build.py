@@ -61,10 +61,12 @@ def _opt_str(value: Any) -> str | None:
 class AgreementBuilder:
     """Builds one agreement from its document, reporting each problem to ``report``."""
 
-    def __init__(self, data: Mapping[str, Any], report: Report) -> None:
+    def __init__(self, data: Mapping[str, Any], report: Report, *, schema_ok: bool) -> None:
         self.data = data
         self._report = report
-        self.failed = False
+        # With schema problems the checks still run (to report everything at once), but
+        # no agreement is built from a document of the wrong shape.
+        self.failed = not schema_ok
         self.time_zone = "UTC"
         self.party_codes: set[str] = set()
         self.source_ids: set[str] = set()

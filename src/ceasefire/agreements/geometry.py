@@ -10,14 +10,15 @@ below the precision of the zones it is used for.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy
+import shapely
 from shapely import validation
 from shapely.geometry import LineString, Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius (IUGG), metres."""
@@ -150,18 +151,19 @@ class LocalProjection:
         return math.degrees(lam), math.degrees(phi)
 
     def to_metres(self, geometry: BaseGeometry) -> BaseGeometry:
-        return transform(_vectorised(self.forward), geometry)
+        """``geometry`` (lon, lat) in this projection's metres."""
+        return _apply(geometry, self.forward)
 
     def to_degrees(self, geometry: BaseGeometry) -> BaseGeometry:
-        return transform(_vectorised(self.inverse), geometry)
+        """``geometry`` in this projection's metres back to (lon, lat)."""
+        return _apply(geometry, self.inverse)
 
 
-def _vectorised(func: Any) -> Any:
-    def apply(xs: Sequence[float], ys: Sequence[float], zs: Any = None) -> tuple[Any, Any]:
-        pairs = [func(x, y) for x, y in zip(xs, ys, strict=True)]
-        return [p[0] for p in pairs], [p[1] for p in pairs]
+def _apply(geometry: BaseGeometry, func: Callable[[float, float], tuple[float, float]]) -> Any:
+    def each(points: Any) -> Any:
+        return numpy.array([func(float(x), float(y)) for x, y in points]).reshape(-1, 2)
 
-    return apply
+    return shapely.transform(geometry, each)
 
 
 def geodesic_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

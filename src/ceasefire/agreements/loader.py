@@ -139,7 +139,7 @@ def _check_data(result: CheckedDocument, located: LocatedDocument) -> CheckedDoc
             return
         result.problems.append(FileProblem(result.file, located.line_of(path), path, message))
 
-    agreement = AgreementBuilder(data, report).build()
+    agreement = AgreementBuilder(data, report, schema_ok=not schema_paths).build()
     result.problems.sort(key=lambda p: (p.line or 0, render_path(p.path)))
     if not result.problems:
         result.agreement = agreement

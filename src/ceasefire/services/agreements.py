@@ -768,30 +768,30 @@ def list_zones(
                 )
             query = query.where(ZoneRow.agreement_id == agreement_id)
         rows = session.scalars(query.order_by(ZoneRow.agreement_id, ZoneRow.zone_id)).all()
-    features = []
-    for row in rows:
-        if as_of is not None and (
-            (row.valid_from is not None and as_of < row.valid_from)
-            or (row.valid_until is not None and as_of >= row.valid_until)
-        ):
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "id": f"{row.agreement_id}/{row.zone_id}",
-                "geometry": row.geometry,
-                "properties": {
-                    "agreement": row.agreement_id,
-                    "agreement_version": row.agreement_version,
-                    "zone": row.zone_id,
-                    "name": row.name,
-                    "kind": row.kind,
-                    "precision": row.precision,
-                    "valid_from": iso(row.valid_from) if row.valid_from else None,
-                    "valid_until": iso(row.valid_until) if row.valid_until else None,
-                },
-            }
-        )
+        features = []
+        for row in rows:
+            if as_of is not None and (
+                (row.valid_from is not None and as_of < row.valid_from)
+                or (row.valid_until is not None and as_of >= row.valid_until)
+            ):
+                continue
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"{row.agreement_id}/{row.zone_id}",
+                    "geometry": row.geometry,
+                    "properties": {
+                        "agreement": row.agreement_id,
+                        "agreement_version": row.agreement_version,
+                        "zone": row.zone_id,
+                        "name": row.name,
+                        "kind": row.kind,
+                        "precision": row.precision,
+                        "valid_from": iso(row.valid_from) if row.valid_from else None,
+                        "valid_until": iso(row.valid_until) if row.valid_until else None,
+                    },
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 

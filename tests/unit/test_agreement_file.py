@@ -1,0 +1,297 @@
+"""The agreement file format: the shipped files, the located error reports, the geometry."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from shapely.geometry import Point, shape
+
+from ceasefire.agreements.construction import constructed_geometries
+from ceasefire.agreements.geometry import (
+    LocalProjection,
+    geodesic_distance_m,
+    geojson_problems,
+)
+from ceasefire.agreements.loader import (
+    CheckedDocument,
+    agreement_schema,
+    check_text,
+    content_hash,
+)
+from ceasefire.agreements.versions import diff_documents
+from ceasefire.agreements.yamlmap import load_located
+from ceasefire.domain.agreements import PartyRole, ProvisionKind, ProvisionStatus
+from ceasefire.errors import InvalidInput
+from tests.factories.agreements import MEMO_ID, NK_ID, edited, malformed_memorandum, shipped_text
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def nk_checked() -> CheckedDocument:
+    return check_text(shipped_text(NK_ID), "nk-2020-trilateral.yaml")
+
+
+def test_both_shipped_files_are_valid() -> None:
+    for agreement_id in (NK_ID, MEMO_ID):
+        checked = check_text(shipped_text(agreement_id), f"{agreement_id}.yaml")
+        assert [p.message for p in checked.problems] == []
+        assert checked.agreement is not None
+        assert checked.agreement.id == agreement_id
+
+
+def test_the_2020_statement_carries_the_domain_facts(nk_checked: CheckedDocument) -> None:
+    nk = nk_checked.agreement
+    assert nk is not None
+    assert [p.number for p in nk.provisions] == [str(n) for n in range(1, 10)]
+    assert nk.effective.at == utc(2020, 11, 9, 21, 0)
+    assert (nk.effective.local, nk.effective.time_zone) == ("2020-11-10T00:00", "Europe/Moscow")
+    assert {p.code for p in nk.parties} >= {"AZE", "ARM", "RUS", "UNHCR"}
+    assert PartyRole.SIGNATORY in nk.party("RUS").roles
+
+    kalbajar = nk.provision("p6-kalbajar")
+    assert kalbajar.deadline.due == date(2020, 11, 25)
+    (amendment,) = kalbajar.deadline.amendments
+    assert amendment.previous == date(2020, 11, 15)
+    assert amendment.requested_by == "ARM"
+    assert amendment.reason
+    assert amendment.evidence
+
+    assert nk.provision("p3-peacekeepers").quantities == {
+        "troops": 1960,
+        "armoured_personnel_carriers": 90,
+        "vehicles_and_special_equipment": 380,
+    }
+    assert "UNHCR" in nk.provision("p7-return").text or "Refugees" in nk.provision("p7-return").text
+    assert nk.provision("p9-transport-links").disputed is not None
+    assert any(d.about == ("p2-aghdam",) and "Gazakh" in d.description for d in nk.disagreements)
+    assert nk.term.initial.expires == date(2025, 11, 10)
+    assert nk.term.initial.notice_deadline == date(2025, 5, 10)
+    assert nk.term.automatic_renewal
+
+    statuses = {
+        pid: nk.provision(pid).status_as_of(utc(2020, 11, 21))
+        for pid in ("p2-aghdam", "p6-kalbajar", "p6-lachin")
+    }
+    assert statuses == {
+        "p2-aghdam": ProvisionStatus.FULFILLED,
+        "p6-kalbajar": ProvisionStatus.PENDING,
+        "p6-lachin": ProvisionStatus.PENDING,
+    }
+    assert nk.provision("p6-kalbajar").status_as_of(utc(2020, 11, 26)) is ProvisionStatus.FULFILLED
+    assert nk.provision("p6-lachin").status_as_of(utc(2020, 12, 2)) is ProvisionStatus.FULFILLED
+    for pid in ("p2-aghdam", "p6-kalbajar", "p6-lachin"):
+        (change,) = nk.provision(pid).status_history
+        assert change.evidence, pid
+
+
+def test_the_memorandum_sets_up_the_monitoring_centre() -> None:
+    memo = check_text(shipped_text(MEMO_ID), "memo.yaml").agreement
+    assert memo is not None
+    assert {p.kind for p in memo.provisions} == {ProvisionKind.MONITORING_BODY}
+    texts = " ".join(p.text for p in memo.provisions)
+    assert "equal numbers" in texts
+    assert "unmanned aerial vehicles" in texts
+    assert "complaints by the parties" in texts
+    assert memo.references == (NK_ID,)
+    assert any("36 to 39" in d.description for d in memo.disagreements)
+
+
+def test_the_corridor_is_5_km_wide_along_stepanakert_lachin_goris(
+    nk_checked: CheckedDocument,
+) -> None:
+    zones = {z.id: z for z in nk_checked.agreement.zones}
+    corridor = shape(zones["lachin-corridor"].geometry)
+    stepanakert, lachin, goris, shusha = (
+        (46.753, 39.818),
+        (46.550, 39.637),
+        (46.342, 39.511),
+        (
+            46.750,
+            39.760,
+        ),
+    )
+    for town in (stepanakert, lachin, goris):
+        assert corridor.contains(Point(town))
+    assert not corridor.contains(Point(shusha)), "the corridor bypasses Shusha"
+    projection = LocalProjection.around([stepanakert, lachin, goris])
+    metric = projection.to_metres(corridor)
+    line = projection.to_metres(
+        shape({"type": "LineString", "coordinates": [stepanakert, lachin, goris]})
+    )
+    # area ≈ 5 km × length + the round caps (π r²) within the approximation of the buffer
+    expected = 5000 * line.length + 3.14159 * 2500**2
+    assert metric.area == pytest.approx(expected, rel=0.01)
+    assert "Approximate" in zones["lachin-corridor"].precision
+
+
+def test_each_zone_geometry_is_what_its_construction_computes(nk_checked: CheckedDocument) -> None:
+    recomputed = constructed_geometries(nk_checked.data)
+    zones = {z.id: z for z in nk_checked.agreement.zones}
+    assert set(recomputed) == set(zones)
+    for zone_id, geometry in recomputed.items():
+        stored, fresh = shape(zones[zone_id].geometry), shape(geometry)
+        assert stored.symmetric_difference(fresh).area < 1e-8, zone_id
+    lachin_district = shape(zones["lachin-district"].geometry)
+    assert not lachin_district.contains(Point(46.550, 39.637)), "corridor cut out of the district"
+
+
+def test_local_projection_round_trips_and_measures() -> None:
+    projection = LocalProjection(46.55, 39.64)
+    for lon, lat in [(46.753, 39.818), (46.342, 39.511), (46.55, 39.64)]:
+        x, y = projection.forward(lon, lat)
+        back = projection.inverse(x, y)
+        assert back == pytest.approx((lon, lat), abs=1e-9)
+        assert (x * x + y * y) ** 0.5 == pytest.approx(
+            geodesic_distance_m((46.55, 39.64), (lon, lat)), rel=1e-9, abs=1e-6
+        )
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def test_a_malformed_file_reports_every_problem_with_line_and_path() -> None:
+    checked = check_text(malformed_memorandum(), "bad.yaml")
+    assert checked.agreement is None
+    messages = " | ".join(p.message for p in checked.problems)
+    assert "not a real date or time: '2020-11-31'" in messages
+    assert "unknown party 'XYZ'" in messages
+    assert "not valid GeoJSON" in messages
+    assert "duplicate provision id 'm2-parity-staffing'" in messages
+    assert len(checked.problems) == 4, checked.problems
+    text_lines = malformed_memorandum().splitlines()
+    for p in checked.problems:
+        assert p.file == "bad.yaml"
+        assert p.line is not None
+        detail = p.to_problem()
+        assert detail["loc"].startswith(f"bad.yaml:{p.line} ")
+        assert detail["field"]
+    date_problem = next(p for p in checked.problems if "2020-11-31" in p.message)
+    assert "2020-11-31" in text_lines[date_problem.line - 1]
+    party_problem = next(p for p in checked.problems if "XYZ" in p.message)
+    assert "XYZ" in text_lines[party_problem.line - 1]
+    with pytest.raises(InvalidInput) as raised:
+        checked.raise_if_invalid()
+    assert len(raised.value.details) == 4
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("kind: memorandum", "kind: treaty", "'treaty' is not one of"),
+        ("title: >-", "titel: >-", "unknown field"),
+        (
+            '  local: "2020-11-11"\n  note: Signed',
+            '  local: "11 Nov 2020"\n  note: Signed',
+            "match",
+        ),
+        ("time_zone: Europe/Moscow", "time_zone: Europe/Atlantis", "unknown time zone"),
+        (
+            "    roles: [signatory, monitor]\n  - code: TUR",
+            "    roles: [boss]\n  - code: TUR",
+            "boss",
+        ),
+        ("      - source: russia-mod\n", "      - source: tass\n", "unknown source 'tass'"),
+    ],
+)
+def test_single_problems_are_named(old: str, new: str, expected: str) -> None:
+    checked = check_text(edited(shipped_text(MEMO_ID), old, new), "m.yaml")
+    assert checked.agreement is None
+    assert any(expected in p.message for p in checked.problems), checked.problems
+
+
+def test_yaml_syntax_errors_and_duplicate_keys_have_lines() -> None:
+    broken = check_text("format: ceasefire-agreement/1\nid: [unclosed\n", "x.yaml")
+    assert broken.problems[0].line is not None
+    assert "YAML syntax" in broken.problems[0].message
+    doubled = check_text(
+        edited(shipped_text(MEMO_ID), "kind: memorandum\n", "kind: memorandum\nkind: other\n"),
+        "d.yaml",
+    )
+    assert any("duplicate key 'kind'" in p.message for p in doubled.problems)
+    assert check_text("", "empty.yaml").problems[0].message == "the file is empty"
+
+
+def test_amendment_chain_and_parts_rules() -> None:
+    text = shipped_text(NK_ID)
+    broken_chain = edited(
+        text, '              due: "2020-11-25"', '              due: "2020-11-24"'
+    )
+    checked = check_text(broken_chain, "nk.yaml")
+    assert any("amendment chain" in p.message for p in checked.problems)
+    status_on_point = edited(
+        text,
+        "    title: Kalbajar and Lachin districts returned; the Lachin corridor\n",
+        "    title: Kalbajar and Lachin districts returned; the Lachin corridor\n"
+        '    deadline:\n      due: "2020-12-01"\n',
+    )
+    checked = check_text(status_on_point, "nk.yaml")
+    assert any("has no deadline of its own" in p.message for p in checked.problems)
+
+
+@pytest.mark.parametrize(
+    ("geometry", "expected"),
+    [
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1]]]}, "at least 4"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "not closed"),
+        ({"type": "Point", "coordinates": [200, 10]}, "longitude 200"),
+        ({"type": "Point", "coordinates": ["a", 1]}, "position"),
+        ({"type": "Circle", "coordinates": [0, 0]}, "not one of"),
+        ({"type": "LineString"}, "no coordinates"),
+        ("POLYGON((0 0, 1 0, 1 1, 0 0))", "GeoJSON object"),
+    ],
+)
+def test_geojson_problems(geometry: object, expected: str) -> None:
+    assert any(expected in p for p in geojson_problems(geometry))
+
+
+def test_valid_geojson_has_no_problems() -> None:
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    assert geojson_problems(square) == []
+    assert geojson_problems({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}) == []
+
+
+# -- format plumbing ----------------------------------------------------------------------------
+
+
+def test_yaml_keeps_dates_as_text_and_lines_per_path() -> None:
+    located = load_located("a:\n  - b: 2020-11-10\n  - c: 1\n")
+    assert located.data == {"a": [{"b": "2020-11-10"}, {"c": 1}]}
+    assert located.lines[("a", 1, "c")] == 3
+    assert located.line_of(("a", 0, "b", "deeper")) == 2
+
+
+def test_content_hash_ignores_formatting_but_not_content() -> None:
+    text = shipped_text(MEMO_ID)
+    reformatted = "# a new comment\n" + text.replace(
+        "roles: [signatory, monitor]", "roles:\n      - signatory\n      - monitor"
+    )
+    a = check_text(text, "a").data
+    assert content_hash(a) == content_hash(check_text(reformatted, "b").data)
+    changed = edited(text, "in equal numbers", "in equal numbers (parity)")
+    assert content_hash(a) != content_hash(check_text(changed, "c").data)
+
+
+def test_version_diff_names_changed_added_and_retired_provisions() -> None:
+    old = check_text(shipped_text(MEMO_ID), "a").data
+    new = json.loads(json.dumps(old))
+    new["provisions"][1]["text"] = "Changed."
+    del new["provisions"][3]
+    new["provisions"].append({**old["provisions"][0], "id": "m5-new", "number": "5"})
+    diff = diff_documents(old, new)
+    assert diff["provisions"]["changed"] == {"m2-parity-staffing": ["text"]}
+    assert diff["provisions"]["removed"] == ["m4-complaints"]
+    assert diff["provisions"]["added"] == ["m5-new"]
+    assert diff_documents(None, old)["first_version"] is True
+
+
+def test_the_schema_is_shipped_and_self_consistent() -> None:
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
+    schema = agreement_schema()
+    Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["format"]["const"] == "ceasefire-agreement/1"
