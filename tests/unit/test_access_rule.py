@@ -10,7 +10,7 @@ import pytest
 
 from ceasefire.domain.access import Classification, Role, Viewer, can_read
 
-I, S, P = Classification.INTERNAL, Classification.SHARED, Classification.PUBLIC
+INT, SHA, PUB = Classification.INTERNAL, Classification.SHARED, Classification.PUBLIC
 
 PUBLIC = Viewer.public()
 OPERATOR = Viewer.cli_operator()
@@ -25,55 +25,55 @@ LIAISON_WITHOUT_PARTY = Viewer(member_id="xyz", user_id="x", role=Role.PARTY_LIA
 # (viewer, classification, concerns, owner_member, expected)
 CASES = [
     # the public: public records only, whatever they concern or whoever filed them
-    (PUBLIC, I, (), None, False),
-    (PUBLIC, S, (), None, False),
-    (PUBLIC, P, (), None, True),
-    (PUBLIC, S, ("ARM",), "arm", False),
-    (PUBLIC, I, ("ARM",), None, False),
+    (PUBLIC, INT, (), None, False),
+    (PUBLIC, SHA, (), None, False),
+    (PUBLIC, PUB, (), None, True),
+    (PUBLIC, SHA, ("ARM",), "arm", False),
+    (PUBLIC, INT, ("ARM",), None, False),
     # the operator reads everything
-    (OPERATOR, I, (), None, True),
-    (OPERATOR, S, ("AZE",), "aze", True),
-    (OPERATOR, P, (), None, True),
+    (OPERATOR, INT, (), None, True),
+    (OPERATOR, SHA, ("AZE",), "aze", True),
+    (OPERATOR, PUB, (), None, True),
     # monitors read everything
-    (RUS, I, (), None, True),
-    (RUS, I, ("ARM", "AZE"), "tur", True),
-    (RUS, S, ("AZE",), None, True),
-    (RUS, P, (), None, True),
-    (TUR, I, ("ARM",), "rus", True),
+    (RUS, INT, (), None, True),
+    (RUS, INT, ("ARM", "AZE"), "tur", True),
+    (RUS, SHA, ("AZE",), None, True),
+    (RUS, PUB, (), None, True),
+    (TUR, INT, ("ARM",), "rus", True),
     # observers: shared and public, never internal
-    (FRA, I, (), None, False),
-    (FRA, I, ("ARM",), "tur", False),
-    (FRA, S, (), None, True),
-    (FRA, S, ("ARM", "AZE"), None, True),
-    (FRA, P, (), None, True),
+    (FRA, INT, (), None, False),
+    (FRA, INT, ("ARM",), "tur", False),
+    (FRA, SHA, (), None, True),
+    (FRA, SHA, ("ARM", "AZE"), None, True),
+    (FRA, PUB, (), None, True),
     # an observer sees what its own member filed, even internal
-    (FRA, I, (), "fra", True),
+    (FRA, INT, (), "fra", True),
     # party liaisons: shared only when it concerns their party
-    (ARM, I, ("ARM",), None, False),
-    (ARM, I, (), None, False),
-    (ARM, S, ("ARM",), None, True),
-    (ARM, S, ("ARM", "AZE"), None, True),
-    (ARM, S, ("AZE",), None, False),
-    (ARM, S, (), None, False),
-    (ARM, P, ("AZE",), None, True),
-    (ARM, P, (), None, True),
-    (AZE, S, ("ARM",), None, False),
-    (AZE, S, ("AZE",), None, True),
-    (AZE, I, ("AZE",), "tur", False),
+    (ARM, INT, ("ARM",), None, False),
+    (ARM, INT, (), None, False),
+    (ARM, SHA, ("ARM",), None, True),
+    (ARM, SHA, ("ARM", "AZE"), None, True),
+    (ARM, SHA, ("AZE",), None, False),
+    (ARM, SHA, (), None, False),
+    (ARM, PUB, ("AZE",), None, True),
+    (ARM, PUB, (), None, True),
+    (AZE, SHA, ("ARM",), None, False),
+    (AZE, SHA, ("AZE",), None, True),
+    (AZE, INT, ("AZE",), "tur", False),
     # ... and always their own complaints, whatever the classification
-    (ARM, S, ("AZE",), "arm", True),
-    (ARM, I, (), "arm", True),
-    (AZE, I, ("ARM",), "aze", True),
+    (ARM, SHA, ("AZE",), "arm", True),
+    (ARM, INT, (), "arm", True),
+    (AZE, INT, ("ARM",), "aze", True),
     # ... but not another liaison's complaint about the same party
-    (AZE, S, ("ARM",), "arm", False),
+    (AZE, SHA, ("ARM",), "arm", False),
     # a liaison whose party is unknown sees no shared record
-    (LIAISON_WITHOUT_PARTY, S, ("ARM",), None, False),
-    (LIAISON_WITHOUT_PARTY, P, (), None, True),
+    (LIAISON_WITHOUT_PARTY, SHA, ("ARM",), None, False),
+    (LIAISON_WITHOUT_PARTY, PUB, (), None, True),
     # a member without a role in the agreement: public and its own records only
-    (NO_ROLE, I, (), None, False),
-    (NO_ROLE, S, ("ARM",), None, False),
-    (NO_ROLE, P, (), None, True),
-    (NO_ROLE, S, (), "usa", True),
+    (NO_ROLE, INT, (), None, False),
+    (NO_ROLE, SHA, ("ARM",), None, False),
+    (NO_ROLE, PUB, (), None, True),
+    (NO_ROLE, SHA, (), "usa", True),
 ]
 
 

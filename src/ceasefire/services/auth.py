@@ -296,11 +296,12 @@ def login(
     with ctx.reader() as session:
         user = session.get(UserRow, user_id)
         stored = user.password_hash if user is not None else None
+        disabled = user is None or user.disabled_at is not None
     try:
         _hasher().verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise failure from None
-    if user is None or stored is None or user.disabled_at is not None:
+    if stored is None or disabled:
         raise failure
     with ctx.unit_of_work() as session:
         fresh = session.get(UserRow, user_id)
@@ -390,18 +391,18 @@ def viewer_for_token(
         user = session.get(UserRow, row.user_id)
         if user is None or user.disabled_at is not None:
             raise Unauthorized("token's user is disabled")
-        roles = load_roles(session, member_id=user.member_id)
+        viewer = viewer_for_roles(
+            member_id=user.member_id,
+            user_id=user.id,
+            roles=load_roles(session, member_id=user.member_id),
+            at=at,
+            agreement_id=agreement_id,
+            operator=user.operator,
+        )
         token_id, last_used = row.id, row.last_used_at
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         _touch(ctx, token_id, now)
-    return viewer_for_roles(
-        member_id=user.member_id,
-        user_id=user.id,
-        roles=roles,
-        at=at,
-        agreement_id=agreement_id,
-        operator=user.operator,
-    )
+    return viewer
 
 
 def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:

@@ -1,0 +1,161 @@
+"""The bootstrap path an operator follows, through the real ``ceasefire`` executable:
+init --demo, add a user with a password from stdin, create/list/revoke a token, add a
+post and a sensor; then the token is used (and refused once revoked) over HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from ceasefire.api.app import create_app
+from ceasefire.config import Settings
+
+EXE = str(Path(sys.executable).with_name("ceasefire"))
+PASSWORD = "a long demo password"
+
+
+def run(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [EXE, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def ok_json(env: dict[str, str], *args: str, stdin: str | None = None) -> Any:
+    result = run(env, *args, "--json", stdin=stdin)
+    assert result.returncode == 0, result.stderr + result.stdout
+    return json.loads(result.stdout)
+
+
+def test_operator_bootstraps_members_users_tokens(
+    cli_env: dict[str, str], settings: Settings
+) -> None:
+    ok_json(cli_env, "init", "--demo")
+    again = ok_json(cli_env, "init", "--demo")
+    assert again["demo"] is True
+    listed = ok_json(cli_env, "member", "list", "--agreement", "nk-2020-trilateral")
+    roles = {m["id"]: (m["roles"][0]["role"], m["roles"][0]["party"]) for m in listed}
+    assert roles == {
+        "rus": ("monitor", None),
+        "tur": ("monitor", None),
+        "aze": ("party_liaison", "AZE"),
+        "arm": ("party_liaison", "ARM"),
+        "fra": ("observer", None),
+        "usa": ("observer", None),
+        "osce-mg": ("observer", None),
+    }
+
+    # "involving other countries": a new member and its role
+    ok_json(
+        cli_env, "member", "add", "geo", "--name", "Georgia", "--kind", "state", "--iso3", "GEO"
+    )
+    role = ok_json(
+        cli_env, "member", "role", "geo", "--agreement", "nk-2020-trilateral", "--role", "observer"
+    )
+    assert role["current"] is True
+
+    user = ok_json(
+        cli_env,
+        "user",
+        "add",
+        "tur-duty",
+        "--member",
+        "tur",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert (user["member_id"], user["has_password"]) == ("tur", True)
+    issued = ok_json(cli_env, "token", "create", "--user", "tur-duty", "--label", "e2e")
+    token = issued["token"]
+    assert token.startswith("cft_")
+    tokens = run(cli_env, "token", "list", "--json")
+    assert token not in tokens.stdout
+    assert [t["state"] for t in json.loads(tokens.stdout)] == ["active"]
+
+    post = ok_json(
+        cli_env,
+        "post",
+        "add",
+        "tur-op-1",
+        "--name",
+        "Turkish post",
+        "--owner",
+        "tur",
+        "--lon",
+        "46.93",
+        "--lat",
+        "39.99",
+        "--active-from",
+        "2021-02-01",
+        "--independent",
+        "--location-note",
+        "approximate",
+    )
+    assert (post["independent"], post["classification"]) == (True, "shared")
+    sensor = ok_json(
+        cli_env,
+        "sensor",
+        "add",
+        "tur-cam-1",
+        "--kind",
+        "camera",
+        "--name",
+        "Mast camera",
+        "--post",
+        "tur-op-1",
+    )
+    assert sensor["post_id"] == "tur-op-1"
+    assert {s["id"] for s in ok_json(cli_env, "sensor", "list")} == {"tur-uav-1", "tur-cam-1"}
+    assert {p["id"] for p in ok_json(cli_env, "post", "list")} == {"jmc-giyamaddinli", "tur-op-1"}
+
+    # the token works over HTTP, a password login too, and a revoked token no longer does
+    client = TestClient(create_app(settings))
+    headers = {"Authorization": f"Bearer {token}"}
+    me = client.get("/api/v1/auth/me", headers=headers).json()
+    assert (me["member_id"], me["role"]) == ("tur", "monitor")
+    login = client.post("/api/v1/auth/token", json={"user_id": "tur-duty", "password": PASSWORD})
+    assert login.status_code == 200
+    ok_json(cli_env, "token", "revoke", issued["info"]["id"])
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    states = {t["id"]: t["state"] for t in ok_json(cli_env, "token", "list", "--user", "tur-duty")}
+    assert states[issued["info"]["id"]] == "revoked"
+
+
+def test_cli_errors_name_the_field(cli_env: dict[str, str]) -> None:
+    ok_json(cli_env, "init")
+    bad = run(cli_env, "member", "add", "zz", "--name", "Z", "--kind", "state", "--json")
+    assert bad.returncode == 2
+    assert json.loads(bad.stdout)["error"]["details"][0]["loc"] == "iso3"
+    missing = run(cli_env, "token", "create", "--user", "nobody", "--json")
+    assert missing.returncode == 1
+    assert json.loads(missing.stdout)["error"]["code"] == "E404"
+    short = run(
+        cli_env, "user", "add", "op-one", "--member", "centre", "--password-stdin", stdin="short\n"
+    )
+    assert short.returncode == 2
+    assert "password" in short.stderr
+    out_of_range = run(
+        cli_env,
+        "post",
+        "add",
+        "p-1",
+        "--name",
+        "P",
+        "--owner",
+        "centre",
+        "--lon",
+        "200",
+        "--lat",
+        "39",
+        "--active-from",
+        "2021-01-01",
+        "--json",
+    )
+    assert out_of_range.returncode == 2
+    assert json.loads(out_of_range.stdout)["error"]["details"][0]["loc"] == "lon"
