@@ -4,10 +4,12 @@ from collections.abc import Callable
 
 import typer
 
-from ceasefire.cli import agreements, ledger, members
+from ceasefire.cli import agreements, evaluation, geo, ledger, members
 
 COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [
     agreements.register,
+    evaluation.register,
+    geo.register,
     ledger.register,
     members.register,
 ]

