@@ -22,8 +22,9 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ceasefire.errors import CeasefireError
+from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
-    FORMAT_VERSION,
     GENESIS_PREV,
     KEY_ADDED,
     KEY_REVOKED,
@@ -289,13 +290,15 @@ class ChainVerifier:
         computed_hash = hashlib.sha256(header_bytes).hexdigest()
         try:
             data = json.loads(header_bytes)
-            header = EntryHeader.from_dict(data) if _needs_full_check(data) else _fast(data)
-        except (MalformedEntry, ValueError, KeyError) as exc:
+            header = EntryHeader.from_dict(data)
+        except (MalformedEntry, ValueError) as exc:
             self._find(entry.seq or expected, FindingKind.MALFORMED, f"header unreadable: {exc}")
             self._expected_seq = max(expected, entry.seq) + 1
             self._prev_hash = computed_hash
             return
         seq = header.seq
+        if not _is_canonical(data, header_bytes):
+            self._find(seq, FindingKind.MALFORMED, "header is not in RFC 8785 canonical form")
         self.report.entries += 1
         self._seen.add(seq)
         order_problem = False
@@ -598,41 +601,11 @@ class ChainVerifier:
         return report
 
 
-def _needs_full_check(data: Any) -> bool:
-    """Whether a parsed header must go through the full shape check (it usually need not)."""
-    return not (
-        type(data) is dict
-        and len(data) == 10
-        and data.get("v") == FORMAT_VERSION
-        and type(data.get("seq")) is int
-    )
-
-
-def _fast(data: dict[str, Any]) -> EntryHeader:
-    """Build the header of an already well-shaped dict; types are checked where used."""
-    header = EntryHeader(
-        data["seq"],
-        data["ts"],
-        data["tag"],
-        data["subject"],
-        data["member"],
-        data["user"],
-        data["key"],
-        data["payload_sha256"],
-        data["prev"],
-    )
-    if not (
-        type(header.ts) is str
-        and type(header.tag) is str
-        and type(header.subject) is str
-        and type(header.member) is str
-        and type(header.key) is str
-        and type(header.payload_sha256) is str
-        and type(header.prev) is str
-        and (header.user is None or type(header.user) is str)
-    ):
-        return EntryHeader.from_dict(data)
-    return header
+def _is_canonical(data: Any, raw: bytes) -> bool:
+    try:
+        return canonical_json(data, field="header") == raw
+    except CeasefireError:
+        return False
 
 
 def _key_id_or_none(public_key: str) -> str | None:
