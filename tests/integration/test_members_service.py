@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ceasefire.db.models.ledger import LedgerEntryRow
 from ceasefire.db.models.members import MemberRoleRow, MemberRow
 from ceasefire.domain.access import Role, Viewer
 from ceasefire.domain.members import Member, MemberKind, MemberRole
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from ceasefire.services import members
+from ceasefire.services import auth, ledger, members
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.members_setup import DEMO_AGREEMENT_ID, setup_members
 from tests.factories.members import OPERATOR, demo_cast
@@ -175,3 +175,19 @@ def test_resolve_viewer_per_agreement(ctx: ServiceContext) -> None:
     with ctx.reader() as session:
         assert members.role_at(session, "tur", AGR) is not None
         assert members.role_at(session, "tur", AGR, datetime(2020, 11, 10, tzinfo=UTC)) is None
+
+
+def test_ledger_verify_catches_member_tables_changed_behind_its_back(ctx: ServiceContext) -> None:
+    cast = demo_cast(ctx)
+    auth.revoke_token(ctx, OPERATOR, auth.list_tokens(ctx, OPERATOR, user_id="fra-user")[0].id)
+    assert ledger.verify(ctx).ok
+    with ctx.unit_of_work() as session:
+        session.execute(text("UPDATE member_roles SET role = 'monitor' WHERE member_id = 'arm'"))
+        session.execute(text("UPDATE api_tokens SET revoked_at = NULL"))
+        session.execute(text("UPDATE observation_posts SET lat = 40.5"))
+    messages = [f.message for f in ledger.verify(ctx).findings]
+    assert any("member_roles" in m and "role" in m for m in messages)
+    assert any("api_tokens" in m and "revoked" in m for m in messages)
+    assert any("posts row jmc-giyamaddinli: lat" in m for m in messages)
+    assert cast.tokens  # the cast's users were ledgered too and still match
+    assert not any("users row" in m for m in messages)

@@ -265,6 +265,7 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
                 "post_id": sensor.post_id,
                 "member_id": sensor.member_id,
                 "classification": sensor.classification.value,
+                "notes": sensor.notes,
             },
             actor=actor,
         )
