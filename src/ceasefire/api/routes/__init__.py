@@ -2,6 +2,12 @@
 
 from fastapi import APIRouter
 
-from ceasefire.api.routes import agreements, ledger, members
+from ceasefire.api.routes import agreements, incidents, ledger, members, reports
 
-ROUTERS: list[APIRouter] = [agreements.router, ledger.router, members.router]
+ROUTERS: list[APIRouter] = [
+    agreements.router,
+    ledger.router,
+    members.router,
+    reports.router,
+    incidents.router,
+]
