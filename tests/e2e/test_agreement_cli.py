@@ -1,0 +1,108 @@
+"""The ``ceasefire agreement`` and ``ceasefire provisions`` commands, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.factories.agreements import NK_ID, malformed_memorandum, shipped_path
+
+CEASEFIRE = str(Path(sys.executable).with_name("ceasefire"))
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CEASEFIRE, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def run_json(env: dict[str, str], *args: str) -> Any:
+    done = run(env, *args, "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def by_id(items: list[dict[str, Any]], pid: str) -> dict[str, Any]:
+    return next(item for item in items if item["id"] == pid)
+
+
+def test_acceptance_show_and_provisions(cli_env: dict[str, str]) -> None:
+    init = run(cli_env, "init", "--demo")
+    assert init.returncode == 0, init.stderr
+    again = run_json(cli_env, "init", "--demo")
+    assert f"agreement {NK_ID} unchanged, version 1" in again["steps"]
+
+    shown = run_json(cli_env, "agreement", "show", NK_ID)
+    assert len(shown["provisions"]) == 9
+    point6 = by_id(shown["provisions"], "p6-districts-and-corridor")
+    kalbajar = by_id(point6["parts"], "p6-kalbajar")
+    assert kalbajar["deadline"]["due"] == "2020-11-25"
+    (amendment,) = kalbajar["deadline"]["amendments"]
+    assert amendment["previous"] == "2020-11-15"
+    assert shown["term"]["notice_deadline"] == "2025-05-10"
+
+    before = run_json(
+        cli_env, "provisions", "--agreement", NK_ID, "--as-of", "2020-11-21T00:00:00Z"
+    )
+    statuses = {p["id"]: p["status"] for p in before["provisions"]}
+    assert (statuses["p2-aghdam"], statuses["p6-kalbajar"], statuses["p6-lachin"]) == (
+        "fulfilled",
+        "pending",
+        "pending",
+    )
+    assert before["term"]["notice_deadline"] == "2025-05-10"
+    after = run_json(cli_env, "provisions", "--agreement", NK_ID, "--as-of", "2020-11-26")
+    assert by_id(after["provisions"], "p6-kalbajar")["status"] == "fulfilled"
+
+    human = run(cli_env, "provisions", "--agreement", NK_ID, "--as-of", "2020-11-21T00:00:00Z")
+    assert human.returncode == 0
+    assert "p6-kalbajar" in human.stdout
+    assert "notice deadline 2025-05-10" in human.stdout
+
+
+def test_validate_lists_every_problem_and_load_writes_nothing(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(malformed_memorandum(), encoding="utf-8")
+    human = run(cli_env, "agreement", "validate", str(bad))
+    assert human.returncode == 2
+    for expected in (
+        "2020-11-31",
+        "unknown party 'XYZ'",
+        "not valid GeoJSON",
+        "duplicate provision id",
+    ):
+        assert expected in human.stderr
+    assert f"{bad}:" in human.stderr
+
+    machine = run(cli_env, "agreement", "validate", str(bad), "--json")
+    assert machine.returncode == 2
+    details = json.loads(machine.stdout)["error"]["details"]
+    assert len(details) == 4
+    assert all(d["line"] and d["path"] and d["field"] for d in details)
+
+    load = run(cli_env, "agreement", "load", str(bad), "--json")
+    assert load.returncode == 2
+    assert run_json(cli_env, "agreement", "list") == {"agreements": []}
+
+    good = run_json(cli_env, "agreement", "validate", str(shipped_path(NK_ID)))
+    assert (good["valid"], good["provisions"]) == (True, 9)
+    loaded = run_json(cli_env, "agreement", "load", str(shipped_path(NK_ID)))
+    assert (loaded["version"], loaded["new_version"]) == (1, True)
+    reloaded = run_json(cli_env, "agreement", "load", str(shipped_path(NK_ID)))
+    assert (reloaded["version"], reloaded["new_version"]) == (1, False)
+    listed = run(cli_env, "agreement", "list")
+    assert NK_ID in listed.stdout
+
+
+def test_unknown_agreement_and_bad_instant(cli_env: dict[str, str]) -> None:
+    missing = run(cli_env, "agreement", "show", "nope", "--json")
+    assert missing.returncode == 1
+    assert json.loads(missing.stdout)["error"]["code"] == "E404"
+    bad_time = run(cli_env, "provisions", "--agreement", NK_ID, "--as-of", "tomorrow-ish")
+    assert bad_time.returncode == 2
+    assert "--as-of" in bad_time.stderr
