@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from ceasefire.news.geo.gazetteer import Gazetteer, Place
 from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext
@@ -187,8 +187,29 @@ def correct_place_entities(
                 continue
         entities.append(ent)
     entities.extend(_untagged_places(doc, gazetteer, context, covered, person_words))
+    entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
+
+
+def _extend_to_region(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
+    """ "Lachin" followed by "corridor" is the Lachin corridor, if the gazetteer knows it."""
+    doc = span.doc
+    if span.label_ not in PLACE_LABELS or span.end >= len(doc) or span.end in covered:
+        return span
+    if not doc[span.end].is_alpha:
+        return span
+    longer = doc[span.start : span.end + 1]
+    regions = [p for p in gazetteer.lookup(longer.text) if p.kind in {"region", "water"}]
+    return Span(doc, longer.start, longer.end, label="LOC") if regions else span
+
+
+def _name_like(token: Token) -> bool:
+    """A capitalised proper noun; or, first in its sentence, a capitalised word the tagger took
+    for a common noun ("Lachin is quiet.")."""
+    if not token.is_title or len(token) < 3:
+        return False
+    return token.pos_ == "PROPN" or (bool(token.is_sent_start) and token.pos_ == "NOUN")
 
 
 def _untagged_places(
@@ -202,10 +223,10 @@ def _untagged_places(
     found: list[Span] = []
     i = 0
     while i < len(doc):
-        if i in covered or doc[i].pos_ != "PROPN" or not doc[i].is_title:
+        if i in covered or not _name_like(doc[i]):
             i += 1
             continue
-        j = i
+        j = i + 1
         while j < len(doc) and j not in covered and (doc[j].pos_ == "PROPN" or doc[j].text == "-"):
             j += 1
         span = doc[i:j]

@@ -1,0 +1,107 @@
+"""The gazetteer: names in every spelling, homonyms kept apart, countries and subdivisions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ceasefire.news.geo import Gazetteer, distance_km
+from ceasefire.news.geo.normalise import name_key, name_keys
+from tests.unit.geo_fixtures import gazetteer
+
+__all__ = ["gazetteer"]
+
+STEPANAKERT = (39.818, 46.753)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("U.S.", "us"),
+        ("Nagorno-Karabakh", "nagorno karabakh"),
+        ("Stepanakert’s", "stepanakerts"),
+        ("São Paulo", "sao paulo"),
+        ("Москва", ""),
+    ],
+)
+def test_name_key_folds_case_punctuation_and_diacritics(name: str, expected: str) -> None:
+    assert name_key(name) == expected
+
+
+def test_turkic_names_get_their_english_spellings() -> None:
+    assert {"lachin", "lacin"} <= name_keys("Laçin")
+    assert {"khankendi", "xankendi"} <= name_keys("Xankəndi")
+    assert "kalbajar" in name_keys("Kəlbəcər")
+    assert "aghdam" in name_keys("Ağdam")
+
+
+@pytest.mark.parametrize("name", ["Stepanakert", "Khankendi", "Xankəndi", "Xankendi"])
+def test_stepanakert_is_found_under_all_its_names_despite_its_size(
+    gazetteer: Gazetteer, name: str
+) -> None:
+    towns = [p for p in gazetteer.lookup(name) if p.kind == "city"]
+    assert [p.geonameid for p in towns] == [146970]
+    town = towns[0]
+    assert town.population < 5000  # a population filter would have lost it
+    assert distance_km(town.lat, town.lon, *STEPANAKERT) < 2
+
+
+def test_lachin_is_ambiguous_between_azerbaijan_and_turkey(gazetteer: Gazetteer) -> None:
+    towns = {p.country for p in gazetteer.lookup("Lachin") if p.kind == "city"}
+    assert towns == {"AZ", "TR"}
+
+
+def test_barda_is_ambiguous_between_azerbaijan_and_russia(gazetteer: Gazetteer) -> None:
+    towns = {p.country for p in gazetteer.lookup("Barda") if p.kind == "city"}
+    assert {"AZ", "RU"} <= towns
+
+
+def test_countries_are_placed_at_their_middle_not_their_capital(gazetteer: Gazetteer) -> None:
+    usa = gazetteer.country("US")
+    assert usa is not None
+    assert usa.kind == "country"
+    assert usa.precision == 6
+    assert distance_km(usa.lat, usa.lon, 38.9, -77.0) > 1000  # not Washington
+    for alias in ("U.S.", "United States", "USA", "America"):
+        assert usa in gazetteer.lookup(alias)
+
+
+def test_every_country_has_a_point_inside_the_globe(gazetteer: Gazetteer) -> None:
+    countries = [p for p in gazetteer if p.kind == "country"]
+    assert len(countries) > 200
+    for country in countries:
+        assert -90 <= country.lat <= 90
+        assert -180 <= country.lon <= 180
+        assert len(country.country) == 2
+
+
+def test_subdivisions_come_from_iso_3166_2_and_link_to_their_towns(gazetteer: Gazetteer) -> None:
+    texas = [p for p in gazetteer.lookup("Texas") if p.kind == "admin1" and p.country == "US"]
+    assert len(texas) == 1
+    assert distance_km(texas[0].lat, texas[0].lon, 31.25, -99.25) < 300
+    houston = max(gazetteer.lookup("Houston"), key=lambda p: p.population)
+    assert houston.admin1 == texas[0].admin1
+    aghdam = [p for p in gazetteer.lookup("Aghdam") if p.kind == "admin1"]
+    assert aghdam
+    assert aghdam[0].country == "AZ"
+
+
+def test_regions_seas_and_continents(gazetteer: Gazetteer) -> None:
+    (karabakh,) = [p for p in gazetteer.lookup("Nagorno-Karabakh") if p.kind == "region"]
+    assert distance_km(karabakh.lat, karabakh.lon, *STEPANAKERT) < 40
+    assert {p.kind for p in gazetteer.lookup("Caspian Sea")} == {"water"}
+    assert {p.kind for p in gazetteer.lookup("Europe")} >= {"continent"}
+
+
+def test_demonyms_name_countries(gazetteer: Gazetteer) -> None:
+    assert gazetteer.demonym_country("Azeri") == "AZ"
+    assert gazetteer.demonym_country("Armenians") == "AM"
+    assert gazetteer.demonym_country("Martian") is None
+
+
+def test_the_cache_form_round_trips(gazetteer: Gazetteer) -> None:
+    copy = Gazetteer.from_json(json.loads(json.dumps(gazetteer.to_json())))
+    assert len(copy) == len(gazetteer)
+    assert copy.lookup("Stepanakert") == gazetteer.lookup("Stepanakert")
+    assert copy.country("AZ") == gazetteer.country("AZ")

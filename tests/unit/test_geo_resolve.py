@@ -1,0 +1,154 @@
+"""Recognition, entity correction and resolution by context, on the spaCy model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from spacy.language import Language
+
+from ceasefire.news.geo import (
+    Gazetteer,
+    GeoContext,
+    PlaceMention,
+    correct_place_entities,
+    distance_km,
+    geoparse_doc,
+)
+from tests.conftest import SHARED_DATA
+from tests.unit.geo_fixtures import gazetteer, nlp
+
+__all__ = ["gazetteer", "nlp"]
+
+SEED = SHARED_DATA / "asharq-al-awsat-2020-11-26-nagorno-karabakh"
+
+
+def parse(nlp: Language, text: str, context: GeoContext | None = None) -> list[PlaceMention]:
+    return geoparse_doc(nlp(text), context=context)
+
+
+def only(mentions: list[PlaceMention], text: str) -> PlaceMention:
+    found = [m for m in mentions if m.text == text]
+    assert len(found) == 1, [m.text for m in mentions]
+    return found[0]
+
+
+def test_aghdam_called_a_person_by_the_model_is_relabelled_a_place(
+    nlp: Language, gazetteer: Gazetteer
+) -> None:
+    doc = nlp("Azerbaijani forces entered Aghdam on Friday.")
+    assert [(e.text, e.label_) for e in doc.ents if e.text == "Aghdam"] == [("Aghdam", "PERSON")]
+    correct_place_entities(doc, gazetteer)
+    assert [(e.text, e.label_) for e in doc.ents if e.text == "Aghdam"] == [("Aghdam", "GPE")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Fuzuli and Lachin were returned to Azerbaijan.", "Residents fled Kalbajar on Sunday."],
+)
+def test_caucasus_names_mislabelled_by_the_model_are_resolved(nlp: Language, text: str) -> None:
+    mentions = parse(nlp, text)
+    assert {m.country for m in mentions} == {"AZ"}
+    assert all(m.resolved for m in mentions)
+
+
+def test_people_stay_people(nlp: Language, gazetteer: Gazetteer) -> None:
+    doc = nlp(
+        "Turkish President Tayyip Erdogan spoke to Ilham Aliyev. Erdogan said the talks went well."
+    )
+    correct_place_entities(doc, gazetteer)
+    labels = {e.text: e.label_ for e in doc.ents}
+    assert labels.get("Erdogan") == "PERSON"
+    assert not parse(nlp, "Erdogan said the talks went well, President Putin said.")
+
+
+def test_lachin_in_an_azerbaijani_context_is_in_azerbaijan(nlp: Language) -> None:
+    mentions = parse(
+        nlp, "Azerbaijani troops entered Lachin on Tuesday, after Kalbajar and Aghdam."
+    )
+    lachin = only(mentions, "Lachin")
+    assert lachin.country == "AZ"
+    assert distance_km(lachin.lat or 0, lachin.lon or 0, 39.637, 46.550) < 10
+
+
+def test_lachin_in_a_turkish_context_is_in_turkey(nlp: Language) -> None:
+    mentions = parse(
+        nlp, "In Lachin, a village of Corum province, Turkish farmers harvested wheat."
+    )
+    assert only(mentions, "Lachin").country == "TR"
+
+
+def test_lachin_without_context_follows_the_region_of_interest(nlp: Language) -> None:
+    text = "Lachin, population 2,000, held a festival."
+    assert only(parse(nlp, text), "Lachin").country == "AZ"
+    assert only(parse(nlp, text, GeoContext(focus_countries=("TR",))), "Lachin").country == "TR"
+
+
+def test_barda_follows_the_text(nlp: Language) -> None:
+    azerbaijan = parse(nlp, "Shelling hit Barda and Tartar overnight, Azerbaijan said.")
+    assert only(azerbaijan, "Barda").country == "AZ"
+    russia = parse(nlp, "Barda, a village in Perm Krai, Russia, held a fair.")
+    assert only(russia, "Barda").country == "RU"
+
+
+def test_a_qualifier_decides(nlp: Language) -> None:
+    assert only(parse(nlp, "He was born in Barda, Russia."), "Barda").country == "RU"
+
+
+def test_stepanakert_and_khankendi_are_one_place(nlp: Language) -> None:
+    mentions = parse(nlp, "Stepanakert, which Azerbaijan calls Khankendi, was quiet.")
+    places = {(m.lat, m.lon) for m in mentions if m.text in {"Stepanakert", "Khankendi"}}
+    assert len(places) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "toponym", "precision"),
+    [
+        ("Shelling hit Aghdam overnight.", "Aghdam", 1),
+        ("Shelling hit a village near Tartar overnight.", "Tartar", 2),
+        ("The Kalbajar district was handed over to Azerbaijan.", "Kalbajar", 4),
+        ("Peacekeepers patrol the Lachin corridor.", "Lachin corridor", 5),
+        ("Russian peacekeepers are in Nagorno-Karabakh.", "Nagorno-Karabakh", 5),
+        ("France wants international supervision.", "France", 6),
+        ("A ship sank in the Caspian Sea.", "Caspian Sea", 7),
+    ],
+)
+def test_precision_codes(nlp: Language, text: str, toponym: str, precision: int) -> None:
+    assert only(parse(nlp, text), toponym).precision == precision
+
+
+def test_unresolvable_toponyms_are_kept_without_coordinates(nlp: Language) -> None:
+    mentions = parse(nlp, "They met at the Golden Gate Bridge in San Francisco.")
+    unresolved = [m for m in mentions if not m.resolved]
+    assert all(m.name is None and m.lat is None for m in unresolved)
+    assert only(mentions, "San Francisco").country == "US"
+
+
+def test_demonyms_are_places_only_on_request(nlp: Language) -> None:
+    text = "Turkish and Russian officers met."
+    assert parse(nlp, text) == []
+    asked = parse(nlp, text, GeoContext(include_demonyms=True))
+    assert {m.country for m in asked} == {"TR", "RU"}
+    assert {m.precision for m in asked} == {6}
+
+
+def test_offsets_point_at_the_text(nlp: Language) -> None:
+    text = "The Kalbajar district bordering Armenia is due to be handed over to Azerbaijan."
+    for mention in parse(nlp, text):
+        assert text[mention.start : mention.end] == mention.text
+
+
+@pytest.mark.skipif(not SEED.with_suffix(".txt").exists(), reason="../shared/data is absent")
+def test_seed_article_places_are_found_within_the_stated_distances(nlp: Language) -> None:
+    text = SEED.with_suffix(".txt").read_text(encoding="utf-8")
+    expected = json.loads(SEED.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    mentions = parse(nlp, text)
+    for place in expected["places"]:
+        candidates = [m for m in mentions if m.text == place["name"] or m.name == place["name"]]
+        assert candidates, place["name"]
+        for mention in candidates:
+            if "country" in place:
+                assert mention.country == place["country"], mention
+            if "within_km" in place:
+                km = distance_km(mention.lat or 0, mention.lon or 0, place["lat"], place["lon"])
+                assert km <= place["within_km"], (mention, km)
