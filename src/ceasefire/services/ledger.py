@@ -788,7 +788,8 @@ def entry_proof(ctx: ServiceContext, seq: int) -> dict[str, Any]:
             .where(LedgerEntryRow.recorded_at < start + timedelta(days=1))
             .order_by(LedgerEntryRow.seq)
         ).all()
-        sealed = session.get(LedgerRootRow, day)
+        sealed_row = session.get(LedgerRootRow, day)
+        sealed = (sealed_row.root, sealed_row.sealed_seq) if sealed_row is not None else None
         entry = _entry_public(row)
     hashes = [leaf.entry_hash for leaf in leaves]
     index = [leaf.seq for leaf in leaves].index(seq)
@@ -799,8 +800,8 @@ def entry_proof(ctx: ServiceContext, seq: int) -> dict[str, Any]:
         leaf_index=index,
         tree_size=len(hashes),
         path=tuple(inclusion_path(hashes, index)),
-        root=sealed.root if sealed is not None else merkle_root(hashes),
-        root_seq=sealed.sealed_seq if sealed is not None else None,
+        root=sealed[0] if sealed is not None else merkle_root(hashes),
+        root_seq=sealed[1] if sealed is not None else None,
     )
     if not proof.verify():
         raise IntegrityError(
