@@ -5,6 +5,7 @@ verification endpoints."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -220,7 +221,6 @@ def test_attachments_upload_download_and_size_limit(
     )
     assert uploaded.status_code == 201, uploaded.text
     info = uploaded.json()
-    import hashlib
 
     assert info["sha256"] == hashlib.sha256(photo).hexdigest()
     download = client.get(

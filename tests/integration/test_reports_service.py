@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from pathlib import Path
 
@@ -152,7 +153,6 @@ def test_attachments_are_hashed_and_kept_read_only(ctx: ServiceContext, cast: Ca
         media_type="image/png",
         filename="../x.png",
     )
-    import hashlib
 
     assert info.sha256 == hashlib.sha256(data).hexdigest()
     assert info.filename == "x.png"

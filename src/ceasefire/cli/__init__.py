@@ -4,12 +4,13 @@ from collections.abc import Callable
 
 import typer
 
-from ceasefire.cli import agreements, evaluation, geo, ledger, members
+from ceasefire.cli import agreements, evaluation, geo, intake, ledger, members
 
 COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [
     agreements.register,
     evaluation.register,
     geo.register,
+    intake.register,
     ledger.register,
     members.register,
 ]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from ceasefire.services.ledger import StateChecker
 from ceasefire.services.ledger_agreements import AGREEMENTS_CHECKER
+from ceasefire.services.ledger_intake import INTAKE_CHECKER
 from ceasefire.services.ledger_members import MEMBERS_CHECKER
 
 STATE_CHECKERS: list[StateChecker] = [
     AGREEMENTS_CHECKER,
     MEMBERS_CHECKER,
+    INTAKE_CHECKER,
 ]

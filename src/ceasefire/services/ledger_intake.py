@@ -1,0 +1,289 @@
+"""State check of reports, attachments, incidents and their parts against the ledger.
+
+``ceasefire ledger verify`` hands this checker every ``intake:*`` entry; it replays them into
+the state they describe and reports each row that differs — a report's content edited in
+SQL (its stored content no longer hashes to the ledgered SHA-256), an incident's status or
+attribution changed without an entry, an assessment, reply or note altered or deleted, a
+row inserted behind the application's back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.db.models.intake import (
+    AssessmentRow,
+    AttachmentRow,
+    DecisionRuleRow,
+    IncidentReportRow,
+    IncidentRow,
+    InvestigationTaskRow,
+    NoteRow,
+    ReplyRow,
+    ReportRow,
+)
+from ceasefire.domain.reports import canonical_sha256
+from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
+from ceasefire.services.ledger import StateChecker
+
+Expected = dict[str, dict[str, tuple[int, dict[str, Any]]]]
+
+
+def _digest(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
+
+
+def _attribution(kind: str, party: str | None) -> str:
+    return f"attributed({party})" if party else kind
+
+
+def _expected(entries: Sequence[CollectedEntry]) -> Expected:
+    """Table → row key → (last entry's sequence number, the fields the ledger says)."""
+    state: Expected = {
+        name: {}
+        for name in (
+            "reports",
+            "report_attachments",
+            "incidents",
+            "incident_assessments",
+            "incident_replies",
+            "incident_notes",
+            "investigation_tasks",
+            "decision_rules",
+        )
+    }
+    incidents = state["incidents"]
+
+    def incident(seq: int, key: str, **changes: Any) -> None:
+        fields = dict(incidents.get(key, (seq, {}))[1])
+        fields.update(changes)
+        incidents[key] = (seq, fields)
+
+    for entry in entries:
+        p: dict[str, Any] = entry.payload if isinstance(entry.payload, dict) else {}
+        tag, seq = entry.tag, entry.seq
+        if tag == "intake:report:received":
+            state["reports"][str(p.get("report_id"))] = (
+                seq,
+                {k: p.get(k) for k in ("content_sha256", "channel", "category", "classification")}
+                | {"owner_member": p.get("owner_member")},
+            )
+        elif tag == "intake:import:batch-committed":
+            for report_id, digest, _key in p.get("reports") or []:
+                state["reports"][str(report_id)] = (
+                    seq,
+                    {"content_sha256": digest, "owner_member": p.get("owner_member")},
+                )
+        elif tag == "intake:attachment:received":
+            state["report_attachments"][str(p.get("attachment_id"))] = (
+                seq,
+                {k: p.get(k) for k in ("report_id", "sha256", "size_bytes")},
+            )
+        elif tag == "intake:incident:created":
+            incident(
+                seq,
+                str(p.get("incident_id")),
+                status="reported",
+                attribution="pending",
+                classification=p.get("classification"),
+                agreement_id=p.get("agreement_id"),
+                report_ids=sorted(p.get("report_ids") or []),
+                title_sha256=p.get("title_sha256"),
+                summary_sha256=p.get("summary_sha256"),
+            )
+        elif tag == "intake:incident:reports-added":
+            key = str(p.get("incident_id"))
+            have = incidents.get(key, (seq, {}))[1].get("report_ids", [])
+            incident(seq, key, report_ids=sorted({*have, *(p.get("report_ids") or [])}))
+        elif tag == "intake:incident:report-removed":
+            key = str(p.get("incident_id"))
+            have = incidents.get(key, (seq, {}))[1].get("report_ids", [])
+            incident(seq, key, report_ids=sorted(set(have) - {p.get("report_id")}))
+        elif tag in ("intake:incident:status-changed", "intake:incident:decided"):
+            to = (
+                p.get("to") if tag.endswith("status-changed") else (p.get("status") or {}).get("to")
+            )
+            incident(
+                seq,
+                str(p.get("incident_id")),
+                status=to,
+                attribution=(p.get("attribution") or {}).get("to"),
+            )
+        elif tag == "intake:incident:classified":
+            incident(seq, str(p.get("incident_id")), classification=p.get("to"))
+        elif tag == "intake:incident:edited":
+            incident(
+                seq,
+                str(p.get("incident_id")),
+                title_sha256=p.get("title_sha256"),
+                summary_sha256=p.get("summary_sha256"),
+            )
+        elif tag == "intake:incident:assessed":
+            finding = p.get("finding") or {}
+            state["incident_assessments"][str(p.get("assessment_id"))] = (
+                seq,
+                {
+                    "incident_id": p.get("incident_id"),
+                    "member_id": p.get("member_id"),
+                    "stance": p.get("stance"),
+                    "finding_status": finding.get("status"),
+                    "finding_party": finding.get("attributed_party"),
+                    "classification": p.get("classification"),
+                    "rationale_sha256": p.get("rationale_sha256"),
+                    "supersedes": p.get("supersedes"),
+                },
+            )
+        elif tag == "intake:incident:replied":
+            state["incident_replies"][str(p.get("reply_id"))] = (
+                seq,
+                {
+                    "incident_id": p.get("incident_id"),
+                    "party": p.get("party"),
+                    "text_sha256": p.get("text_sha256"),
+                },
+            )
+        elif tag == "intake:incident:noted":
+            state["incident_notes"][str(p.get("note_id"))] = (
+                seq,
+                {
+                    "incident_id": p.get("incident_id"),
+                    "classification": p.get("classification"),
+                    "text_sha256": p.get("text_sha256"),
+                },
+            )
+        elif tag == "intake:incident:task-assigned":
+            state["investigation_tasks"][str(p.get("task_id"))] = (
+                seq,
+                {
+                    "incident_id": p.get("incident_id"),
+                    "status": "assigned",
+                    "findings_sha256": None,
+                },
+            )
+        elif tag == "intake:incident:task-completed":
+            key = str(p.get("task_id"))
+            before = state["investigation_tasks"].get(key, (seq, {}))[1]
+            state["investigation_tasks"][key] = (
+                seq,
+                {**before, "status": "completed", "findings_sha256": p.get("findings_sha256")},
+            )
+        elif tag == "intake:decision-rule:set":
+            state["decision_rules"][str(p.get("agreement_id"))] = (seq, {"rule": p.get("rule")})
+    return state
+
+
+def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
+    members: dict[str, list[str]] = {}
+    for link in session.scalars(select(IncidentReportRow)):
+        members.setdefault(link.incident_id, []).append(link.report_id)
+    reports = {}
+    for r in session.scalars(select(ReportRow)):
+        stored = canonical_sha256(r.content)
+        content = r.content
+        reports[r.id] = {
+            # The stored content must still hash to what was ledgered, and the columns
+            # copied from it for queries must still agree with it.
+            "content_sha256": stored if stored == r.content_sha256 else f"{stored} (edited)",
+            "channel": r.channel if r.channel == content.get("channel") else "(column edited)",
+            "category": r.category if r.category == content.get("category") else "(column edited)",
+            "classification": r.classification
+            if r.classification == content.get("classification")
+            else "(column edited)",
+            "owner_member": r.owner_member,
+        }
+    return {
+        "reports": reports,
+        "report_attachments": {
+            a.id: {"report_id": a.report_id, "sha256": a.sha256, "size_bytes": a.size_bytes}
+            for a in session.scalars(select(AttachmentRow))
+        },
+        "incidents": {
+            i.id: {
+                "status": i.status,
+                "attribution": _attribution(i.attribution, i.attributed_party),
+                "classification": i.classification,
+                "agreement_id": i.agreement_id,
+                "report_ids": sorted(members.get(i.id, [])),
+                "title_sha256": _digest(i.title),
+                "summary_sha256": _digest(i.summary),
+            }
+            for i in session.scalars(select(IncidentRow))
+        },
+        "incident_assessments": {
+            a.id: {
+                "incident_id": a.incident_id,
+                "member_id": a.member_id,
+                "stance": a.stance,
+                "finding_status": a.finding_status,
+                "finding_party": a.finding_party,
+                "classification": a.classification,
+                "rationale_sha256": _digest(a.rationale),
+                "supersedes": a.supersedes,
+            }
+            for a in session.scalars(select(AssessmentRow))
+        },
+        "incident_replies": {
+            r.id: {"incident_id": r.incident_id, "party": r.party, "text_sha256": _digest(r.text)}
+            for r in session.scalars(select(ReplyRow))
+        },
+        "incident_notes": {
+            n.id: {
+                "incident_id": n.incident_id,
+                "classification": n.classification,
+                "text_sha256": _digest(n.text),
+            }
+            for n in session.scalars(select(NoteRow))
+        },
+        "investigation_tasks": {
+            t.id: {
+                "incident_id": t.incident_id,
+                "status": t.status,
+                "findings_sha256": _digest(t.findings),
+            }
+            for t in session.scalars(select(InvestigationTaskRow))
+        },
+        "decision_rules": {
+            d.agreement_id: {"rule": d.rule} for d in session.scalars(select(DecisionRuleRow))
+        },
+    }
+
+
+def check_intake(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
+    """Report every intake row that its ledger entries do not describe exactly."""
+    expected = _expected(entries)
+    actual = _actual(session)
+    for table, rows in actual.items():
+        wanted = expected[table]
+        for key in sorted(set(rows) | set(wanted)):
+            if key not in wanted:
+                yield Finding(
+                    None,
+                    FindingKind.STATE_MISMATCH,
+                    f"{table} row {key} has no ledger entry: written without the ledger",
+                )
+                continue
+            seq, fields = wanted[key]
+            if key not in rows:
+                yield Finding(
+                    seq,
+                    FindingKind.STATE_MISMATCH,
+                    f"ledger entry {seq} describes {table} row {key}, which is missing",
+                )
+                continue
+            differ = sorted(name for name, value in fields.items() if rows[key].get(name) != value)
+            if differ:
+                yield Finding(
+                    seq,
+                    FindingKind.STATE_MISMATCH,
+                    f"{table} row {key} differs from ledger entry {seq} in {', '.join(differ)}",
+                )
+
+
+INTAKE_CHECKER = StateChecker(
+    name="intake: reports, incidents", tags=("intake:",), check=check_intake
+)
