@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from shapely.geometry import Point, shape
@@ -295,3 +297,40 @@ def test_the_schema_is_shipped_and_self_consistent() -> None:
     schema = agreement_schema()
     Draft202012Validator.check_schema(schema)
     assert schema["properties"]["format"]["const"] == "ceasefire-agreement/1"
+
+
+# -- the format document is checked against the code ---------------------------------------------
+
+FORMAT_DOC = Path(__file__).resolve().parents[2] / "docs" / "agreement-format.md"
+
+
+def test_the_documented_example_is_a_valid_agreement() -> None:
+    text = FORMAT_DOC.read_text(encoding="utf-8")
+    example = text.split("A minimal file:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    checked = check_text(example, "example.yaml")
+    assert [p.message for p in checked.problems] == []
+
+
+def test_every_schema_field_is_documented() -> None:
+    text = FORMAT_DOC.read_text(encoding="utf-8")
+    schema = agreement_schema()
+    defs = schema["$defs"]
+    objects = [
+        schema,
+        schema["properties"]["parties"]["items"],
+        schema["properties"]["term"],
+        schema["properties"]["sources"]["items"],
+        schema["properties"]["source_disagreements"]["items"],
+        defs["zone"],
+        defs["deadline"],
+        defs["deadline"]["properties"]["amendments"]["items"],
+        defs["status_change"],
+        defs["provision"],
+        defs["evidence"],
+    ]
+    fenced = re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
+    prose = re.sub(r"```[a-z]*\n.*?```", "", text, flags=re.S)
+    spans = re.findall(r"`([^`]+)`", prose) + fenced
+    documented = {word for span in spans for word in re.findall(r"[a-z_]+", span)}
+    missing = sorted({name for obj in objects for name in obj["properties"]} - documented)
+    assert missing == []
