@@ -15,7 +15,7 @@ from ceasefire.errors import InvalidInput
 from ceasefire.services import ledger
 from ceasefire.services.context import ServiceContext
 
-TAG = "agreement:provision:status-changed"
+TAG = "test:entry:written"
 
 
 def _count(ctx: ServiceContext) -> int:

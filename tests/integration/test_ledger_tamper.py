@@ -20,7 +20,7 @@ from ceasefire.services import agreements, ledger
 from ceasefire.services.context import ServiceContext
 from tests.factories.ledger import insert_entry
 
-TAG = "intake:report:received"
+TAG = "test:entry:written"  # no area's state checker looks at it
 
 
 @dataclass
