@@ -1,0 +1,158 @@
+"""Export a bundle, verify it offline, and find the entry when one byte is flipped."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ceasefire.config import Settings
+from ceasefire.domain.actor import Actor
+from ceasefire.ledger.bundle import verify_bundle
+from ceasefire.ledger.verify import FindingKind
+from ceasefire.services import agreements, ledger
+from ceasefire.services.context import ServiceContext
+
+TAG = "test:entry:written"
+
+
+@pytest.fixture
+def bundle(ctx: ServiceContext, settings: Settings, tmp_path: Path) -> Path:
+    agreements.load_shipped(ctx)
+    with ctx.unit_of_work() as session:
+        for n in range(5):
+            member = ("arm", "aze")[n % 2]
+            ledger.append(
+                session,
+                settings,
+                tag=TAG,
+                subject=f"report/{n}",
+                payload={"n": n, "text": "Ağdam – ceasefire ☮"},
+                actor=Actor(member, f"{member}-user"),
+            )
+    out = tmp_path / "ledger.jsonl"
+    summary = ledger.export_bundle(ctx, out)
+    assert summary["entries"] == ledger.head(ctx)["seq"]
+    return out
+
+
+def _lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _entry_span(raw: bytes, seq: int) -> tuple[int, int]:
+    """Byte offsets of the line of entry ``seq`` in the bundle."""
+    start = 0
+    for line in raw.split(b"\n"):
+        if line.startswith(b'{"type":"entry","seq":%d,' % seq):
+            return start, start + len(line)
+        start += len(line) + 1
+    raise AssertionError(f"no line for entry {seq}")
+
+
+def test_the_bundle_holds_entries_keys_and_verifies_offline(bundle: Path) -> None:
+    lines = _lines(bundle)
+    assert lines[0]["type"] == "bundle"
+    kinds = [line["type"] for line in lines]
+    entries = kinds.count("entry")
+    assert lines[0]["entries"] == entries
+    assert kinds.count("key") == 3  # the centre, arm, aze
+    report = verify_bundle(bundle)
+    assert report.ok, report.findings
+    assert report.chain.entries == entries
+    assert report.chain.head_hash == lines[0]["head_hash"]
+
+
+def test_verify_bundle_needs_no_database(bundle: Path, tmp_path: Path) -> None:
+    # Another process, pointed at a database that does not exist: only the file is read.
+    env = {"CEASEFIRE_DATABASE_URL": f"sqlite:///{tmp_path}/absent/none.db", "PATH": ""}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ceasefire.cli.main",
+            "ledger",
+            "verify",
+            "--bundle",
+            str(bundle),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["ok"] is True
+    assert not (tmp_path / "absent").exists()
+
+
+@pytest.mark.parametrize("where", ["payload", "header", "signature", "entry_hash"])
+def test_flipping_one_byte_names_the_entry(bundle: Path, where: str) -> None:
+    raw = bytearray(bundle.read_bytes())
+    seq = 5
+    start, end = _entry_span(bytes(raw), seq)
+    line = bytes(raw[start:end])
+    field_at = line.index(b'"%s":"' % where.encode()) + len(where) + 4
+    # A character well inside the field's value, flipped to another printable one.
+    offset = start + field_at + 20
+    raw[offset] = raw[offset] ^ 0x01
+    bundle.write_bytes(bytes(raw))
+    report = verify_bundle(bundle)
+    assert not report.ok
+    first = report.first_bad
+    assert first is not None
+    assert first.seq == seq, report.findings
+
+
+def test_a_byte_flipped_into_broken_json_still_names_the_entry(bundle: Path) -> None:
+    raw = bytearray(bundle.read_bytes())
+    start, _ = _entry_span(bytes(raw), 7)
+    raw[start] = ord("[")  # the line no longer parses
+    bundle.write_bytes(bytes(raw))
+    report = verify_bundle(bundle)
+    first = report.first_bad
+    assert first is not None
+    assert (first.seq, first.kind) == (7, FindingKind.MALFORMED)
+
+
+def test_a_dropped_last_line_is_noticed_through_the_declared_count(bundle: Path) -> None:
+    lines = bundle.read_text(encoding="utf-8").splitlines(keepends=True)
+    entry_lines = [i for i, line in enumerate(lines) if line.startswith('{"type":"entry"')]
+    del lines[entry_lines[-1]]
+    bundle.write_text("".join(lines), encoding="utf-8")
+    report = verify_bundle(bundle)
+    assert not report.ok
+    assert report.first_bad is not None
+    assert report.first_bad.kind in (FindingKind.ENTRY_MISSING, FindingKind.KEY_ENTRY_INVALID)
+
+
+def test_cli_round_trip_export_verify_flip(cli_env: dict[str, str], tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ceasefire.cli.main", *args],
+            capture_output=True,
+            text=True,
+            env=cli_env,
+            check=False,
+        )
+
+    assert run("init", "--demo").returncode == 0
+    out = tmp_path / "export.jsonl"
+    exported = run("ledger", "export", "--out", str(out), "--json")
+    assert exported.returncode == 0, exported.stderr
+    assert run("ledger", "verify", "--bundle", str(out)).returncode == 0
+    raw = bytearray(out.read_bytes())
+    start, end = _entry_span(bytes(raw), 3)
+    at = start + bytes(raw[start:end]).index(b'"payload":"') + 15
+    raw[at] ^= 0x01
+    out.write_bytes(bytes(raw))
+    failed = run("ledger", "verify", "--bundle", str(out))
+    assert failed.returncode == 1
+    assert "first bad entry at seq 3" in " ".join(failed.stderr.split())
+    as_json = run("ledger", "verify", "--bundle", str(out), "--json")
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout)["error"]["details"]["first_bad"]["seq"] == 3
