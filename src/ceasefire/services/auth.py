@@ -20,13 +20,13 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from ceasefire.db.models.members import ApiTokenRow, MemberRow, UserRow
-from ceasefire.domain.access import Viewer
+from ceasefire.db.models.members import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
+from ceasefire.domain.access import Role, Viewer
 from ceasefire.domain.actor import Actor
-from ceasefire.domain.members import check_slug, viewer_for_roles
+from ceasefire.domain.members import MemberRole, check_slug, viewer_for_roles
 from ceasefire.domain.timeutil import ensure_utc, utcnow
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.services.context import ServiceContext
@@ -364,6 +364,38 @@ def list_tokens(
         return [_token_public(row, now) for row in session.scalars(query)]
 
 
+# Every API request with a token runs this one statement (one round trip: the token, its
+# user and the member's roles, one row per role). It is built once, from the tables rather
+# than the ORM classes, so a look-up costs no statement construction, cache-key generation
+# or ORM work: that overhead, not the database, dominated the look-up.
+_tokens = ApiTokenRow.__table__
+_users = UserRow.__table__
+_roles = MemberRoleRow.__table__
+_TOKEN_LOOKUP = (
+    select(
+        _tokens.c.id,
+        _tokens.c.revoked_at,
+        _tokens.c.expires_at,
+        _tokens.c.last_used_at,
+        _users.c.id.label("user_id"),
+        _users.c.member_id,
+        _users.c.operator,
+        _users.c.disabled_at,
+        _roles.c.agreement_id,
+        _roles.c.role,
+        _roles.c.party,
+        _roles.c.valid_from,
+        _roles.c.valid_to,
+    )
+    .select_from(
+        _tokens.join(_users, _users.c.id == _tokens.c.user_id).outerjoin(
+            _roles, _roles.c.member_id == _users.c.member_id
+        )
+    )
+    .where(_tokens.c.token_hash == bindparam("token_hash"))
+)
+
+
 def viewer_for_token(
     ctx: ServiceContext,
     token: str,
@@ -378,28 +410,38 @@ def viewer_for_token(
     """
     now = utcnow()
     at = at or now
-    with ctx.reader() as session:
-        row = session.scalars(
-            select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token))
-        ).one_or_none()
-        if row is None:
-            raise Unauthorized("invalid token")
-        if row.revoked_at is not None:
-            raise Unauthorized("token has been revoked")
-        if row.expires_at is not None and row.expires_at <= now:
-            raise Unauthorized("token has expired")
-        user = session.get(UserRow, row.user_id)
-        if user is None or user.disabled_at is not None:
-            raise Unauthorized("token's user is disabled")
-        viewer = viewer_for_roles(
-            member_id=user.member_id,
-            user_id=user.id,
-            roles=load_roles(session, member_id=user.member_id),
-            at=at,
-            agreement_id=agreement_id,
-            operator=user.operator,
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)}).all()
+    if not rows:
+        raise Unauthorized("invalid token")
+    found = rows[0]
+    if found.revoked_at is not None:
+        raise Unauthorized("token has been revoked")
+    if found.expires_at is not None and found.expires_at <= now:
+        raise Unauthorized("token has expired")
+    if found.disabled_at is not None:
+        raise Unauthorized("token's user is disabled")
+    roles = [
+        MemberRole(
+            member_id=found.member_id,
+            agreement_id=r.agreement_id,
+            role=Role(r.role),
+            party=r.party,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
         )
-        token_id, last_used = row.id, row.last_used_at
+        for r in rows
+        if r.role is not None
+    ]
+    viewer = viewer_for_roles(
+        member_id=found.member_id,
+        user_id=found.user_id,
+        roles=roles,
+        at=at,
+        agreement_id=agreement_id,
+        operator=found.operator,
+    )
+    token_id, last_used = found.id, found.last_used_at
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         _touch(ctx, token_id, now)
     return viewer
