@@ -103,6 +103,10 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         name="swagger-ui",
     )
 
+    from ceasefire.web.pages import STATIC
+
+    app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
+
     @app.get("/docs", include_in_schema=False)
     async def _docs() -> HTMLResponse:
         return get_swagger_ui_html(
@@ -118,9 +122,11 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         return {"status": "ok", "version": __version__}
 
     from ceasefire.api.routes import ROUTERS
+    from ceasefire.web.pages import router as pages_router
 
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(pages_router)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -1,0 +1,196 @@
+"""What the dashboard shows, gathered from the services for one viewer at one instant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ceasefire.domain.access import Viewer
+from ceasefire.domain.agreements import Agreement, Provision, SourceInstant
+from ceasefire.errors import NotFound
+from ceasefire.services import agreements as agreement_service
+from ceasefire.services import incidents as incident_service
+from ceasefire.services import ledger as ledger_service
+from ceasefire.services import posts as post_service
+from ceasefire.services.context import ServiceContext
+from ceasefire.web.mapsvg import MapShape, Projection, draw, positions
+
+MAIN_AGREEMENT = "nk-2020-trilateral"
+
+
+@dataclass(frozen=True)
+class ProvisionLine:
+    number: str
+    title: str
+    kind: str
+    status: str
+    due: date | None
+    original_due: date | None
+    obligated: tuple[str, ...]
+    disputed: bool
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    day: date
+    kind: str  # "deadline", "status", "term", "incident"
+    text: str
+    css_class: str
+
+
+@dataclass
+class Dashboard:
+    as_of: datetime
+    agreements: list[dict[str, Any]]
+    agreement: Agreement | None = None
+    provisions: list[ProvisionLine] = field(default_factory=list)
+    term: dict[str, Any] | None = None
+    map_width: float = 0.0
+    map_height: float = 0.0
+    shapes: list[MapShape] = field(default_factory=list)
+    timeline: list[TimelineItem] = field(default_factory=list)
+    incidents: list[Any] = field(default_factory=list)
+    ledger_head: dict[str, Any] = field(default_factory=dict)
+    ledger_recent: list[Any] = field(default_factory=list)
+
+
+def _provision_lines(agreement: Agreement, as_of: datetime) -> list[ProvisionLine]:
+    lines = []
+    for provision in agreement.provisions:
+        deadline = provision.deadline
+        lines.append(
+            ProvisionLine(
+                number=provision.number,
+                title=provision.title,
+                kind=provision.kind.value,
+                status=provision.status_as_of(as_of).value,
+                due=deadline.due_as_of(as_of) if deadline else None,
+                original_due=deadline.original if deadline else None,
+                obligated=provision.obligated,
+                disputed=provision.disputed is not None,
+            )
+        )
+    return lines
+
+
+def _local_day(instant: SourceInstant) -> date:
+    """The day as the source gave it (20 Nov Moscow time, not 19 Nov UTC)."""
+    try:
+        return date.fromisoformat(instant.local[:10])
+    except ValueError:
+        return instant.at.date()
+
+
+def _provision_timeline(provision: Provision) -> list[TimelineItem]:
+    items = []
+    for part in provision.walk():
+        label = f"{part.number} {part.title}"
+        if part.deadline is not None:
+            for amendment in part.deadline.amendments:
+                items.append(
+                    TimelineItem(
+                        amendment.previous, "deadline", f"{label}: original deadline", "muted"
+                    )
+                )
+            items.append(TimelineItem(part.deadline.due, "deadline", f"{label}: due", "deadline"))
+        for change in part.status_history:
+            items.append(
+                TimelineItem(
+                    _local_day(change.at),
+                    "status",
+                    f"{label}: {change.status.value}",
+                    f"status-{change.status.value}",
+                )
+            )
+    return items
+
+
+def _timeline(agreement: Agreement, incidents: list[Any]) -> list[TimelineItem]:
+    items: list[TimelineItem] = []
+    for provision in agreement.provisions:
+        items += _provision_timeline(provision)
+    if agreement.term is not None:
+        initial = agreement.term.initial
+        items.append(TimelineItem(initial.notice_deadline, "term", "notice deadline", "term"))
+        items.append(TimelineItem(initial.expires, "term", "initial term expires", "term"))
+    for incident in incidents:
+        items.append(
+            TimelineItem(incident.observed_start.date(), "incident", incident.title, "incident")
+        )
+    unique = {(i.day, i.text): i for i in items}
+    return sorted(unique.values(), key=lambda i: (i.day, i.kind, i.text))
+
+
+def _map(board: Dashboard, zones: dict[str, Any], posts: list[Any]) -> None:
+    features = zones.get("features", [])
+    everything = [p for f in features for p in positions(f["geometry"])]
+    everything += [(post.lon, post.lat) for post in posts]
+    everything += [
+        (i.event_position["lon"], i.event_position["lat"])
+        for i in board.incidents
+        if i.event_position.get("lon") is not None
+    ]
+    if not everything:
+        return
+    projection = Projection.fit(everything)
+    board.map_width, board.map_height = projection.width, projection.height
+    # Areas first, then lines, then points, so markers stay on top.
+    order = {"area": 0, "line": 1, "point": 2}
+    shapes: list[MapShape] = []
+    for feature in features:
+        props = feature["properties"]
+        shapes += draw(
+            projection,
+            feature["geometry"],
+            label=props["name"],
+            css_class=f"zone zone-{props['kind']}",
+            title=f"{props['name']} ({props['kind']}): {props['precision']}",
+        )
+    for post in posts:
+        point = {"type": "Point", "coordinates": [post.lon, post.lat]}
+        shapes += draw(
+            projection, point, label=post.name, css_class="post", title=post.location_note or ""
+        )
+    for incident in board.incidents:
+        where = incident.event_position
+        if where.get("lon") is None:
+            continue
+        point = {"type": "Point", "coordinates": [where["lon"], where["lat"]]}
+        shapes += draw(
+            projection,
+            point,
+            label=incident.title,
+            css_class="incident",
+            title=f"{incident.category}: {incident.status}",
+        )
+    board.shapes = sorted(shapes, key=lambda s: order[s.kind])
+
+
+def build_dashboard(
+    ctx: ServiceContext, viewer: Viewer, *, as_of: datetime | None = None
+) -> Dashboard:
+    """Everything the dashboard page needs, as ``viewer`` may see it at ``as_of``."""
+    moment = as_of or datetime.now(UTC)
+    board = Dashboard(as_of=moment, agreements=agreement_service.list_agreements(ctx))
+    board.incidents = list(incident_service.list_incidents(ctx, viewer, limit=50).items)
+    board.ledger_head = ledger_service.head(ctx)
+    after = max(0, int(board.ledger_head["seq"]) - 8)
+    board.ledger_recent = list(reversed(ledger_service.list_entries(ctx, after=after, limit=8)))
+    ids = [a["id"] for a in board.agreements]
+    chosen = MAIN_AGREEMENT if MAIN_AGREEMENT in ids else (ids[0] if ids else None)
+    if chosen is not None:
+        try:
+            stored = agreement_service.get_agreement(ctx, chosen)
+        except NotFound:
+            stored = None
+        if stored is not None:
+            board.agreement = stored.agreement
+            board.provisions = _provision_lines(stored.agreement, moment)
+            if stored.agreement.term is not None:
+                board.term = stored.agreement.term.to_dict(moment)
+            board.timeline = _timeline(stored.agreement, board.incidents)
+    _map(
+        board, agreement_service.list_zones(ctx, as_of=moment), post_service.list_posts(ctx, viewer)
+    )
+    return board

@@ -1,0 +1,53 @@
+"""HTML pages. They read through the same services (and access rule) as the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ceasefire.api.deps import ContextDep, CurrentViewer
+from ceasefire.domain.timeutil import parse_instant
+from ceasefire.web.dashboard import build_dashboard
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+router = APIRouter(include_in_schema=False)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["day"] = lambda value: value.strftime("%d %b %Y") if value else ""
+    return env
+
+
+_ENV = _environment()
+
+
+def render(template: str, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_ENV.get_template(template).render(**context))
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    ctx: ContextDep,
+    viewer: CurrentViewer,
+    as_of: Annotated[
+        str | None, Query(description="Show the record as of this date or instant (ISO 8601)")
+    ] = None,
+) -> HTMLResponse:
+    """The dashboard: agreement status, map of zones, posts and incidents, timeline, ledger."""
+    moment: datetime | None = parse_instant(as_of, field="as_of") if as_of else None
+    board = build_dashboard(ctx, viewer, as_of=moment)
+    return render("dashboard.html", board=board, viewer=viewer)

@@ -1,0 +1,59 @@
+"""The dashboard page: served from the same services, escaped, and honest about time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from fastapi.testclient import TestClient
+
+from ceasefire.api.app import create_app
+from ceasefire.domain.access import Viewer
+from ceasefire.services.bootstrap import initialise
+from ceasefire.services.context import ServiceContext
+from ceasefire.web.dashboard import Dashboard
+from ceasefire.web.pages import render
+
+
+def test_dashboard_shows_the_demo_record(ctx: ServiceContext) -> None:
+    initialise(ctx, demo=True)
+    client = TestClient(create_app(ctx=ctx))
+    page = client.get("/", params={"as_of": "2020-11-21"})
+    assert page.status_code == 200
+    html = page.text
+    assert "Provisions as of 21 Nov 2020" in html
+    # Aghdam was handed over on 20 Nov (Moscow time); Kalbajar not yet on 21 Nov.
+    assert "Aghdam district returned to Azerbaijan: fulfilled" in html
+    assert "Kalbajar district returned to Azerbaijan: fulfilled" in html  # later, dimmed
+    assert "notice deadline 2025-05-10" in html
+    assert '<svg class="map"' in html
+    assert "Kalbajar district" in html
+    assert "public view" in html
+
+
+def test_dashboard_rejects_a_malformed_date_naming_it(ctx: ServiceContext) -> None:
+    client = TestClient(create_app(ctx=ctx))
+    response = client.get("/", params={"as_of": "21/11/2020"})
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["loc"] == "as_of"
+
+
+def test_dashboard_escapes_recorded_text() -> None:
+    hostile = "<script>alert(1)</script>"
+    incident = SimpleNamespace(
+        observed_start=datetime(2020, 11, 20, tzinfo=UTC),
+        title=hostile,
+        category="shelling",
+        status="reported",
+        attribution="pending",
+        attributed_party=None,
+    )
+    board = Dashboard(
+        as_of=datetime(2020, 11, 21, tzinfo=UTC),
+        agreements=[],
+        incidents=[incident],
+        ledger_head={"seq": 0, "entry_hash": "0" * 64},
+    )
+    html = render("dashboard.html", board=board, viewer=Viewer.public()).body.decode()
+    assert hostile not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -1,0 +1,92 @@
+"""A real browser (headless Chromium) loads the dashboard from a real server process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"server exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (localhost)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("server did not come up")
+
+
+def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
+    assert CHROMIUM is not None
+    env = dict(os.environ)
+    env.update(
+        {
+            "CEASEFIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+            "CEASEFIRE_KEY_FILE": str(tmp_path / "keys.json"),
+            "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
+        }
+    )
+    cli = [sys.executable, "-m", "ceasefire.cli.main"]
+    subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [*cli, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/?as_of=2020-11-26"
+        _wait_until_up(f"http://127.0.0.1:{port}/health", server)
+        browser = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+        dom = subprocess.run(  # noqa: S603
+            [*browser, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+        ).stdout
+        assert "Provisions as of 26 Nov 2020" in dom
+        assert "Kalbajar district returned to Azerbaijan: fulfilled" in dom
+        shot = tmp_path / "dashboard.png"
+        subprocess.run(  # noqa: S603
+            [*browser, "--window-size=1400,1200", f"--screenshot={shot}", url],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
