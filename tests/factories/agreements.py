@@ -51,6 +51,8 @@ def malformed_memorandum() -> str:
         'effective:\n  local: "2020-11-11"',
         'effective:\n  local: "2020-11-31"',
     )
-    text = edited(text, "    obligated: [RUS, TUR]\n\n  - id: m3", "    obligated: [XYZ]\n\n  - id: m3")
+    text = edited(
+        text, "    obligated: [RUS, TUR]\n\n  - id: m3", "    obligated: [XYZ]\n\n  - id: m3"
+    )
     text = edited(text, "  - id: m3-uav-monitoring", "  - id: m2-parity-staffing")
     return edited(text, "\nprovisions:\n", MALFORMED_ZONE + "\nprovisions:\n")

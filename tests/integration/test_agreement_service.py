@@ -322,3 +322,18 @@ def test_unknown_agreement_is_not_found(ctx: ServiceContext) -> None:
         agreements.get_agreement(ctx, "nope")
     with pytest.raises(NotFound):
         agreements.list_versions(ctx, "nope")
+
+
+def test_concurrent_loads_of_the_same_file_store_one_version(ctx: ServiceContext) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(
+            pool.map(
+                lambda _: agreements.load_file(ctx, shipped_path(MEMO_ID), actor=ACTOR), range(3)
+            )
+        )
+    assert sorted(r.new_version for r in results) == [False, False, True]
+    assert {r.version for r in results} == {1}
+    assert counts(ctx)["agreement_versions"] == 1
+    assert len(ledger_entries(ctx, agreements.TAG_VERSION_LOADED)) == 1

@@ -6,7 +6,7 @@ known) and the term period are those in force then.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ceasefire.domain.agreements import Agreement, Provision, iso
@@ -106,8 +106,6 @@ def provisions_view(
     With ``due_within_days`` only provisions still open whose deadline ends within that many
     days, or has already passed (overdue), are listed.
     """
-    from datetime import timedelta
-
     provisions = agreement.all_provisions()
     overdue = [v.provision.id for v in agreement.overdue_as_of(as_of)]
     upcoming_within = timedelta(days=due_within_days if due_within_days is not None else 30)

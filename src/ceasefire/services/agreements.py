@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -137,8 +138,15 @@ def load_checked(
     each with its ledger entry. Any problem raises ``InvalidInput`` and writes nothing.
     """
     agreement = checked.raise_if_invalid()
-    with ctx.unit_of_work() as session:
-        return _store(session, ctx.settings, checked, agreement, actor, source_name)
+    try:
+        with ctx.unit_of_work() as session:
+            return _store(session, ctx.settings, checked, agreement, actor, source_name)
+    except sqlalchemy.exc.IntegrityError:
+        # Two loads of the same new agreement raced and the other one committed first (its
+        # version row or agreement row now exists). Once more, against what it wrote: the
+        # same content is then a no-op, different content a next version.
+        with ctx.unit_of_work() as session:
+            return _store(session, ctx.settings, checked, agreement, actor, source_name)
 
 
 def _store(
