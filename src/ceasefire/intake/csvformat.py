@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -170,28 +170,50 @@ def _estimate(text: str) -> Any:
     return {"low": _number(parts[0]), "best": _number(parts[1]), "high": _number(parts[2])}
 
 
-def row_to_body(cells: Mapping[str, str]) -> dict[str, Any]:
-    """The nested report body of one CSV row (values converted, empty cells dropped)."""
-    body: dict[str, Any] = {}
-    for column, text in cells.items():
-        text = text.strip()
-        if not text or column == "client_id":
-            continue
+def _converter(kind: str) -> Any:
+    if kind == "number":
+        return _number
+    if kind == "list":
+        return lambda text: [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+    if kind == "estimate":
+        return _estimate
+    return None
+
+
+def compile_columns(columns: Sequence[str]) -> list[tuple[int, tuple[str, ...], Any]]:
+    """The conversion plan of a header: (cell index, nested path, converter or None)."""
+    plan = []
+    for index, column in enumerate(columns):
         path, kind = COLUMNS[column]
-        value: Any
-        if kind == "number":
-            value = _number(text)
-        elif kind == "list":
-            value = [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
-        elif kind == "estimate":
-            value = _estimate(text)
+        if path:
+            plan.append((index, path, _converter(kind)))
+    return plan
+
+
+def record_to_body(
+    record: Sequence[str], plan: list[tuple[int, tuple[str, ...], Any]]
+) -> dict[str, Any]:
+    """The nested report body of one CSV record (values converted, empty cells dropped)."""
+    body: dict[str, Any] = {}
+    for index, path, convert in plan:
+        text = record[index].strip()
+        if not text:
+            continue
+        value = convert(text) if convert is not None else text
+        if len(path) == 1:
+            body[path[0]] = value
         else:
-            value = text
-        target = body
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-        target[path[-1]] = value
+            inner = body.get(path[0])
+            if inner is None:
+                inner = body[path[0]] = {}
+            inner[path[1]] = value
     return body
+
+
+def row_to_body(cells: Mapping[str, str]) -> dict[str, Any]:
+    """The nested report body of one CSV row given as ``{column: text}``."""
+    columns = list(cells)
+    return record_to_body([cells[c] for c in columns], compile_columns(columns))
 
 
 def _decode(data: bytes) -> str:
@@ -247,6 +269,7 @@ def parse_csv(
         )
     parsed = ParsedFile(sha256=digest, columns=columns)
     width = len(columns)
+    plan = compile_columns(columns)
     seen_client_ids: dict[str, int] = {}
     row_number = 0
     for line, record in records:
@@ -285,7 +308,7 @@ def parse_csv(
             seen_client_ids.setdefault(client_id, row_number)
         try:
             content = validate_report(
-                row_to_body(cells),
+                record_to_body(record, plan),
                 now=now,
                 future_tolerance=future_tolerance,
                 default_channel=Channel.CSV_IMPORT,

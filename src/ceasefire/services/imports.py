@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from ceasefire.db.models.intake import ReportRow
@@ -40,6 +40,7 @@ from ceasefire.services.members import actor_of
 from ceasefire.services.reports import report_row_values
 
 KEY_LOOKUP_CHUNK = 500
+REPORTS_TABLE: Table = ReportRow.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -90,7 +91,7 @@ def _write_batch(
     actor: Actor,
     parsed: ParsedFile,
     filename: str,
-    batch: list[tuple[ParsedRow, str]],
+    batch: list[tuple[ParsedRow, tuple[str, str]]],
 ) -> list[str]:
     """Insert one batch and its ledger entry in one transaction; the ids actually written.
 
@@ -111,15 +112,16 @@ def _write_batch(
                         submitted_by=actor.user_id,
                         idempotency_key=row.idempotency_key,
                         received_at=now,
-                        content_sha256=digest,
+                        canonical=canonical,
                         import_file_sha256=parsed.sha256,
                     )
-                    for row, digest in batch
+                    for row, canonical in batch
                     if row.idempotency_key not in present
                 ]
                 if not values:
                     return []
-                session.execute(insert(ReportRow), values)
+                # Core executemany: the ORM's bulk path costs a third more per row here.
+                session.connection().execute(insert(REPORTS_TABLE), values)
                 append(
                     session,
                     ctx.settings,
@@ -177,13 +179,14 @@ def import_csv(
         if not all(scope.is_monitor(a) for a in agreements or {None}):
             raise Forbidden("only monitors (or operators) import reports")
         stored = _stored_keys(session, actor.member_id, [r.idempotency_key for r in parsed.rows])
-    pending: list[tuple[ParsedRow, str]] = []
+    pending: list[tuple[ParsedRow, tuple[str, str]]] = []
     result = ImportResult(file_sha256=parsed.sha256, filename=path.name, rows_total=parsed.total)
     for row in parsed.rows:
-        digest = row.content.content_sha256()
+        canonical = row.content.canonical()
+        digest = canonical[1]
         known = stored.get(row.idempotency_key)
         if known is None:
-            pending.append((row, digest))
+            pending.append((row, canonical))
         elif known[1] == digest:
             result.already_present += 1
         else:

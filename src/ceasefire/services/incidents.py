@@ -18,6 +18,7 @@ Who may do what (checked here, for every interface):
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -432,7 +433,7 @@ def _claim_reports(
         if report is None or not readable_row(scope, report):
             raise NotFound(f"no report {rid!r}", details=[problem("report_ids", f"unknown {rid}")])
         rows.append(report)
-    candidates = [CandidateReport(r.id, content_from_dict(r.content)) for r in rows]
+    candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
     groups = grouper.propose(candidates)
     if len(groups) != 1:
         raise InvalidInput(
@@ -1262,7 +1263,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
 
 def _person_names(session: Session, row: IncidentRow, reports: Sequence[ReportRow]) -> set[str]:
     """Names that must not reach the public: reporters, team members, representatives, users."""
-    names = {str(r.content.get("reporter")) for r in reports if r.content.get("reporter")}
+    names = {str(json.loads(r.content).get("reporter") or "") for r in reports} - {""}
     for task in session.scalars(
         select(InvestigationTaskRow).where(InvestigationTaskRow.incident_id == row.id)
     ):

@@ -10,6 +10,7 @@ row inserted behind the application's back.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -27,7 +28,6 @@ from ceasefire.db.models.intake import (
     ReplyRow,
     ReportRow,
 )
-from ceasefire.domain.reports import canonical_sha256
 from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
 from ceasefire.services.ledger import StateChecker
 
@@ -183,8 +183,11 @@ def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
         members.setdefault(link.incident_id, []).append(link.report_id)
     reports = {}
     for r in session.scalars(select(ReportRow)):
-        stored = canonical_sha256(r.content)
-        content = r.content
+        stored = hashlib.sha256(r.content.encode("utf-8")).hexdigest()
+        try:
+            content = json.loads(r.content)
+        except ValueError:
+            content = {}
         reports[r.id] = {
             # The stored content must still hash to what was ledgered, and the columns
             # copied from it for queries must still agree with it.

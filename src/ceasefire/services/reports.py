@@ -17,6 +17,7 @@ with different content is a ``Conflict`` (HTTP 409) and changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -147,10 +148,14 @@ def report_row_values(
     submitted_by: str | None,
     idempotency_key: str | None,
     received_at: datetime,
-    content_sha256: str | None = None,
+    canonical: tuple[str, str] | None = None,
     import_file_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """The column values of a report row (used by single submissions and bulk imports)."""
+    """The column values of a report row (used by single submissions and bulk imports).
+
+    ``canonical`` is ``content.canonical()`` when the caller has it already.
+    """
+    text, digest = canonical or content.canonical()
     point = content.event_position.point
     return {
         "id": report_id,
@@ -171,8 +176,8 @@ def report_row_values(
         "event_precision": int(content.event_position.precision),
         "alleged_perpetrator": content.alleged_perpetrator,
         "agreement_id": content.agreement_id,
-        "content": content.to_dict(),
-        "content_sha256": content_sha256 or content.content_sha256(),
+        "content": text,
+        "content_sha256": digest,
         "import_file_sha256": import_file_sha256,
     }
 
@@ -253,7 +258,8 @@ def record_report(
     Returns the row and whether it was created. A known key with the same content returns
     the stored row; with different content it raises ``Conflict``.
     """
-    digest = content.content_sha256()
+    canonical = content.canonical()
+    digest = canonical[1]
     if idempotency_key is not None:
         existing = session.scalars(
             select(ReportRow)
@@ -275,7 +281,7 @@ def record_report(
         submitted_by=actor.user_id,
         idempotency_key=idempotency_key,
         received_at=received_at or utcnow(),
-        content_sha256=digest,
+        canonical=canonical,
     )
     row = ReportRow(**values)
     session.add(row)
@@ -418,7 +424,7 @@ def _public(
         content_sha256=row.content_sha256,
         incident_id=incident_id,
         attachments=attachments or [],
-        **row.content,
+        **json.loads(row.content),
     )
 
 
@@ -519,7 +525,7 @@ def _scan(session: Session, query: Any, cursor: str | None, limit: int) -> Itera
 
 
 def content_of(row: ReportRow) -> ReportContent:
-    return content_from_dict(row.content)
+    return content_from_dict(json.loads(row.content))
 
 
 def concerns_of(row: ReportRow) -> list[str]:

@@ -53,7 +53,8 @@ class ReportRow(Base):
     event_precision: Mapped[int] = mapped_column(Integer)
     alleged_perpetrator: Mapped[str | None] = mapped_column(String(16), nullable=True)
     agreement_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The canonical JSON text of the content, exactly as hashed (see ReportContent.canonical).
+    content: Mapped[str] = mapped_column(Text)
     content_sha256: Mapped[str] = mapped_column(String(64))
     import_file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 

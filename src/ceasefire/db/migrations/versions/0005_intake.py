@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column("event_precision", sa.Integer(), nullable=False),
         sa.Column("alleged_perpetrator", sa.String(16), nullable=True),
         sa.Column("agreement_id", sa.String(64), nullable=True),
-        sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
         sa.Column("content_sha256", sa.String(64), nullable=False),
         sa.Column("import_file_sha256", sa.String(64), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_reports"),

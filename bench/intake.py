@@ -1,0 +1,201 @@
+"""Intake throughput: reports accepted per second over HTTP and rows per second by CSV import.
+
+    .venv/bin/python bench/intake.py [--database-url URL] [--reports 3000] [--clients 16]
+                                     [--workers 2] [--rows 50000] [--skip-http] [--skip-csv]
+
+HTTP: a real ``uvicorn`` serving ``ceasefire.api.app:create_app`` (``--workers`` processes)
+on the given database; ``--clients`` concurrent asyncio clients each POST reports (unique
+``Idempotency-Key``), with a monitor's token. Every accepted report is validated, stored and
+ledgered (one signed entry each). The clients run on the same machine.
+
+CSV: ``import_csv`` of a file of ``--rows`` rows in one process (parse, validate, hash,
+batched inserts, one ledger entry per batch).
+
+Without ``--database-url`` a fresh SQLite file in a temporary directory is used; for
+PostgreSQL pass e.g. ``postgresql://postgres@127.0.0.1:5432/bench`` (the database must
+exist; its public schema is dropped and recreated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ceasefire.config import Settings  # noqa: E402
+from ceasefire.db.engine import normalise_url  # noqa: E402
+from ceasefire.domain.access import Viewer  # noqa: E402
+from ceasefire.services import auth, imports  # noqa: E402
+from ceasefire.services.bootstrap import initialise  # noqa: E402
+from ceasefire.services.context import ServiceContext  # noqa: E402
+from tests.factories.reports import csv_row, shelling_body, write_csv  # noqa: E402
+
+
+def fresh_settings(url: str | None, folder: Path) -> Settings:
+    if url is None:
+        url = f"sqlite:///{folder / 'bench.db'}"
+    elif url.startswith("postgres"):
+        engine = create_engine(normalise_url(url))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    return Settings(
+        database_url=url, key_file=folder / "keys.json", data_dir=folder / "data"
+    )
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CEASEFIRE_DATABASE_URL": settings.database_url,
+        "CEASEFIRE_KEY_FILE": str(settings.key_file),
+        "CEASEFIRE_DATA_DIR": str(settings.data_dir),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def post_reports(port: int, token: str, total: int, clients: int) -> tuple[int, float]:
+    body = shelling_body()
+    headers = {"Authorization": f"Bearer {token}"}
+    counter = iter(range(total))
+    accepted = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
+    ) as client:
+
+        async def worker() -> None:
+            nonlocal accepted
+            for index in counter:
+                response = await client.post(
+                    "/api/v1/reports",
+                    json=body,
+                    headers={**headers, "Idempotency-Key": f"bench-{index}"},
+                )
+                if response.status_code != 201:
+                    raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+                accepted += 1
+
+        # warm-up: the first requests open connections and load the server's caches
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        seconds = time.perf_counter() - started
+    return accepted, seconds
+
+
+def bench_http(settings: Settings, reports: int, clients: int, workers: int) -> dict[str, Any]:
+    ctx = ServiceContext.from_settings(settings)
+    initialise(ctx, demo=True)
+    operator = Viewer.cli_operator()
+    auth.add_user(ctx, operator, user_id="bench-tur", member_id="tur")
+    token = auth.create_token(ctx, operator, user_id="bench-tur", label="bench").token
+    ctx.dispose()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "ceasefire.api.app:create_app",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env_for(settings),
+    )
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        asyncio.run(post_reports(port, token, min(200, reports), clients))  # warm-up
+        accepted, seconds = asyncio.run(post_reports(port, token, reports, clients))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"accepted": accepted, "seconds": seconds, "per_second": accepted / seconds}
+
+
+def bench_csv(settings: Settings, rows: int, folder: Path) -> dict[str, Any]:
+    ctx = ServiceContext.from_settings(settings)
+    initialise(ctx)
+    path = write_csv(folder / "bench.csv", [csv_row(i) for i in range(1, rows + 1)])
+    started = time.perf_counter()
+    cpu = time.process_time()
+    result = imports.import_csv(ctx, Viewer.cli_operator(), path)
+    seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu
+    assert result.imported == rows, result
+    ctx.dispose()
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "per_second": rows / seconds,
+        "cpu_seconds": cpu_seconds,
+        "batches": result.batches,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--reports", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-csv", action="store_true")
+    args = parser.parse_args()
+    backend = "PostgreSQL" if args.database_url and "postgres" in args.database_url else "SQLite"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if not args.skip_http:
+            result = bench_http(
+                fresh_settings(args.database_url, folder / "http"),
+                args.reports,
+                args.clients,
+                args.workers,
+            )
+            print(
+                f"{backend} HTTP: {result['accepted']} reports in {result['seconds']:.2f} s ="
+                f" {result['per_second']:.0f} reports/s"
+                f" ({args.clients} clients, {args.workers} uvicorn workers)"
+            )
+        if not args.skip_csv:
+            (folder / "csv").mkdir()
+            result = bench_csv(fresh_settings(args.database_url, folder / "csv"), args.rows, folder)
+            print(
+                f"{backend} CSV: {result['rows']} rows in {result['seconds']:.2f} s ="
+                f" {result['per_second']:.0f} rows/s (CPU {result['cpu_seconds']:.2f} s,"
+                f" {result['batches']} batches)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Kill a CSV import halfway through 10,000 rows; the rerun stores exactly the rest."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ceasefire.db.models.intake import ReportRow
+from ceasefire.services import ledger
+from ceasefire.services.context import ServiceContext
+from tests.factories.reports import csv_row, write_csv
+
+ROWS = 10_000
+CLI = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "ceasefire")
+
+
+def stored(ctx: ServiceContext) -> tuple[int, int]:
+    with ctx.reader() as session:
+        total = session.scalar(select(func.count()).select_from(ReportRow)) or 0
+        keys = session.scalar(select(func.count(func.distinct(ReportRow.idempotency_key)))) or 0
+        return total, keys
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_client_ids", [False, True], ids=["row-numbers", "client-ids"])
+def test_killed_import_reruns_to_exactly_every_row_once(
+    ctx: ServiceContext, cli_env: dict[str, str], tmp_path: Path, with_client_ids: bool
+) -> None:
+    rows = [csv_row(i) for i in range(1, ROWS + 1)]
+    if not with_client_ids:
+        for row in rows:
+            row["client_id"] = ""
+    path = write_csv(tmp_path / "reports.csv", rows)
+    env = {**cli_env, "CEASEFIRE_IMPORT_BATCH_SIZE": "100"}
+    subprocess.run([CLI, "init"], env=env, check=True, capture_output=True)
+
+    first = subprocess.Popen(
+        [CLI, "import", "csv", str(path), "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while first.poll() is None and stored(ctx)[0] < ROWS // 2:
+            time.sleep(0.01)
+        first.send_signal(signal.SIGKILL)
+    finally:
+        first.wait(timeout=60)
+    assert first.returncode == -signal.SIGKILL, "the import finished before it could be killed"
+    interrupted = stored(ctx)[0]
+    assert 0 < interrupted < ROWS
+
+    rerun = subprocess.run(
+        [CLI, "import", "csv", str(path), "--json"], env=env, capture_output=True, text=True
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert stored(ctx) == (ROWS, ROWS)
+    assert '"already_present": ' + str(interrupted) in rerun.stdout
+
+    again = subprocess.run(
+        [CLI, "import", "csv", str(path), "--json"], env=env, capture_output=True, text=True
+    )
+    assert '"imported": 0' in again.stdout
+    assert stored(ctx) == (ROWS, ROWS)
+    assert ledger.verify(ctx).ok
