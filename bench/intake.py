@@ -35,13 +35,14 @@ from sqlalchemy import create_engine, text
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.factories.reports import csv_row, shelling_body, write_csv  # noqa: E402
+
 from ceasefire.config import Settings  # noqa: E402
 from ceasefire.db.engine import normalise_url  # noqa: E402
 from ceasefire.domain.access import Viewer  # noqa: E402
 from ceasefire.services import auth, imports  # noqa: E402
 from ceasefire.services.bootstrap import initialise  # noqa: E402
 from ceasefire.services.context import ServiceContext  # noqa: E402
-from tests.factories.reports import csv_row, shelling_body, write_csv  # noqa: E402
 
 
 def fresh_settings(url: str | None, folder: Path) -> Settings:
@@ -53,9 +54,7 @@ def fresh_settings(url: str | None, folder: Path) -> Settings:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    return Settings(
-        database_url=url, key_file=folder / "keys.json", data_dir=folder / "data"
-    )
+    return Settings(database_url=url, key_file=folder / "keys.json", data_dir=folder / "data")
 
 
 def env_for(settings: Settings) -> dict[str, str]:
