@@ -1,0 +1,68 @@
+"""The demo installation: loading the 2020 agreement writes ledger entries, `ceasefire
+ledger verify` passes, and a status edited in SQL makes it fail naming the entry."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from sqlalchemy import create_engine, text
+
+from ceasefire.config import Settings
+from ceasefire.db.engine import normalise_url
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ceasefire.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_demo_ledger_verifies_and_a_direct_status_edit_is_caught(
+    cli_env: dict[str, str], settings: Settings
+) -> None:
+    assert _run(cli_env, "init", "--demo").returncode == 0
+    listed = _run(cli_env, "ledger", "list", "--tag", "agreement:", "--limit", "1000", "--json")
+    assert listed.returncode == 0, listed.stderr
+    entries = json.loads(listed.stdout)
+    nk = [e for e in entries if e["subject"].startswith("nk-2020-trilateral")]
+    tags = {e["tag"] for e in nk}
+    assert "agreement:version:loaded" in tags
+    assert "agreement:provision:status-changed" in tags
+
+    verified = _run(cli_env, "ledger", "verify", "--json")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    summary = json.loads(verified.stdout)
+    assert summary["ok"] is True
+    assert summary["signatures_checked"] == summary["entries"] - 1
+    assert any(name.startswith("agreements") for name in summary["state_checks"])
+
+    status_entry = next(e for e in nk if e["tag"] == "agreement:provision:status-changed")
+    engine = create_engine(normalise_url(settings.database_url))
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE provision_status_changes SET status = 'breached' WHERE ledger_seq = :s"),
+            {"s": status_entry["seq"]},
+        )
+    engine.dispose()
+    failed = _run(cli_env, "ledger", "verify")
+    assert failed.returncode == 1
+    message = " ".join(failed.stderr.split())
+    assert f"seq {status_entry['seq']}" in message
+    assert "main tables differ from the ledger" in message
+    assert "provision_status_changes" in message
+
+
+def test_init_is_idempotent_for_the_ledger(cli_env: dict[str, str]) -> None:
+    assert _run(cli_env, "init").returncode == 0
+    first = json.loads(_run(cli_env, "ledger", "head", "--json").stdout)
+    assert _run(cli_env, "init").returncode == 0
+    again = json.loads(_run(cli_env, "ledger", "head", "--json").stdout)
+    assert again == first
+    keys = json.loads(_run(cli_env, "ledger", "keys", "--json").stdout)
+    assert [k["member_id"] for k in keys] == ["centre"]
