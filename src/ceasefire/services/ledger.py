@@ -625,12 +625,6 @@ def append_presigned(
     seal_closed_days(ctx)
     with ctx.unit_of_work() as session:
         writer = _writer(session, ctx.settings)
-        entry_hash = sha256_hex(header_bytes)
-        existing = session.scalar(
-            select(LedgerEntryRow).where(LedgerEntryRow.entry_hash == entry_hash)
-        )
-        if existing is not None:
-            return _entry_public(existing)
         key = session.get(LedgerKeyRow, parsed.key)
         if key is None or key.member_id != parsed.member or key.ended_seq is not None:
             raise Unauthorized(
@@ -638,6 +632,13 @@ def append_presigned(
             )
         if not signature_is_valid(key.public_key, signature, header_bytes):
             raise Unauthorized("the signature does not verify with the member's key")
+        # Authenticated: the same entry sent again (a retry) is answered with the stored one.
+        entry_hash = sha256_hex(header_bytes)
+        existing = session.scalar(
+            select(LedgerEntryRow).where(LedgerEntryRow.entry_hash == entry_hash)
+        )
+        if existing is not None:
+            return _entry_public(existing)
         head = writer.head
         if head is None or parsed.seq != head.seq + 1 or parsed.prev != head.entry_hash:
             raise Conflict(
