@@ -1,0 +1,101 @@
+"""Reading article files safely: size, binary content, encoding and format are checked first.
+
+Every problem is an :class:`~ceasefire.errors.InvalidInput` naming the file, so a batch can
+report it and go on with the next file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+_HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<\?xml)", re.I)
+_HTML_TAGS = re.compile(rb"<(p|div|article|h1|span|meta|title)[\s>]", re.I)
+_CONTROL = {*range(0, 9), 11, 12, *range(14, 32), 127}
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """A decoded article file and the format it was recognised as."""
+
+    name: str
+    text: str
+    kind: Literal["text", "html"]
+
+
+def read_article_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawArticle:
+    """Read one file as an article; raise InvalidInput/PayloadTooLarge saying what is wrong."""
+    name = str(path)
+    if not path.exists():
+        raise InvalidInput(f"{name}: no such file", details=[problem(name, "no such file")])
+    if not path.is_file():
+        raise InvalidInput(f"{name}: not a file", details=[problem(name, "not a regular file")])
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise PayloadTooLarge(
+            f"{name}: {size} bytes is more than the {max_bytes} bytes an article may have",
+            details=[problem(name, f"file of {size} bytes exceeds limit of {max_bytes}")],
+        )
+    return decode_article(path.read_bytes(), name=name, max_bytes=max_bytes)
+
+
+def decode_article(data: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawArticle:
+    """Check and decode article bytes (UTF-8, or UTF-16 with a byte-order mark)."""
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            f"{name}: {len(data)} bytes is more than the {max_bytes} bytes an article may have",
+            details=[problem(name, f"{len(data)} bytes exceeds limit of {max_bytes}")],
+        )
+    if not data.strip():
+        raise InvalidInput(f"{name}: the file is empty", details=[problem(name, "empty")])
+    text = _decode(data, name)
+    _reject_binary(text, name)
+    kind: Literal["text", "html"] = "html" if _looks_like_html(data) else "text"
+    return RawArticle(name=name, text=text, kind=kind)
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _encoding_error(name, exc) from exc
+    if b"\x00" in data[:4096]:
+        raise InvalidInput(
+            f"{name}: binary content (NUL bytes), not an article",
+            details=[problem(name, "binary file")],
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(name, exc) from exc
+
+
+def _encoding_error(name: str, exc: UnicodeDecodeError) -> InvalidInput:
+    byte = exc.object[exc.start : exc.start + 1].hex()
+    return InvalidInput(
+        f"{name}: not UTF-8 (byte 0x{byte} at offset {exc.start}); "
+        "convert the file to UTF-8 and try again",
+        details=[problem(name, f"invalid UTF-8 at byte {exc.start}")],
+    )
+
+
+def _reject_binary(text: str, name: str) -> None:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ord(ch) in _CONTROL)
+    if sample and controls / len(sample) > 0.01:
+        raise InvalidInput(
+            f"{name}: binary content ({controls} control characters), not an article",
+            details=[problem(name, "binary file")],
+        )
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:4096]
+    return bool(_HTML_START.match(head)) or len(_HTML_TAGS.findall(head)) >= 3

