@@ -42,3 +42,9 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(
         default=2000, description="Rows per transaction of a CSV import (a rerun resumes)."
     )
+    max_article_bytes: int = Field(
+        default=5 * 1024 * 1024, description="Largest news article file the pipeline reads."
+    )
+    actor_dictionary: Path | None = Field(
+        default=None, description="A YAML file extending the news actor dictionary (docs/nlp.md)."
+    )

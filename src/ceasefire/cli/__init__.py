@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import typer
 
-from ceasefire.cli import agreements, evaluation, geo, intake, ledger, members
+from ceasefire.cli import agreements, evaluation, geo, intake, ledger, members, news
 
 COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [
     agreements.register,
@@ -13,4 +13,5 @@ COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [
     intake.register,
     ledger.register,
     members.register,
+    news.register,
 ]

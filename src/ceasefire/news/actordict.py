@@ -78,6 +78,7 @@ class ActorDictionary:
 
     entries: dict[str, ActorEntry] = field(default_factory=dict)
     sectors: dict[str, str] = field(default_factory=dict)
+    generic: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
 
     def aliases(self) -> dict[str, list[ActorEntry]]:
@@ -145,6 +146,9 @@ class ActorDictionary:
             )  # fmt: skip
         for name in data.get("not_metonyms") or []:
             self.entries.pop(f"capital:{name}", None)
+        for phrase, code in (data.get("generic_organisations") or {}).items():
+            code_text, _, sector = str(code).partition("/")
+            self.generic[str(phrase).lower()] = (code_text, sector or None)
         for sector, nouns in (data.get("sectors") or {}).items():
             for noun in nouns:
                 self.sectors[str(noun).lower()] = sector
@@ -220,7 +224,10 @@ def load_dictionary(user_file: Path | None = None) -> ActorDictionary:
             details=[problem("actors", "not a mapping")],
         )
     merged = ActorDictionary(
-        entries=dict(base.entries), sectors=dict(base.sectors), sources=list(base.sources)
+        entries=dict(base.entries),
+        sectors=dict(base.sectors),
+        generic=dict(base.generic),
+        sources=list(base.sources),
     )
     try:
         merged.merge(data, str(user_file))

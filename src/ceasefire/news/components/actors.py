@@ -166,10 +166,8 @@ def _mention_for_entity(
     if not tokens:
         return None
     span = span_of(tokens)
-    is_place = any(t.i in place_tokens for t in span)
-    if label in {"PERSON", "ORG"} and is_place:
-        # The geoparser recognised a toponym the model took for a person or organisation.
-        label = "GPE"
+    # The geoparser has already relabelled the toponyms the model took for people
+    # (news.places.v1 runs first), so the labels are trusted here.
     if label == "PERSON":
         kind = "person"
     elif label in {"ORG", "NORP"}:
@@ -181,7 +179,7 @@ def _mention_for_entity(
     code = None
     if kind == "place":
         country = next((place_country[t.i] for t in span if t.i in place_country), None)
-        code = _alpha3(country)
+        code = alpha3(country)
         if code is None:
             return None
     ref = ActorRef(text=span.text, code=code, sector=None, start=span.start_char, end=span.end_char)
@@ -190,7 +188,20 @@ def _mention_for_entity(
     )
 
 
-def _alpha3(country: str | None) -> str | None:
+_NGO_WORDS = frozenset(
+    {"association", "committee", "foundation", "institute", "federation", "society", "watch",
+     "organisation", "organization", "network", "coalition", "council", "centre", "center",
+     "fund", "trust", "initiative"}
+)  # fmt: skip
+
+
+def _ngo_by_name(mention: ActorMention) -> str | None:
+    """An organisation of no state, by its name ("Association of African Jurists") is an NGO."""
+    words = {w.lower() for w in mention.ref.text.split()}
+    return "NGO" if words & _NGO_WORDS else None
+
+
+def alpha3(country: str | None) -> str | None:
     if not country:
         return None
     if len(country) == 3:
@@ -221,10 +232,16 @@ class ActorResolver:
         tokens = np_tokens(head)
         mention = self.mention_at.get(head.i)
         sector = self._sector(head, tokens)
+        generic = self._generic(tokens) if mention is None else None
+        if generic is not None:
+            span = span_of(tokens)
+            return ActorRef(span.text, generic[0], generic[1], span.start_char, span.end_char)
         if mention is not None and mention.kind in {"person", "organisation", "metonym"}:
             ref = mention.ref
             if ref.code is None:
                 code = self._code_from_parts(head, tokens, skip=mention)
+                if code is None and mention.kind == "organisation":
+                    code = _ngo_by_name(mention)
                 title_sector = self._title_sector(tokens) or sector
                 return _with(ref, tokens, code=code, sector=ref.sector or title_sector)
             return _with(ref, tokens)
@@ -237,7 +254,8 @@ class ActorResolver:
             if mention.kind == "capital" and not sector:
                 sector = "GOV"
         if mention is not None and mention.kind == "demonym":
-            code = mention.ref.code
+            # "Ethnic Albanians in south Serbia": the state they live in, when it is named.
+            code = self._residence(head) or mention.ref.code
             sector = sector or ("CVL" if head.tag_ in {"NNS", "NNPS"} else None)
         if mention is not None and mention.kind == "group" and code is None and sector is None:
             return None
@@ -271,6 +289,25 @@ class ActorResolver:
         if self._sector(head, tokens) is not None:
             return True
         return head.ent_type_ in {"PERSON", "ORG", "NORP"}
+
+    def _residence(self, head: Token) -> str | None:
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in {"in", "of"}:
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        found = self._first_code(np_tokens(pobj))
+                        if found:
+                            return found
+        return None
+
+    def _generic(self, tokens: list[Token]) -> tuple[str, str | None] | None:
+        words = [t.lower_ for t in tokens]
+        for size in (3, 2, 1):
+            if len(words) >= size:
+                found = self.dictionary.generic.get(" ".join(words[-size:]))
+                if found:
+                    return found
+        return None
 
     def _mention_in(self, tokens: list[Token]) -> ActorMention | None:
         for token in tokens:

@@ -26,7 +26,7 @@ from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
-from ceasefire.news.components.actors import ActorResolver
+from ceasefire.news.components.actors import ActorResolver, alpha3
 from ceasefire.news.components.lexicon import (
     COOPERATIVE,
     MATERIAL_HOSTILE,
@@ -57,7 +57,6 @@ NAME = "news.events.v1"
 FUTURE = frozenset({"will", "would", "shall", "'ll", "wo", "going", "due", "plan", "intend"})
 OBLIGATION = frozenset({"must", "should", "ought", "need", "needs"})
 POSSIBLE = frozenset({"could", "might", "may"})
-CONDITION = frozenset({"unless", "if"})
 HEAVY = frozenset({"artillery", "rockets", "missiles", "drones", "aircraft", "armour"})
 ANAPHORIC_PLACES = frozenset(
     {"enclave", "region", "territory", "area", "district", "province", "zone", "there",
@@ -100,6 +99,7 @@ class EventsComponent:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self._quoted: list[tuple[int, int, ActorRef]] = []
+        self._places: list[PlaceMention] = []
 
     def __call__(self, news: NewsDoc) -> NewsDoc:
         doc = news.doc
@@ -108,6 +108,7 @@ class EventsComponent:
             return news
         focus = _focus_place(news)
         self._quoted = [(q.start, q.end, q.speaker) for q in news.quotes if q.speaker is not None]
+        self._places = list(news.places)
         events: list[Event] = []
         for sent in doc.sents:
             events.extend(self._sentence(news, doc, sent, resolver, focus))
@@ -174,18 +175,28 @@ class EventsComponent:
         return None
 
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
-        entries = self.lex.verbs.get(lemma)
+        entries = next(
+            (self.lex.verbs[key] for key in _lemma_keys(token, lemma) if key in self.lex.verbs),
+            None,
+        )
         if not entries:
             return None
         part = particle(token)
         preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
         objects, object_tokens = _object_words(token)
-        has_object = any(
-            c.dep_ in {"dobj", "dative", "nsubjpass", "attr"} for c in token.children
-        ) or _is_passive(token)
+        has_object = (
+            any(c.dep_ in {"dobj", "dative", "nsubjpass", "attr"} for c in token.children)
+            or _is_passive(token)
+            or any(
+                c.dep_ in {"ccomp", "xcomp"} and any(g.dep_ == "nsubj" for g in c.children)
+                for c in token.children
+            )
+        )
         best: TriggerEntry | None = None
+        best_key: tuple[int, int, int] = (0, 0, 0)
         best_words: list[Token] = [token]
         for entry in entries:
+            hits: frozenset[str] = frozenset()
             if entry.particle and entry.particle != part and entry.particle not in preps:
                 continue
             if entry.objects is not None:
@@ -203,11 +214,9 @@ class EventsComponent:
                     words = [token]
             else:
                 words = [token]
-            if best is None or (entry.specificity(), -entry.order) > (
-                best.specificity(),
-                -best.order,
-            ):
-                best, best_words = entry, words
+            key = (entry.specificity(), len(hits), -entry.order)
+            if best is None or key > best_key:
+                best, best_key, best_words = entry, key, words
         if best is None:
             return None
         if part:
@@ -252,6 +261,10 @@ class EventsComponent:
         else:
             candidate.source = self._actors(subject_heads, resolver)
             object_heads = []
+            if not subject_heads and verb.dep_ == "ROOT":
+                # A misparsed subject ("With the signing of ..., the government agreed"):
+                # the actor named right before the verb.
+                candidate.source = self._preceding_actors(verb, resolver)
         if token.pos_ == "NOUN":
             candidate.source = self._actors_in_subtree(list(token.children), resolver)
         candidate.target = self._targets(verb, object_heads, candidate, resolver)
@@ -266,9 +279,27 @@ class EventsComponent:
             c.dep_ == "neg" for c in token.children
         )
 
+    def _preceding_actors(self, verb: Token, resolver: ActorResolver) -> list[ActorRef]:
+        window = list(verb.doc[max(verb.sent.start, verb.i - 8) : verb.i])
+        for token in reversed(window):
+            if token.pos_ in {"NOUN", "PROPN"} and token.dep_ not in {"compound", "amod", "poss"}:
+                ref = resolver.resolve(token)
+                if ref is not None and ref.code:
+                    first = token
+                    while first.dep_ == "conj" and first.head.i < first.i:
+                        first = first.head
+                    return self._actors(conjuncts(first), resolver)
+        return []
+
     def _actors(self, heads: list[Token], resolver: ActorResolver) -> list[ActorRef]:
         found: list[ActorRef] = []
         for head in heads:
+            if head.pos_ in {"VERB", "AUX"}:
+                # A clausal subject ("The Red Cross operating in Iraq said"): its subject.
+                inner_heads = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+                found.extend(self._actors(inner_heads, resolver))
+                continue
+            found.extend(self._modifier_conjuncts(head, resolver))
             ref = self._actor(head, resolver)
             if ref is None:
                 # "Leaders of the coalition", "Members of the Association": look inside.
@@ -277,6 +308,22 @@ class EventsComponent:
             else:
                 found.append(ref)
         return _dedupe(found)
+
+    def _modifier_conjuncts(self, head: Token, resolver: ActorResolver) -> list[ActorRef]:
+        """The other states of "US and British forces", "Hungarian and Romanian officials"."""
+        extra: list[ActorRef] = []
+        for modifier in head.children:
+            if modifier.dep_ not in {"amod", "compound", "nmod"}:
+                continue
+            for other in conjuncts(modifier)[1:]:
+                mention = resolver.mention_at.get(other.i)
+                if mention is None or not mention.ref.code:
+                    continue
+                base = resolver.resolve(head)
+                sector = base.sector if base else None
+                end = other.idx + len(other.text)
+                extra.append(ActorRef(other.text, mention.ref.code, sector, other.idx, end))
+        return extra
 
     def _actor(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
         if resolver.is_credit(head):
@@ -363,7 +410,9 @@ class EventsComponent:
                 heads.extend(("dobj", t) for t in conjuncts(child))
         for prep in OBJECT_PREPS:
             for child in verb.children:
-                if child.dep_ == "prep" and child.lower_ == prep:
+                # A phrase before the verb sets the scene ("With the signing of ..."),
+                # it does not name whom the act is aimed at.
+                if child.dep_ == "prep" and child.lower_ == prep and child.i > verb.i:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             heads.extend((prep, t) for t in conjuncts(pobj))
@@ -425,10 +474,10 @@ class EventsComponent:
                     other.absorbed = True
                     if not candidate.target:
                         candidate.target = other.target
-                    if (candidate.event in {"AGREE"} and other.event in MATERIAL_HOSTILE) or (
-                        candidate.event == "AGREE"
-                        and candidate.token.pos_ == "ADJ"
-                        and other.event in {"MOBILIZE"}
+                    if (
+                        token.i == inner.i
+                        and candidate.event == "AGREE"
+                        and other.event in MATERIAL_HOSTILE
                     ):
                         candidate.event, candidate.mode = "THREATEN", other.mode
                     candidate.words.extend(other.words)
@@ -459,8 +508,6 @@ class EventsComponent:
                     self._demand(verb, complement, speakers, inner, candidates, resolver, words)
                     continue
                 for candidate in inner:
-                    if not candidate.source and speakers:
-                        candidate.source = list(speakers)
                     self._modality_under_speech(verb, candidate, speakers)
 
     def _demand(
@@ -531,8 +578,12 @@ class EventsComponent:
         # Embedded events without a subject of their own ("efforts to maintain a ceasefire",
         # "criticized ... for not resolving the conflict") are what the sentence is about,
         # not something that happened.
-        if not candidate.own_subject and token.dep_ in {"acl", "relcl", "pcomp", "pobj", "amod"}:
+        if token.dep_ == "pcomp" and token.head.head.pos_ == "ADJ":
+            pass  # "are guilty of violating the ceasefire": the predicate is the event
+        elif not candidate.own_subject and token.dep_ in {"acl", "relcl", "pcomp", "pobj", "amod"}:
             return False
+        if token.dep_ == "relcl" and candidate.event not in VIOLENT and _relative_subject(token):
+            return False  # "a group that conducted missions": background, not the news
         if candidate.negated:
             if candidate.event in COOPERATIVE:
                 candidate.event, candidate.mode = "REJECT", None
@@ -545,12 +596,15 @@ class EventsComponent:
             )
             active = not any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
             if active and candidate.source and any(s.code for s in candidate.source):
-                if candidate.event in COOPERATIVE - {"AGREE", "CONSULT", "INVESTIGATE", "SUPPORT"}:
+                if _conditional(token):
+                    # "will withdraw its force unless ...": an ultimatum.
+                    candidate.event = "THREATEN"
+                    candidate.confidence_delta -= 0.05
+                elif candidate.event in COOPERATIVE - {"AGREE", "INVESTIGATE"}:
+                    # A party's stated intent to cooperate is a promise (CAMEO 03 → AGREE).
                     candidate.event, candidate.mode = "AGREE", candidate.mode
                     candidate.confidence_delta -= 0.05
-                elif candidate.event in MATERIAL_HOSTILE and (
-                    words & {"will", "would", "'ll"} or _conditional(token)
-                ):
+                elif candidate.event in MATERIAL_HOSTILE and words & {"will", "would", "'ll"}:
                     candidate.event = "THREATEN"
                     candidate.confidence_delta -= 0.05
         elif words & POSSIBLE:
@@ -573,7 +627,9 @@ class EventsComponent:
         self, candidate: Candidate, sent: Span, resolver: ActorResolver
     ) -> None:
         """A titled person without nationality takes the sentence's only state."""
-        codes = []
+        codes = [
+            code for place in self._places_in(sent) if (code := alpha3(place.country)) is not None
+        ]
         for token in sent:
             mention = resolver.mention_at.get(token.i)
             if (
@@ -587,9 +643,12 @@ class EventsComponent:
             return
         only = distinct.pop()
         candidate.source = [
-            _replace_code(s, only) if s.code is None and (s.sector or s.id is None) else s
+            _replace_code(s, only) if s.code is None and s.sector is not None else s
             for s in candidate.source
         ]
+
+    def _places_in(self, sent: Span) -> list[PlaceMention]:
+        return [p for p in self._places if sent.start_char <= p.start < sent.end_char]
 
     def _violence_type(self, candidate: Candidate, news: NewsDoc, sent: Span) -> None:
         weapons = [w for w in news.weapons if sent.start_char <= w.start < sent.end_char]
@@ -760,12 +819,29 @@ def _object_words(verb: Token) -> tuple[set[str], list[Token]]:
             tokens.extend(c for c in child.children if c.dep_ in {"dobj", "prt"})
     if verb.dep_ == "relcl" and verb.head.pos_ == "NOUN":
         tokens.extend(_with_compounds(verb.head))
-    if _is_passive(verb):
-        # "The Kalbajar district is due to be handed over": the subject is what is handed.
+    intransitive = not any(c.dep_ in {"dobj", "dative", "ccomp", "xcomp"} for c in verb.children)
+    if _is_passive(verb) or intransitive:
+        # "The Kalbajar district is due to be handed over", "NATO peacekeeping troops
+        # arrived", "humanitarian access improved": the subject is what is moved or changed.
         for head in subjects(verb)[0]:
             tokens.extend(_with_compounds(head))
+            tokens.extend(t for t in head.subtree if t.pos_ in {"NOUN", "ADJ"})
     words = {t.lower_ for t in tokens} | {t.lemma_.lower() for t in tokens}
     return words, tokens
+
+
+def _lemma_keys(token: Token, lemma: str) -> list[str]:
+    """The lemma, then the word's own stem: the small model lemmatises "staged" as "stag"."""
+    lower = token.lower_
+    keys = [lemma, lower]
+    for suffix, repl in (("ied", "y"), ("ies", "y"), ("ing", ""), ("ing", "e"), ("ed", ""),
+                         ("ed", "e"), ("d", ""), ("es", ""), ("s", "")):  # fmt: skip
+        if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
+            stem = lower[: -len(suffix)] + repl
+            keys.append(stem)
+            if len(stem) > 3 and stem[-1] == stem[-2]:
+                keys.append(stem[:-1])  # "shipped" → "shipp" → "ship"
+    return keys
 
 
 def _is_passive(verb: Token) -> bool:
@@ -793,7 +869,14 @@ def _complements(token: Token) -> list[Token]:
 
 
 def _conditional(token: Token) -> bool:
-    return any(t.lower_ in CONDITION for t in token.sent)
+    return any(t.lower_ == "unless" for t in token.sent)
+
+
+def _relative_subject(verb: Token) -> bool:
+    return any(
+        c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ in {"that", "which", "who", "whom"}
+        for c in verb.children
+    )
 
 
 def _no_clause_between(token: Token, ancestor: Token) -> bool:

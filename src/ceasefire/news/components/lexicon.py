@@ -64,7 +64,9 @@ def lexicon() -> Lexicon:
     adjectives: dict[str, TriggerEntry] = {}
     nouns: dict[str, NounEntry] = {}
     order = 0
-    for event in PLOVER_TYPES:
+    # File order breaks ties between equally specific entries (PROTEST's "hunger strike"
+    # before FIGHT's "strike").
+    for event in [key for key in data if key in PLOVER_TYPES]:
         for item in data.get(event) or []:
             objects = item.get("objects")
             object_set = frozenset(str(o).lower() for o in objects) if objects is not None else None

@@ -38,7 +38,10 @@ def clause_head(verb: Token) -> Token:
     for _ in range(6):
         if any(c.dep_ in SUBJECTS for c in current.children):
             return current
-        if current.dep_ in {"conj", "xcomp", "advcl", "acomp"} and current.head.i != current.i:
+        if (
+            current.dep_ in {"conj", "xcomp", "advcl", "acomp", "pcomp", "prep"}
+            and current.head.i != current.i
+        ):
             current = current.head
             continue
         return current

@@ -1,0 +1,189 @@
+"""``ceasefire extract``: news articles (or sentences) in, structured events out.
+
+``extract PATH... --json`` writes one JSON object per article, one per line; a file that
+cannot be read gets a ``{"path", "error"}`` line instead and the batch goes on.
+``extract --jsonl FILE`` reads ``{"id", "text", "date"?}`` lines and writes
+``{"id", "events", "places", "quotes"}`` lines.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ceasefire.cli.output import console, err_console, print_table
+from ceasefire.config import Settings
+from ceasefire.errors import CeasefireError, InvalidInput, problem
+
+ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml"})
+
+
+def _extractor(actors: Path | None, components: str | None) -> Any:
+    from ceasefire.news.extract import NewsExtractor
+    from ceasefire.news.pipeline import DEFAULT_PIPELINE
+
+    settings = Settings()
+    names = [c.strip() for c in components.split(",") if c.strip()] if components else None
+    return NewsExtractor.create(
+        components=names or DEFAULT_PIPELINE,
+        actor_file=actors or settings.actor_dictionary,
+        max_bytes=settings.max_article_bytes,
+    )
+
+
+def article_paths(paths: list[Path]) -> Iterator[Path]:
+    """Files as given; folders walked for article files (.txt, .html), sorted."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+            )
+        else:
+            yield path
+
+
+def _line(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def extract(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Article files (text or HTML) or folders.")
+    ] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option("--jsonl", help='File of {"id", "text", "date"?} lines ("-" for stdin).'),
+    ] = None,
+    actors: Annotated[
+        Path | None, typer.Option("--actors", help="YAML file extending the actor dictionary.")
+    ] = None,
+    components: Annotated[
+        str | None,
+        typer.Option("--components", help="Comma-separated pipeline, e.g. news.parse.v1,..."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article.")] = False,
+) -> None:
+    """Extract events, quotes, places and actors from news articles (offline)."""
+    if jsonl is not None:
+        _extract_jsonl(jsonl, _extractor(actors, components))
+        return
+    if not paths:
+        raise InvalidInput(
+            "give article files or folders, or --jsonl FILE",
+            details=[problem("PATH", "missing")],
+        )
+    extractor = _extractor(actors, components)
+    failed: list[dict[str, Any]] = []
+    for path in article_paths(paths):
+        try:
+            result = extractor.extract_file(path)
+        except CeasefireError as exc:
+            failed.append(problem(str(path), exc.message, code=exc.code))
+            if as_json:
+                _line({"path": str(path), **exc.to_dict()})
+            else:
+                err_console.print(f"[red]✗[/red] {path}: {exc.message}", highlight=False)
+            continue
+        result["path"] = str(path)
+        if as_json:
+            _line(result)
+        else:
+            _show(result)
+    if failed:
+        raise InvalidInput(f"{len(failed)} file(s) could not be read", details=failed)
+
+
+def _extract_jsonl(path: Path, extractor: Any) -> None:
+    from ceasefire.news.extract import sentence_result
+
+    try:
+        raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"cannot read {path}: {exc}", details=[problem("--jsonl", str(exc))]
+        ) from exc
+    bad = 0
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError('expected {"id": ..., "text": "...", "date": "YYYY-MM-DD"?}')
+            day = date.fromisoformat(record["date"][:10]) if record.get("date") else None
+        except (ValueError, TypeError) as exc:
+            bad += 1
+            error = InvalidInput(
+                f"line {number}: {exc}", details=[problem(f"line {number}", str(exc))]
+            )
+            _line({"id": None, "line": number, **error.to_dict()})
+            continue
+        _line(
+            sentence_result(record.get("id"), extractor.extract_sentence(record["text"], day=day))
+        )
+    if bad:
+        raise InvalidInput(
+            f"{bad} line(s) of {path} could not be read",
+            details=[problem("--jsonl", f"{bad} bad lines")],
+        )
+
+
+def _names(actors: list[dict[str, Any]]) -> str:
+    return ", ".join(
+        f"{a['text']} ({a.get('code') or '?'}{'/' + a['sector'] if a.get('sector') else ''})"
+        for a in actors
+    )
+
+
+def _show(result: dict[str, Any]) -> None:
+    article = result["article"]
+    console.print(f"[bold]{article['title'] or result['path']}[/bold]", highlight=False)
+    published = article.get("published") or {}
+    console.print(
+        f"{article.get('outlet') or 'unknown outlet'} · {published.get('local') or 'undated'}"
+        f"{' ' + published['zone'] if published.get('zone') else ''} · credits: "
+        f"{', '.join(article['credits']) or '—'} · {article['body_paragraphs']} paragraphs",
+        highlight=False,
+    )
+    print_table(
+        "Events",
+        ["event", "modality", "source", "target", "date", "place", "trigger", "conf."],
+        [
+            (
+                e["event"] + (f" ({e['mode']})" if e["mode"] else ""),
+                e["modality"] + (f" by {_names(e['claimed_by'])}" if e["claimed_by"] else ""),
+                _names(e["source"]),
+                _names(e["target"]),
+                e["date"],
+                (e.get("location") or {}).get("name"),
+                " ".join(e["trigger"]),
+                f"{e['confidence']:.2f}",
+            )
+            for e in result["events"]
+        ],
+    )
+    print_table(
+        "Quotes",
+        ["speaker", "kind", "words"],
+        [
+            (
+                (q["speaker"] or {}).get("name") or (q["speaker"] or {}).get("text"),
+                q["kind"],
+                q["text"],
+            )
+            for q in result["quotes"]
+        ],
+    )
+    console.print(f"pipeline: {', '.join(result['pipeline'])}", style="dim", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``extract`` to the top-level app."""
+    app.command("extract")(extract)
