@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from ceasefire.news.geo import Gazetteer, distance_km
@@ -101,7 +99,17 @@ def test_demonyms_name_countries(gazetteer: Gazetteer) -> None:
 
 
 def test_the_cache_form_round_trips(gazetteer: Gazetteer) -> None:
-    copy = Gazetteer.from_json(json.loads(json.dumps(gazetteer.to_json())))
+    copy = Gazetteer.from_bytes(gazetteer.to_bytes())
     assert len(copy) == len(gazetteer)
     assert copy.lookup("Stepanakert") == gazetteer.lookup("Stepanakert")
     assert copy.country("AZ") == gazetteer.country("AZ")
+
+
+def test_a_damaged_cache_is_refused(gazetteer: Gazetteer) -> None:
+    data = gazetteer.to_bytes()
+    with pytest.raises(ValueError, match="truncated"):
+        Gazetteer.from_bytes(data[:-10])
+    with pytest.raises(ValueError, match="not a gazetteer cache"):
+        Gazetteer.from_bytes(b"not a cache")
+    with pytest.raises(ValueError, match="not a gazetteer cache"):
+        Gazetteer.from_bytes(b"[1, 2]\n")

@@ -103,13 +103,16 @@ def eval_geo(
     focus: Annotated[
         str, typer.Option(help="Region of interest (none by default: GeoWebNews is world news).")
     ] = "",
+    demonyms: Annotated[
+        bool, typer.Option("--demonyms", help="Count 'Turkish' etc. as country mentions.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Toponym recognition F1 and resolution accuracy on GeoWebNews."""
     from ceasefire.news.geo import geoparse_texts
     from ceasefire.news.geo.evaluation import evaluate, read_geowebnews
 
-    context = _context(focus, demonyms=False)
+    context = _context(focus, demonyms)
     articles = read_geowebnews(file)
     scores = evaluate(articles, lambda texts: geoparse_texts(texts, context=context))
     figures = scores.to_json()

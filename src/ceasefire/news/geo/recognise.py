@@ -101,6 +101,8 @@ ADMIN_WORDS = frozenset(
 )
 _NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
 _DETERMINERS = frozenset({"the"})
+_EMBEDDING_LABELS = frozenset({"ORG"})
+_EMBEDDED_CITY = 100_000
 # A city far from the region of interest is relabelled only if it is this large: every
 # surname is a village somewhere.
 _LARGE_CITY = 1_000_000
@@ -239,6 +241,27 @@ def _untagged_places(
     return found
 
 
+def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:
+    """The place an organisation's name starts with: "Toronto" in "Toronto Police Service".
+
+    Only the longest leading run of words that names a country, a division, a region or a
+    town of 100,000 or more counts: villages are named after too many common words ("Bank").
+    """
+    span = _strip_determiner(ent)
+    for end in range(span.end - 1, span.start, -1):
+        head = span.doc[span.start : end]
+        if not head[-1].is_alpha or not head[0].is_title:
+            continue
+        places = [
+            place
+            for place in gazetteer.lookup(head.text)
+            if place.kind != "city" or place.population >= _EMBEDDED_CITY
+        ]
+        if places:
+            return head
+    return None
+
+
 def find_toponyms(
     doc: Doc, gazetteer: Gazetteer, context: GeoContext | None = None
 ) -> list[Toponym]:
@@ -251,6 +274,13 @@ def find_toponyms(
             if code is not None:
                 toponyms.append(
                     Toponym(ent.start_char, ent.end_char, ent.text, "NORP", demonym_country=code)
+                )
+            continue
+        if ent.label_ in _EMBEDDING_LABELS:
+            embedded = _embedded_place(ent, gazetteer)
+            if embedded is not None:
+                toponyms.append(
+                    Toponym(embedded.start_char, embedded.end_char, embedded.text, "GPE")
                 )
             continue
         if ent.label_ not in PLACE_LABELS:

@@ -30,13 +30,15 @@ POPULATION_WEIGHT = 0.35
 KIND_PRIOR: Mapping[str, float] = {
     "country": 1.0,
     "continent": 1.0,
-    "region": 3.5,
-    "water": 3.5,
+    "region": 4.5,
+    "water": 4.5,
     "admin1": 0.25,
     "admin2": 0.0,
     "city": 0.0,
 }
 FOCUS_PRIOR = 0.75
+CAPITAL_PRIOR = 1.0  # "Washington" is the capital before the state, "London" before Ontario's
+FACILITY_TOWN_POPULATION = 100_000
 PRIMARY_NAME = 0.75  # the name GeoNames gives the place, not one of its alternate names
 COUNTRY_EVIDENCE = 1.5
 COUNTRY_EVIDENCE_REPEATED = 0.5  # a country named three times or more
@@ -100,7 +102,8 @@ def score_place(
     """How well ``place`` explains ``toponym`` given the rest of the text."""
     score = _prior(place)
     if name_key(place.name) == name_key(toponym.text):
-        score += PRIMARY_NAME
+        # Under its own name only: "Mexico" is the country, not Mexico City.
+        score += PRIMARY_NAME + (CAPITAL_PRIOR if place.capital else 0.0)
     if place.country and place.country in context.focus_countries:
         score += FOCUS_PRIOR
     named = evidence.countries.get(place.country, 0) if place.country else 0
@@ -125,7 +128,21 @@ def score_place(
 
 
 def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
-    """The readings of a toponym: its name, then its name without "district" etc."""
+    """The readings of a toponym: its name, then its name without "district" etc.
+
+    A building or airport (spaCy FAC) named like a village is not that village ("White
+    House", "Heathrow"): it may only be read as a large town or a non-town. So is a name of two
+    letters or fewer ("BA", "La"), unless it names a country or division ("US", "UK").
+    """
+    places = _readings(toponym, gazetteer)
+    if toponym.label == "FAC":
+        places = [p for p in places if p.kind != "city" or p.population >= FACILITY_TOWN_POPULATION]
+    if len(name_key(toponym.text).replace(" ", "")) <= 2:
+        places = [p for p in places if p.kind in {"country", "admin1"}]
+    return places
+
+
+def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
     places = gazetteer.lookup(toponym.text)
     if not places and toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
         places = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
