@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,11 @@ def canonical_json(value: Any, *, field: str = "payload") -> bytes:
     non-finite floats are refused by RFC 8785 itself.
     """
     try:
-        return bytes(rfc8785.dumps(_plain(value)))
+        try:
+            return bytes(rfc8785.dumps(value))
+        except rfc8785.CanonicalizationError:
+            # Mappings other than dict (and nested ones) are what rfc8785 does not take.
+            return bytes(rfc8785.dumps(_plain(value)))
     except (rfc8785.CanonicalizationError, UnicodeError, RecursionError) as exc:
         raise InvalidInput(
             f"{field} is not canonical JSON: {exc}", details=[problem(field, str(exc))]
@@ -36,3 +41,30 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
+
+
+_HEADER_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+
+
+def canonical_header_json(fields: dict[str, str | int | None]) -> bytes:
+    """RFC 8785 bytes of an object whose values are strings, safe integers or null.
+
+    For exactly these values (and ASCII keys) RFC 8785 and Python's compact, key-sorted
+    ``json`` with ``ensure_ascii=False`` write the same bytes: the same short escapes
+    (``\\b \\f \\n \\r \\t``), lowercase ``\\u00xx`` for other control characters, no
+    other escaping. The C encoder is about five times faster than ``rfc8785``, which
+    matters on the append path; a unit test holds the two to the same output.
+    """
+    for value in fields.values():
+        if isinstance(value, int) and not -(2**53) < value < 2**53:
+            raise InvalidInput(
+                "header integer outside the safe range", details=[problem("header", "too large")]
+            )
+    try:
+        return _HEADER_ENCODER.encode(fields).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            f"header is not canonical JSON: {exc}", details=[problem("header", str(exc))]
+        ) from exc

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ceasefire.errors import InvalidInput, problem
-from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.canonical import canonical_header_json
 from ceasefire.ledger.keys import SigningKey
 
 FORMAT_VERSION = 1
@@ -115,7 +115,7 @@ class EntryHeader:
 
     def to_bytes(self) -> bytes:
         """The canonical bytes that are hashed and signed."""
-        return canonical_json(self.as_dict(), field="header")
+        return canonical_header_json(self.as_dict())
 
     @property
     def instant(self) -> datetime:

@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ceasefire.config import Settings
@@ -111,6 +111,7 @@ class _Writer:
     session: Session
     settings: Settings
     head: _Head | None
+    cache_key: tuple[str, str]
     signers: dict[str, SigningKey] = field(default_factory=dict)
 
     # -- chain ------------------------------------------------------------------------
@@ -153,24 +154,27 @@ class _Writer:
 
     def store(self, entry: SignedEntry, instant: datetime) -> None:
         header = entry.header
-        self.session.add(
-            LedgerEntryRow(
-                seq=header.seq,
-                recorded_at=instant,
-                tag=header.tag,
-                subject=header.subject,
-                member_id=header.member,
-                user_id=header.user,
-                key_id=header.key,
-                payload=entry.payload_bytes.decode("utf-8"),
-                payload_hash=header.payload_sha256,
-                prev_hash=header.prev,
-                entry_hash=entry.entry_hash,
-                header=entry.header_bytes.decode("utf-8"),
-                signature=entry.signature,
-            )
+        # A Core insert: the ORM's unit-of-work bookkeeping costs more than the row itself.
+        self.session.execute(
+            _INSERT_ENTRY,
+            {
+                "seq": header.seq,
+                "recorded_at": instant,
+                "tag": header.tag,
+                "subject": header.subject,
+                "member_id": header.member,
+                "user_id": header.user,
+                "key_id": header.key,
+                "payload": entry.payload_bytes.decode("utf-8"),
+                "payload_hash": header.payload_sha256,
+                "prev_hash": header.prev,
+                "entry_hash": entry.entry_hash,
+                "header": entry.header_bytes.decode("utf-8"),
+                "signature": entry.signature,
+            },
         )
         self.head = _Head(header.seq, entry.entry_hash, instant)
+        _SIGNER_CACHE[self.cache_key] = (header.seq, entry.entry_hash, self.signers)
 
     # -- daily roots --------------------------------------------------------------------
 
@@ -354,7 +358,24 @@ class _Writer:
             row.ended_seq = seq
             row.valid_until = instant
             row.end_reason = reason
-        self.signers = {m: k for m, k in self.signers.items() if k.key_id != key_id}
+        # In place: the process cache holds this very dict (see _SIGNER_CACHE).
+        for member in [m for m, k in self.signers.items() if k.key_id == key_id]:
+            del self.signers[member]
+
+
+_ENTRIES = cast(Table, LedgerEntryRow.__table__)
+_INSERT_ENTRY = insert(_ENTRIES)
+_HEAD = (
+    select(_ENTRIES.c.seq, _ENTRIES.c.entry_hash, _ENTRIES.c.recorded_at)
+    .order_by(_ENTRIES.c.seq.desc())
+    .limit(1)
+)
+
+_SIGNER_CACHE: dict[tuple[str, str], tuple[int, str, dict[str, SigningKey]]] = {}
+"""Per process: the head this process last wrote and the signing keys valid then, per
+database and key file. When a transaction finds the head it left, nobody has appended since
+(the hash proves it is the same chain), so no key can have been added, rotated or revoked
+and the keys need not be looked up again. Anything else falls back to the look-up."""
 
 
 def _writer(session: Session, settings: Settings) -> _Writer:
@@ -365,13 +386,13 @@ def _writer(session: Session, settings: Settings) -> _Writer:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_ID})
-    row = session.execute(
-        select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash, LedgerEntryRow.recorded_at)
-        .order_by(LedgerEntryRow.seq.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_HEAD).first()
     head = _Head(row.seq, row.entry_hash, row.recorded_at) if row is not None else None
-    writer = _Writer(session=session, settings=settings, head=head)
+    cache_key = (settings.database_url, str(settings.key_file))
+    writer = _Writer(session=session, settings=settings, head=head, cache_key=cache_key)
+    cached = _SIGNER_CACHE.get(cache_key)
+    if cached is not None and head is not None and cached[:2] == (head.seq, head.entry_hash):
+        writer.signers = dict(cached[2])
     session.info[_WRITER_KEY] = writer
     if head is None:
         writer.signer_for(CENTRE_MEMBER_ID)  # genesis: the centre's key is entry 1
