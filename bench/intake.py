@@ -46,6 +46,7 @@ from ceasefire.services.context import ServiceContext  # noqa: E402
 
 
 def fresh_settings(url: str | None, folder: Path) -> Settings:
+    folder.mkdir(parents=True, exist_ok=True)
     if url is None:
         url = f"sqlite:///{folder / 'bench.db'}"
     elif url.startswith("postgres"):
@@ -66,13 +67,35 @@ def env_for(settings: Settings) -> dict[str, str]:
     }
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children that have been waited for,
+    plus its live children (uvicorn's workers), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-async def post_reports(port: int, token: str, total: int, clients: int) -> tuple[int, float]:
+async def post_reports(
+    port: int, token: str, total: int, clients: int, prefix: str
+) -> tuple[int, float]:
     body = shelling_body()
     headers = {"Authorization": f"Bearer {token}"}
     counter = iter(range(total))
@@ -88,13 +111,12 @@ async def post_reports(port: int, token: str, total: int, clients: int) -> tuple
                 response = await client.post(
                     "/api/v1/reports",
                     json=body,
-                    headers={**headers, "Idempotency-Key": f"bench-{index}"},
+                    headers={**headers, "Idempotency-Key": f"{prefix}-{index}"},
                 )
                 if response.status_code != 201:
                     raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
                 accepted += 1
 
-        # warm-up: the first requests open connections and load the server's caches
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
         seconds = time.perf_counter() - started
@@ -133,12 +155,19 @@ def bench_http(settings: Settings, reports: int, clients: int, workers: int) -> 
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        asyncio.run(post_reports(port, token, min(200, reports), clients))  # warm-up
-        accepted, seconds = asyncio.run(post_reports(port, token, reports, clients))
+        asyncio.run(post_reports(port, token, min(200, reports), clients, "warm-up"))
+        cpu_before = process_cpu_seconds(server.pid)
+        accepted, seconds = asyncio.run(post_reports(port, token, reports, clients, "bench"))
+        server_cpu = process_cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"accepted": accepted, "seconds": seconds, "per_second": accepted / seconds}
+    return {
+        "accepted": accepted,
+        "seconds": seconds,
+        "per_second": accepted / seconds,
+        "server_cpu_ms_per_report": server_cpu / accepted * 1000,
+    }
 
 
 def bench_csv(settings: Settings, rows: int, folder: Path) -> dict[str, Any]:
@@ -184,10 +213,10 @@ def main() -> None:
             print(
                 f"{backend} HTTP: {result['accepted']} reports in {result['seconds']:.2f} s ="
                 f" {result['per_second']:.0f} reports/s"
-                f" ({args.clients} clients, {args.workers} uvicorn workers)"
+                f" ({args.clients} clients, {args.workers} uvicorn workers);"
+                f" server CPU {result['server_cpu_ms_per_report']:.2f} ms per report"
             )
         if not args.skip_csv:
-            (folder / "csv").mkdir()
             result = bench_csv(fresh_settings(args.database_url, folder / "csv"), args.rows, folder)
             print(
                 f"{backend} CSV: {result['rows']} rows in {result['seconds']:.2f} s ="

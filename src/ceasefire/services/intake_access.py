@@ -17,13 +17,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from ceasefire.db.models.members import MemberRoleRow
 from ceasefire.domain.access import Classification, Role, Viewer, can_read
 from ceasefire.domain.members import MemberRole, viewer_for_roles
 from ceasefire.domain.timeutil import utcnow
-from ceasefire.services.members import load_roles
+
+# The member's roles valid at an instant; built once (every request of a member runs it).
+_ROLES_OF = select(
+    MemberRoleRow.agreement_id,
+    MemberRoleRow.role,
+    MemberRoleRow.party,
+    MemberRoleRow.valid_from,
+    MemberRoleRow.valid_to,
+).where(
+    MemberRoleRow.member_id == bindparam("member"),
+    MemberRoleRow.valid_from <= bindparam("at"),
+    or_(MemberRoleRow.valid_to.is_(None), MemberRoleRow.valid_to > bindparam("at")),
+)
 
 
 def concerns_text(parties: Iterable[str]) -> str:
@@ -49,8 +62,17 @@ class ReadScope:
         at = at or utcnow()
         roles: list[MemberRole] = []
         if viewer.member_id is not None and not viewer.operator:
+            rows = session.execute(_ROLES_OF, {"member": viewer.member_id, "at": at})
             roles = [
-                r for r in load_roles(session, member_id=viewer.member_id) if r.is_valid_at(at)
+                MemberRole(
+                    member_id=viewer.member_id,
+                    agreement_id=r.agreement_id,
+                    role=Role(r.role),
+                    party=r.party,
+                    valid_from=r.valid_from,
+                    valid_to=r.valid_to,
+                )
+                for r in rows
             ]
         return cls(viewer=viewer, roles=roles, at=at)
 

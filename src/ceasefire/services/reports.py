@@ -17,18 +17,24 @@ with different content is a ``Conflict`` (HTTP 409) and changes nothing.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from pydantic import BaseModel
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ceasefire.config import Settings
+from ceasefire.db.engine import is_sqlite
 from ceasefire.db.models.intake import AttachmentRow, IncidentReportRow, ReportRow
 from ceasefire.domain.access import Classification, Viewer
 from ceasefire.domain.actor import Actor
@@ -244,6 +250,13 @@ def _with_concerns(content: ReportContent, concerns: Iterable[str]) -> ReportCon
     return replace(content, concerns=tuple(sorted(set(concerns))))
 
 
+# Built once: constructing a statement costs more than running it on an indexed column.
+_BY_KEY = select(ReportRow.id, ReportRow.content_sha256).where(
+    ReportRow.owner_member == bindparam("owner"), ReportRow.idempotency_key == bindparam("key")
+)
+REPORTS_TABLE: Table = ReportRow.__table__  # type: ignore[assignment]
+
+
 def record_report(
     session: Session,
     settings: Settings,
@@ -252,19 +265,18 @@ def record_report(
     actor: Actor,
     idempotency_key: str | None,
     received_at: datetime | None = None,
-) -> tuple[ReportRow, bool]:
+) -> tuple[ReportPublic, bool]:
     """Store one validated report and its ledger entry inside the caller's unit of work.
 
-    Returns the row and whether it was created. A known key with the same content returns
-    the stored row; with different content it raises ``Conflict``.
+    Returns the report and whether it was created. A known key with the same content
+    returns the stored report; with different content it raises ``Conflict``. The caller
+    has checked that ``actor`` may file it (see :func:`check_may_file`).
     """
     canonical = content.canonical()
     digest = canonical[1]
     if idempotency_key is not None:
-        existing = session.scalars(
-            select(ReportRow)
-            .where(ReportRow.owner_member == actor.member_id)
-            .where(ReportRow.idempotency_key == idempotency_key)
+        existing = session.execute(
+            _BY_KEY, {"owner": actor.member_id, "key": idempotency_key}
         ).first()
         if existing is not None:
             if existing.content_sha256 != digest:
@@ -273,7 +285,9 @@ def record_report(
                     f" ({existing.id})",
                     details=[problem("idempotency_key", "already used with a different body")],
                 )
-            return existing, False
+            row = session.get(ReportRow, existing.id)
+            assert row is not None
+            return _public(session, row), False
     values = report_row_values(
         content,
         report_id=new_id("rep"),
@@ -283,18 +297,50 @@ def record_report(
         received_at=received_at or utcnow(),
         canonical=canonical,
     )
-    row = ReportRow(**values)
-    session.add(row)
-    session.flush()
+    session.connection().execute(insert(REPORTS_TABLE), values)
     append(
         session,
         settings,
         tag="intake:report:received",
-        subject=f"report/{row.id}",
+        subject=f"report/{values['id']}",
         payload=report_ledger_payload(values),
         actor=actor,
     )
-    return row, True
+    # A report just received has no attachments and belongs to no incident yet.
+    return _public_from(values, json.loads(canonical[0]), [], None), True
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCK_FILES: dict[str, tuple[int, IO[bytes]]] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def serialised_writes(ctx: ServiceContext) -> Iterator[None]:
+    """On a SQLite file, let one writer at a time in, across threads *and* processes.
+
+    SQLite has one writer; a writer that finds the database locked waits in SQLite's busy
+    handler, which sleeps in growing steps (up to 100 ms): under concurrent requests the
+    throughput collapses. Queueing on a thread lock and an ``flock`` on a file beside the
+    database instead hands the database over the moment it is free.
+    """
+    database = ctx.engine.url.database if is_sqlite(ctx.engine) else None
+    if not database or database == ":memory:":
+        yield
+        return
+    path = str(Path(database).resolve()) + ".write-lock"
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.setdefault(path, threading.Lock())
+    with lock:
+        handle = _WRITE_LOCK_FILES.get(path)
+        if handle is None or handle[0] != os.getpid():  # a forked worker needs its own
+            handle = (os.getpid(), open(path, "ab"))  # noqa: SIM115 (kept open on purpose)
+            _WRITE_LOCK_FILES[path] = handle
+        fcntl.flock(handle[1].fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle[1].fileno(), fcntl.LOCK_UN)
 
 
 def submit_report(
@@ -338,14 +384,15 @@ def submit_report(
         future_tolerance=timedelta(seconds=ctx.settings.report_future_tolerance_s),
     )
     actor = actor_of(viewer)
+    # Permission is checked before queueing for the single writer, to keep its turn short.
+    with ctx.reader() as session:
+        content = check_may_file(ReadScope.load(session, viewer, now), content)
     try:
-        with ctx.unit_of_work() as session:
-            scope = ReadScope.load(session, viewer, now)
-            content = check_may_file(scope, content)
-            row, created = record_report(
+        with serialised_writes(ctx), ctx.unit_of_work() as session:
+            report, created = record_report(
                 session, ctx.settings, content=content, actor=actor, idempotency_key=key
             )
-            return SubmittedReport(_public(session, row), created)
+            return SubmittedReport(report, created)
     except sa_exc.IntegrityError:
         # Two submissions with one key raced past the check: the loser reads the winner.
         if key is None:
@@ -404,6 +451,28 @@ def _incidents_of(session: Session, report_ids: list[str]) -> dict[str, str]:
     return {r.report_id: r.incident_id for r in rows}
 
 
+def _public_from(
+    row: ReportRow | Mapping[str, Any],
+    content: Mapping[str, Any],
+    attachments: list[AttachmentPublic],
+    incident_id: str | None,
+) -> ReportPublic:
+    def get(name: str) -> Any:
+        return row[name] if isinstance(row, Mapping) else getattr(row, name)
+
+    return ReportPublic(
+        id=get("id"),
+        received_at=get("received_at"),
+        owner_member=get("owner_member"),
+        submitted_by=get("submitted_by"),
+        idempotency_key=get("idempotency_key"),
+        content_sha256=get("content_sha256"),
+        incident_id=incident_id,
+        attachments=attachments,
+        **content,
+    )
+
+
 def _public(
     session: Session,
     row: ReportRow,
@@ -415,17 +484,7 @@ def _public(
     if lookup:
         attachments = _attachments(session, [row.id])[row.id]
         incident_id = _incidents_of(session, [row.id]).get(row.id)
-    return ReportPublic(
-        id=row.id,
-        received_at=row.received_at,
-        owner_member=row.owner_member,
-        submitted_by=row.submitted_by,
-        idempotency_key=row.idempotency_key,
-        content_sha256=row.content_sha256,
-        incident_id=incident_id,
-        attachments=attachments or [],
-        **json.loads(row.content),
-    )
+    return _public_from(row, json.loads(row.content), attachments or [], incident_id)
 
 
 def redacted(report: ReportPublic) -> ReportRedacted:
