@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import ceasefire.services.ledger_checks  # noqa: F401  (imported before timing)
 from ceasefire.config import Settings
 from ceasefire.db.migrate import upgrade
 from ceasefire.domain.actor import Actor
@@ -53,7 +54,7 @@ def append_entries(ctx: ServiceContext, count: int, batch: int, start: int = 0) 
                 ledger.append(
                     session,
                     ctx.settings,
-                    tag="intake:report:received",
+                    tag="bench:entry:written",
                     subject=f"report/{n}",
                     payload={
                         "report_id": f"rep_{n:08d}",

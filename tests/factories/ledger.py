@@ -6,8 +6,10 @@ first entry of each new day), so the verifier is checked against an independent 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -40,6 +42,7 @@ class ChainBuilder:
     instants: list[datetime] = field(default_factory=list)
     revoked: dict[str, int] = field(default_factory=dict)
     custody: dict[str, str] = field(default_factory=dict)
+    keys_by_id: dict[str, SigningKey] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.entries:
@@ -96,6 +99,7 @@ class ChainBuilder:
 
     def add_key(self, key: SigningKey, *, signer: SigningKey | None = None) -> SignedEntry:
         self.custody[key.key_id] = "server"
+        self.keys_by_id[key.key_id] = key
         payload = {
             "key_id": key.key_id,
             "member_id": key.member_id,
@@ -185,3 +189,17 @@ def insert_chain(session: Session, chain: ChainBuilder) -> None:
                 )
             )
     session.flush()
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "ledger.md"
+
+
+def reference_verifier() -> dict[str, Any]:
+    """The functions of the reference verifier printed in docs/ledger.md, run as written."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("## A reference verifier", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert code is not None, "docs/ledger.md lost its reference verifier"
+    namespace: dict[str, Any] = {"__name__": "reference"}
+    exec(compile(code.group(1), str(DOC), "exec"), namespace)
+    return namespace

@@ -15,6 +15,7 @@ from ceasefire.ledger.bundle import verify_bundle
 from ceasefire.ledger.verify import FindingKind
 from ceasefire.services import agreements, ledger
 from ceasefire.services.context import ServiceContext
+from tests.factories.ledger import reference_verifier
 
 TAG = "test:entry:written"
 
@@ -64,6 +65,12 @@ def test_the_bundle_holds_entries_keys_and_verifies_offline(bundle: Path) -> Non
     assert report.ok, report.findings
     assert report.chain.entries == entries
     assert report.chain.head_hash == lines[0]["head_hash"]
+
+
+def test_the_documented_reference_verifier_accepts_an_export(bundle: Path) -> None:
+    lines = bundle.read_text(encoding="utf-8").splitlines()
+    count, head = reference_verifier()["verify_bundle"](lines)
+    assert (count, head) == (_lines(bundle)[0]["entries"], _lines(bundle)[0]["head_hash"])
 
 
 def test_verify_bundle_needs_no_database(bundle: Path, tmp_path: Path) -> None:
