@@ -58,6 +58,7 @@ FUTURE = frozenset({"will", "would", "shall", "'ll", "wo", "going", "due", "plan
 OBLIGATION = frozenset({"must", "should", "ought", "need", "needs"})
 POSSIBLE = frozenset({"could", "might", "may"})
 HEAVY = frozenset({"artillery", "rockets", "missiles", "drones", "aircraft", "armour"})
+LOCAL_TYPES = frozenset({"PROTEST", "COERCE", "ASSAULT", "FIGHT", "THREATEN", "MOBILIZE"})
 ANAPHORIC_PLACES = frozenset(
     {"enclave", "region", "territory", "area", "district", "province", "zone", "there",
      "republic", "country", "town", "city", "village", "corridor"}
@@ -100,6 +101,7 @@ class EventsComponent:
         self.lex = lex
         self._quoted: list[tuple[int, int, ActorRef]] = []
         self._places: list[PlaceMention] = []
+        self._current: Span | None = None
 
     def __call__(self, news: NewsDoc) -> NewsDoc:
         doc = news.doc
@@ -125,6 +127,7 @@ class EventsComponent:
         resolver: ActorResolver,
         focus: PlaceMention | None,
     ) -> list[Event]:
+        self._current = sent
         candidates = [c for c in (self._trigger(t) for t in sent) if c is not None]
         by_token = {c.token.i: c for c in candidates}
         speech: list[Token] = [
@@ -280,7 +283,11 @@ class EventsComponent:
         )
 
     def _preceding_actors(self, verb: Token, resolver: ActorResolver) -> list[ActorRef]:
-        window = list(verb.doc[max(verb.sent.start, verb.i - 8) : verb.i])
+        window = list(
+            verb.doc[
+                max(self._current.start if self._current is not None else 0, verb.i - 8) : verb.i
+            ]
+        )
         for token in reversed(window):
             if token.pos_ in {"NOUN", "PROPN"} and token.dep_ not in {"compound", "amod", "poss"}:
                 ref = resolver.resolve(token)
@@ -442,12 +449,22 @@ class EventsComponent:
             if ref is not None:
                 mention = resolver.mention_at.get(head.i)
                 (places if mention is not None and mention.kind == "place" else found).append(ref)
+        if not found and not places and candidate.event in LOCAL_TYPES:
+            for child in verb.children:
+                if child.dep_ == "prep" and child.lower_ == "in" and child.i > verb.i:
+                    for pobj in child.children:
+                        ref = self._actor(pobj, resolver) if pobj.dep_ == "pobj" else None
+                        if ref is not None and ref.code:
+                            places.append(ref)
         # A place is a target only when nothing else is ("imposed a curfew in Cizre").
         found = found or places
-        # Xcomp chains ("agreed to re-open its borders to UN peacekeepers").
+        # Xcomp chains ("agreed to re-open its borders to UN peacekeepers") and purposes
+        # ("began a hunger strike to protest against Sweden's decision").
         if not found:
             for child in verb.children:
-                if child.dep_ == "xcomp":
+                if child.dep_ == "xcomp" or (
+                    child.dep_ == "advcl" and any(c.lower_ == "to" for c in child.children)
+                ):
                     found = self._targets(child, [], candidate, resolver)
                     if found:
                         break
@@ -596,7 +613,7 @@ class EventsComponent:
             )
             active = not any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
             if active and candidate.source and any(s.code for s in candidate.source):
-                if _conditional(token):
+                if self._current is not None and _conditional(self._current):
                     # "will withdraw its force unless ...": an ultimatum.
                     candidate.event = "THREATEN"
                     candidate.confidence_delta -= 0.05
@@ -868,8 +885,8 @@ def _complements(token: Token) -> list[Token]:
     return out
 
 
-def _conditional(token: Token) -> bool:
-    return any(t.lower_ == "unless" for t in token.sent)
+def _conditional(sent: Span) -> bool:
+    return any(t.lower_ == "unless" for t in sent)
 
 
 def _relative_subject(verb: Token) -> bool:

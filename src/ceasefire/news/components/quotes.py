@@ -15,7 +15,7 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from ceasefire.news.components.actors import ActorResolver
-from ceasefire.news.components.syntax import PERSONAL_PRONOUNS
+from ceasefire.news.components.syntax import PERSONAL_PRONOUNS, sentence_of, sentence_starts
 from ceasefire.news.model import ActorRef, Quote, SentenceRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 from ceasefire.news.sources import load_package_yaml
@@ -49,7 +49,10 @@ def sentence_ref(news: NewsDoc, sent: Span) -> SentenceRef:
 
 def _sentence_at(news: NewsDoc, doc: Doc, offset: int) -> SentenceRef:
     token = next(t for t in doc if t.idx + len(t.text) > offset)
-    return sentence_ref(news, token.sent)
+    if "sentence_starts" not in news.scratch:
+        news.scratch["sentence_starts"] = sentence_starts(doc)
+    starts = news.scratch["sentence_starts"]
+    return sentence_ref(news, sentence_of(token, starts))
 
 
 class QuotesComponent:
@@ -58,6 +61,7 @@ class QuotesComponent:
         resolver = news.scratch.get("resolver")
         if doc is None or not isinstance(resolver, ActorResolver):
             return news
+        text = news.article.text  # Doc.text rebuilds the string on every access
         quotes: list[Quote] = []
         direct_spans: list[tuple[int, int]] = []
         last_speaker: ActorRef | None = None
@@ -87,13 +91,13 @@ class QuotesComponent:
                 # Direct quotes this verb introduces: in the same paragraph, adjacent.
                 attached = [
                     span for span in pending if _same_block(news, span[0], token.idx)
-                    and _adjacent(doc, span, token)
+                    and _adjacent(text, span, token)
                 ]  # fmt: skip
                 for span in attached:
                     pending.remove(span)
                     quotes.append(
                         Quote(
-                            text=doc.text[span[0] : span[1]],
+                            text=text[span[0] : span[1]],
                             start=span[0],
                             end=span[1],
                             kind="direct",
@@ -107,11 +111,11 @@ class QuotesComponent:
                 if complement is not None:
                     first, last = complement[0], complement[-1]
                     c_start, c_end = first.idx, last.idx + len(last.text)
-                    c_end = _close_quote(doc.text, c_start, c_end)
+                    c_end = _close_quote(text, c_start, c_end)
                     if not _mostly_inside(c_start, c_end, direct_spans):
                         quotes.append(
                             Quote(
-                                text=doc.text[c_start:c_end],
+                                text=text[c_start:c_end],
                                 start=c_start,
                                 end=c_end,
                                 kind="indirect",
@@ -132,7 +136,7 @@ class QuotesComponent:
         for span in pending:
             quotes.append(
                 Quote(
-                    text=doc.text[span[0] : span[1]],
+                    text=text[span[0] : span[1]],
                     start=span[0],
                     end=span[1],
                     kind="direct",
@@ -163,7 +167,11 @@ class QuotesComponent:
             tokens = [t for t in subject.subtree if t.dep_ not in {"relcl", "punct"}]
             start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
             ref = ActorRef(
-                text=subject.doc.text[start:end], code=None, sector=None, start=start, end=end
+                text=subject.doc[tokens[0].i : tokens[-1].i + 1].text,
+                code=None,
+                sector=None,
+                start=start,
+                end=end,
             )
         return ref, None
 
@@ -219,10 +227,10 @@ def _same_block(news: NewsDoc, a: int, b: int) -> bool:
     return block_a is not None and block_a is news.article.block_at(b)
 
 
-def _adjacent(doc: Doc, span: tuple[int, int], verb: Token) -> bool:
+def _adjacent(text: str, span: tuple[int, int], verb: Token) -> bool:
     """The speech verb sits right after the quote ("...,” Erdogan said") or just before it."""
     if verb.idx >= span[1]:
-        gap = doc.text[span[1] : verb.idx]
+        gap = text[span[1] : verb.idx]
         return len(gap) < 60 and "." not in gap.strip(" ,.”\"'’")
-    gap = doc.text[verb.idx + len(verb.text) : span[0]]
+    gap = text[verb.idx + len(verb.text) : span[0]]
     return len(gap) < 40

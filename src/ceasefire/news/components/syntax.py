@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Literal
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 OBJECTS = frozenset({"dobj", "dative", "attr", "oprd"})
@@ -17,6 +18,18 @@ LOCATIVE_PREPS = frozenset(
     {"in", "near", "at", "outside", "inside", "around", "across", "along", "on", "into",
      "within", "throughout", "off", "from", "towards", "toward", "over"}
 )  # fmt: skip
+
+
+def sentence_starts(doc: Doc) -> list[int]:
+    """Start token of every sentence (``Token.sent`` rescans the Doc on every call)."""
+    return [sent.start for sent in doc.sents]
+
+
+def sentence_of(token: Token, starts: list[int]) -> Span:
+    """The sentence holding ``token``, from :func:`sentence_starts`."""
+    index = bisect_right(starts, token.i) - 1
+    end = starts[index + 1] if index + 1 < len(starts) else len(token.doc)
+    return token.doc[starts[index] : end]
 
 
 def conjuncts(token: Token) -> list[Token]:
