@@ -242,3 +242,23 @@ def test_escaped_headers_take_the_careful_path_and_still_verify(subject: str) ->
     entry = chain.append(TAG, subject, {"s": subject}, chain.centre, user=subject)
     assert EntryHeader.from_bytes(entry.header_bytes).subject == subject
     assert verify_entries(chain.stored()).ok
+
+
+def test_signatures_checked_in_other_processes_give_the_same_findings() -> None:
+    chain = ChainBuilder()
+    key = SigningKey.generate("arm")
+    chain.add_key(key)
+    for n in range(30):
+        chain.append(TAG, f"report/{n}", {"n": n}, key)
+    entries = chain.stored()
+    forger = SigningKey.generate("arm")
+    for i in (7, 19):
+        entries[i] = replace(entries[i], signature=forger.sign(entries[i].header))
+    alone = verify_entries(entries)
+    parallel = verify_entries(entries, workers=2)
+    assert [(f.seq, f.kind) for f in parallel.findings] == [
+        (8, FindingKind.SIGNATURE_INVALID),
+        (20, FindingKind.SIGNATURE_INVALID),
+    ]
+    assert parallel.findings == alone.findings
+    assert parallel.signatures_checked == alone.signatures_checked

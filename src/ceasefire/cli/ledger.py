@@ -81,15 +81,24 @@ def verify_command(
     no_state: Annotated[
         bool, typer.Option("--no-state", help="Skip comparing the main tables with the ledger.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, max=64, help="Processes checking signatures."),
+    ] = 1,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Walk the chain: hashes, order, keys, signatures, daily roots, and the main tables."""
     if bundle is not None:
-        summary = ledger.verify_bundle_file(bundle, check_signatures=not no_signatures)
+        summary = ledger.verify_bundle_file(
+            bundle, check_signatures=not no_signatures, workers=workers
+        )
         _report_verification(summary, as_json, f"bundle {bundle}")
         return
     result = ledger.verify(
-        get_context(), check_signatures=not no_signatures, check_state=not no_state
+        get_context(),
+        check_signatures=not no_signatures,
+        check_state=not no_state,
+        workers=workers,
     )
     _report_verification(result.summary(), as_json, "the ledger")
 

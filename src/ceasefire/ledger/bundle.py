@@ -114,9 +114,9 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
             yield number, raw.rstrip(b"\n")
 
 
-def verify_bundle(path: Path, *, check_signatures: bool = True) -> BundleReport:
+def verify_bundle(path: Path, *, check_signatures: bool = True, workers: int = 1) -> BundleReport:
     """Verify a bundle file offline: the chain, the keys and roots it lists, its header."""
-    verifier = ChainVerifier(check_signatures=check_signatures)
+    verifier = ChainVerifier(check_signatures=check_signatures, workers=workers)
     declared: dict[str, Any] = {}
     keys: list[dict[str, Any]] = []
     roots: list[dict[str, Any]] = []

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import re
 from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -192,8 +194,13 @@ class ChainVerifier:
         check_signatures: bool = True,
         collect_tags: Iterable[str] = (),
         max_findings: int = 100,
+        workers: int = 1,
     ) -> None:
         self.check_signatures = check_signatures
+        # With workers > 1, signatures are checked in other processes while this one walks
+        # the chain: Ed25519 verification is the bulk of the cost and needs nothing but
+        # the key, the signature and the header of each entry.
+        self._parallel = _ParallelSignatures(workers) if check_signatures and workers > 1 else None
         self.collect_prefixes = tuple(collect_tags)
         self.max_findings = max_findings
         self.report = ChainReport()
@@ -210,7 +217,7 @@ class ChainVerifier:
         self._genesis_header = b""
         self._genesis_signature = ""
         self._members: set[str] = set()
-        self._active: dict[str, tuple[str, Ed25519PublicKey]] = {}
+        self._active: dict[str, tuple[str, Ed25519PublicKey, str]] = {}
         self._slow_prefixes = ("ledger:", *self.collect_prefixes)
 
     # -- findings -----------------------------------------------------------------------
@@ -254,7 +261,10 @@ class ChainVerifier:
                     or columns == (ts, tag, subject, member, user, key, payload_sha256, prev)
                 )
             ):
-                if self.check_signatures:
+                if self._parallel is not None:
+                    self.report.signatures_checked += 1
+                    self._parallel.add(seq, active[2], entry.signature, header_bytes, key, member)
+                elif self.check_signatures:
                     self.report.signatures_checked += 1
                     try:
                         active[1].verify(bytes.fromhex(entry.signature), header_bytes)
@@ -278,7 +288,7 @@ class ChainVerifier:
 
     def _refresh_active(self) -> None:
         self._active = {
-            k.key_id: (k.member_id, public_key_from_hex(k.public_key))
+            k.key_id: (k.member_id, public_key_from_hex(k.public_key), k.public_key)
             for k in self.ring.keys.values()
             if k.active
         }
@@ -410,7 +420,11 @@ class ChainVerifier:
             return
         record = self.ring.keys[header.key]
         self.report.signatures_checked += 1
-        if not signature_is_valid(record.public_key, entry.signature, header_bytes):
+        if self._parallel is not None:
+            self._parallel.add(
+                seq, record.public_key, entry.signature, header_bytes, header.key, header.member
+            )
+        elif not signature_is_valid(record.public_key, entry.signature, header_bytes):
             self._find(
                 seq,
                 FindingKind.SIGNATURE_INVALID,
@@ -576,6 +590,14 @@ class ChainVerifier:
 
     def finish(self) -> ChainReport:
         """Resolve gaps (missing or moved entries) and return the report."""
+        if self._parallel is not None:
+            for seq, key, member in self._parallel.failures():
+                self._find(
+                    seq,
+                    FindingKind.SIGNATURE_INVALID,
+                    f"signature does not verify with key {key} of {member!r}",
+                )
+            self._parallel = None
         for expected, found in self._gaps:
             moved = [s for s in range(expected, found) if s in self._seen]
             if moved:
@@ -601,6 +623,59 @@ class ChainVerifier:
         return report
 
 
+_BATCH = 4000
+
+
+def _invalid_signatures(batch: list[tuple[str, str, bytes]]) -> list[int]:
+    """Indexes in ``batch`` of (public key, signature, message) that do not verify."""
+    return [
+        i
+        for i, (key, sig, message) in enumerate(batch)
+        if not signature_is_valid(key, sig, message)
+    ]
+
+
+class _ParallelSignatures:
+    """Ed25519 checks in a pool of processes, batched, fed while the chain is walked."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[tuple[list[tuple[int, str, str]], Future[list[int]]]] = []
+        self.batch: list[tuple[str, str, bytes]] = []
+        self.labels: list[tuple[int, str, str]] = []
+
+    def add(
+        self, seq: int, public_key: str, signature: str, message: bytes, key: str, member: str
+    ) -> None:
+        self.batch.append((public_key, signature, message))
+        self.labels.append((seq, key, member))
+        if len(self.batch) >= _BATCH:
+            self._submit()
+
+    def _submit(self) -> None:
+        if not self.batch:
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        self.futures.append((self.labels, self.pool.submit(_invalid_signatures, self.batch)))
+        self.batch, self.labels = [], []
+
+    def failures(self) -> list[tuple[int, str, str]]:
+        """(seq, key, member) of every signature that did not verify, in chain order."""
+        self._submit()
+        failed: list[tuple[int, str, str]] = []
+        try:
+            for labels, future in self.futures:
+                failed.extend(labels[i] for i in future.result())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        return failed
+
+
 def _is_canonical(data: Any, raw: bytes) -> bool:
     try:
         return canonical_json(data, field="header") == raw
@@ -620,7 +695,10 @@ def verify_entries(
     *,
     check_signatures: bool = True,
     collect_tags: Iterable[str] = (),
+    workers: int = 1,
 ) -> ChainReport:
     """Walk ``entries`` in stored order and report every problem found."""
-    verifier = ChainVerifier(check_signatures=check_signatures, collect_tags=collect_tags)
+    verifier = ChainVerifier(
+        check_signatures=check_signatures, collect_tags=collect_tags, workers=workers
+    )
     return verifier.feed_all(entries).finish()

@@ -1083,20 +1083,38 @@ def _stored_entries(session: Session, *, batch: int = 5000) -> Iterator[StoredEn
         last = rows[-1][0]
 
 
+def _one_snapshot(session: Session) -> None:
+    """Read everything that follows from one snapshot, however long it takes.
+
+    On PostgreSQL that needs REPEATABLE READ (the first statement of the transaction);
+    otherwise entries and rows appended meanwhile would make the chain and the tables
+    disagree. A SQLite read transaction is one snapshot already (WAL).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+
+
 def verify(
     ctx: ServiceContext,
     *,
     check_signatures: bool = True,
     check_state: bool = True,
+    workers: int = 1,
 ) -> Verification:
-    """Walk the whole chain, check keys, signatures and daily roots, then the main tables."""
+    """Walk the whole chain, check keys, signatures and daily roots, then the main tables.
+
+    ``workers`` > 1 checks signatures in that many other processes meanwhile.
+    """
     from ceasefire.services.ledger_checks import STATE_CHECKERS
 
     started = time.perf_counter()
     checkers = list(STATE_CHECKERS) if check_state else []
     prefixes = tuple(p for c in checkers for p in c.tags)
     with ctx.reader() as session:
-        verifier = ChainVerifier(check_signatures=check_signatures, collect_tags=prefixes)
+        _one_snapshot(session)
+        verifier = ChainVerifier(
+            check_signatures=check_signatures, collect_tags=prefixes, workers=workers
+        )
         chain = verifier.feed_all(_stored_entries(session)).finish()
         state: list[Finding] = []
         names: list[str] = []
@@ -1165,9 +1183,7 @@ def export_bundle(ctx: ServiceContext, out: Path) -> dict[str, Any]:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
     with ctx.reader() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            # One consistent snapshot for the whole export, however long it takes.
-            session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        _one_snapshot(session)
         count = session.scalar(select(func.count()).select_from(LedgerEntryRow)) or 0
         last = session.execute(
             select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
@@ -1207,13 +1223,15 @@ def export_bundle(ctx: ServiceContext, out: Path) -> dict[str, Any]:
     }
 
 
-def verify_bundle_file(path: Path, *, check_signatures: bool = True) -> dict[str, Any]:
+def verify_bundle_file(
+    path: Path, *, check_signatures: bool = True, workers: int = 1
+) -> dict[str, Any]:
     """Verify an exported bundle offline (no database); the same summary as ``verify``."""
     path = Path(path)
     if not path.is_file():
         raise NotFound(f"no bundle at {path}", details=[problem("bundle", "no such file")])
     started = time.perf_counter()
-    report = verify_bundle(path, check_signatures=check_signatures)
+    report = verify_bundle(path, check_signatures=check_signatures, workers=workers)
     return verification_summary(
         report.chain, report.findings, report.first_bad, time.perf_counter() - started
     )
