@@ -170,13 +170,13 @@ def bench_http(settings: Settings, reports: int, clients: int, workers: int) -> 
     }
 
 
-def bench_csv(settings: Settings, rows: int, folder: Path) -> dict[str, Any]:
+def bench_csv(settings: Settings, rows: int, folder: Path, workers: int) -> dict[str, Any]:
     ctx = ServiceContext.from_settings(settings)
     initialise(ctx)
     path = write_csv(folder / "bench.csv", [csv_row(i) for i in range(1, rows + 1)])
     started = time.perf_counter()
     cpu = time.process_time()
-    result = imports.import_csv(ctx, Viewer.cli_operator(), path)
+    result = imports.import_csv(ctx, Viewer.cli_operator(), path, workers=workers)
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu
     assert result.imported == rows, result
@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--csv-workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-csv", action="store_true")
     args = parser.parse_args()
@@ -217,11 +218,16 @@ def main() -> None:
                 f" server CPU {result['server_cpu_ms_per_report']:.2f} ms per report"
             )
         if not args.skip_csv:
-            result = bench_csv(fresh_settings(args.database_url, folder / "csv"), args.rows, folder)
+            result = bench_csv(
+                fresh_settings(args.database_url, folder / "csv"),
+                args.rows,
+                folder,
+                args.csv_workers,
+            )
             print(
                 f"{backend} CSV: {result['rows']} rows in {result['seconds']:.2f} s ="
                 f" {result['per_second']:.0f} rows/s (CPU {result['cpu_seconds']:.2f} s,"
-                f" {result['batches']} batches)"
+                f" {result['batches']} batches, {args.csv_workers} validating processes)"
             )
 
 

@@ -10,6 +10,7 @@ own view, never the operator's.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -188,6 +189,9 @@ def import_csv(
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Where rejected rows go (with --skip-invalid).")
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes that validate (default: cores).")
+    ] = os.cpu_count() or 1,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -195,7 +199,12 @@ def import_csv(
     interrupted import stores exactly the missing rows."""
     if as_json:
         result = imports.import_csv(
-            get_context(), _viewer(token), file, skip_invalid=skip_invalid, rejects_path=rejects
+            get_context(),
+            _viewer(token),
+            file,
+            skip_invalid=skip_invalid,
+            rejects_path=rejects,
+            workers=workers,
         )
         print_json(result.to_dict())
         return
@@ -218,6 +227,7 @@ def import_csv(
             skip_invalid=skip_invalid,
             rejects_path=rejects,
             progress=advance,
+            workers=workers,
         )
     console.print(
         f"{result.imported} imported, {result.already_present} already present,"

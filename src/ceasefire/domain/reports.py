@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -290,6 +290,25 @@ class ReportContent:
             "sensor_id": self.sensor_id,
         }
 
+    def query_fields(self) -> dict[str, Any]:
+        """The fields stored beside the content so that lists can filter on them."""
+        point = self.event_position.point
+        return {
+            "channel": self.channel.value,
+            "category": self.category.value,
+            "classification": self.classification.value,
+            "concerns": concerns_key(self.concerns),
+            "observed_start": self.observed.start,
+            "observed_end": self.observed.end,
+            "time_precision": self.observed.precision.value,
+            "event_lat": point.lat if point else None,
+            "event_lon": point.lon if point else None,
+            "event_place": self.event_position.place_name,
+            "event_precision": int(self.event_position.precision),
+            "alleged_perpetrator": self.alleged_perpetrator,
+            "agreement_id": self.agreement_id,
+        }
+
     def canonical(self) -> tuple[str, str]:
         """The canonical JSON text of the content and its SHA-256: stored and ledgered as
         they are, so the hash is computed once and checking it needs no re-serialisation."""
@@ -299,6 +318,12 @@ class ReportContent:
     def content_sha256(self) -> str:
         """SHA-256 of the canonical form: two reports with the same content hash alike."""
         return self.canonical()[1]
+
+
+def concerns_key(parties: Iterable[str]) -> str:
+    """A set of party codes as stored: ``",ARM,AZE,"`` (``","`` when empty), so that
+    "concerns party X" is a portable ``LIKE '%,X,%'``."""
+    return "," + "".join(f"{p}," for p in sorted(set(parties)))
 
 
 def canonical_json(data: Any) -> str:

@@ -15,7 +15,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +28,7 @@ from ceasefire.domain.reports import (
     DEFAULT_FUTURE_TOLERANCE,
     Channel,
     ReportContent,
+    content_from_dict,
     validate_report,
 )
 from ceasefire.errors import InvalidInput, problem
@@ -95,13 +99,22 @@ def column_for(loc: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ParsedRow:
-    """A valid row: its number (1 = first data row), its line, key and content."""
+    """A valid row: its number (1 = first data row), its line, key, and its content in the
+    form it is stored (canonical JSON text and SHA-256, plus the fields queries filter on).
+
+    Plain values only, so rows parsed in worker processes travel back cheaply.
+    """
 
     row: int
     line: int
     idempotency_key: str
-    content: ReportContent
-    raw: Mapping[str, str]
+    canonical: tuple[str, str]
+    fields: dict[str, Any]
+    cells: tuple[str, ...]
+
+    @property
+    def content(self) -> ReportContent:
+        return content_from_dict(json.loads(self.canonical[0]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +124,7 @@ class RowError:
     row: int
     line: int
     problems: tuple[dict[str, Any], ...]
-    raw: Mapping[str, str]
+    cells: tuple[str, ...]
 
     def reasons(self) -> str:
         return "; ".join(f"{p['column']}: {p['message']}" for p in self.problems)
@@ -232,17 +245,118 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         raise _file_error(f"line {reader.line_num}: {exc}", loc=f"line {reader.line_num}") from exc
 
 
+# (row number, line, cells) of one data row
+_Record = tuple[int, int, list[str]]
+PARALLEL_MIN_ROWS = 4000
+
+
+def _parse_rows(
+    columns: list[str],
+    records: list[_Record],
+    now: datetime,
+    future_tolerance: timedelta,
+    digest: str,
+) -> list[ParsedRow | RowError]:
+    """Validate rows (in this process or a worker); pure, so it parallelises freely."""
+    plan = compile_columns(columns)
+    width = len(columns)
+    client_index = columns.index("client_id") if "client_id" in columns else None
+    results: list[ParsedRow | RowError] = []
+    for row_number, line, record in records:
+        if len(record) != width:
+            message = f"{len(record)} cells, the header has {width}"
+            cells = tuple(record[:width]) + ("",) * (width - len(record))
+            results.append(
+                RowError(row_number, line, ({"column": "row", "message": message},), cells)
+            )
+            continue
+        try:
+            content = validate_report(
+                record_to_body(record, plan),
+                now=now,
+                future_tolerance=future_tolerance,
+                default_channel=Channel.CSV_IMPORT,
+            )
+        except InvalidInput as exc:
+            found = tuple(
+                {"column": column_for(item["loc"]), "message": item["message"]}
+                for item in exc.details or []
+            )
+            results.append(RowError(row_number, line, found, tuple(record)))
+            continue
+        client_id = record[client_index].strip() if client_index is not None else ""
+        key = f"csv:{client_id}" if client_id else f"csv:{digest}:{row_number}"
+        results.append(
+            ParsedRow(
+                row_number,
+                line,
+                key,
+                content.canonical(),
+                content.query_fields(),
+                tuple(record),
+            )
+        )
+    return results
+
+
+def _client_id_problems(columns: list[str], records: list[_Record]) -> dict[int, str]:
+    """Row number → what is wrong with its client_id (too long, or repeated in the file)."""
+    if "client_id" not in columns:
+        return {}
+    index = columns.index("client_id")
+    first_use: dict[str, int] = {}
+    problems: dict[int, str] = {}
+    for row_number, _line, record in records:
+        if index >= len(record):
+            continue
+        client_id = record[index].strip()
+        if len(client_id) > MAX_CLIENT_ID:
+            problems[row_number] = f"longer than {MAX_CLIENT_ID} characters"
+        elif client_id and client_id in first_use:
+            problems[row_number] = f"also used by row {first_use[client_id]} of this file"
+        elif client_id:
+            first_use[client_id] = row_number
+    return problems
+
+
+def _validate_all(
+    columns: list[str],
+    records: list[_Record],
+    now: datetime,
+    future_tolerance: timedelta,
+    digest: str,
+    workers: int,
+) -> list[ParsedRow | RowError]:
+    if workers <= 1 or len(records) < PARALLEL_MIN_ROWS:
+        return _parse_rows(columns, records, now, future_tolerance, digest)
+    # Forked workers inherit the loaded modules; each validates a slice and sends back
+    # plain values. Nothing here touches the database, so forking is safe.
+    size = -(-len(records) // (workers * 4))
+    slices = [records[i : i + size] for i in range(0, len(records), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = pool.map(
+            _parse_rows,
+            *zip(*((columns, part, now, future_tolerance, digest) for part in slices), strict=True),
+        )
+        return [item for part in parts for item in part]
+
+
 def parse_csv(
     data: bytes,
     *,
     now: datetime,
     future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
+    workers: int = 1,
 ) -> ParsedFile:
     """Parse and validate a whole file; raise ``InvalidInput`` only if the file itself is
-    malformed (not UTF-8, no header, unknown or duplicate columns, broken quoting)."""
+    malformed (not UTF-8, no header, unknown or duplicate columns, broken quoting).
+
+    With ``workers`` > 1 a large file is validated in that many processes.
+    """
     digest = hashlib.sha256(data).hexdigest()
-    records = _records(_decode(data))
-    first = next(records, None)
+    lines = _records(_decode(data))
+    first = next(lines, None)
     if first is None or not any(cell.strip() for cell in first[1]):
         raise _file_error("empty file: the first line must be the header")
     columns = [c.strip() for c in first[1]]
@@ -267,61 +381,23 @@ def parse_csv(
         raise InvalidInput(
             "malformed CSV header: " + ", ".join(p["loc"] for p in problems), details=problems
         )
+    records: list[_Record] = []
+    for line, record in lines:
+        if record and (len(record) > 1 or record[0].strip()):  # blank lines are not rows
+            records.append((len(records) + 1, line, record))
     parsed = ParsedFile(sha256=digest, columns=columns)
-    width = len(columns)
-    plan = compile_columns(columns)
-    seen_client_ids: dict[str, int] = {}
-    row_number = 0
-    for line, record in records:
-        if not record or (len(record) == 1 and not record[0].strip()):
-            continue  # blank lines are not rows
-        row_number += 1
-        if len(record) != width:
-            raw = dict(zip(columns, record, strict=False))
-            parsed.errors.append(
-                RowError(
-                    row_number,
-                    line,
-                    (
-                        {
-                            "column": "row",
-                            "message": f"{len(record)} cells, the header has {width}",
-                        },
-                    ),
-                    raw,
-                )
+    client_problems = _client_id_problems(columns, records)
+    for item in _validate_all(columns, records, now, future_tolerance, digest, workers):
+        extra = client_problems.get(item.row)
+        if extra is not None:
+            found = item.problems if isinstance(item, RowError) else ()
+            item = RowError(
+                item.row, item.line, (*found, {"column": "client_id", "message": extra}), item.cells
             )
-            continue
-        cells = dict(zip(columns, record, strict=True))
-        client_id = cells.get("client_id", "").strip()
-        row_problems: list[dict[str, Any]] = []
-        if len(client_id) > MAX_CLIENT_ID:
-            row_problems.append({"column": "client_id", "message": "longer than 120 characters"})
-        elif client_id in seen_client_ids:
-            row_problems.append(
-                {
-                    "column": "client_id",
-                    "message": f"also used by row {seen_client_ids[client_id]} of this file",
-                }
-            )
-        if client_id:
-            seen_client_ids.setdefault(client_id, row_number)
-        try:
-            content = validate_report(
-                record_to_body(record, plan),
-                now=now,
-                future_tolerance=future_tolerance,
-                default_channel=Channel.CSV_IMPORT,
-            )
-        except InvalidInput as exc:
-            for item in exc.details or []:
-                row_problems.append({"column": column_for(item["loc"]), "message": item["message"]})
-            content = None
-        if row_problems or content is None:
-            parsed.errors.append(RowError(row_number, line, tuple(row_problems), cells))
-            continue
-        key = f"csv:{client_id}" if client_id else f"csv:{digest}:{row_number}"
-        parsed.rows.append(ParsedRow(row_number, line, key, content, cells))
+        if isinstance(item, RowError):
+            parsed.errors.append(item)
+        else:
+            parsed.rows.append(item)
     return parsed
 
 
@@ -331,7 +407,5 @@ def rejects_csv(parsed: ParsedFile) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*parsed.columns, "row", "line", "reasons"])
     for err in parsed.errors:
-        writer.writerow(
-            [*(err.raw.get(c, "") for c in parsed.columns), err.row, err.line, err.reasons()]
-        )
+        writer.writerow([*err.cells, err.row, err.line, err.reasons()])
     return out.getvalue()

@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exc as sa_exc
 from sqlalchemy import Table, insert, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from ceasefire.db.models.intake import ReportRow
@@ -37,7 +37,6 @@ from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_access import ReadScope
 from ceasefire.services.ledger import append
 from ceasefire.services.members import actor_of
-from ceasefire.services.reports import report_row_values
 
 KEY_LOOKUP_CHUNK = 500
 REPORTS_TABLE: Table = ReportRow.__table__  # type: ignore[assignment]
@@ -91,7 +90,7 @@ def _write_batch(
     actor: Actor,
     parsed: ParsedFile,
     filename: str,
-    batch: list[tuple[ParsedRow, tuple[str, str]]],
+    batch: list[ParsedRow],
 ) -> list[str]:
     """Insert one batch and its ledger entry in one transaction; the ids actually written.
 
@@ -100,22 +99,21 @@ def _write_batch(
     for _attempt in range(3):
         try:
             with ctx.unit_of_work() as session:
-                present = _stored_keys(
-                    session, actor.member_id, [r.idempotency_key for r, _ in batch]
-                )
+                present = _stored_keys(session, actor.member_id, [r.idempotency_key for r in batch])
                 now = utcnow()
                 values = [
-                    report_row_values(
-                        row.content,
-                        report_id=new_id("rep"),
-                        owner_member=actor.member_id,
-                        submitted_by=actor.user_id,
-                        idempotency_key=row.idempotency_key,
-                        received_at=now,
-                        canonical=canonical,
-                        import_file_sha256=parsed.sha256,
-                    )
-                    for row, canonical in batch
+                    {
+                        "id": new_id("rep"),
+                        "owner_member": actor.member_id,
+                        "submitted_by": actor.user_id,
+                        "idempotency_key": row.idempotency_key,
+                        "received_at": now,
+                        **row.fields,
+                        "content": row.canonical[0],
+                        "content_sha256": row.canonical[1],
+                        "import_file_sha256": parsed.sha256,
+                    }
+                    for row in batch
                     if row.idempotency_key not in present
                 ]
                 if not values:
@@ -156,8 +154,13 @@ def import_csv(
     rejects_path: Path | None = None,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> ImportResult:
-    """Import the reports of one CSV file (see the module docstring for the guarantees)."""
+    """Import the reports of one CSV file (see the module docstring for the guarantees).
+
+    ``workers`` > 1 validates a large file in that many processes (the CLI uses every core;
+    the API, whose threads must not fork, validates in its own thread).
+    """
     if viewer.is_public:
         raise Forbidden("sign in to import reports")
     actor = actor_of(viewer)
@@ -171,22 +174,24 @@ def import_csv(
         ) from exc
     now = now or utcnow()
     parsed = parse_csv(
-        data, now=now, future_tolerance=timedelta(seconds=ctx.settings.report_future_tolerance_s)
+        data,
+        now=now,
+        future_tolerance=timedelta(seconds=ctx.settings.report_future_tolerance_s),
+        workers=workers,
     )
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer, now)
-        agreements = {r.content.agreement_id for r in parsed.rows}
+        agreements = {r.fields["agreement_id"] for r in parsed.rows}
         if not all(scope.is_monitor(a) for a in agreements or {None}):
             raise Forbidden("only monitors (or operators) import reports")
         stored = _stored_keys(session, actor.member_id, [r.idempotency_key for r in parsed.rows])
-    pending: list[tuple[ParsedRow, tuple[str, str]]] = []
+    pending: list[ParsedRow] = []
     result = ImportResult(file_sha256=parsed.sha256, filename=path.name, rows_total=parsed.total)
     for row in parsed.rows:
-        canonical = row.content.canonical()
-        digest = canonical[1]
+        digest = row.canonical[1]
         known = stored.get(row.idempotency_key)
         if known is None:
-            pending.append((row, canonical))
+            pending.append(row)
         elif known[1] == digest:
             result.already_present += 1
         else:
@@ -200,7 +205,7 @@ def import_csv(
                             "message": f"already imported as {known[0]} with different content",
                         },
                     ),
-                    row.raw,
+                    row.cells,
                 )
             )
     parsed.errors.sort(key=lambda e: e.row)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ceasefire.db.models.members import MemberRoleRow
 from ceasefire.domain.access import Classification, Role, Viewer, can_read
 from ceasefire.domain.members import MemberRole, viewer_for_roles
+from ceasefire.domain.reports import concerns_key
 from ceasefire.domain.timeutil import utcnow
 
 # The member's roles valid at an instant; built once (every request of a member runs it).
@@ -41,7 +42,7 @@ _ROLES_OF = select(
 
 def concerns_text(parties: Iterable[str]) -> str:
     """The stored form of a set of party codes: ``",ARM,AZE,"`` (``","`` when empty)."""
-    return "," + "".join(f"{p}," for p in sorted(set(parties)))
+    return concerns_key(parties)
 
 
 def concerns_list(text: str) -> list[str]:

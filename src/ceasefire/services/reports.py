@@ -50,7 +50,7 @@ from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, proble
 from ceasefire.intake.attachments import AttachmentStore
 from ceasefire.intake.ids import new_id
 from ceasefire.services.context import ServiceContext
-from ceasefire.services.intake_access import ReadScope, concerns_list, concerns_text
+from ceasefire.services.intake_access import ReadScope, concerns_list
 from ceasefire.services.ledger import append
 from ceasefire.services.members import actor_of
 
@@ -155,33 +155,22 @@ def report_row_values(
     idempotency_key: str | None,
     received_at: datetime,
     canonical: tuple[str, str] | None = None,
+    fields: Mapping[str, Any] | None = None,
     import_file_sha256: str | None = None,
 ) -> dict[str, Any]:
     """The column values of a report row (used by single submissions and bulk imports).
 
-    ``canonical`` is ``content.canonical()`` when the caller has it already.
+    ``canonical`` (``content.canonical()``) and ``fields`` (``content.query_fields()``) are
+    passed when the caller has them already.
     """
     text, digest = canonical or content.canonical()
-    point = content.event_position.point
     return {
         "id": report_id,
         "owner_member": owner_member,
         "submitted_by": submitted_by,
         "idempotency_key": idempotency_key,
         "received_at": received_at,
-        "channel": content.channel.value,
-        "category": content.category.value,
-        "classification": content.classification.value,
-        "concerns": concerns_text(content.concerns),
-        "observed_start": content.observed.start,
-        "observed_end": content.observed.end,
-        "time_precision": content.observed.precision.value,
-        "event_lat": point.lat if point else None,
-        "event_lon": point.lon if point else None,
-        "event_place": content.event_position.place_name,
-        "event_precision": int(content.event_position.precision),
-        "alleged_perpetrator": content.alleged_perpetrator,
-        "agreement_id": content.agreement_id,
+        **(fields or content.query_fields()),
         "content": text,
         "content_sha256": digest,
         "import_file_sha256": import_file_sha256,
