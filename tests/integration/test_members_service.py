@@ -121,6 +121,13 @@ def test_roles_grant_retry_overlap_and_end(ctx: ServiceContext) -> None:
     with pytest.raises(Conflict) as exc:
         members.grant_role(ctx, OPERATOR, MemberRole("geo", AGR, Role.MONITOR, start))
     assert exc.value.details[0]["loc"] == "valid_from"
+    # a monitor may not make another member a monitor, nor end a monitor's role
+    with pytest.raises(Forbidden):
+        members.grant_role(
+            ctx, cast.viewer(ctx, "rus"), MemberRole("geo", "third", Role.MONITOR, start)
+        )
+    with pytest.raises(Forbidden):
+        members.end_role(ctx, cast.viewer(ctx, "rus"), member_id="tur", agreement_id=AGR)
     # ... but another agreement is independent
     members.grant_role(ctx, OPERATOR, MemberRole("geo", "other-agreement", Role.MONITOR, start))
 

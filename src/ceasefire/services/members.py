@@ -3,7 +3,8 @@
 Adding a member ("involving other countries") and granting or ending a role are ordinary
 operations: each is one ledger entry, and each checks who asks. Only an operator or a member
 currently holding a ``monitor`` role may add members; only an operator or a monitor *of that
-agreement* may grant or end roles in it.
+agreement* may grant or end observer and party-liaison roles in it; monitor roles themselves
+(who decides) are granted and ended by an operator only.
 """
 
 from __future__ import annotations
@@ -265,6 +266,10 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
     with ctx.unit_of_work() as session:
         if not viewer.operator and not is_monitor(session, viewer, role.agreement_id):
             raise Forbidden("only an operator or a monitor of this agreement may grant roles")
+        if role.role is Role.MONITOR and not viewer.operator:
+            # Monitors decide (e.g. by unanimity): who is one is for the centre's operator to
+            # record after the members agree, not for one monitor alone.
+            raise Forbidden("only an operator may grant a monitor role")
         if session.get(MemberRow, role.member_id) is None:
             raise NotFound(
                 f"no member {role.member_id!r}", details=[problem("member_id", "unknown member")]
@@ -344,6 +349,8 @@ def end_role(
                 details=[problem("member_id", "no current role")],
             )
         row = current[0]
+        if row.role == Role.MONITOR.value and not viewer.operator:
+            raise Forbidden("only an operator may end a monitor role")
         if at <= row.valid_from:
             raise InvalidInput(
                 "a role cannot end before it starts",
