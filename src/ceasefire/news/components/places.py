@@ -24,17 +24,25 @@ Geoparser = Callable[[Doc], Iterable[Any]]
 @register(NAME, requires=["doc"], assigns=["places"])
 def make_places(resources: PipelineResources) -> PlacesComponent:
     """Find and resolve toponyms with the geoparser of ``ceasefire.news.geo``."""
-    return PlacesComponent(load_geoparser())
+    return PlacesComponent(load_geoparser(resources.geo_focus))
 
 
-def load_geoparser() -> Geoparser | None:
-    """The geoparser's entry point, or None when it is not available."""
+def load_geoparser(focus: tuple[str, ...] = ()) -> Geoparser | None:
+    """The geoparser's entry point, or None when it is not available.
+
+    ``focus`` names the countries (ISO alpha-2) the centre watches: a weak prior for names
+    found in several countries (Lachin, Azerbaijan over Laçin, Turkey).
+    """
     try:
-        from ceasefire.news.geo import places_in_doc
+        from ceasefire.news.geo import GeoContext, places_in_doc
     except ImportError:
         return None
-    parser: Geoparser = places_in_doc
-    return parser
+    context = GeoContext(focus_countries=focus)
+
+    def parse(doc: Doc) -> Iterable[Any]:
+        return places_in_doc(doc, context=context)
+
+    return parse
 
 
 class PlacesComponent:

@@ -1,0 +1,65 @@
+"""The pipeline framework: versioned components, contracts checked, versions recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+from ceasefire.errors import InvalidInput
+from ceasefire.news.article import Article
+from ceasefire.news.extract import NewsExtractor
+from ceasefire.news.pipeline import DEFAULT_PIPELINE, NewsDoc, Pipeline, register, registered
+from tests.unit.news_fixtures import extractor  # noqa: F401
+
+
+def test_every_default_component_is_registered_with_a_version() -> None:
+    components = registered()
+    for name in DEFAULT_PIPELINE:
+        assert name in components
+        assert name.rsplit(".", 1)[-1].startswith("v")
+        assert components[name].assigns
+
+
+def test_the_pipeline_records_the_versions_it_ran(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = extractor.extract_sentence("Turkey and Russia held talks in Moscow on Monday.")
+    assert news.components == list(DEFAULT_PIPELINE)
+    assert all(event.component == "news.events.v1" for event in news.events)
+
+
+def test_unknown_component_is_named() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        Pipeline(["news.parse.v1", "news.nothing.v9"])
+    assert "news.nothing.v9" in caught.value.details[0]["message"]
+    assert caught.value.details[0]["loc"] == "pipeline[1]"
+
+
+def test_components_out_of_order_are_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        Pipeline(["news.parse.v1", "news.events.v1"])
+    message = caught.value.details[0]["message"]
+    assert "news.events.v1 requires" in message and "actors" in message
+
+
+def test_a_smaller_pipeline_runs_only_its_components(extractor: NewsExtractor) -> None:  # noqa: F811
+    small = Pipeline(["news.parse.v1", "news.actors.v1"], extractor.pipeline.resources)
+    news = small(Article(title="", paragraphs=["Turkish police detained ten protesters."]))
+    assert news.components == ["news.parse.v1", "news.actors.v1"]
+    assert news.events == []
+    assert [(a.ref.code, a.ref.sector) for a in news.actors] == [("TUR", "COP")]
+
+
+def test_names_must_carry_a_version() -> None:
+    with pytest.raises(ValueError, match="version"):
+        register("news.unversioned", assigns=["x"])
+
+
+def test_a_registered_component_can_join_a_pipeline(extractor: NewsExtractor) -> None:  # noqa: F811
+    class Counter:
+        def __call__(self, news: NewsDoc) -> NewsDoc:
+            news.notes.append(f"{len(news.events)} events")
+            return news
+
+    register("test.count-events.v1", requires=["events"], assigns=["notes"])(lambda _: Counter())
+    pipeline = Pipeline([*DEFAULT_PIPELINE, "test.count-events.v1"], extractor.pipeline.resources)
+    news = pipeline(Article(title="", paragraphs=["Iran threatened to shell Iraqi towns."]))
+    assert news.notes[-1] == "1 events"
+    assert [row["name"] for row in pipeline.analyse()][-1] == "test.count-events.v1"
