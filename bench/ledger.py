@@ -10,6 +10,7 @@ by default), then measures:
 * verify, in memory (the bundle/third-party case, no database): hash chain only, and with
   every Ed25519 signature checked;
 * verify from the database end to end (read + check), hash-only and signed;
+* the same with signatures checked in two worker processes (``verify --workers 2``);
 * one bare Ed25519 verification, as the bound of the signed rate.
 
 Rates are given per second of CPU time of this process (one core; the verifier is single-
@@ -140,6 +141,8 @@ def main() -> None:
         cpu, wall = best(fn) if rounds > 1 else timed(fn)[1:]
         print(f"{label:<42}: {rate(total, cpu)} cpu  {rate(total, wall)} wall")
 
+    _, _, wall = timed(lambda: verify_entries(bare, workers=2))
+    print(f"verify in memory, signatures in 2 worker processes: {rate(total, wall)} wall")
     per = statistics.median(ed25519_bound() for _ in range(3))
     print(
         f"one Ed25519 verification (cryptography/OpenSSL): {per * 1e6:.0f} µs"
