@@ -14,8 +14,10 @@ from ceasefire.news.pipeline import PipelineResources
 from tests.unit.news_fixtures import extractor, sentence  # noqa: F401
 
 
-def _actors(extractor: NewsExtractor, text: str, day: date | None = date(2020, 11, 26)) -> list[tuple[str | None, str | None, str]]:  # noqa: F811
-    news = sentence(extractor, text, day)
+def _actors(
+    pipeline: NewsExtractor, text: str, day: date | None = date(2020, 11, 26)
+) -> list[tuple[str | None, str | None, str]]:
+    news = sentence(pipeline, text, day)
     return [(m.ref.code, m.ref.sector, m.ref.text) for m in news.actors]
 
 
@@ -68,9 +70,13 @@ def test_sector_nouns(extractor: NewsExtractor, text: str, code: str, sector: st
 
 
 def test_wire_agencies_are_never_actors(extractor: NewsExtractor) -> None:  # noqa: F811
-    news = sentence(extractor, "A Turkish source told Reuters that AP and AFP had reported the talks.")
+    news = sentence(
+        extractor, "A Turkish source told Reuters that AP and AFP had reported the talks."
+    )
     texts = " ".join(m.ref.text for m in news.actors)
-    assert "Reuters" not in texts and "AFP" not in texts and "AP" not in texts.split()
+    assert "Reuters" not in texts
+    assert "AFP" not in texts
+    assert "AP" not in texts.split()
 
 
 def test_modifier_of_a_thing_is_no_actor(extractor: NewsExtractor) -> None:  # noqa: F811
@@ -92,19 +98,22 @@ def test_a_user_file_extends_the_dictionary(tmp_path: Path, extractor: NewsExtra
         encoding="utf-8",
     )
     dictionary = load_dictionary(user)
-    assert "harutyunyan" in dictionary.entries and "erdogan" in dictionary.entries
+    assert "harutyunyan" in dictionary.entries
+    assert "erdogan" in dictionary.entries
     assert "harutyunyan" not in shipped_dictionary().entries  # the shipped one is untouched
     custom = NewsExtractor.create(
         resources=PipelineResources.with_model(extractor.pipeline.resources.nlp, actor_file=user)
     )
-    news = custom.extract_sentence("Harutyunyan said the JMC had not visited.", day=date(2020, 12, 1))
+    news = custom.extract_sentence(
+        "Harutyunyan said the JMC had not visited.", day=date(2020, 12, 1)
+    )
     assert {(m.ref.code, m.ref.sector) for m in news.actors} >= {("ARM", "REB"), ("IGO", "MIL")}
 
 
 def test_a_broken_user_file_is_named(tmp_path: Path) -> None:
     user = tmp_path / "actors.yaml"
     user.write_text("people:\n  - {name: No Id}\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="actors.yaml"):
+    with pytest.raises(InvalidInput, match=r"actors\.yaml"):
         load_dictionary(user)
     user.write_text("- just a list\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="mapping"):

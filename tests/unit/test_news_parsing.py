@@ -21,11 +21,15 @@ def seed():  # type: ignore[no-untyped-def]
 
 def test_seed_metadata(seed) -> None:  # type: ignore[no-untyped-def]
     assert seed.outlet == "Asharq Al-Awsat"
-    assert seed.title == "Ankara, Moscow Discuss Involving Other Countries in Nagorno-Karabakh Ceasefire Efforts"
+    assert (
+        seed.title
+        == "Ankara, Moscow Discuss Involving Other Countries in Nagorno-Karabakh Ceasefire Efforts"
+    )
     assert seed.published is not None
-    assert seed.published.local == datetime(2020, 11, 26, 5, 45)  # noqa: DTZ001
+    assert seed.published.local == datetime(2020, 11, 26, 5, 45)
     # The page gives no zone: the wall time is kept and no UTC instant is guessed.
-    assert seed.published.zone is None and seed.published.utc is None
+    assert seed.published.zone is None
+    assert seed.published.utc is None
     assert seed.to_dict()["published_local"] == "2020-11-26T05:45"
     assert seed.language == "en"
 
@@ -55,11 +59,14 @@ def test_seed_body_and_credits(seed) -> None:  # type: ignore[no-untyped-def]
 
 def test_blocks_map_offsets_to_sections(seed) -> None:  # type: ignore[no-untyped-def]
     kinds = [block.kind for block in seed.blocks]
-    assert kinds[0] == "title" and kinds[1] == "caption" and set(kinds[2:]) == {"body"}
+    assert kinds[0] == "title"
+    assert kinds[1] == "caption"
+    assert set(kinds[2:]) == {"body"}
     body = seed.blocks[2]
     assert seed.text[body.start : body.end] == seed.paragraphs[0]
     block = seed.block_at(body.start + 5)
-    assert block is not None and block.kind == "body"
+    assert block is not None
+    assert block.kind == "body"
 
 
 def test_wire_dateline_becomes_place_and_credit() -> None:
@@ -84,7 +91,8 @@ HTML = """<!doctype html><html><head><title>Truce holds | Example News</title>
 <meta property="article:published_time" content="2020-11-12T14:05:00+03:00">
 </head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
 <article><h1>Truce holds in Nagorno-Karabakh as peacekeepers deploy</h1>
-<figure><img src="a.jpg"><figcaption>Russian peacekeepers near Stepanakert. (AFP)</figcaption></figure>
+<figure><img src="a.jpg">
+<figcaption>Russian peacekeepers near Stepanakert. (AFP)</figcaption></figure>
 <p>Russian peacekeepers began deploying to Nagorno-Karabakh on Wednesday under a deal that
 ended six weeks of fighting between Azerbaijan and Armenia, the Russian defence ministry said.</p>
 <p>The ministry said 1,960 troops would be stationed along the line of contact and the Lachin
@@ -100,7 +108,7 @@ def test_html_article_with_offset_time_and_caption() -> None:
     assert article.published is not None
     assert article.published.zone == "+03:00"
     assert article.published.utc == datetime(2020, 11, 12, 11, 5, tzinfo=UTC)
-    assert article.published.local == datetime(2020, 11, 12, 14, 5)  # noqa: DTZ001
+    assert article.published.local == datetime(2020, 11, 12, 14, 5)
     assert article.captions == ["Russian peacekeepers near Stepanakert."]
     assert "AFP" in article.credits
     assert article.paragraphs[0].startswith("Russian peacekeepers began deploying")
@@ -115,10 +123,10 @@ def test_html_without_article_is_refused() -> None:
 @pytest.mark.parametrize(
     ("line", "local", "zone"),
     [
-        ("Thursday, 26 November, 2020 - 05:45", datetime(2020, 11, 26, 5, 45), None),  # noqa: DTZ001
-        ("November 26, 2020 5:45 PM GMT", datetime(2020, 11, 26, 17, 45), "GMT"),  # noqa: DTZ001
-        ("Published: 26 Nov 2020 09:10 +04:00", datetime(2020, 11, 26, 9, 10), "+04:00"),  # noqa: DTZ001
-        ("2020-11-26T05:45:00Z", datetime(2020, 11, 26, 5, 45), "+00:00"),  # noqa: DTZ001
+        ("Thursday, 26 November, 2020 - 05:45", datetime(2020, 11, 26, 5, 45), None),
+        ("November 26, 2020 5:45 PM GMT", datetime(2020, 11, 26, 17, 45), "GMT"),
+        ("Published: 26 Nov 2020 09:10 +04:00", datetime(2020, 11, 26, 9, 10), "+04:00"),
+        ("2020-11-26T05:45:00Z", datetime(2020, 11, 26, 5, 45), "+00:00"),
     ],
 )
 def test_publication_lines(line: str, local: datetime, zone: str | None) -> None:
@@ -130,7 +138,8 @@ def test_publication_lines(line: str, local: datetime, zone: str | None) -> None
 
 def test_outlet_zone_gives_utc_only_when_known() -> None:
     published = parse_publication_line("26 November 2020 05:45", zone="Asia/Baku")
-    assert published is not None and published.utc == datetime(2020, 11, 26, 1, 45, tzinfo=UTC)
+    assert published is not None
+    assert published.utc == datetime(2020, 11, 26, 1, 45, tzinfo=UTC)
     assert parse_publication_line("The ceasefire holds, officials said.") is None
 
 

@@ -36,7 +36,8 @@ def test_components_out_of_order_are_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         Pipeline(["news.parse.v1", "news.events.v1"])
     message = caught.value.details[0]["message"]
-    assert "news.events.v1 requires" in message and "actors" in message
+    assert "news.events.v1 requires" in message
+    assert "actors" in message
 
 
 def test_a_smaller_pipeline_runs_only_its_components(extractor: NewsExtractor) -> None:  # noqa: F811

@@ -284,6 +284,25 @@ class ActorResolver:
             role=named.ref.role if named else None,
         )
 
+    def resolve_loose(self, head: Token) -> ActorRef | None:
+        """Like :meth:`resolve`, but a phrase merely marked by a state counts too.
+
+        For speakers and targets: "a Turkish source" said it, "Iraqi towns" were shelled.
+        """
+        ref = self.resolve(head)
+        if ref is not None or head.i in self.excluded:
+            return ref
+        tokens = np_tokens(head)
+        marks = [
+            self.mention_at[t.i]
+            for t in tokens
+            if t.i in self.mention_at and self.mention_at[t.i].kind in {"state", "demonym"}
+        ]
+        if not marks or not marks[0].ref.code:
+            return None  # "the Kalbajar district" is a place, not an actor
+        span = span_of(tokens)
+        return ActorRef(span.text, marks[0].ref.code, None, span.start_char, span.end_char)
+
     def _actor_head(self, head: Token, tokens: list[Token]) -> bool:
         """Whether a phrase without a name of its own can be an actor: a sector noun head."""
         if self._sector(head, tokens) is not None:
@@ -373,8 +392,8 @@ class ActorResolver:
 
     def antecedent(self, pronoun: Token, *, before: int | None = None) -> ActorRef | None:
         """The actor a pronoun refers to: the nearest earlier compatible actor."""
-        person = pronoun.lower_ in PRONOUNS_PERSON
-        group = pronoun.lower_ in PRONOUNS_GROUP
+        person = pronoun.pos_ == "PRON" and pronoun.lower_ in PRONOUNS_PERSON
+        group = pronoun.pos_ == "PRON" and pronoun.lower_ in PRONOUNS_GROUP
         if not (person or group):
             return None
         limit = pronoun.i if before is None else before

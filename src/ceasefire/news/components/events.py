@@ -39,11 +39,11 @@ from ceasefire.news.components.lexicon import (
 from ceasefire.news.components.quotes import sentence_ref
 from ceasefire.news.components.syntax import (
     LOCATIVE_PREPS,
-    PERSONAL_PRONOUNS,
     agents,
     clause_head,
     conjuncts,
     depth,
+    is_pronoun,
     iter_children_bfs,
     modal_words,
     np_tokens,
@@ -339,7 +339,7 @@ class EventsComponent:
     def _actor(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
         if resolver.is_credit(head):
             return None
-        if head.lower_ in PERSONAL_PRONOUNS:
+        if is_pronoun(head):
             antecedent = self._pronoun(head, resolver)
             if antecedent is None:
                 return None
@@ -369,7 +369,7 @@ class EventsComponent:
                         and child.i != pronoun.i
                         and child.i < pronoun.i
                     ):
-                        if child.lower_ in PERSONAL_PRONOUNS:
+                        if is_pronoun(child):
                             return resolver.antecedent(child)
                         return resolver.resolve(child)
         return resolver.antecedent(pronoun)
@@ -450,6 +450,8 @@ class EventsComponent:
             if ref is None and relation in {"dobj", "with", "to", "against", "of"}:
                 inner = self._actors_in_subtree([head], resolver, max_depth=3)
                 ref = inner[0] if inner else None
+            if ref is None and relation in {"dobj", "against", "at", "on"}:
+                ref = resolver.resolve_loose(head)  # "shelled Iraqi towns"
             if ref is not None:
                 mention = resolver.mention_at.get(head.i)
                 (places if mention is not None and mention.kind == "place" else found).append(ref)

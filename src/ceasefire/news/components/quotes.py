@@ -15,7 +15,7 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from ceasefire.news.components.actors import ActorResolver
-from ceasefire.news.components.syntax import PERSONAL_PRONOUNS, sentence_of, sentence_starts
+from ceasefire.news.components.syntax import is_pronoun, sentence_of, sentence_starts
 from ceasefire.news.model import ActorRef, Quote, SentenceRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 from ceasefire.news.sources import load_package_yaml
@@ -155,14 +155,14 @@ class QuotesComponent:
         last_speaker: ActorRef | None,
         last_speaker_at: int,
     ) -> tuple[ActorRef | None, str | None]:
-        if subject.lower_ in PERSONAL_PRONOUNS:
+        if is_pronoun(subject):
             if subject.lower_ in {"he", "she"} and last_speaker is not None and last_speaker.id:
                 return last_speaker, f"{subject.text} → previous speaker"
             antecedent = resolver.antecedent(subject)
             if antecedent is not None:
                 return antecedent, f"{subject.text} → nearest mention"
             return None, None
-        ref = resolver.resolve(subject)
+        ref = resolver.resolve_loose(subject)
         if ref is None:
             tokens = [t for t in subject.subtree if t.dep_ not in {"relcl", "punct"}]
             start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)

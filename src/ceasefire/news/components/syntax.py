@@ -14,6 +14,13 @@ NP_MODIFIERS = frozenset({"amod", "compound", "poss", "nmod", "npadvmod", "nummo
 PRONOUNS_PERSON = frozenset({"he", "she", "him", "her", "his"})
 PRONOUNS_GROUP = frozenset({"they", "them", "their", "it", "its", "we", "our", "us"})
 PERSONAL_PRONOUNS = PRONOUNS_PERSON | PRONOUNS_GROUP | frozenset({"i", "me", "my", "you"})
+
+
+def is_pronoun(token: Token) -> bool:
+    """A personal pronoun ("US" the country is not "us")."""
+    return token.pos_ == "PRON" and token.lower_ in PERSONAL_PRONOUNS
+
+
 LOCATIVE_PREPS = frozenset(
     {"in", "near", "at", "outside", "inside", "around", "across", "along", "on", "into",
      "within", "throughout", "off", "from", "towards", "toward", "over"}

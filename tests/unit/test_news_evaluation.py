@@ -1,0 +1,60 @@
+"""The evaluation commands: the seed article's expected items, PLOVER scoring."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ceasefire.news.evaluation import Scores, evaluate_plover, evaluate_seed
+from ceasefire.news.extract import NewsExtractor
+from tests.conftest import SHARED_DATA
+from tests.unit.news_fixtures import SEED, SEED_EXPECTED, extractor  # noqa: F401
+
+
+def test_seed_passes_every_item_but_the_paragraph_count(extractor: NewsExtractor) -> None:  # noqa: F811
+    report = evaluate_seed(extractor, SEED, SEED_EXPECTED)
+    failed = [c.item for c in report.required_failed]
+    # The expected file says 13 body paragraphs; the page has 10 (docs/nlp.md says why).
+    assert failed == ["13 body paragraphs"]
+    groups = {c.group for c in report.checks if c.passed}
+    assert groups == {"article", "events", "quotes", "places", "actors"}
+
+
+def test_scores() -> None:
+    scores = Scores()
+    scores.add({"TUR", "RUS"}, {"TUR"})
+    scores.add(set(), {"ARM"})
+    assert (scores.tp, scores.fp, scores.fn) == (1, 1, 1)
+    assert scores.precision == 0.5
+    assert scores.recall == 0.5
+    assert scores.f1 == 0.5
+
+
+def test_plover_scoring_on_two_records(tmp_path: Path, extractor: NewsExtractor) -> None:  # noqa: F811
+    records = [
+        {"id": "r1", "event": "THREATEN", "text": "Iran threatened to shell Iraqi towns.",
+         "source": [{"actorText": "Iran", "code": "IRN"}], "target": [{"code": "IRQ"}]},
+        {"id": "r2", "event": "PROTEST", "text": "Turkey praised Azerbaijan.",
+         "source": [{"actorText": "Turkey", "code": "TUR"}], "target": ""},
+    ]  # fmt: skip
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps({"records": records}), encoding="utf-8")
+    report = evaluate_plover(extractor, path)
+    figures = report.to_dict(with_details=True)
+    assert figures["records"] == 2
+    assert figures["event_type_accuracy"] == 0.5
+    assert figures["source_actor_codes"]["f1"] == 1.0
+    assert figures["per_type"]["THREATEN"]["correct"] == 1
+    assert figures["confusions"] == [{"gold": "PROTEST", "predicted": "SUPPORT", "count": 1}]
+
+
+@pytest.mark.slow
+def test_plover_dev_figures(extractor: NewsExtractor) -> None:  # noqa: F811
+    path = SHARED_DATA / "plover-gsr-dev.json"
+    if not path.exists():
+        pytest.skip(f"gold set not available at {path}")
+    report = evaluate_plover(extractor, path)
+    assert report.accuracy >= 0.80
+    assert report.source.f1 >= 0.80

@@ -1,0 +1,62 @@
+"""Quotes: direct and indirect, speakers resolved across sentences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ceasefire.news.extract import NewsExtractor
+from tests.unit.news_fixtures import extractor, seed_result, sentence  # noqa: F401
+
+
+def _speaker(quote: dict[str, Any]) -> str:
+    speaker = quote["speaker"] or {}
+    return f"{speaker.get('text')} / {speaker.get('name')}"
+
+
+def test_seed_quotes_are_erdogans(seed_result: dict[str, Any]) -> None:  # noqa: F811
+    quotes = seed_result["quotes"]
+    for words in (
+        "We have the opportunity to develop and expand this more",
+        "to a different level",
+        "has no worth whatsoever",
+    ):
+        holding = [q for q in quotes if words in q["text"]]
+        assert holding, words
+        assert all("Tayyip Erdogan" in _speaker(q) for q in holding), words
+
+
+def test_direct_quote_spans_two_sentences(seed_result: dict[str, Any]) -> None:  # noqa: F811
+    direct = [q for q in seed_result["quotes"] if q["kind"] == "direct"]
+    assert direct[0]["text"].startswith("We have the opportunity")
+    assert direct[0]["text"].endswith("with Putin too,")
+    text = seed_result["article"]["text"]
+    assert text[direct[0]["start"] : direct[0]["end"]] == direct[0]["text"]
+
+
+def test_he_said_is_the_previous_speaker(seed_result: dict[str, Any]) -> None:  # noqa: F811
+    quote = next(q for q in seed_result["quotes"] if "different level" in q["text"])
+    assert quote["kind"] == "indirect"
+    assert quote["speaker"]["id"] == "erdogan"
+    assert quote["speaker_resolved_from"].startswith("He")
+
+
+def test_scare_quotes_are_no_quotes(seed_result: dict[str, Any]) -> None:  # noqa: F811
+    assert not any(q["text"] == "discomfort" for q in seed_result["quotes"])
+
+
+def test_anonymous_source_and_agency(seed_result: dict[str, Any]) -> None:  # noqa: F811
+    quote = next(q for q in seed_result["quotes"] if "at odds" in q["text"])
+    assert quote["speaker"]["text"] == "Turkish source"
+    assert quote["speaker"]["code"] == "TUR"
+    assert all("Reuters" not in _speaker(q) for q in seed_result["quotes"])
+
+
+def test_speaker_after_the_verb(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(
+        extractor,
+        "“The ceasefire is holding across the whole line,” said Russian Defence Minister "
+        "Sergei Shoigu.",
+    )
+    assert news.quotes[0].kind == "direct"
+    assert news.quotes[0].speaker is not None
+    assert news.quotes[0].speaker.id == "shoigu"
