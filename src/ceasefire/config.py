@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(
         default=5 * 1024 * 1024, description="Largest news article file the pipeline reads."
     )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins for one user name before it is locked."
+    )
+    login_failure_window_s: int = Field(
+        default=900, ge=1, description="Window (seconds) in which failed sign-ins are counted."
+    )
+    login_lockout_s: int = Field(
+        default=900, ge=1, description="How long (seconds) a locked user name is refused."
+    )
     actor_dictionary: Path | None = Field(
         default=None, description="A YAML file extending the news actor dictionary (docs/nlp.md)."
     )

@@ -66,6 +66,20 @@ class PayloadTooLarge(CeasefireError):
     title = "payload too large"
 
 
+class TooManyRequests(CeasefireError):
+    """Refused for a while (e.g. too many failed sign-ins); ``retry_after_s`` says how long."""
+
+    code = "E429"
+    status = 429
+    title = "too many requests"
+
+    def __init__(
+        self, message: str, *, retry_after_s: int | None = None, details: Any = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.retry_after_s = retry_after_s
+
+
 class IntegrityError(CeasefireError):
     """The stored record is inconsistent (e.g. the ledger does not verify)."""
 

@@ -4,6 +4,8 @@
 - A token is 32 random bytes, shown once; only its SHA-256 is stored (a high-entropy secret
   needs no slow hash). Tokens expire, can be revoked, and remember when they were last used.
 - ``viewer_for_token`` turns a bearer token into the ``Viewer`` every read is filtered by.
+- Sign-ins are throttled per user name (``login_throttle``); ``logout`` revokes a login's
+  token; operators disable, enable and reset users (each a ledger entry).
 
 Tokens are never logged or written to the ledger; ledger entries name the token's id only.
 """
@@ -29,6 +31,7 @@ from ceasefire.domain.actor import Actor
 from ceasefire.domain.members import MemberRole, check_slug, viewer_for_roles
 from ceasefire.domain.timeutil import ensure_utc, utcnow
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.services import login_throttle
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.ledger import append
 from ceasefire.services.members import actor_of, load_roles
@@ -51,6 +54,7 @@ class UserPublic(BaseModel):
     has_password: bool
     created_at: datetime
     disabled_at: datetime | None
+    locked_until: datetime | None = None  # sign-ins refused until then (too many failures)
 
 
 class TokenPublic(BaseModel):
@@ -112,7 +116,7 @@ def _token_public(row: ApiTokenRow, at: datetime | None = None) -> TokenPublic:
     )
 
 
-def _user_public(row: UserRow) -> UserPublic:
+def _user_public(row: UserRow, locked_until: datetime | None = None) -> UserPublic:
     return UserPublic(
         id=row.id,
         member_id=row.member_id,
@@ -121,6 +125,7 @@ def _user_public(row: UserRow) -> UserPublic:
         has_password=row.password_hash is not None,
         created_at=row.created_at,
         disabled_at=row.disabled_at,
+        locked_until=locked_until,
     )
 
 
@@ -193,7 +198,8 @@ def list_users(ctx: ServiceContext, viewer: Viewer) -> list[UserPublic]:
         query = select(UserRow).order_by(UserRow.member_id, UserRow.id)
         if not viewer.operator:
             query = query.where(UserRow.member_id == viewer.member_id)
-        return [_user_public(row) for row in session.scalars(query)]
+        locked = login_throttle.locked_until(session)
+        return [_user_public(row, locked.get(row.id)) for row in session.scalars(query)]
 
 
 def _issue_token(
@@ -291,8 +297,15 @@ def create_token(
 def login(
     ctx: ServiceContext, *, user_id: str, password: str, ttl: timedelta = LOGIN_TOKEN_TTL
 ) -> IssuedToken:
-    """Check a password and issue a short-lived token (the web login). Any failure → 401."""
+    """Check a password and issue a short-lived token (the web login). Any failure → 401.
+
+    Throttled per user name: while the name is locked after too many failures, every
+    attempt is a 429 without a password check (see ``login_throttle``).
+    """
     failure = Unauthorized("wrong user name or password")
+    # Counted for every name, known or not, before anything about the user is read, so
+    # the two failures cost the same.
+    login_throttle.count_attempt(ctx, user_id)
     with ctx.reader() as session:
         user = session.get(UserRow, user_id)
         stored = user.password_hash if user is not None else None
@@ -309,6 +322,7 @@ def login(
             raise failure
         if _hasher().check_needs_rehash(stored):
             fresh.password_hash = _hasher().hash(password)
+        login_throttle.clear(session, user_id)
         return _issue_token(
             session,
             ctx,
@@ -333,17 +347,46 @@ def revoke_token(ctx: ServiceContext, viewer: Viewer, token_id: str) -> TokenPub
             raise NotFound(f"no token {token_id!r}", details=[problem("token_id", "unknown")])
         if row.revoked_at is not None:
             return _token_public(row)
-        row.revoked_at = utcnow()
-        session.flush()
-        append(
-            session,
-            ctx.settings,
-            tag="auth:token:revoked",
-            subject=f"token/{row.id}",
-            payload={"token_id": row.id, "user_id": row.user_id},
-            actor=actor,
-        )
+        _revoke(session, ctx, row, actor=actor)
         return _token_public(row)
+
+
+def _revoke(
+    session: Session, ctx: ServiceContext, row: ApiTokenRow, *, actor: Actor, via: str | None = None
+) -> None:
+    row.revoked_at = utcnow()
+    session.flush()
+    payload: dict[str, Any] = {"token_id": row.id, "user_id": row.user_id}
+    if via is not None:
+        payload["via"] = via
+    append(
+        session,
+        ctx.settings,
+        tag="auth:token:revoked",
+        subject=f"token/{row.id}",
+        payload=payload,
+        actor=actor,
+    )
+
+
+def logout(ctx: ServiceContext, token: str) -> bool:
+    """Revoke the token a sign-out presents (the web session). True if it was active.
+
+    An unknown, expired or already revoked token is left as it is: signing out twice, or
+    with a stale cookie, is not an error.
+    """
+    with ctx.unit_of_work() as session:
+        row = session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token))
+        ).one_or_none()
+        if row is None or _token_state(row, utcnow()) != "active":
+            return False
+        user = session.get(UserRow, row.user_id)
+        assert user is not None  # api_tokens.user_id is a foreign key
+        _revoke(
+            session, ctx, row, actor=Actor(member_id=user.member_id, user_id=user.id), via="logout"
+        )
+        return True
 
 
 def list_tokens(
@@ -362,6 +405,119 @@ def list_tokens(
             query = query.where(ApiTokenRow.user_id == user_id)
         now = utcnow()
         return [_token_public(row, now) for row in session.scalars(query)]
+
+
+def _user_or_404(session: Session, user_id: str) -> UserRow:
+    user = session.get(UserRow, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown user")])
+    return user
+
+
+def _set_disabled(
+    ctx: ServiceContext, viewer: Viewer, user_id: str, *, disabled: bool
+) -> UserPublic:
+    if viewer.is_public:
+        raise Unauthorized("sign in to manage users")
+    if not viewer.operator:
+        raise Forbidden(f"only an operator may {'disable' if disabled else 'enable'} users")
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        user = _user_or_404(session, user_id)
+        if (user.disabled_at is not None) == disabled:
+            return _user_public(user)  # already so: a retry changes nothing
+        user.disabled_at = utcnow() if disabled else None
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=f"auth:user:{'disabled' if disabled else 'enabled'}",
+            subject=f"user/{user.id}",
+            payload={"user_id": user.id, "member_id": user.member_id},
+            actor=actor,
+        )
+        return _user_public(user)
+
+
+def disable_user(ctx: ServiceContext, viewer: Viewer, user_id: str) -> UserPublic:
+    """Disable a user (operators): it cannot sign in, and its tokens are refused (401).
+
+    The tokens are kept, not revoked, so that ``enable_user`` restores e.g. a sensor feed.
+    Disabling a disabled user is a no-op.
+    """
+    return _set_disabled(ctx, viewer, user_id, disabled=True)
+
+
+def enable_user(ctx: ServiceContext, viewer: Viewer, user_id: str) -> UserPublic:
+    """Enable a disabled user again (operators); its unexpired, unrevoked tokens work again."""
+    return _set_disabled(ctx, viewer, user_id, disabled=False)
+
+
+def set_password(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    user_id: str,
+    password: str,
+    *,
+    current_password: str | None = None,
+) -> UserPublic:
+    """Set a user's password: an operator for anyone, a user for itself.
+
+    A user changing its own password must give the current one (a stolen token alone must
+    not take over the account). The user's password sessions (tokens labelled ``login``)
+    are revoked, and any sign-in lockout of the name is lifted.
+    """
+    if viewer.is_public:
+        raise Unauthorized("sign in to change a password")
+    own = viewer.user_id == user_id and not viewer.operator
+    if not viewer.operator and not own:
+        raise Forbidden("a user may change only its own password")
+    _check_password(password)
+    if own:
+        with ctx.reader() as session:
+            stored = _user_or_404(session, user_id).password_hash
+        if stored is None:
+            raise Forbidden("this user has no password; an operator sets the first one")
+        try:
+            _hasher().verify(stored, current_password or "")
+        except (VerificationError, InvalidHashError):
+            raise Forbidden(
+                "the current password is wrong",
+                details=[problem("current_password", "does not match")],
+            ) from None
+    password_hash = _hasher().hash(password)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        user = _user_or_404(session, user_id)
+        user.password_hash = password_hash
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag="auth:user:password-set",
+            subject=f"user/{user.id}",
+            payload={"user_id": user.id, "member_id": user.member_id, "by_self": own},
+            actor=actor,
+        )
+        now = utcnow()
+        sessions = session.scalars(
+            select(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user.id, ApiTokenRow.label == "login")
+            .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+        )
+        for row in sessions:
+            if _token_state(row, now) == "active":
+                _revoke(session, ctx, row, actor=actor, via="password-set")
+        login_throttle.clear(session, user.id)
+        return _user_public(user)
+
+
+def unlock_user(ctx: ServiceContext, viewer: Viewer, user_name: str) -> None:
+    """Lift a sign-in lockout of ``user_name`` now (operators). Bookkeeping, not ledgered."""
+    if not viewer.operator:
+        raise Forbidden("only an operator may lift a sign-in lockout")
+    with ctx.unit_of_work() as session:
+        login_throttle.clear(session, user_name)
 
 
 # Every API request with a token runs this one statement (one round trip: the token, its

@@ -1,10 +1,10 @@
 """State check of members, roles, users, tokens, posts and sensors against the ledger.
 
 ``ceasefire ledger verify`` replays this area's entries (added, granted, ended, created,
-revoked) into the state they describe and compares it with the tables, so a member, role,
-user, token, post or sensor added, edited or deleted behind the application's back shows up.
-Bookkeeping that is not a ledgered change (a token's ``last_used_at``, a password rehash on
-login) is not compared.
+revoked, disabled, enabled, password set) into the state they describe and compares it with
+the tables, so a member, role, user, token, post or sensor added, edited or deleted behind
+the application's back shows up. Bookkeeping that is not a ledgered change (a token's
+``last_used_at``, sign-in failure counts, a password rehash on login) is not compared.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ TAGS = (
     "member:post:added",
     "member:sensor:added",
     "auth:user:added",
+    "auth:user:disabled",
+    "auth:user:enabled",
+    "auth:user:password-set",
     "auth:token:created",
     "auth:token:revoked",
 )
@@ -71,7 +74,16 @@ def _expected(
             state["member_roles"][key] = (entry.seq, fields)
         elif entry.tag == "auth:user:added":
             fields = {k: p.get(k) for k in ("member_id", "operator", "has_password")}
-            state["users"][str(p.get("user_id"))] = (entry.seq, fields)
+            state["users"][str(p.get("user_id"))] = (entry.seq, {**fields, "disabled": False})
+        elif entry.tag in ("auth:user:disabled", "auth:user:enabled", "auth:user:password-set"):
+            key = str(p.get("user_id"))
+            before = state["users"].get(key, (entry.seq, {}))[1]
+            change = (
+                {"has_password": True}
+                if entry.tag == "auth:user:password-set"
+                else {"disabled": entry.tag == "auth:user:disabled"}
+            )
+            state["users"][key] = (entry.seq, {**before, **change})
         elif entry.tag == "auth:token:created":
             fields = {
                 "user_id": p.get("user_id"),
@@ -132,6 +144,7 @@ def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
                 "member_id": u.member_id,
                 "operator": u.operator,
                 "has_password": u.password_hash is not None,
+                "disabled": u.disabled_at is not None,
             }
             for u in session.scalars(select(UserRow))
         },

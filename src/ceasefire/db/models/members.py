@@ -1,4 +1,5 @@
-"""Tables of members, their roles per agreement, users, API tokens, posts and sensors.
+"""Tables of members, their roles per agreement, users, API tokens, sign-in failures, posts
+and sensors.
 
 ``member_roles.agreement_id`` deliberately has no foreign key to the agreement register: a
 role may be granted before the agreement file is loaded (bootstrap order), and the agreement
@@ -72,6 +73,22 @@ class ApiTokenRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class LoginFailureRow(Base):
+    """Failed sign-ins per submitted user name, shared by every server process.
+
+    Keyed by the name as typed, with no foreign key: unknown names are counted exactly like
+    known ones, so the counter reveals nothing about which users exist. Bookkeeping, not a
+    ledgered record.
+    """
+
+    __tablename__ = "login_failures"
+
+    user_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ObservationPostRow(Base):

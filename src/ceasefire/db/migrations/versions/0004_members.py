@@ -1,4 +1,4 @@
-"""Members, roles per agreement, users, API tokens, observation posts, sensors.
+"""Members, roles per agreement, users, API tokens, sign-in failures, observation posts, sensors.
 
 Revision ID: 0004_members
 Revises: 0003_ledger
@@ -76,6 +76,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
     op.create_table(
+        "login_failures",
+        sa.Column("user_name", sa.String(200), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_started_at", UTCDateTime(), nullable=False),
+        sa.Column("locked_until", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("user_name", name="pk_login_failures"),
+    )
+    op.create_table(
         "observation_posts",
         sa.Column("id", sa.String(64), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
@@ -132,6 +140,7 @@ def downgrade() -> None:
     op.drop_table("sensors")
     op.drop_table("post_owners")
     op.drop_table("observation_posts")
+    op.drop_table("login_failures")
     op.drop_index("ix_api_tokens_user_id", table_name="api_tokens")
     op.drop_table("api_tokens")
     op.drop_index("ix_users_member_id", table_name="users")
