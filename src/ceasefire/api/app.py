@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ceasefire import __version__
 from ceasefire.config import Settings
-from ceasefire.errors import CeasefireError, PayloadTooLarge
+from ceasefire.errors import CeasefireError, PayloadTooLarge, TooManyRequests, Unauthorized
 from ceasefire.services.context import ServiceContext
 
 
@@ -85,7 +85,12 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
 
     @app.exception_handler(CeasefireError)
     async def _ceasefire_error(_request: Request, exc: CeasefireError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
+        headers = {}
+        if isinstance(exc, Unauthorized):
+            headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: how to authenticate
+        if isinstance(exc, TooManyRequests) and exc.retry_after_s is not None:
+            headers["Retry-After"] = str(exc.retry_after_s)
+        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -122,11 +127,15 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         return {"status": "ok", "version": __version__}
 
     from ceasefire.api.routes import ROUTERS
+    from ceasefire.web.auth_pages import router as auth_pages_router
     from ceasefire.web.pages import router as pages_router
+    from ceasefire.web.session import StaleSessionCookie
 
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(pages_router)
+    app.include_router(auth_pages_router)
+    app.add_middleware(StaleSessionCookie)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ceasefire.api.deps import ContextDep, CurrentViewer
+from ceasefire.api.deps import ContextDep
 from ceasefire.domain.timeutil import parse_instant
 from ceasefire.web.dashboard import build_dashboard
+from ceasefire.web.session import WebViewer
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -42,7 +43,7 @@ def render(template: str, **context: Any) -> HTMLResponse:
 def dashboard(
     request: Request,
     ctx: ContextDep,
-    viewer: CurrentViewer,
+    viewer: WebViewer,
     as_of: Annotated[
         str | None, Query(description="Show the record as of this date or instant (ISO 8601)")
     ] = None,

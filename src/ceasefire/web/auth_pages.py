@@ -1,0 +1,157 @@
+"""Web sign-in and sign-out: ``GET|POST /login``, ``POST /logout``.
+
+A sign-in is ``auth.login``: the same throttled password check as ``POST /api/v1/auth/token``,
+and the same 12-hour API token, kept in the HttpOnly, SameSite=Strict cookie of
+``web.session``. Signing out revokes that token, so a copied cookie stops working too.
+
+Forms are protected against cross-site request forgery without a token in the form:
+
+- the cookie is ``SameSite=Strict``, so a browser never sends it with a request another
+  site starts (a forged ``POST /logout`` arrives signed out and does nothing);
+- every form ``POST`` here must come from this site's own pages: a browser names the page's
+  origin in ``Origin`` (or, failing that, ``Referer``), and any other origin, or ``null``,
+  is refused with a 403. This also stops *login* forgery (signing a victim into the
+  attacker's account), against which SameSite cannot help: that request carries no cookie.
+  A request with neither header does not come from a browser form, so it cannot be forged
+  by a web page, and is allowed (e.g. scripts using ``curl``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ceasefire.api.deps import ContextDep
+from ceasefire.domain.access import Viewer
+from ceasefire.domain.timeutil import utcnow
+from ceasefire.errors import Forbidden, TooManyRequests, Unauthorized
+from ceasefire.services import auth
+from ceasefire.web.pages import render
+from ceasefire.web.session import (
+    SESSION_COOKIE,
+    WebViewer,
+    clear_session_cookie,
+    set_session_cookie,
+)
+
+router = APIRouter(include_in_schema=False)
+
+WRONG_CREDENTIALS = "Wrong user name or password."
+
+
+def _origin_of(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}".lower()
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse (403) a form post that a page of another origin made the browser send."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if referer is None:
+            return
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    if origin.lower() != _origin_of(request):
+        raise Forbidden("cross-site form submission refused")
+
+
+def _local_path(candidate: str | None) -> str:
+    # Only a path on this site: "//evil.example" or "https://..." would be an open redirect.
+    if not candidate or not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+        return "/"
+    return candidate
+
+
+def _no_store(response: Response) -> Response:
+    # The sign-in page must not be cached (shared machines) nor framed (click-jacking).
+    response.headers["cache-control"] = "no-store"
+    response.headers["x-frame-options"] = "DENY"
+    response.headers["content-security-policy"] = "frame-ancestors 'none'"
+    return response
+
+
+def _login_page(
+    viewer: Viewer,
+    *,
+    next_path: str,
+    user_id: str = "",
+    error: str | None = None,
+    status: int = 200,
+    retry_after_s: int | None = None,
+) -> Response:
+    response = render(
+        "login.html", viewer=viewer, next_path=next_path, user_id=user_id, error=error
+    )
+    response.status_code = status
+    if retry_after_s is not None:
+        response.headers["retry-after"] = str(retry_after_s)
+    return _no_store(response)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    viewer: WebViewer,
+    next_path: Annotated[str | None, Query(alias="next")] = None,
+) -> Response:
+    """The sign-in form."""
+    return _login_page(viewer, next_path=_local_path(next_path))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    ctx: ContextDep,
+    user_id: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next_path: Annotated[str, Form(alias="next")] = "/",
+) -> Response:
+    """Check the password; on success keep a new API token in the cookie and go on."""
+    check_same_origin(request)
+    public = Viewer.public()
+    target = _local_path(next_path)
+    user_id = user_id.strip()
+    if not user_id or not password:
+        return _login_page(
+            public,
+            next_path=target,
+            user_id=user_id,
+            error="Enter a user name and a password.",
+            status=422,
+        )
+    try:
+        issued = auth.login(ctx, user_id=user_id, password=password)
+    except Unauthorized:
+        # One message for every cause: it must not tell which part was wrong.
+        return _login_page(
+            public, next_path=target, user_id=user_id, error=WRONG_CREDENTIALS, status=401
+        )
+    except TooManyRequests as exc:
+        return _login_page(
+            public,
+            next_path=target,
+            user_id=user_id,
+            error=exc.message[:1].upper() + exc.message[1:] + ".",
+            status=429,
+            retry_after_s=exc.retry_after_s,
+        )
+    response = RedirectResponse(target, status_code=303)
+    expires_at = issued.info.expires_at
+    max_age = int((expires_at - utcnow()).total_seconds()) if expires_at else 12 * 3600
+    set_session_cookie(response, request, issued.token, max_age)
+    return _no_store(response)
+
+
+@router.post("/logout")
+def logout(request: Request, ctx: ContextDep) -> Response:
+    """Revoke the session's token, drop the cookie and go back to the public dashboard."""
+    check_same_origin(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth.logout(ctx, token)
+    response = RedirectResponse("/", status_code=303)
+    clear_session_cookie(response, request)
+    return _no_store(response)

@@ -1,0 +1,106 @@
+"""Who is looking at a web page: the API token kept in the sign-in cookie.
+
+A web sign-in (``auth_pages``) issues an ordinary API token and keeps it in an HttpOnly,
+SameSite=Strict cookie, so expiry and revocation work exactly as for API clients. Only the
+HTML pages read that cookie (``WebViewer``); the JSON API reads the ``Authorization`` header
+and nothing else, so a cookie a browser attaches on its own never authenticates an API call
+(no cross-site request forgery against the API).
+
+A cookie whose token is unknown, expired or revoked (or whose user is disabled) makes the
+page render for the public, and the response clears the cookie (``StaleSessionCookie``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ceasefire.api.deps import ContextDep
+from ceasefire.domain.access import Viewer
+from ceasefire.errors import Unauthorized
+from ceasefire.services.auth import viewer_for_token
+
+SESSION_COOKIE = "ceasefire_session"
+
+
+def is_https(request: Request) -> bool:
+    """Whether the page was asked for over HTTPS (then the cookie is ``Secure``)."""
+    return request.url.scheme == "https"
+
+
+def set_session_cookie(response: Response, request: Request, token: str, max_age: int) -> None:
+    """Keep ``token`` in the sign-in cookie: not readable by scripts, not sent cross-site."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request),
+    )
+
+
+def _clear(response: Response, *, secure: bool) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=secure
+    )
+
+
+def clear_session_cookie(response: Response, request: Request) -> None:
+    """Tell the browser to drop the sign-in cookie."""
+    _clear(response, secure=is_https(request))
+
+
+def _clearing_header(*, secure: bool) -> bytes:
+    response = Response()
+    _clear(response, secure=secure)
+    return response.headers["set-cookie"].encode("latin-1")
+
+
+def get_web_viewer(request: Request, ctx: ContextDep) -> Viewer:
+    """The viewer of a web page: the cookie's token, or the public (never an error)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return Viewer.public()
+    try:
+        return viewer_for_token(ctx, token)
+    except Unauthorized:
+        # A stale session is not the reader's fault: show the public page and drop it.
+        request.state.ceasefire_stale_session = True
+        return Viewer.public()
+
+
+WebViewer = Annotated[Viewer, Depends(get_web_viewer)]
+
+
+_CLEARING = {secure: _clearing_header(secure=secure) for secure in (False, True)}
+
+
+class StaleSessionCookie:
+    """Adds a Set-Cookie that clears the sign-in cookie to responses that found it stale.
+
+    Pure ASGI rather than a ``BaseHTTPMiddleware``: it costs API requests one dictionary
+    look-up per message and leaves streaming untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Created here so that every copy of the scope down the stack shares this dict.
+        state = scope.setdefault("state", {})
+
+        async def send_clearing(message: Message) -> None:
+            if message["type"] == "http.response.start" and state.get("ceasefire_stale_session"):
+                clearing = _CLEARING[scope.get("scheme") == "https"]
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", clearing)]
+            await send(message)
+
+        await self.app(scope, receive, send_clearing)
