@@ -189,12 +189,79 @@ def user_list(as_json: Annotated[bool, JSON] = False) -> None:
         return
     print_table(
         "Users",
-        ["id", "member", "name", "operator", "password", "disabled"],
+        ["id", "member", "name", "operator", "password", "disabled", "sign-in locked until"],
         (
-            [u.id, u.member_id, u.display_name, u.operator, u.has_password, u.disabled_at]
+            [
+                u.id,
+                u.member_id,
+                u.display_name,
+                u.operator,
+                u.has_password,
+                u.disabled_at,
+                u.locked_until,
+            ]
             for u in rows
         ),
     )
+
+
+def _user_state(result: auth.UserPublic) -> str:
+    return "disabled" if result.disabled_at is not None else "enabled"
+
+
+@user_app.command("disable")
+def user_disable(
+    user_id: Annotated[str, typer.Argument(help="User to disable.")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Disable a user: no sign-in, and its tokens are refused until it is enabled again."""
+    result = auth.disable_user(get_context(), _operator(), user_id)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"user [bold]{result.id}[/bold] {_user_state(result)}")
+
+
+@user_app.command("enable")
+def user_enable(
+    user_id: Annotated[str, typer.Argument(help="User to enable again.")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Enable a disabled user again (its unexpired, unrevoked tokens work again)."""
+    result = auth.enable_user(get_context(), _operator(), user_id)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"user [bold]{result.id}[/bold] {_user_state(result)}")
+
+
+@user_app.command("password")
+def user_password(
+    user_id: Annotated[str, typer.Argument(help="User whose password to set.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Set a user's password (asks unless --password-stdin); ends its sign-in sessions."""
+    result = auth.set_password(get_context(), _operator(), user_id, _read_password(password_stdin))
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"password of user [bold]{result.id}[/bold] set; its sign-in sessions ended")
+
+
+@user_app.command("unlock")
+def user_unlock(
+    user_name: Annotated[str, typer.Argument(help="User name locked after failed sign-ins.")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Lift a sign-in lockout (too many failed sign-ins) now rather than when it runs out."""
+    auth.unlock_user(get_context(), _operator(), user_name)
+    if as_json:
+        print_json({"user_name": user_name, "locked": False})
+    else:
+        console.print(f"sign-ins for [bold]{user_name}[/bold] are accepted again")
 
 
 @token_app.command("create")
