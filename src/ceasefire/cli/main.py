@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+# Typer 0.29 vendors Click as ``typer._click`` and raises its exceptions, not click's.
+from typer._click import exceptions as click_exceptions
 
 from ceasefire.cli.context import get_context
 from ceasefire.cli.output import console, err_console, print_json
@@ -84,12 +86,12 @@ def main(argv: list[str] | None = None) -> int:
                         where = item.get("loc", "")
                         err_console.print(f"  {where}: {item.get('message', '')}", highlight=False)
         return _exit_code(exc)
-    except click.exceptions.Exit as exc:
+    except click_exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
+    except click_exceptions.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
+    except click_exceptions.Abort:
         err_console.print("aborted")
         return 1
     return 0
