@@ -86,12 +86,12 @@ def main(argv: list[str] | None = None) -> int:
                         where = item.get("loc", "")
                         err_console.print(f"  {where}: {item.get('message', '')}", highlight=False)
         return _exit_code(exc)
-    except click_exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
     except click_exceptions.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click_exceptions.Abort:
+    except typer.Abort:
         err_console.print("aborted")
         return 1
     return 0
