@@ -152,3 +152,10 @@ def test_seed_article_places_are_found_within_the_stated_distances(nlp: Language
             if "within_km" in place:
                 km = distance_km(mention.lat or 0, mention.lon or 0, place["lat"], place["lon"])
                 assert km <= place["within_km"], (mention, km)
+
+
+def test_places_inside_organisation_names_are_marked_org(nlp: Language) -> None:
+    mentions = parse(nlp, "Turkey criticized the co-chairs of the Minsk Group for years.")
+    minsk = only(mentions, "Minsk")
+    assert (minsk.label, minsk.country) == ("ORG", "BY")
+    assert only(mentions, "Turkey").label == "GPE"

@@ -23,8 +23,10 @@ Public API (pure functions; nothing here touches the database or the network)::
   (GeoNames: P populated place, A country or administrative division, L region or continent,
   H water), ``precision`` (UCDP where_prec-like: 1 the place itself, 2 near it, 3 second-order
   division, 4 first-order division, 5 region or corridor larger than a division, 6 country or
-  larger, 7 water), ``geonameid``, ``label`` (the entity label) and ``score`` (the margin of the
-  chosen reading over the next; low means a guess). A toponym the gazetteer cannot place
+  larger, 7 water), ``geonameid``, ``label`` (the entity label; **ORG** marks a place named
+  inside an organisation's name, "Minsk" in "the Minsk Group": leave those out of event
+  locations) and ``score`` (the margin of the chosen reading over the next; low means a
+  guess). A toponym the gazetteer cannot place
   (a street, a building) is still returned, with ``name``/``lat``/``lon``... ``None``:
   ``mention.resolved`` tells them apart. ``mention.to_json()`` gives the nine-key shape of
   ``ceasefire geoparse --jsonl``.

@@ -44,7 +44,10 @@ class PlaceMention:
     GeoNames class (P populated place, A country or administrative area, L region or continent,
     H water), ``precision`` a UCDP where_prec-like code (1 exact place ... 7 water; see
     docs/geoparsing.md), ``geonameid`` where GeoNames has one, and ``score`` how far ahead of
-    the next reading the chosen one was (0 when there was no other).
+    the next reading the chosen one was (0 when there was no other). ``label`` is the entity
+    label: GPE, LOC or FAC; NORP for a demonym (only with ``include_demonyms``); ORG for a place
+    named inside an organisation's name ("Minsk" in "the Minsk Group"), a toponym that says
+    nothing about where an event happened.
     """
 
     start: int

@@ -244,6 +244,9 @@ def _untagged_places(
 def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:
     """The place an organisation's name starts with: "Toronto" in "Toronto Police Service".
 
+    Its mention keeps the label ORG: a toponym, but not where anything happened ("the Minsk
+    Group" meets anywhere), so that event location can leave it aside.
+
     Only the longest leading run of words that names a country, a division, a region or a
     town of 100,000 or more counts: villages are named after too many common words ("Bank").
     """
@@ -280,7 +283,7 @@ def find_toponyms(
             embedded = _embedded_place(ent, gazetteer)
             if embedded is not None:
                 toponyms.append(
-                    Toponym(embedded.start_char, embedded.end_char, embedded.text, "GPE")
+                    Toponym(embedded.start_char, embedded.end_char, embedded.text, "ORG")
                 )
             continue
         if ent.label_ not in PLACE_LABELS:
