@@ -7,6 +7,7 @@ from typing import Any
 from ceasefire.db.migrate import upgrade
 from ceasefire.services.agreements import setup_agreements
 from ceasefire.services.context import ServiceContext
+from ceasefire.services.intake_setup import setup_intake
 from ceasefire.services.ledger import setup_ledger
 from ceasefire.services.members_setup import setup_members
 
@@ -19,4 +20,5 @@ def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
     steps.extend(setup_ledger(ctx))
     steps.extend(setup_agreements(ctx, demo=demo))
     steps.extend(setup_members(ctx, demo=demo))
+    steps.extend(setup_intake(ctx, demo=demo))
     return {"steps": steps, "demo": demo}
