@@ -6,7 +6,8 @@ Builds a chain of ``--entries`` entries through the real append path (``ledger.a
 inside units of work of ``--batch`` entries) into a fresh database (a temporary SQLite file
 by default), then measures:
 
-* append: entries/s, one entry per unit of work (``--single`` of them) and batched;
+* append: entries/s, one entry per unit of work (``--single`` of them), then ``--batch``
+  per unit of work through ``append`` (``--looped`` of them) and through ``append_many``;
 * verify, in memory (the bundle/third-party case, no database): hash chain only, and with
   every Ed25519 signature checked;
 * verify from the database end to end (read + check), hash-only and signed;
@@ -46,27 +47,42 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     return result, time.process_time() - cpu, time.perf_counter() - wall
 
 
-def append_entries(ctx: ServiceContext, count: int, batch: int, start: int = 0) -> None:
+def _item(n: int) -> ledger.NewEntry:
+    return ledger.NewEntry(
+        tag="bench:entry:written",
+        subject=f"report/{n}",
+        payload={
+            "report_id": f"rep_{n:08d}",
+            "content_sha256": f"{n:064x}",
+            "channel": "monitor",
+            "classification": "shared",
+            "received_at": "2026-11-28T10:00:00Z",
+        },
+        actor=Actor(MEMBERS[n % len(MEMBERS)], "bench"),
+    )
+
+
+def append_entries(
+    ctx: ServiceContext, count: int, batch: int, start: int = 0, *, many: bool = False
+) -> None:
+    """``count`` entries, ``batch`` per unit of work, through ``append`` or ``append_many``."""
     done = 0
     while done < count:
+        items = [_item(start + done + i) for i in range(min(batch, count - done))]
         with ctx.unit_of_work() as session:
-            for _ in range(min(batch, count - done)):
-                n = start + done
-                ledger.append(
-                    session,
-                    ctx.settings,
-                    tag="bench:entry:written",
-                    subject=f"report/{n}",
-                    payload={
-                        "report_id": f"rep_{n:08d}",
-                        "content_sha256": f"{n:064x}",
-                        "channel": "monitor",
-                        "classification": "shared",
-                        "received_at": "2026-11-28T10:00:00Z",
-                    },
-                    actor=Actor(MEMBERS[n % len(MEMBERS)], "bench"),
-                )
-                done += 1
+            if many:
+                ledger.append_many(session, ctx.settings, items)
+            else:
+                for item in items:
+                    ledger.append(
+                        session,
+                        ctx.settings,
+                        tag=item.tag,
+                        subject=item.subject,
+                        payload=item.payload,
+                        actor=item.actor,
+                    )
+        done += len(items)
 
 
 def load_entries(ctx: ServiceContext) -> list[StoredEntry]:
@@ -94,6 +110,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500, help="appends per unit of work")
     parser.add_argument("--single", type=int, default=2000, help="one-entry units of work")
+    parser.add_argument("--looped", type=int, default=20_000, help="batched through append()")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--rounds", type=int, default=3, help="verification repetitions")
     args = parser.parse_args()
@@ -110,11 +127,18 @@ def main() -> None:
         f"append, 1 per unit of work   ({args.single:,}): {rate(args.single, cpu)} cpu"
         f"  {rate(args.single, wall)} wall"
     )
-    rest = args.entries - args.single
-    _, cpu, wall = timed(lambda: append_entries(ctx, rest, args.batch, start=args.single))
+    looped = min(args.looped, args.entries - args.single)
+    _, cpu, wall = timed(lambda: append_entries(ctx, looped, args.batch, start=args.single))
     print(
-        f"append, {args.batch} per unit of work ({rest:,}): {rate(rest, cpu)} cpu"
-        f"  {rate(rest, wall)} wall"
+        f"append, {args.batch} per unit of work, append() ({looped:,}):"
+        f" {rate(looped, cpu)} cpu  {rate(looped, wall)} wall"
+    )
+    rest = args.entries - args.single - looped
+    start = args.single + looped
+    _, cpu, wall = timed(lambda: append_entries(ctx, rest, args.batch, start=start, many=True))
+    print(
+        f"append, {args.batch} per unit of work, append_many() ({rest:,}):"
+        f" {rate(rest, cpu)} cpu  {rate(rest, wall)} wall"
     )
 
     entries, cpu, wall = timed(lambda: load_entries(ctx))

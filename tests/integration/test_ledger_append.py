@@ -85,3 +85,39 @@ def test_bad_input_names_the_field_and_writes_nothing(
         ledger.append(session, settings, actor=Actor.centre(), **args)  # type: ignore[arg-type]
     assert caught.value.details[0]["loc"] == field
     assert _count(ctx) == 0
+
+
+def test_append_many_writes_the_same_chain_in_one_insert(
+    ctx: ServiceContext, settings: Settings
+) -> None:
+    items = [
+        ledger.NewEntry(TAG, f"s/{n}", {"n": n}, Actor(("arm", "aze")[n % 2], "u"))
+        for n in range(50)
+    ]
+    with ctx.unit_of_work() as session:
+        first = ledger.append(
+            session, settings, tag=TAG, subject="s", payload={}, actor=Actor("arm")
+        )
+        seqs = ledger.append_many(session, settings, items)
+        after = ledger.append(
+            session, settings, tag=TAG, subject="t", payload={}, actor=Actor("arm")
+        )
+    # arm's key was added before the first entry, aze's just before its first entry
+    assert seqs == [first + 1, *range(first + 3, first + 52)]
+    assert after == seqs[-1] + 1
+    assert ledger.verify(ctx).ok
+    entries = ledger.list_entries(ctx, after=first, limit=100)
+    assert [e.subject for e in entries if e.tag == TAG][:3] == ["s/0", "s/1", "s/2"]
+
+
+def test_append_many_with_one_bad_entry_writes_none(
+    ctx: ServiceContext, settings: Settings
+) -> None:
+    items = [
+        ledger.NewEntry(TAG, "ok", {}, Actor.centre()),
+        ledger.NewEntry(TAG, "", {}, Actor.centre()),
+    ]
+    with pytest.raises(InvalidInput) as caught, ctx.unit_of_work() as session:
+        ledger.append_many(session, settings, items)
+    assert caught.value.details[0]["loc"] == "entries[1].subject"
+    assert _count(ctx) == 0

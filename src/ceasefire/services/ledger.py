@@ -113,6 +113,7 @@ class _Writer:
     head: _Head | None
     cache_key: tuple[str, str]
     signers: dict[str, SigningKey] = field(default_factory=dict)
+    pending: list[dict[str, Any]] | None = None
 
     # -- chain ------------------------------------------------------------------------
 
@@ -154,27 +155,34 @@ class _Writer:
 
     def store(self, entry: SignedEntry, instant: datetime) -> None:
         header = entry.header
-        # A Core insert: the ORM's unit-of-work bookkeeping costs more than the row itself.
-        self.session.execute(
-            _INSERT_ENTRY,
-            {
-                "seq": header.seq,
-                "recorded_at": instant,
-                "tag": header.tag,
-                "subject": header.subject,
-                "member_id": header.member,
-                "user_id": header.user,
-                "key_id": header.key,
-                "payload": entry.payload_bytes.decode("utf-8"),
-                "payload_hash": header.payload_sha256,
-                "prev_hash": header.prev,
-                "entry_hash": entry.entry_hash,
-                "header": entry.header_bytes.decode("utf-8"),
-                "signature": entry.signature,
-            },
-        )
+        row = {
+            "seq": header.seq,
+            "recorded_at": instant,
+            "tag": header.tag,
+            "subject": header.subject,
+            "member_id": header.member,
+            "user_id": header.user,
+            "key_id": header.key,
+            "payload": entry.payload_bytes.decode("utf-8"),
+            "payload_hash": header.payload_sha256,
+            "prev_hash": header.prev,
+            "entry_hash": entry.entry_hash,
+            "header": entry.header_bytes.decode("utf-8"),
+            "signature": entry.signature,
+        }
+        if self.pending is not None:
+            self.pending.append(row)
+        else:
+            # A Core insert: the ORM's bookkeeping costs more than the row itself.
+            self.session.execute(_INSERT_ENTRY, row)
         self.head = _Head(header.seq, entry.entry_hash, instant)
         _SIGNER_CACHE[self.cache_key] = (header.seq, entry.entry_hash, self.signers)
+
+    def flush_pending(self) -> None:
+        """Insert the rows held back by :func:`append_many` (one executemany)."""
+        if self.pending:
+            self.session.execute(_INSERT_ENTRY, self.pending)
+            self.pending = []
 
     # -- daily roots --------------------------------------------------------------------
 
@@ -188,6 +196,7 @@ class _Writer:
 
     def seal_day(self, day: date, instant: datetime) -> None:
         """Append the ``ledger:root:sealed`` entry of ``day`` (whose last entry is the head)."""
+        self.flush_pending()  # the day's entries must all be in the table to be read back
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         rows = self.session.execute(
             select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
@@ -255,7 +264,7 @@ class _Writer:
                 "the centre's signing key is not in the key file"
                 f" {self.settings.key_file}: restore the key file of this installation"
             )
-        key = self._new_server_key(member_id)
+        key = self.new_server_key(member_id)
         self.register_key(
             key.member_id,
             key.public_key_hex,
@@ -266,7 +275,7 @@ class _Writer:
         self.signers[member_id] = key
         return key
 
-    def _new_server_key(self, member_id: str) -> SigningKey:
+    def new_server_key(self, member_id: str) -> SigningKey:
         """An unused key of the member from the key file (left by a rolled-back
         transaction), or a fresh one added to the file."""
         known = set(self.session.scalars(select(LedgerKeyRow.key_id)))
@@ -436,6 +445,64 @@ def append(
     return entry.seq
 
 
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry for :func:`append_many`."""
+
+    tag: str
+    subject: str
+    payload: Mapping[str, Any]
+    actor: Actor
+
+
+def append_many(session: Session, settings: Settings, entries: Sequence[NewEntry]) -> list[int]:
+    """Append several entries in the caller's transaction with one multi-row insert.
+
+    The same as calling :func:`append` for each (same order, same checks: a bad entry
+    raises InvalidInput naming its index and writes none of them), for bulk changes such
+    as CSV imports. Returns the sequence numbers.
+    """
+    checked = []
+    for index, item in enumerate(entries):
+        try:
+            validate_tag(item.tag)
+            validate_subject(item.subject)
+            if not isinstance(item.payload, Mapping):
+                raise InvalidInput(
+                    "ledger payload must be a JSON object",
+                    details=[problem("payload", "not an object")],
+                )
+            checked.append((item, canonical_json(item.payload)))
+        except InvalidInput as exc:
+            details = [
+                {**d, "loc": f"entries[{index}].{d.get('loc', '')}"} for d in exc.details or []
+            ]
+            raise InvalidInput(f"entries[{index}]: {exc.message}", details=details) from exc
+    writer = _writer(session, settings)
+    writer.flush_pending()
+    writer.pending = []
+    try:
+        seqs = []
+        for item, payload_bytes in checked:
+            entry = writer.write(
+                tag=item.tag,
+                subject=item.subject,
+                payload_bytes=payload_bytes,
+                member_id=item.actor.member_id,
+                user_id=item.actor.user_id,
+                signer=writer.signer_for(item.actor.member_id),
+            )
+            seqs.append(entry.seq)
+        writer.flush_pending()
+    except BaseException:
+        # The held-back rows are gone: the next append must read the head again.
+        session.info.pop(_WRITER_KEY, None)
+        raise
+    finally:
+        writer.pending = None
+    return seqs
+
+
 def ensure_centre_key(session: Session, settings: Settings) -> str:
     """Make sure the centre has a signing key (key file 0600 + ledgered); its key id."""
     return _writer(session, settings).signer_for(CENTRE_MEMBER_ID).key_id
@@ -551,7 +618,7 @@ def rotate_key(
         writer = _writer(session, ctx.settings)
         old = _active_key(session, member_id, key_id)
         if new_public is None:
-            new_key = writer._new_server_key(member_id)
+            new_key = writer.new_server_key(member_id)
             new_public, custody = new_key.public_key_hex, "server"
         else:
             custody = "member"
