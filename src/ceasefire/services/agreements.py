@@ -22,6 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ceasefire.agreements.loader import CheckedDocument, check_data, check_file, check_text
+from ceasefire.agreements.schemas import (
+    EvidencePublic,
+    ProvisionStatusRecorded,
+    SourceInstantPublic,
+    StatusChangeRecordPublic,
+)
 from ceasefire.agreements.versions import diff_documents, flat_provisions
 from ceasefire.config import Settings
 from ceasefire.db.models.agreements import (
@@ -32,6 +38,7 @@ from ceasefire.db.models.agreements import (
     ProvisionStatusChangeRow,
     ZoneRow,
 )
+from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
 from ceasefire.domain.agreements import (
     Agreement,
@@ -43,11 +50,13 @@ from ceasefire.domain.agreements import (
     StatusChange,
     TimePrecision,
     iso,
+    zone_info,
 )
 from ceasefire.domain.timeutil import ensure_utc, utcnow
-from ceasefire.errors import InvalidInput, NotFound, problem
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.services import ledger
 from ceasefire.services.context import ServiceContext
+from ceasefire.services.members import actor_of, is_monitor
 
 TAG_VERSION_LOADED = "agreement:version:loaded"
 TAG_PROVISION_RETIRED = "agreement:provision:retired"
@@ -561,74 +570,307 @@ def record_status_change(
     note: str | None = None,
     actor: Actor,
 ) -> dict[str, Any]:
-    """Record that a provision's status changed at ``at`` (e.g. from an assessed incident).
+    """Record that a provision's status changed at ``at``, on behalf of ``actor``.
 
-    Idempotent: the same provision, instant and status again records nothing new. A
-    provision with parts takes its status from them, so it cannot be given one directly.
+    For other services that have already decided (e.g. from an assessed incident); members
+    and operators go through :func:`record_provision_status`, which checks their role.
+    Idempotent like it; returns the ledger payload with ``recorded`` and ``ledger_seq``.
     """
-    try:
-        new_status = ProvisionStatus(status)
-    except ValueError as exc:
-        choices = ", ".join(s.value for s in ProvisionStatus)
-        raise InvalidInput(
-            f"unknown status {status!r}", details=[problem("status", f"one of: {choices}")]
-        ) from exc
-    when = ensure_utc(at, field="at")
-    evidence = tuple(evidence)
-    if not evidence:
-        raise InvalidInput(
-            "a status change needs at least one evidence reference",
-            details=[problem("evidence", "empty")],
-        )
-    change = StatusChange(
-        status=new_status,
-        at=SourceInstant(
-            when,
-            when.replace(tzinfo=None).isoformat(timespec="seconds"),
-            "UTC",
-            TimePrecision.MINUTE,
-        ),
-        evidence=evidence,
-        note=note,
-    )
-    with ctx.unit_of_work() as session:
-        stored = _load(session, agreement_id, None)
-        provision = stored.agreement.provision(provision_id)
-        if provision is None:
-            raise NotFound(
-                f"agreement {agreement_id!r} has no provision {provision_id!r}",
-                details=[problem("provision_id", "unknown in the current version")],
-            )
-        if provision.parts:
-            raise InvalidInput(
-                f"provision {provision_id!r} takes its status from its parts",
-                details=[problem("provision_id", "record the status on a part")],
-            )
-        recorded = _recorded_status_keys(session, agreement_id, provision_id)
-        if (when, new_status.value) in recorded:
-            return {
-                "recorded": False,
-                **status_change_payload(
-                    agreement_id, provision_id, change, origin="service", version=stored.version
-                ),
-            }
-        row = _record_status_change(
-            session,
-            ctx.settings,
+    change = status_change_input(status=status, at=at, evidence=evidence, note=note)
+    result = _record_change(ctx, agreement_id, provision_id, change, actor, viewer=None)
+    record = result.status_change
+    return {
+        "recorded": result.recorded,
+        "ledger_seq": record.ledger_seq,
+        **status_change_payload(
             agreement_id,
             provision_id,
             change,
-            actor,
-            origin="service",
-            version=stored.version,
+            origin=record.origin,
+            version=record.agreement_version,
+        ),
+    }
+
+
+def record_provision_status(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    agreement_id: str,
+    provision_id: str,
+    *,
+    status: ProvisionStatus | str,
+    at: datetime | None = None,
+    local: str | None = None,
+    time_zone: str | None = None,
+    evidence: Iterable[Evidence] = (),
+    note: str | None = None,
+) -> ProvisionStatusRecorded:
+    """Record a provision's status from ``at`` on, as ``viewer`` (an operator or a monitor).
+
+    Only an operator or a member holding a current monitor role in the agreement may record
+    outcomes (``Forbidden`` otherwise; the public is ``Unauthorized``). The instant is
+    ``at`` (UTC), or ``local`` in ``time_zone`` as the source gives it, or both when they
+    agree; ``time_zone`` alone keeps ``at``'s local time there. At least one evidence
+    reference is needed; a ``source`` must be one of the agreement's sources.
+
+    Idempotent: the same status at the same instant again records nothing and returns the
+    stored change with ``recorded: false``; the same status and instant with other
+    evidence, note or local time is a ``Conflict`` (the record is append-only). Any problem
+    writes nothing.
+    """
+    actor = actor_of(viewer)
+    change = status_change_input(
+        status=status, at=at, local=local, time_zone=time_zone, evidence=evidence, note=note
+    )
+    return _record_change(ctx, agreement_id, provision_id, change, actor, viewer=viewer)
+
+
+MAX_EVIDENCE = 50
+MAX_NOTE = 4000
+MAX_EVIDENCE_FIELD = {"source": 80, "ref": 500, "note": 2000}
+
+
+def status_change_input(
+    *,
+    status: ProvisionStatus | str,
+    at: datetime | None = None,
+    local: str | None = None,
+    time_zone: str | None = None,
+    evidence: Iterable[Evidence] = (),
+    note: str | None = None,
+) -> StatusChange:
+    """Check the parts of a status change given through an interface; ``InvalidInput``
+    lists every problem (``status``, ``at``, ``local``, ``time_zone``, ``evidence[i]``, ``note``).
+    """
+    problems: list[dict[str, Any]] = []
+    new_status: ProvisionStatus | None = None
+    try:
+        new_status = ProvisionStatus(status)
+    except ValueError:
+        choices = ", ".join(s.value for s in ProvisionStatus)
+        problems.append(problem("status", f"unknown status {status!r}; one of: {choices}"))
+    instant = _instant_input(at, _clean(local), _clean(time_zone), problems)
+    references = _evidence_input(evidence, problems)
+    note = _clean(note)
+    if note is not None and len(note) > MAX_NOTE:
+        problems.append(problem("note", f"longer than {MAX_NOTE} characters"))
+    if problems or new_status is None or instant is None:
+        raise InvalidInput(
+            f"invalid status change: {', '.join(p['loc'] for p in problems)}", details=problems
         )
-        return {
-            "recorded": True,
-            "ledger_seq": row.ledger_seq,
-            **status_change_payload(
-                agreement_id, provision_id, change, origin="service", version=stored.version
-            ),
-        }
+    return StatusChange(status=new_status, at=instant, evidence=references, note=note)
+
+
+def _clean(value: str | None) -> str | None:
+    value = value.strip() if value is not None else None
+    return value or None
+
+
+def _instant_input(
+    at: datetime | None,
+    local: str | None,
+    time_zone: str | None,
+    problems: list[dict[str, Any]],
+) -> SourceInstant | None:
+    """The instant of a status change; see :func:`record_provision_status`."""
+    before = len(problems)
+    if at is not None and (at.tzinfo is None or at.tzinfo.utcoffset(at) is None):
+        problems.append(problem("at", "needs a time zone offset (e.g. Z or +04:00)"))
+    if time_zone is not None:
+        try:
+            zone_info(time_zone)
+        except ValueError:
+            problems.append(problem("time_zone", f"not an IANA time zone: {time_zone!r}"))
+    if local is not None and time_zone is None:
+        problems.append(problem("time_zone", "required with local"))
+    if at is None and local is None:
+        problems.append(problem("at", "required (or local with time_zone)"))
+    if len(problems) > before:
+        return None
+    instant: SourceInstant | None = None
+    if local is not None:
+        assert time_zone is not None
+        try:
+            instant = SourceInstant.parse(local, time_zone)
+        except ValueError as exc:
+            problems.append(problem("local", f"not a local date or time: {exc}"))
+            return None
+        if at is not None and ensure_utc(at) != instant.at:
+            problems.append(
+                problem(
+                    "local",
+                    f"{local} {time_zone} is {iso(instant.at)}, not {iso(ensure_utc(at))} (at)",
+                )
+            )
+            return None
+    else:
+        assert at is not None
+        when = ensure_utc(at)
+        zone = time_zone or "UTC"
+        text = when.astimezone(zone_info(zone)).replace(tzinfo=None).isoformat(timespec="seconds")
+        instant = SourceInstant(when, text, zone, TimePrecision.MINUTE)
+    if instant.at > utcnow():
+        problems.append(problem("at", f"{iso(instant.at)} is in the future"))
+        return None
+    return instant
+
+
+def _evidence_input(
+    evidence: Iterable[Evidence], problems: list[dict[str, Any]]
+) -> tuple[Evidence, ...]:
+    references = []
+    items = list(evidence)
+    if not items:
+        problems.append(problem("evidence", "at least one evidence reference is needed"))
+    if len(items) > MAX_EVIDENCE:
+        problems.append(problem("evidence", f"more than {MAX_EVIDENCE} references"))
+    for index, item in enumerate(items):
+        cleaned = Evidence(source=_clean(item.source), ref=_clean(item.ref), note=_clean(item.note))
+        if cleaned.source is None and cleaned.ref is None:
+            problems.append(problem(f"evidence[{index}]", "needs a source or a ref"))
+        for name, limit in MAX_EVIDENCE_FIELD.items():
+            value = getattr(cleaned, name)
+            if value is not None and len(value) > limit:
+                problems.append(
+                    problem(f"evidence[{index}].{name}", f"longer than {limit} characters")
+                )
+        references.append(cleaned)
+    return tuple(references)
+
+
+def _record_change(
+    ctx: ServiceContext,
+    agreement_id: str,
+    provision_id: str,
+    change: StatusChange,
+    actor: Actor,
+    *,
+    viewer: Viewer | None,
+) -> ProvisionStatusRecorded:
+    """Store ``change`` (checked input) with its ledger entry, unless already recorded.
+
+    With ``viewer``, only an operator or a current monitor of the agreement may.
+    """
+    try:
+        with ctx.unit_of_work() as session:
+            return _store_change(
+                session, ctx.settings, agreement_id, provision_id, change, actor, viewer
+            )
+    except sqlalchemy.exc.IntegrityError:
+        # The same change was recorded concurrently and committed first (the unique key on
+        # provision, instant and status): once more, which now finds it.
+        with ctx.unit_of_work() as session:
+            return _store_change(
+                session, ctx.settings, agreement_id, provision_id, change, actor, viewer
+            )
+
+
+def _store_change(
+    session: Session,
+    settings: Settings,
+    agreement_id: str,
+    provision_id: str,
+    change: StatusChange,
+    actor: Actor,
+    viewer: Viewer | None,
+) -> ProvisionStatusRecorded:
+    stored = _load(session, agreement_id, None)
+    provision = stored.agreement.provision(provision_id)
+    if provision is None:
+        raise NotFound(
+            f"agreement {agreement_id!r} has no provision {provision_id!r}",
+            details=[problem("provision_id", "unknown in the current version")],
+        )
+    if viewer is not None and not viewer.operator and not is_monitor(session, viewer, agreement_id):
+        raise Forbidden(
+            f"only an operator or a monitor of {agreement_id} may record a provision's status"
+        )
+    if provision.parts:
+        raise InvalidInput(
+            f"provision {provision_id!r} takes its status from its parts",
+            details=[
+                problem(
+                    "provision_id",
+                    f"record the status on a part: {', '.join(p.id for p in provision.parts)}",
+                )
+            ],
+        )
+    known_sources = {s.id for s in stored.agreement.sources}
+    unknown = [
+        problem(
+            f"evidence[{index}].source",
+            f"no source {item.source!r} in {agreement_id} (known: "
+            f"{', '.join(sorted(known_sources)) or 'none'}); an outside reference goes in ref",
+        )
+        for index, item in enumerate(change.evidence)
+        if item.source is not None and item.source not in known_sources
+    ]
+    if unknown:
+        raise InvalidInput("evidence names an unknown source", details=unknown)
+    existing = session.execute(
+        select(ProvisionStatusChangeRow).where(
+            ProvisionStatusChangeRow.agreement_id == agreement_id,
+            ProvisionStatusChangeRow.provision_id == provision_id,
+            ProvisionStatusChangeRow.at == change.at.at,
+            ProvisionStatusChangeRow.status == change.status.value,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        _check_same_change(existing, change)
+        return ProvisionStatusRecorded(recorded=False, status_change=_status_record(existing))
+    row = _record_status_change(
+        session,
+        settings,
+        agreement_id,
+        provision_id,
+        change,
+        actor,
+        origin="service",
+        version=stored.version,
+    )
+    return ProvisionStatusRecorded(recorded=True, status_change=_status_record(row))
+
+
+def _check_same_change(row: ProvisionStatusChangeRow, change: StatusChange) -> None:
+    """A change already recorded may be sent again, but not with other details."""
+    differ = [
+        name
+        for name, recorded, given in (
+            ("local", (row.at_local, row.at_precision), (change.at.local, change.at.precision)),
+            ("time_zone", row.at_time_zone, change.at.time_zone),
+            ("evidence", row.evidence, _evidence_list(change.evidence)),
+            ("note", row.note, change.note),
+        )
+        if recorded != given
+    ]
+    if differ:
+        raise Conflict(
+            f"{row.provision_id} already has status {row.status!r} recorded at {iso(row.at)} "
+            f"(ledger entry {row.ledger_seq}) with other {', '.join(differ)}; "
+            "the record is append-only",
+            details=[problem(name, "differs from the recorded change") for name in differ],
+        )
+
+
+def _status_record(row: ProvisionStatusChangeRow) -> StatusChangeRecordPublic:
+    return StatusChangeRecordPublic(
+        agreement_id=row.agreement_id,
+        provision_id=row.provision_id,
+        status=ProvisionStatus(row.status),
+        at=SourceInstantPublic(
+            at=iso(row.at),
+            local=row.at_local,
+            time_zone=row.at_time_zone,
+            precision=TimePrecision(row.at_precision),
+        ),
+        evidence=[EvidencePublic(**item) for item in row.evidence],
+        note=row.note,
+        origin=row.origin,
+        agreement_version=row.agreement_version,
+        ledger_seq=row.ledger_seq,
+        recorded_at=iso(row.recorded_at),
+        recorded_by=row.recorded_by,
+    )
 
 
 # -- reads ------------------------------------------------------------------------------------
