@@ -1,7 +1,10 @@
-"""``/api/v1/agreements`` and ``/api/v1/zones``: the agreement register, read-only.
+"""``/api/v1/agreements`` and ``/api/v1/zones``: the agreement register.
 
-Agreement texts, provisions, statuses and zones are public record: no token is needed.
-Unknown ids are 404; malformed query values are 422 naming the parameter.
+Agreement texts, provisions, statuses and zones are public record: reading needs no token.
+Recording a provision's status needs the token of an operator or of a monitor of that
+agreement (checked in the service). Unknown ids are 404; malformed query values and bodies
+are 422 naming the parameter or field. Responses are typed by the models of
+``ceasefire.agreements.schemas``, so ``/openapi.json`` describes them.
 """
 
 from __future__ import annotations
@@ -9,11 +12,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ceasefire.agreements.schemas import (
+    AgreementListPublic,
+    AgreementProvisionsPublic,
+    AgreementPublic,
+    AgreementVersionsPublic,
+    ProvisionStatusRecorded,
+    ZoneCollectionPublic,
+)
 from ceasefire.agreements.views import agreement_view, provisions_view
-from ceasefire.api.deps import ContextDep
+from ceasefire.api.deps import ContextDep, RequireMember
+from ceasefire.domain.agreements import Evidence, ProvisionStatus
 from ceasefire.domain.timeutil import parse_instant, utcnow
 from ceasefire.services import agreements
 
@@ -34,18 +47,65 @@ AsOf = Annotated[
 Version = Annotated[
     int | None, Query(ge=1, description="Agreement version (default: the current one).")
 ]
+ProvisionId = Annotated[str, Path(description="Provision id, e.g. p6-kalbajar.", max_length=80)]
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = "application/geo+json"
+
+
+class EvidenceCreate(BaseModel):
+    """One evidence reference: a ``source`` of the agreement file, an outside ``ref``, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str | None = Field(
+        default=None, max_length=80, description="Id of a source of the agreement file."
+    )
+    ref: str | None = Field(default=None, max_length=500, examples=["incident:2020-12-20-001"])
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ProvisionStatusCreate(BaseModel):
+    """A provision's status from an instant on, with the evidence it rests on.
+
+    Give ``at`` (UTC or with an offset), or ``local`` with ``time_zone`` as the source
+    states it, or both (they must agree). ``time_zone`` alone keeps ``at``'s local time
+    there. Unknown fields are refused.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: ProvisionStatus
+    at: AwareDatetime | None = Field(default=None, examples=["2020-12-14T09:00:00Z"])
+    local: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Local date or time without offset ('2020-12-14' or '2020-12-14T13:00').",
+    )
+    time_zone: str | None = Field(default=None, max_length=64, examples=["Asia/Baku"])
+    evidence: list[EvidenceCreate] = Field(min_length=1, max_length=agreements.MAX_EVIDENCE)
+    note: str | None = Field(default=None, max_length=agreements.MAX_NOTE)
 
 
 def _as_of(value: str | None) -> datetime:
     return utcnow() if value is None else parse_instant(value, field="as_of")
 
 
-@router.get("/agreements", summary="List the agreements in the register")
+@router.get(
+    "/agreements",
+    summary="List the agreements in the register",
+    response_model=AgreementListPublic,
+)
 def list_agreements(ctx: ContextDep) -> dict[str, Any]:
     return {"agreements": agreements.list_agreements(ctx)}
 
 
-@router.get("/agreements/{agreement_id}", summary="One agreement, with provisions and term")
+@router.get(
+    "/agreements/{agreement_id}",
+    summary="One agreement, with provisions and term",
+    response_model=AgreementPublic,
+)
 def get_agreement(
     ctx: ContextDep, agreement_id: AgreementId, version: Version = None, as_of: AsOf = None
 ) -> dict[str, Any]:
@@ -55,7 +115,11 @@ def get_agreement(
     return agreement_view(stored.agreement, instant, version=stored.version_info())
 
 
-@router.get("/agreements/{agreement_id}/versions", summary="Every version of an agreement")
+@router.get(
+    "/agreements/{agreement_id}/versions",
+    summary="Every version of an agreement",
+    response_model=AgreementVersionsPublic,
+)
 def list_versions(ctx: ContextDep, agreement_id: AgreementId) -> dict[str, Any]:
     return {"agreement": agreement_id, "versions": agreements.list_versions(ctx, agreement_id)}
 
@@ -63,6 +127,7 @@ def list_versions(ctx: ContextDep, agreement_id: AgreementId) -> dict[str, Any]:
 @router.get(
     "/agreements/{agreement_id}/provisions",
     summary="Provisions with status and deadline as of an instant",
+    response_model=AgreementProvisionsPublic,
 )
 def list_provisions(
     ctx: ContextDep,
@@ -85,11 +150,58 @@ def list_provisions(
     )
 
 
+@router.post(
+    "/agreements/{agreement_id}/provisions/{provision_id}/status",
+    summary="Record a provision's status (operators and monitors of the agreement)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProvisionStatusRecorded,
+    responses={
+        200: {
+            "model": ProvisionStatusRecorded,
+            "description": "Already recorded (a retry): the stored change, nothing new written",
+        },
+        401: {"description": "No token, or a bad one"},
+        403: {"description": "Not an operator or a monitor of this agreement"},
+        404: {"description": "Unknown agreement or provision"},
+        409: {"description": "This status at this instant is recorded with other details"},
+        422: {"description": "Invalid field (named in error.details[].loc)"},
+    },
+)
+def record_provision_status(
+    ctx: ContextDep,
+    viewer: RequireMember,
+    agreement_id: AgreementId,
+    provision_id: ProvisionId,
+    body: ProvisionStatusCreate,
+    response: Response,
+) -> ProvisionStatusRecorded:
+    """Record that the provision has ``status`` from the given instant on.
+
+    One ledger entry in the same transaction. The same body again is answered 200 with the
+    stored change and writes nothing.
+    """
+    result = agreements.record_provision_status(
+        ctx,
+        viewer,
+        agreement_id,
+        provision_id,
+        status=body.status,
+        at=body.at,
+        local=body.local,
+        time_zone=body.time_zone,
+        evidence=[Evidence(source=e.source, ref=e.ref, note=e.note) for e in body.evidence],
+        note=body.note,
+    )
+    if not result.recorded:
+        response.status_code = status.HTTP_200_OK
+    return result
+
+
 @router.get(
     "/zones",
     summary="Agreement zones as a GeoJSON FeatureCollection",
-    response_class=JSONResponse,
-    responses={200: {"content": {"application/geo+json": {}}}},
+    response_class=GeoJSONResponse,
+    response_model=ZoneCollectionPublic,
 )
 def list_zones(
     ctx: ContextDep,
@@ -97,12 +209,11 @@ def list_zones(
     agreement: Annotated[
         str | None, Query(description="Only this agreement's zones.", max_length=80)
     ] = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     """Zones of the current agreement versions (RFC 7946, WGS84 longitude/latitude).
 
     With ``as_of``, only zones valid at that instant. Each feature's ``precision`` says how
     approximate its geometry is.
     """
     instant = None if as_of is None else _as_of(as_of)
-    collection = agreements.list_zones(ctx, as_of=instant, agreement_id=agreement)
-    return JSONResponse(collection, media_type="application/geo+json")
+    return agreements.list_zones(ctx, as_of=instant, agreement_id=agreement)
