@@ -81,10 +81,9 @@ def extract(
         )
     extractor = _extractor(actors, components)
     failed: list[dict[str, Any]] = []
-    for path in article_paths(paths):
-        try:
-            result = extractor.extract_file(path)
-        except CeasefireError as exc:
+    for path, result in extractor.extract_files(article_paths(paths)):
+        if isinstance(result, CeasefireError):
+            exc = result
             failed.append(problem(str(path), exc.message, code=exc.code))
             if as_json:
                 _line({"path": str(path), **exc.to_dict()})

@@ -25,11 +25,21 @@ class ParseComponent:
         self.nlp = resources.nlp
 
     def __call__(self, news: NewsDoc) -> NewsDoc:
-        blocks = news.article.blocks
-        texts = [
-            block.text + (BLOCK_SEPARATOR if index < len(blocks) - 1 else "")
-            for index, block in enumerate(blocks)
-        ]
-        docs = list(self.nlp.pipe(texts))
-        news.doc = Doc.from_docs(docs) if len(docs) > 1 else docs[0]
-        return news
+        return next(iter(self.pipe([news])))
+
+    def pipe(self, batch: list[NewsDoc]) -> list[NewsDoc]:
+        """Parse the blocks of several articles in one ``nlp.pipe`` stream."""
+        texts: list[str] = []
+        counts: list[int] = []
+        for news in batch:
+            blocks = news.article.blocks
+            texts.extend(
+                block.text + (BLOCK_SEPARATOR if index < len(blocks) - 1 else "")
+                for index, block in enumerate(blocks)
+            )
+            counts.append(len(blocks))
+        parsed = iter(self.nlp.pipe(texts))
+        for news, count in zip(batch, counts, strict=True):
+            docs = [next(parsed) for _ in range(count)]
+            news.doc = Doc.from_docs(docs) if len(docs) > 1 else docs[0]
+        return batch
