@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import ARRAY, String, Table, any_, insert, literal, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -72,12 +72,21 @@ class ImportResult:
 def _stored_keys(session: Session, owner: str, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
     """key → (report id, content hash) for the keys already stored for ``owner``."""
     found: dict[str, tuple[str, str]] = {}
-    for index in range(0, len(keys), KEY_LOOKUP_CHUNK):
-        chunk = keys[index : index + KEY_LOOKUP_CHUNK]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # PostgreSQL plans an IN list of hundreds of parameters anew each time (tens of ms);
+    # one array parameter is planned once.
+    size = KEY_LOOKUP_CHUNK * 10 if postgres else KEY_LOOKUP_CHUNK
+    for index in range(0, len(keys), size):
+        chunk = list(keys[index : index + size])
+        match = (
+            ReportRow.idempotency_key == any_(literal(chunk, ARRAY(String)))
+            if postgres
+            else ReportRow.idempotency_key.in_(chunk)
+        )
         rows = session.execute(
             select(ReportRow.idempotency_key, ReportRow.id, ReportRow.content_sha256)
             .where(ReportRow.owner_member == owner)
-            .where(ReportRow.idempotency_key.in_(chunk))
+            .where(match)
         )
         for key, rid, digest in rows:
             if key is not None:
@@ -94,12 +103,19 @@ def _write_batch(
 ) -> list[str]:
     """Insert one batch and its ledger entry in one transaction; the ids actually written.
 
-    Rows that another process stored meanwhile (same key) are skipped, not duplicated.
+    The keys were checked before the import began; the unique constraint on (owner, key)
+    catches a concurrent run that stored some meanwhile, and then this batch is retried
+    without them: skipped, never duplicated.
     """
+    collided = False
     for _attempt in range(3):
         try:
             with ctx.unit_of_work() as session:
-                present = _stored_keys(session, actor.member_id, [r.idempotency_key for r in batch])
+                present = (
+                    _stored_keys(session, actor.member_id, [r.idempotency_key for r in batch])
+                    if collided
+                    else {}
+                )
                 now = utcnow()
                 values = [
                     {
@@ -138,7 +154,7 @@ def _write_batch(
                 )
                 return [v["id"] for v in values]
         except sa_exc.IntegrityError:
-            continue  # a concurrent run stored some of these keys: look again
+            collided = True  # a concurrent run stored some of these keys: look again
     raise InvalidInput(
         "the import kept colliding with a concurrent import of the same rows",
         details=[problem("file", "retry the import")],
