@@ -133,7 +133,10 @@ def end_role(
 
 @router.post("/auth/token", tags=["auth"])
 def login(ctx: ContextDep, body: LoginRequest) -> auth.IssuedToken:
-    """Sign in with a password; returns a 12-hour token, shown once."""
+    """Sign in with a password; returns a 12-hour token, shown once.
+
+    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429).
+    """
     return auth.login(ctx, user_id=body.user_id, password=body.password)
 
 
