@@ -1,7 +1,10 @@
-"""``ceasefire agreement validate|load|list|show`` and ``ceasefire provisions``.
+"""``ceasefire agreement validate|load|list|show``, ``ceasefire provisions`` and
+``ceasefire provision status``.
 
 Thin commands over ``services.agreements``: errors (an invalid file lists every problem and
-exits 2) are rendered once, in ``cli.main``.
+exits 2) are rendered once, in ``cli.main``. ``provision status`` acts as the centre's
+operator, or with ``--token`` (or ``CEASEFIRE_TOKEN``) as that token's member user, whose
+role the service checks.
 """
 
 from __future__ import annotations
@@ -15,17 +18,27 @@ import typer
 from ceasefire.agreements.views import agreement_view, provisions_view
 from ceasefire.cli.context import get_context
 from ceasefire.cli.output import console, print_json, print_table
+from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
+from ceasefire.domain.agreements import Evidence, ProvisionStatus
 from ceasefire.domain.timeutil import parse_instant, utcnow
 from ceasefire.errors import InvalidInput, problem
-from ceasefire.services import agreements
+from ceasefire.services import agreements, auth
 
 JSON = typer.Option("--json", help="Machine-readable output.")
 AS_OF = typer.Option(
     "--as-of", help="ISO 8601 instant to evaluate at (default: now); a bare date is 00:00 UTC."
 )
 
+TOKEN = typer.Option(
+    "--token",
+    envvar="CEASEFIRE_TOKEN",
+    help="Act as this API token's member user (default: the operator).",
+    show_envvar=True,
+)
+
 agreement_app = typer.Typer(help="Agreement files and the agreement register.")
+provision_app = typer.Typer(help="Record what became of a provision.")
 
 
 def _as_of(text: str | None) -> datetime:
@@ -220,7 +233,108 @@ def provisions(
     )
 
 
+def _viewer(token: str | None) -> Viewer:
+    if token:
+        return auth.viewer_for_token(get_context(), token)
+    return Viewer.cli_operator()
+
+
+def _evidence(values: list[str]) -> list[Evidence]:
+    """``SOURCE``, ``SOURCE:REF`` or ``:REF`` (an outside reference alone), split at the first
+    colon: ``:incident:2020-12-14-001`` is the ref ``incident:2020-12-14-001``."""
+    result, problems = [], []
+    for index, value in enumerate(values):
+        source, colon, ref = value.partition(":")
+        if not source.strip() and not ref.strip():
+            problems.append(problem(f"--evidence[{index}]", "empty; SOURCE, SOURCE:REF or :REF"))
+        elif colon and not ref.strip():
+            problems.append(problem(f"--evidence[{index}]", f"{value!r}: nothing after ':'"))
+        result.append(Evidence(source=source.strip() or None, ref=ref.strip() or None))
+    if problems:
+        raise InvalidInput("invalid --evidence", details=problems)
+    return result
+
+
+STATUSES = ", ".join(s.value for s in ProvisionStatus)
+
+
+@provision_app.command("status")
+def provision_status(
+    agreement_id: Annotated[str, typer.Argument(metavar="AGREEMENT_ID", help="Agreement id.")],
+    provision_id: Annotated[
+        str, typer.Argument(metavar="PROVISION_ID", help="Provision (or part) id.")
+    ],
+    status: Annotated[str, typer.Argument(metavar="STATUS", help=f"One of: {STATUSES}.")],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="ISO 8601 instant from which the status holds (no offset: UTC). "
+            "May be left out when --local and --time-zone are given.",
+        ),
+    ] = None,
+    local: Annotated[
+        str | None,
+        typer.Option(
+            "--local",
+            help="The local date or time as the source states it (no offset), "
+            "e.g. 2020-12-01 or 2020-12-01T13:00; needs --time-zone.",
+        ),
+    ] = None,
+    time_zone: Annotated[
+        str | None,
+        typer.Option("--time-zone", help="IANA time zone of --local (e.g. Asia/Baku)."),
+    ] = None,
+    evidence: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--evidence",
+            metavar="SOURCE[:REF]",
+            help="Evidence (repeatable, at least one): a source id of the agreement file, "
+            "optionally with a reference in it; ':REF' alone for an outside reference, "
+            "e.g. ':incident:2020-12-14-001'.",
+        ),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What happened, briefly.")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Record a provision's STATUS from an instant on, with evidence (one ledger entry).
+
+    Needs the operator, or the --token of a monitor of the agreement.
+
+    The same change sent again records nothing and shows the stored one.
+    """
+    instant = None if at is None else parse_instant(at, field="--at")
+    result = agreements.record_provision_status(
+        get_context(),
+        _viewer(token),
+        agreement_id,
+        provision_id,
+        status=status,
+        at=instant,
+        local=local,
+        time_zone=time_zone,
+        evidence=_evidence(evidence or []),
+        note=note,
+    )
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    change = result.status_change
+    when = change.at.at + (
+        f" ({change.at.local} {change.at.time_zone})" if change.at.time_zone != "UTC" else ""
+    )
+    verb = "[green]recorded[/green]" if result.recorded else "already recorded, nothing written:"
+    console.print(
+        f"{verb} {agreement_id}/{provision_id} is {change.status.value} from {when}, "
+        f"ledger entry {change.ledger_seq}",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``agreement ...`` and ``provisions`` to the ``ceasefire`` command."""
+    """Add ``agreement ...``, ``provisions`` and ``provision ...`` to ``ceasefire``."""
     app.add_typer(agreement_app, name="agreement")
     app.command("provisions")(provisions)
+    app.add_typer(provision_app, name="provision")
