@@ -88,7 +88,7 @@ def extract(
             if as_json:
                 _line({"path": str(path), **exc.to_dict()})
             else:
-                err_console.print(f"[red]✗[/red] {path}: {exc.message}", highlight=False)
+                err_console.print(f"[red]✗[/red] {exc.message}", highlight=False)
             continue
         result["path"] = str(path)
         if as_json:
@@ -182,6 +182,62 @@ def _show(result: dict[str, Any]) -> None:
     console.print(f"pipeline: {', '.join(result['pipeline'])}", style="dim", highlight=False)
 
 
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Article files (text or HTML) or folders.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Store articles, their events, and reports of channel news; re-ingesting changes nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ceasefire.cli.context import get_context
+    from ceasefire.domain.access import Viewer
+    from ceasefire.services.news import NewsIngester
+
+    files = list(article_paths(paths))
+    ingester = NewsIngester(get_context())
+    viewer = Viewer.cli_operator()
+    results: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        disable=as_json,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        for path in files:
+            progress.update(task, description=f"ingesting {path.name}")
+            try:
+                result = ingester.ingest_path(path, viewer)
+            except CeasefireError as exc:
+                failed.append(problem(str(path), exc.message, code=exc.code))
+                results.append({"path": str(path), **exc.to_dict()})
+                if not as_json:
+                    err_console.print(f"[red]✗[/red] {exc.message}", highlight=False)
+            else:
+                results.append({"path": str(path), **result.to_dict()})
+            progress.advance(task)
+    if as_json:
+        for line in results:
+            _line(line)
+    else:
+        print_table(
+            "Ingested",
+            ["file", "article", "new", "events", "reports"],
+            [
+                (Path(r["path"]).name, r["article_id"], "yes" if r["created"] else "no (known)",
+                 r["events"], len(r["reports"]))
+                for r in results
+                if "error" not in r
+            ],
+        )  # fmt: skip
+    if failed and not as_json:
+        raise InvalidInput(f"{len(failed)} file(s) could not be ingested", details=failed)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``extract`` to the top-level app."""
+    """Add ``extract`` and ``ingest`` to the top-level app."""
     app.command("extract")(extract)
+    app.command("ingest")(ingest)

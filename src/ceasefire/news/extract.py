@@ -14,7 +14,6 @@ from typing import Any
 
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.news.article import Article, PublicationTime
-from ceasefire.news.html import parse_html
 from ceasefire.news.inputs import DEFAULT_MAX_BYTES, RawArticle, decode_article, read_article_file
 from ceasefire.news.pipeline import DEFAULT_PIPELINE, NewsDoc, Pipeline, PipelineResources
 from ceasefire.news.plaintext import parse_plain_text
@@ -105,6 +104,9 @@ class NewsExtractor:
 def parse_raw(raw: RawArticle, *, url: str | None = None) -> Article:
     """Parse decoded article text by its format."""
     if raw.kind == "html":
+        # trafilatura takes half a second to import: only when a page is HTML.
+        from ceasefire.news.html import parse_html
+
         return parse_html(raw.text, name=raw.name, url=url)
     return parse_plain_text(raw.text, name=raw.name)
 

@@ -10,6 +10,7 @@ from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_setup import setup_intake
 from ceasefire.services.ledger import setup_ledger
 from ceasefire.services.members_setup import setup_members
+from ceasefire.services.news import setup_news
 
 
 def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
@@ -21,4 +22,5 @@ def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
     steps.extend(setup_agreements(ctx, demo=demo))
     steps.extend(setup_members(ctx, demo=demo))
     steps.extend(setup_intake(ctx, demo=demo))
+    steps.extend(setup_news(ctx, demo=demo))
     return {"steps": steps, "demo": demo}

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from ceasefire.api.routes import agreements, incidents, ledger, members, reports
+from ceasefire.api.routes import agreements, incidents, ledger, members, news, reports
 
 ROUTERS: list[APIRouter] = [
     agreements.router,
@@ -10,4 +10,5 @@ ROUTERS: list[APIRouter] = [
     members.router,
     reports.router,
     incidents.router,
+    news.router,
 ]

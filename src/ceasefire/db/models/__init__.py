@@ -10,6 +10,7 @@ from ceasefire.db.models import (
     intake,  # noqa: F401
     ledger,  # noqa: F401
     members,  # noqa: F401
+    news,  # noqa: F401
 )
 
 __all__ = ["Base"]

@@ -919,7 +919,8 @@ def _merge_conjoined_violence(candidates: list[Candidate], by_token: dict[int, C
     """One attack "killed two and wounded five": one event, not two."""
     for candidate in candidates:
         token = candidate.token
-        head = by_token.get(token.head.i) if token.dep_ == "conj" else None
+        # "... shelled Tartar, killing two civilians": the participle is the same attack.
+        head = by_token.get(token.head.i) if token.dep_ in {"conj", "advcl"} else None
         if (
             head is not None
             and not candidate.own_subject

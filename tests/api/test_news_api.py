@@ -1,0 +1,92 @@
+"""POST /api/v1/articles: text or HTML in, events and news reports out; size-limited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ceasefire.api.app import create_app
+from ceasefire.services.context import ServiceContext
+from ceasefire.services.news import NewsIngester
+from tests.factories.members import Cast, demo_cast
+from tests.unit.news_fixtures import SEED, extractor  # noqa: F401
+
+HTML = """<!doctype html><html><head><title>Shelling near Tartar</title>
+<meta property="article:published_time" content="2020-11-26T10:00:00+04:00"></head><body>
+<article><h1>Shelling near Tartar</h1>
+<p>Azerbaijan's defence ministry said on Wednesday that Armenian forces had shelled the town of
+Tartar with artillery, killing two civilians and wounding five others.</p>
+<p>Armenia's defence ministry denied that its forces had opened fire, and said the claim was
+part of a campaign against the peacekeepers.</p></article></body></html>"""
+
+
+@pytest.fixture
+def cast(ctx: ServiceContext) -> Cast:
+    return demo_cast(ctx)
+
+
+@pytest.fixture
+def client(ctx: ServiceContext, extractor) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]  # noqa: F811
+    app = create_app(ctx=ctx)
+    app.state.news_ingester = NewsIngester(ctx, extractor)  # the model loaded once per session
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_post_text_then_again(client: TestClient, cast: Cast) -> None:
+    body = SEED.read_bytes()
+    headers = {**cast.bearer("rus"), "Content-Type": "text/plain; charset=utf-8"}
+    first = client.post("/api/v1/articles", content=body, headers=headers)
+    assert first.status_code == 201, first.text
+    data = first.json()
+    assert data["created"] is True
+    assert data["article"]["article"]["title"].startswith("Ankara, Moscow Discuss")
+    assert len(data["article"]["events"]) == data["events"] == 10
+    again = client.post("/api/v1/articles", content=body, headers=headers)
+    assert again.status_code == 200
+    assert again.json()["article_id"] == data["article_id"]
+    listed = client.get("/api/v1/articles", headers=cast.bearer("tur")).json()
+    assert [a["id"] for a in listed] == [data["article_id"]]
+    one = client.get(f"/api/v1/articles/{data['article_id']}", headers=cast.bearer("tur"))
+    assert one.json()["content_sha256"] == data["content_sha256"]
+
+
+def test_post_html_in_json_files_a_news_report(client: TestClient, cast: Cast) -> None:
+    response = client.post(
+        "/api/v1/articles",
+        json={"html": HTML, "url": "https://example.org/tartar"},
+        headers=cast.bearer("rus"),
+    )
+    assert response.status_code == 201, response.text
+    data = response.json()
+    assert len(data["reports"]) == 1
+    report = client.get(f"/api/v1/reports/{data['reports'][0]}", headers=cast.bearer("rus"))
+    assert report.json()["channel"] == "news"
+    assert report.json()["alleged_perpetrator"] == "ARM"
+    article = data["article"]["article"]
+    assert article["published"]["zone"] == "+04:00"
+    assert article["url"] == "https://example.org/tartar"
+
+
+def test_limits_and_bad_bodies(client: TestClient, cast: Cast, ctx: ServiceContext) -> None:
+    ctx.settings.max_article_bytes = 1000
+    headers = {**cast.bearer("rus"), "Content-Type": "text/plain"}
+    too_big = client.post("/api/v1/articles", content=b"word " * 400, headers=headers)
+    assert too_big.status_code == 413
+    assert too_big.json()["error"]["code"] == "E413"
+    empty = client.post("/api/v1/articles", content=b"", headers=headers)
+    assert empty.status_code == 422
+    envelope = client.post("/api/v1/articles", json={"url": 3}, headers=cast.bearer("rus"))
+    assert envelope.status_code == 422
+    assert envelope.json()["error"]["details"][0]["loc"] == "text"
+    assert client.get("/api/v1/articles", headers=cast.bearer("rus")).json() == []
+
+
+def test_who_may_ingest(client: TestClient, cast: Cast) -> None:
+    body = SEED.read_bytes()
+    assert client.post("/api/v1/articles", content=body).status_code == 401
+    forbidden = client.post("/api/v1/articles", content=body, headers=cast.bearer("arm"))
+    assert forbidden.status_code == 403
+    assert client.get("/api/v1/articles/art-none", headers=cast.bearer("rus")).status_code == 404

@@ -1,0 +1,142 @@
+"""Ingesting news: articles stored once, events with versions, violence as news reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ceasefire.db.base import Base
+from ceasefire.db.models.news import NewsArticleRow, NewsEventRow
+from ceasefire.errors import Forbidden, InvalidInput
+from ceasefire.news.extract import NewsExtractor
+from ceasefire.services import reports
+from ceasefire.services.context import ServiceContext
+from ceasefire.services.news import NewsIngester, get_article, setup_news
+from tests.factories.members import OPERATOR, demo_cast
+from tests.unit.news_fixtures import SEED, extractor  # noqa: F401
+
+SHELLING = """Shelling reported near Tartar
+
+Thursday, 26 November, 2020 - 10:00
+
+Azerbaijan's defence ministry said on Wednesday that Armenian forces had shelled the town of \
+Tartar with artillery, killing two civilians and wounding five.
+
+Armenia's defence ministry denied that its forces had opened fire.
+
+Russian and Turkish officers of the joint monitoring centre said they would look into the \
+incident.
+"""
+
+TABLES = ("news_articles", "news_events", "reports", "ledger_entries")
+
+
+def counts(ctx: ServiceContext) -> dict[str, int]:
+    with ctx.reader() as session:
+        return {
+            name: session.scalar(select(func.count()).select_from(Base.metadata.tables[name])) or 0
+            for name in TABLES
+        }
+
+
+@pytest.fixture
+def ingester(ctx: ServiceContext, extractor: NewsExtractor) -> NewsIngester:  # noqa: F811
+    return NewsIngester(ctx, extractor)
+
+
+def test_seed_is_stored_once_with_its_events(ctx: ServiceContext, ingester: NewsIngester) -> None:
+    first = ingester.ingest_path(SEED, OPERATOR)
+    assert first.created
+    assert first.events == 10
+    assert first.reports == []  # talks, agreements, deployments: events, not violations
+    stored = counts(ctx)
+    again = ingester.ingest_path(SEED, OPERATOR)
+    assert not again.created
+    assert again.article_id == first.article_id
+    assert counts(ctx) == stored  # re-ingesting changes nothing, the ledger included
+    article = get_article(ctx, first.article_id)
+    assert article["article"]["outlet"] == "Asharq Al-Awsat"
+    assert article["article"]["credits"] == ["AP", "Reuters"]
+    assert all(e["component"] == "news.events.v1" for e in article["events"])
+    assert "news.events.v1" in article["pipeline"]
+    consult = next(e for e in article["events"] if e["event"] == "CONSULT")
+    assert consult["date"] == "2020-11-25"
+    with ctx.reader() as session:
+        row = session.scalars(select(NewsArticleRow)).one()
+        assert row.published_local == "2020-11-26T05:45"
+        assert row.published_utc is None
+        digest = row.original_sha256
+    original = ctx.settings.data_dir / "news" / digest[:2] / digest
+    assert original.read_bytes() == SEED.read_bytes()
+
+
+def test_violence_becomes_a_news_report(
+    ctx: ServiceContext, ingester: NewsIngester, tmp_path: Path
+) -> None:
+    path = tmp_path / "tartar.txt"
+    path.write_text(SHELLING, encoding="utf-8")
+    result = ingester.ingest_path(path, OPERATOR)
+    assert len(result.reports) == 1
+    report = reports.get_report(ctx, OPERATOR, result.reports[0])
+    assert report.channel.value == "news"
+    assert report.category == "shelling"
+    assert report.alleged_perpetrator == "ARM"  # the accused; the accuser is in the narrative
+    assert report.event_position["place_name"] == "Tartar"
+    assert report.event_position["precision"] == 2
+    assert report.observed["start"].startswith("2020-11-25")
+    assert report.observed["precision"] == "day"
+    assert report.weapon_class == "artillery"
+    assert report.casualties["killed_civilian"]["best"] == 2
+    assert report.casualties["injured_civilian"]["best"] == 5
+    assert result.article_id in (report.source_reference or "")
+    assert "Claimed by" in (report.narrative or "")
+    with ctx.reader() as session:
+        linked = session.scalars(
+            select(NewsEventRow).where(NewsEventRow.report_id == result.reports[0])
+        ).one()
+        assert linked.modality == "claimed"
+        assert linked.data["claimed_by"][0]["code"] == "AZE"
+        others = session.scalars(select(NewsEventRow).where(NewsEventRow.report_id.is_(None))).all()
+        assert all(e.data["report"]["why"] for e in others)
+    stored = counts(ctx)
+    assert not ingester.ingest_path(path, OPERATOR).created
+    assert counts(ctx) == stored
+
+
+def test_bad_articles_store_nothing(
+    ctx: ServiceContext, ingester: NewsIngester, tmp_path: Path
+) -> None:
+    before = counts(ctx)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    french = tmp_path / "fr.txt"
+    french.write_text(
+        "Le Monde\n\nLe président a rencontré son homologue\n\nLe président de la République a "
+        "rencontré jeudi son homologue russe pour discuter de la situation dans la région et "
+        "de la mise en place d'un centre de surveillance.\n",
+        encoding="utf-8",
+    )
+    for path in (empty, french, tmp_path / "missing.txt"):
+        with pytest.raises(InvalidInput):
+            ingester.ingest_path(path, OPERATOR)
+    assert counts(ctx) == before
+    assert not (ctx.settings.data_dir / "news").exists()
+
+
+def test_only_monitors_ingest(ctx: ServiceContext, ingester: NewsIngester) -> None:
+    cast = demo_cast(ctx)
+    before = counts(ctx)
+    with pytest.raises(Forbidden):
+        ingester.ingest_path(SEED, cast.viewer(ctx, "arm"))
+    assert counts(ctx) == before
+
+
+def test_demo_step_is_idempotent(ctx: ServiceContext) -> None:
+    first = setup_news(ctx, demo=True)
+    assert "ingested" in first[0]
+    second = setup_news(ctx, demo=True)
+    assert "already ingested" in second[0]
+    assert counts(ctx)["news_articles"] == 1
+    assert setup_news(ctx, demo=False) == []
