@@ -61,7 +61,7 @@ from ceasefire.domain.incidents import (
     redact_names,
     rule_from_dict,
 )
-from ceasefire.domain.reports import Category, Channel, content_from_dict
+from ceasefire.domain.reports import Category, Channel, canonical_sha256, content_from_dict
 from ceasefire.domain.timeutil import ensure_utc, utcnow
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.intake.grouping import CandidateReport, IncidentGrouper, ManualGrouper
@@ -384,13 +384,55 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
         subject=f"incident/{row.id}",
         payload={
             "incident_id": row.id,
-            "decision": recorded,
+            # The outcome is the incident's own state; who held which view stays behind a
+            # digest, since every member (liaisons too) reads the ledger.
+            "decision": {
+                "state": decision.state.value,
+                "rule": decision.rule,
+                "finding": recorded["finding"],
+                "settled_by": decision.settled_by,
+                "views": len(decision.views),
+                "views_sha256": canonical_sha256(recorded["views"]),
+                "reason_sha256": _digest(decision.reason),
+            },
             "status": {"from": before.status.value, "to": after.status.value},
             "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
         },
         actor=actor,
     )
     return decision
+
+
+def assessment_view(row: AssessmentRow) -> dict[str, Any]:
+    """What an assessment says, in the form its ledger digest is computed over."""
+    return {
+        "stance": row.stance,
+        "finding_status": row.finding_status,
+        "finding_attribution": row.finding_attribution,
+        "finding_party": row.finding_party,
+        "rationale": row.rationale,
+        "evidence_refs": list(row.evidence_refs),
+    }
+
+
+def assessment_ledger_payload(row: AssessmentRow) -> dict[str, Any]:
+    """The ledger's record of an assessment. A shared or public view is written out; an
+    internal one only as a digest (``view_sha256``): members and parties all read the ledger,
+    but only monitors may read the monitors' deliberation."""
+    view = assessment_view(row)
+    payload: dict[str, Any] = {
+        "incident_id": row.incident_id,
+        "assessment_id": row.id,
+        "member_id": row.member_id,
+        "supersedes": row.supersedes,
+        "classification": row.classification,
+        "view_sha256": canonical_sha256(view),
+    }
+    if row.classification != Classification.INTERNAL.value:
+        payload["view"] = {k: v for k, v in view.items() if k != "rationale"} | {
+            "rationale_sha256": _digest(row.rationale)
+        }
+    return payload
 
 
 def _check_text(value: str | None, field_name: str, *, required: bool) -> str | None:
@@ -947,17 +989,7 @@ def assess(
             ctx.settings,
             tag="intake:incident:assessed",
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "assessment_id": record.id,
-                "member_id": actor.member_id,
-                "stance": stance.value,
-                "finding": finding.to_dict() if finding else None,
-                "supersedes": record.supersedes,
-                "classification": classification.value,
-                "rationale_sha256": _digest(rationale_text),
-                "evidence_refs": refs,
-            },
+            payload=assessment_ledger_payload(record),
             actor=actor,
         )
         _touch(row)

@@ -28,7 +28,9 @@ from ceasefire.db.models.intake import (
     ReplyRow,
     ReportRow,
 )
+from ceasefire.domain.reports import canonical_sha256
 from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
+from ceasefire.services.incidents import assessment_view
 from ceasefire.services.ledger import StateChecker
 
 Expected = dict[str, dict[str, tuple[int, dict[str, Any]]]]
@@ -124,18 +126,17 @@ def _expected(entries: Sequence[CollectedEntry]) -> Expected:
                 summary_sha256=p.get("summary_sha256"),
             )
         elif tag == "intake:incident:assessed":
-            finding = p.get("finding") or {}
             state["incident_assessments"][str(p.get("assessment_id"))] = (
                 seq,
                 {
-                    "incident_id": p.get("incident_id"),
-                    "member_id": p.get("member_id"),
-                    "stance": p.get("stance"),
-                    "finding_status": finding.get("status"),
-                    "finding_party": finding.get("attributed_party"),
-                    "classification": p.get("classification"),
-                    "rationale_sha256": p.get("rationale_sha256"),
-                    "supersedes": p.get("supersedes"),
+                    k: p.get(k)
+                    for k in (
+                        "incident_id",
+                        "member_id",
+                        "classification",
+                        "supersedes",
+                        "view_sha256",
+                    )
                 },
             )
         elif tag == "intake:incident:replied":
@@ -221,12 +222,9 @@ def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
             a.id: {
                 "incident_id": a.incident_id,
                 "member_id": a.member_id,
-                "stance": a.stance,
-                "finding_status": a.finding_status,
-                "finding_party": a.finding_party,
                 "classification": a.classification,
-                "rationale_sha256": _digest(a.rationale),
                 "supersedes": a.supersedes,
+                "view_sha256": canonical_sha256(assessment_view(a)),
             }
             for a in session.scalars(select(AssessmentRow))
         },
