@@ -273,6 +273,12 @@ def get_decision(ctx: ContextDep, viewer: RequireMember, incident_id: str) -> di
     return incidents.get_decision(ctx, viewer, incident_id).to_dict()
 
 
+@router.post("/incidents/{incident_id}/decision")
+def evaluate_decision(ctx: ContextDep, viewer: RequireMember, incident_id: str) -> dict[str, Any]:
+    """Re-evaluate the decision rule now (e.g. after the rule changed) and apply it."""
+    return incidents.evaluate(ctx, viewer, incident_id).to_dict()
+
+
 @router.post(
     "/incidents/{incident_id}/replies", response_model=incidents.ReplyPublic, status_code=201
 )
