@@ -360,3 +360,13 @@ def test_incident_endpoints_and_filters(client: TestClient, cast: Cast) -> None:
     )
     assert rule.status_code == 200
     assert client.get("/api/v1/decision-rules/nk-2020-trilateral").json()["presiding"] == "tur"
+    # Russia dissents; under the new rule Turkey, presiding, settles with its own view.
+    client.post(
+        f"/api/v1/incidents/{incident_id}/assessments",
+        json={"stance": "dissent", "rationale": "not established"},
+        headers=rus,
+    )
+    settled = client.post(f"/api/v1/incidents/{incident_id}/decision", headers=rus).json()
+    assert (settled["state"], settled["settled_by"]) == ("decided", "tur")
+    detail = client.get(f"/api/v1/incidents/{incident_id}", headers=rus).json()
+    assert (detail["status"], detail["attributed_party"]) == ("verified", "ARM")
