@@ -118,8 +118,12 @@ def test_good_login_sets_a_strict_httponly_cookie_and_shows_the_member(
     tokens = auth.list_tokens(ctx, OPERATOR, user_id=ARM_USER)
     assert [(t.label, t.state) for t in tokens] == [("login", "active")]
 
-    header = who(client.get("/").text)
-    assert header == "signed in as arm-duty (arm · party_liaison) sign out"
+    page = client.get("/")
+    assert who(page.text) == "signed in as arm-duty (arm · party_liaison) sign out"
+    # A member's view must not be kept by a shared cache; the public view may be.
+    assert page.headers["cache-control"] == "private, no-store"
+    client.cookies.clear()
+    assert "cache-control" not in client.get("/").headers
 
 
 def test_cookie_is_secure_over_https(ctx: ServiceContext, cast: Cast) -> None:

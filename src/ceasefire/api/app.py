@@ -129,13 +129,13 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     from ceasefire.api.routes import ROUTERS
     from ceasefire.web.auth_pages import router as auth_pages_router
     from ceasefire.web.pages import router as pages_router
-    from ceasefire.web.session import StaleSessionCookie
+    from ceasefire.web.session import SessionCookieHeaders
 
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(pages_router)
     app.include_router(auth_pages_router)
-    app.add_middleware(StaleSessionCookie)
+    app.add_middleware(SessionCookieHeaders)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

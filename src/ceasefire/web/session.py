@@ -7,7 +7,9 @@ and nothing else, so a cookie a browser attaches on its own never authenticates 
 (no cross-site request forgery against the API).
 
 A cookie whose token is unknown, expired or revoked (or whose user is disabled) makes the
-page render for the public, and the response clears the cookie (``StaleSessionCookie``).
+page render for the public, and the response clears the cookie; a page rendered for a
+signed-in member is marked ``Cache-Control: private, no-store`` so that no shared cache keeps
+a member's view (``SessionCookieHeaders``).
 """
 
 from __future__ import annotations
@@ -67,11 +69,13 @@ def get_web_viewer(request: Request, ctx: ContextDep) -> Viewer:
     if not token:
         return Viewer.public()
     try:
-        return viewer_for_token(ctx, token)
+        viewer = viewer_for_token(ctx, token)
     except Unauthorized:
         # A stale session is not the reader's fault: show the public page and drop it.
         request.state.ceasefire_stale_session = True
         return Viewer.public()
+    request.state.ceasefire_personal_page = True
+    return viewer
 
 
 WebViewer = Annotated[Viewer, Depends(get_web_viewer)]
@@ -80,8 +84,8 @@ WebViewer = Annotated[Viewer, Depends(get_web_viewer)]
 _CLEARING = {secure: _clearing_header(secure=secure) for secure in (False, True)}
 
 
-class StaleSessionCookie:
-    """Adds a Set-Cookie that clears the sign-in cookie to responses that found it stale.
+class SessionCookieHeaders:
+    """Clears a stale sign-in cookie, and keeps member-specific pages out of shared caches.
 
     Pure ASGI rather than a ``BaseHTTPMiddleware``: it costs API requests one dictionary
     look-up per message and leaves streaming untouched.
@@ -97,10 +101,16 @@ class StaleSessionCookie:
         # Created here so that every copy of the scope down the stack shares this dict.
         state = scope.setdefault("state", {})
 
-        async def send_clearing(message: Message) -> None:
-            if message["type"] == "http.response.start" and state.get("ceasefire_stale_session"):
-                clearing = _CLEARING[scope.get("scheme") == "https"]
-                message["headers"] = [*message.get("headers", []), (b"set-cookie", clearing)]
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and state:
+                headers = list(message.get("headers", []))
+                if state.get("ceasefire_stale_session"):
+                    headers.append((b"set-cookie", _CLEARING[scope.get("scheme") == "https"]))
+                if state.get("ceasefire_personal_page") and not any(
+                    name.lower() == b"cache-control" for name, _ in headers
+                ):
+                    headers.append((b"cache-control", b"private, no-store"))
+                message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_clearing)
+        await self.app(scope, receive, send_with_headers)
