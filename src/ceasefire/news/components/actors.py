@@ -249,6 +249,13 @@ class ActorResolver:
             # "a Russia-brokered cease-fire" names Russia, but the phrase is no actor.
             return None
         code, source = self._code_in(head, tokens)
+        if code is None:
+            # "its forces", "their troops": the state the possessive refers to.
+            for child in head.children:
+                if child.dep_ == "poss" and child.pos_ == "PRON":
+                    antecedent = self.antecedent(child)
+                    if antecedent is not None and antecedent.code:
+                        code = antecedent.code
         if mention is not None and mention.kind in {"state", "capital", "place"}:
             code = mention.ref.code
             if mention.kind == "capital" and not sector:

@@ -58,6 +58,7 @@ FUTURE = frozenset({"will", "would", "shall", "'ll", "wo", "going", "due", "plan
 OBLIGATION = frozenset({"must", "should", "ought", "need", "needs"})
 POSSIBLE = frozenset({"could", "might", "may"})
 HEAVY = frozenset({"artillery", "rockets", "missiles", "drones", "aircraft", "armour"})
+_POSSESSIVES = frozenset({"its", "their", "his", "her", "our"})
 LOCAL_TYPES = frozenset({"PROTEST", "COERCE", "ASSAULT", "FIGHT", "THREATEN", "MOBILIZE"})
 ANAPHORIC_PLACES = frozenset(
     {"enclave", "region", "territory", "area", "district", "province", "zone", "there",
@@ -475,7 +476,16 @@ class EventsComponent:
                     if found:
                         break
         sources = {(s.code, s.text) for s in candidate.source}
-        return _dedupe([t for t in found if (t.code, t.text) not in sources])
+        source_codes = {s.code for s in candidate.source if s.code}
+        return _dedupe(
+            [
+                t
+                for t in found
+                if (t.code, t.text) not in sources
+                # "offered its troops to Lebanon": the source's own forces are no target.
+                and not (t.code in source_codes and t.text.split()[0].lower() in _POSSESSIVES)
+            ]
+        )
 
     # --- framing -----------------------------------------------------------------------
 
