@@ -10,10 +10,14 @@ from sqlalchemy import func, select
 
 from ceasefire.config import Settings
 from ceasefire.db.models.ledger import LedgerEntryRow, LedgerKeyRow
+from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
-from ceasefire.errors import InvalidInput
+from ceasefire.errors import InvalidInput, Unauthorized
 from ceasefire.services import ledger
 from ceasefire.services.context import ServiceContext
+
+OPERATOR = Viewer.cli_operator()
+
 
 TAG = "test:entry:written"
 
@@ -106,7 +110,7 @@ def test_append_many_writes_the_same_chain_in_one_insert(
     assert seqs == [first + 1, *range(first + 3, first + 52)]
     assert after == seqs[-1] + 1
     assert ledger.verify(ctx).ok
-    entries = ledger.list_entries(ctx, after=first, limit=100)
+    entries = ledger.list_entries(ctx, OPERATOR, after=first, limit=100)
     assert [e.subject for e in entries if e.tag == TAG][:3] == ["s/0", "s/1", "s/2"]
 
 
@@ -121,3 +125,13 @@ def test_append_many_with_one_bad_entry_writes_none(
         ledger.append_many(session, settings, items)
     assert caught.value.details[0]["loc"] == "entries[1].subject"
     assert _count(ctx) == 0
+
+
+def test_the_public_may_not_read_entries(ctx: ServiceContext) -> None:
+    """The service itself refuses: no interface can forget the check."""
+    with pytest.raises(Unauthorized):
+        ledger.list_entries(ctx, Viewer.public(), after=0, limit=10)
+    with pytest.raises(Unauthorized):
+        ledger.get_entry(ctx, Viewer.public(), 1)
+    with pytest.raises(Unauthorized):
+        ledger.entry_proof(ctx, Viewer.public(), 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ceasefire.config import Settings
+from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
 from ceasefire.domain.timeutil import utcnow
 from ceasefire.ledger.keyfile import add_key
@@ -13,6 +14,8 @@ from ceasefire.ledger.verify import FindingKind
 from ceasefire.services import ledger
 from ceasefire.services.context import ServiceContext
 from tests.factories.ledger import ChainBuilder, insert_chain
+
+OPERATOR = Viewer.cli_operator()
 
 TAG = "test:entry:written"  # no area's state checker looks at it
 
@@ -40,7 +43,7 @@ def test_the_first_append_of_a_new_day_seals_the_previous_day(
     (root,) = ledger.list_roots(ctx)
     assert (root.first_seq, root.last_seq, root.count) == (1, 7, 7)
     assert root.sealed_seq == seq - 1
-    sealed = ledger.get_entry(ctx, root.sealed_seq)
+    sealed = ledger.get_entry(ctx, OPERATOR, root.sealed_seq)
     assert sealed.tag == "ledger:root:sealed"
     assert sealed.payload["root"] == root.root
     assert root.day == chain.instants[0].date()
@@ -64,7 +67,7 @@ def test_a_proof_verifies_against_the_published_root_alone(
     ledger.seal_closed_days(ctx)
     (root,) = ledger.list_roots(ctx)
     for seq in (1, 4, 7):
-        document = ledger.entry_proof(ctx, seq)
+        document = ledger.entry_proof(ctx, OPERATOR, seq)
         proof = document["proof"]
         assert proof["provisional"] is False
         assert proof["root_seq"] == root.sealed_seq
@@ -73,7 +76,7 @@ def test_a_proof_verifies_against_the_published_root_alone(
         )
         assert ledger.check_proof(document, root=root.root)["ok"] is True
     # Against any other root it fails.
-    assert ledger.check_proof(ledger.entry_proof(ctx, 4), root="00" * 32)["ok"] is False
+    assert ledger.check_proof(ledger.entry_proof(ctx, OPERATOR, 4), root="00" * 32)["ok"] is False
 
 
 def test_a_proof_of_todays_entry_is_provisional(ctx: ServiceContext, settings: Settings) -> None:
@@ -81,7 +84,7 @@ def test_a_proof_of_todays_entry_is_provisional(ctx: ServiceContext, settings: S
         seq = ledger.append(
             session, settings, tag=TAG, subject="r", payload={}, actor=Actor.centre()
         )
-    document = ledger.entry_proof(ctx, seq)
+    document = ledger.entry_proof(ctx, OPERATOR, seq)
     assert document["proof"]["provisional"] is True
     assert ledger.check_proof(document)["ok"] is True
 
@@ -89,7 +92,7 @@ def test_a_proof_of_todays_entry_is_provisional(ctx: ServiceContext, settings: S
 def test_a_tampered_entry_breaks_its_proof(ctx: ServiceContext, settings: Settings) -> None:
     _yesterdays_ledger(ctx, settings)
     ledger.seal_closed_days(ctx)
-    document = ledger.entry_proof(ctx, 3)
+    document = ledger.entry_proof(ctx, OPERATOR, 3)
     document["entry"]["payload"] = '{"n":99}'
     result = ledger.check_proof(document)
     assert result["ok"] is False

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ceasefire.config import Settings
+from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
 from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, Unauthorized
@@ -18,6 +19,9 @@ from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.verify import FindingKind
 from ceasefire.services import ledger
 from ceasefire.services.context import ServiceContext
+
+OPERATOR = Viewer.cli_operator()
+
 
 TAG = "test:entry:written"  # no area's state checker looks at it
 
@@ -183,7 +187,7 @@ def test_rotating_a_server_key_ends_the_old_one(ctx: ServiceContext, settings: S
     assert new.custody == "server"
     with ctx.unit_of_work() as session:
         seq = ledger.append(session, settings, tag=TAG, subject="r", payload={}, actor=Actor("aze"))
-    assert ledger.get_entry(ctx, seq).key_id == new.key_id
+    assert ledger.get_entry(ctx, OPERATOR, seq).key_id == new.key_id
     assert ledger.verify(ctx).ok
 
 
@@ -224,7 +228,7 @@ def test_revoking_by_the_member_itself_is_recorded_and_verifies(
     # arm revokes its own member-held key through the server, which signs as arm with a
     # server-held key of arm (created on demand and vouched for by the centre).
     revoked = ledger.revoke_key(ctx, key_id=member_key.key_id, actor=Actor("arm"))
-    entry = ledger.get_entry(ctx, revoked.ended_seq or 0)
+    entry = ledger.get_entry(ctx, OPERATOR, revoked.ended_seq or 0)
     assert (entry.tag, entry.member_id) == ("ledger:key:revoked", "arm")
     assert json.loads(entry.payload_canonical)["key_id"] == member_key.key_id
     assert ledger.verify(ctx).ok

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from ceasefire.config import Settings
+from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry
@@ -19,6 +20,8 @@ from ceasefire.ledger.verify import FindingKind
 from ceasefire.services import agreements, ledger
 from ceasefire.services.context import ServiceContext
 from tests.factories.ledger import insert_entry
+
+OPERATOR = Viewer.cli_operator()
 
 TAG = "test:entry:written"  # no area's state checker looks at it
 
@@ -109,7 +112,7 @@ def test_replacing_a_signature_with_one_by_another_members_key(
     ctx: ServiceContext, settings: Settings, record: Record
 ) -> None:
     seq = record.arm_seqs[2]
-    entry = ledger.get_entry(ctx, seq)
+    entry = ledger.get_entry(ctx, OPERATOR, seq)
     forged = _server_key(settings, "aze").sign(entry.header.encode())
     _sql(ctx, "UPDATE ledger_entries SET signature = :s WHERE seq = :seq", s=forged, seq=seq)
     assert _first_bad(ctx) == (seq, FindingKind.SIGNATURE_INVALID)

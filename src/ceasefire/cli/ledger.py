@@ -15,6 +15,7 @@ import typer
 
 from ceasefire.cli.context import get_context
 from ceasefire.cli.output import console, err_console, print_json, print_table
+from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
 from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import IntegrityError, InvalidInput, problem
@@ -127,7 +128,7 @@ def proof_command(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Inclusion proof of an entry in its day's Merkle tree (with the entry itself)."""
-    document = ledger.entry_proof(get_context(), seq)
+    document = ledger.entry_proof(get_context(), Viewer.cli_operator(), seq)
     if out is not None:
         out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if as_json or out is None:
@@ -186,7 +187,9 @@ def list_command(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """List entries in sequence order."""
-    entries = ledger.list_entries(get_context(), after=after, limit=limit, tag=tag, subject=subject)
+    entries = ledger.list_entries(
+        get_context(), Viewer.cli_operator(), after=after, limit=limit, tag=tag, subject=subject
+    )
     if as_json:
         print_json([e.model_dump(mode="json") for e in entries])
         return
@@ -214,7 +217,7 @@ def show_command(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """One entry with its payload, hashes and signature."""
-    entry = ledger.get_entry(get_context(), seq)
+    entry = ledger.get_entry(get_context(), Viewer.cli_operator(), seq)
     if as_json:
         print_json(entry.model_dump(mode="json"))
         return

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.config import Settings
 from ceasefire.db.models.ledger import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
+from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
 from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import (
@@ -859,12 +860,23 @@ def list_roots(ctx: ServiceContext) -> list[RootPublic]:
         ]
 
 
-def entry_proof(ctx: ServiceContext, seq: int) -> dict[str, Any]:
+def _require_reader(viewer: Viewer) -> None:
+    """Entries carry payloads about shared and internal records: members only.
+
+    The head, the daily roots and the keys stay public so that an outsider can anchor an
+    exported bundle to what the centre published.
+    """
+    if viewer.is_public:
+        raise Unauthorized("ledger entries are for members: send an API token")
+
+
+def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> dict[str, Any]:
     """The inclusion proof of entry ``seq`` in its day's Merkle tree, with the entry itself.
 
     For a sealed day the root is the one published by its ``ledger:root:sealed`` entry;
     for the current day it is the root of the entries so far, marked provisional.
     """
+    _require_reader(viewer)
     with ctx.reader() as session:
         row = session.get(LedgerEntryRow, seq)
         if row is None:
@@ -989,13 +1001,15 @@ MAX_PAGE = 1000
 
 def list_entries(
     ctx: ServiceContext,
+    viewer: Viewer,
     *,
     after: int = 0,
     limit: int = 100,
     tag: str | None = None,
     subject: str | None = None,
 ) -> list[EntryPublic]:
-    """Entries with ``seq > after`` in order, at most ``limit`` (1..1000)."""
+    """Entries with ``seq > after`` in order, at most ``limit`` (1..1000); members only."""
+    _require_reader(viewer)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(
             f"limit must be 1..{MAX_PAGE}", details=[problem("limit", "out of range")]
@@ -1014,8 +1028,9 @@ def list_entries(
         return [_entry_public(row) for row in session.scalars(query)]
 
 
-def get_entry(ctx: ServiceContext, seq: int) -> EntryPublic:
-    """Entry ``seq``; NotFound when there is none."""
+def get_entry(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryPublic:
+    """Entry ``seq``; NotFound when there is none; members only."""
+    _require_reader(viewer)
     with ctx.reader() as session:
         row = session.get(LedgerEntryRow, seq)
         if row is None:

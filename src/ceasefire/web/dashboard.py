@@ -175,8 +175,10 @@ def build_dashboard(
     board = Dashboard(as_of=moment, agreements=agreement_service.list_agreements(ctx))
     board.incidents = list(incident_service.list_incidents(ctx, viewer, limit=50).items)
     board.ledger_head = ledger_service.head(ctx)
-    after = max(0, int(board.ledger_head["seq"]) - 8)
-    board.ledger_recent = list(reversed(ledger_service.list_entries(ctx, after=after, limit=8)))
+    if not viewer.is_public:  # entries carry payloads of non-public records
+        after = max(0, int(board.ledger_head["seq"]) - 8)
+        recent = ledger_service.list_entries(ctx, viewer, after=after, limit=8)
+        board.ledger_recent = list(reversed(recent))
     ids = [a["id"] for a in board.agreements]
     chosen = MAIN_AGREEMENT if MAIN_AGREEMENT in ids else (ids[0] if ids else None)
     if chosen is not None:

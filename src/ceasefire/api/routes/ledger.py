@@ -48,7 +48,7 @@ def list_entries(
     subject: Annotated[str | None, Query(max_length=200, description="Subject id.")] = None,
 ) -> EntryPage:
     """Entries in sequence order, ``limit`` at a time after ``after``."""
-    entries = ledger.list_entries(ctx, after=after, limit=limit, tag=tag, subject=subject)
+    entries = ledger.list_entries(ctx, _viewer, after=after, limit=limit, tag=tag, subject=subject)
     return EntryPage(entries=entries, next_after=entries[-1].seq if len(entries) == limit else None)
 
 
@@ -84,10 +84,10 @@ def submit_presigned(ctx: ContextDep, body: PresignedEntry) -> ledger.EntryPubli
 @router.get("/{seq}", response_model=ledger.EntryPublic)
 def get_entry(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> ledger.EntryPublic:
     """One entry with its payload, the exact signed header, hashes and signature."""
-    return ledger.get_entry(ctx, seq)
+    return ledger.get_entry(ctx, _viewer, seq)
 
 
 @router.get("/{seq}/proof")
 def get_proof(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> dict[str, Any]:
     """Inclusion proof of the entry in its day's Merkle tree, with the entry itself."""
-    return ledger.entry_proof(ctx, seq)
+    return ledger.entry_proof(ctx, _viewer, seq)
