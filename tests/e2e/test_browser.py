@@ -42,7 +42,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
         if server.poll() is not None:
             raise AssertionError(f"server exited with {server.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (localhost)
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -63,7 +63,7 @@ def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
     cli = [sys.executable, "-m", "ceasefire.cli.main"]
     subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [*cli, "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -73,13 +73,13 @@ def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{port}/?as_of=2020-11-26"
         _wait_until_up(f"http://127.0.0.1:{port}/health", server)
         browser = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
-        dom = subprocess.run(  # noqa: S603
+        dom = subprocess.run(
             [*browser, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
         ).stdout
         assert "Provisions as of 26 Nov 2020" in dom
         assert "Kalbajar district returned to Azerbaijan: fulfilled" in dom
         shot = tmp_path / "dashboard.png"
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [*browser, "--window-size=1400,1200", f"--screenshot={shot}", url],
             capture_output=True,
             timeout=120,
