@@ -44,3 +44,11 @@ def test_every_cli_command_is_documented() -> None:
     assert isinstance(group, typer.main.TyperGroup)
     missing = [p for p in _command_paths(group) if f"ceasefire {p}" not in docs]
     assert missing == []
+
+
+def test_every_setting_is_in_docs_operations() -> None:
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    missing = [
+        name for name in Settings.model_fields if f"`CEASEFIRE_{name.upper()}`" not in operations
+    ]
+    assert missing == []
