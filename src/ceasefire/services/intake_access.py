@@ -63,7 +63,8 @@ class ReadScope:
         at = at or utcnow()
         roles: list[MemberRole] = []
         if viewer.member_id is not None and not viewer.operator:
-            rows = session.execute(_ROLES_OF, {"member": viewer.member_id, "at": at})
+            # Core on the session's connection: the ORM execution path doubled this cost.
+            rows = session.connection().execute(_ROLES_OF, {"member": viewer.member_id, "at": at})
             roles = [
                 MemberRole(
                     member_id=viewer.member_id,

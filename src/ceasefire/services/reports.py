@@ -264,9 +264,11 @@ def record_report(
     canonical = content.canonical()
     digest = canonical[1]
     if idempotency_key is not None:
-        existing = session.execute(
-            _BY_KEY, {"owner": actor.member_id, "key": idempotency_key}
-        ).first()
+        existing = (
+            session.connection()
+            .execute(_BY_KEY, {"owner": actor.member_id, "key": idempotency_key})
+            .first()
+        )
         if existing is not None:
             if existing.content_sha256 != digest:
                 raise Conflict(
