@@ -193,6 +193,8 @@ def build_dashboard(
                 board.term = stored.agreement.term.to_dict(moment)
             board.timeline = _timeline(stored.agreement, board.incidents)
     _map(
-        board, agreement_service.list_zones(ctx, as_of=moment), post_service.list_posts(ctx, viewer)
+        board,
+        agreement_service.list_zones(ctx, as_of=moment),
+        post_service.list_posts(ctx, viewer, active_at=moment),
     )
     return board
