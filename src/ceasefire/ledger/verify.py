@@ -15,7 +15,7 @@ import hashlib
 import json
 import multiprocessing
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -624,6 +624,45 @@ class ChainVerifier:
 
 
 _BATCH = 4000
+
+
+Rows = Mapping[str, Mapping[str, Mapping[str, Any]]]
+"""Table name → primary key → column values: a projection of the main tables."""
+ExpectedRows = Mapping[str, Mapping[str, tuple[int, Mapping[str, Any]]]]
+"""Table name → primary key → (the seq of the entry that last set it, the values it set)."""
+
+
+def compare_projection(
+    expected: ExpectedRows,
+    actual: Rows,
+    *,
+    differ_message: Callable[[str, str, int, list[str]], str],
+) -> Iterator[Finding]:
+    """Every row of ``actual`` the ledger does not describe exactly, and every described row
+    that is missing. ``differ_message(table, key, seq, fields)`` words a changed row."""
+    for table, rows in actual.items():
+        wanted = expected.get(table, {})
+        for key in sorted(set(rows) | set(wanted)):
+            if key not in wanted:
+                yield Finding(
+                    None,
+                    FindingKind.STATE_MISMATCH,
+                    f"{table} row {key} has no ledger entry: written without the ledger",
+                )
+                continue
+            seq, fields = wanted[key]
+            if key not in rows:
+                yield Finding(
+                    seq,
+                    FindingKind.STATE_MISMATCH,
+                    f"ledger entry {seq} describes {table} row {key}, which is missing",
+                )
+                continue
+            differ = [name for name, value in fields.items() if rows[key].get(name) != value]
+            if differ:
+                yield Finding(
+                    seq, FindingKind.STATE_MISMATCH, differ_message(table, key, seq, differ)
+                )
 
 
 def _invalid_signatures(batch: list[tuple[str, str, bytes]]) -> list[int]:

@@ -29,7 +29,7 @@ from ceasefire.db.models.intake import (
     ReportRow,
 )
 from ceasefire.domain.reports import canonical_sha256
-from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
+from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
 from ceasefire.services.incidents import assessment_view
 from ceasefire.services.ledger import StateChecker
 
@@ -256,33 +256,13 @@ def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
 
 def check_intake(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
     """Report every intake row that its ledger entries do not describe exactly."""
-    expected = _expected(entries)
-    actual = _actual(session)
-    for table, rows in actual.items():
-        wanted = expected[table]
-        for key in sorted(set(rows) | set(wanted)):
-            if key not in wanted:
-                yield Finding(
-                    None,
-                    FindingKind.STATE_MISMATCH,
-                    f"{table} row {key} has no ledger entry: written without the ledger",
-                )
-                continue
-            seq, fields = wanted[key]
-            if key not in rows:
-                yield Finding(
-                    seq,
-                    FindingKind.STATE_MISMATCH,
-                    f"ledger entry {seq} describes {table} row {key}, which is missing",
-                )
-                continue
-            differ = sorted(name for name, value in fields.items() if rows[key].get(name) != value)
-            if differ:
-                yield Finding(
-                    seq,
-                    FindingKind.STATE_MISMATCH,
-                    f"{table} row {key} differs from ledger entry {seq} in {', '.join(differ)}",
-                )
+    yield from compare_projection(
+        _expected(entries),
+        _actual(session),
+        differ_message=lambda table, key, seq, fields: (
+            f"{table} row {key} differs from ledger entry {seq} in {', '.join(sorted(fields))}"
+        ),
+    )
 
 
 INTAKE_CHECKER = StateChecker(

@@ -25,7 +25,7 @@ from ceasefire.db.models.members import (
     SensorRow,
     UserRow,
 )
-from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
+from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
 from ceasefire.services.ledger import StateChecker
 
 TAGS = (
@@ -187,33 +187,13 @@ def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
 
 def check_members(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
     """Report every row of this area that its ledger entries do not describe exactly."""
-    expected = _expected(entries)
-    actual = _actual(session)
-    for table, rows in actual.items():
-        wanted = expected[table]
-        for key in sorted(set(rows) | set(wanted)):
-            if key not in wanted:
-                yield Finding(
-                    None,
-                    FindingKind.STATE_MISMATCH,
-                    f"{table} row {key} has no ledger entry: written without the ledger",
-                )
-                continue
-            seq, fields = wanted[key]
-            if key not in rows:
-                yield Finding(
-                    seq,
-                    FindingKind.STATE_MISMATCH,
-                    f"ledger entry {seq} describes {table} row {key}, which is missing",
-                )
-                continue
-            differ = [name for name, value in fields.items() if rows[key].get(name) != value]
-            if differ:
-                yield Finding(
-                    seq,
-                    FindingKind.STATE_MISMATCH,
-                    f"{table} row {key}: {', '.join(differ)} differ from ledger entry {seq}",
-                )
+    yield from compare_projection(
+        _expected(entries),
+        _actual(session),
+        differ_message=lambda table, key, seq, fields: (
+            f"{table} row {key}: {', '.join(fields)} differ from ledger entry {seq}"
+        ),
+    )
 
 
 MEMBERS_CHECKER = StateChecker(
