@@ -102,6 +102,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         key_file=tmp_path / "keys.json",
         data_dir=tmp_path / "data",
+        # Every test client is one address: the per-address limits are proven with low
+        # values in tests/api/test_address_limits.py, and stay on (but far) here.
+        public_requests_per_minute=100_000,
+        login_attempts_per_address_per_minute=100_000,
     )
 
 

@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     login_lockout_s: int = Field(
         default=900, ge=1, description="How long (seconds) a locked user name is refused."
     )
+    public_requests_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description="Requests a minute (and burst) one client address may make without a "
+        "valid token; 0: unlimited. Per worker process.",
+    )
+    login_attempts_per_address_per_minute: int = Field(
+        default=10,
+        ge=0,
+        description="Failed sign-ins a minute (and burst) from one client address; 0: unlimited.",
+    )
     actor_dictionary: Path | None = Field(
         default=None, description="A YAML file extending the news actor dictionary (docs/nlp.md)."
     )

@@ -14,8 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ceasefire import __version__
+from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
+from ceasefire.api.errors import error_response
 from ceasefire.config import Settings
-from ceasefire.errors import CeasefireError, PayloadTooLarge, TooManyRequests, Unauthorized
+from ceasefire.errors import CeasefireError, PayloadTooLarge
 from ceasefire.services.context import ServiceContext
 
 
@@ -85,12 +87,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
 
     @app.exception_handler(CeasefireError)
     async def _ceasefire_error(_request: Request, exc: CeasefireError) -> JSONResponse:
-        headers = {}
-        if isinstance(exc, Unauthorized):
-            headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: how to authenticate
-        if isinstance(exc, TooManyRequests) and exc.retry_after_s is not None:
-            headers["Retry-After"] = str(exc.retry_after_s)
-        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -129,7 +126,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     from ceasefire.api.routes import ROUTERS
     from ceasefire.web.auth_pages import router as auth_pages_router
     from ceasefire.web.pages import router as pages_router
-    from ceasefire.web.session import SessionCookieHeaders
+    from ceasefire.web.session import SESSION_COOKIE, SessionCookieHeaders
 
     for router in ROUTERS:
         app.include_router(router)
@@ -138,4 +135,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     app.add_middleware(SessionCookieHeaders)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    # Outermost: a refused request costs nothing further.
+    app.state.address_limits = address_limits_for(ctx, settings, session_cookie=SESSION_COOKIE)
+    app.add_middleware(AddressRateLimit, limits=app.state.address_limits)
     return app

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep
 from ceasefire.domain.access import Viewer
 from ceasefire.domain.timeutil import utcnow
@@ -123,7 +124,9 @@ def login_submit(
             status=422,
         )
     try:
+        attempt = count_sign_in(request)
         issued = auth.login(ctx, user_id=user_id, password=password)
+        attempt.succeeded()
     except Unauthorized:
         # One message for every cause: it must not tell which part was wrong.
         return _login_page(

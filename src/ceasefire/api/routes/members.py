@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
 
+from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
 from ceasefire.domain.access import Classification, Role
 from ceasefire.domain.members import (
@@ -132,12 +133,16 @@ def end_role(
 
 
 @router.post("/auth/token", tags=["auth"])
-def login(ctx: ContextDep, body: LoginRequest) -> auth.IssuedToken:
+def login(ctx: ContextDep, request: Request, body: LoginRequest) -> auth.IssuedToken:
     """Sign in with a password; returns a 12-hour token, shown once.
 
-    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429).
+    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429);
+    one address may fail ten times a minute (429).
     """
-    return auth.login(ctx, user_id=body.user_id, password=body.password)
+    attempt = count_sign_in(request)
+    issued = auth.login(ctx, user_id=body.user_id, password=body.password)
+    attempt.succeeded()
+    return issued
 
 
 @router.get("/auth/me", tags=["auth"])
