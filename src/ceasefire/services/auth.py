@@ -5,7 +5,8 @@
   needs no slow hash). Tokens expire, can be revoked, and remember when they were last used.
 - ``viewer_for_token`` turns a bearer token into the ``Viewer`` every read is filtered by.
 - Sign-ins are throttled per user name (``login_throttle``); ``logout`` revokes a login's
-  token; operators disable, enable and reset users (each a ledger entry).
+  token; operators disable, enable and reset users (each a ledger entry); a signed-in user
+  changes its own password with the current one (``change_password``).
 
 Tokens are never logged or written to the ledger; ledger entries name the token's id only.
 """
@@ -129,11 +130,11 @@ def _user_public(row: UserRow, locked_until: datetime | None = None) -> UserPubl
     )
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, *, loc: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"password must have at least {MIN_PASSWORD_LENGTH} characters",
-            details=[problem("password", f"shorter than {MIN_PASSWORD_LENGTH} characters")],
+            details=[problem(loc, f"shorter than {MIN_PASSWORD_LENGTH} characters")],
         )
 
 
@@ -464,8 +465,9 @@ def set_password(
     """Set a user's password: an operator for anyone, a user for itself.
 
     A user changing its own password must give the current one (a stolen token alone must
-    not take over the account). The user's password sessions (tokens labelled ``login``)
-    are revoked, and any sign-in lockout of the name is lifted.
+    not take over the account); see ``change_password``, which also keeps the session it is
+    called from. The user's password sessions (tokens labelled ``login``) are revoked, and
+    any sign-in lockout of the name is lifted.
     """
     if viewer.is_public:
         raise Unauthorized("sign in to change a password")
@@ -473,43 +475,133 @@ def set_password(
     if not viewer.operator and not own:
         raise Forbidden("a user may change only its own password")
     _check_password(password)
-    if own:
-        with ctx.reader() as session:
-            stored = _user_or_404(session, user_id).password_hash
-        if stored is None:
-            raise Forbidden("this user has no password; an operator sets the first one")
-        try:
-            _hasher().verify(stored, current_password or "")
-        except (VerificationError, InvalidHashError):
-            raise Forbidden(
-                "the current password is wrong",
-                details=[problem("current_password", "does not match")],
-            ) from None
+    verified = _verify_current_password(ctx, user_id, current_password or "") if own else None
     password_hash = _hasher().hash(password)
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         user = _user_or_404(session, user_id)
-        user.password_hash = password_hash
-        session.flush()
-        append(
-            session,
-            ctx.settings,
-            tag="auth:user:password-set",
-            subject=f"user/{user.id}",
-            payload={"user_id": user.id, "member_id": user.member_id, "by_self": own},
-            actor=actor,
+        _store_password(
+            session, ctx, user, password_hash, actor=actor, by_self=own, verified=verified
         )
-        now = utcnow()
-        sessions = session.scalars(
-            select(ApiTokenRow)
-            .where(ApiTokenRow.user_id == user.id, ApiTokenRow.label == "login")
-            .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
-        )
-        for row in sessions:
-            if _token_state(row, now) == "active":
-                _revoke(session, ctx, row, actor=actor, via="password-set")
-        login_throttle.clear(session, user.id)
         return _user_public(user)
+
+
+class PasswordChanged(BaseModel):
+    """A user's own password change: the user, and the sign-in sessions it ended."""
+
+    user: UserPublic
+    sessions_revoked: list[str]  # token ids; API tokens and the current session are kept
+
+
+def change_password(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    current_password: str,
+    new_password: str,
+    current_token: str | None = None,
+) -> PasswordChanged:
+    """A signed-in user changes its own password, giving the current one (operators too).
+
+    A wrong current password is a 403 and counts as a failed sign-in of the user's name
+    (``login_throttle``: five lock the name, 429). On success the password is stored
+    (argon2id, ledger entry ``auth:user:password-set`` with ``by_self``), the user's other
+    sign-in sessions (active tokens labelled ``login``) are revoked — not ``current_token``,
+    the session the change was made from — and its API tokens stay valid.
+    """
+    if viewer.is_public or viewer.user_id is None:
+        raise Unauthorized("sign in to change your password")
+    user_id = viewer.user_id
+    _check_password(new_password, loc="new_password")
+    if new_password == current_password:
+        # Compares the two submitted values only: it says nothing about the stored one.
+        raise InvalidInput(
+            "the new password must differ from the current one",
+            details=[problem("new_password", "same as current_password")],
+        )
+    verified = _verify_current_password(ctx, user_id, current_password)
+    password_hash = _hasher().hash(new_password)
+    actor = actor_of(viewer)
+    keep = hash_token(current_token) if current_token else None
+    with ctx.unit_of_work() as session:
+        user = _user_or_404(session, user_id)
+        revoked = _store_password(
+            session,
+            ctx,
+            user,
+            password_hash,
+            actor=actor,
+            by_self=True,
+            verified=verified,
+            keep_token_hash=keep,
+        )
+        return PasswordChanged(user=_user_public(user), sessions_revoked=revoked)
+
+
+def _verify_current_password(ctx: ServiceContext, user_id: str, current_password: str) -> str:
+    """Check a user's current password, counted as a sign-in attempt of its name.
+
+    Returns the stored hash that matched (the caller writes only if it is still stored).
+    Wrong → Forbidden, the name locked → TooManyRequests (``login_throttle``).
+    """
+    login_throttle.count_attempt(ctx, user_id)
+    with ctx.reader() as session:
+        stored = _user_or_404(session, user_id).password_hash
+    if stored is None:
+        raise Forbidden("this user has no password; an operator sets the first one")
+    try:
+        _hasher().verify(stored, current_password)
+    except (VerificationError, InvalidHashError):
+        raise Forbidden(
+            "the current password is wrong",
+            details=[problem("current_password", "does not match")],
+        ) from None
+    return stored
+
+
+def _store_password(
+    session: Session,
+    ctx: ServiceContext,
+    user: UserRow,
+    password_hash: str,
+    *,
+    actor: Actor,
+    by_self: bool,
+    verified: str | None = None,
+    keep_token_hash: str | None = None,
+) -> list[str]:
+    """Store a new password hash, ledger it, end the user's sign-in sessions, lift a lockout.
+
+    ``verified``: the hash the current password was checked against; if another change came
+    in between, this one is refused (Conflict) rather than silently overwriting it.
+    Returns the ids of the sessions revoked (all but the one hashed ``keep_token_hash``).
+    """
+    if verified is not None and user.password_hash != verified:
+        raise Conflict("the password was changed meanwhile; sign in again")
+    user.password_hash = password_hash
+    session.flush()
+    # Whose password, and whether by the user itself: never the password or its hash.
+    append(
+        session,
+        ctx.settings,
+        tag="auth:user:password-set",
+        subject=f"user/{user.id}",
+        payload={"user_id": user.id, "member_id": user.member_id, "by_self": by_self},
+        actor=actor,
+    )
+    now = utcnow()
+    sessions = session.scalars(
+        select(ApiTokenRow)
+        .where(ApiTokenRow.user_id == user.id, ApiTokenRow.label == "login")
+        .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+    )
+    revoked = []
+    for row in sessions:
+        if _token_state(row, now) == "active" and row.token_hash != keep_token_hash:
+            _revoke(session, ctx, row, actor=actor, via="password-set")
+            revoked.append(row.id)
+    login_throttle.clear(session, user.id)
+    return revoked
 
 
 def unlock_user(ctx: ServiceContext, viewer: Viewer, user_name: str) -> None:

@@ -1,4 +1,5 @@
-"""Web sign-in and sign-out: ``GET|POST /login``, ``POST /logout``.
+"""Web sign-in and sign-out: ``GET|POST /login``, ``POST /logout``; the signed-in user's own
+password change: ``GET|POST /account/password``.
 
 A sign-in is ``auth.login``: the same throttled password check as ``POST /api/v1/auth/token``,
 and the same 12-hour API token, kept in the HttpOnly, SameSite=Strict cookie of
@@ -14,6 +15,10 @@ Forms are protected against cross-site request forgery without a token in the fo
   attacker's account), against which SameSite cannot help: that request carries no cookie.
   A request with neither header does not come from a browser form, so it cannot be forged
   by a web page, and is allowed (e.g. scripts using ``curl``).
+
+The password form changes a record for the signed-in user, yet needs no synchronizer token
+either: besides the two defences above, it only works with the current password, which a
+forging page does not know.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep
 from ceasefire.domain.access import Viewer
 from ceasefire.domain.timeutil import utcnow
-from ceasefire.errors import Forbidden, TooManyRequests, Unauthorized
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthorized
 from ceasefire.services import auth
 from ceasefire.web.pages import render
 from ceasefire.web.session import (
@@ -158,3 +163,77 @@ def logout(request: Request, ctx: ContextDep) -> Response:
     response = RedirectResponse("/", status_code=303)
     clear_session_cookie(response, request)
     return _no_store(response)
+
+
+ACCOUNT_PAGE = "/account/password"
+
+
+def _password_page(
+    viewer: Viewer,
+    *,
+    changed: bool = False,
+    error: str | None = None,
+    status: int = 200,
+    retry_after_s: int | None = None,
+) -> Response:
+    response = render(
+        "account_password.html",
+        viewer=viewer,
+        changed=changed,
+        error=error,
+        min_length=auth.MIN_PASSWORD_LENGTH,
+    )
+    response.status_code = status
+    if retry_after_s is not None:
+        response.headers["retry-after"] = str(retry_after_s)
+    return _no_store(response)
+
+
+def _to_sign_in() -> Response:
+    return _no_store(RedirectResponse(f"/login?next={ACCOUNT_PAGE}", status_code=303))
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + "."
+
+
+@router.get(ACCOUNT_PAGE, response_class=HTMLResponse)
+def password_form(viewer: WebViewer, changed: bool = False) -> Response:
+    """The signed-in user's password form (the public is sent to sign in first)."""
+    if viewer.is_public:
+        return _to_sign_in()
+    return _password_page(viewer, changed=changed)
+
+
+@router.post(ACCOUNT_PAGE, response_class=HTMLResponse)
+def password_submit(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    new_password_again: Annotated[str, Form()] = "",
+) -> Response:
+    """Change the signed-in user's password; this session stays, the others end."""
+    check_same_origin(request)
+    if viewer.is_public:
+        return _to_sign_in()
+    if new_password != new_password_again:
+        return _password_page(viewer, error="The two new passwords differ.", status=422)
+    try:
+        attempt = count_sign_in(request)
+        auth.change_password(
+            ctx,
+            viewer,
+            current_password=current_password,
+            new_password=new_password,
+            current_token=request.cookies.get(SESSION_COOKIE),
+        )
+        attempt.succeeded()
+    except TooManyRequests as exc:
+        return _password_page(
+            viewer, error=_sentence(exc.message), status=429, retry_after_s=exc.retry_after_s
+        )
+    except (Forbidden, InvalidInput, Conflict) as exc:
+        return _password_page(viewer, error=_sentence(exc.message), status=exc.status)
+    return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?changed=true", status_code=303))

@@ -54,6 +54,11 @@ class LoginRequest(BaseModel):
     password: str
 
 
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str = Field(description="At least 10 characters.")
+
+
 class TokenCreate(BaseModel):
     user_id: str | None = Field(default=None, description="Default: yourself.")
     label: str = "api"
@@ -143,6 +148,29 @@ def login(ctx: ContextDep, request: Request, body: LoginRequest) -> auth.IssuedT
     issued = auth.login(ctx, user_id=body.user_id, password=body.password)
     attempt.succeeded()
     return issued
+
+
+@router.post("/auth/password", tags=["auth"])
+def change_password(
+    ctx: ContextDep, request: Request, viewer: RequireMember, body: PasswordChange
+) -> auth.PasswordChanged:
+    """Change your own password, giving the current one.
+
+    Ends your other sign-in sessions (tokens labelled ``login``; not the token this request
+    uses); API tokens stay valid. A wrong current password is a 403 and counts as a failed
+    sign-in of your user name (and of this address): too many, 429.
+    """
+    _, _, presented = (request.headers.get("authorization") or "").partition(" ")
+    attempt = count_sign_in(request)
+    changed = auth.change_password(
+        ctx,
+        viewer,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        current_token=presented.strip() or None,
+    )
+    attempt.succeeded()
+    return changed
 
 
 @router.get("/auth/me", tags=["auth"])
