@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ceasefire.domain.reports import Category, Channel
+from ceasefire.domain.reports import QUERY_FIELDS, Category, Channel
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.csvformat import ParsedFile, column_for, parse_csv, rejects_csv
 
@@ -38,6 +38,8 @@ def test_rows_become_reports_with_lists_and_estimates() -> None:
     assert content.casualties["killed_civilian"].high == 4
     assert content.narrative == "two lines,\nof text"
     assert first.idempotency_key == "csv:a"
+    assert first.fields == content.query_fields()
+    assert tuple(content.query_fields()) == QUERY_FIELDS
     assert (second.row, second.line) == (2, 5)  # the quoted newline and the blank line count
 
 

@@ -291,7 +291,8 @@ class ReportContent:
         }
 
     def query_fields(self) -> dict[str, Any]:
-        """The fields stored beside the content so that lists can filter on them."""
+        """The fields stored beside the content so that lists can filter on them, in the
+        order of ``QUERY_FIELDS``."""
         point = self.event_position.point
         return {
             "channel": self.channel.value,
@@ -318,6 +319,24 @@ class ReportContent:
     def content_sha256(self) -> str:
         """SHA-256 of the canonical form: two reports with the same content hash alike."""
         return self.canonical()[1]
+
+
+QUERY_FIELDS = (
+    "channel",
+    "category",
+    "classification",
+    "concerns",
+    "observed_start",
+    "observed_end",
+    "time_precision",
+    "event_lat",
+    "event_lon",
+    "event_place",
+    "event_precision",
+    "alleged_perpetrator",
+    "agreement_id",
+)
+"""The names of ``ReportContent.query_fields``, in order (bulk writers send them as tuples)."""
 
 
 def concerns_key(parties: Iterable[str]) -> str:

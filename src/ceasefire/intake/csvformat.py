@@ -5,27 +5,36 @@ Columns may come in any order; unknown columns are refused (a misspelt column wo
 otherwise silently drop data). Empty cells mean "not given". The columns and their
 meaning are listed in ``COLUMNS`` and documented in docs/intake.md.
 
-``parse_csv`` never writes anything: it returns the valid rows (with the idempotency key that
-makes a rerun import each row once) and the errors of every invalid row, each naming the
-row, its line in the file and the column.
+``validate_csv`` (and ``parse_csv``, which collects its result) never writes anything: it gives
+the valid rows (with the idempotency key that makes a rerun import each row once) and the
+errors of every invalid row, each naming the row, its line in the file and the column. For a
+large file the work is shared by forked worker processes, which keep the validated content
+and then turn it, batch by batch, into its stored form (canonical JSON, SHA-256, query
+fields) while the caller writes the previous batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import io
 import json
 import multiprocessing
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, NamedTuple, Protocol
 
 from ceasefire.domain.reports import (
     CASUALTY_KEYS,
     DEFAULT_FUTURE_TOLERANCE,
+    QUERY_FIELDS,
     Channel,
     ReportContent,
     content_from_dict,
@@ -142,22 +151,26 @@ class ParsedFile:
         return len(self.rows) + len(self.errors)
 
     def error_details(self, limit: int = 1000) -> list[dict[str, Any]]:
-        """The row-by-row report as ``problem`` dicts: ``rows[12].category: unknown value``."""
-        details = []
-        for err in self.errors:
-            for item in err.problems:
-                details.append(
-                    problem(
-                        f"rows[{err.row}].{item['column']}",
-                        item["message"],
-                        row=err.row,
-                        line=err.line,
-                        column=item["column"],
-                    )
+        return error_details(self.errors, limit)
+
+
+def error_details(errors: Sequence[RowError], limit: int = 1000) -> list[dict[str, Any]]:
+    """The row-by-row report as ``problem`` dicts: ``rows[12].category: unknown value``."""
+    details = []
+    for err in errors:
+        for item in err.problems:
+            details.append(
+                problem(
+                    f"rows[{err.row}].{item['column']}",
+                    item["message"],
+                    row=err.row,
+                    line=err.line,
+                    column=item["column"],
                 )
-                if len(details) >= limit:
-                    return details
-        return details
+            )
+            if len(details) >= limit:
+                return details
+    return details
 
 
 def _file_error(message: str, loc: str = "file") -> InvalidInput:
@@ -248,55 +261,323 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 # (row number, line, cells) of one data row
 _Record = tuple[int, int, list[str]]
 PARALLEL_MIN_ROWS = 4000
+CHUNK_ROWS = 500
+"""Workers own the rows of a file in chunks of this many, taken in turn, so that every batch
+of an import is prepared by all of them at once."""
+AHEAD = 2
+"""Batches asked of the workers before the caller has taken the current one."""
 
 
-def _parse_rows(
-    columns: list[str],
-    records: list[_Record],
-    now: datetime,
-    future_tolerance: timedelta,
-    digest: str,
-) -> list[ParsedRow | RowError]:
-    """Validate rows (in this process or a worker); pure, so it parallelises freely."""
-    plan = compile_columns(columns)
-    width = len(columns)
-    client_index = columns.index("client_id") if "client_id" in columns else None
-    results: list[ParsedRow | RowError] = []
-    for row_number, line, record in records:
-        if len(record) != width:
-            message = f"{len(record)} cells, the header has {width}"
-            cells = tuple(record[:width]) + ("",) * (width - len(record))
-            results.append(
-                RowError(row_number, line, ({"column": "row", "message": message},), cells)
+class ValidRow(NamedTuple):
+    """A valid row in the form it is stored: its key, the canonical JSON text of its content
+    and that text's SHA-256, and the fields queries filter on (in ``QUERY_FIELDS`` order).
+
+    Plain values only, so that rows made in worker processes travel back cheaply.
+    """
+
+    row: int
+    idempotency_key: str
+    content: str
+    content_sha256: str
+    fields: tuple[Any, ...]
+
+
+Prepare = Callable[[ValidRow], Any]
+"""Turns a valid row into what the caller stores (e.g. database parameters); it runs where
+the row was validated, so in the worker processes when there are some."""
+
+
+def row_key(client_id: str, file_sha256: str, row: int) -> str:
+    """The idempotency key of a row: its client_id, else the file's hash and its number."""
+    return f"csv:{client_id}" if client_id else f"csv:{file_sha256}:{row}"
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What validating one file needs. Workers are forked after it is made and inherit it,
+    so the records and ``prepare`` (which may be a closure) are never pickled."""
+
+    columns: list[str]
+    records: list[_Record]
+    now: datetime
+    future_tolerance: timedelta
+    digest: str
+    prepare: Prepare | None
+
+    def owner(self, row: int, workers: int) -> int:
+        return ((row - 1) // CHUNK_ROWS) % workers
+
+
+class _RowValidator:
+    """Validates its share of the rows and keeps their content, to give their stored form
+    when asked: runs in a worker process, or in the caller's for small files."""
+
+    def __init__(self, job: _Job, records: Sequence[_Record]) -> None:
+        self.job = job
+        self.records = records
+        self.plan = compile_columns(job.columns)
+        columns = job.columns
+        self.client_index = columns.index("client_id") if "client_id" in columns else None
+        self.contents: dict[int, ReportContent] = {}
+
+    def validate(self) -> tuple[list[RowError], dict[str | None, list[int]]]:
+        """The errors of the invalid rows, and the valid rows by agreement."""
+        job, plan = self.job, self.plan
+        width = len(job.columns)
+        errors: list[RowError] = []
+        agreements: dict[str | None, list[int]] = {}
+        for row_number, line, record in self.records:
+            if len(record) != width:
+                message = f"{len(record)} cells, the header has {width}"
+                cells = tuple(record[:width]) + ("",) * (width - len(record))
+                errors.append(
+                    RowError(row_number, line, ({"column": "row", "message": message},), cells)
+                )
+                continue
+            try:
+                content = validate_report(
+                    record_to_body(record, plan),
+                    now=job.now,
+                    future_tolerance=job.future_tolerance,
+                    default_channel=Channel.CSV_IMPORT,
+                )
+            except InvalidInput as exc:
+                found = tuple(
+                    {"column": column_for(item["loc"]), "message": item["message"]}
+                    for item in exc.details or []
+                )
+                errors.append(RowError(row_number, line, found, tuple(record)))
+                continue
+            self.contents[row_number] = content
+            agreements.setdefault(content.agreement_id, []).append(row_number)
+        return errors, agreements
+
+    def stored(self, rows: Sequence[int]) -> list[Any]:
+        """The stored form of valid rows (``prepare`` applied when given)."""
+        job, contents, client_index = self.job, self.contents, self.client_index
+        records, prepare, digest = job.records, job.prepare, job.digest
+        out: list[Any] = []
+        for row in rows:
+            content = contents[row]
+            text, sha = content.canonical()
+            client_id = (
+                records[row - 1][2][client_index].strip() if client_index is not None else ""
             )
-            continue
+            valid = ValidRow(
+                row,
+                row_key(client_id, digest, row),
+                text,
+                sha,
+                tuple(content.query_fields().values()),
+            )
+            out.append(valid if prepare is None else prepare(valid))
+        return out
+
+    def digests(self, rows: Sequence[int]) -> dict[int, str]:
+        return {row: self.contents[row].canonical()[1] for row in rows}
+
+
+def _serve(conn: Connection, job: _Job, index: int, workers: int) -> None:
+    """A worker: validates the chunks it owns, then answers requests until told to stop."""
+    # What the worker inherited never becomes garbage: keep the collector from scanning it
+    # (and from copying every page it touches), and likewise the contents once validated.
+    gc.freeze()
+    mine = [r for r in job.records if job.owner(r[0], workers) == index]
+    validator = _RowValidator(job, mine)
+    answer: Any
+    try:
+        while True:
+            try:
+                request, rows = conn.recv()
+            except EOFError:
+                return  # the caller has gone
+            if request == "validate":
+                answer = validator.validate()
+                gc.freeze()
+            elif request == "stored":
+                answer = validator.stored(rows)
+            elif request == "digests":
+                answer = validator.digests(rows)
+            else:
+                return
+            conn.send(("ok", answer))
+    except Exception:  # handed to the caller, which raises it
+        with contextlib.suppress(OSError):
+            conn.send(("error", traceback.format_exc()))
+
+
+class _Workers:
+    """Forked validating processes, one pipe each; requests are answered in order."""
+
+    def __init__(self, job: _Job, count: int) -> None:
+        # Forked workers inherit the loaded modules and the job. Nothing here touches the
+        # database, so forking is safe.
+        context = multiprocessing.get_context("fork")
+        self.count = count
+        self.conns: list[Connection] = []
+        self.procs: list[BaseProcess] = []
+        for index in range(count):
+            parent, child = context.Pipe()
+            proc = context.Process(target=_serve, args=(child, job, index, count), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def ask(self, index: int, request: str, rows: Sequence[int] = ()) -> None:
+        self.conns[index].send((request, rows))
+
+    def answer(self, index: int) -> Any:
         try:
-            content = validate_report(
-                record_to_body(record, plan),
-                now=now,
-                future_tolerance=future_tolerance,
-                default_channel=Channel.CSV_IMPORT,
+            status, value = self.conns[index].recv()
+        except EOFError as exc:
+            raise RuntimeError(f"CSV validation worker {index} died") from exc
+        if status != "ok":
+            raise RuntimeError(f"CSV validation worker {index} failed:\n{value}")
+        return value
+
+    def close(self) -> None:
+        for conn in self.conns:
+            conn.close()  # a worker waiting for a request, or sending an answer, stops
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+
+
+class ValidatedCsv:
+    """A parsed and validated CSV file (made by ``validate_csv``; close it, or use it as a
+    context manager, to stop its workers).
+
+    ``keys`` lists every valid row as (row number, idempotency key); ``errors`` every invalid
+    row. ``stored`` then gives the stored form of the rows the caller writes, in batches,
+    prepared by the workers ahead of the batch the caller is writing.
+    """
+
+    def __init__(self, job: _Job, workers: int) -> None:
+        self.sha256 = job.digest
+        self.columns = job.columns
+        self.total = len(job.records)
+        self._job = job
+        self._workers: _Workers | None = None
+        self._local: _RowValidator | None = None
+        if workers > 1 and len(job.records) >= PARALLEL_MIN_ROWS:
+            self._workers = _Workers(job, workers)
+            try:
+                for index in range(workers):
+                    self._workers.ask(index, "validate")
+                parts = [self._workers.answer(index) for index in range(workers)]
+            except BaseException:
+                self.close()
+                raise
+        else:
+            self._local = _RowValidator(job, job.records)
+            parts = [self._local.validate()]
+        errors = {e.row: e for errors, _ in parts for e in errors}
+        for row, extra in _client_id_problems(job.columns, job.records).items():
+            found = errors[row].problems if row in errors else ()
+            _, line, record = job.records[row - 1]
+            errors[row] = RowError(
+                row, line, (*found, {"column": "client_id", "message": extra}), tuple(record)
             )
-        except InvalidInput as exc:
-            found = tuple(
-                {"column": column_for(item["loc"]), "message": item["message"]}
-                for item in exc.details or []
-            )
-            results.append(RowError(row_number, line, found, tuple(record)))
-            continue
-        client_id = record[client_index].strip() if client_index is not None else ""
-        key = f"csv:{client_id}" if client_id else f"csv:{digest}:{row_number}"
-        results.append(
-            ParsedRow(
-                row_number,
-                line,
-                key,
-                content.canonical(),
-                content.query_fields(),
-                tuple(record),
-            )
+        self.errors = [errors[row] for row in sorted(errors)]
+        self.agreements = {
+            agreement
+            for _, by_agreement in parts
+            for agreement, rows in by_agreement.items()
+            if any(row not in errors for row in rows)
+        }
+        client = job.columns.index("client_id") if "client_id" in job.columns else None
+        self.keys = [
+            (row, row_key(record[client].strip() if client is not None else "", job.digest, row))
+            for row, _line, record in job.records
+            if row not in errors
+        ]
+
+    def __enter__(self) -> ValidatedCsv:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+
+    def reject(self, row: int, column: str, message: str) -> None:
+        """Count a valid row as invalid after all (e.g. its key is stored with other content)."""
+        _, line, record = self._job.records[row - 1]
+        self.errors.append(
+            RowError(row, line, ({"column": column, "message": message},), tuple(record))
         )
-    return results
+        self.errors.sort(key=lambda e: e.row)
+
+    def error_details(self, limit: int = 1000) -> list[dict[str, Any]]:
+        return error_details(self.errors, limit)
+
+    def line(self, row: int) -> int:
+        return self._job.records[row - 1][1]
+
+    def cells(self, row: int) -> tuple[str, ...]:
+        return tuple(self._job.records[row - 1][2])
+
+    def digests(self, rows: Sequence[int]) -> dict[int, str]:
+        """Row number → SHA-256 of its content, for valid rows."""
+        if self._local is not None:
+            return self._local.digests(rows)
+        workers = self._require_workers()
+        parts = self._split(rows)
+        for index, part in enumerate(parts):
+            workers.ask(index, "digests", part)
+        found: dict[int, str] = {}
+        for index in range(workers.count):
+            found.update(workers.answer(index))
+        return found
+
+    def stored(self, rows: Sequence[int], size: int) -> Iterator[list[Any]]:
+        """The stored form of ``rows`` (valid rows, in order) in batches of ``size``."""
+        batches = [rows[i : i + size] for i in range(0, len(rows), size)]
+        if self._local is not None:
+            for batch in batches:
+                yield self._local.stored(batch)
+            return
+        workers = self._require_workers()
+        asked: deque[tuple[Sequence[int], list[list[int]]]] = deque()
+        following = iter(batches)
+
+        def ask_next() -> None:
+            batch = next(following, None)
+            if batch is not None:
+                parts = self._split(batch)
+                for index, part in enumerate(parts):
+                    if part:
+                        workers.ask(index, "stored", part)
+                asked.append((batch, parts))
+
+        for _ in range(AHEAD):
+            ask_next()
+        while asked:
+            batch, parts = asked.popleft()
+            answers = [
+                iter(workers.answer(index) if part else ()) for index, part in enumerate(parts)
+            ]
+            ask_next()  # the workers prepare it while the caller writes this one
+            owner = self._job.owner
+            yield [next(answers[owner(row, workers.count)]) for row in batch]
+
+    def _require_workers(self) -> _Workers:
+        if self._workers is None:
+            raise RuntimeError("the workers of this CSV file have been stopped")
+        return self._workers
+
+    def _split(self, rows: Sequence[int]) -> list[list[int]]:
+        workers = self._require_workers()
+        parts: list[list[int]] = [[] for _ in range(workers.count)]
+        for row in rows:
+            parts[self._job.owner(row, workers.count)].append(row)
+        return parts
 
 
 def _client_id_problems(columns: list[str], records: list[_Record]) -> dict[int, str]:
@@ -319,41 +600,9 @@ def _client_id_problems(columns: list[str], records: list[_Record]) -> dict[int,
     return problems
 
 
-def _validate_all(
-    columns: list[str],
-    records: list[_Record],
-    now: datetime,
-    future_tolerance: timedelta,
-    digest: str,
-    workers: int,
-) -> list[ParsedRow | RowError]:
-    if workers <= 1 or len(records) < PARALLEL_MIN_ROWS:
-        return _parse_rows(columns, records, now, future_tolerance, digest)
-    # Forked workers inherit the loaded modules; each validates a slice and sends back
-    # plain values. Nothing here touches the database, so forking is safe.
-    size = -(-len(records) // (workers * 4))
-    slices = [records[i : i + size] for i in range(0, len(records), size)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = pool.map(
-            _parse_rows,
-            *zip(*((columns, part, now, future_tolerance, digest) for part in slices), strict=True),
-        )
-        return [item for part in parts for item in part]
-
-
-def parse_csv(
-    data: bytes,
-    *,
-    now: datetime,
-    future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
-    workers: int = 1,
-) -> ParsedFile:
-    """Parse and validate a whole file; raise ``InvalidInput`` only if the file itself is
-    malformed (not UTF-8, no header, unknown or duplicate columns, broken quoting).
-
-    With ``workers`` > 1 a large file is validated in that many processes.
-    """
+def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
+    """The file's SHA-256, its columns and its data rows; ``InvalidInput`` if the file itself
+    is malformed (not UTF-8, no header, unknown or duplicate columns, broken quoting)."""
     digest = hashlib.sha256(data).hexdigest()
     lines = _records(_decode(data))
     first = next(lines, None)
@@ -385,23 +634,60 @@ def parse_csv(
     for line, record in lines:
         if record and (len(record) > 1 or record[0].strip()):  # blank lines are not rows
             records.append((len(records) + 1, line, record))
-    parsed = ParsedFile(sha256=digest, columns=columns)
-    client_problems = _client_id_problems(columns, records)
-    for item in _validate_all(columns, records, now, future_tolerance, digest, workers):
-        extra = client_problems.get(item.row)
-        if extra is not None:
-            found = item.problems if isinstance(item, RowError) else ()
-            item = RowError(
-                item.row, item.line, (*found, {"column": "client_id", "message": extra}), item.cells
-            )
-        if isinstance(item, RowError):
-            parsed.errors.append(item)
-        else:
-            parsed.rows.append(item)
+    return digest, columns, records
+
+
+def validate_csv(
+    data: bytes,
+    *,
+    now: datetime,
+    future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
+    workers: int = 1,
+    prepare: Prepare | None = None,
+) -> ValidatedCsv:
+    """Parse and validate a whole file; raise ``InvalidInput`` only if the file itself is
+    malformed (not UTF-8, no header, unknown or duplicate columns, broken quoting).
+
+    With ``workers`` > 1 a large file is validated in that many forked processes, which
+    stay to prepare the stored form of its rows (``ValidatedCsv.stored``) until closed.
+    """
+    digest, columns, records = _read(data)
+    job = _Job(columns, records, now, future_tolerance, digest, prepare)
+    return ValidatedCsv(job, workers)
+
+
+def parse_csv(
+    data: bytes,
+    *,
+    now: datetime,
+    future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
+    workers: int = 1,
+) -> ParsedFile:
+    """Parse and validate a whole file into its valid rows and errors (see ``validate_csv``)."""
+    with validate_csv(data, now=now, future_tolerance=future_tolerance, workers=workers) as file:
+        parsed = ParsedFile(sha256=file.sha256, columns=file.columns, errors=file.errors)
+        rows = [row for row, _key in file.keys]
+        for batch in file.stored(rows, max(1, len(rows))):
+            for valid in batch:
+                parsed.rows.append(
+                    ParsedRow(
+                        valid.row,
+                        file.line(valid.row),
+                        valid.idempotency_key,
+                        (valid.content, valid.content_sha256),
+                        dict(zip(QUERY_FIELDS, valid.fields, strict=True)),
+                        file.cells(valid.row),
+                    )
+                )
     return parsed
 
 
-def rejects_csv(parsed: ParsedFile) -> str:
+class _Findings(Protocol):
+    columns: list[str]
+    errors: list[RowError]
+
+
+def rejects_csv(parsed: _Findings) -> str:
     """The rejected rows as CSV: the original cells, then ``row``, ``line`` and ``reasons``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -16,29 +16,32 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ARRAY, String, Table, any_, insert, literal, select
+from sqlalchemy import ARRAY, String, Table, any_, column, func, literal, select
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from ceasefire.db.models.intake import ReportRow
 from ceasefire.domain.access import Viewer
 from ceasefire.domain.actor import Actor
+from ceasefire.domain.reports import QUERY_FIELDS
 from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import Forbidden, InvalidInput, problem
-from ceasefire.intake.csvformat import ParsedFile, ParsedRow, RowError, parse_csv, rejects_csv
+from ceasefire.intake.csvformat import ValidatedCsv, ValidRow, rejects_csv, validate_csv
 from ceasefire.intake.ids import new_id
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_access import ReadScope
 from ceasefire.services.ledger import append
 from ceasefire.services.members import actor_of
 
-KEY_LOOKUP_CHUNK = 500
+KEY_LOOKUP_CHUNK = 10_000
 REPORTS_TABLE: Table = ReportRow.__table__  # type: ignore[assignment]
 
 
@@ -73,15 +76,17 @@ def _stored_keys(session: Session, owner: str, keys: Sequence[str]) -> dict[str,
     """key → (report id, content hash) for the keys already stored for ``owner``."""
     found: dict[str, tuple[str, str]] = {}
     postgres = session.get_bind().dialect.name == "postgresql"
-    # PostgreSQL plans an IN list of hundreds of parameters anew each time (tens of ms);
-    # one array parameter is planned once.
-    size = KEY_LOOKUP_CHUNK * 10 if postgres else KEY_LOOKUP_CHUNK
-    for index in range(0, len(keys), size):
-        chunk = list(keys[index : index + size])
+    for index in range(0, len(keys), KEY_LOOKUP_CHUNK):
+        chunk = list(keys[index : index + KEY_LOOKUP_CHUNK])
+        # One parameter for the whole chunk, whatever its size: PostgreSQL plans an IN list
+        # of hundreds of parameters anew each time (tens of ms), and SQLite limits their
+        # number; an array (PostgreSQL) or a JSON list (SQLite) is planned once.
         match = (
             ReportRow.idempotency_key == any_(literal(chunk, ARRAY(String)))
             if postgres
-            else ReportRow.idempotency_key.in_(chunk)
+            else ReportRow.idempotency_key.in_(
+                select(column("value")).select_from(func.json_each(json.dumps(chunk)))
+            )
         )
         rows = session.execute(
             select(ReportRow.idempotency_key, ReportRow.id, ReportRow.content_sha256)
@@ -94,12 +99,83 @@ def _stored_keys(session: Session, owner: str, keys: Sequence[str]) -> dict[str,
     return found
 
 
+@dataclass(frozen=True)
+class _ReportWriter:
+    """Writes prepared report rows with the DB-API's ``executemany``: the rows are made as
+    tuples of database parameters by the validating workers (``parameters``), so the
+    writing process only adds the batch's constants. The bind processors are SQLAlchemy's
+    own for each column, so values are stored exactly as an ORM or Core insert stores them.
+    """
+
+    sql: str
+    owner: str
+    submitted_by: str | None
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    received_at: Callable[[Any], Any] | None
+
+    @classmethod
+    def for_actor(cls, ctx: ServiceContext, actor: Actor) -> _ReportWriter:
+        dialect = ctx.engine.dialect
+        marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+        columns = (*_HEAD_COLUMNS, *QUERY_FIELDS, *_CONTENT_COLUMNS, *_TAIL_COLUMNS)
+        processors = tuple(
+            (index, processor)
+            for index, name in enumerate(QUERY_FIELDS)
+            if (processor := _bind_processor(name, dialect)) is not None
+        )
+        names, markers = ", ".join(columns), ", ".join([marker] * len(columns))
+        return cls(
+            sql=f"INSERT INTO {REPORTS_TABLE.name} ({names}) VALUES ({markers})",  # noqa: S608
+            owner=actor.member_id,
+            submitted_by=actor.user_id,
+            processors=processors,
+            received_at=_bind_processor("received_at", dialect),
+        )
+
+    def parameters(self, row: ValidRow) -> tuple[Any, ...]:
+        """The parameters of one report row, less the batch's (``_TAIL_COLUMNS``)."""
+        fields = list(row.fields)
+        for index, processor in self.processors:
+            fields[index] = processor(fields[index])
+        return (
+            new_id("rep"),
+            self.owner,
+            self.submitted_by,
+            row.idempotency_key,
+            *fields,
+            row.content,
+            row.content_sha256,
+        )
+
+    def write(
+        self, session: Session, rows: Sequence[tuple[Any, ...]], file_sha256: str, now: datetime
+    ) -> None:
+        received = self.received_at(now) if self.received_at is not None else now
+        tail = (file_sha256, received)
+        session.connection().exec_driver_sql(self.sql, [row + tail for row in rows])
+
+
+def _bind_processor(name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy does to a value of column ``name`` before handing it to the driver
+    (e.g. aware datetimes to SQLite's UTC text)."""
+    column_type = REPORTS_TABLE.c[name].type
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+_HEAD_COLUMNS = ("id", "owner_member", "submitted_by", "idempotency_key")
+_CONTENT_COLUMNS = ("content", "content_sha256")
+_TAIL_COLUMNS = ("import_file_sha256", "received_at")
+# Positions in the parameter tuples of _ReportWriter.
+_ID, _KEY, _SHA = 0, 3, len(_HEAD_COLUMNS) + len(QUERY_FIELDS) + 1
+
+
 def _write_batch(
     ctx: ServiceContext,
     actor: Actor,
-    parsed: ParsedFile,
+    writer: _ReportWriter,
+    checked: ValidatedCsv,
     filename: str,
-    batch: list[ParsedRow],
+    batch: list[tuple[Any, ...]],
 ) -> list[str]:
     """Insert one batch and its ledger entry in one transaction; the ids actually written.
 
@@ -111,48 +187,29 @@ def _write_batch(
     for _attempt in range(3):
         try:
             with ctx.unit_of_work() as session:
-                present = (
-                    _stored_keys(session, actor.member_id, [r.idempotency_key for r in batch])
-                    if collided
-                    else {}
-                )
-                now = utcnow()
-                values = [
-                    {
-                        "id": new_id("rep"),
-                        "owner_member": actor.member_id,
-                        "submitted_by": actor.user_id,
-                        "idempotency_key": row.idempotency_key,
-                        "received_at": now,
-                        **row.fields,
-                        "content": row.canonical[0],
-                        "content_sha256": row.canonical[1],
-                        "import_file_sha256": parsed.sha256,
-                    }
-                    for row in batch
-                    if row.idempotency_key not in present
-                ]
-                if not values:
+                rows = batch
+                if collided:
+                    present = _stored_keys(session, actor.member_id, [r[_KEY] for r in batch])
+                    rows = [r for r in batch if r[_KEY] not in present]
+                if not rows:
                     return []
-                # Core executemany: the ORM's bulk path costs a third more per row here.
-                session.connection().execute(insert(REPORTS_TABLE), values)
+                now = utcnow()
+                writer.write(session, rows, checked.sha256, now)
                 append(
                     session,
                     ctx.settings,
                     tag="intake:import:batch-committed",
-                    subject=f"import/{parsed.sha256}",
+                    subject=f"import/{checked.sha256}",
                     payload={
-                        "file_sha256": parsed.sha256,
+                        "file_sha256": checked.sha256,
                         "filename": filename,
                         "received_at": now.isoformat(),
                         "owner_member": actor.member_id,
-                        "reports": [
-                            [v["id"], v["content_sha256"], v["idempotency_key"]] for v in values
-                        ],
+                        "reports": [[r[_ID], r[_SHA], r[_KEY]] for r in rows],
                     },
                     actor=actor,
                 )
-                return [v["id"] for v in values]
+                return [r[_ID] for r in rows]
         except sa_exc.IntegrityError:
             collided = True  # a concurrent run stored some of these keys: look again
     raise InvalidInput(
@@ -174,8 +231,9 @@ def import_csv(
 ) -> ImportResult:
     """Import the reports of one CSV file (see the module docstring for the guarantees).
 
-    ``workers`` > 1 validates a large file in that many processes (the CLI uses every core;
-    the API, whose threads must not fork, validates in its own thread).
+    ``workers`` > 1 validates a large file in that many processes, which then prepare each
+    batch while the previous one is written (the CLI uses every core; the API, whose threads
+    must not fork, validates in its own thread).
     """
     if viewer.is_public:
         raise Forbidden("sign in to import reports")
@@ -189,60 +247,70 @@ def import_csv(
             f"cannot read {path}: {exc.strerror}", details=[problem("file", str(exc))]
         ) from exc
     now = now or utcnow()
-    parsed = parse_csv(
+    writer = _ReportWriter.for_actor(ctx, actor)
+    with validate_csv(
         data,
         now=now,
         future_tolerance=timedelta(seconds=ctx.settings.report_future_tolerance_s),
         workers=workers,
-    )
+        prepare=writer.parameters,
+    ) as checked:
+        return _import_checked(
+            ctx, viewer, actor, writer, checked, path.name, skip_invalid, rejects_path, progress
+        )
+
+
+def _import_checked(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    actor: Actor,
+    writer: _ReportWriter,
+    checked: ValidatedCsv,
+    filename: str,
+    skip_invalid: bool,
+    rejects_path: Path | None,
+    progress: Callable[[int, int], None] | None,
+) -> ImportResult:
     with ctx.reader() as session:
-        scope = ReadScope.load(session, viewer, now)
-        agreements = {r.fields["agreement_id"] for r in parsed.rows}
-        if not all(scope.is_monitor(a) for a in agreements or {None}):
+        scope = ReadScope.load(session, viewer, utcnow())
+        if not all(scope.is_monitor(a) for a in checked.agreements or {None}):
             raise Forbidden("only monitors (or operators) import reports")
-        stored = _stored_keys(session, actor.member_id, [r.idempotency_key for r in parsed.rows])
-    pending: list[ParsedRow] = []
-    result = ImportResult(file_sha256=parsed.sha256, filename=path.name, rows_total=parsed.total)
-    for row in parsed.rows:
-        digest = row.canonical[1]
-        known = stored.get(row.idempotency_key)
+        stored = _stored_keys(session, actor.member_id, [key for _, key in checked.keys])
+    result = ImportResult(file_sha256=checked.sha256, filename=filename, rows_total=checked.total)
+    digests = checked.digests([row for row, key in checked.keys if key in stored])
+    pending: list[int] = []
+    for row, key in checked.keys:
+        known = stored.get(key)
         if known is None:
             pending.append(row)
-        elif known[1] == digest:
+        elif known[1] == digests[row]:
             result.already_present += 1
         else:
-            parsed.errors.append(
-                RowError(
-                    row.row,
-                    row.line,
-                    (
-                        {
-                            "column": "client_id" if "client_id" in parsed.columns else "row",
-                            "message": f"already imported as {known[0]} with different content",
-                        },
-                    ),
-                    row.cells,
-                )
+            checked.reject(
+                row,
+                "client_id" if "client_id" in checked.columns else "row",
+                f"already imported as {known[0]} with different content",
             )
-    parsed.errors.sort(key=lambda e: e.row)
-    if parsed.errors and not skip_invalid:
-        count = len({e.row for e in parsed.errors})
+    if checked.errors and not skip_invalid:
+        count = len({e.row for e in checked.errors})
         raise InvalidInput(
-            f"{count} of {parsed.total} rows are invalid; nothing was imported"
+            f"{count} of {checked.total} rows are invalid; nothing was imported"
             " (use --skip-invalid to import the valid rows)",
-            details=parsed.error_details(),
+            details=checked.error_details(),
         )
-    result.rejected = len(parsed.errors)
-    if parsed.errors and rejects_path is not None:
-        rejects_path.write_text(rejects_csv(parsed), encoding="utf-8")
+    result.rejected = len(checked.errors)
+    if checked.errors and rejects_path is not None:
+        rejects_path.write_text(rejects_csv(checked), encoding="utf-8")
         result.rejects_path = str(rejects_path)
     size = max(1, ctx.settings.import_batch_size)
-    for index in range(0, len(pending), size):
-        written = _write_batch(ctx, actor, parsed, path.name, pending[index : index + size])
+    done = 0
+    for batch in checked.stored(pending, size):
+        written = _write_batch(ctx, actor, writer, checked, filename, batch)
         result.imported += len(written)
-        result.already_present += min(size, len(pending) - index) - len(written)
+        result.already_present += len(batch) - len(written)
         result.batches += 1 if written else 0
         result.report_ids.extend(written)
+        done += len(batch)
         if progress is not None:
-            progress(min(index + size, len(pending)), len(pending))
+            progress(done, len(pending))
     return result
