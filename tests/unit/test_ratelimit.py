@@ -1,10 +1,12 @@
-"""Token buckets per address: burst, refill, give-back, 0 = unlimited, bounded state."""
+"""Token buckets per address: burst, refill, give-back, 0 = unlimited, bounded state; the
+address key, the credential a request presents, and the memory of checked tokens."""
 
 from __future__ import annotations
 
 import pytest
 
-from ceasefire.api.address_limits import address_key
+from ceasefire.api import address_limits
+from ceasefire.api.address_limits import AddressLimits, address_key
 from ceasefire.api.ratelimit import TokenBuckets
 
 
@@ -103,3 +105,55 @@ def test_a_throttled_key_is_not_forgotten_by_the_sweep() -> None:
 )
 def test_address_keys(host: str, key: str) -> None:
     assert address_key(host) == key
+
+
+def test_checked_tokens_are_remembered_for_a_while_and_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock()
+    checks: list[str] = []
+
+    def check_token(token: str) -> bool:
+        checks.append(token)
+        return token.startswith("good")
+
+    monkeypatch.setattr(address_limits, "MAX_CHECKED_TOKENS", 3)
+    limits = address_limits.AddressLimits(
+        public_per_minute=60,
+        login_per_minute=10,
+        check_token=check_token,
+        session_cookie="s",
+        clock=clock,
+    )
+    assert limits.checked(hash("good-1")) is None
+    assert limits.check(hash("good-1"), "good-1") is True
+    assert limits.check(hash("bad-1"), "bad-1") is False
+    assert limits.checked(hash("good-1")) is True
+    assert limits.checked(hash("bad-1")) is False
+    clock.now += address_limits.CHECKED_TOKEN_TTL_S
+    assert limits.checked(hash("good-1")) is None  # checked again after the TTL
+    for n in range(5):
+        limits.check(hash(f"good-{n}"), f"good-{n}")
+    assert len(limits._checked) == 3
+    assert checks == ["good-1", "bad-1", *(f"good-{n}" for n in range(5))]
+
+
+@pytest.mark.parametrize(
+    ("headers", "credential"),
+    [
+        ([(b"authorization", b"Bearer cft_abc")], "cft_abc"),
+        ([(b"authorization", b"bearer  cft_abc ")], "cft_abc"),
+        ([(b"authorization", b"Basic dXNlcjpwdw==")], None),
+        ([(b"cookie", b"a=1; s=cft_web; b=2")], "cft_web"),
+        ([(b"cookie", b"a=1; s=")], None),
+        ([(b"cookie", b"other=s")], None),
+        ([], None),
+    ],
+)
+def test_the_credential_a_request_presents(
+    headers: list[tuple[bytes, bytes]], credential: str | None
+) -> None:
+    limits = AddressLimits(
+        public_per_minute=1, login_per_minute=1, check_token=lambda _: True, session_cookie="s"
+    )
+    assert limits.credential({"type": "http", "headers": headers}) == credential
