@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     report_future_tolerance_s: int = Field(
         default=300, description="How far in the future a report's time may lie (clock skew)."
     )
+    intake_max_batch: int = Field(
+        default=64,
+        ge=1,
+        description="Most reports the API files in one transaction (group commit).",
+    )
     import_batch_size: int = Field(
         default=2000, description="Rows per transaction of a CSV import (a rerun resumes)."
     )

@@ -8,7 +8,7 @@ revoked token is a 401 (never silently public: a client with a broken token shou
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,13 +17,14 @@ from ceasefire.domain.access import Viewer
 from ceasefire.errors import Unauthorized
 from ceasefire.services.auth import viewer_for_token
 from ceasefire.services.context import ServiceContext
+from ceasefire.services.intake_queue import ReportQueue
 
 # Declares the scheme in the OpenAPI document; parsing is done below so that a malformed
 # header is a 401 rather than "no token".
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Bearer cft_...`")
 
 
-def get_ctx(request: Request) -> ServiceContext:
+async def get_ctx(request: Request) -> ServiceContext:
     ctx = request.app.state.ctx
     assert isinstance(ctx, ServiceContext)
     return ctx
@@ -38,20 +39,39 @@ def get_viewer(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Viewer:
     """The caller's Viewer; the token itself is never logged or echoed back."""
+    token = bearer_token(request)
+    return Viewer.public() if token is None else viewer_for_token(ctx, token)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of the ``Authorization: Bearer`` header; None without the header."""
     header = request.headers.get("authorization")
     if header is None:
-        return Viewer.public()
+        return None
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
-    return viewer_for_token(ctx, token)
+    return token
+
+
+def required_token(request: Request) -> str:
+    """The caller's API token, unchecked, or Unauthorized without one: for routes that hand
+    it to a service which resolves it together with other work (report intake)."""
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("this needs an API token (Authorization: Bearer <token>)")
+    return token
+
+
+# The per-route form of the bearer scheme, for routes that read the token themselves.
+BEARER_SECURITY: dict[str, Any] = {"security": [{"HTTPBearer": []}]}
 
 
 CurrentViewer = Annotated[Viewer, Depends(get_viewer)]
 
 
-def require_member(viewer: CurrentViewer) -> Viewer:
+async def require_member(viewer: CurrentViewer) -> Viewer:
     """The caller's Viewer, which must be a signed-in member user (or operator)."""
     if viewer.is_public:
         raise Unauthorized("this needs an API token (Authorization: Bearer <token>)")
@@ -59,3 +79,14 @@ def require_member(viewer: CurrentViewer) -> Viewer:
 
 
 RequireMember = Annotated[Viewer, Depends(require_member)]
+
+
+def report_queue(request: Request) -> ReportQueue:
+    """The application's group-commit queue for reports (built on first use; the event
+    loop's thread is the only one that builds it)."""
+    state = request.app.state
+    found = getattr(state, "report_queue", None)
+    if found is None:
+        found = state.report_queue = ReportQueue(state.ctx)
+    assert isinstance(found, ReportQueue)
+    return found

@@ -619,28 +619,29 @@ def unlock_user(ctx: ServiceContext, viewer: Viewer, user_name: str) -> None:
 _tokens = ApiTokenRow.__table__
 _users = UserRow.__table__
 _roles = MemberRoleRow.__table__
-_TOKEN_LOOKUP = (
-    select(
-        _tokens.c.id,
-        _tokens.c.revoked_at,
-        _tokens.c.expires_at,
-        _tokens.c.last_used_at,
-        _users.c.id.label("user_id"),
-        _users.c.member_id,
-        _users.c.operator,
-        _users.c.disabled_at,
-        _roles.c.agreement_id,
-        _roles.c.role,
-        _roles.c.party,
-        _roles.c.valid_from,
-        _roles.c.valid_to,
+_TOKEN_ROWS = select(
+    _tokens.c.id,
+    _tokens.c.token_hash,
+    _tokens.c.revoked_at,
+    _tokens.c.expires_at,
+    _tokens.c.last_used_at,
+    _users.c.id.label("user_id"),
+    _users.c.member_id,
+    _users.c.operator,
+    _users.c.disabled_at,
+    _roles.c.agreement_id,
+    _roles.c.role,
+    _roles.c.party,
+    _roles.c.valid_from,
+    _roles.c.valid_to,
+).select_from(
+    _tokens.join(_users, _users.c.id == _tokens.c.user_id).outerjoin(
+        _roles, _roles.c.member_id == _users.c.member_id
     )
-    .select_from(
-        _tokens.join(_users, _users.c.id == _tokens.c.user_id).outerjoin(
-            _roles, _roles.c.member_id == _users.c.member_id
-        )
-    )
-    .where(_tokens.c.token_hash == bindparam("token_hash"))
+)
+_TOKEN_LOOKUP = _TOKEN_ROWS.where(_tokens.c.token_hash == bindparam("token_hash"))
+_TOKENS_LOOKUP = _TOKEN_ROWS.where(
+    _tokens.c.token_hash.in_(bindparam("token_hashes", expanding=True))
 )
 
 
@@ -656,10 +657,55 @@ def viewer_for_token(
     With ``agreement_id`` the viewer's role is its role in that agreement; otherwise the
     narrowest role its member currently holds (see ``viewer_for_roles``).
     """
+    found = viewers_for_tokens(ctx, [token], agreement_id=agreement_id, at=at)[token]
+    if isinstance(found, Unauthorized):
+        raise found
+    return found
+
+
+def viewers_for_tokens(
+    ctx: ServiceContext,
+    tokens: Sequence[str],
+    *,
+    agreement_id: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Viewer | Unauthorized]:
+    """:func:`viewer_for_token` for several tokens at once (one statement): each token's
+    Viewer, or the Unauthorized error it would raise."""
     now = utcnow()
     at = at or now
+    hashes = {token: hash_token(token) for token in tokens}
+    by_hash: dict[str, list[Any]] = {}
     with ctx.engine.connect() as conn:
-        rows = conn.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)}).all()
+        statement = _TOKEN_LOOKUP if len(hashes) == 1 else _TOKENS_LOOKUP
+        parameters: dict[str, Any] = (
+            {"token_hash": next(iter(hashes.values()))}
+            if len(hashes) == 1
+            else {"token_hashes": sorted(set(hashes.values()))}
+        )
+        for row in conn.execute(statement, parameters):
+            by_hash.setdefault(row.token_hash, []).append(row)
+    found: dict[str, Viewer | Unauthorized] = {}
+    touch: dict[str, datetime] = {}
+    for token, token_hash in hashes.items():
+        rows = by_hash.get(token_hash)
+        try:
+            found[token] = _viewer_from(rows, now=now, at=at, agreement_id=agreement_id)
+        except Unauthorized as exc:
+            found[token] = exc
+            continue
+        assert rows is not None
+        last_used = rows[0].last_used_at
+        if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
+            touch[rows[0].id] = now
+    for token_id, instant in touch.items():
+        _touch(ctx, token_id, instant)
+    return found
+
+
+def _viewer_from(
+    rows: Sequence[Any] | None, *, now: datetime, at: datetime, agreement_id: str | None
+) -> Viewer:
     if not rows:
         raise Unauthorized("invalid token")
     found = rows[0]
@@ -681,7 +727,7 @@ def viewer_for_token(
         for r in rows
         if r.role is not None
     ]
-    viewer = viewer_for_roles(
+    return viewer_for_roles(
         member_id=found.member_id,
         user_id=found.user_id,
         roles=roles,
@@ -689,10 +735,6 @@ def viewer_for_token(
         agreement_id=agreement_id,
         operator=found.operator,
     )
-    token_id, last_used = found.id, found.last_used_at
-    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
-        _touch(ctx, token_id, now)
-    return viewer
 
 
 def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:

@@ -21,9 +21,9 @@ import fcntl
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -46,12 +46,13 @@ from ceasefire.domain.reports import (
     validate_report,
 )
 from ceasefire.domain.timeutil import utcnow
-from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.intake.attachments import AttachmentStore
 from ceasefire.intake.ids import new_id
+from ceasefire.services.auth import viewers_for_tokens
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_access import ReadScope, concerns_list
-from ceasefire.services.ledger import append
+from ceasefire.services.ledger import NewEntry, append, append_many
 from ceasefire.services.members import actor_of
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -243,6 +244,10 @@ def _with_concerns(content: ReportContent, concerns: Iterable[str]) -> ReportCon
 _BY_KEY = select(ReportRow.id, ReportRow.content_sha256).where(
     ReportRow.owner_member == bindparam("owner"), ReportRow.idempotency_key == bindparam("key")
 )
+_BY_KEYS = select(ReportRow.id, ReportRow.idempotency_key, ReportRow.content_sha256).where(
+    ReportRow.owner_member == bindparam("owner"),
+    ReportRow.idempotency_key.in_(bindparam("keys", expanding=True)),
+)
 REPORTS_TABLE: Table = ReportRow.__table__  # type: ignore[assignment]
 
 
@@ -334,6 +339,34 @@ def serialised_writes(ctx: ServiceContext) -> Iterator[None]:
             fcntl.flock(handle[1].fileno(), fcntl.LOCK_UN)
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One report to file: who files it, the body as received, and its retry key.
+
+    The filer is a ``viewer`` already authenticated, or the API ``token`` it presented:
+    :func:`file_reports` then resolves the tokens of a whole batch in one look-up, and a
+    token that is unknown, expired or revoked is that submission's Unauthorized.
+    """
+
+    body: Mapping[str, Any]
+    idempotency_key: str | None = None
+    viewer: Viewer | None = None
+    token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if (self.viewer is None) == (self.token is None):
+            raise ValueError("a submission has either a viewer or a token")
+
+
+@dataclass
+class _Ready:
+    index: int
+    viewer: Viewer
+    content: ReportContent
+    key: str | None
+    canonical: tuple[str, str] = ("", "")
+
+
 def submit_report(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -349,6 +382,79 @@ def submit_report(
     Raises InvalidInput (every bad field named), Forbidden (channel not allowed for the
     viewer's role), Conflict (key reused with a different body).
     """
+    (outcome,) = file_reports(ctx, [Submission(body, idempotency_key, viewer=viewer)], now=now)
+    if isinstance(outcome, CeasefireError):
+        raise outcome
+    return outcome
+
+
+def file_reports(
+    ctx: ServiceContext, submissions: Sequence[Submission], *, now: datetime | None = None
+) -> list[SubmittedReport | CeasefireError]:
+    """File several reports in one unit of work (group commit); one outcome each, in order.
+
+    Each submission is judged alone, exactly as :func:`submit_report` judges one: an invalid
+    body, a forbidden channel or a conflicting key is that submission's error and does not
+    affect the others. The valid ones are written together: one transaction, one look-up
+    of their keys, one multi-row insert and their ledger entries (one each). Two
+    submissions with the same key in one batch are a retry of each other (same body) or a
+    conflict, as if they had arrived one after the other.
+    """
+    now = now or utcnow()
+    outcomes: list[SubmittedReport | CeasefireError | None] = [None] * len(submissions)
+    tolerance = timedelta(seconds=ctx.settings.report_future_tolerance_s)
+    tokens = [s.token for s in submissions if s.token is not None]
+    viewers = viewers_for_tokens(ctx, tokens, at=now) if tokens else {}
+    ready: list[_Ready] = []
+    for index, submission in enumerate(submissions):
+        try:
+            filer = submission.viewer or viewers[submission.token or ""]
+            if isinstance(filer, CeasefireError):
+                raise filer
+            content, key = _validated(submission, now, tolerance)
+            ready.append(_Ready(index, filer, content, key))
+        except CeasefireError as exc:
+            outcomes[index] = exc
+    if ready:
+        # Permissions are checked before queueing for the single writer, to keep its turn
+        # short; one role look-up per distinct viewer.
+        with ctx.reader() as session:
+            scopes: dict[Viewer, ReadScope] = {}
+            allowed = []
+            for item in ready:
+                scope = scopes.get(item.viewer)
+                if scope is None:
+                    scope = scopes[item.viewer] = ReadScope.load(session, item.viewer, now)
+                try:
+                    item.content = check_may_file(scope, item.content)
+                    item.canonical = item.content.canonical()
+                    allowed.append(item)
+                except CeasefireError as exc:
+                    outcomes[item.index] = exc
+        ready = allowed
+    if ready:
+        try:
+            with serialised_writes(ctx), ctx.unit_of_work() as session:
+                for item, outcome in zip(ready, _store(session, ctx.settings, ready), strict=True):
+                    outcomes[item.index] = outcome
+        except sa_exc.IntegrityError as exc:
+            # A concurrent writer (another process, on PostgreSQL) stored one of these keys
+            # meanwhile: file them one at a time, so that only the clashing one is judged
+            # against what was stored first.
+            if len(ready) == 1:
+                outcomes[ready[0].index] = _after_race(ctx, ready[0], exc)
+            else:
+                for item in ready:
+                    sub = submissions[item.index]
+                    (outcomes[item.index],) = file_reports(ctx, [sub], now=now)
+    assert all(o is not None for o in outcomes)
+    return [o for o in outcomes if o is not None]
+
+
+def _validated(
+    submission: Submission, now: datetime, tolerance: timedelta
+) -> tuple[ReportContent, str | None]:
+    body = submission.body
     if not isinstance(body, Mapping):
         raise InvalidInput(
             "a report must be a JSON object", details=[problem("body", "not an object")]
@@ -360,48 +466,104 @@ def submit_report(
             "client_report_id must be a string",
             details=[problem("client_report_id", "must be a string")],
         )
-    key = _check_key(idempotency_key, "Idempotency-Key")
+    key = _check_key(submission.idempotency_key, "Idempotency-Key")
     client_key = _check_key(client_id, "client_report_id")
     if key is not None and client_key is not None and key != client_key:
         raise InvalidInput(
             "Idempotency-Key and client_report_id differ",
             details=[problem("client_report_id", "differs from the Idempotency-Key header")],
         )
-    key = key or client_key
-    now = now or utcnow()
-    content = validate_report(
-        fields,
-        now=now,
-        future_tolerance=timedelta(seconds=ctx.settings.report_future_tolerance_s),
-    )
-    actor = actor_of(viewer)
-    # Permission is checked before queueing for the single writer, to keep its turn short.
-    with ctx.reader() as session:
-        content = check_may_file(ReadScope.load(session, viewer, now), content)
-    try:
-        with serialised_writes(ctx), ctx.unit_of_work() as session:
-            report, created = record_report(
-                session, ctx.settings, content=content, actor=actor, idempotency_key=key
+    content = validate_report(fields, now=now, future_tolerance=tolerance)
+    return content, key or client_key
+
+
+def _store(
+    session: Session, settings: Settings, ready: Sequence[_Ready]
+) -> list[SubmittedReport | CeasefireError]:
+    """Write the reports of one batch and their ledger entries (the writer's turn)."""
+    known: dict[tuple[str, str], tuple[str, str]] = {}  # (owner, key) -> (id, digest)
+    by_owner: dict[str, list[str]] = {}
+    for item in ready:
+        if item.key is not None:
+            by_owner.setdefault(actor_of(item.viewer).member_id, []).append(item.key)
+    for owner, keys in by_owner.items():
+        rows = session.connection().execute(_BY_KEYS, {"owner": owner, "keys": keys})
+        for found in rows:
+            known[(owner, found.idempotency_key)] = (found.id, found.content_sha256)
+    outcomes: list[SubmittedReport | CeasefireError] = []
+    values: list[dict[str, Any]] = []
+    entries: list[NewEntry] = []
+    created: dict[str, ReportPublic] = {}
+    received_at = utcnow()
+    for item in ready:
+        actor = actor_of(item.viewer)
+        text, digest = item.canonical
+        if item.key is not None and (actor.member_id, item.key) in known:
+            report_id, stored_digest = known[(actor.member_id, item.key)]
+            if stored_digest != digest:
+                outcomes.append(_conflict(item.key, report_id))
+            elif report_id in created:  # a retry of a submission earlier in this batch
+                outcomes.append(SubmittedReport(created[report_id], False))
+            else:
+                row = session.get(ReportRow, report_id)
+                assert row is not None
+                outcomes.append(SubmittedReport(_public(session, row), False))
+            continue
+        row_values = report_row_values(
+            item.content,
+            report_id=new_id("rep"),
+            owner_member=actor.member_id,
+            submitted_by=actor.user_id,
+            idempotency_key=item.key,
+            received_at=received_at,
+            canonical=item.canonical,
+        )
+        values.append(row_values)
+        entries.append(
+            NewEntry(
+                tag="intake:report:received",
+                subject=f"report/{row_values['id']}",
+                payload=report_ledger_payload(row_values),
+                actor=actor,
             )
-            return SubmittedReport(report, created)
-    except sa_exc.IntegrityError:
-        # Two submissions with one key raced past the check: the loser reads the winner.
-        if key is None:
-            raise
-        with ctx.reader() as session:
-            existing = session.scalars(
-                select(ReportRow)
-                .where(ReportRow.owner_member == actor.member_id)
-                .where(ReportRow.idempotency_key == key)
-            ).first()
-            if existing is None:
-                raise
-            if existing.content_sha256 != content.content_sha256():
-                raise Conflict(
-                    f"idempotency key {key!r} was used for a different report ({existing.id})",
-                    details=[problem("idempotency_key", "already used with a different body")],
-                ) from None
-            return SubmittedReport(_public(session, existing), False)
+        )
+        # A report just received has no attachments and belongs to no incident yet.
+        report = _public_from(row_values, json.loads(text), [], None)
+        created[report.id] = report
+        if item.key is not None:
+            known[(actor.member_id, item.key)] = (report.id, digest)
+        outcomes.append(SubmittedReport(report, True))
+    if values:
+        session.connection().execute(insert(REPORTS_TABLE), values)
+        append_many(session, settings, entries)
+    return outcomes
+
+
+def _conflict(key: str, report_id: str) -> Conflict:
+    return Conflict(
+        f"idempotency key {key!r} was used for a different report ({report_id})",
+        details=[problem("idempotency_key", "already used with a different body")],
+    )
+
+
+def _after_race(
+    ctx: ServiceContext, item: _Ready, error: sa_exc.IntegrityError
+) -> SubmittedReport | CeasefireError:
+    """Two submissions with one key raced past the check: the loser reads the winner."""
+    if item.key is None:
+        raise error
+    owner = actor_of(item.viewer).member_id
+    with ctx.reader() as session:
+        existing = session.scalars(
+            select(ReportRow)
+            .where(ReportRow.owner_member == owner)
+            .where(ReportRow.idempotency_key == item.key)
+        ).first()
+        if existing is None:
+            raise error
+        if existing.content_sha256 != item.canonical[1]:
+            return _conflict(item.key, existing.id)
+        return SubmittedReport(_public(session, existing), False)
 
 
 def _attachments(session: Session, report_ids: list[str]) -> dict[str, list[AttachmentPublic]]:
