@@ -377,8 +377,12 @@ class _RowValidator:
         return {row: self.contents[row].canonical()[1] for row in rows}
 
 
-def _serve(conn: Connection, job: _Job, index: int, workers: int) -> None:
+def _serve(
+    conn: Connection, job: _Job, index: int, workers: int, others: Sequence[Connection]
+) -> None:
     """A worker: validates the chunks it owns, then answers requests until told to stop."""
+    for other in others:
+        other.close()  # the caller's ends, inherited: closing them lets this one see EOF
     # What the worker inherited never becomes garbage: keep the collector from scanning it
     # (and from copying every page it touches), and likewise the contents once validated.
     gc.freeze()
@@ -418,7 +422,9 @@ class _Workers:
         self.procs: list[BaseProcess] = []
         for index in range(count):
             parent, child = context.Pipe()
-            proc = context.Process(target=_serve, args=(child, job, index, count), daemon=True)
+            proc = context.Process(
+                target=_serve, args=(child, job, index, count, [*self.conns, parent]), daemon=True
+            )
             proc.start()
             child.close()
             self.conns.append(parent)
@@ -438,7 +444,9 @@ class _Workers:
 
     def close(self) -> None:
         for conn in self.conns:
-            conn.close()  # a worker waiting for a request, or sending an answer, stops
+            with contextlib.suppress(OSError):
+                conn.send(("stop", ()))
+            conn.close()  # a worker still sending an answer stops too (broken pipe)
         for proc in self.procs:
             proc.join(timeout=5)
             if proc.is_alive():
@@ -447,27 +455,58 @@ class _Workers:
 
 
 class ValidatedCsv:
-    """A parsed and validated CSV file (made by ``validate_csv``; close it, or use it as a
-    context manager, to stop its workers).
+    """A CSV file being validated (made by ``validate_csv``; close it, or use it as a context
+    manager, to stop its workers).
 
-    ``keys`` lists every valid row as (row number, idempotency key); ``errors`` every invalid
-    row. ``stored`` then gives the stored form of the rows the caller writes, in batches,
-    prepared by the workers ahead of the batch the caller is writing.
+    ``row_keys`` is known at once (the caller may look the keys up meanwhile); ``wait``
+    gives the validation's outcome. ``stored`` then gives the stored form of the rows the
+    caller writes, in batches, prepared by the workers ahead of the batch being written.
     """
 
     def __init__(self, job: _Job, workers: int) -> None:
         self.sha256 = job.digest
         self.columns = job.columns
         self.total = len(job.records)
+        self.errors: list[RowError] = []
+        self.keys: list[tuple[int, str]] = []
+        self.agreements: set[str | None] = set()
         self._job = job
         self._workers: _Workers | None = None
         self._local: _RowValidator | None = None
+        self._waited = False
         if workers > 1 and len(job.records) >= PARALLEL_MIN_ROWS:
             self._workers = _Workers(job, workers)
             try:
                 for index in range(workers):
                     self._workers.ask(index, "validate")
-                parts = [self._workers.answer(index) for index in range(workers)]
+            except BaseException:
+                self.close()
+                raise
+        # Meanwhile (the workers validate), what needs only the cells:
+        client = job.columns.index("client_id") if "client_id" in job.columns else None
+        self.row_keys = [
+            (
+                row,
+                row_key(
+                    record[client].strip() if client is not None and client < len(record) else "",
+                    job.digest,
+                    row,
+                ),
+            )
+            for row, _line, record in job.records
+        ]
+        """(row number, idempotency key) of every row, valid or not: known before ``wait``."""
+        self._client_problems = _client_id_problems(job.columns, job.records)
+
+    def wait(self) -> ValidatedCsv:
+        """Wait for the validation: sets ``errors`` (every invalid row), ``keys`` (row number
+        and key of every valid row) and ``agreements`` (those the valid rows name)."""
+        if self._waited:
+            return self
+        job = self._job
+        if self._workers is not None:
+            try:
+                parts = [self._workers.answer(index) for index in range(self._workers.count)]
             except BaseException:
                 self.close()
                 raise
@@ -475,7 +514,7 @@ class ValidatedCsv:
             self._local = _RowValidator(job, job.records)
             parts = [self._local.validate()]
         errors = {e.row: e for errors, _ in parts for e in errors}
-        for row, extra in _client_id_problems(job.columns, job.records).items():
+        for row, extra in self._client_problems.items():
             found = errors[row].problems if row in errors else ()
             _, line, record = job.records[row - 1]
             errors[row] = RowError(
@@ -488,12 +527,9 @@ class ValidatedCsv:
             for agreement, rows in by_agreement.items()
             if any(row not in errors for row in rows)
         }
-        client = job.columns.index("client_id") if "client_id" in job.columns else None
-        self.keys = [
-            (row, row_key(record[client].strip() if client is not None else "", job.digest, row))
-            for row, _line, record in job.records
-            if row not in errors
-        ]
+        self.keys = [item for item in self.row_keys if item[0] not in errors]
+        self._waited = True
+        return self
 
     def __enter__(self) -> ValidatedCsv:
         return self
@@ -645,8 +681,9 @@ def validate_csv(
     workers: int = 1,
     prepare: Prepare | None = None,
 ) -> ValidatedCsv:
-    """Parse and validate a whole file; raise ``InvalidInput`` only if the file itself is
-    malformed (not UTF-8, no header, unknown or duplicate columns, broken quoting).
+    """Parse a whole file and start validating it (``ValidatedCsv.wait`` for the outcome);
+    raise ``InvalidInput`` only if the file itself is malformed (not UTF-8, no header,
+    unknown or duplicate columns, broken quoting).
 
     With ``workers`` > 1 a large file is validated in that many forked processes, which
     stay to prepare the stored form of its rows (``ValidatedCsv.stored``) until closed.
@@ -665,6 +702,7 @@ def parse_csv(
 ) -> ParsedFile:
     """Parse and validate a whole file into its valid rows and errors (see ``validate_csv``)."""
     with validate_csv(data, now=now, future_tolerance=future_tolerance, workers=workers) as file:
+        file.wait()
         parsed = ParsedFile(sha256=file.sha256, columns=file.columns, errors=file.errors)
         rows = [row for row, _key in file.keys]
         for batch in file.stored(rows, max(1, len(rows))):

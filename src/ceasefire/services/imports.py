@@ -272,10 +272,12 @@ def _import_checked(
     progress: Callable[[int, int], None] | None,
 ) -> ImportResult:
     with ctx.reader() as session:
+        # Looked up while the workers validate: the keys need only the cells.
+        stored = _stored_keys(session, actor.member_id, [key for _, key in checked.row_keys])
+        checked.wait()
         scope = ReadScope.load(session, viewer, utcnow())
         if not all(scope.is_monitor(a) for a in checked.agreements or {None}):
             raise Forbidden("only monitors (or operators) import reports")
-        stored = _stored_keys(session, actor.member_id, [key for _, key in checked.keys])
     result = ImportResult(file_sha256=checked.sha256, filename=filename, rows_total=checked.total)
     digests = checked.digests([row for row, key in checked.keys if key in stored])
     pending: list[int] = []
