@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ceasefire.domain.access import Classification
@@ -548,7 +548,7 @@ def _text(value: Any, loc: str, probs: _Problems, *, limit: int = MAX_SHORT_TEXT
     return value or None
 
 
-def _is_mapping(value: Any) -> bool:
+def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
     # A dict is checked first: the abstract-class check costs several times more.
     return type(value) is dict or isinstance(value, Mapping)
 
