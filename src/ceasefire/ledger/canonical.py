@@ -16,7 +16,17 @@ def canonical_json(value: Any, *, field: str = "payload") -> bytes:
 
     Datetimes are not JSON: callers pass ISO 8601 strings. Integers beyond 2**53 and
     non-finite floats are refused by RFC 8785 itself.
+
+    Values made only of strings, safe integers, booleans, null, lists and objects with
+    ASCII keys (every payload the services write but a few) are encoded by the C ``json``
+    encoder, which writes the same bytes for them (see :func:`canonical_header_json`) at a
+    tenth of the cost; anything else (floats above all) goes through ``rfc8785``.
     """
+    if _plain_json(value, 0):
+        try:
+            return _HEADER_ENCODER.encode(value).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: rfc8785 refuses it below, naming it
     try:
         try:
             return bytes(rfc8785.dumps(value))
@@ -46,6 +56,26 @@ def _plain(value: Any) -> Any:
 _HEADER_ENCODER = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
 )
+_SAFE = 2**53
+_MAX_DEPTH = 64
+
+
+def _plain_json(value: Any, depth: int) -> bool:
+    """Whether ``value`` is JSON that the C encoder writes exactly as RFC 8785 does."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return True
+    if kind is int:
+        return bool(-_SAFE < value < _SAFE)
+    if depth > _MAX_DEPTH:
+        return False
+    if kind is dict:
+        return all(
+            type(k) is str and k.isascii() and _plain_json(v, depth + 1) for k, v in value.items()
+        )
+    if kind is list:
+        return all(_plain_json(item, depth + 1) for item in value)
+    return False
 
 
 def canonical_header_json(fields: dict[str, str | int | None]) -> bytes:
