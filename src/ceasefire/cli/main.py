@@ -45,6 +45,12 @@ def init(
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="Worker processes; each has its own connections and report writer thread.",
+    ),
+    access_log: bool = typer.Option(True, help="Log every request (method, path, status)."),
 ) -> None:
     """Serve the API (and web pages) with Uvicorn."""
     import uvicorn
@@ -53,7 +59,22 @@ def serve(
 
     ctx = get_context()
     console.print(f"ceasefire serving on [bold]http://{host}:{port}/[/bold]  (API docs: /docs)")
-    uvicorn.run(create_app(ctx=ctx), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(
+            create_app(ctx=ctx), host=host, port=port, log_level="info", access_log=access_log
+        )
+        return
+    # Each worker process builds its own application from the same environment.
+    ctx.dispose()
+    uvicorn.run(
+        "ceasefire.api.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+    )
 
 
 def _register_subcommands() -> None:
