@@ -340,20 +340,20 @@ class ReportContent:
             f'"alleged_perpetrator":{_json_text(self.alleged_perpetrator)},'
             f'"bearing_deg":{_json_number(self.bearing_deg)},'
             f'"casualties":{{{casualties}}},'
-            f'"category":{_json_text(self.category.value)},'
-            f'"channel":{_json_text(self.channel.value)},'
-            f'"classification":{_json_text(self.classification.value)},'
+            f'"category":{_ENUM_JSON[self.category]},'
+            f'"channel":{_ENUM_JSON[self.channel]},'
+            f'"classification":{_ENUM_JSON[self.classification]},'
             f'"concerns":[{",".join(_json_text(p) for p in self.concerns)}],'
-            f'"confidence":{_json_text(self.confidence.value if self.confidence else None)},'
+            f'"confidence":{_ENUM_JSON[self.confidence] if self.confidence else "null"},'
             f'"count":{_json_number(self.count)},'
             f'"distance_m":{distance},'
             f'"event_position":{_json_position(self.event_position)},'
-            f'"means":[{",".join(_json_text(m.value) for m in self.means)}],'
+            f'"means":[{",".join([_ENUM_JSON[m] for m in self.means])}],'
             f'"narrative":{_json_text(self.narrative)},'
             f'"observed":{{"end":{_json_text(observed.end.isoformat())},'
             f'"local_end":{_json_text(observed.local_end)},'
             f'"local_start":{_json_text(observed.local_start)},'
-            f'"precision":{_json_text(observed.precision.value)},'
+            f'"precision":{_ENUM_JSON[observed.precision]},'
             f'"start":{_json_text(observed.start.isoformat())},'
             f'"timezone":{_json_text(observed.timezone)}}},'
             f'"observer_position":{_json_position(self.observer_position)},'
@@ -361,7 +361,7 @@ class ReportContent:
             f'"reporter":{_json_text(self.reporter)},'
             f'"sensor_id":{_json_text(self.sensor_id)},'
             f'"source_reference":{_json_text(self.source_reference)},'
-            f'"weapon_class":{_json_text(self.weapon_class.value if self.weapon_class else None)}}}'
+            f'"weapon_class":{_ENUM_JSON[self.weapon_class] if self.weapon_class else "null"}}}'
         )
 
     def content_sha256(self) -> str:
@@ -394,6 +394,14 @@ def concerns_key(parties: Iterable[str]) -> str:
 
 
 _encode_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+_ENUM_JSON: dict[StrEnum, str] = {
+    member: _encode_string(member.value)
+    for enum in (Channel, Category, Classification, TimePrecision, Means, WeaponClass, Confidence)
+    for member in enum
+}
+"""Each enum member's value as a JSON string, written once."""
 
 
 def _json_text(value: str | None) -> str:

@@ -259,7 +259,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 # (row number, line, cells) of one data row
-_Record = tuple[int, int, list[str]]
+_Record = tuple[int, int, tuple[str, ...]]
 PARALLEL_MIN_ROWS = 4000
 CHUNK_ROWS = 500
 """Workers own the rows of a file in chunks of this many, taken in turn, so that every batch
@@ -669,7 +669,8 @@ def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
     records: list[_Record] = []
     for line, record in lines:
         if record and (len(record) > 1 or record[0].strip()):  # blank lines are not rows
-            records.append((len(records) + 1, line, record))
+            # Tuples of strings: the collector stops tracking them after one look.
+            records.append((len(records) + 1, line, tuple(record)))
     return digest, columns, records
 
 
