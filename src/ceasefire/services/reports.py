@@ -241,9 +241,6 @@ def _with_concerns(content: ReportContent, concerns: Iterable[str]) -> ReportCon
 
 
 # Built once: constructing a statement costs more than running it on an indexed column.
-_BY_KEY = select(ReportRow.id, ReportRow.content_sha256).where(
-    ReportRow.owner_member == bindparam("owner"), ReportRow.idempotency_key == bindparam("key")
-)
 _BY_KEYS = select(ReportRow.id, ReportRow.idempotency_key, ReportRow.content_sha256).where(
     ReportRow.owner_member == bindparam("owner"),
     ReportRow.idempotency_key.in_(bindparam("keys", expanding=True)),
@@ -266,44 +263,15 @@ def record_report(
     returns the stored report; with different content it raises ``Conflict``. The caller
     has checked that ``actor`` may file it (see :func:`check_may_file`).
     """
-    canonical = content.canonical()
-    digest = canonical[1]
-    if idempotency_key is not None:
-        existing = (
-            session.connection()
-            .execute(_BY_KEY, {"owner": actor.member_id, "key": idempotency_key})
-            .first()
-        )
-        if existing is not None:
-            if existing.content_sha256 != digest:
-                raise Conflict(
-                    f"idempotency key {idempotency_key!r} was used for a different report"
-                    f" ({existing.id})",
-                    details=[problem("idempotency_key", "already used with a different body")],
-                )
-            row = session.get(ReportRow, existing.id)
-            assert row is not None
-            return _public(session, row), False
-    values = report_row_values(
-        content,
-        report_id=new_id("rep"),
-        owner_member=actor.member_id,
-        submitted_by=actor.user_id,
-        idempotency_key=idempotency_key,
-        received_at=received_at or utcnow(),
-        canonical=canonical,
-    )
-    session.connection().execute(insert(REPORTS_TABLE), values)
-    append(
+    (outcome,) = _store(
         session,
         settings,
-        tag="intake:report:received",
-        subject=f"report/{values['id']}",
-        payload=report_ledger_payload(values),
-        actor=actor,
+        [_Pending(actor, content, idempotency_key, content.canonical())],
+        received_at=received_at,
     )
-    # A report just received has no attachments and belongs to no incident yet.
-    return _public_from(values, json.loads(canonical[0]), [], None), True
+    if isinstance(outcome, CeasefireError):
+        raise outcome
+    return outcome.report, outcome.created
 
 
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
@@ -365,6 +333,16 @@ class _Ready:
     content: ReportContent
     key: str | None
     canonical: tuple[str, str] = ("", "")
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A validated report its filer may file, about to be stored."""
+
+    actor: Actor
+    content: ReportContent
+    key: str | None
+    canonical: tuple[str, str]
 
 
 def submit_report(
@@ -435,7 +413,11 @@ def file_reports(
     if ready:
         try:
             with serialised_writes(ctx), ctx.unit_of_work() as session:
-                for item, outcome in zip(ready, _store(session, ctx.settings, ready), strict=True):
+                pending = [
+                    _Pending(actor_of(r.viewer), r.content, r.key, r.canonical) for r in ready
+                ]
+                stored = _store(session, ctx.settings, pending)
+                for item, outcome in zip(ready, stored, strict=True):
                     outcomes[item.index] = outcome
         except sa_exc.IntegrityError as exc:
             # A concurrent writer (another process, on PostgreSQL) stored one of these keys
@@ -478,14 +460,20 @@ def _validated(
 
 
 def _store(
-    session: Session, settings: Settings, ready: Sequence[_Ready]
+    session: Session,
+    settings: Settings,
+    pending: Sequence[_Pending],
+    *,
+    received_at: datetime | None = None,
 ) -> list[SubmittedReport | CeasefireError]:
-    """Write the reports of one batch and their ledger entries (the writer's turn)."""
+    """Store reports and their ledger entries in the caller's unit of work; one outcome
+    each: the report (created, or found under its key with the same content) or a Conflict.
+    """
     known: dict[tuple[str, str], tuple[str, str]] = {}  # (owner, key) -> (id, digest)
     by_owner: dict[str, list[str]] = {}
-    for item in ready:
+    for item in pending:
         if item.key is not None:
-            by_owner.setdefault(actor_of(item.viewer).member_id, []).append(item.key)
+            by_owner.setdefault(item.actor.member_id, []).append(item.key)
     for owner, keys in by_owner.items():
         rows = session.connection().execute(_BY_KEYS, {"owner": owner, "keys": keys})
         for found in rows:
@@ -494,9 +482,9 @@ def _store(
     values: list[dict[str, Any]] = []
     entries: list[NewEntry] = []
     created: dict[str, ReportPublic] = {}
-    received_at = utcnow()
-    for item in ready:
-        actor = actor_of(item.viewer)
+    received_at = received_at or utcnow()
+    for item in pending:
+        actor = item.actor
         text, digest = item.canonical
         if item.key is not None and (actor.member_id, item.key) in known:
             report_id, stored_digest = known[(actor.member_id, item.key)]
