@@ -466,8 +466,9 @@ def set_password(
 
     A user changing its own password must give the current one (a stolen token alone must
     not take over the account), and a wrong one counts as a failed sign-in of its name; see
-    ``change_password``, which also keeps the session it is called from. The user's password sessions (tokens labelled ``login``) are revoked, and
-    any sign-in lockout of the name is lifted.
+    ``change_password``, which also keeps the session it is called from. The user's
+    password sessions (tokens labelled ``login``) are revoked, and any sign-in lockout of
+    the name is lifted.
     """
     if viewer.is_public:
         raise Unauthorized("sign in to change a password")
