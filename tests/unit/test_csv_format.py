@@ -39,7 +39,22 @@ def test_rows_become_reports_with_lists_and_estimates() -> None:
     assert content.narrative == "two lines,\nof text"
     assert first.idempotency_key == "csv:a"
     assert first.fields == content.query_fields()
-    assert tuple(content.query_fields()) == QUERY_FIELDS
+    assert tuple(first.fields) == QUERY_FIELDS
+    assert first.fields == {
+        "channel": "csv_import",
+        "category": "civilian_casualty",
+        "classification": "internal",
+        "concerns": ",",
+        "observed_start": datetime(2020, 11, 26, 10, tzinfo=UTC),
+        "observed_end": datetime(2020, 11, 26, 10, tzinfo=UTC),
+        "time_precision": "exact",
+        "event_lat": None,
+        "event_lon": None,
+        "event_place": "Aghdam",
+        "event_precision": 2,
+        "alleged_perpetrator": None,
+        "agreement_id": None,
+    }
     assert (second.row, second.line) == (2, 5)  # the quoted newline and the blank line count
 
 

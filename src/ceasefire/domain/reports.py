@@ -291,24 +291,28 @@ class ReportContent:
         }
 
     def query_fields(self) -> dict[str, Any]:
-        """The fields stored beside the content so that lists can filter on them, in the
-        order of ``QUERY_FIELDS``."""
+        """The fields stored beside the content so that lists can filter on them."""
+        return dict(zip(QUERY_FIELDS, self.query_values(), strict=True))
+
+    def query_values(self) -> tuple[Any, ...]:
+        """``query_fields`` as a tuple in the order of ``QUERY_FIELDS`` (for bulk writes)."""
         point = self.event_position.point
-        return {
-            "channel": self.channel.value,
-            "category": self.category.value,
-            "classification": self.classification.value,
-            "concerns": concerns_key(self.concerns),
-            "observed_start": self.observed.start,
-            "observed_end": self.observed.end,
-            "time_precision": self.observed.precision.value,
-            "event_lat": point.lat if point else None,
-            "event_lon": point.lon if point else None,
-            "event_place": self.event_position.place_name,
-            "event_precision": int(self.event_position.precision),
-            "alleged_perpetrator": self.alleged_perpetrator,
-            "agreement_id": self.agreement_id,
-        }
+        observed = self.observed
+        return (
+            self.channel.value,
+            self.category.value,
+            self.classification.value,
+            concerns_key(self.concerns),
+            observed.start,
+            observed.end,
+            observed.precision.value,
+            point.lat if point else None,
+            point.lon if point else None,
+            self.event_position.place_name,
+            int(self.event_position.precision),
+            self.alleged_perpetrator,
+            self.agreement_id,
+        )
 
     def canonical(self) -> tuple[str, str]:
         """The canonical JSON text of the content and its SHA-256: stored and ledgered as

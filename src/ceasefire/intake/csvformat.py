@@ -368,7 +368,7 @@ class _RowValidator:
                 row_key(client_id, digest, row),
                 text,
                 sha,
-                tuple(content.query_fields().values()),
+                content.query_values(),
             )
             out.append(valid if prepare is None else prepare(valid))
         return out
