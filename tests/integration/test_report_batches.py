@@ -15,9 +15,11 @@ from sqlalchemy import func, select, text
 
 from ceasefire.db.models.intake import ReportRow
 from ceasefire.db.models.ledger import LedgerEntryRow
+from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, Unauthorized
-from ceasefire.services import auth, ledger, reports
+from ceasefire.services import auth, ledger, members, reports
 from ceasefire.services.context import ServiceContext
+from ceasefire.services.intake_access import ReadScope
 from ceasefire.services.intake_queue import ReportQueue
 from ceasefire.services.ledger import LEDGER_LOCK_ID
 from ceasefire.services.reports import Submission
@@ -201,3 +203,22 @@ def test_an_idle_queue_lets_its_thread_go(ctx: ServiceContext, cast: Cast) -> No
     assert second.result(timeout=60).created
     queue.close()
     assert stored(ctx) == (2, 2)
+
+
+def test_a_callers_scope_is_the_scope_a_look_up_gives(ctx: ServiceContext, cast: Cast) -> None:
+    """The intake builds read scopes from the roles its token look-up read; they must be
+    the scopes ``ReadScope.load`` builds, ended roles included."""
+    members.end_role(ctx, OPERATOR, member_id="fra", agreement_id=cast.agreement_id)
+    at = utcnow()
+    callers = auth.callers_for_tokens(ctx, list(cast.tokens.values()), at=at)
+    with ctx.reader() as session:
+        for member, token in cast.tokens.items():
+            caller = callers[token]
+            assert isinstance(caller, auth.Caller), member
+            built = ReadScope.of(caller.viewer, caller.roles, at)
+            loaded = ReadScope.load(session, caller.viewer, at)
+            assert sorted(map(repr, built.roles)) == sorted(map(repr, loaded.roles)), member
+    france = callers[cast.tokens["fra"]]
+    assert isinstance(france, auth.Caller)
+    assert france.roles  # the ended role is read ...
+    assert not ReadScope.of(france.viewer, france.roles, at).roles  # ... and left out

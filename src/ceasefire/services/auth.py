@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -664,6 +665,14 @@ def viewer_for_token(
     return found
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who a token stands for: its Viewer and every role its member holds (any time)."""
+
+    viewer: Viewer
+    roles: tuple[MemberRole, ...]
+
+
 def viewers_for_tokens(
     ctx: ServiceContext,
     tokens: Sequence[str],
@@ -673,6 +682,19 @@ def viewers_for_tokens(
 ) -> dict[str, Viewer | Unauthorized]:
     """:func:`viewer_for_token` for several tokens at once (one statement): each token's
     Viewer, or the Unauthorized error it would raise."""
+    callers = callers_for_tokens(ctx, tokens, agreement_id=agreement_id, at=at)
+    return {t: c if isinstance(c, Unauthorized) else c.viewer for t, c in callers.items()}
+
+
+def callers_for_tokens(
+    ctx: ServiceContext,
+    tokens: Sequence[str],
+    *,
+    agreement_id: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Caller | Unauthorized]:
+    """:func:`viewers_for_tokens` with the members' roles, which the same statement reads
+    (so a caller's read scope needs no second look-up)."""
     now = utcnow()
     at = at or now
     hashes = {token: hash_token(token) for token in tokens}
@@ -686,12 +708,12 @@ def viewers_for_tokens(
         )
         for row in conn.execute(statement, parameters):
             by_hash.setdefault(row.token_hash, []).append(row)
-    found: dict[str, Viewer | Unauthorized] = {}
+    found: dict[str, Caller | Unauthorized] = {}
     touch: dict[str, datetime] = {}
     for token, token_hash in hashes.items():
         rows = by_hash.get(token_hash)
         try:
-            found[token] = _viewer_from(rows, now=now, at=at, agreement_id=agreement_id)
+            found[token] = _caller_from(rows, now=now, at=at, agreement_id=agreement_id)
         except Unauthorized as exc:
             found[token] = exc
             continue
@@ -704,9 +726,9 @@ def viewers_for_tokens(
     return found
 
 
-def _viewer_from(
+def _caller_from(
     rows: Sequence[Any] | None, *, now: datetime, at: datetime, agreement_id: str | None
-) -> Viewer:
+) -> Caller:
     if not rows:
         raise Unauthorized("invalid token")
     found = rows[0]
@@ -728,7 +750,7 @@ def _viewer_from(
         for r in rows
         if r.role is not None
     ]
-    return viewer_for_roles(
+    viewer = viewer_for_roles(
         member_id=found.member_id,
         user_id=found.user_id,
         roles=roles,
@@ -736,6 +758,7 @@ def _viewer_from(
         agreement_id=agreement_id,
         operator=found.operator,
     )
+    return Caller(viewer, tuple(roles))
 
 
 def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:

@@ -78,6 +78,15 @@ class ReadScope:
             ]
         return cls(viewer=viewer, roles=roles, at=at)
 
+    @classmethod
+    def of(cls, viewer: Viewer, roles: Iterable[MemberRole], at: datetime) -> ReadScope:
+        """The scope :meth:`load` would build, from the member's roles already read (any
+        time: those valid at ``at`` are kept, as :meth:`load`'s query keeps them)."""
+        if viewer.member_id is None or viewer.operator:
+            return cls(viewer=viewer, roles=[], at=at)
+        valid = [r for r in roles if r.member_id == viewer.member_id and r.is_valid_at(at)]
+        return cls(viewer=viewer, roles=valid, at=at)
+
     def viewer_for(self, agreement_id: str | None) -> Viewer:
         """The viewer with its role in ``agreement_id`` (as given when there is none)."""
         viewer = self.viewer

@@ -49,7 +49,7 @@ from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.intake.attachments import AttachmentStore
 from ceasefire.intake.ids import new_id
-from ceasefire.services.auth import viewers_for_tokens
+from ceasefire.services.auth import callers_for_tokens
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_access import ReadScope, concerns_list
 from ceasefire.services.ledger import NewEntry, append, append_many
@@ -382,34 +382,39 @@ def file_reports(
     outcomes: list[SubmittedReport | CeasefireError | None] = [None] * len(submissions)
     tolerance = timedelta(seconds=ctx.settings.report_future_tolerance_s)
     tokens = [s.token for s in submissions if s.token is not None]
-    viewers = viewers_for_tokens(ctx, tokens, at=now) if tokens else {}
+    callers = callers_for_tokens(ctx, tokens, at=now) if tokens else {}
+    scopes: dict[Viewer, ReadScope] = {}
     ready: list[_Ready] = []
     for index, submission in enumerate(submissions):
         try:
-            filer = submission.viewer or viewers[submission.token or ""]
-            if isinstance(filer, CeasefireError):
-                raise filer
+            if submission.viewer is not None:
+                filer = submission.viewer
+            else:
+                caller = callers[submission.token or ""]
+                if isinstance(caller, CeasefireError):
+                    raise caller
+                filer = caller.viewer
+                # The token's look-up read the member's roles: no second look-up.
+                scopes.setdefault(filer, ReadScope.of(filer, caller.roles, now))
             content, key = _validated(submission, now, tolerance)
             ready.append(_Ready(index, filer, content, key))
         except CeasefireError as exc:
             outcomes[index] = exc
-    if ready:
-        # Permissions are checked before queueing for the single writer, to keep its turn
-        # short; one role look-up per distinct viewer.
+    if any(item.viewer not in scopes for item in ready):
         with ctx.reader() as session:
-            scopes: dict[Viewer, ReadScope] = {}
-            allowed = []
             for item in ready:
-                scope = scopes.get(item.viewer)
-                if scope is None:
-                    scope = scopes[item.viewer] = ReadScope.load(session, item.viewer, now)
-                try:
-                    item.content = check_may_file(scope, item.content)
-                    item.canonical = item.content.canonical()
-                    allowed.append(item)
-                except CeasefireError as exc:
-                    outcomes[item.index] = exc
-        ready = allowed
+                if item.viewer not in scopes:
+                    scopes[item.viewer] = ReadScope.load(session, item.viewer, now)
+    # Permissions are checked before queueing for the single writer, to keep its turn short.
+    allowed = []
+    for item in ready:
+        try:
+            item.content = check_may_file(scopes[item.viewer], item.content)
+            item.canonical = item.content.canonical()
+            allowed.append(item)
+        except CeasefireError as exc:
+            outcomes[item.index] = exc
+    ready = allowed
     if ready:
         try:
             with serialised_writes(ctx), ctx.unit_of_work() as session:
