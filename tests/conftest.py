@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -27,6 +29,14 @@ from ceasefire.services.context import ServiceContext
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 PG_ENV = "CEASEFIRE_TEST_DATABASE_URL"
+
+# Property tests check outcomes, not speed: on a shared 2-core CI machine generating inputs
+# can be slow, and Hypothesis would fail the test for it (the too_slow health check, and a
+# 200 ms deadline per example).
+hypothesis_settings.register_profile(
+    "ceasefire", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("ceasefire")
 
 
 def _worker() -> str:
