@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
 
-CLI = [sys.executable, "-m", "ceasefire.cli.main"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.factories.served import CLI, serving
 
 
 @pytest.fixture(scope="module")
@@ -54,34 +43,6 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, st
     return env, json.loads(issued.stdout)["token"]
 
 
-@contextmanager
-def _serving(env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(f"server exited with {server.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("server did not come up") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
 def _from(address: str) -> dict[str, str]:
     return {"X-Forwarded-For": address}
 
@@ -90,7 +51,7 @@ def test_behind_a_trusted_proxy_each_forwarded_address_has_its_bucket(
     installation: tuple[dict[str, str], str],
 ) -> None:
     env, token = installation
-    with _serving(env) as base, httpx.Client(base_url=base) as client:
+    with serving(env) as base, httpx.Client(base_url=base) as client:
         codes = [client.get("/health", headers=_from("203.0.113.1")).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         refused = client.get("/api/v1/agreements", headers=_from("203.0.113.1"))
@@ -109,7 +70,7 @@ def test_forwarded_addresses_from_an_untrusted_peer_are_ignored(
 ) -> None:
     env, _ = installation
     untrusting = {**env, "FORWARDED_ALLOW_IPS": "192.0.2.1"}
-    with _serving(untrusting) as base, httpx.Client(base_url=base) as client:
+    with serving(untrusting) as base, httpx.Client(base_url=base) as client:
         # every request is the peer 127.0.0.1, whatever it claims to forward for
         codes = [
             client.get("/health", headers=_from(f"203.0.113.{n}")).status_code for n in range(4)
