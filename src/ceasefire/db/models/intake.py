@@ -36,7 +36,7 @@ class ReportRow(Base):
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    owner_member: Mapped[str] = mapped_column(String(64), index=True)
+    owner_member: Mapped[str] = mapped_column(String(64))  # indexed by uq_reports_idempotency
     submitted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
