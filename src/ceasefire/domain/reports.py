@@ -505,6 +505,10 @@ def _choices(enum: type[StrEnum]) -> str:
 def _enum(
     value: Any, enum: type[_E], loc: str, probs: _Problems, *, required: bool = False
 ) -> _E | None:
+    if type(value) is str:  # the common case first: a known value
+        member = enum._value2member_map_.get(value)
+        if member is not None:
+            return member  # type: ignore[return-value]
     if value is None:
         if required:
             probs.add(loc, "required")
@@ -522,6 +526,12 @@ def _enum(
 
 
 def _number(value: Any, loc: str, probs: _Problems) -> float | None:
+    kind = type(value)
+    if kind is float:
+        if value - value == 0.0:  # finite (inf - inf and nan - nan are nan)
+            return value  # type: ignore[no-any-return]
+    elif kind is int:
+        return float(value)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -534,6 +544,8 @@ def _number(value: Any, loc: str, probs: _Problems) -> float | None:
 
 
 def _integer(value: Any, loc: str, probs: _Problems, *, minimum: int = 0) -> int | None:
+    if type(value) is int and value >= minimum:
+        return value
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -548,6 +560,12 @@ def _integer(value: Any, loc: str, probs: _Problems, *, minimum: int = 0) -> int
 
 
 def _text(value: Any, loc: str, probs: _Problems, *, limit: int = MAX_SHORT_TEXT) -> str | None:
+    if type(value) is str:  # the common case first
+        value = value.strip()
+        if len(value) <= limit:
+            return value or None
+        probs.add(loc, f"longer than {limit} characters")
+        return None
     if value is None:
         return None
     if not isinstance(value, str):
@@ -581,6 +599,10 @@ def _mapping(value: Any, loc: str, probs: _Problems, allowed: frozenset[str]) ->
 
 
 def _party(value: Any, loc: str, probs: _Problems) -> str | None:
+    if type(value) is str:  # the common case first: a valid code
+        code = _valid_party(value)
+        if code is not None:
+            return code
     text = _text(value, loc, probs, limit=16)
     if text is None:
         return None
@@ -588,6 +610,12 @@ def _party(value: Any, loc: str, probs: _Problems) -> str | None:
         probs.add(loc, f"not a party code (e.g. ARM, AZE): {text!r}")
         return None
     return text
+
+
+def _valid_party(value: str) -> str | None:
+    """``value`` stripped if it is a valid party code, else None (``_party`` says why)."""
+    text = value.strip()
+    return text if len(text) <= 16 and PARTY_CODE.match(text) else None
 
 
 def _zone(value: Any, loc: str, probs: _Problems) -> ZoneInfo | None:
@@ -649,18 +677,19 @@ def _observed(
     data = _mapping(value, "observed", probs, OBSERVED_FIELDS)
     if not _is_mapping(value):
         return None
+    get = data.get
+    raw_start, raw_end, raw_zone = get("start"), get("end"), get("timezone")
     precision = (
-        _enum(data.get("precision"), TimePrecision, "observed.precision", probs)
-        or TimePrecision.EXACT
+        _enum(get("precision"), TimePrecision, "observed.precision", probs) or TimePrecision.EXACT
     )
-    zone = _zone(data.get("timezone"), "observed.timezone", probs)
-    start = _instant(data.get("start"), "observed.start", probs, zone)
-    if data.get("start") is None:
+    zone = None if raw_zone is None else _zone(raw_zone, "observed.timezone", probs)
+    start = _instant(raw_start, "observed.start", probs, zone)
+    if raw_start is None:
         probs.add("observed.start", "required")
-    end = _instant(data.get("end"), "observed.end", probs, zone)
+    end = _instant(raw_end, "observed.end", probs, zone)
     if start is None:
         return None
-    if end is None and data.get("end") is None:
+    if end is None and raw_end is None:
         end = _default_end(start, precision)
     if end is None:
         return None
@@ -685,7 +714,7 @@ def _observed(
             f"a window of {end - start} contradicts precision {precision.value!r}",
         )
     local_start = data["start"].strip() if zone is not None else None
-    local_end = data["end"].strip() if zone is not None and data.get("end") else None
+    local_end = raw_end.strip() if zone is not None and raw_end else None
     return TimeWindow(
         start=start,
         end=end,
@@ -696,6 +725,17 @@ def _observed(
     )
 
 
+_WHERE_PRECISIONS: dict[int, WherePrecision] = {int(p): p for p in WherePrecision}
+_POSITION_LOCS: dict[str, tuple[str, str, str, str]] = {}
+
+
+def _position_locs(loc: str) -> tuple[str, str, str, str]:
+    """The locations of a position's fields (lat, lon, place_name, precision), made once."""
+    locs = (f"{loc}.lat", f"{loc}.lon", f"{loc}.place_name", f"{loc}.precision")
+    _POSITION_LOCS[loc] = locs
+    return locs
+
+
 def _position(value: Any, loc: str, probs: _Problems, *, required: bool) -> Position | None:
     if value is None:
         if required:
@@ -704,42 +744,44 @@ def _position(value: Any, loc: str, probs: _Problems, *, required: bool) -> Posi
     data = _mapping(value, loc, probs, POSITION_FIELDS)
     if not _is_mapping(value):
         return None
-    lat = _number(data.get("lat"), f"{loc}.lat", probs)
-    lon = _number(data.get("lon"), f"{loc}.lon", probs)
+    lat_loc, lon_loc, place_loc, precision_loc = _POSITION_LOCS.get(loc) or _position_locs(loc)
+    get = data.get
+    raw_lat, raw_lon, raw_precision = get("lat"), get("lon"), get("precision")
+    lat = _number(raw_lat, lat_loc, probs)
+    lon = _number(raw_lon, lon_loc, probs)
     ok = True
     if lat is not None and not -90.0 <= lat <= 90.0:
-        probs.add(f"{loc}.lat", f"latitude out of range [-90, 90]: {lat}")
+        probs.add(lat_loc, f"latitude out of range [-90, 90]: {lat}")
         ok = False
     if lon is not None and not -180.0 <= lon <= 180.0:
-        probs.add(f"{loc}.lon", f"longitude out of range [-180, 180]: {lon}")
+        probs.add(lon_loc, f"longitude out of range [-180, 180]: {lon}")
         ok = False
-    has_lat, has_lon = data.get("lat") is not None, data.get("lon") is not None
+    has_lat, has_lon = raw_lat is not None, raw_lon is not None
     if has_lat != has_lon:
-        probs.add(f"{loc}.{'lon' if has_lat else 'lat'}", "a point needs both lat and lon")
+        probs.add(lon_loc if has_lat else lat_loc, "a point needs both lat and lon")
         ok = False
-    place = _text(data.get("place_name"), f"{loc}.place_name", probs)
-    raw_precision = data.get("precision")
+    place = _text(get("place_name"), place_loc, probs)
     precision = WherePrecision.EXACT
     if raw_precision is not None:
-        number = _integer(raw_precision, f"{loc}.precision", probs, minimum=1)
+        number = _integer(raw_precision, precision_loc, probs, minimum=1)
         if number is not None:
             if number > 7:
-                probs.add(f"{loc}.precision", "UCDP where_prec is 1 (exact) to 7 (water/airspace)")
+                probs.add(precision_loc, "UCDP where_prec is 1 (exact) to 7 (water/airspace)")
             else:
-                precision = WherePrecision(number)
+                precision = _WHERE_PRECISIONS[number]
     point = Point(lat, lon) if ok and lat is not None and lon is not None else None
     if lat is None and lon is None and place is None and "place_name" not in data:
         probs.add(loc, "needs a point (lat, lon) or a place_name")
         return None
     if point is None and place is not None and raw_precision is None:
-        probs.add(f"{loc}.precision", "required with a place name alone (UCDP where_prec 1-7)")
+        probs.add(precision_loc, "required with a place name alone (UCDP where_prec 1-7)")
     if (
         point is None
         and place is not None
         and precision is WherePrecision.EXACT
         and raw_precision is not None
     ):
-        probs.add(f"{loc}.precision", "precision 1 (exact) needs a point, not only a place name")
+        probs.add(precision_loc, "precision 1 (exact) needs a point, not only a place name")
     return Position(point=point, place_name=place, precision=precision)
 
 
@@ -804,6 +846,9 @@ def _casualties(value: Any, probs: _Problems) -> dict[str, Estimate]:
     return result
 
 
+_MEANS_BY_VALUE: dict[str, Means] = {m.value: m for m in Means}
+
+
 def _means(value: Any, probs: _Problems) -> tuple[Means, ...]:
     if value is None:
         return ()
@@ -813,8 +858,11 @@ def _means(value: Any, probs: _Problems) -> tuple[Means, ...]:
         probs.add("means", "must be a list of: heard, seen, camera, uav")
         return ()
     found: list[Means] = []
+    known = _MEANS_BY_VALUE
     for index, item in enumerate(value):
-        means = _enum(item, Means, f"means.{index}", probs)
+        means = known.get(item) if type(item) is str else None
+        if means is None:
+            means = _enum(item, Means, f"means.{index}", probs)
         if means is not None and means not in found:
             found.append(means)
     return tuple(found)
@@ -830,7 +878,9 @@ def _concerns(value: Any, probs: _Problems) -> list[str]:
         return []
     codes: list[str] = []
     for index, item in enumerate(value):
-        code = _party(item, f"concerns.{index}", probs)
+        code = _valid_party(item) if type(item) is str else None
+        if code is None:
+            code = _party(item, f"concerns.{index}", probs)
         if code is not None and code not in codes:
             codes.append(code)
     return codes
@@ -859,7 +909,8 @@ def validate_report(
             if key not in TOP_LEVEL_FIELDS:
                 probs.add(str(key), "unknown field")
 
-    raw_channel = data.get("channel")
+    get = data.get  # each field is looked up once
+    raw_channel = get("channel")
     channel = _enum(
         raw_channel if raw_channel is not None else default_channel,
         Channel,
@@ -867,43 +918,50 @@ def validate_report(
         probs,
         required=True,
     )
-    category = _enum(data.get("category"), Category, "category", probs, required=True)
-    observed = _observed(data.get("observed"), probs, now=now, future_tolerance=future_tolerance)
-    event_position = _position(data.get("event_position"), "event_position", probs, required=True)
-    observer_position = _position(
-        data.get("observer_position"), "observer_position", probs, required=False
+    category = _enum(get("category"), Category, "category", probs, required=True)
+    observed = _observed(get("observed"), probs, now=now, future_tolerance=future_tolerance)
+    event_position = _position(get("event_position"), "event_position", probs, required=True)
+    raw_observer = get("observer_position")
+    observer_position = (
+        None
+        if raw_observer is None
+        else _position(raw_observer, "observer_position", probs, required=False)
     )
-    distance_min, distance_max = _distance(data.get("distance_m"), probs)
-    bearing = _number(data.get("bearing_deg"), "bearing_deg", probs)
+    raw_distance, raw_bearing = get("distance_m"), get("bearing_deg")
+    distance_min, distance_max = (
+        (None, None) if raw_distance is None else _distance(raw_distance, probs)
+    )
+    bearing = _number(raw_bearing, "bearing_deg", probs)
     if bearing is not None and not 0.0 <= bearing < 360.0:
         probs.add("bearing_deg", f"a compass bearing is in [0, 360): {bearing}")
-    count = _integer(data.get("count"), "count", probs, minimum=1)
-    weapon_class = _enum(data.get("weapon_class"), WeaponClass, "weapon_class", probs)
-    means = _means(data.get("means"), probs)
-    perpetrator = _party(data.get("alleged_perpetrator"), "alleged_perpetrator", probs)
-    casualties = _casualties(data.get("casualties"), probs)
-    narrative = _text(data.get("narrative"), "narrative", probs, limit=MAX_TEXT)
-    source_reference = _text(data.get("source_reference"), "source_reference", probs)
-    reporter = _text(data.get("reporter"), "reporter", probs)
-    confidence = _enum(data.get("confidence"), Confidence, "confidence", probs)
-    classification = _enum(data.get("classification"), Classification, "classification", probs)
-    concerns = _concerns(data.get("concerns"), probs)
-    agreement_id = _text(data.get("agreement_id"), "agreement_id", probs, limit=64)
-    post_id = _text(data.get("post_id"), "post_id", probs, limit=64)
-    sensor_id = _text(data.get("sensor_id"), "sensor_id", probs, limit=64)
+    count = _integer(get("count"), "count", probs, minimum=1)
+    weapon_class = _enum(get("weapon_class"), WeaponClass, "weapon_class", probs)
+    raw_means, raw_casualties = get("means"), get("casualties")
+    means = _means(raw_means, probs)
+    perpetrator = _party(get("alleged_perpetrator"), "alleged_perpetrator", probs)
+    casualties = {} if raw_casualties is None else _casualties(raw_casualties, probs)
+    narrative = _text(get("narrative"), "narrative", probs, limit=MAX_TEXT)
+    source_reference = _text(get("source_reference"), "source_reference", probs)
+    reporter = _text(get("reporter"), "reporter", probs)
+    confidence = _enum(get("confidence"), Confidence, "confidence", probs)
+    classification = _enum(get("classification"), Classification, "classification", probs)
+    concerns = _concerns(get("concerns"), probs)
+    agreement_id = _text(get("agreement_id"), "agreement_id", probs, limit=64)
+    post_id = _text(get("post_id"), "post_id", probs, limit=64)
+    sensor_id = _text(get("sensor_id"), "sensor_id", probs, limit=64)
 
     # Contradictions between fields that are each valid on their own.
-    if observer_position is None and data.get("observer_position") is None:
-        if data.get("distance_m") is not None:
+    if observer_position is None and raw_observer is None:
+        if raw_distance is not None:
             probs.add("distance_m", "a distance needs observer_position to be measured from")
-        if data.get("bearing_deg") is not None:
+        if raw_bearing is not None:
             probs.add("bearing_deg", "a bearing needs observer_position to be taken from")
     if category is Category.CIVILIAN_CASUALTY:
         civilian = [
             casualties[k] for k in ("killed_civilian", "injured_civilian") if k in casualties
         ]
-        if data.get("casualties") is None or not any(
-            k in (data.get("casualties") or {}) for k in ("killed_civilian", "injured_civilian")
+        if raw_casualties is None or not any(
+            k in (raw_casualties or {}) for k in ("killed_civilian", "injured_civilian")
         ):
             probs.add(
                 "casualties", "category civilian_casualty needs killed_civilian or injured_civilian"
@@ -914,7 +972,7 @@ def validate_report(
             )
     if channel is Channel.SENSOR_DETECTION and post_id is None and sensor_id is None:
         probs.add("sensor_id", "a sensor detection names its sensor_id or post_id")
-    if channel is Channel.MONITOR_OBSERVATION and data.get("means") is None:
+    if channel is Channel.MONITOR_OBSERVATION and raw_means is None:
         probs.add("means", "a monitor observation says how it was made: heard, seen, camera, uav")
     if Means.HEARD in means and len(means) == 1 and category in _SEEN_ONLY:
         probs.add("means", f"category {category} cannot be established by ear alone")
@@ -934,29 +992,31 @@ def validate_report(
         classification = (
             Classification.SHARED if channel is Channel.PARTY_COMPLAINT else Classification.INTERNAL
         )
+    # Positional: in the order of ReportContent's fields (a bulk import makes tens of
+    # thousands a second, and keyword arguments cost more).
     return ReportContent(
-        channel=channel,
-        observed=observed,
-        category=category,
-        event_position=event_position,
-        observer_position=observer_position,
-        distance_min_m=distance_min,
-        distance_max_m=distance_max,
-        bearing_deg=bearing,
-        count=count,
-        weapon_class=weapon_class,
-        means=means,
-        alleged_perpetrator=perpetrator,
-        casualties=casualties,
-        narrative=narrative,
-        source_reference=source_reference,
-        reporter=reporter,
-        confidence=confidence,
-        classification=classification,
-        concerns=tuple(sorted(concerns)),
-        agreement_id=agreement_id,
-        post_id=post_id,
-        sensor_id=sensor_id,
+        channel,
+        observed,
+        category,
+        event_position,
+        observer_position,
+        distance_min,
+        distance_max,
+        bearing,
+        count,
+        weapon_class,
+        means,
+        perpetrator,
+        casualties,
+        narrative,
+        source_reference,
+        reporter,
+        confidence,
+        classification,
+        tuple(sorted(concerns)),
+        agreement_id,
+        post_id,
+        sensor_id,
     )
 
 
