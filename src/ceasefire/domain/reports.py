@@ -298,14 +298,15 @@ class ReportContent:
         """``query_fields`` as a tuple in the order of ``QUERY_FIELDS`` (for bulk writes)."""
         point = self.event_position.point
         observed = self.observed
+        # ``_value_`` rather than ``value``: the same string without the enum's property.
         return (
-            self.channel.value,
-            self.category.value,
-            self.classification.value,
+            self.channel._value_,
+            self.category._value_,
+            self.classification._value_,
             concerns_key(self.concerns),
             observed.start,
             observed.end,
-            observed.precision.value,
+            observed.precision._value_,
             point.lat if point else None,
             point.lon if point else None,
             self.event_position.place_name,
@@ -394,7 +395,7 @@ QUERY_FIELDS = (
 def concerns_key(parties: Iterable[str]) -> str:
     """A set of party codes as stored: ``",ARM,AZE,"`` (``","`` when empty), so that
     "concerns party X" is a portable ``LIKE '%,X,%'``."""
-    return "," + "".join(f"{p}," for p in sorted(set(parties)))
+    return ",".join(["", *sorted(set(parties)), ""])
 
 
 _encode_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses

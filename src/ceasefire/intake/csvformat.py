@@ -178,6 +178,10 @@ def _file_error(message: str, loc: str = "file") -> InvalidInput:
 
 
 def _number(text: str) -> Any:
+    if len(text) <= 15 and text.isdecimal():
+        # Digits only, at most 15: exact as a float too, so int() gives what the float
+        # path below gives, without it (counts and precisions are whole numbers).
+        return int(text)
     try:
         value = float(text)
     except ValueError:
@@ -196,43 +200,50 @@ def _estimate(text: str) -> Any:
     return {"low": _number(parts[0]), "best": _number(parts[1]), "high": _number(parts[2])}
 
 
+def _list(text: str) -> list[str]:
+    if LIST_SEPARATOR not in text:
+        return [text]  # already stripped, and not empty
+    return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+
+
 def _converter(kind: str) -> Any:
     if kind == "number":
         return _number
     if kind == "list":
-        return lambda text: [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+        return _list
     if kind == "estimate":
         return _estimate
     return None
 
 
-def compile_columns(columns: Sequence[str]) -> list[tuple[int, tuple[str, ...], Any]]:
-    """The conversion plan of a header: (cell index, nested path, converter or None)."""
-    plan = []
+# (cell index, field of the body, field within it or None, converter or None)
+_Plan = list[tuple[int, str, str | None, Any]]
+
+
+def compile_columns(columns: Sequence[str]) -> _Plan:
+    """The conversion plan of a header: where each cell goes in the body, and how."""
+    plan: _Plan = []
     for index, column in enumerate(columns):
         path, kind = COLUMNS[column]
         if path:
-            plan.append((index, path, _converter(kind)))
+            plan.append((index, path[0], path[1] if len(path) > 1 else None, _converter(kind)))
     return plan
 
 
-def record_to_body(
-    record: Sequence[str], plan: list[tuple[int, tuple[str, ...], Any]]
-) -> dict[str, Any]:
+def record_to_body(record: Sequence[str], plan: _Plan) -> dict[str, Any]:
     """The nested report body of one CSV record (values converted, empty cells dropped)."""
     body: dict[str, Any] = {}
-    for index, path, convert in plan:
+    for index, outer, inner, convert in plan:
         text = record[index].strip()
         if not text:
             continue
         value = convert(text) if convert is not None else text
-        if len(path) == 1:
-            body[path[0]] = value
+        if inner is None:
+            body[outer] = value
+        elif outer in body:
+            body[outer][inner] = value
         else:
-            inner = body.get(path[0])
-            if inner is None:
-                inner = body[path[0]] = {}
-            inner[path[1]] = value
+            body[outer] = {inner: value}
     return body
 
 
