@@ -510,6 +510,8 @@ def _enum(
         member = enum._value2member_map_.get(value)
         if member is not None:
             return member  # type: ignore[return-value]
+    elif type(value) is enum:  # a default given as a member
+        return value
     if value is None:
         if required:
             probs.add(loc, "required")

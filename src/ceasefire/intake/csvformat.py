@@ -396,7 +396,11 @@ def _serve(
         other.close()  # the caller's ends, inherited: closing them lets this one see EOF
     # What the worker inherited never becomes garbage: keep the collector from scanning it
     # (and from copying every page it touches), and likewise the contents once validated.
+    # What it makes then is freed by reference counting (rows, contents and answers hold no
+    # cycles), so the collector is off: it scanned the growing contents for nothing, a few
+    # us a row. The worker ends with the file.
     gc.freeze()
+    gc.disable()
     mine = [r for r in job.records if job.owner(r[0], workers) == index]
     validator = _RowValidator(job, mine)
     answer: Any
