@@ -13,8 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import ContextDep, RequireMember
-from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
+from ceasefire.errors import InvalidInput, problem
 from ceasefire.services import news
 from ceasefire.services.context import ServiceContext
 
@@ -28,26 +29,6 @@ def _ingester(request: Request, ctx: ServiceContext) -> news.NewsIngester:
         ingester = news.NewsIngester(ctx)
         request.app.state.news_ingester = ingester
     return ingester
-
-
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(
-            f"article over the limit of {limit} bytes",
-            details=[problem("body", f"larger than {limit} bytes")],
-        )
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(
-                f"article over the limit of {limit} bytes",
-                details=[problem("body", f"larger than {limit} bytes")],
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _unpack(raw: bytes, content_type: str) -> tuple[bytes, str | None, str]:
@@ -87,7 +68,9 @@ async def ingest_article(
     ctx: ContextDep, viewer: RequireMember, request: Request, response: Response
 ) -> dict[str, Any]:
     """Ingest one article: its events are stored, violence becomes reports of channel news."""
-    raw = await _body(request, ctx.settings.max_article_bytes)
+    raw = b"".join(
+        await read_limited(request, ctx.settings.max_article_bytes, what="article", loc="body")
+    )
     data, url, name = _unpack(raw, request.headers.get("content-type", "text/plain"))
     ingester = _ingester(request, ctx)
     result = await run_in_threadpool(ingester.ingest_bytes, data, name=name, viewer=viewer, url=url)

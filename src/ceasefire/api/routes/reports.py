@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from pydantic import AwareDatetime, BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import (
     BEARER_SECURITY,
     ContextDep,
@@ -23,7 +24,7 @@ from ceasefire.api.deps import (
     required_token,
 )
 from ceasefire.domain.reports import Category, Channel
-from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
+from ceasefire.errors import InvalidInput, problem
 from ceasefire.services import imports, reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -182,23 +183,9 @@ async def add_attachment(
     The SHA-256 is computed as it arrives; a body over the attachment limit is a 413 and
     stores nothing.
     """
-    limit = ctx.settings.max_attachment_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(
-            f"attachment over the limit of {limit} bytes",
-            details=[problem("file", f"larger than {limit} bytes")],
-        )
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(
-                f"attachment over the limit of {limit} bytes",
-                details=[problem("file", f"larger than {limit} bytes")],
-            )
-        chunks.append(chunk)
+    chunks = await read_limited(
+        request, ctx.settings.max_attachment_bytes, what="attachment", loc="file"
+    )
     media_type = request.headers.get("content-type", "application/octet-stream")
     return await run_in_threadpool(
         reports.add_attachment,
