@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.factories.served import CLI, serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -30,26 +28,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"server exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("server did not come up")
-
-
 def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
     assert CHROMIUM is not None
     env = dict(os.environ)
@@ -60,18 +38,9 @@ def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
             "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
         }
     )
-    cli = [sys.executable, "-m", "ceasefire.cli.main"]
-    subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/?as_of=2020-11-26"
-        _wait_until_up(f"http://127.0.0.1:{port}/health", server)
+    subprocess.run([*CLI, "init", "--demo"], env=env, check=True, capture_output=True)
+    with serving(env) as base:
+        url = f"{base}/?as_of=2020-11-26"
         browser = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
         dom = subprocess.run(
             [*browser, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
@@ -87,6 +56,3 @@ def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
         )
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

@@ -13,9 +13,7 @@ import fcntl
 import json
 import os
 import select
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.factories.served import CLI, serving
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
@@ -136,12 +135,6 @@ def devtools(tmp_path: Path) -> Iterator[DevTools]:
         os.close(answers_read)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     env = dict(os.environ)
@@ -152,39 +145,16 @@ def server(tmp_path: Path) -> Iterator[str]:
             "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
         }
     )
-    cli = [sys.executable, "-m", "ceasefire.cli.main"]
-    subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
+    subprocess.run([*CLI, "init", "--demo"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [*cli, "user", "add", "arm-duty", "--member", "arm", "--password-stdin"],
+        [*CLI, "user", "add", "arm-duty", "--member", "arm", "--password-stdin"],
         env=env,
         input=PASSWORD.encode(),
         check=True,
         capture_output=True,
     )
-    port = _free_port()
-    process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited with {process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("server did not come up") from None
-                time.sleep(0.3)
+    with serving(env) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _session_cookies(devtools: DevTools) -> list[dict[str, Any]]:

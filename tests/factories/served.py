@@ -28,19 +28,22 @@ def serving(env: dict[str, str], *options: str) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None:
                 raise AssertionError(f"server exited with {server.returncode}")
             try:
+                # A connection, not a request: a request would count against the
+                # per-address limits that some of these tests measure.
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
                 if time.monotonic() > deadline:
                     raise AssertionError("server did not come up") from None
                 time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
