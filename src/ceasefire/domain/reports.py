@@ -332,41 +332,41 @@ class ReportContent:
         distance = (
             "null"
             if self.distance_min_m is None
-            else f'{{"max":{_json_number(self.distance_max_m)},'
-            f'"min":{_json_number(self.distance_min_m)}}}'
+            else f'{{"max":{json_number(self.distance_max_m)},'
+            f'"min":{json_number(self.distance_min_m)}}}'
         )
         casualties = ",".join(
-            f'{_json_text(key)}:{{"best":{_json_number(e.best)},"high":{_json_number(e.high)},'
-            f'"low":{_json_number(e.low)}}}'
+            f'{json_text(key)}:{{"best":{json_number(e.best)},"high":{json_number(e.high)},'
+            f'"low":{json_number(e.low)}}}'
             for key, e in sorted(self.casualties.items())
         )
         return (
-            f'{{"agreement_id":{_json_text(self.agreement_id)},'
-            f'"alleged_perpetrator":{_json_text(self.alleged_perpetrator)},'
-            f'"bearing_deg":{_json_number(self.bearing_deg)},'
+            f'{{"agreement_id":{json_text(self.agreement_id)},'
+            f'"alleged_perpetrator":{json_text(self.alleged_perpetrator)},'
+            f'"bearing_deg":{json_number(self.bearing_deg)},'
             f'"casualties":{{{casualties}}},'
-            f'"category":{_ENUM_JSON[self.category]},'
-            f'"channel":{_ENUM_JSON[self.channel]},'
-            f'"classification":{_ENUM_JSON[self.classification]},'
-            f'"concerns":[{",".join(_json_text(p) for p in self.concerns)}],'
-            f'"confidence":{_ENUM_JSON[self.confidence] if self.confidence else "null"},'
-            f'"count":{_json_number(self.count)},'
+            f'"category":{ENUM_JSON[self.category]},'
+            f'"channel":{ENUM_JSON[self.channel]},'
+            f'"classification":{ENUM_JSON[self.classification]},'
+            f'"concerns":[{",".join(json_text(p) for p in self.concerns)}],'
+            f'"confidence":{ENUM_JSON[self.confidence] if self.confidence else "null"},'
+            f'"count":{json_number(self.count)},'
             f'"distance_m":{distance},'
             f'"event_position":{_json_position(self.event_position)},'
-            f'"means":[{",".join([_ENUM_JSON[m] for m in self.means])}],'
-            f'"narrative":{_json_text(self.narrative)},'
-            f'"observed":{{"end":{_json_text(observed.end.isoformat())},'
-            f'"local_end":{_json_text(observed.local_end)},'
-            f'"local_start":{_json_text(observed.local_start)},'
-            f'"precision":{_ENUM_JSON[observed.precision]},'
-            f'"start":{_json_text(observed.start.isoformat())},'
-            f'"timezone":{_json_text(observed.timezone)}}},'
+            f'"means":[{",".join([ENUM_JSON[m] for m in self.means])}],'
+            f'"narrative":{json_text(self.narrative)},'
+            f'"observed":{{"end":{json_text(observed.end.isoformat())},'
+            f'"local_end":{json_text(observed.local_end)},'
+            f'"local_start":{json_text(observed.local_start)},'
+            f'"precision":{ENUM_JSON[observed.precision]},'
+            f'"start":{json_text(observed.start.isoformat())},'
+            f'"timezone":{json_text(observed.timezone)}}},'
             f'"observer_position":{_json_position(self.observer_position)},'
-            f'"post_id":{_json_text(self.post_id)},'
-            f'"reporter":{_json_text(self.reporter)},'
-            f'"sensor_id":{_json_text(self.sensor_id)},'
-            f'"source_reference":{_json_text(self.source_reference)},'
-            f'"weapon_class":{_ENUM_JSON[self.weapon_class] if self.weapon_class else "null"}}}'
+            f'"post_id":{json_text(self.post_id)},'
+            f'"reporter":{json_text(self.reporter)},'
+            f'"sensor_id":{json_text(self.sensor_id)},'
+            f'"source_reference":{json_text(self.source_reference)},'
+            f'"weapon_class":{ENUM_JSON[self.weapon_class] if self.weapon_class else "null"}}}'
         )
 
     def content_sha256(self) -> str:
@@ -401,7 +401,7 @@ def concerns_key(parties: Iterable[str]) -> str:
 _encode_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
 
 
-_ENUM_JSON: dict[StrEnum, str] = {
+ENUM_JSON: dict[StrEnum, str] = {
     member: _encode_string(member.value)
     for enum in (Channel, Category, Classification, TimePrecision, Means, WeaponClass, Confidence)
     for member in enum
@@ -409,12 +409,12 @@ _ENUM_JSON: dict[StrEnum, str] = {
 """Each enum member's value as a JSON string, written once."""
 
 
-def _json_text(value: str | None) -> str:
+def json_text(value: str | None) -> str:
     """A string or null as ``canonical_json`` writes it."""
     return "null" if value is None else _encode_string(value)
 
 
-def _json_number(value: float | None) -> str:
+def json_number(value: float | None) -> str:
     """A number or null as ``canonical_json`` writes it (the ``json`` module's own rules)."""
     if value is None:
         return "null"
@@ -434,9 +434,9 @@ def _json_position(position: Position | None) -> str:
         return "null"
     point = position.point
     return (
-        f'{{"lat":{_json_number(point.lat if point else None)},'
-        f'"lon":{_json_number(point.lon if point else None)},'
-        f'"place_name":{_json_text(position.place_name)},'
+        f'{{"lat":{json_number(point.lat if point else None)},'
+        f'"lon":{json_number(point.lon if point else None)},'
+        f'"place_name":{json_text(position.place_name)},'
         f'"precision":{int.__repr__(int(position.precision))}}}'
     )
 
@@ -603,7 +603,7 @@ def _mapping(value: Any, loc: str, probs: _Problems, allowed: frozenset[str]) ->
 
 def _party(value: Any, loc: str, probs: _Problems) -> str | None:
     if type(value) is str:  # the common case first: a valid code
-        code = _valid_party(value)
+        code = valid_party_code(value)
         if code is not None:
             return code
     text = _text(value, loc, probs, limit=16)
@@ -615,7 +615,7 @@ def _party(value: Any, loc: str, probs: _Problems) -> str | None:
     return text
 
 
-def _valid_party(value: str) -> str | None:
+def valid_party_code(value: str) -> str | None:
     """``value`` stripped if it is a valid party code, else None (``_party`` says why)."""
     text = value.strip()
     return text if len(text) <= 16 and PARTY_CODE.match(text) else None
@@ -652,7 +652,7 @@ def _instant(value: Any, loc: str, probs: _Problems, zone: ZoneInfo | None) -> d
     return parsed.astimezone(UTC)
 
 
-def _default_end(start: datetime, precision: TimePrecision) -> datetime:
+def default_window_end(start: datetime, precision: TimePrecision) -> datetime:
     """The end of a window given only by its start, from the precision of the start."""
     if precision is TimePrecision.EXACT:
         return start
@@ -693,7 +693,7 @@ def _observed(
     if start is None:
         return None
     if end is None and raw_end is None:
-        end = _default_end(start, precision)
+        end = default_window_end(start, precision)
     if end is None:
         return None
     bad = False
@@ -881,7 +881,7 @@ def _concerns(value: Any, probs: _Problems) -> list[str]:
         return []
     codes: list[str] = []
     for index, item in enumerate(value):
-        code = _valid_party(item) if type(item) is str else None
+        code = valid_party_code(item) if type(item) is str else None
         if code is None:
             code = _party(item, f"concerns.{index}", probs)
         if code is not None and code not in codes:
@@ -977,7 +977,7 @@ def validate_report(
         probs.add("sensor_id", "a sensor detection names its sensor_id or post_id")
     if channel is Channel.MONITOR_OBSERVATION and raw_means is None:
         probs.add("means", "a monitor observation says how it was made: heard, seen, camera, uav")
-    if Means.HEARD in means and len(means) == 1 and category in _SEEN_ONLY:
+    if Means.HEARD in means and len(means) == 1 and category in SEEN_ONLY_CATEGORIES:
         probs.add("means", f"category {category} cannot be established by ear alone")
 
     if probs.items:
@@ -1024,7 +1024,7 @@ def validate_report(
 
 
 # Categories an observer cannot establish from sound alone.
-_SEEN_ONLY = frozenset(
+SEEN_ONLY_CATEGORIES = frozenset(
     {
         Category.MUZZLE_FLASH,
         Category.ILLUMINATION_FLARE,

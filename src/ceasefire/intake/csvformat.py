@@ -23,10 +23,12 @@ import io
 import json
 import multiprocessing
 import traceback
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, NamedTuple, Protocol
@@ -41,6 +43,12 @@ from ceasefire.domain.reports import (
     validate_report,
 )
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.intake.csvcells import (
+    cell_estimate,
+    cell_list,
+    cell_number,
+)
+from ceasefire.intake.csvrows import PlainRow, StoredContent, plain_row_checker, stored
 
 # column -> (nested path in the report body, kind of value)
 COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -78,8 +86,6 @@ COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
     "sensor_id": (("sensor_id",), "text"),
 }
 REQUIRED_COLUMNS = ("observed_start", "category")
-LIST_SEPARATOR = ";"
-ESTIMATE_SEPARATOR = "/"
 MAX_CLIENT_ID = 120
 
 # Where a problem found in the nested body is reported: the column it came from.
@@ -177,42 +183,13 @@ def _file_error(message: str, loc: str = "file") -> InvalidInput:
     return InvalidInput(f"malformed CSV: {message}", details=[problem(loc, message)])
 
 
-def _number(text: str) -> Any:
-    if len(text) <= 15 and text.isdecimal():
-        # Digits only, at most 15: exact as a float too, so int() gives what the float
-        # path below gives, without it (counts and precisions are whole numbers).
-        return int(text)
-    try:
-        value = float(text)
-    except ValueError:
-        return text  # left as text: validation says "must be a number" for this column
-    return (
-        int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
-    )
-
-
-def _estimate(text: str) -> Any:
-    if ESTIMATE_SEPARATOR not in text:
-        return _number(text)
-    parts = [p.strip() for p in text.split(ESTIMATE_SEPARATOR)]
-    if len(parts) != 3:
-        return text
-    return {"low": _number(parts[0]), "best": _number(parts[1]), "high": _number(parts[2])}
-
-
-def _list(text: str) -> list[str]:
-    if LIST_SEPARATOR not in text:
-        return [text]  # already stripped, and not empty
-    return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
-
-
 def _converter(kind: str) -> Any:
     if kind == "number":
-        return _number
+        return cell_number
     if kind == "list":
-        return _list
+        return cell_list
     if kind == "estimate":
-        return _estimate
+        return cell_estimate
     return None
 
 
@@ -329,11 +306,13 @@ class _RowValidator:
         self.plan = compile_columns(job.columns)
         columns = job.columns
         self.client_index = columns.index("client_id") if "client_id" in columns else None
-        self.contents: dict[int, ReportContent] = {}
+        self.plain = plain_row_checker(columns, now=job.now, future_tolerance=job.future_tolerance)
+        # A valid row's content: its values if plain (written out when asked), else validated.
+        self.contents: dict[int, PlainRow | ReportContent] = {}
 
     def validate(self) -> tuple[list[RowError], dict[str | None, list[int]]]:
         """The errors of the invalid rows, and the valid rows by agreement."""
-        job, plan = self.job, self.plan
+        job, plan, plain, contents = self.job, self.plan, self.plain, self.contents
         width = len(job.columns)
         errors: list[RowError] = []
         agreements: dict[str | None, list[int]] = {}
@@ -345,22 +324,28 @@ class _RowValidator:
                     RowError(row_number, line, ({"column": "row", "message": message},), cells)
                 )
                 continue
-            try:
-                content = validate_report(
-                    record_to_body(record, plan),
-                    now=job.now,
-                    future_tolerance=job.future_tolerance,
-                    default_channel=Channel.CSV_IMPORT,
-                )
-            except InvalidInput as exc:
-                found = tuple(
-                    {"column": column_for(item["loc"]), "message": item["message"]}
-                    for item in exc.details or []
-                )
-                errors.append(RowError(row_number, line, found, tuple(record)))
-                continue
-            self.contents[row_number] = content
-            agreements.setdefault(content.agreement_id, []).append(row_number)
+            values = plain(record)
+            content: PlainRow | ReportContent
+            if values is not None:
+                content, agreement = values, values.agreement
+            else:  # not plain, or invalid: the generic path decides and explains
+                try:
+                    content = validate_report(
+                        record_to_body(record, plan),
+                        now=job.now,
+                        future_tolerance=job.future_tolerance,
+                        default_channel=Channel.CSV_IMPORT,
+                    )
+                except InvalidInput as exc:
+                    found = tuple(
+                        {"column": column_for(item["loc"]), "message": item["message"]}
+                        for item in exc.details or []
+                    )
+                    errors.append(RowError(row_number, line, found, tuple(record)))
+                    continue
+                agreement = content.agreement_id
+            contents[row_number] = content
+            agreements.setdefault(agreement, []).append(row_number)
         return errors, agreements
 
     def stored(self, rows: Sequence[int]) -> list[Any]:
@@ -369,23 +354,22 @@ class _RowValidator:
         records, prepare, digest = job.records, job.prepare, job.digest
         out: list[Any] = []
         for row in rows:
-            content = contents[row]
-            text, sha = content.canonical()
+            text, sha, fields = _stored(contents[row])
             client_id = (
                 records[row - 1][2][client_index].strip() if client_index is not None else ""
             )
-            valid = ValidRow(
-                row,
-                row_key(client_id, digest, row),
-                text,
-                sha,
-                content.query_values(),
-            )
+            valid = ValidRow(row, row_key(client_id, digest, row), text, sha, fields)
             out.append(valid if prepare is None else prepare(valid))
         return out
 
     def digests(self, rows: Sequence[int]) -> dict[int, str]:
-        return {row: self.contents[row].canonical()[1] for row in rows}
+        return {row: _stored(self.contents[row]).sha256 for row in rows}
+
+
+def _stored(content: PlainRow | ReportContent) -> StoredContent:
+    if isinstance(content, ReportContent):
+        return StoredContent(*content.canonical(), content.query_values())
+    return stored(content)
 
 
 def _serve(
@@ -498,20 +482,8 @@ class ValidatedCsv:
                 self.close()
                 raise
         # Meanwhile (the workers validate), what needs only the cells:
-        client = job.columns.index("client_id") if "client_id" in job.columns else None
-        self.row_keys = [
-            (
-                row,
-                row_key(
-                    record[client].strip() if client is not None and client < len(record) else "",
-                    job.digest,
-                    row,
-                ),
-            )
-            for row, _line, record in job.records
-        ]
+        self.row_keys, self._client_problems = _row_keys(job)
         """(row number, idempotency key) of every row, valid or not: known before ``wait``."""
-        self._client_problems = _client_id_problems(job.columns, job.records)
 
     def wait(self) -> ValidatedCsv:
         """Wait for the validation: sets ``errors`` (every invalid row), ``keys`` (row number
@@ -595,60 +567,83 @@ class ValidatedCsv:
                 yield self._local.stored(batch)
             return
         workers = self._require_workers()
-        asked: deque[tuple[Sequence[int], list[list[int]]]] = deque()
+        asked: deque[tuple[list[tuple[int, int, int]], list[list[int]]]] = deque()
         following = iter(batches)
 
         def ask_next() -> None:
             batch = next(following, None)
             if batch is not None:
-                parts = self._split(batch)
+                runs = self._runs(batch)
+                parts = self._split(batch, runs)
                 for index, part in enumerate(parts):
                     if part:
                         workers.ask(index, "stored", part)
-                asked.append((batch, parts))
+                asked.append((runs, parts))
 
         for _ in range(AHEAD):
             ask_next()
         while asked:
-            batch, parts = asked.popleft()
+            runs, parts = asked.popleft()
             answers = [
                 iter(workers.answer(index) if part else ()) for index, part in enumerate(parts)
             ]
             ask_next()  # the workers prepare it while the caller writes this one
-            owner = self._job.owner
-            yield [next(answers[owner(row, workers.count)]) for row in batch]
+            out: list[Any] = []
+            for index, start, stop in runs:
+                out.extend(islice(answers[index], stop - start))
+            yield out
 
     def _require_workers(self) -> _Workers:
         if self._workers is None:
             raise RuntimeError("the workers of this CSV file have been stopped")
         return self._workers
 
-    def _split(self, rows: Sequence[int]) -> list[list[int]]:
-        workers = self._require_workers()
-        parts: list[list[int]] = [[] for _ in range(workers.count)]
-        for row in rows:
-            parts[self._job.owner(row, workers.count)].append(row)
+    def _runs(self, rows: Sequence[int]) -> list[tuple[int, int, int]]:
+        """(worker, start, stop) of each run of ``rows`` (ascending) that one worker owns:
+        whole chunks change hands, so a batch is a few runs, found by bisection."""
+        count = self._require_workers().count
+        runs: list[tuple[int, int, int]] = []
+        start, end = 0, len(rows)
+        while start < end:
+            chunk = (rows[start] - 1) // CHUNK_ROWS
+            stop = bisect_right(rows, (chunk + 1) * CHUNK_ROWS, start, end)
+            runs.append((chunk % count, start, stop))
+            start = stop
+        return runs
+
+    def _split(
+        self, rows: Sequence[int], runs: list[tuple[int, int, int]] | None = None
+    ) -> list[list[int]]:
+        """``rows`` (ascending) shared out to the workers that own them."""
+        parts: list[list[int]] = [[] for _ in range(self._require_workers().count)]
+        for index, start, stop in self._runs(rows) if runs is None else runs:
+            parts[index].extend(rows[start:stop])
         return parts
 
 
-def _client_id_problems(columns: list[str], records: list[_Record]) -> dict[int, str]:
-    """Row number → what is wrong with its client_id (too long, or repeated in the file)."""
-    if "client_id" not in columns:
-        return {}
-    index = columns.index("client_id")
+def _row_keys(job: _Job) -> tuple[list[tuple[int, str]], dict[int, str]]:
+    """(row number, idempotency key) of every row (``row_key``), and row number → what is
+    wrong with its client_id (too long, or repeated in the file)."""
+    digest = job.digest
+    if "client_id" not in job.columns:
+        return [(row, f"csv:{digest}:{row}") for row, _line, _record in job.records], {}
+    index = job.columns.index("client_id")
+    keys: list[tuple[int, str]] = []
     first_use: dict[str, int] = {}
     problems: dict[int, str] = {}
-    for row_number, _line, record in records:
-        if index >= len(record):
+    for row, _line, record in job.records:
+        client_id = record[index].strip() if index < len(record) else ""
+        if not client_id:
+            keys.append((row, f"csv:{digest}:{row}"))
             continue
-        client_id = record[index].strip()
+        keys.append((row, "csv:" + client_id))
         if len(client_id) > MAX_CLIENT_ID:
-            problems[row_number] = f"longer than {MAX_CLIENT_ID} characters"
-        elif client_id and client_id in first_use:
-            problems[row_number] = f"also used by row {first_use[client_id]} of this file"
-        elif client_id:
-            first_use[client_id] = row_number
-    return problems
+            problems[row] = f"longer than {MAX_CLIENT_ID} characters"
+        elif client_id in first_use:
+            problems[row] = f"also used by row {first_use[client_id]} of this file"
+        else:
+            first_use[client_id] = row
+    return keys, problems
 
 
 def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
