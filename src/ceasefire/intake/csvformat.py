@@ -270,9 +270,9 @@ class ValidRow(NamedTuple):
     fields: tuple[Any, ...]
 
 
-Prepare = Callable[[ValidRow], Any]
-"""Turns a valid row into what the caller stores (e.g. database parameters); it runs where
-the row was validated, so in the worker processes when there are some."""
+Prepare = Callable[[list[ValidRow]], list[Any]]
+"""Turns valid rows into what the caller stores (e.g. database parameters), a batch at a
+time; it runs where the rows were validated, so in the worker processes when there are some."""
 
 
 def row_key(client_id: str, file_sha256: str, row: int) -> str:
@@ -352,15 +352,14 @@ class _RowValidator:
         """The stored form of valid rows (``prepare`` applied when given)."""
         job, contents, client_index = self.job, self.contents, self.client_index
         records, prepare, digest = job.records, job.prepare, job.digest
-        out: list[Any] = []
+        out: list[ValidRow] = []
         for row in rows:
             text, sha, fields = _stored(contents[row])
             client_id = (
                 records[row - 1][2][client_index].strip() if client_index is not None else ""
             )
-            valid = ValidRow(row, row_key(client_id, digest, row), text, sha, fields)
-            out.append(valid if prepare is None else prepare(valid))
-        return out
+            out.append(ValidRow(row, row_key(client_id, digest, row), text, sha, fields))
+        return out if prepare is None else prepare(out)
 
     def digests(self, rows: Sequence[int]) -> dict[int, str]:
         return {row: _stored(self.contents[row]).sha256 for row in rows}

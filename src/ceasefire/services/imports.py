@@ -36,7 +36,7 @@ from ceasefire.domain.reports import QUERY_FIELDS
 from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import Forbidden, InvalidInput, problem
 from ceasefire.intake.csvformat import ValidatedCsv, ValidRow, rejects_csv, validate_csv
-from ceasefire.intake.ids import new_id
+from ceasefire.intake.ids import new_ids
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_access import ReadScope
 from ceasefire.services.ledger import append
@@ -133,20 +133,28 @@ class _ReportWriter:
             received_at=_bind_processor("received_at", dialect),
         )
 
-    def parameters(self, row: ValidRow) -> tuple[Any, ...]:
-        """The parameters of one report row, less the batch's (``_TAIL_COLUMNS``)."""
-        fields = list(row.fields)
-        for index, processor in self.processors:
-            fields[index] = processor(fields[index])
-        return (
-            new_id("rep"),
-            self.owner,
-            self.submitted_by,
-            row.idempotency_key,
-            *fields,
-            row.content,
-            row.content_sha256,
-        )
+    def parameters(self, rows: list[ValidRow]) -> list[tuple[Any, ...]]:
+        """The parameters of report rows, less the batch's (``_TAIL_COLUMNS``)."""
+        owner, submitted_by, processors = self.owner, self.submitted_by, self.processors
+        out: list[tuple[Any, ...]] = []
+        for report_id, row in zip(new_ids("rep", len(rows)), rows, strict=True):
+            fields: Sequence[Any] = row.fields
+            if processors:
+                fields = list(fields)
+                for index, processor in processors:
+                    fields[index] = processor(fields[index])
+            out.append(
+                (
+                    report_id,
+                    owner,
+                    submitted_by,
+                    row.idempotency_key,
+                    *fields,
+                    row.content,
+                    row.content_sha256,
+                )
+            )
+        return out
 
     def write(
         self, session: Session, rows: Sequence[tuple[Any, ...]], file_sha256: str, now: datetime
