@@ -82,6 +82,18 @@ def test_every_bad_row_is_named_with_line_and_column() -> None:
     assert "also used by row 1" in rejects
 
 
+def test_times_off_the_calendar_are_row_errors() -> None:
+    """Before year 1 in UTC, or a month-long window that would end after 9999: the row's
+    error, not a crash of the import (both the fast path and the generic one see it)."""
+    parsed = parse(
+        HEADER
+        + "a,0001-01-01T00:00:00+05:00,shelling,Aghdam,2,heard,,\n"
+        + "b,2020-11-26T10:00Z,shelling,Aghdam,2,heard,,\n"
+    )
+    assert [(e["row"], e["column"]) for e in parsed.error_details()] == [(1, "observed_start")]
+    assert [row.row for row in parsed.rows] == [2]
+
+
 def test_without_client_ids_rows_are_keyed_by_file_hash_and_number() -> None:
     text = (
         "observed_start,category,event_place,event_precision,means\n"

@@ -109,6 +109,19 @@ def test_the_future_beyond_the_tolerance_is_refused() -> None:
     assert "future" in found["observed.start"]
 
 
+def test_times_at_the_edge_of_the_calendar_are_errors_not_crashes() -> None:
+    """An offset that moves a time before year 1 in UTC, or a window whose default end
+    would fall after year 9999, is an error naming the field (it was an OverflowError)."""
+    found = problems(shelling(observed={"start": "0001-01-01T00:00:00+05:00"}))
+    assert "years 1-9999" in found["observed.start"]
+    found = problems(shelling(observed={"start": "9999-12-20T00:00:00Z", "precision": "month"}))
+    assert "9999" in found["observed.start"]
+    found = problems(
+        shelling(observed={"start": "2020-11-26T10:30:00Z", "end": "9999-12-31T23:00:00-05:00"})
+    )
+    assert "years 1-9999" in found["observed.end"]
+
+
 @pytest.mark.parametrize(
     ("overrides", "loc"),
     [

@@ -649,7 +649,11 @@ def _instant(value: Any, loc: str, probs: _Problems, zone: ZoneInfo | None) -> d
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before the first UTC date
+        probs.add(loc, f"outside the dates that can be recorded (years 1-9999 UTC): {value!r}")
+        return None
 
 
 def default_window_end(start: datetime, precision: TimePrecision) -> datetime:
@@ -693,7 +697,11 @@ def _observed(
     if start is None:
         return None
     if end is None and raw_end is None:
-        end = default_window_end(start, precision)
+        try:
+            end = default_window_end(start, precision)
+        except OverflowError:
+            probs.add("observed.start", "its window would end after the year 9999")
+            return None
     if end is None:
         return None
     bad = False

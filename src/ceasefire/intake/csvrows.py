@@ -114,7 +114,10 @@ def _instant(text: str) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 class _Position(NamedTuple):
@@ -371,7 +374,12 @@ def plain_row_checker(
         if precision is None:
             return _NO
         text = cells[end_i]
-        end = _instant(text) if text else default_window_end(start, precision)
+        if text:
+            end = _instant(text)
+        elif start > latest:
+            return _NO  # (and its default end may not even exist)
+        else:
+            end = default_window_end(start, precision)
         if (
             end is None
             or end < start
