@@ -109,6 +109,12 @@ def test_the_future_beyond_the_tolerance_is_refused() -> None:
     assert "future" in found["observed.start"]
 
 
+@pytest.mark.parametrize("zone", ["America", "Asia/", "Mars/Olympus", "../etc"])
+def test_a_zone_that_is_not_one_is_an_error(zone: str) -> None:
+    found = problems(shelling(observed={"start": "2020-11-26T10:30:00", "timezone": zone}))
+    assert "unknown IANA time zone" in found["observed.timezone"]
+
+
 def test_times_at_the_edge_of_the_calendar_are_errors_not_crashes() -> None:
     """An offset that moves a time before year 1 in UTC, or a window whose default end
     would fall after year 9999, is an error naming the field (it was an OverflowError)."""

@@ -627,7 +627,7 @@ def _zone(value: Any, loc: str, probs: _Problems) -> ZoneInfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder
         probs.add(loc, f"unknown IANA time zone {name!r}")
         return None
 
