@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         default=10 * 1024 * 1024, description="Largest request body the API accepts."
     )
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    sqlite_cache_mib: int = Field(
+        default=64,
+        ge=1,
+        description="Page cache of each SQLite connection, MiB (SQLite's own default is 2).",
+    )
     max_attachment_bytes: int = Field(
         default=8 * 1024 * 1024, description="Largest evidence file one report may attach."
     )

