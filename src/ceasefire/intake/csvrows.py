@@ -18,6 +18,7 @@ output for any row (a differential property test).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -37,7 +38,6 @@ from ceasefire.domain.reports import (
     TimePrecision,
     WeaponClass,
     default_window_end,
-    json_number,
     json_text,
     valid_party_code,
 )
@@ -63,6 +63,8 @@ _CONFIDENCES: dict[str, Confidence] = {m.value: m for m in Confidence}
 _CLASSIFICATIONS: dict[str, Classification] = {m.value: m for m in Classification}
 _MEANS: dict[str, Means] = {m.value: m for m in Means}
 _WHERE_PRECISION_TEXT = {str(n): n for n in range(1, 8)}
+_string = json.encoder.encode_basestring  # a JSON string, as ``json_text`` writes it
+_Q = '"'
 _NO = None  # what every give-up returns: "validate this row the generic way"
 _ID_LIMIT = 64
 
@@ -219,19 +221,20 @@ def stored(row: PlainRow) -> StoredContent:
         post,
         sensor,
     ) = row
+    # Enum values, party codes and ISO times need no escaping; free text does.
     text = (
-        f'{{"agreement_id":{json_text(agreement)},'
-        f'"alleged_perpetrator":{json_text(perpetrator)},'
-        f'"bearing_deg":{json_number(bearing)},'
+        f'{{"agreement_id":{"null" if agreement is None else _string(agreement)},'
+        f'"alleged_perpetrator":{"null" if perpetrator is None else f"{_Q}{perpetrator}{_Q}"},'
+        f'"bearing_deg":{"null" if bearing is None else float.__repr__(bearing)},'
         '"casualties":{'
         + ",".join([f'"{k}":{{"best":{b},"high":{h},"low":{lo}}}' for k, lo, b, h in casualties])
         + "},"
         f'"category":{ENUM_JSON[category]},'
         f'"channel":{ENUM_JSON[channel]},'
         f'"classification":{ENUM_JSON[classification]},'
-        f'"concerns":[{",".join([json_text(p) for p in parties])}],'
-        f'"confidence":{ENUM_JSON[confidence] if confidence else "null"},'
-        f'"count":{json_number(count)},'
+        f'"concerns":[{",".join([f"{_Q}{p}{_Q}" for p in parties])}],'
+        f'"confidence":{"null" if confidence is None else ENUM_JSON[confidence]},'
+        f'"count":{"null" if count is None else count},'
         '"distance_m":'
         + (
             "null"
@@ -240,17 +243,17 @@ def stored(row: PlainRow) -> StoredContent:
         )
         + f',"event_position":{_position_json(event)},'
         f'"means":[{",".join([ENUM_JSON[m] for m in means])}],'
-        f'"narrative":{json_text(narrative)},'
-        f'"observed":{{"end":{json_text(end.isoformat())},'
+        f'"narrative":{"null" if narrative is None else _string(narrative)},'
+        f'"observed":{{"end":"{end.isoformat()}",'
         f'"local_end":null,"local_start":null,'
         f'"precision":{ENUM_JSON[precision]},'
-        f'"start":{json_text(start.isoformat())},"timezone":null}},'
+        f'"start":"{start.isoformat()}","timezone":null}},'
         f'"observer_position":{_position_json(observer)},'
-        f'"post_id":{json_text(post)},'
-        f'"reporter":{json_text(reporter)},'
-        f'"sensor_id":{json_text(sensor)},'
-        f'"source_reference":{json_text(source)},'
-        f'"weapon_class":{ENUM_JSON[weapon] if weapon else "null"}}}'
+        f'"post_id":{"null" if post is None else _string(post)},'
+        f'"reporter":{"null" if reporter is None else _string(reporter)},'
+        f'"sensor_id":{"null" if sensor is None else _string(sensor)},'
+        f'"source_reference":{"null" if source is None else _string(source)},'
+        f'"weapon_class":{"null" if weapon is None else ENUM_JSON[weapon]}}}'
     )
     fields = (
         channel._value_,
