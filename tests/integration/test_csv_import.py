@@ -125,6 +125,30 @@ def test_a_key_stored_with_other_content_is_an_error_of_its_row(
     assert "edited" in rejects
 
 
+def test_rows_stored_meanwhile_by_another_import_are_skipped_not_doubled(
+    ready: ServiceContext, tmp_path: Path
+) -> None:
+    """Another import stores two rows of a later batch after this one looked its keys up:
+    the unique constraint stops that batch, which is written again without them."""
+    ready.settings.import_batch_size = 3
+    rows = [csv_row(i) for i in range(1, 8)]
+    path = write_csv(tmp_path / "a.csv", rows)
+    other = write_csv(tmp_path / "b.csv", [rows[3], rows[5]])  # in the second batch
+    meanwhile: list[int] = []
+
+    def after_each_batch(done: int, _total: int) -> None:
+        if not meanwhile:
+            meanwhile.append(done)
+            imports.import_csv(ready, OPERATOR, other, now=NOW)
+
+    result = imports.import_csv(ready, OPERATOR, path, now=NOW, progress=after_each_batch)
+    assert (result.imported, result.already_present, result.batches) == (5, 2, 3)
+    keys = [r.idempotency_key or "" for r in stored_reports(ready)]
+    assert sorted(keys) == sorted(f"csv:row-{i}" for i in range(1, 8))
+    assert sum(len(e["reports"]) for e in batch_entries(ready)) == 7
+    assert ledger.verify(ready).ok
+
+
 def test_one_invalid_row_imports_nothing(ready: ServiceContext, tmp_path: Path) -> None:
     rows = [csv_row(i) for i in range(1, 6)]
     rows[3]["category"] = "fireworks"

@@ -109,6 +109,7 @@ class _ReportWriter:
     """
 
     sql: str
+    copy_sql: str | None  # PostgreSQL: the rows go in with COPY instead
     owner: str
     submitted_by: str | None
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]
@@ -127,6 +128,11 @@ class _ReportWriter:
         names, markers = ", ".join(columns), ", ".join([marker] * len(columns))
         return cls(
             sql=f"INSERT INTO {REPORTS_TABLE.name} ({names}) VALUES ({markers})",  # noqa: S608
+            copy_sql=(
+                f"COPY {REPORTS_TABLE.name} ({names}) FROM STDIN"
+                if dialect.name == "postgresql"
+                else None
+            ),
             owner=actor.member_id,
             submitted_by=actor.user_id,
             processors=processors,
@@ -161,7 +167,24 @@ class _ReportWriter:
     ) -> None:
         received = self.received_at(now) if self.received_at is not None else now
         tail = (file_sha256, received)
-        session.connection().exec_driver_sql(self.sql, [row + tail for row in rows])
+        connection = session.connection()
+        if self.copy_sql is None:
+            connection.exec_driver_sql(self.sql, [row + tail for row in rows])
+            return
+        # COPY in the session's transaction: PostgreSQL's bulk path, several times cheaper
+        # than one INSERT per row for the server and for psycopg. A duplicate key still
+        # fails the whole batch with an IntegrityError (``_write_batch`` retries).
+        dbapi = connection.connection.dbapi_connection
+        cursor = dbapi.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(self.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row + tail)
+        except connection.dialect.loaded_dbapi.IntegrityError as exc:
+            # As SQLAlchemy would have raised it, for the caller's retry.
+            raise sa_exc.IntegrityError(self.copy_sql, None, exc) from exc
+        finally:
+            cursor.close()
 
 
 def _bind_processor(name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
