@@ -207,8 +207,16 @@ def _bind_processor(name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
 
 def _sqlite_utc_text(value: datetime) -> str:
     """An aware datetime as SQLAlchemy stores it in SQLite: UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``."""
-    if value.tzinfo is UTC:  # as validation leaves them: the text less its "+00:00"
-        return value.isoformat(" ", "microseconds")[:26]
+    if value.tzinfo is UTC:  # as validation leaves them (formatting beats isoformat here)
+        return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+        )
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
