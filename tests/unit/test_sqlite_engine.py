@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from ceasefire.config import Settings
-from ceasefire.db.engine import make_engine
+from ceasefire.db.engine import SQLITE_PAGE_SIZE, make_engine
 
 
 def test_every_sqlite_connection_gets_the_configured_pragmas(tmp_path: Path) -> None:
@@ -20,3 +21,20 @@ def test_every_sqlite_connection_gets_the_configured_pragmas(tmp_path: Path) -> 
                 assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -48 * 1024
     finally:
         engine.dispose()
+
+
+def test_a_new_database_gets_the_page_size_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:  # made by an earlier version: SQLite's default pages
+        conn.execute("CREATE TABLE t (x)")
+    default = sqlite3.connect(old).execute("PRAGMA page_size").fetchone()[0]
+    assert default != SQLITE_PAGE_SIZE
+    for path, expected in ((tmp_path / "new.db", SQLITE_PAGE_SIZE), (old, default)):
+        engine = make_engine(Settings(database_url=f"sqlite:///{path}"))
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS u (y)")
+                assert conn.exec_driver_sql("PRAGMA page_size").scalar() == expected
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        finally:
+            engine.dispose()
