@@ -639,21 +639,25 @@ def _instant(value: Any, loc: str, probs: _Problems, zone: ZoneInfo | None) -> d
     if not isinstance(value, str):
         probs.add(loc, f"must be an ISO 8601 string, got {type(value).__name__}")
         return None
-    raw = value.strip()
-    if raw.endswith(("Z", "z")):
-        raw = raw[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(raw)
+        return utc_instant(value.strip(), zone)
     except ValueError:
         probs.add(loc, f"not an ISO 8601 date or time: {value!r}")
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone or UTC)
-    try:
-        return parsed.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before the first UTC date
         probs.add(loc, f"outside the dates that can be recorded (years 1-9999 UTC): {value!r}")
-        return None
+    return None
+
+
+def utc_instant(text: str, zone: ZoneInfo | None = None) -> datetime:
+    """An ISO 8601 instant (``Z`` accepted) in UTC; without an offset it is read in ``zone``
+    (or UTC). ``ValueError`` if it is not ISO 8601, ``OverflowError`` if it falls off the
+    calendar once in UTC."""
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone or UTC)
+    return parsed.astimezone(UTC)
 
 
 def default_window_end(start: datetime, precision: TimePrecision) -> datetime:

@@ -600,13 +600,13 @@ class ValidatedCsv:
     def _runs(self, rows: Sequence[int]) -> list[tuple[int, int, int]]:
         """(worker, start, stop) of each run of ``rows`` (ascending) that one worker owns:
         whole chunks change hands, so a batch is a few runs, found by bisection."""
-        count = self._require_workers().count
+        count, owner = self._require_workers().count, self._job.owner
         runs: list[tuple[int, int, int]] = []
         start, end = 0, len(rows)
         while start < end:
-            chunk = (rows[start] - 1) // CHUNK_ROWS
-            stop = bisect_right(rows, (chunk + 1) * CHUNK_ROWS, start, end)
-            runs.append((chunk % count, start, stop))
+            last_of_chunk = ((rows[start] - 1) // CHUNK_ROWS + 1) * CHUNK_ROWS
+            stop = bisect_right(rows, last_of_chunk, start, end)
+            runs.append((owner(rows[start], count), start, stop))
             start = stop
         return runs
 
@@ -625,17 +625,16 @@ def _row_keys(job: _Job) -> tuple[list[tuple[int, str]], dict[int, str]]:
     wrong with its client_id (too long, or repeated in the file)."""
     digest = job.digest
     if "client_id" not in job.columns:
-        return [(row, f"csv:{digest}:{row}") for row, _line, _record in job.records], {}
+        return [(row, row_key("", digest, row)) for row, _line, _record in job.records], {}
     index = job.columns.index("client_id")
     keys: list[tuple[int, str]] = []
     first_use: dict[str, int] = {}
     problems: dict[int, str] = {}
     for row, _line, record in job.records:
         client_id = record[index].strip() if index < len(record) else ""
+        keys.append((row, row_key(client_id, digest, row)))
         if not client_id:
-            keys.append((row, f"csv:{digest}:{row}"))
             continue
-        keys.append((row, "csv:" + client_id))
         if len(client_id) > MAX_CLIENT_ID:
             problems[row] = f"longer than {MAX_CLIENT_ID} characters"
         elif client_id in first_use:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from ceasefire.domain.access import Classification
@@ -39,6 +39,7 @@ from ceasefire.domain.reports import (
     WeaponClass,
     default_window_end,
     json_text,
+    utc_instant,
     valid_party_code,
 )
 from ceasefire.intake.csvcells import ESTIMATE_SEPARATOR, cell_list, cell_number
@@ -108,17 +109,9 @@ def _estimate(text: str) -> tuple[int, int, int] | None:
 
 def _instant(text: str) -> datetime | None:
     """An ISO 8601 instant in UTC (no offset: UTC), as validation reads it."""
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:
+        return utc_instant(text)
+    except (ValueError, OverflowError):
         return None
 
 

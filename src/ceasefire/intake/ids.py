@@ -8,18 +8,17 @@ parallel by several processes do not collide.
 from __future__ import annotations
 
 import os
-import secrets
 import time
 
 
 def new_id(prefix: str) -> str:
     """A fresh id such as ``rep-0175f3a2b1c4d9e8f7a6b5``."""
-    return f"{prefix}-{time.time_ns() // 1_000_000:011x}{secrets.token_hex(5)}"
+    return new_ids(prefix, 1)[0]
 
 
 def new_ids(prefix: str, count: int) -> list[str]:
-    """``count`` fresh ids made at once (one clock reading, one read of random bytes): what
-    ``new_id`` makes one by one, for bulk writes."""
+    """``count`` fresh ids made at once, for bulk writes: one clock reading and one read of
+    random bytes for all of them."""
     stamp = f"{prefix}-{time.time_ns() // 1_000_000:011x}"
     randomness = os.urandom(5 * count).hex()
     return [stamp + randomness[i : i + 10] for i in range(0, 10 * count, 10)]

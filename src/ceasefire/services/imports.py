@@ -102,10 +102,11 @@ def _stored_keys(session: Session, owner: str, keys: Sequence[str]) -> dict[str,
 
 @dataclass(frozen=True)
 class _ReportWriter:
-    """Writes prepared report rows with the DB-API's ``executemany``: the rows are made as
-    tuples of database parameters by the validating workers (``parameters``), so the
-    writing process only adds the batch's constants. The bind processors are SQLAlchemy's
-    own for each column, so values are stored exactly as an ORM or Core insert stores them.
+    """Writes prepared report rows with the DB-API's ``executemany`` (PostgreSQL: ``COPY``):
+    the rows are made as tuples of database parameters by the validating workers
+    (``parameters``), so the writing process only adds the batch's constants. The bind
+    processors are SQLAlchemy's own for each column, so values are stored exactly as an ORM
+    or Core insert stores them.
     """
 
     sql: str
