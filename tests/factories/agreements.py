@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ceasefire.domain.agreements import Agreement, Provision
 from ceasefire.services.agreements import shipped_agreement_paths
 
 NK_ID = "nk-2020-trilateral"
@@ -17,6 +18,13 @@ def shipped_path(agreement_id: str) -> Path:
 
 def shipped_text(agreement_id: str) -> str:
     return shipped_path(agreement_id).read_text(encoding="utf-8")
+
+
+def provision(agreement: Agreement, provision_id: str) -> Provision:
+    """``agreement``'s provision ``provision_id``, which the test expects to be there."""
+    found = agreement.provision(provision_id)
+    assert found is not None, f"no provision {provision_id!r} in {agreement.id}"
+    return found
 
 
 def edited(text: str, old: str, new: str) -> str:

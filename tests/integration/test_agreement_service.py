@@ -29,6 +29,7 @@ from tests.factories.agreements import (
     NK_ID,
     edited,
     malformed_memorandum,
+    provision,
     shipped_path,
     shipped_text,
 )
@@ -45,8 +46,8 @@ TABLES = (
 )
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def counts(ctx: ServiceContext) -> dict[str, int]:
@@ -97,8 +98,9 @@ def test_the_stored_agreement_meets_the_acceptance_facts(ctx: ServiceContext) ->
     assert [a.previous for a in kalbajar.deadline.amendments] == [date(2020, 11, 15)]
     at = utc(2020, 11, 21)
     assert {
-        pid: nk.provision(pid).status_as_of(at) for pid in ("p2-aghdam", "p6-kalbajar", "p6-lachin")
-    } == {  # type: ignore[union-attr]
+        pid: provision(nk, pid).status_as_of(at)
+        for pid in ("p2-aghdam", "p6-kalbajar", "p6-lachin")
+    } == {
         "p2-aghdam": ProvisionStatus.FULFILLED,
         "p6-kalbajar": ProvisionStatus.PENDING,
         "p6-lachin": ProvisionStatus.PENDING,
@@ -137,6 +139,7 @@ def test_each_state_change_has_a_matching_ledger_entry(ctx: ServiceContext) -> N
     assert amendment_entries[amendment.ledger_seq]["requested_by"] == "ARM"
     version_entries = dict(ledger_entries(ctx, agreements.TAG_VERSION_LOADED))
     for version in versions:
+        assert version.ledger_seq is not None
         assert version_entries[version.ledger_seq]["content_sha256"] == version.content_sha256
 
 
@@ -163,12 +166,12 @@ def test_a_changed_file_is_a_new_version_and_the_old_one_stays_readable(
     current = agreements.get_agreement(ctx, NK_ID)
     old = agreements.get_agreement(ctx, NK_ID, version=1)
     assert (current.version, old.version, old.current_version) == (2, 1, 2)
-    assert "all-for-all" in current.agreement.provision("p8-exchange").text  # type: ignore[union-attr]
-    assert "all-for-all" not in old.agreement.provision("p8-exchange").text  # type: ignore[union-attr]
+    assert "all-for-all" in provision(current.agreement, "p8-exchange").text
+    assert "all-for-all" not in provision(old.agreement, "p8-exchange").text
     assert old.agreement.provision("p6-new-route") is not None
     assert current.agreement.provision("p6-new-route") is None
     # Status history is a fact about the world, not the text: both versions show it.
-    assert old.agreement.provision("p2-aghdam").status_history  # type: ignore[union-attr]
+    assert provision(old.agreement, "p2-aghdam").status_history
     with ctx.reader() as session:
         retired = session.get(ProvisionRow, (NK_ID, "p6-new-route"))
         assert retired is not None

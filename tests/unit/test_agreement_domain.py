@@ -25,8 +25,8 @@ from ceasefire.domain.agreements import (
 )
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def instant(local: str, zone: str = "Europe/Moscow") -> SourceInstant:

@@ -26,11 +26,18 @@ from ceasefire.agreements.versions import diff_documents
 from ceasefire.agreements.yamlmap import load_located
 from ceasefire.domain.agreements import PartyRole, ProvisionKind, ProvisionStatus
 from ceasefire.errors import InvalidInput
-from tests.factories.agreements import MEMO_ID, NK_ID, edited, malformed_memorandum, shipped_text
+from tests.factories.agreements import (
+    MEMO_ID,
+    NK_ID,
+    edited,
+    malformed_memorandum,
+    provision,
+    shipped_text,
+)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +60,12 @@ def test_the_2020_statement_carries_the_domain_facts(nk_checked: CheckedDocument
     assert nk.effective.at == utc(2020, 11, 9, 21, 0)
     assert (nk.effective.local, nk.effective.time_zone) == ("2020-11-10T00:00", "Europe/Moscow")
     assert {p.code for p in nk.parties} >= {"AZE", "ARM", "RUS", "UNHCR"}
-    assert PartyRole.SIGNATORY in nk.party("RUS").roles
+    russia = nk.party("RUS")
+    assert russia is not None
+    assert PartyRole.SIGNATORY in russia.roles
 
-    kalbajar = nk.provision("p6-kalbajar")
+    kalbajar = provision(nk, "p6-kalbajar")
+    assert kalbajar.deadline is not None
     assert kalbajar.deadline.due == date(2020, 11, 25)
     (amendment,) = kalbajar.deadline.amendments
     assert amendment.previous == date(2020, 11, 15)
@@ -63,20 +73,22 @@ def test_the_2020_statement_carries_the_domain_facts(nk_checked: CheckedDocument
     assert amendment.reason
     assert amendment.evidence
 
-    assert nk.provision("p3-peacekeepers").quantities == {
+    assert provision(nk, "p3-peacekeepers").quantities == {
         "troops": 1960,
         "armoured_personnel_carriers": 90,
         "vehicles_and_special_equipment": 380,
     }
-    assert "UNHCR" in nk.provision("p7-return").text or "Refugees" in nk.provision("p7-return").text
-    assert nk.provision("p9-transport-links").disputed is not None
+    return_text = provision(nk, "p7-return").text
+    assert "UNHCR" in return_text or "Refugees" in return_text
+    assert provision(nk, "p9-transport-links").disputed is not None
     assert any(d.about == ("p2-aghdam",) and "Gazakh" in d.description for d in nk.disagreements)
+    assert nk.term is not None
     assert nk.term.initial.expires == date(2025, 11, 10)
     assert nk.term.initial.notice_deadline == date(2025, 5, 10)
     assert nk.term.automatic_renewal
 
     statuses = {
-        pid: nk.provision(pid).status_as_of(utc(2020, 11, 21))
+        pid: provision(nk, pid).status_as_of(utc(2020, 11, 21))
         for pid in ("p2-aghdam", "p6-kalbajar", "p6-lachin")
     }
     assert statuses == {
@@ -84,10 +96,10 @@ def test_the_2020_statement_carries_the_domain_facts(nk_checked: CheckedDocument
         "p6-kalbajar": ProvisionStatus.PENDING,
         "p6-lachin": ProvisionStatus.PENDING,
     }
-    assert nk.provision("p6-kalbajar").status_as_of(utc(2020, 11, 26)) is ProvisionStatus.FULFILLED
-    assert nk.provision("p6-lachin").status_as_of(utc(2020, 12, 2)) is ProvisionStatus.FULFILLED
+    assert provision(nk, "p6-kalbajar").status_as_of(utc(2020, 11, 26)) is ProvisionStatus.FULFILLED
+    assert provision(nk, "p6-lachin").status_as_of(utc(2020, 12, 2)) is ProvisionStatus.FULFILLED
     for pid in ("p2-aghdam", "p6-kalbajar", "p6-lachin"):
-        (change,) = nk.provision(pid).status_history
+        (change,) = provision(nk, pid).status_history
         assert change.evidence, pid
 
 
@@ -106,6 +118,7 @@ def test_the_memorandum_sets_up_the_monitoring_centre() -> None:
 def test_the_corridor_is_5_km_wide_along_stepanakert_lachin_goris(
     nk_checked: CheckedDocument,
 ) -> None:
+    assert nk_checked.agreement is not None
     zones = {z.id: z for z in nk_checked.agreement.zones}
     corridor = shape(zones["lachin-corridor"].geometry)
     stepanakert, lachin, goris, shusha = (
@@ -133,6 +146,7 @@ def test_the_corridor_is_5_km_wide_along_stepanakert_lachin_goris(
 
 def test_each_zone_geometry_is_what_its_construction_computes(nk_checked: CheckedDocument) -> None:
     recomputed = constructed_geometries(nk_checked.data)
+    assert nk_checked.agreement is not None
     zones = {z.id: z for z in nk_checked.agreement.zones}
     assert set(recomputed) == set(zones)
     for zone_id, geometry in recomputed.items():
@@ -173,8 +187,10 @@ def test_a_malformed_file_reports_every_problem_with_line_and_path() -> None:
         assert detail["loc"].startswith(f"bad.yaml:{p.line} ")
         assert detail["field"]
     date_problem = next(p for p in checked.problems if "2020-11-31" in p.message)
+    assert date_problem.line is not None
     assert "2020-11-31" in text_lines[date_problem.line - 1]
     party_problem = next(p for p in checked.problems if "XYZ" in p.message)
+    assert party_problem.line is not None
     assert "XYZ" in text_lines[party_problem.line - 1]
     with pytest.raises(InvalidInput) as raised:
         checked.raise_if_invalid()
