@@ -43,7 +43,7 @@ def sign_in(client: TestClient, user_id: str = ARM_USER, password: str = PASSWOR
         "/login", data={"user_id": user_id, "password": password}, follow_redirects=False
     )
     assert response.status_code == 303, response.text
-    token = client.cookies.get(SESSION_COOKIE)
+    token: str | None = client.cookies.get(SESSION_COOKIE)
     assert token is not None
     return token
 

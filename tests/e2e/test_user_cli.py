@@ -55,7 +55,8 @@ def cli(
 
 def _sign_in(client: TestClient, password: str) -> int:
     response = client.post("/api/v1/auth/token", json={"user_id": "fra-duty", "password": password})
-    return response.status_code
+    status: int = response.status_code  # Any to mypy: starlette types TestClient on httpx2
+    return status
 
 
 def test_operator_manages_users_from_the_command_line(cli: Cli, settings: Settings) -> None:
