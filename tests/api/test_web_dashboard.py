@@ -54,6 +54,8 @@ def test_dashboard_escapes_recorded_text() -> None:
         incidents=[incident],
         ledger_head={"seq": 0, "entry_hash": "0" * 64},
     )
-    html = render("dashboard.html", board=board, viewer=Viewer.public()).body.decode()
+    body = render("dashboard.html", board=board, viewer=Viewer.public()).body
+    assert isinstance(body, bytes)
+    html = body.decode()
     assert hostile not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -118,12 +118,12 @@ def test_only_operators_add_users(ctx: ServiceContext) -> None:
         auth.add_user(ctx, cast.viewer(ctx, "rus"), user_id="rus-two", member_id="rus")
     with pytest.raises(Conflict):
         auth.add_user(ctx, OPERATOR, user_id="rus-user", member_id="rus")
-    with pytest.raises(NotFound) as exc:
+    with pytest.raises(NotFound) as not_found:
         auth.add_user(ctx, OPERATOR, user_id="nobody-user", member_id="nobody")
-    assert exc.value.details[0]["loc"] == "member_id"
-    with pytest.raises(InvalidInput) as exc:
+    assert not_found.value.details[0]["loc"] == "member_id"
+    with pytest.raises(InvalidInput) as invalid:
         auth.add_user(ctx, OPERATOR, user_id="rus-two", member_id="rus", password="short")
-    assert exc.value.details[0]["loc"] == "password"
+    assert invalid.value.details[0]["loc"] == "password"
     assert {u.id for u in auth.list_users(ctx, cast.viewer(ctx, "rus"))} == {"rus-user"}
 
 

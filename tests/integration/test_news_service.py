@@ -80,6 +80,7 @@ def test_violence_becomes_a_news_report(
     result = ingester.ingest_path(path, OPERATOR)
     assert len(result.reports) == 1
     report = reports.get_report(ctx, OPERATOR, result.reports[0])
+    assert isinstance(report, reports.ReportPublic)  # the operator reads every report in full
     assert report.channel.value == "news"
     assert report.category == "shelling"
     assert report.alleged_perpetrator == "ARM"  # the accused; the accuser is in the narrative

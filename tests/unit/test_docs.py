@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer.main
+from typer.core import TyperGroup
 
 from ceasefire.api.app import create_app
 from ceasefire.cli.main import app as cli_app
@@ -25,11 +26,11 @@ def test_every_api_route_is_in_docs_api(tmp_path: Path) -> None:
     assert missing == []
 
 
-def _command_paths(group: typer.main.TyperGroup, prefix: str = "") -> list[str]:
+def _command_paths(group: TyperGroup, prefix: str = "") -> list[str]:
     paths = []
     for name, command in group.commands.items():
         full = f"{prefix}{name}"
-        if isinstance(command, typer.main.TyperGroup):
+        if isinstance(command, TyperGroup):
             paths += _command_paths(command, full + " ")
         else:
             paths.append(full)
@@ -41,7 +42,7 @@ def test_every_cli_command_is_documented() -> None:
         path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *ROOT.glob("docs/*.md")]
     )
     group = typer.main.get_command(cli_app)
-    assert isinstance(group, typer.main.TyperGroup)
+    assert isinstance(group, TyperGroup)
     missing = [p for p in _command_paths(group) if f"ceasefire {p}" not in docs]
     assert missing == []
 
