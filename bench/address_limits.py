@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import time
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from ceasefire.api.address_limits import AddressLimits, AddressRateLimit
 
@@ -38,11 +38,11 @@ async def _run(app: AddressRateLimit | None, scope: Scope, requests: int) -> flo
     return (time.perf_counter() - started) / requests * 1e6
 
 
-async def _receive() -> dict[str, object]:
+async def _receive() -> Message:
     return {"type": "http.request"}
 
 
-async def _send(message: dict[str, object]) -> None:
+async def _send(message: Message) -> None:
     return None
 
 

@@ -16,6 +16,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -107,7 +108,7 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=200)
     parser.add_argument("--phase", choices=["build", "load", "load-timed", "parse"])
     args = parser.parse_args()
-    phases = {
+    phases: dict[str, Callable[[], dict[str, float]]] = {
         "build": _phase_build,
         "load": _phase_load,
         "load-timed": _phase_load_timed,
