@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,7 +22,7 @@ def client(ctx: ServiceContext) -> Iterator[TestClient]:
         yield test_client
 
 
-def by_id(items: list[dict], pid: str) -> dict:  # type: ignore[type-arg]
+def by_id(items: list[dict[str, Any]], pid: str) -> dict[str, Any]:
     return next(item for item in items if item["id"] == pid)
 
 

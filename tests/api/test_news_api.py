@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.api.app import create_app
+from ceasefire.news.extract import NewsExtractor
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.news import NewsIngester
 from tests.factories.members import Cast, demo_cast
@@ -28,7 +29,7 @@ def cast(ctx: ServiceContext) -> Cast:
 
 
 @pytest.fixture
-def client(ctx: ServiceContext, extractor) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]  # noqa: F811
+def client(ctx: ServiceContext, extractor: NewsExtractor) -> Iterator[TestClient]:  # noqa: F811
     app = create_app(ctx=ctx)
     app.state.news_ingester = NewsIngester(ctx, extractor)  # the model loaded once per session
     with TestClient(app) as test_client:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -246,8 +247,8 @@ def test_list_filters(ctx: ServiceContext, cast: Cast) -> None:
     )
     russia = cast.viewer(ctx, "rus")
 
-    def ids(**kwargs: object) -> set[str]:
-        page = incidents.list_incidents(ctx, russia, IncidentFilters(**kwargs))  # type: ignore[arg-type]
+    def ids(**kwargs: Any) -> set[str]:
+        page = incidents.list_incidents(ctx, russia, IncidentFilters(**kwargs))
         return {i.id for i in page.items}
 
     assert ids() == {near_aghdam.id, far.id, by_complaint.id}

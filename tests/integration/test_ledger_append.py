@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -81,12 +82,12 @@ def test_rolled_back_unit_of_work_leaves_no_entry_and_reuses_its_key(
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(
-    ctx: ServiceContext, settings: Settings, field: str, kwargs: dict[str, object]
+    ctx: ServiceContext, settings: Settings, field: str, kwargs: dict[str, Any]
 ) -> None:
-    args: dict[str, object] = {"tag": TAG, "subject": "p1", "payload": {"a": 1}}
+    args: dict[str, Any] = {"tag": TAG, "subject": "p1", "payload": {"a": 1}}
     args.update(kwargs)
     with pytest.raises(InvalidInput) as caught, ctx.unit_of_work() as session:
-        ledger.append(session, settings, actor=Actor.centre(), **args)  # type: ignore[arg-type]
+        ledger.append(session, settings, actor=Actor.centre(), **args)
     assert caught.value.details[0]["loc"] == field
     assert _count(ctx) == 0
 

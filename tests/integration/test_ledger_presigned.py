@@ -4,6 +4,7 @@ itself (its key never touches the server) — the signature is the authenticatio
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -143,14 +144,18 @@ def test_a_revoked_member_key_is_refused(ctx: ServiceContext, member_key: Signin
     ],
 )
 def test_malformed_submissions_name_the_field(
-    ctx: ServiceContext, member_key: SigningKey, field: str, header: object, payload: object
+    ctx: ServiceContext,
+    member_key: SigningKey,
+    field: str,
+    header: Callable[[str], str],
+    payload: Callable[[str], str],
 ) -> None:
     entry = _signed(ctx, member_key, {"a": 1})
     with pytest.raises(InvalidInput) as caught:
         ledger.append_presigned(
             ctx,
-            header=header(entry.header_bytes.decode()),  # type: ignore[operator]
-            payload=payload(entry.payload_bytes.decode()),  # type: ignore[operator]
+            header=header(entry.header_bytes.decode()),
+            payload=payload(entry.payload_bytes.decode()),
             signature=entry.signature,
         )
     assert caught.value.details[0]["loc"] == field

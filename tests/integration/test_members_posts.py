@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -16,9 +17,7 @@ from tests.factories.members import OPERATOR, demo_cast
 START = datetime(2021, 2, 1, tzinfo=UTC)
 
 
-def _post(
-    post_id: str, owners: tuple[str, ...], cls: Classification, **kw: object
-) -> ObservationPost:
+def _post(post_id: str, owners: tuple[str, ...], cls: Classification, **kw: Any) -> ObservationPost:
     return ObservationPost(
         id=post_id,
         name=post_id.upper(),
@@ -26,7 +25,7 @@ def _post(
         location=GeoPoint(46.93, 39.99),
         active_from=START,
         classification=cls,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 

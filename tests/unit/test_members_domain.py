@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -139,8 +140,8 @@ def test_coordinates_out_of_range(lon: float, lat: float, locs: list[str]) -> No
     assert _locs(exc) == locs
 
 
-def _post(**changes: object) -> ObservationPost:
-    fields: dict[str, object] = {
+def _post(**changes: Any) -> ObservationPost:
+    fields: dict[str, Any] = {
         "id": "jmc",
         "name": "JMC",
         "owners": ("rus", "tur"),
@@ -148,7 +149,7 @@ def _post(**changes: object) -> ObservationPost:
         "active_from": T0,
     }
     fields.update(changes)
-    return ObservationPost(**fields)  # type: ignore[arg-type]
+    return ObservationPost(**fields)
 
 
 def test_post_rules() -> None:

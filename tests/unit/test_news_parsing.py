@@ -7,19 +7,20 @@ from datetime import UTC, date, datetime
 import pytest
 
 from ceasefire.errors import InvalidInput
+from ceasefire.news.article import Article
 from ceasefire.news.html import parse_html
 from ceasefire.news.language import detect_language
 from ceasefire.news.plaintext import parse_plain_text
-from ceasefire.news.timeexpr import find_time_mentions, parse_publication_line
+from ceasefire.news.timeexpr import Tense, find_time_mentions, parse_publication_line
 from tests.unit.news_fixtures import SEED
 
 
 @pytest.fixture(scope="module")
-def seed():  # type: ignore[no-untyped-def]
+def seed() -> Article:
     return parse_plain_text(SEED.read_text(encoding="utf-8"), name="seed")
 
 
-def test_seed_metadata(seed) -> None:  # type: ignore[no-untyped-def]
+def test_seed_metadata(seed: Article) -> None:
     assert seed.outlet == "Asharq Al-Awsat"
     assert (
         seed.title
@@ -34,7 +35,7 @@ def test_seed_metadata(seed) -> None:  # type: ignore[no-untyped-def]
     assert seed.language == "en"
 
 
-def test_seed_title_once_and_boilerplate_gone(seed) -> None:  # type: ignore[no-untyped-def]
+def test_seed_title_once_and_boilerplate_gone(seed: Article) -> None:
     assert seed.text.count(seed.title) == 1
     assert "Editor Picks" in seed.boilerplate_removed
     assert any(line.startswith("Asharq Al-awsat English") for line in seed.boilerplate_removed)
@@ -42,14 +43,14 @@ def test_seed_title_once_and_boilerplate_gone(seed) -> None:  # type: ignore[no-
     assert "News and Opinion" not in seed.text
 
 
-def test_seed_caption_apart_with_its_credit(seed) -> None:  # type: ignore[no-untyped-def]
+def test_seed_caption_apart_with_its_credit(seed: Article) -> None:
     assert len(seed.captions) == 1
     assert seed.captions[0].startswith("The Kalbajar district bordering Armenia")
     assert not seed.captions[0].endswith("(AP)")
     assert not any("Kalbajar district" in p for p in seed.paragraphs)
 
 
-def test_seed_body_and_credits(seed) -> None:  # type: ignore[no-untyped-def]
+def test_seed_body_and_credits(seed: Article) -> None:
     assert seed.paragraphs[0].startswith("Turkish President Tayyip Erdogan said on Wednesday")
     assert seed.paragraphs[-1].endswith("has no worth whatsoever.”")
     # The source separates ten body paragraphs by blank lines (see docs/nlp.md).
@@ -57,7 +58,7 @@ def test_seed_body_and_credits(seed) -> None:  # type: ignore[no-untyped-def]
     assert seed.credits == ["AP", "Reuters"]
 
 
-def test_blocks_map_offsets_to_sections(seed) -> None:  # type: ignore[no-untyped-def]
+def test_blocks_map_offsets_to_sections(seed: Article) -> None:
     kinds = [block.kind for block in seed.blocks]
     assert kinds[0] == "title"
     assert kinds[1] == "caption"
@@ -161,9 +162,9 @@ THURSDAY = date(2020, 11, 26)
     ],
 )
 def test_time_expressions_resolve_against_the_article_date(
-    text: str, tense: str, expected: date, precision: str
+    text: str, tense: Tense, expected: date, precision: str
 ) -> None:
-    found = find_time_mentions(text, THURSDAY, tense)  # type: ignore[arg-type]
+    found = find_time_mentions(text, THURSDAY, tense)
     assert [(m.date, m.precision) for m in found] == [(expected, precision)]
 
 
