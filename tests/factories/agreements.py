@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ceasefire.domain.agreements import Agreement, Provision
@@ -9,6 +10,11 @@ from ceasefire.services.agreements import shipped_agreement_paths
 
 NK_ID = "nk-2020-trilateral"
 MEMO_ID = "tr-ru-2020-memorandum"
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An aware UTC instant, the way the agreement tests write their dates."""
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def shipped_path(agreement_id: str) -> Path:

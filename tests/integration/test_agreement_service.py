@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from tests.factories.agreements import (
     provision,
     shipped_path,
     shipped_text,
+    utc,
 )
 
 ACTOR = Actor.centre()
@@ -44,10 +45,6 @@ TABLES = (
     ZoneRow,
     LedgerEntryRow,
 )
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def counts(ctx: ServiceContext) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -23,10 +23,7 @@ from ceasefire.domain.agreements import (
     aggregate_status,
     local_midnight,
 )
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+from tests.factories.agreements import utc
 
 
 def instant(local: str, zone: str = "Europe/Moscow") -> SourceInstant:
@@ -41,7 +38,6 @@ NK_TERM = Term(
     renewal_months=60,
     notice_months=6,
 )
-
 
 # -- time ---------------------------------------------------------------------------------------
 
