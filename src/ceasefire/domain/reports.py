@@ -167,6 +167,8 @@ PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
 
 MAX_TEXT = 20_000
 MAX_SHORT_TEXT = 500
+MAX_ID = 64
+"""The longest agreement, post or sensor id a report may name."""
 DEFAULT_FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
@@ -961,9 +963,9 @@ def validate_report(
     confidence = _enum(get("confidence"), Confidence, "confidence", probs)
     classification = _enum(get("classification"), Classification, "classification", probs)
     concerns = _concerns(get("concerns"), probs)
-    agreement_id = _text(get("agreement_id"), "agreement_id", probs, limit=64)
-    post_id = _text(get("post_id"), "post_id", probs, limit=64)
-    sensor_id = _text(get("sensor_id"), "sensor_id", probs, limit=64)
+    agreement_id = _text(get("agreement_id"), "agreement_id", probs, limit=MAX_ID)
+    post_id = _text(get("post_id"), "post_id", probs, limit=MAX_ID)
+    sensor_id = _text(get("sensor_id"), "sensor_id", probs, limit=MAX_ID)
 
     # Contradictions between fields that are each valid on their own.
     if observer_position is None and raw_observer is None:

@@ -27,6 +27,7 @@ from ceasefire.domain.access import Classification
 from ceasefire.domain.reports import (
     CASUALTY_KEYS,
     ENUM_JSON,
+    MAX_ID,
     MAX_SHORT_TEXT,
     MAX_TEXT,
     PRECISION_MAX_SPAN,
@@ -67,7 +68,6 @@ _WHERE_PRECISION_TEXT = {str(n): n for n in range(1, 8)}
 _string = json.encoder.encode_basestring  # a JSON string, as ``json_text`` writes it
 _Q = '"'
 _NO = None  # what every give-up returns: "validate this row the generic way"
-_ID_LIMIT = 64
 
 
 def _decimal(text: str) -> float | None:
@@ -380,7 +380,6 @@ def plain_row_checker(
             end is None
             or end < start
             or end > latest
-            or start > latest
             or end - start > PRECISION_MAX_SPAN[precision]
         ):
             return _NO
@@ -508,9 +507,9 @@ def plain_row_checker(
             (narrative is not None and len(narrative) > MAX_TEXT)
             or (source is not None and len(source) > MAX_SHORT_TEXT)
             or (reporter is not None and len(reporter) > MAX_SHORT_TEXT)
-            or (agreement is not None and len(agreement) > _ID_LIMIT)
-            or (post is not None and len(post) > _ID_LIMIT)
-            or (sensor is not None and len(sensor) > _ID_LIMIT)
+            or (agreement is not None and len(agreement) > MAX_ID)
+            or (post is not None and len(post) > MAX_ID)
+            or (sensor is not None and len(sensor) > MAX_ID)
         ):
             return _NO
         if channel is Channel.SENSOR_DETECTION and post is None and sensor is None:
