@@ -19,12 +19,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
 from ceasefire.agreements.loader import check_file
 from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
 from ceasefire.db.migrate import upgrade
-from ceasefire.domain.actor import Actor
-from ceasefire.services import agreements
-from ceasefire.services.context import ServiceContext
 
 
 def _ms(start: float) -> float:

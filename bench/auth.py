@@ -14,12 +14,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.access import Viewer
+from ceasefire.app import create_app
+from ceasefire.bootstrap import initialise
 from ceasefire.config import Settings
-from ceasefire.domain.access import Viewer
-from ceasefire.services import auth
-from ceasefire.services.bootstrap import initialise
-from ceasefire.services.context import ServiceContext
+from ceasefire.db.context import ServiceContext
+from ceasefire.members import auth
 
 
 def main() -> None:

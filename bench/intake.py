@@ -40,12 +40,13 @@ sys.path.insert(0, str(REPO))
 
 from tests.factories.reports import csv_row, shelling_body, write_csv  # noqa: E402
 
+from ceasefire.access import Viewer  # noqa: E402
+from ceasefire.bootstrap import initialise  # noqa: E402
 from ceasefire.config import Settings  # noqa: E402
+from ceasefire.db.context import ServiceContext  # noqa: E402
 from ceasefire.db.engine import normalise_url  # noqa: E402
-from ceasefire.domain.access import Viewer  # noqa: E402
-from ceasefire.services import auth, imports  # noqa: E402
-from ceasefire.services.bootstrap import initialise  # noqa: E402
-from ceasefire.services.context import ServiceContext  # noqa: E402
+from ceasefire.members import auth  # noqa: E402
+from ceasefire.reports import imports  # noqa: E402
 
 
 def fresh_settings(url: str | None, folder: Path) -> Settings:

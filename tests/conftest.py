@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 
 from ceasefire.config import Settings
 from ceasefire.db.base import Base
+from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
-from ceasefire.services.context import ServiceContext
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -79,7 +79,9 @@ def postgres_url() -> Iterator[str]:
 
 
 def _empty_postgres(url: str) -> None:
-    import ceasefire.db.models  # noqa: F401
+    from ceasefire.areas import load_tables
+
+    load_tables()
 
     engine = create_engine(url)
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)

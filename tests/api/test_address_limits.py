@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
-from ceasefire.db.models.members import LoginFailureRow
-from ceasefire.services import auth
-from ceasefire.services.context import ServiceContext
+from ceasefire.db.context import ServiceContext
+from ceasefire.members import auth
+from ceasefire.members.tables import LoginFailureRow
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import OPERATOR, PASSWORD, add_user_with_token
 from tests.factories.members import demo_cast as _demo_cast

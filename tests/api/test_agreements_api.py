@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
-from ceasefire.domain.actor import Actor
-from ceasefire.services import agreements
-from ceasefire.services.context import ServiceContext
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
 from tests.factories.agreements import MEMO_ID, NK_ID, edited, shipped_text
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 
 

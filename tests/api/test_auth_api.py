@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from ceasefire.api.app import create_app
-from ceasefire.db.models.members import ApiTokenRow
-from ceasefire.domain.access import Classification
-from ceasefire.domain.members import GeoPoint, ObservationPost
-from ceasefire.services import auth, posts
-from ceasefire.services.context import ServiceContext
+from ceasefire.access import Classification
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
+from ceasefire.members import auth, posts
+from ceasefire.members.model import GeoPoint, ObservationPost
+from ceasefire.members.tables import ApiTokenRow
 from tests.factories.members import OPERATOR, PASSWORD, Cast, add_user_with_token, demo_cast
 
 

@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.db.base import Base
-from ceasefire.db.models.members import ApiTokenRow
-from ceasefire.services import auth
-from ceasefire.services.context import ServiceContext
+from ceasefire.db.context import ServiceContext
+from ceasefire.members import auth
+from ceasefire.members.tables import ApiTokenRow
 from tests.factories.members import OPERATOR, Cast, demo_cast
 from tests.factories.reports import CSV_HEADER, csv_row, shelling_body
 

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.actor import Actor
+from ceasefire.app import create_app
 from ceasefire.config import Settings
-from ceasefire.domain.actor import Actor
-from ceasefire.domain.timeutil import utcnow
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry
 from ceasefire.ledger.keys import SigningKey
-from ceasefire.services import ledger
-from ceasefire.services.context import ServiceContext
+from ceasefire.timeutil import utcnow
 from tests.factories.members import add_user_with_token
 
 TAG = "test:entry:written"
@@ -29,7 +29,7 @@ def client(ctx: ServiceContext) -> Iterator[TestClient]:
 
 @pytest.fixture
 def bearer(ctx: ServiceContext, settings: Settings) -> dict[str, str]:
-    from ceasefire.services.members_setup import setup_members
+    from ceasefire.members.setup import setup_members
 
     setup_members(ctx, demo=True)
     _, token = add_user_with_token(ctx, "arm")

@@ -12,14 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from ceasefire.api.app import create_app
+from ceasefire.access import Viewer
+from ceasefire.app import create_app
 from ceasefire.config import Settings
-from ceasefire.db.models.members import LoginFailureRow
-from ceasefire.domain.access import Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, TooManyRequests, Unauthorized
-from ceasefire.services import auth
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.members_setup import setup_members
+from ceasefire.members import auth
+from ceasefire.members.setup import setup_members
+from ceasefire.members.tables import LoginFailureRow
 from tests.factories.members import OPERATOR, PASSWORD
 
 USER = "tur-duty"

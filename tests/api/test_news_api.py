@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
 from ceasefire.news.extract import NewsExtractor
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.news import NewsIngester
+from ceasefire.news.service import NewsIngester
 from tests.factories.members import Cast, demo_cast
 from tests.unit.news_fixtures import SEED, extractor  # noqa: F401
 

@@ -13,13 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.db.models.members import ApiTokenRow
-from ceasefire.services import auth, ledger
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.members_setup import setup_members
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import auth
+from ceasefire.members.setup import setup_members
+from ceasefire.members.tables import ApiTokenRow
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import OPERATOR, PASSWORD
 

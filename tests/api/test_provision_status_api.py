@@ -15,14 +15,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from ceasefire.access import Role
+from ceasefire.agreements import service as agreements
+from ceasefire.agreements.tables import ProvisionStatusChangeRow
 from ceasefire.agreements.views import agreement_view, provisions_view
-from ceasefire.api.app import create_app
-from ceasefire.db.models.agreements import ProvisionStatusChangeRow
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.domain.access import Role
-from ceasefire.domain.members import MemberRole
-from ceasefire.services import agreements, ledger, members
-from ceasefire.services.context import ServiceContext
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import service as members
+from ceasefire.members.model import MemberRole
 from tests.factories.agreements import MEMO_ID, NK_ID
 from tests.factories.members import OPERATOR, Cast, add_user_with_token, demo_cast
 

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
-from ceasefire.domain.access import Viewer
-from ceasefire.services.bootstrap import initialise
-from ceasefire.services.context import ServiceContext
+from ceasefire.access import Viewer
+from ceasefire.app import create_app
+from ceasefire.bootstrap import initialise
+from ceasefire.db.context import ServiceContext
 from ceasefire.web.dashboard import Dashboard
 from ceasefire.web.pages import render
 

@@ -11,12 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from ceasefire.api.app import create_app
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.db.models.members import ApiTokenRow
-from ceasefire.domain.access import Classification
-from ceasefire.services import auth, incidents, reports
-from ceasefire.services.context import ServiceContext
+from ceasefire.access import Classification
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import auth
+from ceasefire.members.tables import ApiTokenRow
+from ceasefire.reports import service as reports
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import OPERATOR, PASSWORD, Cast, demo_cast
 from tests.factories.reports import shelling_body

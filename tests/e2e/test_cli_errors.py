@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ceasefire.cli.main import main
+from ceasefire.cli import main
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from ceasefire.db.models.intake import ReportRow
-from ceasefire.services import ledger
-from ceasefire.services.context import ServiceContext
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.reports.tables import ReportRow
 from tests.factories.reports import csv_row, write_csv
 
 ROWS = 10_000

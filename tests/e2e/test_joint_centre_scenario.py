@@ -21,9 +21,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ceasefire.api.app import create_app
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.services.context import ServiceContext
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger.tables import LedgerEntryRow
 from tests.factories.members import Cast, demo_cast
 from tests.factories.reports import shelling_body
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 
 EXE = str(Path(sys.executable).with_name("ceasefire"))

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ceasefire.cli.context import get_context
-from ceasefire.cli.main import main
-from ceasefire.db.models.agreements import ProvisionStatusChangeRow
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.services.context import ServiceContext
+from ceasefire.agreements.tables import ProvisionStatusChangeRow
+from ceasefire.cli import main
+from ceasefire.console.context import get_context
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger.tables import LedgerEntryRow
 from tests.factories.agreements import NK_ID
 from tests.factories.members import Cast, demo_cast
 

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from ceasefire.db.models.intake import ReportRow
-from ceasefire.services import ledger
-from ceasefire.services.context import ServiceContext
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.reports.tables import ReportRow
 from tests.factories.members import add_user_with_token
 from tests.factories.reports import shelling_body
 from tests.factories.served import CLI, serving

@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ceasefire.api.app import create_app
-from ceasefire.cli.context import get_context
-from ceasefire.cli.main import main
+from ceasefire.app import create_app
+from ceasefire.cli import main
 from ceasefire.config import Settings
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.services.context import ServiceContext
+from ceasefire.console.context import get_context
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger.tables import LedgerEntryRow
 
 PASSWORD = "first password of fra"
 NEW_PASSWORD = "second password of fra"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ceasefire.domain.agreements import Agreement, Provision
-from ceasefire.services.agreements import shipped_agreement_paths
+from ceasefire.agreements.model import Agreement, Provision
+from ceasefire.agreements.service import shipped_agreement_paths
 
 NK_ID = "nk-2020-trilateral"
 MEMO_ID = "tr-ru-2020-memorandum"

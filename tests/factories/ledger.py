@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ceasefire.db.models.ledger import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
     GENESIS_PREV,
@@ -26,6 +25,7 @@ from ceasefire.ledger.entry import (
 )
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
+from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
 from ceasefire.ledger.verify import StoredEntry
 
 START = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ceasefire.domain.access import Viewer
-from ceasefire.services import auth
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.members_setup import DEMO_AGREEMENT_ID, DEMO_MEMBERS, setup_members
+from ceasefire.access import Viewer
+from ceasefire.db.context import ServiceContext
+from ceasefire.members import auth
+from ceasefire.members.setup import DEMO_AGREEMENT_ID, DEMO_MEMBERS, setup_members
 
 OPERATOR = Viewer.cli_operator()
 PASSWORD = "correct horse battery staple"

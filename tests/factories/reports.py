@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ceasefire.intake.csvformat import COLUMNS
+from ceasefire.reports.csvformat import COLUMNS
 
 AGHDAM = {"lat": 39.991, "lon": 46.927}
 OBSERVED = datetime(2020, 11, 26, 10, 30, tzinfo=UTC)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-CLI = [sys.executable, "-m", "ceasefire.cli.main"]
+CLI = [sys.executable, "-m", "ceasefire.cli"]
 
 
 def free_port() -> int:

@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ceasefire.db.models.agreements import (
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
+from ceasefire.agreements.events import AgreementTag
+from ceasefire.agreements.model import Evidence, ProvisionStatus
+from ceasefire.agreements.tables import (
     AgreementRow,
     AgreementVersionRow,
     DeadlineAmendmentRow,
@@ -18,12 +22,9 @@ from ceasefire.db.models.agreements import (
     ProvisionStatusChangeRow,
     ZoneRow,
 )
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.domain.actor import Actor
-from ceasefire.domain.agreements import Evidence, ProvisionStatus
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, NotFound
-from ceasefire.services import agreements
-from ceasefire.services.context import ServiceContext
+from ceasefire.ledger.tables import LedgerEntryRow
 from tests.factories.agreements import (
     MEMO_ID,
     NK_ID,
@@ -119,7 +120,7 @@ def test_each_state_change_has_a_matching_ledger_entry(ctx: ServiceContext) -> N
         amendments = session.scalars(select(DeadlineAmendmentRow)).all()
         versions = session.scalars(select(AgreementVersionRow)).all()
         session.expunge_all()  # keep the loaded values readable after the session ends
-    status_entries = dict(ledger_entries(ctx, agreements.TAG_STATUS_CHANGED))
+    status_entries = dict(ledger_entries(ctx, AgreementTag.PROVISION_STATUS_CHANGED))
     assert len(rows) == len(status_entries) == 4
     for row in rows:
         payload = status_entries[row.ledger_seq]
@@ -129,12 +130,12 @@ def test_each_state_change_has_a_matching_ledger_entry(ctx: ServiceContext) -> N
         assert datetime.fromisoformat(payload["at"]) == row.at
         assert payload["evidence"] == row.evidence
         assert payload["evidence"], "every status change rests on evidence"
-    amendment_entries = dict(ledger_entries(ctx, agreements.TAG_DEADLINE_AMENDED))
+    amendment_entries = dict(ledger_entries(ctx, AgreementTag.DEADLINE_AMENDED))
     (amendment,) = amendments
     assert amendment_entries[amendment.ledger_seq]["previous"] == "2020-11-15"
     assert amendment_entries[amendment.ledger_seq]["due"] == "2020-11-25"
     assert amendment_entries[amendment.ledger_seq]["requested_by"] == "ARM"
-    version_entries = dict(ledger_entries(ctx, agreements.TAG_VERSION_LOADED))
+    version_entries = dict(ledger_entries(ctx, AgreementTag.VERSION_LOADED))
     for version in versions:
         assert version.ledger_seq is not None
         assert version_entries[version.ledger_seq]["content_sha256"] == version.content_sha256
@@ -174,7 +175,7 @@ def test_a_changed_file_is_a_new_version_and_the_old_one_stays_readable(
         assert retired is not None
         assert retired.retired_in_version == 2
     assert [v["version"] for v in agreements.list_versions(ctx, NK_ID)] == [1, 2]
-    (retired_entry,) = ledger_entries(ctx, agreements.TAG_PROVISION_RETIRED)
+    (retired_entry,) = ledger_entries(ctx, AgreementTag.PROVISION_RETIRED)
     assert retired_entry[1]["provision_id"] == "p6-new-route"
 
     # A retired id is never reused, even for the same text.
@@ -336,4 +337,4 @@ def test_concurrent_loads_of_the_same_file_store_one_version(ctx: ServiceContext
     assert sorted(r.new_version for r in results) == [False, False, True]
     assert {r.version for r in results} == {1}
     assert counts(ctx)["agreement_versions"] == 1
-    assert len(ledger_entries(ctx, agreements.TAG_VERSION_LOADED)) == 1
+    assert len(ledger_entries(ctx, AgreementTag.VERSION_LOADED)) == 1

@@ -11,15 +11,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select, text
 
-from ceasefire.db.models.intake import ReportRow
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.domain.access import Viewer
-from ceasefire.domain.reports import content_from_dict
+from ceasefire.access import Viewer
+from ceasefire.bootstrap import initialise
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput
-from ceasefire.intake.csvformat import PARALLEL_MIN_ROWS
-from ceasefire.services import imports, ledger
-from ceasefire.services.bootstrap import initialise
-from ceasefire.services.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.reports import imports
+from ceasefire.reports.csvformat import PARALLEL_MIN_ROWS
+from ceasefire.reports.model import content_from_dict
+from ceasefire.reports.tables import ReportRow
 from tests.factories.reports import csv_row, write_csv
 
 NOW = datetime(2020, 12, 1, tzinfo=UTC)

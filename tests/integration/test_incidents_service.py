@@ -8,19 +8,20 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.domain.access import Classification, Viewer
-from ceasefire.domain.incidents import Attribution, AttributionKind, OccurrenceStatus, Stance
-from ceasefire.domain.reports import Category, Channel
+from ceasefire.access import Classification, Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ceasefire.services import incidents, reports
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.incidents import (
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
+from ceasefire.incidents.service import (
     IncidentDetail,
     IncidentFilters,
     IncidentRedacted,
     PartyRepresentative,
 )
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.reports import service as reports
+from ceasefire.reports.model import Category, Channel
 from tests.factories.members import Cast, demo_cast
 from tests.factories.reports import shelling_body
 

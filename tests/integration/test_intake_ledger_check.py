@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, text, update
 
-from ceasefire.db.models.intake import AssessmentRow, IncidentRow, ReportRow
-from ceasefire.domain.access import Classification
-from ceasefire.domain.incidents import Stance
-from ceasefire.services import incidents, ledger, reports
-from ceasefire.services.context import ServiceContext
+from ceasefire.access import Classification
+from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import Stance
+from ceasefire.incidents.tables import AssessmentRow, IncidentRow
+from ceasefire.ledger import service as ledger
+from ceasefire.reports import service as reports
+from ceasefire.reports.tables import ReportRow
 from tests.factories.members import demo_cast
 from tests.factories.reports import shelling_body
 

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
 from ceasefire.config import Settings
-from ceasefire.db.models.ledger import LedgerEntryRow, LedgerKeyRow
-from ceasefire.domain.access import Viewer
-from ceasefire.domain.actor import Actor
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, Unauthorized
-from ceasefire.services import ledger
-from ceasefire.services.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow
 
 OPERATOR = Viewer.cli_operator()
 

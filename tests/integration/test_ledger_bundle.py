@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
 from ceasefire.config import Settings
-from ceasefire.domain.actor import Actor
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.bundle import verify_bundle
 from ceasefire.ledger.verify import FindingKind
-from ceasefire.services import agreements, ledger
-from ceasefire.services.context import ServiceContext
 from tests.factories.ledger import reference_verifier
 
 TAG = "test:entry:written"
@@ -80,7 +81,7 @@ def test_verify_bundle_needs_no_database(bundle: Path, tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "ceasefire.cli.main",
+            "ceasefire.cli",
             "ledger",
             "verify",
             "--bundle",
@@ -140,7 +141,7 @@ def test_a_dropped_last_line_is_noticed_through_the_declared_count(bundle: Path)
 def test_cli_round_trip_export_verify_flip(cli_env: dict[str, str], tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "ceasefire.cli.main", *args],
+            [sys.executable, "-m", "ceasefire.cli", *args],
             capture_output=True,
             text=True,
             env=cli_env,

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from ceasefire.actor import Actor
 from ceasefire.config import Settings
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.domain.actor import Actor
-from ceasefire.services import ledger
-from ceasefire.services.context import ServiceContext
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
 
 PROCESSES = 4
 APPENDS = 500

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
 from ceasefire.config import Settings
-from ceasefire.domain.access import Viewer
-from ceasefire.domain.actor import Actor
-from ceasefire.domain.timeutil import utcnow
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.keyfile import add_key
 from ceasefire.ledger.merkle import verify_inclusion
 from ceasefire.ledger.verify import FindingKind
-from ceasefire.services import ledger
-from ceasefire.services.context import ServiceContext
+from ceasefire.timeutil import utcnow
 from tests.factories.ledger import ChainBuilder, insert_chain
 
 OPERATOR = Viewer.cli_operator()

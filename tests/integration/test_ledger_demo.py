@@ -15,7 +15,7 @@ from ceasefire.db.engine import normalise_url
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ceasefire.cli.main", *args],
+        [sys.executable, "-m", "ceasefire.cli", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -8,18 +8,18 @@ from collections.abc import Callable
 
 import pytest
 
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
 from ceasefire.config import Settings
-from ceasefire.domain.access import Viewer
-from ceasefire.domain.actor import Actor
-from ceasefire.domain.timeutil import utcnow
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import SignedEntry, build_entry
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.verify import FindingKind
-from ceasefire.services import ledger
-from ceasefire.services.context import ServiceContext
+from ceasefire.timeutil import utcnow
 
 OPERATOR = Viewer.cli_operator()
 

@@ -9,16 +9,17 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
 from ceasefire.config import Settings
-from ceasefire.domain.access import Viewer
-from ceasefire.domain.actor import Actor
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.verify import FindingKind
-from ceasefire.services import agreements, ledger
-from ceasefire.services.context import ServiceContext
 from tests.factories.ledger import insert_entry
 
 OPERATOR = Viewer.cli_operator()

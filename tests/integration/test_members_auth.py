@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.db.models.members import ApiTokenRow, UserRow
-from ceasefire.domain.access import Role, Viewer
+from ceasefire.access import Role, Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from ceasefire.services import auth
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.members_setup import setup_members
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import auth
+from ceasefire.members.setup import setup_members
+from ceasefire.members.tables import ApiTokenRow, UserRow
 from tests.factories.members import OPERATOR, PASSWORD, add_user_with_token, demo_cast
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from ceasefire.domain.access import Classification, Viewer
-from ceasefire.domain.members import GeoPoint, ObservationPost, Sensor, SensorKind
+from ceasefire.access import Classification, Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, NotFound
-from ceasefire.services import posts
-from ceasefire.services.context import ServiceContext
+from ceasefire.members import posts
+from ceasefire.members.model import GeoPoint, ObservationPost, Sensor, SensorKind
 from tests.factories.members import OPERATOR, demo_cast
 
 START = datetime(2021, 2, 1, tzinfo=UTC)

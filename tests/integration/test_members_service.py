@@ -10,14 +10,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.db.models.members import MemberRoleRow, MemberRow
-from ceasefire.domain.access import Role, Viewer
-from ceasefire.domain.members import Member, MemberKind, MemberRole
+from ceasefire.access import Role, Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from ceasefire.services import auth, ledger, members
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.members_setup import DEMO_AGREEMENT_ID, setup_members
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import auth
+from ceasefire.members import service as members
+from ceasefire.members.model import Member, MemberKind, MemberRole
+from ceasefire.members.setup import DEMO_AGREEMENT_ID, setup_members
+from ceasefire.members.tables import MemberRoleRow, MemberRow
 from tests.factories.members import OPERATOR, demo_cast
 
 AGR = DEMO_AGREEMENT_ID

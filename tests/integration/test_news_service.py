@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from ceasefire.db.base import Base
-from ceasefire.db.models.news import NewsArticleRow, NewsEventRow
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, InvalidInput
 from ceasefire.news.extract import NewsExtractor
-from ceasefire.services import reports
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.news import NewsIngester, get_article, setup_news
+from ceasefire.news.service import NewsIngester, get_article, setup_news
+from ceasefire.news.tables import NewsArticleRow, NewsEventRow
+from ceasefire.reports import service as reports
 from tests.factories.members import OPERATOR, demo_cast
 from tests.unit.news_fixtures import SEED, extractor  # noqa: F401
 

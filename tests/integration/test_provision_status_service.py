@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from ceasefire.agreements import service as agreements
+from ceasefire.agreements.model import Evidence
 from ceasefire.agreements.schemas import ProvisionStatusRecorded
-from ceasefire.db.models.agreements import ProvisionStatusChangeRow
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.domain.agreements import Evidence
-from ceasefire.services import agreements, ledger
-from ceasefire.services.context import ServiceContext
+from ceasefire.agreements.tables import ProvisionStatusChangeRow
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
 from tests.factories.agreements import NK_ID
 from tests.factories.members import demo_cast
 

@@ -13,16 +13,19 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import func, select, text
 
-from ceasefire.db.models.intake import ReportRow
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.domain.timeutil import utcnow
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, Unauthorized
-from ceasefire.services import auth, ledger, members, reports
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.intake_access import ReadScope
-from ceasefire.services.intake_queue import ReportQueue
-from ceasefire.services.ledger import LEDGER_LOCK_ID
-from ceasefire.services.reports import Submission
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.service import LEDGER_LOCK_ID
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import auth
+from ceasefire.members import service as members
+from ceasefire.members.scope import ReadScope
+from ceasefire.reports import service as reports
+from ceasefire.reports.queue import ReportQueue
+from ceasefire.reports.service import Submission
+from ceasefire.reports.tables import ReportRow
+from ceasefire.timeutil import utcnow
 from tests.factories.members import OPERATOR, Cast, demo_cast
 from tests.factories.reports import shelling_body
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from ceasefire.db.models.intake import AttachmentRow, ReportRow
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.domain.access import Viewer
+from ceasefire.access import Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from ceasefire.intake.attachments import AttachmentStore
-from ceasefire.services import reports
-from ceasefire.services.context import ServiceContext
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.reports import service as reports
+from ceasefire.reports.attachments import AttachmentStore
+from ceasefire.reports.tables import AttachmentRow, ReportRow
 from tests.factories.members import Cast, demo_cast
 from tests.factories.reports import shelling_body
 

@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from ceasefire.db.models.ledger import LedgerEntryRow
-from ceasefire.db.models.members import UserRow
-from ceasefire.domain.access import Viewer
-from ceasefire.domain.timeutil import utcnow
+from ceasefire.access import Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, InvalidInput, NotFound, Unauthorized
-from ceasefire.services import auth, ledger
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.members_setup import setup_members
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import auth
+from ceasefire.members.setup import setup_members
+from ceasefire.members.tables import UserRow
+from ceasefire.timeutil import utcnow
 from tests.factories.members import OPERATOR, PASSWORD, add_user_with_token
 
 USER = "fra-duty"

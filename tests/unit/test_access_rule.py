@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ceasefire.domain.access import Classification, Role, Viewer, can_read
+from ceasefire.access import Classification, Role, Viewer, can_read
 
 INT, SHA, PUB = Classification.INTERNAL, Classification.SHARED, Classification.PUBLIC
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceasefire.domain.agreements import (
+from ceasefire.agreements.model import (
     Deadline,
     DeadlineAmendment,
     Provision,

@@ -22,9 +22,9 @@ from ceasefire.agreements.loader import (
     check_text,
     content_hash,
 )
+from ceasefire.agreements.model import PartyRole, ProvisionKind, ProvisionStatus
 from ceasefire.agreements.versions import diff_documents
 from ceasefire.agreements.yamlmap import load_located
-from ceasefire.domain.agreements import PartyRole, ProvisionKind, ProvisionStatus
 from ceasefire.errors import InvalidInput
 from tests.factories.agreements import (
     MEMO_ID,

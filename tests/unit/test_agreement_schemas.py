@@ -9,15 +9,15 @@ import pydantic
 import pytest
 
 from ceasefire.agreements.loader import check_file
+from ceasefire.agreements.model import Agreement
 from ceasefire.agreements.schemas import (
     AgreementProvisionsPublic,
     AgreementPublic,
     EvidencePublic,
     SourceInstantPublic,
 )
+from ceasefire.agreements.service import shipped_agreement_paths
 from ceasefire.agreements.views import agreement_view, provisions_view
-from ceasefire.domain.agreements import Agreement
-from ceasefire.services.agreements import shipped_agreement_paths
 
 VERSION: dict[str, Any] = {
     "number": 2,

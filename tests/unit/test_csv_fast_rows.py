@@ -23,8 +23,11 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from ceasefire.domain.access import Classification
-from ceasefire.domain.reports import (
+from ceasefire.access import Classification
+from ceasefire.errors import InvalidInput
+from ceasefire.reports.csvformat import COLUMNS, compile_columns, record_to_body
+from ceasefire.reports.csvrows import StoredContent, plain_row_reader
+from ceasefire.reports.model import (
     CASUALTY_KEYS,
     PRECISION_MAX_SPAN,
     QUERY_FIELDS,
@@ -36,10 +39,7 @@ from ceasefire.domain.reports import (
     TimePrecision,
     WeaponClass,
 )
-from ceasefire.domain.reports import validate_report as generic_validate
-from ceasefire.errors import InvalidInput
-from ceasefire.intake.csvformat import COLUMNS, compile_columns, record_to_body
-from ceasefire.intake.csvrows import StoredContent, plain_row_reader
+from ceasefire.reports.model import validate_report as generic_validate
 from tests.factories.reports import CSV_HEADER, OBSERVED, csv_row
 
 NOW = datetime(2020, 12, 1, 12, 0, tzinfo=UTC)

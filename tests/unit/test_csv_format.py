@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ceasefire.domain.reports import QUERY_FIELDS, Category, Channel
 from ceasefire.errors import InvalidInput
-from ceasefire.intake.csvformat import ParsedFile, column_for, parse_csv, rejects_csv
+from ceasefire.reports.csvformat import ParsedFile, column_for, parse_csv, rejects_csv
+from ceasefire.reports.model import QUERY_FIELDS, Category, Channel
 
 NOW = datetime(2020, 12, 1, tzinfo=UTC)
 HEADER = (

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer.main
 from typer.core import TyperGroup
 
-from ceasefire.api.app import create_app
-from ceasefire.cli.main import app as cli_app
+from ceasefire.app import create_app
+from ceasefire.cli import app as cli_app
 from ceasefire.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

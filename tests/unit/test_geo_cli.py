@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ceasefire.cli.main import main
+from ceasefire.cli import main
 from ceasefire.news.geo.evaluation import GeoScores, evaluate, read_geowebnews
 from ceasefire.news.geo.mention import PlaceMention
 from tests.conftest import SHARED_DATA

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceasefire.domain.incidents import (
+from ceasefire.errors import Conflict, InvalidInput
+from ceasefire.incidents.model import (
     ALLOWED_TRANSITIONS,
     Assessment,
     Attribution,
@@ -29,7 +30,6 @@ from ceasefire.domain.incidents import (
     redact_names,
     rule_from_dict,
 )
-from ceasefire.errors import Conflict, InvalidInput
 
 T0 = datetime(2020, 11, 27, tzinfo=UTC)
 VERIFIED_ARM = Finding(OccurrenceStatus.VERIFIED, Attribution(AttributionKind.ATTRIBUTED, "ARM"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from ceasefire.intake.ids import new_id, new_ids
+from ceasefire.ids import new_id, new_ids
 
 ID = re.compile(r"^rep-[0-9a-f]{11}[0-9a-f]{10}$")
 

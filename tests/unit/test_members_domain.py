@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceasefire.domain.access import Classification, Role
-from ceasefire.domain.members import (
+from ceasefire.access import Classification, Role
+from ceasefire.errors import InvalidInput
+from ceasefire.members.model import (
     GeoPoint,
     Member,
     MemberKind,
@@ -22,7 +23,6 @@ from ceasefire.domain.members import (
     narrowest_role,
     viewer_for_roles,
 )
-from ceasefire.errors import InvalidInput
 
 T0 = datetime(2020, 11, 9, 21, tzinfo=UTC)
 AGR = "nk-2020-trilateral"

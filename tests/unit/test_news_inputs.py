@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ceasefire.cli.main import main
+from ceasefire.cli import main
 from ceasefire.errors import InvalidInput, PayloadTooLarge
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.inputs import decode_article, read_article_file

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceasefire.domain.access import Classification
-from ceasefire.domain.reports import (
+from ceasefire.access import Classification
+from ceasefire.reports.model import (
     CASUALTY_KEYS,
     Category,
     Channel,

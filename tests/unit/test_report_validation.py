@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceasefire.domain.access import Classification
-from ceasefire.domain.reports import (
+from ceasefire.access import Classification
+from ceasefire.errors import InvalidInput
+from ceasefire.reports.model import (
     Category,
     Channel,
     TimePrecision,
@@ -19,7 +20,6 @@ from ceasefire.domain.reports import (
     redact_for_public,
     validate_report,
 )
-from ceasefire.errors import InvalidInput
 
 NOW = datetime(2020, 11, 27, 12, 0, tzinfo=UTC)
 

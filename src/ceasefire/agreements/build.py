@@ -14,8 +14,7 @@ from datetime import date
 from typing import Any
 
 from ceasefire.agreements.geometry import geojson_problems
-from ceasefire.agreements.yamlmap import Path, render_path
-from ceasefire.domain.agreements import (
+from ceasefire.agreements.model import (
     Agreement,
     AgreementKind,
     Deadline,
@@ -37,6 +36,7 @@ from ceasefire.domain.agreements import (
     ZoneKind,
     zone_info,
 )
+from ceasefire.agreements.yamlmap import Path, render_path
 
 _PARTY_ROLES = {r.value for r in PartyRole}
 _ZONE_KINDS = {k.value for k in ZoneKind}

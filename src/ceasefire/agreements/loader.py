@@ -20,8 +20,8 @@ import rfc8785
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from ceasefire.agreements.build import AgreementBuilder
+from ceasefire.agreements.model import Agreement
 from ceasefire.agreements.yamlmap import LocatedDocument, Path, load_located, render_path
-from ceasefire.domain.agreements import Agreement
 from ceasefire.errors import InvalidInput, problem
 
 FORMAT = "ceasefire-agreement/1"

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ceasefire.domain.agreements import (
+from ceasefire.agreements.model import (
     AgreementKind,
     PartyRole,
     ProvisionKind,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ceasefire.domain.agreements import Agreement, Provision, iso
+from ceasefire.agreements.model import Agreement, Provision, iso
 
 
 def provision_view(provision: Provision, as_of: datetime, *, nested: bool) -> dict[str, Any]:

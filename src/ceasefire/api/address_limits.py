@@ -46,9 +46,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ceasefire.api.errors import error_response
 from ceasefire.api.ratelimit import DEFAULT_MAX_KEYS, TokenBuckets
 from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import TooManyRequests, Unauthorized
-from ceasefire.services.auth import viewer_for_token
-from ceasefire.services.context import ServiceContext
 
 # How long a checked token's verdict decides the rate limit (never its access).
 CHECKED_TOKEN_TTL_S = 300.0
@@ -208,13 +207,18 @@ def count_sign_in(request: Request) -> SignInAttempt:
 
 
 def address_limits_for(
-    ctx: ServiceContext, settings: Settings, *, session_cookie: str
+    ctx: ServiceContext,
+    settings: Settings,
+    *,
+    session_cookie: str,
+    authenticate: Callable[[ServiceContext, str], object],
 ) -> AddressLimits:
-    """The limits of one application, checking tokens against ``ctx``'s database."""
+    """The limits of one application, checking tokens against ``ctx``'s database with
+    ``authenticate`` (the members area's token check, handed in by the application)."""
 
     def check_token(token: str) -> bool:
         try:
-            viewer_for_token(ctx, token)
+            authenticate(ctx, token)
         except Unauthorized:
             return False
         return True

@@ -8,20 +8,23 @@ revoked token is a 401 (never silently public: a client with a broken token shou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ceasefire.domain.access import Viewer
+from ceasefire.access import Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Unauthorized
-from ceasefire.services.auth import viewer_for_token
-from ceasefire.services.context import ServiceContext
-from ceasefire.services.intake_queue import ReportQueue
 
 # Declares the scheme in the OpenAPI document; parsing is done below so that a malformed
 # header is a 401 rather than "no token".
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Bearer cft_...`")
+
+
+Authenticate = Callable[[ServiceContext, str], Viewer]
+"""Resolves an API token to its Viewer (or raises Unauthorized)."""
 
 
 async def get_ctx(request: Request) -> ServiceContext:
@@ -40,7 +43,11 @@ def get_viewer(
 ) -> Viewer:
     """The caller's Viewer; the token itself is never logged or echoed back."""
     token = bearer_token(request)
-    return Viewer.public() if token is None else viewer_for_token(ctx, token)
+    if token is None:
+        return Viewer.public()
+    # The members area's token check, set by the application factory (ceasefire.app).
+    authenticate: Authenticate = request.app.state.authenticate
+    return authenticate(ctx, token)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -79,14 +86,3 @@ async def require_member(viewer: CurrentViewer) -> Viewer:
 
 
 RequireMember = Annotated[Viewer, Depends(require_member)]
-
-
-def report_queue(request: Request) -> ReportQueue:
-    """The application's group-commit queue for reports (built on first use; the event
-    loop's thread is the only one that builds it)."""
-    state = request.app.state
-    found = getattr(state, "report_queue", None)
-    if found is None:
-        found = state.report_queue = ReportQueue(state.ctx)
-    assert isinstance(found, ReportQueue)
-    return found

@@ -1,5 +1,15 @@
-"""The tamper-evident ledger, pure part: canonical bytes, entries, keys, Merkle trees, checks.
+"""The tamper-evident ledger: canonical bytes, entries, keys, Merkle trees, storage, verify.
 
-Nothing here touches the database; ``ceasefire.services.ledger`` stores and reads entries.
-The format is specified in docs/ledger.md so that anyone can write their own verifier.
+The pure part (``canonical``, ``entry``, ``keys``, ``merkle``, ``verify``, ``bundle``) touches
+no database; ``service`` stores, seals, reads, verifies and exports. The format is specified
+in docs/ledger.md so that anyone can write their own verifier.
 """
+
+from ceasefire.areas import Area
+
+AREA = Area(
+    name="ledger",
+    tables="ceasefire.ledger.tables",
+    router="ceasefire.ledger.api:router",
+    commands="ceasefire.ledger.commands:register",
+)

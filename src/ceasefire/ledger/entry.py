@@ -23,6 +23,7 @@ from typing import Any
 
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.ledger.canonical import canonical_header_json
+from ceasefire.ledger.events import LedgerTag
 from ceasefire.ledger.keys import SigningKey
 
 FORMAT_VERSION = 1
@@ -34,10 +35,10 @@ TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 MAX_SUBJECT_LENGTH = 200
 MAX_TAG_LENGTH = 128
 
-KEY_ADDED = "ledger:key:added"
-KEY_ROTATED = "ledger:key:rotated"
-KEY_REVOKED = "ledger:key:revoked"
-ROOT_SEALED = "ledger:root:sealed"
+KEY_ADDED = LedgerTag.KEY_ADDED
+KEY_ROTATED = LedgerTag.KEY_ROTATED
+KEY_REVOKED = LedgerTag.KEY_REVOKED
+ROOT_SEALED = LedgerTag.ROOT_SEALED
 KEY_TAGS = frozenset({KEY_ADDED, KEY_ROTATED, KEY_REVOKED})
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ceasefire.domain.reports import PARTY_CODE
 from ceasefire.news.actordict import shipped_dictionary
+from ceasefire.reports.model import PARTY_CODE
 
 REPORTABLE_MODALITIES = frozenset({"occurred", "claimed"})
 _HEAVY_CATEGORY = {

@@ -29,12 +29,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ceasefire.access import Viewer
 from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep
-from ceasefire.domain.access import Viewer
-from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthorized
-from ceasefire.services import auth
+from ceasefire.members import auth
+from ceasefire.timeutil import utcnow
 from ceasefire.web.pages import render
 from ceasefire.web.session import (
     SESSION_COOKIE,

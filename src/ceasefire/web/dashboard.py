@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ceasefire.domain.access import Viewer
-from ceasefire.domain.agreements import Agreement, Provision, SourceInstant
+from ceasefire.access import Viewer
+from ceasefire.agreements import service as agreement_service
+from ceasefire.agreements.model import Agreement, Provision, SourceInstant
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import NotFound
-from ceasefire.services import agreements as agreement_service
-from ceasefire.services import incidents as incident_service
-from ceasefire.services import ledger as ledger_service
-from ceasefire.services import posts as post_service
-from ceasefire.services.context import ServiceContext
+from ceasefire.incidents import service as incident_service
+from ceasefire.ledger import service as ledger_service
+from ceasefire.members import posts as post_service
 from ceasefire.web.mapsvg import MapShape, Projection, draw, positions
 
 MAIN_AGREEMENT = "nk-2020-trilateral"

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ceasefire.api.deps import ContextDep
-from ceasefire.domain.timeutil import parse_instant
+from ceasefire.timeutil import parse_instant
 from ceasefire.web.dashboard import build_dashboard
 from ceasefire.web.session import WebViewer
 

@@ -20,10 +20,10 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
-from ceasefire.domain.access import Viewer
 from ceasefire.errors import Unauthorized
-from ceasefire.services.auth import viewer_for_token
+from ceasefire.members.auth import viewer_for_token
 
 SESSION_COOKIE = "ceasefire_session"
 

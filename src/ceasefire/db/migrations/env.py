@@ -5,11 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-import ceasefire.db.models  # noqa: F401  (registers every table)
+from ceasefire.areas import load_tables
 from ceasefire.config import Settings
 from ceasefire.db.base import Base
 from ceasefire.db.engine import make_engine
 
+load_tables()  # every area's tables on Base.metadata
 config = context.config
 engine = config.attributes.get("engine")
 if not isinstance(engine, Engine):

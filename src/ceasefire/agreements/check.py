@@ -1,0 +1,172 @@
+"""State check of the agreement register: its tables must say what its ledger entries say.
+
+Every ``agreement_versions``, ``provision_status_changes`` and ``deadline_amendments`` row
+keeps the sequence number of the entry that recorded it, and that entry's payload carries
+the row's content (see ``ceasefire.agreements.service``). A row edited, added or deleted
+directly in the database no longer matches and is reported with the entry's number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.agreements.events import AgreementTag
+from ceasefire.agreements.model import iso
+from ceasefire.agreements.tables import (
+    AgreementVersionRow,
+    DeadlineAmendmentRow,
+    ProvisionStatusChangeRow,
+)
+from ceasefire.ledger.check import StateChecker
+from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
+
+
+def _status_fields(row: ProvisionStatusChangeRow) -> dict[str, Any]:
+    return {
+        "agreement_id": row.agreement_id,
+        "provision_id": row.provision_id,
+        "status": row.status,
+        "at": iso(row.at),
+        "at_local": row.at_local,
+        "time_zone": row.at_time_zone,
+        "precision": row.at_precision,
+        "evidence": row.evidence,
+        "note": row.note,
+        "origin": row.origin,
+        "agreement_version": row.agreement_version,
+    }
+
+
+def _amendment_fields(row: DeadlineAmendmentRow) -> dict[str, Any]:
+    return {
+        "agreement_id": row.agreement_id,
+        "provision_id": row.provision_id,
+        "seq": row.seq,
+        "previous": row.previous_due.isoformat(),
+        "due": row.due.isoformat(),
+        "time_zone": row.time_zone,
+        "decided.at": iso(row.decided_at),
+        "decided.local": row.decided_local,
+        "decided.time_zone": row.decided_time_zone,
+        "requested_by": row.requested_by,
+        "decided_by": row.decided_by,
+        "reason": row.reason,
+        "instrument": row.instrument,
+        "evidence": row.evidence,
+        "agreement_version": row.agreement_version,
+    }
+
+
+def _version_fields(row: AgreementVersionRow) -> dict[str, Any]:
+    return {
+        "agreement_id": row.agreement_id,
+        "version": row.version,
+        "content_sha256": row.content_sha256,
+        "source_name": row.source_name,
+    }
+
+
+def _lookup(payload: Any, dotted: str) -> Any:
+    value = payload
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _compare(
+    table: str,
+    what: str,
+    rows: Iterable[Any],
+    fields: Callable[[Any], dict[str, Any]],
+    entries: Sequence[CollectedEntry],
+) -> Iterator[Finding]:
+    """Match rows and entries through ``ledger_seq``; report every difference."""
+    by_seq = {e.seq: e for e in entries}
+    matched: set[int] = set()
+    for row in rows:
+        seq = row.ledger_seq
+        label = f"{table} row {_row_label(row)}"
+        entry = by_seq.get(seq) if seq is not None else None
+        if entry is None:
+            yield Finding(
+                seq,
+                FindingKind.STATE_MISMATCH,
+                f"{label} has no {what} entry (ledger_seq {seq}): written without the ledger",
+            )
+            continue
+        if seq in matched:
+            yield Finding(
+                seq, FindingKind.STATE_MISMATCH, f"{label} claims entry {seq}, already claimed"
+            )
+            continue
+        matched.add(seq)
+        differ = [
+            name for name, value in fields(row).items() if _lookup(entry.payload, name) != value
+        ]
+        if differ:
+            yield Finding(
+                seq,
+                FindingKind.STATE_MISMATCH,
+                f"{label}: {', '.join(differ)} differ from ledger entry {seq}"
+                + _example(differ[0], fields(row), entry.payload),
+            )
+    for entry in entries:
+        if entry.seq not in matched:
+            yield Finding(
+                entry.seq,
+                FindingKind.STATE_MISMATCH,
+                f"ledger entry {entry.seq} ({entry.tag} {entry.subject}) has no {table} row:"
+                " the row was deleted",
+            )
+
+
+def _example(name: str, fields: dict[str, Any], payload: Any) -> str:
+    table_value, ledger_value = fields[name], _lookup(payload, name)
+    if isinstance(table_value, str | int | None) and isinstance(ledger_value, str | int | None):
+        return f" ({name}: table {table_value!r}, ledger {ledger_value!r})"
+    return ""
+
+
+def _row_label(row: Any) -> str:
+    if isinstance(row, AgreementVersionRow):
+        return f"{row.agreement_id} v{row.version}"
+    return f"{row.id} ({row.agreement_id}/{row.provision_id})"
+
+
+def check_agreements(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
+    """Compare the agreement register's recorded rows with their ledger entries."""
+    by_tag: dict[str, list[CollectedEntry]] = {}
+    for entry in entries:
+        by_tag.setdefault(entry.tag, []).append(entry)
+    yield from _compare(
+        "agreement_versions",
+        AgreementTag.VERSION_LOADED,
+        session.scalars(select(AgreementVersionRow)),
+        _version_fields,
+        by_tag.get(AgreementTag.VERSION_LOADED, []),
+    )
+    yield from _compare(
+        "provision_status_changes",
+        AgreementTag.PROVISION_STATUS_CHANGED,
+        session.scalars(select(ProvisionStatusChangeRow).order_by(ProvisionStatusChangeRow.id)),
+        _status_fields,
+        by_tag.get(AgreementTag.PROVISION_STATUS_CHANGED, []),
+    )
+    yield from _compare(
+        "deadline_amendments",
+        AgreementTag.DEADLINE_AMENDED,
+        session.scalars(select(DeadlineAmendmentRow).order_by(DeadlineAmendmentRow.id)),
+        _amendment_fields,
+        by_tag.get(AgreementTag.DEADLINE_AMENDED, []),
+    )
+
+
+CHECKER = StateChecker(
+    name="agreements: versions, provision status changes, deadline amendments",
+    tags=tuple(AgreementTag),
+    check=check_agreements,
+)

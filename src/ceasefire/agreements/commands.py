@@ -1,0 +1,327 @@
+"""``ceasefire agreement validate|load|list|show``, ``ceasefire provisions`` and
+``ceasefire provision status``.
+
+Thin commands over ``services.agreements``: errors (an invalid file lists every problem and
+exits 2) are rendered once, in ``cli.main``. ``provision status`` acts as the centre's
+operator, or with ``--token`` (or ``CEASEFIRE_TOKEN``) as that token's member user, whose
+role the service checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
+from ceasefire.agreements.model import Evidence, ProvisionStatus
+from ceasefire.agreements.views import agreement_view, provisions_view
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.output import console, print_json, print_table
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.members.auth import acting_viewer
+from ceasefire.timeutil import parse_instant, utcnow
+
+AS_OF = typer.Option(
+    "--as-of", help="ISO 8601 instant to evaluate at (default: now); a bare date is 00:00 UTC."
+)
+
+agreement_app = typer.Typer(help="Agreement files and the agreement register.")
+provision_app = typer.Typer(help="Record what became of a provision.")
+
+
+def _as_of(text: str | None) -> datetime:
+    return utcnow() if text is None else parse_instant(text, field="--as-of")
+
+
+@agreement_app.command("validate")
+def validate(
+    file: Annotated[Path, typer.Argument(help="Agreement file (YAML).")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Check an agreement file; every problem is listed with file, line and path (exit 2)."""
+    checked = agreements.validate_file(file)
+    agreement = checked.raise_if_invalid()
+    summary = {
+        "valid": True,
+        "file": str(file),
+        "id": agreement.id,
+        "provisions": len(agreement.provisions),
+        "provisions_and_parts": len(agreement.all_provisions()),
+        "zones": len(agreement.zones),
+        "content_sha256": checked.content_sha256,
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        console.print(
+            f"[green]valid[/green] {file}: [bold]{agreement.id}[/bold], "
+            f"{summary['provisions']} provisions ({summary['provisions_and_parts']} with parts), "
+            f"{summary['zones']} zones"
+        )
+
+
+@agreement_app.command("load")
+def load(
+    file: Annotated[Path, typer.Argument(help="Agreement file (YAML).")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Load an agreement file: a changed file becomes a new version; unchanged, nothing."""
+    result = agreements.load_file(get_context(), file, actor=Actor.centre())
+    if as_json:
+        print_json(result.to_dict())
+        return
+    if not result.new_version:
+        console.print(f"{result.agreement_id}: unchanged, still version {result.version}")
+        return
+    console.print(
+        f"[green]loaded[/green] {result.agreement_id} version {result.version}: "
+        f"{result.amendments_recorded} deadline amendment(s), "
+        f"{result.status_changes_recorded} status change(s) recorded"
+        + (f"; retired: {', '.join(result.retired)}" if result.retired else "")
+    )
+
+
+@agreement_app.command("list")
+def list_(as_json: Annotated[bool, JSON] = False) -> None:
+    """List the agreements in the register."""
+    rows = agreements.list_agreements(get_context())
+    if as_json:
+        print_json({"agreements": rows})
+        return
+    print_table(
+        "Agreements",
+        ["id", "kind", "version", "provisions", "effective (source time)", "title"],
+        [
+            [
+                r["id"],
+                r["kind"],
+                r["version"],
+                r["provisions"],
+                f"{r['effective']['local']} {r['effective']['time_zone']}",
+                r["title"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+@agreement_app.command("show")
+def show(
+    agreement_id: Annotated[str, typer.Argument(metavar="ID", help="Agreement id.")],
+    version: Annotated[
+        int | None, typer.Option("--version", min=1, help="Version (default: current).")
+    ] = None,
+    as_of: Annotated[str | None, AS_OF] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Show an agreement: parties, term, zones and provisions with their status."""
+    instant = _as_of(as_of)
+    stored = agreements.get_agreement(get_context(), agreement_id, version)
+    view = agreement_view(stored.agreement, instant, version=stored.version_info())
+    if as_json:
+        print_json(view)
+        return
+    _print_agreement(view)
+
+
+def _print_agreement(view: dict[str, Any]) -> None:
+    version = view["version"]
+    console.print(f"[bold]{view['id']}[/bold] v{version['number']}: {view['title']}")
+    effective = view["effective"]
+    console.print(
+        f"effective {effective['local']} {effective['time_zone']} (= {effective['at']})",
+        highlight=False,
+    )
+    parties = ", ".join(f"{p['code']} ({'/'.join(p['roles'])})" for p in view["parties"])
+    console.print(f"parties: {parties}", highlight=False)
+    _print_term(view["term"])
+    rows = []
+    for provision in view["provisions"]:
+        for item in [provision, *provision["parts"]]:
+            rows.append(_provision_row(item))
+    print_table(
+        f"Provisions as of {view['as_of']}",
+        ["number", "id", "kind", "status", "due", "amended from", "title"],
+        rows,
+    )
+
+
+def _provision_row(item: dict[str, Any]) -> list[Any]:
+    deadline = item.get("deadline") or {}
+    amendments = deadline.get("amendments") or []
+    return [
+        item["number"],
+        item["id"],
+        item["kind"],
+        item["status"] + (" (disputed)" if item.get("disputed") else ""),
+        deadline.get("due", ""),
+        ", ".join(a["previous"] for a in amendments),
+        item["title"],
+    ]
+
+
+def _print_term(term: dict[str, Any] | None) -> None:
+    if not term:
+        return
+    current = term.get("period_as_of") or {}
+    console.print(
+        f"term: {term['length_months']} months from {term['starts']}, expires {term['expires']}, "
+        f"notice deadline {term['notice_deadline']}"
+        + (", renews automatically" if term["automatic_renewal"] else "")
+        + (
+            f"; period in force: {current['starts']} to {current['expires']} "
+            f"(notice by {current['notice_deadline']})"
+            if current
+            else ""
+        ),
+        highlight=False,
+    )
+
+
+def provisions(
+    agreement_id: Annotated[str, typer.Option("--agreement", help="Agreement id.")],
+    as_of: Annotated[str | None, AS_OF] = None,
+    due_within: Annotated[
+        int | None,
+        typer.Option(
+            "--due-within",
+            help="Only open provisions due within DAYS of --as-of, and overdue ones.",
+            metavar="DAYS",
+        ),
+    ] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", min=1, help="Version (default: current).")
+    ] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List an agreement's provisions (parts included) with status and deadline as of a time."""
+    if due_within is not None and due_within < 0:
+        raise InvalidInput(
+            "--due-within must be zero or more days",
+            details=[problem("--due-within", "negative")],
+        )
+    instant = _as_of(as_of)
+    stored = agreements.get_agreement(get_context(), agreement_id, version)
+    view = provisions_view(
+        stored.agreement, instant, version=stored.version_info(), due_within_days=due_within
+    )
+    if as_json:
+        print_json(view)
+        return
+    _print_term(view["term"])
+    print_table(
+        f"{agreement_id} v{stored.version}: provisions as of {view['as_of']}",
+        ["number", "id", "kind", "status", "due", "amended from", "title"],
+        [_provision_row(item) for item in view["provisions"]],
+        caption=(
+            f"overdue: {', '.join(view['overdue']) or 'none'}; "
+            f"due within {view['upcoming_within_days']} days: "
+            f"{', '.join(view['upcoming']) or 'none'}"
+        ),
+    )
+
+
+def _evidence(values: list[str]) -> list[Evidence]:
+    """``SOURCE``, ``SOURCE:REF`` or ``:REF`` (an outside reference alone), split at the first
+    colon: ``:incident:2020-12-14-001`` is the ref ``incident:2020-12-14-001``."""
+    result, problems = [], []
+    for index, value in enumerate(values):
+        source, colon, ref = value.partition(":")
+        if not source.strip() and not ref.strip():
+            problems.append(problem(f"--evidence[{index}]", "empty; SOURCE, SOURCE:REF or :REF"))
+        elif colon and not ref.strip():
+            problems.append(problem(f"--evidence[{index}]", f"{value!r}: nothing after ':'"))
+        result.append(Evidence(source=source.strip() or None, ref=ref.strip() or None))
+    if problems:
+        raise InvalidInput("invalid --evidence", details=problems)
+    return result
+
+
+STATUSES = ", ".join(s.value for s in ProvisionStatus)
+
+
+@provision_app.command("status")
+def provision_status(
+    agreement_id: Annotated[str, typer.Argument(metavar="AGREEMENT_ID", help="Agreement id.")],
+    provision_id: Annotated[
+        str, typer.Argument(metavar="PROVISION_ID", help="Provision (or part) id.")
+    ],
+    status: Annotated[str, typer.Argument(metavar="STATUS", help=f"One of: {STATUSES}.")],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="ISO 8601 instant from which the status holds (no offset: UTC). "
+            "May be left out when --local and --time-zone are given.",
+        ),
+    ] = None,
+    local: Annotated[
+        str | None,
+        typer.Option(
+            "--local",
+            help="The local date or time as the source states it (no offset), "
+            "e.g. 2020-12-01 or 2020-12-01T13:00; needs --time-zone.",
+        ),
+    ] = None,
+    time_zone: Annotated[
+        str | None,
+        typer.Option("--time-zone", help="IANA time zone of --local (e.g. Asia/Baku)."),
+    ] = None,
+    evidence: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--evidence",
+            metavar="SOURCE[:REF]",
+            help="Evidence (repeatable, at least one): a source id of the agreement file, "
+            "optionally with a reference in it; ':REF' alone for an outside reference, "
+            "e.g. ':incident:2020-12-14-001'.",
+        ),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What happened, briefly.")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Record a provision's STATUS from an instant on, with evidence (one ledger entry).
+
+    Needs the operator, or the --token of a monitor of the agreement.
+
+    The same change sent again records nothing and shows the stored one.
+    """
+    instant = None if at is None else parse_instant(at, field="--at")
+    result = agreements.record_provision_status(
+        get_context(),
+        acting_viewer(get_context(), token),
+        agreement_id,
+        provision_id,
+        status=status,
+        at=instant,
+        local=local,
+        time_zone=time_zone,
+        evidence=_evidence(evidence or []),
+        note=note,
+    )
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    change = result.status_change
+    when = change.at.at + (
+        f" ({change.at.local} {change.at.time_zone})" if change.at.time_zone != "UTC" else ""
+    )
+    verb = "[green]recorded[/green]" if result.recorded else "already recorded, nothing written:"
+    console.print(
+        f"{verb} {agreement_id}/{provision_id} is {change.status.value} from {when}, "
+        f"ledger entry {change.ledger_seq}",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``agreement ...``, ``provisions`` and ``provision ...`` to ``ceasefire``."""
+    app.add_typer(agreement_app, name="agreement")
+    app.command("provisions")(provisions)
+    app.add_typer(provision_app, name="provision")

@@ -1,0 +1,1061 @@
+"""Agreement register use cases: load files (versioned, idempotent), read, record statuses.
+
+Every state change goes through one small function that writes its row *and* its ledger
+entry in the caller's unit of work: ``_record_version``, ``_record_provision_retired``,
+``_record_amendment`` and ``_record_status_change``. Their ledger payloads carry what is
+needed to re-derive the tables (agreement, provision, status, instant, evidence...), so the
+ledger verifier can compare ``provision_status_changes`` and ``deadline_amendments`` rows
+with the entries whose ``ledger_seq`` they keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy.exc
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
+from ceasefire.agreements.events import AgreementTag
+from ceasefire.agreements.loader import CheckedDocument, check_data, check_file, check_text
+from ceasefire.agreements.model import (
+    Agreement,
+    DeadlineAmendment,
+    Evidence,
+    Provision,
+    ProvisionStatus,
+    SourceInstant,
+    StatusChange,
+    TimePrecision,
+    iso,
+    zone_info,
+)
+from ceasefire.agreements.schemas import (
+    EvidencePublic,
+    ProvisionStatusRecorded,
+    SourceInstantPublic,
+    StatusChangeRecordPublic,
+)
+from ceasefire.agreements.tables import (
+    AgreementRow,
+    AgreementVersionRow,
+    DeadlineAmendmentRow,
+    ProvisionRow,
+    ProvisionStatusChangeRow,
+    ZoneRow,
+)
+from ceasefire.agreements.versions import diff_documents, flat_provisions
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.ledger import service as ledger
+from ceasefire.members.service import actor_of, is_monitor
+from ceasefire.timeutil import ensure_utc, utcnow
+
+SHIPPED_FILES = ("nk-2020-trilateral.yaml", "tr-ru-2020-memorandum.yaml")
+"""Agreement files shipped in ``ceasefire/agreements/data`` and loaded by ``init --demo``."""
+
+
+@dataclass
+class LoadResult:
+    """What loading one agreement file did."""
+
+    agreement_id: str
+    version: int
+    new_version: bool
+    content_sha256: str
+    source_name: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    retired: list[str] = field(default_factory=list)
+    amendments_recorded: int = 0
+    status_changes_recorded: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredAgreement:
+    """An agreement version as stored, with the status history recorded so far."""
+
+    agreement: Agreement
+    version: int
+    current_version: int
+    content_sha256: str
+    source_name: str
+    loaded_at: datetime
+    loaded_by: str
+    changes: dict[str, Any]
+
+    def version_info(self) -> dict[str, Any]:
+        return {
+            "number": self.version,
+            "current": self.current_version,
+            "is_current": self.version == self.current_version,
+            "content_sha256": self.content_sha256,
+            "source_name": self.source_name,
+            "loaded_at": iso(self.loaded_at),
+            "loaded_by": self.loaded_by,
+            "changes": self.changes,
+        }
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def shipped_agreement_paths() -> list[Path]:
+    """The agreement files shipped with the package."""
+    data = resources.files("ceasefire.agreements").joinpath("data")
+    return [Path(str(data.joinpath(name))) for name in SHIPPED_FILES]
+
+
+def validate_file(path: str | Path) -> CheckedDocument:
+    """Check an agreement file; ``InvalidInput`` lists every problem with file and line."""
+    checked = check_file(path)
+    checked.raise_if_invalid()
+    return checked
+
+
+def load_file(ctx: ServiceContext, path: str | Path, *, actor: Actor) -> LoadResult:
+    """Load (or reload) the agreement file at ``path``; see :func:`load_checked`."""
+    return load_checked(ctx, check_file(path), actor=actor, source_name=Path(path).name)
+
+
+def load_text(ctx: ServiceContext, text: str, *, source_name: str, actor: Actor) -> LoadResult:
+    """Load agreement file content (e.g. an upload); see :func:`load_checked`."""
+    return load_checked(ctx, check_text(text, source_name), actor=actor, source_name=source_name)
+
+
+def load_checked(
+    ctx: ServiceContext, checked: CheckedDocument, *, actor: Actor, source_name: str
+) -> LoadResult:
+    """Store a checked agreement document in one unit of work.
+
+    Same content as the current version: nothing changes. Changed content: a new version,
+    provisions missing from it retired, new deadline amendments and status changes recorded,
+    each with its ledger entry. Any problem raises ``InvalidInput`` and writes nothing.
+    """
+    agreement = checked.raise_if_invalid()
+    try:
+        with ctx.unit_of_work() as session:
+            return _store(session, ctx.settings, checked, agreement, actor, source_name)
+    except sqlalchemy.exc.IntegrityError:
+        # Two loads of the same new agreement raced and the other one committed first (its
+        # version row or agreement row now exists). Once more, against what it wrote: the
+        # same content is then a no-op, different content a next version.
+        with ctx.unit_of_work() as session:
+            return _store(session, ctx.settings, checked, agreement, actor, source_name)
+
+
+def _store(
+    session: Session,
+    settings: Settings,
+    checked: CheckedDocument,
+    agreement: Agreement,
+    actor: Actor,
+    source_name: str,
+) -> LoadResult:
+    content_sha = checked.content_sha256
+    row = session.execute(
+        select(AgreementRow).where(AgreementRow.id == agreement.id).with_for_update()
+    ).scalar_one_or_none()
+    previous = (
+        session.get(AgreementVersionRow, (agreement.id, row.current_version)) if row else None
+    )
+    if previous is not None and previous.content_sha256 == content_sha:
+        return LoadResult(agreement.id, previous.version, False, content_sha, source_name)
+
+    provision_rows = {
+        r.provision_id: r
+        for r in session.scalars(
+            select(ProvisionRow).where(ProvisionRow.agreement_id == agreement.id)
+        )
+    }
+    recorded_amendments = _recorded_amendments(session, agreement.id)
+    _check_against_record(checked, agreement, provision_rows, recorded_amendments)
+
+    version = previous.version + 1 if previous else 1
+    now = utcnow()
+    changes = diff_documents(previous.document if previous else None, checked.data)
+    if row is None:
+        row = AgreementRow(id=agreement.id, created_at=now)
+        session.add(row)
+    row.title, row.kind = agreement.title, agreement.kind.value
+    row.current_version, row.updated_at = version, now
+    session.flush()
+    _record_version(
+        session,
+        settings,
+        agreement,
+        version,
+        content_sha,
+        checked.data,
+        changes,
+        source_name,
+        actor,
+        now,
+    )
+    retired = _update_provisions(session, settings, agreement, version, provision_rows, actor)
+    _update_zones(session, agreement, version)
+    result = LoadResult(agreement.id, version, True, content_sha, source_name, changes, retired)
+    for provision in agreement.all_provisions():
+        if provision.deadline is not None:
+            known = len(recorded_amendments.get(provision.id, []))
+            for seq, amendment in enumerate(provision.deadline.amendments, start=1):
+                if seq > known:
+                    _record_amendment(
+                        session, settings, agreement.id, provision, seq, amendment, version, actor
+                    )
+                    result.amendments_recorded += 1
+        recorded = _recorded_status_keys(session, agreement.id, provision.id)
+        for change in provision.status_history:
+            if (change.at.at, change.status.value) not in recorded:
+                _record_status_change(
+                    session,
+                    settings,
+                    agreement.id,
+                    provision.id,
+                    change,
+                    actor,
+                    origin="file",
+                    version=version,
+                )
+                result.status_changes_recorded += 1
+    return result
+
+
+def _check_against_record(
+    checked: CheckedDocument,
+    agreement: Agreement,
+    provision_rows: dict[str, ProvisionRow],
+    recorded_amendments: dict[str, list[DeadlineAmendmentRow]],
+) -> None:
+    """Rules that need the stored record: ids never reused, amendment history append-only."""
+    problems = []
+    locations = dict(_provision_paths(checked.data))
+    for provision in agreement.all_provisions():
+        where = f"{checked.file} {locations.get(provision.id, provision.id)}"
+        stored = provision_rows.get(provision.id)
+        if stored is not None and stored.retired_in_version is not None:
+            problems.append(
+                problem(
+                    f"{where}.id",
+                    f"provision id {provision.id!r} was retired in version "
+                    f"{stored.retired_in_version}; ids are never reused, give it a new id",
+                    field="id",
+                )
+            )
+        recorded = recorded_amendments.get(provision.id, [])
+        amendments = provision.deadline.amendments if provision.deadline else ()
+        for seq, row in enumerate(recorded, start=1):
+            current = amendments[seq - 1] if seq <= len(amendments) else None
+            if current is None or (
+                current.previous,
+                current.due,
+                current.decided.at,
+            ) != (row.previous_due, row.due, row.decided_at):
+                problems.append(
+                    problem(
+                        f"{where}.deadline.amendments[{seq - 1}]",
+                        f"amendment {seq} differs from the recorded one ({row.previous_due} → "
+                        f"{row.due}); the amendment history is append-only",
+                        field="amendments",
+                    )
+                )
+    if problems:
+        raise InvalidInput(
+            f"{checked.file}: {len(problems)} conflict(s) with the recorded history",
+            details=problems,
+        )
+
+
+def _provision_paths(document: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    def walk(items: list[Any], prefix: str) -> Iterable[tuple[str, str]]:
+        for index, raw in enumerate(items):
+            path = f"{prefix}[{index}]"
+            yield raw["id"], path
+            yield from walk(raw.get("parts") or [], f"{path}.parts")
+
+    return walk(document.get("provisions") or [], "provisions")
+
+
+def _recorded_amendments(
+    session: Session, agreement_id: str
+) -> dict[str, list[DeadlineAmendmentRow]]:
+    rows = session.scalars(
+        select(DeadlineAmendmentRow)
+        .where(DeadlineAmendmentRow.agreement_id == agreement_id)
+        .order_by(DeadlineAmendmentRow.provision_id, DeadlineAmendmentRow.seq)
+    )
+    result: dict[str, list[DeadlineAmendmentRow]] = {}
+    for row in rows:
+        result.setdefault(row.provision_id, []).append(row)
+    return result
+
+
+def _recorded_status_keys(
+    session: Session, agreement_id: str, provision_id: str
+) -> set[tuple[datetime, str]]:
+    rows = session.execute(
+        select(ProvisionStatusChangeRow.at, ProvisionStatusChangeRow.status).where(
+            ProvisionStatusChangeRow.agreement_id == agreement_id,
+            ProvisionStatusChangeRow.provision_id == provision_id,
+        )
+    )
+    return {(at, status) for at, status in rows}
+
+
+def _update_provisions(
+    session: Session,
+    settings: Settings,
+    agreement: Agreement,
+    version: int,
+    rows: dict[str, ProvisionRow],
+    actor: Actor,
+) -> list[str]:
+    present = set()
+    for provision in agreement.all_provisions():
+        present.add(provision.id)
+        row = rows.get(provision.id)
+        if row is None:
+            row = ProvisionRow(
+                agreement_id=agreement.id, provision_id=provision.id, first_version=version
+            )
+            session.add(row)
+        row.number, row.title, row.kind = provision.number, provision.title, provision.kind.value
+        row.parent_id, row.last_version = provision.parent, version
+    session.flush()
+    retired = []
+    for provision_id, row in rows.items():
+        if provision_id not in present and row.retired_in_version is None:
+            _record_provision_retired(session, settings, row, version, actor)
+            retired.append(provision_id)
+    return retired
+
+
+def _update_zones(session: Session, agreement: Agreement, version: int) -> None:
+    rows = {
+        r.zone_id: r
+        for r in session.scalars(select(ZoneRow).where(ZoneRow.agreement_id == agreement.id))
+    }
+    for zone in agreement.zones:
+        row = rows.get(zone.id)
+        if row is None:
+            row = ZoneRow(agreement_id=agreement.id, zone_id=zone.id)
+            session.add(row)
+        row.name, row.kind, row.precision = zone.name, zone.kind.value, zone.precision
+        row.geometry = dict(zone.geometry)
+        row.valid_from = zone.valid_from.at if zone.valid_from else None
+        row.valid_until = zone.valid_until.at if zone.valid_until else None
+        row.agreement_version, row.retired_in_version = version, None
+    present = {z.id for z in agreement.zones}
+    for zone_id, row in rows.items():
+        if zone_id not in present and row.retired_in_version is None:
+            row.retired_in_version = version
+    session.flush()
+
+
+# -- the state changes, each with its ledger entry --------------------------------------------
+
+
+def _record_version(
+    session: Session,
+    settings: Settings,
+    agreement: Agreement,
+    version: int,
+    content_sha: str,
+    document: dict[str, Any],
+    changes: dict[str, Any],
+    source_name: str,
+    actor: Actor,
+    now: datetime,
+) -> AgreementVersionRow:
+    row = AgreementVersionRow(
+        agreement_id=agreement.id,
+        version=version,
+        content_sha256=content_sha,
+        document=document,
+        changes=changes,
+        source_name=source_name,
+        loaded_at=now,
+        loaded_by=actor.member_id,
+    )
+    session.add(row)
+    session.flush()
+    row.ledger_seq = ledger.append(
+        session,
+        settings,
+        tag=AgreementTag.VERSION_LOADED,
+        subject=agreement.id,
+        payload={
+            "agreement_id": agreement.id,
+            "version": version,
+            "content_sha256": content_sha,
+            "source_name": source_name,
+            "title": agreement.title,
+            "kind": agreement.kind.value,
+            "provisions": list(flat_provisions(document)),
+            "zones": [z.id for z in agreement.zones],
+            "changes": changes,
+        },
+        actor=actor,
+    )
+    return row
+
+
+def _record_provision_retired(
+    session: Session, settings: Settings, row: ProvisionRow, version: int, actor: Actor
+) -> None:
+    row.retired_in_version = version
+    session.flush()
+    ledger.append(
+        session,
+        settings,
+        tag=AgreementTag.PROVISION_RETIRED,
+        subject=f"{row.agreement_id}/{row.provision_id}",
+        payload={
+            "agreement_id": row.agreement_id,
+            "provision_id": row.provision_id,
+            "retired_in_version": version,
+            "last_version": row.last_version,
+        },
+        actor=actor,
+    )
+
+
+def _evidence_list(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
+    return [e.to_dict() for e in evidence]
+
+
+def _record_amendment(
+    session: Session,
+    settings: Settings,
+    agreement_id: str,
+    provision: Provision,
+    seq: int,
+    amendment: DeadlineAmendment,
+    version: int,
+    actor: Actor,
+) -> DeadlineAmendmentRow:
+    assert provision.deadline is not None
+    payload = {
+        "agreement_id": agreement_id,
+        "provision_id": provision.id,
+        "seq": seq,
+        "previous": amendment.previous.isoformat(),
+        "due": amendment.due.isoformat(),
+        "time_zone": provision.deadline.time_zone,
+        "decided": amendment.decided.to_dict(),
+        "requested_by": amendment.requested_by,
+        "decided_by": list(amendment.decided_by),
+        "reason": amendment.reason,
+        "instrument": amendment.instrument,
+        "evidence": _evidence_list(amendment.evidence),
+        "agreement_version": version,
+    }
+    seq_no = ledger.append(
+        session,
+        settings,
+        tag=AgreementTag.DEADLINE_AMENDED,
+        subject=f"{agreement_id}/{provision.id}",
+        payload=payload,
+        actor=actor,
+    )
+    row = DeadlineAmendmentRow(
+        agreement_id=agreement_id,
+        provision_id=provision.id,
+        seq=seq,
+        previous_due=amendment.previous,
+        due=amendment.due,
+        time_zone=provision.deadline.time_zone,
+        decided_at=amendment.decided.at,
+        decided_local=amendment.decided.local,
+        decided_time_zone=amendment.decided.time_zone,
+        requested_by=amendment.requested_by,
+        decided_by=list(amendment.decided_by),
+        reason=amendment.reason,
+        instrument=amendment.instrument,
+        evidence=payload["evidence"],
+        agreement_version=version,
+        recorded_at=utcnow(),
+        recorded_by=actor.member_id,
+        ledger_seq=seq_no,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def status_change_payload(
+    agreement_id: str, provision_id: str, change: StatusChange, *, origin: str, version: int | None
+) -> dict[str, Any]:
+    """The ledger payload of a status change: everything its table row holds."""
+    return {
+        "agreement_id": agreement_id,
+        "provision_id": provision_id,
+        "status": change.status.value,
+        "at": iso(change.at.at),
+        "at_local": change.at.local,
+        "time_zone": change.at.time_zone,
+        "precision": change.at.precision.value,
+        "evidence": _evidence_list(change.evidence),
+        "note": change.note,
+        "origin": origin,
+        "agreement_version": version,
+    }
+
+
+def _record_status_change(
+    session: Session,
+    settings: Settings,
+    agreement_id: str,
+    provision_id: str,
+    change: StatusChange,
+    actor: Actor,
+    *,
+    origin: str,
+    version: int | None,
+) -> ProvisionStatusChangeRow:
+    payload = status_change_payload(
+        agreement_id, provision_id, change, origin=origin, version=version
+    )
+    seq = ledger.append(
+        session,
+        settings,
+        tag=AgreementTag.PROVISION_STATUS_CHANGED,
+        subject=f"{agreement_id}/{provision_id}",
+        payload=payload,
+        actor=actor,
+    )
+    row = ProvisionStatusChangeRow(
+        agreement_id=agreement_id,
+        provision_id=provision_id,
+        status=change.status.value,
+        at=change.at.at,
+        at_local=change.at.local,
+        at_time_zone=change.at.time_zone,
+        at_precision=change.at.precision.value,
+        evidence=payload["evidence"],
+        note=change.note,
+        origin=origin,
+        agreement_version=version,
+        recorded_at=utcnow(),
+        recorded_by=actor.member_id,
+        ledger_seq=seq,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_status_change(
+    ctx: ServiceContext,
+    agreement_id: str,
+    provision_id: str,
+    *,
+    status: ProvisionStatus | str,
+    at: datetime,
+    evidence: Iterable[Evidence] = (),
+    note: str | None = None,
+    actor: Actor,
+) -> dict[str, Any]:
+    """Record that a provision's status changed at ``at``, on behalf of ``actor``.
+
+    For other services that have already decided (e.g. from an assessed incident); members
+    and operators go through :func:`record_provision_status`, which checks their role.
+    Idempotent like it; returns the ledger payload with ``recorded`` and ``ledger_seq``.
+    """
+    change = status_change_input(status=status, at=at, evidence=evidence, note=note)
+    result = _record_change(ctx, agreement_id, provision_id, change, actor, viewer=None)
+    record = result.status_change
+    return {
+        "recorded": result.recorded,
+        "ledger_seq": record.ledger_seq,
+        **status_change_payload(
+            agreement_id,
+            provision_id,
+            change,
+            origin=record.origin,
+            version=record.agreement_version,
+        ),
+    }
+
+
+def record_provision_status(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    agreement_id: str,
+    provision_id: str,
+    *,
+    status: ProvisionStatus | str,
+    at: datetime | None = None,
+    local: str | None = None,
+    time_zone: str | None = None,
+    evidence: Iterable[Evidence] = (),
+    note: str | None = None,
+) -> ProvisionStatusRecorded:
+    """Record a provision's status from ``at`` on, as ``viewer`` (an operator or a monitor).
+
+    Only an operator or a member holding a current monitor role in the agreement may record
+    outcomes (``Forbidden`` otherwise; the public is ``Unauthorized``). The instant is
+    ``at`` (UTC), or ``local`` in ``time_zone`` as the source gives it, or both when they
+    agree; ``time_zone`` alone keeps ``at``'s local time there. At least one evidence
+    reference is needed; a ``source`` must be one of the agreement's sources.
+
+    Idempotent: the same status at the same instant again records nothing and returns the
+    stored change with ``recorded: false``; the same status and instant with other
+    evidence, note or local time is a ``Conflict`` (the record is append-only). Any problem
+    writes nothing.
+    """
+    actor = actor_of(viewer)
+    change = status_change_input(
+        status=status, at=at, local=local, time_zone=time_zone, evidence=evidence, note=note
+    )
+    return _record_change(ctx, agreement_id, provision_id, change, actor, viewer=viewer)
+
+
+MAX_EVIDENCE = 50
+MAX_NOTE = 4000
+MAX_EVIDENCE_FIELD = {"source": 80, "ref": 500, "note": 2000}
+
+
+def status_change_input(
+    *,
+    status: ProvisionStatus | str,
+    at: datetime | None = None,
+    local: str | None = None,
+    time_zone: str | None = None,
+    evidence: Iterable[Evidence] = (),
+    note: str | None = None,
+) -> StatusChange:
+    """Check the parts of a status change given through an interface; ``InvalidInput``
+    lists every problem (``status``, ``at``, ``local``, ``time_zone``, ``evidence[i]``, ``note``).
+    """
+    problems: list[dict[str, Any]] = []
+    new_status: ProvisionStatus | None = None
+    try:
+        new_status = ProvisionStatus(status)
+    except ValueError:
+        choices = ", ".join(s.value for s in ProvisionStatus)
+        problems.append(problem("status", f"unknown status {status!r}; one of: {choices}"))
+    instant = _instant_input(at, _clean(local), _clean(time_zone), problems)
+    references = _evidence_input(evidence, problems)
+    note = _clean(note)
+    if note is not None and len(note) > MAX_NOTE:
+        problems.append(problem("note", f"longer than {MAX_NOTE} characters"))
+    if problems or new_status is None or instant is None:
+        raise InvalidInput(
+            f"invalid status change: {', '.join(p['loc'] for p in problems)}", details=problems
+        )
+    return StatusChange(status=new_status, at=instant, evidence=references, note=note)
+
+
+def _clean(value: str | None) -> str | None:
+    value = value.strip() if value is not None else None
+    return value or None
+
+
+def _instant_input(
+    at: datetime | None,
+    local: str | None,
+    time_zone: str | None,
+    problems: list[dict[str, Any]],
+) -> SourceInstant | None:
+    """The instant of a status change; see :func:`record_provision_status`."""
+    before = len(problems)
+    if at is not None and (at.tzinfo is None or at.tzinfo.utcoffset(at) is None):
+        problems.append(problem("at", "needs a time zone offset (e.g. Z or +04:00)"))
+    if time_zone is not None:
+        try:
+            zone_info(time_zone)
+        except ValueError:
+            problems.append(problem("time_zone", f"not an IANA time zone: {time_zone!r}"))
+    if local is not None and time_zone is None:
+        problems.append(problem("time_zone", "required with local"))
+    if at is None and local is None:
+        problems.append(problem("at", "required (or local with time_zone)"))
+    if len(problems) > before:
+        return None
+    instant: SourceInstant | None = None
+    if local is not None:
+        assert time_zone is not None
+        try:
+            instant = SourceInstant.parse(local, time_zone)
+        except ValueError as exc:
+            problems.append(problem("local", f"not a local date or time: {exc}"))
+            return None
+        if at is not None and ensure_utc(at) != instant.at:
+            problems.append(
+                problem(
+                    "local",
+                    f"{local} {time_zone} is {iso(instant.at)}, not {iso(ensure_utc(at))} (at)",
+                )
+            )
+            return None
+    else:
+        assert at is not None
+        when = ensure_utc(at)
+        zone = time_zone or "UTC"
+        text = when.astimezone(zone_info(zone)).replace(tzinfo=None).isoformat(timespec="seconds")
+        instant = SourceInstant(when, text, zone, TimePrecision.MINUTE)
+    if instant.at > utcnow():
+        problems.append(problem("at", f"{iso(instant.at)} is in the future"))
+        return None
+    return instant
+
+
+def _evidence_input(
+    evidence: Iterable[Evidence], problems: list[dict[str, Any]]
+) -> tuple[Evidence, ...]:
+    references = []
+    items = list(evidence)
+    if not items:
+        problems.append(problem("evidence", "at least one evidence reference is needed"))
+    if len(items) > MAX_EVIDENCE:
+        problems.append(problem("evidence", f"more than {MAX_EVIDENCE} references"))
+    for index, item in enumerate(items):
+        cleaned = Evidence(source=_clean(item.source), ref=_clean(item.ref), note=_clean(item.note))
+        if cleaned.source is None and cleaned.ref is None:
+            problems.append(problem(f"evidence[{index}]", "needs a source or a ref"))
+        for name, limit in MAX_EVIDENCE_FIELD.items():
+            value = getattr(cleaned, name)
+            if value is not None and len(value) > limit:
+                problems.append(
+                    problem(f"evidence[{index}].{name}", f"longer than {limit} characters")
+                )
+        references.append(cleaned)
+    return tuple(references)
+
+
+def _record_change(
+    ctx: ServiceContext,
+    agreement_id: str,
+    provision_id: str,
+    change: StatusChange,
+    actor: Actor,
+    *,
+    viewer: Viewer | None,
+) -> ProvisionStatusRecorded:
+    """Store ``change`` (checked input) with its ledger entry, unless already recorded.
+
+    With ``viewer``, only an operator or a current monitor of the agreement may.
+    """
+    try:
+        with ctx.unit_of_work() as session:
+            return _store_change(
+                session, ctx.settings, agreement_id, provision_id, change, actor, viewer
+            )
+    except sqlalchemy.exc.IntegrityError:
+        # The same change was recorded concurrently and committed first (the unique key on
+        # provision, instant and status): once more, which now finds it.
+        with ctx.unit_of_work() as session:
+            return _store_change(
+                session, ctx.settings, agreement_id, provision_id, change, actor, viewer
+            )
+
+
+def _store_change(
+    session: Session,
+    settings: Settings,
+    agreement_id: str,
+    provision_id: str,
+    change: StatusChange,
+    actor: Actor,
+    viewer: Viewer | None,
+) -> ProvisionStatusRecorded:
+    stored = _load(session, agreement_id, None)
+    provision = stored.agreement.provision(provision_id)
+    if provision is None:
+        raise NotFound(
+            f"agreement {agreement_id!r} has no provision {provision_id!r}",
+            details=[problem("provision_id", "unknown in the current version")],
+        )
+    if viewer is not None and not viewer.operator and not is_monitor(session, viewer, agreement_id):
+        raise Forbidden(
+            f"only an operator or a monitor of {agreement_id} may record a provision's status"
+        )
+    if provision.parts:
+        raise InvalidInput(
+            f"provision {provision_id!r} takes its status from its parts",
+            details=[
+                problem(
+                    "provision_id",
+                    f"record the status on a part: {', '.join(p.id for p in provision.parts)}",
+                )
+            ],
+        )
+    known_sources = {s.id for s in stored.agreement.sources}
+    unknown = [
+        problem(
+            f"evidence[{index}].source",
+            f"no source {item.source!r} in {agreement_id} (known: "
+            f"{', '.join(sorted(known_sources)) or 'none'}); an outside reference goes in ref",
+        )
+        for index, item in enumerate(change.evidence)
+        if item.source is not None and item.source not in known_sources
+    ]
+    if unknown:
+        raise InvalidInput("evidence names an unknown source", details=unknown)
+    existing = session.execute(
+        select(ProvisionStatusChangeRow).where(
+            ProvisionStatusChangeRow.agreement_id == agreement_id,
+            ProvisionStatusChangeRow.provision_id == provision_id,
+            ProvisionStatusChangeRow.at == change.at.at,
+            ProvisionStatusChangeRow.status == change.status.value,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        _check_same_change(existing, change)
+        return ProvisionStatusRecorded(recorded=False, status_change=_status_record(existing))
+    row = _record_status_change(
+        session,
+        settings,
+        agreement_id,
+        provision_id,
+        change,
+        actor,
+        origin="service",
+        version=stored.version,
+    )
+    return ProvisionStatusRecorded(recorded=True, status_change=_status_record(row))
+
+
+def _check_same_change(row: ProvisionStatusChangeRow, change: StatusChange) -> None:
+    """A change already recorded may be sent again, but not with other details."""
+    differ = [
+        name
+        for name, recorded, given in (
+            ("local", (row.at_local, row.at_precision), (change.at.local, change.at.precision)),
+            ("time_zone", row.at_time_zone, change.at.time_zone),
+            ("evidence", row.evidence, _evidence_list(change.evidence)),
+            ("note", row.note, change.note),
+        )
+        if recorded != given
+    ]
+    if differ:
+        raise Conflict(
+            f"{row.provision_id} already has status {row.status!r} recorded at {iso(row.at)} "
+            f"(ledger entry {row.ledger_seq}) with other {', '.join(differ)}; "
+            "the record is append-only",
+            details=[problem(name, "differs from the recorded change") for name in differ],
+        )
+
+
+def _status_record(row: ProvisionStatusChangeRow) -> StatusChangeRecordPublic:
+    return StatusChangeRecordPublic(
+        agreement_id=row.agreement_id,
+        provision_id=row.provision_id,
+        status=ProvisionStatus(row.status),
+        at=SourceInstantPublic(
+            at=iso(row.at),
+            local=row.at_local,
+            time_zone=row.at_time_zone,
+            precision=TimePrecision(row.at_precision),
+        ),
+        evidence=[EvidencePublic(**item) for item in row.evidence],
+        note=row.note,
+        origin=row.origin,
+        agreement_version=row.agreement_version,
+        ledger_seq=row.ledger_seq,
+        recorded_at=iso(row.recorded_at),
+        recorded_by=row.recorded_by,
+    )
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+
+def list_agreements(ctx: ServiceContext) -> list[dict[str, Any]]:
+    """Every agreement with its current version."""
+    with ctx.reader() as session:
+        rows = session.execute(
+            select(AgreementRow, AgreementVersionRow)
+            .join(
+                AgreementVersionRow,
+                (AgreementVersionRow.agreement_id == AgreementRow.id)
+                & (AgreementVersionRow.version == AgreementRow.current_version),
+            )
+            .order_by(AgreementRow.id)
+        ).all()
+        counts = {
+            agreement_id: len(flat_provisions(version.document))
+            for agreement_id, version in ((a.id, v) for a, v in rows)
+        }
+        return [
+            {
+                "id": a.id,
+                "title": a.title,
+                "kind": a.kind,
+                "version": a.current_version,
+                "content_sha256": v.content_sha256,
+                "loaded_at": iso(v.loaded_at),
+                "provisions": len(v.document.get("provisions") or []),
+                "provisions_and_parts": counts[a.id],
+                "effective": _effective(v.document),
+            }
+            for a, v in rows
+        ]
+
+
+def list_versions(ctx: ServiceContext, agreement_id: str) -> list[dict[str, Any]]:
+    """Every stored version of an agreement, oldest first, with what each changed."""
+    with ctx.reader() as session:
+        if session.get(AgreementRow, agreement_id) is None:
+            raise NotFound(
+                f"no agreement {agreement_id!r}", details=[problem("agreement_id", "unknown id")]
+            )
+        rows = session.scalars(
+            select(AgreementVersionRow)
+            .where(AgreementVersionRow.agreement_id == agreement_id)
+            .order_by(AgreementVersionRow.version)
+        )
+        return [
+            {
+                "version": r.version,
+                "content_sha256": r.content_sha256,
+                "source_name": r.source_name,
+                "loaded_at": iso(r.loaded_at),
+                "loaded_by": r.loaded_by,
+                "ledger_seq": r.ledger_seq,
+                "changes": r.changes,
+            }
+            for r in rows
+        ]
+
+
+def _effective(document: dict[str, Any]) -> dict[str, Any]:
+    raw = document.get("effective")
+    if isinstance(raw, str):
+        return {"local": raw, "time_zone": document.get("time_zone")}
+    assert isinstance(raw, dict)
+    return {"local": raw.get("local"), "time_zone": raw.get("time_zone", document.get("time_zone"))}
+
+
+def get_agreement(
+    ctx: ServiceContext, agreement_id: str, version: int | None = None
+) -> StoredAgreement:
+    """Agreement ``agreement_id`` at ``version`` (default: current); ``NotFound`` if unknown."""
+    with ctx.reader() as session:
+        return _load(session, agreement_id, version)
+
+
+def _load(session: Session, agreement_id: str, version: int | None) -> StoredAgreement:
+    row = session.get(AgreementRow, agreement_id)
+    if row is None:
+        raise NotFound(
+            f"no agreement {agreement_id!r}", details=[problem("agreement_id", "unknown id")]
+        )
+    number = version if version is not None else row.current_version
+    stored = session.get(AgreementVersionRow, (agreement_id, number))
+    if stored is None:
+        raise NotFound(
+            f"agreement {agreement_id!r} has no version {number} (current: {row.current_version})",
+            details=[problem("version", f"1..{row.current_version}")],
+        )
+    checked = check_data(stored.document, file=f"{agreement_id}@v{number}")
+    agreement = checked.raise_if_invalid().with_history(_history(session, agreement_id))
+    return StoredAgreement(
+        agreement=agreement,
+        version=number,
+        current_version=row.current_version,
+        content_sha256=stored.content_sha256,
+        source_name=stored.source_name,
+        loaded_at=stored.loaded_at,
+        loaded_by=stored.loaded_by,
+        changes=stored.changes,
+    )
+
+
+def _history(session: Session, agreement_id: str) -> dict[str, tuple[StatusChange, ...]]:
+    rows = session.scalars(
+        select(ProvisionStatusChangeRow)
+        .where(ProvisionStatusChangeRow.agreement_id == agreement_id)
+        .order_by(ProvisionStatusChangeRow.at, ProvisionStatusChangeRow.id)
+    )
+    history: dict[str, list[StatusChange]] = {}
+    for row in rows:
+        history.setdefault(row.provision_id, []).append(
+            StatusChange(
+                status=ProvisionStatus(row.status),
+                at=SourceInstant(
+                    row.at, row.at_local, row.at_time_zone, TimePrecision(row.at_precision)
+                ),
+                evidence=tuple(
+                    Evidence(source=e.get("source"), ref=e.get("ref"), note=e.get("note"))
+                    for e in row.evidence
+                ),
+                note=row.note,
+            )
+        )
+    return {key: tuple(value) for key, value in history.items()}
+
+
+def list_zones(
+    ctx: ServiceContext, *, as_of: datetime | None = None, agreement_id: str | None = None
+) -> dict[str, Any]:
+    """The zones of the current agreement versions as a GeoJSON FeatureCollection.
+
+    With ``as_of`` only zones valid at that instant are included.
+    """
+    with ctx.reader() as session:
+        query = select(ZoneRow).where(ZoneRow.retired_in_version.is_(None))
+        if agreement_id is not None:
+            if session.get(AgreementRow, agreement_id) is None:
+                raise NotFound(
+                    f"no agreement {agreement_id!r}",
+                    details=[problem("agreement", "unknown id")],
+                )
+            query = query.where(ZoneRow.agreement_id == agreement_id)
+        rows = session.scalars(query.order_by(ZoneRow.agreement_id, ZoneRow.zone_id)).all()
+        features = []
+        for row in rows:
+            if as_of is not None and (
+                (row.valid_from is not None and as_of < row.valid_from)
+                or (row.valid_until is not None and as_of >= row.valid_until)
+            ):
+                continue
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"{row.agreement_id}/{row.zone_id}",
+                    "geometry": row.geometry,
+                    "properties": {
+                        "agreement": row.agreement_id,
+                        "agreement_version": row.agreement_version,
+                        "zone": row.zone_id,
+                        "name": row.name,
+                        "kind": row.kind,
+                        "precision": row.precision,
+                        "valid_from": iso(row.valid_from) if row.valid_from else None,
+                        "valid_until": iso(row.valid_until) if row.valid_until else None,
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+def load_shipped(ctx: ServiceContext, *, actor: Actor | None = None) -> list[LoadResult]:
+    """Load the shipped agreement files (idempotent: unchanged files add nothing)."""
+    who = actor or Actor.centre()
+    return [load_file(ctx, path, actor=who) for path in shipped_agreement_paths()]
+
+
+def setup_agreements(ctx: ServiceContext, *, demo: bool) -> list[str]:
+    """The ``init`` step: with ``demo``, load the shipped agreements (idempotently)."""
+    if not demo:
+        return []
+    steps = []
+    for result in load_shipped(ctx):
+        state = "loaded as version" if result.new_version else "unchanged, version"
+        steps.append(f"agreement {result.agreement_id} {state} {result.version}")
+    return steps

@@ -1,0 +1,139 @@
+"""The FastAPI application factory. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ceasefire import __version__
+from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
+from ceasefire.api.errors import error_response
+from ceasefire.areas import contributions
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import CeasefireError, PayloadTooLarge
+from ceasefire.members.auth import viewer_for_token
+from ceasefire.web.pages import STATIC
+from ceasefire.web.session import SESSION_COOKIE, SessionCookieHeaders
+
+
+def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "details": details}}, status_code=status
+    )
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        # ("query", "as_of") -> parameter "as_of" in the query string
+        where = loc[0] if loc else "request"
+        name = ".".join(loc[1:]) if len(loc) > 1 else where
+        details.append({"loc": name, "in": where, "message": err.get("msg", "invalid")})
+    return details
+
+
+class BodySizeLimit:
+    """Rejects request bodies over the configured size, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._reject(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise PayloadTooLarge(f"request body over {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = _error(413, PayloadTooLarge.code, f"request body over {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> FastAPI:
+    """Build the ceasefire API for ``settings`` (or an existing service context)."""
+    settings = settings or (ctx.settings if ctx else Settings())
+    ctx = ctx or ServiceContext.from_settings(settings)
+    app = FastAPI(
+        title="ceasefire",
+        version=__version__,
+        description="API of a joint ceasefire monitoring centre.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    app.state.authenticate = viewer_for_token
+
+    @app.exception_handler(CeasefireError)
+    async def _ceasefire_error(_request: Request, exc: CeasefireError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        names = ", ".join(d["loc"] for d in details)
+        return _error(422, "E422", f"invalid request: {names}", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, f"E{exc.status_code}", str(exc.detail))
+
+    app.mount(
+        "/static/swagger-ui",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+
+    app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def _docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="ceasefire API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/health", tags=["meta"])
+    async def _health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    for router in contributions("router"):
+        app.include_router(router)
+    app.add_middleware(SessionCookieHeaders)
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    # Outermost: a refused request costs nothing further.
+    app.state.address_limits = address_limits_for(
+        ctx, settings, session_cookie=SESSION_COOKIE, authenticate=viewer_for_token
+    )
+    app.add_middleware(AddressRateLimit, limits=app.state.address_limits)
+    return app

@@ -1,0 +1,26 @@
+"""Initialise an installation: schema, keys, and optionally the demo data. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ceasefire.agreements.service import setup_agreements
+from ceasefire.db.context import ServiceContext
+from ceasefire.db.migrate import upgrade
+from ceasefire.incidents.setup import setup_intake
+from ceasefire.ledger.service import setup_ledger
+from ceasefire.members.setup import setup_members
+from ceasefire.news.service import setup_news
+
+
+def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
+    """Run every initialisation step; running it twice changes nothing the second time."""
+    steps: list[str] = []
+    upgrade(ctx.engine)
+    steps.append(f"database schema up to date ({ctx.engine.url.render_as_string()})")
+    steps.extend(setup_ledger(ctx))
+    steps.extend(setup_agreements(ctx, demo=demo))
+    steps.extend(setup_members(ctx, demo=demo))
+    steps.extend(setup_intake(ctx, demo=demo))
+    steps.extend(setup_news(ctx, demo=demo))
+    return {"steps": steps, "demo": demo}

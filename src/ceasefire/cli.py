@@ -1,0 +1,122 @@
+"""The ``ceasefire`` command line: thin commands that call services.
+
+Errors from any command are turned into output and an exit code in one place, ``main``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+# Typer 0.29 vendors Click as ``typer._click`` and raises its exceptions, not click's.
+from typer._click import exceptions as click_exceptions
+
+from ceasefire.console.context import get_context
+from ceasefire.console.output import console, err_console, print_json
+from ceasefire.errors import CeasefireError, InvalidInput
+
+app = typer.Typer(
+    name="ceasefire",
+    help="Software for a joint ceasefire monitoring centre.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def init(
+    demo: bool = typer.Option(False, "--demo", help="Also load the demo data."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Create or upgrade the database (and keys); idempotent."""
+    from ceasefire.bootstrap import initialise
+
+    summary = initialise(get_context(), demo=demo)
+    if as_json:
+        print_json(summary)
+    else:
+        for line in summary["steps"]:
+            console.print(f"[green]✓[/green] {line}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="Worker processes; each has its own connections and report writer thread.",
+    ),
+    access_log: bool = typer.Option(True, help="Log every request (method, path, status)."),
+) -> None:
+    """Serve the API (and web pages) with Uvicorn."""
+    import uvicorn
+
+    from ceasefire.app import create_app
+
+    ctx = get_context()
+    console.print(f"ceasefire serving on [bold]http://{host}:{port}/[/bold]  (API docs: /docs)")
+    if workers == 1:
+        uvicorn.run(
+            create_app(ctx=ctx), host=host, port=port, log_level="info", access_log=access_log
+        )
+        return
+    # Each worker process builds its own application from the same environment.
+    ctx.dispose()
+    uvicorn.run(
+        "ceasefire.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+    )
+
+
+def _register_subcommands() -> None:
+    from ceasefire.areas import contributions
+
+    for register in contributions("commands"):
+        register(app)
+
+
+_register_subcommands()
+
+
+def _exit_code(exc: CeasefireError) -> int:
+    return 2 if isinstance(exc, InvalidInput) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, render coded errors once, return the exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, prog_name="ceasefire", standalone_mode=False)
+    except CeasefireError as exc:
+        if "--json" in args:
+            print_json(exc.to_dict())
+        else:
+            err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}", highlight=False)
+            if isinstance(exc.details, list):
+                for item in exc.details:
+                    if isinstance(item, dict):
+                        where = item.get("loc", "")
+                        err_console.print(f"  {where}: {item.get('message', '')}", highlight=False)
+        return _exit_code(exc)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except click_exceptions.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

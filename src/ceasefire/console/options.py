@@ -1,0 +1,37 @@
+"""Options and helpers every area's commands share: ``--json``, ``--token``, JSON input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ceasefire.errors import InvalidInput, problem
+
+JSON = typer.Option("--json", help="Machine-readable output.")
+TOKEN = typer.Option(
+    "--token",
+    envvar="CEASEFIRE_TOKEN",
+    help="Act as this API token's member user (default: the operator).",
+    show_envvar=True,
+)
+
+
+def read_json(source: str) -> Any:
+    """JSON from a file, or from standard input when ``source`` is ``-``."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot read {source}: {exc.strerror}", details=[problem("file", str(exc))]
+        ) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{source}: not JSON: {exc.msg} at line {exc.lineno}",
+            details=[problem("body", f"{exc.msg} (line {exc.lineno}, column {exc.colno})")],
+        ) from exc

@@ -1,1 +1,0 @@
-"""Pure domain models and rules: no SQLAlchemy, FastAPI or Typer imports here."""

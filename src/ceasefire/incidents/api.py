@@ -1,0 +1,325 @@
+"""Incidents and joint verification: grouping, investigation, assessments, replies, notes,
+status and classification, filtered lists, and the decision rule of each agreement.
+
+Without a token, ``GET /api/v1/incidents`` and ``GET /api/v1/incidents/{id}`` return public
+incidents only, redacted (no observer positions, no reports, no names of persons).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from pydantic import AwareDatetime, BaseModel, Field
+
+from ceasefire.access import Classification
+from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
+from ceasefire.reports.model import Category, Channel
+
+router = APIRouter(prefix="/api/v1", tags=["incidents"])
+
+IncidentOut = incidents.IncidentDetail | incidents.IncidentRedacted
+
+
+class IncidentCreate(BaseModel):
+    report_ids: list[str] = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=300)
+    summary: str | None = None
+    classification: Classification = Classification.INTERNAL
+    agreement_id: str | None = None
+    category: Category | None = None
+
+
+class IncidentEdit(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    summary: str | None = None
+
+
+class ReportIds(BaseModel):
+    report_ids: list[str] = Field(min_length=1)
+
+
+class StatusChange(BaseModel):
+    status: OccurrenceStatus
+    reason: str = Field(min_length=1)
+
+
+class ClassificationChange(BaseModel):
+    classification: Classification
+    reason: str | None = None
+
+
+class TaskCreate(BaseModel):
+    team: list[str] = Field(min_length=1)
+    lead_member: str | None = None
+    party_representatives: list[incidents.PartyRepresentative] = []
+    instructions: str | None = None
+    due_at: AwareDatetime | None = None
+
+
+class TaskComplete(BaseModel):
+    findings: str = Field(min_length=1)
+
+
+class AssessmentCreate(BaseModel):
+    stance: Stance
+    rationale: str = Field(min_length=1)
+    status: OccurrenceStatus | None = Field(
+        default=None, description="The finding's status: verified, not_substantiated, ..."
+    )
+    attribution: str | None = Field(default=None, examples=["attributed(ARM)", "not_attributable"])
+    evidence_refs: list[str] = []
+    classification: Classification = Classification.INTERNAL
+
+
+class ReplyCreate(BaseModel):
+    text: str = Field(min_length=1)
+    evidence_refs: list[str] = []
+
+
+class NoteCreate(BaseModel):
+    text: str = Field(min_length=1)
+    classification: Classification = Classification.INTERNAL
+
+
+class IncidentPageOut(BaseModel):
+    items: list[incidents.IncidentSummary | incidents.IncidentRedacted]
+    next_cursor: str | None
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4:
+        raise InvalidInput(
+            "bbox is min_lon,min_lat,max_lon,max_lat",
+            details=[problem("bbox", "four comma-separated numbers")],
+        )
+    return values[0], values[1], values[2], values[3]
+
+
+@router.post("/incidents", response_model=incidents.IncidentDetail, status_code=201)
+def create_incident(
+    ctx: ContextDep, viewer: RequireMember, body: IncidentCreate
+) -> incidents.IncidentDetail:
+    """Group reports into a new incident (monitors)."""
+    return incidents.create_incident(
+        ctx,
+        viewer,
+        report_ids=body.report_ids,
+        title=body.title,
+        summary=body.summary,
+        classification=body.classification,
+        agreement_id=body.agreement_id,
+        category=body.category,
+    )
+
+
+@router.get("/incidents", response_model=IncidentPageOut)
+def list_incidents(
+    ctx: ContextDep,
+    viewer: CurrentViewer,
+    start: Annotated[AwareDatetime | None, Query(description="Observed at or after")] = None,
+    end: Annotated[AwareDatetime | None, Query(description="Observed at or before")] = None,
+    bbox: Annotated[
+        str | None,
+        Query(description="min_lon,min_lat,max_lon,max_lat", examples=["46.8,39.9,47.1,40.1"]),
+    ] = None,
+    category: Category | None = None,
+    status: OccurrenceStatus | None = None,
+    attribution: AttributionKind | None = None,
+    party: Annotated[str | None, Query(description="Concerned or attributed party")] = None,
+    channel: Annotated[Channel | None, Query(description="Has a report of this channel")] = None,
+    agreement_id: str | None = None,
+    classification: Classification | None = None,
+    limit: Annotated[int, Query(ge=1, le=incidents.MAX_LIST_LIMIT)] = 50,
+    cursor: str | None = None,
+) -> IncidentPageOut:
+    """Incidents the caller may read, newest first, filtered and paged."""
+    filters = incidents.IncidentFilters(
+        start=start,
+        end=end,
+        bbox=_bbox(bbox),
+        category=category,
+        status=status,
+        attribution=attribution,
+        party=party,
+        channel=channel,
+        agreement_id=agreement_id,
+        classification=classification,
+    )
+    page = incidents.list_incidents(ctx, viewer, filters, limit=limit, cursor=cursor)
+    return IncidentPageOut(items=page.items, next_cursor=page.next_cursor)
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentOut)
+def get_incident(ctx: ContextDep, viewer: CurrentViewer, incident_id: str) -> IncidentOut:
+    """One incident with every part the caller may read (redacted for the public)."""
+    return incidents.get_incident(ctx, viewer, incident_id)
+
+
+@router.patch("/incidents/{incident_id}", response_model=incidents.IncidentDetail)
+def edit_incident(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: IncidentEdit
+) -> incidents.IncidentDetail:
+    """Change the title or the shared summary."""
+    return incidents.edit_incident(ctx, viewer, incident_id, title=body.title, summary=body.summary)
+
+
+@router.post("/incidents/{incident_id}/reports", response_model=incidents.IncidentDetail)
+def add_reports(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: ReportIds
+) -> incidents.IncidentDetail:
+    return incidents.add_reports(ctx, viewer, incident_id, body.report_ids)
+
+
+@router.delete(
+    "/incidents/{incident_id}/reports/{report_id}", response_model=incidents.IncidentDetail
+)
+def remove_report(
+    ctx: ContextDep,
+    viewer: RequireMember,
+    incident_id: str,
+    report_id: str,
+    reason: Annotated[str, Query(min_length=1)],
+) -> incidents.IncidentDetail:
+    return incidents.remove_report(ctx, viewer, incident_id, report_id, reason=reason)
+
+
+@router.post("/incidents/{incident_id}/status", response_model=incidents.IncidentDetail)
+def change_status(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: StatusChange
+) -> incidents.IncidentDetail:
+    """Move the occurrence status (409 when the transition or the decision does not allow it)."""
+    return incidents.change_status(ctx, viewer, incident_id, body.status, reason=body.reason)
+
+
+@router.post("/incidents/{incident_id}/classification", response_model=incidents.IncidentDetail)
+def classify(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: ClassificationChange
+) -> incidents.IncidentDetail:
+    """Change who may read the incident; ``public`` publishes its redacted view."""
+    return incidents.classify(ctx, viewer, incident_id, body.classification, reason=body.reason)
+
+
+@router.post("/incidents/{incident_id}/tasks", response_model=incidents.TaskPublic, status_code=201)
+def assign_task(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: TaskCreate
+) -> incidents.TaskPublic:
+    """Send a team to investigate; notes which parties' representatives are present."""
+    return incidents.assign_task(
+        ctx,
+        viewer,
+        incident_id,
+        team=body.team,
+        lead_member=body.lead_member,
+        party_representatives=body.party_representatives,
+        instructions=body.instructions,
+        due_at=body.due_at,
+    )
+
+
+@router.post("/tasks/{task_id}/complete", response_model=incidents.TaskPublic)
+def complete_task(
+    ctx: ContextDep, viewer: RequireMember, task_id: str, body: TaskComplete
+) -> incidents.TaskPublic:
+    return incidents.complete_task(ctx, viewer, task_id, findings=body.findings)
+
+
+@router.post(
+    "/incidents/{incident_id}/assessments",
+    response_model=incidents.IncidentDetail,
+    status_code=201,
+)
+def assess(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: AssessmentCreate
+) -> incidents.IncidentDetail:
+    """Record the caller's member's assessment; returns the incident after the decision rule."""
+    attribution = Attribution.parse(body.attribution) if body.attribution is not None else None
+    return incidents.assess(
+        ctx,
+        viewer,
+        incident_id,
+        stance=body.stance,
+        rationale=body.rationale,
+        status=body.status,
+        attribution=attribution,
+        evidence_refs=body.evidence_refs,
+        classification=body.classification,
+    )
+
+
+@router.get("/incidents/{incident_id}/assessments", response_model=list[incidents.AssessmentPublic])
+def list_assessments(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str
+) -> list[incidents.AssessmentPublic]:
+    """Every assessment the caller may read, superseded ones included (``current`` false)."""
+    detail = incidents.get_incident(ctx, viewer, incident_id)
+    assert isinstance(detail, incidents.IncidentDetail)
+    return detail.assessments
+
+
+@router.get("/incidents/{incident_id}/decision")
+def get_decision(ctx: ContextDep, viewer: RequireMember, incident_id: str) -> dict[str, Any]:
+    """What the agreement's decision rule makes of the current assessments (monitors)."""
+    return incidents.get_decision(ctx, viewer, incident_id).to_dict()
+
+
+@router.post("/incidents/{incident_id}/decision")
+def evaluate_decision(ctx: ContextDep, viewer: RequireMember, incident_id: str) -> dict[str, Any]:
+    """Re-evaluate the decision rule now (e.g. after the rule changed) and apply it."""
+    return incidents.evaluate(ctx, viewer, incident_id).to_dict()
+
+
+@router.post(
+    "/incidents/{incident_id}/replies", response_model=incidents.ReplyPublic, status_code=201
+)
+def reply(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: ReplyCreate
+) -> incidents.ReplyPublic:
+    """A party's right of reply (the liaison of a party the incident concerns)."""
+    return incidents.reply(
+        ctx, viewer, incident_id, text=body.text, evidence_refs=body.evidence_refs
+    )
+
+
+@router.get("/incidents/{incident_id}/replies", response_model=list[incidents.ReplyPublic])
+def list_replies(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str
+) -> list[incidents.ReplyPublic]:
+    detail = incidents.get_incident(ctx, viewer, incident_id)
+    assert isinstance(detail, incidents.IncidentDetail)
+    return detail.replies
+
+
+@router.post("/incidents/{incident_id}/notes", response_model=incidents.NotePublic, status_code=201)
+def add_note(
+    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: NoteCreate
+) -> incidents.NotePublic:
+    """A working note (internal by default)."""
+    return incidents.add_note(
+        ctx, viewer, incident_id, text=body.text, classification=body.classification
+    )
+
+
+@router.get("/decision-rules/{agreement_id}")
+def get_decision_rule(ctx: ContextDep, agreement_id: str) -> dict[str, Any]:
+    """How incidents of an agreement are decided (public: the rule is no secret)."""
+    return incidents.get_decision_rule(ctx, agreement_id)
+
+
+@router.put("/decision-rules/{agreement_id}", status_code=status.HTTP_200_OK)
+def set_decision_rule(
+    ctx: ContextDep, viewer: RequireMember, agreement_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Configure the rule: ``{"kind": "unanimity"}``, ``quorum_by_group`` or
+    ``presiding_member`` (see docs/intake.md)."""
+    return incidents.set_decision_rule(ctx, viewer, agreement_id, body)

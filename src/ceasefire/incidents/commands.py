@@ -1,0 +1,369 @@
+"""``ceasefire incident``: incidents and their joint verification.
+
+By default a command acts as the centre's operator. With ``--token`` (or the environment
+variable ``CEASEFIRE_TOKEN``) it acts as that token's member user instead, with exactly
+that member's rights: assessments and replies are made that way, since they are a member's
+own view, never the operator's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from ceasefire.access import Classification
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.output import console, print_json, print_table
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
+from ceasefire.members.auth import acting_viewer
+from ceasefire.reports.model import Category, Channel
+from ceasefire.timeutil import parse_instant
+
+incident_app = typer.Typer(help="Incidents and their joint verification.")
+
+
+def _print_incident(detail: incidents.IncidentDetail | incidents.IncidentRedacted) -> None:
+    party = f"({detail.attributed_party})" if detail.attributed_party else ""
+    console.print(f"[bold]{detail.id}[/bold] {detail.title}")
+    console.print(
+        f"  {detail.category} · {detail.status.value} · {detail.attribution.value}{party}"
+    )
+    console.print(
+        f"  observed {detail.observed_start.isoformat()} – {detail.observed_end.isoformat()}"
+    )
+    if detail.summary:
+        console.print(f"  {detail.summary}", highlight=False)
+    if not isinstance(detail, incidents.IncidentDetail):
+        return
+    console.print(
+        f"  classification {detail.classification.value}; concerns {', '.join(detail.concerns)}"
+    )
+    if detail.decision:
+        console.print(f"  decision: {detail.decision['state']} ({detail.decision['reason']})")
+    for a in detail.assessments:
+        mark = "" if a.current else " [dim](superseded)[/dim]"
+        finding = a.finding or {}
+        console.print(
+            f"  assessment {a.member_id}: {a.stance.value} {finding.get('status', '')}"
+            f" {finding.get('attributed_party') or finding.get('attribution') or ''}{mark}",
+            highlight=False,
+        )
+    for r in detail.replies:
+        console.print(f"  reply {r.party}: {r.text}", highlight=False)
+    for n in detail.notes:
+        console.print(f"  note {n.member_id}: {n.text}", highlight=False)
+
+
+@incident_app.command("create")
+def incident_create(
+    report: Annotated[list[str], typer.Option("--report", help="Report id (repeat).")],
+    title: Annotated[str, typer.Option("--title")],
+    summary: Annotated[str | None, typer.Option("--summary", help="The shared summary.")] = None,
+    classification: Annotated[
+        Classification, typer.Option("--classification")
+    ] = Classification.INTERNAL,
+    agreement: Annotated[str | None, typer.Option("--agreement")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Group reports into a new incident."""
+    detail = incidents.create_incident(
+        get_context(),
+        acting_viewer(get_context(), token),
+        report_ids=report,
+        title=title,
+        summary=summary,
+        classification=classification,
+        agreement_id=agreement,
+    )
+    if as_json:
+        print_json(detail)
+    else:
+        _print_incident(detail)
+
+
+@incident_app.command("list")
+def incident_list(
+    start: Annotated[
+        str | None, typer.Option("--from", help="Observed at or after (ISO 8601).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Observed at or before (ISO 8601).")
+    ] = None,
+    bbox: Annotated[
+        str | None, typer.Option("--bbox", help="min_lon,min_lat,max_lon,max_lat")
+    ] = None,
+    category: Annotated[Category | None, typer.Option("--category")] = None,
+    status: Annotated[OccurrenceStatus | None, typer.Option("--status")] = None,
+    attribution: Annotated[AttributionKind | None, typer.Option("--attribution")] = None,
+    party: Annotated[str | None, typer.Option("--party")] = None,
+    channel: Annotated[Channel | None, typer.Option("--channel")] = None,
+    agreement: Annotated[str | None, typer.Option("--agreement")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    cursor: Annotated[str | None, typer.Option("--cursor")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List incidents, newest first, with filters."""
+    box = None
+    if bbox is not None:
+        try:
+            parts = [float(p) for p in bbox.split(",")]
+        except ValueError:
+            parts = []
+        if len(parts) != 4:
+            raise InvalidInput(
+                "--bbox is min_lon,min_lat,max_lon,max_lat",
+                details=[problem("bbox", "four numbers")],
+            )
+        box = (parts[0], parts[1], parts[2], parts[3])
+    filters = incidents.IncidentFilters(
+        start=parse_instant(start, field="from") if start else None,
+        end=parse_instant(end, field="to") if end else None,
+        bbox=box,
+        category=category,
+        status=status,
+        attribution=attribution,
+        party=party,
+        channel=channel,
+        agreement_id=agreement,
+    )
+    page = incidents.list_incidents(
+        get_context(), acting_viewer(get_context(), token), filters, limit=limit, cursor=cursor
+    )
+    if as_json:
+        print_json({"items": page.items, "next_cursor": page.next_cursor})
+        return
+    print_table(
+        "Incidents",
+        ["id", "observed", "category", "status", "attribution", "title"],
+        (
+            [
+                i.id,
+                i.observed_start.isoformat(),
+                i.category,
+                i.status.value,
+                i.attribution.value + (f"({i.attributed_party})" if i.attributed_party else ""),
+                i.title,
+            ]
+            for i in page.items
+        ),
+        caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+    )
+
+
+@incident_app.command("show")
+def incident_show(
+    incident_id: Annotated[str, typer.Argument()],
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Show an incident with every part you may read."""
+    detail = incidents.get_incident(get_context(), acting_viewer(get_context(), token), incident_id)
+    if as_json:
+        print_json(detail)
+    else:
+        _print_incident(detail)
+
+
+@incident_app.command("investigate")
+def incident_investigate(
+    incident_id: Annotated[str, typer.Argument()],
+    team: Annotated[list[str], typer.Option("--team", help="Team member (repeat).")],
+    lead: Annotated[str | None, typer.Option("--lead", help="Lead member id.")] = None,
+    party: Annotated[
+        list[str] | None,
+        typer.Option("--party-rep", help="PARTY:present or PARTY:absent (repeat)."),
+    ] = None,
+    instructions: Annotated[str | None, typer.Option("--instructions")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Assign an investigation task (opens the investigation)."""
+    reps = []
+    for index, item in enumerate(party or []):
+        code, _, presence = item.partition(":")
+        if presence not in ("present", "absent") or not code:
+            raise InvalidInput(
+                f"--party-rep {item!r}: expected PARTY:present or PARTY:absent",
+                details=[problem(f"party_representatives.{index}", "PARTY:present|absent")],
+            )
+        reps.append(
+            incidents.PartyRepresentative(party=code.upper(), present=presence == "present")
+        )
+    task = incidents.assign_task(
+        get_context(),
+        acting_viewer(get_context(), token),
+        incident_id,
+        team=team,
+        lead_member=lead,
+        party_representatives=reps,
+        instructions=instructions,
+    )
+    if as_json:
+        print_json(task)
+    else:
+        console.print(f"task {task.id} assigned to {len(task.team)} people")
+
+
+@incident_app.command("assess")
+def incident_assess(
+    incident_id: Annotated[str, typer.Argument()],
+    stance: Annotated[Stance, typer.Option("--stance")],
+    rationale: Annotated[str, typer.Option("--rationale")],
+    status: Annotated[
+        OccurrenceStatus | None, typer.Option("--status", help="The finding: verified, ...")
+    ] = None,
+    attribution: Annotated[
+        str | None, typer.Option("--attribution", help="attributed(ARM) or not_attributable")
+    ] = None,
+    evidence: Annotated[
+        list[str] | None, typer.Option("--evidence", help="Reference (repeat).")
+    ] = None,
+    classification: Annotated[
+        Classification, typer.Option("--classification")
+    ] = Classification.INTERNAL,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Record your member's assessment (needs a monitor's --token)."""
+    detail = incidents.assess(
+        get_context(),
+        acting_viewer(get_context(), token),
+        incident_id,
+        stance=stance,
+        rationale=rationale,
+        status=status,
+        attribution=Attribution.parse(attribution) if attribution else None,
+        evidence_refs=evidence or [],
+        classification=classification,
+    )
+    if as_json:
+        print_json(detail)
+    else:
+        _print_incident(detail)
+
+
+@incident_app.command("reply")
+def incident_reply(
+    incident_id: Annotated[str, typer.Argument()],
+    text: Annotated[str, typer.Option("--text")],
+    evidence: Annotated[list[str] | None, typer.Option("--evidence")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """A party's right of reply (needs the party liaison's --token)."""
+    result = incidents.reply(
+        get_context(),
+        acting_viewer(get_context(), token),
+        incident_id,
+        text=text,
+        evidence_refs=evidence or [],
+    )
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"reply {result.id} by {result.party} recorded")
+
+
+@incident_app.command("note")
+def incident_note(
+    incident_id: Annotated[str, typer.Argument()],
+    text: Annotated[str, typer.Option("--text")],
+    classification: Annotated[
+        Classification, typer.Option("--classification")
+    ] = Classification.INTERNAL,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Add a working note (internal by default)."""
+    note = incidents.add_note(
+        get_context(),
+        acting_viewer(get_context(), token),
+        incident_id,
+        text=text,
+        classification=classification,
+    )
+    if as_json:
+        print_json(note)
+    else:
+        console.print(f"note {note.id} recorded ({note.classification.value})")
+
+
+@incident_app.command("status")
+def incident_status(
+    incident_id: Annotated[str, typer.Argument()],
+    status: Annotated[OccurrenceStatus, typer.Argument()],
+    reason: Annotated[str, typer.Option("--reason")],
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Move the occurrence status along an allowed transition."""
+    detail = incidents.change_status(
+        get_context(), acting_viewer(get_context(), token), incident_id, status, reason=reason
+    )
+    if as_json:
+        print_json(detail)
+    else:
+        _print_incident(detail)
+
+
+@incident_app.command("classify")
+def incident_classify(
+    incident_id: Annotated[str, typer.Argument()],
+    classification: Annotated[Classification, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Change who may read the incident (public: everyone, redacted)."""
+    detail = incidents.classify(
+        get_context(),
+        acting_viewer(get_context(), token),
+        incident_id,
+        classification,
+        reason=reason,
+    )
+    if as_json:
+        print_json(detail)
+    else:
+        console.print(f"{detail.id} is now {detail.classification.value}")
+
+
+@incident_app.command("rule")
+def incident_rule(
+    agreement: Annotated[str, typer.Argument(help="Agreement id.")],
+    set_rule: Annotated[
+        str | None,
+        typer.Option(
+            "--set", help='JSON, e.g. \'{"kind": "presiding_member", "presiding": "un"}\''
+        ),
+    ] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Show (or --set) the decision rule of an agreement."""
+    if set_rule is not None:
+        try:
+            rule = json.loads(set_rule)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput("--set is not JSON", details=[problem("rule", exc.msg)]) from exc
+        result = incidents.set_decision_rule(
+            get_context(), acting_viewer(get_context(), token), agreement, rule
+        )
+    else:
+        result = incidents.get_decision_rule(get_context(), agreement)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(json.dumps(result, ensure_ascii=False), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the incident command group."""
+    app.add_typer(incident_app, name="incident")

@@ -1,0 +1,1410 @@
+"""Incidents and joint verification: grouping reports, investigation, assessments, replies.
+
+Every change here is one unit of work with its ledger entries (tags ``intake:incident:*``).
+Ledger payloads carry ids, states and SHA-256 digests of free text — never the text or the
+names of persons — because members and outsiders verify the ledger without being entitled
+to read internal notes.
+
+Who may do what (checked here, for every interface):
+
+- monitors of the incident's agreement (and operators) create incidents, group reports,
+  assign investigations, write notes, change status and classification;
+- monitors record assessments (an operator is no member and has no view of its own);
+- the party liaison of a party the incident concerns may reply;
+- everyone reads according to ``ceasefire.access.can_read``: the incident by its
+  classification, and each report, assessment, reply, note and task by its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Classification, Role, Viewer
+from ceasefire.actor import Actor
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.ids import new_id
+from ceasefire.incidents.events import IncidentTag
+from ceasefire.incidents.grouping import CandidateReport, IncidentGrouper, ManualGrouper
+from ceasefire.incidents.model import (
+    CONCLUDED,
+    DEFAULT_RULE,
+    Assessment,
+    Attribution,
+    AttributionKind,
+    Decision,
+    DecisionRule,
+    DecisionState,
+    Finding,
+    IncidentState,
+    OccurrenceStatus,
+    Stance,
+    apply_decision,
+    check_transition,
+    current_assessments,
+    redact_names,
+    rule_from_dict,
+)
+from ceasefire.incidents.tables import (
+    AssessmentRow,
+    DecisionRuleRow,
+    IncidentRow,
+    InvestigationTaskRow,
+    NoteRow,
+    ReplyRow,
+)
+from ceasefire.ledger.service import append
+from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
+from ceasefire.members.service import actor_of, load_roles, user_display_names
+from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
+from ceasefire.reports.service import (
+    ReportPublic,
+    _attachments,
+    _public,
+    grouped_reports,
+    incidents_with_channel,
+    link_reports,
+    readable_row,
+    report_row,
+    rows_of_incident,
+    unlink_report,
+)
+from ceasefire.timeutil import ensure_utc, utcnow
+
+if TYPE_CHECKING:
+    from ceasefire.reports.tables import ReportRow
+
+MAX_TEXT = 20_000
+MAX_LIST_LIMIT = 500
+
+
+def _digest(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class AssessmentPublic(BaseModel):
+    id: str
+    member_id: str
+    user_id: str | None
+    stance: Stance
+    finding: dict[str, Any] | None
+    rationale: str
+    evidence_refs: list[str]
+    classification: Classification
+    recorded_at: datetime
+    supersedes: str | None
+    current: bool
+
+
+class ReplyPublic(BaseModel):
+    id: str
+    member_id: str
+    user_id: str | None
+    party: str
+    text: str
+    evidence_refs: list[str]
+    classification: Classification
+    recorded_at: datetime
+
+
+class NotePublic(BaseModel):
+    id: str
+    member_id: str
+    user_id: str | None
+    text: str
+    classification: Classification
+    recorded_at: datetime
+
+
+class PartyRepresentative(BaseModel):
+    """A party's representative on a field investigation (CTSAMVM practice)."""
+
+    party: str
+    present: bool
+    names: list[str] = []
+
+
+class TaskPublic(BaseModel):
+    id: str
+    incident_id: str
+    team: list[str]
+    lead_member: str | None
+    party_representatives: list[PartyRepresentative]
+    instructions: str | None
+    status: str
+    due_at: datetime | None
+    assigned_at: datetime
+    assigned_by: str
+    completed_at: datetime | None
+    findings: str | None
+
+
+class IncidentSummary(BaseModel):
+    """An incident in a list: what, where, when, and where verification stands."""
+
+    id: str
+    agreement_id: str | None
+    title: str
+    summary: str | None
+    category: str
+    classification: Classification
+    concerns: list[str]
+    status: OccurrenceStatus
+    attribution: AttributionKind
+    attributed_party: str | None
+    observed_start: datetime
+    observed_end: datetime
+    event_position: dict[str, Any]
+    owner_member: str
+    created_at: datetime
+    updated_at: datetime
+    report_count: int
+    channels: list[str]
+
+
+class IncidentDetail(IncidentSummary):
+    """An incident with every part the viewer may read; superseded assessments included."""
+
+    decision: dict[str, Any] | None
+    reports: list[ReportPublic]
+    assessments: list[AssessmentPublic]
+    replies: list[ReplyPublic]
+    notes: list[NotePublic]
+    tasks: list[TaskPublic]
+
+
+class IncidentRedacted(BaseModel):
+    """The public view: no observer positions, no reports, no names of persons, no notes."""
+
+    id: str
+    title: str
+    summary: str | None
+    category: str
+    concerns: list[str]
+    status: OccurrenceStatus
+    attribution: AttributionKind
+    attributed_party: str | None
+    observed_start: datetime
+    observed_end: datetime
+    event_position: dict[str, Any]
+    report_count: int
+    decision_state: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    """The list filters of ``list_incidents`` (all optional, combined with AND)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    category: Category | None = None
+    status: OccurrenceStatus | None = None
+    attribution: AttributionKind | None = None
+    party: str | None = None
+    channel: Channel | None = None
+    agreement_id: str | None = None
+    classification: Classification | None = None
+
+    def check(self) -> None:
+        problems = []
+        if self.start is not None and self.end is not None and self.end < self.start:
+            problems.append(problem("end", "before start"))
+        if self.bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = self.bbox
+            if not (-180 <= min_lon <= max_lon <= 180):
+                problems.append(
+                    problem("bbox", "longitudes must satisfy -180 <= min <= max <= 180")
+                )
+            if not (-90 <= min_lat <= max_lat <= 90):
+                problems.append(problem("bbox", "latitudes must satisfy -90 <= min <= max <= 90"))
+        if problems:
+            raise InvalidInput("invalid incident filter", details=problems)
+
+
+@dataclass(frozen=True)
+class IncidentPage:
+    items: list[IncidentSummary | IncidentRedacted]
+    next_cursor: str | None
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def _incident_or_404(session: Session, scope: ReadScope, incident_id: str) -> IncidentRow:
+    row = session.get(IncidentRow, incident_id)
+    if row is None or not _readable(scope, row):
+        raise NotFound(f"no incident {incident_id!r}")
+    return row
+
+
+def _readable(scope: ReadScope, row: IncidentRow) -> bool:
+    return scope.can_read(
+        row.classification,
+        concerns=row.concerns,
+        owner_member=row.owner_member,
+        agreement_id=row.agreement_id,
+    )
+
+
+def _part_readable(
+    scope: ReadScope, incident: IncidentRow, classification: str, owner: str
+) -> bool:
+    return scope.can_read(
+        classification,
+        concerns=incident.concerns,
+        owner_member=owner,
+        agreement_id=incident.agreement_id,
+    )
+
+
+def _require_monitor(scope: ReadScope, agreement_id: str | None, doing: str) -> None:
+    if not scope.is_monitor(agreement_id):
+        raise Forbidden(f"only monitors (or operators) may {doing}")
+
+
+def _touch(row: IncidentRow) -> None:
+    row.updated_at = utcnow()
+
+
+def _report_rows(session: Session, incident_id: str) -> list[ReportRow]:
+    return rows_of_incident(session, incident_id)
+
+
+def _derive(row: IncidentRow, reports: Sequence[ReportRow], *, category: str | None = None) -> None:
+    """Time span, place, parties and category of an incident from its reports."""
+    row.observed_start = min(r.observed_start for r in reports)
+    row.observed_end = max(r.observed_end for r in reports)
+    # The most precise located report places the incident (UCDP: 1 exact ... 7 airspace).
+    located = sorted(reports, key=lambda r: (r.event_lat is None, r.event_precision, r.id))
+    best = located[0]
+    row.event_lat, row.event_lon = best.event_lat, best.event_lon
+    row.event_place, row.event_precision = best.event_place, best.event_precision
+    parties = set(concerns_list(row.concerns or ","))
+    for report in reports:
+        parties |= set(concerns_list(report.concerns))
+    row.concerns = concerns_text(parties)
+    if category is not None:
+        row.category = category
+    elif not row.category:
+        # The most frequent category; ties go to the earliest report (most_common is stable).
+        row.category = Counter(r.category for r in reports).most_common(1)[0][0]
+
+
+def _voters(session: Session, agreement_id: str | None) -> list[str]:
+    """Current monitor members of the agreement (of any agreement when there is none)."""
+    now = utcnow()
+    return sorted(
+        {
+            r.member_id
+            for r in load_roles(session, agreement_id=agreement_id)
+            if r.role is Role.MONITOR and r.is_valid_at(now)
+        }
+    )
+
+
+def rule_for(session: Session, agreement_id: str | None) -> DecisionRule:
+    """The decision rule configured for ``agreement_id`` (unanimity of monitors if none)."""
+    if agreement_id is None:
+        return DEFAULT_RULE
+    row = session.get(DecisionRuleRow, agreement_id)
+    return rule_from_dict(row.rule) if row is not None else DEFAULT_RULE
+
+
+def _assessment(row: AssessmentRow) -> Assessment:
+    finding = None
+    if row.finding_status is not None and row.finding_attribution is not None:
+        finding = Finding(
+            OccurrenceStatus(row.finding_status),
+            Attribution(AttributionKind(row.finding_attribution), row.finding_party),
+        )
+    return Assessment(
+        id=row.id,
+        member_id=row.member_id,
+        stance=Stance(row.stance),
+        finding=finding,
+        rationale=row.rationale,
+        recorded_at=row.recorded_at,
+        evidence_refs=tuple(row.evidence_refs),
+        user_id=row.user_id,
+        supersedes=row.supersedes,
+    )
+
+
+def _assessment_rows(session: Session, incident_id: str) -> list[AssessmentRow]:
+    return list(
+        session.scalars(
+            select(AssessmentRow)
+            .where(AssessmentRow.incident_id == incident_id)
+            .order_by(AssessmentRow.recorded_at, AssessmentRow.id)
+        )
+    )
+
+
+def _evaluate(session: Session, row: IncidentRow) -> Decision:
+    rule = rule_for(session, row.agreement_id)
+    views = current_assessments(_assessment(a) for a in _assessment_rows(session, row.id))
+    return rule.evaluate(views, _voters(session, row.agreement_id))
+
+
+def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Actor) -> Decision:
+    """Evaluate the rule and apply it; a ledger entry when the decision or state changes."""
+    decision = _evaluate(session, row)
+    before = IncidentState(
+        OccurrenceStatus(row.status),
+        Attribution(AttributionKind(row.attribution), row.attributed_party),
+    )
+    after = apply_decision(before, decision)
+    recorded = decision.to_dict()
+    if after == before and row.decision == recorded:
+        return decision
+    row.status = after.status.value
+    row.attribution = after.attribution.kind.value
+    row.attributed_party = after.attribution.party
+    row.decision = recorded
+    _touch(row)
+    append(
+        session,
+        ctx.settings,
+        tag=IncidentTag.DECIDED,
+        subject=f"incident/{row.id}",
+        payload={
+            "incident_id": row.id,
+            # The outcome is the incident's own state; who held which view stays behind a
+            # digest, since every member (liaisons too) reads the ledger.
+            "decision": {
+                "state": decision.state.value,
+                "rule": decision.rule,
+                "finding": recorded["finding"],
+                "settled_by": decision.settled_by,
+                "views": len(decision.views),
+                "views_sha256": canonical_sha256(recorded["views"]),
+                "reason_sha256": _digest(decision.reason),
+            },
+            "status": {"from": before.status.value, "to": after.status.value},
+            "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
+        },
+        actor=actor,
+    )
+    return decision
+
+
+def assessment_view(row: AssessmentRow) -> dict[str, Any]:
+    """What an assessment says, in the form its ledger digest is computed over."""
+    return {
+        "stance": row.stance,
+        "finding_status": row.finding_status,
+        "finding_attribution": row.finding_attribution,
+        "finding_party": row.finding_party,
+        "rationale": row.rationale,
+        "evidence_refs": list(row.evidence_refs),
+    }
+
+
+def assessment_ledger_payload(row: AssessmentRow) -> dict[str, Any]:
+    """The ledger's record of an assessment. A shared or public view is written out; an
+    internal one only as a digest (``view_sha256``): members and parties all read the ledger,
+    but only monitors may read the monitors' deliberation."""
+    view = assessment_view(row)
+    payload: dict[str, Any] = {
+        "incident_id": row.incident_id,
+        "assessment_id": row.id,
+        "member_id": row.member_id,
+        "supersedes": row.supersedes,
+        "classification": row.classification,
+        "view_sha256": canonical_sha256(view),
+    }
+    if row.classification != Classification.INTERNAL.value:
+        payload["view"] = {k: v for k, v in view.items() if k != "rationale"} | {
+            "rationale_sha256": _digest(row.rationale)
+        }
+    return payload
+
+
+def _check_text(value: str | None, field_name: str, *, required: bool) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            raise InvalidInput(f"{field_name} is required", details=[problem(field_name, "empty")])
+        return None
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(
+            f"{field_name} is too long",
+            details=[problem(field_name, f"over {MAX_TEXT} characters")],
+        )
+    return value.strip()
+
+
+def _check_refs(refs: Iterable[str]) -> list[str]:
+    found = []
+    for index, ref in enumerate(refs):
+        if not isinstance(ref, str) or not ref.strip() or len(ref) > 500:
+            raise InvalidInput(
+                "evidence references are non-empty strings",
+                details=[problem(f"evidence_refs.{index}", "empty or over 500 characters")],
+            )
+        found.append(ref.strip())
+    return found
+
+
+# ----------------------------------------------------------------------- grouping
+
+
+def _claim_reports(
+    session: Session,
+    scope: ReadScope,
+    report_ids: Sequence[str],
+    grouper: IncidentGrouper,
+) -> list[ReportRow]:
+    rows = []
+    for rid in dict.fromkeys(report_ids):
+        report = report_row(session, rid)
+        if report is None or not readable_row(scope, report):
+            raise NotFound(f"no report {rid!r}", details=[problem("report_ids", f"unknown {rid}")])
+        rows.append(report)
+    candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
+    groups = grouper.propose(candidates)
+    if len(groups) != 1:
+        raise InvalidInput(
+            "an incident is made from exactly one group of reports",
+            details=[problem("report_ids", f"{len(groups)} groups proposed")],
+        )
+    taken = grouped_reports(session, [r.id for r in rows])
+    if taken:
+        raise Conflict(
+            "a report belongs to one incident at most",
+            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
+        )
+    return rows
+
+
+def create_incident(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    report_ids: Sequence[str],
+    title: str,
+    summary: str | None = None,
+    classification: Classification = Classification.INTERNAL,
+    agreement_id: str | None = None,
+    category: Category | None = None,
+    grouper: IncidentGrouper | None = None,
+) -> IncidentDetail:
+    """Make an incident of one or more reports (grouped by hand unless a grouper is given)."""
+    title_text = _check_text(title, "title", required=True)
+    assert title_text is not None
+    summary_text = _check_text(summary, "summary", required=False)
+    if not report_ids:
+        raise InvalidInput(
+            "an incident groups at least one report", details=[problem("report_ids", "empty")]
+        )
+    grouper = grouper or ManualGrouper([list(report_ids)])
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        reports = _claim_reports(session, scope, report_ids, grouper)
+        agreements = {r.agreement_id for r in reports if r.agreement_id is not None}
+        if agreement_id is None and len(agreements) > 1:
+            raise InvalidInput(
+                "the reports belong to different agreements; name one",
+                details=[problem("agreement_id", f"one of {sorted(agreements)}")],
+            )
+        agreement_id = agreement_id or (agreements.pop() if agreements else None)
+        _require_monitor(scope, agreement_id, "create incidents")
+        now = utcnow()
+        row = IncidentRow(
+            id=new_id("inc"),
+            agreement_id=agreement_id,
+            title=title_text[:300],
+            summary=summary_text,
+            category="",
+            classification=classification.value,
+            concerns=",",
+            status=OccurrenceStatus.REPORTED.value,
+            attribution=AttributionKind.PENDING.value,
+            attributed_party=None,
+            owner_member=actor.member_id,
+            created_at=now,
+            updated_at=now,
+            decision=None,
+        )
+        _derive(row, reports, category=category.value if category else None)
+        session.add(row)
+        session.flush()
+        link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.CREATED,
+            subject=f"incident/{row.id}",
+            payload={
+                "incident_id": row.id,
+                "agreement_id": agreement_id,
+                "report_ids": [r.id for r in reports],
+                "grouped_by": grouper.name,
+                "category": row.category,
+                "classification": row.classification,
+                "concerns": concerns_list(row.concerns),
+                "title_sha256": _digest(row.title),
+                "summary_sha256": _digest(row.summary),
+            },
+            actor=actor,
+        )
+        return _detail(session, scope, row)
+
+
+def add_reports(
+    ctx: ServiceContext, viewer: Viewer, incident_id: str, report_ids: Sequence[str]
+) -> IncidentDetail:
+    """Group more reports into an incident (each report belongs to one incident at most)."""
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "group reports")
+        added = _claim_reports(session, scope, report_ids, ManualGrouper([list(report_ids)]))
+        now = utcnow()
+        link_reports(session, row.id, [r.id for r in added], at=now, by=actor.member_id)
+        _derive(row, _report_rows(session, row.id), category=row.category)
+        _touch(row)
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.REPORTS_ADDED,
+            subject=f"incident/{row.id}",
+            payload={"incident_id": row.id, "report_ids": [r.id for r in added]},
+            actor=actor,
+        )
+        return _detail(session, scope, row)
+
+
+def remove_report(
+    ctx: ServiceContext, viewer: Viewer, incident_id: str, report_id: str, *, reason: str
+) -> IncidentDetail:
+    """Take a report out of an incident (it stays a report); an incident keeps at least one."""
+    reason_text = _check_text(reason, "reason", required=True)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "regroup reports")
+        current = _report_rows(session, row.id)
+        if report_id not in {r.id for r in current}:
+            raise NotFound(f"report {report_id!r} is not in incident {incident_id!r}")
+        remaining = [r for r in current if r.id != report_id]
+        if not remaining:
+            raise Conflict(
+                "an incident keeps at least one report",
+                details=[problem("report_id", "the incident's last report")],
+            )
+        unlink_report(session, incident_id, report_id)
+        row.concerns = ","
+        _derive(row, remaining, category=row.category)
+        _touch(row)
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.REPORT_REMOVED,
+            subject=f"incident/{row.id}",
+            payload={
+                "incident_id": row.id,
+                "report_id": report_id,
+                "reason_sha256": _digest(reason_text),
+            },
+            actor=actor,
+        )
+        return _detail(session, scope, row)
+
+
+def edit_incident(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    incident_id: str,
+    *,
+    title: str | None = None,
+    summary: str | None = None,
+) -> IncidentDetail:
+    """Change the title or the shared summary (monitors)."""
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "edit incidents")
+        if title is not None:
+            text = _check_text(title, "title", required=True)
+            assert text is not None
+            row.title = text[:300]
+        if summary is not None:
+            row.summary = _check_text(summary, "summary", required=False)
+        _touch(row)
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.EDITED,
+            subject=f"incident/{row.id}",
+            payload={
+                "incident_id": row.id,
+                "title_sha256": _digest(row.title),
+                "summary_sha256": _digest(row.summary),
+            },
+            actor=actor,
+        )
+        return _detail(session, scope, row)
+
+
+# ------------------------------------------------------------------ status & class
+
+
+def change_status(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    incident_id: str,
+    status: OccurrenceStatus,
+    *,
+    reason: str,
+) -> IncidentDetail:
+    """Move the occurrence status along an allowed transition (monitors).
+
+    A concluding status (verified, not_substantiated, unverifiable) is reached only when
+    the agreement's decision rule has decided exactly that; reopening a concluded incident
+    sets its attribution back to ``pending``.
+    """
+    reason_text = _check_text(reason, "reason", required=True)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "change an incident's status")
+        current = OccurrenceStatus(row.status)
+        check_transition(current, status)
+        attribution_before = str(
+            Attribution(AttributionKind(row.attribution), row.attributed_party)
+        )
+        if status in CONCLUDED:
+            decision = _evaluate(session, row)
+            if decision.state is not DecisionState.DECIDED or decision.finding is None:
+                raise Conflict(
+                    f"the decision rule ({decision.rule}) has not decided: {decision.reason}",
+                    details=[problem("status", decision.reason)],
+                )
+            if decision.finding.status is not status:
+                raise Conflict(
+                    f"the members decided {decision.finding.status.value}, not {status.value}",
+                    details=[problem("status", f"decided: {decision.finding}")],
+                )
+            row.attribution = decision.finding.attribution.kind.value
+            row.attributed_party = decision.finding.attribution.party
+            row.decision = decision.to_dict()
+        if current in CONCLUDED:
+            row.attribution = AttributionKind.PENDING.value
+            row.attributed_party = None
+            row.decision = None
+        row.status = status.value
+        _touch(row)
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.STATUS_CHANGED,
+            subject=f"incident/{row.id}",
+            payload={
+                "incident_id": row.id,
+                "from": current.value,
+                "to": status.value,
+                "attribution": {
+                    "from": attribution_before,
+                    "to": str(Attribution(AttributionKind(row.attribution), row.attributed_party)),
+                },
+                "reason_sha256": _digest(reason_text),
+            },
+            actor=actor,
+        )
+        return _detail(session, scope, row)
+
+
+def classify(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    incident_id: str,
+    classification: Classification,
+    *,
+    reason: str | None = None,
+) -> IncidentDetail:
+    """Change who may read the incident; ``public`` publishes it (redacted) to everyone."""
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "classify incidents")
+        before = row.classification
+        if before == classification.value:
+            return _detail(session, scope, row)
+        row.classification = classification.value
+        _touch(row)
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.CLASSIFIED,
+            subject=f"incident/{row.id}",
+            payload={
+                "incident_id": row.id,
+                "from": before,
+                "to": classification.value,
+                "reason_sha256": _digest(reason),
+            },
+            actor=actor,
+        )
+        return _detail(session, scope, row)
+
+
+# -------------------------------------------------------------------- investigation
+
+
+def assign_task(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    incident_id: str,
+    *,
+    team: Sequence[str],
+    lead_member: str | None = None,
+    party_representatives: Sequence[PartyRepresentative] = (),
+    instructions: str | None = None,
+    due_at: datetime | None = None,
+) -> TaskPublic:
+    """Send a team to investigate, noting which parties' representatives are present.
+
+    Assigning the first task opens the investigation (``reported → under_investigation``).
+    """
+    names = [n.strip() for n in team if n and n.strip()]
+    if not names:
+        raise InvalidInput("a task needs a team", details=[problem("team", "empty")])
+    instructions_text = _check_text(instructions, "instructions", required=False)
+    due = ensure_utc(due_at, field="due_at") if due_at is not None else None
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "assign investigations")
+        if row.status in {s.value for s in CONCLUDED}:
+            raise Conflict(
+                "the incident is concluded; reopen it to investigate again",
+                details=[problem("status", row.status)],
+            )
+        now = utcnow()
+        task = InvestigationTaskRow(
+            id=new_id("tsk"),
+            incident_id=row.id,
+            team=names,
+            lead_member=lead_member,
+            party_representatives=[p.model_dump() for p in party_representatives],
+            instructions=instructions_text,
+            status="assigned",
+            due_at=due,
+            assigned_at=now,
+            assigned_by=actor.member_id,
+        )
+        session.add(task)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.TASK_ASSIGNED,
+            subject=f"incident/{row.id}",
+            payload={
+                "incident_id": row.id,
+                "task_id": task.id,
+                "lead_member": lead_member,
+                "team_size": len(names),
+                "team_sha256": _digest("\n".join(names)),
+                "party_representatives": [
+                    {"party": p.party, "present": p.present} for p in party_representatives
+                ],
+                "due_at": due.isoformat() if due else None,
+            },
+            actor=actor,
+        )
+        if row.status == OccurrenceStatus.REPORTED.value:
+            row.status = OccurrenceStatus.UNDER_INVESTIGATION.value
+            append(
+                session,
+                ctx.settings,
+                tag=IncidentTag.STATUS_CHANGED,
+                subject=f"incident/{row.id}",
+                payload={
+                    "incident_id": row.id,
+                    "from": OccurrenceStatus.REPORTED.value,
+                    "to": OccurrenceStatus.UNDER_INVESTIGATION.value,
+                    "attribution": {"from": row.attribution, "to": row.attribution},
+                    "reason": f"task {task.id} assigned",
+                },
+                actor=actor,
+            )
+        _touch(row)
+        return _task_public(task)
+
+
+def complete_task(
+    ctx: ServiceContext, viewer: Viewer, task_id: str, *, findings: str
+) -> TaskPublic:
+    """Record the team's findings; the task is then completed."""
+    text = _check_text(findings, "findings", required=True)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        task = session.get(InvestigationTaskRow, task_id)
+        if task is None:
+            raise NotFound(f"no task {task_id!r}")
+        row = _incident_or_404(session, scope, task.incident_id)
+        _require_monitor(scope, row.agreement_id, "complete investigations")
+        if task.status != "assigned":
+            raise Conflict(
+                f"task {task_id} is {task.status}", details=[problem("status", task.status)]
+            )
+        task.status = "completed"
+        task.completed_at = utcnow()
+        task.findings = text
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.TASK_COMPLETED,
+            subject=f"incident/{row.id}",
+            payload={"incident_id": row.id, "task_id": task.id, "findings_sha256": _digest(text)},
+            actor=actor,
+        )
+        return _task_public(task)
+
+
+# ------------------------------------------------------------- assessments & replies
+
+
+def assess(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    incident_id: str,
+    *,
+    stance: Stance,
+    rationale: str,
+    status: OccurrenceStatus | None = None,
+    attribution: Attribution | None = None,
+    evidence_refs: Sequence[str] = (),
+    classification: Classification = Classification.INTERNAL,
+) -> IncidentDetail:
+    """Record the viewer's member's assessment; it supersedes that member's earlier one.
+
+    ``status`` + ``attribution`` are the finding assessed: required to concur, optional to
+    dissent (the dissenting member's own view), absent to abstain. The agreement's decision
+    rule is then evaluated: decided → the incident takes the finding; conflicting views →
+    attribution ``disputed``; every view stays on record.
+    """
+    rationale_text = _check_text(rationale, "rationale", required=True)
+    assert rationale_text is not None
+    refs = _check_refs(evidence_refs)
+    finding: Finding | None = None
+    if status is not None or attribution is not None:
+        if status is None or attribution is None:
+            missing = "status" if status is None else "attribution"
+            raise InvalidInput(
+                "a finding has a status and an attribution",
+                details=[problem(missing, "required with the other")],
+            )
+        finding = Finding(status, attribution)
+    if stance is Stance.ABSTAIN and finding is not None:
+        raise InvalidInput(
+            "an abstention holds no finding", details=[problem("status", "omit when abstaining")]
+        )
+    if viewer.operator or viewer.member_id is None:
+        raise Forbidden("assessments are made by monitor members (sign in with a member token)")
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        if not scope.is_monitor(row.agreement_id):
+            raise Forbidden("only monitor members assess incidents")
+        if row.status != OccurrenceStatus.UNDER_INVESTIGATION.value:
+            raise Conflict(
+                f"the incident is {row.status}; assessments are made under investigation",
+                details=[problem("status", row.status)],
+            )
+        previous = [a for a in _assessment_rows(session, row.id) if a.member_id == actor.member_id]
+        now = utcnow()
+        if previous and now <= previous[-1].recorded_at:
+            # Supersession is by time: a later assessment must be later, even on a fast clock.
+            now = previous[-1].recorded_at + timedelta(microseconds=1)
+        record = AssessmentRow(
+            id=new_id("asm"),
+            incident_id=row.id,
+            member_id=actor.member_id,
+            user_id=actor.user_id,
+            stance=stance.value,
+            finding_status=finding.status.value if finding else None,
+            finding_attribution=finding.attribution.kind.value if finding else None,
+            finding_party=finding.attribution.party if finding else None,
+            rationale=rationale_text,
+            evidence_refs=refs,
+            classification=classification.value,
+            recorded_at=now,
+            supersedes=previous[-1].id if previous else None,
+        )
+        Assessment(  # the domain's own checks (e.g. a concurrence names its finding)
+            id=record.id,
+            member_id=record.member_id,
+            stance=stance,
+            finding=finding,
+            rationale=rationale_text,
+            recorded_at=now,
+        )
+        session.add(record)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.ASSESSED,
+            subject=f"incident/{row.id}",
+            payload=assessment_ledger_payload(record),
+            actor=actor,
+        )
+        _touch(row)
+        _decide(session, ctx, row, actor)
+        return _detail(session, scope, row)
+
+
+def evaluate(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decision:
+    """Re-evaluate the decision rule (e.g. after the rule changed) and apply it."""
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "evaluate decisions")
+        return _decide(session, ctx, row, actor)
+
+
+def reply(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    incident_id: str,
+    *,
+    text: str,
+    evidence_refs: Sequence[str] = (),
+) -> ReplyPublic:
+    """A party's right of reply: its liaison answers an incident that concerns the party."""
+    body = _check_text(text, "text", required=True)
+    assert body is not None
+    refs = _check_refs(evidence_refs)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        party = scope.liaison_party(row.agreement_id)
+        if party is None or party not in concerns_list(row.concerns):
+            raise Forbidden("only the liaison of a party the incident concerns may reply")
+        record = ReplyRow(
+            id=new_id("rpl"),
+            incident_id=row.id,
+            member_id=actor.member_id,
+            user_id=actor.user_id,
+            party=party,
+            text=body,
+            evidence_refs=refs,
+            classification=Classification.SHARED.value,
+            recorded_at=utcnow(),
+        )
+        session.add(record)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.REPLIED,
+            subject=f"incident/{row.id}",
+            payload={
+                "incident_id": row.id,
+                "reply_id": record.id,
+                "party": party,
+                "text_sha256": _digest(body),
+                "evidence_refs": refs,
+            },
+            actor=actor,
+        )
+        _touch(row)
+        return _reply_public(record)
+
+
+def add_note(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    incident_id: str,
+    *,
+    text: str,
+    classification: Classification = Classification.INTERNAL,
+) -> NotePublic:
+    """A working note on the incident (internal by default: the monitors' deliberation)."""
+    body = _check_text(text, "text", required=True)
+    assert body is not None
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "write working notes")
+        record = NoteRow(
+            id=new_id("note"),
+            incident_id=row.id,
+            member_id=actor.member_id,
+            user_id=actor.user_id,
+            text=body,
+            classification=classification.value,
+            recorded_at=utcnow(),
+        )
+        session.add(record)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.NOTED,
+            subject=f"incident/{row.id}",
+            payload={
+                "incident_id": row.id,
+                "note_id": record.id,
+                "classification": classification.value,
+                "text_sha256": _digest(body),
+            },
+            actor=actor,
+        )
+        return _note_public(record)
+
+
+# ------------------------------------------------------------------ decision rules
+
+
+def set_decision_rule(
+    ctx: ServiceContext, viewer: Viewer, agreement_id: str, rule: dict[str, Any]
+) -> dict[str, Any]:
+    """Configure how incidents of ``agreement_id`` are decided (operators, monitors)."""
+    parsed = rule_from_dict(rule)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        _require_monitor(scope, agreement_id, "configure decision rules")
+        row = session.get(DecisionRuleRow, agreement_id)
+        stored = parsed.to_dict()
+        if row is not None and row.rule == stored:
+            return stored
+        if row is None:
+            row = DecisionRuleRow(
+                agreement_id=agreement_id, rule=stored, set_at=utcnow(), set_by=actor.member_id
+            )
+            session.add(row)
+        else:
+            row.rule, row.set_at, row.set_by = stored, utcnow(), actor.member_id
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=IncidentTag.DECISION_RULE_SET,
+            subject=f"agreement/{agreement_id}",
+            payload={"agreement_id": agreement_id, "rule": stored},
+            actor=actor,
+        )
+        return stored
+
+
+def get_decision_rule(ctx: ServiceContext, agreement_id: str) -> dict[str, Any]:
+    """The rule in force for ``agreement_id`` (public knowledge: how the centre decides)."""
+    with ctx.reader() as session:
+        return rule_for(session, agreement_id).to_dict()
+
+
+# ------------------------------------------------------------------------- reading
+
+
+def _finding_dict(row: AssessmentRow) -> dict[str, Any] | None:
+    if row.finding_status is None:
+        return None
+    return {
+        "status": row.finding_status,
+        "attribution": row.finding_attribution,
+        "attributed_party": row.finding_party,
+    }
+
+
+def _assessment_public(row: AssessmentRow, current: bool) -> AssessmentPublic:
+    return AssessmentPublic(
+        id=row.id,
+        member_id=row.member_id,
+        user_id=row.user_id,
+        stance=Stance(row.stance),
+        finding=_finding_dict(row),
+        rationale=row.rationale,
+        evidence_refs=list(row.evidence_refs),
+        classification=Classification(row.classification),
+        recorded_at=row.recorded_at,
+        supersedes=row.supersedes,
+        current=current,
+    )
+
+
+def _reply_public(row: ReplyRow) -> ReplyPublic:
+    return ReplyPublic(
+        id=row.id,
+        member_id=row.member_id,
+        user_id=row.user_id,
+        party=row.party,
+        text=row.text,
+        evidence_refs=list(row.evidence_refs),
+        classification=Classification(row.classification),
+        recorded_at=row.recorded_at,
+    )
+
+
+def _note_public(row: NoteRow) -> NotePublic:
+    return NotePublic(
+        id=row.id,
+        member_id=row.member_id,
+        user_id=row.user_id,
+        text=row.text,
+        classification=Classification(row.classification),
+        recorded_at=row.recorded_at,
+    )
+
+
+def _task_public(row: InvestigationTaskRow) -> TaskPublic:
+    return TaskPublic(
+        id=row.id,
+        incident_id=row.incident_id,
+        team=list(row.team),
+        lead_member=row.lead_member,
+        party_representatives=[PartyRepresentative(**p) for p in row.party_representatives],
+        instructions=row.instructions,
+        status=row.status,
+        due_at=row.due_at,
+        assigned_at=row.assigned_at,
+        assigned_by=row.assigned_by,
+        completed_at=row.completed_at,
+        findings=row.findings,
+    )
+
+
+def _position(row: IncidentRow) -> dict[str, Any]:
+    return {
+        "lat": row.event_lat,
+        "lon": row.event_lon,
+        "place_name": row.event_place,
+        "precision": row.event_precision,
+    }
+
+
+def _summary(
+    row: IncidentRow, reports: Sequence[ReportRow], visible: Sequence[ReportRow]
+) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "agreement_id": row.agreement_id,
+        "title": row.title,
+        "summary": row.summary,
+        "category": row.category,
+        "classification": Classification(row.classification),
+        "concerns": concerns_list(row.concerns),
+        "status": OccurrenceStatus(row.status),
+        "attribution": AttributionKind(row.attribution),
+        "attributed_party": row.attributed_party,
+        "observed_start": row.observed_start,
+        "observed_end": row.observed_end,
+        "event_position": _position(row),
+        "owner_member": row.owner_member,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "report_count": len(reports),
+        "channels": sorted({r.channel for r in visible}),
+    }
+
+
+def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDetail:
+    session.flush()
+    reports = _report_rows(session, row.id)
+    visible = [r for r in reports if readable_row(scope, r)]
+    files = _attachments(session, [r.id for r in visible])
+    assessments = _assessment_rows(session, row.id)
+    current_ids = {a.id for a in current_assessments(_assessment(a) for a in assessments).values()}
+    readable_assessments = [
+        a for a in assessments if _part_readable(scope, row, a.classification, a.member_id)
+    ]
+    decision = dict(row.decision) if row.decision else None
+    if decision is not None:
+        shown = {a.id for a in readable_assessments}
+        decision["views"] = [v for v in decision.get("views", []) if v["assessment_id"] in shown]
+    replies = session.scalars(
+        select(ReplyRow).where(ReplyRow.incident_id == row.id).order_by(ReplyRow.id)
+    )
+    notes = session.scalars(
+        select(NoteRow).where(NoteRow.incident_id == row.id).order_by(NoteRow.id)
+    )
+    tasks = session.scalars(
+        select(InvestigationTaskRow)
+        .where(InvestigationTaskRow.incident_id == row.id)
+        .order_by(InvestigationTaskRow.id)
+    )
+    # Field teams and their members are internal: they name persons and reveal movements.
+    tasks_visible = scope.can_read(
+        Classification.INTERNAL, concerns=row.concerns, agreement_id=row.agreement_id
+    )
+    return IncidentDetail(
+        **_summary(row, reports, visible),
+        decision=decision,
+        reports=[_public(session, r, files[r.id], row.id, lookup=False) for r in visible],
+        assessments=[_assessment_public(a, a.id in current_ids) for a in readable_assessments],
+        replies=[
+            _reply_public(r)
+            for r in replies
+            if _part_readable(scope, row, r.classification, r.member_id)
+        ],
+        notes=[
+            _note_public(n)
+            for n in notes
+            if _part_readable(scope, row, n.classification, n.member_id)
+        ],
+        tasks=[_task_public(t) for t in tasks] if tasks_visible else [],
+    )
+
+
+def _person_names(session: Session, row: IncidentRow, reports: Sequence[ReportRow]) -> set[str]:
+    """Names that must not reach the public: reporters, team members, representatives, users."""
+    names = {str(json.loads(r.content).get("reporter") or "") for r in reports} - {""}
+    for task in session.scalars(
+        select(InvestigationTaskRow).where(InvestigationTaskRow.incident_id == row.id)
+    ):
+        names.update(task.team)
+        for rep in task.party_representatives:
+            names.update(rep.get("names") or [])
+    names.update(user_display_names(session))
+    return names
+
+
+def _redacted(session: Session, row: IncidentRow) -> IncidentRedacted:
+    reports = _report_rows(session, row.id)
+    names = _person_names(session, row, reports)
+    return IncidentRedacted(
+        id=row.id,
+        title=redact_names(row.title, names) or "",
+        summary=redact_names(row.summary, names),
+        category=row.category,
+        concerns=concerns_list(row.concerns),
+        status=OccurrenceStatus(row.status),
+        attribution=AttributionKind(row.attribution),
+        attributed_party=row.attributed_party,
+        observed_start=row.observed_start,
+        observed_end=row.observed_end,
+        event_position=_position(row),
+        report_count=len(reports),
+        decision_state=(row.decision or {}).get("state"),
+        updated_at=row.updated_at,
+    )
+
+
+def get_incident(
+    ctx: ServiceContext, viewer: Viewer, incident_id: str
+) -> IncidentDetail | IncidentRedacted:
+    """One incident with what the viewer may read of it; the public gets the redacted view."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        if viewer.is_public:
+            return _redacted(session, row)
+        return _detail(session, scope, row)
+
+
+def get_decision(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decision:
+    """What the decision rule makes of the current assessments (read only; monitors)."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, "see the members' views")
+        return _evaluate(session, row)
+
+
+def _filters_clause(filters: IncidentFilters) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.start is not None:
+        clauses.append(IncidentRow.observed_end >= filters.start)
+    if filters.end is not None:
+        clauses.append(IncidentRow.observed_start <= filters.end)
+    if filters.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        clauses.append(
+            and_(
+                IncidentRow.event_lon >= min_lon,
+                IncidentRow.event_lon <= max_lon,
+                IncidentRow.event_lat >= min_lat,
+                IncidentRow.event_lat <= max_lat,
+            )
+        )
+    if filters.category is not None:
+        clauses.append(IncidentRow.category == filters.category.value)
+    if filters.status is not None:
+        clauses.append(IncidentRow.status == filters.status.value)
+    if filters.attribution is not None:
+        clauses.append(IncidentRow.attribution == filters.attribution.value)
+    if filters.party is not None:
+        party = filters.party.strip().upper()
+        clauses.append(
+            or_(IncidentRow.concerns.like(f"%,{party},%"), IncidentRow.attributed_party == party)
+        )
+    if filters.channel is not None:
+        clauses.append(IncidentRow.id.in_(incidents_with_channel(filters.channel.value)))
+    if filters.agreement_id is not None:
+        clauses.append(IncidentRow.agreement_id == filters.agreement_id)
+    if filters.classification is not None:
+        clauses.append(IncidentRow.classification == filters.classification.value)
+    return clauses
+
+
+def list_incidents(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    filters: IncidentFilters | None = None,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> IncidentPage:
+    """Incidents the viewer may read, newest first, filtered; ``cursor`` = last id seen."""
+    filters = filters or IncidentFilters()
+    filters.check()
+    limit = max(1, min(limit, MAX_LIST_LIMIT))
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        query = (
+            select(IncidentRow)
+            .where(scope.clause(IncidentRow), *_filters_clause(filters))
+            .order_by(IncidentRow.id.desc())
+        )
+        rows: list[IncidentRow] = []
+        after = cursor
+        chunk = limit + 1
+        while len(rows) <= limit:
+            page = query if after is None else query.where(IncidentRow.id < after)
+            fetched = list(session.scalars(page.limit(chunk)))
+            rows += [r for r in fetched if _readable(scope, r)]
+            if len(fetched) < chunk:
+                break
+            after = fetched[-1].id
+            chunk = min(chunk * 2, 2000)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items: list[IncidentSummary | IncidentRedacted] = []
+        for row in rows:
+            if viewer.is_public:
+                items.append(_redacted(session, row))
+                continue
+            reports = _report_rows(session, row.id)
+            visible = [r for r in reports if readable_row(scope, r)]
+            items.append(IncidentSummary(**_summary(row, reports, visible)))
+        return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)

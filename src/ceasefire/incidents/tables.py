@@ -1,0 +1,121 @@
+"""Tables of the incidents area: incidents, their assessments, replies, notes,
+investigation tasks, and the decision rule of each agreement.
+
+Which reports an incident groups is the reports area's ``incident_reports`` table (a
+report's grouping is a fact about the report); foreign keys name tables by string, so this
+module imports no other area.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ceasefire.db.base import Base, UTCDateTime
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_observed", "observed_start", "observed_end"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    agreement_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    category: Mapped[str] = mapped_column(String(48), index=True)
+    classification: Mapped[str] = mapped_column(String(16))
+    concerns: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    attribution: Mapped[str] = mapped_column(String(24), index=True)
+    attributed_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    observed_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    observed_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    event_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    event_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    event_place: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    event_precision: Mapped[int] = mapped_column(Integer)
+    owner_member: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class AssessmentRow(Base):
+    """One member's view; never updated: a later row of the same member supersedes it."""
+
+    __tablename__ = "incident_assessments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    stance: Mapped[str] = mapped_column(String(16))
+    finding_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    finding_attribution: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    finding_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    rationale: Mapped[str] = mapped_column(Text)
+    evidence_refs: Mapped[list[str]] = mapped_column(JSON)
+    classification: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    supersedes: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class ReplyRow(Base):
+    """A party liaison's right of reply to an incident."""
+
+    __tablename__ = "incident_replies"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    party: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    evidence_refs: Mapped[list[str]] = mapped_column(JSON)
+    classification: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NoteRow(Base):
+    """A working note on an incident (internal by default: the monitors' deliberation)."""
+
+    __tablename__ = "incident_notes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    classification: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InvestigationTaskRow(Base):
+    __tablename__ = "investigation_tasks"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    team: Mapped[list[str]] = mapped_column(JSON)
+    lead_member: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    party_representatives: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    findings: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DecisionRuleRow(Base):
+    """The decision rule configured for one agreement (absent: unanimity of monitors)."""
+
+    __tablename__ = "decision_rules"
+
+    agreement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    set_by: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,418 @@
+"""``ceasefire ledger ...``: verify, export, prove, read the ledger and manage signing keys.
+
+``verify`` exits 0 with a summary when the record is intact, and 1 naming the first bad
+sequence number and what is wrong otherwise (payload changed, entry missing, order changed,
+signature invalid, key not valid at that time, main tables differ from the ledger).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON
+from ceasefire.console.output import console, err_console, print_json, print_table
+from ceasefire.errors import IntegrityError, InvalidInput, problem
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
+from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, write_key_file
+from ceasefire.ledger.keys import SigningKey
+from ceasefire.timeutil import utcnow
+
+ledger_app = typer.Typer(help="The tamper-evident ledger: verify, export, proofs, keys.")
+key_app = typer.Typer(help="Members' signing keys: add a member-held key, rotate, revoke.")
+
+
+def _operator() -> Actor:
+    return Actor.centre()
+
+
+def _report_verification(summary: dict[str, Any], as_json: bool, source: str) -> None:
+    if summary["ok"]:
+        if as_json:
+            print_json(summary)
+            return
+        console.print(
+            f"[green]✓[/green] {source}: {summary['entries']} entries verify"
+            f" (head seq {summary['head_seq']}, {summary['head_hash']})"
+        )
+        console.print(
+            f"  {summary['signatures_checked']} signatures checked, {summary['keys']} keys,"
+            f" {summary['days_sealed']} days sealed (open day: {summary['open_day']}),"
+            f" members: {', '.join(summary['members']) or '-'}"
+        )
+        for name in summary.get("state_checks", []):
+            console.print(f"  state matches the ledger: {name}")
+        console.print(f"  {summary['seconds']} s")
+        return
+    first = summary["first_bad"]
+    where = f"seq {first['seq']}" if first["seq"] is not None else "the main tables"
+    if not as_json:
+        for finding in summary["findings"][:20]:
+            seq = finding["seq"] if finding["seq"] is not None else "-"
+            err_console.print(
+                f"  seq {seq}: {finding['what']}: {finding['message']}", highlight=False
+            )
+        if len(summary["findings"]) > 20:
+            err_console.print(f"  … {len(summary['findings']) - 20} more findings")
+    raise IntegrityError(
+        f"{source} does not verify: first bad entry at {where}: {first['what']}"
+        f" ({first['message']})",
+        details=summary,
+    )
+
+
+@ledger_app.command("verify")
+def verify_command(
+    bundle: Annotated[
+        Path | None,
+        typer.Option("--bundle", help="Verify an exported bundle offline instead of the database."),
+    ] = None,
+    no_signatures: Annotated[
+        bool, typer.Option("--no-signatures", help="Check hashes and chain only (faster).")
+    ] = False,
+    no_state: Annotated[
+        bool, typer.Option("--no-state", help="Skip comparing the main tables with the ledger.")
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, max=64, help="Processes checking signatures."),
+    ] = 1,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Walk the chain: hashes, order, keys, signatures, daily roots, and the main tables."""
+    if bundle is not None:
+        summary = ledger.verify_bundle_file(
+            bundle, check_signatures=not no_signatures, workers=workers
+        )
+        _report_verification(summary, as_json, f"bundle {bundle}")
+        return
+    result = ledger.verify(
+        get_context(),
+        check_signatures=not no_signatures,
+        check_state=not no_state,
+        workers=workers,
+    )
+    _report_verification(result.summary(), as_json, "the ledger")
+
+
+@ledger_app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="Bundle file to write (JSON Lines).")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Write a self-contained bundle that `ceasefire ledger verify --bundle` checks offline."""
+    summary = ledger.export_bundle(get_context(), out)
+    if as_json:
+        print_json(summary)
+    else:
+        console.print(
+            f"[green]✓[/green] {summary['entries']} entries, {summary['keys']} keys,"
+            f" {summary['roots']} daily roots written to {summary['path']}"
+            f" (head {summary['head_hash']})"
+        )
+
+
+@ledger_app.command("proof")
+def proof_command(
+    seq: Annotated[int, typer.Argument(help="Sequence number of the entry.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the proof to a file.")] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Inclusion proof of an entry in its day's Merkle tree (with the entry itself)."""
+    document = ledger.entry_proof(get_context(), Viewer.cli_operator(), seq)
+    if out is not None:
+        out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if as_json or out is None:
+        print_json(document)
+        return
+    proof = document["proof"]
+    state = (
+        "provisional (day still open)"
+        if proof["provisional"]
+        else f"sealed at seq {proof['root_seq']}"
+    )
+    console.print(
+        f"proof of entry {seq} written to {out}: leaf {proof['leaf_index']} of"
+        f" {proof['tree_size']} on {proof['day']}, root {proof['root']} {state}"
+    )
+
+
+@ledger_app.command("check-proof")
+def check_proof_command(
+    proof_file: Annotated[
+        Path, typer.Argument(help="A proof written by `ceasefire ledger proof`.")
+    ],
+    root: Annotated[
+        str | None, typer.Option("--root", help="The published root to check against.")
+    ] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Check a proof offline with nothing but the proof, the entry and the published root."""
+    try:
+        document = json.loads(proof_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(
+            f"cannot read {proof_file}: {exc}", details=[problem("proof_file", str(exc))]
+        ) from exc
+    result = ledger.check_proof(document, root=root)
+    if not result["ok"]:
+        raise IntegrityError(
+            f"the proof of entry {result['seq']} does not hold: {'; '.join(result['problems'])}",
+            details=result,
+        )
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"[green]✓[/green] entry {result['seq']} is in the tree of {result['day']}"
+            f" with root {result['root']}" + (" (provisional)" if result["provisional"] else "")
+        )
+
+
+@ledger_app.command("list")
+def list_command(
+    after: Annotated[int, typer.Option("--after", help="Entries after this seq.")] = 0,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many (1..1000).")] = 50,
+    tag: Annotated[str | None, typer.Option("--tag", help="Tag prefix, e.g. 'agreement:'.")] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help="Exact subject id.")] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List entries in sequence order."""
+    entries = ledger.list_entries(
+        get_context(), Viewer.cli_operator(), after=after, limit=limit, tag=tag, subject=subject
+    )
+    if as_json:
+        print_json([e.model_dump(mode="json") for e in entries])
+        return
+    print_table(
+        "Ledger",
+        ["seq", "recorded at (UTC)", "tag", "subject", "member", "user", "hash"],
+        (
+            [
+                e.seq,
+                e.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.tag,
+                e.subject,
+                e.member_id,
+                e.user_id,
+                e.entry_hash[:16],
+            ]
+            for e in entries
+        ),
+    )
+
+
+@ledger_app.command("show")
+def show_command(
+    seq: Annotated[int, typer.Argument(help="Sequence number.")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """One entry with its payload, hashes and signature."""
+    entry = ledger.get_entry(get_context(), Viewer.cli_operator(), seq)
+    if as_json:
+        print_json(entry.model_dump(mode="json"))
+        return
+    console.print(f"[bold]entry {entry.seq}[/bold]  {entry.tag}  {entry.subject}")
+    console.print(f"  recorded at  {entry.recorded_at.isoformat()}")
+    console.print(f"  actor        {entry.member_id} / {entry.user_id or '-'} (key {entry.key_id})")
+    console.print(f"  prev hash    {entry.prev_hash}")
+    console.print(f"  entry hash   {entry.entry_hash}")
+    console.print(f"  signature    {entry.signature}")
+    console.print_json(json.dumps(entry.payload, ensure_ascii=False))
+
+
+@ledger_app.command("head")
+def head_command(as_json: Annotated[bool, JSON] = False) -> None:
+    """The last entry's sequence number and hash (what a pre-signed entry builds on)."""
+    result = ledger.head(get_context())
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"seq {result['seq']}  {result['entry_hash']}  {result['recorded_at'] or ''}")
+
+
+@ledger_app.command("roots")
+def roots_command(as_json: Annotated[bool, JSON] = False) -> None:
+    """The published Merkle root of every sealed UTC day."""
+    roots = ledger.list_roots(get_context())
+    if as_json:
+        print_json([r.model_dump(mode="json") for r in roots])
+        return
+    print_table(
+        "Daily roots",
+        ["day", "entries", "seqs", "root", "sealed at seq"],
+        ([r.day, r.count, f"{r.first_seq}–{r.last_seq}", r.root, r.sealed_seq] for r in roots),
+    )
+
+
+@ledger_app.command("seal")
+def seal_command(as_json: Annotated[bool, JSON] = False) -> None:
+    """Seal the last day with entries if it has ended (appends also do this by themselves)."""
+    days = ledger.seal_closed_days(get_context())
+    if as_json:
+        print_json({"sealed": days})
+    else:
+        console.print(f"sealed: {', '.join(days)}" if days else "nothing to seal")
+
+
+@ledger_app.command("keys")
+def keys_command(
+    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Every public key the ledger knows, with its validity."""
+    keys = ledger.list_keys(get_context(), member_id=member)
+    if as_json:
+        print_json([k.model_dump(mode="json") for k in keys])
+        return
+    print_table(
+        "Signing keys",
+        ["key id", "member", "custody", "valid from (seq)", "valid until (seq)", "ended"],
+        (
+            [
+                k.key_id,
+                k.member_id,
+                k.custody,
+                f"{k.valid_from.isoformat(timespec='seconds')} ({k.added_seq})",
+                f"{k.valid_until.isoformat(timespec='seconds')} ({k.ended_seq})"
+                if k.valid_until
+                else "",
+                k.end_reason or "",
+            ]
+            for k in keys
+        ),
+    )
+
+
+def _print_key(key: ledger.KeyPublic, as_json: bool, verb: str) -> None:
+    if as_json:
+        print_json(key.model_dump(mode="json"))
+    else:
+        console.print(
+            f"key [bold]{key.key_id}[/bold] of {key.member_id} {verb} (seq"
+            f" {key.ended_seq if verb == 'revoked' else key.added_seq}, custody {key.custody})"
+        )
+
+
+@key_app.command("add")
+def key_add(
+    member_id: Annotated[str, typer.Argument(help="The member the key signs for.")],
+    public_key: Annotated[str, typer.Option("--public-key", help="Raw Ed25519 public key, hex.")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Register a key the member keeps itself (for pre-signed entries)."""
+    key = ledger.add_member_key(
+        get_context(), member_id=member_id, public_key=public_key, actor=_operator()
+    )
+    _print_key(key, as_json, "added")
+
+
+@key_app.command("rotate")
+def key_rotate(
+    member_id: Annotated[str, typer.Argument(help="The member whose key is replaced.")],
+    public_key: Annotated[
+        str | None,
+        typer.Option("--public-key", help="New member-held key (hex); default: a server key."),
+    ] = None,
+    key_id: Annotated[
+        str | None, typer.Option("--key-id", help="Which key, when the member has several.")
+    ] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Replace a member's key: the old one stops being valid at this entry."""
+    key = ledger.rotate_key(
+        get_context(), member_id=member_id, actor=_operator(), public_key=public_key, key_id=key_id
+    )
+    _print_key(key, as_json, "added by rotation")
+
+
+@key_app.command("revoke")
+def key_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key to revoke.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the ledger).")] = "",
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Revoke a key: entries it signs from now on do not verify."""
+    key = ledger.revoke_key(get_context(), key_id=key_id, actor=_operator(), reason=reason)
+    _print_key(key, as_json, "revoked")
+
+
+@key_app.command("generate")
+def key_generate(
+    member_id: Annotated[str, typer.Option("--member", help="The member the key signs for.")],
+    out: Annotated[Path, typer.Option("--out", help="Key file to create or extend (0600).")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Make a member-held key on the member's own machine (nothing touches the server).
+
+    Register its public key with `ceasefire ledger key add` on the server.
+    """
+    validate_subject(member_id)
+    key = SigningKey.generate(member_id)
+    current = load_key_file(out)
+    write_key_file(
+        KeyFile(out, (*current.keys, StoredKey(key=key, created_at=utcnow().isoformat())))
+    )
+    result = {"member_id": member_id, "key_id": key.key_id, "public_key": key.public_key_hex}
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"key {key.key_id} of {member_id} written to {out}")
+        console.print(f"public key: {key.public_key_hex}")
+
+
+@key_app.command("sign")
+def key_sign(
+    key_file: Annotated[Path, typer.Option("--key-file", help="The member's own key file.")],
+    tag: Annotated[str, typer.Option("--tag", help="source:subject:action")],
+    subject: Annotated[str, typer.Option("--subject", help="Id of what changed.")],
+    payload: Annotated[str, typer.Option("--payload", help="The payload, a JSON object.")],
+    head_seq: Annotated[int, typer.Option("--head-seq", help="Current head seq (GET .../head).")],
+    head_hash: Annotated[str, typer.Option("--head-hash", help="Current head hash.")],
+    user: Annotated[str | None, typer.Option("--user", help="The member's user id.")] = None,
+    key_id: Annotated[str | None, typer.Option("--key-id", help="Which key of the file.")] = None,
+) -> None:
+    """Sign an entry offline; prints the body for POST /api/v1/ledger/entries."""
+    keys = load_key_file(key_file)
+    stored = keys.keys if key_id is None else tuple(k for k in keys.keys if k.key_id == key_id)
+    if not stored:
+        raise InvalidInput(
+            f"no key {key_id or ''} in {key_file}", details=[problem("key_file", "no such key")]
+        )
+    try:
+        value = json.loads(payload)
+    except ValueError as exc:
+        raise InvalidInput("payload is not JSON", details=[problem("payload", str(exc))]) from exc
+    signer = stored[-1].key
+    entry = build_entry(
+        seq=head_seq + 1,
+        ts=utcnow(),
+        tag=validate_tag(tag),
+        subject=validate_subject(subject),
+        actor_member=signer.member_id,
+        actor_user=user,
+        payload_bytes=canonical_json(value),
+        prev=head_hash,
+        signer=signer,
+    )
+    print_json(
+        {
+            "header": entry.header_bytes.decode("utf-8"),
+            "payload": entry.payload_bytes.decode("utf-8"),
+            "signature": entry.signature,
+        }
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ceasefire ledger ...`` to the command line."""
+    ledger_app.add_typer(key_app, name="key")
+    app.add_typer(ledger_app, name="ledger")

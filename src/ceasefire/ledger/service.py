@@ -1,0 +1,1313 @@
+"""Ledger use cases: append (inside the caller's unit of work), keys, sealing, reads.
+
+Every state change of the centre's record is written with :func:`append` *inside the
+service's own unit of work*, so the entry commits or rolls back with the change itself::
+
+    with ctx.unit_of_work() as session:
+        ...  # change the main tables
+        ledger.append(session, ctx.settings, tag=AgreementTag.PROVISION_STATUS_CHANGED,
+                      subject=provision_id, payload={...}, actor=actor)
+
+Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock taken before the
+head is read, on SQLite by the unit of work's ``BEGIN IMMEDIATE`` (one writer). The head, the
+lock and the signing keys are remembered for the rest of the transaction, so appending many
+entries in one unit of work costs one look-up.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from pydantic import BaseModel
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import (
+    Conflict,
+    Forbidden,
+    IntegrityError,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    problem,
+)
+from ceasefire.ledger.bundle import (
+    bundle_header,
+    entry_line,
+    key_line,
+    root_line,
+    verify_bundle,
+    write_line,
+)
+from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.check import StateChecker
+from ceasefire.ledger.entry import (
+    GENESIS_PREV,
+    KEY_ADDED,
+    KEY_REVOKED,
+    KEY_ROTATED,
+    ROOT_SEALED,
+    EntryHeader,
+    MalformedEntry,
+    SignedEntry,
+    build_entry,
+    format_ts,
+    parse_ts,
+    sha256_hex,
+    validate_subject,
+    validate_tag,
+)
+from ceasefire.ledger.keyfile import add_key, load_key_file
+from ceasefire.ledger.keys import (
+    ALGORITHM,
+    CENTRE_MEMBER_ID,
+    SigningKey,
+    key_id_for,
+    public_key_from_hex,
+    signature_is_valid,
+)
+from ceasefire.ledger.merkle import (
+    TREE_ALGORITHM,
+    InclusionProof,
+    inclusion_path,
+    merkle_root,
+)
+from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
+from ceasefire.ledger.verify import (
+    ChainReport,
+    ChainVerifier,
+    Finding,
+    FindingKind,
+    StoredEntry,
+)
+from ceasefire.timeutil import utcnow
+
+LEDGER_LOCK_ID = 0x6365617365666972
+"""Key of the PostgreSQL advisory lock that serialises appends ("ceasefir" in ASCII)."""
+
+_WRITER_KEY = "ceasefire.ledger.writer"
+
+
+@dataclass
+class _Head:
+    seq: int
+    entry_hash: str
+    recorded_at: datetime
+
+
+@dataclass
+class _Writer:
+    """Per-transaction append state: the lock is held, the head and keys are known."""
+
+    session: Session
+    settings: Settings
+    head: _Head | None
+    cache_key: tuple[str, str]
+    signers: dict[str, SigningKey] = field(default_factory=dict)
+    pending: list[dict[str, Any]] | None = None
+
+    # -- chain ------------------------------------------------------------------------
+
+    def next_instant(self) -> datetime:
+        now = utcnow()
+        # Entries are in time order: a clock step backwards never reorders the record.
+        if self.head is not None and now < self.head.recorded_at:
+            return self.head.recorded_at
+        return now
+
+    def write(
+        self,
+        *,
+        tag: str,
+        subject: str,
+        payload_bytes: bytes,
+        member_id: str,
+        user_id: str | None,
+        signer: SigningKey,
+        ts: datetime | None = None,
+    ) -> SignedEntry:
+        """Chain, sign and add one entry; seals the previous day first when it has ended."""
+        instant = ts or self.next_instant()
+        if tag != ROOT_SEALED:
+            self.seal_if_day_changed(instant)
+        entry = build_entry(
+            seq=self.head.seq + 1 if self.head else 1,
+            ts=instant,
+            tag=tag,
+            subject=subject,
+            actor_member=member_id,
+            actor_user=user_id,
+            payload_bytes=payload_bytes,
+            prev=self.head.entry_hash if self.head else GENESIS_PREV,
+            signer=signer,
+        )
+        self.store(entry, instant)
+        return entry
+
+    def store(self, entry: SignedEntry, instant: datetime) -> None:
+        header = entry.header
+        row = {
+            "seq": header.seq,
+            "recorded_at": instant,
+            "tag": header.tag,
+            "subject": header.subject,
+            "member_id": header.member,
+            "user_id": header.user,
+            "key_id": header.key,
+            "payload": entry.payload_bytes.decode("utf-8"),
+            "payload_hash": header.payload_sha256,
+            "prev_hash": header.prev,
+            "entry_hash": entry.entry_hash,
+            "header": entry.header_bytes.decode("utf-8"),
+            "signature": entry.signature,
+        }
+        if self.pending is not None:
+            self.pending.append(row)
+        else:
+            # A Core insert: the ORM's bookkeeping costs more than the row itself.
+            self.session.execute(_INSERT_ENTRY, row)
+        self.head = _Head(header.seq, entry.entry_hash, instant)
+        _SIGNER_CACHE[self.cache_key] = (header.seq, entry.entry_hash, self.signers)
+
+    def flush_pending(self) -> None:
+        """Insert the rows held back by :func:`append_many` (one executemany)."""
+        if self.pending:
+            self.session.execute(_INSERT_ENTRY, self.pending)
+            self.pending = []
+
+    # -- daily roots --------------------------------------------------------------------
+
+    def seal_if_day_changed(self, instant: datetime) -> None:
+        if self.head is None:
+            return
+        day = self.head.recorded_at.date()
+        if day >= instant.date():
+            return
+        self.seal_day(day, instant)
+
+    def seal_day(self, day: date, instant: datetime) -> None:
+        """Append the ``ledger:root:sealed`` entry of ``day`` (whose last entry is the head)."""
+        self.flush_pending()  # the day's entries must all be in the table to be read back
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        rows = self.session.execute(
+            select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
+            .where(LedgerEntryRow.recorded_at >= start)
+            .where(LedgerEntryRow.recorded_at < start + timedelta(days=1))
+            .order_by(LedgerEntryRow.seq)
+        ).all()
+        if not rows:
+            return
+        root = merkle_root([r.entry_hash for r in rows])
+        payload = {
+            "day": day.isoformat(),
+            "first_seq": rows[0].seq,
+            "last_seq": rows[-1].seq,
+            "count": len(rows),
+            "root": root,
+            "tree": TREE_ALGORITHM,
+        }
+        centre = self.signer_for(CENTRE_MEMBER_ID)
+        entry = self.write(
+            tag=ROOT_SEALED,
+            subject=day.isoformat(),
+            payload_bytes=canonical_json(payload),
+            member_id=CENTRE_MEMBER_ID,
+            user_id=None,
+            signer=centre,
+            ts=instant,
+        )
+        self.session.add(
+            LedgerRootRow(
+                day=day,
+                first_seq=rows[0].seq,
+                last_seq=rows[-1].seq,
+                leaf_count=len(rows),
+                root=root,
+                sealed_seq=entry.seq,
+            )
+        )
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def signer_for(self, member_id: str) -> SigningKey:
+        """A server-held key of ``member_id`` that the ledger says is valid now.
+
+        A member without one gets a new key: it is written to the key file and its public
+        key ledgered (``ledger:key:added``, vouched for by the centre's key).
+        """
+        cached = self.signers.get(member_id)
+        if cached is not None:
+            return cached
+        key_file = load_key_file(self.settings.key_file)
+        active = set(
+            self.session.scalars(
+                select(LedgerKeyRow.key_id)
+                .where(LedgerKeyRow.member_id == member_id)
+                .where(LedgerKeyRow.ended_seq.is_(None))
+            )
+        )
+        for key in key_file.for_member(member_id):
+            if key.key_id in active:
+                self.signers[member_id] = key
+                return key
+        if member_id == CENTRE_MEMBER_ID and self.head is not None:
+            raise IntegrityError(
+                "the centre's signing key is not in the key file"
+                f" {self.settings.key_file}: restore the key file of this installation"
+            )
+        key = self.new_server_key(member_id)
+        self.register_key(
+            key.member_id,
+            key.public_key_hex,
+            custody="server",
+            actor=Actor(CENTRE_MEMBER_ID),
+            own_key=key,
+        )
+        self.signers[member_id] = key
+        return key
+
+    def new_server_key(self, member_id: str) -> SigningKey:
+        """An unused key of the member from the key file (left by a rolled-back
+        transaction), or a fresh one added to the file."""
+        known = set(self.session.scalars(select(LedgerKeyRow.key_id)))
+        key_file = load_key_file(self.settings.key_file)
+        for key in key_file.for_member(member_id):
+            if key.key_id not in known:
+                return key
+        key = SigningKey.generate(member_id)
+        add_key(self.settings.key_file, key, created_at=utcnow())
+        return key
+
+    def register_key(
+        self,
+        member_id: str,
+        public_key_hex: str,
+        *,
+        custody: str,
+        actor: Actor,
+        own_key: SigningKey | None = None,
+        replaces: str | None = None,
+    ) -> SignedEntry:
+        """Ledger a public key: ``ledger:key:added``, or ``ledger:key:rotated`` when it
+        ``replaces`` another key of the member (which then stops being valid).
+
+        Signed by the acting member's key (the centre's, or the member's own); the very
+        first entry instead adds the centre's key and is signed by that key itself.
+        """
+        key_id = key_id_for(public_key_hex)
+        payload: dict[str, Any] = {
+            "key_id": key_id,
+            "member_id": member_id,
+            "algorithm": ALGORITHM,
+            "public_key": public_key_hex,
+            "custody": custody,
+        }
+        if replaces is not None:
+            payload["replaces"] = replaces
+        if self.head is None:
+            # Genesis: the centre's first key signs its own entry; it is the trust anchor.
+            if own_key is None or member_id != CENTRE_MEMBER_ID:
+                raise IntegrityError("the first ledger entry must add the centre's own key")
+            signer, acting = own_key, Actor(CENTRE_MEMBER_ID, actor.user_id)
+        else:
+            signer, acting = self.signer_for(actor.member_id), actor
+        entry = self.write(
+            tag=KEY_ROTATED if replaces else KEY_ADDED,
+            subject=key_id,
+            payload_bytes=canonical_json(payload),
+            member_id=acting.member_id,
+            user_id=acting.user_id,
+            signer=signer,
+        )
+        assert self.head is not None
+        instant = self.head.recorded_at
+        if replaces is not None:
+            self._end_key(replaces, seq=entry.seq, instant=instant, reason="rotated")
+        self.session.add(
+            LedgerKeyRow(
+                key_id=key_id,
+                member_id=member_id,
+                algorithm=ALGORITHM,
+                public_key=public_key_hex,
+                custody=custody,
+                valid_from=instant,
+                added_seq=entry.seq,
+            )
+        )
+        self.session.flush()
+        return entry
+
+    def revoke(self, row: LedgerKeyRow, *, actor: Actor, reason: str) -> SignedEntry:
+        """Ledger ``ledger:key:revoked`` for ``row``'s key and end it in the projection."""
+        payload = {"key_id": row.key_id, "member_id": row.member_id, "reason": reason}
+        entry = self.write(
+            tag=KEY_REVOKED,
+            subject=row.key_id,
+            payload_bytes=canonical_json(payload),
+            member_id=actor.member_id,
+            user_id=actor.user_id,
+            signer=self.signer_for(actor.member_id),
+        )
+        assert self.head is not None
+        self._end_key(row.key_id, seq=entry.seq, instant=self.head.recorded_at, reason="revoked")
+        return entry
+
+    def _end_key(self, key_id: str, *, seq: int, instant: datetime, reason: str) -> None:
+        row = self.session.get(LedgerKeyRow, key_id)
+        if row is not None:
+            row.ended_seq = seq
+            row.valid_until = instant
+            row.end_reason = reason
+        # In place: the process cache holds this very dict (see _SIGNER_CACHE).
+        for member in [m for m, k in self.signers.items() if k.key_id == key_id]:
+            del self.signers[member]
+
+
+_ENTRIES = cast(Table, LedgerEntryRow.__table__)
+_INSERT_ENTRY = insert(_ENTRIES)
+_HEAD = (
+    select(_ENTRIES.c.seq, _ENTRIES.c.entry_hash, _ENTRIES.c.recorded_at)
+    .order_by(_ENTRIES.c.seq.desc())
+    .limit(1)
+)
+
+_SIGNER_CACHE: dict[tuple[str, str], tuple[int, str, dict[str, SigningKey]]] = {}
+"""Per process: the head this process last wrote and the signing keys valid then, per
+database and key file. When a transaction finds the head it left, nobody has appended since
+(the hash proves it is the same chain), so no key can have been added, rotated or revoked
+and the keys need not be looked up again. Anything else falls back to the look-up."""
+
+
+def _writer(session: Session, settings: Settings) -> _Writer:
+    """The append state of this transaction: takes the lock and reads the head once."""
+    writer = session.info.get(_WRITER_KEY)
+    if isinstance(writer, _Writer):
+        return writer
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_ID})
+    row = session.execute(_HEAD).first()
+    head = _Head(row.seq, row.entry_hash, row.recorded_at) if row is not None else None
+    cache_key = (settings.database_url, str(settings.key_file))
+    writer = _Writer(session=session, settings=settings, head=head, cache_key=cache_key)
+    cached = _SIGNER_CACHE.get(cache_key)
+    if cached is not None and head is not None and cached[:2] == (head.seq, head.entry_hash):
+        writer.signers = dict(cached[2])
+    session.info[_WRITER_KEY] = writer
+    if head is None:
+        writer.signer_for(CENTRE_MEMBER_ID)  # genesis: the centre's key is entry 1
+    return writer
+
+
+def append(
+    session: Session,
+    settings: Settings,
+    *,
+    tag: str,
+    subject: str,
+    payload: Mapping[str, Any],
+    actor: Actor,
+) -> int:
+    """Append one signed, hash-chained entry in the caller's transaction; its sequence number.
+
+    ``tag`` is ``source:subject:action`` (e.g. ``agreement:provision:status-changed``),
+    ``subject`` the id of what changed, ``payload`` a JSON object (datetimes as ISO
+    strings). The entry is signed with the acting member's key from the key file; a member
+    without a key gets one, and its public key is ledgered first. Bad input raises
+    InvalidInput naming the field and writes nothing.
+    """
+    validate_tag(tag)
+    validate_subject(subject)
+    if not isinstance(payload, Mapping):
+        raise InvalidInput(
+            "ledger payload must be a JSON object", details=[problem("payload", "not an object")]
+        )
+    payload_bytes = canonical_json(payload)
+    writer = _writer(session, settings)
+    signer = writer.signer_for(actor.member_id)
+    entry = writer.write(
+        tag=tag,
+        subject=subject,
+        payload_bytes=payload_bytes,
+        member_id=actor.member_id,
+        user_id=actor.user_id,
+        signer=signer,
+    )
+    return entry.seq
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry for :func:`append_many`."""
+
+    tag: str
+    subject: str
+    payload: Mapping[str, Any]
+    actor: Actor
+
+
+def append_many(session: Session, settings: Settings, entries: Sequence[NewEntry]) -> list[int]:
+    """Append several entries in the caller's transaction with one multi-row insert.
+
+    The same as calling :func:`append` for each (same order, same checks: a bad entry
+    raises InvalidInput naming its index and writes none of them), for bulk changes such
+    as CSV imports. Returns the sequence numbers.
+    """
+    checked = []
+    for index, item in enumerate(entries):
+        try:
+            validate_tag(item.tag)
+            validate_subject(item.subject)
+            if not isinstance(item.payload, Mapping):
+                raise InvalidInput(
+                    "ledger payload must be a JSON object",
+                    details=[problem("payload", "not an object")],
+                )
+            checked.append((item, canonical_json(item.payload)))
+        except InvalidInput as exc:
+            details = [
+                {**d, "loc": f"entries[{index}].{d.get('loc', '')}"} for d in exc.details or []
+            ]
+            raise InvalidInput(f"entries[{index}]: {exc.message}", details=details) from exc
+    writer = _writer(session, settings)
+    writer.flush_pending()
+    writer.pending = []
+    try:
+        seqs = []
+        for item, payload_bytes in checked:
+            entry = writer.write(
+                tag=item.tag,
+                subject=item.subject,
+                payload_bytes=payload_bytes,
+                member_id=item.actor.member_id,
+                user_id=item.actor.user_id,
+                signer=writer.signer_for(item.actor.member_id),
+            )
+            seqs.append(entry.seq)
+        writer.flush_pending()
+    except BaseException:
+        # The held-back rows are gone: the next append must read the head again.
+        session.info.pop(_WRITER_KEY, None)
+        raise
+    finally:
+        writer.pending = None
+    return seqs
+
+
+def ensure_centre_key(session: Session, settings: Settings) -> str:
+    """Make sure the centre has a signing key (key file 0600 + ledgered); its key id."""
+    return _writer(session, settings).signer_for(CENTRE_MEMBER_ID).key_id
+
+
+# -- keys ---------------------------------------------------------------------------------
+
+
+class KeyPublic(BaseModel):
+    """A member's public key and the stretch of the record in which it may sign."""
+
+    key_id: str
+    member_id: str
+    algorithm: str
+    public_key: str
+    custody: str
+    valid_from: datetime
+    added_seq: int
+    valid_until: datetime | None
+    ended_seq: int | None
+    end_reason: str | None
+
+
+def _key_public(row: LedgerKeyRow) -> KeyPublic:
+    return KeyPublic(
+        key_id=row.key_id,
+        member_id=row.member_id,
+        algorithm=row.algorithm,
+        public_key=row.public_key,
+        custody=row.custody,
+        valid_from=row.valid_from,
+        added_seq=row.added_seq,
+        valid_until=row.valid_until,
+        ended_seq=row.ended_seq,
+        end_reason=row.end_reason,
+    )
+
+
+def list_keys(ctx: ServiceContext, *, member_id: str | None = None) -> list[KeyPublic]:
+    """Every public key the ledger knows, oldest first."""
+    with ctx.reader() as session:
+        query = select(LedgerKeyRow).order_by(LedgerKeyRow.added_seq)
+        if member_id is not None:
+            query = query.where(LedgerKeyRow.member_id == member_id)
+        return [_key_public(row) for row in session.scalars(query)]
+
+
+def _check_public_key(public_key_hex: str) -> str:
+    value = public_key_hex.strip().lower()
+    try:
+        public_key_from_hex(value)
+    except ValueError as exc:
+        raise InvalidInput(
+            "public_key must be 64 hex digits (a raw Ed25519 public key)",
+            details=[problem("public_key", str(exc))],
+        ) from exc
+    return value
+
+
+def _check_key_actor(actor: Actor, member_id: str) -> None:
+    # The verifier accepts key changes signed by the centre or by the member itself only.
+    if actor.member_id not in (CENTRE_MEMBER_ID, member_id):
+        raise Forbidden(
+            f"only the centre or {member_id!r} itself may change {member_id!r}'s keys",
+            details=[problem("member_id", "another member's keys")],
+        )
+
+
+def add_member_key(
+    ctx: ServiceContext, *, member_id: str, public_key: str, actor: Actor
+) -> KeyPublic:
+    """Register a public key whose private key the member keeps (custody ``member``).
+
+    The member can then submit pre-signed entries. Adding the same key again is a no-op.
+    """
+    public_key = _check_public_key(public_key)
+    validate_subject(member_id)
+    _check_key_actor(actor, member_id)
+    key_id = key_id_for(public_key)
+    with ctx.unit_of_work() as session:
+        existing = session.get(LedgerKeyRow, key_id)
+        if existing is not None:
+            if existing.member_id != member_id:
+                raise Conflict(
+                    f"key {key_id} is registered to {existing.member_id!r}",
+                    details=[problem("public_key", "registered to another member")],
+                )
+            return _key_public(existing)
+        writer = _writer(session, ctx.settings)
+        writer.register_key(member_id, public_key, custody="member", actor=actor)
+        session.flush()
+        row = session.get(LedgerKeyRow, key_id)
+        assert row is not None
+        return _key_public(row)
+
+
+def rotate_key(
+    ctx: ServiceContext,
+    *,
+    member_id: str,
+    actor: Actor,
+    public_key: str | None = None,
+    key_id: str | None = None,
+) -> KeyPublic:
+    """Replace the member's active key (``key_id``, when it has several) by a new one.
+
+    Without ``public_key`` the server makes the new key and keeps it in the key file;
+    with it, the member keeps the private key. The old key stops being valid at once.
+    """
+    _check_key_actor(actor, member_id)
+    new_public = _check_public_key(public_key) if public_key is not None else None
+    with ctx.unit_of_work() as session:
+        writer = _writer(session, ctx.settings)
+        old = _active_key(session, member_id, key_id)
+        if new_public is None:
+            new_key = writer.new_server_key(member_id)
+            new_public, custody = new_key.public_key_hex, "server"
+        else:
+            custody = "member"
+            if session.get(LedgerKeyRow, key_id_for(new_public)) is not None:
+                raise Conflict(
+                    "that key is already registered",
+                    details=[problem("public_key", "already registered")],
+                )
+        if member_id == CENTRE_MEMBER_ID and custody != "server":
+            raise InvalidInput(
+                "the centre signs on the server: its key must be kept in the key file",
+                details=[problem("public_key", "not allowed for the centre")],
+            )
+        # Sign with the old key's authority before it ends (the centre, or the member).
+        writer.register_key(
+            member_id, new_public, custody=custody, actor=actor, replaces=old.key_id
+        )
+        session.flush()
+        row = session.get(LedgerKeyRow, key_id_for(new_public))
+        assert row is not None
+        return _key_public(row)
+
+
+def revoke_key(ctx: ServiceContext, *, key_id: str, actor: Actor, reason: str = "") -> KeyPublic:
+    """End a key's validity now: entries it signs later do not verify."""
+    with ctx.unit_of_work() as session:
+        writer = _writer(session, ctx.settings)
+        row = session.get(LedgerKeyRow, key_id)
+        if row is None:
+            raise NotFound(f"no key {key_id!r}", details=[problem("key_id", "unknown key")])
+        _check_key_actor(actor, row.member_id)
+        if row.ended_seq is not None:
+            return _key_public(row)
+        if row.member_id == CENTRE_MEMBER_ID and len(_active_keys(session, CENTRE_MEMBER_ID)) < 2:
+            raise Conflict(
+                "this is the centre's only valid key: rotate it instead of revoking it",
+                details=[problem("key_id", "the centre's last valid key")],
+            )
+        writer.revoke(row, actor=actor, reason=reason)
+        session.flush()
+        return _key_public(row)
+
+
+def _active_keys(session: Session, member_id: str) -> list[LedgerKeyRow]:
+    return list(
+        session.scalars(
+            select(LedgerKeyRow)
+            .where(LedgerKeyRow.member_id == member_id)
+            .where(LedgerKeyRow.ended_seq.is_(None))
+            .order_by(LedgerKeyRow.added_seq)
+        )
+    )
+
+
+def _active_key(session: Session, member_id: str, key_id: str | None) -> LedgerKeyRow:
+    active = _active_keys(session, member_id)
+    if key_id is not None:
+        active = [k for k in active if k.key_id == key_id]
+    if not active:
+        raise NotFound(
+            f"{member_id!r} has no valid key{' ' + key_id if key_id else ''} to rotate",
+            details=[problem("key_id" if key_id else "member_id", "no valid key")],
+        )
+    if len(active) > 1:
+        raise InvalidInput(
+            f"{member_id!r} has {len(active)} valid keys: say which one to rotate",
+            details=[problem("key_id", "ambiguous")],
+        )
+    return active[0]
+
+
+# -- pre-signed entries ---------------------------------------------------------------------
+
+
+PRESIGNED_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def append_presigned(
+    ctx: ServiceContext, *, header: str, payload: str, signature: str
+) -> EntryPublic:
+    """Append an entry a member signed itself (its key never touches the server).
+
+    The member builds the header on top of the current head (``seq`` = head + 1, ``prev``
+    = head hash), within five minutes of the server's clock, and signs it with a key the
+    ledger holds as valid for it: that signature is the authentication. When the head has
+    moved meanwhile the answer is a Conflict naming the new head (sign again on top of it);
+    sending the same entry again returns it, so retries do not duplicate.
+    """
+    header_bytes = header.encode("utf-8")
+    payload_bytes = payload.encode("utf-8")
+    parsed = _check_presigned(header_bytes, payload_bytes, signature)
+    seal_closed_days(ctx)
+    with ctx.unit_of_work() as session:
+        writer = _writer(session, ctx.settings)
+        key = session.get(LedgerKeyRow, parsed.key)
+        if key is None or key.member_id != parsed.member or key.ended_seq is not None:
+            raise Unauthorized(
+                f"key {parsed.key} is not a currently valid key of member {parsed.member!r}"
+            )
+        if not signature_is_valid(key.public_key, signature, header_bytes):
+            raise Unauthorized("the signature does not verify with the member's key")
+        # Authenticated: the same entry sent again (a retry) is answered with the stored one.
+        entry_hash = sha256_hex(header_bytes)
+        existing = session.scalar(
+            select(LedgerEntryRow).where(LedgerEntryRow.entry_hash == entry_hash)
+        )
+        if existing is not None:
+            return _entry_public(existing)
+        head = writer.head
+        if head is None or parsed.seq != head.seq + 1 or parsed.prev != head.entry_hash:
+            raise Conflict(
+                "the ledger head has moved: sign the entry again on top of the current head",
+                details=[
+                    problem("header.seq", "expected head + 1", head_seq=head.seq if head else 0),
+                    problem(
+                        "header.prev",
+                        "expected the head hash",
+                        head_hash=head.entry_hash if head else GENESIS_PREV,
+                    ),
+                ],
+            )
+        instant = parsed.instant
+        now = utcnow()
+        if instant < head.recorded_at or abs(now - instant) > PRESIGNED_CLOCK_SKEW:
+            raise InvalidInput(
+                "header.ts must be now (within 5 minutes) and not before the head",
+                details=[problem("header.ts", f"server time is {format_ts(now)}")],
+            )
+        if instant.date() != head.recorded_at.date():
+            raise Conflict(
+                "a new day has started: the previous day is being sealed; sign again",
+                details=[problem("header.ts", "day changed since the head")],
+            )
+        entry = SignedEntry(
+            header=parsed,
+            header_bytes=header_bytes,
+            payload_bytes=payload_bytes,
+            entry_hash=entry_hash,
+            signature=signature,
+        )
+        writer.store(entry, instant)
+        session.flush()
+        row = session.get(LedgerEntryRow, parsed.seq)
+        assert row is not None
+        return _entry_public(row)
+
+
+def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) -> EntryHeader:
+    try:
+        parsed = EntryHeader.from_bytes(header_bytes)
+    except MalformedEntry as exc:
+        raise InvalidInput(f"header: {exc}", details=[problem("header", str(exc))]) from exc
+    if canonical_json(json.loads(header_bytes), field="header") != header_bytes:
+        raise InvalidInput(
+            "header is not in RFC 8785 canonical form",
+            details=[problem("header", "not canonical")],
+        )
+    try:
+        payload_value = json.loads(payload_bytes)
+    except ValueError as exc:
+        raise InvalidInput("payload is not JSON", details=[problem("payload", str(exc))]) from exc
+    if not isinstance(payload_value, dict) or canonical_json(payload_value) != payload_bytes:
+        raise InvalidInput(
+            "payload must be a JSON object in RFC 8785 canonical form",
+            details=[problem("payload", "not a canonical JSON object")],
+        )
+    if sha256_hex(payload_bytes) != parsed.payload_sha256:
+        raise InvalidInput(
+            "header.payload_sha256 is not the SHA-256 of the payload",
+            details=[problem("header.payload_sha256", "does not match the payload")],
+        )
+    validate_tag(parsed.tag)
+    validate_subject(parsed.subject)
+    if parsed.tag.startswith("ledger:"):
+        raise InvalidInput(
+            "ledger:* entries are written by the server (keys through the key commands)",
+            details=[problem("header.tag", "reserved")],
+        )
+    try:
+        parse_ts(parsed.ts)
+    except MalformedEntry as exc:
+        raise InvalidInput(str(exc), details=[problem("header.ts", str(exc))]) from exc
+    if len(signature) != 128 or any(c not in "0123456789abcdef" for c in signature):
+        raise InvalidInput(
+            "signature must be 128 lowercase hex digits",
+            details=[problem("signature", "not an Ed25519 signature in hex")],
+        )
+    return parsed
+
+
+# -- daily roots -----------------------------------------------------------------------------
+
+
+def seal_closed_days(ctx: ServiceContext) -> list[str]:
+    """Seal the last day with entries once it has ended (appends do it on their own when
+    the next day's first entry comes); returns the days sealed."""
+    with ctx.reader() as session:
+        last = session.scalar(select(func.max(LedgerEntryRow.recorded_at)))
+        sealed = session.scalar(select(func.max(LedgerRootRow.day)))
+    if last is None or last.date() >= utcnow().date() or sealed == last.date():
+        return []
+    with ctx.unit_of_work() as session:
+        writer = _writer(session, ctx.settings)
+        head = writer.head
+        now = writer.next_instant()
+        if head is None or head.recorded_at.date() >= now.date():
+            return []
+        day = head.recorded_at.date()
+        writer.seal_day(day, now)
+        return [day.isoformat()]
+
+
+class RootPublic(BaseModel):
+    """The published Merkle root of one closed UTC day."""
+
+    day: date
+    first_seq: int
+    last_seq: int
+    count: int
+    root: str
+    sealed_seq: int
+    tree: str = TREE_ALGORITHM
+
+
+def list_roots(ctx: ServiceContext) -> list[RootPublic]:
+    """Every sealed day, oldest first."""
+    with ctx.reader() as session:
+        return [
+            RootPublic(
+                day=row.day,
+                first_seq=row.first_seq,
+                last_seq=row.last_seq,
+                count=row.leaf_count,
+                root=row.root,
+                sealed_seq=row.sealed_seq,
+            )
+            for row in session.scalars(select(LedgerRootRow).order_by(LedgerRootRow.day))
+        ]
+
+
+def _require_reader(viewer: Viewer) -> None:
+    """Entries carry payloads about shared and internal records: members only.
+
+    The head, the daily roots and the keys stay public so that an outsider can anchor an
+    exported bundle to what the centre published.
+    """
+    if viewer.is_public:
+        raise Unauthorized("ledger entries are for members: send an API token")
+
+
+def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> dict[str, Any]:
+    """The inclusion proof of entry ``seq`` in its day's Merkle tree, with the entry itself.
+
+    For a sealed day the root is the one published by its ``ledger:root:sealed`` entry;
+    for the current day it is the root of the entries so far, marked provisional.
+    """
+    _require_reader(viewer)
+    with ctx.reader() as session:
+        row = session.get(LedgerEntryRow, seq)
+        if row is None:
+            raise NotFound(f"no ledger entry {seq}", details=[problem("seq", "unknown entry")])
+        day = row.recorded_at.date()
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        leaves = session.execute(
+            select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
+            .where(LedgerEntryRow.recorded_at >= start)
+            .where(LedgerEntryRow.recorded_at < start + timedelta(days=1))
+            .order_by(LedgerEntryRow.seq)
+        ).all()
+        sealed_row = session.get(LedgerRootRow, day)
+        sealed = (sealed_row.root, sealed_row.sealed_seq) if sealed_row is not None else None
+        entry = _entry_public(row)
+    hashes = [leaf.entry_hash for leaf in leaves]
+    index = [leaf.seq for leaf in leaves].index(seq)
+    proof = InclusionProof(
+        seq=seq,
+        entry_hash=entry.entry_hash,
+        day=day.isoformat(),
+        leaf_index=index,
+        tree_size=len(hashes),
+        path=tuple(inclusion_path(hashes, index)),
+        root=sealed[0] if sealed is not None else merkle_root(hashes),
+        root_seq=sealed[1] if sealed is not None else None,
+    )
+    if not proof.verify():
+        raise IntegrityError(
+            f"the stored entries of {day} do not give the root sealed at seq"
+            f" {proof.root_seq}: run `ceasefire ledger verify`"
+        )
+    return {
+        "proof": proof.as_dict(),
+        "entry": {
+            "seq": entry.seq,
+            "header": entry.header,
+            "payload": entry.payload_canonical,
+            "entry_hash": entry.entry_hash,
+            "signature": entry.signature,
+        },
+    }
+
+
+def check_proof(document: Mapping[str, Any], *, root: str | None = None) -> dict[str, Any]:
+    """Check a proof document offline: the entry's hash, payload and path to the root.
+
+    ``root`` is the published root to check against (default: the one in the document).
+    """
+    try:
+        proof = InclusionProof.from_dict(document.get("proof"))
+        entry = document.get("entry") or {}
+        header_bytes = str(entry["header"]).encode("utf-8")
+        payload_bytes = str(entry["payload"]).encode("utf-8")
+        parsed = EntryHeader.from_bytes(header_bytes)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(
+            f"not a ledger proof: {exc}", details=[problem("proof", str(exc))]
+        ) from exc
+    problems = []
+    if sha256_hex(header_bytes) != proof.entry_hash:
+        problems.append("the entry's header does not hash to the proven entry hash")
+    if sha256_hex(payload_bytes) != parsed.payload_sha256:
+        problems.append("the entry's payload does not match its header")
+    if root is not None and root != proof.root:
+        problems.append(f"the proof is for root {proof.root}, not the published {root}")
+    if not proof.verify():
+        problems.append("the audit path does not lead to the root")
+    return {
+        "ok": not problems,
+        "seq": parsed.seq,
+        "day": proof.day,
+        "root": proof.root,
+        "provisional": proof.root_seq is None,
+        "problems": problems,
+    }
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+class EntryPublic(BaseModel):
+    """One ledger entry as the API and CLI show it (with the exact signed texts)."""
+
+    seq: int
+    recorded_at: datetime
+    tag: str
+    subject: str
+    member_id: str
+    user_id: str | None
+    key_id: str
+    payload: Any
+    payload_hash: str
+    prev_hash: str
+    entry_hash: str
+    signature: str
+    header: str
+    payload_canonical: str
+
+
+def _entry_public(row: LedgerEntryRow) -> EntryPublic:
+    return EntryPublic(
+        seq=row.seq,
+        recorded_at=row.recorded_at,
+        tag=row.tag,
+        subject=row.subject,
+        member_id=row.member_id,
+        user_id=row.user_id,
+        key_id=row.key_id,
+        payload=json.loads(row.payload),
+        payload_hash=row.payload_hash,
+        prev_hash=row.prev_hash,
+        entry_hash=row.entry_hash,
+        signature=row.signature,
+        header=row.header,
+        payload_canonical=row.payload,
+    )
+
+
+MAX_PAGE = 1000
+
+
+def list_entries(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    tag: str | None = None,
+    subject: str | None = None,
+) -> list[EntryPublic]:
+    """Entries with ``seq > after`` in order, at most ``limit`` (1..1000); members only."""
+    _require_reader(viewer)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(
+            f"limit must be 1..{MAX_PAGE}", details=[problem("limit", "out of range")]
+        )
+    with ctx.reader() as session:
+        query = (
+            select(LedgerEntryRow)
+            .where(LedgerEntryRow.seq > after)
+            .order_by(LedgerEntryRow.seq)
+            .limit(limit)
+        )
+        if tag is not None:
+            query = query.where(LedgerEntryRow.tag.startswith(tag, autoescape=True))
+        if subject is not None:
+            query = query.where(LedgerEntryRow.subject == subject)
+        return [_entry_public(row) for row in session.scalars(query)]
+
+
+def get_entry(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryPublic:
+    """Entry ``seq``; NotFound when there is none; members only."""
+    _require_reader(viewer)
+    with ctx.reader() as session:
+        row = session.get(LedgerEntryRow, seq)
+        if row is None:
+            raise NotFound(f"no ledger entry {seq}", details=[problem("seq", "unknown entry")])
+        return _entry_public(row)
+
+
+def head(ctx: ServiceContext) -> dict[str, Any]:
+    """The last entry's sequence number, hash and time (what a pre-signed entry builds on)."""
+    with ctx.reader() as session:
+        row = session.execute(
+            select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash, LedgerEntryRow.recorded_at)
+            .order_by(LedgerEntryRow.seq.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return {"seq": 0, "entry_hash": GENESIS_PREV, "recorded_at": None}
+    return {"seq": row.seq, "entry_hash": row.entry_hash, "recorded_at": format_ts(row.recorded_at)}
+
+
+# -- verification ---------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    """The outcome of ``ceasefire ledger verify``: chain report plus state findings."""
+
+    chain: ChainReport
+    state_findings: list[Finding]
+    state_checks: list[str]
+    seconds: float
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [*self.chain.findings, *self.state_findings]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def first_bad(self) -> Finding | None:
+        return self.chain.first_bad or (self.state_findings[0] if self.state_findings else None)
+
+    def summary(self) -> dict[str, Any]:
+        return verification_summary(
+            self.chain, self.findings, self.first_bad, self.seconds, state_checks=self.state_checks
+        )
+
+
+def verification_summary(
+    chain: ChainReport,
+    findings: Sequence[Finding],
+    first_bad: Finding | None,
+    seconds: float,
+    *,
+    state_checks: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The summary both verify commands print (``--json`` prints it as is)."""
+    return {
+        "ok": not findings,
+        "entries": chain.entries,
+        "head_seq": chain.head_seq,
+        "head_hash": chain.head_hash,
+        "first_ts": chain.first_ts,
+        "last_ts": chain.last_ts,
+        "signatures_checked": chain.signatures_checked,
+        "days_sealed": len(chain.roots),
+        "open_day": chain.open_day,
+        "keys": len(chain.keys),
+        "members": sorted(chain.members),
+        "state_checks": list(state_checks),
+        "seconds": round(seconds, 3),
+        "first_bad": first_bad.as_dict() if first_bad else None,
+        "findings": [f.as_dict() for f in findings],
+    }
+
+
+_READ_ENTRIES = text(
+    "SELECT seq, header, payload, entry_hash, signature, recorded_at, tag, subject,"
+    " member_id, user_id, key_id, payload_hash, prev_hash"
+    " FROM ledger_entries WHERE seq > :after ORDER BY seq LIMIT :limit"
+)
+
+
+def _ts_text(value: Any) -> str:
+    """A stored ``recorded_at`` as the header writes it, without building a datetime when
+    the driver hands back SQLite's text (``YYYY-MM-DD HH:MM:SS.ffffff``)."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return f"{value[:10]}T{value[11:]}Z"
+        return format_ts(datetime.fromisoformat(value).replace(tzinfo=UTC))
+    return format_ts(value)
+
+
+def _stored_entries(session: Session, *, batch: int = 5000) -> Iterator[StoredEntry]:
+    """Every entry in ``seq`` order, read in keyset pages (no server-side cursor needed).
+
+    A plain text query: the rows are only hashed and compared, so SQLAlchemy's type
+    processing (which costs more than the verification itself) is skipped.
+    """
+    after = -(2**62)  # below any seq, even one a tamperer made negative
+    while True:
+        rows = session.execute(_READ_ENTRIES, {"after": after, "limit": batch}).all()
+        for r in rows:
+            yield StoredEntry(
+                r[0],
+                r[1].encode("utf-8"),
+                r[2].encode("utf-8"),
+                r[3],
+                r[4],
+                (_ts_text(r[5]), r[6], r[7], r[8], r[9], r[10], r[11], r[12]),
+            )
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
+
+
+def _one_snapshot(session: Session) -> None:
+    """Read everything that follows from one snapshot, however long it takes.
+
+    On PostgreSQL that needs REPEATABLE READ (the first statement of the transaction);
+    otherwise entries and rows appended meanwhile would make the chain and the tables
+    disagree. A SQLite read transaction is one snapshot already (WAL).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+
+
+def verify(
+    ctx: ServiceContext,
+    *,
+    check_signatures: bool = True,
+    check_state: bool = True,
+    workers: int = 1,
+) -> Verification:
+    """Walk the whole chain, check keys, signatures and daily roots, then the main tables.
+
+    ``workers`` > 1 checks signatures in that many other processes meanwhile.
+    """
+    from ceasefire.areas import contributions
+
+    started = time.perf_counter()
+    checkers: list[StateChecker] = contributions("checker") if check_state else []
+    prefixes = tuple(p for c in checkers for p in c.tags)
+    with ctx.reader() as session:
+        _one_snapshot(session)
+        verifier = ChainVerifier(
+            check_signatures=check_signatures, collect_tags=prefixes, workers=workers
+        )
+        chain = verifier.feed_all(_stored_entries(session)).finish()
+        state: list[Finding] = []
+        names: list[str] = []
+        if check_state:
+            state.extend(_check_projections(session, chain))
+            names.append("ledger keys and roots")
+            for checker in checkers:
+                relevant = [e for e in chain.collected if e.tag.startswith(checker.tags)]
+                state.extend(checker.check(session, relevant))
+                names.append(checker.name)
+    return Verification(
+        chain=chain,
+        state_findings=state,
+        state_checks=names,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _check_projections(session: Session, chain: ChainReport) -> Iterator[Finding]:
+    """The ``ledger_keys`` and ``ledger_roots`` tables must say what the entries say."""
+    rows = {row.key_id: row for row in session.scalars(select(LedgerKeyRow))}
+    for key_id in sorted(set(rows) | set(chain.keys)):
+        row, key = rows.get(key_id), chain.keys.get(key_id)
+        if row is None or key is None:
+            yield Finding(
+                key.added_seq if key else None,
+                FindingKind.STATE_MISMATCH,
+                f"ledger_keys {'lacks' if row is None else 'has an unledgered'} key {key_id}",
+            )
+            continue
+        stored = (row.member_id, row.public_key, row.added_seq, row.ended_seq)
+        if stored != (key.member_id, key.public_key, key.added_seq, key.ended_seq):
+            yield Finding(
+                key.ended_seq or key.added_seq,
+                FindingKind.STATE_MISMATCH,
+                f"ledger_keys row of key {key_id} differs from its key entries",
+            )
+    roots = {row.day.isoformat(): row for row in session.scalars(select(LedgerRootRow))}
+    sealed = {r.day: r for r in chain.roots}
+    for day in sorted(set(roots) | set(sealed)):
+        root_row, root = roots.get(day), sealed.get(day)
+        if root_row is None or root is None:
+            yield Finding(
+                root.sealed_seq if root else None,
+                FindingKind.STATE_MISMATCH,
+                f"ledger_roots {'lacks' if root_row is None else 'has an unsealed'} day {day}",
+            )
+        elif (root_row.root, root_row.sealed_seq) != (root.root, root.sealed_seq):
+            yield Finding(
+                root.sealed_seq,
+                FindingKind.STATE_MISMATCH,
+                f"ledger_roots row of {day} differs from its sealed root",
+            )
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+def export_bundle(ctx: ServiceContext, out: Path) -> dict[str, Any]:
+    """Write the self-contained bundle to ``out`` (atomically); returns its summary.
+
+    The chain is walked while writing (hashes only), so the bundle's key and root lines
+    are derived from the very entries it contains.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.partial")
+    with ctx.reader() as session:
+        _one_snapshot(session)
+        count = session.scalar(select(func.count()).select_from(LedgerEntryRow)) or 0
+        last = session.execute(
+            select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
+            .order_by(LedgerEntryRow.seq.desc())
+            .limit(1)
+        ).first()
+        verifier = ChainVerifier(check_signatures=False)
+        with tmp.open("w", encoding="utf-8") as handle:
+            write_line(
+                handle,
+                bundle_header(
+                    exported_at=format_ts(utcnow()),
+                    entries=count,
+                    head_seq=last.seq if last else None,
+                    head_hash=last.entry_hash if last else None,
+                ),
+            )
+            for entry in _stored_entries(session):
+                if entry.seq > (last.seq if last else 0):
+                    break
+                verifier.feed(entry)
+                write_line(handle, entry_line(entry))
+            chain = verifier.finish()
+            for key in chain.keys.values():
+                write_line(handle, key_line(key))
+            for root in chain.roots:
+                write_line(handle, root_line(root))
+    tmp.replace(out)
+    return {
+        "path": str(out),
+        "entries": count,
+        "head_seq": last.seq if last else None,
+        "head_hash": last.entry_hash if last else None,
+        "keys": len(chain.keys),
+        "roots": len(chain.roots),
+        "bytes": out.stat().st_size,
+    }
+
+
+def verify_bundle_file(
+    path: Path, *, check_signatures: bool = True, workers: int = 1
+) -> dict[str, Any]:
+    """Verify an exported bundle offline (no database); the same summary as ``verify``."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFound(f"no bundle at {path}", details=[problem("bundle", "no such file")])
+    started = time.perf_counter()
+    report = verify_bundle(path, check_signatures=check_signatures, workers=workers)
+    return verification_summary(
+        report.chain, report.findings, report.first_bad, time.perf_counter() - started
+    )
+
+
+# -- installation ---------------------------------------------------------------------------
+
+
+def setup_ledger(ctx: ServiceContext) -> list[str]:
+    """``ceasefire init`` step: the key file (0600) with the centre's key, ledgered. Idempotent."""
+    with ctx.unit_of_work() as session:
+        key_id = ensure_centre_key(session, ctx.settings)
+    return [f"ledger: the centre signs with key {key_id} from {ctx.settings.key_file} (0600)"]

@@ -1,0 +1,264 @@
+"""Members, roles, sign-in and tokens, observation posts and sensors.
+
+Routes only translate HTTP to service calls; every permission check lives in the services.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+from pydantic import AwareDatetime, BaseModel, Field
+
+from ceasefire.access import Classification, Role
+from ceasefire.api.address_limits import count_sign_in
+from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
+from ceasefire.members import auth, posts
+from ceasefire.members import service as members
+from ceasefire.members.model import (
+    GeoPoint,
+    Member,
+    MemberKind,
+    MemberRole,
+    ObservationPost,
+    Sensor,
+    SensorKind,
+)
+from ceasefire.timeutil import utcnow
+
+router = APIRouter(prefix="/api/v1", tags=["members"])
+
+
+class MemberCreate(BaseModel):
+    id: str = Field(examples=["fra"])
+    name: str = Field(examples=["France"])
+    kind: MemberKind
+    iso3: str | None = Field(default=None, examples=["FRA"])
+
+
+class RoleGrant(BaseModel):
+    agreement_id: str = Field(examples=["nk-2020-trilateral"])
+    role: Role
+    party: str | None = Field(default=None, description="ISO alpha-3 code, for party liaisons")
+    valid_from: AwareDatetime | None = Field(default=None, description="Default: now.")
+    valid_to: AwareDatetime | None = None
+
+
+class RoleEnd(BaseModel):
+    agreement_id: str
+    at: AwareDatetime | None = Field(default=None, description="Default: now.")
+
+
+class LoginRequest(BaseModel):
+    user_id: str
+    password: str
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str = Field(description="At least 10 characters.")
+
+
+class TokenCreate(BaseModel):
+    user_id: str | None = Field(default=None, description="Default: yourself.")
+    label: str = "api"
+    expires_in_days: float | None = Field(default=30, gt=0, le=366)
+    expires_at: AwareDatetime | None = None
+
+
+class PostCreate(BaseModel):
+    id: str = Field(examples=["jmc-giyamaddinli"])
+    name: str
+    owners: list[str] = Field(min_length=1, examples=[["rus", "tur"]])
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    location_note: str | None = Field(default=None, examples=["approximate"])
+    active_from: AwareDatetime
+    active_to: AwareDatetime | None = None
+    independent: bool = False
+    classification: Classification = Classification.SHARED
+
+
+class SensorCreate(BaseModel):
+    id: str = Field(examples=["tur-uav-1"])
+    kind: SensorKind
+    name: str
+    post_id: str | None = None
+    member_id: str | None = None
+    classification: Classification = Classification.SHARED
+    notes: str | None = None
+
+
+@router.get("/members")
+def list_members(
+    ctx: ContextDep,
+    viewer: CurrentViewer,
+    agreement: Annotated[str | None, Query(description="Only members of this agreement")] = None,
+) -> list[members.MemberPublic]:
+    """Every member and its roles (membership is public)."""
+    return members.list_members(ctx, viewer, agreement_id=agreement)
+
+
+@router.post("/members", status_code=status.HTTP_201_CREATED)
+def add_member(ctx: ContextDep, viewer: RequireMember, body: MemberCreate) -> members.MemberPublic:
+    """Add a member (operators and monitors)."""
+    member = Member(id=body.id, name=body.name, kind=body.kind, iso3=body.iso3)
+    return members.add_member(ctx, viewer, member)
+
+
+@router.get("/members/{member_id}")
+def get_member(ctx: ContextDep, viewer: CurrentViewer, member_id: str) -> members.MemberPublic:
+    return members.get_member(ctx, viewer, member_id)
+
+
+@router.post("/members/{member_id}/roles", status_code=status.HTTP_201_CREATED)
+def grant_role(
+    ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleGrant
+) -> members.RolePublic:
+    """Grant a role in an agreement (operators and monitors of that agreement)."""
+    role = MemberRole(
+        member_id=member_id,
+        agreement_id=body.agreement_id,
+        role=body.role,
+        party=body.party,
+        valid_from=body.valid_from or utcnow(),
+        valid_to=body.valid_to,
+    )
+    return members.grant_role(ctx, viewer, role)
+
+
+@router.post("/members/{member_id}/roles/end")
+def end_role(
+    ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleEnd
+) -> members.RolePublic:
+    """End the member's current role in an agreement."""
+    return members.end_role(
+        ctx, viewer, member_id=member_id, agreement_id=body.agreement_id, at=body.at
+    )
+
+
+@router.post("/auth/token", tags=["auth"])
+def login(ctx: ContextDep, request: Request, body: LoginRequest) -> auth.IssuedToken:
+    """Sign in with a password; returns a 12-hour token, shown once.
+
+    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429);
+    one address may fail ten times a minute (429).
+    """
+    attempt = count_sign_in(request)
+    issued = auth.login(ctx, user_id=body.user_id, password=body.password)
+    attempt.succeeded()
+    return issued
+
+
+@router.post("/auth/password", tags=["auth"])
+def change_password(
+    ctx: ContextDep, request: Request, viewer: RequireMember, body: PasswordChange
+) -> auth.PasswordChanged:
+    """Change your own password, giving the current one.
+
+    Ends your other sign-in sessions (tokens labelled ``login``; not the token this request
+    uses); API tokens stay valid. A wrong current password is a 403 and counts as a failed
+    sign-in of your user name (and of this address): too many, 429.
+    """
+    _, _, presented = (request.headers.get("authorization") or "").partition(" ")
+    attempt = count_sign_in(request)
+    changed = auth.change_password(
+        ctx,
+        viewer,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        current_token=presented.strip() or None,
+    )
+    attempt.succeeded()
+    return changed
+
+
+@router.get("/auth/me", tags=["auth"])
+def me(ctx: ContextDep, viewer: CurrentViewer) -> dict[str, Any]:
+    """Who the token stands for (or the public, without one)."""
+    return auth.user_summary(ctx, viewer)
+
+
+@router.get("/auth/tokens", tags=["auth"])
+def list_tokens(
+    ctx: ContextDep, viewer: RequireMember, user: str | None = None
+) -> list[auth.TokenPublic]:
+    return auth.list_tokens(ctx, viewer, user_id=user)
+
+
+@router.post("/auth/tokens", tags=["auth"], status_code=status.HTTP_201_CREATED)
+def create_token(ctx: ContextDep, viewer: RequireMember, body: TokenCreate) -> auth.IssuedToken:
+    """A new API token for yourself (operators: for anyone); the token is shown once."""
+    expires_in = timedelta(days=body.expires_in_days) if body.expires_in_days else None
+    return auth.create_token(
+        ctx,
+        viewer,
+        user_id=body.user_id or viewer.user_id or "",
+        label=body.label,
+        expires_in=expires_in,
+        expires_at=body.expires_at,
+    )
+
+
+@router.delete("/auth/tokens/{token_id}", tags=["auth"])
+def revoke_token(ctx: ContextDep, viewer: RequireMember, token_id: str) -> auth.TokenPublic:
+    return auth.revoke_token(ctx, viewer, token_id)
+
+
+@router.get("/posts", tags=["posts"])
+def list_posts(
+    ctx: ContextDep, viewer: CurrentViewer, active_at: AwareDatetime | None = None
+) -> list[posts.PostPublic]:
+    """Observation posts you may see (positions of monitors are not public by default)."""
+    return posts.list_posts(ctx, viewer, active_at=active_at)
+
+
+@router.post("/posts", tags=["posts"], status_code=status.HTTP_201_CREATED)
+def add_post(ctx: ContextDep, viewer: RequireMember, body: PostCreate) -> posts.PostPublic:
+    post = ObservationPost(
+        id=body.id,
+        name=body.name,
+        owners=tuple(body.owners),
+        location=GeoPoint(lon=body.lon, lat=body.lat),
+        location_note=body.location_note,
+        active_from=body.active_from,
+        active_to=body.active_to,
+        independent=body.independent,
+        classification=body.classification,
+    )
+    return posts.add_post(ctx, viewer, post)
+
+
+@router.get("/posts/{post_id}", tags=["posts"])
+def get_post(ctx: ContextDep, viewer: CurrentViewer, post_id: str) -> posts.PostPublic:
+    return posts.get_post(ctx, viewer, post_id)
+
+
+@router.get("/sensors", tags=["posts"])
+def list_sensors(
+    ctx: ContextDep,
+    viewer: CurrentViewer,
+    post: str | None = None,
+    member: str | None = None,
+) -> list[posts.SensorPublic]:
+    return posts.list_sensors(ctx, viewer, post_id=post, member_id=member)
+
+
+@router.post("/sensors", tags=["posts"], status_code=status.HTTP_201_CREATED)
+def add_sensor(ctx: ContextDep, viewer: RequireMember, body: SensorCreate) -> posts.SensorPublic:
+    sensor = Sensor(
+        id=body.id,
+        kind=body.kind,
+        name=body.name,
+        post_id=body.post_id,
+        member_id=body.member_id,
+        classification=body.classification,
+        notes=body.notes,
+    )
+    return posts.add_sensor(ctx, viewer, sensor)
+
+
+@router.get("/sensors/{sensor_id}", tags=["posts"])
+def get_sensor(ctx: ContextDep, viewer: CurrentViewer, sensor_id: str) -> posts.SensorPublic:
+    return posts.get_sensor(ctx, viewer, sensor_id)

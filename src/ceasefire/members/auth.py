@@ -1,0 +1,806 @@
+"""Users, passwords, API tokens and who a caller is.
+
+- Passwords are hashed with argon2id (argon2-cffi); a login returns an API token.
+- A token is 32 random bytes, shown once; only its SHA-256 is stored (a high-entropy secret
+  needs no slow hash). Tokens expire, can be revoked, and remember when they were last used.
+- ``viewer_for_token`` turns a bearer token into the ``Viewer`` every read is filtered by.
+- Sign-ins are throttled per user name (``login_throttle``); ``logout`` revokes a login's
+  token; operators disable, enable and reset users (each a ledger entry); a signed-in user
+  changes its own password with the current one (``change_password``).
+
+Tokens are never logged or written to the ledger; ledger entries name the token's id only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Role, Viewer
+from ceasefire.actor import Actor
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.ledger.service import append
+from ceasefire.members import throttle as login_throttle
+from ceasefire.members.events import MemberTag
+from ceasefire.members.model import MemberRole, check_slug, viewer_for_roles
+from ceasefire.members.service import actor_of, load_roles
+from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
+from ceasefire.timeutil import ensure_utc, utcnow
+
+TOKEN_PREFIX = "cft_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
+MIN_PASSWORD_LENGTH = 10
+DEFAULT_TOKEN_TTL = timedelta(days=30)
+LOGIN_TOKEN_TTL = timedelta(hours=12)
+MAX_TOKEN_TTL = timedelta(days=366)
+# Writing last_used_at on every request would turn each read into a write transaction;
+# a minute's resolution is enough to see which tokens are in use.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+class UserPublic(BaseModel):
+    id: str
+    member_id: str
+    display_name: str | None
+    operator: bool
+    has_password: bool
+    created_at: datetime
+    disabled_at: datetime | None
+    locked_until: datetime | None = None  # sign-ins refused until then (too many failures)
+
+
+class TokenPublic(BaseModel):
+    """A token's metadata; the secret itself is never stored and never shown again."""
+
+    id: str
+    user_id: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    state: str
+
+
+class IssuedToken(BaseModel):
+    """A newly created token: ``token`` is shown this once and cannot be recovered."""
+
+    token: str
+    token_type: str = "bearer"  # noqa: S105  (OAuth 2 token type, not a secret)
+    info: TokenPublic
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against when the user does not exist, so a wrong user name costs the same
+    # time as a wrong password and does not reveal which user names exist.
+    return _hasher().hash(secrets.token_hex(16))
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: SHA-256 hex of its text."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _token_state(row: ApiTokenRow, at: datetime) -> str:
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at is not None and row.expires_at <= at:
+        return "expired"
+    return "active"
+
+
+def _token_public(row: ApiTokenRow, at: datetime | None = None) -> TokenPublic:
+    return TokenPublic(
+        id=row.id,
+        user_id=row.user_id,
+        label=row.label,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+        state=_token_state(row, at or utcnow()),
+    )
+
+
+def _user_public(row: UserRow, locked_until: datetime | None = None) -> UserPublic:
+    return UserPublic(
+        id=row.id,
+        member_id=row.member_id,
+        display_name=row.display_name,
+        operator=row.operator,
+        has_password=row.password_hash is not None,
+        created_at=row.created_at,
+        disabled_at=row.disabled_at,
+        locked_until=locked_until,
+    )
+
+
+def _check_password(password: str, *, loc: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+            details=[problem(loc, f"shorter than {MIN_PASSWORD_LENGTH} characters")],
+        )
+
+
+def add_user(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    user_id: str,
+    member_id: str,
+    password: str | None = None,
+    display_name: str | None = None,
+    operator: bool = False,
+) -> UserPublic:
+    """Create a user of ``member_id`` (operators only). Same user again → Conflict."""
+    if not viewer.operator:
+        raise Forbidden("only an operator may add users")
+    check_slug(user_id, field_name="user_id")
+    if password is not None:
+        _check_password(password)
+    password_hash = _hasher().hash(password) if password is not None else None
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        if session.get(MemberRow, member_id) is None:
+            raise NotFound(
+                f"no member {member_id!r}", details=[problem("member_id", "unknown member")]
+            )
+        if session.get(UserRow, user_id) is not None:
+            raise Conflict(
+                f"user {user_id!r} already exists", details=[problem("user_id", "taken")]
+            )
+        row = UserRow(
+            id=user_id,
+            member_id=member_id,
+            display_name=display_name,
+            password_hash=password_hash,
+            operator=operator,
+            created_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=MemberTag.USER_ADDED,
+            subject=f"user/{user_id}",
+            payload={
+                "user_id": user_id,
+                "member_id": member_id,
+                "operator": operator,
+                "has_password": password_hash is not None,
+            },
+            actor=actor,
+        )
+        return _user_public(row)
+
+
+def list_users(ctx: ServiceContext, viewer: Viewer) -> list[UserPublic]:
+    """Users the viewer may see: all for an operator, its own member's users otherwise."""
+    if viewer.is_public:
+        raise Unauthorized("sign in to list users")
+    with ctx.reader() as session:
+        query = select(UserRow).order_by(UserRow.member_id, UserRow.id)
+        if not viewer.operator:
+            query = query.where(UserRow.member_id == viewer.member_id)
+        locked = login_throttle.locked_until(session)
+        return [_user_public(row, locked.get(row.id)) for row in session.scalars(query)]
+
+
+def _issue_token(
+    session: Session,
+    ctx: ServiceContext,
+    *,
+    user: UserRow,
+    label: str,
+    expires_at: datetime | None,
+    actor: Actor,
+    via: str,
+) -> IssuedToken:
+    now = utcnow()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiTokenRow(
+        id="tok-" + secrets.token_hex(6),
+        user_id=user.id,
+        token_hash=hash_token(token),
+        label=label,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    append(
+        session,
+        ctx.settings,
+        tag=MemberTag.TOKEN_CREATED,
+        subject=f"token/{row.id}",
+        payload={
+            "token_id": row.id,
+            "user_id": user.id,
+            "member_id": user.member_id,
+            "label": label,
+            "via": via,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+        actor=actor,
+    )
+    return IssuedToken(token=token, info=_token_public(row, now))
+
+
+def create_token(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    user_id: str,
+    label: str = "api",
+    expires_in: timedelta | None = DEFAULT_TOKEN_TTL,
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """Issue an API token for ``user_id``: users for themselves, operators for anyone.
+
+    ``expires_at`` wins over ``expires_in``; both ``None`` means a token that never expires
+    (operators only, for unattended sensors).
+    """
+    if viewer.is_public:
+        raise Unauthorized("sign in to create tokens")
+    if not viewer.operator and viewer.user_id != user_id:
+        raise Forbidden("a user may create tokens only for themselves")
+    now = utcnow()
+    if expires_at is not None:
+        expires_at = ensure_utc(expires_at, field="expires_at")
+    elif expires_in is not None:
+        if expires_in <= timedelta(0):
+            raise InvalidInput(
+                "token lifetime must be positive",
+                details=[problem("expires_in", "not positive")],
+            )
+        expires_at = now + expires_in
+    if expires_at is None and not viewer.operator:
+        raise Forbidden("only an operator may create a token that never expires")
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput(
+            "expires_at is in the past", details=[problem("expires_at", "not in the future")]
+        )
+    if expires_at is not None and expires_at - now > MAX_TOKEN_TTL:
+        raise InvalidInput(
+            "token lifetime over a year", details=[problem("expires_at", "more than 366 days")]
+        )
+    if not label.strip() or len(label) > 100:
+        raise InvalidInput("label must be 1-100 characters", details=[problem("label", "length")])
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        user = session.get(UserRow, user_id)
+        if user is None:
+            raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown user")])
+        if user.disabled_at is not None:
+            raise Conflict(f"user {user_id!r} is disabled")
+        return _issue_token(
+            session, ctx, user=user, label=label, expires_at=expires_at, actor=actor, via="api"
+        )
+
+
+def login(
+    ctx: ServiceContext, *, user_id: str, password: str, ttl: timedelta = LOGIN_TOKEN_TTL
+) -> IssuedToken:
+    """Check a password and issue a short-lived token (the web login). Any failure → 401.
+
+    Throttled per user name: while the name is locked after too many failures, every
+    attempt is a 429 without a password check (see ``login_throttle``).
+    """
+    failure = Unauthorized("wrong user name or password")
+    # Counted for every name, known or not, before anything about the user is read, so
+    # the two failures cost the same.
+    login_throttle.count_attempt(ctx, user_id)
+    with ctx.reader() as session:
+        user = session.get(UserRow, user_id)
+        stored = user.password_hash if user is not None else None
+        disabled = user is None or user.disabled_at is not None
+    try:
+        _hasher().verify(stored or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        raise failure from None
+    if stored is None or disabled:
+        raise failure
+    with ctx.unit_of_work() as session:
+        fresh = session.get(UserRow, user_id)
+        if fresh is None or fresh.disabled_at is not None:
+            raise failure
+        if _hasher().check_needs_rehash(stored):
+            fresh.password_hash = _hasher().hash(password)
+        login_throttle.clear(session, user_id)
+        return _issue_token(
+            session,
+            ctx,
+            user=fresh,
+            label="login",
+            expires_at=utcnow() + ttl,
+            actor=Actor(member_id=fresh.member_id, user_id=fresh.id),
+            via="password",
+        )
+
+
+def revoke_token(ctx: ServiceContext, viewer: Viewer, token_id: str) -> TokenPublic:
+    """Revoke a token (its owner or an operator). Revoking twice is a no-op."""
+    if viewer.is_public:
+        raise Unauthorized("sign in to revoke tokens")
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        row = session.get(ApiTokenRow, token_id)
+        # Someone else's token is reported as unknown, not forbidden: ids are not secrets,
+        # but there is no reason to confirm which exist.
+        if row is None or (not viewer.operator and row.user_id != viewer.user_id):
+            raise NotFound(f"no token {token_id!r}", details=[problem("token_id", "unknown")])
+        if row.revoked_at is not None:
+            return _token_public(row)
+        _revoke(session, ctx, row, actor=actor)
+        return _token_public(row)
+
+
+def _revoke(
+    session: Session, ctx: ServiceContext, row: ApiTokenRow, *, actor: Actor, via: str | None = None
+) -> None:
+    row.revoked_at = utcnow()
+    session.flush()
+    payload: dict[str, Any] = {"token_id": row.id, "user_id": row.user_id}
+    if via is not None:
+        payload["via"] = via
+    append(
+        session,
+        ctx.settings,
+        tag=MemberTag.TOKEN_REVOKED,
+        subject=f"token/{row.id}",
+        payload=payload,
+        actor=actor,
+    )
+
+
+def logout(ctx: ServiceContext, token: str) -> bool:
+    """Revoke the token a sign-out presents (the web session). True if it was active.
+
+    An unknown, expired or already revoked token is left as it is: signing out twice, or
+    with a stale cookie, is not an error.
+    """
+    with ctx.unit_of_work() as session:
+        row = session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token))
+        ).one_or_none()
+        if row is None or _token_state(row, utcnow()) != "active":
+            return False
+        user = session.get(UserRow, row.user_id)
+        assert user is not None  # api_tokens.user_id is a foreign key
+        _revoke(
+            session, ctx, row, actor=Actor(member_id=user.member_id, user_id=user.id), via="logout"
+        )
+        return True
+
+
+def list_tokens(
+    ctx: ServiceContext, viewer: Viewer, *, user_id: str | None = None
+) -> list[TokenPublic]:
+    """Token metadata: one's own, or (operators) anyone's / everyone's."""
+    if viewer.is_public:
+        raise Unauthorized("sign in to list tokens")
+    if not viewer.operator:
+        if user_id is not None and user_id != viewer.user_id:
+            raise Forbidden("a user may list only their own tokens")
+        user_id = viewer.user_id
+    with ctx.reader() as session:
+        query = select(ApiTokenRow).order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+        if user_id is not None:
+            query = query.where(ApiTokenRow.user_id == user_id)
+        now = utcnow()
+        return [_token_public(row, now) for row in session.scalars(query)]
+
+
+def _user_or_404(session: Session, user_id: str) -> UserRow:
+    user = session.get(UserRow, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown user")])
+    return user
+
+
+def _set_disabled(
+    ctx: ServiceContext, viewer: Viewer, user_id: str, *, disabled: bool
+) -> UserPublic:
+    if viewer.is_public:
+        raise Unauthorized("sign in to manage users")
+    if not viewer.operator:
+        raise Forbidden(f"only an operator may {'disable' if disabled else 'enable'} users")
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        user = _user_or_404(session, user_id)
+        if (user.disabled_at is not None) == disabled:
+            return _user_public(user)  # already so: a retry changes nothing
+        user.disabled_at = utcnow() if disabled else None
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=f"auth:user:{'disabled' if disabled else 'enabled'}",
+            subject=f"user/{user.id}",
+            payload={"user_id": user.id, "member_id": user.member_id},
+            actor=actor,
+        )
+        return _user_public(user)
+
+
+def disable_user(ctx: ServiceContext, viewer: Viewer, user_id: str) -> UserPublic:
+    """Disable a user (operators): it cannot sign in, and its tokens are refused (401).
+
+    The tokens are kept, not revoked, so that ``enable_user`` restores e.g. a sensor feed.
+    Disabling a disabled user is a no-op.
+    """
+    return _set_disabled(ctx, viewer, user_id, disabled=True)
+
+
+def enable_user(ctx: ServiceContext, viewer: Viewer, user_id: str) -> UserPublic:
+    """Enable a disabled user again (operators); its unexpired, unrevoked tokens work again."""
+    return _set_disabled(ctx, viewer, user_id, disabled=False)
+
+
+def set_password(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    user_id: str,
+    password: str,
+    *,
+    current_password: str | None = None,
+) -> UserPublic:
+    """Set a user's password: an operator for anyone, a user for itself.
+
+    A user changing its own password must give the current one (a stolen token alone must
+    not take over the account), and a wrong one counts as a failed sign-in of its name; see
+    ``change_password``, which also keeps the session it is called from. The user's
+    password sessions (tokens labelled ``login``) are revoked, and any sign-in lockout of
+    the name is lifted.
+    """
+    if viewer.is_public:
+        raise Unauthorized("sign in to change a password")
+    own = viewer.user_id == user_id and not viewer.operator
+    if not viewer.operator and not own:
+        raise Forbidden("a user may change only its own password")
+    _check_password(password)
+    verified = _verify_current_password(ctx, user_id, current_password or "") if own else None
+    password_hash = _hasher().hash(password)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        user = _user_or_404(session, user_id)
+        _store_password(
+            session, ctx, user, password_hash, actor=actor, by_self=own, verified=verified
+        )
+        return _user_public(user)
+
+
+class PasswordChanged(BaseModel):
+    """A user's own password change: the user, and the sign-in sessions it ended."""
+
+    user: UserPublic
+    sessions_revoked: list[str]  # token ids; API tokens and the current session are kept
+
+
+def change_password(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    current_password: str,
+    new_password: str,
+    current_token: str | None = None,
+) -> PasswordChanged:
+    """A signed-in user changes its own password, giving the current one (operators too).
+
+    A wrong current password is a 403 and counts as a failed sign-in of the user's name
+    (``login_throttle``: five lock the name, 429). On success the password is stored
+    (argon2id, ledger entry ``auth:user:password-set`` with ``by_self``), the user's other
+    sign-in sessions (active tokens labelled ``login``) are revoked — not ``current_token``,
+    the session the change was made from — and its API tokens stay valid.
+    """
+    if viewer.is_public or viewer.user_id is None:
+        raise Unauthorized("sign in to change your password")
+    user_id = viewer.user_id
+    _check_password(new_password, loc="new_password")
+    if new_password == current_password:
+        # Compares the two submitted values only: it says nothing about the stored one.
+        raise InvalidInput(
+            "the new password must differ from the current one",
+            details=[problem("new_password", "same as current_password")],
+        )
+    verified = _verify_current_password(ctx, user_id, current_password)
+    password_hash = _hasher().hash(new_password)
+    actor = actor_of(viewer)
+    keep = hash_token(current_token) if current_token else None
+    with ctx.unit_of_work() as session:
+        user = _user_or_404(session, user_id)
+        revoked = _store_password(
+            session,
+            ctx,
+            user,
+            password_hash,
+            actor=actor,
+            by_self=True,
+            verified=verified,
+            keep_token_hash=keep,
+        )
+        return PasswordChanged(user=_user_public(user), sessions_revoked=revoked)
+
+
+def _verify_current_password(ctx: ServiceContext, user_id: str, current_password: str) -> str:
+    """Check a user's current password, counted as a sign-in attempt of its name.
+
+    Returns the stored hash that matched (the caller writes only if it is still stored).
+    Wrong → Forbidden, the name locked → TooManyRequests (``login_throttle``).
+    """
+    login_throttle.count_attempt(ctx, user_id)
+    with ctx.reader() as session:
+        stored = _user_or_404(session, user_id).password_hash
+    if stored is None:
+        raise Forbidden("this user has no password; an operator sets the first one")
+    try:
+        _hasher().verify(stored, current_password)
+    except (VerificationError, InvalidHashError):
+        raise Forbidden(
+            "the current password is wrong",
+            details=[problem("current_password", "does not match")],
+        ) from None
+    return stored
+
+
+def _store_password(
+    session: Session,
+    ctx: ServiceContext,
+    user: UserRow,
+    password_hash: str,
+    *,
+    actor: Actor,
+    by_self: bool,
+    verified: str | None = None,
+    keep_token_hash: str | None = None,
+) -> list[str]:
+    """Store a new password hash, ledger it, end the user's sign-in sessions, lift a lockout.
+
+    ``verified``: the hash the current password was checked against; if another change came
+    in between, this one is refused (Conflict) rather than silently overwriting it.
+    Returns the ids of the sessions revoked (all but the one hashed ``keep_token_hash``).
+    """
+    if verified is not None and user.password_hash != verified:
+        raise Conflict("the password was changed meanwhile; sign in again")
+    user.password_hash = password_hash
+    session.flush()
+    # Whose password, and whether by the user itself: never the password or its hash.
+    append(
+        session,
+        ctx.settings,
+        tag=MemberTag.USER_PASSWORD_SET,
+        subject=f"user/{user.id}",
+        payload={"user_id": user.id, "member_id": user.member_id, "by_self": by_self},
+        actor=actor,
+    )
+    now = utcnow()
+    sessions = session.scalars(
+        select(ApiTokenRow)
+        .where(ApiTokenRow.user_id == user.id, ApiTokenRow.label == "login")
+        .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+    )
+    revoked = []
+    for row in sessions:
+        if _token_state(row, now) == "active" and row.token_hash != keep_token_hash:
+            _revoke(session, ctx, row, actor=actor, via="password-set")
+            revoked.append(row.id)
+    login_throttle.clear(session, user.id)
+    return revoked
+
+
+def unlock_user(ctx: ServiceContext, viewer: Viewer, user_name: str) -> None:
+    """Lift a sign-in lockout of ``user_name`` now (operators). Bookkeeping, not ledgered."""
+    if not viewer.operator:
+        raise Forbidden("only an operator may lift a sign-in lockout")
+    with ctx.unit_of_work() as session:
+        login_throttle.clear(session, user_name)
+
+
+# Every API request with a token runs this one statement (one round trip: the token, its
+# user and the member's roles, one row per role). It is built once, from the tables rather
+# than the ORM classes, so a look-up costs no statement construction, cache-key generation
+# or ORM work: that overhead, not the database, dominated the look-up.
+_tokens = ApiTokenRow.__table__
+_users = UserRow.__table__
+_roles = MemberRoleRow.__table__
+_TOKEN_ROWS = select(
+    _tokens.c.id,
+    _tokens.c.token_hash,
+    _tokens.c.revoked_at,
+    _tokens.c.expires_at,
+    _tokens.c.last_used_at,
+    _users.c.id.label("user_id"),
+    _users.c.member_id,
+    _users.c.operator,
+    _users.c.disabled_at,
+    _roles.c.agreement_id,
+    _roles.c.role,
+    _roles.c.party,
+    _roles.c.valid_from,
+    _roles.c.valid_to,
+).select_from(
+    _tokens.join(_users, _users.c.id == _tokens.c.user_id).outerjoin(
+        _roles, _roles.c.member_id == _users.c.member_id
+    )
+)
+_TOKEN_LOOKUP = _TOKEN_ROWS.where(_tokens.c.token_hash == bindparam("token_hash"))
+_TOKENS_LOOKUP = _TOKEN_ROWS.where(
+    _tokens.c.token_hash.in_(bindparam("token_hashes", expanding=True))
+)
+
+
+def viewer_for_token(
+    ctx: ServiceContext,
+    token: str,
+    *,
+    agreement_id: str | None = None,
+    at: datetime | None = None,
+) -> Viewer:
+    """The Viewer a bearer token stands for; Unauthorized if unknown, expired or revoked.
+
+    With ``agreement_id`` the viewer's role is its role in that agreement; otherwise the
+    narrowest role its member currently holds (see ``viewer_for_roles``).
+    """
+    found = viewers_for_tokens(ctx, [token], agreement_id=agreement_id, at=at)[token]
+    if isinstance(found, Unauthorized):
+        raise found
+    return found
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a token stands for: its Viewer and every role its member holds (any time)."""
+
+    viewer: Viewer
+    roles: tuple[MemberRole, ...]
+
+
+def viewers_for_tokens(
+    ctx: ServiceContext,
+    tokens: Sequence[str],
+    *,
+    agreement_id: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Viewer | Unauthorized]:
+    """:func:`viewer_for_token` for several tokens at once (one statement): each token's
+    Viewer, or the Unauthorized error it would raise."""
+    callers = callers_for_tokens(ctx, tokens, agreement_id=agreement_id, at=at)
+    return {t: c if isinstance(c, Unauthorized) else c.viewer for t, c in callers.items()}
+
+
+def callers_for_tokens(
+    ctx: ServiceContext,
+    tokens: Sequence[str],
+    *,
+    agreement_id: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Caller | Unauthorized]:
+    """:func:`viewers_for_tokens` with the members' roles, which the same statement reads
+    (so a caller's read scope needs no second look-up)."""
+    now = utcnow()
+    at = at or now
+    hashes = {token: hash_token(token) for token in tokens}
+    by_hash: dict[str, list[Any]] = {}
+    with ctx.engine.connect() as conn:
+        statement = _TOKEN_LOOKUP if len(hashes) == 1 else _TOKENS_LOOKUP
+        parameters: dict[str, Any] = (
+            {"token_hash": next(iter(hashes.values()))}
+            if len(hashes) == 1
+            else {"token_hashes": sorted(set(hashes.values()))}
+        )
+        for row in conn.execute(statement, parameters):
+            by_hash.setdefault(row.token_hash, []).append(row)
+    found: dict[str, Caller | Unauthorized] = {}
+    touch: dict[str, datetime] = {}
+    for token, token_hash in hashes.items():
+        rows = by_hash.get(token_hash)
+        try:
+            found[token] = _caller_from(rows, now=now, at=at, agreement_id=agreement_id)
+        except Unauthorized as exc:
+            found[token] = exc
+            continue
+        assert rows is not None
+        last_used = rows[0].last_used_at
+        if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
+            touch[rows[0].id] = now
+    for token_id, instant in touch.items():
+        _touch(ctx, token_id, instant)
+    return found
+
+
+def _caller_from(
+    rows: Sequence[Any] | None, *, now: datetime, at: datetime, agreement_id: str | None
+) -> Caller:
+    if not rows:
+        raise Unauthorized("invalid token")
+    found = rows[0]
+    if found.revoked_at is not None:
+        raise Unauthorized("token has been revoked")
+    if found.expires_at is not None and found.expires_at <= now:
+        raise Unauthorized("token has expired")
+    if found.disabled_at is not None:
+        raise Unauthorized("token's user is disabled")
+    roles = [
+        MemberRole(
+            member_id=found.member_id,
+            agreement_id=r.agreement_id,
+            role=Role(r.role),
+            party=r.party,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+        )
+        for r in rows
+        if r.role is not None
+    ]
+    viewer = viewer_for_roles(
+        member_id=found.member_id,
+        user_id=found.user_id,
+        roles=roles,
+        at=at,
+        agreement_id=agreement_id,
+        operator=found.operator,
+    )
+    return Caller(viewer, tuple(roles))
+
+
+def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:
+    # Bookkeeping, not a state change of the record: not a ledger entry.
+    with ctx.unit_of_work() as session:
+        session.execute(
+            update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
+        )
+
+
+def user_summary(ctx: ServiceContext, viewer: Viewer) -> dict[str, Any]:
+    """What ``/auth/me`` shows: the viewer and, for a user, its member and current roles."""
+    body: dict[str, Any] = {
+        "member_id": viewer.member_id,
+        "user_id": viewer.user_id,
+        "role": viewer.role.value if viewer.role else None,
+        "party": viewer.party,
+        "operator": viewer.operator,
+        "agreement_id": viewer.agreement_id,
+        "public": viewer.is_public,
+        "roles": [],
+    }
+    if viewer.member_id is None:
+        return body
+    with ctx.reader() as session:
+        now = utcnow()
+        roles: Sequence[Any] = load_roles(session, member_id=viewer.member_id)
+        body["roles"] = [
+            {
+                "agreement_id": r.agreement_id,
+                "role": r.role.value,
+                "party": r.party,
+                "valid_from": r.valid_from.isoformat(),
+                "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+                "current": r.is_valid_at(now),
+            }
+            for r in roles
+        ]
+    return body
+
+
+def acting_viewer(ctx: ServiceContext, token: str | None) -> Viewer:
+    """Who a command acts as: the token's member user, or the centre's operator."""
+    return viewer_for_token(ctx, token) if token else Viewer.cli_operator()

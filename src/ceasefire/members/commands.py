@@ -1,0 +1,456 @@
+"""``ceasefire member|user|token|post|sensor``: bootstrap members, users, tokens, posts, sensors.
+
+The CLI acts as the centre's operator (the person with shell access to the server); every
+change it makes is a ledger entry signed as the centre. Tokens are printed once and never
+again: they are stored hashed.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from ceasefire.access import Classification, Role, Viewer
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON
+from ceasefire.console.output import console, print_json, print_table
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.members import auth, posts
+from ceasefire.members import service as members
+from ceasefire.members.model import (
+    GeoPoint,
+    Member,
+    MemberKind,
+    MemberRole,
+    ObservationPost,
+    Sensor,
+    SensorKind,
+)
+from ceasefire.timeutil import parse_instant, utcnow
+
+member_app = typer.Typer(help="Member states and organisations, and their roles.")
+user_app = typer.Typer(help="Users of a member (people who sign in).")
+token_app = typer.Typer(help="API tokens: create (shown once), list, revoke.")
+post_app = typer.Typer(help="Observation posts.")
+sensor_app = typer.Typer(help="Sensors (camera, UAV, acoustic) on posts or members.")
+
+
+def _operator() -> Viewer:
+    return Viewer.cli_operator()
+
+
+@member_app.command("add")
+def member_add(
+    member_id: Annotated[str, typer.Argument(help="Short id, e.g. 'fra' or 'osce-mg'.")],
+    name: Annotated[str, typer.Option("--name", help="Display name, e.g. 'France'.")],
+    kind: Annotated[MemberKind, typer.Option("--kind")] = MemberKind.STATE,
+    iso3: Annotated[str | None, typer.Option("--iso3", help="ISO alpha-3 code (states).")] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Add a member organisation (a ledgered change)."""
+    member = Member(id=member_id, name=name, kind=kind, iso3=iso3)
+    result = members.add_member(get_context(), _operator(), member)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"member [bold]{result.id}[/bold] ({result.name}) recorded")
+
+
+@member_app.command("list")
+def member_list(
+    agreement: Annotated[
+        str | None, typer.Option("--agreement", help="Only this agreement.")
+    ] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List members and their roles."""
+    rows = members.list_members(get_context(), _operator(), agreement_id=agreement)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Members",
+        ["id", "name", "kind", "iso3", "roles"],
+        (
+            [
+                m.id,
+                m.name,
+                m.kind.value,
+                m.iso3,
+                "; ".join(
+                    f"{r.agreement_id}: {r.role.value}{f' ({r.party})' if r.party else ''}"
+                    f"{'' if r.current else ' [not current]'}"
+                    for r in m.roles
+                ),
+            ]
+            for m in rows
+        ),
+    )
+
+
+@member_app.command("role")
+def member_role(
+    member_id: Annotated[str, typer.Argument()],
+    agreement: Annotated[str, typer.Option("--agreement", help="Agreement id.")],
+    role: Annotated[Role | None, typer.Option("--role", help="Role to grant.")] = None,
+    party: Annotated[
+        str | None, typer.Option("--party", help="Party code (party liaisons).")
+    ] = None,
+    valid_from: Annotated[
+        str | None, typer.Option("--from", help="Start (ISO 8601; default now).")
+    ] = None,
+    valid_to: Annotated[
+        str | None, typer.Option("--until", help="End (ISO 8601; default open).")
+    ] = None,
+    end: Annotated[
+        bool, typer.Option("--end", help="End the current role (at --until or now).")
+    ] = False,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Grant a member a role in an agreement, or end its current role with --end."""
+    ctx = get_context()
+    if end:
+        at = parse_instant(valid_to, field="until") if valid_to else None
+        result = members.end_role(
+            ctx, _operator(), member_id=member_id, agreement_id=agreement, at=at
+        )
+    else:
+        if role is None:
+            raise InvalidInput("--role is required", details=[problem("role", "missing")])
+        grant = MemberRole(
+            member_id=member_id,
+            agreement_id=agreement,
+            role=role,
+            party=party,
+            valid_from=parse_instant(valid_from, field="from") if valid_from else utcnow(),
+            valid_to=parse_instant(valid_to, field="until") if valid_to else None,
+        )
+        result = members.grant_role(ctx, _operator(), grant)
+    if as_json:
+        print_json(result)
+    else:
+        until = result.valid_to.isoformat() if result.valid_to else "open"
+        console.print(
+            f"{result.member_id}: {result.role.value} in {result.agreement_id} "
+            f"from {result.valid_from.isoformat()} until {until}"
+        )
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # One line: the password, without its line ending (so `echo pw |` works).
+        return sys.stdin.readline().rstrip("\r\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@user_app.command("add")
+def user_add(
+    user_id: Annotated[str, typer.Argument(help="Sign-in name, e.g. 'tur-duty-officer'.")],
+    member: Annotated[str, typer.Option("--member", help="Member the user belongs to.")],
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="Token-only user (e.g. a sensor feed).")
+    ] = False,
+    operator: Annotated[
+        bool, typer.Option("--operator", help="May administer the centre.")
+    ] = False,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Add a user of a member; asks for the password unless --password-stdin/--no-password."""
+    password = None if no_password else _read_password(password_stdin)
+    result = auth.add_user(
+        get_context(),
+        _operator(),
+        user_id=user_id,
+        member_id=member,
+        password=password,
+        display_name=name,
+        operator=operator,
+    )
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"user [bold]{result.id}[/bold] of {result.member_id} added")
+
+
+@user_app.command("list")
+def user_list(as_json: Annotated[bool, JSON] = False) -> None:
+    """List users."""
+    rows = auth.list_users(get_context(), _operator())
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Users",
+        ["id", "member", "name", "operator", "password", "disabled", "sign-in locked until"],
+        (
+            [
+                u.id,
+                u.member_id,
+                u.display_name,
+                u.operator,
+                u.has_password,
+                u.disabled_at,
+                u.locked_until,
+            ]
+            for u in rows
+        ),
+    )
+
+
+def _user_state(result: auth.UserPublic) -> str:
+    return "disabled" if result.disabled_at is not None else "enabled"
+
+
+@user_app.command("disable")
+def user_disable(
+    user_id: Annotated[str, typer.Argument(help="User to disable.")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Disable a user: no sign-in, and its tokens are refused until it is enabled again."""
+    result = auth.disable_user(get_context(), _operator(), user_id)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"user [bold]{result.id}[/bold] {_user_state(result)}")
+
+
+@user_app.command("enable")
+def user_enable(
+    user_id: Annotated[str, typer.Argument(help="User to enable again.")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Enable a disabled user again (its unexpired, unrevoked tokens work again)."""
+    result = auth.enable_user(get_context(), _operator(), user_id)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"user [bold]{result.id}[/bold] {_user_state(result)}")
+
+
+@user_app.command("password")
+def user_password(
+    user_id: Annotated[str, typer.Argument(help="User whose password to set.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Set a user's password (asks unless --password-stdin); ends its sign-in sessions."""
+    result = auth.set_password(get_context(), _operator(), user_id, _read_password(password_stdin))
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"password of user [bold]{result.id}[/bold] set; its sign-in sessions ended")
+
+
+@user_app.command("unlock")
+def user_unlock(
+    user_name: Annotated[str, typer.Argument(help="User name locked after failed sign-ins.")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Lift a sign-in lockout (too many failed sign-ins) now rather than when it runs out."""
+    auth.unlock_user(get_context(), _operator(), user_name)
+    if as_json:
+        print_json({"user_name": user_name, "locked": False})
+    else:
+        console.print(f"sign-ins for [bold]{user_name}[/bold] are accepted again")
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option("--user", help="User the token acts as.")],
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "cli",
+    expires_in_days: Annotated[float, typer.Option("--expires-in-days", min=0.001, max=366)] = 30.0,
+    expires_at: Annotated[
+        str | None, typer.Option("--expires-at", help="ISO 8601 instant.")
+    ] = None,
+    no_expiry: Annotated[
+        bool, typer.Option("--no-expiry", help="Never expires (sensor feeds).")
+    ] = False,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Create an API token; it is printed once and cannot be shown again."""
+    issued = auth.create_token(
+        get_context(),
+        _operator(),
+        user_id=user,
+        label=label,
+        expires_in=None if no_expiry else timedelta(days=expires_in_days),
+        expires_at=parse_instant(expires_at, field="expires_at") if expires_at else None,
+    )
+    if as_json:
+        print_json(issued)
+        return
+    expiry = issued.info.expires_at.isoformat() if issued.info.expires_at else "never"
+    console.print(f"token {issued.info.id} for {issued.info.user_id}, expires {expiry}")
+    console.print("Store it now; it cannot be shown again:")
+    sys.stdout.write(issued.token + "\n")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="Token id (tok-...).")],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Revoke a token by its id (``tok-...``)."""
+    result = auth.revoke_token(get_context(), _operator(), token_id)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"token {result.id} {result.state}")
+
+
+@token_app.command("list")
+def token_list(
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List tokens (ids and state; never the tokens themselves)."""
+    rows = auth.list_tokens(get_context(), _operator(), user_id=user)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "API tokens",
+        ["id", "user", "label", "state", "expires", "last used"],
+        ([t.id, t.user_id, t.label, t.state, t.expires_at, t.last_used_at] for t in rows),
+    )
+
+
+@post_app.command("add")
+def post_add(
+    post_id: Annotated[str, typer.Argument(help="Short id, e.g. 'jmc-giyamaddinli'.")],
+    name: Annotated[str, typer.Option("--name")],
+    owner: Annotated[list[str], typer.Option("--owner", help="Owner member (repeat for joint).")],
+    lon: Annotated[float, typer.Option("--lon", help="Longitude (WGS 84).")],
+    lat: Annotated[float, typer.Option("--lat", help="Latitude (WGS 84).")],
+    active_from: Annotated[str, typer.Option("--active-from", help="ISO 8601.")],
+    location_note: Annotated[
+        str | None, typer.Option("--location-note", help="e.g. approximate")
+    ] = None,
+    active_to: Annotated[str | None, typer.Option("--active-to", help="ISO 8601.")] = None,
+    independent: Annotated[
+        bool, typer.Option("--independent", help="Run by one member alone.")
+    ] = False,
+    classification: Annotated[
+        Classification, typer.Option("--classification")
+    ] = Classification.SHARED,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Register an observation post."""
+    post = ObservationPost(
+        id=post_id,
+        name=name,
+        owners=tuple(owner),
+        location=GeoPoint(lon=lon, lat=lat),
+        location_note=location_note,
+        active_from=parse_instant(active_from, field="active_from"),
+        active_to=parse_instant(active_to, field="active_to") if active_to else None,
+        independent=independent,
+        classification=classification,
+    )
+    result = posts.add_post(get_context(), _operator(), post)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"post [bold]{result.id}[/bold] ({', '.join(result.owners)}) recorded")
+
+
+@post_app.command("list")
+def post_list(
+    active_at: Annotated[
+        str | None, typer.Option("--active-at", help="Only posts active then.")
+    ] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List observation posts."""
+    at = parse_instant(active_at, field="active_at") if active_at else None
+    rows = posts.list_posts(get_context(), _operator(), active_at=at)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Observation posts",
+        ["id", "name", "owners", "lat", "lon", "active", "independent", "class"],
+        (
+            [
+                p.id,
+                p.name,
+                ",".join(p.owners),
+                p.lat,
+                p.lon,
+                p.active,
+                p.independent,
+                p.classification.value,
+            ]
+            for p in rows
+        ),
+    )
+
+
+@sensor_app.command("add")
+def sensor_add(
+    sensor_id: Annotated[str, typer.Argument(help="Short id, e.g. 'tur-uav-1'.")],
+    kind: Annotated[SensorKind, typer.Option("--kind")],
+    name: Annotated[str, typer.Option("--name")],
+    post: Annotated[str | None, typer.Option("--post", help="Post it is mounted on.")] = None,
+    member: Annotated[str | None, typer.Option("--member", help="Member operating it.")] = None,
+    classification: Annotated[
+        Classification, typer.Option("--classification")
+    ] = Classification.SHARED,
+    notes: Annotated[str | None, typer.Option("--notes")] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Register a sensor on a post or a member."""
+    sensor = Sensor(
+        id=sensor_id,
+        kind=kind,
+        name=name,
+        post_id=post,
+        member_id=member,
+        classification=classification,
+        notes=notes,
+    )
+    result = posts.add_sensor(get_context(), _operator(), sensor)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"sensor [bold]{result.id}[/bold] ({result.kind.value}) recorded")
+
+
+@sensor_app.command("list")
+def sensor_list(
+    post: Annotated[str | None, typer.Option("--post")] = None,
+    member: Annotated[str | None, typer.Option("--member")] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List sensors."""
+    rows = posts.list_sensors(get_context(), _operator(), post_id=post, member_id=member)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Sensors",
+        ["id", "kind", "name", "post", "member", "class"],
+        (
+            [s.id, s.kind.value, s.name, s.post_id, s.member_id, s.classification.value]
+            for s in rows
+        ),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the member, user, token, post and sensor command groups."""
+    app.add_typer(member_app, name="member")
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")
+    app.add_typer(post_app, name="post")
+    app.add_typer(sensor_app, name="sensor")

@@ -1,0 +1,315 @@
+"""Observation posts and sensors: registering them and listing what a viewer may see.
+
+A post's or sensor's position is itself sensitive (it tells where monitors stand), so each
+carries a classification and is filtered by the same read rule as every other record; its
+owner members always see it. Only an operator, or a current monitor member among the owners
+(of the post, or of the member a sensor is attached to), may add one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Classification, Viewer, can_read
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Conflict, Forbidden, NotFound, problem
+from ceasefire.ledger.service import append
+from ceasefire.members.events import MemberTag
+from ceasefire.members.model import ObservationPost, Sensor, SensorKind
+from ceasefire.members.service import actor_of, is_monitor
+from ceasefire.members.tables import MemberRow, ObservationPostRow, PostOwnerRow, SensorRow
+from ceasefire.timeutil import utcnow
+
+
+class PostPublic(BaseModel):
+    id: str
+    name: str
+    owners: list[str]
+    lon: float
+    lat: float
+    location_note: str | None
+    active_from: datetime
+    active_to: datetime | None
+    independent: bool
+    classification: Classification
+    active: bool
+
+
+class SensorPublic(BaseModel):
+    id: str
+    kind: SensorKind
+    name: str
+    post_id: str | None
+    member_id: str | None
+    classification: Classification
+    notes: str | None
+
+
+def _owners(session: Session, post_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(PostOwnerRow.member_id)
+            .where(PostOwnerRow.post_id == post_id)
+            .order_by(PostOwnerRow.position)
+        )
+    )
+
+
+def _post_public(row: ObservationPostRow, owners: list[str], at: datetime) -> PostPublic:
+    return PostPublic(
+        id=row.id,
+        name=row.name,
+        owners=owners,
+        lon=row.lon,
+        lat=row.lat,
+        location_note=row.location_note,
+        active_from=row.active_from,
+        active_to=row.active_to,
+        independent=row.independent,
+        classification=Classification(row.classification),
+        active=row.active_from <= at and (row.active_to is None or at < row.active_to),
+    )
+
+
+def _sensor_public(row: SensorRow) -> SensorPublic:
+    return SensorPublic(
+        id=row.id,
+        kind=SensorKind(row.kind),
+        name=row.name,
+        post_id=row.post_id,
+        member_id=row.member_id,
+        classification=Classification(row.classification),
+        notes=row.notes,
+    )
+
+
+def _readable(viewer: Viewer, classification: str, owners: list[str]) -> bool:
+    cls = Classification(classification)
+    if can_read(viewer, cls):
+        return True
+    return any(can_read(viewer, cls, owner_member=owner) for owner in owners)
+
+
+def _same_post(row: ObservationPostRow, owners: list[str], post: ObservationPost) -> bool:
+    return (
+        row.name,
+        row.lon,
+        row.lat,
+        row.location_note,
+        row.active_from,
+        row.active_to,
+        row.independent,
+        row.classification,
+        owners,
+    ) == (
+        post.name,
+        post.location.lon,
+        post.location.lat,
+        post.location_note,
+        post.active_from,
+        post.active_to,
+        post.independent,
+        post.classification.value,
+        list(post.owners),
+    )
+
+
+def add_post(ctx: ServiceContext, viewer: Viewer, post: ObservationPost) -> PostPublic:
+    """Register an observation post. The identical post again is a no-op (safe to retry)."""
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        if not viewer.operator and not (
+            viewer.member_id in post.owners and is_monitor(session, viewer)
+        ):
+            raise Forbidden("only an operator or a monitor member owning the post may add it")
+        unknown = [m for m in post.owners if session.get(MemberRow, m) is None]
+        if unknown:
+            raise NotFound(
+                f"unknown owner member(s): {', '.join(unknown)}",
+                details=[problem("owners", f"unknown member {m!r}") for m in unknown],
+            )
+        now = utcnow()
+        existing = session.get(ObservationPostRow, post.id)
+        if existing is not None:
+            owners = _owners(session, post.id)
+            if _same_post(existing, owners, post):
+                return _post_public(existing, owners, now)
+            raise Conflict(
+                f"post {post.id!r} already exists with other details",
+                details=[problem("id", "taken")],
+            )
+        row = ObservationPostRow(
+            id=post.id,
+            name=post.name,
+            lon=post.location.lon,
+            lat=post.location.lat,
+            location_note=post.location_note,
+            active_from=post.active_from,
+            active_to=post.active_to,
+            independent=post.independent,
+            classification=post.classification.value,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        for position, member_id in enumerate(post.owners):
+            session.add(PostOwnerRow(post_id=post.id, member_id=member_id, position=position))
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=MemberTag.POST_ADDED,
+            subject=f"post/{post.id}",
+            payload={
+                "post_id": post.id,
+                "name": post.name,
+                "owners": list(post.owners),
+                "location": {
+                    "type": "Point",
+                    "coordinates": [post.location.lon, post.location.lat],
+                },
+                "location_note": post.location_note,
+                "active_from": post.active_from.isoformat(),
+                "active_to": post.active_to.isoformat() if post.active_to else None,
+                "independent": post.independent,
+                "classification": post.classification.value,
+            },
+            actor=actor,
+        )
+        return _post_public(row, list(post.owners), now)
+
+
+def list_posts(
+    ctx: ServiceContext, viewer: Viewer, *, active_at: datetime | None = None
+) -> list[PostPublic]:
+    """Posts the viewer may read (optionally only those active at ``active_at``)."""
+    with ctx.reader() as session:
+        now = utcnow()
+        result = []
+        for row in session.scalars(select(ObservationPostRow).order_by(ObservationPostRow.id)):
+            owners = _owners(session, row.id)
+            if not _readable(viewer, row.classification, owners):
+                continue
+            public = _post_public(row, owners, active_at or now)
+            if active_at is not None and not public.active:
+                continue
+            result.append(public)
+        return result
+
+
+def get_post(ctx: ServiceContext, viewer: Viewer, post_id: str) -> PostPublic:
+    """One post; NotFound also when the viewer may not read it (no existence leak)."""
+    with ctx.reader() as session:
+        row = session.get(ObservationPostRow, post_id)
+        owners = _owners(session, post_id) if row is not None else []
+        if row is None or not _readable(viewer, row.classification, owners):
+            raise NotFound(f"no post {post_id!r}", details=[problem("post_id", "unknown")])
+        return _post_public(row, owners, utcnow())
+
+
+def _sensor_owners(session: Session, row: SensorRow | Sensor) -> list[str]:
+    if row.member_id is not None:
+        return [row.member_id]
+    assert row.post_id is not None
+    return _owners(session, row.post_id)
+
+
+def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPublic:
+    """Register a sensor on a post or a member. The identical sensor again is a no-op."""
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        if sensor.post_id is not None and session.get(ObservationPostRow, sensor.post_id) is None:
+            raise NotFound(
+                f"no post {sensor.post_id!r}", details=[problem("post_id", "unknown post")]
+            )
+        if sensor.member_id is not None and session.get(MemberRow, sensor.member_id) is None:
+            raise NotFound(
+                f"no member {sensor.member_id!r}",
+                details=[problem("member_id", "unknown member")],
+            )
+        owners = _sensor_owners(session, sensor)
+        if not viewer.operator and not (viewer.member_id in owners and is_monitor(session, viewer)):
+            raise Forbidden("only an operator or a monitor member owning the sensor may add it")
+        existing = session.get(SensorRow, sensor.id)
+        if existing is not None:
+            if _sensor_public(existing) == _sensor_public_of(sensor):
+                return _sensor_public(existing)
+            raise Conflict(
+                f"sensor {sensor.id!r} already exists with other details",
+                details=[problem("id", "taken")],
+            )
+        row = SensorRow(
+            id=sensor.id,
+            kind=sensor.kind.value,
+            name=sensor.name,
+            post_id=sensor.post_id,
+            member_id=sensor.member_id,
+            classification=sensor.classification.value,
+            notes=sensor.notes,
+            created_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=MemberTag.SENSOR_ADDED,
+            subject=f"sensor/{sensor.id}",
+            payload={
+                "sensor_id": sensor.id,
+                "kind": sensor.kind.value,
+                "name": sensor.name,
+                "post_id": sensor.post_id,
+                "member_id": sensor.member_id,
+                "classification": sensor.classification.value,
+                "notes": sensor.notes,
+            },
+            actor=actor,
+        )
+        return _sensor_public(row)
+
+
+def _sensor_public_of(sensor: Sensor) -> SensorPublic:
+    return SensorPublic(
+        id=sensor.id,
+        kind=sensor.kind,
+        name=sensor.name,
+        post_id=sensor.post_id,
+        member_id=sensor.member_id,
+        classification=sensor.classification,
+        notes=sensor.notes,
+    )
+
+
+def list_sensors(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    post_id: str | None = None,
+    member_id: str | None = None,
+) -> list[SensorPublic]:
+    """Sensors the viewer may read, optionally those of one post or one member."""
+    with ctx.reader() as session:
+        query = select(SensorRow).order_by(SensorRow.id)
+        if post_id is not None:
+            query = query.where(SensorRow.post_id == post_id)
+        if member_id is not None:
+            query = query.where(SensorRow.member_id == member_id)
+        return [
+            _sensor_public(row)
+            for row in session.scalars(query)
+            if _readable(viewer, row.classification, _sensor_owners(session, row))
+        ]
+
+
+def get_sensor(ctx: ServiceContext, viewer: Viewer, sensor_id: str) -> SensorPublic:
+    """One sensor; NotFound also when the viewer may not read it."""
+    with ctx.reader() as session:
+        row = session.get(SensorRow, sensor_id)
+        if row is None or not _readable(viewer, row.classification, _sensor_owners(session, row)):
+            raise NotFound(f"no sensor {sensor_id!r}", details=[problem("sensor_id", "unknown")])
+        return _sensor_public(row)

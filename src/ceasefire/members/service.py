@@ -1,0 +1,381 @@
+"""Member organisations and their roles per agreement.
+
+Adding a member ("involving other countries") and granting or ending a role are ordinary
+operations: each is one ledger entry, and each checks who asks. Only an operator or a member
+currently holding a ``monitor`` role may add members; only an operator or a monitor *of that
+agreement* may grant or end observer and party-liaison roles in it; monitor roles themselves
+(who decides) are granted and ended by an operator only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Role, Viewer
+from ceasefire.actor import CENTRE_MEMBER_ID, Actor
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.ledger.service import append
+from ceasefire.members.events import MemberTag
+from ceasefire.members.model import (
+    Member,
+    MemberKind,
+    MemberRole,
+    check_slug,
+    intervals_overlap,
+    viewer_for_roles,
+)
+from ceasefire.members.tables import MemberRoleRow, MemberRow, UserRow
+from ceasefire.timeutil import ensure_utc, utcnow
+
+CENTRE_MEMBER_NAME = "Joint monitoring centre (operators)"
+
+
+class RolePublic(BaseModel):
+    id: int
+    member_id: str
+    agreement_id: str
+    role: Role
+    party: str | None
+    valid_from: datetime
+    valid_to: datetime | None
+    current: bool
+
+
+class MemberPublic(BaseModel):
+    id: str
+    name: str
+    kind: MemberKind
+    iso3: str | None
+    created_at: datetime
+    roles: list[RolePublic]
+
+
+def actor_of(viewer: Viewer) -> Actor:
+    """The actor a viewer's changes are recorded under; the public cannot change anything."""
+    if viewer.operator and viewer.member_id is None:
+        return Actor.centre()
+    if viewer.member_id is None:
+        raise Unauthorized("sign in to make changes")
+    return Actor(member_id=viewer.member_id, user_id=viewer.user_id)
+
+
+def _role_of(row: MemberRoleRow) -> MemberRole:
+    return MemberRole(
+        member_id=row.member_id,
+        agreement_id=row.agreement_id,
+        role=Role(row.role),
+        party=row.party,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+    )
+
+
+def load_roles(
+    session: Session, *, member_id: str | None = None, agreement_id: str | None = None
+) -> list[MemberRole]:
+    """Every role (past, current, future) of a member and/or in an agreement."""
+    query = select(MemberRoleRow).order_by(MemberRoleRow.valid_from, MemberRoleRow.id)
+    if member_id is not None:
+        query = query.where(MemberRoleRow.member_id == member_id)
+    if agreement_id is not None:
+        query = query.where(MemberRoleRow.agreement_id == agreement_id)
+    return [_role_of(row) for row in session.scalars(query)]
+
+
+def role_at(
+    session: Session, member_id: str, agreement_id: str, at: datetime | None = None
+) -> MemberRole | None:
+    """The role ``member_id`` holds in ``agreement_id`` at ``at`` (default now), if any."""
+    at = at or utcnow()
+    for role in load_roles(session, member_id=member_id, agreement_id=agreement_id):
+        if role.is_valid_at(at):
+            return role
+    return None
+
+
+def resolve_viewer(
+    session: Session, viewer: Viewer, agreement_id: str, at: datetime | None = None
+) -> Viewer:
+    """``viewer`` with its role in ``agreement_id`` (for records that belong to one agreement).
+
+    Use inside another service's unit of work before applying ``can_read``; the public and
+    operators are returned with only the agreement noted.
+    """
+    if viewer.member_id is None or viewer.operator:
+        return Viewer(
+            member_id=viewer.member_id,
+            user_id=viewer.user_id,
+            role=viewer.role,
+            party=viewer.party,
+            operator=viewer.operator,
+            agreement_id=agreement_id,
+        )
+    return viewer_for_roles(
+        member_id=viewer.member_id,
+        user_id=viewer.user_id,
+        roles=load_roles(session, member_id=viewer.member_id),
+        at=at or utcnow(),
+        agreement_id=agreement_id,
+        operator=viewer.operator,
+    )
+
+
+def viewer_in_agreement(ctx: ServiceContext, viewer: Viewer, agreement_id: str) -> Viewer:
+    """``resolve_viewer`` in its own read session."""
+    with ctx.reader() as session:
+        return resolve_viewer(session, viewer, agreement_id)
+
+
+def is_monitor(
+    session: Session, viewer: Viewer, agreement_id: str | None = None, at: datetime | None = None
+) -> bool:
+    """Whether the viewer's member holds a current monitor role (in ``agreement_id`` if given).
+
+    Read from the database, not from ``viewer.role``: the viewer may have been resolved for
+    another agreement.
+    """
+    if viewer.member_id is None:
+        return False
+    at = at or utcnow()
+    return any(
+        r.role is Role.MONITOR and r.is_valid_at(at)
+        for r in load_roles(session, member_id=viewer.member_id, agreement_id=agreement_id)
+    )
+
+
+def _public(session: Session, row: MemberRow, at: datetime) -> MemberPublic:
+    roles = session.scalars(
+        select(MemberRoleRow)
+        .where(MemberRoleRow.member_id == row.id)
+        .order_by(MemberRoleRow.agreement_id, MemberRoleRow.valid_from, MemberRoleRow.id)
+    )
+    return MemberPublic(
+        id=row.id,
+        name=row.name,
+        kind=MemberKind(row.kind),
+        iso3=row.iso3,
+        created_at=row.created_at,
+        roles=[_role_public(r, at) for r in roles],
+    )
+
+
+def _role_public(row: MemberRoleRow, at: datetime) -> RolePublic:
+    return RolePublic(
+        id=row.id,
+        member_id=row.member_id,
+        agreement_id=row.agreement_id,
+        role=Role(row.role),
+        party=row.party,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        current=_role_of(row).is_valid_at(at),
+    )
+
+
+def add_member(ctx: ServiceContext, viewer: Viewer, member: Member) -> MemberPublic:
+    """Add a member organisation. The same member again is a no-op; a different one with
+    the same id is a Conflict."""
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        if not viewer.operator and not is_monitor(session, viewer):
+            raise Forbidden("only an operator or a monitor member may add members")
+        existing = session.get(MemberRow, member.id)
+        now = utcnow()
+        if existing is not None:
+            same = (existing.name, existing.kind, existing.iso3) == (
+                member.name,
+                member.kind.value,
+                member.iso3,
+            )
+            if same:
+                return _public(session, existing, now)
+            raise Conflict(
+                f"member {member.id!r} already exists with other details",
+                details=[problem("id", "taken")],
+            )
+        row = MemberRow(
+            id=member.id, name=member.name, kind=member.kind.value, iso3=member.iso3, created_at=now
+        )
+        session.add(row)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=MemberTag.MEMBER_ADDED,
+            subject=f"member/{member.id}",
+            payload={
+                "member_id": member.id,
+                "name": member.name,
+                "kind": member.kind.value,
+                "iso3": member.iso3,
+            },
+            actor=actor,
+        )
+        return _public(session, row, now)
+
+
+def ensure_centre_member(ctx: ServiceContext) -> MemberPublic:
+    """The centre itself as a member, so its operator users have a member to belong to."""
+    centre = Member(
+        id=CENTRE_MEMBER_ID, name=CENTRE_MEMBER_NAME, kind=MemberKind.ORGANISATION, iso3=None
+    )
+    return add_member(ctx, Viewer.cli_operator(), centre)
+
+
+def list_members(
+    ctx: ServiceContext, viewer: Viewer, *, agreement_id: str | None = None
+) -> list[MemberPublic]:
+    """Every member, with its roles (who takes part is public knowledge).
+
+    With ``agreement_id``, only members that hold or held a role in that agreement.
+    """
+    del viewer  # membership is public; the parameter keeps every service's signature alike
+    with ctx.reader() as session:
+        query = select(MemberRow).order_by(MemberRow.id)
+        if agreement_id is not None:
+            query = query.where(
+                MemberRow.id.in_(
+                    select(MemberRoleRow.member_id).where(
+                        MemberRoleRow.agreement_id == agreement_id
+                    )
+                )
+            )
+        now = utcnow()
+        return [_public(session, row, now) for row in session.scalars(query)]
+
+
+def get_member(ctx: ServiceContext, viewer: Viewer, member_id: str) -> MemberPublic:
+    """One member with its roles; NotFound if unknown."""
+    del viewer
+    with ctx.reader() as session:
+        row = session.get(MemberRow, member_id)
+        if row is None:
+            raise NotFound(f"no member {member_id!r}", details=[problem("member_id", "unknown")])
+        return _public(session, row, utcnow())
+
+
+def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePublic:
+    """Grant ``role``. Granting the identical role again is a no-op; a role overlapping
+    another role of the same member in the same agreement is a Conflict (end it first)."""
+    actor = actor_of(viewer)
+    check_slug(role.agreement_id, field_name="agreement_id")
+    with ctx.unit_of_work() as session:
+        if not viewer.operator and not is_monitor(session, viewer, role.agreement_id):
+            raise Forbidden("only an operator or a monitor of this agreement may grant roles")
+        if role.role is Role.MONITOR and not viewer.operator:
+            # Monitors decide (e.g. by unanimity): who is one is for the centre's operator to
+            # record after the members agree, not for one monitor alone.
+            raise Forbidden("only an operator may grant a monitor role")
+        if session.get(MemberRow, role.member_id) is None:
+            raise NotFound(
+                f"no member {role.member_id!r}", details=[problem("member_id", "unknown member")]
+            )
+        rows = session.scalars(
+            select(MemberRoleRow).where(
+                MemberRoleRow.member_id == role.member_id,
+                MemberRoleRow.agreement_id == role.agreement_id,
+            )
+        ).all()
+        now = utcnow()
+        for row in rows:
+            if _role_of(row) == role:
+                return _role_public(row, now)
+        for row in rows:
+            if intervals_overlap(row.valid_from, row.valid_to, role.valid_from, role.valid_to):
+                raise Conflict(
+                    f"{role.member_id} already holds the role {row.role!r} in "
+                    f"{role.agreement_id} from {row.valid_from.isoformat()}",
+                    details=[problem("valid_from", "overlaps an existing role; end it first")],
+                )
+        new = MemberRoleRow(
+            member_id=role.member_id,
+            agreement_id=role.agreement_id,
+            role=role.role.value,
+            party=role.party,
+            valid_from=role.valid_from,
+            valid_to=role.valid_to,
+            granted_at=now,
+            granted_by=actor.member_id,
+        )
+        session.add(new)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=MemberTag.ROLE_GRANTED,
+            subject=f"member/{role.member_id}",
+            payload={
+                "role_id": new.id,
+                "member_id": role.member_id,
+                "agreement_id": role.agreement_id,
+                "role": role.role.value,
+                "party": role.party,
+                "valid_from": role.valid_from.isoformat(),
+                "valid_to": role.valid_to.isoformat() if role.valid_to else None,
+            },
+            actor=actor,
+        )
+        return _role_public(new, now)
+
+
+def end_role(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    member_id: str,
+    agreement_id: str,
+    at: datetime | None = None,
+) -> RolePublic:
+    """End the role ``member_id`` holds in ``agreement_id`` at ``at`` (default now)."""
+    actor = actor_of(viewer)
+    at = ensure_utc(at, field="at") if at is not None else utcnow()
+    with ctx.unit_of_work() as session:
+        if not viewer.operator and not is_monitor(session, viewer, agreement_id):
+            raise Forbidden("only an operator or a monitor of this agreement may end roles")
+        rows = session.scalars(
+            select(MemberRoleRow).where(
+                MemberRoleRow.member_id == member_id,
+                MemberRoleRow.agreement_id == agreement_id,
+            )
+        ).all()
+        current = [r for r in rows if _role_of(r).is_valid_at(at)]
+        if not current:
+            raise NotFound(
+                f"{member_id} holds no role in {agreement_id} at {at.isoformat()}",
+                details=[problem("member_id", "no current role")],
+            )
+        row = current[0]
+        if row.role == Role.MONITOR.value and not viewer.operator:
+            raise Forbidden("only an operator may end a monitor role")
+        if at <= row.valid_from:
+            raise InvalidInput(
+                "a role cannot end before it starts",
+                details=[problem("at", f"not after {row.valid_from.isoformat()}")],
+            )
+        row.valid_to = at
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=MemberTag.ROLE_ENDED,
+            subject=f"member/{member_id}",
+            payload={
+                "role_id": row.id,
+                "member_id": member_id,
+                "agreement_id": agreement_id,
+                "role": row.role,
+                "valid_to": at.isoformat(),
+            },
+            actor=actor,
+        )
+        return _role_public(row, utcnow())
+
+
+def user_display_names(session: Session) -> set[str]:
+    """Every user's display name (what a public edition must not show)."""
+    return {n for n in session.scalars(select(UserRow.display_name)) if n}

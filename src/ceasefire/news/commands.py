@@ -1,0 +1,248 @@
+"""``ceasefire extract``: news articles (or sentences) in, structured events out.
+
+``extract PATH... --json`` writes one JSON object per article, one per line; a file that
+cannot be read gets a ``{"path", "error"}`` line instead and the batch goes on.
+``extract --jsonl FILE`` reads ``{"id", "text", "date"?}`` lines and writes
+``{"id", "events", "places", "quotes"}`` lines.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ceasefire.config import Settings
+from ceasefire.console.output import console, err_console, print_table
+from ceasefire.errors import CeasefireError, InvalidInput, problem
+
+ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml"})
+
+
+def _extractor(actors: Path | None, components: str | None) -> Any:
+    from ceasefire.news.extract import NewsExtractor
+    from ceasefire.news.pipeline import DEFAULT_PIPELINE
+
+    settings = Settings()
+    names = [c.strip() for c in components.split(",") if c.strip()] if components else None
+    return NewsExtractor.create(
+        components=names or DEFAULT_PIPELINE,
+        actor_file=actors or settings.actor_dictionary,
+        max_bytes=settings.max_article_bytes,
+    )
+
+
+def article_paths(paths: list[Path]) -> Iterator[Path]:
+    """Files as given; folders walked for article files (.txt, .html), sorted."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+            )
+        else:
+            yield path
+
+
+def _line(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def extract(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Article files (text or HTML) or folders.")
+    ] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option("--jsonl", help='File of {"id", "text", "date"?} lines ("-" for stdin).'),
+    ] = None,
+    actors: Annotated[
+        Path | None, typer.Option("--actors", help="YAML file extending the actor dictionary.")
+    ] = None,
+    components: Annotated[
+        str | None,
+        typer.Option("--components", help="Comma-separated pipeline, e.g. news.parse.v1,..."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article.")] = False,
+) -> None:
+    """Extract events, quotes, places and actors from news articles (offline)."""
+    if jsonl is not None:
+        _extract_jsonl(jsonl, _extractor(actors, components))
+        return
+    if not paths:
+        raise InvalidInput(
+            "give article files or folders, or --jsonl FILE",
+            details=[problem("PATH", "missing")],
+        )
+    extractor = _extractor(actors, components)
+    failed: list[dict[str, Any]] = []
+    for path, result in extractor.extract_files(article_paths(paths)):
+        if isinstance(result, CeasefireError):
+            exc = result
+            failed.append(problem(str(path), exc.message, code=exc.code))
+            if as_json:
+                _line({"path": str(path), **exc.to_dict()})
+            else:
+                err_console.print(f"[red]✗[/red] {exc.message}", highlight=False)
+            continue
+        result["path"] = str(path)
+        if as_json:
+            _line(result)
+        else:
+            _show(result)
+    # With --json every failed file already has its error line; without it, say it once more
+    # and exit non-zero.
+    if failed and not as_json:
+        raise InvalidInput(f"{len(failed)} file(s) could not be read", details=failed)
+
+
+def _extract_jsonl(path: Path, extractor: Any) -> None:
+    from ceasefire.news.extract import sentence_result
+
+    try:
+        raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"cannot read {path}: {exc}", details=[problem("--jsonl", str(exc))]
+        ) from exc
+    bad = 0
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError('expected {"id": ..., "text": "...", "date": "YYYY-MM-DD"?}')
+            day = date.fromisoformat(record["date"][:10]) if record.get("date") else None
+        except (ValueError, TypeError) as exc:
+            bad += 1
+            error = InvalidInput(
+                f"line {number}: {exc}", details=[problem(f"line {number}", str(exc))]
+            )
+            _line({"id": None, "line": number, **error.to_dict()})
+            continue
+        _line(
+            sentence_result(record.get("id"), extractor.extract_sentence(record["text"], day=day))
+        )
+    # A bad line gets an error line of its own (with its number); the rest goes on.
+    _ = bad
+
+
+def _names(actors: list[dict[str, Any]]) -> str:
+    return ", ".join(
+        f"{a['text']} ({a.get('code') or '?'}{'/' + a['sector'] if a.get('sector') else ''})"
+        for a in actors
+    )
+
+
+def _show(result: dict[str, Any]) -> None:
+    article = result["article"]
+    console.print(f"[bold]{article['title'] or result['path']}[/bold]", highlight=False)
+    published = article.get("published") or {}
+    console.print(
+        f"{article.get('outlet') or 'unknown outlet'} · {published.get('local') or 'undated'}"
+        f"{' ' + published['zone'] if published.get('zone') else ''} · credits: "
+        f"{', '.join(article['credits']) or '—'} · {article['body_paragraphs']} paragraphs",
+        highlight=False,
+    )
+    print_table(
+        "Events",
+        ["event", "modality", "source", "target", "date", "place", "trigger", "conf."],
+        [
+            (
+                e["event"] + (f" ({e['mode']})" if e["mode"] else ""),
+                e["modality"] + (f" by {_names(e['claimed_by'])}" if e["claimed_by"] else ""),
+                _names(e["source"]),
+                _names(e["target"]),
+                e["date"],
+                (e.get("location") or {}).get("name"),
+                " ".join(e["trigger"]),
+                f"{e['confidence']:.2f}",
+            )
+            for e in result["events"]
+        ],
+    )
+    print_table(
+        "Quotes",
+        ["speaker", "kind", "words"],
+        [
+            (
+                (q["speaker"] or {}).get("name") or (q["speaker"] or {}).get("text"),
+                q["kind"],
+                q["text"],
+            )
+            for q in result["quotes"]
+        ],
+    )
+    console.print(f"pipeline: {', '.join(result['pipeline'])}", style="dim", highlight=False)
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Article files (text or HTML) or folders.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Store articles, their events, and reports of channel news; re-ingesting changes nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ceasefire.access import Viewer
+    from ceasefire.console.context import get_context
+    from ceasefire.news.service import NewsIngester
+
+    files = list(article_paths(paths))
+    ingester = NewsIngester(get_context())
+    viewer = Viewer.cli_operator()
+    results: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        disable=as_json,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        for path in files:
+            progress.update(task, description=f"ingesting {path.name}")
+            try:
+                result = ingester.ingest_path(path, viewer)
+            except CeasefireError as exc:
+                failed.append(problem(str(path), exc.message, code=exc.code))
+                results.append({"path": str(path), **exc.to_dict()})
+                if not as_json:
+                    err_console.print(f"[red]✗[/red] {exc.message}", highlight=False)
+            else:
+                results.append({"path": str(path), **result.to_dict()})
+            progress.advance(task)
+    if as_json:
+        for line in results:
+            _line(line)
+    else:
+        print_table(
+            "Ingested",
+            ["file", "article", "new", "events", "reports"],
+            [
+                (Path(r["path"]).name, r["article_id"], "yes" if r["created"] else "no (known)",
+                 r["events"], len(r["reports"]))
+                for r in results
+                if "error" not in r
+            ],
+        )  # fmt: skip
+    if failed and not as_json:
+        raise InvalidInput(f"{len(failed)} file(s) could not be ingested", details=failed)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``extract``, ``ingest``, ``geoparse`` and ``eval`` to the top-level app."""
+    from ceasefire.news import evaluation_commands
+    from ceasefire.news.geo import commands as geo_commands
+
+    app.command("extract")(extract)
+    app.command("ingest")(ingest)
+    geo_commands.register(app)
+    evaluation_commands.register(app)

@@ -1,0 +1,135 @@
+"""``ceasefire eval ...``: figures of the NLP components on the gold data in ../shared/data.
+
+Each area adds its command to ``eval_app`` here (``geo`` from the geoparser; ``seed`` and
+``plover`` for the news pipeline).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ceasefire.console.output import console, print_json, print_table
+from ceasefire.news.geo import commands as geo
+
+SEED_ARTICLE = Path("../shared/data/asharq-al-awsat-2020-11-26-nagorno-karabakh.txt")
+PLOVER_DEV = Path("../shared/data/plover-gsr-dev.json")
+
+eval_app = typer.Typer(
+    name="eval", help="Evaluate the news pipeline on gold data.", no_args_is_help=True
+)
+eval_app.command("geo")(geo.eval_geo)
+
+
+@eval_app.command("seed")
+def eval_seed(
+    article: Annotated[Path, typer.Argument(help="Article with its .expected.json beside it.")] = (
+        SEED_ARTICLE
+    ),
+    expected: Annotated[
+        Path | None, typer.Option(help="Expected file (default: ARTICLE's .expected.json).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Check the pipeline's output on the seed article against every expected item."""
+    from ceasefire.news.evaluation import evaluate_seed
+    from ceasefire.news.extract import NewsExtractor
+
+    report = evaluate_seed(NewsExtractor.create(), article, expected)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    print_table(
+        f"Seed article: {article.name}",
+        ["group", "item", "result", "detail"],
+        [
+            (
+                c.group,
+                c.item + (" (optional)" if c.optional else ""),
+                "pass" if c.passed else "FAIL",
+                c.detail,
+            )
+            for c in report.checks
+        ],
+    )
+    figures = report.to_dict()
+    required, optional = figures["required"], figures["optional"]
+    verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]"
+    console.print(
+        f"{verdict}: {required['passed']}/{required['total']} required items, "
+        f"{optional['passed']}/{optional['total']} optional items"
+    )
+
+
+@eval_app.command("plover")
+def eval_plover(
+    file: Annotated[Path, typer.Argument(help="PLOVER gold records (JSON).")] = PLOVER_DEV,
+    details: Annotated[bool, typer.Option(help="Also list every record's result.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Event-type accuracy and actor-code F1 on PLOVER gold records (primary event)."""
+    from ceasefire.news.evaluation import evaluate_plover
+    from ceasefire.news.extract import NewsExtractor
+
+    report = evaluate_plover(NewsExtractor.create(), file)
+    figures = report.to_dict(with_details=details)
+    if as_json:
+        print_json(figures)
+        return
+    source, target = figures["source_actor_codes"], figures["target_actor_codes"]
+    print_table(
+        f"PLOVER: {report.records} records",
+        ["figure", "value"],
+        [
+            ("event-type accuracy", f"{report.accuracy:.3f}"),
+            ("gold type among the events found", f"{figures['gold_type_among_events']:.3f}"),
+            ("sentences without an event", str(report.no_event)),
+            (
+                "source code P / R / F1",
+                f"{source['precision']} / {source['recall']} / {source['f1']}",
+            ),
+            (
+                "target code P / R / F1",
+                f"{target['precision']} / {target['recall']} / {target['f1']}",
+            ),
+        ],
+    )
+    print_table(
+        "Per event type",
+        ["type", "records", "correct", "predicted", "precision", "recall", "source F1"],
+        [
+            (
+                name,
+                f["records"],
+                f["correct"],
+                f["predicted"],
+                f["precision"],
+                f["recall"],
+                f["source_f1"],
+            )
+            for name, f in figures["per_type"].items()
+        ],
+    )
+    if details:
+        print_table(
+            "Records",
+            ["id", "gold", "predicted", "trigger", "source / gold", "target / gold"],
+            [
+                (
+                    d["id"],
+                    d["gold"],
+                    d["predicted"],
+                    " ".join(d["trigger"]),
+                    f"{d['source']} / {d['gold_source']}",
+                    f"{d['target']} / {d['gold_target']}",
+                )
+                for d in figures["details"]
+            ],
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``eval`` group to the top-level app."""
+    app.add_typer(eval_app, name="eval")

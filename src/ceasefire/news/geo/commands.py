@@ -1,0 +1,140 @@
+"""``ceasefire geoparse``: the places a text names, and ``ceasefire eval geo``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ceasefire.console.output import console, print_json, print_table
+from ceasefire.errors import InvalidInput, problem
+
+DEFAULT_GEOWEBNEWS = Path("../shared/data/geowebnews.xml")
+
+
+def _context(focus: str, demonyms: bool) -> Any:
+    from ceasefire.news.geo import GeoContext
+
+    codes = tuple(code.strip().upper() for code in focus.split(",") if code.strip())
+    bad = [code for code in codes if len(code) != 2 or not code.isalpha()]
+    if bad:
+        raise InvalidInput(
+            "focus countries must be ISO 3166-1 alpha-2 codes",
+            details=[problem("--focus", f"not an alpha-2 code: {', '.join(bad)}")],
+        )
+    return GeoContext(focus_countries=codes, include_demonyms=demonyms)
+
+
+def _read_jsonl(path: Path) -> list[tuple[Any, str]]:
+    """All lines of a ``{"id", "text"}`` JSONL file, validated before anything is written."""
+    try:
+        raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"cannot read {path}: {exc}", details=[problem("--jsonl", str(exc))]
+        ) from exc
+    items: list[tuple[Any, str]] = []
+    problems = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            problems.append(problem(f"line {number}", f"not JSON: {exc}"))
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            problems.append(problem(f"line {number}.text", 'expected {"id": ..., "text": "..."}'))
+            continue
+        items.append((record.get("id"), record["text"]))
+    if problems:
+        raise InvalidInput(f"{len(problems)} bad line(s) in {path}", details=problems)
+    return items
+
+
+def geoparse(
+    text: Annotated[str | None, typer.Argument(help="Text to geoparse (or use --jsonl).")] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option("--jsonl", help='File of {"id", "text"} lines ("-" for stdin); writes JSONL.'),
+    ] = None,
+    focus: Annotated[
+        str, typer.Option(help="Region of interest: ISO alpha-2 codes preferred for homonyms.")
+    ] = "AZ,AM,GE",
+    demonyms: Annotated[
+        bool, typer.Option("--demonyms", help="Also return 'Turkish' etc.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Find the places a text names and resolve them to coordinates (offline)."""
+    from ceasefire.news.geo import geoparse_text, geoparse_texts
+
+    context = _context(focus, demonyms)
+    if jsonl is not None:
+        items = _read_jsonl(jsonl)
+        results = geoparse_texts((text for _, text in items), context=context)
+        for (item_id, _), mentions in zip(items, results, strict=True):
+            line = {"id": item_id, "places": [m.to_json() for m in mentions]}
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    if text is None:
+        raise InvalidInput("give a text or --jsonl FILE", details=[problem("text", "missing")])
+    mentions = geoparse_text(text, context=context)
+    if as_json:
+        print_json([m.to_json() for m in mentions])
+        return
+    print_table(
+        "Places",
+        ["text", "place", "country", "lat", "lon", "class", "precision"],
+        [
+            (m.text, m.name or "—", m.country, m.lat, m.lon, m.feature_class, m.precision)
+            for m in mentions
+        ],
+        caption="precision: 1 place, 2 near, 3 district, 4 province, 5 region, 6 country, 7 water",
+    )
+
+
+def eval_geo(
+    file: Annotated[Path, typer.Argument(help="GeoWebNews XML file.")] = DEFAULT_GEOWEBNEWS,
+    focus: Annotated[
+        str, typer.Option(help="Region of interest (none by default: GeoWebNews is world news).")
+    ] = "",
+    demonyms: Annotated[
+        bool, typer.Option("--demonyms", help="Count 'Turkish' etc. as country mentions.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Toponym recognition F1 and resolution accuracy on GeoWebNews."""
+    from ceasefire.news.geo import geoparse_texts
+    from ceasefire.news.geo.evaluation import evaluate, read_geowebnews
+
+    context = _context(focus, demonyms)
+    articles = read_geowebnews(file)
+    scores = evaluate(articles, lambda texts: geoparse_texts(texts, context=context))
+    figures = scores.to_json()
+    if as_json:
+        print_json(figures)
+        return
+    console.print(f"GeoWebNews: {scores.articles} articles, {scores.gold} gold toponyms")
+    print_table(
+        "Geoparsing",
+        ["figure", "value"],
+        [
+            ("toponym precision", f"{scores.precision:.3f}"),
+            ("toponym recall", f"{scores.recall:.3f}"),
+            ("toponym F1 (overlap)", f"{scores.f1:.3f}"),
+            ("toponym F1 (exact offsets)", f"{scores.strict_f1:.3f}"),
+            ("resolved within 161 km", f"{scores.accuracy_161:.3f}"),
+            ("matched within 161 km (unresolved = wrong)", f"{scores.accuracy_161_all:.3f}"),
+            ("median error km", f"{scores.median_km:.1f}"),
+        ],
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``geoparse`` to the top-level app."""
+    app.command("geoparse")(geoparse)

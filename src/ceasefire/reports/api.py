@@ -1,0 +1,223 @@
+"""Reports: file one (safely retried with ``Idempotency-Key``), read, list, attach evidence,
+and import a CSV file.
+
+Routes only translate HTTP to service calls; validation and permissions live in the services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from pydantic import AwareDatetime, BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from ceasefire.api.bodies import read_limited
+from ceasefire.api.deps import (
+    BEARER_SECURITY,
+    ContextDep,
+    CurrentViewer,
+    RequireMember,
+    required_token,
+)
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.reports import imports
+from ceasefire.reports import service as reports
+from ceasefire.reports.model import Category, Channel
+from ceasefire.reports.queue import ReportQueue
+
+
+def report_queue(request: Request) -> ReportQueue:
+    """The application's group-commit queue for reports (built on first use; the event
+    loop's thread is the only one that builds it)."""
+    state = request.app.state
+    found = getattr(state, "report_queue", None)
+    if found is None:
+        found = state.report_queue = ReportQueue(state.ctx)
+    assert isinstance(found, ReportQueue)
+    return found
+
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+REPORT_EXAMPLE: dict[str, Any] = {
+    "channel": "monitor_observation",
+    "observed": {"start": "2020-11-26T14:30", "timezone": "Asia/Baku", "precision": "exact"},
+    "category": "shelling",
+    "event_position": {"place_name": "Aghdam", "precision": 2, "lat": 39.991, "lon": 46.927},
+    "observer_position": {"lat": 39.97, "lon": 47.05},
+    "distance_m": {"min": 8000, "max": 12000},
+    "bearing_deg": 285,
+    "count": 14,
+    "weapon_class": "artillery",
+    "means": ["heard", "uav"],
+    "alleged_perpetrator": "ARM",
+    "confidence": "high",
+    "classification": "shared",
+    "concerns": ["ARM", "AZE"],
+    "agreement_id": "nk-2020-trilateral",
+}
+
+
+class ReportPageOut(BaseModel):
+    items: list[reports.ReportPublic | reports.ReportRedacted]
+    next_cursor: str | None
+
+
+class ImportOut(BaseModel):
+    file_sha256: str
+    filename: str
+    rows_total: int
+    imported: int
+    already_present: int
+    rejected: int
+    batches: int
+    rejects_csv: str | None
+
+
+@router.post(
+    "",
+    response_model=reports.ReportPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "Already received under this Idempotency-Key"}},
+    openapi_extra=BEARER_SECURITY,
+)
+async def submit_report(
+    request: Request,
+    body: Annotated[dict[str, Any], Body(examples=[REPORT_EXAMPLE])],
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="Retries with the same key and body return the same report."),
+    ] = None,
+) -> Response:
+    """File one report. Every invalid field is named in the 422; a reused key with a
+    different body is a 409.
+
+    Concurrent submissions are committed together (see reports/queue.py); each is
+    answered once its own batch has committed. The route reads its token itself rather
+    than through dependencies: on this, the busiest route, FastAPI's dependency solving
+    cost a quarter of the request; and the report, a ``ReportPublic`` already, is written
+    out directly rather than validated once more."""
+    submission = reports.Submission(body, idempotency_key, token=required_token(request))
+    result = await asyncio.wrap_future(report_queue(request).submit(submission))
+    return Response(
+        result.report.model_dump_json(),
+        status_code=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        media_type="application/json",
+    )
+
+
+@router.get("", response_model=ReportPageOut)
+def list_reports(
+    ctx: ContextDep,
+    viewer: CurrentViewer,
+    channel: Channel | None = None,
+    category: Category | None = None,
+    agreement_id: str | None = None,
+    start: Annotated[AwareDatetime | None, Query(description="Observed at or after")] = None,
+    end: Annotated[AwareDatetime | None, Query(description="Observed at or before")] = None,
+    unassigned: Annotated[bool, Query(description="Only reports in no incident")] = False,
+    limit: Annotated[int, Query(ge=1, le=reports.MAX_LIST_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> ReportPageOut:
+    """Reports the caller may read, newest first (the public sees public ones, redacted)."""
+    page = reports.list_reports(
+        ctx,
+        viewer,
+        channel=channel,
+        category=category.value if category else None,
+        agreement_id=agreement_id,
+        start=start,
+        end=end,
+        unassigned=unassigned,
+        limit=limit,
+        cursor=cursor,
+    )
+    return ReportPageOut(items=page.items, next_cursor=page.next_cursor)
+
+
+@router.post("/import", response_model=ImportOut)
+async def import_reports_csv(
+    ctx: ContextDep,
+    viewer: RequireMember,
+    request: Request,
+    skip_invalid: Annotated[
+        bool, Query(description="Import the valid rows; return the rejected ones with reasons")
+    ] = False,
+    filename: Annotated[str, Query(max_length=200)] = "upload.csv",
+) -> ImportOut:
+    """Import a CSV file sent as the request body (``text/csv``); see docs/intake.md."""
+    data = await request.body()
+    if not data:
+        raise InvalidInput("empty CSV body", details=[problem("body", "empty")])
+    folder = ctx.settings.data_dir / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    path = folder / f"{digest}.csv"
+    path.write_bytes(data)
+    rejects_path = folder / f"{digest}.rejects.csv"
+    result = await run_in_threadpool(
+        imports.import_csv,
+        ctx,
+        viewer,
+        path,
+        skip_invalid=skip_invalid,
+        rejects_path=rejects_path,
+    )
+    result.filename = filename.rsplit("/", 1)[-1]
+    rejects_text = rejects_path.read_text(encoding="utf-8") if result.rejects_path else None
+    return ImportOut(**{**result.to_dict(), "rejects_csv": rejects_text})
+
+
+@router.get("/{report_id}", response_model=reports.ReportPublic | reports.ReportRedacted)
+def get_report(
+    ctx: ContextDep, viewer: CurrentViewer, report_id: str
+) -> reports.ReportPublic | reports.ReportRedacted:
+    """One report (404 when it does not exist or the caller may not read it)."""
+    return reports.get_report(ctx, viewer, report_id)
+
+
+@router.post(
+    "/{report_id}/attachments",
+    response_model=reports.AttachmentPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+async def add_attachment(
+    ctx: ContextDep,
+    viewer: RequireMember,
+    report_id: str,
+    request: Request,
+    filename: Annotated[str | None, Query(max_length=255)] = None,
+) -> reports.AttachmentPublic:
+    """Attach an evidence file sent as the raw request body (its Content-Type is kept).
+
+    The SHA-256 is computed as it arrives; a body over the attachment limit is a 413 and
+    stores nothing.
+    """
+    chunks = await read_limited(
+        request, ctx.settings.max_attachment_bytes, what="attachment", loc="file"
+    )
+    media_type = request.headers.get("content-type", "application/octet-stream")
+    return await run_in_threadpool(
+        reports.add_attachment,
+        ctx,
+        viewer,
+        report_id,
+        chunks,
+        media_type=media_type,
+        filename=filename,
+    )
+
+
+@router.get("/{report_id}/attachments/{attachment_id}")
+def download_attachment(
+    ctx: ContextDep, viewer: RequireMember, report_id: str, attachment_id: str
+) -> Response:
+    """The original file, checked against its SHA-256 (sent as ``X-Content-SHA256``)."""
+    info, data = reports.read_attachment(ctx, viewer, report_id, attachment_id)
+    headers = {"X-Content-SHA256": info.sha256}
+    if info.filename:
+        headers["Content-Disposition"] = f'attachment; filename="{info.filename}"'
+    return Response(content=data, media_type=info.media_type, headers=headers)

@@ -1,0 +1,97 @@
+"""State check of reports and their attachments against the ledger.
+
+``ceasefire ledger verify`` hands this checker every ``intake:report:*``,
+``intake:import:*`` and ``intake:attachment:*`` entry; it replays them into the state they
+describe and reports each row that differs — a report's content edited in SQL (its stored
+content no longer hashes to the ledgered SHA-256), a column copied from the content changed,
+a row inserted behind the application's back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.ledger.check import StateChecker
+from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
+from ceasefire.reports.events import ReportTag
+from ceasefire.reports.tables import AttachmentRow, ReportRow
+
+Expected = dict[str, dict[str, tuple[int, dict[str, Any]]]]
+
+
+def _expected(entries: Sequence[CollectedEntry]) -> Expected:
+    """Table → row key → (last entry's sequence number, the fields the ledger says)."""
+    state: Expected = {"reports": {}, "report_attachments": {}}
+    for entry in entries:
+        p: dict[str, Any] = entry.payload if isinstance(entry.payload, dict) else {}
+        tag, seq = entry.tag, entry.seq
+        if tag == ReportTag.RECEIVED:
+            state["reports"][str(p.get("report_id"))] = (
+                seq,
+                {k: p.get(k) for k in ("content_sha256", "channel", "category", "classification")}
+                | {"owner_member": p.get("owner_member")},
+            )
+        elif tag == ReportTag.IMPORT_BATCH_COMMITTED:
+            for report_id, digest, _key in p.get("reports") or []:
+                state["reports"][str(report_id)] = (
+                    seq,
+                    {"content_sha256": digest, "owner_member": p.get("owner_member")},
+                )
+        elif tag == ReportTag.ATTACHMENT_RECEIVED:
+            state["report_attachments"][str(p.get("attachment_id"))] = (
+                seq,
+                {k: p.get(k) for k in ("report_id", "sha256", "size_bytes")},
+            )
+    return state
+
+
+def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
+    reports = {}
+    for r in session.scalars(select(ReportRow)):
+        stored = hashlib.sha256(r.content.encode("utf-8")).hexdigest()
+        try:
+            content = json.loads(r.content)
+        except ValueError:
+            content = {}
+        reports[r.id] = {
+            # The stored content must still hash to what was ledgered, and the columns
+            # copied from it for queries must still agree with it.
+            "content_sha256": stored if stored == r.content_sha256 else f"{stored} (edited)",
+            "channel": r.channel if r.channel == content.get("channel") else "(column edited)",
+            "category": r.category if r.category == content.get("category") else "(column edited)",
+            "classification": r.classification
+            if r.classification == content.get("classification")
+            else "(column edited)",
+            "owner_member": r.owner_member,
+        }
+    return {
+        "reports": reports,
+        "report_attachments": {
+            a.id: {"report_id": a.report_id, "sha256": a.sha256, "size_bytes": a.size_bytes}
+            for a in session.scalars(select(AttachmentRow))
+        },
+    }
+
+
+def check_reports(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
+    """Report every report or attachment row that its ledger entries do not describe exactly."""
+    yield from compare_projection(
+        _expected(entries),
+        _actual(session),
+        differ_message=lambda table, key, seq, fields: (
+            f"{table} row {key} differs from ledger entry {seq} in {', '.join(sorted(fields))}"
+        ),
+    )
+
+
+CHECKER = StateChecker(
+    name="reports",
+    tags=tuple(ReportTag),
+    check=check_reports,
+)

@@ -1,0 +1,204 @@
+"""``ceasefire report|import``: file and read reports, and import CSV files.
+
+By default a command acts as the centre's operator. With ``--token`` (or the environment
+variable ``CEASEFIRE_TOKEN``) it acts as that token's member user instead, with exactly
+that member's rights: assessments and replies are made that way, since they are a member's
+own view, never the operator's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON, TOKEN, read_json
+from ceasefire.console.output import console, print_json, print_table
+from ceasefire.members.auth import acting_viewer
+from ceasefire.reports import imports
+from ceasefire.reports import service as reports
+from ceasefire.reports.model import Category, Channel
+
+report_app = typer.Typer(help="Reports (raw observations): submit, list, show, attach.")
+import_app = typer.Typer(help="Import reports from files.")
+
+
+@report_app.command("submit")
+def report_submit(
+    source: Annotated[str, typer.Argument(help="JSON file of the report, or - for stdin.")],
+    key: Annotated[
+        str | None, typer.Option("--key", help="Idempotency key: a retry files nothing new.")
+    ] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """File one report (the JSON form of docs/intake.md)."""
+    result = reports.submit_report(
+        get_context(), acting_viewer(get_context(), token), read_json(source), idempotency_key=key
+    )
+    if as_json:
+        print_json({"created": result.created, "report": result.report})
+        return
+    verb = "received" if result.created else "already received"
+    console.print(f"report [bold]{result.report.id}[/bold] {verb} ({result.report.category})")
+
+
+@report_app.command("list")
+def report_list(
+    channel: Annotated[Channel | None, typer.Option("--channel")] = None,
+    category: Annotated[Category | None, typer.Option("--category")] = None,
+    agreement: Annotated[str | None, typer.Option("--agreement")] = None,
+    unassigned: Annotated[
+        bool, typer.Option("--unassigned", help="Only reports in no incident.")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    cursor: Annotated[
+        str | None, typer.Option("--cursor", help="next_cursor of a previous page.")
+    ] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List reports, newest first."""
+    page = reports.list_reports(
+        get_context(),
+        acting_viewer(get_context(), token),
+        channel=channel,
+        category=category.value if category else None,
+        agreement_id=agreement,
+        unassigned=unassigned,
+        limit=limit,
+        cursor=cursor,
+    )
+    if as_json:
+        print_json({"items": page.items, "next_cursor": page.next_cursor})
+        return
+    print_table(
+        "Reports",
+        ["id", "observed", "category", "channel", "place", "classification", "incident"],
+        (
+            [
+                r.id,
+                r.observed["start"],
+                r.category,
+                r.channel.value,
+                r.event_position.get("place_name")
+                or f"{r.event_position.get('lat')}, {r.event_position.get('lon')}",
+                r.classification.value,
+                getattr(r, "incident_id", None),
+            ]
+            for r in page.items
+        ),
+        caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+    )
+
+
+@report_app.command("show")
+def report_show(
+    report_id: Annotated[str, typer.Argument()],
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Show one report."""
+    report = reports.get_report(get_context(), acting_viewer(get_context(), token), report_id)
+    if as_json:
+        print_json(report)
+        return
+    data = report.model_dump(mode="json")
+    print_table(f"Report {report.id}", ["field", "value"], ([k, v] for k, v in data.items()))
+
+
+@report_app.command("attach")
+def report_attach(
+    report_id: Annotated[str, typer.Argument()],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    media_type: Annotated[
+        str, typer.Option("--type", help="Media type.")
+    ] = "application/octet-stream",
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Attach an evidence file (hashed at receipt, kept read-only)."""
+    with file.open("rb") as handle:
+        info = reports.add_attachment(
+            get_context(),
+            acting_viewer(get_context(), token),
+            report_id,
+            iter(lambda: handle.read(64 * 1024), b""),
+            media_type=media_type,
+            filename=file.name,
+        )
+    if as_json:
+        print_json(info)
+    else:
+        console.print(f"attachment {info.id} sha256 {info.sha256} ({info.size_bytes} bytes)")
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@import_app.command("csv")
+def import_csv(
+    file: Annotated[Path, typer.Argument(help="CSV file (columns: docs/intake.md).")],
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Import the valid rows, write the rest to --rejects."),
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Where rejected rows go (with --skip-invalid).")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes that validate (default: cores).")
+    ] = os.cpu_count() or 1,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Import reports from a CSV file: all or nothing, unless --skip-invalid. Rerunning an
+    interrupted import stores exactly the missing rows."""
+    if as_json:
+        result = imports.import_csv(
+            get_context(),
+            acting_viewer(get_context(), token),
+            file,
+            skip_invalid=skip_invalid,
+            rejects_path=rejects,
+            workers=workers,
+        )
+        print_json(result.to_dict())
+        return
+    with Progress(
+        TextColumn("[bold]importing[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(file.name, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = imports.import_csv(
+            get_context(),
+            acting_viewer(get_context(), token),
+            file,
+            skip_invalid=skip_invalid,
+            rejects_path=rejects,
+            progress=advance,
+            workers=workers,
+        )
+    console.print(
+        f"{result.imported} imported, {result.already_present} already present,"
+        f" {result.rejected} rejected of {result.rows_total} rows ({result.batches} batches)"
+    )
+    if result.rejects_path:
+        console.print(f"rejected rows and reasons: {result.rejects_path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the report and import command groups."""
+    app.add_typer(report_app, name="report")
+    app.add_typer(import_app, name="import")

@@ -1,0 +1,898 @@
+"""Reports: receive, read and list raw observations; attach evidence files.
+
+The stable entry points other areas call:
+
+- :func:`submit_report` — the whole use case for one report (permission, validation,
+  idempotency, storage, ledger) in its own unit of work. The news pipeline calls it with
+  ``body["channel"] == "news"`` and an idempotency key derived from the article and event,
+  so re-ingesting an article never duplicates a report.
+- :func:`record_report` — the same storage and ledger step *inside a caller's unit of work*
+  (for services that write a report together with records of their own).
+
+Idempotency: a report may carry an ``Idempotency-Key`` (HTTP header) or a
+``client_report_id`` (in the body). The key is unique per submitting member. The same key
+with the same content returns the report already stored (``created=False``); the same key
+with different content is a ``Conflict`` (HTTP 409) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel
+from sqlalchemy import Select, Table, bindparam, insert, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Classification, Viewer
+from ceasefire.actor import Actor
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.db.engine import is_sqlite
+from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.ids import new_id
+from ceasefire.ledger.service import NewEntry, append, append_many
+from ceasefire.members.auth import callers_for_tokens
+from ceasefire.members.scope import ReadScope, concerns_list
+from ceasefire.members.service import actor_of
+from ceasefire.reports.attachments import AttachmentStore
+from ceasefire.reports.events import ReportTag
+from ceasefire.reports.model import (
+    Channel,
+    ReportContent,
+    content_from_dict,
+    redact_for_public,
+    validate_report,
+)
+from ceasefire.reports.tables import AttachmentRow, IncidentReportRow, ReportRow
+from ceasefire.timeutil import utcnow
+
+MAX_IDEMPOTENCY_KEY = 200
+MAX_LIST_LIMIT = 500
+
+# Who may file through which channel. Observers watch; they do not file.
+MONITOR_CHANNELS = frozenset(
+    {
+        Channel.MONITOR_OBSERVATION,
+        Channel.SENSOR_DETECTION,
+        Channel.PUBLIC_HOTLINE,
+        Channel.NEWS,
+        Channel.CSV_IMPORT,
+    }
+)
+
+
+class AttachmentPublic(BaseModel):
+    id: str
+    report_id: str
+    sha256: str
+    size_bytes: int
+    media_type: str
+    filename: str | None
+    received_at: datetime
+    received_by: str
+
+
+class ReportPublic(BaseModel):
+    """A report as members see it: the source's content plus how and when it arrived."""
+
+    id: str
+    received_at: datetime
+    owner_member: str
+    submitted_by: str | None
+    idempotency_key: str | None
+    content_sha256: str
+    incident_id: str | None
+    channel: Channel
+    category: str
+    classification: Classification
+    concerns: list[str]
+    observed: dict[str, Any]
+    event_position: dict[str, Any]
+    observer_position: dict[str, Any] | None
+    distance_m: dict[str, Any] | None
+    bearing_deg: float | None
+    count: int | None
+    weapon_class: str | None
+    means: list[str]
+    alleged_perpetrator: str | None
+    casualties: dict[str, Any]
+    narrative: str | None
+    source_reference: str | None
+    reporter: str | None
+    confidence: str | None
+    agreement_id: str | None
+    post_id: str | None
+    sensor_id: str | None
+    attachments: list[AttachmentPublic]
+
+
+class ReportRedacted(BaseModel):
+    """A public report: what happened, where and when; no observer position, no names."""
+
+    id: str
+    received_at: datetime
+    channel: Channel
+    category: str
+    classification: Classification
+    concerns: list[str]
+    observed: dict[str, Any]
+    event_position: dict[str, Any]
+    count: int | None
+    weapon_class: str | None
+    means: list[str]
+    alleged_perpetrator: str | None
+    casualties: dict[str, Any]
+    confidence: str | None
+    agreement_id: str | None
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    report: ReportPublic
+    created: bool
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    items: list[ReportPublic | ReportRedacted]
+    next_cursor: str | None
+
+
+def report_row_values(
+    content: ReportContent,
+    *,
+    report_id: str,
+    owner_member: str,
+    submitted_by: str | None,
+    idempotency_key: str | None,
+    received_at: datetime,
+    canonical: tuple[str, str] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    import_file_sha256: str | None = None,
+) -> dict[str, Any]:
+    """The column values of a report row (used by single submissions and bulk imports).
+
+    ``canonical`` (``content.canonical()``) and ``fields`` (``content.query_fields()``) are
+    passed when the caller has them already.
+    """
+    text, digest = canonical or content.canonical()
+    return {
+        "id": report_id,
+        "owner_member": owner_member,
+        "submitted_by": submitted_by,
+        "idempotency_key": idempotency_key,
+        "received_at": received_at,
+        **(fields or content.query_fields()),
+        "content": text,
+        "content_sha256": digest,
+        "import_file_sha256": import_file_sha256,
+    }
+
+
+def report_ledger_payload(row: ReportRow | Mapping[str, Any]) -> dict[str, Any]:
+    """What the ledger records of a received report: enough to detect any later edit."""
+
+    def get(name: str) -> Any:
+        return row[name] if isinstance(row, Mapping) else getattr(row, name)
+
+    return {
+        "report_id": get("id"),
+        "content_sha256": get("content_sha256"),
+        "channel": get("channel"),
+        "category": get("category"),
+        "classification": get("classification"),
+        "owner_member": get("owner_member"),
+        "idempotency_key": get("idempotency_key"),
+        "received_at": get("received_at").isoformat(),
+    }
+
+
+def _check_key(key: str | None, field_name: str) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise InvalidInput(
+            f"{field_name} must be 1-{MAX_IDEMPOTENCY_KEY} printable characters",
+            details=[problem(field_name, "empty, too long or not printable")],
+        )
+    return key
+
+
+def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
+    """Refuse channels the viewer may not file through; a complaint concerns its own party."""
+    agreement = content.agreement_id
+    if scope.viewer.is_public:
+        raise Forbidden("sign in to file reports")
+    if content.channel is Channel.PARTY_COMPLAINT:
+        party = scope.liaison_party(agreement)
+        if scope.viewer.operator:
+            return content
+        if party is None:
+            raise Forbidden(
+                "only a party liaison files party complaints",
+                details=[problem("channel", "party_complaint needs a party liaison")],
+            )
+        if party not in content.concerns:
+            # A party's complaint concerns that party: it always sees its own complaints.
+            return _with_concerns(content, (*content.concerns, party))
+        return content
+    if not scope.is_monitor(agreement):
+        raise Forbidden(
+            f"only monitors file reports of channel {content.channel.value}",
+            details=[problem("channel", f"{content.channel.value} needs a monitor")],
+        )
+    return content
+
+
+def _with_concerns(content: ReportContent, concerns: Iterable[str]) -> ReportContent:
+    from dataclasses import replace
+
+    return replace(content, concerns=tuple(sorted(set(concerns))))
+
+
+# Built once: constructing a statement costs more than running it on an indexed column.
+_BY_KEYS = select(ReportRow.id, ReportRow.idempotency_key, ReportRow.content_sha256).where(
+    ReportRow.owner_member == bindparam("owner"),
+    ReportRow.idempotency_key.in_(bindparam("keys", expanding=True)),
+)
+REPORTS_TABLE: Table = ReportRow.__table__  # type: ignore[assignment]
+
+
+def record_report(
+    session: Session,
+    settings: Settings,
+    *,
+    content: ReportContent,
+    actor: Actor,
+    idempotency_key: str | None,
+    received_at: datetime | None = None,
+) -> tuple[ReportPublic, bool]:
+    """Store one validated report and its ledger entry inside the caller's unit of work.
+
+    Returns the report and whether it was created. A known key with the same content
+    returns the stored report; with different content it raises ``Conflict``. The caller
+    has checked that ``actor`` may file it (see :func:`check_may_file`).
+    """
+    (outcome,) = _store(
+        session,
+        settings,
+        [_Pending(actor, content, idempotency_key, content.canonical())],
+        received_at=received_at,
+    )
+    if isinstance(outcome, CeasefireError):
+        raise outcome
+    return outcome.report, outcome.created
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCK_FILES: dict[str, tuple[int, IO[bytes]]] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def serialised_writes(ctx: ServiceContext) -> Iterator[None]:
+    """On a SQLite file, let one writer at a time in, across threads *and* processes.
+
+    SQLite has one writer; a writer that finds the database locked waits in SQLite's busy
+    handler, which sleeps in growing steps (up to 100 ms): under concurrent requests the
+    throughput collapses. Queueing on a thread lock and an ``flock`` on a file beside the
+    database instead hands the database over the moment it is free.
+    """
+    database = ctx.engine.url.database if is_sqlite(ctx.engine) else None
+    if not database or database == ":memory:":
+        yield
+        return
+    path = str(Path(database).resolve()) + ".write-lock"
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.setdefault(path, threading.Lock())
+    with lock:
+        handle = _WRITE_LOCK_FILES.get(path)
+        if handle is None or handle[0] != os.getpid():  # a forked worker needs its own
+            handle = (os.getpid(), open(path, "ab"))  # noqa: SIM115 (kept open on purpose)
+            _WRITE_LOCK_FILES[path] = handle
+        fcntl.flock(handle[1].fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle[1].fileno(), fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One report to file: who files it, the body as received, and its retry key.
+
+    The filer is a ``viewer`` already authenticated, or the API ``token`` it presented:
+    :func:`file_reports` then resolves the tokens of a whole batch in one look-up, and a
+    token that is unknown, expired or revoked is that submission's Unauthorized.
+    """
+
+    body: Mapping[str, Any]
+    idempotency_key: str | None = None
+    viewer: Viewer | None = None
+    token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if (self.viewer is None) == (self.token is None):
+            raise ValueError("a submission has either a viewer or a token")
+
+
+@dataclass
+class _Ready:
+    index: int
+    viewer: Viewer
+    content: ReportContent
+    key: str | None
+    canonical: tuple[str, str] = ("", "")
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A validated report its filer may file, about to be stored."""
+
+    actor: Actor
+    content: ReportContent
+    key: str | None
+    canonical: tuple[str, str]
+
+
+def submit_report(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    body: Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> SubmittedReport:
+    """Validate and file one report for ``viewer``; safe to retry with the same key.
+
+    ``body`` is the JSON form documented in docs/intake.md; it may carry
+    ``client_report_id``, which acts as the idempotency key when no header key is given.
+    Raises InvalidInput (every bad field named), Forbidden (channel not allowed for the
+    viewer's role), Conflict (key reused with a different body).
+    """
+    (outcome,) = file_reports(ctx, [Submission(body, idempotency_key, viewer=viewer)], now=now)
+    if isinstance(outcome, CeasefireError):
+        raise outcome
+    return outcome
+
+
+def file_reports(
+    ctx: ServiceContext, submissions: Sequence[Submission], *, now: datetime | None = None
+) -> list[SubmittedReport | CeasefireError]:
+    """File several reports in one unit of work (group commit); one outcome each, in order.
+
+    Each submission is judged alone, exactly as :func:`submit_report` judges one: an invalid
+    body, a forbidden channel or a conflicting key is that submission's error and does not
+    affect the others. The valid ones are written together: one transaction, one look-up
+    of their keys, one multi-row insert and their ledger entries (one each). Two
+    submissions with the same key in one batch are a retry of each other (same body) or a
+    conflict, as if they had arrived one after the other.
+    """
+    now = now or utcnow()
+    outcomes: list[SubmittedReport | CeasefireError | None] = [None] * len(submissions)
+    tolerance = timedelta(seconds=ctx.settings.report_future_tolerance_s)
+    tokens = [s.token for s in submissions if s.token is not None]
+    callers = callers_for_tokens(ctx, tokens, at=now) if tokens else {}
+    scopes: dict[Viewer, ReadScope] = {}
+    ready: list[_Ready] = []
+    for index, submission in enumerate(submissions):
+        try:
+            if submission.viewer is not None:
+                filer = submission.viewer
+            else:
+                caller = callers[submission.token or ""]
+                if isinstance(caller, CeasefireError):
+                    raise caller
+                filer = caller.viewer
+                # The token's look-up read the member's roles: no second look-up.
+                scopes.setdefault(filer, ReadScope.of(filer, caller.roles, now))
+            content, key = _validated(submission, now, tolerance)
+            ready.append(_Ready(index, filer, content, key))
+        except CeasefireError as exc:
+            outcomes[index] = exc
+    if any(item.viewer not in scopes for item in ready):
+        with ctx.reader() as session:
+            for item in ready:
+                if item.viewer not in scopes:
+                    scopes[item.viewer] = ReadScope.load(session, item.viewer, now)
+    # Permissions are checked before queueing for the single writer, to keep its turn short.
+    allowed = []
+    for item in ready:
+        try:
+            item.content = check_may_file(scopes[item.viewer], item.content)
+            item.canonical = item.content.canonical()
+            allowed.append(item)
+        except CeasefireError as exc:
+            outcomes[item.index] = exc
+    ready = allowed
+    if ready:
+        try:
+            with serialised_writes(ctx), ctx.unit_of_work() as session:
+                pending = [
+                    _Pending(actor_of(r.viewer), r.content, r.key, r.canonical) for r in ready
+                ]
+                stored = _store(session, ctx.settings, pending)
+                for item, outcome in zip(ready, stored, strict=True):
+                    outcomes[item.index] = outcome
+        except sa_exc.IntegrityError as exc:
+            # A concurrent writer (another process, on PostgreSQL) stored one of these keys
+            # meanwhile: file them one at a time, so that only the clashing one is judged
+            # against what was stored first.
+            if len(ready) == 1:
+                outcomes[ready[0].index] = _after_race(ctx, ready[0], exc)
+            else:
+                for item in ready:
+                    sub = submissions[item.index]
+                    (outcomes[item.index],) = file_reports(ctx, [sub], now=now)
+    assert all(o is not None for o in outcomes)
+    return [o for o in outcomes if o is not None]
+
+
+def _validated(
+    submission: Submission, now: datetime, tolerance: timedelta
+) -> tuple[ReportContent, str | None]:
+    body = submission.body
+    if not isinstance(body, Mapping):
+        raise InvalidInput(
+            "a report must be a JSON object", details=[problem("body", "not an object")]
+        )
+    fields = dict(body)
+    client_id = fields.pop("client_report_id", None)
+    if client_id is not None and not isinstance(client_id, str):
+        raise InvalidInput(
+            "client_report_id must be a string",
+            details=[problem("client_report_id", "must be a string")],
+        )
+    key = _check_key(submission.idempotency_key, "Idempotency-Key")
+    client_key = _check_key(client_id, "client_report_id")
+    if key is not None and client_key is not None and key != client_key:
+        raise InvalidInput(
+            "Idempotency-Key and client_report_id differ",
+            details=[problem("client_report_id", "differs from the Idempotency-Key header")],
+        )
+    content = validate_report(fields, now=now, future_tolerance=tolerance)
+    return content, key or client_key
+
+
+def _store(
+    session: Session,
+    settings: Settings,
+    pending: Sequence[_Pending],
+    *,
+    received_at: datetime | None = None,
+) -> list[SubmittedReport | CeasefireError]:
+    """Store reports and their ledger entries in the caller's unit of work; one outcome
+    each: the report (created, or found under its key with the same content) or a Conflict.
+    """
+    known: dict[tuple[str, str], tuple[str, str]] = {}  # (owner, key) -> (id, digest)
+    by_owner: dict[str, list[str]] = {}
+    for item in pending:
+        if item.key is not None:
+            by_owner.setdefault(item.actor.member_id, []).append(item.key)
+    for owner, keys in by_owner.items():
+        rows = session.connection().execute(_BY_KEYS, {"owner": owner, "keys": keys})
+        for found in rows:
+            known[(owner, found.idempotency_key)] = (found.id, found.content_sha256)
+    outcomes: list[SubmittedReport | CeasefireError] = []
+    values: list[dict[str, Any]] = []
+    entries: list[NewEntry] = []
+    created: dict[str, ReportPublic] = {}
+    received_at = received_at or utcnow()
+    for item in pending:
+        actor = item.actor
+        text, digest = item.canonical
+        if item.key is not None and (actor.member_id, item.key) in known:
+            report_id, stored_digest = known[(actor.member_id, item.key)]
+            if stored_digest != digest:
+                outcomes.append(_conflict(item.key, report_id))
+            elif report_id in created:  # a retry of a submission earlier in this batch
+                outcomes.append(SubmittedReport(created[report_id], False))
+            else:
+                row = session.get(ReportRow, report_id)
+                assert row is not None
+                outcomes.append(SubmittedReport(_public(session, row), False))
+            continue
+        row_values = report_row_values(
+            item.content,
+            report_id=new_id("rep"),
+            owner_member=actor.member_id,
+            submitted_by=actor.user_id,
+            idempotency_key=item.key,
+            received_at=received_at,
+            canonical=item.canonical,
+        )
+        values.append(row_values)
+        entries.append(
+            NewEntry(
+                tag=ReportTag.RECEIVED,
+                subject=f"report/{row_values['id']}",
+                payload=report_ledger_payload(row_values),
+                actor=actor,
+            )
+        )
+        # A report just received has no attachments and belongs to no incident yet.
+        report = _public_from(row_values, json.loads(text), [], None)
+        created[report.id] = report
+        if item.key is not None:
+            known[(actor.member_id, item.key)] = (report.id, digest)
+        outcomes.append(SubmittedReport(report, True))
+    if values:
+        session.connection().execute(insert(REPORTS_TABLE), values)
+        append_many(session, settings, entries)
+    return outcomes
+
+
+def _conflict(key: str, report_id: str) -> Conflict:
+    return Conflict(
+        f"idempotency key {key!r} was used for a different report ({report_id})",
+        details=[problem("idempotency_key", "already used with a different body")],
+    )
+
+
+def _after_race(
+    ctx: ServiceContext, item: _Ready, error: sa_exc.IntegrityError
+) -> SubmittedReport | CeasefireError:
+    """Two submissions with one key raced past the check: the loser reads the winner."""
+    if item.key is None:
+        raise error
+    owner = actor_of(item.viewer).member_id
+    with ctx.reader() as session:
+        existing = session.scalars(
+            select(ReportRow)
+            .where(ReportRow.owner_member == owner)
+            .where(ReportRow.idempotency_key == item.key)
+        ).first()
+        if existing is None:
+            raise error
+        if existing.content_sha256 != item.canonical[1]:
+            return _conflict(item.key, existing.id)
+        return SubmittedReport(_public(session, existing), False)
+
+
+def _attachments(session: Session, report_ids: list[str]) -> dict[str, list[AttachmentPublic]]:
+    found: dict[str, list[AttachmentPublic]] = {rid: [] for rid in report_ids}
+    if not report_ids:
+        return found
+    rows = session.scalars(
+        select(AttachmentRow)
+        .where(AttachmentRow.report_id.in_(report_ids))
+        .order_by(AttachmentRow.id)
+    )
+    for row in rows:
+        found[row.report_id].append(_attachment_public(row))
+    return found
+
+
+def _attachment_public(row: AttachmentRow) -> AttachmentPublic:
+    return AttachmentPublic(
+        id=row.id,
+        report_id=row.report_id,
+        sha256=row.sha256,
+        size_bytes=row.size_bytes,
+        media_type=row.media_type,
+        filename=row.filename,
+        received_at=row.received_at,
+        received_by=row.received_by,
+    )
+
+
+# -- grouping into incidents: the incidents area's way into the reports' tables ----------
+
+
+def report_row(session: Session, report_id: str) -> ReportRow | None:
+    """The stored report ``report_id`` (unchecked: the caller applies the read rule)."""
+    return session.get(ReportRow, report_id)
+
+
+def rows_of_incident(session: Session, incident_id: str) -> list[ReportRow]:
+    """The reports an incident groups, oldest first."""
+    return list(
+        session.scalars(
+            select(ReportRow)
+            .join(IncidentReportRow, IncidentReportRow.report_id == ReportRow.id)
+            .where(IncidentReportRow.incident_id == incident_id)
+            .order_by(ReportRow.id)
+        )
+    )
+
+
+def grouped_reports(session: Session, report_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(report id, incident id) of those of ``report_ids`` already in an incident."""
+    rows = session.execute(
+        select(IncidentReportRow.report_id, IncidentReportRow.incident_id).where(
+            IncidentReportRow.report_id.in_(list(report_ids))
+        )
+    ).all()
+    return [(r.report_id, r.incident_id) for r in rows]
+
+
+def link_reports(
+    session: Session, incident_id: str, report_ids: Sequence[str], *, at: datetime, by: str
+) -> None:
+    """Record that the incident groups these reports (inside the caller's unit of work)."""
+    for report_id in report_ids:
+        session.add(
+            IncidentReportRow(
+                incident_id=incident_id, report_id=report_id, added_at=at, added_by=by
+            )
+        )
+    session.flush()
+
+
+def unlink_report(session: Session, incident_id: str, report_id: str) -> bool:
+    """Take a report out of an incident; False when it was not in it."""
+    link = session.get(IncidentReportRow, (incident_id, report_id))
+    if link is None:
+        return False
+    session.delete(link)
+    session.flush()
+    return True
+
+
+def incidents_with_channel(channel: str) -> Select[str]:
+    """A subquery of the ids of incidents grouping a report of ``channel``."""
+    return (
+        select(IncidentReportRow.incident_id)
+        .join(ReportRow, ReportRow.id == IncidentReportRow.report_id)
+        .where(ReportRow.channel == channel)
+    )
+
+
+def incident_links(session: Session) -> dict[str, list[str]]:
+    """Incident id → the ids of the reports it groups (the ledger checker's view)."""
+    links: dict[str, list[str]] = {}
+    for link in session.scalars(select(IncidentReportRow)):
+        links.setdefault(link.incident_id, []).append(link.report_id)
+    return links
+
+
+def _incidents_of(session: Session, report_ids: list[str]) -> dict[str, str]:
+    if not report_ids:
+        return {}
+    rows = session.execute(
+        select(IncidentReportRow.report_id, IncidentReportRow.incident_id).where(
+            IncidentReportRow.report_id.in_(report_ids)
+        )
+    )
+    return {r.report_id: r.incident_id for r in rows}
+
+
+def _public_from(
+    row: ReportRow | Mapping[str, Any],
+    content: Mapping[str, Any],
+    attachments: list[AttachmentPublic],
+    incident_id: str | None,
+) -> ReportPublic:
+    def get(name: str) -> Any:
+        return row[name] if isinstance(row, Mapping) else getattr(row, name)
+
+    return ReportPublic(
+        id=get("id"),
+        received_at=get("received_at"),
+        owner_member=get("owner_member"),
+        submitted_by=get("submitted_by"),
+        idempotency_key=get("idempotency_key"),
+        content_sha256=get("content_sha256"),
+        incident_id=incident_id,
+        attachments=attachments,
+        **content,
+    )
+
+
+def _public(
+    session: Session,
+    row: ReportRow,
+    attachments: list[AttachmentPublic] | None = None,
+    incident_id: str | None = None,
+    *,
+    lookup: bool = True,
+) -> ReportPublic:
+    if lookup:
+        attachments = _attachments(session, [row.id])[row.id]
+        incident_id = _incidents_of(session, [row.id]).get(row.id)
+    return _public_from(row, json.loads(row.content), attachments or [], incident_id)
+
+
+def redacted(report: ReportPublic) -> ReportRedacted:
+    """The public form of a report (see ``domain.reports.redact_for_public``)."""
+    kept = redact_for_public(report.model_dump())
+    return ReportRedacted.model_validate({k: kept[k] for k in ReportRedacted.model_fields})
+
+
+def present(scope: ReadScope, report: ReportPublic) -> ReportPublic | ReportRedacted:
+    """Members see reports whole; the public sees them redacted."""
+    return redacted(report) if scope.viewer.is_public else report
+
+
+def readable_row(scope: ReadScope, row: ReportRow) -> bool:
+    return scope.can_read(
+        row.classification,
+        concerns=row.concerns,
+        owner_member=row.owner_member,
+        agreement_id=row.agreement_id,
+    )
+
+
+def get_report(
+    ctx: ServiceContext, viewer: Viewer, report_id: str
+) -> ReportPublic | ReportRedacted:
+    """One report, if the viewer may read it (NotFound otherwise: existence is not leaked)."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = session.get(ReportRow, report_id)
+        if row is None or not readable_row(scope, row):
+            raise NotFound(f"no report {report_id!r}")
+        return present(scope, _public(session, row))
+
+
+def list_reports(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    channel: Channel | None = None,
+    category: str | None = None,
+    agreement_id: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    unassigned: bool = False,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> ReportPage:
+    """Reports the viewer may read, newest first; ``cursor`` is the last id of a page."""
+    limit = max(1, min(limit, MAX_LIST_LIMIT))
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        query = select(ReportRow).where(scope.clause(ReportRow)).order_by(ReportRow.id.desc())
+        if channel is not None:
+            query = query.where(ReportRow.channel == channel.value)
+        if category is not None:
+            query = query.where(ReportRow.category == category)
+        if agreement_id is not None:
+            query = query.where(ReportRow.agreement_id == agreement_id)
+        if start is not None:
+            query = query.where(ReportRow.observed_end >= start)
+        if end is not None:
+            query = query.where(ReportRow.observed_start <= end)
+        if unassigned:
+            query = query.where(
+                ~ReportRow.id.in_(select(IncidentReportRow.report_id).scalar_subquery())
+            )
+        rows: list[ReportRow] = []
+        for row in _scan(session, query, cursor, limit):
+            if readable_row(scope, row):
+                rows.append(row)
+                if len(rows) > limit:
+                    break
+        more = len(rows) > limit
+        rows = rows[:limit]
+        ids = [r.id for r in rows]
+        files = _attachments(session, ids)
+        incidents = _incidents_of(session, ids)
+        items = [
+            present(scope, _public(session, r, files[r.id], incidents.get(r.id), lookup=False))
+            for r in rows
+        ]
+        return ReportPage(items=items, next_cursor=rows[-1].id if more and rows else None)
+
+
+def _scan(session: Session, query: Any, cursor: str | None, limit: int) -> Iterator[ReportRow]:
+    """Rows of ``query`` after ``cursor``, fetched in chunks (the Python check may drop some)."""
+    after = cursor
+    chunk = limit + 1
+    while True:
+        page = query if after is None else query.where(ReportRow.id < after)
+        rows = list(session.scalars(page.limit(chunk)))
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = rows[-1].id
+        chunk = min(chunk * 2, 5000)
+
+
+def content_of(row: ReportRow) -> ReportContent:
+    return content_from_dict(json.loads(row.content))
+
+
+def concerns_of(row: ReportRow) -> list[str]:
+    return concerns_list(row.concerns)
+
+
+# ------------------------------------------------------------------------- attachments
+
+
+def add_attachment(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    report_id: str,
+    chunks: Iterable[bytes],
+    *,
+    media_type: str = "application/octet-stream",
+    filename: str | None = None,
+) -> AttachmentPublic:
+    """Attach an evidence file to a report, hashed at receipt; the same file again is a no-op.
+
+    Only the member that filed the report (or a monitor, or an operator) may attach. The
+    file is checked against ``settings.max_attachment_bytes`` while it streams in; a file
+    over the limit is refused (PayloadTooLarge) and leaves nothing behind.
+    """
+    actor = actor_of(viewer)
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = session.get(ReportRow, report_id)
+        if row is None or not readable_row(scope, row):
+            raise NotFound(f"no report {report_id!r}")
+        if row.owner_member != viewer.member_id and not scope.is_monitor(row.agreement_id):
+            raise Forbidden("only the reporting member or a monitor may attach files")
+    if filename is not None:
+        filename = filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or None
+    stored = AttachmentStore(ctx.settings.data_dir).receive(
+        chunks, max_bytes=ctx.settings.max_attachment_bytes
+    )
+    with ctx.unit_of_work() as session:
+        existing = session.scalars(
+            select(AttachmentRow)
+            .where(AttachmentRow.report_id == report_id)
+            .where(AttachmentRow.sha256 == stored.sha256)
+        ).first()
+        if existing is not None:
+            return _attachment_public(existing)
+        attachment = AttachmentRow(
+            id=new_id("att"),
+            report_id=report_id,
+            sha256=stored.sha256,
+            size_bytes=stored.size_bytes,
+            media_type=media_type[:200],
+            filename=filename,
+            received_at=utcnow(),
+            received_by=actor.member_id,
+        )
+        session.add(attachment)
+        session.flush()
+        append(
+            session,
+            ctx.settings,
+            tag=ReportTag.ATTACHMENT_RECEIVED,
+            subject=f"report/{report_id}",
+            payload={
+                "attachment_id": attachment.id,
+                "report_id": report_id,
+                "sha256": stored.sha256,
+                "size_bytes": stored.size_bytes,
+                "media_type": attachment.media_type,
+                "filename": filename,
+            },
+            actor=actor,
+        )
+        return _attachment_public(attachment)
+
+
+def read_attachment(
+    ctx: ServiceContext, viewer: Viewer, report_id: str, attachment_id: str
+) -> tuple[AttachmentPublic, bytes]:
+    """The original bytes of an attachment (verified against its hash) for a reader of the
+    report. The public never gets attachments: they may show persons."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = session.get(ReportRow, report_id)
+        attachment = session.get(AttachmentRow, attachment_id)
+        if (
+            row is None
+            or attachment is None
+            or attachment.report_id != report_id
+            or viewer.is_public
+            or not readable_row(scope, row)
+        ):
+            raise NotFound(f"no attachment {attachment_id!r} on report {report_id!r}")
+        info = _attachment_public(attachment)
+    return info, AttachmentStore(ctx.settings.data_dir).read(info.sha256)
