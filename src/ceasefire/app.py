@@ -8,7 +8,7 @@ import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,16 +19,51 @@ from ceasefire.api.errors import error_response
 from ceasefire.areas import contributions
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import CeasefireError, PayloadTooLarge
+from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge
 from ceasefire.members.auth import viewer_for_token
-from ceasefire.web.pages import STATIC
+from ceasefire.web.pages import STATIC, render_error
 from ceasefire.web.session import SESSION_COOKIE, SessionCookieHeaders
+
+# Paths whose errors are always JSON: the API and the machine-readable documents.
+_JSON_PREFIXES = ("/api/", "/openapi.json", "/health", "/static/")
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser asking for a page (not the API) gets its errors as an HTML page."""
+    if request.url.path.startswith(_JSON_PREFIXES):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or (request.method == "POST" and "application/json" not in accept)
 
 
 def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": code, "message": message, "details": details}}, status_code=status
     )
+
+
+def _respond(request: Request, exc: CeasefireError) -> Response:
+    """The one rendering of every error: HTML for a browser's page, JSON otherwise."""
+    if _wants_html(request):
+        return render_error(exc.status, exc.code, exc.title, exc.message, exc.details)
+    return error_response(exc)
+
+
+def _as_ceasefire_error(exc: Exception) -> CeasefireError:
+    """Any exception that reached the application's edge, as a coded error."""
+    if isinstance(exc, CeasefireError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        details = _validation_details(exc)
+        names = ", ".join(d["loc"] for d in details)
+        return InvalidInput(f"invalid request: {names}", details=details)
+    if isinstance(exc, StarletteHTTPException):
+        code = f"E{exc.status_code}"
+        error = CeasefireError(str(exc.detail), code=code if code in ERRORS else "E500")
+        error.status = exc.status_code
+        return error
+    # Unexpected: nothing of the exception (it may hold data or paths) reaches the client.
+    return CeasefireError("internal error; the server's log has the details", code="E500")
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -90,19 +125,12 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     app.state.ctx = ctx
     app.state.authenticate = viewer_for_token
 
-    @app.exception_handler(CeasefireError)
-    async def _ceasefire_error(_request: Request, exc: CeasefireError) -> JSONResponse:
-        return error_response(exc)
+    async def _handle(request: Request, exc: Exception) -> Response:
+        return _respond(request, _as_ceasefire_error(exc))
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = _validation_details(exc)
-        names = ", ".join(d["loc"] for d in details)
-        return _error(422, "E422", f"invalid request: {names}", details)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, f"E{exc.status_code}", str(exc.detail))
+    # One handler for everything that escapes a route (datasette's handle_exception).
+    for kind in (CeasefireError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(kind, _handle)
 
     app.mount(
         "/static/swagger-ui",

@@ -1,18 +1,56 @@
-"""The one error hierarchy of ceasefire.
+"""The one error hierarchy of ceasefire, and the one table of error codes.
 
 Domain and service code raise these; each interface (HTTP, CLI) turns them into a response
-in exactly one place. Every error has a stable ``code`` and an HTTP-like ``status``.
+in exactly one place. Every error has a stable ``code`` naming its condition (one row of
+:data:`ERRORS`, spaCy's ``errors.py`` is the model) and an HTTP-like ``status``. A raise
+site that knows a more precise condition than its class says so with ``code=``: a ledger
+that does not verify is ``E601``, not a generic server error.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One condition: its code, the HTTP status it answers with, and what it means."""
+
+    code: str
+    status: int
+    title: str
+    meaning: str
+
+
+ERRORS: dict[str, ErrorCode] = {
+    e.code: e
+    for e in (
+        ErrorCode("E401", 401, "unauthorized", "no valid API token, session or password"),
+        ErrorCode("E403", 403, "forbidden", "the caller's role may not do this"),
+        ErrorCode("E404", 404, "not found", "no such record, or none the caller may read"),
+        ErrorCode("E405", 405, "method not allowed", "the path exists, not with this method"),
+        ErrorCode("E409", 409, "conflict", "the record's state forbids it, or a retry differs"),
+        ErrorCode("E413", 413, "payload too large", "a body, file or field over its limit"),
+        ErrorCode("E422", 422, "invalid input", "validation failed; details name each field"),
+        ErrorCode("E429", 429, "too many requests", "a rate limit or sign-in lockout"),
+        ErrorCode("E500", 500, "internal error", "an unexpected failure; nothing is leaked"),
+        ErrorCode("E503", 503, "unavailable", "the database cannot be written or reached"),
+        ErrorCode("E600", 500, "integrity error", "stored data is inconsistent"),
+        ErrorCode("E601", 500, "ledger does not verify", "the chain, a signature or a root"),
+        ErrorCode("E602", 500, "key file unusable", "the signing key file is unsafe or unreadable"),
+        ErrorCode("E603", 500, "stored file altered", "a stored file no longer matches its hash"),
+        ErrorCode("E604", 500, "proof does not hold", "an inclusion proof fails against its root"),
+        ErrorCode("E-NLP001", 500, "model missing", "the spaCy model is not installed"),
+        ErrorCode("E-NLP002", 500, "pipeline misordered", "a component's requirement is unmet"),
+    )
+}
 
 
 class CeasefireError(Exception):
     """Base class: a coded, user-facing error."""
 
-    code = "E000"
+    code = "E500"
     status = 500
     title = "internal error"
 
@@ -21,7 +59,11 @@ class CeasefireError(Exception):
         self.message = message
         self.details = details
         if code is not None:
+            if code not in ERRORS:
+                raise ValueError(f"error code {code} is not in ceasefire.errors.ERRORS")
             self.code = code
+            self.status = ERRORS[code].status
+            self.title = ERRORS[code].title
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body both the API and ``--json`` CLI output use."""
@@ -66,6 +108,14 @@ class PayloadTooLarge(CeasefireError):
     title = "payload too large"
 
 
+class Unavailable(CeasefireError):
+    """The database cannot be written or reached (read-only file, full disk, down)."""
+
+    code = "E503"
+    status = 503
+    title = "unavailable"
+
+
 class TooManyRequests(CeasefireError):
     """Refused for a while (e.g. too many failed sign-ins); ``retry_after_s`` says how long."""
 
@@ -81,9 +131,9 @@ class TooManyRequests(CeasefireError):
 
 
 class IntegrityError(CeasefireError):
-    """The stored record is inconsistent (e.g. the ledger does not verify)."""
+    """The stored record is inconsistent (e.g. the ledger does not verify: ``E601``)."""
 
-    code = "E500"
+    code = "E600"
     status = 500
     title = "integrity error"
 

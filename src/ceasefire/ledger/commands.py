@@ -66,6 +66,7 @@ def _report_verification(summary: dict[str, Any], as_json: bool, source: str) ->
         f"{source} does not verify: first bad entry at {where}: {first['what']}"
         f" ({first['message']})",
         details=summary,
+        code="E601",
     )
 
 
@@ -167,6 +168,7 @@ def check_proof_command(
         raise IntegrityError(
             f"the proof of entry {result['seq']} does not hold: {'; '.join(result['problems'])}",
             details=result,
+            code="E604",
         )
     if as_json:
         print_json(result)

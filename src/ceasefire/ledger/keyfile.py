@@ -80,7 +80,8 @@ def load_key_file(path: Path) -> KeyFile:
     if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise IntegrityError(
             f"key file {path} may be read by others (mode {stat.S_IMODE(st.st_mode):04o});"
-            " it must be 0600: chmod 600 it"
+            " it must be 0600: chmod 600 it",
+            code="E602",
         )
     cached = _CACHE.get(path)
     if cached is not None and cached[0] == _fingerprint(st):
@@ -91,7 +92,7 @@ def load_key_file(path: Path) -> KeyFile:
         if data.get("format") != FILE_FORMAT:
             raise ValueError(f"format is not {FILE_FORMAT!r}")
     except (ValueError, KeyError, TypeError) as exc:
-        raise IntegrityError(f"key file {path} is not readable: {exc}") from exc
+        raise IntegrityError(f"key file {path} is not readable: {exc}", code="E602") from exc
     key_file = KeyFile(path, keys)
     _CACHE[path] = (_fingerprint(st), key_file)
     return key_file

@@ -89,7 +89,7 @@ class AttachmentStore:
             raise NotFound(f"no stored file {sha256}")
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise IntegrityError(f"stored file {sha256} no longer matches its hash")
+            raise IntegrityError(f"stored file {sha256} no longer matches its hash", code="E603")
         return data
 
     def verify(self, sha256: str) -> bool:

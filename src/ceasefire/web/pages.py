@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.timeutil import parse_instant
 from ceasefire.web.dashboard import build_dashboard
@@ -52,3 +53,21 @@ def dashboard(
     moment: datetime | None = parse_instant(as_of, field="as_of") if as_of else None
     board = build_dashboard(ctx, viewer, as_of=moment)
     return render("dashboard.html", board=board, viewer=viewer)
+
+
+def render_error(
+    status: int, code: str, title: str, message: str, details: Any = None
+) -> HTMLResponse:
+    """The HTML page of an error, for a browser (the API answers the same error in JSON)."""
+    listed = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    response = render(
+        "error.html",
+        status=status,
+        code=code,
+        title=title,
+        message=message,
+        details=listed,
+        viewer=Viewer.public(),
+    )
+    response.status_code = status
+    return response
