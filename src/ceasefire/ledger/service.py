@@ -907,7 +907,8 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> dict[str, Any]
     if not proof.verify():
         raise IntegrityError(
             f"the stored entries of {day} do not give the root sealed at seq"
-            f" {proof.root_seq}: run `ceasefire ledger verify`"
+            f" {proof.root_seq}: run `ceasefire ledger verify`",
+            code="E601",
         )
     return {
         "proof": proof.as_dict(),
