@@ -125,7 +125,7 @@ def writer_held(ctx: ServiceContext) -> Iterator[None]:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_ID})
             yield
     else:
-        with reports.serialised_writes(ctx):
+        with ctx.writes_held():
             yield
 
 

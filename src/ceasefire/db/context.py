@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ceasefire.config import Settings
 from ceasefire.db.engine import is_sqlite, make_engine
+from ceasefire.db.writelock import SqliteWriteLock
+
+SESSION_CONTEXT_KEY = "ceasefire.context"
+"""Where a unit of work's session keeps its context (``session.info``): the ledger writer
+finds the context's caches there."""
 
 
 @dataclass
@@ -24,6 +32,11 @@ class ServiceContext:
 
     settings: Settings
     engine: Engine = field(repr=False)
+    caches: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Per-context caches (e.g. the ledger's signing keys at the head this context last
+    wrote): a test swaps or clears them with the context, nothing is process-global."""
+    _write_lock: SqliteWriteLock | None = field(default=None, repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServiceContext:
@@ -33,14 +46,44 @@ class ServiceContext:
     def unit_of_work(self) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back on any error.
 
-        On SQLite the transaction starts with ``BEGIN IMMEDIATE`` so that two writers never
-        interleave (the ledger's hash chain relies on a single writer at a time).
+        Writes are serialised here, for every use case: on a SQLite file the unit of work
+        first takes the file's write lock (``ceasefire.db.writelock``) and the transaction
+        starts with ``BEGIN IMMEDIATE``, so two writers never interleave (the ledger's hash
+        chain relies on a single writer at a time); on PostgreSQL the ledger's advisory
+        lock orders them.
         """
+        depth = getattr(self._local, "depth", 0)
+        lock = self._sqlite_write_lock() if depth == 0 else None
+        self._local.depth = depth + 1
+        try:
+            with lock.held() if lock is not None else nullcontext():
+                yield from self._transaction()
+        finally:
+            self._local.depth = depth
+
+    @contextmanager
+    def writes_held(self) -> Iterator[None]:
+        """Hold this SQLite database's write turn without a transaction (what every unit of
+        work queues for): maintenance, a backup, a test. Nothing on PostgreSQL."""
+        lock = self._sqlite_write_lock()
+        with lock.held() if lock is not None else nullcontext():
+            yield
+
+    def _sqlite_write_lock(self) -> SqliteWriteLock | None:
+        if self._write_lock is None:
+            database = self.engine.url.database if is_sqlite(self.engine) else None
+            if not database or database == ":memory:":
+                return None
+            self._write_lock = SqliteWriteLock(Path(database))
+        return self._write_lock
+
+    def _transaction(self) -> Iterator[Session]:
         with self.engine.connect() as conn:
             if is_sqlite(self.engine):
                 conn.info["sqlite_immediate"] = True
             with conn.begin():
                 session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+                session.info[SESSION_CONTEXT_KEY] = self
                 try:
                     yield session
                     session.flush()
@@ -59,3 +102,5 @@ class ServiceContext:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._write_lock is not None:
+            self._write_lock.close()

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
-from ceasefire.db.context import ServiceContext
+from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import (
     Conflict,
     Forbidden,
@@ -67,6 +67,7 @@ from ceasefire.ledger.entry import (
     validate_subject,
     validate_tag,
 )
+from ceasefire.ledger.events import KeyAdded, KeyRevoked, KeyRotated, RootSealed
 from ceasefire.ledger.keyfile import add_key, load_key_file
 from ceasefire.ledger.keys import (
     ALGORITHM,
@@ -98,6 +99,14 @@ LEDGER_LOCK_ID = 0x6365617365666972
 _WRITER_KEY = "ceasefire.ledger.writer"
 
 
+SignerCache = dict[tuple[str, str], tuple[int, str, dict[str, SigningKey]]]
+"""Per service context: the head this context last wrote and the signing keys valid then,
+per database and key file. When a transaction finds the head it left, nobody has appended
+since (the hash proves it is the same chain), so no key can have been added, rotated or
+revoked and the keys need not be looked up again. Anything else falls back to the look-up.
+A session that is not a unit of work of a context (a test's, a script's) has no cache."""
+
+
 @dataclass
 class _Head:
     seq: int
@@ -113,6 +122,7 @@ class _Writer:
     settings: Settings
     head: _Head | None
     cache_key: tuple[str, str]
+    signer_cache: SignerCache | None = None
     signers: dict[str, SigningKey] = field(default_factory=dict)
     pending: list[dict[str, Any]] | None = None
 
@@ -177,7 +187,8 @@ class _Writer:
             # A Core insert: the ORM's bookkeeping costs more than the row itself.
             self.session.execute(_INSERT_ENTRY, row)
         self.head = _Head(header.seq, entry.entry_hash, instant)
-        _SIGNER_CACHE[self.cache_key] = (header.seq, entry.entry_hash, self.signers)
+        if self.signer_cache is not None:
+            self.signer_cache[self.cache_key] = (header.seq, entry.entry_hash, self.signers)
 
     def flush_pending(self) -> None:
         """Insert the rows held back by :func:`append_many` (one executemany)."""
@@ -208,14 +219,16 @@ class _Writer:
         if not rows:
             return
         root = merkle_root([r.entry_hash for r in rows])
-        payload = {
-            "day": day.isoformat(),
-            "first_seq": rows[0].seq,
-            "last_seq": rows[-1].seq,
-            "count": len(rows),
-            "root": root,
-            "tree": TREE_ALGORITHM,
-        }
+        payload = RootSealed(
+            {
+                "day": day.isoformat(),
+                "first_seq": rows[0].seq,
+                "last_seq": rows[-1].seq,
+                "count": len(rows),
+                "root": root,
+                "tree": TREE_ALGORITHM,
+            }
+        )
         centre = self.signer_for(CENTRE_MEMBER_ID)
         entry = self.write(
             tag=ROOT_SEALED,
@@ -305,15 +318,17 @@ class _Writer:
         first entry instead adds the centre's key and is signed by that key itself.
         """
         key_id = key_id_for(public_key_hex)
-        payload: dict[str, Any] = {
-            "key_id": key_id,
-            "member_id": member_id,
-            "algorithm": ALGORITHM,
-            "public_key": public_key_hex,
-            "custody": custody,
-        }
+        payload: KeyAdded | KeyRotated = KeyAdded(
+            {
+                "key_id": key_id,
+                "member_id": member_id,
+                "algorithm": ALGORITHM,
+                "public_key": public_key_hex,
+                "custody": custody,
+            }
+        )
         if replaces is not None:
-            payload["replaces"] = replaces
+            payload = KeyRotated({**payload, "replaces": replaces})
         if self.head is None:
             # Genesis: the centre's first key signs its own entry; it is the trust anchor.
             if own_key is None or member_id != CENTRE_MEMBER_ID:
@@ -349,7 +364,7 @@ class _Writer:
 
     def revoke(self, row: LedgerKeyRow, *, actor: Actor, reason: str) -> SignedEntry:
         """Ledger ``ledger:key:revoked`` for ``row``'s key and end it in the projection."""
-        payload = {"key_id": row.key_id, "member_id": row.member_id, "reason": reason}
+        payload = KeyRevoked({"key_id": row.key_id, "member_id": row.member_id, "reason": reason})
         entry = self.write(
             tag=KEY_REVOKED,
             subject=row.key_id,
@@ -368,7 +383,7 @@ class _Writer:
             row.ended_seq = seq
             row.valid_until = instant
             row.end_reason = reason
-        # In place: the process cache holds this very dict (see _SIGNER_CACHE).
+        # In place: the context's cache holds this very dict (see SignerCache).
         for member in [m for m, k in self.signers.items() if k.key_id == key_id]:
             del self.signers[member]
 
@@ -381,11 +396,15 @@ _HEAD = (
     .limit(1)
 )
 
-_SIGNER_CACHE: dict[tuple[str, str], tuple[int, str, dict[str, SigningKey]]] = {}
-"""Per process: the head this process last wrote and the signing keys valid then, per
-database and key file. When a transaction finds the head it left, nobody has appended since
-(the hash proves it is the same chain), so no key can have been added, rotated or revoked
-and the keys need not be looked up again. Anything else falls back to the look-up."""
+_SIGNER_CACHE_KEY = "ledger.signers"
+
+
+def _signer_cache(session: Session) -> SignerCache | None:
+    ctx = session.info.get(SESSION_CONTEXT_KEY)
+    if not isinstance(ctx, ServiceContext):
+        return None
+    cache: SignerCache = ctx.caches.setdefault(_SIGNER_CACHE_KEY, {})
+    return cache
 
 
 def _writer(session: Session, settings: Settings) -> _Writer:
@@ -399,8 +418,15 @@ def _writer(session: Session, settings: Settings) -> _Writer:
     row = session.execute(_HEAD).first()
     head = _Head(row.seq, row.entry_hash, row.recorded_at) if row is not None else None
     cache_key = (settings.database_url, str(settings.key_file))
-    writer = _Writer(session=session, settings=settings, head=head, cache_key=cache_key)
-    cached = _SIGNER_CACHE.get(cache_key)
+    signer_cache = _signer_cache(session)
+    writer = _Writer(
+        session=session,
+        settings=settings,
+        head=head,
+        cache_key=cache_key,
+        signer_cache=signer_cache,
+    )
+    cached = signer_cache.get(cache_key) if signer_cache is not None else None
     if cached is not None and head is not None and cached[:2] == (head.seq, head.entry_hash):
         writer.signers = dict(cached[2])
     session.info[_WRITER_KEY] = writer

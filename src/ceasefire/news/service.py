@@ -29,12 +29,12 @@ from ceasefire.ledger.service import append
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of
 from ceasefire.news.article import Article
-from ceasefire.news.events import NewsTag
+from ceasefire.news.events import ArticleIngested, NewsTag
 from ceasefire.news.extract import NewsExtractor, article_result, check_language
 from ceasefire.news.reporting import report_body
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from ceasefire.reports.model import ReportContent, validate_report
-from ceasefire.reports.service import check_may_file, record_report, serialised_writes
+from ceasefire.reports.service import check_may_file, record_report
 from ceasefire.timeutil import utcnow
 
 
@@ -148,7 +148,7 @@ class NewsIngester:
         original = hashlib.sha256(data).hexdigest()
         self._keep_original(original, data)
         try:
-            with serialised_writes(self.ctx), self.ctx.unit_of_work() as session:
+            with self.ctx.unit_of_work() as session:
                 session.add(
                     _article_row(
                         article,
@@ -185,16 +185,18 @@ class NewsIngester:
                     self.ctx.settings,
                     tag=NewsTag.ARTICLE_INGESTED,
                     subject=f"article/{article_id}",
-                    payload={
-                        "content_sha256": article.content_sha256,
-                        "original_sha256": original,
-                        "title": article.title,
-                        "outlet": article.outlet,
-                        "published_local": article_json.get("published_local"),
-                        "events": len(result["events"]),
-                        "reports": reports,
-                        "pipeline": result["pipeline"],
-                    },
+                    payload=ArticleIngested(
+                        {
+                            "content_sha256": article.content_sha256,
+                            "original_sha256": original,
+                            "title": article.title,
+                            "outlet": article.outlet,
+                            "published_local": article_json.get("published_local"),
+                            "events": len(result["events"]),
+                            "reports": reports,
+                            "pipeline": result["pipeline"],
+                        }
+                    ),
                     actor=actor,
                 )
         except sa_exc.IntegrityError:

@@ -17,16 +17,11 @@ with different content is a ``Conflict`` (HTTP 409) and changes nothing.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Select, Table, bindparam, insert, select
@@ -37,7 +32,6 @@ from ceasefire.access import Classification, Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.db.engine import is_sqlite
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import new_id
 from ceasefire.ledger.service import NewEntry, append, append_many
@@ -45,7 +39,7 @@ from ceasefire.members.auth import callers_for_tokens
 from ceasefire.members.scope import ReadScope, concerns_list
 from ceasefire.members.service import actor_of
 from ceasefire.reports.attachments import AttachmentStore
-from ceasefire.reports.events import ReportTag
+from ceasefire.reports.events import AttachmentReceived, ReportReceived, ReportTag
 from ceasefire.reports.model import (
     Channel,
     ReportContent,
@@ -179,22 +173,24 @@ def report_row_values(
     }
 
 
-def report_ledger_payload(row: ReportRow | Mapping[str, Any]) -> dict[str, Any]:
+def report_ledger_payload(row: ReportRow | Mapping[str, Any]) -> ReportReceived:
     """What the ledger records of a received report: enough to detect any later edit."""
 
     def get(name: str) -> Any:
         return row[name] if isinstance(row, Mapping) else getattr(row, name)
 
-    return {
-        "report_id": get("id"),
-        "content_sha256": get("content_sha256"),
-        "channel": get("channel"),
-        "category": get("category"),
-        "classification": get("classification"),
-        "owner_member": get("owner_member"),
-        "idempotency_key": get("idempotency_key"),
-        "received_at": get("received_at").isoformat(),
-    }
+    return ReportReceived(
+        {
+            "report_id": get("id"),
+            "content_sha256": get("content_sha256"),
+            "channel": get("channel"),
+            "category": get("category"),
+            "classification": get("classification"),
+            "owner_member": get("owner_member"),
+            "idempotency_key": get("idempotency_key"),
+            "received_at": get("received_at").isoformat(),
+        }
+    )
 
 
 def _check_key(key: str | None, field_name: str) -> str | None:
@@ -273,39 +269,6 @@ def record_report(
     if isinstance(outcome, CeasefireError):
         raise outcome
     return outcome.report, outcome.created
-
-
-_WRITE_LOCKS: dict[str, threading.Lock] = {}
-_WRITE_LOCK_FILES: dict[str, tuple[int, IO[bytes]]] = {}
-_WRITE_LOCKS_GUARD = threading.Lock()
-
-
-@contextmanager
-def serialised_writes(ctx: ServiceContext) -> Iterator[None]:
-    """On a SQLite file, let one writer at a time in, across threads *and* processes.
-
-    SQLite has one writer; a writer that finds the database locked waits in SQLite's busy
-    handler, which sleeps in growing steps (up to 100 ms): under concurrent requests the
-    throughput collapses. Queueing on a thread lock and an ``flock`` on a file beside the
-    database instead hands the database over the moment it is free.
-    """
-    database = ctx.engine.url.database if is_sqlite(ctx.engine) else None
-    if not database or database == ":memory:":
-        yield
-        return
-    path = str(Path(database).resolve()) + ".write-lock"
-    with _WRITE_LOCKS_GUARD:
-        lock = _WRITE_LOCKS.setdefault(path, threading.Lock())
-    with lock:
-        handle = _WRITE_LOCK_FILES.get(path)
-        if handle is None or handle[0] != os.getpid():  # a forked worker needs its own
-            handle = (os.getpid(), open(path, "ab"))  # noqa: SIM115 (kept open on purpose)
-            _WRITE_LOCK_FILES[path] = handle
-        fcntl.flock(handle[1].fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle[1].fileno(), fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -418,7 +381,7 @@ def file_reports(
     ready = allowed
     if ready:
         try:
-            with serialised_writes(ctx), ctx.unit_of_work() as session:
+            with ctx.unit_of_work() as session:
                 pending = [
                     _Pending(actor_of(r.viewer), r.content, r.key, r.canonical) for r in ready
                 ]
@@ -864,14 +827,16 @@ def add_attachment(
             ctx.settings,
             tag=ReportTag.ATTACHMENT_RECEIVED,
             subject=f"report/{report_id}",
-            payload={
-                "attachment_id": attachment.id,
-                "report_id": report_id,
-                "sha256": stored.sha256,
-                "size_bytes": stored.size_bytes,
-                "media_type": attachment.media_type,
-                "filename": filename,
-            },
+            payload=AttachmentReceived(
+                {
+                    "attachment_id": attachment.id,
+                    "report_id": report_id,
+                    "sha256": stored.sha256,
+                    "size_bytes": stored.size_bytes,
+                    "media_type": attachment.media_type,
+                    "filename": filename,
+                }
+            ),
             actor=actor,
         )
         return _attachment_public(attachment)
