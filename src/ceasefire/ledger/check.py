@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,3 +26,21 @@ class StateChecker:
     name: str
     tags: tuple[str, ...]
     check: StateCheck
+
+
+class Payload(dict[str, Any]):
+    """An entry's payload as a checker reads it: a key it lacks reads as ``None``.
+
+    A checker casts it to the tag's payload type (``cast(IncidentCreated, payload)``) and
+    indexes it, so mypy checks every key it reads; a payload written by an older version or
+    pre-signed by a member with other keys is still replayed, never a ``KeyError``: its
+    missing keys compare as ``None``, exactly as ``dict.get`` would.
+    """
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def read_payload(entry: CollectedEntry) -> Payload:
+    """``entry``'s payload for a checker (one that is not a JSON object reads as empty)."""
+    return Payload(entry.payload) if isinstance(entry.payload, dict) else Payload()
