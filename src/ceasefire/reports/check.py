@@ -12,14 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import StateChecker
+from ceasefire.ledger.check import StateChecker, read_payload
 from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
-from ceasefire.reports.events import ReportTag
+from ceasefire.reports.events import (
+    AttachmentReceived,
+    ImportBatchCommitted,
+    ReportReceived,
+    ReportTag,
+)
 from ceasefire.reports.tables import AttachmentRow, ReportRow
 
 Expected = dict[str, dict[str, tuple[int, dict[str, Any]]]]
@@ -29,24 +34,36 @@ def _expected(entries: Sequence[CollectedEntry]) -> Expected:
     """Table → row key → (last entry's sequence number, the fields the ledger says)."""
     state: Expected = {"reports": {}, "report_attachments": {}}
     for entry in entries:
-        p: dict[str, Any] = entry.payload if isinstance(entry.payload, dict) else {}
+        p = read_payload(entry)
         tag, seq = entry.tag, entry.seq
         if tag == ReportTag.RECEIVED:
-            state["reports"][str(p.get("report_id"))] = (
+            received = cast(ReportReceived, p)
+            state["reports"][str(received["report_id"])] = (
                 seq,
-                {k: p.get(k) for k in ("content_sha256", "channel", "category", "classification")}
-                | {"owner_member": p.get("owner_member")},
+                {
+                    "content_sha256": received["content_sha256"],
+                    "channel": received["channel"],
+                    "category": received["category"],
+                    "classification": received["classification"],
+                    "owner_member": received["owner_member"],
+                },
             )
         elif tag == ReportTag.IMPORT_BATCH_COMMITTED:
-            for report_id, digest, _key in p.get("reports") or []:
+            batch = cast(ImportBatchCommitted, p)
+            for report_id, digest, _key in batch["reports"] or []:
                 state["reports"][str(report_id)] = (
                     seq,
-                    {"content_sha256": digest, "owner_member": p.get("owner_member")},
+                    {"content_sha256": digest, "owner_member": batch["owner_member"]},
                 )
         elif tag == ReportTag.ATTACHMENT_RECEIVED:
-            state["report_attachments"][str(p.get("attachment_id"))] = (
+            attachment = cast(AttachmentReceived, p)
+            state["report_attachments"][str(attachment["attachment_id"])] = (
                 seq,
-                {k: p.get(k) for k in ("report_id", "sha256", "size_bytes")},
+                {
+                    "report_id": attachment["report_id"],
+                    "sha256": attachment["sha256"],
+                    "size_bytes": attachment["size_bytes"],
+                },
             )
     return state
 

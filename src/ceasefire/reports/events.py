@@ -3,9 +3,16 @@ batches committed.
 
 Tags have the form ``source:subject:action`` (warehouse's audit events). The writer and
 the state checker both use these members, so a misspelt tag is an error, not a check
-that silently never runs. A tag, once written to a ledger, never changes."""
+that silently never runs. A tag, once written to a ledger, never changes.
+
+Each tag has one payload type below: the keys and values its writer puts in the entry
+(``ceasefire.reports.service``, ``.imports``), checked by mypy at the write site. At run
+time a payload is a plain ``dict``, so the canonical bytes, and every ledger already
+written, are unchanged. Times are ISO 8601 strings.
+"""
 
 from enum import StrEnum
+from typing import TypedDict
 
 
 class ReportTag(StrEnum):
@@ -14,3 +21,46 @@ class ReportTag(StrEnum):
     RECEIVED = "intake:report:received"
     ATTACHMENT_RECEIVED = "intake:attachment:received"
     IMPORT_BATCH_COMMITTED = "intake:import:batch-committed"
+
+
+class ReportReceived(TypedDict):
+    """``intake:report:received``: a report's content digest and the columns taken from it."""
+
+    report_id: str
+    content_sha256: str
+    channel: str
+    category: str
+    classification: str
+    owner_member: str
+    idempotency_key: str | None
+    received_at: str
+
+
+class AttachmentReceived(TypedDict):
+    """``intake:attachment:received``: a file attached to a report (its SHA-256 and size)."""
+
+    attachment_id: str
+    report_id: str
+    sha256: str
+    size_bytes: int
+    media_type: str
+    filename: str | None
+
+
+class ImportBatchCommitted(TypedDict):
+    """``intake:import:batch-committed``: one batch of a CSV import, in one transaction;
+    ``reports`` holds ``[report id, content SHA-256, idempotency key]`` per report."""
+
+    file_sha256: str
+    filename: str
+    received_at: str
+    owner_member: str
+    reports: list[list[str | None]]
+
+
+PAYLOADS: dict[ReportTag, type] = {
+    ReportTag.RECEIVED: ReportReceived,
+    ReportTag.ATTACHMENT_RECEIVED: AttachmentReceived,
+    ReportTag.IMPORT_BATCH_COMMITTED: ImportBatchCommitted,
+}
+"""The payload type of every tag."""

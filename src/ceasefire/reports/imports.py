@@ -38,7 +38,7 @@ from ceasefire.ledger.service import append
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of
 from ceasefire.reports.csvformat import ValidatedCsv, ValidRow, rejects_csv, validate_csv
-from ceasefire.reports.events import ReportTag
+from ceasefire.reports.events import ImportBatchCommitted, ReportTag
 from ceasefire.reports.model import QUERY_FIELDS
 from ceasefire.reports.tables import ReportRow
 from ceasefire.timeutil import utcnow
@@ -262,13 +262,15 @@ def _write_batch(
                     ctx.settings,
                     tag=ReportTag.IMPORT_BATCH_COMMITTED,
                     subject=f"import/{checked.sha256}",
-                    payload={
-                        "file_sha256": checked.sha256,
-                        "filename": filename,
-                        "received_at": now.isoformat(),
-                        "owner_member": actor.member_id,
-                        "reports": [[r[_ID], r[_SHA], r[_KEY]] for r in rows],
-                    },
+                    payload=ImportBatchCommitted(
+                        {
+                            "file_sha256": checked.sha256,
+                            "filename": filename,
+                            "received_at": now.isoformat(),
+                            "owner_member": actor.member_id,
+                            "reports": [[r[_ID], r[_SHA], r[_KEY]] for r in rows],
+                        }
+                    ),
                     actor=actor,
                 )
                 return [r[_ID] for r in rows]
