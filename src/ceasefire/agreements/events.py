@@ -3,9 +3,16 @@ provisions retired and their status.
 
 Tags have the form ``source:subject:action`` (warehouse's audit events). The writer and
 the state checker both use these members, so a misspelt tag is an error, not a check
-that silently never runs. A tag, once written to a ledger, never changes."""
+that silently never runs. A tag, once written to a ledger, never changes.
+
+Each tag has one payload type below: the keys and values its writer puts in the entry
+(``ceasefire.agreements.service``), checked by mypy at the write site. At run time a payload
+is a plain ``dict``, so the canonical bytes, and every ledger already written, are unchanged.
+Times are ISO 8601 strings (``...Z`` from :func:`ceasefire.agreements.model.iso`).
+"""
 
 from enum import StrEnum
+from typing import Any, NotRequired, TypedDict
 
 
 class AgreementTag(StrEnum):
@@ -15,3 +22,87 @@ class AgreementTag(StrEnum):
     DEADLINE_AMENDED = "agreement:deadline:amended"
     PROVISION_RETIRED = "agreement:provision:retired"
     PROVISION_STATUS_CHANGED = "agreement:provision:status-changed"
+
+
+class EvidenceRef(TypedDict):
+    """A reference supporting a recorded fact (``Evidence.to_dict``): only the keys set."""
+
+    source: NotRequired[str]
+    ref: NotRequired[str]
+    note: NotRequired[str]
+
+
+class DecidedAt(TypedDict):
+    """When an amendment was decided (``SourceInstant.to_dict``)."""
+
+    at: str
+    local: str
+    time_zone: str
+    precision: str
+    note: NotRequired[str]
+
+
+class VersionLoaded(TypedDict):
+    """``agreement:version:loaded``: a new version of an agreement file, with what changed."""
+
+    agreement_id: str
+    version: int
+    content_sha256: str
+    source_name: str
+    title: str
+    kind: str
+    provisions: list[str]
+    zones: list[str]
+    changes: dict[str, Any]
+
+
+class DeadlineAmended(TypedDict):
+    """``agreement:deadline:amended``: a provision's deadline moved (one amendment)."""
+
+    agreement_id: str
+    provision_id: str
+    seq: int
+    previous: str
+    due: str
+    time_zone: str
+    decided: DecidedAt
+    requested_by: str | None
+    decided_by: list[str]
+    reason: str
+    instrument: str | None
+    evidence: list[EvidenceRef]
+    agreement_version: int
+
+
+class ProvisionRetired(TypedDict):
+    """``agreement:provision:retired``: a provision missing from a new version."""
+
+    agreement_id: str
+    provision_id: str
+    retired_in_version: int
+    last_version: int
+
+
+class ProvisionStatusChanged(TypedDict):
+    """``agreement:provision:status-changed``: everything the status change's row holds."""
+
+    agreement_id: str
+    provision_id: str
+    status: str
+    at: str
+    at_local: str
+    time_zone: str
+    precision: str
+    evidence: list[EvidenceRef]
+    note: str | None
+    origin: str
+    agreement_version: int | None
+
+
+PAYLOADS: dict[AgreementTag, type] = {
+    AgreementTag.VERSION_LOADED: VersionLoaded,
+    AgreementTag.DEADLINE_AMENDED: DeadlineAmended,
+    AgreementTag.PROVISION_RETIRED: ProvisionRetired,
+    AgreementTag.PROVISION_STATUS_CHANGED: ProvisionStatusChanged,
+}
+"""The payload type of every tag."""

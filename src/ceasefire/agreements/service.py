@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy.exc
 from sqlalchemy import select
@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
-from ceasefire.agreements.events import AgreementTag
+from ceasefire.agreements.events import (
+    AgreementTag,
+    DeadlineAmended,
+    DecidedAt,
+    EvidenceRef,
+    ProvisionRetired,
+    ProvisionStatusChanged,
+    VersionLoaded,
+)
 from ceasefire.agreements.loader import CheckedDocument, check_data, check_file, check_text
 from ceasefire.agreements.model import (
     Agreement,
@@ -394,17 +402,19 @@ def _record_version(
         settings,
         tag=AgreementTag.VERSION_LOADED,
         subject=agreement.id,
-        payload={
-            "agreement_id": agreement.id,
-            "version": version,
-            "content_sha256": content_sha,
-            "source_name": source_name,
-            "title": agreement.title,
-            "kind": agreement.kind.value,
-            "provisions": list(flat_provisions(document)),
-            "zones": [z.id for z in agreement.zones],
-            "changes": changes,
-        },
+        payload=VersionLoaded(
+            {
+                "agreement_id": agreement.id,
+                "version": version,
+                "content_sha256": content_sha,
+                "source_name": source_name,
+                "title": agreement.title,
+                "kind": agreement.kind.value,
+                "provisions": list(flat_provisions(document)),
+                "zones": [z.id for z in agreement.zones],
+                "changes": changes,
+            }
+        ),
         actor=actor,
     )
     return row
@@ -420,12 +430,14 @@ def _record_provision_retired(
         settings,
         tag=AgreementTag.PROVISION_RETIRED,
         subject=f"{row.agreement_id}/{row.provision_id}",
-        payload={
-            "agreement_id": row.agreement_id,
-            "provision_id": row.provision_id,
-            "retired_in_version": version,
-            "last_version": row.last_version,
-        },
+        payload=ProvisionRetired(
+            {
+                "agreement_id": row.agreement_id,
+                "provision_id": row.provision_id,
+                "retired_in_version": version,
+                "last_version": row.last_version,
+            }
+        ),
         actor=actor,
     )
 
@@ -445,21 +457,24 @@ def _record_amendment(
     actor: Actor,
 ) -> DeadlineAmendmentRow:
     assert provision.deadline is not None
-    payload = {
-        "agreement_id": agreement_id,
-        "provision_id": provision.id,
-        "seq": seq,
-        "previous": amendment.previous.isoformat(),
-        "due": amendment.due.isoformat(),
-        "time_zone": provision.deadline.time_zone,
-        "decided": amendment.decided.to_dict(),
-        "requested_by": amendment.requested_by,
-        "decided_by": list(amendment.decided_by),
-        "reason": amendment.reason,
-        "instrument": amendment.instrument,
-        "evidence": _evidence_list(amendment.evidence),
-        "agreement_version": version,
-    }
+    evidence = _evidence_list(amendment.evidence)
+    payload = DeadlineAmended(
+        {
+            "agreement_id": agreement_id,
+            "provision_id": provision.id,
+            "seq": seq,
+            "previous": amendment.previous.isoformat(),
+            "due": amendment.due.isoformat(),
+            "time_zone": provision.deadline.time_zone,
+            "decided": cast(DecidedAt, amendment.decided.to_dict()),
+            "requested_by": amendment.requested_by,
+            "decided_by": list(amendment.decided_by),
+            "reason": amendment.reason,
+            "instrument": amendment.instrument,
+            "evidence": cast(list[EvidenceRef], evidence),
+            "agreement_version": version,
+        }
+    )
     seq_no = ledger.append(
         session,
         settings,
@@ -482,7 +497,7 @@ def _record_amendment(
         decided_by=list(amendment.decided_by),
         reason=amendment.reason,
         instrument=amendment.instrument,
-        evidence=payload["evidence"],
+        evidence=evidence,
         agreement_version=version,
         recorded_at=utcnow(),
         recorded_by=actor.member_id,
@@ -495,21 +510,23 @@ def _record_amendment(
 
 def status_change_payload(
     agreement_id: str, provision_id: str, change: StatusChange, *, origin: str, version: int | None
-) -> dict[str, Any]:
+) -> ProvisionStatusChanged:
     """The ledger payload of a status change: everything its table row holds."""
-    return {
-        "agreement_id": agreement_id,
-        "provision_id": provision_id,
-        "status": change.status.value,
-        "at": iso(change.at.at),
-        "at_local": change.at.local,
-        "time_zone": change.at.time_zone,
-        "precision": change.at.precision.value,
-        "evidence": _evidence_list(change.evidence),
-        "note": change.note,
-        "origin": origin,
-        "agreement_version": version,
-    }
+    return ProvisionStatusChanged(
+        {
+            "agreement_id": agreement_id,
+            "provision_id": provision_id,
+            "status": change.status.value,
+            "at": iso(change.at.at),
+            "at_local": change.at.local,
+            "time_zone": change.at.time_zone,
+            "precision": change.at.precision.value,
+            "evidence": cast(list[EvidenceRef], _evidence_list(change.evidence)),
+            "note": change.note,
+            "origin": origin,
+            "agreement_version": version,
+        }
+    )
 
 
 def _record_status_change(
@@ -542,7 +559,7 @@ def _record_status_change(
         at_local=change.at.local,
         at_time_zone=change.at.time_zone,
         at_precision=change.at.precision.value,
-        evidence=payload["evidence"],
+        evidence=cast(list[dict[str, Any]], payload["evidence"]),
         note=change.note,
         origin=origin,
         agreement_version=version,
