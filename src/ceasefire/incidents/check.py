@@ -11,12 +11,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.incidents.events import IncidentTag
+from ceasefire.incidents.events import (
+    Classified,
+    DecisionRuleSet,
+    IncidentAssessed,
+    IncidentCreated,
+    IncidentDecided,
+    IncidentEdited,
+    IncidentNoted,
+    IncidentReplied,
+    IncidentTag,
+    ReportRemoved,
+    ReportsAdded,
+    StatusChanged,
+    TaskAssigned,
+    TaskCompleted,
+)
 from ceasefire.incidents.service import assessment_view
 from ceasefire.incidents.tables import (
     AssessmentRow,
@@ -26,7 +41,7 @@ from ceasefire.incidents.tables import (
     NoteRow,
     ReplyRow,
 )
-from ceasefire.ledger.check import StateChecker
+from ceasefire.ledger.check import StateChecker, read_payload
 from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.reports.service import incident_links
@@ -63,99 +78,111 @@ def _expected(entries: Sequence[CollectedEntry]) -> Expected:
         incidents[key] = (seq, fields)
 
     for entry in entries:
-        p: dict[str, Any] = entry.payload if isinstance(entry.payload, dict) else {}
+        p = read_payload(entry)
         tag, seq = entry.tag, entry.seq
         if tag == IncidentTag.CREATED:
+            created = cast(IncidentCreated, p)
             incident(
                 seq,
-                str(p.get("incident_id")),
+                str(created["incident_id"]),
                 status="reported",
                 attribution="pending",
-                classification=p.get("classification"),
-                agreement_id=p.get("agreement_id"),
-                report_ids=sorted(p.get("report_ids") or []),
-                title_sha256=p.get("title_sha256"),
-                summary_sha256=p.get("summary_sha256"),
+                classification=created["classification"],
+                agreement_id=created["agreement_id"],
+                report_ids=sorted(created["report_ids"] or []),
+                title_sha256=created["title_sha256"],
+                summary_sha256=created["summary_sha256"],
             )
         elif tag == IncidentTag.REPORTS_ADDED:
-            key = str(p.get("incident_id"))
+            added = cast(ReportsAdded, p)
+            key = str(added["incident_id"])
             have = incidents.get(key, (seq, {}))[1].get("report_ids", [])
-            incident(seq, key, report_ids=sorted({*have, *(p.get("report_ids") or [])}))
+            incident(seq, key, report_ids=sorted({*have, *(added["report_ids"] or [])}))
         elif tag == IncidentTag.REPORT_REMOVED:
-            key = str(p.get("incident_id"))
+            removed = cast(ReportRemoved, p)
+            key = str(removed["incident_id"])
             have = incidents.get(key, (seq, {}))[1].get("report_ids", [])
-            incident(seq, key, report_ids=sorted(set(have) - {p.get("report_id")}))
-        elif tag in (IncidentTag.STATUS_CHANGED, IncidentTag.DECIDED):
-            to = (
-                p.get("to")
-                if tag == IncidentTag.STATUS_CHANGED
-                else (p.get("status") or {}).get("to")
-            )
+            incident(seq, key, report_ids=sorted(set(have) - {removed["report_id"]}))
+        elif tag == IncidentTag.STATUS_CHANGED:
+            changed = cast(StatusChanged, p)
             incident(
                 seq,
-                str(p.get("incident_id")),
-                status=to,
-                attribution=(p.get("attribution") or {}).get("to"),
+                str(changed["incident_id"]),
+                status=changed["to"],
+                attribution=(changed["attribution"] or {}).get("to"),
+            )
+        elif tag == IncidentTag.DECIDED:
+            decided = cast(IncidentDecided, p)
+            incident(
+                seq,
+                str(decided["incident_id"]),
+                status=(decided["status"] or {}).get("to"),
+                attribution=(decided["attribution"] or {}).get("to"),
             )
         elif tag == IncidentTag.CLASSIFIED:
-            incident(seq, str(p.get("incident_id")), classification=p.get("to"))
+            classified = cast(Classified, p)
+            incident(seq, str(classified["incident_id"]), classification=classified["to"])
         elif tag == IncidentTag.EDITED:
+            edited = cast(IncidentEdited, p)
             incident(
                 seq,
-                str(p.get("incident_id")),
-                title_sha256=p.get("title_sha256"),
-                summary_sha256=p.get("summary_sha256"),
+                str(edited["incident_id"]),
+                title_sha256=edited["title_sha256"],
+                summary_sha256=edited["summary_sha256"],
             )
         elif tag == IncidentTag.ASSESSED:
-            state["incident_assessments"][str(p.get("assessment_id"))] = (
+            assessed = cast(IncidentAssessed, p)
+            state["incident_assessments"][str(assessed["assessment_id"])] = (
                 seq,
                 {
-                    k: p.get(k)
-                    for k in (
-                        "incident_id",
-                        "member_id",
-                        "classification",
-                        "supersedes",
-                        "view_sha256",
-                    )
+                    "incident_id": assessed["incident_id"],
+                    "member_id": assessed["member_id"],
+                    "classification": assessed["classification"],
+                    "supersedes": assessed["supersedes"],
+                    "view_sha256": assessed["view_sha256"],
                 },
             )
         elif tag == IncidentTag.REPLIED:
-            state["incident_replies"][str(p.get("reply_id"))] = (
+            replied = cast(IncidentReplied, p)
+            state["incident_replies"][str(replied["reply_id"])] = (
                 seq,
                 {
-                    "incident_id": p.get("incident_id"),
-                    "party": p.get("party"),
-                    "text_sha256": p.get("text_sha256"),
+                    "incident_id": replied["incident_id"],
+                    "party": replied["party"],
+                    "text_sha256": replied["text_sha256"],
                 },
             )
         elif tag == IncidentTag.NOTED:
-            state["incident_notes"][str(p.get("note_id"))] = (
+            noted = cast(IncidentNoted, p)
+            state["incident_notes"][str(noted["note_id"])] = (
                 seq,
                 {
-                    "incident_id": p.get("incident_id"),
-                    "classification": p.get("classification"),
-                    "text_sha256": p.get("text_sha256"),
+                    "incident_id": noted["incident_id"],
+                    "classification": noted["classification"],
+                    "text_sha256": noted["text_sha256"],
                 },
             )
         elif tag == IncidentTag.TASK_ASSIGNED:
-            state["investigation_tasks"][str(p.get("task_id"))] = (
+            assigned = cast(TaskAssigned, p)
+            state["investigation_tasks"][str(assigned["task_id"])] = (
                 seq,
                 {
-                    "incident_id": p.get("incident_id"),
+                    "incident_id": assigned["incident_id"],
                     "status": "assigned",
                     "findings_sha256": None,
                 },
             )
         elif tag == IncidentTag.TASK_COMPLETED:
-            key = str(p.get("task_id"))
+            completed = cast(TaskCompleted, p)
+            key = str(completed["task_id"])
             before = state["investigation_tasks"].get(key, (seq, {}))[1]
             state["investigation_tasks"][key] = (
                 seq,
-                {**before, "status": "completed", "findings_sha256": p.get("findings_sha256")},
+                {**before, "status": "completed", "findings_sha256": completed["findings_sha256"]},
             )
         elif tag == IncidentTag.DECISION_RULE_SET:
-            state["decision_rules"][str(p.get("agreement_id"))] = (seq, {"rule": p.get("rule")})
+            rule = cast(DecisionRuleSet, p)
+            state["decision_rules"][str(rule["agreement_id"])] = (seq, {"rule": rule["rule"]})
     return state
 
 

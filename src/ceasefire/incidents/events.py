@@ -3,9 +3,17 @@ to, noted, investigated, decided; decision rules.
 
 Tags have the form ``source:subject:action`` (warehouse's audit events). The writer and
 the state checker both use these members, so a misspelt tag is an error, not a check
-that silently never runs. A tag, once written to a ledger, never changes."""
+that silently never runs. A tag, once written to a ledger, never changes.
+
+Each tag has one payload type below: the keys and values its writer puts in the entry
+(``ceasefire.incidents.service``), checked by mypy at the write site. At run time a payload
+is a plain ``dict``, so the canonical bytes, and every ledger already written, are unchanged.
+Free text (titles, reasons, rationales, findings) is ledgered only as its SHA-256
+(``*_sha256``, ``None`` for no text): every member reads the ledger.
+"""
 
 from enum import StrEnum
+from typing import Any, NotRequired, TypedDict
 
 
 class IncidentTag(StrEnum):
@@ -24,3 +32,187 @@ class IncidentTag(StrEnum):
     TASK_ASSIGNED = "intake:incident:task-assigned"
     TASK_COMPLETED = "intake:incident:task-completed"
     DECISION_RULE_SET = "intake:decision-rule:set"
+
+
+_Change = TypedDict("_Change", {"from": str, "to": str})  # ``from`` is a keyword
+
+
+class FromTo(_Change):
+    """A change of one value (a status, an attribution such as ``attributed(ARM)``)."""
+
+
+class IncidentCreated(TypedDict):
+    """``intake:incident:created``: reports grouped into a new incident."""
+
+    incident_id: str
+    agreement_id: str | None
+    report_ids: list[str]
+    grouped_by: str
+    category: str
+    classification: str
+    concerns: list[str]
+    title_sha256: str | None
+    summary_sha256: str | None
+
+
+class ReportsAdded(TypedDict):
+    """``intake:incident:reports-added``: more reports grouped into an incident."""
+
+    incident_id: str
+    report_ids: list[str]
+
+
+class ReportRemoved(TypedDict):
+    """``intake:incident:report-removed``: a report taken out of an incident."""
+
+    incident_id: str
+    report_id: str
+    reason_sha256: str | None
+
+
+class IncidentEdited(TypedDict):
+    """``intake:incident:edited``: the title or summary changed (their digests after)."""
+
+    incident_id: str
+    title_sha256: str | None
+    summary_sha256: str | None
+
+
+class StatusChanged(_Change):
+    """``intake:incident:status-changed``: a monitor's transition (``reason_sha256``), or the
+    automatic one when the first task is assigned (``reason``: ``task <id> assigned``)."""
+
+    incident_id: str
+    attribution: FromTo
+    reason_sha256: NotRequired[str | None]
+    reason: NotRequired[str]
+
+
+class FindingRecord(TypedDict):
+    """A finding (``Finding.to_dict``): an occurrence status and an attribution."""
+
+    status: str
+    attribution: str
+    attributed_party: str | None
+
+
+class DecisionOutcome(TypedDict):
+    """What the decision rule decided; who held which view stays behind ``views_sha256``."""
+
+    state: str
+    rule: str
+    finding: FindingRecord | None
+    settled_by: str | None
+    views: int
+    views_sha256: str
+    reason_sha256: str | None
+
+
+class IncidentDecided(TypedDict):
+    """``intake:incident:decided``: the rule's decision changed the incident's state."""
+
+    incident_id: str
+    decision: DecisionOutcome
+    status: FromTo
+    attribution: FromTo
+
+
+class Classified(_Change):
+    """``intake:incident:classified``: who may read the incident changed."""
+
+    incident_id: str
+    reason_sha256: str | None
+
+
+class AssessmentView(TypedDict):
+    """A shared or public assessment's view, its rationale as a digest."""
+
+    stance: str
+    finding_status: str | None
+    finding_attribution: str | None
+    finding_party: str | None
+    evidence_refs: list[str]
+    rationale_sha256: str | None
+
+
+class IncidentAssessed(TypedDict):
+    """``intake:incident:assessed``: a member's assessment; ``view`` unless it is internal."""
+
+    incident_id: str
+    assessment_id: str
+    member_id: str
+    supersedes: str | None
+    classification: str
+    view_sha256: str
+    view: NotRequired[AssessmentView]
+
+
+class IncidentReplied(TypedDict):
+    """``intake:incident:replied``: a party's reply through its liaison."""
+
+    incident_id: str
+    reply_id: str
+    party: str
+    text_sha256: str | None
+    evidence_refs: list[str]
+
+
+class IncidentNoted(TypedDict):
+    """``intake:incident:noted``: a working note."""
+
+    incident_id: str
+    note_id: str
+    classification: str
+    text_sha256: str | None
+
+
+class PartyPresence(TypedDict):
+    """Whether a party's representatives go with an investigation team."""
+
+    party: str
+    present: bool
+
+
+class TaskAssigned(TypedDict):
+    """``intake:incident:task-assigned``: a team sent to investigate (its names as a digest)."""
+
+    incident_id: str
+    task_id: str
+    lead_member: str | None
+    team_size: int
+    team_sha256: str | None
+    party_representatives: list[PartyPresence]
+    due_at: str | None
+
+
+class TaskCompleted(TypedDict):
+    """``intake:incident:task-completed``: the team's findings (as a digest)."""
+
+    incident_id: str
+    task_id: str
+    findings_sha256: str | None
+
+
+class DecisionRuleSet(TypedDict):
+    """``intake:decision-rule:set``: how an agreement's incidents are decided."""
+
+    agreement_id: str
+    rule: dict[str, Any]
+
+
+PAYLOADS: dict[IncidentTag, type] = {
+    IncidentTag.CREATED: IncidentCreated,
+    IncidentTag.REPORTS_ADDED: ReportsAdded,
+    IncidentTag.REPORT_REMOVED: ReportRemoved,
+    IncidentTag.EDITED: IncidentEdited,
+    IncidentTag.STATUS_CHANGED: StatusChanged,
+    IncidentTag.DECIDED: IncidentDecided,
+    IncidentTag.CLASSIFIED: Classified,
+    IncidentTag.ASSESSED: IncidentAssessed,
+    IncidentTag.REPLIED: IncidentReplied,
+    IncidentTag.NOTED: IncidentNoted,
+    IncidentTag.TASK_ASSIGNED: TaskAssigned,
+    IncidentTag.TASK_COMPLETED: TaskCompleted,
+    IncidentTag.DECISION_RULE_SET: DecisionRuleSet,
+}
+"""The payload type of every tag."""

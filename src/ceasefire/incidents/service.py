@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -34,7 +34,23 @@ from ceasefire.actor import Actor
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import new_id
-from ceasefire.incidents.events import IncidentTag
+from ceasefire.incidents.events import (
+    AssessmentView,
+    Classified,
+    DecisionRuleSet,
+    IncidentAssessed,
+    IncidentCreated,
+    IncidentDecided,
+    IncidentEdited,
+    IncidentNoted,
+    IncidentReplied,
+    IncidentTag,
+    ReportRemoved,
+    ReportsAdded,
+    StatusChanged,
+    TaskAssigned,
+    TaskCompleted,
+)
 from ceasefire.incidents.grouping import CandidateReport, IncidentGrouper, ManualGrouper
 from ceasefire.incidents.model import (
     CONCLUDED,
@@ -382,22 +398,24 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
         ctx.settings,
         tag=IncidentTag.DECIDED,
         subject=f"incident/{row.id}",
-        payload={
-            "incident_id": row.id,
-            # The outcome is the incident's own state; who held which view stays behind a
-            # digest, since every member (liaisons too) reads the ledger.
-            "decision": {
-                "state": decision.state.value,
-                "rule": decision.rule,
-                "finding": recorded["finding"],
-                "settled_by": decision.settled_by,
-                "views": len(decision.views),
-                "views_sha256": canonical_sha256(recorded["views"]),
-                "reason_sha256": _digest(decision.reason),
-            },
-            "status": {"from": before.status.value, "to": after.status.value},
-            "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
-        },
+        payload=IncidentDecided(
+            {
+                "incident_id": row.id,
+                # The outcome is the incident's own state; who held which view stays behind a
+                # digest, since every member (liaisons too) reads the ledger.
+                "decision": {
+                    "state": decision.state.value,
+                    "rule": decision.rule,
+                    "finding": recorded["finding"],
+                    "settled_by": decision.settled_by,
+                    "views": len(decision.views),
+                    "views_sha256": canonical_sha256(recorded["views"]),
+                    "reason_sha256": _digest(decision.reason),
+                },
+                "status": {"from": before.status.value, "to": after.status.value},
+                "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
+            }
+        ),
         actor=actor,
     )
     return decision
@@ -415,23 +433,27 @@ def assessment_view(row: AssessmentRow) -> dict[str, Any]:
     }
 
 
-def assessment_ledger_payload(row: AssessmentRow) -> dict[str, Any]:
+def assessment_ledger_payload(row: AssessmentRow) -> IncidentAssessed:
     """The ledger's record of an assessment. A shared or public view is written out; an
     internal one only as a digest (``view_sha256``): members and parties all read the ledger,
     but only monitors may read the monitors' deliberation."""
     view = assessment_view(row)
-    payload: dict[str, Any] = {
-        "incident_id": row.incident_id,
-        "assessment_id": row.id,
-        "member_id": row.member_id,
-        "supersedes": row.supersedes,
-        "classification": row.classification,
-        "view_sha256": canonical_sha256(view),
-    }
-    if row.classification != Classification.INTERNAL.value:
-        payload["view"] = {k: v for k, v in view.items() if k != "rationale"} | {
-            "rationale_sha256": _digest(row.rationale)
+    payload = IncidentAssessed(
+        {
+            "incident_id": row.incident_id,
+            "assessment_id": row.id,
+            "member_id": row.member_id,
+            "supersedes": row.supersedes,
+            "classification": row.classification,
+            "view_sha256": canonical_sha256(view),
         }
+    )
+    if row.classification != Classification.INTERNAL.value:
+        payload["view"] = cast(
+            AssessmentView,
+            {k: v for k, v in view.items() if k != "rationale"}
+            | {"rationale_sha256": _digest(row.rationale)},
+        )
     return payload
 
 
@@ -550,17 +572,19 @@ def create_incident(
             ctx.settings,
             tag=IncidentTag.CREATED,
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "agreement_id": agreement_id,
-                "report_ids": [r.id for r in reports],
-                "grouped_by": grouper.name,
-                "category": row.category,
-                "classification": row.classification,
-                "concerns": concerns_list(row.concerns),
-                "title_sha256": _digest(row.title),
-                "summary_sha256": _digest(row.summary),
-            },
+            payload=IncidentCreated(
+                {
+                    "incident_id": row.id,
+                    "agreement_id": agreement_id,
+                    "report_ids": [r.id for r in reports],
+                    "grouped_by": grouper.name,
+                    "category": row.category,
+                    "classification": row.classification,
+                    "concerns": concerns_list(row.concerns),
+                    "title_sha256": _digest(row.title),
+                    "summary_sha256": _digest(row.summary),
+                }
+            ),
             actor=actor,
         )
         return _detail(session, scope, row)
@@ -585,7 +609,7 @@ def add_reports(
             ctx.settings,
             tag=IncidentTag.REPORTS_ADDED,
             subject=f"incident/{row.id}",
-            payload={"incident_id": row.id, "report_ids": [r.id for r in added]},
+            payload=ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in added]}),
             actor=actor,
         )
         return _detail(session, scope, row)
@@ -619,11 +643,13 @@ def remove_report(
             ctx.settings,
             tag=IncidentTag.REPORT_REMOVED,
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "report_id": report_id,
-                "reason_sha256": _digest(reason_text),
-            },
+            payload=ReportRemoved(
+                {
+                    "incident_id": row.id,
+                    "report_id": report_id,
+                    "reason_sha256": _digest(reason_text),
+                }
+            ),
             actor=actor,
         )
         return _detail(session, scope, row)
@@ -655,11 +681,13 @@ def edit_incident(
             ctx.settings,
             tag=IncidentTag.EDITED,
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "title_sha256": _digest(row.title),
-                "summary_sha256": _digest(row.summary),
-            },
+            payload=IncidentEdited(
+                {
+                    "incident_id": row.id,
+                    "title_sha256": _digest(row.title),
+                    "summary_sha256": _digest(row.summary),
+                }
+            ),
             actor=actor,
         )
         return _detail(session, scope, row)
@@ -719,16 +747,20 @@ def change_status(
             ctx.settings,
             tag=IncidentTag.STATUS_CHANGED,
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "from": current.value,
-                "to": status.value,
-                "attribution": {
-                    "from": attribution_before,
-                    "to": str(Attribution(AttributionKind(row.attribution), row.attributed_party)),
-                },
-                "reason_sha256": _digest(reason_text),
-            },
+            payload=StatusChanged(
+                {
+                    "incident_id": row.id,
+                    "from": current.value,
+                    "to": status.value,
+                    "attribution": {
+                        "from": attribution_before,
+                        "to": str(
+                            Attribution(AttributionKind(row.attribution), row.attributed_party)
+                        ),
+                    },
+                    "reason_sha256": _digest(reason_text),
+                }
+            ),
             actor=actor,
         )
         return _detail(session, scope, row)
@@ -758,12 +790,14 @@ def classify(
             ctx.settings,
             tag=IncidentTag.CLASSIFIED,
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "from": before,
-                "to": classification.value,
-                "reason_sha256": _digest(reason),
-            },
+            payload=Classified(
+                {
+                    "incident_id": row.id,
+                    "from": before,
+                    "to": classification.value,
+                    "reason_sha256": _digest(reason),
+                }
+            ),
             actor=actor,
         )
         return _detail(session, scope, row)
@@ -822,17 +856,19 @@ def assign_task(
             ctx.settings,
             tag=IncidentTag.TASK_ASSIGNED,
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "task_id": task.id,
-                "lead_member": lead_member,
-                "team_size": len(names),
-                "team_sha256": _digest("\n".join(names)),
-                "party_representatives": [
-                    {"party": p.party, "present": p.present} for p in party_representatives
-                ],
-                "due_at": due.isoformat() if due else None,
-            },
+            payload=TaskAssigned(
+                {
+                    "incident_id": row.id,
+                    "task_id": task.id,
+                    "lead_member": lead_member,
+                    "team_size": len(names),
+                    "team_sha256": _digest("\n".join(names)),
+                    "party_representatives": [
+                        {"party": p.party, "present": p.present} for p in party_representatives
+                    ],
+                    "due_at": due.isoformat() if due else None,
+                }
+            ),
             actor=actor,
         )
         if row.status == OccurrenceStatus.REPORTED.value:
@@ -842,13 +878,15 @@ def assign_task(
                 ctx.settings,
                 tag=IncidentTag.STATUS_CHANGED,
                 subject=f"incident/{row.id}",
-                payload={
-                    "incident_id": row.id,
-                    "from": OccurrenceStatus.REPORTED.value,
-                    "to": OccurrenceStatus.UNDER_INVESTIGATION.value,
-                    "attribution": {"from": row.attribution, "to": row.attribution},
-                    "reason": f"task {task.id} assigned",
-                },
+                payload=StatusChanged(
+                    {
+                        "incident_id": row.id,
+                        "from": OccurrenceStatus.REPORTED.value,
+                        "to": OccurrenceStatus.UNDER_INVESTIGATION.value,
+                        "attribution": {"from": row.attribution, "to": row.attribution},
+                        "reason": f"task {task.id} assigned",
+                    }
+                ),
                 actor=actor,
             )
         _touch(row)
@@ -880,7 +918,9 @@ def complete_task(
             ctx.settings,
             tag=IncidentTag.TASK_COMPLETED,
             subject=f"incident/{row.id}",
-            payload={"incident_id": row.id, "task_id": task.id, "findings_sha256": _digest(text)},
+            payload=TaskCompleted(
+                {"incident_id": row.id, "task_id": task.id, "findings_sha256": _digest(text)}
+            ),
             actor=actor,
         )
         return _task_public(task)
@@ -1027,13 +1067,15 @@ def reply(
             ctx.settings,
             tag=IncidentTag.REPLIED,
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "reply_id": record.id,
-                "party": party,
-                "text_sha256": _digest(body),
-                "evidence_refs": refs,
-            },
+            payload=IncidentReplied(
+                {
+                    "incident_id": row.id,
+                    "reply_id": record.id,
+                    "party": party,
+                    "text_sha256": _digest(body),
+                    "evidence_refs": refs,
+                }
+            ),
             actor=actor,
         )
         _touch(row)
@@ -1072,12 +1114,14 @@ def add_note(
             ctx.settings,
             tag=IncidentTag.NOTED,
             subject=f"incident/{row.id}",
-            payload={
-                "incident_id": row.id,
-                "note_id": record.id,
-                "classification": classification.value,
-                "text_sha256": _digest(body),
-            },
+            payload=IncidentNoted(
+                {
+                    "incident_id": row.id,
+                    "note_id": record.id,
+                    "classification": classification.value,
+                    "text_sha256": _digest(body),
+                }
+            ),
             actor=actor,
         )
         return _note_public(record)
@@ -1112,7 +1156,7 @@ def set_decision_rule(
             ctx.settings,
             tag=IncidentTag.DECISION_RULE_SET,
             subject=f"agreement/{agreement_id}",
-            payload={"agreement_id": agreement_id, "rule": stored},
+            payload=DecisionRuleSet({"agreement_id": agreement_id, "rule": stored}),
             actor=actor,
         )
         return stored
