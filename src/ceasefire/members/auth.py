@@ -33,7 +33,15 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.ledger.service import append
 from ceasefire.members import throttle as login_throttle
-from ceasefire.members.events import MemberTag
+from ceasefire.members.events import (
+    MemberTag,
+    TokenCreated,
+    TokenRevoked,
+    UserAdded,
+    UserDisabled,
+    UserEnabled,
+    UserPasswordSet,
+)
 from ceasefire.members.model import MemberRole, check_slug, viewer_for_roles
 from ceasefire.members.service import actor_of, load_roles
 from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
@@ -182,12 +190,14 @@ def add_user(
             ctx.settings,
             tag=MemberTag.USER_ADDED,
             subject=f"user/{user_id}",
-            payload={
-                "user_id": user_id,
-                "member_id": member_id,
-                "operator": operator,
-                "has_password": password_hash is not None,
-            },
+            payload=UserAdded(
+                {
+                    "user_id": user_id,
+                    "member_id": member_id,
+                    "operator": operator,
+                    "has_password": password_hash is not None,
+                }
+            ),
             actor=actor,
         )
         return _user_public(row)
@@ -232,14 +242,16 @@ def _issue_token(
         ctx.settings,
         tag=MemberTag.TOKEN_CREATED,
         subject=f"token/{row.id}",
-        payload={
-            "token_id": row.id,
-            "user_id": user.id,
-            "member_id": user.member_id,
-            "label": label,
-            "via": via,
-            "expires_at": expires_at.isoformat() if expires_at else None,
-        },
+        payload=TokenCreated(
+            {
+                "token_id": row.id,
+                "user_id": user.id,
+                "member_id": user.member_id,
+                "label": label,
+                "via": via,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            }
+        ),
         actor=actor,
     )
     return IssuedToken(token=token, info=_token_public(row, now))
@@ -359,7 +371,7 @@ def _revoke(
 ) -> None:
     row.revoked_at = utcnow()
     session.flush()
-    payload: dict[str, Any] = {"token_id": row.id, "user_id": row.user_id}
+    payload = TokenRevoked({"token_id": row.id, "user_id": row.user_id})
     if via is not None:
         payload["via"] = via
     append(
@@ -434,9 +446,13 @@ def _set_disabled(
         append(
             session,
             ctx.settings,
-            tag=f"auth:user:{'disabled' if disabled else 'enabled'}",
+            tag=MemberTag.USER_DISABLED if disabled else MemberTag.USER_ENABLED,
             subject=f"user/{user.id}",
-            payload={"user_id": user.id, "member_id": user.member_id},
+            payload=(
+                UserDisabled(user_id=user.id, member_id=user.member_id)
+                if disabled
+                else UserEnabled(user_id=user.id, member_id=user.member_id)
+            ),
             actor=actor,
         )
         return _user_public(user)
@@ -589,7 +605,9 @@ def _store_password(
         ctx.settings,
         tag=MemberTag.USER_PASSWORD_SET,
         subject=f"user/{user.id}",
-        payload={"user_id": user.id, "member_id": user.member_id, "by_self": by_self},
+        payload=UserPasswordSet(
+            {"user_id": user.id, "member_id": user.member_id, "by_self": by_self}
+        ),
         actor=actor,
     )
     now = utcnow()

@@ -11,14 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import StateChecker
+from ceasefire.ledger.check import StateChecker, read_payload
 from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
-from ceasefire.members.events import MemberTag
+from ceasefire.members.events import (
+    MemberAdded,
+    MemberTag,
+    PostAdded,
+    RoleEnded,
+    RoleGranted,
+    SensorAdded,
+    TokenCreated,
+    TokenRevoked,
+    UserAdded,
+    UserDisabled,
+    UserEnabled,
+    UserPasswordSet,
+)
 from ceasefire.members.tables import (
     ApiTokenRow,
     MemberRoleRow,
@@ -42,32 +55,49 @@ def _expected(
         name: {} for name in ("members", "member_roles", "users", "api_tokens", "posts", "sensors")
     }
     for entry in entries:
-        p = entry.payload if isinstance(entry.payload, dict) else {}
+        p = read_payload(entry)
         if entry.tag == MemberTag.MEMBER_ADDED:
-            fields = {"name": p.get("name"), "kind": p.get("kind"), "iso3": p.get("iso3")}
-            state["members"][str(p.get("member_id"))] = (entry.seq, fields)
-        elif entry.tag == MemberTag.ROLE_GRANTED:
-            fields = {
-                k: p.get(k)
-                for k in ("member_id", "agreement_id", "role", "party", "valid_from", "valid_to")
+            member = cast(MemberAdded, p)
+            fields: dict[str, Any] = {
+                "name": member["name"],
+                "kind": member["kind"],
+                "iso3": member["iso3"],
             }
-            state["member_roles"][str(p.get("role_id"))] = (entry.seq, fields)
+            state["members"][str(member["member_id"])] = (entry.seq, fields)
+        elif entry.tag == MemberTag.ROLE_GRANTED:
+            granted = cast(RoleGranted, p)
+            fields = {
+                "member_id": granted["member_id"],
+                "agreement_id": granted["agreement_id"],
+                "role": granted["role"],
+                "party": granted["party"],
+                "valid_from": granted["valid_from"],
+                "valid_to": granted["valid_to"],
+            }
+            state["member_roles"][str(granted["role_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.ROLE_ENDED:
-            key = str(p.get("role_id"))
+            ended = cast(RoleEnded, p)
+            key = str(ended["role_id"])
             if key in state["member_roles"]:
-                fields = {**state["member_roles"][key][1], "valid_to": p.get("valid_to")}
+                fields = {**state["member_roles"][key][1], "valid_to": ended["valid_to"]}
             else:
-                fields = {"valid_to": p.get("valid_to")}
+                fields = {"valid_to": ended["valid_to"]}
             state["member_roles"][key] = (entry.seq, fields)
         elif entry.tag == MemberTag.USER_ADDED:
-            fields = {k: p.get(k) for k in ("member_id", "operator", "has_password")}
-            state["users"][str(p.get("user_id"))] = (entry.seq, {**fields, "disabled": False})
+            user = cast(UserAdded, p)
+            fields = {
+                "member_id": user["member_id"],
+                "operator": user["operator"],
+                "has_password": user["has_password"],
+            }
+            state["users"][str(user["user_id"])] = (entry.seq, {**fields, "disabled": False})
         elif entry.tag in (
             MemberTag.USER_DISABLED,
             MemberTag.USER_ENABLED,
             MemberTag.USER_PASSWORD_SET,
         ):
-            key = str(p.get("user_id"))
+            # The three payloads all name the user by ``user_id``.
+            key = str(cast(UserDisabled | UserEnabled | UserPasswordSet, p)["user_id"])
             before = state["users"].get(key, (entry.seq, {}))[1]
             change = (
                 {"has_password": True}
@@ -76,37 +106,44 @@ def _expected(
             )
             state["users"][key] = (entry.seq, {**before, **change})
         elif entry.tag == MemberTag.TOKEN_CREATED:
+            token = cast(TokenCreated, p)
             fields = {
-                "user_id": p.get("user_id"),
-                "label": p.get("label"),
-                "expires_at": p.get("expires_at"),
+                "user_id": token["user_id"],
+                "label": token["label"],
+                "expires_at": token["expires_at"],
                 "revoked": False,
             }
-            state["api_tokens"][str(p.get("token_id"))] = (entry.seq, fields)
+            state["api_tokens"][str(token["token_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.TOKEN_REVOKED:
-            key = str(p.get("token_id"))
+            key = str(cast(TokenRevoked, p)["token_id"])
             before = state["api_tokens"].get(key, (entry.seq, {}))[1]
             state["api_tokens"][key] = (entry.seq, {**before, "revoked": True})
         elif entry.tag == MemberTag.POST_ADDED:
-            coordinates = (p.get("location") or {}).get("coordinates") or [None, None]
+            post = cast(PostAdded, p)
+            coordinates: list[Any] = (post["location"] or {}).get("coordinates") or [None, None]
             fields = {
-                "name": p.get("name"),
-                "owners": p.get("owners"),
+                "name": post["name"],
+                "owners": post["owners"],
                 "lon": coordinates[0],
                 "lat": coordinates[1],
-                "location_note": p.get("location_note"),
-                "active_from": p.get("active_from"),
-                "active_to": p.get("active_to"),
-                "independent": p.get("independent"),
-                "classification": p.get("classification"),
+                "location_note": post["location_note"],
+                "active_from": post["active_from"],
+                "active_to": post["active_to"],
+                "independent": post["independent"],
+                "classification": post["classification"],
             }
-            state["posts"][str(p.get("post_id"))] = (entry.seq, fields)
+            state["posts"][str(post["post_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.SENSOR_ADDED:
+            sensor = cast(SensorAdded, p)
             fields = {
-                k: p.get(k)
-                for k in ("kind", "name", "post_id", "member_id", "classification", "notes")
+                "kind": sensor["kind"],
+                "name": sensor["name"],
+                "post_id": sensor["post_id"],
+                "member_id": sensor["member_id"],
+                "classification": sensor["classification"],
+                "notes": sensor["notes"],
             }
-            state["sensors"][str(p.get("sensor_id"))] = (entry.seq, fields)
+            state["sensors"][str(sensor["sensor_id"])] = (entry.seq, fields)
     return state
 
 

@@ -2,9 +2,17 @@
 
 Tags have the form ``source:subject:action`` (warehouse's audit events). The writer and
 the state checker both use these members, so a misspelt tag is an error, not a check
-that silently never runs. A tag, once written to a ledger, never changes."""
+that silently never runs. A tag, once written to a ledger, never changes.
+
+Each tag has one payload type below: the keys and values its writer puts in the entry
+(``ceasefire.members.service``, ``.auth``, ``.posts``), checked by mypy at the write site. At
+run time a payload is a plain ``dict``, so the canonical bytes, and every ledger already
+written, are unchanged. Times are ISO 8601 strings. No payload holds a password, a password
+hash or a token: only whose, and whether.
+"""
 
 from enum import StrEnum
+from typing import Literal, NotRequired, TypedDict
 
 
 class MemberTag(StrEnum):
@@ -21,3 +29,133 @@ class MemberTag(StrEnum):
     USER_PASSWORD_SET = "auth:user:password-set"  # noqa: S105 (a tag, not a password)
     TOKEN_CREATED = "auth:token:created"  # noqa: S105 (a tag, not a token)
     TOKEN_REVOKED = "auth:token:revoked"  # noqa: S105 (a tag, not a token)
+
+
+class MemberAdded(TypedDict):
+    """``member:member:added``: a state or organisation joins."""
+
+    member_id: str
+    name: str
+    kind: str
+    iso3: str | None
+
+
+class RoleGranted(TypedDict):
+    """``member:role:granted``: a role in one agreement over ``[valid_from, valid_to)``."""
+
+    role_id: int
+    member_id: str
+    agreement_id: str
+    role: str
+    party: str | None
+    valid_from: str
+    valid_to: str | None
+
+
+class RoleEnded(TypedDict):
+    """``member:role:ended``: a role's end set to ``valid_to``."""
+
+    role_id: int
+    member_id: str
+    agreement_id: str
+    role: str
+    valid_to: str
+
+
+class GeoPoint(TypedDict):
+    """A GeoJSON point: ``[lon, lat]``."""
+
+    type: Literal["Point"]
+    coordinates: list[float]
+
+
+class PostAdded(TypedDict):
+    """``member:post:added``: an observation post and its owners (the first leads)."""
+
+    post_id: str
+    name: str
+    owners: list[str]
+    location: GeoPoint
+    location_note: str | None
+    active_from: str
+    active_to: str | None
+    independent: bool
+    classification: str
+
+
+class SensorAdded(TypedDict):
+    """``member:sensor:added``: a sensor on a post or of a member."""
+
+    sensor_id: str
+    kind: str
+    name: str
+    post_id: str | None
+    member_id: str | None
+    classification: str
+    notes: str | None
+
+
+class UserAdded(TypedDict):
+    """``auth:user:added``: a user of a member (whether it has a password, not the password)."""
+
+    user_id: str
+    member_id: str
+    operator: bool
+    has_password: bool
+
+
+class UserDisabled(TypedDict):
+    """``auth:user:disabled``: the user can no longer sign in; its tokens are refused."""
+
+    user_id: str
+    member_id: str
+
+
+class UserEnabled(TypedDict):
+    """``auth:user:enabled``: a disabled user enabled again."""
+
+    user_id: str
+    member_id: str
+
+
+class UserPasswordSet(TypedDict):
+    """``auth:user:password-set``: whose password changed, and whether by the user itself."""
+
+    user_id: str
+    member_id: str
+    by_self: bool
+
+
+class TokenCreated(TypedDict):
+    """``auth:token:created``: an API token or sign-in session (``via`` how it was issued)."""
+
+    token_id: str
+    user_id: str
+    member_id: str
+    label: str
+    via: str
+    expires_at: str | None
+
+
+class TokenRevoked(TypedDict):
+    """``auth:token:revoked``: a token ended (``via`` e.g. ``password-set``, when not by hand)."""
+
+    token_id: str
+    user_id: str
+    via: NotRequired[str]
+
+
+PAYLOADS: dict[MemberTag, type] = {
+    MemberTag.MEMBER_ADDED: MemberAdded,
+    MemberTag.ROLE_GRANTED: RoleGranted,
+    MemberTag.ROLE_ENDED: RoleEnded,
+    MemberTag.POST_ADDED: PostAdded,
+    MemberTag.SENSOR_ADDED: SensorAdded,
+    MemberTag.USER_ADDED: UserAdded,
+    MemberTag.USER_DISABLED: UserDisabled,
+    MemberTag.USER_ENABLED: UserEnabled,
+    MemberTag.USER_PASSWORD_SET: UserPasswordSet,
+    MemberTag.TOKEN_CREATED: TokenCreated,
+    MemberTag.TOKEN_REVOKED: TokenRevoked,
+}
+"""The payload type of every tag."""

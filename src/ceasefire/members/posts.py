@@ -18,7 +18,7 @@ from ceasefire.access import Classification, Viewer, can_read
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, NotFound, problem
 from ceasefire.ledger.service import append
-from ceasefire.members.events import MemberTag
+from ceasefire.members.events import MemberTag, PostAdded, SensorAdded
 from ceasefire.members.model import ObservationPost, Sensor, SensorKind
 from ceasefire.members.service import actor_of, is_monitor
 from ceasefire.members.tables import MemberRow, ObservationPostRow, PostOwnerRow, SensorRow
@@ -164,20 +164,22 @@ def add_post(ctx: ServiceContext, viewer: Viewer, post: ObservationPost) -> Post
             ctx.settings,
             tag=MemberTag.POST_ADDED,
             subject=f"post/{post.id}",
-            payload={
-                "post_id": post.id,
-                "name": post.name,
-                "owners": list(post.owners),
-                "location": {
-                    "type": "Point",
-                    "coordinates": [post.location.lon, post.location.lat],
-                },
-                "location_note": post.location_note,
-                "active_from": post.active_from.isoformat(),
-                "active_to": post.active_to.isoformat() if post.active_to else None,
-                "independent": post.independent,
-                "classification": post.classification.value,
-            },
+            payload=PostAdded(
+                {
+                    "post_id": post.id,
+                    "name": post.name,
+                    "owners": list(post.owners),
+                    "location": {
+                        "type": "Point",
+                        "coordinates": [post.location.lon, post.location.lat],
+                    },
+                    "location_note": post.location_note,
+                    "active_from": post.active_from.isoformat(),
+                    "active_to": post.active_to.isoformat() if post.active_to else None,
+                    "independent": post.independent,
+                    "classification": post.classification.value,
+                }
+            ),
             actor=actor,
         )
         return _post_public(row, list(post.owners), now)
@@ -259,15 +261,17 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             ctx.settings,
             tag=MemberTag.SENSOR_ADDED,
             subject=f"sensor/{sensor.id}",
-            payload={
-                "sensor_id": sensor.id,
-                "kind": sensor.kind.value,
-                "name": sensor.name,
-                "post_id": sensor.post_id,
-                "member_id": sensor.member_id,
-                "classification": sensor.classification.value,
-                "notes": sensor.notes,
-            },
+            payload=SensorAdded(
+                {
+                    "sensor_id": sensor.id,
+                    "kind": sensor.kind.value,
+                    "name": sensor.name,
+                    "post_id": sensor.post_id,
+                    "member_id": sensor.member_id,
+                    "classification": sensor.classification.value,
+                    "notes": sensor.notes,
+                }
+            ),
             actor=actor,
         )
         return _sensor_public(row)

@@ -20,7 +20,7 @@ from ceasefire.actor import CENTRE_MEMBER_ID, Actor
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.ledger.service import append
-from ceasefire.members.events import MemberTag
+from ceasefire.members.events import MemberAdded, MemberTag, RoleEnded, RoleGranted
 from ceasefire.members.model import (
     Member,
     MemberKind,
@@ -208,12 +208,14 @@ def add_member(ctx: ServiceContext, viewer: Viewer, member: Member) -> MemberPub
             ctx.settings,
             tag=MemberTag.MEMBER_ADDED,
             subject=f"member/{member.id}",
-            payload={
-                "member_id": member.id,
-                "name": member.name,
-                "kind": member.kind.value,
-                "iso3": member.iso3,
-            },
+            payload=MemberAdded(
+                {
+                    "member_id": member.id,
+                    "name": member.name,
+                    "kind": member.kind.value,
+                    "iso3": member.iso3,
+                }
+            ),
             actor=actor,
         )
         return _public(session, row, now)
@@ -309,15 +311,17 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
             ctx.settings,
             tag=MemberTag.ROLE_GRANTED,
             subject=f"member/{role.member_id}",
-            payload={
-                "role_id": new.id,
-                "member_id": role.member_id,
-                "agreement_id": role.agreement_id,
-                "role": role.role.value,
-                "party": role.party,
-                "valid_from": role.valid_from.isoformat(),
-                "valid_to": role.valid_to.isoformat() if role.valid_to else None,
-            },
+            payload=RoleGranted(
+                {
+                    "role_id": new.id,
+                    "member_id": role.member_id,
+                    "agreement_id": role.agreement_id,
+                    "role": role.role.value,
+                    "party": role.party,
+                    "valid_from": role.valid_from.isoformat(),
+                    "valid_to": role.valid_to.isoformat() if role.valid_to else None,
+                }
+            ),
             actor=actor,
         )
         return _role_public(new, now)
@@ -364,13 +368,15 @@ def end_role(
             ctx.settings,
             tag=MemberTag.ROLE_ENDED,
             subject=f"member/{member_id}",
-            payload={
-                "role_id": row.id,
-                "member_id": member_id,
-                "agreement_id": agreement_id,
-                "role": row.role,
-                "valid_to": at.isoformat(),
-            },
+            payload=RoleEnded(
+                {
+                    "role_id": row.id,
+                    "member_id": member_id,
+                    "agreement_id": agreement_id,
+                    "role": row.role,
+                    "valid_to": at.isoformat(),
+                }
+            ),
             actor=actor,
         )
         return _role_public(row, utcnow())
