@@ -12,7 +12,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck
@@ -26,8 +26,9 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+if TYPE_CHECKING:
+    from ceasefire.news.extract import NewsExtractor
+
 PG_ENV = "CEASEFIRE_TEST_DATABASE_URL"
 
 # Property tests check outcomes, not speed: on a shared 2-core CI machine generating inputs
@@ -143,5 +144,15 @@ def cli_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def url_quote(value: str) -> str:
-    return quote(value, safe="")
+@pytest.fixture(scope="session")
+def extractor() -> NewsExtractor:
+    """The news pipeline on the geoparser's cached spaCy model, loaded once per process.
+
+    The geo and news tests of one process share that model. Imported here rather than at the
+    top: loading spaCy takes seconds, which tests without news would pay too.
+    """
+    from ceasefire.news.extract import NewsExtractor
+    from ceasefire.news.geo import load_nlp
+    from ceasefire.news.pipeline import PipelineResources
+
+    return NewsExtractor.create(resources=PipelineResources.with_model(load_nlp()))

@@ -12,7 +12,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.service import NewsIngester
 from tests.factories.members import Cast, demo_cast
-from tests.unit.news_fixtures import SEED, extractor  # noqa: F401
+from tests.factories.news import SEED
 
 HTML = """<!doctype html><html><head><title>Shelling near Tartar</title>
 <meta property="article:published_time" content="2020-11-26T10:00:00+04:00"></head><body>
@@ -29,7 +29,7 @@ def cast(ctx: ServiceContext) -> Cast:
 
 
 @pytest.fixture
-def client(ctx: ServiceContext, extractor: NewsExtractor) -> Iterator[TestClient]:  # noqa: F811
+def client(ctx: ServiceContext, extractor: NewsExtractor) -> Iterator[TestClient]:
     app = create_app(ctx=ctx)
     app.state.news_ingester = NewsIngester(ctx, extractor)  # the model loaded once per session
     with TestClient(app) as test_client:

@@ -14,8 +14,9 @@ from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.service import NewsIngester, get_article, setup_news
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from ceasefire.reports import service as reports
+from ceasefire.reports.schemas import ReportPublic
 from tests.factories.members import OPERATOR, demo_cast
-from tests.unit.news_fixtures import SEED, extractor  # noqa: F401
+from tests.factories.news import SEED
 
 SHELLING = """Shelling reported near Tartar
 
@@ -42,7 +43,7 @@ def counts(ctx: ServiceContext) -> dict[str, int]:
 
 
 @pytest.fixture
-def ingester(ctx: ServiceContext, extractor: NewsExtractor) -> NewsIngester:  # noqa: F811
+def ingester(ctx: ServiceContext, extractor: NewsExtractor) -> NewsIngester:
     return NewsIngester(ctx, extractor)
 
 
@@ -80,7 +81,7 @@ def test_violence_becomes_a_news_report(
     result = ingester.ingest_path(path, OPERATOR)
     assert len(result.reports) == 1
     report = reports.get_report(ctx, OPERATOR, result.reports[0])
-    assert isinstance(report, reports.ReportPublic)  # the operator reads every report in full
+    assert isinstance(report, ReportPublic)  # the operator reads every report in full
     assert report.channel.value == "news"
     assert report.category == "shelling"
     assert report.alleged_perpetrator == "ARM"  # the accused; the accuser is in the narrative

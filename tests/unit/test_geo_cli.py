@@ -10,10 +10,7 @@ import pytest
 from ceasefire.cli import main
 from ceasefire.news.geo.evaluation import GeoScores, evaluate, read_geowebnews
 from ceasefire.news.geo.mention import PlaceMention
-from tests.conftest import SHARED_DATA
-from tests.unit.geo_fixtures import gazetteer, nlp
-
-__all__ = ["gazetteer", "nlp"]
+from tests.factories.news import SHARED_DATA
 
 PLACE_KEYS = {"start", "end", "text", "name", "lat", "lon", "country", "feature_class", "precision"}
 

@@ -6,9 +6,6 @@ import pytest
 
 from ceasefire.news.geo import Gazetteer, distance_km
 from ceasefire.news.geo.normalise import name_key, name_keys
-from tests.unit.geo_fixtures import gazetteer
-
-__all__ = ["gazetteer"]
 
 STEPANAKERT = (39.818, 46.753)
 

@@ -15,10 +15,7 @@ from ceasefire.news.geo import (
     distance_km,
     geoparse_doc,
 )
-from tests.conftest import SHARED_DATA
-from tests.unit.geo_fixtures import gazetteer, nlp
-
-__all__ = ["gazetteer", "nlp"]
+from tests.factories.news import SHARED_DATA
 
 SEED = SHARED_DATA / "asharq-al-awsat-2020-11-26-nagorno-karabakh"
 

@@ -11,7 +11,7 @@ from ceasefire.errors import InvalidInput
 from ceasefire.news.actordict import load_dictionary, shipped_dictionary
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.pipeline import PipelineResources
-from tests.unit.news_fixtures import extractor, sentence  # noqa: F401
+from tests.factories.news import sentence
 
 
 def _actors(
@@ -31,7 +31,7 @@ def test_people_are_coded_by_the_role_they_held_that_day() -> None:
     assert dictionary.pick(aliyevs, date(2020, 11, 26)).id == "ilham-aliyev"
 
 
-def test_seed_people_and_organisations(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_seed_people_and_organisations(extractor: NewsExtractor) -> None:
     found = _actors(
         extractor,
         "Turkish President Tayyip Erdogan said the co-chairs of the OSCE Minsk Group and "
@@ -43,14 +43,14 @@ def test_seed_people_and_organisations(extractor: NewsExtractor) -> None:  # noq
     assert any(code == "IGO" and text == "UNHCR" for code, _, text in found)
 
 
-def test_capitals_stand_for_governments(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_capitals_stand_for_governments(extractor: NewsExtractor) -> None:
     found = _actors(extractor, "Ankara and Baku criticised Yerevan, while Moscow stayed silent.")
     assert {(code, sector) for code, sector, _ in found} >= {
         ("TUR", "GOV"), ("AZE", "GOV"), ("ARM", "GOV"), ("RUS", "GOV"),
     }  # fmt: skip
 
 
-def test_a_capital_as_a_place_is_no_government(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_a_capital_as_a_place_is_no_government(extractor: NewsExtractor) -> None:
     found = _actors(extractor, "Thousands of people rallied in Yerevan on Wednesday.")
     assert all(sector != "GOV" for _, sector, _ in found)
 
@@ -65,11 +65,11 @@ def test_a_capital_as_a_place_is_no_government(extractor: NewsExtractor) -> None
         ("The Azerbaijani parliament met on Monday.", "AZE", "LEG"),
     ],
 )
-def test_sector_nouns(extractor: NewsExtractor, text: str, code: str, sector: str) -> None:  # noqa: F811
+def test_sector_nouns(extractor: NewsExtractor, text: str, code: str, sector: str) -> None:
     assert (code, sector) in {(c, s) for c, s, _ in _actors(extractor, text)}
 
 
-def test_wire_agencies_are_never_actors(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_wire_agencies_are_never_actors(extractor: NewsExtractor) -> None:
     news = sentence(
         extractor, "A Turkish source told Reuters that AP and AFP had reported the talks."
     )
@@ -79,12 +79,12 @@ def test_wire_agencies_are_never_actors(extractor: NewsExtractor) -> None:  # no
     assert "AP" not in texts.split()
 
 
-def test_modifier_of_a_thing_is_no_actor(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_modifier_of_a_thing_is_no_actor(extractor: NewsExtractor) -> None:
     found = _actors(extractor, "The offensive locked in Azeri advances on Azeri territory.")
     assert all("territory" not in text for _, _, text in found)
 
 
-def test_a_user_file_extends_the_dictionary(tmp_path: Path, extractor: NewsExtractor) -> None:  # noqa: F811
+def test_a_user_file_extends_the_dictionary(tmp_path: Path, extractor: NewsExtractor) -> None:
     user = tmp_path / "actors.yaml"
     user.write_text(
         "people:\n"

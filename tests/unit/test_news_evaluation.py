@@ -9,11 +9,10 @@ import pytest
 
 from ceasefire.news.evaluation import Scores, evaluate_plover, evaluate_seed
 from ceasefire.news.extract import NewsExtractor
-from tests.conftest import SHARED_DATA
-from tests.unit.news_fixtures import SEED, SEED_EXPECTED, extractor  # noqa: F401
+from tests.factories.news import SEED, SEED_EXPECTED, SHARED_DATA
 
 
-def test_seed_passes_every_item_but_the_paragraph_count(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_seed_passes_every_item_but_the_paragraph_count(extractor: NewsExtractor) -> None:
     report = evaluate_seed(extractor, SEED, SEED_EXPECTED)
     failed = [c.item for c in report.required_failed]
     # The expected file says 13 body paragraphs; the page has 10 (docs/nlp.md says why).
@@ -32,7 +31,7 @@ def test_scores() -> None:
     assert scores.f1 == 0.5
 
 
-def test_plover_scoring_on_two_records(tmp_path: Path, extractor: NewsExtractor) -> None:  # noqa: F811
+def test_plover_scoring_on_two_records(tmp_path: Path, extractor: NewsExtractor) -> None:
     records = [
         {"id": "r1", "event": "THREATEN", "text": "Iran threatened to shell Iraqi towns.",
          "source": [{"actorText": "Iran", "code": "IRN"}], "target": [{"code": "IRQ"}]},
@@ -51,7 +50,7 @@ def test_plover_scoring_on_two_records(tmp_path: Path, extractor: NewsExtractor)
 
 
 @pytest.mark.slow
-def test_plover_dev_figures(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_plover_dev_figures(extractor: NewsExtractor) -> None:
     path = SHARED_DATA / "plover-gsr-dev.json"
     if not path.exists():
         pytest.skip(f"gold set not available at {path}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.model import Event
-from tests.unit.news_fixtures import extractor, seed_result, sentence  # noqa: F401
+from tests.factories.news import sentence
 
 
 def _codes(actors: list[Any]) -> set[str]:
@@ -20,7 +20,7 @@ def _event(events: list[dict[str, Any]], phrase: str) -> dict[str, Any]:
     return found[0]
 
 
-def test_seed_consultation_dated_the_day_before(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_seed_consultation_dated_the_day_before(seed_result: dict[str, Any]) -> None:
     event = _event(seed_result["events"], "had discussed the possibility")
     assert event["event"] == "CONSULT"
     assert _codes(event["source"]) == {"TUR"}
@@ -32,7 +32,7 @@ def test_seed_consultation_dated_the_day_before(seed_result: dict[str, Any]) -> 
     assert 0 < event["confidence"] <= 1
 
 
-def test_seed_ceasefire_signed_on_nov_10_in_the_enclave(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_seed_ceasefire_signed_on_nov_10_in_the_enclave(seed_result: dict[str, Any]) -> None:
     event = _event(seed_result["events"], "signed a Russia-brokered cease-fire")
     assert event["event"] in {"AGREE", "RETREAT"}
     assert _codes(event["source"]) == {"AZE", "ARM"}
@@ -46,7 +46,7 @@ def test_seed_ceasefire_signed_on_nov_10_in_the_enclave(seed_result: dict[str, A
     assert sentence_ref["section"] == "body"
 
 
-def test_seed_peacekeepers_and_handover(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_seed_peacekeepers_and_handover(seed_result: dict[str, Any]) -> None:
     deployed = _event(seed_result["events"], "Russian peacekeepers have been deployed")
     assert deployed["event"] in {"AID", "MOBILIZE"}
     assert _codes(deployed["source"]) == {"RUS"}
@@ -57,7 +57,7 @@ def test_seed_peacekeepers_and_handover(seed_result: dict[str, Any]) -> None:  #
     assert handover["sentence"]["section"] == "caption"
 
 
-def test_seed_criticism_and_demand(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_seed_criticism_and_demand(seed_result: dict[str, Any]) -> None:
     events = seed_result["events"]
     criticism = next(e for e in events if e["event"] == "DISAPPROVE")
     assert _codes(criticism["source"]) == {"TUR"}
@@ -67,19 +67,19 @@ def test_seed_criticism_and_demand(seed_result: dict[str, Any]) -> None:  # noqa
     assert _codes(demand["source"]) == {"FRA"}
 
 
-def test_no_agency_in_any_event(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_no_agency_in_any_event(seed_result: dict[str, Any]) -> None:
     for event in seed_result["events"]:
         for actor in (*event["source"], *event["target"]):
             assert "Reuters" not in actor["text"]
             assert actor["text"] != "AP"
 
 
-def _primary(extractor: NewsExtractor, text: str) -> Event:  # noqa: F811
+def _primary(extractor: NewsExtractor, text: str) -> Event:
     news = sentence(extractor, text)
     return next(e for e in news.events if e.primary)
 
 
-def test_accusation_keeps_accuser_and_accused_apart(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_accusation_keeps_accuser_and_accused_apart(extractor: NewsExtractor) -> None:
     news = sentence(
         extractor, "Azerbaijan accused Armenia of shelling the town of Tartar on Tuesday."
     )
@@ -95,7 +95,7 @@ def test_accusation_keeps_accuser_and_accused_apart(extractor: NewsExtractor) ->
     assert _codes(accusation.target) == {"ARM"}
 
 
-def test_denial(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_denial(extractor: NewsExtractor) -> None:
     news = sentence(
         extractor, "Armenia's defence ministry denied that its forces had shelled Tartar."
     )
@@ -104,7 +104,7 @@ def test_denial(extractor: NewsExtractor) -> None:  # noqa: F811
     assert _codes(shelling.claimed_by) == {"ARM"}
 
 
-def test_reported_violence_from_another_party_is_claimed(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_reported_violence_from_another_party_is_claimed(extractor: NewsExtractor) -> None:
     event = _primary(
         extractor, "Azerbaijan said Armenian forces fired mortars at its positions near Tartar."
     )
@@ -115,7 +115,7 @@ def test_reported_violence_from_another_party_is_claimed(extractor: NewsExtracto
     assert [w.weapon_class for w in event.weapons] == ["artillery"]
 
 
-def test_unnamed_sources_report_without_claiming(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_unnamed_sources_report_without_claiming(extractor: NewsExtractor) -> None:
     event = _primary(
         extractor,
         "Artillery fire killed 46 civilians and wounded at least 12 others in Fuzuli, "
@@ -131,7 +131,7 @@ def test_unnamed_sources_report_without_claiming(extractor: NewsExtractor) -> No
     assert wounded.text == "at least 12 others"
 
 
-def test_planned_and_promised(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_planned_and_promised(extractor: NewsExtractor) -> None:
     enter = _primary(extractor, "Azerbaijani troops will enter the Aghdam district on Friday.")
     assert enter.modality == "planned"
     assert enter.date == date(2020, 11, 27)
@@ -142,7 +142,7 @@ def test_planned_and_promised(extractor: NewsExtractor) -> None:  # noqa: F811
     assert promise.modality == "planned"
 
 
-def test_ultimatum_and_threat(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_ultimatum_and_threat(extractor: NewsExtractor) -> None:
     ultimatum = _primary(
         extractor, "Nigeria will withdraw its troops from Chad unless talks resume."
     )
@@ -152,7 +152,7 @@ def test_ultimatum_and_threat(extractor: NewsExtractor) -> None:  # noqa: F811
     assert _codes(threat.target) == {"IRQ"}
 
 
-def test_demand_through_a_speaker(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_demand_through_a_speaker(extractor: NewsExtractor) -> None:
     event = _primary(
         extractor, "Egyptian President Hosni Mubarak said the US must be ready to mediate."
     )
@@ -161,13 +161,13 @@ def test_demand_through_a_speaker(extractor: NewsExtractor) -> None:  # noqa: F8
     assert _codes(event.target) == {"USA"}
 
 
-def test_negated_cooperation_is_rejection(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_negated_cooperation_is_rejection(extractor: NewsExtractor) -> None:
     event = _primary(extractor, "The U.S. said it would not meet the hostage-takers' demands.")
     assert event.event == "REJECT"
     assert _codes(event.source) == {"USA"}
 
 
-def test_dyads_of_conjoined_states(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_dyads_of_conjoined_states(extractor: NewsExtractor) -> None:
     agree = _primary(extractor, "Jordan and Britain have agreed to hold joint military exercises.")
     assert agree.event == "AGREE"
     assert _codes(agree.source) == {"JOR", "GBR"}
@@ -175,7 +175,7 @@ def test_dyads_of_conjoined_states(extractor: NewsExtractor) -> None:  # noqa: F
     assert _codes(officials.source) == {"HUN", "ROU"}
 
 
-def test_one_primary_event_per_sentence(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_one_primary_event_per_sentence(extractor: NewsExtractor) -> None:
     news = sentence(extractor, "Turkey has long backed Azerbaijan and criticized the Minsk Group.")
     assert sum(e.primary for e in news.events) == 1
     assert {e.event for e in news.events} == {"SUPPORT", "DISAPPROVE"}

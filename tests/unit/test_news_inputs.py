@@ -11,7 +11,7 @@ from ceasefire.cli import main
 from ceasefire.errors import InvalidInput, PayloadTooLarge
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.inputs import decode_article, read_article_file
-from tests.unit.news_fixtures import SEED, extractor  # noqa: F401
+from tests.factories.news import SEED
 
 FRENCH = (
     "Le Monde\n\nLe président a rencontré son homologue\n\nJeudi 26 novembre 2020 - 05:45\n\n"
@@ -63,7 +63,7 @@ def test_unreadable_files(
 
 def test_no_article_and_other_language(
     bad_files: dict[str, Path],
-    extractor: NewsExtractor,  # noqa: F811
+    extractor: NewsExtractor,
 ) -> None:
     with pytest.raises(InvalidInput, match="no article"):
         extractor.read(bad_files["no_article"])

@@ -12,7 +12,7 @@ from ceasefire.news.html import parse_html
 from ceasefire.news.language import detect_language
 from ceasefire.news.plaintext import parse_plain_text
 from ceasefire.news.timeexpr import Tense, find_time_mentions, parse_publication_line
-from tests.unit.news_fixtures import SEED
+from tests.factories.news import SEED
 
 
 @pytest.fixture(scope="module")

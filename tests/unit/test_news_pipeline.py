@@ -8,7 +8,6 @@ from ceasefire.errors import InvalidInput
 from ceasefire.news.article import Article
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.pipeline import DEFAULT_PIPELINE, NewsDoc, Pipeline, register, registered
-from tests.unit.news_fixtures import extractor  # noqa: F401
 
 
 def test_every_default_component_is_registered_with_a_version() -> None:
@@ -19,7 +18,7 @@ def test_every_default_component_is_registered_with_a_version() -> None:
         assert components[name].assigns
 
 
-def test_the_pipeline_records_the_versions_it_ran(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_the_pipeline_records_the_versions_it_ran(extractor: NewsExtractor) -> None:
     news = extractor.extract_sentence("Turkey and Russia held talks in Moscow on Monday.")
     assert news.components == list(DEFAULT_PIPELINE)
     assert all(event.component == "news.events.v1" for event in news.events)
@@ -40,7 +39,7 @@ def test_components_out_of_order_are_refused() -> None:
     assert "actors" in message
 
 
-def test_a_smaller_pipeline_runs_only_its_components(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_a_smaller_pipeline_runs_only_its_components(extractor: NewsExtractor) -> None:
     small = Pipeline(["news.parse.v1", "news.actors.v1"], extractor.pipeline.resources)
     news = small(Article(title="", paragraphs=["Turkish police detained ten protesters."]))
     assert news.components == ["news.parse.v1", "news.actors.v1"]
@@ -53,7 +52,7 @@ def test_names_must_carry_a_version() -> None:
         register("news.unversioned", assigns=["x"])
 
 
-def test_a_registered_component_can_join_a_pipeline(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_a_registered_component_can_join_a_pipeline(extractor: NewsExtractor) -> None:
     class Counter:
         def __call__(self, news: NewsDoc) -> NewsDoc:
             news.notes.append(f"{len(news.events)} events")

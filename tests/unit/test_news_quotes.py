@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ceasefire.news.extract import NewsExtractor
-from tests.unit.news_fixtures import extractor, seed_result, sentence  # noqa: F401
+from tests.factories.news import sentence
 
 
 def _speaker(quote: dict[str, Any]) -> str:
@@ -13,7 +13,7 @@ def _speaker(quote: dict[str, Any]) -> str:
     return f"{speaker.get('text')} / {speaker.get('name')}"
 
 
-def test_seed_quotes_are_erdogans(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_seed_quotes_are_erdogans(seed_result: dict[str, Any]) -> None:
     quotes = seed_result["quotes"]
     for words in (
         "We have the opportunity to develop and expand this more",
@@ -25,7 +25,7 @@ def test_seed_quotes_are_erdogans(seed_result: dict[str, Any]) -> None:  # noqa:
         assert all("Tayyip Erdogan" in _speaker(q) for q in holding), words
 
 
-def test_direct_quote_spans_two_sentences(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_direct_quote_spans_two_sentences(seed_result: dict[str, Any]) -> None:
     direct = [q for q in seed_result["quotes"] if q["kind"] == "direct"]
     assert direct[0]["text"].startswith("We have the opportunity")
     assert direct[0]["text"].endswith("with Putin too,")
@@ -33,25 +33,25 @@ def test_direct_quote_spans_two_sentences(seed_result: dict[str, Any]) -> None: 
     assert text[direct[0]["start"] : direct[0]["end"]] == direct[0]["text"]
 
 
-def test_he_said_is_the_previous_speaker(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_he_said_is_the_previous_speaker(seed_result: dict[str, Any]) -> None:
     quote = next(q for q in seed_result["quotes"] if "different level" in q["text"])
     assert quote["kind"] == "indirect"
     assert quote["speaker"]["id"] == "erdogan"
     assert quote["speaker_resolved_from"].startswith("He")
 
 
-def test_scare_quotes_are_no_quotes(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_scare_quotes_are_no_quotes(seed_result: dict[str, Any]) -> None:
     assert not any(q["text"] == "discomfort" for q in seed_result["quotes"])
 
 
-def test_anonymous_source_and_agency(seed_result: dict[str, Any]) -> None:  # noqa: F811
+def test_anonymous_source_and_agency(seed_result: dict[str, Any]) -> None:
     quote = next(q for q in seed_result["quotes"] if "at odds" in q["text"])
     assert quote["speaker"]["text"] == "Turkish source"
     assert quote["speaker"]["code"] == "TUR"
     assert all("Reuters" not in _speaker(q) for q in seed_result["quotes"])
 
 
-def test_speaker_after_the_verb(extractor: NewsExtractor) -> None:  # noqa: F811
+def test_speaker_after_the_verb(extractor: NewsExtractor) -> None:
     news = sentence(
         extractor,
         "“The ceasefire is holding across the whole line,” said Russian Defence Minister "
