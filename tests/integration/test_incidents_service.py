@@ -13,24 +13,15 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
-from ceasefire.incidents.service import (
-    IncidentDetail,
-    IncidentFilters,
-    IncidentRedacted,
-    PartyRepresentative,
-)
+from ceasefire.incidents.schemas import IncidentDetail, IncidentRedacted, PartyRepresentative
+from ceasefire.incidents.service import IncidentFilters
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category, Channel
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 from tests.factories.reports import shelling_body
 
 ARMENIA = Attribution(AttributionKind.ATTRIBUTED, "ARM")
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
 
 
 def new_incident(ctx: ServiceContext, cast: Cast, **body: object) -> IncidentDetail:

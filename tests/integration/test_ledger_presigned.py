@@ -18,6 +18,7 @@ from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import SignedEntry, build_entry
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import SigningKey
+from ceasefire.ledger.schemas import EntryPublic
 from ceasefire.ledger.verify import FindingKind
 from ceasefire.timeutil import utcnow
 
@@ -42,7 +43,7 @@ def _signed(ctx: ServiceContext, key: SigningKey, payload: dict[str, object]) ->
     )
 
 
-def _submit(ctx: ServiceContext, entry: SignedEntry) -> ledger.EntryPublic:
+def _submit(ctx: ServiceContext, entry: SignedEntry) -> EntryPublic:
     return ledger.append_presigned(
         ctx,
         header=entry.header_bytes.decode(),

@@ -15,14 +15,10 @@ from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Payloa
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.reports import service as reports
 from ceasefire.reports.attachments import AttachmentStore
+from ceasefire.reports.schemas import ReportPublic, ReportRedacted
 from ceasefire.reports.tables import AttachmentRow, ReportRow
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 from tests.factories.reports import shelling_body
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
 
 
 def counts(ctx: ServiceContext) -> tuple[int, int, int]:
@@ -112,7 +108,7 @@ def test_reads_follow_the_classification(ctx: ServiceContext, cast: Cast) -> Non
     with pytest.raises(NotFound):
         reports.get_report(ctx, cast.viewer(ctx, "aze"), internal.id)
     seen = reports.get_report(ctx, Viewer.public(), public.id)
-    assert isinstance(seen, reports.ReportRedacted)
+    assert isinstance(seen, ReportRedacted)
     assert "observer_position" not in seen.model_dump()
     assert "reporter" not in seen.model_dump()
 
@@ -168,7 +164,7 @@ def test_attachments_are_hashed_and_kept_read_only(ctx: ServiceContext, cast: Ca
     assert raw == data
     assert fetched.sha256 == info.sha256
     mine = reports.get_report(ctx, turkey, report.id)
-    assert isinstance(mine, reports.ReportPublic)  # its author reads it in full
+    assert isinstance(mine, ReportPublic)  # its author reads it in full
     assert mine.attachments[0].id == info.id
 
 

@@ -14,15 +14,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ceasefire.agreements import service as agreements
-from ceasefire.agreements.model import Evidence, ProvisionStatus
+from ceasefire.agreements.model import Evidence
 from ceasefire.agreements.schemas import (
     AgreementListPublic,
     AgreementProvisionsPublic,
     AgreementPublic,
     AgreementVersionsPublic,
+    ProvisionStatusCreate,
     ProvisionStatusRecorded,
     ZoneCollectionPublic,
 )
@@ -52,40 +52,6 @@ ProvisionId = Annotated[str, Path(description="Provision id, e.g. p6-kalbajar.",
 
 class GeoJSONResponse(JSONResponse):
     media_type = "application/geo+json"
-
-
-class EvidenceCreate(BaseModel):
-    """One evidence reference: a ``source`` of the agreement file, an outside ``ref``, or both."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    source: str | None = Field(
-        default=None, max_length=80, description="Id of a source of the agreement file."
-    )
-    ref: str | None = Field(default=None, max_length=500, examples=["incident:2020-12-20-001"])
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class ProvisionStatusCreate(BaseModel):
-    """A provision's status from an instant on, with the evidence it rests on.
-
-    Give ``at`` (UTC or with an offset), or ``local`` with ``time_zone`` as the source
-    states it, or both (they must agree). ``time_zone`` alone keeps ``at``'s local time
-    there. Unknown fields are refused.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    status: ProvisionStatus
-    at: AwareDatetime | None = Field(default=None, examples=["2020-12-14T09:00:00Z"])
-    local: str | None = Field(
-        default=None,
-        max_length=32,
-        description="Local date or time without offset ('2020-12-14' or '2020-12-14T13:00').",
-    )
-    time_zone: str | None = Field(default=None, max_length=64, examples=["Asia/Baku"])
-    evidence: list[EvidenceCreate] = Field(min_length=1, max_length=agreements.MAX_EVIDENCE)
-    note: str | None = Field(default=None, max_length=agreements.MAX_NOTE)
 
 
 def _as_of(value: str | None) -> datetime:

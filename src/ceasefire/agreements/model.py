@@ -725,3 +725,10 @@ class Agreement:
             for v in self.deadlines_as_of(instant)
             if v.status in OPEN_STATUSES and instant < v.overdue_after <= instant + within
         ]
+
+
+# Limits of a recorded status: evidence references per record, and the length of a note
+# and of each evidence field.
+MAX_EVIDENCE = 50
+MAX_NOTE = 4000
+MAX_EVIDENCE_FIELD = {"source": 80, "ref": 500, "note": 2000}

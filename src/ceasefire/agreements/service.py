@@ -34,6 +34,9 @@ from ceasefire.agreements.events import (
 )
 from ceasefire.agreements.loader import CheckedDocument, check_data, check_file, check_text
 from ceasefire.agreements.model import (
+    MAX_EVIDENCE,
+    MAX_EVIDENCE_FIELD,
+    MAX_NOTE,
     Agreement,
     DeadlineAmendment,
     Evidence,
@@ -636,11 +639,6 @@ def record_provision_status(
         status=status, at=at, local=local, time_zone=time_zone, evidence=evidence, note=note
     )
     return _record_change(ctx, agreement_id, provision_id, change, actor, viewer=viewer)
-
-
-MAX_EVIDENCE = 50
-MAX_NOTE = 4000
-MAX_EVIDENCE_FIELD = {"source": 80, "ref": 500, "note": 2000}
 
 
 def status_change_input(

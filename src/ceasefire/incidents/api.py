@@ -10,84 +10,37 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime
 
 from ceasefire.access import Classification
 from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.incidents import service as incidents
-from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
+from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus
+from ceasefire.incidents.schemas import (
+    AssessmentCreate,
+    AssessmentPublic,
+    ClassificationChange,
+    IncidentCreate,
+    IncidentDetail,
+    IncidentEdit,
+    IncidentPage,
+    IncidentRedacted,
+    NoteCreate,
+    NotePublic,
+    ReplyCreate,
+    ReplyPublic,
+    ReportIds,
+    StatusChange,
+    TaskComplete,
+    TaskCreate,
+    TaskPublic,
+)
 from ceasefire.reports.model import Category, Channel
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
-IncidentOut = incidents.IncidentDetail | incidents.IncidentRedacted
-
-
-class IncidentCreate(BaseModel):
-    report_ids: list[str] = Field(min_length=1)
-    title: str = Field(min_length=1, max_length=300)
-    summary: str | None = None
-    classification: Classification = Classification.INTERNAL
-    agreement_id: str | None = None
-    category: Category | None = None
-
-
-class IncidentEdit(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    summary: str | None = None
-
-
-class ReportIds(BaseModel):
-    report_ids: list[str] = Field(min_length=1)
-
-
-class StatusChange(BaseModel):
-    status: OccurrenceStatus
-    reason: str = Field(min_length=1)
-
-
-class ClassificationChange(BaseModel):
-    classification: Classification
-    reason: str | None = None
-
-
-class TaskCreate(BaseModel):
-    team: list[str] = Field(min_length=1)
-    lead_member: str | None = None
-    party_representatives: list[incidents.PartyRepresentative] = []
-    instructions: str | None = None
-    due_at: AwareDatetime | None = None
-
-
-class TaskComplete(BaseModel):
-    findings: str = Field(min_length=1)
-
-
-class AssessmentCreate(BaseModel):
-    stance: Stance
-    rationale: str = Field(min_length=1)
-    status: OccurrenceStatus | None = Field(
-        default=None, description="The finding's status: verified, not_substantiated, ..."
-    )
-    attribution: str | None = Field(default=None, examples=["attributed(ARM)", "not_attributable"])
-    evidence_refs: list[str] = []
-    classification: Classification = Classification.INTERNAL
-
-
-class ReplyCreate(BaseModel):
-    text: str = Field(min_length=1)
-    evidence_refs: list[str] = []
-
-
-class NoteCreate(BaseModel):
-    text: str = Field(min_length=1)
-    classification: Classification = Classification.INTERNAL
-
-
-class IncidentPageOut(BaseModel):
-    items: list[incidents.IncidentSummary | incidents.IncidentRedacted]
-    next_cursor: str | None
+IncidentOut = IncidentDetail | IncidentRedacted
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -106,10 +59,8 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     return values[0], values[1], values[2], values[3]
 
 
-@router.post("/incidents", response_model=incidents.IncidentDetail, status_code=201)
-def create_incident(
-    ctx: ContextDep, viewer: RequireMember, body: IncidentCreate
-) -> incidents.IncidentDetail:
+@router.post("/incidents", response_model=IncidentDetail, status_code=201)
+def create_incident(ctx: ContextDep, viewer: RequireMember, body: IncidentCreate) -> IncidentDetail:
     """Group reports into a new incident (monitors)."""
     return incidents.create_incident(
         ctx,
@@ -123,7 +74,7 @@ def create_incident(
     )
 
 
-@router.get("/incidents", response_model=IncidentPageOut)
+@router.get("/incidents", response_model=IncidentPage)
 def list_incidents(
     ctx: ContextDep,
     viewer: CurrentViewer,
@@ -142,7 +93,7 @@ def list_incidents(
     classification: Classification | None = None,
     limit: Annotated[int, Query(ge=1, le=incidents.MAX_LIST_LIMIT)] = 50,
     cursor: str | None = None,
-) -> IncidentPageOut:
+) -> IncidentPage:
     """Incidents the caller may read, newest first, filtered and paged."""
     filters = incidents.IncidentFilters(
         start=start,
@@ -157,7 +108,7 @@ def list_incidents(
         classification=classification,
     )
     page = incidents.list_incidents(ctx, viewer, filters, limit=limit, cursor=cursor)
-    return IncidentPageOut(items=page.items, next_cursor=page.next_cursor)
+    return IncidentPage(items=page.items, next_cursor=page.next_cursor)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
@@ -166,54 +117,52 @@ def get_incident(ctx: ContextDep, viewer: CurrentViewer, incident_id: str) -> In
     return incidents.get_incident(ctx, viewer, incident_id)
 
 
-@router.patch("/incidents/{incident_id}", response_model=incidents.IncidentDetail)
+@router.patch("/incidents/{incident_id}", response_model=IncidentDetail)
 def edit_incident(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: IncidentEdit
-) -> incidents.IncidentDetail:
+) -> IncidentDetail:
     """Change the title or the shared summary."""
     return incidents.edit_incident(ctx, viewer, incident_id, title=body.title, summary=body.summary)
 
 
-@router.post("/incidents/{incident_id}/reports", response_model=incidents.IncidentDetail)
+@router.post("/incidents/{incident_id}/reports", response_model=IncidentDetail)
 def add_reports(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: ReportIds
-) -> incidents.IncidentDetail:
+) -> IncidentDetail:
     return incidents.add_reports(ctx, viewer, incident_id, body.report_ids)
 
 
-@router.delete(
-    "/incidents/{incident_id}/reports/{report_id}", response_model=incidents.IncidentDetail
-)
+@router.delete("/incidents/{incident_id}/reports/{report_id}", response_model=IncidentDetail)
 def remove_report(
     ctx: ContextDep,
     viewer: RequireMember,
     incident_id: str,
     report_id: str,
     reason: Annotated[str, Query(min_length=1)],
-) -> incidents.IncidentDetail:
+) -> IncidentDetail:
     return incidents.remove_report(ctx, viewer, incident_id, report_id, reason=reason)
 
 
-@router.post("/incidents/{incident_id}/status", response_model=incidents.IncidentDetail)
+@router.post("/incidents/{incident_id}/status", response_model=IncidentDetail)
 def change_status(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: StatusChange
-) -> incidents.IncidentDetail:
+) -> IncidentDetail:
     """Move the occurrence status (409 when the transition or the decision does not allow it)."""
     return incidents.change_status(ctx, viewer, incident_id, body.status, reason=body.reason)
 
 
-@router.post("/incidents/{incident_id}/classification", response_model=incidents.IncidentDetail)
+@router.post("/incidents/{incident_id}/classification", response_model=IncidentDetail)
 def classify(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: ClassificationChange
-) -> incidents.IncidentDetail:
+) -> IncidentDetail:
     """Change who may read the incident; ``public`` publishes its redacted view."""
     return incidents.classify(ctx, viewer, incident_id, body.classification, reason=body.reason)
 
 
-@router.post("/incidents/{incident_id}/tasks", response_model=incidents.TaskPublic, status_code=201)
+@router.post("/incidents/{incident_id}/tasks", response_model=TaskPublic, status_code=201)
 def assign_task(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: TaskCreate
-) -> incidents.TaskPublic:
+) -> TaskPublic:
     """Send a team to investigate; notes which parties' representatives are present."""
     return incidents.assign_task(
         ctx,
@@ -227,21 +176,21 @@ def assign_task(
     )
 
 
-@router.post("/tasks/{task_id}/complete", response_model=incidents.TaskPublic)
+@router.post("/tasks/{task_id}/complete", response_model=TaskPublic)
 def complete_task(
     ctx: ContextDep, viewer: RequireMember, task_id: str, body: TaskComplete
-) -> incidents.TaskPublic:
+) -> TaskPublic:
     return incidents.complete_task(ctx, viewer, task_id, findings=body.findings)
 
 
 @router.post(
     "/incidents/{incident_id}/assessments",
-    response_model=incidents.IncidentDetail,
+    response_model=IncidentDetail,
     status_code=201,
 )
 def assess(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: AssessmentCreate
-) -> incidents.IncidentDetail:
+) -> IncidentDetail:
     """Record the caller's member's assessment; returns the incident after the decision rule."""
     attribution = Attribution.parse(body.attribution) if body.attribution is not None else None
     return incidents.assess(
@@ -257,13 +206,13 @@ def assess(
     )
 
 
-@router.get("/incidents/{incident_id}/assessments", response_model=list[incidents.AssessmentPublic])
+@router.get("/incidents/{incident_id}/assessments", response_model=list[AssessmentPublic])
 def list_assessments(
     ctx: ContextDep, viewer: RequireMember, incident_id: str
-) -> list[incidents.AssessmentPublic]:
+) -> list[AssessmentPublic]:
     """Every assessment the caller may read, superseded ones included (``current`` false)."""
     detail = incidents.get_incident(ctx, viewer, incident_id)
-    assert isinstance(detail, incidents.IncidentDetail)
+    assert isinstance(detail, IncidentDetail)
     return detail.assessments
 
 
@@ -279,31 +228,27 @@ def evaluate_decision(ctx: ContextDep, viewer: RequireMember, incident_id: str) 
     return incidents.evaluate(ctx, viewer, incident_id).to_dict()
 
 
-@router.post(
-    "/incidents/{incident_id}/replies", response_model=incidents.ReplyPublic, status_code=201
-)
+@router.post("/incidents/{incident_id}/replies", response_model=ReplyPublic, status_code=201)
 def reply(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: ReplyCreate
-) -> incidents.ReplyPublic:
+) -> ReplyPublic:
     """A party's right of reply (the liaison of a party the incident concerns)."""
     return incidents.reply(
         ctx, viewer, incident_id, text=body.text, evidence_refs=body.evidence_refs
     )
 
 
-@router.get("/incidents/{incident_id}/replies", response_model=list[incidents.ReplyPublic])
-def list_replies(
-    ctx: ContextDep, viewer: RequireMember, incident_id: str
-) -> list[incidents.ReplyPublic]:
+@router.get("/incidents/{incident_id}/replies", response_model=list[ReplyPublic])
+def list_replies(ctx: ContextDep, viewer: RequireMember, incident_id: str) -> list[ReplyPublic]:
     detail = incidents.get_incident(ctx, viewer, incident_id)
-    assert isinstance(detail, incidents.IncidentDetail)
+    assert isinstance(detail, IncidentDetail)
     return detail.replies
 
 
-@router.post("/incidents/{incident_id}/notes", response_model=incidents.NotePublic, status_code=201)
+@router.post("/incidents/{incident_id}/notes", response_model=NotePublic, status_code=201)
 def add_note(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: NoteCreate
-) -> incidents.NotePublic:
+) -> NotePublic:
     """A working note (internal by default)."""
     return incidents.add_note(
         ctx, viewer, incident_id, text=body.text, classification=body.classification

@@ -20,6 +20,7 @@ from ceasefire.console.output import console, print_json, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
+from ceasefire.incidents.schemas import IncidentDetail, IncidentRedacted, PartyRepresentative
 from ceasefire.members.auth import acting_viewer
 from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
@@ -27,7 +28,7 @@ from ceasefire.timeutil import parse_instant
 incident_app = typer.Typer(help="Incidents and their joint verification.")
 
 
-def _print_incident(detail: incidents.IncidentDetail | incidents.IncidentRedacted) -> None:
+def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
     party = f"({detail.attributed_party})" if detail.attributed_party else ""
     console.print(f"[bold]{detail.id}[/bold] {detail.title}")
     console.print(
@@ -38,7 +39,7 @@ def _print_incident(detail: incidents.IncidentDetail | incidents.IncidentRedacte
     )
     if detail.summary:
         console.print(f"  {detail.summary}", highlight=False)
-    if not isinstance(detail, incidents.IncidentDetail):
+    if not isinstance(detail, IncidentDetail):
         return
     console.print(
         f"  classification {detail.classification.value}; concerns {', '.join(detail.concerns)}"
@@ -193,9 +194,7 @@ def incident_investigate(
                 f"--party-rep {item!r}: expected PARTY:present or PARTY:absent",
                 details=[problem(f"party_representatives.{index}", "PARTY:present|absent")],
             )
-        reps.append(
-            incidents.PartyRepresentative(party=code.upper(), present=presence == "present")
-        )
+        reps.append(PartyRepresentative(party=code.upper(), present=presence == "present"))
     task = incidents.assign_task(
         get_context(),
         acting_viewer(get_context(), token),

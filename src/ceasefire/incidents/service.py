@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -71,6 +70,16 @@ from ceasefire.incidents.model import (
     redact_names,
     rule_from_dict,
 )
+from ceasefire.incidents.schemas import (
+    AssessmentPublic,
+    IncidentDetail,
+    IncidentRedacted,
+    IncidentSummary,
+    NotePublic,
+    PartyRepresentative,
+    ReplyPublic,
+    TaskPublic,
+)
 from ceasefire.incidents.tables import (
     AssessmentRow,
     DecisionRuleRow,
@@ -84,7 +93,6 @@ from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.members.service import actor_of, load_roles, user_display_names
 from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
 from ceasefire.reports.service import (
-    ReportPublic,
     _attachments,
     _public,
     grouped_reports,
@@ -109,116 +117,6 @@ def _digest(text: str | None) -> str | None:
 
 
 # --------------------------------------------------------------------------- schemas
-
-
-class AssessmentPublic(BaseModel):
-    id: str
-    member_id: str
-    user_id: str | None
-    stance: Stance
-    finding: dict[str, Any] | None
-    rationale: str
-    evidence_refs: list[str]
-    classification: Classification
-    recorded_at: datetime
-    supersedes: str | None
-    current: bool
-
-
-class ReplyPublic(BaseModel):
-    id: str
-    member_id: str
-    user_id: str | None
-    party: str
-    text: str
-    evidence_refs: list[str]
-    classification: Classification
-    recorded_at: datetime
-
-
-class NotePublic(BaseModel):
-    id: str
-    member_id: str
-    user_id: str | None
-    text: str
-    classification: Classification
-    recorded_at: datetime
-
-
-class PartyRepresentative(BaseModel):
-    """A party's representative on a field investigation (CTSAMVM practice)."""
-
-    party: str
-    present: bool
-    names: list[str] = []
-
-
-class TaskPublic(BaseModel):
-    id: str
-    incident_id: str
-    team: list[str]
-    lead_member: str | None
-    party_representatives: list[PartyRepresentative]
-    instructions: str | None
-    status: str
-    due_at: datetime | None
-    assigned_at: datetime
-    assigned_by: str
-    completed_at: datetime | None
-    findings: str | None
-
-
-class IncidentSummary(BaseModel):
-    """An incident in a list: what, where, when, and where verification stands."""
-
-    id: str
-    agreement_id: str | None
-    title: str
-    summary: str | None
-    category: str
-    classification: Classification
-    concerns: list[str]
-    status: OccurrenceStatus
-    attribution: AttributionKind
-    attributed_party: str | None
-    observed_start: datetime
-    observed_end: datetime
-    event_position: dict[str, Any]
-    owner_member: str
-    created_at: datetime
-    updated_at: datetime
-    report_count: int
-    channels: list[str]
-
-
-class IncidentDetail(IncidentSummary):
-    """An incident with every part the viewer may read; superseded assessments included."""
-
-    decision: dict[str, Any] | None
-    reports: list[ReportPublic]
-    assessments: list[AssessmentPublic]
-    replies: list[ReplyPublic]
-    notes: list[NotePublic]
-    tasks: list[TaskPublic]
-
-
-class IncidentRedacted(BaseModel):
-    """The public view: no observer positions, no reports, no names of persons, no notes."""
-
-    id: str
-    title: str
-    summary: str | None
-    category: str
-    concerns: list[str]
-    status: OccurrenceStatus
-    attribution: AttributionKind
-    attributed_party: str | None
-    observed_start: datetime
-    observed_end: datetime
-    event_position: dict[str, Any]
-    report_count: int
-    decision_state: str | None
-    updated_at: datetime
 
 
 @dataclass(frozen=True)

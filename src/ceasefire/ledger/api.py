@@ -12,27 +12,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel, Field
 
 from ceasefire.api.deps import ContextDep, RequireMember
 from ceasefire.ledger import service as ledger
+from ceasefire.ledger.schemas import EntryPage, EntryPublic, KeyPublic, PresignedEntry, RootPublic
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
-
-
-class EntryPage(BaseModel):
-    entries: list[ledger.EntryPublic]
-    next_after: int | None = Field(
-        description="Pass as `after` for the next page; null when this page is the last."
-    )
-
-
-class PresignedEntry(BaseModel):
-    """An entry signed by the member itself (see docs/ledger.md, "Pre-signed entries")."""
-
-    header: str = Field(description="The RFC 8785 canonical header, exactly as signed.")
-    payload: str = Field(description="The RFC 8785 canonical payload (a JSON object).")
-    signature: str = Field(description="Ed25519 signature of the header bytes, 128 hex digits.")
 
 
 SeqPath = Annotated[int, Path(ge=1, description="Sequence number of the entry.")]
@@ -58,31 +43,31 @@ def get_head(ctx: ContextDep) -> dict[str, Any]:
     return ledger.head(ctx)
 
 
-@router.get("/roots", response_model=list[ledger.RootPublic])
-def list_roots(ctx: ContextDep) -> list[ledger.RootPublic]:
+@router.get("/roots", response_model=list[RootPublic])
+def list_roots(ctx: ContextDep) -> list[RootPublic]:
     """The published Merkle root of every sealed UTC day."""
     return ledger.list_roots(ctx)
 
 
-@router.get("/keys", response_model=list[ledger.KeyPublic])
+@router.get("/keys", response_model=list[KeyPublic])
 def list_keys(
     ctx: ContextDep,
     member_id: Annotated[str | None, Query(max_length=64, description="Only this member.")] = None,
-) -> list[ledger.KeyPublic]:
+) -> list[KeyPublic]:
     """Every public key with the stretch of the record in which it may sign."""
     return ledger.list_keys(ctx, member_id=member_id)
 
 
-@router.post("/entries", response_model=ledger.EntryPublic, status_code=status.HTTP_201_CREATED)
-def submit_presigned(ctx: ContextDep, body: PresignedEntry) -> ledger.EntryPublic:
+@router.post("/entries", response_model=EntryPublic, status_code=status.HTTP_201_CREATED)
+def submit_presigned(ctx: ContextDep, body: PresignedEntry) -> EntryPublic:
     """Append an entry signed by the member's own key (409 when the head moved: re-sign)."""
     return ledger.append_presigned(
         ctx, header=body.header, payload=body.payload, signature=body.signature
     )
 
 
-@router.get("/{seq}", response_model=ledger.EntryPublic)
-def get_entry(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> ledger.EntryPublic:
+@router.get("/{seq}", response_model=EntryPublic)
+def get_entry(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> EntryPublic:
     """One entry with its payload, the exact signed header, hashes and signature."""
     return ledger.get_entry(ctx, _viewer, seq)
 

@@ -24,6 +24,7 @@ from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
 from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, write_key_file
 from ceasefire.ledger.keys import SigningKey
+from ceasefire.ledger.schemas import KeyPublic
 from ceasefire.timeutil import utcnow
 
 ledger_app = typer.Typer(help="The tamper-evident ledger: verify, export, proofs, keys.")
@@ -294,7 +295,7 @@ def keys_command(
     )
 
 
-def _print_key(key: ledger.KeyPublic, as_json: bool, verb: str) -> None:
+def _print_key(key: KeyPublic, as_json: bool, verb: str) -> None:
     if as_json:
         print_json(key.model_dump(mode="json"))
     else:

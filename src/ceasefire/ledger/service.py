@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from pydantic import BaseModel
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -83,6 +82,7 @@ from ceasefire.ledger.merkle import (
     inclusion_path,
     merkle_root,
 )
+from ceasefire.ledger.schemas import EntryPublic, KeyPublic, RootPublic
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
 from ceasefire.ledger.verify import (
     ChainReport,
@@ -538,21 +538,6 @@ def ensure_centre_key(session: Session, settings: Settings) -> str:
 # -- keys ---------------------------------------------------------------------------------
 
 
-class KeyPublic(BaseModel):
-    """A member's public key and the stretch of the record in which it may sign."""
-
-    key_id: str
-    member_id: str
-    algorithm: str
-    public_key: str
-    custody: str
-    valid_from: datetime
-    added_seq: int
-    valid_until: datetime | None
-    ended_seq: int | None
-    end_reason: str | None
-
-
 def _key_public(row: LedgerKeyRow) -> KeyPublic:
     return KeyPublic(
         key_id=row.key_id,
@@ -858,18 +843,6 @@ def seal_closed_days(ctx: ServiceContext) -> list[str]:
         return [day.isoformat()]
 
 
-class RootPublic(BaseModel):
-    """The published Merkle root of one closed UTC day."""
-
-    day: date
-    first_seq: int
-    last_seq: int
-    count: int
-    root: str
-    sealed_seq: int
-    tree: str = TREE_ALGORITHM
-
-
 def list_roots(ctx: ServiceContext) -> list[RootPublic]:
     """Every sealed day, oldest first."""
     with ctx.reader() as session:
@@ -983,25 +956,6 @@ def check_proof(document: Mapping[str, Any], *, root: str | None = None) -> dict
 
 
 # -- reading ------------------------------------------------------------------------------------
-
-
-class EntryPublic(BaseModel):
-    """One ledger entry as the API and CLI show it (with the exact signed texts)."""
-
-    seq: int
-    recorded_at: datetime
-    tag: str
-    subject: str
-    member_id: str
-    user_id: str | None
-    key_id: str
-    payload: Any
-    payload_hash: str
-    prev_hash: str
-    entry_hash: str
-    signature: str
-    header: str
-    payload_canonical: str
 
 
 def _entry_public(row: LedgerEntryRow) -> EntryPublic:

@@ -9,9 +9,8 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime
 
-from ceasefire.access import Classification, Role
 from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
 from ceasefire.members import auth, posts
@@ -19,75 +18,30 @@ from ceasefire.members import service as members
 from ceasefire.members.model import (
     GeoPoint,
     Member,
-    MemberKind,
     MemberRole,
     ObservationPost,
     Sensor,
-    SensorKind,
+)
+from ceasefire.members.schemas import (
+    IssuedToken,
+    LoginRequest,
+    MemberCreate,
+    MemberPublic,
+    PasswordChange,
+    PasswordChanged,
+    PostCreate,
+    PostPublic,
+    RoleEnd,
+    RoleGrant,
+    RolePublic,
+    SensorCreate,
+    SensorPublic,
+    TokenCreate,
+    TokenPublic,
 )
 from ceasefire.timeutil import utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["members"])
-
-
-class MemberCreate(BaseModel):
-    id: str = Field(examples=["fra"])
-    name: str = Field(examples=["France"])
-    kind: MemberKind
-    iso3: str | None = Field(default=None, examples=["FRA"])
-
-
-class RoleGrant(BaseModel):
-    agreement_id: str = Field(examples=["nk-2020-trilateral"])
-    role: Role
-    party: str | None = Field(default=None, description="ISO alpha-3 code, for party liaisons")
-    valid_from: AwareDatetime | None = Field(default=None, description="Default: now.")
-    valid_to: AwareDatetime | None = None
-
-
-class RoleEnd(BaseModel):
-    agreement_id: str
-    at: AwareDatetime | None = Field(default=None, description="Default: now.")
-
-
-class LoginRequest(BaseModel):
-    user_id: str
-    password: str
-
-
-class PasswordChange(BaseModel):
-    current_password: str
-    new_password: str = Field(description="At least 10 characters.")
-
-
-class TokenCreate(BaseModel):
-    user_id: str | None = Field(default=None, description="Default: yourself.")
-    label: str = "api"
-    expires_in_days: float | None = Field(default=30, gt=0, le=366)
-    expires_at: AwareDatetime | None = None
-
-
-class PostCreate(BaseModel):
-    id: str = Field(examples=["jmc-giyamaddinli"])
-    name: str
-    owners: list[str] = Field(min_length=1, examples=[["rus", "tur"]])
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
-    location_note: str | None = Field(default=None, examples=["approximate"])
-    active_from: AwareDatetime
-    active_to: AwareDatetime | None = None
-    independent: bool = False
-    classification: Classification = Classification.SHARED
-
-
-class SensorCreate(BaseModel):
-    id: str = Field(examples=["tur-uav-1"])
-    kind: SensorKind
-    name: str
-    post_id: str | None = None
-    member_id: str | None = None
-    classification: Classification = Classification.SHARED
-    notes: str | None = None
 
 
 @router.get("/members")
@@ -95,27 +49,27 @@ def list_members(
     ctx: ContextDep,
     viewer: CurrentViewer,
     agreement: Annotated[str | None, Query(description="Only members of this agreement")] = None,
-) -> list[members.MemberPublic]:
+) -> list[MemberPublic]:
     """Every member and its roles (membership is public)."""
     return members.list_members(ctx, viewer, agreement_id=agreement)
 
 
 @router.post("/members", status_code=status.HTTP_201_CREATED)
-def add_member(ctx: ContextDep, viewer: RequireMember, body: MemberCreate) -> members.MemberPublic:
+def add_member(ctx: ContextDep, viewer: RequireMember, body: MemberCreate) -> MemberPublic:
     """Add a member (operators and monitors)."""
     member = Member(id=body.id, name=body.name, kind=body.kind, iso3=body.iso3)
     return members.add_member(ctx, viewer, member)
 
 
 @router.get("/members/{member_id}")
-def get_member(ctx: ContextDep, viewer: CurrentViewer, member_id: str) -> members.MemberPublic:
+def get_member(ctx: ContextDep, viewer: CurrentViewer, member_id: str) -> MemberPublic:
     return members.get_member(ctx, viewer, member_id)
 
 
 @router.post("/members/{member_id}/roles", status_code=status.HTTP_201_CREATED)
 def grant_role(
     ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleGrant
-) -> members.RolePublic:
+) -> RolePublic:
     """Grant a role in an agreement (operators and monitors of that agreement)."""
     role = MemberRole(
         member_id=member_id,
@@ -129,9 +83,7 @@ def grant_role(
 
 
 @router.post("/members/{member_id}/roles/end")
-def end_role(
-    ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleEnd
-) -> members.RolePublic:
+def end_role(ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleEnd) -> RolePublic:
     """End the member's current role in an agreement."""
     return members.end_role(
         ctx, viewer, member_id=member_id, agreement_id=body.agreement_id, at=body.at
@@ -139,7 +91,7 @@ def end_role(
 
 
 @router.post("/auth/token", tags=["auth"])
-def login(ctx: ContextDep, request: Request, body: LoginRequest) -> auth.IssuedToken:
+def login(ctx: ContextDep, request: Request, body: LoginRequest) -> IssuedToken:
     """Sign in with a password; returns a 12-hour token, shown once.
 
     Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429);
@@ -154,7 +106,7 @@ def login(ctx: ContextDep, request: Request, body: LoginRequest) -> auth.IssuedT
 @router.post("/auth/password", tags=["auth"])
 def change_password(
     ctx: ContextDep, request: Request, viewer: RequireMember, body: PasswordChange
-) -> auth.PasswordChanged:
+) -> PasswordChanged:
     """Change your own password, giving the current one.
 
     Ends your other sign-in sessions (tokens labelled ``login``; not the token this request
@@ -183,12 +135,12 @@ def me(ctx: ContextDep, viewer: CurrentViewer) -> dict[str, Any]:
 @router.get("/auth/tokens", tags=["auth"])
 def list_tokens(
     ctx: ContextDep, viewer: RequireMember, user: str | None = None
-) -> list[auth.TokenPublic]:
+) -> list[TokenPublic]:
     return auth.list_tokens(ctx, viewer, user_id=user)
 
 
 @router.post("/auth/tokens", tags=["auth"], status_code=status.HTTP_201_CREATED)
-def create_token(ctx: ContextDep, viewer: RequireMember, body: TokenCreate) -> auth.IssuedToken:
+def create_token(ctx: ContextDep, viewer: RequireMember, body: TokenCreate) -> IssuedToken:
     """A new API token for yourself (operators: for anyone); the token is shown once."""
     expires_in = timedelta(days=body.expires_in_days) if body.expires_in_days else None
     return auth.create_token(
@@ -202,20 +154,20 @@ def create_token(ctx: ContextDep, viewer: RequireMember, body: TokenCreate) -> a
 
 
 @router.delete("/auth/tokens/{token_id}", tags=["auth"])
-def revoke_token(ctx: ContextDep, viewer: RequireMember, token_id: str) -> auth.TokenPublic:
+def revoke_token(ctx: ContextDep, viewer: RequireMember, token_id: str) -> TokenPublic:
     return auth.revoke_token(ctx, viewer, token_id)
 
 
 @router.get("/posts", tags=["posts"])
 def list_posts(
     ctx: ContextDep, viewer: CurrentViewer, active_at: AwareDatetime | None = None
-) -> list[posts.PostPublic]:
+) -> list[PostPublic]:
     """Observation posts you may see (positions of monitors are not public by default)."""
     return posts.list_posts(ctx, viewer, active_at=active_at)
 
 
 @router.post("/posts", tags=["posts"], status_code=status.HTTP_201_CREATED)
-def add_post(ctx: ContextDep, viewer: RequireMember, body: PostCreate) -> posts.PostPublic:
+def add_post(ctx: ContextDep, viewer: RequireMember, body: PostCreate) -> PostPublic:
     post = ObservationPost(
         id=body.id,
         name=body.name,
@@ -231,7 +183,7 @@ def add_post(ctx: ContextDep, viewer: RequireMember, body: PostCreate) -> posts.
 
 
 @router.get("/posts/{post_id}", tags=["posts"])
-def get_post(ctx: ContextDep, viewer: CurrentViewer, post_id: str) -> posts.PostPublic:
+def get_post(ctx: ContextDep, viewer: CurrentViewer, post_id: str) -> PostPublic:
     return posts.get_post(ctx, viewer, post_id)
 
 
@@ -241,12 +193,12 @@ def list_sensors(
     viewer: CurrentViewer,
     post: str | None = None,
     member: str | None = None,
-) -> list[posts.SensorPublic]:
+) -> list[SensorPublic]:
     return posts.list_sensors(ctx, viewer, post_id=post, member_id=member)
 
 
 @router.post("/sensors", tags=["posts"], status_code=status.HTTP_201_CREATED)
-def add_sensor(ctx: ContextDep, viewer: RequireMember, body: SensorCreate) -> posts.SensorPublic:
+def add_sensor(ctx: ContextDep, viewer: RequireMember, body: SensorCreate) -> SensorPublic:
     sensor = Sensor(
         id=body.id,
         kind=body.kind,
@@ -260,5 +212,5 @@ def add_sensor(ctx: ContextDep, viewer: RequireMember, body: SensorCreate) -> po
 
 
 @router.get("/sensors/{sensor_id}", tags=["posts"])
-def get_sensor(ctx: ContextDep, viewer: CurrentViewer, sensor_id: str) -> posts.SensorPublic:
+def get_sensor(ctx: ContextDep, viewer: CurrentViewer, sensor_id: str) -> SensorPublic:
     return posts.get_sensor(ctx, viewer, sensor_id)

@@ -23,7 +23,6 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -43,6 +42,7 @@ from ceasefire.members.events import (
     UserPasswordSet,
 )
 from ceasefire.members.model import MemberRole, check_slug, viewer_for_roles
+from ceasefire.members.schemas import IssuedToken, PasswordChanged, TokenPublic, UserPublic
 from ceasefire.members.service import actor_of, load_roles
 from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
 from ceasefire.timeutil import ensure_utc, utcnow
@@ -55,38 +55,6 @@ MAX_TOKEN_TTL = timedelta(days=366)
 # Writing last_used_at on every request would turn each read into a write transaction;
 # a minute's resolution is enough to see which tokens are in use.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
-
-
-class UserPublic(BaseModel):
-    id: str
-    member_id: str
-    display_name: str | None
-    operator: bool
-    has_password: bool
-    created_at: datetime
-    disabled_at: datetime | None
-    locked_until: datetime | None = None  # sign-ins refused until then (too many failures)
-
-
-class TokenPublic(BaseModel):
-    """A token's metadata; the secret itself is never stored and never shown again."""
-
-    id: str
-    user_id: str
-    label: str
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
-    state: str
-
-
-class IssuedToken(BaseModel):
-    """A newly created token: ``token`` is shown this once and cannot be recovered."""
-
-    token: str
-    token_type: str = "bearer"  # noqa: S105  (OAuth 2 token type, not a secret)
-    info: TokenPublic
 
 
 @cache
@@ -503,13 +471,6 @@ def set_password(
             session, ctx, user, password_hash, actor=actor, by_self=own, verified=verified
         )
         return _user_public(user)
-
-
-class PasswordChanged(BaseModel):
-    """A user's own password change: the user, and the sign-in sessions it ended."""
-
-    user: UserPublic
-    sessions_revoked: list[str]  # token ids; API tokens and the current session are kept
 
 
 def change_password(

@@ -29,6 +29,7 @@ from ceasefire.members.model import (
     Sensor,
     SensorKind,
 )
+from ceasefire.members.schemas import UserPublic
 from ceasefire.timeutil import parse_instant, utcnow
 
 member_app = typer.Typer(help="Member states and organisations, and their roles.")
@@ -205,7 +206,7 @@ def user_list(as_json: Annotated[bool, JSON] = False) -> None:
     )
 
 
-def _user_state(result: auth.UserPublic) -> str:
+def _user_state(result: UserPublic) -> str:
     return "disabled" if result.disabled_at is not None else "enabled"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,33 +19,10 @@ from ceasefire.errors import Conflict, Forbidden, NotFound, problem
 from ceasefire.ledger.service import append
 from ceasefire.members.events import MemberTag, PostAdded, SensorAdded
 from ceasefire.members.model import ObservationPost, Sensor, SensorKind
+from ceasefire.members.schemas import PostPublic, SensorPublic
 from ceasefire.members.service import actor_of, is_monitor
 from ceasefire.members.tables import MemberRow, ObservationPostRow, PostOwnerRow, SensorRow
 from ceasefire.timeutil import utcnow
-
-
-class PostPublic(BaseModel):
-    id: str
-    name: str
-    owners: list[str]
-    lon: float
-    lat: float
-    location_note: str | None
-    active_from: datetime
-    active_to: datetime | None
-    independent: bool
-    classification: Classification
-    active: bool
-
-
-class SensorPublic(BaseModel):
-    id: str
-    kind: SensorKind
-    name: str
-    post_id: str | None
-    member_id: str | None
-    classification: Classification
-    notes: str | None
 
 
 def _owners(session: Session, post_id: str) -> list[str]:

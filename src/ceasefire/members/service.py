@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,30 +28,11 @@ from ceasefire.members.model import (
     intervals_overlap,
     viewer_for_roles,
 )
+from ceasefire.members.schemas import MemberPublic, RolePublic
 from ceasefire.members.tables import MemberRoleRow, MemberRow, UserRow
 from ceasefire.timeutil import ensure_utc, utcnow
 
 CENTRE_MEMBER_NAME = "Joint monitoring centre (operators)"
-
-
-class RolePublic(BaseModel):
-    id: int
-    member_id: str
-    agreement_id: str
-    role: Role
-    party: str | None
-    valid_from: datetime
-    valid_to: datetime | None
-    current: bool
-
-
-class MemberPublic(BaseModel):
-    id: str
-    name: str
-    kind: MemberKind
-    iso3: str | None
-    created_at: datetime
-    roles: list[RolePublic]
 
 
 def actor_of(viewer: Viewer) -> Actor:

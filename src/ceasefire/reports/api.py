@@ -11,7 +11,7 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
 from ceasefire.api.bodies import read_limited
@@ -27,6 +27,13 @@ from ceasefire.reports import imports
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category, Channel
 from ceasefire.reports.queue import ReportQueue
+from ceasefire.reports.schemas import (
+    AttachmentPublic,
+    ImportPublic,
+    ReportPage,
+    ReportPublic,
+    ReportRedacted,
+)
 
 
 def report_queue(request: Request) -> ReportQueue:
@@ -61,25 +68,9 @@ REPORT_EXAMPLE: dict[str, Any] = {
 }
 
 
-class ReportPageOut(BaseModel):
-    items: list[reports.ReportPublic | reports.ReportRedacted]
-    next_cursor: str | None
-
-
-class ImportOut(BaseModel):
-    file_sha256: str
-    filename: str
-    rows_total: int
-    imported: int
-    already_present: int
-    rejected: int
-    batches: int
-    rejects_csv: str | None
-
-
 @router.post(
     "",
-    response_model=reports.ReportPublic,
+    response_model=ReportPublic,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "Already received under this Idempotency-Key"}},
     openapi_extra=BEARER_SECURITY,
@@ -109,7 +100,7 @@ async def submit_report(
     )
 
 
-@router.get("", response_model=ReportPageOut)
+@router.get("", response_model=ReportPage)
 def list_reports(
     ctx: ContextDep,
     viewer: CurrentViewer,
@@ -121,7 +112,7 @@ def list_reports(
     unassigned: Annotated[bool, Query(description="Only reports in no incident")] = False,
     limit: Annotated[int, Query(ge=1, le=reports.MAX_LIST_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-) -> ReportPageOut:
+) -> ReportPage:
     """Reports the caller may read, newest first (the public sees public ones, redacted)."""
     page = reports.list_reports(
         ctx,
@@ -135,10 +126,10 @@ def list_reports(
         limit=limit,
         cursor=cursor,
     )
-    return ReportPageOut(items=page.items, next_cursor=page.next_cursor)
+    return ReportPage(items=page.items, next_cursor=page.next_cursor)
 
 
-@router.post("/import", response_model=ImportOut)
+@router.post("/import", response_model=ImportPublic)
 async def import_reports_csv(
     ctx: ContextDep,
     viewer: RequireMember,
@@ -147,7 +138,7 @@ async def import_reports_csv(
         bool, Query(description="Import the valid rows; return the rejected ones with reasons")
     ] = False,
     filename: Annotated[str, Query(max_length=200)] = "upload.csv",
-) -> ImportOut:
+) -> ImportPublic:
     """Import a CSV file sent as the request body (``text/csv``); see docs/intake.md."""
     data = await request.body()
     if not data:
@@ -168,20 +159,20 @@ async def import_reports_csv(
     )
     result.filename = filename.rsplit("/", 1)[-1]
     rejects_text = rejects_path.read_text(encoding="utf-8") if result.rejects_path else None
-    return ImportOut(**{**result.to_dict(), "rejects_csv": rejects_text})
+    return ImportPublic(**{**result.to_dict(), "rejects_csv": rejects_text})
 
 
-@router.get("/{report_id}", response_model=reports.ReportPublic | reports.ReportRedacted)
+@router.get("/{report_id}", response_model=ReportPublic | ReportRedacted)
 def get_report(
     ctx: ContextDep, viewer: CurrentViewer, report_id: str
-) -> reports.ReportPublic | reports.ReportRedacted:
+) -> ReportPublic | ReportRedacted:
     """One report (404 when it does not exist or the caller may not read it)."""
     return reports.get_report(ctx, viewer, report_id)
 
 
 @router.post(
     "/{report_id}/attachments",
-    response_model=reports.AttachmentPublic,
+    response_model=AttachmentPublic,
     status_code=status.HTTP_201_CREATED,
 )
 async def add_attachment(
@@ -190,7 +181,7 @@ async def add_attachment(
     report_id: str,
     request: Request,
     filename: Annotated[str | None, Query(max_length=255)] = None,
-) -> reports.AttachmentPublic:
+) -> AttachmentPublic:
     """Attach an evidence file sent as the raw request body (its Content-Type is kept).
 
     The SHA-256 is computed as it arrives; a body over the attachment limit is a 413 and

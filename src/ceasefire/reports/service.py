@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Select, Table, bindparam, insert, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from ceasefire.access import Classification, Viewer
+from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
@@ -47,6 +46,7 @@ from ceasefire.reports.model import (
     redact_for_public,
     validate_report,
 )
+from ceasefire.reports.schemas import AttachmentPublic, ReportPublic, ReportRedacted
 from ceasefire.reports.tables import AttachmentRow, IncidentReportRow, ReportRow
 from ceasefire.timeutil import utcnow
 
@@ -63,71 +63,6 @@ MONITOR_CHANNELS = frozenset(
         Channel.CSV_IMPORT,
     }
 )
-
-
-class AttachmentPublic(BaseModel):
-    id: str
-    report_id: str
-    sha256: str
-    size_bytes: int
-    media_type: str
-    filename: str | None
-    received_at: datetime
-    received_by: str
-
-
-class ReportPublic(BaseModel):
-    """A report as members see it: the source's content plus how and when it arrived."""
-
-    id: str
-    received_at: datetime
-    owner_member: str
-    submitted_by: str | None
-    idempotency_key: str | None
-    content_sha256: str
-    incident_id: str | None
-    channel: Channel
-    category: str
-    classification: Classification
-    concerns: list[str]
-    observed: dict[str, Any]
-    event_position: dict[str, Any]
-    observer_position: dict[str, Any] | None
-    distance_m: dict[str, Any] | None
-    bearing_deg: float | None
-    count: int | None
-    weapon_class: str | None
-    means: list[str]
-    alleged_perpetrator: str | None
-    casualties: dict[str, Any]
-    narrative: str | None
-    source_reference: str | None
-    reporter: str | None
-    confidence: str | None
-    agreement_id: str | None
-    post_id: str | None
-    sensor_id: str | None
-    attachments: list[AttachmentPublic]
-
-
-class ReportRedacted(BaseModel):
-    """A public report: what happened, where and when; no observer position, no names."""
-
-    id: str
-    received_at: datetime
-    channel: Channel
-    category: str
-    classification: Classification
-    concerns: list[str]
-    observed: dict[str, Any]
-    event_position: dict[str, Any]
-    count: int | None
-    weapon_class: str | None
-    means: list[str]
-    alleged_perpetrator: str | None
-    casualties: dict[str, Any]
-    confidence: str | None
-    agreement_id: str | None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,157 @@
+"""The members area's schemas: one family per resource (``XCreate`` what a client sends,
+``XPublic`` what it reads back), shared by the use cases, the API and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from ceasefire.access import Classification, Role
+from ceasefire.members.model import (
+    MemberKind,
+    SensorKind,
+)
+
+
+class RolePublic(BaseModel):
+    id: int
+    member_id: str
+    agreement_id: str
+    role: Role
+    party: str | None
+    valid_from: datetime
+    valid_to: datetime | None
+    current: bool
+
+
+class MemberPublic(BaseModel):
+    id: str
+    name: str
+    kind: MemberKind
+    iso3: str | None
+    created_at: datetime
+    roles: list[RolePublic]
+
+
+class UserPublic(BaseModel):
+    id: str
+    member_id: str
+    display_name: str | None
+    operator: bool
+    has_password: bool
+    created_at: datetime
+    disabled_at: datetime | None
+    locked_until: datetime | None = None  # sign-ins refused until then (too many failures)
+
+
+class TokenPublic(BaseModel):
+    """A token's metadata; the secret itself is never stored and never shown again."""
+
+    id: str
+    user_id: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    state: str
+
+
+class IssuedToken(BaseModel):
+    """A newly created token: ``token`` is shown this once and cannot be recovered."""
+
+    token: str
+    token_type: str = "bearer"  # noqa: S105  (OAuth 2 token type, not a secret)
+    info: TokenPublic
+
+
+class PasswordChanged(BaseModel):
+    """A user's own password change: the user, and the sign-in sessions it ended."""
+
+    user: UserPublic
+    sessions_revoked: list[str]  # token ids; API tokens and the current session are kept
+
+
+class PostPublic(BaseModel):
+    id: str
+    name: str
+    owners: list[str]
+    lon: float
+    lat: float
+    location_note: str | None
+    active_from: datetime
+    active_to: datetime | None
+    independent: bool
+    classification: Classification
+    active: bool
+
+
+class SensorPublic(BaseModel):
+    id: str
+    kind: SensorKind
+    name: str
+    post_id: str | None
+    member_id: str | None
+    classification: Classification
+    notes: str | None
+
+
+class MemberCreate(BaseModel):
+    id: str = Field(examples=["fra"])
+    name: str = Field(examples=["France"])
+    kind: MemberKind
+    iso3: str | None = Field(default=None, examples=["FRA"])
+
+
+class RoleGrant(BaseModel):
+    agreement_id: str = Field(examples=["nk-2020-trilateral"])
+    role: Role
+    party: str | None = Field(default=None, description="ISO alpha-3 code, for party liaisons")
+    valid_from: AwareDatetime | None = Field(default=None, description="Default: now.")
+    valid_to: AwareDatetime | None = None
+
+
+class RoleEnd(BaseModel):
+    agreement_id: str
+    at: AwareDatetime | None = Field(default=None, description="Default: now.")
+
+
+class LoginRequest(BaseModel):
+    user_id: str
+    password: str
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str = Field(description="At least 10 characters.")
+
+
+class TokenCreate(BaseModel):
+    user_id: str | None = Field(default=None, description="Default: yourself.")
+    label: str = "api"
+    expires_in_days: float | None = Field(default=30, gt=0, le=366)
+    expires_at: AwareDatetime | None = None
+
+
+class PostCreate(BaseModel):
+    id: str = Field(examples=["jmc-giyamaddinli"])
+    name: str
+    owners: list[str] = Field(min_length=1, examples=[["rus", "tur"]])
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    location_note: str | None = Field(default=None, examples=["approximate"])
+    active_from: AwareDatetime
+    active_to: AwareDatetime | None = None
+    independent: bool = False
+    classification: Classification = Classification.SHARED
+
+
+class SensorCreate(BaseModel):
+    id: str = Field(examples=["tur-uav-1"])
+    kind: SensorKind
+    name: str
+    post_id: str | None = None
+    member_id: str | None = None
+    classification: Classification = Classification.SHARED
+    notes: str | None = None
