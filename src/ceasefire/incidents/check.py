@@ -10,7 +10,7 @@ application's back.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import select
@@ -41,12 +41,10 @@ from ceasefire.incidents.tables import (
     NoteRow,
     ReplyRow,
 )
-from ceasefire.ledger.check import StateChecker, read_payload
-from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
+from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.reports.service import incident_links
-
-Expected = dict[str, dict[str, tuple[int, dict[str, Any]]]]
 
 
 def _digest(text: str | None) -> str | None:
@@ -57,9 +55,9 @@ def _attribution(kind: str, party: str | None) -> str:
     return f"attributed({party})" if party else kind
 
 
-def _expected(entries: Sequence[CollectedEntry]) -> Expected:
+def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
     """Table → row key → (last entry's sequence number, the fields the ledger says)."""
-    state: Expected = {
+    state: ExpectedRows = {
         name: {}
         for name in (
             "incidents",
@@ -186,7 +184,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> Expected:
     return state
 
 
-def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
+def _actual(session: Session) -> ActualRows:
     members = incident_links(session)
     return {
         "incidents": {
@@ -237,19 +235,4 @@ def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
     }
 
 
-def check_incidents(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
-    """Report every incident row that its ledger entries do not describe exactly."""
-    yield from compare_projection(
-        _expected(entries),
-        _actual(session),
-        differ_message=lambda table, key, seq, fields: (
-            f"{table} row {key} differs from ledger entry {seq} in {', '.join(sorted(fields))}"
-        ),
-    )
-
-
-CHECKER = StateChecker(
-    name="incidents",
-    tags=tuple(IncidentTag),
-    check=check_incidents,
-)
+CHECKER = projection_checker("incidents", IncidentTag, _expected, _actual)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.verify import CollectedEntry, Finding
+from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
 
 StateCheck = Callable[[Session, Sequence[CollectedEntry]], Iterable[Finding]]
 
@@ -44,3 +44,28 @@ class Payload(dict[str, Any]):
 def read_payload(entry: CollectedEntry) -> Payload:
     """``entry``'s payload for a checker (one that is not a JSON object reads as empty)."""
     return Payload(entry.payload) if isinstance(entry.payload, dict) else Payload()
+
+
+ExpectedRows = dict[str, dict[str, tuple[int, dict[str, Any]]]]
+"""Table → row key → (the last entry's sequence number, the fields the ledger says)."""
+ActualRows = dict[str, dict[str, dict[str, Any]]]
+"""Table → row key → the same fields as the table holds them."""
+
+
+def _differs(table: str, key: str, seq: int, fields: list[str]) -> str:
+    return f"{table} row {key} differs from ledger entry {seq} in {', '.join(sorted(fields))}"
+
+
+def projection_checker(
+    name: str,
+    tags: Iterable[str],
+    expected: Callable[[Sequence[CollectedEntry]], ExpectedRows],
+    actual: Callable[[Session], ActualRows],
+) -> StateChecker:
+    """The usual checker: replay the area's entries into the rows they describe
+    (``expected``), read the rows as stored (``actual``), and report every difference."""
+
+    def check(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
+        yield from compare_projection(expected(entries), actual(session), differ_message=_differs)
+
+    return StateChecker(name=name, tags=tuple(tags), check=check)

@@ -9,15 +9,15 @@ the application's back shows up. Bookkeeping that is not a ledgered change (a to
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import StateChecker, read_payload
-from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
+from ceasefire.ledger.check import ActualRows, projection_checker, read_payload
+from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.members.events import (
     MemberAdded,
     MemberTag,
@@ -147,7 +147,7 @@ def _expected(
     return state
 
 
-def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
+def _actual(session: Session) -> ActualRows:
     owners: dict[str, list[str]] = {}
     for owner in session.scalars(select(PostOwnerRow).order_by(PostOwnerRow.position)):
         owners.setdefault(owner.post_id, []).append(owner.member_id)
@@ -213,19 +213,6 @@ def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
     }
 
 
-def check_members(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
-    """Report every row of this area that its ledger entries do not describe exactly."""
-    yield from compare_projection(
-        _expected(entries),
-        _actual(session),
-        differ_message=lambda table, key, seq, fields: (
-            f"{table} row {key}: {', '.join(fields)} differ from ledger entry {seq}"
-        ),
-    )
-
-
-CHECKER = StateChecker(
-    name="members: members, roles, users, tokens, posts, sensors",
-    tags=tuple(MemberTag),
-    check=check_members,
+CHECKER = projection_checker(
+    "members: members, roles, users, tokens, posts, sensors", MemberTag, _expected, _actual
 )

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import StateChecker, read_payload
-from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
+from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.reports.events import (
     AttachmentReceived,
     ImportBatchCommitted,
@@ -27,12 +27,10 @@ from ceasefire.reports.events import (
 )
 from ceasefire.reports.tables import AttachmentRow, ReportRow
 
-Expected = dict[str, dict[str, tuple[int, dict[str, Any]]]]
 
-
-def _expected(entries: Sequence[CollectedEntry]) -> Expected:
+def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
     """Table → row key → (last entry's sequence number, the fields the ledger says)."""
-    state: Expected = {"reports": {}, "report_attachments": {}}
+    state: ExpectedRows = {"reports": {}, "report_attachments": {}}
     for entry in entries:
         p = read_payload(entry)
         tag, seq = entry.tag, entry.seq
@@ -68,7 +66,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> Expected:
     return state
 
 
-def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
+def _actual(session: Session) -> ActualRows:
     reports = {}
     for r in session.scalars(select(ReportRow)):
         stored = hashlib.sha256(r.content.encode("utf-8")).hexdigest()
@@ -96,19 +94,4 @@ def _actual(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
     }
 
 
-def check_reports(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
-    """Report every report or attachment row that its ledger entries do not describe exactly."""
-    yield from compare_projection(
-        _expected(entries),
-        _actual(session),
-        differ_message=lambda table, key, seq, fields: (
-            f"{table} row {key} differs from ledger entry {seq} in {', '.join(sorted(fields))}"
-        ),
-    )
-
-
-CHECKER = StateChecker(
-    name="reports",
-    tags=tuple(ReportTag),
-    check=check_reports,
-)
+CHECKER = projection_checker("reports", ReportTag, _expected, _actual)

@@ -1,14 +1,8 @@
 """Ledger tags of the reports area: reports received, attachments received, CSV import
 batches committed.
 
-Tags have the form ``source:subject:action`` (warehouse's audit events). The writer and
-the state checker both use these members, so a misspelt tag is an error, not a check
-that silently never runs. A tag, once written to a ledger, never changes.
-
-Each tag has one payload type below: the keys and values its writer puts in the entry
-(``ceasefire.reports.service``, ``.imports``), checked by mypy at the write site. At run
-time a payload is a plain ``dict``, so the canonical bytes, and every ledger already
-written, are unchanged. Times are ISO 8601 strings.
+One payload type per tag, written by ``ceasefire.reports.service``, ``.imports``.
+How tags and payloads are used: docs/ledger.md, "Writing entries". Times are ISO 8601 strings.
 """
 
 from enum import StrEnum
