@@ -25,6 +25,7 @@ from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
+from tests.factories.members import Cast, demo_cast
 
 if TYPE_CHECKING:
     from ceasefire.news.extract import NewsExtractor
@@ -127,6 +128,12 @@ def ctx(settings: Settings) -> Iterator[ServiceContext]:
     context = ServiceContext.from_settings(settings)
     yield context
     context.dispose()
+
+
+@pytest.fixture
+def cast(ctx: ServiceContext) -> Cast:
+    """The demo members, each with one user and token (a module may define its own ``cast``)."""
+    return demo_cast(ctx)
 
 
 @pytest.fixture

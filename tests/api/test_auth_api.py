@@ -3,7 +3,6 @@ expired or revoked token is a 401; every role × classification on posts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +10,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from ceasefire.access import Classification
-from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth, posts
 from ceasefire.members.model import GeoPoint, ObservationPost
@@ -25,12 +23,6 @@ def cast(ctx: ServiceContext) -> Cast:
     _, token = add_user_with_token(ctx, "centre", "duty-operator", operator=True)
     cast.tokens["operator"] = token
     return cast
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def _bearer(token: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,12 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from ceasefire.app import create_app
 from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth
 from ceasefire.members.tables import ApiTokenRow
-from tests.factories.members import OPERATOR, Cast, demo_cast
+from tests.factories.members import OPERATOR, Cast
 from tests.factories.reports import CSV_HEADER, csv_row, shelling_body
 
 INTAKE_TABLES = (
@@ -38,17 +36,6 @@ READERS = {
     "public": {"rus", "tur", "arm", "aze", "fra", "usa", "osce-mg", "public"},
 }
 CALLERS = ["rus", "tur", "arm", "aze", "fra", "usa", "osce-mg", "public"]
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def headers(cast: Cast, who: str) -> dict[str, str]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.actor import Actor
-from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger import service as ledger
@@ -19,12 +16,6 @@ from ceasefire.timeutil import utcnow
 from tests.factories.members import add_user_with_token
 
 TAG = "test:entry:written"
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.service import NewsIngester
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 from tests.factories.news import SEED
 
 HTML = """<!doctype html><html><head><title>Shelling near Tartar</title>
@@ -21,11 +21,6 @@ HTML = """<!doctype html><html><head><title>Shelling near Tartar</title>
 Tartar with artillery, killing two civilians and wounding five others.</p>
 <p>Armenia's defence ministry denied that its forces had opened fire, and said the claim was
 part of a campaign against the peacekeepers.</p></article></body></html>"""
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
 
 
 @pytest.fixture

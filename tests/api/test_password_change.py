@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,12 +34,6 @@ def user(ctx: ServiceContext) -> str:
     setup_members(ctx, demo=True)
     auth.add_user(ctx, OPERATOR, user_id=USER, member_id="tur", password=PASSWORD)
     return USER
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def _bearer(token: str) -> dict[str, str]:

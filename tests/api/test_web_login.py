@@ -4,7 +4,6 @@ cookie never authenticates the JSON API."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -31,12 +30,6 @@ def cast(ctx: ServiceContext) -> Cast:
     cast = demo_cast(ctx)
     auth.add_user(ctx, OPERATOR, user_id=ARM_USER, member_id="arm", password=PASSWORD)
     return cast
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def sign_in(client: TestClient, user_id: str = ARM_USER, password: str = PASSWORD) -> str:

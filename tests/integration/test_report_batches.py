@@ -26,13 +26,8 @@ from ceasefire.reports.queue import ReportQueue
 from ceasefire.reports.service import Submission
 from ceasefire.reports.tables import ReportRow
 from ceasefire.timeutil import utcnow
-from tests.factories.members import OPERATOR, Cast, demo_cast
+from tests.factories.members import OPERATOR, Cast
 from tests.factories.reports import shelling_body
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
 
 
 def stored(ctx: ServiceContext) -> tuple[int, int]:
