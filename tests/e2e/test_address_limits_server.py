@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 
 import httpx
 import pytest
 
-from tests.factories.served import CLI, serving
+from tests.factories.cli import run_cli
+from tests.factories.served import serving
 
 
 @pytest.fixture(scope="module")
@@ -26,20 +26,9 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, st
             "CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE": "3",
         }
     )
-    subprocess.run([*CLI, "init", "--demo"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [*CLI, "user", "add", "tur-feed", "--member", "tur", "--no-password"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    issued = subprocess.run(
-        [*CLI, "token", "create", "--user", "tur-feed", "--json"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    run_cli("init", "--demo", env=env, check=True)
+    run_cli("user", "add", "tur-feed", "--member", "tur", "--no-password", env=env, check=True)
+    issued = run_cli("token", "create", "--user", "tur-feed", "--json", env=env, check=True)
     return env, json.loads(issued.stdout)["token"]
 
 

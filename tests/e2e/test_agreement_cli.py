@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from tests.factories.agreements import NK_ID, malformed_memorandum, shipped_path
-
-CEASEFIRE = str(Path(sys.executable).with_name("ceasefire"))
+from tests.factories.cli import run_cli
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [CEASEFIRE, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_cli(*args, env=env)
 
 
 def run_json(env: dict[str, str], *args: str) -> Any:

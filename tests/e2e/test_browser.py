@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.factories.served import CLI, serving
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.factories.cli import run_cli
+from tests.factories.served import serving
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
@@ -38,7 +27,7 @@ def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
             "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
         }
     )
-    subprocess.run([*CLI, "init", "--demo"], env=env, check=True, capture_output=True)
+    run_cli("init", "--demo", env=env, check=True)
     with serving(env) as base:
         url = f"{base}/?as_of=2020-11-26"
         browser = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]

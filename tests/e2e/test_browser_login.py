@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.factories.served import CLI, serving
+from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.factories.cli import run_cli
+from tests.factories.served import serving
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
@@ -145,13 +146,17 @@ def server(tmp_path: Path) -> Iterator[str]:
             "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
         }
     )
-    subprocess.run([*CLI, "init", "--demo"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [*CLI, "user", "add", "arm-duty", "--member", "arm", "--password-stdin"],
+    run_cli("init", "--demo", env=env, check=True)
+    run_cli(
+        "user",
+        "add",
+        "arm-duty",
+        "--member",
+        "arm",
+        "--password-stdin",
         env=env,
-        input=PASSWORD.encode(),
+        input=PASSWORD,
         check=True,
-        capture_output=True,
     )
     with serving(env) as base:
         yield base

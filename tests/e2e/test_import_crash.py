@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger import service as ledger
 from ceasefire.reports.tables import ReportRow
+from tests.factories.cli import cli_command, run_cli
 from tests.factories.reports import csv_row, write_csv
 
 ROWS = 10_000
-CLI = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "ceasefire")
 
 
 def stored(ctx: ServiceContext) -> tuple[int, int]:
@@ -37,10 +37,10 @@ def test_killed_import_reruns_to_exactly_every_row_once(
             row["client_id"] = ""
     path = write_csv(tmp_path / "reports.csv", rows)
     env = {**cli_env, "CEASEFIRE_IMPORT_BATCH_SIZE": "100"}
-    subprocess.run([CLI, "init"], env=env, check=True, capture_output=True)
+    run_cli("init", env=env, check=True)
 
     first = subprocess.Popen(
-        [CLI, "import", "csv", str(path), "--json"],
+        cli_command("import", "csv", str(path), "--json"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -55,16 +55,12 @@ def test_killed_import_reruns_to_exactly_every_row_once(
     interrupted = stored(ctx)[0]
     assert 0 < interrupted < ROWS
 
-    rerun = subprocess.run(
-        [CLI, "import", "csv", str(path), "--json"], env=env, capture_output=True, text=True
-    )
+    rerun = run_cli("import", "csv", str(path), "--json", env=env)
     assert rerun.returncode == 0, rerun.stderr
     assert stored(ctx) == (ROWS, ROWS)
     assert '"already_present": ' + str(interrupted) in rerun.stdout
 
-    again = subprocess.run(
-        [CLI, "import", "csv", str(path), "--json"], env=env, capture_output=True, text=True
-    )
+    again = run_cli("import", "csv", str(path), "--json", env=env)
     assert '"imported": 0' in again.stdout
     assert stored(ctx) == (ROWS, ROWS)
     assert ledger.verify(ctx).ok

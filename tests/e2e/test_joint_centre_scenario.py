@@ -12,9 +12,7 @@ is classified public, and then without observer positions. Every step is a ledge
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,10 +22,10 @@ from sqlalchemy import select
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger.tables import LedgerEntryRow
+from tests.factories.cli import run_cli
 from tests.factories.members import Cast, demo_cast
 from tests.factories.reports import shelling_body
 
-CLI = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "ceasefire")
 OBSERVER_POST = {"lat": 39.97, "lon": 47.05}  # where the Turkish monitor stood
 NOTE = "Working note: the crater pattern suggests 122 mm rockets from the north-west."
 
@@ -212,9 +210,7 @@ def test_joint_centre_scenario(
     assert "observer" not in json.dumps(listed)
 
     # 11. The whole record verifies, including the intake tables against the ledger.
-    verify = subprocess.run(
-        [CLI, "ledger", "verify", "--json"], env=cli_env, capture_output=True, text=True
-    )
+    verify = run_cli("ledger", "verify", "--json", env=cli_env)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     summary = json.loads(verify.stdout)
     assert summary["ok"] is True

@@ -6,25 +6,21 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from ceasefire.app import create_app
 from ceasefire.config import Settings
+from tests.factories.cli import run_cli
 
-EXE = str(Path(sys.executable).with_name("ceasefire"))
 PASSWORD = "a long demo password"
 
 
 def run(
     env: dict[str, str], *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [EXE, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_cli(*args, env=env, input=stdin)
 
 
 def ok_json(env: dict[str, str], *args: str, stdin: str | None = None) -> Any:

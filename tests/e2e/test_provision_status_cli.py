@@ -5,24 +5,17 @@ that verifies afterwards."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from ceasefire.agreements.tables import ProvisionStatusChangeRow
-from ceasefire.cli import main
-from ceasefire.console.context import get_context
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger.tables import LedgerEntryRow
 from tests.factories.agreements import NK_ID
+from tests.factories.cli import InProcessCli, run_cli
 from tests.factories.members import Cast, demo_cast
 
-EXE = str(Path(sys.executable).with_name("ceasefire"))
 EXCHANGE = "p8-exchange"
 RECORD = (
     "provision",
@@ -43,38 +36,16 @@ RECORD = (
 )
 
 
-class Cli:
-    """Runs ``ceasefire ... --json`` in this process; returns (exit code, parsed output)."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, Any]:
-        code = main([*args, "--json"])
-        out = self.capsys.readouterr().out
-        return code, json.loads(out)
-
-
 @pytest.fixture
-def cli(
-    cli_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Iterator[Cli]:
-    for name in ("CEASEFIRE_DATABASE_URL", "CEASEFIRE_KEY_FILE", "CEASEFIRE_DATA_DIR"):
-        monkeypatch.setenv(name, cli_env[name])
-    monkeypatch.delenv("CEASEFIRE_TOKEN", raising=False)
-    get_context.cache_clear()
-    runner = Cli(capsys)
-    code, _ = runner("init", "--demo")
+def cli(cli: InProcessCli) -> InProcessCli:
+    """The in-process CLI, after ``init --demo``."""
+    code, _ = cli.run("init", "--demo")
     assert code == 0
-    yield runner
-    get_context().dispose()
-    get_context.cache_clear()
+    return cli
 
 
 @pytest.fixture
-def cast(cli: Cli, ctx: ServiceContext) -> Cast:
+def cast(cli: InProcessCli, ctx: ServiceContext) -> Cast:
     """A user and token for each demo member (after ``init --demo`` loaded the members)."""
     return demo_cast(ctx)
 
@@ -99,20 +70,18 @@ def status_entries(ctx: ServiceContext) -> list[int]:
 
 
 def test_the_operator_records_once_and_the_ledger_verifies(
-    cli: Cli, cli_env: dict[str, str], ctx: ServiceContext
+    cli: InProcessCli, cli_env: dict[str, str], ctx: ServiceContext
 ) -> None:
     before = counts(ctx)
     # Through the real executable, human output.
-    done = subprocess.run(
-        [EXE, *RECORD], env=cli_env, capture_output=True, text=True, timeout=120, check=False
-    )
+    done = run_cli(*RECORD, env=cli_env)
     assert done.returncode == 0, done.stderr
     assert "recorded" in done.stdout
     assert "2020-12-14T09:00:00Z" in done.stdout
     recorded = counts(ctx)
     assert recorded == (before[0] + 1, before[1] + 1)
 
-    code, again = cli(*RECORD)
+    code, again = cli.run(*RECORD)
     assert code == 0
     assert again["recorded"] is False
     change = again["status_change"]
@@ -126,19 +95,12 @@ def test_the_operator_records_once_and_the_ledger_verifies(
     assert change["recorded_by"] == "centre"
     assert counts(ctx) == recorded
 
-    code, shown = cli("provisions", "--agreement", NK_ID, "--as-of", "2020-12-15")
+    code, shown = cli.run("provisions", "--agreement", NK_ID, "--as-of", "2020-12-15")
     exchange = next(p for p in shown["provisions"] if p["id"] == EXCHANGE)
     assert exchange["status"] == "in_progress"
     assert exchange["status_history"][-1]["note"] == "first exchange of detainees"
 
-    verify = subprocess.run(
-        [EXE, "ledger", "verify", "--json"],
-        env=cli_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    verify = run_cli("ledger", "verify", "--json", env=cli_env)
     assert verify.returncode == 0, verify.stderr
     summary = json.loads(verify.stdout)
     assert summary["ok"] is True
@@ -158,11 +120,11 @@ def test_the_operator_records_once_and_the_ledger_verifies(
     ],
 )
 def test_with_a_token_only_monitors_may_record(
-    cli: Cli, cast: Cast, ctx: ServiceContext, who: str, code: int, error: str | None
+    cli: InProcessCli, cast: Cast, ctx: ServiceContext, who: str, code: int, error: str | None
 ) -> None:
     token = cast.tokens.get(who, "cft_not-a-token")
     before = counts(ctx)
-    returned, out = cli(*RECORD, "--token", token)
+    returned, out = cli.run(*RECORD, "--token", token)
     assert returned == code, out
     if error is None:
         assert out["recorded"] is True
@@ -176,15 +138,15 @@ def test_with_a_token_only_monitors_may_record(
 
 
 def test_the_token_may_come_from_the_environment(
-    cli: Cli, cast: Cast, ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+    cli: InProcessCli, cast: Cast, ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CEASEFIRE_TOKEN", cast.tokens["arm"])
     before = counts(ctx)
-    code, out = cli(*RECORD)
+    code, out = cli.run(*RECORD)
     assert (code, out["error"]["code"]) == (1, "E403")
     assert counts(ctx) == before
     monkeypatch.setenv("CEASEFIRE_TOKEN", cast.tokens["rus"])
-    code, out = cli(*RECORD)
+    code, out = cli.run(*RECORD)
     assert code == 0
     assert out["status_change"]["recorded_by"] == "rus"
 
@@ -215,10 +177,10 @@ GOOD = ("--at", "2020-12-14T09:00:00Z", "--evidence", ":incident:2020-12-14-001"
     ],
 )
 def test_bad_input_exits_2_naming_the_field_and_writes_nothing(
-    cli: Cli, ctx: ServiceContext, args: tuple[str, ...], locs: list[str]
+    cli: InProcessCli, ctx: ServiceContext, args: tuple[str, ...], locs: list[str]
 ) -> None:
     before = counts(ctx)
-    code, out = cli(*args)
+    code, out = cli.run(*args)
     assert code == 2, out
     assert out["error"]["code"] == "E422"
     assert [d["loc"] for d in out["error"]["details"]] == locs
@@ -230,10 +192,10 @@ def test_bad_input_exits_2_naming_the_field_and_writes_nothing(
     [("nope", EXCHANGE, "agreement_id"), (NK_ID, "p99-nope", "provision_id")],
 )
 def test_unknown_agreement_or_provision_exits_1(
-    cli: Cli, ctx: ServiceContext, agreement_id: str, provision_id: str, loc: str
+    cli: InProcessCli, ctx: ServiceContext, agreement_id: str, provision_id: str, loc: str
 ) -> None:
     before = counts(ctx)
-    code, out = cli("provision", "status", agreement_id, provision_id, "fulfilled", *GOOD)
+    code, out = cli.run("provision", "status", agreement_id, provision_id, "fulfilled", *GOOD)
     assert code == 1
     assert out["error"]["code"] == "E404"
     assert [d["loc"] for d in out["error"]["details"]] == [loc]
@@ -241,11 +203,11 @@ def test_unknown_agreement_or_provision_exits_1(
 
 
 def test_the_same_status_and_instant_with_other_evidence_is_a_conflict(
-    cli: Cli, ctx: ServiceContext
+    cli: InProcessCli, ctx: ServiceContext
 ) -> None:
-    code, _ = cli(*BASE, "fulfilled", *GOOD)
+    code, _ = cli.run(*BASE, "fulfilled", *GOOD)
     assert code == 0
     before = counts(ctx)
-    code, out = cli(*BASE, "fulfilled", "--at", "2020-12-14T09:00:00Z", "--evidence", ":other")
+    code, out = cli.run(*BASE, "fulfilled", "--at", "2020-12-14T09:00:00Z", "--evidence", ":other")
     assert (code, out["error"]["code"]) == (1, "E409")
     assert counts(ctx) == before

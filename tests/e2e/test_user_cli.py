@@ -3,54 +3,17 @@
 
 from __future__ import annotations
 
-import io
-import json
-import sys
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ceasefire.app import create_app
-from ceasefire.cli import main
 from ceasefire.config import Settings
-from ceasefire.console.context import get_context
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger.tables import LedgerEntryRow
+from tests.factories.cli import InProcessCli
 
 PASSWORD = "first password of fra"
 NEW_PASSWORD = "second password of fra"
-
-
-class Cli:
-    """Runs ``ceasefire ... --json`` in this process against the test database."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-
-    def __call__(self, *args: str, stdin: str | None = None, code: int = 0) -> Any:
-        self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
-        returned = main([*args, "--json"])
-        out = self.capsys.readouterr().out
-        assert returned == code, out
-        return json.loads(out)
-
-
-@pytest.fixture
-def cli(
-    cli_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Iterator[Cli]:
-    for name in ("CEASEFIRE_DATABASE_URL", "CEASEFIRE_KEY_FILE", "CEASEFIRE_DATA_DIR"):
-        monkeypatch.setenv(name, cli_env[name])
-    get_context.cache_clear()
-    yield Cli(capsys, monkeypatch)
-    get_context().dispose()
-    get_context.cache_clear()
 
 
 def _sign_in(client: TestClient, password: str) -> int:
@@ -59,7 +22,9 @@ def _sign_in(client: TestClient, password: str) -> int:
     return status
 
 
-def test_operator_manages_users_from_the_command_line(cli: Cli, settings: Settings) -> None:
+def test_operator_manages_users_from_the_command_line(
+    cli: InProcessCli, settings: Settings
+) -> None:
     cli("init", "--demo")
     added = cli("user", "add", "fra-duty", "--member", "fra", "--password-stdin", stdin=PASSWORD)
     assert (added["id"], added["member_id"], added["has_password"]) == ("fra-duty", "fra", True)
@@ -110,7 +75,7 @@ def test_operator_manages_users_from_the_command_line(cli: Cli, settings: Settin
     assert cli("ledger", "verify")["ok"] is True
 
 
-def test_user_commands_explain_bad_input(cli: Cli) -> None:
+def test_user_commands_explain_bad_input(cli: InProcessCli) -> None:
     cli("init", "--demo")
     missing = cli("user", "disable", "nobody", code=1)
     assert missing["error"]["code"] == "E404"

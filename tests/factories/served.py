@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-CLI = [sys.executable, "-m", "ceasefire.cli"]
+from tests.factories.cli import cli_command
 
 
 def free_port() -> int:
@@ -23,7 +22,7 @@ def serving(env: dict[str, str], *options: str) -> Iterator[str]:
     """Run ``ceasefire serve [options]`` on a free port until the block ends; its base URL."""
     port = free_port()
     server = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), *options],
+        cli_command("serve", "--port", str(port), *options),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

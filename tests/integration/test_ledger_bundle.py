@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.bundle import verify_bundle
 from ceasefire.ledger.verify import FindingKind
+from tests.factories.cli import run_cli
 from tests.factories.ledger import reference_verifier
 
 TAG = "test:entry:written"
@@ -77,22 +77,7 @@ def test_the_documented_reference_verifier_accepts_an_export(bundle: Path) -> No
 def test_verify_bundle_needs_no_database(bundle: Path, tmp_path: Path) -> None:
     # Another process, pointed at a database that does not exist: only the file is read.
     env = {"CEASEFIRE_DATABASE_URL": f"sqlite:///{tmp_path}/absent/none.db", "PATH": ""}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ceasefire.cli",
-            "ledger",
-            "verify",
-            "--bundle",
-            str(bundle),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    done = run_cli("ledger", "verify", "--bundle", str(bundle), "--json", env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True
     assert not (tmp_path / "absent").exists()
@@ -140,13 +125,7 @@ def test_a_dropped_last_line_is_noticed_through_the_declared_count(bundle: Path)
 
 def test_cli_round_trip_export_verify_flip(cli_env: dict[str, str], tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "ceasefire.cli", *args],
-            capture_output=True,
-            text=True,
-            env=cli_env,
-            check=False,
-        )
+        return run_cli(*args, env=cli_env)
 
     assert run("init", "--demo").returncode == 0
     out = tmp_path / "export.jsonl"

@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 from sqlalchemy import create_engine, text
 
 from ceasefire.config import Settings
 from ceasefire.db.engine import normalise_url
+from tests.factories.cli import run_cli
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ceasefire.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    return run_cli(*args, env=env)
 
 
 def test_demo_ledger_verifies_and_a_direct_status_edit_is_caught(
