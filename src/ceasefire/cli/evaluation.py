@@ -68,19 +68,25 @@ def eval_plover(
     file: Annotated[Path, typer.Argument(help="PLOVER gold records (JSON).")] = PLOVER_DEV,
     details: Annotated[bool, typer.Option(help="Also list every record's result.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    part: Annotated[
+        str, typer.Option(help="Part of the fixed split: tune, held (scored as a whole) or all.")
+    ] = "all",
 ) -> None:
     """Event-type accuracy and actor-code F1 on PLOVER gold records (primary event)."""
     from ceasefire.news.evaluation import evaluate_plover
     from ceasefire.news.extract import NewsExtractor
 
-    report = evaluate_plover(NewsExtractor.create(), file)
+    if details and part != "tune":
+        # The held part is judged only as a whole: its records are never read one by one.
+        raise typer.BadParameter("--details lists records of --part tune only", param_hint="--part")
+    report = evaluate_plover(NewsExtractor.create(), file, part=part)  # type: ignore[arg-type]
     figures = report.to_dict(with_details=details)
     if as_json:
         print_json(figures)
         return
     source, target = figures["source_actor_codes"], figures["target_actor_codes"]
     print_table(
-        f"PLOVER: {report.records} records",
+        f"PLOVER: {report.records} records (part: {report.part})",
         ["figure", "value"],
         [
             ("event-type accuracy", f"{report.accuracy:.3f}"),
