@@ -43,7 +43,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "news.times.v1",
     "news.quotes.v1",
     "news.casualties.v1",
-    "news.events.v1",
+    "news.events.v2",
 )
 
 

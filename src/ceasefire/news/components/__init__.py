@@ -2,6 +2,7 @@
 
 import ceasefire.news.components.actors
 import ceasefire.news.components.casualties
+import ceasefire.news.components.coder
 import ceasefire.news.components.events
 import ceasefire.news.components.parse
 import ceasefire.news.components.places
