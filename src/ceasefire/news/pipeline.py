@@ -39,7 +39,7 @@ INITIAL_ATTRIBUTES = frozenset({"article"})
 DEFAULT_PIPELINE: tuple[str, ...] = (
     "news.parse.v1",
     "news.places.v1",
-    "news.actors.v1",
+    "news.actors.v2",
     "news.times.v1",
     "news.quotes.v1",
     "news.casualties.v1",

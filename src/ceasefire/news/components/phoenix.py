@@ -1,0 +1,161 @@
+"""news.actors.v2: the actors of v1, plus the Phoenix dictionaries and agent + country.
+
+What changes from ``news.actors.v1``:
+
+* **Phoenix people and organisations.** Names of the Phoenix actor dictionaries (shipped in
+  ``data/eventdata``: ~27,000 people with dated roles, international organisations, armed
+  non-state groups) that v1's dictionary does not know are matched too, longest first, when
+  they start with a capital; a person is coded by the role held on the article's date
+  (``PhoenixActor.code_on``). Our own dictionary (and a user's YAML file) wins where both
+  name the same words.
+* **Agents.** The agent words of ``Phoenix.agents.txt`` ("gendarmerie", "guerrillas",
+  "riot police" …) are sector nouns, after ours.
+* **Agent + nearest country.** A phrase with a sector and no state of its own ("the army",
+  "rebels said") takes the state nearest to it in its sentence — a state named as a place or
+  a modifier ("in Georgia", "Georgian"), never one that is itself the subject or object of a
+  verb (that one is an actor in its own right).
+* **Pronouns** resolve to the last named actor of the same kind (v1): "he/she" a person,
+  "it/they" a state, organisation or group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from ceasefire.news.actordict import ActorDictionary
+from ceasefire.news.components.actors import ActorResolver, ActorsComponent
+from ceasefire.news.eventdata import SECTORS, EventIndex, PhoenixActor, event_index
+from ceasefire.news.model import ActorMention, ActorRef
+from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
+
+NAME = "news.actors.v2"
+_ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "dative", "attr"})
+_STATE_KINDS = frozenset({"state", "demonym", "place"})
+
+
+@register(NAME, requires=["doc"], assigns=["actors"])
+def make_actors_v2(resources: PipelineResources) -> PhoenixActorsComponent:
+    """Actors of v1 plus the Phoenix people, organisations and agents."""
+    return PhoenixActorsComponent(resources.nlp, resources.actors, event_index())
+
+
+def with_agents(dictionary: ActorDictionary, index: EventIndex) -> ActorDictionary:
+    """The dictionary with Phoenix's agent words as sector nouns (ours win)."""
+    sectors = {w: s for w, s in index.agents.items() if s in SECTORS}
+    sectors.update(dictionary.sectors)
+    return ActorDictionary(
+        entries=dictionary.entries,
+        sectors=sectors,
+        generic=dictionary.generic,
+        sources=[*dictionary.sources, "phoenix:agents"],
+    )
+
+
+class PhoenixActorsComponent(ActorsComponent):
+    def __init__(self, nlp: Language, dictionary: ActorDictionary, index: EventIndex) -> None:
+        super().__init__(nlp, with_agents(dictionary, index))
+        self.index = index
+
+    def __call__(self, news: NewsDoc) -> NewsDoc:
+        doc = news.doc
+        if doc is None:
+            return news
+        agencies = self._agency_tokens(doc)
+        atomic = self._atomic(news, doc)
+        self._add_phoenix(doc, atomic, agencies, news.reference_date)
+        resolver = CountryAgentResolver(doc, self.dictionary, news.reference_date, atomic, agencies)
+        news.scratch["resolver"] = resolver
+        news.actors = resolver.noun_phrase_mentions()
+        return news
+
+    def _add_phoenix(
+        self, doc: Doc, taken: dict[int, ActorMention], excluded: set[int], day: date | None
+    ) -> None:
+        longest = self.index.max_name_words
+        i = 0
+        while i < len(doc):
+            token = doc[i]
+            if i in taken or i in excluded or not token.text[:1].isupper() or token.is_punct:
+                i += 1
+                continue
+            found = None
+            for size in range(min(longest, len(doc) - i), 0, -1):
+                if any(j in taken or j in excluded for j in range(i, i + size)):
+                    continue
+                span = doc[i : i + size]
+                if span[-1].is_punct:
+                    continue
+                actors = self.index.actors_named(span.text.lower())
+                if actors:
+                    found = (span, actors)
+                    break
+            if found is None:
+                i += 1
+                continue
+            span, actors = found
+            actor = _pick(actors, day)
+            code, sector = actor.code_on(day)
+            if not code and not sector:
+                i += len(span)
+                continue
+            ref = ActorRef(
+                text=span.text, code=code or None, sector=sector, start=span.start_char,
+                end=span.end_char, id=f"phoenix:{actor.name}", name=actor.name.title(),
+            )  # fmt: skip
+            mention = ActorMention(
+                ref=ref, token_start=span.start, token_end=span.end,
+                kind="person" if actor.person else "organisation", head=span.root.i,
+            )  # fmt: skip
+            for j in range(span.start, span.end):
+                taken[j] = mention
+            i = span.end
+
+
+def _pick(actors: list[PhoenixActor], day: date | None) -> PhoenixActor:
+    """Of entries sharing a name, one with a role on ``day``, else the first."""
+    if day is not None:
+        for actor in actors:
+            if any(r.dated and r.held_on(day) for r in actor.roles):
+                return actor
+    return actors[0]
+
+
+@dataclass
+class CountryAgentResolver(ActorResolver):
+    """v1's resolver; an agent without a state takes the nearest state of its sentence."""
+
+    def resolve(self, head: Token) -> ActorRef | None:
+        ref = super().resolve(head)
+        if ref is None or ref.code is not None or ref.sector is None:
+            return ref
+        if head.pos_ not in {"NOUN"} or head.i in self.mention_at:
+            return ref  # a named person or organisation keeps what its name says
+        code = self._nearest_state(head)
+        if code is None:
+            return ref
+        return ActorRef(
+            text=ref.text, code=code, sector=ref.sector, start=ref.start, end=ref.end,
+            id=ref.id, name=ref.name, role=ref.role,
+        )  # fmt: skip
+
+    def _nearest_state(self, head: Token) -> str | None:
+        sent = head.sent
+        best: tuple[int, str] | None = None
+        for token in sent:
+            mention = self.mention_at.get(token.i)
+            if mention is None or mention.kind not in _STATE_KINDS or not mention.ref.code:
+                continue
+            root = self.doc[mention.head]
+            if root.dep_ in _ARGUMENT_DEPS and root.head.pos_ in {"VERB", "AUX"}:
+                continue  # an actor of its own, not the agent's state
+            distance = abs(token.i - head.i)
+            if best is None or distance < best[0]:
+                best = (distance, mention.ref.code)
+        return best[1] if best else None
+
+
+__all__ = ["NAME", "CountryAgentResolver", "PhoenixActorsComponent", "with_agents"]
