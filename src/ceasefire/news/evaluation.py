@@ -508,3 +508,101 @@ def _record_date(value: Any) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+# --- quotes ------------------------------------------------------------------------------------
+
+QUOTES_GOLD = Path("tests/data/quotes-gold.json")
+
+
+@dataclass
+class QuoteReport:
+    path: str
+    gold: int = 0
+    predicted: int = 0
+    matched_gold: int = 0
+    matched_predicted: int = 0
+    misses: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.matched_predicted / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched_gold / self.gold if self.gold else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        p, r = self.precision, self.recall
+        return {
+            "path": self.path,
+            "gold": self.gold,
+            "predicted": self.predicted,
+            "precision": round(p, 3),
+            "recall": round(r, 3),
+            "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+            "misses": self.misses,
+        }
+
+
+def _quote_key(text: str) -> str:
+    return " ".join(text.replace("“", " ").replace("”", " ").replace('"', " ").split()).strip(
+        " ,.;:"
+    ).lower()
+
+
+def _same_quote(gold: str, found: str) -> bool:
+    """The same words, allowing a few characters of difference at the edges."""
+    a, b = _quote_key(gold), _quote_key(found)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    return shorter in longer and len(shorter) >= 0.8 * len(longer)
+
+
+def _same_speaker(gold: str, speaker: dict[str, Any] | None) -> bool:
+    if speaker is None:
+        return False
+    said = f"{speaker.get('text') or ''} {speaker.get('name') or ''}".lower()
+    return gold.lower() in said
+
+
+def evaluate_quotes(extractor: NewsExtractor, path: Path = QUOTES_GOLD) -> QuoteReport:
+    """Precision and recall of (speaker, quote) pairs on a quote gold file.
+
+    A found quote counts when its words and its speaker match a gold quote (the gold
+    speaker's words appear in the speaker's text or name).
+    """
+    data = _load_json(path, "quote gold file")
+    articles = data.get("articles") if isinstance(data, dict) else None
+    if not isinstance(articles, list):
+        raise InvalidInput(f"{path}: no articles list", details=[problem("articles", "missing")])
+    report = QuoteReport(path=str(path))
+    for item in articles:
+        article = extractor.read_bytes(str(item["text"]).encode("utf-8"), name=f"{item['id']}.txt")
+        found = [q.to_dict() for q in extractor.analyse(article).quotes]
+        gold = list(item.get("quotes") or [])
+        report.gold += len(gold)
+        report.predicted += len(found)
+        for g in gold:
+            if any(
+                _same_quote(g["text"], q["text"]) and _same_speaker(g["speaker"], q["speaker"])
+                for q in found
+            ):
+                report.matched_gold += 1
+            else:
+                report.misses.append({"article": item["id"], "missed": g["text"][:60]})
+        for q in found:
+            if any(
+                _same_quote(g["text"], q["text"]) and _same_speaker(g["speaker"], q["speaker"])
+                for g in gold
+            ):
+                report.matched_predicted += 1
+            else:
+                speaker = (q["speaker"] or {}).get("text")
+                report.misses.append(
+                    {"article": item["id"], "wrong": f"{speaker}: {q['text'][:60]}"}
+                )
+    return report

@@ -41,7 +41,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "news.places.v1",
     "news.actors.v2",
     "news.times.v1",
-    "news.quotes.v1",
+    "news.quotes.v2",
     "news.casualties.v1",
     "news.events.v2",
 )

@@ -8,4 +8,5 @@ import ceasefire.news.components.parse
 import ceasefire.news.components.phoenix
 import ceasefire.news.components.places
 import ceasefire.news.components.quotes
+import ceasefire.news.components.quotes2
 import ceasefire.news.components.times  # noqa: F401
