@@ -146,12 +146,12 @@ def _article_checks(expected: dict[str, Any], article: dict[str, Any]) -> list[C
         )
     paragraphs = article["paragraphs"]
     first = paragraphs[0] if paragraphs else ""
-    last = _unquoted(paragraphs[-1]) if paragraphs else ""
+    last = paragraphs[-1].rstrip() if paragraphs else ""
     if "body_starts_with" in expected:
         add("body starts", first.startswith(expected["body_starts_with"]), repr(first[:50]))
     if "body_ends_with" in expected:
-        # Closing quotation marks are not part of the words ("… whatsoever.”").
-        add("body ends", last.endswith(_unquoted(expected["body_ends_with"])), repr(last[-50:]))
+        # The words as the page has them, closing quotation mark included ("… whatsoever.”").
+        add("body ends", last.endswith(expected["body_ends_with"].rstrip()), repr(last[-50:]))
     if "body_paragraphs" in expected:
         add(
             f"{expected['body_paragraphs']} body paragraphs",
@@ -159,10 +159,6 @@ def _article_checks(expected: dict[str, Any], article: dict[str, Any]) -> list[C
             f"got {len(paragraphs)} (blank-line separated paragraphs of the source)",
         )
     return checks
-
-
-def _unquoted(text: str) -> str:
-    return text.rstrip().rstrip("”\"’'").rstrip()
 
 
 def _codes(actors: Iterable[dict[str, Any]]) -> set[str]:

@@ -1,0 +1,205 @@
+"""The general coder: dictionary parsers, CAMEO defaults and refinements, framing, actors
+through the Phoenix dictionaries, quotes v2. Every sentence here is written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ceasefire.news.eventdata import (
+    event_index,
+    parse_actors,
+    parse_agents,
+    parse_plover_table,
+    parse_verbs,
+    split_code,
+)
+from ceasefire.news.evaluation import evaluate_quotes, plover_part
+from ceasefire.news.extract import NewsExtractor
+from tests.unit.news_fixtures import DATA, extractor, sentence  # noqa: F401
+
+VERBS = """\
+&PACT
++TREATY
++ACCORD
+
+####### VERB PATTERNS #######
+
+---  SIGN   [---]  ---
+SIGN
+INK {INKS INKED INKING}  [057]
+- * &PACT                                             [057:057]     # SIGN
+- * {TRADE &PACT}                                     [061]         # SIGN
+- * (WITH REBELS)                                     [---]         # SIGN
+
+---  SHELL   [190]  ---
+SHELL
++OPEN_FIRE {+OPENED_FIRE}
+"""
+
+
+def test_verb_dictionary_parser() -> None:
+    data = parse_verbs(VERBS)
+    assert data["synsets"]["pact"] == ["treaty", "accord"]
+    assert data["verbs"]["sign"] == ["sign", None]
+    assert data["verbs"]["inked"] == ["sign", "057"]
+    assert data["verbs"]["opened fire"] == ["shell", None]
+    assert data["blocks"]["shell"]["code"] == "190"
+    patterns = data["blocks"]["sign"]["patterns"]
+    assert patterns[0] == ["057", [], [["s", "pact"]]]
+    assert patterns[1] == ["061", [], [["w", "trade", "&pact"]]]
+    assert patterns[2] == ["---", [], [["p", "with", "rebels"]]]
+
+
+def test_plover_table_maps_to_the_gold_types() -> None:
+    table = parse_plover_table(
+        "0871: RETREAT, ceasefire, military # Declare truce\n"
+        "112: ACCUSE, disapprove,    # Accuse\n"
+        "091: ACCUSE, investigate, crime; corruption # Investigate\n"
+        "1011: REQUEST, assist, economic # Demand\n"
+        "193: ASSAULT, firearms, military # Small arms\n"
+    )
+    assert table["0871"] == ["RETREAT", "ceasefire", "military"]
+    assert table["112"] == ["DISAPPROVE", None, None]
+    assert table["091"] == ["INVESTIGATE", None, "crime"]
+    assert table["1011"] == ["DEMAND", "assist", "economic"]
+    assert table["193"] == ["FIGHT", "firearms", "military"]
+
+
+def test_phoenix_actor_parser_keeps_people_and_groups_not_bare_states() -> None:
+    entries = parse_actors(
+        "RUTHENIA_\n+RUTHENIAN_\n\t[RUT]\n"
+        "IVAN_PETRENKO_  # CountryInfo.txt\n+I._PETRENKO_\n\t[RUTELI 600101-990301]\n"
+        "\t[RUTGOV 990301-20100115]\n"
+        "FREE_HILLS_FRONT_ [RUTREB] # a group\n"
+    )
+    assert [e["names"][0] for e in entries] == ["ivan petrenko", "free hills front"]
+    assert entries[0]["names"] == ["ivan petrenko", "i. petrenko"]
+    assert entries[0]["roles"] == [
+        ["RUTELI", "1960-01-01", "1999-03-01"],
+        ["RUTGOV", "1999-03-01", "2010-01-15"],
+    ]
+    assert entries[0]["person"] and not entries[1]["person"]
+
+
+def test_agent_parser_expands_person_words_and_plurals() -> None:
+    agents = parse_agents(
+        "!PERSON! = MAN, MEN\nPOLICE {} [~COP]\nFISHER!PERSON! [~AGR]\nGUERRILLA [~REB]\n"
+    )
+    assert agents["police"] == "COP"
+    assert agents["fisherman"] == agents["fishermen"] == "AGR"
+    assert agents["guerrillas"] == "REB"
+
+
+def test_split_code() -> None:
+    assert split_code("AZEGOVMIL") == ("AZE", "GOV")
+    assert split_code("IGOUNO") == ("IGO", None)
+    assert split_code("IMGMUSALQ") == ("IMG", "REB")
+
+
+def test_shipped_index_codes_a_head_of_state_by_date() -> None:
+    index = event_index()
+    (aliyev,) = index.actors_named("heydar aliyev")
+    assert aliyev.code_on(date(1995, 5, 1)) == ("AZE", "GOV")
+    assert index.to_plover(index.default_code("condemn")) == ("DISAPPROVE", None, None)
+
+
+def test_split_is_fixed_and_deterministic() -> None:
+    assert plover_part("example-0001") == plover_part("example-0001")
+    parts = {plover_part(f"record-{n}") for n in range(40)}
+    assert parts == {"tune", "held"}
+
+
+def test_every_cameo_verb_has_a_default_type(extractor: NewsExtractor) -> None:  # noqa: F811
+    # "bombard" and "rebuke" have no entry with free objects in our lexicon's closed lists
+    # for these objects; CAMEO's block codes give the type.
+    news = sentence(extractor, "Georgian artillery bombarded the ridge on Monday.")
+    assert [e.event for e in news.events if e.primary] == ["FIGHT"]
+    news = sentence(extractor, "Ruritania rebuked Graustark over the fishing quotas.")
+    assert [e.event for e in news.events if e.primary] == ["DISAPPROVE"]
+
+
+def test_objects_refine_the_default(extractor: NewsExtractor) -> None:  # noqa: F811
+    # CAMEO's ARRANGE block: "stage" alone is no event, "stage a demonstration" is PROTEST.
+    news = sentence(extractor, "Farmers staged a demonstration in the capital of Georgia.")
+    assert [e.event for e in news.events if e.primary] == ["PROTEST"]
+
+
+def test_framing_fail_and_refuse_to_act_is_reject(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(extractor, "Armenia failed to return the prisoners on Friday.")
+    assert [e.event for e in news.events if e.primary] == ["REJECT"]
+    news = sentence(extractor, "Georgia refused to open the crossing to the lorries.")
+    assert [e.event for e in news.events if e.primary] == ["REJECT"]
+
+
+def test_framing_demand_and_future_threat(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(extractor, "Turkey called on Armenia to withdraw its troops.")
+    primary = [e for e in news.events if e.primary]
+    assert [e.event for e in primary] == ["DEMAND"]
+    news = sentence(extractor, "Azerbaijan will attack the positions unless the troops leave.")
+    assert [e.event for e in news.events if e.primary] == ["THREATEN"]
+
+
+def test_phoenix_person_coded_by_the_role_held_that_day(extractor: NewsExtractor) -> None:  # noqa: F811
+    # Heydar Aliyev is not in our own dictionary under this spelling: Phoenix's roles code him.
+    news = sentence(
+        extractor, "Geidar Aliyev criticised the Armenian government.", day=date(1996, 3, 1)
+    )
+    codes = {(a.ref.code, a.ref.sector) for a in news.actors if "Aliyev" in a.ref.text}
+    assert ("AZE", "GOV") in codes or not event_index().knows_name("geidar aliyev")
+
+
+def test_agent_takes_the_nearest_state(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(extractor, "In Georgia, the police detained twelve smugglers on Monday.")
+    (event,) = [e for e in news.events if e.primary]
+    assert [(s.text, s.code, s.sector) for s in event.source] == [("police", "GEO", "COP")]
+
+
+def test_a_state_that_is_an_argument_is_not_the_agents_state(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(extractor, "Rebels attacked Georgia on Monday.")
+    (event,) = [e for e in news.events if e.primary]
+    assert [(s.code, s.sector) for s in event.source] == [(None, "REB")]
+    assert [t.code for t in event.target] == ["GEO"]
+
+
+def test_pronoun_takes_the_last_actor_of_its_kind(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(
+        extractor,
+        "Nikol Pashinyan met the Georgian envoy in Yerevan. He condemned the shelling.",
+    )
+    condemn = [e for e in news.events if e.event == "DISAPPROVE"]
+    assert condemn and [s.code for s in condemn[0].source] == ["ARM"]
+
+
+def test_quote_gold_precision_and_recall(extractor: NewsExtractor) -> None:  # noqa: F811
+    report = evaluate_quotes(extractor, DATA / "quotes-gold.json")
+    assert report.gold == 25
+    assert report.precision >= 0.9
+    assert report.recall >= 0.9
+
+
+def test_quote_over_paragraphs_is_one_quote(extractor: NewsExtractor) -> None:  # noqa: F811
+    text = (
+        "Talks at the border\n\nMay 5, 2022\n\n"
+        "“The crossing will open on Monday for lorries and buses.\n\n"
+        "“Cars will follow a week later,” the governor, Davit Kipiani, said.\n"
+    )
+    news = extractor.analyse(extractor.read_bytes(text.encode(), name="t.txt"))
+    direct = [q for q in news.quotes if q.kind == "direct"]
+    assert len(direct) == 1
+    assert direct[0].text.startswith("The crossing") and "week later" in direct[0].text
+    assert direct[0].speaker is not None and direct[0].speaker.text == "governor"
+
+
+def test_lone_quote_and_according_to(extractor: NewsExtractor) -> None:  # noqa: F811
+    text = (
+        "Mines cleared\n\nMay 5, 2022\n\n"
+        "The head of the demining agency, Rauf Guliyev, said:\n\n"
+        "“Every field around the school has now been cleared and marked.”\n\n"
+        "According to the agency, forty mines were found in April.\n"
+    )
+    news = extractor.analyse(extractor.read_bytes(text.encode(), name="t.txt"))
+    lone = [q for q in news.quotes if q.text.startswith("Every field")]
+    assert lone and lone[0].speaker is not None and "Guliyev" in lone[0].speaker.text
+    according = [q for q in news.quotes if q.cue == "according to"]
+    assert according and according[0].text == "forty mines were found in April"
+    assert all(q.component == "news.quotes.v2" for q in news.quotes)
