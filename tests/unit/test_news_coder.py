@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ceasefire.news.evaluation import evaluate_quotes, plover_part
 from ceasefire.news.eventdata import (
     event_index,
     parse_actors,
@@ -13,7 +14,6 @@ from ceasefire.news.eventdata import (
     parse_verbs,
     split_code,
 )
-from ceasefire.news.evaluation import evaluate_quotes, plover_part
 from ceasefire.news.extract import NewsExtractor
 from tests.unit.news_fixtures import DATA, extractor, sentence  # noqa: F401
 
@@ -78,7 +78,8 @@ def test_phoenix_actor_parser_keeps_people_and_groups_not_bare_states() -> None:
         ["RUTELI", "1960-01-01", "1999-03-01"],
         ["RUTGOV", "1999-03-01", "2010-01-15"],
     ]
-    assert entries[0]["person"] and not entries[1]["person"]
+    assert entries[0]["person"]
+    assert not entries[1]["person"]
 
 
 def test_agent_parser_expands_person_words_and_plurals() -> None:
@@ -167,7 +168,8 @@ def test_pronoun_takes_the_last_actor_of_its_kind(extractor: NewsExtractor) -> N
         "Nikol Pashinyan met the Georgian envoy in Yerevan. He condemned the shelling.",
     )
     condemn = [e for e in news.events if e.event == "DISAPPROVE"]
-    assert condemn and [s.code for s in condemn[0].source] == ["ARM"]
+    assert condemn
+    assert [s.code for s in condemn[0].source] == ["ARM"]
 
 
 def test_quote_gold_precision_and_recall(extractor: NewsExtractor) -> None:  # noqa: F811
@@ -186,8 +188,10 @@ def test_quote_over_paragraphs_is_one_quote(extractor: NewsExtractor) -> None:  
     news = extractor.analyse(extractor.read_bytes(text.encode(), name="t.txt"))
     direct = [q for q in news.quotes if q.kind == "direct"]
     assert len(direct) == 1
-    assert direct[0].text.startswith("The crossing") and "week later" in direct[0].text
-    assert direct[0].speaker is not None and direct[0].speaker.text == "governor"
+    assert direct[0].text.startswith("The crossing")
+    assert "week later" in direct[0].text
+    assert direct[0].speaker is not None
+    assert direct[0].speaker.text == "governor"
 
 
 def test_lone_quote_and_according_to(extractor: NewsExtractor) -> None:  # noqa: F811
@@ -199,7 +203,10 @@ def test_lone_quote_and_according_to(extractor: NewsExtractor) -> None:  # noqa:
     )
     news = extractor.analyse(extractor.read_bytes(text.encode(), name="t.txt"))
     lone = [q for q in news.quotes if q.text.startswith("Every field")]
-    assert lone and lone[0].speaker is not None and "Guliyev" in lone[0].speaker.text
+    assert lone
+    assert lone[0].speaker is not None
+    assert "Guliyev" in lone[0].speaker.text
     according = [q for q in news.quotes if q.cue == "according to"]
-    assert according and according[0].text == "forty mines were found in April"
+    assert according
+    assert according[0].text == "forty mines were found in April"
     assert all(q.component == "news.quotes.v2" for q in news.quotes)

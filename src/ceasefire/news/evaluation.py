@@ -542,9 +542,11 @@ class QuoteReport:
 
 
 def _quote_key(text: str) -> str:
-    return " ".join(text.replace("“", " ").replace("”", " ").replace('"', " ").split()).strip(
-        " ,.;:"
-    ).lower()
+    return (
+        " ".join(text.replace("“", " ").replace("”", " ").replace('"', " ").split())
+        .strip(" ,.;:")
+        .lower()
+    )
 
 
 def _same_quote(gold: str, found: str) -> bool:

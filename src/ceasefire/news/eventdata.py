@@ -193,7 +193,7 @@ def parse_plover_table(text: str) -> dict[str, list[str | None]]:
 
 
 def _phoenix_date(text: str) -> str | None:
-    """"031031" → "2003-10-31", "20070101" → "2007-01-01"; malformed → None."""
+    """ "031031" → "2003-10-31", "20070101" → "2007-01-01"; malformed → None."""
     digits = text.strip()
     try:
         if len(digits) == 6:
@@ -208,7 +208,7 @@ def _phoenix_date(text: str) -> str | None:
 
 
 def _phoenix_role(text: str) -> list[str | None] | None:
-    """"[AZEGOV 930624-031031]" → [code, start, end] (dates ISO or None)."""
+    """ "[AZEGOV 930624-031031]" → [code, start, end] (dates ISO or None)."""
     parts = text.strip().strip("[]").split()
     if not parts or parts[0].startswith("-"):
         return None
@@ -244,7 +244,11 @@ def parse_actors(text: str) -> list[dict[str, Any]]:
         if body.startswith("+") and current is not None:
             current["names"].append(_clean_word(body[1:]))
         elif body and not line[0].isspace():
-            current = {"names": [_clean_word(body)], "roles": [], "person": "CountryInfo" in comment}
+            current = {
+                "names": [_clean_word(body)],
+                "roles": [],
+                "person": "CountryInfo" in comment,
+            }
             entries.append(current)
         if current is None:
             continue
@@ -386,7 +390,7 @@ class PhoenixActor:
 
 
 def split_code(code: str) -> tuple[str, str | None]:
-    """"AZEGOVMIL" → ("AZE", "GOV"); "IGOUNO" → ("IGO", None); "ELI" → ("", None)."""
+    """ "AZEGOVMIL" → ("AZE", "GOV"); "IGOUNO" → ("IGO", None); "ELI" → ("", None)."""
     parts = [code[i : i + 3] for i in range(0, len(code), 3)]
     first = parts[0] if parts else ""
     if first in SECTORS - NON_STATE:
@@ -417,9 +421,7 @@ class EventIndex:
         self.verbs: dict[str, tuple[str, str | None]] = {
             k: (v[0], v[1]) for k, v in data["verbs"].items()
         }
-        self.block_codes: dict[str, str | None] = {
-            k: v["code"] for k, v in data["blocks"].items()
-        }
+        self.block_codes: dict[str, str | None] = {k: v["code"] for k, v in data["blocks"].items()}
         self.plover: dict[str, tuple[str, str | None, str | None]] = {
             k: (v[0], v[1], v[2]) for k, v in data["plover"].items()
         }

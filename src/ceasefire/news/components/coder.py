@@ -6,7 +6,8 @@ What changes from ``news.events.v1``:
    ``CAMEO.2.0.txt``, shipped in ``data/eventdata``) has a CAMEO code of its own or of its
    block; the official CAMEO → PLOVER table turns it into a PLOVER type, mode and context.
    A verb whose block gives no code takes the PLOVER type that most of the block's patterns
-   agree on (three in five at least), else it is no trigger.
+   agree on (three in five, of five patterns at least), else it is no trigger. Verbs of
+   thinking, expecting and aspect, speech verbs and framing verbs are never triggers.
 2. **Objects refine.** The block's verb + object / preposition patterns ("``SIGN *
    &CEASEFIRE``", "``ASK * (FOR HELP)``") are matched on the parse: words of the direct
    object, prepositional phrases, particle, and the subject side for patterns that name it.
@@ -40,11 +41,17 @@ from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 NAME = "news.events.v2"
 # "failed to", "refused to", "declined to" + an act: the act rejected (PLOVER REJECT).
 REJECTING = frozenset({"fail", "refuse", "decline"})
-# Verbs that are never events on their own whatever CAMEO says: auxiliaries, light and
-# speech verbs (what a speech verb reports is the event, see v1's framing).
-NOT_TRIGGERS = frozenset({"be", "have", "do", "get", "make", "take", "give", "go", "come",
-                          "see", "know", "think", "become", "seem", "include", "use"})  # fmt: skip
+# Verbs that are never events on their own whatever CAMEO says: auxiliaries, light verbs,
+# verbs of thinking, expecting and aspect ("is expected to", "faces charges", "led by").
+# Speech verbs and the framing verbs of the lexicon ("plan to", "decide to") are excluded
+# too: what they report or frame is the event (v1's framing).
+NOT_TRIGGERS = frozenset(
+    {"be", "have", "do", "get", "make", "take", "give", "go", "come", "see", "know", "think",
+     "become", "seem", "include", "use", "expect", "believe", "consider", "feel", "mean",
+     "face", "point", "lead", "hope", "wish", "remain", "continue", "begin", "start", "try"}
+)  # fmt: skip
 MAJORITY = 0.6
+MIN_PATTERNS = 5
 
 
 @register(NAME, requires=["doc", "actors", "times"], assigns=["events"])
@@ -79,6 +86,8 @@ class CoderComponent(EventsComponent):
             return own
         if lemma in NOT_TRIGGERS or lemma in self.lex.speech_verbs:
             return None
+        if lemma in self.lex.content_takers and lemma not in self.lex.adjectives:
+            return None  # "plans to send troops": the sending is the event
         return self._cameo_trigger(token, lemma)
 
     def _cameo_trigger(self, token: Token, lemma: str) -> Candidate | None:
@@ -120,7 +129,9 @@ class CoderComponent(EventsComponent):
             total = sum(kinds.values())
             best = kinds.most_common(1)
             self._block_defaults[block] = (
-                best[0][0] if best and total >= 3 and best[0][1] / total >= MAJORITY else None
+                best[0][0]
+                if best and total >= MIN_PATTERNS and best[0][1] / total >= MAJORITY
+                else None
             )
         kind = self._block_defaults[block]
         return (kind, None, None) if kind else None
@@ -217,8 +228,8 @@ def _verb_phrases(verb: Token) -> tuple[dict[str, Token], list[tuple[str, dict[s
         for key in _word_keys(token):
             pool.setdefault(key, token)
 
-    heads = [c for c in verb.children if c.dep_ in {"dobj", "dative", "attr", "oprd", "prt",
-                                                    "acomp", "xcomp", "ccomp", "advmod"}]  # fmt: skip
+    kinds = {"dobj", "dative", "attr", "oprd", "prt", "acomp", "xcomp", "ccomp", "advmod"}
+    heads = [c for c in verb.children if c.dep_ in kinds]
     if _is_passive(verb):
         heads.extend(subjects(verb)[0])
     for head in heads:

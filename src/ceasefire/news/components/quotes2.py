@@ -128,7 +128,11 @@ class QuotesV2Component(QuotesComponent):
                 nearest = max(previous, key=lambda q: q.start)
                 prev_block = news.article.block_at(nearest.start)
                 index = news.article.blocks.index(block)
-                if prev_block is not None and index > 0 and news.article.blocks[index - 1] is prev_block:
+                if (
+                    prev_block is not None
+                    and index > 0
+                    and news.article.blocks[index - 1] is prev_block
+                ):
                     quote.speaker = nearest.speaker
                     quote.speaker_resolved_from = "speaker of the previous paragraph"
 
@@ -202,7 +206,6 @@ class QuotesV2Component(QuotesComponent):
                 )
             )  # fmt: skip
         return quotes
-
 
     def _reported_before(
         self, news: NewsDoc, doc: Doc, resolver: ActorResolver, quotes: list[Quote]
