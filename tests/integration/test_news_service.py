@@ -49,7 +49,7 @@ def ingester(ctx: ServiceContext, extractor: NewsExtractor) -> NewsIngester:  # 
 def test_seed_is_stored_once_with_its_events(ctx: ServiceContext, ingester: NewsIngester) -> None:
     first = ingester.ingest_path(SEED, OPERATOR)
     assert first.created
-    assert first.events == 10
+    assert first.events == 11
     assert first.reports == []  # talks, agreements, deployments: events, not violations
     stored = counts(ctx)
     again = ingester.ingest_path(SEED, OPERATOR)

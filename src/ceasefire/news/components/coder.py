@@ -5,7 +5,8 @@ What changes from ``news.events.v1``:
 1. **Default type for every verb.** A verb of the CAMEO verb dictionary (PETRARCH2's
    ``CAMEO.2.0.txt``, shipped in ``data/eventdata``) has a CAMEO code of its own or of its
    block; the official CAMEO → PLOVER table turns it into a PLOVER type, mode and context.
-   A verb whose block gives no code takes the PLOVER type that most of the block's patterns
+   A verb whose block gives no code, and that our lexicon lists under one PLOVER type only,
+   takes that type; else it takes the PLOVER type that most of the block's patterns
    agree on (three in five, of five patterns at least), else it is no trigger. Verbs of
    thinking, expecting and aspect, speech verbs and framing verbs are never triggers.
 2. **Objects refine.** The block's verb + object / preposition patterns ("``SIGN *
@@ -28,6 +29,7 @@ from dataclasses import replace
 from spacy.tokens import Token
 
 from ceasefire.news.components.events import (
+    PROTESTERS,
     Candidate,
     EventsComponent,
     _is_passive,
@@ -67,6 +69,13 @@ class CoderComponent(EventsComponent):
         super().__init__(lex)
         self.index = index
         self._block_defaults: dict[str, str | None] = {}
+        # A verb our lexicon lists under one PLOVER type only (with a closed object list)
+        # has that type as its default when none of the listed objects is there.
+        self._lexicon_defaults: dict[str, tuple[str, str | None, str | None]] = {}
+        for verb, entries in lex.verbs.items():
+            if len({e.event for e in entries}) == 1 and all(e.particle is None for e in entries):
+                first = entries[0]
+                self._lexicon_defaults[verb] = (first.event, first.mode, first.context)
 
     def __call__(self, news: NewsDoc) -> NewsDoc:
         news = super().__call__(news)
@@ -86,11 +95,31 @@ class CoderComponent(EventsComponent):
             return own
         if lemma in NOT_TRIGGERS or lemma in self.lex.speech_verbs:
             return None
-        if lemma in self.lex.content_takers and lemma not in self.lex.adjectives:
+        if lemma in self.lex.content_takers and lemma not in self.lex.verbs:
             return None  # "plans to send troops": the sending is the event
         return self._cameo_trigger(token, lemma)
 
+    def _keep(self, candidate: Candidate) -> bool:
+        if _embedded(candidate.token) and not candidate.own_subject and not candidate.reported:
+            # "the opportunity to develop and expand": a conjunct shares its head's place.
+            return False
+        keep = super()._keep(candidate)
+        sectors = {s.sector for s in candidate.source}
+        if (
+            keep
+            and candidate.event == "COERCE"
+            and candidate.mode not in {"arrest", "curfew", "martial-law", "censor"}
+            and sectors
+            and sectors <= PROTESTERS
+        ):
+            # Coercion is what authorities do; civilians blocking roads protest (PLOVER
+            # PROTEST, mode obstruct).
+            candidate.event, candidate.mode = "PROTEST", "obstruct"
+        return keep
+
     def _cameo_trigger(self, token: Token, lemma: str) -> Candidate | None:
+        if token.dep_ in {"prep", "mark", "case", "agent"}:
+            return None  # "according to", "following", "regarding": prepositions
         part = particle(token)
         keys = _lemma_keys(token, lemma)
         verb = None
@@ -98,7 +127,8 @@ class CoderComponent(EventsComponent):
             verb = next((f"{k} {part}" for k in keys if f"{k} {part}" in self.index.verbs), None)
         verb = verb or next((k for k in keys if k in self.index.verbs), None)
         if verb is None:
-            return None
+            found = self._lexicon_defaults.get(lemma)
+            return Candidate(token, *found, BARE, [token]) if found else None
         block = self.index.block_of(verb)
         pattern, words = self._best_pattern(token, block) if block else (None, [])
         if pattern is not None:
@@ -111,6 +141,8 @@ class CoderComponent(EventsComponent):
             return Candidate(token, kind, mode, context, NAMED_OBJECT, [token, *words])
         code = self.index.default_code(verb)
         coded = self.index.to_plover(code) if code else None
+        if code is None:
+            coded = self._lexicon_defaults.get(lemma)
         if coded is None and block is not None and code is None:
             coded = self._block_default(block)
         if coded is None:
@@ -213,6 +245,16 @@ class CoderComponent(EventsComponent):
             else:
                 out.append(frozenset({word}))
         return out
+
+
+def _embedded(token: Token) -> bool:
+    """A verb conjoined to one that modifies a noun or a preposition ("to develop and expand")."""
+    if token.dep_ != "conj":
+        return False
+    head = token.head
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    return head.dep_ in {"acl", "relcl", "pcomp", "pobj", "amod"}
 
 
 def _word_keys(token: Token) -> list[str]:

@@ -11,9 +11,10 @@ What changes from ``news.actors.v1``:
 * **Agents.** The agent words of ``Phoenix.agents.txt`` ("gendarmerie", "guerrillas",
   "riot police" …) are sector nouns, after ours.
 * **Agent + nearest country.** A phrase with a sector and no state of its own ("the army",
-  "rebels said") takes the state nearest to it in its sentence — a state named as a place or
-  a modifier ("in Georgia", "Georgian"), never one that is itself the subject or object of a
-  verb (that one is an actor in its own right).
+  "rebels said") takes the state nearest to it in its sentence — a state named by its name
+  or demonym ("in Georgia", "Georgian"), never a town (where something happened says nothing
+  of who did it), nor a state that is itself the subject or object of a verb (an actor in its
+  own right).
 * **Pronouns** resolve to the last named actor of the same kind (v1): "he/she" a person,
   "it/they" a state, organisation or group.
 """
@@ -34,7 +35,8 @@ from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 
 NAME = "news.actors.v2"
 _ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "dative", "attr"})
-_STATE_KINDS = frozenset({"state", "demonym", "place"})
+# A state by name or demonym: a town where something happened says nothing of who did it.
+_STATE_KINDS = frozenset({"state", "demonym"})
 
 
 @register(NAME, requires=["doc"], assigns=["actors"])
