@@ -210,3 +210,22 @@ def test_lone_quote_and_according_to(extractor: NewsExtractor) -> None:  # noqa:
     assert according
     assert according[0].text == "forty mines were found in April"
     assert all(q.component == "news.quotes.v2" for q in news.quotes)
+
+
+def test_pronouns_follow_the_subject_of_the_previous_sentence(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(
+        extractor, "Lavrov met Bayramov in Moscow. He urged Armenia to free the prisoners."
+    )
+    (demand,) = [e for e in news.events if e.event == "DEMAND"]
+    assert [(s.text, s.code) for s in demand.source] == [("He", "RUS")]
+
+
+def test_they_refers_to_an_armed_group_and_she_to_an_office(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(extractor, "Georgian rebels seized the town. They killed three soldiers.")
+    killed = [e for e in news.events if e.trigger[0] == "killed"]
+    assert [(s.text, s.code, s.sector) for s in killed[0].source] == [("They", "GEO", "REB")]
+    news = sentence(
+        extractor, "The Georgian prime minister met Armenian officials. She praised them."
+    )
+    praised = [e for e in news.events if e.event == "SUPPORT"]
+    assert [(s.code, s.sector) for s in praised[0].source] == [("GEO", "GOV")]

@@ -15,8 +15,10 @@ What changes from ``news.actors.v1``:
   or demonym ("in Georgia", "Georgian"), never a town (where something happened says nothing
   of who did it), nor a state that is itself the subject or object of a verb (an actor in its
   own right).
-* **Pronouns** resolve to the last named actor of the same kind (v1): "he/she" a person,
-  "it/they" a state, organisation or group.
+* **Pronouns** resolve to the last named actor of the same kind: "he/she" a person (named,
+  or by office: "the minister"), "it/they" a state, organisation or group ("the rebels …
+  they"); in the pronoun's sentence the nearest one before it, in an earlier sentence its
+  subject first.
 """
 
 from __future__ import annotations
@@ -25,15 +27,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from ceasefire.news.actordict import ActorDictionary
 from ceasefire.news.components.actors import ActorResolver, ActorsComponent
+from ceasefire.news.components.syntax import PRONOUNS_GROUP, PRONOUNS_PERSON
 from ceasefire.news.eventdata import SECTORS, EventIndex, PhoenixActor, event_index
 from ceasefire.news.model import ActorMention, ActorRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 
 NAME = "news.actors.v2"
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+_GROUP_KINDS = frozenset({"state", "organisation", "metonym", "capital"})
+# Nouns that name one person by office: "the minister … She said".
+_PERSON_TITLES = frozenset(
+    {"president", "minister", "premier", "chancellor", "king", "queen", "prince", "emir",
+     "sultan", "ambassador", "envoy", "governor", "mayor", "spokesman", "spokeswoman",
+     "spokesperson", "secretary", "commander", "general", "leader", "chief", "head",
+     "official", "diplomat", "negotiator", "prosecutor", "judge"}
+)  # fmt: skip
 _ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "dative", "attr"})
 # A state by name or demonym: a town where something happened says nothing of who did it.
 _STATE_KINDS = frozenset({"state", "demonym"})
@@ -143,6 +155,63 @@ class CountryAgentResolver(ActorResolver):
             text=ref.text, code=code, sector=ref.sector, start=ref.start, end=ref.end,
             id=ref.id, name=ref.name, role=ref.role,
         )  # fmt: skip
+
+    def antecedent(self, pronoun: Token, *, before: int | None = None) -> ActorRef | None:
+        """The last named actor of the pronoun's kind: a person for "he/she", a state,
+        organisation or group ("the rebels") for "they/it".
+
+        In the pronoun's own sentence the nearest earlier one; in an earlier sentence its
+        subject first ("Lavrov met Bayramov. He said …" is Lavrov), else its last one.
+        """
+        lower = pronoun.lower_
+        person = lower in PRONOUNS_PERSON
+        group = lower in PRONOUNS_GROUP and lower not in {"we", "our", "us"}
+        if pronoun.pos_ != "PRON" or not (person or group):
+            return super().antecedent(pronoun, before=before)
+        limit = pronoun.i if before is None else before
+        plural = lower in {"they", "them", "their"}
+        sentences = [s for s in self.doc.sents if s.start <= limit]
+        for sent in reversed(sentences):
+            found = self._candidates(sent, limit, person=person, plural=plural)
+            if not found:
+                continue
+            if sent.start <= limit < sent.end:
+                return found[-1][1]  # the pronoun's own sentence: the nearest before it
+            subjects_first = [ref for token, ref in found if token.dep_ in _SUBJECT_DEPS]
+            return subjects_first[0] if subjects_first else found[-1][1]
+        return None
+
+    def _candidates(
+        self, sent: Span, limit: int, *, person: bool, plural: bool
+    ) -> list[tuple[Token, ActorRef]]:
+        out: list[tuple[Token, ActorRef]] = []
+        seen: set[int] = set()
+        for token in sent:
+            if token.i >= limit:
+                break
+            if token.dep_ in {"compound", "amod", "poss"} or token.pos_ not in {"NOUN", "PROPN"}:
+                continue
+            mention = self.mention_at.get(token.i)
+            if mention is not None and id(mention) in seen:
+                continue
+            if mention is not None:
+                seen.add(id(mention))
+                if person and mention.kind != "person":
+                    continue
+                if not person and mention.kind not in _GROUP_KINDS:
+                    continue
+                out.append((token, mention.ref))
+                continue
+            ref = self.resolve(token)
+            if ref is None or ref.sector is None:
+                continue
+            if (person and token.lower_ in _PERSON_TITLES) or (
+                not person
+                and token.lower_ not in _PERSON_TITLES
+                and (plural == (token.tag_ in {"NNS", "NNPS"}) or ref.code)
+            ):
+                out.append((token, ref))
+        return out
 
     def _nearest_state(self, head: Token) -> str | None:
         sent = head.sent
