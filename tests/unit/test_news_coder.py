@@ -3,9 +3,11 @@ through the Phoenix dictionaries, quotes v2. Every sentence here is written for 
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
-from ceasefire.news.evaluation import evaluate_quotes, plover_part
+from ceasefire.news.evaluation import PloverPart, evaluate_plover, evaluate_quotes, plover_part
 from ceasefire.news.eventdata import (
     event_index,
     parse_actors,
@@ -16,6 +18,8 @@ from ceasefire.news.eventdata import (
 )
 from ceasefire.news.extract import NewsExtractor
 from tests.unit.news_fixtures import DATA, extractor, sentence  # noqa: F401
+
+PARTS: tuple[PloverPart, ...] = ("tune", "held", "all")
 
 VERBS = """\
 &PACT
@@ -229,3 +233,17 @@ def test_they_refers_to_an_armed_group_and_she_to_an_office(extractor: NewsExtra
     )
     praised = [e for e in news.events if e.event == "SUPPORT"]
     assert [(s.code, s.sector) for s in praised[0].source] == [("GEO", "GOV")]
+
+
+def test_plover_parts_partition_the_records(tmp_path: Path, extractor: NewsExtractor) -> None:  # noqa: F811
+    records = [
+        {"id": f"own-{n}", "event": "CONSULT", "text": "Georgia held talks with Armenia."}
+        for n in range(12)
+    ]
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps({"records": records}), encoding="utf-8")
+    counts = {part: evaluate_plover(extractor, path, part=part).records for part in PARTS}
+    assert counts["tune"] + counts["held"] == counts["all"] == 12
+    assert counts["tune"] > 0
+    assert counts["held"] > 0
+    assert evaluate_plover(extractor, path, part="held").part == "held"
