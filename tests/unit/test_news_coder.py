@@ -7,6 +7,9 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
+from ceasefire.cli.main import main
 from ceasefire.news.evaluation import PloverPart, evaluate_plover, evaluate_quotes, plover_part
 from ceasefire.news.eventdata import (
     event_index,
@@ -247,3 +250,22 @@ def test_plover_parts_partition_the_records(tmp_path: Path, extractor: NewsExtra
     assert counts["tune"] > 0
     assert counts["held"] > 0
     assert evaluate_plover(extractor, path, part="held").part == "held"
+
+
+def test_eval_plover_part_on_the_command_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extractor: NewsExtractor,  # noqa: F811
+) -> None:
+    records = [
+        {"id": f"own-{n}", "event": "CONSULT", "text": "Georgia held talks with Armenia."}
+        for n in range(6)
+    ]
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps({"records": records}), encoding="utf-8")
+    assert main(["eval", "plover", str(path), "--part", "held", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["part"] == "held"
+    assert figures["records"] == sum(plover_part(r["id"]) == "held" for r in records)
+    assert main(["eval", "quotes", str(DATA / "quotes-gold.json"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["gold"] == 25

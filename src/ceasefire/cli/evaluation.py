@@ -85,7 +85,7 @@ def eval_plover(
         raise typer.BadParameter(
             "--details lists the dev records of --part tune only", param_hint="--part"
         )
-    report = evaluate_plover(NewsExtractor.create(), file, part=cast(PloverPart, part))
+    report = evaluate_plover(NewsExtractor.create(), file, part=cast("PloverPart", part))
     figures = report.to_dict(with_details=details)
     if as_json:
         print_json(figures)
