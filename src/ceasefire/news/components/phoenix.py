@@ -5,9 +5,11 @@ What changes from ``news.actors.v1``:
 * **Phoenix people and organisations.** Names of the Phoenix actor dictionaries (shipped in
   ``data/eventdata``: ~27,000 people with dated roles, international organisations, armed
   non-state groups) that v1's dictionary does not know are matched too, longest first, when
-  they start with a capital; a person is coded by the role held on the article's date
+  they start with a capital (a bare entity of the model, with no code, gives way to them); a
+  person is coded by the role held on the article's date
   (``PhoenixActor.code_on``). Our own dictionary (and a user's YAML file) wins where both
-  name the same words.
+  name the same words; a Phoenix name must cover the whole name the model found, and a state
+  the phrase states itself ("King Hassan of Morocco") beats the list's.
 * **Agents.** The agent words of ``Phoenix.agents.txt`` ("gendarmerie", "guerrillas",
   "riot police" …) are sector nouns, after ours.
 * **Agent + nearest country.** A phrase with a sector and no state of its own ("the army",
@@ -31,7 +33,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ceasefire.news.actordict import ActorDictionary
 from ceasefire.news.components.actors import ActorResolver, ActorsComponent
-from ceasefire.news.components.syntax import PRONOUNS_GROUP, PRONOUNS_PERSON
+from ceasefire.news.components.syntax import PRONOUNS_GROUP, PRONOUNS_PERSON, np_tokens
 from ceasefire.news.eventdata import SECTORS, EventIndex, PhoenixActor, event_index
 from ceasefire.news.model import ActorMention, ActorRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -93,15 +95,15 @@ class PhoenixActorsComponent(ActorsComponent):
         i = 0
         while i < len(doc):
             token = doc[i]
-            if i in taken or i in excluded or not token.text[:1].isupper() or token.is_punct:
+            if _blocked(i, taken, excluded) or not token.text[:1].isupper() or token.is_punct:
                 i += 1
                 continue
             found = None
             for size in range(min(longest, len(doc) - i), 0, -1):
-                if any(j in taken or j in excluded for j in range(i, i + size)):
+                if any(_blocked(j, taken, excluded) for j in range(i, i + size)):
                     continue
                 span = doc[i : i + size]
-                if span[-1].is_punct:
+                if span[-1].is_punct or _splits_entity(span, taken):
                     continue
                 actors = self.index.actors_named(span.text.lower())
                 if actors:
@@ -129,6 +131,30 @@ class PhoenixActorsComponent(ActorsComponent):
             i = span.end
 
 
+def _blocked(index: int, taken: dict[int, ActorMention], excluded: set[int]) -> bool:
+    """Whether a token is already someone: an agency, or a mention that is more than a bare
+    entity of the model (an entity with no code and no dictionary entry gives way)."""
+    if index in excluded:
+        return True
+    mention = taken.get(index)
+    if mention is None:
+        return False
+    bare = mention.ref.code is None and mention.ref.id is None
+    return not (bare and mention.kind in {"person", "organisation", "group"})
+
+
+def _splits_entity(span: Span, taken: dict[int, ActorMention]) -> bool:
+    """Whether the span is only part of a name the model found ("Hassan" of "Mohammed
+    Hassan"): a Phoenix name must cover the whole entity it replaces."""
+    for index in range(span.start, span.end):
+        mention = taken.get(index)
+        if mention is not None and (
+            mention.token_start < span.start or mention.token_end > span.end
+        ):
+            return True
+    return False
+
+
 def _pick(actors: list[PhoenixActor], day: date | None) -> PhoenixActor:
     """Of entries sharing a name, one with a role on ``day``, else the first."""
     if day is not None:
@@ -144,6 +170,8 @@ class CountryAgentResolver(ActorResolver):
 
     def resolve(self, head: Token) -> ActorRef | None:
         ref = super().resolve(head)
+        if ref is not None and ref.id is not None and ref.id.startswith("phoenix:"):
+            return self._stated_state(head, ref)
         if ref is None or ref.code is not None or ref.sector is None:
             return ref
         if head.pos_ not in {"NOUN"} or head.i in self.mention_at:
@@ -212,6 +240,20 @@ class CountryAgentResolver(ActorResolver):
             ):
                 out.append((token, ref))
         return out
+
+    def _stated_state(self, head: Token, ref: ActorRef) -> ActorRef:
+        """A Phoenix name is a guess from a list; a state the phrase states ("King Hassan of
+        Morocco", "the Moroccan king Hassan") beats it."""
+        mention = self.mention_at.get(head.i)
+        if mention is None:
+            return ref
+        stated = self._code_from_parts(head, np_tokens(head), skip=mention)
+        if stated is None or stated == ref.code:
+            return ref
+        return ActorRef(
+            text=ref.text, code=stated, sector=ref.sector, start=ref.start, end=ref.end,
+            id=ref.id, name=ref.name, role=ref.role,
+        )  # fmt: skip
 
     def _nearest_state(self, head: Token) -> str | None:
         sent = head.sent
