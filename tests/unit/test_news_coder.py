@@ -282,3 +282,14 @@ def test_eval_plover_part_on_the_command_line(
     assert figures["records"] == sum(plover_part(r["id"]) == "held" for r in records)
     assert main(["eval", "quotes", str(DATA / "quotes-gold.json"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["gold"] == 25
+
+
+def test_domestic_protest_and_coercion_target_the_own_state(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(extractor, "Georgian teachers went on strike over unpaid wages.")
+    (event,) = [e for e in news.events if e.primary]
+    assert event.event == "PROTEST"
+    assert [(t.code, t.sector) for t in event.target] == [("GEO", "GOV")]
+    news = sentence(extractor, "Armenian police detained twelve activists in Gyumri.")
+    (event,) = [e for e in news.events if e.primary]
+    assert event.event == "COERCE"
+    assert [(t.code, t.sector) for t in event.target] == [("ARM", "CVL")]

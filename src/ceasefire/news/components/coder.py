@@ -18,7 +18,9 @@ What changes from ``news.events.v1``:
 3. **Framing** from the PLOVER codebook, on top of v1's: "fail to / refuse to / decline to"
    + act is REJECT; "demand / call on … to" is DEMAND (v1's lexicon); future or conditional
    hostile acts are THREATEN and reported speech keeps the reported act with its modality
-   (v1's framing).
+   (v1's framing). A PROTEST with no stated target is aimed at the source's own state
+   (its authorities), a COERCE at its own population: PLOVER's convention for domestic
+   events.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from ceasefire.news.components.events import (
 from ceasefire.news.components.lexicon import BARE, NAMED_OBJECT, Lexicon, lexicon
 from ceasefire.news.components.syntax import particle, subjects
 from ceasefire.news.eventdata import EventIndex, Pattern, event_index
+from ceasefire.news.model import ActorRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 
 NAME = "news.events.v2"
@@ -52,6 +55,10 @@ NOT_TRIGGERS = frozenset(
      "become", "seem", "include", "use", "expect", "believe", "consider", "feel", "mean",
      "face", "point", "lead", "hope", "wish", "remain", "continue", "begin", "start", "try"}
 )  # fmt: skip
+# PLOVER's convention for events inside one state: a protest with no stated target is aimed
+# at the state's own authorities, a coercion at its own population.
+DOMESTIC = {"PROTEST": "GOV", "COERCE": "CVL"}
+NON_STATE_CODES = frozenset({"IGO", "NGO", "IMG", "MNC"})
 MAJORITY = 0.6
 MIN_PATTERNS = 5
 
@@ -81,6 +88,8 @@ class CoderComponent(EventsComponent):
         news = super().__call__(news)
         for event in news.events:
             event.component = NAME
+            if event.event in DOMESTIC and not event.target:
+                event.target = _own_state(event.source, DOMESTIC[event.event])
         return news
 
     # --- triggers ----------------------------------------------------------------------
@@ -245,6 +254,18 @@ class CoderComponent(EventsComponent):
             else:
                 out.append(frozenset({word}))
         return out
+
+
+def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:
+    """The target of a domestic event with none stated: the source's own state (the
+    reference repeats the source's words, since the text names the state there)."""
+    out: list[ActorRef] = []
+    for actor in source:
+        if actor.code and actor.code not in NON_STATE_CODES:
+            if any(a.code == actor.code for a in out):
+                continue
+            out.append(ActorRef(actor.text, actor.code, sector, actor.start, actor.end))
+    return out
 
 
 def _embedded(token: Token) -> bool:
