@@ -13,7 +13,8 @@ What changes from ``news.actors.v1``:
 * **Agents.** The agent words of ``Phoenix.agents.txt`` ("gendarmerie", "guerrillas",
   "riot police" …) are sector nouns, after ours.
 * **Agent + nearest country.** A phrase with a sector and no state of its own ("the army",
-  "rebels said") takes the state nearest to it in its sentence — a state named by its name
+  "rebels said") takes the state of a phrase of the same sector in its sentence ("Israeli
+  soldiers … senior officers"), else the state nearest to it — a state named by its name
   or demonym ("in Georgia", "Georgian"), never a town (where something happened says nothing
   of who did it), nor a state that is itself the subject or object of a verb (an actor in its
   own right).
@@ -176,7 +177,7 @@ class CountryAgentResolver(ActorResolver):
             return ref
         if head.pos_ not in {"NOUN"} or head.i in self.mention_at:
             return ref  # a named person or organisation keeps what its name says
-        code = self._nearest_state(head)
+        code = self._nearest_state(head, ref.sector)
         if code is None:
             return ref
         return ActorRef(
@@ -255,9 +256,12 @@ class CountryAgentResolver(ActorResolver):
             id=ref.id, name=ref.name, role=ref.role,
         )  # fmt: skip
 
-    def _nearest_state(self, head: Token) -> str | None:
+    def _nearest_state(self, head: Token, sector: str | None = None) -> str | None:
+        """The state of the nearest "Georgian …" / "… of Georgia" in the sentence; one that
+        marks a phrase of the same sector comes first ("Israeli soldiers … senior officers":
+        the officers are Israeli)."""
         sent = head.sent
-        best: tuple[int, str] | None = None
+        best: tuple[int, int, str] | None = None
         for token in sent:
             mention = self.mention_at.get(token.i)
             if mention is None or mention.kind not in _STATE_KINDS or not mention.ref.code:
@@ -265,10 +269,17 @@ class CountryAgentResolver(ActorResolver):
             root = self.doc[mention.head]
             if root.dep_ in _ARGUMENT_DEPS and root.head.pos_ in {"VERB", "AUX"}:
                 continue  # an actor of its own, not the agent's state
-            distance = abs(token.i - head.i)
-            if best is None or distance < best[0]:
-                best = (distance, mention.ref.code)
-        return best[1] if best else None
+            marked = root.head if root.dep_ in {"amod", "compound", "poss", "nmod"} else None
+            same = (
+                sector is not None
+                and marked is not None
+                and marked.i != head.i
+                and self._sector(marked, np_tokens(marked)) == sector
+            )
+            key = (0 if same else 1, abs(token.i - head.i), mention.ref.code)
+            if best is None or key[:2] < best[:2]:
+                best = key
+        return best[2] if best else None
 
 
 __all__ = ["NAME", "CountryAgentResolver", "PhoenixActorsComponent", "with_agents"]
