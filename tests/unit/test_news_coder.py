@@ -293,3 +293,13 @@ def test_domestic_protest_and_coercion_target_the_own_state(extractor: NewsExtra
     (event,) = [e for e in news.events if e.primary]
     assert event.event == "COERCE"
     assert [(t.code, t.sector) for t in event.target] == [("ARM", "CVL")]
+
+
+def test_agent_takes_the_state_of_a_same_sector_phrase(extractor: NewsExtractor) -> None:  # noqa: F811
+    # "Armenian" is nearer to "the officers", but the officers are the Georgian troops'.
+    news = sentence(
+        extractor,
+        "Georgian troops guarded the Armenian villages while the officers inspected the road.",
+    )
+    inspected = [e for e in news.events if e.trigger[0] == "inspected"]
+    assert [(s.text, s.code, s.sector) for s in inspected[0].source] == [("officers", "GEO", "MIL")]
