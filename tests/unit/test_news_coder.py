@@ -20,7 +20,7 @@ from ceasefire.news.eventdata import (
     split_code,
 )
 from ceasefire.news.extract import NewsExtractor
-from ceasefire.news.pipeline import NewsDoc
+from ceasefire.news.pipeline import NewsDoc, PipelineResources
 from tests.unit.news_fixtures import DATA, extractor, sentence  # noqa: F401
 
 PARTS: tuple[PloverPart, ...] = ("tune", "held", "all")
@@ -303,3 +303,23 @@ def test_agent_takes_the_state_of_a_same_sector_phrase(extractor: NewsExtractor)
     )
     inspected = [e for e in news.events if e.trigger[0] == "inspected"]
     assert [(s.text, s.code, s.sector) for s in inspected[0].source] == [("officers", "GEO", "MIL")]
+
+
+def test_a_user_file_beats_the_phoenix_list(tmp_path: Path, extractor: NewsExtractor) -> None:  # noqa: F811
+    user = tmp_path / "actors.yaml"
+    user.write_text(
+        "people:\n"
+        "  - id: mutalibov-user\n"
+        "    name: Ayaz Mutalibov\n"
+        "    roles:\n"
+        "      - {title: opposition figure, code: AZE, sector: OPP, start: 1990-01-01}\n",
+        encoding="utf-8",
+    )
+    custom = NewsExtractor.create(
+        resources=PipelineResources.with_model(extractor.pipeline.resources.nlp, actor_file=user)
+    )
+    news = custom.extract_sentence(
+        "Ayaz Mutalibov criticised the Armenian government.", day=date(1991, 6, 1)
+    )
+    (event,) = [e for e in news.events if e.primary]
+    assert [(s.code, s.sector, s.id) for s in event.source] == [("AZE", "OPP", "mutalibov-user")]
