@@ -323,3 +323,13 @@ def test_a_user_file_beats_the_phoenix_list(tmp_path: Path, extractor: NewsExtra
     )
     (event,) = [e for e in news.events if e.primary]
     assert [(s.code, s.sector, s.id) for s in event.source] == [("AZE", "OPP", "mutalibov-user")]
+
+
+def test_cameo_defaults_need_coded_actors_and_a_sense(extractor: NewsExtractor) -> None:  # noqa: F811
+    # "overpower" is FIGHT by its CAMEO block: an event between coded actors only.
+    news = sentence(extractor, "The Georgian army overpowered the rebels near Sukhumi.")
+    assert [e.event for e in news.events if e.primary] == ["FIGHT"]
+    assert sentence(extractor, "The crowd overpowered the guards at the gate.").events == []
+    # Happenings and light verbs are never events.
+    assert sentence(extractor, "A Georgian lawmaker died in hospital on Monday.").events == []
+    assert sentence(extractor, "The Armenian minister broke the news on Monday.").events == []

@@ -2,13 +2,14 @@
 
 What changes from ``news.events.v1``:
 
-1. **Default type for every verb.** A verb of the CAMEO verb dictionary (PETRARCH2's
-   ``CAMEO.2.0.txt``, shipped in ``data/eventdata``) has a CAMEO code of its own or of its
-   block; the official CAMEO → PLOVER table turns it into a PLOVER type, mode and context.
-   A verb whose block gives no code, and that our lexicon lists under one PLOVER type only,
-   takes that type; else it takes the PLOVER type that most of the block's patterns
-   agree on (three in five, of five patterns at least), else it is no trigger. Verbs of
-   thinking, expecting and aspect, speech verbs and framing verbs are never triggers.
+1. **Default type for every verb.** A verb that our lexicon lists under one PLOVER type
+   only (with closed object lists) has that type. Else a verb of the CAMEO verb dictionary
+   (PETRARCH2's ``CAMEO.2.0.txt``, shipped in ``data/eventdata``) has a CAMEO code of its
+   own or of its block, which the official CAMEO → PLOVER table turns into a PLOVER type,
+   mode and context; a block without a code gives the PLOVER type that most of its patterns
+   agree on (three in five, of five patterns at least); else the verb is no trigger. Verbs of
+   thinking, expecting and aspect, light verbs, speech verbs and framing verbs are never
+   triggers, and an event that only a CAMEO default made needs a coded source or target.
 2. **Objects refine.** The block's verb + object / preposition patterns ("``SIGN *
    &CEASEFIRE``", "``ASK * (FOR HELP)``") are matched on the parse: words of the direct
    object, prepositional phrases, particle, and the subject side for patterns that name it.
@@ -53,7 +54,15 @@ REJECTING = frozenset({"fail", "refuse", "decline"})
 NOT_TRIGGERS = frozenset(
     {"be", "have", "do", "get", "make", "take", "give", "go", "come", "see", "know", "think",
      "become", "seem", "include", "use", "expect", "believe", "consider", "feel", "mean",
-     "face", "point", "lead", "hope", "wish", "remain", "continue", "begin", "start", "try"}
+     "face", "point", "lead", "hope", "wish", "remain", "continue", "begin", "start", "try",
+     # light and many-sense verbs whose CAMEO block is one narrow sense ("held a news
+     # conference" is no detention, "broke the record" no attack)
+     "hold", "keep", "put", "place", "bring", "stay", "remove", "close", "break", "match",
+     "master", "best", "ring", "circle", "pit", "engage", "overshadow", "dominate", "overcome",
+     "struggle", "tear", "spoil", "mar", "tarnish", "corrupt", "impair", "inhabit", "reside",
+     "tax", "bill", "extract", "tap", "contain", "moderate",
+     # happenings with no agent: "died in hospital" is nobody's act
+     "die", "suffer"}
 )  # fmt: skip
 # PLOVER's convention for events inside one state: a protest with no stated target is aimed
 # at the state's own authorities, a coercion at its own population.
@@ -76,6 +85,8 @@ class CoderComponent(EventsComponent):
         super().__init__(lex)
         self.index = index
         self._block_defaults: dict[str, str | None] = {}
+        # Triggers that only CAMEO's default made (no pattern, no lexicon entry), by token.
+        self._from_default: set[int] = set()
         # A verb our lexicon lists under one PLOVER type only (with a closed object list)
         # has that type as its default when none of the listed objects is there.
         self._lexicon_defaults: dict[str, tuple[str, str | None, str | None]] = {}
@@ -85,6 +96,7 @@ class CoderComponent(EventsComponent):
                 self._lexicon_defaults[verb] = (first.event, first.mode, first.context)
 
     def __call__(self, news: NewsDoc) -> NewsDoc:
+        self._from_default = set()
         news = super().__call__(news)
         for event in news.events:
             event.component = NAME
@@ -109,6 +121,12 @@ class CoderComponent(EventsComponent):
         return self._cameo_trigger(token, lemma)
 
     def _keep(self, candidate: Candidate) -> bool:
+        if candidate.token.i in self._from_default and not any(
+            a.code for a in (*candidate.source, *candidate.target)
+        ):
+            # CAMEO's verb lists are WordNet synonym sets, many-sensed: as in PETRARCH, a verb
+            # coded by its block's default alone is an event only between coded actors.
+            return False
         if _embedded(candidate.token) and not candidate.own_subject and not candidate.reported:
             # "the opportunity to develop and expand": a conjunct shares its head's place.
             return False
@@ -148,15 +166,18 @@ class CoderComponent(EventsComponent):
                 return None
             kind, mode, context = coded
             return Candidate(token, kind, mode, context, NAMED_OBJECT, [token, *words])
+        # Our lexicon's single type first (written for PLOVER), then CAMEO's default code,
+        # then the type most of the block's patterns agree on.
         code = self.index.default_code(verb)
-        coded = self.index.to_plover(code) if code else None
-        if code is None:
-            coded = self._lexicon_defaults.get(lemma)
+        coded = self._lexicon_defaults.get(lemma)
+        if coded is None and code is not None:
+            coded = self.index.to_plover(code)
         if coded is None and block is not None and code is None:
             coded = self._block_default(block)
         if coded is None:
             return None
         kind, mode, context = coded
+        self._from_default.add(token.i)
         return Candidate(token, kind, mode, context, BARE, [token])
 
     def _block_default(self, block: str) -> tuple[str, str | None, str | None] | None:
