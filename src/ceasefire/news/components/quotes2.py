@@ -7,7 +7,8 @@ What changes from ``news.quotes.v1``:
   first opening mark to its last closing mark.
 * A quote standing alone in its paragraph, with no speech verb of its own, takes the
   speaker of the last "X said:" before it; failing that, the speaker of the previous
-  paragraph's quote (``speaker_resolved_from`` says which).
+  paragraph's quote (``speaker_resolved_from`` says which). A quote after an attributed
+  quote in the same paragraph goes on with its speaker.
 * "according to X" attributes its sentence to X: the quotes of the sentence that have no
   speaker take X, and the sentence without the "according to" phrase is an indirect quote
   of X when no other quote covers it.
@@ -114,6 +115,16 @@ class QuotesV2Component(QuotesComponent):
                 continue
             outside = len(block.text) - (min(quote.end, block.end) - quote.start)
             if outside > _ALONE_SLACK:
+                # "“…,” said X, the mayor. “…”": a quote after an attributed one in the
+                # same paragraph goes on with the same speaker.
+                earlier = [
+                    q for q in quotes
+                    if q.kind == "direct" and q.speaker is not None and q.end <= quote.start
+                    and news.article.block_at(q.start) is block
+                ]  # fmt: skip
+                if earlier:
+                    quote.speaker = earlier[-1].speaker
+                    quote.speaker_resolved_from = "earlier quote of the paragraph"
                 continue
             before = [(at, ref) for at, ref in colon_speakers if at < quote.start]
             if before:
@@ -217,10 +228,22 @@ class QuotesV2Component(QuotesComponent):
             if token.lemma_ not in verbs or token.pos_ not in {"VERB", "AUX"}:
                 continue
             clause = next((c for c in token.children if c.dep_ == "ccomp" and c.i < token.i), None)
-            subject = _subject(token)
-            if clause is None or subject is None or subject.i < clause.i:
+            # The subject nearest before the verb ("…, local officials said"): the parse
+            # sometimes takes the reported clause's subject for the verb's too.
+            before = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            before = [c for c in before if c.i < token.i]
+            subject = before[-1] if before else _subject(token)
+            if subject is None:
                 continue
-            tokens = [t for t in clause.subtree if t.i < token.i]
+            if clause is not None and subject.i > clause.i:
+                tokens = [t for t in clause.subtree if t.i < token.i]
+            else:
+                # The parse missed the clause ("Seven schools … reopened, the ministry
+                # said" read as a noun phrase): the words before ", SUBJECT said" at the
+                # end of a sentence are what was said.
+                tokens = _before_final_attribution(token, subject)
+            if not tokens:
+                continue
             start, end = _trim(text, tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
             if end - start < 12 or any(q.start < end and start < q.end for q in quotes):
                 continue
@@ -237,15 +260,29 @@ class QuotesV2Component(QuotesComponent):
         return quotes
 
 
+def _before_final_attribution(verb: Token, subject: Token) -> list[Token]:
+    """The words of a sentence before its closing ", the ministry said" (else none)."""
+    sent = verb.sent
+    first = min(t.i for t in subject.subtree)
+    if verb.dep_ != "ROOT" or first < 2 or verb.i < first:
+        return []
+    comma = verb.doc[first - 1]
+    after = [t for t in sent if t.i > verb.i and not t.is_punct]
+    if comma.text != "," or len(after) > 3 or any(t.lemma_ == "that" for t in after):
+        return []
+    tokens = [t for t in sent if t.i < comma.i]
+    if len(tokens) < 4 or not any(t.pos_ in {"VERB", "AUX"} for t in tokens):
+        return []
+    return tokens
+
+
 def _colon_after(verb: Token) -> Token | None:
-    """The colon that closes "X said:" (right after the verb or its object: "told AFP:")."""
-    for offset in (1, 2, 3):
-        if verb.i + offset >= len(verb.doc):
-            return None
-        token = verb.doc[verb.i + offset]
+    """The colon that closes "X said:" / "X told journalists after the session:": the
+    verb's sentence ends with it, with no other verb between."""
+    for token in verb.doc[verb.i + 1 : verb.sent.end]:
         if token.text == ":":
             return token
-        if token.is_punct or token.pos_ in {"VERB", "AUX"}:
+        if token.pos_ in {"VERB", "AUX"} or (token.is_punct and token.text not in {",", "-"}):
             return None
     return None
 
