@@ -1,4 +1,4 @@
-"""The trigger lexicon of news.events.v1 (``data/triggers.yaml``), indexed for matching."""
+"""The trigger lexicon of news.events.v1 and v2 (``data/triggers.yaml``), indexed for matching."""
 
 from __future__ import annotations
 
