@@ -333,3 +333,15 @@ def test_cameo_defaults_need_coded_actors_and_a_sense(extractor: NewsExtractor) 
     # Happenings and light verbs are never events.
     assert sentence(extractor, "A Georgian lawmaker died in hospital on Monday.").events == []
     assert sentence(extractor, "The Armenian minister broke the news on Monday.").events == []
+
+
+def test_reported_speech_keeps_the_act_with_its_modality(extractor: NewsExtractor) -> None:  # noqa: F811
+    news = sentence(extractor, "Georgia said Russian troops had shelled two villages near Gori.")
+    (event,) = [e for e in news.events if e.primary]
+    assert event.event == "FIGHT"
+    assert event.modality == "claimed"
+    assert [s.code for s in event.source] == ["RUS"]
+    assert [c.code for c in event.claimed_by] == ["GEO"]
+    news = sentence(extractor, "Armenia said it would withdraw its troops from the two villages.")
+    (event,) = [e for e in news.events if e.primary]
+    assert (event.event, event.modality) == ("AGREE", "planned")
