@@ -9,13 +9,15 @@ What changes from ``news.events.v1``:
    mode and context; a block without a code gives the PLOVER type that most of its patterns
    agree on (three in five, of five patterns at least); else the verb is no trigger. Verbs of
    thinking, expecting and aspect, light verbs, speech verbs and framing verbs are never
-   triggers, and an event that only a CAMEO default made needs a coded source or target.
+   triggers, and an event that a default alone made (no pattern, no listed object) needs a
+   coded source or target.
 2. **Objects refine.** The block's verb + object / preposition patterns ("``SIGN *
    &CEASEFIRE``", "``ASK * (FOR HELP)``") are matched on the parse: words of the direct
    object, prepositional phrases, particle, and the subject side for patterns that name it.
-   The longest matching pattern sets the code; a pattern coded "---" says "no event".
+   The pattern matching most words sets the code; a pattern coded "---" says "no event".
    An entry of our own trigger lexicon that names the verb's object still wins, and a bare
-   entry of it comes before the CAMEO default (it is written for PLOVER, CAMEO is not).
+   entry of it comes before CAMEO's patterns and defaults (it is written for PLOVER, CAMEO
+   is not).
 3. **Framing** from the PLOVER codebook, on top of v1's: "fail to / refuse to / decline to"
    + act is REJECT; "demand / call on … to" is DEMAND (v1's lexicon); future or conditional
    hostile acts are THREATEN and reported speech keeps the reported act with its modality
@@ -85,7 +87,7 @@ class CoderComponent(EventsComponent):
         super().__init__(lex)
         self.index = index
         self._block_defaults: dict[str, str | None] = {}
-        # Triggers that only CAMEO's default made (no pattern, no lexicon entry), by token.
+        # Triggers that a default alone made (no pattern, no listed object), by token.
         self._from_default: set[int] = set()
         # A verb our lexicon lists under one PLOVER type only (with a closed object list)
         # has that type as its default when none of the listed objects is there.
