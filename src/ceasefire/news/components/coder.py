@@ -157,7 +157,10 @@ class CoderComponent(EventsComponent):
         verb = verb or next((k for k in keys if k in self.index.verbs), None)
         if verb is None:
             found = self._lexicon_defaults.get(lemma)
-            return Candidate(token, *found, BARE, [token]) if found else None
+            if found is None:
+                return None
+            self._from_default.add(token.i)
+            return Candidate(token, *found, BARE, [token])
         block = self.index.block_of(verb)
         pattern, words = self._best_pattern(token, block) if block else (None, [])
         if pattern is not None:
