@@ -39,7 +39,7 @@ def test_post_text_then_again(client: TestClient, cast: Cast) -> None:
     data = first.json()
     assert data["created"] is True
     assert data["article"]["article"]["title"].startswith("Ankara, Moscow Discuss")
-    assert len(data["article"]["events"]) == data["events"] == 10
+    assert len(data["article"]["events"]) == data["events"] == 11
     again = client.post("/api/v1/articles", content=body, headers=headers)
     assert again.status_code == 200
     assert again.json()["article_id"] == data["article_id"]

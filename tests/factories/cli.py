@@ -49,7 +49,7 @@ def run_cli(
 
 
 class InProcessCli:
-    """Runs ``ceasefire <args> --json`` in this process (``ceasefire.cli.main``).
+    """Runs ``ceasefire <args> --json`` in this process (``ceasefire.cli``).
 
     The ``cli`` fixture of tests/e2e/conftest.py points it at the test database.
     ``cli(...)`` asserts the exit code and returns the parsed output; ``cli.run(...)`` returns

@@ -50,7 +50,7 @@ def ingester(ctx: ServiceContext, extractor: NewsExtractor) -> NewsIngester:
 def test_seed_is_stored_once_with_its_events(ctx: ServiceContext, ingester: NewsIngester) -> None:
     first = ingester.ingest_path(SEED, OPERATOR)
     assert first.created
-    assert first.events == 10
+    assert first.events == 11
     assert first.reports == []  # talks, agreements, deployments: events, not violations
     stored = counts(ctx)
     again = ingester.ingest_path(SEED, OPERATOR)
@@ -60,8 +60,8 @@ def test_seed_is_stored_once_with_its_events(ctx: ServiceContext, ingester: News
     article = get_article(ctx, first.article_id)
     assert article["article"]["outlet"] == "Asharq Al-Awsat"
     assert article["article"]["credits"] == ["AP", "Reuters"]
-    assert all(e["component"] == "news.events.v1" for e in article["events"])
-    assert "news.events.v1" in article["pipeline"]
+    assert all(e["component"] == "news.events.v2" for e in article["events"])
+    assert "news.events.v2" in article["pipeline"]
     consult = next(e for e in article["events"] if e["event"] == "CONSULT")
     assert consult["date"] == "2020-11-25"
     with ctx.reader() as session:

@@ -28,7 +28,7 @@ def test_seed_consultation_dated_the_day_before(seed_result: dict[str, Any]) -> 
     # "on Wednesday" in an article of Thursday 26 November 2020
     assert event["date"] == "2020-11-25"
     assert event["date_precision"] == "day"
-    assert event["component"] == "news.events.v1"
+    assert event["component"] == "news.events.v2"
     assert 0 < event["confidence"] <= 1
 
 

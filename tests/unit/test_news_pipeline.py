@@ -21,7 +21,7 @@ def test_every_default_component_is_registered_with_a_version() -> None:
 def test_the_pipeline_records_the_versions_it_ran(extractor: NewsExtractor) -> None:
     news = extractor.extract_sentence("Turkey and Russia held talks in Moscow on Monday.")
     assert news.components == list(DEFAULT_PIPELINE)
-    assert all(event.component == "news.events.v1" for event in news.events)
+    assert all(event.component == "news.events.v2" for event in news.events)
 
 
 def test_unknown_component_is_named() -> None:

@@ -8,6 +8,7 @@ precision/recall/F1, and figures per event type.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import Counter, defaultdict
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news.extract import NewsExtractor, article_result
@@ -23,6 +24,20 @@ from ceasefire.news.extract import NewsExtractor, article_result
 SHARED_DATA = Path("../shared/data")
 SEED_ARTICLE = SHARED_DATA / "asharq-al-awsat-2020-11-26-nagorno-karabakh.txt"
 PLOVER_DEV = SHARED_DATA / "plover-gsr-dev.json"
+
+PloverPart = Literal["tune", "held", "all"]
+# The split of the PLOVER development records, fixed once before the coder was tuned
+# (2026-12-06) and never changed since: a record is "held" when the first byte of
+# sha256("ceasefire-split-v1:" + id) is below 85 (about a third), else "tune". Rules are
+# judged on the tune part; the held part is only ever scored as a whole.
+SPLIT_SALT = "ceasefire-split-v1:"
+SPLIT_HELD_BELOW = 85
+
+
+def plover_part(record_id: str) -> Literal["tune", "held"]:
+    """The part of the fixed split a PLOVER record belongs to."""
+    digest = hashlib.sha256((SPLIT_SALT + record_id).encode("utf-8")).digest()
+    return "held" if digest[0] < SPLIT_HELD_BELOW else "tune"
 
 
 @dataclass(frozen=True)
@@ -131,12 +146,12 @@ def _article_checks(expected: dict[str, Any], article: dict[str, Any]) -> list[C
         )
     paragraphs = article["paragraphs"]
     first = paragraphs[0] if paragraphs else ""
-    last = _unquoted(paragraphs[-1]) if paragraphs else ""
+    last = paragraphs[-1].rstrip() if paragraphs else ""
     if "body_starts_with" in expected:
         add("body starts", first.startswith(expected["body_starts_with"]), repr(first[:50]))
     if "body_ends_with" in expected:
-        # Closing quotation marks are not part of the words ("… whatsoever.”").
-        add("body ends", last.endswith(_unquoted(expected["body_ends_with"])), repr(last[-50:]))
+        # The words as the page has them, closing quotation mark included ("… whatsoever.”").
+        add("body ends", last.endswith(expected["body_ends_with"].rstrip()), repr(last[-50:]))
     if "body_paragraphs" in expected:
         add(
             f"{expected['body_paragraphs']} body paragraphs",
@@ -144,10 +159,6 @@ def _article_checks(expected: dict[str, Any], article: dict[str, Any]) -> list[C
             f"got {len(paragraphs)} (blank-line separated paragraphs of the source)",
         )
     return checks
-
-
-def _unquoted(text: str) -> str:
-    return text.rstrip().rstrip("”\"’'").rstrip()
 
 
 def _codes(actors: Iterable[dict[str, Any]]) -> set[str]:
@@ -376,6 +387,7 @@ class TypeFigures:
 @dataclass
 class PloverReport:
     path: str
+    part: str = "all"
     records: int = 0
     correct: int = 0
     any_correct: int = 0
@@ -393,6 +405,7 @@ class PloverReport:
     def to_dict(self, *, with_details: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "path": self.path,
+            "part": self.part,
             "records": self.records,
             "event_type_accuracy": round(self.accuracy, 3),
             "gold_type_among_events": round(self.any_correct / self.records, 3)
@@ -422,14 +435,25 @@ def evaluate_plover(
     extractor: NewsExtractor,
     path: Path = PLOVER_DEV,
     *,
+    part: PloverPart = "all",
     progress: Callable[[int, int], None] | None = None,
 ) -> PloverReport:
-    """Score the primary event of every gold sentence against its gold record."""
+    """Score the primary event of every gold sentence against its gold record.
+
+    ``part`` keeps the records of one part of the fixed split (:func:`plover_part`).
+    """
+    if part not in {"tune", "held", "all"}:
+        raise InvalidInput(
+            f"part {part!r}: expected tune, held or all",
+            details=[problem("part", "expected tune, held or all")],
+        )
     data = _load_json(path, "PLOVER file")
     records = data.get("records") if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise InvalidInput(f"{path}: no records list", details=[problem("records", "missing")])
-    report = PloverReport(path=str(path))
+    if part != "all":
+        records = [r for r in records if plover_part(str(r.get("id", ""))) == part]
+    report = PloverReport(path=str(path), part=part)
     for index, record in enumerate(records):
         text = str(record.get("text", "")).strip().strip("{}").strip()
         day = _record_date(record.get("date"))
@@ -480,3 +504,103 @@ def _record_date(value: Any) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+# --- quotes ------------------------------------------------------------------------------------
+
+QUOTES_GOLD = Path("tests/data/quotes-gold.json")
+
+
+@dataclass
+class QuoteReport:
+    path: str
+    gold: int = 0
+    predicted: int = 0
+    matched_gold: int = 0
+    matched_predicted: int = 0
+    misses: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.matched_predicted / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched_gold / self.gold if self.gold else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        p, r = self.precision, self.recall
+        return {
+            "path": self.path,
+            "gold": self.gold,
+            "predicted": self.predicted,
+            "precision": round(p, 3),
+            "recall": round(r, 3),
+            "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+            "misses": self.misses,
+        }
+
+
+def _quote_key(text: str) -> str:
+    return (
+        " ".join(text.replace("“", " ").replace("”", " ").replace('"', " ").split())
+        .strip(" ,.;:")
+        .lower()
+    )
+
+
+def _same_quote(gold: str, found: str) -> bool:
+    """The same words, allowing a few characters of difference at the edges."""
+    a, b = _quote_key(gold), _quote_key(found)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    return shorter in longer and len(shorter) >= 0.8 * len(longer)
+
+
+def _same_speaker(gold: str, speaker: dict[str, Any] | None) -> bool:
+    if speaker is None:
+        return False
+    said = f"{speaker.get('text') or ''} {speaker.get('name') or ''}".lower()
+    return gold.lower() in said
+
+
+def evaluate_quotes(extractor: NewsExtractor, path: Path = QUOTES_GOLD) -> QuoteReport:
+    """Precision and recall of (speaker, quote) pairs on a quote gold file.
+
+    A found quote counts when its words and its speaker match a gold quote (the gold
+    speaker's words appear in the speaker's text or name).
+    """
+    data = _load_json(path, "quote gold file")
+    articles = data.get("articles") if isinstance(data, dict) else None
+    if not isinstance(articles, list):
+        raise InvalidInput(f"{path}: no articles list", details=[problem("articles", "missing")])
+    report = QuoteReport(path=str(path))
+    for item in articles:
+        article = extractor.read_bytes(str(item["text"]).encode("utf-8"), name=f"{item['id']}.txt")
+        found = [q.to_dict() for q in extractor.analyse(article).quotes]
+        gold = list(item.get("quotes") or [])
+        report.gold += len(gold)
+        report.predicted += len(found)
+        for g in gold:
+            if any(
+                _same_quote(g["text"], q["text"]) and _same_speaker(g["speaker"], q["speaker"])
+                for q in found
+            ):
+                report.matched_gold += 1
+            else:
+                report.misses.append({"article": item["id"], "missed": g["text"][:60]})
+        for q in found:
+            if any(
+                _same_quote(g["text"], q["text"]) and _same_speaker(g["speaker"], q["speaker"])
+                for g in gold
+            ):
+                report.matched_predicted += 1
+            else:
+                speaker = (q["speaker"] or {}).get("text")
+                report.misses.append(
+                    {"article": item["id"], "wrong": f"{speaker}: {q['text'][:60]}"}
+                )
+    return report

@@ -39,11 +39,11 @@ INITIAL_ATTRIBUTES = frozenset({"article"})
 DEFAULT_PIPELINE: tuple[str, ...] = (
     "news.parse.v1",
     "news.places.v1",
-    "news.actors.v1",
+    "news.actors.v2",
     "news.times.v1",
-    "news.quotes.v1",
+    "news.quotes.v2",
     "news.casualties.v1",
-    "news.events.v1",
+    "news.events.v2",
 )
 
 

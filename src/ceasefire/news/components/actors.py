@@ -3,7 +3,7 @@
 Names are matched against the actor dictionary (states, demonyms, capitals as metonyms,
 people by the role they held on the article's date, organisations); other named entities
 are kept with an unknown code. A noun phrase becomes an actor when it names one or when its
-head is a sector noun: "Turkish police" → TUR/COP, "the Sri Lankan army" → LKA/MIL, "King
+head is a sector noun: "Turkish police" → TUR/COP, "the Georgian army" → GEO/MIL, "King
 Hassan of Morocco" → MAR/GOV. Wire agencies (Reuters, AP...) are credits, never actors.
 """
 
@@ -196,7 +196,7 @@ _NGO_WORDS = frozenset(
 
 
 def _ngo_by_name(mention: ActorMention) -> str | None:
-    """An organisation of no state, by its name ("Association of African Jurists") is an NGO."""
+    """An organisation of no state, by its name ("Association of Mountain Guides") is an NGO."""
     words = {w.lower() for w in mention.ref.text.split()}
     return "NGO" if words & _NGO_WORDS else None
 
@@ -261,7 +261,7 @@ class ActorResolver:
             if mention.kind == "capital" and not sector:
                 sector = "GOV"
         if mention is not None and mention.kind == "demonym":
-            # "Ethnic Albanians in south Serbia": the state they live in, when it is named.
+            # "Ethnic Armenians in Javakheti, Georgia": the state they live in, when it is named.
             code = self._residence(head) or mention.ref.code
             sector = sector or ("CVL" if head.tag_ in {"NNS", "NNPS"} else None)
         if mention is not None and mention.kind == "group" and code is None and sector is None:

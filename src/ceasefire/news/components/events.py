@@ -268,7 +268,7 @@ class EventsComponent:
             candidate.source = self._actors(subject_heads, resolver)
             object_heads = []
             if not subject_heads and verb.dep_ == "ROOT":
-                # A misparsed subject ("With the signing of ..., the government agreed"):
+                # A misparsed subject ("After the vote on the plan, the cabinet agreed"):
                 # the actor named right before the verb.
                 candidate.source = self._preceding_actors(verb, resolver)
         if token.pos_ == "NOUN":
@@ -305,15 +305,15 @@ class EventsComponent:
         found: list[ActorRef] = []
         for head in heads:
             if head.pos_ in {"VERB", "AUX"}:
-                # A clausal subject ("The Red Cross operating in Iraq said"): its subject.
+                # A clausal subject ("The agency working in the camps said"): its subject.
                 inner_heads = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
                 found.extend(self._actors(inner_heads, resolver))
                 continue
             found.extend(self._modifier_conjuncts(head, resolver))
             ref = self._actor(head, resolver)
             if ref is None:
-                # "Leaders of the coalition", "Members of the Association", "Thousands of
-                # protesters": look inside.
+                # "Leaders of the alliance", "Members of the union", "Hundreds of
+                # farmers": look inside.
                 inner = self._actors_in_subtree([head], resolver, max_depth=3)
                 inner = inner or self._actors_in_subtree([head], resolver, max_depth=2, coded=False)
                 found.extend(inner[:1])
@@ -322,7 +322,7 @@ class EventsComponent:
         return _dedupe(found)
 
     def _modifier_conjuncts(self, head: Token, resolver: ActorResolver) -> list[ActorRef]:
-        """The other states of "US and British forces", "Hungarian and Romanian officials"."""
+        """The other states of "US and British forces", "Greek and Bulgarian ministers"."""
         extra: list[ActorRef] = []
         for modifier in head.children:
             if modifier.dep_ not in {"amod", "compound", "nmod"}:
@@ -422,13 +422,13 @@ class EventsComponent:
                 heads.extend(("dobj", t) for t in conjuncts(child))
         for prep in OBJECT_PREPS:
             for child in verb.children:
-                # A phrase before the verb sets the scene ("With the signing of ..."),
+                # A phrase before the verb sets the scene ("After the vote on the plan"),
                 # it does not name whom the act is aimed at.
                 if child.dep_ == "prep" and child.lower_ == prep and child.i > verb.i:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             heads.extend((prep, t) for t in conjuncts(pobj))
-        # "demanded that Hamas renounce", "said US forces must ensure": the reported subject.
+        # "demanded that the rebels disarm", "said US forces must ensure": the reported subject.
         for child in verb.children:
             if child.dep_ in {"ccomp", "xcomp"}:
                 for grandchild in child.children:
@@ -482,7 +482,7 @@ class EventsComponent:
                 t
                 for t in found
                 if (t.code, t.text) not in sources
-                # "offered its troops to Lebanon": the source's own forces are no target.
+                # "sent its troops to the border": the source's own forces are no target.
                 and not (t.code in source_codes and t.text.split()[0].lower() in _POSSESSIVES)
             ]
         )
@@ -619,7 +619,7 @@ class EventsComponent:
         # not something that happened.
         if candidate.reported or (token.dep_ == "pcomp" and token.head.head.pos_ == "ADJ"):
             # "accused Armenia of shelling Tartar": the accusation's content is an event
-            # (claimed); "are guilty of violating the ceasefire": the predicate is one.
+            # (claimed); "are responsible for breaking the truce": the predicate is one.
             pass
         elif not candidate.own_subject and token.dep_ in {"acl", "relcl", "pcomp", "pobj", "amod"}:
             return False

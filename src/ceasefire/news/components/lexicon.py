@@ -1,4 +1,4 @@
-"""The trigger lexicon of news.events.v1 (``data/triggers.yaml``), indexed for matching."""
+"""The trigger lexicon of news.events.v1 and v2 (``data/triggers.yaml``), indexed for matching."""
 
 from __future__ import annotations
 
@@ -56,6 +56,13 @@ class Lexicon:
     content_takers: frozenset[str]
 
 
+def _word(value: object) -> str:
+    """A lexicon word; YAML 1.1 reads a bare "on" or "off" as a boolean, refused here."""
+    if isinstance(value, bool):
+        raise ValueError(f"triggers.yaml: a bare {value!r} (quote on/off/yes/no)")
+    return str(value).lower()
+
+
 @cache
 def lexicon() -> Lexicon:
     """The trigger lexicon, loaded once per process."""
@@ -69,7 +76,7 @@ def lexicon() -> Lexicon:
     for event in [key for key in data if key in PLOVER_TYPES]:
         for item in data.get(event) or []:
             objects = item.get("objects")
-            object_set = frozenset(str(o).lower() for o in objects) if objects is not None else None
+            object_set = frozenset(_word(o) for o in objects) if objects is not None else None
             mode, context = item.get("mode"), item.get("context")
             if item.get("nouns"):
                 happen = frozenset(str(v) for v in item.get("verbs") or [])

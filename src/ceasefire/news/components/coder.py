@@ -1,0 +1,357 @@
+"""news.events.v2: the events of v1, with every verb of the CAMEO dictionary as a trigger.
+
+What changes from ``news.events.v1``:
+
+1. **Default type for every verb.** A verb that our lexicon lists under one PLOVER type
+   only (with closed object lists) has that type. Else a verb of the CAMEO verb dictionary
+   (PETRARCH2's ``CAMEO.2.0.txt``, shipped in ``data/eventdata``) has a CAMEO code of its
+   own or of its block, which the official CAMEO → PLOVER table turns into a PLOVER type,
+   mode and context; a block without a code gives the PLOVER type that most of its patterns
+   agree on (three in five, of five patterns at least); else the verb is no trigger. Verbs of
+   thinking, expecting and aspect, light verbs, speech verbs and framing verbs are never
+   triggers, and an event that a default alone made (no pattern, no listed object) needs a
+   coded source or target.
+2. **Objects refine.** The block's verb + object / preposition patterns ("``SIGN *
+   &CEASEFIRE``", "``ASK * (FOR HELP)``") are matched on the parse: words of the direct
+   object, prepositional phrases, particle, and the subject side for patterns that name it.
+   The pattern matching most words sets the code; a pattern coded "---" says "no event".
+   An entry of our own trigger lexicon that names the verb's object still wins, and a bare
+   entry of it comes before CAMEO's patterns and defaults (it is written for PLOVER, CAMEO
+   is not).
+3. **Framing** from the PLOVER codebook, on top of v1's: "fail to / refuse to / decline to"
+   + act is REJECT; "demand / call on … to" is DEMAND (v1's lexicon); future or conditional
+   hostile acts are THREATEN and reported speech keeps the reported act with its modality
+   (v1's framing). A PROTEST with no stated target is aimed at the source's own state
+   (its authorities), a COERCE at its own population: PLOVER's convention for domestic
+   events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from spacy.tokens import Token
+
+from ceasefire.news.components.events import (
+    PROTESTERS,
+    Candidate,
+    EventsComponent,
+    _is_passive,
+    _lemma_keys,
+)
+from ceasefire.news.components.lexicon import BARE, NAMED_OBJECT, Lexicon, lexicon
+from ceasefire.news.components.syntax import particle, subjects
+from ceasefire.news.eventdata import EventIndex, Pattern, event_index
+from ceasefire.news.model import ActorRef
+from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
+
+NAME = "news.events.v2"
+# "failed to", "refused to", "declined to" + an act: the act rejected (PLOVER REJECT).
+REJECTING = frozenset({"fail", "refuse", "decline"})
+# Verbs that are never events on their own whatever CAMEO says: auxiliaries, light verbs,
+# verbs of thinking, expecting and aspect ("is expected to", "faces charges", "led by").
+# Speech verbs and the framing verbs of the lexicon ("plan to", "decide to") are excluded
+# too: what they report or frame is the event (v1's framing).
+NOT_TRIGGERS = frozenset(
+    {"be", "have", "do", "get", "make", "take", "give", "go", "come", "see", "know", "think",
+     "become", "seem", "include", "use", "expect", "believe", "consider", "feel", "mean",
+     "face", "point", "lead", "hope", "wish", "remain", "continue", "begin", "start", "try",
+     # light and many-sense verbs whose CAMEO block is one narrow sense ("held a news
+     # conference" is no detention, "broke the record" no attack)
+     "hold", "keep", "put", "place", "bring", "stay", "remove", "close", "break", "match",
+     "master", "best", "ring", "circle", "pit", "engage", "overshadow", "dominate", "overcome",
+     "struggle", "tear", "spoil", "mar", "tarnish", "corrupt", "impair", "inhabit", "reside",
+     "tax", "bill", "extract", "tap", "contain", "moderate",
+     # happenings with no agent: "died in hospital" is nobody's act
+     "die", "suffer"}
+)  # fmt: skip
+# PLOVER's convention for events inside one state: a protest with no stated target is aimed
+# at the state's own authorities, a coercion at its own population.
+DOMESTIC = {"PROTEST": "GOV", "COERCE": "CVL"}
+NON_STATE_CODES = frozenset({"IGO", "NGO", "IMG", "MNC"})
+MAJORITY = 0.6
+MIN_PATTERNS = 5
+
+
+@register(NAME, requires=["doc", "actors", "times"], assigns=["events"])
+def make_events_v2(resources: PipelineResources) -> CoderComponent:
+    """PLOVER events: v1's framing with CAMEO defaults and patterns for every verb."""
+    lex = lexicon()
+    lex = replace(lex, content_takers=lex.content_takers | REJECTING)
+    return CoderComponent(lex, event_index())
+
+
+class CoderComponent(EventsComponent):
+    def __init__(self, lex: Lexicon, index: EventIndex) -> None:
+        super().__init__(lex)
+        self.index = index
+        self._block_defaults: dict[str, str | None] = {}
+        # Triggers that a default alone made (no pattern, no listed object), by token.
+        self._from_default: set[int] = set()
+        # A verb our lexicon lists under one PLOVER type only (with a closed object list)
+        # has that type as its default when none of the listed objects is there.
+        self._lexicon_defaults: dict[str, tuple[str, str | None, str | None]] = {}
+        for verb, entries in lex.verbs.items():
+            if len({e.event for e in entries}) == 1 and all(e.particle is None for e in entries):
+                first = entries[0]
+                self._lexicon_defaults[verb] = (first.event, first.mode, first.context)
+
+    def __call__(self, news: NewsDoc) -> NewsDoc:
+        self._from_default = set()
+        news = super().__call__(news)
+        for event in news.events:
+            event.component = NAME
+            if event.event in DOMESTIC and not event.target:
+                event.target = _own_state(event.source, DOMESTIC[event.event])
+        return news
+
+    # --- triggers ----------------------------------------------------------------------
+
+    def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
+        own = super()._verb_trigger(token, lemma)
+        if own is not None and own.specificity >= NAMED_OBJECT:
+            return own
+        if lemma in REJECTING and any(c.dep_ == "xcomp" for c in token.children):
+            return Candidate(token, "REJECT", None, None, NAMED_OBJECT, [token])
+        if own is not None:
+            return own
+        if lemma in NOT_TRIGGERS or lemma in self.lex.speech_verbs:
+            return None
+        if lemma in self.lex.content_takers and lemma not in self.lex.verbs:
+            return None  # "plans to send troops": the sending is the event
+        return self._cameo_trigger(token, lemma)
+
+    def _keep(self, candidate: Candidate) -> bool:
+        if candidate.token.i in self._from_default and not any(
+            a.code for a in (*candidate.source, *candidate.target)
+        ):
+            # CAMEO's verb lists are WordNet synonym sets, many-sensed: as in PETRARCH, a verb
+            # coded by its block's default alone is an event only between coded actors.
+            return False
+        if _embedded(candidate.token) and not candidate.own_subject and not candidate.reported:
+            # "the opportunity to develop and expand": a conjunct shares its head's place.
+            return False
+        keep = super()._keep(candidate)
+        sectors = {s.sector for s in candidate.source}
+        if (
+            keep
+            and candidate.event == "COERCE"
+            and candidate.mode not in {"arrest", "curfew", "martial-law", "censor"}
+            and sectors
+            and sectors <= PROTESTERS
+        ):
+            # Coercion is what authorities do; civilians blocking roads protest (PLOVER
+            # PROTEST, mode obstruct).
+            candidate.event, candidate.mode = "PROTEST", "obstruct"
+        return keep
+
+    def _cameo_trigger(self, token: Token, lemma: str) -> Candidate | None:
+        if token.dep_ in {"prep", "mark", "case", "agent"}:
+            return None  # "according to", "following", "regarding": prepositions
+        part = particle(token)
+        keys = _lemma_keys(token, lemma)
+        verb = None
+        if part:
+            verb = next((f"{k} {part}" for k in keys if f"{k} {part}" in self.index.verbs), None)
+        verb = verb or next((k for k in keys if k in self.index.verbs), None)
+        if verb is None:
+            found = self._lexicon_defaults.get(lemma)
+            if found is None:
+                return None
+            self._from_default.add(token.i)
+            return Candidate(token, *found, BARE, [token])
+        block = self.index.block_of(verb)
+        pattern, words = self._best_pattern(token, block) if block else (None, [])
+        if pattern is not None:
+            if pattern.code == "---":
+                return None
+            coded = self.index.to_plover(pattern.code)
+            if coded is None:
+                return None
+            kind, mode, context = coded
+            return Candidate(token, kind, mode, context, NAMED_OBJECT, [token, *words])
+        # Our lexicon's single type first (written for PLOVER), then CAMEO's default code,
+        # then the type most of the block's patterns agree on.
+        code = self.index.default_code(verb)
+        coded = self._lexicon_defaults.get(lemma)
+        if coded is None and code is not None:
+            coded = self.index.to_plover(code)
+        if coded is None and block is not None and code is None:
+            coded = self._block_default(block)
+        if coded is None:
+            return None
+        kind, mode, context = coded
+        self._from_default.add(token.i)
+        return Candidate(token, kind, mode, context, BARE, [token])
+
+    def _block_default(self, block: str) -> tuple[str, str | None, str | None] | None:
+        """The PLOVER type most of a block's patterns agree on (three in five), if any."""
+        if block not in self._block_defaults:
+            kinds: Counter[str] = Counter()
+            for pattern in self.index.patterns(block):
+                coded = self.index.to_plover(pattern.code)
+                if coded is not None:
+                    kinds[coded[0]] += 1
+            total = sum(kinds.values())
+            best = kinds.most_common(1)
+            self._block_defaults[block] = (
+                best[0][0]
+                if best and total >= MIN_PATTERNS and best[0][1] / total >= MAJORITY
+                else None
+            )
+        kind = self._block_defaults[block]
+        return (kind, None, None) if kind else None
+
+    def _best_pattern(self, token: Token, block: str) -> tuple[Pattern | None, list[Token]]:
+        after, preps = _verb_phrases(token)
+        before = _subject_words(token)
+        best: Pattern | None = None
+        best_score = 0
+        best_words: list[Token] = []
+        for pattern in self.index.patterns(block):
+            score, words = self._match(pattern, after, preps, before)
+            if score > best_score:
+                best, best_score, best_words = pattern, score, words
+        return best, best_words
+
+    def _match(
+        self,
+        pattern: Pattern,
+        after: dict[str, Token],
+        preps: list[tuple[str, dict[str, Token]]],
+        before: dict[str, Token],
+    ) -> tuple[int, list[Token]]:
+        if not pattern.after and not pattern.before:
+            return 0, []
+        score = 0
+        words: list[Token] = []
+        everything = dict(after)
+        for _, inner in preps:
+            everything.update(inner)
+        for element in pattern.before:
+            hit = self._words_in(element, before)
+            if hit is None:
+                return 0, []
+            score += len(hit)
+        for element in pattern.after:
+            if element[0] == "p":
+                hit = None
+                for prep, inner in preps:
+                    if prep != element[1]:
+                        continue
+                    rest = self._words_in(("w", *element[2:]), inner) if element[2:] else []
+                    if rest is not None:
+                        hit = rest
+                        break
+                if hit is None:
+                    return 0, []
+                score += 1 + len(hit)
+                words.extend(hit)
+                continue
+            hit = self._words_in(element, everything)
+            if hit is None:
+                return 0, []
+            score += len(hit)
+            words.extend(hit)
+        return score, words
+
+    def _words_in(self, element: tuple[str, ...], pool: dict[str, Token]) -> list[Token] | None:
+        """The tokens of ``pool`` that spell every word of the element, or None."""
+        found: list[Token] = []
+        for alternatives in self._alternatives(element):
+            hit = None
+            for word in alternatives:
+                hit = pool.get(word) or (pool.get(word[:-1]) if word.endswith("s") else None)
+                if hit is not None:
+                    break
+            if hit is None:
+                return None
+            found.append(hit)
+        return found
+
+    def _alternatives(self, element: tuple[str, ...]) -> list[frozenset[str]]:
+        if element[0] == "s":
+            return [self.index.synsets.get(element[1], frozenset())]
+        out = []
+        for word in element[1:]:
+            if word.startswith("&"):
+                out.append(self.index.synsets.get(word[1:], frozenset()))
+            else:
+                out.append(frozenset({word}))
+        return out
+
+
+def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:
+    """The target of a domestic event with none stated: the source's own state (the
+    reference repeats the source's words, since the text names the state there)."""
+    out: list[ActorRef] = []
+    for actor in source:
+        if actor.code and actor.code not in NON_STATE_CODES:
+            if any(a.code == actor.code for a in out):
+                continue
+            out.append(ActorRef(actor.text, actor.code, sector, actor.start, actor.end))
+    return out
+
+
+def _embedded(token: Token) -> bool:
+    """A verb conjoined to one that modifies a noun or a preposition ("to develop and expand")."""
+    if token.dep_ != "conj":
+        return False
+    head = token.head
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    return head.dep_ in {"acl", "relcl", "pcomp", "pobj", "amod"}
+
+
+def _word_keys(token: Token) -> list[str]:
+    return [token.lower_, token.lemma_.lower()]
+
+
+def _verb_phrases(verb: Token) -> tuple[dict[str, Token], list[tuple[str, dict[str, Token]]]]:
+    """Words after the verb (objects, particle, complements) and its prepositional phrases."""
+    after: dict[str, Token] = {}
+    preps: list[tuple[str, dict[str, Token]]] = []
+
+    def add(pool: dict[str, Token], token: Token) -> None:
+        for key in _word_keys(token):
+            pool.setdefault(key, token)
+
+    kinds = {"dobj", "dative", "attr", "oprd", "prt", "acomp", "xcomp", "ccomp", "advmod"}
+    heads = [c for c in verb.children if c.dep_ in kinds]
+    if _is_passive(verb):
+        heads.extend(subjects(verb)[0])
+    for head in heads:
+        for token in head.subtree:
+            if token.dep_ == "prep" and token.head.i != head.i and token.i != head.i:
+                continue
+            add(after, token)
+    for child in verb.children:
+        if child.dep_ in {"prep", "agent"} or (child.dep_ == "prt" and child.i > verb.i):
+            inner: dict[str, Token] = {}
+            for token in child.subtree:
+                if token.i != child.i:
+                    add(inner, token)
+            preps.append((child.lower_, inner))
+        if child.dep_ in {"dobj", "xcomp"}:
+            for grand in child.children:
+                if grand.dep_ == "prep":
+                    inner = {}
+                    for token in grand.subtree:
+                        if token.i != grand.i:
+                            add(inner, token)
+                    preps.append((grand.lower_, inner))
+    return after, preps
+
+
+def _subject_words(verb: Token) -> dict[str, Token]:
+    pool: dict[str, Token] = {}
+    heads, _ = subjects(verb)
+    for head in heads:
+        for token in head.subtree:
+            for key in _word_keys(token):
+                pool.setdefault(key, token)
+    return pool
+
+
+__all__ = ["NAME", "CoderComponent"]
