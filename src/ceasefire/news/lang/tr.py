@@ -382,9 +382,13 @@ def find_places(
                 if entry is not None and entry.kind != "metonym":
                     hit = (size, [])
                     break
-                candidates = (
-                    list(gazetteer.lookup(alias)) if alias else list(gazetteer.lookup(name))
-                )
+                if alias:
+                    candidates = list(gazetteer.lookup(alias))
+                elif size == 1 and (len(name) < 4 or _before_person(tokens, index, entries)):
+                    # "Os" (Portuguese "the") is no Osh; "Vladimir Putin" no Vladimir.
+                    candidates = []
+                else:
+                    candidates = list(gazetteer.lookup(name) or gazetteer.lookup_native(name))
                 if not alias:
                     candidates = [c for c in candidates if _strong(c, focus)]
                 if candidates:
@@ -409,6 +413,17 @@ def find_places(
         if place is not None:
             mentions.append(place_mention(text[start:end], start, end, place))
     return sorted(mentions, key=lambda p: p.start)
+
+
+def _before_person(
+    tokens: list[Token], index: int, entries: dict[tuple[str, ...], ActorEntry]
+) -> bool:
+    """Whether a capitalised word is the first name of a person of the dictionary."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if following is None or not following.capitalised:
+        return False
+    entry = entries.get((following.base,))
+    return entry is not None and entry.kind == "person"
 
 
 def _alias_word(token: Token, aliases: dict[str, str]) -> bool:
