@@ -237,7 +237,54 @@ def ingest(
         raise InvalidInput(f"{len(failed)} file(s) could not be ingested", details=failed)
 
 
+def eval_lang(
+    language: Annotated[str, typer.Argument(help="ru or tr: the gold of tests/data.")],
+    file: Annotated[Path | None, typer.Option(help="Another gold file of that layout.")] = None,
+    split: Annotated[
+        str | None, typer.Option(help="tune or held (default: each, then all).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Russian or Turkish gold: event type, actor codes, places and dates (primary event)."""
+    from ceasefire.news.extract import NewsExtractor
+    from ceasefire.news.lang.evaluation import SPLITS, evaluate_gold, gold_path
+
+    if split is not None and split not in SPLITS:
+        raise InvalidInput(
+            f"--split must be one of {', '.join(SPLITS)}", details=[problem("--split", split)]
+        )
+    path = file or gold_path(language)
+    extractor = NewsExtractor.create()
+    reports = [
+        evaluate_gold(extractor, path, split=name)
+        for name in ([split] if split else [*SPLITS, None])
+    ]
+    if as_json:
+        _line([r.to_dict(with_details=True) for r in reports])
+        return
+    print_table(
+        f"{language} gold ({path.name})",
+        ["split", "records", "type acc.", "source P/R/F1", "target P/R/F1", "places P/R/F1",
+         "dates"],
+        [
+            (
+                r.split,
+                r.records,
+                f"{r.accuracy:.3f}",
+                "{precision}/{recall}/{f1}".format(**r.source.to_dict()),
+                "{precision}/{recall}/{f1}".format(**r.target.to_dict()),
+                "{precision}/{recall}/{f1}".format(**r.places.to_dict()),
+                f"{r.dates_correct}/{r.dates_given}",
+            )
+            for r in reports
+        ],
+    )  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``extract`` and ``ingest`` to the top-level app."""
+    """Add ``extract`` and ``ingest`` to the top-level app, ``lang`` to ``eval``."""
+    from ceasefire.cli.evaluation import eval_app
+
     app.command("extract")(extract)
     app.command("ingest")(ingest)
+    eval_app.command("lang")(eval_lang)

@@ -228,9 +228,21 @@ def make_places(resources: PipelineResources) -> Any:
                     if code:
                         countries[code] = countries.get(code, 0) + 1
                     continue  # a country is the actor component's
+                inside = [t for t in sentence.tokens if start <= t.start < end]
                 if entry is not None and kind != "LOC":
                     continue  # a person or organisation of the dictionary
+                if (
+                    entry is not None
+                    and entry.kind == "metonym"
+                    and inside
+                    and sentence.case_of(inside[-1]) in (None, *_ACTOR_CASES)
+                ):
+                    continue  # "Баку и Ереван" acting: the actor component's
                 candidates = _native_candidates(gazetteer, key, aliases)
+                if not candidates and inside:
+                    # natasha leaves some names inflected ("Гянджи"): try the lemmas.
+                    lemmas = " ".join(t.lemma for t in inside)
+                    candidates = _native_candidates(gazetteer, lemmas, aliases)
                 if kind != "LOC":
                     # The model calls some towns persons ("Тертер"): only a town of the
                     # watched region or a city is read as a place then.
