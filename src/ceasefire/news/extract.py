@@ -15,6 +15,7 @@ from typing import Any
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.news.article import Article, PublicationTime
 from ceasefire.news.inputs import DEFAULT_MAX_BYTES, RawArticle, decode_article, read_article_file
+from ceasefire.news.model import PlaceMention
 from ceasefire.news.pipeline import DEFAULT_PIPELINE, NewsDoc, Pipeline, PipelineResources
 from ceasefire.news.plaintext import parse_plain_text
 
@@ -208,3 +209,21 @@ def _actors(news: NewsDoc) -> list[dict[str, Any]]:
         )
         entry["mentions"].append({"text": ref.text, "start": ref.start, "end": ref.end})
     return list(grouped.values())
+
+
+def article_places(
+    path: Path, *, focus: tuple[str, ...] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Article, list[PlaceMention]]:
+    """The article of a file and its places, found by the components of its language.
+
+    What ``ceasefire geoparse FILE`` gives: the file is read as ``extract`` reads it (JSON,
+    binary or a missing file are refused) and each block is parsed on its own, so a title and
+    the paragraph under it never make one name.
+    """
+    from ceasefire.news.lang import places_pipeline_for_language
+
+    article = parse_raw(read_article_file(path, max_bytes=max_bytes))
+    check_language(article)
+    resources = PipelineResources() if focus is None else PipelineResources(geo_focus=focus)
+    names = places_pipeline_for_language(article.language)
+    return article, Pipeline(names, resources)(article).places

@@ -30,6 +30,19 @@ def pipeline_for_language(language: str) -> tuple[str, ...]:
     return PLACES_ONLY
 
 
+# The components that find places, per language: what ``ceasefire geoparse FILE`` runs.
+_PLACES: dict[str, tuple[str, ...]] = {
+    "en": ("news.parse.v1", "news.places.v1"),
+    "ru": ("news.parse.ru.v1", "news.places.ru.v1"),
+    "tr": ("news.tokens.tr.v1", "news.places.tr.v1"),
+}
+
+
+def places_pipeline_for_language(language: str) -> tuple[str, ...]:
+    """The components that find the places of an article in ``language``."""
+    return _PLACES.get(language) or pipeline_for_language(language)
+
+
 def language_note(language: str, components: tuple[str, ...] | list[str]) -> str:
     """The note of the output saying what was done for the article's language."""
     if language in PIPELINES:
@@ -54,6 +67,7 @@ __all__ = [
     "language_note",
     "names",
     "pipeline_for_language",
+    "places_pipeline_for_language",
     "ru",
     "tr",
 ]

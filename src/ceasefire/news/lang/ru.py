@@ -471,8 +471,9 @@ def _quotes(news: NewsDoc, speech: frozenset[str]) -> Iterator[Quote]:
             clause = [c for c in sentence.kids(token, "ccomp") if not _inside(c.start, direct)]
             if not clause:
                 continue
-            first = min(_subtree(sentence, clause[0]), key=lambda t: t.start)
-            last = max(_subtree(sentence, clause[0]), key=lambda t: t.end)
+            words = [t for t in _subtree(sentence, clause[0]) if t.pos != "PUNCT"]
+            first = min(words, key=lambda t: t.start)
+            last = max(words, key=lambda t: t.end)
             yield Quote(
                 text=text[first.start : last.end],
                 start=first.start,
@@ -545,6 +546,7 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
     light = frozenset(lexicon["light_verbs"])
     speech = frozenset(lexicon["speech"])
     movement = frozenset(lexicon["movement"])
+    cessation = frozenset(lexicon["cessation"])
     triggers: list[_Trigger] = []
     used: set[int] = set()
     for token in sentence.tokens:
@@ -578,6 +580,8 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
         if token.index in used or token.pos not in ("NOUN", "PROPN") or token.lemma not in nouns:
             continue
         head = sentence.tokens[token.head] if token.head >= 0 else token
+        if head.lemma in cessation:
+            continue  # "прекращение огня" is the ceasefire, not fire
         triggers.append(_Trigger(token, nouns[token.lemma], [token], head, True))
     return triggers
 
