@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ceasefire.cli.output import console, err_console, print_table
+from ceasefire.cli.output import console, ensure_place_index, err_console, print_table
 from ceasefire.config import Settings
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 
@@ -71,6 +71,7 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article.")] = False,
 ) -> None:
     """Extract events, quotes, places and actors from news articles (offline)."""
+    ensure_place_index()
     if jsonl is not None:
         _extract_jsonl(jsonl, _extractor(actors, components))
         return
@@ -140,6 +141,11 @@ def _names(actors: list[dict[str, Any]]) -> str:
     )
 
 
+def _codes(actors: list[dict[str, Any]]) -> str:
+    """Actors as their codes ("AZE, ARM"; sectors are in --json); an uncoded one by its words."""
+    return ", ".join(dict.fromkeys(a.get("code") or a["text"] for a in actors))
+
+
 def _show(result: dict[str, Any]) -> None:
     article = result["article"]
     console.print(f"[bold]{article['title'] or result['path']}[/bold]", highlight=False)
@@ -150,22 +156,31 @@ def _show(result: dict[str, Any]) -> None:
         f"{', '.join(article['credits']) or '—'} · {article['body_paragraphs']} paragraphs",
         highlight=False,
     )
+    # Laid out for an 80-column terminal: codes and dates never break, the event's mode and
+    # modality go under its type, and only the trigger (free text) may fold.
     print_table(
         "Events",
-        ["event", "modality", "source", "target", "date", "place", "trigger", "conf."],
+        ["event", "source", "target", "date", "place", "trigger"],
         [
             (
-                e["event"] + (f" ({e['mode']})" if e["mode"] else ""),
-                e["modality"] + (f" by {_names(e['claimed_by'])}" if e["claimed_by"] else ""),
-                _names(e["source"]),
-                _names(e["target"]),
+                "\n".join(
+                    [e["event"]]
+                    + ([e["mode"]] if e["mode"] else [])
+                    + ([e["modality"]] if e["modality"] != "occurred" else [])
+                ),
+                _codes(e["source"])
+                + (f"\nclaimed by {_codes(e['claimed_by'])}" if e["claimed_by"] else ""),
+                _codes(e["target"]),
                 e["date"],
                 (e.get("location") or {}).get("name"),
                 " ".join(e["trigger"]),
-                f"{e['confidence']:.2f}",
             )
             for e in result["events"]
         ],
+        no_wrap={"event", "date"},
+        free_text={"trigger"},
+        min_width={"place": 16, "source": 7, "target": 7},
+        compact=True,
     )
     print_table(
         "Quotes",
@@ -178,6 +193,9 @@ def _show(result: dict[str, Any]) -> None:
             )
             for q in result["quotes"]
         ],
+        no_wrap={"kind"},
+        free_text={"words"},
+        compact=True,
     )
     console.print(f"pipeline: {', '.join(result['pipeline'])}", style="dim", highlight=False)
 
@@ -194,6 +212,7 @@ def ingest(
     from ceasefire.services.news import NewsIngester
 
     files = list(article_paths(paths))
+    ensure_place_index()
     ingester = NewsIngester(get_context())
     viewer = Viewer.cli_operator()
     results: list[dict[str, Any]] = []
