@@ -159,3 +159,23 @@ def test_article_of_unknown_script_is_still_an_article(extractor: NewsExtractor)
     result = article_result(extractor.analyse(article))
     assert result["article"]["language"] == "ka"
     assert result["article"]["paragraphs"] == article.paragraphs
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "paragraphs", "first"),
+    [
+        # trafilatura finds no body in a table layout: readability-lxml's does.
+        ("en-table-layout.html", "en", 3, "The Defence Ministry said on Tuesday"),
+        # Paragraphs made of <br><br>, and paragraphs full of links.
+        ("ru-br-paragraphs.html", "ru", 4, "Пресс-секретарь Минобороны Армении"),
+        ("tr-links.html", "tr", 4, "Azerbaycan ordusu birlikleri"),
+    ],
+)
+def test_html_bodies_of_harder_layouts(
+    results: dict[str, dict[str, Any]], page: str, language: str, paragraphs: int, first: str
+) -> None:
+    article = results[page]["article"]
+    assert article["language"] == language
+    assert article["body_paragraphs"] == paragraphs
+    assert article["paragraphs"][0].startswith(first)
+    assert not any("©" in p or "Copyright" in p or "Borsa" in p for p in article["paragraphs"])
