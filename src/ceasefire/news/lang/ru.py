@@ -193,9 +193,15 @@ def make_parse(resources: PipelineResources) -> Any:
     """natasha's segmentation, morphology, syntax and NER over each block of the article."""
 
     def parse(news: NewsDoc) -> NewsDoc:
+        from threadpoolctl import threadpool_limits
+
         sentences: list[Sentence] = []
-        for block in news.article.blocks:
-            sentences.extend(parse_text(block.text, block.start))
+        # natasha's models are many small numpy products: OpenBLAS's threads only wait on
+        # each other there (72 ms for a 13×990 by 990×256 product on the 2-core machine,
+        # 1 ms on one thread; bench/RESULTS.md).
+        with threadpool_limits(limits=1, user_api="blas"):
+            for block in news.article.blocks:
+                sentences.extend(parse_text(block.text, block.start))
         news.scratch[_SENTENCES] = sentences
         return news
 
