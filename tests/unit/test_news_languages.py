@@ -6,11 +6,14 @@ pipeline of their own; Portuguese with places only; Korean and Japanese with the
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ceasefire.cli.main import main
 from ceasefire.news.article import Article, PublicationTime
 from ceasefire.news.extract import NewsExtractor, article_result
 from ceasefire.news.lang.tr import matches_stem
@@ -179,3 +182,26 @@ def test_html_bodies_of_harder_layouts(
     assert article["body_paragraphs"] == paragraphs
     assert article["paragraphs"][0].startswith(first)
     assert not any("©" in p or "Copyright" in p or "Borsa" in p for p in article["paragraphs"])
+
+
+def test_jsonl_lines_say_their_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = tmp_path / "sentences.jsonl"
+    lines.write_text(
+        "\n".join(
+            json.dumps(record, ensure_ascii=False)
+            for record in [
+                {"id": 1, "text": "Армения передала Азербайджану Кельбаджарский район.",
+                 "date": "2020-11-25", "language": "ru"},
+                {"id": 2, "text": "Ermenistan, Kelbecer'i Azerbaycan'a teslim etti.",
+                 "language": "tr"},
+                {"id": 3, "text": "Le cessez-le-feu tient.", "language": "fr"},
+            ]
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert main(["extract", "--jsonl", str(lines)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    for result in out[:2]:
+        primary = [e for e in result["events"] if e["primary"]]
+        assert [(e["event"], e["source"][0]["code"]) for e in primary] == [("RETREAT", "ARM")]
+    assert "language 'fr'" in out[2]["error"]["message"]

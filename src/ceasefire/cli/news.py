@@ -22,6 +22,8 @@ from ceasefire.config import Settings
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml"})
+# The languages of a --jsonl line's optional "language" (English without it).
+SENTENCE_LANGUAGES = ("en", "ru", "tr")
 
 
 def _extractor(actors: Path | None, components: str | None) -> Any:
@@ -120,6 +122,11 @@ def _extract_jsonl(path: Path, extractor: Any) -> None:
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                 raise ValueError('expected {"id": ..., "text": "...", "date": "YYYY-MM-DD"?}')
             day = date.fromisoformat(record["date"][:10]) if record.get("date") else None
+            language = record.get("language") or "en"
+            if language not in SENTENCE_LANGUAGES:
+                raise ValueError(
+                    f"language {language!r}: sentences are read in {', '.join(SENTENCE_LANGUAGES)}"
+                )
         except (ValueError, TypeError) as exc:
             bad += 1
             error = InvalidInput(
@@ -127,9 +134,8 @@ def _extract_jsonl(path: Path, extractor: Any) -> None:
             )
             _line({"id": None, "line": number, **error.to_dict()})
             continue
-        _line(
-            sentence_result(record.get("id"), extractor.extract_sentence(record["text"], day=day))
-        )
+        news = extractor.extract_sentence(record["text"], day=day, language=language)
+        _line(sentence_result(record.get("id"), news))
     # A bad line gets an error line of its own (with its number); the rest goes on.
     _ = bad
 
