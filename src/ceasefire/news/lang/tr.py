@@ -285,7 +285,6 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
             index = end_index + 1
             continue
         index += 1
-    # A title before a person is part of the person: "Cumhurbaşkanı Erdoğan".
     return found
 
 
@@ -364,9 +363,7 @@ def find_places(
             hit: tuple[int, list[Any]] | None = None
             for size in (3, 2, 1):
                 window = tokens[index : index + size]
-                if len(window) < size or not all(
-                    t.capitalised or t.base in ("ve",) for t in window[:1]
-                ):
+                if len(window) < size:
                     continue
                 if size > 1 and not all(t.capitalised or _alias_word(t, aliases) for t in window):
                     continue
@@ -499,11 +496,9 @@ def find_triggers(sentence: Sentence) -> list[_Trigger]:
             window = tokens[index : index + size]
             if any(t.index in taken for t in window):
                 continue
+            # Every word of an entry may carry suffixes ("hedef almaya", "ihlal ederek").
             if all(
-                (t.word == w)
-                or (i == size - 1 and matches_stem(t.word, w))
-                or (i < size - 1 and matches_stem(t.word, w))
-                for i, (t, w) in enumerate(zip(window, words, strict=True))
+                t.word == w or matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
             ):
                 found.append(_Trigger(index, index + size - 1, event, kind))
                 taken.update(range(index, index + size))
@@ -541,7 +536,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
         reported = any(r.first > trigger.last for r in reporting)
         before = [a for a in actors if a.last < trigger.first]
         nominative = [a for a in actors if a.case == "nom" and a.first < trigger.first]
-        genitive = [a for a in before if a.case == "gen" and not _possessor(a, actors)]
+        genitive = [a for a in before if a.case == "gen"]
         modality: Modality = "occurred"
         claimed_by: list[ActorRef] = []
         if accusation is not None and trigger is not accusation and accusation.first > trigger.last:
@@ -627,11 +622,6 @@ def _lexicon_stem(trigger: _Trigger, tokens: list[Token]) -> str:
             if word.startswith(variant) and _SUFFIXES.fullmatch(word[len(variant) :]):
                 return variant
     return word
-
-
-def _possessor(actor: _Actor, actors: list[_Actor]) -> bool:
-    """A genitive that only names whose thing follows ("Türkiye'nin bölgedeki rolü")."""
-    return False
 
 
 def _coordinated(nominative: list[_Actor], tokens: list[Token]) -> list[_Actor]:
