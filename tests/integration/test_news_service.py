@@ -113,6 +113,18 @@ def test_bad_articles_store_nothing(
     before = counts(ctx)
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
+    dump = tmp_path / "records.json"
+    dump.write_text('[{"id": 1, "text": "Shelling hit Barda."}]', encoding="utf-8")
+    for path in (empty, dump, tmp_path / "missing.txt"):
+        with pytest.raises(InvalidInput):
+            ingester.ingest_path(path, OPERATOR)
+    assert counts(ctx) == before
+    assert not (ctx.settings.data_dir / "news").exists()
+
+
+def test_an_article_in_another_language_is_stored(
+    ctx: ServiceContext, ingester: NewsIngester, tmp_path: Path
+) -> None:
     french = tmp_path / "fr.txt"
     french.write_text(
         "Le Monde\n\nLe président a rencontré son homologue\n\nLe président de la République a "
@@ -120,11 +132,10 @@ def test_bad_articles_store_nothing(
         "de la mise en place d'un centre de surveillance.\n",
         encoding="utf-8",
     )
-    for path in (empty, french, tmp_path / "missing.txt"):
-        with pytest.raises(InvalidInput):
-            ingester.ingest_path(path, OPERATOR)
-    assert counts(ctx) == before
-    assert not (ctx.settings.data_dir / "news").exists()
+    result = ingester.ingest_path(french, OPERATOR)
+    assert result.created
+    assert result.events == 0
+    assert result.reports == []
 
 
 def test_only_monitors_ingest(ctx: ServiceContext, ingester: NewsIngester) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from ceasefire.console.output import console, print_json, print_table
-from ceasefire.news.geo import commands as geo
+from ceasefire.news import geo_commands as geo
 
 if TYPE_CHECKING:
     from ceasefire.news.evaluation import PloverPart

@@ -7,7 +7,7 @@ article file, an HTML page or a single sentence into a result dict.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,13 @@ from typing import Any
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.news.article import Article, PublicationTime
 from ceasefire.news.inputs import DEFAULT_MAX_BYTES, RawArticle, decode_article, read_article_file
+from ceasefire.news.model import PlaceMention
 from ceasefire.news.pipeline import DEFAULT_PIPELINE, NewsDoc, Pipeline, PipelineResources
 from ceasefire.news.plaintext import parse_plain_text
 
-SUPPORTED_LANGUAGES = frozenset({"en"})
+# Languages with an event coder; an article in any other language is returned with its places
+# (where its script allows) and a note saying so (news/lang/__init__.py).
+SUPPORTED_LANGUAGES = frozenset({"en", "ru", "tr"})
 
 
 @dataclass
@@ -27,6 +30,8 @@ class NewsExtractor:
 
     pipeline: Pipeline
     max_bytes: int = DEFAULT_MAX_BYTES
+    # The pipelines of other languages, built on first use (natasha loads in seconds).
+    _by_language: dict[str, Pipeline] = field(default_factory=dict, repr=False)
 
     @classmethod
     def create(
@@ -47,10 +52,23 @@ class NewsExtractor:
     def read_bytes(self, data: bytes, *, name: str, url: str | None = None) -> Article:
         return parse_raw(decode_article(data, name=name, max_bytes=self.max_bytes), url=url)
 
+    def pipeline_for(self, language: str) -> Pipeline:
+        """The pipeline of an article in ``language``: English's is :attr:`pipeline`."""
+        if language == "en":
+            return self.pipeline
+        if language not in self._by_language:
+            from ceasefire.news.lang import pipeline_for_language
+
+            self._by_language[language] = Pipeline(
+                pipeline_for_language(language), self.pipeline.resources
+            )
+        return self._by_language[language]
+
     def analyse(self, article: Article) -> NewsDoc:
-        """Run the pipeline; InvalidInput for a language the pipeline does not read."""
+        """Run the pipeline of the article's language; the note says which components ran."""
         check_language(article)
-        return self.pipeline(article)
+        news = self.pipeline_for(article.language)(article)
+        return with_language_note(news)
 
     def extract_file(self, path: Path) -> dict[str, Any]:
         """The ``extract --json`` object of one file."""
@@ -68,7 +86,7 @@ class NewsExtractor:
         def flush() -> Iterator[tuple[Path, dict[str, Any] | CeasefireError]]:
             docs = self.pipeline.pipe([a for _, a in pending], batch_size=batch_size)
             for (path, _), news in zip(pending, docs, strict=True):
-                yield path, article_result(news)
+                yield path, article_result(with_language_note(news))
             pending.clear()
 
         for path in paths:
@@ -79,13 +97,21 @@ class NewsExtractor:
                 yield from flush()
                 yield path, exc
                 continue
+            if article.language != "en":
+                # Other languages run one by one, in order, through their own pipeline.
+                yield from flush()
+                yield path, article_result(self.analyse(article))
+                continue
             pending.append((path, article))
             if len(pending) >= batch_size:
                 yield from flush()
         yield from flush()
 
-    def extract_sentence(self, text: str, *, day: date | None = None) -> NewsDoc:
-        """Analyse a sentence or short text (``extract --jsonl``), dated ``day`` if given."""
+    def extract_sentence(
+        self, text: str, *, day: date | None = None, language: str = "en"
+    ) -> NewsDoc:
+        """Analyse a sentence or short text (``extract --jsonl``), dated ``day`` if given,
+        with the pipeline of ``language``."""
         published = None
         if day is not None:
             published = PublicationTime(
@@ -97,8 +123,9 @@ class NewsExtractor:
             paragraphs=[" ".join(text.split())],
             published=published,
             source_format="sentence",
+            language=language,
         )
-        return self.pipeline(article)
+        return self.pipeline_for(language)(article)
 
 
 def parse_raw(raw: RawArticle, *, url: str | None = None) -> Article:
@@ -112,13 +139,26 @@ def parse_raw(raw: RawArticle, *, url: str | None = None) -> Article:
 
 
 def check_language(article: Article) -> None:
-    if article.language not in SUPPORTED_LANGUAGES:
+    """InvalidInput when the article has no text whose language could be told (``und``).
+
+    Every language is read: English, Russian and Turkish by their pipelines, any other one
+    for its article and places (``news.lang.pipeline_for_language``).
+    """
+    if article.language == "und":
         where = article.source_name or "article"
         raise InvalidInput(
-            f"{where}: the article is in language {article.language!r}; "
-            "the news pipeline reads English only",
-            details=[problem(where, f"unsupported language {article.language!r}")],
+            f"{where}: the article has no words (no letters in any script)",
+            details=[problem(where, "no text to analyse")],
         )
+
+
+def with_language_note(news: NewsDoc) -> NewsDoc:
+    """Put the note saying which components ran for the article's language first."""
+    from ceasefire.news.lang import language_note
+
+    if news.article.source_format != "sentence":
+        news.notes.insert(0, language_note(news.article.language, news.components))
+    return news
 
 
 def article_result(news: NewsDoc) -> dict[str, Any]:
@@ -169,3 +209,21 @@ def _actors(news: NewsDoc) -> list[dict[str, Any]]:
         )
         entry["mentions"].append({"text": ref.text, "start": ref.start, "end": ref.end})
     return list(grouped.values())
+
+
+def article_places(
+    path: Path, *, focus: tuple[str, ...] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Article, list[PlaceMention]]:
+    """The article of a file and its places, found by the components of its language.
+
+    What ``ceasefire geoparse FILE`` gives: the file is read as ``extract`` reads it (JSON,
+    binary or a missing file are refused) and each block is parsed on its own, so a title and
+    the paragraph under it never make one name.
+    """
+    from ceasefire.news.lang import places_pipeline_for_language
+
+    article = parse_raw(read_article_file(path, max_bytes=max_bytes))
+    check_language(article)
+    resources = PipelineResources() if focus is None else PipelineResources(geo_focus=focus)
+    names = places_pipeline_for_language(article.language)
+    return article, Pipeline(names, resources)(article).places

@@ -60,6 +60,14 @@ def parse_html(html: str, *, name: str | None = None, url: str | None = None) ->
     body_text = (data.get("text") or "").strip()
     paragraphs = [" ".join(p.split()) for p in body_text.split("\n") if p.strip()]
     paragraphs = _drop_footer(paragraphs)
+    if sum(len(p) for p in paragraphs) < 200:
+        # trafilatura finds no body in some layouts (a story in a table cell, paragraphs
+        # made of <br>): readability's densest block is the article there.
+        if not data.get("title"):
+            data["title"] = _page_title(html)
+        fallback = _drop_footer(_readability_paragraphs(html, data["title"]))
+        if sum(len(p) for p in fallback) > sum(len(p) for p in paragraphs):
+            paragraphs = fallback
     if not paragraphs or sum(len(p) for p in paragraphs) < 200:
         raise InvalidInput(
             f"{loc}: no article found in the HTML page",
@@ -91,6 +99,33 @@ def parse_html(html: str, *, name: str | None = None, url: str | None = None) ->
         source_name=name,
         url=url or data.get("url"),
     )
+
+
+_BLOCKS = frozenset({"p", "div", "td", "th", "li", "h1", "h2", "h3", "h4", "blockquote", "tr"})
+
+
+def _readability_paragraphs(html: str, title: str) -> list[str]:
+    """The paragraphs of readability-lxml's main block: blocks and <br> breaks split them."""
+    from readability import Document
+
+    try:
+        summary = Document(html).summary(html_partial=True)
+        tree = lxml.html.fromstring(summary)
+    except Exception:  # readability raises its own and lxml's errors on broken pages
+        return []
+    for node in tree.iter():
+        if node.tag == "br" or node.tag in _BLOCKS:
+            node.tail = "\n" + (node.tail or "")
+    lines = [" ".join(line.split()) for line in tree.text_content().split("\n")]
+    title_key = " ".join(title.split()).casefold()
+    return [line for line in lines if line and line.casefold() != title_key]
+
+
+def _page_title(html: str) -> str:
+    """The page's <title>, when trafilatura gave none."""
+    tree = _tree(html)
+    found = tree.findtext(".//title") if tree is not None else None
+    return " ".join((found or "").split())
 
 
 def _tree(html: str) -> Any:

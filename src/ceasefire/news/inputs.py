@@ -7,6 +7,7 @@ report it and go on with the next file.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +57,70 @@ def decode_article(data: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES
         raise InvalidInput(f"{name}: the file is empty", details=[problem(name, "empty")])
     text = _decode(data, name)
     _reject_binary(text, name)
+    _reject_data(text, name)
     kind: Literal["text", "html"] = "html" if _looks_like_html(data) else "text"
     return RawArticle(name=name, text=text, kind=kind)
+
+
+def _reject_data(text: str, name: str) -> None:
+    """Refuse what is data, not an article: JSON, JSON lines, CSV/TSV tables, XML feeds.
+
+    Read as prose, such a file gives thousands of nonsense "sentences" (every key and value),
+    so it is refused with what to do instead.
+    """
+    kind = data_kind(text)
+    if kind is None:
+        return
+    hints = {
+        "JSON": 'for {"id", "text"} records use `ceasefire extract --jsonl FILE`',
+        "JSON lines": 'for {"id", "text"} lines use `ceasefire extract --jsonl FILE`',
+        "a CSV/TSV table": "export the article text to a .txt or .html file",
+        "an XML feed": "save each article of the feed as its own page",
+    }
+    raise InvalidInput(
+        f"[E-NLP003] {name}: {kind} data, not an article; {hints[kind]}",
+        details=[problem(name, f"{kind} is not an article")],
+    )
+
+
+_XML_FEED = re.compile(r"^\s*<\?xml[^>]*>\s*<(rss|feed|urlset|sitemapindex)\b", re.I)
+_JSON_START = re.compile(r"^\s*[\[{]")
+
+
+def data_kind(text: str) -> str | None:
+    """``"JSON"``, ``"JSON lines"``, ``"a CSV/TSV table"`` or ``"an XML feed"`` when ``text``
+    is structured data rather than an article; None for prose or a page."""
+    if _JSON_START.match(text):
+        try:
+            json.loads(text)
+        except ValueError:
+            lines = [line for line in text.splitlines()[:20] if line.strip()]
+            if lines and all(_is_json_object(line) for line in lines[:-1] or lines):
+                return "JSON lines"
+        else:
+            return "JSON"
+    if _XML_FEED.match(text[:2000]):
+        return "an XML feed"
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(lines) >= 5:
+        for separator in (",", "\t", ";"):
+            counts = {line.count(separator) for line in lines}
+            # Every line has the same number (two or more) of separators and no line ends
+            # like a sentence: rows of a table, not paragraphs.
+            if (
+                len(counts) == 1
+                and min(counts) >= 2
+                and not any(line.rstrip().endswith((".", "!", "?", "”", '"')) for line in lines)
+            ):
+                return "a CSV/TSV table"
+    return None
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict | list)
+    except ValueError:
+        return False
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -99,3 +162,14 @@ def _reject_binary(text: str, name: str) -> None:
 def _looks_like_html(data: bytes) -> bool:
     head = data[:4096]
     return bool(_HTML_START.match(head)) or len(_HTML_TAGS.findall(head)) >= 3
+
+
+_PATH_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".json", ".jsonl", ".xml", ".csv")
+
+
+def looks_like_path(text: str) -> bool:
+    """Whether a command-line text is a file name rather than prose ("page.html", "a/b.txt")."""
+    candidate = text.strip()
+    if not candidate or any(ch.isspace() for ch in candidate) or len(candidate) > 4096:
+        return False
+    return "/" in candidate or "\\" in candidate or candidate.lower().endswith(_PATH_SUFFIXES)

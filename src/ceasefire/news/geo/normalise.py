@@ -56,6 +56,11 @@ _SEPARATORS = re.compile(r"[\s\-‐‑–—_/,;:()]+")
 # Anything outside the Latin, IPA and combining-mark blocks: such a name cannot match English.
 _NON_LATIN = re.compile(r"[^\x00-\u02ff\u0300-\u036f\u1e00-\u1eff\u2010-\u201f]")
 _TURKIC = re.compile("[çÇşŞğĞəƏǝı]")
+# Scripts of the centre's languages other than Latin (Cyrillic, Armenian, Georgian): their
+# GeoNames alternate names get keys of their own, for Russian (and later Armenian, Georgian)
+# text. Han, Arabic and the rest stay out: nothing reads them yet, and they are most of the
+# non-Latin names.
+_NATIVE = re.compile(r"[\u0400-\u052f\u0530-\u058f\u10a0-\u10ff]")
 
 
 def ascii_key(text: str) -> str:
@@ -76,6 +81,18 @@ def name_key(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _SEPARATORS.sub(" ", _APOSTROPHES.sub("", text))
     return text.strip().casefold() if text.isascii() else ""
+
+
+def native_key(text: str) -> str:
+    """The key of a name written in Cyrillic, Armenian or Georgian ("" for other scripts).
+
+    Lower case, ё read as е (Russian print mostly omits its dots), punctuation and hyphens as
+    spaces; never equal to a ``name_key`` (those are ASCII), so both share one index.
+    """
+    if not _NATIVE.search(text):
+        return ""
+    text = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    return _SEPARATORS.sub(" ", _APOSTROPHES.sub("", text)).strip()
 
 
 def name_keys(text: str) -> set[str]:

@@ -11,6 +11,7 @@ import typer
 
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.news.index_progress import ensure_place_index
 
 DEFAULT_GEOWEBNEWS = Path("../shared/data/geowebnews.xml")
 
@@ -73,6 +74,7 @@ def geoparse(
     from ceasefire.news.geo import geoparse_text, geoparse_texts
 
     context = _context(focus, demonyms)
+    ensure_place_index()
     if jsonl is not None:
         items = _read_jsonl(jsonl)
         results = geoparse_texts((text for _, text in items), context=context)
@@ -83,18 +85,32 @@ def geoparse(
         return
     if text is None:
         raise InvalidInput("give a text or --jsonl FILE", details=[problem("text", "missing")])
-    mentions = geoparse_text(text, context=context)
+    from_file = _file_places(text, context)
+    found: list[Any] = from_file if from_file is not None else geoparse_text(text, context=context)
     if as_json:
-        print_json([m.to_json() for m in mentions])
+        # The news pipeline's and the geoparser's mentions give the same nine keys.
+        print_json([m.to_dict() if from_file is not None else m.to_json() for m in found])
         return
     print_table(
         "Places",
-        ["text", "place", "country", "lat", "lon", "class", "precision"],
+        ["text", "place", "country", "lat", "lon", "class", "prec."],
         [
-            (m.text, m.name or "—", m.country, m.lat, m.lon, m.feature_class, m.precision)
-            for m in mentions
+            (
+                m.text,
+                m.name or "—",
+                m.country,
+                None if m.lat is None else f"{m.lat:.3f}",  # ~100 m; --json has all digits
+                None if m.lon is None else f"{m.lon:.3f}",
+                m.feature_class,
+                m.precision,
+            )
+            for m in found
         ],
-        caption="precision: 1 place, 2 near, 3 district, 4 province, 5 region, 6 country, 7 water",
+        caption="prec.: 1 place, 2 near, 3 district, 4 province, 5 region, 6 country, 7 water",
+        no_wrap={"country", "lat", "lon", "class", "prec."},
+        free_text={"text", "place"},
+        min_width={"text": 16, "place": 16},
+        compact=True,
     )
 
 
@@ -133,6 +149,21 @@ def eval_geo(
             ("median error km", f"{scores.median_km:.1f}"),
         ],
     )
+
+
+def _file_places(text: str, context: Any) -> list[Any] | None:
+    """The places of the article in the file ``text`` names; None when ``text`` is prose.
+
+    A name that looks like a path but is no file is an error, not a text to geoparse.
+    """
+    from ceasefire.news.extract import article_places
+    from ceasefire.news.inputs import looks_like_path
+
+    path = Path(text.strip())
+    if not looks_like_path(text) and not (len(text) < 4096 and "\n" not in text and path.is_file()):
+        return None
+    _article, places = article_places(path, focus=context.focus_countries)
+    return places
 
 
 def register(app: typer.Typer) -> None:

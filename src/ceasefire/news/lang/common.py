@@ -1,0 +1,260 @@
+"""What the Russian and Turkish pipelines share: their data, place choice, dates and events.
+
+Both pipelines work on their own token lists (natasha's for Russian, a suffix-aware tokenizer
+for Turkish), so the pieces here take plain values: words, offsets, gazetteer entries.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ceasefire.news.article import Article
+from ceasefire.news.geo.gazetteer import Place
+from ceasefire.news.geo.resolve import FOCUS_PRIOR, KIND_PRIOR, POPULATION_WEIGHT
+from ceasefire.news.model import ActorRef, PlaceMention, SentenceRef
+from ceasefire.news.timeexpr import Precision, TimeMention
+
+_DATA = "ceasefire.news.lang.data"
+ACTOR_KINDS = ("states", "metonyms", "people", "organisations")
+# Evidence for a reading in a country the text names (as in news/geo/resolve.py).
+COUNTRY_EVIDENCE = 1.5
+ADMIN_WORD_EVIDENCE = 3.0
+# A city is read before the province of the same name unless the text says "district".
+CITY_OVER_ADMIN = 0.5
+
+
+@cache
+def load_data(name: str) -> dict[str, Any]:
+    """A YAML file of ``news/lang/data`` (read once per process)."""
+    text = resources.files(_DATA).joinpath(name).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"{name}: expected a mapping at the top level")
+    return data
+
+
+@dataclass(frozen=True)
+class ActorEntry:
+    """An actor of the Russian/Turkish dictionary, under one of its words or phrases."""
+
+    code: str
+    sector: str | None
+    kind: str  # "state", "metonym", "person", "organisation"
+    name: str | None = None
+
+
+@cache
+def actor_entries(language: str) -> dict[tuple[str, ...], ActorEntry]:
+    """The actor dictionary of ``language`` ("ru" lemmas, "tr" stems), keyed by word tuples."""
+    data = load_data("actors.yaml")
+    entries: dict[tuple[str, ...], ActorEntry] = {}
+    for group in ACTOR_KINDS:
+        kind = group.rstrip("s") if group != "people" else "person"
+        for item in data.get(group, []):
+            entry = ActorEntry(
+                code=str(item["code"]),
+                sector=item.get("sector") or ("GOV" if kind == "state" else None),
+                kind=kind,
+                name=item.get("name"),
+            )
+            for phrase in item.get(language) or []:
+                entries[tuple(str(phrase).split())] = entry
+    return entries
+
+
+def actor_ref(
+    text: str, start: int, end: int, entry: ActorEntry | None, sector: str | None = None
+) -> ActorRef:
+    """An :class:`ActorRef` for a span of ``Article.text``."""
+    return ActorRef(
+        text=text,
+        code=entry.code if entry else None,
+        sector=sector or (entry.sector if entry else None),
+        start=start,
+        end=end,
+        name=entry.name if entry and entry.kind == "person" else None,
+    )
+
+
+# -- places ---------------------------------------------------------------------------------
+
+
+def best_place(
+    candidates: Iterable[Place],
+    *,
+    countries: Mapping[str, int],
+    focus: Sequence[str],
+    admin_word: bool = False,
+) -> Place | None:
+    """The reading of a name the text most likely means.
+
+    The priors and weights of the English resolver (news/geo/resolve.py): size, kind, the
+    region of interest, and the countries the text names.
+    """
+    best: Place | None = None
+    best_score = -math.inf
+    for place in candidates:
+        score = POPULATION_WEIGHT * math.log10(place.population + 1) + KIND_PRIOR.get(place.kind, 0)
+        if place.country in focus:
+            score += FOCUS_PRIOR
+        if countries.get(place.country):
+            score += COUNTRY_EVIDENCE
+        if admin_word and place.kind in ("admin1", "admin2"):
+            score += ADMIN_WORD_EVIDENCE
+        elif not admin_word and place.kind == "city":
+            score += CITY_OVER_ADMIN
+        if score > best_score:
+            best, best_score = place, score
+    return best
+
+
+def place_mention(text: str, start: int, end: int, place: Place) -> PlaceMention:
+    """A :class:`PlaceMention` of ``place`` at ``[start, end)`` of the article's text."""
+    return PlaceMention(
+        start=start,
+        end=end,
+        text=text,
+        name=place.name,
+        lat=round(place.lat, 5),
+        lon=round(place.lon, 5),
+        country=place.country or None,
+        feature_class=place.feature_class,
+        precision=place.precision,
+        geonameid=place.geonameid,
+    )
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+_MONTHS = {
+    "ru": r"январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[яй]|июн[ья]|июл[ья]|августа?|"
+    r"сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]",
+    "tr": r"ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık",
+}
+_WEEKDAYS = {
+    "ru": ["понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень"],
+    "tr": ["pazartesi", "salı", "çarşamba", "perşembe", "cuma", "cumartesi", "pazar"],
+}
+_RELATIVE = {
+    "ru": r"вчера|сегодня|позавчера|завтра",
+    "tr": r"dün|bugün|yarın",
+}
+
+
+@cache
+def _date_pattern(language: str) -> re.Pattern[str]:
+    weekdays = "|".join(_WEEKDAYS[language])
+    return re.compile(
+        rf"(?P<dm>\b\d{{1,2}}\s+(?:{_MONTHS[language]})[a-zа-яçğıöşü]*(?:\s+\d{{4}})?)"
+        rf"|(?P<wd>\b(?:{weekdays})[a-zа-яçğıöşü]*)"
+        rf"|(?P<rel>\b(?:{_RELATIVE[language]})\b)",
+        re.IGNORECASE,
+    )
+
+
+def find_dates(text: str, language: str, reference: date | None) -> list[TimeMention]:
+    """Dates in a Russian or Turkish text, resolved with dateparser against ``reference``.
+
+    A day and month without a year takes the year that puts it nearest the article's date
+    (a November article's "1 декабря" is the coming one, a January article's "10 ноября" the
+    last one); a weekday is the last such day before the article (news reports the past).
+    """
+    if reference is None:
+        return []
+    import dateparser
+
+    base = datetime(reference.year, reference.month, reference.day)  # noqa: DTZ001 - a date
+    found: list[TimeMention] = []
+    for match in _date_pattern(language).finditer(text):
+        raw = match.group(0)
+        precision: Precision = "day"
+        if match.group("wd"):
+            day = _last_weekday(raw, language, reference)
+            if day is None:
+                continue
+        else:
+            parsed = dateparser.parse(
+                raw,
+                languages=[language],
+                settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "current_period"},
+            )
+            if parsed is None:
+                continue
+            day = parsed.date()
+            if match.group("dm") and not re.search(r"\d{4}", raw):
+                day = _nearest_year(day, reference)
+        found.append(
+            TimeMention(
+                text=raw, start=match.start(), end=match.end(), date=day, precision=precision
+            )
+        )
+    return found
+
+
+def _nearest_year(day: date, reference: date) -> date:
+    options = []
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        try:
+            options.append(day.replace(year=year))
+        except ValueError:  # 29 February
+            continue
+    return min(options, key=lambda d: abs((d - reference).days))
+
+
+def _last_weekday(word: str, language: str, reference: date) -> date | None:
+    lowered = word.casefold()
+    for number, stem in enumerate(_WEEKDAYS[language]):
+        # "cumartesi" starts with "cuma": the longest stem wins.
+        if lowered.startswith(stem) and not any(
+            lowered.startswith(other) and len(other) > len(stem) for other in _WEEKDAYS[language]
+        ):
+            back = (reference.weekday() - number) % 7 or 7
+            return reference - timedelta(days=back)
+    return None
+
+
+# -- sentences and events -------------------------------------------------------------------
+
+
+def sentence_ref(article: Article, start: int, end: int) -> SentenceRef:
+    """The evidence sentence ``[start, end)`` of the article's text, with its section."""
+    block = article.block_at(start)
+    return SentenceRef(
+        text=article.text[start:end],
+        start=start,
+        end=end,
+        section=block.kind if block else None,
+    )
+
+
+def count_countries(codes: Iterable[str | None]) -> Counter[str]:
+    """How often each country (alpha-2) is named, for place choice."""
+    return Counter(code for code in codes if code)
+
+
+ALPHA3_TO_2 = {
+    "AZE": "AZ",
+    "ARM": "AM",
+    "RUS": "RU",
+    "TUR": "TR",
+    "USA": "US",
+    "FRA": "FR",
+    "IRN": "IR",
+    "GEO": "GE",
+    "UKR": "UA",
+    "DEU": "DE",
+    "GBR": "GB",
+    "ISR": "IL",
+    "PAK": "PK",
+    "SYR": "SY",
+}

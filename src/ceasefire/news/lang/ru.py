@@ -1,0 +1,828 @@
+"""The Russian pipeline: natasha's parse, then places, actors, dates, quotes and PLOVER events.
+
+natasha (segmentation, morphology, syntax and named entities; its small navec/slovnet models
+ship inside its wheels and run on numpy, no torch) parses each block of the article. The
+components then work on lemmas and the dependency tree:
+
+* ``news.parse.ru.v1``: sentences with tokens (lemma, part of speech, features, head) and
+  the model's PER/LOC/ORG spans in their nominative form;
+* ``news.places.ru.v1``: LOC spans and district adjectives ("Агдамский район") through the
+  gazetteer's Cyrillic names (``Gazetteer.lookup_native``);
+* ``news.actors.ru.v1``: states, capitals as metonyms, office holders and organisations of
+  ``lang/data/actors.yaml`` by lemma, and sector nouns qualified by a country ("азербайджанская
+  армия", "Минобороны Армении");
+* ``news.times.ru.v1``: dates ("18 октября", "в среду") with dateparser;
+* ``news.quotes.ru.v1``: «direct» quotes and "X заявил, что ..." with their speakers;
+* ``news.events.ru.v1``: the trigger lexicon of ``lang/data/ru.yaml`` on lemmas (a verb's
+  default type, refined by its object; event nouns after light verbs: "нанести удар"), with
+  source, target, modality, date and place, and the sentence's primary event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
+
+from ceasefire.news.lang.common import (
+    ALPHA3_TO_2,
+    ActorEntry,
+    actor_entries,
+    actor_ref,
+    best_place,
+    find_dates,
+    load_data,
+    place_mention,
+    sentence_ref,
+)
+from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention, Quote
+from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
+
+LANGUAGE = "ru"
+PIPELINE: tuple[str, ...] = (
+    "news.parse.ru.v1",
+    "news.places.ru.v1",
+    "news.actors.ru.v1",
+    "news.times.ru.v1",
+    "news.quotes.ru.v1",
+    "news.events.ru.v1",
+)
+_SENTENCES = "ru.sentences"
+_ACTORS = "ru.actors"
+# Prepositions after which a capital is a place, not its government ("в Баку", "по Баку").
+_ACTOR_CASES = frozenset({"с", "от", "против", "между", "для", "к"})
+_TARGET_CASES = frozenset({"с", "по", "против", "к", "от", "на", "у", "перед"})
+_COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
+
+
+@dataclass
+class Token:
+    """A natasha token with offsets into ``Article.text`` and its head's index (-1: root)."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    lemma: str
+    pos: str
+    feats: dict[str, str]
+    rel: str
+    head: int
+    children: list[int] = field(default_factory=list)
+    # The nominative of a name the model tagged (natasha's span normal form): its lemmatizer
+    # guesses unknown surnames wrong ("Пашинян" → "пашинянин").
+    norm: str = ""
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    tokens: list[Token]
+    spans: list[tuple[str, int, int, str]]  # type, start, end, nominative form
+
+    def kids(self, token: Token, *rels: str) -> list[Token]:
+        """The children of ``token``, of the given relations (all if none given)."""
+        out = [self.tokens[i] for i in token.children]
+        return [t for t in out if not rels or t.rel in rels or t.rel.split(":")[0] in rels]
+
+    def case_of(self, token: Token) -> str | None:
+        """The preposition of a noun ("с" in "с Эрдоганом"), if any."""
+        for child in self.kids(token, "case"):
+            return child.lemma
+        return None
+
+    def depth(self, token: Token) -> int:
+        depth, seen = 0, token
+        while seen.head >= 0 and depth < 50:
+            seen = self.tokens[seen.head]
+            depth += 1
+        return depth
+
+
+@dataclass
+class _Actor:
+    """An actor found in a sentence: the tokens it covers and its reference."""
+
+    ref: ActorRef
+    tokens: range
+    kind: str
+    entry: ActorEntry | None
+
+
+@cache
+def _models() -> tuple[Any, ...]:
+    """natasha's segmenter, morphology, syntax and NER models and its lemma dictionary."""
+    from natasha import (
+        MorphVocab,
+        NewsEmbedding,
+        NewsMorphTagger,
+        NewsNERTagger,
+        NewsSyntaxParser,
+        Segmenter,
+    )
+
+    embedding = NewsEmbedding()
+    return (
+        Segmenter(),
+        NewsMorphTagger(embedding),
+        NewsSyntaxParser(embedding),
+        NewsNERTagger(embedding),
+        MorphVocab(),
+    )
+
+
+def parse_text(text: str, offset: int = 0) -> list[Sentence]:
+    """natasha over ``text``; offsets shifted by ``offset``."""
+    from natasha import Doc
+
+    segmenter, morph, syntax, ner, vocab = _models()
+    doc = Doc(text)
+    doc.segment(segmenter)
+    doc.tag_morph(morph)
+    doc.parse_syntax(syntax)
+    doc.tag_ner(ner)
+    sentences: list[Sentence] = []
+    for sent in doc.sents:
+        ids = {token.id: number for number, token in enumerate(sent.tokens)}
+        tokens: list[Token] = []
+        for number, token in enumerate(sent.tokens):
+            token.lemmatize(vocab)
+            tokens.append(
+                Token(
+                    index=number,
+                    text=token.text,
+                    start=offset + token.start,
+                    end=offset + token.stop,
+                    lemma=(token.lemma or token.text).casefold().replace("ё", "е"),
+                    pos=token.pos or "",
+                    feats=dict(token.feats or {}),
+                    rel=token.rel or "",
+                    head=ids.get(token.head_id, -1),
+                )
+            )
+        for token in tokens:
+            if token.head >= 0:
+                tokens[token.head].children.append(token.index)
+        spans = []
+        for span in sent.spans:
+            span.normalize(vocab)
+            spans.append((span.type, offset + span.start, offset + span.stop, span.normal or ""))
+            inside = [t for t in tokens if offset + span.start <= t.start < offset + span.stop]
+            words = (span.normal or "").split()
+            if len(words) == len(inside):
+                for token, word in zip(inside, words, strict=True):
+                    token.norm = word.casefold().replace("ё", "е")
+        sentences.append(
+            Sentence(start=offset + sent.start, end=offset + sent.stop, tokens=tokens, spans=spans)
+        )
+    return sentences
+
+
+def _sentences(news: NewsDoc) -> list[Sentence]:
+    value = news.scratch.get(_SENTENCES)
+    return value if isinstance(value, list) else []
+
+
+# -- components -----------------------------------------------------------------------------
+
+
+@register("news.parse.ru.v1", requires=["article"], assigns=["ru_doc"])
+def make_parse(resources: PipelineResources) -> Any:
+    """natasha's segmentation, morphology, syntax and NER over each block of the article."""
+
+    def parse(news: NewsDoc) -> NewsDoc:
+        from threadpoolctl import threadpool_limits
+
+        sentences: list[Sentence] = []
+        # natasha's models are many small numpy products: OpenBLAS's threads only wait on
+        # each other there (72 ms for a 13×990 by 990×256 product on the 2-core machine,
+        # 1 ms on one thread; bench/RESULTS.md).
+        with threadpool_limits(limits=1, user_api="blas"):
+            for block in news.article.blocks:
+                sentences.extend(parse_text(block.text, block.start))
+        news.scratch[_SENTENCES] = sentences
+        return news
+
+    return parse
+
+
+@register("news.places.ru.v1", requires=["ru_doc"], assigns=["places"])
+def make_places(resources: PipelineResources) -> Any:
+    """Russian toponyms through the gazetteer's Cyrillic names."""
+    focus = resources.geo_focus
+    words = load_data("ru.yaml")
+    aliases: dict[str, str] = words.get("places", {})
+    admin_nouns = frozenset(words.get("admin_nouns", []))
+
+    def places(news: NewsDoc) -> NewsDoc:
+        from ceasefire.news.geo import Gazetteer
+
+        gazetteer = Gazetteer.load()
+        text = news.article.text
+        found: list[tuple[int, int, list[Any], bool]] = []
+        countries: dict[str, int] = {}
+        entries = actor_entries(LANGUAGE)
+        for sentence in _sentences(news):
+            taken: set[int] = set()
+            for kind, start, end, normal in sentence.spans:
+                key = normal.casefold().replace("ё", "е")
+                entry = entries.get(tuple(key.split()))
+                if entry is not None and entry.kind == "state":
+                    code = ALPHA3_TO_2.get(entry.code)
+                    if code:
+                        countries[code] = countries.get(code, 0) + 1
+                    continue  # a country is the actor component's
+                inside = [t for t in sentence.tokens if start <= t.start < end]
+                if entry is not None and kind != "LOC":
+                    continue  # a person or organisation of the dictionary
+                if (
+                    entry is not None
+                    and entry.kind == "metonym"
+                    and inside
+                    and sentence.case_of(inside[-1]) in (None, *_ACTOR_CASES)
+                ):
+                    continue  # "Баку и Ереван" acting: the actor component's
+                candidates = _native_candidates(gazetteer, key, aliases)
+                if not candidates and inside:
+                    # natasha leaves some names inflected ("Гянджи"): try the lemmas.
+                    lemmas = " ".join(t.lemma for t in inside)
+                    candidates = _native_candidates(gazetteer, lemmas, aliases)
+                if kind != "LOC":
+                    # The model calls some towns persons ("Тертер"): only a town of the
+                    # watched region or a city is read as a place then.
+                    candidates = [c for c in candidates if _strong(c, focus)]
+                if candidates:
+                    found.append((start, end, candidates, False))
+                    taken.update(t.index for t in sentence.tokens if start <= t.start < end)
+            # "Агдамский район": the district by its adjective.
+            for token in sentence.tokens:
+                if token.index in taken or token.lemma not in admin_nouns:
+                    continue
+                for adjective in sentence.kids(token, "amod"):
+                    candidates = _district_candidates(gazetteer, adjective.lemma, aliases, token)
+                    if candidates:
+                        found.append((adjective.start, token.end, candidates, True))
+        mentions: list[PlaceMention] = []
+        for start, end, candidates, admin in found:
+            place = best_place(candidates, countries=countries, focus=focus, admin_word=admin)
+            if place is not None:
+                mentions.append(place_mention(text[start:end], start, end, place))
+        news.places = sorted(mentions, key=lambda p: p.start)
+        return news
+
+    return places
+
+
+def _strong(place: Any, focus: tuple[str, ...]) -> bool:
+    if place.kind != "city":
+        return True
+    return place.population >= 100_000 or (place.country in focus and place.population >= 1_000)
+
+
+def _native_candidates(gazetteer: Any, key: str, aliases: dict[str, str]) -> list[Any]:
+    if key in aliases:
+        return list(gazetteer.lookup(aliases[key]))
+    return list(gazetteer.lookup_native(key))
+
+
+def _district_candidates(
+    gazetteer: Any, adjective: str, aliases: dict[str, str], noun: Token
+) -> list[Any]:
+    """The place a district adjective names: "агдамский" → Агдам, "физулинский" → Физули."""
+    phrase = f"{adjective} {noun.lemma}"
+    if phrase in aliases:
+        return list(gazetteer.lookup(aliases[phrase]))
+    for suffix in ("ский", "цкий"):
+        if adjective.endswith(suffix):
+            stem = adjective[: -len(suffix)]
+            for name in (stem, stem[:-1], stem + "а", stem + "ь", stem + "и"):
+                places = gazetteer.lookup_native(name)
+                if places:
+                    return list(places)
+    return []
+
+
+@register("news.actors.ru.v1", requires=["ru_doc"], assigns=["actors"])
+def make_actors(resources: PipelineResources) -> Any:
+    """States, capitals, office holders, organisations and country-qualified sector nouns."""
+    sectors: dict[str, str] = load_data("ru.yaml").get("sectors", {})
+
+    def actors(news: NewsDoc) -> NewsDoc:
+        found: dict[int, dict[int, _Actor]] = {}
+        mentions: list[ActorMention] = []
+        for number, sentence in enumerate(_sentences(news)):
+            by_token = _sentence_actors(news.article.text, sentence, sectors)
+            found[number] = by_token
+            seen: set[int] = set()
+            for actor in by_token.values():
+                if id(actor) in seen:
+                    continue
+                seen.add(id(actor))
+                mentions.append(
+                    ActorMention(
+                        ref=actor.ref,
+                        token_start=actor.tokens.start,
+                        token_end=actor.tokens.stop,
+                        kind=actor.kind,
+                        head=actor.tokens.stop - 1,
+                    )
+                )
+        news.scratch[_ACTORS] = found
+        news.actors = mentions
+        return news
+
+    return actors
+
+
+def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> dict[int, _Actor]:
+    """Every token of the sentence that is (part of) an actor, to its actor."""
+    entries = actor_entries(LANGUAGE)
+    tokens = sentence.tokens
+    by_token: dict[int, _Actor] = {}
+    index = 0
+    while index < len(tokens):
+        for size in (3, 2, 1):
+            window = tokens[index : index + size]
+            entry = None
+            if len(window) == size:
+                for words in (
+                    tuple(t.lemma for t in window),
+                    tuple(t.norm or t.lemma for t in window),
+                    tuple(t.text.casefold() for t in window),
+                ):
+                    entry = entries.get(words)
+                    if entry is not None:
+                        break
+            if entry is None:
+                continue
+            last = tokens[index + size - 1]
+            if entry.kind == "metonym" and sentence.case_of(last) not in (None, *_ACTOR_CASES):
+                break  # "в Баку" is a place
+            start, end = tokens[index].start, last.end
+            actor = _Actor(
+                ref=actor_ref(text[start:end], start, end, entry),
+                tokens=range(index, index + size),
+                kind=entry.kind,
+                entry=entry,
+            )
+            for position in actor.tokens:
+                by_token[position] = actor
+            index += size - 1
+            break
+        index += 1
+    # Sector nouns qualified by a country: "азербайджанская армия", "Минобороны Армении".
+    for token in tokens:
+        sector = sectors.get(token.lemma)
+        if sector is None or token.index in by_token:
+            continue
+        country = _qualifier(sentence, token, by_token)
+        first = min([token.index, *(c.index for c in sentence.kids(token, "amod"))])
+        start, end = tokens[first].start, token.end
+        actor = _Actor(
+            ref=actor_ref(text[start:end], start, end, country, sector=sector),
+            tokens=range(first, token.index + 1),
+            kind="sector",
+            entry=country,
+        )
+        by_token[token.index] = actor
+    return by_token
+
+
+def _qualifier(sentence: Sentence, token: Token, by_token: dict[int, _Actor]) -> ActorEntry | None:
+    """The country that qualifies a sector noun (its adjective or genitive), if any."""
+    frontier = [token]
+    for _ in range(3):
+        following: list[Token] = []
+        for node in frontier:
+            for child in sentence.kids(node, "amod", "nmod", "appos", "flat", "compound"):
+                if child.rel.startswith("nmod") and sentence.case_of(child) is not None:
+                    continue
+                actor = by_token.get(child.index)
+                if actor is not None and actor.entry is not None:
+                    return actor.entry
+                following.append(child)
+        frontier = following
+    return None
+
+
+@register("news.times.ru.v1", requires=["article"], assigns=["times"])
+def make_times(resources: PipelineResources) -> Any:
+    """Russian dates ("18 октября", "в среду", "вчера") resolved with dateparser."""
+
+    def times(news: NewsDoc) -> NewsDoc:
+        news.times = find_dates(news.article.text, LANGUAGE, news.reference_date)
+        return news
+
+    return times
+
+
+@register("news.quotes.ru.v1", requires=["ru_doc", "actors"], assigns=["quotes"])
+def make_quotes(resources: PipelineResources) -> Any:
+    """«Direct» quotes and "X заявил, что ..." with the speaker of the speech verb."""
+    speech = frozenset(load_data("ru.yaml").get("speech", []))
+
+    def quotes(news: NewsDoc) -> NewsDoc:
+        news.quotes = list(_quotes(news, speech))
+        return news
+
+    return quotes
+
+
+def _quotes(news: NewsDoc, speech: frozenset[str]) -> Iterator[Quote]:
+    text = news.article.text
+    actors: dict[int, dict[int, _Actor]] = news.scratch.get(_ACTORS, {})
+    sentences = _sentences(news)
+    direct: list[tuple[int, int]] = []
+    for opening, closing in (("«", "»"), ("“", "”"), ("„", "“")):
+        position = 0
+        while (start := text.find(opening, position)) >= 0:
+            end = text.find(closing, start + 1)
+            if end < 0:
+                break
+            if len(text[start + 1 : end].split()) >= 4:
+                direct.append((start + 1, end))
+            position = end + 1
+    for start, end in direct:
+        # The speech verb is after the quote ("», — заявил Путин") or before it.
+        best: tuple[int, Sentence, Token, int] | None = None
+        for number, sentence in enumerate(sentences):
+            for token in sentence.tokens:
+                if token.lemma in speech and not start <= token.start < end:
+                    distance = token.start - end if token.start >= end else start - token.end
+                    if 0 <= distance < 120 and (best is None or distance < best[0]):
+                        best = (distance, sentence, token, number)
+        speaker = _speaker(best[1], best[2], actors.get(best[3], {})) if best else None
+        around = next((s for s in sentences if s.start <= start < s.end + 1), None)
+        yield Quote(
+            text=text[start:end],
+            start=start,
+            end=end,
+            kind="direct",
+            speaker=speaker,
+            cue=best[2].text if best else None,
+            sentence=sentence_ref(
+                news.article,
+                around.start if around else start,
+                around.end if around else end,
+            ),
+            speaker_resolved_from="speech verb" if speaker else None,
+            component="news.quotes.ru.v1",
+        )
+    for number, sentence in enumerate(sentences):
+        for token in sentence.tokens:
+            if token.lemma not in speech:
+                continue
+            clause = [c for c in sentence.kids(token, "ccomp") if not _inside(c.start, direct)]
+            if not clause:
+                continue
+            words = [t for t in _subtree(sentence, clause[0]) if t.pos != "PUNCT"]
+            first = min(words, key=lambda t: t.start)
+            last = max(words, key=lambda t: t.end)
+            yield Quote(
+                text=text[first.start : last.end],
+                start=first.start,
+                end=last.end,
+                kind="indirect",
+                speaker=_speaker(sentence, token, actors.get(number, {})),
+                cue=token.text,
+                sentence=sentence_ref(news.article, sentence.start, sentence.end),
+                speaker_resolved_from="speech verb",
+                component="news.quotes.ru.v1",
+            )
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)
+
+
+def _subtree(sentence: Sentence, token: Token) -> list[Token]:
+    out, stack = [], [token]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(sentence.tokens[i] for i in node.children if sentence.tokens[i].lemma != "что")
+    return out
+
+
+def _speaker(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> ActorRef | None:
+    for subject in sentence.kids(verb, "nsubj"):
+        found = _actors_of(sentence, subject, actors)
+        if found:
+            return found[0].ref
+        for kind, start, end, _normal in sentence.spans:
+            if kind == "PER" and start <= subject.start < end:
+                return ActorRef(text=subject.text, code=None, sector=None, start=start, end=end)
+    return None
+
+
+# -- events ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Trigger:
+    token: Token
+    event: str
+    words: list[Token]
+    verb: Token  # whose subject is the source (the light verb for "нанести удар")
+    nominal: bool
+
+
+@register("news.events.ru.v1", requires=["ru_doc", "actors", "times"], assigns=["events"])
+def make_events(resources: PipelineResources) -> Any:
+    """PLOVER events from the Russian trigger lexicon, with actors, modality, date and place."""
+    lexicon = load_data("ru.yaml")
+
+    def events(news: NewsDoc) -> NewsDoc:
+        actors: dict[int, dict[int, _Actor]] = news.scratch.get(_ACTORS, {})
+        out: list[Event] = []
+        for number, sentence in enumerate(_sentences(news)):
+            out.extend(_sentence_events(news, sentence, actors.get(number, {}), lexicon))
+        news.events = out
+        return news
+
+    return events
+
+
+def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
+    verbs: dict[str, str] = lexicon["verbs"]
+    nouns: dict[str, str] = lexicon["nouns"]
+    objects: dict[str, dict[str, str]] = lexicon["objects"]
+    light = frozenset(lexicon["light_verbs"])
+    speech = frozenset(lexicon["speech"])
+    movement = frozenset(lexicon["movement"])
+    cessation = frozenset(lexicon["cessation"])
+    triggers: list[_Trigger] = []
+    used: set[int] = set()
+    for token in sentence.tokens:
+        if token.pos not in ("VERB", "AUX") and token.feats.get("VerbForm") not in ("Part", "Conv"):
+            continue
+        arguments = sentence.kids(token, "obj", "obl", "nmod", "iobj", "nsubj")
+        refined = [
+            (objects[token.lemma][a.lemma], a)
+            for a in arguments
+            if a.lemma in objects.get(token.lemma, {})
+            and a.rel.split(":")[0] in ("obj", "obl", "nsubj")
+        ]
+        if refined:
+            event, argument = refined[0]
+            triggers.append(_Trigger(token, event, [token, argument], token, False))
+            used.add(argument.index)
+            continue
+        if token.lemma in light:
+            nominal = [a for a in sentence.kids(token, "obj") if a.lemma in nouns]
+            if nominal:
+                triggers.append(
+                    _Trigger(token, nouns[nominal[0].lemma], [token, nominal[0]], token, True)
+                )
+                used.add(nominal[0].index)
+                continue
+        if token.lemma in verbs and token.lemma not in speech:
+            triggers.append(_Trigger(token, verbs[token.lemma], [token], token, False))
+        elif token.lemma in movement:
+            triggers.append(_Trigger(token, "MOVE", [token], token, False))
+    for token in sentence.tokens:
+        if token.index in used or token.pos not in ("NOUN", "PROPN") or token.lemma not in nouns:
+            continue
+        head = sentence.tokens[token.head] if token.head >= 0 else token
+        if head.lemma in cessation:
+            continue  # "прекращение огня" is the ceasefire, not fire
+        triggers.append(_Trigger(token, nouns[token.lemma], [token], head, True))
+    return triggers
+
+
+def _sentence_events(
+    news: NewsDoc, sentence: Sentence, actors: dict[int, _Actor], lexicon: dict[str, Any]
+) -> list[Event]:
+    accuse = frozenset(lexicon["accuse"])
+    deny = frozenset(lexicon["deny"])
+    protesters = frozenset(lexicon["protesters"])
+    sectors: dict[str, str] = lexicon["sectors"]
+    triggers = _triggers(sentence, lexicon)
+    events: list[tuple[int, Event]] = []
+    for trigger in triggers:
+        token, verb = trigger.token, trigger.verb
+        modality: Modality = "occurred"
+        claimed_by: list[ActorRef] = []
+        event = trigger.event
+        if trigger.nominal and verb is not token and verb.lemma in accuse:
+            # "обвинить X в обстреле": the shelling, by X, claimed by the accuser.
+            source = _argument(sentence, verb, ("obj",), actors)
+            claimed_by = [a.ref for a in _argument(sentence, verb, ("nsubj",), actors)]
+            modality = "claimed"
+        elif trigger.nominal and verb is not token and verb.lemma in deny:
+            source = _argument(sentence, verb, ("nsubj",), actors)
+            modality = "denied"
+        elif trigger.nominal and verb is not token:
+            source = _argument(sentence, verb, ("nsubj", "nsubj:pass"), actors)
+            if not source:
+                source = _genitive_agent(sentence, token, actors)
+        else:
+            source = _argument(sentence, verb, ("nsubj",), actors)
+        passive = [] if trigger.nominal else _argument(sentence, verb, ("nsubj:pass",), actors)
+        if not trigger.nominal and not passive and not source and verb.feats.get("Voice") == "Pass":
+            passive = _preceding_subject(sentence, verb, actors)
+        subject_lemmas = {t.lemma for t in sentence.kids(verb, "nsubj")}
+        if event == "MOVE":
+            movers = source + passive
+            military = (bool(movers) and all(a.ref.sector == "MIL" for a in movers)) or any(
+                sectors.get(lemma) == "MIL" for lemma in subject_lemmas if not movers
+            )
+            event = "MOBILIZE" if military else "CONSULT"
+        if subject_lemmas & protesters:
+            event = "PROTEST"
+        targets = _targets(sentence, trigger, actors)
+        if passive:
+            agent = _argument(sentence, verb, ("obl:agent",), actors)
+            if event == "MOBILIZE":
+                source = source or passive
+            else:
+                targets = passive + targets
+                source = source or agent
+        if not trigger.nominal and verb.lemma in accuse:
+            event = "DISAPPROVE"
+        if _negated(sentence, token) and event in _COOPERATIVE:
+            event = "REJECT"
+        if modality == "occurred" and _future(sentence, verb):
+            modality = "planned"
+        source_refs = _unique([a.ref for a in source])
+        codes = {r.code for r in source_refs}
+        target_refs = [
+            r for r in _unique([a.ref for a in targets]) if r.code not in codes or r.code is None
+        ]
+        start = min(t.start for t in trigger.words)
+        end = max(t.end for t in trigger.words)
+        time = next((m for m in news.times if sentence.start <= m.start < sentence.end), None)
+        location = _location(news, sentence, token, source + targets)
+        confidence = (
+            0.4
+            + (0.25 if any(r.code for r in source_refs) else 0)
+            + (0.15 if target_refs else 0)
+            + (0.1 if not trigger.nominal else 0)
+        )
+        events.append(
+            (
+                sentence.depth(token) + (1 if trigger.nominal else 0),
+                Event(
+                    event=event,
+                    mode=None,
+                    context=None,
+                    modality=modality,
+                    source=source_refs,
+                    target=target_refs,
+                    date=time.date if time else None,
+                    date_precision=time.precision if time else None,
+                    date_text=time.text if time else None,
+                    location=location,
+                    sentence=sentence_ref(news.article, sentence.start, sentence.end),
+                    trigger=[t.text for t in sorted(trigger.words, key=lambda t: t.start)],
+                    trigger_span=(start, end),
+                    confidence=min(confidence, 1.0),
+                    component="news.events.ru.v1",
+                    claimed_by=_unique(claimed_by),
+                ),
+            )
+        )
+    if events:
+        best = min(range(len(events)), key=lambda i: (events[i][0], events[i][1].trigger_span[0]))
+        events[best][1].primary = True
+    return [event for _, event in events]
+
+
+def _unique(refs: list[ActorRef]) -> list[ActorRef]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for ref in refs:
+        if (ref.start, ref.end) not in seen:
+            seen.add((ref.start, ref.end))
+            out.append(ref)
+    return out
+
+
+def _actors_of(sentence: Sentence, token: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The actor a token stands for: itself, or the nearest actor in its noun phrase; and the
+    actors of its conjuncts ("Азербайджан и Армения")."""
+    found: list[_Actor] = []
+    for node in _conjuncts(sentence, token):
+        actor = actors.get(node.index)
+        nested = [actor] if actor is not None else _nested_actors(sentence, node, actors)
+        if actor is not None and actor.kind == "sector":
+            # "Главы МИД Азербайджана и Армении": the heads of both ministries.
+            inner = _nested_actors(sentence, node, actors)
+            if len(inner) > 1:
+                nested = [
+                    _Actor(replace(a.ref, sector=actor.ref.sector), a.tokens, a.kind, a.entry)
+                    if a.kind in ("state", "metonym")
+                    else a
+                    for a in inner
+                ]
+        found.extend(a for a in nested if a not in found)
+    return found
+
+
+def _conjuncts(sentence: Sentence, token: Token) -> list[Token]:
+    """The token and its conjuncts, however deep ("Путин, Алиев и Пашинян")."""
+    out, stack = [], [token]
+    while stack:
+        node = stack.pop(0)
+        out.append(node)
+        stack.extend(sentence.kids(node, "conj"))
+    return out
+
+
+def _nested_actors(sentence: Sentence, token: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The nearest coded actors inside a noun phrase ("Главы МИД Азербайджана и Армении")."""
+    frontier = [token]
+    for _ in range(3):
+        following: list[Token] = []
+        for node in frontier:
+            for child in sentence.kids(node, "nmod", "amod", "appos", "flat"):
+                if sentence.case_of(child) is not None:
+                    continue
+                actor = actors.get(child.index)
+                if actor is not None and actor.entry is not None:
+                    return _actors_of(sentence, child, actors)
+                following.append(child)
+        frontier = following
+    return []
+
+
+def _argument(
+    sentence: Sentence, verb: Token, rels: tuple[str, ...], actors: dict[int, _Actor]
+) -> list[_Actor]:
+    found: list[_Actor] = []
+    for child in sentence.tokens:
+        if child.head == verb.index and child.rel in rels:
+            found.extend(_actors_of(sentence, child, actors))
+    if not found and "nsubj" in rels and verb.rel in ("conj", "xcomp", "advcl") and verb.head >= 0:
+        # "принёс извинения и выразил готовность": the conjunct shares the subject.
+        return _argument(sentence, sentence.tokens[verb.head], rels, actors)
+    return found
+
+
+def _preceding_subject(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The nominative actor before a passive verb the parser left without a subject."""
+    for token in reversed(sentence.tokens[: verb.index]):
+        if token.pos in ("VERB",) and token.feats.get("VerbForm") == "Fin":
+            break
+        actor = actors.get(token.index)
+        if actor is not None and token.feats.get("Case") == "Nom" and token.pos != "ADJ":
+            return [actor]
+    return []
+
+
+def _genitive_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    for child in sentence.kids(noun, "nmod", "amod"):
+        if sentence.case_of(child) is None and child.index in actors:
+            return _actors_of(sentence, child, actors)
+    return []
+
+
+def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -> list[_Actor]:
+    found: list[_Actor] = []
+    heads = [*trigger.words]
+    if trigger.verb not in heads:
+        heads.append(trigger.verb)
+    for head in heads:
+        for child in sentence.kids(head, "obj", "iobj", "obl", "nmod"):
+            if child.index in {t.index for t in trigger.words}:
+                continue
+            case = sentence.case_of(child)
+            if (
+                child.rel.startswith(("obj", "iobj"))
+                or case in _TARGET_CASES
+                or (case is None and child.feats.get("Case") == "Dat")
+            ):
+                found.extend(_actors_of(sentence, child, actors))
+    return found
+
+
+def _negated(sentence: Sentence, token: Token) -> bool:
+    return any(child.lemma == "не" for child in sentence.kids(token))
+
+
+def _future(sentence: Sentence, verb: Token) -> bool:
+    if verb.feats.get("Tense") == "Fut":
+        return True
+    return any(
+        child.lemma == "быть" and child.feats.get("Tense") == "Fut"
+        for child in sentence.kids(verb, "aux", "aux:pass")
+    )
+
+
+def _location(
+    news: NewsDoc, sentence: Sentence, token: Token, arguments: list[_Actor]
+) -> dict[str, Any] | None:
+    taken = {(a.ref.start, a.ref.end) for a in arguments}
+    places = [
+        p
+        for p in news.places
+        if sentence.start <= p.start < sentence.end
+        and (p.start, p.end) not in taken
+        and p.precision != 6
+    ]
+    if not places:
+        return None
+    nearest = min(places, key=lambda p: abs(p.start - token.start))
+    return nearest.location()

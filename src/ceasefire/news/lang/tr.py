@@ -1,0 +1,669 @@
+"""The Turkish pipeline: suffix-aware matching of stems, without a parser.
+
+No Turkish parser that runs without torch is installed here, so the components work on
+tokens and Turkish morphology instead of a tree:
+
+* ``news.tokens.tr.v1``: sentences and tokens; a proper name's case is the suffix after its
+  apostrophe ("Azerbaycan'a" is dative), a common noun's its last suffix;
+* ``news.places.tr.v1``: capitalised names (suffix removed) through the gazetteer, whose
+  Latin alternate names hold the Turkish forms (Gence, Berde, Erivan, Moskova);
+* ``news.actors.tr.v1``: the actor dictionary (``lang/data/actors.yaml``, stems), and sector
+  nouns qualified by the state or demonym before them ("Ermeni güçleri", "Azerbaycan
+  Savunma Bakanlığı");
+* ``news.times.tr.v1``: dates ("18 Ekim", "1 Aralık'ta") with dateparser;
+* ``news.events.tr.v1``: the trigger lexicon of ``lang/data/tr.yaml``: a stem matches a word
+  when the rest of the word is a chain of known suffixes (saldır → saldırdı, saldırısında,
+  saldırıyı); Turkish is verb-final, so the sentence's last trigger that is not a speech verb
+  is its primary event. The source is the nominative actor (the genitive one of a reported,
+  nominalised clause: "Ermenistan'ın ... düzenlediği saldırı"), the target the dative,
+  accusative, ablative or "ile" actor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from ceasefire.news.lang.common import (
+    ALPHA3_TO_2,
+    ActorEntry,
+    actor_entries,
+    actor_ref,
+    best_place,
+    find_dates,
+    load_data,
+    place_mention,
+    sentence_ref,
+)
+from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention
+from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
+
+LANGUAGE = "tr"
+PIPELINE: tuple[str, ...] = (
+    "news.tokens.tr.v1",
+    "news.places.tr.v1",
+    "news.actors.tr.v1",
+    "news.times.tr.v1",
+    "news.events.tr.v1",
+)
+_SENTENCES = "tr.sentences"
+_ACTORS = "tr.actors"
+Case = Literal["nom", "gen", "dat", "acc", "loc", "abl", "com"]
+_COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
+
+# Turkish suffixes with their vowel-harmony and buffer-consonant variants: derivation
+# (passive, causative, reciprocal, negation, nominalisation), tense and mood, person,
+# possessive, plural and case. A stem matches a word when the rest is a chain of these.
+_MORPHEME_TEXT = """
+ıl il ul ül l ın in un ün n ış iş uş üş ş t dır dir dur dür tır tir tur tür
+ma me mı mi mu mü dı di du dü tı ti tu tü mış miş muş müş
+yor ıyor iyor uyor üyor acak ecek yacak yecek acağ eceğ yacağ yeceğ
+ar er ır ir ur ür r arak erek yarak yerek ınca ince unca ünce yınca yince
+an en yan yen dık dik duk dük tık tik tuk tük dığ diğ duğ düğ tığ tiğ tuğ tüğ
+mak mek ması mesi k m nız niz lar ler sı si su sü ı i u ü yı yi yu yü
+a e ya ye da de ta te dan den tan ten nın nin nun nün la le yla yle ki
+sın sin ken ca ce lık lik luk lük lığ liğ luğ lüğ ım im um üm yım yim
+ız iz uz üz mız miz muz müz nı ni nu nü na ne nda nde ndan nden
+"""
+_MORPHEMES = sorted(set(_MORPHEME_TEXT.split()), key=len, reverse=True)
+_SUFFIXES = re.compile(f"(?:{'|'.join(_MORPHEMES)})*")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÇĞİÖŞÜ\"“'])")
+_CASES: list[tuple[Case, re.Pattern[str]]] = [
+    ("abl", re.compile(r"(n?d|n?t)(an|en)$")),
+    ("loc", re.compile(r"(n?d|n?t)(a|e)$")),
+    ("gen", re.compile(r"n?(ın|in|un|ün)$")),
+    ("com", re.compile(r"y?(la|le)$")),
+    ("dat", re.compile(r"(y|n)?(a|e)$")),
+    ("acc", re.compile(r"(y|n)?(ı|i|u|ü)$")),
+]
+_NOUN_CASES: list[tuple[Case, re.Pattern[str]]] = [
+    ("com", re.compile(r"y(la|le)$")),
+    ("abl", re.compile(r"n(dan|den)$")),
+    ("loc", re.compile(r"n(da|de)$")),
+    ("gen", re.compile(r"(nın|nin|nun|nün)$")),
+    ("dat", re.compile(r"(na|ne)$")),
+    ("acc", re.compile(r"(nı|ni|nu|nü)$")),
+]
+
+
+def lower(text: str) -> str:
+    """Turkish lower case: I is ı and İ is i."""
+    return text.replace("I", "ı").replace("İ", "i").lower()
+
+
+def stem_variants(stem: str) -> tuple[str, ...]:
+    """A stem and its form before a vowel (et → ed, git → gid; k → ğ)."""
+    variants = [stem]
+    mutation = {"t": "d", "k": "ğ", "p": "b", "ç": "c"}
+    if stem and stem[-1] in mutation:
+        variants.append(stem[:-1] + mutation[stem[-1]])
+    return tuple(variants)
+
+
+def matches_stem(word: str, stem: str) -> bool:
+    """Whether ``word`` (lower case, apostrophe removed) is ``stem`` plus known suffixes."""
+    for variant in stem_variants(stem):
+        if word.startswith(variant) and _SUFFIXES.fullmatch(word[len(variant) :]):
+            return True
+    return False
+
+
+@dataclass
+class Token:
+    """A word: its text, offsets, lower-case base (before an apostrophe) and suffix."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    base: str
+    suffix: str
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def word(self) -> str:
+        return self.base + self.suffix
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    tokens: list[Token]
+
+
+def tokenize(text: str, offset: int = 0) -> list[Sentence]:
+    """Sentences of ``text`` with their tokens; offsets shifted by ``offset``."""
+    sentences: list[Sentence] = []
+    position = 0
+    for part in [*_SENTENCE_END.split(text)]:
+        start = text.find(part, position)
+        position = start + len(part)
+        tokens: list[Token] = []
+        for match in _WORD.finditer(part):
+            raw = match.group(0)
+            parts = re.split("['’]", raw, maxsplit=1)
+            base, suffix = parts[0], (parts[1] if len(parts) > 1 else "")
+            tokens.append(
+                Token(
+                    index=len(tokens),
+                    text=raw,
+                    start=offset + start + match.start(),
+                    end=offset + start + match.end(),
+                    base=lower(base),
+                    suffix=lower(suffix),
+                )
+            )
+        if tokens:
+            sentences.append(Sentence(start=offset + start, end=offset + position, tokens=tokens))
+    return sentences
+
+
+def _sentences(news: NewsDoc) -> list[Sentence]:
+    value = news.scratch.get(_SENTENCES)
+    return value if isinstance(value, list) else []
+
+
+@register("news.tokens.tr.v1", requires=["article"], assigns=["tr_tokens"])
+def make_tokens(resources: PipelineResources) -> Any:
+    """Sentences and tokens of each block; a name's case suffix split at its apostrophe."""
+
+    def tokens(news: NewsDoc) -> NewsDoc:
+        sentences: list[Sentence] = []
+        for block in news.article.blocks:
+            sentences.extend(tokenize(block.text, block.start))
+        news.scratch[_SENTENCES] = sentences
+        return news
+
+    return tokens
+
+
+# -- actors ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Actor:
+    ref: ActorRef
+    first: int
+    last: int
+    kind: str
+    case: Case
+
+
+def _entry_at(tokens: list[Token], index: int) -> tuple[ActorEntry, int] | None:
+    """The dictionary actor starting at ``tokens[index]`` and its length in tokens."""
+    entries = actor_entries(LANGUAGE)
+    for size in (3, 2, 1):
+        window = tokens[index : index + size]
+        if len(window) < size:
+            continue
+        head = tuple(t.base for t in window)
+        if head in entries:
+            return entries[head], size
+        # An unsuffixed demonym or noun form: "azerbaycanlı", "ermeni", "rus".
+        *rest, last = head
+        for key, entry in entries.items():
+            if (
+                len(key) == size
+                and tuple(rest) == key[:-1]
+                and len(key[-1]) > 4
+                and not window[-1].suffix
+                and matches_stem(last, key[-1])
+            ):
+                return entry, size
+    return None
+
+
+def case_of(token: Token, noun: bool = False) -> Case:
+    """The grammatical case of a word: after its apostrophe for names, else its ending."""
+    if token.suffix:
+        for case, pattern in _CASES:
+            if pattern.fullmatch(token.suffix) or pattern.search(token.suffix):
+                return case
+        return "nom"
+    if noun:
+        for case, pattern in _NOUN_CASES:
+            if pattern.search(token.base):
+                return case
+    return "nom"
+
+
+def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> list[_Actor]:
+    tokens = sentence.tokens
+    found: list[_Actor] = []
+    index = 0
+    sector_words = sorted(
+        ((tuple(k.split()), v) for k, v in sectors.items()), key=lambda x: -len(x[0])
+    )
+    while index < len(tokens):
+        hit = _entry_at(tokens, index)
+        if hit is not None:
+            entry, size = hit
+            last = tokens[index + size - 1]
+            case = case_of(last)
+            if entry.kind == "metonym" and case in ("loc", "abl", "dat"):
+                index += size  # "Bakü'de" is a place
+                continue
+            # A state or demonym before a sector noun qualifies it: "Ermeni güçleri".
+            sector_hit = _sector_at(tokens, index + size, sector_words)
+            end_index = index + size - 1
+            sector = entry.sector
+            kind = entry.kind
+            if sector_hit is None and entry.kind in ("state", "organisation") and not last.suffix:
+                # "Azerbaycan mevzilerine": the noun the state qualifies carries the case.
+                for following in tokens[index + size : index + size + 3]:
+                    if following.capitalised or not following.base.isalpha():
+                        break
+                    case = case_of(following, noun=True)
+                    if case != "nom":
+                        break
+            if sector_hit is not None and entry.kind in ("state", "metonym"):
+                sector, length = sector_hit
+                end_index = index + size - 1 + length
+                kind = "sector"
+                # "Rus barış gücü askerleri": the last sector noun carries the case.
+                more = _sector_at(tokens, end_index + 1, sector_words)
+                if more is not None:
+                    end_index += more[1]
+                case = case_of(tokens[end_index], noun=True)
+            start, end = tokens[index].start, tokens[end_index].end
+            found.append(
+                _Actor(
+                    ref=actor_ref(text[start:end], start, end, entry, sector=sector),
+                    first=index,
+                    last=end_index,
+                    kind=kind,
+                    case=case,
+                )
+            )
+            index = end_index + 1
+            continue
+        index += 1
+    return found
+
+
+def _sector_at(
+    tokens: list[Token], index: int, sector_words: list[tuple[tuple[str, ...], str]]
+) -> tuple[str, int] | None:
+    for words, sector in sector_words:
+        window = tokens[index : index + len(words)]
+        if len(window) == len(words) and all(
+            matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
+        ):
+            return sector, len(words)
+    return None
+
+
+@register("news.actors.tr.v1", requires=["tr_tokens"], assigns=["actors"])
+def make_actors(resources: PipelineResources) -> Any:
+    """States, capitals, office holders and organisations by stem; qualified sector nouns."""
+    sectors: dict[str, str] = load_data("tr.yaml").get("sectors", {})
+
+    def actors(news: NewsDoc) -> NewsDoc:
+        per_sentence = [_sentence_actors(news.article.text, s, sectors) for s in _sentences(news)]
+        news.scratch[_ACTORS] = per_sentence
+        news.actors = [
+            ActorMention(
+                ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last
+            )
+            for found in per_sentence
+            for a in found
+        ]
+        return news
+
+    return actors
+
+
+# -- places ---------------------------------------------------------------------------------
+
+
+@register("news.places.tr.v1", requires=["tr_tokens"], assigns=["places"])
+def make_places(resources: PipelineResources) -> Any:
+    """Capitalised Turkish names (suffix removed) through the gazetteer's Latin names."""
+    focus = resources.geo_focus
+    words = load_data("tr.yaml")
+    aliases: dict[str, str] = words.get("places", {})
+    admin_nouns = tuple(words.get("admin_nouns", []))
+
+    def places(news: NewsDoc) -> NewsDoc:
+        news.places = find_places(news, _sentences(news), aliases, admin_nouns, focus)
+        return news
+
+    return places
+
+
+def find_places(
+    news: NewsDoc,
+    sentences: list[Sentence],
+    aliases: dict[str, str],
+    admin_nouns: tuple[str, ...],
+    focus: tuple[str, ...],
+) -> list[PlaceMention]:
+    """Places named by capitalised words, longest name first; countries counted as evidence."""
+    from ceasefire.news.geo import Gazetteer
+
+    gazetteer = Gazetteer.load()
+    entries = actor_entries(LANGUAGE)
+    text = news.article.text
+    countries: dict[str, int] = {}
+    found: list[tuple[int, int, list[Any], bool]] = []
+    for sentence in sentences:
+        tokens = sentence.tokens
+        index = 0
+        while index < len(tokens):
+            if not tokens[index].capitalised:
+                index += 1
+                continue
+            hit: tuple[int, list[Any]] | None = None
+            for size in (3, 2, 1):
+                window = tokens[index : index + size]
+                if len(window) < size:
+                    continue
+                if size > 1 and not all(t.capitalised or _alias_word(t, aliases) for t in window):
+                    continue
+                name = " ".join(t.base for t in window)
+                alias = next((aliases[k] for k in aliases if _alias_match(window, k)), None)
+                entry = entries.get(tuple(t.base for t in window))
+                if entry is not None and entry.kind == "state":
+                    code = ALPHA3_TO_2.get(entry.code)
+                    if code:
+                        countries[code] = countries.get(code, 0) + 1
+                    hit = (size, [])
+                    break
+                if entry is not None and entry.kind != "metonym":
+                    hit = (size, [])
+                    break
+                if alias:
+                    candidates = list(gazetteer.lookup(alias))
+                elif size == 1 and (len(name) < 4 or _before_person(tokens, index, entries)):
+                    # "Os" (Portuguese "the") is no Osh; "Vladimir Putin" no Vladimir.
+                    candidates = []
+                else:
+                    candidates = list(gazetteer.lookup(name) or gazetteer.lookup_native(name))
+                if not alias:
+                    candidates = [c for c in candidates if _strong(c, focus)]
+                if candidates:
+                    hit = (size, candidates)
+                    break
+            if hit is None:
+                index += 1
+                continue
+            size, candidates = hit
+            if candidates:
+                following = tokens[index + size] if index + size < len(tokens) else None
+                admin = following is not None and any(
+                    matches_stem(following.word, noun) for noun in admin_nouns[:3]
+                )
+                last = tokens[index + size - 1]
+                end = last.start + len(re.split("['’]", last.text, maxsplit=1)[0])
+                found.append((tokens[index].start, end, candidates, admin))
+            index += size
+    mentions = []
+    for start, end, candidates, admin in found:
+        place = best_place(candidates, countries=countries, focus=focus, admin_word=admin)
+        if place is not None:
+            mentions.append(place_mention(text[start:end], start, end, place))
+    return sorted(mentions, key=lambda p: p.start)
+
+
+def _before_person(
+    tokens: list[Token], index: int, entries: dict[tuple[str, ...], ActorEntry]
+) -> bool:
+    """Whether a capitalised word is the first name of a person of the dictionary."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if following is None or not following.capitalised:
+        return False
+    entry = entries.get((following.base,))
+    return entry is not None and entry.kind == "person"
+
+
+def _alias_word(token: Token, aliases: dict[str, str]) -> bool:
+    return any(
+        token.base in key.split() or any(matches_stem(token.word, w) for w in key.split())
+        for key in aliases
+    )
+
+
+def _alias_match(window: list[Token], key: str) -> bool:
+    words = key.split()
+    return len(words) == len(window) and all(
+        t.base == w or matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
+    )
+
+
+def _strong(place: Any, focus: tuple[str, ...]) -> bool:
+    """A reading good enough for a capitalised word: not an obscure village elsewhere."""
+    if place.kind != "city":
+        return bool(place.kind != "continent")
+    return bool(
+        place.population >= 100_000 or (place.country in focus and place.population >= 1_000)
+    )
+
+
+@register("news.times.tr.v1", requires=["article"], assigns=["times"])
+def make_times(resources: PipelineResources) -> Any:
+    """Turkish dates ("18 Ekim", "1 Aralık'ta", "dün") resolved with dateparser."""
+
+    def times(news: NewsDoc) -> NewsDoc:
+        news.times = find_dates(news.article.text, LANGUAGE, news.reference_date)
+        return news
+
+    return times
+
+
+# -- events ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Trigger:
+    first: int
+    last: int
+    event: str
+    kind: str  # "event", "speech", "accuse", "move"
+
+
+@cache
+def _lexicon() -> tuple[list[tuple[tuple[str, ...], str, str]], dict[str, Any]]:
+    data = load_data("tr.yaml")
+    entries: list[tuple[tuple[str, ...], str, str]] = []
+    for phrase, event in data["verbs"].items():
+        entries.append((tuple(lower(phrase).split()), str(event), "event"))
+    for phrase in data["speech"]:
+        entries.append((tuple(lower(phrase).split()), "", "speech"))
+    for phrase in data["accuse"]:
+        entries.append((tuple(lower(phrase).split()), "DISAPPROVE", "accuse"))
+    for phrase in data["movement"]:
+        entries.append((tuple(lower(phrase).split()), "MOVE", "move"))
+    entries.sort(key=lambda item: -sum(len(w) for w in item[0]))
+    return entries, data
+
+
+def find_triggers(sentence: Sentence) -> list[_Trigger]:
+    """Lexicon entries in the sentence, longest first, never overlapping."""
+    entries, _ = _lexicon()
+    taken: set[int] = set()
+    found: list[_Trigger] = []
+    tokens = sentence.tokens
+    for words, event, kind in entries:
+        size = len(words)
+        for index in range(len(tokens) - size + 1):
+            window = tokens[index : index + size]
+            if any(t.index in taken for t in window):
+                continue
+            # Every word of an entry may carry suffixes ("hedef almaya", "ihlal ederek").
+            if all(
+                t.word == w or matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
+            ):
+                found.append(_Trigger(index, index + size - 1, event, kind))
+                taken.update(range(index, index + size))
+    return sorted(found, key=lambda t: t.first)
+
+
+@register("news.events.tr.v1", requires=["tr_tokens", "actors", "times"], assigns=["events"])
+def make_events(resources: PipelineResources) -> Any:
+    """PLOVER events from the suffix-aware Turkish lexicon; the last trigger is primary."""
+
+    def events(news: NewsDoc) -> NewsDoc:
+        actors: list[list[_Actor]] = news.scratch.get(_ACTORS, [])
+        out: list[Event] = []
+        for number, sentence in enumerate(_sentences(news)):
+            found = actors[number] if number < len(actors) else []
+            out.extend(_sentence_events(news, sentence, found))
+        news.events = out
+        return news
+
+    return events
+
+
+def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) -> list[Event]:
+    _, data = _lexicon()
+    protesters = [tuple(lower(p).split()) for p in data["protesters"]]
+    triggers = find_triggers(sentence)
+    tokens = sentence.tokens
+    reporting = [t for t in triggers if t.kind in ("speech", "accuse")]
+    acts = [t for t in triggers if t.kind in ("event", "move")]
+    accusation = next((t for t in reporting if t.kind == "accuse"), None)
+    if not acts and accusation is not None:
+        acts = [accusation]
+    events: list[Event] = []
+    for trigger in acts:
+        reported = any(r.first > trigger.last for r in reporting)
+        before = [a for a in actors if a.last < trigger.first]
+        nominative = [a for a in actors if a.case == "nom" and a.first < trigger.first]
+        genitive = [a for a in before if a.case == "gen"]
+        modality: Modality = "occurred"
+        claimed_by: list[ActorRef] = []
+        if accusation is not None and trigger is not accusation and accusation.first > trigger.last:
+            accused = [a for a in actors if a.case == "acc"]
+            source = accused or genitive
+            claimed_by = [a.ref for a in nominative if a not in source]
+            modality = "claimed"
+        elif reported and genitive:
+            source = genitive
+        else:
+            source = _coordinated(nominative, tokens) or genitive
+        targets = [
+            a
+            for a in actors
+            if a not in source
+            and a.ref.code not in {s.ref.code for s in source}
+            and (
+                a.case in ("dat", "acc", "abl", "com", "gen")
+                or (a.case == "nom" and _before_ile(a, tokens))
+            )
+            and not (modality == "claimed" and a.ref.code in {c.code for c in claimed_by})
+        ]
+        word = tokens[trigger.last].word
+        stem = _lexicon_stem(trigger, tokens)
+        rest = word[len(stem) :] if word.startswith(stem) else ""
+        event = trigger.event
+        if event == "MOVE":
+            event = (
+                "MOBILIZE" if source and all(a.ref.sector == "MIL" for a in source) else "CONSULT"
+            )
+        if any(_phrase_at(tokens, p) for p in protesters) and event in (
+            "FIGHT",
+            "COERCE",
+            "ASSAULT",
+            "MOBILIZE",
+            "MOVE",
+        ):
+            event = "PROTEST"
+        if re.match(r"^(ıl|il|ul|ül|n)", rest) and event != "MOBILIZE" and not targets:
+            targets, source = source, []
+        if re.match(r"^(ma|me)(?!k|s)", rest) and event in _COOPERATIVE:
+            event = "REJECT"
+        if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
+            modality = "planned"
+        source_refs = [a.ref for a in source]
+        target_refs = [a.ref for a in targets]
+        start, end = tokens[trigger.first].start, tokens[trigger.last].end
+        time = next((m for m in news.times if sentence.start <= m.start < sentence.end), None)
+        location = _location(news, sentence, start)
+        confidence = (
+            0.4 + (0.25 if any(r.code for r in source_refs) else 0) + (0.15 if target_refs else 0)
+        )
+        events.append(
+            Event(
+                event=event,
+                mode=None,
+                context=None,
+                modality=modality,
+                source=source_refs,
+                target=target_refs,
+                date=time.date if time else None,
+                date_precision=time.precision if time else None,
+                date_text=time.text if time else None,
+                location=location,
+                sentence=sentence_ref(news.article, sentence.start, sentence.end),
+                trigger=[t.text for t in tokens[trigger.first : trigger.last + 1]],
+                trigger_span=(start, end),
+                confidence=min(confidence, 1.0),
+                component="news.events.tr.v1",
+                claimed_by=claimed_by,
+            )
+        )
+    if events:
+        events[-1].primary = True  # verb-final: the main clause's verb comes last
+    return events
+
+
+def _lexicon_stem(trigger: _Trigger, tokens: list[Token]) -> str:
+    entries, _ = _lexicon()
+    word = tokens[trigger.last].word
+    for words, _event, _kind in entries:
+        for variant in stem_variants(words[-1]):
+            if word.startswith(variant) and _SUFFIXES.fullmatch(word[len(variant) :]):
+                return variant
+    return word
+
+
+def _coordinated(nominative: list[_Actor], tokens: list[Token]) -> list[_Actor]:
+    """Nominative actors, those joined by "ve" or "ile" at the start kept together."""
+    if not nominative:
+        return []
+    first = nominative[0]
+    out = [first]
+    for actor in nominative[1:]:
+        if _before_ile(actor, tokens):
+            break
+        between = [t.base for t in tokens[out[-1].last + 1 : actor.first]]
+        if between and all(w in ("ve", ",", "ile") for w in between):
+            out.append(actor)
+        else:
+            break
+    return out
+
+
+def _before_ile(actor: _Actor, tokens: list[Token]) -> bool:
+    """An actor "with" whom something is done: "X ile görüştü", "mevkidaşı Ceyhun Bayramov ile"."""
+    if actor.first == 0:
+        return False  # "Azerbaycan ile Ermenistan ...": coordination
+    for token in tokens[actor.last + 1 : actor.last + 4]:
+        if token.base == "ile":
+            return True
+        if not token.capitalised:
+            return False
+    return False
+
+
+def _phrase_at(tokens: list[Token], phrase: tuple[str, ...]) -> bool:
+    for index in range(len(tokens) - len(phrase) + 1):
+        if all(matches_stem(t.word, w) for t, w in zip(tokens[index:], phrase, strict=False)):
+            return True
+    return False
+
+
+def _location(news: NewsDoc, sentence: Sentence, offset: int) -> dict[str, Any] | None:
+    places = [
+        p for p in news.places if sentence.start <= p.start < sentence.end and p.precision != 6
+    ]
+    if not places:
+        return None
+    return min(places, key=lambda p: abs(p.start - offset)).location()
