@@ -1,0 +1,1 @@
+"""Alerts area (pure core; services, tables and routes are wired after the area-packages move)."""

@@ -1,0 +1,1 @@
+"""Compliance area (pure core; services, tables and routes are wired after the area-packages move)."""
