@@ -1,1 +1,1 @@
-"""Alerts area (pure core; services, tables and routes are wired after the area-packages move)."""
+"""The alerts area: pure core first; tables, services and routes come after the area move."""

@@ -1,1 +1,1 @@
-"""Fusion area (pure core; services, tables and routes are wired after the area-packages move)."""
+"""The fusion area: pure core first; tables, services and routes come after the area move."""
