@@ -88,9 +88,10 @@ PLACE_QUALITY: Mapping[int, float] = {1: 1.0, 2: 0.6}
 """How much a close point says: two reports "near Aghdam" share the town's coordinates
 without being close; the place similarity of a pair is scaled by its less precise member."""
 
-COARSE_EVIDENCE_MIN: Mapping[int, float] = {3: 4.0, 4: 5.0}
+COARSE_EVIDENCE_MIN: Mapping[int, float] = {3: 3.0, 4: 5.0}
 """Strong evidence a coarse pair needs besides the same district (3) or region (4): the
-other features must add up to this many bits (e.g. the same category within the hour)."""
+other features must add up to this many bits: the same category and time within about
+half the tolerance, or the same day with a near-identical text."""
 
 TEXT_MIN_TOKENS = 5
 """Narratives shorter than this are not compared: a few words match too easily."""
