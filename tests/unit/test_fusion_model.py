@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,6 +166,22 @@ def test_from_content_of_a_validated_report() -> None:
     assert fused.source_key == "Binbaşı Ayşe Demir"
 
 
+def test_the_source_of_a_report_depends_on_its_channel() -> None:
+    now = datetime(2021, 1, 1, tzinfo=UTC)
+
+    def source(submitter: str | None = None, **overrides: Any) -> str | None:
+        content = validate_report(shelling_body(**overrides), now=now)
+        return FusionReport.from_content("r", content, submitter=submitter).source_key
+
+    assert source(post_id="post-7") == "post-7"
+    assert source() == "Binbaşı Ayşe Demir"  # a patrol without a post: its reporter
+    assert source(channel="sensor_detection", sensor_id="uav-3", means=["uav"]) == "uav-3"
+    # A party's complaints are one source whoever of its people writes them.
+    complaint = {"channel": "party_complaint", "means": None}
+    assert source("armenia", **complaint) == "armenia"
+    assert source(channel="news", means=None) is None
+
+
 def test_a_place_name_alone_is_compared_as_a_district() -> None:
     body = shelling_body(event_position={"place_name": "Aghdam", "precision": 2})
     content = validate_report(body, now=datetime(2021, 1, 1, tzinfo=UTC))
@@ -202,3 +220,32 @@ def test_pair_score_is_the_explained_score_and_symmetric(a: FusionReport, b: Fus
     assert pair_score(b, a) == pytest.approx(explained.score)
     if not categories_compatible(a.category, b.category):
         assert explained.blocked == "category"
+
+
+AREAS = ("fusion", "compliance", "alerts")
+FORBIDDEN = ("sqlalchemy", "alembic", "fastapi", "starlette", "typer", "click", "uvicorn")
+OUTER = ("ceasefire.db", "ceasefire.api", "ceasefire.cli", "ceasefire.web", "ceasefire.services")
+
+
+def test_the_new_areas_are_pure() -> None:
+    """The code of fusion, compliance and alerts imports no storage, web or CLI framework."""
+    src = Path(__file__).resolve().parents[2] / "src" / "ceasefire"
+    found = []
+    for area in AREAS:
+        paths = sorted((src / area).glob("*.py"))
+        assert paths, area
+        for path in paths:
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module]
+                    if isinstance(node, ast.ImportFrom) and node.module
+                    else []
+                )
+                found += [
+                    f"{area}/{path.name}: {n}"
+                    for n in names
+                    if any(n == f or n.startswith(f + ".") for f in FORBIDDEN + OUTER)
+                ]
+    assert found == []

@@ -318,13 +318,7 @@ class FusionReport:
         precision = int(position.precision)
         if precision <= 2 and point is None:
             precision = int(WherePrecision.ADMIN2)
-        source_key = (
-            content.sensor_id
-            or content.post_id
-            or content.reporter
-            or submitter
-            or (content.source_reference if content.channel is Channel.CSV_IMPORT else None)
-        )
+        source_key = source_of(content, submitter)
         return cls(
             id=report_id,
             channel=content.channel,
@@ -342,6 +336,25 @@ class FusionReport:
             source_key=source_key,
             source_reference=content.source_reference,
         )
+
+
+def source_of(content: ReportContent, submitter: str | None = None) -> str | None:
+    """Who observed, for corroboration: the sensor, the post or patrol, the filing member
+    for a party's complaints (however many of its people write them), the caller, the
+    imported file's reference. ``None`` for news (grouped by wire, outlet and text) and for
+    a report that names no one (it then counts alone)."""
+    channel = content.channel
+    if channel is Channel.SENSOR_DETECTION:
+        return content.sensor_id or content.post_id
+    if channel is Channel.MONITOR_OBSERVATION:
+        return content.post_id or content.reporter or submitter
+    if channel is Channel.PARTY_COMPLAINT:
+        return submitter or content.reporter
+    if channel is Channel.CSV_IMPORT:
+        return content.source_reference or content.reporter
+    if channel is Channel.PUBLIC_HOTLINE:
+        return content.reporter
+    return None
 
 
 def normalise_text(text: str | None) -> str:
