@@ -12,6 +12,7 @@ Nothing here writes anything: the service stores the links and ledgers the evide
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from ceasefire.fusion.index import SpaceTimeIndex
 from ceasefire.fusion.model import (
     DEFAULT_CONFIG,
+    EARTH_RADIUS_M,
     MATCHER_NAME,
     FusionReport,
     MatcherConfig,
@@ -29,6 +31,8 @@ from ceasefire.fusion.model import (
     pair_score,
 )
 from ceasefire.intake.grouping import CandidateReport, ProposedGroup
+
+_METRES_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
 
 
 @dataclass(slots=True)
@@ -118,6 +122,9 @@ class IncidentMatcher:
         forbidden = incompatible_mask(report.category)
         compared = 0
         low, high = report.start - report.slack, report.end + report.slack
+        has_point = report.has_point
+        lat, lon = report.lat or 0.0, report.lon or 0.0
+        metres_per_lon = _METRES_PER_DEG * math.cos(math.radians(lat))
         # Sorted: ties go to the older incident, whatever the order of the set.
         for number in sorted(self._index.candidates(report)):
             incident = self._incidents.get(number)
@@ -130,6 +137,14 @@ class IncidentMatcher:
                 # The time gate, inline: most candidates of a bucket fail it.
                 if member.start - member.slack > high or member.end + member.slack < low:
                     continue
+                if has_point and member.has_point:
+                    # The place gate, inline and flat (1 % of slack covers the difference
+                    # from the great circle at these distances): most of a box is too far.
+                    dy = (member.lat - lat) * _METRES_PER_DEG  # type: ignore[operator]
+                    dx = (member.lon - lon) * metres_per_lon  # type: ignore[operator]
+                    reach = (report.radius + member.radius) * 1.01
+                    if dx * dx + dy * dy > reach * reach:
+                        continue
                 score = pair_score(report, member, config)
                 if score > incident_score:
                     incident_score, incident_member = score, member
