@@ -289,8 +289,12 @@ def test_a_coarse_report_joins_only_reports_of_its_own_area(reports: list[Fusion
         members = [by_id[i] for i in group]
         for member in members:
             if member.where_precision == 3 and len(members) > 1:
+                # Its district, or a region-level report of its region.
                 assert any(
-                    other.district == member.district for other in members if other is not member
+                    other.district == member.district
+                    or (other.where_precision == 4 and other.region == member.region)
+                    for other in members
+                    if other is not member
                 )
 
 

@@ -148,6 +148,14 @@ def test_near_identical_text_adds_evidence_and_paraphrase_subtracts_nothing() ->
     assert compare(copy, paraphrase).score == pytest.approx(compare(copy, report("e")).score)
 
 
+def test_naming_the_same_place_adds_evidence() -> None:
+    first = report(place_name="papravend", where_precision=2)
+    named = compare(first, report("b", place_name="papravend", where_precision=2))
+    other = compare(first, report("b", place_name="aghdam", where_precision=2))
+    assert named.score == pytest.approx(other.score + 1.0)
+    assert [f.name for f in named.features][-1] == "place_name"
+
+
 def test_different_alleged_perpetrators_count_against() -> None:
     same = compare(report(perpetrator="ARM"), report("b", perpetrator="ARM")).score
     unknown = compare(report(perpetrator="ARM"), report("b")).score

@@ -107,7 +107,7 @@ class MatcherConfig:
     ``threshold``.
     """
 
-    threshold: float = 3.5
+    threshold: float = 4.0
     ambiguity_margin: float = 1.0
     """A report whose best two incidents score within this many bits of each other is not
     linked to either: it starts its own incident, and an analyst can merge it."""
@@ -119,6 +119,9 @@ class MatcherConfig:
     time_span: float = 4.0
     place_floor: float = -2.0
     place_span: float = 6.0
+    same_place_name: float = 1.0
+    """Both reports name the same place (a village, a town): a shared toponym says more than
+    coordinates that are the named place's own."""
     same_district: float = 0.7
     same_region: float = 0.2
     same_actor: float = 1.0
@@ -251,9 +254,10 @@ class FusionReport:
 
     ``start``/``end`` are POSIX seconds (UTC). ``lat``/``lon`` are used only when
     ``where_precision`` is 1 or 2; ``district``/``region`` are the administrative areas the
-    report lies in (from the gazetteer), needed to compare coarse reports. ``source_key``
-    names who observed (post, sensor, reporter, filing member) for corroboration;
-    ``text`` is the narrative as rapidfuzz's ``default_process`` leaves it.
+    report lies in (from the gazetteer), needed to compare coarse reports; ``place_name`` the
+    place the source named (normalised like the text). ``source_key`` names who observed
+    (post, sensor, reporter, filing member) for corroboration; ``text`` is the narrative as
+    rapidfuzz's ``default_process`` leaves it.
     """
 
     id: str
@@ -271,6 +275,7 @@ class FusionReport:
     text: str = ""
     source_key: str | None = None
     source_reference: str | None = None
+    place_name: str | None = None
     text_tokens: int = field(init=False, default=0)
     slack: float = field(init=False, default=0.0)
     time_quality: float = field(init=False, default=1.0)
@@ -335,6 +340,7 @@ class FusionReport:
             text=normalise_text(content.narrative),
             source_key=source_key,
             source_reference=content.source_reference,
+            place_name=normalise_text(position.place_name) or None,
         )
 
 
@@ -531,7 +537,12 @@ def _evaluate(
         similarity = (1.0 - d / radius) * quality
         weight = config.place_floor + config.place_span * similarity
         note("place", similarity, weight, place_detail)
-        return total + weight, None
+        total += weight
+        if a.place_name is not None and a.place_name == b.place_name:
+            total += config.same_place_name
+            if explain:
+                note("place_name", 1.0, config.same_place_name, lambda: str(a.place_name))
+        return total, None
     gate, weight, detail = _coarse_place(a, b, total, config)
     note("place", 0.0 if gate else 1.0, weight, lambda: detail)
     if gate is not None:

@@ -161,6 +161,7 @@ class SyntheticReport:
     arrival: float
     narrative: str
     place: Place
+    place_name: str
 
 
 class StreamGenerator:
@@ -219,7 +220,10 @@ class StreamGenerator:
         """A true incident at ``at`` (POSIX seconds), near ``place`` or a random place."""
         rng = self.rng
         place = place or rng.choice(self.places)
-        lat, lon = offset(place.lat, place.lon, rng.uniform(0, 12_000), rng.uniform(0, 360))
+        locality = rng.choice(LOCALITIES[place.name])
+        lat, lon = offset(
+            *village_point(place, locality), rng.uniform(0, 2_500), rng.uniform(0, 360)
+        )
         category = rng.choices(self._categories, self._category_weights)[0]
         perpetrator = rng.choice(PARTIES) if rng.random() < 0.9 else None
         self._incidents += 1
@@ -232,7 +236,7 @@ class StreamGenerator:
             place,
             perpetrator,
             rng.randint(1, 40),
-            rng.choice(LOCALITIES[place.name]),
+            locality,
         )
 
     def _unrelated_beside(self, incident: TrueIncident) -> TrueIncident:
@@ -293,8 +297,9 @@ class StreamGenerator:
             sigma = 180.0 if channel is Channel.SENSOR_DETECTION else 900.0
             start = incident.at + rng.gauss(0, sigma)
             end = start + rng.uniform(60, 2_400)
-        # Place.
-        where, lat, lon = self._position(incident, channel)
+        # Place: sources name the village about half the time, the town otherwise.
+        names_village = rng.random() < 0.5
+        where, lat, lon, place_name = self._position(incident, channel, names_village)
         # Actor.
         perpetrator = self._perpetrator(incident, channel)
         delay = {
@@ -306,7 +311,7 @@ class StreamGenerator:
         }[channel]
         arrival = max(incident.at, end) + rng.uniform(*delay)
         narrative, source_key, reference = self._wording(
-            incident, channel, category, wire_text, report_id
+            incident, channel, category, wire_text, report_id, names_village
         )
         report = FusionReport(
             id=report_id,
@@ -324,12 +329,15 @@ class StreamGenerator:
             text=normalise_text(narrative),
             source_key=source_key,
             source_reference=reference,
+            place_name=normalise_text(place_name) or None,
         )
-        return SyntheticReport(report, incident.number, arrival, narrative, incident.place)
+        return SyntheticReport(
+            report, incident.number, arrival, narrative, incident.place, place_name
+        )
 
     def _position(
-        self, incident: TrueIncident, channel: Channel
-    ) -> tuple[int, float | None, float | None]:
+        self, incident: TrueIncident, channel: Channel, names_village: bool
+    ) -> tuple[int, float | None, float | None, str]:
         rng = self.rng
         roll = rng.random()
         # (share of precision 1, share of precision 2, share of precision 3), rest region.
@@ -347,12 +355,16 @@ class StreamGenerator:
             lat, lon = offset(
                 incident.lat, incident.lon, abs(rng.gauss(0, sigma)), rng.uniform(0, 360)
             )
-            return 1, lat, lon
+            return 1, lat, lon, incident.locality if names_village else incident.place.name
         if roll < shares[1]:
-            return 2, incident.place.lat, incident.place.lon
+            # "Near <place>": the gazetteer's coordinates of the place named.
+            if names_village:
+                lat, lon = village_point(incident.place, incident.locality)
+                return 2, lat, lon, incident.locality
+            return 2, incident.place.lat, incident.place.lon, incident.place.name
         if roll < shares[2]:
-            return 3, None, None
-        return 4, None, None
+            return 3, None, None, f"{incident.place.district} district"
+        return 4, None, None, f"{incident.place.region} region"
 
     def _perpetrator(self, incident: TrueIncident, channel: Channel) -> str | None:
         rng = self.rng
@@ -375,12 +387,12 @@ class StreamGenerator:
         category: Category,
         wire_text: str | None,
         report_id: str,
+        names_village: bool,
     ) -> tuple[str, str | None, str | None]:
         rng = self.rng
         label = CATEGORY_LABELS[category]
         place = incident.place.name
-        # Sources name the village about half the time, the town otherwise.
-        where = f"{incident.locality} near {place}" if rng.random() < 0.5 else f"the {place} area"
+        where = f"{incident.locality} near {place}" if names_village else f"the {place} area"
         when = datetime.fromtimestamp(incident.at, UTC) + _BAKU_OFFSET
         hour = f"{when.hour:02d}:{5 * (when.minute // 5):02d}"
         direction = rng.choice(_DIRECTIONS)
@@ -438,6 +450,13 @@ class StreamGenerator:
             return text, None, reference
         text = f"Caller reports {label} at {where}."
         return text, None, None
+
+
+def village_point(place: Place, village: str) -> tuple[float, float]:
+    """Where a village of ``place`` lies: 3-12 km from the town, fixed by its name (the
+    synthetic gazetteer; the real coordinates do not matter to the bench)."""
+    rng = random.Random(f"{place.name}/{village}")  # noqa: S311 - a fixed layout, not a secret
+    return offset(place.lat, place.lon, rng.uniform(3_000, 12_000), rng.uniform(0, 360))
 
 
 def offset(lat: float, lon: float, distance: float, bearing_deg: float) -> tuple[float, float]:
@@ -554,15 +573,9 @@ def _demo_body(
         return None
     start = datetime.fromtimestamp(report.start, UTC)
     end = datetime.fromtimestamp(report.end, UTC)
-    position: dict[str, Any] = {"place_name": item.place.name, "precision": report.where_precision}
+    position: dict[str, Any] = {"place_name": item.place_name, "precision": report.where_precision}
     if report.lat is not None and report.lon is not None:
         position |= {"lat": round(report.lat, 5), "lon": round(report.lon, 5)}
-    elif report.where_precision < 3:
-        position["precision"] = 3
-    if report.where_precision == 3:
-        position["place_name"] = f"{item.place.district} district"
-    elif report.where_precision == 4:
-        position["place_name"] = f"{item.place.region} region"
     body: dict[str, Any] = {
         "channel": report.channel.value,
         "observed": {
