@@ -12,8 +12,8 @@ cost per report should then stay flat (near-linear matching).
 Timed: ``IncidentMatcher.assign`` only (generation is reported apart), wall clock and the
 process's CPU time (on a machine shared with other work the CPU time is the steadier
 figure), in one process, in memory; every 5,000 reports incidents that no later report
-could reach are forgotten (``forget_before``), as a long-running service does. The thresholds were set on seed 1;
-report figures on another seed.
+could reach are forgotten (``forget_before``), as a long-running service does. The
+thresholds were set on seed 1; report figures on another seed.
 """
 
 from __future__ import annotations
