@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from ceasefire.domain.reports import Category, Channel, TimePrecision, validate_report
 from ceasefire.fusion.corroboration import corroboration, outlet, wire_credit
+from ceasefire.fusion.index import SpaceTimeIndex
 from ceasefire.fusion.matcher import (
     FusionGrouper,
     IncidentMatcher,
@@ -18,7 +19,12 @@ from ceasefire.fusion.matcher import (
     fuse,
     grouping,
 )
-from ceasefire.fusion.model import FusionReport, categories_compatible, normalise_text
+from ceasefire.fusion.model import (
+    FusionReport,
+    categories_compatible,
+    compare,
+    normalise_text,
+)
 from ceasefire.fusion.synthetic import offset
 from ceasefire.intake.grouping import CandidateReport
 from tests.factories.reports import shelling_body
@@ -307,3 +313,60 @@ def test_canonical_order_makes_batches_order_independent(
     random.Random(seed).shuffle(shuffled)
     first = {frozenset(g) for g in grouping(fuse(arrival_order(reports)))}
     assert {frozenset(g) for g in grouping(fuse(arrival_order(shuffled)))} == first
+
+
+@st.composite
+def spread_reports(draw: st.DrawFn) -> list[FusionReport]:
+    """Reports of every precision over ~100 km and a few weeks (windows up to a month)."""
+    spans = {
+        TimePrecision.EXACT: 3_600.0,
+        TimePrecision.DAY: 2 * 86_400.0,
+        TimePrecision.WEEK: 8 * 86_400.0,
+        TimePrecision.MONTH: 32 * 86_400.0,
+    }
+    reports = []
+    for index in range(draw(st.integers(2, 30))):
+        precision = draw(st.sampled_from(list(TimePrecision)))
+        start = T0 + draw(st.floats(-20 * 86_400, 20 * 86_400))
+        lat, lon = offset(*AGHDAM, draw(st.floats(0, 60_000)), draw(st.floats(0, 360)))
+        where = draw(st.integers(1, 4))
+        reports.append(
+            report(
+                f"r{index}",
+                category=Category.SHELLING,
+                start=start,
+                end=start + draw(st.floats(0, spans[precision])),
+                time_precision=precision,
+                lat=lat,
+                lon=lon,
+                where_precision=where,
+                district=draw(st.sampled_from([None, "Aghdam", "Fuzuli"])),
+                region=draw(st.sampled_from([None, "Karabakh"])),
+                perpetrator="ARM",
+                text="shelling was reported at giyamaddinli near aghdam today by the post",
+            )
+        )
+    return reports
+
+
+@settings(max_examples=150, deadline=None)
+@given(reports=spread_reports())
+def test_the_index_finds_every_pair_the_gates_accept(reports: list[FusionReport]) -> None:
+    index = SpaceTimeIndex()
+    for number, item in enumerate(reports):
+        index.add(item, number)
+    for query in reports:
+        found = index.candidates(query)
+        for number, other in enumerate(reports):
+            if other is not query and compare(query, other).blocked is None:
+                assert number in found, (query, other)
+
+
+def test_forgetting_drops_old_buckets() -> None:
+    index = SpaceTimeIndex()
+    index.add(report("a"), 0)
+    index.add(report("b", start=T0 + 30 * 86_400, end=T0 + 30 * 86_400 + 60), 1)
+    before = len(index)
+    index.forget_before(T0 + 10 * 86_400)
+    assert 0 < len(index) < before
+    assert index.candidates(report("c")) == set()
