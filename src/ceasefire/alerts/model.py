@@ -1,0 +1,307 @@
+"""Alerts: what is worth telling someone, to whom, and how a webhook delivery is signed and
+retried. Pure rules: delivery, the outbox and subscriptions' storage are wired later.
+
+Spike detection ("more incidents in this area in the last 24 hours than usual") is a tail
+test, not a fixed threshold. An area's daily counts over a trailing baseline give a rate;
+its uncertainty (few days, few incidents) and the days' own over-dispersion make the count
+of the next day negative-binomial rather than Poisson. The current day is a spike when the
+probability of at least that many incidents under the baseline is below ``alpha`` and the
+count reaches a minimum (two incidents where none is usual are not a spike worth a message).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from ceasefire.domain.access import Classification, Viewer, can_read
+from ceasefire.errors import InvalidInput, problem
+
+SPIKE_TEST = "alerts.spike.negbin.v1"
+
+
+class AlertKind(StrEnum):
+    CASUALTIES = "casualties"
+    """A new incident with casualties."""
+    ZONE_BREACH = "zone_breach"
+    DEADLINE_DUE = "deadline_due"
+    DEADLINE_OVERDUE = "deadline_overdue"
+    SPIKE = "spike"
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    CRITICAL = 3
+
+
+# -- spikes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeResult:
+    """The test of one area's last 24 hours against its baseline."""
+
+    area: str
+    count: int
+    expected: float
+    p_value: float
+    alert: bool
+    baseline_days: int
+    method: str = SPIKE_TEST
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "area": self.area,
+            "count": self.count,
+            "expected": round(self.expected, 4),
+            "p_value": self.p_value,
+            "alert": self.alert,
+            "baseline_days": self.baseline_days,
+            "method": self.method,
+        }
+
+
+def negative_binomial_sf(count: int, shape: float, p: float) -> float:
+    """P(X >= count) for X ~ NB(shape r, success probability p): P(X=k) =
+    Γ(k+r)/(Γ(r) k!) p^r (1-p)^k (mean r(1-p)/p). Summed in log space, from the side that
+    keeps precision: the far tail directly, the near one as 1 - cdf."""
+    if count <= 0:
+        return 1.0
+    if not (shape > 0 and 0 < p <= 1):
+        raise ValueError(f"negative binomial needs r > 0 and 0 < p <= 1, got {shape}, {p}")
+    if p == 1.0:
+        return 0.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    base = -math.lgamma(shape) + shape * log_p
+
+    def pmf(k: int) -> float:
+        return math.exp(base + math.lgamma(k + shape) - math.lgamma(k + 1) + k * log_q)
+
+    mean = shape * (1 - p) / p
+    if count <= mean:
+        return max(0.0, 1.0 - math.fsum(pmf(k) for k in range(count)))
+    total, k = 0.0, count
+    while True:
+        term = pmf(k)
+        total += term
+        # Past the mode the terms fall geometrically (ratio below q < 1).
+        if term < total * 1e-16 or term == 0.0:
+            return min(1.0, total)
+        k += 1
+
+
+def spike_test(
+    area: str,
+    count: int,
+    baseline: Sequence[int],
+    *,
+    alpha: float = 0.001,
+    min_count: int = 3,
+    prior_shape: float = 0.5,
+    prior_days: float = 1.0,
+) -> SpikeResult:
+    """Test ``count`` (the last 24 hours) against ``baseline`` (the days before, one count
+    each).
+
+    The rate gets a Gamma(``prior_shape``, ``prior_days``) prior (half an incident in a day:
+    an area with no history is not certain to stay quiet); the count's predictive law is then
+    negative binomial. When the baseline days vary more than a Poisson rate would (variance
+    above the mean), a moment-fitted negative binomial is tried too and the larger tail
+    probability kept: a volatile area needs more to alarm.
+    """
+    if count < 0 or any(c < 0 for c in baseline):
+        raise InvalidInput("counts cannot be negative", details=[problem("counts", "must be >= 0")])
+    days = len(baseline)
+    total = sum(baseline)
+    shape = prior_shape + total
+    p = (prior_days + days) / (prior_days + days + 1.0)
+    expected = shape * (1 - p) / p
+    p_value = negative_binomial_sf(count, shape, p)
+    if days >= 2:
+        mean = total / days
+        variance = sum((c - mean) ** 2 for c in baseline) / (days - 1)
+        if variance > mean > 0:
+            dispersion = mean * mean / (variance - mean)
+            p_value = max(
+                p_value, negative_binomial_sf(count, dispersion, dispersion / (dispersion + mean))
+            )
+    return SpikeResult(
+        area=area,
+        count=count,
+        expected=expected,
+        p_value=p_value,
+        alert=count >= min_count and p_value < alpha,
+        baseline_days=days,
+    )
+
+
+def daily_counts(
+    instants: Iterable[datetime], now: datetime, *, baseline_days: int = 28
+) -> tuple[int, list[int]]:
+    """The number of ``instants`` in the 24 hours before ``now``, and in each of the
+    ``baseline_days`` periods of 24 hours before that (oldest first)."""
+    counts = [0] * (baseline_days + 1)
+    for instant in instants:
+        age = now - instant
+        if age < timedelta(0):
+            continue
+        index = int(age / timedelta(days=1))
+        if index <= baseline_days:
+            counts[index] += 1
+    return counts[0], counts[:0:-1]
+
+
+def spikes(
+    instants_by_area: Mapping[str, Iterable[datetime]],
+    now: datetime,
+    *,
+    baseline_days: int = 28,
+    alpha: float = 0.001,
+    min_count: int = 3,
+) -> list[SpikeResult]:
+    """The areas whose last 24 hours are a spike (``instants_by_area``: the times of the
+    incidents of each area, e.g. by ``grid_area``)."""
+    results = []
+    for area in sorted(instants_by_area):
+        count, baseline = daily_counts(instants_by_area[area], now, baseline_days=baseline_days)
+        result = spike_test(area, count, baseline, alpha=alpha, min_count=min_count)
+        if result.alert:
+            results.append(result)
+    return results
+
+
+def grid_area(lat: float, lon: float, cell_deg: float = 0.25) -> str:
+    """The grid sector of a point (``grid0.25:159:187``): cells of ``cell_deg`` degrees,
+    about 28 × 21 km here, the scale of a monitoring sector."""
+    return f"grid{cell_deg:g}:{math.floor(lat / cell_deg)}:{math.floor(lon / cell_deg)}"
+
+
+# -- who gets what --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Something to tell: its kind, severity, the area and the record it is about, and that
+    record's classification and concerned parties (who may read it)."""
+
+    kind: AlertKind
+    severity: Severity
+    subject: str
+    classification: Classification
+    concerns: tuple[str, ...] = ()
+    area: str | None = None
+    summary: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "severity": self.severity.name.lower(),
+            "subject": self.subject,
+            "area": self.area,
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """What a member's user wants to hear of: kinds (all when empty), areas (all when
+    empty) and a minimum severity."""
+
+    viewer: Viewer
+    kinds: frozenset[AlertKind] = frozenset()
+    areas: frozenset[str] = frozenset()
+    min_severity: Severity = Severity.INFO
+
+
+def should_notify(subscription: Subscription, alert: Alert) -> bool:
+    """Whether ``alert`` goes to ``subscription``: it asked for this kind, area and severity,
+    and may read the record (a party liaison is never told about an internal record)."""
+    if subscription.kinds and alert.kind not in subscription.kinds:
+        return False
+    if subscription.areas and alert.area not in subscription.areas:
+        return False
+    if alert.severity < subscription.min_severity:
+        return False
+    return can_read(subscription.viewer, alert.classification, concerns=alert.concerns)
+
+
+# -- webhooks -------------------------------------------------------------------------------
+
+SIGNATURE_HEADER = "X-Ceasefire-Signature"
+SIGNATURE_SCHEME = "v1"
+
+
+def sign_webhook(secret: bytes, body: bytes, timestamp: int) -> str:
+    """The signature header value of a delivery: ``t=<unix seconds>,v1=<hex HMAC-SHA256>``
+    of ``<t>.<body>``. The timestamp is signed so that a captured delivery cannot be
+    replayed later (see ``verify_webhook``'s tolerance)."""
+    if not secret:
+        raise InvalidInput("a webhook needs a secret", details=[problem("secret", "empty")])
+    mac = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},{SIGNATURE_SCHEME}={mac}"
+
+
+def verify_webhook(
+    secret: bytes, body: bytes, header: str, *, now: int, tolerance_s: int = 300
+) -> bool:
+    """Whether ``header`` signs ``body`` with ``secret`` within ``tolerance_s`` of ``now``
+    (what a receiver runs; constant-time comparison)."""
+    parts: dict[str, str] = {}
+    for item in header.split(","):
+        key, _, value = item.strip().partition("=")
+        parts[key] = value
+    try:
+        timestamp = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    if abs(now - timestamp) > tolerance_s:
+        return False
+    expected = sign_webhook(secret, body, timestamp).partition(",")[2].partition("=")[2]
+    return hmac.compare_digest(expected, parts.get(SIGNATURE_SCHEME, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with a cap and deterministic jitter.
+
+    Attempt 1 is the first delivery. After failed attempt ``n`` (< ``max_attempts``) the
+    next waits ``min(cap, base * factor**(n-1))``, spread by ±``jitter`` (derived from the
+    delivery id, so a restart recomputes the same schedule and many deliveries failing
+    together do not retry together). After the last, the delivery is dead-lettered.
+    """
+
+    max_attempts: int = 6
+    base_s: float = 30.0
+    factor: float = 4.0
+    cap_s: float = 6 * 3600.0
+    jitter: float = 0.2
+
+    def delay_after(self, attempt: int, delivery_id: str) -> float | None:
+        """Seconds to wait after failed ``attempt``; ``None``: dead letter, no more tries."""
+        if attempt < 1:
+            raise ValueError("attempts are counted from 1")
+        if attempt >= self.max_attempts:
+            return None
+        raw = min(self.cap_s, self.base_s * self.factor ** (attempt - 1))
+        digest = hashlib.sha256(f"{delivery_id}:{attempt}".encode()).digest()
+        unit = int.from_bytes(digest[:8], "big") / 2**64  # in [0, 1)
+        return raw * (1 - self.jitter + 2 * self.jitter * unit)
+
+    def schedule(self, delivery_id: str) -> list[float]:
+        """Every wait between attempts, in order (``max_attempts - 1`` of them)."""
+        delays = []
+        for attempt in range(1, self.max_attempts):
+            delay = self.delay_after(attempt, delivery_id)
+            assert delay is not None
+            delays.append(delay)
+        return delays
+
+
+DEFAULT_RETRY = RetryPolicy()
