@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ceasefire.access import Classification, Role, Viewer
 from ceasefire.alerts.model import (
     DEFAULT_RETRY,
     Alert,
@@ -29,7 +30,6 @@ from ceasefire.alerts.model import (
     spikes,
     verify_webhook,
 )
-from ceasefire.domain.access import Classification, Role, Viewer
 
 NOW = datetime(2020, 12, 1, 12, tzinfo=UTC)
 

@@ -11,6 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ceasefire.agreements.loader import load_agreement
+from ceasefire.agreements.model import (
+    Agreement,
+    Evidence,
+    ProvisionStatus,
+    SourceInstant,
+    StatusChange,
+    Zone,
+    ZoneKind,
+)
 from ceasefire.compliance.model import (
     DEADLINE_OVERDUE,
     ZONE_BREACH,
@@ -21,17 +30,8 @@ from ceasefire.compliance.model import (
     diff_findings,
     parse_rules,
 )
-from ceasefire.domain.agreements import (
-    Agreement,
-    Evidence,
-    ProvisionStatus,
-    SourceInstant,
-    StatusChange,
-    Zone,
-    ZoneKind,
-)
-from ceasefire.domain.reports import Category
 from ceasefire.errors import InvalidInput
+from ceasefire.reports.model import Category
 from tests.factories.agreements import NK_ID, shipped_path, utc
 
 AGHDAM = (39.991, 46.927)

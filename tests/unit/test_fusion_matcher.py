@@ -9,7 +9,6 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceasefire.domain.reports import Category, Channel, TimePrecision, validate_report
 from ceasefire.fusion.corroboration import corroboration, outlet, wire_credit
 from ceasefire.fusion.index import SpaceTimeIndex
 from ceasefire.fusion.matcher import (
@@ -26,7 +25,8 @@ from ceasefire.fusion.model import (
     normalise_text,
 )
 from ceasefire.fusion.synthetic import offset
-from ceasefire.intake.grouping import CandidateReport
+from ceasefire.incidents.grouping import CandidateReport
+from ceasefire.reports.model import Category, Channel, TimePrecision, validate_report
 from tests.factories.reports import shelling_body
 
 T0 = datetime(2020, 11, 26, 10, 30, tzinfo=UTC).timestamp()

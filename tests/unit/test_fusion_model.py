@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceasefire.domain.reports import Category, Channel, TimePrecision, validate_report
 from ceasefire.errors import InvalidInput
 from ceasefire.fusion.model import (
     CATEGORY_COMPATIBILITY,
@@ -22,6 +19,7 @@ from ceasefire.fusion.model import (
     pair_score,
 )
 from ceasefire.fusion.synthetic import offset
+from ceasefire.reports.model import Category, Channel, TimePrecision, validate_report
 from tests.factories.reports import shelling_body
 
 T0 = datetime(2020, 11, 26, 10, 30, tzinfo=UTC).timestamp()
@@ -228,32 +226,3 @@ def test_pair_score_is_the_explained_score_and_symmetric(a: FusionReport, b: Fus
     assert pair_score(b, a) == pytest.approx(explained.score)
     if not categories_compatible(a.category, b.category):
         assert explained.blocked == "category"
-
-
-AREAS = ("fusion", "compliance", "alerts")
-FORBIDDEN = ("sqlalchemy", "alembic", "fastapi", "starlette", "typer", "click", "uvicorn")
-OUTER = ("ceasefire.db", "ceasefire.api", "ceasefire.cli", "ceasefire.web", "ceasefire.services")
-
-
-def test_the_new_areas_are_pure() -> None:
-    """The code of fusion, compliance and alerts imports no storage, web or CLI framework."""
-    src = Path(__file__).resolve().parents[2] / "src" / "ceasefire"
-    found = []
-    for area in AREAS:
-        paths = sorted((src / area).glob("*.py"))
-        assert paths, area
-        for path in paths:
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = (
-                    [a.name for a in node.names]
-                    if isinstance(node, ast.Import)
-                    else [node.module]
-                    if isinstance(node, ast.ImportFrom) and node.module
-                    else []
-                )
-                found += [
-                    f"{area}/{path.name}: {n}"
-                    for n in names
-                    if any(n == f or n.startswith(f + ".") for f in FORBIDDEN + OUTER)
-                ]
-    assert found == []

@@ -9,10 +9,10 @@ import pytest
 from shapely.geometry import Point, shape
 
 from ceasefire.agreements.loader import load_agreement
-from ceasefire.domain.reports import Channel, validate_report
 from ceasefire.fusion.evaluation import pairwise_scores
 from ceasefire.fusion.matcher import IncidentMatcher
 from ceasefire.fusion.synthetic import DEMO_END, DEMO_START, StreamGenerator, demo_month
+from ceasefire.reports.model import Channel, validate_report
 from tests.factories.agreements import NK_ID, shipped_path
 
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from ceasefire.domain.access import Classification, Viewer, can_read
+from ceasefire.access import Classification, Viewer, can_read
 from ceasefire.errors import InvalidInput, problem
 
 SPIKE_TEST = "alerts.spike.negbin.v1"

@@ -31,7 +31,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from ceasefire.agreements.geometry import LocalProjection
-from ceasefire.domain.agreements import (
+from ceasefire.agreements.model import (
     OPEN_STATUSES,
     Agreement,
     Provision,
@@ -41,8 +41,8 @@ from ceasefire.domain.agreements import (
     ZoneKind,
     iso,
 )
-from ceasefire.domain.reports import Category
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.reports.model import Category
 
 ZONE_BREACH = "compliance.zone_breach.v1"
 DEADLINE_OVERDUE = "compliance.deadline_overdue.v1"

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
-from ceasefire.domain.reports import Channel
 from ceasefire.fusion.model import FusionReport
+from ceasefire.reports.model import Channel
 
 CORROBORATION_NAME = "fusion.corroboration.v1"
 

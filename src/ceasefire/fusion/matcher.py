@@ -30,7 +30,7 @@ from ceasefire.fusion.model import (
     incompatible_mask,
     pair_score,
 )
-from ceasefire.intake.grouping import CandidateReport, ProposedGroup
+from ceasefire.incidents.grouping import CandidateReport, ProposedGroup
 
 _METRES_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
 

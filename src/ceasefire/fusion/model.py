@@ -33,14 +33,14 @@ from typing import Any
 
 from rapidfuzz import fuzz, utils
 
-from ceasefire.domain.reports import (
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.reports.model import (
     Category,
     Channel,
     ReportContent,
     TimePrecision,
     WherePrecision,
 )
-from ceasefire.errors import InvalidInput, problem
 
 MATCHER_NAME = "fusion.matcher.v1"
 """The versioned name of the matcher below. A change of behaviour becomes ``v2``: a stored

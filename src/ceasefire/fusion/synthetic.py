@@ -26,9 +26,9 @@ from typing import Any
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
-from ceasefire.domain.agreements import Zone
-from ceasefire.domain.reports import CATEGORY_LABELS, Category, Channel, TimePrecision
+from ceasefire.agreements.model import Zone
 from ceasefire.fusion.model import EARTH_RADIUS_M, FusionReport, normalise_text
+from ceasefire.reports.model import CATEGORY_LABELS, Category, Channel, TimePrecision
 
 
 @dataclass(frozen=True, slots=True)
