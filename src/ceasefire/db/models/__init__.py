@@ -9,6 +9,7 @@ from ceasefire.db.models import (
     installation,  # noqa: F401
     intake,  # noqa: F401
     ledger,  # noqa: F401
+    ledger_tree,  # noqa: F401
     members,  # noqa: F401
     news,  # noqa: F401
 )
