@@ -91,3 +91,12 @@ class IntegrityError(CeasefireError):
 def problem(loc: str, message: str, **extra: Any) -> dict[str, Any]:
     """One entry of an ``InvalidInput.details`` list: where, and what is wrong."""
     return {"loc": loc, "message": message, **extra}
+
+
+class Unavailable(CeasefireError):
+    """A dependency cannot do its part now: the database cannot be written (read-only file,
+    full disk), or a server a witness asks does not answer. Retrying later may help."""
+
+    code = "E503"
+    status = 503
+    title = "service unavailable"

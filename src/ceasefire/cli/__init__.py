@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import typer
 
-from ceasefire.cli import agreements, evaluation, geo, intake, ledger, members, news
+from ceasefire.cli import agreements, evaluation, geo, intake, ledger, members, news, operations
 
 COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [
     agreements.register,
@@ -14,4 +14,5 @@ COMMAND_MODULES: list[Callable[[typer.Typer], None]] = [
     ledger.register,
     members.register,
     news.register,
+    operations.register,  # after ledger: it adds the tree commands to `ceasefire ledger`
 ]

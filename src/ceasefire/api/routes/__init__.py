@@ -11,6 +11,7 @@ from ceasefire.api.routes import agreements, incidents, ledger, members, news, r
 ROUTERS: list[APIRouter] = [
     reports.router,
     agreements.router,
+    ledger.tree_router,  # before ledger.router, whose /{seq} would take /tree-head
     ledger.router,
     members.router,
     incidents.router,

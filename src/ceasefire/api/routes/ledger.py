@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from ceasefire.api.deps import ContextDep, RequireMember
-from ceasefire.services import ledger
+from ceasefire.services import ledger, ledger_tree
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
@@ -91,3 +91,77 @@ def get_entry(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> ledger.E
 def get_proof(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> dict[str, Any]:
     """Inclusion proof of the entry in its day's Merkle tree, with the entry itself."""
     return ledger.entry_proof(ctx, _viewer, seq)
+
+
+# -- the whole-ledger tree (RFC 9162) ---------------------------------------------------------
+#
+# A router of its own, mounted before ``router`` (api/routes/__init__.py): ``/{seq}`` would
+# otherwise take ``/tree-head`` for a sequence number. Public like ``/head`` and ``/roots``:
+# heads and proofs carry hashes only, and a member's witness must be able to fetch them
+# with no token at all.
+
+tree_router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+
+
+class TreeHead(BaseModel):
+    """A signed tree head (STH) over the first ``tree_size`` entries (docs/ledger.md)."""
+
+    format: str
+    v: int
+    tree: str
+    tree_size: int
+    root_hash: str
+    timestamp: str
+    key_id: str
+    signature: str
+    public_key: str | None = Field(description="The centre key that signed the head (hex).")
+
+
+class ConsistencyProof(BaseModel):
+    """RFC 9162 section 2.1.4 proof that the first tree is a prefix of the second."""
+
+    tree: str
+    first: int
+    second: int
+    first_root: str
+    second_root: str
+    path: list[str]
+
+
+class TreeInclusionProof(BaseModel):
+    """RFC 9162 section 2.1.3 audit path of one entry in the tree of ``tree_size``."""
+
+    tree: str
+    seq: int
+    leaf_index: int
+    tree_size: int
+    entry_hash: str
+    path: list[str]
+    root: str
+
+
+TreeSize = Annotated[int, Query(ge=0, le=2**62, description="A tree size (number of entries).")]
+
+
+@tree_router.get("/tree-head", response_model=TreeHead)
+def get_tree_head(ctx: ContextDep) -> dict[str, Any]:
+    """The signed head of the whole ledger now: size, RFC 9162 root, time, signature."""
+    return ledger_tree.public_head(ctx)
+
+
+@tree_router.get("/consistency", response_model=ConsistencyProof)
+def get_consistency(ctx: ContextDep, first: TreeSize, second: TreeSize) -> dict[str, Any]:
+    """Proof that the tree of ``first`` entries is a prefix of the tree of ``second``."""
+    return ledger_tree.consistency_proof(ctx, first, second)
+
+
+@tree_router.get("/inclusion/{seq}", response_model=TreeInclusionProof)
+def get_tree_inclusion(
+    ctx: ContextDep,
+    seq: Annotated[int, Path(ge=1, le=2**62, description="Sequence number of the entry.")],
+    tree_size: Annotated[
+        int | None, Query(ge=1, le=2**62, description="Tree size (default: now).")
+    ] = None,
+) -> dict[str, Any]:
+    """Audit path of entry ``seq`` in the whole-ledger tree of ``tree_size`` entries."""
+    return ledger_tree.inclusion_proof(ctx, seq, tree_size)
