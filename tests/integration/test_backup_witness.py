@@ -103,6 +103,7 @@ def test_backup_under_writers_restores_exactly_and_a_witness_sees_the_rollback(
             rows = session.execute(select(ReportRow.idempotency_key, ReportRow.id)).all()
         assert 2 * WRITERS <= len(rows) < live_reports
         key, report_id = rows[-1]
+        assert key is not None
         viewer = cast.viewer(restored, "tur")
         again = reports.submit_report(restored, viewer, bodies[key], idempotency_key=key)
         assert again.report.id == report_id
