@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InternalError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -119,9 +120,34 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
         )
 
-    @app.get("/health", tags=["meta"])
-    async def _health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    @app.get(
+        "/health",
+        tags=["meta"],
+        responses={503: {"description": "The database cannot be written (coded error)."}},
+    )
+    def _health() -> dict[str, Any]:
+        """200 only when the database takes a write now (services/health.py); else 503."""
+        from ceasefire.services.health import check_storage
+
+        return {"status": "ok", "version": __version__, **check_storage(ctx)}
+
+    @app.exception_handler(OperationalError)
+    async def _storage_error(_request: Request, exc: OperationalError) -> JSONResponse:
+        # A read-only database, a full disk, a lock held too long or a database that
+        # cannot be reached: a coded 503 with the reason, not a bare 500.
+        from ceasefire.services.health import storage_error
+
+        return error_response(storage_error(exc))
+
+    @app.exception_handler(InternalError)
+    async def _internal_db_error(_request: Request, exc: InternalError) -> JSONResponse:
+        # PostgreSQL reports a read-only transaction (a standby, default_transaction_read_only)
+        # as an internal error: the same 503 as a read-only SQLite file.
+        from ceasefire.services.health import classify, storage_error
+
+        if classify(str(exc.orig)) == "read_only":
+            return error_response(storage_error(exc))
+        return _error(500, "E500", "internal error")
 
     from ceasefire.api.routes import ROUTERS
     from ceasefire.web.auth_pages import router as auth_pages_router

@@ -14,6 +14,7 @@ Tokens are never logged or written to the ledger; ledger entries name the token'
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ceasefire.db.models.members import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
@@ -37,6 +39,8 @@ from ceasefire.services import login_throttle
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.ledger import append
 from ceasefire.services.members import actor_of, load_roles
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "cft_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
 MIN_PASSWORD_LENGTH = 10
@@ -762,11 +766,16 @@ def _caller_from(
 
 
 def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:
-    # Bookkeeping, not a state change of the record: not a ledger entry.
-    with ctx.unit_of_work() as session:
-        session.execute(
-            update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
-        )
+    # Bookkeeping, not a state change of the record: not a ledger entry. A database that
+    # cannot be written (read-only, full disk) must not turn every authenticated read into
+    # an error: the token still authenticates, and writes answer 503 on their own.
+    try:
+        with ctx.unit_of_work() as session:
+            session.execute(
+                update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
+            )
+    except DBAPIError as exc:
+        log.warning("token %s: last_used_at not recorded (%s)", token_id, exc.orig)
 
 
 def user_summary(ctx: ServiceContext, viewer: Viewer) -> dict[str, Any]:

@@ -46,7 +46,15 @@ from ceasefire.domain.reports import (
     validate_report,
 )
 from ceasefire.domain.timeutil import utcnow
-from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.errors import (
+    CeasefireError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+    problem,
+)
 from ceasefire.intake.attachments import AttachmentStore
 from ceasefire.intake.ids import new_id
 from ceasefire.services.auth import callers_for_tokens
@@ -292,13 +300,20 @@ def serialised_writes(ctx: ServiceContext) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
-    path = str(Path(database).resolve()) + ".write-lock"
+    # A URI filename (``file:/path?mode=ro``) names the same file.
+    path = str(Path(database.removeprefix("file:")).resolve()) + ".write-lock"
     with _WRITE_LOCKS_GUARD:
         lock = _WRITE_LOCKS.setdefault(path, threading.Lock())
     with lock:
         handle = _WRITE_LOCK_FILES.get(path)
         if handle is None or handle[0] != os.getpid():  # a forked worker needs its own
-            handle = (os.getpid(), open(path, "ab"))  # noqa: SIM115 (kept open on purpose)
+            try:
+                handle = (os.getpid(), open(path, "ab"))  # noqa: SIM115 (kept open on purpose)
+            except OSError as exc:  # a read-only or full file system: a coded 503
+                raise Unavailable(
+                    f"cannot open the write lock {path}: {exc.strerror}",
+                    details={"check": "write_lock", "reason": "read_only"},
+                ) from exc
             _WRITE_LOCK_FILES[path] = handle
         fcntl.flock(handle[1].fileno(), fcntl.LOCK_EX)
         try:
