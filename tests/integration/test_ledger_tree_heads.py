@@ -58,9 +58,7 @@ def test_heads_proofs_and_cache(ctx: ServiceContext, settings: Settings) -> None
     assert second.tree_size == len(hashes)
     assert second.root_hash == merkle_root(hashes)
     with ctx.reader() as session:
-        nodes = {
-            (n.level, n.idx): n.hash for n in session.scalars(select(LedgerTreeNodeRow))
-        }
+        nodes = {(n.level, n.idx): n.hash for n in session.scalars(select(LedgerTreeNodeRow))}
         assert set(nodes) == {(8, 0), (8, 1), (9, 0)}
         assert (
             session.scalar(
