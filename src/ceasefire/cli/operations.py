@@ -81,8 +81,10 @@ def check_command(
     ] = 1,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Database integrity + ledger verify + the tree against every head issued and the last
-    witnessed head. Exit 1 names what does not hold."""
+    """Database integrity, ledger verify, and the tree against every issued and witnessed head.
+
+    Exit 1 names what does not hold.
+    """
     from ceasefire.services import backup
 
     result = backup.check(
