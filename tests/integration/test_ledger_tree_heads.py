@@ -10,7 +10,7 @@ from ceasefire.config import Settings
 from ceasefire.db.models.ledger import LedgerEntryRow
 from ceasefire.db.models.ledger_tree import LedgerTreeHeadRow, LedgerTreeNodeRow
 from ceasefire.domain.actor import Actor
-from ceasefire.errors import InvalidInput, NotFound
+from ceasefire.errors import InvalidInput, NotFound, Unavailable
 from ceasefire.ledger.merkle import leaf_hash, merkle_root
 from ceasefire.ledger.tree import mth, verify_consistency, verify_inclusion
 from ceasefire.services import ledger, ledger_tree
@@ -130,3 +130,8 @@ def test_truncation_and_rewrites_are_named(ctx: ServiceContext, settings: Settin
     check = ledger_tree.check_tree(ctx, witnessed=head)
     assert any("history was rewritten" in p for p in check.problems)
     assert any("cached subtrees" in p for p in check.problems)
+
+
+def test_an_empty_ledger_has_no_head_to_sign(ctx: ServiceContext) -> None:
+    with pytest.raises(Unavailable, match="ceasefire init"):
+        ledger_tree.tree_head(ctx)

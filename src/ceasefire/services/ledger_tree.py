@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ceasefire.db.models.ledger import LedgerEntryRow, LedgerKeyRow
 from ceasefire.db.models.ledger_tree import LedgerTreeHeadRow, LedgerTreeNodeRow
 from ceasefire.domain.timeutil import utcnow
-from ceasefire.errors import IntegrityError, InvalidInput, NotFound, problem
+from ceasefire.errors import IntegrityError, InvalidInput, NotFound, Unavailable, problem
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey
@@ -245,6 +245,12 @@ def _centre_signer(session: Session, ctx: ServiceContext) -> SigningKey:
             .order_by(LedgerKeyRow.added_seq.desc())
         )
     )
+    if not active:
+        raise Unavailable(
+            "the ledger has no centre key yet (run `ceasefire init`): there is no tree head"
+            " to sign",
+            details={"check": "tree_head", "reason": "not_initialised"},
+        )
     by_id = {k.key_id: k for k in load_key_file(ctx.settings.key_file).for_member(CENTRE_MEMBER_ID)}
     for key_id in active:
         if key_id in by_id:
