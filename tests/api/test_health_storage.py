@@ -9,7 +9,9 @@ reads, and writes answer the same coded 503 instead of a bare 500.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +128,88 @@ def test_a_full_disk_is_a_503(ctx: ServiceContext, monkeypatch: pytest.MonkeyPat
     with pytest.raises(health.Unavailable) as refused:
         health.check_storage(ctx)
     assert refused.value.details["reason"] == "disk_full"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 128 MiB file system of its own (tmpfs), where one is allowed to mount one."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=128m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(directory: Path) -> None:
+    """Write a file until the file system is full (unbuffered: every byte that fits)."""
+    fd = os.open(directory / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1024 * 1024, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                continue
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_is_a_coded_503_for_health_and_writes(
+    small_disk: Path, sqlite_template: Path
+) -> None:
+    """A real full disk, not a simulated one: the database on a small file system that a
+    filler file has filled up."""
+    database = small_disk / "ceasefire.db"
+    shutil.copyfile(sqlite_template, database)
+    settings = Settings(
+        database_url=f"sqlite:///{database}",
+        key_file=small_disk / "keys.json",
+        data_dir=small_disk / "data",
+        public_requests_per_minute=100_000,
+    )
+    ctx = ServiceContext.from_settings(settings)
+    try:
+        cast = demo_cast(ctx)
+        with TestClient(create_app(ctx=ctx), raise_server_exceptions=False) as client:
+            assert client.get("/health").status_code == 200
+            before = client.post(
+                "/api/v1/reports",
+                json=shelling_body(),
+                headers={**cast.bearer("tur"), "Idempotency-Key": "before-full"},
+            )
+            assert before.status_code == 201, before.text  # tur's signing key exists now
+            _fill(small_disk)
+            answer = client.get("/health")
+            assert answer.status_code == 503
+            assert answer.json()["error"]["details"]["reason"] == "disk_full"
+            assert client.get("/api/v1/auth/me", headers=cast.bearer("tur")).status_code == 200
+            filed = client.post(
+                "/api/v1/reports",
+                json=shelling_body(narrative="x" * 20_000),
+                headers={**cast.bearer("tur"), "Idempotency-Key": "full-1"},
+            )
+            assert filed.status_code == 503, filed.text
+            assert filed.json()["error"]["details"]["reason"] == "disk_full"
+            # rus has no signing key yet: the server cannot even write its key file.
+            keyless = client.post(
+                "/api/v1/reports",
+                json=shelling_body(),
+                headers={**cast.bearer("rus"), "Idempotency-Key": "full-2"},
+            )
+            assert keyless.status_code == 503, keyless.text
+            assert keyless.json()["error"]["details"] == {
+                "check": "file_write",
+                "reason": "disk_full",
+            }
+    finally:
+        ctx.dispose()

@@ -139,6 +139,15 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
 
         return error_response(storage_error(exc))
 
+    @app.exception_handler(OSError)
+    async def _file_error(_request: Request, exc: OSError) -> JSONResponse:
+        # A file the server must write (key file, attachment, write lock) on a full or
+        # read-only file system: the same coded 503 as the database's.
+        from ceasefire.services.health import os_storage_error
+
+        error = os_storage_error(exc)
+        return error_response(error) if error else _error(500, "E500", "internal error")
+
     @app.exception_handler(InternalError)
     async def _internal_db_error(_request: Request, exc: InternalError) -> JSONResponse:
         # PostgreSQL reports a read-only transaction (a standby, default_transaction_read_only)

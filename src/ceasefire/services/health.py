@@ -13,6 +13,7 @@ bare 500 for them.
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ __all__ = [
     "Unavailable",
     "check_storage",
     "classify",
+    "os_storage_error",
     "storage_error",
 ]
 from ceasefire.services.context import ServiceContext
@@ -70,6 +72,28 @@ def storage_error(exc: DBAPIError) -> Unavailable:
         f"{_MESSAGES[reason]} ({str(exc.orig).strip()[:200]})",
         details={"check": "database_write", "reason": reason},
     )
+
+
+_ERRNO_REASONS = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EROFS: "read_only"}
+
+
+def os_storage_error(exc: OSError) -> Unavailable | None:
+    """A coded 503 for a file the server could not write (the key file, an attachment, the
+    write lock) on a full or read-only file system; None for any other OSError."""
+    reason = _ERRNO_REASONS.get(exc.errno or 0)
+    if reason is None:
+        return None
+    where = f" ({exc.filename})" if exc.filename else ""
+    return Unavailable(
+        f"{_FILE_MESSAGES[reason]}{where}: nothing can be recorded",
+        details={"check": "file_write", "reason": reason},
+    )
+
+
+_FILE_MESSAGES = {
+    "disk_full": "the disk is full: the server cannot write its files",
+    "read_only": "the file system is read-only: the server cannot write its files",
+}
 
 
 def _sqlite_directory(ctx: ServiceContext) -> Path | None:
