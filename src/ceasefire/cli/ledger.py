@@ -309,7 +309,7 @@ def key_add(
     public_key: Annotated[str, typer.Option("--public-key", help="Raw Ed25519 public key, hex.")],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Register a key the member keeps itself (for pre-signed entries)."""
+    """Register a key the member keeps itself; from then on only its own keys sign for it."""
     key = ledger.add_member_key(
         get_context(), member_id=member_id, public_key=public_key, actor=_operator()
     )
