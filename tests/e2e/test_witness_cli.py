@@ -48,6 +48,22 @@ def test_witness_backup_restore_check(
         assert first.returncode == 0, first.stderr
         assert "first head kept" in first.stdout
         assert "pinned centre key" in first.stdout
+        # arm acted through the server (a server-held key): arm's witness, which knows only
+        # its own key, names that key.
+        keys = run(
+            cli_env,
+            "witness",
+            "--url",
+            base,
+            "--state",
+            state + "-arm",
+            "--member",
+            "arm",
+            "--own-key",
+            "0" * 32,
+        )
+        assert keys.returncode == 1
+        assert "that is not one of its own keys" in keys.stderr
         append(ctx, settings, 20)
         second = run(cli_env, "witness", "--url", base, "--state", state, "--json")
         assert second.returncode == 0, second.stderr

@@ -10,19 +10,21 @@ all; the member's own pre-signed entries, key rotation included, verify.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
 from ceasefire.config import Settings
+from ceasefire.db.models.ledger import LedgerKeyRow
 from ceasefire.domain.actor import Actor
 from ceasefire.domain.timeutil import utcnow
-from ceasefire.errors import Forbidden, Unauthorized
+from ceasefire.errors import Forbidden, IntegrityError, Unauthorized
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import SignedEntry, build_entry
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.verify import FindingKind
-from ceasefire.services import ledger
+from ceasefire.services import ledger, ledger_witness
 from ceasefire.services.context import ServiceContext
 from tests.factories.ledger import insert_entry
 
@@ -204,3 +206,31 @@ def test_the_member_rotates_its_own_key_with_a_presigned_entry(
     with pytest.raises(Forbidden):
         _submit(ctx, for_aze)
     assert ledger.verify(ctx).ok
+
+
+def test_the_members_witness_sees_a_key_it_did_not_make(
+    ctx: ServiceContext, settings: Settings, arm_key: SigningKey, tmp_path: Path
+) -> None:
+    """arm's witness knows its own key ids: a valid key of arm it did not make (here planted
+    in the key table behind the server's back) is named; its own revoked key is reported."""
+    source = ledger_witness.DatabaseSource(ctx)
+    state = tmp_path / "arm-witness"
+    seen = ledger_witness.witness(source, state, member_id="arm", own_keys={arm_key.key_id})
+    assert seen["member_keys"]["valid"] == [arm_key.key_id]
+    planted = SigningKey.generate("arm")
+    with ctx.unit_of_work() as session:
+        session.add(
+            LedgerKeyRow(
+                key_id=planted.key_id,
+                member_id="arm",
+                algorithm="ed25519",
+                public_key=planted.public_key_hex,
+                custody="server",
+                valid_from=utcnow(),
+                added_seq=1,
+            )
+        )
+    with pytest.raises(IntegrityError) as caught:
+        ledger_witness.witness(source, state, member_id="arm", own_keys={arm_key.key_id})
+    assert caught.value.details["kind"] == "foreign_key"
+    assert planted.key_id in caught.value.message

@@ -150,6 +150,14 @@ def witness_command(
         str | None,
         typer.Option("--public-key", help="The centre's public key (hex) to pin on first use."),
     ] = None,
+    member: Annotated[
+        str | None,
+        typer.Option("--member", help="Also check this member has no valid key but its own."),
+    ] = None,
+    own_key: Annotated[
+        list[str] | None,
+        typer.Option("--own-key", help="A key id the member made itself (repeat for each)."),
+    ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Fetch the signed tree head, check it extends the last head kept, and keep it.
@@ -173,7 +181,13 @@ def witness_command(
         ctx = ServiceContext.from_settings(Settings(database_url=database_url))
         source = ledger_witness.DatabaseSource(ctx)
     try:
-        result = ledger_witness.witness(source, state, public_key=public_key)
+        result = ledger_witness.witness(
+            source,
+            state,
+            public_key=public_key,
+            member_id=member,
+            own_keys=set(own_key or []),
+        )
     finally:
         if ctx is not None:
             ctx.dispose()
@@ -192,6 +206,16 @@ def witness_command(
         f"[green]✓[/green] {result['source']}: tree of {result['tree_size']} entries, root"
         f" {result['root_hash']}: {since}{pinned}"
     )
+    keys = result["member_keys"]
+    if keys is not None:
+        console.print(
+            f"[green]✓[/green] {keys['member_id']} has no valid key but its own"
+            f" ({', '.join(keys['valid']) or 'none valid'})"
+        )
+        for key_id in keys["ended"]:
+            err_console.print(f"  warning: your key {key_id} is no longer valid (revoked)")
+        for key_id in keys["unregistered"]:
+            err_console.print(f"  warning: your key {key_id} is not registered")
 
 
 def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:

@@ -54,6 +54,10 @@ class HeadSource(Protocol):
         """A consistency proof, as ``GET /api/v1/ledger/consistency`` answers."""
         ...
 
+    def keys(self, member_id: str) -> list[dict[str, Any]]:
+        """The member's keys, as ``GET /api/v1/ledger/keys?member_id=`` answers."""
+        ...
+
 
 @dataclass
 class HttpSource:
@@ -75,6 +79,12 @@ class HttpSource:
         return self.url
 
     def _get(self, path: str, query: dict[str, int] | None = None) -> dict[str, Any]:
+        body = self._get_json(path, query)
+        if not isinstance(body, dict):
+            raise Unavailable(f"{self.url}{path} did not answer with a JSON object")
+        return body
+
+    def _get_json(self, path: str, query: dict[str, Any] | None = None) -> Any:
         target = self.url.rstrip("/") + path
         if query:
             target += "?" + urllib.parse.urlencode(query)
@@ -92,8 +102,6 @@ class HttpSource:
             ) from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise Unavailable(f"cannot read {target}: {exc}", details={"url": target}) from exc
-        if not isinstance(body, dict):
-            raise Unavailable(f"{target} did not answer with a JSON object")
         return body
 
     def tree_head(self) -> dict[str, Any]:
@@ -101,6 +109,12 @@ class HttpSource:
 
     def consistency(self, first: int, second: int) -> dict[str, Any]:
         return self._get("/api/v1/ledger/consistency", {"first": first, "second": second})
+
+    def keys(self, member_id: str) -> list[dict[str, Any]]:
+        body = self._get_json("/api/v1/ledger/keys", {"member_id": member_id})
+        if not isinstance(body, list):
+            raise Unavailable(f"{self.url} did not answer the keys with a JSON list")
+        return [k for k in body if isinstance(k, dict)]
 
 
 @dataclass
@@ -122,6 +136,11 @@ class DatabaseSource:
         from ceasefire.services import ledger_tree
 
         return ledger_tree.consistency_proof(self.ctx, first, second)
+
+    def keys(self, member_id: str) -> list[dict[str, Any]]:
+        from ceasefire.services import ledger
+
+        return [k.model_dump(mode="json") for k in ledger.list_keys(self.ctx, member_id=member_id)]
 
 
 @dataclass(frozen=True)
@@ -263,9 +282,43 @@ def _pinned_or_new_key(
     return chosen.lower(), True
 
 
-def witness(source: HeadSource, state: Path, *, public_key: str | None = None) -> dict[str, Any]:
+def member_keys(source: HeadSource, member_id: str, own_keys: set[str]) -> dict[str, Any]:
+    """Check that every key valid for ``member_id`` is one of ``own_keys`` (the keys the
+    member made itself): any other valid key could sign in its name. IntegrityError names it.
+    """
+    keys = source.keys(member_id)
+    valid = [k for k in keys if k.get("ended_seq") is None]
+    foreign = [k for k in valid if k.get("key_id") not in own_keys]
+    if foreign:
+        first = foreign[0]
+        raise IntegrityError(
+            f"{member_id!r} has a valid key {first.get('key_id')} (custody"
+            f" {first.get('custody')}, added at seq {first.get('added_seq')}) that is not one"
+            " of its own keys (--own-key): whoever holds it can sign in its name",
+            details={"kind": "foreign_key", "member_id": member_id, "keys": foreign},
+        )
+    known = {str(k.get("key_id")): k for k in keys}
+    return {
+        "member_id": member_id,
+        "valid": sorted(str(k.get("key_id")) for k in valid),
+        "ended": sorted(k for k in own_keys if k in known and known[k].get("ended_seq")),
+        "unregistered": sorted(k for k in own_keys if k not in known),
+    }
+
+
+def witness(
+    source: HeadSource,
+    state: Path,
+    *,
+    public_key: str | None = None,
+    member_id: str | None = None,
+    own_keys: set[str] | None = None,
+) -> dict[str, Any]:
     """One witness run (see the module docstring). Returns a summary; raises IntegrityError
-    naming the sizes and roots when the log is not consistent with what this witness saw."""
+    naming the sizes and roots when the log is not consistent with what this witness saw.
+
+    With ``member_id`` and ``own_keys`` it also checks, once the head is kept, that the
+    member has no valid key but its own (:func:`member_keys`)."""
     state = Path(state)
     body = source.tree_head()
     try:
@@ -343,8 +396,12 @@ def witness(source: HeadSource, state: Path, *, public_key: str | None = None) -
         _append_jsonl(
             state / HEADS_FILE, KeptHead(head, format_ts(utcnow()), source.name).as_dict()
         )
+    keys_seen = None
+    if member_id is not None:
+        keys_seen = member_keys(source, member_id, own_keys or set())
     return {
         "ok": True,
+        "member_keys": keys_seen,
         "source": source.name,
         "tree_size": head.tree_size,
         "root_hash": head.root_hash,
