@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InternalError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +20,7 @@ from ceasefire.api.errors import error_response
 from ceasefire.areas import contributions
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
+from ceasefire.db.health import check_storage, classify, os_storage_error, storage_error
 from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge
 from ceasefire.members.auth import viewer_for_token
 from ceasefire.web.pages import STATIC, render_error
@@ -62,6 +64,15 @@ def _as_ceasefire_error(exc: Exception) -> CeasefireError:
         error = CeasefireError(str(exc.detail), code=code if code in ERRORS else "E500")
         error.status = exc.status_code
         return error
+    # Storage that cannot be written (a read-only database, a full disk, a lock held too
+    # long, a database that cannot be reached; PostgreSQL says "read-only transaction" as
+    # an internal error): a coded 503 with the reason, not a bare 500.
+    if isinstance(exc, OperationalError):
+        return storage_error(exc)
+    if isinstance(exc, InternalError) and classify(str(exc.orig)) == "read_only":
+        return storage_error(exc)
+    if isinstance(exc, OSError) and (unavailable := os_storage_error(exc)) is not None:
+        return unavailable
     # Unexpected: nothing of the exception (it may hold data or paths) reaches the client.
     return CeasefireError("internal error; the server's log has the details", code="E500")
 
@@ -150,9 +161,14 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
         )
 
-    @app.get("/health", tags=["meta"])
-    async def _health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    @app.get(
+        "/health",
+        tags=["meta"],
+        responses={503: {"description": "The database cannot be written (coded error)."}},
+    )
+    def _health() -> dict[str, Any]:
+        """200 only when the database takes a write now (db/health.py); else 503."""
+        return {"status": "ok", "version": __version__, **check_storage(ctx)}
 
     for router in contributions("router"):
         app.include_router(router)

@@ -7,6 +7,7 @@ Nothing is built at import time: callers construct ``Settings()`` and hand it to
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,12 @@ class Settings(BaseSettings):
         default=64,
         ge=1,
         description="Page cache of each SQLite connection, MiB (SQLite's own default is 2).",
+    )
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        default="full",
+        description="SQLite `synchronous` in WAL mode: `full` syncs the log at every commit, "
+        "so an acknowledged report survives a power cut; `normal` may lose the last "
+        "commits on power loss (not on a crash of the process) and is a little faster.",
     )
     max_attachment_bytes: int = Field(
         default=8 * 1024 * 1024, description="Largest evidence file one report may attach."

@@ -35,7 +35,9 @@ ERRORS: dict[str, ErrorCode] = {
         ErrorCode("E422", 422, "invalid input", "validation failed; details name each field"),
         ErrorCode("E429", 429, "too many requests", "a rate limit or sign-in lockout"),
         ErrorCode("E500", 500, "internal error", "an unexpected failure; nothing is leaked"),
-        ErrorCode("E503", 503, "unavailable", "the database cannot be written or reached"),
+        ErrorCode(
+            "E503", 503, "service unavailable", "the database cannot be written, or a peer is down"
+        ),
         ErrorCode("E600", 500, "integrity error", "stored data is inconsistent"),
         ErrorCode("E601", 500, "ledger does not verify", "the chain, a signature or a root"),
         ErrorCode("E602", 500, "key file unusable", "the signing key file is unsafe or unreadable"),
@@ -109,11 +111,12 @@ class PayloadTooLarge(CeasefireError):
 
 
 class Unavailable(CeasefireError):
-    """The database cannot be written or reached (read-only file, full disk, down)."""
+    """A dependency cannot do its part now: the database cannot be written (read-only file,
+    full disk), or a server a witness asks does not answer. Retrying later may help."""
 
     code = "E503"
     status = 503
-    title = "unavailable"
+    title = "service unavailable"
 
 
 class TooManyRequests(CeasefireError):

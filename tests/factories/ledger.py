@@ -97,15 +97,17 @@ class ChainBuilder:
         }
         return self.append(ROOT_SEALED, day, payload, self.centre, ts=instant, seal=False)
 
-    def add_key(self, key: SigningKey, *, signer: SigningKey | None = None) -> SignedEntry:
-        self.custody[key.key_id] = "server"
+    def add_key(
+        self, key: SigningKey, *, signer: SigningKey | None = None, custody: str = "server"
+    ) -> SignedEntry:
+        self.custody[key.key_id] = custody
         self.keys_by_id[key.key_id] = key
         payload = {
             "key_id": key.key_id,
             "member_id": key.member_id,
             "algorithm": "ed25519",
             "public_key": key.public_key_hex,
-            "custody": "server",
+            "custody": custody,
         }
         return self.append(KEY_ADDED, key.key_id, payload, signer or self.centre)
 

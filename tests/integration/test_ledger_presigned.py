@@ -131,7 +131,8 @@ def test_a_bad_signature_is_refused(ctx: ServiceContext, member_key: SigningKey)
 
 
 def test_a_revoked_member_key_is_refused(ctx: ServiceContext, member_key: SigningKey) -> None:
-    ledger.revoke_key(ctx, key_id=member_key.key_id, actor=Actor("arm"), reason="rotating")
+    # The centre may revoke a member's own key (a stolen key must be stoppable).
+    ledger.revoke_key(ctx, key_id=member_key.key_id, actor=Actor.centre(), reason="stolen")
     with pytest.raises(Unauthorized):
         _submit(ctx, _signed(ctx, member_key, {}))
 
@@ -231,12 +232,30 @@ def test_a_bad_public_key_names_the_field(ctx: ServiceContext) -> None:
 def test_revoking_by_the_member_itself_is_recorded_and_verifies(
     ctx: ServiceContext, settings: Settings, member_key: SigningKey
 ) -> None:
-    # arm revokes its own member-held key through the server, which signs as arm with a
-    # server-held key of arm (created on demand and vouched for by the centre).
-    revoked = ledger.revoke_key(ctx, key_id=member_key.key_id, actor=Actor("arm"))
-    entry = ledger.get_entry(ctx, OPERATOR, revoked.ended_seq or 0)
+    # arm holds its own keys: the server cannot sign arm's revocation for it (that would
+    # need a server-held key of arm) ...
+    with pytest.raises(Forbidden, match="holds its own signing keys"):
+        ledger.revoke_key(ctx, key_id=member_key.key_id, actor=Actor("arm"))
+    # ... so arm signs it itself and the server stores it.
+    head = ledger.head(ctx)
+    payload = {"key_id": member_key.key_id, "member_id": "arm", "reason": "retired"}
+    signed = build_entry(
+        seq=head["seq"] + 1,
+        ts=utcnow(),
+        tag="ledger:key:revoked",
+        subject=member_key.key_id,
+        actor_member="arm",
+        actor_user=None,
+        payload_bytes=canonical_json(payload),
+        prev=head["entry_hash"],
+        signer=member_key,
+    )
+    stored = _submit(ctx, signed)
+    entry = ledger.get_entry(ctx, OPERATOR, stored.seq)
     assert (entry.tag, entry.member_id) == ("ledger:key:revoked", "arm")
     assert json.loads(entry.payload_canonical)["key_id"] == member_key.key_id
+    (key,) = ledger.list_keys(ctx, member_id="arm")
+    assert key.ended_seq == stored.seq
     assert ledger.verify(ctx).ok
     del settings
 

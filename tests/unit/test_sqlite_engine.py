@@ -17,8 +17,19 @@ def test_every_sqlite_connection_gets_the_configured_pragmas(tmp_path: Path) -> 
             for conn in (first, second):
                 assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+                # FULL: an acknowledged commit survives a power cut (issue 12).
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
                 assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -48 * 1024
+    finally:
+        engine.dispose()
+
+
+def test_synchronous_normal_can_be_chosen(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'n.db'}", sqlite_synchronous="normal")
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
     finally:
         engine.dispose()
 

@@ -74,7 +74,8 @@ class ServiceContext:
             database = self.engine.url.database if is_sqlite(self.engine) else None
             if not database or database == ":memory:":
                 return None
-            self._write_lock = SqliteWriteLock(Path(database))
+            # A URI filename (``file:/path?mode=ro``) names the same file.
+            self._write_lock = SqliteWriteLock(Path(database.removeprefix("file:")))
         return self._write_lock
 
     def _transaction(self) -> Iterator[Session]:

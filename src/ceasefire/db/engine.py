@@ -26,7 +26,9 @@ ledger entries are large rows: with 16 KiB pages an import's insert into ``repor
 indexes cost ~20 % less CPU than with SQLite's default 4 KiB (bench/RESULTS.md)."""
 
 
-def _sqlite_pragmas(cache_mib: int) -> Callable[[Any, Any], None]:
+def _sqlite_pragmas(cache_mib: int, synchronous: str = "full") -> Callable[[Any, Any], None]:
+    level = {"full": "FULL", "normal": "NORMAL"}[synchronous]
+
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         # Only a new, empty database takes it (before WAL mode writes its first page); an
@@ -35,7 +37,10 @@ def _sqlite_pragmas(cache_mib: int) -> Callable[[Any, Any], None]:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: in WAL mode the log is synced at every commit, so a report the API has
+        # acknowledged survives a power cut (NORMAL syncs only at checkpoints, losing the
+        # last commits on power loss). Its cost is measured in bench/RESULTS.md.
+        cursor.execute(f"PRAGMA synchronous={level}")
         # Negative: a size in KiB rather than pages. Filled only as pages are read, so an
         # idle connection costs nothing; a bulk import's index inserts stop going back to
         # the file (~15 % less CPU per row with 64 MiB than with the default 2 MiB).
@@ -54,7 +59,11 @@ def make_engine(settings: Settings) -> Engine:
             echo=settings.sql_echo,
             connect_args={"check_same_thread": False, "timeout": 30},
         )
-        event.listen(engine, "connect", _sqlite_pragmas(settings.sqlite_cache_mib))
+        event.listen(
+            engine,
+            "connect",
+            _sqlite_pragmas(settings.sqlite_cache_mib, settings.sqlite_synchronous),
+        )
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that
         # "BEGIN IMMEDIATE" can be used where a writer must hold the lock from the start.
         event.listen(engine, "connect", _disable_pysqlite_begin)

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from ceasefire.errors import Unavailable
+
 
 class SqliteWriteLock:
     """The write lock of one SQLite file, held by one service context.
@@ -37,7 +39,13 @@ class SqliteWriteLock:
         with self._thread_lock:
             handle = self._handle
             if handle is None or handle[0] != os.getpid():  # a forked worker needs its own
-                handle = (os.getpid(), open(self.path, "ab"))  # noqa: SIM115 (kept open)
+                try:
+                    handle = (os.getpid(), open(self.path, "ab"))  # noqa: SIM115 (kept open)
+                except OSError as exc:  # a read-only or full file system: a coded 503
+                    raise Unavailable(
+                        f"cannot open the write lock {self.path}: {exc.strerror}",
+                        details={"check": "write_lock", "reason": "read_only"},
+                    ) from exc
                 self._handle = handle
             fcntl.flock(handle[1].fileno(), fcntl.LOCK_EX)
             try:

@@ -15,15 +15,25 @@ from fastapi import APIRouter, Path, Query, status
 
 from ceasefire.api.deps import ContextDep, RequireMember
 from ceasefire.ledger import service as ledger
-from ceasefire.ledger.schemas import EntryPage, EntryPublic, KeyPublic, PresignedEntry, RootPublic
+from ceasefire.ledger import tree_heads as ledger_tree
+from ceasefire.ledger.schemas import (
+    ConsistencyProof,
+    EntryPage,
+    EntryPublic,
+    KeyPublic,
+    PresignedEntry,
+    RootPublic,
+    TreeHead,
+    TreeInclusionProof,
+)
 
-router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+entries_router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
 
 SeqPath = Annotated[int, Path(ge=1, description="Sequence number of the entry.")]
 
 
-@router.get("", response_model=EntryPage)
+@entries_router.get("", response_model=EntryPage)
 def list_entries(
     ctx: ContextDep,
     _viewer: RequireMember,
@@ -37,19 +47,19 @@ def list_entries(
     return EntryPage(entries=entries, next_after=entries[-1].seq if len(entries) == limit else None)
 
 
-@router.get("/head")
+@entries_router.get("/head")
 def get_head(ctx: ContextDep) -> dict[str, Any]:
     """The last entry's seq and hash: what a pre-signed entry is built on."""
     return ledger.head(ctx)
 
 
-@router.get("/roots", response_model=list[RootPublic])
+@entries_router.get("/roots", response_model=list[RootPublic])
 def list_roots(ctx: ContextDep) -> list[RootPublic]:
     """The published Merkle root of every sealed UTC day."""
     return ledger.list_roots(ctx)
 
 
-@router.get("/keys", response_model=list[KeyPublic])
+@entries_router.get("/keys", response_model=list[KeyPublic])
 def list_keys(
     ctx: ContextDep,
     member_id: Annotated[str | None, Query(max_length=64, description="Only this member.")] = None,
@@ -58,7 +68,7 @@ def list_keys(
     return ledger.list_keys(ctx, member_id=member_id)
 
 
-@router.post("/entries", response_model=EntryPublic, status_code=status.HTTP_201_CREATED)
+@entries_router.post("/entries", response_model=EntryPublic, status_code=status.HTTP_201_CREATED)
 def submit_presigned(ctx: ContextDep, body: PresignedEntry) -> EntryPublic:
     """Append an entry signed by the member's own key (409 when the head moved: re-sign)."""
     return ledger.append_presigned(
@@ -66,13 +76,55 @@ def submit_presigned(ctx: ContextDep, body: PresignedEntry) -> EntryPublic:
     )
 
 
-@router.get("/{seq}", response_model=EntryPublic)
+@entries_router.get("/{seq}", response_model=EntryPublic)
 def get_entry(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> EntryPublic:
     """One entry with its payload, the exact signed header, hashes and signature."""
     return ledger.get_entry(ctx, _viewer, seq)
 
 
-@router.get("/{seq}/proof")
+@entries_router.get("/{seq}/proof")
 def get_proof(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> dict[str, Any]:
     """Inclusion proof of the entry in its day's Merkle tree, with the entry itself."""
     return ledger.entry_proof(ctx, _viewer, seq)
+
+
+# -- the whole-ledger tree (RFC 9162) ---------------------------------------------------------
+#
+# A router of its own, mounted before ``entries_router`` (see ``router`` below): ``/{seq}`` would
+# otherwise take ``/tree-head`` for a sequence number. Public like ``/head`` and ``/roots``:
+# heads and proofs carry hashes only, and a member's witness must be able to fetch them
+# with no token at all.
+
+tree_router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+
+TreeSize = Annotated[int, Query(ge=0, le=2**62, description="A tree size (number of entries).")]
+
+
+@tree_router.get("/tree-head", response_model=TreeHead)
+def get_tree_head(ctx: ContextDep) -> dict[str, Any]:
+    """The signed head of the whole ledger now: size, RFC 9162 root, time, signature."""
+    return ledger_tree.public_head(ctx)
+
+
+@tree_router.get("/consistency", response_model=ConsistencyProof)
+def get_consistency(ctx: ContextDep, first: TreeSize, second: TreeSize) -> dict[str, Any]:
+    """Proof that the tree of ``first`` entries is a prefix of the tree of ``second``."""
+    return ledger_tree.consistency_proof(ctx, first, second)
+
+
+@tree_router.get("/inclusion/{seq}", response_model=TreeInclusionProof)
+def get_tree_inclusion(
+    ctx: ContextDep,
+    seq: Annotated[int, Path(ge=1, le=2**62, description="Sequence number of the entry.")],
+    tree_size: Annotated[
+        int | None, Query(ge=1, le=2**62, description="Tree size (default: now).")
+    ] = None,
+) -> dict[str, Any]:
+    """Audit path of entry ``seq`` in the whole-ledger tree of ``tree_size`` entries."""
+    return ledger_tree.inclusion_proof(ctx, seq, tree_size)
+
+
+router = APIRouter()
+"""The ledger area's routes: the tree's first, so that ``/{seq}`` does not take ``/tree-head``."""
+router.include_router(tree_router)
+router.include_router(entries_router)

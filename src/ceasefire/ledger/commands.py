@@ -311,7 +311,7 @@ def key_add(
     public_key: Annotated[str, typer.Option("--public-key", help="Raw Ed25519 public key, hex.")],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Register a key the member keeps itself (for pre-signed entries)."""
+    """Register a key the member keeps itself; from then on only its own keys sign for it."""
     key = ledger.add_member_key(
         get_context(), member_id=member_id, public_key=public_key, actor=_operator()
     )
@@ -416,6 +416,9 @@ def key_sign(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``ceasefire ledger ...`` to the command line."""
+    """Add ``ceasefire ledger ...``, and backup, restore, check and witness."""
+    from ceasefire.ledger import operations_commands
+
     ledger_app.add_typer(key_app, name="key")
     app.add_typer(ledger_app, name="ledger")
+    operations_commands.register(app, ledger_app)

@@ -81,6 +81,10 @@ class SigningKey:
         return self.private_key.sign(message).hex()
 
 
+MEMBER_CUSTODY = "member"
+"""Custody of a key whose private half the member keeps: the server never holds it."""
+
+
 @dataclass
 class KeyRecord:
     """One public key and the stretch of the chain in which it may sign."""
@@ -105,6 +109,9 @@ class KeyRing:
 
     def __init__(self) -> None:
         self.keys: dict[str, KeyRecord] = {}
+        self.self_custody: dict[str, int] = {}
+        """Members holding their own keys, and the seq from which they do: from then on only
+        their custody-``member`` keys sign for them, and only those keys add new ones."""
 
     def get(self, key_id: str) -> KeyRecord | None:
         return self.keys.get(key_id)
@@ -123,6 +130,12 @@ class KeyRing:
             return (
                 f"key {key_id} was {record.end_reason or 'revoked'} at seq {record.ended_seq}"
                 f" ({record.valid_until})"
+            )
+        since = self.self_custody.get(member_id)
+        if since is not None and record.custody != MEMBER_CUSTODY:
+            return (
+                f"{member_id!r} holds its own signing keys since seq {since}: key {key_id}"
+                " is held by the server and cannot sign for it"
             )
         return None
 

@@ -72,3 +72,43 @@ class PresignedEntry(BaseModel):
     header: str = Field(description="The RFC 8785 canonical header, exactly as signed.")
     payload: str = Field(description="The RFC 8785 canonical payload (a JSON object).")
     signature: str = Field(description="Ed25519 signature of the header bytes, 128 hex digits.")
+
+
+# -- the tree over the whole ledger (RFC 9162)
+
+
+class TreeHead(BaseModel):
+    """A signed tree head (STH) over the first ``tree_size`` entries (docs/ledger.md)."""
+
+    format: str
+    v: int
+    tree: str
+    tree_size: int
+    root_hash: str
+    timestamp: str
+    key_id: str
+    signature: str
+    public_key: str | None = Field(description="The centre key that signed the head (hex).")
+
+
+class ConsistencyProof(BaseModel):
+    """RFC 9162 section 2.1.4 proof that the first tree is a prefix of the second."""
+
+    tree: str
+    first: int
+    second: int
+    first_root: str
+    second_root: str
+    path: list[str]
+
+
+class TreeInclusionProof(BaseModel):
+    """RFC 9162 section 2.1.3 audit path of one entry in the tree of ``tree_size``."""
+
+    tree: str
+    seq: int
+    leaf_index: int
+    tree_size: int
+    entry_hash: str
+    path: list[str]
+    root: str

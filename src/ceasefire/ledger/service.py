@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ from ceasefire.errors import (
     Unauthorized,
     problem,
 )
+from ceasefire.ledger import custody as ledger_custody
 from ceasefire.ledger.bundle import (
     bundle_header,
     entry_line,
@@ -261,6 +262,9 @@ class _Writer:
         cached = self.signers.get(member_id)
         if cached is not None:
             return cached
+        since = ledger_custody.holds_own_keys(self.session, member_id)
+        if since is not None:
+            raise ledger_custody.refuse_server_signature(member_id, since)
         key_file = load_key_file(self.settings.key_file)
         active = set(
             self.session.scalars(
@@ -603,8 +607,17 @@ def add_member_key(
                     details=[problem("public_key", "registered to another member")],
                 )
             return _key_public(existing)
+        since = ledger_custody.holds_own_keys(session, member_id)
+        if since is not None:
+            # The centre vouching for another key would let the server sign as the member.
+            raise ledger_custody.refuse_server_signature(member_id, since)
         writer = _writer(session, ctx.settings)
         writer.register_key(member_id, public_key, custody="member", actor=actor)
+        session.flush()
+        # From now on only the member's own keys sign for it: its server-held keys end.
+        centre = Actor(CENTRE_MEMBER_ID, actor.user_id)
+        for server_key in ledger_custody.server_keys_to_end(session, member_id):
+            writer.revoke(server_key, actor=centre, reason=ledger_custody.REVOKE_REASON)
         session.flush()
         row = session.get(LedgerKeyRow, key_id)
         assert row is not None
@@ -627,6 +640,9 @@ def rotate_key(
     _check_key_actor(actor, member_id)
     new_public = _check_public_key(public_key) if public_key is not None else None
     with ctx.unit_of_work() as session:
+        since = ledger_custody.holds_own_keys(session, member_id)
+        if since is not None:
+            raise ledger_custody.refuse_server_signature(member_id, since)
         writer = _writer(session, ctx.settings)
         old = _active_key(session, member_id, key_id)
         if new_public is None:
@@ -732,6 +748,14 @@ def append_presigned(
             )
         if not signature_is_valid(key.public_key, signature, header_bytes):
             raise Unauthorized("the signature does not verify with the member's key")
+        since = ledger_custody.holds_own_keys(session, parsed.member)
+        if since is not None and key.custody != "member":
+            raise ledger_custody.refuse_server_signature(parsed.member, since)
+        project: Callable[[Session, int, datetime], None] | None = None
+        if parsed.tag in ledger_custody.KEY_TAGS:
+            project = ledger_custody.check_key_entry(
+                session, parsed, json.loads(payload_bytes), key
+            )
         # Authenticated: the same entry sent again (a retry) is answered with the stored one.
         entry_hash = sha256_hex(header_bytes)
         existing = session.scalar(
@@ -773,6 +797,10 @@ def append_presigned(
         )
         writer.store(entry, instant)
         session.flush()
+        if project is not None:
+            project(session, parsed.seq, instant)
+            session.flush()
+            writer.signers.clear()  # the member's keys changed: look them up again
         row = session.get(LedgerEntryRow, parsed.seq)
         assert row is not None
         return _entry_public(row)
@@ -804,7 +832,7 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
         )
     validate_tag(parsed.tag)
     validate_subject(parsed.subject)
-    if parsed.tag.startswith("ledger:"):
+    if parsed.tag.startswith("ledger:") and parsed.tag not in ledger_custody.KEY_TAGS:
         raise InvalidInput(
             "ledger:* entries are written by the server (keys through the key commands)",
             details=[problem("header.tag", "reserved")],

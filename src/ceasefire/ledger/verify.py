@@ -38,6 +38,7 @@ from ceasefire.ledger.entry import (
 from ceasefire.ledger.keys import (
     ALGORITHM,
     CENTRE_MEMBER_ID,
+    MEMBER_CUSTODY,
     KeyRecord,
     KeyRing,
     key_id_for,
@@ -291,6 +292,9 @@ class ChainVerifier:
             k.key_id: (k.member_id, public_key_from_hex(k.public_key), k.public_key)
             for k in self.ring.keys.values()
             if k.active
+            # A server-held key of a member that holds its own keys signs nothing valid:
+            # the careful path names it.
+            and (k.member_id not in self.ring.self_custody or k.custody == MEMBER_CUSTODY)
         }
 
     def _feed_detailed(self, entry: StoredEntry) -> None:
@@ -486,6 +490,7 @@ class ChainVerifier:
         if key_id in self.ring.keys:
             self._find(seq, FindingKind.KEY_ENTRY_INVALID, f"key {key_id} added twice")
             return
+        since = self.ring.self_custody.get(member)
         if seq == 1:
             self._check_genesis(header, payload, public_key)
         elif not may_sign:
@@ -494,6 +499,19 @@ class ChainVerifier:
                 FindingKind.KEY_ENTRY_INVALID,
                 f"key of {member!r} added by key {header.key}, which may not vouch for it",
             )
+        elif since is not None and (
+            signer is None or signer.member_id != member or signer.custody != MEMBER_CUSTODY
+        ):
+            # Once a member holds its own keys, the centre vouching for a new key would let
+            # the server sign in the member's name again: only the member's key may add one.
+            self._find(
+                seq,
+                FindingKind.KEY_ENTRY_INVALID,
+                f"key of {member!r} added by key {header.key}: {member!r} holds its own keys"
+                f" since seq {since}, so only one of them may add another",
+            )
+            # Not added: what it signs in the member's name is named as well.
+            return
         replaces = payload.get("replaces")
         if header.tag == KEY_ROTATED:
             if not isinstance(replaces, str) or replaces not in self.ring.keys:
@@ -502,16 +520,19 @@ class ChainVerifier:
                 self._find(seq, FindingKind.KEY_ENTRY_INVALID, "rotation across members")
             else:
                 self.ring.end(replaces, seq=seq, ts=header.ts, reason="rotated")
+        custody = str(payload.get("custody", ""))
         self.ring.add(
             KeyRecord(
                 key_id=key_id,
                 member_id=member,
                 public_key=public_key,
-                custody=str(payload.get("custody", "")),
+                custody=custody,
                 valid_from=header.ts,
                 added_seq=seq,
             )
         )
+        if custody == MEMBER_CUSTODY and member != CENTRE_MEMBER_ID:
+            self.ring.self_custody.setdefault(member, seq)
 
     def _check_genesis(self, header: EntryHeader, payload: dict[str, Any], public_key: str) -> None:
         # The trust anchor: entry 1 adds the centre's key and is signed by that same key.

@@ -14,6 +14,7 @@ Tokens are never logged or written to the ledger; ledger entries name the token'
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Role, Viewer
@@ -46,6 +48,8 @@ from ceasefire.members.schemas import IssuedToken, PasswordChanged, TokenPublic,
 from ceasefire.members.service import actor_of, load_roles
 from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
 from ceasefire.timeutil import ensure_utc, utcnow
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "cft_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
 MIN_PASSWORD_LENGTH = 10
@@ -742,11 +746,16 @@ def _caller_from(
 
 
 def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:
-    # Bookkeeping, not a state change of the record: not a ledger entry.
-    with ctx.unit_of_work() as session:
-        session.execute(
-            update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
-        )
+    # Bookkeeping, not a state change of the record: not a ledger entry. A database that
+    # cannot be written (read-only, full disk) must not turn every authenticated read into
+    # an error: the token still authenticates, and writes answer 503 on their own.
+    try:
+        with ctx.unit_of_work() as session:
+            session.execute(
+                update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
+            )
+    except DBAPIError as exc:
+        log.warning("token %s: last_used_at not recorded (%s)", token_id, exc.orig)
 
 
 def user_summary(ctx: ServiceContext, viewer: Viewer) -> dict[str, Any]:

@@ -1,0 +1,415 @@
+"""A witness: a member's own process that holds the operator to the log it published.
+
+Each run fetches the current signed tree head (over HTTP, or from a database for the
+operator's own checks), checks its signature against the centre key pinned on first use,
+and checks with an RFC 9162 consistency proof that the new head extends the last head this
+witness kept. Only then is the new head added to its state. A head that is smaller than one
+seen before (entries removed, an older backup restored), a different root for the same size,
+or a proof that does not hold (history rewritten) is refused, named, and kept as evidence:
+two heads signed by the same key that are not consistent prove the log was changed.
+
+State directory (``--state DIR``), all plain JSON a person can read:
+
+* ``heads.jsonl`` -- one line per head kept: the signed head plus ``seen_at`` and ``source``;
+* ``server.json`` -- the pinned public key (and the key id) of the centre;
+* ``evidence.jsonl`` -- every inconsistent head, with the head it contradicts and why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
+from ceasefire.ledger.entry import format_ts
+from ceasefire.ledger.keys import key_id_for
+from ceasefire.ledger.tree import SignedTreeHead, verify_consistency
+from ceasefire.timeutil import utcnow
+
+HEADS_FILE = "heads.jsonl"
+PIN_FILE = "server.json"
+EVIDENCE_FILE = "evidence.jsonl"
+
+
+class HeadSource(Protocol):
+    """Where a witness gets heads and proofs from."""
+
+    @property
+    def name(self) -> str:
+        """Where the heads come from, for messages and the kept heads' ``source``."""
+        ...
+
+    def tree_head(self) -> dict[str, Any]:
+        """The current signed tree head, as ``GET /api/v1/ledger/tree-head`` answers."""
+        ...
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        """A consistency proof, as ``GET /api/v1/ledger/consistency`` answers."""
+        ...
+
+    def keys(self, member_id: str) -> list[dict[str, Any]]:
+        """The member's keys, as ``GET /api/v1/ledger/keys?member_id=`` answers."""
+        ...
+
+
+@dataclass
+class HttpSource:
+    """A ceasefire server's public API (``url`` is its base, e.g. https://centre.example)."""
+
+    url: str
+    token: str | None = None
+    timeout_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if urllib.parse.urlsplit(self.url).scheme not in ("http", "https"):
+            raise InvalidInput(
+                f"--url must be an http:// or https:// URL, not {self.url!r}",
+                details=[problem("url", "not http(s)")],
+            )
+
+    @property
+    def name(self) -> str:
+        return self.url
+
+    def _get(self, path: str, query: dict[str, int] | None = None) -> dict[str, Any]:
+        body = self._get_json(path, query)
+        if not isinstance(body, dict):
+            raise Unavailable(f"{self.url}{path} did not answer with a JSON object")
+        return body
+
+    def _get_json(self, path: str, query: dict[str, Any] | None = None) -> Any:
+        target = self.url.rstrip("/") + path
+        if query:
+            target += "?" + urllib.parse.urlencode(query)
+        # The scheme was checked to be http(s) in __post_init__.
+        request = urllib.request.Request(target, headers={"Accept": "application/json"})  # noqa: S310
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
+                body = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:2000].decode("utf-8", "replace")
+            raise Unavailable(
+                f"{target} answered {exc.code}: {detail}", details={"url": target}
+            ) from exc
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise Unavailable(f"cannot read {target}: {exc}", details={"url": target}) from exc
+        return body
+
+    def tree_head(self) -> dict[str, Any]:
+        return self._get("/api/v1/ledger/tree-head")
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        return self._get("/api/v1/ledger/consistency", {"first": first, "second": second})
+
+    def keys(self, member_id: str) -> list[dict[str, Any]]:
+        body = self._get_json("/api/v1/ledger/keys", {"member_id": member_id})
+        if not isinstance(body, list):
+            raise Unavailable(f"{self.url} did not answer the keys with a JSON list")
+        return [k for k in body if isinstance(k, dict)]
+
+
+@dataclass
+class DatabaseSource:
+    """The operator's own database (and key file): the same answers as the API."""
+
+    ctx: ServiceContext
+
+    @property
+    def name(self) -> str:
+        return self.ctx.engine.url.render_as_string(hide_password=True)
+
+    def tree_head(self) -> dict[str, Any]:
+        from ceasefire.ledger import tree_heads as ledger_tree
+
+        return ledger_tree.public_head(self.ctx)
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        from ceasefire.ledger import tree_heads as ledger_tree
+
+        return ledger_tree.consistency_proof(self.ctx, first, second)
+
+    def keys(self, member_id: str) -> list[dict[str, Any]]:
+        from ceasefire.ledger import service as ledger
+
+        return [k.model_dump(mode="json") for k in ledger.list_keys(self.ctx, member_id=member_id)]
+
+
+@dataclass(frozen=True)
+class KeptHead:
+    """One line of ``heads.jsonl``."""
+
+    head: SignedTreeHead
+    seen_at: str
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.head.as_dict(), "seen_at": self.seen_at, "source": self.source}
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    lines = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"{path} line {number} is not JSON: {exc}",
+                details=[problem("state", f"{path.name} line {number}")],
+            ) from exc
+        lines.append(value)
+    return lines
+
+
+def _append_jsonl(path: Path, value: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(value, sort_keys=True, ensure_ascii=False) + "\n")
+        handle.flush()
+        # A head the witness reported as kept must still be there after a power cut.
+        os.fsync(handle.fileno())
+
+
+def last_kept(state: Path) -> KeptHead | None:
+    """The last head a witness kept in ``state`` (None before its first run)."""
+    lines = _read_jsonl(Path(state) / HEADS_FILE)
+    if not lines:
+        return None
+    last = lines[-1]
+    try:
+        head = SignedTreeHead.from_dict(last)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"the last head in {Path(state) / HEADS_FILE} is malformed: {exc}",
+            details=[problem("state", str(exc))],
+        ) from exc
+    return KeptHead(head, str(last.get("seen_at", "")), str(last.get("source", "")))
+
+
+def pinned_key(state: Path) -> str | None:
+    """The centre public key the witness pinned (hex), if any."""
+    path = Path(state) / PIN_FILE
+    if not path.exists():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+        return str(value["public_key"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(
+            f"{path} is not a pinned key file: {exc}", details=[problem("state", str(exc))]
+        ) from exc
+
+
+def _pin(state: Path, public_key: str, source: str) -> None:
+    path = Path(state) / PIN_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {
+        "public_key": public_key,
+        "key_id": key_id_for(public_key),
+        "pinned_at": format_ts(utcnow()),
+        "source": source,
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(body, indent=2) + "\n")
+
+
+def _describe(head: SignedTreeHead) -> dict[str, Any]:
+    return {"tree_size": head.tree_size, "root_hash": head.root_hash, "timestamp": head.timestamp}
+
+
+def _inconsistent(
+    state: Path,
+    kind: str,
+    message: str,
+    *,
+    seen: KeptHead,
+    new: SignedTreeHead,
+    source: str,
+) -> IntegrityError:
+    evidence = {
+        "kind": kind,
+        "message": message,
+        "detected_at": format_ts(utcnow()),
+        "source": source,
+        "kept": seen.as_dict(),
+        "new": new.as_dict(),
+    }
+    _append_jsonl(Path(state) / EVIDENCE_FILE, evidence)
+    return IntegrityError(
+        message,
+        details={
+            "kind": kind,
+            "kept": _describe(seen.head),
+            "new": _describe(new),
+            "evidence": str(Path(state) / EVIDENCE_FILE),
+        },
+    )
+
+
+def _pinned_or_new_key(
+    state: Path, source: HeadSource, head: SignedTreeHead, offered: Any, public_key: str | None
+) -> tuple[str, bool]:
+    pinned = pinned_key(state)
+    if pinned is not None:
+        if public_key is not None and public_key != pinned:
+            raise InvalidInput(
+                f"--public-key differs from the key pinned in {Path(state) / PIN_FILE}:"
+                " remove that file to pin another key",
+                details=[problem("public_key", "differs from the pinned key")],
+            )
+        return pinned, False
+    # Trust on first use: the key given, else the one the server names with its head.
+    chosen = public_key or (offered if isinstance(offered, str) else None)
+    if chosen is None:
+        raise InvalidInput(
+            "no key to pin: the server did not name its key; pass --public-key",
+            details=[problem("public_key", "required on first use")],
+        )
+    return chosen.lower(), True
+
+
+def member_keys(source: HeadSource, member_id: str, own_keys: set[str]) -> dict[str, Any]:
+    """Check that every key valid for ``member_id`` is one of ``own_keys`` (the keys the
+    member made itself): any other valid key could sign in its name. IntegrityError names it.
+    """
+    keys = source.keys(member_id)
+    valid = [k for k in keys if k.get("ended_seq") is None]
+    foreign = [k for k in valid if k.get("key_id") not in own_keys]
+    if foreign:
+        first = foreign[0]
+        raise IntegrityError(
+            f"{member_id!r} has a valid key {first.get('key_id')} (custody"
+            f" {first.get('custody')}, added at seq {first.get('added_seq')}) that is not one"
+            " of its own keys (--own-key): whoever holds it can sign in its name",
+            details={"kind": "foreign_key", "member_id": member_id, "keys": foreign},
+        )
+    known = {str(k.get("key_id")): k for k in keys}
+    return {
+        "member_id": member_id,
+        "valid": sorted(str(k.get("key_id")) for k in valid),
+        "ended": sorted(k for k in own_keys if k in known and known[k].get("ended_seq")),
+        "unregistered": sorted(k for k in own_keys if k not in known),
+    }
+
+
+def witness(
+    source: HeadSource,
+    state: Path,
+    *,
+    public_key: str | None = None,
+    member_id: str | None = None,
+    own_keys: set[str] | None = None,
+) -> dict[str, Any]:
+    """One witness run (see the module docstring). Returns a summary; raises IntegrityError
+    naming the sizes and roots when the log is not consistent with what this witness saw.
+
+    With ``member_id`` and ``own_keys`` it also checks, once the head is kept, that the
+    member has no valid key but its own (:func:`member_keys`)."""
+    state = Path(state)
+    body = source.tree_head()
+    try:
+        head = SignedTreeHead.from_dict(body)
+    except ValueError as exc:
+        raise IntegrityError(f"{source.name} sent a malformed tree head: {exc}") from exc
+    key, first_use = _pinned_or_new_key(state, source, head, body.get("public_key"), public_key)
+    try:
+        key_id = key_id_for(key)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"not an Ed25519 public key: {exc}", details=[problem("public_key", str(exc))]
+        ) from exc
+    if head.key_id != key_id:
+        raise IntegrityError(
+            f"the tree head is signed by key {head.key_id}, not by the pinned centre key"
+            f" {key_id}: if the centre announced a new key, pin it (remove"
+            f" {state / PIN_FILE} and pass --public-key)",
+            details={"kind": "key_changed", "new": _describe(head)},
+        )
+    if not head.verify(key):
+        raise IntegrityError(
+            f"the tree head of size {head.tree_size} does not carry a valid signature by the"
+            f" pinned key {key_id}",
+            details={"kind": "signature_invalid", "new": _describe(head)},
+        )
+    seen = last_kept(state)
+    proof_nodes = 0
+    if seen is not None:
+        m, n = seen.head.tree_size, head.tree_size
+        if n < m:
+            raise _inconsistent(
+                state,
+                "rollback",
+                f"the log now has {n} entries (root {head.root_hash}), but this witness saw"
+                f" {m} entries (root {seen.head.root_hash}) at {seen.seen_at}: entries were"
+                " removed or an older copy of the database was restored",
+                seen=seen,
+                new=head,
+                source=source.name,
+            )
+        if n == m and head.root_hash != seen.head.root_hash:
+            raise _inconsistent(
+                state,
+                "rewritten",
+                f"the log's tree of {n} entries now has root {head.root_hash}, but this"
+                f" witness saw root {seen.head.root_hash} for the same size at"
+                f" {seen.seen_at}: the history was rewritten",
+                seen=seen,
+                new=head,
+                source=source.name,
+            )
+        if n > m:
+            proof = source.consistency(m, n)
+            path = proof.get("path")
+            if not isinstance(path, list) or not verify_consistency(
+                m, n, seen.head.root_hash, head.root_hash, [str(p) for p in path]
+            ):
+                raise _inconsistent(
+                    state,
+                    "rewritten",
+                    f"the tree of {n} entries (root {head.root_hash}) does not extend the tree"
+                    f" of {m} entries (root {seen.head.root_hash}) this witness saw at"
+                    f" {seen.seen_at}: the consistency proof fails, so entries among the"
+                    f" first {m} were changed (or an older copy was restored and written on)",
+                    seen=seen,
+                    new=head,
+                    source=source.name,
+                )
+            proof_nodes = len(path)
+    if first_use:
+        _pin(state, key, source.name)
+    stored = seen is None or head.tree_size != seen.head.tree_size
+    if stored:
+        _append_jsonl(
+            state / HEADS_FILE, KeptHead(head, format_ts(utcnow()), source.name).as_dict()
+        )
+    keys_seen = None
+    if member_id is not None:
+        keys_seen = member_keys(source, member_id, own_keys or set())
+    return {
+        "ok": True,
+        "member_keys": keys_seen,
+        "source": source.name,
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "timestamp": head.timestamp,
+        "key_id": key_id,
+        "pinned_now": first_use,
+        "previous": _describe(seen.head) if seen is not None else None,
+        "proof_nodes": proof_nodes,
+        "stored": stored,
+        "state": str(state),
+    }

@@ -1,0 +1,100 @@
+"""``ceasefire witness`` against a served API, ``backup``/``restore``/``check`` as an
+operator runs them, on both backends: a truncated log is named by the witness and by
+``check``; restoring the backup taken at the witnessed head makes both pass again."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import delete
+
+from ceasefire.actor import Actor
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow, LedgerTreeHeadRow
+from tests.factories.cli import run_cli
+from tests.factories.served import serving
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, env=env)
+
+
+def append(ctx: ServiceContext, settings: Settings, count: int) -> None:
+    with ctx.unit_of_work() as session:
+        for n in range(count):
+            ledger.append(
+                session,
+                settings,
+                tag="test:entry:written",
+                subject=f"s/{n}",
+                payload={"n": n},
+                actor=Actor("arm"),
+            )
+
+
+def test_witness_backup_restore_check(
+    ctx: ServiceContext, settings: Settings, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    state = str(tmp_path / "witness")
+    out = str(tmp_path / "backup.dump")
+    assert run(cli_env, "init").returncode == 0
+    append(ctx, settings, 5)
+    with serving(cli_env, "--no-access-log") as base:
+        first = run(cli_env, "witness", "--url", base, "--state", state)
+        assert first.returncode == 0, first.stderr
+        assert "first head kept" in first.stdout
+        assert "pinned centre key" in first.stdout
+        # arm acted through the server (a server-held key): arm's witness, which knows only
+        # its own key, names that key.
+        keys = run(
+            cli_env,
+            "witness",
+            "--url",
+            base,
+            "--state",
+            state + "-arm",
+            "--member",
+            "arm",
+            "--own-key",
+            "0" * 32,
+        )
+        assert keys.returncode == 1
+        assert "that is not one of its own keys" in keys.stderr
+        append(ctx, settings, 20)
+        second = run(cli_env, "witness", "--url", base, "--state", state, "--json")
+        assert second.returncode == 0, second.stderr
+        assert '"proof_nodes"' in second.stdout
+        head = run(cli_env, "ledger", "tree-head", "--json")
+        assert head.returncode == 0, head.stderr
+    size = int(json.loads(head.stdout)["tree_size"])
+
+    made = run(cli_env, "backup", "--out", out)
+    assert made.returncode == 0, made.stderr
+    assert run(cli_env, "check", "--witness-state", state).returncode == 0
+
+    with ctx.unit_of_work() as session:
+        session.execute(delete(LedgerEntryRow).where(LedgerEntryRow.seq > size - 10))
+        session.execute(delete(LedgerTreeHeadRow))
+    ctx.dispose()
+    with serving(cli_env, "--no-access-log") as base:
+        refused = run(cli_env, "witness", "--url", base, "--state", state)
+    assert refused.returncode == 1
+    assert f"now has {size - 10} entries" in refused.stderr
+    assert f"saw {size} entries" in refused.stderr
+    checked = run(cli_env, "check", "--witness-state", state)
+    assert checked.returncode == 1
+    assert f"witness saw a tree of {size} entries" in checked.stderr
+
+    assert run(cli_env, "restore", out).returncode == 1  # not without --force
+    restored = run(cli_env, "restore", out, "--force")
+    assert restored.returncode == 0, restored.stderr
+    checked = run(cli_env, "check", "--witness-state", state)
+    assert checked.returncode == 0, checked.stderr
+    assert f"consistent with the witnessed head of {size} entries" in checked.stdout
+    with serving(cli_env, "--no-access-log") as base:
+        again = run(cli_env, "witness", "--url", base, "--state", state)
+    assert again.returncode == 0, again.stderr
