@@ -41,6 +41,21 @@ class Area:
     checker: str | None = None
     """``"module:attribute"`` of the area's ledger ``StateChecker``."""
 
+    @classmethod
+    def conventional(cls, package: str, *, checker: bool = True) -> Area:
+        """The area of a package laid out with the modules every area names alike.
+
+        ``tables``, ``api:router``, ``commands:register`` and, where ``checker`` is true,
+        ``check:CHECKER``; an area that differs declares its references one by one.
+        """
+        return cls(
+            name=package.rpartition(".")[2],
+            tables=f"{package}.tables",
+            router=f"{package}.api:router",
+            commands=f"{package}.commands:register",
+            checker=f"{package}.check:CHECKER" if checker else None,
+        )
+
 
 def resolve(reference: str) -> Any:
     """The object a ``"module:attribute"`` (or plain module) reference names."""

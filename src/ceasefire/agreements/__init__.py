@@ -6,10 +6,4 @@ lives beside the use cases; see docs/agreement-format.md.
 
 from ceasefire.areas import Area
 
-AREA = Area(
-    name="agreements",
-    tables="ceasefire.agreements.tables",
-    router="ceasefire.agreements.api:router",
-    commands="ceasefire.agreements.commands:register",
-    checker="ceasefire.agreements.check:CHECKER",
-)
+AREA = Area.conventional(__name__)

@@ -2,10 +2,4 @@
 
 from ceasefire.areas import Area
 
-AREA = Area(
-    name="incidents",
-    tables="ceasefire.incidents.tables",
-    router="ceasefire.incidents.api:router",
-    commands="ceasefire.incidents.commands:register",
-    checker="ceasefire.incidents.check:CHECKER",
-)
+AREA = Area.conventional(__name__)

@@ -7,9 +7,4 @@ in docs/ledger.md so that anyone can write their own verifier.
 
 from ceasefire.areas import Area
 
-AREA = Area(
-    name="ledger",
-    tables="ceasefire.ledger.tables",
-    router="ceasefire.ledger.api:router",
-    commands="ceasefire.ledger.commands:register",
-)
+AREA = Area.conventional(__name__, checker=False)

@@ -2,10 +2,4 @@
 
 from ceasefire.areas import Area
 
-AREA = Area(
-    name="members",
-    tables="ceasefire.members.tables",
-    router="ceasefire.members.api:router",
-    commands="ceasefire.members.commands:register",
-    checker="ceasefire.members.check:CHECKER",
-)
+AREA = Area.conventional(__name__)

@@ -2,9 +2,4 @@
 
 from ceasefire.areas import Area
 
-AREA = Area(
-    name="news",
-    tables="ceasefire.news.tables",
-    router="ceasefire.news.api:router",
-    commands="ceasefire.news.commands:register",
-)
+AREA = Area.conventional(__name__, checker=False)
