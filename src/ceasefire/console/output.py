@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
+
+T = TypeVar("T")
 
 # No emoji codes: ledger tags such as 'ledger:key:added' must print as written.
 console = Console(emoji=False)
@@ -33,6 +35,16 @@ def print_json(data: Any) -> None:
     """Write JSON to stdout without Rich markup processing."""
     sys.stdout.write(to_json(data) + "\n")
     sys.stdout.flush()
+
+
+def print_result(result: T, as_json: bool, show: str | Callable[[T], object]) -> None:
+    """A command's result: JSON under ``--json``, otherwise ``show``, a line or a printer."""
+    if as_json:
+        print_json(result)
+    elif isinstance(show, str):
+        console.print(show)
+    else:
+        show(result)
 
 
 def print_table(

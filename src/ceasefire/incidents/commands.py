@@ -16,7 +16,7 @@ import typer
 from ceasefire.access import Classification
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON, TOKEN
-from ceasefire.console.output import console, print_json, print_table
+from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
@@ -82,10 +82,7 @@ def incident_create(
         classification=classification,
         agreement_id=agreement,
     )
-    if as_json:
-        print_json(detail)
-    else:
-        _print_incident(detail)
+    print_result(detail, as_json, _print_incident)
 
 
 @incident_app.command("list")
@@ -166,10 +163,7 @@ def incident_show(
 ) -> None:
     """Show an incident with every part you may read."""
     detail = incidents.get_incident(get_context(), acting_viewer(get_context(), token), incident_id)
-    if as_json:
-        print_json(detail)
-    else:
-        _print_incident(detail)
+    print_result(detail, as_json, _print_incident)
 
 
 @incident_app.command("investigate")
@@ -204,10 +198,7 @@ def incident_investigate(
         party_representatives=reps,
         instructions=instructions,
     )
-    if as_json:
-        print_json(task)
-    else:
-        console.print(f"task {task.id} assigned to {len(task.team)} people")
+    print_result(task, as_json, f"task {task.id} assigned to {len(task.team)} people")
 
 
 @incident_app.command("assess")
@@ -242,10 +233,7 @@ def incident_assess(
         evidence_refs=evidence or [],
         classification=classification,
     )
-    if as_json:
-        print_json(detail)
-    else:
-        _print_incident(detail)
+    print_result(detail, as_json, _print_incident)
 
 
 @incident_app.command("reply")
@@ -264,10 +252,7 @@ def incident_reply(
         text=text,
         evidence_refs=evidence or [],
     )
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"reply {result.id} by {result.party} recorded")
+    print_result(result, as_json, f"reply {result.id} by {result.party} recorded")
 
 
 @incident_app.command("note")
@@ -288,10 +273,7 @@ def incident_note(
         text=text,
         classification=classification,
     )
-    if as_json:
-        print_json(note)
-    else:
-        console.print(f"note {note.id} recorded ({note.classification.value})")
+    print_result(note, as_json, f"note {note.id} recorded ({note.classification.value})")
 
 
 @incident_app.command("status")
@@ -306,10 +288,7 @@ def incident_status(
     detail = incidents.change_status(
         get_context(), acting_viewer(get_context(), token), incident_id, status, reason=reason
     )
-    if as_json:
-        print_json(detail)
-    else:
-        _print_incident(detail)
+    print_result(detail, as_json, _print_incident)
 
 
 @incident_app.command("classify")
@@ -328,10 +307,7 @@ def incident_classify(
         classification,
         reason=reason,
     )
-    if as_json:
-        print_json(detail)
-    else:
-        console.print(f"{detail.id} is now {detail.classification.value}")
+    print_result(detail, as_json, f"{detail.id} is now {detail.classification.value}")
 
 
 @incident_app.command("rule")

@@ -17,7 +17,7 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON
-from ceasefire.console.output import console, err_console, print_json, print_table
+from ceasefire.console.output import console, err_console, print_json, print_result, print_table
 from ceasefire.errors import IntegrityError, InvalidInput, problem
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
@@ -236,10 +236,11 @@ def show_command(
 def head_command(as_json: Annotated[bool, JSON] = False) -> None:
     """The last entry's sequence number and hash (what a pre-signed entry builds on)."""
     result = ledger.head(get_context())
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"seq {result['seq']}  {result['entry_hash']}  {result['recorded_at'] or ''}")
+    print_result(
+        result,
+        as_json,
+        f"seq {result['seq']}  {result['entry_hash']}  {result['recorded_at'] or ''}",
+    )
 
 
 @ledger_app.command("roots")
@@ -260,10 +261,9 @@ def roots_command(as_json: Annotated[bool, JSON] = False) -> None:
 def seal_command(as_json: Annotated[bool, JSON] = False) -> None:
     """Seal the last day with entries if it has ended (appends also do this by themselves)."""
     days = ledger.seal_closed_days(get_context())
-    if as_json:
-        print_json({"sealed": days})
-    else:
-        console.print(f"sealed: {', '.join(days)}" if days else "nothing to seal")
+    print_result(
+        {"sealed": days}, as_json, f"sealed: {', '.join(days)}" if days else "nothing to seal"
+    )
 
 
 @ledger_app.command("keys")

@@ -16,7 +16,7 @@ import typer
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON
-from ceasefire.console.output import console, print_json, print_table
+from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.members import auth, posts
 from ceasefire.members import service as members
@@ -54,10 +54,7 @@ def member_add(
     """Add a member organisation (a ledgered change)."""
     member = Member(id=member_id, name=name, kind=kind, iso3=iso3)
     result = members.add_member(get_context(), _operator(), member)
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"member [bold]{result.id}[/bold] ({result.name}) recorded")
+    print_result(result, as_json, f"member [bold]{result.id}[/bold] ({result.name}) recorded")
 
 
 @member_app.command("list")
@@ -175,10 +172,7 @@ def user_add(
         display_name=name,
         operator=operator,
     )
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"user [bold]{result.id}[/bold] of {result.member_id} added")
+    print_result(result, as_json, f"user [bold]{result.id}[/bold] of {result.member_id} added")
 
 
 @user_app.command("list")
@@ -217,10 +211,7 @@ def user_disable(
 ) -> None:
     """Disable a user: no sign-in, and its tokens are refused until it is enabled again."""
     result = auth.disable_user(get_context(), _operator(), user_id)
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"user [bold]{result.id}[/bold] {_user_state(result)}")
+    print_result(result, as_json, f"user [bold]{result.id}[/bold] {_user_state(result)}")
 
 
 @user_app.command("enable")
@@ -230,10 +221,7 @@ def user_enable(
 ) -> None:
     """Enable a disabled user again (its unexpired, unrevoked tokens work again)."""
     result = auth.enable_user(get_context(), _operator(), user_id)
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"user [bold]{result.id}[/bold] {_user_state(result)}")
+    print_result(result, as_json, f"user [bold]{result.id}[/bold] {_user_state(result)}")
 
 
 @user_app.command("password")
@@ -246,10 +234,11 @@ def user_password(
 ) -> None:
     """Set a user's password (asks unless --password-stdin); ends its sign-in sessions."""
     result = auth.set_password(get_context(), _operator(), user_id, _read_password(password_stdin))
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"password of user [bold]{result.id}[/bold] set; its sign-in sessions ended")
+    print_result(
+        result,
+        as_json,
+        f"password of user [bold]{result.id}[/bold] set; its sign-in sessions ended",
+    )
 
 
 @user_app.command("unlock")
@@ -259,10 +248,11 @@ def user_unlock(
 ) -> None:
     """Lift a sign-in lockout (too many failed sign-ins) now rather than when it runs out."""
     auth.unlock_user(get_context(), _operator(), user_name)
-    if as_json:
-        print_json({"user_name": user_name, "locked": False})
-    else:
-        console.print(f"sign-ins for [bold]{user_name}[/bold] are accepted again")
+    print_result(
+        {"user_name": user_name, "locked": False},
+        as_json,
+        f"sign-ins for [bold]{user_name}[/bold] are accepted again",
+    )
 
 
 @token_app.command("create")
@@ -303,10 +293,7 @@ def token_revoke(
 ) -> None:
     """Revoke a token by its id (``tok-...``)."""
     result = auth.revoke_token(get_context(), _operator(), token_id)
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"token {result.id} {result.state}")
+    print_result(result, as_json, f"token {result.id} {result.state}")
 
 
 @token_app.command("list")
@@ -359,10 +346,9 @@ def post_add(
         classification=classification,
     )
     result = posts.add_post(get_context(), _operator(), post)
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"post [bold]{result.id}[/bold] ({', '.join(result.owners)}) recorded")
+    print_result(
+        result, as_json, f"post [bold]{result.id}[/bold] ({', '.join(result.owners)}) recorded"
+    )
 
 
 @post_app.command("list")
@@ -421,10 +407,7 @@ def sensor_add(
         notes=notes,
     )
     result = posts.add_sensor(get_context(), _operator(), sensor)
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"sensor [bold]{result.id}[/bold] ({result.kind.value}) recorded")
+    print_result(result, as_json, f"sensor [bold]{result.id}[/bold] ({result.kind.value}) recorded")
 
 
 @sensor_app.command("list")
