@@ -67,7 +67,12 @@ from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, proble
 from ceasefire.intake.grouping import CandidateReport, IncidentGrouper, ManualGrouper
 from ceasefire.intake.ids import new_id
 from ceasefire.services.context import ServiceContext
-from ceasefire.services.intake_access import ReadScope, concerns_list, concerns_text
+from ceasefire.services.intake_access import (
+    ReadScope,
+    concerns_list,
+    concerns_text,
+    referenced_reports,
+)
 from ceasefire.services.ledger import append
 from ceasefire.services.members import actor_of, load_roles
 from ceasefire.services.reports import (
@@ -468,13 +473,11 @@ def _claim_reports(
     scope: ReadScope,
     report_ids: Sequence[str],
     grouper: IncidentGrouper,
-) -> list[ReportRow]:
-    rows = []
-    for rid in dict.fromkeys(report_ids):
-        report = session.get(ReportRow, rid)
-        if report is None or not readable_row(scope, report):
-            raise NotFound(f"no report {rid!r}", details=[problem("report_ids", f"unknown {rid}")])
-        rows.append(report)
+    agreement_id: str | None,
+    *,
+    infer: bool = False,
+) -> tuple[list[ReportRow], str | None]:
+    rows, agreement_id = referenced_reports(session, scope, report_ids, agreement_id, infer=infer)
     candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
     groups = grouper.propose(candidates)
     if len(groups) != 1:
@@ -492,7 +495,7 @@ def _claim_reports(
             "a report belongs to one incident at most",
             details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
         )
-    return rows
+    return rows, agreement_id
 
 
 def create_incident(
@@ -519,14 +522,9 @@ def create_incident(
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
-        reports = _claim_reports(session, scope, report_ids, grouper)
-        agreements = {r.agreement_id for r in reports if r.agreement_id is not None}
-        if agreement_id is None and len(agreements) > 1:
-            raise InvalidInput(
-                "the reports belong to different agreements; name one",
-                details=[problem("agreement_id", f"one of {sorted(agreements)}")],
-            )
-        agreement_id = agreement_id or (agreements.pop() if agreements else None)
+        reports, agreement_id = _claim_reports(
+            session, scope, report_ids, grouper, agreement_id, infer=True
+        )
         _require_monitor(scope, agreement_id, "create incidents")
         now = utcnow()
         row = IncidentRow(
@@ -585,7 +583,9 @@ def add_reports(
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
         _require_monitor(scope, row.agreement_id, "group reports")
-        added = _claim_reports(session, scope, report_ids, ManualGrouper([list(report_ids)]))
+        added, _ = _claim_reports(
+            session, scope, report_ids, ManualGrouper([list(report_ids)]), row.agreement_id
+        )
         now = utcnow()
         for report in added:
             session.add(

@@ -51,7 +51,7 @@ from ceasefire.intake.attachments import AttachmentStore
 from ceasefire.intake.ids import new_id
 from ceasefire.services.auth import callers_for_tokens
 from ceasefire.services.context import ServiceContext
-from ceasefire.services.intake_access import ReadScope, concerns_list
+from ceasefire.services.intake_access import ReadScope, concerns_list, current_agreements
 from ceasefire.services.ledger import NewEntry, append, append_many
 from ceasefire.services.members import actor_of
 
@@ -384,6 +384,7 @@ def file_reports(
     tokens = [s.token for s in submissions if s.token is not None]
     callers = callers_for_tokens(ctx, tokens, at=now) if tokens else {}
     scopes: dict[Viewer, ReadScope] = {}
+    agreements: frozenset[str] | None = None
     ready: list[_Ready] = []
     for index, submission in enumerate(submissions):
         try:
@@ -394,8 +395,12 @@ def file_reports(
                 if isinstance(caller, CeasefireError):
                     raise caller
                 filer = caller.viewer
-                # The token's look-up read the member's roles: no second look-up.
-                scopes.setdefault(filer, ReadScope.of(filer, caller.roles, now))
+                # The token's look-up read the member's roles: no second look-up of them.
+                if filer not in scopes:
+                    if agreements is None:
+                        with ctx.engine.connect() as conn:
+                            agreements = current_agreements(conn, now)
+                    scopes[filer] = ReadScope.of(filer, caller.roles, now, agreements=agreements)
             content, key = _validated(submission, now, tolerance)
             ready.append(_Ready(index, filer, content, key))
         except CeasefireError as exc:
