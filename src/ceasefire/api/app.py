@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import swagger_ui_bundle
@@ -10,15 +11,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ceasefire import __version__
 from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
 from ceasefire.api.errors import error_response
+from ceasefire.api.inputcheck import TextCheck
 from ceasefire.config import Settings
 from ceasefire.errors import CeasefireError, PayloadTooLarge
 from ceasefire.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
 
 
 def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
@@ -99,6 +104,21 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(exc.status_code, f"E{exc.status_code}", str(exc.detail))
 
+    @app.exception_handler(sa_exc.DataError)
+    async def _data_error(request: Request, exc: sa_exc.DataError) -> JSONResponse:
+        # A value the database refused (out of a column's range, a character it does not
+        # store) that validation let through: the input's fault, and a bug to fix; logged,
+        # but never a 500 with the driver's message.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+        return _error(422, "E422", "a value is out of range or holds text the database refuses")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Everything else that escapes a route: one coded JSON 500, never a plain-text body
+        # or a traceback; the details go to the log only.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _error(500, "E500", "internal error; the server log has the details")
+
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
@@ -134,6 +154,8 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     app.include_router(auth_pages_router)
     app.add_middleware(SessionCookieHeaders)
 
+    # Inside the size limit: the body it buffers to check is already bounded.
+    app.add_middleware(TextCheck)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     # Outermost: a refused request costs nothing further.
     app.state.address_limits = address_limits_for(ctx, settings, session_cookie=SESSION_COOKIE)

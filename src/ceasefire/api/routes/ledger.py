@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from ceasefire.api.deps import ContextDep, RequireMember
+from ceasefire.api.inputcheck import INT8_MAX
 from ceasefire.services import ledger
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
@@ -35,14 +36,14 @@ class PresignedEntry(BaseModel):
     signature: str = Field(description="Ed25519 signature of the header bytes, 128 hex digits.")
 
 
-SeqPath = Annotated[int, Path(ge=1, description="Sequence number of the entry.")]
+SeqPath = Annotated[int, Path(ge=1, le=INT8_MAX, description="Sequence number of the entry.")]
 
 
 @router.get("", response_model=EntryPage)
 def list_entries(
     ctx: ContextDep,
     _viewer: RequireMember,
-    after: Annotated[int, Query(ge=0, description="Entries after this seq.")] = 0,
+    after: Annotated[int, Query(ge=0, le=INT8_MAX, description="Entries after this seq.")] = 0,
     limit: Annotated[int, Query(ge=1, le=ledger.MAX_PAGE, description="Page size.")] = 100,
     tag: Annotated[str | None, Query(max_length=128, description="Tag prefix.")] = None,
     subject: Annotated[str | None, Query(max_length=200, description="Subject id.")] = None,
