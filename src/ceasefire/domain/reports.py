@@ -564,21 +564,29 @@ def _integer(value: Any, loc: str, probs: _Problems, *, minimum: int = 0) -> int
     return value
 
 
+# What neither the UTF-8 canonical form nor PostgreSQL can hold: NUL, and surrogate code
+# points (a lone ``\ud800`` escape decodes to one).
+UNSTORABLE_TEXT = re.compile("[\u0000\ud800-\udfff]")
+
+
 def _text(value: Any, loc: str, probs: _Problems, *, limit: int = MAX_SHORT_TEXT) -> str | None:
     if type(value) is str:  # the common case first
         value = value.strip()
-        if len(value) <= limit:
-            return value or None
-        probs.add(loc, f"longer than {limit} characters")
+        if len(value) > limit:
+            probs.add(loc, f"longer than {limit} characters")
+            return None
+    elif value is None:
         return None
-    if value is None:
-        return None
-    if not isinstance(value, str):
+    elif not isinstance(value, str):
         probs.add(loc, f"must be a string, got {type(value).__name__}")
         return None
-    value = value.strip()
-    if len(value) > limit:
-        probs.add(loc, f"longer than {limit} characters")
+    else:
+        value = value.strip()
+        if len(value) > limit:
+            probs.add(loc, f"longer than {limit} characters")
+            return None
+    if UNSTORABLE_TEXT.search(value) is not None:
+        probs.add(loc, "contains a NUL character or a lone surrogate")
         return None
     return value or None
 

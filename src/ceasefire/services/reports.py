@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -54,6 +55,8 @@ from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_access import ReadScope, concerns_list, current_agreements
 from ceasefire.services.ledger import NewEntry, append, append_many
 from ceasefire.services.members import actor_of
+
+log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 200
 MAX_LIST_LIMIT = 500
@@ -415,7 +418,7 @@ def file_reports(
     for item in ready:
         try:
             item.content = check_may_file(scopes[item.viewer], item.content)
-            item.canonical = item.content.canonical()
+            item.canonical = _canonical(item.content)
             allowed.append(item)
         except CeasefireError as exc:
             outcomes[item.index] = exc
@@ -429,12 +432,13 @@ def file_reports(
                 stored = _store(session, ctx.settings, pending)
                 for item, outcome in zip(ready, stored, strict=True):
                     outcomes[item.index] = outcome
-        except sa_exc.IntegrityError as exc:
-            # A concurrent writer (another process, on PostgreSQL) stored one of these keys
-            # meanwhile: file them one at a time, so that only the clashing one is judged
-            # against what was stored first.
+        except sa_exc.DBAPIError as exc:
+            # The database refused the batch: a concurrent writer (another process, on
+            # PostgreSQL) stored one of these keys meanwhile, or one row is one it cannot
+            # take. File them one at a time, so that only the clashing one is judged against
+            # what was stored first and only the refused one fails.
             if len(ready) == 1:
-                outcomes[ready[0].index] = _after_race(ctx, ready[0], exc)
+                outcomes[ready[0].index] = _alone_refused(ctx, ready[0], exc)
             else:
                 for item in ready:
                     sub = submissions[item.index]
@@ -542,6 +546,32 @@ def _conflict(key: str, report_id: str) -> Conflict:
         f"idempotency key {key!r} was used for a different report ({report_id})",
         details=[problem("idempotency_key", "already used with a different body")],
     )
+
+
+def _canonical(content: ReportContent) -> tuple[str, str]:
+    """The content's canonical form; text the encoder cannot write is this report's 422
+    (validation refuses it first; this keeps any that slips through out of the batch)."""
+    try:
+        return content.canonical()
+    except (UnicodeError, ValueError) as exc:
+        raise InvalidInput(
+            "the report holds text that cannot be encoded",
+            details=[problem("body", "not valid Unicode text (a lone surrogate?)")],
+        ) from exc
+
+
+def _alone_refused(
+    ctx: ServiceContext, item: _Ready, error: sa_exc.DBAPIError
+) -> SubmittedReport | CeasefireError:
+    """The outcome of one submission the database refused on its own: the report its key
+    already names (a race), or a coded error of this submission alone."""
+    if isinstance(error, sa_exc.IntegrityError):
+        try:
+            return _after_race(ctx, item, error)
+        except sa_exc.IntegrityError:
+            pass
+    log.error("the database refused a report: %s", error.orig)
+    return CeasefireError("the database refused this report; the server log has the details")
 
 
 def _after_race(
