@@ -9,10 +9,11 @@ Two kinds of character pass JSON and URL decoding but not what is behind them:
 
 The middleware checks the decoded path and query string of every request, and the strings
 (keys included) of JSON and form bodies, before any route runs; the first offending
-location is named (``path``, ``query.<name>``, ``body.<field>.<index>...``). A JSON body is
-parsed here only when its bytes contain a ``\\u`` escape (a raw NUL or a raw surrogate is
-not valid JSON, and a body without escapes cannot hold either), so the usual request costs
-one byte search. Domain validation (``ceasefire.domain.reports``) refuses the same
+location is named as the routes' validation errors name it (``loc``: the parameter or the
+field path such as ``event_position.place_name``; ``in``: ``path``, ``query`` or ``body``).
+A JSON body is parsed here only when its bytes contain a ``\\u`` escape (a raw NUL or a
+raw surrogate is not valid JSON, and a body without escapes cannot hold either), so the usual
+request costs one byte search. Domain validation (``ceasefire.domain.reports``) refuses the same
 characters again for input that does not come through HTTP (the CLI, CSV files).
 """
 
@@ -69,22 +70,28 @@ def find_bad_text(data: Any, loc: str) -> tuple[str, str] | None:
     return None
 
 
-def _refusal(loc: str, reason: str) -> InvalidInput:
-    return InvalidInput(f"invalid text in {loc}: {reason}", details=[problem(loc, reason)])
+def _refusal(where: str, loc: str, reason: str) -> InvalidInput:
+    """The 422, with the location as the validation errors of the routes give it: the field
+    or parameter name in ``loc`` and the part of the request in ``in``."""
+    loc = loc.removeprefix(f"{where}.") if loc != where else loc
+    return InvalidInput(
+        f"invalid text in {where} {loc}".replace("\x00", "\\0"),
+        details=[problem(loc.replace("\x00", "\\0"), reason, **{"in": where})],
+    )
 
 
 def check_target(scope: Scope) -> InvalidInput | None:
     """The refusal for a bad path or query string, or None."""
     reason = bad_text(scope.get("path", ""))
     if reason is not None:
-        return _refusal("path", reason)
+        return _refusal("path", "path", reason)
     query = scope.get("query_string", b"")
     if b"%00" in query or b"\x00" in query:  # the decoder keeps NUL: look only when present
         for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
             for text in (name, value):
                 reason = bad_text(text)
                 if reason is not None:
-                    return _refusal(f"query.{name}".replace("\x00", "\\0"), reason)
+                    return _refusal("query", f"query.{name}", reason)
     return None
 
 
@@ -97,7 +104,7 @@ def check_body(content_type: bytes, body: bytes) -> InvalidInput | None:
         for name, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
             for text in (name, value):
                 if "\x00" in text:
-                    return _refusal(f"body.{name}".replace("\x00", "\\0"), "contains a NUL")
+                    return _refusal("body", f"body.{name}", "contains a NUL character")
         return None
     if b"json" not in content_type or b"\\u" not in body:
         return None
@@ -106,7 +113,7 @@ def check_body(content_type: bytes, body: bytes) -> InvalidInput | None:
     except (ValueError, RecursionError):
         return None
     found = find_bad_text(data, "body")
-    return None if found is None else _refusal(*found)
+    return None if found is None else _refusal("body", *found)
 
 
 class TextCheck:
