@@ -232,9 +232,15 @@ def row_to_body(cells: Mapping[str, str]) -> dict[str, Any]:
 
 def _decode(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _file_error(f"not UTF-8 text (byte {exc.start})") from exc
+    nul = text.find("\x00")
+    if nul >= 0:
+        # Python's csv module reads NUL, but PostgreSQL stores no NUL in text.
+        line = text.count("\n", 0, nul) + 1
+        raise _file_error(f"line {line} contains a NUL character", loc=f"line {line}")
+    return text
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:

@@ -65,7 +65,7 @@ from ceasefire.domain.reports import Category, Channel, canonical_sha256, conten
 from ceasefire.domain.timeutil import ensure_utc, utcnow
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.intake.grouping import CandidateReport, IncidentGrouper, ManualGrouper
-from ceasefire.intake.ids import new_id
+from ceasefire.intake.ids import check_cursor, new_id
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_access import (
     ReadScope,
@@ -1401,6 +1401,7 @@ def list_incidents(
     """Incidents the viewer may read, newest first, filtered; ``cursor`` = last id seen."""
     filters = filters or IncidentFilters()
     filters.check()
+    cursor = check_cursor(cursor, "inc")
     limit = max(1, min(limit, MAX_LIST_LIMIT))
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)

@@ -49,7 +49,7 @@ from ceasefire.domain.reports import (
 from ceasefire.domain.timeutil import utcnow
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.intake.attachments import AttachmentStore
-from ceasefire.intake.ids import new_id
+from ceasefire.intake.ids import check_cursor, new_id
 from ceasefire.services.auth import callers_for_tokens
 from ceasefire.services.context import ServiceContext
 from ceasefire.services.intake_access import ReadScope, concerns_list, current_agreements
@@ -715,6 +715,7 @@ def list_reports(
 ) -> ReportPage:
     """Reports the viewer may read, newest first; ``cursor`` is the last id of a page."""
     limit = max(1, min(limit, MAX_LIST_LIMIT))
+    cursor = check_cursor(cursor, "rep")
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         query = select(ReportRow).where(scope.clause(ReportRow)).order_by(ReportRow.id.desc())
