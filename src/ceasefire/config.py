@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         description="Requests a minute (and burst) one client address may make without a "
         "valid token; 0: unlimited. Per worker process.",
     )
+    token_requests_per_minute: int = Field(
+        default=6000,
+        ge=0,
+        description="Requests a minute (and burst) one valid API token may make; 0: unlimited. "
+        "Per worker process. Raise it for a sensor feed that files more than 100 reports a "
+        "second through one token.",
+    )
     login_attempts_per_address_per_minute: int = Field(
         default=10,
         ge=0,

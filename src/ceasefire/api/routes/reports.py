@@ -136,6 +136,8 @@ async def import_reports_csv(
     filename: Annotated[str, Query(max_length=200)] = "upload.csv",
 ) -> ImportOut:
     """Import a CSV file sent as the request body (``text/csv``); see docs/intake.md."""
+    # Before the body is read or stored: a member who may import nothing costs nothing.
+    await run_in_threadpool(imports.check_may_import, ctx, viewer)
     data = await request.body()
     if not data:
         raise InvalidInput("empty CSV body", details=[problem("body", "empty")])
