@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(
         default=2000, description="Rows per transaction of a CSV import (a rerun resumes)."
     )
+    import_quota_bytes_per_member: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1,
+        description="Bytes one member's CSV uploads in progress may hold in DATA_DIR/imports/ "
+        "(each is deleted when its import ends).",
+    )
+    import_stale_after_s: int = Field(
+        default=3600,
+        ge=60,
+        description="An upload older than this was left by a process that died mid-import; "
+        "it is deleted before the next upload is stored.",
+    )
     max_article_bytes: int = Field(
         default=5 * 1024 * 1024, description="Largest news article file the pipeline reads."
     )

@@ -7,7 +7,6 @@ Routes only translate HTTP to service calls; validation and permissions live in 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
@@ -25,7 +24,7 @@ from ceasefire.api.deps import (
 )
 from ceasefire.domain.reports import Category, Channel
 from ceasefire.errors import InvalidInput, problem
-from ceasefire.services import imports, reports
+from ceasefire.services import imports, reports, uploads
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -141,22 +140,20 @@ async def import_reports_csv(
     data = await request.body()
     if not data:
         raise InvalidInput("empty CSV body", details=[problem("body", "empty")])
-    folder = ctx.settings.data_dir / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()
-    path = folder / f"{digest}.csv"
-    path.write_bytes(data)
-    rejects_path = folder / f"{digest}.rejects.csv"
-    result = await run_in_threadpool(
-        imports.import_csv,
-        ctx,
-        viewer,
-        path,
-        skip_invalid=skip_invalid,
-        rejects_path=rejects_path,
-    )
-    result.filename = filename.rsplit("/", 1)[-1]
-    rejects_text = rejects_path.read_text(encoding="utf-8") if result.rejects_path else None
+    assert viewer.member_id is not None  # RequireMember
+    # Kept only while the import runs, within the member's quota (services/uploads.py).
+    with uploads.held_upload(ctx.settings, viewer.member_id, data) as path:
+        rejects_path = uploads.rejects_path(path)
+        result = await run_in_threadpool(
+            imports.import_csv,
+            ctx,
+            viewer,
+            path,
+            skip_invalid=skip_invalid,
+            rejects_path=rejects_path,
+        )
+        result.filename = filename.rsplit("/", 1)[-1]
+        rejects_text = rejects_path.read_text(encoding="utf-8") if result.rejects_path else None
     return ImportOut(**{**result.to_dict(), "rejects_csv": rejects_text})
 
 
