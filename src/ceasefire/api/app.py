@@ -18,7 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ceasefire import __version__
 from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
 from ceasefire.api.errors import error_response
+from ceasefire.api.headers import SecurityHeaders, docs_policy
 from ceasefire.api.inputcheck import TextCheck
+from ceasefire.api.openapi_errors import install as install_error_responses
 from ceasefire.config import Settings
 from ceasefire.errors import CeasefireError, PayloadTooLarge
 from ceasefire.services.context import ServiceContext
@@ -129,15 +131,18 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
 
     app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
 
+    docs_page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="ceasefire API",
+        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+    ).body
+    docs_headers = {"Content-Security-Policy": docs_policy(bytes(docs_page))}
+
     @app.get("/docs", include_in_schema=False)
     async def _docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="ceasefire API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
-        )
+        return HTMLResponse(bytes(docs_page), headers=docs_headers)
 
     @app.get("/health", tags=["meta"])
     async def _health() -> dict[str, str]:
@@ -157,7 +162,10 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     # Inside the size limit: the body it buffers to check is already bounded.
     app.add_middleware(TextCheck)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    # Outermost: a refused request costs nothing further.
+    # Outside the rest: a refused request costs nothing further.
     app.state.address_limits = address_limits_for(ctx, settings, session_cookie=SESSION_COOKIE)
     app.add_middleware(AddressRateLimit, limits=app.state.address_limits)
+    # Outermost of all: every response, a middleware's refusal included, gets the headers.
+    app.add_middleware(SecurityHeaders)
+    install_error_responses(app)
     return app
