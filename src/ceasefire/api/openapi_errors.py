@@ -8,11 +8,13 @@ this API never sends). Every error here is ``{"error": {"code", "message", "deta
   refused before any route runs (``api/inputcheck.py``);
 - 429 — any operation: requests are rate-limited per address or per token
   (``api/address_limits.py``);
-- 401 and 403 — operations that read a token (``security`` in the document): a bad token is
-  a 401, a role that may not do or see this a 403;
-- 404 — operations naming a record (a path parameter, an ``*_id`` query parameter), and every
+- 401 and 403 — operations that read a token (``security`` in the document) or check a
+  password (sign-in): a bad token or password is a 401, a role that may not do this a 403;
+- 404 — operations with parameters (a path or query parameter may name a record) and every
   write (which may refer to records);
-- 409 and 413 — every write (a state conflict; a body over the size limit).
+- 409 and 413 — every write (a state conflict; a body over the size limit);
+- 400 — operations with a request body: one that cannot even be parsed (not UTF-8, a broken
+  form).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 DESCRIPTIONS = {
+    "400": "The request body cannot be parsed",
     "401": "No valid token: missing where one is needed, malformed, unknown, expired or revoked",
     "403": "The caller's role does not allow this",
     "404": "No such record, or one the caller may not read",
@@ -52,20 +55,31 @@ DESCRIPTIONS = {
     "429": "Rate limit; retry after the `Retry-After` header's seconds",
 }
 WRITES = {"post", "put", "patch", "delete"}
+PASSWORD_FIELDS = {"password", "current_password"}
 
 
-def _codes(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+def _body_fields(document: dict[str, Any], operation: dict[str, Any]) -> set[str]:
+    """The top-level fields of the operation's JSON body (through one ``$ref``)."""
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = document["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+    return set(schema.get("properties", {}))
+
+
+def _codes(
+    document: dict[str, Any], path: str, method: str, operation: dict[str, Any]
+) -> list[str]:
     codes = ["422", "429"]
-    if operation.get("security"):
+    if operation.get("security") or _body_fields(document, operation) & PASSWORD_FIELDS:
         codes += ["401", "403"]
-    names_record = "{" in path or any(
-        p.get("in") == "query" and str(p.get("name", "")).endswith("_id")
-        for p in operation.get("parameters", [])
-    )
-    if names_record or method in WRITES:
+    if "{" in path or operation.get("parameters") or method in WRITES:
         codes.append("404")
     if method in WRITES:
         codes += ["409", "413"]
+    if "requestBody" in operation:
+        codes.append("400")
     return codes
 
 
@@ -81,7 +95,7 @@ def add_error_responses(document: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
-            for code in _codes(path, method, operation):
+            for code in _codes(document, path, method, operation):
                 responses[code] = {
                     "description": DESCRIPTIONS[code],
                     "content": {"application/json": {"schema": ref}},
