@@ -1293,22 +1293,50 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     )
 
 
-def _person_names(session: Session, row: IncidentRow, reports: Sequence[ReportRow]) -> set[str]:
-    """Names that must not reach the public: reporters, team members, representatives, users."""
+def _person_names(
+    session: Session,
+    row: IncidentRow,
+    reports: Sequence[ReportRow],
+    *,
+    tasks: Sequence[InvestigationTaskRow] | None = None,
+    user_names: set[str] | None = None,
+) -> set[str]:
+    """Names that must not reach the public: reporters, team members, representatives, users.
+
+    ``tasks`` (the incident's) and ``user_names`` are passed when a list read them once for
+    all its incidents."""
     names = {str(json.loads(r.content).get("reporter") or "") for r in reports} - {""}
-    for task in session.scalars(
-        select(InvestigationTaskRow).where(InvestigationTaskRow.incident_id == row.id)
-    ):
+    if tasks is None:
+        tasks = list(
+            session.scalars(
+                select(InvestigationTaskRow).where(InvestigationTaskRow.incident_id == row.id)
+            )
+        )
+    for task in tasks:
         names.update(task.team)
         for rep in task.party_representatives:
             names.update(rep.get("names") or [])
-    names.update(n for n in session.scalars(select(UserRow.display_name)) if n)
+    if user_names is None:
+        user_names = _user_names(session)
+    names.update(user_names)
     return names
 
 
-def _redacted(session: Session, row: IncidentRow) -> IncidentRedacted:
-    reports = _report_rows(session, row.id)
-    names = _person_names(session, row, reports)
+def _user_names(session: Session) -> set[str]:
+    return {n for n in session.scalars(select(UserRow.display_name)) if n}
+
+
+def _redacted(
+    session: Session,
+    row: IncidentRow,
+    *,
+    reports: Sequence[ReportRow] | None = None,
+    tasks: Sequence[InvestigationTaskRow] | None = None,
+    user_names: set[str] | None = None,
+) -> IncidentRedacted:
+    if reports is None:
+        reports = _report_rows(session, row.id)
+    names = _person_names(session, row, reports, tasks=tasks, user_names=user_names)
     return IncidentRedacted(
         id=row.id,
         title=redact_names(row.title, names) or "",
@@ -1423,12 +1451,50 @@ def list_incidents(
             chunk = min(chunk * 2, 2000)
         more = len(rows) > limit
         rows = rows[:limit]
+        # The page's reports (and, for the public, tasks and user names) in one query each,
+        # not a few queries per incident: the list's latency under concurrent readers.
+        ids = [row.id for row in rows]
+        reports_of = _reports_by_incident(session, ids)
         items: list[IncidentSummary | IncidentRedacted] = []
-        for row in rows:
-            if viewer.is_public:
-                items.append(_redacted(session, row))
-                continue
-            reports = _report_rows(session, row.id)
-            visible = [r for r in reports if readable_row(scope, r)]
-            items.append(IncidentSummary(**_summary(row, reports, visible)))
+        if viewer.is_public:
+            tasks_of: dict[str, list[InvestigationTaskRow]] = {i: [] for i in ids}
+            if ids:
+                for task in session.scalars(
+                    select(InvestigationTaskRow)
+                    .where(InvestigationTaskRow.incident_id.in_(ids))
+                    .order_by(InvestigationTaskRow.id)
+                ):
+                    tasks_of[task.incident_id].append(task)
+            user_names = _user_names(session)
+            items.extend(
+                _redacted(
+                    session,
+                    row,
+                    reports=reports_of[row.id],
+                    tasks=tasks_of[row.id],
+                    user_names=user_names,
+                )
+                for row in rows
+            )
+        else:
+            for row in rows:
+                reports = reports_of[row.id]
+                visible = [r for r in reports if readable_row(scope, r)]
+                items.append(IncidentSummary(**_summary(row, reports, visible)))
         return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)
+
+
+def _reports_by_incident(session: Session, incident_ids: list[str]) -> dict[str, list[ReportRow]]:
+    """The reports of each incident (by report id, as ``_report_rows``), in one query."""
+    found: dict[str, list[ReportRow]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return found
+    rows = session.execute(
+        select(IncidentReportRow.incident_id, ReportRow)
+        .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
+        .where(IncidentReportRow.incident_id.in_(incident_ids))
+        .order_by(ReportRow.id)
+    )
+    for incident_id, report in rows:
+        found[incident_id].append(report)
+    return found
