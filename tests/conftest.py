@@ -120,6 +120,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # values in tests/api/test_address_limits.py, and stay on (but far) here.
         public_requests_per_minute=100_000,
         login_attempts_per_address_per_minute=100_000,
+        token_requests_per_minute=100_000,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import swagger_ui_bundle
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import InternalError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,6 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ceasefire import __version__
 from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
 from ceasefire.api.errors import error_response
+from ceasefire.api.headers import SecurityHeaders, docs_policy
+from ceasefire.api.inputcheck import TextCheck
+from ceasefire.api.openapi_errors import install as install_error_responses
 from ceasefire.areas import contributions
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
@@ -34,8 +39,10 @@ def _wants_html(request: Request) -> bool:
     """A browser asking for a page (not the API) gets its errors as an HTML page."""
     if request.url.path.startswith(_JSON_PREFIXES):
         return False
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept or (request.method == "POST" and "application/json" not in accept)
+    return "text/html" in request.headers.get("accept", "")
+
+
+log = logging.getLogger(__name__)
 
 
 def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
@@ -64,6 +71,10 @@ def _as_ceasefire_error(exc: Exception) -> CeasefireError:
         error = CeasefireError(str(exc.detail), code=code if code in ERRORS else "E500")
         error.status = exc.status_code
         return error
+    if isinstance(exc, sa_exc.DataError):
+        # A value the database refused (out of a column's range, a character it does not
+        # store) that validation let through: the input's fault, and a bug to fix.
+        return InvalidInput("a value is out of range or holds text the database refuses")
     # Storage that cannot be written (a read-only database, a full disk, a lock held too
     # long, a database that cannot be reached; PostgreSQL says "read-only transaction" as
     # an internal error): a coded 503 with the reason, not a bare 500.
@@ -137,7 +148,11 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     app.state.authenticate = viewer_for_token
 
     async def _handle(request: Request, exc: Exception) -> Response:
-        return _respond(request, _as_ceasefire_error(exc))
+        error = _as_ceasefire_error(exc)
+        if error.code == "E500" or isinstance(exc, sa_exc.DataError):
+            # The details go to the log only, never to the client.
+            log.error("%s on %s %s", error.code, request.method, request.url.path, exc_info=exc)
+        return _respond(request, error)
 
     # One handler for everything that escapes a route (datasette's handle_exception).
     for kind in (CeasefireError, RequestValidationError, StarletteHTTPException, Exception):
@@ -151,15 +166,18 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
 
     app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
 
+    docs_page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="ceasefire API",
+        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+    ).body
+    docs_headers = {"Content-Security-Policy": docs_policy(bytes(docs_page))}
+
     @app.get("/docs", include_in_schema=False)
     async def _docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="ceasefire API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
-        )
+        return HTMLResponse(bytes(docs_page), headers=docs_headers)
 
     @app.get(
         "/health",
@@ -174,10 +192,15 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         app.include_router(router)
     app.add_middleware(SessionCookieHeaders)
 
+    # Inside the size limit: the body it buffers to check is already bounded.
+    app.add_middleware(TextCheck)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    # Outermost: a refused request costs nothing further.
+    # Outside the rest: a refused request costs nothing further.
     app.state.address_limits = address_limits_for(
         ctx, settings, session_cookie=SESSION_COOKIE, authenticate=viewer_for_token
     )
     app.add_middleware(AddressRateLimit, limits=app.state.address_limits)
+    # Outermost of all: every response, a middleware's refusal included, gets the headers.
+    app.add_middleware(SecurityHeaders)
+    install_error_responses(app)
     return app

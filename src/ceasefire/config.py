@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(
         default=2000, description="Rows per transaction of a CSV import (a rerun resumes)."
     )
+    import_quota_bytes_per_member: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1,
+        description="Bytes one member's CSV uploads in progress may hold in DATA_DIR/imports/ "
+        "(each is deleted when its import ends).",
+    )
+    import_stale_after_s: int = Field(
+        default=3600,
+        ge=60,
+        description="An upload older than this was left by a process that died mid-import; "
+        "it is deleted before the next upload is stored.",
+    )
     max_article_bytes: int = Field(
         default=5 * 1024 * 1024, description="Largest news article file the pipeline reads."
     )
@@ -76,6 +88,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Requests a minute (and burst) one client address may make without a "
         "valid token; 0: unlimited. Per worker process.",
+    )
+    token_requests_per_minute: int = Field(
+        default=6000,
+        ge=0,
+        description="Requests a minute (and burst) one valid API token may make; 0: unlimited. "
+        "Per worker process. Raise it for a sensor feed that files more than 100 reports a "
+        "second through one token.",
     )
     login_attempts_per_address_per_minute: int = Field(
         default=10,

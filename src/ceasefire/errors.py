@@ -50,11 +50,19 @@ ERRORS: dict[str, ErrorCode] = {
 
 
 class CeasefireError(Exception):
-    """Base class: a coded, user-facing error."""
+    """Base class: a coded, user-facing error.
+
+    A subclass names its ``code``; its ``status`` and ``title`` are that row of :data:`ERRORS`.
+    """
 
     code = "E500"
     status = 500
     title = "internal error"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status = ERRORS[cls.code].status
+        cls.title = ERRORS[cls.code].title
 
     def __init__(self, message: str, *, details: Any = None, code: str | None = None) -> None:
         super().__init__(message)
@@ -74,40 +82,28 @@ class CeasefireError(Exception):
 
 class NotFound(CeasefireError):
     code = "E404"
-    status = 404
-    title = "not found"
 
 
 class Forbidden(CeasefireError):
     code = "E403"
-    status = 403
-    title = "forbidden"
 
 
 class Unauthorized(CeasefireError):
     code = "E401"
-    status = 401
-    title = "unauthorized"
 
 
 class Conflict(CeasefireError):
     code = "E409"
-    status = 409
-    title = "conflict"
 
 
 class InvalidInput(CeasefireError):
     """Input that fails validation; ``details`` lists every problem with its location."""
 
     code = "E422"
-    status = 422
-    title = "invalid input"
 
 
 class PayloadTooLarge(CeasefireError):
     code = "E413"
-    status = 413
-    title = "payload too large"
 
 
 class Unavailable(CeasefireError):
@@ -115,16 +111,12 @@ class Unavailable(CeasefireError):
     full disk), or a server a witness asks does not answer. Retrying later may help."""
 
     code = "E503"
-    status = 503
-    title = "service unavailable"
 
 
 class TooManyRequests(CeasefireError):
     """Refused for a while (e.g. too many failed sign-ins); ``retry_after_s`` says how long."""
 
     code = "E429"
-    status = 429
-    title = "too many requests"
 
     def __init__(
         self, message: str, *, retry_after_s: int | None = None, details: Any = None
@@ -137,8 +129,6 @@ class IntegrityError(CeasefireError):
     """The stored record is inconsistent (e.g. the ledger does not verify: ``E601``)."""
 
     code = "E600"
-    status = 500
-    title = "integrity error"
 
 
 def problem(loc: str, message: str, **extra: Any) -> dict[str, Any]:

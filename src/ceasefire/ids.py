@@ -8,7 +8,12 @@ parallel by several processes do not collide.
 from __future__ import annotations
 
 import os
+import re
 import time
+
+from ceasefire.errors import InvalidInput, problem
+
+_ID = re.compile(r"([a-z]+)-[0-9a-f]{1,32}")
 
 
 def new_id(prefix: str) -> str:
@@ -22,3 +27,17 @@ def new_ids(prefix: str, count: int) -> list[str]:
     stamp = f"{prefix}-{time.time_ns() // 1_000_000:011x}"
     randomness = os.urandom(5 * count).hex()
     return [stamp + randomness[i : i + 10] for i in range(0, 10 * count, 10)]
+
+
+def check_cursor(cursor: str | None, prefix: str) -> str | None:
+    """A paging cursor (the last id of a page of ``prefix`` records), or ``InvalidInput``
+    naming ``cursor``: a malformed one would otherwise silently give an empty page."""
+    if cursor is None:
+        return None
+    found = _ID.fullmatch(cursor)
+    if found is None or found.group(1) != prefix:
+        raise InvalidInput(
+            "cursor is not the next_cursor of a previous page",
+            details=[problem("cursor", f"expected a {prefix}-... id from next_cursor")],
+        )
+    return cursor

@@ -1,5 +1,6 @@
 """Per-address limits through the HTTP stack: requests without a valid token share a
-bucket per address (429, JSON error, Retry-After); members' requests are never limited;
+bucket per address (429, JSON error, Retry-After); members' requests are not limited per
+address (per token: tests/api/test_import_parsing_limits.py);
 sign-in attempts are limited per address for the API and the web form."""
 
 from __future__ import annotations

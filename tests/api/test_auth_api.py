@@ -148,12 +148,21 @@ def test_member_changes_are_checked_by_role(client: TestClient, cast: Cast) -> N
     assert role.json()["error"]["details"][0]["loc"] == "party"
 
 
-def test_users_create_their_own_tokens_over_the_api(client: TestClient, cast: Cast) -> None:
-    own = client.post("/api/v1/auth/tokens", json={"label": "laptop"}, headers=cast.bearer("aze"))
+def test_users_create_their_own_tokens_over_the_api(
+    client: TestClient, cast: Cast, ctx: ServiceContext
+) -> None:
+    auth.set_password(ctx, OPERATOR, "aze-user", PASSWORD)
+    own = client.post(
+        "/api/v1/auth/tokens",
+        json={"label": "laptop", "password": PASSWORD},
+        headers=cast.bearer("aze"),
+    )
     assert own.status_code == 201
     assert own.json()["info"]["user_id"] == "aze-user"
     other = client.post(
-        "/api/v1/auth/tokens", json={"user_id": "arm-user"}, headers=cast.bearer("aze")
+        "/api/v1/auth/tokens",
+        json={"user_id": "arm-user", "password": PASSWORD},
+        headers=cast.bearer("aze"),
     )
     assert other.status_code == 403
     me = client.get("/api/v1/auth/me", headers=_bearer(own.json()["token"]))

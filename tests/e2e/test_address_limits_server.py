@@ -48,7 +48,7 @@ def test_behind_a_trusted_proxy_each_forwarded_address_has_its_bucket(
         assert refused.json()["error"]["code"] == "E429"
         assert 1 <= int(refused.headers["retry-after"]) <= 20
         assert client.get("/health", headers=_from("203.0.113.2")).status_code == 200
-        # a member with a valid token is not limited, from the same address
+        # a member with a valid token is not limited by the address (only per token)
         member = {**_from("203.0.113.1"), "Authorization": f"Bearer {token}"}
         for _ in range(20):
             assert client.get("/api/v1/auth/me", headers=member).json()["user_id"] == "tur-feed"

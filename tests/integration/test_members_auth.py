@@ -87,17 +87,20 @@ def test_tokens_are_stored_hashed_and_never_ledgered(ctx: ServiceContext) -> Non
 
 def test_users_create_tokens_only_for_themselves(ctx: ServiceContext) -> None:
     cast = demo_cast(ctx)
+    auth.set_password(ctx, OPERATOR, "tur-user", PASSWORD)
     tur = cast.viewer(ctx, "tur")
-    own = auth.create_token(ctx, tur, user_id="tur-user", label="laptop")
+    own = auth.create_token(ctx, tur, user_id="tur-user", label="laptop", password=PASSWORD)
     assert own.info.user_id == "tur-user"
     with pytest.raises(Forbidden):
-        auth.create_token(ctx, tur, user_id="rus-user")
+        auth.create_token(ctx, tur, user_id="rus-user", password=PASSWORD)
     with pytest.raises(Forbidden):
-        auth.create_token(ctx, tur, user_id="tur-user", expires_in=None)
+        auth.create_token(ctx, tur, user_id="tur-user", expires_in=None, password=PASSWORD)
     with pytest.raises(Unauthorized):
         auth.create_token(ctx, Viewer.public(), user_id="tur-user")
     with pytest.raises(InvalidInput) as exc:
-        auth.create_token(ctx, tur, user_id="tur-user", expires_in=timedelta(days=400))
+        auth.create_token(
+            ctx, tur, user_id="tur-user", expires_in=timedelta(days=400), password=PASSWORD
+        )
     assert exc.value.details[0]["loc"] == "expires_at"
     # a user sees and revokes only its own tokens
     assert {t.user_id for t in auth.list_tokens(ctx, tur)} == {"tur-user"}

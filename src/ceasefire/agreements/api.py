@@ -28,6 +28,7 @@ from ceasefire.agreements.schemas import (
 )
 from ceasefire.agreements.views import agreement_view, provisions_view
 from ceasefire.api.deps import ContextDep, RequireMember
+from ceasefire.api.inputcheck import INT4_MAX
 from ceasefire.timeutil import parse_instant, utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["agreements"])
@@ -45,7 +46,8 @@ AsOf = Annotated[
     ),
 ]
 Version = Annotated[
-    int | None, Query(ge=1, description="Agreement version (default: the current one).")
+    int | None,
+    Query(ge=1, le=INT4_MAX, description="Agreement version (default: the current one)."),
 ]
 ProvisionId = Annotated[str, Path(description="Provision id, e.g. p6-kalbajar.", max_length=80)]
 

@@ -74,14 +74,19 @@ class ProvisionRow(Base):
     retired_in_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+def _provision_fk(table: str) -> ForeignKeyConstraint:
+    """The reference from a record about one provision to that provision."""
+    return ForeignKeyConstraint(
+        ["agreement_id", "provision_id"],
+        ["provisions.agreement_id", "provisions.provision_id"],
+        name=f"fk_{table}_provision",
+    )
+
+
 class ProvisionStatusChangeRow(Base):
     __tablename__ = "provision_status_changes"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["agreement_id", "provision_id"],
-            ["provisions.agreement_id", "provisions.provision_id"],
-            name="fk_provision_status_changes_provision",
-        ),
+        _provision_fk("provision_status_changes"),
         UniqueConstraint(
             "agreement_id", "provision_id", "at", "status", name="uq_provision_status_changes_at"
         ),
@@ -107,11 +112,7 @@ class ProvisionStatusChangeRow(Base):
 class DeadlineAmendmentRow(Base):
     __tablename__ = "deadline_amendments"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["agreement_id", "provision_id"],
-            ["provisions.agreement_id", "provisions.provision_id"],
-            name="fk_deadline_amendments_provision",
-        ),
+        _provision_fk("deadline_amendments"),
         UniqueConstraint("agreement_id", "provision_id", "seq", name="uq_deadline_amendments_seq"),
     )
 

@@ -4,10 +4,14 @@
   a request with an unknown, expired or revoked token) share one token bucket per client
   address: ``CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE`` (a burst of that many, then refilled
   evenly). Over it, a 429 in the API's JSON error shape with ``Retry-After``.
-- **Requests with a valid token are never limited here** (a sensor feed posts hundreds of
-  reports a second from one address). To tell a valid token from a made-up one without a
-  database look-up per request, the middleware remembers the tokens it has checked, valid or
-  not, for ``CHECKED_TOKEN_TTL_S``, by Python's per-process salted ``hash()`` of the token
+- **Requests with a valid token are limited per token**, not per address (a sensor feed
+  posts hundreds of reports a second from one address, and an office shares one NAT
+  address): ``CEASEFIRE_TOKEN_REQUESTS_PER_MINUTE`` (6000 by default, a burst of that many),
+  keyed by the same salted hash as below. So a member's leaked or misused token cannot
+  occupy the server without limit, and one member's burst spends nothing of another's.
+  To tell a valid token from a made-up one without a database look-up per request, the
+  middleware remembers the tokens it has checked, valid or not, for ``CHECKED_TOKEN_TTL_S``,
+  by Python's per-process salted ``hash()`` of the token
   (neither the token nor the SHA-256 the database stores is kept): a member's request costs
   that hash and a dictionary look-up (about 3 µs in all), and one token look-up every few
   minutes. A made-up token whose 64-bit salted hash equals a checked valid token's would
@@ -89,12 +93,14 @@ class AddressLimits:
         *,
         public_per_minute: int,
         login_per_minute: int,
+        token_per_minute: int = 0,
         check_token: Callable[[str], bool],
         session_cookie: str,
         clock: Callable[[], float] = time.monotonic,
         max_keys: int = DEFAULT_MAX_KEYS,
     ) -> None:
         self.public = TokenBuckets(public_per_minute, clock=clock, max_keys=max_keys)
+        self.per_token = TokenBuckets(token_per_minute, clock=clock, max_keys=max_keys)
         self.login = TokenBuckets(login_per_minute, clock=clock, max_keys=max_keys)
         self.session_cookie = session_cookie
         self._check_token = check_token
@@ -145,7 +151,7 @@ class AddressRateLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limits = self.limits
-        if scope["type"] != "http" or not limits.public.enabled:
+        if scope["type"] != "http" or not (limits.public.enabled or limits.per_token.enabled):
             await self.app(scope, receive, send)
             return
         token = limits.credential(scope)
@@ -155,7 +161,16 @@ class AddressRateLimit:
             if valid is None:
                 valid = await run_in_threadpool(limits.check, token_key, token)
             if valid:
-                await self.app(scope, receive, send)
+                retry_after = limits.per_token.take(str(token_key))
+                if retry_after is None:
+                    await self.app(scope, receive, send)
+                    return
+                refusal = TooManyRequests(
+                    f"too many requests with this token; try again in {retry_after} s",
+                    retry_after_s=retry_after,
+                    details={"retry_after_s": retry_after},
+                )
+                await error_response(refusal)(scope, receive, send)
                 return
         retry_after = limits.public.take(client_key(scope))
         if retry_after is None:
@@ -226,6 +241,7 @@ def address_limits_for(
     return AddressLimits(
         public_per_minute=settings.public_requests_per_minute,
         login_per_minute=settings.login_attempts_per_address_per_minute,
+        token_per_minute=settings.token_requests_per_minute,
         check_token=check_token,
         session_cookie=session_cookie,
     )

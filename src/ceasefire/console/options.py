@@ -20,6 +20,16 @@ TOKEN = typer.Option(
 )
 
 
+def read_text(path: Path, option: str) -> str:
+    """A text file given to ``option``, or standard input when the path is ``-``."""
+    try:
+        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"cannot read {path}: {exc}", details=[problem(option, str(exc))]
+        ) from exc
+
+
 def read_json(source: str) -> Any:
     """JSON from a file, or from standard input when ``source`` is ``-``."""
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -50,14 +51,23 @@ def _sqlite_pragmas(cache_mib: int, synchronous: str = "full") -> Callable[[Any,
     return on_connect
 
 
+POOL_SIZE = 16
+"""Connections each engine keeps open. SQLAlchemy's default of 5 (plus 10 made and closed
+again per checkout) is fewer than the requests one server process runs at once: under 8
+concurrent readers every checkout past the fifth opened a new connection (for SQLite, with
+its pragmas; for PostgreSQL, a new backend process) and closed it again."""
+
+
 def make_engine(settings: Settings) -> Engine:
     """An engine for ``settings.database_url``: SQLite in WAL mode with foreign keys on."""
     url = normalise_url(settings.database_url)
     if url.startswith("sqlite"):
+        create_private(make_url(url).database)
         engine = create_engine(
             url,
             echo=settings.sql_echo,
             connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=POOL_SIZE,
         )
         event.listen(
             engine,
@@ -69,7 +79,19 @@ def make_engine(settings: Settings) -> Engine:
         event.listen(engine, "connect", _disable_pysqlite_begin)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=settings.sql_echo, pool_pre_ping=True)
+    return create_engine(url, echo=settings.sql_echo, pool_pre_ping=True, pool_size=POOL_SIZE)
+
+
+def create_private(database: str | None) -> None:
+    """Create a new SQLite database file readable by its owner only (0600) before SQLite
+    opens it (it would create it with the umask's mode, 0644 usually); SQLite gives its
+    ``-wal`` and ``-shm`` files the database file's mode. An existing file is left alone."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError):  # exists; or no folder, SQLite says so
+        return
 
 
 def _disable_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:

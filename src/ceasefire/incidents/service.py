@@ -32,7 +32,7 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.ids import new_id
+from ceasefire.ids import check_cursor, new_id
 from ceasefire.incidents.events import (
     AssessmentView,
     Classified,
@@ -93,13 +93,16 @@ from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.members.service import actor_of, load_roles, user_display_names
 from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
 from ceasefire.reports.service import (
+    ReportFacts,
     _attachments,
     _public,
     grouped_reports,
     incidents_with_channel,
     link_reports,
     readable_row,
-    report_row,
+    referenced_reports,
+    report_facts_by_incident,
+    reports_by_incident,
     rows_of_incident,
     unlink_report,
 )
@@ -388,13 +391,11 @@ def _claim_reports(
     scope: ReadScope,
     report_ids: Sequence[str],
     grouper: IncidentGrouper,
-) -> list[ReportRow]:
-    rows = []
-    for rid in dict.fromkeys(report_ids):
-        report = report_row(session, rid)
-        if report is None or not readable_row(scope, report):
-            raise NotFound(f"no report {rid!r}", details=[problem("report_ids", f"unknown {rid}")])
-        rows.append(report)
+    agreement_id: str | None,
+    *,
+    infer: bool = False,
+) -> tuple[list[ReportRow], str | None]:
+    rows, agreement_id = referenced_reports(session, scope, report_ids, agreement_id, infer=infer)
     candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
     groups = grouper.propose(candidates)
     if len(groups) != 1:
@@ -408,7 +409,7 @@ def _claim_reports(
             "a report belongs to one incident at most",
             details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
         )
-    return rows
+    return rows, agreement_id
 
 
 def create_incident(
@@ -435,14 +436,9 @@ def create_incident(
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
-        reports = _claim_reports(session, scope, report_ids, grouper)
-        agreements = {r.agreement_id for r in reports if r.agreement_id is not None}
-        if agreement_id is None and len(agreements) > 1:
-            raise InvalidInput(
-                "the reports belong to different agreements; name one",
-                details=[problem("agreement_id", f"one of {sorted(agreements)}")],
-            )
-        agreement_id = agreement_id or (agreements.pop() if agreements else None)
+        reports, agreement_id = _claim_reports(
+            session, scope, report_ids, grouper, agreement_id, infer=True
+        )
         _require_monitor(scope, agreement_id, "create incidents")
         now = utcnow()
         row = IncidentRow(
@@ -497,7 +493,9 @@ def add_reports(
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
         _require_monitor(scope, row.agreement_id, "group reports")
-        added = _claim_reports(session, scope, report_ids, ManualGrouper([list(report_ids)]))
+        added, _ = _claim_reports(
+            session, scope, report_ids, ManualGrouper([list(report_ids)]), row.agreement_id
+        )
         now = utcnow()
         link_reports(session, row.id, [r.id for r in added], at=now, by=actor.member_id)
         _derive(row, _report_rows(session, row.id), category=row.category)
@@ -1146,7 +1144,9 @@ def _position(row: IncidentRow) -> dict[str, Any]:
 
 
 def _summary(
-    row: IncidentRow, reports: Sequence[ReportRow], visible: Sequence[ReportRow]
+    row: IncidentRow,
+    reports: Sequence[ReportRow] | Sequence[ReportFacts],
+    visible: Sequence[ReportRow] | Sequence[ReportFacts],
 ) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -1218,22 +1218,46 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     )
 
 
-def _person_names(session: Session, row: IncidentRow, reports: Sequence[ReportRow]) -> set[str]:
-    """Names that must not reach the public: reporters, team members, representatives, users."""
+def _person_names(
+    session: Session,
+    row: IncidentRow,
+    reports: Sequence[ReportRow],
+    *,
+    tasks: Sequence[InvestigationTaskRow] | None = None,
+    user_names: set[str] | None = None,
+) -> set[str]:
+    """Names that must not reach the public: reporters, team members, representatives, users.
+
+    ``tasks`` (the incident's) and ``user_names`` are passed when a list read them once for
+    all its incidents."""
     names = {str(json.loads(r.content).get("reporter") or "") for r in reports} - {""}
-    for task in session.scalars(
-        select(InvestigationTaskRow).where(InvestigationTaskRow.incident_id == row.id)
-    ):
+    if tasks is None:
+        tasks = list(
+            session.scalars(
+                select(InvestigationTaskRow).where(InvestigationTaskRow.incident_id == row.id)
+            )
+        )
+    for task in tasks:
         names.update(task.team)
         for rep in task.party_representatives:
             names.update(rep.get("names") or [])
-    names.update(user_display_names(session))
+    if user_names is None:
+        user_names = user_display_names(session)
+    names.update(user_names)
     return names
 
 
-def _redacted(session: Session, row: IncidentRow) -> IncidentRedacted:
-    reports = _report_rows(session, row.id)
-    names = _person_names(session, row, reports)
+def _redacted(
+    session: Session,
+    row: IncidentRow,
+    *,
+    reports: Sequence[ReportRow] | None = None,
+    tasks: Sequence[InvestigationTaskRow] | None = None,
+    user_names: set[str] | None = None,
+) -> IncidentRedacted:
+    if reports is None:
+        reports = _report_rows(session, row.id)
+    names = _person_names(session, row, reports, tasks=tasks, user_names=user_names)
     return IncidentRedacted(
         id=row.id,
         title=redact_names(row.title, names) or "",
@@ -1320,6 +1344,7 @@ def list_incidents(
     """Incidents the viewer may read, newest first, filtered; ``cursor`` = last id seen."""
     filters = filters or IncidentFilters()
     filters.check()
+    cursor = check_cursor(cursor, "inc")
     limit = max(1, min(limit, MAX_LIST_LIMIT))
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
@@ -1341,12 +1366,44 @@ def list_incidents(
             chunk = min(chunk * 2, 2000)
         more = len(rows) > limit
         rows = rows[:limit]
+        # The page's reports (and, for the public, tasks and user names) in one query each,
+        # not a few queries per incident: the list's latency under concurrent readers.
+        ids = [row.id for row in rows]
         items: list[IncidentSummary | IncidentRedacted] = []
-        for row in rows:
-            if viewer.is_public:
-                items.append(_redacted(session, row))
-                continue
-            reports = _report_rows(session, row.id)
-            visible = [r for r in reports if readable_row(scope, r)]
-            items.append(IncidentSummary(**_summary(row, reports, visible)))
+        if viewer.is_public:
+            reports_of = reports_by_incident(session, ids)
+            tasks_of: dict[str, list[InvestigationTaskRow]] = {i: [] for i in ids}
+            if ids:
+                for task in session.scalars(
+                    select(InvestigationTaskRow)
+                    .where(InvestigationTaskRow.incident_id.in_(ids))
+                    .order_by(InvestigationTaskRow.id)
+                ):
+                    tasks_of[task.incident_id].append(task)
+            user_names = user_display_names(session)
+            items.extend(
+                _redacted(
+                    session,
+                    row,
+                    reports=reports_of[row.id],
+                    tasks=tasks_of[row.id],
+                    user_names=user_names,
+                )
+                for row in rows
+            )
+        else:
+            facts_of = report_facts_by_incident(session, ids)
+            for row in rows:
+                facts = facts_of[row.id]
+                visible = [
+                    f
+                    for f in facts
+                    if scope.can_read(
+                        f.classification,
+                        concerns=f.concerns,
+                        owner_member=f.owner_member,
+                        agreement_id=f.agreement_id,
+                    )
+                ]
+                items.append(IncidentSummary(**_summary(row, facts, visible)))
         return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 
 from ceasefire.api.deps import ContextDep, RequireMember
+from ceasefire.api.inputcheck import INT8_MAX
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger import tree_heads as ledger_tree
 from ceasefire.ledger.schemas import (
@@ -30,14 +31,14 @@ from ceasefire.ledger.schemas import (
 entries_router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
 
-SeqPath = Annotated[int, Path(ge=1, description="Sequence number of the entry.")]
+SeqPath = Annotated[int, Path(ge=1, le=INT8_MAX, description="Sequence number of the entry.")]
 
 
 @entries_router.get("", response_model=EntryPage)
 def list_entries(
     ctx: ContextDep,
     _viewer: RequireMember,
-    after: Annotated[int, Query(ge=0, description="Entries after this seq.")] = 0,
+    after: Annotated[int, Query(ge=0, le=INT8_MAX, description="Entries after this seq.")] = 0,
     limit: Annotated[int, Query(ge=1, le=ledger.MAX_PAGE, description="Page size.")] = 100,
     tag: Annotated[str | None, Query(max_length=128, description="Tag prefix.")] = None,
     subject: Annotated[str | None, Query(max_length=200, description="Subject id.")] = None,

@@ -86,15 +86,8 @@ def _sqlite_integrity(connection: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a file, or a directory (so that a rename in it is durable), to the disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -170,9 +163,9 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> dict[str, A
             )
         os.chmod(tmp, 0o600)
         summary["integrity"] = "pg_dump completed"
-    _fsync_file(tmp)
+    _fsync(tmp)
     tmp.replace(out)
-    _fsync_dir(out.parent)
+    _fsync(out.parent)
     summary["bytes"] = out.stat().st_size
     summary["seconds"] = round(time.perf_counter() - started, 3)
     return summary
@@ -244,13 +237,13 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> di
                 copy.close()
         finally:
             source.close()
-        _fsync_file(tmp)
+        _fsync(tmp)
         # The old file's write-ahead log belongs to the old file: it must not be replayed
         # into the restored one.
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         tmp.replace(target)
-        _fsync_dir(target.parent)
+        _fsync(target.parent)
         summary: dict[str, Any] = {"head_seq": seq, "head_hash": head}
     else:
         pg_restore = _pg_tool("pg_restore")

@@ -21,6 +21,7 @@ from ceasefire.ledger.verify import (
     FindingKind,
     SealedRoot,
     StoredEntry,
+    WithFindings,
 )
 
 BUNDLE_FORMAT = "ceasefire-ledger-bundle"
@@ -89,23 +90,12 @@ def write_line(handle: IO[str], data: dict[str, Any]) -> None:
 
 
 @dataclass
-class BundleReport:
+class BundleReport(WithFindings):
     """The chain report of a bundle, plus what its own lines claimed."""
 
     chain: ChainReport
     declared: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    @property
-    def first_bad(self) -> Finding | None:
-        located = [f for f in self.findings if f.seq is not None]
-        if located:
-            return min(located, key=lambda f: f.seq or 0)
-        return self.findings[0] if self.findings else None
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:

@@ -155,8 +155,26 @@ class SealedRoot:
     sealed_seq: int
 
 
+class WithFindings:
+    """``ok`` and ``first_bad`` of a report that lists its findings in chain order."""
+
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def first_bad(self) -> Finding | None:
+        """The finding with the lowest sequence number (state findings come last)."""
+        located = [f for f in self.findings if f.seq is not None]
+        if located:
+            return min(located, key=lambda f: f.seq or 0)
+        return self.findings[0] if self.findings else None
+
+
 @dataclass
-class ChainReport:
+class ChainReport(WithFindings):
     """What a walk found: counts for the summary and every finding, in chain order."""
 
     entries: int = 0
@@ -172,18 +190,6 @@ class ChainReport:
     members: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     collected: list[CollectedEntry] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    @property
-    def first_bad(self) -> Finding | None:
-        """The finding with the lowest sequence number (state findings come last)."""
-        located = [f for f in self.findings if f.seq is not None]
-        if located:
-            return min(located, key=lambda f: f.seq or 0)
-        return self.findings[0] if self.findings else None
 
 
 class ChainVerifier:

@@ -140,17 +140,26 @@ def list_tokens(
 
 
 @router.post("/auth/tokens", tags=["auth"], status_code=status.HTTP_201_CREATED)
-def create_token(ctx: ContextDep, viewer: RequireMember, body: TokenCreate) -> IssuedToken:
-    """A new API token for yourself (operators: for anyone); the token is shown once."""
+def create_token(
+    ctx: ContextDep, request: Request, viewer: RequireMember, body: TokenCreate
+) -> IssuedToken:
+    """A new API token for yourself (operators: for anyone); the token is shown once.
+
+    Needs your password: a wrong one is a 403 and counts as a failed sign-in of your name
+    and of this address (too many: 429), as for a password change."""
     expires_in = timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    return auth.create_token(
+    attempt = count_sign_in(request)
+    issued = auth.create_token(
         ctx,
         viewer,
         user_id=body.user_id or viewer.user_id or "",
         label=body.label,
         expires_in=expires_in,
         expires_at=body.expires_at,
+        password=body.password,
     )
+    attempt.succeeded()
+    return issued
 
 
 @router.delete("/auth/tokens/{token_id}", tags=["auth"])

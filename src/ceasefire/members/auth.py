@@ -237,16 +237,26 @@ def create_token(
     label: str = "api",
     expires_in: timedelta | None = DEFAULT_TOKEN_TTL,
     expires_at: datetime | None = None,
+    password: str | None = None,
 ) -> IssuedToken:
     """Issue an API token for ``user_id``: users for themselves, operators for anyone.
 
     ``expires_at`` wins over ``expires_in``; both ``None`` means a token that never expires
-    (operators only, for unattended sensors).
+    (operators only, for unattended sensors). Every caller but the local CLI operator gives
+    its own ``password`` (checked, and counted, as a sign-in of its name): a token alone
+    cannot mint tokens, so a leaked token does not outlive its revocation.
     """
     if viewer.is_public:
         raise Unauthorized("sign in to create tokens")
     if not viewer.operator and viewer.user_id != user_id:
         raise Forbidden("a user may create tokens only for themselves")
+    if viewer != Viewer.cli_operator():
+        if password is None:
+            raise InvalidInput(
+                "creating a token needs your password",
+                details=[problem("password", "required: a token alone cannot mint tokens")],
+            )
+        _verify_current_password(ctx, viewer.user_id or "", password)
     now = utcnow()
     if expires_at is not None:
         expires_at = ensure_utc(expires_at, field="expires_at")

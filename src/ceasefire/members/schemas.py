@@ -128,6 +128,10 @@ class PasswordChange(BaseModel):
 
 
 class TokenCreate(BaseModel):
+    password: str = Field(
+        description="Your own password: a token alone cannot mint tokens, so a leaked token "
+        "cannot outlive its revocation."
+    )
     user_id: str | None = Field(default=None, description="Default: yourself.")
     label: str = "api"
     expires_in_days: float | None = Field(default=30, gt=0, le=366)

@@ -4,7 +4,13 @@
 
 - a record tied to an agreement is judged with the viewer's role *in that agreement*
   (a member may monitor one agreement and only observe another);
-- a record tied to none is judged with the viewer as given (its narrowest current role);
+- a record tied to none may concern any agreement, so it is judged with the narrowest role
+  the viewer holds across *every* agreement of the centre (no role at all when it holds none
+  in one of them): a monitor of agreement B alone must not read, as B's monitor, what a
+  monitor of agreement A filed under no agreement;
+- a record referring to other records (an incident grouping reports) may only refer to
+  records of its own agreement that its author may read:
+  ``reports.service.referenced_reports`` is the one check every such path calls;
 - lists are pre-filtered in SQL by ``ReadScope.clause`` — a clause that admits everything
   the viewer may read (and possibly a little more) — and every row is then checked with
   ``can_read`` itself, so paging stays efficient and the rule stays in one place.
@@ -18,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Classification, Role, Viewer, can_read, concerns_key
@@ -38,6 +45,22 @@ _ROLES_OF = select(
     or_(MemberRoleRow.valid_to.is_(None), MemberRoleRow.valid_to > bindparam("at")),
 )
 
+# The agreements in which anyone holds a role at an instant: the centre's agreements, for
+# judging records that name none.
+_AGREEMENTS_AT = (
+    select(MemberRoleRow.agreement_id)
+    .where(
+        MemberRoleRow.valid_from <= bindparam("at"),
+        or_(MemberRoleRow.valid_to.is_(None), MemberRoleRow.valid_to > bindparam("at")),
+    )
+    .distinct()
+)
+
+
+def current_agreements(conn: Connection, at: datetime) -> frozenset[str]:
+    """The agreements in which any member holds a role at ``at``."""
+    return frozenset(conn.execute(_AGREEMENTS_AT, {"at": at}).scalars())
+
 
 def concerns_text(parties: Iterable[str]) -> str:
     """The stored form of a set of party codes: ``",ARM,AZE,"`` (``","`` when empty)."""
@@ -55,15 +78,21 @@ class ReadScope:
     viewer: Viewer
     roles: list[MemberRole]
     at: datetime
+    # Every agreement of the centre (for records of no agreement); empty for the public
+    # and operators, whose reading does not depend on roles.
+    agreements: frozenset[str] = frozenset()
     _by_agreement: dict[str, Viewer] = field(default_factory=dict)
+    _unbound: Viewer | None = None
 
     @classmethod
     def load(cls, session: Session, viewer: Viewer, at: datetime | None = None) -> ReadScope:
         at = at or utcnow()
         roles: list[MemberRole] = []
+        agreements: frozenset[str] = frozenset()
         if viewer.member_id is not None and not viewer.operator:
             # Core on the session's connection: the ORM execution path doubled this cost.
-            rows = session.connection().execute(_ROLES_OF, {"member": viewer.member_id, "at": at})
+            conn = session.connection()
+            rows = conn.execute(_ROLES_OF, {"member": viewer.member_id, "at": at})
             roles = [
                 MemberRole(
                     member_id=viewer.member_id,
@@ -75,26 +104,35 @@ class ReadScope:
                 )
                 for r in rows
             ]
-        return cls(viewer=viewer, roles=roles, at=at)
+            agreements = current_agreements(conn, at)
+        return cls(viewer=viewer, roles=roles, at=at, agreements=agreements)
 
     @classmethod
-    def of(cls, viewer: Viewer, roles: Iterable[MemberRole], at: datetime) -> ReadScope:
+    def of(
+        cls,
+        viewer: Viewer,
+        roles: Iterable[MemberRole],
+        at: datetime,
+        *,
+        agreements: frozenset[str],
+    ) -> ReadScope:
         """The scope :meth:`load` would build, from the member's roles already read (any
-        time: those valid at ``at`` are kept, as :meth:`load`'s query keeps them)."""
+        time: those valid at ``at`` are kept, as :meth:`load`'s query keeps them) and the
+        centre's agreements (:func:`current_agreements`)."""
         if viewer.member_id is None or viewer.operator:
             return cls(viewer=viewer, roles=[], at=at)
         valid = [r for r in roles if r.member_id == viewer.member_id and r.is_valid_at(at)]
-        return cls(viewer=viewer, roles=valid, at=at)
+        return cls(viewer=viewer, roles=valid, at=at, agreements=agreements)
 
     def viewer_for(self, agreement_id: str | None) -> Viewer:
-        """The viewer with its role in ``agreement_id`` (as given when there is none)."""
+        """The viewer with its role in ``agreement_id``; for ``None`` (a record of no
+        agreement), the narrowest role it holds across every agreement of the centre."""
         viewer = self.viewer
-        if (
-            agreement_id is None
-            or viewer.operator
-            or viewer.member_id is None
-            or viewer.agreement_id == agreement_id
-        ):
+        if viewer.operator or viewer.member_id is None:
+            return viewer
+        if agreement_id is None:
+            return self._viewer_of_no_agreement()
+        if viewer.agreement_id == agreement_id:
             return viewer
         cached = self._by_agreement.get(agreement_id)
         if cached is None:
@@ -108,6 +146,21 @@ class ReadScope:
             )
             self._by_agreement[agreement_id] = cached
         return cached
+
+    def _viewer_of_no_agreement(self) -> Viewer:
+        if self._unbound is None:
+            held = {r.agreement_id for r in self.roles}
+            if self.agreements <= held:
+                # A role in every agreement: the narrowest of them (the viewer as resolved).
+                self._unbound = viewer_for_roles(
+                    member_id=self.viewer.member_id or "",
+                    user_id=self.viewer.user_id,
+                    roles=self.roles,
+                    at=self.at,
+                )
+            else:
+                self._unbound = Viewer(member_id=self.viewer.member_id, user_id=self.viewer.user_id)
+        return self._unbound
 
     def can_read(
         self,

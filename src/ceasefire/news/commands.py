@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from ceasefire.config import Settings
+from ceasefire.console.options import read_text
 from ceasefire.console.output import console, err_console, print_table
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.news.index_progress import ensure_place_index
@@ -108,12 +109,7 @@ def extract(
 def _extract_jsonl(path: Path, extractor: Any) -> None:
     from ceasefire.news.extract import sentence_result
 
-    try:
-        raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            f"cannot read {path}: {exc}", details=[problem("--jsonl", str(exc))]
-        ) from exc
+    raw = read_text(path, "--jsonl")
     bad = 0
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():

@@ -549,6 +549,12 @@ def _quote_key(text: str) -> str:
     )
 
 
+def _same_quote_by_same_speaker(gold: dict[str, Any], found: dict[str, Any]) -> bool:
+    return _same_quote(gold["text"], found["text"]) and _same_speaker(
+        gold["speaker"], found["speaker"]
+    )
+
+
 def _same_quote(gold: str, found: str) -> bool:
     """The same words, allowing a few characters of difference at the edges."""
     a, b = _quote_key(gold), _quote_key(found)
@@ -585,18 +591,12 @@ def evaluate_quotes(extractor: NewsExtractor, path: Path = QUOTES_GOLD) -> Quote
         report.gold += len(gold)
         report.predicted += len(found)
         for g in gold:
-            if any(
-                _same_quote(g["text"], q["text"]) and _same_speaker(g["speaker"], q["speaker"])
-                for q in found
-            ):
+            if any(_same_quote_by_same_speaker(g, q) for q in found):
                 report.matched_gold += 1
             else:
                 report.misses.append({"article": item["id"], "missed": g["text"][:60]})
         for q in found:
-            if any(
-                _same_quote(g["text"], q["text"]) and _same_speaker(g["speaker"], q["speaker"])
-                for g in gold
-            ):
+            if any(_same_quote_by_same_speaker(g, q) for g in gold):
                 report.matched_predicted += 1
             else:
                 speaker = (q["speaker"] or {}).get("text")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ceasefire.console.options import read_text
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news.index_progress import ensure_place_index
@@ -31,12 +32,7 @@ def _context(focus: str, demonyms: bool) -> Any:
 
 def _read_jsonl(path: Path) -> list[tuple[Any, str]]:
     """All lines of a ``{"id", "text"}`` JSONL file, validated before anything is written."""
-    try:
-        raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            f"cannot read {path}: {exc}", details=[problem("--jsonl", str(exc))]
-        ) from exc
+    raw = read_text(path, "--jsonl")
     items: list[tuple[Any, str]] = []
     problems = []
     for number, line in enumerate(raw.splitlines(), start=1):

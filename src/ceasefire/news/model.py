@@ -13,6 +13,25 @@ from typing import Any, Literal
 Modality = Literal["occurred", "planned", "claimed", "denied"]
 
 
+PLACE_FIELDS = (
+    "start",
+    "end",
+    "text",
+    "name",
+    "lat",
+    "lon",
+    "country",
+    "feature_class",
+    "precision",
+)
+"""The keys of a place mention in JSON, here and in ``ceasefire geoparse --jsonl``."""
+
+
+def place_fields(mention: object) -> dict[str, Any]:
+    """The JSON object of a place mention: the :data:`PLACE_FIELDS` of ``mention``."""
+    return {key: getattr(mention, key) for key in PLACE_FIELDS}
+
+
 @dataclass(frozen=True)
 class PlaceMention:
     """A toponym in the text, resolved to a gazetteer entry (from the geo component)."""
@@ -29,17 +48,7 @@ class PlaceMention:
     geonameid: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "name": self.name,
-            "lat": self.lat,
-            "lon": self.lon,
-            "country": self.country,
-            "feature_class": self.feature_class,
-            "precision": self.precision,
-        }
+        return place_fields(self)
 
     def location(self, basis: str = "stated") -> dict[str, Any]:
         """The ``location`` object of an event."""

@@ -7,7 +7,6 @@ Routes only translate HTTP to service calls; validation and permissions live in 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
@@ -23,7 +22,7 @@ from ceasefire.api.deps import (
     required_token,
 )
 from ceasefire.errors import InvalidInput, problem
-from ceasefire.reports import imports
+from ceasefire.reports import imports, uploads
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category, Channel
 from ceasefire.reports.queue import ReportQueue
@@ -140,25 +139,25 @@ async def import_reports_csv(
     filename: Annotated[str, Query(max_length=200)] = "upload.csv",
 ) -> ImportPublic:
     """Import a CSV file sent as the request body (``text/csv``); see docs/intake.md."""
+    # Before the body is read or stored: a member who may import nothing costs nothing.
+    await run_in_threadpool(imports.check_may_import, ctx, viewer)
     data = await request.body()
     if not data:
         raise InvalidInput("empty CSV body", details=[problem("body", "empty")])
-    folder = ctx.settings.data_dir / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()
-    path = folder / f"{digest}.csv"
-    path.write_bytes(data)
-    rejects_path = folder / f"{digest}.rejects.csv"
-    result = await run_in_threadpool(
-        imports.import_csv,
-        ctx,
-        viewer,
-        path,
-        skip_invalid=skip_invalid,
-        rejects_path=rejects_path,
-    )
-    result.filename = filename.rsplit("/", 1)[-1]
-    rejects_text = rejects_path.read_text(encoding="utf-8") if result.rejects_path else None
+    assert viewer.member_id is not None  # RequireMember
+    # Kept only while the import runs, within the member's quota (reports/uploads.py).
+    with uploads.held_upload(ctx.settings, viewer.member_id, data) as path:
+        rejects_path = uploads.rejects_path(path)
+        result = await run_in_threadpool(
+            imports.import_csv,
+            ctx,
+            viewer,
+            path,
+            skip_invalid=skip_invalid,
+            rejects_path=rejects_path,
+        )
+        result.filename = filename.rsplit("/", 1)[-1]
+        rejects_text = rejects_path.read_text(encoding="utf-8") if result.rejects_path else None
     return ImportPublic(**{**result.to_dict(), "rejects_csv": rejects_text})
 
 

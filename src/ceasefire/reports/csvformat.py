@@ -24,7 +24,7 @@ import json
 import multiprocessing
 import traceback
 from bisect import bisect_right
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -232,9 +232,15 @@ def row_to_body(cells: Mapping[str, str]) -> dict[str, Any]:
 
 def _decode(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _file_error(f"not UTF-8 text (byte {exc.start})") from exc
+    nul = text.find("\x00")
+    if nul >= 0:
+        # Python's csv module reads NUL, but PostgreSQL stores no NUL in text.
+        line = text.count("\n", 0, nul) + 1
+        raise _file_error(f"line {line} contains a NUL character", loc=f"line {line}")
+    return text
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -652,16 +658,20 @@ def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
     first = next(lines, None)
     if first is None or not any(cell.strip() for cell in first[1]):
         raise _file_error("empty file: the first line must be the header")
+    if len(first[1]) > len(COLUMNS):
+        # Each known column at most once: a wider header is wrong whatever it says, and one
+        # error for it keeps the answer (and its cost) bounded.
+        message = f"{len(first[1])} columns; the format has {len(COLUMNS)}, each at most once"
+        raise InvalidInput(f"malformed CSV header: {message}", details=[problem("header", message)])
     columns = [c.strip() for c in first[1]]
     problems = [
         problem(f"header.{c or index}", "unknown column")
         for index, c in enumerate(columns)
         if c not in COLUMNS
     ]
+    times = Counter(columns)  # linear: no count() per column
     problems += [
-        problem(f"header.{c}", "column given twice")
-        for c in sorted(set(columns))
-        if columns.count(c) > 1
+        problem(f"header.{c}", "column given twice") for c in sorted(times) if times[c] > 1
     ]
     problems += [
         problem(f"header.{c}", "required column missing")

@@ -28,6 +28,7 @@ from ceasefire.reports.csvcells import ESTIMATE_SEPARATOR, cell_list, cell_numbe
 from ceasefire.reports.model import (
     CASUALTY_KEYS,
     ENUM_JSON,
+    MAX_COUNT,
     MAX_ID,
     MAX_SHORT_TEXT,
     MAX_TEXT,
@@ -84,11 +85,12 @@ def _decimal(text: str) -> float | None:
 
 
 def _whole(text: str, minimum: int) -> int | None:
-    """A whole number of at least ``minimum`` as validation reads the cell."""
+    """A whole number of at least ``minimum`` (and at most ``MAX_COUNT``) as validation
+    reads the cell."""
     value = cell_number(text)
     if type(value) is float and value.is_integer():
         value = int(value)
-    if type(value) is int and value >= minimum:
+    if type(value) is int and minimum <= value <= MAX_COUNT:
         return value
     return None
 
@@ -370,18 +372,15 @@ def plain_row_checker(
         if precision is None:
             return _NO
         text = cells[end_i]
+        if start > latest:
+            return _NO  # (and its default end may not even exist)
         if text:
             end = _instant(text)
-        elif start > latest:
-            return _NO  # (and its default end may not even exist)
+            if end is not None and end > latest:
+                return _NO
         else:
-            end = default_window_end(start, precision)
-        if (
-            end is None
-            or end < start
-            or end > latest
-            or end - start > PRECISION_MAX_SPAN[precision]
-        ):
+            end = default_window_end(start, precision)  # may be later than now (today)
+        if end is None or end < start or end - start > PRECISION_MAX_SPAN[precision]:
             return _NO
 
         # Codes.

@@ -28,7 +28,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from ceasefire.access import Viewer
+from ceasefire.access import Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.db.base import UTCDateTime
 from ceasefire.db.context import ServiceContext
@@ -282,6 +282,20 @@ def _write_batch(
     )
 
 
+def check_may_import(ctx: ServiceContext, viewer: Viewer) -> None:
+    """Refuse, before any upload is stored or parsed, a caller who may import nothing: the
+    public, and members monitoring no agreement. (Which agreements the rows name is checked
+    once they are read: a monitor of every one of them.)"""
+    if viewer.is_public:
+        raise Forbidden("sign in to import reports")
+    if viewer.operator:
+        return
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer, utcnow())
+    if not any(role.role is Role.MONITOR for role in scope.roles):
+        raise Forbidden("only monitors (or operators) import reports")
+
+
 def import_csv(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -299,8 +313,7 @@ def import_csv(
     batch while the previous one is written (the CLI uses every core; the API, whose threads
     must not fork, validates in its own thread).
     """
-    if viewer.is_public:
-        raise Forbidden("sign in to import reports")
+    check_may_import(ctx, viewer)
     actor = actor_of(viewer)
     if skip_invalid and rejects_path is None:
         rejects_path = path.with_name(path.name + ".rejects.csv")

@@ -166,6 +166,10 @@ PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
 """Party codes are ISO 3166 alpha-3 (``ARM``, ``AZE``) or a short upper-case code."""
 
 MAX_TEXT = 20_000
+MAX_COUNT = 2**53 - 1
+"""The largest count or casualty figure: the largest integer an IEEE double holds exactly,
+so the stored JSON stays RFC 8785 canonical (I-JSON numbers are doubles) and every reader
+of it gets the same number."""
 MAX_SHORT_TEXT = 500
 MAX_ID = 64
 """The longest agreement, post or sensor id a report may name."""
@@ -543,7 +547,7 @@ def _number(value: Any, loc: str, probs: _Problems) -> float | None:
 
 
 def _integer(value: Any, loc: str, probs: _Problems, *, minimum: int = 0) -> int | None:
-    if type(value) is int and value >= minimum:
+    if type(value) is int and minimum <= value <= MAX_COUNT:
         return value
     if value is None:
         return None
@@ -555,24 +559,35 @@ def _integer(value: Any, loc: str, probs: _Problems, *, minimum: int = 0) -> int
     if value < minimum:
         probs.add(loc, f"must be at least {minimum}")
         return None
+    if value > MAX_COUNT:
+        probs.add(loc, f"must be at most {MAX_COUNT} (2^53 - 1)")
+        return None
     return value
+
+
+# What neither the UTF-8 canonical form nor PostgreSQL can hold: NUL, and surrogate code
+# points (a lone ``\ud800`` escape decodes to one).
+UNSTORABLE_TEXT = re.compile("[\u0000\ud800-\udfff]")
 
 
 def _text(value: Any, loc: str, probs: _Problems, *, limit: int = MAX_SHORT_TEXT) -> str | None:
     if type(value) is str:  # the common case first
         value = value.strip()
-        if len(value) <= limit:
-            return value or None
-        probs.add(loc, f"longer than {limit} characters")
+        if len(value) > limit:
+            probs.add(loc, f"longer than {limit} characters")
+            return None
+    elif value is None:
         return None
-    if value is None:
-        return None
-    if not isinstance(value, str):
+    elif not isinstance(value, str):
         probs.add(loc, f"must be a string, got {type(value).__name__}")
         return None
-    value = value.strip()
-    if len(value) > limit:
-        probs.add(loc, f"longer than {limit} characters")
+    else:
+        value = value.strip()
+        if len(value) > limit:
+            probs.add(loc, f"longer than {limit} characters")
+            return None
+    if UNSTORABLE_TEXT.search(value) is not None:
+        probs.add(loc, "contains a NUL character or a lone surrogate")
         return None
     return value or None
 
@@ -696,7 +711,8 @@ def _observed(
     end = _instant(raw_end, "observed.end", probs, zone)
     if start is None:
         return None
-    if end is None and raw_end is None:
+    implied_end = end is None and raw_end is None
+    if implied_end:
         try:
             end = default_window_end(start, precision)
         except OverflowError:
@@ -711,7 +727,17 @@ def _observed(
         )
         bad = True
     latest = now + future_tolerance
-    for loc, instant in (("observed.start", start), ("observed.end", end)):
+    # The end a precision implies (the end of the day, week, month) may be in the future: a
+    # report of today with day precision is valid. Only what the source said must not be.
+    given = (
+        (("observed.start", start),)
+        if implied_end
+        else (
+            ("observed.start", start),
+            ("observed.end", end),
+        )
+    )
+    for loc, instant in given:
         if instant > latest:
             probs.add(
                 loc,

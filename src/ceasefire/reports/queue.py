@@ -6,7 +6,8 @@ the hand-over of the write lock between threads, dominated the work. Here each p
 keeps one writer thread: submissions queue up, and whatever has queued while the previous
 batch was being written is filed together by :func:`ceasefire.reports.service.file_reports`
 (one transaction, one ledger head, one role look-up per member). Each submission still gets
-its own outcome: a bad one fails alone.
+its own outcome: a bad one fails alone (should a whole batch fail, for a cause no validation
+foresaw, its submissions are filed again one at a time, so the others still succeed).
 
 Nothing is acknowledged before its batch has committed, so a crash loses only submissions
 that were never answered; their clients retry with the same ``Idempotency-Key``.
@@ -103,10 +104,16 @@ class ReportQueue:
             return
         try:
             outcomes = file_reports(self.ctx, [s for s, _ in pending])
-        except Exception as exc:  # handed to every waiting caller
-            log.exception("filing a batch of %d reports failed", len(pending))
-            for _, future in pending:
-                future.set_exception(exc)
+        except Exception as exc:
+            if len(pending) > 1:
+                # Nothing of the batch was committed: file each alone, so that whatever
+                # failed fails only its own submission.
+                log.exception("filing a batch of %d reports failed; one by one", len(pending))
+                for job in pending:
+                    self._file_alone(*job)
+                return
+            log.exception("filing a report failed")
+            pending[0][1].set_exception(exc)
             return
         self.batches += 1
         self.filed += len(pending)
@@ -115,3 +122,16 @@ class ReportQueue:
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+
+    def _file_alone(self, submission: Submission, future: Future[SubmittedReport]) -> None:
+        try:
+            (outcome,) = file_reports(self.ctx, [submission])
+        except Exception as exc:
+            log.exception("filing a report failed")
+            future.set_exception(exc)
+            return
+        self.filed += 1
+        if isinstance(outcome, CeasefireError):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)

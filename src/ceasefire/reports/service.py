@@ -18,10 +18,11 @@ with different content is a ``Conflict`` (HTTP 409) and changes nothing.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, Table, bindparam, insert, select
 from sqlalchemy import exc as sa_exc
@@ -31,11 +32,12 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
+from ceasefire.db.health import storage_error
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.ids import new_id
+from ceasefire.ids import check_cursor, new_id
 from ceasefire.ledger.service import NewEntry, append, append_many
 from ceasefire.members.auth import callers_for_tokens
-from ceasefire.members.scope import ReadScope, concerns_list
+from ceasefire.members.scope import ReadScope, concerns_list, current_agreements
 from ceasefire.members.service import actor_of
 from ceasefire.reports.attachments import AttachmentStore
 from ceasefire.reports.events import AttachmentReceived, ReportReceived, ReportTag
@@ -49,6 +51,8 @@ from ceasefire.reports.model import (
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic, ReportRedacted
 from ceasefire.reports.tables import AttachmentRow, IncidentReportRow, ReportRow
 from ceasefire.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 200
 MAX_LIST_LIMIT = 500
@@ -283,6 +287,7 @@ def file_reports(
     tokens = [s.token for s in submissions if s.token is not None]
     callers = callers_for_tokens(ctx, tokens, at=now) if tokens else {}
     scopes: dict[Viewer, ReadScope] = {}
+    agreements: frozenset[str] | None = None
     ready: list[_Ready] = []
     for index, submission in enumerate(submissions):
         try:
@@ -293,8 +298,12 @@ def file_reports(
                 if isinstance(caller, CeasefireError):
                     raise caller
                 filer = caller.viewer
-                # The token's look-up read the member's roles: no second look-up.
-                scopes.setdefault(filer, ReadScope.of(filer, caller.roles, now))
+                # The token's look-up read the member's roles: no second look-up of them.
+                if filer not in scopes:
+                    if agreements is None:
+                        with ctx.engine.connect() as conn:
+                            agreements = current_agreements(conn, now)
+                    scopes[filer] = ReadScope.of(filer, caller.roles, now, agreements=agreements)
             content, key = _validated(submission, now, tolerance)
             ready.append(_Ready(index, filer, content, key))
         except CeasefireError as exc:
@@ -309,7 +318,7 @@ def file_reports(
     for item in ready:
         try:
             item.content = check_may_file(scopes[item.viewer], item.content)
-            item.canonical = item.content.canonical()
+            item.canonical = _canonical(item.content)
             allowed.append(item)
         except CeasefireError as exc:
             outcomes[item.index] = exc
@@ -323,12 +332,13 @@ def file_reports(
                 stored = _store(session, ctx.settings, pending)
                 for item, outcome in zip(ready, stored, strict=True):
                     outcomes[item.index] = outcome
-        except sa_exc.IntegrityError as exc:
-            # A concurrent writer (another process, on PostgreSQL) stored one of these keys
-            # meanwhile: file them one at a time, so that only the clashing one is judged
-            # against what was stored first.
+        except sa_exc.DBAPIError as exc:
+            # The database refused the batch: a concurrent writer (another process, on
+            # PostgreSQL) stored one of these keys meanwhile, or one row is one it cannot
+            # take. File them one at a time, so that only the clashing one is judged against
+            # what was stored first and only the refused one fails.
             if len(ready) == 1:
-                outcomes[ready[0].index] = _after_race(ctx, ready[0], exc)
+                outcomes[ready[0].index] = _alone_refused(ctx, ready[0], exc)
             else:
                 for item in ready:
                     sub = submissions[item.index]
@@ -438,6 +448,35 @@ def _conflict(key: str, report_id: str) -> Conflict:
     )
 
 
+def _canonical(content: ReportContent) -> tuple[str, str]:
+    """The content's canonical form; text the encoder cannot write is this report's 422
+    (validation refuses it first; this keeps any that slips through out of the batch)."""
+    try:
+        return content.canonical()
+    except (UnicodeError, ValueError) as exc:
+        raise InvalidInput(
+            "the report holds text that cannot be encoded",
+            details=[problem("body", "not valid Unicode text (a lone surrogate?)")],
+        ) from exc
+
+
+def _alone_refused(
+    ctx: ServiceContext, item: _Ready, error: sa_exc.DBAPIError
+) -> SubmittedReport | CeasefireError:
+    """The outcome of one submission the database refused on its own: the report its key
+    already names (a race), or a coded error of this submission alone."""
+    if isinstance(error, sa_exc.IntegrityError):
+        try:
+            return _after_race(ctx, item, error)
+        except sa_exc.IntegrityError:
+            pass
+    if isinstance(error, sa_exc.OperationalError):
+        # The storage, not the report: read-only, full, busy or unreachable (a coded 503).
+        return storage_error(error)
+    log.error("the database refused a report: %s", error.orig)
+    return CeasefireError("the database refused this report; the server log has the details")
+
+
 def _after_race(
     ctx: ServiceContext, item: _Ready, error: sa_exc.IntegrityError
 ) -> SubmittedReport | CeasefireError:
@@ -486,6 +525,56 @@ def _attachment_public(row: AttachmentRow) -> AttachmentPublic:
 
 
 # -- grouping into incidents: the incidents area's way into the reports' tables ----------
+
+
+def referenced_reports(
+    session: Session,
+    scope: ReadScope,
+    report_ids: Sequence[str],
+    agreement_id: str | None,
+    *,
+    infer: bool = False,
+    loc: str = "report_ids",
+) -> tuple[list[ReportRow], str | None]:
+    """The reports a record of ``agreement_id`` refers to, checked, and that agreement.
+
+    Each report must exist and be readable by the scope's viewer (``NotFound`` otherwise, as
+    if it did not exist), and belong to ``agreement_id`` itself (``InvalidInput`` naming
+    ``loc``). With ``infer`` and no ``agreement_id`` the record takes the reports' agreement
+    (they must share one). This is the one object-level check for every reference from an
+    incident to reports: a member acting in agreement B never reaches a report of A.
+    """
+    rows: list[ReportRow] = []
+    for rid in dict.fromkeys(report_ids):
+        row = session.get(ReportRow, rid)
+        if row is None or not scope.can_read(
+            row.classification,
+            concerns=row.concerns,
+            owner_member=row.owner_member,
+            agreement_id=row.agreement_id,
+        ):
+            raise NotFound(f"no report {rid!r}", details=[problem(loc, f"unknown {rid}")])
+        rows.append(row)
+    if infer and agreement_id is None:
+        found = {r.agreement_id for r in rows}
+        if len(found) > 1:
+            names = ", ".join(sorted(a or "no agreement" for a in found))
+            raise InvalidInput(
+                "the reports belong to different agreements; an incident has one",
+                details=[problem(loc, f"reports of {names}")],
+            )
+        agreement_id = found.pop() if found else None
+    foreign = [r for r in rows if r.agreement_id != agreement_id]
+    if foreign:
+        here = agreement_id or "no agreement"
+        raise InvalidInput(
+            f"reports of another agreement cannot be grouped into a record of {here}",
+            details=[
+                problem(loc, f"{r.id} belongs to {r.agreement_id or 'no agreement'}, not {here}")
+                for r in foreign
+            ],
+        )
+    return rows, agreement_id
 
 
 def report_row(session: Session, report_id: str) -> ReportRow | None:
@@ -545,6 +634,62 @@ def incidents_with_channel(channel: str) -> Select[str]:
         .join(ReportRow, ReportRow.id == IncidentReportRow.report_id)
         .where(ReportRow.channel == channel)
     )
+
+
+class ReportFacts(NamedTuple):
+    """What a list's summary needs of a report: who may read it, and its channel."""
+
+    id: str
+    channel: str
+    classification: str
+    concerns: str
+    owner_member: str
+    agreement_id: str | None
+
+
+def report_facts_by_incident(
+    session: Session, incident_ids: list[str]
+) -> dict[str, list[ReportFacts]]:
+    """The few columns of each incident's reports a member's list needs, in one Core query
+    (not whole ORM rows with their content: half the list's cost)."""
+    found: dict[str, list[ReportFacts]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return found
+    rows = session.execute(
+        select(
+            IncidentReportRow.incident_id,
+            ReportRow.id,
+            ReportRow.channel,
+            ReportRow.classification,
+            ReportRow.concerns,
+            ReportRow.owner_member,
+            ReportRow.agreement_id,
+        )
+        .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
+        .where(IncidentReportRow.incident_id.in_(incident_ids))
+        .order_by(ReportRow.id)
+    )
+    for incident_id, report_id, channel, classification, concerns, owner, agreement in rows:
+        found[incident_id].append(
+            ReportFacts(report_id, channel, classification, concerns, owner, agreement)
+        )
+    return found
+
+
+def reports_by_incident(session: Session, incident_ids: list[str]) -> dict[str, list[ReportRow]]:
+    """The reports of each incident (by report id, as ``_report_rows``), in one query."""
+    found: dict[str, list[ReportRow]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return found
+    rows = session.execute(
+        select(IncidentReportRow.incident_id, ReportRow)
+        .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
+        .where(IncidentReportRow.incident_id.in_(incident_ids))
+        .order_by(ReportRow.id)
+    )
+    for incident_id, report in rows:
+        found[incident_id].append(report)
+    return found
 
 
 def incident_links(session: Session) -> dict[str, list[str]]:
@@ -649,6 +794,7 @@ def list_reports(
 ) -> ReportPage:
     """Reports the viewer may read, newest first; ``cursor`` is the last id of a page."""
     limit = max(1, min(limit, MAX_LIST_LIMIT))
+    cursor = check_cursor(cursor, "rep")
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         query = select(ReportRow).where(scope.clause(ReportRow)).order_by(ReportRow.id.desc())

@@ -73,10 +73,10 @@ def _local_path(candidate: str | None) -> str:
 
 
 def _no_store(response: Response) -> Response:
-    # The sign-in page must not be cached (shared machines) nor framed (click-jacking).
+    # The sign-in page must not be cached (shared machines) nor framed (click-jacking; the
+    # full Content-Security-Policy, frame-ancestors 'none' included, is api/headers.py's).
     response.headers["cache-control"] = "no-store"
     response.headers["x-frame-options"] = "DENY"
-    response.headers["content-security-policy"] = "frame-ancestors 'none'"
     return response
 
 

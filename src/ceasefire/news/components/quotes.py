@@ -47,6 +47,27 @@ def sentence_ref(news: NewsDoc, sent: Span) -> SentenceRef:
     )
 
 
+def _direct(
+    news: NewsDoc,
+    doc: Doc,
+    span: tuple[int, int],
+    speaker: ActorRef | None = None,
+    cue: str | None = None,
+    how: str | None = None,
+) -> Quote:
+    """The direct quote in quotation marks at ``span``, with its speaker if one was found."""
+    return Quote(
+        text=news.article.text[span[0] : span[1]],
+        start=span[0],
+        end=span[1],
+        kind="direct",
+        speaker=speaker,
+        cue=cue,
+        sentence=_sentence_at(news, doc, span[0]),
+        speaker_resolved_from=how,
+    )
+
+
 def _sentence_at(news: NewsDoc, doc: Doc, offset: int) -> SentenceRef:
     token = next(t for t in doc if t.idx + len(t.text) > offset)
     if "sentence_starts" not in news.scratch:
@@ -95,18 +116,7 @@ class QuotesComponent:
                 ]  # fmt: skip
                 for span in attached:
                     pending.remove(span)
-                    quotes.append(
-                        Quote(
-                            text=text[span[0] : span[1]],
-                            start=span[0],
-                            end=span[1],
-                            kind="direct",
-                            speaker=speaker,
-                            cue=token.text,
-                            sentence=_sentence_at(news, doc, span[0]),
-                            speaker_resolved_from=how,
-                        )
-                    )
+                    quotes.append(_direct(news, doc, span, speaker, token.text, how))
                 complement = _complement(token)
                 if complement is not None:
                     first, last = complement[0], complement[-1]
@@ -134,17 +144,7 @@ class QuotesComponent:
         indirect = [(q.start, q.end) for q in quotes if q.kind == "indirect"]
         pending = [s for s in pending if not any(a <= s[0] and s[1] <= b for a, b in indirect)]
         for span in pending:
-            quotes.append(
-                Quote(
-                    text=text[span[0] : span[1]],
-                    start=span[0],
-                    end=span[1],
-                    kind="direct",
-                    speaker=None,
-                    cue=None,
-                    sentence=_sentence_at(news, doc, span[0]),
-                )
-            )
+            quotes.append(_direct(news, doc, span))
         news.quotes = sorted(quotes, key=lambda q: q.start)
         return news
 

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ceasefire.news.model import place_fields
+
 EARTH_RADIUS_KM = 6371.0088
 
 # The region of interest of the shipped centre: the South Caucasus, then its neighbours.
@@ -70,17 +72,7 @@ class PlaceMention:
 
     def to_json(self) -> dict[str, Any]:
         """The shape of ``ceasefire geoparse --jsonl``: exactly these nine keys."""
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "name": self.name,
-            "lat": self.lat,
-            "lon": self.lon,
-            "country": self.country,
-            "feature_class": self.feature_class,
-            "precision": self.precision,
-        }
+        return place_fields(self)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

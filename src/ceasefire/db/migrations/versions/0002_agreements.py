@@ -11,16 +11,32 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
+from ceasefire.db.migrations.columns import fk, pk
 
 revision: str = "0002_agreements"
 down_revision: str | Sequence[str] | None = "0001_base"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-_PROVISION_FK = (
-    ["agreement_id", "provision_id"],
-    ["provisions.agreement_id", "provisions.provision_id"],
-)
+
+def _provision_record(table: str, *columns: sa.Column[object], unique: list[str]) -> None:
+    """A ledgered record about one provision (a status change, a deadline amendment)."""
+    op.create_table(
+        table,
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("agreement_id", sa.String(80), nullable=False),
+        sa.Column("provision_id", sa.String(80), nullable=False),
+        *columns,
+        sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.Column("recorded_by", sa.String(80), nullable=False),
+        sa.Column("ledger_seq", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agreement_id", "provision_id"],
+            ["provisions.agreement_id", "provisions.provision_id"],
+            name=f"fk_{table}_provision",
+        ),
+        pk(table, "id"),
+        sa.UniqueConstraint("agreement_id", "provision_id", *unique[:-1], name=unique[-1]),
+    )
+    op.create_index(f"ix_{table}_agreement_id", table, ["agreement_id"])
 
 
 def upgrade() -> None:
@@ -32,7 +48,7 @@ def upgrade() -> None:
         sa.Column("current_version", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_agreements"),
+        pk("agreements", "id"),
     )
     op.create_table(
         "agreement_versions",
@@ -45,12 +61,8 @@ def upgrade() -> None:
         sa.Column("loaded_at", UTCDateTime(), nullable=False),
         sa.Column("loaded_by", sa.String(80), nullable=False),
         sa.Column("ledger_seq", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["agreement_id"],
-            ["agreements.id"],
-            name="fk_agreement_versions_agreement_id_agreements",
-        ),
-        sa.PrimaryKeyConstraint("agreement_id", "version", name="pk_agreement_versions"),
+        fk("agreement_versions", "agreement_id", "agreements"),
+        pk("agreement_versions", "agreement_id", "version"),
     )
     op.create_table(
         "provisions",
@@ -63,16 +75,11 @@ def upgrade() -> None:
         sa.Column("first_version", sa.Integer(), nullable=False),
         sa.Column("last_version", sa.Integer(), nullable=False),
         sa.Column("retired_in_version", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["agreement_id"], ["agreements.id"], name="fk_provisions_agreement_id_agreements"
-        ),
-        sa.PrimaryKeyConstraint("agreement_id", "provision_id", name="pk_provisions"),
+        fk("provisions", "agreement_id", "agreements"),
+        pk("provisions", "agreement_id", "provision_id"),
     )
-    op.create_table(
+    _provision_record(
         "provision_status_changes",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("agreement_id", sa.String(80), nullable=False),
-        sa.Column("provision_id", sa.String(80), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("at_local", sa.String(32), nullable=False),
@@ -82,23 +89,10 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("origin", sa.String(16), nullable=False),
         sa.Column("agreement_version", sa.Integer(), nullable=True),
-        sa.Column("recorded_at", UTCDateTime(), nullable=False),
-        sa.Column("recorded_by", sa.String(80), nullable=False),
-        sa.Column("ledger_seq", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(*_PROVISION_FK, name="fk_provision_status_changes_provision"),
-        sa.PrimaryKeyConstraint("id", name="pk_provision_status_changes"),
-        sa.UniqueConstraint(
-            "agreement_id", "provision_id", "at", "status", name="uq_provision_status_changes_at"
-        ),
+        unique=["at", "status", "uq_provision_status_changes_at"],
     )
-    op.create_index(
-        "ix_provision_status_changes_agreement_id", "provision_status_changes", ["agreement_id"]
-    )
-    op.create_table(
+    _provision_record(
         "deadline_amendments",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("agreement_id", sa.String(80), nullable=False),
-        sa.Column("provision_id", sa.String(80), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("previous_due", sa.Date(), nullable=False),
         sa.Column("due", sa.Date(), nullable=False),
@@ -112,16 +106,8 @@ def upgrade() -> None:
         sa.Column("instrument", sa.Text(), nullable=True),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("agreement_version", sa.Integer(), nullable=False),
-        sa.Column("recorded_at", UTCDateTime(), nullable=False),
-        sa.Column("recorded_by", sa.String(80), nullable=False),
-        sa.Column("ledger_seq", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(*_PROVISION_FK, name="fk_deadline_amendments_provision"),
-        sa.PrimaryKeyConstraint("id", name="pk_deadline_amendments"),
-        sa.UniqueConstraint(
-            "agreement_id", "provision_id", "seq", name="uq_deadline_amendments_seq"
-        ),
+        unique=["seq", "uq_deadline_amendments_seq"],
     )
-    op.create_index("ix_deadline_amendments_agreement_id", "deadline_amendments", ["agreement_id"])
     op.create_table(
         "zones",
         sa.Column("agreement_id", sa.String(80), nullable=False),
@@ -134,10 +120,8 @@ def upgrade() -> None:
         sa.Column("valid_until", UTCDateTime(), nullable=True),
         sa.Column("agreement_version", sa.Integer(), nullable=False),
         sa.Column("retired_in_version", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["agreement_id"], ["agreements.id"], name="fk_zones_agreement_id_agreements"
-        ),
-        sa.PrimaryKeyConstraint("agreement_id", "zone_id", name="pk_zones"),
+        fk("zones", "agreement_id", "agreements"),
+        pk("zones", "agreement_id", "zone_id"),
     )
 
 

@@ -14,8 +14,6 @@ from ceasefire.db.base import UTCDateTime
 
 revision: str = "0003_ledger"
 down_revision: str | Sequence[str] | None = "0002_agreements"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

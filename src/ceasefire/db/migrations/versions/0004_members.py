@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
+from ceasefire.db.migrations.columns import fk, pk
 
 revision: str = "0004_members"
 down_revision: str | Sequence[str] | None = "0003_ledger"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -26,7 +25,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("iso3", sa.String(3), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_members"),
+        pk("members", "id"),
     )
     op.create_table(
         "member_roles",
@@ -39,10 +38,8 @@ def upgrade() -> None:
         sa.Column("valid_to", UTCDateTime(), nullable=True),
         sa.Column("granted_at", UTCDateTime(), nullable=False),
         sa.Column("granted_by", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name="fk_member_roles_member_id_members"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_member_roles"),
+        fk("member_roles", "member_id", "members"),
+        pk("member_roles", "id"),
     )
     op.create_index(
         "ix_member_roles_member_agreement", "member_roles", ["member_id", "agreement_id"]
@@ -56,8 +53,8 @@ def upgrade() -> None:
         sa.Column("operator", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("disabled_at", UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name="fk_users_member_id_members"),
-        sa.PrimaryKeyConstraint("id", name="pk_users"),
+        fk("users", "member_id", "members"),
+        pk("users", "id"),
     )
     op.create_index("ix_users_member_id", "users", ["member_id"])
     op.create_table(
@@ -70,8 +67,8 @@ def upgrade() -> None:
         sa.Column("expires_at", UTCDateTime(), nullable=True),
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.Column("last_used_at", UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_api_tokens_user_id_users"),
-        sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
+        fk("api_tokens", "user_id", "users"),
+        pk("api_tokens", "id"),
         sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
     )
     op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
@@ -81,7 +78,7 @@ def upgrade() -> None:
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("window_started_at", UTCDateTime(), nullable=False),
         sa.Column("locked_until", UTCDateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("user_name", name="pk_login_failures"),
+        pk("login_failures", "user_name"),
     )
     op.create_table(
         "observation_posts",
@@ -95,20 +92,16 @@ def upgrade() -> None:
         sa.Column("independent", sa.Boolean(), nullable=False),
         sa.Column("classification", sa.String(16), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_observation_posts"),
+        pk("observation_posts", "id"),
     )
     op.create_table(
         "post_owners",
         sa.Column("post_id", sa.String(64), nullable=False),
         sa.Column("member_id", sa.String(64), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["post_id"], ["observation_posts.id"], name="fk_post_owners_post_id_observation_posts"
-        ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name="fk_post_owners_member_id_members"
-        ),
-        sa.PrimaryKeyConstraint("post_id", "member_id", name="pk_post_owners"),
+        fk("post_owners", "post_id", "observation_posts"),
+        fk("post_owners", "member_id", "members"),
+        pk("post_owners", "post_id", "member_id"),
     )
     op.create_table(
         "sensors",
@@ -124,11 +117,9 @@ def upgrade() -> None:
             "(post_id IS NULL) <> (member_id IS NULL)",
             name="ck_sensors_attached_to_post_or_member",
         ),
-        sa.ForeignKeyConstraint(
-            ["post_id"], ["observation_posts.id"], name="fk_sensors_post_id_observation_posts"
-        ),
-        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name="fk_sensors_member_id_members"),
-        sa.PrimaryKeyConstraint("id", name="pk_sensors"),
+        fk("sensors", "post_id", "observation_posts"),
+        fk("sensors", "member_id", "members"),
+        pk("sensors", "id"),
     )
     op.create_index("ix_sensors_post_id", "sensors", ["post_id"])
     op.create_index("ix_sensors_member_id", "sensors", ["member_id"])

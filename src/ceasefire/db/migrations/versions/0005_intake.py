@@ -11,17 +11,44 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
+from ceasefire.db.migrations.columns import fk, pk
 
 revision: str = "0005_intake"
 down_revision: str | Sequence[str] | None = "0004_members"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
-def _incident_fk(table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["incident_id"], ["incidents.id"], name=f"fk_{table}_incident_id_incidents"
+def _what() -> list[sa.Column[object]]:
+    """What a report or an incident is about, and who may read it."""
+    return [
+        sa.Column("category", sa.String(48), nullable=False),
+        sa.Column("classification", sa.String(16), nullable=False),
+        sa.Column("concerns", sa.String(200), nullable=False),
+    ]
+
+
+def _where() -> list[sa.Column[object]]:
+    """Where the event of a report or an incident happened, as precisely as known."""
+    return [
+        sa.Column("event_lat", sa.Float(), nullable=True),
+        sa.Column("event_lon", sa.Float(), nullable=True),
+        sa.Column("event_place", sa.String(500), nullable=True),
+        sa.Column("event_precision", sa.Integer(), nullable=False),
+    ]
+
+
+def _incident_record(table: str, *columns: sa.Column[object]) -> None:
+    """A record a member adds to an incident (assessment, reply, note): by whom, and what."""
+    op.create_table(
+        table,
+        sa.Column("id", sa.String(40), nullable=False),
+        sa.Column("incident_id", sa.String(40), nullable=False),
+        sa.Column("member_id", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.String(64), nullable=True),
+        *columns,
+        fk(table, "incident_id", "incidents"),
+        pk(table, "id"),
     )
+    op.create_index(f"ix_{table}_incident_id", table, ["incident_id"])
 
 
 def upgrade() -> None:
@@ -33,22 +60,17 @@ def upgrade() -> None:
         sa.Column("idempotency_key", sa.String(200), nullable=True),
         sa.Column("received_at", UTCDateTime(), nullable=False),
         sa.Column("channel", sa.String(32), nullable=False),
-        sa.Column("category", sa.String(48), nullable=False),
-        sa.Column("classification", sa.String(16), nullable=False),
-        sa.Column("concerns", sa.String(200), nullable=False),
+        *_what(),
         sa.Column("observed_start", UTCDateTime(), nullable=False),
         sa.Column("observed_end", UTCDateTime(), nullable=False),
         sa.Column("time_precision", sa.String(8), nullable=False),
-        sa.Column("event_lat", sa.Float(), nullable=True),
-        sa.Column("event_lon", sa.Float(), nullable=True),
-        sa.Column("event_place", sa.String(500), nullable=True),
-        sa.Column("event_precision", sa.Integer(), nullable=False),
+        *_where(),
         sa.Column("alleged_perpetrator", sa.String(16), nullable=True),
         sa.Column("agreement_id", sa.String(64), nullable=True),
         sa.Column("content", sa.Text(), nullable=False),
         sa.Column("content_sha256", sa.String(64), nullable=False),
         sa.Column("import_file_sha256", sa.String(64), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_reports"),
+        pk("reports", "id"),
         sa.UniqueConstraint("owner_member", "idempotency_key", name="uq_reports_idempotency"),
     )
     op.create_index("ix_reports_observed", "reports", ["observed_start", "observed_end"])
@@ -67,10 +89,8 @@ def upgrade() -> None:
         sa.Column("filename", sa.String(255), nullable=True),
         sa.Column("received_at", UTCDateTime(), nullable=False),
         sa.Column("received_by", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["report_id"], ["reports.id"], name="fk_report_attachments_report_id_reports"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_report_attachments"),
+        fk("report_attachments", "report_id", "reports"),
+        pk("report_attachments", "id"),
         sa.UniqueConstraint("report_id", "sha256", name="uq_report_attachments_file"),
     )
     op.create_index("ix_report_attachments_report_id", "report_attachments", ["report_id"])
@@ -82,23 +102,18 @@ def upgrade() -> None:
         sa.Column("agreement_id", sa.String(64), nullable=True),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("summary", sa.Text(), nullable=True),
-        sa.Column("category", sa.String(48), nullable=False),
-        sa.Column("classification", sa.String(16), nullable=False),
-        sa.Column("concerns", sa.String(200), nullable=False),
+        *_what(),
         sa.Column("status", sa.String(24), nullable=False),
         sa.Column("attribution", sa.String(24), nullable=False),
         sa.Column("attributed_party", sa.String(16), nullable=True),
         sa.Column("observed_start", UTCDateTime(), nullable=False),
         sa.Column("observed_end", UTCDateTime(), nullable=False),
-        sa.Column("event_lat", sa.Float(), nullable=True),
-        sa.Column("event_lon", sa.Float(), nullable=True),
-        sa.Column("event_place", sa.String(500), nullable=True),
-        sa.Column("event_precision", sa.Integer(), nullable=False),
+        *_where(),
         sa.Column("owner_member", sa.String(64), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("decision", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_incidents"),
+        pk("incidents", "id"),
     )
     op.create_index("ix_incidents_observed", "incidents", ["observed_start", "observed_end"])
     op.create_index("ix_incidents_agreement_id", "incidents", ["agreement_id"])
@@ -112,19 +127,13 @@ def upgrade() -> None:
         sa.Column("report_id", sa.String(40), nullable=False),
         sa.Column("added_at", UTCDateTime(), nullable=False),
         sa.Column("added_by", sa.String(64), nullable=False),
-        _incident_fk("incident_reports"),
-        sa.ForeignKeyConstraint(
-            ["report_id"], ["reports.id"], name="fk_incident_reports_report_id_reports"
-        ),
-        sa.PrimaryKeyConstraint("incident_id", "report_id", name="pk_incident_reports"),
+        fk("incident_reports", "incident_id", "incidents"),
+        fk("incident_reports", "report_id", "reports"),
+        pk("incident_reports", "incident_id", "report_id"),
         sa.UniqueConstraint("report_id", name="uq_incident_reports_report_id"),
     )
-    op.create_table(
+    _incident_record(
         "incident_assessments",
-        sa.Column("id", sa.String(40), nullable=False),
-        sa.Column("incident_id", sa.String(40), nullable=False),
-        sa.Column("member_id", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.String(64), nullable=True),
         sa.Column("stance", sa.String(16), nullable=False),
         sa.Column("finding_status", sa.String(24), nullable=True),
         sa.Column("finding_attribution", sa.String(24), nullable=True),
@@ -134,38 +143,21 @@ def upgrade() -> None:
         sa.Column("classification", sa.String(16), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
         sa.Column("supersedes", sa.String(40), nullable=True),
-        _incident_fk("incident_assessments"),
-        sa.PrimaryKeyConstraint("id", name="pk_incident_assessments"),
     )
-    op.create_index("ix_incident_assessments_incident_id", "incident_assessments", ["incident_id"])
-    op.create_table(
+    _incident_record(
         "incident_replies",
-        sa.Column("id", sa.String(40), nullable=False),
-        sa.Column("incident_id", sa.String(40), nullable=False),
-        sa.Column("member_id", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.String(64), nullable=True),
         sa.Column("party", sa.String(16), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("evidence_refs", sa.JSON(), nullable=False),
         sa.Column("classification", sa.String(16), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
-        _incident_fk("incident_replies"),
-        sa.PrimaryKeyConstraint("id", name="pk_incident_replies"),
     )
-    op.create_index("ix_incident_replies_incident_id", "incident_replies", ["incident_id"])
-    op.create_table(
+    _incident_record(
         "incident_notes",
-        sa.Column("id", sa.String(40), nullable=False),
-        sa.Column("incident_id", sa.String(40), nullable=False),
-        sa.Column("member_id", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.String(64), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("classification", sa.String(16), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
-        _incident_fk("incident_notes"),
-        sa.PrimaryKeyConstraint("id", name="pk_incident_notes"),
     )
-    op.create_index("ix_incident_notes_incident_id", "incident_notes", ["incident_id"])
     op.create_table(
         "investigation_tasks",
         sa.Column("id", sa.String(40), nullable=False),
@@ -180,8 +172,8 @@ def upgrade() -> None:
         sa.Column("assigned_by", sa.String(64), nullable=False),
         sa.Column("completed_at", UTCDateTime(), nullable=True),
         sa.Column("findings", sa.Text(), nullable=True),
-        _incident_fk("investigation_tasks"),
-        sa.PrimaryKeyConstraint("id", name="pk_investigation_tasks"),
+        fk("investigation_tasks", "incident_id", "incidents"),
+        pk("investigation_tasks", "id"),
     )
     op.create_index("ix_investigation_tasks_incident_id", "investigation_tasks", ["incident_id"])
     op.create_table(
@@ -190,7 +182,7 @@ def upgrade() -> None:
         sa.Column("rule", sa.JSON(), nullable=False),
         sa.Column("set_at", UTCDateTime(), nullable=False),
         sa.Column("set_by", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("agreement_id", name="pk_decision_rules"),
+        pk("decision_rules", "agreement_id"),
     )
 
 

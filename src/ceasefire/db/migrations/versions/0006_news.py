@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
+from ceasefire.db.migrations.columns import fk, pk
 
 revision: str = "0006_news"
 down_revision: str | Sequence[str] | None = "0005_intake"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -41,7 +40,7 @@ def upgrade() -> None:
         sa.Column("pipeline", sa.JSON(), nullable=False),
         sa.Column("ingested_at", UTCDateTime(), nullable=False),
         sa.Column("ingested_by", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_news_articles"),
+        pk("news_articles", "id"),
         sa.UniqueConstraint("content_sha256", name="uq_news_articles_content_sha256"),
     )
     op.create_table(
@@ -67,13 +66,9 @@ def upgrade() -> None:
         sa.Column("component", sa.String(64), nullable=False),
         sa.Column("report_id", sa.String(40), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_news_events"),
-        sa.ForeignKeyConstraint(
-            ["article_id"], ["news_articles.id"], name="fk_news_events_article_id_news_articles"
-        ),
-        sa.ForeignKeyConstraint(
-            ["report_id"], ["reports.id"], name="fk_news_events_report_id_reports"
-        ),
+        pk("news_events", "id"),
+        fk("news_events", "article_id", "news_articles"),
+        fk("news_events", "report_id", "reports"),
         sa.UniqueConstraint("article_id", "ordinal", name="uq_news_events_ordinal"),
     )
     op.create_index("ix_news_events_article_id", "news_events", ["article_id"])

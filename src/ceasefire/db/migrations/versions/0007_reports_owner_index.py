@@ -13,8 +13,6 @@ from alembic import op
 
 revision: str = "0007_reports_owner_index"
 down_revision: str | Sequence[str] | None = "0006_news"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

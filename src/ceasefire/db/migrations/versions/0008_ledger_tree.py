@@ -12,8 +12,6 @@ from alembic import op
 
 revision: str = "0008_ledger_tree"
 down_revision: str | Sequence[str] | None = "0007_reports_owner_index"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
