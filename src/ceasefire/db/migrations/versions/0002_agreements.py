@@ -17,7 +17,9 @@ revision: str = "0002_agreements"
 down_revision: str | Sequence[str] | None = "0001_base"
 
 
-def _provision_record(table: str, *columns: sa.Column[object], unique: list[str]) -> None:
+def _provision_record(
+    table: str, *columns: sa.Column[object], unique: tuple[str, ...], unique_name: str
+) -> None:
     """A ledgered record about one provision (a status change, a deadline amendment)."""
     op.create_table(
         table,
@@ -34,7 +36,7 @@ def _provision_record(table: str, *columns: sa.Column[object], unique: list[str]
             name=f"fk_{table}_provision",
         ),
         pk(table, "id"),
-        sa.UniqueConstraint("agreement_id", "provision_id", *unique[:-1], name=unique[-1]),
+        sa.UniqueConstraint("agreement_id", "provision_id", *unique, name=unique_name),
     )
     op.create_index(f"ix_{table}_agreement_id", table, ["agreement_id"])
 
@@ -89,7 +91,8 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("origin", sa.String(16), nullable=False),
         sa.Column("agreement_version", sa.Integer(), nullable=True),
-        unique=["at", "status", "uq_provision_status_changes_at"],
+        unique=("at", "status"),
+        unique_name="uq_provision_status_changes_at",
     )
     _provision_record(
         "deadline_amendments",
@@ -106,7 +109,8 @@ def upgrade() -> None:
         sa.Column("instrument", sa.Text(), nullable=True),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("agreement_version", sa.Integer(), nullable=False),
-        unique=["seq", "uq_deadline_amendments_seq"],
+        unique=("seq",),
+        unique_name="uq_deadline_amendments_seq",
     )
     op.create_table(
         "zones",
