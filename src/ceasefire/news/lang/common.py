@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -22,6 +22,7 @@ from ceasefire.news.article import Article
 from ceasefire.news.geo.gazetteer import Place
 from ceasefire.news.geo.resolve import FOCUS_PRIOR, KIND_PRIOR, POPULATION_WEIGHT
 from ceasefire.news.model import ActorRef, PlaceMention, SentenceRef
+from ceasefire.news.pipeline import NewsDoc
 from ceasefire.news.timeexpr import Precision, TimeMention
 
 _DATA = "ceasefire.news.lang.data"
@@ -235,6 +236,41 @@ def sentence_ref(article: Article, start: int, end: int) -> SentenceRef:
         end=end,
         section=block.kind if block else None,
     )
+
+
+def nearest_location(
+    places: Iterable[PlaceMention],
+    start: int,
+    end: int,
+    offset: int,
+    taken: Collection[tuple[int, int]] = (),
+) -> dict[str, Any] | None:
+    """Where an event at ``offset`` happened: the place named nearest to it in the sentence
+    ``[start, end)``, neither an argument's span in ``taken`` nor a whole country (6)."""
+    candidates = [
+        p
+        for p in places
+        if start <= p.start < end and (p.start, p.end) not in taken and p.precision != 6
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda p: abs(p.start - offset)).location()
+
+
+def scratch_list(news: NewsDoc, key: str) -> list[Any]:
+    """What a component of the pipeline left under ``key`` (its sentences, its actors)."""
+    value = news.scratch.get(key)
+    return value if isinstance(value, list) else []
+
+
+def times_component(language: str) -> Callable[[NewsDoc], NewsDoc]:
+    """The ``times`` step of a language: its dates, resolved against the reference date."""
+
+    def times(news: NewsDoc) -> NewsDoc:
+        news.times = find_dates(news.article.text, language, news.reference_date)
+        return news
+
+    return times
 
 
 def count_countries(codes: Iterable[str | None]) -> Counter[str]:

@@ -31,10 +31,12 @@ from ceasefire.news.lang.common import (
     actor_entries,
     actor_ref,
     best_place,
-    find_dates,
     load_data,
+    nearest_location,
     place_mention,
+    scratch_list,
     sentence_ref,
+    times_component,
 )
 from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention, Quote
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -181,8 +183,7 @@ def parse_text(text: str, offset: int = 0) -> list[Sentence]:
 
 
 def _sentences(news: NewsDoc) -> list[Sentence]:
-    value = news.scratch.get(_SENTENCES)
-    return value if isinstance(value, list) else []
+    return scratch_list(news, _SENTENCES)
 
 
 # -- components -----------------------------------------------------------------------------
@@ -410,12 +411,7 @@ def _qualifier(sentence: Sentence, token: Token, by_token: dict[int, _Actor]) ->
 @register("news.times.ru.v1", requires=["article"], assigns=["times"])
 def make_times(resources: PipelineResources) -> Any:
     """Russian dates ("18 октября", "в среду", "вчера") resolved with dateparser."""
-
-    def times(news: NewsDoc) -> NewsDoc:
-        news.times = find_dates(news.article.text, LANGUAGE, news.reference_date)
-        return news
-
-    return times
+    return times_component(LANGUAGE)
 
 
 @register("news.quotes.ru.v1", requires=["ru_doc", "actors"], assigns=["quotes"])
@@ -815,14 +811,4 @@ def _location(
     news: NewsDoc, sentence: Sentence, token: Token, arguments: list[_Actor]
 ) -> dict[str, Any] | None:
     taken = {(a.ref.start, a.ref.end) for a in arguments}
-    places = [
-        p
-        for p in news.places
-        if sentence.start <= p.start < sentence.end
-        and (p.start, p.end) not in taken
-        and p.precision != 6
-    ]
-    if not places:
-        return None
-    nearest = min(places, key=lambda p: abs(p.start - token.start))
-    return nearest.location()
+    return nearest_location(news.places, sentence.start, sentence.end, token.start, taken)

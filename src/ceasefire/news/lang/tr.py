@@ -32,10 +32,12 @@ from ceasefire.news.lang.common import (
     actor_entries,
     actor_ref,
     best_place,
-    find_dates,
     load_data,
+    nearest_location,
     place_mention,
+    scratch_list,
     sentence_ref,
+    times_component,
 )
 from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -166,8 +168,7 @@ def tokenize(text: str, offset: int = 0) -> list[Sentence]:
 
 
 def _sentences(news: NewsDoc) -> list[Sentence]:
-    value = news.scratch.get(_SENTENCES)
-    return value if isinstance(value, list) else []
+    return scratch_list(news, _SENTENCES)
 
 
 @register("news.tokens.tr.v1", requires=["article"], assigns=["tr_tokens"])
@@ -449,12 +450,7 @@ def _strong(place: Any, focus: tuple[str, ...]) -> bool:
 @register("news.times.tr.v1", requires=["article"], assigns=["times"])
 def make_times(resources: PipelineResources) -> Any:
     """Turkish dates ("18 Ekim", "1 Aralık'ta", "dün") resolved with dateparser."""
-
-    def times(news: NewsDoc) -> NewsDoc:
-        news.times = find_dates(news.article.text, LANGUAGE, news.reference_date)
-        return news
-
-    return times
+    return times_component(LANGUAGE)
 
 
 # -- events ---------------------------------------------------------------------------------
@@ -661,9 +657,4 @@ def _phrase_at(tokens: list[Token], phrase: tuple[str, ...]) -> bool:
 
 
 def _location(news: NewsDoc, sentence: Sentence, offset: int) -> dict[str, Any] | None:
-    places = [
-        p for p in news.places if sentence.start <= p.start < sentence.end and p.precision != 6
-    ]
-    if not places:
-        return None
-    return min(places, key=lambda p: abs(p.start - offset)).location()
+    return nearest_location(news.places, sentence.start, sentence.end, offset)
