@@ -264,7 +264,7 @@ def test_a_presiding_member_settles(ctx: ServiceContext, cast: Cast) -> None:
     incidents.set_decision_rule(
         ctx, operator, "nk-2020-trilateral", {"kind": "presiding_member", "presiding": "rus"}
     )
-    assert incidents.get_decision_rule(ctx, "nk-2020-trilateral")["presiding"] == "rus"
+    assert incidents.get_decision_rule(ctx, "nk-2020-trilateral").to_dict()["presiding"] == "rus"
     incident = new_incident(ctx, cast)
     investigate(ctx, cast, incident.id)
     incidents.assess(

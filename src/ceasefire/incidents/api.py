@@ -258,7 +258,7 @@ def add_note(
 @router.get("/decision-rules/{agreement_id}")
 def get_decision_rule(ctx: ContextDep, agreement_id: str) -> dict[str, Any]:
     """How incidents of an agreement are decided (public: the rule is no secret)."""
-    return incidents.get_decision_rule(ctx, agreement_id)
+    return incidents.get_decision_rule(ctx, agreement_id).to_dict()
 
 
 @router.put("/decision-rules/{agreement_id}", status_code=status.HTTP_200_OK)
@@ -267,4 +267,4 @@ def set_decision_rule(
 ) -> dict[str, Any]:
     """Configure the rule: ``{"kind": "unanimity"}``, ``quorum_by_group`` or
     ``presiding_member`` (see docs/intake.md)."""
-    return incidents.set_decision_rule(ctx, viewer, agreement_id, body)
+    return incidents.set_decision_rule(ctx, viewer, agreement_id, body).to_dict()

@@ -330,9 +330,9 @@ def incident_rule(
             raise InvalidInput("--set is not JSON", details=[problem("rule", exc.msg)]) from exc
         result = incidents.set_decision_rule(
             get_context(), acting_viewer(get_context(), token), agreement, rule
-        )
+        ).to_dict()
     else:
-        result = incidents.get_decision_rule(get_context(), agreement)
+        result = incidents.get_decision_rule(get_context(), agreement).to_dict()
     if as_json:
         print_json(result)
     else:

@@ -1028,7 +1028,7 @@ def add_note(
 
 def set_decision_rule(
     ctx: ServiceContext, viewer: Viewer, agreement_id: str, rule: dict[str, Any]
-) -> dict[str, Any]:
+) -> DecisionRule:
     """Configure how incidents of ``agreement_id`` are decided (operators, monitors)."""
     parsed = rule_from_dict(rule)
     actor = actor_of(viewer)
@@ -1038,7 +1038,7 @@ def set_decision_rule(
         row = session.get(DecisionRuleRow, agreement_id)
         stored = parsed.to_dict()
         if row is not None and row.rule == stored:
-            return stored
+            return parsed
         if row is None:
             row = DecisionRuleRow(
                 agreement_id=agreement_id, rule=stored, set_at=utcnow(), set_by=actor.member_id
@@ -1055,13 +1055,13 @@ def set_decision_rule(
             payload=DecisionRuleSet({"agreement_id": agreement_id, "rule": stored}),
             actor=actor,
         )
-        return stored
+        return parsed
 
 
-def get_decision_rule(ctx: ServiceContext, agreement_id: str) -> dict[str, Any]:
+def get_decision_rule(ctx: ServiceContext, agreement_id: str) -> DecisionRule:
     """The rule in force for ``agreement_id`` (public knowledge: how the centre decides)."""
     with ctx.reader() as session:
-        return rule_for(session, agreement_id).to_dict()
+        return rule_for(session, agreement_id)
 
 
 # ------------------------------------------------------------------------- reading

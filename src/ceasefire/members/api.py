@@ -6,7 +6,7 @@ Routes only translate HTTP to service calls; every permission check lives in the
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 from pydantic import AwareDatetime
@@ -38,6 +38,7 @@ from ceasefire.members.schemas import (
     SensorPublic,
     TokenCreate,
     TokenPublic,
+    UserSummary,
 )
 from ceasefire.timeutil import utcnow
 
@@ -127,7 +128,7 @@ def change_password(
 
 
 @router.get("/auth/me", tags=["auth"])
-def me(ctx: ContextDep, viewer: CurrentViewer) -> dict[str, Any]:
+def me(ctx: ContextDep, viewer: CurrentViewer) -> UserSummary:
     """Who the token stands for (or the public, without one)."""
     return auth.user_summary(ctx, viewer)
 

@@ -44,7 +44,14 @@ from ceasefire.members.events import (
     UserPasswordSet,
 )
 from ceasefire.members.model import MemberRole, check_slug, viewer_for_roles
-from ceasefire.members.schemas import IssuedToken, PasswordChanged, TokenPublic, UserPublic
+from ceasefire.members.schemas import (
+    IssuedToken,
+    PasswordChanged,
+    TokenPublic,
+    UserPublic,
+    UserRolePublic,
+    UserSummary,
+)
 from ceasefire.members.service import actor_of, load_roles
 from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
 from ceasefire.timeutil import ensure_utc, utcnow
@@ -768,35 +775,33 @@ def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:
         log.warning("token %s: last_used_at not recorded (%s)", token_id, exc.orig)
 
 
-def user_summary(ctx: ServiceContext, viewer: Viewer) -> dict[str, Any]:
+def user_summary(ctx: ServiceContext, viewer: Viewer) -> UserSummary:
     """What ``/auth/me`` shows: the viewer and, for a user, its member and current roles."""
-    body: dict[str, Any] = {
-        "member_id": viewer.member_id,
-        "user_id": viewer.user_id,
-        "role": viewer.role.value if viewer.role else None,
-        "party": viewer.party,
-        "operator": viewer.operator,
-        "agreement_id": viewer.agreement_id,
-        "public": viewer.is_public,
-        "roles": [],
-    }
-    if viewer.member_id is None:
-        return body
-    with ctx.reader() as session:
-        now = utcnow()
-        roles: Sequence[Any] = load_roles(session, member_id=viewer.member_id)
-        body["roles"] = [
-            {
-                "agreement_id": r.agreement_id,
-                "role": r.role.value,
-                "party": r.party,
-                "valid_from": r.valid_from.isoformat(),
-                "valid_to": r.valid_to.isoformat() if r.valid_to else None,
-                "current": r.is_valid_at(now),
-            }
-            for r in roles
-        ]
-    return body
+    roles: list[UserRolePublic] = []
+    if viewer.member_id is not None:
+        with ctx.reader() as session:
+            now = utcnow()
+            roles = [
+                UserRolePublic(
+                    agreement_id=r.agreement_id,
+                    role=r.role.value,
+                    party=r.party,
+                    valid_from=r.valid_from.isoformat(),
+                    valid_to=r.valid_to.isoformat() if r.valid_to else None,
+                    current=r.is_valid_at(now),
+                )
+                for r in load_roles(session, member_id=viewer.member_id)
+            ]
+    return UserSummary(
+        member_id=viewer.member_id,
+        user_id=viewer.user_id,
+        role=viewer.role.value if viewer.role else None,
+        party=viewer.party,
+        operator=viewer.operator,
+        agreement_id=viewer.agreement_id,
+        public=viewer.is_public,
+        roles=roles,
+    )
 
 
 def acting_viewer(ctx: ServiceContext, token: str | None) -> Viewer:

@@ -159,3 +159,27 @@ class SensorCreate(BaseModel):
     member_id: str | None = None
     classification: Classification = Classification.SHARED
     notes: str | None = None
+
+
+class UserRolePublic(BaseModel):
+    """One of the signed-in member's roles, as ``/auth/me`` lists them."""
+
+    agreement_id: str
+    role: str
+    party: str | None
+    valid_from: str
+    valid_to: str | None
+    current: bool
+
+
+class UserSummary(BaseModel):
+    """Who a token stands for: the viewer and, for a user, its member's roles."""
+
+    member_id: str | None
+    user_id: str | None
+    role: str | None
+    party: str | None
+    operator: bool
+    agreement_id: str | None
+    public: bool
+    roles: list[UserRolePublic]
