@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news.extract import NewsExtractor, article_result
+from ceasefire.news.model import Event
+from ceasefire.news.pipeline import NewsDoc
 
 SHARED_DATA = Path("../shared/data")
 SEED_ARTICLE = SHARED_DATA / "asharq-al-awsat-2020-11-26-nagorno-karabakh.txt"
@@ -384,23 +386,81 @@ class TypeFigures:
         }
 
 
-@dataclass
-class PloverReport:
-    path: str
-    part: str = "all"
+@dataclass(frozen=True)
+class PrimaryEvent:
+    """The primary event found in a gold sentence (the first one when none is marked)."""
+
+    event: Event | None
+    type: str
+    sources: set[str]
+    targets: set[str]
+
+    @classmethod
+    def of(cls, news: NewsDoc) -> PrimaryEvent:
+        events = [e for e in news.events if e.primary] or news.events[:1]
+        event = events[0] if events else None
+        return cls(
+            event=event,
+            type=event.event if event else "NONE",
+            sources={a.code for a in event.source if a.code} if event else set(),
+            targets={a.code for a in event.target if a.code} if event else set(),
+        )
+
+    def detail(
+        self, record_id: Any, gold_type: str, gold_sources: set[str], gold_targets: set[str]
+    ) -> dict[str, Any]:
+        """The line of a report's details: what was found beside what the gold says."""
+        return {
+            "id": record_id,
+            "gold": gold_type,
+            "predicted": self.type,
+            "trigger": self.event.trigger if self.event else [],
+            "source": sorted(self.sources),
+            "gold_source": sorted(gold_sources),
+            "target": sorted(self.targets),
+            "gold_target": sorted(gold_targets),
+        }
+
+
+@dataclass(kw_only=True)
+class EventFigures:
+    """Event-type accuracy and actor-code scores of the primary events of gold sentences."""
+
     records: int = 0
     correct: int = 0
-    any_correct: int = 0
     no_event: int = 0
     source: Scores = field(default_factory=Scores)
     target: Scores = field(default_factory=Scores)
-    per_type: dict[str, TypeFigures] = field(default_factory=lambda: defaultdict(TypeFigures))
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     details: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
         return self.correct / self.records if self.records else 0.0
+
+    def score(
+        self,
+        primary: PrimaryEvent,
+        gold_type: str,
+        gold_sources: set[str],
+        gold_targets: set[str],
+    ) -> None:
+        """Count one gold sentence."""
+        self.records += 1
+        self.correct += primary.type == gold_type
+        self.no_event += primary.event is None
+        self.source.add(primary.sources, gold_sources)
+        self.target.add(primary.targets, gold_targets)
+        if primary.type != gold_type:
+            self.confusions[(gold_type, primary.type)] += 1
+
+
+@dataclass
+class PloverReport(EventFigures):
+    path: str
+    part: str = "all"
+    any_correct: int = 0
+    per_type: dict[str, TypeFigures] = field(default_factory=lambda: defaultdict(TypeFigures))
 
     def to_dict(self, *, with_details: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -458,41 +518,22 @@ def evaluate_plover(
         text = str(record.get("text", "")).strip().strip("{}").strip()
         day = _record_date(record.get("date"))
         news = extractor.extract_sentence(text, day=day)
-        events = [e for e in news.events if e.primary] or news.events[:1]
+        primary = PrimaryEvent.of(news)
         gold_type = record["event"]
-        predicted = events[0] if events else None
-        predicted_type = predicted.event if predicted else "NONE"
-        sources = {a.code for a in predicted.source if a.code} if predicted else set()
-        targets = {a.code for a in predicted.target if a.code} if predicted else set()
         gold_sources, gold_targets = (
             _gold_codes(record.get("source")),
             _gold_codes(record.get("target")),
         )
-        report.records += 1
-        report.correct += predicted_type == gold_type
+        report.score(primary, gold_type, gold_sources, gold_targets)
         report.any_correct += any(e.event == gold_type for e in news.events)
-        report.no_event += predicted is None
-        report.source.add(sources, gold_sources)
-        report.target.add(targets, gold_targets)
         figures = report.per_type[gold_type]
         figures.records += 1
-        figures.correct += predicted_type == gold_type
-        figures.source.add(sources, gold_sources)
-        if predicted is not None:
-            report.per_type[predicted_type].predicted += 1
-        if predicted_type != gold_type:
-            report.confusions[(gold_type, predicted_type)] += 1
+        figures.correct += primary.type == gold_type
+        figures.source.add(primary.sources, gold_sources)
+        if primary.event is not None:
+            report.per_type[primary.type].predicted += 1
         report.details.append(
-            {
-                "id": record.get("id"),
-                "gold": gold_type,
-                "predicted": predicted_type,
-                "trigger": predicted.trigger if predicted else [],
-                "source": sorted(sources),
-                "gold_source": sorted(gold_sources),
-                "target": sorted(targets),
-                "gold_target": sorted(gold_targets),
-            }
+            primary.detail(record.get("id"), gold_type, gold_sources, gold_targets)
         )
         if progress is not None:
             progress(index + 1, len(records))

@@ -15,14 +15,13 @@ may be looked at on ``tune`` only; ``held`` is only scored.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ceasefire.errors import InvalidInput, problem
-from ceasefire.news.evaluation import Scores
+from ceasefire.news.evaluation import EventFigures, PrimaryEvent, Scores
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.geo.normalise import name_key
 
@@ -36,25 +35,14 @@ def gold_path(language: str) -> Path:
 
 
 @dataclass
-class GoldReport:
+class GoldReport(EventFigures):
     """Figures of one language's gold (one split or all records)."""
 
     language: str
     split: str
-    records: int = 0
-    correct: int = 0
-    no_event: int = 0
-    source: Scores = field(default_factory=Scores)
-    target: Scores = field(default_factory=Scores)
     places: Scores = field(default_factory=Scores)
     dates_given: int = 0
     dates_correct: int = 0
-    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
-    details: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.records if self.records else 0.0
 
     def to_dict(self, *, with_details: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -111,19 +99,10 @@ def evaluate_gold(extractor: NewsExtractor, path: Path, *, split: str | None = N
             continue
         day = date.fromisoformat(record["published"]) if record.get("published") else None
         news = extractor.extract_sentence(record["text"], day=day, language=language)
-        primary = [e for e in news.events if e.primary] or news.events[:1]
-        predicted = primary[0] if primary else None
-        predicted_type = predicted.event if predicted else "NONE"
-        sources = {a.code for a in predicted.source if a.code} if predicted else set()
-        targets = {a.code for a in predicted.target if a.code} if predicted else set()
+        primary = PrimaryEvent.of(news)
+        predicted = primary.event
         gold_sources, gold_targets = set(record["source"]), set(record["target"])
-        report.records += 1
-        report.correct += predicted_type == record["event"]
-        report.no_event += predicted is None
-        report.source.add(sources, gold_sources)
-        report.target.add(targets, gold_targets)
-        if predicted_type != record["event"]:
-            report.confusions[(record["event"], predicted_type)] += 1
+        report.score(primary, record["event"], gold_sources, gold_targets)
         found = {(name_key(p.name), p.country) for p in news.places if p.precision != 6 and p.name}
         gold_places = {_gold_place(gazetteer, name, found) for name in record["places"]}
         report.places.add({f"{k}|{c}" for k, c in found}, {f"{k}|{c}" for k, c in gold_places})
@@ -133,14 +112,7 @@ def evaluate_gold(extractor: NewsExtractor, path: Path, *, split: str | None = N
             report.dates_correct += predicted_date == record["date"]
         report.details.append(
             {
-                "id": record["id"],
-                "gold": record["event"],
-                "predicted": predicted_type,
-                "trigger": predicted.trigger if predicted else [],
-                "source": sorted(sources),
-                "gold_source": sorted(gold_sources),
-                "target": sorted(targets),
-                "gold_target": sorted(gold_targets),
+                **primary.detail(record["id"], record["event"], gold_sources, gold_targets),
                 "places": sorted(name for name, _ in found),
                 "gold_places": record["places"],
                 "date": predicted_date,
