@@ -13,10 +13,11 @@ from typing import Annotated
 
 import typer
 
-from ceasefire.access import Classification
+from ceasefire.access import Classification, Viewer
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, print_json, print_result, print_table
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
@@ -26,6 +27,12 @@ from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
 
 incident_app = typer.Typer(help="Incidents and their joint verification.")
+
+
+def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
+    """The context of a command and who it acts as: the token's user, or the operator."""
+    ctx = get_context()
+    return ctx, acting_viewer(ctx, token)
 
 
 def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
@@ -74,8 +81,7 @@ def incident_create(
 ) -> None:
     """Group reports into a new incident."""
     detail = incidents.create_incident(
-        get_context(),
-        acting_viewer(get_context(), token),
+        *_acting(token),
         report_ids=report,
         title=title,
         summary=summary,
@@ -131,9 +137,7 @@ def incident_list(
         channel=channel,
         agreement_id=agreement,
     )
-    page = incidents.list_incidents(
-        get_context(), acting_viewer(get_context(), token), filters, limit=limit, cursor=cursor
-    )
+    page = incidents.list_incidents(*_acting(token), filters, limit=limit, cursor=cursor)
     if as_json:
         print_json({"items": page.items, "next_cursor": page.next_cursor})
         return
@@ -162,7 +166,7 @@ def incident_show(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Show an incident with every part you may read."""
-    detail = incidents.get_incident(get_context(), acting_viewer(get_context(), token), incident_id)
+    detail = incidents.get_incident(*_acting(token), incident_id)
     print_result(detail, as_json, _print_incident)
 
 
@@ -190,8 +194,7 @@ def incident_investigate(
             )
         reps.append(PartyRepresentative(party=code.upper(), present=presence == "present"))
     task = incidents.assign_task(
-        get_context(),
-        acting_viewer(get_context(), token),
+        *_acting(token),
         incident_id,
         team=team,
         lead_member=lead,
@@ -223,8 +226,7 @@ def incident_assess(
 ) -> None:
     """Record your member's assessment (needs a monitor's --token)."""
     detail = incidents.assess(
-        get_context(),
-        acting_viewer(get_context(), token),
+        *_acting(token),
         incident_id,
         stance=stance,
         rationale=rationale,
@@ -245,13 +247,7 @@ def incident_reply(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """A party's right of reply (needs the party liaison's --token)."""
-    result = incidents.reply(
-        get_context(),
-        acting_viewer(get_context(), token),
-        incident_id,
-        text=text,
-        evidence_refs=evidence or [],
-    )
+    result = incidents.reply(*_acting(token), incident_id, text=text, evidence_refs=evidence or [])
     print_result(result, as_json, f"reply {result.id} by {result.party} recorded")
 
 
@@ -267,8 +263,7 @@ def incident_note(
 ) -> None:
     """Add a working note (internal by default)."""
     note = incidents.add_note(
-        get_context(),
-        acting_viewer(get_context(), token),
+        *_acting(token),
         incident_id,
         text=text,
         classification=classification,
@@ -285,9 +280,7 @@ def incident_status(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Move the occurrence status along an allowed transition."""
-    detail = incidents.change_status(
-        get_context(), acting_viewer(get_context(), token), incident_id, status, reason=reason
-    )
+    detail = incidents.change_status(*_acting(token), incident_id, status, reason=reason)
     print_result(detail, as_json, _print_incident)
 
 
@@ -300,13 +293,7 @@ def incident_classify(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Change who may read the incident (public: everyone, redacted)."""
-    detail = incidents.classify(
-        get_context(),
-        acting_viewer(get_context(), token),
-        incident_id,
-        classification,
-        reason=reason,
-    )
+    detail = incidents.classify(*_acting(token), incident_id, classification, reason=reason)
     print_result(detail, as_json, f"{detail.id} is now {detail.classification.value}")
 
 
@@ -328,9 +315,7 @@ def incident_rule(
             rule = json.loads(set_rule)
         except json.JSONDecodeError as exc:
             raise InvalidInput("--set is not JSON", details=[problem("rule", exc.msg)]) from exc
-        result = incidents.set_decision_rule(
-            get_context(), acting_viewer(get_context(), token), agreement, rule
-        ).to_dict()
+        result = incidents.set_decision_rule(*_acting(token), agreement, rule).to_dict()
     else:
         result = incidents.get_decision_rule(get_context(), agreement).to_dict()
     if as_json:
