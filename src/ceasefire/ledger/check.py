@@ -61,11 +61,16 @@ def projection_checker(
     tags: Iterable[str],
     expected: Callable[[Sequence[CollectedEntry]], ExpectedRows],
     actual: Callable[[Session], ActualRows],
+    *,
+    differ_message: Callable[[str, str, int, list[str]], str] = _differs,
 ) -> StateChecker:
     """The usual checker: replay the area's entries into the rows they describe
-    (``expected``), read the rows as stored (``actual``), and report every difference."""
+    (``expected``), read the rows as stored (``actual``), and report every difference
+    (worded by ``differ_message(table, key, seq, fields)``)."""
 
     def check(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
-        yield from compare_projection(expected(entries), actual(session), differ_message=_differs)
+        yield from compare_projection(
+            expected(entries), actual(session), differ_message=differ_message
+        )
 
     return StateChecker(name=name, tags=tuple(tags), check=check)

@@ -213,6 +213,14 @@ def _actual(session: Session) -> ActualRows:
     }
 
 
+def _differs(table: str, key: str, seq: int, fields: list[str]) -> str:
+    return f"{table} row {key}: {', '.join(fields)} differ from ledger entry {seq}"
+
+
 CHECKER = projection_checker(
-    "members: members, roles, users, tokens, posts, sensors", MemberTag, _expected, _actual
+    "members: members, roles, users, tokens, posts, sensors",
+    MemberTag,
+    _expected,
+    _actual,
+    differ_message=_differs,
 )
