@@ -45,7 +45,7 @@ from ceasefire.reports import events as report_events
 from ceasefire.reports import service as reports
 from ceasefire.reports.imports import import_csv
 from ceasefire.timeutil import utcnow
-from tests.factories.reports import csv_row, shelling_body, write_csv
+from tests.factories.reports import CSV_HEADER, csv_row, shelling_body, write_csv
 
 EVENTS = (
     agreement_events,
@@ -109,7 +109,9 @@ def _extra_actions(ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.Monk
     # reports: one filed, an attachment, a CSV import of two rows
     filed = reports.submit_report(ctx, tur, shelling_body()).report
     reports.add_attachment(ctx, tur, filed.id, [b"%PDF-1.4 evidence"], filename="a.pdf")
-    csv = write_csv(tmp_path / "reports.csv", [csv_row(1), csv_row(2)])
+    # (of the demo agreement: an incident groups reports of its own agreement only)
+    rows = [csv_row(i, agreement_id=DEMO_AGREEMENT_ID) for i in (1, 2)]
+    csv = write_csv(tmp_path / "reports.csv", rows, header=[*CSV_HEADER, "agreement_id"])
     imported = import_csv(ctx, tur, csv)
     assert imported.imported == 2
     # incidents: every change on a second incident, then the demo incident decided and reopened

@@ -32,7 +32,7 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.db.health import storage_error
+from ceasefire.db.health import classify, storage_error
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import check_cursor, new_id
 from ceasefire.ledger.service import NewEntry, append, append_many
@@ -470,7 +470,10 @@ def _alone_refused(
             return _after_race(ctx, item, error)
         except sa_exc.IntegrityError:
             pass
-    if isinstance(error, sa_exc.OperationalError):
+    if isinstance(error, sa_exc.OperationalError) or (
+        # PostgreSQL reports a read-only transaction as an internal error
+        isinstance(error, sa_exc.InternalError) and classify(str(error.orig)) == "read_only"
+    ):
         # The storage, not the report: read-only, full, busy or unreachable (a coded 503).
         return storage_error(error)
     log.error("the database refused a report: %s", error.orig)
