@@ -12,7 +12,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.exc import InternalError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,11 +24,13 @@ from ceasefire.api.openapi_errors import install as install_error_responses
 from ceasefire.areas import contributions
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.db.health import check_storage, classify, os_storage_error, storage_error
+from ceasefire.db.health import check_storage, unavailable_for
 from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge
 from ceasefire.members.auth import viewer_for_token
 from ceasefire.web.pages import STATIC, render_error
 from ceasefire.web.session import SESSION_COOKIE, SessionCookieHeaders
+
+log = logging.getLogger(__name__)
 
 # Paths whose errors are always JSON: the API and the machine-readable documents.
 _JSON_PREFIXES = ("/api/", "/openapi.json", "/health", "/static/")
@@ -40,9 +41,6 @@ def _wants_html(request: Request) -> bool:
     if request.url.path.startswith(_JSON_PREFIXES):
         return False
     return "text/html" in request.headers.get("accept", "")
-
-
-log = logging.getLogger(__name__)
 
 
 def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
@@ -75,14 +73,8 @@ def _as_ceasefire_error(exc: Exception) -> CeasefireError:
         # A value the database refused (out of a column's range, a character it does not
         # store) that validation let through: the input's fault, and a bug to fix.
         return InvalidInput("a value is out of range or holds text the database refuses")
-    # Storage that cannot be written (a read-only database, a full disk, a lock held too
-    # long, a database that cannot be reached; PostgreSQL says "read-only transaction" as
-    # an internal error): a coded 503 with the reason, not a bare 500.
-    if isinstance(exc, OperationalError):
-        return storage_error(exc)
-    if isinstance(exc, InternalError) and classify(str(exc.orig)) == "read_only":
-        return storage_error(exc)
-    if isinstance(exc, OSError) and (unavailable := os_storage_error(exc)) is not None:
+    # Storage that cannot be written: a coded 503 with the reason, not a bare 500.
+    if (unavailable := unavailable_for(exc)) is not None:
         return unavailable
     # Unexpected: nothing of the exception (it may hold data or paths) reaches the client.
     return CeasefireError("internal error; the server's log has the details", code="E500")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 
 from ceasefire.errors import Unavailable
 
@@ -149,3 +149,16 @@ def check_storage(ctx: ServiceContext, *, busy_timeout_ms: int = 5000) -> dict[s
         "free_bytes": free,
         "checked_in_ms": round((time.perf_counter() - started) * 1000, 1),
     }
+
+
+def unavailable_for(exc: BaseException) -> Unavailable | None:
+    """The coded 503 for an error the storage caused (a read-only database, a full disk, a
+    lock held too long, a database that cannot be reached; PostgreSQL says "read-only
+    transaction" as an internal error), or None when the storage is not the cause."""
+    if isinstance(exc, OperationalError):
+        return storage_error(exc)
+    if isinstance(exc, InternalError) and classify(str(exc.orig)) == "read_only":
+        return storage_error(exc)
+    if isinstance(exc, OSError):
+        return os_storage_error(exc)
+    return None

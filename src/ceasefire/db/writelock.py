@@ -35,7 +35,8 @@ class SqliteWriteLock:
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Hold the lock for the block (re-entrant within a thread: see ``depth``)."""
+        """Hold the lock for the block (not re-entrant: the unit of work takes it once per
+        thread, however deep its units of work nest)."""
         with self._thread_lock:
             handle = self._handle
             if handle is None or handle[0] != os.getpid():  # a forked worker needs its own

@@ -198,10 +198,6 @@ def _touch(row: IncidentRow) -> None:
     row.updated_at = utcnow()
 
 
-def _report_rows(session: Session, incident_id: str) -> list[ReportRow]:
-    return rows_of_incident(session, incident_id)
-
-
 def _derive(row: IncidentRow, reports: Sequence[ReportRow], *, category: str | None = None) -> None:
     """Time span, place, parties and category of an incident from its reports."""
     row.observed_start = min(r.observed_start for r in reports)
@@ -498,7 +494,7 @@ def add_reports(
         )
         now = utcnow()
         link_reports(session, row.id, [r.id for r in added], at=now, by=actor.member_id)
-        _derive(row, _report_rows(session, row.id), category=row.category)
+        _derive(row, rows_of_incident(session, row.id), category=row.category)
         _touch(row)
         append(
             session,
@@ -521,7 +517,7 @@ def remove_report(
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
         _require_monitor(scope, row.agreement_id, "regroup reports")
-        current = _report_rows(session, row.id)
+        current = rows_of_incident(session, row.id)
         if report_id not in {r.id for r in current}:
             raise NotFound(f"report {report_id!r} is not in incident {incident_id!r}")
         remaining = [r for r in current if r.id != report_id]
@@ -1172,7 +1168,7 @@ def _summary(
 
 def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDetail:
     session.flush()
-    reports = _report_rows(session, row.id)
+    reports = rows_of_incident(session, row.id)
     visible = [r for r in reports if readable_row(scope, r)]
     files = _attachments(session, [r.id for r in visible])
     assessments = _assessment_rows(session, row.id)
@@ -1256,7 +1252,7 @@ def _redacted(
     user_names: set[str] | None = None,
 ) -> IncidentRedacted:
     if reports is None:
-        reports = _report_rows(session, row.id)
+        reports = rows_of_incident(session, row.id)
     names = _person_names(session, row, reports, tasks=tasks, user_names=user_names)
     return IncidentRedacted(
         id=row.id,

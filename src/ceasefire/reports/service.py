@@ -32,7 +32,7 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.db.health import classify, storage_error
+from ceasefire.db.health import unavailable_for
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import check_cursor, new_id
 from ceasefire.ledger.service import NewEntry, append, append_many
@@ -470,12 +470,8 @@ def _alone_refused(
             return _after_race(ctx, item, error)
         except sa_exc.IntegrityError:
             pass
-    if isinstance(error, sa_exc.OperationalError) or (
-        # PostgreSQL reports a read-only transaction as an internal error
-        isinstance(error, sa_exc.InternalError) and classify(str(error.orig)) == "read_only"
-    ):
-        # The storage, not the report: read-only, full, busy or unreachable (a coded 503).
-        return storage_error(error)
+    if (unavailable := unavailable_for(error)) is not None:
+        return unavailable  # the storage, not the report: read-only, full, busy, down
     log.error("the database refused a report: %s", error.orig)
     return CeasefireError("the database refused this report; the server log has the details")
 
@@ -599,6 +595,8 @@ def rows_of_incident(session: Session, incident_id: str) -> list[ReportRow]:
 
 def grouped_reports(session: Session, report_ids: Sequence[str]) -> list[tuple[str, str]]:
     """(report id, incident id) of those of ``report_ids`` already in an incident."""
+    if not report_ids:
+        return []
     rows = session.execute(
         select(IncidentReportRow.report_id, IncidentReportRow.incident_id).where(
             IncidentReportRow.report_id.in_(list(report_ids))
@@ -703,17 +701,6 @@ def incident_links(session: Session) -> dict[str, list[str]]:
     return links
 
 
-def _incidents_of(session: Session, report_ids: list[str]) -> dict[str, str]:
-    if not report_ids:
-        return {}
-    rows = session.execute(
-        select(IncidentReportRow.report_id, IncidentReportRow.incident_id).where(
-            IncidentReportRow.report_id.in_(report_ids)
-        )
-    )
-    return {r.report_id: r.incident_id for r in rows}
-
-
 def _public_from(
     row: ReportRow | Mapping[str, Any],
     content: Mapping[str, Any],
@@ -746,7 +733,7 @@ def _public(
 ) -> ReportPublic:
     if lookup:
         attachments = _attachments(session, [row.id])[row.id]
-        incident_id = _incidents_of(session, [row.id]).get(row.id)
+        incident_id = dict(grouped_reports(session, [row.id])).get(row.id)
     return _public_from(row, json.loads(row.content), attachments or [], incident_id)
 
 
@@ -825,7 +812,7 @@ def list_reports(
         rows = rows[:limit]
         ids = [r.id for r in rows]
         files = _attachments(session, ids)
-        incidents = _incidents_of(session, ids)
+        incidents = dict(grouped_reports(session, ids))
         items = [
             present(scope, _public(session, r, files[r.id], incidents.get(r.id), lookup=False))
             for r in rows
