@@ -52,7 +52,9 @@ def _error(status: int, code: str, message: str, details: Any = None) -> JSONRes
 def _respond(request: Request, exc: CeasefireError) -> Response:
     """The one rendering of every error: HTML for a browser's page, JSON otherwise."""
     if _wants_html(request):
-        return render_error(exc.status, exc.code, exc.title, exc.message, exc.details)
+        return render_error(
+            exc.status, exc.code, exc.title, exc.message, exc.details, request=request
+        )
     return error_response(exc)
 
 

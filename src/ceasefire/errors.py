@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ceasefire.i18n.markers import N_
+
 
 @dataclass(frozen=True)
 class ErrorCode:
@@ -26,25 +28,34 @@ class ErrorCode:
 ERRORS: dict[str, ErrorCode] = {
     e.code: e
     for e in (
-        ErrorCode("E401", 401, "unauthorized", "no valid API token, session or password"),
-        ErrorCode("E403", 403, "forbidden", "the caller's role may not do this"),
-        ErrorCode("E404", 404, "not found", "no such record, or none the caller may read"),
-        ErrorCode("E405", 405, "method not allowed", "the path exists, not with this method"),
-        ErrorCode("E409", 409, "conflict", "the record's state forbids it, or a retry differs"),
-        ErrorCode("E413", 413, "payload too large", "a body, file or field over its limit"),
-        ErrorCode("E422", 422, "invalid input", "validation failed; details name each field"),
-        ErrorCode("E429", 429, "too many requests", "a rate limit or sign-in lockout"),
-        ErrorCode("E500", 500, "internal error", "an unexpected failure; nothing is leaked"),
+        ErrorCode("E401", 401, N_("unauthorized"), "no valid API token, session or password"),
+        ErrorCode("E403", 403, N_("forbidden"), "the caller's role may not do this"),
+        ErrorCode("E404", 404, N_("not found"), "no such record, or none the caller may read"),
+        ErrorCode("E405", 405, N_("method not allowed"), "the path exists, not with this method"),
+        ErrorCode("E409", 409, N_("conflict"), "the record's state forbids it, or a retry differs"),
+        ErrorCode("E413", 413, N_("payload too large"), "a body, file or field over its limit"),
+        ErrorCode("E422", 422, N_("invalid input"), "validation failed; details name each field"),
+        ErrorCode("E429", 429, N_("too many requests"), "a rate limit or sign-in lockout"),
+        ErrorCode("E500", 500, N_("internal error"), "an unexpected failure; nothing is leaked"),
         ErrorCode(
-            "E503", 503, "service unavailable", "the database cannot be written, or a peer is down"
+            "E503",
+            503,
+            N_("service unavailable"),
+            "the database cannot be written, or a peer is down",
         ),
-        ErrorCode("E600", 500, "integrity error", "stored data is inconsistent"),
-        ErrorCode("E601", 500, "ledger does not verify", "the chain, a signature or a root"),
-        ErrorCode("E602", 500, "key file unusable", "the signing key file is unsafe or unreadable"),
-        ErrorCode("E603", 500, "stored file altered", "a stored file no longer matches its hash"),
-        ErrorCode("E604", 500, "proof does not hold", "an inclusion proof fails against its root"),
-        ErrorCode("E-NLP001", 500, "model missing", "the spaCy model is not installed"),
-        ErrorCode("E-NLP002", 500, "pipeline misordered", "a component's requirement is unmet"),
+        ErrorCode("E600", 500, N_("integrity error"), "stored data is inconsistent"),
+        ErrorCode("E601", 500, N_("ledger does not verify"), "the chain, a signature or a root"),
+        ErrorCode(
+            "E602", 500, N_("key file unusable"), "the signing key file is unsafe or unreadable"
+        ),
+        ErrorCode(
+            "E603", 500, N_("stored file altered"), "a stored file no longer matches its hash"
+        ),
+        ErrorCode(
+            "E604", 500, N_("proof does not hold"), "an inclusion proof fails against its root"
+        ),
+        ErrorCode("E-NLP001", 500, N_("model missing"), "the spaCy model is not installed"),
+        ErrorCode("E-NLP002", 500, N_("pipeline misordered"), "a component's requirement is unmet"),
     )
 }
 

@@ -75,3 +75,16 @@ def test_every_code_the_source_names_is_in_the_table() -> None:
         named |= set(re.findall(r'code\s*=\s*"(E[0-9A-Z-]+)"', path.read_text(encoding="utf-8")))
     assert named, "no coded raise site found"
     assert named <= set(ERRORS), named - set(ERRORS)
+
+
+def test_a_browser_gets_the_error_page_in_its_language(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    response = client.get(
+        "/no-such-page", headers={"accept": "text/html", "accept-language": "ru-RU,ru;q=0.9"}
+    )
+    assert response.status_code == 404
+    assert '<html lang="ru">' in response.text
+    assert "не найдено" in response.text
+    assert response.headers["content-language"] == "ru"
+    turkish = client.get("/no-such-page?lang=tr", headers={"accept": "text/html"})
+    assert "bulunamadı" in turkish.text

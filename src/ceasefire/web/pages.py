@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.timeutil import parse_instant
@@ -22,22 +24,41 @@ STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
 
 
-def _environment() -> Environment:
+LANGUAGE_COOKIE = "lang"
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """The templates, with ``_``/``ngettext`` translating into ``lang`` (one per language)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["day"] = lambda value: value.strftime("%d %b %Y") if value else ""
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["day"] = lambda value: i18n.format_day(value, lang)
+    env.filters["instant"] = lambda value, tz=None: i18n.format_instant(value, lang, tz=tz)
+    env.globals["lang"] = lang
+    env.globals["languages"] = i18n.LANGUAGE_NAMES
     return env
 
 
-_ENV = _environment()
+def language_of(request: Request | None) -> str:
+    """The page's language: ``?lang=``, else the ``lang`` cookie, else Accept-Language."""
+    if request is None:
+        return i18n.DEFAULT_LANGUAGE
+    chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    return i18n.negotiate(request.headers.get("accept-language"), preferred=chosen)
 
 
-def render(template: str, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_ENV.get_template(template).render(**context))
+def render(template: str, *, request: Request | None = None, **context: Any) -> HTMLResponse:
+    """A page in the language :func:`language_of` the request asks for."""
+    lang = language_of(request)
+    response = HTMLResponse(environment(lang).get_template(template).render(**context))
+    response.headers["Content-Language"] = lang
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -52,16 +73,23 @@ def dashboard(
     """The dashboard: agreement status, map of zones, posts and incidents, timeline, ledger."""
     moment: datetime | None = parse_instant(as_of, field="as_of") if as_of else None
     board = build_dashboard(ctx, viewer, as_of=moment)
-    return render("dashboard.html", board=board, viewer=viewer)
+    return render("dashboard.html", request=request, board=board, viewer=viewer)
 
 
 def render_error(
-    status: int, code: str, title: str, message: str, details: Any = None
+    status: int,
+    code: str,
+    title: str,
+    message: str,
+    details: Any = None,
+    *,
+    request: Request | None = None,
 ) -> HTMLResponse:
     """The HTML page of an error, for a browser (the API answers the same error in JSON)."""
     listed = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
     response = render(
         "error.html",
+        request=request,
         status=status,
         code=code,
         title=title,

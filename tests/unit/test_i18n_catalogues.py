@@ -1,0 +1,69 @@
+"""The RU/TR catalogues hold every marked string, translated, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+
+from ceasefire import i18n
+from ceasefire.i18n.extract import messages
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(\w+)\}")
+CATALOGUES = [
+    (domain, lang)
+    for domain in i18n.DOMAINS
+    for lang in i18n.LANGUAGES
+    if lang != i18n.DEFAULT_LANGUAGE
+]
+
+
+@pytest.mark.parametrize(("domain", "lang"), CATALOGUES)
+def test_every_marked_string_is_translated(domain: str, lang: str) -> None:
+    marked = {m.key: m.location for m in messages(domain)}
+    if not marked:
+        pytest.skip(f"no string of domain {domain!r} is marked yet")
+    path = i18n.catalogue_path(lang, domain)
+    assert path.exists(), f"{path} is missing: run scripts/i18n"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale=lang, domain=domain)
+    problems = []
+    for msgid, (file, line) in marked.items():
+        entry = catalogue.get(msgid)
+        strings = entry.string if entry is not None else ""
+        first = strings[0] if isinstance(strings, tuple) else strings
+        if entry is None or not first:
+            problems.append(f"{file}:{line} {msgid!r} is untranslated")
+        elif entry.fuzzy:
+            problems.append(f"{file}:{line} {msgid!r} is fuzzy")
+        elif set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(str(first))):
+            problems.append(f"{file}:{line} {msgid!r} loses or adds a placeholder")
+    assert not problems, f"{lang}/{domain}.po: run scripts/i18n and translate:\n" + "\n".join(
+        problems
+    )
+
+
+def test_translations_are_loaded_from_the_catalogues() -> None:
+    assert i18n.gettext("ru", "not found") == "не найдено"
+    assert i18n.gettext("tr", "not found") == "bulunamadı"
+    assert i18n.gettext("en", "not found") == "not found"
+    assert i18n.gettext("xx", "not found") == "not found"
+
+
+@pytest.mark.parametrize(
+    ("header", "preferred", "expected"),
+    [
+        ("ru-RU,ru;q=0.9,en;q=0.8", None, "ru"),
+        ("de-DE,tr;q=0.7,ru;q=0.5", None, "tr"),
+        ("en;q=0.2,ru;q=0.9", None, "ru"),
+        ("fr", None, "en"),
+        (None, None, "en"),
+        ("ru;q=abc, tr", None, "tr"),
+        ("ru", "tr", "tr"),
+        ("ru", "xx", "ru"),
+        ("tr;q=0", None, "en"),
+    ],
+)
+def test_language_negotiation(header: str | None, preferred: str | None, expected: str) -> None:
+    assert i18n.negotiate(header, preferred=preferred) == expected
