@@ -26,6 +26,7 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import events as agreement_events
 from ceasefire.bootstrap import initialise
+from ceasefire.compliance import events as compliance_events
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import events as incident_events
@@ -49,6 +50,7 @@ from tests.factories.reports import CSV_HEADER, csv_row, shelling_body, write_cs
 
 EVENTS = (
     agreement_events,
+    compliance_events,
     incident_events,
     ledger_events,
     member_events,

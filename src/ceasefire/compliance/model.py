@@ -137,13 +137,24 @@ class ZoneGeometry:
         return "outside"
 
 
+def zone_geometries(agreement: Agreement) -> dict[str, ZoneGeometry]:
+    """Every zone of ``agreement`` prepared for distance tests (a version's zones never
+    change: the service keeps these per version)."""
+    return {z.id: ZoneGeometry(z) for z in agreement.zones}
+
+
 class ComplianceEvaluator:
     """Evaluates an agreement's rules (zone geometries prepared once)."""
 
-    def __init__(self, agreement: Agreement, rules: Sequence[Rule]) -> None:
+    def __init__(
+        self,
+        agreement: Agreement,
+        rules: Sequence[Rule],
+        zones: Mapping[str, ZoneGeometry] | None = None,
+    ) -> None:
         self.agreement = agreement
         self.rules = tuple(rules)
-        self._zones = {z.id: ZoneGeometry(z) for z in agreement.zones}
+        self._zones = dict(zones) if zones is not None else zone_geometries(agreement)
 
     def _rule_zones(self, rule: ZoneRule) -> list[ZoneGeometry]:
         ids = list(rule.zones) + [
