@@ -278,16 +278,20 @@ def on_incident_changed(session: Session, incident: IncidentSnapshot) -> None:
 def evaluate(
     ctx: ServiceContext, viewer: Viewer, agreement_id: str | None = None
 ) -> list[EvaluationPublic]:
-    """Re-evaluate every incident of ``agreement_id`` (default: every loaded agreement)
-    against its current rules and zones; what changed is recorded and ledgered.
+    """Re-evaluate every incident of ``agreement_id`` (default: every loaded agreement the
+    viewer monitors) against its current rules and zones; what changed is recorded and
+    ledgered.
 
     Monitors of the agreement and operators may; others get ``Forbidden``."""
     ids = [agreement_id] if agreement_id else [a["id"] for a in agreements.list_agreements(ctx)]
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        monitored = [one for one in ids if scope.is_monitor(one)]
+    if not monitored or (agreement_id and monitored != ids):
+        raise Forbidden("only monitors of the agreement (or operators) evaluate its rules")
     results = []
-    for one in ids:
+    for one in monitored:
         with ctx.unit_of_work() as session:
-            if not ReadScope.load(session, viewer).is_monitor(one):
-                raise Forbidden("only monitors of the agreement (or operators) evaluate its rules")
             stored = current_agreement(session, one)
             if stored is None:
                 raise NotFound(f"no agreement {one!r}", details=[problem("agreement", "unknown")])
