@@ -991,13 +991,15 @@ _PARSED_CACHE_KEY = "agreements.parsed"
 _PARSED_CACHE_SIZE = 32
 
 
+def _parsed_cache(session: Session) -> dict[str, Agreement] | None:
+    ctx = session.info.get(SESSION_CONTEXT_KEY)
+    return ctx.caches.setdefault(_PARSED_CACHE_KEY, {}) if isinstance(ctx, ServiceContext) else None
+
+
 def _parsed(session: Session, stored: AgreementVersionRow) -> Agreement:
     """A stored version checked and built once per context (keyed by its content hash: a
     version's document never changes); without a context, every time."""
-    ctx = session.info.get(SESSION_CONTEXT_KEY)
-    cache: dict[str, Agreement] | None = (
-        ctx.caches.setdefault(_PARSED_CACHE_KEY, {}) if isinstance(ctx, ServiceContext) else None
-    )
+    cache = _parsed_cache(session)
     if cache is not None and stored.content_sha256 in cache:
         return cache[stored.content_sha256]
     checked = check_data(stored.document, file=f"{stored.agreement_id}@v{stored.version}")
@@ -1011,10 +1013,44 @@ def _parsed(session: Session, stored: AgreementVersionRow) -> Agreement:
 
 def current_agreement(session: Session, agreement_id: str) -> StoredAgreement | None:
     """The current version of ``agreement_id`` with its status history, read in the
-    caller's session (a unit of work of another area); ``None`` if it was never loaded."""
-    if session.get(AgreementRow, agreement_id) is None:
+    caller's session (a unit of work of another area); ``None`` if it was never loaded.
+
+    Two queries when the version was parsed before in this context (its document is read
+    only the first time): other areas call this on every change they evaluate."""
+    found = session.execute(
+        select(
+            AgreementVersionRow.version,
+            AgreementVersionRow.content_sha256,
+            AgreementVersionRow.source_name,
+            AgreementVersionRow.loaded_at,
+            AgreementVersionRow.loaded_by,
+            AgreementVersionRow.changes,
+        )
+        .join(
+            AgreementRow,
+            (AgreementRow.id == AgreementVersionRow.agreement_id)
+            & (AgreementRow.current_version == AgreementVersionRow.version),
+        )
+        .where(AgreementRow.id == agreement_id)
+    ).one_or_none()
+    if found is None:
         return None
-    return _load(session, agreement_id, None)
+    cache = _parsed_cache(session)
+    agreement = cache.get(found.content_sha256) if cache is not None else None
+    if agreement is None:
+        stored = session.get(AgreementVersionRow, (agreement_id, found.version))
+        assert stored is not None
+        agreement = _parsed(session, stored)
+    return StoredAgreement(
+        agreement=agreement.with_history(_history(session, agreement_id)),
+        version=found.version,
+        current_version=found.version,
+        content_sha256=found.content_sha256,
+        source_name=found.source_name,
+        loaded_at=found.loaded_at,
+        loaded_by=found.loaded_by,
+        changes=found.changes,
+    )
 
 
 def _history(session: Session, agreement_id: str) -> dict[str, tuple[StatusChange, ...]]:

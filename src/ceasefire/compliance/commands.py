@@ -47,7 +47,13 @@ _FINDING_COLUMNS = ["id", "level", "provision", "zone", "incident", "party", "ru
 
 
 def _show_findings(title: str, findings: list[FindingPublic]) -> None:
-    print_table(title, _FINDING_COLUMNS, _finding_rows(findings), free_text={"reasons"})
+    print_table(
+        title,
+        _FINDING_COLUMNS,
+        _finding_rows(findings),
+        free_text={"reasons"},
+        no_wrap={"id", "incident"},
+    )
 
 
 @compliance_app.command("evaluate")
