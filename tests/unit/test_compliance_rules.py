@@ -202,28 +202,29 @@ def _fields(agreement: Agreement) -> dict[str, Any]:
 # -- deadlines ------------------------------------------------------------------------------
 
 
-def kalbajar(findings: list[Any]) -> list[FindingLevel]:
-    return [f.level for f in findings if f.provision == "p6-kalbajar"]
+def kalbajar(agreement: Agreement, at: datetime, days: int = 0) -> DeadlineStatus:
+    states = deadline_states(agreement, agreement.rules, at, due_within=timedelta(days=days))
+    return next(s.status for s in states if s.provision == "p6-kalbajar")
 
 
 def test_kalbajar_amended_deadline_is_not_overdue_on_20_november(agreement: Agreement) -> None:
     unfulfilled = agreement.with_history({})
-    evaluator = ComplianceEvaluator(unfulfilled, unfulfilled.rules)
-    assert kalbajar(evaluator.deadline_findings(utc(2020, 11, 20, 12))) == []
+    assert kalbajar(unfulfilled, utc(2020, 11, 20, 12)) is DeadlineStatus.PENDING
 
 
 def test_kalbajar_overdue_on_26_november_without_fulfilment(agreement: Agreement) -> None:
     unfulfilled = agreement.with_history({})
-    evaluator = ComplianceEvaluator(unfulfilled, unfulfilled.rules)
-    findings = [
-        f
-        for f in evaluator.deadline_findings(utc(2020, 11, 26, 12))
-        if f.provision == "p6-kalbajar"
+    [state] = [
+        s
+        for s in deadline_states(
+            unfulfilled, unfulfilled.rules, utc(2020, 11, 26, 12), due_within=timedelta(0)
+        )
+        if s.provision == "p6-kalbajar"
     ]
-    assert [f.level for f in findings] == [FindingLevel.OVERDUE]
-    assert findings[0].due == "2020-11-25"
-    assert findings[0].rule == "compliance.deadline_overdue.v1"
-    assert any("amended from 2020-11-15" in r for r in findings[0].reasons)
+    assert state.status is DeadlineStatus.OVERDUE
+    assert state.due.isoformat() == "2020-11-25"
+    assert state.rule == "compliance.deadline_overdue.v1"
+    assert any("amended from 2020-11-15" in r for r in state.reasons)
 
 
 def test_kalbajar_not_overdue_once_fulfilment_recorded_on_25_november(
@@ -240,15 +241,13 @@ def test_kalbajar_not_overdue_once_fulfilment_recorded_on_25_november(
             )
         }
     )
-    evaluator = ComplianceEvaluator(fulfilled, fulfilled.rules)
-    assert kalbajar(evaluator.deadline_findings(utc(2020, 11, 26, 12))) == []
+    assert kalbajar(fulfilled, utc(2020, 11, 26, 12)) is DeadlineStatus.FULFILLED
 
 
 def test_deadline_due_within_days(agreement: Agreement) -> None:
     unfulfilled = agreement.with_history({})
-    evaluator = ComplianceEvaluator(unfulfilled, unfulfilled.rules)
-    findings = evaluator.deadline_findings(utc(2020, 11, 23), due_within=timedelta(days=3))
-    assert kalbajar(findings) == [FindingLevel.DUE]
+    assert kalbajar(unfulfilled, utc(2020, 11, 23), days=3) is DeadlineStatus.DUE
+    assert kalbajar(unfulfilled, utc(2020, 11, 23), days=1) is DeadlineStatus.PENDING
 
 
 def test_the_amendment_decided_on_15_november_keeps_16_november_clear(
@@ -256,9 +255,8 @@ def test_the_amendment_decided_on_15_november_keeps_16_november_clear(
 ) -> None:
     # Without the amendment Kalbajar would be overdue from 16 Nov 00:00 Moscow time.
     unfulfilled = agreement.with_history({})
-    evaluator = ComplianceEvaluator(unfulfilled, unfulfilled.rules)
-    assert kalbajar(evaluator.deadline_findings(utc(2020, 11, 14, 12))) == []
-    assert kalbajar(evaluator.deadline_findings(utc(2020, 11, 16, 12))) == []
+    assert kalbajar(unfulfilled, utc(2020, 11, 14, 12), days=7) is DeadlineStatus.DUE
+    assert kalbajar(unfulfilled, utc(2020, 11, 16, 12)) is DeadlineStatus.PENDING
 
 
 # -- rules as data --------------------------------------------------------------------------

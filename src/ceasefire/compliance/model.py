@@ -53,10 +53,10 @@ Coarser precisions (district, region, country...) never place an incident inside
 
 
 class FindingLevel(StrEnum):
+    """What a zone rule found: a ``breach``, or a ``possible`` one (something uncertain)."""
+
     BREACH = "breach"
     POSSIBLE = "possible"
-    OVERDUE = "overdue"
-    DUE = "due"
 
 
 # -- incidents ------------------------------------------------------------------------------
@@ -94,8 +94,6 @@ class Finding:
     incident: str | None = None
     party: str | None = None
     reasons: tuple[str, ...] = ()
-    due: str | None = None
-    """For deadline findings: the due date in force (ISO date)."""
 
     @property
     def key(self) -> tuple[str, str, str | None, str | None]:
@@ -112,7 +110,6 @@ class Finding:
             "incident": self.incident,
             "party": self.party,
             "reasons": list(self.reasons),
-            "due": self.due,
         }
 
 
@@ -258,23 +255,6 @@ class ComplianceEvaluator:
         )
         return FindingLevel.POSSIBLE
 
-    def deadline_findings(
-        self, as_of: datetime, *, due_within: timedelta = timedelta(0)
-    ) -> list[Finding]:
-        """Overdue provisions (no fulfilment recorded by the end of the due day in force at
-        ``as_of``) and, with ``due_within``, those due within that time."""
-        findings: list[Finding] = []
-        for rule in self.rules:
-            if not isinstance(rule, DeadlineRule):
-                continue
-            for provision_id in rule.provisions:
-                provision = self.agreement.provision(provision_id)
-                assert provision is not None  # checked when the rule was parsed
-                finding = _deadline_finding(rule, provision, as_of, due_within)
-                if finding is not None:
-                    findings.append(finding)
-        return findings
-
 
 def _zone_start(zone: Zone, agreement: Agreement) -> datetime:
     return zone.valid_from.at if zone.valid_from is not None else agreement.effective.at
@@ -286,41 +266,10 @@ def _zone_valid_during(zone: Zone, start: datetime, end: datetime) -> bool:
     return zone.valid_from is None or end >= zone.valid_from.at
 
 
-def _deadline_finding(
-    rule: DeadlineRule, provision: Provision, as_of: datetime, due_within: timedelta
-) -> Finding | None:
-    deadline = provision.deadline
-    assert deadline is not None
-    if provision.recorded_status_as_of(as_of) not in OPEN_STATUSES:
-        return None
-    due = deadline.due_as_of(as_of)
-    ends = deadline.overdue_after(due)
-    amended = [a for a in deadline.amendments if a.decided.at <= as_of]
-    reasons = [f"due {due.isoformat()} ({deadline.time_zone}), overdue from {iso(ends)}"]
-    if amended:
-        reasons.append(
-            f"amended from {deadline.original.isoformat()} on {amended[-1].decided.local}"
-        )
-    reasons.append("no fulfilment recorded")
-    if as_of >= ends:
-        level = FindingLevel.OVERDUE
-    elif as_of + due_within >= ends:
-        level = FindingLevel.DUE
-    else:
-        return None
-    return Finding(
-        rule_id=rule.id,
-        rule=rule.rule,
-        level=level,
-        provision=provision.id,
-        reasons=tuple(reasons),
-        due=due.isoformat(),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class FindingsDiff:
-    """What re-evaluating changed: findings added, removed, and changed in level."""
+    """What re-evaluating changed: findings added, removed, and changed (level, rule version
+    or party; a change of wording alone is no change)."""
 
     added: tuple[Finding, ...]
     removed: tuple[Finding, ...]
@@ -331,6 +280,11 @@ class FindingsDiff:
         return not (self.added or self.removed or self.changed)
 
 
+def _material(old: Finding, new: Finding) -> bool:
+    """A change that makes it another finding: its level, its rule's version, its party."""
+    return (old.level, old.rule, old.party) != (new.level, new.rule, new.party)
+
+
 def diff_findings(before: Iterable[Finding], after: Iterable[Finding]) -> FindingsDiff:
     """Compare two evaluations (e.g. before and after a rule or zone changed)."""
     old = {f.key: f for f in before}
@@ -338,11 +292,7 @@ def diff_findings(before: Iterable[Finding], after: Iterable[Finding]) -> Findin
     return FindingsDiff(
         added=tuple(new[k] for k in new if k not in old),
         removed=tuple(old[k] for k in old if k not in new),
-        changed=tuple(
-            (old[k], new[k])
-            for k in new
-            if k in old and (old[k].level, old[k].rule) != (new[k].level, new[k].rule)
-        ),
+        changed=tuple((old[k], new[k]) for k in new if k in old and _material(old[k], new[k])),
     )
 
 

@@ -37,6 +37,7 @@ from ceasefire.compliance.model import (
     FindingLevel,
     IncidentFacts,
     ZoneGeometry,
+    diff_findings,
     zone_geometries,
 )
 from ceasefire.compliance.model import (
@@ -66,29 +67,17 @@ _CATEGORIES = {c.value: c for c in Category}
 _ZONES_CACHE_KEY = "compliance.zones"
 _ZONES_CACHE_SIZE = 16
 
-FindingKey = tuple[str, str, str, str, str | None, str | None, str | None]
 
-
-def _key(rule_id: str, rule: str, level: str, provision: str, zone: str | None,
-         incident: str | None, party: str | None) -> FindingKey:  # fmt: skip
-    return (rule_id, rule, level, provision, zone, incident, party)
-
-
-def _finding_key(finding: Finding) -> FindingKey:
-    return _key(
-        finding.rule_id,
-        finding.rule,
-        finding.level.value,
-        finding.provision,
-        finding.zone,
-        finding.incident,
-        finding.party,
-    )
-
-
-def _row_key(row: FindingRow) -> FindingKey:
-    return _key(
-        row.rule_id, row.rule, row.level, row.provision_id, row.zone_id, row.incident_id, row.party
+def _as_finding(row: FindingRow) -> Finding:
+    return Finding(
+        rule_id=row.rule_id,
+        rule=row.rule,
+        level=FindingLevel(row.level),
+        provision=row.provision_id,
+        zone=row.zone_id,
+        incident=row.incident_id,
+        party=row.party,
+        reasons=tuple(row.reasons),
     )
 
 
@@ -173,18 +162,19 @@ def _reconcile(
     *,
     cause: str,
 ) -> _Changes:
-    """Withdraw the ``current`` findings not in ``found`` and record those new, each with its
-    ledger entry, in the caller's unit of work."""
+    """Withdraw the ``current`` findings ``found`` no longer makes (or makes otherwise: level,
+    rule version or party) and record the new ones, each with its ledger entry, in the
+    caller's unit of work."""
     ctx = session.info[SESSION_CONTEXT_KEY]
     centre = Actor.centre(user_id=None)
-    wanted = {_finding_key(f): f for f in found}
-    have = {_row_key(r): r for r in current}
+    rows = {row.id: row for row in current}
+    before = {row_id: _as_finding(row) for row_id, row in rows.items()}
+    row_of = {finding.key: rows[row_id] for row_id, finding in before.items()}
+    diff = diff_findings(before.values(), found)
     now = utcnow()
-    changes = _Changes([], [], 0)
-    for key, row in have.items():
-        if key in wanted:
-            changes.unchanged += 1
-            continue
+    changes = _Changes([], [], len(before) - len(diff.removed) - len(diff.changed))
+    for old in (*diff.removed, *(old for old, _ in diff.changed)):
+        row = row_of[old.key]
         row.withdrawn_at, row.withdrawn_by = now, cause
         changes.withdrawn.append(row)
         append(
@@ -197,9 +187,7 @@ def _reconcile(
             ),
             actor=centre,
         )
-    for key, finding in wanted.items():
-        if key in have:
-            continue
+    for finding in (*diff.added, *(new for _, new in diff.changed)):
         row = FindingRow(
             id=new_id("fnd"),
             agreement_id=stored.agreement.id,
