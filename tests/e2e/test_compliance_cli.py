@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ceasefire.access import Classification
 from ceasefire.agreements import service as agreements
+from ceasefire.cli import main
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
@@ -26,6 +27,8 @@ def test_compliance_commands(ctx: ServiceContext, cli: InProcessCli) -> None:
 
     [finding] = cli("compliance", "findings", incident)
     assert (finding["level"], finding["rule"]) == ("breach", "compliance.zone_breach.v1")
+    assert main(["incident", "show", incident]) == 0  # the findings under the incident
+    assert "finding breach: p1-ceasefire (aghdam-district, ARM)" in cli.capsys.readouterr().out
     history = cli("compliance", "provision", NK, "p1-ceasefire")
     assert [f["id"] for f in history["findings"]] == [finding["id"]]
     [evaluated, _memorandum] = cli("compliance", "evaluate")

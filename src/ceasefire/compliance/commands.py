@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from ceasefire.access import Viewer
 from ceasefire.compliance import service as compliance
 from ceasefire.compliance.schemas import (
     DeadlinesPublic,
@@ -21,6 +22,7 @@ from ceasefire.compliance.schemas import (
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, print_result, print_table
+from ceasefire.db.context import ServiceContext
 from ceasefire.members.auth import acting_viewer
 from ceasefire.timeutil import parse_instant, utcnow
 
@@ -160,6 +162,16 @@ def deadlines(
             )
 
     print_result(groups, as_json, show)
+
+
+def print_incident_findings(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> None:
+    """The ``incident_shown`` hook: the findings under ``ceasefire incident show``."""
+    for f in compliance.incident_findings(ctx, viewer, incident_id):
+        where = ", ".join(x for x in (f.zone_id, f.party) if x)
+        console.print(
+            f"  finding {f.level.value}: {f.provision_id} ({where}) by {f.rule_id} ({f.rule})",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:
