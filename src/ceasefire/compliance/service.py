@@ -330,8 +330,9 @@ def provision_history(
     *,
     as_of: datetime | None = None,
 ) -> ProvisionHistoryPublic:
-    """A provision's recorded status history and the findings about it (withdrawn ones
-    included, marked) of the incidents the viewer may read."""
+    """A provision's status and recorded history as of ``as_of`` (default now), and every
+    finding about it (withdrawn ones included, marked) of the incidents the viewer may
+    read (findings are listed as recorded: ``as_of`` dates the status, not them)."""
     at = ensure_utc(as_of) if as_of is not None else utcnow()
     with ctx.reader() as session:
         stored = current_agreement(session, agreement_id)
@@ -356,11 +357,7 @@ def provision_history(
         readable = readable_incidents(
             session, viewer, {r.incident_id for r in rows if r.incident_id}
         )
-        shown = [
-            r
-            for r in rows
-            if r.found_at <= at and (r.incident_id is None or r.incident_id in readable)
-        ]
+        shown = [r for r in rows if r.incident_id is None or r.incident_id in readable]
         history = [
             {"provision_id": p.id, **change.to_dict()}
             for p in provision.walk()
