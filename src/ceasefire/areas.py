@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 # The order is the order routers are mounted in and the demo is loaded in: report intake
@@ -22,6 +23,7 @@ BUILTIN_AREAS: tuple[str, ...] = (
     "ceasefire.ledger",
     "ceasefire.members",
     "ceasefire.incidents",
+    "ceasefire.compliance",
     "ceasefire.news",
     "ceasefire.web",
 )
@@ -40,6 +42,10 @@ class Area:
     """``"module:function"`` taking the root ``typer.Typer`` and adding the commands."""
     checker: str | None = None
     """``"module:attribute"`` of the area's ledger ``StateChecker``."""
+    hooks: tuple[tuple[str, str], ...] = ()
+    """``(hook name, "module:function")`` pairs: what the area does when another area
+    announces something (``ceasefire.incidents.service.INCIDENT_CHANGED``...), without that
+    area importing this one."""
 
     @classmethod
     def conventional(cls, package: str, *, checker: bool = True) -> Area:
@@ -84,3 +90,10 @@ def load_tables() -> None:
 def contributions(kind: str) -> list[Any]:
     """The resolved ``router``, ``commands`` or ``checker`` of every area that has one."""
     return [resolve(ref) for area in areas() if (ref := getattr(area, kind))]
+
+
+@cache
+def hook_implementations(name: str) -> tuple[Any, ...]:
+    """The functions the areas register for hook ``name``, in registration order (resolved
+    once per process: the registry is fixed at import)."""
+    return tuple(resolve(ref) for area in areas() for hook, ref in area.hooks if hook == name)

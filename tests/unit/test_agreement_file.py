@@ -219,6 +219,71 @@ def test_single_problems_are_named(old: str, new: str, expected: str) -> None:
     assert any(expected in p.message for p in checked.problems), checked.problems
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "path", "expected"),
+    [
+        (
+            "zones: [aghdam-district]\n    categories",
+            "zones: [agdam-district]\n    categories",
+            "rules[0].zones[0]",
+            "no zone 'agdam-district'",
+        ),
+        (
+            "categories: [hostilities]\n    from: {fulfilled: p2",
+            "categories: [fireworks]\n    from: {fulfilled: p2",
+            "rules[0].categories[0]",
+            "unknown 'fireworks'",
+        ),
+        ("exempt_actors: [RUS]", "exempt_actors: [XYZ]", "rules[3].exempt_actors[0]", "XYZ"),
+        ("    exempt_actors: [RUS]\n", "", "rules[3].exempt_actors", "names the force"),
+        (
+            "provisions: [p2-aghdam,",
+            "provisions: [p1-ceasefire,",
+            "rules[4].provisions[0]",
+            "has no deadline",
+        ),
+        (
+            "rule: compliance.deadline_overdue.v1",
+            "rule: compliance.deadline_overdue.v9",
+            "rules[4].rule",
+            "is not one of",
+        ),
+        (
+            "    margin_m: 500\n",
+            "    margin_m: 500\n    colour: red\n",
+            "rules[3]",
+            "unknown field",
+        ),
+    ],
+)
+def test_rule_problems_name_the_field_and_line(
+    old: str, new: str, path: str, expected: str
+) -> None:
+    checked = check_text(edited(shipped_text(NK_ID), old, new), "nk.yaml")
+    assert checked.agreement is None
+    found = [p for p in checked.problems if expected in p.message]
+    assert found, checked.problems
+    assert found[0].location.endswith(path), found[0].location
+    assert found[0].line is not None
+    assert found[0].line > 300
+
+
+def test_a_line_of_contact_must_cite_its_source() -> None:
+    zone = (
+        "  - id: loc\n    name: Line of contact\n    kind: line_of_contact\n"
+        "    precision: test\n    geometry: {type: LineString, coordinates: "
+        "[[46.5, 39.5], [46.9, 39.9]]}\n"
+    )
+    text = edited(shipped_text(NK_ID), "\nprovisions:\n", "\n" + zone + "\nprovisions:\n")
+    uncited = check_text(text, "nk.yaml")
+    assert [p.message for p in uncited.problems] == ["a line of contact must cite its sources"]
+    cited = check_text(
+        edited(text, "    precision: test\n", "    precision: test\n    sources: [pa-x-2324]\n"),
+        "nk.yaml",
+    )
+    assert cited.problems == []
+
+
 def test_yaml_syntax_errors_and_duplicate_keys_have_lines() -> None:
     broken = check_text("format: ceasefire-agreement/1\nid: [unclosed\n", "x.yaml")
     assert broken.problems[0].line is not None
@@ -340,6 +405,7 @@ def test_every_schema_field_is_documented() -> None:
         defs["status_change"],
         defs["provision"],
         defs["evidence"],
+        defs["rule"],
     ]
     fenced = re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
     prose = re.sub(r"```[a-z]*\n.*?```", "", text, flags=re.S)

@@ -20,15 +20,20 @@ from ceasefire.agreements.model import (
     Zone,
     ZoneKind,
 )
-from ceasefire.compliance.model import (
+from ceasefire.agreements.rules import (
     DEADLINE_OVERDUE,
+    WITHDRAWAL_HEAVY_WEAPONS,
     ZONE_BREACH,
+    ZoneRule,
+    parse_rules,
+)
+from ceasefire.compliance.model import (
     ComplianceEvaluator,
+    DeadlineStatus,
     FindingLevel,
     IncidentFacts,
-    ZoneRule,
+    deadline_states,
     diff_findings,
-    parse_rules,
 )
 from ceasefire.errors import InvalidInput
 from ceasefire.reports.model import Category
@@ -38,32 +43,6 @@ AGHDAM = (39.991, 46.927)
 AFTER_HANDOVER = utc(2020, 11, 26, 10)
 LACHIN_CORRIDOR_MID = (39.7275, 46.6515)  # on the line Stepanakert - Lachin
 
-NK_RULES: list[dict[str, Any]] = [
-    {
-        "id": "hostilities-in-aghdam-after-handover",
-        "rule": ZONE_BREACH,
-        "provision": "p1-ceasefire",
-        "zones": ["aghdam-district"],
-        "categories": ["hostilities"],
-        "from": {"fulfilled": "p2-aghdam"},
-        "margin_m": 2000,
-    },
-    {
-        "id": "military-movement-in-lachin-corridor",
-        "rule": ZONE_BREACH,
-        "provision": "p6-lachin-corridor",
-        "zones": ["lachin-corridor"],
-        "categories": ["military_movement"],
-        "exempt_actors": ["RUS"],
-        "margin_m": 500,
-    },
-    {
-        "id": "handover-deadlines",
-        "rule": DEADLINE_OVERDUE,
-        "provision_kinds": ["handover"],
-    },
-]
-
 
 @pytest.fixture(scope="module")
 def agreement() -> Agreement:
@@ -72,7 +51,8 @@ def agreement() -> Agreement:
 
 @pytest.fixture(scope="module")
 def evaluator(agreement: Agreement) -> ComplianceEvaluator:
-    return ComplianceEvaluator(agreement, parse_rules(NK_RULES, agreement))
+    """The rules the shipped file declares."""
+    return ComplianceEvaluator(agreement, agreement.rules)
 
 
 def shelling(
@@ -191,10 +171,8 @@ def test_heavy_weapons_in_a_withdrawal_zone_after_its_date(agreement: Agreement)
         [
             {
                 "id": "heavy-weapons-in-withdrawal-zones",
-                "rule": ZONE_BREACH,
+                "rule": WITHDRAWAL_HEAVY_WEAPONS,
                 "provision": "p1-ceasefire",
-                "zone_kinds": ["withdrawal_zone"],
-                "categories": ["heavy_weapons"],
             }
         ],
         with_zone,
@@ -224,28 +202,29 @@ def _fields(agreement: Agreement) -> dict[str, Any]:
 # -- deadlines ------------------------------------------------------------------------------
 
 
-def kalbajar(findings: list[Any]) -> list[FindingLevel]:
-    return [f.level for f in findings if f.provision == "p6-kalbajar"]
+def kalbajar(agreement: Agreement, at: datetime, days: int = 0) -> DeadlineStatus:
+    states = deadline_states(agreement, agreement.rules, at, due_within=timedelta(days=days))
+    return next(s.status for s in states if s.provision == "p6-kalbajar")
 
 
 def test_kalbajar_amended_deadline_is_not_overdue_on_20_november(agreement: Agreement) -> None:
     unfulfilled = agreement.with_history({})
-    evaluator = ComplianceEvaluator(unfulfilled, parse_rules(NK_RULES, unfulfilled))
-    assert kalbajar(evaluator.deadline_findings(utc(2020, 11, 20, 12))) == []
+    assert kalbajar(unfulfilled, utc(2020, 11, 20, 12)) is DeadlineStatus.PENDING
 
 
 def test_kalbajar_overdue_on_26_november_without_fulfilment(agreement: Agreement) -> None:
     unfulfilled = agreement.with_history({})
-    evaluator = ComplianceEvaluator(unfulfilled, parse_rules(NK_RULES, unfulfilled))
-    findings = [
-        f
-        for f in evaluator.deadline_findings(utc(2020, 11, 26, 12))
-        if f.provision == "p6-kalbajar"
+    [state] = [
+        s
+        for s in deadline_states(
+            unfulfilled, unfulfilled.rules, utc(2020, 11, 26, 12), due_within=timedelta(0)
+        )
+        if s.provision == "p6-kalbajar"
     ]
-    assert [f.level for f in findings] == [FindingLevel.OVERDUE]
-    assert findings[0].due == "2020-11-25"
-    assert findings[0].rule == "compliance.deadline_overdue.v1"
-    assert any("amended from 2020-11-15" in r for r in findings[0].reasons)
+    assert state.status is DeadlineStatus.OVERDUE
+    assert state.due.isoformat() == "2020-11-25"
+    assert state.rule == "compliance.deadline_overdue.v1"
+    assert any("amended from 2020-11-15" in r for r in state.reasons)
 
 
 def test_kalbajar_not_overdue_once_fulfilment_recorded_on_25_november(
@@ -262,15 +241,13 @@ def test_kalbajar_not_overdue_once_fulfilment_recorded_on_25_november(
             )
         }
     )
-    evaluator = ComplianceEvaluator(fulfilled, parse_rules(NK_RULES, fulfilled))
-    assert kalbajar(evaluator.deadline_findings(utc(2020, 11, 26, 12))) == []
+    assert kalbajar(fulfilled, utc(2020, 11, 26, 12)) is DeadlineStatus.FULFILLED
 
 
 def test_deadline_due_within_days(agreement: Agreement) -> None:
     unfulfilled = agreement.with_history({})
-    evaluator = ComplianceEvaluator(unfulfilled, parse_rules(NK_RULES, unfulfilled))
-    findings = evaluator.deadline_findings(utc(2020, 11, 23), due_within=timedelta(days=3))
-    assert kalbajar(findings) == [FindingLevel.DUE]
+    assert kalbajar(unfulfilled, utc(2020, 11, 23), days=3) is DeadlineStatus.DUE
+    assert kalbajar(unfulfilled, utc(2020, 11, 23), days=1) is DeadlineStatus.PENDING
 
 
 def test_the_amendment_decided_on_15_november_keeps_16_november_clear(
@@ -278,9 +255,8 @@ def test_the_amendment_decided_on_15_november_keeps_16_november_clear(
 ) -> None:
     # Without the amendment Kalbajar would be overdue from 16 Nov 00:00 Moscow time.
     unfulfilled = agreement.with_history({})
-    evaluator = ComplianceEvaluator(unfulfilled, parse_rules(NK_RULES, unfulfilled))
-    assert kalbajar(evaluator.deadline_findings(utc(2020, 11, 14, 12))) == []
-    assert kalbajar(evaluator.deadline_findings(utc(2020, 11, 16, 12))) == []
+    assert kalbajar(unfulfilled, utc(2020, 11, 14, 12), days=7) is DeadlineStatus.DUE
+    assert kalbajar(unfulfilled, utc(2020, 11, 16, 12)) is DeadlineStatus.PENDING
 
 
 # -- rules as data --------------------------------------------------------------------------
@@ -304,18 +280,18 @@ def test_bad_rules_name_every_field(agreement: Agreement) -> None:
         parse_rules(bad, agreement)
     locs = {d["loc"] for d in caught.value.details}
     assert locs == {
-        "rules.0.provision",
-        "rules.0.zones.0",
-        "rules.0.categories.0",
-        "rules.0.margin_m",
-        "rules.0.colour",
-        "rules.1.rule",
-        "rules.2.provisions.0",
+        "rules[0].provision",
+        "rules[0].zones[0]",
+        "rules[0].categories[0]",
+        "rules[0].margin_m",
+        "rules[0].colour",
+        "rules[1].rule",
+        "rules[2].provisions[0]",
     }
 
 
 def test_re_evaluation_after_a_rule_change_shows_what_changed(agreement: Agreement) -> None:
-    rules = parse_rules(NK_RULES, agreement)
+    rules = agreement.rules
     incident = shelling(precision=1)
     before = ComplianceEvaluator(agreement, rules).incident_findings(incident)
     widened = tuple(
@@ -347,3 +323,34 @@ def test_a_coarse_place_never_yields_a_breach(
 ) -> None:
     findings = evaluator.incident_findings(shelling(precision=precision, where=(lat, lon)))
     assert all(f.level is FindingLevel.POSSIBLE for f in findings)
+
+
+def test_deadline_states_name_the_overdue_part_and_its_amendment(agreement: Agreement) -> None:
+    unfulfilled = agreement.with_history({})
+    week = timedelta(days=7)
+    on_20th = {
+        s.provision: s
+        for s in deadline_states(
+            unfulfilled, unfulfilled.rules, utc(2020, 11, 20, 12), due_within=week
+        )
+    }
+    kalbajar_20 = on_20th["p6-kalbajar"]
+    assert (kalbajar_20.status, kalbajar_20.due.isoformat()) == (DeadlineStatus.DUE, "2020-11-25")
+    on_26th = {
+        s.provision: s
+        for s in deadline_states(
+            unfulfilled, unfulfilled.rules, utc(2020, 11, 26, 12), due_within=week
+        )
+    }
+    overdue = on_26th["p6-kalbajar"]
+    assert overdue.status is DeadlineStatus.OVERDUE
+    assert (overdue.number, overdue.parent) == ("6.1", "p6-districts-and-corridor")
+    assert overdue.original_due.isoformat() == "2020-11-15"
+    assert [a["due"] for a in overdue.amendments] == ["2020-11-25"]
+    shipped = {
+        s.provision: s
+        for s in deadline_states(agreement, agreement.rules, utc(2020, 11, 26, 12), due_within=week)
+    }
+    assert shipped["p6-kalbajar"].status is DeadlineStatus.FULFILLED
+    assert shipped["p6-kalbajar"].late is False
+    assert shipped["p6-lachin"].status is DeadlineStatus.DUE

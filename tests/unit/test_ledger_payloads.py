@@ -26,6 +26,7 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import events as agreement_events
 from ceasefire.bootstrap import initialise
+from ceasefire.compliance import events as compliance_events
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import events as incident_events
@@ -45,10 +46,11 @@ from ceasefire.reports import events as report_events
 from ceasefire.reports import service as reports
 from ceasefire.reports.imports import import_csv
 from ceasefire.timeutil import utcnow
-from tests.factories.reports import CSV_HEADER, csv_row, shelling_body, write_csv
+from tests.factories.reports import AGHDAM, CSV_HEADER, csv_row, shelling_body, write_csv
 
 EVENTS = (
     agreement_events,
+    compliance_events,
     incident_events,
     ledger_events,
     member_events,
@@ -119,6 +121,10 @@ def _extra_actions(ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.Monk
         ctx, tur, report_ids=[filed.id], title="second", classification=Classification.SHARED
     )
     incidents.add_reports(ctx, tur, second.id, imported.report_ids)
+    # compliance: an exact place turns the "possible" Aghdam finding into a breach (the
+    # possible one withdrawn)
+    exact = shelling_body(event_position={"place_name": "Aghdam", "precision": 1, **AGHDAM})
+    incidents.add_reports(ctx, tur, second.id, [reports.submit_report(ctx, tur, exact).report.id])
     incidents.remove_report(ctx, tur, second.id, imported.report_ids[0], reason="not related")
     incidents.edit_incident(ctx, tur, second.id, title="second, edited", summary="a summary")
     incidents.classify(ctx, tur, second.id, Classification.INTERNAL, reason="deliberation")

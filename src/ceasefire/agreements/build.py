@@ -10,6 +10,7 @@ Values of the wrong type are skipped silently here: the schema has already repor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -36,6 +37,7 @@ from ceasefire.agreements.model import (
     ZoneKind,
     zone_info,
 )
+from ceasefire.agreements.rules import parse_rules
 from ceasefire.agreements.yamlmap import Path, render_path
 
 _PARTY_ROLES = {r.value for r in PartyRole}
@@ -102,7 +104,7 @@ class AgreementBuilder:
         self._check_references()
         if self.failed or effective is None:
             return None
-        return Agreement(
+        agreement = Agreement(
             id=str(data["id"]),
             title=str(data["title"]),
             kind=AgreementKind(data["kind"]),
@@ -119,6 +121,9 @@ class AgreementBuilder:
             notes=_strs(data.get("notes")),
             references=_strs(data.get("references")),
         )
+        # Rules refer to provisions, parts, zones and parties: checked once those are.
+        rules = parse_rules(data.get("rules"), agreement, self.report)
+        return None if self.failed else replace(agreement, rules=rules)
 
     # -- small values ----------------------------------------------------------------------------
 
@@ -262,6 +267,13 @@ class AgreementBuilder:
                 or not isinstance(geometry, Mapping)
             ):
                 continue
+            sources = _strs(raw.get("sources"))
+            for i, source in enumerate(sources):
+                self._refer((*path, "sources", i), source, self.source_ids, "source")
+            if raw.get("kind") == ZoneKind.LINE_OF_CONTACT.value and not sources:
+                # No public source gives the 2020 line's coordinates: a drawn one must say
+                # where it comes from (and, in precision, how far to trust it).
+                self.report((*path, "sources"), "a line of contact must cite its sources")
             construction = raw.get("construction")
             zones.append(
                 Zone(
@@ -273,6 +285,7 @@ class AgreementBuilder:
                     valid_from=valid_from,
                     valid_until=valid_until,
                     construction=dict(construction) if isinstance(construction, Mapping) else None,
+                    sources=sources,
                 )
             )
         return tuple(zones)

@@ -22,8 +22,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from ceasefire.agreements.rules import Rule
 
 
 class AgreementKind(StrEnum):
@@ -606,6 +609,8 @@ class Zone:
     valid_from: SourceInstant | None = None
     valid_until: SourceInstant | None = None
     construction: Mapping[str, Any] | None = None
+    sources: tuple[str, ...] = ()
+    """Ids of the file's sources the geometry comes from (a line of contact must cite one)."""
 
     def valid_at(self, instant: datetime) -> bool:
         if self.valid_from is not None and instant < self.valid_from.at:
@@ -666,6 +671,8 @@ class Agreement:
     notes: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     """Other agreements this one cites, by id (e.g. the memorandum cites point 5)."""
+    rules: tuple[Rule, ...] = ()
+    """Its compliance rules (``ceasefire.agreements.rules``), in file order."""
 
     def all_provisions(self) -> list[Provision]:
         """Every provision and part, depth first."""
@@ -695,6 +702,7 @@ class Agreement:
             zones=self.zones,
             notes=self.notes,
             references=self.references,
+            rules=self.rules,
         )
 
     def deadlines_as_of(self, instant: datetime) -> list[DeadlineView]:

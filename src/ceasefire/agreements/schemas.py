@@ -246,6 +246,9 @@ class AgreementPublic(_Public):
     notes: list[str]
     zones: list[ZoneSummaryPublic]
     provisions: list[ProvisionPublic]
+    rules: list[dict[str, Any]] = Field(
+        description="The compliance rules the file declares (docs/agreement-format.md)."
+    )
 
 
 # -- GET /api/v1/agreements/{id}/provisions ----------------------------------------------------

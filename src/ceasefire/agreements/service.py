@@ -64,7 +64,7 @@ from ceasefire.agreements.tables import (
 )
 from ceasefire.agreements.versions import diff_documents, flat_provisions
 from ceasefire.config import Settings
-from ceasefire.db.context import ServiceContext
+from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ledger import service as ledger
 from ceasefire.members.service import actor_of, is_monitor
@@ -974,8 +974,7 @@ def _load(session: Session, agreement_id: str, version: int | None) -> StoredAgr
             f"agreement {agreement_id!r} has no version {number} (current: {row.current_version})",
             details=[problem("version", f"1..{row.current_version}")],
         )
-    checked = check_data(stored.document, file=f"{agreement_id}@v{number}")
-    agreement = checked.raise_if_invalid().with_history(_history(session, agreement_id))
+    agreement = _parsed(session, stored).with_history(_history(session, agreement_id))
     return StoredAgreement(
         agreement=agreement,
         version=number,
@@ -985,6 +984,72 @@ def _load(session: Session, agreement_id: str, version: int | None) -> StoredAgr
         loaded_at=stored.loaded_at,
         loaded_by=stored.loaded_by,
         changes=stored.changes,
+    )
+
+
+_PARSED_CACHE_KEY = "agreements.parsed"
+_PARSED_CACHE_SIZE = 32
+
+
+def _parsed_cache(session: Session) -> dict[str, Agreement] | None:
+    ctx = session.info.get(SESSION_CONTEXT_KEY)
+    return ctx.caches.setdefault(_PARSED_CACHE_KEY, {}) if isinstance(ctx, ServiceContext) else None
+
+
+def _parsed(session: Session, stored: AgreementVersionRow) -> Agreement:
+    """A stored version checked and built once per context (keyed by its content hash: a
+    version's document never changes); without a context, every time."""
+    cache = _parsed_cache(session)
+    if cache is not None and stored.content_sha256 in cache:
+        return cache[stored.content_sha256]
+    checked = check_data(stored.document, file=f"{stored.agreement_id}@v{stored.version}")
+    agreement = checked.raise_if_invalid()
+    if cache is not None:
+        if len(cache) >= _PARSED_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[stored.content_sha256] = agreement
+    return agreement
+
+
+def current_agreement(session: Session, agreement_id: str) -> StoredAgreement | None:
+    """The current version of ``agreement_id`` with its status history, read in the
+    caller's session (a unit of work of another area); ``None`` if it was never loaded.
+
+    Two queries when the version was parsed before in this context (its document is read
+    only the first time): other areas call this on every change they evaluate."""
+    found = session.execute(
+        select(
+            AgreementVersionRow.version,
+            AgreementVersionRow.content_sha256,
+            AgreementVersionRow.source_name,
+            AgreementVersionRow.loaded_at,
+            AgreementVersionRow.loaded_by,
+            AgreementVersionRow.changes,
+        )
+        .join(
+            AgreementRow,
+            (AgreementRow.id == AgreementVersionRow.agreement_id)
+            & (AgreementRow.current_version == AgreementVersionRow.version),
+        )
+        .where(AgreementRow.id == agreement_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    cache = _parsed_cache(session)
+    agreement = cache.get(found.content_sha256) if cache is not None else None
+    if agreement is None:
+        stored = session.get(AgreementVersionRow, (agreement_id, found.version))
+        assert stored is not None
+        agreement = _parsed(session, stored)
+    return StoredAgreement(
+        agreement=agreement.with_history(_history(session, agreement_id)),
+        version=found.version,
+        current_version=found.version,
+        content_sha256=found.content_sha256,
+        source_name=found.source_name,
+        loaded_at=found.loaded_at,
+        loaded_by=found.loaded_by,
+        changes=found.changes,
     )
 
 

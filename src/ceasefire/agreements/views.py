@@ -91,6 +91,7 @@ def agreement_view(
             for z in agreement.zones
         ],
         "provisions": [provision_view(p, as_of, nested=True) for p in agreement.provisions],
+        "rules": [r.to_dict() for r in agreement.rules],
     }
 
 

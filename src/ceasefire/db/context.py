@@ -95,6 +95,7 @@ class ServiceContext:
     def reader(self) -> Iterator[Session]:
         """A read-only session; nothing it does is committed."""
         session = Session(bind=self.engine, expire_on_commit=False)
+        session.info[SESSION_CONTEXT_KEY] = self
         try:
             yield session
         finally:

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from ceasefire.access import Classification, Viewer
+from ceasefire.areas import hook_implementations
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, print_json, print_result, print_table
@@ -27,6 +28,10 @@ from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
 
 incident_app = typer.Typer(help="Incidents and their joint verification.")
+
+INCIDENT_SHOWN = "incident_shown"
+"""Hook of ``incident show`` (without ``--json``): each implementation is called as
+``f(ctx, viewer, incident_id)`` after the incident is printed and prints its own lines."""
 
 
 def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
@@ -166,8 +171,14 @@ def incident_show(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Show an incident with every part you may read."""
-    detail = incidents.get_incident(*_acting(token), incident_id)
+    ctx, viewer = _acting(token)
+    detail = incidents.get_incident(ctx, viewer, incident_id)
     print_result(detail, as_json, _print_incident)
+    if not as_json:
+        # What other areas keep about the incident (the compliance findings...), each
+        # checked there for this viewer; --json stays the incident's own schema.
+        for show in hook_implementations(INCIDENT_SHOWN):
+            show(ctx, viewer, incident_id)
 
 
 @incident_app.command("investigate")

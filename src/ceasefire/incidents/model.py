@@ -563,3 +563,22 @@ def redact_names(text: str | None, names: Iterable[str]) -> str | None:
     ):
         text = text.replace(name, "[name withheld]")
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSnapshot:
+    """What an incident is now, as the incidents area announces it to the others (the
+    ``incident_changed`` hook, ``incident_snapshots``): its time span, its most precise place,
+    the categories of the incident and of its reports, its attribution, and the parties its
+    reports allege."""
+
+    id: str
+    agreement_id: str | None
+    categories: frozenset[str]
+    observed_start: datetime
+    observed_end: datetime
+    lat: float | None
+    lon: float | None
+    precision: int
+    attributed_party: str | None
+    alleged: frozenset[str]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
+from ceasefire.areas import hook_implementations
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import check_cursor, new_id
@@ -61,6 +62,7 @@ from ceasefire.incidents.model import (
     DecisionRule,
     DecisionState,
     Finding,
+    IncidentSnapshot,
     IncidentState,
     OccurrenceStatus,
     Stance,
@@ -113,6 +115,12 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 20_000
 MAX_LIST_LIMIT = 500
+
+INCIDENT_CHANGED = "incident_changed"
+"""Hook announced inside the unit of work of every change to what an incident is (created,
+reports added or removed, status or attribution decided), after its row is flushed. Each
+implementation (``Area.hooks``) is called as ``f(session, snapshot)`` and writes in the same
+transaction: its work commits or rolls back with the change. Keep it cheap."""
 
 
 def _digest(text: str | None) -> str | None:
@@ -218,6 +226,36 @@ def _derive(row: IncidentRow, reports: Sequence[ReportRow], *, category: str | N
         row.category = Counter(r.category for r in reports).most_common(1)[0][0]
 
 
+def _snapshot(row: IncidentRow, reports: Sequence[ReportRow]) -> IncidentSnapshot:
+    return IncidentSnapshot(
+        id=row.id,
+        agreement_id=row.agreement_id,
+        categories=frozenset({row.category, *(r.category for r in reports)}),
+        observed_start=row.observed_start,
+        observed_end=row.observed_end,
+        lat=row.event_lat,
+        lon=row.event_lon,
+        precision=row.event_precision,
+        attributed_party=row.attributed_party
+        if row.attribution == AttributionKind.ATTRIBUTED.value
+        else None,
+        alleged=frozenset(r.alleged_perpetrator for r in reports if r.alleged_perpetrator),
+    )
+
+
+def _changed(
+    session: Session, row: IncidentRow, reports: Sequence[ReportRow] | None = None
+) -> None:
+    """Announce ``row``'s new state to the areas that registered for ``INCIDENT_CHANGED``."""
+    hooks = hook_implementations(INCIDENT_CHANGED)
+    if not hooks:
+        return
+    session.flush()
+    snapshot = _snapshot(row, rows_of_incident(session, row.id) if reports is None else reports)
+    for hook in hooks:
+        hook(session, snapshot)
+
+
 def _voters(session: Session, agreement_id: str | None) -> list[str]:
     """Current monitor members of the agreement (of any agreement when there is none)."""
     now = utcnow()
@@ -315,6 +353,8 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
         ),
         actor=actor,
     )
+    if after.attribution != before.attribution:
+        _changed(session, row)
     return decision
 
 
@@ -477,6 +517,7 @@ def create_incident(
             ),
             actor=actor,
         )
+        _changed(session, row, reports)
         return _detail(session, scope, row)
 
 
@@ -494,7 +535,8 @@ def add_reports(
         )
         now = utcnow()
         link_reports(session, row.id, [r.id for r in added], at=now, by=actor.member_id)
-        _derive(row, rows_of_incident(session, row.id), category=row.category)
+        grouped = rows_of_incident(session, row.id)
+        _derive(row, grouped, category=row.category)
         _touch(row)
         append(
             session,
@@ -504,6 +546,7 @@ def add_reports(
             payload=ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in added]}),
             actor=actor,
         )
+        _changed(session, row, grouped)
         return _detail(session, scope, row)
 
 
@@ -544,6 +587,7 @@ def remove_report(
             ),
             actor=actor,
         )
+        _changed(session, row, remaining)
         return _detail(session, scope, row)
 
 
@@ -634,6 +678,7 @@ def change_status(
             row.decision = None
         row.status = status.value
         _touch(row)
+        attribution_after = str(Attribution(AttributionKind(row.attribution), row.attributed_party))
         append(
             session,
             ctx.settings,
@@ -644,17 +689,14 @@ def change_status(
                     "incident_id": row.id,
                     "from": current.value,
                     "to": status.value,
-                    "attribution": {
-                        "from": attribution_before,
-                        "to": str(
-                            Attribution(AttributionKind(row.attribution), row.attributed_party)
-                        ),
-                    },
+                    "attribution": {"from": attribution_before, "to": attribution_after},
                     "reason_sha256": _digest(reason_text),
                 }
             ),
             actor=actor,
         )
+        if attribution_after != attribution_before:
+            _changed(session, row)
         return _detail(session, scope, row)
 
 
@@ -1403,3 +1445,43 @@ def list_incidents(
                 ]
                 items.append(IncidentSummary(**_summary(row, facts, visible)))
         return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)
+
+
+# ------------------------------------------------------------- for the other areas
+
+_SNAPSHOT_CHUNK = 500
+
+
+def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str]) -> set[str]:
+    """Of ``incident_ids``, those ``viewer`` may read: the one check every record about an
+    incident kept by another area (a compliance finding...) is shown through."""
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return set()
+    scope = ReadScope.load(session, viewer)
+    readable: set[str] = set()
+    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
+        chunk = ids[start : start + _SNAPSHOT_CHUNK]
+        rows = session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
+        readable |= {row.id for row in rows if _readable(scope, row)}
+    return readable
+
+
+def incident_snapshots(session: Session, agreement_id: str) -> Iterator[IncidentSnapshot]:
+    """Every incident of ``agreement_id`` as it is now, oldest first (for re-evaluations)."""
+    after = ""
+    while True:
+        rows = list(
+            session.scalars(
+                select(IncidentRow)
+                .where(IncidentRow.agreement_id == agreement_id, IncidentRow.id > after)
+                .order_by(IncidentRow.id)
+                .limit(_SNAPSHOT_CHUNK)
+            )
+        )
+        if not rows:
+            return
+        reports_of = reports_by_incident(session, [row.id for row in rows])
+        for row in rows:
+            yield _snapshot(row, reports_of[row.id])
+        after = rows[-1].id

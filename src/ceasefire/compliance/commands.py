@@ -1,0 +1,179 @@
+"""``ceasefire compliance``: evaluate the rules, show findings and deadlines.
+
+By default a command acts as the centre's operator; with ``--token`` (or
+``CEASEFIRE_TOKEN``) as that token's member user, seeing only what it may read.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from ceasefire.access import Viewer
+from ceasefire.compliance import service as compliance
+from ceasefire.compliance.schemas import (
+    DeadlinesPublic,
+    EvaluationPublic,
+    FindingPublic,
+    ProvisionHistoryPublic,
+)
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.output import console, print_result, print_table
+from ceasefire.db.context import ServiceContext
+from ceasefire.members.auth import acting_viewer
+from ceasefire.timeutil import parse_instant, utcnow
+
+compliance_app = typer.Typer(help="Compliance rules: findings and deadlines.")
+
+
+def _finding_rows(findings: list[FindingPublic]) -> list[list[str]]:
+    return [
+        [
+            f.id,
+            f.level.value + (" (withdrawn)" if f.withdrawn_at else ""),
+            f.provision_id,
+            f.zone_id or "",
+            f.incident_id or "",
+            f.party or "",
+            f"{f.rule_id} ({f.rule})",
+            "; ".join(f.reasons),
+        ]
+        for f in findings
+    ]
+
+
+_FINDING_COLUMNS = ["id", "level", "provision", "zone", "incident", "party", "rule", "reasons"]
+
+
+def _show_findings(title: str, findings: list[FindingPublic]) -> None:
+    print_table(
+        title,
+        _FINDING_COLUMNS,
+        _finding_rows(findings),
+        free_text={"reasons"},
+        no_wrap={"id", "incident"},
+    )
+
+
+@compliance_app.command("evaluate")
+def evaluate(
+    agreement: Annotated[str | None, typer.Option("--agreement", help="Agreement id.")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Re-evaluate every incident against the current rules and zones; say what changed."""
+    ctx = get_context()
+    results = compliance.evaluate(ctx, acting_viewer(ctx, token), agreement)
+
+    def show(items: list[EvaluationPublic]) -> None:
+        for r in items:
+            console.print(
+                f"[bold]{r.agreement_id}[/bold] v{r.agreement_version}: {r.incidents} incidents,"
+                f" {len(r.new)} new, {len(r.withdrawn)} withdrawn, {r.unchanged} unchanged"
+            )
+            if r.new:
+                _show_findings("new", r.new)
+            if r.withdrawn:
+                _show_findings("withdrawn", r.withdrawn)
+
+    print_result(results, as_json, show)
+
+
+@compliance_app.command("findings")
+def findings(
+    incident: Annotated[str, typer.Argument(help="Incident id.")],
+    withdrawn: Annotated[
+        bool, typer.Option("--withdrawn", help="Include withdrawn findings.")
+    ] = False,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """The rule findings about an incident."""
+    ctx = get_context()
+    found = compliance.incident_findings(
+        ctx, acting_viewer(ctx, token), incident, include_withdrawn=withdrawn
+    )
+    print_result(found, as_json, lambda items: _show_findings(f"findings of {incident}", items))
+
+
+@compliance_app.command("provision")
+def provision(
+    agreement: Annotated[str, typer.Argument(help="Agreement id.")],
+    provision_id: Annotated[str, typer.Argument(help="Provision or part id.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO instant.")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """A provision's status history with the findings about it."""
+    ctx = get_context()
+    at = parse_instant(as_of, field="--as-of") if as_of else None
+    history = compliance.provision_history(
+        ctx, acting_viewer(ctx, token), agreement, provision_id, as_of=at
+    )
+
+    def show(h: ProvisionHistoryPublic) -> None:
+        console.print(f"[bold]{h.number}[/bold] {h.title} — {h.status}", highlight=False)
+        for change in h.status_history:
+            console.print(
+                f"  {change['at']['at']} {change['provision_id']}: {change['status']}",
+                highlight=False,
+            )
+        _show_findings("findings", h.findings)
+
+    print_result(history, as_json, show)
+
+
+@compliance_app.command("deadlines")
+def deadlines(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO instant; default now.")] = None,
+    agreement: Annotated[str | None, typer.Option("--agreement", help="Agreement id.")] = None,
+    within: Annotated[
+        int, typer.Option("--within", min=0, max=3650, help="Due within this many days.")
+    ] = 7,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Watched deadlines as of an instant: overdue (naming the part), due, fulfilled."""
+    at = parse_instant(as_of, field="--as-of") if as_of else utcnow()
+    groups = compliance.deadline_states(
+        get_context(), at, agreement_id=agreement, due_within=timedelta(days=within)
+    )
+
+    def show(items: list[DeadlinesPublic]) -> None:
+        for g in items:
+            rows = [
+                [
+                    s.status.value + (" (late)" if s.late else ""),
+                    s.number,
+                    s.provision,
+                    s.title,
+                    s.due + (f" (was {s.original_due})" if s.original_due != s.due else ""),
+                    s.fulfilled_at or "",
+                ]
+                for s in (*g.overdue, *g.due, *g.fulfilled, *g.other)
+            ]
+            print_table(
+                f"{g.agreement_id} as of {g.as_of.isoformat()}",
+                ["status", "point", "provision", "title", "due", "fulfilled"],
+                rows,
+                free_text={"title"},
+            )
+
+    print_result(groups, as_json, show)
+
+
+def print_incident_findings(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> None:
+    """The ``incident_shown`` hook: the findings under ``ceasefire incident show``."""
+    for f in compliance.incident_findings(ctx, viewer, incident_id):
+        where = ", ".join(x for x in (f.zone_id, f.party) if x)
+        console.print(
+            f"  finding {f.level.value}: {f.provision_id} ({where}) by {f.rule_id} ({f.rule})",
+            highlight=False,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the compliance command group."""
+    app.add_typer(compliance_app, name="compliance")

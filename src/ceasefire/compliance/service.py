@@ -1,0 +1,430 @@
+"""Compliance use cases: evaluate the agreements' rules, store and show their findings,
+and say where the watched deadlines stand.
+
+Incident rules run by themselves: the incidents area announces every change to what an
+incident is (``incident_changed``, registered in this area's ``Area.hooks``) inside its unit
+of work, and ``on_incident_changed`` re-evaluates that one incident there, so the findings
+commit with the change. ``evaluate`` re-runs every incident of an agreement on demand (after
+its rules or zones changed, or a handover was recorded) and says what changed.
+
+A finding is recorded once and then only withdrawn: each is one
+``compliance:finding:recorded`` entry, each withdrawal one ``compliance:finding:withdrawn``,
+signed by the centre (the rules are the centre's, not a member's view). Who may read a
+finding is who may read its incident: ``incidents.service.readable_incidents`` decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
+from ceasefire.agreements.rules import DeadlineRule, ZoneRule
+from ceasefire.agreements.service import StoredAgreement, current_agreement
+from ceasefire.compliance.events import ComplianceTag, FindingRecorded, FindingWithdrawn
+from ceasefire.compliance.model import (
+    ComplianceEvaluator,
+    DeadlineStatus,
+    Finding,
+    FindingLevel,
+    IncidentFacts,
+    ZoneGeometry,
+    diff_findings,
+    zone_geometries,
+)
+from ceasefire.compliance.model import (
+    deadline_states as pure_deadline_states,
+)
+from ceasefire.compliance.schemas import (
+    DeadlinesPublic,
+    DeadlineStatePublic,
+    EvaluationPublic,
+    FindingPublic,
+    ProvisionHistoryPublic,
+)
+from ceasefire.compliance.tables import FindingRow
+from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
+from ceasefire.errors import Forbidden, InvalidInput, NotFound, problem
+from ceasefire.ids import new_id
+from ceasefire.incidents.model import IncidentSnapshot
+from ceasefire.incidents.service import incident_snapshots, readable_incidents
+from ceasefire.ledger.service import append
+from ceasefire.members.scope import ReadScope
+from ceasefire.reports.model import Category
+from ceasefire.timeutil import ensure_utc, utcnow
+
+INCIDENT_CHANGED = "incident_changed"
+EVALUATION = "evaluation"
+_CATEGORIES = {c.value: c for c in Category}
+_ZONES_CACHE_KEY = "compliance.zones"
+_ZONES_CACHE_SIZE = 16
+
+
+def _as_finding(row: FindingRow) -> Finding:
+    return Finding(
+        rule_id=row.rule_id,
+        rule=row.rule,
+        level=FindingLevel(row.level),
+        provision=row.provision_id,
+        zone=row.zone_id,
+        incident=row.incident_id,
+        party=row.party,
+        reasons=tuple(row.reasons),
+    )
+
+
+def reasons_sha256(reasons: Sequence[str]) -> str:
+    """The digest the ledger keeps of a finding's reasons (JSON list, UTF-8)."""
+    text = json.dumps(list(reasons), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def public(row: FindingRow) -> FindingPublic:
+    return FindingPublic(
+        id=row.id,
+        agreement_id=row.agreement_id,
+        agreement_version=row.agreement_version,
+        rule_id=row.rule_id,
+        rule=row.rule,
+        level=FindingLevel(row.level),
+        provision_id=row.provision_id,
+        zone_id=row.zone_id,
+        incident_id=row.incident_id,
+        party=row.party,
+        reasons=list(row.reasons),
+        found_at=row.found_at,
+        withdrawn_at=row.withdrawn_at,
+        withdrawn_by=row.withdrawn_by,
+    )
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+
+def _zones(session: Session, stored: StoredAgreement) -> dict[str, ZoneGeometry]:
+    """The version's zones prepared once per context (a version's zones never change)."""
+    ctx = session.info.get(SESSION_CONTEXT_KEY)
+    if not isinstance(ctx, ServiceContext):
+        return zone_geometries(stored.agreement)
+    cache: dict[str, dict[str, ZoneGeometry]] = ctx.caches.setdefault(_ZONES_CACHE_KEY, {})
+    found = cache.get(stored.content_sha256)
+    if found is None:
+        if len(cache) >= _ZONES_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        found = cache[stored.content_sha256] = zone_geometries(stored.agreement)
+    return found
+
+
+def _evaluator(session: Session, stored: StoredAgreement) -> ComplianceEvaluator:
+    agreement = stored.agreement
+    return ComplianceEvaluator(agreement, agreement.rules, _zones(session, stored))
+
+
+def incident_facts(snapshot: IncidentSnapshot) -> IncidentFacts:
+    """What the zone rules read of an incident: its actor is the attributed party, else the
+    one party its reports allege (several alleged: unknown)."""
+    actor, attributed = snapshot.attributed_party, snapshot.attributed_party is not None
+    if actor is None and len(snapshot.alleged) == 1:
+        [actor] = snapshot.alleged
+    return IncidentFacts(
+        id=snapshot.id,
+        categories=frozenset(_CATEGORIES[c] for c in snapshot.categories if c in _CATEGORIES),
+        start=snapshot.observed_start,
+        end=snapshot.observed_end,
+        lat=snapshot.lat,
+        lon=snapshot.lon,
+        where_precision=snapshot.precision,
+        actor=actor,
+        attributed=attributed,
+    )
+
+
+@dataclass
+class _Changes:
+    new: list[FindingRow]
+    withdrawn: list[FindingRow]
+    unchanged: int
+
+
+def _reconcile(
+    session: Session,
+    stored: StoredAgreement,
+    current: Iterable[FindingRow],
+    found: Iterable[Finding],
+    *,
+    cause: str,
+) -> _Changes:
+    """Withdraw the ``current`` findings ``found`` no longer makes (or makes otherwise: level,
+    rule version or party) and record the new ones, each with its ledger entry, in the
+    caller's unit of work."""
+    ctx = session.info[SESSION_CONTEXT_KEY]
+    centre = Actor.centre(user_id=None)
+    rows = {row.id: row for row in current}
+    before = {row_id: _as_finding(row) for row_id, row in rows.items()}
+    row_of = {finding.key: rows[row_id] for row_id, finding in before.items()}
+    diff = diff_findings(before.values(), found)
+    now = utcnow()
+    changes = _Changes([], [], len(before) - len(diff.removed) - len(diff.changed))
+    for old in (*diff.removed, *(old for old, _ in diff.changed)):
+        row = row_of[old.key]
+        row.withdrawn_at, row.withdrawn_by = now, cause
+        changes.withdrawn.append(row)
+        append(
+            session,
+            ctx.settings,
+            tag=ComplianceTag.FINDING_WITHDRAWN,
+            subject=f"finding/{row.id}",
+            payload=FindingWithdrawn(
+                {"finding_id": row.id, "incident_id": row.incident_id, "cause": cause}
+            ),
+            actor=centre,
+        )
+    for finding in (*diff.added, *(new for _, new in diff.changed)):
+        row = FindingRow(
+            id=new_id("fnd"),
+            agreement_id=stored.agreement.id,
+            agreement_version=stored.version,
+            rule_id=finding.rule_id,
+            rule=finding.rule,
+            level=finding.level.value,
+            provision_id=finding.provision,
+            zone_id=finding.zone,
+            incident_id=finding.incident,
+            party=finding.party,
+            reasons=list(finding.reasons),
+            found_at=now,
+            withdrawn_at=None,
+            withdrawn_by=None,
+        )
+        session.add(row)
+        changes.new.append(row)
+        append(
+            session,
+            ctx.settings,
+            tag=ComplianceTag.FINDING_RECORDED,
+            subject=f"finding/{row.id}",
+            payload=FindingRecorded(
+                {
+                    "finding_id": row.id,
+                    "agreement_id": row.agreement_id,
+                    "agreement_version": row.agreement_version,
+                    "rule_id": row.rule_id,
+                    "rule": row.rule,
+                    "level": row.level,
+                    "provision_id": row.provision_id,
+                    "zone_id": row.zone_id,
+                    "incident_id": row.incident_id,
+                    "party": row.party,
+                    "reasons_sha256": reasons_sha256(row.reasons),
+                    "cause": cause,
+                }
+            ),
+            actor=centre,
+        )
+    session.flush()
+    return changes
+
+
+def _current_rows(
+    session: Session, agreement_id: str, incident_id: str | None = None
+) -> list[FindingRow]:
+    query = select(FindingRow).where(
+        FindingRow.agreement_id == agreement_id,
+        FindingRow.withdrawn_at.is_(None),
+        FindingRow.incident_id.is_not(None),
+    )
+    if incident_id is not None:
+        query = query.where(FindingRow.incident_id == incident_id)
+    return list(session.scalars(query.order_by(FindingRow.id)))
+
+
+def on_incident_changed(session: Session, incident: IncidentSnapshot) -> None:
+    """The ``incident_changed`` hook: re-evaluate one incident in the caller's unit of work.
+
+    An incident of no agreement, or of one never loaded, has no rules to break. Cheap: the
+    agreement's parse and zone geometries are cached per version."""
+    if incident.agreement_id is None:
+        return
+    stored = current_agreement(session, incident.agreement_id)
+    if stored is None:
+        return
+    current = _current_rows(session, stored.agreement.id, incident.id)
+    if not current and not any(isinstance(r, ZoneRule) for r in stored.agreement.rules):
+        return
+    found = _evaluator(session, stored).incident_findings(incident_facts(incident))
+    _reconcile(session, stored, current, found, cause=INCIDENT_CHANGED)
+
+
+def evaluate(
+    ctx: ServiceContext, viewer: Viewer, agreement_id: str | None = None
+) -> list[EvaluationPublic]:
+    """Re-evaluate every incident of ``agreement_id`` (default: every loaded agreement the
+    viewer monitors) against its current rules and zones; what changed is recorded and
+    ledgered.
+
+    Monitors of the agreement and operators may; others get ``Forbidden``."""
+    ids = [agreement_id] if agreement_id else [a["id"] for a in agreements.list_agreements(ctx)]
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        monitored = [one for one in ids if scope.is_monitor(one)]
+    if not monitored or (agreement_id and monitored != ids):
+        raise Forbidden("only monitors of the agreement (or operators) evaluate its rules")
+    results = []
+    for one in monitored:
+        with ctx.unit_of_work() as session:
+            stored = current_agreement(session, one)
+            if stored is None:
+                raise NotFound(f"no agreement {one!r}", details=[problem("agreement", "unknown")])
+            evaluator = _evaluator(session, stored)
+            found: list[Finding] = []
+            count = 0
+            for snapshot in incident_snapshots(session, one):
+                count += 1
+                found += evaluator.incident_findings(incident_facts(snapshot))
+            changes = _reconcile(
+                session, stored, _current_rows(session, one), found, cause=EVALUATION
+            )
+            results.append(
+                EvaluationPublic(
+                    agreement_id=one,
+                    agreement_version=stored.version,
+                    incidents=count,
+                    new=[public(r) for r in changes.new],
+                    withdrawn=[public(r) for r in changes.withdrawn],
+                    unchanged=changes.unchanged,
+                )
+            )
+    return results
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+
+def incident_findings(
+    ctx: ServiceContext, viewer: Viewer, incident_id: str, *, include_withdrawn: bool = False
+) -> list[FindingPublic]:
+    """The findings about an incident the viewer may read (``NotFound`` for an incident it
+    may not read, as for the incident itself: its existence is not leaked)."""
+    with ctx.reader() as session:
+        if incident_id not in readable_incidents(session, viewer, [incident_id]):
+            raise NotFound(f"no incident {incident_id!r}")
+        query = select(FindingRow).where(FindingRow.incident_id == incident_id)
+        if not include_withdrawn:
+            query = query.where(FindingRow.withdrawn_at.is_(None))
+        return [public(r) for r in session.scalars(query.order_by(FindingRow.id))]
+
+
+def provision_history(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    agreement_id: str,
+    provision_id: str,
+    *,
+    as_of: datetime | None = None,
+) -> ProvisionHistoryPublic:
+    """A provision's status and recorded history as of ``as_of`` (default now), and every
+    finding about it (withdrawn ones included, marked) of the incidents the viewer may
+    read (findings are listed as recorded: ``as_of`` dates the status, not them)."""
+    at = ensure_utc(as_of) if as_of is not None else utcnow()
+    with ctx.reader() as session:
+        stored = current_agreement(session, agreement_id)
+        if stored is None:
+            raise NotFound(
+                f"no agreement {agreement_id!r}", details=[problem("agreement_id", "unknown id")]
+            )
+        provision = stored.agreement.provision(provision_id)
+        if provision is None:
+            raise NotFound(
+                f"no provision {provision_id!r} in {agreement_id}",
+                details=[problem("provision_id", "unknown id")],
+            )
+        ids = {p.id for p in provision.walk()}
+        rows = list(
+            session.scalars(
+                select(FindingRow)
+                .where(FindingRow.agreement_id == agreement_id, FindingRow.provision_id.in_(ids))
+                .order_by(FindingRow.id)
+            )
+        )
+        readable = readable_incidents(
+            session, viewer, {r.incident_id for r in rows if r.incident_id}
+        )
+        shown = [r for r in rows if r.incident_id is None or r.incident_id in readable]
+        history = [
+            {"provision_id": p.id, **change.to_dict()}
+            for p in provision.walk()
+            for change in p.status_history
+            if change.at.at <= at
+        ]
+        return ProvisionHistoryPublic(
+            agreement_id=agreement_id,
+            agreement_version=stored.version,
+            provision_id=provision.id,
+            number=provision.number,
+            title=provision.title,
+            status=provision.status_as_of(at).value,
+            status_history=sorted(history, key=lambda h: str(h["at"]["at"])),
+            findings=[public(r) for r in shown],
+        )
+
+
+# -- deadlines ------------------------------------------------------------------------------
+
+DEFAULT_DUE_WITHIN = timedelta(days=7)
+
+
+def deadline_states(
+    ctx: ServiceContext,
+    as_of: datetime,
+    *,
+    agreement_id: str | None = None,
+    due_within: timedelta = DEFAULT_DUE_WITHIN,
+) -> list[DeadlinesPublic]:
+    """Where every provision watched by a ``deadline_overdue`` rule stands at ``as_of``, one
+    ``DeadlinesPublic`` per agreement that has such rules (``agreement_id``: that one only).
+
+    Reads the deadlines in force at ``as_of`` (amendments decided later are not yet known)
+    and the fulfilments recorded by then. Agreements are public: no viewer is needed, and
+    nothing is written (the alerts area calls this on its own schedule)."""
+    at = ensure_utc(as_of)
+    if due_within < timedelta(0):
+        raise InvalidInput(
+            "due_within must not be negative", details=[problem("due_within", "< 0")]
+        )
+    ids = [agreement_id] if agreement_id else [a["id"] for a in agreements.list_agreements(ctx)]
+    groups = []
+    with ctx.reader() as session:
+        for one in ids:
+            stored = current_agreement(session, one)
+            if stored is None:
+                raise NotFound(f"no agreement {one!r}", details=[problem("agreement", "unknown")])
+            rules = [r for r in stored.agreement.rules if isinstance(r, DeadlineRule)]
+            if not rules and agreement_id is None:
+                continue
+            states = pure_deadline_states(stored.agreement, rules, at, due_within=due_within)
+            by_status: dict[DeadlineStatus, list[DeadlineStatePublic]] = {
+                s: [] for s in DeadlineStatus
+            }
+            for state in states:
+                by_status[state.status].append(DeadlineStatePublic(**state.to_dict()))
+            groups.append(
+                DeadlinesPublic(
+                    agreement_id=one,
+                    agreement_version=stored.version,
+                    as_of=at,
+                    due_within_days=due_within.days,
+                    overdue=by_status[DeadlineStatus.OVERDUE],
+                    due=by_status[DeadlineStatus.DUE],
+                    fulfilled=by_status[DeadlineStatus.FULFILLED],
+                    other=by_status[DeadlineStatus.PENDING] + by_status[DeadlineStatus.CLOSED],
+                )
+            )
+    return groups

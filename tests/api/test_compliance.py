@@ -1,0 +1,208 @@
+"""Compliance rules on both backends, through the services and the API: the Aghdam
+rule-finding scenario, re-evaluation after a rule change, who may read findings, and the
+Kalbajar deadline as amended."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from ceasefire.access import Classification, Role
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
+from ceasefire.agreements.model import Evidence
+from ceasefire.app import create_app
+from ceasefire.compliance import service as compliance
+from ceasefire.compliance.tables import FindingRow
+from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members.model import MemberRole
+from ceasefire.members.service import grant_role
+from ceasefire.reports import service as reports
+from tests.factories.agreements import NK_ID, edited, shipped_text
+from tests.factories.members import OPERATOR, Cast, demo_cast
+from tests.factories.reports import shelling_body
+
+AGHDAM = {"lat": 39.991, "lon": 46.927}
+OPERATOR_ACTOR = Actor.centre()
+AFTER_HANDOVER = {"start": "2020-11-26T10:30:00Z", "end": "2020-11-26T10:50:00Z"}
+
+
+@pytest.fixture
+def cast(ctx: ServiceContext) -> Cast:
+    cast = demo_cast(ctx)
+    agreements.load_shipped(ctx)
+    return cast
+
+
+@pytest.fixture
+def client(ctx: ServiceContext) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx=ctx)) as test_client:
+        yield test_client
+
+
+def shelling_incident(
+    ctx: ServiceContext,
+    cast: Cast,
+    position: dict[str, Any],
+    classification: Classification = Classification.SHARED,
+) -> str:
+    """Shelling in Aghdam district after its handover, alleged against Armenia."""
+    turkey = cast.viewer(ctx, "tur")
+    body = shelling_body(
+        observed={**AFTER_HANDOVER, "precision": "exact"},
+        event_position=position,
+        classification=classification.value,
+    )
+    report = reports.submit_report(ctx, turkey, body).report
+    return incidents.create_incident(
+        ctx,
+        turkey,
+        report_ids=[report.id],
+        title="Shelling in Aghdam district",
+        classification=classification,
+    ).id
+
+
+def levels(client: TestClient, cast: Cast, who: str, incident_id: str) -> Any:
+    response = client.get(f"/api/v1/incidents/{incident_id}/findings", headers=cast.bearer(who))
+    if response.status_code != 200:
+        return response.status_code
+    return [(f["level"], f["provision_id"], f["zone_id"], f["party"]) for f in response.json()]
+
+
+def test_aghdam_shelling_breaches_point_1_only_when_the_place_is_exact(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    exact = shelling_incident(ctx, cast, {"place_name": "Aghdam", "precision": 1, **AGHDAM})
+    district = shelling_incident(
+        ctx, cast, {"place_name": "Aghdam district", "precision": 3, **AGHDAM}
+    )
+    # Found by themselves when the incidents were made, and ledgered.
+    assert levels(client, cast, "rus", exact) == [
+        ("breach", "p1-ceasefire", "aghdam-district", "ARM")
+    ]
+    assert levels(client, cast, "rus", district) == [
+        ("possible", "p1-ceasefire", "aghdam-district", "ARM")
+    ]
+    [finding] = compliance.incident_findings(ctx, cast.viewer(ctx, "rus"), exact)
+    assert (finding.rule_id, finding.rule) == (
+        "hostilities-in-aghdam-after-handover",
+        "compliance.zone_breach.v1",
+    )
+    assert any("alleged against ARM" in r for r in finding.reasons)
+    history = client.get(
+        f"/api/v1/agreements/{NK_ID}/provisions/p1-ceasefire/history", headers=cast.bearer("tur")
+    ).json()
+    assert {f["incident_id"] for f in history["findings"]} == {exact, district}
+    with ctx.reader() as session:
+        tags = session.scalars(
+            select(LedgerEntryRow.tag).where(LedgerEntryRow.tag.like("compliance:%"))
+        ).all()
+    assert tags == ["compliance:finding:recorded"] * 2
+
+    # A rule changes (a wider margin for the zone's edge): re-evaluation says what changed.
+    wider = edited(
+        shipped_text(NK_ID), "    margin_m: 2000\n    note: >-", "    margin_m: 20000\n    note: >-"
+    )
+    agreements.load_text(ctx, wider, source_name="nk.yaml", actor=OPERATOR_ACTOR)
+    [result] = compliance.evaluate(ctx, OPERATOR, NK_ID)
+    assert [(f.level.value, f.incident_id) for f in result.new] == [("possible", exact)]
+    assert [(f.level.value, f.incident_id) for f in result.withdrawn] == [("breach", exact)]
+    assert result.unchanged == 1
+    assert compliance.evaluate(ctx, OPERATOR, NK_ID)[0].new == []
+    withdrawn = client.get(
+        f"/api/v1/incidents/{exact}/findings?include_withdrawn=true", headers=cast.bearer("rus")
+    ).json()
+    assert [(f["level"], f["withdrawn_by"]) for f in withdrawn] == [
+        ("breach", "evaluation"),
+        ("possible", None),
+    ]
+    assert ledger.verify(ctx).ok
+
+    # A finding changed behind the ledger's back is caught.
+    with ctx.unit_of_work() as session:
+        session.execute(update(FindingRow).values(level="breach"))
+    assert not ledger.verify(ctx).ok
+
+
+def test_findings_are_read_only_by_those_who_read_the_incident(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    internal = shelling_incident(
+        ctx, cast, {"place_name": "Aghdam", "precision": 1, **AGHDAM}, Classification.INTERNAL
+    )
+    grant_role(
+        ctx,
+        OPERATOR,
+        MemberRole(
+            member_id="usa",
+            agreement_id="tr-ru-2020-memorandum",
+            role=Role.MONITOR,
+            valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+        ),
+    )
+    assert levels(client, cast, "tur", internal) == [
+        ("breach", "p1-ceasefire", "aghdam-district", "ARM")
+    ]
+    # Armenia's liaison (the party accused), an observer, a monitor of another agreement,
+    # and the public: no finding, and no sign the incident exists.
+    for who in ("arm", "fra", "usa"):
+        assert levels(client, cast, who, internal) == 404, who
+    assert client.get(f"/api/v1/incidents/{internal}/findings").status_code == 404
+    for who in ("arm", "usa"):
+        history = client.get(
+            f"/api/v1/agreements/{NK_ID}/provisions/p1-ceasefire/history",
+            headers=cast.bearer(who),
+        )
+        assert history.status_code == 200
+        assert history.json()["findings"] == []
+    assert client.post("/api/v1/compliance/evaluate", headers=cast.bearer("arm")).status_code == 403
+
+
+def test_kalbajar_deadline_as_amended_and_fulfilled(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    # The 2020 statement as if Kalbajar's handover had not been recorded yet.
+    text = shipped_text(NK_ID)
+    start = text.index("        status_changes:\n", text.index("- id: p6-kalbajar"))
+    recorded = text[start : text.index("      - id: p6-lachin\n")]
+    agreements.load_text(
+        ctx,
+        edited(text, recorded, "").replace("id: nk-2020-trilateral", "id: nk-2020-unrecorded"),
+        source_name="unrecorded.yaml",
+        actor=OPERATOR_ACTOR,
+    )
+
+    def kalbajar(day: int) -> tuple[list[str], list[str]]:
+        [group] = client.get(
+            "/api/v1/compliance/deadlines",
+            params={"agreement": "nk-2020-unrecorded", "as_of": f"2020-11-{day}T12:00:00Z"},
+        ).json()
+        overdue = [f"{s['number']} {s['provision']} due {s['due']}" for s in group["overdue"]]
+        return overdue, [s["provision"] for s in group["fulfilled"]]
+
+    assert kalbajar(20) == ([], ["p2-aghdam"])  # 15 Nov became 25 Nov on 15 Nov
+    assert kalbajar(26) == (["6.1 p6-kalbajar due 2020-11-25"], ["p2-aghdam"])
+    agreements.record_provision_status(
+        ctx,
+        OPERATOR,
+        "nk-2020-unrecorded",
+        "p6-kalbajar",
+        status="fulfilled",
+        local="2020-11-25",
+        time_zone="Asia/Baku",
+        evidence=[Evidence(source="azerbaijan-mod")],
+    )
+    assert kalbajar(26) == ([], ["p2-aghdam", "p6-kalbajar"])
+    [group] = compliance.deadline_states(
+        ctx, datetime(2020, 11, 26, 12, tzinfo=UTC), agreement_id="nk-2020-unrecorded"
+    )
+    assert [s.late for s in group.fulfilled] == [False, False]
