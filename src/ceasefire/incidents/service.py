@@ -89,6 +89,7 @@ from ceasefire.incidents.tables import (
     ReplyRow,
 )
 from ceasefire.ledger.service import append
+from ceasefire.members.grid import GridCell, grid_cells
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.members.service import actor_of, load_roles, user_display_names
 from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
@@ -1403,3 +1404,15 @@ def list_incidents(
                 ]
                 items.append(IncidentSummary(**_summary(row, facts, visible)))
         return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)
+
+
+def incident_cells(
+    ctx: ServiceContext, viewer: Viewer, filters: IncidentFilters, *, cell_deg: float
+) -> list[GridCell]:
+    """The incidents ``list_incidents`` would give the viewer, counted per grid cell (the
+    map at low zoom); the same filters, and the access rule judged per group."""
+    filters.check()
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        where = [scope.clause(IncidentRow), *_filters_clause(filters)]
+        return grid_cells(session, scope, IncidentRow, where, cell_deg=cell_deg)
