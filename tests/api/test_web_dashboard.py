@@ -26,7 +26,7 @@ def test_dashboard_shows_the_demo_record(ctx: ServiceContext) -> None:
     assert "Aghdam district returned to Azerbaijan: fulfilled" in html
     assert "Kalbajar district returned to Azerbaijan: fulfilled" in html  # later, dimmed
     assert "notice deadline 2025-05-10" in html
-    assert '<svg class="map"' in html
+    assert 'href="/map?until=2020-11-21"' in html
     assert "Kalbajar district" in html
     assert "public view" in html
 
