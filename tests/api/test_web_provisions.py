@@ -35,9 +35,9 @@ def test_amendments_and_evidence_per_provision(client: TestClient) -> None:
     assert "15 Nov 2020 → 25 Nov 2020, decided 2020-11-15 Asia/Baku" in part
     assert "requested by ARM" in part
     assert "agreed by AZE" in part
-    assert "<ul class=\"evidence\">" in part
+    assert '<ul class="evidence">' in part
     # On 21 November the deadline in force was the amended one, the original struck out.
-    assert "<s class=\"muted\">15 Nov 2020</s>" in part
+    assert '<s class="muted">15 Nov 2020</s>' in part
     russian = client.get("/provisions", params={"as_of": "2020-11-21", "lang": "ru"}).text
     assert "Изменения срока" in russian
     assert 'lang="ru"' in russian
@@ -46,4 +46,7 @@ def test_amendments_and_evidence_per_provision(client: TestClient) -> None:
 def test_the_timeline_holds_the_amendment(client: TestClient) -> None:
     html = client.get("/provisions", params={"as_of": "2020-11-21"}).text
     timeline = html[html.index('<ol class="timeline">') :]
-    assert "deadline moved</span> 6.1 Kalbajar district returned to Azerbaijan: 2020-11-15 → 2020-11-25" in timeline
+    assert (
+        "deadline moved</span> 6.1 Kalbajar district returned to Azerbaijan: "
+        "2020-11-15 → 2020-11-25" in timeline
+    )

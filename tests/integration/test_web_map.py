@@ -52,9 +52,7 @@ def titles(data: dict[str, object]) -> set[str]:
     return {p["title"] for p in layer["points"]}
 
 
-def test_each_viewer_sees_on_the_map_what_the_api_gives_it(
-    ctx: ServiceContext, cast: Cast
-) -> None:
+def test_each_viewer_sees_on_the_map_what_the_api_gives_it(ctx: ServiceContext, cast: Cast) -> None:
     def seen(viewer: Viewer) -> set[str]:
         return titles(map_data(ctx, viewer, bbox=None, zoom=8, window=WINDOW))
 

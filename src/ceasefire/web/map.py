@@ -36,6 +36,9 @@ router = APIRouter(include_in_schema=False)
 FIRST_DAY = date(2020, 11, 10)
 """The slider's first day: the 2020 statement took effect (00:00 Moscow time)."""
 
+FOCUS = (45.2, 38.9, 47.9, 40.7)
+"""The view the map opens on: the 2020 statement's zones (Karabakh, Lachin, Kalbajar, Aghdam)."""
+
 WINDOWS: dict[int, str] = {
     0: N_("everything until then"),
     1: N_("that day"),
@@ -101,6 +104,7 @@ def map_page(
         last_day=max(datetime.now(UTC).date(), window.until),
         windows=WINDOWS,
         region=REGION,
+        focus=FOCUS,
         zone_statuses=ZONE_STATUSES,
         incident_statuses=INCIDENT_STATUSES,
         status_labels={k: i18n.gettext(lang, v) for k, v in INCIDENT_STATUSES.items()},

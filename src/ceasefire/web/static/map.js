@@ -19,7 +19,8 @@
 
   var map = L.map(host, { minZoom: cfg.minZoom, maxZoom: cfg.maxZoom, keyboard: true,
                           attributionControl: true, preferCanvas: false });
-  map.fitBounds([[r[1], r[0]], [r[3], r[2]]]);
+  var f = cfg.focus || r;
+  map.fitBounds([[f[1], f[0]], [f[3], f[2]]]);
   L.control.scale({ metric: true, imperial: false }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth · GeoNames");
