@@ -96,7 +96,8 @@ def _loaded(page: Any) -> None:
 def test_the_map_shows_zones_markers_and_summaries(served: dict[str, Any]) -> None:
     from playwright.sync_api import sync_playwright
 
-    base, requested = served["base"], []
+    base: str = served["base"]
+    requested: list[str] = []
     with sync_playwright() as p:
         browser, page = _open(p, served, 1280, requested)
         page.goto(f"{base}/map?until=2020-12-31")
@@ -140,7 +141,8 @@ def test_the_map_shows_zones_markers_and_summaries(served: dict[str, Any]) -> No
 def test_390_px_without_sideways_scrolling_and_contrast(served: dict[str, Any]) -> None:
     from playwright.sync_api import sync_playwright
 
-    base, requested = served["base"], []
+    base: str = served["base"]
+    requested: list[str] = []
     with sync_playwright() as p:
         browser, page = _open(p, served, 390, requested)
         for path, name in (
