@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 
 from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
@@ -44,7 +44,11 @@ def _where(
     ]
     if start is not None:
         where.append(ReportRow.observed_end >= start)
-    if end is not None:
+    if end is not None and start is None:
+        # All history up to a day: a scan beats one look-up per row through the
+        # observed-time index (see incidents.service.incident_cells).
+        where.append(func.coalesce(ReportRow.observed_start, ReportRow.observed_start) <= end)
+    elif end is not None:
         where.append(ReportRow.observed_start <= end)
     return where
 
