@@ -161,3 +161,27 @@ def test_390_px_without_sideways_scrolling_and_contrast(served: dict[str, Any]) 
             assert low == [], (path, low)
         browser.close()
     assert all(url.startswith(base) for url in requested), requested
+
+
+def test_the_area_picker_fills_the_bbox_filter(served: dict[str, Any]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base: str = served["base"]
+    requested: list[str] = []
+    with sync_playwright() as p:
+        browser, page = _open(p, served, 1280, requested)
+        page.goto(f"{base}/map/table?until=2020-12-31&bbox=46.5,39.5,47.5,40.5")
+        page.wait_for_selector(".bbox-map path.bbox-chosen", timeout=30000)
+        page.click("[data-clear]")
+        assert page.input_value("#bbox-field") == ""
+        page.click("[data-use-view]")
+        chosen = [float(v) for v in page.input_value("#bbox-field").split(",")]
+        assert len(chosen) == 4
+        assert chosen[0] < 46.93 < chosen[2]
+        assert chosen[1] < 39.99 < chosen[3]
+        page.click(".filters button[type=submit]")
+        page.wait_for_load_state("load")
+        assert "bbox=" in page.url
+        assert "Shelling west of Aghdam" in page.inner_text("main")
+        browser.close()
+    assert all(url.startswith(base) for url in requested), requested
