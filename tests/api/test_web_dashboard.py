@@ -59,3 +59,12 @@ def test_dashboard_escapes_recorded_text() -> None:
     html = body.decode()
     assert hostile not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_dashboard_names_the_overdue_part(ctx: ServiceContext) -> None:
+    initialise(ctx, demo=True)
+    html = TestClient(create_app(ctx=ctx)).get("/", params={"as_of": "2024-01-01"}).text
+    row = html[html.index("<td>6</td>") : html.index("<td>7</td>")]
+    assert "status-overdue" in row
+    assert "part 6.4, A new route along the Lachin corridor within three years" in row
+    assert "(due 10 Nov 2023)" in row

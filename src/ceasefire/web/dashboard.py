@@ -8,7 +8,7 @@ from typing import Any
 
 from ceasefire.access import Viewer
 from ceasefire.agreements import service as agreement_service
-from ceasefire.agreements.model import Agreement, Provision, SourceInstant
+from ceasefire.agreements.model import Agreement, Provision, ProvisionStatus, SourceInstant
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import NotFound
 from ceasefire.incidents import service as incident_service
@@ -27,6 +27,8 @@ class ProvisionLine:
     original_due: date | None
     obligated: tuple[str, ...]
     disputed: bool
+    overdue_parts: tuple[tuple[str, str, str, date | None], ...] = ()
+    """(status, number, title, due) of each part that makes the provision overdue or breached."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,17 @@ def _provision_lines(agreement: Agreement, as_of: datetime) -> list[ProvisionLin
                 original_due=deadline.original if deadline else None,
                 obligated=provision.obligated,
                 disputed=provision.disputed is not None,
+                overdue_parts=tuple(
+                    (
+                        status.value,
+                        part.number,
+                        part.title,
+                        part.deadline.due_as_of(as_of) if part.deadline else None,
+                    )
+                    for part in provision.parts
+                    for status in [part.status_as_of(as_of)]
+                    if status in (ProvisionStatus.OVERDUE, ProvisionStatus.BREACHED)
+                ),
             )
         )
     return lines
