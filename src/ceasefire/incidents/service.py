@@ -1294,6 +1294,10 @@ def get_decision(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decis
         return _evaluate(session, row)
 
 
+POSITION_INDEX_MAX_DEG = 1.0
+"""Boxes up to this many degrees of longitude wide are looked up through the position index."""
+
+
 def _filters_clause(filters: IncidentFilters) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.start is not None:
@@ -1302,10 +1306,15 @@ def _filters_clause(filters: IncidentFilters) -> list[ColumnElement[bool]]:
         clauses.append(IncidentRow.observed_start <= filters.end)
     if filters.bbox is not None:
         min_lon, min_lat, max_lon, max_lat = filters.bbox
+        lon: Any = IncidentRow.event_lon
+        if max_lon - min_lon > POSITION_INDEX_MAX_DEG:
+            # A wide box holds most incidents: a scan (or the id order's early stop) beats a
+            # table look-up per row through ix_incidents_position, which serves small boxes.
+            lon = func.coalesce(IncidentRow.event_lon, IncidentRow.event_lon)
         clauses.append(
             and_(
-                IncidentRow.event_lon >= min_lon,
-                IncidentRow.event_lon <= max_lon,
+                lon >= min_lon,
+                lon <= max_lon,
                 IncidentRow.event_lat >= min_lat,
                 IncidentRow.event_lat <= max_lat,
             )
