@@ -14,6 +14,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
+from ceasefire.reports.model import Category
 from ceasefire.web import mapdata
 from ceasefire.web.mapdata import TimeWindow, map_data, parse_bbox
 from ceasefire.web.session import SESSION_COOKIE
@@ -125,3 +126,17 @@ def test_a_bad_bbox_is_refused_naming_the_field(text: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_bbox(text)
     assert caught.value.details[0]["loc"] == "bbox"
+
+
+def test_the_category_filter(ctx: ServiceContext, cast: Cast) -> None:
+    rus = cast.viewer(ctx, "rus")
+    shelling = map_data(ctx, rus, bbox=None, zoom=8, window=WINDOW, category=Category.SHELLING)
+    assert len(titles(shelling)) == 3
+    assert shelling["reports"]["total"] == 3
+    drones = map_data(ctx, rus, bbox=None, zoom=8, window=WINDOW, category=Category.DRONE_STRIKE)
+    assert titles(drones) == set()
+    assert drones["reports"]["total"] == 0
+    client = TestClient(create_app(ctx=ctx))
+    refused = client.get("/map/data.json", params={"category": "bogus"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["loc"] == "category"

@@ -32,7 +32,11 @@ class ReportPoint:
 
 
 def _where(
-    scope: ReadScope, bbox: BBox, start: datetime | None, end: datetime | None
+    scope: ReadScope,
+    bbox: BBox,
+    start: datetime | None,
+    end: datetime | None,
+    category: str | None,
 ) -> list[ColumnElement[bool]]:
     min_lon, min_lat, max_lon, max_lat = bbox
     where = [
@@ -42,6 +46,8 @@ def _where(
         ReportRow.event_lat >= min_lat,
         ReportRow.event_lat <= max_lat,
     ]
+    if category is not None:
+        where.append(ReportRow.category == category)
     if start is not None:
         where.append(ReportRow.observed_end >= start)
     if end is not None and start is None:
@@ -60,6 +66,7 @@ def report_points(
     *,
     start: datetime | None = None,
     end: datetime | None = None,
+    category: str | None = None,
     limit: int = 500,
 ) -> tuple[list[ReportPoint], bool]:
     """Up to ``limit`` readable reports in ``bbox`` (newest first), and whether there are more."""
@@ -81,7 +88,7 @@ def report_points(
                 IncidentReportRow.incident_id,
             )
             .outerjoin(IncidentReportRow, IncidentReportRow.report_id == ReportRow.id)
-            .where(*_where(scope, bbox, start, end))
+            .where(*_where(scope, bbox, start, end, category))
             .order_by(ReportRow.id.desc())
         )
         points: list[ReportPoint] = []
@@ -118,9 +125,10 @@ def report_cells(
     cell_deg: float,
     start: datetime | None = None,
     end: datetime | None = None,
+    category: str | None = None,
 ) -> list[GridCell]:
     """Readable reports in ``bbox`` counted per ``cell_deg`` grid cell."""
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
-        where = _where(scope, bbox, start, end)
+        where = _where(scope, bbox, start, end, category)
         return grid_cells(session, scope, ReportRow, where, cell_deg=cell_deg)

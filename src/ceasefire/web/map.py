@@ -14,8 +14,10 @@ from ceasefire import i18n
 from ceasefire.api.deps import ContextDep
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
+from ceasefire.reports.model import Category
 from ceasefire.web.mapdata import (
     BASEMAP_URL,
+    CATEGORY_LABELS,
     INCIDENT_STATUSES,
     LEAFLET_URL,
     MARKERCLUSTER_URL,
@@ -66,6 +68,18 @@ def _window(until: str | None, days: int) -> TimeWindow:
     return TimeWindow(until=_day(until, "until"), days=days)
 
 
+def _category(text: str | None) -> Category | None:
+    if not text:
+        return None
+    try:
+        return Category(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"category: unknown category {text!r}",
+            details=[problem("category", "not one of the report categories")],
+        ) from exc
+
+
 def _tile_policy(tile_url: str | None) -> dict[str, str]:
     """The map page's policy: the configured tile server's images are allowed, nothing else."""
     if not tile_url:
@@ -85,11 +99,19 @@ def _tile_policy(tile_url: str | None) -> dict[str, str]:
 Until = Annotated[str | None, Query(description="Last day shown (YYYY-MM-DD); today if unset")]
 Days = Annotated[int, Query(description="Days before `until` shown; 0 = all")]
 Bbox = Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")]
+CategoryQuery = Annotated[
+    str | None, Query(alias="category", description="Only incidents and reports of this category")
+]
 
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(
-    request: Request, ctx: ContextDep, viewer: WebViewer, until: Until = None, days: Days = 0
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    until: Until = None,
+    days: Days = 0,
+    category: CategoryQuery = None,
 ) -> HTMLResponse:
     """The map: zones, posts, incidents, reports and news events over the offline base layer."""
     window = _window(until, days)
@@ -100,6 +122,9 @@ def map_page(
         request=request,
         viewer=viewer,
         window=window,
+        category=_category(category),
+        category_labels=CATEGORY_LABELS,
+        category_names={k: i18n.gettext(lang, v) for k, v in CATEGORY_LABELS.items()},
         first_day=FIRST_DAY,
         last_day=max(datetime.now(UTC).date(), window.until),
         windows=WINDOWS,
@@ -128,9 +153,17 @@ def map_json(
     zoom: Annotated[int, Query(description="Leaflet zoom level")] = 8,
     until: Until = None,
     days: Days = 0,
+    category: CategoryQuery = None,
 ) -> JSONResponse:
     """The layers for the viewer (the API's access rule), aggregated at low zoom."""
-    data = map_data(ctx, viewer, bbox=parse_bbox(bbox), zoom=zoom, window=_window(until, days))
+    data = map_data(
+        ctx,
+        viewer,
+        bbox=parse_bbox(bbox),
+        zoom=zoom,
+        window=_window(until, days),
+        category=_category(category),
+    )
     return JSONResponse(data, headers={"Cache-Control": "private, no-store"})
 
 
@@ -149,11 +182,14 @@ def map_table(
     zoom: Annotated[int, Query(description="Leaflet zoom level")] = 8,
     until: Until = None,
     days: Days = 0,
+    category: CategoryQuery = None,
 ) -> HTMLResponse:
     """The map's data as tables (the accessible alternative to the map)."""
     window = _window(until, days)
     box = parse_bbox(bbox)
-    data: dict[str, Any] = map_data(ctx, viewer, bbox=box, zoom=zoom, window=window)
+    data: dict[str, Any] = map_data(
+        ctx, viewer, bbox=box, zoom=zoom, window=window, category=_category(category)
+    )
     return render(
         "map_table.html",
         request=request,
@@ -162,4 +198,5 @@ def map_table(
         window=window,
         zone_statuses=ZONE_STATUSES,
         incident_statuses=INCIDENT_STATUSES,
+        category_labels=CATEGORY_LABELS,
     )

@@ -32,6 +32,7 @@ from ceasefire.members import posts as post_service
 from ceasefire.members.grid import BBox, GridCell
 from ceasefire.news.mapping import news_points
 from ceasefire.reports.mapping import report_cells, report_points
+from ceasefire.reports.model import Category
 
 LEAFLET_URL = "/static/leaflet"
 MARKERCLUSTER_URL = "/static/leaflet-markercluster"
@@ -63,6 +64,32 @@ INCIDENT_STATUSES: dict[str, str] = {
     OccurrenceStatus.NOT_SUBSTANTIATED.value: N_("not substantiated"),
     OccurrenceStatus.UNVERIFIABLE.value: N_("unverifiable"),
 }
+
+CATEGORY_LABELS: dict[str, str] = {
+    "explosion_undetermined": N_("explosion (undetermined)"),
+    "explosion_impact": N_("explosion (impact)"),
+    "explosion_outgoing": N_("explosion (outgoing)"),
+    "explosion_airburst": N_("explosion (airburst)"),
+    "projectile": N_("projectile in flight"),
+    "muzzle_flash": N_("muzzle flash"),
+    "illumination_flare": N_("illumination flare"),
+    "small_arms_fire": N_("small-arms fire"),
+    "heavy_machine_gun_fire": N_("heavy-machine-gun fire"),
+    "armed_clash": N_("armed clash"),
+    "drone_strike": N_("drone strike"),
+    "shelling": N_("shelling"),
+    "heavy_weapon_in_violation": N_("heavy weapon in violation of withdrawal line"),
+    "troop_or_vehicle_movement": N_("troop or vehicle movement"),
+    "freedom_of_movement_restriction": N_("freedom-of-movement restriction"),
+    "uav_jamming": N_("UAV jamming"),
+    "gps_interference": N_("GPS interference"),
+    "civilian_casualty": N_("civilian casualty"),
+    "damage_to_civilian_object": N_("damage to civilian object"),
+    "mine_uxo": N_("mine / UXO"),
+    "detention_exchange": N_("detention / exchange"),
+    "other": N_("other"),
+}
+"""Each report/incident category's label (the same msgids as the lists' labels)."""
 
 
 def mount_map_assets(app: FastAPI) -> None:
@@ -190,9 +217,16 @@ def _cells(cells: list[GridCell]) -> list[dict[str, Any]]:
 
 
 def _incidents(
-    ctx: ServiceContext, viewer: Viewer, box: BBox, zoom: int, window: TimeWindow
+    ctx: ServiceContext,
+    viewer: Viewer,
+    box: BBox,
+    zoom: int,
+    window: TimeWindow,
+    category: Category | None,
 ) -> dict[str, Any]:
-    filters = incident_service.IncidentFilters(start=window.start, end=window.end, bbox=box)
+    filters = incident_service.IncidentFilters(
+        start=window.start, end=window.end, bbox=box, category=category
+    )
     cells = incident_service.incident_cells(ctx, viewer, filters, cell_deg=cell_size(zoom))
     total = sum(c.count for c in cells)
     if total > POINT_LIMIT:
@@ -222,14 +256,31 @@ def _incidents(
 
 
 def _reports(
-    ctx: ServiceContext, viewer: Viewer, box: BBox, zoom: int, window: TimeWindow
+    ctx: ServiceContext,
+    viewer: Viewer,
+    box: BBox,
+    zoom: int,
+    window: TimeWindow,
+    category: Category | None,
 ) -> dict[str, Any]:
     points, more = report_points(
-        ctx, viewer, box, start=window.start, end=window.end, limit=POINT_LIMIT
+        ctx,
+        viewer,
+        box,
+        start=window.start,
+        end=window.end,
+        category=category,
+        limit=POINT_LIMIT,
     )
     if more:
         cells = report_cells(
-            ctx, viewer, box, cell_deg=cell_size(zoom), start=window.start, end=window.end
+            ctx,
+            viewer,
+            box,
+            cell_deg=cell_size(zoom),
+            start=window.start,
+            end=window.end,
+            category=category,
         )
         total = sum(c.count for c in cells)
         return {"mode": "cells", "total": total, "cells": _cells(cells), "points": []}
@@ -260,8 +311,10 @@ def map_data(
     bbox: BBox | None,
     zoom: int,
     window: TimeWindow,
+    category: Category | None = None,
 ) -> dict[str, Any]:
-    """The map's layers for ``viewer`` in ``bbox`` at ``zoom`` within ``window``."""
+    """The map's layers for ``viewer`` in ``bbox`` at ``zoom`` within ``window`` (incidents
+    and reports of one ``category`` if given)."""
     if not MIN_ZOOM <= zoom <= MAX_ZOOM:
         raise InvalidInput(
             f"zoom: between {MIN_ZOOM} and {MAX_ZOOM}",
@@ -282,8 +335,9 @@ def map_data(
             for p in posts
             if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]
         ],
-        "incidents": _incidents(ctx, viewer, box, zoom, window),
-        "reports": _reports(ctx, viewer, box, zoom, window),
+        "category": category.value if category else None,
+        "incidents": _incidents(ctx, viewer, box, zoom, window, category),
+        "reports": _reports(ctx, viewer, box, zoom, window, category),
         "news": [
             {
                 "id": n.id,

@@ -12,6 +12,7 @@
   var range = document.getElementById("map-until-range");
   var untilInput = document.getElementById("map-until");
   var daysInput = document.getElementById("map-days");
+  var categoryInput = document.getElementById("map-category");
   var bboxInput = document.getElementById("map-bbox");
   var zoomInput = document.getElementById("map-zoom");
   var listLink = document.getElementById("map-list-link");
@@ -160,7 +161,7 @@
       var marker = L.circleMarker([p.lat, p.lon], { radius: 8, className: "incident-marker status-" + p.status });
       marker.bindPopup(function () {
         return summaryOf(p.title, [
-          [t.status, label(t.statuses, p.status)], [t.category, p.category],
+          [t.status, label(t.statuses, p.status)], [t.category, label(t.categories, p.category)],
           [t.attribution, p.attributed_party ? p.attribution + " (" + p.attributed_party + ")" : p.attribution],
           [t.observed, p.observed], [t.place, p.place]
         ], [p.url, t.open]);
@@ -180,7 +181,8 @@
       var marker = L.circleMarker([p.lat, p.lon], { radius: 6, className: "report-marker" });
       marker.bindPopup(function () {
         return summaryOf(t.report + " " + p.id, [
-          [t.category, p.category], [t.channel, p.channel], [t.observed, p.observed], [t.place, p.place]
+          [t.category, label(t.categories, p.category)], [t.channel, p.channel],
+          [t.observed, p.observed], [t.place, p.place]
         ], p.incident_url ? [p.incident_url, t.open] : null);
       });
       clusters.reports.addLayer(marker);
@@ -213,6 +215,7 @@
     listLink.href = "/incidents?bbox=" + bbox;
     var query = new URLSearchParams({ bbox: bbox, zoom: String(map.getZoom()),
                                       until: untilInput.value, days: daysInput.value });
+    if (categoryInput.value) { query.set("category", categoryInput.value); }
     if (pending) { pending.abort(); }
     pending = new AbortController();
     summary.textContent = t.loading;
@@ -247,6 +250,7 @@
     later();
   });
   daysInput.addEventListener("change", later);
+  categoryInput.addEventListener("change", later);
   form.querySelectorAll('input[name="layer"]').forEach(function (box) {
     box.addEventListener("change", syncLayers);
   });
