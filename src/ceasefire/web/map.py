@@ -18,6 +18,7 @@ from ceasefire.reports.model import Category
 from ceasefire.web.mapdata import (
     BASEMAP_URL,
     CATEGORY_LABELS,
+    CHANNEL_LABELS,
     INCIDENT_STATUSES,
     LEAFLET_URL,
     MARKERCLUSTER_URL,
@@ -125,6 +126,7 @@ def map_page(
         category=_category(category),
         category_labels=CATEGORY_LABELS,
         category_names={k: i18n.gettext(lang, v) for k, v in CATEGORY_LABELS.items()},
+        channel_names={k: i18n.gettext(lang, v) for k, v in CHANNEL_LABELS.items()},
         first_day=FIRST_DAY,
         last_day=max(datetime.now(UTC).date(), window.until),
         windows=WINDOWS,
@@ -199,4 +201,5 @@ def map_table(
         zone_statuses=ZONE_STATUSES,
         incident_statuses=INCIDENT_STATUSES,
         category_labels=CATEGORY_LABELS,
+        channel_labels=CHANNEL_LABELS,
     )

@@ -91,6 +91,15 @@ CATEGORY_LABELS: dict[str, str] = {
 }
 """Each report/incident category's label (the same msgids as the lists' labels)."""
 
+CHANNEL_LABELS: dict[str, str] = {
+    "monitor_observation": N_("monitor observation"),
+    "sensor_detection": N_("sensor detection"),
+    "party_complaint": N_("party complaint"),
+    "public_hotline": N_("public hotline"),
+    "news": N_("news"),
+    "csv_import": N_("CSV import"),
+}
+
 
 def mount_map_assets(app: FastAPI) -> None:
     """Serve Leaflet and Leaflet.markercluster from their pinned wheels (no CDN)."""

@@ -181,7 +181,7 @@
       var marker = L.circleMarker([p.lat, p.lon], { radius: 6, className: "report-marker" });
       marker.bindPopup(function () {
         return summaryOf(t.report + " " + p.id, [
-          [t.category, label(t.categories, p.category)], [t.channel, p.channel],
+          [t.category, label(t.categories, p.category)], [t.channel, label(t.channels, p.channel)],
           [t.observed, p.observed], [t.place, p.place]
         ], p.incident_url ? [p.incident_url, t.open] : null);
       });
