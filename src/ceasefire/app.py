@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import exc as sa_exc
@@ -18,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ceasefire import __version__
 from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
 from ceasefire.api.errors import error_response
-from ceasefire.api.headers import SecurityHeaders, docs_policy
+from ceasefire.api.headers import SecurityHeaders
 from ceasefire.api.inputcheck import TextCheck
 from ceasefire.api.openapi_errors import install as install_error_responses
 from ceasefire.areas import contributions
@@ -27,6 +25,8 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import check_storage, unavailable_for
 from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge
 from ceasefire.members.auth import viewer_for_token
+from ceasefire.web.docs_page import SWAGGER_UI, SWAGGER_UI_URL, docs_page
+from ceasefire.web.mapdata import mount_map_assets
 from ceasefire.web.pages import STATIC, render_error
 from ceasefire.web.session import SESSION_COOKIE, SessionCookieHeaders
 
@@ -152,26 +152,15 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     for kind in (CeasefireError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(kind, _handle)
 
-    app.mount(
-        "/static/swagger-ui",
-        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
-        name="swagger-ui",
-    )
-
+    app.mount(SWAGGER_UI_URL, StaticFiles(directory=SWAGGER_UI), name="swagger-ui")
     app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
+    mount_map_assets(app)
 
-    docs_page = get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="ceasefire API",
-        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
-    ).body
-    docs_headers = {"Content-Security-Policy": docs_policy(bytes(docs_page))}
+    page, docs_headers = docs_page()
 
     @app.get("/docs", include_in_schema=False)
     async def _docs() -> HTMLResponse:
-        return HTMLResponse(bytes(docs_page), headers=docs_headers)
+        return HTMLResponse(page, headers=docs_headers)
 
     @app.get(
         "/health",

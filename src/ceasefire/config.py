@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         description="An upload older than this was left by a process that died mid-import; "
         "it is deleted before the next upload is stored.",
     )
+    map_tile_url: str | None = Field(
+        default=None,
+        description="Online deployments only: a tile URL template for the web map's base "
+        "layer (`https://tiles.example.org/{z}/{x}/{y}.png`); unset, the map uses only the "
+        "base layer shipped with the package and loads nothing from outside.",
+    )
     max_article_bytes: int = Field(
         default=5 * 1024 * 1024, description="Largest news article file the pipeline reads."
     )

@@ -26,7 +26,7 @@ def test_dashboard_shows_the_demo_record(ctx: ServiceContext) -> None:
     assert "Aghdam district returned to Azerbaijan: fulfilled" in html
     assert "Kalbajar district returned to Azerbaijan: fulfilled" in html  # later, dimmed
     assert "notice deadline 2025-05-10" in html
-    assert '<svg class="map"' in html
+    assert 'href="/map?until=2020-11-21"' in html
     assert "Kalbajar district" in html
     assert "public view" in html
 
@@ -59,3 +59,12 @@ def test_dashboard_escapes_recorded_text() -> None:
     html = body.decode()
     assert hostile not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_dashboard_names_the_overdue_part(ctx: ServiceContext) -> None:
+    initialise(ctx, demo=True)
+    html = TestClient(create_app(ctx=ctx)).get("/", params={"as_of": "2024-01-01"}).text
+    row = html[html.index("<td>6</td>") : html.index("<td>7</td>")]
+    assert "status-overdue" in row
+    assert "part 6.4, A new route along the Lachin corridor within three years" in row
+    assert "(due 10 Nov 2023)" in row

@@ -19,7 +19,11 @@ from ceasefire.db.base import Base, UTCDateTime
 
 class IncidentRow(Base):
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_observed", "observed_start", "observed_end"),)
+    __table_args__ = (
+        Index("ix_incidents_observed", "observed_start", "observed_end"),
+        # The map's boxes and the lists' bbox filter (migration 0009).
+        Index("ix_incidents_position", "event_lon", "event_lat"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     agreement_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)

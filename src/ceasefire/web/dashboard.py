@@ -8,13 +8,11 @@ from typing import Any
 
 from ceasefire.access import Viewer
 from ceasefire.agreements import service as agreement_service
-from ceasefire.agreements.model import Agreement, Provision, SourceInstant
+from ceasefire.agreements.model import Agreement, Provision, ProvisionStatus, SourceInstant
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import NotFound
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
-from ceasefire.members import posts as post_service
-from ceasefire.web.mapsvg import MapShape, Projection, draw, positions
 
 MAIN_AGREEMENT = "nk-2020-trilateral"
 
@@ -29,6 +27,8 @@ class ProvisionLine:
     original_due: date | None
     obligated: tuple[str, ...]
     disputed: bool
+    overdue_parts: tuple[tuple[str, str, str, date | None], ...] = ()
+    """(status, number, title, due) of each part that makes the provision overdue or breached."""
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,6 @@ class Dashboard:
     agreement: Agreement | None = None
     provisions: list[ProvisionLine] = field(default_factory=list)
     term: dict[str, Any] | None = None
-    map_width: float = 0.0
-    map_height: float = 0.0
-    shapes: list[MapShape] = field(default_factory=list)
     timeline: list[TimelineItem] = field(default_factory=list)
     incidents: list[Any] = field(default_factory=list)
     ledger_head: dict[str, Any] = field(default_factory=dict)
@@ -69,6 +66,17 @@ def _provision_lines(agreement: Agreement, as_of: datetime) -> list[ProvisionLin
                 original_due=deadline.original if deadline else None,
                 obligated=provision.obligated,
                 disputed=provision.disputed is not None,
+                overdue_parts=tuple(
+                    (
+                        status.value,
+                        part.number,
+                        part.title,
+                        part.deadline.due_as_of(as_of) if part.deadline else None,
+                    )
+                    for part in provision.parts
+                    for status in [part.status_as_of(as_of)]
+                    if status in (ProvisionStatus.OVERDUE, ProvisionStatus.BREACHED)
+                ),
             )
         )
     return lines
@@ -122,51 +130,6 @@ def _timeline(agreement: Agreement, incidents: list[Any]) -> list[TimelineItem]:
     return sorted(unique.values(), key=lambda i: (i.day, i.kind, i.text))
 
 
-def _map(board: Dashboard, zones: dict[str, Any], posts: list[Any]) -> None:
-    features = zones.get("features", [])
-    everything = [p for f in features for p in positions(f["geometry"])]
-    everything += [(post.lon, post.lat) for post in posts]
-    everything += [
-        (i.event_position["lon"], i.event_position["lat"])
-        for i in board.incidents
-        if i.event_position.get("lon") is not None
-    ]
-    if not everything:
-        return
-    projection = Projection.fit(everything)
-    board.map_width, board.map_height = projection.width, projection.height
-    # Areas first, then lines, then points, so markers stay on top.
-    order = {"area": 0, "line": 1, "point": 2}
-    shapes: list[MapShape] = []
-    for feature in features:
-        props = feature["properties"]
-        shapes += draw(
-            projection,
-            feature["geometry"],
-            label=props["name"],
-            css_class=f"zone zone-{props['kind']}",
-            title=f"{props['name']} ({props['kind']}): {props['precision']}",
-        )
-    for post in posts:
-        point = {"type": "Point", "coordinates": [post.lon, post.lat]}
-        shapes += draw(
-            projection, point, label=post.name, css_class="post", title=post.location_note or ""
-        )
-    for incident in board.incidents:
-        where = incident.event_position
-        if where.get("lon") is None:
-            continue
-        point = {"type": "Point", "coordinates": [where["lon"], where["lat"]]}
-        shapes += draw(
-            projection,
-            point,
-            label=incident.title,
-            css_class="incident",
-            title=f"{incident.category}: {incident.status}",
-        )
-    board.shapes = sorted(shapes, key=lambda s: order[s.kind])
-
-
 def build_dashboard(
     ctx: ServiceContext, viewer: Viewer, *, as_of: datetime | None = None
 ) -> Dashboard:
@@ -192,9 +155,4 @@ def build_dashboard(
             if stored.agreement.term is not None:
                 board.term = stored.agreement.term.to_dict(moment)
             board.timeline = _timeline(stored.agreement, board.incidents)
-    _map(
-        board,
-        agreement_service.list_zones(ctx, as_of=moment),
-        post_service.list_posts(ctx, viewer, active_at=moment),
-    )
     return board

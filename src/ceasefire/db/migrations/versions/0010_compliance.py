@@ -14,7 +14,7 @@ from ceasefire.db.base import UTCDateTime
 from ceasefire.db.migrations.columns import fk, pk
 
 revision: str = "0010_compliance"
-down_revision: str | Sequence[str] | None = "0008_ledger_tree"
+down_revision: str | Sequence[str] | None = "0009_incidents_position_index"
 
 TABLE = "compliance_findings"
 

@@ -1,0 +1,206 @@
+"""The list and map pages with 100k incidents: server time and browser load.
+
+    .venv/bin/python bench/web.py [--incidents 100000] [--repeat 5] [--database-url URL]
+
+Seeds the demo centre, then **bulk-inserts** ``--incidents`` incident rows straight into the
+``incidents`` table (SQLAlchemy Core, batches of 5,000): spread around the 2020 statement's
+zones, a third each public / shared / internal, five statuses, a year of dates. This path is
+honest about what it skips: no reports behind the incidents and **no ledger entries** (so
+``ceasefire ledger verify`` would flag them); it exists because filing 100k incidents
+through ``create_incident`` takes far longer than the measurement. The reads measured are the
+real ones: ``ceasefire serve`` answering through the services and the access rule.
+
+Measures, as a monitor (session cookie) and as the public:
+- server time (request to last byte, on 127.0.0.1) of ``/map`` (the page),
+  ``/map/data.json`` at zoom 7 over the whole region (grid cells), at zoom 12 over a town
+  (points), ``/map/table``, and the incident list ``/api/v1/incidents?limit=50`` (and
+  ``/incidents`` when the web list page exists);
+- browser load of ``/map`` in headless Chromium (Playwright): navigation start to the map's
+  data drawn (``#map[data-loaded]``), and of ``/map/table`` to ``load``.
+Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.intake import env_for, free_port, fresh_settings  # noqa: E402
+from tests.factories.browser import CHROMIUM, launch_args  # noqa: E402
+
+from ceasefire.access import Viewer  # noqa: E402
+from ceasefire.bootstrap import initialise  # noqa: E402
+from ceasefire.db.context import ServiceContext  # noqa: E402
+from ceasefire.ids import new_id  # noqa: E402
+from ceasefire.incidents.tables import IncidentRow  # noqa: E402
+from ceasefire.members import auth  # noqa: E402
+from ceasefire.web.session import SESSION_COOKIE  # noqa: E402
+
+CENTRES = [(46.93, 39.99), (46.75, 39.82), (46.0, 40.1), (46.5, 39.6), (47.2, 39.4)]
+STATUSES = ["reported", "under_investigation", "verified", "not_substantiated", "unverifiable"]
+CATEGORIES = ["shelling", "small_arms_fire", "armed_clash", "drone_strike", "projectile"]
+CLASSES = ["public", "shared", "internal"]
+
+
+def seed(settings: Any, count: int) -> str:
+    ctx = ServiceContext.from_settings(settings)
+    initialise(ctx, demo=True)
+    operator = Viewer.cli_operator()
+    auth.add_user(ctx, operator, user_id="bench-rus", member_id="rus")
+    token = auth.create_token(ctx, operator, user_id="bench-rus", label="bench").token
+    rng = random.Random(14)
+    start = datetime(2020, 11, 10, tzinfo=UTC)
+    now = datetime.now(UTC)
+    began = time.perf_counter()
+    with ctx.engine.begin() as conn:
+        batch = []
+        for n in range(count):
+            lon, lat = rng.choice(CENTRES)
+            observed = start + timedelta(minutes=rng.randrange(365 * 24 * 60))
+            batch.append(
+                {
+                    "id": new_id("inc"),
+                    "agreement_id": "nk-2020-trilateral",
+                    "title": f"Bench incident {n}",
+                    "summary": None,
+                    "category": rng.choice(CATEGORIES),
+                    "classification": CLASSES[n % 3],
+                    "concerns": ",ARM,AZE,",
+                    "status": rng.choice(STATUSES),
+                    "attribution": "pending",
+                    "attributed_party": None,
+                    "observed_start": observed,
+                    "observed_end": observed + timedelta(minutes=20),
+                    "event_lat": rng.gauss(lat, 0.25),
+                    "event_lon": rng.gauss(lon, 0.35),
+                    "event_place": None,
+                    "event_precision": 2,
+                    "owner_member": "tur",
+                    "created_at": now,
+                    "updated_at": now,
+                    "decision": None,
+                }
+            )
+            if len(batch) == 5000:
+                conn.execute(insert(IncidentRow), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(IncidentRow), batch)
+    print(f"seeded {count} incidents in {time.perf_counter() - began:.1f} s (bulk, no ledger)")
+    ctx.dispose()
+    return token
+
+
+def server_times(base: str, token: str | None, path: str, repeat: int) -> list[float] | None:
+    cookies = {SESSION_COOKIE: token} if token else {}
+    times = []
+    with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
+        first = client.get(path, headers={"accept": "text/html"})
+        if first.status_code == 404:
+            return None
+        first.raise_for_status()
+        for _ in range(repeat):
+            began = time.perf_counter()
+            response = client.get(path, headers={"accept": "text/html"})
+            response.raise_for_status()
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def browser_times(base: str, token: str | None, repeat: int) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM is not None, "Chromium is needed for the browser load"
+    result: dict[str, list[float]] = {"/map": [], "/map/table": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=launch_args())
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        if token:
+            context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
+        page = context.new_page()
+        for _ in range(repeat):
+            began = time.perf_counter()
+            page.goto(f"{base}/map?until=2021-12-31")
+            page.wait_for_selector('#map[data-loaded="1"]', timeout=60000)
+            result["/map"].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            page.goto(f"{base}/map/table?until=2021-12-31", wait_until="load")
+            result["/map/table"].append(time.perf_counter() - began)
+        browser.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    settings = fresh_settings(args.database_url, folder)
+    token = seed(settings, args.incidents)
+    port = free_port()
+    server = subprocess.Popen(
+        [str(REPO / ".venv/bin/ceasefire"), "serve", "--port", str(port)],
+        env=env_for(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/health", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        paths = [
+            "/map?until=2021-12-31",
+            "/map/data.json?zoom=7&until=2021-12-31",
+            "/map/data.json?zoom=12&bbox=46.90,39.97,46.96,40.01&until=2021-12-31",
+            "/map/table?until=2021-12-31",
+            "/api/v1/incidents?limit=50",
+            "/incidents",
+        ]
+        rows: dict[str, Any] = {"load_before": os.getloadavg()[0]}
+        for who, secret in (("monitor", token), ("public", None)):
+            for path in paths:
+                times = server_times(base, secret, path, args.repeat)
+                if times is None:
+                    continue
+                rows[f"{who} {path}"] = {
+                    "median_ms": round(statistics.median(times) * 1000, 1),
+                    "max_ms": round(max(times) * 1000, 1),
+                }
+            for path, times in browser_times(base, secret, args.repeat).items():
+                rows[f"{who} browser {path}"] = {
+                    "median_ms": round(statistics.median(times) * 1000, 1),
+                    "max_ms": round(max(times) * 1000, 1),
+                }
+        rows["load_after"] = os.getloadavg()[0]
+        for key, value in rows.items():
+            print(f"{key:90} {value}")
+        print(json.dumps({"incidents": args.incidents, **rows}))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""The map pages: ``/map`` (Leaflet), ``/map/data.json`` (its layers), ``/map/table`` (the
+same data as tables, for screen readers and keyboards) and ``/map/towns.json``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from ceasefire import i18n
+from ceasefire.api.deps import ContextDep
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
+from ceasefire.reports.model import Category
+from ceasefire.web.mapdata import (
+    BASEMAP_URL,
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    INCIDENT_STATUSES,
+    LEAFLET_URL,
+    MARKERCLUSTER_URL,
+    MAX_ZOOM,
+    MIN_ZOOM,
+    REGION,
+    ZONE_STATUSES,
+    TimeWindow,
+    map_data,
+    parse_bbox,
+    towns,
+)
+from ceasefire.web.pages import language_of, render
+from ceasefire.web.session import WebViewer
+
+router = APIRouter(include_in_schema=False)
+
+FIRST_DAY = date(2020, 11, 10)
+"""The slider's first day: the 2020 statement took effect (00:00 Moscow time)."""
+
+FOCUS = (45.2, 38.9, 47.9, 40.7)
+"""The view the map opens on: the 2020 statement's zones (Karabakh, Lachin, Kalbajar, Aghdam)."""
+
+WINDOWS: dict[int, str] = {
+    0: N_("everything until then"),
+    1: N_("that day"),
+    7: N_("the 7 days before"),
+    30: N_("the 30 days before"),
+    365: N_("the year before"),
+}
+
+
+def _day(text: str | None, field: str) -> date:
+    if not text:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{field}: not a date (YYYY-MM-DD): {text!r}",
+            details=[problem(field, "not a date (YYYY-MM-DD)")],
+        ) from exc
+
+
+def _window(until: str | None, days: int) -> TimeWindow:
+    if days < 0 or days > 36600:
+        raise InvalidInput("days: 0 (all) to 36600", details=[problem("days", "0 to 36600")])
+    return TimeWindow(until=_day(until, "until"), days=days)
+
+
+def _category(text: str | None) -> Category | None:
+    if not text:
+        return None
+    try:
+        return Category(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"category: unknown category {text!r}",
+            details=[problem("category", "not one of the report categories")],
+        ) from exc
+
+
+def _tile_policy(tile_url: str | None) -> dict[str, str]:
+    """The map page's policy: the configured tile server's images are allowed, nothing else."""
+    if not tile_url:
+        return {}
+    parts = urlsplit(tile_url.replace("{s}", "a"))
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if "{s}" in tile_url:
+        origin = f"{parts.scheme}://*.{parts.netloc.split('.', 1)[-1]}"
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; img-src 'self' data: {origin}; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
+    }
+
+
+Until = Annotated[str | None, Query(description="Last day shown (YYYY-MM-DD); today if unset")]
+Days = Annotated[int, Query(description="Days before `until` shown; 0 = all")]
+Bbox = Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")]
+CategoryQuery = Annotated[
+    str | None, Query(alias="category", description="Only incidents and reports of this category")
+]
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    until: Until = None,
+    days: Days = 0,
+    category: CategoryQuery = None,
+) -> HTMLResponse:
+    """The map: zones, posts, incidents, reports and news events over the offline base layer."""
+    window = _window(until, days)
+    tile_url = ctx.settings.map_tile_url
+    lang = language_of(request)
+    response = render(
+        "map.html",
+        request=request,
+        viewer=viewer,
+        window=window,
+        category=_category(category),
+        category_labels=CATEGORY_LABELS,
+        category_names={k: i18n.gettext(lang, v) for k, v in CATEGORY_LABELS.items()},
+        channel_names={k: i18n.gettext(lang, v) for k, v in CHANNEL_LABELS.items()},
+        first_day=FIRST_DAY,
+        last_day=max(datetime.now(UTC).date(), window.until),
+        windows=WINDOWS,
+        region=REGION,
+        focus=FOCUS,
+        zone_statuses=ZONE_STATUSES,
+        incident_statuses=INCIDENT_STATUSES,
+        status_labels={k: i18n.gettext(lang, v) for k, v in INCIDENT_STATUSES.items()},
+        zone_labels={k: i18n.gettext(lang, v) for k, v in ZONE_STATUSES.items()},
+        leaflet_url=LEAFLET_URL,
+        markercluster_url=MARKERCLUSTER_URL,
+        basemap_url=BASEMAP_URL,
+        tile_url=tile_url or "",
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+    )
+    response.headers.update(_tile_policy(tile_url))
+    return response
+
+
+@router.get("/map/data.json")
+def map_json(
+    ctx: ContextDep,
+    viewer: WebViewer,
+    bbox: Bbox = None,
+    zoom: Annotated[int, Query(description="Leaflet zoom level")] = 8,
+    until: Until = None,
+    days: Days = 0,
+    category: CategoryQuery = None,
+) -> JSONResponse:
+    """The layers for the viewer (the API's access rule), aggregated at low zoom."""
+    data = map_data(
+        ctx,
+        viewer,
+        bbox=parse_bbox(bbox),
+        zoom=zoom,
+        window=_window(until, days),
+        category=_category(category),
+    )
+    return JSONResponse(data, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/map/towns.json")
+def map_towns() -> JSONResponse:
+    """The region's towns from the gazetteer (the base layer's labels)."""
+    return JSONResponse(towns(), headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/map/table", response_class=HTMLResponse)
+def map_table(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    bbox: Bbox = None,
+    zoom: Annotated[int, Query(description="Leaflet zoom level")] = 8,
+    until: Until = None,
+    days: Days = 0,
+    category: CategoryQuery = None,
+) -> HTMLResponse:
+    """The map's data as tables (the accessible alternative to the map)."""
+    window = _window(until, days)
+    box = parse_bbox(bbox)
+    data: dict[str, Any] = map_data(
+        ctx, viewer, bbox=box, zoom=zoom, window=window, category=_category(category)
+    )
+    return render(
+        "map_table.html",
+        request=request,
+        viewer=viewer,
+        data=data,
+        window=window,
+        zone_statuses=ZONE_STATUSES,
+        incident_statuses=INCIDENT_STATUSES,
+        category_labels=CATEGORY_LABELS,
+        channel_labels=CHANNEL_LABELS,
+    )

