@@ -148,3 +148,28 @@ def test_backfill_on_a_local_dask_cluster(
     assert (figures["stored"], figures["failed"]) == (2, 0)
     assert figures["scheduler"] == "distributed"
     assert counts(ctx)["news_articles"] == 2
+
+
+def test_the_backfill_command_writes_a_line_per_page_and_a_summary(
+    cli_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from ceasefire.cli import main
+
+    for name, value in cli_env.items():
+        if name.startswith("CEASEFIRE_"):
+            monkeypatch.setenv(name, value)
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "tartar.txt").write_text(SHELLING, encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    args = ["backfill", str(folder), "--scheduler", "synchronous", "--json"]
+    assert main(args) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    statuses = {Path(line["page"]).name: line["status"] for line in lines if "page" in line}
+    assert statuses == {"empty.txt": "failed", "tartar.txt": "stored"}
+    assert lines[-1]["summary"]["stored"] == 1
+    # Without --json a failed page makes the exit status 2, after storing the others.
+    assert main(["backfill", str(folder), "--scheduler", "synchronous"]) == 2
