@@ -173,3 +173,37 @@ def test_the_backfill_command_writes_a_line_per_page_and_a_summary(
     assert lines[-1]["summary"]["stored"] == 1
     # Without --json a failed page makes the exit status 2, after storing the others.
     assert main(["backfill", str(folder), "--scheduler", "synchronous"]) == 2
+
+
+def _warc_record(kind: str, uri: str, block: bytes) -> bytes:
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n"
+        f"Content-Length: {len(block)}\r\n\r\n"
+    )
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def test_pages_of_a_warc_file(tmp_path: Path) -> None:
+    import gzip
+
+    html = (PAGES / "en-table-layout.html").read_bytes()
+    response = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html
+    image = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG"
+    records = [
+        _warc_record("warcinfo", "", b"software: test\r\n"),
+        _warc_record("request", "https://example.org/a", b"GET /a HTTP/1.1\r\n\r\n"),
+        _warc_record("response", "https://example.org/a", response),
+        _warc_record("response", "https://example.org/logo.png", image),
+    ]
+    path = tmp_path / "crawl.warc.gz"
+    with gzip.open(path, "wb") as out:
+        for record in records:
+            out.write(record)  # one gzip member per record, as crawlers write them
+    (page,) = list(iter_pages([path]))
+    assert page.url == "https://example.org/a"
+    assert page.data == html
+    assert page.name.endswith("crawl.warc.gz:record 3")
+    truncated = tmp_path / "cut.warc"
+    truncated.write_bytes(records[2][:200])
+    (bad,) = list(iter_pages([truncated]))
+    assert bad.data.startswith(b"\x00")  # fails in the worker with the reason

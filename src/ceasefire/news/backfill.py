@@ -1,13 +1,14 @@
 """Backfilling an archive: many stored pages through the news pipeline on Dask, into the centre.
 
 ``backfill`` reads pages (files, folders of ``.txt``/``.html`` pages, JSON-lines dumps of
-``{"html"|"text", "url"?, "id"?}``), skips those whose file is already stored (by the sha256 of
-its bytes: a rerun resumes), and sends the rest in batches to Dask workers. Each worker builds
-one pipeline when its first batch arrives and keeps it (the spaCy model, the gazetteer and the
-event dictionaries load once per worker process); it returns, per page, the analysed article or
-the reason it could not be read. The driver stores each article through the news service, one
-unit of work per article: a crash leaves whole articles or none, a rerun adds only what is
-missing, and a text stored before (the same article saved twice) is not stored again.
+``{"html"|"text", "url"?, "id"?}``, WARC files of a crawl: ``.warc``, ``.warc.gz``), skips those
+whose file is already stored (by the sha256 of its bytes: a rerun resumes), and sends the rest
+in batches to Dask workers. Each worker builds one pipeline when its first batch arrives and
+keeps it (the spaCy model, the gazetteer and the event dictionaries load once per worker
+process); it returns, per page, the analysed article or the reason it could not be read. The
+driver stores each article through the news service, one unit of work per article: a crash
+leaves whole articles or none, a rerun adds only what is missing, and a text stored before (the
+same article saved twice) is not stored again.
 
 Schedulers (``scheduler``):
 
@@ -22,6 +23,7 @@ A bad page never stops the run: it is listed with its reason.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import itertools
 import json
@@ -141,9 +143,10 @@ class BackfillSummary:
 
 
 def iter_pages(sources: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Page]:
-    """The pages of files, folders (walked for ``.txt``/``.html`` pages and ``.jsonl`` dumps,
-    sorted) and JSON-lines dumps, in order. A missing source is an error before anything runs
-    (``check_sources``); an unreadable line of a dump becomes a page that fails with its reason.
+    """The pages of files, folders (walked for ``.txt``/``.html`` pages, ``.jsonl`` dumps and
+    WARC files, sorted), JSON-lines dumps and WARC files, in order. A missing source is an
+    error before anything runs (``check_sources``); an unreadable line of a dump or record of
+    a WARC file becomes a page that fails with its reason.
     """
     for source in sources:
         if source.is_dir():
@@ -151,10 +154,14 @@ def iter_pages(sources: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -
                 suffix = path.suffix.lower()
                 if suffix in JSONL_SUFFIXES:
                     yield from _dump_pages(path, max_bytes)
+                elif _is_warc(path):
+                    yield from _warc_pages(path, max_bytes)
                 elif suffix in PAGE_SUFFIXES:
                     yield _file_page(path, max_bytes)
         elif source.suffix.lower() in JSONL_SUFFIXES:
             yield from _dump_pages(source, max_bytes)
+        elif _is_warc(source):
+            yield from _warc_pages(source, max_bytes)
         else:
             yield _file_page(source, max_bytes)
 
@@ -195,6 +202,57 @@ def _dump_pages(path: Path, max_bytes: int) -> Iterator[Page]:
 
 
 _BAD_LINE = b"\x00ceasefire-backfill-bad-line:"
+
+
+def _is_warc(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith((".warc", ".warc.gz"))
+
+
+def _warc_pages(path: Path, max_bytes: int) -> Iterator[Page]:
+    """The HTML pages of a WARC file (ISO 28500; gzip members per record are read too): each
+    ``response`` record whose HTTP response is ``text/html``, with its ``WARC-Target-URI``.
+    Other records (requests, metadata, images) are passed over; a truncated record ends the
+    file with a page that fails with the reason."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        number = 0
+        while True:
+            version = handle.readline()
+            if not version:
+                return
+            if not version.strip():
+                continue
+            number += 1
+            name = f"{path}:record {number}"
+            headers = _header_block(handle)
+            try:
+                length = int(headers.get("content-length", ""))
+            except ValueError:
+                yield Page(name, _BAD_LINE + b"a WARC record without a Content-Length")
+                return
+            block = handle.read(length)
+            if len(block) < length:
+                yield Page(name, _BAD_LINE + b"the WARC file ends inside this record")
+                return
+            if headers.get("warc-type") != "response":
+                continue
+            status, _, body = block.partition(b"\r\n\r\n")
+            http = status.decode("latin-1").lower()
+            if "content-type:" in http and "text/html" not in http:
+                continue
+            yield Page(name, body[: max_bytes + 1], headers.get("warc-target-uri"))
+
+
+def _header_block(handle: Any) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for raw in iter(handle.readline, b""):
+        line = raw.decode("utf-8", "replace").strip()
+        if not line:
+            break
+        key, _, value = line.partition(":")
+        headers[key.strip().lower()] = value.strip()
+    return headers
 
 
 # --- the worker side -------------------------------------------------------------------------

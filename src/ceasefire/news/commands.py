@@ -306,7 +306,7 @@ def eval_lang(
 def backfill(
     sources: Annotated[
         list[Path],
-        typer.Argument(help="Pages (.txt, .html), folders of them, JSON-lines dumps (.jsonl)."),
+        typer.Argument(help="Pages (.txt, .html), folders, JSON-lines dumps, WARC files."),
     ],
     workers: Annotated[int, typer.Option(help="Dask workers (processes).")] = 2,
     scheduler: Annotated[
