@@ -151,16 +151,21 @@ def test_backfill_on_a_local_dask_cluster(
 
 
 def test_the_backfill_command_writes_a_line_per_page_and_a_summary(
+    request: pytest.FixtureRequest,
     cli_env: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
     from ceasefire.cli import main
+    from ceasefire.console.context import get_context
 
     for name, value in cli_env.items():
         if name.startswith("CEASEFIRE_"):
             monkeypatch.setenv(name, value)
+    get_context.cache_clear()  # the CLI's context, on this test's database
+    request.addfinalizer(get_context.cache_clear)
+    request.addfinalizer(lambda: get_context().dispose())
     folder = tmp_path / "pages"
     folder.mkdir()
     (folder / "tartar.txt").write_text(SHELLING, encoding="utf-8")
