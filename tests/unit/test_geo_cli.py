@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ceasefire.cli import main
-from ceasefire.news.geo.evaluation import GeoScores, evaluate, read_geowebnews
+from ceasefire.news.geo.evaluation import GeoScores, evaluate, read_geowebnews, select_part
 from ceasefire.news.geo.mention import PlaceMention
 from tests.factories.news import SHARED_DATA
 
@@ -126,3 +126,21 @@ def test_geowebnews_is_readable() -> None:
     articles = read_geowebnews(SHARED_DATA / "geowebnews.xml")
     assert len(articles) == 200
     assert sum(len(a.toponyms) for a in articles) > 2000
+    held = select_part(articles, "held")
+    assert (len(held), sum(len(a.toponyms) for a in held)) == (63, 828)
+
+
+HELD_BELOW_40 = [8, 11, 13, 14, 23, 25, 27, 28, 31, 34, 36, 38, 39]
+
+
+def test_the_geowebnews_split_is_fixed() -> None:
+    from ceasefire.news.geo.evaluation import geowebnews_part
+
+    # The split of 2026-12-06: these parts never change (docs/geoparsing.md).
+    assert [n for n in range(40) if geowebnews_part(str(n)) == "held"] == HELD_BELOW_40
+
+
+def test_eval_geo_rejects_an_unknown_part(tmp_path: Path) -> None:
+    gold_file = tmp_path / "gold.xml"
+    gold_file.write_text(GOLD_XML, encoding="utf-8")
+    assert main(["eval", "geo", str(gold_file), "--part", "dev"]) == 2

@@ -156,3 +156,54 @@ def test_places_inside_organisation_names_are_marked_org(nlp: Language) -> None:
     minsk = only(mentions, "Minsk")
     assert (minsk.label, minsk.country) == ("ORG", "BY")
     assert only(mentions, "Turkey").label == "GPE"
+
+
+def test_a_possessive_is_not_part_of_the_name(nlp: Language) -> None:
+    mentions = parse(nlp, "Georgia's capital Tbilisi hosted the talks; Armenia's envoy came too.")
+    assert only(mentions, "Armenia").country == "AM"
+    assert all(m.resolved for m in mentions if m.text in {"Armenia", "Tbilisi"})
+
+
+def test_a_country_at_the_end_of_an_organisation_name(nlp: Language) -> None:
+    mentions = parse(nlp, "The Central Bank of Armenia raised its rate, and Air Georgia cut fares.")
+    armenia = [m for m in mentions if m.text == "Armenia"]
+    assert armenia
+    assert (armenia[0].label, armenia[0].country) == ("ORG", "AM")
+
+
+@pytest.mark.parametrize(
+    ("text", "toponym", "country", "name"),
+    [
+        # Divisions numbered in GeoNames, found through their seats (data/subdivision_seats.csv).
+        ("Wildfires spread across Alberta and British Columbia.", "Alberta", "CA", "Alberta"),
+        ("Floods hit Kerala after the monsoon.", "Kerala", "IN", "Kerala"),
+        ("Police in Bavaria closed the border crossing.", "Bavaria", "DE", "Bayern"),
+        # AP-style abbreviations, only in their dotted form.
+        ("The plant in Portland, Ore., closed on Friday.", "Ore.", "US", "Oregon"),
+    ],
+)
+def test_divisions_and_their_abbreviations(
+    nlp: Language, text: str, toponym: str, country: str, name: str
+) -> None:
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), toponym)
+    assert (mention.country, mention.name) == (country, name)
+
+
+def test_ontario_is_the_province_in_a_canadian_text(nlp: Language) -> None:
+    mention = only(
+        parse(nlp, "Canada's most populous province, Ontario, votes on Thursday."), "Ontario"
+    )
+    assert (mention.country, mention.feature_class) == ("CA", "A")
+
+
+def test_a_sea_named_alone_is_the_sea_not_a_town(nlp: Language) -> None:
+    text = "Storms formed over the Atlantic as Florida and Texas prepared for the season."
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), "Atlantic")
+    assert mention.name == "Atlantic Ocean"
+
+
+def test_a_single_unknown_word_called_a_place_is_dropped(nlp: Language) -> None:
+    # The model calls made-up single names GPE; no gazetteer knows them: not returned.
+    mentions = parse(nlp, "Officials in Zorbulania said the talks in Baku went well.")
+    assert [m.text for m in mentions if not m.resolved and " " not in m.text] == []
+    assert only(mentions, "Baku").country == "AZ"

@@ -199,6 +199,14 @@ def test_quote_gold_precision_and_recall(extractor: NewsExtractor) -> None:
     assert report.recall >= 0.9
 
 
+def test_turkish_quote_gold_precision_and_recall(extractor: NewsExtractor) -> None:
+    # tests/data/quotes-gold-tr.json: Turkish articles written for this test (docs/nlp.md).
+    report = evaluate_quotes(extractor, DATA / "quotes-gold-tr.json")
+    assert report.gold == 25
+    assert report.precision >= 0.9
+    assert report.recall >= 0.9
+
+
 def test_quote_over_paragraphs_is_one_quote(extractor: NewsExtractor) -> None:
     text = (
         "Talks at the border\n\nMay 5, 2022\n\n"

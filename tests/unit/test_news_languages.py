@@ -46,6 +46,19 @@ def results(extractor: NewsExtractor) -> dict[str, dict[str, Any]]:
         ("Հայաստանը և Ադրբեջանը համաձայնեցին հրադադարին", "hy"),
         ("Shelling hit Barda overnight", "en"),
         ("12 — 34", "und"),
+        # Short snippets (written for this test): the model's answer when it is sure enough
+        # (MIN_CONFIDENCE), English for an ASCII headline it is unsure of.
+        ("As tropas retiraram-se da cidade", "pt"),
+        ("Les troupes se sont retirées", "fr"),
+        ("Las tropas se retiraron de la ciudad", "es"),
+        ("Pasukan mundur dari kota", "id"),
+        ("Askerler kasabadan çekildi", "tr"),
+        ("Qoşunlar şəhərdən çəkildi", "az"),
+        ("Войска отошли", "ru"),
+        ("Війська відійшли з міста", "uk"),
+        ("Aliyev visits Shusha", "en"),
+        ("Putin, Erdogan discuss Karabakh", "en"),
+        ("Baku says Armenian forces shelled Tartar", "en"),
     ],
 )  # fmt: skip
 def test_language_by_model_and_script(text: str, language: str) -> None:

@@ -60,3 +60,54 @@ def test_speaker_after_the_verb(extractor: NewsExtractor) -> None:
     assert news.quotes[0].kind == "direct"
     assert news.quotes[0].speaker is not None
     assert news.quotes[0].speaker.id == "shoigu"
+
+
+# Turkish (news.quotes.tr.v1): sentences written for these tests.
+
+
+def _turkish_quotes(extractor: NewsExtractor, text: str) -> list[tuple[str | None, str, str]]:
+    article = extractor.read_bytes(text.encode("utf-8"), name="tr.txt")
+    assert article.language == "tr"
+    news = extractor.analyse(article)
+    assert "news.quotes.tr.v1" in news.components
+    return [(q.speaker.text if q.speaker else None, q.kind, q.text) for q in news.quotes]
+
+
+def test_turkish_direct_quote_with_dedi_and_a_nominalised_indirect_quote(
+    extractor: NewsExtractor,
+) -> None:
+    quotes = _turkish_quotes(
+        extractor,
+        "Bakanlar Moskova'da görüştü\n\n3 Aralık 2020\n\n"
+        'Lavrov, "Esir takası bu hafta tamamlanacak" dedi.\n\n'
+        "Çavuşoğlu, gözlem merkezinin yakında açılacağını söyledi.",
+    )
+    assert quotes == [
+        ("Lavrov", "direct", "Esir takası bu hafta tamamlanacak"),
+        ("Çavuşoğlu", "indirect", "gözlem merkezinin yakında açılacağını"),
+    ]
+
+
+def test_turkish_colon_speaker_and_the_lone_quotation_after_it(extractor: NewsExtractor) -> None:
+    quotes = _turkish_quotes(
+        extractor,
+        "Aliyev'den mesaj\n\n1 Aralık 2020\n\nAliyev televizyonda şunları söyledi:\n\n"
+        '"Kalbajar artık güvende. Yollar kış gelmeden onarılacak."',
+    )
+    assert quotes == [
+        ("Aliyev", "direct", "Kalbajar artık güvende. Yollar kış gelmeden onarılacak."),
+    ]
+
+
+def test_turkish_diye_participle_and_according_to(extractor: NewsExtractor) -> None:
+    quotes = _turkish_quotes(
+        extractor,
+        "Sınırda durum\n\n4 Aralık 2020\n\n"
+        '"Hiçbir ihlal kabul edilmeyecek" diye uyaran Akar, sınırın sakin olduğunu belirtti.\n\n'
+        "AGİT'e göre, bölgede yeni bir çatışma yaşanmadı.",
+    )
+    assert quotes == [
+        ("Akar", "direct", "Hiçbir ihlal kabul edilmeyecek"),
+        ("Akar", "indirect", "sınırın sakin olduğunu"),
+        ("AGİT'e", "indirect", "bölgede yeni bir çatışma yaşanmadı"),
+    ]

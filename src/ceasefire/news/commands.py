@@ -303,12 +303,101 @@ def eval_lang(
     )  # fmt: skip
 
 
+def backfill(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="Pages (.txt, .html), folders, JSON-lines dumps, WARC files."),
+    ],
+    workers: Annotated[int, typer.Option(help="Dask workers (processes).")] = 2,
+    scheduler: Annotated[
+        str,
+        typer.Option(
+            help="distributed (a LocalCluster), tcp://HOST:PORT (a running cluster), "
+            "processes, threads or synchronous."
+        ),
+    ] = "distributed",
+    batch_size: Annotated[int, typer.Option(help="Pages per task (one spaCy stream).")] = 8,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A line per page, then the summary.")
+    ] = False,
+) -> None:
+    """Analyse an archive of pages on Dask and store every article; a rerun resumes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ceasefire.access import Viewer
+    from ceasefire.console.context import get_context
+    from ceasefire.news.backfill import PageOutcome
+    from ceasefire.news.backfill import backfill as run_backfill
+    from ceasefire.news.service import NewsIngester
+
+    ensure_place_index()
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        console=err_console,
+        disable=as_json,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("backfill", total=None, counts="")
+        counts: dict[str, int] = {}
+
+        def show(outcome: PageOutcome) -> None:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+            if as_json:
+                _line(outcome.to_dict())
+            elif outcome.error is not None:
+                err_console.print(f"[red]✗[/red] {outcome.error['message']}", highlight=False)
+            progress.update(
+                task,
+                advance=1,
+                description=f"backfill {Path(outcome.name).name}",
+                counts=", ".join(f"{n} {status}" for status, n in sorted(counts.items())),
+            )
+
+        summary = run_backfill(
+            NewsIngester(get_context()),
+            sources,
+            Viewer.cli_operator(),
+            scheduler=scheduler,
+            workers=workers,
+            batch_size=batch_size,
+            on_outcome=show,
+        )
+    figures = summary.to_dict()
+    if as_json:
+        _line({"summary": figures})
+        return
+    rate = figures["articles_per_second"]
+    console.print(
+        f"{figures['pages']} pages: {figures['stored']} stored, {figures['known']} already "
+        f"stored (same text), {figures['skipped']} skipped (file stored before), "
+        f"{figures['failed']} failed; {figures['seconds']} s"
+        + (f", {rate} articles/s" if rate else "")
+        + f" ({scheduler}, {workers} worker(s))",
+        highlight=False,
+    )
+    if figures["failed"]:
+        print_table(
+            "Pages without an article",
+            ["page", "reason"],
+            [(f["page"], f["error"]["message"]) for f in figures["failures"]],
+            free_text={"page", "reason"},
+        )
+        raise InvalidInput(
+            f"{figures['failed']} page(s) gave no article (the others are stored)",
+            details=[problem(f["page"], f["error"]["message"]) for f in figures["failures"]],
+        )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``extract``, ``ingest``, ``geoparse`` and ``eval`` to the top-level app."""
+    """Add ``extract``, ``ingest``, ``backfill``, ``geoparse`` and ``eval`` to the top-level app."""
     from ceasefire.news import evaluation_commands, geo_commands
 
     app.command("extract")(extract)
     app.command("ingest")(ingest)
+    app.command("backfill")(backfill)
     geo_commands.register(app)
     evaluation_commands.register(app)
     evaluation_commands.eval_app.command("lang")(eval_lang)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -13,6 +13,9 @@ from ceasefire.console.options import read_text
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news.index_progress import ensure_place_index
+
+if TYPE_CHECKING:
+    from ceasefire.news.geo.evaluation import GeoPart
 
 DEFAULT_GEOWEBNEWS = Path("../shared/data/geowebnews.xml")
 
@@ -119,19 +122,26 @@ def eval_geo(
         bool, typer.Option("--demonyms", help="Count 'Turkish' etc. as country mentions.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    part: Annotated[
+        str,
+        typer.Option(help="Part of the fixed split: tune, held (scored as a whole) or all."),
+    ] = "all",
 ) -> None:
     """Toponym recognition F1 and resolution accuracy on GeoWebNews."""
     from ceasefire.news.geo import geoparse_texts
-    from ceasefire.news.geo.evaluation import evaluate, read_geowebnews
+    from ceasefire.news.geo.evaluation import evaluate, read_geowebnews, select_part
 
     context = _context(focus, demonyms)
-    articles = read_geowebnews(file)
+    articles = select_part(read_geowebnews(file), cast("GeoPart", part))
+    ensure_place_index()
     scores = evaluate(articles, lambda texts: geoparse_texts(texts, context=context))
-    figures = scores.to_json()
+    figures = {"part": part, **scores.to_json()}
     if as_json:
         print_json(figures)
         return
-    console.print(f"GeoWebNews: {scores.articles} articles, {scores.gold} gold toponyms")
+    console.print(
+        f"GeoWebNews, part {part}: {scores.articles} articles, {scores.gold} gold toponyms"
+    )
     print_table(
         "Geoparsing",
         ["figure", "value"],

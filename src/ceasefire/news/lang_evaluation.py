@@ -25,7 +25,7 @@ from ceasefire.news.evaluation import EventFigures, PrimaryEvent, Scores
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.geo.normalise import name_key
 
-GOLD_DIR = Path(__file__).resolve().parents[4] / "tests" / "data"
+GOLD_DIR = Path(__file__).resolve().parents[3] / "tests" / "data"  # src/ceasefire/news/ -> root
 SPLITS = ("tune", "held")
 
 

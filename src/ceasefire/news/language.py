@@ -26,10 +26,14 @@ if TYPE_CHECKING:
 UNDETERMINED = "und"
 # Letters sampled: a page's first 5,000 letters tell its language; more only costs time.
 _SAMPLE = 20_000
-# Below this many letters (a headline, a sentence fragment) an ASCII-only text the model is
-# unsure of is taken as English: the centre's input without other evidence is the wires.
+# The model's answer counts only with at least this probability. Below it, a short ASCII-only
+# text (a headline, a sentence fragment: under 40 letters) is taken as English, the centre's
+# input without other evidence being the wires ("Aliyev visits Shusha" scores Swahili at
+# 0.08); any other text takes the most likely of the common languages of its script, never a
+# rare language guessed from a few n-grams. Above it, a short snippet keeps the model's
+# answer ("As tropas retiraram-se da cidade": pt at 0.78, no longer English).
+MIN_CONFIDENCE = 0.5
 _SHORT = 40
-_CONFIDENT = 0.9
 
 # Scripts by Unicode block; the first of each pair is the script's name.
 _SCRIPT_RANGES: dict[str, str] = {
@@ -96,16 +100,17 @@ def detect_language(text: str) -> str:
     if script in _SCRIPT_LANGUAGE and counts[script] >= 0.3 * letters:
         return _SCRIPT_LANGUAGE[script]
     language, probability = _identifier().classify(sample)
+    unsure = probability < MIN_CONFIDENCE
     if script == "latin":
-        if letters < _SHORT and probability < _CONFIDENT and sample.isascii():
+        if unsure and letters < _SHORT and sample.isascii():
             return "en"
         # A Latin-script text is not Chinese or Russian, whatever a few n-grams say.
         non_latin = {lang for langs in _SCRIPT_LANGUAGES.values() for lang in langs}
-        if language in non_latin or language in _SCRIPT_LANGUAGE.values():
+        if unsure or language in non_latin or language in _SCRIPT_LANGUAGE.values():
             return _best_of(sample, _LATIN_FALLBACK)
         return str(language)
     possible = _SCRIPT_LANGUAGES.get(script)
-    if possible is not None and language not in possible:
+    if possible is not None and (unsure or language not in possible):
         return _best_of(sample, possible)
     return str(language)
 

@@ -62,14 +62,49 @@ class IngestResult:
         }
 
 
+@dataclass(frozen=True)
+class AnalysedArticle:
+    """An article parsed and analysed outside any transaction, ready to be stored.
+
+    ``data`` is the file as received (kept as the original); ``result`` the ``extract --json``
+    object. Built where the NLP runs (a backfill worker) and stored where the database is.
+    """
+
+    name: str
+    data: bytes
+    article: Article
+    result: dict[str, Any]
+
+    @property
+    def original_sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def analyse_bytes(
+    extractor: NewsExtractor, data: bytes, *, name: str, url: str | None = None
+) -> AnalysedArticle:
+    """Parse and analyse one article file's bytes (no database involved)."""
+    article = extractor.read_bytes(data, name=name, url=url)
+    check_language(article)
+    return AnalysedArticle(name, data, article, article_result(extractor.analyse(article)))
+
+
 class NewsIngester:
-    """Stores analysed articles; holds one extractor (the model is loaded once)."""
+    """Stores analysed articles; holds one extractor (the model is loaded once, when first
+    needed: storing articles analysed elsewhere needs none)."""
 
     def __init__(self, ctx: ServiceContext, extractor: NewsExtractor | None = None) -> None:
         self.ctx = ctx
-        self.extractor = extractor or NewsExtractor.create(
-            actor_file=ctx.settings.actor_dictionary, max_bytes=ctx.settings.max_article_bytes
-        )
+        self._extractor = extractor
+
+    @property
+    def extractor(self) -> NewsExtractor:
+        if self._extractor is None:
+            self._extractor = NewsExtractor.create(
+                actor_file=self.ctx.settings.actor_dictionary,
+                max_bytes=self.ctx.settings.max_article_bytes,
+            )
+        return self._extractor
 
     def ingest_path(self, path: Path, viewer: Viewer) -> IngestResult:
         """Ingest one article file (plain text or HTML)."""
@@ -82,7 +117,7 @@ class NewsIngester:
         self, data: bytes, *, name: str, viewer: Viewer, url: str | None = None
     ) -> IngestResult:
         """Parse, analyse and store one article; re-ingesting the same text changes nothing."""
-        self._check_may_ingest(viewer)
+        self.check_may_ingest(viewer)
         article = self.extractor.read_bytes(data, name=name, url=url)
         check_language(article)
         existing = self._existing(article.content_sha256)
@@ -91,7 +126,23 @@ class NewsIngester:
         result = article_result(self.extractor.analyse(article))
         return self._store(article, result, data, viewer)
 
-    def _check_may_ingest(self, viewer: Viewer) -> None:
+    def store_analysed(self, analysed: AnalysedArticle, viewer: Viewer) -> IngestResult:
+        """Store an article analysed elsewhere, in one unit of work; a stored text is kept.
+
+        The caller has checked ``check_may_ingest`` for ``viewer`` before any parsing.
+        """
+        existing = self._existing(analysed.article.content_sha256)
+        if existing is not None:
+            return existing
+        return self._store(analysed.article, analysed.result, analysed.data, viewer)
+
+    def stored_originals(self) -> set[str]:
+        """The sha256 of every stored original file: what a resumed backfill skips unread."""
+        with self.ctx.reader() as session:
+            return set(session.scalars(select(NewsArticleRow.original_sha256)).all())
+
+    def check_may_ingest(self, viewer: Viewer) -> None:
+        """Forbidden unless ``viewer`` may ingest news (a monitor or the operator)."""
         # Events of violence become reports of channel news, which monitors file.
         with self.ctx.reader() as session:
             if not ReadScope.load(session, viewer).is_monitor(None):
@@ -370,4 +421,12 @@ def setup_news(ctx: ServiceContext, *, demo: bool = False) -> list[str]:
     return steps
 
 
-__all__ = ["IngestResult", "NewsIngester", "get_article", "list_articles", "setup_news"]
+__all__ = [
+    "AnalysedArticle",
+    "IngestResult",
+    "NewsIngester",
+    "analyse_bytes",
+    "get_article",
+    "list_articles",
+    "setup_news",
+]

@@ -60,7 +60,7 @@ PRECISION_COUNTRY = 6
 PRECISION_WATER = 7
 
 _DATA = "ceasefire.news.geo.data"
-_SUBDIVISION_NOISE = (", city of", " city of")
+_SUBDIVISION_NOISE = (", city of", " city of", " sheng")  # "Guangdong Sheng" (province)
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,17 +555,29 @@ def _locate_subdivision(
     code: str,
     name: str,
     by_admin1: Mapping[tuple[str, str], Sequence[tuple[float, float, int]]],
+    seats_of: Mapping[str, str],
 ) -> tuple[str, float, float, str, int] | None:
     """Display name, coordinates, GeoNames admin1 code and population of a subdivision.
 
     pycountry has no coordinates. Where GeoNames uses the ISO code itself as its admin1 code
     (US states, Swiss cantons, the nations of the UK...) the subdivision is the middle of its
-    GeoNames places. Otherwise a GeoNames place of the same name in the same country (most
-    provinces and districts are named after their seat) places it. The population (the sum
-    of its places, or its seat's) is what the resolver weighs it by.
+    GeoNames places; so is a division whose GeoNames code is a number, found through its seat
+    (``data/subdivision_seats.csv``). Otherwise a GeoNames place of the same name in the same
+    country (most provinces and districts are named after their seat) places it. The
+    population (the sum of its places, or its seat's) is what the resolver weighs it by.
     """
     suffix = code.split("-", 1)[1]
-    if suffix.isalpha() and (country, suffix) in by_admin1:
+    if not (suffix.isalpha() and (country, suffix) in by_admin1) and code in seats_of:
+        # A numbered GeoNames code: the division is the one its seat lies in.
+        seat_places = [
+            place
+            for key in name_keys(seats_of[code])
+            for place in builder.lookup(key)
+            if place.country == country and place.kind == "city" and place.admin1
+        ]
+        if seat_places:
+            suffix = max(seat_places, key=lambda place: place.population).admin1
+    if (country, suffix) in by_admin1 and (suffix.isalpha() or code in seats_of):
         lat, lon = _middle_point([(p[0], p[1]) for p in by_admin1[(country, suffix)]])
         return name, lat, lon, suffix, sum(p[2] for p in by_admin1[(country, suffix)])
     seats = [
@@ -574,6 +586,14 @@ def _locate_subdivision(
         for place in builder.lookup(key)
         if place.country == country and place.kind == "city"
     ]
+    if not seats and name.casefold().endswith("shire") and len(name) > 8:
+        # An English shire is named after its county town: Northamptonshire, Leicestershire.
+        seats = [
+            place
+            for key in name_keys(name[: -len("shire")])
+            for place in builder.lookup(key)
+            if place.country == country and place.kind == "city"
+        ]
     if not seats:
         return None
     seat = max(seats, key=lambda place: place.population)
@@ -586,15 +606,20 @@ def _add_subdivisions(
 ) -> None:
     import pycountry
 
+    seats_of: dict[str, str] = {}
+    aliases_of: dict[str, list[str]] = {}
+    for code, seat, aliases in _data_rows("subdivision_seats.csv"):
+        seats_of[code] = seat
+        aliases_of[code] = [alias for alias in aliases.split(";") if alias]
     for subdivision in pycountry.subdivisions:
         country = subdivision.country_code
         name = _subdivision_name(subdivision.name)
-        located = _locate_subdivision(builder, country, subdivision.code, name, by_admin1)
+        located = _locate_subdivision(builder, country, subdivision.code, name, by_admin1, seats_of)
         if located is None:
             continue
         display, lat, lon, admin1, population = located
         top_level = subdivision.parent_code is None
-        names = [name, display]
+        names = [name, display, *aliases_of.get(subdivision.code, ())]
         if subdivision.code == "US-DC":
             names.append("D.C.")
         builder.add(

@@ -106,6 +106,7 @@ _EMBEDDED_CITY = 100_000
 # A city far from the region of interest is relabelled only if it is this large: every
 # surname is a village somewhere.
 _LARGE_CITY = 1_000_000
+_CONTEXT_CITY = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,22 +122,52 @@ class Toponym:
     demonym_country: str | None = None
 
 
+_POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
+
+
 def _strip_determiner(span: Span) -> Span:
-    start = span.start
-    while start < span.end - 1 and span.doc[start].lower_ in _DETERMINERS:
+    """The span without a leading "the" and a trailing possessive ("New York's" is New York)."""
+    start, end = span.start, span.end
+    while start < end - 1 and span.doc[start].lower_ in _DETERMINERS:
         start += 1
-    return span.doc[start : span.end]
+    while end - 1 > start and span.doc[end - 1].lower_ in _POSSESSIVES:
+        end -= 1
+    return span.doc[start:end]
 
 
-def _strong_places(places: list[Place], context: GeoContext) -> list[Place]:
-    """Readings good enough to overrule the model: anything but an obscure village."""
+def _strong_places(
+    places: list[Place], context: GeoContext, named: frozenset[str] = frozenset()
+) -> list[Place]:
+    """Readings good enough to overrule the model: anything but an obscure village.
+
+    A town counts when it is in the region of interest, has a million inhabitants, or has
+    50,000 and lies in a country the text names ("Dewsbury" in a text about Britain).
+    """
     return [
         place
         for place in places
         if place.kind != "city"
         or place.country in context.focus_countries
         or place.population >= _LARGE_CITY
+        or (place.population >= _CONTEXT_CITY and place.country in named)
     ]
+
+
+def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> frozenset[str]:
+    """Countries the text names by name (a GPE entity) or demonym, and the context's."""
+    named = set(context.countries)
+    for ent in doc.ents:
+        if ent.label_ == "NORP":
+            code = gazetteer.demonym_country(ent.text)
+            if code is not None:
+                named.add(code)
+        elif ent.label_ == "GPE":
+            named.update(
+                p.country
+                for p in gazetteer.lookup(_strip_determiner(ent).text)
+                if p.kind == "country"
+            )
+    return frozenset(named)
 
 
 def _person_words(doc: Doc) -> set[str]:
@@ -177,13 +208,14 @@ def correct_place_entities(
     """
     context = context or DEFAULT_CONTEXT
     person_words = _person_words(doc)
+    named = _named_countries(doc, gazetteer, context)
     entities: list[Span] = []
     covered: set[int] = set()
     for ent in doc.ents:
         covered.update(range(ent.start, ent.end))
         if ent.label_ in _RELABELLED:
             span = _strip_determiner(ent)
-            strong = _strong_places(gazetteer.lookup(span.text), context)
+            strong = _strong_places(gazetteer.lookup(span.text), context, named)
             if strong and not _looks_like_person(span, strong, person_words):
                 entities.append(Span(doc, span.start, span.end, label=_place_label(strong)))
                 continue
@@ -242,19 +274,31 @@ def _untagged_places(
 
 
 def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:
-    """The place an organisation's name starts with: "Toronto" in "Toronto Police Service".
+    """The place an organisation's name is named after: "Toronto" in "Toronto Police Service",
+    "Zimbabwe" in "Air Zimbabwe", "Malta" in "Central Bank of Malta".
 
     Its mention keeps the label ORG: a toponym, but not where anything happened ("the Minsk
     Group" meets anywhere), so that event location can leave it aside.
 
-    Only the longest leading run of words that names a country, a division, a region or a
-    town of 100,000 or more counts: villages are named after too many common words ("Bank").
+    The longest leading run of words that names a country, a division, a region or a town of
+    100,000 or more counts: villages are named after too many common words ("Bank"). Failing
+    that, the longest trailing run (after "of", or the name's last words) that names a
+    country or first-order division: a town there is more often part of the name
+    ("Manchester United").
     """
     span = _strip_determiner(ent)
+    if any(token.lower_ == "of" for token in span):
+        # "Central Bank of Malta", "University of Toronto": named after what follows "of".
+        after = max(token.i for token in span if token.lower_ == "of") + 1
+        found = _trailing_place(span, gazetteer, start=after)
+        if found is not None:
+            return found
     for end in range(span.end - 1, span.start, -1):
         head = span.doc[span.start : end]
-        if not head[-1].is_alpha or not head[0].is_title:
+        if not head[-1].is_alpha or not head[0].text[:1].isupper():
             continue
+        if len(head) == 1 and head[0].lower_ in _GENERIC_WORDS:
+            continue  # "Central Bank": Central is a region of Uganda, not this bank's place
         places = [
             place
             for place in gazetteer.lookup(head.text)
@@ -262,7 +306,56 @@ def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:
         ]
         if places:
             return head
+    return _trailing_place(span, gazetteer, start=span.start + 1)
+
+
+def _trailing_place(span: Span, gazetteer: Gazetteer, *, start: int) -> Span | None:
+    """The longest run of words ending ``span`` (from ``start`` on) that names a country or a
+    first-order division, ignoring a company suffix ("HSBC Bank Malta plc")."""
+    end = span.end
+    while end > start and span.doc[end - 1].lower_ in _COMPANY_SUFFIXES:
+        end -= 1
+    for first in range(start, end):
+        tail = span.doc[first:end]
+        if not tail[0].text[:1].isupper() or not tail[-1].is_alpha:
+            continue
+        if any(p.kind in {"country", "admin1"} for p in gazetteer.lookup(tail.text)):
+            return tail
     return None
+
+
+# Words that begin many organisations' names and name some division somewhere.
+_GENERIC_WORDS = frozenset(
+    {
+        "central",
+        "national",
+        "federal",
+        "united",
+        "royal",
+        "general",
+        "international",
+        "global",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "north",
+        "south",
+        "east",
+        "west",
+        "capital",
+        "first",
+        "new",
+        "grand",
+        "great",
+        "metropolitan",
+        "regional",
+        "state",
+        "union",
+        "pacific",
+    }
+)
+_COMPANY_SUFFIXES = frozenset({"plc", "ltd", "inc", "llc", "ag", "sa", "co", "corp", "limited"})
 
 
 def find_toponyms(
@@ -289,6 +382,9 @@ def find_toponyms(
         if ent.label_ not in PLACE_LABELS:
             continue
         span = _strip_determiner(ent)
+        if len(span) > 1 and not gazetteer.knows(span.text):
+            # "Building Ireland", "Greater Manchester": the known place the name ends with.
+            span = _trailing_place(span, gazetteer, start=span.start + 1) or span
         admin_word = None
         if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
             admin_word = span[-1].lower_

@@ -45,9 +45,33 @@ COUNTRY_EVIDENCE_REPEATED = 0.5  # a country named three times or more
 ADMIN1_EVIDENCE = 1.5
 QUALIFIER_EVIDENCE = 4.0
 ADMIN_WORD_EVIDENCE = 3.0
+# The model labels seas, continents and regions LOC, states and towns GPE.
+LOC_LABEL_EVIDENCE = 2.0
+_NATURAL_KINDS = frozenset({"region", "water", "continent"})
 ANCHOR_MARGIN = 1.0
 SAME_PLACE_KM = 50.0
 SEAT_KM = 30.0
+# Abbreviations of US states and Canadian provinces in news style (AP Stylebook): "Portland,
+# Ore.", "Halifax, N.S.". Only the dotted form counts: "La" or "Pa" alone are not states.
+STATE_ABBREVIATIONS: Mapping[str, tuple[str, str]] = {
+    abbreviation: (country, name)
+    for country, pairs in {
+        "US": "Ala.=Alabama Ariz.=Arizona Ark.=Arkansas Calif.=California Colo.=Colorado "
+        "Conn.=Connecticut Del.=Delaware Fla.=Florida Ga.=Georgia Ill.=Illinois Ind.=Indiana "
+        "Kan.=Kansas Ky.=Kentucky La.=Louisiana Md.=Maryland Mass.=Massachusetts "
+        "Mich.=Michigan Minn.=Minnesota Miss.=Mississippi Mo.=Missouri Mont.=Montana "
+        "Neb.=Nebraska Nev.=Nevada N.H.=New_Hampshire N.J.=New_Jersey N.M.=New_Mexico "
+        "N.Y.=New_York N.C.=North_Carolina N.D.=North_Dakota Okla.=Oklahoma Ore.=Oregon "
+        "Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota "
+        "Tenn.=Tennessee Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia "
+        "Wis.=Wisconsin Wyo.=Wyoming",
+        "CA": "Alta.=Alberta B.C.=British_Columbia Man.=Manitoba N.B.=New_Brunswick "
+        "Nfld.=Newfoundland N.S.=Nova_Scotia Ont.=Ontario P.E.I.=Prince_Edward_Island "
+        "Que.=Quebec Sask.=Saskatchewan",
+    }.items()
+    for pair in pairs.split()
+    for abbreviation, name in [pair.replace("_", " ").split("=")]
+}
 _LOCAL_KINDS = frozenset({"city", "admin1", "admin2"})
 _ADMIN_KINDS = frozenset({"admin1", "admin2"})
 
@@ -122,6 +146,8 @@ def score_place(
             score += _proximity_bonus(min(distances))
     if toponym.admin_word and place.kind in _ADMIN_KINDS:
         score += ADMIN_WORD_EVIDENCE
+    if toponym.label == "LOC" and place.kind in _NATURAL_KINDS:
+        score += LOC_LABEL_EVIDENCE
     if any(_contains(outer, place) for outer in qualifiers):
         score += QUALIFIER_EVIDENCE
     return score
@@ -137,12 +163,18 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
     places = _readings(toponym, gazetteer)
     if toponym.label == "FAC":
         places = [p for p in places if p.kind != "city" or p.population >= FACILITY_TOWN_POPULATION]
-    if len(name_key(toponym.text).replace(" ", "")) <= 2:
+    if (
+        len(name_key(toponym.text).replace(" ", "")) <= 2
+        and toponym.text not in STATE_ABBREVIATIONS
+    ):
         places = [p for p in places if p.kind in {"country", "admin1"}]
     return places
 
 
 def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
+    if toponym.text in STATE_ABBREVIATIONS:
+        country, name = STATE_ABBREVIATIONS[toponym.text]
+        return [p for p in gazetteer.lookup(name) if p.kind == "admin1" and p.country == country]
     places = gazetteer.lookup(toponym.text)
     if not places and toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
         places = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
@@ -244,9 +276,12 @@ def resolve_toponyms(
     mentions: list[PlaceMention] = []
     for toponym, reading, qualifier in zip(places, readings, qualifiers, strict=True):
         if not reading:
-            mentions.append(
-                PlaceMention(toponym.start, toponym.end, toponym.text, label=toponym.label)
-            )
+            if toponym.label == "FAC" or " " in toponym.text.strip():
+                # A street or building ("Royal Street") is a place the gazetteer lacks; a
+                # single word no gazetteer knows is more often a name ("Buhari", "Dropbox").
+                mentions.append(
+                    PlaceMention(toponym.start, toponym.end, toponym.text, label=toponym.label)
+                )
             continue
         choice = _choose(toponym, reading, evidence, qualifier, context)
         mentions.append(_mention(toponym, choice))

@@ -39,7 +39,7 @@ from ceasefire.news.lang.common import (
     sentence_ref,
     times_component,
 )
-from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention
+from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention, Quote
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 
 LANGUAGE = "tr"
@@ -48,6 +48,7 @@ PIPELINE: tuple[str, ...] = (
     "news.places.tr.v1",
     "news.actors.tr.v1",
     "news.times.tr.v1",
+    "news.quotes.tr.v1",
     "news.events.tr.v1",
 )
 _SENTENCES = "tr.sentences"
@@ -658,3 +659,251 @@ def _phrase_at(tokens: list[Token], phrase: tuple[str, ...]) -> bool:
 
 def _location(news: NewsDoc, sentence: Sentence, offset: int) -> dict[str, Any] | None:
     return nearest_location(news.places, sentence.start, sentence.end, offset)
+
+
+# -- quotes ---------------------------------------------------------------------------------
+#
+# Turkish reported speech, from general grammar (no parser): a quotation followed by its verb
+# ("…" dedi / "…" diye konuştu / "…" ifadelerini kullandı), or by a participle that names the
+# speaker after it ("…" diyen Akar, …); a sentence ending in a colon before a quotation ("X
+# şunları söyledi:"), whose speaker a quotation standing alone in the next paragraph takes;
+# an indirect quote as the nominalised clause a speech verb ends with ("X, Y'nin … olduğunu
+# söyledi": -DIğInI, -(y)AcAğInI, -mAsInI); and "X'e göre, …" (according to X).
+
+_QUOTED = re.compile(r"[\"“]([^\"“”\n]+)[\"”]")
+# Forms of "demek" (to say), listed: its stem "de" is also the particle and a case ending.
+_DE_FORMS = frozenset(
+    {"dedi", "dedim", "dedik", "dediler", "demiş", "demişti", "diyen", "diye", "diyerek",
+     "denildi", "dendi", "denilen"}
+)  # fmt: skip
+# Participles that put the speaker after them: "… diyen Akar", "… diye konuşan Çavuşoğlu".
+_PARTICIPLE = re.compile(r".*(y?an|y?en)$")
+# A nominalised clause in the accusative: what an indirect quote reports.
+_NOMINALISED = re.compile(
+    r".*((d|t)(ı|i|u|ü)(ğ|k)(ları|leri)?(ı|i|u|ü)n(ı|i|u|ü)"
+    r"|(y)?(a|e)c(a|e)(ğ|k)(ları|leri)?(ı|i)n(ı|i)"
+    r"|m(a|e)(ları|leri)?s(ı|i)n(ı|i))$"
+)
+_LEADING_PARTICLES = frozenset({"ise", "de", "da", "ayrıca", "ancak", "öte", "yandan"})
+QUOTES_NAME = "news.quotes.tr.v1"
+
+
+@cache
+def _quote_stems() -> tuple[tuple[str, ...], ...]:
+    data = load_data("tr.yaml")
+    phrases = [*data["speech"], *data.get("quote_verbs", [])]
+    return tuple(tuple(lower(p).split()) for p in phrases)
+
+
+def _speech_at(tokens: list[Token], index: int) -> int:
+    """Number of words of a speech verb starting at ``index`` (0 when none)."""
+    if index >= len(tokens):
+        return 0
+    if tokens[index].word in _DE_FORMS:
+        return 1
+    for words in _quote_stems():
+        window = tokens[index : index + len(words)]
+        if len(window) == len(words) and all(
+            matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
+        ):
+            return len(words)
+    return 0
+
+
+@register(QUOTES_NAME, requires=["tr_tokens", "actors"], assigns=["quotes"])
+def make_quotes(resources: PipelineResources) -> Any:
+    """Direct quotes with their verb, colon introductions, nominalised indirect quotes and
+    "X'e göre"; speakers from the actor dictionary, else the capitalised words before them."""
+
+    def quotes(news: NewsDoc) -> NewsDoc:
+        news.quotes = _quotes_tr(news)
+        return news
+
+    return quotes
+
+
+def _quotes_tr(news: NewsDoc) -> list[Quote]:
+    text = news.article.text
+    sentences = _sentences(news)
+    actors: list[list[_Actor]] = news.scratch.get(_ACTORS, [])
+    found: list[Quote] = []
+    colon_speaker: ActorRef | None = None
+    previous_speaker: ActorRef | None = None
+    for block in news.article.blocks:
+        in_block = [
+            (number, s) for number, s in enumerate(sentences) if block.start <= s.start < block.end
+        ]
+        direct: list[tuple[int, int]] = []
+        block_speaker: ActorRef | None = None
+        for match in _QUOTED.finditer(block.text):
+            start, end = block.start + match.start(1), block.start + match.end(1)
+            if len(match.group(1).split()) < 3:
+                continue  # a scare quote or a name
+            direct.append((start, end))
+            speaker, cue, how = _direct_speaker(text, in_block, actors, start, end)
+            if speaker is None and block.text.strip().startswith(match.group(0)):
+                # A quotation standing alone: the last "X şunları söyledi:" speaker, else the
+                # speaker of the previous paragraph.
+                speaker = colon_speaker or previous_speaker
+                how = (
+                    "speaker of the last colon"
+                    if colon_speaker
+                    else "speaker of the previous paragraph"
+                )
+            block_speaker = speaker or block_speaker
+            found.append(_quote(news, text[start:end], start, end, "direct", speaker, cue, how))
+        for number, sentence in in_block:
+            here = actors[number] if number < len(actors) else []
+            indirect = _indirect(text, sentence, here, direct)
+            if indirect is not None:
+                found.append(_quote(news, *indirect))
+                block_speaker = indirect[4] or block_speaker
+        colon_speaker = None
+        stripped = block.text.rstrip()
+        if stripped.endswith(":") and in_block:
+            number, sentence = in_block[-1]
+            here = actors[number] if number < len(actors) else []
+            colon_speaker = _speaker_before(text, sentence, here, len(sentence.tokens))
+        previous_speaker = block_speaker or colon_speaker or previous_speaker
+    return sorted(found, key=lambda q: q.start)
+
+
+def _quote(
+    news: NewsDoc,
+    words: str,
+    start: int,
+    end: int,
+    kind: Literal["direct", "indirect"],
+    speaker: ActorRef | None,
+    cue: str | None,
+    how: str | None,
+) -> Quote:
+    block = news.article.block_at(start)
+    return Quote(
+        text=words,
+        start=start,
+        end=end,
+        kind=kind,
+        speaker=speaker,
+        cue=cue,
+        sentence=sentence_ref(
+            news.article, block.start if block else start, block.end if block else end
+        ),
+        speaker_resolved_from=how if speaker else None,
+        component=QUOTES_NAME,
+    )
+
+
+def _direct_speaker(
+    text: str,
+    in_block: list[tuple[int, Sentence]],
+    actors: list[list[_Actor]],
+    start: int,
+    end: int,
+) -> tuple[ActorRef | None, str | None, str | None]:
+    """The speaker of a quotation ``[start, end)`` by the verb after it (or a colon before)."""
+    for number, sentence in in_block:
+        tokens = sentence.tokens
+        after = [i for i, t in enumerate(tokens) if t.start > end and t.base not in {'"', "”"}]
+        if not after or tokens[after[0]].start - end > 3:
+            continue
+        here = actors[number] if number < len(actors) else []
+        first = after[0]
+        size = _speech_at(tokens, first)
+        # "… diye konuştu / ekledi / uyardı": the verb after "diye".
+        verb_at = first + size if tokens[first].word == "diye" else first
+        cue_size = _speech_at(tokens, verb_at) or size
+        if not cue_size and not _phrase_at(tokens[first : first + 3], ("ifade", "kullan")):
+            if not _phrase_at(tokens[first : first + 3], ("şekil", "konuş")):
+                continue
+            cue_size = 2
+        cue = " ".join(t.text for t in tokens[first : verb_at + max(cue_size, 1)])
+        last = tokens[min(verb_at + max(cue_size, 1) - 1, len(tokens) - 1)]
+        if _PARTICIPLE.fullmatch(last.word) and last.word not in {"diye"}:
+            # "… diyen Akar, …": the speaker follows the participle.
+            following = [a for a in here if a.first > last.index and a.case == "nom"]
+            if following:
+                return following[0].ref, cue, "speech verb"
+            name = _capitalised_run(text, tokens, last.index + 1)
+            if name is not None:
+                return name, cue, "speech verb"
+        before = [t for t in tokens if t.end <= start]
+        speaker = _speaker_before(text, sentence, here, len(before))
+        return speaker, cue, "speech verb" if speaker else None
+    return None, None, None
+
+
+def _speaker_before(
+    text: str, sentence: Sentence, here: list[_Actor], limit: int
+) -> ActorRef | None:
+    """The nominative actor among the first ``limit`` tokens (the last one), else the
+    capitalised words that open the sentence ("Muhalefet", "Sözcü Ayşe Demir")."""
+    nominative = [a for a in here if a.last < limit and a.case == "nom"]
+    if nominative:
+        return nominative[-1].ref
+    return _capitalised_run(text, sentence.tokens[:limit], 0)
+
+
+def _capitalised_run(text: str, tokens: list[Token], index: int) -> ActorRef | None:
+    run = []
+    for token in tokens[index:]:
+        if not token.capitalised or not token.base.isalpha():
+            break
+        run.append(token)
+    if not run:
+        return None
+    start, end = run[0].start, run[-1].end
+    return ActorRef(text=text[start:end], code=None, sector=None, start=start, end=end)
+
+
+def _indirect(
+    text: str, sentence: Sentence, here: list[_Actor], direct: list[tuple[int, int]]
+) -> tuple[str, int, int, Literal["indirect"], ActorRef | None, str, str] | None:
+    """The indirect quote of a sentence: "X, <clause -DIğInI> söyledi." or "X'e göre, …"."""
+    tokens = [t for t in sentence.tokens if not any(s <= t.start < e for s, e in direct)]
+    words = [t for t in tokens if t.base.isalnum()]
+    if len(words) < 4:
+        return None
+    according = next(
+        (i for i, t in enumerate(tokens) if t.word == "göre" and 0 < i < len(tokens) - 2), None
+    )
+    if according is not None:
+        comma = according + 1 if tokens[according + 1].base == "," else according
+        clause = [t for t in tokens[comma + 1 :] if t.base.isalnum() or t.base in {"'", "’"}]
+        source = [a for a in here if a.last < according]
+        speaker = source[-1].ref if source else _capitalised_run(text, sentence.tokens, 0)
+        if clause and speaker is not None:
+            first, last = clause[0], clause[-1]
+            return (text[first.start : last.end], first.start, last.end, "indirect",
+                    speaker, "göre", "according to")  # fmt: skip
+    # The verb ends the sentence; the word before it is a nominalised clause's last word.
+    for size in (2, 1):
+        verb_index = len(words) - size
+        if verb_index < 1 or _speech_at(words, verb_index) != size:
+            continue
+        nominalised = words[verb_index - 1]
+        if not _NOMINALISED.fullmatch(nominalised.word):
+            return None
+        end_token = nominalised.index
+        commas = [t.index for t in sentence.tokens if t.base == "," and t.index < end_token]
+        here_before = [a for a in here if a.last < end_token]
+        opening = _capitalised_run(text, sentence.tokens, 0)
+        if commas:
+            start_index = commas[-1] + 1
+        elif here_before:
+            start_index = here_before[0].last + 1
+        elif opening is not None:
+            # "Muhalefet ise … savundu": the capitalised words that open the sentence speak.
+            start_index = next(t.index for t in sentence.tokens if t.start >= opening.end)
+        else:
+            start_index = 0
+        while start_index < end_token and sentence.tokens[start_index].base in _LEADING_PARTICLES:
+            start_index += 1
+        speaker = _speaker_before(text, sentence, here, start_index)
+        if speaker is None and start_index > 0:
+            speaker = _capitalised_run(text, sentence.tokens, 0)
+        first, last = sentence.tokens[start_index], nominalised
+        cue = " ".join(t.text for t in words[verb_index : verb_index + size])
+        return (text[first.start : last.end], first.start, last.end, "indirect",
+                speaker, cue, "speech verb")  # fmt: skip
+    return None
