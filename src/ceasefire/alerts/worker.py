@@ -1,0 +1,37 @@
+"""The alerts worker of the served application: every ``alerts_worker_interval_s`` it
+scans for alerts and runs the due deliveries, in a thread (the event loop serving requests,
+report intake first, never waits on a receiver or an SMTP server). ``0`` turns it off
+(then ``ceasefire alerts scan`` and ``ceasefire alerts deliver`` run from a timer)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ceasefire.alerts.service import run_cycle
+from ceasefire.db.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+
+async def run(ctx: ServiceContext) -> None:
+    """Run until cancelled (the application's shutdown); a failed turn is logged and the
+    next one tried: the outbox keeps everything that was not delivered."""
+    interval = ctx.settings.alerts_worker_interval_s
+    if interval <= 0:
+        return
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            scanned, delivered = await asyncio.to_thread(run_cycle, ctx)
+        except Exception:
+            log.exception("alerts worker: the turn failed; trying again in %s s", interval)
+            continue
+        if scanned.raised or delivered.attempted:
+            log.info(
+                "alerts worker: %d raised, %d attempted, %d delivered, %d dead-lettered",
+                len(scanned.raised),
+                delivered.attempted,
+                delivered.succeeded,
+                delivered.dead_lettered,
+            )
