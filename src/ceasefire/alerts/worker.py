@@ -22,8 +22,13 @@ async def run(ctx: ServiceContext) -> None:
         return
     while True:
         await asyncio.sleep(interval)
+        turn = asyncio.ensure_future(asyncio.to_thread(run_cycle, ctx))
         try:
-            scanned, delivered = await asyncio.to_thread(run_cycle, ctx)
+            scanned, delivered = await asyncio.shield(turn)
+        except asyncio.CancelledError:
+            # Shutting down: let the turn record what it sent before the engine goes.
+            await asyncio.wait([turn])
+            raise
         except Exception:
             log.exception("alerts worker: the turn failed; trying again in %s s", interval)
             continue
