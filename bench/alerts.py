@@ -39,9 +39,7 @@ def counts(
     return rng.negative_binomial(shape, 1.0 / 3.0, size=(areas, DAYS))
 
 
-def measure(
-    series: numpy.ndarray, alpha: float
-) -> tuple[float, int, float, float, float]:
+def measure(series: numpy.ndarray, alpha: float) -> tuple[float, int, float, float, float]:
     false_alarms = tested = on_day = within_3 = 0
     started = time.perf_counter()
     tests = 0

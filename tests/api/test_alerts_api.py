@@ -50,8 +50,10 @@ def test_subscriptions_through_the_api(client: TestClient, cast: Cast) -> None:
     created = client.post(SUBSCRIPTIONS, json=body, headers=cast.bearer("arm"))
     assert created.status_code == 201, created.text
     shown = created.json()
-    assert shown["has_secret"] is True and "secret" not in shown
-    assert shown["member_id"] == "arm" and shown["user_id"] == cast.users["arm"]
+    assert shown["has_secret"] is True
+    assert "secret" not in shown
+    assert shown["member_id"] == "arm"
+    assert shown["user_id"] == cast.users["arm"]
 
     bad = client.post(
         SUBSCRIPTIONS, json={**body, "target": "file:///etc/passwd"}, headers=cast.bearer("arm")
@@ -69,7 +71,8 @@ def test_subscriptions_through_the_api(client: TestClient, cast: Cast) -> None:
     gone = client.delete(f"{SUBSCRIPTIONS}/{shown['id']}", headers=cast.bearer("aze"))
     assert gone.status_code == 404
     ended = client.delete(f"{SUBSCRIPTIONS}/{shown['id']}", headers=cast.bearer("arm"))
-    assert ended.status_code == 200 and ended.json()["ended_at"] is not None
+    assert ended.status_code == 200
+    assert ended.json()["ended_at"] is not None
 
 
 def test_alerts_and_deliveries_follow_the_read_rule(

@@ -92,7 +92,9 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(  # noqa: N802  (the name aiosmtpd calls)
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         content = envelope.content
         assert isinstance(content, bytes)
         self.messages.append((list(envelope.rcpt_tos), content))
@@ -189,8 +191,10 @@ def test_the_last_failure_dead_letters_the_delivery(
     assert [r.dead_lettered for r in runs] == [0, 0, 1, 0]
     (dead,) = alerts.list_deliveries(ctx, cast.viewer(ctx, "arm"), state=DeliveryState.DEAD)
     assert dead.subscription_id == subscription
-    assert dead.attempts == 3 and dead.last_error == "HTTP 500 busy"
-    assert len(dead.history) == 3 and not any(a.succeeded for a in dead.history)
+    assert dead.attempts == 3
+    assert dead.last_error == "HTTP 500 busy"
+    assert len(dead.history) == 3
+    assert not any(a.succeeded for a in dead.history)
     assert ledger_tags(ctx, "alerts:delivery:") == ["alerts:delivery:dead-lettered"]
     # Another member sees nothing of it.
     assert alerts.list_deliveries(ctx, cast.viewer(ctx, "aze")) == []
@@ -216,7 +220,8 @@ def test_a_worker_that_dies_mid_delivery_loses_nothing(
     after = alerts.deliver_due(ctx, now + timedelta(minutes=5))
     assert (after.attempted, after.succeeded) == (1, 1)
     (delivery,) = alerts.list_deliveries(ctx, OPERATOR)
-    assert delivery.state is DeliveryState.SUCCEEDED and delivery.attempts == 1
+    assert delivery.state is DeliveryState.SUCCEEDED
+    assert delivery.attempts == 1
     assert len(fresh.received) == 1
 
 
@@ -246,7 +251,8 @@ def test_email_is_delivered_through_a_real_smtp_server(
     alerts.scan(ctx, now)
     # Without an SMTP server configured the attempt fails and is retried later.
     unconfigured = alerts.deliver_due(ctx, now)
-    assert unconfigured.failed == 1 and inbox.messages == []
+    assert unconfigured.failed == 1
+    assert inbox.messages == []
     run = alerts.deliver_due(mailing, now + timedelta(hours=1))
     assert run.succeeded == 1
     ((recipients, raw),) = inbox.messages

@@ -78,7 +78,7 @@ def assert_ledger_verifies(ctx: ServiceContext) -> None:
     assert report.ok, [f.message for f in report.findings]
 
 
-CASUALTIES = {"casualties": {"injured_civilian": 2}}
+CASUALTIES: dict[str, Any] = {"casualties": {"injured_civilian": 2}}
 
 
 def test_casualty_alerts_reach_only_those_who_may_read_the_incident(
@@ -115,7 +115,8 @@ def test_casualty_alerts_reach_only_those_who_may_read_the_incident(
     assert listed == {shared}
 
     again = alerts.scan(ctx, datetime.now(UTC))
-    assert again.raised == [] and again.skipped == 3  # the same condition alerts once
+    assert again.raised == []
+    assert again.skipped == 3
     assert_ledger_verifies(ctx)
 
 
@@ -174,7 +175,7 @@ def test_private_webhook_addresses_are_refused_unless_the_operator_allows_them(
         "http://169.254.169.254/",
         "http://localhost/",
     ):
-        with pytest.raises(InvalidInput, match="private|this server"):
+        with pytest.raises(InvalidInput, match=r"private|this server"):
             alerts.subscribe(
                 strict,
                 armenia,
@@ -199,7 +200,8 @@ def test_a_spike_of_internal_incidents_is_told_to_monitors_only(
     assert len(spikes) == 1  # the internal count only: no shared or public incidents
     spike = spikes[0]
     assert spike.area == "grid0.25:159:187"
-    assert spike.details["count"] == 5 and spike.details["method"] == "alerts.spike.negbin.v1"
+    assert spike.details["count"] == 5
+    assert spike.details["method"] == "alerts.spike.negbin.v1"
     assert spike.details["p_value"] < 0.001
     assert recipients(ctx, spike.id) == {cast.users["tur"]}
     assert alerts.scan(ctx, NOW + timedelta(hours=1)).raised == []  # once a day
@@ -276,10 +278,12 @@ def test_a_zone_breach_finding_raises_an_alert_as_readable_as_its_incident(
         reasons=("category shelling", "location known only to precision 3"),
     )
     possible = alerts.raise_for_finding(ctx, finding, NOW)
-    assert possible is not None and possible.severity is SeverityName.WARNING
+    assert possible is not None
+    assert possible.severity is SeverityName.WARNING
     assert alerts.raise_for_finding(ctx, finding, NOW) is None  # once
     confirmed = alerts.raise_for_finding(ctx, replace(finding, level="breach", reasons=()), NOW)
-    assert confirmed is not None and confirmed.severity is SeverityName.CRITICAL
+    assert confirmed is not None
+    assert confirmed.severity is SeverityName.CRITICAL
     assert confirmed.area == "aghdam-district"
     assert recipients(ctx, confirmed.id) == {cast.users["tur"]}  # internal: not the liaison
     with pytest.raises(InvalidInput):

@@ -112,7 +112,8 @@ def test_redirects_are_failures_not_followed(server: tuple[int, list[dict[str, A
     outcome = post_webhook(
         f"http://127.0.0.1:{port}/moved", b"{}", {}, timeout_s=5, allow_private=True
     )
-    assert not outcome.succeeded and outcome.status_code == 302
+    assert not outcome.succeeded
+    assert outcome.status_code == 302
     assert [s["path"] for s in seen] == ["/moved"]
 
 
@@ -129,7 +130,8 @@ def test_the_checked_address_is_the_one_connected_to(
         allow_private=True,
         resolver=lambda host, p: ["127.0.0.1"],
     )
-    assert outcome.succeeded and outcome.status_code == 204
+    assert outcome.succeeded
+    assert outcome.status_code == 204
     assert seen == [{"host": f"receiver.example:{port}", "path": "/in"}]
 
 
