@@ -150,6 +150,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
             "CEASEFIRE_DATABASE_URL": settings.database_url,
             "CEASEFIRE_KEY_FILE": str(settings.key_file),
             "CEASEFIRE_DATA_DIR": str(settings.data_dir),
+            # A served app's alerts worker would write to the ledger behind a test's back.
+            "CEASEFIRE_ALERTS_WORKER_INTERVAL_S": "0",
             "COLUMNS": "200",
         }
     )
