@@ -301,3 +301,33 @@ def test_a_zone_breach_finding_raises_an_alert_as_readable_as_its_incident(
             ),
         )
     assert_ledger_verifies(ctx)
+
+
+def test_a_spike_is_told_once_per_subscriber_from_the_widest_count_it_may_read(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    for member in ("tur", "arm", "aze"):
+        mail(ctx, cast.viewer(ctx, member), kinds=[AlertKind.SPIKE])
+    for day in (3, 9, 15, 21):
+        incident(ctx, cast, classification=Classification.INTERNAL, at=NOW - timedelta(days=day))
+    for hour in (2, 4, 6, 9):
+        incident(ctx, cast, classification=Classification.SHARED, at=NOW - timedelta(hours=hour))
+    incident(
+        ctx,
+        cast,
+        classification=Classification.SHARED,
+        at=NOW - timedelta(hours=11),
+        concerns=["ARM"],
+        alleged_perpetrator="ARM",
+    )
+    raised = [a for a in alerts.scan(ctx, NOW).raised if a.kind is AlertKind.SPIKE]
+    # Over every incident (an internal alert) and over the shared ones: both are spikes of 5.
+    assert [a.details["count"] for a in raised] == [5, 5]
+    by_class = {
+        a.classification: a for a in alerts.list_alerts(ctx, OPERATOR, kind=AlertKind.SPIKE)
+    }
+    assert set(by_class) == {"internal", "shared"}
+    # The monitor hears of the count over every incident only; Armenia's liaison may read
+    # every shared incident counted (all concern ARM), Azerbaijan's not the last one.
+    assert recipients(ctx, by_class["internal"].id) == {cast.users["tur"]}
+    assert recipients(ctx, by_class["shared"].id) == {cast.users["arm"]}
