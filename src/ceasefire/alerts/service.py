@@ -1028,6 +1028,12 @@ def list_deliveries(
         ]
 
 
-def run_cycle(ctx: ServiceContext) -> tuple[ScanResult, DeliveryRun]:
-    """One turn of the background worker: scan, then deliver what is due."""
-    return scan(ctx), deliver_due(ctx)
+def run_cycle(ctx: ServiceContext) -> tuple[ScanResult | None, DeliveryRun]:
+    """One turn of the background worker: scan, then deliver what is due. A scan that fails
+    (logged) does not hold up the deliveries already in the outbox."""
+    try:
+        scanned: ScanResult | None = scan(ctx)
+    except Exception:
+        log.exception("alerts scan failed; delivering what is already queued")
+        scanned = None
+    return scanned, deliver_due(ctx)

@@ -32,10 +32,11 @@ async def run(ctx: ServiceContext) -> None:
         except Exception:
             log.exception("alerts worker: the turn failed; trying again in %s s", interval)
             continue
-        if scanned.raised or delivered.attempted:
+        raised = len(scanned.raised) if scanned is not None else 0
+        if raised or delivered.attempted:
             log.info(
                 "alerts worker: %d raised, %d attempted, %d delivered, %d dead-lettered",
-                len(scanned.raised),
+                raised,
                 delivered.attempted,
                 delivered.succeeded,
                 delivered.dead_lettered,
