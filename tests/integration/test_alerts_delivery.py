@@ -26,6 +26,7 @@ from ceasefire.alerts.model import SIGNATURE_HEADER, RetryPolicy, verify_webhook
 from ceasefire.alerts.schemas import DeliveryChannel, DeliveryState, SubscriptionCreate
 from ceasefire.alerts.transport import Outcome
 from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Forbidden, InvalidInput
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tables import LedgerEntryRow
@@ -137,7 +138,11 @@ def webhook_for(ctx: ServiceContext, cast: Cast, url: str) -> str:
 def ledger_tags(ctx: ServiceContext, prefix: str) -> list[str]:
     with ctx.reader() as session:
         return list(
-            session.scalars(select(LedgerEntryRow.tag).where(LedgerEntryRow.tag.startswith(prefix)))
+            session.scalars(
+                select(LedgerEntryRow.tag)
+                .where(LedgerEntryRow.tag.startswith(prefix))
+                .order_by(LedgerEntryRow.seq)
+            )
         )
 
 
@@ -198,6 +203,23 @@ def test_the_last_failure_dead_letters_the_delivery(
     assert ledger_tags(ctx, "alerts:delivery:") == ["alerts:delivery:dead-lettered"]
     # Another member sees nothing of it.
     assert alerts.list_deliveries(ctx, cast.viewer(ctx, "aze")) == []
+    # The receiver is fixed: an operator (only) puts the dead letter back in the outbox.
+    with pytest.raises(Forbidden):
+        alerts.requeue_dead(ctx, cast.viewer(ctx, "arm"), dead.id)
+    requeued = alerts.requeue_dead(ctx, OPERATOR, dead.id)
+    assert requeued.state is DeliveryState.PENDING
+    with pytest.raises(InvalidInput):
+        alerts.requeue_dead(ctx, OPERATOR, dead.id)
+    fresh.answers.clear()
+    assert alerts.deliver_due(ctx, datetime.now(UTC), policy=FAST).succeeded == 1
+    (done,) = alerts.list_deliveries(ctx, OPERATOR, subscription_id=subscription)
+    assert done.state is DeliveryState.SUCCEEDED
+    assert done.attempts == 4
+    assert ledger_tags(ctx, "alerts:delivery:") == [
+        "alerts:delivery:dead-lettered",
+        "alerts:delivery:requeued",
+        "alerts:delivery:succeeded",
+    ]
     assert ledger.verify(ctx).ok
 
 

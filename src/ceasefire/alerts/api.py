@@ -69,3 +69,9 @@ def list_deliveries(
     return alerts.list_deliveries(
         ctx, viewer, state=state, subscription_id=subscription_id, limit=limit
     )
+
+
+@router.post("/deliveries/{delivery_id}/requeue", response_model=DeliveryPublic)
+def requeue(ctx: ContextDep, viewer: RequireMember, delivery_id: str) -> DeliveryPublic:
+    """Put a dead-lettered delivery back in the outbox, due now (operators)."""
+    return alerts.requeue_dead(ctx, viewer, delivery_id)

@@ -77,11 +77,13 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
                 entry.seq,
                 {**before, "ended_at": ended["ended_at"]},
             )
-        elif entry.tag in (AlertTag.DELIVERED, AlertTag.DEAD_LETTERED):
+        elif entry.tag in (AlertTag.DELIVERED, AlertTag.DEAD_LETTERED, AlertTag.REQUEUED):
             done = cast(DeliveryFinished, p)
             key = str(done["delivery_id"])
             before = state["alert_deliveries"].get(key, (entry.seq, {}))[1]
-            outcome = "succeeded" if entry.tag == AlertTag.DELIVERED else "dead"
+            outcome = {AlertTag.DELIVERED: "succeeded", AlertTag.DEAD_LETTERED: "dead"}.get(
+                AlertTag(entry.tag)
+            )
             state["alert_deliveries"][key] = (
                 entry.seq,
                 {**before, "alert_id": done["alert_id"], "finished": outcome},

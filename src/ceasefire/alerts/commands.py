@@ -209,6 +209,17 @@ def deliveries(
     print_result(rows, as_json, show)
 
 
+@alerts_app.command("requeue")
+def requeue(
+    delivery_id: Annotated[str, typer.Argument()],
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Put a dead-lettered delivery back in the outbox (operators)."""
+    delivery = alerts.requeue_dead(*_acting(token), delivery_id)
+    print_result(delivery, as_json, f"delivery {delivery.id} requeued")
+
+
 def register(app: typer.Typer) -> None:
     """Add the alerts command group."""
     app.add_typer(alerts_app, name="alerts")

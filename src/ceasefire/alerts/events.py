@@ -1,5 +1,5 @@
 """Ledger tags of the alerts area: alerts raised (with the deliveries they queued),
-subscriptions added and ended, deliveries that succeeded or were dead-lettered.
+subscriptions added and ended, deliveries that succeeded, were dead-lettered or requeued.
 
 One payload type per tag, written by ``ceasefire.alerts.service``. Every member reads the
 ledger: an alert's summary, a subscription's address or URL are ledgered as SHA-256 digests,
@@ -19,6 +19,7 @@ class AlertTag(StrEnum):
     UNSUBSCRIBED = "alerts:subscription:ended"
     DELIVERED = "alerts:delivery:succeeded"
     DEAD_LETTERED = "alerts:delivery:dead-lettered"
+    REQUEUED = "alerts:delivery:requeued"
 
 
 class QueuedDelivery(TypedDict):
@@ -62,7 +63,8 @@ class Unsubscribed(TypedDict):
 
 
 class DeliveryFinished(TypedDict):
-    """``alerts:delivery:succeeded`` or ``alerts:delivery:dead-lettered``: the outcome."""
+    """``alerts:delivery:succeeded`` or ``alerts:delivery:dead-lettered``: the outcome;
+    ``alerts:delivery:requeued``: an operator put a dead letter back in the outbox."""
 
     delivery_id: str
     alert_id: str
@@ -75,5 +77,6 @@ PAYLOADS: dict[AlertTag, type] = {
     AlertTag.UNSUBSCRIBED: Unsubscribed,
     AlertTag.DELIVERED: DeliveryFinished,
     AlertTag.DEAD_LETTERED: DeliveryFinished,
+    AlertTag.REQUEUED: DeliveryFinished,
 }
 """The payload type of every tag."""

@@ -1028,6 +1028,39 @@ def list_deliveries(
         ]
 
 
+def requeue_dead(ctx: ServiceContext, viewer: Viewer, delivery_id: str) -> DeliveryPublic:
+    """Put a dead-lettered delivery back in the outbox, due now (an operator, once the
+    receiver or the SMTP settings are fixed). Its attempts so far are kept and counted on:
+    past the policy's last attempt, one more failure dead-letters it again."""
+    if not viewer.operator:
+        raise Forbidden("only an operator requeues dead letters")
+    with ctx.unit_of_work() as session:
+        row = session.get(DeliveryRow, delivery_id)
+        if row is None:
+            raise NotFound(f"no delivery {delivery_id!r}")
+        if row.state != DeliveryState.DEAD.value:
+            raise InvalidInput(
+                "only a dead-lettered delivery is requeued",
+                details=[problem("delivery_id", f"state {row.state}")],
+            )
+        row.state = DeliveryState.PENDING.value
+        row.next_attempt_at = utcnow()
+        row.finished_at = None
+        append(
+            session,
+            ctx.settings,
+            tag=AlertTag.REQUEUED,
+            subject=f"alert-delivery/{row.id}",
+            payload=DeliveryFinished(
+                {"delivery_id": row.id, "alert_id": row.alert_id, "attempts": row.attempts}
+            ),
+            actor=_actor(viewer),
+        )
+        subscription_id = row.subscription_id
+    found = list_deliveries(ctx, viewer, subscription_id=subscription_id, limit=500)
+    return next(d for d in found if d.id == delivery_id)
+
+
 def run_cycle(ctx: ServiceContext) -> tuple[ScanResult | None, DeliveryRun]:
     """One turn of the background worker: scan, then deliver what is due. A scan that fails
     (logged) does not hold up the deliveries already in the outbox."""
