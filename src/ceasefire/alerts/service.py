@@ -439,14 +439,32 @@ def _raise_all(
     ctx: ServiceContext, candidates: Sequence[AlertCandidate], now: datetime
 ) -> ScanResult:
     """Raise every candidate in one unit of work; a scan racing another on PostgreSQL (both
-    saw a condition as new) retries once and then sees the other's alerts."""
+    saw a condition as new) retries once and then sees the other's alerts.
+
+    Conditions alerted before are set aside first, in a read: a scan that finds nothing new
+    (the usual minute) takes no write lock at all."""
+    with ctx.reader() as session:
+        keys = [c.dedup_key for c in candidates]
+        known: set[str] = set()
+        for start in range(0, len(keys), 500):
+            known.update(
+                session.scalars(
+                    select(AlertRow.dedup_key).where(
+                        AlertRow.dedup_key.in_(keys[start : start + 500])
+                    )
+                )
+            )
+    fresh = [c for c in candidates if c.dedup_key not in known]
+    if not fresh:
+        return ScanResult(now=now, raised=[], deliveries_queued=0, skipped=len(candidates))
     for attempt in (1, 2):
         try:
             with ctx.unit_of_work() as session:
                 audience = _Audience.load(session)
                 raised: list[AlertPublic] = []
-                queued = skipped = 0
-                for candidate in candidates:
+                queued = 0
+                skipped = len(candidates) - len(fresh)
+                for candidate in fresh:
                     done = _raise(session, ctx.settings, audience, candidate, now)
                     if done is None:
                         skipped += 1
@@ -834,17 +852,20 @@ def _send(work: _Work, settings: Settings, now: datetime, resolver: Resolver) ->
 
 def _claim(ctx: ServiceContext, now: datetime, token: str, limit: int) -> list[_Work]:
     lease = timedelta(seconds=ctx.settings.alerts_webhook_timeout_s * 2 + 60)
+    free = or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now)
+    pending = DeliveryRow.state == DeliveryState.PENDING.value
+    due = (
+        select(DeliveryRow.id)
+        .where(pending, DeliveryRow.next_attempt_at <= now, free)
+        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        .limit(limit)
+    )
+    # Nothing due (the usual minute): no write transaction, no write lock.
+    with ctx.reader() as session:
+        if session.scalar(due) is None:
+            return []
     with ctx.unit_of_work() as session:
-        free = or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now)
-        pending = DeliveryRow.state == DeliveryState.PENDING.value
-        ids = list(
-            session.scalars(
-                select(DeliveryRow.id)
-                .where(pending, DeliveryRow.next_attempt_at <= now, free)
-                .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
-                .limit(limit)
-            )
-        )
+        ids = list(session.scalars(due))
         if not ids:
             return []
         # Claimed in one statement whose condition re-checks the state: a worker of another
