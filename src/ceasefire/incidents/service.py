@@ -96,6 +96,7 @@ from ceasefire.reports.service import (
     ReportFacts,
     _attachments,
     _public,
+    casualties_by_incident,
     grouped_reports,
     incidents_with_channel,
     link_reports,
@@ -1472,11 +1473,8 @@ def incidents_observed_since(session: Session, since: datetime) -> list[Incident
 def incidents_with_casualties(
     session: Session, updated_since: datetime
 ) -> list[IncidentAlertFacts]:
-    """Incidents created or changed from ``updated_since`` on whose reports state casualties.
-
-    An incident's figures are, per kind (``killed_civilian`` ...), the largest best estimate
-    any of its reports gives: reports of one event repeat its casualties, they do not add up.
-    """
+    """Incidents created or changed from ``updated_since`` on whose reports state casualties
+    (``reports.service.casualties_by_incident``: per kind, the largest best estimate)."""
     rows = list(
         session.execute(
             select(*_ALERT_COLUMNS)
@@ -1484,17 +1482,8 @@ def incidents_with_casualties(
             .order_by(IncidentRow.id)
         )
     )
-    reports = reports_by_incident(session, [row.id for row in rows])
-    found = []
-    for row in rows:
-        figures: dict[str, int] = {}
-        for report in reports[row.id]:
-            stated = json.loads(report.content).get("casualties") or {}
-            for key, estimate in stated.items():
-                figures[key] = max(figures.get(key, 0), int(estimate.get("best") or 0))
-        if any(figures.values()):
-            found.append(_alert_facts(row, figures))
-    return found
+    figures = casualties_by_incident(session, [row.id for row in rows])
+    return [_alert_facts(row, figures[row.id]) for row in rows if row.id in figures]
 
 
 def incident_alert_facts(session: Session, incident_id: str) -> IncidentAlertFacts | None:
