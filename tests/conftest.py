@@ -121,6 +121,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         public_requests_per_minute=100_000,
         login_attempts_per_address_per_minute=100_000,
         token_requests_per_minute=100_000,
+        # The alerts worker runs only where a test starts it (tests/api/test_alerts_api.py),
+        # and webhooks may reach the tests' own receivers on 127.0.0.1.
+        alerts_worker_interval_s=0,
+        alerts_webhook_allow_private=True,
     )
 
 
@@ -146,6 +150,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
             "CEASEFIRE_DATABASE_URL": settings.database_url,
             "CEASEFIRE_KEY_FILE": str(settings.key_file),
             "CEASEFIRE_DATA_DIR": str(settings.data_dir),
+            # A served app's alerts worker would write to the ledger behind a test's back.
+            "CEASEFIRE_ALERTS_WORKER_INTERVAL_S": "0",
             "COLUMNS": "200",
         }
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -131,12 +134,29 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     """Build the ceasefire API for ``settings`` (or an existing service context)."""
     settings = settings or (ctx.settings if ctx else Settings())
     ctx = ctx or ServiceContext.from_settings(settings)
+    service_ctx = ctx
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The areas' background workers (the alerts' scan and delivery outbox) live as long
+        # as the served application.
+        tasks = [asyncio.create_task(worker(service_ctx)) for worker in contributions("worker")]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with suppress(asyncio.CancelledError):
+                    await task
+
     app = FastAPI(
         title="ceasefire",
         version=__version__,
         description="API of a joint ceasefire monitoring centre.",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.ctx = ctx
     app.state.authenticate = viewer_for_token

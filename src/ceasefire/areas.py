@@ -25,6 +25,7 @@ BUILTIN_AREAS: tuple[str, ...] = (
     "ceasefire.incidents",
     "ceasefire.compliance",
     "ceasefire.news",
+    "ceasefire.alerts",
     "ceasefire.web",
 )
 
@@ -46,6 +47,9 @@ class Area:
     """``(hook name, "module:function")`` pairs: what the area does when another area
     announces something (``ceasefire.incidents.service.INCIDENT_CHANGED``...), without that
     area importing this one."""
+    worker: str | None = None
+    """``"module:function"``: a coroutine function taking the ``ServiceContext``, run as a
+    background task for as long as the served application lives (its lifespan)."""
 
     @classmethod
     def conventional(cls, package: str, *, checker: bool = True) -> Area:
@@ -88,7 +92,8 @@ def load_tables() -> None:
 
 
 def contributions(kind: str) -> list[Any]:
-    """The resolved ``router``, ``commands`` or ``checker`` of every area that has one."""
+    """The resolved ``router``, ``commands``, ``checker`` or ``worker`` of every area that
+    has one."""
     return [resolve(ref) for area in areas() if (ref := getattr(area, kind))]
 
 

@@ -107,6 +107,60 @@ class Settings(BaseSettings):
         ge=0,
         description="Failed sign-ins a minute (and burst) from one client address; 0: unlimited.",
     )
+    alerts_worker_interval_s: int = Field(
+        default=60,
+        ge=0,
+        description="How often the served app scans for alerts and runs due deliveries "
+        "(seconds); 0: never (run `ceasefire alerts scan` and `ceasefire alerts deliver` "
+        "from a timer instead).",
+    )
+    alerts_due_within_days: int = Field(
+        default=3,
+        ge=0,
+        description="A deadline alert is raised this many days before it falls due.",
+    )
+    alerts_spike_alpha: float = Field(
+        default=0.001,
+        gt=0,
+        lt=1,
+        description="Tail probability under an area's baseline below which its last 24 hours "
+        "are a spike (negative binomial test, docs/alerts.md).",
+    )
+    alerts_spike_min_count: int = Field(
+        default=3, ge=1, description="Fewest incidents in 24 hours an area's spike alert needs."
+    )
+    alerts_spike_baseline_days: int = Field(
+        default=28, ge=2, description="Days of trailing baseline a spike is tested against."
+    )
+    alerts_spike_cell_deg: float = Field(
+        default=0.25,
+        gt=0,
+        le=5,
+        description="Size (degrees) of the grid cells spikes are counted in (0.25: ~28 x 21 km).",
+    )
+    alerts_webhook_timeout_s: float = Field(
+        default=10.0, gt=0, description="How long one webhook delivery may take (seconds)."
+    )
+    alerts_webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks reach loopback, private, link-local and other non-public "
+        "addresses. Off: a member cannot make the server call into the centre's own network "
+        "(SSRF, docs/operations.md).",
+    )
+    alerts_smtp_host: str | None = Field(
+        default=None, description="SMTP server alerts are mailed through; unset: no e-mail."
+    )
+    alerts_smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    alerts_smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS before sending."
+    )
+    alerts_smtp_user: str | None = Field(default=None, description="SMTP user name, if any.")
+    alerts_smtp_password: str | None = Field(
+        default=None, description="SMTP password (give it through the environment)."
+    )
+    alerts_mail_from: str = Field(
+        default="ceasefire-alerts@localhost", description="Sender address of alert e-mails."
+    )
     actor_dictionary: Path | None = Field(
         default=None, description="A YAML file extending the news actor dictionary (docs/nlp.md)."
     )

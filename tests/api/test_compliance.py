@@ -16,6 +16,8 @@ from ceasefire.access import Classification, Role
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.model import Evidence
+from ceasefire.alerts import service as alerts
+from ceasefire.alerts.model import AlertKind
 from ceasefire.app import create_app
 from ceasefire.compliance import service as compliance
 from ceasefire.compliance.tables import FindingRow
@@ -206,3 +208,18 @@ def test_kalbajar_deadline_as_amended_and_fulfilled(
         ctx, datetime(2020, 11, 26, 12, tzinfo=UTC), agreement_id="nk-2020-unrecorded"
     )
     assert [s.late for s in group.fulfilled] == [False, False]
+
+
+def test_a_standing_finding_is_raised_as_a_zone_breach_alert_by_the_scan(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    exact = shelling_incident(ctx, cast, {"place_name": "Aghdam", "precision": 1, **AGHDAM})
+    district = shelling_incident(
+        ctx, cast, {"place_name": "Aghdam district", "precision": 3, **AGHDAM}
+    )
+    raised = alerts.scan(ctx).raised
+    breaches = {
+        (a.details["incident_id"], a.severity) for a in raised if a.kind == AlertKind.ZONE_BREACH
+    }
+    assert breaches == {(exact, "critical"), (district, "warning")}
+    assert not [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]

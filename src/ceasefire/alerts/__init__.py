@@ -1,1 +1,9 @@
-"""The alerts area: pure core first; tables, services and routes come after the area move."""
+"""Alerts: what is worth telling (casualties, zone breaches, deadlines, spikes), to whom
+(subscriptions, the read rule), and delivery through a persistent outbox (signed webhooks,
+e-mail)."""
+
+from dataclasses import replace
+
+from ceasefire.areas import Area
+
+AREA = replace(Area.conventional(__name__), worker="ceasefire.alerts.worker:run")

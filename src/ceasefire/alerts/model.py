@@ -220,16 +220,63 @@ class Subscription:
     min_severity: Severity = Severity.INFO
 
 
-def should_notify(subscription: Subscription, alert: Alert) -> bool:
-    """Whether ``alert`` goes to ``subscription``: it asked for this kind, area and severity,
-    and may read the record (a party liaison is never told about an internal record)."""
+def wants(subscription: Subscription, alert: Alert) -> bool:
+    """Whether ``subscription`` asked for ``alert``'s kind, area and severity (who may read
+    it is the other half of ``should_notify``)."""
     if subscription.kinds and alert.kind not in subscription.kinds:
         return False
     if subscription.areas and alert.area not in subscription.areas:
         return False
-    if alert.severity < subscription.min_severity:
-        return False
-    return can_read(subscription.viewer, alert.classification, concerns=alert.concerns)
+    return alert.severity >= subscription.min_severity
+
+
+def should_notify(subscription: Subscription, alert: Alert) -> bool:
+    """Whether ``alert`` goes to ``subscription``: it asked for this kind, area and severity,
+    and may read the record (a party liaison is never told about an internal record)."""
+    return wants(subscription, alert) and can_read(
+        subscription.viewer, alert.classification, concerns=alert.concerns
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCandidate:
+    """An alert a scan found, before it is stored: the alert, the period it is about (a
+    day, a due date, a finding's level), the record's agreement and owner (for the read
+    check), what the message says in figures, and its ``audience`` where the same thing is
+    counted for several audiences (a spike over every incident, over shared ones...)."""
+
+    alert: Alert
+    period: str
+    agreement_id: str | None = None
+    owner_member: str | None = None
+    details: Mapping[str, Any] | None = None
+    audience: str | None = None
+
+    @property
+    def topic(self) -> str:
+        """What the alert is about: its kind, subject and period."""
+        return f"{self.alert.kind.value}:{self.alert.subject}:{self.period}"
+
+    @property
+    def dedup_key(self) -> str:
+        """The condition raised once: the topic, per audience."""
+        return self.topic if self.audience is None else f"{self.topic}:{self.audience}"
+
+
+def casualty_severity(figures: Mapping[str, int]) -> Severity:
+    """Deaths are critical; injuries (or casualties of unknown outcome) a warning."""
+    killed = sum(v for k, v in figures.items() if k.startswith("killed_"))
+    return Severity.CRITICAL if killed > 0 else Severity.WARNING
+
+
+def describe_casualties(figures: Mapping[str, int]) -> str:
+    """``2 killed (civilian), 3 injured (military)``: the figures, best estimates."""
+    parts = []
+    for key in sorted(figures):
+        if figures[key] > 0:
+            outcome, _, group = key.partition("_")
+            parts.append(f"{figures[key]} {outcome} ({group})")
+    return ", ".join(parts)
 
 
 # -- webhooks -------------------------------------------------------------------------------

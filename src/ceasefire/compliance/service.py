@@ -381,6 +381,22 @@ def provision_history(
 DEFAULT_DUE_WITHIN = timedelta(days=7)
 
 
+def findings_since(session: Session, since: datetime, until: datetime) -> list[Finding]:
+    """The incident findings recorded in ``[since, until]`` and not withdrawn, oldest first:
+    what the alerts area raises zone-breach alerts from (it applies each reader's rights)."""
+    rows = session.scalars(
+        select(FindingRow)
+        .where(
+            FindingRow.found_at >= since,
+            FindingRow.found_at <= until,
+            FindingRow.withdrawn_at.is_(None),
+            FindingRow.incident_id.is_not(None),
+        )
+        .order_by(FindingRow.found_at, FindingRow.id)
+    )
+    return [_as_finding(row) for row in rows]
+
+
 def deadline_states(
     ctx: ServiceContext,
     as_of: datetime,

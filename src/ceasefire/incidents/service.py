@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -99,6 +99,7 @@ from ceasefire.reports.service import (
     ReportFacts,
     _attachments,
     _public,
+    casualties_by_incident,
     grouped_reports,
     incidents_with_channel,
     link_reports,
@@ -1518,3 +1519,89 @@ def incident_cells(
             where = _filters_clause(filters)
         where.append(scope.clause(IncidentRow))
         return grid_cells(session, scope, IncidentRow, where, cell_deg=cell_deg)
+
+
+# ----------------------------------------------------------------------- for alerts
+
+
+class IncidentAlertFacts(NamedTuple):
+    """What the alerts area needs of an incident: who may read it, when and where it
+    happened, and the casualties its reports state (``None`` when no report states any)."""
+
+    id: str
+    agreement_id: str | None
+    category: str
+    classification: str
+    concerns: str
+    owner_member: str
+    observed_start: datetime
+    lat: float | None
+    lon: float | None
+    precision: int
+    updated_at: datetime
+    casualties: dict[str, int] | None = None
+
+
+def _alert_facts(row: Any, casualties: dict[str, int] | None = None) -> IncidentAlertFacts:
+    return IncidentAlertFacts(
+        row.id,
+        row.agreement_id,
+        row.category,
+        row.classification,
+        row.concerns,
+        row.owner_member,
+        row.observed_start,
+        row.event_lat,
+        row.event_lon,
+        row.event_precision,
+        row.updated_at,
+        casualties,
+    )
+
+
+_ALERT_COLUMNS = (
+    IncidentRow.id,
+    IncidentRow.agreement_id,
+    IncidentRow.category,
+    IncidentRow.classification,
+    IncidentRow.concerns,
+    IncidentRow.owner_member,
+    IncidentRow.observed_start,
+    IncidentRow.event_lat,
+    IncidentRow.event_lon,
+    IncidentRow.event_precision,
+    IncidentRow.updated_at,
+)
+
+
+def incidents_observed_since(session: Session, since: datetime) -> list[IncidentAlertFacts]:
+    """Every incident observed from ``since`` on (all classifications: the caller applies
+    the read rule to whom it tells), oldest first; for the alerts' spike counts."""
+    rows = session.execute(
+        select(*_ALERT_COLUMNS)
+        .where(IncidentRow.observed_start >= ensure_utc(since))
+        .order_by(IncidentRow.observed_start, IncidentRow.id)
+    )
+    return [_alert_facts(row) for row in rows]
+
+
+def incidents_with_casualties(
+    session: Session, updated_since: datetime
+) -> list[IncidentAlertFacts]:
+    """Incidents created or changed from ``updated_since`` on whose reports state casualties
+    (``reports.service.casualties_by_incident``: per kind, the largest best estimate)."""
+    rows = list(
+        session.execute(
+            select(*_ALERT_COLUMNS)
+            .where(IncidentRow.updated_at >= ensure_utc(updated_since))
+            .order_by(IncidentRow.id)
+        )
+    )
+    figures = casualties_by_incident(session, [row.id for row in rows])
+    return [_alert_facts(row, figures[row.id]) for row in rows if row.id in figures]
+
+
+def incident_alert_facts(session: Session, incident_id: str) -> IncidentAlertFacts | None:
+    """One incident's :class:`IncidentAlertFacts` (no casualties), ``None`` if unknown."""
+    row = session.execute(select(*_ALERT_COLUMNS).where(IncidentRow.id == incident_id)).first()
+    return _alert_facts(row) if row is not None else None

@@ -418,6 +418,22 @@ def _user_or_404(session: Session, user_id: str) -> UserRow:
     return user
 
 
+def user_viewer(session: Session, user_id: str) -> Viewer | None:
+    """The Viewer user ``user_id`` reads as (its member, operator flag; roles are resolved
+    per record by ``ReadScope``); ``None`` for an unknown or disabled user, on whose behalf
+    nothing is read (what the alerts area tells a subscriber)."""
+    user = session.get(UserRow, user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return Viewer(member_id=user.member_id, user_id=user.id, operator=user.operator)
+
+
+def user_member(session: Session, user_id: str) -> str | None:
+    """The member of user ``user_id`` (``None``: no such user)."""
+    user = session.get(UserRow, user_id)
+    return user.member_id if user is not None else None
+
+
 def _set_disabled(
     ctx: ServiceContext, viewer: Viewer, user_id: str, *, disabled: bool
 ) -> UserPublic:

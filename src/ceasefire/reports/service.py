@@ -693,6 +693,33 @@ def reports_by_incident(session: Session, incident_ids: list[str]) -> dict[str, 
     return found
 
 
+NO_CASUALTIES = '"casualties":{},'
+"""How the canonical content of a report stating no casualties spells them (sorted keys, no
+whitespace: ``ReportContent.canonical``), so that SQL can skip such reports."""
+
+
+def casualties_by_incident(session: Session, incident_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Per incident (of those whose reports state any), the largest best estimate of each
+    casualty kind its reports give: reports of one event repeat its casualties, they do not
+    add up. Reports stating none are skipped in SQL, unparsed."""
+    found: dict[str, dict[str, int]] = {}
+    for start in range(0, len(incident_ids), 500):
+        rows = session.execute(
+            select(IncidentReportRow.incident_id, ReportRow.content)
+            .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
+            .where(
+                IncidentReportRow.incident_id.in_(incident_ids[start : start + 500]),
+                ReportRow.content.not_like(f"%{NO_CASUALTIES}%"),
+            )
+        )
+        for incident_id, content in rows:
+            stated = json.loads(content).get("casualties") or {}
+            figures = found.setdefault(incident_id, {})
+            for key, estimate in stated.items():
+                figures[key] = max(figures.get(key, 0), int(estimate.get("best") or 0))
+    return {i: f for i, f in found.items() if any(f.values())}
+
+
 def incident_links(session: Session) -> dict[str, list[str]]:
     """Incident id → the ids of the reports it groups (the ledger checker's view)."""
     links: dict[str, list[str]] = {}

@@ -1,0 +1,138 @@
+"""State check of alerts, subscriptions and deliveries against the ledger.
+
+``ceasefire ledger verify`` replays this area's entries — alerts raised with the deliveries
+they queued, subscriptions added and ended, deliveries that succeeded or were dead-lettered
+— and compares them with the tables, so an alert, a subscription's address or a delivery's
+outcome changed behind the application's back shows up. A delivery's attempts, its retry
+time and its claim are bookkeeping, not compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.alerts.events import (
+    AlertRaised,
+    AlertTag,
+    DeliveryFinished,
+    Subscribed,
+    Unsubscribed,
+)
+from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
+from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.verify import CollectedEntry
+
+
+def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
+    state: ExpectedRows = {"alerts": {}, "alert_subscriptions": {}, "alert_deliveries": {}}
+    for entry in entries:
+        p = read_payload(entry)
+        if entry.tag == AlertTag.RAISED:
+            raised = cast(AlertRaised, p)
+            state["alerts"][str(raised["alert_id"])] = (
+                entry.seq,
+                {
+                    "kind": raised["kind"],
+                    "severity": raised["severity"],
+                    "subject": raised["subject"],
+                    "dedup_key": raised["dedup_key"],
+                    "classification": raised["classification"],
+                    "summary_sha256": raised["summary_sha256"],
+                },
+            )
+            for queued in raised["deliveries"] or []:
+                state["alert_deliveries"][str(queued["delivery_id"])] = (
+                    entry.seq,
+                    {
+                        "alert_id": raised["alert_id"],
+                        "subscription_id": queued["subscription_id"],
+                        "finished": None,
+                    },
+                )
+        elif entry.tag == AlertTag.SUBSCRIBED:
+            sub = cast(Subscribed, p)
+            state["alert_subscriptions"][str(sub["subscription_id"])] = (
+                entry.seq,
+                {
+                    "member_id": sub["member_id"],
+                    "user_id": sub["user_id"],
+                    "kinds": sub["kinds"],
+                    "areas": sub["areas"],
+                    "min_severity": sub["min_severity"],
+                    "channel": sub["channel"],
+                    "target_sha256": sub["target_sha256"],
+                    "ended_at": None,
+                },
+            )
+        elif entry.tag == AlertTag.UNSUBSCRIBED:
+            ended = cast(Unsubscribed, p)
+            key = str(ended["subscription_id"])
+            before = state["alert_subscriptions"].get(key, (entry.seq, {}))[1]
+            state["alert_subscriptions"][key] = (
+                entry.seq,
+                {**before, "ended_at": ended["ended_at"]},
+            )
+        elif entry.tag in (AlertTag.DELIVERED, AlertTag.DEAD_LETTERED, AlertTag.REQUEUED):
+            done = cast(DeliveryFinished, p)
+            key = str(done["delivery_id"])
+            before = state["alert_deliveries"].get(key, (entry.seq, {}))[1]
+            outcome = {AlertTag.DELIVERED: "succeeded", AlertTag.DEAD_LETTERED: "dead"}.get(
+                AlertTag(entry.tag)
+            )
+            state["alert_deliveries"][key] = (
+                entry.seq,
+                {**before, "alert_id": done["alert_id"], "finished": outcome},
+            )
+    return state
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _actual(session: Session) -> ActualRows:
+    rows: dict[str, dict[str, dict[str, Any]]] = {
+        "alerts": {
+            a.id: {
+                "kind": a.kind,
+                "severity": a.severity,
+                "subject": a.subject,
+                "dedup_key": a.dedup_key,
+                "classification": a.classification,
+                "summary_sha256": _sha256(a.summary),
+            }
+            for a in session.scalars(select(AlertRow))
+        },
+        "alert_subscriptions": {
+            s.id: {
+                "member_id": s.member_id,
+                "user_id": s.user_id,
+                "kinds": list(s.kinds),
+                "areas": list(s.areas),
+                "min_severity": s.min_severity,
+                "channel": s.channel,
+                "target_sha256": _sha256(s.target),
+                "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+            }
+            for s in session.scalars(select(SubscriptionRow))
+        },
+        "alert_deliveries": {
+            d.id: {
+                "alert_id": d.alert_id,
+                "subscription_id": d.subscription_id,
+                "finished": None if d.state == "pending" else d.state,
+            }
+            for d in session.scalars(select(DeliveryRow))
+        },
+    }
+    return rows
+
+
+CHECKER = projection_checker(
+    "alerts: alerts, subscriptions, deliveries", AlertTag, _expected, _actual
+)

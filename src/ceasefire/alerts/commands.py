@@ -1,0 +1,225 @@
+"""``ceasefire alerts``: subscriptions, scanning for alerts, and the delivery worker.
+
+By default a command acts as the centre's operator; with ``--token`` (or
+``CEASEFIRE_TOKEN``) as that token's member user, with exactly its rights.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from ceasefire.access import Viewer
+from ceasefire.alerts import service as alerts
+from ceasefire.alerts.model import AlertKind
+from ceasefire.alerts.schemas import (
+    AlertPublic,
+    DeliveryChannel,
+    DeliveryPublic,
+    DeliveryRun,
+    DeliveryState,
+    ScanResult,
+    SeverityName,
+    SubscriptionCreate,
+    SubscriptionPublic,
+)
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.output import print_result, print_table
+from ceasefire.db.context import ServiceContext
+from ceasefire.members.auth import acting_viewer
+from ceasefire.timeutil import parse_instant
+
+alerts_app = typer.Typer(help="Alerts: subscriptions, scans and deliveries.")
+
+
+def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
+    ctx = get_context()
+    return ctx, acting_viewer(ctx, token)
+
+
+def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
+    print_table(
+        "Alert subscriptions",
+        ["id", "member", "user", "channel", "target", "kinds", "areas", "min", "ended"],
+        [
+            (
+                s.id,
+                s.member_id,
+                s.user_id,
+                s.channel.value,
+                s.target,
+                ",".join(k.value for k in s.kinds) or "all",
+                ",".join(s.areas) or "all",
+                s.min_severity.value,
+                s.ended_at.isoformat() if s.ended_at else "",
+            )
+            for s in rows
+        ],
+    )
+
+
+@alerts_app.command("subscribe")
+def subscribe(
+    channel: Annotated[DeliveryChannel, typer.Option("--channel")],
+    target: Annotated[str, typer.Option("--target", help="Webhook URL or e-mail address.")],
+    secret: Annotated[
+        str | None,
+        typer.Option("--secret", envvar="CEASEFIRE_WEBHOOK_SECRET", help="Webhook secret."),
+    ] = None,
+    kind: Annotated[list[AlertKind] | None, typer.Option("--kind", help="Repeat; all.")] = None,
+    area: Annotated[list[str] | None, typer.Option("--area", help="Repeat; everywhere.")] = None,
+    min_severity: Annotated[SeverityName, typer.Option("--min-severity")] = SeverityName.INFO,
+    user: Annotated[str | None, typer.Option("--user", help="For this user.")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Subscribe a user to alerts (by webhook or e-mail)."""
+    body = SubscriptionCreate(
+        channel=channel,
+        target=target,
+        secret=secret,
+        kinds=kind or [],
+        areas=area or [],
+        min_severity=min_severity,
+        user_id=user,
+    )
+    created = alerts.subscribe(*_acting(token), body)
+    print_result(created, as_json, f"subscription {created.id} for {created.user_id}")
+
+
+@alerts_app.command("list")
+def list_subscriptions(
+    include_ended: Annotated[bool, typer.Option("--include-ended")] = False,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """List subscriptions (a member's own; the operator's: all)."""
+    rows = alerts.list_subscriptions(*_acting(token), include_ended=include_ended)
+    print_result(rows, as_json, _print_subscriptions)
+
+
+@alerts_app.command("unsubscribe")
+def unsubscribe(
+    subscription_id: Annotated[str, typer.Argument()],
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """End a subscription."""
+    ended = alerts.unsubscribe(*_acting(token), subscription_id)
+    print_result(ended, as_json, f"subscription {ended.id} ended")
+
+
+def _print_alerts(rows: list[AlertPublic]) -> None:
+    print_table(
+        "Alerts",
+        ["id", "kind", "severity", "subject", "summary"],
+        [(a.id, a.kind.value, a.severity.value, a.subject, a.summary) for a in rows],
+        free_text=["summary"],
+    )
+
+
+@alerts_app.command("scan")
+def scan(
+    now: Annotated[
+        str | None, typer.Option("--now", help="Scan as of this instant (ISO 8601).")
+    ] = None,
+    due_within_days: Annotated[
+        int | None, typer.Option("--due-within-days", min=0, help="Deadline warning, days.")
+    ] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Raise the alerts whose conditions hold (each once) and queue their deliveries."""
+    result = alerts.scan(
+        get_context(),
+        parse_instant(now, field="--now") if now else None,
+        due_within=timedelta(days=due_within_days) if due_within_days is not None else None,
+    )
+
+    def show(r: ScanResult) -> None:
+        _print_alerts(r.raised)
+        print(f"{len(r.raised)} raised, {r.skipped} already raised, {r.deliveries_queued} queued")
+
+    print_result(result, as_json, show)
+
+
+@alerts_app.command("deliver")
+def deliver(
+    now: Annotated[
+        str | None, typer.Option("--now", help="Deliver what is due at this instant.")
+    ] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Run the due deliveries of the outbox once (what the server's worker does)."""
+    run = alerts.deliver_due(get_context(), parse_instant(now, field="--now") if now else None)
+
+    def show(r: DeliveryRun) -> None:
+        print(
+            f"{r.attempted} attempted: {r.succeeded} delivered, {r.failed} to retry, "
+            f"{r.dead_lettered} dead-lettered"
+        )
+
+    print_result(run, as_json, show)
+
+
+@alerts_app.command("show")
+def show_alerts(
+    kind: Annotated[AlertKind | None, typer.Option("--kind")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Recent alerts the caller may read."""
+    rows = alerts.list_alerts(*_acting(token), kind=kind, limit=limit)
+    print_result(rows, as_json, _print_alerts)
+
+
+@alerts_app.command("deliveries")
+def deliveries(
+    state: Annotated[
+        DeliveryState | None, typer.Option("--state", help="dead: dead letters")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 100,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Deliveries with their attempts."""
+    rows = alerts.list_deliveries(*_acting(token), state=state, limit=limit)
+
+    def show(items: list[DeliveryPublic]) -> None:
+        print_table(
+            "Deliveries",
+            ["id", "alert", "channel", "state", "attempts", "next", "last error"],
+            [
+                (
+                    d.id,
+                    d.alert_id,
+                    d.channel.value,
+                    d.state.value,
+                    d.attempts,
+                    d.next_attempt_at.isoformat() if d.next_attempt_at else "",
+                    d.last_error or "",
+                )
+                for d in items
+            ],
+        )
+
+    print_result(rows, as_json, show)
+
+
+@alerts_app.command("requeue")
+def requeue(
+    delivery_id: Annotated[str, typer.Argument()],
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Put a dead-lettered delivery back in the outbox (operators)."""
+    delivery = alerts.requeue_dead(*_acting(token), delivery_id)
+    print_result(delivery, as_json, f"delivery {delivery.id} requeued")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the alerts command group."""
+    app.add_typer(alerts_app, name="alerts")
