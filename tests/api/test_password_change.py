@@ -257,7 +257,9 @@ def test_the_web_form_changes_the_password_and_keeps_this_session(
         assert form.headers["cache-control"] == "no-store"
         assert '<a href="/account/password">password</a>' in browser.get("/").text
 
-        differ = browser.post("/account/password", data={**_form(PASSWORD, NEW_PASSWORD, "typo"), **token})
+        differ = browser.post(
+            "/account/password", data={**_form(PASSWORD, NEW_PASSWORD, "typo"), **token}
+        )
         assert differ.status_code == 422
         assert "The two new passwords differ." in differ.text
         wrong = browser.post("/account/password", data={**_form(WRONG, NEW_PASSWORD), **token})

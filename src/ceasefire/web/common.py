@@ -35,6 +35,11 @@ ATTRIBUTION_LABELS = {
     "not_attributable": N_("not attributable"),
     "disputed": N_("disputed"),
 }
+DECISION_LABELS = {
+    "decided": N_("decided"),
+    "disputed": N_("disputed"),
+    "pending": N_("decision pending"),
+}
 STANCE_LABELS = {"concur": N_("concur"), "dissent": N_("dissent"), "abstain": N_("abstain")}
 CLASSIFICATION_LABELS = {
     "internal": N_("internal"),
@@ -86,6 +91,7 @@ LABELS: dict[str, dict[Any, str]] = {
     "status": STATUS_LABELS,
     "attribution": ATTRIBUTION_LABELS,
     "stance": STANCE_LABELS,
+    "decision": DECISION_LABELS,
     "classification": CLASSIFICATION_LABELS,
     "channel": CHANNEL_LABELS,
     "category": CATEGORY_LABELS,
