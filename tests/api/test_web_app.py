@@ -20,6 +20,7 @@ from ceasefire.incidents import service as incidents
 from ceasefire.members import auth
 from ceasefire.members.setup import DEMO_USERS, setup_demo_users
 from ceasefire.reports import service as reports
+from ceasefire.reports.schemas import ReportPublic
 from ceasefire.web import csrf
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast, demo_cast
@@ -114,7 +115,9 @@ def test_forms_need_the_session_token_and_a_resubmission_files_once(
     assert again.headers["location"].startswith(f"/reports/{report_id}?")
     (stored,) = reports.list_reports(ctx, cast.viewer(ctx, "tur")).items
     assert stored.id == report_id
-    assert len(reports.get_report(ctx, cast.viewer(ctx, "tur"), report_id).attachments) == 1
+    filed = reports.get_report(ctx, cast.viewer(ctx, "tur"), report_id)
+    assert isinstance(filed, ReportPublic)
+    assert len(filed.attachments) == 1
     shown = turkey.get(location)
     assert "The report was filed." in shown.text
     assert re.search(r"SHA-256 <code class=\"hash\">[0-9a-f]{64}</code>", shown.text)
