@@ -189,6 +189,28 @@ def test_what_a_liaison_and_the_public_may_see_and_do(
         ).status_code
         == 404
     )
+    # The liaison's report form is the complaint form.
+    form = azerbaijan.get("/reports/new").text
+    assert "File a complaint" in form
+    assert '<option value="party_complaint" selected>' in form
+    complaint = azerbaijan.post(
+        "/reports/new",
+        data={
+            **_report_form(
+                channel="party_complaint",
+                means=[],
+                classification="",
+                alleged_perpetrator="ARM",
+                concerns="ARM",
+                idempotency_key="aze-complaint-1",
+            ),
+            "csrf_token": aze_csrf,
+        },
+        follow_redirects=False,
+    )
+    assert complaint.status_code == 303, complaint.text
+    filed = azerbaijan.get(complaint.headers["location"]).text
+    assert "party complaint" in filed
     # An observer files nothing.
     france = browsers["fra"]
     fra_csrf = _signed_in(france, cast.tokens["fra"])
@@ -287,6 +309,23 @@ def test_an_incident_from_the_forms_to_its_ledger_entries(
     page = russia.get(base).text
     assert page.count('class="superseded"') == 1
     assert "origin not seen" in page
+    # Grouping another report in, and taking it out again with the reason (merge/split).
+    other = reports.submit_report(ctx, turkey_viewer, shelling_body(count=2)).report
+    added = turkey.post(
+        f"{base}/reports",
+        data={"csrf_token": tur_csrf, "report_ids": other.id},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    assert other.id in turkey.get(base).text
+    removed = turkey.post(
+        f"{base}/reports/remove",
+        data={"csrf_token": tur_csrf, "report_id": other.id, "reason": "another event"},
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303
+    detail = incidents.get_incident(ctx, turkey_viewer, incident_id)
+    assert [r.id for r in getattr(detail, "reports", [])] == [report.id]
     russian = russia.get(f"{base}?lang=ru").text
     assert "Оценки" in russian
     assert "заменена" in russian
