@@ -19,11 +19,14 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.members import auth
 from ceasefire.members.setup import DEMO_USERS, setup_demo_users
+from ceasefire.news.extract import NewsExtractor
+from ceasefire.news.service import NewsIngester
 from ceasefire.reports import service as reports
 from ceasefire.reports.schemas import ReportPublic
-from ceasefire.web import csrf
+from ceasefire.web import csrf, news_pages
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast, demo_cast
+from tests.factories.news import SHELLING
 from tests.factories.reports import shelling_body
 
 HTML = {"accept": "text/html"}
@@ -401,3 +404,35 @@ def test_demo_users_get_a_password_once(ctx: ServiceContext) -> None:
     issued = auth.login(ctx, user_id=monitor.user_id, password=monitor.password)
     assert auth.viewer_for_token(ctx, issued.token).member_id == "tur"
     assert setup_demo_users(ctx) == []  # a second init prints no password
+
+
+def test_news_page_extracts_then_sends_only_the_ticked_events(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient], extractor: NewsExtractor
+) -> None:
+    ctx.caches[news_pages.CACHE_KEY] = NewsIngester(ctx, extractor)  # the session's model
+    turkey = browsers["tur"]
+    token = _signed_in(turkey, cast.tokens["tur"])
+    shown = turkey.post("/news/analyse", data={"csrf_token": token, "text": SHELLING})
+    assert shown.status_code == 200
+    assert 'class="hl-place ">Tartar</mark>' in shown.text
+    assert "hl-actor" in shown.text
+    ticks = re.findall(r'name="events" value="(\d+)"', shown.text)
+    assert ticks
+    data = re.search(r'name="data" value="([^"]+)"', shown.text)
+    assert data is not None
+    assert reports.list_reports(ctx, cast.viewer(ctx, "tur")).items == []  # nothing stored
+    sent = turkey.post(
+        "/news/ingest",
+        data={"csrf_token": token, "data": data.group(1), "name": "tartar", "events": ticks},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    article = turkey.get(sent.headers["location"]).text
+    (report,) = reports.list_reports(ctx, cast.viewer(ctx, "tur")).items
+    assert f'href="/reports/{report.id}"' in article
+    assert re.search(r'href="/ledger/\d+"', article)
+    # A liaison may not use it.
+    azerbaijan = browsers["aze"]
+    aze = _signed_in(azerbaijan, cast.tokens["aze"])
+    refused = azerbaijan.post("/news/analyse", data={"csrf_token": aze, "text": SHELLING})
+    assert refused.status_code == 403
