@@ -312,7 +312,7 @@ def test_joint_assessment_dissent_reply_and_access_in_the_browser(
     assert "CONSULT" in page.inner_text("#events")
     for kind in ("actor", "place", "quote", "date"):
         assert page.locator(f".article-text mark.hl-{kind}").count() > 0, kind
-    page.screenshot(path=str(OUTPUT / "news.png"), full_page=True)
+    page.screenshot(path=str(OUTPUT / "news-extracted.png"), full_page=True)
 
     for context in (turkey, russia, armenia, azerbaijan, public):
         context.close()
