@@ -9,8 +9,8 @@ nor this site's pages, cannot produce it.
 
 This adds to the other defences (``auth_pages``): the cookie is ``SameSite=Strict`` and a form
 post must come from this origin. A POST without the cookie acts as the public, which may only
-sign in (``/login`` has no session to bind a token to: its forgery is refused by the origin
-check).
+sign in; ``/login`` itself does nothing with the current session (it replaces it), so it asks
+for no token: its forgery is refused by the origin check.
 """
 
 from __future__ import annotations
