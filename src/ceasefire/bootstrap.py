@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from ceasefire.agreements.service import setup_agreements
@@ -9,7 +10,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.migrate import upgrade
 from ceasefire.incidents.setup import setup_intake
 from ceasefire.ledger.service import setup_ledger
-from ceasefire.members.setup import setup_members
+from ceasefire.members.setup import setup_demo_users, setup_members
 from ceasefire.news.service import setup_news
 
 
@@ -23,4 +24,5 @@ def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
     steps.extend(setup_members(ctx, demo=demo))
     steps.extend(setup_intake(ctx, demo=demo))
     steps.extend(setup_news(ctx, demo=demo))
-    return {"steps": steps, "demo": demo}
+    users = [asdict(user) for user in setup_demo_users(ctx)] if demo else []
+    return {"steps": steps, "demo": demo, "users": users}

@@ -20,6 +20,7 @@ from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.members import auth
 from ceasefire.members.setup import setup_members
 from ceasefire.members.tables import ApiTokenRow
+from ceasefire.web import csrf
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import OPERATOR, PASSWORD
 
@@ -247,6 +248,7 @@ def test_the_web_form_changes_the_password_and_keeps_this_session(
     with TestClient(app) as browser, TestClient(app) as other_browser:
         mine = _web_sign_in(browser)
         theirs = _web_sign_in(other_browser)
+        token = {"csrf_token": csrf.token_for(mine)}
         api_token = auth.create_token(ctx, OPERATOR, user_id=USER).token
 
         form = browser.get("/account/password")
@@ -255,26 +257,30 @@ def test_the_web_form_changes_the_password_and_keeps_this_session(
         assert form.headers["cache-control"] == "no-store"
         assert '<a href="/account/password">password</a>' in browser.get("/").text
 
-        differ = browser.post("/account/password", data=_form(PASSWORD, NEW_PASSWORD, "typo"))
+        differ = browser.post(
+            "/account/password", data={**_form(PASSWORD, NEW_PASSWORD, "typo"), **token}
+        )
         assert differ.status_code == 422
         assert "The two new passwords differ." in differ.text
-        wrong = browser.post("/account/password", data=_form(WRONG, NEW_PASSWORD))
+        wrong = browser.post("/account/password", data={**_form(WRONG, NEW_PASSWORD), **token})
         assert wrong.status_code == 403
         assert "The current password is wrong." in wrong.text
-        short = browser.post("/account/password", data=_form(PASSWORD, "short"))
+        short = browser.post("/account/password", data={**_form(PASSWORD, "short"), **token})
         assert short.status_code == 422
         assert "at least 10 characters" in short.text
         forged = browser.post(
             "/account/password",
-            data=_form(PASSWORD, NEW_PASSWORD),
+            data={**_form(PASSWORD, NEW_PASSWORD), **token},
             headers={"Origin": "https://evil.example"},
         )
         assert forged.status_code == 403
         assert _sign_in(browser, PASSWORD) == 200  # none of them changed it
 
+        unsigned = browser.post("/account/password", data=_form(PASSWORD, NEW_PASSWORD))
+        assert unsigned.status_code == 403  # no CSRF token
         done = browser.post(
             "/account/password",
-            data=_form(PASSWORD, NEW_PASSWORD),
+            data={**_form(PASSWORD, NEW_PASSWORD), **token},
             headers={"Origin": "http://testserver"},
             follow_redirects=False,
         )

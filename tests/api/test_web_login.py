@@ -18,6 +18,7 @@ from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.members import auth
 from ceasefire.members.tables import ApiTokenRow
 from ceasefire.reports import service as reports
+from ceasefire.web import csrf
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import OPERATOR, PASSWORD, Cast, demo_cast
 from tests.factories.reports import shelling_body
@@ -173,7 +174,9 @@ def test_logout_revokes_the_token_so_the_old_cookie_no_longer_works(
 ) -> None:
     token = sign_in(client)
     assert token_state(ctx, token) == "active"
-    response = client.post("/logout", follow_redirects=False)
+    response = client.post(
+        "/logout", data={"csrf_token": csrf.token_for(token)}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     assert "max-age=0" in response.headers["set-cookie"].lower()
@@ -200,7 +203,8 @@ def test_logout_revokes_the_token_so_the_old_cookie_no_longer_works(
     assert me.status_code == 401
     assert me.headers["www-authenticate"] == "Bearer"
     # Signing out again (stale cookie) is harmless.
-    assert client.post("/logout", follow_redirects=False).status_code == 303
+    again = client.post("/logout", data={"csrf_token": csrf.token_for(token)})
+    assert again.status_code == 200  # redirected to the public dashboard
 
 
 @pytest.mark.parametrize("state", ["garbage", "expired", "disabled"])
@@ -276,7 +280,15 @@ def test_cross_site_form_posts_are_refused(
     assert token is not None
     assert client.post("/logout", headers=evil).status_code == 403
     assert token_state(ctx, token) == "active"
-    assert client.post("/logout", headers=own, follow_redirects=False).status_code == 303
+    # From this site but without the session's CSRF token (or with another session's):
+    # refused too, and the session stays.
+    assert client.post("/logout", headers=own).status_code == 403
+    other = {"csrf_token": csrf.token_for("cft_another-session")}
+    assert client.post("/logout", headers=own, data=other).status_code == 403
+    assert token_state(ctx, token) == "active"
+    signed = {"csrf_token": csrf.token_for(token)}
+    response = client.post("/logout", headers=own, data=signed, follow_redirects=False)
+    assert response.status_code == 303
     assert token_state(ctx, token) == "revoked"
 
 

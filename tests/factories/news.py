@@ -23,3 +23,18 @@ SEED_EXPECTED = DATA / "asharq-al-awsat-2020-11-26-nagorno-karabakh.expected.jso
 def sentence(extractor: NewsExtractor, text: str, day: date | None = date(2020, 11, 26)) -> NewsDoc:
     """Run the pipeline over one sentence dated ``day`` (a Thursday by default)."""
     return extractor.extract_sentence(text, day=day)
+
+
+# A claimed shelling with casualties: one event of violence among talk.
+SHELLING = """Shelling reported near Tartar
+
+Thursday, 26 November, 2020 - 10:00
+
+Azerbaijan's defence ministry said on Wednesday that Armenian forces had shelled the town of \
+Tartar with artillery, killing two civilians and wounding five.
+
+Armenia's defence ministry denied that its forces had opened fire.
+
+Russian and Turkish officers of the joint monitoring centre said they would look into the \
+incident.
+"""

@@ -16,8 +16,8 @@ from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.service import NewsIngester
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from tests.factories.members import OPERATOR, demo_cast
-from tests.factories.news import SEED
-from tests.integration.test_news_service import SHELLING, counts
+from tests.factories.news import SEED, SHELLING
+from tests.integration.test_news_service import counts
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
 

@@ -16,20 +16,7 @@ from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from ceasefire.reports import service as reports
 from ceasefire.reports.schemas import ReportPublic
 from tests.factories.members import OPERATOR, demo_cast
-from tests.factories.news import SEED
-
-SHELLING = """Shelling reported near Tartar
-
-Thursday, 26 November, 2020 - 10:00
-
-Azerbaijan's defence ministry said on Wednesday that Armenian forces had shelled the town of \
-Tartar with artillery, killing two civilians and wounding five.
-
-Armenia's defence ministry denied that its forces had opened fire.
-
-Russian and Turkish officers of the joint monitoring centre said they would look into the \
-incident.
-"""
+from tests.factories.news import SEED, SHELLING
 
 TABLES = ("news_articles", "news_events", "reports", "ledger_entries")
 
@@ -153,3 +140,27 @@ def test_demo_step_is_idempotent(ctx: ServiceContext) -> None:
     assert "already ingested" in second[0]
     assert counts(ctx)["news_articles"] == 1
     assert setup_news(ctx, demo=False) == []
+
+
+def test_a_preview_stores_nothing_and_only_chosen_events_become_reports(
+    ctx: ServiceContext, ingester: NewsIngester
+) -> None:
+    demo_cast(ctx)
+    before = counts(ctx)
+    data = SHELLING.encode("utf-8")
+    preview = ingester.preview(data, name="tartar.txt", viewer=OPERATOR)
+    assert counts(ctx) == before  # the web page's "extract" step writes nothing
+    assert preview["stored_as"] is None
+    reportable = [i for i, e in enumerate(preview["events"]) if e["report_body"]]
+    assert reportable
+    assert all(e["report_reason"] for e in preview["events"] if not e["report_body"])
+    # None ticked: the article and its events are stored, no report is filed.
+    result = ingester.ingest_bytes(data, name="tartar.txt", viewer=OPERATOR, selected=set())
+    assert result.reports == []
+    assert result.kept_as_events == len(preview["events"])
+    article = get_article(ctx, result.article_id)
+    whys = {e["report"]["why"] for e in article["events"]}
+    assert "not selected for intake" in whys
+    assert ingester.preview(data, name="tartar.txt", viewer=OPERATOR)["stored_as"] == (
+        result.article_id
+    )

@@ -12,10 +12,13 @@ UAV the one sensor.
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.db.context import ServiceContext
+from ceasefire.members.auth import add_user, list_users
 from ceasefire.members.model import (
     GeoPoint,
     Member,
@@ -114,3 +117,52 @@ def setup_members(ctx: ServiceContext, *, demo: bool) -> list[str]:
         f" post {JMC_POST.id}, sensor {TURKISH_UAV.id}"
     )
     return steps
+
+
+DEMO_USERS: tuple[tuple[str, str, bool], ...] = (
+    ("operator", "centre", True),
+    ("rus-monitor", "rus", False),
+    ("tur-monitor", "tur", False),
+    ("aze-liaison", "aze", False),
+    ("arm-liaison", "arm", False),
+    ("fra-observer", "fra", False),
+    ("usa-observer", "usa", False),
+    ("osce-observer", "osce-mg", False),
+)
+"""(user id, member, operator) of the demo's users: one per demo member, and an operator."""
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo user created now, with the password that is shown this once and never again."""
+
+    user_id: str
+    member_id: str
+    operator: bool
+    password: str
+
+
+def setup_demo_users(ctx: ServiceContext) -> list[DemoUser]:
+    """Create the demo users that do not exist yet, each with a fresh random password.
+
+    Only the argon2 hash is stored: the returned passwords are the only copy, which
+    ``ceasefire init --demo`` prints once. Users already there are left alone (a second run
+    creates nobody and prints no password); ``ceasefire user password`` sets a new one.
+    """
+    operator = Viewer.cli_operator()
+    existing = {user.id for user in list_users(ctx, operator)}
+    created = []
+    for user_id, member_id, is_operator in DEMO_USERS:
+        if user_id in existing:
+            continue
+        password = secrets.token_urlsafe(12)
+        add_user(
+            ctx,
+            operator,
+            user_id=user_id,
+            member_id=member_id,
+            password=password,
+            operator=is_operator,
+        )
+        created.append(DemoUser(user_id, member_id, is_operator, password))
+    return created

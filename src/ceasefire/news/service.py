@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,9 +115,19 @@ class NewsIngester:
         return self.ingest_bytes(data, name=str(path), viewer=viewer)
 
     def ingest_bytes(
-        self, data: bytes, *, name: str, viewer: Viewer, url: str | None = None
+        self,
+        data: bytes,
+        *,
+        name: str,
+        viewer: Viewer,
+        url: str | None = None,
+        selected: Collection[int] | None = None,
     ) -> IngestResult:
-        """Parse, analyse and store one article; re-ingesting the same text changes nothing."""
+        """Parse, analyse and store one article; re-ingesting the same text changes nothing.
+
+        ``selected`` (ordinals of the events, as :meth:`preview` numbers them) limits which
+        events are sent to intake as reports; the others are stored as events only. ``None``
+        sends every reportable event."""
         self.check_may_ingest(viewer)
         article = self.extractor.read_bytes(data, name=name, url=url)
         check_language(article)
@@ -124,7 +135,29 @@ class NewsIngester:
         if existing is not None:
             return existing
         result = article_result(self.extractor.analyse(article))
-        return self._store(article, result, data, viewer)
+        return self._store(article, result, data, viewer, selected=selected)
+
+    def preview(
+        self, data: bytes, *, name: str, viewer: Viewer, url: str | None = None
+    ) -> dict[str, Any]:
+        """What ingesting would extract, stored nowhere: the article, its events (each with
+        the report body it would become, or why it stays an event) and the spans found.
+        The same monitors-only rule as ingesting."""
+        self.check_may_ingest(viewer)
+        article = self.extractor.read_bytes(data, name=name, url=url)
+        check_language(article)
+        result = article_result(self.extractor.analyse(article))
+        article_json = {k: v for k, v in result["article"].items() if k != "text"}
+        fallback_day = article.reference_date or utcnow().date()
+        for index, event in enumerate(result["events"]):
+            body, reason = report_body(
+                event, index, article_json, article_id="preview", fallback_day=fallback_day
+            )
+            event["report_body"] = body
+            event["report_reason"] = reason
+        existing = self._existing(article.content_sha256)
+        result["stored_as"] = existing.article_id if existing is not None else None
+        return result
 
     def store_analysed(self, analysed: AnalysedArticle, viewer: Viewer) -> IngestResult:
         """Store an article analysed elsewhere, in one unit of work; a stored text is kept.
@@ -173,7 +206,13 @@ class NewsIngester:
             )
 
     def _store(
-        self, article: Article, result: dict[str, Any], data: bytes, viewer: Viewer
+        self,
+        article: Article,
+        result: dict[str, Any],
+        data: bytes,
+        viewer: Viewer,
+        *,
+        selected: Collection[int] | None = None,
     ) -> IngestResult:
         now = utcnow()
         actor = actor_of(viewer)
@@ -185,6 +224,8 @@ class NewsIngester:
             report_body(
                 event, index, article_json, article_id=article_id, fallback_day=fallback_day
             )
+            if selected is None or index in selected
+            else (None, "not selected for intake")
             for index, event in enumerate(result["events"])
         ]
         contents: list[ReportContent | None] = []

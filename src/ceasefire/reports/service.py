@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Table, bindparam, insert, select
+from sqlalchemy import Select, Table, bindparam, insert, or_, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from ceasefire.access import Viewer
+from ceasefire.access import Classification, Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
@@ -806,10 +806,16 @@ def list_reports(
     start: datetime | None = None,
     end: datetime | None = None,
     unassigned: bool = False,
+    bbox: tuple[float, float, float, float] | None = None,
+    party: str | None = None,
+    classification: Classification | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> ReportPage:
-    """Reports the viewer may read, newest first; ``cursor`` is the last id of a page."""
+    """Reports the viewer may read, newest first; ``cursor`` is the last id of a page.
+
+    ``bbox`` is (min_lon, min_lat, max_lon, max_lat) of the event's position; ``party`` a
+    party the report concerns or alleges."""
     limit = max(1, min(limit, MAX_LIST_LIMIT))
     cursor = check_cursor(cursor, "rep")
     with ctx.reader() as session:
@@ -829,6 +835,21 @@ def list_reports(
             query = query.where(
                 ~ReportRow.id.in_(select(IncidentReportRow.report_id).scalar_subquery())
             )
+        if bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = bbox
+            query = query.where(
+                ReportRow.event_lon >= min_lon,
+                ReportRow.event_lon <= max_lon,
+                ReportRow.event_lat >= min_lat,
+                ReportRow.event_lat <= max_lat,
+            )
+        if party is not None:
+            code = party.strip().upper()
+            query = query.where(
+                or_(ReportRow.concerns.like(f"%,{code},%"), ReportRow.alleged_perpetrator == code)
+            )
+        if classification is not None:
+            query = query.where(ReportRow.classification == classification.value)
         rows: list[ReportRow] = []
         for row in _scan(session, query, cursor, limit):
             if readable_row(scope, row):

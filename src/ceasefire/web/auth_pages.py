@@ -5,7 +5,8 @@ A sign-in is ``auth.login``: the same throttled password check as ``POST /api/v1
 and the same 12-hour API token, kept in the HttpOnly, SameSite=Strict cookie of
 ``web.session``. Signing out revokes that token, so a copied cookie stops working too.
 
-Forms are protected against cross-site request forgery without a token in the form:
+Forms are protected against cross-site request forgery by the session's CSRF token
+(``web.csrf``: every POST that carries the sign-in cookie must carry it), and besides:
 
 - the cookie is ``SameSite=Strict``, so a browser never sends it with a request another
   site starts (a forged ``POST /logout`` arrives signed out and does nothing);
@@ -16,9 +17,8 @@ Forms are protected against cross-site request forgery without a token in the fo
   A request with neither header does not come from a browser form, so it cannot be forged
   by a web page, and is allowed (e.g. scripts using ``curl``).
 
-The password form changes a record for the signed-in user, yet needs no synchronizer token
-either: besides the two defences above, it only works with the current password, which a
-forging page does not know.
+The password form also only works with the current password, which a forging page does
+not know.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ from ceasefire.access import Viewer
 from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthorized
+from ceasefire.i18n.markers import N_
 from ceasefire.members import auth
 from ceasefire.timeutil import utcnow
+from ceasefire.web import csrf
 from ceasefire.web.pages import render
 from ceasefire.web.session import (
     SESSION_COOKIE,
@@ -45,7 +47,7 @@ from ceasefire.web.session import (
 
 router = APIRouter(include_in_schema=False)
 
-WRONG_CREDENTIALS = "Wrong user name or password."
+WRONG_CREDENTIALS = N_("Wrong user name or password.")
 
 
 def _origin_of(request: Request) -> str:
@@ -65,7 +67,7 @@ def check_same_origin(request: Request) -> None:
         raise Forbidden("cross-site form submission refused")
 
 
-def _local_path(candidate: str | None) -> str:
+def local_path(candidate: str | None) -> str:
     # Only a path on this site: "//evil.example" or "https://..." would be an open redirect.
     if not candidate or not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
         return "/"
@@ -81,6 +83,7 @@ def _no_store(response: Response) -> Response:
 
 
 def _login_page(
+    request: Request,
     viewer: Viewer,
     *,
     next_path: str,
@@ -90,7 +93,12 @@ def _login_page(
     retry_after_s: int | None = None,
 ) -> Response:
     response = render(
-        "login.html", viewer=viewer, next_path=next_path, user_id=user_id, error=error
+        "login.html",
+        request=request,
+        viewer=viewer,
+        next_path=next_path,
+        user_id=user_id,
+        error=error,
     )
     response.status_code = status
     if retry_after_s is not None:
@@ -100,11 +108,12 @@ def _login_page(
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(
+    request: Request,
     viewer: WebViewer,
     next_path: Annotated[str | None, Query(alias="next")] = None,
 ) -> Response:
     """The sign-in form."""
-    return _login_page(viewer, next_path=_local_path(next_path))
+    return _login_page(request, viewer, next_path=local_path(next_path))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -115,17 +124,21 @@ def login_submit(
     password: Annotated[str, Form()] = "",
     next_path: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
-    """Check the password; on success keep a new API token in the cookie and go on."""
+    """Check the password; on success keep a new API token in the cookie and go on.
+
+    No session token is asked for: signing in does nothing with the current session (it
+    replaces it), and a forged sign-in is refused by the origin check."""
     check_same_origin(request)
     public = Viewer.public()
-    target = _local_path(next_path)
+    target = local_path(next_path)
     user_id = user_id.strip()
     if not user_id or not password:
         return _login_page(
+            request,
             public,
             next_path=target,
             user_id=user_id,
-            error="Enter a user name and a password.",
+            error=N_("Enter a user name and a password."),
             status=422,
         )
     try:
@@ -135,10 +148,11 @@ def login_submit(
     except Unauthorized:
         # One message for every cause: it must not tell which part was wrong.
         return _login_page(
-            public, next_path=target, user_id=user_id, error=WRONG_CREDENTIALS, status=401
+            request, public, next_path=target, user_id=user_id, error=WRONG_CREDENTIALS, status=401
         )
     except TooManyRequests as exc:
         return _login_page(
+            request,
             public,
             next_path=target,
             user_id=user_id,
@@ -154,9 +168,12 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(request: Request, ctx: ContextDep) -> Response:
+def logout(
+    request: Request, ctx: ContextDep, csrf_token: Annotated[str | None, Form()] = None
+) -> Response:
     """Revoke the session's token, drop the cookie and go back to the public dashboard."""
     check_same_origin(request)
+    csrf.check(request, csrf_token)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         auth.logout(ctx, token)
@@ -169,6 +186,7 @@ ACCOUNT_PAGE = "/account/password"
 
 
 def _password_page(
+    request: Request,
     viewer: Viewer,
     *,
     changed: bool = False,
@@ -178,6 +196,7 @@ def _password_page(
 ) -> Response:
     response = render(
         "account_password.html",
+        request=request,
         viewer=viewer,
         changed=changed,
         error=error,
@@ -198,11 +217,11 @@ def _sentence(message: str) -> str:
 
 
 @router.get(ACCOUNT_PAGE, response_class=HTMLResponse)
-def password_form(viewer: WebViewer, changed: bool = False) -> Response:
+def password_form(request: Request, viewer: WebViewer, changed: bool = False) -> Response:
     """The signed-in user's password form (the public is sent to sign in first)."""
     if viewer.is_public:
         return _to_sign_in()
-    return _password_page(viewer, changed=changed)
+    return _password_page(request, viewer, changed=changed)
 
 
 @router.post(ACCOUNT_PAGE, response_class=HTMLResponse)
@@ -213,13 +232,15 @@ def password_submit(
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
     new_password_again: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Change the signed-in user's password; this session stays, the others end."""
     check_same_origin(request)
+    csrf.check(request, csrf_token)
     if viewer.is_public:
         return _to_sign_in()
     if new_password != new_password_again:
-        return _password_page(viewer, error="The two new passwords differ.", status=422)
+        return _password_page(request, viewer, error="The two new passwords differ.", status=422)
     try:
         attempt = count_sign_in(request)
         auth.change_password(
@@ -232,8 +253,12 @@ def password_submit(
         attempt.succeeded()
     except TooManyRequests as exc:
         return _password_page(
-            viewer, error=_sentence(exc.message), status=429, retry_after_s=exc.retry_after_s
+            request,
+            viewer,
+            error=_sentence(exc.message),
+            status=429,
+            retry_after_s=exc.retry_after_s,
         )
     except (Forbidden, InvalidInput, Conflict) as exc:
-        return _password_page(viewer, error=_sentence(exc.message), status=exc.status)
+        return _password_page(request, viewer, error=_sentence(exc.message), status=exc.status)
     return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?changed=true", status_code=303))

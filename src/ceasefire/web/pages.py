@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -15,6 +16,8 @@ from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.timeutil import parse_instant
+from ceasefire.web import csrf
+from ceasefire.web.common import LABELS
 from ceasefire.web.dashboard import build_dashboard
 from ceasefire.web.session import WebViewer
 
@@ -40,6 +43,9 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["day"] = lambda value: i18n.format_day(value, lang)
     env.filters["instant"] = lambda value, tz=None: i18n.format_instant(value, lang, tz=tz)
+    env.filters["label"] = lambda value, kind: (
+        i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
+    )
     env.globals["lang"] = lang
     env.globals["languages"] = i18n.LANGUAGE_NAMES
     return env
@@ -53,12 +59,39 @@ def language_of(request: Request | None) -> str:
     return i18n.negotiate(request.headers.get("accept-language"), preferred=chosen)
 
 
+TIME_ZONE_COOKIE = "tz"
+
+
+def time_zone_of(request: Request | None) -> str:
+    """The reader's time zone (the ``tz`` cookie a user chose; UTC by default)."""
+    chosen = request.cookies.get(TIME_ZONE_COOKIE) if request is not None else None
+    return chosen if chosen in TIME_ZONES else "UTC"
+
+
+TIME_ZONES = ("UTC", "Asia/Baku", "Asia/Yerevan", "Europe/Moscow", "Europe/Istanbul")
+"""The zones a reader may choose: UTC and those of the demo's members and region."""
+
+
 def render(template: str, *, request: Request | None = None, **context: Any) -> HTMLResponse:
-    """A page in the language :func:`language_of` the request asks for."""
+    """A page in the language :func:`language_of` the request asks for, with the reader's
+    time zone, the session's CSRF token for its forms and the path for the language links."""
     lang = language_of(request)
+    context.setdefault("tz", time_zone_of(request))
+    context.setdefault("time_zones", TIME_ZONES)
+    context.setdefault("csrf_token", csrf.token_of(request) if request is not None else None)
+    context.setdefault("here", _here(request))
     response = HTMLResponse(environment(lang).get_template(template).render(**context))
     response.headers["Content-Language"] = lang
     return response
+
+
+def _here(request: Request | None) -> str:
+    if request is None:
+        return "/"
+    query = "&".join(
+        f"{k}={quote(v)}" for k, v in request.query_params.multi_items() if k != "lang"
+    )
+    return request.url.path + (f"?{query}" if query else "")
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,0 +1,193 @@
+"""What the pages of the web application share: sign-in redirects, the ledger entries a form
+made, query-string filters and the translated labels of the domain's values.
+
+The pages call the same services as the API with the viewer of the sign-in cookie; nothing
+here decides who may read or do what (the services do, once for every interface).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+
+from ceasefire.access import Viewer
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
+from ceasefire.ledger import service as ledger_service
+from ceasefire.timeutil import parse_instant
+
+STATUS_LABELS = {
+    "reported": N_("reported"),
+    "under_investigation": N_("under investigation"),
+    "verified": N_("verified"),
+    "not_substantiated": N_("not substantiated"),
+    "unverifiable": N_("unverifiable"),
+}
+ATTRIBUTION_LABELS = {
+    "pending": N_("pending"),
+    "attributed": N_("attributed"),
+    "not_attributable": N_("not attributable"),
+    "disputed": N_("disputed"),
+}
+DECISION_LABELS = {
+    "decided": N_("decided"),
+    "disputed": N_("disputed"),
+    "pending": N_("decision pending"),
+}
+STANCE_LABELS = {"concur": N_("concur"), "dissent": N_("dissent"), "abstain": N_("abstain")}
+CLASSIFICATION_LABELS = {
+    "internal": N_("internal"),
+    "shared": N_("shared"),
+    "public": N_("public"),
+}
+CHANNEL_LABELS = {
+    "monitor_observation": N_("monitor observation"),
+    "sensor_detection": N_("sensor detection"),
+    "party_complaint": N_("party complaint"),
+    "public_hotline": N_("public hotline"),
+    "news": N_("news"),
+    "csv_import": N_("CSV import"),
+}
+CATEGORY_LABELS = {
+    "explosion_undetermined": N_("explosion (undetermined)"),
+    "explosion_impact": N_("explosion (impact)"),
+    "explosion_outgoing": N_("explosion (outgoing)"),
+    "explosion_airburst": N_("explosion (airburst)"),
+    "projectile": N_("projectile in flight"),
+    "muzzle_flash": N_("muzzle flash"),
+    "illumination_flare": N_("illumination flare"),
+    "small_arms_fire": N_("small-arms fire"),
+    "heavy_machine_gun_fire": N_("heavy-machine-gun fire"),
+    "armed_clash": N_("armed clash"),
+    "drone_strike": N_("drone strike"),
+    "shelling": N_("shelling"),
+    "heavy_weapon_in_violation": N_("heavy weapon in violation of withdrawal line"),
+    "troop_or_vehicle_movement": N_("troop or vehicle movement"),
+    "freedom_of_movement_restriction": N_("freedom-of-movement restriction"),
+    "uav_jamming": N_("UAV jamming"),
+    "gps_interference": N_("GPS interference"),
+    "civilian_casualty": N_("civilian casualty"),
+    "damage_to_civilian_object": N_("damage to civilian object"),
+    "mine_uxo": N_("mine / UXO"),
+    "detention_exchange": N_("detention / exchange"),
+    "other": N_("other"),
+}
+PRECISION_LABELS = {
+    1: N_("1 · exact"),
+    2: N_("2 · within about 25 km of the place"),
+    3: N_("3 · district"),
+    4: N_("4 · region"),
+    5: N_("5 · linear feature or larger area"),
+    6: N_("6 · country"),
+    7: N_("7 · water or airspace"),
+}
+LABELS: dict[str, dict[Any, str]] = {
+    "status": STATUS_LABELS,
+    "attribution": ATTRIBUTION_LABELS,
+    "stance": STANCE_LABELS,
+    "decision": DECISION_LABELS,
+    "classification": CLASSIFICATION_LABELS,
+    "channel": CHANNEL_LABELS,
+    "category": CATEGORY_LABELS,
+    "precision": PRECISION_LABELS,
+}
+"""The English label of each value a page shows, translated where it is shown."""
+
+
+def sign_in_first(request: Request) -> RedirectResponse:
+    """Send the public to the sign-in form, coming back to this page afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def head_seq(ctx: ServiceContext) -> int:
+    """The ledger's last sequence number (what a form's entries come after)."""
+    return int(ledger_service.head(ctx)["seq"])
+
+
+def entries_since(ctx: ServiceContext, viewer: Viewer, after: int, subject: str) -> list[int]:
+    """The ledger entries about ``subject`` recorded after ``after``: what a form just did."""
+    return [
+        entry.seq
+        for entry in ledger_service.list_entries(ctx, viewer, after=after, subject=subject)
+        if entry.member_id == (viewer.member_id or entry.member_id)
+    ]
+
+
+def entries_about(ctx: ServiceContext, viewer: Viewer, subject: str) -> list[Any]:
+    """Every ledger entry about ``subject`` (members read the ledger; the public gets none)."""
+    if viewer.is_public:
+        return []
+    return ledger_service.list_entries(ctx, viewer, subject=subject, limit=ledger_service.MAX_PAGE)
+
+
+def optional(value: str | None) -> str | None:
+    """A form or query value, ``None`` when empty."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def instant(value: str | None, field: str, *, end_of_day: bool = False) -> datetime | None:
+    """A date (``2020-11-26``) or an instant from a query string; a date that ends a range
+    means the end of that day."""
+    text = optional(value)
+    if text is None:
+        return None
+    moment = parse_instant(text, field=field)
+    if end_of_day and len(text) == 10:
+        moment += timedelta(days=1) - timedelta(microseconds=1)
+    return moment
+
+
+def bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """``min_lon,min_lat,max_lon,max_lat`` as the map's area picker writes it."""
+    text = optional(text)
+    if text is None:
+        return None
+    try:
+        values = [float(p) for p in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != 4:
+        raise InvalidInput(
+            "bbox is min_lon,min_lat,max_lon,max_lat",
+            details=[problem("bbox", "four comma-separated numbers")],
+        )
+    return values[0], values[1], values[2], values[3]
+
+
+def enum_value(enum: Any, value: str | None, field: str) -> Any:
+    """A query value as a member of ``enum`` (``None`` when empty), else a clear error."""
+    text = optional(value)
+    if text is None:
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{field}: unknown value {text!r}", details=[problem(field, "unknown value")]
+        ) from None
+
+
+def page_link(path: str, query: Iterable[tuple[str, str]], **changes: str | None) -> str:
+    """``path`` with the same query, some parameters changed (``None`` drops one)."""
+    kept = [(k, v) for k, v in query if k not in changes and v != ""]
+    kept += [(k, v) for k, v in changes.items() if v is not None]
+    return path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def problems_of(details: Any) -> dict[str, str]:
+    """An error's details as ``{field: message}`` for showing beside each form field."""
+    found: dict[str, str] = {}
+    for item in details or []:
+        if isinstance(item, dict) and item.get("loc"):
+            found.setdefault(str(item["loc"]), str(item.get("message", "")))
+    return found

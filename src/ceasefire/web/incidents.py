@@ -1,0 +1,419 @@
+"""The incident pages: the filtered list, one incident with everything the viewer may read of
+it, and its forms (group reports, status, classification, assessment, reply, note).
+
+Every read and every change goes through ``ceasefire.incidents.service`` with the viewer of
+the sign-in cookie, exactly as the API does: the service decides what the viewer may see and
+do; a form is only shown to those it would accept, for convenience. Each change ends on the
+incident's page with a link to the ledger entries it made (``/ledger/N``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ceasefire.access import Classification, Role, Viewer
+from ceasefire.agreements import service as agreement_service
+from ceasefire.api.deps import ContextDep
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Conflict, InvalidInput, NotFound
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import (
+    ALLOWED_TRANSITIONS,
+    Attribution,
+    AttributionKind,
+    OccurrenceStatus,
+    Stance,
+)
+from ceasefire.incidents.schemas import IncidentDetail
+from ceasefire.reports.model import Category, Channel
+from ceasefire.web import common
+from ceasefire.web.csrf import require_csrf
+from ceasefire.web.pages import render
+from ceasefire.web.session import WebViewer
+
+router = APIRouter(include_in_schema=False)
+CsrfChecked = [Depends(require_csrf)]
+
+FILTERS = (
+    "start",
+    "end",
+    "bbox",
+    "category",
+    "status",
+    "attribution",
+    "party",
+    "channel",
+    "classification",
+)
+PAGE_SIZE = 25
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incident_list(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE,
+) -> Response:
+    """Incidents the viewer may read, filtered by the query string (shareable as a URL)."""
+    query = {name: request.query_params.get(name, "") for name in FILTERS}
+    error = None
+    page = None
+    try:
+        filters = incidents.IncidentFilters(
+            start=common.instant(query["start"], "start"),
+            end=common.instant(query["end"], "end", end_of_day=True),
+            bbox=common.bbox(query["bbox"]),
+            category=common.enum_value(Category, query["category"], "category"),
+            status=common.enum_value(OccurrenceStatus, query["status"], "status"),
+            attribution=common.enum_value(AttributionKind, query["attribution"], "attribution"),
+            party=common.optional(query["party"]),
+            channel=common.enum_value(Channel, query["channel"], "channel"),
+            classification=common.enum_value(
+                Classification, query["classification"], "classification"
+            ),
+        )
+        page = incidents.list_incidents(
+            ctx, viewer, filters, limit=limit, cursor=common.optional(cursor)
+        )
+    except InvalidInput as exc:
+        error = exc
+    items = page.items if page is not None else []
+    next_link = (
+        common.page_link("/incidents", request.query_params.multi_items(), cursor=page.next_cursor)
+        if page is not None and page.next_cursor
+        else None
+    )
+    first_link = (
+        common.page_link("/incidents", request.query_params.multi_items(), cursor=None)
+        if cursor
+        else None
+    )
+    response = render(
+        "incidents.html",
+        request=request,
+        viewer=viewer,
+        items=items,
+        query=query,
+        error=error,
+        next_link=next_link,
+        first_link=first_link,
+        categories=[c.value for c in Category],
+        statuses=[s.value for s in OccurrenceStatus],
+        attributions=[a.value for a in AttributionKind],
+        channels=[c.value for c in Channel],
+        classifications=[c.value for c in Classification],
+    )
+    if error is not None:
+        response.status_code = error.status
+    return response
+
+
+def _parties(ctx: ServiceContext, agreement_id: str | None) -> list[str]:
+    if agreement_id is None:
+        return []
+    try:
+        stored = agreement_service.get_agreement(ctx, agreement_id)
+    except NotFound:
+        return []
+    return [p.code for p in stored.agreement.parties]
+
+
+def _is_monitor(viewer: Viewer) -> bool:
+    return viewer.operator or viewer.role is Role.MONITOR
+
+
+def _incident_page(
+    request: Request,
+    ctx: ContextDep,
+    viewer: Viewer,
+    incident_id: str,
+    *,
+    error: Exception | None = None,
+    done: list[int] | None = None,
+) -> Response:
+    incident = incidents.get_incident(ctx, viewer, incident_id)
+    detail = incident if isinstance(incident, IncidentDetail) else None
+    ledger = common.entries_about(ctx, viewer, f"incident/{incident_id}")
+    agreement_id = detail.agreement_id if detail is not None else None
+    may_reply = (
+        detail is not None
+        and viewer.role is Role.PARTY_LIAISON
+        and viewer.party is not None
+        and viewer.party in detail.concerns
+    )
+    assessments = sorted(
+        detail.assessments if detail is not None else [],
+        key=lambda a: (a.member_id, a.recorded_at),
+    )
+    response = render(
+        "incident.html",
+        request=request,
+        viewer=viewer,
+        incident=incident,
+        detail=detail,
+        assessments=assessments,
+        ledger=ledger,
+        done=done or [],
+        error=error,
+        problems=common.problems_of(getattr(error, "details", None)),
+        is_monitor=_is_monitor(viewer) and detail is not None,
+        may_assess=(not viewer.operator and viewer.role is Role.MONITOR and detail is not None),
+        may_reply=may_reply,
+        parties=_parties(ctx, agreement_id),
+        next_statuses=sorted(
+            s.value for s in ALLOWED_TRANSITIONS[OccurrenceStatus(incident.status)]
+        ),
+        concluding=[
+            s.value for s in OccurrenceStatus if s.value not in ("reported", "under_investigation")
+        ],
+        stances=[s.value for s in Stance],
+        classifications=[c.value for c in Classification],
+    )
+    if error is not None:
+        response.status_code = getattr(error, "status", 422)
+    return response
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    done: str | None = None,
+) -> Response:
+    """One incident: reports and sources, assessments over time, decision, replies, ledger."""
+    entries = [int(s) for s in (done or "").split(",") if s.isdigit()][:20]
+    return _incident_page(request, ctx, viewer, incident_id, done=entries)
+
+
+def _after(
+    request: Request,
+    ctx: ContextDep,
+    viewer: Viewer,
+    incident_id: str,
+    change: Any,
+) -> Response:
+    """Run ``change`` (a call of the service); go to the incident with its ledger entries,
+    or show the incident again with the refusal beside the form."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    before = common.head_seq(ctx)
+    try:
+        result = change()
+    except (InvalidInput, Conflict) as exc:
+        return _incident_page(request, ctx, viewer, incident_id, error=exc)
+    target = (
+        getattr(result, "id", incident_id) if isinstance(result, IncidentDetail) else incident_id
+    )
+    seqs = common.entries_since(ctx, viewer, before, f"incident/{target}")
+    done = ",".join(str(s) for s in seqs)
+    return RedirectResponse(f"/incidents/{target}?done={done}#done", status_code=303)
+
+
+def _ids(text: str | list[str]) -> list[str]:
+    values = text if isinstance(text, list) else [text]
+    return [part for value in values for part in value.replace(",", " ").split() if part]
+
+
+@router.post("/incidents", dependencies=CsrfChecked)
+def create_incident(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    report_ids: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI's form default)
+    title: Annotated[str, Form()] = "",
+    summary: Annotated[str, Form()] = "",
+    classification: Annotated[str, Form()] = "internal",
+) -> Response:
+    """Group the reports ticked in the report list into a new incident (monitors)."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    before = common.head_seq(ctx)
+    chosen = common.enum_value(Classification, classification, "classification")
+    detail = incidents.create_incident(
+        ctx,
+        viewer,
+        report_ids=_ids(report_ids),
+        title=title,
+        summary=common.optional(summary),
+        classification=chosen or Classification.INTERNAL,
+    )
+    seqs = common.entries_since(ctx, viewer, before, f"incident/{detail.id}")
+    done = ",".join(str(s) for s in seqs)
+    return RedirectResponse(f"/incidents/{detail.id}?done={done}#done", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/reports", dependencies=CsrfChecked)
+def add_reports(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    report_ids: Annotated[list[str], Form()] = [],  # noqa: B006
+) -> Response:
+    """Group more reports into this incident."""
+    return _after(
+        request,
+        ctx,
+        viewer,
+        incident_id,
+        lambda: incidents.add_reports(ctx, viewer, incident_id, _ids(report_ids)),
+    )
+
+
+@router.post("/incidents/{incident_id}/reports/remove", dependencies=CsrfChecked)
+def remove_report(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    report_id: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Take a report out of this incident (split), with the reason."""
+    return _after(
+        request,
+        ctx,
+        viewer,
+        incident_id,
+        lambda: incidents.remove_report(ctx, viewer, incident_id, report_id, reason=reason),
+    )
+
+
+@router.post("/incidents/{incident_id}/status", dependencies=CsrfChecked)
+def change_status(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    status: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Move the occurrence status (a conclusion only as the decision rule decided)."""
+
+    def change() -> Any:
+        target = common.enum_value(OccurrenceStatus, status, "status")
+        if target is None:
+            raise InvalidInput(
+                "choose a status", details=[{"loc": "status", "message": "required"}]
+            )
+        return incidents.change_status(ctx, viewer, incident_id, target, reason=reason)
+
+    return _after(request, ctx, viewer, incident_id, change)
+
+
+@router.post("/incidents/{incident_id}/classification", dependencies=CsrfChecked)
+def classify(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    classification: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Change who may read the incident."""
+
+    def change() -> Any:
+        chosen = common.enum_value(Classification, classification, "classification")
+        if chosen is None:
+            raise InvalidInput(
+                "choose a classification",
+                details=[{"loc": "classification", "message": "required"}],
+            )
+        return incidents.classify(ctx, viewer, incident_id, chosen, reason=common.optional(reason))
+
+    return _after(request, ctx, viewer, incident_id, change)
+
+
+@router.post("/incidents/{incident_id}/assessments", dependencies=CsrfChecked)
+def assess(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    stance: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    attribution: Annotated[str, Form()] = "",
+    party: Annotated[str, Form()] = "",
+    rationale: Annotated[str, Form()] = "",
+    classification: Annotated[str, Form()] = "internal",
+) -> Response:
+    """Record the viewer's member's assessment: concur, dissent (with its own finding, if
+    any) or abstain, with the rationale."""
+
+    def change() -> Any:
+        chosen_stance = common.enum_value(Stance, stance, "stance")
+        if chosen_stance is None:
+            raise InvalidInput(
+                "choose a stance", details=[{"loc": "stance", "message": "required"}]
+            )
+        finding_status = common.enum_value(OccurrenceStatus, status, "status")
+        kind = common.optional(attribution)
+        found: Attribution | None = None
+        if kind == AttributionKind.ATTRIBUTED.value:
+            found = Attribution.parse(f"attributed({party})" if party else "attributed")
+        elif kind is not None:
+            found = Attribution.parse(kind)
+        return incidents.assess(
+            ctx,
+            viewer,
+            incident_id,
+            stance=chosen_stance,
+            rationale=rationale,
+            status=finding_status,
+            attribution=found,
+            classification=common.enum_value(Classification, classification, "classification")
+            or Classification.INTERNAL,
+        )
+
+    return _after(request, ctx, viewer, incident_id, change)
+
+
+@router.post("/incidents/{incident_id}/replies", dependencies=CsrfChecked)
+def reply(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """A party's reply (its liaison, on an incident that concerns the party)."""
+    return _after(
+        request,
+        ctx,
+        viewer,
+        incident_id,
+        lambda: incidents.reply(ctx, viewer, incident_id, text=text),
+    )
+
+
+@router.post("/incidents/{incident_id}/notes", dependencies=CsrfChecked)
+def add_note(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    text: Annotated[str, Form()] = "",
+    classification: Annotated[str, Form()] = "internal",
+) -> Response:
+    """A monitors' working note (internal unless classified otherwise)."""
+    return _after(
+        request,
+        ctx,
+        viewer,
+        incident_id,
+        lambda: incidents.add_note(
+            ctx,
+            viewer,
+            incident_id,
+            text=text,
+            classification=common.enum_value(Classification, classification, "classification")
+            or Classification.INTERNAL,
+        ),
+    )

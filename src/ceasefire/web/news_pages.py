@@ -1,0 +1,182 @@
+"""The news page: paste or upload an article, see what the pipeline extracts highlighted in
+the text (actors, places, quotes, dates), and send the chosen events to intake.
+
+``POST /news/analyse`` runs the pipeline and stores nothing (``NewsIngester.preview``);
+``POST /news/ingest`` stores the article with only the ticked events filed as reports of
+channel ``news`` (``NewsIngester.ingest_bytes(selected=...)``), one ledger entry for the
+article and one per report. Monitors only, as in the API.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from ceasefire.api.deps import ContextDep
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
+from ceasefire.news import service as news
+from ceasefire.web import common
+from ceasefire.web.csrf import require_csrf
+from ceasefire.web.pages import render
+from ceasefire.web.session import WebViewer
+
+router = APIRouter(include_in_schema=False)
+CsrfChecked = [Depends(require_csrf)]
+CACHE_KEY = "web.news_ingester"
+
+
+def _ingester(ctx: ServiceContext) -> news.NewsIngester:
+    # One per context: it holds the spaCy model, loaded for the first article.
+    ingester = ctx.caches.get(CACHE_KEY)
+    if not isinstance(ingester, news.NewsIngester):
+        ingester = news.NewsIngester(ctx)
+        ctx.caches[CACHE_KEY] = ingester
+    return ingester
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of the article's text and the kinds of span that cover it."""
+
+    text: str
+    kinds: tuple[str, ...]
+
+
+def spans_of(result: dict[str, Any]) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every actor mention, place, quote and event date in the text."""
+    spans: list[tuple[int, int, str]] = []
+    for actor in result.get("actors", []):
+        for mention in actor.get("mentions", []):
+            spans.append((mention["start"], mention["end"], "actor"))
+    for place in result.get("places", []):
+        spans.append((place["start"], place["end"], "place"))
+    for quote in result.get("quotes", []):
+        spans.append((quote["start"], quote["end"], "quote"))
+    for event in result.get("events", []):
+        sentence = event.get("sentence") or {}
+        date_text = event.get("date_text")
+        if date_text and sentence.get("text"):
+            at = sentence["text"].find(date_text)
+            if at >= 0:
+                start = sentence["start"] + at
+                spans.append((start, start + len(date_text), "date"))
+    return spans
+
+
+def segments(text: str, spans: list[tuple[int, int, str]]) -> list[Segment]:
+    """``text`` cut at every span boundary, each piece with the kinds covering it."""
+    cuts = {0, len(text)}
+    for start, end, _ in spans:
+        if 0 <= start < end <= len(text):
+            cuts.update((start, end))
+    ordered = sorted(cuts)
+    pieces = []
+    for start, end in pairwise(ordered):
+        kinds = tuple(sorted({kind for s, e, kind in spans if s <= start and end <= e and s < e}))
+        pieces.append(Segment(text[start:end], kinds))
+    return pieces
+
+
+@router.get("/news", response_class=HTMLResponse)
+def news_page(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+    """The article form and the latest articles."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    return render(
+        "news.html",
+        request=request,
+        viewer=viewer,
+        articles=news.list_articles(ctx, limit=20),
+        preview=None,
+    )
+
+
+async def _article_bytes(ctx: ServiceContext, request: Request) -> tuple[bytes, str]:
+    form = await request.form()
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read()
+        name = upload.filename.rsplit("/", 1)[-1][:200]
+    else:
+        encoded = form.get("data")
+        text = form.get("text")
+        if isinstance(encoded, str) and encoded:
+            try:
+                data = base64.b64decode(encoded, validate=True)
+            except (binascii.Error, ValueError):
+                raise InvalidInput(
+                    "the article was damaged in the form", details=[problem("data", "not base64")]
+                ) from None
+        else:
+            data = (text if isinstance(text, str) else "").encode("utf-8")
+        name_value = form.get("name")
+        name = name_value[:200] if isinstance(name_value, str) and name_value else "pasted article"
+    if not data.strip():
+        raise InvalidInput("paste an article or choose a file", details=[problem("text", "empty")])
+    if len(data) > ctx.settings.max_article_bytes:
+        raise PayloadTooLarge(
+            f"the article is larger than {ctx.settings.max_article_bytes} bytes",
+            details=[problem("text", "too large")],
+        )
+    return data, name
+
+
+@router.post("/news/analyse", dependencies=CsrfChecked)
+async def analyse(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+    """Extract the article's events and show them in its text; nothing is stored."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    data, name = await _article_bytes(ctx, request)
+    ingester = await run_in_threadpool(_ingester, ctx)
+    result = await run_in_threadpool(lambda: ingester.preview(data, name=name, viewer=viewer))
+    text = result["article"]["text"]
+    return render(
+        "news.html",
+        request=request,
+        viewer=viewer,
+        articles=[],
+        preview=result,
+        pieces=segments(text, spans_of(result)),
+        data=base64.b64encode(data).decode("ascii"),
+        name=name,
+    )
+
+
+@router.post("/news/ingest", dependencies=CsrfChecked)
+async def ingest(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+    """Store the article; the ticked events become reports (channel ``news``)."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    data, name = await _article_bytes(ctx, request)
+    form = await request.form()
+    selected = {int(v) for v in form.getlist("events") if isinstance(v, str) and v.isdigit()}
+    ingester = await run_in_threadpool(_ingester, ctx)
+    result = await run_in_threadpool(
+        lambda: ingester.ingest_bytes(data, name=name, viewer=viewer, selected=selected)
+    )
+    return RedirectResponse(f"/news/{result.article_id}", status_code=303)
+
+
+@router.get("/news/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, ctx: ContextDep, viewer: WebViewer, article_id: str) -> Response:
+    """A stored article: its events and the reports they became, and its ledger entry."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    article = news.get_article(ctx, article_id)
+    return render(
+        "news_article.html",
+        request=request,
+        viewer=viewer,
+        article=article,
+        pieces=segments(article["article"]["text"], spans_of(article)),
+        ledger=common.entries_about(ctx, viewer, f"article/{article_id}"),
+    )

@@ -1,0 +1,442 @@
+"""The report pages: the filtered list (tick reports to group them into an incident), one
+report with its attachments and ledger entries, the report form (observations and party
+complaints, every OSCE-style field, attachments hashed on receipt, safe to resubmit) and the
+CSV import.
+
+Everything goes through ``ceasefire.reports.service`` / ``imports`` with the viewer of the
+sign-in cookie, as the API does; the service decides who may file what.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from ceasefire.access import Classification, Role, Viewer
+from ceasefire.agreements import service as agreement_service
+from ceasefire.api.deps import ContextDep
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import CeasefireError, Conflict, InvalidInput, problem
+from ceasefire.reports import imports, uploads
+from ceasefire.reports import service as reports
+from ceasefire.reports.model import (
+    CASUALTY_KEYS,
+    Category,
+    Channel,
+    Confidence,
+    Means,
+    TimePrecision,
+    WeaponClass,
+)
+from ceasefire.reports.schemas import AttachmentPublic, ReportPublic
+from ceasefire.web import common
+from ceasefire.web.csrf import require_csrf
+from ceasefire.web.pages import TIME_ZONES, render
+from ceasefire.web.session import WebViewer
+
+router = APIRouter(include_in_schema=False)
+CsrfChecked = [Depends(require_csrf)]
+
+FILTERS = ("start", "end", "bbox", "category", "channel", "party", "classification", "unassigned")
+PAGE_SIZE = 25
+CHUNK = 1 << 16
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def report_list(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE,
+) -> Response:
+    """Reports the viewer may read, filtered by the query string; monitors tick some of them
+    to group them into a new incident."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    query = {name: request.query_params.get(name, "") for name in FILTERS}
+    error = None
+    page = None
+    try:
+        page = reports.list_reports(
+            ctx,
+            viewer,
+            channel=common.enum_value(Channel, query["channel"], "channel"),
+            category=common.enum_value(Category, query["category"], "category"),
+            start=common.instant(query["start"], "start"),
+            end=common.instant(query["end"], "end", end_of_day=True),
+            bbox=common.bbox(query["bbox"]),
+            party=common.optional(query["party"]),
+            classification=common.enum_value(
+                Classification, query["classification"], "classification"
+            ),
+            unassigned=bool(query["unassigned"]),
+            limit=limit,
+            cursor=common.optional(cursor),
+        )
+    except InvalidInput as exc:
+        error = exc
+    next_link = (
+        common.page_link("/reports", request.query_params.multi_items(), cursor=page.next_cursor)
+        if page is not None and page.next_cursor
+        else None
+    )
+    response = render(
+        "reports.html",
+        request=request,
+        viewer=viewer,
+        items=page.items if page is not None else [],
+        query=query,
+        error=error,
+        next_link=next_link,
+        first_link=common.page_link("/reports", request.query_params.multi_items(), cursor=None)
+        if cursor
+        else None,
+        may_group=viewer.operator or viewer.role is Role.MONITOR,
+        categories=[c.value for c in Category],
+        channels=[c.value for c in Channel],
+        classifications=[c.value for c in Classification],
+    )
+    if error is not None:
+        response.status_code = error.status
+    return response
+
+
+def _channels_for(viewer: Viewer) -> list[str]:
+    if viewer.role is Role.PARTY_LIAISON:
+        return [Channel.PARTY_COMPLAINT.value]
+    if viewer.operator or viewer.role is Role.MONITOR:
+        return [
+            c.value for c in Channel if c in reports.MONITOR_CHANNELS and c != Channel.CSV_IMPORT
+        ]
+    return []
+
+
+def _agreements(ctx: ContextDep) -> list[str]:
+    return [a["id"] for a in agreement_service.list_agreements(ctx)]
+
+
+def _form_page(
+    request: Request,
+    ctx: ContextDep,
+    viewer: Viewer,
+    values: dict[str, Any],
+    *,
+    error: CeasefireError | None = None,
+) -> Response:
+    response = render(
+        "report_form.html",
+        request=request,
+        viewer=viewer,
+        v=values,
+        error=error,
+        problems=common.problems_of(error.details if error is not None else None),
+        channels=_channels_for(viewer),
+        categories=[c.value for c in Category],
+        precisions=list(common.PRECISION_LABELS),
+        time_precisions=[p.value for p in TimePrecision],
+        weapon_classes=[w.value for w in WeaponClass],
+        means_all=[m.value for m in Means],
+        confidences=[c.value for c in Confidence],
+        classifications=[c.value for c in Classification],
+        casualty_keys=CASUALTY_KEYS,
+        agreements=_agreements(ctx),
+        time_zones=TIME_ZONES,
+    )
+    if error is not None:
+        response.status_code = error.status
+    return response
+
+
+@router.get("/reports/new", response_class=HTMLResponse)
+def report_form(
+    request: Request, ctx: ContextDep, viewer: WebViewer, channel: str | None = None
+) -> Response:
+    """The report form (a party liaison's is the complaint form)."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    allowed = _channels_for(viewer)
+    chosen = channel if channel in allowed else (allowed[0] if allowed else "")
+    agreements = _agreements(ctx)
+    values: dict[str, Any] = {
+        "channel": chosen,
+        "idempotency_key": str(uuid.uuid4()),
+        "precision": "1",
+        "time_precision": "exact",
+        "timezone": "Asia/Baku",
+        "agreement_id": viewer.agreement_id or (agreements[0] if agreements else ""),
+        "means": [],
+        "concerns": "",
+    }
+    return _form_page(request, ctx, viewer, values)
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _number(form: FormData, name: str, *, integer: bool = False) -> Any:
+    text = _text(form, name)
+    if not text:
+        return None
+    try:
+        return int(text) if integer else float(text)
+    except ValueError:
+        # Left as text: the report's own validation names the field and the problem.
+        return text
+
+
+def _position(form: FormData, prefix: str) -> dict[str, Any] | None:
+    lat, lon = _number(form, f"{prefix}lat"), _number(form, f"{prefix}lon")
+    place = _text(form, f"{prefix}place_name")
+    position: dict[str, Any] = {}
+    if lat is not None:
+        position["lat"] = lat
+    if lon is not None:
+        position["lon"] = lon
+    if place:
+        position["place_name"] = place
+    if not position:
+        return None
+    precision = _number(form, f"{prefix}precision", integer=True)
+    if precision is not None:
+        position["precision"] = precision
+    return position
+
+
+def report_body(form: FormData) -> dict[str, Any]:
+    """The JSON body of the API (docs/intake.md) from the report form's fields."""
+    body: dict[str, Any] = {
+        "channel": _text(form, "channel"),
+        "category": _text(form, "category"),
+        "observed": {
+            key: value
+            for key, value in (
+                ("start", _text(form, "observed_start")),
+                ("end", _text(form, "observed_end")),
+                ("timezone", _text(form, "timezone")),
+                ("precision", _text(form, "time_precision")),
+            )
+            if value
+        },
+    }
+    event = _position(form, "")
+    if event is not None:
+        body["event_position"] = event
+    observer = _position(form, "observer_")
+    if observer is not None:
+        body["observer_position"] = observer
+    distance = {
+        key: value
+        for key, value in (
+            ("min", _number(form, "distance_min")),
+            ("max", _number(form, "distance_max")),
+        )
+        if value is not None
+    }
+    if distance:
+        body["distance_m"] = distance
+    for name, integer in (("bearing_deg", False), ("count", True)):
+        value = _number(form, name, integer=integer)
+        if value is not None:
+            body[name] = value
+    means = [m for m in form.getlist("means") if isinstance(m, str) and m]
+    if means:
+        body["means"] = means
+    casualties = {}
+    for key in CASUALTY_KEYS:
+        value = _number(form, f"casualties_{key}", integer=True)
+        if value is not None:
+            casualties[key] = value
+    if casualties:
+        body["casualties"] = casualties
+    concerns = [c.strip().upper() for c in _text(form, "concerns").replace(",", " ").split()]
+    if concerns:
+        body["concerns"] = concerns
+    for name in (
+        "weapon_class",
+        "alleged_perpetrator",
+        "narrative",
+        "source_reference",
+        "reporter",
+        "confidence",
+        "classification",
+        "agreement_id",
+        "post_id",
+        "sensor_id",
+    ):
+        text = _text(form, name)
+        if text:
+            body[name] = text.upper() if name == "alleged_perpetrator" else text
+    return body
+
+
+def _form_values(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    values["means"] = [m for m in form.getlist("means") if isinstance(m, str)]
+    return values
+
+
+def _chunks(upload: UploadFile) -> Iterator[bytes]:
+    while chunk := upload.file.read(CHUNK):
+        yield chunk
+
+
+async def _attach_files(
+    ctx: ServiceContext, viewer: Viewer, report_id: str, form: FormData
+) -> list[AttachmentPublic]:
+    """Store the form's ``attachments`` files on the report, each hashed as it is read."""
+    stored = []
+    for upload in form.getlist("attachments"):
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            continue
+        stored.append(
+            await run_in_threadpool(
+                reports.add_attachment,
+                ctx,
+                viewer,
+                report_id,
+                _chunks(upload),
+                media_type=upload.content_type or "application/octet-stream",
+                filename=upload.filename,
+            )
+        )
+    return stored
+
+
+@router.post("/reports/new", dependencies=CsrfChecked)
+async def report_submit(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+    """File the report (its hidden idempotency key makes a resubmission return the same
+    report), then store each attached file, hashed as it arrives; show the report."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    form = await request.form()
+    body = report_body(form)
+    key = _text(form, "idempotency_key") or None
+    before = await run_in_threadpool(common.head_seq, ctx)
+    try:
+        submitted = await run_in_threadpool(
+            lambda: reports.submit_report(ctx, viewer, body, idempotency_key=key)
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _form_page(request, ctx, viewer, _form_values(form), error=exc)
+    report_id = submitted.report.id
+    await _attach_files(ctx, viewer, report_id, form)
+    seqs = await run_in_threadpool(common.entries_since, ctx, viewer, before, f"report/{report_id}")
+    done = ",".join(str(s) for s in seqs)
+    state = "filed" if submitted.created else "already"
+    return RedirectResponse(f"/reports/{report_id}?{state}=1&done={done}", status_code=303)
+
+
+@router.get("/reports/import", response_class=HTMLResponse)
+def import_form(request: Request, viewer: WebViewer) -> Response:
+    """The CSV import form (monitors and operators)."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    return render("report_import.html", request=request, viewer=viewer, result=None)
+
+
+@router.post("/reports/import", dependencies=CsrfChecked)
+async def import_submit(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+    """Import an uploaded CSV file: all or nothing, or the valid rows with the rejected ones
+    returned as a file to download, fix and import again."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    await run_in_threadpool(imports.check_may_import, ctx, viewer)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise InvalidInput("choose a CSV file", details=[problem("file", "no file")])
+    data = await upload.read()
+    if not data:
+        raise InvalidInput("the CSV file is empty", details=[problem("file", "empty")])
+    skip_invalid = bool(_text(form, "skip_invalid"))
+    assert viewer.member_id is not None
+    error: CeasefireError | None = None
+    result = None
+    rejects_text = None
+    with uploads.held_upload(ctx.settings, viewer.member_id, data) as path:
+        rejects_path = uploads.rejects_path(path)
+        try:
+            result = await run_in_threadpool(
+                lambda: imports.import_csv(
+                    ctx, viewer, path, skip_invalid=skip_invalid, rejects_path=rejects_path
+                )
+            )
+            if result.rejects_path:
+                rejects_text = rejects_path.read_text(encoding="utf-8")
+        except InvalidInput as exc:
+            error = exc
+    rejects_href = (
+        "data:text/csv;base64," + base64.b64encode(rejects_text.encode("utf-8")).decode("ascii")
+        if rejects_text
+        else None
+    )
+    response = render(
+        "report_import.html",
+        request=request,
+        viewer=viewer,
+        result=result.to_dict() if result is not None else None,
+        filename=(upload.filename or "upload.csv").rsplit("/", 1)[-1],
+        rejects_href=rejects_href,
+        error=error,
+        problems=(error.details or [])[:50] if error is not None else [],
+    )
+    if error is not None:
+        response.status_code = error.status
+    return response
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse)
+def report_page(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    report_id: str,
+    done: str | None = None,
+    filed: str | None = None,
+    already: str | None = None,
+) -> Response:
+    """One report with its attachments (and their SHA-256) and its ledger entries."""
+    report = reports.get_report(ctx, viewer, report_id)
+    full = report if isinstance(report, ReportPublic) else None
+    attachments: list[AttachmentPublic] = full.attachments if full is not None else []
+    return render(
+        "report.html",
+        request=request,
+        viewer=viewer,
+        report=report,
+        full=full,
+        attachments=attachments,
+        ledger=common.entries_about(ctx, viewer, f"report/{report_id}"),
+        done=[int(s) for s in (done or "").split(",") if s.isdigit()][:20],
+        filed=bool(filed),
+        already=bool(already),
+        may_attach=full is not None
+        and (full.owner_member == viewer.member_id or viewer.role is Role.MONITOR),
+        may_group=full is not None
+        and full.incident_id is None
+        and (viewer.operator or viewer.role is Role.MONITOR),
+        classifications=[c.value for c in Classification],
+    )
+
+
+@router.post("/reports/{report_id}/attachments", dependencies=CsrfChecked)
+async def attach(request: Request, ctx: ContextDep, viewer: WebViewer, report_id: str) -> Response:
+    """Attach more evidence files to a report (the same file again changes nothing)."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    form = await request.form()
+    before = await run_in_threadpool(common.head_seq, ctx)
+    await _attach_files(ctx, viewer, report_id, form)
+    seqs = await run_in_threadpool(common.entries_since, ctx, viewer, before, f"report/{report_id}")
+    done = ",".join(str(s) for s in seqs)
+    return RedirectResponse(f"/reports/{report_id}?done={done}", status_code=303)

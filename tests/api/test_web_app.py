@@ -1,0 +1,438 @@
+"""The web application's pages and forms, in process (both databases): CSRF, idempotent
+resubmission, input kept on errors, what an adversarial member may see and do, the ledger
+page, shareable filters, the language switcher and the demo users.
+
+The browser walk-through of the same pages is tests/e2e/test_web_app_browser.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ceasefire.access import Classification
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.members import auth
+from ceasefire.members.setup import DEMO_USERS, setup_demo_users
+from ceasefire.news.extract import NewsExtractor
+from ceasefire.news.service import NewsIngester
+from ceasefire.reports import service as reports
+from ceasefire.reports.schemas import ReportPublic
+from ceasefire.web import csrf, news_pages
+from ceasefire.web.session import SESSION_COOKIE
+from tests.factories.members import Cast, demo_cast
+from tests.factories.news import SHELLING
+from tests.factories.reports import shelling_body
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture
+def cast(ctx: ServiceContext) -> Cast:
+    return demo_cast(ctx)
+
+
+@pytest.fixture
+def browsers(ctx: ServiceContext) -> Iterator[dict[str, TestClient]]:
+    """A signed-in client per member: the cookie holds the member's API token, as a web
+    sign-in leaves it (the password check itself is test_web_login's)."""
+    app = create_app(ctx=ctx)
+    with TestClient(app) as public:
+        yield {
+            "public": public,
+            **{m: TestClient(app, headers=HTML) for m in ("tur", "rus", "aze", "arm", "fra")},
+        }
+
+
+def _signed_in(client: TestClient, token: str) -> str:
+    client.cookies.set(SESSION_COOKIE, token)
+    return csrf.token_for(token)
+
+
+def _report_form(**fields: str | list[str]) -> dict[str, str | list[str]]:
+    form: dict[str, str | list[str]] = {
+        "idempotency_key": "form-key-1",
+        "channel": "monitor_observation",
+        "category": "shelling",
+        "observed_start": "2020-11-28T09:30",
+        "timezone": "Asia/Baku",
+        "lat": "39.9871",
+        "lon": "46.9312",
+        "precision": "2",
+        "means": ["seen", "uav"],
+        "alleged_perpetrator": "arm",
+        "concerns": "ARM AZE",
+        "classification": "shared",
+        "agreement_id": "nk-2020-trilateral",
+        "narrative": "Six impacts east of Aghdam.",
+    }
+    form.update(fields)
+    return form
+
+
+def test_forms_need_the_session_token_and_a_resubmission_files_once(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    turkey = browsers["tur"]
+    token = _signed_in(turkey, cast.tokens["tur"])
+    page = turkey.get("/reports/new")
+    assert page.status_code == 200
+    assert f'name="csrf_token" value="{token}"' in page.text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    assert key is not None
+
+    refused = turkey.post("/reports/new", data=_report_form(), follow_redirects=False)
+    assert refused.status_code == 403
+    forged = turkey.post(
+        "/reports/new",
+        data={**_report_form(), "csrf_token": csrf.token_for("cft_someone-else")},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403
+    assert reports.list_reports(ctx, cast.viewer(ctx, "tur")).items == []
+
+    files = {"attachments": ("frame.jpg", b"\xff\xd8 one UAV frame", "image/jpeg")}
+    first = turkey.post(
+        "/reports/new",
+        data={**_report_form(), "csrf_token": token},
+        files=files,
+        follow_redirects=False,
+    )
+    assert first.status_code == 303
+    location = first.headers["location"]
+    assert "filed=1" in location
+    again = turkey.post(
+        "/reports/new",
+        data={**_report_form(), "csrf_token": token},
+        files=files,
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert "already=1" in again.headers["location"]
+    report_id = location.split("?")[0].rsplit("/", 1)[1]
+    assert again.headers["location"].startswith(f"/reports/{report_id}?")
+    (stored,) = reports.list_reports(ctx, cast.viewer(ctx, "tur")).items
+    assert stored.id == report_id
+    filed = reports.get_report(ctx, cast.viewer(ctx, "tur"), report_id)
+    assert isinstance(filed, ReportPublic)
+    assert len(filed.attachments) == 1
+    shown = turkey.get(location)
+    assert "The report was filed." in shown.text
+    assert re.search(r"SHA-256 <code class=\"hash\">[0-9a-f]{64}</code>", shown.text)
+    assert re.search(r'href="/ledger/\d+"', shown.text)
+
+
+def test_a_refused_report_form_names_the_fields_and_keeps_the_input(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    turkey = browsers["tur"]
+    token = _signed_in(turkey, cast.tokens["tur"])
+    answer = turkey.post(
+        "/reports/new",
+        data={**_report_form(category="", lat="north", means=[]), "csrf_token": token},
+    )
+    assert answer.status_code == 422
+    assert "category" in answer.text
+    assert "event_position.lat" in answer.text
+    assert "means" in answer.text
+    assert 'value="north"' in answer.text
+    assert "Six impacts east of Aghdam." in answer.text
+    assert reports.list_reports(ctx, cast.viewer(ctx, "tur")).items == []
+
+
+def test_what_a_liaison_and_the_public_may_see_and_do(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    turkey = cast.viewer(ctx, "tur")
+    shared = reports.submit_report(ctx, turkey, shelling_body()).report
+    internal = reports.submit_report(
+        ctx, turkey, shelling_body(classification="internal", count=3)
+    ).report
+    open_incident = incidents.create_incident(
+        ctx,
+        turkey,
+        report_ids=[shared.id],
+        title="Shared shelling",
+        classification=Classification.SHARED,
+    )
+    secret = incidents.create_incident(
+        ctx, turkey, report_ids=[internal.id], title="Internal matter"
+    )
+    incidents.add_note(ctx, turkey, open_incident.id, text="Monitors only: source R-7.")
+
+    azerbaijan = browsers["aze"]
+    aze_csrf = _signed_in(azerbaijan, cast.tokens["aze"])
+    listed = azerbaijan.get("/incidents").text
+    assert "Shared shelling" in listed
+    assert "Internal matter" not in listed
+    assert azerbaijan.get(f"/incidents/{secret.id}").status_code == 404
+    page = azerbaijan.get(f"/incidents/{open_incident.id}")
+    assert page.status_code == 200
+    assert "source R-7" not in page.text
+    assert 'action="/incidents/' + open_incident.id + '/assessments"' not in page.text
+    # Forms it is not shown are refused all the same when posted.
+    assess = azerbaijan.post(
+        f"/incidents/{open_incident.id}/assessments",
+        data={"csrf_token": aze_csrf, "stance": "abstain", "rationale": "we have a view"},
+    )
+    assert assess.status_code == 403
+    status = azerbaijan.post(
+        f"/incidents/{open_incident.id}/classification",
+        data={"csrf_token": aze_csrf, "classification": "public"},
+    )
+    assert status.status_code == 403
+    assert (
+        azerbaijan.post(
+            f"/incidents/{secret.id}/replies", data={"csrf_token": aze_csrf, "text": "x"}
+        ).status_code
+        == 404
+    )
+    # The liaison's report form is the complaint form.
+    form = azerbaijan.get("/reports/new").text
+    assert "File a complaint" in form
+    assert '<option value="party_complaint" selected>' in form
+    complaint = azerbaijan.post(
+        "/reports/new",
+        data={
+            **_report_form(
+                channel="party_complaint",
+                means=[],
+                classification="",
+                alleged_perpetrator="ARM",
+                concerns="ARM",
+                idempotency_key="aze-complaint-1",
+            ),
+            "csrf_token": aze_csrf,
+        },
+        follow_redirects=False,
+    )
+    assert complaint.status_code == 303, complaint.text
+    filed = azerbaijan.get(complaint.headers["location"]).text
+    assert "party complaint" in filed
+    # An observer files nothing.
+    france = browsers["fra"]
+    fra_csrf = _signed_in(france, cast.tokens["fra"])
+    assert "Your role files no reports" in france.get("/reports/new").text
+    assert (
+        france.post(
+            "/reports/new",
+            data={**_report_form(), "csrf_token": fra_csrf},
+        ).status_code
+        == 403
+    )
+
+    public = browsers["public"]
+    assert "Shared shelling" not in public.get("/incidents", headers=HTML).text
+    assert public.get(f"/incidents/{open_incident.id}", headers=HTML).status_code == 404
+    for path in ("/reports", "/reports/new", "/news", "/ledger/1"):
+        answer = public.get(path, headers=HTML, follow_redirects=False)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/login?next="), path
+
+
+def test_an_incident_from_the_forms_to_its_ledger_entries(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    turkey_viewer = cast.viewer(ctx, "tur")
+    report = reports.submit_report(ctx, turkey_viewer, shelling_body()).report
+    turkey, russia, armenia = browsers["tur"], browsers["rus"], browsers["arm"]
+    tur_csrf = _signed_in(turkey, cast.tokens["tur"])
+    rus_csrf = _signed_in(russia, cast.tokens["rus"])
+    arm_csrf = _signed_in(armenia, cast.tokens["arm"])
+
+    made = turkey.post(
+        "/incidents",
+        data={
+            "csrf_token": tur_csrf,
+            "report_ids": [report.id],
+            "title": "Aghdam, 26 Nov",
+            "classification": "shared",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    incident_id = made.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    base = f"/incidents/{incident_id}"
+    refused = turkey.post(
+        f"{base}/assessments",
+        data={"csrf_token": tur_csrf, "stance": "concur", "rationale": "too early"},
+    )
+    assert refused.status_code == 409  # not under investigation yet: shown beside the form
+    assert "under investigation" in refused.text
+    assert (
+        turkey.post(
+            f"{base}/status",
+            data={"csrf_token": tur_csrf, "status": "under_investigation", "reason": "team sent"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    concurred = turkey.post(
+        f"{base}/assessments",
+        data={
+            "csrf_token": tur_csrf,
+            "stance": "concur",
+            "status": "verified",
+            "attribution": "attributed",
+            "party": "ARM",
+            "rationale": "UAV footage",
+            "classification": "shared",
+        },
+        follow_redirects=False,
+    )
+    assert concurred.status_code == 303
+    seqs = re.search(r"done=([\d,]+)", concurred.headers["location"])
+    assert seqs is not None
+    ledger = turkey.get(f"/ledger/{seqs.group(1).split(',')[0]}")
+    assert ledger.status_code == 200
+    assert "The inclusion proof checks" in ledger.text
+    assert "intake:incident:assessed" in ledger.text
+
+    russia.post(
+        f"{base}/assessments",
+        data={"csrf_token": rus_csrf, "stance": "dissent", "rationale": "origin not seen"},
+    )
+    replied = armenia.post(f"{base}/replies", data={"csrf_token": arm_csrf, "text": "We deny it."})
+    assert replied.status_code == 200, replied.text[replied.text.find("<main") :][:600]
+    page = russia.get(base).text
+    assert 'class="attribution attribution-disputed"' in page
+    assert "origin not seen" in page
+    assert "UAV footage" in page
+    assert "We deny it." in page
+    # Russia changes its view: the first one stays on the page, marked superseded.
+    russia.post(
+        f"{base}/assessments",
+        data={"csrf_token": rus_csrf, "stance": "abstain", "rationale": "no view after all"},
+    )
+    page = russia.get(base).text
+    assert page.count('class="superseded"') == 1
+    assert "origin not seen" in page
+    # Grouping another report in, and taking it out again with the reason (merge/split).
+    other = reports.submit_report(ctx, turkey_viewer, shelling_body(count=2)).report
+    added = turkey.post(
+        f"{base}/reports",
+        data={"csrf_token": tur_csrf, "report_ids": other.id},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    assert other.id in turkey.get(base).text
+    removed = turkey.post(
+        f"{base}/reports/remove",
+        data={"csrf_token": tur_csrf, "report_id": other.id, "reason": "another event"},
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303
+    detail = incidents.get_incident(ctx, turkey_viewer, incident_id)
+    assert [r.id for r in getattr(detail, "reports", [])] == [report.id]
+    russian = russia.get(f"{base}?lang=ru").text
+    assert "Оценки" in russian
+    assert "заменена" in russian
+
+
+def test_filters_live_in_the_url(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    turkey_viewer = cast.viewer(ctx, "tur")
+    for count in (1, 2, 3):
+        report = reports.submit_report(ctx, turkey_viewer, shelling_body(count=count)).report
+        incidents.create_incident(
+            ctx,
+            turkey_viewer,
+            report_ids=[report.id],
+            title=f"Shelling {count}",
+            classification=Classification.SHARED,
+        )
+    turkey = browsers["tur"]
+    _signed_in(turkey, cast.tokens["tur"])
+    page = turkey.get("/incidents", params={"party": "ARM", "limit": "2"})
+    assert page.text.count('href="/incidents/inc-') == 2
+    link = re.search(r'rel="next" href="([^"]+)"', page.text)
+    assert link is not None
+    following = link.group(1).replace("&amp;", "&")
+    assert "party=ARM" in following
+    assert "cursor=inc-" in following
+    assert turkey.get(following).text.count('href="/incidents/inc-') == 1
+    outside = turkey.get("/incidents", params={"bbox": "40,41,41,42"})
+    assert 'href="/incidents/inc-' not in outside.text
+    inside = turkey.get("/incidents", params={"bbox": "46.5,39.5,47.5,40.5", "status": "reported"})
+    assert inside.text.count('href="/incidents/inc-') == 3
+    bad = turkey.get("/incidents", params={"bbox": "46.5,39.5"})
+    assert bad.status_code == 422
+    assert "bbox is min_lon,min_lat,max_lon,max_lat" in bad.text
+    reports_page = turkey.get("/reports", params={"bbox": "46.5,39.5,47.5,40.5", "party": "AZE"})
+    assert reports_page.text.count('href="/reports/rep-') == 3
+
+
+def test_language_and_time_zone_are_kept_in_cookies(browsers: dict[str, TestClient]) -> None:
+    public = browsers["public"]
+    answer = public.get(
+        "/preferences", params={"lang": "tr", "next": "/incidents"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/incidents"
+    assert "lang=tr" in answer.headers["set-cookie"]
+    page = public.get("/incidents", headers=HTML)
+    assert '<html lang="tr">' in page.text
+    assert "Olaylar" in page.text
+    assert (
+        public.get(
+            "/preferences",
+            params={"tz": "Asia/Baku", "next": "//evil.example/"},
+            follow_redirects=False,
+        ).headers["location"]
+        == "/"
+    )
+    assert (
+        public.get(
+            "/preferences", params={"tz": "Mars/Olympus"}, follow_redirects=False
+        ).headers.get("set-cookie")
+        is None
+    )
+
+
+def test_demo_users_get_a_password_once(ctx: ServiceContext) -> None:
+    demo_cast(ctx)
+    created = setup_demo_users(ctx)
+    assert [u.user_id for u in created] == [user for user, _, _ in DEMO_USERS]
+    assert len({u.password for u in created}) == len(created)
+    monitor = next(u for u in created if u.user_id == "tur-monitor")
+    issued = auth.login(ctx, user_id=monitor.user_id, password=monitor.password)
+    assert auth.viewer_for_token(ctx, issued.token).member_id == "tur"
+    assert setup_demo_users(ctx) == []  # a second init prints no password
+
+
+def test_news_page_extracts_then_sends_only_the_ticked_events(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient], extractor: NewsExtractor
+) -> None:
+    ctx.caches[news_pages.CACHE_KEY] = NewsIngester(ctx, extractor)  # the session's model
+    turkey = browsers["tur"]
+    token = _signed_in(turkey, cast.tokens["tur"])
+    shown = turkey.post("/news/analyse", data={"csrf_token": token, "text": SHELLING})
+    assert shown.status_code == 200
+    assert 'class="hl-place ">Tartar</mark>' in shown.text
+    assert "hl-actor" in shown.text
+    ticks = re.findall(r'name="events" value="(\d+)"', shown.text)
+    assert ticks
+    data = re.search(r'name="data" value="([^"]+)"', shown.text)
+    assert data is not None
+    assert reports.list_reports(ctx, cast.viewer(ctx, "tur")).items == []  # nothing stored
+    sent = turkey.post(
+        "/news/ingest",
+        data={"csrf_token": token, "data": data.group(1), "name": "tartar", "events": ticks},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    article = turkey.get(sent.headers["location"]).text
+    (report,) = reports.list_reports(ctx, cast.viewer(ctx, "tur")).items
+    assert f'href="/reports/{report.id}"' in article
+    assert re.search(r'href="/ledger/\d+"', article)
+    # A liaison may not use it.
+    azerbaijan = browsers["aze"]
+    aze = _signed_in(azerbaijan, cast.tokens["aze"])
+    refused = azerbaijan.post("/news/analyse", data={"csrf_token": aze, "text": SHELLING})
+    assert refused.status_code == 403
