@@ -178,7 +178,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     )
     def _health() -> dict[str, Any]:
         """200 only when the database takes a write now (db/health.py); else 503."""
-        return {"status": "ok", "version": __version__, **check_storage(ctx)}
+        return {"status": "ok", "version": __version__, **check_storage(ctx).model_dump()}
 
     for router in contributions("router"):
         app.include_router(router)

@@ -38,6 +38,7 @@ from ceasefire.agreements.model import (
     MAX_EVIDENCE_FIELD,
     MAX_NOTE,
     Agreement,
+    AgreementKind,
     DeadlineAmendment,
     Evidence,
     Provision,
@@ -49,6 +50,10 @@ from ceasefire.agreements.model import (
     zone_info,
 )
 from ceasefire.agreements.schemas import (
+    AgreementSummaryPublic,
+    AgreementVersionPublic,
+    AgreementVersionsPublic,
+    EffectiveLocalPublic,
     EvidencePublic,
     ProvisionStatusRecorded,
     SourceInstantPublic,
@@ -887,7 +892,7 @@ def _status_record(row: ProvisionStatusChangeRow) -> StatusChangeRecordPublic:
 # -- reads ------------------------------------------------------------------------------------
 
 
-def list_agreements(ctx: ServiceContext) -> list[dict[str, Any]]:
+def list_agreements(ctx: ServiceContext) -> list[AgreementSummaryPublic]:
     """Every agreement with its current version."""
     with ctx.reader() as session:
         rows = session.execute(
@@ -904,22 +909,22 @@ def list_agreements(ctx: ServiceContext) -> list[dict[str, Any]]:
             for agreement_id, version in ((a.id, v) for a, v in rows)
         }
         return [
-            {
-                "id": a.id,
-                "title": a.title,
-                "kind": a.kind,
-                "version": a.current_version,
-                "content_sha256": v.content_sha256,
-                "loaded_at": iso(v.loaded_at),
-                "provisions": len(v.document.get("provisions") or []),
-                "provisions_and_parts": counts[a.id],
-                "effective": _effective(v.document),
-            }
+            AgreementSummaryPublic(
+                id=a.id,
+                title=a.title,
+                kind=AgreementKind(a.kind),
+                version=a.current_version,
+                content_sha256=v.content_sha256,
+                loaded_at=iso(v.loaded_at),
+                provisions=len(v.document.get("provisions") or []),
+                provisions_and_parts=counts[a.id],
+                effective=_effective(v.document),
+            )
             for a, v in rows
         ]
 
 
-def list_versions(ctx: ServiceContext, agreement_id: str) -> list[dict[str, Any]]:
+def list_versions(ctx: ServiceContext, agreement_id: str) -> AgreementVersionsPublic:
     """Every stored version of an agreement, oldest first, with what each changed."""
     with ctx.reader() as session:
         if session.get(AgreementRow, agreement_id) is None:
@@ -931,26 +936,31 @@ def list_versions(ctx: ServiceContext, agreement_id: str) -> list[dict[str, Any]
             .where(AgreementVersionRow.agreement_id == agreement_id)
             .order_by(AgreementVersionRow.version)
         )
-        return [
-            {
-                "version": r.version,
-                "content_sha256": r.content_sha256,
-                "source_name": r.source_name,
-                "loaded_at": iso(r.loaded_at),
-                "loaded_by": r.loaded_by,
-                "ledger_seq": r.ledger_seq,
-                "changes": r.changes,
-            }
-            for r in rows
-        ]
+        return AgreementVersionsPublic(
+            agreement=agreement_id,
+            versions=[
+                AgreementVersionPublic(
+                    version=r.version,
+                    content_sha256=r.content_sha256,
+                    source_name=r.source_name,
+                    loaded_at=iso(r.loaded_at),
+                    loaded_by=r.loaded_by,
+                    ledger_seq=r.ledger_seq,
+                    changes=r.changes,
+                )
+                for r in rows
+            ],
+        )
 
 
-def _effective(document: dict[str, Any]) -> dict[str, Any]:
+def _effective(document: dict[str, Any]) -> EffectiveLocalPublic:
     raw = document.get("effective")
     if isinstance(raw, str):
-        return {"local": raw, "time_zone": document.get("time_zone")}
+        return EffectiveLocalPublic(local=raw, time_zone=document.get("time_zone"))
     assert isinstance(raw, dict)
-    return {"local": raw.get("local"), "time_zone": raw.get("time_zone", document.get("time_zone"))}
+    return EffectiveLocalPublic(
+        local=raw.get("local"), time_zone=raw.get("time_zone", document.get("time_zone"))
+    )
 
 
 def get_agreement(
