@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy.exc
 from sqlalchemy import select
@@ -483,13 +483,8 @@ def _record_amendment(
             "agreement_version": version,
         }
     )
-    seq_no = ledger.append(
-        session,
-        settings,
-        tag=AgreementTag.DEADLINE_AMENDED,
-        subject=f"{agreement_id}/{provision.id}",
-        payload=payload,
-        actor=actor,
+    seq_no = _append_provision_entry(
+        session, settings, AgreementTag.DEADLINE_AMENDED, payload, actor
     )
     row = DeadlineAmendmentRow(
         agreement_id=agreement_id,
@@ -506,11 +501,38 @@ def _record_amendment(
         reason=amendment.reason,
         instrument=amendment.instrument,
         evidence=evidence,
-        agreement_version=version,
-        recorded_at=utcnow(),
-        recorded_by=actor.member_id,
-        ledger_seq=seq_no,
+        **_recorded(version, actor, seq_no),
     )
+    return _added(session, row)
+
+
+def _append_provision_entry(
+    session: Session,
+    settings: Settings,
+    tag: AgreementTag,
+    payload: DeadlineAmended | ProvisionStatusChanged,
+    actor: Actor,
+) -> int:
+    """The ledger entry of a change to one provision (its subject: agreement/provision)."""
+    subject = f"{payload['agreement_id']}/{payload['provision_id']}"
+    return ledger.append(session, settings, tag=tag, subject=subject, payload=payload, actor=actor)
+
+
+def _recorded(version: int | None, actor: Actor, seq: int) -> dict[str, Any]:
+    """The columns of every recorded change: the agreement version it was made under, when
+    and by whom it was recorded, and its ledger entry."""
+    return {
+        "agreement_version": version,
+        "recorded_at": utcnow(),
+        "recorded_by": actor.member_id,
+        "ledger_seq": seq,
+    }
+
+
+_Row = TypeVar("_Row")
+
+
+def _added(session: Session, row: _Row) -> _Row:
     session.add(row)
     session.flush()
     return row
@@ -551,13 +573,8 @@ def _record_status_change(
     payload = status_change_payload(
         agreement_id, provision_id, change, origin=origin, version=version
     )
-    seq = ledger.append(
-        session,
-        settings,
-        tag=AgreementTag.PROVISION_STATUS_CHANGED,
-        subject=f"{agreement_id}/{provision_id}",
-        payload=payload,
-        actor=actor,
+    seq = _append_provision_entry(
+        session, settings, AgreementTag.PROVISION_STATUS_CHANGED, payload, actor
     )
     row = ProvisionStatusChangeRow(
         agreement_id=agreement_id,
@@ -570,14 +587,9 @@ def _record_status_change(
         evidence=cast(list[dict[str, Any]], payload["evidence"]),
         note=change.note,
         origin=origin,
-        agreement_version=version,
-        recorded_at=utcnow(),
-        recorded_by=actor.member_id,
-        ledger_seq=seq,
+        **_recorded(version, actor, seq),
     )
-    session.add(row)
-    session.flush()
-    return row
+    return _added(session, row)
 
 
 def record_status_change(

@@ -28,6 +28,10 @@ from ceasefire.timeutil import parse_instant
 
 incident_app = typer.Typer(help="Incidents and their joint verification.")
 
+ClassificationOption = Annotated[
+    Classification, typer.Option("--classification", help="Who may read it.")
+]
+
 
 def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
     """The context of a command and who it acts as: the token's user, or the operator."""
@@ -72,9 +76,7 @@ def incident_create(
     report: Annotated[list[str], typer.Option("--report", help="Report id (repeat).")],
     title: Annotated[str, typer.Option("--title")],
     summary: Annotated[str | None, typer.Option("--summary", help="The shared summary.")] = None,
-    classification: Annotated[
-        Classification, typer.Option("--classification")
-    ] = Classification.INTERNAL,
+    classification: ClassificationOption = Classification.INTERNAL,
     agreement: Annotated[str | None, typer.Option("--agreement")] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
@@ -218,9 +220,7 @@ def incident_assess(
     evidence: Annotated[
         list[str] | None, typer.Option("--evidence", help="Reference (repeat).")
     ] = None,
-    classification: Annotated[
-        Classification, typer.Option("--classification")
-    ] = Classification.INTERNAL,
+    classification: ClassificationOption = Classification.INTERNAL,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -255,9 +255,7 @@ def incident_reply(
 def incident_note(
     incident_id: Annotated[str, typer.Argument()],
     text: Annotated[str, typer.Option("--text")],
-    classification: Annotated[
-        Classification, typer.Option("--classification")
-    ] = Classification.INTERNAL,
+    classification: ClassificationOption = Classification.INTERNAL,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:

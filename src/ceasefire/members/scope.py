@@ -93,17 +93,7 @@ class ReadScope:
             # Core on the session's connection: the ORM execution path doubled this cost.
             conn = session.connection()
             rows = conn.execute(_ROLES_OF, {"member": viewer.member_id, "at": at})
-            roles = [
-                MemberRole(
-                    member_id=viewer.member_id,
-                    agreement_id=r.agreement_id,
-                    role=Role(r.role),
-                    party=r.party,
-                    valid_from=r.valid_from,
-                    valid_to=r.valid_to,
-                )
-                for r in rows
-            ]
+            roles = [MemberRole.stored(viewer.member_id, r) for r in rows]
             agreements = current_agreements(conn, at)
         return cls(viewer=viewer, roles=roles, at=at, agreements=agreements)
 
