@@ -171,12 +171,7 @@ def _incident_or_404(session: Session, scope: ReadScope, incident_id: str) -> In
 
 
 def _readable(scope: ReadScope, row: IncidentRow) -> bool:
-    return scope.can_read(
-        row.classification,
-        concerns=row.concerns,
-        owner_member=row.owner_member,
-        agreement_id=row.agreement_id,
-    )
+    return scope.can_read_record(row)
 
 
 def _part_readable(
@@ -1404,15 +1399,6 @@ def list_incidents(
             facts_of = report_facts_by_incident(session, ids)
             for row in rows:
                 facts = facts_of[row.id]
-                visible = [
-                    f
-                    for f in facts
-                    if scope.can_read(
-                        f.classification,
-                        concerns=f.concerns,
-                        owner_member=f.owner_member,
-                        agreement_id=f.agreement_id,
-                    )
-                ]
+                visible = [f for f in facts if scope.can_read_record(f)]
                 items.append(IncidentSummary(**_summary(row, facts, visible)))
         return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)

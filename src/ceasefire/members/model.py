@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.errors import InvalidInput, problem
@@ -158,8 +158,9 @@ class MemberRole:
         return in_interval(at, self.valid_from, self.valid_to)
 
     @classmethod
-    def stored(cls, member_id: str, row: StoredRole) -> MemberRole:
-        """Member ``member_id``'s role as a row of the roles table (or a query) holds it."""
+    def stored(cls, member_id: str, row: Any) -> MemberRole:
+        """Member ``member_id``'s role as a row of the roles table (or of a query of its
+        ``agreement_id``, ``role``, ``party``, ``valid_from`` and ``valid_to``) holds it."""
         return cls(
             member_id=member_id,
             agreement_id=row.agreement_id,
@@ -168,21 +169,6 @@ class MemberRole:
             valid_from=row.valid_from,
             valid_to=row.valid_to,
         )
-
-
-class StoredRole(Protocol):
-    """The columns a stored role is read from (a table row or a query's row)."""
-
-    @property
-    def agreement_id(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def party(self) -> str | None: ...
-    @property
-    def valid_from(self) -> datetime: ...
-    @property
-    def valid_to(self) -> datetime | None: ...
 
 
 # Least privilege first: when a member's role cannot be tied to one agreement, it reads with
