@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -130,17 +132,25 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> FastAPI:
-    """Build the ceasefire API for ``settings`` (or an existing service context)."""
-    settings = settings or (ctx.settings if ctx else Settings())
-    ctx = ctx or ServiceContext.from_settings(settings)
-    service_ctx = ctx
+def _serving(
+    threads: int, ctx: ServiceContext
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The application's lifespan: what a serving process sets up once, when it starts.
+
+    - How many requests it runs in threads at once: FastAPI runs every ``def`` route and
+      dependency in the event loop's default thread limiter (``Settings.request_threads``).
+    - ``gc.freeze()``: what was built before the first request (some 150,000 objects: the
+      modules, the routes, the compiled statements) is never scanned by the collector again.
+      A full collection scanned all of it, holding every request of the process for a
+      tenth to four tenths of a second each time (bench/RESULTS.md, "Load at 100k").
+    - The areas' background workers (fusion's queue, the alerts' scan and outbox, the
+      publication schedule) live as long as the served application."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The areas' background workers (the alerts' scan and delivery outbox) live as long
-        # as the served application.
-        tasks = [asyncio.create_task(worker(service_ctx)) for worker in contributions("worker")]
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        gc.freeze()
+        tasks = [asyncio.create_task(worker(ctx)) for worker in contributions("worker")]
         try:
             yield
         finally:
@@ -149,6 +159,15 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
             for task in tasks:
                 with suppress(asyncio.CancelledError):
                     await task
+            gc.unfreeze()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> FastAPI:
+    """Build the ceasefire API for ``settings`` (or an existing service context)."""
+    settings = settings or (ctx.settings if ctx else Settings())
+    ctx = ctx or ServiceContext.from_settings(settings)
 
     app = FastAPI(
         title="ceasefire",
@@ -156,7 +175,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         description="API of a joint ceasefire monitoring centre.",
         docs_url=None,
         redoc_url=None,
-        lifespan=lifespan,
+        lifespan=_serving(settings.request_threads, ctx),
     )
     app.state.ctx = ctx
     app.state.authenticate = viewer_for_token
@@ -189,7 +208,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     )
     def _health() -> dict[str, Any]:
         """200 only when the database takes a write now (db/health.py); else 503."""
-        return {"status": "ok", "version": __version__, **check_storage(ctx)}
+        return {"status": "ok", "version": __version__, **check_storage(ctx).model_dump()}
 
     for router in contributions("router"):
         app.include_router(router)

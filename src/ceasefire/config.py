@@ -89,6 +89,15 @@ class Settings(BaseSettings):
     login_lockout_s: int = Field(
         default=900, ge=1, description="How long (seconds) a locked user name is refused."
     )
+    request_threads: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Requests one worker process handles in its threads at once (the rest "
+        "wait their turn, first come first served). More threads than a process has cores "
+        "only share its one interpreter lock: under 8 concurrent readers the default of 40 "
+        "threads served fewer requests than one, with waits of seconds (bench/RESULTS.md).",
+    )
     public_requests_per_minute: int = Field(
         default=120,
         ge=0,

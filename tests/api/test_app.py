@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+
+import anyio.to_thread
 from fastapi.testclient import TestClient
 
 from ceasefire.app import create_app
@@ -33,3 +36,24 @@ def test_oversized_body_is_refused(settings: Settings) -> None:
     response = client.post("/health", content=b"x" * 5000)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "E413"
+
+
+def test_a_serving_process_runs_request_threads_at_once_and_freezes_its_startup_objects(
+    settings: Settings,
+) -> None:
+    """``def`` routes share ``CEASEFIRE_REQUEST_THREADS`` threads (not the framework's 40),
+    and what was built before the first request is out of the collector's way until the
+    app stops (bench/RESULTS.md, "Load at 100k")."""
+    app = create_app(settings.model_copy(update={"request_threads": 3}))
+
+    @app.get("/test-threads")
+    async def threads() -> dict[str, int]:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        return {"tokens": int(limiter.total_tokens), "frozen": gc.get_freeze_count()}
+
+    before = gc.get_freeze_count()
+    with TestClient(app) as client:
+        seen = client.get("/test-threads").json()
+    assert seen["tokens"] == 3
+    assert seen["frozen"] > before
+    assert gc.get_freeze_count() < seen["frozen"]

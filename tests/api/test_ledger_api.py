@@ -55,7 +55,7 @@ def test_one_entry_and_its_proof(client: TestClient, bearer: dict[str, str]) -> 
     assert entry["tag"] == TAG
     proof = client.get(f"/api/v1/ledger/{seq}/proof", headers=bearer).json()
     assert proof["entry"]["header"] == entry["header"]
-    assert ledger.check_proof(proof)["ok"] is True
+    assert ledger.check_proof(proof).ok is True
 
 
 def test_reading_entries_needs_a_token_but_roots_keys_and_head_do_not(

@@ -312,12 +312,11 @@ def test_responses_are_exactly_the_views(
         listed = client.get(f"/api/v1/agreements/{agreement_id}/provisions", params=params).json()
         assert listed == provisions_view(stored.agreement, as_of, version=stored.version_info())
     assert client.get("/api/v1/agreements").json() == {
-        "agreements": agreements.list_agreements(ctx)
+        "agreements": [a.model_dump(mode="json") for a in agreements.list_agreements(ctx)]
     }
-    assert client.get(f"/api/v1/agreements/{NK_ID}/versions").json() == {
-        "agreement": NK_ID,
-        "versions": agreements.list_versions(ctx, NK_ID),
-    }
+    assert client.get(f"/api/v1/agreements/{NK_ID}/versions").json() == (
+        agreements.list_versions(ctx, NK_ID).model_dump(mode="json")
+    )
     zones = client.get("/api/v1/zones")
     assert zones.headers["content-type"].startswith("application/geo+json")
     assert zones.json() == agreements.list_zones(ctx)

@@ -11,6 +11,7 @@ from ceasefire.access import Viewer
 from ceasefire.app import create_app
 from ceasefire.bootstrap import initialise
 from ceasefire.db.context import ServiceContext
+from ceasefire.ledger.schemas import LedgerHead
 from ceasefire.web.dashboard import Dashboard
 from ceasefire.web.pages import render
 
@@ -52,7 +53,7 @@ def test_dashboard_escapes_recorded_text() -> None:
         as_of=datetime(2020, 11, 21, tzinfo=UTC),
         agreements=[],
         incidents=[incident],
-        ledger_head={"seq": 0, "entry_hash": "0" * 64},
+        ledger_head=LedgerHead(seq=0, entry_hash="0" * 64, recorded_at=None),
     )
     body = render("dashboard.html", board=board, viewer=Viewer.public()).body
     assert isinstance(body, bytes)

@@ -106,9 +106,9 @@ def test_the_stored_agreement_meets_the_acceptance_facts(ctx: ServiceContext) ->
     assert kalbajar.status_as_of(utc(2020, 11, 26)) is ProvisionStatus.FULFILLED
     assert nk.term is not None
     assert nk.term.initial.notice_deadline == date(2025, 5, 10)
-    listed = {a["id"]: a for a in agreements.list_agreements(ctx)}
+    listed = {a.id: a for a in agreements.list_agreements(ctx)}
     assert set(listed) == {NK_ID, MEMO_ID}
-    assert listed[NK_ID]["provisions"] == 9
+    assert listed[NK_ID].provisions == 9
 
 
 def test_each_state_change_has_a_matching_ledger_entry(ctx: ServiceContext) -> None:
@@ -174,7 +174,7 @@ def test_a_changed_file_is_a_new_version_and_the_old_one_stays_readable(
         retired = session.get(ProvisionRow, (NK_ID, "p6-new-route"))
         assert retired is not None
         assert retired.retired_in_version == 2
-    assert [v["version"] for v in agreements.list_versions(ctx, NK_ID)] == [1, 2]
+    assert [v.version for v in agreements.list_versions(ctx, NK_ID).versions] == [1, 2]
     (retired_entry,) = ledger_entries(ctx, AgreementTag.PROVISION_RETIRED)
     assert retired_entry[1]["provision_id"] == "p6-new-route"
 

@@ -23,6 +23,7 @@ from ceasefire.errors import Conflict, IntegrityError
 from ceasefire.ledger import backup
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger import witness as ledger_witness
+from ceasefire.ledger.schemas import BackupSummary
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerTreeHeadRow
 from ceasefire.reports import service as reports
 from ceasefire.reports.tables import ReportRow
@@ -34,7 +35,7 @@ WRITERS = 16
 
 def file_under_load(
     ctx: ServiceContext, settings: Settings, out: Path
-) -> tuple[Cast, dict[str, dict[str, Any]], dict[str, Any]]:
+) -> tuple[Cast, dict[str, dict[str, Any]], BackupSummary]:
     """16 threads file reports; a backup is taken while they run. The members, the bodies
     by key, and the backup's summary."""
     cast = demo_cast(ctx)
@@ -82,7 +83,7 @@ def test_backup_under_writers_restores_exactly_and_a_witness_sees_the_rollback(
     out = tmp_path / "backup.db"
     cast, bodies, made = file_under_load(ctx, settings, out)
     assert out.stat().st_mode & 0o077 == 0
-    assert made["integrity"] in ("ok", "pg_dump completed")
+    assert made.integrity in ("ok", "pg_dump completed")
     with pytest.raises(Conflict):
         backup.backup(settings, out)  # never overwritten by accident
 

@@ -37,7 +37,7 @@ def bundle(ctx: ServiceContext, settings: Settings, tmp_path: Path) -> Path:
             )
     out = tmp_path / "ledger.jsonl"
     summary = ledger.export_bundle(ctx, out)
-    assert summary["entries"] == ledger.head(ctx)["seq"]
+    assert summary.entries == ledger.head(ctx).seq
     return out
 
 

@@ -68,15 +68,15 @@ def test_a_proof_verifies_against_the_published_root_alone(
     (root,) = ledger.list_roots(ctx)
     for seq in (1, 4, 7):
         document = ledger.entry_proof(ctx, OPERATOR, seq)
-        proof = document["proof"]
-        assert proof["provisional"] is False
-        assert proof["root_seq"] == root.sealed_seq
+        proof = document.proof
+        assert proof.provisional is False
+        assert proof.root_seq == root.sealed_seq
         assert verify_inclusion(
-            proof["entry_hash"], proof["leaf_index"], proof["tree_size"], proof["path"], root.root
+            proof.entry_hash, proof.leaf_index, proof.tree_size, proof.path, root.root
         )
-        assert ledger.check_proof(document, root=root.root)["ok"] is True
+        assert ledger.check_proof(document, root=root.root).ok is True
     # Against any other root it fails.
-    assert ledger.check_proof(ledger.entry_proof(ctx, OPERATOR, 4), root="00" * 32)["ok"] is False
+    assert ledger.check_proof(ledger.entry_proof(ctx, OPERATOR, 4), root="00" * 32).ok is False
 
 
 def test_a_proof_of_todays_entry_is_provisional(ctx: ServiceContext, settings: Settings) -> None:
@@ -85,18 +85,18 @@ def test_a_proof_of_todays_entry_is_provisional(ctx: ServiceContext, settings: S
             session, settings, tag=TAG, subject="r", payload={}, actor=Actor.centre()
         )
     document = ledger.entry_proof(ctx, OPERATOR, seq)
-    assert document["proof"]["provisional"] is True
-    assert ledger.check_proof(document)["ok"] is True
+    assert document.proof.provisional is True
+    assert ledger.check_proof(document).ok is True
 
 
 def test_a_tampered_entry_breaks_its_proof(ctx: ServiceContext, settings: Settings) -> None:
     _yesterdays_ledger(ctx, settings)
     ledger.seal_closed_days(ctx)
     document = ledger.entry_proof(ctx, OPERATOR, 3)
-    document["entry"]["payload"] = '{"n":99}'
+    document.entry.payload = '{"n":99}'
     result = ledger.check_proof(document)
-    assert result["ok"] is False
-    assert "payload" in result["problems"][0]
+    assert result.ok is False
+    assert "payload" in result.problems[0]
 
 
 def test_editing_a_sealed_root_row_is_a_state_finding(

@@ -44,14 +44,14 @@ def _next(
 ) -> SignedEntry:
     head = ledger.head(ctx)
     return build_entry(
-        seq=head["seq"] + 1,
+        seq=head.seq + 1,
         ts=utcnow(),
         tag=tag,
         subject=subject,
         actor_member=member,
         actor_user=None,
         payload_bytes=canonical_json(payload or {"n": 1}),
-        prev=head["entry_hash"],
+        prev=head.entry_hash,
         signer=signer,
     )
 

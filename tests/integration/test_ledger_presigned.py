@@ -31,14 +31,14 @@ TAG = "test:entry:written"  # no area's state checker looks at it
 def _signed(ctx: ServiceContext, key: SigningKey, payload: dict[str, object]) -> SignedEntry:
     head = ledger.head(ctx)
     return build_entry(
-        seq=head["seq"] + 1,
+        seq=head.seq + 1,
         ts=utcnow(),
         tag=TAG,
         subject="report/from-member",
         actor_member=key.member_id,
         actor_user="liaison",
         payload_bytes=canonical_json(payload),
-        prev=head["entry_hash"],
+        prev=head.entry_hash,
         signer=key,
     )
 
@@ -86,7 +86,7 @@ def test_sending_the_same_entry_again_does_not_duplicate_it(
     first = _submit(ctx, entry)
     again = _submit(ctx, entry)
     assert again.seq == first.seq
-    assert ledger.head(ctx)["seq"] == first.seq
+    assert ledger.head(ctx).seq == first.seq
 
 
 def test_an_entry_built_on_an_old_head_is_a_conflict(
@@ -98,10 +98,10 @@ def test_an_entry_built_on_an_old_head_is_a_conflict(
     with pytest.raises(Conflict) as caught:
         _submit(ctx, entry)
     head = ledger.head(ctx)
-    assert caught.value.details[0]["head_seq"] == head["seq"]
-    assert caught.value.details[1]["head_hash"] == head["entry_hash"]
+    assert caught.value.details[0]["head_seq"] == head.seq
+    assert caught.value.details[1]["head_hash"] == head.entry_hash
     # Signed again on top of the new head, it goes in.
-    assert _submit(ctx, _signed(ctx, member_key, {"report_id": "r1"})).seq == head["seq"] + 1
+    assert _submit(ctx, _signed(ctx, member_key, {"report_id": "r1"})).seq == head.seq + 1
 
 
 def test_a_key_the_ledger_does_not_know_is_refused(
@@ -168,14 +168,14 @@ def test_members_cannot_write_ledger_entries_themselves(
 ) -> None:
     head = ledger.head(ctx)
     entry = build_entry(
-        seq=head["seq"] + 1,
+        seq=head.seq + 1,
         ts=utcnow(),
         tag="ledger:root:sealed",
         subject="2026-11-27",
         actor_member="arm",
         actor_user=None,
         payload_bytes=b"{}",
-        prev=head["entry_hash"],
+        prev=head.entry_hash,
         signer=member_key,
     )
     with pytest.raises(InvalidInput) as caught:
@@ -240,14 +240,14 @@ def test_revoking_by_the_member_itself_is_recorded_and_verifies(
     head = ledger.head(ctx)
     payload = {"key_id": member_key.key_id, "member_id": "arm", "reason": "retired"}
     signed = build_entry(
-        seq=head["seq"] + 1,
+        seq=head.seq + 1,
         ts=utcnow(),
         tag="ledger:key:revoked",
         subject=member_key.key_id,
         actor_member="arm",
         actor_user=None,
         payload_bytes=canonical_json(payload),
-        prev=head["entry_hash"],
+        prev=head.entry_hash,
         signer=member_key,
     )
     stored = _submit(ctx, signed)
@@ -276,14 +276,14 @@ def test_verify_reports_an_unauthorised_key_entry_written_in_sql(
         "custody": "member",
     }
     entry = build_entry(
-        seq=head["seq"] + 1,
+        seq=head.seq + 1,
         ts=utcnow(),
         tag="ledger:key:added",
         subject=rogue.key_id,
         actor_member="arm",
         actor_user=None,
         payload_bytes=canonical_json(payload),
-        prev=head["entry_hash"],
+        prev=head.entry_hash,
         signer=member_key,
     )
     with ctx.unit_of_work() as session:

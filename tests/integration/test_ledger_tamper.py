@@ -128,14 +128,14 @@ def test_signing_with_a_key_after_its_revocation(
     # Whoever kept the revoked key writes an entry with it, chained correctly on the head.
     head = ledger.head(ctx)
     entry = build_entry(
-        seq=head["seq"] + 1,
+        seq=head.seq + 1,
         ts=datetime.now(UTC),
         tag=TAG,
         subject="report/arm-late",
         actor_member="arm",
         actor_user="arm-user",
         payload_bytes=canonical_json({"report_id": "arm-late"}),
-        prev=head["entry_hash"],
+        prev=head.entry_hash,
         signer=arm_key,
     )
     with ctx.unit_of_work() as session:

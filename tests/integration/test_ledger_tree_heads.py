@@ -43,7 +43,7 @@ def test_heads_proofs_and_cache(ctx: ServiceContext, settings: Settings) -> None
     hashes = all_hashes(ctx)
     assert first.tree_size == len(hashes) > 300  # the centre's key entries come first
     assert first.root_hash == merkle_root(hashes)
-    assert ledger_tree.public_head(ctx)["public_key"] is not None
+    assert ledger_tree.public_head(ctx).public_key is not None
     with ctx.reader() as session:
         centre_key = session.execute(
             text("SELECT public_key FROM ledger_keys WHERE key_id = :k"), {"k": first.key_id}
@@ -73,22 +73,20 @@ def test_heads_proofs_and_cache(ctx: ServiceContext, settings: Settings) -> None
     assert nodes[(9, 0)] == mth(leaves[:512]).hex()
 
     proof = ledger_tree.consistency_proof(ctx, first.tree_size, second.tree_size)
-    assert proof["first_root"] == first.root_hash
+    assert proof.first_root == first.root_hash
     assert verify_consistency(
-        first.tree_size, second.tree_size, first.root_hash, second.root_hash, proof["path"]
+        first.tree_size, second.tree_size, first.root_hash, second.root_hash, proof.path
     )
     for m in (0, 1, 255, 256, 257, 511, 512, second.tree_size):
         p = ledger_tree.consistency_proof(ctx, m, second.tree_size)
-        assert p["first_root"] == (mth(leaves[:m]).hex())
-        assert verify_consistency(m, second.tree_size, p["first_root"], second.root_hash, p["path"])
+        assert p.first_root == (mth(leaves[:m]).hex())
+        assert verify_consistency(m, second.tree_size, p.first_root, second.root_hash, p.path)
     for seq in (1, 256, 257, second.tree_size):
         inc = ledger_tree.inclusion_proof(ctx, seq)
-        assert verify_inclusion(
-            hashes[seq - 1], seq - 1, second.tree_size, inc["path"], inc["root"]
-        )
-        assert inc["root"] == second.root_hash
+        assert verify_inclusion(hashes[seq - 1], seq - 1, second.tree_size, inc.path, inc.root)
+        assert inc.root == second.root_hash
     old = ledger_tree.inclusion_proof(ctx, 5, first.tree_size)
-    assert verify_inclusion(hashes[4], 4, first.tree_size, old["path"], first.root_hash)
+    assert verify_inclusion(hashes[4], 4, first.tree_size, old.path, first.root_hash)
 
     with pytest.raises(InvalidInput) as refused:
         ledger_tree.consistency_proof(ctx, 3, second.tree_size + 1)

@@ -45,11 +45,11 @@ def test_seed_is_stored_once_with_its_events(ctx: ServiceContext, ingester: News
     assert again.article_id == first.article_id
     assert counts(ctx) == stored  # re-ingesting changes nothing, the ledger included
     article = get_article(ctx, first.article_id)
-    assert article["article"]["outlet"] == "Asharq Al-Awsat"
-    assert article["article"]["credits"] == ["AP", "Reuters"]
-    assert all(e["component"] == "news.events.v2" for e in article["events"])
-    assert "news.events.v2" in article["pipeline"]
-    consult = next(e for e in article["events"] if e["event"] == "CONSULT")
+    assert article.article["outlet"] == "Asharq Al-Awsat"
+    assert article.article["credits"] == ["AP", "Reuters"]
+    assert all(e["component"] == "news.events.v2" for e in article.events)
+    assert "news.events.v2" in article.pipeline
+    consult = next(e for e in article.events if e["event"] == "CONSULT")
     assert consult["date"] == "2020-11-25"
     with ctx.reader() as session:
         row = session.scalars(select(NewsArticleRow)).one()
@@ -159,7 +159,7 @@ def test_a_preview_stores_nothing_and_only_chosen_events_become_reports(
     assert result.reports == []
     assert result.kept_as_events == len(preview["events"])
     article = get_article(ctx, result.article_id)
-    whys = {e["report"]["why"] for e in article["events"]}
+    whys = {e["report"]["why"] for e in article.events}
     assert "not selected for intake" in whys
     assert ingester.preview(data, name="tartar.txt", viewer=OPERATOR)["stored_as"] == (
         result.article_id

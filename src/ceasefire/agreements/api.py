@@ -65,8 +65,8 @@ def _as_of(value: str | None) -> datetime:
     summary="List the agreements in the register",
     response_model=AgreementListPublic,
 )
-def list_agreements(ctx: ContextDep) -> dict[str, Any]:
-    return {"agreements": agreements.list_agreements(ctx)}
+def list_agreements(ctx: ContextDep) -> AgreementListPublic:
+    return AgreementListPublic(agreements=agreements.list_agreements(ctx))
 
 
 @router.get(
@@ -88,8 +88,8 @@ def get_agreement(
     summary="Every version of an agreement",
     response_model=AgreementVersionsPublic,
 )
-def list_versions(ctx: ContextDep, agreement_id: AgreementId) -> dict[str, Any]:
-    return {"agreement": agreement_id, "versions": agreements.list_versions(ctx, agreement_id)}
+def list_versions(ctx: ContextDep, agreement_id: AgreementId) -> AgreementVersionsPublic:
+    return agreements.list_versions(ctx, agreement_id)
 
 
 @router.get(

@@ -18,6 +18,7 @@ import typer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.model import Evidence, ProvisionStatus
+from ceasefire.agreements.schemas import AgreementListPublic
 from ceasefire.agreements.views import agreement_view, provisions_view
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON, TOKEN
@@ -91,19 +92,19 @@ def list_(as_json: Annotated[bool, JSON] = False) -> None:
     """List the agreements in the register."""
     rows = agreements.list_agreements(get_context())
     if as_json:
-        print_json({"agreements": rows})
+        print_json(AgreementListPublic(agreements=rows).model_dump(mode="json"))
         return
     print_table(
         "Agreements",
         ["id", "kind", "version", "provisions", "effective (source time)", "title"],
         [
             [
-                r["id"],
-                r["kind"],
-                r["version"],
-                r["provisions"],
-                f"{r['effective']['local']} {r['effective']['time_zone']}",
-                r["title"],
+                r.id,
+                r.kind,
+                r.version,
+                r.provisions,
+                f"{r.effective.local} {r.effective.time_zone}",
+                r.title,
             ]
             for r in rows
         ],

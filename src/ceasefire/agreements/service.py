@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy.exc
 from sqlalchemy import select
@@ -38,6 +38,7 @@ from ceasefire.agreements.model import (
     MAX_EVIDENCE_FIELD,
     MAX_NOTE,
     Agreement,
+    AgreementKind,
     DeadlineAmendment,
     Evidence,
     Provision,
@@ -49,6 +50,10 @@ from ceasefire.agreements.model import (
     zone_info,
 )
 from ceasefire.agreements.schemas import (
+    AgreementSummaryPublic,
+    AgreementVersionPublic,
+    AgreementVersionsPublic,
+    EffectiveLocalPublic,
     EvidencePublic,
     ProvisionStatusRecorded,
     SourceInstantPublic,
@@ -478,13 +483,8 @@ def _record_amendment(
             "agreement_version": version,
         }
     )
-    seq_no = ledger.append(
-        session,
-        settings,
-        tag=AgreementTag.DEADLINE_AMENDED,
-        subject=f"{agreement_id}/{provision.id}",
-        payload=payload,
-        actor=actor,
+    seq_no = _append_provision_entry(
+        session, settings, AgreementTag.DEADLINE_AMENDED, payload, actor
     )
     row = DeadlineAmendmentRow(
         agreement_id=agreement_id,
@@ -501,11 +501,38 @@ def _record_amendment(
         reason=amendment.reason,
         instrument=amendment.instrument,
         evidence=evidence,
-        agreement_version=version,
-        recorded_at=utcnow(),
-        recorded_by=actor.member_id,
-        ledger_seq=seq_no,
+        **_recorded(version, actor, seq_no),
     )
+    return _added(session, row)
+
+
+def _append_provision_entry(
+    session: Session,
+    settings: Settings,
+    tag: AgreementTag,
+    payload: DeadlineAmended | ProvisionStatusChanged,
+    actor: Actor,
+) -> int:
+    """The ledger entry of a change to one provision (its subject: agreement/provision)."""
+    subject = f"{payload['agreement_id']}/{payload['provision_id']}"
+    return ledger.append(session, settings, tag=tag, subject=subject, payload=payload, actor=actor)
+
+
+def _recorded(version: int | None, actor: Actor, seq: int) -> dict[str, Any]:
+    """The columns of every recorded change: the agreement version it was made under, when
+    and by whom it was recorded, and its ledger entry."""
+    return {
+        "agreement_version": version,
+        "recorded_at": utcnow(),
+        "recorded_by": actor.member_id,
+        "ledger_seq": seq,
+    }
+
+
+_Row = TypeVar("_Row")
+
+
+def _added(session: Session, row: _Row) -> _Row:
     session.add(row)
     session.flush()
     return row
@@ -546,13 +573,8 @@ def _record_status_change(
     payload = status_change_payload(
         agreement_id, provision_id, change, origin=origin, version=version
     )
-    seq = ledger.append(
-        session,
-        settings,
-        tag=AgreementTag.PROVISION_STATUS_CHANGED,
-        subject=f"{agreement_id}/{provision_id}",
-        payload=payload,
-        actor=actor,
+    seq = _append_provision_entry(
+        session, settings, AgreementTag.PROVISION_STATUS_CHANGED, payload, actor
     )
     row = ProvisionStatusChangeRow(
         agreement_id=agreement_id,
@@ -565,14 +587,9 @@ def _record_status_change(
         evidence=cast(list[dict[str, Any]], payload["evidence"]),
         note=change.note,
         origin=origin,
-        agreement_version=version,
-        recorded_at=utcnow(),
-        recorded_by=actor.member_id,
-        ledger_seq=seq,
+        **_recorded(version, actor, seq),
     )
-    session.add(row)
-    session.flush()
-    return row
+    return _added(session, row)
 
 
 def record_status_change(
@@ -887,7 +904,7 @@ def _status_record(row: ProvisionStatusChangeRow) -> StatusChangeRecordPublic:
 # -- reads ------------------------------------------------------------------------------------
 
 
-def list_agreements(ctx: ServiceContext) -> list[dict[str, Any]]:
+def list_agreements(ctx: ServiceContext) -> list[AgreementSummaryPublic]:
     """Every agreement with its current version."""
     with ctx.reader() as session:
         rows = session.execute(
@@ -904,22 +921,22 @@ def list_agreements(ctx: ServiceContext) -> list[dict[str, Any]]:
             for agreement_id, version in ((a.id, v) for a, v in rows)
         }
         return [
-            {
-                "id": a.id,
-                "title": a.title,
-                "kind": a.kind,
-                "version": a.current_version,
-                "content_sha256": v.content_sha256,
-                "loaded_at": iso(v.loaded_at),
-                "provisions": len(v.document.get("provisions") or []),
-                "provisions_and_parts": counts[a.id],
-                "effective": _effective(v.document),
-            }
+            AgreementSummaryPublic(
+                id=a.id,
+                title=a.title,
+                kind=AgreementKind(a.kind),
+                version=a.current_version,
+                content_sha256=v.content_sha256,
+                loaded_at=iso(v.loaded_at),
+                provisions=len(v.document.get("provisions") or []),
+                provisions_and_parts=counts[a.id],
+                effective=_effective(v.document),
+            )
             for a, v in rows
         ]
 
 
-def list_versions(ctx: ServiceContext, agreement_id: str) -> list[dict[str, Any]]:
+def list_versions(ctx: ServiceContext, agreement_id: str) -> AgreementVersionsPublic:
     """Every stored version of an agreement, oldest first, with what each changed."""
     with ctx.reader() as session:
         if session.get(AgreementRow, agreement_id) is None:
@@ -931,26 +948,31 @@ def list_versions(ctx: ServiceContext, agreement_id: str) -> list[dict[str, Any]
             .where(AgreementVersionRow.agreement_id == agreement_id)
             .order_by(AgreementVersionRow.version)
         )
-        return [
-            {
-                "version": r.version,
-                "content_sha256": r.content_sha256,
-                "source_name": r.source_name,
-                "loaded_at": iso(r.loaded_at),
-                "loaded_by": r.loaded_by,
-                "ledger_seq": r.ledger_seq,
-                "changes": r.changes,
-            }
-            for r in rows
-        ]
+        return AgreementVersionsPublic(
+            agreement=agreement_id,
+            versions=[
+                AgreementVersionPublic(
+                    version=r.version,
+                    content_sha256=r.content_sha256,
+                    source_name=r.source_name,
+                    loaded_at=iso(r.loaded_at),
+                    loaded_by=r.loaded_by,
+                    ledger_seq=r.ledger_seq,
+                    changes=r.changes,
+                )
+                for r in rows
+            ],
+        )
 
 
-def _effective(document: dict[str, Any]) -> dict[str, Any]:
+def _effective(document: dict[str, Any]) -> EffectiveLocalPublic:
     raw = document.get("effective")
     if isinstance(raw, str):
-        return {"local": raw, "time_zone": document.get("time_zone")}
+        return EffectiveLocalPublic(local=raw, time_zone=document.get("time_zone"))
     assert isinstance(raw, dict)
-    return {"local": raw.get("local"), "time_zone": raw.get("time_zone", document.get("time_zone"))}
+    return EffectiveLocalPublic(
+        local=raw.get("local"), time_zone=raw.get("time_zone", document.get("time_zone"))
+    )
 
 
 def get_agreement(

@@ -271,7 +271,7 @@ def evaluate(
     ledgered.
 
     Monitors of the agreement and operators may; others get ``Forbidden``."""
-    ids = [agreement_id] if agreement_id else [a["id"] for a in agreements.list_agreements(ctx)]
+    ids = [agreement_id] if agreement_id else [a.id for a in agreements.list_agreements(ctx)]
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         monitored = [one for one in ids if scope.is_monitor(one)]
@@ -415,7 +415,7 @@ def deadline_states(
         raise InvalidInput(
             "due_within must not be negative", details=[problem("due_within", "< 0")]
         )
-    ids = [agreement_id] if agreement_id else [a["id"] for a in agreements.list_agreements(ctx)]
+    ids = [agreement_id] if agreement_id else [a.id for a in agreements.list_agreements(ctx)]
     groups = []
     with ctx.reader() as session:
         for one in ids:

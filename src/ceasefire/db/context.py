@@ -93,13 +93,17 @@ class ServiceContext:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A read-only session; nothing it does is committed."""
+        """A read-only session; nothing it does is committed.
+
+        Closed, not rolled back first: ``close()`` drops the session's objects and hands the
+        connection back to the pool, which rolls its transaction back. A ``rollback()`` of
+        the session would first expire every object it loaded (a list page's rows, one by
+        one): about a tenth of a list request's CPU, for nothing."""
         session = Session(bind=self.engine, expire_on_commit=False)
         session.info[SESSION_CONTEXT_KEY] = self
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     def dispose(self) -> None:

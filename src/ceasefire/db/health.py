@@ -17,8 +17,9 @@ import errno
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 
@@ -104,11 +105,20 @@ def _sqlite_directory(ctx: ServiceContext) -> Path | None:
     return Path(database.removeprefix("file:")).resolve().parent
 
 
-def check_storage(ctx: ServiceContext, *, busy_timeout_ms: int = 5000) -> dict[str, Any]:
+class StorageHealth(BaseModel):
+    """What ``/health`` says of the storage when it takes a write."""
+
+    database: Literal["writable"]
+    backend: str
+    free_bytes: int | None = Field(description="Free space beside the SQLite file (else null).")
+    checked_in_ms: float
+
+
+def check_storage(ctx: ServiceContext, *, busy_timeout_ms: int = 5000) -> StorageHealth:
     """Write a probe row and roll it back; on SQLite check the free space too.
 
-    Returns ``{"database": "writable", ...}``; raises :class:`Unavailable` with the reason
-    (``read_only``, ``disk_full``, ``busy``, ``unavailable``) otherwise.
+    Returns the storage's health (``database="writable"``); raises :class:`Unavailable`
+    with the reason (``read_only``, ``disk_full``, ``busy``, ``unavailable``) otherwise.
     """
     started = time.perf_counter()
     sqlite = ctx.engine.dialect.name == "sqlite"
@@ -143,12 +153,12 @@ def check_storage(ctx: ServiceContext, *, busy_timeout_ms: int = 5000) -> dict[s
                     conn.commit()
     except DBAPIError as exc:
         raise storage_error(exc) from exc
-    return {
-        "database": "writable",
-        "backend": ctx.engine.dialect.name,
-        "free_bytes": free,
-        "checked_in_ms": round((time.perf_counter() - started) * 1000, 1),
-    }
+    return StorageHealth(
+        database="writable",
+        backend=ctx.engine.dialect.name,
+        free_bytes=free,
+        checked_in_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
 
 
 def unavailable_for(exc: BaseException) -> Unavailable | None:

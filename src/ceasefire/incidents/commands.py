@@ -33,6 +33,10 @@ INCIDENT_SHOWN = "incident_shown"
 """Hook of ``incident show`` (without ``--json``): each implementation is called as
 ``f(ctx, viewer, incident_id)`` after the incident is printed and prints its own lines."""
 
+ClassificationOption = Annotated[
+    Classification, typer.Option("--classification", help="Who may read it.")
+]
+
 
 def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
     """The context of a command and who it acts as: the token's user, or the operator."""
@@ -77,9 +81,7 @@ def incident_create(
     report: Annotated[list[str], typer.Option("--report", help="Report id (repeat).")],
     title: Annotated[str, typer.Option("--title")],
     summary: Annotated[str | None, typer.Option("--summary", help="The shared summary.")] = None,
-    classification: Annotated[
-        Classification, typer.Option("--classification")
-    ] = Classification.INTERNAL,
+    classification: ClassificationOption = Classification.INTERNAL,
     agreement: Annotated[str | None, typer.Option("--agreement")] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
@@ -229,9 +231,7 @@ def incident_assess(
     evidence: Annotated[
         list[str] | None, typer.Option("--evidence", help="Reference (repeat).")
     ] = None,
-    classification: Annotated[
-        Classification, typer.Option("--classification")
-    ] = Classification.INTERNAL,
+    classification: ClassificationOption = Classification.INTERNAL,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -266,9 +266,7 @@ def incident_reply(
 def incident_note(
     incident_id: Annotated[str, typer.Argument()],
     text: Annotated[str, typer.Option("--text")],
-    classification: Annotated[
-        Classification, typer.Option("--classification")
-    ] = Classification.INTERNAL,
+    classification: ClassificationOption = Classification.INTERNAL,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:

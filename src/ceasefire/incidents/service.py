@@ -20,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -180,12 +181,7 @@ def _incident_or_404(session: Session, scope: ReadScope, incident_id: str) -> In
 
 
 def _readable(scope: ReadScope, row: IncidentRow) -> bool:
-    return scope.can_read(
-        row.classification,
-        concerns=row.concerns,
-        owner_member=row.owner_member,
-        agreement_id=row.agreement_id,
-    )
+    return scope.can_read_record(row)
 
 
 def _part_readable(
@@ -204,8 +200,36 @@ def _require_monitor(scope: ReadScope, agreement_id: str | None, doing: str) -> 
         raise Forbidden(f"only monitors (or operators) may {doing}")
 
 
+@contextmanager
+def _monitor_change(
+    ctx: ServiceContext, viewer: Viewer, incident_id: str, doing: str
+) -> Iterator[tuple[Session, ReadScope, IncidentRow]]:
+    """A unit of work on incident ``incident_id``, which the viewer must read and monitor
+    (``doing`` says what, in the refusal): its session, the viewer's scope and the row."""
+    with ctx.unit_of_work() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, doing)
+        yield session, scope, row
+
+
 def _touch(row: IncidentRow) -> None:
     row.updated_at = utcnow()
+
+
+def _log(
+    session: Session,
+    ctx: ServiceContext,
+    row: IncidentRow,
+    tag: IncidentTag,
+    payload: Mapping[str, Any],
+    *,
+    actor: Actor,
+) -> int:
+    """Append the ledger entry of a change to incident ``row`` (in the caller's unit of work)."""
+    return append(
+        session, ctx.settings, tag=tag, subject=f"incident/{row.id}", payload=payload, actor=actor
+    )
 
 
 def _derive(row: IncidentRow, reports: Sequence[ReportRow], *, category: str | None = None) -> None:
@@ -330,12 +354,12 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
     row.attributed_party = after.attribution.party
     row.decision = recorded
     _touch(row)
-    append(
+    _log(
         session,
-        ctx.settings,
-        tag=IncidentTag.DECIDED,
-        subject=f"incident/{row.id}",
-        payload=IncidentDecided(
+        ctx,
+        row,
+        IncidentTag.DECIDED,
+        IncidentDecided(
             {
                 "incident_id": row.id,
                 # The outcome is the incident's own state; who held which view stays behind a
@@ -499,12 +523,12 @@ def create_incident(
         session.add(row)
         session.flush()
         link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.CREATED,
-            subject=f"incident/{row.id}",
-            payload=IncidentCreated(
+            ctx,
+            row,
+            IncidentTag.CREATED,
+            IncidentCreated(
                 {
                     "incident_id": row.id,
                     "agreement_id": agreement_id,
@@ -528,10 +552,7 @@ def add_reports(
 ) -> IncidentDetail:
     """Group more reports into an incident (each report belongs to one incident at most)."""
     actor = actor_of(viewer)
-    with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "group reports")
+    with _monitor_change(ctx, viewer, incident_id, "group reports") as (session, scope, row):
         added, _ = _claim_reports(
             session, scope, report_ids, ManualGrouper([list(report_ids)]), row.agreement_id
         )
@@ -540,12 +561,12 @@ def add_reports(
         grouped = rows_of_incident(session, row.id)
         _derive(row, grouped, category=row.category)
         _touch(row)
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.REPORTS_ADDED,
-            subject=f"incident/{row.id}",
-            payload=ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in added]}),
+            ctx,
+            row,
+            IncidentTag.REPORTS_ADDED,
+            ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in added]}),
             actor=actor,
         )
         _changed(session, row, grouped)
@@ -558,10 +579,7 @@ def remove_report(
     """Take a report out of an incident (it stays a report); an incident keeps at least one."""
     reason_text = _check_text(reason, "reason", required=True)
     actor = actor_of(viewer)
-    with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "regroup reports")
+    with _monitor_change(ctx, viewer, incident_id, "regroup reports") as (session, scope, row):
         current = rows_of_incident(session, row.id)
         if report_id not in {r.id for r in current}:
             raise NotFound(f"report {report_id!r} is not in incident {incident_id!r}")
@@ -575,12 +593,12 @@ def remove_report(
         row.concerns = ","
         _derive(row, remaining, category=row.category)
         _touch(row)
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.REPORT_REMOVED,
-            subject=f"incident/{row.id}",
-            payload=ReportRemoved(
+            ctx,
+            row,
+            IncidentTag.REPORT_REMOVED,
+            ReportRemoved(
                 {
                     "incident_id": row.id,
                     "report_id": report_id,
@@ -603,10 +621,7 @@ def edit_incident(
 ) -> IncidentDetail:
     """Change the title or the shared summary (monitors)."""
     actor = actor_of(viewer)
-    with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "edit incidents")
+    with _monitor_change(ctx, viewer, incident_id, "edit incidents") as (session, scope, row):
         if title is not None:
             text = _check_text(title, "title", required=True)
             assert text is not None
@@ -614,12 +629,12 @@ def edit_incident(
         if summary is not None:
             row.summary = _check_text(summary, "summary", required=False)
         _touch(row)
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.EDITED,
-            subject=f"incident/{row.id}",
-            payload=IncidentEdited(
+            ctx,
+            row,
+            IncidentTag.EDITED,
+            IncidentEdited(
                 {
                     "incident_id": row.id,
                     "title_sha256": _digest(row.title),
@@ -650,10 +665,11 @@ def change_status(
     """
     reason_text = _check_text(reason, "reason", required=True)
     actor = actor_of(viewer)
-    with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "change an incident's status")
+    with _monitor_change(ctx, viewer, incident_id, "change an incident's status") as (
+        session,
+        scope,
+        row,
+    ):
         current = OccurrenceStatus(row.status)
         check_transition(current, status)
         attribution_before = str(
@@ -681,12 +697,12 @@ def change_status(
         row.status = status.value
         _touch(row)
         attribution_after = str(Attribution(AttributionKind(row.attribution), row.attributed_party))
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.STATUS_CHANGED,
-            subject=f"incident/{row.id}",
-            payload=StatusChanged(
+            ctx,
+            row,
+            IncidentTag.STATUS_CHANGED,
+            StatusChanged(
                 {
                     "incident_id": row.id,
                     "from": current.value,
@@ -712,21 +728,18 @@ def classify(
 ) -> IncidentDetail:
     """Change who may read the incident; ``public`` publishes it (redacted) to everyone."""
     actor = actor_of(viewer)
-    with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "classify incidents")
+    with _monitor_change(ctx, viewer, incident_id, "classify incidents") as (session, scope, row):
         before = row.classification
         if before == classification.value:
             return _detail(session, scope, row)
         row.classification = classification.value
         _touch(row)
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.CLASSIFIED,
-            subject=f"incident/{row.id}",
-            payload=Classified(
+            ctx,
+            row,
+            IncidentTag.CLASSIFIED,
+            Classified(
                 {
                     "incident_id": row.id,
                     "from": before,
@@ -763,10 +776,11 @@ def assign_task(
     instructions_text = _check_text(instructions, "instructions", required=False)
     due = ensure_utc(due_at, field="due_at") if due_at is not None else None
     actor = actor_of(viewer)
-    with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "assign investigations")
+    with _monitor_change(ctx, viewer, incident_id, "assign investigations") as (
+        session,
+        _scope,
+        row,
+    ):
         if row.status in {s.value for s in CONCLUDED}:
             raise Conflict(
                 "the incident is concluded; reopen it to investigate again",
@@ -787,12 +801,12 @@ def assign_task(
         )
         session.add(task)
         session.flush()
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.TASK_ASSIGNED,
-            subject=f"incident/{row.id}",
-            payload=TaskAssigned(
+            ctx,
+            row,
+            IncidentTag.TASK_ASSIGNED,
+            TaskAssigned(
                 {
                     "incident_id": row.id,
                     "task_id": task.id,
@@ -809,12 +823,12 @@ def assign_task(
         )
         if row.status == OccurrenceStatus.REPORTED.value:
             row.status = OccurrenceStatus.UNDER_INVESTIGATION.value
-            append(
+            _log(
                 session,
-                ctx.settings,
-                tag=IncidentTag.STATUS_CHANGED,
-                subject=f"incident/{row.id}",
-                payload=StatusChanged(
+                ctx,
+                row,
+                IncidentTag.STATUS_CHANGED,
+                StatusChanged(
                     {
                         "incident_id": row.id,
                         "from": OccurrenceStatus.REPORTED.value,
@@ -849,12 +863,12 @@ def complete_task(
         task.status = "completed"
         task.completed_at = utcnow()
         task.findings = text
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.TASK_COMPLETED,
-            subject=f"incident/{row.id}",
-            payload=TaskCompleted(
+            ctx,
+            row,
+            IncidentTag.TASK_COMPLETED,
+            TaskCompleted(
                 {"incident_id": row.id, "task_id": task.id, "findings_sha256": _digest(text)}
             ),
             actor=actor,
@@ -943,12 +957,12 @@ def assess(
         )
         session.add(record)
         session.flush()
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.ASSESSED,
-            subject=f"incident/{row.id}",
-            payload=assessment_ledger_payload(record),
+            ctx,
+            row,
+            IncidentTag.ASSESSED,
+            assessment_ledger_payload(record),
             actor=actor,
         )
         _touch(row)
@@ -959,10 +973,7 @@ def assess(
 def evaluate(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decision:
     """Re-evaluate the decision rule (e.g. after the rule changed) and apply it."""
     actor = actor_of(viewer)
-    with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "evaluate decisions")
+    with _monitor_change(ctx, viewer, incident_id, "evaluate decisions") as (session, _scope, row):
         return _decide(session, ctx, row, actor)
 
 
@@ -998,12 +1009,12 @@ def reply(
         )
         session.add(record)
         session.flush()
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.REPLIED,
-            subject=f"incident/{row.id}",
-            payload=IncidentReplied(
+            ctx,
+            row,
+            IncidentTag.REPLIED,
+            IncidentReplied(
                 {
                     "incident_id": row.id,
                     "reply_id": record.id,
@@ -1030,10 +1041,7 @@ def add_note(
     body = _check_text(text, "text", required=True)
     assert body is not None
     actor = actor_of(viewer)
-    with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "write working notes")
+    with _monitor_change(ctx, viewer, incident_id, "write working notes") as (session, _scope, row):
         record = NoteRow(
             id=new_id("note"),
             incident_id=row.id,
@@ -1045,12 +1053,12 @@ def add_note(
         )
         session.add(record)
         session.flush()
-        append(
+        _log(
             session,
-            ctx.settings,
-            tag=IncidentTag.NOTED,
-            subject=f"incident/{row.id}",
-            payload=IncidentNoted(
+            ctx,
+            row,
+            IncidentTag.NOTED,
+            IncidentNoted(
                 {
                     "incident_id": row.id,
                     "note_id": record.id,
@@ -1444,16 +1452,7 @@ def list_incidents(
             facts_of = report_facts_by_incident(session, ids)
             for row in rows:
                 facts = facts_of[row.id]
-                visible = [
-                    f
-                    for f in facts
-                    if scope.can_read(
-                        f.classification,
-                        concerns=f.concerns,
-                        owner_member=f.owner_member,
-                        agreement_id=f.agreement_id,
-                    )
-                ]
+                visible = [f for f in facts if scope.can_read_record(f)]
                 items.append(IncidentSummary(**_summary(row, facts, visible)))
         return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)
 

@@ -9,7 +9,7 @@ ledger holds as valid for the member *is* the authentication.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
@@ -20,8 +20,10 @@ from ceasefire.ledger import tree_heads as ledger_tree
 from ceasefire.ledger.schemas import (
     ConsistencyProof,
     EntryPage,
+    EntryProof,
     EntryPublic,
     KeyPublic,
+    LedgerHead,
     PresignedEntry,
     RootPublic,
     TreeHead,
@@ -48,8 +50,8 @@ def list_entries(
     return EntryPage(entries=entries, next_after=entries[-1].seq if len(entries) == limit else None)
 
 
-@entries_router.get("/head")
-def get_head(ctx: ContextDep) -> dict[str, Any]:
+@entries_router.get("/head", response_model=LedgerHead)
+def get_head(ctx: ContextDep) -> LedgerHead:
     """The last entry's seq and hash: what a pre-signed entry is built on."""
     return ledger.head(ctx)
 
@@ -83,8 +85,8 @@ def get_entry(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> EntryPub
     return ledger.get_entry(ctx, _viewer, seq)
 
 
-@entries_router.get("/{seq}/proof")
-def get_proof(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> dict[str, Any]:
+@entries_router.get("/{seq}/proof", response_model=EntryProof)
+def get_proof(ctx: ContextDep, _viewer: RequireMember, seq: SeqPath) -> EntryProof:
     """Inclusion proof of the entry in its day's Merkle tree, with the entry itself."""
     return ledger.entry_proof(ctx, _viewer, seq)
 
@@ -102,13 +104,13 @@ TreeSize = Annotated[int, Query(ge=0, le=2**62, description="A tree size (number
 
 
 @tree_router.get("/tree-head", response_model=TreeHead)
-def get_tree_head(ctx: ContextDep) -> dict[str, Any]:
+def get_tree_head(ctx: ContextDep) -> TreeHead:
     """The signed head of the whole ledger now: size, RFC 9162 root, time, signature."""
     return ledger_tree.public_head(ctx)
 
 
 @tree_router.get("/consistency", response_model=ConsistencyProof)
-def get_consistency(ctx: ContextDep, first: TreeSize, second: TreeSize) -> dict[str, Any]:
+def get_consistency(ctx: ContextDep, first: TreeSize, second: TreeSize) -> ConsistencyProof:
     """Proof that the tree of ``first`` entries is a prefix of the tree of ``second``."""
     return ledger_tree.consistency_proof(ctx, first, second)
 
@@ -120,7 +122,7 @@ def get_tree_inclusion(
     tree_size: Annotated[
         int | None, Query(ge=1, le=2**62, description="Tree size (default: now).")
     ] = None,
-) -> dict[str, Any]:
+) -> TreeInclusionProof:
     """Audit path of entry ``seq`` in the whole-ledger tree of ``tree_size`` entries."""
     return ledger_tree.inclusion_proof(ctx, seq, tree_size)
 

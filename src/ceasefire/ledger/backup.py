@@ -27,6 +27,7 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.errors import Conflict, IntegrityError, InvalidInput, NotFound, Unavailable, problem
+from ceasefire.ledger.schemas import BackupSummary, DatabaseIntegrity, RestoreSummary
 
 PG_TOOLS_HINT = (
     "install the PostgreSQL client tools of the server's major version"
@@ -102,7 +103,7 @@ def _ledger_head_sqlite(connection: sqlite3.Connection) -> tuple[int, str | None
     return (int(row[0]), str(row[1])) if row else (0, None)
 
 
-def backup(settings: Settings, out: Path, *, force: bool = False) -> dict[str, Any]:
+def backup(settings: Settings, out: Path, *, force: bool = False) -> BackupSummary:
     """Write a consistent copy of the database to ``out`` (0600); returns a summary."""
     out = Path(out)
     if out.exists() and not force:
@@ -115,7 +116,8 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> dict[str, A
     tmp.unlink(missing_ok=True)
     started = time.perf_counter()
     backend = _backend(settings.database_url)
-    summary: dict[str, Any] = {"path": str(out), "backend": backend}
+    seq: int | None = None
+    head: str | None = None
     if backend == "sqlite":
         source_path = _sqlite_path(settings.database_url)
         if not source_path.is_file():
@@ -145,7 +147,7 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> dict[str, A
                 " -- the source database itself is damaged; run `ceasefire check`",
                 details=problems[:50],
             )
-        summary.update({"integrity": "ok", "head_seq": seq, "head_hash": head})
+        integrity = "ok"
     else:
         pg_dump = _pg_tool("pg_dump")
         url, schema = _libpq_url(settings.database_url)
@@ -162,13 +164,19 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> dict[str, A
                 f"pg_dump failed ({result.returncode}): {result.stderr.strip()[:2000]}"
             )
         os.chmod(tmp, 0o600)
-        summary["integrity"] = "pg_dump completed"
+        integrity = "pg_dump completed"
     _fsync(tmp)
     tmp.replace(out)
     _fsync(out.parent)
-    summary["bytes"] = out.stat().st_size
-    summary["seconds"] = round(time.perf_counter() - started, 3)
-    return summary
+    return BackupSummary(
+        path=str(out),
+        backend=backend,
+        integrity=integrity,
+        head_seq=seq,
+        head_hash=head,
+        bytes=out.stat().st_size,
+        seconds=round(time.perf_counter() - started, 3),
+    )
 
 
 def _has_data_sqlite(path: Path) -> int | None:
@@ -196,7 +204,7 @@ def _has_data_postgres(ctx: ServiceContext) -> int | None:
         return int(conn.execute(text("SELECT count(*) FROM ledger_entries")).scalar() or 0)
 
 
-def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> dict[str, Any]:
+def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> RestoreSummary:
     """Put ``backup_file`` in place of the configured database (stop the server first).
 
     Refuses to replace a database that holds tables unless ``force``.
@@ -208,6 +216,8 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> di
         )
     backend = _backend(settings.database_url)
     started = time.perf_counter()
+    seq: int | None = None
+    head: str | None = None
     if backend == "sqlite":
         target = _sqlite_path(settings.database_url)
         held = _has_data_sqlite(target)
@@ -244,7 +254,6 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> di
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         tmp.replace(target)
         _fsync(target.parent)
-        summary: dict[str, Any] = {"head_seq": seq, "head_hash": head}
     else:
         pg_restore = _pg_tool("pg_restore")
         ctx = ServiceContext.from_settings(settings)
@@ -279,16 +288,16 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> di
             raise Unavailable(
                 f"pg_restore failed ({result.returncode}): {result.stderr.strip()[:2000]}"
             )
-        summary = {}
-    return {
-        "restored_from": str(backup_file),
-        "backend": backend,
-        **summary,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+    return RestoreSummary(
+        restored_from=str(backup_file),
+        backend=backend,
+        head_seq=seq,
+        head_hash=head,
+        seconds=round(time.perf_counter() - started, 3),
+    )
 
 
-def database_integrity(ctx: ServiceContext) -> dict[str, Any]:
+def database_integrity(ctx: ServiceContext) -> DatabaseIntegrity:
     """SQLite: ``PRAGMA integrity_check`` and ``foreign_key_check``. PostgreSQL: every index
     valid and every table readable end to end (a sanity check; PostgreSQL checksums and
     ``amcheck`` go further where enabled)."""
@@ -320,7 +329,7 @@ def database_integrity(ctx: ServiceContext) -> dict[str, Any]:
                 quoted = '"' + str(table).replace('"', '""') + '"'
                 conn.execute(text(f"SELECT count(*) FROM {quoted}"))  # noqa: S608
             method = "indexes valid, every table read"
-    return {"ok": not problems, "method": method, "problems": problems[:100]}
+    return DatabaseIntegrity(ok=not problems, method=method, problems=problems[:100])
 
 
 def check(
@@ -351,8 +360,8 @@ def check(
     tree = ledger_tree.check_tree(ctx, witnessed=witnessed, witnessed_key=key)
     summary = verification.summary()
     return {
-        "ok": integrity["ok"] and verification.ok and tree.ok,
-        "database": integrity,
+        "ok": integrity.ok and verification.ok and tree.ok,
+        "database": integrity.model_dump(),
         "ledger": {
             "ok": verification.ok,
             "entries": summary["entries"],

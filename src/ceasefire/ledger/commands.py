@@ -17,7 +17,14 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON
-from ceasefire.console.output import console, err_console, print_json, print_result, print_table
+from ceasefire.console.output import (
+    console,
+    err_console,
+    print_json,
+    print_result,
+    print_table,
+    to_json,
+)
 from ceasefire.errors import IntegrityError, InvalidInput, problem
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
@@ -116,9 +123,9 @@ def export_command(
         print_json(summary)
     else:
         console.print(
-            f"[green]✓[/green] {summary['entries']} entries, {summary['keys']} keys,"
-            f" {summary['roots']} daily roots written to {summary['path']}"
-            f" (head {summary['head_hash']})"
+            f"[green]✓[/green] {summary.entries} entries, {summary.keys} keys,"
+            f" {summary.roots} daily roots written to {summary.path}"
+            f" (head {summary.head_hash})"
         )
 
 
@@ -131,19 +138,17 @@ def proof_command(
     """Inclusion proof of an entry in its day's Merkle tree (with the entry itself)."""
     document = ledger.entry_proof(get_context(), Viewer.cli_operator(), seq)
     if out is not None:
-        out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        out.write_text(to_json(document) + "\n", encoding="utf-8")
     if as_json or out is None:
         print_json(document)
         return
-    proof = document["proof"]
+    proof = document.proof
     state = (
-        "provisional (day still open)"
-        if proof["provisional"]
-        else f"sealed at seq {proof['root_seq']}"
+        "provisional (day still open)" if proof.provisional else f"sealed at seq {proof.root_seq}"
     )
     console.print(
-        f"proof of entry {seq} written to {out}: leaf {proof['leaf_index']} of"
-        f" {proof['tree_size']} on {proof['day']}, root {proof['root']} {state}"
+        f"proof of entry {seq} written to {out}: leaf {proof.leaf_index} of"
+        f" {proof.tree_size} on {proof.day}, root {proof.root} {state}"
     )
 
 
@@ -165,18 +170,18 @@ def check_proof_command(
             f"cannot read {proof_file}: {exc}", details=[problem("proof_file", str(exc))]
         ) from exc
     result = ledger.check_proof(document, root=root)
-    if not result["ok"]:
+    if not result.ok:
         raise IntegrityError(
-            f"the proof of entry {result['seq']} does not hold: {'; '.join(result['problems'])}",
-            details=result,
+            f"the proof of entry {result.seq} does not hold: {'; '.join(result.problems)}",
+            details=result.model_dump(),
             code="E604",
         )
     if as_json:
         print_json(result)
     else:
         console.print(
-            f"[green]✓[/green] entry {result['seq']} is in the tree of {result['day']}"
-            f" with root {result['root']}" + (" (provisional)" if result["provisional"] else "")
+            f"[green]✓[/green] entry {result.seq} is in the tree of {result.day}"
+            f" with root {result.root}" + (" (provisional)" if result.provisional else "")
         )
 
 
@@ -239,7 +244,7 @@ def head_command(as_json: Annotated[bool, JSON] = False) -> None:
     print_result(
         result,
         as_json,
-        f"seq {result['seq']}  {result['entry_hash']}  {result['recorded_at'] or ''}",
+        f"seq {result.seq}  {result.entry_hash}  {result.recorded_at or ''}",
     )
 
 

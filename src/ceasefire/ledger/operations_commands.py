@@ -36,13 +36,13 @@ def backup_command(
         print_json(summary)
         return
     head = (
-        f", ledger head seq {summary['head_seq']} {summary['head_hash']}"
-        if "head_seq" in summary
+        f", ledger head seq {summary.head_seq} {summary.head_hash}"
+        if summary.head_seq is not None
         else ""
     )
     console.print(
-        f"[green]✓[/green] {summary['backend']} backup written to {summary['path']}"
-        f" ({summary['bytes']} bytes, {summary['integrity']}{head}, {summary['seconds']} s)"
+        f"[green]✓[/green] {summary.backend} backup written to {summary.path}"
+        f" ({summary.bytes} bytes, {summary.integrity}{head}, {summary.seconds} s)"
     )
 
 
@@ -61,7 +61,7 @@ def restore_command(
         print_json(summary)
         return
     console.print(
-        f"[green]✓[/green] restored from {summary['restored_from']} ({summary['seconds']} s);"
+        f"[green]✓[/green] restored from {summary.restored_from} ({summary.seconds} s);"
         " run `ceasefire check --witness-state DIR` before serving again"
     )
 
@@ -227,8 +227,8 @@ def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:
         print_json(head)
     else:
         console.print(
-            f"tree of {head['tree_size']} entries  root {head['root_hash']}"
-            f"  {head['timestamp']}  signed by {head['key_id']}"
+            f"tree of {head.tree_size} entries  root {head.root_hash}"
+            f"  {head.timestamp}  signed by {head.key_id}"
         )
 
 
@@ -245,10 +245,10 @@ def tree_consistency_command(
         print_json(proof)
         return
     console.print(
-        f"{first} → {second}: roots {proof['first_root']} → {proof['second_root']}"
-        f", {len(proof['path'])} proof hashes"
+        f"{first} → {second}: roots {proof.first_root} → {proof.second_root}"
+        f", {len(proof.path)} proof hashes"
     )
-    for node in proof["path"]:
+    for node in proof.path:
         console.print(f"  {node}")
 
 
@@ -267,8 +267,8 @@ def tree_inclusion_command(
         print_json(proof)
         return
     console.print(
-        f"entry {seq} ({proof['entry_hash']}) is leaf {proof['leaf_index']} of"
-        f" {proof['tree_size']}, root {proof['root']}, {len(proof['path'])} proof hashes"
+        f"entry {seq} ({proof.entry_hash}) is leaf {proof.leaf_index} of"
+        f" {proof.tree_size}, root {proof.root}, {len(proof.path)} proof hashes"
     )
 
 

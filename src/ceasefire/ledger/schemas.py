@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from ceasefire.ledger.merkle import (
     TREE_ALGORITHM,
@@ -112,3 +112,126 @@ class TreeInclusionProof(BaseModel):
     entry_hash: str
     path: list[str]
     root: str
+
+
+class LedgerHead(BaseModel):
+    """The last entry: what a pre-signed entry builds on (``seq`` 0 on an empty ledger)."""
+
+    seq: int
+    entry_hash: str
+    recorded_at: str | None = Field(description="When the last entry was recorded (UTC).")
+
+
+# -- an entry's proof in its day's tree
+
+
+class DayInclusionProof(BaseModel):
+    """The audit path of one entry in its UTC day's Merkle tree (docs/ledger.md)."""
+
+    algorithm: str
+    seq: int
+    entry_hash: str
+    day: str
+    leaf_index: int
+    tree_size: int
+    path: list[str]
+    root: str
+    root_seq: int | None = Field(
+        description="The entry that sealed the day's root; null while the day is open."
+    )
+    provisional: bool
+
+
+class ProvenEntry(BaseModel):
+    """The exact signed texts of a proven entry (enough to check it offline)."""
+
+    seq: int
+    header: str
+    payload: str
+    entry_hash: str
+    signature: str
+
+
+class EntryProof(BaseModel):
+    """An entry with its inclusion proof: what `ceasefire ledger check-proof` reads."""
+
+    proof: DayInclusionProof
+    entry: ProvenEntry
+
+
+class ProofCheck(BaseModel):
+    """What checking a proof document offline found."""
+
+    ok: bool
+    seq: int
+    day: str
+    root: str
+    provisional: bool
+    problems: list[str]
+
+
+class BundleSummary(BaseModel):
+    """An exported bundle: where it was written and what it holds."""
+
+    path: str
+    entries: int
+    head_seq: int | None
+    head_hash: str | None
+    keys: int
+    roots: int
+    bytes: int
+
+
+class MemberKeysCheck(BaseModel):
+    """A witness's check that a member has no valid key but its own."""
+
+    member_id: str
+    valid: list[str] = Field(description="Ids of the member's keys valid now.")
+    ended: list[str] = Field(description="Own keys that are no longer valid.")
+    unregistered: list[str] = Field(description="Own keys the ledger does not hold.")
+
+
+# -- backups and the database's own check
+
+
+class _LedgerHeadWhenRead(BaseModel):
+    """``head_seq``/``head_hash`` are shown only where the copy's ledger head was read
+    (SQLite); a PostgreSQL dump is written by pg_dump, which does not read it."""
+
+    @model_serializer(mode="wrap")
+    def _without_unread_head(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if getattr(self, "head_seq", None) is None:
+            data.pop("head_seq", None)
+            data.pop("head_hash", None)
+        return data
+
+
+class BackupSummary(_LedgerHeadWhenRead):
+    """A backup written by `ceasefire backup`."""
+
+    path: str
+    backend: str
+    integrity: str = Field(description="'ok' (SQLite's integrity check of the copy) or pg_dump's.")
+    head_seq: int | None = None
+    head_hash: str | None = None
+    bytes: int
+    seconds: float
+
+
+class RestoreSummary(_LedgerHeadWhenRead):
+    """A backup put in place of the configured database by `ceasefire restore`."""
+
+    restored_from: str
+    backend: str
+    head_seq: int | None = None
+    head_hash: str | None = None
+    seconds: float
+
+
+class DatabaseIntegrity(BaseModel):
+    """The database's own integrity check (see ``ceasefire.ledger.backup.database_integrity``)."""
+
+    ok: bool
+    method: str
+    problems: list[str]

@@ -83,7 +83,17 @@ from ceasefire.ledger.merkle import (
     inclusion_path,
     merkle_root,
 )
-from ceasefire.ledger.schemas import EntryPublic, KeyPublic, RootPublic
+from ceasefire.ledger.schemas import (
+    BundleSummary,
+    DayInclusionProof,
+    EntryProof,
+    EntryPublic,
+    KeyPublic,
+    LedgerHead,
+    ProofCheck,
+    ProvenEntry,
+    RootPublic,
+)
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
 from ceasefire.ledger.verify import (
     ChainReport,
@@ -897,7 +907,7 @@ def _require_reader(viewer: Viewer) -> None:
         raise Unauthorized("ledger entries are for members: send an API token")
 
 
-def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> dict[str, Any]:
+def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
     """The inclusion proof of entry ``seq`` in its day's Merkle tree, with the entry itself.
 
     For a sealed day the root is the one published by its ``ledger:root:sealed`` entry;
@@ -937,23 +947,25 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> dict[str, Any]
             f" {proof.root_seq}: run `ceasefire ledger verify`",
             code="E601",
         )
-    return {
-        "proof": proof.as_dict(),
-        "entry": {
-            "seq": entry.seq,
-            "header": entry.header,
-            "payload": entry.payload_canonical,
-            "entry_hash": entry.entry_hash,
-            "signature": entry.signature,
-        },
-    }
+    return EntryProof(
+        proof=DayInclusionProof.model_validate(proof.as_dict()),
+        entry=ProvenEntry(
+            seq=entry.seq,
+            header=entry.header,
+            payload=entry.payload_canonical,
+            entry_hash=entry.entry_hash,
+            signature=entry.signature,
+        ),
+    )
 
 
-def check_proof(document: Mapping[str, Any], *, root: str | None = None) -> dict[str, Any]:
+def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = None) -> ProofCheck:
     """Check a proof document offline: the entry's hash, payload and path to the root.
 
     ``root`` is the published root to check against (default: the one in the document).
     """
+    if isinstance(document, EntryProof):
+        document = document.model_dump()
     try:
         proof = InclusionProof.from_dict(document.get("proof"))
         entry = document.get("entry") or {}
@@ -973,14 +985,14 @@ def check_proof(document: Mapping[str, Any], *, root: str | None = None) -> dict
         problems.append(f"the proof is for root {proof.root}, not the published {root}")
     if not proof.verify():
         problems.append("the audit path does not lead to the root")
-    return {
-        "ok": not problems,
-        "seq": parsed.seq,
-        "day": proof.day,
-        "root": proof.root,
-        "provisional": proof.root_seq is None,
-        "problems": problems,
-    }
+    return ProofCheck(
+        ok=not problems,
+        seq=parsed.seq,
+        day=proof.day,
+        root=proof.root,
+        provisional=proof.root_seq is None,
+        problems=problems,
+    )
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -1047,7 +1059,7 @@ def get_entry(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryPublic:
         return _entry_public(row)
 
 
-def head(ctx: ServiceContext) -> dict[str, Any]:
+def head(ctx: ServiceContext) -> LedgerHead:
     """The last entry's sequence number, hash and time (what a pre-signed entry builds on)."""
     with ctx.reader() as session:
         row = session.execute(
@@ -1056,8 +1068,10 @@ def head(ctx: ServiceContext) -> dict[str, Any]:
             .limit(1)
         ).first()
     if row is None:
-        return {"seq": 0, "entry_hash": GENESIS_PREV, "recorded_at": None}
-    return {"seq": row.seq, "entry_hash": row.entry_hash, "recorded_at": format_ts(row.recorded_at)}
+        return LedgerHead(seq=0, entry_hash=GENESIS_PREV, recorded_at=None)
+    return LedgerHead(
+        seq=row.seq, entry_hash=row.entry_hash, recorded_at=format_ts(row.recorded_at)
+    )
 
 
 # -- verification ---------------------------------------------------------------------------
@@ -1248,7 +1262,7 @@ def _check_projections(session: Session, chain: ChainReport) -> Iterator[Finding
 # -- export -------------------------------------------------------------------------------------
 
 
-def export_bundle(ctx: ServiceContext, out: Path) -> dict[str, Any]:
+def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
     """Write the self-contained bundle to ``out`` (atomically); returns its summary.
 
     The chain is walked while writing (hashes only), so the bundle's key and root lines
@@ -1287,15 +1301,15 @@ def export_bundle(ctx: ServiceContext, out: Path) -> dict[str, Any]:
             for root in chain.roots:
                 write_line(handle, root_line(root))
     tmp.replace(out)
-    return {
-        "path": str(out),
-        "entries": count,
-        "head_seq": last.seq if last else None,
-        "head_hash": last.entry_hash if last else None,
-        "keys": len(chain.keys),
-        "roots": len(chain.roots),
-        "bytes": out.stat().st_size,
-    }
+    return BundleSummary(
+        path=str(out),
+        entries=count,
+        head_seq=last.seq if last else None,
+        head_hash=last.entry_hash if last else None,
+        keys=len(chain.keys),
+        roots=len(chain.roots),
+        bytes=out.stat().st_size,
+    )
 
 
 def verify_bundle_file(

@@ -33,6 +33,7 @@ from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, leaf_hash, node_hash
+from ceasefire.ledger.schemas import ConsistencyProof, TreeHead, TreeInclusionProof
 from ceasefire.ledger.tables import (
     LedgerEntryRow,
     LedgerKeyRow,
@@ -321,7 +322,7 @@ def tree_head(ctx: ServiceContext) -> SignedTreeHead:
             return _issue(session, ctx, persist=False)
 
 
-def public_head(ctx: ServiceContext) -> dict[str, Any]:
+def public_head(ctx: ServiceContext) -> TreeHead:
     """The current signed tree head with the public key that signs it (what a witness
     pins on first use and checks from then on)."""
     head = tree_head(ctx)
@@ -329,7 +330,7 @@ def public_head(ctx: ServiceContext) -> dict[str, Any]:
         public_key = session.scalar(
             select(LedgerKeyRow.public_key).where(LedgerKeyRow.key_id == head.key_id)
         )
-    return {**head.as_dict(), "public_key": public_key}
+    return TreeHead.model_validate({**head.as_dict(), "public_key": public_key})
 
 
 def _size_problem(name: str, value: int, size: int) -> InvalidInput:
@@ -339,7 +340,7 @@ def _size_problem(name: str, value: int, size: int) -> InvalidInput:
     )
 
 
-def consistency_proof(ctx: ServiceContext, first: int, second: int) -> dict[str, Any]:
+def consistency_proof(ctx: ServiceContext, first: int, second: int) -> ConsistencyProof:
     """RFC 9162 consistency proof that the tree of ``first`` entries is a prefix of the tree
     of ``second`` entries, with both roots as this database computes them."""
     with ctx.reader() as session:
@@ -357,17 +358,19 @@ def consistency_proof(ctx: ServiceContext, first: int, second: int) -> dict[str,
             )
         store = _Store(session, size)
         path = consistency_path(first, second, store.subtree)
-        return {
-            "tree": TREE_ALGORITHM,
-            "first": first,
-            "second": second,
-            "first_root": store.root(first),
-            "second_root": store.root(second),
-            "path": [p.hex() for p in path],
-        }
+        return ConsistencyProof(
+            tree=TREE_ALGORITHM,
+            first=first,
+            second=second,
+            first_root=store.root(first),
+            second_root=store.root(second),
+            path=[p.hex() for p in path],
+        )
 
 
-def inclusion_proof(ctx: ServiceContext, seq: int, tree_size: int | None = None) -> dict[str, Any]:
+def inclusion_proof(
+    ctx: ServiceContext, seq: int, tree_size: int | None = None
+) -> TreeInclusionProof:
     """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``tree_size`` entries
     (default: the whole ledger now)."""
     with ctx.reader() as session:
@@ -383,15 +386,15 @@ def inclusion_proof(ctx: ServiceContext, seq: int, tree_size: int | None = None)
         store = _Store(session, size)
         entry_hash = store.entry_hashes(seq - 1, seq)[0][1]
         path = inclusion_path(seq - 1, size, store.subtree)
-        return {
-            "tree": TREE_ALGORITHM,
-            "seq": seq,
-            "leaf_index": seq - 1,
-            "tree_size": size,
-            "entry_hash": entry_hash,
-            "path": [p.hex() for p in path],
-            "root": store.root(),
-        }
+        return TreeInclusionProof(
+            tree=TREE_ALGORITHM,
+            seq=seq,
+            leaf_index=seq - 1,
+            tree_size=size,
+            entry_hash=entry_hash,
+            path=[p.hex() for p in path],
+            root=store.root(),
+        )
 
 
 def stored_heads(session: Session) -> Iterator[SignedTreeHead]:

@@ -30,6 +30,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keys import key_id_for
+from ceasefire.ledger.schemas import MemberKeysCheck
 from ceasefire.ledger.tree import SignedTreeHead, verify_consistency
 from ceasefire.timeutil import utcnow
 
@@ -130,12 +131,12 @@ class DatabaseSource:
     def tree_head(self) -> dict[str, Any]:
         from ceasefire.ledger import tree_heads as ledger_tree
 
-        return ledger_tree.public_head(self.ctx)
+        return ledger_tree.public_head(self.ctx).model_dump(mode="json")
 
     def consistency(self, first: int, second: int) -> dict[str, Any]:
         from ceasefire.ledger import tree_heads as ledger_tree
 
-        return ledger_tree.consistency_proof(self.ctx, first, second)
+        return ledger_tree.consistency_proof(self.ctx, first, second).model_dump(mode="json")
 
     def keys(self, member_id: str) -> list[dict[str, Any]]:
         from ceasefire.ledger import service as ledger
@@ -282,7 +283,7 @@ def _pinned_or_new_key(
     return chosen.lower(), True
 
 
-def member_keys(source: HeadSource, member_id: str, own_keys: set[str]) -> dict[str, Any]:
+def member_keys(source: HeadSource, member_id: str, own_keys: set[str]) -> MemberKeysCheck:
     """Check that every key valid for ``member_id`` is one of ``own_keys`` (the keys the
     member made itself): any other valid key could sign in its name. IntegrityError names it.
     """
@@ -298,12 +299,12 @@ def member_keys(source: HeadSource, member_id: str, own_keys: set[str]) -> dict[
             details={"kind": "foreign_key", "member_id": member_id, "keys": foreign},
         )
     known = {str(k.get("key_id")): k for k in keys}
-    return {
-        "member_id": member_id,
-        "valid": sorted(str(k.get("key_id")) for k in valid),
-        "ended": sorted(k for k in own_keys if k in known and known[k].get("ended_seq")),
-        "unregistered": sorted(k for k in own_keys if k not in known),
-    }
+    return MemberKeysCheck(
+        member_id=member_id,
+        valid=sorted(str(k.get("key_id")) for k in valid),
+        ended=sorted(k for k in own_keys if k in known and known[k].get("ended_seq")),
+        unregistered=sorted(k for k in own_keys if k not in known),
+    )
 
 
 def witness(
@@ -398,7 +399,7 @@ def witness(
         )
     keys_seen = None
     if member_id is not None:
-        keys_seen = member_keys(source, member_id, own_keys or set())
+        keys_seen = member_keys(source, member_id, own_keys or set()).model_dump()
     return {
         "ok": True,
         "member_keys": keys_seen,

@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ceasefire.access import Role, Viewer
+from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
@@ -755,18 +755,7 @@ def _caller_from(
         raise Unauthorized("token has expired")
     if found.disabled_at is not None:
         raise Unauthorized("token's user is disabled")
-    roles = [
-        MemberRole(
-            member_id=found.member_id,
-            agreement_id=r.agreement_id,
-            role=Role(r.role),
-            party=r.party,
-            valid_from=r.valid_from,
-            valid_to=r.valid_to,
-        )
-        for r in rows
-        if r.role is not None
-    ]
+    roles = [MemberRole.stored(found.member_id, r) for r in rows if r.role is not None]
     viewer = viewer_for_roles(
         member_id=found.member_id,
         user_id=found.user_id,

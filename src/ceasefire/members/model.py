@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.errors import InvalidInput, problem
@@ -155,6 +156,19 @@ class MemberRole:
 
     def is_valid_at(self, at: datetime) -> bool:
         return in_interval(at, self.valid_from, self.valid_to)
+
+    @classmethod
+    def stored(cls, member_id: str, row: Any) -> MemberRole:
+        """Member ``member_id``'s role as a row of the roles table (or of a query of its
+        ``agreement_id``, ``role``, ``party``, ``valid_from`` and ``valid_to``) holds it."""
+        return cls(
+            member_id=member_id,
+            agreement_id=row.agreement_id,
+            role=Role(row.role),
+            party=row.party,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+        )
 
 
 # Least privilege first: when a member's role cannot be tied to one agreement, it reads with

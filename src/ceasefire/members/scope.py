@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
 from sqlalchemy.engine import Connection
@@ -71,6 +71,20 @@ def concerns_list(text: str) -> list[str]:
     return [p for p in text.split(",") if p]
 
 
+class ClassifiedRecord(Protocol):
+    """What decides who may read a record: its classification, the parties it concerns
+    (``concerns_key`` form or a list), its owner and its agreement."""
+
+    @property
+    def classification(self) -> str: ...
+    @property
+    def concerns(self) -> str: ...
+    @property
+    def owner_member(self) -> str | None: ...
+    @property
+    def agreement_id(self) -> str | None: ...
+
+
 @dataclass
 class ReadScope:
     """What one viewer may read, resolved once per request."""
@@ -93,17 +107,7 @@ class ReadScope:
             # Core on the session's connection: the ORM execution path doubled this cost.
             conn = session.connection()
             rows = conn.execute(_ROLES_OF, {"member": viewer.member_id, "at": at})
-            roles = [
-                MemberRole(
-                    member_id=viewer.member_id,
-                    agreement_id=r.agreement_id,
-                    role=Role(r.role),
-                    party=r.party,
-                    valid_from=r.valid_from,
-                    valid_to=r.valid_to,
-                )
-                for r in rows
-            ]
+            roles = [MemberRole.stored(viewer.member_id, r) for r in rows]
             agreements = current_agreements(conn, at)
         return cls(viewer=viewer, roles=roles, at=at, agreements=agreements)
 
@@ -177,6 +181,16 @@ class ReadScope:
             Classification(classification),
             concerns=concerns,
             owner_member=owner_member,
+        )
+
+    def can_read_record(self, record: ClassifiedRecord) -> bool:
+        """:meth:`can_read` for a record that carries its own classification, concerns,
+        owner and agreement (a report or incident row, a report's facts)."""
+        return self.can_read(
+            record.classification,
+            concerns=record.concerns,
+            owner_member=record.owner_member,
+            agreement_id=record.agreement_id,
         )
 
     def is_monitor(self, agreement_id: str | None) -> bool:

@@ -45,14 +45,7 @@ def actor_of(viewer: Viewer) -> Actor:
 
 
 def _role_of(row: MemberRoleRow) -> MemberRole:
-    return MemberRole(
-        member_id=row.member_id,
-        agreement_id=row.agreement_id,
-        role=Role(row.role),
-        party=row.party,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-    )
+    return MemberRole.stored(row.member_id, row)
 
 
 def load_roles(

@@ -18,6 +18,7 @@ from ceasefire.api.deps import ContextDep, RequireMember
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news import service as news
+from ceasefire.news.schemas import ArticlePublic, ArticleSummaryPublic
 
 router = APIRouter(prefix="/api/v1/articles", tags=["news"])
 
@@ -80,17 +81,17 @@ async def ingest_article(
     return {**result.to_dict(), "article": article}
 
 
-@router.get("")
+@router.get("", response_model=list[ArticleSummaryPublic])
 def list_articles(
     ctx: ContextDep,
     viewer: RequireMember,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[dict[str, Any]]:
+) -> list[ArticleSummaryPublic]:
     """The latest ingested articles, newest first."""
     return news.list_articles(ctx, limit=limit)
 
 
-@router.get("/{article_id}")
-def get_article(ctx: ContextDep, viewer: RequireMember, article_id: str) -> dict[str, Any]:
+@router.get("/{article_id}", response_model=ArticlePublic)
+def get_article(ctx: ContextDep, viewer: RequireMember, article_id: str) -> ArticlePublic:
     """One article with its events and the reports they became."""
     return news.get_article(ctx, article_id)

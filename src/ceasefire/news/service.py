@@ -33,6 +33,7 @@ from ceasefire.news.article import Article
 from ceasefire.news.events import ArticleIngested, NewsTag
 from ceasefire.news.extract import NewsExtractor, article_result, check_language
 from ceasefire.news.reporting import report_body
+from ceasefire.news.schemas import ArticlePublic, ArticleSummaryPublic
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from ceasefire.reports.model import ReportContent, validate_report
 from ceasefire.reports.service import check_may_file, record_report
@@ -397,7 +398,7 @@ def _event_row(
     )
 
 
-def get_article(ctx: ServiceContext, article_id: str) -> dict[str, Any]:
+def get_article(ctx: ServiceContext, article_id: str) -> ArticlePublic:
     """One stored article with its events (and the reports they became)."""
     with ctx.reader() as session:
         row = session.get(NewsArticleRow, article_id)
@@ -408,33 +409,35 @@ def get_article(ctx: ServiceContext, article_id: str) -> dict[str, Any]:
             .where(NewsEventRow.article_id == article_id)
             .order_by(NewsEventRow.ordinal)
         ).all()
-        return {
-            "id": row.id,
-            "content_sha256": row.content_sha256,
-            "original_sha256": row.original_sha256,
-            "ingested_at": row.ingested_at.isoformat(),
-            "article": {**row.article, "text": row.text},
-            **row.extraction,
-            "events": [e.data for e in events],
-            "pipeline": row.pipeline,
-        }
+        return ArticlePublic.model_validate(
+            {
+                "id": row.id,
+                "content_sha256": row.content_sha256,
+                "original_sha256": row.original_sha256,
+                "ingested_at": row.ingested_at.isoformat(),
+                "article": {**row.article, "text": row.text},
+                **row.extraction,
+                "events": [e.data for e in events],
+                "pipeline": row.pipeline,
+            }
+        )
 
 
-def list_articles(ctx: ServiceContext, *, limit: int = 50) -> list[dict[str, Any]]:
+def list_articles(ctx: ServiceContext, *, limit: int = 50) -> list[ArticleSummaryPublic]:
     """The latest ingested articles, newest first."""
     with ctx.reader() as session:
         rows = session.scalars(
             select(NewsArticleRow).order_by(NewsArticleRow.id.desc()).limit(limit)
         ).all()
         return [
-            {
-                "id": r.id,
-                "title": r.title,
-                "outlet": r.outlet,
-                "published_local": r.published_local,
-                "content_sha256": r.content_sha256,
-                "ingested_at": r.ingested_at.isoformat(),
-            }
+            ArticleSummaryPublic(
+                id=r.id,
+                title=r.title,
+                outlet=r.outlet,
+                published_local=r.published_local,
+                content_sha256=r.content_sha256,
+                ingested_at=r.ingested_at.isoformat(),
+            )
             for r in rows
         ]
 

@@ -546,12 +546,7 @@ def referenced_reports(
     rows: list[ReportRow] = []
     for rid in dict.fromkeys(report_ids):
         row = session.get(ReportRow, rid)
-        if row is None or not scope.can_read(
-            row.classification,
-            concerns=row.concerns,
-            owner_member=row.owner_member,
-            agreement_id=row.agreement_id,
-        ):
+        if row is None or not scope.can_read_record(row):
             raise NotFound(f"no report {rid!r}", details=[problem(loc, f"unknown {rid}")])
         rows.append(row)
     if infer and agreement_id is None:
@@ -776,12 +771,7 @@ def present(scope: ReadScope, report: ReportPublic) -> ReportPublic | ReportReda
 
 
 def readable_row(scope: ReadScope, row: ReportRow) -> bool:
-    return scope.can_read(
-        row.classification,
-        concerns=row.concerns,
-        owner_member=row.owner_member,
-        agreement_id=row.agreement_id,
-    )
+    return scope.can_read_record(row)
 
 
 def get_report(

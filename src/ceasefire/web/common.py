@@ -108,7 +108,7 @@ def sign_in_first(request: Request) -> RedirectResponse:
 
 def head_seq(ctx: ServiceContext) -> int:
     """The ledger's last sequence number (what a form's entries come after)."""
-    return int(ledger_service.head(ctx)["seq"])
+    return ledger_service.head(ctx).seq
 
 
 def entries_since(ctx: ServiceContext, viewer: Viewer, after: int, subject: str) -> list[int]:

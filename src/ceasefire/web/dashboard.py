@@ -9,10 +9,12 @@ from typing import Any
 from ceasefire.access import Viewer
 from ceasefire.agreements import service as agreement_service
 from ceasefire.agreements.model import Agreement, Provision, ProvisionStatus, SourceInstant
+from ceasefire.agreements.schemas import AgreementSummaryPublic
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import NotFound
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
+from ceasefire.ledger.schemas import LedgerHead
 
 MAIN_AGREEMENT = "nk-2020-trilateral"
 
@@ -42,13 +44,13 @@ class TimelineItem:
 @dataclass
 class Dashboard:
     as_of: datetime
-    agreements: list[dict[str, Any]]
+    agreements: list[AgreementSummaryPublic]
     agreement: Agreement | None = None
     provisions: list[ProvisionLine] = field(default_factory=list)
     term: dict[str, Any] | None = None
     timeline: list[TimelineItem] = field(default_factory=list)
     incidents: list[Any] = field(default_factory=list)
-    ledger_head: dict[str, Any] = field(default_factory=dict)
+    ledger_head: LedgerHead | None = None
     ledger_recent: list[Any] = field(default_factory=list)
 
 
@@ -139,10 +141,10 @@ def build_dashboard(
     board.incidents = list(incident_service.list_incidents(ctx, viewer, limit=50).items)
     board.ledger_head = ledger_service.head(ctx)
     if not viewer.is_public:  # entries carry payloads of non-public records
-        after = max(0, int(board.ledger_head["seq"]) - 8)
+        after = max(0, board.ledger_head.seq - 8)
         recent = ledger_service.list_entries(ctx, viewer, after=after, limit=8)
         board.ledger_recent = list(reversed(recent))
-    ids = [a["id"] for a in board.agreements]
+    ids = [a.id for a in board.agreements]
     chosen = MAIN_AGREEMENT if MAIN_AGREEMENT in ids else (ids[0] if ids else None)
     if chosen is not None:
         try:

@@ -35,10 +35,10 @@ def ledger_entry(request: Request, ctx: ContextDep, viewer: WebViewer, seq: int)
         request=request,
         viewer=viewer,
         entry=entry,
-        proof=document["proof"],
+        proof=document.proof.model_dump(mode="json"),
         checked=checked,
         payload=json.dumps(entry.payload, indent=2, ensure_ascii=False, sort_keys=True),
-        document=json.dumps(document, indent=2, ensure_ascii=False),
+        document=json.dumps(document.model_dump(mode="json"), indent=2, ensure_ascii=False),
         previous=seq - 1 if seq > 1 else None,
         following=seq + 1 if seq < common.head_seq(ctx) else None,
     )

@@ -213,7 +213,7 @@ def zones(ctx: ServiceContext, at: datetime) -> dict[str, Any]:
     collection = agreement_service.list_zones(ctx, as_of=at)
     agreements = []
     for summary in agreement_service.list_agreements(ctx):
-        agreements.append(agreement_service.get_agreement(ctx, summary["id"]).agreement)
+        agreements.append(agreement_service.get_agreement(ctx, summary.id).agreement)
     handed = _handovers(agreements, at)
     for feature in collection["features"]:
         props = feature["properties"]

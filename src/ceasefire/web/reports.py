@@ -120,7 +120,7 @@ def _channels_for(viewer: Viewer) -> list[str]:
 
 
 def _agreements(ctx: ContextDep) -> list[str]:
-    return [a["id"] for a in agreement_service.list_agreements(ctx)]
+    return [a.id for a in agreement_service.list_agreements(ctx)]
 
 
 def _form_page(

@@ -1,0 +1,39 @@
+"""The news area's schemas: what the API and CLI show of stored articles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ArticleSummaryPublic(BaseModel):
+    """One stored article in the list of the latest ones."""
+
+    id: str
+    title: str
+    outlet: str | None
+    published_local: str | None
+    content_sha256: str
+    ingested_at: str
+
+
+class ArticlePublic(BaseModel):
+    """One stored article with what was extracted from it and its events.
+
+    ``article`` is the article as read (its metadata and ``text``); the extraction's parts
+    and the events are the pipeline's own JSON (docs/nlp.md describes them).
+    """
+
+    id: str
+    content_sha256: str
+    original_sha256: str
+    ingested_at: str
+    article: dict[str, Any]
+    quotes: list[dict[str, Any]]
+    places: list[dict[str, Any]]
+    actors: list[dict[str, Any]]
+    casualties: list[dict[str, Any]]
+    weapons: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    pipeline: list[str] = Field(description="The pipeline components that analysed it.")
