@@ -21,7 +21,7 @@ CATALOGUES = [
 
 @pytest.mark.parametrize(("domain", "lang"), CATALOGUES)
 def test_every_marked_string_is_translated(domain: str, lang: str) -> None:
-    marked = {m.key: m.location for m in messages(domain)}
+    marked = {(m.key, m.context): m.location for m in messages(domain)}
     if not marked:
         pytest.skip(f"no string of domain {domain!r} is marked yet")
     path = i18n.catalogue_path(lang, domain)
@@ -29,8 +29,8 @@ def test_every_marked_string_is_translated(domain: str, lang: str) -> None:
     with path.open("rb") as handle:
         catalogue = read_po(handle, locale=lang, domain=domain)
     problems = []
-    for msgid, (file, line) in marked.items():
-        entry = catalogue.get(msgid)
+    for (msgid, context), (file, line) in marked.items():
+        entry = catalogue.get(msgid, context=context)
         strings = entry.string if entry is not None else ""
         first = strings[0] if isinstance(strings, tuple) else strings
         if entry is None or not first:

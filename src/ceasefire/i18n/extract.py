@@ -27,6 +27,9 @@ JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip
 class Message:
     msgid: str | tuple[str, str]
     location: tuple[str, int]
+    context: str | None = None
+    """``pgettext``'s context: the same English word in two roles (an assessment
+    ``superseded`` is feminine in Russian, a provision's neuter)."""
 
     @property
     def key(self) -> str:
@@ -40,7 +43,7 @@ def messages(domain: str) -> Iterator[Message]:
         method = "python" if path.suffix == ".py" else babel_extract
         options = {} if path.suffix == ".py" else JINJA_OPTIONS
         with path.open("rb") as handle:
-            for lineno, message, _comments, _context in extract(
+            for lineno, message, _comments, context in extract(
                 method,  # type: ignore[arg-type]
                 handle,
                 keywords=DEFAULT_KEYWORDS,
@@ -50,9 +53,9 @@ def messages(domain: str) -> Iterator[Message]:
                     continue
                 where = (str(path.relative_to(package)), lineno)
                 if isinstance(message, tuple):
-                    yield Message((str(message[0]), str(message[1])), where)
+                    yield Message((str(message[0]), str(message[1])), where, context)
                 else:
-                    yield Message(str(message), where)
+                    yield Message(str(message), where, context)
 
 
 def update(domain: str, lang: str) -> tuple[int, int]:
@@ -67,13 +70,13 @@ def update(domain: str, lang: str) -> tuple[int, int]:
             old = read_po(handle, locale=lang, domain=domain)
     new = Catalog(locale=lang, domain=domain, project="ceasefire", fuzzy=False)
     for message in found:
-        kept = old.get(message.msgid if isinstance(message.msgid, str) else message.msgid[0])
+        kept = old.get(message.key, context=message.context)
         string = kept.string if kept is not None else ""
-        existing = new.get(message.key)
+        existing = new.get(message.key, context=message.context)
         if existing is not None:
             existing.locations.append(message.location)
             continue
-        new.add(message.msgid, string or "", locations=[message.location])
+        new.add(message.msgid, string or "", locations=[message.location], context=message.context)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, new, width=100, omit_header=False, sort_output=False)
