@@ -4,8 +4,11 @@ and say where the watched deadlines stand.
 Incident rules run by themselves: the incidents area announces every change to what an
 incident is (``incident_changed``, registered in this area's ``Area.hooks``) inside its unit
 of work, and ``on_incident_changed`` re-evaluates that one incident there, so the findings
-commit with the change. ``evaluate`` re-runs every incident of an agreement on demand (after
-its rules or zones changed, or a handover was recorded) and says what changed.
+commit with the change. Likewise the agreements area announces every new version loaded and
+every provision status recorded (``agreement_changed``), and ``on_agreement_changed``
+re-evaluates all the agreement's incidents in that unit of work: a rule removed withdraws its
+findings, a handover recorded starts the rules that wait for it. ``evaluate`` re-runs every
+incident of an agreement on demand and says what changed.
 
 A finding is recorded once and then only withdrawn: each is one
 ``compliance:finding:recorded`` entry, each withdrawal one ``compliance:finding:withdrawn``,
@@ -263,12 +266,46 @@ def on_incident_changed(session: Session, incident: IncidentSnapshot) -> None:
     _reconcile(session, stored, current, found, cause=INCIDENT_CHANGED)
 
 
+def _evaluate_agreement(
+    session: Session, stored: StoredAgreement, *, cause: str
+) -> EvaluationPublic:
+    """Re-evaluate every incident of ``stored``'s agreement in the caller's unit of work;
+    what changed is recorded and ledgered with ``cause``."""
+    agreement_id = stored.agreement.id
+    evaluator = _evaluator(session, stored)
+    found: list[Finding] = []
+    count = 0
+    for snapshot in incident_snapshots(session, agreement_id):
+        count += 1
+        found += evaluator.incident_findings(incident_facts(snapshot))
+    changes = _reconcile(session, stored, _current_rows(session, agreement_id), found, cause=cause)
+    return EvaluationPublic(
+        agreement_id=agreement_id,
+        agreement_version=stored.version,
+        incidents=count,
+        new=[public(r) for r in changes.new],
+        withdrawn=[public(r) for r in changes.withdrawn],
+        unchanged=changes.unchanged,
+    )
+
+
+def on_agreement_changed(session: Session, agreement_id: str, cause: str) -> None:
+    """The ``agreement_changed`` hook: a new version was loaded (rules or zones may have
+    changed) or a provision's status recorded (a handover a rule waits for): re-evaluate
+    every incident of the agreement in the caller's unit of work, the change ledgered with
+    ``cause`` (``agreement_loaded`` or ``provision_status_recorded``)."""
+    stored = current_agreement(session, agreement_id)
+    if stored is not None:
+        _evaluate_agreement(session, stored, cause=cause)
+
+
 def evaluate(
     ctx: ServiceContext, viewer: Viewer, agreement_id: str | None = None
 ) -> list[EvaluationPublic]:
     """Re-evaluate every incident of ``agreement_id`` (default: every loaded agreement the
     viewer monitors) against its current rules and zones; what changed is recorded and
-    ledgered.
+    ledgered. Loading a version and recording a provision's status already do this by
+    themselves (``on_agreement_changed``): this is for checking that nothing is left.
 
     Monitors of the agreement and operators may; others get ``Forbidden``."""
     ids = [agreement_id] if agreement_id else [a["id"] for a in agreements.list_agreements(ctx)]
@@ -283,25 +320,7 @@ def evaluate(
             stored = current_agreement(session, one)
             if stored is None:
                 raise NotFound(f"no agreement {one!r}", details=[problem("agreement", "unknown")])
-            evaluator = _evaluator(session, stored)
-            found: list[Finding] = []
-            count = 0
-            for snapshot in incident_snapshots(session, one):
-                count += 1
-                found += evaluator.incident_findings(incident_facts(snapshot))
-            changes = _reconcile(
-                session, stored, _current_rows(session, one), found, cause=EVALUATION
-            )
-            results.append(
-                EvaluationPublic(
-                    agreement_id=one,
-                    agreement_version=stored.version,
-                    incidents=count,
-                    new=[public(r) for r in changes.new],
-                    withdrawn=[public(r) for r in changes.withdrawn],
-                    unchanged=changes.unchanged,
-                )
-            )
+            results.append(_evaluate_agreement(session, stored, cause=EVALUATION))
     return results
 
 
