@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
@@ -59,7 +59,7 @@ from ceasefire.errors import Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import new_id
 from ceasefire.incidents.model import IncidentSnapshot
 from ceasefire.incidents.service import incident_snapshots, readable_incidents
-from ceasefire.ledger.service import append
+from ceasefire.ledger.service import NewEntry, append_many
 from ceasefire.members.scope import ReadScope
 from ceasefire.reports.model import Category
 from ceasefire.timeutil import ensure_utc, utcnow
@@ -69,6 +69,7 @@ EVALUATION = "evaluation"
 _CATEGORIES = {c.value: c for c in Category}
 _ZONES_CACHE_KEY = "compliance.zones"
 _ZONES_CACHE_SIZE = 16
+_UPDATE_CHUNK = 1000  # ids per UPDATE ... IN (...): well under every backend's bound limit
 
 
 def _as_finding(row: FindingRow) -> Finding:
@@ -167,7 +168,11 @@ def _reconcile(
 ) -> _Changes:
     """Withdraw the ``current`` findings ``found`` no longer makes (or makes otherwise: level,
     rule version or party) and record the new ones, each with its ledger entry, in the
-    caller's unit of work."""
+    caller's unit of work.
+
+    Batched, whatever the number of changes: one UPDATE for the withdrawals, one multi-row
+    INSERT for the new findings and one for their ledger entries (``ledger.append_many``,
+    withdrawals first, then records, in finding order, as one at a time would)."""
     ctx = session.info[SESSION_CONTEXT_KEY]
     centre = Actor.centre(user_id=None)
     rows = {row.id: row for row in current}
@@ -176,19 +181,19 @@ def _reconcile(
     diff = diff_findings(before.values(), found)
     now = utcnow()
     changes = _Changes([], [], len(before) - len(diff.removed) - len(diff.changed))
+    entries: list[NewEntry] = []
     for old in (*diff.removed, *(old for old, _ in diff.changed)):
         row = row_of[old.key]
-        row.withdrawn_at, row.withdrawn_by = now, cause
         changes.withdrawn.append(row)
-        append(
-            session,
-            ctx.settings,
-            tag=ComplianceTag.FINDING_WITHDRAWN,
-            subject=f"finding/{row.id}",
-            payload=FindingWithdrawn(
-                {"finding_id": row.id, "incident_id": row.incident_id, "cause": cause}
-            ),
-            actor=centre,
+        entries.append(
+            NewEntry(
+                tag=ComplianceTag.FINDING_WITHDRAWN,
+                subject=f"finding/{row.id}",
+                payload=FindingWithdrawn(
+                    {"finding_id": row.id, "incident_id": row.incident_id, "cause": cause}
+                ),
+                actor=centre,
+            )
         )
     for finding in (*diff.added, *(new for _, new in diff.changed)):
         row = FindingRow(
@@ -207,32 +212,43 @@ def _reconcile(
             withdrawn_at=None,
             withdrawn_by=None,
         )
-        session.add(row)
         changes.new.append(row)
-        append(
-            session,
-            ctx.settings,
-            tag=ComplianceTag.FINDING_RECORDED,
-            subject=f"finding/{row.id}",
-            payload=FindingRecorded(
-                {
-                    "finding_id": row.id,
-                    "agreement_id": row.agreement_id,
-                    "agreement_version": row.agreement_version,
-                    "rule_id": row.rule_id,
-                    "rule": row.rule,
-                    "level": row.level,
-                    "provision_id": row.provision_id,
-                    "zone_id": row.zone_id,
-                    "incident_id": row.incident_id,
-                    "party": row.party,
-                    "reasons_sha256": reasons_sha256(row.reasons),
-                    "cause": cause,
-                }
-            ),
-            actor=centre,
+        entries.append(
+            NewEntry(
+                tag=ComplianceTag.FINDING_RECORDED,
+                subject=f"finding/{row.id}",
+                payload=FindingRecorded(
+                    {
+                        "finding_id": row.id,
+                        "agreement_id": row.agreement_id,
+                        "agreement_version": row.agreement_version,
+                        "rule_id": row.rule_id,
+                        "rule": row.rule,
+                        "level": row.level,
+                        "provision_id": row.provision_id,
+                        "zone_id": row.zone_id,
+                        "incident_id": row.incident_id,
+                        "party": row.party,
+                        "reasons_sha256": reasons_sha256(row.reasons),
+                        "cause": cause,
+                    }
+                ),
+                actor=centre,
+            )
         )
+    if not entries:
+        return changes
+    withdrawn_ids = [row.id for row in changes.withdrawn]
+    for first in range(0, len(withdrawn_ids), _UPDATE_CHUNK):
+        # Also sets the attributes of the rows in this session (synchronize "auto").
+        session.execute(
+            update(FindingRow)
+            .where(FindingRow.id.in_(withdrawn_ids[first : first + _UPDATE_CHUNK]))
+            .values(withdrawn_at=now, withdrawn_by=cause)
+        )
+    session.add_all(changes.new)
     session.flush()
+    append_many(session, ctx.settings, entries)
     return changes
 
 
