@@ -4,6 +4,7 @@ Kalbajar deadline as amended."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -114,25 +115,86 @@ def test_aghdam_shelling_breaches_point_1_only_when_the_place_is_exact(
     wider = edited(
         shipped_text(NK_ID), "    margin_m: 2000\n    note: >-", "    margin_m: 20000\n    note: >-"
     )
+    # Loading the version re-evaluates by itself, in its unit of work; a manual evaluation
+    # then finds nothing left to change.
     agreements.load_text(ctx, wider, source_name="nk.yaml", actor=OPERATOR_ACTOR)
-    [result] = compliance.evaluate(ctx, OPERATOR, NK_ID)
-    assert [(f.level.value, f.incident_id) for f in result.new] == [("possible", exact)]
-    assert [(f.level.value, f.incident_id) for f in result.withdrawn] == [("breach", exact)]
-    assert result.unchanged == 1
-    assert compliance.evaluate(ctx, OPERATOR, NK_ID)[0].new == []
     withdrawn = client.get(
         f"/api/v1/incidents/{exact}/findings?include_withdrawn=true", headers=cast.bearer("rus")
     ).json()
     assert [(f["level"], f["withdrawn_by"]) for f in withdrawn] == [
-        ("breach", "evaluation"),
+        ("breach", "agreement_loaded"),
         ("possible", None),
     ]
+    [result] = compliance.evaluate(ctx, OPERATOR, NK_ID)
+    assert (result.new, result.withdrawn, result.unchanged) == ([], [], 2)
     assert ledger.verify(ctx).ok
 
     # A finding changed behind the ledger's back is caught.
     with ctx.unit_of_work() as session:
         session.execute(update(FindingRow).values(level="breach"))
     assert not ledger.verify(ctx).ok
+
+
+def _without(text: str, start: str, end: str) -> str:
+    """``text`` less the lines from the first ``start`` up to the next ``end``."""
+    first = text.index(start)
+    return text[:first] + text[text.index(end, first) :]
+
+
+def test_a_recorded_handover_and_a_removed_rule_re_evaluate_by_themselves(
+    ctx: ServiceContext, client: TestClient
+) -> None:
+    cast = demo_cast(ctx)
+    # The 2020 statement as if Aghdam's handover had not been recorded yet.
+    shipped = shipped_text(NK_ID)
+    aghdam = shipped.index("  - id: p2-aghdam\n")
+    unrecorded = shipped[:aghdam] + _without(
+        shipped[aghdam:], "    status_changes:\n", "  - id: p3-peacekeepers\n"
+    )
+    agreements.load_text(ctx, unrecorded, source_name="nk.yaml", actor=OPERATOR_ACTOR)
+    exact = shelling_incident(ctx, cast, {"place_name": "Aghdam", "precision": 1, **AGHDAM})
+    assert levels(client, cast, "rus", exact) == []  # the rule waits for the handover
+
+    recorded = client.post(
+        f"/api/v1/agreements/{NK_ID}/provisions/p2-aghdam/status",
+        headers=cast.bearer("rus"),
+        json={
+            "status": "fulfilled",
+            "local": "2020-11-20",
+            "time_zone": "Asia/Baku",
+            "evidence": [{"source": "azerbaijan-mod"}],
+        },
+    )
+    assert recorded.status_code in (200, 201), recorded.text
+    assert levels(client, cast, "rus", exact) == [
+        ("breach", "p1-ceasefire", "aghdam-district", "ARM")
+    ]
+
+    # A version without the Aghdam rule withdraws its finding as it is loaded.
+    agreements.load_text(
+        ctx,
+        _without(
+            unrecorded,
+            "  - id: hostilities-in-aghdam-after-handover\n",
+            "  - id: hostilities-in-kalbajar-after-handover\n",
+        ),
+        source_name="nk.yaml",
+        actor=OPERATOR_ACTOR,
+    )
+    assert levels(client, cast, "rus", exact) == []
+    with ctx.reader() as session:
+        rows = session.execute(select(FindingRow.incident_id, FindingRow.withdrawn_by)).all()
+        entries = session.execute(
+            select(LedgerEntryRow.tag, LedgerEntryRow.payload)
+            .where(LedgerEntryRow.tag.like("compliance:%"))
+            .order_by(LedgerEntryRow.seq)
+        ).all()
+    assert [tuple(r) for r in rows] == [(exact, "agreement_loaded")]
+    assert [(tag, json.loads(payload)["cause"]) for tag, payload in entries] == [
+        ("compliance:finding:recorded", "provision_status_recorded"),
+        ("compliance:finding:withdrawn", "agreement_loaded"),
+    ]
+    assert ledger.verify(ctx).ok
 
 
 def test_findings_are_read_only_by_those_who_read_the_incident(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import typer.main
@@ -45,6 +46,21 @@ def test_every_cli_command_is_documented() -> None:
     assert isinstance(group, TyperGroup)
     missing = [p for p in _command_paths(group) if f"ceasefire {p}" not in docs]
     assert missing == []
+
+
+def test_docs_cli_is_what_scripts_cli_reference_writes() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "cli_reference", ROOT / "scripts" / "cli_reference.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rendered = module.render()
+    assert "| `ceasefire compliance evaluate` |" in rendered
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == rendered, (
+        "docs/cli.md is stale: run .venv/bin/python scripts/cli_reference.py"
+    )
 
 
 def test_every_setting_is_in_docs_operations() -> None:

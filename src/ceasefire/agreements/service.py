@@ -68,12 +68,22 @@ from ceasefire.agreements.tables import (
     ZoneRow,
 )
 from ceasefire.agreements.versions import diff_documents, flat_provisions
+from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ledger import service as ledger
 from ceasefire.members.service import actor_of, is_monitor
 from ceasefire.timeutil import ensure_utc, utcnow
+
+AGREEMENT_CHANGED = "agreement_changed"
+"""Hook announced inside the unit of work that stores a new version of an agreement or records
+a provision's status (a fulfilment...), once its rows are written. Each implementation
+(``Area.hooks``) is called as ``f(session, agreement_id, cause)`` with ``cause`` one of
+``AGREEMENT_LOADED`` and ``PROVISION_STATUS_RECORDED``, and writes in the same transaction:
+its work commits or rolls back with the change."""
+AGREEMENT_LOADED = "agreement_loaded"
+PROVISION_STATUS_RECORDED = "provision_status_recorded"
 
 SHIPPED_FILES = ("nk-2020-trilateral.yaml", "tr-ru-2020-memorandum.yaml")
 """Agreement files shipped in ``ceasefire/agreements/data`` and loaded by ``init --demo``."""
@@ -244,7 +254,18 @@ def _store(
                     version=version,
                 )
                 result.status_changes_recorded += 1
+    _announce(session, agreement.id, AGREEMENT_LOADED)
     return result
+
+
+def _announce(session: Session, agreement_id: str, cause: str) -> None:
+    """Tell the areas registered for ``AGREEMENT_CHANGED`` that ``agreement_id`` changed."""
+    hooks = hook_implementations(AGREEMENT_CHANGED)
+    if not hooks:
+        return
+    session.flush()
+    for hook in hooks:
+        hook(session, agreement_id, cause)
 
 
 def _check_against_record(
@@ -856,6 +877,7 @@ def _store_change(
         origin="service",
         version=stored.version,
     )
+    _announce(session, agreement_id, PROVISION_STATUS_RECORDED)
     return ProvisionStatusRecorded(recorded=True, status_change=_status_record(row))
 
 

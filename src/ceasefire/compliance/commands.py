@@ -64,7 +64,8 @@ def evaluate(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Re-evaluate every incident against the current rules and zones; say what changed."""
+    """Re-evaluate every incident against the current rules and zones; say what changed
+    (loading a version or recording a provision's status already does it by itself)."""
     ctx = get_context()
     results = compliance.evaluate(ctx, acting_viewer(ctx, token), agreement)
 
@@ -91,7 +92,7 @@ def findings(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """The rule findings about an incident."""
+    """The rule findings about an incident (`--withdrawn` adds withdrawn ones)."""
     ctx = get_context()
     found = compliance.incident_findings(
         ctx, acting_viewer(ctx, token), incident, include_withdrawn=withdrawn
@@ -135,7 +136,8 @@ def deadlines(
     ] = 7,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Watched deadlines as of an instant: overdue (naming the part), due, fulfilled."""
+    """Watched deadlines as of an instant (`--as-of`, `--within DAYS`): overdue (naming the
+    part), due, fulfilled."""
     at = parse_instant(as_of, field="--as-of") if as_of else utcnow()
     groups = compliance.deadline_states(
         get_context(), at, agreement_id=agreement, due_within=timedelta(days=within)

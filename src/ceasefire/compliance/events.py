@@ -36,7 +36,8 @@ class FindingRecorded(TypedDict):
 
 class FindingWithdrawn(TypedDict):
     """``compliance:finding:withdrawn``: a re-evaluation no longer makes the finding
-    (``cause``: ``incident_changed`` or ``evaluation``, after a rule or zone changed)."""
+    (``cause``: ``incident_changed``, ``agreement_loaded``, ``provision_status_recorded`` or
+    ``evaluation``)."""
 
     finding_id: str
     incident_id: str | None

@@ -152,6 +152,8 @@ class ComplianceEvaluator:
         self.agreement = agreement
         self.rules = tuple(rules)
         self._zones = dict(zones) if zones is not None else zone_geometries(agreement)
+        self._starts: dict[str, datetime | bool | None] = {}
+        """Each zone rule's start, worked out once per evaluator (the agreement is fixed)."""
 
     def _rule_zones(self, rule: ZoneRule) -> list[ZoneGeometry]:
         ids = list(rule.zones) + [
@@ -173,7 +175,9 @@ class ComplianceEvaluator:
         categories = incident.categories & rule.categories
         if not categories:
             return []
-        starts = rule.starts.instant(self.agreement)
+        if rule.id not in self._starts:
+            self._starts[rule.id] = rule.starts.instant(self.agreement)
+        starts = self._starts[rule.id]
         if starts is False:
             return []  # waits for a fulfilment not recorded
         reasons_common = [f"category {', '.join(sorted(c.value for c in categories))}"]

@@ -4,8 +4,11 @@ and say where the watched deadlines stand.
 Incident rules run by themselves: the incidents area announces every change to what an
 incident is (``incident_changed``, registered in this area's ``Area.hooks``) inside its unit
 of work, and ``on_incident_changed`` re-evaluates that one incident there, so the findings
-commit with the change. ``evaluate`` re-runs every incident of an agreement on demand (after
-its rules or zones changed, or a handover was recorded) and says what changed.
+commit with the change. Likewise the agreements area announces every new version loaded and
+every provision status recorded (``agreement_changed``), and ``on_agreement_changed``
+re-evaluates all the agreement's incidents in that unit of work: a rule removed withdraws its
+findings, a handover recorded starts the rules that wait for it. ``evaluate`` re-runs every
+incident of an agreement on demand and says what changed.
 
 A finding is recorded once and then only withdrawn: each is one
 ``compliance:finding:recorded`` entry, each withdrawal one ``compliance:finding:withdrawn``,
@@ -21,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
@@ -56,7 +59,7 @@ from ceasefire.errors import Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import new_id
 from ceasefire.incidents.model import IncidentSnapshot
 from ceasefire.incidents.service import incident_snapshots, readable_incidents
-from ceasefire.ledger.service import append
+from ceasefire.ledger.service import NewEntry, append_many
 from ceasefire.members.scope import ReadScope
 from ceasefire.reports.model import Category
 from ceasefire.timeutil import ensure_utc, utcnow
@@ -66,6 +69,7 @@ EVALUATION = "evaluation"
 _CATEGORIES = {c.value: c for c in Category}
 _ZONES_CACHE_KEY = "compliance.zones"
 _ZONES_CACHE_SIZE = 16
+_UPDATE_CHUNK = 1000  # ids per UPDATE ... IN (...): well under every backend's bound limit
 
 
 def _as_finding(row: FindingRow) -> Finding:
@@ -164,7 +168,11 @@ def _reconcile(
 ) -> _Changes:
     """Withdraw the ``current`` findings ``found`` no longer makes (or makes otherwise: level,
     rule version or party) and record the new ones, each with its ledger entry, in the
-    caller's unit of work."""
+    caller's unit of work.
+
+    Batched, whatever the number of changes: one UPDATE for the withdrawals, one multi-row
+    INSERT for the new findings and one for their ledger entries (``ledger.append_many``,
+    withdrawals first, then records, in finding order, as one at a time would)."""
     ctx = session.info[SESSION_CONTEXT_KEY]
     centre = Actor.centre(user_id=None)
     rows = {row.id: row for row in current}
@@ -173,19 +181,19 @@ def _reconcile(
     diff = diff_findings(before.values(), found)
     now = utcnow()
     changes = _Changes([], [], len(before) - len(diff.removed) - len(diff.changed))
+    entries: list[NewEntry] = []
     for old in (*diff.removed, *(old for old, _ in diff.changed)):
         row = row_of[old.key]
-        row.withdrawn_at, row.withdrawn_by = now, cause
         changes.withdrawn.append(row)
-        append(
-            session,
-            ctx.settings,
-            tag=ComplianceTag.FINDING_WITHDRAWN,
-            subject=f"finding/{row.id}",
-            payload=FindingWithdrawn(
-                {"finding_id": row.id, "incident_id": row.incident_id, "cause": cause}
-            ),
-            actor=centre,
+        entries.append(
+            NewEntry(
+                tag=ComplianceTag.FINDING_WITHDRAWN,
+                subject=f"finding/{row.id}",
+                payload=FindingWithdrawn(
+                    {"finding_id": row.id, "incident_id": row.incident_id, "cause": cause}
+                ),
+                actor=centre,
+            )
         )
     for finding in (*diff.added, *(new for _, new in diff.changed)):
         row = FindingRow(
@@ -204,32 +212,43 @@ def _reconcile(
             withdrawn_at=None,
             withdrawn_by=None,
         )
-        session.add(row)
         changes.new.append(row)
-        append(
-            session,
-            ctx.settings,
-            tag=ComplianceTag.FINDING_RECORDED,
-            subject=f"finding/{row.id}",
-            payload=FindingRecorded(
-                {
-                    "finding_id": row.id,
-                    "agreement_id": row.agreement_id,
-                    "agreement_version": row.agreement_version,
-                    "rule_id": row.rule_id,
-                    "rule": row.rule,
-                    "level": row.level,
-                    "provision_id": row.provision_id,
-                    "zone_id": row.zone_id,
-                    "incident_id": row.incident_id,
-                    "party": row.party,
-                    "reasons_sha256": reasons_sha256(row.reasons),
-                    "cause": cause,
-                }
-            ),
-            actor=centre,
+        entries.append(
+            NewEntry(
+                tag=ComplianceTag.FINDING_RECORDED,
+                subject=f"finding/{row.id}",
+                payload=FindingRecorded(
+                    {
+                        "finding_id": row.id,
+                        "agreement_id": row.agreement_id,
+                        "agreement_version": row.agreement_version,
+                        "rule_id": row.rule_id,
+                        "rule": row.rule,
+                        "level": row.level,
+                        "provision_id": row.provision_id,
+                        "zone_id": row.zone_id,
+                        "incident_id": row.incident_id,
+                        "party": row.party,
+                        "reasons_sha256": reasons_sha256(row.reasons),
+                        "cause": cause,
+                    }
+                ),
+                actor=centre,
+            )
         )
+    if not entries:
+        return changes
+    withdrawn_ids = [row.id for row in changes.withdrawn]
+    for first in range(0, len(withdrawn_ids), _UPDATE_CHUNK):
+        # Also sets the attributes of the rows in this session (synchronize "auto").
+        session.execute(
+            update(FindingRow)
+            .where(FindingRow.id.in_(withdrawn_ids[first : first + _UPDATE_CHUNK]))
+            .values(withdrawn_at=now, withdrawn_by=cause)
+        )
+    session.add_all(changes.new)
     session.flush()
+    append_many(session, ctx.settings, entries)
     return changes
 
 
@@ -263,12 +282,46 @@ def on_incident_changed(session: Session, incident: IncidentSnapshot) -> None:
     _reconcile(session, stored, current, found, cause=INCIDENT_CHANGED)
 
 
+def _evaluate_agreement(
+    session: Session, stored: StoredAgreement, *, cause: str
+) -> EvaluationPublic:
+    """Re-evaluate every incident of ``stored``'s agreement in the caller's unit of work;
+    what changed is recorded and ledgered with ``cause``."""
+    agreement_id = stored.agreement.id
+    evaluator = _evaluator(session, stored)
+    found: list[Finding] = []
+    count = 0
+    for snapshot in incident_snapshots(session, agreement_id):
+        count += 1
+        found += evaluator.incident_findings(incident_facts(snapshot))
+    changes = _reconcile(session, stored, _current_rows(session, agreement_id), found, cause=cause)
+    return EvaluationPublic(
+        agreement_id=agreement_id,
+        agreement_version=stored.version,
+        incidents=count,
+        new=[public(r) for r in changes.new],
+        withdrawn=[public(r) for r in changes.withdrawn],
+        unchanged=changes.unchanged,
+    )
+
+
+def on_agreement_changed(session: Session, agreement_id: str, cause: str) -> None:
+    """The ``agreement_changed`` hook: a new version was loaded (rules or zones may have
+    changed) or a provision's status recorded (a handover a rule waits for): re-evaluate
+    every incident of the agreement in the caller's unit of work, the change ledgered with
+    ``cause`` (``agreement_loaded`` or ``provision_status_recorded``)."""
+    stored = current_agreement(session, agreement_id)
+    if stored is not None:
+        _evaluate_agreement(session, stored, cause=cause)
+
+
 def evaluate(
     ctx: ServiceContext, viewer: Viewer, agreement_id: str | None = None
 ) -> list[EvaluationPublic]:
     """Re-evaluate every incident of ``agreement_id`` (default: every loaded agreement the
     viewer monitors) against its current rules and zones; what changed is recorded and
-    ledgered.
+    ledgered. Loading a version and recording a provision's status already do this by
+    themselves (``on_agreement_changed``): this is for checking that nothing is left.
 
     Monitors of the agreement and operators may; others get ``Forbidden``."""
     ids = [agreement_id] if agreement_id else [a.id for a in agreements.list_agreements(ctx)]
@@ -283,25 +336,7 @@ def evaluate(
             stored = current_agreement(session, one)
             if stored is None:
                 raise NotFound(f"no agreement {one!r}", details=[problem("agreement", "unknown")])
-            evaluator = _evaluator(session, stored)
-            found: list[Finding] = []
-            count = 0
-            for snapshot in incident_snapshots(session, one):
-                count += 1
-                found += evaluator.incident_findings(incident_facts(snapshot))
-            changes = _reconcile(
-                session, stored, _current_rows(session, one), found, cause=EVALUATION
-            )
-            results.append(
-                EvaluationPublic(
-                    agreement_id=one,
-                    agreement_version=stored.version,
-                    incidents=count,
-                    new=[public(r) for r in changes.new],
-                    withdrawn=[public(r) for r in changes.withdrawn],
-                    unchanged=changes.unchanged,
-                )
-            )
+            results.append(_evaluate_agreement(session, stored, cause=EVALUATION))
     return results
 
 

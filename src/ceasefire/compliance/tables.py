@@ -37,4 +37,5 @@ class FindingRow(Base):
     found_at: Mapped[datetime] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     withdrawn_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    """Why it was withdrawn: ``incident_changed`` or ``evaluation`` (a rule or zone changed)."""
+    """Why it was withdrawn: ``incident_changed``, ``agreement_loaded``,
+    ``provision_status_recorded`` or ``evaluation``."""
