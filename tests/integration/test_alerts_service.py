@@ -201,7 +201,8 @@ def test_a_spike_of_internal_incidents_is_told_to_monitors_only(
     spike = spikes[0]
     assert spike.area == "grid0.25:159:187"
     assert spike.details["count"] == 5
-    assert spike.details["method"] == "alerts.spike.negbin.v1"
+    assert spike.details["method"] == "alerts.spike.negbin.v2"
+    assert spike.details["dispersion"] == 1.0  # a steady cell: no more than Poisson
     assert spike.details["p_value"] < 0.001
     assert recipients(ctx, spike.id) == {cast.users["tur"]}
     assert alerts.scan(ctx, NOW + timedelta(hours=1)).raised == []  # once a day

@@ -58,6 +58,7 @@ from ceasefire.alerts.model import (
     daily_counts,
     describe_casualties,
     grid_area,
+    pooled_dispersion,
     sign_webhook,
     spike_test,
     wants,
@@ -534,8 +535,9 @@ def _cell(facts: IncidentAlertFacts, cell_deg: float) -> str | None:
 
 def spike_candidates(session: Session, now: datetime, settings: Settings) -> list[AlertCandidate]:
     """Grid cells whose last 24 hours are a spike against their trailing baseline
-    (``alerts.spike.negbin.v1``), counted three times: over every incident (told to those
-    who read internal records), over the shared and public ones, over the public ones."""
+    (``alerts.spike.negbin.v2``), counted three times: over every incident (told to those
+    who read internal records), over the shared and public ones, over the public ones; each
+    cell's dispersion is shrunk toward the one pooled over the cells of its count."""
     days = settings.alerts_spike_baseline_days
     since = now - timedelta(days=days + 1)
     cells: dict[tuple[str | None, str], list[IncidentAlertFacts]] = defaultdict(list)
@@ -550,18 +552,24 @@ def spike_candidates(session: Session, now: datetime, settings: Settings) -> lis
     ]
     found = []
     period = now.date().isoformat()
-    for (agreement_id, cell), incidents in sorted(cells.items(), key=lambda kv: str(kv[0])):
-        for audience, classifications, classification in audiences:
+    for audience, classifications, classification in audiences:
+        by_cell = []
+        for (agreement_id, cell), incidents in sorted(cells.items(), key=lambda kv: str(kv[0])):
             counted = [f for f in incidents if f.classification in classifications]
             count, baseline = daily_counts(
                 (f.observed_start for f in counted), now, baseline_days=days
             )
+            by_cell.append((agreement_id, cell, counted, count, baseline))
+        # Each cell's dispersion leans on the one pooled over the cells counted alike.
+        pooled = pooled_dispersion(baseline for *_, baseline in by_cell)
+        for agreement_id, cell, counted, count, baseline in by_cell:
             result = spike_test(
                 cell,
                 count,
                 baseline,
                 alpha=settings.alerts_spike_alpha,
                 min_count=settings.alerts_spike_min_count,
+                pooled=pooled,
             )
             if not result.alert:
                 continue
