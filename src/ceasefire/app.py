@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import swagger_ui_bundle
@@ -21,7 +23,7 @@ from ceasefire.api.errors import error_response
 from ceasefire.api.headers import SecurityHeaders, docs_policy
 from ceasefire.api.inputcheck import TextCheck
 from ceasefire.api.openapi_errors import install as install_error_responses
-from ceasefire.areas import contributions
+from ceasefire.areas import contributions, start_intake_workers
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import check_storage, unavailable_for
@@ -129,7 +131,19 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     """Build the ceasefire API for ``settings`` (or an existing service context)."""
     settings = settings or (ctx.settings if ctx else Settings())
     ctx = ctx or ServiceContext.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Background consumers of what intake queues (fusion): never on a request's path.
+        stops = start_intake_workers(ctx)
+        try:
+            yield
+        finally:
+            for stop in stops:
+                stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ceasefire",
         version=__version__,
         description="API of a joint ceasefire monitoring centre.",

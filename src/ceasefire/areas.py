@@ -22,6 +22,7 @@ BUILTIN_AREAS: tuple[str, ...] = (
     "ceasefire.ledger",
     "ceasefire.members",
     "ceasefire.incidents",
+    "ceasefire.fusion",
     "ceasefire.news",
     "ceasefire.web",
 )
@@ -40,6 +41,10 @@ class Area:
     """``"module:function"`` taking the root ``typer.Typer`` and adding the commands."""
     checker: str | None = None
     """``"module:attribute"`` of the area's ledger ``StateChecker``."""
+    intake_worker: str | None = None
+    """Module of a worker that consumes what intake queues (fusion): it has
+    ``start_worker(ctx)`` (the API's background thread; returns a stop function or
+    ``None``) and ``drain_all(ctx)`` (work until the queue is empty, for the CLI)."""
 
     @classmethod
     def conventional(cls, package: str, *, checker: bool = True) -> Area:
@@ -84,3 +89,25 @@ def load_tables() -> None:
 def contributions(kind: str) -> list[Any]:
     """The resolved ``router``, ``commands`` or ``checker`` of every area that has one."""
     return [resolve(ref) for area in areas() if (ref := getattr(area, kind))]
+
+
+def drain_intake(ctx: Any) -> dict[str, Any]:
+    """Run every area's intake worker until its queue is empty (the CLI after an import,
+    the demo loader); what each did, by area. Reached through the registry so that the
+    reports area, which queues, never imports the areas that consume."""
+    return {
+        area.name: resolve(area.intake_worker).drain_all(ctx)
+        for area in areas()
+        if area.intake_worker
+    }
+
+
+def start_intake_workers(ctx: Any) -> list[Any]:
+    """Start every area's background intake worker; their stop functions."""
+    stops = []
+    for area in areas():
+        if area.intake_worker:
+            stop = resolve(area.intake_worker).start_worker(ctx)
+            if stop is not None:
+                stops.append(stop)
+    return stops
