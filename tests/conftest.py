@@ -121,6 +121,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         public_requests_per_minute=100_000,
         login_attempts_per_address_per_minute=100_000,
         token_requests_per_minute=100_000,
+        # No background fusion worker: a test that groups reports by hand would race it.
+        # tests/integration/test_fusion_service.py runs the worker on purpose.
+        fusion_interval_s=0,
     )
 
 

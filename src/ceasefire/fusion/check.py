@@ -35,7 +35,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
         decisions[str(p["decision_id"])] = (entry.seq, fields)
         undone = p["undoes"]
         if entry.tag == FusionTag.UNDONE and undone and undone in decisions:
-            seq, before = decisions[str(undone)]
+            _seq, before = decisions[str(undone)]
             decisions[str(undone)] = (entry.seq, {**before, "undone_by": p["decision_id"]})
     return state
 

@@ -1460,9 +1460,15 @@ def _fused_title(reports: Sequence[ReportRow], category: str) -> str:
     return (f"{label} near {place}, {day}" if place else f"{label}, {day}")[:300]
 
 
-def _tighten(session: Session, settings: Any, actor: Actor, row: IncidentRow, why: str) -> None:
+def _tighten(
+    session: Session,
+    settings: Any,
+    actor: Actor,
+    row: IncidentRow,
+    why: str,
+    reports: Sequence[ReportRow],
+) -> None:
     """Make the incident at least as restrictive as its reports need (never looser)."""
-    reports = rows_of_incident(session, row.id)
     if not reports:
         return
     target = _strictest(row.classification, fused_classification(reports))
@@ -1584,7 +1590,8 @@ def add_fused_reports(
     now = utcnow()
     link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
     row.emptied_by = None
-    _derive(row, rows_of_incident(session, row.id), category=row.category or None)
+    members = rows_of_incident(session, row.id)
+    _derive(row, members, category=row.category or None)
     _touch(row)
     append(
         session,
@@ -1594,7 +1601,7 @@ def add_fused_reports(
         payload=ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in reports]}),
         actor=actor,
     )
-    _tighten(session, settings, actor, row, why)
+    _tighten(session, settings, actor, row, why, members)
 
 
 def take_out_reports(
