@@ -74,6 +74,9 @@ read once per span of this length (a batch of an old import may cover months).""
 
 SPLIT_GROUPER = "manual.split.v1"
 
+VIEW_CACHE = 50_000
+"""Views of reports one drain keeps (parsed once, compared by many batches)."""
+
 KIND_TAGS = {
     "new_incident": FusionTag.NEW_INCIDENT,
     "linked": FusionTag.LINKED,
@@ -212,9 +215,10 @@ def drain(
     """Fuse queued reports, one unit of work per batch, until the queue is empty (or
     ``max_batches`` were done)."""
     result = DrainResult()
+    views: dict[str, FusionReport] = {}  # the matcher's view of a report is immutable
     while max_batches is None or result.batches < max_batches:
         try:
-            done = _drain_batch(ctx, batch, result)
+            done = _drain_batch(ctx, batch, result, views)
         except CeasefireError:
             # One report the batch cannot take (a race with an analyst, a rule of the
             # incidents area): fuse this batch one report at a time, so only that one is
@@ -228,12 +232,17 @@ def drain(
     return result
 
 
-def _drain_batch(ctx: ServiceContext, batch: int, result: DrainResult) -> int:
+def _drain_batch(
+    ctx: ServiceContext,
+    batch: int,
+    result: DrainResult,
+    views: dict[str, FusionReport] | None = None,
+) -> int:
     partial = DrainResult()
     with ctx.unit_of_work() as session:
         rows = reports.queued_for_fusion(session, batch)
         if rows:
-            _fuse(session, ctx.settings, rows, partial)
+            _fuse(session, ctx.settings, rows, partial, {} if views is None else views)
             reports.dequeue_for_fusion(session, [r.id for r in rows])
     result.new_incidents += partial.new_incidents
     result.linked += partial.linked
@@ -275,7 +284,13 @@ def backfill(ctx: ServiceContext) -> int:
         return reports.enqueue_unfused(session, skip=decided)
 
 
-def _fuse(session: Session, settings: Settings, rows: Sequence[Any], result: DrainResult) -> None:
+def _fuse(
+    session: Session,
+    settings: Settings,
+    rows: Sequence[Any],
+    result: DrainResult,
+    views: dict[str, FusionReport],
+) -> None:
     already = dict(reports.grouped_reports(session, [r.id for r in rows]))
     by_agreement: dict[str | None, list[tuple[Any, FusionReport]]] = defaultdict(list)
     for row in rows:
@@ -289,12 +304,15 @@ def _fuse(session: Session, settings: Settings, rows: Sequence[Any], result: Dra
             _leave_alone(session, settings, row, f"cannot be fused: {exc.message}")
             result.left_alone += 1
             continue
+        if len(views) >= VIEW_CACHE:
+            views.clear()
+        views[row.id] = view
         by_agreement[row.agreement_id].append((row, view))
     for agreement_id, items in by_agreement.items():
         ordered = arrival_order(view for _, view in items)
         by_id = {row.id: row for row, _ in items}
         for chunk in _chunks(ordered):
-            _fuse_chunk(session, settings, agreement_id, chunk, by_id, result)
+            _fuse_chunk(session, settings, agreement_id, chunk, by_id, result, views)
 
 
 def _chunks(ordered: list[FusionReport]) -> list[list[FusionReport]]:
@@ -318,6 +336,7 @@ def _fuse_chunk(
     chunk: list[FusionReport],
     by_id: dict[str, Any],
     result: DrainResult,
+    views: dict[str, FusionReport],
 ) -> None:
     low = min(v.start - v.slack for v in chunk) - MAX_SLACK_S
     high = max(v.end + v.slack for v in chunk) + MAX_SLACK_S
@@ -327,11 +346,12 @@ def _fuse_chunk(
         session, agreement_id, _instant(low), _instant(high)
     ):
         try:
-            members[incident_id].append(view_of(row))
+            view = views.get(row.id) or views.setdefault(row.id, view_of(row))
         except CeasefireError:
             continue
-    for incident_id, views in members.items():
-        matcher.add_incident(incident_id, views)
+        members[incident_id].append(view)
+    for incident_id, held in members.items():
+        matcher.add_incident(incident_id, held)
     for view in chunk:
         assignment = matcher.assign(view)
         row = by_id[view.id]

@@ -643,13 +643,18 @@ def enqueue_for_fusion(session: Session, report_ids: Sequence[str], *, at: datet
 
 
 def queued_for_fusion(session: Session, limit: int) -> list[ReportRow]:
-    """The oldest ``limit`` queued reports (by id: the order they were stored in)."""
+    """The oldest ``limit`` queued reports (by id: the order they were stored in).
+
+    On PostgreSQL their queue rows are locked until the caller's transaction ends, and rows
+    another worker holds are skipped (``FOR UPDATE SKIP LOCKED``): two API processes never
+    fuse one report twice. SQLite's unit of work already holds the file's write lock."""
     return list(
         session.scalars(
             select(ReportRow)
             .join(FusionQueueRow, FusionQueueRow.report_id == ReportRow.id)
             .order_by(FusionQueueRow.report_id)
             .limit(limit)
+            .with_for_update(skip_locked=True, of=FusionQueueRow)
         )
     )
 
