@@ -48,10 +48,13 @@ def _filer(index: int, body: dict[str, Any]) -> Viewer:
 
 
 def setup_fusion(ctx: ServiceContext, *, demo: bool, month: bool = True) -> list[str]:
-    """With ``demo`` (and ``month``), file the demo month and fuse it; then (always) fuse
-    whatever intake left queued."""
+    """With ``demo``: file the demo month (unless not ``month``), then fuse what the demo
+    queued. Without it nothing: ``init`` of a working installation does not run fusion
+    (its API worker or ``ceasefire fusion run`` does)."""
     steps: list[str] = []
-    if demo and month:
+    if not demo:
+        return steps
+    if month:
         zones = get_agreement(ctx, DEMO_AGREEMENT_ID).agreement.zones
         bodies = demo_month(DEMO_SEED, zones=zones, agreement_id=DEMO_AGREEMENT_ID)
         submissions = [Submission(body, viewer=_filer(i, body)) for i, body in enumerate(bodies)]
