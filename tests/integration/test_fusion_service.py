@@ -232,3 +232,37 @@ def test_who_may_regroup(ctx: ServiceContext, cast: Cast) -> None:
     with pytest.raises(Forbidden):
         fusion.merge(ctx, liaison, inc_a, inc_b)  # readable, but not a monitor
     assert len(incidents.list_incidents(ctx, OPERATOR, IncidentFilters()).items) == 2
+
+
+def test_evidence_never_shows_a_report_the_reader_may_not_read(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    internal = file(ctx, cast, "tur", classification="internal")
+    # A complaint 100 minutes later, of a compatible kind, accusing the other side: compared
+    # with the internal report, and too weak to join it.
+    complaint = file(
+        ctx,
+        cast,
+        "arm",
+        channel="party_complaint",
+        category="explosion_undetermined",
+        alleged_perpetrator="AZE",
+        observed={"start": "2020-11-26T12:10:00+00:00", "precision": "exact"},
+        observer_position=None,
+        distance_m=None,
+        bearing_deg=None,
+        reporter=None,
+        means=[],
+        narrative="Explosions near our positions.",
+    )
+    assert fusion.drain(ctx).new_incidents == 2
+    incident_id = str(reports.get_report(ctx, OPERATOR, complaint).incident_id)
+    seen = fusion.summary(ctx, OPERATOR, incident_id).decisions[0].evidence
+    assert seen is not None
+    assert seen["evidence"]["compared_with"] == internal  # the operator reads both
+    arm = cast.viewer(ctx, "arm")
+    (decision,) = fusion.summary(ctx, arm, incident_id).decisions
+    assert decision.evidence is not None
+    assert decision.evidence["evidence"]["compared_with"] is None
+    assert internal not in str(decision.evidence)
+    assert fusion.get_decision(ctx, arm, decision.id).evidence == decision.evidence

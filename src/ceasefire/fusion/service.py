@@ -187,6 +187,24 @@ def decision_payload(row: FusionDecisionRow) -> FusionDecided:
     )
 
 
+def _shown_evidence(
+    session: Session, scope: ReadScope, row: FusionDecisionRow
+) -> dict[str, Any] | None:
+    """The decision's evidence as the scope's viewer may see it: the pair it compares may
+    name a report of *another* incident (the best candidate of a new incident), and its
+    details (places, perpetrators) are that report's: hidden unless the viewer reads it."""
+    evidence = row.evidence
+    pair = (evidence or {}).get("evidence")
+    other = pair.get("compared_with") if isinstance(pair, dict) else None
+    if not other:
+        return evidence
+    found = reports.report_row(session, str(other))
+    if found is not None and reports.readable_row(scope, found):
+        return evidence
+    hidden = {"compared_with": None, "withheld": "compared with a report you may not read"}
+    return {**(evidence or {}), "evidence": hidden}
+
+
 def _public(row: FusionDecisionRow, *, evidence: bool = True) -> DecisionPublic:
     return DecisionPublic(
         id=row.id,
@@ -672,7 +690,12 @@ def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSumm
             + (f" ({text})" if text else ""),
             method=found.method,
             sources=[] if public else [s.to_dict() for s in found.sources],
-            decisions=[] if public else [_public(d) for d in decisions],
+            decisions=[]
+            if public
+            else [
+                _public(d).model_copy(update={"evidence": _shown_evidence(session, scope, d)})
+                for d in decisions
+            ],
         )
 
 
@@ -693,7 +716,7 @@ def get_decision(ctx: ServiceContext, viewer: Viewer, decision_id: str) -> Decis
             found = reports.report_row(session, rid)
             if found is None or not reports.readable_row(scope, found):
                 raise NotFound(f"no fusion decision {decision_id!r}")
-        return _public(row)
+        return _public(row).model_copy(update={"evidence": _shown_evidence(session, scope, row)})
 
 
 # --------------------------------------------------------------------------------- worker
