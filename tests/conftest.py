@@ -149,6 +149,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
             "CEASEFIRE_DATABASE_URL": settings.database_url,
             "CEASEFIRE_KEY_FILE": str(settings.key_file),
             "CEASEFIRE_DATA_DIR": str(settings.data_dir),
+            "CEASEFIRE_FUSION_INTERVAL_S": str(settings.fusion_interval_s),
             "COLUMNS": "200",
         }
     )
