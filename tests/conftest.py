@@ -125,6 +125,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # and webhooks may reach the tests' own receivers on 127.0.0.1.
         alerts_worker_interval_s=0,
         alerts_webhook_allow_private=True,
+        # No background fusion worker: a test that groups reports by hand would race it.
+        # tests/integration/test_fusion_service.py runs the worker on purpose.
+        fusion_interval_s=0,
     )
 
 
@@ -152,6 +155,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
             "CEASEFIRE_DATA_DIR": str(settings.data_dir),
             # A served app's alerts worker would write to the ledger behind a test's back.
             "CEASEFIRE_ALERTS_WORKER_INTERVAL_S": "0",
+            "CEASEFIRE_FUSION_INTERVAL_S": str(settings.fusion_interval_s),
             "COLUMNS": "200",
         }
     )

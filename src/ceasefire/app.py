@@ -24,7 +24,7 @@ from ceasefire.api.errors import error_response
 from ceasefire.api.headers import SecurityHeaders
 from ceasefire.api.inputcheck import TextCheck
 from ceasefire.api.openapi_errors import install as install_error_responses
-from ceasefire.areas import contributions
+from ceasefire.areas import contributions, start_intake_workers
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import check_storage, unavailable_for
@@ -151,9 +151,12 @@ def _serving(
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         gc.freeze()
         tasks = [asyncio.create_task(worker(ctx)) for worker in contributions("worker")]
+        stops = start_intake_workers(ctx)  # fusion's queue: threads beside the event loop
         try:
             yield
         finally:
+            for stop in stops:
+                stop()
             for task in tasks:
                 task.cancel()
             for task in tasks:

@@ -23,6 +23,7 @@ BUILTIN_AREAS: tuple[str, ...] = (
     "ceasefire.ledger",
     "ceasefire.members",
     "ceasefire.incidents",
+    "ceasefire.fusion",
     "ceasefire.compliance",
     "ceasefire.news",
     "ceasefire.alerts",
@@ -50,6 +51,10 @@ class Area:
     worker: str | None = None
     """``"module:function"``: a coroutine function taking the ``ServiceContext``, run as a
     background task for as long as the served application lives (its lifespan)."""
+    intake_worker: str | None = None
+    """Module of a worker that consumes what intake queues (fusion): it has
+    ``start_worker(ctx)`` (the API's background thread; returns a stop function or
+    ``None``) and ``drain_all(ctx)`` (work until the queue is empty, for the CLI)."""
 
     @classmethod
     def conventional(cls, package: str, *, checker: bool = True) -> Area:
@@ -102,3 +107,25 @@ def hook_implementations(name: str) -> tuple[Any, ...]:
     """The functions the areas register for hook ``name``, in registration order (resolved
     once per process: the registry is fixed at import)."""
     return tuple(resolve(ref) for area in areas() for hook, ref in area.hooks if hook == name)
+
+
+def drain_intake(ctx: Any) -> dict[str, Any]:
+    """Run every area's intake worker until its queue is empty (the CLI after an import,
+    the demo loader); what each did, by area. Reached through the registry so that the
+    reports area, which queues, never imports the areas that consume."""
+    return {
+        area.name: resolve(area.intake_worker).drain_all(ctx)
+        for area in areas()
+        if area.intake_worker
+    }
+
+
+def start_intake_workers(ctx: Any) -> list[Any]:
+    """Start every area's background intake worker; their stop functions."""
+    stops = []
+    for area in areas():
+        if area.intake_worker:
+            stop = resolve(area.intake_worker).start_worker(ctx)
+            if stop is not None:
+                stops.append(stop)
+    return stops

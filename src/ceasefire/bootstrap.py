@@ -8,14 +8,20 @@ from typing import Any
 from ceasefire.agreements.service import setup_agreements
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.migrate import upgrade
+from ceasefire.fusion.setup import setup_fusion
 from ceasefire.incidents.setup import setup_intake
 from ceasefire.ledger.service import setup_ledger
 from ceasefire.members.setup import setup_demo_users, setup_members
 from ceasefire.news.service import setup_news
 
 
-def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
-    """Run every initialisation step; running it twice changes nothing the second time."""
+def initialise(
+    ctx: ServiceContext, *, demo: bool = False, demo_month: bool = True
+) -> dict[str, Any]:
+    """Run every initialisation step; running it twice changes nothing the second time.
+
+    ``demo_month`` (with ``demo``) also files the generated month of reports and fuses it
+    (a few seconds; tests that do not need it pass ``False``)."""
     steps: list[str] = []
     upgrade(ctx.engine)
     steps.append(f"database schema up to date ({ctx.engine.url.render_as_string()})")
@@ -24,5 +30,6 @@ def initialise(ctx: ServiceContext, *, demo: bool = False) -> dict[str, Any]:
     steps.extend(setup_members(ctx, demo=demo))
     steps.extend(setup_intake(ctx, demo=demo))
     steps.extend(setup_news(ctx, demo=demo))
+    steps.extend(setup_fusion(ctx, demo=demo, month=demo_month))
     users = [asdict(user) for user in setup_demo_users(ctx)] if demo else []
     return {"steps": steps, "demo": demo, "users": users}

@@ -28,12 +28,18 @@ app = typer.Typer(
 @app.command()
 def init(
     demo: bool = typer.Option(False, "--demo", help="Also load the demo data."),
+    demo_month: bool = typer.Option(
+        True,
+        "--demo-month/--no-demo-month",
+        help="With --demo: also file the generated month of reports (10 Nov - 10 Dec 2020) "
+        "and fuse it into incidents.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Create or upgrade the database (and keys); idempotent."""
     from ceasefire.bootstrap import initialise
 
-    summary = initialise(get_context(), demo=demo)
+    summary = initialise(get_context(), demo=demo, demo_month=demo_month)
     if as_json:
         print_json(summary)
     else:

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most reports the API files in one transaction (group commit).",
     )
+    fusion_interval_s: float = Field(
+        default=2.0,
+        ge=0,
+        description="How often the API's fusion worker looks at the queue of new reports "
+        "(seconds; 0 turns the background worker off: `ceasefire fusion run` drains it).",
+    )
     import_batch_size: int = Field(
         default=2000, description="Rows per transaction of a CSV import (a rerun resumes)."
     )

@@ -26,7 +26,7 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, st
             "CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE": "3",
         }
     )
-    run_cli("init", "--demo", env=env, check=True)
+    run_cli("init", "--demo", "--no-demo-month", env=env, check=True)
     run_cli("user", "add", "tur-feed", "--member", "tur", "--no-password", env=env, check=True)
     issued = run_cli("token", "create", "--user", "tur-feed", "--json", env=env, check=True)
     return env, json.loads(issued.stdout)["token"]

@@ -26,9 +26,9 @@ def by_id(items: list[dict[str, Any]], pid: str) -> dict[str, Any]:
 
 
 def test_acceptance_show_and_provisions(cli_env: dict[str, str]) -> None:
-    init = run(cli_env, "init", "--demo")
+    init = run(cli_env, "init", "--demo", "--no-demo-month")
     assert init.returncode == 0, init.stderr
-    again = run_json(cli_env, "init", "--demo")
+    again = run_json(cli_env, "init", "--demo", "--no-demo-month")
     assert f"agreement {NK_ID} unchanged, version 1" in again["steps"]
 
     shown = run_json(cli_env, "agreement", "show", NK_ID)

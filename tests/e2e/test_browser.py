@@ -27,7 +27,7 @@ def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
             "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
         }
     )
-    run_cli("init", "--demo", env=env, check=True)
+    run_cli("init", "--demo", "--no-demo-month", env=env, check=True)
     with serving(env) as base:
         url = f"{base}/?as_of=2020-11-26"
         browser = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]

@@ -146,7 +146,7 @@ def server(tmp_path: Path) -> Iterator[str]:
             "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
         }
     )
-    run_cli("init", "--demo", env=env, check=True)
+    run_cli("init", "--demo", "--no-demo-month", env=env, check=True)
     run_cli(
         "user",
         "add",

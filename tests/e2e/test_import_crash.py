@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ceasefire.db.context import ServiceContext
+from ceasefire.fusion import service as fusion
 from ceasefire.ledger import service as ledger
 from ceasefire.reports.tables import ReportRow
 from tests.factories.cli import cli_command, run_cli
@@ -40,7 +41,7 @@ def test_killed_import_reruns_to_exactly_every_row_once(
     run_cli("init", env=env, check=True)
 
     first = subprocess.Popen(
-        cli_command("import", "csv", str(path), "--json"),
+        cli_command("import", "csv", str(path), "--json", "--no-fuse"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -55,12 +56,14 @@ def test_killed_import_reruns_to_exactly_every_row_once(
     interrupted = stored(ctx)[0]
     assert 0 < interrupted < ROWS
 
-    rerun = run_cli("import", "csv", str(path), "--json", env=env)
+    # (--no-fuse: this is about the import; every stored report is queued for fusion)
+    rerun = run_cli("import", "csv", str(path), "--json", "--no-fuse", env=env)
     assert rerun.returncode == 0, rerun.stderr
     assert stored(ctx) == (ROWS, ROWS)
     assert '"already_present": ' + str(interrupted) in rerun.stdout
 
-    again = run_cli("import", "csv", str(path), "--json", env=env)
+    assert fusion.queue_length(ctx) == ROWS  # the killed batches queued nothing of their own
+    again = run_cli("import", "csv", str(path), "--json", "--no-fuse", env=env)
     assert '"imported": 0' in again.stdout
     assert stored(ctx) == (ROWS, ROWS)
     assert ledger.verify(ctx).ok

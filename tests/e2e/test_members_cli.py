@@ -32,8 +32,8 @@ def ok_json(env: dict[str, str], *args: str, stdin: str | None = None) -> Any:
 def test_operator_bootstraps_members_users_tokens(
     cli_env: dict[str, str], settings: Settings
 ) -> None:
-    ok_json(cli_env, "init", "--demo")
-    again = ok_json(cli_env, "init", "--demo")
+    ok_json(cli_env, "init", "--demo", "--no-demo-month")
+    again = ok_json(cli_env, "init", "--demo", "--no-demo-month")
     assert again["demo"] is True
     listed = ok_json(cli_env, "member", "list", "--agreement", "nk-2020-trilateral")
     roles = {m["id"]: (m["roles"][0]["role"], m["roles"][0]["party"]) for m in listed}

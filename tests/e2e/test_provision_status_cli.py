@@ -39,7 +39,7 @@ RECORD = (
 @pytest.fixture
 def cli(cli: InProcessCli) -> InProcessCli:
     """The in-process CLI, after ``init --demo``."""
-    code, _ = cli.run("init", "--demo")
+    code, _ = cli.run("init", "--demo", "--no-demo-month")
     assert code == 0
     return cli
 

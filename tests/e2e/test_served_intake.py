@@ -50,7 +50,7 @@ async def _send_every_report_twice(base: str, token: str) -> list[tuple[str, int
 
 
 def test_two_workers_store_each_report_once(ctx: ServiceContext, cli_env: dict[str, str]) -> None:
-    run_cli("init", "--demo", env=cli_env, check=True)
+    run_cli("init", "--demo", "--no-demo-month", env=cli_env, check=True)
     _, token = add_user_with_token(ctx, "tur", "tur-feed")
     with serving(cli_env, "--workers", "2", "--no-access-log") as base:
         answers = asyncio.run(_send_every_report_twice(base, token))

@@ -25,7 +25,7 @@ def _sign_in(client: TestClient, password: str) -> int:
 def test_operator_manages_users_from_the_command_line(
     cli: InProcessCli, settings: Settings
 ) -> None:
-    cli("init", "--demo")
+    cli("init", "--demo", "--no-demo-month")
     added = cli("user", "add", "fra-duty", "--member", "fra", "--password-stdin", stdin=PASSWORD)
     assert (added["id"], added["member_id"], added["has_password"]) == ("fra-duty", "fra", True)
 
@@ -76,7 +76,7 @@ def test_operator_manages_users_from_the_command_line(
 
 
 def test_user_commands_explain_bad_input(cli: InProcessCli) -> None:
-    cli("init", "--demo")
+    cli("init", "--demo", "--no-demo-month")
     missing = cli("user", "disable", "nobody", code=1)
     assert missing["error"]["code"] == "E404"
     assert missing["error"]["details"][0]["loc"] == "user_id"

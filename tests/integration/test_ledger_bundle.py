@@ -127,7 +127,7 @@ def test_cli_round_trip_export_verify_flip(cli_env: dict[str, str], tmp_path: Pa
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return run_cli(*args, env=cli_env)
 
-    assert run("init", "--demo").returncode == 0
+    assert run("init", "--demo", "--no-demo-month").returncode == 0
     out = tmp_path / "export.jsonl"
     exported = run("ledger", "export", "--out", str(out), "--json")
     assert exported.returncode == 0, exported.stderr

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, InvalidInput
+from ceasefire.fusion import service as fusion
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.service import NewsIngester, get_article, setup_news
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
@@ -89,6 +90,10 @@ def test_violence_becomes_a_news_report(
         assert linked.data["claimed_by"][0]["code"] == "AZE"
         others = session.scalars(select(NewsEventRow).where(NewsEventRow.report_id.is_(None))).all()
         assert all(e.data["report"]["why"] for e in others)
+    # The news report was queued for fusion with it, and fuses into an incident.
+    assert fusion.queue_length(ctx) == 1
+    assert fusion.drain(ctx).new_incidents == 1
+    assert reports.get_report(ctx, OPERATOR, result.reports[0]).incident_id is not None
     stored = counts(ctx)
     assert not ingester.ingest_path(path, OPERATOR).created
     assert counts(ctx) == stored

@@ -29,6 +29,8 @@ from ceasefire.bootstrap import initialise
 from ceasefire.compliance import events as compliance_events
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
+from ceasefire.fusion import events as fusion_events
+from ceasefire.fusion import service as fusion
 from ceasefire.incidents import events as incident_events
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import OccurrenceStatus
@@ -51,6 +53,7 @@ from tests.factories.reports import AGHDAM, CSV_HEADER, csv_row, shelling_body, 
 EVENTS = (
     agreement_events,
     compliance_events,
+    fusion_events,
     incident_events,
     ledger_events,
     member_events,
@@ -142,6 +145,21 @@ def _extra_actions(ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.Monk
     incidents.change_status(
         ctx, tur, demo_id, OccurrenceStatus.UNDER_INVESTIGATION, reason="new evidence"
     )
+    # fusion: the queue drained (left alone, a new incident, a link), a merge, a split and
+    # its undoing
+    # (on a day of their own: the demo's reports of 26 November are an equal match)
+    day = {"observed": {"start": "2020-11-20T10:00:00+00:00"}}
+    a = reports.submit_report(ctx, tur, shelling_body(client_report_id="f-a", **day)).report
+    reports.submit_report(ctx, rus, shelling_body(client_report_id="f-b", **day))
+    later = shelling_body(client_report_id="f-c", observed={"start": "2020-11-28T10:00:00+00:00"})
+    c = reports.submit_report(ctx, tur, later).report
+    fusion.drain(ctx)
+    first, other = (reports.get_report(ctx, OPERATOR, r.id).incident_id for r in (a, c))
+    assert first
+    assert other
+    assert first != other
+    fusion.merge(ctx, tur, str(first), str(other))
+    fusion.undo(ctx, tur, fusion.split(ctx, tur, str(first), [c.id]).id)
     # ledger: a member's own key added and revoked, a server key rotated, a day sealed
     own = SigningKey.generate("tur")
     added = ledger.add_member_key(ctx, member_id="tur", public_key=own.public_key_hex, actor=CENTRE)
@@ -161,7 +179,7 @@ def demo_ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Servic
     )
     ctx = ServiceContext.from_settings(settings)
     try:
-        initialise(ctx, demo=True)
+        initialise(ctx, demo=True, demo_month=False)
         _extra_actions(ctx, tmp_path, monkeypatch)
         yield ctx
     finally:

@@ -1,1 +1,14 @@
-"""The fusion area: pure core first; tables, services and routes come after the area move."""
+"""Fusion: reports grouped into incidents automatically (a persistent queue drained on
+every intake path), the evidence of each decision, corroboration by independent sources,
+and analysts' merge, split and undo. docs/fusion.md."""
+
+from ceasefire.areas import Area
+
+AREA = Area(
+    name="fusion",
+    tables="ceasefire.fusion.tables",
+    router="ceasefire.fusion.api:router",
+    commands="ceasefire.fusion.commands:register",
+    checker="ceasefire.fusion.check:CHECKER",
+    intake_worker="ceasefire.fusion.service",
+)

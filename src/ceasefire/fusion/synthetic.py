@@ -538,7 +538,7 @@ def demo_month(
                     incident.locality,
                 )
             for item in generator.reports_of(incident):
-                body = _demo_body(rng, item, agreement_id)
+                body = api_body(rng, item, agreement_id, until=DEMO_END)
                 if body is not None:
                     bodies.append(body)
         day += timedelta(days=1)
@@ -563,13 +563,20 @@ _SEEN_ONLY = {
 }
 
 
-def _demo_body(
-    rng: random.Random, item: SyntheticReport, agreement_id: str
+def api_body(
+    rng: random.Random,
+    item: SyntheticReport,
+    agreement_id: str,
+    *,
+    until: datetime | None = None,
 ) -> dict[str, Any] | None:
+    """A synthetic report as a body of the API (``client_report_id`` ``demo-<id>``), for the
+    channels members file (monitors, sensors, complaints; ``None`` for news and hotline, and
+    for a report ending after ``until``)."""
     report = item.report
     if report.channel not in _DEMO_CHANNELS:
         return None
-    if report.end > DEMO_END.timestamp():
+    if until is not None and report.end > until.timestamp():
         return None
     start = datetime.fromtimestamp(report.start, UTC)
     end = datetime.fromtimestamp(report.end, UTC)

@@ -1350,6 +1350,11 @@ POSITION_INDEX_MAX_DEG = 1.0
 
 
 def _filters_clause(filters: IncidentFilters) -> list[ColumnElement[bool]]:
+    clauses = [IncidentRow.emptied_by.is_(None)]  # emptied by a merge or undo: history
+    return clauses + _given_filters(filters)
+
+
+def _given_filters(filters: IncidentFilters) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.start is not None:
         clauses.append(IncidentRow.observed_end >= filters.start)
@@ -1604,3 +1609,274 @@ def incident_alert_facts(session: Session, incident_id: str) -> IncidentAlertFac
     """One incident's :class:`IncidentAlertFacts` (no casualties), ``None`` if unknown."""
     row = session.execute(select(*_ALERT_COLUMNS).where(IncidentRow.id == incident_id)).first()
     return _alert_facts(row) if row is not None else None
+
+
+# ---------------------------------------------------------- fusion: regrouping in a unit of work
+#
+# The fusion area (``ceasefire.fusion.service``) groups reports automatically as the system
+# actor and records merges, splits and undos for analysts. It calls these functions inside
+# its own unit of work, so a decision, the incidents it changes, their ledger entries and
+# the report's removal from the fusion queue commit together or not at all.
+
+_STRICTNESS = {
+    Classification.PUBLIC.value: 0,
+    Classification.SHARED.value: 1,
+    Classification.INTERNAL.value: 2,
+}
+
+
+def _strictest(*classifications: str) -> str:
+    return max(classifications, key=_STRICTNESS.__getitem__)
+
+
+def fused_classification(reports: Sequence[ReportRow]) -> str:
+    """The classification an incident of these reports takes: no reader of the incident may
+    learn what one of its reports would not tell them.
+
+    Internal if any report is internal; public if all are public; otherwise shared, unless
+    the shared reports do not all concern every party the incident concerns (a liaison of
+    party B would read, through the incident, a report shared with party A only): internal.
+    """
+    kinds = {r.classification for r in reports}
+    if Classification.INTERNAL.value in kinds:
+        return Classification.INTERNAL.value
+    if kinds == {Classification.PUBLIC.value}:
+        return Classification.PUBLIC.value
+    parties: set[str] = set()
+    for report in reports:
+        parties |= set(concerns_list(report.concerns))
+    for report in reports:
+        if report.classification == Classification.SHARED.value and not parties <= set(
+            concerns_list(report.concerns)
+        ):
+            return Classification.INTERNAL.value
+    return Classification.SHARED.value
+
+
+def _fused_title(reports: Sequence[ReportRow], category: str) -> str:
+    located = sorted(reports, key=lambda r: (r.event_place is None, r.event_precision, r.id))
+    place = located[0].event_place
+    day = min(r.observed_start for r in reports).date().isoformat()
+    label = category.replace("_", " ")
+    return (f"{label} near {place}, {day}" if place else f"{label}, {day}")[:300]
+
+
+def _tighten(
+    session: Session,
+    settings: Any,
+    actor: Actor,
+    row: IncidentRow,
+    why: str,
+    reports: Sequence[ReportRow],
+) -> None:
+    """Make the incident at least as restrictive as its reports need (never looser)."""
+    if not reports:
+        return
+    target = _strictest(row.classification, fused_classification(reports))
+    if target == row.classification:
+        return
+    before, row.classification = row.classification, target
+    append(
+        session,
+        settings,
+        tag=IncidentTag.CLASSIFIED,
+        subject=f"incident/{row.id}",
+        payload=Classified(
+            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": _digest(why)}
+        ),
+        actor=actor,
+    )
+
+
+def open_fused_incident(
+    session: Session,
+    settings: Any,
+    actor: Actor,
+    incident_id: str,
+    reports: Sequence[ReportRow],
+    *,
+    grouped_by: str,
+) -> None:
+    """Make incident ``incident_id`` of ``reports`` (one agreement, in no incident) in the
+    caller's unit of work: classification from ``fused_classification``, a title from the
+    reports, owned by ``actor`` (fusion's system actor or the analyst splitting)."""
+    agreements = {r.agreement_id for r in reports}
+    if len(agreements) != 1:
+        raise InvalidInput(
+            "an incident groups reports of one agreement",
+            details=[problem("report_ids", f"{len(agreements)} agreements")],
+        )
+    taken = grouped_reports(session, [r.id for r in reports])
+    if taken:
+        raise Conflict(
+            "a report belongs to one incident at most",
+            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
+        )
+    (agreement_id,) = agreements
+    now = utcnow()
+    category = Counter(r.category for r in reports).most_common(1)[0][0]
+    row = IncidentRow(
+        id=incident_id,
+        agreement_id=agreement_id,
+        title=_fused_title(reports, category),
+        summary=None,
+        category=category,
+        classification=fused_classification(reports),
+        concerns=",",
+        status=OccurrenceStatus.REPORTED.value,
+        attribution=AttributionKind.PENDING.value,
+        attributed_party=None,
+        owner_member=actor.member_id,
+        created_at=now,
+        updated_at=now,
+        decision=None,
+    )
+    _derive(row, reports, category=category)
+    session.add(row)
+    session.flush()
+    link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
+    append(
+        session,
+        settings,
+        tag=IncidentTag.CREATED,
+        subject=f"incident/{row.id}",
+        payload=IncidentCreated(
+            {
+                "incident_id": row.id,
+                "agreement_id": agreement_id,
+                "report_ids": [r.id for r in reports],
+                "grouped_by": grouped_by,
+                "category": row.category,
+                "classification": row.classification,
+                "concerns": concerns_list(row.concerns),
+                "title_sha256": _digest(row.title),
+                "summary_sha256": None,
+            }
+        ),
+        actor=actor,
+    )
+    _changed(session, row, reports)
+
+
+def fused_incident(session: Session, incident_id: str) -> IncidentRow | None:
+    """The stored incident (unchecked: fusion's system actor, or after ``regroup_scope``)."""
+    return session.get(IncidentRow, incident_id)
+
+
+def add_fused_reports(
+    session: Session,
+    settings: Any,
+    actor: Actor,
+    incident_id: str,
+    reports: Sequence[ReportRow],
+    *,
+    why: str,
+) -> None:
+    """Group ``reports`` (in no incident, of the incident's agreement) into the incident, in
+    the caller's unit of work; the incident's classification tightens if they need it."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        raise NotFound(f"no incident {incident_id!r}")
+    foreign = [r.id for r in reports if r.agreement_id != row.agreement_id]
+    if foreign:
+        raise InvalidInput(
+            "reports of another agreement cannot join this incident",
+            details=[problem("report_ids", f"{rid} is of another agreement") for rid in foreign],
+        )
+    taken = grouped_reports(session, [r.id for r in reports])
+    if taken:
+        raise Conflict(
+            "a report belongs to one incident at most",
+            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
+        )
+    now = utcnow()
+    link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
+    row.emptied_by = None
+    members = rows_of_incident(session, row.id)
+    _derive(row, members, category=row.category or None)
+    _touch(row)
+    append(
+        session,
+        settings,
+        tag=IncidentTag.REPORTS_ADDED,
+        subject=f"incident/{row.id}",
+        payload=ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in reports]}),
+        actor=actor,
+    )
+    _tighten(session, settings, actor, row, why, members)
+    _changed(session, row, members)
+
+
+def take_out_reports(
+    session: Session,
+    settings: Any,
+    actor: Actor,
+    incident_id: str,
+    report_ids: Sequence[str],
+    *,
+    why: str,
+    decision_id: str,
+) -> list[ReportRow]:
+    """Take reports out of an incident in the caller's unit of work (each a
+    ``report-removed`` entry); the rows taken. An incident left with no report keeps its row
+    and history and names the decision that emptied it (``emptied_by``)."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        raise NotFound(f"no incident {incident_id!r}")
+    current = {r.id: r for r in rows_of_incident(session, incident_id)}
+    missing = [rid for rid in report_ids if rid not in current]
+    if missing:
+        raise InvalidInput(
+            f"reports not in incident {incident_id}",
+            details=[problem("report_ids", f"{rid} is not in {incident_id}") for rid in missing],
+        )
+    taken = [current[rid] for rid in dict.fromkeys(report_ids)]
+    for report in taken:
+        unlink_report(session, incident_id, report.id)
+        append(
+            session,
+            settings,
+            tag=IncidentTag.REPORT_REMOVED,
+            subject=f"incident/{incident_id}",
+            payload=ReportRemoved(
+                {"incident_id": incident_id, "report_id": report.id, "reason_sha256": _digest(why)}
+            ),
+            actor=actor,
+        )
+    remaining = [r for r in current.values() if r.id not in {t.id for t in taken}]
+    if remaining:
+        row.concerns = ","
+        _derive(row, remaining, category=row.category)
+    else:
+        row.emptied_by = decision_id
+    _touch(row)
+    if remaining:
+        # The compliance rules re-evaluate what is left (an emptied incident keeps its
+        # findings as its history keeps its reports: both say what was known).
+        _changed(session, row, remaining)
+    return taken
+
+
+def regroup_scope(
+    session: Session, viewer: Viewer, incident_ids: Sequence[str], doing: str
+) -> tuple[ReadScope, str | None]:
+    """Check that ``viewer`` may regroup (merge, split, undo) these incidents: each one
+    readable (``NotFound`` otherwise) and a monitor of its agreement (or an operator), all
+    of one agreement. Returns the scope and the agreement."""
+    scope = ReadScope.load(session, viewer)
+    agreements = set()
+    for incident_id in dict.fromkeys(incident_ids):
+        row = _incident_or_404(session, scope, incident_id)
+        _require_monitor(scope, row.agreement_id, doing)
+        agreements.add(row.agreement_id)
+    if len(agreements) > 1:
+        raise InvalidInput(
+            "incidents of different agreements are never grouped together",
+            details=[problem("incident_ids", "of different agreements")],
+        )
+    return scope, (agreements.pop() if agreements else None)
+
+
+def readable_incident(session: Session, scope: ReadScope, incident_id: str) -> IncidentRow:
+    """The incident if the scope's viewer may read it (``NotFound`` otherwise)."""
+    return _incident_or_404(session, scope, incident_id)

@@ -45,6 +45,10 @@ class IncidentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decision: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    emptied_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    """The fusion decision (a merge, a split's undo, an undo) that took this incident's last
+    report; an emptied incident keeps its row and history, and leaves the lists. Cleared
+    when a report comes back (the decision is undone)."""
 
 
 class AssessmentRow(Base):

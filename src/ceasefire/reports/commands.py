@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from ceasefire.areas import drain_intake
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON, TOKEN, read_json
 from ceasefire.console.output import console, print_json, print_table
@@ -153,11 +154,15 @@ def import_csv(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Processes that validate (default: cores).")
     ] = os.cpu_count() or 1,
+    fuse: Annotated[
+        bool, typer.Option("--fuse/--no-fuse", help="Fuse the imported reports afterwards.")
+    ] = True,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Import reports from a CSV file: all or nothing, unless --skip-invalid. Rerunning an
-    interrupted import stores exactly the missing rows."""
+    interrupted import stores exactly the missing rows. The imported reports are then fused
+    into incidents (as the API's background worker would), unless --no-fuse."""
     if as_json:
         result = imports.import_csv(
             get_context(),
@@ -167,7 +172,7 @@ def import_csv(
             rejects_path=rejects,
             workers=workers,
         )
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "fused": drain_intake(get_context()) if fuse else {}})
         return
     with Progress(
         TextColumn("[bold]importing[/bold] {task.description}"),
@@ -196,6 +201,9 @@ def import_csv(
     )
     if result.rejects_path:
         console.print(f"rejected rows and reasons: {result.rejects_path}")
+    if fuse:
+        for area, done in drain_intake(get_context()).items():
+            console.print(f"{area}: {', '.join(f'{k} {v}' for k, v in done.items())}")
 
 
 def register(app: typer.Typer) -> None:

@@ -40,6 +40,7 @@ from ceasefire.members.service import actor_of
 from ceasefire.reports.csvformat import ValidatedCsv, ValidRow, rejects_csv, validate_csv
 from ceasefire.reports.events import ImportBatchCommitted, ReportTag
 from ceasefire.reports.model import QUERY_FIELDS
+from ceasefire.reports.service import enqueue_for_fusion
 from ceasefire.reports.tables import ReportRow
 from ceasefire.timeutil import utcnow
 
@@ -257,6 +258,7 @@ def _write_batch(
                     return []
                 now = utcnow()
                 writer.write(session, rows, checked.sha256, now)
+                enqueue_for_fusion(session, [r[_ID] for r in rows], at=now)
                 append(
                     session,
                     ctx.settings,

@@ -77,6 +77,8 @@ class ReportRedacted(BaseModel):
     casualties: dict[str, Any]
     confidence: str | None
     agreement_id: str | None
+    incident_id: str | None = None
+    """The incident that groups the report (fusion or an analyst), if any."""
 
 
 class ReportPage(BaseModel):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Table, bindparam, insert, or_, select
+from sqlalchemy import Select, Table, bindparam, func, insert, or_, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -49,7 +49,7 @@ from ceasefire.reports.model import (
     validate_report,
 )
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic, ReportRedacted
-from ceasefire.reports.tables import AttachmentRow, IncidentReportRow, ReportRow
+from ceasefire.reports.tables import AttachmentRow, FusionQueueRow, IncidentReportRow, ReportRow
 from ceasefire.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -437,6 +437,7 @@ def _store(
         outcomes.append(SubmittedReport(report, True))
     if values:
         session.connection().execute(insert(REPORTS_TABLE), values)
+        enqueue_for_fusion(session, [v["id"] for v in values], at=received_at)
         append_many(session, settings, entries)
     return outcomes
 
@@ -621,6 +622,97 @@ def unlink_report(session: Session, incident_id: str, report_id: str) -> bool:
     session.delete(link)
     session.flush()
     return True
+
+
+# -- the fusion queue: reports stored and not yet fused (see tables.FusionQueueRow) --------
+
+FUSION_QUEUE_TABLE: Table = FusionQueueRow.__table__  # type: ignore[assignment]
+
+
+def enqueue_for_fusion(session: Session, report_ids: Sequence[str], *, at: datetime) -> None:
+    """Queue reports for fusion inside the caller's unit of work (the one storing them)."""
+    if report_ids:
+        session.connection().execute(
+            insert(FUSION_QUEUE_TABLE), [{"report_id": r, "queued_at": at} for r in report_ids]
+        )
+
+
+def queued_for_fusion(session: Session, limit: int) -> list[ReportRow]:
+    """The oldest ``limit`` queued reports (by id: the order they were stored in).
+
+    On PostgreSQL their queue rows are locked until the caller's transaction ends, and rows
+    another worker holds are skipped (``FOR UPDATE SKIP LOCKED``): two API processes never
+    fuse one report twice. SQLite's unit of work already holds the file's write lock."""
+    return list(
+        session.scalars(
+            select(ReportRow)
+            .join(FusionQueueRow, FusionQueueRow.report_id == ReportRow.id)
+            .order_by(FusionQueueRow.report_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=FusionQueueRow)
+        )
+    )
+
+
+def dequeue_for_fusion(session: Session, report_ids: Sequence[str]) -> None:
+    """Take reports off the queue (in the unit of work that records their decisions)."""
+    ids = list(report_ids)
+    for start in range(0, len(ids), 500):
+        session.execute(
+            FUSION_QUEUE_TABLE.delete().where(
+                FusionQueueRow.report_id.in_(ids[start : start + 500])
+            )
+        )
+
+
+def fusion_queue_length(session: Session) -> int:
+    """How many reports wait for fusion."""
+    return int(session.scalar(select(func.count()).select_from(FusionQueueRow)) or 0)
+
+
+def enqueue_unfused(session: Session, *, skip: set[str]) -> int:
+    """Backfill: queue every report in no incident, not queued, and not in ``skip`` (those
+    fusion already decided on); how many were queued."""
+    ids = [
+        rid
+        for rid in session.scalars(
+            select(ReportRow.id)
+            .where(~ReportRow.id.in_(select(IncidentReportRow.report_id).scalar_subquery()))
+            .where(~ReportRow.id.in_(select(FusionQueueRow.report_id).scalar_subquery()))
+            .order_by(ReportRow.id)
+        )
+        if rid not in skip
+    ]
+    enqueue_for_fusion(session, ids, at=utcnow())
+    return len(ids)
+
+
+def grouped_near(
+    session: Session,
+    agreement_id: str | None,
+    start: datetime,
+    end: datetime,
+    *,
+    exclude_incidents: Sequence[str] = (),
+) -> list[tuple[str, ReportRow]]:
+    """(incident id, report) of every report in an incident of ``agreement_id`` whose window
+    meets ``[start, end]``: the open incidents a new report may join (fusion's candidates).
+    Unchecked: fusion is the system actor and only compares within one agreement."""
+    query = (
+        select(IncidentReportRow.incident_id, ReportRow)
+        .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
+        .where(ReportRow.observed_end >= start)
+        .where(ReportRow.observed_start <= end)
+        .where(
+            ReportRow.agreement_id.is_(None)
+            if agreement_id is None
+            else ReportRow.agreement_id == agreement_id
+        )
+        .order_by(ReportRow.id)
+    )
+    if exclude_incidents:
+        query = query.where(IncidentReportRow.incident_id.not_in(list(exclude_incidents)))
+    return [(incident_id, row) for incident_id, row in session.execute(query)]
 
 
 def incidents_with_channel(channel: str) -> Select[str]:

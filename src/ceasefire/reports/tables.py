@@ -80,3 +80,19 @@ class IncidentReportRow(Base):
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True, unique=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
     added_by: Mapped[str] = mapped_column(String(64))
+
+
+class FusionQueueRow(Base):
+    """A report stored and not yet fused into an incident (the fusion area's persistent queue).
+
+    The row is written in the transaction that stores the report, on every intake path
+    (``reports.service._store``, the CSV import's batches), and deleted only in the
+    transaction that records the fusion decision: a crash or a restart loses nothing. It
+    lives here, not in ``ceasefire.fusion``, because the reports area writes it and the
+    fusion area (which reads reports) may not be imported by the reports area.
+    """
+
+    __tablename__ = "fusion_queue"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())

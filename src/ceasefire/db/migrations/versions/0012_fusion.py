@@ -1,0 +1,64 @@
+"""Fusion: the queue of reports to fuse, the decisions with their evidence, merged incidents.
+
+Revision ID: 0012_fusion
+Revises: 0008_ledger_tree
+Create Date: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from ceasefire.db.base import UTCDateTime
+from ceasefire.db.migrations.columns import fk, pk
+
+revision: str = "0012_fusion"
+down_revision: str | Sequence[str] | None = "0011_alerts"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "fusion_queue",
+        sa.Column("report_id", sa.String(40), nullable=False),
+        sa.Column("queued_at", UTCDateTime(), nullable=False),
+        pk("fusion_queue", "report_id"),
+        sa.ForeignKeyConstraint(
+            ["report_id"], ["reports.id"], name="fk_fusion_queue_report_id_reports"
+        ),
+    )
+    op.create_table(
+        "fusion_decisions",
+        sa.Column("id", sa.String(40), nullable=False),
+        sa.Column("kind", sa.String(24), nullable=False),
+        sa.Column("agreement_id", sa.String(64), nullable=True),
+        sa.Column("report_ids", sa.JSON(), nullable=False),
+        sa.Column("incident_id", sa.String(40), nullable=True),
+        sa.Column("other_incident_id", sa.String(40), nullable=True),
+        sa.Column("matcher", sa.String(64), nullable=True),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("evidence", sa.JSON(), nullable=True),
+        sa.Column("evidence_sha256", sa.String(64), nullable=True),
+        sa.Column("actor_member", sa.String(64), nullable=False),
+        sa.Column("actor_user", sa.String(64), nullable=True),
+        sa.Column("decided_at", UTCDateTime(), nullable=False),
+        sa.Column("undoes", sa.String(40), nullable=True),
+        sa.Column("undone_by", sa.String(40), nullable=True),
+        pk("fusion_decisions", "id"),
+        fk("fusion_decisions", "undoes", "fusion_decisions"),
+    )
+    op.create_index("ix_fusion_decisions_incident_id", "fusion_decisions", ["incident_id"])
+    op.create_index(
+        "ix_fusion_decisions_other_incident_id", "fusion_decisions", ["other_incident_id"]
+    )
+    with op.batch_alter_table("incidents") as batch:
+        batch.add_column(sa.Column("emptied_by", sa.String(40), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("incidents") as batch:
+        batch.drop_column("emptied_by")
+    op.drop_index("ix_fusion_decisions_other_incident_id", "fusion_decisions")
+    op.drop_index("ix_fusion_decisions_incident_id", "fusion_decisions")
+    op.drop_table("fusion_decisions")
+    op.drop_table("fusion_queue")

@@ -1,0 +1,143 @@
+"""``ceasefire fusion`` (run the queue, backfill, show, undo) and the analysts' ``ceasefire
+incident merge`` / ``split``, added to the incidents' command group.
+
+By default a command acts as the centre's operator; with ``--token`` as that token's user,
+with exactly that member's rights.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.output import console, print_result
+from ceasefire.fusion import service as fusion
+from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
+from ceasefire.members.auth import acting_viewer
+
+fusion_app = typer.Typer(help="Fusion of reports into incidents: the queue, evidence, undo.")
+
+REASON = typer.Option("--reason", help="Why (kept with the decision, not in the ledger).")
+
+
+def _decision_line(decision: DecisionPublic) -> str:
+    where = decision.incident_id or "-"
+    came = f" from {decision.other_incident_id}" if decision.other_incident_id else ""
+    score = f" score {decision.score:.2f}" if decision.score is not None else ""
+    undone = f" (undone by {decision.undone_by})" if decision.undone_by else ""
+    return (
+        f"{decision.id} {decision.kind}: {', '.join(decision.report_ids)} → {where}{came}"
+        f"{score}{undone}"
+    )
+
+
+@fusion_app.command("run")
+def fusion_run(as_json: Annotated[bool, JSON] = False) -> None:
+    """Fuse every queued report now (until the queue is empty)."""
+    result = fusion.drain(get_context())
+    print_result(
+        result.to_dict(),
+        as_json,
+        f"{result.reports} reports fused: {result.new_incidents} new incidents,"
+        f" {result.linked} linked, {result.left_alone} left alone",
+    )
+
+
+@fusion_app.command("status")
+def fusion_status(as_json: Annotated[bool, JSON] = False) -> None:
+    """How many reports wait for fusion."""
+    queued = fusion.queue_length(get_context())
+    print_result({"queued": queued}, as_json, f"{queued} reports wait for fusion")
+
+
+@fusion_app.command("backfill")
+def fusion_backfill(as_json: Annotated[bool, JSON] = False) -> None:
+    """Queue every report in no incident that fusion never decided on, then fuse them."""
+    ctx = get_context()
+    queued = fusion.backfill(ctx)
+    result = fusion.drain(ctx)
+    print_result(
+        {"queued": queued, **result.to_dict()},
+        as_json,
+        f"{queued} reports queued; {result.new_incidents} new incidents, {result.linked} linked",
+    )
+
+
+@fusion_app.command("show")
+def fusion_show(
+    incident: Annotated[str, typer.Argument(help="Incident id.")],
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """An incident's independent sources and the decisions that grouped it."""
+    ctx = get_context()
+
+    def show(found: FusionSummary) -> None:
+        console.print(f"[bold]{found.incident_id}[/bold] {found.summary}", highlight=False)
+        for source in found.sources:
+            console.print(
+                f"  {source['kind']} {source['key']}: {', '.join(source['report_ids'])}"
+                f" ({source['reason']})",
+                highlight=False,
+            )
+        for decision in found.decisions:
+            console.print(f"  {_decision_line(decision)}", highlight=False)
+
+    print_result(fusion.summary(ctx, acting_viewer(ctx, token), incident), as_json, show)
+
+
+@fusion_app.command("undo")
+def fusion_undo(
+    decision: Annotated[str, typer.Argument(help="Decision id (fus-...).")],
+    reason: Annotated[str | None, REASON] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Undo a grouping decision, automatic or manual (recorded as a new decision)."""
+    ctx = get_context()
+    done = fusion.undo(ctx, acting_viewer(ctx, token), decision, reason=reason)
+    print_result(done, as_json, _decision_line)
+
+
+def incident_merge(
+    target: Annotated[str, typer.Argument(help="The incident that keeps the reports.")],
+    source: Annotated[str, typer.Argument(help="The incident whose reports move.")],
+    reason: Annotated[str | None, REASON] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Merge incident SOURCE into TARGET (SOURCE keeps its history, emptied)."""
+    ctx = get_context()
+    done = fusion.merge(ctx, acting_viewer(ctx, token), target, source, reason=reason)
+    print_result(done, as_json, _decision_line)
+
+
+def incident_split(
+    incident: Annotated[str, typer.Argument(help="The incident to split.")],
+    report_ids: Annotated[
+        str, typer.Option("--reports", help="Comma-separated report ids for the new incident.")
+    ],
+    reason: Annotated[str | None, REASON] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Take reports out of an incident into a new one."""
+    ctx = get_context()
+    ids = [part.strip() for part in report_ids.split(",") if part.strip()]
+    done = fusion.split(ctx, acting_viewer(ctx, token), incident, ids, reason=reason)
+    print_result(done, as_json, _decision_line)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the fusion command group, and merge/split to the incident group (registered
+    before this area: ``BUILTIN_AREAS`` lists incidents first)."""
+    app.add_typer(fusion_app, name="fusion")
+    for group in app.registered_groups:
+        if group.name == "incident" and group.typer_instance is not None:
+            group.typer_instance.command("merge")(incident_merge)
+            group.typer_instance.command("split")(incident_split)
+            return
+    raise RuntimeError("the incident command group is not registered before fusion")

@@ -1,0 +1,773 @@
+"""Fusion's use cases: drain the queue of new reports into incidents, and let analysts
+merge, split and undo.
+
+**Automatic fusion.** Every intake path (the API, the CLI, the CSV import, news ingest,
+the demo) queues the report it stores in the same transaction (the reports area's
+``fusion_queue``). :func:`drain` takes the oldest queued reports, and in *one* unit of work
+per batch compares each with the incidents of its own agreement near it in time
+(``fusion.matcher.v1``), links it to the best one or opens a new incident, records the
+decision with its evidence (``fusion_decisions``, a ledger entry), and takes it off the
+queue. A crash before the commit leaves the report queued; a submission never waits for
+fusion. The worker (:class:`FusionWorker`) drains in the background of the API process;
+``ceasefire fusion run`` drains from the CLI, and the CLI's CSV import drains after it.
+
+Fusion acts as the **system actor** ``centre/fusion`` (the centre member, user ``fusion``):
+its ledger entries are signed with the centre's key and name that user.
+
+**Security.** Reports of different agreements are never compared (candidates are read per
+agreement). An incident fusion opens takes the most restrictive classification its reports
+need (``incidents.service.fused_classification``); a report joining an incident makes the
+incident stricter if needed, never looser.
+
+**Analysts.** :func:`merge`, :func:`split` and :func:`undo` follow the incident
+permissions: a monitor of the incidents' agreement, or an operator. Nothing is deleted: an
+incident emptied by a merge keeps its row and history (``emptied_by``), an undone decision
+names its undoing (``undone_by``), and each is a ledger entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Viewer
+from ceasefire.actor import CENTRE_MEMBER_ID, Actor
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.fusion.corroboration import corroboration
+from ceasefire.fusion.events import FusionDecided, FusionTag
+from ceasefire.fusion.matcher import IncidentMatcher, arrival_order
+from ceasefire.fusion.model import MATCHER_NAME, TIME_SLACK_S, FusionReport
+from ceasefire.fusion.places import areas_of
+from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
+from ceasefire.fusion.tables import FusionDecisionRow
+from ceasefire.ids import new_id
+from ceasefire.incidents import service as incidents
+from ceasefire.ledger.service import append
+from ceasefire.members.scope import ReadScope
+from ceasefire.members.service import actor_of
+from ceasefire.reports import service as reports
+from ceasefire.reports.model import canonical_sha256
+from ceasefire.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = Actor(member_id=CENTRE_MEMBER_ID, user_id="fusion")
+"""Who fusion acts as: the centre member, user ``fusion``."""
+
+DRAIN_BATCH = 200
+"""Reports fused per unit of work: short turns, so intake is never kept waiting long."""
+
+MAX_SLACK_S = max(TIME_SLACK_S.values())
+CHUNK_SPAN_S = 3 * 86_400.0
+"""Reports of one batch are matched against the incidents of their time neighbourhood,
+read once per span of this length (a batch of an old import may cover months)."""
+
+SPLIT_GROUPER = "manual.split.v1"
+
+VIEW_CACHE = 50_000
+"""Views of reports one drain keeps (parsed once, compared by many batches)."""
+
+KIND_TAGS = {
+    "new_incident": FusionTag.NEW_INCIDENT,
+    "linked": FusionTag.LINKED,
+    "left_alone": FusionTag.LEFT_ALONE,
+    "merged": FusionTag.MERGED,
+    "split": FusionTag.SPLIT,
+    "undone": FusionTag.UNDONE,
+}
+
+
+@dataclass
+class DrainResult:
+    """What one drain did."""
+
+    reports: int = 0
+    new_incidents: int = 0
+    linked: int = 0
+    left_alone: int = 0
+    batches: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+# ------------------------------------------------------------------------ the matcher's view
+
+
+def view_of(row: Any) -> FusionReport:
+    """The matcher's view of a stored report (``InvalidInput`` if it cannot be fused)."""
+    content = reports.content_of(row)
+    position = content.event_position
+    point = position.point
+    district, region = areas_of(
+        point.lat if point else None,
+        point.lon if point else None,
+        position.place_name,
+        int(position.precision),
+    )
+    return FusionReport.from_content(
+        row.id, content, district=district, region=region, submitter=row.owner_member
+    )
+
+
+# ------------------------------------------------------------------------------ decisions
+
+
+def _record(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    *,
+    kind: str,
+    agreement_id: str | None,
+    report_ids: Sequence[str],
+    incident_id: str | None,
+    other_incident_id: str | None = None,
+    matcher: str | None = None,
+    score: float | None = None,
+    evidence: dict[str, Any] | None = None,
+    undoes: str | None = None,
+    decision_id: str | None = None,
+) -> FusionDecisionRow:
+    row = FusionDecisionRow(
+        id=decision_id or new_id("fus"),
+        kind=kind,
+        agreement_id=agreement_id,
+        report_ids=list(report_ids),
+        incident_id=incident_id,
+        other_incident_id=other_incident_id,
+        matcher=matcher,
+        score=round(score, 4) if score is not None else None,
+        evidence=evidence,
+        evidence_sha256=canonical_sha256(evidence) if evidence is not None else None,
+        actor_member=actor.member_id,
+        actor_user=actor.user_id,
+        decided_at=utcnow(),
+        undoes=undoes,
+        undone_by=None,
+    )
+    session.add(row)
+    session.flush()
+    append(
+        session,
+        settings,
+        tag=KIND_TAGS[kind],
+        subject=f"fusion/{row.id}",
+        payload=decision_payload(row),
+        actor=actor,
+    )
+    return row
+
+
+def decision_payload(row: FusionDecisionRow) -> FusionDecided:
+    """The ledger payload of a decision (the checker compares the row with it)."""
+    return FusionDecided(
+        {
+            "decision_id": row.id,
+            "kind": row.kind,
+            "agreement_id": row.agreement_id,
+            "report_ids": list(row.report_ids),
+            "incident_id": row.incident_id,
+            "other_incident_id": row.other_incident_id,
+            "matcher": row.matcher,
+            "score": row.score,
+            "evidence_sha256": row.evidence_sha256,
+            "undoes": row.undoes,
+        }
+    )
+
+
+def _shown_evidence(
+    session: Session, scope: ReadScope, row: FusionDecisionRow
+) -> dict[str, Any] | None:
+    """The decision's evidence as the scope's viewer may see it: the pair it compares may
+    name a report of *another* incident (the best candidate of a new incident), and its
+    details (places, perpetrators) are that report's: hidden unless the viewer reads it."""
+    evidence = row.evidence
+    pair = (evidence or {}).get("evidence")
+    other = pair.get("compared_with") if isinstance(pair, dict) else None
+    if not other:
+        return evidence
+    found = reports.report_row(session, str(other))
+    if found is not None and reports.readable_row(scope, found):
+        return evidence
+    hidden = {"compared_with": None, "withheld": "compared with a report you may not read"}
+    return {**(evidence or {}), "evidence": hidden}
+
+
+def _public(row: FusionDecisionRow, *, evidence: bool = True) -> DecisionPublic:
+    return DecisionPublic(
+        id=row.id,
+        kind=row.kind,
+        agreement_id=row.agreement_id,
+        report_ids=list(row.report_ids),
+        incident_id=row.incident_id,
+        other_incident_id=row.other_incident_id,
+        matcher=row.matcher,
+        score=row.score,
+        evidence=row.evidence if evidence else None,
+        actor_member=row.actor_member,
+        actor_user=row.actor_user,
+        decided_at=row.decided_at,
+        undoes=row.undoes,
+        undone_by=row.undone_by,
+    )
+
+
+# -------------------------------------------------------------------------- automatic fusion
+
+
+def drain(
+    ctx: ServiceContext, *, batch: int = DRAIN_BATCH, max_batches: int | None = None
+) -> DrainResult:
+    """Fuse queued reports, one unit of work per batch, until the queue is empty (or
+    ``max_batches`` were done)."""
+    result = DrainResult()
+    views: dict[str, FusionReport] = {}  # the matcher's view of a report is immutable
+    while max_batches is None or result.batches < max_batches:
+        try:
+            done = _drain_batch(ctx, batch, result, views)
+        except CeasefireError:
+            # One report the batch cannot take (a race with an analyst, a rule of the
+            # incidents area): fuse this batch one report at a time, so only that one is
+            # left alone, with the reason, and the queue moves on.
+            log.warning("fusion: a batch failed; fusing its reports one at a time")
+            done = _drain_singly(ctx, batch, result)
+        if not done:
+            break
+        result.batches += 1
+        result.reports += done
+    return result
+
+
+def _drain_batch(
+    ctx: ServiceContext,
+    batch: int,
+    result: DrainResult,
+    views: dict[str, FusionReport] | None = None,
+) -> int:
+    partial = DrainResult()
+    with ctx.unit_of_work() as session:
+        rows = reports.queued_for_fusion(session, batch)
+        if rows:
+            _fuse(session, ctx.settings, rows, partial, {} if views is None else views)
+            reports.dequeue_for_fusion(session, [r.id for r in rows])
+    result.new_incidents += partial.new_incidents
+    result.linked += partial.linked
+    result.left_alone += partial.left_alone
+    return len(rows)
+
+
+def _drain_singly(ctx: ServiceContext, batch: int, result: DrainResult) -> int:
+    done = 0
+    for _ in range(batch):
+        try:
+            count = _drain_batch(ctx, 1, result)
+        except CeasefireError as exc:
+            with ctx.unit_of_work() as session:
+                (row,) = reports.queued_for_fusion(session, 1)
+                _leave_alone(session, ctx.settings, row, f"cannot be fused: {exc.message}")
+                reports.dequeue_for_fusion(session, [row.id])
+            result.left_alone += 1
+            count = 1
+        if not count:
+            break
+        done += count
+    return done
+
+
+def queue_length(ctx: ServiceContext) -> int:
+    """How many reports wait for fusion."""
+    with ctx.reader() as session:
+        return reports.fusion_queue_length(session)
+
+
+def backfill(ctx: ServiceContext) -> int:
+    """Queue every stored report that is in no incident and on which fusion never decided
+    (reports stored before fusion existed); ``ceasefire fusion backfill`` then ``run``."""
+    with ctx.unit_of_work() as session:
+        decided = {
+            rid for ids in session.scalars(select(FusionDecisionRow.report_ids)) for rid in ids
+        }
+        return reports.enqueue_unfused(session, skip=decided)
+
+
+def _fuse(
+    session: Session,
+    settings: Settings,
+    rows: Sequence[Any],
+    result: DrainResult,
+    views: dict[str, FusionReport],
+) -> None:
+    already = dict(reports.grouped_reports(session, [r.id for r in rows]))
+    by_agreement: dict[str | None, list[tuple[Any, FusionReport]]] = defaultdict(list)
+    for row in rows:
+        if row.id in already:
+            _leave_alone(session, settings, row, f"already in incident {already[row.id]}")
+            result.left_alone += 1
+            continue
+        try:
+            view = view_of(row)
+        except CeasefireError as exc:
+            _leave_alone(session, settings, row, f"cannot be fused: {exc.message}")
+            result.left_alone += 1
+            continue
+        if len(views) >= VIEW_CACHE:
+            views.clear()
+        views[row.id] = view
+        by_agreement[row.agreement_id].append((row, view))
+    for agreement_id, items in by_agreement.items():
+        ordered = arrival_order(view for _, view in items)
+        by_id = {row.id: row for row, _ in items}
+        for chunk in _chunks(ordered):
+            _fuse_chunk(session, settings, agreement_id, chunk, by_id, result, views)
+
+
+def _chunks(ordered: list[FusionReport]) -> list[list[FusionReport]]:
+    chunks: list[list[FusionReport]] = []
+    for view in ordered:
+        if chunks and view.start - chunks[-1][0].start <= CHUNK_SPAN_S:
+            chunks[-1].append(view)
+        else:
+            chunks.append([view])
+    return chunks
+
+
+def _instant(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _fuse_chunk(
+    session: Session,
+    settings: Settings,
+    agreement_id: str | None,
+    chunk: list[FusionReport],
+    by_id: dict[str, Any],
+    result: DrainResult,
+    views: dict[str, FusionReport],
+) -> None:
+    low = min(v.start - v.slack for v in chunk) - MAX_SLACK_S
+    high = max(v.end + v.slack for v in chunk) + MAX_SLACK_S
+    matcher = IncidentMatcher(new_incident_id=lambda _n: new_id("inc"))
+    members: dict[str, list[FusionReport]] = defaultdict(list)
+    for incident_id, row in reports.grouped_near(
+        session, agreement_id, _instant(low), _instant(high)
+    ):
+        try:
+            view = views.get(row.id) or views.setdefault(row.id, view_of(row))
+        except CeasefireError:
+            continue
+        members[incident_id].append(view)
+    for incident_id, held in members.items():
+        matcher.add_incident(incident_id, held)
+    for view in chunk:
+        assignment = matcher.assign(view)
+        row = by_id[view.id]
+        evidence = assignment.to_dict()
+        score = assignment.evidence.score if assignment.evidence else None
+        if assignment.created:
+            incidents.open_fused_incident(
+                session,
+                settings,
+                SYSTEM_ACTOR,
+                assignment.incident_id,
+                [row],
+                grouped_by=MATCHER_NAME,
+            )
+            result.new_incidents += 1
+            kind = "new_incident"
+        else:
+            incidents.add_fused_reports(
+                session,
+                settings,
+                SYSTEM_ACTOR,
+                assignment.incident_id,
+                [row],
+                why=f"{MATCHER_NAME} linked {row.id}",
+            )
+            result.linked += 1
+            kind = "linked"
+        _record(
+            session,
+            settings,
+            SYSTEM_ACTOR,
+            kind=kind,
+            agreement_id=agreement_id,
+            report_ids=[row.id],
+            incident_id=assignment.incident_id,
+            matcher=MATCHER_NAME,
+            score=score,
+            evidence=evidence,
+        )
+
+
+def _leave_alone(session: Session, settings: Settings, row: Any, reason: str) -> None:
+    _record(
+        session,
+        settings,
+        SYSTEM_ACTOR,
+        kind="left_alone",
+        agreement_id=row.agreement_id,
+        report_ids=[row.id],
+        incident_id=None,
+        matcher=MATCHER_NAME,
+        evidence={"matcher": MATCHER_NAME, "decision": "left_alone", "reason": reason},
+    )
+
+
+# ------------------------------------------------------------------------------- analysts
+
+
+def _check_reason(reason: str | None) -> str | None:
+    if reason is not None and len(reason) > 2_000:
+        raise InvalidInput(
+            "reason too long", details=[problem("reason", "at most 2000 characters")]
+        )
+    return reason
+
+
+def merge(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    target_id: str,
+    source_id: str,
+    *,
+    reason: str | None = None,
+) -> DecisionPublic:
+    """Move every report of incident ``source_id`` into ``target_id`` (an analyst's merge);
+    the source keeps its row and history, emptied."""
+    if target_id == source_id:
+        raise InvalidInput(
+            "an incident cannot be merged into itself", details=[problem("incident_id", "same")]
+        )
+    reason = _check_reason(reason)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        _scope, agreement_id = incidents.regroup_scope(
+            session, viewer, [target_id, source_id], "merge incidents"
+        )
+        for incident_id in (target_id, source_id):
+            found = incidents.fused_incident(session, incident_id)
+            if found is not None and found.emptied_by is not None:
+                raise Conflict(
+                    f"incident {incident_id} holds no reports (emptied by {found.emptied_by})",
+                    details=[problem("incident_id", "emptied")],
+                )
+        moving = [r.id for r in reports.rows_of_incident(session, source_id)]
+        decision_id = new_id("fus")
+        why = f"merged into {target_id} ({decision_id})"
+        taken = incidents.take_out_reports(
+            session, ctx.settings, actor, source_id, moving, why=why, decision_id=decision_id
+        )
+        incidents.add_fused_reports(session, ctx.settings, actor, target_id, taken, why=why)
+        row = _record(
+            session,
+            ctx.settings,
+            actor,
+            kind="merged",
+            agreement_id=agreement_id,
+            report_ids=moving,
+            incident_id=target_id,
+            other_incident_id=source_id,
+            evidence={"decision": "merged", "by": "analyst", "reason": reason},
+            decision_id=decision_id,
+        )
+        return _public(row)
+
+
+def split(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    incident_id: str,
+    report_ids: Sequence[str],
+    *,
+    reason: str | None = None,
+) -> DecisionPublic:
+    """Take ``report_ids`` out of the incident into a new incident of their own."""
+    reason = _check_reason(reason)
+    wanted = list(dict.fromkeys(report_ids))
+    if not wanted:
+        raise InvalidInput(
+            "name the reports to split off", details=[problem("report_ids", "empty")]
+        )
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        _scope, agreement_id = incidents.regroup_scope(
+            session, viewer, [incident_id], "split incidents"
+        )
+        current = {r.id for r in reports.rows_of_incident(session, incident_id)}
+        if set(wanted) >= current:
+            raise InvalidInput(
+                "a split leaves at least one report in the incident",
+                details=[problem("report_ids", "names every report of the incident")],
+            )
+        decision_id = new_id("fus")
+        new_incident = new_id("inc")
+        why = f"split off into {new_incident} ({decision_id})"
+        taken = incidents.take_out_reports(
+            session, ctx.settings, actor, incident_id, wanted, why=why, decision_id=decision_id
+        )
+        incidents.open_fused_incident(
+            session, ctx.settings, actor, new_incident, taken, grouped_by=SPLIT_GROUPER
+        )
+        row = _record(
+            session,
+            ctx.settings,
+            actor,
+            kind="split",
+            agreement_id=agreement_id,
+            report_ids=wanted,
+            incident_id=new_incident,
+            other_incident_id=incident_id,
+            evidence={"decision": "split", "by": "analyst", "reason": reason},
+            decision_id=decision_id,
+        )
+        return _public(row)
+
+
+def undo(
+    ctx: ServiceContext, viewer: Viewer, decision_id: str, *, reason: str | None = None
+) -> DecisionPublic:
+    """Undo a decision, automatic or manual, as a new decision (nothing is deleted).
+
+    A link or a new incident: the report leaves the incident and is left alone (fusion does
+    not take it again). A merge: the reports go back to the emptied incident. A split: the
+    reports go back to the incident they were split from. A report left alone is queued
+    for fusion again. An undo is not undone: decide again instead.
+    """
+    reason = _check_reason(reason)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        row = session.get(FusionDecisionRow, decision_id)
+        involved = [i for i in (row.incident_id, row.other_incident_id) if i] if row else []
+        if row is None:
+            raise NotFound(f"no fusion decision {decision_id!r}")
+        if involved:
+            incidents.regroup_scope(session, viewer, involved, "undo grouping decisions")
+        else:
+            _require_report_monitor(session, viewer, row)
+        if row.undone_by is not None:
+            raise Conflict(
+                f"decision {decision_id} was undone by {row.undone_by}",
+                details=[problem("decision_id", "already undone")],
+            )
+        if row.kind == "undone":
+            raise Conflict(
+                "an undo is not undone; decide again (link, merge or split)",
+                details=[problem("decision_id", "an undo")],
+            )
+        undo_id = new_id("fus")
+        why = f"undo of {decision_id} ({undo_id})"
+        ids = list(row.report_ids)
+        back_to: str | None = None
+        if row.kind in ("linked", "new_incident"):
+            _still_in(session, row.incident_id, ids, decision_id)
+            incidents.take_out_reports(
+                session,
+                ctx.settings,
+                actor,
+                str(row.incident_id),
+                ids,
+                why=why,
+                decision_id=undo_id,
+            )
+        elif row.kind in ("merged", "split"):
+            _still_in(session, row.incident_id, ids, decision_id)
+            back_to = row.other_incident_id
+            taken = incidents.take_out_reports(
+                session,
+                ctx.settings,
+                actor,
+                str(row.incident_id),
+                ids,
+                why=why,
+                decision_id=undo_id,
+            )
+            incidents.add_fused_reports(session, ctx.settings, actor, str(back_to), taken, why=why)
+        elif row.kind == "left_alone":
+            free = [rid for rid, _ in reports.grouped_reports(session, ids)]
+            queued = [rid for rid in ids if rid not in free]
+            reports.enqueue_for_fusion(session, queued, at=utcnow())
+        undone = _record(
+            session,
+            ctx.settings,
+            actor,
+            kind="undone",
+            agreement_id=row.agreement_id,
+            report_ids=ids,
+            incident_id=back_to,
+            other_incident_id=row.incident_id,
+            evidence={"decision": "undone", "undoes": row.id, "kind": row.kind, "reason": reason},
+            undoes=row.id,
+            decision_id=undo_id,
+        )
+        row.undone_by = undone.id
+        return _public(undone)
+
+
+def _require_report_monitor(session: Session, viewer: Viewer, row: FusionDecisionRow) -> None:
+    scope = ReadScope.load(session, viewer)
+    for rid in row.report_ids:
+        if (found := reports.report_row(session, rid)) is None or not reports.readable_row(
+            scope, found
+        ):
+            raise NotFound(f"no fusion decision {row.id!r}")
+    if not scope.is_monitor(row.agreement_id):
+        raise Forbidden("only monitors (or operators) may undo grouping decisions")
+
+
+def _still_in(
+    session: Session, incident_id: str | None, report_ids: Sequence[str], decision_id: str
+) -> None:
+    where = dict(reports.grouped_reports(session, report_ids))
+    moved = [rid for rid in report_ids if where.get(rid) != incident_id]
+    if moved:
+        raise Conflict(
+            f"the reports of {decision_id} have moved since; undo the later decisions first",
+            details=[
+                problem("decision_id", f"{rid} is no longer in {incident_id}") for rid in moved
+            ],
+        )
+
+
+# --------------------------------------------------------------------------------- reading
+
+
+def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSummary:
+    """The incident's independent sources (of the reports the viewer may read) and the
+    decisions that shaped it, with their evidence (members only; the public gets counts)."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        incident = incidents.readable_incident(session, scope, incident_id)
+        rows = [
+            r
+            for r in reports.rows_of_incident(session, incident_id)
+            if reports.readable_row(scope, r)
+        ]
+        views = []
+        narratives = {}
+        for row in rows:
+            try:
+                views.append(view_of(row))
+            except CeasefireError:
+                continue
+            narrative = reports.content_of(row).narrative
+            if narrative:
+                narratives[row.id] = narrative
+        found = corroboration(views, narratives=narratives)
+        readable = {r.id for r in rows}
+        decisions = [
+            d
+            for d in session.scalars(
+                select(FusionDecisionRow)
+                .where(
+                    (FusionDecisionRow.incident_id == incident_id)
+                    | (FusionDecisionRow.other_incident_id == incident_id)
+                )
+                .order_by(FusionDecisionRow.id)
+            )
+            if set(d.report_ids) <= readable or viewer.operator
+        ]
+        by_kind = found.by_kind()
+        text = ", ".join(f"{n} {kind}" for kind, n in by_kind.items())
+        public = viewer.is_public
+        return FusionSummary(
+            incident_id=incident.id,
+            reports=found.reports,
+            independent_sources=found.independent_sources,
+            by_kind=by_kind,
+            summary=f"{found.independent_sources} independent sources"
+            + (f" ({text})" if text else ""),
+            method=found.method,
+            sources=[] if public else [s.to_dict() for s in found.sources],
+            decisions=[]
+            if public
+            else [
+                _public(d).model_copy(update={"evidence": _shown_evidence(session, scope, d)})
+                for d in decisions
+            ],
+        )
+
+
+def get_decision(ctx: ServiceContext, viewer: Viewer, decision_id: str) -> DecisionPublic:
+    """One decision, for a reader of its incident and its reports."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = session.get(FusionDecisionRow, decision_id)
+        if row is None or viewer.is_public:
+            raise NotFound(f"no fusion decision {decision_id!r}")
+        try:
+            for incident_id in (row.incident_id, row.other_incident_id):
+                if incident_id:
+                    incidents.readable_incident(session, scope, incident_id)
+        except NotFound:
+            raise NotFound(f"no fusion decision {decision_id!r}") from None
+        for rid in row.report_ids:
+            found = reports.report_row(session, rid)
+            if found is None or not reports.readable_row(scope, found):
+                raise NotFound(f"no fusion decision {decision_id!r}")
+        return _public(row).model_copy(update={"evidence": _shown_evidence(session, scope, row)})
+
+
+# --------------------------------------------------------------------------------- worker
+
+
+class FusionWorker:
+    """Drains the fusion queue in a background thread of the API process: every
+    ``interval`` seconds, or at once when woken. Stopping waits for the batch in hand."""
+
+    def __init__(self, ctx: ServiceContext, interval: float) -> None:
+        self.ctx = ctx
+        self.interval = interval
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fusion-worker", daemon=True)
+
+    def start(self) -> Callable[[], None]:
+        self._thread.start()
+        return self.stop
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                drain(self.ctx, max_batches=1)
+                more = queue_length(self.ctx) > 0
+            except Exception:  # a bad batch must not stop fusion: logged, retried
+                log.exception("fusion worker: a batch failed; it stays queued")
+                more = False
+            if more and not self._stop.is_set():
+                continue
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+
+def start_worker(ctx: ServiceContext) -> Callable[[], None] | None:
+    """Start the background worker (the app's lifespan); ``None`` when disabled
+    (``CEASEFIRE_FUSION_INTERVAL_S=0``)."""
+    interval = ctx.settings.fusion_interval_s
+    if interval <= 0:
+        return None
+    return FusionWorker(ctx, interval).start()
+
+
+def drain_all(ctx: ServiceContext) -> dict[str, int]:
+    """Drain until empty (the CLI import's and the demo's hook)."""
+    return drain(ctx).to_dict()

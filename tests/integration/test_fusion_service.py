@@ -1,0 +1,268 @@
+"""Fusion on real databases (SQLite and PostgreSQL): the queue filled by intake, the
+acceptance scenario (one event, five reports, four independent sources), classifications,
+agreements kept apart, analysts' merge / split / undo and who may do them, restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from ceasefire.access import Role, Viewer
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.fusion import service as fusion
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.schemas import IncidentSummary
+from ceasefire.incidents.service import IncidentFilters
+from ceasefire.ledger import service as ledger
+from ceasefire.members.model import MemberRole
+from ceasefire.members.service import grant_role
+from ceasefire.reports import service as reports
+from tests.factories.members import OPERATOR, Cast
+from tests.factories.reports import shelling_body
+
+AGREEMENT_B = "tr-ru-2020-memorandum"
+WIRE = (
+    "(Reuters) - Artillery shells hit the outskirts of Aghdam on Thursday afternoon, "
+    "local officials said, the first shelling reported since the ceasefire."
+)
+
+
+def file(ctx: ServiceContext, cast: Cast, who: str, **overrides: Any) -> str:
+    body = shelling_body(**overrides)
+    return reports.submit_report(ctx, cast.viewer(ctx, who), body).report.id
+
+
+def five_reports(ctx: ServiceContext, cast: Cast) -> dict[str, str]:
+    """One shelling near Aghdam seen by a post, a UAV, a party and two newspapers, the
+    second reprinting the first's Reuters wire."""
+    post = file(ctx, cast, "tur", post_id="jmc-giyamaddinli")
+    uav = file(
+        ctx,
+        cast,
+        "rus",
+        channel="sensor_detection",
+        sensor_id="tur-uav-1",
+        means=["uav"],
+        narrative="Thermal signatures of impacts near the town, 14:35 local time.",
+        event_position={"lat": 39.995, "lon": 46.931, "precision": 1, "place_name": "Aghdam"},
+    )
+    complaint = file(
+        ctx,
+        cast,
+        "aze",
+        channel="party_complaint",
+        observer_position=None,
+        distance_m=None,
+        bearing_deg=None,
+        reporter=None,
+        narrative="Armenian forces shelled the outskirts of Aghdam with artillery.",
+    )
+    news: dict[str, Any] = {
+        "channel": "news",
+        "observer_position": None,
+        "distance_m": None,
+        "bearing_deg": None,
+        "reporter": None,
+        "means": [],
+    }
+    first = file(
+        ctx, cast, "tur", **news, narrative=WIRE, source_reference="https://www.example.az/a/1"
+    )
+    copy = file(
+        ctx,
+        cast,
+        "tur",
+        **news,
+        narrative=WIRE.replace("(Reuters) - ", "") + " Reuters reported.",
+        source_reference="https://news.example.am/b/2",
+    )
+    return {"post": post, "uav": uav, "complaint": complaint, "first": first, "copy": copy}
+
+
+def test_one_event_five_reports_one_incident_four_independent_sources(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    ids = five_reports(ctx, cast)
+    # Filing queued them; nothing was fused on the submission's path.
+    assert fusion.queue_length(ctx) == 5
+    assert all(reports.get_report(ctx, OPERATOR, i).incident_id is None for i in ids.values())
+
+    done = fusion.drain(ctx)
+    assert (done.reports, done.new_incidents, done.linked) == (5, 1, 4)
+    assert fusion.queue_length(ctx) == 0
+
+    page = reports.list_reports(ctx, OPERATOR, limit=10)
+    incident_ids = {item.incident_id for item in page.items}
+    assert len(incident_ids) == 1
+    (incident_id,) = incident_ids
+    assert incident_id is not None
+
+    found = fusion.summary(ctx, cast.viewer(ctx, "tur"), incident_id)
+    assert found.independent_sources == 4
+    assert found.by_kind == {"complaint": 1, "monitor": 1, "news": 1, "sensor": 1}
+    news = next(s for s in found.sources if s["kind"] == "news")
+    assert sorted(news["report_ids"]) == sorted([ids["first"], ids["copy"]])
+    linked = [d for d in found.decisions if d.kind == "linked"]
+    assert len(linked) == 4
+    assert all(d.matcher == "fusion.matcher.v1" and d.evidence for d in linked)
+    assert {f["name"] for f in linked[0].evidence["evidence"]["features"]} >= {"category", "time"}  # type: ignore[index]
+    # Every decision is in the ledger, and the ledger's replay matches the tables.
+    assert ledger.verify(ctx).ok
+
+
+def test_incident_is_as_restrictive_as_its_reports(ctx: ServiceContext, cast: Cast) -> None:
+    file(ctx, cast, "tur", classification="shared")
+    fusion.drain(ctx)
+    (incident,) = incidents.list_incidents(ctx, OPERATOR, IncidentFilters()).items
+    assert isinstance(incident, IncidentSummary)
+    assert incident.classification.value == "shared"
+    arm = cast.viewer(ctx, "arm")
+    assert incidents.get_incident(ctx, arm, incident.id).id == incident.id
+    # An internal report of the same event joins: the incident becomes internal, and the
+    # liaison who could read the shared one no longer reads the incident at all.
+    file(ctx, cast, "rus", classification="internal", narrative="Impacts heard, internal note.")
+    assert fusion.drain(ctx).linked == 1
+    assert incidents.get_incident(ctx, OPERATOR, incident.id).classification.value == "internal"  # type: ignore[union-attr]
+    with pytest.raises(NotFound):
+        incidents.get_incident(ctx, arm, incident.id)
+    with pytest.raises(NotFound):
+        fusion.summary(ctx, arm, incident.id)
+
+
+def test_reports_of_different_agreements_are_never_grouped(ctx: ServiceContext, cast: Cast) -> None:
+    a = file(ctx, cast, "tur")
+    b = reports.submit_report(ctx, OPERATOR, shelling_body(agreement_id=AGREEMENT_B)).report.id
+    assert fusion.drain(ctx).new_incidents == 2
+    where = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert where[a] != where[b]
+
+
+def test_the_queue_survives_a_restart(ctx: ServiceContext, cast: Cast) -> None:
+    file(ctx, cast, "tur")
+    file(ctx, cast, "rus", narrative="About ten detonations to the north-west.")
+    ctx.dispose()  # the process ends before the worker ran
+    again = ServiceContext.from_settings(ctx.settings)
+    try:
+        assert fusion.queue_length(again) == 2
+        assert fusion.drain(again).linked == 1
+    finally:
+        again.dispose()
+
+
+def _two_incidents(ctx: ServiceContext, cast: Cast) -> tuple[str, str, str, str]:
+    """Two reports of one event that fusion left apart (a day apart), fused; their ids."""
+    first = file(ctx, cast, "tur")
+    later = file(
+        ctx,
+        cast,
+        "rus",
+        observed={"start": "2020-11-27T20:00:00+00:00", "precision": "exact"},
+        narrative="Heavy shelling reported from the Aghdam direction overnight.",
+    )
+    fusion.drain(ctx)
+    where = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert where[first] != where[later]
+    return first, later, str(where[first]), str(where[later])
+
+
+def test_merge_split_undo_nothing_deleted(ctx: ServiceContext, cast: Cast) -> None:
+    first, later, inc_a, inc_b = _two_incidents(ctx, cast)
+    tur = cast.viewer(ctx, "tur")
+    merged = fusion.merge(ctx, tur, inc_a, inc_b, reason="same barrage, late log")
+    assert merged.kind == "merged"
+    assert merged.report_ids == [later]
+    where = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert where[first] == where[later] == inc_a
+    # The emptied incident keeps its row (readable by id) but leaves the list.
+    listed = {i.id for i in incidents.list_incidents(ctx, OPERATOR, IncidentFilters()).items}
+    assert inc_b not in listed
+    assert incidents.get_incident(ctx, OPERATOR, inc_b).id == inc_b
+
+    undone = fusion.undo(ctx, tur, merged.id)
+    assert undone.undoes == merged.id
+    where = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert (where[first], where[later]) == (inc_a, inc_b)
+    with pytest.raises(Conflict):
+        fusion.undo(ctx, tur, merged.id)
+
+    fusion.merge(ctx, tur, inc_a, inc_b)
+    split = fusion.split(ctx, tur, inc_a, [later])
+    where = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert where[later] == split.incident_id != where[first]
+    with pytest.raises(InvalidInput):
+        fusion.split(ctx, tur, inc_a, [first])  # the last report stays
+
+    # An automatic link can be undone too: the report is left alone, not fused again.
+    link = next(
+        d for d in fusion.summary(ctx, OPERATOR, inc_a).decisions if d.kind == "new_incident"
+    )
+    fusion.undo(ctx, OPERATOR, link.id)
+    assert reports.get_report(ctx, OPERATOR, first).incident_id is None
+    assert fusion.backfill(ctx) == 0
+    assert ledger.verify(ctx).ok
+
+
+def test_who_may_regroup(ctx: ServiceContext, cast: Cast) -> None:
+    _first, _later, inc_a, inc_b = _two_incidents(ctx, cast)
+    # A monitor of another agreement only: the incidents are not theirs to read.
+    grant_role(
+        ctx,
+        OPERATOR,
+        MemberRole(
+            member_id="usa",
+            agreement_id=AGREEMENT_B,
+            role=Role.MONITOR,
+            valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+        ),
+    )
+    outsider = Viewer(member_id="usa", role=Role.MONITOR, agreement_id=AGREEMENT_B)
+    liaison = cast.viewer(ctx, "arm")  # the reports are shared with Armenia: readable
+    observer = cast.viewer(ctx, "fra")
+    decision = fusion.summary(ctx, OPERATOR, inc_a).decisions[0]
+    for viewer in (outsider, liaison, observer):
+        with pytest.raises((Forbidden, NotFound)):
+            fusion.merge(ctx, viewer, inc_a, inc_b)
+        with pytest.raises((Forbidden, NotFound)):
+            fusion.split(ctx, viewer, inc_a, ["rep-x"])
+        with pytest.raises((Forbidden, NotFound)):
+            fusion.undo(ctx, viewer, decision.id)
+    with pytest.raises(Forbidden):
+        fusion.merge(ctx, liaison, inc_a, inc_b)  # readable, but not a monitor
+    assert len(incidents.list_incidents(ctx, OPERATOR, IncidentFilters()).items) == 2
+
+
+def test_evidence_never_shows_a_report_the_reader_may_not_read(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    internal = file(ctx, cast, "tur", classification="internal")
+    # A complaint 100 minutes later, of a compatible kind, accusing the other side: compared
+    # with the internal report, and too weak to join it.
+    complaint = file(
+        ctx,
+        cast,
+        "arm",
+        channel="party_complaint",
+        category="explosion_undetermined",
+        alleged_perpetrator="AZE",
+        observed={"start": "2020-11-26T12:10:00+00:00", "precision": "exact"},
+        observer_position=None,
+        distance_m=None,
+        bearing_deg=None,
+        reporter=None,
+        means=[],
+        narrative="Explosions near our positions.",
+    )
+    assert fusion.drain(ctx).new_incidents == 2
+    incident_id = str(reports.get_report(ctx, OPERATOR, complaint).incident_id)
+    seen = fusion.summary(ctx, OPERATOR, incident_id).decisions[0].evidence
+    assert seen is not None
+    assert seen["evidence"]["compared_with"] == internal  # the operator reads both
+    arm = cast.viewer(ctx, "arm")
+    (decision,) = fusion.summary(ctx, arm, incident_id).decisions
+    assert decision.evidence is not None
+    assert decision.evidence["evidence"]["compared_with"] is None
+    assert internal not in str(decision.evidence)
+    assert fusion.get_decision(ctx, arm, decision.id).evidence == decision.evidence
