@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import swagger_ui_bundle
@@ -131,7 +134,21 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     """Build the ceasefire API for ``settings`` (or an existing service context)."""
     settings = settings or (ctx.settings if ctx else Settings())
     ctx = ctx or ServiceContext.from_settings(settings)
+    service_ctx = ctx
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The areas' background tasks (the publishing schedule), for the app's lifetime.
+        tasks = [asyncio.create_task(run(service_ctx)) for run in contributions("background")]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ceasefire",
         version=__version__,
         description="API of a joint ceasefire monitoring centre.",

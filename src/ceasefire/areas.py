@@ -23,6 +23,7 @@ BUILTIN_AREAS: tuple[str, ...] = (
     "ceasefire.members",
     "ceasefire.incidents",
     "ceasefire.news",
+    "ceasefire.publish",
     "ceasefire.web",
 )
 
@@ -40,6 +41,9 @@ class Area:
     """``"module:function"`` taking the root ``typer.Typer`` and adding the commands."""
     checker: str | None = None
     """``"module:attribute"`` of the area's ledger ``StateChecker``."""
+    background: str | None = None
+    """``"module:function"`` of a coroutine ``(ctx) -> None`` the application runs for its
+    whole lifespan (a schedule); cancelled when the application stops."""
 
     @classmethod
     def conventional(cls, package: str, *, checker: bool = True) -> Area:
@@ -82,5 +86,6 @@ def load_tables() -> None:
 
 
 def contributions(kind: str) -> list[Any]:
-    """The resolved ``router``, ``commands`` or ``checker`` of every area that has one."""
+    """The resolved ``router``, ``commands``, ``checker`` or ``background`` of every area
+    that has one."""
     return [resolve(ref) for area in areas() if (ref := getattr(area, kind))]
