@@ -289,14 +289,16 @@ def ledger_anchor(session: Session, period: Period) -> tuple[dict[str, Any], dic
     )
 
 
-def visible_posts(ctx: ServiceContext, viewer: Viewer, edition: Edition) -> list[dict[str, Any]]:
+def visible_posts(
+    ctx: ServiceContext, viewer: Viewer, edition: Edition, at: datetime
+) -> list[dict[str, Any]]:
     """Posts drawn on the map: never on the public edition (they show where monitors
     stand), and on the internal one only those the reader may read."""
     if edition is Edition.PUBLIC:
         return []
     return [
         {"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon}
-        for p in member_posts.list_posts(ctx, viewer, active_at=None)
+        for p in member_posts.list_posts(ctx, viewer, active_at=at)
     ]
 
 
@@ -362,7 +364,7 @@ def compose(
         provisions_fulfilled=fulfilled,
         humanitarian_provisions=humanitarian_provisions,
         zones=zones,
-        posts=visible_posts(ctx, viewer, edition),
+        posts=visible_posts(ctx, viewer, edition, period.end),
         ledger_head=head,
         ledger_root=root,
         trend=_trend(current, period) if period.kind is not Kind.DAILY else [],
