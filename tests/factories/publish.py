@@ -16,6 +16,7 @@ from ceasefire.access import Classification
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category
 from tests.factories.members import Cast
@@ -119,4 +120,17 @@ def make_day(ctx: ServiceContext, cast: Cast) -> Day:
         )
         day.ids[spec["name"]] = incident.id
         day.classification[spec["name"]] = spec["classification"]
+    # The monitors disagree on who fired near Lachin: a dispute, with both views on record.
+    clash = day.ids["clash"]
+    incidents.assign_task(ctx, cast.viewer(ctx, "rus"), clash, team=["Maj. Ivan Petrov"])
+    for member, party in (("rus", "AZE"), ("tur", "ARM")):
+        incidents.assess(
+            ctx,
+            cast.viewer(ctx, member),
+            clash,
+            stance=Stance.CONCUR,
+            rationale=f"Fire came from the {party} side of the corridor.",
+            status=OccurrenceStatus.VERIFIED,
+            attribution=Attribution(AttributionKind.ATTRIBUTED, party),
+        )
     return day

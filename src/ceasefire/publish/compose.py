@@ -278,11 +278,16 @@ def provisions(
     return due, overdue, fulfilled, humanitarian
 
 
-def ledger_anchor(session: Session, period: Period) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The ledger's head at the cut-off and the last daily root sealed for a UTC day that
-    ended before it: what a reader checks the report's record against."""
-    seq, at, entry_hash = ledger.head_at(session, period.end)
-    root = ledger.root_of_day(session, period.end.date())
+def ledger_anchor(
+    session: Session, period: Period, records: Iterable[Mapping[str, Any]] = ()
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """What a reader checks the report against: the ledger's head when the record it shows
+    was complete — the cut-off, or the last change to a listed incident if that came later
+    (records entered after the fact) — and the last daily root sealed before that day.
+    Deterministic: later entries about other things do not move it."""
+    anchor = max([period.end, *(datetime.fromisoformat(r["updated_at"]) for r in records)])
+    seq, at, entry_hash = ledger.head_at(session, anchor)
+    root = ledger.root_of_day(session, anchor.date())
     return (
         {"seq": seq, "recorded_at": at, "entry_hash": entry_hash},
         None if root is None else {"day": root.day, "root": root.root, "count": root.count},
@@ -333,7 +338,7 @@ def compose(
         current = incidents_in(session, scope, agreement_id, period.start, period.end)
         before = period.previous()
         previous = incidents_in(session, scope, agreement_id, before.start, before.end)
-        head, root = ledger_anchor(session, period)
+        head, root = ledger_anchor(session, period, current)
     now_tally, now_violations = tally(current, zones)
     then_tally, then_violations = tally(previous, zones)
     items = [_item(r, zones) for r in current]
@@ -396,7 +401,7 @@ def compose_spot(
         period = Period(
             Kind.SPOT, start, end, start.astimezone(ZoneInfo(time_zone)).date(), time_zone
         )
-        head, root = ledger_anchor(session, period)
+        head, root = ledger_anchor(session, period, [record])
     zones = _zones(ctx, agreement_id, period.end) if agreement_id else []
     item = _item(record, zones)
     member_views(ctx, viewer, item)
