@@ -25,8 +25,7 @@ from ceasefire.ledger.service import verify
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.publish import service as publishing
 from ceasefire.publish.compose import compose
-from ceasefire.publish.model import Edition, Kind, OutputFormat, daily_period
-from ceasefire.publish.model import VIOLATION_CATEGORIES
+from ceasefire.publish.model import VIOLATION_CATEGORIES, Edition, Kind, OutputFormat, daily_period
 from ceasefire.publish.tables import PublicationRow
 from tests.factories.members import Cast
 from tests.factories.publish import OBSERVER, Day, make_day
@@ -86,7 +85,8 @@ def test_the_figures_are_the_databases(ctx: ServiceContext, day: Day) -> None:
     )
     assert [i.id for i in internal.movement] == [day.ids["checkpoint"]]
     clash = next(i for i in internal.notable if i.id == day.ids["clash"])
-    assert clash.decision_state == "disputed" and clash.breach == "Lachin corridor"
+    assert clash.decision_state == "disputed"
+    assert clash.breach == "Lachin corridor"
     assert {(v["member"], v["party"]) for v in clash.views} == {("rus", "AZE"), ("tur", "ARM")}
     assert internal.civilian == {"killed_civilian": 2, "injured_civilian": 4}
     assert [i.id for i in internal.humanitarian] == [day.ids["exchange"]]
@@ -103,7 +103,8 @@ def test_the_pdf_editions(ctx: ServiceContext, day: Day) -> None:
         p.extract_text() for p in pypdf.PdfReader(io.BytesIO(internal.content)).pages
     )
     total, violations = counted(ctx, *_bounds(), public=True)
-    assert f"Incidents: {total}" in public_text and f"violations: {violations}" in public_text
+    assert f"Incidents: {total}" in public_text
+    assert f"violations: {violations}" in public_text
     # No internal or shared record, no observer position, no name, no member's view.
     for secret in (
         "checkpoint",
@@ -114,7 +115,8 @@ def test_the_pdf_editions(ctx: ServiceContext, day: Day) -> None:
         "AZE side",
     ):
         assert secret not in public_text, secret
-    assert str(OBSERVER["lat"]) not in public_text and str(OBSERVER["lon"]) not in public_text
+    assert str(OBSERVER["lat"]) not in public_text
+    assert str(OBSERVER["lon"]) not in public_text
     assert "Public edition" in public_text
     # The internal edition has them.
     for shown in ("checkpoint", "Small-arms fire near Lachin", "Fire came from the AZE side"):
@@ -123,10 +125,12 @@ def test_the_pdf_editions(ctx: ServiceContext, day: Day) -> None:
     page = pypdfium2.PdfDocument(public.content)[0].render(scale=0.5).to_pil()
     darkest, lightest = page.convert("L").getextrema()
     assert page.size[0] > 200
-    assert lightest == 255 and darkest < 100
+    assert lightest == 255
+    assert darkest < 100
     # Regenerating the same cut-off from the same data gives the same bytes: nothing new.
     again = publishing.generate(ctx, OPERATOR, request(Edition.PUBLIC, OutputFormat.PDF))
-    assert again.content == public.content and again.publication.created is False
+    assert again.content == public.content
+    assert again.publication.created is False
     assert again.publication.id == public.publication.id
 
 
@@ -138,18 +142,21 @@ def _bounds() -> tuple[datetime, datetime]:
 def test_stored_hashed_and_ledgered(ctx: ServiceContext, cast: Cast, day: Day) -> None:
     first = publishing.generate(ctx, OPERATOR, request(Edition.PUBLIC))
     item = first.publication
-    assert item.created and item.revision == 1
+    assert item.created
+    assert item.revision == 1
     assert item.sha256 == hashlib.sha256(first.content).hexdigest()
     with ctx.reader() as session:
         entry = session.get(LedgerEntryRow, item.ledger_seq)
-        assert entry is not None and entry.tag == "publish:report:generated"
+        assert entry is not None
+        assert entry.tag == "publish:report:generated"
         assert item.sha256 in entry.payload
     # New data for the period: the next revision, the first one kept.
     incidents.edit_incident(
         ctx, cast.viewer(ctx, "tur"), day.ids["shelling"], title="Heavy shelling near Aghdam"
     )
     second = publishing.generate(ctx, OPERATOR, request(Edition.PUBLIC))
-    assert second.publication.revision == 2 and second.publication.sha256 != item.sha256
+    assert second.publication.revision == 2
+    assert second.publication.sha256 != item.sha256
     assert b"Heavy shelling" in second.content
     assert verify(ctx).ok
     # An altered stored file no longer matches its entry.
@@ -180,11 +187,14 @@ def test_languages_spot_and_summaries(ctx: ServiceContext, day: Day) -> None:
     russian = publishing.generate(
         ctx, OPERATOR, request(Edition.PUBLIC, lang="ru")
     ).content.decode()
-    assert 'lang="ru"' in russian and "Ежедневный доклад" in russian and "обстрел" in russian
+    assert 'lang="ru"' in russian
+    assert "Ежедневный доклад" in russian
+    assert "обстрел" in russian
     turkish = publishing.generate(
         ctx, OPERATOR, request(Edition.PUBLIC, lang="tr")
     ).content.decode()
-    assert "Günlük rapor" in turkish and "Daily report" not in turkish
+    assert "Günlük rapor" in turkish
+    assert "Daily report" not in turkish
     spot = publishing.generate(
         ctx,
         OPERATOR,
@@ -192,10 +202,8 @@ def test_languages_spot_and_summaries(ctx: ServiceContext, day: Day) -> None:
             Kind.SPOT, Edition.PUBLIC, "en", OutputFormat.HTML, incident_id=day.ids["shelling"]
         ),
     )
-    assert (
-        "Spot report" in spot.content.decode()
-        and spot.publication.period == f"spot:{day.ids['shelling']}"
-    )
+    assert "Spot report" in spot.content.decode()
+    assert spot.publication.period == f"spot:{day.ids['shelling']}"
     with pytest.raises(Exception, match="no incident"):
         publishing.generate(
             ctx,
@@ -215,7 +223,8 @@ def test_languages_spot_and_summaries(ctx: ServiceContext, day: Day) -> None:
             Kind.WEEKLY, Edition.INTERNAL, "en", OutputFormat.HTML, AGREEMENT, day=DAY
         ),
     )
-    assert week.publication.period == "weekly:2020-11-26" and "Trend" in week.content.decode()
+    assert week.publication.period == "weekly:2020-11-26"
+    assert "Trend" in week.content.decode()
     month = publishing.generate(
         ctx,
         OPERATOR,
