@@ -334,7 +334,7 @@ def compose(
     stored = agreements.get_agreement(ctx, agreement_id)
     zones = _zones(ctx, agreement_id, period.end)
     with ctx.reader() as session:
-        scope = ReadScope.load(session, viewer, at=period.end)
+        scope = ReadScope.load(session, viewer)
         current = incidents_in(session, scope, agreement_id, period.start, period.end)
         before = period.previous()
         previous = incidents_in(session, scope, agreement_id, before.start, before.end)
