@@ -5,10 +5,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import time
 
+import pytest
 from fastapi.testclient import TestClient
 
+from ceasefire.access import Viewer
+from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
+from ceasefire.publish import service as publishing
+from ceasefire.publish.model import Edition, OutputFormat
 from tests.factories.members import Cast
 from tests.factories.publish import make_day
 
@@ -55,3 +61,25 @@ def test_exports_and_publications_over_http(
     assert client.get(f"/api/v1/publications/{hidden}/content").status_code == 404
     mine = client.get(f"/api/v1/publications/{hidden}/content", headers=cast.bearer("arm"))
     assert mine.status_code == 200
+
+
+def test_the_server_publishes_at_the_cut_off(
+    ctx: ServiceContext, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the schedule on, the application's background task publishes the last cut-off's
+    report by itself (HTML here, to stay fast). That a restart repeats nothing is
+    ``publish_due``'s (tests/integration/test_publish_reports.py)."""
+    monkeypatch.setattr(publishing, "SCHEDULE", ((Edition.PUBLIC, "en", OutputFormat.HTML),))
+    make_day(ctx, cast)
+    scheduled = ServiceContext(
+        settings=ctx.settings.model_copy(update={"publish_schedule": True}), engine=ctx.engine
+    )
+    with TestClient(create_app(ctx=scheduled)):
+        deadline = time.monotonic() + 120
+        while not publishing.list_publications(ctx, Viewer.public()):
+            assert time.monotonic() < deadline, "nothing published"
+            time.sleep(0.2)
+    published = publishing.list_publications(ctx, Viewer.public())
+    assert len(published) == 1
+    assert published[0].kind == "daily"
+    assert published[0].generated_at is not None

@@ -7,7 +7,7 @@ import asyncio
 import logging
 
 from ceasefire.db.context import ServiceContext
-from ceasefire.publish.service import publish_due
+from ceasefire.publish import service as publishing
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,9 @@ async def run_schedule(ctx: ServiceContext) -> None:
         return
     while True:
         try:
-            published = await asyncio.to_thread(publish_due, ctx)
+            published = await asyncio.to_thread(
+                publishing.publish_due, ctx, None, publishing.SCHEDULE
+            )
             for item in published:
                 log.info("published %s %s %s %s", item.period, item.edition, item.lang, item.sha256)
         except Exception:
