@@ -322,6 +322,36 @@ def _trend(records: Sequence[Mapping[str, Any]], period: Period) -> list[tuple[d
     return [(d, n, v) for d, (n, v) in sorted(days.items())]
 
 
+def notable_incidents(
+    ctx: ServiceContext, viewer: Viewer, records: Sequence[Mapping[str, Any]], items: list[Item]
+) -> list[Item]:
+    """Incidents with casualties, a zone breach or a dispute, each with the members' views
+    the reader may read. (Compliance's rule findings per incident belong here.)"""
+    by_id = {r["id"]: r for r in records}
+    notable = [i for i in items if is_notable(by_id[i.id], i.breach is not None)]
+    for item in notable:
+        member_views(ctx, viewer, item)
+    return notable
+
+
+def movement_restrictions(items: Sequence[Item]) -> list[Item]:
+    """Checkpoints, UAV jamming, GPS interference: the monitors' freedom of movement."""
+    return [i for i in items if i.category in MOVEMENT_CATEGORIES]
+
+
+def civilian_harm(
+    records: Sequence[Mapping[str, Any]], items: Sequence[Item]
+) -> tuple[dict[str, int], list[Item]]:
+    """Civilians killed and injured (best estimates), and the damage to civilian objects."""
+    totals = {k: v for k, v in casualty_totals(records).items() if k.endswith("_civilian")}
+    return totals, [i for i in items if i.category == "damage_to_civilian_object"]
+
+
+def humanitarian_items(items: Sequence[Item]) -> list[Item]:
+    """Exchanges (and, when recorded as incidents, returns) of the period."""
+    return [i for i in items if i.category in HUMANITARIAN_CATEGORIES]
+
+
 def compose(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -342,12 +372,8 @@ def compose(
     now_tally, now_violations = tally(current, zones)
     then_tally, then_violations = tally(previous, zones)
     items = [_item(r, zones) for r in current]
-    by_id = {r["id"]: r for r in current}
-    notable = [i for i in items if is_notable(by_id[i.id], i.breach is not None)]
-    for item in notable:
-        member_views(ctx, viewer, item)
     due, overdue, fulfilled, humanitarian_provisions = provisions(stored.agreement, period)
-    civilian = {k: v for k, v in casualty_totals(current).items() if k.endswith("_civilian")}
+    civilian, damage = civilian_harm(current, items)
     return Digest(
         kind=period.kind,
         edition=edition,
@@ -358,12 +384,12 @@ def compose(
         by_category=compare(now_tally.by_category(), then_tally.by_category()),
         totals=Comparison("incidents", now_tally.total, then_tally.total),
         violations=Comparison("violations", now_violations, then_violations),
-        notable=notable,
+        notable=notable_incidents(ctx, viewer, current, items),
         items=items,
-        movement=[i for i in items if i.category in MOVEMENT_CATEGORIES],
+        movement=movement_restrictions(items),
         civilian=civilian,
-        damage=[i for i in items if i.category == "damage_to_civilian_object"],
-        humanitarian=[i for i in items if i.category in HUMANITARIAN_CATEGORIES],
+        damage=damage,
+        humanitarian=humanitarian_items(items),
         provisions_due=due,
         provisions_overdue=overdue,
         provisions_fulfilled=fulfilled,
