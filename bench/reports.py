@@ -46,6 +46,7 @@ from tests.factories.reports import CSV_HEADER, csv_row, write_csv  # noqa: E402
 from ceasefire.access import Viewer  # noqa: E402
 from ceasefire.actor import Actor  # noqa: E402
 from ceasefire.bootstrap import initialise  # noqa: E402
+from ceasefire.config import Settings  # noqa: E402
 from ceasefire.db.context import ServiceContext  # noqa: E402
 from ceasefire.ids import new_ids  # noqa: E402
 from ceasefire.incidents.events import IncidentTag  # noqa: E402
@@ -230,21 +231,35 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=1000)
     parser.add_argument("--public-share", type=float, default=0.5)
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="The folder of an earlier SQLite run (its database and keys): time, load nothing.",
+    )
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="cf-bench-reports-"))
-    settings = fresh_settings(args.database_url, folder)
+    if args.reuse:
+        folder = args.reuse
+        settings = Settings(
+            database_url=f"sqlite:///{folder / 'bench.db'}",
+            key_file=folder / "keys.json",
+            data_dir=folder / "data",
+        )
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="cf-bench-reports-"))
+        settings = fresh_settings(args.database_url, folder)
     ctx = ServiceContext.from_settings(settings)
     backend = ctx.engine.dialect.name
     results: dict[str, float] = {}
-    print(f"{backend}: {args.incidents} incidents over {args.days} days", flush=True)
-    timed("load: demo centre", lambda: initialise(ctx, demo=True), results)
-    timed(
-        "load: reports (CSV import)",
-        lambda: load_reports(ctx, folder, args.incidents, args.days, args.public_share),
-        results,
-    )
-    made = timed("load: incidents (bulk, ledgered)", lambda: group_all(ctx), results)
-    assert made == args.incidents, made
+    print(f"{backend}: {args.incidents} incidents over {args.days} days in {folder}", flush=True)
+    if not args.reuse:
+        timed("load: demo centre", lambda: initialise(ctx, demo=True), results)
+        timed(
+            "load: reports (CSV import)",
+            lambda: load_reports(ctx, folder, args.incidents, args.days, args.public_share),
+            results,
+        )
+        made = timed("load: incidents (bulk, ledgered)", lambda: group_all(ctx), results)
+        assert made == args.incidents, made
     if backend == "postgresql":
         with ctx.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
