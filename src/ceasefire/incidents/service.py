@@ -1467,7 +1467,7 @@ def incident_records(
             page = page.where(IncidentRow.id.in_(part))
         elif after is not None:
             page = page.where(IncidentRow.id > after)
-        rows: list[Any] = list(session.execute(page))
+        rows: list[Any] = list(session.connection().execute(page))
         readable = [r for r in rows if _readable(scope, r)]
         ids_here = [r.id for r in readable]
         reports_of = report_contents_by_incident(session, ids_here)

@@ -996,7 +996,7 @@ def report_contents_by_incident(
     found: dict[str, list[ReportContentFacts]] = {i: [] for i in incident_ids}
     if not incident_ids:
         return found
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             IncidentReportRow.incident_id,
             ReportRow.id,
