@@ -237,6 +237,11 @@ def test_languages_spot_and_summaries(ctx: ServiceContext, day: Day) -> None:
 
 def test_the_schedule_neither_skips_nor_repeats(ctx: ServiceContext, day: Day) -> None:
     schedule = [(Edition.PUBLIC, "en", OutputFormat.HTML)]
+    # An operator's own report of an earlier day is not the schedule's: it moves nothing.
+    earlier = publishing.Request(
+        Kind.DAILY, Edition.PUBLIC, "en", OutputFormat.HTML, AGREEMENT, day=date(2020, 11, 20)
+    )
+    publishing.generate(ctx, OPERATOR, earlier)
     evening = datetime(2020, 11, 26, 17, 0, tzinfo=UTC)  # 20:00 in Moscow
     first = publishing.publish_due(ctx, evening, schedule)
     assert [p.period for p in first] == ["daily:2020-11-26"]

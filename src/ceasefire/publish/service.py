@@ -50,6 +50,13 @@ from ceasefire.timeutil import utcnow
 
 PUBLIC_AUDIENCE = "public"
 MONITORS_AUDIENCE = "monitors"
+SCHEDULE_ACTOR = Actor.centre(user_id="schedule")
+"""Who the schedule publishes as: the centre, told apart from an operator's own requests
+(a report an operator asks for by hand is not the schedule's, and must not move it)."""
+
+
+def _generated_by(actor: Actor) -> str:
+    return f"{actor.member_id}/{actor.user_id}" if actor.user_id else actor.member_id
 
 
 @dataclass(frozen=True)
@@ -231,7 +238,7 @@ def store(
                 html_sha256=html_sha256,
                 generator=GENERATOR,
                 generated_at=utcnow(),
-                generated_by=actor.member_id,
+                generated_by=_generated_by(actor),
                 ledger_seq=0,
                 **key,
             )
@@ -338,7 +345,7 @@ def _last_scheduled(session: Session, agreement_id: str) -> date | None:
         select(func.max(PublicationRow.period)).where(
             PublicationRow.kind == Kind.DAILY.value,
             PublicationRow.agreement_id == agreement_id,
-            PublicationRow.generated_by == Actor.centre().member_id,
+            PublicationRow.generated_by == _generated_by(SCHEDULE_ACTOR),
         )
     )
     return date.fromisoformat(period.split(":", 1)[1]) if period else None
@@ -400,7 +407,7 @@ def publish_due(
     server's background task); as the centre, the internal edition for the monitors."""
     centre = Viewer.cli_operator()
     return [
-        generate(ctx, centre, request, actor=Actor.centre()).publication
+        generate(ctx, centre, request, actor=SCHEDULE_ACTOR).publication
         for request in due_requests(ctx, now or utcnow(), schedule)
     ]
 

@@ -50,4 +50,5 @@ class PublicationRow(Base):
     generator: Mapped[str] = mapped_column(String(40))
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     generated_by: Mapped[str] = mapped_column(String(64))
+    """``member`` or ``member/user``; the schedule is ``centre/schedule``."""
     ledger_seq: Mapped[int] = mapped_column(BigInteger)
