@@ -181,9 +181,11 @@ def _show_list(items: list[PublicationPublic]) -> None:
         return
     print_table(
         "publications",
-        ["id", "period", "edition", "lang", "format", "rev", "sha256"],
-        [(i.id, i.period, i.edition, i.lang, i.format, i.revision, i.sha256[:16]) for i in items],
-        no_wrap=["id", "period", "sha256"],
+        ["id", "period", "edition", "lang", "format", "rev"],
+        [(i.id, i.period, i.edition, i.lang, i.format, i.revision) for i in items],
+        no_wrap=["id", "period", "edition", "lang", "format", "rev"],
+        compact=True,
+        caption="--json for the SHA-256 and ledger entry of each",
     )
 
 
