@@ -234,13 +234,14 @@ def main() -> None:
     parser.add_argument(
         "--reuse",
         type=Path,
-        help="The folder of an earlier SQLite run (its database and keys): time, load nothing.",
+        help="The folder of an earlier run (its keys, and its SQLite database unless "
+        "--database-url names the PostgreSQL one): time, load nothing.",
     )
     args = parser.parse_args()
     if args.reuse:
         folder = args.reuse
         settings = Settings(
-            database_url=f"sqlite:///{folder / 'bench.db'}",
+            database_url=args.database_url or f"sqlite:///{folder / 'bench.db'}",
             key_file=folder / "keys.json",
             data_dir=folder / "data",
         )
