@@ -27,6 +27,7 @@ BUILTIN_AREAS: tuple[str, ...] = (
     "ceasefire.compliance",
     "ceasefire.news",
     "ceasefire.alerts",
+    "ceasefire.publish",
     "ceasefire.web",
 )
 

@@ -179,3 +179,8 @@ class Settings(BaseSettings):
     actor_dictionary: Path | None = Field(
         default=None, description="A YAML file extending the news actor dictionary (docs/nlp.md)."
     )
+    publish_schedule: bool = Field(
+        default=False,
+        description="Generate the scheduled reports at each cut-off while the server runs "
+        "(docs/publishing.md); `ceasefire publish due` does the same once.",
+    )

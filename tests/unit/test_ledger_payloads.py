@@ -44,6 +44,9 @@ from ceasefire.members import events as member_events
 from ceasefire.members import service as members
 from ceasefire.members.setup import DEMO_AGREEMENT_ID
 from ceasefire.news import events as news_events
+from ceasefire.publish import events as publish_events
+from ceasefire.publish import service as publishing
+from ceasefire.publish.model import Edition, Kind, OutputFormat
 from ceasefire.reports import events as report_events
 from ceasefire.reports import service as reports
 from ceasefire.reports.imports import import_csv
@@ -58,6 +61,7 @@ EVENTS = (
     ledger_events,
     member_events,
     news_events,
+    publish_events,
     report_events,
 )
 OPERATOR = Viewer.cli_operator()
@@ -160,6 +164,14 @@ def _extra_actions(ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.Monk
     assert first != other
     fusion.merge(ctx, tur, str(first), str(other))
     fusion.undo(ctx, tur, fusion.split(ctx, tur, str(first), [c.id]).id)
+    # publish: a spot report of the demo incident (HTML: fast)
+    publishing.generate(
+        ctx,
+        OPERATOR,
+        publishing.Request(
+            Kind.SPOT, Edition.INTERNAL, format=OutputFormat.HTML, incident_id=demo_id
+        ),
+    )
     # ledger: a member's own key added and revoked, a server key rotated, a day sealed
     own = SigningKey.generate("tur")
     added = ledger.add_member_key(ctx, member_id="tur", public_key=own.public_key_hex, actor=CENTRE)

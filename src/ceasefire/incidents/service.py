@@ -106,6 +106,7 @@ from ceasefire.reports.service import (
     link_reports,
     readable_row,
     referenced_reports,
+    report_contents_by_incident,
     report_facts_by_incident,
     reports_by_incident,
     rows_of_incident,
@@ -1880,3 +1881,132 @@ def regroup_scope(
 def readable_incident(session: Session, scope: ReadScope, incident_id: str) -> IncidentRow:
     """The incident if the scope's viewer may read it (``NotFound`` otherwise)."""
     return _incident_or_404(session, scope, incident_id)
+
+
+# -- for publishing: incidents as exported and summarised ----------------------------------
+
+
+def _worst_casualties(contents: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Each casualty figure (``killed_civilian`` …) as the highest any report gives: the
+    reports of one incident describe the same event, so adding them would double count."""
+    worst: dict[str, dict[str, int]] = {}
+    for content in contents:
+        for key, estimate in (content.get("casualties") or {}).items():
+            have = worst.get(key)
+            if have is None or estimate["best"] > have["best"]:
+                worst[key] = {k: int(estimate[k]) for k in ("low", "best", "high")}
+    return worst
+
+
+def incident_records(
+    session: Session,
+    scope: ReadScope,
+    *,
+    ids: Iterable[str] | None = None,
+    observed_from: datetime | None = None,
+    observed_before: datetime | None = None,
+    agreement_id: str | None = None,
+    chunk: int = 2000,
+) -> Iterator[dict[str, Any]]:
+    """Every incident ``scope`` may read, oldest first, as a JSON-able record for exports
+    and published reports.
+
+    Filters: ``ids``; the observation's start in ``[observed_from, observed_before)``;
+    ``agreement_id``. Figures derived from reports (``casualties``, ``channels``,
+    ``sources``) count only the reports the viewer may read; the public gets titles and
+    summaries with the names of persons redacted, and no owner. Read in chunks by id with
+    the reports (and, for the public, tasks) of a chunk in one query each.
+    """
+    wanted = sorted(set(ids)) if ids is not None else None
+    # Core rows, not ORM objects: an export reads a million (the rows have the same names).
+    query = (
+        select(*IncidentRow.__table__.columns)
+        .where(scope.clause(IncidentRow))
+        .order_by(IncidentRow.id)
+    )
+    if observed_from is not None:
+        query = query.where(IncidentRow.observed_start >= observed_from)
+    if observed_before is not None:
+        query = query.where(IncidentRow.observed_start < observed_before)
+    if agreement_id is not None:
+        query = query.where(IncidentRow.agreement_id == agreement_id)
+    public = scope.viewer.is_public
+    user_names = user_display_names(session) if public else set()
+    after: str | None = None
+    position = 0
+    while True:
+        page = query.limit(chunk)
+        if wanted is not None:
+            part = wanted[position : position + chunk]
+            if not part:
+                return
+            position += chunk
+            page = page.where(IncidentRow.id.in_(part))
+        elif after is not None:
+            page = page.where(IncidentRow.id > after)
+        rows: list[Any] = list(session.connection().execute(page))
+        readable = [r for r in rows if _readable(scope, r)]
+        ids_here = [r.id for r in readable]
+        reports_of = report_contents_by_incident(session, ids_here)
+        tasks_of: dict[str, list[InvestigationTaskRow]] = {i: [] for i in ids_here}
+        if public and ids_here:
+            for task in session.scalars(
+                select(InvestigationTaskRow).where(InvestigationTaskRow.incident_id.in_(ids_here))
+            ):
+                tasks_of[task.incident_id].append(task)
+        for row in readable:
+            reports = reports_of[row.id]
+            visible = [
+                r
+                for r in reports
+                if scope.can_read(
+                    r.classification,
+                    concerns=r.concerns,
+                    owner_member=r.owner_member,
+                    agreement_id=r.agreement_id,
+                )
+            ]
+            # Only the casualty figures are read from the content: most reports have none.
+            contents = [
+                json.loads(r.content) for r in visible if '"casualties":{}' not in r.content
+            ]
+            title, summary = row.title, row.summary
+            if public:
+                names = _person_names(
+                    session,
+                    row,
+                    cast("list[ReportRow]", reports),
+                    tasks=tasks_of[row.id],
+                    user_names=user_names,
+                )
+                title = redact_names(title, names) or ""
+                summary = redact_names(summary, names)
+            record: dict[str, Any] = {
+                "id": row.id,
+                "agreement_id": row.agreement_id,
+                "title": title,
+                "summary": summary,
+                "category": row.category,
+                "classification": row.classification,
+                "concerns": concerns_list(row.concerns),
+                "status": row.status,
+                "attribution": row.attribution,
+                "attributed_party": row.attributed_party,
+                "decision_state": (row.decision or {}).get("state"),
+                "observed_start": row.observed_start.isoformat(),
+                "observed_end": row.observed_end.isoformat(),
+                "event_position": _position(row),
+                "report_count": len(reports),
+                "sources": len(visible),
+                "channels": sorted({r.channel for r in visible}),
+                "casualties": _worst_casualties(contents),
+                "created_at": row.created_at.isoformat(),
+                "updated_at": row.updated_at.isoformat(),
+            }
+            if not public:
+                record["owner_member"] = row.owner_member
+            yield record
+        if wanted is None:
+            if len(rows) < chunk:
+                return
+            after = rows[-1].id

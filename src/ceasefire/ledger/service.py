@@ -1334,3 +1334,75 @@ def setup_ledger(ctx: ServiceContext) -> list[str]:
     with ctx.unit_of_work() as session:
         key_id = ensure_centre_key(session, ctx.settings)
     return [f"ledger: the centre signs with key {key_id} from {ctx.settings.key_file} (0600)"]
+
+
+# -- for publishing: what changed, and the head at an instant -------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedChange:
+    """One ledger entry as a change feed reads it: when, what kind, about what."""
+
+    seq: int
+    recorded_at: datetime
+    tag: str
+    subject: str
+    payload: dict[str, Any]
+
+
+def changes(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    subjects: Sequence[str] | None = None,
+    chunk: int = 5000,
+) -> Iterator[RecordedChange]:
+    """Entries recorded after ``since`` (all when None), or only those about ``subjects``,
+    in chain order; payloads parsed. The caller's session: it reads in its own snapshot."""
+    query = select(
+        LedgerEntryRow.seq,
+        LedgerEntryRow.recorded_at,
+        LedgerEntryRow.tag,
+        LedgerEntryRow.subject,
+        LedgerEntryRow.payload,
+    ).order_by(LedgerEntryRow.seq)
+    if since is not None:
+        query = query.where(LedgerEntryRow.recorded_at > since)
+    parts: list[Sequence[str] | None] = [None]
+    if subjects is not None:
+        listed = sorted(set(subjects))
+        parts = [listed[i : i + chunk] for i in range(0, len(listed), chunk)]
+    for part in parts:
+        page = query if part is None else query.where(LedgerEntryRow.subject.in_(part))
+        for seq, at, tag, subject, payload in session.execute(page):
+            loaded = json.loads(payload)
+            yield RecordedChange(seq, at, tag, subject, loaded if isinstance(loaded, dict) else {})
+
+
+def head_at(session: Session, at: datetime | None = None) -> tuple[int, datetime | None, str]:
+    """The last entry recorded at or before ``at`` (the newest when None): its sequence
+    number, time and hash; ``(0, None, GENESIS_PREV)`` for an empty ledger."""
+    query = select(LedgerEntryRow.seq, LedgerEntryRow.recorded_at, LedgerEntryRow.entry_hash)
+    if at is not None:
+        query = query.where(LedgerEntryRow.recorded_at <= at)
+    row = session.execute(query.order_by(LedgerEntryRow.seq.desc()).limit(1)).first()
+    if row is None:
+        return 0, None, GENESIS_PREV
+    return int(row.seq), row.recorded_at, str(row.entry_hash)
+
+
+def root_of_day(session: Session, before: date) -> RootPublic | None:
+    """The sealed daily root of the last UTC day before ``before`` (None: none sealed)."""
+    row = session.scalars(
+        select(LedgerRootRow).where(LedgerRootRow.day < before).order_by(LedgerRootRow.day.desc())
+    ).first()
+    if row is None:
+        return None
+    return RootPublic(
+        day=row.day,
+        first_seq=row.first_seq,
+        last_seq=row.last_seq,
+        count=row.leaf_count,
+        root=row.root,
+        sealed_seq=row.sealed_seq,
+    )

@@ -1062,3 +1062,85 @@ def read_attachment(
             raise NotFound(f"no attachment {attachment_id!r} on report {report_id!r}")
         info = _attachment_public(attachment)
     return info, AttachmentStore(ctx.settings.data_dir).read(info.sha256)
+
+
+# -- for publishing: reports as exported ---------------------------------------------------
+
+
+def report_records(
+    session: Session,
+    scope: ReadScope,
+    *,
+    ids: Iterable[str] | None = None,
+    chunk: int = 2000,
+) -> Iterator[dict[str, Any]]:
+    """Every report ``scope`` may read (only those of ``ids`` when given), oldest first, as
+    a JSON-able record: members get it whole, the public redacted (no observer position,
+    reporter, post or narrative). Read in chunks by id, so a million reports stream."""
+    wanted = sorted(set(ids)) if ids is not None else None
+    clause = scope.clause(ReportRow)
+    after: str | None = None
+    position = 0
+    while True:
+        query = select(ReportRow).where(clause).order_by(ReportRow.id).limit(chunk)
+        if wanted is not None:
+            part = wanted[position : position + chunk]
+            if not part:
+                return
+            position += chunk
+            query = query.where(ReportRow.id.in_(part))
+        elif after is not None:
+            query = query.where(ReportRow.id > after)
+        rows = list(session.scalars(query))
+        links = dict(grouped_reports(session, [r.id for r in rows]))
+        for row in rows:
+            if readable_row(scope, row):
+                public = _public_from(row, json.loads(row.content), [], links.get(row.id))
+                shown = present(scope, public)
+                record = shown.model_dump(mode="json")
+                record.pop("attachments", None)
+                yield record
+        if wanted is None:
+            if len(rows) < chunk:
+                return
+            after = rows[-1].id
+
+
+class ReportContentFacts(NamedTuple):
+    """A report as an export reads it: who may read it, its channel, its content text."""
+
+    id: str
+    channel: str
+    classification: str
+    concerns: str
+    owner_member: str
+    agreement_id: str | None
+    content: str
+
+
+def report_contents_by_incident(
+    session: Session, incident_ids: list[str]
+) -> dict[str, list[ReportContentFacts]]:
+    """Each incident's reports with their content, in one Core query (no ORM objects: an
+    export of a million incidents reads a million of them)."""
+    found: dict[str, list[ReportContentFacts]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return found
+    rows = session.connection().execute(
+        select(
+            IncidentReportRow.incident_id,
+            ReportRow.id,
+            ReportRow.channel,
+            ReportRow.classification,
+            ReportRow.concerns,
+            ReportRow.owner_member,
+            ReportRow.agreement_id,
+            ReportRow.content,
+        )
+        .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
+        .where(IncidentReportRow.incident_id.in_(incident_ids))
+        .order_by(ReportRow.id)
+    )
+    for row in rows:
+        found[row.incident_id].append(ReportContentFacts(*row[1:]))
+    return found

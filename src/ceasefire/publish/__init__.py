@@ -1,0 +1,13 @@
+"""Publishing: open-data exports (ACLED, UCDP GED, GeoJSON, HXL, JSON Lines) and the
+centre's daily, spot, weekly and monthly reports (HTML and PDF, EN/RU/TR)."""
+
+from ceasefire.areas import Area
+
+AREA = Area(
+    name="publish",
+    tables="ceasefire.publish.tables",
+    router="ceasefire.publish.api:router",
+    commands="ceasefire.publish.commands:register",
+    checker="ceasefire.publish.check:CHECKER",
+    worker="ceasefire.publish.schedule:run_schedule",
+)

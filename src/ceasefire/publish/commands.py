@@ -1,0 +1,204 @@
+"""``ceasefire export`` and ``ceasefire publish``.
+
+``export`` reads as the public unless told otherwise (``--token`` as that member,
+``--all`` as the operator): an export is usually meant for publication. ``publish``
+generates, stores and ledgers a report as the operator (or ``--token``'s member).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ceasefire.access import Viewer
+from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.output import console, print_result, print_table
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.members.auth import acting_viewer
+from ceasefire.publish import exports
+from ceasefire.publish import service as publishing
+from ceasefire.publish.model import Dataset, Edition, ExportFormat, Kind, OutputFormat
+from ceasefire.publish.schemas import PublicationPublic
+from ceasefire.timeutil import parse_instant
+
+publish_app = typer.Typer(help="Daily, spot, weekly and monthly reports (HTML/PDF, EN/RU/TR).")
+
+OUT = typer.Option("--out", help="The file to write.")
+
+
+def export_command(
+    dataset: Annotated[Dataset, typer.Argument(help="incidents, reports, zones or posts.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format")],
+    out: Annotated[Path, OUT],
+    hxl: Annotated[bool, typer.Option("--hxl", help="HXL hashtags as the second row.")] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only changes after this instant (as_of).")
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="As the operator: every record, internal ones too.")
+    ] = False,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Export incidents, reports, zones or posts (as the public by default)."""
+    ctx = get_context()
+    if everything and token:
+        raise InvalidInput("--all or --token, not both", details=[problem("all", "conflict")])
+    viewer = (
+        Viewer.cli_operator()
+        if everything
+        else acting_viewer(ctx, token)
+        if token
+        else Viewer.public()
+    )
+    after = parse_instant(since, field="since") if since else None
+    prepared = exports.open_export(ctx, viewer, dataset, fmt, since=after, hxl=hxl)
+    written = 0
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        for chunk in prepared.chunks:
+            handle.write(chunk)
+            written += len(chunk.encode("utf-8"))
+    result = {
+        "dataset": dataset.value,
+        "format": fmt.value,
+        "out": str(out),
+        "bytes": written,
+        "since": after.isoformat() if after else None,
+        "as_of": prepared.as_of.isoformat() if prepared.as_of else None,
+    }
+    print_result(
+        result,
+        as_json,
+        f"wrote {out} ({written} bytes); next incremental: --since {result['as_of']}",
+    )
+
+
+def _write(generated: publishing.Generated, out: Path, as_json: bool) -> None:
+    out.write_bytes(generated.content)
+    item = generated.publication
+    state = "generated" if item.created else "already stored"
+    print_result(
+        {**item.model_dump(mode="json"), "out": str(out)},
+        as_json,
+        f"{state}: {item.period} {item.edition} {item.lang} {item.format} revision "
+        f"{item.revision} sha256 {item.sha256} ledger entry {item.ledger_seq} -> {out}",
+    )
+
+
+def _viewer(token: str | None) -> Viewer:
+    return acting_viewer(get_context(), token)
+
+
+EDITION = typer.Option("--edition")
+FORMAT = typer.Option("--format")
+LANG = typer.Option("--lang", help="en, ru or tr.")
+AGREEMENT = typer.Option("--agreement", help="Default: the agreement the centre monitors.")
+
+
+@publish_app.command("daily")
+def publish_daily(
+    day: Annotated[str, typer.Option("--date", help="The local date of the 19:30 cut-off.")],
+    out: Annotated[Path, OUT],
+    edition: Annotated[Edition, EDITION] = Edition.PUBLIC,
+    fmt: Annotated[OutputFormat, FORMAT] = OutputFormat.PDF,
+    lang: Annotated[str, LANG] = "en",
+    agreement: Annotated[str | None, AGREEMENT] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """The daily report as of 19:30 local time on --date."""
+    request = publishing.Request(Kind.DAILY, edition, lang, fmt, agreement, day=_date(day))
+    _write(publishing.generate(get_context(), _viewer(token), request), out, as_json)
+
+
+@publish_app.command("spot")
+def publish_spot(
+    incident: Annotated[str, typer.Argument(help="The incident's id.")],
+    out: Annotated[Path, OUT],
+    edition: Annotated[Edition, EDITION] = Edition.PUBLIC,
+    fmt: Annotated[OutputFormat, FORMAT] = OutputFormat.PDF,
+    lang: Annotated[str, LANG] = "en",
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """A spot report of one incident."""
+    request = publishing.Request(Kind.SPOT, edition, lang, fmt, incident_id=incident)
+    _write(publishing.generate(get_context(), _viewer(token), request), out, as_json)
+
+
+@publish_app.command("summary")
+def publish_summary(
+    day: Annotated[str, typer.Option("--date", help="The last local day it covers.")],
+    out: Annotated[Path, OUT],
+    week: Annotated[bool, typer.Option("--week", help="The seven days to --date.")] = False,
+    month: Annotated[bool, typer.Option("--month", help="--date's calendar month.")] = False,
+    edition: Annotated[Edition, EDITION] = Edition.PUBLIC,
+    fmt: Annotated[OutputFormat, FORMAT] = OutputFormat.PDF,
+    lang: Annotated[str, LANG] = "en",
+    agreement: Annotated[str | None, AGREEMENT] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """The weekly or monthly summary, with its trend."""
+    if week == month:
+        raise InvalidInput("give --week or --month", details=[problem("week", "one of the two")])
+    kind = Kind.WEEKLY if week else Kind.MONTHLY
+    request = publishing.Request(kind, edition, lang, fmt, agreement, day=_date(day))
+    _write(publishing.generate(get_context(), _viewer(token), request), out, as_json)
+
+
+@publish_app.command("due")
+def publish_due(
+    now: Annotated[
+        str | None, typer.Option("--now", help="Pretend it is this instant (catch-up, tests).")
+    ] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Generate every scheduled report whose cut-off has passed and is not stored yet."""
+    at = parse_instant(now, field="now") if now else None
+    published = publishing.publish_due(get_context(), at)
+    print_result(published, as_json, _show_list)
+
+
+@publish_app.command("list")
+def publish_list(
+    kind: Annotated[Kind | None, typer.Option("--kind")] = None,
+    token: Annotated[str | None, TOKEN] = None,
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """Stored publications, newest first."""
+    items = publishing.list_publications(get_context(), _viewer(token), kind=kind)
+    print_result(items, as_json, _show_list)
+
+
+def _show_list(items: list[PublicationPublic]) -> None:
+    if not items:
+        console.print("nothing (new) to publish")
+        return
+    print_table(
+        "publications",
+        ["id", "period", "edition", "lang", "format", "rev"],
+        [(i.id, i.period, i.edition, i.lang, i.format, i.revision) for i in items],
+        no_wrap=["id", "period", "edition", "lang", "format", "rev"],
+        compact=True,
+        caption="--json for the SHA-256 and ledger entry of each",
+    )
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"--date: not a date (YYYY-MM-DD): {text!r}", details=[problem("date", "YYYY-MM-DD")]
+        ) from exc
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``export`` and the ``publish`` group."""
+    app.command("export")(export_command)
+    app.add_typer(publish_app, name="publish")

@@ -1,0 +1,336 @@
+"""Open-data exports: incidents, reports, zones and posts as ACLED or UCDP CSV, GeoJSON or
+JSON Lines, whole or incremental, each as the viewer may read it.
+
+An export reads one snapshot and streams: nothing is held in memory but one chunk of
+records. ``since`` makes it incremental: the records that any ledger entry recorded after
+``since`` touched, plus (JSON Lines) a ``delete`` for each that the viewer could read once
+and no longer can (reclassified, or merged away). ``as_of`` — the time of the last ledger
+entry before the export began — is what the next incremental export starts from, so a
+mirror that applies each feed in turn holds exactly what a full export would give.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Classification, Viewer
+from ceasefire.agreements import service as agreements
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput, problem
+from ceasefire.incidents import service as incidents
+from ceasefire.ledger import service as ledger
+from ceasefire.members import posts as member_posts
+from ceasefire.members.scope import ReadScope
+from ceasefire.publish.model import (
+    ACLED_COLUMNS,
+    ACLED_HXL,
+    FORMATS_OF,
+    MEDIA_TYPES,
+    UCDP_COLUMNS,
+    UCDP_HXL,
+    Dataset,
+    ExportFormat,
+    Op,
+    Subject,
+    acled_row,
+    incident_feature,
+    post_feature,
+    ucdp_row,
+)
+from ceasefire.reports import service as reports
+
+DEFAULT_TIME_ZONE = "UTC"
+
+# Ledger tags after which an incremental export restarts its mirror: who may read what
+# changed (roles), or the names the public edition redacts changed (users).
+_RESET_PREFIXES = ("member:role:", "auth:user:added")
+_INCIDENT_PREFIX = "intake:incident:"
+_REPORT_RECEIVED = "intake:report:received"
+# Payload keys naming incidents and reports (fusion's merges name theirs the same way).
+_INCIDENT_KEYS = ("incident_id", "merged_into", "merged_from")
+_INCIDENT_LIST_KEYS = ("incident_ids", "merged_incident_ids")
+
+
+@dataclass(frozen=True)
+class Places:
+    """Per agreement: its local time zone and its parties' names (for dates and actors)."""
+
+    zones: Mapping[str, ZoneInfo]
+    names: Mapping[str, str]
+
+    def zone(self, agreement_id: str | None) -> ZoneInfo:
+        return self.zones.get(agreement_id or "", ZoneInfo(DEFAULT_TIME_ZONE))
+
+
+def places(ctx: ServiceContext) -> Places:
+    zones: dict[str, ZoneInfo] = {}
+    names: dict[str, str] = {}
+    for listed in agreements.list_agreements(ctx):
+        agreement = agreements.get_agreement(ctx, listed.id).agreement
+        zones[agreement.id] = ZoneInfo(agreement.effective.time_zone)
+        for party in agreement.parties:
+            names.setdefault(party.code, party.name)
+    return Places(zones, names)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an incremental export covers."""
+
+    incidents: frozenset[str]
+    reports: frozenset[str]
+    reset: bool
+
+
+def changes_since(session: Session, since: datetime) -> Changes:
+    """The incidents and reports that ledger entries after ``since`` touched."""
+    incident_ids: set[str] = set()
+    report_ids: set[str] = set()
+    reset = False
+    for change in ledger.changes(session, since=since):
+        payload = change.payload
+        if change.tag.startswith(_RESET_PREFIXES):
+            reset = True
+        if change.tag == _REPORT_RECEIVED:
+            report_ids.add(change.subject.removeprefix("report/"))
+        for key in _INCIDENT_KEYS:
+            if isinstance(payload.get(key), str):
+                incident_ids.add(payload[key])
+        for key in _INCIDENT_LIST_KEYS:
+            incident_ids.update(i for i in payload.get(key) or () if isinstance(i, str))
+        if change.tag.startswith(_INCIDENT_PREFIX):
+            if isinstance(payload.get("report_id"), str):
+                report_ids.add(payload["report_id"])
+            report_ids.update(r for r in payload.get("report_ids") or () if isinstance(r, str))
+    return Changes(frozenset(incident_ids), frozenset(report_ids), reset)
+
+
+def once_readable(session: Session, scope: ReadScope, incident_ids: Iterable[str]) -> set[str]:
+    """Those of ``incident_ids`` the viewer could read under some classification the
+    ledger shows them having had (created as, or classified from or to): a ``delete`` is
+    sent for those only, so a feed never names a record its reader never saw."""
+    seen: set[str] = set()
+    subjects = [f"incident/{i}" for i in incident_ids]
+    about: dict[str, dict[str, Any]] = {}
+    for change in ledger.changes(session, subjects=subjects):
+        incident_id = change.subject.removeprefix("incident/")
+        facts = about.setdefault(incident_id, {"classes": set(), "concerns": [], "agreement": None})
+        payload = change.payload
+        if change.tag == "intake:incident:created":
+            facts["classes"].add(payload.get("classification"))
+            facts["concerns"] = payload.get("concerns") or []
+            facts["agreement"] = payload.get("agreement_id")
+        elif change.tag == "intake:incident:classified":
+            facts["classes"].update({payload.get("from"), payload.get("to")})
+    for incident_id, facts in about.items():
+        for classification in facts["classes"]:
+            if classification not in {c.value for c in Classification}:
+                continue
+            if scope.can_read(
+                classification, concerns=facts["concerns"], agreement_id=facts["agreement"]
+            ):
+                seen.add(incident_id)
+                break
+    return seen
+
+
+@dataclass
+class Export:
+    """A prepared export: its facts up front (for headers), its text streamed."""
+
+    dataset: Dataset
+    format: ExportFormat
+    since: datetime | None
+    as_of: datetime | None
+    hxl: bool
+    chunks: Iterator[str]
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.format]
+
+    @property
+    def filename(self) -> str:
+        suffix = {"acled": "csv", "ucdp": "csv", "geojson": "geojson", "jsonl": "jsonl"}
+        return f"{self.dataset.value}-{self.format.value}.{suffix[self.format.value]}"
+
+
+def check_request(dataset: Dataset, fmt: ExportFormat, *, hxl: bool) -> None:
+    if fmt not in FORMATS_OF[dataset]:
+        allowed = ", ".join(sorted(f.value for f in FORMATS_OF[dataset]))
+        raise InvalidInput(
+            f"{dataset.value} export as {fmt.value}: not available (formats: {allowed})",
+            details=[problem("format", f"one of {allowed}")],
+        )
+    if hxl and fmt not in {ExportFormat.ACLED, ExportFormat.UCDP}:
+        raise InvalidInput(
+            "HXL hashtags go on CSV exports only (acled, ucdp)",
+            details=[problem("hxl", "only with format acled or ucdp")],
+        )
+
+
+def open_export(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    dataset: Dataset,
+    fmt: ExportFormat,
+    *,
+    since: datetime | None = None,
+    hxl: bool = False,
+) -> Export:
+    """Check the request and prepare the stream; every problem is raised here, before a
+    byte is sent."""
+    check_request(dataset, fmt, hxl=hxl)
+    # Read before the export's own snapshot: a later as_of could skip a change.
+    with ctx.reader() as session:
+        _, as_of, _ = ledger.head_at(session)
+    known = places(ctx) if fmt in {ExportFormat.ACLED, ExportFormat.UCDP} else None
+    chunks = _stream(ctx, viewer, dataset, fmt, since=since, as_of=as_of, hxl=hxl, known=known)
+    return Export(dataset, fmt, since, as_of, hxl, chunks)
+
+
+def _stream(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    dataset: Dataset,
+    fmt: ExportFormat,
+    *,
+    since: datetime | None,
+    as_of: datetime | None,
+    hxl: bool,
+    known: Places | None,
+) -> Iterator[str]:
+    with ctx.reader() as session:
+        _repeatable(session)
+        scope = ReadScope.load(session, viewer)
+        records, deletes, whole = _records(ctx, session, scope, dataset, since)
+        if fmt is ExportFormat.JSONL:
+            header = {
+                "type": "header",
+                "dataset": dataset.value,
+                "since": since.isoformat() if since else None,
+                "as_of": as_of.isoformat() if as_of else None,
+                "reset": whole,
+                "audience": "public" if viewer.is_public else "member",
+            }
+            yield _json(header) + "\n"
+            kind = dataset.value.removesuffix("s")
+            for record in records:
+                yield _json({"op": Op.UPSERT, "type": kind, "id": record["id"], "record": record})
+                yield "\n"
+            for record_id in sorted(deletes):
+                yield _json({"op": Op.DELETE, "type": kind, "id": record_id}) + "\n"
+        elif fmt is ExportFormat.GEOJSON:
+            features: dict[Dataset, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+                Dataset.INCIDENTS: incident_feature,
+                Dataset.POSTS: post_feature,
+                Dataset.ZONES: dict,
+            }
+            feature = features[dataset]
+            yield '{"type":"FeatureCollection","features":['
+            first = True
+            for record in records:
+                yield ("" if first else ",") + _json(feature(record))
+                first = False
+            yield "]}\n"
+        else:
+            assert known is not None
+            yield from _csv(dataset, fmt, records, hxl=hxl, known=known)
+
+
+def _repeatable(session: Session) -> None:
+    """One snapshot for the whole export on PostgreSQL (SQLite's read transaction is one)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def _records(
+    ctx: ServiceContext,
+    session: Session,
+    scope: ReadScope,
+    dataset: Dataset,
+    since: datetime | None,
+) -> tuple[Iterator[dict[str, Any]], set[str], bool]:
+    """The records to send, the ids to delete, and whether they are the whole set (the
+    mirror starts again from them)."""
+    if dataset in {Dataset.ZONES, Dataset.POSTS}:
+        # Small and rarely changed: always whole.
+        return _small(ctx, scope.viewer, dataset), set(), True
+    changes = changes_since(session, since) if since is not None else None
+    if changes is None or changes.reset:
+        if dataset is Dataset.INCIDENTS:
+            return incidents.incident_records(session, scope), set(), True
+        return reports.report_records(session, scope), set(), True
+    if dataset is Dataset.INCIDENTS:
+        present = list(incidents.incident_records(session, scope, ids=changes.incidents))
+        gone = set(changes.incidents) - {r["id"] for r in present}
+        return iter(present), once_readable(session, scope, gone), False
+    # Reports are never deleted and never reclassified: no deletes to send.
+    return reports.report_records(session, scope, ids=changes.reports), set(), False
+
+
+def _small(ctx: ServiceContext, viewer: Viewer, dataset: Dataset) -> Iterator[dict[str, Any]]:
+    if dataset is Dataset.ZONES:
+        # Agreement zones are public: the agreement text is.
+        yield from agreements.list_zones(ctx)["features"]
+        return
+    for post in member_posts.list_posts(ctx, viewer):
+        record = post.model_dump(mode="json")
+        record.pop("active", None)  # depends on the clock, not on the record
+        yield record
+
+
+def _csv(
+    dataset: Dataset,
+    fmt: ExportFormat,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    hxl: bool,
+    known: Places,
+) -> Iterator[str]:
+    columns, tags, make = (
+        (ACLED_COLUMNS, ACLED_HXL, acled_row)
+        if fmt is ExportFormat.ACLED
+        else (UCDP_COLUMNS, UCDP_HXL, ucdp_row)
+    )
+    subject_of = Subject.of_incident if dataset is Dataset.INCIDENTS else Subject.of_report
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    if hxl:
+        writer.writerow(tags)
+    for n, record in enumerate(records, 1):
+        row = make(subject_of(record), known.zone(record.get("agreement_id")), known.names)
+        writer.writerow(row)
+        if n % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def export_text(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    dataset: Dataset,
+    fmt: ExportFormat,
+    *,
+    since: datetime | None = None,
+    hxl: bool = False,
+) -> tuple[Export, str]:
+    """A whole export as one string (tests, small exports)."""
+    export = open_export(ctx, viewer, dataset, fmt, since=since, hxl=hxl)
+    return export, "".join(export.chunks)

@@ -1,0 +1,683 @@
+"""What the centre publishes, as pure rules: export rows in the formats researchers and
+humanitarian tools already read (ACLED, UCDP GED, GeoJSON, HXL), and the periods and
+figures of the daily report.
+
+Everything here works on plain records (the dicts ``incidents.service.incident_records``
+and ``reports.service.report_records`` yield); docs/exports.md documents every column, and
+a test holds the columns and codes to it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ceasefire.i18n.markers import N_
+
+
+class Dataset(StrEnum):
+    """What can be exported."""
+
+    INCIDENTS = "incidents"
+    REPORTS = "reports"
+    ZONES = "zones"
+    POSTS = "posts"
+
+
+class ExportFormat(StrEnum):
+    ACLED = "acled"
+    UCDP = "ucdp"
+    GEOJSON = "geojson"
+    JSONL = "jsonl"
+
+
+CSV_FORMATS = frozenset({ExportFormat.ACLED, ExportFormat.UCDP})
+FORMATS_OF: dict[Dataset, frozenset[ExportFormat]] = {
+    Dataset.INCIDENTS: frozenset(ExportFormat),
+    Dataset.REPORTS: frozenset({ExportFormat.ACLED, ExportFormat.UCDP, ExportFormat.JSONL}),
+    Dataset.ZONES: frozenset({ExportFormat.GEOJSON, ExportFormat.JSONL}),
+    Dataset.POSTS: frozenset({ExportFormat.GEOJSON, ExportFormat.JSONL}),
+}
+"""The formats each dataset has (a report has no geometry of its own worth a GeoJSON)."""
+
+MEDIA_TYPES: dict[ExportFormat, str] = {
+    ExportFormat.ACLED: "text/csv; charset=utf-8",
+    ExportFormat.UCDP: "text/csv; charset=utf-8",
+    ExportFormat.GEOJSON: "application/geo+json",
+    ExportFormat.JSONL: "application/jsonl; charset=utf-8",
+}
+
+# --------------------------------------------------------------------------- ACLED
+
+ACLED_COLUMNS: tuple[str, ...] = (
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "interaction",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "timestamp",
+)
+
+ACLED_HXL: dict[str, str] = {
+    "event_id_cnty": "#event+id",
+    "event_date": "#date+occurred",
+    "time_precision": "#date+precision",
+    "event_type": "#event+type",
+    "sub_event_type": "#event+type+sub",
+    "actor1": "#group+name+first",
+    "assoc_actor_1": "#group+name+first+assoc",
+    "inter1": "#group+code+first",
+    "actor2": "#group+name+second",
+    "interaction": "#group+code+interaction",
+    "admin1": "#adm1+name",
+    "admin2": "#adm2+name",
+    "admin3": "#adm3+name",
+    "location": "#loc+name",
+    "latitude": "#geo+lat",
+    "longitude": "#geo+lon",
+    "geo_precision": "#geo+precision",
+    "source": "#meta+source",
+    "source_scale": "#meta+source+scale",
+    "notes": "#description",
+    "fatalities": "#affected+killed",
+    "timestamp": "#date+updated",
+}
+
+BATTLES = "Battles"
+REMOTE = "Explosions/Remote violence"
+AGAINST_CIVILIANS = "Violence against civilians"
+STRATEGIC = "Strategic developments"
+
+ACLED_EVENT_TYPES: dict[str, tuple[str, str]] = {
+    "explosion_undetermined": (REMOTE, "Shelling/artillery/missile attack"),
+    "explosion_impact": (REMOTE, "Shelling/artillery/missile attack"),
+    "explosion_outgoing": (REMOTE, "Shelling/artillery/missile attack"),
+    "explosion_airburst": (REMOTE, "Shelling/artillery/missile attack"),
+    "projectile": (REMOTE, "Shelling/artillery/missile attack"),
+    "shelling": (REMOTE, "Shelling/artillery/missile attack"),
+    "drone_strike": (REMOTE, "Air/drone strike"),
+    "mine_uxo": (REMOTE, "Remote explosive/landmine/IED"),
+    "armed_clash": (BATTLES, "Armed clash"),
+    "small_arms_fire": (BATTLES, "Armed clash"),
+    "heavy_machine_gun_fire": (BATTLES, "Armed clash"),
+    "muzzle_flash": (BATTLES, "Armed clash"),
+    "civilian_casualty": (AGAINST_CIVILIANS, "Attack"),
+    "damage_to_civilian_object": (STRATEGIC, "Looting/property destruction"),
+    "heavy_weapon_in_violation": (STRATEGIC, "Change to group/activity"),
+    "troop_or_vehicle_movement": (STRATEGIC, "Change to group/activity"),
+    "detention_exchange": (STRATEGIC, "Agreement"),
+    "illumination_flare": (STRATEGIC, "Other"),
+    "freedom_of_movement_restriction": (STRATEGIC, "Other"),
+    "uav_jamming": (STRATEGIC, "Other"),
+    "gps_interference": (STRATEGIC, "Other"),
+    "other": (STRATEGIC, "Other"),
+}
+"""Our categories (``reports.model.Category``) as ACLED event and sub-event types."""
+
+INTER_STATE_FORCES = 1
+INTER_CIVILIANS = 7
+CIVILIAN_CATEGORIES = frozenset({"civilian_casualty", "damage_to_civilian_object"})
+
+# ACLED's time_precision: 1 day, 2 week, 3 month; geo_precision: 1 town, 2 near or part of
+# a region, 3 region.
+ACLED_TIME_PRECISION = {1: "day", 2: "week", 3: "month"}
+ACLED_GEO_PRECISION = {1: "town", 2: "near or part of a region", 3: "region"}
+
+SOURCE_LABELS: dict[str, str] = {
+    "monitor_observation": "Joint monitors",
+    "sensor_detection": "Monitors' sensors",
+    "party_complaint": "Party complaint",
+    "public_hotline": "Public hotline",
+    "news": "News media",
+    "csv_import": "Imported records",
+}
+SOURCE_SCALES = ("International", "National", "Local", "New media", "Other")
+
+
+def source_scale(channels: Iterable[str]) -> str:
+    """ACLED's source_scale of the widest source: the joint monitors are international."""
+    have = set(channels)
+    if have & {"monitor_observation", "sensor_detection"}:
+        return "International"
+    if "party_complaint" in have:
+        return "National"
+    if "public_hotline" in have:
+        return "Local"
+    if "news" in have:
+        return "New media"
+    return "Other"
+
+
+def acled_time_precision(start: datetime, end: datetime, tz: ZoneInfo) -> int:
+    """1 when the window lies within one local day, 2 within a week, 3 otherwise."""
+    if start.astimezone(tz).date() == end.astimezone(tz).date():
+        return 1
+    return 2 if end - start <= timedelta(days=7) else 3
+
+
+def acled_geo_precision(where_prec: int | None) -> int:
+    """UCDP's where_prec (1 exact … 7 water/airspace) as ACLED's geo_precision."""
+    if where_prec is None or where_prec <= 1:
+        return 1
+    return 2 if where_prec == 2 else 3
+
+
+def ucdp_date_precision(start: datetime, end: datetime, tz: ZoneInfo) -> int:
+    """UCDP GED date_prec: 1 exact day, 2 two to six days, 3 a week, 4 a month, 5 longer."""
+    if start.astimezone(tz).date() == end.astimezone(tz).date():
+        return 1
+    span = end - start
+    if span <= timedelta(days=6):
+        return 2
+    if span <= timedelta(days=8):
+        return 3
+    return 4 if span <= timedelta(days=32) else 5
+
+
+def party_actor(code: str | None, names: Mapping[str, str]) -> str:
+    """A party code as an ACLED state-forces actor: ``Military Forces of Armenia``."""
+    if not code:
+        return ""
+    return f"Military Forces of {names.get(code, code)}"
+
+
+def killed(casualties: Mapping[str, Mapping[str, int]], which: str = "best") -> int:
+    return sum(int(v[which]) for k, v in casualties.items() if k.startswith("killed_"))
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The fields the ACLED and UCDP rows need, from an incident or a report record."""
+
+    id: str
+    category: str
+    start: datetime
+    end: datetime
+    lat: float | None
+    lon: float | None
+    place: str | None
+    where_prec: int | None
+    perpetrator: str | None
+    concerns: tuple[str, ...]
+    channels: tuple[str, ...]
+    sources: int
+    notes: str
+    casualties: Mapping[str, Mapping[str, int]]
+    updated: datetime
+
+    @classmethod
+    def of_incident(cls, record: Mapping[str, Any]) -> Subject:
+        position = record["event_position"]
+        notes = " — ".join(t for t in (record.get("title"), record.get("summary")) if t)
+        return cls(
+            id=record["id"],
+            category=record["category"],
+            start=datetime.fromisoformat(record["observed_start"]),
+            end=datetime.fromisoformat(record["observed_end"]),
+            lat=position.get("lat"),
+            lon=position.get("lon"),
+            place=position.get("place_name"),
+            where_prec=position.get("precision"),
+            perpetrator=record.get("attributed_party"),
+            concerns=tuple(record.get("concerns") or ()),
+            channels=tuple(record.get("channels") or ()),
+            sources=int(record.get("sources") or 0),
+            notes=notes,
+            casualties=record.get("casualties") or {},
+            updated=datetime.fromisoformat(record["updated_at"]),
+        )
+
+    @classmethod
+    def of_report(cls, record: Mapping[str, Any]) -> Subject:
+        position = record["event_position"]
+        observed = record["observed"]
+        return cls(
+            id=record["id"],
+            category=record["category"],
+            start=datetime.fromisoformat(observed["start"]),
+            end=datetime.fromisoformat(observed["end"]),
+            lat=position.get("lat"),
+            lon=position.get("lon"),
+            place=position.get("place_name"),
+            where_prec=position.get("precision"),
+            # A report's perpetrator is what its source alleges, not a finding.
+            perpetrator=None,
+            concerns=tuple(record.get("concerns") or ()),
+            channels=(record["channel"],),
+            sources=1,
+            notes=record.get("narrative") or "",
+            casualties=record.get("casualties") or {},
+            updated=datetime.fromisoformat(record["received_at"]),
+        )
+
+
+def acled_row(subject: Subject, tz: ZoneInfo, party_names: Mapping[str, str]) -> dict[str, str]:
+    """One ACLED-compatible row (see docs/exports.md for every column)."""
+    event_type, sub_event_type = ACLED_EVENT_TYPES.get(subject.category, (STRATEGIC, "Other"))
+    actor1 = party_actor(subject.perpetrator, party_names)
+    inter1 = INTER_STATE_FORCES if actor1 else None
+    if subject.category in CIVILIAN_CATEGORIES:
+        place = party_names.get(next(iter(subject.concerns), ""), "")
+        actor2, inter2 = (f"Civilians ({place})" if place else "Civilians"), INTER_CIVILIANS
+    else:
+        others = [p for p in subject.concerns if p != subject.perpetrator]
+        if subject.perpetrator and len(others) == 1:
+            actor2, inter2 = party_actor(others[0], party_names), INTER_STATE_FORCES
+        else:
+            actor2, inter2 = "", None
+    interaction = ""
+    if inter1 is not None:
+        interaction = str(inter1 * 10 + inter2) if inter2 is not None else str(inter1 * 10)
+    return {
+        "event_id_cnty": subject.id,
+        "event_date": subject.start.astimezone(tz).date().isoformat(),
+        "time_precision": str(acled_time_precision(subject.start, subject.end, tz)),
+        "event_type": event_type,
+        "sub_event_type": sub_event_type,
+        "actor1": actor1,
+        "assoc_actor_1": "",
+        "inter1": "" if inter1 is None else str(inter1),
+        "actor2": actor2,
+        "interaction": interaction,
+        "admin1": "",
+        "admin2": "",
+        "admin3": "",
+        "location": subject.place or "",
+        "latitude": _number(subject.lat),
+        "longitude": _number(subject.lon),
+        "geo_precision": str(acled_geo_precision(subject.where_prec)),
+        "source": "; ".join(SOURCE_LABELS.get(c, c) for c in sorted(subject.channels)),
+        "source_scale": source_scale(subject.channels),
+        "notes": subject.notes,
+        "fatalities": str(killed(subject.casualties)),
+        "timestamp": str(int(subject.updated.timestamp())),
+    }
+
+
+# --------------------------------------------------------------------------- UCDP GED
+
+UCDP_COLUMNS: tuple[str, ...] = (
+    "id",
+    "year",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "where_prec",
+    "where_coordinates",
+    "latitude",
+    "longitude",
+    "date_start",
+    "date_end",
+    "date_prec",
+    "deaths_military",
+    "deaths_civilians",
+    "deaths_unknown",
+    "best",
+    "high",
+    "low",
+    "number_of_sources",
+    "source_article",
+)
+
+UCDP_HXL: dict[str, str] = {
+    "id": "#event+id",
+    "year": "#date+year",
+    "type_of_violence": "#event+type+code",
+    "side_a": "#group+name+first",
+    "side_b": "#group+name+second",
+    "where_prec": "#geo+precision",
+    "where_coordinates": "#loc+name",
+    "latitude": "#geo+lat",
+    "longitude": "#geo+lon",
+    "date_start": "#date+start",
+    "date_end": "#date+end",
+    "date_prec": "#date+precision",
+    "deaths_military": "#affected+killed+military",
+    "deaths_civilians": "#affected+killed+civilians",
+    "deaths_unknown": "#affected+killed+unknown",
+    "best": "#affected+killed+best",
+    "high": "#affected+killed+high",
+    "low": "#affected+killed+low",
+    "number_of_sources": "#meta+sources+num",
+    "source_article": "#meta+source",
+}
+
+# UCDP's type_of_violence: 1 state-based, 2 non-state, 3 one-sided (against civilians).
+UCDP_STATE_BASED = 1
+UCDP_ONE_SIDED = 3
+
+
+def ucdp_row(subject: Subject, tz: ZoneInfo, party_names: Mapping[str, str]) -> dict[str, str]:
+    """One UCDP GED-style row (see docs/exports.md)."""
+    side_a = party_names.get(subject.perpetrator or "", subject.perpetrator or "")
+    others = [p for p in subject.concerns if p != subject.perpetrator]
+    side_b = party_names.get(others[0], others[0]) if len(others) == 1 else ""
+    casualties = subject.casualties
+
+    def deaths(group: str) -> str:
+        estimate = casualties.get(f"killed_{group}")
+        return str(estimate["best"]) if estimate else "0"
+
+    return {
+        "id": subject.id,
+        "year": str(subject.start.astimezone(tz).year),
+        "type_of_violence": str(
+            UCDP_ONE_SIDED if subject.category in CIVILIAN_CATEGORIES else UCDP_STATE_BASED
+        ),
+        "side_a": side_a,
+        "side_b": side_b,
+        "where_prec": str(subject.where_prec or 1),
+        "where_coordinates": subject.place or "",
+        "latitude": _number(subject.lat),
+        "longitude": _number(subject.lon),
+        "date_start": subject.start.astimezone(tz).date().isoformat(),
+        "date_end": subject.end.astimezone(tz).date().isoformat(),
+        "date_prec": str(ucdp_date_precision(subject.start, subject.end, tz)),
+        "deaths_military": deaths("military"),
+        "deaths_civilians": deaths("civilian"),
+        "deaths_unknown": deaths("unknown"),
+        "best": str(killed(casualties, "best")),
+        "high": str(killed(casualties, "high")),
+        "low": str(killed(casualties, "low")),
+        "number_of_sources": str(subject.sources),
+        "source_article": "; ".join(SOURCE_LABELS.get(c, c) for c in sorted(subject.channels)),
+    }
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def point_feature(
+    feature_id: str, lon: float | None, lat: float | None, properties: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An RFC 7946 Feature: a Point in WGS 84 [lon, lat], or a null geometry when the
+    position is a named place only."""
+    geometry = (
+        {"type": "Point", "coordinates": [lon, lat]}
+        if lon is not None and lat is not None
+        else None
+    )
+    return {"type": "Feature", "id": feature_id, "geometry": geometry, "properties": properties}
+
+
+def incident_feature(record: Mapping[str, Any]) -> dict[str, Any]:
+    position = record["event_position"]
+    properties = {k: v for k, v in record.items() if k != "event_position"}
+    properties["place_name"] = position.get("place_name")
+    properties["where_prec"] = position.get("precision")
+    return point_feature(record["id"], position.get("lon"), position.get("lat"), properties)
+
+
+def post_feature(record: Mapping[str, Any]) -> dict[str, Any]:
+    properties = {k: v for k, v in record.items() if k not in {"lat", "lon"}}
+    return point_feature(record["id"], record.get("lon"), record.get("lat"), properties)
+
+
+# --------------------------------------------------------------------------- mirror feed
+
+
+class Op(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+def apply_feed(mirror: dict[str, dict[str, Any]], lines: Iterable[Mapping[str, Any]]) -> None:
+    """Apply a JSON Lines feed to a mirror (id → record): what a mirror does with an
+    incremental export. A header that says ``reset`` empties the mirror first."""
+    for line in lines:
+        if line.get("type") == "header":
+            if line.get("reset"):
+                mirror.clear()
+            continue
+        if line["op"] == Op.UPSERT:
+            mirror[line["id"]] = line["record"]
+        else:
+            mirror.pop(line["id"], None)
+
+
+# --------------------------------------------------------------------------- daily report
+
+DEFAULT_CUTOFF = time(19, 30)
+
+
+class Kind(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    SPOT = "spot"
+
+
+class Edition(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class OutputFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period ``(start, end]`` in UTC, named by its local end date."""
+
+    kind: Kind
+    start: datetime
+    end: datetime
+    label: date
+    time_zone: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}:{self.label.isoformat()}"
+
+    def previous(self) -> Period:
+        span = self.end - self.start
+        return Period(self.kind, self.start - span, self.start, self.label, self.time_zone)
+
+
+def cutoff_instant(day: date, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> datetime:
+    """``cutoff`` local time on ``day`` in ``time_zone``, as UTC."""
+    return datetime.combine(day, cutoff, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def daily_period(day: date, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> Period:
+    """The 24 hours up to the cut-off of ``day`` (OSCE: "as of 19:30")."""
+    end = cutoff_instant(day, time_zone, cutoff)
+    start = cutoff_instant(day - timedelta(days=1), time_zone, cutoff)
+    return Period(Kind.DAILY, start, end, day, time_zone)
+
+
+def weekly_period(day: date, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> Period:
+    """The seven days up to the cut-off of ``day``."""
+    end = cutoff_instant(day, time_zone, cutoff)
+    start = cutoff_instant(day - timedelta(days=7), time_zone, cutoff)
+    return Period(Kind.WEEKLY, start, end, day, time_zone)
+
+
+def monthly_period(day: date, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> Period:
+    """From the cut-off of the last day of the previous month to that of ``day``'s month's
+    last day; labelled by that last day."""
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    last = following - timedelta(days=1)
+    end = cutoff_instant(last, time_zone, cutoff)
+    start = cutoff_instant(first - timedelta(days=1), time_zone, cutoff)
+    return Period(Kind.MONTHLY, start, end, last, time_zone)
+
+
+def last_cutoff_day(now: datetime, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> date:
+    """The local day of the last cut-off at or before ``now``."""
+    local = now.astimezone(ZoneInfo(time_zone))
+    return local.date() if local.time() >= cutoff else local.date() - timedelta(days=1)
+
+
+VIOLATION_CATEGORIES = frozenset(
+    {
+        "explosion_undetermined",
+        "explosion_impact",
+        "explosion_outgoing",
+        "explosion_airburst",
+        "projectile",
+        "muzzle_flash",
+        "small_arms_fire",
+        "heavy_machine_gun_fire",
+        "armed_clash",
+        "drone_strike",
+        "shelling",
+        "heavy_weapon_in_violation",
+    }
+)
+"""Categories that are ceasefire violations when they happen (OSCE's "ceasefire
+violations": explosions, projectiles, muzzle flashes, bursts and shots, plus weapons in
+violation of withdrawal lines)."""
+
+MOVEMENT_CATEGORIES = frozenset(
+    {"freedom_of_movement_restriction", "uav_jamming", "gps_interference"}
+)
+HUMANITARIAN_CATEGORIES = frozenset({"detention_exchange"})
+HUMANITARIAN_PROVISION_KINDS = frozenset({"exchange", "return"})
+
+UNLOCATED = N_("not located in a zone")
+
+CATEGORY_NAMES: dict[str, str] = {
+    "explosion_undetermined": N_("explosion (undetermined)"),
+    "explosion_impact": N_("explosion (impact)"),
+    "explosion_outgoing": N_("explosion (outgoing)"),
+    "explosion_airburst": N_("explosion (airburst)"),
+    "projectile": N_("projectile in flight"),
+    "muzzle_flash": N_("muzzle flash"),
+    "illumination_flare": N_("illumination flare"),
+    "small_arms_fire": N_("small-arms fire"),
+    "heavy_machine_gun_fire": N_("heavy-machine-gun fire"),
+    "armed_clash": N_("armed clash"),
+    "drone_strike": N_("drone strike"),
+    "shelling": N_("shelling"),
+    "heavy_weapon_in_violation": N_("heavy weapon in violation of withdrawal line"),
+    "troop_or_vehicle_movement": N_("troop or vehicle movement"),
+    "freedom_of_movement_restriction": N_("freedom-of-movement restriction"),
+    "uav_jamming": N_("UAV jamming"),
+    "gps_interference": N_("GPS interference"),
+    "civilian_casualty": N_("civilian casualty"),
+    "damage_to_civilian_object": N_("damage to civilian object"),
+    "mine_uxo": N_("mine / UXO"),
+    "detention_exchange": N_("detention / exchange"),
+    "other": N_("other"),
+}
+
+STATUS_NAMES: dict[str, str] = {
+    "reported": N_("reported"),
+    "under_investigation": N_("under investigation"),
+    "verified": N_("verified"),
+    "not_substantiated": N_("not substantiated"),
+    "unverifiable": N_("unverifiable"),
+    "pending": N_("pending"),
+    "in_progress": N_("in progress"),
+    "fulfilled": N_("fulfilled"),
+    "breached": N_("breached"),
+    "overdue": N_("overdue"),
+    "superseded": N_("superseded"),
+    "decided": N_("decided"),
+    "disputed": N_("disputed"),
+    "concur": N_("concurs"),
+    "dissent": N_("dissents"),
+    "abstain": N_("abstains"),
+}
+
+CASUALTY_NAMES: dict[str, str] = {
+    "killed_civilian": N_("civilians killed"),
+    "killed_military": N_("military killed"),
+    "killed_unknown": N_("killed, status unknown"),
+    "injured_civilian": N_("civilians injured"),
+    "injured_military": N_("military injured"),
+    "injured_unknown": N_("injured, status unknown"),
+}
+
+
+@dataclass
+class Tally:
+    """Counts per (area, category) for one period."""
+
+    by_area_category: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, area: str, category: str) -> None:
+        self.by_area_category[(area, category)] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_area_category.values())
+
+    def by_category(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (_, category), n in self.by_area_category.items():
+            counts[category] += n
+        return counts
+
+    def by_area(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (area, _), n in self.by_area_category.items():
+            counts[area] += n
+        return counts
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One line of a table compared with the previous period."""
+
+    name: str
+    current: int
+    previous: int
+
+    @property
+    def change(self) -> int:
+        return self.current - self.previous
+
+
+def compare(current: Mapping[str, int], previous: Mapping[str, int]) -> list[Comparison]:
+    """Every name of either period, by current count then name (a name that fell to zero
+    stays visible)."""
+    names = set(current) | set(previous)
+    rows = [Comparison(n, current.get(n, 0), previous.get(n, 0)) for n in names]
+    return sorted(rows, key=lambda r: (-r.current, -r.previous, r.name))
+
+
+def is_notable(record: Mapping[str, Any], breached_zone: bool) -> bool:
+    """Casualties, a breach of an agreement zone, or members who disagree."""
+    casualties = record.get("casualties") or {}
+    hurt = any(int(v.get("best", 0)) > 0 for v in casualties.values())
+    return hurt or breached_zone or record.get("decision_state") == "disputed"
+
+
+def casualty_totals(records: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Best estimates summed over incidents (each incident counted once: its own figure is
+    the highest of its reports)."""
+    totals: Counter[str] = Counter()
+    for record in records:
+        for key, estimate in (record.get("casualties") or {}).items():
+            totals[key] += int(estimate.get("best", 0))
+    return dict(totals)

@@ -1,0 +1,429 @@
+"""Publishing use cases: generate a report, store it, hash it, ledger it; list and serve the
+stored ones; generate what the schedule says is due.
+
+A publication's key is its kind, period, edition, language, audience and format. The first
+generation stores revision 1 and appends a ``publish:report:generated`` entry with its
+SHA-256; generating the same key again from the same data finds the same bytes and returns
+the stored revision (nothing new is written); from changed data it stores the next
+revision. The schedule only generates keys that have no revision yet, so a restart neither
+skips nor repeats a report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.i18n import LANGUAGES
+from ceasefire.ids import new_id
+from ceasefire.ledger.service import append
+from ceasefire.members.scope import ReadScope, current_agreements
+from ceasefire.members.service import actor_of
+from ceasefire.publish.compose import Digest, compose, compose_spot
+from ceasefire.publish.events import PublishTag, ReportGenerated
+from ceasefire.publish.model import (
+    DEFAULT_CUTOFF,
+    Edition,
+    Kind,
+    OutputFormat,
+    Period,
+    daily_period,
+    last_cutoff_day,
+    monthly_period,
+    weekly_period,
+)
+from ceasefire.publish.render import GENERATOR, render_html, render_pdf
+from ceasefire.publish.schemas import PublicationPublic
+from ceasefire.publish.tables import PublicationRow
+from ceasefire.timeutil import utcnow
+
+PUBLIC_AUDIENCE = "public"
+MONITORS_AUDIENCE = "monitors"
+SCHEDULE_ACTOR = Actor.centre(user_id="schedule")
+"""Who the schedule publishes as: the centre, told apart from an operator's own requests
+(a report an operator asks for by hand is not the schedule's, and must not move it)."""
+
+
+def _generated_by(actor: Actor) -> str:
+    return f"{actor.member_id}/{actor.user_id}" if actor.user_id else actor.member_id
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to publish: a periodic report of an agreement, or a spot report."""
+
+    kind: Kind
+    edition: Edition
+    lang: str = "en"
+    format: OutputFormat = OutputFormat.PDF
+    agreement_id: str | None = None
+    day: date | None = None
+    incident_id: str | None = None
+    cutoff: time = DEFAULT_CUTOFF
+
+
+@dataclass(frozen=True)
+class Generated:
+    publication: PublicationPublic
+    content: bytes
+
+
+def _check(request: Request) -> None:
+    if request.lang not in LANGUAGES:
+        raise InvalidInput(
+            f"language {request.lang!r}: one of {', '.join(LANGUAGES)}",
+            details=[problem("lang", f"one of {', '.join(LANGUAGES)}")],
+        )
+    if request.kind is Kind.SPOT:
+        if not request.incident_id:
+            raise InvalidInput(
+                "a spot report names its incident", details=[problem("incident_id", "required")]
+            )
+    elif request.day is None:
+        raise InvalidInput("the report's date is missing", details=[problem("date", "required")])
+
+
+def reader_of(ctx: ServiceContext, viewer: Viewer, request: Request) -> tuple[Viewer, str]:
+    """Who the report is read as, and its audience: the public edition as the public
+    whoever asks; the internal one as the asking member (monitors of the agreement and
+    operators share one audience, since they read the same)."""
+    if request.edition is Edition.PUBLIC:
+        return Viewer.public(), PUBLIC_AUDIENCE
+    if viewer.is_public:
+        raise Unauthorized("the internal edition is for members: send an API token")
+    if viewer.operator:
+        return viewer, MONITORS_AUDIENCE
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        if request.agreement_id and scope.is_monitor(request.agreement_id):
+            return viewer, MONITORS_AUDIENCE
+    return viewer, f"member:{viewer.member_id}"
+
+
+def default_agreement(ctx: ServiceContext) -> str:
+    """The agreement a report is about when none is named: the one the centre monitors."""
+    with ctx.reader() as session:
+        held = sorted(current_agreements(session.connection(), utcnow()))
+    if len(held) == 1:
+        return held[0]
+    raise InvalidInput(
+        "name the agreement (--agreement): the centre monitors "
+        + (", ".join(held) if held else "none yet"),
+        details=[problem("agreement", "required")],
+    )
+
+
+def period_of(ctx: ServiceContext, request: Request) -> Period:
+    assert request.agreement_id is not None
+    assert request.day is not None
+    zone = agreements.get_agreement(ctx, request.agreement_id).agreement.effective.time_zone
+    make = {Kind.DAILY: daily_period, Kind.WEEKLY: weekly_period, Kind.MONTHLY: monthly_period}
+    return make[request.kind](request.day, zone, request.cutoff)
+
+
+def digest_of(ctx: ServiceContext, reader: Viewer, request: Request) -> Digest:
+    """The digest a request describes, read as ``reader``."""
+    if request.kind is Kind.SPOT:
+        assert request.incident_id is not None
+        return compose_spot(ctx, reader, incident_id=request.incident_id, edition=request.edition)
+    assert request.agreement_id is not None
+    return compose(
+        ctx,
+        reader,
+        agreement_id=request.agreement_id,
+        period=period_of(ctx, request),
+        edition=request.edition,
+    )
+
+
+def render(digest: Digest, request: Request) -> tuple[bytes, str]:
+    """The content in the requested format, and the SHA-256 of the HTML it came from."""
+    html = render_html(digest, request.lang)
+    html_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    if request.format is OutputFormat.HTML:
+        return html.encode("utf-8"), html_sha256
+    return render_pdf(html), html_sha256
+
+
+def generate(
+    ctx: ServiceContext, viewer: Viewer, request: Request, *, actor: Actor | None = None
+) -> Generated:
+    """Generate, store and ledger one report (or return the stored one with the same
+    content). Members only: a stored publication is a change of the record."""
+    if request.kind is not Kind.SPOT and request.agreement_id is None:
+        request = Request(**{**request.__dict__, "agreement_id": default_agreement(ctx)})
+    _check(request)
+    actor = actor or actor_of(viewer)
+    reader, audience = reader_of(ctx, viewer, request)
+    digest = digest_of(ctx, reader, request)
+    content, html_sha256 = render(digest, request)
+    return store(ctx, digest, request, audience, content, html_sha256, actor)
+
+
+def _public(row: PublicationRow, *, created: bool) -> PublicationPublic:
+    return PublicationPublic(
+        id=row.id,
+        kind=row.kind,
+        period=row.period,
+        edition=row.edition,
+        lang=row.lang,
+        audience=row.audience,
+        format=row.format,
+        revision=row.revision,
+        agreement_id=row.agreement_id,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        sha256=row.sha256,
+        html_sha256=row.html_sha256,
+        generator=row.generator,
+        generated_at=row.generated_at,
+        ledger_seq=row.ledger_seq,
+        created=created,
+    )
+
+
+def _latest(session: Session, key: dict[str, str]) -> PublicationRow | None:
+    return session.scalars(
+        select(PublicationRow).filter_by(**key).order_by(PublicationRow.revision.desc()).limit(1)
+    ).first()
+
+
+def _key(digest: Digest, request: Request, audience: str) -> dict[str, str]:
+    period = f"spot:{request.incident_id}" if request.kind is Kind.SPOT else digest.period.key
+    return {
+        "kind": request.kind.value,
+        "period": period,
+        "edition": request.edition.value,
+        "lang": request.lang,
+        "audience": audience,
+        "format": request.format.value,
+    }
+
+
+def store(
+    ctx: ServiceContext,
+    digest: Digest,
+    request: Request,
+    audience: str,
+    content: bytes,
+    html_sha256: str,
+    actor: Actor,
+) -> Generated:
+    sha256 = hashlib.sha256(content).hexdigest()
+    key = _key(digest, request, audience)
+    try:
+        with ctx.unit_of_work() as session:
+            latest = _latest(session, key)
+            if latest is not None and latest.sha256 == sha256:
+                return Generated(_public(latest, created=False), content)
+            row = PublicationRow(
+                id=new_id("pub"),
+                revision=(latest.revision + 1) if latest else 1,
+                agreement_id=digest.agreement_id or None,
+                period_start=digest.period.start,
+                period_end=digest.period.end,
+                content=content,
+                sha256=sha256,
+                html_sha256=html_sha256,
+                generator=GENERATOR,
+                generated_at=utcnow(),
+                generated_by=_generated_by(actor),
+                ledger_seq=0,
+                **key,
+            )
+            payload: ReportGenerated = {
+                "publication_id": row.id,
+                "kind": row.kind,
+                "period": row.period,
+                "edition": row.edition,
+                "lang": row.lang,
+                "audience": row.audience,
+                "format": row.format,
+                "revision": row.revision,
+                "agreement_id": row.agreement_id,
+                "sha256": sha256,
+                "html_sha256": html_sha256,
+                "generator": GENERATOR,
+            }
+            row.ledger_seq = append(
+                session,
+                ctx.settings,
+                tag=PublishTag.GENERATED,
+                subject=f"publication/{row.id}",
+                payload=payload,
+                actor=actor,
+            )
+            session.add(row)
+            session.flush()
+            return Generated(_public(row, created=True), content)
+    except sa_exc.IntegrityError:
+        # Another process stored this revision first (two schedulers): theirs stands.
+        with ctx.reader() as session:
+            stored = _latest(session, key)
+            assert stored is not None
+            return Generated(_public(stored, created=False), stored.content)
+
+
+# ------------------------------------------------------------------------------ reads
+
+
+def _may_read(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
+    if row.audience == PUBLIC_AUDIENCE or viewer.operator:
+        return True
+    if viewer.is_public:
+        return False
+    if row.audience == f"member:{viewer.member_id}":
+        return True
+    if row.audience == MONITORS_AUDIENCE:
+        return ReadScope.load(session, viewer).is_monitor(row.agreement_id)
+    return False
+
+
+def list_publications(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    kind: Kind | None = None,
+    period: str | None = None,
+    limit: int = 100,
+) -> list[PublicationPublic]:
+    """Stored publications the viewer may read, newest first."""
+    limit = max(1, min(limit, 1000))
+    with ctx.reader() as session:
+        query = select(PublicationRow).order_by(PublicationRow.generated_at.desc())
+        if viewer.is_public:
+            query = query.where(PublicationRow.audience == PUBLIC_AUDIENCE)
+        if kind is not None:
+            query = query.where(PublicationRow.kind == kind.value)
+        if period is not None:
+            query = query.where(PublicationRow.period == period)
+        found = []
+        for row in session.scalars(query.limit(limit * 4)):
+            if _may_read(session, viewer, row):
+                found.append(_public(row, created=False))
+                if len(found) == limit:
+                    break
+        return found
+
+
+def get_publication(ctx: ServiceContext, viewer: Viewer, publication_id: str) -> Generated:
+    """One stored publication with its content (NotFound also when not the viewer's)."""
+    with ctx.reader() as session:
+        row = session.get(PublicationRow, publication_id)
+        if row is None or not _may_read(session, viewer, row):
+            raise NotFound(
+                f"no publication {publication_id!r}",
+                details=[problem("publication_id", "unknown")],
+            )
+        return Generated(_public(row, created=False), row.content)
+
+
+# ------------------------------------------------------------------------------ schedule
+
+SCHEDULE: tuple[tuple[Edition, str, OutputFormat], ...] = (
+    (Edition.PUBLIC, "en", OutputFormat.PDF),
+    (Edition.PUBLIC, "ru", OutputFormat.PDF),
+    (Edition.PUBLIC, "tr", OutputFormat.PDF),
+    (Edition.INTERNAL, "en", OutputFormat.PDF),
+)
+"""What the schedule publishes at each cut-off (the internal edition for the monitors)."""
+
+
+def _last_scheduled(session: Session, agreement_id: str) -> date | None:
+    period = session.scalar(
+        select(func.max(PublicationRow.period)).where(
+            PublicationRow.kind == Kind.DAILY.value,
+            PublicationRow.agreement_id == agreement_id,
+            PublicationRow.generated_by == _generated_by(SCHEDULE_ACTOR),
+        )
+    )
+    return date.fromisoformat(period.split(":", 1)[1]) if period else None
+
+
+def _exists(session: Session, key: dict[str, str]) -> bool:
+    return _latest(session, key) is not None
+
+
+def due_requests(
+    ctx: ServiceContext,
+    now: datetime,
+    schedule: Sequence[tuple[Edition, str, OutputFormat]] = SCHEDULE,
+) -> list[Request]:
+    """Every scheduled report whose cut-off has passed and that is not stored yet: from
+    the day after the last scheduled daily report (the latest cut-off when there is none)
+    to the latest cut-off; weekly summaries on Sundays, monthly on a month's last day."""
+    with ctx.reader() as session:
+        monitored = sorted(current_agreements(session.connection(), now))
+    wanted: list[Request] = []
+    for agreement_id in monitored:
+        zone = agreements.get_agreement(ctx, agreement_id).agreement.effective.time_zone
+        last = last_cutoff_day(now, zone)
+        with ctx.reader() as session:
+            previous = _last_scheduled(session, agreement_id)
+            # The last cut-off is looked at again: an output that failed there is retried.
+            day = last if previous is None else min(previous + timedelta(days=1), last)
+            while day <= last:
+                kinds = [(Kind.DAILY, daily_period(day, zone))]
+                if day.weekday() == 6:
+                    kinds.append((Kind.WEEKLY, weekly_period(day, zone)))
+                if (day + timedelta(days=1)).month != day.month:
+                    kinds.append((Kind.MONTHLY, monthly_period(day, zone)))
+                for kind, period in kinds:
+                    for edition, lang, fmt in schedule:
+                        audience = (
+                            PUBLIC_AUDIENCE if edition is Edition.PUBLIC else MONITORS_AUDIENCE
+                        )
+                        key = {
+                            "kind": kind.value,
+                            "period": period.key,
+                            "edition": edition.value,
+                            "lang": lang,
+                            "audience": audience,
+                            "format": fmt.value,
+                        }
+                        if not _exists(session, key):
+                            wanted.append(Request(kind, edition, lang, fmt, agreement_id, day=day))
+                day += timedelta(days=1)
+    return wanted
+
+
+def publish_due(
+    ctx: ServiceContext,
+    now: datetime | None = None,
+    schedule: Sequence[tuple[Edition, str, OutputFormat]] = SCHEDULE,
+) -> list[PublicationPublic]:
+    """Generate every scheduled report that is due (``ceasefire publish due`` and the
+    server's background task); as the centre, the internal edition for the monitors."""
+    centre = Viewer.cli_operator()
+    return [
+        generate(ctx, centre, request, actor=SCHEDULE_ACTOR).publication
+        for request in due_requests(ctx, now or utcnow(), schedule)
+    ]
+
+
+def requests_for(
+    kind: Kind,
+    editions: Iterable[Edition],
+    langs: Iterable[str],
+    fmt: OutputFormat,
+    *,
+    day: date | None = None,
+    agreement_id: str | None = None,
+    incident_id: str | None = None,
+) -> list[Request]:
+    return [
+        Request(kind, e, lang, fmt, agreement_id, day=day, incident_id=incident_id)
+        for e in editions
+        for lang in langs
+    ]

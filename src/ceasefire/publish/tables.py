@@ -1,0 +1,54 @@
+"""Tables of the publishing area: every report the centre generated, stored as published.
+
+One row per kind, period, edition, language, audience and format, and a revision: the
+schedule generates revision 1 once (the unique key makes a restart neither skip nor
+repeat it); regenerating from changed data adds revision 2, never overwrites.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ceasefire.db.base import Base, UTCDateTime
+
+
+class PublicationRow(Base):
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint(
+            "kind",
+            "period",
+            "edition",
+            "lang",
+            "audience",
+            "format",
+            "revision",
+            name="uq_publications_key",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(80))
+    """``daily:2020-11-26``, ``spot:<incident id>`` …"""
+    edition: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str] = mapped_column(String(8))
+    audience: Mapped[str] = mapped_column(String(80))
+    """``public``, ``monitors`` (the full internal edition), or ``member:<id>``."""
+    format: Mapped[str] = mapped_column(String(8))
+    revision: Mapped[int] = mapped_column(Integer)
+    agreement_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    period_end: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    """The hash of the HTML the PDF was rendered from (the same as ``sha256`` for HTML)."""
+    generator: Mapped[str] = mapped_column(String(40))
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    generated_by: Mapped[str] = mapped_column(String(64))
+    """``member`` or ``member/user``; the schedule is ``centre/schedule``."""
+    ledger_seq: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,255 @@
+"""Published reports on both backends: figures against the database, what each edition
+leaves out, the PDF's text and pages, storage and the ledger, the schedule.
+
+PDF rendering is slow: one test per backend renders the two PDF editions and checks them;
+the others work on the HTML (the PDF is rendered from it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import UTC, date, datetime
+
+import pypdf
+import pypdfium2
+import pytest
+from sqlalchemy import func, select
+
+from ceasefire.access import Viewer
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Unauthorized
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.tables import IncidentRow
+from ceasefire.ledger.service import verify
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.publish import service as publishing
+from ceasefire.publish.compose import compose
+from ceasefire.publish.model import VIOLATION_CATEGORIES, Edition, Kind, OutputFormat, daily_period
+from ceasefire.publish.tables import PublicationRow
+from tests.factories.members import Cast
+from tests.factories.publish import OBSERVER, Day, make_day
+
+OPERATOR = Viewer.cli_operator()
+AGREEMENT = "nk-2020-trilateral"
+DAY = date(2020, 11, 26)
+
+
+@pytest.fixture
+def day(ctx: ServiceContext, cast: Cast) -> Day:
+    return make_day(ctx, cast)
+
+
+def request(
+    edition: Edition, fmt: OutputFormat = OutputFormat.HTML, lang: str = "en"
+) -> publishing.Request:
+    return publishing.Request(Kind.DAILY, edition, lang, fmt, AGREEMENT, day=DAY)
+
+
+def counted(
+    ctx: ServiceContext, start: datetime, end: datetime, *, public: bool
+) -> tuple[int, int]:
+    """Incidents and violations of the period, straight from the table."""
+    with ctx.reader() as session:
+        query = select(IncidentRow.category, func.count()).where(
+            IncidentRow.agreement_id == AGREEMENT,
+            IncidentRow.observed_start > start,
+            IncidentRow.observed_start <= end,
+        )
+        if public:
+            query = query.where(IncidentRow.classification == "public")
+        rows = session.execute(query.group_by(IncidentRow.category)).all()
+    return sum(n for _, n in rows), sum(n for c, n in rows if c in VIOLATION_CATEGORIES)
+
+
+def test_the_figures_are_the_databases(ctx: ServiceContext, day: Day) -> None:
+    period = daily_period(DAY, "Europe/Moscow")
+    assert period.end == datetime(2020, 11, 26, 16, 30, tzinfo=UTC)
+    for edition, viewer, public in (
+        (Edition.PUBLIC, Viewer.public(), True),
+        (Edition.INTERNAL, OPERATOR, False),
+    ):
+        digest = compose(ctx, viewer, agreement_id=AGREEMENT, period=period, edition=edition)
+        assert (digest.totals.current, digest.violations.current) == counted(
+            ctx, period.start, period.end, public=public
+        )
+        before = period.previous()
+        assert (digest.totals.previous, digest.violations.previous) == counted(
+            ctx, before.start, before.end, public=public
+        )
+        assert sum(r.current for r in digest.by_category) == digest.totals.current
+        assert sum(r.current for r in digest.by_area) == digest.totals.current
+    # The internal edition has what the public one leaves out, and the members' views.
+    internal = compose(
+        ctx, OPERATOR, agreement_id=AGREEMENT, period=period, edition=Edition.INTERNAL
+    )
+    assert [i.id for i in internal.movement] == [day.ids["checkpoint"]]
+    clash = next(i for i in internal.notable if i.id == day.ids["clash"])
+    assert clash.decision_state == "disputed"
+    assert clash.breach == "Lachin corridor"
+    assert {(v["member"], v["party"]) for v in clash.views} == {("rus", "AZE"), ("tur", "ARM")}
+    assert internal.civilian == {"killed_civilian": 2, "injured_civilian": 4}
+    assert [i.id for i in internal.humanitarian] == [day.ids["exchange"]]
+    assert internal.ledger_head["seq"] > 0
+
+
+def test_the_pdf_editions(ctx: ServiceContext, day: Day) -> None:
+    public = publishing.generate(ctx, OPERATOR, request(Edition.PUBLIC, OutputFormat.PDF))
+    internal = publishing.generate(ctx, OPERATOR, request(Edition.INTERNAL, OutputFormat.PDF))
+    public_text = "".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(public.content)).pages
+    )
+    internal_text = "".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(internal.content)).pages
+    )
+    total, violations = counted(ctx, *_bounds(), public=True)
+    assert f"Incidents: {total}" in public_text
+    assert f"violations: {violations}" in public_text
+    # No internal or shared record, no observer position, no name, no member's view.
+    for secret in (
+        "checkpoint",
+        "Small-arms fire near Lachin",
+        "Demir",
+        "Petrov",
+        "rus ",
+        "AZE side",
+    ):
+        assert secret not in public_text, secret
+    assert str(OBSERVER["lat"]) not in public_text
+    assert str(OBSERVER["lon"]) not in public_text
+    assert "Public edition" in public_text
+    # The internal edition has them.
+    for shown in ("checkpoint", "Small-arms fire near Lachin", "Fire came from the AZE side"):
+        assert shown in internal_text, shown
+    # The PDF renders: the first page as an image that is not blank.
+    page = pypdfium2.PdfDocument(public.content)[0].render(scale=0.5).to_pil()
+    darkest, lightest = page.convert("L").getextrema()
+    assert page.size[0] > 200
+    assert lightest == 255
+    assert darkest < 100
+    # Regenerating the same cut-off from the same data gives the same bytes: nothing new.
+    again = publishing.generate(ctx, OPERATOR, request(Edition.PUBLIC, OutputFormat.PDF))
+    assert again.content == public.content
+    assert again.publication.created is False
+    assert again.publication.id == public.publication.id
+
+
+def _bounds() -> tuple[datetime, datetime]:
+    period = daily_period(DAY, "Europe/Moscow")
+    return period.start, period.end
+
+
+def test_stored_hashed_and_ledgered(ctx: ServiceContext, cast: Cast, day: Day) -> None:
+    first = publishing.generate(ctx, OPERATOR, request(Edition.PUBLIC))
+    item = first.publication
+    assert item.created
+    assert item.revision == 1
+    assert item.sha256 == hashlib.sha256(first.content).hexdigest()
+    with ctx.reader() as session:
+        entry = session.get(LedgerEntryRow, item.ledger_seq)
+        assert entry is not None
+        assert entry.tag == "publish:report:generated"
+        assert item.sha256 in entry.payload
+    # New data for the period: the next revision, the first one kept.
+    incidents.edit_incident(
+        ctx, cast.viewer(ctx, "tur"), day.ids["shelling"], title="Heavy shelling near Aghdam"
+    )
+    second = publishing.generate(ctx, OPERATOR, request(Edition.PUBLIC))
+    assert second.publication.revision == 2
+    assert second.publication.sha256 != item.sha256
+    assert b"Heavy shelling" in second.content
+    assert verify(ctx).ok
+    # An altered stored file no longer matches its entry.
+    with ctx.unit_of_work() as session:
+        row = session.get(PublicationRow, item.id)
+        assert row is not None
+        row.content = row.content.replace(b"Shelling", b"Shellin9")
+    assert any("publications" in f.message for f in verify(ctx).findings)
+
+
+def test_readers_of_the_editions(ctx: ServiceContext, cast: Cast, day: Day) -> None:
+    with pytest.raises(Unauthorized):
+        publishing.generate(ctx, Viewer.public(), request(Edition.INTERNAL))
+    armenia = cast.viewer(ctx, "arm")
+    liaison = publishing.generate(ctx, armenia, request(Edition.INTERNAL))
+    assert liaison.publication.audience == "member:arm"
+    text = liaison.content.decode()
+    assert "Small-arms fire near Lachin" in text  # shared with Armenia
+    assert "checkpoint" not in text  # internal
+    monitors = publishing.generate(ctx, cast.viewer(ctx, "rus"), request(Edition.INTERNAL))
+    assert monitors.publication.audience == "monitors"
+    public_list = publishing.list_publications(ctx, Viewer.public())
+    assert public_list == []
+    assert {p.audience for p in publishing.list_publications(ctx, armenia)} == {"member:arm"}
+
+
+def test_languages_spot_and_summaries(ctx: ServiceContext, day: Day) -> None:
+    russian = publishing.generate(
+        ctx, OPERATOR, request(Edition.PUBLIC, lang="ru")
+    ).content.decode()
+    assert 'lang="ru"' in russian
+    assert "Ежедневный доклад" in russian
+    assert "обстрел" in russian
+    turkish = publishing.generate(
+        ctx, OPERATOR, request(Edition.PUBLIC, lang="tr")
+    ).content.decode()
+    assert "Günlük rapor" in turkish
+    assert "Daily report" not in turkish
+    spot = publishing.generate(
+        ctx,
+        OPERATOR,
+        publishing.Request(
+            Kind.SPOT, Edition.PUBLIC, "en", OutputFormat.HTML, incident_id=day.ids["shelling"]
+        ),
+    )
+    assert "Spot report" in spot.content.decode()
+    assert spot.publication.period == f"spot:{day.ids['shelling']}"
+    with pytest.raises(Exception, match="no incident"):
+        publishing.generate(
+            ctx,
+            OPERATOR,
+            publishing.Request(
+                Kind.SPOT,
+                Edition.PUBLIC,
+                "en",
+                OutputFormat.HTML,
+                incident_id=day.ids["checkpoint"],
+            ),
+        )
+    week = publishing.generate(
+        ctx,
+        OPERATOR,
+        publishing.Request(
+            Kind.WEEKLY, Edition.INTERNAL, "en", OutputFormat.HTML, AGREEMENT, day=DAY
+        ),
+    )
+    assert week.publication.period == "weekly:2020-11-26"
+    assert "Trend" in week.content.decode()
+    month = publishing.generate(
+        ctx,
+        OPERATOR,
+        publishing.Request(
+            Kind.MONTHLY, Edition.PUBLIC, "en", OutputFormat.HTML, AGREEMENT, day=DAY
+        ),
+    )
+    assert month.publication.period == "monthly:2020-11-30"
+
+
+def test_the_schedule_neither_skips_nor_repeats(ctx: ServiceContext, day: Day) -> None:
+    schedule = [(Edition.PUBLIC, "en", OutputFormat.HTML)]
+    # An operator's own report of an earlier day is not the schedule's: it moves nothing.
+    earlier = publishing.Request(
+        Kind.DAILY, Edition.PUBLIC, "en", OutputFormat.HTML, AGREEMENT, day=date(2020, 11, 20)
+    )
+    publishing.generate(ctx, OPERATOR, earlier)
+    evening = datetime(2020, 11, 26, 17, 0, tzinfo=UTC)  # 20:00 in Moscow
+    first = publishing.publish_due(ctx, evening, schedule)
+    assert [p.period for p in first] == ["daily:2020-11-26"]
+    assert publishing.publish_due(ctx, evening, schedule) == []  # a restart: nothing again
+    # Down for two days and back on the 29th (a Sunday) at 10:00 Moscow: the 27th and 28th
+    # are caught up (the 29th's cut-off has not passed).
+    later = datetime(2020, 11, 29, 7, 0, tzinfo=UTC)
+    caught = publishing.publish_due(ctx, later, schedule)
+    assert [p.period for p in caught] == ["daily:2020-11-27", "daily:2020-11-28"]
+    sunday = publishing.publish_due(ctx, datetime(2020, 11, 29, 17, 0, tzinfo=UTC), schedule)
+    assert [p.period for p in sunday] == ["daily:2020-11-29", "weekly:2020-11-29"]
