@@ -198,3 +198,22 @@ def test_grid_counts_match_the_rule_row_by_row_with_records_of_no_agreement(
         assert sum(c.count for c in cells) == len(expected)
         if viewer.member_id == "arm" or viewer.is_public:
             assert "internal" not in expected
+
+
+def test_the_map_page_defers_its_scripts_and_leaflet_is_cached_by_version(
+    ctx: ServiceContext,
+) -> None:
+    client = TestClient(create_app(ctx=ctx))
+    page = client.get("/map").text
+    assert f'<script src="{mapdata.LEAFLET_URL}/leaflet.js" defer></script>' in page
+    assert '<link rel="preload" href="/map/towns.json" as="fetch"' in page
+    assert mapdata.LEAFLET_URL.endswith("-1.9.3.0")
+    script = client.get(f"{mapdata.LEAFLET_URL}/leaflet.js")
+    assert script.status_code == 200
+    assert "immutable" in script.headers["cache-control"]
+    unversioned = client.get("/static/leaflet/leaflet.js")  # the area picker's page
+    assert unversioned.status_code == 200
+    assert "immutable" not in unversioned.headers.get("cache-control", "")
+    towns = client.get("/map/towns.json")
+    assert towns.headers["content-type"] == "application/json"
+    assert "Yerevan" in {t["name"] for t in towns.json()}
