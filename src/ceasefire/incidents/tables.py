@@ -26,8 +26,8 @@ class IncidentRow(Base):
         # The map's grid counts read only this index (migration 0012, members.grid).
         Index(
             "ix_incidents_map_cells",
-            "classification",
             "concerns",
+            "classification",
             "owner_member",
             "agreement_id",
             "event_lon",
