@@ -7,12 +7,17 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import insert, select
 
 from ceasefire.access import Classification, Viewer
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput
+from ceasefire.ids import new_id
 from ceasefire.incidents import service as incidents
+from ceasefire.incidents.tables import IncidentRow
+from ceasefire.members.grid import grid_cells
+from ceasefire.members.scope import ReadScope
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category
 from ceasefire.web import mapdata
@@ -140,3 +145,75 @@ def test_the_category_filter(ctx: ServiceContext, cast: Cast) -> None:
     refused = client.get("/map/data.json", params={"category": "bogus"})
     assert refused.status_code == 422
     assert refused.json()["error"]["details"][0]["loc"] == "category"
+
+
+def test_grid_counts_match_the_rule_row_by_row_with_records_of_no_agreement(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """Rows of no agreement (NULL in an access column) in one cell with internal ones: each
+    viewer's count is exactly the rows the rule admits one by one, with and without the
+    list's SQL pre-filter."""
+    with ctx.engine.begin() as conn:
+        template = conn.execute(select(IncidentRow.__table__)).mappings().first()
+        assert template is not None
+        rows = [
+            {
+                **template,
+                "id": new_id("inc"),
+                "classification": klass,
+                "concerns": concerns,
+                "agreement_id": agreement,
+                "owner_member": owner,
+            }
+            for klass, concerns, agreement, owner in (
+                ("internal", ",ARM,", None, "tur"),
+                ("internal", ",ARM,AZE,", None, "aze"),
+                ("shared", ",ARM,", None, "tur"),
+                ("shared", ",AZE,", None, "tur"),
+                ("public", ",AZE,", None, "rus"),
+            )
+        ]
+        conn.execute(insert(IncidentRow), rows)
+    everything = incidents.IncidentFilters(end=WINDOW.end)
+    for viewer in (*(cast.viewer(ctx, m) for m in ("rus", "aze", "arm")), Viewer.public()):
+        with ctx.reader() as session:
+            scope = ReadScope.load(session, viewer)
+            access = select(
+                IncidentRow.classification,
+                IncidentRow.concerns,
+                IncidentRow.owner_member,
+                IncidentRow.agreement_id,
+            )
+            expected = [
+                klass
+                for klass, concerns, owner, agreement in session.execute(access)
+                if scope.can_read(
+                    klass, concerns=concerns, owner_member=owner, agreement_id=agreement
+                )
+            ]
+            # The grid alone, without the list's SQL pre-filter: the judged groups decide.
+            alone = grid_cells(session, scope, IncidentRow, [], cell_deg=90.0)
+            assert sum(c.count for c in alone) == len(expected)
+        cells = incidents.incident_cells(ctx, viewer, everything, cell_deg=90.0)
+        assert sum(c.count for c in cells) == len(expected)
+        if viewer.member_id == "arm" or viewer.is_public:
+            assert "internal" not in expected
+
+
+def test_the_map_page_defers_its_scripts_and_leaflet_is_cached_by_version(
+    ctx: ServiceContext,
+) -> None:
+    client = TestClient(create_app(ctx=ctx))
+    page = client.get("/map").text
+    assert f'<script src="{mapdata.LEAFLET_URL}/leaflet.js" defer></script>' in page
+    assert '<link rel="preload" href="/map/towns.json" as="fetch"' in page
+    assert mapdata.LEAFLET_URL.endswith("-1.9.3.0")
+    script = client.get(f"{mapdata.LEAFLET_URL}/leaflet.js")
+    assert script.status_code == 200
+    assert "immutable" in script.headers["cache-control"]
+    unversioned = client.get("/static/leaflet/leaflet.js")  # the area picker's page
+    assert unversioned.status_code == 200
+    assert "immutable" not in unversioned.headers.get("cache-control", "")
+    towns = client.get("/map/towns.json")
+    assert towns.headers["content-type"] == "application/json"
+    assert "Yerevan" in {t["name"] for t in towns.json()}

@@ -23,6 +23,18 @@ class IncidentRow(Base):
         Index("ix_incidents_observed", "observed_start", "observed_end"),
         # The map's boxes and the lists' bbox filter (migration 0009).
         Index("ix_incidents_position", "event_lon", "event_lat"),
+        # The map's grid counts read only this index (migration 0012, members.grid).
+        Index(
+            "ix_incidents_map_cells",
+            "concerns",
+            "classification",
+            "owner_member",
+            "agreement_id",
+            "event_lon",
+            "event_lat",
+            "observed_start",
+            "category",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

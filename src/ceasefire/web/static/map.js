@@ -26,6 +26,11 @@
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth · GeoNames");
   if (cfg.tileUrl) { L.tileLayer(cfg.tileUrl, { maxZoom: cfg.maxZoom }).addTo(map); }
+  /* The layers' data is asked for first (the slowest answer); the base layer's two files
+     were preloaded by the page. Everything is drawn as it arrives. */
+  var pending = null;
+  var timer = null;
+  var firstData = request();
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -206,9 +211,8 @@
             clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
       .map(function (v) { return v.toFixed(4); }).join(",");
   }
-  var pending = null;
-  var timer = null;
-  function load() {
+  /* Asks for the layers of the current view (aborting an older request still under way). */
+  function request() {
     var bbox = bboxText();
     bboxInput.value = bbox;
     zoomInput.value = String(map.getZoom());
@@ -219,8 +223,11 @@
     if (pending) { pending.abort(); }
     pending = new AbortController();
     summary.textContent = t.loading;
-    fetch("/map/data.json?" + query.toString(), { signal: pending.signal, credentials: "same-origin" })
-      .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); })
+    return fetch("/map/data.json?" + query.toString(), { signal: pending.signal, credentials: "same-origin" })
+      .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); });
+  }
+  function show(answer) {
+    answer
       .then(function (data) {
         drawZones(data.zones);
         drawPosts(data.posts);
@@ -235,6 +242,7 @@
       })
       .catch(function (err) { if (err.name !== "AbortError") { summary.textContent = t.failed; } });
   }
+  function load() { show(request()); }
   function later() { clearTimeout(timer); timer = setTimeout(load, 150); }
 
   function dayOf(offset) {
@@ -257,5 +265,5 @@
   map.on("moveend", later);
   map.on("zoomend", drawTowns);
   syncLayers();
-  load();
+  show(firstData);
 })();
