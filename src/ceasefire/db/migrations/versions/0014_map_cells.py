@@ -11,7 +11,7 @@ the table. At 100k incidents on a loaded 2-core machine (SQLite) the monitor's w
 count went from about 450 ms to 250 ms and the public's from 280 ms to 100 ms (see
 bench/RESULTS.md).
 
-Revision ID: 0012_map_cells
+Revision ID: 0014_map_cells
 Revises: 0011_alerts
 Create Date: 2026-12-06
 """
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0012_map_cells"
-down_revision: str | Sequence[str] | None = "0011_alerts"
+revision: str = "0014_map_cells"
+down_revision: str | Sequence[str] | None = "0013_publish"
 
 # Concerns first, not classification: the lists filter on ``classification = ...`` and
 # SQLite would then search this index and sort (the public's first page of 100k: 52 ms
