@@ -121,18 +121,7 @@ def incident_list(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """List incidents, newest first, with filters."""
-    box = None
-    if bbox is not None:
-        try:
-            parts = [float(p) for p in bbox.split(",")]
-        except ValueError:
-            parts = []
-        if len(parts) != 4:
-            raise InvalidInput(
-                "--bbox is min_lon,min_lat,max_lon,max_lat",
-                details=[problem("bbox", "four numbers")],
-            )
-        box = (parts[0], parts[1], parts[2], parts[3])
+    box = incidents.parse_bbox(bbox, option="--bbox")
     filters = incidents.IncidentFilters(
         start=parse_instant(start, field="from") if start else None,
         end=parse_instant(end, field="to") if end else None,
