@@ -498,6 +498,37 @@ def _claim_reports(
     return rows, agreement_id
 
 
+def _opened_incident(
+    incident_id: str,
+    agreement_id: str | None,
+    *,
+    title: str,
+    summary: str | None,
+    category: str,
+    classification: str,
+    actor: Actor,
+    now: datetime,
+) -> IncidentRow:
+    """A new incident's row as it opens: reported, attribution pending, no decision, owned
+    by ``actor``'s member (its concerns and place come from its reports, ``_derive``)."""
+    return IncidentRow(
+        id=incident_id,
+        agreement_id=agreement_id,
+        title=title,
+        summary=summary,
+        category=category,
+        classification=classification,
+        concerns=",",
+        status=OccurrenceStatus.REPORTED.value,
+        attribution=AttributionKind.PENDING.value,
+        attributed_party=None,
+        owner_member=actor.member_id,
+        created_at=now,
+        updated_at=now,
+        decision=None,
+    )
+
+
 def create_incident(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -527,21 +558,15 @@ def create_incident(
         )
         _require_monitor(scope, agreement_id, "create incidents")
         now = utcnow()
-        row = IncidentRow(
-            id=new_id("inc"),
-            agreement_id=agreement_id,
+        row = _opened_incident(
+            new_id("inc"),
+            agreement_id,
             title=title_text[:300],
             summary=summary_text,
             category="",
             classification=classification.value,
-            concerns=",",
-            status=OccurrenceStatus.REPORTED.value,
-            attribution=AttributionKind.PENDING.value,
-            attributed_party=None,
-            owner_member=actor.member_id,
-            created_at=now,
-            updated_at=now,
-            decision=None,
+            actor=actor,
+            now=now,
         )
         _derive(row, reports, category=category.value if category else None)
         session.add(row)
@@ -1734,21 +1759,15 @@ def open_fused_incident(
     (agreement_id,) = agreements
     now = utcnow()
     category = Counter(r.category for r in reports).most_common(1)[0][0]
-    row = IncidentRow(
-        id=incident_id,
-        agreement_id=agreement_id,
+    row = _opened_incident(
+        incident_id,
+        agreement_id,
         title=_fused_title(reports, category),
         summary=None,
         category=category,
         classification=fused_classification(reports),
-        concerns=",",
-        status=OccurrenceStatus.REPORTED.value,
-        attribution=AttributionKind.PENDING.value,
-        attributed_party=None,
-        owner_member=actor.member_id,
-        created_at=now,
-        updated_at=now,
-        decision=None,
+        actor=actor,
+        now=now,
     )
     _derive(row, reports, category=category)
     session.add(row)
