@@ -4,28 +4,19 @@ Uvicorn makes of ``X-Forwarded-For``, trusted only from ``FORWARDED_ALLOW_IPS``.
 from __future__ import annotations
 
 import json
-import os
 
 import httpx
 import pytest
 
 from tests.factories.cli import run_cli
-from tests.factories.served import serving
+from tests.factories.served import installation_env, serving
 
 
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]:
     """A SQLite installation with the demo members, and a member's API token."""
     folder = tmp_path_factory.mktemp("served")
-    env = dict(os.environ)
-    env.update(
-        {
-            "CEASEFIRE_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
-            "CEASEFIRE_KEY_FILE": str(folder / "keys.json"),
-            "CEASEFIRE_DATA_DIR": str(folder / "data"),
-            "CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE": "3",
-        }
-    )
+    env = installation_env(folder, CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE="3")
     run_cli("init", "--demo", "--no-demo-month", env=env, check=True)
     run_cli("user", "add", "tur-feed", "--member", "tur", "--no-password", env=env, check=True)
     issued = run_cli("token", "create", "--user", "tur-feed", "--json", env=env, check=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.factories.cli import run_cli
-from tests.factories.served import serving
+from tests.factories.served import installation_env, serving
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
@@ -19,14 +18,7 @@ pytestmark = pytest.mark.skipif(
 
 def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
     assert CHROMIUM is not None
-    env = dict(os.environ)
-    env.update(
-        {
-            "CEASEFIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-            "CEASEFIRE_KEY_FILE": str(tmp_path / "keys.json"),
-            "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
-        }
-    )
+    env = installation_env(tmp_path)
     run_cli("init", "--demo", "--no-demo-month", env=env, check=True)
     with serving(env) as base:
         url = f"{base}/?as_of=2020-11-26"

@@ -24,7 +24,7 @@ import pytest
 
 from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.factories.cli import run_cli
-from tests.factories.served import serving
+from tests.factories.served import installation_env, serving
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
@@ -138,14 +138,7 @@ def devtools(tmp_path: Path) -> Iterator[DevTools]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "CEASEFIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-            "CEASEFIRE_KEY_FILE": str(tmp_path / "keys.json"),
-            "CEASEFIRE_DATA_DIR": str(tmp_path / "data"),
-        }
-    )
+    env = installation_env(tmp_path)
     run_cli("init", "--demo", "--no-demo-month", env=env, check=True)
     run_cli(
         "user",

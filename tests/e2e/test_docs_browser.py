@@ -4,7 +4,6 @@ the operations; nothing is fetched from outside 127.0.0.1."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 
 from tests.factories.browser import CHROMIUM, launch_args
 from tests.factories.cli import run_cli
-from tests.factories.served import serving
+from tests.factories.served import installation_env, serving
 
 pytestmark = [
     pytest.mark.skipif(
@@ -25,14 +24,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("docs")
-    env = dict(os.environ)
-    env.update(
-        {
-            "CEASEFIRE_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
-            "CEASEFIRE_KEY_FILE": str(folder / "keys.json"),
-            "CEASEFIRE_DATA_DIR": str(folder / "data"),
-        }
-    )
+    env = installation_env(folder)
     run_cli("init", env=env, check=True)
     with serving(env) as url:
         yield url

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 
 from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.factories.cli import run_cli
-from tests.factories.served import serving
+from tests.factories.served import installation_env, serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -84,15 +83,10 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("webapp")
-    env = dict(os.environ)
-    env.update(
-        {
-            "CEASEFIRE_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
-            "CEASEFIRE_KEY_FILE": str(folder / "keys.json"),
-            "CEASEFIRE_DATA_DIR": str(folder / "data"),
-            "CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE": "100000",
-            "CEASEFIRE_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE": "100000",
-        }
+    env = installation_env(
+        folder,
+        CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE="100000",
+        CEASEFIRE_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE="100000",
     )
     summary = json.loads(run_cli("init", "--demo", "--json", env=env, check=True).stdout)
     passwords = {user["user_id"]: user["password"] for user in summary["users"]}

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from tests.factories.cli import cli_command
+
+
+def installation_env(folder: Path, **extra: str) -> dict[str, str]:
+    """This process's environment for a CLI or server on a SQLite installation in ``folder``
+    (database, key file and data folder), with ``extra`` variables on top."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "CEASEFIRE_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
+            "CEASEFIRE_KEY_FILE": str(folder / "keys.json"),
+            "CEASEFIRE_DATA_DIR": str(folder / "data"),
+            **extra,
+        }
+    )
+    return env
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ from ceasefire.agreements.model import Evidence, ProvisionStatus
 from ceasefire.agreements.schemas import AgreementListPublic
 from ceasefire.agreements.views import agreement_view, provisions_view
 from ceasefire.console.context import get_context
-from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.options import AGREEMENT, JSON, TOKEN
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.members.auth import acting_viewer
@@ -185,7 +185,7 @@ def _print_term(term: dict[str, Any] | None) -> None:
 
 
 def provisions(
-    agreement_id: Annotated[str, typer.Option("--agreement", help="Agreement id.")],
+    agreement_id: Annotated[str, AGREEMENT],
     as_of: Annotated[str | None, AS_OF] = None,
     due_within: Annotated[
         int | None,

@@ -26,7 +26,7 @@ from ceasefire.alerts.schemas import (
     SubscriptionPublic,
 )
 from ceasefire.console.context import get_context
-from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.options import JSON, LIMIT, TOKEN
 from ceasefire.console.output import print_result, print_table
 from ceasefire.db.context import ServiceContext
 from ceasefire.members.auth import acting_viewer
@@ -167,7 +167,7 @@ def deliver(
 @alerts_app.command("show")
 def show_alerts(
     kind: Annotated[AlertKind | None, typer.Option("--kind")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    limit: Annotated[int, LIMIT] = 50,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -181,7 +181,7 @@ def deliveries(
     state: Annotated[
         DeliveryState | None, typer.Option("--state", help="dead: dead letters")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 100,
+    limit: Annotated[int, LIMIT] = 100,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:

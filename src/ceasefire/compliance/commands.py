@@ -20,7 +20,7 @@ from ceasefire.compliance.schemas import (
     ProvisionHistoryPublic,
 )
 from ceasefire.console.context import get_context
-from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.options import AGREEMENT, JSON, TOKEN
 from ceasefire.console.output import console, print_result, print_table
 from ceasefire.db.context import ServiceContext
 from ceasefire.members.auth import acting_viewer
@@ -60,7 +60,7 @@ def _show_findings(title: str, findings: list[FindingPublic]) -> None:
 
 @compliance_app.command("evaluate")
 def evaluate(
-    agreement: Annotated[str | None, typer.Option("--agreement", help="Agreement id.")] = None,
+    agreement: Annotated[str | None, AGREEMENT] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -130,7 +130,7 @@ def provision(
 @compliance_app.command("deadlines")
 def deadlines(
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO instant; default now.")] = None,
-    agreement: Annotated[str | None, typer.Option("--agreement", help="Agreement id.")] = None,
+    agreement: Annotated[str | None, AGREEMENT] = None,
     within: Annotated[
         int, typer.Option("--within", min=0, max=3650, help="Due within this many days.")
     ] = 7,

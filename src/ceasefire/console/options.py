@@ -1,4 +1,5 @@
-"""Options and helpers every area's commands share: ``--json``, ``--token``, JSON input."""
+"""Options and helpers every area's commands share: ``--json``, ``--token``, ``--agreement``,
+``--limit``, JSON input."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import typer
 from ceasefire.errors import InvalidInput, problem
 
 JSON = typer.Option("--json", help="Machine-readable output.")
+AGREEMENT = typer.Option("--agreement", help="Agreement id.")
+LIMIT = typer.Option("--limit", min=1, max=500)
 TOKEN = typer.Option(
     "--token",
     envvar="CEASEFIRE_TOKEN",

@@ -14,7 +14,6 @@ from pydantic import AwareDatetime
 
 from ceasefire.access import Classification
 from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
-from ceasefire.errors import InvalidInput, problem
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus
 from ceasefire.incidents.schemas import (
@@ -41,22 +40,6 @@ from ceasefire.reports.model import Category, Channel
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
 IncidentOut = IncidentDetail | IncidentRedacted
-
-
-def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if text is None:
-        return None
-    parts = text.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4:
-        raise InvalidInput(
-            "bbox is min_lon,min_lat,max_lon,max_lat",
-            details=[problem("bbox", "four comma-separated numbers")],
-        )
-    return values[0], values[1], values[2], values[3]
 
 
 @router.post("/incidents", response_model=IncidentDetail, status_code=201)
@@ -98,7 +81,7 @@ def list_incidents(
     filters = incidents.IncidentFilters(
         start=start,
         end=end,
-        bbox=_bbox(bbox),
+        bbox=incidents.parse_bbox(bbox),
         category=category,
         status=status,
         attribution=attribution,

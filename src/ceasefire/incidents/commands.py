@@ -16,7 +16,7 @@ import typer
 from ceasefire.access import Classification, Viewer
 from ceasefire.areas import hook_implementations
 from ceasefire.console.context import get_context
-from ceasefire.console.options import JSON, TOKEN
+from ceasefire.console.options import JSON, LIMIT, TOKEN
 from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
@@ -115,24 +115,13 @@ def incident_list(
     party: Annotated[str | None, typer.Option("--party")] = None,
     channel: Annotated[Channel | None, typer.Option("--channel")] = None,
     agreement: Annotated[str | None, typer.Option("--agreement")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    limit: Annotated[int, LIMIT] = 50,
     cursor: Annotated[str | None, typer.Option("--cursor")] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """List incidents, newest first, with filters."""
-    box = None
-    if bbox is not None:
-        try:
-            parts = [float(p) for p in bbox.split(",")]
-        except ValueError:
-            parts = []
-        if len(parts) != 4:
-            raise InvalidInput(
-                "--bbox is min_lon,min_lat,max_lon,max_lat",
-                details=[problem("bbox", "four numbers")],
-            )
-        box = (parts[0], parts[1], parts[2], parts[3])
+    box = incidents.parse_bbox(bbox, option="--bbox")
     filters = incidents.IncidentFilters(
         start=parse_instant(start, field="from") if start else None,
         end=parse_instant(end, field="to") if end else None,

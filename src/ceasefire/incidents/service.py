@@ -165,6 +165,25 @@ class IncidentFilters:
             raise InvalidInput("invalid incident filter", details=problems)
 
 
+def parse_bbox(
+    text: str | None, *, option: str = "bbox"
+) -> tuple[float, float, float, float] | None:
+    """The ``bbox`` filter from its text form ``min_lon,min_lat,max_lon,max_lat`` (as the API,
+    the pages and the CLI take it); ``option`` is the name the error message gives it."""
+    if text is None:
+        return None
+    try:
+        values = [float(p) for p in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != 4:
+        raise InvalidInput(
+            f"{option} is min_lon,min_lat,max_lon,max_lat",
+            details=[problem("bbox", "four comma-separated numbers")],
+        )
+    return values[0], values[1], values[2], values[3]
+
+
 @dataclass(frozen=True)
 class IncidentPage:
     items: list[IncidentSummary | IncidentRedacted]
@@ -449,6 +468,16 @@ def _check_refs(refs: Iterable[str]) -> list[str]:
 # ----------------------------------------------------------------------- grouping
 
 
+def _refuse_grouped(session: Session, rows: Sequence[ReportRow]) -> None:
+    """Refuse to group reports of which some are in an incident already."""
+    taken = grouped_reports(session, [r.id for r in rows])
+    if taken:
+        raise Conflict(
+            "a report belongs to one incident at most",
+            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
+        )
+
+
 def _claim_reports(
     session: Session,
     scope: ReadScope,
@@ -466,13 +495,39 @@ def _claim_reports(
             "an incident is made from exactly one group of reports",
             details=[problem("report_ids", f"{len(groups)} groups proposed")],
         )
-    taken = grouped_reports(session, [r.id for r in rows])
-    if taken:
-        raise Conflict(
-            "a report belongs to one incident at most",
-            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
-        )
+    _refuse_grouped(session, rows)
     return rows, agreement_id
+
+
+def _opened_incident(
+    incident_id: str,
+    agreement_id: str | None,
+    *,
+    title: str,
+    summary: str | None,
+    category: str,
+    classification: str,
+    actor: Actor,
+    now: datetime,
+) -> IncidentRow:
+    """A new incident's row as it opens: reported, attribution pending, no decision, owned
+    by ``actor``'s member (its concerns and place come from its reports, ``_derive``)."""
+    return IncidentRow(
+        id=incident_id,
+        agreement_id=agreement_id,
+        title=title,
+        summary=summary,
+        category=category,
+        classification=classification,
+        concerns=",",
+        status=OccurrenceStatus.REPORTED.value,
+        attribution=AttributionKind.PENDING.value,
+        attributed_party=None,
+        owner_member=actor.member_id,
+        created_at=now,
+        updated_at=now,
+        decision=None,
+    )
 
 
 def create_incident(
@@ -504,21 +559,15 @@ def create_incident(
         )
         _require_monitor(scope, agreement_id, "create incidents")
         now = utcnow()
-        row = IncidentRow(
-            id=new_id("inc"),
-            agreement_id=agreement_id,
+        row = _opened_incident(
+            new_id("inc"),
+            agreement_id,
             title=title_text[:300],
             summary=summary_text,
             category="",
             classification=classification.value,
-            concerns=",",
-            status=OccurrenceStatus.REPORTED.value,
-            attribution=AttributionKind.PENDING.value,
-            attributed_party=None,
-            owner_member=actor.member_id,
-            created_at=now,
-            updated_at=now,
-            decision=None,
+            actor=actor,
+            now=now,
         )
         _derive(row, reports, category=category.value if category else None)
         session.add(row)
@@ -1707,30 +1756,19 @@ def open_fused_incident(
             "an incident groups reports of one agreement",
             details=[problem("report_ids", f"{len(agreements)} agreements")],
         )
-    taken = grouped_reports(session, [r.id for r in reports])
-    if taken:
-        raise Conflict(
-            "a report belongs to one incident at most",
-            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
-        )
+    _refuse_grouped(session, reports)
     (agreement_id,) = agreements
     now = utcnow()
     category = Counter(r.category for r in reports).most_common(1)[0][0]
-    row = IncidentRow(
-        id=incident_id,
-        agreement_id=agreement_id,
+    row = _opened_incident(
+        incident_id,
+        agreement_id,
         title=_fused_title(reports, category),
         summary=None,
         category=category,
         classification=fused_classification(reports),
-        concerns=",",
-        status=OccurrenceStatus.REPORTED.value,
-        attribution=AttributionKind.PENDING.value,
-        attributed_party=None,
-        owner_member=actor.member_id,
-        created_at=now,
-        updated_at=now,
-        decision=None,
+        actor=actor,
+        now=now,
     )
     _derive(row, reports, category=category)
     session.add(row)
@@ -1784,12 +1822,7 @@ def add_fused_reports(
             "reports of another agreement cannot join this incident",
             details=[problem("report_ids", f"{rid} is of another agreement") for rid in foreign],
         )
-    taken = grouped_reports(session, [r.id for r in reports])
-    if taken:
-        raise Conflict(
-            "a report belongs to one incident at most",
-            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
-        )
+    _refuse_grouped(session, reports)
     now = utcnow()
     link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
     row.emptied_by = None

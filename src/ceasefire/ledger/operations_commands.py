@@ -14,10 +14,9 @@ import typer
 
 from ceasefire.config import Settings
 from ceasefire.console.context import get_context
+from ceasefire.console.options import JSON
 from ceasefire.console.output import console, err_console, print_json
 from ceasefire.errors import IntegrityError
-
-JSON = typer.Option("--json", help="Machine-readable output.")
 
 
 def backup_command(

@@ -15,7 +15,7 @@ import typer
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.console.context import get_context
-from ceasefire.console.options import JSON
+from ceasefire.console.options import AGREEMENT, JSON
 from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.members import auth, posts
@@ -92,7 +92,7 @@ def member_list(
 @member_app.command("role")
 def member_role(
     member_id: Annotated[str, typer.Argument()],
-    agreement: Annotated[str, typer.Option("--agreement", help="Agreement id.")],
+    agreement: Annotated[str, AGREEMENT],
     role: Annotated[Role | None, typer.Option("--role", help="Role to grant.")] = None,
     party: Annotated[
         str | None, typer.Option("--party", help="Party code (party liaisons).")

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from ceasefire.config import Settings
-from ceasefire.console.options import read_text
+from ceasefire.console.options import JSON, read_text
 from ceasefire.console.output import console, err_console, print_table
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.news.index_progress import ensure_place_index
@@ -205,7 +205,7 @@ def _show(result: dict[str, Any]) -> None:
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Article files (text or HTML) or folders.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Store articles, their events, and reports of channel news; re-ingesting changes nothing."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -265,7 +265,7 @@ def eval_lang(
     split: Annotated[
         str | None, typer.Option(help="tune or held (default: each, then all).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Russian or Turkish gold: event type, actor codes, places and dates (primary event)."""
     from ceasefire.news.extract import NewsExtractor

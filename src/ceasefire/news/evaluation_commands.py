@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
+from ceasefire.console.options import JSON
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.news import geo_commands as geo
 
@@ -35,7 +36,7 @@ def eval_seed(
     expected: Annotated[
         Path | None, typer.Option(help="Expected file (default: ARTICLE's .expected.json).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Check the pipeline's output on the seed article against every expected item."""
     from ceasefire.news.evaluation import evaluate_seed
@@ -71,7 +72,7 @@ def eval_seed(
 def eval_plover(
     file: Annotated[Path, typer.Argument(help="PLOVER gold records (JSON).")] = PLOVER_DEV,
     details: Annotated[bool, typer.Option(help="Also list every record's result.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, JSON] = False,
     part: Annotated[
         str, typer.Option(help="Part of the fixed split: tune, held (scored as a whole) or all.")
     ] = "all",
@@ -145,7 +146,7 @@ def eval_plover(
 @eval_app.command("quotes")
 def eval_quotes(
     file: Annotated[Path, typer.Argument(help="Quote gold file (JSON).")] = QUOTES_GOLD,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Precision and recall of (speaker, quote) pairs on a quote gold file."""
     from ceasefire.news.evaluation import evaluate_quotes

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from ceasefire.console.options import read_text
+from ceasefire.console.options import JSON, read_text
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news.index_progress import ensure_place_index
@@ -67,7 +67,7 @@ def geoparse(
     demonyms: Annotated[
         bool, typer.Option("--demonyms", help="Also return 'Turkish' etc.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Find the places a text names and resolve them to coordinates (offline)."""
     from ceasefire.news.geo import geoparse_text, geoparse_texts
@@ -121,7 +121,7 @@ def eval_geo(
     demonyms: Annotated[
         bool, typer.Option("--demonyms", help="Count 'Turkish' etc. as country mentions.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, JSON] = False,
     part: Annotated[
         str,
         typer.Option(help="Part of the fixed split: tune, held (scored as a whole) or all."),

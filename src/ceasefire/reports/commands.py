@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ceasefire.areas import drain_intake
 from ceasefire.console.context import get_context
-from ceasefire.console.options import JSON, TOKEN, read_json
+from ceasefire.console.options import JSON, LIMIT, TOKEN, read_json
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.members.auth import acting_viewer
 from ceasefire.reports import imports
@@ -56,7 +56,7 @@ def report_list(
     unassigned: Annotated[
         bool, typer.Option("--unassigned", help="Only reports in no incident.")
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    limit: Annotated[int, LIMIT] = 50,
     cursor: Annotated[
         str | None, typer.Option("--cursor", help="next_cursor of a previous page.")
     ] = None,

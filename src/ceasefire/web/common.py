@@ -15,10 +15,11 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
-from ceasefire.access import Viewer
+from ceasefire.access import Classification, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
+from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
 from ceasefire.timeutil import parse_instant
 
@@ -120,6 +121,16 @@ def entries_since(ctx: ServiceContext, viewer: Viewer, after: int, subject: str)
     ]
 
 
+def done_since(ctx: ServiceContext, viewer: Viewer, after: int, subject: str) -> str:
+    """:func:`entries_since` as the ``done`` query value of the page a form goes back to."""
+    return ",".join(str(seq) for seq in entries_since(ctx, viewer, after, subject))
+
+
+def done_entries(done: str | None) -> list[int]:
+    """The ledger entries named by a page's ``done`` query value (20 at the most)."""
+    return [int(s) for s in (done or "").split(",") if s.isdigit()][:20]
+
+
 def entries_about(ctx: ServiceContext, viewer: Viewer, subject: str) -> list[Any]:
     """Every ledger entry about ``subject`` (members read the ledger; the public gets none)."""
     if viewer.is_public:
@@ -149,19 +160,7 @@ def instant(value: str | None, field: str, *, end_of_day: bool = False) -> datet
 
 def bbox(text: str | None) -> tuple[float, float, float, float] | None:
     """``min_lon,min_lat,max_lon,max_lat`` as the map's area picker writes it."""
-    text = optional(text)
-    if text is None:
-        return None
-    try:
-        values = [float(p) for p in text.split(",")]
-    except ValueError:
-        values = []
-    if len(values) != 4:
-        raise InvalidInput(
-            "bbox is min_lon,min_lat,max_lon,max_lat",
-            details=[problem("bbox", "four comma-separated numbers")],
-        )
-    return values[0], values[1], values[2], values[3]
+    return incident_service.parse_bbox(optional(text))
 
 
 def enum_value(enum: Any, value: str | None, field: str) -> Any:
@@ -177,11 +176,36 @@ def enum_value(enum: Any, value: str | None, field: str) -> Any:
         ) from None
 
 
+def required_value(enum: Any, value: str | None, field: str) -> Any:
+    """:func:`enum_value` for a form field that must be chosen."""
+    chosen = enum_value(enum, value, field)
+    if chosen is None:
+        raise InvalidInput(f"choose a {field}", details=[problem(field, "required")])
+    return chosen
+
+
+def classification(value: str | None) -> Classification:
+    """A form's classification field; internal unless another is chosen."""
+    chosen: Classification | None = enum_value(Classification, value, "classification")
+    return chosen or Classification.INTERNAL
+
+
 def page_link(path: str, query: Iterable[tuple[str, str]], **changes: str | None) -> str:
     """``path`` with the same query, some parameters changed (``None`` drops one)."""
     kept = [(k, v) for k, v in query if k not in changes and v != ""]
     kept += [(k, v) for k, v in changes.items() if v is not None]
     return path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def list_links(
+    path: str, request: Request, next_cursor: str | None, cursor: str | None
+) -> tuple[str | None, str | None]:
+    """A list page's links to its next page (when there is one) and, past the first page,
+    back to the first, keeping the filters of the query string."""
+    query = request.query_params.multi_items()
+    next_link = page_link(path, query, cursor=next_cursor) if next_cursor else None
+    first_link = page_link(path, query, cursor=None) if cursor else None
+    return next_link, first_link
 
 
 def problems_of(details: Any) -> dict[str, str]:

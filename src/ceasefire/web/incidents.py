@@ -83,15 +83,8 @@ def incident_list(
     except InvalidInput as exc:
         error = exc
     items = page.items if page is not None else []
-    next_link = (
-        common.page_link("/incidents", request.query_params.multi_items(), cursor=page.next_cursor)
-        if page is not None and page.next_cursor
-        else None
-    )
-    first_link = (
-        common.page_link("/incidents", request.query_params.multi_items(), cursor=None)
-        if cursor
-        else None
+    next_link, first_link = common.list_links(
+        "/incidents", request, page.next_cursor if page is not None else None, cursor
     )
     response = render(
         "incidents.html",
@@ -188,8 +181,7 @@ def incident_page(
     done: str | None = None,
 ) -> Response:
     """One incident: reports and sources, assessments over time, decision, replies, ledger."""
-    entries = [int(s) for s in (done or "").split(",") if s.isdigit()][:20]
-    return _incident_page(request, ctx, viewer, incident_id, done=entries)
+    return _incident_page(request, ctx, viewer, incident_id, done=common.done_entries(done))
 
 
 def _after(
@@ -211,9 +203,13 @@ def _after(
     target = (
         getattr(result, "id", incident_id) if isinstance(result, IncidentDetail) else incident_id
     )
-    seqs = common.entries_since(ctx, viewer, before, f"incident/{target}")
-    done = ",".join(str(s) for s in seqs)
-    return RedirectResponse(f"/incidents/{target}?done={done}#done", status_code=303)
+    return _done_redirect(ctx, viewer, before, target)
+
+
+def _done_redirect(ctx: ServiceContext, viewer: Viewer, before: int, incident_id: str) -> Response:
+    """To the incident's page, naming the ledger entries recorded about it after ``before``."""
+    done = common.done_since(ctx, viewer, before, f"incident/{incident_id}")
+    return RedirectResponse(f"/incidents/{incident_id}?done={done}#done", status_code=303)
 
 
 def _ids(text: str | list[str]) -> list[str]:
@@ -235,18 +231,15 @@ def create_incident(
     if viewer.is_public:
         return common.sign_in_first(request)
     before = common.head_seq(ctx)
-    chosen = common.enum_value(Classification, classification, "classification")
     detail = incidents.create_incident(
         ctx,
         viewer,
         report_ids=_ids(report_ids),
         title=title,
         summary=common.optional(summary),
-        classification=chosen or Classification.INTERNAL,
+        classification=common.classification(classification),
     )
-    seqs = common.entries_since(ctx, viewer, before, f"incident/{detail.id}")
-    done = ",".join(str(s) for s in seqs)
-    return RedirectResponse(f"/incidents/{detail.id}?done={done}#done", status_code=303)
+    return _done_redirect(ctx, viewer, before, detail.id)
 
 
 @router.post("/incidents/{incident_id}/reports", dependencies=CsrfChecked)
@@ -298,11 +291,7 @@ def change_status(
     """Move the occurrence status (a conclusion only as the decision rule decided)."""
 
     def change() -> Any:
-        target = common.enum_value(OccurrenceStatus, status, "status")
-        if target is None:
-            raise InvalidInput(
-                "choose a status", details=[{"loc": "status", "message": "required"}]
-            )
+        target = common.required_value(OccurrenceStatus, status, "status")
         return incidents.change_status(ctx, viewer, incident_id, target, reason=reason)
 
     return _after(request, ctx, viewer, incident_id, change)
@@ -320,12 +309,7 @@ def classify(
     """Change who may read the incident."""
 
     def change() -> Any:
-        chosen = common.enum_value(Classification, classification, "classification")
-        if chosen is None:
-            raise InvalidInput(
-                "choose a classification",
-                details=[{"loc": "classification", "message": "required"}],
-            )
+        chosen = common.required_value(Classification, classification, "classification")
         return incidents.classify(ctx, viewer, incident_id, chosen, reason=common.optional(reason))
 
     return _after(request, ctx, viewer, incident_id, change)
@@ -348,11 +332,7 @@ def assess(
     any) or abstain, with the rationale."""
 
     def change() -> Any:
-        chosen_stance = common.enum_value(Stance, stance, "stance")
-        if chosen_stance is None:
-            raise InvalidInput(
-                "choose a stance", details=[{"loc": "stance", "message": "required"}]
-            )
+        chosen_stance = common.required_value(Stance, stance, "stance")
         finding_status = common.enum_value(OccurrenceStatus, status, "status")
         kind = common.optional(attribution)
         found: Attribution | None = None
@@ -368,8 +348,7 @@ def assess(
             rationale=rationale,
             status=finding_status,
             attribution=found,
-            classification=common.enum_value(Classification, classification, "classification")
-            or Classification.INTERNAL,
+            classification=common.classification(classification),
         )
 
     return _after(request, ctx, viewer, incident_id, change)
@@ -413,7 +392,6 @@ def add_note(
             viewer,
             incident_id,
             text=text,
-            classification=common.enum_value(Classification, classification, "classification")
-            or Classification.INTERNAL,
+            classification=common.classification(classification),
         ),
     )

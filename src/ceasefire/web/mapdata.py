@@ -31,12 +31,14 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
-from ceasefire.incidents.model import OccurrenceStatus
 from ceasefire.members import posts as post_service
 from ceasefire.members.grid import BBox, GridCell
 from ceasefire.news.mapping import news_points
 from ceasefire.reports.mapping import report_cells, report_points
 from ceasefire.reports.model import Category
+from ceasefire.web.common import CATEGORY_LABELS as CATEGORY_LABELS
+from ceasefire.web.common import CHANNEL_LABELS as CHANNEL_LABELS
+from ceasefire.web.common import STATUS_LABELS
 
 LEAFLET_URL = f"/static/leaflet-{xstatic.pkg.leaflet.PACKAGE_VERSION}"
 MARKERCLUSTER_URL = (
@@ -67,48 +69,8 @@ ZONE_STATUSES: dict[str, str] = {
 }
 """How a zone is drawn: its kind, and for a handover area whether the handover happened."""
 
-INCIDENT_STATUSES: dict[str, str] = {
-    OccurrenceStatus.REPORTED.value: N_("reported"),
-    OccurrenceStatus.UNDER_INVESTIGATION.value: N_("under investigation"),
-    OccurrenceStatus.VERIFIED.value: N_("verified"),
-    OccurrenceStatus.NOT_SUBSTANTIATED.value: N_("not substantiated"),
-    OccurrenceStatus.UNVERIFIABLE.value: N_("unverifiable"),
-}
-
-CATEGORY_LABELS: dict[str, str] = {
-    "explosion_undetermined": N_("explosion (undetermined)"),
-    "explosion_impact": N_("explosion (impact)"),
-    "explosion_outgoing": N_("explosion (outgoing)"),
-    "explosion_airburst": N_("explosion (airburst)"),
-    "projectile": N_("projectile in flight"),
-    "muzzle_flash": N_("muzzle flash"),
-    "illumination_flare": N_("illumination flare"),
-    "small_arms_fire": N_("small-arms fire"),
-    "heavy_machine_gun_fire": N_("heavy-machine-gun fire"),
-    "armed_clash": N_("armed clash"),
-    "drone_strike": N_("drone strike"),
-    "shelling": N_("shelling"),
-    "heavy_weapon_in_violation": N_("heavy weapon in violation of withdrawal line"),
-    "troop_or_vehicle_movement": N_("troop or vehicle movement"),
-    "freedom_of_movement_restriction": N_("freedom-of-movement restriction"),
-    "uav_jamming": N_("UAV jamming"),
-    "gps_interference": N_("GPS interference"),
-    "civilian_casualty": N_("civilian casualty"),
-    "damage_to_civilian_object": N_("damage to civilian object"),
-    "mine_uxo": N_("mine / UXO"),
-    "detention_exchange": N_("detention / exchange"),
-    "other": N_("other"),
-}
-"""Each report/incident category's label (the same msgids as the lists' labels)."""
-
-CHANNEL_LABELS: dict[str, str] = {
-    "monitor_observation": N_("monitor observation"),
-    "sensor_detection": N_("sensor detection"),
-    "party_complaint": N_("party complaint"),
-    "public_hotline": N_("public hotline"),
-    "news": N_("news"),
-    "csv_import": N_("CSV import"),
-}
+INCIDENT_STATUSES = STATUS_LABELS
+"""Each incident status's label: the pages' own table, so the map shows the same msgids."""
 
 
 class _ImmutableFiles(StaticFiles):

@@ -83,10 +83,8 @@ def report_list(
         )
     except InvalidInput as exc:
         error = exc
-    next_link = (
-        common.page_link("/reports", request.query_params.multi_items(), cursor=page.next_cursor)
-        if page is not None and page.next_cursor
-        else None
+    next_link, first_link = common.list_links(
+        "/reports", request, page.next_cursor if page is not None else None, cursor
     )
     response = render(
         "reports.html",
@@ -96,9 +94,7 @@ def report_list(
         query=query,
         error=error,
         next_link=next_link,
-        first_link=common.page_link("/reports", request.query_params.multi_items(), cursor=None)
-        if cursor
-        else None,
+        first_link=first_link,
         may_group=viewer.operator or viewer.role is Role.MONITOR,
         categories=[c.value for c in Category],
         channels=[c.value for c in Channel],
@@ -330,8 +326,7 @@ async def report_submit(request: Request, ctx: ContextDep, viewer: WebViewer) ->
         return _form_page(request, ctx, viewer, _form_values(form), error=exc)
     report_id = submitted.report.id
     await _attach_files(ctx, viewer, report_id, form)
-    seqs = await run_in_threadpool(common.entries_since, ctx, viewer, before, f"report/{report_id}")
-    done = ",".join(str(s) for s in seqs)
+    done = await run_in_threadpool(common.done_since, ctx, viewer, before, f"report/{report_id}")
     state = "filed" if submitted.created else "already"
     return RedirectResponse(f"/reports/{report_id}?{state}=1&done={done}", status_code=303)
 
@@ -417,7 +412,7 @@ def report_page(
         full=full,
         attachments=attachments,
         ledger=common.entries_about(ctx, viewer, f"report/{report_id}"),
-        done=[int(s) for s in (done or "").split(",") if s.isdigit()][:20],
+        done=common.done_entries(done),
         filed=bool(filed),
         already=bool(already),
         may_attach=full is not None
@@ -437,6 +432,5 @@ async def attach(request: Request, ctx: ContextDep, viewer: WebViewer, report_id
     form = await request.form()
     before = await run_in_threadpool(common.head_seq, ctx)
     await _attach_files(ctx, viewer, report_id, form)
-    seqs = await run_in_threadpool(common.entries_since, ctx, viewer, before, f"report/{report_id}")
-    done = ",".join(str(s) for s in seqs)
+    done = await run_in_threadpool(common.done_since, ctx, viewer, before, f"report/{report_id}")
     return RedirectResponse(f"/reports/{report_id}?done={done}", status_code=303)
