@@ -436,3 +436,44 @@ def test_news_page_extracts_then_sends_only_the_ticked_events(
     aze = _signed_in(azerbaijan, cast.tokens["aze"])
     refused = azerbaijan.post("/news/analyse", data={"csrf_token": aze, "text": SHELLING})
     assert refused.status_code == 403
+
+
+def test_an_import_upload_is_refused_before_its_body_is_read(
+    cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    """A liaison (or observer) may import nothing: the form is refused on the session alone,
+    its body (here a malformed multipart stream that would fail to parse) never read."""
+    for member in ("aze", "fra"):
+        client = browsers[member]
+        token = _signed_in(client, cast.tokens[member])
+        read: list[int] = []
+
+        def body(read: list[int] = read) -> Iterator[bytes]:
+            read.append(1)
+            yield b"this is not a multipart body " * 1000
+
+        refused = client.post(
+            "/reports/import",
+            content=body(),
+            headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
+            params={"csrf_token": token},
+        )
+        assert refused.status_code == 403, (member, refused.status_code)
+        assert read == [], member
+
+    # A monitor's form is read (bounded) and needs the session's token in it.
+    turkey = browsers["tur"]
+    tur_csrf = _signed_in(turkey, cast.tokens["tur"])
+    forged = turkey.post(
+        "/reports/import",
+        data={"csrf_token": csrf.token_for("cft_someone-else")},
+        files={"file": ("r.csv", b"a,b\n1,2\n", "text/csv")},
+    )
+    assert forged.status_code == 403
+    empty = turkey.post(
+        "/reports/import",
+        data={"csrf_token": tur_csrf},
+        files={"file": ("r.csv", b"", "text/csv")},
+    )
+    assert empty.status_code == 422
+    assert "empty" in empty.text
