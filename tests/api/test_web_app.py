@@ -552,3 +552,20 @@ def test_the_incident_page_shows_corroboration_findings_and_splits_for_monitors(
     assert [r.id for r in getattr(detail, "reports", [])] == [first.id]
     turkish = turkey.get(f"{base}?lang=tr").text
     assert "Independent sources" not in turkish
+
+
+def test_the_dashboard_speaks_russian_and_turkish(
+    ctx: ServiceContext, browsers: dict[str, TestClient]
+) -> None:
+    agreements.load_shipped(ctx)
+    public = browsers["public"]
+    english = public.get("/?lang=en").text
+    english_labels = ["Record as of", "Timeline", "Ledger", "parties:", "renews automatically"]
+    for label in ["Provisions as of", "initial term expires", *english_labels]:
+        assert label in english
+    for lang in ("ru", "tr"):
+        page = public.get(f"/?lang={lang}").text
+        for label in ["Provisions as of", "notice deadline", "No agreement", *english_labels]:
+            assert label not in page, (lang, label)
+        assert ">in progress<" not in page
+    assert "Хронология" in public.get("/?lang=ru").text

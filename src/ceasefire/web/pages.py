@@ -18,7 +18,12 @@ from ceasefire.api.deps import ContextDep
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import csrf
 from ceasefire.web.common import LABELS
-from ceasefire.web.dashboard import build_dashboard
+from ceasefire.web.dashboard import (
+    AGREEMENT_KIND_LABELS,
+    PROVISION_STATUS_LABELS,
+    TIMELINE_KINDS,
+    build_dashboard,
+)
 from ceasefire.web.session import WebViewer
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -106,7 +111,15 @@ def dashboard(
     """The dashboard: agreement status, map of zones, posts and incidents, timeline, ledger."""
     moment: datetime | None = parse_instant(as_of, field="as_of") if as_of else None
     board = build_dashboard(ctx, viewer, as_of=moment)
-    return render("dashboard.html", request=request, board=board, viewer=viewer)
+    return render(
+        "dashboard.html",
+        request=request,
+        board=board,
+        viewer=viewer,
+        status_labels=PROVISION_STATUS_LABELS,
+        timeline_kinds=TIMELINE_KINDS,
+        agreement_kinds=AGREEMENT_KIND_LABELS,
+    )
 
 
 def render_error(
