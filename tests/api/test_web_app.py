@@ -88,6 +88,11 @@ def test_forms_need_the_session_token_and_a_resubmission_files_once(
     assert f'name="csrf_token" value="{token}"' in page.text
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
     assert key is not None
+    # The place picker: the map's own Leaflet and base layer, served from the app (no CDN).
+    for asset in ("/static/leaflet/leaflet.js", "/static/web/pointpicker.js"):
+        assert f'src="{asset}"' in page.text
+        assert turkey.get(asset).status_code == 200
+    assert 'id="map-picker" class="point-map" data-lat="lat" data-lon="lon"' in page.text
 
     refused = turkey.post("/reports/new", data=_report_form(), follow_redirects=False)
     assert refused.status_code == 403
