@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ceasefire import i18n
@@ -145,3 +145,21 @@ def render_error(
     )
     response.status_code = status
     return response
+
+
+YEAR_S = 365 * 24 * 3600
+
+
+def set_preference_cookies(
+    request: Request, response: Response, lang: str | None, tz: str | None
+) -> None:
+    """The language and time zone cookies (those given), kept a year."""
+    secure = request.url.scheme == "https"
+    if lang is not None and lang in i18n.LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, lang, max_age=YEAR_S, path="/", samesite="lax", secure=secure
+        )
+    if tz is not None and tz in TIME_ZONES:
+        response.set_cookie(
+            TIME_ZONE_COOKIE, tz, max_age=YEAR_S, path="/", samesite="lax", secure=secure
+        )
