@@ -14,8 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification
+from ceasefire.agreements import service as agreements
 from ceasefire.app import create_app
+from ceasefire.compliance import service as compliance
 from ceasefire.db.context import ServiceContext
+from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
 from ceasefire.members import auth
 from ceasefire.members.setup import DEMO_USERS, setup_demo_users
@@ -85,6 +88,11 @@ def test_forms_need_the_session_token_and_a_resubmission_files_once(
     assert f'name="csrf_token" value="{token}"' in page.text
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
     assert key is not None
+    # The place picker: the map's own Leaflet and base layer, served from the app (no CDN).
+    for asset in ("/static/leaflet/leaflet.js", "/static/web/pointpicker.js"):
+        assert f'src="{asset}"' in page.text
+        assert turkey.get(asset).status_code == 200
+    assert 'id="map-picker" class="point-map" data-lat="lat" data-lon="lon"' in page.text
 
     refused = turkey.post("/reports/new", data=_report_form(), follow_redirects=False)
     assert refused.status_code == 403
@@ -436,3 +444,133 @@ def test_news_page_extracts_then_sends_only_the_ticked_events(
     aze = _signed_in(azerbaijan, cast.tokens["aze"])
     refused = azerbaijan.post("/news/analyse", data={"csrf_token": aze, "text": SHELLING})
     assert refused.status_code == 403
+
+
+def test_an_import_upload_is_refused_before_its_body_is_read(
+    cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    """A liaison (or observer) may import nothing: the form is refused on the session alone,
+    its body (here a malformed multipart stream that would fail to parse) never read."""
+    for member in ("aze", "fra"):
+        client = browsers[member]
+        token = _signed_in(client, cast.tokens[member])
+        read: list[int] = []
+
+        def body(read: list[int] = read) -> Iterator[bytes]:
+            read.append(1)
+            yield b"this is not a multipart body " * 1000
+
+        refused = client.post(
+            "/reports/import",
+            content=body(),
+            headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
+            params={"csrf_token": token},
+        )
+        assert refused.status_code == 403, (member, refused.status_code)
+        assert read == [], member
+
+    # A monitor's form is read (bounded) and needs the session's token in it.
+    turkey = browsers["tur"]
+    tur_csrf = _signed_in(turkey, cast.tokens["tur"])
+    forged = turkey.post(
+        "/reports/import",
+        data={"csrf_token": csrf.token_for("cft_someone-else")},
+        files={"file": ("r.csv", b"a,b\n1,2\n", "text/csv")},
+    )
+    assert forged.status_code == 403
+    empty = turkey.post(
+        "/reports/import",
+        data={"csrf_token": tur_csrf},
+        files={"file": ("r.csv", b"", "text/csv")},
+    )
+    assert empty.status_code == 422
+    assert "empty" in empty.text
+
+
+def test_the_incident_page_shows_corroboration_findings_and_splits_for_monitors(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    agreements.load_shipped(ctx)
+    turkey_viewer = cast.viewer(ctx, "tur")
+    # After Aghdam district was handed over, at an exact place in it: a breach of point 1.
+    after = {
+        "observed": {
+            "start": "2020-11-26T10:30:00Z",
+            "end": "2020-11-26T10:50:00Z",
+            "precision": "exact",
+        },
+        "event_position": {"place_name": "Aghdam", "precision": 1, "lat": 39.991, "lon": 46.927},
+    }
+    first = reports.submit_report(ctx, turkey_viewer, shelling_body(**after)).report
+    second = reports.submit_report(ctx, turkey_viewer, shelling_body(count=2, **after)).report
+    turkey, azerbaijan = browsers["tur"], browsers["aze"]
+    tur_csrf = _signed_in(turkey, cast.tokens["tur"])
+    aze_csrf = _signed_in(azerbaijan, cast.tokens["aze"])
+    made = turkey.post(
+        "/incidents",
+        data={
+            "csrf_token": tur_csrf,
+            "report_ids": [first.id, second.id],
+            "title": "Aghdam, 26 Nov",
+            "classification": "shared",
+        },
+        follow_redirects=False,
+    )
+    base = made.headers["location"].split("?")[0]
+    incident_id = base.rsplit("/", 1)[1]
+    summary = fusion.summary(ctx, turkey_viewer, incident_id)
+    findings = compliance.incident_findings(ctx, turkey_viewer, incident_id)
+    page = turkey.get(base).text
+    assert f"Independent sources: {summary.independent_sources}" in page
+    for kind, n in summary.by_kind.items():
+        assert f"{n} {kind}" in page
+    assert findings, "a shelling in the handed-over Aghdam district is a finding"
+    for finding in findings:
+        assert f"<code>{finding.rule_id}</code>" in page
+        assert finding.rule in page
+        assert finding.provision_id in page
+    assert 'action="/incidents/' + incident_id + '/split"' in page
+
+    # A liaison sees the same counts and findings, but not the monitors' split form, and
+    # posting it anyway is refused by fusion's service.
+    seen = azerbaijan.get(base).text
+    assert "/split" not in seen
+    refused = azerbaijan.post(
+        f"{base}/split",
+        data={"csrf_token": aze_csrf, "report_ids": second.id, "reason": "mine"},
+        follow_redirects=False,
+    )
+    assert refused.status_code in (403, 404)
+    split = turkey.post(
+        f"{base}/split",
+        data={"csrf_token": tur_csrf, "report_ids": second.id, "reason": "another event"},
+        follow_redirects=False,
+    )
+    assert split.status_code == 303, split.text[split.text.find("<main") :][:600]
+    assert re.search(r"done=\d", split.headers["location"])
+    new_incident = split.headers["location"].split("?")[0]
+    assert new_incident != base
+    page = turkey.get(new_incident).text
+    assert "by hand" in page
+    assert second.id in page
+    detail = incidents.get_incident(ctx, turkey_viewer, incident_id)
+    assert [r.id for r in getattr(detail, "reports", [])] == [first.id]
+    turkish = turkey.get(f"{base}?lang=tr").text
+    assert "Independent sources" not in turkish
+
+
+def test_the_dashboard_speaks_russian_and_turkish(
+    ctx: ServiceContext, browsers: dict[str, TestClient]
+) -> None:
+    agreements.load_shipped(ctx)
+    public = browsers["public"]
+    english = public.get("/?lang=en").text
+    english_labels = ["Record as of", "Timeline", "Ledger", "parties:", "renews automatically"]
+    for label in ["Provisions as of", "initial term expires", *english_labels]:
+        assert label in english
+    for lang in ("ru", "tr"):
+        page = public.get(f"/?lang={lang}").text
+        for label in ["Provisions as of", "notice deadline", "No agreement", *english_labels]:
+            assert label not in page, (lang, label)
+        assert ">in progress<" not in page
+    assert "Хронология" in public.get("/?lang=ru").text

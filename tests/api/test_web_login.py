@@ -13,7 +13,9 @@ from sqlalchemy import select, update
 from ceasefire.access import Classification
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput
 from ceasefire.incidents import service as incidents
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.members import auth
 from ceasefire.members.tables import ApiTokenRow
@@ -312,3 +314,39 @@ def test_after_login_only_local_pages(
         follow_redirects=False,
     )
     assert response.headers["location"] == expected
+
+
+def test_the_chosen_language_and_zone_are_kept_on_the_user_and_restored_at_sign_in(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    app = create_app(ctx=ctx)
+    with TestClient(app) as first, TestClient(app) as second:
+        # The public's choice stays in its cookies only.
+        first.get("/preferences?lang=ru&next=/", follow_redirects=False)
+        assert auth.preferences_of(ctx, ARM_USER) == auth.UserPreferences(None, None)
+        sign_in(first)
+        chosen = first.get("/preferences?lang=tr&tz=Asia/Baku&next=/", follow_redirects=False)
+        assert chosen.status_code == 303
+        assert auth.preferences_of(ctx, ARM_USER) == auth.UserPreferences("tr", "Asia/Baku")
+        # Choosing the same again is not another ledger entry.
+        first.get("/preferences?lang=tr&next=/", follow_redirects=False)
+        with ctx.reader() as session:
+            tags = session.scalars(
+                select(LedgerEntryRow.tag).where(LedgerEntryRow.subject == f"user/{ARM_USER}")
+            ).all()
+        assert tags.count("auth:user:preferences-set") == 1
+        # The users' state check replays the entry to the same row.
+        summary = ledger.verify(ctx).summary()
+        assert summary["ok"], summary["findings"]
+        assert any(name.startswith("members") for name in summary["state_checks"])
+
+        # Another browser: the sign-in sets the user's language and zone.
+        assert second.cookies.get("lang") is None
+        sign_in(second)
+        assert second.cookies.get("lang") == "tr"
+        assert (second.cookies.get("tz") or "").strip('"') == "Asia/Baku"  # quoted: a "/"
+        assert '<html lang="tr">' in second.get("/").text
+
+    with pytest.raises(InvalidInput) as refused:
+        auth.set_preferences(ctx, cast.viewer(ctx, "arm"), lang="xx", time_zone="Mars/Olympus")
+    assert {d["loc"] for d in refused.value.details or []} == {"lang", "time_zone"}

@@ -114,6 +114,9 @@ def _extra_actions(ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.Monk
     auth.disable_user(ctx, OPERATOR, "tur-clerk")
     auth.enable_user(ctx, OPERATOR, "tur-clerk")
     auth.set_password(ctx, OPERATOR, "tur-clerk", "correct horse battery staple")
+    clerk = auth.viewer_for_token(ctx, token.token)
+    assert clerk is not None
+    auth.set_preferences(ctx, clerk, lang="tr", time_zone="Europe/Istanbul")
     auth.revoke_token(ctx, OPERATOR, token.info.id)
     # reports: one filed, an attachment, a CSV import of two rows
     filed = reports.submit_report(ctx, tur, shelling_body()).report

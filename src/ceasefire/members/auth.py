@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,6 +29,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.db.context import ServiceContext
@@ -42,6 +44,7 @@ from ceasefire.members.events import (
     UserDisabled,
     UserEnabled,
     UserPasswordSet,
+    UserPreferencesSet,
 )
 from ceasefire.members.model import MemberRole, check_slug, viewer_for_roles
 from ceasefire.members.schemas import (
@@ -66,6 +69,14 @@ MAX_TOKEN_TTL = timedelta(days=366)
 # Writing last_used_at on every request would turn each read into a write transaction;
 # a minute's resolution is enough to see which tokens are in use.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class UserPreferences:
+    """What a user chose for its pages (``None``: not chosen)."""
+
+    lang: str | None
+    time_zone: str | None
 
 
 @cache
@@ -812,3 +823,61 @@ def user_summary(ctx: ServiceContext, viewer: Viewer) -> UserSummary:
 def acting_viewer(ctx: ServiceContext, token: str | None) -> Viewer:
     """Who a command acts as: the token's member user, or the centre's operator."""
     return viewer_for_token(ctx, token) if token else Viewer.cli_operator()
+
+
+def _check_preferences(lang: str | None, time_zone: str | None) -> None:
+    problems = []
+    if lang is not None and lang not in i18n.LANGUAGES:
+        problems.append(problem("lang", f"one of {', '.join(i18n.LANGUAGES)}"))
+    if time_zone is not None:
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(problem("time_zone", "not a known time zone"))
+    if problems:
+        raise InvalidInput("unknown language or time zone", details=problems)
+
+
+def set_preferences(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    lang: str | None = None,
+    time_zone: str | None = None,
+) -> UserPreferences:
+    """Keep the language and/or time zone the signed-in user chose (``None`` leaves that
+    one as it was); a change is a ledger entry, choosing the same again is none."""
+    if viewer.is_public or viewer.user_id is None:
+        raise Unauthorized("sign in to keep preferences")
+    _check_preferences(lang, time_zone)
+    actor = actor_of(viewer)
+    with ctx.unit_of_work() as session:
+        user = _user_or_404(session, viewer.user_id)
+        wanted_lang = lang if lang is not None else user.lang
+        wanted_zone = time_zone if time_zone is not None else user.time_zone
+        if (wanted_lang, wanted_zone) != (user.lang, user.time_zone):
+            user.lang, user.time_zone = wanted_lang, wanted_zone
+            session.flush()
+            append(
+                session,
+                ctx.settings,
+                tag=MemberTag.USER_PREFERENCES_SET,
+                subject=f"user/{user.id}",
+                payload=UserPreferencesSet(
+                    user_id=user.id,
+                    member_id=user.member_id,
+                    lang=wanted_lang,
+                    time_zone=wanted_zone,
+                ),
+                actor=actor,
+            )
+        return UserPreferences(lang=user.lang, time_zone=user.time_zone)
+
+
+def preferences_of(ctx: ServiceContext, user_id: str) -> UserPreferences:
+    """The language and time zone ``user_id`` chose (both ``None`` for an unknown user)."""
+    with ctx.reader() as session:
+        user = session.get(UserRow, user_id)
+        if user is None:
+            return UserPreferences(lang=None, time_zone=None)
+        return UserPreferences(lang=user.lang, time_zone=user.time_zone)

@@ -31,6 +31,7 @@ from ceasefire.members.events import (
     UserDisabled,
     UserEnabled,
     UserPasswordSet,
+    UserPreferencesSet,
 )
 from ceasefire.members.tables import (
     ApiTokenRow,
@@ -90,7 +91,18 @@ def _expected(
                 "operator": user["operator"],
                 "has_password": user["has_password"],
             }
-            state["users"][str(user["user_id"])] = (entry.seq, {**fields, "disabled": False})
+            state["users"][str(user["user_id"])] = (
+                entry.seq,
+                {**fields, "disabled": False, "lang": None, "time_zone": None},
+            )
+        elif entry.tag == MemberTag.USER_PREFERENCES_SET:
+            prefs = cast(UserPreferencesSet, p)
+            key = str(prefs["user_id"])
+            before = state["users"].get(key, (entry.seq, {}))[1]
+            state["users"][key] = (
+                entry.seq,
+                {**before, "lang": prefs["lang"], "time_zone": prefs["time_zone"]},
+            )
         elif entry.tag in (
             MemberTag.USER_DISABLED,
             MemberTag.USER_ENABLED,
@@ -173,6 +185,8 @@ def _actual(session: Session) -> ActualRows:
                 "operator": u.operator,
                 "has_password": u.password_hash is not None,
                 "disabled": u.disabled_at is not None,
+                "lang": u.lang,
+                "time_zone": u.time_zone,
             }
             for u in session.scalars(select(UserRow))
         },

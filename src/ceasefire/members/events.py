@@ -21,6 +21,7 @@ class MemberTag(StrEnum):
     USER_DISABLED = "auth:user:disabled"
     USER_ENABLED = "auth:user:enabled"
     USER_PASSWORD_SET = "auth:user:password-set"  # noqa: S105 (a tag, not a password)
+    USER_PREFERENCES_SET = "auth:user:preferences-set"
     TOKEN_CREATED = "auth:token:created"  # noqa: S105 (a tag, not a token)
     TOKEN_REVOKED = "auth:token:revoked"  # noqa: S105 (a tag, not a token)
 
@@ -120,6 +121,16 @@ class UserPasswordSet(TypedDict):
     by_self: bool
 
 
+class UserPreferencesSet(TypedDict):
+    """``auth:user:preferences-set``: the language and time zone a user chose for its pages
+    (``None``: none chosen, the browser's Accept-Language and UTC apply)."""
+
+    user_id: str
+    member_id: str
+    lang: str | None
+    time_zone: str | None
+
+
 class TokenCreated(TypedDict):
     """``auth:token:created``: an API token or sign-in session (``via`` how it was issued)."""
 
@@ -149,6 +160,7 @@ PAYLOADS: dict[MemberTag, type] = {
     MemberTag.USER_DISABLED: UserDisabled,
     MemberTag.USER_ENABLED: UserEnabled,
     MemberTag.USER_PASSWORD_SET: UserPasswordSet,
+    MemberTag.USER_PREFERENCES_SET: UserPreferencesSet,
     MemberTag.TOKEN_CREATED: TokenCreated,
     MemberTag.TOKEN_REVOKED: TokenRevoked,
 }

@@ -60,6 +60,9 @@ class UserRow(Base):
     operator: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The language and time zone the user chose for its pages (None: not chosen).
+    lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ApiTokenRow(Base):

@@ -37,7 +37,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.members import auth
 from ceasefire.timeutil import utcnow
 from ceasefire.web import csrf
-from ceasefire.web.pages import render
+from ceasefire.web.pages import render, set_preference_cookies
 from ceasefire.web.session import (
     SESSION_COOKIE,
     WebViewer,
@@ -164,6 +164,9 @@ def login_submit(
     expires_at = issued.info.expires_at
     max_age = int((expires_at - utcnow()).total_seconds()) if expires_at else 12 * 3600
     set_session_cookie(response, request, issued.token, max_age)
+    # The language and time zone this user chose before, on whichever browser.
+    chosen = auth.preferences_of(ctx, user_id)
+    set_preference_cookies(request, response, chosen.lang, chosen.time_zone)
     return _no_store(response)
 
 

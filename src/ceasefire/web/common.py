@@ -88,6 +88,23 @@ PRECISION_LABELS = {
     6: N_("6 · country"),
     7: N_("7 · water or airspace"),
 }
+SOURCE_KIND_LABELS = {
+    "monitor": N_("monitor"),
+    "sensor": N_("sensor"),
+    "complaint": N_("party complaint"),
+    "news": N_("news"),
+    "hotline": N_("public hotline"),
+    "import": N_("import"),
+}
+FUSION_KIND_LABELS = {
+    "new_incident": N_("new incident"),
+    "linked": N_("linked"),
+    "left_alone": N_("left alone"),
+    "merged": N_("merged"),
+    "split": N_("split"),
+    "undone": N_("undone"),
+}
+FINDING_LEVEL_LABELS = {"breach": N_("breach"), "possible": N_("possible breach")}
 LABELS: dict[str, dict[Any, str]] = {
     "status": STATUS_LABELS,
     "attribution": ATTRIBUTION_LABELS,
@@ -97,6 +114,9 @@ LABELS: dict[str, dict[Any, str]] = {
     "channel": CHANNEL_LABELS,
     "category": CATEGORY_LABELS,
     "precision": PRECISION_LABELS,
+    "source_kind": SOURCE_KIND_LABELS,
+    "fusion_kind": FUSION_KIND_LABELS,
+    "finding_level": FINDING_LEVEL_LABELS,
 }
 """The English label of each value a page shows, translated where it is shown."""
 

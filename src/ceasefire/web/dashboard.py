@@ -12,6 +12,7 @@ from ceasefire.agreements.model import Agreement, Provision, ProvisionStatus, So
 from ceasefire.agreements.schemas import AgreementSummaryPublic
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import NotFound
+from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
 from ceasefire.ledger.schemas import LedgerHead
@@ -35,10 +36,40 @@ class ProvisionLine:
 
 @dataclass(frozen=True)
 class TimelineItem:
+    """One dated line: ``text`` is the agreement's or incident's own words (not translated),
+    ``note`` an English message id (``N_``) the page translates, e.g. "due"."""
+
     day: date
     kind: str  # "deadline", "status", "term", "incident"
     text: str
     css_class: str
+    note: str = ""
+
+
+TIMELINE_KINDS = {
+    "deadline": N_("deadline"),
+    "status": N_("status"),
+    "term": N_("term"),
+    "incident": N_("incident"),
+}
+"""The timeline's kinds, translated where they are shown."""
+
+AGREEMENT_KIND_LABELS = {
+    "ceasefire": N_("ceasefire"),
+    "memorandum": N_("memorandum"),
+    "follow_on_statement": N_("follow-on statement"),
+    "protocol": N_("protocol"),
+    "other": N_("other agreement"),
+}
+
+PROVISION_STATUS_LABELS = {
+    ProvisionStatus.PENDING.value: N_("pending"),
+    ProvisionStatus.IN_PROGRESS.value: N_("in progress"),
+    ProvisionStatus.FULFILLED.value: N_("fulfilled"),
+    ProvisionStatus.OVERDUE.value: N_("overdue"),
+    ProvisionStatus.BREACHED.value: N_("breached"),
+    ProvisionStatus.SUPERSEDED.value: N_("superseded"),
+}
 
 
 @dataclass
@@ -100,17 +131,24 @@ def _provision_timeline(provision: Provision) -> list[TimelineItem]:
             for amendment in part.deadline.amendments:
                 items.append(
                     TimelineItem(
-                        amendment.previous, "deadline", f"{label}: original deadline", "muted"
+                        amendment.previous,
+                        "deadline",
+                        label,
+                        "muted",
+                        note=N_("original deadline"),
                     )
                 )
-            items.append(TimelineItem(part.deadline.due, "deadline", f"{label}: due", "deadline"))
+            items.append(
+                TimelineItem(part.deadline.due, "deadline", label, "deadline", note=N_("due"))
+            )
         for change in part.status_history:
             items.append(
                 TimelineItem(
                     _local_day(change.at),
                     "status",
-                    f"{label}: {change.status.value}",
+                    label,
                     f"status-{change.status.value}",
+                    note=PROVISION_STATUS_LABELS[change.status.value],
                 )
             )
     return items
@@ -122,14 +160,18 @@ def _timeline(agreement: Agreement, incidents: list[Any]) -> list[TimelineItem]:
         items += _provision_timeline(provision)
     if agreement.term is not None:
         initial = agreement.term.initial
-        items.append(TimelineItem(initial.notice_deadline, "term", "notice deadline", "term"))
-        items.append(TimelineItem(initial.expires, "term", "initial term expires", "term"))
+        items.append(
+            TimelineItem(initial.notice_deadline, "term", "", "term", note=N_("notice deadline"))
+        )
+        items.append(
+            TimelineItem(initial.expires, "term", "", "term", note=N_("initial term expires"))
+        )
     for incident in incidents:
         items.append(
             TimelineItem(incident.observed_start.date(), "incident", incident.title, "incident")
         )
-    unique = {(i.day, i.text): i for i in items}
-    return sorted(unique.values(), key=lambda i: (i.day, i.kind, i.text))
+    unique = {(i.day, i.text, i.note): i for i in items}
+    return sorted(unique.values(), key=lambda i: (i.day, i.kind, i.text, i.note))
 
 
 def build_dashboard(

@@ -17,8 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements import service as agreement_service
 from ceasefire.api.deps import ContextDep
+from ceasefire.compliance import service as compliance
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, InvalidInput, NotFound
+from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import (
     ALLOWED_TRANSITIONS,
@@ -143,12 +145,19 @@ def _incident_page(
         detail.assessments if detail is not None else [],
         key=lambda a: (a.member_id, a.recorded_at),
     )
+    # The other areas' views, through their services with this viewer: the corroboration
+    # counts (members also get the decisions, their evidence withheld where it names a report
+    # the viewer may not read) and the compliance rules' findings.
+    corroboration = fusion.summary(ctx, viewer, incident_id)
+    findings = compliance.incident_findings(ctx, viewer, incident_id)
     response = render(
         "incident.html",
         request=request,
         viewer=viewer,
         incident=incident,
         detail=detail,
+        corroboration=corroboration,
+        findings=findings,
         assessments=assessments,
         ledger=ledger,
         done=done or [],
@@ -393,5 +402,69 @@ def add_note(
             incident_id,
             text=text,
             classification=common.classification(classification),
+        ),
+    )
+
+
+def _after_fusion(
+    request: Request,
+    ctx: ContextDep,
+    viewer: Viewer,
+    incident_id: str,
+    change: Any,
+) -> Response:
+    """As ``_after`` for fusion's merge and split, whose ledger entry is the decision's."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    before = common.head_seq(ctx)
+    try:
+        decision = change()
+    except (InvalidInput, Conflict) as exc:
+        return _incident_page(request, ctx, viewer, incident_id, error=exc)
+    seqs = common.entries_since(ctx, viewer, before, f"fusion/{decision.id}")
+    done = ",".join(str(s) for s in seqs)
+    # Where the reports went: this incident for a merge, the new one for a split.
+    target = decision.incident_id or incident_id
+    return RedirectResponse(f"/incidents/{target}?done={done}#done", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/merge", dependencies=CsrfChecked)
+def merge_incident(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    source: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Move every report of incident ``source`` into this one (fusion's merge: monitors)."""
+    return _after_fusion(
+        request,
+        ctx,
+        viewer,
+        incident_id,
+        lambda: fusion.merge(
+            ctx, viewer, incident_id, source.strip(), reason=common.optional(reason)
+        ),
+    )
+
+
+@router.post("/incidents/{incident_id}/split", dependencies=CsrfChecked)
+def split_incident(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    incident_id: str,
+    report_ids: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Take some reports out into a new incident of their own (fusion's split: monitors)."""
+    return _after_fusion(
+        request,
+        ctx,
+        viewer,
+        incident_id,
+        lambda: fusion.split(
+            ctx, viewer, incident_id, _ids(report_ids), reason=common.optional(reason)
         ),
     )

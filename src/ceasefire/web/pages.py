@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ceasefire import i18n
@@ -18,7 +18,12 @@ from ceasefire.api.deps import ContextDep
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import csrf
 from ceasefire.web.common import LABELS
-from ceasefire.web.dashboard import build_dashboard
+from ceasefire.web.dashboard import (
+    AGREEMENT_KIND_LABELS,
+    PROVISION_STATUS_LABELS,
+    TIMELINE_KINDS,
+    build_dashboard,
+)
 from ceasefire.web.session import WebViewer
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -106,7 +111,15 @@ def dashboard(
     """The dashboard: agreement status, map of zones, posts and incidents, timeline, ledger."""
     moment: datetime | None = parse_instant(as_of, field="as_of") if as_of else None
     board = build_dashboard(ctx, viewer, as_of=moment)
-    return render("dashboard.html", request=request, board=board, viewer=viewer)
+    return render(
+        "dashboard.html",
+        request=request,
+        board=board,
+        viewer=viewer,
+        status_labels=PROVISION_STATUS_LABELS,
+        timeline_kinds=TIMELINE_KINDS,
+        agreement_kinds=AGREEMENT_KIND_LABELS,
+    )
 
 
 def render_error(
@@ -132,3 +145,21 @@ def render_error(
     )
     response.status_code = status
     return response
+
+
+YEAR_S = 365 * 24 * 3600
+
+
+def set_preference_cookies(
+    request: Request, response: Response, lang: str | None, tz: str | None
+) -> None:
+    """The language and time zone cookies (those given), kept a year."""
+    secure = request.url.scheme == "https"
+    if lang is not None and lang in i18n.LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, lang, max_age=YEAR_S, path="/", samesite="lax", secure=secure
+        )
+    if tz is not None and tz in TIME_ZONES:
+        response.set_cookie(
+            TIME_ZONE_COOKIE, tz, max_age=YEAR_S, path="/", samesite="lax", secure=secure
+        )

@@ -18,9 +18,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.types import Message
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements import service as agreement_service
+from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, InvalidInput, problem
@@ -36,7 +38,7 @@ from ceasefire.reports.model import (
     WeaponClass,
 )
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic
-from ceasefire.web import common
+from ceasefire.web import common, csrf
 from ceasefire.web.csrf import require_csrf
 from ceasefire.web.pages import TIME_ZONES, render
 from ceasefire.web.session import WebViewer
@@ -339,14 +341,42 @@ def import_form(request: Request, viewer: WebViewer) -> Response:
     return render("report_import.html", request=request, viewer=viewer, result=None)
 
 
-@router.post("/reports/import", dependencies=CsrfChecked)
+# Room for the multipart framing and the form's other fields around the file itself.
+FORM_OVERHEAD = 64 * 1024
+
+
+async def _bounded_form(request: Request, limit: int) -> FormData:
+    """The multipart form of ``request``, its body read first with a limit (413 past it)."""
+    chunks = await read_limited(request, limit, what="the import form", loc="file")
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return await Request(request.scope, replay).form(max_files=1, max_fields=20)
+
+
+@router.post("/reports/import")
 async def import_submit(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
     """Import an uploaded CSV file: all or nothing, or the valid rows with the rejected ones
-    returned as a file to download, fix and import again."""
+    returned as a file to download, fix and import again.
+
+    Unlike the other forms this route takes no ``require_csrf`` dependency, which would parse
+    the whole body first: who may import is checked on the session alone (as the API route
+    does), only then is the body read, bounded, and the form's CSRF token checked before
+    anything is stored or parsed as CSV."""
     if viewer.is_public:
         return common.sign_in_first(request)
     await run_in_threadpool(imports.check_may_import, ctx, viewer)
-    form = await request.form()
+    limit = min(ctx.settings.max_request_bytes, ctx.settings.import_quota_bytes_per_member)
+    form = await _bounded_form(request, limit + FORM_OVERHEAD)
+    token = form.get(csrf.FIELD)
+    csrf.check(request, token if isinstance(token, str) else None)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InvalidInput("choose a CSV file", details=[problem("file", "no file")])
