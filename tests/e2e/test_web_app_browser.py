@@ -88,7 +88,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE="100000",
         CEASEFIRE_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE="100000",
     )
-    summary = json.loads(run_cli("init", "--demo", "--json", env=env, check=True).stdout)
+    summary = json.loads(
+        run_cli("init", "--demo", "--no-demo-month", "--json", env=env, check=True).stdout
+    )
     passwords = {user["user_id"]: user["password"] for user in summary["users"]}
     assert {"tur-monitor", "rus-monitor", "arm-liaison", "aze-liaison"} <= set(passwords)
     OUTPUT.mkdir(parents=True, exist_ok=True)
