@@ -609,6 +609,16 @@ STATUS_NAMES: dict[str, str] = {
     "abstain": N_("abstains"),
 }
 
+SOURCE_KIND_NAMES: dict[str, str] = {
+    "monitor": N_("monitors"),
+    "sensor": N_("sensors"),
+    "complaint": N_("complaints"),
+    "news": N_("news"),
+    "hotline": N_("hotline"),
+    "import": N_("imported"),
+}
+"""Fusion's kinds of independent source, as a report names them."""
+
 CASUALTY_NAMES: dict[str, str] = {
     "killed_civilian": N_("civilians killed"),
     "killed_military": N_("military killed"),
