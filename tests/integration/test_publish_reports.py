@@ -86,11 +86,40 @@ def test_the_figures_are_the_databases(ctx: ServiceContext, day: Day) -> None:
     assert [i.id for i in internal.movement] == [day.ids["checkpoint"]]
     clash = next(i for i in internal.notable if i.id == day.ids["clash"])
     assert clash.decision_state == "disputed"
-    assert clash.breach == "Lachin corridor"
+    # Breaches are compliance's findings: small-arms fire in the Lachin corridor before the
+    # district's handover (1 Dec) breaches no zone rule; shelling inside the Aghdam
+    # district after its handover is a possible breach (its attribution is only alleged).
+    assert clash.breach is None
+    assert clash.possible_breach is None
+    shelling = next(i for i in internal.notable if i.id == day.ids["shelling"])
+    assert shelling.possible_breach == "Aghdam district (handover area)"
+    assert [f["rule"] for f in shelling.findings] == ["compliance.zone_breach.v1"]
+    # Fusion's corroboration: one monitor's report each.
+    assert (clash.sources, clash.source_kinds) == (1, {"monitor": 1})
+    public_digest = compose(
+        ctx, Viewer.public(), agreement_id=AGREEMENT, period=period, edition=Edition.PUBLIC
+    )
+    public_shelling = next(i for i in public_digest.notable if i.id == day.ids["shelling"])
+    assert public_shelling.findings == shelling.findings
+    assert day.ids["clash"] not in {i.id for i in public_digest.notable}
     assert {(v["member"], v["party"]) for v in clash.views} == {("rus", "AZE"), ("tur", "ARM")}
     assert internal.civilian == {"killed_civilian": 2, "injured_civilian": 4}
     assert [i.id for i in internal.humanitarian] == [day.ids["exchange"]]
     assert internal.ledger_head["seq"] > 0
+    # Provisions due and overdue are compliance's deadline states: Lachin's handover is due
+    # within the week; on 20 Nov Kalbajar's was due on the date its amendment set.
+    assert [(p["id"], p["due"]) for p in internal.provisions_due] == [
+        ("p6-lachin", date(2020, 12, 1))
+    ]
+    earlier = compose(
+        ctx,
+        OPERATOR,
+        agreement_id=AGREEMENT,
+        period=daily_period(date(2020, 11, 20), "Europe/Moscow"),
+        edition=Edition.INTERNAL,
+    )
+    kalbajar = next(p for p in earlier.provisions_due if p["id"] == "p6-kalbajar")
+    assert (kalbajar["due"], kalbajar["original_due"]) == (date(2020, 11, 25), date(2020, 11, 15))
 
 
 def test_the_pdf_editions(ctx: ServiceContext, day: Day) -> None:

@@ -357,6 +357,28 @@ def incident_findings(
         return [public(r) for r in session.scalars(query.order_by(FindingRow.id))]
 
 
+def findings_of_incidents(
+    ctx: ServiceContext, viewer: Viewer, incident_ids: Iterable[str]
+) -> dict[str, list[FindingPublic]]:
+    """The current (not withdrawn) findings about each of ``incident_ids`` the viewer may
+    read, by incident, oldest first: one query for a report's worth of incidents. An
+    incident the viewer may not read has no entry (its existence is not leaked)."""
+    ids = sorted(set(incident_ids))
+    found: dict[str, list[FindingPublic]] = {}
+    with ctx.reader() as session:
+        readable = sorted(readable_incidents(session, viewer, ids))
+        for start in range(0, len(readable), 500):
+            chunk = readable[start : start + 500]
+            rows = session.scalars(
+                select(FindingRow)
+                .where(FindingRow.incident_id.in_(chunk), FindingRow.withdrawn_at.is_(None))
+                .order_by(FindingRow.found_at, FindingRow.id)
+            )
+            for row in rows:
+                found.setdefault(str(row.incident_id), []).append(public(row))
+    return found
+
+
 def provision_history(
     ctx: ServiceContext,
     viewer: Viewer,

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Text, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Classification, Role, Viewer
@@ -1931,6 +1931,13 @@ def _worst_casualties(contents: Iterable[dict[str, Any]]) -> dict[str, dict[str,
     return worst
 
 
+def _decision_state(decision: str | dict[str, Any] | None) -> str | None:
+    """The state of a decision column read as text (SQLite) or decoded (PostgreSQL)."""
+    if isinstance(decision, str):
+        decision = json.loads(decision) if decision != "null" else None
+    return (decision or {}).get("state")
+
+
 def incident_records(
     session: Session,
     scope: ReadScope,
@@ -1952,8 +1959,11 @@ def incident_records(
     """
     wanted = sorted(set(ids)) if ids is not None else None
     # Core rows, not ORM objects: an export reads a million (the rows have the same names).
+    # The decision comes as its JSON text (or, on PostgreSQL, as the driver decodes it) and
+    # is parsed only when there is one: most incidents have none.
+    columns = [c for c in IncidentRow.__table__.columns if c.name != "decision"]
     query = (
-        select(*IncidentRow.__table__.columns)
+        select(*columns, type_coerce(IncidentRow.decision, Text).label("decision"))
         .where(scope.clause(IncidentRow))
         .order_by(IncidentRow.id)
     )
@@ -1965,6 +1975,19 @@ def incident_records(
         query = query.where(IncidentRow.agreement_id == agreement_id)
     public = scope.viewer.is_public
     user_names = user_display_names(session) if public else set()
+    # The read rule depends only on these four fields, and a million records share a few
+    # hundred combinations of them: each is decided once.
+    decided: dict[tuple[str, str, str, str | None], bool] = {}
+
+    def may_read(classification: str, concerns: str, owner: str, agreement: str | None) -> bool:
+        key = (classification, concerns, owner, agreement)
+        known = decided.get(key)
+        if known is None:
+            known = decided[key] = scope.can_read(
+                classification, concerns=concerns, owner_member=owner, agreement_id=agreement
+            )
+        return known
+
     after: str | None = None
     position = 0
     while True:
@@ -1978,7 +2001,11 @@ def incident_records(
         elif after is not None:
             page = page.where(IncidentRow.id > after)
         rows: list[Any] = list(session.connection().execute(page))
-        readable = [r for r in rows if _readable(scope, r)]
+        readable = [
+            r
+            for r in rows
+            if may_read(r.classification, r.concerns, r.owner_member, r.agreement_id)
+        ]
         ids_here = [r.id for r in readable]
         reports_of = report_contents_by_incident(session, ids_here)
         tasks_of: dict[str, list[InvestigationTaskRow]] = {i: [] for i in ids_here}
@@ -1992,12 +2019,7 @@ def incident_records(
             visible = [
                 r
                 for r in reports
-                if scope.can_read(
-                    r.classification,
-                    concerns=r.concerns,
-                    owner_member=r.owner_member,
-                    agreement_id=r.agreement_id,
-                )
+                if may_read(r.classification, r.concerns, r.owner_member, r.agreement_id)
             ]
             # Only the casualty figures are read from the content: most reports have none.
             contents = [
@@ -2025,7 +2047,7 @@ def incident_records(
                 "status": row.status,
                 "attribution": row.attribution,
                 "attributed_party": row.attributed_party,
-                "decision_state": (row.decision or {}).get("state"),
+                "decision_state": _decision_state(row.decision),
                 "observed_start": row.observed_start.isoformat(),
                 "observed_end": row.observed_end.isoformat(),
                 "event_position": _position(row),

@@ -23,8 +23,12 @@ from sqlalchemy.orm import Session
 from ceasefire.access import Viewer
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.model import Agreement, ProvisionStatus
+from ceasefire.compliance import service as compliance
+from ceasefire.compliance.model import FindingLevel
+from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import NotFound, problem
+from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.schemas import IncidentDetail
 from ceasefire.ledger import service as ledger
@@ -48,8 +52,6 @@ from ceasefire.publish.model import (
 
 DUE_WITHIN = timedelta(days=7)
 """Provisions listed as due: those whose deadline ends within a week of the cut-off."""
-BREACH_ZONE_KINDS = frozenset({"buffer", "withdrawal_zone", "corridor", "line_of_contact"})
-"""Zones where a violation is a breach of the zone itself (not the handover areas)."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,16 @@ class Item:
     attributed_party: str | None
     decision_state: str | None
     casualties: dict[str, int]
-    breach: str | None
     lat: float | None
     lon: float | None
+    breach: str | None = None
+    """The zones compliance found breached (names, comma-separated), if any."""
+    possible_breach: str | None = None
+    """The zones compliance found possibly breached (an uncertain place or time)."""
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    sources: int | None = None
+    """Independent sources (fusion's corroboration of the reports the reader may read)."""
+    source_kinds: dict[str, int] = field(default_factory=dict)
     views: list[dict[str, Any]] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
 
@@ -133,31 +142,24 @@ def _zones(ctx: ServiceContext, agreement_id: str, at: datetime) -> list[Zone]:
     ]
 
 
-def _area_of(record: Mapping[str, Any], zones: Sequence[Zone]) -> tuple[str, str | None]:
-    """The area an incident is counted under (the first zone holding its point, else its
-    place name), and the zone it breaches if it is a violation inside a breach zone."""
+def _area_of(record: Mapping[str, Any], zones: Sequence[Zone]) -> str:
+    """The area an incident is counted under: the first zone holding its point (not a
+    line or corridor if an area holds it too), else its place name. Whether it breaches a
+    zone is compliance's finding (:func:`zone_findings`), not geometry read here."""
     position = record["event_position"]
     lat, lon = position.get("lat"), position.get("lon")
     if lat is None or lon is None:
-        return position.get("place_name") or UNLOCATED, None
+        return position.get("place_name") or UNLOCATED
     point = Point(lon, lat)
     holding = [z for z in zones if z.shape.covers(point)]
     if not holding:
-        return position.get("place_name") or UNLOCATED, None
-    breach = next(
-        (
-            z.name
-            for z in holding
-            if z.kind in BREACH_ZONE_KINDS and record["category"] in VIOLATION_CATEGORIES
-        ),
-        None,
-    )
+        return position.get("place_name") or UNLOCATED
     areas = [z for z in holding if z.kind not in {"line_of_contact", "corridor"}] or holding
-    return areas[0].name, breach
+    return areas[0].name
 
 
 def _item(record: Mapping[str, Any], zones: Sequence[Zone]) -> Item:
-    area, breach = _area_of(record, zones)
+    area = _area_of(record, zones)
     position = record["event_position"]
     return Item(
         id=record["id"],
@@ -172,7 +174,6 @@ def _item(record: Mapping[str, Any], zones: Sequence[Zone]) -> Item:
         attributed_party=record.get("attributed_party"),
         decision_state=record.get("decision_state"),
         casualties={k: int(v["best"]) for k, v in (record.get("casualties") or {}).items()},
-        breach=breach,
         lat=position.get("lat"),
         lon=position.get("lon"),
     )
@@ -200,7 +201,7 @@ def tally(records: Iterable[Mapping[str, Any]], zones: Sequence[Zone]) -> tuple[
     counts = Tally()
     violations = 0
     for record in records:
-        counts.add(_area_of(record, zones)[0], record["category"])
+        counts.add(_area_of(record, zones), record["category"])
         violations += record["category"] in VIOLATION_CATEGORIES
     return counts, violations
 
@@ -227,29 +228,35 @@ def member_views(ctx: ServiceContext, viewer: Viewer, item: Item) -> None:
     item.replies = [{"party": r.party, "text": r.text} for r in detail.replies]
 
 
+def _deadline_entry(
+    agreement: Agreement, state: DeadlineStatePublic, at: datetime
+) -> dict[str, Any]:
+    provision = agreement.provision(state.provision)
+    return {
+        "id": state.provision,
+        "number": state.number,
+        "title": state.title,
+        "due": date.fromisoformat(state.due),
+        "original_due": date.fromisoformat(state.original_due) if state.amendments else None,
+        "status": provision.status_as_of(at).value if provision is not None else "pending",
+        "obligated": list(provision.obligated) if provision is not None else [],
+    }
+
+
 def provisions(
-    agreement: Agreement, period: Period
+    ctx: ServiceContext, agreement: Agreement, agreement_id: str, period: Period
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Provisions due within a week of the cut-off, overdue at it, fulfilled during the
-    period; and the humanitarian ones (exchanges, returns) with their status then."""
+    """Provisions due within a week of the cut-off and overdue at it — compliance's
+    deadline states (the deadlines in force then, amendments decided by then applied, as
+    the alerts and the compliance views read them) — fulfilled during the period; and the
+    humanitarian ones (exchanges, returns) with their status then."""
     at = period.end
     due, overdue = [], []
-    for view in agreement.deadlines_as_of(at):
-        entry = {
-            "id": view.provision.id,
-            "number": view.provision.number,
-            "title": view.provision.title,
-            "due": view.due,
-            "status": view.status.value,
-            "obligated": list(view.provision.obligated),
-        }
-        if view.overdue:
-            overdue.append(entry)
-        elif (
-            view.status.value in {"pending", "in_progress"}
-            and at < view.overdue_after <= at + DUE_WITHIN
-        ):
-            due.append(entry)
+    for group in compliance.deadline_states(
+        ctx, at, agreement_id=agreement_id, due_within=DUE_WITHIN
+    ):
+        overdue += [_deadline_entry(agreement, s, at) for s in group.overdue]
+        due += [_deadline_entry(agreement, s, at) for s in group.due]
     fulfilled = []
     humanitarian = []
     for provision in agreement.all_provisions():
@@ -276,6 +283,51 @@ def provisions(
                 }
             )
     return due, overdue, fulfilled, humanitarian
+
+
+def zone_findings(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    agreement: Agreement,
+    items: Sequence[Item],
+    zones: Sequence[Zone],
+) -> None:
+    """Compliance's current rule findings about the items (breaches and possible breaches
+    of the agreement's zones), read through compliance with the reader's rights: the
+    public edition shows those about public incidents only, as the compliance API would."""
+    found = compliance.findings_of_incidents(ctx, viewer, [i.id for i in items])
+    names = {z.id: z.name for z in zones}
+    for item in items:
+        breached: list[str] = []
+        possible: list[str] = []
+        for finding in found.get(item.id, []):
+            zone = names.get(finding.zone_id or "", finding.zone_id or "")
+            provision = agreement.provision(finding.provision_id)
+            item.findings.append(
+                {
+                    "level": finding.level.value,
+                    "zone": zone or None,
+                    "rule": finding.rule,
+                    "provision": provision.number if provision is not None else None,
+                    "party": finding.party,
+                }
+            )
+            if zone:
+                target = breached if finding.level is FindingLevel.BREACH else possible
+                if zone not in target:
+                    target.append(zone)
+        item.breach = ", ".join(breached) or None
+        item.possible_breach = ", ".join(z for z in possible if z not in breached) or None
+
+
+def corroborate(ctx: ServiceContext, viewer: Viewer, items: Iterable[Item]) -> None:
+    """Fusion's independent sources behind each item, counted over the reports the reader
+    may read (none for the public edition when no report is public: nothing is shown)."""
+    for item in items:
+        found = fusion.summary(ctx, viewer, item.id)
+        if found.reports:
+            item.sources = found.independent_sources
+            item.source_kinds = dict(found.by_kind)
 
 
 def ledger_anchor(
@@ -325,10 +377,16 @@ def _trend(records: Sequence[Mapping[str, Any]], period: Period) -> list[tuple[d
 def notable_incidents(
     ctx: ServiceContext, viewer: Viewer, records: Sequence[Mapping[str, Any]], items: list[Item]
 ) -> list[Item]:
-    """Incidents with casualties, a zone breach or a dispute, each with the members' views
-    the reader may read. (Compliance's rule findings per incident belong here.)"""
+    """Incidents with casualties, a zone breach (or a possible one) found by compliance, or
+    a dispute; each with its independent sources and the members' views the reader may
+    read. Expects :func:`zone_findings` to have run on ``items``."""
     by_id = {r["id"]: r for r in records}
-    notable = [i for i in items if is_notable(by_id[i.id], i.breach is not None)]
+    notable = [
+        i
+        for i in items
+        if is_notable(by_id[i.id], i.breach is not None or i.possible_breach is not None)
+    ]
+    corroborate(ctx, viewer, notable)
     for item in notable:
         member_views(ctx, viewer, item)
     return notable
@@ -372,7 +430,10 @@ def compose(
     now_tally, now_violations = tally(current, zones)
     then_tally, then_violations = tally(previous, zones)
     items = [_item(r, zones) for r in current]
-    due, overdue, fulfilled, humanitarian_provisions = provisions(stored.agreement, period)
+    zone_findings(ctx, viewer, stored.agreement, items, zones)
+    due, overdue, fulfilled, humanitarian_provisions = provisions(
+        ctx, stored.agreement, agreement_id, period
+    )
     civilian, damage = civilian_harm(current, items)
     return Digest(
         kind=period.kind,
@@ -430,6 +491,11 @@ def compose_spot(
         head, root = ledger_anchor(session, period, [record])
     zones = _zones(ctx, agreement_id, period.end) if agreement_id else []
     item = _item(record, zones)
+    if agreement_id:
+        zone_findings(
+            ctx, viewer, agreements.get_agreement(ctx, agreement_id).agreement, [item], zones
+        )
+    corroborate(ctx, viewer, [item])
     member_views(ctx, viewer, item)
     counts, violations = tally([record], zones)
     return Digest(

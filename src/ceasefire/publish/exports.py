@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -304,13 +305,16 @@ def _csv(
     )
     subject_of = Subject.of_incident if dataset is Dataset.INCIDENTS else Subject.of_report
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
+    # A plain writer fed the columns in order by one C-level getter: DictWriter checks and
+    # orders every row's keys in Python, which a million rows pay for.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    ordered = operator.itemgetter(*columns)
+    writer.writerow(columns)
     if hxl:
-        writer.writerow(tags)
+        writer.writerow(ordered(tags))
+    zone, names = known.zone, known.names
     for n, record in enumerate(records, 1):
-        row = make(subject_of(record), known.zone(record.get("agreement_id")), known.names)
-        writer.writerow(row)
+        writer.writerow(ordered(make(subject_of(record), zone(record.get("agreement_id")), names)))
         if n % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -318,8 +322,12 @@ def _csv(
     yield buffer.getvalue()
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+"""One encoder for every line: ``json.dumps`` with options builds a new one per call."""
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def export_text(

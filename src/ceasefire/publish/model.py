@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -155,6 +156,12 @@ SOURCE_LABELS: dict[str, str] = {
 SOURCE_SCALES = ("International", "National", "Local", "New media", "Other")
 
 
+@lru_cache(maxsize=256)
+def source_labels(channels: tuple[str, ...]) -> str:
+    """The channels' names, sorted, as one ``source`` cell (a few combinations recur)."""
+    return "; ".join(SOURCE_LABELS.get(c, c) for c in sorted(channels))
+
+
 def source_scale(channels: Iterable[str]) -> str:
     """ACLED's source_scale of the widest source: the joint monitors are international."""
     have = set(channels)
@@ -169,9 +176,11 @@ def source_scale(channels: Iterable[str]) -> str:
     return "Other"
 
 
-def acled_time_precision(start: datetime, end: datetime, tz: ZoneInfo) -> int:
+def acled_time_precision(
+    start: datetime, end: datetime, tz: ZoneInfo, *, local_start: datetime | None = None
+) -> int:
     """1 when the window lies within one local day, 2 within a week, 3 otherwise."""
-    if start.astimezone(tz).date() == end.astimezone(tz).date():
+    if (local_start or start.astimezone(tz)).date() == end.astimezone(tz).date():
         return 1
     return 2 if end - start <= timedelta(days=7) else 3
 
@@ -293,10 +302,12 @@ def acled_row(subject: Subject, tz: ZoneInfo, party_names: Mapping[str, str]) ->
     interaction = ""
     if inter1 is not None:
         interaction = str(inter1 * 10 + inter2) if inter2 is not None else str(inter1 * 10)
+    local_start = subject.start.astimezone(tz)
+    precision = acled_time_precision(subject.start, subject.end, tz, local_start=local_start)
     return {
         "event_id_cnty": subject.id,
-        "event_date": subject.start.astimezone(tz).date().isoformat(),
-        "time_precision": str(acled_time_precision(subject.start, subject.end, tz)),
+        "event_date": local_start.date().isoformat(),
+        "time_precision": str(precision),
         "event_type": event_type,
         "sub_event_type": sub_event_type,
         "actor1": actor1,
@@ -311,7 +322,7 @@ def acled_row(subject: Subject, tz: ZoneInfo, party_names: Mapping[str, str]) ->
         "latitude": _number(subject.lat),
         "longitude": _number(subject.lon),
         "geo_precision": str(acled_geo_precision(subject.where_prec)),
-        "source": "; ".join(SOURCE_LABELS.get(c, c) for c in sorted(subject.channels)),
+        "source": source_labels(subject.channels),
         "source_scale": source_scale(subject.channels),
         "notes": subject.notes,
         "fatalities": str(killed(subject.casualties)),
@@ -405,7 +416,7 @@ def ucdp_row(subject: Subject, tz: ZoneInfo, party_names: Mapping[str, str]) -> 
         "high": str(killed(casualties, "high")),
         "low": str(killed(casualties, "low")),
         "number_of_sources": str(subject.sources),
-        "source_article": "; ".join(SOURCE_LABELS.get(c, c) for c in sorted(subject.channels)),
+        "source_article": source_labels(subject.channels),
     }
 
 
@@ -608,6 +619,16 @@ STATUS_NAMES: dict[str, str] = {
     "dissent": N_("dissents"),
     "abstain": N_("abstains"),
 }
+
+SOURCE_KIND_NAMES: dict[str, str] = {
+    "monitor": N_("monitors"),
+    "sensor": N_("sensors"),
+    "complaint": N_("complaints"),
+    "news": N_("news"),
+    "hotline": N_("hotline"),
+    "import": N_("imported"),
+}
+"""Fusion's kinds of independent source, as a report names them."""
 
 CASUALTY_NAMES: dict[str, str] = {
     "killed_civilian": N_("civilians killed"),

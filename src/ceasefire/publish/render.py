@@ -24,6 +24,7 @@ from ceasefire import i18n
 from ceasefire.publish.model import (
     CASUALTY_NAMES,
     CATEGORY_NAMES,
+    SOURCE_KIND_NAMES,
     STATUS_NAMES,
     VIOLATION_CATEGORIES,
     Comparison,
@@ -49,6 +50,9 @@ def environment(lang: str) -> Environment:
     env.filters["category"] = lambda value: translations.gettext(CATEGORY_NAMES.get(value) or value)
     env.filters["status"] = lambda value: translations.gettext(STATUS_NAMES.get(value) or value)
     env.filters["casualty"] = lambda value: translations.gettext(CASUALTY_NAMES.get(value) or value)
+    env.filters["source_kind"] = lambda value: translations.gettext(
+        SOURCE_KIND_NAMES.get(value) or value
+    )
     env.filters["day"] = lambda value: i18n.format_day(value, lang, fmt="d MMMM y")
     env.globals["lang"] = lang
     return env
