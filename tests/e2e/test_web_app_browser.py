@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from ceasefire import i18n
 from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.factories.cli import run_cli
 from tests.factories.served import installation_env, serving
@@ -214,7 +215,8 @@ def test_joint_assessment_dissent_reply_and_access_in_the_browser(
     submit(rpage, "nav.langs a[lang=ru]")
     assert rpage.get_attribute("html", "lang") == "ru"
     ru_main = rpage.inner_text("main")
-    for label in ("Оценки", "Ответственность", "Ответы", "оспаривается", "особое мнение"):
+    disputed = i18n.gettext("ru", "disputed")
+    for label in ("Оценки", "Ответственность", "Ответы", disputed, "особое мнение"):
         assert label in ru_main, label
     for english in ("Assessments", "Attribution", "Replies", "Record assessment"):
         assert english not in ru_main, english
@@ -222,7 +224,8 @@ def test_joint_assessment_dissent_reply_and_access_in_the_browser(
     submit(rpage, "nav.langs a[lang=tr]")
     assert rpage.get_attribute("html", "lang") == "tr"
     tr_main = rpage.inner_text("main")
-    for label in ("Değerlendirmeler", "Sorumluluk", "Yanıtlar", "tartışmalı", "karşı görüş"):
+    disputed = i18n.gettext("tr", "disputed")
+    for label in ("Değerlendirmeler", "Sorumluluk", "Yanıtlar", disputed, "karşı görüş"):
         assert label in tr_main, label
     for english in ("Assessments", "Attribution", "Replies"):
         assert english not in tr_main, english
