@@ -355,6 +355,10 @@ def plain_row_checker(
     civilian = frozenset({"killed_civilian", "injured_civilian"})
 
     def check(record: Sequence[str]) -> PlainRow | None:
+        if any("\x00" in cell for cell in record):
+            return (
+                _NO  # a NUL byte: refused by name on the generic path (PostgreSQL cannot store it)
+            )
         cells = [cell.strip() for cell in record]
         cells.append("")
         if zone_given and cells[zone_i]:
