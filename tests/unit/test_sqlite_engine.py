@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from sqlalchemy import text
+
 from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import SQLITE_PAGE_SIZE, make_engine
 
 
@@ -49,3 +52,28 @@ def test_a_new_database_gets_the_page_size_and_an_old_one_keeps_its_own(tmp_path
                 assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         finally:
             engine.dispose()
+
+
+def test_a_reader_after_a_unit_of_work_does_not_take_the_write_lock(tmp_path: Path) -> None:
+    """A unit of work begins IMMEDIATE on its pooled connection; a reader that later gets
+    the same connection must begin a plain (deferred) transaction, or every read queues
+    behind the writers (issue 12's load test; an export timed out on 'database is locked')."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}")
+    ctx = ServiceContext.from_settings(settings)
+    try:
+        for _ in range(3):  # the pool hands back the connection the unit of work used
+            with ctx.unit_of_work() as session:
+                session.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+        holder = sqlite3.connect(tmp_path / "r.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            for _ in range(3):
+                with ctx.reader() as session:
+                    connection = session.connection()
+                    assert not connection.info.get("sqlite_immediate")
+                    assert session.execute(text("SELECT count(*) FROM t")).scalar() == 0
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    finally:
+        ctx.dispose()

@@ -81,15 +81,21 @@ class ServiceContext:
     def _transaction(self) -> Iterator[Session]:
         with self.engine.connect() as conn:
             if is_sqlite(self.engine):
+                # Read by the engine's "begin" listener. ``conn.info`` belongs to the pooled
+                # connection and outlives this checkout: left set, every later reader of
+                # that connection would begin IMMEDIATE and queue behind the writers.
                 conn.info["sqlite_immediate"] = True
-            with conn.begin():
-                session = Session(bind=conn, expire_on_commit=False, autoflush=True)
-                session.info[SESSION_CONTEXT_KEY] = self
-                try:
-                    yield session
-                    session.flush()
-                finally:
-                    session.close()
+            try:
+                with conn.begin():
+                    session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+                    session.info[SESSION_CONTEXT_KEY] = self
+                    try:
+                        yield session
+                        session.flush()
+                    finally:
+                        session.close()
+            finally:
+                conn.info.pop("sqlite_immediate", None)
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
