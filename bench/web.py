@@ -16,7 +16,10 @@ Measures, as a monitor (session cookie) and as the public:
   (points), ``/map/table``, and the incident list ``/api/v1/incidents?limit=50`` (and
   ``/incidents`` when the web list page exists);
 - browser load of ``/map`` in headless Chromium (Playwright): navigation start to the map's
-  data drawn (``#map[data-loaded]``), and of ``/map/table`` to ``load``.
+  data drawn (``#map[data-loaded]``), **cold** (a fresh browser profile each time: nothing
+  cached, what a first visitor waits for) and **warm** (the same profile again), and of
+  ``/map/table`` to ``load``; ``--waterfall`` prints the first cold visit's requests (start,
+  first byte, end in ms from navigation start; bytes over the wire and body size).
 Prints a table and one JSON line.
 """
 
@@ -107,11 +110,17 @@ def seed(settings: Any, count: int) -> str:
     return token
 
 
-def server_times(base: str, token: str | None, path: str, repeat: int) -> list[float] | None:
+def server_times(
+    base: str, token: str | None, path: str, repeat: int
+) -> tuple[float, list[float]] | None:
+    """The first request's time (nothing of it cached by the server yet: the map's answers
+    are kept until the next write) and those of ``repeat`` more."""
     cookies = {SESSION_COOKIE: token} if token else {}
     times = []
     with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
+        began = time.perf_counter()
         first = client.get(path, headers={"accept": "text/html"})
+        once = time.perf_counter() - began
         if first.status_code == 404:
             return None
         first.raise_for_status()
@@ -120,30 +129,99 @@ def server_times(base: str, token: str | None, path: str, repeat: int) -> list[f
             response = client.get(path, headers={"accept": "text/html"})
             response.raise_for_status()
             times.append(time.perf_counter() - began)
-    return times
+    return once, times
 
 
-def browser_times(base: str, token: str | None, repeat: int) -> dict[str, list[float]]:
+OBSERVE_JS = """
+window.__long = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) { window.__long.push([e.startTime, e.duration]); }
+}).observe({type: 'longtask', buffered: true});
+new MutationObserver((changes, observer) => {
+  const map = document.getElementById('map');
+  if (map && map.getAttribute('data-loaded') === '1') {
+    window.__drawnAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-loaded']});
+"""
+"""Recorded in the page from its start: when the map's data was drawn, and the main thread's
+long tasks (over 50 ms: script parsing and running, layout)."""
+
+WATERFALL_JS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const rows = [{name: location.pathname + location.search, start: 0,
+                 first_byte: nav.responseStart, end: nav.responseEnd, bytes: nav.transferSize,
+                 body: nav.encodedBodySize}];
+  for (const r of performance.getEntriesByType('resource')) {
+    rows.push({name: r.name.replace(location.origin, ''), start: r.startTime,
+               first_byte: r.responseStart, end: r.responseEnd, bytes: r.transferSize,
+               body: r.encodedBodySize});
+  }
+  const marks = {dom_content_loaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+                 drawn: window.__drawnAt,
+                 long_tasks: window.__long.map(t => t[1]).reduce((a, b) => a + b, 0)};
+  rows.push(...window.__long.map(t => ({name: 'long task', start: t[0], first_byte: t[0],
+                                         end: t[0] + t[1], bytes: 0, body: 0})));
+  return {rows: rows, marks: marks};
+}"""
+
+
+def _visit_map(page: Any, base: str) -> float:
+    began = time.perf_counter()
+    page.goto(f"{base}/map?until=2021-12-31")
+    page.wait_for_selector('#map[data-loaded="1"]', timeout=60000)
+    return time.perf_counter() - began
+
+
+def browser_times(
+    base: str, token: str | None, repeat: int, waterfall: bool = False
+) -> dict[str, list[float]]:
+    """``/map`` cold (a fresh browser profile: nothing cached) and warm (the same profile
+    again), and ``/map/table``; with ``waterfall``, prints the first cold visit's requests."""
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM is not None, "Chromium is needed for the browser load"
-    result: dict[str, list[float]] = {"/map": [], "/map/table": []}
+    result: dict[str, list[float]] = {"/map cold": [], "/map warm": [], "/map/table": []}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=launch_args())
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        if token:
-            context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
-        page = context.new_page()
-        for _ in range(repeat):
-            began = time.perf_counter()
-            page.goto(f"{base}/map?until=2021-12-31")
-            page.wait_for_selector('#map[data-loaded="1"]', timeout=60000)
-            result["/map"].append(time.perf_counter() - began)
+
+        def fresh() -> Any:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            if token:
+                context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
+            context.add_init_script(OBSERVE_JS)
+            return context
+
+        # A first page in a throwaway profile: the browser's own start-up is not measured.
+        warmup = fresh()
+        warmup.new_page().goto(f"{base}/health")
+        warmup.close()
+        for n in range(repeat):
+            context = fresh()
+            page = context.new_page()
+            result["/map cold"].append(_visit_map(page, base))
+            if waterfall and n == 0:
+                print_waterfall(page.evaluate(WATERFALL_JS))
+            result["/map warm"].append(_visit_map(page, base))
             began = time.perf_counter()
             page.goto(f"{base}/map/table?until=2021-12-31", wait_until="load")
             result["/map/table"].append(time.perf_counter() - began)
+            context.close()
         browser.close()
     return result
+
+
+def print_waterfall(found: dict[str, Any]) -> None:
+    """The requests of one page load: when each started, its first byte and end (ms from
+    navigation start), bytes over the wire (0 = from the cache) and body size."""
+    print(f"  {'request':60} {'start':>7} {'1st byte':>8} {'end':>7} {'wire B':>8} {'body B':>8}")
+    for row in found["rows"]:
+        print(
+            f"  {row['name'][:60]:60} {row['start']:7.0f} {row['first_byte']:8.0f}"
+            f" {row['end']:7.0f} {row['bytes']:8d} {row['body']:8d}"
+        )
+    print("  " + ", ".join(f"{k} {v:.0f} ms" for k, v in found["marks"].items()))
 
 
 def main() -> None:
@@ -151,6 +229,9 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--waterfall", action="store_true", help="print the first cold /map visit's requests"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
     settings = fresh_settings(args.database_url, folder)
@@ -181,14 +262,19 @@ def main() -> None:
         rows: dict[str, Any] = {"load_before": os.getloadavg()[0]}
         for who, secret in (("monitor", token), ("public", None)):
             for path in paths:
-                times = server_times(base, secret, path, args.repeat)
-                if times is None:
+                measured = server_times(base, secret, path, args.repeat)
+                if measured is None:
                     continue
+                once, times = measured
                 rows[f"{who} {path}"] = {
+                    "first_ms": round(once * 1000, 1),
                     "median_ms": round(statistics.median(times) * 1000, 1),
                     "max_ms": round(max(times) * 1000, 1),
                 }
-            for path, times in browser_times(base, secret, args.repeat).items():
+            if args.waterfall:
+                print(f"{who}: the first cold visit of /map")
+            found = browser_times(base, secret, args.repeat, waterfall=args.waterfall)
+            for path, times in found.items():
                 rows[f"{who} browser {path}"] = {
                     "median_ms": round(statistics.median(times) * 1000, 1),
                     "max_ms": round(max(times) * 1000, 1),

@@ -403,6 +403,60 @@ def test_language_and_time_zone_are_kept_in_cookies(browsers: dict[str, TestClie
     )
 
 
+def test_saving_preferences_is_a_post_with_the_csrf_token(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    turkey = browsers["tur"]
+    token = _signed_in(turkey, cast.tokens["tur"])
+    user = cast.users["tur"]
+    header = turkey.get("/incidents").text
+    # Signed in, the switcher and the zone are forms that post the session's token.
+    switcher = re.search(r'<form class="langs"[^>]*>(.*?)</form>', header, re.S)
+    assert switcher is not None
+    assert 'method="post" action="/preferences"' in switcher.group(0)
+    assert f'name="csrf_token" value="{token}"' in switcher.group(1)
+    assert re.findall(r'<button[^>]*name="lang" value="(\w+)"', switcher.group(1)) == [
+        "en",
+        "ru",
+        "tr",
+    ]
+    assert 'href="/preferences?' not in header
+    nothing = auth.UserPreferences(None, None)
+    # Without the token, or from another site: refused, nothing saved, no cookie.
+    forged = turkey.post("/preferences", data={"lang": "ru", "next": "/"}, follow_redirects=False)
+    assert forged.status_code == 403
+    assert "set-cookie" not in forged.headers
+    elsewhere = turkey.post(
+        "/preferences",
+        data={"csrf_token": token, "lang": "ru"},
+        headers={"origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert elsewhere.status_code == 403
+    assert auth.preferences_of(ctx, user) == nothing
+    saved = turkey.post(
+        "/preferences",
+        data={"csrf_token": token, "lang": "ru", "tz": "Asia/Baku", "next": "/incidents"},
+        headers={"origin": str(turkey.base_url)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/incidents"
+    assert auth.preferences_of(ctx, user) == auth.UserPreferences("ru", "Asia/Baku")
+    assert '<html lang="ru">' in turkey.get("/incidents").text
+
+    # The public keeps links (a GET: cookies only) and may post its zone too (cookies only).
+    public = browsers["public"]
+    page = public.get("/incidents", headers=HTML).text
+    assert 'href="/preferences?lang=tr&amp;next=/incidents"' in page
+    assert '<form class="tz" method="post" action="/preferences">' in page
+    posted = public.post(
+        "/preferences", data={"tz": "Asia/Yerevan", "next": "/"}, follow_redirects=False
+    )
+    assert posted.status_code == 303
+    assert "Asia/Yerevan" in posted.headers["set-cookie"]
+
+
 def test_demo_users_get_a_password_once(ctx: ServiceContext) -> None:
     demo_cast(ctx)
     created = setup_demo_users(ctx)

@@ -324,12 +324,28 @@ def test_the_chosen_language_and_zone_are_kept_on_the_user_and_restored_at_sign_
         # The public's choice stays in its cookies only.
         first.get("/preferences?lang=ru&next=/", follow_redirects=False)
         assert auth.preferences_of(ctx, ARM_USER) == auth.UserPreferences(None, None)
-        sign_in(first)
-        chosen = first.get("/preferences?lang=tr&tz=Asia/Baku&next=/", follow_redirects=False)
+        session = sign_in(first)
+        # A GET (a link, which another site could show) only sets this browser's cookie.
+        linked = first.get("/preferences?lang=tr&tz=Asia/Baku&next=/", follow_redirects=False)
+        assert linked.status_code == 303
+        assert "lang=tr" in linked.headers["set-cookie"]
+        assert auth.preferences_of(ctx, ARM_USER) == auth.UserPreferences(None, None)
+        # The header's form posts with the session's CSRF token: that saves the choice.
+        token = csrf.token_for(session)
+        chosen = first.post(
+            "/preferences",
+            data={"csrf_token": token, "lang": "tr", "tz": "Asia/Baku", "next": "/incidents"},
+            follow_redirects=False,
+        )
         assert chosen.status_code == 303
+        assert chosen.headers["location"] == "/incidents"
         assert auth.preferences_of(ctx, ARM_USER) == auth.UserPreferences("tr", "Asia/Baku")
         # Choosing the same again is not another ledger entry.
-        first.get("/preferences?lang=tr&next=/", follow_redirects=False)
+        first.post(
+            "/preferences",
+            data={"csrf_token": token, "lang": "tr", "next": "/"},
+            follow_redirects=False,
+        )
         with ctx.reader() as session:
             tags = session.scalars(
                 select(LedgerEntryRow.tag).where(LedgerEntryRow.subject == f"user/{ARM_USER}")

@@ -214,7 +214,7 @@ def test_joint_assessment_dissent_reply_and_access_in_the_browser(
     assert "patrol R-2" in main
 
     # Switching language translates the page's labels (and the page says its language).
-    submit(rpage, "nav.langs a[lang=ru]")
+    submit(rpage, "form.langs button[lang=ru]")
     assert rpage.get_attribute("html", "lang") == "ru"
     ru_main = rpage.inner_text("main")
     disputed = i18n.gettext("ru", "disputed")
@@ -223,7 +223,7 @@ def test_joint_assessment_dissent_reply_and_access_in_the_browser(
     for english in ("Assessments", "Attribution", "Replies", "Record assessment"):
         assert english not in ru_main, english
     rpage.screenshot(path=str(OUTPUT / "incident-ru.png"), full_page=True)
-    submit(rpage, "nav.langs a[lang=tr]")
+    submit(rpage, "form.langs button[lang=tr]")
     assert rpage.get_attribute("html", "lang") == "tr"
     tr_main = rpage.inner_text("main")
     disputed = i18n.gettext("tr", "disputed")
@@ -233,7 +233,7 @@ def test_joint_assessment_dissent_reply_and_access_in_the_browser(
         assert english not in tr_main, english
     rpage.goto("/incidents")
     assert "Olaylar" in rpage.inner_text("main h1")
-    rpage.click("nav.langs a[lang=en]")
+    rpage.click("form.langs button[lang=en]")
 
     # Armenia's liaison replies; it sees no internal note.
     armenia = site.context("arm-liaison")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -27,7 +27,7 @@ from ceasefire.web.mapdata import (
     REGION,
     ZONE_STATUSES,
     TimeWindow,
-    map_data,
+    cached_map_data,
     parse_bbox,
     towns_json,
 )
@@ -41,6 +41,14 @@ FIRST_DAY = date(2020, 11, 10)
 
 FOCUS = (45.2, 38.9, 47.9, 40.7)
 """The view the map opens on: the 2020 statement's zones (Karabakh, Lachin, Kalbajar, Aghdam)."""
+
+FIRST_BOX = (43.0, 38.4, 50.0, 41.2)
+FIRST_ZOOM = 7
+"""The data the map page asks for before its scripts run (a ``<link rel="preload">``):
+the box around :data:`FOCUS` that a 1280 px wide map shows at zoom 7, the zoom such a map
+opens at. It cannot depend on the browser's window, which the server does not know; the
+script draws it first whatever the window, then asks for its own view's data only when the
+view reaches outside that box or is more than one zoom level away."""
 
 WINDOWS: dict[int, str] = {
     0: N_("everything until then"),
@@ -118,12 +126,24 @@ def map_page(
     window = _window(until, days)
     tile_url = ctx.settings.map_tile_url
     lang = language_of(request)
+    first: dict[str, str | int] = {
+        "bbox": ",".join(str(v) for v in FIRST_BOX),
+        "zoom": FIRST_ZOOM,
+        "until": window.until.isoformat(),
+        "days": window.days,
+    }
+    chosen = _category(category)
+    if chosen is not None:
+        first["category"] = chosen.value
     response = render(
         "map.html",
+        first_url=f"/map/data.json?{urlencode(first)}",
+        first_box=FIRST_BOX,
+        first_zoom=FIRST_ZOOM,
         request=request,
         viewer=viewer,
         window=window,
-        category=_category(category),
+        category=chosen,
         category_labels=CATEGORY_LABELS,
         category_names={k: i18n.gettext(lang, v) for k, v in CATEGORY_LABELS.items()},
         channel_names={k: i18n.gettext(lang, v) for k, v in CHANNEL_LABELS.items()},
@@ -158,7 +178,7 @@ def map_json(
     category: CategoryQuery = None,
 ) -> JSONResponse:
     """The layers for the viewer (the API's access rule), aggregated at low zoom."""
-    data = map_data(
+    data = cached_map_data(
         ctx,
         viewer,
         bbox=parse_bbox(bbox),
@@ -194,7 +214,7 @@ def map_table(
     """The map's data as tables (the accessible alternative to the map)."""
     window = _window(until, days)
     box = parse_bbox(bbox)
-    data: dict[str, Any] = map_data(
+    data: dict[str, Any] = cached_map_data(
         ctx, viewer, bbox=box, zoom=zoom, window=window, category=_category(category)
     )
     return render(

@@ -26,11 +26,15 @@
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth · GeoNames");
   if (cfg.tileUrl) { L.tileLayer(cfg.tileUrl, { maxZoom: cfg.maxZoom }).addTo(map); }
-  /* The layers' data is asked for first (the slowest answer); the base layer's two files
-     were preloaded by the page. Everything is drawn as it arrives. */
+  /* The opening view's layers were asked for by the page itself (a preload of cfg.first.url,
+     sent before this script was even downloaded): the same URL takes that answer. The base
+     layer's two files were preloaded too. Everything is drawn as it arrives. */
   var pending = null;
   var timer = null;
-  var firstData = request();
+  var shownBox = cfg.first.bbox;
+  var shownZoom = cfg.first.zoom;
+  var firstData = fetch(cfg.first.url, { credentials: "same-origin" })
+    .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); });
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -212,11 +216,23 @@
       .map(function (v) { return v.toFixed(4); }).join(",");
   }
   /* Asks for the layers of the current view (aborting an older request still under way). */
+  function showing(bbox, zoom) {
+    bboxInput.value = bbox;
+    zoomInput.value = String(zoom);
+    listLink.href = "/incidents?bbox=" + bbox;
+  }
+  /* Whether the data drawn still serves the view: it covers it, at about its zoom. */
+  function covered() {
+    var b = map.getBounds();
+    return Math.abs(map.getZoom() - shownZoom) <= 1 &&
+      b.getWest() >= shownBox[0] && b.getSouth() >= shownBox[1] &&
+      b.getEast() <= shownBox[2] && b.getNorth() <= shownBox[3];
+  }
   function request() {
     var bbox = bboxText();
-    bboxInput.value = bbox;
-    zoomInput.value = String(map.getZoom());
-    listLink.href = "/incidents?bbox=" + bbox;
+    showing(bbox, map.getZoom());
+    shownBox = bbox.split(",").map(Number);
+    shownZoom = map.getZoom();
     var query = new URLSearchParams({ bbox: bbox, zoom: String(map.getZoom()),
                                       until: untilInput.value, days: daysInput.value });
     if (categoryInput.value) { query.set("category", categoryInput.value); }
@@ -226,9 +242,12 @@
     return fetch("/map/data.json?" + query.toString(), { signal: pending.signal, credentials: "same-origin" })
       .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); });
   }
+  var latest = 0;
   function show(answer) {
+    var mine = ++latest;
     answer
       .then(function (data) {
+        if (mine !== latest) { return; } /* an answer for a view since left */
         drawZones(data.zones);
         drawPosts(data.posts);
         drawIncidents(data.incidents);
@@ -265,5 +284,9 @@
   map.on("moveend", later);
   map.on("zoomend", drawTowns);
   syncLayers();
+  showing(cfg.first.bbox.join(","), cfg.first.zoom);
+  summary.textContent = t.loading;
   show(firstData);
+  /* A window much smaller or larger than the one the opening data was chosen for. */
+  if (!covered()) { load(); }
 })();
