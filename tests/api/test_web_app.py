@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,11 +27,11 @@ from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.service import NewsIngester
 from ceasefire.reports import service as reports
 from ceasefire.reports.schemas import ReportPublic
-from ceasefire.web import csrf, news_pages
+from ceasefire.web import csrf, import_progress, news_pages
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast, demo_cast
 from tests.factories.news import SHELLING
-from tests.factories.reports import shelling_body
+from tests.factories.reports import csv_row, shelling_body, write_csv
 
 HTML = {"accept": "text/html"}
 
@@ -455,6 +456,48 @@ def test_saving_preferences_is_a_post_with_the_csrf_token(
     )
     assert posted.status_code == 303
     assert "Asia/Yerevan" in posted.headers["set-cookie"]
+
+
+def test_the_import_form_reports_its_progress_to_its_user_only(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient], tmp_path: Path
+) -> None:
+    turkey, russia = browsers["tur"], browsers["rus"]
+    tur_csrf = _signed_in(turkey, cast.tokens["tur"])
+    _signed_in(russia, cast.tokens["rus"])
+    job = "0123456789abcdef0123456789abcdef"
+    owner = cast.users["tur"]
+    # While an import runs: "checking", then rows written after each batch.
+    with import_progress.tracked(ctx.settings, owner, job) as step:
+        assert turkey.get("/reports/import/progress", params={"job": job}).json() == {
+            "phase": "checking"
+        }
+        step(40, 120)
+        answer = turkey.get("/reports/import/progress", params={"job": job})
+        assert answer.status_code == 200
+        assert answer.json() == {"phase": "writing", "done": 40, "total": 120}
+        assert answer.headers["cache-control"] == "no-store"
+        # Another user, the public, or a malformed id learn nothing.
+        assert russia.get("/reports/import/progress", params={"job": job}).status_code == 404
+        public = browsers["public"].get("/reports/import/progress", params={"job": job})
+        assert public.status_code == 404
+        assert turkey.get("/reports/import/progress", params={"job": "../x"}).status_code == 404
+    assert turkey.get("/reports/import/progress", params={"job": job}).status_code == 404
+
+    # The form with a job id: the rows imported (one invalid row given back to download),
+    # and the progress state gone once the answer is there.
+    rows = [csv_row(n) for n in range(30)]
+    rows[7]["category"] = "not-a-category"
+    data = write_csv(tmp_path / "batch.csv", rows).read_bytes()
+    imported = turkey.post(
+        "/reports/import",
+        data={"csrf_token": tur_csrf, "skip_invalid": "1", "job": job},
+        files={"file": ("batch.csv", data, "text/csv")},
+    )
+    assert imported.status_code == 200, imported.text
+    assert "29 imported" in imported.text
+    assert 'id="rejects" href="data:text/csv;base64,' in imported.text
+    assert turkey.get("/reports/import/progress", params={"job": job}).status_code == 404
+    assert not list(import_progress.folder_of(ctx.settings).glob("*"))
 
 
 def test_demo_users_get_a_password_once(ctx: ServiceContext) -> None:

@@ -90,6 +90,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         CEASEFIRE_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE="100000",
         # The scenario groups its report by hand: fusion's worker would race it to it.
         CEASEFIRE_FUSION_INTERVAL_S="0",
+        # Small batches: the import's progress bar has steps to show.
+        CEASEFIRE_IMPORT_BATCH_SIZE="25",
     )
     summary = json.loads(
         run_cli("init", "--demo", "--no-demo-month", "--json", env=env, check=True).stdout
@@ -368,3 +370,54 @@ def test_main_pages_have_no_serious_accessibility_violations(site: Site) -> None
         context.close()
     assert not problems, json.dumps(problems, indent=1)
     assert width <= 390, width
+
+
+# Recorded in the page from its start: every state of the import's progress bar.
+BAR_WATCH = """
+window.__bar = [];
+document.addEventListener('DOMContentLoaded', () => {
+  const bar = document.getElementById('import-progress');
+  const state = document.getElementById('import-state');
+  if (!bar) { return; }
+  const note = () => window.__bar.push({value: bar.getAttribute('value'), max: bar.max,
+                                        text: state.textContent, hidden: bar.hidden});
+  new MutationObserver(note).observe(bar, {attributes: true});
+  new MutationObserver(note).observe(state, {childList: true, characterData: true, subtree: true});
+});
+"""
+
+
+def test_the_csv_import_shows_a_determinate_progress_and_the_rejects(
+    site: Site, tmp_path: Path
+) -> None:
+    from tests.factories.reports import csv_row, write_csv
+
+    rows = [csv_row(n, classification="internal") for n in range(400)]
+    rows[3]["event_lat"] = "not a latitude"
+    csv_file = write_csv(tmp_path / "patrol-log.csv", rows)
+    turkey = site.context("tur-monitor")
+    polled: list[str] = []
+    turkey.on(
+        "request", lambda r: polled.append(r.url) if "/reports/import/progress" in r.url else None
+    )
+    turkey.add_init_script(BAR_WATCH)
+    page = turkey.new_page()
+    page.goto("/reports/import")
+    page.set_input_files("#csv-file", str(csv_file))
+    # The server's answer replaces the page's document (document.write: no navigation).
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#import-result")
+    result = page.inner_text("#import-result")
+    assert "399 imported" in result, result
+    assert "1 rejected of 400 rows" in result, result
+    assert page.get_attribute("#rejects", "download") == "patrol-log.csv.rejects.csv"
+    assert page.get_attribute("#rejects", "href").startswith("data:text/csv;base64,")
+    # Determinate from the first state to the last: the bar always has a value.
+    observed = page.evaluate("window.__bar")
+    assert observed, "the progress bar never changed"
+    assert all(s["value"] is not None for s in observed if not s["hidden"]), observed
+    # The server's progress was asked for with the form's job id.
+    assert polled
+    assert all("job=" in url for url in polled), polled
+    page.screenshot(path=str(OUTPUT / "import-result.png"), full_page=True)
+    turkey.close()

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
@@ -38,7 +38,7 @@ from ceasefire.reports.model import (
     WeaponClass,
 )
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic
-from ceasefire.web import common, csrf
+from ceasefire.web import common, csrf, import_progress
 from ceasefire.web.csrf import require_csrf
 from ceasefire.web.pages import TIME_ZONES, render
 from ceasefire.web.session import WebViewer
@@ -361,6 +361,10 @@ async def _bounded_form(request: Request, limit: int) -> FormData:
     return await Request(request.scope, replay).form(max_files=1, max_fields=20)
 
 
+def _progress_owner(viewer: Viewer) -> str:
+    return viewer.user_id or viewer.member_id or ""
+
+
 @router.post("/reports/import")
 async def import_submit(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
     """Import an uploaded CSV file: all or nothing, or the valid rows with the rejected ones
@@ -388,12 +392,21 @@ async def import_submit(request: Request, ctx: ContextDep, viewer: WebViewer) ->
     error: CeasefireError | None = None
     result = None
     rejects_text = None
-    with uploads.held_upload(ctx.settings, viewer.member_id, data) as path:
+    job = import_progress.valid_job(_text(form, "job"))
+    with (
+        uploads.held_upload(ctx.settings, viewer.member_id, data) as path,
+        import_progress.tracked(ctx.settings, _progress_owner(viewer), job) as step,
+    ):
         rejects_path = uploads.rejects_path(path)
         try:
             result = await run_in_threadpool(
                 lambda: imports.import_csv(
-                    ctx, viewer, path, skip_invalid=skip_invalid, rejects_path=rejects_path
+                    ctx,
+                    viewer,
+                    path,
+                    skip_invalid=skip_invalid,
+                    rejects_path=rejects_path,
+                    progress=step,
                 )
             )
             if result.rejects_path:
@@ -418,6 +431,20 @@ async def import_submit(request: Request, ctx: ContextDep, viewer: WebViewer) ->
     if error is not None:
         response.status_code = error.status
     return response
+
+
+@router.get("/reports/import/progress")
+def import_progress_state(ctx: ContextDep, viewer: WebViewer, job: str = "") -> Response:
+    """How far the signed-in user's import ``job`` has got (``import_progress``), as JSON:
+    404 when it is not (or no longer) running, or is another user's."""
+    if viewer.is_public:
+        return JSONResponse({"phase": "unknown"}, status_code=404)
+    found = import_progress.valid_job(job)
+    state = import_progress.read(ctx.settings, _progress_owner(viewer), found) if found else None
+    headers = {"Cache-Control": "no-store"}
+    if state is None:
+        return JSONResponse({"phase": "unknown"}, status_code=404, headers=headers)
+    return JSONResponse(state, headers=headers)
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)

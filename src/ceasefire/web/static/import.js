@@ -1,30 +1,73 @@
-// The CSV import form: send the file with a progress bar, then show the server's answer.
+// The CSV import form: a determinate progress bar through both steps, then the server's
+// answer. 1. Sending: the upload's own progress events (bytes sent of the file's size).
+// 2. Importing: the server's progress for this import (rows written of the rows to write,
+// after each committed batch), asked for every 400 ms from /reports/import/progress with the
+// random job id sent along with the file; while the file is still being checked, the bar
+// stands at 0 with its own label. Every text comes translated from the page.
 (function () {
   "use strict";
   var form = document.getElementById("import-form");
-  if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
+  if (!form || !window.XMLHttpRequest || !window.FormData || !window.crypto) { return; }
   var bar = document.getElementById("import-progress");
   var state = document.getElementById("import-state");
+  var text = state.dataset;
+
+  function jobId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function show(done, total, label) {
+    bar.max = Math.max(1, total);
+    bar.value = Math.min(done, bar.max);
+    state.textContent = label;
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    var job = jobId();
+    var body = new FormData(form);
+    body.set("job", job);
+    var polling = null;
+    var finished = false;
     var request = new XMLHttpRequest();
     request.open("POST", form.action);
     bar.hidden = false;
-    bar.value = 0;
-    state.textContent = state.dataset.sending;
+    show(0, 100, text.sending);
     request.upload.addEventListener("progress", function (e) {
-      if (e.lengthComputable) { bar.value = Math.round((100 * e.loaded) / e.total); }
+      if (e.lengthComputable) { show(e.loaded, e.total, text.sending); }
     });
+    function poll() {
+      fetch("/reports/import/progress?job=" + job, { credentials: "same-origin", cache: "no-store" })
+        .then(function (res) { return res.ok ? res.json() : null; })
+        .then(function (progress) {
+          if (finished || !progress) { return; }
+          if (progress.phase === "writing") {
+            show(progress.done, progress.total,
+                 text.writing.replace("{done}", progress.done).replace("{total}", progress.total));
+          }
+        })
+        .catch(function () { /* the form's own answer still comes */ })
+        .then(function () { if (!finished) { polling = setTimeout(poll, 400); } });
+    }
     request.upload.addEventListener("load", function () {
-      bar.value = 100;
-      bar.removeAttribute("value"); // indeterminate while the server imports
-      state.textContent = state.dataset.working;
+      show(0, 100, text.checking);
+      poll();
     });
+    function done() {
+      finished = true;
+      clearTimeout(polling);
+    }
     request.addEventListener("load", function () {
+      done();
       document.open();
       document.write(request.responseText);
       document.close();
     });
-    request.send(new FormData(form));
+    request.addEventListener("error", function () {
+      done();
+      state.textContent = text.failed;
+    });
+    request.send(body);
   });
 })();
