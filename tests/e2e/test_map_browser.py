@@ -104,6 +104,14 @@ def test_the_map_shows_zones_markers_and_summaries(served: dict[str, Any]) -> No
         _loaded(page)
         assert page.locator("path.basemap-country").count() >= 3
         assert page.locator(".town-label").count() > 5
+        # Armenia's and Azerbaijan's first-level boundaries, drawn after the opening data;
+        # their checkbox hides them.
+        page.wait_for_selector("path.basemap-admin1", timeout=15000)
+        assert page.locator("path.basemap-admin1").count() == 2
+        page.uncheck("input[name=layer][value=admin1]")
+        assert page.locator("path.basemap-admin1").count() == 0
+        page.check("input[name=layer][value=admin1]")
+        assert "first-level boundary" in page.inner_text(".legend")
         # 31 December: Aghdam, Kalbajar and Lachin handed over; the corridor its own style.
         assert page.locator("path.zone-handed_over").count() == 3
         assert page.locator("path.zone-corridor").count() == 1

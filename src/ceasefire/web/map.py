@@ -16,6 +16,7 @@ from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.reports.model import Category
 from ceasefire.web.mapdata import (
+    ADMIN1_URL,
     BASEMAP_URL,
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -159,6 +160,7 @@ def map_page(
         leaflet_url=LEAFLET_URL,
         markercluster_url=MARKERCLUSTER_URL,
         basemap_url=BASEMAP_URL,
+        admin1_url=ADMIN1_URL,
         tile_url=tile_url or "",
         min_zoom=MIN_ZOOM,
         max_zoom=MAX_ZOOM,

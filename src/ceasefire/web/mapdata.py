@@ -53,6 +53,8 @@ keep them for a year without asking again (a new pin is a new path)."""
 LEGACY_LEAFLET_URL = "/static/leaflet"
 """Leaflet at a path without version (the area picker's page), revalidated on each load."""
 BASEMAP_URL = "/static/web/basemap/caucasus.geojson"
+ADMIN1_URL = "/static/web/basemap/admin1.geojson"
+"""Armenia's and Azerbaijan's first-level boundaries (Natural Earth; ``scripts/make_admin1.py``)."""
 
 REGION: BBox = (43.0, 37.5, 51.0, 42.5)
 """The base layer's extent (the South Caucasus): the map opens on it."""

@@ -67,6 +67,18 @@
     L.geoJSON(geo, { interactive: false, style: function () { return { className: "basemap-country" }; } })
       .addTo(base);
   });
+  /* First-level boundaries: not needed for the first picture, so asked for once the
+     opening data is drawn (see show()). */
+  var admin1 = L.layerGroup();
+  var admin1Asked = false;
+  function loadAdmin1() {
+    if (admin1Asked) { return; }
+    admin1Asked = true;
+    fetch(cfg.admin1Url).then(function (res) { return res.json(); }).then(function (geo) {
+      L.geoJSON(geo, { interactive: false, style: function () { return { className: "basemap-admin1" }; } })
+        .addTo(admin1);
+    });
+  }
   var towns = L.layerGroup();
   var townList = [];
   function drawTowns() {
@@ -95,7 +107,8 @@
     incidents: L.layerGroup(),
     reports: L.layerGroup(),
     news: L.layerGroup(),
-    towns: towns
+    towns: towns,
+    admin1: admin1
   };
   /* Points cluster in the browser; the server's cells (low zoom) are drawn as they come. */
   var clusters = {
@@ -258,6 +271,7 @@
         if (data.incidents.mode === "cells" || data.reports.mode === "cells") { text += " " + t.grouped; }
         summary.textContent = text;
         host.setAttribute("data-loaded", "1");
+        loadAdmin1();
       })
       .catch(function (err) { if (err.name !== "AbortError") { summary.textContent = t.failed; } });
   }
