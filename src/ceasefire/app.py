@@ -32,7 +32,7 @@ from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLar
 from ceasefire.members.auth import viewer_for_token
 from ceasefire.web.docs_page import SWAGGER_UI, SWAGGER_UI_URL, docs_page
 from ceasefire.web.mapdata import mount_map_assets
-from ceasefire.web.pages import STATIC, render_error
+from ceasefire.web.pages import STATIC, WebStaticFiles, render_error
 from ceasefire.web.session import SESSION_COOKIE, SessionCookieHeaders
 
 log = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         app.add_exception_handler(kind, _handle)
 
     app.mount(SWAGGER_UI_URL, StaticFiles(directory=SWAGGER_UI), name="swagger-ui")
-    app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
+    app.mount("/static/web", WebStaticFiles(directory=STATIC), name="web-static")
     mount_map_assets(app)
 
     page, docs_headers = docs_page()

@@ -3,6 +3,9 @@ liaison never sees internal records, and counts add up to the points they stand 
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from datetime import date
 
 import pytest
@@ -20,6 +23,7 @@ from ceasefire.members.grid import grid_cells
 from ceasefire.members.scope import ReadScope
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category
+from ceasefire.web import map as map_page
 from ceasefire.web import mapdata
 from ceasefire.web.mapdata import TimeWindow, map_data, parse_bbox
 from ceasefire.web.session import SESSION_COOKIE
@@ -217,3 +221,63 @@ def test_the_map_page_defers_its_scripts_and_leaflet_is_cached_by_version(
     towns = client.get("/map/towns.json")
     assert towns.headers["content-type"] == "application/json"
     assert "Yerevan" in {t["name"] for t in towns.json()}
+
+
+def test_the_map_page_asks_for_its_opening_data_first_and_versions_its_files(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    client = TestClient(create_app(ctx=ctx))
+    client.cookies.set(SESSION_COOKIE, cast.tokens["tur"])
+    page = client.get("/map", params={"until": "2020-12-31", "category": "shelling"}).text
+    first = re.search(r'<link rel="preload" href="(/map/data.json\?[^"]+)" as="fetch"', page)
+    assert first is not None
+    url = html.unescape(first.group(1))
+    # The preload comes before the stylesheets and scripts, and map.js reads the same URL.
+    assert page.index(first.group(0)) < page.index('rel="stylesheet" href="/static/leaflet-')
+    config = re.search(r"data-config='([^']+)'", page)
+    assert config is not None
+    assert json.loads(html.unescape(config.group(1)))["first"]["url"] == url
+    data = client.get(url).json()
+    assert data["bbox"] == list(map_page.FIRST_BOX)
+    assert data["zoom"] == map_page.FIRST_ZOOM
+    assert data["category"] == "shelling"
+    assert titles(data) == {
+        "internal note on Aghdam",
+        "shelling near Aghdam",
+        "shared with Armenia only",
+    }
+    # The web area's files carry their content's hash: kept a year; without it, revalidated.
+    script = re.search(r'<script src="(/static/web/map\.js\?v=[0-9a-f]{12})" defer>', page)
+    assert script is not None
+    assert "immutable" in client.get(script.group(1)).headers["cache-control"]
+    assert client.get("/static/web/map.js").headers["cache-control"] == "no-cache"
+    assert re.search(r'href="/static/web/style\.css\?v=[0-9a-f]{12}"', page)
+
+
+def test_the_map_cache_repeats_an_answer_until_the_next_write(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    turkey, azerbaijan = cast.viewer(ctx, "tur"), cast.viewer(ctx, "aze")
+    window = TimeWindow(until=date(2020, 12, 31))
+
+    def ask(viewer: Viewer) -> dict[str, object]:
+        return mapdata.cached_map_data(ctx, viewer, bbox=None, zoom=8, window=window)
+
+    once = ask(turkey)
+    assert ask(turkey) is once  # nothing written since: the same answer
+    # Another viewer never gets it: the liaison's own answer, by the access rule.
+    assert titles(ask(azerbaijan)) == {"shelling near Aghdam"}
+    assert "internal note on Aghdam" in titles(once)
+    # A write (its ledger entry) makes the next answer a new one, with the new incident.
+    body = shelling_body(classification="internal")
+    report_id = reports.submit_report(ctx, turkey, body).report.id
+    incidents.create_incident(
+        ctx, turkey, report_ids=[report_id], title="later", classification=Classification.INTERNAL
+    )
+    after = ask(turkey)
+    assert after is not once
+    assert "later" in titles(after)
+    # And an answer older than the time limit is computed again, written or not.
+    cache = ctx.caches[mapdata.CACHE_KEY]
+    cache.ttl_s = 0.0
+    assert ask(turkey) is not after

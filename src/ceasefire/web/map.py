@@ -32,7 +32,7 @@ from ceasefire.web.mapdata import (
     parse_bbox,
     towns_json,
 )
-from ceasefire.web.pages import language_of, render
+from ceasefire.web.pages import language_of, render, static_url
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -159,8 +159,8 @@ def map_page(
         zone_labels={k: i18n.gettext(lang, v) for k, v in ZONE_STATUSES.items()},
         leaflet_url=LEAFLET_URL,
         markercluster_url=MARKERCLUSTER_URL,
-        basemap_url=BASEMAP_URL,
-        admin1_url=ADMIN1_URL,
+        basemap_url=static_url(BASEMAP_URL.removeprefix("/static/web/")),
+        admin1_url=static_url(ADMIN1_URL.removeprefix("/static/web/")),
         tile_url=tile_url or "",
         min_zoom=MIN_ZOOM,
         max_zoom=MAX_ZOOM,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -10,7 +11,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.types import Scope
 
 from ceasefire import i18n
 from ceasefire.access import Viewer
@@ -30,6 +33,29 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
+
+
+@cache
+def static_url(name: str) -> str:
+    """The URL of the web area's static file ``name``, with its content's hash as ``?v=``:
+    the browser may keep it a year (:class:`WebStaticFiles`), and a changed file is a new URL.
+    Read once per process (the files change only with the package)."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/static/web/{name}?v={digest}"
+
+
+class WebStaticFiles(StaticFiles):
+    """``/static/web``: a request naming a version (``static_url``) is cached for a year
+    without asking again; one without (an old page, a hand-typed URL) is revalidated."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            versioned = b"v=" in scope.get("query_string", b"")
+            response.headers["Cache-Control"] = (
+                "public, max-age=31536000, immutable" if versioned else "no-cache"
+            )
+        return response
 
 
 LANGUAGE_COOKIE = "lang"
@@ -52,6 +78,7 @@ def environment(lang: str) -> Environment:
         i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
     )
     env.globals["lang"] = lang
+    env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
     return env
 
