@@ -278,6 +278,7 @@ def main() -> None:
                 rows[f"{who} browser {path}"] = {
                     "median_ms": round(statistics.median(times) * 1000, 1),
                     "max_ms": round(max(times) * 1000, 1),
+                    "each_ms": [round(t * 1000) for t in times],
                 }
         rows["load_after"] = os.getloadavg()[0]
         for key, value in rows.items():

@@ -423,24 +423,17 @@ class MapCache:
 CACHE_KEY = "web.map_cache"
 
 
-def cached_map_data(
-    ctx: ServiceContext,
-    viewer: Viewer,
-    *,
-    bbox: BBox | None,
-    zoom: int,
-    window: TimeWindow,
-    category: Category | None = None,
-) -> dict[str, Any]:
-    """:func:`map_data`, answered from the context's :class:`MapCache` when nothing was
-    written since (the ledger's head) and the answer is less than its TTL old."""
+def cached_map_data(ctx: ServiceContext, viewer: Viewer, **query: Any) -> dict[str, Any]:
+    """:func:`map_data` (``query``: its keyword arguments), answered from the context's
+    :class:`MapCache` when nothing was written since (the ledger's head) and the answer is
+    less than its TTL old."""
     cache = ctx.caches.get(CACHE_KEY)
     if not isinstance(cache, MapCache):
         cache = ctx.caches.setdefault(CACHE_KEY, MapCache())
-    key = (viewer, bbox, zoom, window, category)
+    key = (viewer, *sorted(query.items()))
     head = ledger_service.head(ctx).seq
     answer = cache.get(key, head)
     if answer is None:
-        answer = map_data(ctx, viewer, bbox=bbox, zoom=zoom, window=window, category=category)
+        answer = map_data(ctx, viewer, **query)
         cache.put(key, head, answer)
     return answer
