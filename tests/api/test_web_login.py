@@ -324,14 +324,14 @@ def test_the_chosen_language_and_zone_are_kept_on_the_user_and_restored_at_sign_
         # The public's choice stays in its cookies only.
         first.get("/preferences?lang=ru&next=/", follow_redirects=False)
         assert auth.preferences_of(ctx, ARM_USER) == auth.UserPreferences(None, None)
-        session = sign_in(first)
+        signed = sign_in(first)
         # A GET (a link, which another site could show) only sets this browser's cookie.
         linked = first.get("/preferences?lang=tr&tz=Asia/Baku&next=/", follow_redirects=False)
         assert linked.status_code == 303
         assert "lang=tr" in linked.headers["set-cookie"]
         assert auth.preferences_of(ctx, ARM_USER) == auth.UserPreferences(None, None)
         # The header's form posts with the session's CSRF token: that saves the choice.
-        token = csrf.token_for(session)
+        token = csrf.token_for(signed)
         chosen = first.post(
             "/preferences",
             data={"csrf_token": token, "lang": "tr", "tz": "Asia/Baku", "next": "/incidents"},
