@@ -43,13 +43,14 @@ FIRST_DAY = date(2020, 11, 10)
 FOCUS = (45.2, 38.9, 47.9, 40.7)
 """The view the map opens on: the 2020 statement's zones (Karabakh, Lachin, Kalbajar, Aghdam)."""
 
-FIRST_BOX = (43.0, 38.4, 50.0, 41.2)
-FIRST_ZOOM = 7
-"""The data the map page asks for before its scripts run (a ``<link rel="preload">``):
-the box around :data:`FOCUS` that a 1280 px wide map shows at zoom 7, the zoom such a map
-opens at. It cannot depend on the browser's window, which the server does not know; the
-script draws it first whatever the window, then asks for its own view's data only when the
-view reaches outside that box or is more than one zoom level away."""
+FIRST_BOX = (41.0, 36.5, 52.0, 43.0)
+FIRST_ZOOM = 8
+"""The data the map page asks for before its scripts run (a ``<link rel="preload">``). It
+cannot depend on the browser's window, which the server does not know, so it is chosen to
+serve the usual one: fitted to :data:`FOCUS`, a 1280–2560 px wide window opens at zoom 8,
+its view inside this box. The script draws it first whatever the window, then asks for its
+own view's data when the view reaches outside that box, is farther out (a 390 px phone opens
+at zoom 7: these cells would crowd) or more than one zoom level closer."""
 
 WINDOWS: dict[int, str] = {
     0: N_("everything until then"),

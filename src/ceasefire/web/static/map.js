@@ -234,10 +234,12 @@
     zoomInput.value = String(zoom);
     listLink.href = "/incidents?bbox=" + bbox;
   }
-  /* Whether the data drawn still serves the view: it covers it, at about its zoom. */
+  /* Whether the data drawn still serves the view: it covers it, at its zoom or one level
+     closer (a little coarser cells; farther out they would crowd). */
   function covered() {
     var b = map.getBounds();
-    return Math.abs(map.getZoom() - shownZoom) <= 1 &&
+    var closer = map.getZoom() - shownZoom;
+    return closer >= 0 && closer <= 1 &&
       b.getWest() >= shownBox[0] && b.getSouth() >= shownBox[1] &&
       b.getEast() <= shownBox[2] && b.getNorth() <= shownBox[3];
   }
