@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.intake import env_for, free_port, fresh_settings  # noqa: E402
-from tests.factories.reports import csv_row, shelling_body, write_csv  # noqa: E402
+from tests.factories.reports import OBSERVED, csv_row, shelling_body, write_csv  # noqa: E402
 
 from ceasefire.access import Classification, Viewer  # noqa: E402
 from ceasefire.bootstrap import initialise  # noqa: E402
@@ -106,9 +107,23 @@ RUN = secrets.token_hex(4)
 """Idempotency keys differ between runs on a kept centre (a reused key is a replay: 200)."""
 
 
-def request_bytes(kind: str, token: str, index: int, payload: bytes) -> bytes:
+def intake_payload(index: int) -> bytes:
+    """A monitor's report; three in a row tell of one event (the same two hours), as posts,
+    sensors and parties report one shelling, so fusion groups them as it would a real flow
+    (identical reports of one instant would all join one incident of thousands)."""
+    start = OBSERVED + timedelta(hours=2 * (index % 30_000 // 3))
+    observed = {
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=20)).isoformat(),
+        "precision": "exact",
+    }
+    return json.dumps(shelling_body(observed=observed)).encode()
+
+
+def request_bytes(kind: str, token: str, index: int) -> bytes:
     auth_line = "" if kind == "incidents-public" else f"Authorization: Bearer {token}\r\n"
     if kind == "intake":
+        payload = intake_payload(index)
         return (
             "POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"{auth_line}Idempotency-Key: load-{RUN}-{index}\r\n"
@@ -122,7 +137,6 @@ async def run(
     port: int, token: str, kind: str, clients: int, seconds: float, start: int
 ) -> list[float]:
     """Latencies (s) of every request made by ``clients`` connections for ``seconds``."""
-    payload = json.dumps(shelling_body()).encode()
     latencies: list[float] = []
     counter = iter(range(start, start + 10**9))
     deadline = time.perf_counter() + seconds
@@ -133,7 +147,7 @@ async def run(
         try:
             while time.perf_counter() < deadline:
                 sent = time.perf_counter()
-                writer.write(request_bytes(kind, token, next(counter), payload))
+                writer.write(request_bytes(kind, token, next(counter)))
                 status_line = await reader.readuntil(b"\r\n")
                 head = await reader.readuntil(b"\r\n\r\n")
                 length = 0

@@ -98,6 +98,7 @@ from ceasefire.members.service import actor_of, load_roles, user_display_names
 from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
 from ceasefire.reports.service import (
     ReportFacts,
+    ReportNames,
     _attachments,
     _public,
     casualties_by_incident,
@@ -108,6 +109,7 @@ from ceasefire.reports.service import (
     referenced_reports,
     report_contents_by_incident,
     report_facts_by_incident,
+    reporter_names_by_incident,
     reports_by_incident,
     rows_of_incident,
     unlink_report,
@@ -1319,16 +1321,17 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
 def _person_names(
     session: Session,
     row: IncidentRow,
-    reports: Sequence[ReportRow],
+    reporters: Iterable[str],
     *,
     tasks: Sequence[InvestigationTaskRow] | None = None,
     user_names: set[str] | None = None,
 ) -> set[str]:
-    """Names that must not reach the public: reporters, team members, representatives, users.
+    """Names that must not reach the public: reporters (of the incident's reports), team
+    members, representatives, users.
 
     ``tasks`` (the incident's) and ``user_names`` are passed when a list read them once for
     all its incidents."""
-    names = {str(json.loads(r.content).get("reporter") or "") for r in reports} - {""}
+    names = set(reporters) - {""}
     if tasks is None:
         tasks = list(
             session.scalars(
@@ -1349,13 +1352,13 @@ def _redacted(
     session: Session,
     row: IncidentRow,
     *,
-    reports: Sequence[ReportRow] | None = None,
+    reports: ReportNames | None = None,
     tasks: Sequence[InvestigationTaskRow] | None = None,
     user_names: set[str] | None = None,
 ) -> IncidentRedacted:
     if reports is None:
-        reports = rows_of_incident(session, row.id)
-    names = _person_names(session, row, reports, tasks=tasks, user_names=user_names)
+        reports = reporter_names_by_incident(session, [row.id])[row.id]
+    names = _person_names(session, row, reports.reporters, tasks=tasks, user_names=user_names)
     return IncidentRedacted(
         id=row.id,
         title=redact_names(row.title, names) or "",
@@ -1368,7 +1371,7 @@ def _redacted(
         observed_start=row.observed_start,
         observed_end=row.observed_end,
         event_position=_position(row),
-        report_count=len(reports),
+        report_count=reports.count,
         decision_state=(row.decision or {}).get("state"),
         updated_at=row.updated_at,
     )
@@ -1483,7 +1486,7 @@ def list_incidents(
         ids = [row.id for row in rows]
         items: list[IncidentSummary | IncidentRedacted] = []
         if viewer.is_public:
-            reports_of = reports_by_incident(session, ids)
+            reports_of = reporter_names_by_incident(session, ids)
             tasks_of: dict[str, list[InvestigationTaskRow]] = {i: [] for i in ids}
             if ids:
                 for task in session.scalars(
@@ -2030,7 +2033,7 @@ def incident_records(
                 names = _person_names(
                     session,
                     row,
-                    cast("list[ReportRow]", reports),
+                    (str(json.loads(r.content).get("reporter") or "") for r in reports),
                     tasks=tasks_of[row.id],
                     user_names=user_names,
                 )
