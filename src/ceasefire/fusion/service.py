@@ -278,9 +278,7 @@ def _drain_batch(
     with ctx.unit_of_work() as session:
         rows = reports.queued_for_fusion(session, batch)
         deadline = None if turn_s is None else time.monotonic() + turn_s
-        done = _fuse(
-            session, ctx.settings, rows, partial, {} if views is None else views, deadline
-        )
+        done = _fuse(session, ctx.settings, rows, partial, {} if views is None else views, deadline)
         if done:
             reports.dequeue_for_fusion(session, done)
     result.new_incidents += partial.new_incidents
