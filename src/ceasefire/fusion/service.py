@@ -68,7 +68,7 @@ SYSTEM_ACTOR = Actor(member_id=CENTRE_MEMBER_ID, user_id="fusion")
 DRAIN_BATCH = 200
 """Reports fused per unit of work at the most."""
 
-WORKER_TURN_S = 0.25
+WORKER_TURN_S = 0.1
 """How long the background worker's unit of work may go on fusing (it stops after the
 report in hand; the rest stay queued for the next turn): it holds the write lock, so the
 intake waits at most about this long behind it, however slow a batch would be (an incident
