@@ -758,6 +758,17 @@ def _by_id(ids: Iterable[str], chunk: int = 1000) -> Iterator[list[str]]:
         yield ordered[start : start + chunk]
 
 
+FACT_COLUMNS = (
+    ReportRow.id,
+    ReportRow.channel,
+    ReportRow.classification,
+    ReportRow.concerns,
+    ReportRow.owner_member,
+    ReportRow.agreement_id,
+)
+"""The columns of ``ReportFacts``: who may read a report, and its channel."""
+
+
 def report_facts_by_incident(
     session: Session, incident_ids: list[str]
 ) -> dict[str, list[ReportFacts]]:
@@ -769,16 +780,7 @@ def report_facts_by_incident(
     links = _links_of(session, incident_ids)
     for ids in _by_id(links):
         rows = session.execute(
-            select(
-                ReportRow.id,
-                ReportRow.channel,
-                ReportRow.classification,
-                ReportRow.concerns,
-                ReportRow.owner_member,
-                ReportRow.agreement_id,
-            )
-            .where(ReportRow.id.in_(ids))
-            .order_by(ReportRow.id)
+            select(*FACT_COLUMNS).where(ReportRow.id.in_(ids)).order_by(ReportRow.id)
         )
         for report_id, channel, classification, concerns, owner, agreement in rows:
             found[links[report_id]].append(
@@ -1179,16 +1181,7 @@ def report_contents_by_incident(
     if not incident_ids:
         return found
     rows = session.connection().execute(
-        select(
-            IncidentReportRow.incident_id,
-            ReportRow.id,
-            ReportRow.channel,
-            ReportRow.classification,
-            ReportRow.concerns,
-            ReportRow.owner_member,
-            ReportRow.agreement_id,
-            ReportRow.content,
-        )
+        select(IncidentReportRow.incident_id, *FACT_COLUMNS, ReportRow.content)
         .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
         .where(IncidentReportRow.incident_id.in_(incident_ids))
         .order_by(ReportRow.id)
