@@ -97,11 +97,13 @@ from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.members.service import actor_of, load_roles, user_display_names
 from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
 from ceasefire.reports.service import (
+    GroupedReport,
     ReportFacts,
     ReportNames,
     _attachments,
     _public,
     casualties_by_incident,
+    grouped_facts_of,
     grouped_reports,
     incidents_with_channel,
     link_reports,
@@ -254,7 +256,9 @@ def _log(
     )
 
 
-def _derive(row: IncidentRow, reports: Sequence[ReportRow], *, category: str | None = None) -> None:
+def _derive(
+    row: IncidentRow, reports: Sequence[GroupedReport], *, category: str | None = None
+) -> None:
     """Time span, place, parties and category of an incident from its reports."""
     row.observed_start = min(r.observed_start for r in reports)
     row.observed_end = max(r.observed_end for r in reports)
@@ -274,7 +278,7 @@ def _derive(row: IncidentRow, reports: Sequence[ReportRow], *, category: str | N
         row.category = Counter(r.category for r in reports).most_common(1)[0][0]
 
 
-def _snapshot(row: IncidentRow, reports: Sequence[ReportRow]) -> IncidentSnapshot:
+def _snapshot(row: IncidentRow, reports: Sequence[GroupedReport]) -> IncidentSnapshot:
     return IncidentSnapshot(
         id=row.id,
         agreement_id=row.agreement_id,
@@ -292,14 +296,14 @@ def _snapshot(row: IncidentRow, reports: Sequence[ReportRow]) -> IncidentSnapsho
 
 
 def _changed(
-    session: Session, row: IncidentRow, reports: Sequence[ReportRow] | None = None
+    session: Session, row: IncidentRow, reports: Sequence[GroupedReport] | None = None
 ) -> None:
     """Announce ``row``'s new state to the areas that registered for ``INCIDENT_CHANGED``."""
     hooks = hook_implementations(INCIDENT_CHANGED)
     if not hooks:
         return
     session.flush()
-    snapshot = _snapshot(row, rows_of_incident(session, row.id) if reports is None else reports)
+    snapshot = _snapshot(row, grouped_facts_of(session, row.id) if reports is None else reports)
     for hook in hooks:
         hook(session, snapshot)
 
@@ -1682,7 +1686,7 @@ def _strictest(*classifications: str) -> str:
     return max(classifications, key=_STRICTNESS.__getitem__)
 
 
-def fused_classification(reports: Sequence[ReportRow]) -> str:
+def fused_classification(reports: Sequence[GroupedReport]) -> str:
     """The classification an incident of these reports takes: no reader of the incident may
     learn what one of its reports would not tell them.
 
@@ -1720,7 +1724,7 @@ def _tighten(
     actor: Actor,
     row: IncidentRow,
     why: str,
-    reports: Sequence[ReportRow],
+    reports: Sequence[GroupedReport],
 ) -> None:
     """Make the incident at least as restrictive as its reports need (never looser)."""
     if not reports:
@@ -1829,7 +1833,7 @@ def add_fused_reports(
     now = utcnow()
     link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
     row.emptied_by = None
-    members = rows_of_incident(session, row.id)
+    members = grouped_facts_of(session, row.id)
     _derive(row, members, category=row.category or None)
     _touch(row)
     append(

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Select, Table, bindparam, func, insert, or_, select
 from sqlalchemy import exc as sa_exc
@@ -587,6 +587,66 @@ def rows_of_incident(session: Session, incident_id: str) -> list[ReportRow]:
             .order_by(ReportRow.id)
         )
     )
+
+
+class GroupedReport(Protocol):
+    """What an incident derives from each of its reports (span, place, parties, category,
+    classification, alleged perpetrator): a stored report, or its ``GroupedFacts``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def observed_start(self) -> datetime: ...
+    @property
+    def observed_end(self) -> datetime: ...
+    @property
+    def event_lat(self) -> float | None: ...
+    @property
+    def event_lon(self) -> float | None: ...
+    @property
+    def event_place(self) -> str | None: ...
+    @property
+    def event_precision(self) -> int: ...
+    @property
+    def concerns(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def classification(self) -> str: ...
+    @property
+    def alleged_perpetrator(self) -> str | None: ...
+
+
+class GroupedFacts(NamedTuple):
+    """The columns of a report its incident derives from, without the report's content."""
+
+    id: str
+    observed_start: datetime
+    observed_end: datetime
+    event_lat: float | None
+    event_lon: float | None
+    event_place: str | None
+    event_precision: int
+    concerns: str
+    category: str
+    classification: str
+    alleged_perpetrator: str | None
+
+
+def grouped_facts_of(session: Session, incident_id: str) -> list[GroupedFacts]:
+    """``GroupedFacts`` of the reports an incident groups, by report id: what fusion needs
+    to re-derive an incident it adds a report to (as ``rows_of_incident``, without building
+    a report object per member: an incident of a thousand reports took 90 ms a link)."""
+    columns = [getattr(ReportRow, name) for name in GroupedFacts._fields]
+    return [
+        GroupedFacts(*row)
+        for row in session.execute(
+            select(*columns)
+            .join(IncidentReportRow, IncidentReportRow.report_id == ReportRow.id)
+            .where(IncidentReportRow.incident_id == incident_id)
+            .order_by(ReportRow.id)
+        )
+    ]
 
 
 def grouped_reports(session: Session, report_ids: Sequence[str]) -> list[tuple[str, str]]:
