@@ -23,12 +23,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ceasefire import i18n
 from ceasefire.publish.model import (
     CASUALTY_NAMES,
-    CATEGORY_NAMES,
     SOURCE_KIND_NAMES,
     STATUS_NAMES,
     VIOLATION_CATEGORIES,
     Comparison,
 )
+from ceasefire.reports.model import CATEGORY_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATOR = "ceasefire.publish.v1"
