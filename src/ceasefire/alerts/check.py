@@ -24,7 +24,13 @@ from ceasefire.alerts.events import (
     Unsubscribed,
 )
 from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
-from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    ExpectedRows,
+    changed_row,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 
 
@@ -72,21 +78,19 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
         elif entry.tag == AlertTag.UNSUBSCRIBED:
             ended = cast(Unsubscribed, p)
             key = str(ended["subscription_id"])
-            before = state["alert_subscriptions"].get(key, (entry.seq, {}))[1]
-            state["alert_subscriptions"][key] = (
-                entry.seq,
-                {**before, "ended_at": ended["ended_at"]},
+            changed_row(
+                state["alert_subscriptions"], key, entry.seq, {"ended_at": ended["ended_at"]}
             )
         elif entry.tag in (AlertTag.DELIVERED, AlertTag.DEAD_LETTERED, AlertTag.REQUEUED):
             done = cast(DeliveryFinished, p)
-            key = str(done["delivery_id"])
-            before = state["alert_deliveries"].get(key, (entry.seq, {}))[1]
             outcome = {AlertTag.DELIVERED: "succeeded", AlertTag.DEAD_LETTERED: "dead"}.get(
                 AlertTag(entry.tag)
             )
-            state["alert_deliveries"][key] = (
+            changed_row(
+                state["alert_deliveries"],
+                str(done["delivery_id"]),
                 entry.seq,
-                {**before, "alert_id": done["alert_id"], "finished": outcome},
+                {"alert_id": done["alert_id"], "finished": outcome},
             )
     return state
 

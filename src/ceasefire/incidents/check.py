@@ -41,7 +41,13 @@ from ceasefire.incidents.tables import (
     NoteRow,
     ReplyRow,
 )
-from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    ExpectedRows,
+    changed_row,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.reports.service import incident_links
@@ -172,11 +178,11 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             )
         elif tag == IncidentTag.TASK_COMPLETED:
             completed = cast(TaskCompleted, p)
-            key = str(completed["task_id"])
-            before = state["investigation_tasks"].get(key, (seq, {}))[1]
-            state["investigation_tasks"][key] = (
+            changed_row(
+                state["investigation_tasks"],
+                str(completed["task_id"]),
                 seq,
-                {**before, "status": "completed", "findings_sha256": completed["findings_sha256"]},
+                {"status": "completed", "findings_sha256": completed["findings_sha256"]},
             )
         elif tag == IncidentTag.DECISION_RULE_SET:
             rule = cast(DecisionRuleSet, p)

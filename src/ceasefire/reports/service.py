@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, Table, bindparam, func, insert, or_, select
 from sqlalchemy import exc as sa_exc
@@ -740,27 +740,40 @@ def report_facts_by_incident(
 ) -> dict[str, list[ReportFacts]]:
     """The few columns of each incident's reports a member's list needs, in one Core query
     (not whole ORM rows with their content: half the list's cost)."""
-    found: dict[str, list[ReportFacts]] = {i: [] for i in incident_ids}
+    return _by_incident(session.execute, incident_ids, _FACT_COLUMNS, ReportFacts)
+
+
+_FACT_COLUMNS = (
+    ReportRow.id,
+    ReportRow.channel,
+    ReportRow.classification,
+    ReportRow.concerns,
+    ReportRow.owner_member,
+    ReportRow.agreement_id,
+)
+"""The columns of ``ReportFacts``, in its order."""
+
+_Facts = TypeVar("_Facts", ReportFacts, "ReportContentFacts")
+
+
+def _by_incident(
+    execute: Callable[[Select[Any]], Iterable[Sequence[Any]]],
+    incident_ids: list[str],
+    columns: Sequence[Any],
+    make: Callable[..., _Facts],
+) -> dict[str, list[_Facts]]:
+    """Each incident's reports as ``make(*columns)``, in report order, in one query."""
+    found: dict[str, list[_Facts]] = {i: [] for i in incident_ids}
     if not incident_ids:
         return found
-    rows = session.execute(
-        select(
-            IncidentReportRow.incident_id,
-            ReportRow.id,
-            ReportRow.channel,
-            ReportRow.classification,
-            ReportRow.concerns,
-            ReportRow.owner_member,
-            ReportRow.agreement_id,
-        )
+    rows = execute(
+        select(IncidentReportRow.incident_id, *columns)
         .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
         .where(IncidentReportRow.incident_id.in_(incident_ids))
         .order_by(ReportRow.id)
     )
-    for incident_id, report_id, channel, classification, concerns, owner, agreement in rows:
-        found[incident_id].append(
-            ReportFacts(report_id, channel, classification, concerns, owner, agreement)
-        )
+    for row in rows:
+        found[row[0]].append(make(*row[1:]))
     return found
 
 
@@ -1123,24 +1136,5 @@ def report_contents_by_incident(
 ) -> dict[str, list[ReportContentFacts]]:
     """Each incident's reports with their content, in one Core query (no ORM objects: an
     export of a million incidents reads a million of them)."""
-    found: dict[str, list[ReportContentFacts]] = {i: [] for i in incident_ids}
-    if not incident_ids:
-        return found
-    rows = session.connection().execute(
-        select(
-            IncidentReportRow.incident_id,
-            ReportRow.id,
-            ReportRow.channel,
-            ReportRow.classification,
-            ReportRow.concerns,
-            ReportRow.owner_member,
-            ReportRow.agreement_id,
-            ReportRow.content,
-        )
-        .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
-        .where(IncidentReportRow.incident_id.in_(incident_ids))
-        .order_by(ReportRow.id)
-    )
-    for row in rows:
-        found[row.incident_id].append(ReportContentFacts(*row[1:]))
-    return found
+    columns = (*_FACT_COLUMNS, ReportRow.content)
+    return _by_incident(session.connection().execute, incident_ids, columns, ReportContentFacts)

@@ -21,7 +21,7 @@ from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
-from ceasefire.reports.model import CATEGORY_NAMES as CATEGORY_LABELS
+from ceasefire.reports.model import CATEGORY_NAMES
 from ceasefire.timeutil import parse_instant
 
 STATUS_LABELS = {
@@ -56,6 +56,7 @@ CHANNEL_LABELS = {
     "news": N_("news"),
     "csv_import": N_("CSV import"),
 }
+CATEGORY_LABELS = CATEGORY_NAMES  # the reports area's table, as the pages name it
 PRECISION_LABELS = {
     1: N_("1 · exact"),
     2: N_("2 · within about 25 km of the place"),

@@ -35,7 +35,7 @@ from ceasefire.incidents.schemas import IncidentDetail
 from ceasefire.reports.model import Category, Channel
 from ceasefire.web import common
 from ceasefire.web.csrf import require_csrf
-from ceasefire.web.pages import render
+from ceasefire.web.pages import filtered_list, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -64,10 +64,8 @@ def incident_list(
     limit: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE,
 ) -> Response:
     """Incidents the viewer may read, filtered by the query string (shareable as a URL)."""
-    query = {name: request.query_params.get(name, "") for name in FILTERS}
-    error = None
-    page = None
-    try:
+
+    def load(query: dict[str, str]) -> incidents.IncidentPage:
         filters = incidents.IncidentFilters(
             start=common.instant(query["start"], "start"),
             end=common.instant(query["end"], "end", end_of_day=True),
@@ -81,33 +79,23 @@ def incident_list(
                 Classification, query["classification"], "classification"
             ),
         )
-        page = incidents.list_incidents(
+        return incidents.list_incidents(
             ctx, viewer, filters, limit=limit, cursor=common.optional(cursor)
         )
-    except InvalidInput as exc:
-        error = exc
-    items = page.items if page is not None else []
-    next_link, first_link = common.list_links(
-        "/incidents", request, page.next_cursor if page is not None else None, cursor
-    )
-    response = render(
+
+    return filtered_list(
         "incidents.html",
         request=request,
         viewer=viewer,
-        items=items,
-        query=query,
-        error=error,
-        next_link=next_link,
-        first_link=first_link,
+        filters=FILTERS,
+        cursor=cursor,
+        load=load,
         categories=[c.value for c in Category],
         statuses=[s.value for s in OccurrenceStatus],
         attributions=[a.value for a in AttributionKind],
         channels=[c.value for c in Channel],
         classifications=[c.value for c in Classification],
     )
-    if error is not None:
-        response.status_code = error.status
-    return response
 
 
 def _parties(ctx: ServiceContext, agreement_id: str | None) -> list[str]:
