@@ -31,6 +31,7 @@ from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
 from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, write_key_file
 from ceasefire.ledger.keys import SigningKey
+from ceasefire.ledger.operations_commands import WORKERS
 from ceasefire.ledger.schemas import KeyPublic, VerificationSummary
 from ceasefire.timeutil import utcnow
 
@@ -88,10 +89,7 @@ def verify_command(
     no_state: Annotated[
         bool, typer.Option("--no-state", help="Skip comparing the main tables with the ledger.")
     ] = False,
-    workers: Annotated[
-        int,
-        typer.Option("--workers", min=1, max=64, help="Processes checking signatures."),
-    ] = 1,
+    workers: Annotated[int, WORKERS] = 1,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Walk the chain: hashes, order, keys, signatures, daily roots, and the main tables."""

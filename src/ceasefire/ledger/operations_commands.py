@@ -19,6 +19,8 @@ from ceasefire.console.output import console, err_console, print_json
 from ceasefire.errors import IntegrityError
 from ceasefire.ledger.schemas import CheckSummary
 
+WORKERS = typer.Option("--workers", min=1, max=64, help="Processes checking signatures.")
+
 
 def backup_command(
     out: Annotated[Path, typer.Option("--out", help="File to write (created 0600).")],
@@ -76,9 +78,7 @@ def check_command(
     no_signatures: Annotated[
         bool, typer.Option("--no-signatures", help="Skip Ed25519 signatures (faster).")
     ] = False,
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, max=64, help="Processes checking signatures.")
-    ] = 1,
+    workers: Annotated[int, WORKERS] = 1,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Database integrity, ledger verify, and the tree against every issued and witnessed head.

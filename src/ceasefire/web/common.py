@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from ceasefire.access import Classification, Viewer
+from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
@@ -55,6 +56,14 @@ CHANNEL_LABELS = {
     "public_hotline": N_("public hotline"),
     "news": N_("news"),
     "csv_import": N_("CSV import"),
+}
+PROVISION_STATUS_LABELS = {
+    ProvisionStatus.PENDING.value: N_("pending"),
+    ProvisionStatus.IN_PROGRESS.value: N_("in progress"),
+    ProvisionStatus.FULFILLED.value: N_("fulfilled"),
+    ProvisionStatus.OVERDUE.value: N_("overdue"),
+    ProvisionStatus.BREACHED.value: N_("breached"),
+    ProvisionStatus.SUPERSEDED.value: N_("superseded"),
 }
 CATEGORY_LABELS = CATEGORY_NAMES  # the reports area's table, as the pages name it
 PRECISION_LABELS = {

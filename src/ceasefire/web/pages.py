@@ -20,10 +20,9 @@ from ceasefire.errors import InvalidInput
 from ceasefire.i18n.templates import template_environment
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import common, csrf
-from ceasefire.web.common import LABELS
+from ceasefire.web.common import LABELS, PROVISION_STATUS_LABELS
 from ceasefire.web.dashboard import (
     AGREEMENT_KIND_LABELS,
-    PROVISION_STATUS_LABELS,
     TIMELINE_KINDS,
     build_dashboard,
 )
