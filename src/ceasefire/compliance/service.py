@@ -115,22 +115,7 @@ def recorded_fields(row: FindingRow) -> dict[str, Any]:
 
 
 def public(row: FindingRow) -> FindingPublic:
-    return FindingPublic(
-        id=row.id,
-        agreement_id=row.agreement_id,
-        agreement_version=row.agreement_version,
-        rule_id=row.rule_id,
-        rule=row.rule,
-        level=FindingLevel(row.level),
-        provision_id=row.provision_id,
-        zone_id=row.zone_id,
-        incident_id=row.incident_id,
-        party=row.party,
-        reasons=list(row.reasons),
-        found_at=row.found_at,
-        withdrawn_at=row.withdrawn_at,
-        withdrawn_by=row.withdrawn_by,
-    )
+    return FindingPublic.model_validate(row, from_attributes=True)
 
 
 # -- evaluation -----------------------------------------------------------------------------

@@ -1192,44 +1192,15 @@ def _assessment_public(row: AssessmentRow, current: bool) -> AssessmentPublic:
 
 
 def _reply_public(row: ReplyRow) -> ReplyPublic:
-    return ReplyPublic(
-        id=row.id,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        party=row.party,
-        text=row.text,
-        evidence_refs=list(row.evidence_refs),
-        classification=Classification(row.classification),
-        recorded_at=row.recorded_at,
-    )
+    return ReplyPublic.model_validate(row, from_attributes=True)
 
 
 def _note_public(row: NoteRow) -> NotePublic:
-    return NotePublic(
-        id=row.id,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        text=row.text,
-        classification=Classification(row.classification),
-        recorded_at=row.recorded_at,
-    )
+    return NotePublic.model_validate(row, from_attributes=True)
 
 
 def _task_public(row: InvestigationTaskRow) -> TaskPublic:
-    return TaskPublic(
-        id=row.id,
-        incident_id=row.incident_id,
-        team=list(row.team),
-        lead_member=row.lead_member,
-        party_representatives=[PartyRepresentative(**p) for p in row.party_representatives],
-        instructions=row.instructions,
-        status=row.status,
-        due_at=row.due_at,
-        assigned_at=row.assigned_at,
-        assigned_by=row.assigned_by,
-        completed_at=row.completed_at,
-        findings=row.findings,
-    )
+    return TaskPublic.model_validate(row, from_attributes=True)
 
 
 def _position(row: IncidentRow) -> dict[str, Any]:

@@ -555,18 +555,7 @@ def ensure_centre_key(session: Session, settings: Settings) -> str:
 
 
 def _key_public(row: LedgerKeyRow) -> KeyPublic:
-    return KeyPublic(
-        key_id=row.key_id,
-        member_id=row.member_id,
-        algorithm=row.algorithm,
-        public_key=row.public_key,
-        custody=row.custody,
-        valid_from=row.valid_from,
-        added_seq=row.added_seq,
-        valid_until=row.valid_until,
-        ended_seq=row.ended_seq,
-        end_reason=row.end_reason,
-    )
+    return KeyPublic.model_validate(row, from_attributes=True)
 
 
 def list_keys(ctx: ServiceContext, *, member_id: str | None = None) -> list[KeyPublic]:

@@ -512,16 +512,7 @@ def _attachments(session: Session, report_ids: list[str]) -> dict[str, list[Atta
 
 
 def _attachment_public(row: AttachmentRow) -> AttachmentPublic:
-    return AttachmentPublic(
-        id=row.id,
-        report_id=row.report_id,
-        sha256=row.sha256,
-        size_bytes=row.size_bytes,
-        media_type=row.media_type,
-        filename=row.filename,
-        received_at=row.received_at,
-        received_by=row.received_by,
-    )
+    return AttachmentPublic.model_validate(row, from_attributes=True)
 
 
 # -- grouping into incidents: the incidents area's way into the reports' tables ----------
