@@ -9,7 +9,6 @@ time and its claim are bookkeeping, not compared.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -23,6 +22,7 @@ from ceasefire.alerts.events import (
     Subscribed,
     Unsubscribed,
 )
+from ceasefire.alerts.service import text_sha256
 from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
 from ceasefire.ledger.check import (
     ActualRows,
@@ -95,10 +95,6 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
     return state
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _actual(session: Session) -> ActualRows:
     rows: dict[str, dict[str, dict[str, Any]]] = {
         "alerts": {
@@ -108,7 +104,7 @@ def _actual(session: Session) -> ActualRows:
                 "subject": a.subject,
                 "dedup_key": a.dedup_key,
                 "classification": a.classification,
-                "summary_sha256": _sha256(a.summary),
+                "summary_sha256": text_sha256(a.summary),
             }
             for a in session.scalars(select(AlertRow))
         },
@@ -120,7 +116,7 @@ def _actual(session: Session) -> ActualRows:
                 "areas": list(s.areas),
                 "min_severity": s.min_severity,
                 "channel": s.channel,
-                "target_sha256": _sha256(s.target),
+                "target_sha256": text_sha256(s.target),
                 "ended_at": s.ended_at.isoformat() if s.ended_at else None,
             }
             for s in session.scalars(select(SubscriptionRow))

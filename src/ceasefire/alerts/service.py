@@ -118,7 +118,8 @@ _SEVERITY_NAMES = {s: SeverityName(s.name.lower()) for s in Severity}
 _SEVERITIES = {v: k for k, v in _SEVERITY_NAMES.items()}
 
 
-def _digest(text: str) -> str:
+def text_sha256(text: str) -> str:
+    """The digest the ledger keeps of a text (an alert's summary, a subscription's target)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -216,7 +217,7 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
                     "areas": row.areas,
                     "min_severity": row.min_severity,
                     "channel": row.channel,
-                    "target_sha256": _digest(row.target),
+                    "target_sha256": text_sha256(row.target),
                 }
             ),
             actor=actor,
@@ -428,7 +429,7 @@ def _raise(
                 "subject": row.subject,
                 "dedup_key": row.dedup_key,
                 "classification": row.classification,
-                "summary_sha256": _digest(row.summary),
+                "summary_sha256": text_sha256(row.summary),
                 "deliveries": queued,
             }
         ),

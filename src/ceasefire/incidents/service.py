@@ -127,7 +127,9 @@ implementation (``Area.hooks``) is called as ``f(session, snapshot)`` and writes
 transaction: its work commits or rolls back with the change. Keep it cheap."""
 
 
-def _digest(text: str | None) -> str | None:
+def text_sha256(text: str | None) -> str | None:
+    """The digest the ledger keeps of a text (a title, a summary, a note): SHA-256 of its
+    UTF-8, None for no text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
 
 
@@ -391,7 +393,7 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
                     "settled_by": decision.settled_by,
                     "views": len(decision.views),
                     "views_sha256": canonical_sha256(recorded["views"]),
-                    "reason_sha256": _digest(decision.reason),
+                    "reason_sha256": text_sha256(decision.reason),
                 },
                 "status": {"from": before.status.value, "to": after.status.value},
                 "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
@@ -435,7 +437,7 @@ def assessment_ledger_payload(row: AssessmentRow) -> IncidentAssessed:
         payload["view"] = cast(
             AssessmentView,
             {k: v for k, v in view.items() if k != "rationale"}
-            | {"rationale_sha256": _digest(row.rationale)},
+            | {"rationale_sha256": text_sha256(row.rationale)},
         )
     return payload
 
@@ -587,8 +589,8 @@ def create_incident(
                     "category": row.category,
                     "classification": row.classification,
                     "concerns": concerns_list(row.concerns),
-                    "title_sha256": _digest(row.title),
-                    "summary_sha256": _digest(row.summary),
+                    "title_sha256": text_sha256(row.title),
+                    "summary_sha256": text_sha256(row.summary),
                 }
             ),
             actor=actor,
@@ -652,7 +654,7 @@ def remove_report(
                 {
                     "incident_id": row.id,
                     "report_id": report_id,
-                    "reason_sha256": _digest(reason_text),
+                    "reason_sha256": text_sha256(reason_text),
                 }
             ),
             actor=actor,
@@ -687,8 +689,8 @@ def edit_incident(
             IncidentEdited(
                 {
                     "incident_id": row.id,
-                    "title_sha256": _digest(row.title),
-                    "summary_sha256": _digest(row.summary),
+                    "title_sha256": text_sha256(row.title),
+                    "summary_sha256": text_sha256(row.summary),
                 }
             ),
             actor=actor,
@@ -758,7 +760,7 @@ def change_status(
                     "from": current.value,
                     "to": status.value,
                     "attribution": {"from": attribution_before, "to": attribution_after},
-                    "reason_sha256": _digest(reason_text),
+                    "reason_sha256": text_sha256(reason_text),
                 }
             ),
             actor=actor,
@@ -794,7 +796,7 @@ def classify(
                     "incident_id": row.id,
                     "from": before,
                     "to": classification.value,
-                    "reason_sha256": _digest(reason),
+                    "reason_sha256": text_sha256(reason),
                 }
             ),
             actor=actor,
@@ -862,7 +864,7 @@ def assign_task(
                     "task_id": task.id,
                     "lead_member": lead_member,
                     "team_size": len(names),
-                    "team_sha256": _digest("\n".join(names)),
+                    "team_sha256": text_sha256("\n".join(names)),
                     "party_representatives": [
                         {"party": p.party, "present": p.present} for p in party_representatives
                     ],
@@ -919,7 +921,7 @@ def complete_task(
             row,
             IncidentTag.TASK_COMPLETED,
             TaskCompleted(
-                {"incident_id": row.id, "task_id": task.id, "findings_sha256": _digest(text)}
+                {"incident_id": row.id, "task_id": task.id, "findings_sha256": text_sha256(text)}
             ),
             actor=actor,
         )
@@ -1069,7 +1071,7 @@ def reply(
                     "incident_id": row.id,
                     "reply_id": record.id,
                     "party": party,
-                    "text_sha256": _digest(body),
+                    "text_sha256": text_sha256(body),
                     "evidence_refs": refs,
                 }
             ),
@@ -1113,7 +1115,7 @@ def add_note(
                     "incident_id": row.id,
                     "note_id": record.id,
                     "classification": classification.value,
-                    "text_sha256": _digest(body),
+                    "text_sha256": text_sha256(body),
                 }
             ),
             actor=actor,
@@ -1703,7 +1705,7 @@ def _tighten(
         tag=IncidentTag.CLASSIFIED,
         subject=f"incident/{row.id}",
         payload=Classified(
-            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": _digest(why)}
+            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": text_sha256(why)}
         ),
         actor=actor,
     )
@@ -1759,7 +1761,7 @@ def open_fused_incident(
                 "category": row.category,
                 "classification": row.classification,
                 "concerns": concerns_list(row.concerns),
-                "title_sha256": _digest(row.title),
+                "title_sha256": text_sha256(row.title),
                 "summary_sha256": None,
             }
         ),
@@ -1844,7 +1846,11 @@ def take_out_reports(
             tag=IncidentTag.REPORT_REMOVED,
             subject=f"incident/{incident_id}",
             payload=ReportRemoved(
-                {"incident_id": incident_id, "report_id": report.id, "reason_sha256": _digest(why)}
+                {
+                    "incident_id": incident_id,
+                    "report_id": report.id,
+                    "reason_sha256": text_sha256(why),
+                }
             ),
             actor=actor,
         )
