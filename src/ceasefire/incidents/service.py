@@ -131,7 +131,9 @@ implementation (``Area.hooks``) is called as ``f(session, snapshot)`` and writes
 transaction: its work commits or rolls back with the change. Keep it cheap."""
 
 
-def _digest(text: str | None) -> str | None:
+def text_sha256(text: str | None) -> str | None:
+    """The digest the ledger keeps of a text (a title, a summary, a note): SHA-256 of its
+    UTF-8, None for no text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
 
 
@@ -397,7 +399,7 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
                     "settled_by": decision.settled_by,
                     "views": len(decision.views),
                     "views_sha256": canonical_sha256(recorded["views"]),
-                    "reason_sha256": _digest(decision.reason),
+                    "reason_sha256": text_sha256(decision.reason),
                 },
                 "status": {"from": before.status.value, "to": after.status.value},
                 "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
@@ -441,7 +443,7 @@ def assessment_ledger_payload(row: AssessmentRow) -> IncidentAssessed:
         payload["view"] = cast(
             AssessmentView,
             {k: v for k, v in view.items() if k != "rationale"}
-            | {"rationale_sha256": _digest(row.rationale)},
+            | {"rationale_sha256": text_sha256(row.rationale)},
         )
     return payload
 
@@ -593,8 +595,8 @@ def create_incident(
                     "category": row.category,
                     "classification": row.classification,
                     "concerns": concerns_list(row.concerns),
-                    "title_sha256": _digest(row.title),
-                    "summary_sha256": _digest(row.summary),
+                    "title_sha256": text_sha256(row.title),
+                    "summary_sha256": text_sha256(row.summary),
                 }
             ),
             actor=actor,
@@ -658,7 +660,7 @@ def remove_report(
                 {
                     "incident_id": row.id,
                     "report_id": report_id,
-                    "reason_sha256": _digest(reason_text),
+                    "reason_sha256": text_sha256(reason_text),
                 }
             ),
             actor=actor,
@@ -693,8 +695,8 @@ def edit_incident(
             IncidentEdited(
                 {
                     "incident_id": row.id,
-                    "title_sha256": _digest(row.title),
-                    "summary_sha256": _digest(row.summary),
+                    "title_sha256": text_sha256(row.title),
+                    "summary_sha256": text_sha256(row.summary),
                 }
             ),
             actor=actor,
@@ -764,7 +766,7 @@ def change_status(
                     "from": current.value,
                     "to": status.value,
                     "attribution": {"from": attribution_before, "to": attribution_after},
-                    "reason_sha256": _digest(reason_text),
+                    "reason_sha256": text_sha256(reason_text),
                 }
             ),
             actor=actor,
@@ -800,7 +802,7 @@ def classify(
                     "incident_id": row.id,
                     "from": before,
                     "to": classification.value,
-                    "reason_sha256": _digest(reason),
+                    "reason_sha256": text_sha256(reason),
                 }
             ),
             actor=actor,
@@ -868,7 +870,7 @@ def assign_task(
                     "task_id": task.id,
                     "lead_member": lead_member,
                     "team_size": len(names),
-                    "team_sha256": _digest("\n".join(names)),
+                    "team_sha256": text_sha256("\n".join(names)),
                     "party_representatives": [
                         {"party": p.party, "present": p.present} for p in party_representatives
                     ],
@@ -925,7 +927,7 @@ def complete_task(
             row,
             IncidentTag.TASK_COMPLETED,
             TaskCompleted(
-                {"incident_id": row.id, "task_id": task.id, "findings_sha256": _digest(text)}
+                {"incident_id": row.id, "task_id": task.id, "findings_sha256": text_sha256(text)}
             ),
             actor=actor,
         )
@@ -1075,7 +1077,7 @@ def reply(
                     "incident_id": row.id,
                     "reply_id": record.id,
                     "party": party,
-                    "text_sha256": _digest(body),
+                    "text_sha256": text_sha256(body),
                     "evidence_refs": refs,
                 }
             ),
@@ -1119,7 +1121,7 @@ def add_note(
                     "incident_id": row.id,
                     "note_id": record.id,
                     "classification": classification.value,
-                    "text_sha256": _digest(body),
+                    "text_sha256": text_sha256(body),
                 }
             ),
             actor=actor,
@@ -1198,44 +1200,15 @@ def _assessment_public(row: AssessmentRow, current: bool) -> AssessmentPublic:
 
 
 def _reply_public(row: ReplyRow) -> ReplyPublic:
-    return ReplyPublic(
-        id=row.id,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        party=row.party,
-        text=row.text,
-        evidence_refs=list(row.evidence_refs),
-        classification=Classification(row.classification),
-        recorded_at=row.recorded_at,
-    )
+    return ReplyPublic.model_validate(row, from_attributes=True)
 
 
 def _note_public(row: NoteRow) -> NotePublic:
-    return NotePublic(
-        id=row.id,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        text=row.text,
-        classification=Classification(row.classification),
-        recorded_at=row.recorded_at,
-    )
+    return NotePublic.model_validate(row, from_attributes=True)
 
 
 def _task_public(row: InvestigationTaskRow) -> TaskPublic:
-    return TaskPublic(
-        id=row.id,
-        incident_id=row.incident_id,
-        team=list(row.team),
-        lead_member=row.lead_member,
-        party_representatives=[PartyRepresentative(**p) for p in row.party_representatives],
-        instructions=row.instructions,
-        status=row.status,
-        due_at=row.due_at,
-        assigned_at=row.assigned_at,
-        assigned_by=row.assigned_by,
-        completed_at=row.completed_at,
-        findings=row.findings,
-    )
+    return TaskPublic.model_validate(row, from_attributes=True)
 
 
 def _position(row: IncidentRow) -> dict[str, Any]:
@@ -1739,7 +1712,7 @@ def _tighten(
         tag=IncidentTag.CLASSIFIED,
         subject=f"incident/{row.id}",
         payload=Classified(
-            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": _digest(why)}
+            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": text_sha256(why)}
         ),
         actor=actor,
     )
@@ -1795,7 +1768,7 @@ def open_fused_incident(
                 "category": row.category,
                 "classification": row.classification,
                 "concerns": concerns_list(row.concerns),
-                "title_sha256": _digest(row.title),
+                "title_sha256": text_sha256(row.title),
                 "summary_sha256": None,
             }
         ),
@@ -1880,7 +1853,11 @@ def take_out_reports(
             tag=IncidentTag.REPORT_REMOVED,
             subject=f"incident/{incident_id}",
             payload=ReportRemoved(
-                {"incident_id": incident_id, "report_id": report.id, "reason_sha256": _digest(why)}
+                {
+                    "incident_id": incident_id,
+                    "report_id": report.id,
+                    "reason_sha256": text_sha256(why),
+                }
             ),
             actor=actor,
         )

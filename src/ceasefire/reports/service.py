@@ -512,16 +512,7 @@ def _attachments(session: Session, report_ids: list[str]) -> dict[str, list[Atta
 
 
 def _attachment_public(row: AttachmentRow) -> AttachmentPublic:
-    return AttachmentPublic(
-        id=row.id,
-        report_id=row.report_id,
-        sha256=row.sha256,
-        size_bytes=row.size_bytes,
-        media_type=row.media_type,
-        filename=row.filename,
-        received_at=row.received_at,
-        received_by=row.received_by,
-    )
+    return AttachmentPublic.model_validate(row, from_attributes=True)
 
 
 # -- grouping into incidents: the incidents area's way into the reports' tables ----------
@@ -818,7 +809,7 @@ def _by_id(ids: Iterable[str], chunk: int = 1000) -> Iterator[list[str]]:
         yield ordered[start : start + chunk]
 
 
-FACT_COLUMNS = (
+_FACT_COLUMNS = (
     ReportRow.id,
     ReportRow.channel,
     ReportRow.classification,
@@ -826,7 +817,7 @@ FACT_COLUMNS = (
     ReportRow.owner_member,
     ReportRow.agreement_id,
 )
-"""The columns of ``ReportFacts``: who may read a report, and its channel."""
+"""The columns of ``ReportFacts``, in its order: who may read a report, and its channel."""
 
 
 def report_facts_by_incident(
@@ -840,7 +831,7 @@ def report_facts_by_incident(
     links = _links_of(session, incident_ids)
     for ids in _by_id(links):
         rows = session.execute(
-            select(*FACT_COLUMNS).where(ReportRow.id.in_(ids)).order_by(ReportRow.id)
+            select(*_FACT_COLUMNS).where(ReportRow.id.in_(ids)).order_by(ReportRow.id)
         )
         for report_id, channel, classification, concerns, owner, agreement in rows:
             found[links[report_id]].append(
@@ -1241,7 +1232,7 @@ def report_contents_by_incident(
     if not incident_ids:
         return found
     rows = session.connection().execute(
-        select(IncidentReportRow.incident_id, *FACT_COLUMNS, ReportRow.content)
+        select(IncidentReportRow.incident_id, *_FACT_COLUMNS, ReportRow.content)
         .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
         .where(IncidentReportRow.incident_id.in_(incident_ids))
         .order_by(ReportRow.id)
