@@ -180,7 +180,7 @@ def main() -> None:
         f" ({bundle.stat().st_size / 1e6:.1f} MB)"
     )
     summary, cpu, wall = timed(lambda: ledger.verify_bundle_file(bundle, check_signatures=False))
-    assert summary["ok"]
+    assert summary.ok
     print(f"verify bundle file, hash only: {rate(total, cpu)} cpu  {rate(total, wall)} wall")
     ctx.dispose()
 

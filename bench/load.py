@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py [--database-url URL] [--reports 20000] [--incidents 1000]
                                    [--clients 1 8] [--seconds 10] [--workers 1] [--keep DIR]
+                                   [--fusion-backlog]
 
 Seeds a demo centre with ``--reports`` reports (CSV import) and ``--incidents`` public
 incidents of two reports each, serves it with ``ceasefire serve --workers N`` and, for each
@@ -11,6 +12,12 @@ number of ``--clients`` (concurrent keep-alive connections), runs for ``--second
 - ``incidents-public``: the same without a token (the redacted list);
 - ``reports``: ``GET /api/v1/reports?limit=50`` as a monitor;
 - ``intake``: ``POST /api/v1/reports`` (a new ``Idempotency-Key`` each) as a monitor.
+
+The seeded reports are taken off the fusion queue once seeded (``--fusion-backlog`` keeps
+them queued): the default measures a centre in its steady state, where the served app's
+fusion worker only fuses what the intake adds during the run (fusion itself is measured by
+bench/fusion.py); with ``--fusion-backlog`` the worker fuses the whole import while the
+clients run, the hour after a large CSV import.
 
 Prints requests per second and the p50/p95/p99/max latency of each, and a JSON line. The
 clients share the machine with the server (raw HTTP/1.1 on asyncio streams, as
@@ -26,10 +33,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.intake import env_for, free_port, fresh_settings  # noqa: E402
-from tests.factories.reports import csv_row, shelling_body, write_csv  # noqa: E402
+from tests.factories.reports import OBSERVED, csv_row, shelling_body, write_csv  # noqa: E402
 
 from ceasefire.access import Classification, Viewer  # noqa: E402
 from ceasefire.bootstrap import initialise  # noqa: E402
@@ -54,7 +63,9 @@ from ceasefire.reports.tables import IncidentReportRow, ReportRow  # noqa: E402
 KINDS = ("incidents", "incidents-public", "reports", "intake")
 
 
-def seed(settings: Settings, folder: Path, reports: int, incident_count: int) -> str:
+def seed(
+    settings: Settings, folder: Path, reports: int, incident_count: int, *, backlog: bool
+) -> str:
     """The demo centre with the reports and incidents; a monitor's token."""
     ctx = ServiceContext.from_settings(settings)
     initialise(ctx, demo=True)
@@ -79,6 +90,9 @@ def seed(settings: Settings, folder: Path, reports: int, incident_count: int) ->
             title=f"Incident {n}",
             classification=Classification.PUBLIC,
         )
+    if not backlog:
+        with ctx.engine.begin() as conn:
+            conn.execute(text("DELETE FROM fusion_queue"))
     if ctx.engine.dialect.name == "postgresql":
         # What autovacuum does within a minute or so of a bulk load: without statistics the
         # planner takes the fresh tables for empty ones.
@@ -89,12 +103,30 @@ def seed(settings: Settings, folder: Path, reports: int, incident_count: int) ->
     return token
 
 
-def request_bytes(kind: str, token: str, index: int, payload: bytes) -> bytes:
+RUN = secrets.token_hex(4)
+"""Idempotency keys differ between runs on a kept centre (a reused key is a replay: 200)."""
+
+
+def intake_payload(index: int) -> bytes:
+    """A monitor's report; three in a row tell of one event (the same two hours), as posts,
+    sensors and parties report one shelling, so fusion groups them as it would a real flow
+    (identical reports of one instant would all join one incident of thousands)."""
+    start = OBSERVED + timedelta(hours=2 * (index % 30_000 // 3))
+    observed = {
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=20)).isoformat(),
+        "precision": "exact",
+    }
+    return json.dumps(shelling_body(observed=observed)).encode()
+
+
+def request_bytes(kind: str, token: str, index: int) -> bytes:
     auth_line = "" if kind == "incidents-public" else f"Authorization: Bearer {token}\r\n"
     if kind == "intake":
+        payload = intake_payload(index)
         return (
             "POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"{auth_line}Idempotency-Key: load-{index}\r\n"
+            f"{auth_line}Idempotency-Key: load-{RUN}-{index}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
         ).encode() + payload
     path = "/api/v1/reports?limit=50" if kind == "reports" else "/api/v1/incidents?limit=50"
@@ -105,7 +137,6 @@ async def run(
     port: int, token: str, kind: str, clients: int, seconds: float, start: int
 ) -> list[float]:
     """Latencies (s) of every request made by ``clients`` connections for ``seconds``."""
-    payload = json.dumps(shelling_body()).encode()
     latencies: list[float] = []
     counter = iter(range(start, start + 10**9))
     deadline = time.perf_counter() + seconds
@@ -116,7 +147,7 @@ async def run(
         try:
             while time.perf_counter() < deadline:
                 sent = time.perf_counter()
-                writer.write(request_bytes(kind, token, next(counter), payload))
+                writer.write(request_bytes(kind, token, next(counter)))
                 status_line = await reader.readuntil(b"\r\n")
                 head = await reader.readuntil(b"\r\n\r\n")
                 length = 0
@@ -149,6 +180,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    parser.add_argument(
+        "--fusion-backlog",
+        action="store_true",
+        help="Leave the seeded reports queued for fusion (the worker fuses them during the run).",
+    )
     parser.add_argument("--keep", type=Path, help="Seed into this folder once, then reuse it.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -167,7 +203,9 @@ def main() -> None:
                 update={"token_requests_per_minute": 0, "public_requests_per_minute": 0}
             )
             started = time.perf_counter()
-            token = seed(settings, folder, args.reports, args.incidents)
+            token = seed(
+                settings, folder, args.reports, args.incidents, backlog=args.fusion_backlog
+            )
             print(
                 f"seeded {args.reports} reports, {args.incidents} incidents in "
                 f"{time.perf_counter() - started:.0f} s"

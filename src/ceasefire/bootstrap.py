@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from dataclasses import dataclass, field
 
 from ceasefire.agreements.service import setup_agreements
 from ceasefire.db.context import ServiceContext
@@ -11,13 +10,21 @@ from ceasefire.db.migrate import upgrade
 from ceasefire.fusion.setup import setup_fusion
 from ceasefire.incidents.setup import setup_intake
 from ceasefire.ledger.service import setup_ledger
-from ceasefire.members.setup import setup_demo_users, setup_members
+from ceasefire.members.setup import DemoUser, setup_demo_users, setup_members
 from ceasefire.news.service import setup_news
 
 
-def initialise(
-    ctx: ServiceContext, *, demo: bool = False, demo_month: bool = True
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Initialised:
+    """What ``ceasefire init`` did: a line per step, and the demo users created now (with
+    the passwords shown this once)."""
+
+    steps: list[str]
+    demo: bool
+    users: list[DemoUser] = field(default_factory=list)
+
+
+def initialise(ctx: ServiceContext, *, demo: bool = False, demo_month: bool = True) -> Initialised:
     """Run every initialisation step; running it twice changes nothing the second time.
 
     ``demo_month`` (with ``demo``) also files the generated month of reports and fuses it
@@ -31,5 +38,5 @@ def initialise(
     steps.extend(setup_intake(ctx, demo=demo))
     steps.extend(setup_news(ctx, demo=demo))
     steps.extend(setup_fusion(ctx, demo=demo, month=demo_month))
-    users = [asdict(user) for user in setup_demo_users(ctx)] if demo else []
-    return {"steps": steps, "demo": demo, "users": users}
+    users = setup_demo_users(ctx) if demo else []
+    return Initialised(steps, demo, users)

@@ -43,16 +43,16 @@ def init(
     if as_json:
         print_json(summary)
     else:
-        for line in summary["steps"]:
+        for line in summary.steps:
             console.print(f"[green]✓[/green] {line}")
-        if summary["users"]:
+        if summary.users:
             console.print(
                 "[bold]Demo users[/bold] (sign in at /login; the passwords are shown this once"
                 " and only their hashes are kept — `ceasefire user password USER` sets a new one):"
             )
-            for user in summary["users"]:
-                role = "operator" if user["operator"] else f"member {user['member_id']}"
-                console.print(f"  {user['user_id']:<14} {user['password']}  ({role})")
+            for user in summary.users:
+                role = "operator" if user.operator else f"member {user.member_id}"
+                console.print(f"  {user.user_id:<14} {user.password}  ({role})")
 
 
 @app.command()

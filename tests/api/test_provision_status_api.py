@@ -60,8 +60,8 @@ def counts(ctx: ServiceContext) -> tuple[int, int]:
 
 def assert_ledger_verifies(ctx: ServiceContext) -> None:
     summary = ledger.verify(ctx).summary()
-    assert summary["ok"], summary["findings"]
-    assert any(name.startswith("agreements") for name in summary["state_checks"])
+    assert summary.ok, summary.findings
+    assert any(name.startswith("agreements") for name in summary.state_checks)
 
 
 def test_a_monitor_records_a_status_and_a_retry_writes_nothing(

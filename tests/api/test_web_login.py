@@ -353,8 +353,8 @@ def test_the_chosen_language_and_zone_are_kept_on_the_user_and_restored_at_sign_
         assert tags.count("auth:user:preferences-set") == 1
         # The users' state check replays the entry to the same row.
         summary = ledger.verify(ctx).summary()
-        assert summary["ok"], summary["findings"]
-        assert any(name.startswith("members") for name in summary["state_checks"])
+        assert summary.ok, summary.findings
+        assert any(name.startswith("members") for name in summary.state_checks)
 
         # Another browser: the sign-in sets the user's language and zone.
         assert second.cookies.get("lang") is None

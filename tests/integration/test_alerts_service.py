@@ -252,8 +252,8 @@ def test_kalbajar_deadline_alerts_follow_the_amended_deadline(
         evidence=[Evidence(source="azerbaijan-mod")],
         actor=Actor.centre(),
     )
-    states = alerts.deadline_states(ctx, overdue, timedelta(days=3))
-    assert [f.provision for _, f in states if f.provision == "p6-kalbajar"] == []
+    candidates = alerts.deadline_candidates(ctx, overdue, timedelta(days=3))
+    assert [c for c in candidates if (c.details or {}).get("provision") == "p6-kalbajar"] == []
     with ctx.reader() as session:
         told = session.scalars(
             select(LedgerEntryRow.tag).where(LedgerEntryRow.tag == "alerts:alert:raised")

@@ -89,7 +89,7 @@ def test_backup_under_writers_restores_exactly_and_a_witness_sees_the_rollback(
 
     # The witness keeps the head of the live database, which went on after the backup.
     seen = ledger_witness.witness(ledger_witness.DatabaseSource(ctx), state)
-    assert seen["pinned_now"]
+    assert seen.pinned_now
     with ctx.reader() as session:
         live_reports = len(session.scalars(select(ReportRow.id)).all())
 
@@ -100,8 +100,8 @@ def test_backup_under_writers_restores_exactly_and_a_witness_sees_the_rollback(
     restored = ServiceContext.from_settings(settings)
     try:
         result = backup.check(restored)
-        assert result["ok"], result
-        assert result["database"]["ok"]
+        assert result.ok, result
+        assert result.database.ok
         with restored.reader() as session:
             rows = session.execute(select(ReportRow.idempotency_key, ReportRow.id)).all()
         assert 2 * WRITERS <= len(rows) < live_reports
@@ -120,13 +120,12 @@ def test_backup_under_writers_restores_exactly_and_a_witness_sees_the_rollback(
         with pytest.raises(IntegrityError) as rolled_back:
             ledger_witness.witness(ledger_witness.DatabaseSource(restored), state)
         assert rolled_back.value.details["kind"] == "rollback"
-        assert f"this witness saw {seen['tree_size']} entries" in rolled_back.value.message
+        assert f"this witness saw {seen.tree_size} entries" in rolled_back.value.message
         checked = backup.check(restored, witness_state=state)
-        assert not checked["ok"]
-        assert checked["ledger"]["ok"]
+        assert not checked.ok
+        assert checked.ledger.ok
         assert any(
-            f"witness saw a tree of {seen['tree_size']} entries" in p
-            for p in checked["tree"]["problems"]
+            f"witness saw a tree of {seen.tree_size} entries" in p for p in checked.tree.problems
         )
     finally:
         restored.dispose()
@@ -153,10 +152,11 @@ def test_witness_names_a_truncation_and_a_rewrite(
     first = ledger_witness.witness(source, state)
     append(ctx, settings, 300, 30)
     second = ledger_witness.witness(source, state)
-    assert second["previous"]["tree_size"] == first["tree_size"]
-    assert second["proof_nodes"] > 0
-    size = second["tree_size"]
-    assert backup.check(ctx, witness_state=state)["ok"]
+    assert second.previous is not None
+    assert second.previous.tree_size == first.tree_size
+    assert second.proof_nodes > 0
+    size = second.tree_size
+    assert backup.check(ctx, witness_state=state).ok
 
     # Drop the last 10 entries (and the heads that named them) behind the server's back.
     with ctx.unit_of_work() as session:
@@ -169,8 +169,8 @@ def test_witness_names_a_truncation_and_a_rewrite(
     assert f"now has {size - 10} entries" in message
     assert f"saw {size} entries" in message
     checked = backup.check(ctx, witness_state=state)
-    assert not checked["ok"]
-    assert f"holds only {size - 10}" in " ".join(checked["tree"]["problems"])
+    assert not checked.ok
+    assert f"holds only {size - 10}" in " ".join(checked.tree.problems)
 
     # Written on after the truncation: larger again, but not an extension of what was seen.
     append(ctx, settings, 25, 1000)
@@ -179,7 +179,7 @@ def test_witness_names_a_truncation_and_a_rewrite(
     assert rewritten.value.details["kind"] == "rewritten"
     assert f"does not extend the tree of {size} entries" in rewritten.value.message
     checked = backup.check(ctx, witness_state=state)
-    assert any("history was rewritten" in p for p in checked["tree"]["problems"])
+    assert any("history was rewritten" in p for p in checked.tree.problems)
     evidence = (state / ledger_witness.EVIDENCE_FILE).read_text().splitlines()
     assert len(evidence) == 2
     # The witness kept nothing it refused: its last head is still the consistent one.

@@ -266,3 +266,21 @@ def test_evidence_never_shows_a_report_the_reader_may_not_read(
     assert decision.evidence["evidence"]["compared_with"] is None
     assert internal not in str(decision.evidence)
     assert fusion.get_decision(ctx, arm, decision.id).evidence == decision.evidence
+
+
+def test_a_worker_turn_that_runs_out_of_time_leaves_the_rest_queued_in_order(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """The background worker's turn is bounded (it holds the write lock): with no time at
+    all each turn decides on one report, the others stay queued, and turn by turn the
+    grouping comes out as one unbounded drain makes it."""
+    ids = five_reports(ctx, cast)
+    turns = []
+    while fusion.queue_length(ctx):
+        turns.append(fusion.drain(ctx, max_batches=1, turn_s=0.0))
+    assert [t.reports for t in turns] == [1, 1, 1, 1, 1]
+    assert sum(t.new_incidents for t in turns) == 1
+    assert sum(t.linked for t in turns) == 4
+    (incident_id,) = {reports.get_report(ctx, OPERATOR, i).incident_id for i in ids.values()}
+    assert incident_id is not None
+    assert ledger.verify(ctx).ok

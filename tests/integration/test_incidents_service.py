@@ -218,6 +218,29 @@ def test_names_in_a_public_summary_are_withheld(ctx: ServiceContext, cast: Cast)
     assert public.summary == "Team led by [name withheld] found six craters."
 
 
+def test_a_reporters_name_is_withheld_from_the_public_page_and_list(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """The reporters of an incident's reports are named only to members: the public view
+    withholds them wherever the title or summary repeats them (one report with a reporter,
+    one without: both counted)."""
+    incident = new_incident(ctx, cast, reporter="Yüzbaşı Kerem Aksoy")
+    turkey = cast.viewer(ctx, "tur")
+    second = reports.submit_report(ctx, turkey, shelling_body(reporter=None)).report
+    incidents.add_reports(ctx, turkey, incident.id, [second.id])
+    russia = cast.viewer(ctx, "rus")
+    incidents.edit_incident(
+        ctx, russia, incident.id, title="Craters seen by Yüzbaşı Kerem Aksoy near Aghdam"
+    )
+    incidents.classify(ctx, russia, incident.id, Classification.PUBLIC)
+    shown = incidents.get_incident(ctx, Viewer.public(), incident.id)
+    (listed,) = incidents.list_incidents(ctx, Viewer.public(), IncidentFilters()).items
+    for view in (shown, listed):
+        assert isinstance(view, IncidentRedacted)
+        assert view.title == "Craters seen by [name withheld] near Aghdam"
+        assert view.report_count == 2
+
+
 def test_list_filters(ctx: ServiceContext, cast: Cast) -> None:
     near_aghdam = new_incident(ctx, cast)
     far = new_incident(

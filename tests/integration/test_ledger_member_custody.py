@@ -218,7 +218,8 @@ def test_the_members_witness_sees_a_key_it_did_not_make(
     source = ledger_witness.DatabaseSource(ctx)
     state = tmp_path / "arm-witness"
     seen = ledger_witness.witness(source, state, member_id="arm", own_keys={arm_key.key_id})
-    assert seen["member_keys"]["valid"] == [arm_key.key_id]
+    assert seen.member_keys is not None
+    assert seen.member_keys.valid == [arm_key.key_id]
     planted = SigningKey.generate("arm")
     with ctx.unit_of_work() as session:
         session.add(

@@ -155,17 +155,17 @@ def test_a_preview_stores_nothing_and_only_chosen_events_become_reports(
     data = SHELLING.encode("utf-8")
     preview = ingester.preview(data, name="tartar.txt", viewer=OPERATOR)
     assert counts(ctx) == before  # the web page's "extract" step writes nothing
-    assert preview["stored_as"] is None
-    reportable = [i for i, e in enumerate(preview["events"]) if e["report_body"]]
+    assert preview.stored_as is None
+    reportable = [i for i, e in enumerate(preview.events) if e["report_body"]]
     assert reportable
-    assert all(e["report_reason"] for e in preview["events"] if not e["report_body"])
+    assert all(e["report_reason"] for e in preview.events if not e["report_body"])
     # None ticked: the article and its events are stored, no report is filed.
     result = ingester.ingest_bytes(data, name="tartar.txt", viewer=OPERATOR, selected=set())
     assert result.reports == []
-    assert result.kept_as_events == len(preview["events"])
+    assert result.kept_as_events == len(preview.events)
     article = get_article(ctx, result.article_id)
     whys = {e["report"]["why"] for e in article.events}
     assert "not selected for intake" in whys
-    assert ingester.preview(data, name="tartar.txt", viewer=OPERATOR)["stored_as"] == (
+    assert ingester.preview(data, name="tartar.txt", viewer=OPERATOR).stored_as == (
         result.article_id
     )

@@ -75,4 +75,4 @@ def test_concurrent_sends_of_the_same_change_record_it_once(ctx: ServiceContext)
         )
     assert (rows, entries) == (1, 1)
     summary = ledger.verify(ctx).summary()
-    assert summary["ok"], summary["findings"]
+    assert summary.ok, summary.findings

@@ -9,7 +9,6 @@ time and its claim are bookkeeping, not compared.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -23,8 +22,15 @@ from ceasefire.alerts.events import (
     Subscribed,
     Unsubscribed,
 )
+from ceasefire.alerts.service import text_sha256
 from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
-from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    ExpectedRows,
+    changed_row,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 
 
@@ -72,27 +78,21 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
         elif entry.tag == AlertTag.UNSUBSCRIBED:
             ended = cast(Unsubscribed, p)
             key = str(ended["subscription_id"])
-            before = state["alert_subscriptions"].get(key, (entry.seq, {}))[1]
-            state["alert_subscriptions"][key] = (
-                entry.seq,
-                {**before, "ended_at": ended["ended_at"]},
+            changed_row(
+                state["alert_subscriptions"], key, entry.seq, {"ended_at": ended["ended_at"]}
             )
         elif entry.tag in (AlertTag.DELIVERED, AlertTag.DEAD_LETTERED, AlertTag.REQUEUED):
             done = cast(DeliveryFinished, p)
-            key = str(done["delivery_id"])
-            before = state["alert_deliveries"].get(key, (entry.seq, {}))[1]
             outcome = {AlertTag.DELIVERED: "succeeded", AlertTag.DEAD_LETTERED: "dead"}.get(
                 AlertTag(entry.tag)
             )
-            state["alert_deliveries"][key] = (
+            changed_row(
+                state["alert_deliveries"],
+                str(done["delivery_id"]),
                 entry.seq,
-                {**before, "alert_id": done["alert_id"], "finished": outcome},
+                {"alert_id": done["alert_id"], "finished": outcome},
             )
     return state
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _actual(session: Session) -> ActualRows:
@@ -104,7 +104,7 @@ def _actual(session: Session) -> ActualRows:
                 "subject": a.subject,
                 "dedup_key": a.dedup_key,
                 "classification": a.classification,
-                "summary_sha256": _sha256(a.summary),
+                "summary_sha256": text_sha256(a.summary),
             }
             for a in session.scalars(select(AlertRow))
         },
@@ -116,7 +116,7 @@ def _actual(session: Session) -> ActualRows:
                 "areas": list(s.areas),
                 "min_severity": s.min_severity,
                 "channel": s.channel,
-                "target_sha256": _sha256(s.target),
+                "target_sha256": text_sha256(s.target),
                 "ended_at": s.ended_at.isoformat() if s.ended_at else None,
             }
             for s in session.scalars(select(SubscriptionRow))

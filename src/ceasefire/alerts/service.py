@@ -118,7 +118,8 @@ _SEVERITY_NAMES = {s: SeverityName(s.name.lower()) for s in Severity}
 _SEVERITIES = {v: k for k, v in _SEVERITY_NAMES.items()}
 
 
-def _digest(text: str) -> str:
+def text_sha256(text: str) -> str:
+    """The digest the ledger keeps of a text (an alert's summary, a subscription's target)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -216,7 +217,7 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
                     "areas": row.areas,
                     "min_severity": row.min_severity,
                     "channel": row.channel,
-                    "target_sha256": _digest(row.target),
+                    "target_sha256": text_sha256(row.target),
                 }
             ),
             actor=actor,
@@ -428,7 +429,7 @@ def _raise(
                 "subject": row.subject,
                 "dedup_key": row.dedup_key,
                 "classification": row.classification,
-                "summary_sha256": _digest(row.summary),
+                "summary_sha256": text_sha256(row.summary),
                 "deliveries": queued,
             }
         ),
@@ -604,47 +605,41 @@ def spike_candidates(session: Session, now: datetime, settings: Settings) -> lis
     return found
 
 
-def deadline_states(
-    ctx: ServiceContext, as_of: datetime, due_within: timedelta
-) -> list[tuple[str, DeadlineStatePublic]]:
-    """Every watched provision due within ``due_within`` of ``as_of`` or overdue at it, as
-    (agreement id, state): the deadlines as amended by then, fulfilment as recorded.
-
-    The one place alerts learn of deadlines: the compliance area's ``deadline_overdue``
-    rules, as its service evaluates them."""
-    states = []
-    for group in compliance_service.deadline_states(ctx, as_of, due_within=due_within):
-        states += [(group.agreement_id, state) for state in (*group.overdue, *group.due)]
-    return states
-
-
 def deadline_candidates(
     ctx: ServiceContext, now: datetime, due_within: timedelta
 ) -> list[AlertCandidate]:
     """One alert per provision and due date when it comes due (within ``due_within``) and
     one when it is overdue; an amended deadline is a new due date. Agreements and their
-    deadlines are public records."""
+    deadlines are public records.
+
+    The one place alerts learn of deadlines: the compliance area's ``deadline_overdue``
+    rules, as its service evaluates them (the deadlines as amended by then, fulfilment as
+    recorded)."""
     found = []
-    for agreement_id, state in deadline_states(ctx, now, due_within):
-        overdue = state.status is DeadlineStatus.OVERDUE
-        found.append(
-            AlertCandidate(
-                Alert(
-                    AlertKind.DEADLINE_OVERDUE if overdue else AlertKind.DEADLINE_DUE,
-                    Severity.CRITICAL if overdue else Severity.WARNING,
-                    f"provision/{agreement_id}/{state.provision}",
-                    Classification.PUBLIC,
-                    summary=(
-                        f"{state.number} ({agreement_id}) "
-                        f"{'is overdue' if overdue else 'falls due'}: {'; '.join(state.reasons)}"
-                    ),
-                ),
-                period=state.due,
-                agreement_id=agreement_id,
-                details={**state.model_dump(mode="json"), "agreement_id": agreement_id},
-            )
-        )
+    for group in compliance_service.deadline_states(ctx, now, due_within=due_within):
+        agreement_id = group.agreement_id
+        for state in (*group.overdue, *group.due):
+            found.append(_deadline_candidate(agreement_id, state))
     return found
+
+
+def _deadline_candidate(agreement_id: str, state: DeadlineStatePublic) -> AlertCandidate:
+    overdue = state.status is DeadlineStatus.OVERDUE
+    return AlertCandidate(
+        Alert(
+            AlertKind.DEADLINE_OVERDUE if overdue else AlertKind.DEADLINE_DUE,
+            Severity.CRITICAL if overdue else Severity.WARNING,
+            f"provision/{agreement_id}/{state.provision}",
+            Classification.PUBLIC,
+            summary=(
+                f"{state.number} ({agreement_id}) "
+                f"{'is overdue' if overdue else 'falls due'}: {'; '.join(state.reasons)}"
+            ),
+        ),
+        period=state.due,
+        agreement_id=agreement_id,
+        details={**state.model_dump(mode="json"), "agreement_id": agreement_id},
+    )
 
 
 def scan(

@@ -14,9 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ceasefire.compliance.events import ComplianceTag, FindingRecorded, FindingWithdrawn
-from ceasefire.compliance.service import reasons_sha256
+from ceasefire.compliance.service import RECORDED_COLUMNS, recorded_fields
 from ceasefire.compliance.tables import FindingRow
-from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    ExpectedRows,
+    changed_row,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 
 TABLE = "compliance_findings"
@@ -31,15 +37,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             findings[str(recorded["finding_id"])] = (
                 entry.seq,
                 {
-                    "agreement_id": recorded["agreement_id"],
-                    "agreement_version": recorded["agreement_version"],
-                    "rule_id": recorded["rule_id"],
-                    "rule": recorded["rule"],
-                    "level": recorded["level"],
-                    "provision_id": recorded["provision_id"],
-                    "zone_id": recorded["zone_id"],
-                    "incident_id": recorded["incident_id"],
-                    "party": recorded["party"],
+                    **{name: payload[name] for name in RECORDED_COLUMNS},
                     "reasons_sha256": recorded["reasons_sha256"],
                     "withdrawn_by": None,
                 },
@@ -47,27 +45,14 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
         elif entry.tag == ComplianceTag.FINDING_WITHDRAWN:
             withdrawn = cast(FindingWithdrawn, payload)
             key = str(withdrawn["finding_id"])
-            before = findings.get(key, (entry.seq, {}))[1]
-            findings[key] = (entry.seq, {**before, "withdrawn_by": withdrawn["cause"]})
+            changed_row(findings, key, entry.seq, {"withdrawn_by": withdrawn["cause"]})
     return {TABLE: findings}
 
 
 def _actual(session: Session) -> ActualRows:
     return {
         TABLE: {
-            row.id: {
-                "agreement_id": row.agreement_id,
-                "agreement_version": row.agreement_version,
-                "rule_id": row.rule_id,
-                "rule": row.rule,
-                "level": row.level,
-                "provision_id": row.provision_id,
-                "zone_id": row.zone_id,
-                "incident_id": row.incident_id,
-                "party": row.party,
-                "reasons_sha256": reasons_sha256(row.reasons),
-                "withdrawn_by": row.withdrawn_by,
-            }
+            row.id: {**recorded_fields(row), "withdrawn_by": row.withdrawn_by}
             for row in session.scalars(select(FindingRow))
         }
     }

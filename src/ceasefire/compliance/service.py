@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -91,23 +92,30 @@ def reasons_sha256(reasons: Sequence[str]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+RECORDED_COLUMNS = (
+    "agreement_id",
+    "agreement_version",
+    "rule_id",
+    "rule",
+    "level",
+    "provision_id",
+    "zone_id",
+    "incident_id",
+    "party",
+)
+"""The columns of a finding that ``compliance:finding:recorded`` records as they are."""
+
+
+def recorded_fields(row: FindingRow) -> dict[str, Any]:
+    """What the ledger records of a finding row beside its id and cause: the
+    ``RECORDED_COLUMNS`` and its reasons' digest (the checker compares these too)."""
+    fields = {name: getattr(row, name) for name in RECORDED_COLUMNS}
+    fields["reasons_sha256"] = reasons_sha256(row.reasons)
+    return fields
+
+
 def public(row: FindingRow) -> FindingPublic:
-    return FindingPublic(
-        id=row.id,
-        agreement_id=row.agreement_id,
-        agreement_version=row.agreement_version,
-        rule_id=row.rule_id,
-        rule=row.rule,
-        level=FindingLevel(row.level),
-        provision_id=row.provision_id,
-        zone_id=row.zone_id,
-        incident_id=row.incident_id,
-        party=row.party,
-        reasons=list(row.reasons),
-        found_at=row.found_at,
-        withdrawn_at=row.withdrawn_at,
-        withdrawn_by=row.withdrawn_by,
-    )
+    return FindingPublic.model_validate(row, from_attributes=True)
 
 
 # -- evaluation -----------------------------------------------------------------------------
@@ -217,21 +225,9 @@ def _reconcile(
             NewEntry(
                 tag=ComplianceTag.FINDING_RECORDED,
                 subject=f"finding/{row.id}",
-                payload=FindingRecorded(
-                    {
-                        "finding_id": row.id,
-                        "agreement_id": row.agreement_id,
-                        "agreement_version": row.agreement_version,
-                        "rule_id": row.rule_id,
-                        "rule": row.rule,
-                        "level": row.level,
-                        "provision_id": row.provision_id,
-                        "zone_id": row.zone_id,
-                        "incident_id": row.incident_id,
-                        "party": row.party,
-                        "reasons_sha256": reasons_sha256(row.reasons),
-                        "cause": cause,
-                    }
+                payload=cast(
+                    FindingRecorded,
+                    {"finding_id": row.id, **recorded_fields(row), "cause": cause},
                 ),
                 actor=centre,
             )

@@ -1,5 +1,5 @@
 """Options and helpers every area's commands share: ``--json``, ``--token``, ``--agreement``,
-``--limit``, JSON input."""
+``--limit``, ``--cursor``, JSON input."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ceasefire.errors import InvalidInput, problem
 JSON = typer.Option("--json", help="Machine-readable output.")
 AGREEMENT = typer.Option("--agreement", help="Agreement id.")
 LIMIT = typer.Option("--limit", min=1, max=500)
+CURSOR = typer.Option("--cursor", help="next_cursor of a previous page.")
 TOKEN = typer.Option(
     "--token",
     envvar="CEASEFIRE_TOKEN",

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -65,7 +66,17 @@ SYSTEM_ACTOR = Actor(member_id=CENTRE_MEMBER_ID, user_id="fusion")
 """Who fusion acts as: the centre member, user ``fusion``."""
 
 DRAIN_BATCH = 200
-"""Reports fused per unit of work: short turns, so intake is never kept waiting long."""
+"""Reports fused per unit of work at the most."""
+
+WORKER_TURN_S = 0.1
+"""How long the background worker's unit of work may go on fusing (it stops after the
+report in hand; the rest stay queued for the next turn): it holds the write lock, so the
+intake waits at most about this long behind it, however slow a batch would be (an incident
+of thousands of reports, a dense neighbourhood)."""
+
+WORKER_PAUSE_S = 0.01
+"""Between two turns the worker leaves the write lock free this long, so a submission
+waiting for it gets its turn before the next batch."""
 
 MAX_SLACK_S = max(TIME_SLACK_S.values())
 CHUNK_SPAN_S = 3 * 86_400.0
@@ -228,15 +239,20 @@ def _public(row: FusionDecisionRow, *, evidence: bool = True) -> DecisionPublic:
 
 
 def drain(
-    ctx: ServiceContext, *, batch: int = DRAIN_BATCH, max_batches: int | None = None
+    ctx: ServiceContext,
+    *,
+    batch: int = DRAIN_BATCH,
+    max_batches: int | None = None,
+    turn_s: float | None = None,
 ) -> DrainResult:
     """Fuse queued reports, one unit of work per batch, until the queue is empty (or
-    ``max_batches`` were done)."""
+    ``max_batches`` were done). With ``turn_s`` a batch stops once it has fused for that
+    long (after at least one report) and leaves the rest queued, in order."""
     result = DrainResult()
     views: dict[str, FusionReport] = {}  # the matcher's view of a report is immutable
     while max_batches is None or result.batches < max_batches:
         try:
-            done = _drain_batch(ctx, batch, result, views)
+            done = _drain_batch(ctx, batch, result, views, turn_s=turn_s)
         except CeasefireError:
             # One report the batch cannot take (a race with an analyst, a rule of the
             # incidents area): fuse this batch one report at a time, so only that one is
@@ -255,17 +271,20 @@ def _drain_batch(
     batch: int,
     result: DrainResult,
     views: dict[str, FusionReport] | None = None,
+    *,
+    turn_s: float | None = None,
 ) -> int:
     partial = DrainResult()
     with ctx.unit_of_work() as session:
         rows = reports.queued_for_fusion(session, batch)
-        if rows:
-            _fuse(session, ctx.settings, rows, partial, {} if views is None else views)
-            reports.dequeue_for_fusion(session, [r.id for r in rows])
+        deadline = None if turn_s is None else time.monotonic() + turn_s
+        done = _fuse(session, ctx.settings, rows, partial, {} if views is None else views, deadline)
+        if done:
+            reports.dequeue_for_fusion(session, done)
     result.new_incidents += partial.new_incidents
     result.linked += partial.linked
     result.left_alone += partial.left_alone
-    return len(rows)
+    return len(done)
 
 
 def _drain_singly(ctx: ServiceContext, batch: int, result: DrainResult) -> int:
@@ -308,19 +327,26 @@ def _fuse(
     rows: Sequence[Any],
     result: DrainResult,
     views: dict[str, FusionReport],
-) -> None:
+    deadline: float | None = None,
+) -> list[str]:
+    """Fuse ``rows``; the ids of those decided on (all of them, unless ``deadline``, a
+    ``time.monotonic()`` instant, passed: then the first ones in arrival order, the rest
+    left for a later batch)."""
+    done: list[str] = []
     already = dict(reports.grouped_reports(session, [r.id for r in rows]))
     by_agreement: dict[str | None, list[tuple[Any, FusionReport]]] = defaultdict(list)
     for row in rows:
         if row.id in already:
             _leave_alone(session, settings, row, f"already in incident {already[row.id]}")
             result.left_alone += 1
+            done.append(row.id)
             continue
         try:
             view = view_of(row)
         except CeasefireError as exc:
             _leave_alone(session, settings, row, f"cannot be fused: {exc.message}")
             result.left_alone += 1
+            done.append(row.id)
             continue
         if len(views) >= VIEW_CACHE:
             views.clear()
@@ -330,7 +356,12 @@ def _fuse(
         ordered = arrival_order(view for _, view in items)
         by_id = {row.id: row for row, _ in items}
         for chunk in _chunks(ordered):
-            _fuse_chunk(session, settings, agreement_id, chunk, by_id, result, views)
+            if done and deadline is not None and time.monotonic() > deadline:
+                return done
+            done += _fuse_chunk(
+                session, settings, agreement_id, chunk, by_id, result, views, deadline, done
+            )
+    return done
 
 
 def _chunks(ordered: list[FusionReport]) -> list[list[FusionReport]]:
@@ -355,7 +386,12 @@ def _fuse_chunk(
     by_id: dict[str, Any],
     result: DrainResult,
     views: dict[str, FusionReport],
-) -> None:
+    deadline: float | None = None,
+    done_before: Sequence[str] = (),
+) -> list[str]:
+    """Fuse a chunk; the ids decided on (stopping after the report in hand once
+    ``deadline`` passed, when this batch decided on one already)."""
+    done: list[str] = []
     low = min(v.start - v.slack for v in chunk) - MAX_SLACK_S
     high = max(v.end + v.slack for v in chunk) + MAX_SLACK_S
     matcher = IncidentMatcher(new_incident_id=lambda _n: new_id("inc"))
@@ -371,6 +407,8 @@ def _fuse_chunk(
     for incident_id, held in members.items():
         matcher.add_incident(incident_id, held)
     for view in chunk:
+        if (done or done_before) and deadline is not None and time.monotonic() > deadline:
+            break
         assignment = matcher.assign(view)
         row = by_id[view.id]
         evidence = assignment.to_dict()
@@ -409,6 +447,8 @@ def _fuse_chunk(
             score=score,
             evidence=evidence,
         )
+        done.append(row.id)
+    return done
 
 
 def _leave_alone(session: Session, settings: Settings, row: Any, reason: str) -> None:
@@ -748,12 +788,13 @@ class FusionWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                drain(self.ctx, max_batches=1)
+                drain(self.ctx, max_batches=1, turn_s=WORKER_TURN_S)
                 more = queue_length(self.ctx) > 0
             except Exception:  # a bad batch must not stop fusion: logged, retried
                 log.exception("fusion worker: a batch failed; it stays queued")
                 more = False
             if more and not self._stop.is_set():
+                self._stop.wait(WORKER_PAUSE_S)
                 continue
             self._wake.wait(self.interval)
             self._wake.clear()

@@ -32,7 +32,7 @@ LANGUAGES: tuple[str, ...] = ("en", "ru", "tr")
 DEFAULT_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS: dict[str, tuple[str, ...]] = {
-    "core": ("errors.py",),
+    "core": ("errors.py", "reports/model.py"),
     "web": ("web",),
     "publish": ("publish",),
 }

@@ -9,7 +9,6 @@ application's back.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -32,7 +31,7 @@ from ceasefire.incidents.events import (
     TaskAssigned,
     TaskCompleted,
 )
-from ceasefire.incidents.service import assessment_view
+from ceasefire.incidents.service import assessment_view, text_sha256
 from ceasefire.incidents.tables import (
     AssessmentRow,
     DecisionRuleRow,
@@ -41,14 +40,16 @@ from ceasefire.incidents.tables import (
     NoteRow,
     ReplyRow,
 )
-from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    ExpectedRows,
+    changed_row,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.reports.service import incident_links
-
-
-def _digest(text: str | None) -> str | None:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
 
 
 def _attribution(kind: str, party: str | None) -> str:
@@ -71,9 +72,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
     incidents = state["incidents"]
 
     def incident(seq: int, key: str, **changes: Any) -> None:
-        fields = dict(incidents.get(key, (seq, {}))[1])
-        fields.update(changes)
-        incidents[key] = (seq, fields)
+        changed_row(incidents, key, seq, changes)
 
     for entry in entries:
         p = read_payload(entry)
@@ -172,11 +171,11 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             )
         elif tag == IncidentTag.TASK_COMPLETED:
             completed = cast(TaskCompleted, p)
-            key = str(completed["task_id"])
-            before = state["investigation_tasks"].get(key, (seq, {}))[1]
-            state["investigation_tasks"][key] = (
+            changed_row(
+                state["investigation_tasks"],
+                str(completed["task_id"]),
                 seq,
-                {**before, "status": "completed", "findings_sha256": completed["findings_sha256"]},
+                {"status": "completed", "findings_sha256": completed["findings_sha256"]},
             )
         elif tag == IncidentTag.DECISION_RULE_SET:
             rule = cast(DecisionRuleSet, p)
@@ -194,8 +193,8 @@ def _actual(session: Session) -> ActualRows:
                 "classification": i.classification,
                 "agreement_id": i.agreement_id,
                 "report_ids": sorted(members.get(i.id, [])),
-                "title_sha256": _digest(i.title),
-                "summary_sha256": _digest(i.summary),
+                "title_sha256": text_sha256(i.title),
+                "summary_sha256": text_sha256(i.summary),
             }
             for i in session.scalars(select(IncidentRow))
         },
@@ -210,14 +209,18 @@ def _actual(session: Session) -> ActualRows:
             for a in session.scalars(select(AssessmentRow))
         },
         "incident_replies": {
-            r.id: {"incident_id": r.incident_id, "party": r.party, "text_sha256": _digest(r.text)}
+            r.id: {
+                "incident_id": r.incident_id,
+                "party": r.party,
+                "text_sha256": text_sha256(r.text),
+            }
             for r in session.scalars(select(ReplyRow))
         },
         "incident_notes": {
             n.id: {
                 "incident_id": n.incident_id,
                 "classification": n.classification,
-                "text_sha256": _digest(n.text),
+                "text_sha256": text_sha256(n.text),
             }
             for n in session.scalars(select(NoteRow))
         },
@@ -225,7 +228,7 @@ def _actual(session: Session) -> ActualRows:
             t.id: {
                 "incident_id": t.incident_id,
                 "status": t.status,
-                "findings_sha256": _digest(t.findings),
+                "findings_sha256": text_sha256(t.findings),
             }
             for t in session.scalars(select(InvestigationTaskRow))
         },

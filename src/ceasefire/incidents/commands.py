@@ -16,7 +16,7 @@ import typer
 from ceasefire.access import Classification, Viewer
 from ceasefire.areas import hook_implementations
 from ceasefire.console.context import get_context
-from ceasefire.console.options import JSON, LIMIT, TOKEN
+from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN
 from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
@@ -116,7 +116,7 @@ def incident_list(
     channel: Annotated[Channel | None, typer.Option("--channel")] = None,
     agreement: Annotated[str | None, typer.Option("--agreement")] = None,
     limit: Annotated[int, LIMIT] = 50,
-    cursor: Annotated[str | None, typer.Option("--cursor")] = None,
+    cursor: Annotated[str | None, CURSOR] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:

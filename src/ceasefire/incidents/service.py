@@ -97,10 +97,13 @@ from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.members.service import actor_of, load_roles, user_display_names
 from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
 from ceasefire.reports.service import (
+    GroupedReport,
     ReportFacts,
+    ReportNames,
     _attachments,
     _public,
     casualties_by_incident,
+    grouped_facts_of,
     grouped_reports,
     incidents_with_channel,
     link_reports,
@@ -108,6 +111,7 @@ from ceasefire.reports.service import (
     referenced_reports,
     report_contents_by_incident,
     report_facts_by_incident,
+    reporter_names_by_incident,
     reports_by_incident,
     rows_of_incident,
     unlink_report,
@@ -127,7 +131,9 @@ implementation (``Area.hooks``) is called as ``f(session, snapshot)`` and writes
 transaction: its work commits or rolls back with the change. Keep it cheap."""
 
 
-def _digest(text: str | None) -> str | None:
+def text_sha256(text: str | None) -> str | None:
+    """The digest the ledger keeps of a text (a title, a summary, a note): SHA-256 of its
+    UTF-8, None for no text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
 
 
@@ -252,7 +258,9 @@ def _log(
     )
 
 
-def _derive(row: IncidentRow, reports: Sequence[ReportRow], *, category: str | None = None) -> None:
+def _derive(
+    row: IncidentRow, reports: Sequence[GroupedReport], *, category: str | None = None
+) -> None:
     """Time span, place, parties and category of an incident from its reports."""
     row.observed_start = min(r.observed_start for r in reports)
     row.observed_end = max(r.observed_end for r in reports)
@@ -272,7 +280,7 @@ def _derive(row: IncidentRow, reports: Sequence[ReportRow], *, category: str | N
         row.category = Counter(r.category for r in reports).most_common(1)[0][0]
 
 
-def _snapshot(row: IncidentRow, reports: Sequence[ReportRow]) -> IncidentSnapshot:
+def _snapshot(row: IncidentRow, reports: Sequence[GroupedReport]) -> IncidentSnapshot:
     return IncidentSnapshot(
         id=row.id,
         agreement_id=row.agreement_id,
@@ -290,14 +298,14 @@ def _snapshot(row: IncidentRow, reports: Sequence[ReportRow]) -> IncidentSnapsho
 
 
 def _changed(
-    session: Session, row: IncidentRow, reports: Sequence[ReportRow] | None = None
+    session: Session, row: IncidentRow, reports: Sequence[GroupedReport] | None = None
 ) -> None:
     """Announce ``row``'s new state to the areas that registered for ``INCIDENT_CHANGED``."""
     hooks = hook_implementations(INCIDENT_CHANGED)
     if not hooks:
         return
     session.flush()
-    snapshot = _snapshot(row, rows_of_incident(session, row.id) if reports is None else reports)
+    snapshot = _snapshot(row, grouped_facts_of(session, row.id) if reports is None else reports)
     for hook in hooks:
         hook(session, snapshot)
 
@@ -391,7 +399,7 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
                     "settled_by": decision.settled_by,
                     "views": len(decision.views),
                     "views_sha256": canonical_sha256(recorded["views"]),
-                    "reason_sha256": _digest(decision.reason),
+                    "reason_sha256": text_sha256(decision.reason),
                 },
                 "status": {"from": before.status.value, "to": after.status.value},
                 "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
@@ -435,7 +443,7 @@ def assessment_ledger_payload(row: AssessmentRow) -> IncidentAssessed:
         payload["view"] = cast(
             AssessmentView,
             {k: v for k, v in view.items() if k != "rationale"}
-            | {"rationale_sha256": _digest(row.rationale)},
+            | {"rationale_sha256": text_sha256(row.rationale)},
         )
     return payload
 
@@ -587,8 +595,8 @@ def create_incident(
                     "category": row.category,
                     "classification": row.classification,
                     "concerns": concerns_list(row.concerns),
-                    "title_sha256": _digest(row.title),
-                    "summary_sha256": _digest(row.summary),
+                    "title_sha256": text_sha256(row.title),
+                    "summary_sha256": text_sha256(row.summary),
                 }
             ),
             actor=actor,
@@ -652,7 +660,7 @@ def remove_report(
                 {
                     "incident_id": row.id,
                     "report_id": report_id,
-                    "reason_sha256": _digest(reason_text),
+                    "reason_sha256": text_sha256(reason_text),
                 }
             ),
             actor=actor,
@@ -687,8 +695,8 @@ def edit_incident(
             IncidentEdited(
                 {
                     "incident_id": row.id,
-                    "title_sha256": _digest(row.title),
-                    "summary_sha256": _digest(row.summary),
+                    "title_sha256": text_sha256(row.title),
+                    "summary_sha256": text_sha256(row.summary),
                 }
             ),
             actor=actor,
@@ -758,7 +766,7 @@ def change_status(
                     "from": current.value,
                     "to": status.value,
                     "attribution": {"from": attribution_before, "to": attribution_after},
-                    "reason_sha256": _digest(reason_text),
+                    "reason_sha256": text_sha256(reason_text),
                 }
             ),
             actor=actor,
@@ -794,7 +802,7 @@ def classify(
                     "incident_id": row.id,
                     "from": before,
                     "to": classification.value,
-                    "reason_sha256": _digest(reason),
+                    "reason_sha256": text_sha256(reason),
                 }
             ),
             actor=actor,
@@ -862,7 +870,7 @@ def assign_task(
                     "task_id": task.id,
                     "lead_member": lead_member,
                     "team_size": len(names),
-                    "team_sha256": _digest("\n".join(names)),
+                    "team_sha256": text_sha256("\n".join(names)),
                     "party_representatives": [
                         {"party": p.party, "present": p.present} for p in party_representatives
                     ],
@@ -919,7 +927,7 @@ def complete_task(
             row,
             IncidentTag.TASK_COMPLETED,
             TaskCompleted(
-                {"incident_id": row.id, "task_id": task.id, "findings_sha256": _digest(text)}
+                {"incident_id": row.id, "task_id": task.id, "findings_sha256": text_sha256(text)}
             ),
             actor=actor,
         )
@@ -1069,7 +1077,7 @@ def reply(
                     "incident_id": row.id,
                     "reply_id": record.id,
                     "party": party,
-                    "text_sha256": _digest(body),
+                    "text_sha256": text_sha256(body),
                     "evidence_refs": refs,
                 }
             ),
@@ -1113,7 +1121,7 @@ def add_note(
                     "incident_id": row.id,
                     "note_id": record.id,
                     "classification": classification.value,
-                    "text_sha256": _digest(body),
+                    "text_sha256": text_sha256(body),
                 }
             ),
             actor=actor,
@@ -1192,44 +1200,15 @@ def _assessment_public(row: AssessmentRow, current: bool) -> AssessmentPublic:
 
 
 def _reply_public(row: ReplyRow) -> ReplyPublic:
-    return ReplyPublic(
-        id=row.id,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        party=row.party,
-        text=row.text,
-        evidence_refs=list(row.evidence_refs),
-        classification=Classification(row.classification),
-        recorded_at=row.recorded_at,
-    )
+    return ReplyPublic.model_validate(row, from_attributes=True)
 
 
 def _note_public(row: NoteRow) -> NotePublic:
-    return NotePublic(
-        id=row.id,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        text=row.text,
-        classification=Classification(row.classification),
-        recorded_at=row.recorded_at,
-    )
+    return NotePublic.model_validate(row, from_attributes=True)
 
 
 def _task_public(row: InvestigationTaskRow) -> TaskPublic:
-    return TaskPublic(
-        id=row.id,
-        incident_id=row.incident_id,
-        team=list(row.team),
-        lead_member=row.lead_member,
-        party_representatives=[PartyRepresentative(**p) for p in row.party_representatives],
-        instructions=row.instructions,
-        status=row.status,
-        due_at=row.due_at,
-        assigned_at=row.assigned_at,
-        assigned_by=row.assigned_by,
-        completed_at=row.completed_at,
-        findings=row.findings,
-    )
+    return TaskPublic.model_validate(row, from_attributes=True)
 
 
 def _position(row: IncidentRow) -> dict[str, Any]:
@@ -1319,16 +1298,17 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
 def _person_names(
     session: Session,
     row: IncidentRow,
-    reports: Sequence[ReportRow],
+    reporters: Iterable[str],
     *,
     tasks: Sequence[InvestigationTaskRow] | None = None,
     user_names: set[str] | None = None,
 ) -> set[str]:
-    """Names that must not reach the public: reporters, team members, representatives, users.
+    """Names that must not reach the public: reporters (of the incident's reports), team
+    members, representatives, users.
 
     ``tasks`` (the incident's) and ``user_names`` are passed when a list read them once for
     all its incidents."""
-    names = {str(json.loads(r.content).get("reporter") or "") for r in reports} - {""}
+    names = set(reporters) - {""}
     if tasks is None:
         tasks = list(
             session.scalars(
@@ -1349,13 +1329,13 @@ def _redacted(
     session: Session,
     row: IncidentRow,
     *,
-    reports: Sequence[ReportRow] | None = None,
+    reports: ReportNames | None = None,
     tasks: Sequence[InvestigationTaskRow] | None = None,
     user_names: set[str] | None = None,
 ) -> IncidentRedacted:
     if reports is None:
-        reports = rows_of_incident(session, row.id)
-    names = _person_names(session, row, reports, tasks=tasks, user_names=user_names)
+        reports = reporter_names_by_incident(session, [row.id])[row.id]
+    names = _person_names(session, row, reports.reporters, tasks=tasks, user_names=user_names)
     return IncidentRedacted(
         id=row.id,
         title=redact_names(row.title, names) or "",
@@ -1368,7 +1348,7 @@ def _redacted(
         observed_start=row.observed_start,
         observed_end=row.observed_end,
         event_position=_position(row),
-        report_count=len(reports),
+        report_count=reports.count,
         decision_state=(row.decision or {}).get("state"),
         updated_at=row.updated_at,
     )
@@ -1483,7 +1463,7 @@ def list_incidents(
         ids = [row.id for row in rows]
         items: list[IncidentSummary | IncidentRedacted] = []
         if viewer.is_public:
-            reports_of = reports_by_incident(session, ids)
+            reports_of = reporter_names_by_incident(session, ids)
             tasks_of: dict[str, list[InvestigationTaskRow]] = {i: [] for i in ids}
             if ids:
                 for task in session.scalars(
@@ -1679,7 +1659,7 @@ def _strictest(*classifications: str) -> str:
     return max(classifications, key=_STRICTNESS.__getitem__)
 
 
-def fused_classification(reports: Sequence[ReportRow]) -> str:
+def fused_classification(reports: Sequence[GroupedReport]) -> str:
     """The classification an incident of these reports takes: no reader of the incident may
     learn what one of its reports would not tell them.
 
@@ -1717,7 +1697,7 @@ def _tighten(
     actor: Actor,
     row: IncidentRow,
     why: str,
-    reports: Sequence[ReportRow],
+    reports: Sequence[GroupedReport],
 ) -> None:
     """Make the incident at least as restrictive as its reports need (never looser)."""
     if not reports:
@@ -1732,7 +1712,7 @@ def _tighten(
         tag=IncidentTag.CLASSIFIED,
         subject=f"incident/{row.id}",
         payload=Classified(
-            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": _digest(why)}
+            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": text_sha256(why)}
         ),
         actor=actor,
     )
@@ -1788,7 +1768,7 @@ def open_fused_incident(
                 "category": row.category,
                 "classification": row.classification,
                 "concerns": concerns_list(row.concerns),
-                "title_sha256": _digest(row.title),
+                "title_sha256": text_sha256(row.title),
                 "summary_sha256": None,
             }
         ),
@@ -1826,7 +1806,7 @@ def add_fused_reports(
     now = utcnow()
     link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
     row.emptied_by = None
-    members = rows_of_incident(session, row.id)
+    members = grouped_facts_of(session, row.id)
     _derive(row, members, category=row.category or None)
     _touch(row)
     append(
@@ -1873,7 +1853,11 @@ def take_out_reports(
             tag=IncidentTag.REPORT_REMOVED,
             subject=f"incident/{incident_id}",
             payload=ReportRemoved(
-                {"incident_id": incident_id, "report_id": report.id, "reason_sha256": _digest(why)}
+                {
+                    "incident_id": incident_id,
+                    "report_id": report.id,
+                    "reason_sha256": text_sha256(why),
+                }
             ),
             actor=actor,
         )
@@ -2030,7 +2014,7 @@ def incident_records(
                 names = _person_names(
                     session,
                     row,
-                    cast("list[ReportRow]", reports),
+                    (str(json.loads(r.content).get("reporter") or "") for r in reports),
                     tasks=tasks_of[row.id],
                     user_names=user_names,
                 )

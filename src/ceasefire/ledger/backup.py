@@ -18,7 +18,6 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -27,7 +26,13 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.errors import Conflict, IntegrityError, InvalidInput, NotFound, Unavailable, problem
-from ceasefire.ledger.schemas import BackupSummary, DatabaseIntegrity, RestoreSummary
+from ceasefire.ledger.schemas import (
+    BackupSummary,
+    CheckSummary,
+    DatabaseIntegrity,
+    LedgerCheckPart,
+    RestoreSummary,
+)
 
 PG_TOOLS_HINT = (
     "install the PostgreSQL client tools of the server's major version"
@@ -338,7 +343,7 @@ def check(
     witness_state: Path | None = None,
     check_signatures: bool = True,
     workers: int = 1,
-) -> dict[str, Any]:
+) -> CheckSummary:
     """``ceasefire check``: database integrity, ledger verify, and the tree against every
     issued head and the last witnessed one. ``ok`` only when all three hold."""
     from ceasefire.ledger import service as ledger
@@ -359,17 +364,17 @@ def check(
         witnessed, key = kept.head, ledger_witness.pinned_key(witness_state)
     tree = ledger_tree.check_tree(ctx, witnessed=witnessed, witnessed_key=key)
     summary = verification.summary()
-    return {
-        "ok": integrity.ok and verification.ok and tree.ok,
-        "database": integrity.model_dump(),
-        "ledger": {
-            "ok": verification.ok,
-            "entries": summary["entries"],
-            "head_seq": summary["head_seq"],
-            "head_hash": summary["head_hash"],
-            "first_bad": summary["first_bad"],
-            "findings": summary["findings"][:50],
-        },
-        "tree": tree.as_dict(),
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+    return CheckSummary(
+        ok=integrity.ok and verification.ok and tree.ok,
+        database=integrity,
+        ledger=LedgerCheckPart(
+            ok=verification.ok,
+            entries=summary.entries,
+            head_seq=summary.head_seq,
+            head_hash=summary.head_hash,
+            first_bad=summary.first_bad,
+            findings=summary.findings[:50],
+        ),
+        tree=tree.public(),
+        seconds=round(time.perf_counter() - started, 3),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +50,16 @@ ExpectedRows = dict[str, dict[str, tuple[int, dict[str, Any]]]]
 """Table → row key → (the last entry's sequence number, the fields the ledger says)."""
 ActualRows = dict[str, dict[str, dict[str, Any]]]
 """Table → row key → the same fields as the table holds them."""
+
+
+def changed_row(
+    rows: dict[str, tuple[int, dict[str, Any]]], key: str, seq: int, changes: Mapping[str, Any]
+) -> None:
+    """Replay entry ``seq``, which changed some fields of row ``key`` of one table: the
+    fields the earlier entries gave it (none, for a row no entry created) with ``changes``
+    over them."""
+    before = rows.get(key, (seq, {}))[1]
+    rows[key] = (seq, {**before, **changes})
 
 
 def _differs(table: str, key: str, seq: int, fields: list[str]) -> str:

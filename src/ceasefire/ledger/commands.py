@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -31,7 +31,8 @@ from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
 from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, write_key_file
 from ceasefire.ledger.keys import SigningKey
-from ceasefire.ledger.schemas import KeyPublic
+from ceasefire.ledger.operations_commands import WORKERS
+from ceasefire.ledger.schemas import KeyPublic, VerificationSummary
 from ceasefire.timeutil import utcnow
 
 ledger_app = typer.Typer(help="The tamper-evident ledger: verify, export, proofs, keys.")
@@ -42,38 +43,36 @@ def _operator() -> Actor:
     return Actor.centre()
 
 
-def _report_verification(summary: dict[str, Any], as_json: bool, source: str) -> None:
-    if summary["ok"]:
+def _report_verification(summary: VerificationSummary, as_json: bool, source: str) -> None:
+    if summary.ok:
         if as_json:
             print_json(summary)
             return
         console.print(
-            f"[green]✓[/green] {source}: {summary['entries']} entries verify"
-            f" (head seq {summary['head_seq']}, {summary['head_hash']})"
+            f"[green]✓[/green] {source}: {summary.entries} entries verify"
+            f" (head seq {summary.head_seq}, {summary.head_hash})"
         )
         console.print(
-            f"  {summary['signatures_checked']} signatures checked, {summary['keys']} keys,"
-            f" {summary['days_sealed']} days sealed (open day: {summary['open_day']}),"
-            f" members: {', '.join(summary['members']) or '-'}"
+            f"  {summary.signatures_checked} signatures checked, {summary.keys} keys,"
+            f" {summary.days_sealed} days sealed (open day: {summary.open_day}),"
+            f" members: {', '.join(summary.members) or '-'}"
         )
-        for name in summary.get("state_checks", []):
+        for name in summary.state_checks:
             console.print(f"  state matches the ledger: {name}")
-        console.print(f"  {summary['seconds']} s")
+        console.print(f"  {summary.seconds} s")
         return
-    first = summary["first_bad"]
-    where = f"seq {first['seq']}" if first["seq"] is not None else "the main tables"
+    first = summary.first_bad
+    assert first is not None  # a summary that is not ok names its first finding
+    where = f"seq {first.seq}" if first.seq is not None else "the main tables"
     if not as_json:
-        for finding in summary["findings"][:20]:
-            seq = finding["seq"] if finding["seq"] is not None else "-"
-            err_console.print(
-                f"  seq {seq}: {finding['what']}: {finding['message']}", highlight=False
-            )
-        if len(summary["findings"]) > 20:
-            err_console.print(f"  … {len(summary['findings']) - 20} more findings")
+        for finding in summary.findings[:20]:
+            seq = finding.seq if finding.seq is not None else "-"
+            err_console.print(f"  seq {seq}: {finding.what}: {finding.message}", highlight=False)
+        if len(summary.findings) > 20:
+            err_console.print(f"  … {len(summary.findings) - 20} more findings")
     raise IntegrityError(
-        f"{source} does not verify: first bad entry at {where}: {first['what']}"
-        f" ({first['message']})",
-        details=summary,
+        f"{source} does not verify: first bad entry at {where}: {first.what} ({first.message})",
+        details=summary.model_dump(mode="json"),
         code="E601",
     )
 
@@ -90,10 +89,7 @@ def verify_command(
     no_state: Annotated[
         bool, typer.Option("--no-state", help="Skip comparing the main tables with the ledger.")
     ] = False,
-    workers: Annotated[
-        int,
-        typer.Option("--workers", min=1, max=64, help="Processes checking signatures."),
-    ] = 1,
+    workers: Annotated[int, WORKERS] = 1,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Walk the chain: hashes, order, keys, signatures, daily roots, and the main tables."""

@@ -8,7 +8,7 @@ entry); ``witness`` also keeps the contradicting heads as evidence in its state 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON
 from ceasefire.console.output import console, err_console, print_json
 from ceasefire.errors import IntegrityError
+from ceasefire.ledger.schemas import CheckSummary
+
+WORKERS = typer.Option("--workers", min=1, max=64, help="Processes checking signatures.")
 
 
 def backup_command(
@@ -75,9 +78,7 @@ def check_command(
     no_signatures: Annotated[
         bool, typer.Option("--no-signatures", help="Skip Ed25519 signatures (faster).")
     ] = False,
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, max=64, help="Processes checking signatures.")
-    ] = 1,
+    workers: Annotated[int, WORKERS] = 1,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Database integrity, ledger verify, and the tree against every issued and witnessed head.
@@ -97,19 +98,19 @@ def check_command(
         if as_json:
             print_json(result)
             return
-        tree = result["tree"]
-        console.print(f"[green]✓[/green] database integrity ({result['database']['method']})")
+        tree = result.tree
+        console.print(f"[green]✓[/green] database integrity ({result.database.method})")
         console.print(
-            f"[green]✓[/green] ledger: {result['ledger']['entries']} entries verify"
-            f" (head seq {result['ledger']['head_seq']})"
+            f"[green]✓[/green] ledger: {result.ledger.entries} entries verify"
+            f" (head seq {result.ledger.head_seq})"
         )
-        witnessed = tree["witnessed"]
+        witnessed = tree.witnessed
         console.print(
-            f"[green]✓[/green] tree of {tree['tree_size']} entries, root {tree['root_hash']}:"
-            f" {tree['heads_checked']} issued heads and {tree['nodes_checked']} cached subtrees"
+            f"[green]✓[/green] tree of {tree.tree_size} entries, root {tree.root_hash}:"
+            f" {tree.heads_checked} issued heads and {tree.nodes_checked} cached subtrees"
             " match"
             + (
-                f"; consistent with the witnessed head of {witnessed['tree_size']} entries"
+                f"; consistent with the witnessed head of {witnessed.tree_size} entries"
                 if witnessed
                 else " (no witness state given)"
             )
@@ -118,17 +119,17 @@ def check_command(
     if not as_json:
         for line in problems:
             err_console.print(f"  {line}", highlight=False)
-    raise IntegrityError(f"check failed: {problems[0]}", details=result)
+    raise IntegrityError(f"check failed: {problems[0]}", details=result.model_dump(mode="json"))
 
 
-def _check_problems(result: dict[str, Any]) -> list[str]:
-    problems = [f"database: {p}" for p in result["database"]["problems"]]
-    first = result["ledger"]["first_bad"]
+def _check_problems(result: CheckSummary) -> list[str]:
+    problems = [f"database: {p}" for p in result.database.problems]
+    first = result.ledger.first_bad
     if first is not None:
         problems.append(
-            f"ledger: first bad entry at seq {first['seq']}: {first['what']} ({first['message']})"
+            f"ledger: first bad entry at seq {first.seq}: {first.what} ({first.message})"
         )
-    problems += [f"tree: {p}" for p in result["tree"]["problems"]]
+    problems += [f"tree: {p}" for p in result.tree.problems]
     return problems
 
 
@@ -193,27 +194,27 @@ def witness_command(
     if as_json:
         print_json(result)
         return
-    previous = result["previous"]
+    previous = result.previous
     since = (
-        f"consistent with the head of {previous['tree_size']} entries kept before"
-        f" ({result['proof_nodes']} proof hashes)"
+        f"consistent with the head of {previous.tree_size} entries kept before"
+        f" ({result.proof_nodes} proof hashes)"
         if previous
         else "first head kept"
     )
-    pinned = f"; pinned centre key {result['key_id']}" if result["pinned_now"] else ""
+    pinned = f"; pinned centre key {result.key_id}" if result.pinned_now else ""
     console.print(
-        f"[green]✓[/green] {result['source']}: tree of {result['tree_size']} entries, root"
-        f" {result['root_hash']}: {since}{pinned}"
+        f"[green]✓[/green] {result.source}: tree of {result.tree_size} entries, root"
+        f" {result.root_hash}: {since}{pinned}"
     )
-    keys = result["member_keys"]
+    keys = result.member_keys
     if keys is not None:
         console.print(
-            f"[green]✓[/green] {keys['member_id']} has no valid key but its own"
-            f" ({', '.join(keys['valid']) or 'none valid'})"
+            f"[green]✓[/green] {keys.member_id} has no valid key but its own"
+            f" ({', '.join(keys.valid) or 'none valid'})"
         )
-        for key_id in keys["ended"]:
+        for key_id in keys.ended:
             err_console.print(f"  warning: your key {key_id} is no longer valid (revoked)")
-        for key_id in keys["unregistered"]:
+        for key_id in keys.unregistered:
             err_console.print(f"  warning: your key {key_id} is not registered")
 
 

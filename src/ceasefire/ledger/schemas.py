@@ -77,8 +77,9 @@ class PresignedEntry(BaseModel):
 # -- the tree over the whole ledger (RFC 9162)
 
 
-class TreeHead(BaseModel):
-    """A signed tree head (STH) over the first ``tree_size`` entries (docs/ledger.md)."""
+class SignedHead(BaseModel):
+    """A signed tree head (STH) over the first ``tree_size`` entries (docs/ledger.md), as
+    it is signed and kept."""
 
     format: str
     v: int
@@ -88,6 +89,11 @@ class TreeHead(BaseModel):
     timestamp: str
     key_id: str
     signature: str
+
+
+class TreeHead(SignedHead):
+    """A signed tree head with the key that signed it, as the centre publishes it."""
+
     public_key: str | None = Field(description="The centre key that signed the head (hex).")
 
 
@@ -235,3 +241,97 @@ class DatabaseIntegrity(BaseModel):
     ok: bool
     method: str
     problems: list[str]
+
+
+# -- verification, the whole check and the witness: what the commands print with --json
+
+
+class FindingPublic(BaseModel):
+    """One problem a verification found: where (a sequence number, when there is one) and
+    what (``kind``, its ``what`` in words, and the message)."""
+
+    seq: int | None
+    kind: str
+    what: str
+    message: str
+
+
+class VerificationSummary(BaseModel):
+    """What ``ledger verify`` found, in the database or in a bundle (``--json`` prints it)."""
+
+    ok: bool
+    entries: int
+    head_seq: int | None
+    head_hash: str | None
+    first_ts: str | None
+    last_ts: str | None
+    signatures_checked: int
+    days_sealed: int
+    open_day: str | None
+    keys: int
+    members: list[str]
+    state_checks: list[str]
+    seconds: float
+    first_bad: FindingPublic | None
+    findings: list[FindingPublic]
+
+
+class LedgerCheckPart(BaseModel):
+    """The ledger's part of ``ceasefire check``: the verification, its first 50 findings."""
+
+    ok: bool
+    entries: int
+    head_seq: int | None
+    head_hash: str | None
+    first_bad: FindingPublic | None
+    findings: list[FindingPublic]
+
+
+class HeadDescription(BaseModel):
+    """A signed tree head, as a check or a witness names it."""
+
+    tree_size: int
+    root_hash: str
+    timestamp: str
+
+
+class TreeCheckPublic(BaseModel):
+    """The Merkle tree recomputed from the entries alone, compared with every issued head,
+    every cached subtree and the last witnessed head."""
+
+    ok: bool
+    tree_size: int
+    root_hash: str
+    heads_checked: int
+    nodes_checked: int
+    witnessed: SignedHead | None
+    problems: list[str]
+
+
+class CheckSummary(BaseModel):
+    """``ceasefire check``: database integrity, ledger verify and the tree; ``ok`` only when
+    all three hold."""
+
+    ok: bool
+    database: DatabaseIntegrity
+    ledger: LedgerCheckPart
+    tree: TreeCheckPublic
+    seconds: float
+
+
+class WitnessRun(BaseModel):
+    """One witness run: the head it kept (or had kept), how it was checked against the
+    previous one, and the member's keys where asked."""
+
+    ok: bool
+    member_keys: MemberKeysCheck | None
+    source: str
+    tree_size: int
+    root_hash: str
+    timestamp: str
+    key_id: str
+    pinned_now: bool
+    previous: HeadDescription | None
+    proof_nodes: int
+    stored: bool
+    state: str

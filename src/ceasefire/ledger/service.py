@@ -88,11 +88,13 @@ from ceasefire.ledger.schemas import (
     DayInclusionProof,
     EntryProof,
     EntryPublic,
+    FindingPublic,
     KeyPublic,
     LedgerHead,
     ProofCheck,
     ProvenEntry,
     RootPublic,
+    VerificationSummary,
 )
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
 from ceasefire.ledger.verify import (
@@ -553,18 +555,7 @@ def ensure_centre_key(session: Session, settings: Settings) -> str:
 
 
 def _key_public(row: LedgerKeyRow) -> KeyPublic:
-    return KeyPublic(
-        key_id=row.key_id,
-        member_id=row.member_id,
-        algorithm=row.algorithm,
-        public_key=row.public_key,
-        custody=row.custody,
-        valid_from=row.valid_from,
-        added_seq=row.added_seq,
-        valid_until=row.valid_until,
-        ended_seq=row.ended_seq,
-        end_reason=row.end_reason,
-    )
+    return KeyPublic.model_validate(row, from_attributes=True)
 
 
 def list_keys(ctx: ServiceContext, *, member_id: str | None = None) -> list[KeyPublic]:
@@ -1098,7 +1089,7 @@ class Verification:
     def first_bad(self) -> Finding | None:
         return self.chain.first_bad or (self.state_findings[0] if self.state_findings else None)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> VerificationSummary:
         return verification_summary(
             self.chain, self.findings, self.first_bad, self.seconds, state_checks=self.state_checks
         )
@@ -1111,25 +1102,29 @@ def verification_summary(
     seconds: float,
     *,
     state_checks: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> VerificationSummary:
     """The summary both verify commands print (``--json`` prints it as is)."""
-    return {
-        "ok": not findings,
-        "entries": chain.entries,
-        "head_seq": chain.head_seq,
-        "head_hash": chain.head_hash,
-        "first_ts": chain.first_ts,
-        "last_ts": chain.last_ts,
-        "signatures_checked": chain.signatures_checked,
-        "days_sealed": len(chain.roots),
-        "open_day": chain.open_day,
-        "keys": len(chain.keys),
-        "members": sorted(chain.members),
-        "state_checks": list(state_checks),
-        "seconds": round(seconds, 3),
-        "first_bad": first_bad.as_dict() if first_bad else None,
-        "findings": [f.as_dict() for f in findings],
-    }
+    return VerificationSummary(
+        ok=not findings,
+        entries=chain.entries,
+        head_seq=chain.head_seq,
+        head_hash=chain.head_hash,
+        first_ts=chain.first_ts,
+        last_ts=chain.last_ts,
+        signatures_checked=chain.signatures_checked,
+        days_sealed=len(chain.roots),
+        open_day=chain.open_day,
+        keys=len(chain.keys),
+        members=sorted(chain.members),
+        state_checks=list(state_checks),
+        seconds=round(seconds, 3),
+        first_bad=finding_public(first_bad) if first_bad else None,
+        findings=[finding_public(f) for f in findings],
+    )
+
+
+def finding_public(finding: Finding) -> FindingPublic:
+    return FindingPublic.model_validate(finding.as_dict())
 
 
 _READ_ENTRIES = text(
@@ -1314,7 +1309,7 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
 
 def verify_bundle_file(
     path: Path, *, check_signatures: bool = True, workers: int = 1
-) -> dict[str, Any]:
+) -> VerificationSummary:
     """Verify an exported bundle offline (no database); the same summary as ``verify``."""
     path = Path(path)
     if not path.is_file():

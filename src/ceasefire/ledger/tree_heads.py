@@ -33,7 +33,13 @@ from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, leaf_hash, node_hash
-from ceasefire.ledger.schemas import ConsistencyProof, TreeHead, TreeInclusionProof
+from ceasefire.ledger.schemas import (
+    ConsistencyProof,
+    SignedHead,
+    TreeCheckPublic,
+    TreeHead,
+    TreeInclusionProof,
+)
 from ceasefire.ledger.tables import (
     LedgerEntryRow,
     LedgerKeyRow,
@@ -418,16 +424,16 @@ class TreeCheck:
     def ok(self) -> bool:
         return not self.problems
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "tree_size": self.tree_size,
-            "root_hash": self.root_hash,
-            "heads_checked": self.heads_checked,
-            "nodes_checked": self.nodes_checked,
-            "witnessed": self.witnessed,
-            "problems": self.problems,
-        }
+    def public(self) -> TreeCheckPublic:
+        return TreeCheckPublic(
+            ok=self.ok,
+            tree_size=self.tree_size,
+            root_hash=self.root_hash,
+            heads_checked=self.heads_checked,
+            nodes_checked=self.nodes_checked,
+            witnessed=SignedHead.model_validate(self.witnessed) if self.witnessed else None,
+            problems=self.problems,
+        )
 
 
 def check_tree(

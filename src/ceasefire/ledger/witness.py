@@ -30,7 +30,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keys import key_id_for
-from ceasefire.ledger.schemas import MemberKeysCheck
+from ceasefire.ledger.schemas import HeadDescription, MemberKeysCheck, WitnessRun
 from ceasefire.ledger.tree import SignedTreeHead, verify_consistency
 from ceasefire.timeutil import utcnow
 
@@ -314,7 +314,7 @@ def witness(
     public_key: str | None = None,
     member_id: str | None = None,
     own_keys: set[str] | None = None,
-) -> dict[str, Any]:
+) -> WitnessRun:
     """One witness run (see the module docstring). Returns a summary; raises IntegrityError
     naming the sizes and roots when the log is not consistent with what this witness saw.
 
@@ -399,18 +399,18 @@ def witness(
         )
     keys_seen = None
     if member_id is not None:
-        keys_seen = member_keys(source, member_id, own_keys or set()).model_dump()
-    return {
-        "ok": True,
-        "member_keys": keys_seen,
-        "source": source.name,
-        "tree_size": head.tree_size,
-        "root_hash": head.root_hash,
-        "timestamp": head.timestamp,
-        "key_id": key_id,
-        "pinned_now": first_use,
-        "previous": _describe(seen.head) if seen is not None else None,
-        "proof_nodes": proof_nodes,
-        "stored": stored,
-        "state": str(state),
-    }
+        keys_seen = member_keys(source, member_id, own_keys or set())
+    return WitnessRun(
+        ok=True,
+        member_keys=keys_seen,
+        source=source.name,
+        tree_size=head.tree_size,
+        root_hash=head.root_hash,
+        timestamp=head.timestamp,
+        key_id=key_id,
+        pinned_now=first_use,
+        previous=HeadDescription(**_describe(seen.head)) if seen is not None else None,
+        proof_nodes=proof_nodes,
+        stored=stored,
+        state=str(state),
+    )

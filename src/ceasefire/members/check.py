@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import ActualRows, projection_checker, read_payload
+from ceasefire.ledger.check import ActualRows, changed_row, projection_checker, read_payload
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.members.events import (
     MemberAdded,
@@ -79,11 +79,7 @@ def _expected(
         elif entry.tag == MemberTag.ROLE_ENDED:
             ended = cast(RoleEnded, p)
             key = str(ended["role_id"])
-            if key in state["member_roles"]:
-                fields = {**state["member_roles"][key][1], "valid_to": ended["valid_to"]}
-            else:
-                fields = {"valid_to": ended["valid_to"]}
-            state["member_roles"][key] = (entry.seq, fields)
+            changed_row(state["member_roles"], key, entry.seq, {"valid_to": ended["valid_to"]})
         elif entry.tag == MemberTag.USER_ADDED:
             user = cast(UserAdded, p)
             fields = {
@@ -97,11 +93,11 @@ def _expected(
             )
         elif entry.tag == MemberTag.USER_PREFERENCES_SET:
             prefs = cast(UserPreferencesSet, p)
-            key = str(prefs["user_id"])
-            before = state["users"].get(key, (entry.seq, {}))[1]
-            state["users"][key] = (
+            changed_row(
+                state["users"],
+                str(prefs["user_id"]),
                 entry.seq,
-                {**before, "lang": prefs["lang"], "time_zone": prefs["time_zone"]},
+                {"lang": prefs["lang"], "time_zone": prefs["time_zone"]},
             )
         elif entry.tag in (
             MemberTag.USER_DISABLED,
@@ -110,13 +106,12 @@ def _expected(
         ):
             # The three payloads all name the user by ``user_id``.
             key = str(cast(UserDisabled | UserEnabled | UserPasswordSet, p)["user_id"])
-            before = state["users"].get(key, (entry.seq, {}))[1]
             change = (
                 {"has_password": True}
                 if entry.tag == MemberTag.USER_PASSWORD_SET
                 else {"disabled": entry.tag == MemberTag.USER_DISABLED}
             )
-            state["users"][key] = (entry.seq, {**before, **change})
+            changed_row(state["users"], key, entry.seq, change)
         elif entry.tag == MemberTag.TOKEN_CREATED:
             token = cast(TokenCreated, p)
             fields = {
@@ -128,8 +123,7 @@ def _expected(
             state["api_tokens"][str(token["token_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.TOKEN_REVOKED:
             key = str(cast(TokenRevoked, p)["token_id"])
-            before = state["api_tokens"].get(key, (entry.seq, {}))[1]
-            state["api_tokens"][key] = (entry.seq, {**before, "revoked": True})
+            changed_row(state["api_tokens"], key, entry.seq, {"revoked": True})
         elif entry.tag == MemberTag.POST_ADDED:
             post = cast(PostAdded, p)
             coordinates: list[Any] = (post["location"] or {}).get("coordinates") or [None, None]

@@ -18,7 +18,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, NotFound, problem
 from ceasefire.ledger.service import append
 from ceasefire.members.events import MemberTag, PostAdded, SensorAdded
-from ceasefire.members.model import ObservationPost, Sensor, SensorKind
+from ceasefire.members.model import ObservationPost, Sensor
 from ceasefire.members.schemas import PostPublic, SensorPublic
 from ceasefire.members.service import actor_of, is_monitor
 from ceasefire.members.tables import MemberRow, ObservationPostRow, PostOwnerRow, SensorRow
@@ -52,15 +52,7 @@ def _post_public(row: ObservationPostRow, owners: list[str], at: datetime) -> Po
 
 
 def _sensor_public(row: SensorRow) -> SensorPublic:
-    return SensorPublic(
-        id=row.id,
-        kind=SensorKind(row.kind),
-        name=row.name,
-        post_id=row.post_id,
-        member_id=row.member_id,
-        classification=Classification(row.classification),
-        notes=row.notes,
-    )
+    return SensorPublic.model_validate(row, from_attributes=True)
 
 
 def _readable(viewer: Viewer, classification: str, owners: list[str]) -> bool:

@@ -18,6 +18,23 @@ class ArticleSummaryPublic(BaseModel):
     ingested_at: str
 
 
+class ArticlePreview(BaseModel):
+    """What ingesting an article would extract, stored nowhere: the pipeline's own JSON
+    (docs/nlp.md), each event with the ``report_body`` it would become or the
+    ``report_reason`` it stays an event, and the id of the article already ``stored_as``."""
+
+    article: dict[str, Any]
+    events: list[dict[str, Any]]
+    quotes: list[dict[str, Any]]
+    places: list[dict[str, Any]]
+    actors: list[dict[str, Any]]
+    casualties: list[dict[str, Any]]
+    weapons: list[dict[str, Any]]
+    pipeline: list[str]
+    notes: list[str]
+    stored_as: str | None
+
+
 class ArticlePublic(BaseModel):
     """One stored article with what was extracted from it and its events.
 

@@ -33,7 +33,7 @@ from ceasefire.news.article import Article
 from ceasefire.news.events import ArticleIngested, NewsTag
 from ceasefire.news.extract import NewsExtractor, article_result, check_language
 from ceasefire.news.reporting import report_body
-from ceasefire.news.schemas import ArticlePublic, ArticleSummaryPublic
+from ceasefire.news.schemas import ArticlePreview, ArticlePublic, ArticleSummaryPublic
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from ceasefire.reports.model import ReportContent, validate_report
 from ceasefire.reports.service import check_may_file, record_report
@@ -140,7 +140,7 @@ class NewsIngester:
 
     def preview(
         self, data: bytes, *, name: str, viewer: Viewer, url: str | None = None
-    ) -> dict[str, Any]:
+    ) -> ArticlePreview:
         """What ingesting would extract, stored nowhere: the article, its events (each with
         the report body it would become, or why it stays an event) and the spans found.
         The same monitors-only rule as ingesting."""
@@ -157,8 +157,8 @@ class NewsIngester:
             event["report_body"] = body
             event["report_reason"] = reason
         existing = self._existing(article.content_sha256)
-        result["stored_as"] = existing.article_id if existing is not None else None
-        return result
+        stored_as = existing.article_id if existing is not None else None
+        return ArticlePreview(**result, stored_as=stored_as)
 
     def store_analysed(self, analysed: AnalysedArticle, viewer: Viewer) -> IngestResult:
         """Store an article analysed elsewhere, in one unit of work; a stored text is kept.

@@ -18,17 +18,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
 from ceasefire import i18n
+from ceasefire.i18n.templates import template_environment
 from ceasefire.publish.model import (
     CASUALTY_NAMES,
-    CATEGORY_NAMES,
     SOURCE_KIND_NAMES,
     STATUS_NAMES,
     VIOLATION_CATEGORIES,
     Comparison,
 )
+from ceasefire.reports.model import CATEGORY_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATOR = "ceasefire.publish.v1"
@@ -38,15 +39,8 @@ FONT = "DejaVu Sans"
 
 @cache
 def environment(lang: str) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
+    env = template_environment(TEMPLATES, lang)
     translations = i18n.translations(lang)
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["category"] = lambda value: translations.gettext(CATEGORY_NAMES.get(value) or value)
     env.filters["status"] = lambda value: translations.gettext(STATUS_NAMES.get(value) or value)
     env.filters["casualty"] = lambda value: translations.gettext(CASUALTY_NAMES.get(value) or value)
@@ -54,7 +48,6 @@ def environment(lang: str) -> Environment:
         SOURCE_KIND_NAMES.get(value) or value
     )
     env.filters["day"] = lambda value: i18n.format_day(value, lang, fmt="d MMMM y")
-    env.globals["lang"] = lang
     return env
 
 

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ceasefire.areas import drain_intake
 from ceasefire.console.context import get_context
-from ceasefire.console.options import JSON, LIMIT, TOKEN, read_json
+from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN, read_json
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.members.auth import acting_viewer
 from ceasefire.reports import imports
@@ -57,9 +57,7 @@ def report_list(
         bool, typer.Option("--unassigned", help="Only reports in no incident.")
     ] = False,
     limit: Annotated[int, LIMIT] = 50,
-    cursor: Annotated[
-        str | None, typer.Option("--cursor", help="next_cursor of a previous page.")
-    ] = None,
+    cursor: Annotated[str | None, CURSOR] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:

@@ -16,11 +16,13 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from ceasefire.access import Classification, Viewer
+from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
+from ceasefire.reports.model import CATEGORY_NAMES
 from ceasefire.timeutil import parse_instant
 
 STATUS_LABELS = {
@@ -55,30 +57,15 @@ CHANNEL_LABELS = {
     "news": N_("news"),
     "csv_import": N_("CSV import"),
 }
-CATEGORY_LABELS = {
-    "explosion_undetermined": N_("explosion (undetermined)"),
-    "explosion_impact": N_("explosion (impact)"),
-    "explosion_outgoing": N_("explosion (outgoing)"),
-    "explosion_airburst": N_("explosion (airburst)"),
-    "projectile": N_("projectile in flight"),
-    "muzzle_flash": N_("muzzle flash"),
-    "illumination_flare": N_("illumination flare"),
-    "small_arms_fire": N_("small-arms fire"),
-    "heavy_machine_gun_fire": N_("heavy-machine-gun fire"),
-    "armed_clash": N_("armed clash"),
-    "drone_strike": N_("drone strike"),
-    "shelling": N_("shelling"),
-    "heavy_weapon_in_violation": N_("heavy weapon in violation of withdrawal line"),
-    "troop_or_vehicle_movement": N_("troop or vehicle movement"),
-    "freedom_of_movement_restriction": N_("freedom-of-movement restriction"),
-    "uav_jamming": N_("UAV jamming"),
-    "gps_interference": N_("GPS interference"),
-    "civilian_casualty": N_("civilian casualty"),
-    "damage_to_civilian_object": N_("damage to civilian object"),
-    "mine_uxo": N_("mine / UXO"),
-    "detention_exchange": N_("detention / exchange"),
-    "other": N_("other"),
+PROVISION_STATUS_LABELS = {
+    ProvisionStatus.PENDING.value: N_("pending"),
+    ProvisionStatus.IN_PROGRESS.value: N_("in progress"),
+    ProvisionStatus.FULFILLED.value: N_("fulfilled"),
+    ProvisionStatus.OVERDUE.value: N_("overdue"),
+    ProvisionStatus.BREACHED.value: N_("breached"),
+    ProvisionStatus.SUPERSEDED.value: N_("superseded"),
 }
+CATEGORY_LABELS = CATEGORY_NAMES  # the reports area's table, as the pages name it
 PRECISION_LABELS = {
     1: N_("1 · exact"),
     2: N_("2 · within about 25 km of the place"),

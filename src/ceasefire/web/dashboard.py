@@ -16,6 +16,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
 from ceasefire.ledger.schemas import LedgerHead
+from ceasefire.web.common import PROVISION_STATUS_LABELS
 
 MAIN_AGREEMENT = "nk-2020-trilateral"
 
@@ -60,15 +61,6 @@ AGREEMENT_KIND_LABELS = {
     "follow_on_statement": N_("follow-on statement"),
     "protocol": N_("protocol"),
     "other": N_("other agreement"),
-}
-
-PROVISION_STATUS_LABELS = {
-    ProvisionStatus.PENDING.value: N_("pending"),
-    ProvisionStatus.IN_PROGRESS.value: N_("in progress"),
-    ProvisionStatus.FULFILLED.value: N_("fulfilled"),
-    ProvisionStatus.OVERDUE.value: N_("overdue"),
-    ProvisionStatus.BREACHED.value: N_("breached"),
-    ProvisionStatus.SUPERSEDED.value: N_("superseded"),
 }
 
 

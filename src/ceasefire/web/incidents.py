@@ -9,6 +9,8 @@ incident's page with a link to the ledger entries it made (``/ledger/N``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -33,7 +35,7 @@ from ceasefire.incidents.schemas import IncidentDetail
 from ceasefire.reports.model import Category, Channel
 from ceasefire.web import common
 from ceasefire.web.csrf import require_csrf
-from ceasefire.web.pages import render
+from ceasefire.web.pages import filtered_list, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -62,10 +64,8 @@ def incident_list(
     limit: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE,
 ) -> Response:
     """Incidents the viewer may read, filtered by the query string (shareable as a URL)."""
-    query = {name: request.query_params.get(name, "") for name in FILTERS}
-    error = None
-    page = None
-    try:
+
+    def load(query: dict[str, str]) -> incidents.IncidentPage:
         filters = incidents.IncidentFilters(
             start=common.instant(query["start"], "start"),
             end=common.instant(query["end"], "end", end_of_day=True),
@@ -79,33 +79,23 @@ def incident_list(
                 Classification, query["classification"], "classification"
             ),
         )
-        page = incidents.list_incidents(
+        return incidents.list_incidents(
             ctx, viewer, filters, limit=limit, cursor=common.optional(cursor)
         )
-    except InvalidInput as exc:
-        error = exc
-    items = page.items if page is not None else []
-    next_link, first_link = common.list_links(
-        "/incidents", request, page.next_cursor if page is not None else None, cursor
-    )
-    response = render(
+
+    return filtered_list(
         "incidents.html",
         request=request,
         viewer=viewer,
-        items=items,
-        query=query,
-        error=error,
-        next_link=next_link,
-        first_link=first_link,
+        filters=FILTERS,
+        cursor=cursor,
+        load=load,
         categories=[c.value for c in Category],
         statuses=[s.value for s in OccurrenceStatus],
         attributions=[a.value for a in AttributionKind],
         channels=[c.value for c in Channel],
         classifications=[c.value for c in Classification],
     )
-    if error is not None:
-        response.status_code = error.status
-    return response
 
 
 def _parties(ctx: ServiceContext, agreement_id: str | None) -> list[str]:
@@ -193,26 +183,60 @@ def incident_page(
     return _incident_page(request, ctx, viewer, incident_id, done=common.done_entries(done))
 
 
-def _after(
-    request: Request,
-    ctx: ContextDep,
-    viewer: Viewer,
-    incident_id: str,
-    change: Any,
-) -> Response:
-    """Run ``change`` (a call of the service); go to the incident with its ledger entries,
-    or show the incident again with the refusal beside the form."""
-    if viewer.is_public:
-        return common.sign_in_first(request)
-    before = common.head_seq(ctx)
-    try:
-        result = change()
-    except (InvalidInput, Conflict) as exc:
-        return _incident_page(request, ctx, viewer, incident_id, error=exc)
-    target = (
-        getattr(result, "id", incident_id) if isinstance(result, IncidentDetail) else incident_id
-    )
-    return _done_redirect(ctx, viewer, before, target)
+@dataclass(frozen=True)
+class IncidentForm:
+    """A form posted about one incident: the request, the context, the viewer of the
+    sign-in cookie and the incident, and the one way each form ends."""
+
+    request: Request
+    ctx: ServiceContext
+    viewer: Viewer
+    incident_id: str
+
+    def _attempt(self, change: Callable[[], Any]) -> tuple[int, Any] | Response:
+        """Run ``change`` (a call of the service), or answer with the sign-in page or the
+        incident shown again with the refusal beside the form."""
+        if self.viewer.is_public:
+            return common.sign_in_first(self.request)
+        before = common.head_seq(self.ctx)
+        try:
+            return before, change()
+        except (InvalidInput, Conflict) as exc:
+            return _incident_page(self.request, self.ctx, self.viewer, self.incident_id, error=exc)
+
+    def after(self, change: Callable[[], Any]) -> Response:
+        """Run ``change``; go to the incident with its ledger entries."""
+        attempt = self._attempt(change)
+        if isinstance(attempt, Response):
+            return attempt
+        before, result = attempt
+        target = (
+            getattr(result, "id", self.incident_id)
+            if isinstance(result, IncidentDetail)
+            else self.incident_id
+        )
+        return _done_redirect(self.ctx, self.viewer, before, target)
+
+    def after_fusion(self, change: Callable[[], Any]) -> Response:
+        """As ``after`` for fusion's merge and split, whose ledger entry is the decision's."""
+        attempt = self._attempt(change)
+        if isinstance(attempt, Response):
+            return attempt
+        before, decision = attempt
+        seqs = common.entries_since(self.ctx, self.viewer, before, f"fusion/{decision.id}")
+        done = ",".join(str(s) for s in seqs)
+        # Where the reports went: this incident for a merge, the new one for a split.
+        target = decision.incident_id or self.incident_id
+        return RedirectResponse(f"/incidents/{target}?done={done}#done", status_code=303)
+
+
+def _incident_form(
+    request: Request, ctx: ContextDep, viewer: WebViewer, incident_id: str
+) -> IncidentForm:
+    return IncidentForm(request, ctx, viewer, incident_id)
+
+
+IncidentFormDep = Annotated[IncidentForm, Depends(_incident_form)]
 
 
 def _done_redirect(ctx: ServiceContext, viewer: Viewer, before: int, incident_id: str) -> Response:
@@ -253,47 +277,32 @@ def create_incident(
 
 @router.post("/incidents/{incident_id}/reports", dependencies=CsrfChecked)
 def add_reports(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     report_ids: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     """Group more reports into this incident."""
-    return _after(
-        request,
-        ctx,
-        viewer,
-        incident_id,
-        lambda: incidents.add_reports(ctx, viewer, incident_id, _ids(report_ids)),
+    return page.after(
+        lambda: incidents.add_reports(page.ctx, page.viewer, page.incident_id, _ids(report_ids)),
     )
 
 
 @router.post("/incidents/{incident_id}/reports/remove", dependencies=CsrfChecked)
 def remove_report(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     report_id: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Take a report out of this incident (split), with the reason."""
-    return _after(
-        request,
-        ctx,
-        viewer,
-        incident_id,
-        lambda: incidents.remove_report(ctx, viewer, incident_id, report_id, reason=reason),
+    return page.after(
+        lambda: incidents.remove_report(
+            page.ctx, page.viewer, page.incident_id, report_id, reason=reason
+        ),
     )
 
 
 @router.post("/incidents/{incident_id}/status", dependencies=CsrfChecked)
 def change_status(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     status: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -301,17 +310,16 @@ def change_status(
 
     def change() -> Any:
         target = common.required_value(OccurrenceStatus, status, "status")
-        return incidents.change_status(ctx, viewer, incident_id, target, reason=reason)
+        return incidents.change_status(
+            page.ctx, page.viewer, page.incident_id, target, reason=reason
+        )
 
-    return _after(request, ctx, viewer, incident_id, change)
+    return page.after(change)
 
 
 @router.post("/incidents/{incident_id}/classification", dependencies=CsrfChecked)
 def classify(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     classification: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -319,17 +327,16 @@ def classify(
 
     def change() -> Any:
         chosen = common.required_value(Classification, classification, "classification")
-        return incidents.classify(ctx, viewer, incident_id, chosen, reason=common.optional(reason))
+        return incidents.classify(
+            page.ctx, page.viewer, page.incident_id, chosen, reason=common.optional(reason)
+        )
 
-    return _after(request, ctx, viewer, incident_id, change)
+    return page.after(change)
 
 
 @router.post("/incidents/{incident_id}/assessments", dependencies=CsrfChecked)
 def assess(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     stance: Annotated[str, Form()] = "",
     status: Annotated[str, Form()] = "",
     attribution: Annotated[str, Form()] = "",
@@ -350,9 +357,9 @@ def assess(
         elif kind is not None:
             found = Attribution.parse(kind)
         return incidents.assess(
-            ctx,
-            viewer,
-            incident_id,
+            page.ctx,
+            page.viewer,
+            page.incident_id,
             stance=chosen_stance,
             rationale=rationale,
             status=finding_status,
@@ -360,111 +367,69 @@ def assess(
             classification=common.classification(classification),
         )
 
-    return _after(request, ctx, viewer, incident_id, change)
+    return page.after(change)
 
 
 @router.post("/incidents/{incident_id}/replies", dependencies=CsrfChecked)
 def reply(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     text: Annotated[str, Form()] = "",
 ) -> Response:
     """A party's reply (its liaison, on an incident that concerns the party)."""
-    return _after(
-        request,
-        ctx,
-        viewer,
-        incident_id,
-        lambda: incidents.reply(ctx, viewer, incident_id, text=text),
+    return page.after(
+        lambda: incidents.reply(page.ctx, page.viewer, page.incident_id, text=text),
     )
 
 
 @router.post("/incidents/{incident_id}/notes", dependencies=CsrfChecked)
 def add_note(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     text: Annotated[str, Form()] = "",
     classification: Annotated[str, Form()] = "internal",
 ) -> Response:
     """A monitors' working note (internal unless classified otherwise)."""
-    return _after(
-        request,
-        ctx,
-        viewer,
-        incident_id,
+    return page.after(
         lambda: incidents.add_note(
-            ctx,
-            viewer,
-            incident_id,
+            page.ctx,
+            page.viewer,
+            page.incident_id,
             text=text,
             classification=common.classification(classification),
         ),
     )
 
 
-def _after_fusion(
-    request: Request,
-    ctx: ContextDep,
-    viewer: Viewer,
-    incident_id: str,
-    change: Any,
-) -> Response:
-    """As ``_after`` for fusion's merge and split, whose ledger entry is the decision's."""
-    if viewer.is_public:
-        return common.sign_in_first(request)
-    before = common.head_seq(ctx)
-    try:
-        decision = change()
-    except (InvalidInput, Conflict) as exc:
-        return _incident_page(request, ctx, viewer, incident_id, error=exc)
-    seqs = common.entries_since(ctx, viewer, before, f"fusion/{decision.id}")
-    done = ",".join(str(s) for s in seqs)
-    # Where the reports went: this incident for a merge, the new one for a split.
-    target = decision.incident_id or incident_id
-    return RedirectResponse(f"/incidents/{target}?done={done}#done", status_code=303)
-
-
 @router.post("/incidents/{incident_id}/merge", dependencies=CsrfChecked)
 def merge_incident(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     source: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Move every report of incident ``source`` into this one (fusion's merge: monitors)."""
-    return _after_fusion(
-        request,
-        ctx,
-        viewer,
-        incident_id,
+    return page.after_fusion(
         lambda: fusion.merge(
-            ctx, viewer, incident_id, source.strip(), reason=common.optional(reason)
+            page.ctx,
+            page.viewer,
+            page.incident_id,
+            source.strip(),
+            reason=common.optional(reason),
         ),
     )
 
 
 @router.post("/incidents/{incident_id}/split", dependencies=CsrfChecked)
 def split_incident(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    incident_id: str,
+    page: IncidentFormDep,
     report_ids: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Take some reports out into a new incident of their own (fusion's split: monitors)."""
-    return _after_fusion(
-        request,
-        ctx,
-        viewer,
-        incident_id,
+    return page.after_fusion(
         lambda: fusion.split(
-            ctx, viewer, incident_id, _ids(report_ids), reason=common.optional(reason)
+            page.ctx,
+            page.viewer,
+            page.incident_id,
+            _ids(report_ids),
+            reason=common.optional(reason),
         ),
     )

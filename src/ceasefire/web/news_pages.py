@@ -137,7 +137,8 @@ async def analyse(request: Request, ctx: ContextDep, viewer: WebViewer) -> Respo
         return common.sign_in_first(request)
     data, name = await _article_bytes(ctx, request)
     ingester = await run_in_threadpool(_ingester, ctx)
-    result = await run_in_threadpool(lambda: ingester.preview(data, name=name, viewer=viewer))
+    preview = await run_in_threadpool(lambda: ingester.preview(data, name=name, viewer=viewer))
+    result = preview.model_dump()
     text = result["article"]["text"]
     return render(
         "news.html",

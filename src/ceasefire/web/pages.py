@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from starlette.types import Scope
 
 from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
+from ceasefire.errors import InvalidInput
+from ceasefire.i18n.templates import template_environment
 from ceasefire.timeutil import parse_instant
-from ceasefire.web import csrf
-from ceasefire.web.common import LABELS
+from ceasefire.web import common, csrf
+from ceasefire.web.common import LABELS, PROVISION_STATUS_LABELS
 from ceasefire.web.dashboard import (
     AGREEMENT_KIND_LABELS,
-    PROVISION_STATUS_LABELS,
     TIMELINE_KINDS,
     build_dashboard,
 )
@@ -64,20 +66,12 @@ LANGUAGE_COOKIE = "lang"
 @cache
 def environment(lang: str) -> Environment:
     """The templates, with ``_``/``ngettext`` translating into ``lang`` (one per language)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env = template_environment(TEMPLATES, lang)
     env.filters["day"] = lambda value: i18n.format_day(value, lang)
     env.filters["instant"] = lambda value, tz=None: i18n.format_instant(value, lang, tz=tz)
     env.filters["label"] = lambda value, kind: (
         i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
     )
-    env.globals["lang"] = lang
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
     return env
@@ -114,6 +108,55 @@ def render(template: str, *, request: Request | None = None, **context: Any) -> 
     context.setdefault("here", _here(request))
     response = HTMLResponse(environment(lang).get_template(template).render(**context))
     response.headers["Content-Language"] = lang
+    return response
+
+
+class ListPage(Protocol):
+    """A page of a list use case: its items and the cursor of the next page."""
+
+    @property
+    def items(self) -> Sequence[Any]: ...
+
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+def filtered_list(
+    template: str,
+    *,
+    request: Request,
+    viewer: Viewer,
+    filters: Sequence[str],
+    cursor: str | None,
+    load: Callable[[dict[str, str]], ListPage],
+    **context: Any,
+) -> HTMLResponse:
+    """A list page filtered by its query string (shareable as a URL): ``load`` reads the
+    ``filters`` (every one present, empty when not given) and calls the list use case; an
+    invalid filter shows the list empty with the refusal (and its status)."""
+    query = {name: request.query_params.get(name, "") for name in filters}
+    error: InvalidInput | None = None
+    page = None
+    try:
+        page = load(query)
+    except InvalidInput as exc:
+        error = exc
+    next_link, first_link = common.list_links(
+        request.url.path, request, page.next_cursor if page is not None else None, cursor
+    )
+    response = render(
+        template,
+        request=request,
+        viewer=viewer,
+        items=page.items if page is not None else [],
+        query=query,
+        error=error,
+        next_link=next_link,
+        first_link=first_link,
+        **context,
+    )
+    if error is not None:
+        response.status_code = error.status
     return response
 
 

@@ -25,21 +25,13 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import NotFound
 from ceasefire.i18n.markers import N_
 from ceasefire.timeutil import parse_instant
+from ceasefire.web.common import PROVISION_STATUS_LABELS
 from ceasefire.web.pages import render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
 
 MAIN_AGREEMENT = "nk-2020-trilateral"
-
-STATUS_LABELS: dict[str, str] = {
-    ProvisionStatus.PENDING.value: N_("pending"),
-    ProvisionStatus.IN_PROGRESS.value: N_("in progress"),
-    ProvisionStatus.FULFILLED.value: N_("fulfilled"),
-    ProvisionStatus.OVERDUE.value: N_("overdue"),
-    ProvisionStatus.BREACHED.value: N_("breached"),
-    ProvisionStatus.SUPERSEDED.value: N_("superseded"),
-}
 
 TIMELINE_KINDS: dict[str, str] = {
     "deadline": N_("deadline"),
@@ -264,6 +256,6 @@ def provisions_page(
         viewer=viewer,
         tracker=tracker,
         agreements=agreement_service.list_agreements(ctx),
-        status_labels=STATUS_LABELS,
+        status_labels=PROVISION_STATUS_LABELS,
         timeline_kinds=TIMELINE_KINDS,
     )

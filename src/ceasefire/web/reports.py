@@ -40,7 +40,7 @@ from ceasefire.reports.model import (
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic
 from ceasefire.web import common, csrf, import_progress
 from ceasefire.web.csrf import require_csrf
-from ceasefire.web.pages import TIME_ZONES, render
+from ceasefire.web.pages import TIME_ZONES, filtered_list, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -63,11 +63,9 @@ def report_list(
     to group them into a new incident."""
     if viewer.is_public:
         return common.sign_in_first(request)
-    query = {name: request.query_params.get(name, "") for name in FILTERS}
-    error = None
-    page = None
-    try:
-        page = reports.list_reports(
+
+    def load(query: dict[str, str]) -> reports.ReportPage:
+        return reports.list_reports(
             ctx,
             viewer,
             channel=common.enum_value(Channel, query["channel"], "channel"),
@@ -83,28 +81,19 @@ def report_list(
             limit=limit,
             cursor=common.optional(cursor),
         )
-    except InvalidInput as exc:
-        error = exc
-    next_link, first_link = common.list_links(
-        "/reports", request, page.next_cursor if page is not None else None, cursor
-    )
-    response = render(
+
+    return filtered_list(
         "reports.html",
         request=request,
         viewer=viewer,
-        items=page.items if page is not None else [],
-        query=query,
-        error=error,
-        next_link=next_link,
-        first_link=first_link,
+        filters=FILTERS,
+        cursor=cursor,
+        load=load,
         may_group=viewer.operator or viewer.role is Role.MONITOR,
         categories=[c.value for c in Category],
         channels=[c.value for c in Channel],
         classifications=[c.value for c in Classification],
     )
-    if error is not None:
-        response.status_code = error.status
-    return response
 
 
 def _channels_for(viewer: Viewer) -> list[str]:
