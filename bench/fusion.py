@@ -1,7 +1,7 @@
 """Fusion of reports into incidents: pairwise precision/recall against known truth, and time.
 
 Run: .venv/bin/python bench/fusion.py [--reports 100000 1000000] [--seed 2]
-     [--incidents-per-day 20]
+     [--incidents-per-day 20] [--matcher fusion.matcher.v2]
 
 The stream comes from ``ceasefire.fusion.synthetic.StreamGenerator`` (fixed seed): true
 incidents, each reported 1-6 times with noise in time, place, category and text, plus events
@@ -9,11 +9,13 @@ of an incompatible kind beside them, in order of arrival. The density (incidents
 the same whatever the length, so a longer stream covers more days, as a real one does; the
 cost per report should then stay flat (near-linear matching).
 
-Timed: ``IncidentMatcher.assign`` only (generation is reported apart), wall clock and the
-process's CPU time (on a machine shared with other work the CPU time is the steadier
-figure), in one process, in memory; every 5,000 reports incidents that no later report
-could reach are forgotten (``forget_before``), as a long-running service does. The
-thresholds were set on seed 1; report figures on another seed.
+Timed: the matcher only (generation is reported apart): ``IncidentMatcher.assign`` for v1,
+``DeferringMatcher.submit`` (with the report's arrival as the clock) and the final
+``flush`` for v2; wall clock and the process's CPU time (on a machine shared with other
+work the CPU time is the steadier figure), in one process, in memory; every 5,000 reports
+incidents that no later report could reach are forgotten (``forget_before``), as a
+long-running service does. The thresholds were set on seed 1; report figures on another
+seed.
 
 The storage path: ``--storage URL --reports 5000`` files the reports through the intake
 service into an empty database (each queued for fusion in its own transaction) and times
@@ -30,7 +32,15 @@ import time
 from collections import Counter
 
 from ceasefire.fusion.evaluation import pairwise_scores
-from ceasefire.fusion.matcher import IncidentMatcher
+from ceasefire.fusion.matcher import (
+    CONFIGS,
+    CURRENT_CONFIG,
+    Assignment,
+    DeferringMatcher,
+    IncidentMatcherV2,
+    new_matcher,
+)
+from ceasefire.fusion.model import MatcherConfig
 from ceasefire.fusion.synthetic import StreamGenerator
 
 FORGET_EVERY = 5_000
@@ -39,36 +49,57 @@ HORIZON_S = 4 * 86_400.0
 plus the widest window and slacks of day-precision reports, with margin."""
 
 
-def run(count: int, seed: int, incidents_per_day: float) -> dict[str, object]:
+def run(
+    count: int, seed: int, incidents_per_day: float, config: MatcherConfig = CURRENT_CONFIG
+) -> dict[str, object]:
     generator = StreamGenerator(seed, incidents_per_day=incidents_per_day)
-    matcher = IncidentMatcher(new_incident_id=str)
-    truth: list[int] = []
-    predicted: list[str] = []
-    linked = 0
+    matcher = new_matcher(config, new_incident_id=str)
+    deferring = DeferringMatcher(matcher) if isinstance(matcher, IncidentMatcherV2) else None
+    truth: dict[str, int] = {}
+    predicted: dict[str, str] = {}
+    linked = deferred = 0
     started = time.perf_counter()
     matching = 0.0
     matching_cpu = 0.0
     channels: Counter[str] = Counter()
+
+    def record(assignments: list[Assignment]) -> None:
+        nonlocal linked, deferred
+        for assignment in assignments:
+            predicted[assignment.report_id] = assignment.incident_id
+            linked += not assignment.created
+            deferred += assignment.deferred
+
     for index, item in enumerate(generator.stream(count)):
         if index % FORGET_EVERY == 0:
-            matcher.forget_before(item.arrival - HORIZON_S)
+            # Deferred reports are decided up to ``defer_s`` after they arrived.
+            matcher.forget_before(item.arrival - HORIZON_S - config.defer_s)
         tick, tick_cpu = time.perf_counter(), time.process_time()
-        assignment = matcher.assign(item.report)
+        if deferring is None:
+            record([matcher.assign(item.report)])
+        else:
+            record(deferring.submit(item.report, item.arrival))
         matching += time.perf_counter() - tick
         matching_cpu += time.process_time() - tick_cpu
-        truth.append(item.truth)
-        predicted.append(assignment.incident_id)
-        linked += not assignment.created
+        truth[item.report.id] = item.truth
         channels[item.report.channel.value] += 1
+    if deferring is not None:
+        tick, tick_cpu = time.perf_counter(), time.process_time()
+        record(deferring.flush())
+        matching += time.perf_counter() - tick
+        matching_cpu += time.process_time() - tick_cpu
     total = time.perf_counter() - started
-    scores = pairwise_scores(truth, predicted)
+    ids = list(truth)
+    scores = pairwise_scores([truth[i] for i in ids], [predicted[i] for i in ids])
     return {
+        "matcher": config.name,
         "reports": count,
         "seed": seed,
         "incidents_per_day": incidents_per_day,
-        "true_incidents": len(set(truth)),
-        "predicted_incidents": len(set(predicted)),
+        "true_incidents": len(set(truth.values())),
+        "predicted_incidents": len(set(predicted.values())),
         "linked_reports": linked,
+        "deferred_reports": deferred,
         **scores.to_dict(),
         "match_s": round(matching, 2),
         "match_us_per_report": round(matching / count * 1e6, 1),
@@ -172,6 +203,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--incidents-per-day", type=float, default=20.0)
     parser.add_argument(
+        "--matcher",
+        choices=sorted(CONFIGS),
+        default=CURRENT_CONFIG.name,
+        help="the matcher version (in memory; the storage path uses the service's)",
+    )
+    parser.add_argument(
         "--storage",
         metavar="URL",
         help="Measure the storage path instead, on this empty database "
@@ -185,7 +222,7 @@ def main() -> None:
         return
     results = []
     for count in args.reports:
-        result = run(count, args.seed, args.incidents_per_day)
+        result = run(count, args.seed, args.incidents_per_day, CONFIGS[args.matcher])
         results.append(result)
         print(json.dumps(result), flush=True)
     if len(results) >= 2:

@@ -22,6 +22,8 @@ from ceasefire.fusion.model import (
     DEFAULT_CONFIG,
     EARTH_RADIUS_M,
     MATCHER_NAME,
+    MATCHER_V2_NAME,
+    V2_CONFIG,
     FusionReport,
     MatcherConfig,
     PairEvidence,
@@ -31,6 +33,7 @@ from ceasefire.fusion.model import (
     pair_score,
 )
 from ceasefire.incidents.grouping import CandidateReport, ProposedGroup
+from ceasefire.reports.model import TimePrecision
 
 _METRES_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
 
@@ -67,10 +70,18 @@ class Assignment:
     threshold: float
     candidates: int
     matcher: str = MATCHER_NAME
+    incident_score: float | None = None
+    """v2: the incident's score (its best member's, less the members the gates rule out)."""
+    runner_up: float | None = None
+    """v2: the next incident's score (``None``: no other candidate)."""
+    coarse: bool = False
+    """v2: the report was decided as a coarse one (district/region, or not an exact time)."""
+    deferred: bool = False
+    """v2: the decision waited (for the window, or for the rest of its batch)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able record of the decision (what the ledger entry carries)."""
-        return {
+        data: dict[str, Any] = {
             "matcher": self.matcher,
             "report_id": self.report_id,
             "incident_id": self.incident_id,
@@ -79,6 +90,18 @@ class Assignment:
             "candidates": self.candidates,
             "evidence": self.evidence.to_dict() if self.evidence else None,
         }
+        if self.matcher != MATCHER_NAME:
+            data |= {
+                "incident_score": _rounded(self.incident_score),
+                "runner_up": _rounded(self.runner_up),
+                "coarse": self.coarse,
+                "deferred": self.deferred,
+            }
+        return data
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None or math.isinf(value) else round(value, 4)
 
 
 class IncidentMatcher:
@@ -173,7 +196,13 @@ class IncidentMatcher:
             number = self._numbers[incident_id]
         self._link(report, number)
         return Assignment(
-            report.id, incident_id, created, evidence, self.config.threshold, compared
+            report.id,
+            incident_id,
+            created,
+            evidence,
+            self.config.threshold,
+            compared,
+            matcher=self.config.name,
         )
 
     def forget_before(self, instant: float) -> None:
@@ -197,6 +226,253 @@ class IncidentMatcher:
     def _link(self, report: FusionReport, number: int) -> None:
         self._incidents[number].add(report)
         self._index.add(report, number)
+
+
+def is_coarse(report: FusionReport) -> bool:
+    """Whether v2 decides ``report`` as a coarse one: known only to its district or region
+    (or worse), or with a time coarser than exact (a "day" overlaps every event of it)."""
+    return report.where_precision >= 3 or report.time_precision is not TimePrecision.EXACT
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """How the open incidents rank for one report (``fusion.matcher.v2``)."""
+
+    number: int
+    """The best incident's number (``-1``: none passed the gates)."""
+    score: float
+    member: FusionReport | None
+    runner_up: float
+    compared: int
+    coarse: bool
+    threshold: float
+    margin: float
+
+    @property
+    def decisive(self) -> bool:
+        """The best incident reaches the bar and no other comes within the margin."""
+        return (
+            self.member is not None
+            and self.score >= self.threshold
+            and self.score - self.runner_up >= self.margin
+        )
+
+    @property
+    def ambiguous(self) -> bool:
+        """The best incident reaches the bar, but another comes within the margin."""
+        return self.member is not None and self.score >= self.threshold and not self.decisive
+
+
+class IncidentMatcherV2(IncidentMatcher):
+    """``fusion.matcher.v2``: the pair features of v1, decided differently.
+
+    - An incident is scored against *all* its members: its best member's pair score, less
+      ``blocked_member`` bits for each member the gates rule out against the report (too far
+      in time or place, or a category it cannot share). A report that fits one member of a
+      chain but not the rest goes to the incident it fits as a whole.
+    - A coarse report (district or region only, or a day-level time) passes the place gate
+      on its area alone; it has no distance to add, so it is linked on a lower bar
+      (``coarse_threshold``) but only when the best incident leads the next by
+      ``coarse_margin``: with one compatible incident of that district and day it joins it,
+      with two equally close it joins neither.
+    - :class:`DeferringMatcher` lets coarse and ambiguous reports wait, so that the precise
+      reports of their event are in an incident first.
+    """
+
+    name = MATCHER_V2_NAME
+
+    def __init__(
+        self,
+        config: MatcherConfig = V2_CONFIG,
+        *,
+        new_incident_id: Callable[[int], str] | None = None,
+    ) -> None:
+        super().__init__(config, new_incident_id=new_incident_id)
+
+    def rank(self, report: FusionReport) -> Ranking:
+        """The incidents ``report`` could join, ranked by their score as a whole."""
+        config = self.config
+        penalty = config.blocked_member
+        best_score = float("-inf")
+        best_member: FusionReport | None = None
+        best_number = -1
+        runner_up = float("-inf")
+        forbidden = incompatible_mask(report.category)
+        compared = 0
+        low, high = report.start - report.slack, report.end + report.slack
+        has_point = report.has_point
+        lat, lon = report.lat or 0.0, report.lon or 0.0
+        metres_per_lon = _METRES_PER_DEG * math.cos(math.radians(lat))
+        for number in sorted(self._index.candidates(report)):
+            incident = self._incidents.get(number)
+            if incident is None or incident.category_bits & forbidden:
+                continue
+            compared += 1
+            incident_score = float("-inf")
+            incident_member: FusionReport | None = None
+            blocked = 0
+            for member in incident.members:
+                if member.start - member.slack > high or member.end + member.slack < low:
+                    blocked += 1
+                    continue
+                if has_point and member.has_point:
+                    dy = (member.lat - lat) * _METRES_PER_DEG  # type: ignore[operator]
+                    dx = (member.lon - lon) * metres_per_lon  # type: ignore[operator]
+                    reach = (report.radius + member.radius) * 1.01
+                    if dx * dx + dy * dy > reach * reach:
+                        blocked += 1
+                        continue
+                score = pair_score(report, member, config)
+                if score == float("-inf"):
+                    blocked += 1
+                elif score > incident_score:
+                    incident_score, incident_member = score, member
+            if incident_member is None:
+                continue
+            incident_score -= penalty * blocked
+            if incident_score > best_score:
+                runner_up = best_score
+                best_score, best_member, best_number = incident_score, incident_member, number
+            elif incident_score > runner_up:
+                runner_up = incident_score
+        coarse = is_coarse(report)
+        return Ranking(
+            best_number,
+            best_score,
+            best_member,
+            runner_up,
+            compared,
+            coarse,
+            config.coarse_threshold if coarse else config.threshold,
+            config.coarse_margin if coarse else config.ambiguity_margin,
+        )
+
+    def best_match(self, report: FusionReport) -> tuple[str | None, PairEvidence | None, int]:
+        ranking = self.rank(report)
+        incident_id, evidence = self._decide(report, ranking)
+        return incident_id, evidence, ranking.compared
+
+    def assign(self, report: FusionReport) -> Assignment:
+        return self.assign_ranked(report, self.rank(report))
+
+    def assign_ranked(
+        self, report: FusionReport, ranking: Ranking, *, deferred: bool = False
+    ) -> Assignment:
+        """Link ``report`` as ``ranking`` (from :meth:`rank`, with nothing added since)
+        says, or open a new incident for it."""
+        incident_id, evidence = self._decide(report, ranking)
+        created = incident_id is None
+        if incident_id is None:
+            number = self._open(self._new_id(self._next))
+            incident_id = self._incidents[number].id
+        else:
+            number = self._numbers[incident_id]
+        self._link(report, number)
+        return Assignment(
+            report.id,
+            incident_id,
+            created,
+            evidence,
+            ranking.threshold,
+            ranking.compared,
+            matcher=self.config.name,
+            incident_score=ranking.score if ranking.member is not None else None,
+            runner_up=ranking.runner_up if ranking.compared > 1 else None,
+            coarse=ranking.coarse,
+            deferred=deferred,
+        )
+
+    def _decide(
+        self, report: FusionReport, ranking: Ranking
+    ) -> tuple[str | None, PairEvidence | None]:
+        if ranking.member is None:
+            return None, None
+        evidence = compare(report, ranking.member, self.config)
+        if not ranking.decisive:
+            return None, evidence
+        return self._incidents[ranking.number].id, evidence
+
+
+class DeferringMatcher:
+    """``fusion.matcher.v2`` over a stream: coarse and ambiguous reports wait.
+
+    A report that is coarse (:func:`is_coarse`), or whose best two incidents are within the
+    margin, waits ``config.defer_s`` seconds of arrival time; meanwhile precise reports are
+    decided at once. When its time comes (or at :meth:`flush`) it is decided against the
+    incidents as they are then, and not deferred again. So a report "in Aghdam district that
+    day" that arrives before the monitors' exact observations is decided after them, and
+    joins their incident instead of opening one of its own.
+    """
+
+    def __init__(self, matcher: IncidentMatcherV2 | None = None) -> None:
+        self.matcher = matcher or IncidentMatcherV2()
+        self._waiting: list[tuple[float, FusionReport]] = []
+
+    @property
+    def waiting(self) -> int:
+        """How many reports wait."""
+        return len(self._waiting)
+
+    def submit(self, report: FusionReport, now: float) -> list[Assignment]:
+        """Take ``report``, arrived at ``now`` (POSIX seconds): the decisions made now (the
+        reports whose wait is over, then ``report`` unless it waits)."""
+        decided = self.release(now)
+        matcher = self.matcher
+        ranking = matcher.rank(report)
+        if matcher.config.defer_s > 0 and (ranking.coarse or ranking.ambiguous):
+            self._waiting.append((now + matcher.config.defer_s, report))
+        else:
+            decided.append(matcher.assign_ranked(report, ranking))
+        return decided
+
+    def release(self, now: float) -> list[Assignment]:
+        """Decide the reports whose wait ended by ``now``, in canonical order."""
+        if not self._waiting or min(due for due, _ in self._waiting) > now:
+            return []
+        due = [report for until, report in self._waiting if until <= now]
+        self._waiting = [(until, report) for until, report in self._waiting if until > now]
+        return self._decide_all(due)
+
+    def flush(self) -> list[Assignment]:
+        """Decide every waiting report."""
+        due = [report for _, report in self._waiting]
+        self._waiting = []
+        return self._decide_all(due)
+
+    def forget_before(self, instant: float) -> None:
+        """``IncidentMatcher.forget_before`` (waiting reports are not forgotten)."""
+        self.matcher.forget_before(instant)
+
+    def _decide_all(self, reports: Iterable[FusionReport]) -> list[Assignment]:
+        matcher = self.matcher
+        return [
+            matcher.assign_ranked(report, matcher.rank(report), deferred=True)
+            for report in arrival_order(reports)
+        ]
+
+
+def assign_batch(matcher: IncidentMatcher, reports: Iterable[FusionReport]) -> list[Assignment]:
+    """Assign a batch (an import, a drain of the queue) in canonical order.
+
+    With ``fusion.matcher.v2`` the batch is the deferral window: precise, unambiguous
+    reports are decided first, then the coarse and ambiguous ones against the incidents
+    the batch has formed. The assignments come back in the order they were made.
+    """
+    ordered = arrival_order(reports)
+    if not isinstance(matcher, IncidentMatcherV2):
+        return [matcher.assign(report) for report in ordered]
+    decided: list[Assignment] = []
+    waiting: list[FusionReport] = []
+    for report in ordered:
+        ranking = matcher.rank(report)
+        if ranking.coarse or ranking.ambiguous:
+            waiting.append(report)
+        else:
+            decided.append(matcher.assign_ranked(report, ranking))
+    decided += [
+        matcher.assign_ranked(report, matcher.rank(report), deferred=True) for report in waiting
+    ]
+    return decided
 
 
 def fuse(
@@ -224,28 +500,49 @@ def arrival_order(reports: Iterable[FusionReport]) -> list[FusionReport]:
     return sorted(reports, key=lambda r: (r.start, r.end, r.id))
 
 
+CONFIGS: dict[str, MatcherConfig] = {MATCHER_NAME: DEFAULT_CONFIG, MATCHER_V2_NAME: V2_CONFIG}
+"""The matchers by versioned name."""
+
+CURRENT_CONFIG = V2_CONFIG
+"""What the service and the grouper use: ``fusion.matcher.v2`` (better than v1 on the held
+seeds of bench/fusion.py; bench/RESULTS.md)."""
+
+
+def new_matcher(
+    config: MatcherConfig = CURRENT_CONFIG,
+    *,
+    new_incident_id: Callable[[int], str] | None = None,
+) -> IncidentMatcher:
+    """A fresh matcher of the version ``config`` names."""
+    if config.name == MATCHER_V2_NAME:
+        return IncidentMatcherV2(config, new_incident_id=new_incident_id)
+    if config.name == MATCHER_NAME:
+        return IncidentMatcher(config, new_incident_id=new_incident_id)
+    raise ValueError(f"unknown matcher {config.name!r}")
+
+
 class FusionGrouper:
-    """``fusion.matcher.v1`` behind the ``IncidentGrouper`` seam of the intake package.
+    """The current matcher (``CURRENT_CONFIG``) behind the ``IncidentGrouper`` seam of the
+    intake package; a batch is assigned by :func:`assign_batch`.
 
     ``view`` turns a candidate into the matcher's view; the default has no administrative
     areas and no submitter (the service passes one that resolves them).
     """
 
-    name = MATCHER_NAME
-
     def __init__(
         self,
-        config: MatcherConfig = DEFAULT_CONFIG,
+        config: MatcherConfig = CURRENT_CONFIG,
         *,
         view: Callable[[CandidateReport], FusionReport] | None = None,
     ) -> None:
         self.config = config
+        self.name = config.name
         self._view = view or (lambda c: FusionReport.from_content(c.id, c.content))
 
     def propose(self, reports: Sequence[CandidateReport]) -> list[ProposedGroup]:
-        """One group per incident the matcher forms, in canonical order."""
-        matcher = IncidentMatcher(self.config)
-        assignments = [matcher.assign(r) for r in arrival_order(self._view(c) for c in reports)]
+        """One group per incident the matcher forms."""
+        matcher = new_matcher(self.config)
+        assignments = assign_batch(matcher, (self._view(c) for c in reports))
         reasons: dict[str, list[str]] = {}
         for item in assignments:
             if item.created:
