@@ -29,7 +29,7 @@ import argparse
 import json
 import resource
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 
 from ceasefire.fusion.evaluation import pairwise_scores
 from ceasefire.fusion.matcher import (
@@ -40,7 +40,7 @@ from ceasefire.fusion.matcher import (
     IncidentMatcherV2,
     new_matcher,
 )
-from ceasefire.fusion.model import MatcherConfig
+from ceasefire.fusion.model import FusionReport, MatcherConfig
 from ceasefire.fusion.synthetic import StreamGenerator
 
 FORGET_EVERY = 5_000
@@ -107,6 +107,66 @@ def run(
         "generate_and_match_s": round(total, 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "channels": dict(channels),
+    }
+
+
+def run_bound(
+    count: int, seed: int, incidents_per_day: float, config: MatcherConfig = CURRENT_CONFIG
+) -> dict[str, object]:
+    """An upper bound of what a matcher that links a report only to the incident its
+    evidence ranks first can reach: every report is ranked (``IncidentMatcherV2.rank``, the
+    features and gates of ``config``) against the *true* incidents of all the other
+    reports. A report whose true incident ranks first keeps it; any other is left alone.
+    Precision is then 1 and the recall is the most such a matcher could recover, even with
+    perfect decisions about when to link; the shares say why the rest cannot be.
+    ``decided_against_truth``: each report decided by the matcher's own rule (threshold,
+    margin) against those true incidents (a report it links wrongly joins that incident's
+    label)."""
+    items = list(StreamGenerator(seed, incidents_per_day=incidents_per_day).stream(count))
+    members: dict[int, list[FusionReport]] = defaultdict(list)
+    for item in items:
+        members[item.truth].append(item.report)
+    matcher = IncidentMatcherV2(config)
+    for truth, reports in members.items():
+        matcher.add_incident(str(truth), reports)
+    labels: list[str] = []
+    decided: list[str] = []
+    outcome: Counter[str] = Counter()
+    for item in items:
+        ranking = matcher.rank(item.report, held=True)
+        decided.append(
+            str(ranking.incident_id)
+            if ranking.decisive and ranking.incident_id is not None
+            else f"alone-{item.report.id}"
+        )
+        if len(members[item.truth]) == 1:
+            outcome["single_report_incident"] += 1
+            labels.append(str(item.truth))
+            continue
+        if ranking.incident_id == str(item.truth):
+            outcome["true_incident_ranks_first"] += 1
+            labels.append(str(item.truth))
+        else:
+            outcome[
+                "true_incident_fails_the_gates"
+                if ranking.incident_id is None
+                else "another_incident_ranks_first"
+            ] += 1
+            labels.append(f"alone-{item.report.id}")
+    truth = [item.truth for item in items]
+    scores = pairwise_scores(truth, labels)
+    # The matcher's own decision (threshold, margin) for each report against the true
+    # incidents of the others: how well the link-or-not rule does when the incidents it
+    # chooses among are right.
+    against_truth = pairwise_scores(truth, decided)
+    return {
+        "bound": "true incident ranked first",
+        "matcher": config.name,
+        "reports": count,
+        "seed": seed,
+        **scores.to_dict(),
+        **dict(outcome),
+        "decided_against_truth": against_truth.to_dict(),
     }
 
 
@@ -214,7 +274,16 @@ def main() -> None:
         help="Measure the storage path instead, on this empty database "
         "(sqlite:///{tmp}/bench.db: a fresh file; postgresql://...)",
     )
+    parser.add_argument(
+        "--bound",
+        action="store_true",
+        help="measure the upper bound of run_bound instead (ranking against the truth)",
+    )
     args = parser.parse_args()
+    if args.bound:
+        for count in args.reports:
+            print(json.dumps(run_bound(count, args.seed, args.incidents_per_day)), flush=True)
+        return
     if args.storage:
         for count in args.reports:
             result = run_storage(args.storage, count, args.seed, args.incidents_per_day)

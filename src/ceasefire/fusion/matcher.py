@@ -247,6 +247,8 @@ class Ranking:
     coarse: bool
     threshold: float
     margin: float
+    incident_id: str | None = None
+    """The best incident's id (``None``: none passed the gates)."""
 
     @property
     def decisive(self) -> bool:
@@ -289,8 +291,12 @@ class IncidentMatcherV2(IncidentMatcher):
     ) -> None:
         super().__init__(config, new_incident_id=new_incident_id)
 
-    def rank(self, report: FusionReport) -> Ranking:
-        """The incidents ``report`` could join, ranked by their score as a whole."""
+    def rank(self, report: FusionReport, *, held: bool = False) -> Ranking:
+        """The incidents ``report`` could join, ranked by their score as a whole.
+
+        ``held``: ``report`` is itself a member of an incident held here and is not
+        compared with itself (the bench's upper bound ranks each report against the true
+        incidents of all the others)."""
         config = self.config
         penalty = config.blocked_member
         best_score = float("-inf")
@@ -312,6 +318,8 @@ class IncidentMatcherV2(IncidentMatcher):
             incident_member: FusionReport | None = None
             blocked = 0
             for member in incident.members:
+                if held and member is report:
+                    continue
                 if member.start - member.slack > high or member.end + member.slack < low:
                     blocked += 1
                     continue
@@ -345,6 +353,7 @@ class IncidentMatcherV2(IncidentMatcher):
             coarse,
             config.coarse_threshold if coarse else config.threshold,
             config.coarse_margin if coarse else config.ambiguity_margin,
+            self._incidents[best_number].id if best_member is not None else None,
         )
 
     def best_match(self, report: FusionReport) -> tuple[str | None, PairEvidence | None, int]:
