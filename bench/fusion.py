@@ -26,6 +26,7 @@ evidence and ledger entries (see ``run_storage``).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import time
@@ -38,10 +39,11 @@ from ceasefire.fusion.matcher import (
     Assignment,
     DeferringMatcher,
     IncidentMatcherV2,
+    Ranking,
     new_matcher,
 )
 from ceasefire.fusion.model import FusionReport, MatcherConfig
-from ceasefire.fusion.synthetic import StreamGenerator
+from ceasefire.fusion.synthetic import StreamGenerator, SyntheticReport
 
 FORGET_EVERY = 5_000
 HORIZON_S = 4 * 86_400.0
@@ -127,13 +129,15 @@ def run_bound(
     for item in items:
         members[item.truth].append(item.report)
     matcher = IncidentMatcherV2(config)
-    for truth, reports in members.items():
-        matcher.add_incident(str(truth), reports)
+    for number, reports in members.items():
+        matcher.add_incident(str(number), reports)
     labels: list[str] = []
     decided: list[str] = []
+    rankings: list[Ranking] = []
     outcome: Counter[str] = Counter()
     for item in items:
         ranking = matcher.rank(item.report, held=True)
+        rankings.append(ranking)
         decided.append(
             str(ranking.incident_id)
             if ranking.decisive and ranking.incident_id is not None
@@ -159,6 +163,7 @@ def run_bound(
     # incidents of the others: how well the link-or-not rule does when the incidents it
     # chooses among are right.
     against_truth = pairwise_scores(truth, decided)
+    frontier = _decision_frontier(items, rankings, truth)
     return {
         "bound": "true incident ranked first",
         "matcher": config.name,
@@ -167,7 +172,51 @@ def run_bound(
         **scores.to_dict(),
         **dict(outcome),
         "decided_against_truth": against_truth.to_dict(),
+        "best_recall_at_precision_0.95": max(
+            (r for p, r, _ in frontier if p >= 0.95), default=None
+        ),
+        "best_precision_at_recall_0.90": max(
+            (p for p, r, _ in frontier if r >= 0.90), default=None
+        ),
+        "decision_frontier": [
+            {"precision": p, "recall": r, "setting": setting} for p, r, setting in frontier
+        ],
     }
+
+
+def _decision_frontier(
+    items: list[SyntheticReport], rankings: list[Ranking], truth: list[int]
+) -> list[tuple[float, float, str]]:
+    """Every setting of the link-or-not rule on a grid (threshold, margin; the coarse
+    threshold, margin), each report decided against the true incidents of the others: the
+    settings no other beats on both precision and recall."""
+    results: list[tuple[float, float, str]] = []
+    for threshold, margin, coarse_threshold, coarse_margin in itertools.product(
+        (2.5, 3.0, 3.5, 4.0, 5.0), (0.0, 0.5, 1.0, 1.5), (1.0, 2.0, 2.5, 3.5), (0.0, 0.5, 1.0, 2.0)
+    ):
+        labels = []
+        for item, ranking in zip(items, rankings, strict=True):
+            bar, lead = (coarse_threshold, coarse_margin) if ranking.coarse else (threshold, margin)
+            linked = (
+                ranking.incident_id is not None
+                and ranking.score >= bar
+                and ranking.score - ranking.runner_up >= lead
+            )
+            labels.append(str(ranking.incident_id) if linked else f"alone-{item.report.id}")
+        scores = pairwise_scores(truth, labels)
+        results.append(
+            (
+                round(scores.precision, 4),
+                round(scores.recall, 4),
+                f"{threshold}/{margin} coarse {coarse_threshold}/{coarse_margin}",
+            )
+        )
+    results.sort(key=lambda r: (-r[0], -r[1]))
+    frontier: list[tuple[float, float, str]] = []
+    for result in results:
+        if not frontier or result[1] > frontier[-1][1]:
+            frontier.append(result)
+    return frontier
 
 
 def run_storage(url: str, count: int, seed: int, incidents_per_day: float) -> dict[str, object]:
