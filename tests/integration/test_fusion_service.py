@@ -31,6 +31,16 @@ WIRE = (
 )
 
 
+COMPLAINT: dict[str, Any] = {
+    "channel": "party_complaint",
+    "observer_position": None,
+    "distance_m": None,
+    "bearing_deg": None,
+    "reporter": None,
+}
+"""What a party's complaint lacks of a monitor's observation."""
+
+
 def file(ctx: ServiceContext, cast: Cast, who: str, **overrides: Any) -> str:
     body = shelling_body(**overrides)
     return reports.submit_report(ctx, cast.viewer(ctx, who), body).report.id
@@ -54,11 +64,7 @@ def five_reports(ctx: ServiceContext, cast: Cast) -> dict[str, str]:
         ctx,
         cast,
         "aze",
-        channel="party_complaint",
-        observer_position=None,
-        distance_m=None,
-        bearing_deg=None,
-        reporter=None,
+        **COMPLAINT,
         narrative="Armenian forces shelled the outskirts of Aghdam with artillery.",
     )
     news: dict[str, Any] = {
@@ -129,11 +135,7 @@ def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
         ctx,
         cast,
         "aze",
-        channel="party_complaint",
-        observer_position=None,
-        distance_m=None,
-        bearing_deg=None,
-        reporter=None,
+        **COMPLAINT,
         means=[],
         alleged_perpetrator=None,
         observed={

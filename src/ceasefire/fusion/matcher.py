@@ -13,7 +13,7 @@ Nothing here writes anything: the service stores the links and ledgers the evide
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,27 @@ class OpenIncident:
         self.members.append(report)
         self.category_bits |= category_bit(report.category)
         self.latest = max(self.latest, report.end + report.slack)
+
+
+@dataclass(slots=True)
+class _TopTwo:
+    """The best incident and the next one's score, as incidents are scored."""
+
+    number: int = -1
+    score: float = float("-inf")
+    member: FusionReport | None = None
+    runner_up: float = float("-inf")
+    compared: int = 0
+
+    def add(self, number: int, score: float, member: FusionReport | None) -> None:
+        self.compared += 1
+        if member is None:
+            return
+        if score > self.score:
+            self.runner_up = self.score
+            self.number, self.score, self.member = number, score, member
+        elif score > self.runner_up:
+            self.runner_up = score
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +129,15 @@ class IncidentMatcher:
     """Matches reports, one at a time, against the open incidents it holds."""
 
     name = MATCHER_NAME
+    default_config = DEFAULT_CONFIG
 
     def __init__(
         self,
-        config: MatcherConfig = DEFAULT_CONFIG,
+        config: MatcherConfig | None = None,
         *,
         new_incident_id: Callable[[int], str] | None = None,
     ) -> None:
-        self.config = config
+        self.config = config or self.default_config
         self._new_id = new_incident_id or (lambda number: f"incident-{number}")
         self._index = SpaceTimeIndex()
         self._incidents: dict[int, OpenIncident] = {}
@@ -138,27 +160,42 @@ class IncidentMatcher:
         compared. The incident is ``None`` when the best score is under the threshold, or
         when a second incident scores within the ambiguity margin of the best."""
         config = self.config
-        best_score = float("-inf")
-        best_member: FusionReport | None = None
-        best_number = -1
-        runner_up = float("-inf")
+        top = _TopTwo()
+        for number, score, member, _blocked in self._incident_scores(report):
+            top.add(number, score, member)
+        if top.member is None:
+            return None, None, top.compared
+        evidence = compare(report, top.member, config)
+        if top.score < config.threshold or top.score - top.runner_up < config.ambiguity_margin:
+            return None, evidence, top.compared
+        return self._incidents[top.number].id, evidence, top.compared
+
+    def _incident_scores(
+        self, report: FusionReport, *, skip: FusionReport | None = None
+    ) -> Iterator[tuple[int, float, FusionReport | None, int]]:
+        """For each held incident whose categories all allow ``report``'s, oldest first
+        (ties go to the older incident, whatever the order of the index's set): its number,
+        its best member's pair score and that member (``-inf`` and ``None`` when no member
+        passes the gates), and how many members the gates rule out. ``skip`` is left out."""
+        config = self.config
         forbidden = incompatible_mask(report.category)
-        compared = 0
         low, high = report.start - report.slack, report.end + report.slack
         has_point = report.has_point
         lat, lon = report.lat or 0.0, report.lon or 0.0
         metres_per_lon = _METRES_PER_DEG * math.cos(math.radians(lat))
-        # Sorted: ties go to the older incident, whatever the order of the set.
         for number in sorted(self._index.candidates(report)):
             incident = self._incidents.get(number)
             if incident is None or incident.category_bits & forbidden:
                 continue
-            compared += 1
             incident_score = float("-inf")
             incident_member: FusionReport | None = None
+            blocked = 0
             for member in incident.members:
+                if member is skip:
+                    continue
                 # The time gate, inline: most candidates of a bucket fail it.
                 if member.start - member.slack > high or member.end + member.slack < low:
+                    blocked += 1
                     continue
                 if has_point and member.has_point:
                     # The place gate, inline and flat (1 % of slack covers the difference
@@ -167,34 +204,19 @@ class IncidentMatcher:
                     dx = (member.lon - lon) * metres_per_lon  # type: ignore[operator]
                     reach = (report.radius + member.radius) * 1.01
                     if dx * dx + dy * dy > reach * reach:
+                        blocked += 1
                         continue
                 score = pair_score(report, member, config)
-                if score > incident_score:
+                if score == float("-inf"):
+                    blocked += 1
+                elif score > incident_score:
                     incident_score, incident_member = score, member
-            if incident_member is None:
-                continue
-            if incident_score > best_score:
-                runner_up = best_score
-                best_score, best_member, best_number = incident_score, incident_member, number
-            elif incident_score > runner_up:
-                runner_up = incident_score
-        if best_member is None:
-            return None, None, compared
-        evidence = compare(report, best_member, config)
-        if best_score < config.threshold or best_score - runner_up < config.ambiguity_margin:
-            return None, evidence, compared
-        return self._incidents[best_number].id, evidence, compared
+            yield number, incident_score, incident_member, blocked
 
     def assign(self, report: FusionReport) -> Assignment:
         """Link ``report`` to its best incident, or open a new one for it."""
         incident_id, evidence, compared = self.best_match(report)
-        created = incident_id is None
-        if incident_id is None:
-            number = self._open(self._new_id(self._next))
-            incident_id = self._incidents[number].id
-        else:
-            number = self._numbers[incident_id]
-        self._link(report, number)
+        incident_id, created = self._place(report, incident_id)
         return Assignment(
             report.id,
             incident_id,
@@ -215,6 +237,16 @@ class IncidentMatcher:
         stale = [n for n, incident in self._incidents.items() if incident.latest < instant]
         for number in stale:
             del self._numbers[self._incidents.pop(number).id]
+
+    def _place(self, report: FusionReport, incident_id: str | None) -> tuple[str, bool]:
+        """Link ``report`` to ``incident_id``, or to a new incident when ``None``: the
+        incident's id and whether it is new."""
+        if incident_id is None:
+            number = self._open(self._new_id(self._next))
+            self._link(report, number)
+            return self._incidents[number].id, True
+        self._link(report, self._numbers[incident_id])
+        return incident_id, False
 
     def _open(self, incident_id: str) -> int:
         number = self._next
@@ -282,14 +314,7 @@ class IncidentMatcherV2(IncidentMatcher):
     """
 
     name = MATCHER_V2_NAME
-
-    def __init__(
-        self,
-        config: MatcherConfig = V2_CONFIG,
-        *,
-        new_incident_id: Callable[[int], str] | None = None,
-    ) -> None:
-        super().__init__(config, new_incident_id=new_incident_id)
+    default_config = V2_CONFIG
 
     def rank(self, report: FusionReport, *, held: bool = False) -> Ranking:
         """The incidents ``report`` could join, ranked by their score as a whole.
@@ -298,62 +323,22 @@ class IncidentMatcherV2(IncidentMatcher):
         compared with itself (the bench's upper bound ranks each report against the true
         incidents of all the others)."""
         config = self.config
-        penalty = config.blocked_member
-        best_score = float("-inf")
-        best_member: FusionReport | None = None
-        best_number = -1
-        runner_up = float("-inf")
-        forbidden = incompatible_mask(report.category)
-        compared = 0
-        low, high = report.start - report.slack, report.end + report.slack
-        has_point = report.has_point
-        lat, lon = report.lat or 0.0, report.lon or 0.0
-        metres_per_lon = _METRES_PER_DEG * math.cos(math.radians(lat))
-        for number in sorted(self._index.candidates(report)):
-            incident = self._incidents.get(number)
-            if incident is None or incident.category_bits & forbidden:
-                continue
-            compared += 1
-            incident_score = float("-inf")
-            incident_member: FusionReport | None = None
-            blocked = 0
-            for member in incident.members:
-                if held and member is report:
-                    continue
-                if member.start - member.slack > high or member.end + member.slack < low:
-                    blocked += 1
-                    continue
-                if has_point and member.has_point:
-                    dy = (member.lat - lat) * _METRES_PER_DEG  # type: ignore[operator]
-                    dx = (member.lon - lon) * metres_per_lon  # type: ignore[operator]
-                    reach = (report.radius + member.radius) * 1.01
-                    if dx * dx + dy * dy > reach * reach:
-                        blocked += 1
-                        continue
-                score = pair_score(report, member, config)
-                if score == float("-inf"):
-                    blocked += 1
-                elif score > incident_score:
-                    incident_score, incident_member = score, member
-            if incident_member is None:
-                continue
-            incident_score -= penalty * blocked
-            if incident_score > best_score:
-                runner_up = best_score
-                best_score, best_member, best_number = incident_score, incident_member, number
-            elif incident_score > runner_up:
-                runner_up = incident_score
+        top = _TopTwo()
+        for number, score, member, blocked in self._incident_scores(
+            report, skip=report if held else None
+        ):
+            top.add(number, score - config.blocked_member * blocked, member)
         coarse = is_coarse(report)
         return Ranking(
-            best_number,
-            best_score,
-            best_member,
-            runner_up,
-            compared,
+            top.number,
+            top.score,
+            top.member,
+            top.runner_up,
+            top.compared,
             coarse,
             config.coarse_threshold if coarse else config.threshold,
             config.coarse_margin if coarse else config.ambiguity_margin,
-            self._incidents[best_number].id if best_member is not None else None,
+            self._incidents[top.number].id if top.member is not None else None,
         )
 
     def best_match(self, report: FusionReport) -> tuple[str | None, PairEvidence | None, int]:
@@ -370,13 +355,7 @@ class IncidentMatcherV2(IncidentMatcher):
         """Link ``report`` as ``ranking`` (from :meth:`rank`, with nothing added since)
         says, or open a new incident for it."""
         incident_id, evidence = self._decide(report, ranking)
-        created = incident_id is None
-        if incident_id is None:
-            number = self._open(self._new_id(self._next))
-            incident_id = self._incidents[number].id
-        else:
-            number = self._numbers[incident_id]
-        self._link(report, number)
+        incident_id, created = self._place(report, incident_id)
         return Assignment(
             report.id,
             incident_id,
