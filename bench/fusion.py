@@ -219,7 +219,13 @@ def _decision_frontier(
     return frontier
 
 
-def run_storage(url: str, count: int, seed: int, incidents_per_day: float) -> dict[str, object]:
+def run_storage(
+    url: str,
+    count: int,
+    seed: int,
+    incidents_per_day: float,
+    config: MatcherConfig = CURRENT_CONFIG,
+) -> dict[str, object]:
     """The storage path: ``count`` synthetic reports of the channels members file (monitors,
     sensors, complaints) filed through ``reports.service.file_reports`` in batches of 64
     (the API's group commit), each queued for fusion in its own transaction; then
@@ -281,7 +287,7 @@ def run_storage(url: str, count: int, seed: int, incidents_per_day: float) -> di
             assert not isinstance(outcome, Exception), outcome
     filed = time.perf_counter() - started
     started, cpu = time.perf_counter(), time.process_time()
-    drained = fusion.drain(ctx)
+    drained = fusion.drain(ctx, config=config)
     fused, fused_cpu = time.perf_counter() - started, time.process_time() - cpu
     with ctx.reader() as session:
         keys = dict(session.execute(select(ReportRow.id, ReportRow.idempotency_key)).all())
@@ -295,6 +301,7 @@ def run_storage(url: str, count: int, seed: int, incidents_per_day: float) -> di
     ctx.dispose()
     return {
         "storage": ctx.engine.dialect.name,
+        "matcher": config.name,
         "reports": len(submissions),
         "seed": seed,
         **scores.to_dict(),
@@ -315,7 +322,7 @@ def main() -> None:
         "--matcher",
         choices=sorted(CONFIGS),
         default=CURRENT_CONFIG.name,
-        help="the matcher version (in memory; the storage path uses the service's)",
+        help="the matcher version (default: the current one, which the service uses)",
     )
     parser.add_argument(
         "--storage",
@@ -335,7 +342,9 @@ def main() -> None:
         return
     if args.storage:
         for count in args.reports:
-            result = run_storage(args.storage, count, args.seed, args.incidents_per_day)
+            result = run_storage(
+                args.storage, count, args.seed, args.incidents_per_day, CONFIGS[args.matcher]
+            )
             print(json.dumps(result), flush=True)
         return
     results = []
