@@ -12,6 +12,7 @@ Nothing here writes anything: the service stores the links and ledgers the evide
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -394,7 +395,10 @@ class DeferringMatcher:
 
     def __init__(self, matcher: IncidentMatcherV2 | None = None) -> None:
         self.matcher = matcher or IncidentMatcherV2()
-        self._waiting: list[tuple[float, FusionReport]] = []
+        # A heap by the end of the wait (then order of arrival): a release pops only what
+        # is due, however many wait.
+        self._waiting: list[tuple[float, int, FusionReport]] = []
+        self._arrived = 0
 
     @property
     def waiting(self) -> int:
@@ -408,22 +412,22 @@ class DeferringMatcher:
         matcher = self.matcher
         ranking = matcher.rank(report)
         if matcher.config.defer_s > 0 and (ranking.coarse or ranking.ambiguous):
-            self._waiting.append((now + matcher.config.defer_s, report))
+            self._arrived += 1
+            heapq.heappush(self._waiting, (now + matcher.config.defer_s, self._arrived, report))
         else:
             decided.append(matcher.assign_ranked(report, ranking))
         return decided
 
     def release(self, now: float) -> list[Assignment]:
         """Decide the reports whose wait ended by ``now``, in canonical order."""
-        if not self._waiting or min(due for due, _ in self._waiting) > now:
-            return []
-        due = [report for until, report in self._waiting if until <= now]
-        self._waiting = [(until, report) for until, report in self._waiting if until > now]
-        return self._decide_all(due)
+        due: list[FusionReport] = []
+        while self._waiting and self._waiting[0][0] <= now:
+            due.append(heapq.heappop(self._waiting)[2])
+        return self._decide_all(due) if due else []
 
     def flush(self) -> list[Assignment]:
         """Decide every waiting report."""
-        due = [report for _, report in self._waiting]
+        due = [report for _, _, report in self._waiting]
         self._waiting = []
         return self._decide_all(due)
 
