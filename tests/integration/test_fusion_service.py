@@ -13,6 +13,7 @@ from ceasefire.access import Role, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.fusion import service as fusion
+from ceasefire.fusion.model import DEFAULT_CONFIG, V2_CONFIG, MatcherConfig
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.schemas import IncidentSummary
 from ceasefire.incidents.service import IncidentFilters
@@ -28,6 +29,16 @@ WIRE = (
     "(Reuters) - Artillery shells hit the outskirts of Aghdam on Thursday afternoon, "
     "local officials said, the first shelling reported since the ceasefire."
 )
+
+
+COMPLAINT: dict[str, Any] = {
+    "channel": "party_complaint",
+    "observer_position": None,
+    "distance_m": None,
+    "bearing_deg": None,
+    "reporter": None,
+}
+"""What a party's complaint lacks of a monitor's observation."""
 
 
 def file(ctx: ServiceContext, cast: Cast, who: str, **overrides: Any) -> str:
@@ -53,11 +64,7 @@ def five_reports(ctx: ServiceContext, cast: Cast) -> dict[str, str]:
         ctx,
         cast,
         "aze",
-        channel="party_complaint",
-        observer_position=None,
-        distance_m=None,
-        bearing_deg=None,
-        reporter=None,
+        **COMPLAINT,
         narrative="Armenian forces shelled the outskirts of Aghdam with artillery.",
     )
     news: dict[str, Any] = {
@@ -107,9 +114,50 @@ def test_one_event_five_reports_one_incident_four_independent_sources(
     assert sorted(news["report_ids"]) == sorted([ids["first"], ids["copy"]])
     linked = [d for d in found.decisions if d.kind == "linked"]
     assert len(linked) == 4
-    assert all(d.matcher == "fusion.matcher.v1" and d.evidence for d in linked)
+    assert all(d.matcher == "fusion.matcher.v2" and d.evidence for d in linked)
+    assert all(d.evidence["matcher"] == "fusion.matcher.v2" for d in linked)  # type: ignore[index]
     assert {f["name"] for f in linked[0].evidence["evidence"]["features"]} >= {"category", "time"}  # type: ignore[index]
     # Every decision is in the ledger, and the ledger's replay matches the tables.
+    assert ledger.verify(ctx).ok
+
+
+@pytest.mark.parametrize(
+    ("config", "incidents_made"), [(V2_CONFIG, 1), (DEFAULT_CONFIG, 2)], ids=["v2", "v1"]
+)
+def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
+    ctx: ServiceContext, cast: Cast, config: MatcherConfig, incidents_made: int
+) -> None:
+    """A complaint known only to "Aghdam district" and the day comes first in the batch's
+    canonical order (its day starts at midnight in Baku); v2 decides it after the monitor's
+    exact observation of the same shelling, and it joins that incident. v1 keeps them
+    apart (the district alone is too little evidence for the post to join the complaint)."""
+    complaint = file(
+        ctx,
+        cast,
+        "aze",
+        **COMPLAINT,
+        means=[],
+        alleged_perpetrator=None,
+        observed={
+            "start": "2020-11-25T20:00:00+00:00",
+            "end": "2020-11-26T20:00:00+00:00",
+            "precision": "day",
+        },
+        event_position={"place_name": "Aghdam district", "precision": 3},
+        narrative="We protest the shelling of our positions in Aghdam district today.",
+    )
+    post = file(ctx, cast, "tur", post_id="jmc-giyamaddinli")
+    done = fusion.drain(ctx, config=config)
+    assert (done.reports, done.new_incidents) == (2, incidents_made)
+    where = {i: reports.get_report(ctx, OPERATOR, i).incident_id for i in (complaint, post)}
+    assert (where[complaint] == where[post]) is (incidents_made == 1)
+    if incidents_made == 1:
+        found = fusion.summary(ctx, cast.viewer(ctx, "tur"), str(where[post]))
+        (linked,) = [d for d in found.decisions if d.kind == "linked"]
+        assert linked.matcher == "fusion.matcher.v2"
+        assert linked.evidence is not None
+        assert linked.evidence["deferred"] is True
+        assert linked.evidence["coarse"] is True
     assert ledger.verify(ctx).ok
 
 

@@ -19,6 +19,7 @@ from ceasefire.fusion.matcher import (
     grouping,
 )
 from ceasefire.fusion.model import (
+    DEFAULT_CONFIG,
     FusionReport,
     categories_compatible,
     compare,
@@ -204,7 +205,10 @@ def test_the_grouper_behind_the_intake_seam() -> None:
     ]
     groups = FusionGrouper().propose(candidates)
     assert {g.report_ids for g in groups} == {("r0", "r1"), ("r2",)}
-    assert {g.grouper for g in groups} == {"fusion.matcher.v1"}
+    assert {g.grouper for g in groups} == {"fusion.matcher.v2"}
+    v1 = FusionGrouper(DEFAULT_CONFIG).propose(candidates)
+    assert {g.report_ids for g in v1} == {("r0", "r1"), ("r2",)}
+    assert {g.grouper for g in v1} == {"fusion.matcher.v1"}
     shuffled = FusionGrouper().propose(list(reversed(candidates)))
     assert {frozenset(g.report_ids) for g in shuffled} == {frozenset(g.report_ids) for g in groups}
 

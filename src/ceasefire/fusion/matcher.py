@@ -12,8 +12,9 @@ Nothing here writes anything: the service stores the links and ledgers the evide
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ from ceasefire.fusion.model import (
     DEFAULT_CONFIG,
     EARTH_RADIUS_M,
     MATCHER_NAME,
+    MATCHER_V2_NAME,
+    V2_CONFIG,
     FusionReport,
     MatcherConfig,
     PairEvidence,
@@ -31,6 +34,7 @@ from ceasefire.fusion.model import (
     pair_score,
 )
 from ceasefire.incidents.grouping import CandidateReport, ProposedGroup
+from ceasefire.reports.model import TimePrecision
 
 _METRES_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
 
@@ -51,6 +55,27 @@ class OpenIncident:
         self.latest = max(self.latest, report.end + report.slack)
 
 
+@dataclass(slots=True)
+class _TopTwo:
+    """The best incident and the next one's score, as incidents are scored."""
+
+    number: int = -1
+    score: float = float("-inf")
+    member: FusionReport | None = None
+    runner_up: float = float("-inf")
+    compared: int = 0
+
+    def add(self, number: int, score: float, member: FusionReport | None) -> None:
+        self.compared += 1
+        if member is None:
+            return
+        if score > self.score:
+            self.runner_up = self.score
+            self.number, self.score, self.member = number, score, member
+        elif score > self.runner_up:
+            self.runner_up = score
+
+
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """Where one report went and why.
@@ -67,10 +92,18 @@ class Assignment:
     threshold: float
     candidates: int
     matcher: str = MATCHER_NAME
+    incident_score: float | None = None
+    """v2: the incident's score (its best member's, less the members the gates rule out)."""
+    runner_up: float | None = None
+    """v2: the next incident's score (``None``: no other candidate)."""
+    coarse: bool = False
+    """v2: the report was decided as a coarse one (district/region, or not an exact time)."""
+    deferred: bool = False
+    """v2: the decision waited (for the window, or for the rest of its batch)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able record of the decision (what the ledger entry carries)."""
-        return {
+        data: dict[str, Any] = {
             "matcher": self.matcher,
             "report_id": self.report_id,
             "incident_id": self.incident_id,
@@ -79,20 +112,33 @@ class Assignment:
             "candidates": self.candidates,
             "evidence": self.evidence.to_dict() if self.evidence else None,
         }
+        if self.matcher != MATCHER_NAME:
+            data |= {
+                "incident_score": _rounded(self.incident_score),
+                "runner_up": _rounded(self.runner_up),
+                "coarse": self.coarse,
+                "deferred": self.deferred,
+            }
+        return data
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None or math.isinf(value) else round(value, 4)
 
 
 class IncidentMatcher:
     """Matches reports, one at a time, against the open incidents it holds."""
 
     name = MATCHER_NAME
+    default_config = DEFAULT_CONFIG
 
     def __init__(
         self,
-        config: MatcherConfig = DEFAULT_CONFIG,
+        config: MatcherConfig | None = None,
         *,
         new_incident_id: Callable[[int], str] | None = None,
     ) -> None:
-        self.config = config
+        self.config = config or self.default_config
         self._new_id = new_incident_id or (lambda number: f"incident-{number}")
         self._index = SpaceTimeIndex()
         self._incidents: dict[int, OpenIncident] = {}
@@ -115,27 +161,42 @@ class IncidentMatcher:
         compared. The incident is ``None`` when the best score is under the threshold, or
         when a second incident scores within the ambiguity margin of the best."""
         config = self.config
-        best_score = float("-inf")
-        best_member: FusionReport | None = None
-        best_number = -1
-        runner_up = float("-inf")
+        top = _TopTwo()
+        for number, score, member, _blocked in self._incident_scores(report):
+            top.add(number, score, member)
+        if top.member is None:
+            return None, None, top.compared
+        evidence = compare(report, top.member, config)
+        if top.score < config.threshold or top.score - top.runner_up < config.ambiguity_margin:
+            return None, evidence, top.compared
+        return self._incidents[top.number].id, evidence, top.compared
+
+    def _incident_scores(
+        self, report: FusionReport, *, skip: FusionReport | None = None
+    ) -> Iterator[tuple[int, float, FusionReport | None, int]]:
+        """For each held incident whose categories all allow ``report``'s, oldest first
+        (ties go to the older incident, whatever the order of the index's set): its number,
+        its best member's pair score and that member (``-inf`` and ``None`` when no member
+        passes the gates), and how many members the gates rule out. ``skip`` is left out."""
+        config = self.config
         forbidden = incompatible_mask(report.category)
-        compared = 0
         low, high = report.start - report.slack, report.end + report.slack
         has_point = report.has_point
         lat, lon = report.lat or 0.0, report.lon or 0.0
         metres_per_lon = _METRES_PER_DEG * math.cos(math.radians(lat))
-        # Sorted: ties go to the older incident, whatever the order of the set.
         for number in sorted(self._index.candidates(report)):
             incident = self._incidents.get(number)
             if incident is None or incident.category_bits & forbidden:
                 continue
-            compared += 1
             incident_score = float("-inf")
             incident_member: FusionReport | None = None
+            blocked = 0
             for member in incident.members:
+                if member is skip:
+                    continue
                 # The time gate, inline: most candidates of a bucket fail it.
                 if member.start - member.slack > high or member.end + member.slack < low:
+                    blocked += 1
                     continue
                 if has_point and member.has_point:
                     # The place gate, inline and flat (1 % of slack covers the difference
@@ -144,36 +205,27 @@ class IncidentMatcher:
                     dx = (member.lon - lon) * metres_per_lon  # type: ignore[operator]
                     reach = (report.radius + member.radius) * 1.01
                     if dx * dx + dy * dy > reach * reach:
+                        blocked += 1
                         continue
                 score = pair_score(report, member, config)
-                if score > incident_score:
+                if score == float("-inf"):
+                    blocked += 1
+                elif score > incident_score:
                     incident_score, incident_member = score, member
-            if incident_member is None:
-                continue
-            if incident_score > best_score:
-                runner_up = best_score
-                best_score, best_member, best_number = incident_score, incident_member, number
-            elif incident_score > runner_up:
-                runner_up = incident_score
-        if best_member is None:
-            return None, None, compared
-        evidence = compare(report, best_member, config)
-        if best_score < config.threshold or best_score - runner_up < config.ambiguity_margin:
-            return None, evidence, compared
-        return self._incidents[best_number].id, evidence, compared
+            yield number, incident_score, incident_member, blocked
 
     def assign(self, report: FusionReport) -> Assignment:
         """Link ``report`` to its best incident, or open a new one for it."""
         incident_id, evidence, compared = self.best_match(report)
-        created = incident_id is None
-        if incident_id is None:
-            number = self._open(self._new_id(self._next))
-            incident_id = self._incidents[number].id
-        else:
-            number = self._numbers[incident_id]
-        self._link(report, number)
+        incident_id, created = self._place(report, incident_id)
         return Assignment(
-            report.id, incident_id, created, evidence, self.config.threshold, compared
+            report.id,
+            incident_id,
+            created,
+            evidence,
+            self.config.threshold,
+            compared,
+            matcher=self.config.name,
         )
 
     def forget_before(self, instant: float) -> None:
@@ -187,6 +239,16 @@ class IncidentMatcher:
         for number in stale:
             del self._numbers[self._incidents.pop(number).id]
 
+    def _place(self, report: FusionReport, incident_id: str | None) -> tuple[str, bool]:
+        """Link ``report`` to ``incident_id``, or to a new incident when ``None``: the
+        incident's id and whether it is new."""
+        if incident_id is None:
+            number = self._open(self._new_id(self._next))
+            self._link(report, number)
+            return self._incidents[number].id, True
+        self._link(report, self._numbers[incident_id])
+        return incident_id, False
+
     def _open(self, incident_id: str) -> int:
         number = self._next
         self._next += 1
@@ -197,6 +259,212 @@ class IncidentMatcher:
     def _link(self, report: FusionReport, number: int) -> None:
         self._incidents[number].add(report)
         self._index.add(report, number)
+
+
+def is_coarse(report: FusionReport) -> bool:
+    """Whether v2 decides ``report`` as a coarse one: known only to its district or region
+    (or worse), or with a time coarser than exact (a "day" overlaps every event of it)."""
+    return report.where_precision >= 3 or report.time_precision is not TimePrecision.EXACT
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """How the open incidents rank for one report (``fusion.matcher.v2``)."""
+
+    number: int
+    """The best incident's number (``-1``: none passed the gates)."""
+    score: float
+    member: FusionReport | None
+    runner_up: float
+    compared: int
+    coarse: bool
+    threshold: float
+    margin: float
+    incident_id: str | None = None
+    """The best incident's id (``None``: none passed the gates)."""
+
+    @property
+    def decisive(self) -> bool:
+        """The best incident reaches the bar and no other comes within the margin."""
+        return (
+            self.member is not None
+            and self.score >= self.threshold
+            and self.score - self.runner_up >= self.margin
+        )
+
+    @property
+    def ambiguous(self) -> bool:
+        """The best incident reaches the bar, but another comes within the margin."""
+        return self.member is not None and self.score >= self.threshold and not self.decisive
+
+
+class IncidentMatcherV2(IncidentMatcher):
+    """``fusion.matcher.v2``: the pair features of v1, decided differently.
+
+    - An incident is scored against *all* its members: its best member's pair score, less
+      ``blocked_member`` bits for each member the gates rule out against the report (too far
+      in time or place, or a category it cannot share). A report that fits one member of a
+      chain but not the rest goes to the incident it fits as a whole.
+    - A coarse report (district or region only, or a day-level time) passes the place gate
+      on its area alone; it has no distance to add, so it is linked on a lower bar
+      (``coarse_threshold``) but only when the best incident leads the next by
+      ``coarse_margin``: with one compatible incident of that district and day it joins it,
+      with two equally close it joins neither.
+    - :class:`DeferringMatcher` lets coarse and ambiguous reports wait, so that the precise
+      reports of their event are in an incident first.
+    """
+
+    name = MATCHER_V2_NAME
+    default_config = V2_CONFIG
+
+    def rank(self, report: FusionReport, *, held: bool = False) -> Ranking:
+        """The incidents ``report`` could join, ranked by their score as a whole.
+
+        ``held``: ``report`` is itself a member of an incident held here and is not
+        compared with itself (the bench's upper bound ranks each report against the true
+        incidents of all the others)."""
+        config = self.config
+        top = _TopTwo()
+        for number, score, member, blocked in self._incident_scores(
+            report, skip=report if held else None
+        ):
+            top.add(number, score - config.blocked_member * blocked, member)
+        coarse = is_coarse(report)
+        return Ranking(
+            top.number,
+            top.score,
+            top.member,
+            top.runner_up,
+            top.compared,
+            coarse,
+            config.coarse_threshold if coarse else config.threshold,
+            config.coarse_margin if coarse else config.ambiguity_margin,
+            self._incidents[top.number].id if top.member is not None else None,
+        )
+
+    def best_match(self, report: FusionReport) -> tuple[str | None, PairEvidence | None, int]:
+        ranking = self.rank(report)
+        incident_id, evidence = self._decide(report, ranking)
+        return incident_id, evidence, ranking.compared
+
+    def assign(self, report: FusionReport) -> Assignment:
+        return self.assign_ranked(report, self.rank(report))
+
+    def assign_ranked(
+        self, report: FusionReport, ranking: Ranking, *, deferred: bool = False
+    ) -> Assignment:
+        """Link ``report`` as ``ranking`` (from :meth:`rank`, with nothing added since)
+        says, or open a new incident for it."""
+        incident_id, evidence = self._decide(report, ranking)
+        incident_id, created = self._place(report, incident_id)
+        return Assignment(
+            report.id,
+            incident_id,
+            created,
+            evidence,
+            ranking.threshold,
+            ranking.compared,
+            matcher=self.config.name,
+            incident_score=ranking.score if ranking.member is not None else None,
+            runner_up=ranking.runner_up if ranking.compared > 1 else None,
+            coarse=ranking.coarse,
+            deferred=deferred,
+        )
+
+    def _decide(
+        self, report: FusionReport, ranking: Ranking
+    ) -> tuple[str | None, PairEvidence | None]:
+        if ranking.member is None:
+            return None, None
+        evidence = compare(report, ranking.member, self.config)
+        if not ranking.decisive:
+            return None, evidence
+        return self._incidents[ranking.number].id, evidence
+
+
+class DeferringMatcher:
+    """``fusion.matcher.v2`` over a stream: coarse and ambiguous reports wait.
+
+    A report that is coarse (:func:`is_coarse`), or whose best two incidents are within the
+    margin, waits ``config.defer_s`` seconds of arrival time; meanwhile precise reports are
+    decided at once. When its time comes (or at :meth:`flush`) it is decided against the
+    incidents as they are then, and not deferred again. So a report "in Aghdam district that
+    day" that arrives before the monitors' exact observations is decided after them, and
+    joins their incident instead of opening one of its own.
+    """
+
+    def __init__(self, matcher: IncidentMatcherV2 | None = None) -> None:
+        self.matcher = matcher or IncidentMatcherV2()
+        # A heap by the end of the wait (then order of arrival): a release pops only what
+        # is due, however many wait.
+        self._waiting: list[tuple[float, int, FusionReport]] = []
+        self._arrived = 0
+
+    @property
+    def waiting(self) -> int:
+        """How many reports wait."""
+        return len(self._waiting)
+
+    def submit(self, report: FusionReport, now: float) -> list[Assignment]:
+        """Take ``report``, arrived at ``now`` (POSIX seconds): the decisions made now (the
+        reports whose wait is over, then ``report`` unless it waits)."""
+        decided = self.release(now)
+        matcher = self.matcher
+        ranking = matcher.rank(report)
+        if matcher.config.defer_s > 0 and (ranking.coarse or ranking.ambiguous):
+            self._arrived += 1
+            heapq.heappush(self._waiting, (now + matcher.config.defer_s, self._arrived, report))
+        else:
+            decided.append(matcher.assign_ranked(report, ranking))
+        return decided
+
+    def release(self, now: float) -> list[Assignment]:
+        """Decide the reports whose wait ended by ``now``, in canonical order."""
+        due: list[FusionReport] = []
+        while self._waiting and self._waiting[0][0] <= now:
+            due.append(heapq.heappop(self._waiting)[2])
+        return self._decide_all(due) if due else []
+
+    def flush(self) -> list[Assignment]:
+        """Decide every waiting report."""
+        due = [report for _, _, report in self._waiting]
+        self._waiting = []
+        return self._decide_all(due)
+
+    def forget_before(self, instant: float) -> None:
+        """``IncidentMatcher.forget_before`` (waiting reports are not forgotten)."""
+        self.matcher.forget_before(instant)
+
+    def _decide_all(self, reports: Iterable[FusionReport]) -> list[Assignment]:
+        matcher = self.matcher
+        return [
+            matcher.assign_ranked(report, matcher.rank(report), deferred=True)
+            for report in arrival_order(reports)
+        ]
+
+
+def assign_batch(matcher: IncidentMatcher, reports: Iterable[FusionReport]) -> list[Assignment]:
+    """Assign a batch (an import, a drain of the queue) in canonical order.
+
+    With ``fusion.matcher.v2`` the batch is the deferral window: precise, unambiguous
+    reports are decided first, then the coarse and ambiguous ones against the incidents
+    the batch has formed. The assignments come back in the order they were made.
+    """
+    ordered = arrival_order(reports)
+    if not isinstance(matcher, IncidentMatcherV2):
+        return [matcher.assign(report) for report in ordered]
+    decided: list[Assignment] = []
+    waiting: list[FusionReport] = []
+    for report in ordered:
+        ranking = matcher.rank(report)
+        if ranking.coarse or ranking.ambiguous:
+            waiting.append(report)
+        else:
+            decided.append(matcher.assign_ranked(report, ranking))
+    decided += [
+        matcher.assign_ranked(report, matcher.rank(report), deferred=True) for report in waiting
+    ]
+    return decided
 
 
 def fuse(
@@ -224,28 +492,49 @@ def arrival_order(reports: Iterable[FusionReport]) -> list[FusionReport]:
     return sorted(reports, key=lambda r: (r.start, r.end, r.id))
 
 
+CONFIGS: dict[str, MatcherConfig] = {MATCHER_NAME: DEFAULT_CONFIG, MATCHER_V2_NAME: V2_CONFIG}
+"""The matchers by versioned name."""
+
+CURRENT_CONFIG = V2_CONFIG
+"""What the service and the grouper use: ``fusion.matcher.v2`` (better than v1 on the held
+seeds of bench/fusion.py; bench/RESULTS.md)."""
+
+
+def new_matcher(
+    config: MatcherConfig = CURRENT_CONFIG,
+    *,
+    new_incident_id: Callable[[int], str] | None = None,
+) -> IncidentMatcher:
+    """A fresh matcher of the version ``config`` names."""
+    if config.name == MATCHER_V2_NAME:
+        return IncidentMatcherV2(config, new_incident_id=new_incident_id)
+    if config.name == MATCHER_NAME:
+        return IncidentMatcher(config, new_incident_id=new_incident_id)
+    raise ValueError(f"unknown matcher {config.name!r}")
+
+
 class FusionGrouper:
-    """``fusion.matcher.v1`` behind the ``IncidentGrouper`` seam of the intake package.
+    """The current matcher (``CURRENT_CONFIG``) behind the ``IncidentGrouper`` seam of the
+    intake package; a batch is assigned by :func:`assign_batch`.
 
     ``view`` turns a candidate into the matcher's view; the default has no administrative
     areas and no submitter (the service passes one that resolves them).
     """
 
-    name = MATCHER_NAME
-
     def __init__(
         self,
-        config: MatcherConfig = DEFAULT_CONFIG,
+        config: MatcherConfig = CURRENT_CONFIG,
         *,
         view: Callable[[CandidateReport], FusionReport] | None = None,
     ) -> None:
         self.config = config
+        self.name = config.name
         self._view = view or (lambda c: FusionReport.from_content(c.id, c.content))
 
     def propose(self, reports: Sequence[CandidateReport]) -> list[ProposedGroup]:
-        """One group per incident the matcher forms, in canonical order."""
-        matcher = IncidentMatcher(self.config)
-        assignments = [matcher.assign(r) for r in arrival_order(self._view(c) for c in reports)]
+        """One group per incident the matcher forms."""
+        matcher = new_matcher(self.config)
+        assignments = assign_batch(matcher, (self._view(c) for c in reports))
         reasons: dict[str, list[str]] = {}
         for item in assignments:
             if item.created:

@@ -46,6 +46,11 @@ MATCHER_NAME = "fusion.matcher.v1"
 """The versioned name of the matcher below. A change of behaviour becomes ``v2``: a stored
 grouping always says which version produced it."""
 
+MATCHER_V2_NAME = "fusion.matcher.v2"
+"""The matcher that compares a report with every member of an incident (a member the gates
+rule out counts against it), defers coarse and ambiguous reports, and decides a coarse
+report against the competing incidents rather than an absolute bar (docs/fusion.md)."""
+
 EARTH_RADIUS_M = 6_371_008.8
 
 # -- tolerances -----------------------------------------------------------------------------
@@ -107,6 +112,8 @@ class MatcherConfig:
     ``threshold``.
     """
 
+    name: str = MATCHER_NAME
+    """The versioned name the evidence of this configuration carries."""
     threshold: float = 4.0
     ambiguity_margin: float = 1.0
     """A report whose best two incidents score within this many bits of each other is not
@@ -130,9 +137,39 @@ class MatcherConfig:
     """Text similarity above which the text adds evidence (paraphrase is normal between
     sources, so low similarity subtracts nothing)."""
     text_slope: float = 10.0
+    coarse_district_min: float = COARSE_EVIDENCE_MIN[3]
+    """Bits the other features must reach for a pair matched only by its district
+    (``COARSE_EVIDENCE_MIN``); ``-inf``: the area alone passes the gate and the matcher
+    decides (``fusion.matcher.v2`` compares the candidates with each other instead)."""
+    coarse_region_min: float = COARSE_EVIDENCE_MIN[4]
+    # -- used by fusion.matcher.v2 only --
+    coarse_threshold: float = 4.0
+    """v2: the bits a *coarse* report (district or region only, or a time coarser than
+    exact) needs with its best incident; it has no distance to add, so its bar is lower, and
+    ``coarse_margin`` over the next incident is what keeps it from a wrong one."""
+    coarse_margin: float = 1.0
+    blocked_member: float = 0.0
+    """v2: bits taken from an incident's score for each of its members the gates rule out
+    against the report (too far in time or place): the incident as a whole, not only its
+    nearest member, must fit."""
+    defer_s: float = 0.0
+    """v2: how long (seconds of arrival time) a coarse or ambiguous report waits before it
+    is decided, so that the precise reports of its event can arrive first."""
 
 
 DEFAULT_CONFIG = MatcherConfig()
+
+V2_CONFIG = MatcherConfig(
+    name=MATCHER_V2_NAME,
+    coarse_district_min=-math.inf,
+    coarse_region_min=-math.inf,
+    coarse_threshold=2.5,
+    coarse_margin=1.5,
+    blocked_member=1.0,
+    defer_s=86_400.0,
+)
+"""``fusion.matcher.v2``: the pair weights of v1; the area alone passes the coarse gate,
+and the decision rules above (set on the synthetic stream of seed 1, bench/RESULTS.md)."""
 
 # -- categories -----------------------------------------------------------------------------
 
@@ -443,7 +480,7 @@ def compare(
     """Compare two reports: the gates first, then the sum of the features' evidence."""
     features: list[FeatureScore] = []
     score, blocked = _evaluate(a, b, config, features)
-    return PairEvidence(a.id, b.id, score, tuple(features), blocked=blocked)
+    return PairEvidence(a.id, b.id, score, tuple(features), blocked=blocked, matcher=config.name)
 
 
 def pair_score(a: FusionReport, b: FusionReport, config: MatcherConfig = DEFAULT_CONFIG) -> float:
@@ -571,12 +608,12 @@ def _coarse_place(
         weight = config.same_region
     if area_a is None or area_b is None or area_a != area_b:
         return "place", 0.0, f"{level} {area_a} / {area_b}"
-    if other_evidence < COARSE_EVIDENCE_MIN[coarse]:
+    needed = config.coarse_district_min if coarse == 3 else config.coarse_region_min
+    if other_evidence < needed:
         return (
             "coarse_place_needs_strong_evidence",
             0.0,
-            f"same {level} {area_a}, but other evidence {other_evidence:.2f} bits "
-            f"< {COARSE_EVIDENCE_MIN[coarse]}",
+            f"same {level} {area_a}, but other evidence {other_evidence:.2f} bits < {needed}",
         )
     return None, weight, f"same {level} {area_a}, other evidence {other_evidence:.2f} bits"
 

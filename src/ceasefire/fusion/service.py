@@ -5,7 +5,8 @@ merge, split and undo.
 the demo) queues the report it stores in the same transaction (the reports area's
 ``fusion_queue``). :func:`drain` takes the oldest queued reports, and in *one* unit of work
 per batch compares each with the incidents of its own agreement near it in time
-(``fusion.matcher.v1``), links it to the best one or opens a new incident, records the
+(``fusion.matcher.v2``; precise reports of a batch first, then its coarse and ambiguous
+ones), links it to the best one or opens a new incident, records the
 decision with its evidence (``fusion_decisions``, a ledger entry), and takes it off the
 queue. A crash before the commit leaves the report queued; a submission never waits for
 fusion. The worker (:class:`FusionWorker`) drains in the background of the API process;
@@ -46,8 +47,8 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.fusion.corroboration import corroboration
 from ceasefire.fusion.events import FusionDecided, FusionTag
-from ceasefire.fusion.matcher import IncidentMatcher, arrival_order
-from ceasefire.fusion.model import MATCHER_NAME, TIME_SLACK_S, FusionReport
+from ceasefire.fusion.matcher import CURRENT_CONFIG, arrival_order, assign_batch, new_matcher
+from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig
 from ceasefire.fusion.places import areas_of
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
@@ -244,21 +245,23 @@ def drain(
     batch: int = DRAIN_BATCH,
     max_batches: int | None = None,
     turn_s: float | None = None,
+    config: MatcherConfig = CURRENT_CONFIG,
 ) -> DrainResult:
     """Fuse queued reports, one unit of work per batch, until the queue is empty (or
-    ``max_batches`` were done). With ``turn_s`` a batch stops once it has fused for that
+    ``max_batches`` were done), with the matcher ``config`` names (the current one; a
+    bench compares versions). With ``turn_s`` a batch stops once it has fused for that
     long (after at least one report) and leaves the rest queued, in order."""
     result = DrainResult()
     views: dict[str, FusionReport] = {}  # the matcher's view of a report is immutable
     while max_batches is None or result.batches < max_batches:
         try:
-            done = _drain_batch(ctx, batch, result, views, turn_s=turn_s)
+            done = _drain_batch(ctx, batch, result, views, config, turn_s=turn_s)
         except CeasefireError:
             # One report the batch cannot take (a race with an analyst, a rule of the
             # incidents area): fuse this batch one report at a time, so only that one is
             # left alone, with the reason, and the queue moves on.
             log.warning("fusion: a batch failed; fusing its reports one at a time")
-            done = _drain_singly(ctx, batch, result)
+            done = _drain_singly(ctx, batch, result, config)
         if not done:
             break
         result.batches += 1
@@ -271,6 +274,7 @@ def _drain_batch(
     batch: int,
     result: DrainResult,
     views: dict[str, FusionReport] | None = None,
+    config: MatcherConfig = CURRENT_CONFIG,
     *,
     turn_s: float | None = None,
 ) -> int:
@@ -278,7 +282,8 @@ def _drain_batch(
     with ctx.unit_of_work() as session:
         rows = reports.queued_for_fusion(session, batch)
         deadline = None if turn_s is None else time.monotonic() + turn_s
-        done = _fuse(session, ctx.settings, rows, partial, {} if views is None else views, deadline)
+        views = {} if views is None else views
+        done = _fuse(session, ctx.settings, rows, partial, views, config, deadline)
         if done:
             reports.dequeue_for_fusion(session, done)
     result.new_incidents += partial.new_incidents
@@ -287,11 +292,13 @@ def _drain_batch(
     return len(done)
 
 
-def _drain_singly(ctx: ServiceContext, batch: int, result: DrainResult) -> int:
+def _drain_singly(
+    ctx: ServiceContext, batch: int, result: DrainResult, config: MatcherConfig
+) -> int:
     done = 0
     for _ in range(batch):
         try:
-            count = _drain_batch(ctx, 1, result)
+            count = _drain_batch(ctx, 1, result, None, config)
         except CeasefireError as exc:
             with ctx.unit_of_work() as session:
                 (row,) = reports.queued_for_fusion(session, 1)
@@ -327,11 +334,12 @@ def _fuse(
     rows: Sequence[Any],
     result: DrainResult,
     views: dict[str, FusionReport],
+    config: MatcherConfig,
     deadline: float | None = None,
 ) -> list[str]:
     """Fuse ``rows``; the ids of those decided on (all of them, unless ``deadline``, a
-    ``time.monotonic()`` instant, passed: then the first ones in arrival order, the rest
-    left for a later batch)."""
+    ``time.monotonic()`` instant, passed: then the first ones decided, the rest left for a
+    later batch)."""
     done: list[str] = []
     already = dict(reports.grouped_reports(session, [r.id for r in rows]))
     by_agreement: dict[str | None, list[tuple[Any, FusionReport]]] = defaultdict(list)
@@ -359,7 +367,7 @@ def _fuse(
             if done and deadline is not None and time.monotonic() > deadline:
                 return done
             done += _fuse_chunk(
-                session, settings, agreement_id, chunk, by_id, result, views, deadline, done
+                session, settings, agreement_id, chunk, by_id, result, views, config, deadline, done
             )
     return done
 
@@ -386,6 +394,7 @@ def _fuse_chunk(
     by_id: dict[str, Any],
     result: DrainResult,
     views: dict[str, FusionReport],
+    config: MatcherConfig,
     deadline: float | None = None,
     done_before: Sequence[str] = (),
 ) -> list[str]:
@@ -394,7 +403,8 @@ def _fuse_chunk(
     done: list[str] = []
     low = min(v.start - v.slack for v in chunk) - MAX_SLACK_S
     high = max(v.end + v.slack for v in chunk) + MAX_SLACK_S
-    matcher = IncidentMatcher(new_incident_id=lambda _n: new_id("inc"))
+    matcher = new_matcher(config, new_incident_id=lambda _n: new_id("inc"))
+    name = config.name
     members: dict[str, list[FusionReport]] = defaultdict(list)
     for incident_id, row in reports.grouped_near(
         session, agreement_id, _instant(low), _instant(high)
@@ -406,11 +416,11 @@ def _fuse_chunk(
         members[incident_id].append(view)
     for incident_id, held in members.items():
         matcher.add_incident(incident_id, held)
-    for view in chunk:
+    # The chunk is the deferral window of v2: its precise reports are decided first.
+    for assignment in assign_batch(matcher, chunk):
         if (done or done_before) and deadline is not None and time.monotonic() > deadline:
             break
-        assignment = matcher.assign(view)
-        row = by_id[view.id]
+        row = by_id[assignment.report_id]
         evidence = assignment.to_dict()
         score = assignment.evidence.score if assignment.evidence else None
         if assignment.created:
@@ -420,7 +430,7 @@ def _fuse_chunk(
                 SYSTEM_ACTOR,
                 assignment.incident_id,
                 [row],
-                grouped_by=MATCHER_NAME,
+                grouped_by=name,
             )
             result.new_incidents += 1
             kind = "new_incident"
@@ -431,7 +441,7 @@ def _fuse_chunk(
                 SYSTEM_ACTOR,
                 assignment.incident_id,
                 [row],
-                why=f"{MATCHER_NAME} linked {row.id}",
+                why=f"{name} linked {row.id}",
             )
             result.linked += 1
             kind = "linked"
@@ -443,7 +453,7 @@ def _fuse_chunk(
             agreement_id=agreement_id,
             report_ids=[row.id],
             incident_id=assignment.incident_id,
-            matcher=MATCHER_NAME,
+            matcher=name,
             score=score,
             evidence=evidence,
         )
@@ -460,8 +470,8 @@ def _leave_alone(session: Session, settings: Settings, row: Any, reason: str) ->
         agreement_id=row.agreement_id,
         report_ids=[row.id],
         incident_id=None,
-        matcher=MATCHER_NAME,
-        evidence={"matcher": MATCHER_NAME, "decision": "left_alone", "reason": reason},
+        matcher=CURRENT_CONFIG.name,
+        evidence={"matcher": CURRENT_CONFIG.name, "decision": "left_alone", "reason": reason},
     )
 
 
