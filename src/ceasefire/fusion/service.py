@@ -75,6 +75,9 @@ report in hand; the rest stay queued for the next turn): it holds the write lock
 intake waits at most about this long behind it, however slow a batch would be (an incident
 of thousands of reports, a dense neighbourhood)."""
 
+WORKER_FIRST_BATCH = 25
+"""The worker's first batch; then it grows or shrinks with its turns (``next_batch``)."""
+
 WORKER_PAUSE_S = 0.01
 """Between two turns the worker leaves the write lock free this long, so a submission
 waiting for it gets its turn before the next batch."""
@@ -246,13 +249,16 @@ def drain(
     max_batches: int | None = None,
     turn_s: float | None = None,
     config: MatcherConfig = CURRENT_CONFIG,
+    views: dict[str, FusionReport] | None = None,
 ) -> DrainResult:
     """Fuse queued reports, one unit of work per batch, until the queue is empty (or
     ``max_batches`` were done), with the matcher ``config`` names (the current one; a
     bench compares versions). With ``turn_s`` a batch stops once it has fused for that
-    long (after at least one report) and leaves the rest queued, in order."""
+    long (after at least one report) and leaves the rest queued, in order. ``views``: the
+    matcher's views of reports already made (a worker's, from turn to turn)."""
     result = DrainResult()
-    views: dict[str, FusionReport] = {}  # the matcher's view of a report is immutable
+    # The matcher's view of a report is immutable: kept for the drain (or the caller's).
+    views = {} if views is None else views
     while max_batches is None or result.batches < max_batches:
         try:
             done = _drain_batch(ctx, batch, result, views, config, turn_s=turn_s)
@@ -406,14 +412,16 @@ def _fuse_chunk(
     matcher = new_matcher(config, new_incident_id=lambda _n: new_id("inc"))
     name = config.name
     members: dict[str, list[FusionReport]] = defaultdict(list)
-    for incident_id, row in reports.grouped_near(
-        session, agreement_id, _instant(low), _instant(high)
-    ):
+    near = reports.grouped_near_ids(session, agreement_id, _instant(low), _instant(high))
+    unseen = [report_id for _, report_id in near if report_id not in views]
+    for row in reports.rows_by_id(session, unseen):
         try:
-            view = views.get(row.id) or views.setdefault(row.id, view_of(row))
+            views[row.id] = view_of(row)
         except CeasefireError:
             continue
-        members[incident_id].append(view)
+    for incident_id, report_id in near:
+        if report_id in views:
+            members[incident_id].append(views[report_id])
     for incident_id, held in members.items():
         matcher.add_incident(incident_id, held)
     # The chunk is the deferral window of v2: its precise reports are decided first.
@@ -772,6 +780,19 @@ def get_decision(ctx: ServiceContext, viewer: Viewer, decision_id: str) -> Decis
 # --------------------------------------------------------------------------------- worker
 
 
+def next_batch(batch: int, took_s: float) -> int:
+    """The worker's next batch size after a turn that took ``took_s``: halved when the turn
+    ran past twice its budget, doubled (up to ``DRAIN_BATCH``) when it took under half.
+
+    The turn's budget bounds the writes only; the batch's matching comes before them (in a
+    dense neighbourhood 200 reports took 2 s to rank), so the batch itself must shrink."""
+    if took_s > 2 * WORKER_TURN_S:
+        return max(1, batch // 2)
+    if took_s < WORKER_TURN_S / 2:
+        return min(DRAIN_BATCH, batch * 2)
+    return batch
+
+
 class FusionWorker:
     """Drains the fusion queue in a background thread of the API process: every
     ``interval`` seconds, or at once when woken. Stopping waits for the batch in hand."""
@@ -782,6 +803,10 @@ class FusionWorker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fusion-worker", daemon=True)
+        self._batch = WORKER_FIRST_BATCH
+        self._views: dict[str, FusionReport] = {}
+        """The matcher's views of reports, kept from turn to turn (a report's view never
+        changes): a turn reads from the database only the reports it has not seen."""
 
     def start(self) -> Callable[[], None]:
         self._thread.start()
@@ -798,7 +823,15 @@ class FusionWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                drain(self.ctx, max_batches=1, turn_s=WORKER_TURN_S)
+                started = time.monotonic()
+                drain(
+                    self.ctx,
+                    batch=self._batch,
+                    max_batches=1,
+                    turn_s=WORKER_TURN_S,
+                    views=self._views,
+                )
+                self._batch = next_batch(self._batch, time.monotonic() - started)
                 more = queue_length(self.ctx) > 0
             except Exception:  # a bad batch must not stop fusion: logged, retried
                 log.exception("fusion worker: a batch failed; it stays queued")

@@ -738,19 +738,18 @@ def enqueue_unfused(session: Session, *, skip: set[str]) -> int:
     return len(ids)
 
 
-def grouped_near(
+def grouped_near_ids(
     session: Session,
     agreement_id: str | None,
     start: datetime,
     end: datetime,
-    *,
-    exclude_incidents: Sequence[str] = (),
-) -> list[tuple[str, ReportRow]]:
-    """(incident id, report) of every report in an incident of ``agreement_id`` whose window
-    meets ``[start, end]``: the open incidents a new report may join (fusion's candidates).
-    Unchecked: fusion is the system actor and only compares within one agreement."""
+) -> list[tuple[str, str]]:
+    """(incident id, report id) of every report in an incident of ``agreement_id`` whose
+    window meets ``[start, end]``: the open incidents a new report may join (fusion's
+    candidates), by report id. Unchecked: fusion is the system actor and only compares
+    within one agreement; it reads the reports it has no view of with ``rows_by_id``."""
     query = (
-        select(IncidentReportRow.incident_id, ReportRow)
+        select(IncidentReportRow.incident_id, ReportRow.id)
         .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
         .where(ReportRow.observed_end >= start)
         .where(ReportRow.observed_start <= end)
@@ -761,9 +760,17 @@ def grouped_near(
         )
         .order_by(ReportRow.id)
     )
-    if exclude_incidents:
-        query = query.where(IncidentReportRow.incident_id.not_in(list(exclude_incidents)))
-    return [(incident_id, row) for incident_id, row in session.execute(query)]
+    return [(incident_id, report_id) for incident_id, report_id in session.execute(query)]
+
+
+def rows_by_id(session: Session, report_ids: Iterable[str]) -> list[ReportRow]:
+    """The stored reports of ``report_ids`` (those that exist), by id (unchecked)."""
+    found: list[ReportRow] = []
+    for ids in _by_id(report_ids):
+        found += session.scalars(
+            select(ReportRow).where(ReportRow.id.in_(ids)).order_by(ReportRow.id)
+        )
+    return found
 
 
 def incidents_with_channel(channel: str) -> Select[str]:
@@ -846,11 +853,8 @@ def reports_by_incident(session: Session, incident_ids: list[str]) -> dict[str, 
     if not incident_ids:
         return found
     links = _links_of(session, incident_ids)
-    for ids in _by_id(links):
-        for report in session.scalars(
-            select(ReportRow).where(ReportRow.id.in_(ids)).order_by(ReportRow.id)
-        ):
-            found[links[report.id]].append(report)
+    for report in rows_by_id(session, links):
+        found[links[report.id]].append(report)
     return found
 
 
