@@ -27,6 +27,7 @@ one), peak RSS of the largest worker process and of the driver.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -54,8 +55,12 @@ def _replica(text: str, suffix: str, number: int) -> str:
 
 
 def make_archive(folder: Path, count: int) -> list[Path]:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from news import generated_article  # bench/news.py
+    spec = importlib.util.spec_from_file_location("bench_news", Path(__file__).parent / "news.py")
+    assert spec is not None
+    assert spec.loader is not None
+    news = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(news)  # bench/news.py: the generated English articles
+    generated_article = news.generated_article
 
     sources = [*sorted(PAGES.iterdir()), SEED]
     paths = []

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import spacy
 
 from ceasefire.news.attribute_rules import FastAttributeMatcher, speed_up_attribute_ruler
 from ceasefire.news.geo.geoparse import SPACY_MODEL
 from tests.factories.news import SHARED_DATA
+
+if TYPE_CHECKING:
+    from spacy.pipeline import AttributeRuler
 
 # Contractions, colloquial forms, auxiliaries, pronouns by case, expletives and spaces: what
 # the ruler's exceptions are about, beside the tag map.
@@ -26,7 +31,7 @@ def _texts() -> list[str]:
 
 def test_the_indexed_matcher_finds_the_same_matches_as_spacy() -> None:
     stock = spacy.load(SPACY_MODEL)
-    ruler = stock.get_pipe("attribute_ruler")
+    ruler = cast("AttributeRuler", stock.get_pipe("attribute_ruler"))
     fast = FastAttributeMatcher(ruler)
     assert fast.supported
     with stock.select_pipes(disable=["attribute_ruler", "lemmatizer", "ner"]):
