@@ -50,19 +50,23 @@ EXTRA = [
 ]
 
 
-def make_articles(folder: Path, count: int, words: int = 600) -> list[Path]:
+def generated_article(index: int, words: int = 600) -> str:
+    """Article ``index``: the seed page with extra paragraphs in an order of its own."""
     seed = SEED.read_text(encoding="utf-8")
     head, _, tail = seed.rpartition("Editor Picks")
+    rng = random.Random(index)
+    extra: list[str] = []
+    while len((head + " ".join(extra)).split()) < words:
+        extra.append(rng.choice(EXTRA))
+    rng.shuffle(extra)
+    return head + "\n\n".join(extra) + "\n\nEditor Picks" + tail
+
+
+def make_articles(folder: Path, count: int, words: int = 600) -> list[Path]:
     paths = []
     for index in range(count):
-        rng = random.Random(index)
-        extra: list[str] = []
-        while len((head + " ".join(extra)).split()) < words:
-            extra.append(rng.choice(EXTRA))
-        rng.shuffle(extra)
-        text = head + "\n\n".join(extra) + "\n\nEditor Picks" + tail
         path = folder / f"article-{index:04d}.txt"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(generated_article(index, words), encoding="utf-8")
         paths.append(path)
     return paths
 

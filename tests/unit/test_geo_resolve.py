@@ -6,6 +6,7 @@ import json
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Span
 
 from ceasefire.news.geo import (
     Gazetteer,
@@ -207,3 +208,70 @@ def test_a_single_unknown_word_called_a_place_is_dropped(nlp: Language) -> None:
     mentions = parse(nlp, "Officials in Zorbulania said the talks in Baku went well.")
     assert [m.text for m in mentions if not m.resolved and " " not in m.text] == []
     assert only(mentions, "Baku").country == "AZ"
+
+
+def test_demonyms_as_modifiers_are_toponyms_but_people_are_not(nlp: Language) -> None:
+    # GeoWebNews's scheme: "Russian" in "Russian diplomats" is an (adjectival) toponym;
+    # "Russians" and "a Nigerian" name people, not places.
+    text = "Russian diplomats left. Russians protested, and a Nigerian was arrested."
+    asked = parse(nlp, text, GeoContext(focus_countries=(), include_demonyms=True))
+    assert [(m.text, m.country, m.label) for m in asked] == [("Russian", "RU", "NORP")]
+
+
+def test_an_organisation_named_with_a_demonym_gives_its_country(nlp: Language) -> None:
+    text = "Troops of the Nigerian Army moved north."
+    asked = parse(nlp, text, GeoContext(focus_countries=(), include_demonyms=True))
+    assert only(asked, "Nigerian").country == "NG"
+    assert parse(nlp, text, GeoContext(focus_countries=())) == []
+
+
+def test_the_adjective_of_a_continent_is_that_continent(nlp: Language) -> None:
+    text = "European leaders met African ministers on trade."
+    asked = parse(nlp, text, GeoContext(focus_countries=(), include_demonyms=True))
+    assert {m.text: m.name for m in asked} == {"European": "Europe", "African": "Africa"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("TORONTO — The family of a young man said on Monday it would appeal.", "Toronto", "CA"),
+        (
+            "MEXICO CITY (AP) — Officials said on Monday the vote would go ahead.",
+            "Mexico City",
+            "MX",
+        ),
+    ],
+)
+def test_an_all_capitals_dateline_is_a_place(
+    nlp: Language, text: str, name: str, country: str
+) -> None:
+    mention = parse(nlp, text, GeoContext(focus_countries=()))[0]
+    assert (mention.name, mention.country, mention.start) == (name, country, 0)
+
+
+def test_initials_before_a_comma_are_no_dateline(nlp: Language) -> None:
+    text = "Voters backed the left. AMLO, as he is known, leads the polls in Mexico."
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    assert [m.text for m in mentions] == ["Mexico"]
+
+
+def test_the_eu_is_a_place(nlp: Language) -> None:
+    mentions = parse(nlp, "Workers in the EU won new rights.", GeoContext(focus_countries=()))
+    assert only(mentions, "EU").name == "European Union"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The court heard the case in Dewsbury.", "GPE"),  # a preposition of place
+        ("The court heard Dewsbury.", "ORG"),  # no cue, no country named: left alone
+    ],
+)
+def test_a_preposition_of_place_vouches_for_a_town_the_model_calls_an_organisation(
+    nlp: Language, gazetteer: Gazetteer, text: str, label: str
+) -> None:
+    doc = nlp(text)
+    town = next(token.i for token in doc if token.text == "Dewsbury")
+    doc.ents = [Span(doc, town, town + 1, label="ORG")]
+    correct_place_entities(doc, gazetteer, GeoContext(focus_countries=()))
+    assert [(e.text, e.label_) for e in doc.ents] == [("Dewsbury", label)]

@@ -65,7 +65,10 @@ def geoparse(
         str, typer.Option(help="Region of interest: ISO alpha-2 codes preferred for homonyms.")
     ] = "AZ,AM,GE",
     demonyms: Annotated[
-        bool, typer.Option("--demonyms", help="Also return 'Turkish' etc.")
+        bool,
+        typer.Option(
+            "--demonyms", help="Also return demonyms used as modifiers ('Turkish troops')."
+        ),
     ] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -119,7 +122,12 @@ def eval_geo(
         str, typer.Option(help="Region of interest (none by default: GeoWebNews is world news).")
     ] = "",
     demonyms: Annotated[
-        bool, typer.Option("--demonyms", help="Count 'Turkish' etc. as country mentions.")
+        bool,
+        typer.Option(
+            "--demonyms",
+            help="Count demonyms used as modifiers ('Russian troops') as toponyms, as GeoWebNews "
+            "annotates them.",
+        ),
     ] = False,
     as_json: Annotated[bool, JSON] = False,
     part: Annotated[

@@ -275,13 +275,25 @@ class Gazetteer:
         place_id = self._countries.get(iso2.upper())
         return None if place_id is None else self.place(place_id)
 
+    def _demonym(self, word: str) -> str | None:
+        key = name_key(word)
+        value = self._demonyms.get(key)
+        if value is None and key.endswith("s"):
+            value = self._demonyms.get(key[:-1])  # "Armenians" → "Armenian"
+        return value
+
     def demonym_country(self, word: str) -> str | None:
         """ISO alpha-2 code of the country a demonym names ("Azeri" → "AZ"), if known."""
-        key = name_key(word)
-        code = self._demonyms.get(key)
-        if code is None and key.endswith("s"):
-            code = self._demonyms.get(key[:-1])  # "Armenians" → "Armenian"
-        return code
+        value = self._demonym(word)
+        return value if value is not None and len(value) == 2 else None
+
+    def demonym_region(self, word: str) -> Place | None:
+        """The continent or world region an adjective names ("African" → Africa), if known."""
+        value = self._demonym(word)
+        if value is None or len(value) == 2:
+            return None
+        regions = [p for p in self.lookup(value) if p.kind in {"continent", "region"}]
+        return regions[0] if regions else None
 
 
 # -- cache ----------------------------------------------------------------------------------

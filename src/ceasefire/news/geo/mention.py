@@ -22,8 +22,10 @@ class GeoContext:
     nothing in the text decides between homonyms (Lachin in Azerbaijan over Laçin in Turkey).
     It is a weak prior that any country named in the text outweighs. ``countries`` are countries
     known from outside the text (the zone a report is about, say) and count as if named in it.
-    ``include_demonyms`` also returns adjectives such as "Turkish" as mentions of their country;
-    by default they only inform disambiguation.
+    ``include_demonyms`` also returns demonyms used as modifiers ("Turkish troops", "the
+    Nigerian Army", "African leaders") as mentions of their country or continent, labelled NORP;
+    nouns naming people ("Turks", "a Nigerian") never. By default demonyms only inform
+    disambiguation.
     """
 
     focus_countries: tuple[str, ...] = CAUCASUS_FOCUS

@@ -18,7 +18,10 @@ from ceasefire.news.geo.gazetteer import Gazetteer, Place
 from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-_RELABELLED = frozenset({"PERSON", "ORG"})
+_RELABELLED = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART"})
+# Labels whose span is read as a place only when written in lower and upper case: in capitals
+# they are mostly product codes and initials ("MBA", an alternate name of Mombasa).
+_RELABELLED_IF_NOT_CAPITALS = frozenset({"PRODUCT", "WORK_OF_ART"})
 _TITLES = frozenset(
     [
         "president",
@@ -100,13 +103,40 @@ ADMIN_WORDS = frozenset(
     ]
 )
 _NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
+# Prepositions that introduce a location: "in Colchester", "from Centreville", "to Cirencester".
+_LOCATIVE = frozenset(
+    [
+        "in",
+        "at",
+        "near",
+        "from",
+        "to",
+        "into",
+        "outside",
+        "around",
+        "across",
+        "via",
+        "toward",
+        "towards",
+        "between",
+        "throughout",
+    ]
+)
+# Dateline punctuation after an all-capitals place name: "TORONTO —", "BEIRUT (AP)".
+_DATELINE_MARKS = frozenset({"(", "\u2014", "\u2013", "-", "--", ",", ":"})
 _DETERMINERS = frozenset({"the"})
-_EMBEDDING_LABELS = frozenset({"ORG"})
+_EMBEDDING_LABELS = frozenset({"ORG", "LAW", "EVENT", "MONEY"})
 _EMBEDDED_CITY = 100_000
 # A city far from the region of interest is relabelled only if it is this large: every
 # surname is a village somewhere.
 _LARGE_CITY = 1_000_000
 _CONTEXT_CITY = 50_000
+# A town the text introduces as a location ("in X", "X, Y") in a country the text names.
+_CUED_TOWN = 5_000
+# ... or anywhere, if this large ("from Dewsbury" in a text that names no country).
+_CUED_ANY_TOWN = 20_000
+# An all-capitals dateline names a town of this size, or a division, region or country.
+_DATELINE_TOWN = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +150,11 @@ class Toponym:
     admin_word: str | None = None
     near: bool = False
     demonym_country: str | None = None
+    # A demonym used as a modifier ("Russian troops", "the Nigerian Army"), not a noun naming
+    # people ("Russians", "a Nigerian"): an adjectival toponym in GeoWebNews's scheme.
+    modifier: bool = False
+    # The continent or world region an adjective names ("African", "European").
+    demonym_region: str | None = None
 
 
 _POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
@@ -162,11 +197,12 @@ def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> fro
             if code is not None:
                 named.add(code)
         elif ent.label_ == "GPE":
-            named.update(
-                p.country
-                for p in gazetteer.lookup(_strip_determiner(ent).text)
-                if p.kind == "country"
-            )
+            places = gazetteer.lookup(_strip_determiner(ent).text)
+            named.update(p.country for p in places if p.kind == "country")
+            # A division names its country when that is its only reading ("Gloucestershire").
+            divisions = {p.country for p in places if p.kind == "admin1"}
+            if len(divisions) == 1 and all(p.kind != "country" for p in places):
+                named.update(divisions)
     return frozenset(named)
 
 
@@ -193,6 +229,53 @@ def _looks_like_person(span: Span, places: list[Place], person_words: set[str]) 
     return only_towns and following is not None and following.lemma_ in _SPEECH
 
 
+def _locative(span: Span) -> bool:
+    """Whether a preposition of place introduces ``span`` ("in the X", "from X")."""
+    k = span.start - 1
+    if k >= 0 and span.doc[k].lower_ in _DETERMINERS:
+        k -= 1
+    return k >= 0 and span.doc[k].lower_ in _LOCATIVE
+
+
+def _qualifiers(span: Span, gazetteer: Gazetteer) -> list[Place]:
+    """The countries and divisions named after ``span`` and a comma ("X, Ohio")."""
+    doc = span.doc
+    if span.end + 1 >= len(doc) or doc[span.end].text != ",":
+        return []
+    k = span.end + 1
+    end = k
+    while end < len(doc) and end - k < 3 and doc[end].text[:1].isupper():
+        end += 1
+    for stop in range(end, k, -1):
+        outer = [p for p in gazetteer.lookup(doc[k:stop].text) if p.kind in {"country", "admin1"}]
+        if outer:
+            return outer
+    return []
+
+
+def _within(place: Place, outer: Place) -> bool:
+    if place.country != outer.country:
+        return False
+    return outer.kind == "country" or place.admin1 == outer.admin1
+
+
+def _cued_towns(
+    span: Span, places: list[Place], gazetteer: Gazetteer, named: frozenset[str]
+) -> list[Place]:
+    """Towns a cue in the text vouches for: introduced by a preposition of place, in a country
+    the text names; or qualified by their division or country ("Klamath Falls, Oregon")."""
+    if span.text.isupper():  # "from PAN": initials, not a town
+        return []
+    qualifiers = _qualifiers(span, gazetteer)
+    if qualifiers:
+        # "Rockingham, Northamptonshire": a town of any size inside the division named.
+        return [p for p in places if p.kind == "city" and any(_within(p, q) for q in qualifiers)]
+    towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
+    if _locative(span):
+        return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
+    return []
+
+
 def _place_label(places: list[Place]) -> str:
     if all(place.kind in {"region", "water", "continent"} for place in places):
         return "LOC"
@@ -211,16 +294,27 @@ def correct_place_entities(
     named = _named_countries(doc, gazetteer, context)
     entities: list[Span] = []
     covered: set[int] = set()
+    datelines = _dateline_places(doc, gazetteer)
+    in_dateline = {i for span in datelines for i in range(span.start, span.end)}
     for ent in doc.ents:
+        if in_dateline.intersection(range(ent.start, ent.end)):
+            continue
         covered.update(range(ent.start, ent.end))
-        if ent.label_ in _RELABELLED:
+        if ent.label_ in _RELABELLED and not (
+            ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
+        ):
             span = _strip_determiner(ent)
-            strong = _strong_places(gazetteer.lookup(span.text), context, named)
+            places = gazetteer.lookup(span.text)
+            strong = _strong_places(places, context, named) or _cued_towns(
+                span, places, gazetteer, named
+            )
             if strong and not _looks_like_person(span, strong, person_words):
                 entities.append(Span(doc, span.start, span.end, label=_place_label(strong)))
                 continue
         entities.append(ent)
-    entities.extend(_untagged_places(doc, gazetteer, context, covered, person_words))
+    covered.update(in_dateline)
+    entities.extend(datelines)
+    entities.extend(_untagged_places(doc, gazetteer, context, covered, person_words, named))
     entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
@@ -246,12 +340,53 @@ def _name_like(token: Token) -> bool:
     return token.pos_ == "PROPN" or (bool(token.is_sent_start) and token.pos_ == "NOUN")
 
 
+def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
+    """All-capitals place names that open a dateline: "TORONTO —", "MEXICO CITY (AP)".
+
+    The run of capitals must begin a line or a sentence and be followed by dateline
+    punctuation; it counts when it names a country, division or region, or a town of 10,000.
+    The small model leaves most of them untagged or calls them ORG.
+    """
+    found: list[Span] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        line_start = i == 0 or "\n" in doc[i - 1].text_with_ws
+        starts = line_start or token.is_sent_start
+        if not (starts and token.is_upper and token.is_alpha and len(token) > 1):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and doc[j].is_upper and doc[j].is_alpha:
+            j += 1
+        # The mark stands apart ("TORONTO —"), not inside a word ("TIP-INS"); a single word
+        # of three letters is more often initials than a town.
+        # A comma or colon ends a dateline only at the start of a line ("SOUTH WAZIRISTAN, April
+        # 5"): in running text a word in capitals before a comma is more often initials.
+        apart = (j < len(doc) and doc[j].text in {",", ":"} and line_start) or (
+            doc[j - 1].whitespace_ and j < len(doc) and doc[j].text not in {",", ":"}
+        )
+        long_enough = j - i > 1 or len(token) > 3
+        if j < len(doc) and doc[j].text in _DATELINE_MARKS and apart and long_enough:
+            span = doc[i:j]
+            places = [
+                p
+                for p in gazetteer.lookup(span.text)
+                if p.kind != "city" or p.population >= _DATELINE_TOWN
+            ]
+            if places:
+                found.append(Span(doc, i, j, label=_place_label(places)))
+        i = j
+    return found
+
+
 def _untagged_places(
     doc: Doc,
     gazetteer: Gazetteer,
     context: GeoContext,
     covered: set[int],
     person_words: set[str],
+    named: frozenset[str] = frozenset(),
 ) -> list[Span]:
     """Runs of proper nouns outside any entity that name a strong gazetteer place."""
     found: list[Span] = []
@@ -264,9 +399,13 @@ def _untagged_places(
         while j < len(doc) and j not in covered and (doc[j].pos_ == "PROPN" or doc[j].text == "-"):
             j += 1
         span = doc[i:j]
-        strong = _strong_places(gazetteer.lookup(span.text), context)
-        # Untagged names get the stricter test: only the region of interest and non-towns.
-        strong = [p for p in strong if p.kind != "city" or p.country in context.focus_countries]
+        places = gazetteer.lookup(span.text)
+        strong = _strong_places(places, context)
+        # Untagged names get the stricter test: only the region of interest and non-towns,
+        # or a town a cue vouches for ("in Colchester" in a text that names Britain).
+        strong = [
+            p for p in strong if p.kind != "city" or p.country in context.focus_countries
+        ] or _cued_towns(span, places, gazetteer, named)
         if strong and not _looks_like_person(span, strong, person_words):
             found.append(Span(doc, i, j, label=_place_label(strong)))
         i = j
@@ -295,7 +434,7 @@ def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:
             return found
     for end in range(span.end - 1, span.start, -1):
         head = span.doc[span.start : end]
-        if not head[-1].is_alpha or not head[0].text[:1].isupper():
+        if not _word(head[-1]) or not head[0].text[:1].isupper():
             continue
         if len(head) == 1 and head[0].lower_ in _GENERIC_WORDS:
             continue  # "Central Bank": Central is a region of Uganda, not this bank's place
@@ -317,11 +456,18 @@ def _trailing_place(span: Span, gazetteer: Gazetteer, *, start: int) -> Span | N
         end -= 1
     for first in range(start, end):
         tail = span.doc[first:end]
-        if not tail[0].text[:1].isupper() or not tail[-1].is_alpha:
+        if not tail[0].text[:1].isupper() or not _word(tail[-1]):
             continue
         if any(p.kind in {"country", "admin1"} for p in gazetteer.lookup(tail.text)):
             return tail
     return None
+
+
+def _word(token: Token) -> bool:
+    """A word, or an abbreviation written with stops ("U.S.", "U.K.")."""
+    return token.is_alpha or (
+        len(token) > 2 and token.text.endswith(".") and token.text.replace(".", "").isalpha()
+    )
 
 
 # Words that begin many organisations' names and name some division somewhere.
@@ -358,6 +504,76 @@ _GENERIC_WORDS = frozenset(
 _COMPANY_SUFFIXES = frozenset({"plc", "ltd", "inc", "llc", "ag", "sa", "co", "corp", "limited"})
 
 
+_MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "conj", "appos", "npadvmod"})
+_PLURAL_TAGS = frozenset({"NNS", "NNPS"})
+# Entity labels under which the small model puts single-word demonyms it misreads.
+_DEMONYM_MISLABELS = frozenset({"PERSON", "GPE", "ORG"})
+
+
+def _is_modifier(token: Token) -> bool:
+    """Whether a demonym is used as a modifier ("Russian troops"), not as a noun for people."""
+    if token.tag_ in _PLURAL_TAGS or token.dep_ not in _MODIFIER_DEPS:
+        return False
+    # In "German, Irish and other immigrants" the conjunct modifies what its head modifies.
+    return token.dep_ != "conj" or token.head.dep_ in _MODIFIER_DEPS
+
+
+def _demonym(span: Span, gazetteer: Gazetteer) -> Toponym | None:
+    """``span`` as a demonym, with its country and whether it is used as a modifier."""
+    span = _strip_determiner(span)
+    code = gazetteer.demonym_country(span.text)
+    region = None if code is not None else gazetteer.demonym_region(span.text)
+    if code is None and region is None:
+        return None
+    return Toponym(
+        span.start_char,
+        span.end_char,
+        span.text,
+        "NORP",
+        demonym_country=code,
+        demonym_region=None if region is None else region.name,
+        modifier=_is_modifier(span[-1]),
+    )
+
+
+def _loose_demonyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
+    """Demonyms the model tagged as nothing, or as a one-word person, place or organisation:
+    "Turkish" in "the Syrian-Turkish border", "Slovak architect"."""
+    found = []
+    for token in doc:
+        if not token.text[:1].isupper() or not token.is_alpha:
+            continue
+        if token.ent_type_ and not (
+            token.ent_type_ in _DEMONYM_MISLABELS and token.ent_iob_ == "B" and _single(token)
+        ):
+            continue
+        if token.pos_ != "ADJ" and not (token.ent_type_ and _is_modifier(token)):
+            continue
+        toponym = _demonym(doc[token.i : token.i + 1], gazetteer)
+        if toponym is not None and gazetteer.lookup(token.text) == []:
+            found.append(toponym)
+    return found
+
+
+def _single(token: Token) -> bool:
+    doc = token.doc
+    return token.i + 1 >= len(doc) or doc[token.i + 1].ent_iob_ != "I"
+
+
+def _leading_demonym(ent: Span, gazetteer: Gazetteer) -> Toponym | None:
+    """The demonym an organisation's name begins with: "Nigerian" in "the Nigerian Army"."""
+    span = _strip_determiner(ent)
+    if len(span) < 2:
+        return None
+    found = _demonym(span[:1], gazetteer)
+    if found is None:
+        return None
+    return Toponym(
+        found.start, found.end, found.text, "NORP", demonym_country=found.demonym_country,
+        demonym_region=found.demonym_region, modifier=True,
+    )  # fmt: skip
+
+
 def find_toponyms(
     doc: Doc, gazetteer: Gazetteer, context: GeoContext | None = None
 ) -> list[Toponym]:
@@ -366,11 +582,9 @@ def find_toponyms(
     toponyms: list[Toponym] = []
     for ent in doc.ents:
         if ent.label_ == "NORP":
-            code = gazetteer.demonym_country(ent.text)
-            if code is not None:
-                toponyms.append(
-                    Toponym(ent.start_char, ent.end_char, ent.text, "NORP", demonym_country=code)
-                )
+            demonym = _demonym(ent, gazetteer)
+            if demonym is not None:
+                toponyms.append(demonym)
             continue
         if ent.label_ in _EMBEDDING_LABELS:
             embedded = _embedded_place(ent, gazetteer)
@@ -378,6 +592,10 @@ def find_toponyms(
                 toponyms.append(
                     Toponym(embedded.start_char, embedded.end_char, embedded.text, "ORG")
                 )
+            else:
+                leading = _leading_demonym(ent, gazetteer)
+                if leading is not None:
+                    toponyms.append(leading)
             continue
         if ent.label_ not in PLACE_LABELS:
             continue
@@ -401,4 +619,6 @@ def find_toponyms(
                 near=near,
             )
         )
-    return toponyms
+    taken = {(t.start, t.end) for t in toponyms}
+    toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
+    return sorted(toponyms, key=lambda t: t.start)

@@ -158,7 +158,7 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
 
     A building or airport (spaCy FAC) named like a village is not that village ("White
     House", "Heathrow"): it may only be read as a large town or a non-town. So is a name of two
-    letters or fewer ("BA", "La"), unless it names a country or division ("US", "UK").
+    letters or fewer ("BA", "La"), unless it names a country, division or region ("US", "EU").
     """
     places = _readings(toponym, gazetteer)
     if toponym.label == "FAC":
@@ -167,7 +167,7 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
         len(name_key(toponym.text).replace(" ", "")) <= 2
         and toponym.text not in STATE_ABBREVIATIONS
     ):
-        places = [p for p in places if p.kind in {"country", "admin1"}]
+        places = [p for p in places if p.kind in {"country", "admin1", "region"}]
     return places
 
 
@@ -318,9 +318,17 @@ def _mention(toponym: Toponym, choice: _Choice) -> PlaceMention:
 
 
 def _demonym_mentions(toponyms: Sequence[Toponym], gazetteer: Gazetteer) -> list[PlaceMention]:
+    """Demonyms used as modifiers ("Russian troops"), as mentions of their country; nouns
+    naming people ("Russians", "a Nigerian") are not toponyms and are left out."""
     mentions = []
     for toponym in toponyms:
-        country = gazetteer.country(toponym.demonym_country) if toponym.demonym_country else None
-        if country is not None:
-            mentions.append(_mention(toponym, _Choice(country, 0.0)))
+        if not toponym.modifier:
+            continue
+        if toponym.demonym_country:
+            place = gazetteer.country(toponym.demonym_country)
+        else:
+            regions = gazetteer.lookup(toponym.demonym_region or "")
+            place = next((p for p in regions if p.kind in {"continent", "region"}), None)
+        if place is not None:
+            mentions.append(_mention(toponym, _Choice(place, 0.0)))
     return mentions
