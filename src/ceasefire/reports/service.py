@@ -1140,7 +1140,8 @@ def report_contents_by_incident(
         .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
         .where(IncidentReportRow.incident_id.in_(incident_ids))
         .order_by(ReportRow.id)
-    )
+    ).all()  # one fetchall: iterating the result fetches row by row
+    make = ReportContentFacts._make
     for row in rows:
-        found[row.incident_id].append(ReportContentFacts(*row[1:]))
+        found[row[0]].append(make(row[1:]))
     return found
