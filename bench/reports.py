@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, func, select, text
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -49,6 +49,7 @@ from ceasefire.bootstrap import initialise  # noqa: E402
 from ceasefire.config import Settings  # noqa: E402
 from ceasefire.db.base import UTCDateTime  # noqa: E402
 from ceasefire.db.context import ServiceContext  # noqa: E402
+from ceasefire.incidents.tables import IncidentRow  # noqa: E402
 from ceasefire.members.setup import DEMO_AGREEMENT_ID  # noqa: E402
 from ceasefire.publish import service as publishing  # noqa: E402
 from ceasefire.publish.exports import open_export  # noqa: E402
@@ -199,6 +200,14 @@ def main() -> None:
         help="The folder of an earlier run (its keys, and its SQLite database unless "
         "--database-url names the PostgreSQL one): time, load nothing.",
     )
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        help="Load into this folder (kept, for later --reuse runs) instead of a temporary one.",
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="Load, time nothing (then time with --reuse)."
+    )
     args = parser.parse_args()
     if args.reuse:
         folder = args.reuse
@@ -208,7 +217,7 @@ def main() -> None:
             data_dir=folder / "data",
         )
     else:
-        folder = Path(tempfile.mkdtemp(prefix="cf-bench-reports-"))
+        folder = args.folder or Path(tempfile.mkdtemp(prefix="cf-bench-reports-"))
         settings = fresh_settings(args.database_url, folder)
     ctx = ServiceContext.from_settings(settings)
     backend = ctx.engine.dialect.name
@@ -228,8 +237,21 @@ def main() -> None:
     if backend == "postgresql":
         with ctx.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-    busiest = (START + timedelta(days=args.days // 2)).date()
-    per_day = args.incidents / args.days
+    if args.load_only:
+        print(f"loaded: time with --reuse {folder}", flush=True)
+        print(json.dumps({"backend": backend, "seconds": results, "cpu_seconds": CPU}))
+        return
+    # The day in the middle of the data as loaded (a --reuse run knows it from the data).
+    with ctx.reader() as session:
+        count, first, last = session.execute(
+            select(
+                func.count(),
+                func.min(IncidentRow.observed_start),
+                func.max(IncidentRow.observed_start),
+            )
+        ).one()
+    busiest = (first + (last - first) / 2).date()
+    per_day = count / max(1, (last - first).days + 1)
     operator = Viewer.cli_operator()
 
     def daily(edition: Edition, fmt: OutputFormat = OutputFormat.HTML) -> int:
@@ -273,7 +295,7 @@ def main() -> None:
         json.dumps(
             {
                 "backend": backend,
-                "incidents": args.incidents,
+                "incidents": count,
                 "per_day": per_day,
                 "day": date.isoformat(busiest),
                 "seconds": results,

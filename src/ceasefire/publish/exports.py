@@ -30,6 +30,7 @@ from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.members import posts as member_posts
 from ceasefire.members.scope import ReadScope, concerns_list
+from ceasefire.publish.admin import admin_lookup
 from ceasefire.publish.model import (
     ACLED_COLUMNS,
     ACLED_HXL,
@@ -346,11 +347,13 @@ def _csv(
         if hxl:
             writer.writerow([UCDP_HXL[c] for c in UCDP_COLUMNS])
     zone, names = known.zone, known.names
+    admin = admin_lookup().admin if fmt is ExportFormat.ACLED else None
     # The cells of a batch of rows, written with one ``writerows`` call per chunk.
     batch: list[Sequence[str]] = []
     for subject in subjects:
-        if fmt is ExportFormat.ACLED:
-            batch.append(acled_values(subject, zone(subject.agreement_id), names))
+        if admin is not None:
+            where = admin(subject.place, subject.lat, subject.lon, subject.where_prec)
+            batch.append(acled_values(subject, zone(subject.agreement_id), names, where))
         else:
             row = ucdp_row(subject, zone(subject.agreement_id), names)
             batch.append([row[c] for c in UCDP_COLUMNS])
