@@ -2051,7 +2051,13 @@ def incident_facts(
     if observed_before is not None:
         query = query.where(IncidentRow.observed_start < observed_before)
     if agreement_id is not None:
-        query = query.where(IncidentRow.agreement_id == agreement_id)
+        agreement_column: ColumnElement[str | None] = IncidentRow.agreement_id.expression
+        if observed_from is not None or observed_before is not None:
+            # The window is the selective condition (a day of a million incidents). Without
+            # statistics SQLite prefers the equality's index, which holds every incident of
+            # the agreement (2.4 s at 1M, against 2 ms): the coalesce hides that index.
+            agreement_column = func.coalesce(agreement_column, "")
+        query = query.where(agreement_column == agreement_id)
     public = scope.viewer.is_public
     user_names = user_display_names(session) if public else set()
     ordered_user_names = withheld_order(user_names)
