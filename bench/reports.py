@@ -2,24 +2,36 @@
 
     .venv/bin/python bench/reports.py [--database-url URL] [--incidents 100000]
                                       [--days 1000] [--public-share 0.5]
+                                      [--folder DIR] [--load-only] [--reuse DIR]
 
-Loads a demo centre, then ``--incidents`` reports through the CSV import (the real intake
-path: validated, stored and ledgered in batches) spread evenly over ``--days`` days from
-10 Nov 2020, and groups each report into an incident of its own with the bulk loader
-below, which writes exactly what ``incidents.service.create_incident`` writes (the
-incident row derived from its report, the link, and a signed ``intake:incident:created``
-ledger entry) but a batch of thousands per transaction instead of one. At 1M incidents
-over 1000 days a day holds ~1000 incidents (the OSCE's busiest days counted hundreds of
-violations).
+Loading (once: ``--folder DIR --load-only``, then time as often as needed with
+``--reuse DIR``, adding the same ``--database-url`` for PostgreSQL):
 
-Then it times, each once (the machine is shared):
-- the daily report of the busiest day, public and internal editions, HTML (the PDF adds a
-  fixed cost independent of the database: printed separately, once);
+- a demo centre (``initialise``);
+- ``--incidents`` reports through the **CSV import** (the real intake path: validated,
+  stored with ``executemany``, or ``COPY`` on PostgreSQL, one ledger entry per batch), on
+  every core, spread evenly over ``--days`` days from 10 Nov 2020;
+- each report grouped into an incident of its own **in SQL, bypassing the incidents
+  service** (``seed_incidents``: two ``INSERT … SELECT`` statements). The rows have the
+  shapes ``create_incident`` writes (the incident derived from its one report, and the
+  link), but not its signed, hash-chained ledger entry per incident: writing a million of
+  those took most of an hour on this machine, and neither measured operation reads them
+  (an export reads the ledger's head, a daily report the head at its cut-off and the
+  sealed root, each by index).
+
+At 1M incidents over 1000 days a day holds ~1000 incidents (the OSCE's busiest days
+counted hundreds of violations).
+
+Then it times, each once (the machine is shared; each step's CPU seconds are printed
+beside its wall time):
+- the daily report of the day in the middle of the data, public and internal editions,
+  HTML (the PDF adds a fixed cost independent of the database: printed separately, once);
 - the full export of incidents as ACLED CSV (public and operator) and as JSON Lines
   (operator).
 
-Without ``--database-url`` a fresh SQLite file is used; a PostgreSQL database's public
-schema is dropped and recreated. Prints a table and a JSON line.
+Without ``--database-url`` a SQLite file in the folder is used; a PostgreSQL database's
+public schema is dropped and recreated when loading (use a database of its own). Prints a
+table and a JSON line.
 """
 
 from __future__ import annotations
