@@ -145,21 +145,25 @@ def seed_incidents(ctx: ServiceContext) -> int:
     unlinked = "NOT EXISTS (SELECT 1 FROM incident_reports l WHERE l.report_id = r.id)"
     incident_id = "'inc-' || substr(r.id, 5)"
     with ctx.unit_of_work() as session:
-        made = session.execute(
-            text(
-                "INSERT INTO incidents (id, agreement_id, title, summary, category,"
-                " classification, concerns, status, attribution, attributed_party,"
-                " observed_start, observed_end, event_lat, event_lon, event_place,"
-                " event_precision, owner_member, created_at, updated_at, decision, emptied_by)"
-                f" SELECT {incident_id}, r.agreement_id,"
-                " replace(r.category, '_', ' ') || ' near ' || coalesce(r.event_place, '?'),"
-                " NULL, r.category, r.classification, r.concerns, 'reported', 'pending', NULL,"
-                " r.observed_start, r.observed_end, r.event_lat, r.event_lon, r.event_place,"
-                " r.event_precision, :owner, :now, :now, NULL, NULL"
-                f" FROM reports r WHERE {unlinked}"
-            ).bindparams(bindparam("now", type_=UTCDateTime())),
-            {"owner": actor.member_id, "now": now},
-        ).rowcount
+        made = (
+            session.connection()
+            .execute(
+                text(
+                    "INSERT INTO incidents (id, agreement_id, title, summary, category,"
+                    " classification, concerns, status, attribution, attributed_party,"
+                    " observed_start, observed_end, event_lat, event_lon, event_place,"
+                    " event_precision, owner_member, created_at, updated_at, decision, emptied_by)"
+                    f" SELECT {incident_id}, r.agreement_id,"
+                    " replace(r.category, '_', ' ') || ' near ' || coalesce(r.event_place, '?'),"
+                    " NULL, r.category, r.classification, r.concerns, 'reported', 'pending', NULL,"
+                    " r.observed_start, r.observed_end, r.event_lat, r.event_lon, r.event_place,"
+                    " r.event_precision, :owner, :now, :now, NULL, NULL"
+                    f" FROM reports r WHERE {unlinked}"
+                ).bindparams(bindparam("now", type_=UTCDateTime())),
+                {"owner": actor.member_id, "now": now},
+            )
+            .rowcount
+        )
         session.execute(
             text(
                 "INSERT INTO incident_reports (incident_id, report_id, added_at, added_by)"

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack, cast
 
 from sqlalchemy import ColumnElement, Text, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -1940,8 +1940,7 @@ def _decision_state(decision: str | dict[str, Any] | None) -> str | None:
     return (decision or {}).get("state")
 
 
-@dataclass(slots=True)
-class IncidentFacts:
+class IncidentFacts(NamedTuple):
     """An incident as an export reads it: its row's values (datetimes aware UTC), the title
     and summary as the viewer may read them, and the figures of the reports the viewer may
     read. ``incident_records`` makes the JSON record of it; the CSV exports read it as is
@@ -2105,28 +2104,8 @@ def incident_facts(
                 names.update(task.team)
                 for rep in task.party_representatives:
                     names.update(rep.get("names") or [])
-        for (
-            incident_id,
-            agreement,
-            title,
-            summary,
-            category,
-            classification,
-            concerns,
-            status,
-            attribution,
-            attributed_party,
-            lat,
-            lon,
-            place,
-            precision,
-            owner,
-            observed_start,
-            observed_end,
-            created_at,
-            updated_at,
-            decision,
-        ) in readable:
+        for row in readable:
+            incident_id, title, summary, decision = row[0], row[2], row[3], row[19]
             reports = reports_of[incident_id]
             visible = [r for r in reports if may_read(r[2], r[3], r[4], r[5])]
             if public:
@@ -2136,34 +2115,29 @@ def incident_facts(
                 ordered = withheld_order(extra | user_names) if extra else ordered_user_names
                 title = redact_ordered(title, ordered) or ""
                 summary = redact_ordered(summary, ordered)
-            yield IncidentFacts(
-                incident_id,
-                agreement,
-                title,
-                summary,
-                category,
-                classification,
-                concerns,
-                status,
-                attribution,
-                attributed_party,
-                _decision_state(decision) if decision is not None else None,
-                _utc(observed_start),
-                _utc(observed_end),
-                lat,
-                lon,
-                place,
-                precision,
-                owner,
-                _utc(created_at),
-                _utc(updated_at),
-                len(reports),
-                len(visible),
-                sorted({r[1] for r in visible}),
-                # Only the casualty figures are read from the content: most reports have none.
-                _worst_casualties(
-                    json.loads(r[6]) for r in visible if '"casualties":{}' not in r[6]
-                ),
+            # The row: _FACT_COLUMNS (id … attributed_party, the position, owner), then
+            # _FACT_TIMES, then the decision.
+            yield IncidentFacts._make(
+                (
+                    incident_id,
+                    row[1],
+                    title,
+                    summary,
+                    *row[4:10],
+                    _decision_state(decision) if decision is not None else None,
+                    _utc(row[15]),
+                    _utc(row[16]),
+                    *row[10:15],
+                    _utc(row[17]),
+                    _utc(row[18]),
+                    len(reports),
+                    len(visible),
+                    sorted({r[1] for r in visible}),
+                    # Only the casualty figures are read from the content: most reports have none.
+                    _worst_casualties(
+                        json.loads(r[6]) for r in visible if '"casualties":{}' not in r[6]
+                    ),
+                )
             )
         if wanted is None:
             if len(rows) < chunk:
@@ -2171,26 +2145,22 @@ def incident_facts(
             after = rows[-1].id
 
 
+class RecordFilters(TypedDict, total=False):
+    """``incident_facts``'s filters, as ``incident_records`` passes them on."""
+
+    ids: Iterable[str] | None
+    observed_from: datetime | None
+    observed_before: datetime | None
+    agreement_id: str | None
+
+
 def incident_records(
-    session: Session,
-    scope: ReadScope,
-    *,
-    ids: Iterable[str] | None = None,
-    observed_from: datetime | None = None,
-    observed_before: datetime | None = None,
-    agreement_id: str | None = None,
+    session: Session, scope: ReadScope, **filters: Unpack[RecordFilters]
 ) -> Iterator[dict[str, Any]]:
     """Every incident ``scope`` may read, oldest first, as a JSON-able record for exports
     and published reports (``incident_facts`` says what is read, and filters)."""
     public = scope.viewer.is_public
-    for facts in incident_facts(
-        session,
-        scope,
-        ids=ids,
-        observed_from=observed_from,
-        observed_before=observed_before,
-        agreement_id=agreement_id,
-    ):
+    for facts in incident_facts(session, scope, **filters):
         record: dict[str, Any] = {
             "id": facts.id,
             "agreement_id": facts.agreement_id,

@@ -1126,26 +1126,21 @@ def report_contents_by_incident(
     found: dict[str, list[ReportContentFacts]] = {i: [] for i in incident_ids}
     if not incident_ids:
         return found
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                IncidentReportRow.incident_id,
-                ReportRow.id,
-                ReportRow.channel,
-                ReportRow.classification,
-                ReportRow.concerns,
-                ReportRow.owner_member,
-                ReportRow.agreement_id,
-                ReportRow.content,
-            )
-            .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
-            .where(IncidentReportRow.incident_id.in_(incident_ids))
-            .order_by(ReportRow.id)
+    rows = session.connection().execute(
+        select(
+            IncidentReportRow.incident_id,
+            ReportRow.id,
+            ReportRow.channel,
+            ReportRow.classification,
+            ReportRow.concerns,
+            ReportRow.owner_member,
+            ReportRow.agreement_id,
+            ReportRow.content,
         )
-        .all()
-    )  # one fetchall: iterating the result fetches row by row
-    make = ReportContentFacts._make
+        .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
+        .where(IncidentReportRow.incident_id.in_(incident_ids))
+        .order_by(ReportRow.id)
+    )
     for row in rows:
-        found[row[0]].append(make(row[1:]))
+        found[row.incident_id].append(ReportContentFacts(*row[1:]))
     return found
