@@ -238,7 +238,12 @@ def main() -> None:
     ctx = ServiceContext.from_settings(settings)
     backend = ctx.engine.dialect.name
     results: dict[str, float] = {}
-    print(f"{backend}: {args.incidents} incidents over {args.days} days in {folder}", flush=True)
+    if args.reuse:
+        print(f"{backend}: the data loaded in {folder}", flush=True)
+    else:
+        print(
+            f"{backend}: {args.incidents} incidents over {args.days} days in {folder}", flush=True
+        )
     if not args.reuse:
         timed("load: demo centre", lambda: initialise(ctx, demo=True), results)
         timed(
@@ -268,6 +273,7 @@ def main() -> None:
         ).one()
     busiest = (first + (last - first) / 2).date()
     per_day = count / max(1, (last - first).days + 1)
+    print(f"{count} incidents, {per_day:.0f} a day; the day timed: {busiest}", flush=True)
     operator = Viewer.cli_operator()
 
     def daily(edition: Edition, fmt: OutputFormat = OutputFormat.HTML) -> int:

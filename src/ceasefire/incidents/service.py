@@ -2004,11 +2004,11 @@ _FACT_COLUMNS = (
 _FACT_TIMES = ("observed_start", "observed_end", "created_at", "updated_at")
 
 
-def _reporter(content: str) -> str:
+def _reporter(content: str | None) -> str:
     """The reporter a report's canonical content names ("" when none): parsed only when
     the text has one (``"reporter":null`` otherwise; a quote inside a JSON string is
     escaped, so the key cannot be matched inside another value)."""
-    if '"reporter":"' not in content:
+    if content is None or '"reporter":"' not in content:
         return ""
     return str(json.loads(content).get("reporter") or "")
 
@@ -2115,6 +2115,8 @@ def incident_facts(
                 ordered = withheld_order(extra | user_names) if extra else ordered_user_names
                 title = redact_ordered(title, ordered) or ""
                 summary = redact_ordered(summary, ordered)
+            # Only the casualty figures are read from the content: most reports have none.
+            figures = [c for r in visible if (c := r[6]) and '"casualties":{}' not in c]
             # The row: _FACT_COLUMNS (id … attributed_party, the position, owner), then
             # _FACT_TIMES, then the decision.
             yield IncidentFacts._make(
@@ -2133,10 +2135,7 @@ def incident_facts(
                     len(reports),
                     len(visible),
                     sorted({r[1] for r in visible}),
-                    # Only the casualty figures are read from the content: most reports have none.
-                    _worst_casualties(
-                        json.loads(r[6]) for r in visible if '"casualties":{}' not in r[6]
-                    ),
+                    _worst_casualties(json.loads(c) for c in figures) if figures else {},
                 )
             )
         if wanted is None:

@@ -306,6 +306,15 @@ def _subjects(
         ids = None if whole or changes is None else changes.reports
         return (Subject.of_report(r) for r in reports.report_records(session, scope, ids=ids))
     ids = None if whole or changes is None else changes.incidents
+    # The stored concerns (",ARM,AZE,") as a tuple, once per distinct text (a few).
+    parties: dict[str, tuple[str, ...]] = {}
+
+    def concerned(text: str) -> tuple[str, ...]:
+        found = parties.get(text)
+        if found is None:
+            found = parties[text] = tuple(concerns_list(text))
+        return found
+
     return (
         Subject(
             f.id,
@@ -317,7 +326,7 @@ def _subjects(
             f.place,
             f.precision,
             f.attributed_party,
-            tuple(concerns_list(f.concerns)),
+            concerned(f.concerns),
             tuple(f.channels),
             f.sources,
             incident_notes(f.title, f.summary),
@@ -348,12 +357,14 @@ def _csv(
             writer.writerow([UCDP_HXL[c] for c in UCDP_COLUMNS])
     zone, names = known.zone, known.names
     admin = admin_lookup().admin if fmt is ExportFormat.ACLED else None
+    actors: dict[tuple[Any, ...], tuple[str, ...]] = {}
     # The cells of a batch of rows, written with one ``writerows`` call per chunk.
     batch: list[Sequence[str]] = []
     for subject in subjects:
         if admin is not None:
             where = admin(subject.place, subject.lat, subject.lon, subject.where_prec)
-            batch.append(acled_values(subject, zone(subject.agreement_id), names, where))
+            tz = zone(subject.agreement_id)
+            batch.append(acled_values(subject, tz, names, where, actors=actors))
         else:
             row = ucdp_row(subject, zone(subject.agreement_id), names)
             batch.append([row[c] for c in UCDP_COLUMNS])

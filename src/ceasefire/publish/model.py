@@ -303,23 +303,21 @@ AdminNames = tuple[str, str, str]
 NO_ADMIN: AdminNames = ("", "", "")
 
 
-def acled_values(
-    subject: Subject,
-    tz: ZoneInfo,
+def _acled_actors(
+    category: str,
+    perpetrator: str | None,
+    concerns: tuple[str, ...],
     party_names: Mapping[str, str],
-    admin: AdminNames = NO_ADMIN,
-) -> tuple[str, ...]:
-    """One ACLED-compatible row, its cells in ``ACLED_COLUMNS`` order (see docs/exports.md
-    for every column); ``admin`` as the export resolved the event's place."""
-    category = subject.category
-    perpetrator = subject.perpetrator
+) -> tuple[str, str, str, str, str, str, str]:
+    """event_type, sub_event_type, actor1, assoc_actor_1, inter1, actor2 and interaction:
+    they depend on these fields only, which a million rows share a few dozen ways of."""
     event_type, sub_event_type = ACLED_EVENT_TYPES.get(category, (STRATEGIC, "Other"))
     actor1 = party_actor(perpetrator, party_names)
     if category in CIVILIAN_CATEGORIES:
-        place = party_names.get(next(iter(subject.concerns), ""), "")
+        place = party_names.get(next(iter(concerns), ""), "")
         actor2, inter2 = (f"Civilians ({place})" if place else "Civilians"), INTER_CIVILIANS
     else:
-        others = [p for p in subject.concerns if p != perpetrator]
+        others = [p for p in concerns if p != perpetrator]
         if perpetrator and len(others) == 1:
             actor2, inter2 = party_actor(others[0], party_names), INTER_STATE_FORCES
         else:
@@ -329,6 +327,27 @@ def acled_values(
         interaction = str(INTER_STATE_FORCES * 10 + (inter2 or 0))
     else:
         inter1 = interaction = ""
+    return event_type, sub_event_type, actor1, "", inter1, actor2, interaction
+
+
+def acled_values(
+    subject: Subject,
+    tz: ZoneInfo,
+    party_names: Mapping[str, str],
+    admin: AdminNames = NO_ADMIN,
+    *,
+    actors: dict[tuple[Any, ...], tuple[str, ...]] | None = None,
+) -> tuple[str, ...]:
+    """One ACLED-compatible row, its cells in ``ACLED_COLUMNS`` order (see docs/exports.md
+    for every column); ``admin`` as the export resolved the event's place. ``actors``
+    keeps the actor cells of each combination of their fields (an export passes one dict
+    for all its rows, with the same ``party_names``)."""
+    key = (subject.category, subject.perpetrator, subject.concerns)
+    cells = actors.get(key) if actors is not None else None
+    if cells is None:
+        cells = _acled_actors(*key, party_names)
+        if actors is not None:
+            actors[key] = cells
     local_start = subject.start.astimezone(tz)
     precision = acled_time_precision(subject.start, subject.end, tz, local_start=local_start)
     channels = subject.channels
@@ -337,13 +356,7 @@ def acled_values(
         subject.id,
         local_start.date().isoformat(),
         str(precision),
-        event_type,
-        sub_event_type,
-        actor1,
-        "",
-        inter1,
-        actor2,
-        interaction,
+        *cells,
         *admin,
         subject.place or "",
         _number(subject.lat),
