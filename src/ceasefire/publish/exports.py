@@ -254,9 +254,13 @@ def _stream(
 
 
 def _repeatable(session: Session) -> None:
-    """One snapshot for the whole export on PostgreSQL (SQLite's read transaction is one)."""
+    """One snapshot for the whole export on PostgreSQL (SQLite's read transaction is one),
+    its times read in UTC: the driver reads a server zone named otherwise (``Etc/UTC``) as
+    a zone of its own, ~1.7 us a value and as much again to convert, four columns of a
+    million rows (the instants are the same)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        connection = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
 
 
 def _records(
