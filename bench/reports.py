@@ -2,24 +2,36 @@
 
     .venv/bin/python bench/reports.py [--database-url URL] [--incidents 100000]
                                       [--days 1000] [--public-share 0.5]
+                                      [--folder DIR] [--load-only] [--reuse DIR]
 
-Loads a demo centre, then ``--incidents`` reports through the CSV import (the real intake
-path: validated, stored and ledgered in batches) spread evenly over ``--days`` days from
-10 Nov 2020, and groups each report into an incident of its own with the bulk loader
-below, which writes exactly what ``incidents.service.create_incident`` writes (the
-incident row derived from its report, the link, and a signed ``intake:incident:created``
-ledger entry) but a batch of thousands per transaction instead of one. At 1M incidents
-over 1000 days a day holds ~1000 incidents (the OSCE's busiest days counted hundreds of
-violations).
+Loading (once: ``--folder DIR --load-only``, then time as often as needed with
+``--reuse DIR``, adding the same ``--database-url`` for PostgreSQL):
 
-Then it times, each once (the machine is shared):
-- the daily report of the busiest day, public and internal editions, HTML (the PDF adds a
-  fixed cost independent of the database: printed separately, once);
+- a demo centre (``initialise``);
+- ``--incidents`` reports through the **CSV import** (the real intake path: validated,
+  stored with ``executemany``, or ``COPY`` on PostgreSQL, one ledger entry per batch), on
+  every core, spread evenly over ``--days`` days from 10 Nov 2020;
+- each report grouped into an incident of its own **in SQL, bypassing the incidents
+  service** (``seed_incidents``: two ``INSERT … SELECT`` statements). The rows have the
+  shapes ``create_incident`` writes (the incident derived from its one report, and the
+  link), but not its signed, hash-chained ledger entry per incident: writing a million of
+  those took most of an hour on this machine, and neither measured operation reads them
+  (an export reads the ledger's head, a daily report the head at its cut-off and the
+  sealed root, each by index).
+
+At 1M incidents over 1000 days a day holds ~1000 incidents (the OSCE's busiest days
+counted hundreds of violations).
+
+Then it times, each once (the machine is shared; each step's CPU seconds are printed
+beside its wall time):
+- the daily report of the day in the middle of the data, public and internal editions,
+  HTML (the PDF adds a fixed cost independent of the database: printed separately, once);
 - the full export of incidents as ACLED CSV (public and operator) and as JSON Lines
   (operator).
 
-Without ``--database-url`` a fresh SQLite file is used; a PostgreSQL database's public
-schema is dropped and recreated. Prints a table and a JSON line.
+Without ``--database-url`` a SQLite file in the folder is used; a PostgreSQL database's
+public schema is dropped and recreated when loading (use a database of its own). Prints a
+table and a JSON line.
 """
 
 from __future__ import annotations
@@ -35,7 +47,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, func, select, text
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -47,11 +59,9 @@ from ceasefire.access import Viewer  # noqa: E402
 from ceasefire.actor import Actor  # noqa: E402
 from ceasefire.bootstrap import initialise  # noqa: E402
 from ceasefire.config import Settings  # noqa: E402
+from ceasefire.db.base import UTCDateTime  # noqa: E402
 from ceasefire.db.context import ServiceContext  # noqa: E402
-from ceasefire.ids import new_ids  # noqa: E402
-from ceasefire.incidents.events import IncidentTag  # noqa: E402
 from ceasefire.incidents.tables import IncidentRow  # noqa: E402
-from ceasefire.ledger.service import NewEntry, append_many  # noqa: E402
 from ceasefire.members.setup import DEMO_AGREEMENT_ID  # noqa: E402
 from ceasefire.publish import service as publishing  # noqa: E402
 from ceasefire.publish.exports import open_export  # noqa: E402
@@ -63,7 +73,6 @@ from ceasefire.publish.model import (  # noqa: E402
     OutputFormat,
 )
 from ceasefire.reports import imports  # noqa: E402
-from ceasefire.reports.tables import IncidentReportRow, ReportRow  # noqa: E402
 
 START = datetime(2020, 11, 10, 6, 0, tzinfo=UTC)
 PLACES = [  # (lat, lon, name): the handover areas, the corridor, the line
@@ -110,101 +119,65 @@ def load_reports(ctx: ServiceContext, folder: Path, count: int, days: int, publi
                 )
             )
         path = write_csv(folder / f"reports-{first}.csv", rows, header=header)
-        imports.import_csv(ctx, Viewer.cli_operator(), path)
+        imports.import_csv(ctx, Viewer.cli_operator(), path, workers=os.cpu_count() or 1)
         path.unlink()
 
 
-def group_all(ctx: ServiceContext, batch: int = 5000) -> int:
-    """Each ungrouped report into an incident of its own: the rows and the signed ledger
-    entry ``create_incident`` writes, a batch per transaction."""
+def seed_incidents(ctx: ServiceContext) -> int:
+    """Each ungrouped report into an incident of its own, in SQL: two ``INSERT … SELECT``
+    statements (the incident rows, the links) and the fusion queue emptied of them, one
+    transaction.
+
+    **This bypasses the incidents service** (``create_incident``) on purpose: that writes a
+    signed, hash-chained ledger entry per incident, ~2 ms each here, so 1M incidents would
+    take most of an hour to load, for a benchmark whose two measured operations never read
+    those entries (the export reads the ledger's head; the daily report the head at its
+    cut-off and the sealed root, both by index). The rows have the shapes the service
+    writes: an incident derived from its single report (its category, classification,
+    concerns, window and position), status ``reported``, attribution ``pending``, no
+    decision, owned by the centre, and its link; the id is the report's with the
+    incident prefix (``inc-`` and the same time-ordered digits), so the incidents sort as
+    their reports. No ``intake:incident:created`` entries: the ledger holds the demo
+    centre's entries and one per imported batch of reports.
+    """
+    now = datetime.now(UTC)
     actor = Actor.centre()
-    made = 0
-    after = ""
-    while True:
-        with ctx.unit_of_work() as session:
-            reports = session.execute(
-                select(
-                    ReportRow.id,
-                    ReportRow.category,
-                    ReportRow.classification,
-                    ReportRow.concerns,
-                    ReportRow.observed_start,
-                    ReportRow.observed_end,
-                    ReportRow.event_lat,
-                    ReportRow.event_lon,
-                    ReportRow.event_place,
-                    ReportRow.event_precision,
-                    ReportRow.agreement_id,
-                )
-                .outerjoin(IncidentReportRow, IncidentReportRow.report_id == ReportRow.id)
-                .where(ReportRow.id > after, IncidentReportRow.report_id.is_(None))
-                .order_by(ReportRow.id)
-                .limit(batch)
-            ).all()
-            if not reports:
-                return made
-            after = reports[-1].id
-            ids = new_ids("inc", len(reports))
-            now = datetime.now(UTC)
-            session.execute(
-                insert(IncidentRow),
-                [
-                    {
-                        "id": incident_id,
-                        "agreement_id": r.agreement_id,
-                        "title": f"{r.category.replace('_', ' ')} near {r.event_place}",
-                        "summary": None,
-                        "category": r.category,
-                        "classification": r.classification,
-                        "concerns": r.concerns,
-                        "status": "reported",
-                        "attribution": "pending",
-                        "attributed_party": None,
-                        "observed_start": r.observed_start,
-                        "observed_end": r.observed_end,
-                        "event_lat": r.event_lat,
-                        "event_lon": r.event_lon,
-                        "event_place": r.event_place,
-                        "event_precision": r.event_precision,
-                        "owner_member": actor.member_id,
-                        "created_at": now,
-                        "updated_at": now,
-                        "decision": None,
-                    }
-                    for incident_id, r in zip(ids, reports, strict=True)
-                ],
+    unlinked = "NOT EXISTS (SELECT 1 FROM incident_reports l WHERE l.report_id = r.id)"
+    incident_id = "'inc-' || substr(r.id, 5)"
+    with ctx.unit_of_work() as session:
+        made = (
+            session.connection()
+            .execute(
+                text(
+                    "INSERT INTO incidents (id, agreement_id, title, summary, category,"
+                    " classification, concerns, status, attribution, attributed_party,"
+                    " observed_start, observed_end, event_lat, event_lon, event_place,"
+                    " event_precision, owner_member, created_at, updated_at, decision, emptied_by)"
+                    f" SELECT {incident_id}, r.agreement_id,"
+                    " replace(r.category, '_', ' ') || ' near ' || coalesce(r.event_place, '?'),"
+                    " NULL, r.category, r.classification, r.concerns, 'reported', 'pending', NULL,"
+                    " r.observed_start, r.observed_end, r.event_lat, r.event_lon, r.event_place,"
+                    " r.event_precision, :owner, :now, :now, NULL, NULL"
+                    f" FROM reports r WHERE {unlinked}"
+                ).bindparams(bindparam("now", type_=UTCDateTime())),
+                {"owner": actor.member_id, "now": now},
             )
-            session.execute(
-                insert(IncidentReportRow),
-                [
-                    {"incident_id": i, "report_id": r.id, "added_at": now, "added_by": "centre"}
-                    for i, r in zip(ids, reports, strict=True)
-                ],
+            .rowcount
+        )
+        session.execute(
+            text(
+                "INSERT INTO incident_reports (incident_id, report_id, added_at, added_by)"
+                f" SELECT {incident_id}, r.id, :now, 'centre' FROM reports r WHERE {unlinked}"
+            ).bindparams(bindparam("now", type_=UTCDateTime())),
+            {"now": now},
+        )
+        session.execute(
+            text(
+                "DELETE FROM fusion_queue WHERE report_id IN"
+                " (SELECT report_id FROM incident_reports)"
             )
-            append_many(
-                session,
-                ctx.settings,
-                [
-                    NewEntry(
-                        IncidentTag.CREATED,
-                        f"incident/{i}",
-                        {
-                            "incident_id": i,
-                            "agreement_id": r.agreement_id,
-                            "report_ids": [r.id],
-                            "grouped_by": "bench.bulk",
-                            "category": r.category,
-                            "classification": r.classification,
-                            "concerns": [p for p in r.concerns.split(",") if p],
-                            "title_sha256": None,
-                            "summary_sha256": None,
-                        },
-                        actor,
-                    )
-                    for i, r in zip(ids, reports, strict=True)
-                ],
-            )
-            made += len(reports)
+        )
+    return int(made)
 
 
 CPU: dict[str, float] = {}
@@ -243,6 +216,14 @@ def main() -> None:
         help="The folder of an earlier run (its keys, and its SQLite database unless "
         "--database-url names the PostgreSQL one): time, load nothing.",
     )
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        help="Load into this folder (kept, for later --reuse runs) instead of a temporary one.",
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="Load, time nothing (then time with --reuse)."
+    )
     args = parser.parse_args()
     if args.reuse:
         folder = args.reuse
@@ -252,12 +233,17 @@ def main() -> None:
             data_dir=folder / "data",
         )
     else:
-        folder = Path(tempfile.mkdtemp(prefix="cf-bench-reports-"))
+        folder = args.folder or Path(tempfile.mkdtemp(prefix="cf-bench-reports-"))
         settings = fresh_settings(args.database_url, folder)
     ctx = ServiceContext.from_settings(settings)
     backend = ctx.engine.dialect.name
     results: dict[str, float] = {}
-    print(f"{backend}: {args.incidents} incidents over {args.days} days in {folder}", flush=True)
+    if args.reuse:
+        print(f"{backend}: the data loaded in {folder}", flush=True)
+    else:
+        print(
+            f"{backend}: {args.incidents} incidents over {args.days} days in {folder}", flush=True
+        )
     if not args.reuse:
         timed("load: demo centre", lambda: initialise(ctx, demo=True), results)
         timed(
@@ -265,13 +251,35 @@ def main() -> None:
             lambda: load_reports(ctx, folder, args.incidents, args.days, args.public_share),
             results,
         )
-        made = timed("load: incidents (bulk, ledgered)", lambda: group_all(ctx), results)
+        made = timed(
+            "load: incidents (SQL, bypassing the service)", lambda: seed_incidents(ctx), results
+        )
         assert made == args.incidents, made
     if backend == "postgresql":
         with ctx.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-    busiest = (START + timedelta(days=args.days // 2)).date()
-    per_day = args.incidents / args.days
+    if args.load_only:
+        print(f"loaded: time with --reuse {folder}", flush=True)
+        print(json.dumps({"backend": backend, "seconds": results, "cpu_seconds": CPU}))
+        return
+    # The day of the median incident (by observation): the middle of the loaded data, which
+    # the demo centre's few do not move (a --reuse run knows it from the data).
+    with ctx.reader() as session:
+        count = session.execute(select(func.count()).select_from(IncidentRow)).scalar_one()
+        median = session.execute(
+            select(IncidentRow.observed_start)
+            .order_by(IncidentRow.observed_start)
+            .offset(count // 2)
+            .limit(1)
+        ).scalar_one()
+        busiest = median.date()
+        per_day = session.execute(
+            select(func.count()).where(
+                IncidentRow.observed_start >= median - timedelta(hours=12),
+                IncidentRow.observed_start < median + timedelta(hours=12),
+            )
+        ).scalar_one()
+    print(f"{count} incidents; the day timed: {busiest} (~{per_day} incidents)", flush=True)
     operator = Viewer.cli_operator()
 
     def daily(edition: Edition, fmt: OutputFormat = OutputFormat.HTML) -> int:
@@ -315,7 +323,7 @@ def main() -> None:
         json.dumps(
             {
                 "backend": backend,
-                "incidents": args.incidents,
+                "incidents": count,
                 "per_day": per_day,
                 "day": date.isoformat(busiest),
                 "seconds": results,

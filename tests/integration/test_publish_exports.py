@@ -177,3 +177,23 @@ def test_a_feed_names_no_record_its_reader_never_saw(
     )
     _, delta = feed(ctx, PUBLIC, Dataset.INCIDENTS, since=first.as_of)
     assert all(line.get("id") != day.ids["checkpoint"] for line in delta)
+
+
+def test_acled_admin_columns_come_from_the_gazetteer(ctx: ServiceContext, day: Day) -> None:
+    _, text = export_text(ctx, OPERATOR, Dataset.INCIDENTS, ExportFormat.ACLED)
+    rows = {r["event_id_cnty"]: r for r in csv.DictReader(io.StringIO(text))}
+    admin = {
+        name: (rows[day.ids[name]]["admin1"], rows[day.ids[name]]["admin2"])
+        for name in ("shelling", "clash", "checkpoint", "exchange")
+    }
+    # Aghdam, Lachin, Kalbajar and Khankendi are each the seat of a rayon of that name.
+    assert admin == {
+        "shelling": ("Aghdam", ""),
+        "clash": ("Laçın", ""),
+        "checkpoint": ("Kalbajar", ""),
+        "exchange": ("Khankendi", ""),
+    }
+    assert all(r["admin3"] == "" for r in rows.values())
+    # UCDP's columns have no administrative units.
+    _, ucdp = export_text(ctx, OPERATOR, Dataset.INCIDENTS, ExportFormat.UCDP)
+    assert "Laçın" not in ucdp

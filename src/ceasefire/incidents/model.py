@@ -554,15 +554,26 @@ def apply_decision(state: IncidentState, decision: Decision) -> IncidentState:
     return state
 
 
-def redact_names(text: str | None, names: Iterable[str]) -> str | None:
-    """Replace each known person's name in ``text`` by ``[name withheld]`` (longest first)."""
+def withheld_order(names: Iterable[str]) -> list[str]:
+    """The names ``redact_names`` withholds, in the order it replaces them (longest first;
+    names of two letters or fewer are not withheld)."""
+    return sorted({n.strip() for n in names if n and len(n.strip()) > 2}, key=len, reverse=True)
+
+
+def redact_ordered(text: str | None, ordered: Sequence[str]) -> str | None:
+    """``redact_names`` with the names already in ``withheld_order`` (an export redacts a
+    million titles against mostly the same names: ordered once)."""
     if text is None:
         return None
-    for name in sorted(
-        {n.strip() for n in names if n and len(n.strip()) > 2}, key=len, reverse=True
-    ):
-        text = text.replace(name, "[name withheld]")
+    for name in ordered:
+        if name in text:
+            text = text.replace(name, "[name withheld]")
     return text
+
+
+def redact_names(text: str | None, names: Iterable[str]) -> str | None:
+    """Replace each known person's name in ``text`` by ``[name withheld]`` (longest first)."""
+    return redact_ordered(text, withheld_order(names))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import shapely
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
@@ -130,7 +131,7 @@ class Digest:
 
 def _zones(ctx: ServiceContext, agreement_id: str, at: datetime) -> list[Zone]:
     features = agreements.list_zones(ctx, as_of=at, agreement_id=agreement_id)["features"]
-    return [
+    zones = [
         Zone(
             f["properties"]["zone"],
             f["properties"]["name"],
@@ -140,6 +141,11 @@ def _zones(ctx: ServiceContext, agreement_id: str, at: datetime) -> list[Zone]:
         )
         for f in features
     ]
+    for zone in zones:
+        # Prepared once: each incident of the day (and of the day before) is tested
+        # against every zone, ~20 times faster prepared.
+        shapely.prepare(zone.shape)
+    return zones
 
 
 def _area_of(record: Mapping[str, Any], zones: Sequence[Zone]) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ceasefire.i18n.markers import N_
@@ -162,6 +162,12 @@ def source_labels(channels: tuple[str, ...]) -> str:
     return "; ".join(SOURCE_LABELS.get(c, c) for c in sorted(channels))
 
 
+@lru_cache(maxsize=256)
+def _source_scale(channels: tuple[str, ...]) -> str:
+    """``source_scale`` of a set of channels as a row carries them (a few recur)."""
+    return source_scale(channels)
+
+
 def source_scale(channels: Iterable[str]) -> str:
     """ACLED's source_scale of the widest source: the joint monitors are international."""
     have = set(channels)
@@ -219,9 +225,9 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.5f}".rstrip("0").rstrip(".")
 
 
-@dataclass(frozen=True)
-class Subject:
-    """The fields the ACLED and UCDP rows need, from an incident or a report record."""
+class Subject(NamedTuple):
+    """The fields the ACLED and UCDP rows need, from an incident or a report record (a
+    tuple: an export makes a million)."""
 
     id: str
     category: str
@@ -238,11 +244,11 @@ class Subject:
     notes: str
     casualties: Mapping[str, Mapping[str, int]]
     updated: datetime
+    agreement_id: str | None = None
 
     @classmethod
     def of_incident(cls, record: Mapping[str, Any]) -> Subject:
         position = record["event_position"]
-        notes = " — ".join(t for t in (record.get("title"), record.get("summary")) if t)
         return cls(
             id=record["id"],
             category=record["category"],
@@ -256,9 +262,10 @@ class Subject:
             concerns=tuple(record.get("concerns") or ()),
             channels=tuple(record.get("channels") or ()),
             sources=int(record.get("sources") or 0),
-            notes=notes,
+            notes=incident_notes(record.get("title"), record.get("summary")),
             casualties=record.get("casualties") or {},
             updated=datetime.fromisoformat(record["updated_at"]),
+            agreement_id=record.get("agreement_id"),
         )
 
     @classmethod
@@ -282,52 +289,95 @@ class Subject:
             notes=record.get("narrative") or "",
             casualties=record.get("casualties") or {},
             updated=datetime.fromisoformat(record["received_at"]),
+            agreement_id=record.get("agreement_id"),
         )
 
 
-def acled_row(subject: Subject, tz: ZoneInfo, party_names: Mapping[str, str]) -> dict[str, str]:
-    """One ACLED-compatible row (see docs/exports.md for every column)."""
-    event_type, sub_event_type = ACLED_EVENT_TYPES.get(subject.category, (STRATEGIC, "Other"))
-    actor1 = party_actor(subject.perpetrator, party_names)
-    inter1 = INTER_STATE_FORCES if actor1 else None
-    if subject.category in CIVILIAN_CATEGORIES:
-        place = party_names.get(next(iter(subject.concerns), ""), "")
+def incident_notes(title: str | None, summary: str | None) -> str:
+    """ACLED's ``notes`` of an incident: title — summary."""
+    return " — ".join(t for t in (title, summary) if t)
+
+
+AdminNames = tuple[str, str, str]
+"""ACLED's admin1, admin2, admin3 of an event ("" where unknown)."""
+NO_ADMIN: AdminNames = ("", "", "")
+
+
+def _acled_actors(
+    category: str,
+    perpetrator: str | None,
+    concerns: tuple[str, ...],
+    party_names: Mapping[str, str],
+) -> tuple[str, str, str, str, str, str, str]:
+    """event_type, sub_event_type, actor1, assoc_actor_1, inter1, actor2 and interaction:
+    they depend on these fields only, which a million rows share a few dozen ways of."""
+    event_type, sub_event_type = ACLED_EVENT_TYPES.get(category, (STRATEGIC, "Other"))
+    actor1 = party_actor(perpetrator, party_names)
+    if category in CIVILIAN_CATEGORIES:
+        place = party_names.get(next(iter(concerns), ""), "")
         actor2, inter2 = (f"Civilians ({place})" if place else "Civilians"), INTER_CIVILIANS
     else:
-        others = [p for p in subject.concerns if p != subject.perpetrator]
-        if subject.perpetrator and len(others) == 1:
+        others = [p for p in concerns if p != perpetrator]
+        if perpetrator and len(others) == 1:
             actor2, inter2 = party_actor(others[0], party_names), INTER_STATE_FORCES
         else:
             actor2, inter2 = "", None
-    interaction = ""
-    if inter1 is not None:
-        interaction = str(inter1 * 10 + inter2) if inter2 is not None else str(inter1 * 10)
+    if actor1:
+        inter1 = str(INTER_STATE_FORCES)
+        interaction = str(INTER_STATE_FORCES * 10 + (inter2 or 0))
+    else:
+        inter1 = interaction = ""
+    return event_type, sub_event_type, actor1, "", inter1, actor2, interaction
+
+
+def acled_values(
+    subject: Subject,
+    tz: ZoneInfo,
+    party_names: Mapping[str, str],
+    admin: AdminNames = NO_ADMIN,
+    *,
+    actors: dict[tuple[Any, ...], tuple[str, ...]] | None = None,
+) -> tuple[str, ...]:
+    """One ACLED-compatible row, its cells in ``ACLED_COLUMNS`` order (see docs/exports.md
+    for every column); ``admin`` as the export resolved the event's place. ``actors``
+    keeps the actor cells of each combination of their fields (an export passes one dict
+    for all its rows, with the same ``party_names``)."""
+    key = (subject.category, subject.perpetrator, subject.concerns)
+    cells = actors.get(key) if actors is not None else None
+    if cells is None:
+        cells = _acled_actors(*key, party_names)
+        if actors is not None:
+            actors[key] = cells
     local_start = subject.start.astimezone(tz)
     precision = acled_time_precision(subject.start, subject.end, tz, local_start=local_start)
-    return {
-        "event_id_cnty": subject.id,
-        "event_date": local_start.date().isoformat(),
-        "time_precision": str(precision),
-        "event_type": event_type,
-        "sub_event_type": sub_event_type,
-        "actor1": actor1,
-        "assoc_actor_1": "",
-        "inter1": "" if inter1 is None else str(inter1),
-        "actor2": actor2,
-        "interaction": interaction,
-        "admin1": "",
-        "admin2": "",
-        "admin3": "",
-        "location": subject.place or "",
-        "latitude": _number(subject.lat),
-        "longitude": _number(subject.lon),
-        "geo_precision": str(acled_geo_precision(subject.where_prec)),
-        "source": source_labels(subject.channels),
-        "source_scale": source_scale(subject.channels),
-        "notes": subject.notes,
-        "fatalities": str(killed(subject.casualties)),
-        "timestamp": str(int(subject.updated.timestamp())),
-    }
+    channels = subject.channels
+    casualties = subject.casualties
+    return (
+        subject.id,
+        local_start.date().isoformat(),
+        str(precision),
+        *cells,
+        *admin,
+        subject.place or "",
+        _number(subject.lat),
+        _number(subject.lon),
+        str(acled_geo_precision(subject.where_prec)),
+        source_labels(channels),
+        _source_scale(channels),
+        subject.notes,
+        str(killed(casualties)) if casualties else "0",
+        str(int(subject.updated.timestamp())),
+    )
+
+
+def acled_row(
+    subject: Subject,
+    tz: ZoneInfo,
+    party_names: Mapping[str, str],
+    admin: AdminNames = NO_ADMIN,
+) -> dict[str, str]:
+    """One ACLED-compatible row by column name (``acled_values``)."""
+    return dict(zip(ACLED_COLUMNS, acled_values(subject, tz, party_names, admin), strict=True))
 
 
 # --------------------------------------------------------------------------- UCDP GED

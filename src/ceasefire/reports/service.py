@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Select, Table, bindparam, func, insert, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, case, func, insert, null, or_, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -1216,7 +1216,8 @@ def report_records(
 
 
 class ReportContentFacts(NamedTuple):
-    """A report as an export reads it: who may read it, its channel, its content text."""
+    """A report as an export reads it: who may read it, its channel, and its content text
+    where an export reads the content (``None`` otherwise, see below)."""
 
     id: str
     channel: str
@@ -1224,19 +1225,41 @@ class ReportContentFacts(NamedTuple):
     concerns: str
     owner_member: str
     agreement_id: str | None
-    content: str
+    content: str | None
+
+
+# An export reads a report's content for two things only: its casualty figures and its
+# reporter (a name the public edition withholds). Most reports have neither, and their
+# content (~1 KB) is left in the database: in canonical JSON, no figures is exactly
+# ``"casualties":{}`` and no reporter is ``"reporter":null`` (a quote inside a string
+# value is escaped, so neither pattern can match inside another value).
+_CONTENT_AN_EXPORT_READS = case(
+    (
+        and_(
+            ReportRow.content.like('%"casualties":{}%'),
+            ReportRow.content.not_like('%"reporter":"%'),
+        ),
+        null(),
+    ),
+    else_=ReportRow.content,
+)
 
 
 def report_contents_by_incident(
     session: Session, incident_ids: list[str]
 ) -> dict[str, list[ReportContentFacts]]:
-    """Each incident's reports with their content, in one Core query (no ORM objects: an
-    export of a million incidents reads a million of them)."""
+    """Each incident's reports with their content where it has casualty figures or names
+    a reporter, in one Core query (no ORM objects: an export of a million incidents reads
+    a million of them)."""
     found: dict[str, list[ReportContentFacts]] = {i: [] for i in incident_ids}
     if not incident_ids:
         return found
     rows = session.connection().execute(
-        select(IncidentReportRow.incident_id, *_FACT_COLUMNS, ReportRow.content)
+        select(
+            IncidentReportRow.incident_id,
+            *_FACT_COLUMNS,
+            _CONTENT_AN_EXPORT_READS.label("content"),
+        )
         .join(ReportRow, IncidentReportRow.report_id == ReportRow.id)
         .where(IncidentReportRow.incident_id.in_(incident_ids))
         .order_by(ReportRow.id)
