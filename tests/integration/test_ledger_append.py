@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import stat
+import threading
+import time
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
@@ -136,3 +139,67 @@ def test_the_public_may_not_read_entries(ctx: ServiceContext) -> None:
         ledger.get_entry(ctx, Viewer.public(), 1)
     with pytest.raises(Unauthorized):
         ledger.entry_proof(ctx, Viewer.public(), 1)
+
+
+def test_two_writers_touching_a_row_and_the_ledger_in_opposite_orders_do_not_deadlock(
+    ctx: ServiceContext, settings: Settings
+) -> None:
+    """Two server processes: one updates a row and then appends to the ledger; the other
+    appends and then updates that row (the same value: the update is for its row lock).
+    Each unit of work takes the writers' turn before it
+    touches anything, so the second waits for the first instead of holding the ledger
+    while it waits for the row (on PostgreSQL this deadlocked, and one of them failed
+    with 503: found by bench/load.py with two workers)."""
+    with ctx.unit_of_work() as session:
+        ledger.append(session, settings, tag=TAG, subject="p0", payload={}, actor=Actor("aze"))
+        (key,) = session.scalars(select(LedgerKeyRow.key_id).limit(1))
+    other = ServiceContext.from_settings(settings)
+    first_has_row = threading.Event()
+    touch_row = update(LedgerKeyRow).where(LedgerKeyRow.key_id == key)
+    touch_row = touch_row.values(member_id=LedgerKeyRow.member_id)
+
+    def entry(session: Session, subject: str) -> None:
+        ledger.append(session, settings, tag=TAG, subject=subject, payload={}, actor=Actor("aze"))
+
+    failures: list[BaseException] = []
+
+    def row_then_ledger() -> None:
+        try:
+            with ctx.unit_of_work() as session:
+                session.execute(
+                    update(LedgerKeyRow)
+                    .where(LedgerKeyRow.key_id == key)
+                    .values(member_id=LedgerKeyRow.member_id)
+                )
+                first_has_row.set()
+                time.sleep(0.5)
+                ledger.append(
+                    session, settings, tag=TAG, subject="p1", payload={}, actor=Actor("aze")
+                )
+        except BaseException as exc:
+            failures.append(exc)
+
+    def ledger_then_row() -> None:
+        first_has_row.wait(10)
+        try:
+            with other.unit_of_work() as session:
+                ledger.append(
+                    session, settings, tag=TAG, subject="p2", payload={}, actor=Actor("arm")
+                )
+                session.execute(
+                    update(LedgerKeyRow)
+                    .where(LedgerKeyRow.key_id == key)
+                    .values(member_id=LedgerKeyRow.member_id)
+                )
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=row_then_ledger), threading.Thread(target=ledger_then_row)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    other.dispose()
+    assert failures == []
+    assert _count(ctx) >= 3
+    assert ledger.verify(ctx).ok

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.config import Settings
 from ceasefire.db.engine import is_sqlite, make_engine
-from ceasefire.db.writelock import SqliteWriteLock
+from ceasefire.db.writelock import SqliteWriteLock, take_postgres_write_lock
 
 SESSION_CONTEXT_KEY = "ceasefire.context"
 """Where a unit of work's session keeps its context (``session.info``): the ledger writer
@@ -49,15 +49,16 @@ class ServiceContext:
         Writes are serialised here, for every use case: on a SQLite file the unit of work
         first takes the file's write lock (``ceasefire.db.writelock``) and the transaction
         starts with ``BEGIN IMMEDIATE``, so two writers never interleave (the ledger's hash
-        chain relies on a single writer at a time); on PostgreSQL the ledger's advisory
-        lock orders them.
+        chain relies on a single writer at a time); on PostgreSQL the transaction first
+        takes the writers' advisory lock (``take_postgres_write_lock``), so writers never
+        wait for each other's rows while holding the ledger (a deadlock).
         """
         depth = getattr(self._local, "depth", 0)
         lock = self._sqlite_write_lock() if depth == 0 else None
         self._local.depth = depth + 1
         try:
             with lock.held() if lock is not None else nullcontext():
-                yield from self._transaction()
+                yield from self._transaction(write_turn=depth == 0)
         finally:
             self._local.depth = depth
 
@@ -78,7 +79,7 @@ class ServiceContext:
             self._write_lock = SqliteWriteLock(Path(database.removeprefix("file:")))
         return self._write_lock
 
-    def _transaction(self) -> Iterator[Session]:
+    def _transaction(self, *, write_turn: bool = False) -> Iterator[Session]:
         with self.engine.connect() as conn:
             if is_sqlite(self.engine):
                 # Read by the engine's "begin" listener. ``conn.info`` belongs to the pooled
@@ -87,6 +88,8 @@ class ServiceContext:
                 conn.info["sqlite_immediate"] = True
             try:
                 with conn.begin():
+                    if write_turn and not is_sqlite(self.engine):
+                        take_postgres_write_lock(conn)
                     session = Session(bind=conn, expire_on_commit=False, autoflush=True)
                     session.info[SESSION_CONTEXT_KEY] = self
                     try:

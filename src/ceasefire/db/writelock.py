@@ -4,8 +4,13 @@ SQLite has one writer; a writer that finds the database locked waits in SQLite's
 handler, which sleeps in growing steps (up to 100 ms): under concurrent requests the
 throughput collapses. Queueing on a thread lock and an ``flock`` on a file beside the
 database instead hands the database over the moment it is free. Every unit of work takes
-it (``ServiceContext.unit_of_work``); PostgreSQL needs none (its writers order themselves on
-the ledger's advisory lock).
+it (``ServiceContext.unit_of_work``).
+
+On PostgreSQL every unit of work first takes one transaction-scoped advisory lock,
+``POSTGRES_WRITE_LOCK_KEY`` (the ledger's append lock): the writers are then ordered before
+they touch a row. Taken only at the ledger's first append, as it once was, two writers
+deadlocked: fusion in one server process updated an incident and then waited for the
+ledger, while another process held the ledger and waited for that incident's row.
 """
 
 from __future__ import annotations
@@ -18,7 +23,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from sqlalchemy import Connection, text
+
 from ceasefire.errors import Unavailable
+
+POSTGRES_WRITE_LOCK_KEY = 0x6365617365666972
+"""Key of the PostgreSQL advisory lock that orders the writers and serialises the ledger's
+appends ("ceasefir" in ASCII)."""
+
+
+def take_postgres_write_lock(conn: Connection) -> None:
+    """Wait for the writers' turn on PostgreSQL, until the transaction ends (re-entrant:
+    the ledger's append takes it again in the same transaction)."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": POSTGRES_WRITE_LOCK_KEY})
 
 
 class SqliteWriteLock:

@@ -31,6 +31,7 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
+from ceasefire.db.writelock import POSTGRES_WRITE_LOCK_KEY
 from ceasefire.errors import (
     Conflict,
     Forbidden,
@@ -106,8 +107,9 @@ from ceasefire.ledger.verify import (
 )
 from ceasefire.timeutil import utcnow
 
-LEDGER_LOCK_ID = 0x6365617365666972
-"""Key of the PostgreSQL advisory lock that serialises appends ("ceasefir" in ASCII)."""
+LEDGER_LOCK_ID = POSTGRES_WRITE_LOCK_KEY
+"""Key of the PostgreSQL advisory lock that serialises appends: the writers' lock, which
+every unit of work already holds (``ceasefire.db.writelock``)."""
 
 _WRITER_KEY = "ceasefire.ledger.writer"
 
