@@ -96,13 +96,17 @@ class Settings(BaseSettings):
         default=900, ge=1, description="How long (seconds) a locked user name is refused."
     )
     request_threads: int = Field(
-        default=4,
+        default=2,
         ge=1,
         le=256,
         description="Requests one worker process handles in its threads at once (the rest "
-        "wait their turn, first come first served). More threads than a process has cores "
-        "only share its one interpreter lock: under 8 concurrent readers the default of 40 "
-        "threads served fewer requests than one, with waits of seconds (bench/RESULTS.md).",
+        "wait their turn, first come first served). One process runs Python on one core at "
+        "a time, so more threads only share its interpreter lock: with 8 concurrent readers "
+        "of the incident list on SQLite, 4 threads served 53/s (p99 224 ms), 2 served 70/s "
+        "(p99 189 ms), 1 served 99/s (p99 89 ms); but with one thread a long request (an "
+        "export, a CSV import) holds every other, the import's progress included, and on "
+        "PostgreSQL a second thread runs while the first waits on the server (intake 63/s "
+        "with one, 133/s with two). bench/RESULTS.md, 'Load at 100k on a quiet machine'.",
     )
     public_requests_per_minute: int = Field(
         default=120,
