@@ -370,12 +370,18 @@ def _fuse(
         ordered = arrival_order(view for _, view in items)
         by_id = {row.id: row for row, _ in items}
         for chunk in _chunks(ordered):
-            if done and deadline is not None and time.monotonic() > deadline:
+            if _out_of_time(done, deadline):
                 return done
-            done += _fuse_chunk(
-                session, settings, agreement_id, chunk, by_id, result, views, config, deadline, done
+            _fuse_chunk(
+                session, settings, agreement_id, chunk, by_id, result, views, config, done, deadline
             )
     return done
+
+
+def _out_of_time(done: Sequence[str], deadline: float | None) -> bool:
+    """Whether a bounded batch stops here: its deadline passed and it decided on a report
+    (every batch decides on one at least, so the queue always moves)."""
+    return bool(done) and deadline is not None and time.monotonic() > deadline
 
 
 def _chunks(ordered: list[FusionReport]) -> list[list[FusionReport]]:
@@ -401,12 +407,11 @@ def _fuse_chunk(
     result: DrainResult,
     views: dict[str, FusionReport],
     config: MatcherConfig,
+    done: list[str],
     deadline: float | None = None,
-    done_before: Sequence[str] = (),
-) -> list[str]:
-    """Fuse a chunk; the ids decided on (stopping after the report in hand once
-    ``deadline`` passed, when this batch decided on one already)."""
-    done: list[str] = []
+) -> None:
+    """Fuse a chunk, adding the ids decided on to the batch's ``done`` (stopping after the
+    report in hand once ``deadline`` passed)."""
     low = min(v.start - v.slack for v in chunk) - MAX_SLACK_S
     high = max(v.end + v.slack for v in chunk) + MAX_SLACK_S
     matcher = new_matcher(config, new_incident_id=lambda _n: new_id("inc"))
@@ -426,7 +431,7 @@ def _fuse_chunk(
         matcher.add_incident(incident_id, held)
     # The chunk is the deferral window of v2: its precise reports are decided first.
     for assignment in assign_batch(matcher, chunk):
-        if (done or done_before) and deadline is not None and time.monotonic() > deadline:
+        if _out_of_time(done, deadline):
             break
         row = by_id[assignment.report_id]
         evidence = assignment.to_dict()
@@ -466,7 +471,6 @@ def _fuse_chunk(
             evidence=evidence,
         )
         done.append(row.id)
-    return done
 
 
 def _leave_alone(session: Session, settings: Settings, row: Any, reason: str) -> None:

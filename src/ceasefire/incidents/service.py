@@ -114,6 +114,7 @@ from ceasefire.reports.service import (
     report_contents_by_incident,
     report_facts_by_incident,
     reporter_names_by_incident,
+    reporter_of,
     reports_by_incident,
     rows_of_incident,
     unlink_report,
@@ -1988,15 +1989,6 @@ _FACT_COLUMNS = (
 _FACT_TIMES = ("observed_start", "observed_end", "created_at", "updated_at")
 
 
-def _reporter(content: str | None) -> str:
-    """The reporter a report's canonical content names ("" when none): parsed only when
-    the text has one (``"reporter":null`` otherwise; a quote inside a JSON string is
-    escaped, so the key cannot be matched inside another value)."""
-    if content is None or '"reporter":"' not in content:
-        return ""
-    return str(json.loads(content).get("reporter") or "")
-
-
 def incident_facts(
     session: Session,
     scope: ReadScope,
@@ -2094,7 +2086,7 @@ def incident_facts(
             visible = [r for r in reports if may_read(r[2], r[3], r[4], r[5])]
             if public:
                 # Reporters, team members, representatives, users (``_person_names``).
-                extra = {_reporter(r[6]) for r in reports} - {""}
+                extra = {reporter_of(r[6]) for r in reports} - {""}
                 extra |= names_of.get(incident_id, set())
                 ordered = withheld_order(extra | user_names) if extra else ordered_user_names
                 title = redact_ordered(title, ordered) or ""

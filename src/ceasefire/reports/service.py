@@ -869,7 +869,16 @@ class ReportNames:
 
 REPORTER_KEY = '"reporter":"'
 """How the canonical content spells a named reporter (sorted keys, no whitespace): a report
-without it names none, and its content need not be parsed."""
+without it names none (``"reporter":null``), and its content need not be parsed. A quote
+inside a JSON string is escaped, so the key cannot be matched inside another value."""
+
+
+def reporter_of(content: str | None) -> str:
+    """The reporter a report's canonical content names ("" when none), parsed only when
+    the text names one."""
+    if content is None or REPORTER_KEY not in content:
+        return ""
+    return str(json.loads(content).get("reporter") or "")
 
 
 def reporter_names_by_incident(session: Session, incident_ids: list[str]) -> dict[str, ReportNames]:
@@ -884,8 +893,7 @@ def reporter_names_by_incident(session: Session, incident_ids: list[str]) -> dic
         ):
             incident_id = links[report_id]
             counts[incident_id] += 1
-            if REPORTER_KEY in content:
-                names[incident_id].add(str(json.loads(content).get("reporter") or ""))
+            names[incident_id].add(reporter_of(content))
     return {i: ReportNames(counts[i], frozenset(names[i] - {""})) for i in incident_ids}
 
 
@@ -1237,7 +1245,7 @@ _CONTENT_AN_EXPORT_READS = case(
     (
         and_(
             ReportRow.content.like('%"casualties":{}%'),
-            ReportRow.content.not_like('%"reporter":"%'),
+            ReportRow.content.not_like(f"%{REPORTER_KEY}%"),
         ),
         null(),
     ),
