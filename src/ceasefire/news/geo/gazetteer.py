@@ -26,6 +26,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -39,6 +40,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Literal
 
+from ceasefire.news.geo.mention import distance_km
 from ceasefire.news.geo.normalise import ascii_key, name_key, name_keys, native_key
 
 # Told what the build is doing (a phase name and the fraction done, 0–1): the first use on a
@@ -299,6 +301,29 @@ class Gazetteer:
 # -- cache ----------------------------------------------------------------------------------
 
 
+# A county is placed at its county town (``county_towns.csv``): the places within this
+# distance of it, in its country, are taken to lie in it ("Silverstone, Northamptonshire").
+COUNTY_KM = 80.0
+
+
+def contains(outer: Place, inner: Place) -> bool:
+    """Whether ``outer`` (a country, a first- or second-order division) contains ``inner``.
+
+    GeoNames' places carry their first-order code, so that test is exact; no installed source
+    says which county a town is in, so a second-order division contains the places of its
+    country near its point.
+    """
+    if outer.kind == "country":
+        return inner.country == outer.country and inner.kind != "country"
+    if inner.country != outer.country or inner.kind not in {"city", "admin2"}:
+        return False
+    if outer.kind == "admin1":
+        return inner.admin1 == outer.admin1
+    if outer.kind == "admin2" and inner.kind == "city":
+        return distance_km(outer.lat, outer.lon, inner.lat, inner.lon) <= COUNTY_KM
+    return False
+
+
 def default_cache_dir() -> Path:
     """Where the built index is kept: ``$CEASEFIRE_GEO_CACHE_DIR`` or the user cache folder."""
     configured = os.environ.get(CACHE_ENV)
@@ -553,6 +578,19 @@ def _add_countries(
         builder.add(place, names)
 
 
+def _subdivision_names(name: str) -> tuple[str, list[str]]:
+    """An ISO 3166-2 name and its other-language forms: "Wales [Cymru GB-CYM]" is Wales, also
+    Cymru; "Catalunya [Cataluña]" is Catalunya, also Cataluña."""
+    if "[" not in name:
+        return _subdivision_name(name), []
+    main, _, rest = name.partition("[")
+    other = " ".join(word for word in rest.rstrip("]").split() if not _ISO_CODE.fullmatch(word))
+    return _subdivision_name(main.strip()), [other] if other else []
+
+
+_ISO_CODE = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+
+
 def _subdivision_name(name: str) -> str:
     lowered = name.casefold()
     for noise in _SUBDIVISION_NOISE:
@@ -592,23 +630,12 @@ def _locate_subdivision(
     if (country, suffix) in by_admin1 and (suffix.isalpha() or code in seats_of):
         lat, lon = _middle_point([(p[0], p[1]) for p in by_admin1[(country, suffix)]])
         return name, lat, lon, suffix, sum(p[2] for p in by_admin1[(country, suffix)])
-    seats = [
-        place
-        for key in name_keys(name)
-        for place in builder.lookup(key)
-        if place.country == country and place.kind == "city"
-    ]
-    if not seats and name.casefold().endswith("shire") and len(name) > 8:
+    seat = _largest_town(builder, country, name)
+    if seat is None and name.casefold().endswith("shire") and len(name) > 8:
         # An English shire is named after its county town: Northamptonshire, Leicestershire.
-        seats = [
-            place
-            for key in name_keys(name[: -len("shire")])
-            for place in builder.lookup(key)
-            if place.country == country and place.kind == "city"
-        ]
-    if not seats:
+        seat = _largest_town(builder, country, name[: -len("shire")])
+    if seat is None:
         return None
-    seat = max(seats, key=lambda place: place.population)
     # Named as GeoNames names the seat: "Kalbajar" rather than the ISO "Kəlbəcər".
     return seat.name, seat.lat, seat.lon, seat.admin1, seat.population
 
@@ -619,19 +646,29 @@ def _add_subdivisions(
     import pycountry
 
     seats_of: dict[str, str] = {}
-    aliases_of: dict[str, list[str]] = {}
+    aliases_of: dict[str, list[str]] = defaultdict(list)
     for code, seat, aliases in _data_rows("subdivision_seats.csv"):
         seats_of[code] = seat
         aliases_of[code] = [alias for alias in aliases.split(";") if alias]
+    county_towns: dict[str, str] = {}
+    for code, name, seat, aliases in _data_rows("county_towns.csv"):
+        names = [name, *(alias for alias in aliases.split(";") if alias)]
+        if code:
+            county_towns[code] = seat
+            aliases_of[code].extend(names)
+        else:
+            _add_county(builder, "GB", seat, names)
     for subdivision in pycountry.subdivisions:
         country = subdivision.country_code
-        name = _subdivision_name(subdivision.name)
-        located = _locate_subdivision(builder, country, subdivision.code, name, by_admin1, seats_of)
+        name, other_names = _subdivision_names(subdivision.name)
+        located = _locate_subdivision(
+            builder, country, subdivision.code, name, by_admin1, seats_of
+        ) or _county_town(builder, country, county_towns.get(subdivision.code), name)
         if located is None:
             continue
         display, lat, lon, admin1, population = located
         top_level = subdivision.parent_code is None
-        names = [name, display, *aliases_of.get(subdivision.code, ())]
+        names = [name, display, *other_names, *aliases_of.get(subdivision.code, ())]
         if subdivision.code == "US-DC":
             names.append("D.C.")
         builder.add(
@@ -649,6 +686,49 @@ def _add_subdivisions(
             ),
             names,
         )
+
+
+def _largest_town(builder: _Builder, country: str, name: str) -> Place | None:
+    towns = [
+        place
+        for key in name_keys(name)
+        for place in builder.lookup(key)
+        if place.country == country and place.kind == "city"
+    ]
+    return max(towns, key=lambda place: place.population) if towns else None
+
+
+def _county_town(
+    builder: _Builder, country: str, seat: str | None, name: str
+) -> tuple[str, float, float, str, int] | None:
+    """A division no town is named after, placed at its county town (``county_towns.csv``)."""
+    town = None if seat is None else _largest_town(builder, country, seat)
+    if town is None:
+        return None
+    return name, town.lat, town.lon, town.admin1, town.population
+
+
+def _add_county(builder: _Builder, country: str, seat: str, names: Sequence[str]) -> None:
+    """A ceremonial or historic county that ISO 3166-2 no longer lists ("Berkshire")."""
+    located = _county_town(builder, country, seat, names[0])
+    if located is None:
+        return
+    display, lat, lon, admin1, population = located
+    builder.add(
+        Place(
+            name=display,
+            lat=lat,
+            lon=lon,
+            country=country,
+            feature_class="A",
+            kind="admin2",
+            population=population,
+            admin1=admin1,
+            geonameid=None,
+            precision=PRECISION_ADMIN2,
+        ),
+        names,
+    )
 
 
 def _add_continents(builder: _Builder) -> None:

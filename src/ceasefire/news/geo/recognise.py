@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from ceasefire.news.geo.gazetteer import Gazetteer, Place
+from ceasefire.news.geo.gazetteer import Gazetteer, Place, contains
 from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -102,6 +102,8 @@ ADMIN_WORDS = frozenset(
         "territory",
     ]
 )
+# What may follow "X," as the place that contains X: "Portland, Oregon", "Thruxton, Hampshire".
+OUTER_KINDS = frozenset({"country", "admin1", "admin2"})
 _NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
 # Prepositions that introduce a location: "in Colchester", "from Centreville", "to Cirencester".
 _LOCATIVE = frozenset(
@@ -247,16 +249,10 @@ def _qualifiers(span: Span, gazetteer: Gazetteer) -> list[Place]:
     while end < len(doc) and end - k < 3 and doc[end].text[:1].isupper():
         end += 1
     for stop in range(end, k, -1):
-        outer = [p for p in gazetteer.lookup(doc[k:stop].text) if p.kind in {"country", "admin1"}]
+        outer = [p for p in gazetteer.lookup(doc[k:stop].text) if p.kind in OUTER_KINDS]
         if outer:
             return outer
     return []
-
-
-def _within(place: Place, outer: Place) -> bool:
-    if place.country != outer.country:
-        return False
-    return outer.kind == "country" or place.admin1 == outer.admin1
 
 
 def _cued_towns(
@@ -269,7 +265,7 @@ def _cued_towns(
     qualifiers = _qualifiers(span, gazetteer)
     if qualifiers:
         # "Rockingham, Northamptonshire": a town of any size inside the division named.
-        return [p for p in places if p.kind == "city" and any(_within(p, q) for q in qualifiers)]
+        return [p for p in places if p.kind == "city" and any(contains(q, p) for q in qualifiers)]
     towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     if _locative(span):
         return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
@@ -448,6 +444,21 @@ def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:
     return _trailing_place(span, gazetteer, start=span.start + 1)
 
 
+def _currency_country(ent: Span, gazetteer: Gazetteer) -> Span | None:
+    """The country of a sum's currency: "US" in "11 billion US dollars", "Hong Kong" in "5
+    million Hong Kong dollars"; the run of capitalised words just before the currency word."""
+    if ent.label_ != "MONEY" or len(ent) < 2 or not ent[-1].is_lower:
+        return None
+    end = ent.end - 1
+    for start in range(max(ent.start, end - 3), end):
+        run = ent.doc[start:end]
+        if all(_word(token) and token.text[:1].isupper() for token in run) and any(
+            p.kind == "country" for p in gazetteer.lookup(run.text)
+        ):
+            return run
+    return None
+
+
 def _trailing_place(span: Span, gazetteer: Gazetteer, *, start: int) -> Span | None:
     """The longest run of words ending ``span`` (from ``start`` on) that names a country or a
     first-order division, ignoring a company suffix ("HSBC Bank Malta plc")."""
@@ -574,12 +585,36 @@ def _leading_demonym(ent: Span, gazetteer: Gazetteer) -> Toponym | None:
     )  # fmt: skip
 
 
+def _surnames(doc: Doc) -> dict[str, set[str]]:
+    """The last words of the full personal names of the text, with the words before them."""
+    names: dict[str, set[str]] = {}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha:
+            names.setdefault(ent[-1].lower_, set()).add(ent[:-1].text.lower())
+    return names
+
+
+def _unknown_place_name(span: Span, label: str, surnames: dict[str, set[str]]) -> bool:
+    """Whether a place entity no gazetteer knows reads as a name of a place (a street, a
+    building) rather than a misread common noun or person: it begins with a capital ("red
+    states", "bay colt" do not), has more than one word if the model calls it a building
+    ("Mamo", "Roller"), and does not end with the surname of another person the text names
+    in full ("Helen Kunz" beside "Randy Kunz"; "Trump Tower" beside "Donald Trump" stays)."""
+    if not span[0].text[:1].isupper():
+        return False
+    if len(span) == 1:
+        return label != "FAC"
+    others = surnames.get(span[-1].lower_, set()) - {span[:-1].text.lower()}
+    return not others
+
+
 def find_toponyms(
     doc: Doc, gazetteer: Gazetteer, context: GeoContext | None = None
 ) -> list[Toponym]:
     """Place entities of ``doc`` (GPE, LOC, FAC) and, as context, its demonyms."""
     context = context or DEFAULT_CONTEXT
     toponyms: list[Toponym] = []
+    surnames = _surnames(doc)
     for ent in doc.ents:
         if ent.label_ == "NORP":
             demonym = _demonym(ent, gazetteer)
@@ -587,7 +622,7 @@ def find_toponyms(
                 toponyms.append(demonym)
             continue
         if ent.label_ in _EMBEDDING_LABELS:
-            embedded = _embedded_place(ent, gazetteer)
+            embedded = _embedded_place(ent, gazetteer) or _currency_country(ent, gazetteer)
             if embedded is not None:
                 toponyms.append(
                     Toponym(embedded.start_char, embedded.end_char, embedded.text, "ORG")
@@ -603,6 +638,8 @@ def find_toponyms(
         if len(span) > 1 and not gazetteer.knows(span.text):
             # "Building Ireland", "Greater Manchester": the known place the name ends with.
             span = _trailing_place(span, gazetteer, start=span.start + 1) or span
+        if not gazetteer.knows(span.text) and not _unknown_place_name(span, ent.label_, surnames):
+            continue
         admin_word = None
         if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
             admin_word = span[-1].lower_

@@ -21,10 +21,16 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ceasefire.news.geo.gazetteer import PRECISION_ADMIN2, PRECISION_NEAR, Gazetteer, Place
+from ceasefire.news.geo.gazetteer import (
+    PRECISION_ADMIN2,
+    PRECISION_NEAR,
+    Gazetteer,
+    Place,
+    contains,
+)
 from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext, PlaceMention, distance_km
 from ceasefire.news.geo.normalise import name_key
-from ceasefire.news.geo.recognise import Toponym
+from ceasefire.news.geo.recognise import OUTER_KINDS, Toponym
 
 POPULATION_WEIGHT = 0.35
 KIND_PRIOR: Mapping[str, float] = {
@@ -99,19 +105,6 @@ def _proximity_bonus(km: float) -> float:
     return 0.0
 
 
-def _contains(outer: Place, inner: Place) -> bool:
-    """Whether ``outer`` (a country or first-order division) contains ``inner``."""
-    if outer.kind == "country":
-        return inner.country == outer.country and inner.kind != "country"
-    if outer.kind == "admin1":
-        return (
-            inner.country == outer.country
-            and inner.admin1 == outer.admin1
-            and inner.kind in {"city", "admin2"}
-        )
-    return False
-
-
 def _prior(place: Place) -> float:
     return POPULATION_WEIGHT * math.log10(place.population + 1) + KIND_PRIOR[place.kind]
 
@@ -148,7 +141,7 @@ def score_place(
         score += ADMIN_WORD_EVIDENCE
     if toponym.label == "LOC" and place.kind in _NATURAL_KINDS:
         score += LOC_LABEL_EVIDENCE
-    if any(_contains(outer, place) for outer in qualifiers):
+    if any(contains(outer, place) for outer in qualifiers):
         score += QUALIFIER_EVIDENCE
     return score
 
@@ -181,7 +174,7 @@ def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
     if not places and "," in toponym.text:
         head, _, tail = toponym.text.partition(",")
         outer = gazetteer.lookup(tail)
-        places = [p for p in gazetteer.lookup(head) if any(_contains(o, p) for o in outer)]
+        places = [p for p in gazetteer.lookup(head) if any(contains(o, p) for o in outer)]
     return places
 
 
@@ -226,7 +219,7 @@ def _qualifiers(
     for i in range(len(toponyms) - 1):
         here, after = toponyms[i], toponyms[i + 1]
         if after.label != "NORP" and text[here.end : after.start].strip() == ",":
-            result[i] = [p for p in readings[i + 1] if p.kind in {"country", "admin1"}]
+            result[i] = [p for p in readings[i + 1] if p.kind in OUTER_KINDS]
     return result
 
 
