@@ -256,20 +256,53 @@ def _qualifiers(span: Span, gazetteer: Gazetteer) -> list[Place]:
 
 
 def _cued_towns(
-    span: Span, places: list[Place], gazetteer: Gazetteer, named: frozenset[str]
+    span: Span,
+    places: list[Place],
+    gazetteer: Gazetteer,
+    named: frozenset[str],
+    place_ends: dict[int, Span],
 ) -> list[Place]:
     """Towns a cue in the text vouches for: introduced by a preposition of place, in a country
-    the text names; or qualified by their division or country ("Klamath Falls, Oregon")."""
+    the text names; qualified by their division or country ("Klamath Falls, Oregon"); or
+    listed after a place of the same country ("Gloucester and Cheltenham")."""
     if span.text.isupper():  # "from PAN": initials, not a town
         return []
     qualifiers = _qualifiers(span, gazetteer)
     if qualifiers:
-        # "Rockingham, Northamptonshire": a town of any size inside the division named.
-        return [p for p in places if p.kind == "city" and any(contains(q, p) for q in qualifiers)]
+        # "Rockingham, Northamptonshire": a town of any size inside the division named; a
+        # place no gazetteer knows ("Knockhill, Fife", a circuit) is somewhere inside it.
+        inside = [p for p in places if p.kind == "city" and any(contains(q, p) for q in qualifiers)]
+        return inside or ([] if places or not _ends_clause(span) else qualifiers)
     towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     if _locative(span):
         return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
+    listed_after = _listed_after(span, place_ends)
+    if listed_after is not None:
+        countries = {p.country for p in gazetteer.lookup(listed_after.text)}
+        return [p for p in towns if p.country in countries]
     return []
+
+
+_LIST_WORDS = frozenset({"and", "or", "&", ","})
+_CLAUSE_ENDS = frozenset({".", ",", ";", ")", "(", ":"})
+
+
+def _ends_clause(span: Span) -> bool:
+    """Whether the qualifier after "span," closes the phrase ("Knockhill, Fife."), as it does
+    in an address, not in "Smith, Texas Republican"."""
+    doc = span.doc
+    k = span.end + 1
+    while k < len(doc) and doc[k].text[:1].isupper() and k - span.end <= 3:
+        k += 1
+    return k >= len(doc) or doc[k].text in _CLAUSE_ENDS or "\n" in doc[k - 1].whitespace_
+
+
+def _listed_after(span: Span, place_ends: dict[int, Span]) -> Span | None:
+    """The place entity ``span`` follows in a list ("Hilversum and Almelo"), if any."""
+    k = span.start - 1
+    if k < 1 or span.doc[k].lower_ not in _LIST_WORDS:
+        return None
+    return place_ends.get(k)
 
 
 def _place_label(places: list[Place]) -> str:
@@ -292,25 +325,33 @@ def correct_place_entities(
     covered: set[int] = set()
     datelines = _dateline_places(doc, gazetteer)
     in_dateline = {i for span in datelines for i in range(span.start, span.end)}
+    # Place entities by the token after them: "Gloucester and Cheltenham" lists two places.
+    place_ends = {span.end: span for span in datelines}
     for ent in doc.ents:
         if in_dateline.intersection(range(ent.start, ent.end)):
             continue
         covered.update(range(ent.start, ent.end))
+        if ent.label_ in PLACE_LABELS:
+            place_ends[ent.end] = ent
         if ent.label_ in _RELABELLED and not (
             ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
         ):
             span = _strip_determiner(ent)
             places = gazetteer.lookup(span.text)
             strong = _strong_places(places, context, named) or _cued_towns(
-                span, places, gazetteer, named
+                span, places, gazetteer, named, place_ends
             )
             if strong and not _looks_like_person(span, strong, person_words):
-                entities.append(Span(doc, span.start, span.end, label=_place_label(strong)))
+                relabelled = Span(doc, span.start, span.end, label=_place_label(strong))
+                entities.append(relabelled)
+                place_ends[relabelled.end] = relabelled
                 continue
         entities.append(ent)
     covered.update(in_dateline)
     entities.extend(datelines)
-    entities.extend(_untagged_places(doc, gazetteer, context, covered, person_words, named))
+    entities.extend(
+        _untagged_places(doc, gazetteer, context, covered, person_words, named, place_ends)
+    )
     entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
@@ -382,30 +423,71 @@ def _untagged_places(
     context: GeoContext,
     covered: set[int],
     person_words: set[str],
-    named: frozenset[str] = frozenset(),
+    named: frozenset[str],
+    place_ends: dict[int, Span],
 ) -> list[Span]:
     """Runs of proper nouns outside any entity that name a strong gazetteer place."""
     found: list[Span] = []
     i = 0
     while i < len(doc):
-        if i in covered or not _name_like(doc[i]):
+        if i in covered:
+            i += 1
+            continue
+        if _country_initials(doc[i], gazetteer):
+            # "US", "UAE" outside any entity: initials that name a country and nothing else
+            # a text would mean by them.
+            found.append(Span(doc, i, i + 1, label="GPE"))
+            i += 1
+            continue
+        if not _name_like(doc[i]):
             i += 1
             continue
         j = i + 1
         while j < len(doc) and j not in covered and (doc[j].pos_ == "PROPN" or doc[j].text == "-"):
             j += 1
         span = doc[i:j]
+        inner = _country_in_run(span, gazetteer)
+        if inner is not None:
+            # "SME Mauritius Limited", "the Ukraine Trade Mission": a country inside a run
+            # of proper nouns that names nothing as a whole.
+            found.append(inner)
+            i = j
+            continue
         places = gazetteer.lookup(span.text)
         strong = _strong_places(places, context)
         # Untagged names get the stricter test: only the region of interest and non-towns,
         # or a town a cue vouches for ("in Colchester" in a text that names Britain).
         strong = [
             p for p in strong if p.kind != "city" or p.country in context.focus_countries
-        ] or _cued_towns(span, places, gazetteer, named)
+        ] or _cued_towns(span, places, gazetteer, named, place_ends)
         if strong and not _looks_like_person(span, strong, person_words):
             found.append(Span(doc, i, j, label=_place_label(strong)))
+            place_ends[j] = found[-1]
         i = j
     return found
+
+
+def _country_initials(token: Token, gazetteer: Gazetteer) -> bool:
+    if not (token.is_upper and token.is_alpha and 2 <= len(token) <= 4):
+        return False
+    places = gazetteer.lookup(token.text)
+    return any(p.kind == "country" for p in places) and all(
+        p.kind == "country" or p.population < _CUED_TOWN for p in places
+    )
+
+
+def _country_in_run(span: Span, gazetteer: Gazetteer) -> Span | None:
+    """A country named by part of a run of proper nouns that names no place as a whole."""
+    if len(span) < 2 or gazetteer.knows(span.text):
+        return None
+    for size in range(len(span) - 1, 0, -1):
+        for start in range(span.start, span.end - size + 1):
+            part = span.doc[start : start + size]
+            if not part[0].is_title or not part[-1].is_alpha:
+                continue
+            if any(p.kind == "country" for p in gazetteer.lookup(part.text)):
+                return Span(span.doc, part.start, part.end, label="GPE")
+    return None
 
 
 def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:

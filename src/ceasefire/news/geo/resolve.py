@@ -268,6 +268,11 @@ def resolve_toponyms(
     evidence = _evidence(base, anchors)
     mentions: list[PlaceMention] = []
     for toponym, reading, qualifier in zip(places, readings, qualifiers, strict=True):
+        if not reading and qualifier:
+            # "Knockhill, Fife": a place the gazetteer lacks, somewhere in the division named.
+            outer = max(qualifier, key=_prior)
+            mentions.append(_mention(toponym, _Choice(outer, 0.0)))
+            continue
         if not reading:
             if toponym.label == "FAC" or " " in toponym.text.strip():
                 # A street or building ("Royal Street") is a place the gazetteer lacks; a
