@@ -82,6 +82,26 @@ def test_subdivisions_come_from_iso_3166_2_and_link_to_their_towns(gazetteer: Ga
     assert aghdam[0].country == "AZ"
 
 
+def test_counties_no_town_is_named_after_are_placed_at_their_county_towns(
+    gazetteer: Gazetteer,
+) -> None:
+    # Kent (ISO GB-KEN) at Maidstone; Berkshire (ceremonial, not in ISO) at Reading.
+    (kent,) = [p for p in gazetteer.lookup("Kent") if p.kind == "admin2"]
+    assert (kent.country, kent.precision) == ("GB", 3)
+    assert distance_km(kent.lat, kent.lon, 51.27, 0.52) < 5
+    (berkshire,) = [p for p in gazetteer.lookup("Berkshire") if p.kind == "admin2"]
+    assert distance_km(berkshire.lat, berkshire.lon, 51.45, -0.97) < 5
+    assert [p.name for p in gazetteer.lookup("Herts") if p.kind == "admin2"] == ["Hertford"]
+
+
+def test_an_iso_name_with_its_other_language_form_is_found_under_both(
+    gazetteer: Gazetteer,
+) -> None:
+    # pycountry names Wales "Wales [Cymru GB-CYM]": before, neither name found the nation.
+    for name in ("Wales", "Cymru"):
+        assert [p.country for p in gazetteer.lookup(name) if p.kind == "admin1"] == ["GB"]
+
+
 def test_regions_seas_and_continents(gazetteer: Gazetteer) -> None:
     (karabakh,) = [p for p in gazetteer.lookup("Nagorno-Karabakh") if p.kind == "region"]
     assert distance_km(karabakh.lat, karabakh.lon, *STEPANAKERT) < 40

@@ -275,3 +275,49 @@ def test_a_preposition_of_place_vouches_for_a_town_the_model_calls_an_organisati
     doc.ents = [Span(doc, town, town + 1, label="ORG")]
     correct_place_entities(doc, gazetteer, GeoContext(focus_countries=()))
     assert [(e.text, e.label_) for e in doc.ents] == [("Dewsbury", label)]
+
+
+def test_a_county_and_a_place_inside_it_after_a_comma(nlp: Language) -> None:
+    text = "The calendar: Snetterton, Norfolk. Knockhill, Fife. Silverstone, Northamptonshire."
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    assert [m.text for m in mentions] == [
+        "Snetterton", "Norfolk", "Knockhill", "Fife", "Silverstone", "Northamptonshire",
+    ]  # fmt: skip
+    assert {m.country for m in mentions} == {"GB"}
+    # A circuit no gazetteer knows is placed in the division that follows it.
+    knockhill = only(mentions, "Knockhill")
+    assert (knockhill.name, knockhill.precision) == ("Fife", 3)
+
+
+def test_a_county_of_england_in_running_text(nlp: Language) -> None:
+    mention = only(parse(nlp, "Flooding closed roads in Kent, England, on Monday."), "Kent")
+    assert (mention.country, mention.precision) == ("GB", 3)
+
+
+def test_places_inside_sums_and_untagged_names(nlp: Language) -> None:
+    context = GeoContext(focus_countries=())
+    money = parse(nlp, "The fund invested 11 billion US dollars in the region.", context)
+    assert [(m.text, m.country) for m in money] == [("US", "US")]
+    company = parse(nlp, "Officials from SME Mauritius Limited met the minister.", context)
+    assert [(m.text, m.country) for m in company] == [("Mauritius", "MU")]
+
+
+def test_a_town_listed_after_a_place_of_its_country(nlp: Language) -> None:
+    # The model calls Almelo a PERSON; listed after Hilversum, it is the Dutch town.
+    text = "Trains from Amsterdam to Berlin stop in Hilversum and Almelo."
+    assert only(parse(nlp, text, GeoContext(focus_countries=())), "Almelo").country == "NL"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mamo was answering questions from the committee.",  # a one-word FAC
+        "The vote in red states was close.",  # lower case
+        # The model calls Helen Kunz a FAC; Kunz is the surname of a person named in full.
+        "The defense suggested it was Helen Kunz that killed her family. Randy Kunz died.",
+    ],
+)
+def test_unknown_names_that_are_no_places_are_dropped(nlp: Language, text: str) -> None:
+    doc = nlp(text)
+    assert any(ent.label_ in {"GPE", "LOC", "FAC"} for ent in doc.ents)  # what the model says
+    assert geoparse_doc(doc, context=GeoContext(focus_countries=())) == []

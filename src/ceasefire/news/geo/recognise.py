@@ -129,6 +129,8 @@ _DATELINE_MARKS = frozenset({"(", "\u2014", "\u2013", "-", "--", ",", ":"})
 _DETERMINERS = frozenset({"the"})
 _EMBEDDING_LABELS = frozenset({"ORG", "LAW", "EVENT", "MONEY"})
 _EMBEDDED_CITY = 100_000
+# ... or this large, in a country the text names ("the Slidell PD" in a text about the US).
+_EMBEDDED_NAMED_CITY = 20_000
 # A city far from the region of interest is relabelled only if it is this large: every
 # surname is a village somewhere.
 _LARGE_CITY = 1_000_000
@@ -490,7 +492,9 @@ def _country_in_run(span: Span, gazetteer: Gazetteer) -> Span | None:
     return None
 
 
-def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:
+def _embedded_place(
+    ent: Span, gazetteer: Gazetteer, named: frozenset[str] = frozenset()
+) -> Span | None:
     """The place an organisation's name is named after: "Toronto" in "Toronto Police Service",
     "Zimbabwe" in "Air Zimbabwe", "Malta" in "Central Bank of Malta".
 
@@ -519,7 +523,9 @@ def _embedded_place(ent: Span, gazetteer: Gazetteer) -> Span | None:
         places = [
             place
             for place in gazetteer.lookup(head.text)
-            if place.kind != "city" or place.population >= _EMBEDDED_CITY
+            if place.kind != "city"
+            or place.population >= _EMBEDDED_CITY
+            or (place.population >= _EMBEDDED_NAMED_CITY and place.country in named)
         ]
         if places:
             return head
@@ -697,6 +703,7 @@ def find_toponyms(
     context = context or DEFAULT_CONTEXT
     toponyms: list[Toponym] = []
     surnames = _surnames(doc)
+    named = _named_countries(doc, gazetteer, context)
     for ent in doc.ents:
         if ent.label_ == "NORP":
             demonym = _demonym(ent, gazetteer)
@@ -704,7 +711,7 @@ def find_toponyms(
                 toponyms.append(demonym)
             continue
         if ent.label_ in _EMBEDDING_LABELS:
-            embedded = _embedded_place(ent, gazetteer) or _currency_country(ent, gazetteer)
+            embedded = _embedded_place(ent, gazetteer, named) or _currency_country(ent, gazetteer)
             if embedded is not None:
                 toponyms.append(
                     Toponym(embedded.start_char, embedded.end_char, embedded.text, "ORG")
