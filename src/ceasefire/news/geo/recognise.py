@@ -532,6 +532,24 @@ def _embedded_place(
     return _trailing_place(span, gazetteer, start=span.start + 1)
 
 
+# Head words of organisations' names: a PERSON entity ending with one is an organisation the
+# model misread ("Abuja Chamber", "Miami Herald", "Bolton Wanderers").
+_ORGANISATION_HEADS = frozenset(
+    {
+        "chamber", "council", "university", "college", "school", "hospital", "police",
+        "herald", "times", "post", "tribune", "gazette", "press", "journal", "news",
+        "club", "fc", "united", "city", "town", "county", "rovers", "wanderers", "albion",
+        "athletic", "rangers", "academy", "airport", "association", "authority", "bank",
+        "board", "company", "corporation", "group", "institute", "ministry", "office",
+        "party", "port", "service", "society", "union",
+    }
+)  # fmt: skip
+
+
+def _organisation_called_person(ent: Span) -> bool:
+    return ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].lower_ in _ORGANISATION_HEADS
+
+
 def _currency_country(ent: Span, gazetteer: Gazetteer) -> Span | None:
     """The country of a sum's currency: "US" in "11 billion US dollars", "Hong Kong" in "5
     million Hong Kong dollars"; the run of capitalised words just before the currency word."""
@@ -710,7 +728,7 @@ def find_toponyms(
             if demonym is not None:
                 toponyms.append(demonym)
             continue
-        if ent.label_ in _EMBEDDING_LABELS:
+        if ent.label_ in _EMBEDDING_LABELS or _organisation_called_person(ent):
             embedded = _embedded_place(ent, gazetteer, named) or _currency_country(ent, gazetteer)
             if embedded is not None:
                 toponyms.append(
