@@ -666,26 +666,36 @@ def _add_subdivisions(
         ) or _county_town(builder, country, county_towns.get(subdivision.code), name)
         if located is None:
             continue
-        display, lat, lon, admin1, population = located
-        top_level = subdivision.parent_code is None
-        names = [name, display, *other_names, *aliases_of.get(subdivision.code, ())]
+        names = [name, located[0], *other_names, *aliases_of.get(subdivision.code, ())]
         if subdivision.code == "US-DC":
             names.append("D.C.")
-        builder.add(
-            Place(
-                name=display,
-                lat=lat,
-                lon=lon,
-                country=country,
-                feature_class="A",
-                kind="admin1" if top_level else "admin2",
-                population=population,
-                admin1=admin1,
-                geonameid=None,
-                precision=PRECISION_ADMIN1 if top_level else PRECISION_ADMIN2,
-            ),
-            names,
-        )
+        _add_division(builder, country, located, names, top_level=subdivision.parent_code is None)
+
+
+def _add_division(
+    builder: _Builder,
+    country: str,
+    located: tuple[str, float, float, str, int],
+    names: Sequence[str],
+    *,
+    top_level: bool,
+) -> None:
+    display, lat, lon, admin1, population = located
+    builder.add(
+        Place(
+            name=display,
+            lat=lat,
+            lon=lon,
+            country=country,
+            feature_class="A",
+            kind="admin1" if top_level else "admin2",
+            population=population,
+            admin1=admin1,
+            geonameid=None,
+            precision=PRECISION_ADMIN1 if top_level else PRECISION_ADMIN2,
+        ),
+        names,
+    )
 
 
 def _largest_town(builder: _Builder, country: str, name: str) -> Place | None:
@@ -711,24 +721,8 @@ def _county_town(
 def _add_county(builder: _Builder, country: str, seat: str, names: Sequence[str]) -> None:
     """A ceremonial or historic county that ISO 3166-2 no longer lists ("Berkshire")."""
     located = _county_town(builder, country, seat, names[0])
-    if located is None:
-        return
-    display, lat, lon, admin1, population = located
-    builder.add(
-        Place(
-            name=display,
-            lat=lat,
-            lon=lon,
-            country=country,
-            feature_class="A",
-            kind="admin2",
-            population=population,
-            admin1=admin1,
-            geonameid=None,
-            precision=PRECISION_ADMIN2,
-        ),
-        names,
-    )
+    if located is not None:
+        _add_division(builder, country, located, names, top_level=False)
 
 
 def _add_continents(builder: _Builder) -> None:
