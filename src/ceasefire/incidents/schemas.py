@@ -75,7 +75,7 @@ class TaskPublic(BaseModel):
     findings: str | None
 
 
-class IncidentFacts(BaseModel):
+class IncidentBase(BaseModel):
     """What an incident is, where and when, and where verification stands: the part every
     reader may see."""
 
@@ -94,7 +94,7 @@ class IncidentFacts(BaseModel):
     updated_at: datetime
 
 
-class IncidentSummary(IncidentFacts):
+class IncidentSummary(IncidentBase):
     """An incident in a list: what, where, when, and where verification stands."""
 
     agreement_id: str | None
@@ -115,7 +115,7 @@ class IncidentDetail(IncidentSummary):
     tasks: list[TaskPublic]
 
 
-class IncidentRedacted(IncidentFacts):
+class IncidentRedacted(IncidentBase):
     """The public view: no observer positions, no reports, no names of persons, no notes."""
 
     decision_state: str | None

@@ -25,7 +25,7 @@ class AttachmentPublic(BaseModel):
     received_by: str
 
 
-class ReportFacts(BaseModel):
+class ReportBase(BaseModel):
     """What a report says happened, where and when: the part every reader may see."""
 
     id: str
@@ -45,7 +45,7 @@ class ReportFacts(BaseModel):
     agreement_id: str | None
 
 
-class ReportPublic(ReportFacts):
+class ReportPublic(ReportBase):
     """A report as members see it: the source's content plus how and when it arrived."""
 
     owner_member: str
@@ -64,7 +64,7 @@ class ReportPublic(ReportFacts):
     attachments: list[AttachmentPublic]
 
 
-class ReportRedacted(ReportFacts):
+class ReportRedacted(ReportBase):
     """A public report: what happened, where and when; no observer position, no names."""
 
     incident_id: str | None = None
