@@ -27,11 +27,29 @@ from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
 from ceasefire.ledger.check import (
     ActualRows,
     ExpectedRows,
+    Payload,
     changed_row,
     projection_checker,
     read_payload,
 )
 from ceasefire.ledger.verify import CollectedEntry
+
+# The fields an ``alert:raised`` and an ``alert:subscribed`` entry give as the tables hold
+# them, but for the last, a digest of a column the check hashes (``_actual``).
+_ALERT_FIELDS = ("kind", "severity", "subject", "dedup_key", "classification", "summary_sha256")
+_SUBSCRIPTION_FIELDS = (
+    "member_id",
+    "user_id",
+    "kinds",
+    "areas",
+    "min_severity",
+    "channel",
+    "target_sha256",
+)
+
+
+def _fields(payload: Payload, names: Sequence[str]) -> dict[str, Any]:
+    return {name: payload[name] for name in names}
 
 
 def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
@@ -40,17 +58,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
         p = read_payload(entry)
         if entry.tag == AlertTag.RAISED:
             raised = cast(AlertRaised, p)
-            state["alerts"][str(raised["alert_id"])] = (
-                entry.seq,
-                {
-                    "kind": raised["kind"],
-                    "severity": raised["severity"],
-                    "subject": raised["subject"],
-                    "dedup_key": raised["dedup_key"],
-                    "classification": raised["classification"],
-                    "summary_sha256": raised["summary_sha256"],
-                },
-            )
+            state["alerts"][str(raised["alert_id"])] = (entry.seq, _fields(p, _ALERT_FIELDS))
             for queued in raised["deliveries"] or []:
                 state["alert_deliveries"][str(queued["delivery_id"])] = (
                     entry.seq,
@@ -64,16 +72,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             sub = cast(Subscribed, p)
             state["alert_subscriptions"][str(sub["subscription_id"])] = (
                 entry.seq,
-                {
-                    "member_id": sub["member_id"],
-                    "user_id": sub["user_id"],
-                    "kinds": sub["kinds"],
-                    "areas": sub["areas"],
-                    "min_severity": sub["min_severity"],
-                    "channel": sub["channel"],
-                    "target_sha256": sub["target_sha256"],
-                    "ended_at": None,
-                },
+                {**_fields(p, _SUBSCRIPTION_FIELDS), "ended_at": None},
             )
         elif entry.tag == AlertTag.UNSUBSCRIBED:
             ended = cast(Unsubscribed, p)
@@ -99,23 +98,16 @@ def _actual(session: Session) -> ActualRows:
     rows: dict[str, dict[str, dict[str, Any]]] = {
         "alerts": {
             a.id: {
-                "kind": a.kind,
-                "severity": a.severity,
-                "subject": a.subject,
-                "dedup_key": a.dedup_key,
-                "classification": a.classification,
+                **{name: getattr(a, name) for name in _ALERT_FIELDS[:-1]},
                 "summary_sha256": text_sha256(a.summary),
             }
             for a in session.scalars(select(AlertRow))
         },
         "alert_subscriptions": {
             s.id: {
-                "member_id": s.member_id,
-                "user_id": s.user_id,
+                **{name: getattr(s, name) for name in _SUBSCRIPTION_FIELDS[:-1]},
                 "kinds": list(s.kinds),
                 "areas": list(s.areas),
-                "min_severity": s.min_severity,
-                "channel": s.channel,
                 "target_sha256": text_sha256(s.target),
                 "ended_at": s.ended_at.isoformat() if s.ended_at else None,
             }

@@ -149,6 +149,32 @@ def pooled_dispersion(baselines: Iterable[Sequence[int]]) -> Dispersion:
     return Dispersion(max(1.0, chi2 / df) if df else 1.0, df)
 
 
+def _result(
+    area: str,
+    count: int,
+    days: int,
+    expected: float,
+    p_value: float,
+    alpha: float,
+    min_count: int,
+    *,
+    method: str = SPIKE_TEST,
+    dispersion: float | None = None,
+) -> SpikeResult:
+    """A test's outcome: an alert when the count is at least ``min_count`` and its tail
+    probability below ``alpha`` (the rule of every version)."""
+    return SpikeResult(
+        area=area,
+        count=count,
+        expected=expected,
+        p_value=p_value,
+        alert=count >= min_count and p_value < alpha,
+        baseline_days=days,
+        method=method,
+        dispersion=dispersion,
+    )
+
+
 def spike_test(
     area: str,
     count: int,
@@ -190,15 +216,7 @@ def spike_test(
     p = 1.0 / (factor * (1.0 + 1.0 / n))  # mean / variance
     shape = expected * p / (1.0 - p)
     p_value = negative_binomial_sf(count, shape, p)
-    return SpikeResult(
-        area=area,
-        count=count,
-        expected=expected,
-        p_value=p_value,
-        alert=count >= min_count and p_value < alpha,
-        baseline_days=days,
-        dispersion=factor,
-    )
+    return _result(area, count, days, expected, p_value, alpha, min_count, dispersion=factor)
 
 
 def spike_test_v1(
@@ -235,15 +253,7 @@ def spike_test_v1(
             p_value = max(
                 p_value, negative_binomial_sf(count, dispersion, dispersion / (dispersion + mean))
             )
-    return SpikeResult(
-        area=area,
-        count=count,
-        expected=expected,
-        p_value=p_value,
-        alert=count >= min_count and p_value < alpha,
-        baseline_days=days,
-        method=SPIKE_TEST_V1,
-    )
+    return _result(area, count, days, expected, p_value, alpha, min_count, method=SPIKE_TEST_V1)
 
 
 def daily_counts(

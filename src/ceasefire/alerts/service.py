@@ -771,12 +771,7 @@ def list_alerts(
             query = query.where(AlertRow.kind == kind.value)
         found: list[AlertPublic] = []
         for row in session.scalars(query.limit(limit * 4)):
-            if scope.can_read(
-                row.classification,
-                concerns=row.concerns,
-                owner_member=row.owner_member,
-                agreement_id=row.agreement_id,
-            ):
+            if scope.can_read_record(row):
                 found.append(_alert_public(row))
             if len(found) == limit:
                 break

@@ -18,12 +18,9 @@ from sqlalchemy.orm import Session
 from ceasefire.incidents.events import (
     Classified,
     DecisionRuleSet,
-    IncidentAssessed,
     IncidentCreated,
     IncidentDecided,
     IncidentEdited,
-    IncidentNoted,
-    IncidentReplied,
     IncidentTag,
     ReportRemoved,
     ReportsAdded,
@@ -50,6 +47,28 @@ from ceasefire.ledger.check import (
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.reports.service import incident_links
+
+# The tags whose entry records one new row: its table, the payload's key that names the row,
+# and the fields the row holds as the payload gives them; the last is a digest, of a column
+# the checker hashes (``_actual``).
+_RECORDED: dict[IncidentTag, tuple[str, str, tuple[str, ...]]] = {
+    IncidentTag.ASSESSED: (
+        "incident_assessments",
+        "assessment_id",
+        ("incident_id", "member_id", "classification", "supersedes", "view_sha256"),
+    ),
+    IncidentTag.REPLIED: ("incident_replies", "reply_id", ("incident_id", "party", "text_sha256")),
+    IncidentTag.NOTED: (
+        "incident_notes",
+        "note_id",
+        ("incident_id", "classification", "text_sha256"),
+    ),
+}
+
+
+def _columns(row: object, tag: IncidentTag) -> dict[str, Any]:
+    """The columns of ``row`` that ``tag``'s entry gives as they are (all but the digest)."""
+    return {name: getattr(row, name) for name in _RECORDED[tag][2][:-1]}
 
 
 def _attribution(kind: str, party: str | None) -> str:
@@ -127,38 +146,9 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
                 title_sha256=edited["title_sha256"],
                 summary_sha256=edited["summary_sha256"],
             )
-        elif tag == IncidentTag.ASSESSED:
-            assessed = cast(IncidentAssessed, p)
-            state["incident_assessments"][str(assessed["assessment_id"])] = (
-                seq,
-                {
-                    "incident_id": assessed["incident_id"],
-                    "member_id": assessed["member_id"],
-                    "classification": assessed["classification"],
-                    "supersedes": assessed["supersedes"],
-                    "view_sha256": assessed["view_sha256"],
-                },
-            )
-        elif tag == IncidentTag.REPLIED:
-            replied = cast(IncidentReplied, p)
-            state["incident_replies"][str(replied["reply_id"])] = (
-                seq,
-                {
-                    "incident_id": replied["incident_id"],
-                    "party": replied["party"],
-                    "text_sha256": replied["text_sha256"],
-                },
-            )
-        elif tag == IncidentTag.NOTED:
-            noted = cast(IncidentNoted, p)
-            state["incident_notes"][str(noted["note_id"])] = (
-                seq,
-                {
-                    "incident_id": noted["incident_id"],
-                    "classification": noted["classification"],
-                    "text_sha256": noted["text_sha256"],
-                },
-            )
+        elif tag in _RECORDED:
+            table, id_key, fields = _RECORDED[IncidentTag(tag)]
+            state[table][str(p[id_key])] = (seq, {name: p[name] for name in fields})
         elif tag == IncidentTag.TASK_ASSIGNED:
             assigned = cast(TaskAssigned, p)
             state["investigation_tasks"][str(assigned["task_id"])] = (
@@ -200,28 +190,17 @@ def _actual(session: Session) -> ActualRows:
         },
         "incident_assessments": {
             a.id: {
-                "incident_id": a.incident_id,
-                "member_id": a.member_id,
-                "classification": a.classification,
-                "supersedes": a.supersedes,
+                **_columns(a, IncidentTag.ASSESSED),
                 "view_sha256": canonical_sha256(assessment_view(a)),
             }
             for a in session.scalars(select(AssessmentRow))
         },
         "incident_replies": {
-            r.id: {
-                "incident_id": r.incident_id,
-                "party": r.party,
-                "text_sha256": text_sha256(r.text),
-            }
+            r.id: {**_columns(r, IncidentTag.REPLIED), "text_sha256": text_sha256(r.text)}
             for r in session.scalars(select(ReplyRow))
         },
         "incident_notes": {
-            n.id: {
-                "incident_id": n.incident_id,
-                "classification": n.classification,
-                "text_sha256": text_sha256(n.text),
-            }
+            n.id: {**_columns(n, IncidentTag.NOTED), "text_sha256": text_sha256(n.text)}
             for n in session.scalars(select(NoteRow))
         },
         "investigation_tasks": {

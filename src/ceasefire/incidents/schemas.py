@@ -75,15 +75,14 @@ class TaskPublic(BaseModel):
     findings: str | None
 
 
-class IncidentSummary(BaseModel):
-    """An incident in a list: what, where, when, and where verification stands."""
+class IncidentBase(BaseModel):
+    """What an incident is, where and when, and where verification stands: the part every
+    reader may see."""
 
     id: str
-    agreement_id: str | None
     title: str
     summary: str | None
     category: str
-    classification: Classification
     concerns: list[str]
     status: OccurrenceStatus
     attribution: AttributionKind
@@ -91,10 +90,17 @@ class IncidentSummary(BaseModel):
     observed_start: datetime
     observed_end: datetime
     event_position: dict[str, Any]
+    report_count: int
+    updated_at: datetime
+
+
+class IncidentSummary(IncidentBase):
+    """An incident in a list: what, where, when, and where verification stands."""
+
+    agreement_id: str | None
+    classification: Classification
     owner_member: str
     created_at: datetime
-    updated_at: datetime
-    report_count: int
     channels: list[str]
 
 
@@ -109,23 +115,10 @@ class IncidentDetail(IncidentSummary):
     tasks: list[TaskPublic]
 
 
-class IncidentRedacted(BaseModel):
+class IncidentRedacted(IncidentBase):
     """The public view: no observer positions, no reports, no names of persons, no notes."""
 
-    id: str
-    title: str
-    summary: str | None
-    category: str
-    concerns: list[str]
-    status: OccurrenceStatus
-    attribution: AttributionKind
-    attributed_party: str | None
-    observed_start: datetime
-    observed_end: datetime
-    event_position: dict[str, Any]
-    report_count: int
     decision_state: str | None
-    updated_at: datetime
 
 
 class IncidentCreate(BaseModel):

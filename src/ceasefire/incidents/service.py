@@ -26,13 +26,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack, cast
 
-from sqlalchemy import ColumnElement, Text, and_, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Text, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.areas import hook_implementations
 from ceasefire.db.context import ServiceContext
+from ceasefire.db.paging import id_pages
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import check_cursor, new_id
 from ceasefire.incidents.events import (
@@ -1517,22 +1518,16 @@ def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[
 
 def incident_snapshots(session: Session, agreement_id: str) -> Iterator[IncidentSnapshot]:
     """Every incident of ``agreement_id`` as it is now, oldest first (for re-evaluations)."""
-    after = ""
-    while True:
-        rows = list(
-            session.scalars(
-                select(IncidentRow)
-                .where(IncidentRow.agreement_id == agreement_id, IncidentRow.id > after)
-                .order_by(IncidentRow.id)
-                .limit(_SNAPSHOT_CHUNK)
-            )
-        )
-        if not rows:
-            return
+    query = (
+        select(IncidentRow).where(IncidentRow.agreement_id == agreement_id).order_by(IncidentRow.id)
+    )
+    pages = id_pages(
+        query, IncidentRow.id, lambda page: session.scalars(page).all(), chunk=_SNAPSHOT_CHUNK
+    )
+    for rows in pages:
         reports_of = reports_by_incident(session, [row.id for row in rows])
         for row in rows:
             yield _snapshot(row, reports_of[row.id])
-        after = rows[-1].id
 
 
 def incident_cells(
@@ -2050,20 +2045,12 @@ def incident_facts(
         return known
 
     connection = session.connection()
-    after: str | None = None
-    position = 0
-    while True:
-        page = query.limit(chunk)
-        if wanted is not None:
-            part = wanted[position : position + chunk]
-            if not part:
-                return
-            position += chunk
-            page = page.where(IncidentRow.id.in_(part))
-        elif after is not None:
-            page = page.where(IncidentRow.id > after)
+
+    def fetch(page: Select[Any]) -> list[Any]:
         # ``all()`` is one ``fetchall``; iterating the result fetches row by row.
-        rows: list[Any] = list(connection.execute(page).all())
+        return list(connection.execute(page).all())
+
+    for rows in id_pages(query, IncidentRow.id, fetch, chunk=chunk, wanted=wanted):
         readable = [
             r
             for r in rows
@@ -2114,10 +2101,6 @@ def incident_facts(
                     _worst_casualties(json.loads(c) for c in figures) if figures else {},
                 )
             )
-        if wanted is None:
-            if len(rows) < chunk:
-                return
-            after = rows[-1].id
 
 
 class RecordFilters(TypedDict, total=False):

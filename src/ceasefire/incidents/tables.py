@@ -63,54 +63,48 @@ class IncidentRow(Base):
     when a report comes back (the decision is undone)."""
 
 
-class AssessmentRow(Base):
-    """One member's view; never updated: a later row of the same member supersedes it."""
-
-    __tablename__ = "incident_assessments"
+class _MemberRecord:
+    """What every member's record on an incident holds (an assessment, a reply, a note):
+    the incident, who wrote it and when, and who may read it."""
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
     member_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    classification: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AssessmentRow(_MemberRecord, Base):
+    """One member's view; never updated: a later row of the same member supersedes it."""
+
+    __tablename__ = "incident_assessments"
+
     stance: Mapped[str] = mapped_column(String(16))
     finding_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
     finding_attribution: Mapped[str | None] = mapped_column(String(24), nullable=True)
     finding_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
     rationale: Mapped[str] = mapped_column(Text)
     evidence_refs: Mapped[list[str]] = mapped_column(JSON)
-    classification: Mapped[str] = mapped_column(String(16))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     supersedes: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
-class ReplyRow(Base):
+class ReplyRow(_MemberRecord, Base):
     """A party liaison's right of reply to an incident."""
 
     __tablename__ = "incident_replies"
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
-    member_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     party: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     evidence_refs: Mapped[list[str]] = mapped_column(JSON)
-    classification: Mapped[str] = mapped_column(String(16))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class NoteRow(Base):
+class NoteRow(_MemberRecord, Base):
     """A working note on an incident (internal by default: the monitors' deliberation)."""
 
     __tablename__ = "incident_notes"
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
-    member_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     text: Mapped[str] = mapped_column(Text)
-    classification: Mapped[str] = mapped_column(String(16))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class InvestigationTaskRow(Base):

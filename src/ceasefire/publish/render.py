@@ -188,34 +188,15 @@ def map_image(
             )
     violations = [i for i in points if i.category in VIOLATION_CATEGORIES]
     others = [i for i in points if i.category not in VIOLATION_CATEGORIES]
-    if violations:
-        axes.scatter(
-            [i.lon for i in violations],
-            [i.lat for i in violations],
-            s=18,
-            color="#b03a2e",
-            zorder=3,
-            label=labels[0],
-        )
-    if others:
-        axes.scatter(
-            [i.lon for i in others],
-            [i.lat for i in others],
-            s=14,
-            color="#e69f00",
-            zorder=3,
-            label=labels[1],
-        )
-    if posts:
-        axes.scatter(
-            [p["lon"] for p in posts],
-            [p["lat"] for p in posts],
-            s=22,
-            marker="^",
-            color="#1f4e79",
-            zorder=4,
-            label=labels[2],
-        )
+    layers = [
+        # (longitudes, latitudes, marker size, marker, colour, z-order)
+        ([i.lon for i in violations], [i.lat for i in violations], 18, "o", "#b03a2e", 3),
+        ([i.lon for i in others], [i.lat for i in others], 14, "o", "#e69f00", 3),
+        ([p["lon"] for p in posts], [p["lat"] for p in posts], 22, "^", "#1f4e79", 4),
+    ]
+    for (xs, ys, size, marker, colour, order), label in zip(layers, labels, strict=True):
+        if xs:
+            axes.scatter(xs, ys, s=size, marker=marker, color=colour, zorder=order, label=label)
     lats = [i.lat for i in points] + [p["lat"] for p in posts]
     for zone in zones:
         for _, ys, _ in _rings(zone.geometry):

@@ -12,12 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    ExpectedRows,
+    Payload,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.reports.events import (
     AttachmentReceived,
@@ -26,6 +32,15 @@ from ceasefire.reports.events import (
     ReportTag,
 )
 from ceasefire.reports.tables import AttachmentRow, ReportRow
+
+# The fields compared, as a ``report:received`` and an ``attachment:received`` entry give
+# them (the attachment's are its columns as they are).
+_REPORT_FIELDS = ("content_sha256", "channel", "category", "classification", "owner_member")
+_ATTACHMENT_FIELDS = ("report_id", "sha256", "size_bytes")
+
+
+def _fields(payload: Payload, names: Sequence[str]) -> dict[str, Any]:
+    return {name: payload[name] for name in names}
 
 
 def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
@@ -36,16 +51,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
         tag, seq = entry.tag, entry.seq
         if tag == ReportTag.RECEIVED:
             received = cast(ReportReceived, p)
-            state["reports"][str(received["report_id"])] = (
-                seq,
-                {
-                    "content_sha256": received["content_sha256"],
-                    "channel": received["channel"],
-                    "category": received["category"],
-                    "classification": received["classification"],
-                    "owner_member": received["owner_member"],
-                },
-            )
+            state["reports"][str(received["report_id"])] = (seq, _fields(p, _REPORT_FIELDS))
         elif tag == ReportTag.IMPORT_BATCH_COMMITTED:
             batch = cast(ImportBatchCommitted, p)
             for report_id, digest, _key in batch["reports"] or []:
@@ -57,11 +63,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             attachment = cast(AttachmentReceived, p)
             state["report_attachments"][str(attachment["attachment_id"])] = (
                 seq,
-                {
-                    "report_id": attachment["report_id"],
-                    "sha256": attachment["sha256"],
-                    "size_bytes": attachment["size_bytes"],
-                },
+                _fields(p, _ATTACHMENT_FIELDS),
             )
     return state
 
@@ -88,7 +90,7 @@ def _actual(session: Session) -> ActualRows:
     return {
         "reports": reports,
         "report_attachments": {
-            a.id: {"report_id": a.report_id, "sha256": a.sha256, "size_bytes": a.size_bytes}
+            a.id: {name: getattr(a, name) for name in _ATTACHMENT_FIELDS}
             for a in session.scalars(select(AttachmentRow))
         },
     }

@@ -9,6 +9,7 @@ own view, never the operator's.
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -161,15 +162,17 @@ def import_csv(
     """Import reports from a CSV file: all or nothing, unless --skip-invalid. Rerunning an
     interrupted import stores exactly the missing rows. The imported reports are then fused
     into incidents (as the API's background worker would), unless --no-fuse."""
+    run = partial(
+        imports.import_csv,
+        get_context(),
+        acting_viewer(get_context(), token),
+        file,
+        skip_invalid=skip_invalid,
+        rejects_path=rejects,
+        workers=workers,
+    )
     if as_json:
-        result = imports.import_csv(
-            get_context(),
-            acting_viewer(get_context(), token),
-            file,
-            skip_invalid=skip_invalid,
-            rejects_path=rejects,
-            workers=workers,
-        )
+        result = run()
         print_json({**result.to_dict(), "fused": drain_intake(get_context()) if fuse else {}})
         return
     with Progress(
@@ -184,15 +187,7 @@ def import_csv(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        result = imports.import_csv(
-            get_context(),
-            acting_viewer(get_context(), token),
-            file,
-            skip_invalid=skip_invalid,
-            rejects_path=rejects,
-            progress=advance,
-            workers=workers,
-        )
+        result = run(progress=advance)
     console.print(
         f"{result.imported} imported, {result.already_present} already present,"
         f" {result.rejected} rejected of {result.rows_total} rows ({result.batches} batches)"

@@ -93,12 +93,7 @@ def report_points(
         )
         points: list[ReportPoint] = []
         for row in session.execute(query):
-            if not scope.can_read(
-                row.classification,
-                concerns=row.concerns,
-                owner_member=row.owner_member,
-                agreement_id=row.agreement_id,
-            ):
+            if not scope.can_read_record(row):
                 continue
             if len(points) == limit:
                 return points, True

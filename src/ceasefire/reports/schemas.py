@@ -25,58 +25,48 @@ class AttachmentPublic(BaseModel):
     received_by: str
 
 
-class ReportPublic(BaseModel):
-    """A report as members see it: the source's content plus how and when it arrived."""
+class ReportBase(BaseModel):
+    """What a report says happened, where and when: the part every reader may see."""
 
     id: str
     received_at: datetime
+    channel: Channel
+    category: str
+    classification: Classification
+    concerns: list[str]
+    observed: dict[str, Any]
+    event_position: dict[str, Any]
+    count: int | None
+    weapon_class: str | None
+    means: list[str]
+    alleged_perpetrator: str | None
+    casualties: dict[str, Any]
+    confidence: str | None
+    agreement_id: str | None
+
+
+class ReportPublic(ReportBase):
+    """A report as members see it: the source's content plus how and when it arrived."""
+
     owner_member: str
     submitted_by: str | None
     idempotency_key: str | None
     content_sha256: str
     incident_id: str | None
-    channel: Channel
-    category: str
-    classification: Classification
-    concerns: list[str]
-    observed: dict[str, Any]
-    event_position: dict[str, Any]
     observer_position: dict[str, Any] | None
     distance_m: dict[str, Any] | None
     bearing_deg: float | None
-    count: int | None
-    weapon_class: str | None
-    means: list[str]
-    alleged_perpetrator: str | None
-    casualties: dict[str, Any]
     narrative: str | None
     source_reference: str | None
     reporter: str | None
-    confidence: str | None
-    agreement_id: str | None
     post_id: str | None
     sensor_id: str | None
     attachments: list[AttachmentPublic]
 
 
-class ReportRedacted(BaseModel):
+class ReportRedacted(ReportBase):
     """A public report: what happened, where and when; no observer position, no names."""
 
-    id: str
-    received_at: datetime
-    channel: Channel
-    category: str
-    classification: Classification
-    concerns: list[str]
-    observed: dict[str, Any]
-    event_position: dict[str, Any]
-    count: int | None
-    weapon_class: str | None
-    means: list[str]
-    alleged_perpetrator: str | None
-    casualties: dict[str, Any]
-    confidence: str | None
-    agreement_id: str | None
     incident_id: str | None = None
     """The incident that groups the report (fusion or an analyst), if any."""
 

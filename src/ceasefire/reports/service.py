@@ -33,6 +33,7 @@ from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import unavailable_for
+from ceasefire.db.paging import id_pages
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import check_cursor, new_id
 from ceasefire.ledger.service import NewEntry, append, append_many
@@ -1195,20 +1196,11 @@ def report_records(
     a JSON-able record: members get it whole, the public redacted (no observer position,
     reporter, post or narrative). Read in chunks by id, so a million reports stream."""
     wanted = sorted(set(ids)) if ids is not None else None
-    clause = scope.clause(ReportRow)
-    after: str | None = None
-    position = 0
-    while True:
-        query = select(ReportRow).where(clause).order_by(ReportRow.id).limit(chunk)
-        if wanted is not None:
-            part = wanted[position : position + chunk]
-            if not part:
-                return
-            position += chunk
-            query = query.where(ReportRow.id.in_(part))
-        elif after is not None:
-            query = query.where(ReportRow.id > after)
-        rows = list(session.scalars(query))
+    query = select(ReportRow).where(scope.clause(ReportRow)).order_by(ReportRow.id)
+    pages = id_pages(
+        query, ReportRow.id, lambda page: session.scalars(page).all(), chunk=chunk, wanted=wanted
+    )
+    for rows in pages:
         links = dict(grouped_reports(session, [r.id for r in rows]))
         for row in rows:
             if readable_row(scope, row):
@@ -1217,10 +1209,6 @@ def report_records(
                 record = shown.model_dump(mode="json")
                 record.pop("attachments", None)
                 yield record
-        if wanted is None:
-            if len(rows) < chunk:
-                return
-            after = rows[-1].id
 
 
 class ReportContentFacts(NamedTuple):

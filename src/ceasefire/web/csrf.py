@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from ceasefire.errors import Forbidden
 from ceasefire.web.session import SESSION_COOKIE
@@ -51,3 +51,7 @@ async def require_csrf(request: Request) -> None:
     form = await request.form()
     value = form.get(FIELD)
     check(request, value if isinstance(value, str) else None)
+
+
+CsrfChecked = [Depends(require_csrf)]
+"""A form route's ``dependencies``: the CSRF check of ``require_csrf``."""

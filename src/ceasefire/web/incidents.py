@@ -34,12 +34,11 @@ from ceasefire.incidents.model import (
 from ceasefire.incidents.schemas import IncidentDetail
 from ceasefire.reports.model import Category, Channel
 from ceasefire.web import common
-from ceasefire.web.csrf import require_csrf
+from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import filtered_list, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
-CsrfChecked = [Depends(require_csrf)]
 
 FILTERS = (
     "start",

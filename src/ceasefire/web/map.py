@@ -3,6 +3,7 @@ same data as tables, for screen readers and keyboards) and ``/map/towns.json``."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
@@ -115,6 +116,11 @@ CategoryQuery = Annotated[
 ]
 
 
+def _translated(lang: str, labels: Mapping[str, str]) -> dict[str, str]:
+    """``labels`` (code → English label) with each label in ``lang``."""
+    return {code: i18n.gettext(lang, label) for code, label in labels.items()}
+
+
 @router.get("/map", response_class=HTMLResponse)
 def map_page(
     request: Request,
@@ -147,8 +153,8 @@ def map_page(
         window=window,
         category=chosen,
         category_labels=CATEGORY_LABELS,
-        category_names={k: i18n.gettext(lang, v) for k, v in CATEGORY_LABELS.items()},
-        channel_names={k: i18n.gettext(lang, v) for k, v in CHANNEL_LABELS.items()},
+        category_names=_translated(lang, CATEGORY_LABELS),
+        channel_names=_translated(lang, CHANNEL_LABELS),
         first_day=FIRST_DAY,
         last_day=max(datetime.now(UTC).date(), window.until),
         windows=WINDOWS,
@@ -156,8 +162,8 @@ def map_page(
         focus=FOCUS,
         zone_statuses=ZONE_STATUSES,
         incident_statuses=INCIDENT_STATUSES,
-        status_labels={k: i18n.gettext(lang, v) for k, v in INCIDENT_STATUSES.items()},
-        zone_labels={k: i18n.gettext(lang, v) for k, v in ZONE_STATUSES.items()},
+        status_labels=_translated(lang, INCIDENT_STATUSES),
+        zone_labels=_translated(lang, ZONE_STATUSES),
         leaflet_url=LEAFLET_URL,
         markercluster_url=MARKERCLUSTER_URL,
         basemap_url=static_url(BASEMAP_URL.removeprefix("/static/web/")),

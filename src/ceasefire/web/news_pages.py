@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -25,12 +25,11 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
 from ceasefire.news import service as news
 from ceasefire.web import common
-from ceasefire.web.csrf import require_csrf
+from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
-CsrfChecked = [Depends(require_csrf)]
 CACHE_KEY = "web.news_ingester"
 
 

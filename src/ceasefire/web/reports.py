@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -39,12 +39,11 @@ from ceasefire.reports.model import (
 )
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic
 from ceasefire.web import common, csrf, import_progress
-from ceasefire.web.csrf import require_csrf
+from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import TIME_ZONES, filtered_list, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
-CsrfChecked = [Depends(require_csrf)]
 
 FILTERS = ("start", "end", "bbox", "category", "channel", "party", "classification", "unassigned")
 PAGE_SIZE = 25
