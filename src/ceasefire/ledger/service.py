@@ -490,6 +490,23 @@ def append(
     return entry.seq
 
 
+def add_ledgered(
+    session: Session,
+    settings: Settings,
+    row: object,
+    *,
+    tag: str,
+    subject: str,
+    payload: Mapping[str, Any],
+    actor: Actor,
+) -> int:
+    """Insert ``row`` (flushed, so its constraints are checked first) and :func:`append` the
+    entry that ledgers it, in the caller's transaction; the entry's sequence number."""
+    session.add(row)
+    session.flush()
+    return append(session, settings, tag=tag, subject=subject, payload=payload, actor=actor)
+
+
 @dataclass(frozen=True)
 class NewEntry:
     """One entry for :func:`append_many`."""

@@ -16,7 +16,13 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import ActualRows, changed_row, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    changed_row,
+    picked,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.members.events import (
     MemberAdded,
@@ -59,22 +65,13 @@ def _expected(
         p = read_payload(entry)
         if entry.tag == MemberTag.MEMBER_ADDED:
             member = cast(MemberAdded, p)
-            fields: dict[str, Any] = {
-                "name": member["name"],
-                "kind": member["kind"],
-                "iso3": member["iso3"],
-            }
+            fields = picked(member, "name", "kind", "iso3")
             state["members"][str(member["member_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.ROLE_GRANTED:
             granted = cast(RoleGranted, p)
-            fields = {
-                "member_id": granted["member_id"],
-                "agreement_id": granted["agreement_id"],
-                "role": granted["role"],
-                "party": granted["party"],
-                "valid_from": granted["valid_from"],
-                "valid_to": granted["valid_to"],
-            }
+            fields = picked(
+                granted, "member_id", "agreement_id", "role", "party", "valid_from", "valid_to"
+            )
             state["member_roles"][str(granted["role_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.ROLE_ENDED:
             ended = cast(RoleEnded, p)
@@ -82,11 +79,7 @@ def _expected(
             changed_row(state["member_roles"], key, entry.seq, {"valid_to": ended["valid_to"]})
         elif entry.tag == MemberTag.USER_ADDED:
             user = cast(UserAdded, p)
-            fields = {
-                "member_id": user["member_id"],
-                "operator": user["operator"],
-                "has_password": user["has_password"],
-            }
+            fields = picked(user, "member_id", "operator", "has_password")
             state["users"][str(user["user_id"])] = (
                 entry.seq,
                 {**fields, "disabled": False, "lang": None, "time_zone": None},
@@ -114,12 +107,7 @@ def _expected(
             changed_row(state["users"], key, entry.seq, change)
         elif entry.tag == MemberTag.TOKEN_CREATED:
             token = cast(TokenCreated, p)
-            fields = {
-                "user_id": token["user_id"],
-                "label": token["label"],
-                "expires_at": token["expires_at"],
-                "revoked": False,
-            }
+            fields = {**picked(token, "user_id", "label", "expires_at"), "revoked": False}
             state["api_tokens"][str(token["token_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.TOKEN_REVOKED:
             key = str(cast(TokenRevoked, p)["token_id"])
@@ -128,27 +116,24 @@ def _expected(
             post = cast(PostAdded, p)
             coordinates: list[Any] = (post["location"] or {}).get("coordinates") or [None, None]
             fields = {
-                "name": post["name"],
-                "owners": post["owners"],
+                **picked(post, "name", "owners"),
                 "lon": coordinates[0],
                 "lat": coordinates[1],
-                "location_note": post["location_note"],
-                "active_from": post["active_from"],
-                "active_to": post["active_to"],
-                "independent": post["independent"],
-                "classification": post["classification"],
+                **picked(
+                    post,
+                    "location_note",
+                    "active_from",
+                    "active_to",
+                    "independent",
+                    "classification",
+                ),
             }
             state["posts"][str(post["post_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.SENSOR_ADDED:
             sensor = cast(SensorAdded, p)
-            fields = {
-                "kind": sensor["kind"],
-                "name": sensor["name"],
-                "post_id": sensor["post_id"],
-                "member_id": sensor["member_id"],
-                "classification": sensor["classification"],
-                "notes": sensor["notes"],
-            }
+            fields = picked(
+                sensor, "kind", "name", "post_id", "member_id", "classification", "notes"
+            )
             state["sensors"][str(sensor["sensor_id"])] = (entry.seq, fields)
     return state
 

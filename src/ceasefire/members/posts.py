@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ceasefire.access import Classification, Viewer, can_read
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, NotFound, problem
-from ceasefire.ledger.service import append
+from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.events import MemberTag, PostAdded, SensorAdded
 from ceasefire.members.model import ObservationPost, Sensor
 from ceasefire.members.schemas import PostPublic, SensorPublic
@@ -222,11 +222,10 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             notes=sensor.notes,
             created_at=utcnow(),
         )
-        session.add(row)
-        session.flush()
-        append(
+        add_ledgered(
             session,
             ctx.settings,
+            row,
             tag=MemberTag.SENSOR_ADDED,
             subject=f"sensor/{sensor.id}",
             payload=SensorAdded(

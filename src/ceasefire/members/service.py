@@ -18,7 +18,7 @@ from ceasefire.access import Role, Viewer
 from ceasefire.actor import CENTRE_MEMBER_ID, Actor
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
-from ceasefire.ledger.service import append
+from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.events import MemberAdded, MemberTag, RoleEnded, RoleGranted
 from ceasefire.members.model import (
     Member,
@@ -174,11 +174,10 @@ def add_member(ctx: ServiceContext, viewer: Viewer, member: Member) -> MemberPub
         row = MemberRow(
             id=member.id, name=member.name, kind=member.kind.value, iso3=member.iso3, created_at=now
         )
-        session.add(row)
-        session.flush()
-        append(
+        add_ledgered(
             session,
             ctx.settings,
+            row,
             tag=MemberTag.MEMBER_ADDED,
             subject=f"member/{member.id}",
             payload=MemberAdded(
