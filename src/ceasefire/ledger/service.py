@@ -895,16 +895,20 @@ def list_roots(ctx: ServiceContext) -> list[RootPublic]:
     """Every sealed day, oldest first."""
     with ctx.reader() as session:
         return [
-            RootPublic(
-                day=row.day,
-                first_seq=row.first_seq,
-                last_seq=row.last_seq,
-                count=row.leaf_count,
-                root=row.root,
-                sealed_seq=row.sealed_seq,
-            )
+            _root_public(row)
             for row in session.scalars(select(LedgerRootRow).order_by(LedgerRootRow.day))
         ]
+
+
+def _root_public(row: LedgerRootRow) -> RootPublic:
+    return RootPublic(
+        day=row.day,
+        first_seq=row.first_seq,
+        last_seq=row.last_seq,
+        count=row.leaf_count,
+        root=row.root,
+        sealed_seq=row.sealed_seq,
+    )
 
 
 def _require_reader(viewer: Viewer) -> None:
@@ -1410,13 +1414,4 @@ def root_of_day(session: Session, before: date) -> RootPublic | None:
     row = session.scalars(
         select(LedgerRootRow).where(LedgerRootRow.day < before).order_by(LedgerRootRow.day.desc())
     ).first()
-    if row is None:
-        return None
-    return RootPublic(
-        day=row.day,
-        first_seq=row.first_seq,
-        last_seq=row.last_seq,
-        count=row.leaf_count,
-        root=row.root,
-        sealed_seq=row.sealed_seq,
-    )
+    return None if row is None else _root_public(row)

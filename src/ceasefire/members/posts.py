@@ -51,8 +51,9 @@ def _post_public(row: ObservationPostRow, owners: list[str], at: datetime) -> Po
     )
 
 
-def _sensor_public(row: SensorRow) -> SensorPublic:
-    return SensorPublic.model_validate(row, from_attributes=True)
+def _sensor_public(sensor: SensorRow | Sensor) -> SensorPublic:
+    """A stored sensor, or one given to be added (to compare it with the stored one)."""
+    return SensorPublic.model_validate(sensor, from_attributes=True)
 
 
 def _readable(viewer: Viewer, classification: str, owners: list[str]) -> bool:
@@ -206,7 +207,7 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             raise Forbidden("only an operator or a monitor member owning the sensor may add it")
         existing = session.get(SensorRow, sensor.id)
         if existing is not None:
-            if _sensor_public(existing) == _sensor_public_of(sensor):
+            if _sensor_public(existing) == _sensor_public(sensor):
                 return _sensor_public(existing)
             raise Conflict(
                 f"sensor {sensor.id!r} already exists with other details",
@@ -242,18 +243,6 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             actor=actor,
         )
         return _sensor_public(row)
-
-
-def _sensor_public_of(sensor: Sensor) -> SensorPublic:
-    return SensorPublic(
-        id=sensor.id,
-        kind=sensor.kind,
-        name=sensor.name,
-        post_id=sensor.post_id,
-        member_id=sensor.member_id,
-        classification=sensor.classification,
-        notes=sensor.notes,
-    )
 
 
 def list_sensors(
