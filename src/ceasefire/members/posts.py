@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.access import Classification, Viewer, can_read
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Conflict, Forbidden, NotFound, problem
+from ceasefire.errors import Forbidden, NotFound, id_taken, problem
 from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.events import MemberTag, PostAdded, SensorAdded
 from ceasefire.members.model import ObservationPost, Sensor
@@ -107,10 +107,7 @@ def add_post(ctx: ServiceContext, viewer: Viewer, post: ObservationPost) -> Post
             owners = _owners(session, post.id)
             if _same_post(existing, owners, post):
                 return _post_public(existing, owners, now)
-            raise Conflict(
-                f"post {post.id!r} already exists with other details",
-                details=[problem("id", "taken")],
-            )
+            raise id_taken("post", post.id)
         row = ObservationPostRow(
             id=post.id,
             name=post.name,
@@ -209,10 +206,7 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
         if existing is not None:
             if _sensor_public(existing) == _sensor_public(sensor):
                 return _sensor_public(existing)
-            raise Conflict(
-                f"sensor {sensor.id!r} already exists with other details",
-                details=[problem("id", "taken")],
-            )
+            raise id_taken("sensor", sensor.id)
         row = SensorRow(
             id=sensor.id,
             kind=sensor.kind.value,
