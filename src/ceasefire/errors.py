@@ -145,3 +145,12 @@ class IntegrityError(CeasefireError):
 def problem(loc: str, message: str, **extra: Any) -> dict[str, Any]:
     """One entry of an ``InvalidInput.details`` list: where, and what is wrong."""
     return {"loc": loc, "message": message, **extra}
+
+
+def id_taken(what: str, record_id: str) -> Conflict:
+    """Adding ``what`` ``record_id`` again with other details: the id is taken (the same
+    details again would have been a retry, answered with the stored record)."""
+    return Conflict(
+        f"{what} {record_id!r} already exists with other details",
+        details=[problem("id", "taken")],
+    )

@@ -205,3 +205,24 @@ def test_every_role_by_classification_through_the_api(
         if one.status_code == 200:
             seen.add(who)
     assert seen == EXPECTED[classification]
+
+
+def test_sensor_added_through_the_api_is_the_one_sent(client: TestClient, cast: Cast) -> None:
+    sensor = {
+        "id": "rus-uav-9",
+        "kind": "uav",
+        "name": "UAV 9",
+        "member_id": "rus",
+        "classification": "internal",
+        "notes": "night flights",
+    }
+    operator = cast.bearer("operator")
+    created = client.post("/api/v1/sensors", json=sensor, headers=operator)
+    assert created.status_code == 201
+    assert created.json() == {**sensor, "post_id": None}
+    assert client.get("/api/v1/sensors/rus-uav-9", headers=operator).json() == created.json()
+    again = client.post("/api/v1/sensors", json=sensor, headers=operator)
+    assert (again.status_code, again.json()) == (201, created.json())
+    other = client.post("/api/v1/sensors", json={**sensor, "name": "UAV 10"}, headers=operator)
+    assert other.status_code == 409
+    assert other.json()["error"]["details"] == [{"loc": "id", "message": "taken"}]

@@ -306,14 +306,14 @@ def test_record_status_change_is_idempotent_and_checked(ctx: ServiceContext) -> 
 def test_zones_are_a_feature_collection(ctx: ServiceContext) -> None:
     agreements.load_shipped(ctx)
     collection = agreements.list_zones(ctx)
-    assert collection["type"] == "FeatureCollection"
-    ids = {f["id"] for f in collection["features"]}
+    assert collection.type == "FeatureCollection"
+    ids = {f.id for f in collection.features}
     assert f"{NK_ID}/lachin-corridor" in ids
-    corridor = next(f for f in collection["features"] if f["id"] == f"{NK_ID}/lachin-corridor")
-    assert corridor["geometry"]["type"] == "Polygon"
-    assert corridor["properties"]["precision"].startswith("Approximate")
-    assert corridor["properties"]["valid_from"] == "2020-11-09T21:00:00Z"
-    assert agreements.list_zones(ctx, as_of=utc(2020, 11, 1))["features"] == []
+    corridor = next(f for f in collection.features if f.id == f"{NK_ID}/lachin-corridor")
+    assert corridor.geometry["type"] == "Polygon"
+    assert corridor.properties.precision.startswith("Approximate")
+    assert corridor.properties.valid_from == "2020-11-09T21:00:00Z"
+    assert agreements.list_zones(ctx, as_of=utc(2020, 11, 1)).features == []
     with pytest.raises(NotFound):
         agreements.list_zones(ctx, agreement_id="nope")
 

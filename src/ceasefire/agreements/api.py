@@ -177,7 +177,7 @@ def list_zones(
     agreement: Annotated[
         str | None, Query(description="Only this agreement's zones.", max_length=80)
     ] = None,
-) -> dict[str, Any]:
+) -> ZoneCollectionPublic:
     """Zones of the current agreement versions (RFC 7946, WGS84 longitude/latitude).
 
     With ``as_of``, only zones valid at that instant. Each feature's ``precision`` says how

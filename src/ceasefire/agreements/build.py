@@ -52,6 +52,11 @@ def _items(value: Any) -> Iterator[tuple[int, Any]]:
     return enumerate(value) if isinstance(value, list) else iter(())
 
 
+def _mappings(value: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """The items of a list that are mappings, with their index (the others are skipped)."""
+    return ((index, raw) for index, raw in _items(value) if isinstance(raw, Mapping))
+
+
 def _strs(value: Any) -> tuple[str, ...]:
     return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
@@ -187,6 +192,15 @@ class AgreementBuilder:
         seen.add(value)
         return True
 
+    def _keyed(
+        self, value: Any, section: str, key: str, seen: set[str], what: str
+    ) -> Iterator[Mapping[str, Any]]:
+        """The mapping items of list ``value`` whose ``key`` is a new string (a repeat is
+        reported at ``(section, index, key)``; an item without one is skipped)."""
+        for index, raw in _mappings(value):
+            if self._unique(seen, raw.get(key), (section, index, key), what):
+                yield raw
+
     def _party_refs(self, value: Any, path: Path) -> tuple[str, ...]:
         for index, code in _items(value):
             if isinstance(code, str):
@@ -195,9 +209,7 @@ class AgreementBuilder:
 
     def _evidence(self, value: Any, path: Path) -> tuple[Evidence, ...]:
         result = []
-        for index, raw in _items(value):
-            if not isinstance(raw, Mapping):
-                continue
+        for index, raw in _mappings(value):
             source = _opt_str(raw.get("source"))
             if source is not None:
                 self._refer((*path, index, "source"), source, self.source_ids, "source")
@@ -211,47 +223,30 @@ class AgreementBuilder:
     # -- sections --------------------------------------------------------------------------------
 
     def _parties(self, value: Any) -> tuple[Party, ...]:
-        parties = []
-        for index, raw in _items(value):
-            if not isinstance(raw, Mapping):
-                continue
-            path: Path = ("parties", index)
-            if not self._unique(self.party_codes, raw.get("code"), (*path, "code"), "party code"):
-                continue
-            roles = tuple(PartyRole(r) for r in _strs(raw.get("roles")) if r in _PARTY_ROLES)
-            parties.append(
-                Party(
-                    code=raw["code"],
-                    name=str(raw.get("name", "")),
-                    roles=roles,
-                    note=_opt_str(raw.get("note")),
-                )
+        return tuple(
+            Party(
+                code=raw["code"],
+                name=str(raw.get("name", "")),
+                roles=tuple(PartyRole(r) for r in _strs(raw.get("roles")) if r in _PARTY_ROLES),
+                note=_opt_str(raw.get("note")),
             )
-        return tuple(parties)
+            for raw in self._keyed(value, "parties", "code", self.party_codes, "party code")
+        )
 
     def _sources(self, value: Any) -> tuple[Source, ...]:
-        sources = []
-        for index, raw in _items(value):
-            if not isinstance(raw, Mapping):
-                continue
-            path: Path = ("sources", index, "id")
-            if not self._unique(self.source_ids, raw.get("id"), path, "source id"):
-                continue
-            sources.append(
-                Source(
-                    id=raw["id"],
-                    citation=str(raw.get("citation", "")),
-                    url=_opt_str(raw.get("url")),
-                    note=_opt_str(raw.get("note")),
-                )
+        return tuple(
+            Source(
+                id=raw["id"],
+                citation=str(raw.get("citation", "")),
+                url=_opt_str(raw.get("url")),
+                note=_opt_str(raw.get("note")),
             )
-        return tuple(sources)
+            for raw in self._keyed(value, "sources", "id", self.source_ids, "source id")
+        )
 
     def _zones(self, value: Any) -> tuple[Zone, ...]:
         zones = []
-        for index, raw in _items(value):
-            if not isinstance(raw, Mapping):
-                continue
+        for index, raw in _mappings(value):
             path: Path = ("zones", index)
             unique = self._unique(self.zone_ids, raw.get("id"), (*path, "id"), "zone id")
             geometry = raw.get("geometry")
@@ -292,9 +287,7 @@ class AgreementBuilder:
 
     def _disagreements(self, value: Any) -> tuple[SourceDisagreement, ...]:
         result = []
-        for index, raw in _items(value):
-            if not isinstance(raw, Mapping):
-                continue
+        for index, raw in _mappings(value):
             path: Path = ("source_disagreements", index)
             known = set(self.provision_ids)
             for i, about in _items(raw.get("about")):
@@ -333,9 +326,7 @@ class AgreementBuilder:
             if isinstance(provision_id, str):
                 self._refer((*path, "applies_to", index), provision_id, known, "provision")
         notices = []
-        for index, raw in _items(value.get("notices")):
-            if not isinstance(raw, Mapping):
-                continue
+        for index, raw in _mappings(value.get("notices")):
             notice_path = (*path, "notices", index)
             party = raw.get("party")
             if isinstance(party, str):
@@ -401,9 +392,7 @@ class AgreementBuilder:
 
     def _status_history(self, value: Any, path: Path) -> tuple[StatusChange, ...]:
         history: list[StatusChange] = []
-        for index, raw in _items(value):
-            if not isinstance(raw, Mapping):
-                continue
+        for index, raw in _mappings(value):
             c_path = (*path, index)
             at = self._instant(raw.get("at"), (*c_path, "at"))
             evidence = self._evidence(raw.get("evidence"), (*c_path, "evidence"))

@@ -22,7 +22,7 @@ from ceasefire.agreements.schemas import AgreementListPublic
 from ceasefire.agreements.views import agreement_view, provisions_view
 from ceasefire.console.context import get_context
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
-from ceasefire.console.output import console, print_json, print_table
+from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.members.auth import acting_viewer
 from ceasefire.timeutil import parse_instant, utcnow
@@ -56,14 +56,13 @@ def validate(
         "zones": len(agreement.zones),
         "content_sha256": checked.content_sha256,
     }
-    if as_json:
-        print_json(summary)
-    else:
-        console.print(
-            f"[green]valid[/green] {file}: [bold]{agreement.id}[/bold], "
-            f"{summary['provisions']} provisions ({summary['provisions_and_parts']} with parts), "
-            f"{summary['zones']} zones"
-        )
+    print_result(
+        summary,
+        as_json,
+        f"[green]valid[/green] {file}: [bold]{agreement.id}[/bold], "
+        f"{summary['provisions']} provisions ({summary['provisions_and_parts']} with parts), "
+        f"{summary['zones']} zones",
+    )
 
 
 @agreement_app.command("load")

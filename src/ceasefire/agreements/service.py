@@ -46,6 +46,7 @@ from ceasefire.agreements.model import (
     SourceInstant,
     StatusChange,
     TimePrecision,
+    ZoneKind,
     iso,
     zone_info,
 )
@@ -58,6 +59,9 @@ from ceasefire.agreements.schemas import (
     ProvisionStatusRecorded,
     SourceInstantPublic,
     StatusChangeRecordPublic,
+    ZoneCollectionPublic,
+    ZoneFeaturePublic,
+    ZonePropertiesPublic,
 )
 from ceasefire.agreements.tables import (
     AgreementRow,
@@ -1123,7 +1127,7 @@ def _history(session: Session, agreement_id: str) -> dict[str, tuple[StatusChang
 
 def list_zones(
     ctx: ServiceContext, *, as_of: datetime | None = None, agreement_id: str | None = None
-) -> dict[str, Any]:
+) -> ZoneCollectionPublic:
     """The zones of the current agreement versions as a GeoJSON FeatureCollection.
 
     With ``as_of`` only zones valid at that instant are included.
@@ -1146,23 +1150,23 @@ def list_zones(
             ):
                 continue
             features.append(
-                {
-                    "type": "Feature",
-                    "id": f"{row.agreement_id}/{row.zone_id}",
-                    "geometry": row.geometry,
-                    "properties": {
-                        "agreement": row.agreement_id,
-                        "agreement_version": row.agreement_version,
-                        "zone": row.zone_id,
-                        "name": row.name,
-                        "kind": row.kind,
-                        "precision": row.precision,
-                        "valid_from": iso(row.valid_from) if row.valid_from else None,
-                        "valid_until": iso(row.valid_until) if row.valid_until else None,
-                    },
-                }
+                ZoneFeaturePublic(
+                    type="Feature",
+                    id=f"{row.agreement_id}/{row.zone_id}",
+                    geometry=row.geometry,
+                    properties=ZonePropertiesPublic(
+                        agreement=row.agreement_id,
+                        agreement_version=row.agreement_version,
+                        zone=row.zone_id,
+                        name=row.name,
+                        kind=ZoneKind(row.kind),
+                        precision=row.precision,
+                        valid_from=iso(row.valid_from) if row.valid_from else None,
+                        valid_until=iso(row.valid_until) if row.valid_until else None,
+                    ),
+                )
             )
-    return {"type": "FeatureCollection", "features": features}
+    return ZoneCollectionPublic(type="FeatureCollection", features=features)
 
 
 # -- demo -------------------------------------------------------------------------------------

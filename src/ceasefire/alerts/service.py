@@ -99,7 +99,7 @@ from ceasefire.incidents.service import (
     incidents_observed_since,
     incidents_with_casualties,
 )
-from ceasefire.ledger.service import append
+from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.auth import user_member, user_viewer
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.timeutil import ensure_utc, utcnow
@@ -201,11 +201,10 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             created_by=actor.member_id,
             ended_at=None,
         )
-        session.add(row)
-        session.flush()
-        append(
+        add_ledgered(
             session,
             ctx.settings,
+            row,
             tag=AlertTag.SUBSCRIBED,
             subject=f"alert-subscription/{row.id}",
             payload=Subscribed(

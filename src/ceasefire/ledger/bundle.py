@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -74,15 +74,7 @@ def key_line(key: KeyRecord) -> dict[str, Any]:
 
 
 def root_line(root: SealedRoot) -> dict[str, Any]:
-    return {
-        "type": "root",
-        "day": root.day,
-        "first_seq": root.first_seq,
-        "last_seq": root.last_seq,
-        "count": root.count,
-        "root": root.root,
-        "sealed_seq": root.sealed_seq,
-    }
+    return {"type": "root", **asdict(root)}
 
 
 def write_line(handle: IO[str], data: dict[str, Any]) -> None:

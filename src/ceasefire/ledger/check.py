@@ -62,6 +62,12 @@ def changed_row(
     rows[key] = (seq, {**before, **changes})
 
 
+def picked(payload: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The fields ``names`` of an entry's payload, as the row it describes holds them (a
+    :class:`Payload` reads a field it lacks as ``None``)."""
+    return {name: payload[name] for name in names}
+
+
 def _differs(table: str, key: str, seq: int, fields: list[str]) -> str:
     return f"{table} row {key} differs from ledger entry {seq} in {', '.join(sorted(fields))}"
 

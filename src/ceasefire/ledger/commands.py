@@ -115,14 +115,13 @@ def export_command(
 ) -> None:
     """Write a self-contained bundle that `ceasefire ledger verify --bundle` checks offline."""
     summary = ledger.export_bundle(get_context(), out)
-    if as_json:
-        print_json(summary)
-    else:
-        console.print(
-            f"[green]✓[/green] {summary.entries} entries, {summary.keys} keys,"
-            f" {summary.roots} daily roots written to {summary.path}"
-            f" (head {summary.head_hash})"
-        )
+    print_result(
+        summary,
+        as_json,
+        f"[green]✓[/green] {summary.entries} entries, {summary.keys} keys,"
+        f" {summary.roots} daily roots written to {summary.path}"
+        f" (head {summary.head_hash})",
+    )
 
 
 @ledger_app.command("proof")
@@ -172,13 +171,12 @@ def check_proof_command(
             details=result.model_dump(),
             code="E604",
         )
-    if as_json:
-        print_json(result)
-    else:
-        console.print(
-            f"[green]✓[/green] entry {result.seq} is in the tree of {result.day}"
-            f" with root {result.root}" + (" (provisional)" if result.provisional else "")
-        )
+    print_result(
+        result,
+        as_json,
+        f"[green]✓[/green] entry {result.seq} is in the tree of {result.day}"
+        f" with root {result.root}" + (" (provisional)" if result.provisional else ""),
+    )
 
 
 @ledger_app.command("list")
@@ -297,13 +295,12 @@ def keys_command(
 
 
 def _print_key(key: KeyPublic, as_json: bool, verb: str) -> None:
-    if as_json:
-        print_json(key.model_dump(mode="json"))
-    else:
-        console.print(
-            f"key [bold]{key.key_id}[/bold] of {key.member_id} {verb} (seq"
-            f" {key.ended_seq if verb == 'revoked' else key.added_seq}, custody {key.custody})"
-        )
+    print_result(
+        key,
+        as_json,
+        f"key [bold]{key.key_id}[/bold] of {key.member_id} {verb} (seq"
+        f" {key.ended_seq if verb == 'revoked' else key.added_seq}, custody {key.custody})",
+    )
 
 
 @key_app.command("add")

@@ -15,7 +15,7 @@ import typer
 from ceasefire.config import Settings
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON
-from ceasefire.console.output import console, err_console, print_json
+from ceasefire.console.output import console, err_console, print_json, print_result
 from ceasefire.errors import IntegrityError
 from ceasefire.ledger.schemas import CheckSummary
 
@@ -59,12 +59,11 @@ def restore_command(
     from ceasefire.ledger import backup
 
     summary = backup.restore(Settings(), backup_file, force=force)
-    if as_json:
-        print_json(summary)
-        return
-    console.print(
+    print_result(
+        summary,
+        as_json,
         f"[green]✓[/green] restored from {summary.restored_from} ({summary.seconds} s);"
-        " run `ceasefire check --witness-state DIR` before serving again"
+        " run `ceasefire check --witness-state DIR` before serving again",
     )
 
 
@@ -223,13 +222,12 @@ def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:
     from ceasefire.ledger import tree_heads as ledger_tree
 
     head = ledger_tree.public_head(get_context())
-    if as_json:
-        print_json(head)
-    else:
-        console.print(
-            f"tree of {head.tree_size} entries  root {head.root_hash}"
-            f"  {head.timestamp}  signed by {head.key_id}"
-        )
+    print_result(
+        head,
+        as_json,
+        f"tree of {head.tree_size} entries  root {head.root_hash}"
+        f"  {head.timestamp}  signed by {head.key_id}",
+    )
 
 
 def tree_consistency_command(
@@ -263,12 +261,11 @@ def tree_inclusion_command(
     from ceasefire.ledger import tree_heads as ledger_tree
 
     proof = ledger_tree.inclusion_proof(get_context(), seq, tree_size)
-    if as_json:
-        print_json(proof)
-        return
-    console.print(
+    print_result(
+        proof,
+        as_json,
         f"entry {seq} ({proof.entry_hash}) is leaf {proof.leaf_index} of"
-        f" {proof.tree_size}, root {proof.root}, {len(proof.path)} proof hashes"
+        f" {proof.tree_size}, root {proof.root}, {len(proof.path)} proof hashes",
     )
 
 

@@ -490,6 +490,23 @@ def append(
     return entry.seq
 
 
+def add_ledgered(
+    session: Session,
+    settings: Settings,
+    row: object,
+    *,
+    tag: str,
+    subject: str,
+    payload: Mapping[str, Any],
+    actor: Actor,
+) -> int:
+    """Insert ``row`` (flushed, so its constraints are checked first) and :func:`append` the
+    entry that ledgers it, in the caller's transaction; the entry's sequence number."""
+    session.add(row)
+    session.flush()
+    return append(session, settings, tag=tag, subject=subject, payload=payload, actor=actor)
+
+
 @dataclass(frozen=True)
 class NewEntry:
     """One entry for :func:`append_many`."""
@@ -878,16 +895,20 @@ def list_roots(ctx: ServiceContext) -> list[RootPublic]:
     """Every sealed day, oldest first."""
     with ctx.reader() as session:
         return [
-            RootPublic(
-                day=row.day,
-                first_seq=row.first_seq,
-                last_seq=row.last_seq,
-                count=row.leaf_count,
-                root=row.root,
-                sealed_seq=row.sealed_seq,
-            )
+            _root_public(row)
             for row in session.scalars(select(LedgerRootRow).order_by(LedgerRootRow.day))
         ]
+
+
+def _root_public(row: LedgerRootRow) -> RootPublic:
+    return RootPublic(
+        day=row.day,
+        first_seq=row.first_seq,
+        last_seq=row.last_seq,
+        count=row.leaf_count,
+        root=row.root,
+        sealed_seq=row.sealed_seq,
+    )
 
 
 def _require_reader(viewer: Viewer) -> None:
@@ -1393,13 +1414,4 @@ def root_of_day(session: Session, before: date) -> RootPublic | None:
     row = session.scalars(
         select(LedgerRootRow).where(LedgerRootRow.day < before).order_by(LedgerRootRow.day.desc())
     ).first()
-    if row is None:
-        return None
-    return RootPublic(
-        day=row.day,
-        first_seq=row.first_seq,
-        last_seq=row.last_seq,
-        count=row.leaf_count,
-        root=row.root,
-        sealed_seq=row.sealed_seq,
-    )
+    return None if row is None else _root_public(row)

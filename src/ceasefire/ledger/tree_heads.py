@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text
@@ -288,15 +288,7 @@ def _issue(session: Session, ctx: ServiceContext, *, persist: bool) -> SignedTre
     head = sign_tree_head(size, root, format_ts(utcnow()), _centre_signer(session, ctx))
     if persist:
         store.persist()
-        session.add(
-            LedgerTreeHeadRow(
-                tree_size=head.tree_size,
-                root_hash=head.root_hash,
-                timestamp=head.timestamp,
-                key_id=head.key_id,
-                signature=head.signature,
-            )
-        )
+        session.add(LedgerTreeHeadRow(**asdict(head)))  # the row holds the signed head
         session.flush()
     return head
 

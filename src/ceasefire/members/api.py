@@ -58,7 +58,7 @@ def list_members(
 @router.post("/members", status_code=status.HTTP_201_CREATED)
 def add_member(ctx: ContextDep, viewer: RequireMember, body: MemberCreate) -> MemberPublic:
     """Add a member (operators and monitors)."""
-    member = Member(id=body.id, name=body.name, kind=body.kind, iso3=body.iso3)
+    member = Member(**body.model_dump())  # MemberCreate has exactly Member's fields
     return members.add_member(ctx, viewer, member)
 
 
@@ -209,15 +209,7 @@ def list_sensors(
 
 @router.post("/sensors", tags=["posts"], status_code=status.HTTP_201_CREATED)
 def add_sensor(ctx: ContextDep, viewer: RequireMember, body: SensorCreate) -> SensorPublic:
-    sensor = Sensor(
-        id=body.id,
-        kind=body.kind,
-        name=body.name,
-        post_id=body.post_id,
-        member_id=body.member_id,
-        classification=body.classification,
-        notes=body.notes,
-    )
+    sensor = Sensor(**body.model_dump())  # SensorCreate has exactly Sensor's fields
     return posts.add_sensor(ctx, viewer, sensor)
 
 

@@ -34,7 +34,7 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
-from ceasefire.ledger.service import append
+from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members import throttle as login_throttle
 from ceasefire.members.events import (
     MemberTag,
@@ -173,11 +173,10 @@ def add_user(
             operator=operator,
             created_at=utcnow(),
         )
-        session.add(row)
-        session.flush()
-        append(
+        add_ledgered(
             session,
             ctx.settings,
+            row,
             tag=MemberTag.USER_ADDED,
             subject=f"user/{user_id}",
             payload=UserAdded(
@@ -225,11 +224,10 @@ def _issue_token(
         created_at=now,
         expires_at=expires_at,
     )
-    session.add(row)
-    session.flush()
-    append(
+    add_ledgered(
         session,
         ctx.settings,
+        row,
         tag=MemberTag.TOKEN_CREATED,
         subject=f"token/{row.id}",
         payload=TokenCreated(

@@ -9,25 +9,26 @@ the application's back shows up. Bookkeeping that is not a ledgered change (a to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import ActualRows, changed_row, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    changed_row,
+    picked,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.members.events import (
-    MemberAdded,
     MemberTag,
     PostAdded,
     RoleEnded,
-    RoleGranted,
-    SensorAdded,
-    TokenCreated,
     TokenRevoked,
-    UserAdded,
     UserDisabled,
     UserEnabled,
     UserPasswordSet,
@@ -48,6 +49,40 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+class _Added(NamedTuple):
+    """An entry that adds a row: its table, the payload field keying the row, the payload
+    fields the row holds, and the state a new row starts in."""
+
+    table: str
+    key: str
+    fields: tuple[str, ...]
+    starts: Mapping[str, Any] = {}
+
+
+_ADDED: dict[str, _Added] = {
+    MemberTag.MEMBER_ADDED: _Added("members", "member_id", ("name", "kind", "iso3")),
+    MemberTag.ROLE_GRANTED: _Added(
+        "member_roles",
+        "role_id",
+        ("member_id", "agreement_id", "role", "party", "valid_from", "valid_to"),
+    ),
+    MemberTag.USER_ADDED: _Added(
+        "users",
+        "user_id",
+        ("member_id", "operator", "has_password"),
+        {"disabled": False, "lang": None, "time_zone": None},
+    ),
+    MemberTag.TOKEN_CREATED: _Added(
+        "api_tokens", "token_id", ("user_id", "label", "expires_at"), {"revoked": False}
+    ),
+    MemberTag.SENSOR_ADDED: _Added(
+        "sensors",
+        "sensor_id",
+        ("kind", "name", "post_id", "member_id", "classification", "notes"),
+    ),
+}
+
+
 def _expected(
     entries: Sequence[CollectedEntry],
 ) -> dict[str, dict[str, tuple[int, dict[str, Any]]]]:
@@ -57,40 +92,14 @@ def _expected(
     }
     for entry in entries:
         p = read_payload(entry)
-        if entry.tag == MemberTag.MEMBER_ADDED:
-            member = cast(MemberAdded, p)
-            fields: dict[str, Any] = {
-                "name": member["name"],
-                "kind": member["kind"],
-                "iso3": member["iso3"],
-            }
-            state["members"][str(member["member_id"])] = (entry.seq, fields)
-        elif entry.tag == MemberTag.ROLE_GRANTED:
-            granted = cast(RoleGranted, p)
-            fields = {
-                "member_id": granted["member_id"],
-                "agreement_id": granted["agreement_id"],
-                "role": granted["role"],
-                "party": granted["party"],
-                "valid_from": granted["valid_from"],
-                "valid_to": granted["valid_to"],
-            }
-            state["member_roles"][str(granted["role_id"])] = (entry.seq, fields)
+        added = _ADDED.get(entry.tag)
+        if added is not None:
+            row = {**picked(p, *added.fields), **added.starts}
+            state[added.table][str(p[added.key])] = (entry.seq, row)
         elif entry.tag == MemberTag.ROLE_ENDED:
             ended = cast(RoleEnded, p)
             key = str(ended["role_id"])
             changed_row(state["member_roles"], key, entry.seq, {"valid_to": ended["valid_to"]})
-        elif entry.tag == MemberTag.USER_ADDED:
-            user = cast(UserAdded, p)
-            fields = {
-                "member_id": user["member_id"],
-                "operator": user["operator"],
-                "has_password": user["has_password"],
-            }
-            state["users"][str(user["user_id"])] = (
-                entry.seq,
-                {**fields, "disabled": False, "lang": None, "time_zone": None},
-            )
         elif entry.tag == MemberTag.USER_PREFERENCES_SET:
             prefs = cast(UserPreferencesSet, p)
             changed_row(
@@ -112,15 +121,6 @@ def _expected(
                 else {"disabled": entry.tag == MemberTag.USER_DISABLED}
             )
             changed_row(state["users"], key, entry.seq, change)
-        elif entry.tag == MemberTag.TOKEN_CREATED:
-            token = cast(TokenCreated, p)
-            fields = {
-                "user_id": token["user_id"],
-                "label": token["label"],
-                "expires_at": token["expires_at"],
-                "revoked": False,
-            }
-            state["api_tokens"][str(token["token_id"])] = (entry.seq, fields)
         elif entry.tag == MemberTag.TOKEN_REVOKED:
             key = str(cast(TokenRevoked, p)["token_id"])
             changed_row(state["api_tokens"], key, entry.seq, {"revoked": True})
@@ -128,28 +128,19 @@ def _expected(
             post = cast(PostAdded, p)
             coordinates: list[Any] = (post["location"] or {}).get("coordinates") or [None, None]
             fields = {
-                "name": post["name"],
-                "owners": post["owners"],
+                **picked(post, "name", "owners"),
                 "lon": coordinates[0],
                 "lat": coordinates[1],
-                "location_note": post["location_note"],
-                "active_from": post["active_from"],
-                "active_to": post["active_to"],
-                "independent": post["independent"],
-                "classification": post["classification"],
+                **picked(
+                    post,
+                    "location_note",
+                    "active_from",
+                    "active_to",
+                    "independent",
+                    "classification",
+                ),
             }
             state["posts"][str(post["post_id"])] = (entry.seq, fields)
-        elif entry.tag == MemberTag.SENSOR_ADDED:
-            sensor = cast(SensorAdded, p)
-            fields = {
-                "kind": sensor["kind"],
-                "name": sensor["name"],
-                "post_id": sensor["post_id"],
-                "member_id": sensor["member_id"],
-                "classification": sensor["classification"],
-                "notes": sensor["notes"],
-            }
-            state["sensors"][str(sensor["sensor_id"])] = (entry.seq, fields)
     return state
 
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from ceasefire.access import Classification, Viewer, can_read
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Conflict, Forbidden, NotFound, problem
-from ceasefire.ledger.service import append
+from ceasefire.errors import Forbidden, NotFound, id_taken, problem
+from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.events import MemberTag, PostAdded, SensorAdded
 from ceasefire.members.model import ObservationPost, Sensor
 from ceasefire.members.schemas import PostPublic, SensorPublic
@@ -51,8 +51,9 @@ def _post_public(row: ObservationPostRow, owners: list[str], at: datetime) -> Po
     )
 
 
-def _sensor_public(row: SensorRow) -> SensorPublic:
-    return SensorPublic.model_validate(row, from_attributes=True)
+def _sensor_public(sensor: SensorRow | Sensor) -> SensorPublic:
+    """A stored sensor, or one given to be added (to compare it with the stored one)."""
+    return SensorPublic.model_validate(sensor, from_attributes=True)
 
 
 def _readable(viewer: Viewer, classification: str, owners: list[str]) -> bool:
@@ -106,10 +107,7 @@ def add_post(ctx: ServiceContext, viewer: Viewer, post: ObservationPost) -> Post
             owners = _owners(session, post.id)
             if _same_post(existing, owners, post):
                 return _post_public(existing, owners, now)
-            raise Conflict(
-                f"post {post.id!r} already exists with other details",
-                details=[problem("id", "taken")],
-            )
+            raise id_taken("post", post.id)
         row = ObservationPostRow(
             id=post.id,
             name=post.name,
@@ -206,12 +204,9 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             raise Forbidden("only an operator or a monitor member owning the sensor may add it")
         existing = session.get(SensorRow, sensor.id)
         if existing is not None:
-            if _sensor_public(existing) == _sensor_public_of(sensor):
+            if _sensor_public(existing) == _sensor_public(sensor):
                 return _sensor_public(existing)
-            raise Conflict(
-                f"sensor {sensor.id!r} already exists with other details",
-                details=[problem("id", "taken")],
-            )
+            raise id_taken("sensor", sensor.id)
         row = SensorRow(
             id=sensor.id,
             kind=sensor.kind.value,
@@ -222,11 +217,10 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             notes=sensor.notes,
             created_at=utcnow(),
         )
-        session.add(row)
-        session.flush()
-        append(
+        add_ledgered(
             session,
             ctx.settings,
+            row,
             tag=MemberTag.SENSOR_ADDED,
             subject=f"sensor/{sensor.id}",
             payload=SensorAdded(
@@ -243,18 +237,6 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             actor=actor,
         )
         return _sensor_public(row)
-
-
-def _sensor_public_of(sensor: Sensor) -> SensorPublic:
-    return SensorPublic(
-        id=sensor.id,
-        kind=sensor.kind,
-        name=sensor.name,
-        post_id=sensor.post_id,
-        member_id=sensor.member_id,
-        classification=sensor.classification,
-        notes=sensor.notes,
-    )
 
 
 def list_sensors(

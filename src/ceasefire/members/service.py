@@ -17,8 +17,16 @@ from sqlalchemy.orm import Session
 from ceasefire.access import Role, Viewer
 from ceasefire.actor import CENTRE_MEMBER_ID, Actor
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
-from ceasefire.ledger.service import append
+from ceasefire.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    id_taken,
+    problem,
+)
+from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.events import MemberAdded, MemberTag, RoleEnded, RoleGranted
 from ceasefire.members.model import (
     Member,
@@ -167,18 +175,14 @@ def add_member(ctx: ServiceContext, viewer: Viewer, member: Member) -> MemberPub
             )
             if same:
                 return _public(session, existing, now)
-            raise Conflict(
-                f"member {member.id!r} already exists with other details",
-                details=[problem("id", "taken")],
-            )
+            raise id_taken("member", member.id)
         row = MemberRow(
             id=member.id, name=member.name, kind=member.kind.value, iso3=member.iso3, created_at=now
         )
-        session.add(row)
-        session.flush()
-        append(
+        add_ledgered(
             session,
             ctx.settings,
+            row,
             tag=MemberTag.MEMBER_ADDED,
             subject=f"member/{member.id}",
             payload=MemberAdded(

@@ -130,15 +130,9 @@ class Digest:
 
 
 def _zones(ctx: ServiceContext, agreement_id: str, at: datetime) -> list[Zone]:
-    features = agreements.list_zones(ctx, as_of=at, agreement_id=agreement_id)["features"]
+    features = agreements.list_zones(ctx, as_of=at, agreement_id=agreement_id).features
     zones = [
-        Zone(
-            f["properties"]["zone"],
-            f["properties"]["name"],
-            f["properties"]["kind"],
-            f["geometry"],
-            shape(f["geometry"]),
-        )
+        Zone(f.properties.zone, f.properties.name, f.properties.kind, f.geometry, shape(f.geometry))
         for f in features
     ]
     for zone in zones:

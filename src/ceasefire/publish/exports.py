@@ -291,7 +291,7 @@ def _records(
 def _small(ctx: ServiceContext, viewer: Viewer, dataset: Dataset) -> Iterator[dict[str, Any]]:
     if dataset is Dataset.ZONES:
         # Agreement zones are public: the agreement text is.
-        yield from agreements.list_zones(ctx)["features"]
+        yield from (f.model_dump(mode="json") for f in agreements.list_zones(ctx).features)
         return
     for post in member_posts.list_posts(ctx, viewer):
         record = post.model_dump(mode="json")

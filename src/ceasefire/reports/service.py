@@ -36,7 +36,7 @@ from ceasefire.db.health import unavailable_for
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import check_cursor, new_id
-from ceasefire.ledger.service import NewEntry, append, append_many
+from ceasefire.ledger.service import NewEntry, add_ledgered, append_many
 from ceasefire.members.auth import callers_for_tokens
 from ceasefire.members.scope import ReadScope, concerns_list, current_agreements
 from ceasefire.members.service import actor_of
@@ -1139,11 +1139,10 @@ def add_attachment(
             received_at=utcnow(),
             received_by=actor.member_id,
         )
-        session.add(attachment)
-        session.flush()
-        append(
+        add_ledgered(
             session,
             ctx.settings,
+            attachment,
             tag=ReportTag.ATTACHMENT_RECEIVED,
             subject=f"report/{report_id}",
             payload=AttachmentReceived(

@@ -219,7 +219,7 @@ def _handovers(agreements: list[Agreement], at: datetime) -> dict[str, bool]:
 
 def zones(ctx: ServiceContext, at: datetime) -> dict[str, Any]:
     """The zones valid at ``at`` as GeoJSON, each with its ``status`` for styling."""
-    collection = agreement_service.list_zones(ctx, as_of=at)
+    collection = agreement_service.list_zones(ctx, as_of=at).model_dump(mode="json")
     agreements = []
     for summary in agreement_service.list_agreements(ctx):
         agreements.append(agreement_service.get_agreement(ctx, summary.id).agreement)
