@@ -7,8 +7,9 @@ Seeds the demo centre, then **bulk-inserts** ``--incidents`` incident rows strai
 zones, a third each public / shared / internal, five statuses, a year of dates. This path is
 honest about what it skips: no reports behind the incidents and **no ledger entries** (so
 ``ceasefire ledger verify`` would flag them), and the map's counts per cell are recounted
-after it (``ceasefire incident recount-map``: the insert bypasses the writes that keep them); it exists because filing 100k incidents
-through ``create_incident`` takes far longer than the measurement. The reads measured are the
+after it (``ceasefire incident recount-map``: the insert bypasses the writes that keep them).
+It exists because filing 100k incidents through ``create_incident`` takes far longer than
+the measurement. The reads measured are the
 real ones: ``ceasefire serve`` answering through the services and the access rule.
 
 Measures, as a monitor (session cookie) and as the public:
@@ -112,8 +113,7 @@ def seed(settings: Any, count: int) -> str:
     began = time.perf_counter()
     counted = incident_service.rebuild_map_counts(ctx)
     print(
-        f"recounted the map's cells ({counted.cells} rows) in"
-        f" {time.perf_counter() - began:.1f} s"
+        f"recounted the map's cells ({counted.cells} rows) in {time.perf_counter() - began:.1f} s"
     )
     ctx.dispose()
     return token

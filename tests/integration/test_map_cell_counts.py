@@ -17,11 +17,11 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.migrate import alembic_config, upgrade
 from ceasefire.fusion import service as fusion
 from ceasefire.ids import new_id
-from ceasefire.ledger import service as ledger
 from ceasefire.incidents import cellcounts
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.service import IncidentFilters
 from ceasefire.incidents.tables import IncidentRow, MapCellCountRow
+from ceasefire.ledger import service as ledger
 from ceasefire.members.grid import GridCell, cell_size
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category
@@ -69,7 +69,7 @@ def assert_same_as_counting(ctx: ServiceContext, cast: Cast) -> int:
                     )
                     assert _shown(stored) == _shown(counted), (viewer, level, bbox, category)
                     for a, b in zip(stored, counted, strict=True):
-                        assert a.lon == pytest.approx(b.lon) and a.lat == pytest.approx(b.lat)
+                        assert (a.lon, a.lat) == pytest.approx((b.lon, b.lat))
                     compared += len(stored)
     return compared
 
@@ -109,7 +109,7 @@ def test_every_incident_write_keeps_the_counts_and_the_map_counts_the_same(
     assert_kept(ctx)
     # By hand: one of no agreement (a NULL in the access group), one internal.
     alone = _file(ctx, cast, "tur", 46.95, 39.95, agreement_id=None)
-    made = incidents.create_incident(
+    incidents.create_incident(
         ctx, tur, report_ids=[alone], title="no agreement", classification=Classification.PUBLIC
     )
     internal = incidents.create_incident(

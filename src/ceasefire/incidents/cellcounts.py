@@ -20,11 +20,12 @@ Writes behind the ORM (a bulk ``INSERT`` such as ``bench/web.py``'s) must call
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Table,
     and_,
     bindparam,
     delete,
@@ -73,7 +74,7 @@ PLACING = (
 """The incident columns that decide its cells (``active_history`` on each: the flush knows
 the value it replaces)."""
 
-T = MapCellCountRow.__table__
+T = cast(Table, MapCellCountRow.__table__)
 KEY = [c.name for c in T.primary_key.columns]
 
 
@@ -300,8 +301,10 @@ def differences(session: Session, limit: int = 20) -> list[str]:
     found: list[str] = []
     for key in sorted(expected.keys() | stored.keys(), key=repr):
         want, have = expected.get(key), stored.get(key)
-        if want is not None and have is not None and (
-            want[0] == have[0] and _close(want[1], have[1]) and _close(want[2], have[2])
+        if (
+            want is not None
+            and have is not None
+            and (want[0] == have[0] and _close(want[1], have[1]) and _close(want[2], have[2]))
         ):
             continue
         found.append(
