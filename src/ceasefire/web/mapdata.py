@@ -379,9 +379,9 @@ class MapCache:
     """The last answers of :func:`map_data`, per viewer and query, valid while the ledger's
     head is the same and for :data:`CACHE_TTL_S` at the most.
 
-    Counting 100k incidents per cell takes 150–400 ms of the database (bench/RESULTS.md);
-    everyone who opens the map asks for the same opening view, so a repeat is served from
-    here. Every write the services make (an incident filed, changed or merged, a role or
+    An answer reads the zones, posts, the incidents' counts per cell and the reports' and
+    news' layers (tens of ms at 100k incidents, bench/RESULTS.md); everyone who opens the
+    map asks for the same opening view, so a repeat is served from here. Every write the services make (an incident filed, changed or merged, a role or
     membership granted or ended) appends a ledger entry, so a new head means the answer may
     have changed and it is computed again. The time limit bounds what no entry marks: a role
     whose validity ends, or today's zones as the day goes on. The key holds the whole
