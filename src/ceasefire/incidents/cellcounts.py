@@ -20,6 +20,7 @@ Writes behind the ORM (a bulk ``INSERT`` such as ``bench/web.py``'s) must call
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
@@ -153,24 +154,28 @@ def apply(session: Session, deltas: Deltas) -> None:
     if not changes:
         return
     connection = session.connection()
-    dialect = connection.dialect.name
-    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(T)
-    connection.execute(
-        upsert.on_conflict_do_update(
-            index_elements=KEY,
-            set_={
-                "n": T.c.n + upsert.excluded.n,
-                "lon_sum": T.c.lon_sum + upsert.excluded.lon_sum,
-                "lat_sum": T.c.lat_sum + upsert.excluded.lat_sum,
-            },
-        ),
-        changes,
-    )
+    upsert, drop_empty = _statements(connection.dialect.name)
+    connection.execute(upsert, changes)
     fewer = [{f"k_{k}": c[k] for k in KEY} for c in changes if c["n"] < 0]
     if fewer:
-        connection.execute(
-            delete(T).where(*(T.c[k] == bindparam(f"k_{k}") for k in KEY), T.c.n <= 0), fewer
-        )
+        connection.execute(drop_empty, fewer)
+
+
+@cache
+def _statements(dialect: str) -> tuple[Any, Any]:
+    """The upsert of a key's deltas and the delete of a key left empty (built once: building
+    the upsert's ``excluded`` columns costs more than running it)."""
+    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(T)
+    add = upsert.on_conflict_do_update(
+        index_elements=KEY,
+        set_={
+            "n": T.c.n + upsert.excluded.n,
+            "lon_sum": T.c.lon_sum + upsert.excluded.lon_sum,
+            "lat_sum": T.c.lat_sum + upsert.excluded.lat_sum,
+        },
+    )
+    drop_empty = delete(T).where(*(T.c[k] == bindparam(f"k_{k}") for k in KEY), T.c.n <= 0)
+    return add, drop_empty
 
 
 def _values(row: IncidentRow) -> dict[str, Any]:
