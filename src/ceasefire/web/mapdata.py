@@ -381,10 +381,11 @@ class MapCache:
 
     An answer reads the zones, posts, the incidents' counts per cell and the reports' and
     news' layers (tens of ms at 100k incidents, bench/RESULTS.md); everyone who opens the
-    map asks for the same opening view, so a repeat is served from here. Every write the services make (an incident filed, changed or merged, a role or
-    membership granted or ended) appends a ledger entry, so a new head means the answer may
-    have changed and it is computed again. The time limit bounds what no entry marks: a role
-    whose validity ends, or today's zones as the day goes on. The key holds the whole
+    map asks for the same opening view, so a repeat is served from here. Every write the
+    services make (an incident filed, changed or merged, a role or membership granted or
+    ended) appends a ledger entry, so a new head means the answer may have changed and it
+    is computed again. The time limit bounds what no entry marks: a role whose validity
+    ends, today's zones as the day goes on, a ``recount-map``. The key holds the whole
     viewer (member, user, role, party, agreement), so one viewer never gets another's
     answer; the access rule is applied when the answer is computed, as without the cache.
     One per server process (the workers do not share it)."""
