@@ -380,15 +380,15 @@ class MapCache:
     head is the same and for :data:`CACHE_TTL_S` at the most.
 
     An answer reads the zones, posts, the incidents' counts per cell and the reports' and
-    news' layers (tens of ms at 100k incidents, bench/RESULTS.md); everyone who opens the
-    map asks for the same opening view, so a repeat is served from here. Every write the
-    services make (an incident filed, changed or merged, a role or membership granted or
-    ended) appends a ledger entry, so a new head means the answer may have changed and it
-    is computed again. The time limit bounds what no entry marks: a role whose validity
-    ends, today's zones as the day goes on, a ``recount-map``. The key holds the whole
-    viewer (member, user, role, party, agreement), so one viewer never gets another's
-    answer; the access rule is applied when the answer is computed, as without the cache.
-    One per server process (the workers do not share it)."""
+    news' layers (~200 ms at 100k incidents on a loaded VM, bench/RESULTS.md); everyone
+    who opens the map asks for the same opening view, so a repeat is served from here.
+    Every write the services make (an incident filed, changed or merged, a role or
+    membership granted or ended) appends a ledger entry, so a new head means the answer may
+    have changed and it is computed again. The time limit bounds what no entry marks: a
+    role whose validity ends, today's zones as the day goes on, a ``recount-map``. The key
+    holds the whole viewer (member, user, role, party, agreement), so one viewer never gets
+    another's answer; the access rule is applied when the answer is computed, as without
+    the cache. One per server process (the workers do not share it)."""
 
     def __init__(self, ttl_s: float = CACHE_TTL_S, size: int = CACHE_SIZE) -> None:
         self.ttl_s = ttl_s
