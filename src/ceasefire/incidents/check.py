@@ -9,12 +9,13 @@ application's back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ceasefire.incidents import cellcounts
 from ceasefire.incidents.events import (
     Classified,
     DecisionRuleSet,
@@ -40,11 +41,12 @@ from ceasefire.incidents.tables import (
 from ceasefire.ledger.check import (
     ActualRows,
     ExpectedRows,
+    StateChecker,
     changed_row,
     projection_checker,
     read_payload,
 )
-from ceasefire.ledger.verify import CollectedEntry
+from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.reports.service import incident_links
 
@@ -217,4 +219,15 @@ def _actual(session: Session) -> ActualRows:
     }
 
 
-CHECKER = projection_checker("incidents", IncidentTag, _expected, _actual)
+_PROJECTION = projection_checker("incidents", IncidentTag, _expected, _actual)
+
+
+def _check(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
+    """The incidents' rows against their entries, then the map's counts per cell against a
+    recount of the incidents (no entry describes them: they follow from the rows)."""
+    yield from _PROJECTION.check(session, entries)
+    for difference in cellcounts.differences(session):
+        yield Finding(seq=None, kind=FindingKind.STATE_MISMATCH, message=difference)
+
+
+CHECKER = StateChecker(name=_PROJECTION.name, tags=_PROJECTION.tags, check=_check)

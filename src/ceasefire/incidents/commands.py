@@ -322,6 +322,19 @@ def incident_rule(
         console.print(json.dumps(result, ensure_ascii=False), highlight=False)
 
 
+@incident_app.command("recount-map")
+def incident_recount_map(as_json: Annotated[bool, JSON] = False) -> None:
+    """Recount the map's incidents per cell (after a write behind the application, or when
+    `ceasefire check` finds a cell that differs)."""
+    done = incidents.rebuild_map_counts(get_context())
+    print_result(
+        done,
+        as_json,
+        f"{done.cells} cells counting {done.incidents} incidents"
+        f" ({done.differed} differed from the recount)",
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the incident command group."""
     app.add_typer(incident_app, name="incident")

@@ -36,6 +36,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import check_cursor, new_id
+from ceasefire.incidents import cellcounts
 from ceasefire.incidents.events import (
     AssessmentView,
     Classified,
@@ -91,6 +92,7 @@ from ceasefire.incidents.tables import (
     DecisionRuleRow,
     IncidentRow,
     InvestigationTaskRow,
+    MapCellCountRow,
     NoteRow,
     ReplyRow,
 )
@@ -1534,10 +1536,29 @@ def incident_cells(
     ctx: ServiceContext, viewer: Viewer, filters: IncidentFilters, *, cell_deg: float
 ) -> list[GridCell]:
     """The incidents ``list_incidents`` would give the viewer, counted per grid cell (the
-    map at low zoom); the same filters, and the access rule judged per group."""
+    map at low zoom); the same filters, and the access rule judged per group.
+
+    When the table of counts per cell (``incidents.cellcounts``) answers the filters (a box,
+    a category, and a time window that holds every incident) at this cell size, the cells
+    inside the box are read from it and only those on its edge counted; otherwise every
+    matching incident is counted."""
     filters.check()
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
+        level = cellcounts.level_of(cell_deg)
+        if level is not None and _counted(session, filters):
+            return cellcounts.counted_cells(
+                session,
+                scope,
+                level=level,
+                bbox=filters.bbox,
+                category=filters.category.value if filters.category else None,
+                # The box by cells; the time window holds every incident.
+                where=[
+                    *_filters_clause(replace(filters, bbox=None, end=None)),
+                    scope.clause(IncidentRow),
+                ],
+            )
         if filters.start is None and filters.end is not None:
             # All history up to a day: most rows match, and walking the observed-time index
             # costs one table look-up per row (10x a scan of 100k on SQLite). The same
@@ -1551,6 +1572,42 @@ def incident_cells(
             where = _filters_clause(filters)
         where.append(scope.clause(IncidentRow))
         return grid_cells(session, scope, IncidentRow, where, cell_deg=cell_deg)
+
+
+def _counted(session: Session, filters: IncidentFilters) -> bool:
+    """Whether the counts per cell answer ``filters``: no filter but a box, a category and
+    an end of the time window no incident starts after (the map's "all, until today")."""
+    if replace(filters, bbox=None, category=None, end=None) != IncidentFilters():
+        return False
+    if filters.end is None:
+        return True
+    last = session.scalar(select(func.max(IncidentRow.observed_start)))
+    return last is None or ensure_utc(last) <= filters.end
+
+
+@dataclass(frozen=True)
+class MapCountsRebuilt:
+    """What ``recount-map`` did: the cells it wrote, the incidents they count, and the
+    cells that had differed from the recount before."""
+
+    cells: int
+    incidents: int
+    differed: int
+
+
+def rebuild_map_counts(ctx: ServiceContext) -> MapCountsRebuilt:
+    """Recount the map's counts per cell (``incidents.cellcounts``) from the incidents, in
+    one unit of work: after a bulk write behind the services, or when ``ceasefire check``
+    found a cell that differs. Operators' maintenance: it changes no record, so no entry."""
+    with ctx.unit_of_work() as session:
+        differed = len(cellcounts.differences(session, limit=1_000_000))
+        cells = cellcounts.rebuild(session)
+        counted = session.scalar(
+            select(func.coalesce(func.sum(MapCellCountRow.n), 0)).where(
+                MapCellCountRow.level == cellcounts.LEVELS[0]
+            )
+        )
+    return MapCountsRebuilt(cells=cells, incidents=int(counted or 0), differed=differed)
 
 
 # ----------------------------------------------------------------------- for alerts

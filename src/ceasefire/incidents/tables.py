@@ -23,6 +23,8 @@ class IncidentRow(Base):
         Index("ix_incidents_observed", "observed_start", "observed_end"),
         # The map's boxes and the lists' bbox filter (migration 0009).
         Index("ix_incidents_position", "event_lon", "event_lat"),
+        # The edge of the map's box, south and north (migration 0016, incidents.cellcounts).
+        Index("ix_incidents_event_lat", "event_lat"),
         # The map's grid counts read only this index (migration 0012, members.grid).
         Index(
             "ix_incidents_map_cells",
@@ -37,30 +39,61 @@ class IncidentRow(Base):
         ),
     )
 
+    # ``active_history``: the columns that place an incident in the map's cell counts
+    # (``incidents.cellcounts``) keep their old value when set, loaded if need be, so the
+    # flush that writes a change knows which count it leaves.
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    agreement_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    agreement_id: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, index=True, active_history=True
+    )
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
-    category: Mapped[str] = mapped_column(String(48), index=True)
-    classification: Mapped[str] = mapped_column(String(16))
-    concerns: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(48), index=True, active_history=True)
+    classification: Mapped[str] = mapped_column(String(16), active_history=True)
+    concerns: Mapped[str] = mapped_column(String(200), active_history=True)
     status: Mapped[str] = mapped_column(String(24), index=True)
     attribution: Mapped[str] = mapped_column(String(24), index=True)
     attributed_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
     observed_start: Mapped[datetime] = mapped_column(UTCDateTime())
     observed_end: Mapped[datetime] = mapped_column(UTCDateTime())
-    event_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
-    event_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    event_lat: Mapped[float | None] = mapped_column(Float, nullable=True, active_history=True)
+    event_lon: Mapped[float | None] = mapped_column(Float, nullable=True, active_history=True)
     event_place: Mapped[str | None] = mapped_column(String(500), nullable=True)
     event_precision: Mapped[int] = mapped_column(Integer)
-    owner_member: Mapped[str] = mapped_column(String(64))
+    owner_member: Mapped[str] = mapped_column(String(64), active_history=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decision: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    emptied_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    emptied_by: Mapped[str | None] = mapped_column(String(40), nullable=True, active_history=True)
     """The fusion decision (a merge, a split's undo, an undo) that took this incident's last
     report; an emptied incident keeps its row and history, and leaves the lists. Cleared
     when a report comes back (the decision is undone)."""
+
+
+class MapCellCountRow(Base):
+    """How many live, placed incidents one cell of the map's grid holds, per group of the
+    access rule's columns and per category (migration 0016): the map's low-zoom counts read
+    these rows instead of counting the incidents. Kept by ``incidents.cellcounts`` in the
+    flush of every incident write; ``ceasefire check`` compares them with a recount.
+
+    ``level`` is the grid's: a cell is ``90 / 2**level`` degrees, anchored at (-180, -90),
+    ``ix``/``iy`` its column and row. ``agreement_key`` is the incident's agreement, ``""``
+    for none (a key column cannot be NULL). ``lon_sum``/``lat_sum`` give the cell's mean
+    position. A row whose count fell to 0 is deleted."""
+
+    __tablename__ = "incident_map_cells"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ix: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    classification: Mapped[str] = mapped_column(String(16), primary_key=True)
+    concerns: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner_member: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agreement_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(48), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    lon_sum: Mapped[float] = mapped_column(Float)
+    lat_sum: Mapped[float] = mapped_column(Float)
 
 
 class _MemberRecord:

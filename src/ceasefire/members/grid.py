@@ -13,7 +13,8 @@ Cells are anchored at (-180, -90), so a cell does not move as the map pans.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,24 @@ class GridCell:
     bounds: BBox
 
 
-def _index(column: Any, origin: float, size: float, dialect: str) -> ColumnElement[Any]:
+Group = tuple[Any, Any, Any, Any]
+"""The access rule's columns of a row: classification, concerns, owner_member, agreement_id."""
+
+
+def cell_size(level: int) -> float:
+    """The edge, in degrees, of a cell of grid ``level``: ``90 / 2**level`` (the map asks
+    level ``zoom``: about 64 px on screen)."""
+    return 90.0 / float(2**level)
+
+
+def cell_index(value: float, origin: float, size: float) -> int:
+    """The cell column (``origin`` -180) or row (-90) of ``value``: the same arithmetic, in
+    the same floating point, as :func:`index_expression` in SQL."""
+    return math.floor((value - origin) / size)
+
+
+def index_expression(column: Any, origin: float, size: float, dialect: str) -> ColumnElement[Any]:
+    """:func:`cell_index` of ``column`` in SQL."""
     offset = (column - origin) / size
     # Non-negative (the grid starts at -180/-90): SQLite's CAST truncates, which is floor
     # here; PostgreSQL's CAST rounds, so it floors explicitly.
@@ -48,6 +66,85 @@ def _index(column: Any, origin: float, size: float, dialect: str) -> ColumnEleme
 def _same(column: Any, value: Any) -> ColumnElement[bool]:
     same: ColumnElement[bool] = column.is_(None) if value is None else column == value
     return same
+
+
+def readable(scope: ReadScope, groups: Iterable[Sequence[Any]]) -> list[Group]:
+    """The ``groups`` (classification, concerns, owner, agreement) ``scope`` may read, each
+    judged with ``ReadScope.can_read``: the rule itself, as for every row of a list."""
+    return [
+        (g[0], g[1], g[2], g[3])
+        for g in groups
+        if scope.can_read(g[0], concerns=g[1], owner_member=g[2], agreement_id=g[3])
+    ]
+
+
+def in_groups(columns: Sequence[Any], groups: Sequence[Group]) -> ColumnElement[bool]:
+    """``columns`` equal one of ``groups``, a NULL in a group matching a NULL."""
+    # (a, b, c, d) IN (...) reads like no filter at all (SQLite scans the index, or searches
+    # it for one group); a NULL never equals, so groups holding one are spelled out.
+    whole = [g for g in groups if None not in g]
+    holed = [g for g in groups if None in g]
+    return or_(
+        *([tuple_(*columns).in_(whole)] if whole else []),
+        *(and_(*(_same(c, v) for c, v in zip(columns, g, strict=True))) for g in holed),
+    )
+
+
+CellSums = dict[tuple[int, int], tuple[int, float, float]]
+"""Cell (column, row) -> (rows, sum of their longitudes, sum of their latitudes)."""
+
+
+def count_cells(
+    session: Session,
+    model: Any,
+    where: Sequence[ColumnElement[bool]],
+    groups: Sequence[Group],
+    *,
+    cell_deg: float,
+    by_position: bool = False,
+) -> CellSums:
+    """The placed rows of ``model`` matching ``where`` whose access columns are one of
+    ``groups`` (judged already), summed per ``cell_deg`` cell. ``by_position``: the group
+    condition is kept from the indexes, so that a position range in ``where`` picks the
+    index (SQLite would search ``ix_incidents_map_cells`` for the public's one group and
+    read all of it)."""
+    if not groups:
+        return {}
+    access = [model.classification, model.concerns, model.owner_member, model.agreement_id]
+    if by_position:
+        access = [func.coalesce(c, c) for c in access]
+    located = [model.event_lon.is_not(None), model.event_lat.is_not(None), *where]
+    dialect = session.get_bind().dialect.name
+    ix = index_expression(model.event_lon, -180.0, cell_deg, dialect).label("ix")
+    iy = index_expression(model.event_lat, -90.0, cell_deg, dialect).label("iy")
+    query = (
+        select(ix, iy, func.count(), func.sum(model.event_lon), func.sum(model.event_lat))
+        .where(*located, in_groups(access, groups))
+        .group_by(ix, iy)
+    )
+    return {
+        (int(x), int(y)): (int(count), float(lon_sum), float(lat_sum))
+        for x, y, count, lon_sum, lat_sum in session.execute(query)
+    }
+
+
+def as_cells(sums: CellSums, cell_deg: float) -> list[GridCell]:
+    """``sums`` as the map's cells (mean position, bounds), west to east, south to north."""
+    cells = []
+    for (x, y), (count, lon_sum, lat_sum) in sums.items():
+        if count <= 0:
+            continue
+        west, south = -180.0 + x * cell_deg, -90.0 + y * cell_deg
+        cells.append(
+            GridCell(
+                lon=lon_sum / count,
+                lat=lat_sum / count,
+                count=count,
+                bounds=(west, south, west + cell_deg, south + cell_deg),
+            )
+        )
+    cells.sort(key=lambda c: (c.bounds[0], c.bounds[1]))
+    return cells
 
 
 def grid_cells(
@@ -72,43 +169,8 @@ def grid_cells(
     sorts half the data of grouping by cell and access columns."""
     if cell_deg <= 0:
         raise ValueError("cell_deg must be positive")
-    located = [model.event_lon.is_not(None), model.event_lat.is_not(None), *where]
     access = (model.classification, model.concerns, model.owner_member, model.agreement_id)
     # Every group in the table (the index's leading columns answer it; judging a group with
     # no row in the box is harmless).
-    readable = [
-        tuple(group)
-        for group in session.execute(select(*access).distinct())
-        if scope.can_read(group[0], concerns=group[1], owner_member=group[2], agreement_id=group[3])
-    ]
-    if not readable:
-        return []
-    dialect = session.get_bind().dialect.name
-    ix = _index(model.event_lon, -180.0, cell_deg, dialect).label("ix")
-    iy = _index(model.event_lat, -90.0, cell_deg, dialect).label("iy")
-    # (a, b, c, d) IN (...) reads like no filter at all (SQLite scans the index, or searches
-    # it for one group); a NULL never equals, so groups holding one are spelled out.
-    whole = [g for g in readable if None not in g]
-    holed = [g for g in readable if None in g]
-    groups = or_(
-        *([tuple_(*access).in_(whole)] if whole else []),
-        *(and_(*(_same(c, v) for c, v in zip(access, g, strict=True))) for g in holed),
-    )
-    query = (
-        select(ix, iy, func.count(), func.sum(model.event_lon), func.sum(model.event_lat))
-        .where(*located, groups)
-        .group_by(ix, iy)
-    )
-    cells = []
-    for x, y, count, lon_sum, lat_sum in session.execute(query):
-        west, south = -180.0 + int(x) * cell_deg, -90.0 + int(y) * cell_deg
-        cells.append(
-            GridCell(
-                lon=lon_sum / count,
-                lat=lat_sum / count,
-                count=int(count),
-                bounds=(west, south, west + cell_deg, south + cell_deg),
-            )
-        )
-    cells.sort(key=lambda c: (c.bounds[0], c.bounds[1]))
-    return cells
+    groups = readable(scope, session.execute(select(*access).distinct()))
+    return as_cells(count_cells(session, model, where, groups, cell_deg=cell_deg), cell_deg)

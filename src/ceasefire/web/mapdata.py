@@ -4,7 +4,9 @@ Everything comes through the areas' services and their access rule (``list_incid
 ``incident_cells``, ``reports.mapping``, ``news.mapping``, ``list_posts``, ``list_zones``):
 a party liaison sees on the map exactly what the API would give it. At low zoom, or when a
 box holds more than :data:`POINT_LIMIT` records, the server answers counts per grid cell
-instead of points, so 100k incidents cost one grouped query, not 100k markers.
+(``members.grid.cell_size(zoom)``: about 64 px) instead of points: the incidents' from the
+counts per cell their writes keep (``incidents.cellcounts``), so 100k incidents cost a few
+hundred rows read, not 100k counted or 100k markers.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import posts as post_service
-from ceasefire.members.grid import BBox, GridCell
+from ceasefire.members.grid import BBox, GridCell, cell_size
 from ceasefire.news.mapping import news_points
 from ceasefire.reports.mapping import report_cells, report_points
 from ceasefire.reports.model import Category
@@ -127,11 +129,6 @@ def parse_bbox(text: str | None, *, field: str = "bbox") -> BBox | None:
             details=[problem(field, "out of range or min > max")],
         )
     return (min_lon, min_lat, max_lon, max_lat)
-
-
-def cell_size(zoom: int) -> float:
-    """Grid cell edge in degrees at ``zoom``: about 64 px on screen."""
-    return 360.0 / float(2**zoom) / 4
 
 
 @dataclass(frozen=True)
@@ -382,15 +379,16 @@ class MapCache:
     """The last answers of :func:`map_data`, per viewer and query, valid while the ledger's
     head is the same and for :data:`CACHE_TTL_S` at the most.
 
-    Counting 100k incidents per cell takes 150–400 ms of the database (bench/RESULTS.md);
-    everyone who opens the map asks for the same opening view, so a repeat is served from
-    here. Every write the services make (an incident filed, changed or merged, a role or
+    An answer reads the zones, posts, the incidents' counts per cell and the reports' and
+    news' layers (~200 ms at 100k incidents on a loaded VM, bench/RESULTS.md); everyone
+    who opens the map asks for the same opening view, so a repeat is served from here.
+    Every write the services make (an incident filed, changed or merged, a role or
     membership granted or ended) appends a ledger entry, so a new head means the answer may
-    have changed and it is computed again. The time limit bounds what no entry marks: a role
-    whose validity ends, or today's zones as the day goes on. The key holds the whole
-    viewer (member, user, role, party, agreement), so one viewer never gets another's
-    answer; the access rule is applied when the answer is computed, as without the cache.
-    One per server process (the workers do not share it)."""
+    have changed and it is computed again. The time limit bounds what no entry marks: a
+    role whose validity ends, today's zones as the day goes on, a ``recount-map``. The key
+    holds the whole viewer (member, user, role, party, agreement), so one viewer never gets
+    another's answer; the access rule is applied when the answer is computed, as without
+    the cache. One per server process (the workers do not share it)."""
 
     def __init__(self, ttl_s: float = CACHE_TTL_S, size: int = CACHE_SIZE) -> None:
         self.ttl_s = ttl_s
