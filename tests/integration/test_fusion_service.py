@@ -14,6 +14,7 @@ from ceasefire.access import Role, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.fusion import service as fusion
+from ceasefire.fusion.matcher import CURRENT_CONFIG
 from ceasefire.fusion.model import DEFAULT_CONFIG, V2_CONFIG, V3_CONFIG, MatcherConfig
 from ceasefire.fusion.synthetic import offset
 from ceasefire.incidents import service as incidents
@@ -116,15 +117,17 @@ def test_one_event_five_reports_one_incident_four_independent_sources(
     assert sorted(news["report_ids"]) == sorted([ids["first"], ids["copy"]])
     linked = [d for d in found.decisions if d.kind == "linked"]
     assert len(linked) == 4
-    assert all(d.matcher == "fusion.matcher.v2" and d.evidence for d in linked)
-    assert all(d.evidence["matcher"] == "fusion.matcher.v2" for d in linked)  # type: ignore[index]
+    assert all(d.matcher == CURRENT_CONFIG.name and d.evidence for d in linked)
+    assert all(d.evidence["matcher"] == CURRENT_CONFIG.name for d in linked)  # type: ignore[index]
     assert {f["name"] for f in linked[0].evidence["evidence"]["features"]} >= {"category", "time"}  # type: ignore[index]
     # Every decision is in the ledger, and the ledger's replay matches the tables.
     assert ledger.verify(ctx).ok
 
 
 @pytest.mark.parametrize(
-    ("config", "incidents_made"), [(V2_CONFIG, 1), (DEFAULT_CONFIG, 2)], ids=["v2", "v1"]
+    ("config", "incidents_made"),
+    [(V3_CONFIG, 1), (V2_CONFIG, 1), (DEFAULT_CONFIG, 2)],
+    ids=["v3", "v2", "v1"],
 )
 def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
     ctx: ServiceContext, cast: Cast, config: MatcherConfig, incidents_made: int
@@ -156,7 +159,7 @@ def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
     if incidents_made == 1:
         found = fusion.summary(ctx, cast.viewer(ctx, "tur"), str(where[post]))
         (linked,) = [d for d in found.decisions if d.kind == "linked"]
-        assert linked.matcher == "fusion.matcher.v2"
+        assert linked.matcher == config.name
         assert linked.evidence is not None
         assert linked.evidence["deferred"] is True
         assert linked.evidence["coarse"] is True

@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ceasefire.fusion.index import SpaceTimeIndex
@@ -374,6 +374,20 @@ class IncidentMatcherV2(IncidentMatcher):
         says, or open a new incident for it."""
         incident_id, evidence = self._decide(report, ranking)
         incident_id, created = self._place(report, incident_id)
+        return self._assignment(report, ranking, incident_id, created, evidence, deferred)
+
+    def _assignment(
+        self,
+        report: FusionReport,
+        ranking: Ranking,
+        incident_id: str,
+        created: bool,
+        evidence: PairEvidence | None,
+        deferred: bool,
+        *,
+        merged: str | None = None,
+        bridge: PairEvidence | None = None,
+    ) -> Assignment:
         return Assignment(
             report.id,
             incident_id,
@@ -386,6 +400,8 @@ class IncidentMatcherV2(IncidentMatcher):
             runner_up=ranking.runner_up if ranking.compared > 1 else None,
             coarse=ranking.coarse,
             deferred=deferred,
+            merged_incident_id=merged,
+            bridge=bridge,
         )
 
     def _decide(
@@ -427,28 +443,14 @@ class IncidentMatcherV3(IncidentMatcherV2):
         it is already refined."""
         if report.refined:
             return report
-        exact = self.config.said_time and report.said_at is not None
-        start = report.said_at if exact else report.start
-        return FusionReport(
-            id=report.id,
-            channel=report.channel,
-            category=report.category,
-            start=start,  # type: ignore[arg-type]
-            end=start + SAID_TIME_WINDOW_S if exact else report.end,  # type: ignore[operator]
-            time_precision=TimePrecision.EXACT if exact else report.time_precision,
-            lat=report.lat,
-            lon=report.lon,
-            where_precision=report.where_precision,
-            district=report.district,
-            region=report.region,
-            perpetrator=report.perpetrator,
-            text=report.text,
-            source_key=report.source_key,
-            source_reference=report.source_reference,
-            place_name=report.place_name,
-            said_at=report.said_at,
-            count=report.count,
-            localities=report.localities,
+        said = report.said_at if self.config.said_time else None
+        if said is None:
+            return replace(report, refined=True)
+        return replace(
+            report,
+            start=said,
+            end=said + SAID_TIME_WINDOW_S,
+            time_precision=TimePrecision.EXACT,
             refined=True,
         )
 
@@ -468,20 +470,9 @@ class IncidentMatcherV3(IncidentMatcherV2):
         into = self._incidents[ranking.number]
         merged = self._merge(ranking.number, ranking.second)
         self._link(report, ranking.number)
-        return Assignment(
-            report.id,
-            into.id,
-            False,
-            compare(report, ranking.member, self.config),  # type: ignore[arg-type]
-            ranking.threshold,
-            ranking.compared,
-            matcher=self.config.name,
-            incident_score=ranking.score,
-            runner_up=ranking.runner_up,
-            coarse=ranking.coarse,
-            deferred=deferred,
-            merged_incident_id=merged,
-            bridge=bridge,
+        evidence = compare(report, ranking.member, self.config)  # type: ignore[arg-type]
+        return self._assignment(
+            report, ranking, into.id, False, evidence, deferred, merged=merged, bridge=bridge
         )
 
     def _bridge(self, ranking: Ranking) -> PairEvidence | None:
@@ -635,8 +626,8 @@ CONFIGS: dict[str, MatcherConfig] = {
 }
 """The matchers by versioned name."""
 
-CURRENT_CONFIG = V2_CONFIG
-"""What the service and the grouper use: ``fusion.matcher.v2`` (better than v1 on the held
+CURRENT_CONFIG = V3_CONFIG
+"""What the service and the grouper use: ``fusion.matcher.v3`` (better than v2 on the held
 seeds of bench/fusion.py; bench/RESULTS.md)."""
 
 

@@ -5,12 +5,14 @@ merge, split and undo.
 the demo) queues the report it stores in the same transaction (the reports area's
 ``fusion_queue``). :func:`drain` takes the oldest queued reports, and in *one* unit of work
 per batch compares each with the incidents of its own agreement near it in time
-(``fusion.matcher.v2``; precise reports of a batch first, then its coarse and ambiguous
+(``fusion.matcher.v3``; precise reports of a batch first, then its coarse and ambiguous
 ones), links it to the best one or opens a new incident, records the
 decision with its evidence (``fusion_decisions``, a ledger entry), and takes it off the
-queue. A crash before the commit leaves the report queued; a submission never waits for
-fusion. The worker (:class:`FusionWorker`) drains in the background of the API process;
-``ceasefire fusion run`` drains from the CLI, and the CLI's CSV import drains after it.
+queue. A report that bridges two incidents which can be one event also merges them (a
+``merged`` decision by fusion, undone like an analyst's). A crash before the commit leaves
+the report queued; a submission never waits for fusion. The worker (:class:`FusionWorker`)
+drains in the background of the API process; ``ceasefire fusion run`` drains from the
+CLI, and the CLI's CSV import drains after it.
 
 Fusion acts as the **system actor** ``centre/fusion`` (the centre member, user ``fusion``):
 its ledger entries are signed with the centre's key and name that user.
