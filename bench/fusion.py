@@ -1,7 +1,7 @@
 """Fusion of reports into incidents: pairwise precision/recall against known truth, and time.
 
 Run: .venv/bin/python bench/fusion.py [--reports 100000 1000000] [--seed 2]
-     [--incidents-per-day 20] [--matcher fusion.matcher.v2]
+     [--incidents-per-day 20] [--matcher fusion.matcher.v3]
 
 The stream comes from ``ceasefire.fusion.synthetic.StreamGenerator`` (fixed seed): true
 incidents, each reported 1-6 times with noise in time, place, category and text, plus events
@@ -11,8 +11,9 @@ cost per report should then stay flat (near-linear matching).
 
 Timed: the matcher only (generation is reported apart): ``IncidentMatcher.assign`` for v1,
 ``DeferringMatcher.submit`` (with the report's arrival as the clock) and the final
-``flush`` for v2; wall clock and the process's CPU time (on a machine shared with other
-work the CPU time is the steadier figure), in one process, in memory; every 5,000 reports
+``flush`` for v2 and v3 (a v3 bridging merge relabels the merged incident's reports);
+wall clock and the process's CPU time (on a machine shared with other work the CPU time is
+the steadier figure), in one process, in memory; every 5,000 reports
 incidents that no later report could reach are forgotten (``forget_before``), as a
 long-running service does. The thresholds were set on seed 1; report figures on another
 seed.
