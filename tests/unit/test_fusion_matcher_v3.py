@@ -21,8 +21,10 @@ from ceasefire.fusion.model import (
     V3_CONFIG,
     FusionReport,
     compare,
+    counts_agree,
     normalise_text,
     said_time,
+    stated_count,
 )
 from ceasefire.fusion.places import localities_named
 from ceasefire.fusion.synthetic import offset
@@ -54,6 +56,21 @@ def test_the_hour_a_text_gives_is_read_in_the_areas_zone_inside_the_day() -> Non
     # A window that is UTC's day (04:00-04:00 in Baku): 01:00 is the next morning's.
     next_night = datetime(2020, 11, 26, 21, 0, tzinfo=UTC).timestamp()
     assert said_time("at 01:00", *DAY, TimePrecision.DAY) == next_night
+
+
+def test_the_count_a_text_gives_leaves_hours_ranges_distances_and_dates_out() -> None:
+    assert stated_count("Patrol recorded 12 shelling at about 14:35, assessed 2-4 km away.") == 12
+    assert stated_count("At 07:55 the post heard shelling (29) to the south.") == 29
+    assert stated_count("Shelling was reported on 26 November (Reuters). 14 blasts.") == 14
+    assert stated_count("Post 3 heard 5 explosions 800 m away in 2020.") == 5
+    assert stated_count("12 rounds, then 20 more.") is None  # which one?
+    assert stated_count("Caller reports shelling at Sus.") is None
+    # Sources count differently: only a wide gap counts against.
+    assert counts_agree(12, 14) is True
+    assert counts_agree(40, 31) is True
+    assert counts_agree(12, 20) is None
+    assert counts_agree(12, 30) is False
+    assert counts_agree(1, 7) is None
 
 
 def complaint(report_id: str, hour: str, **overrides: object) -> object:
