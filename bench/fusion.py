@@ -1,7 +1,7 @@
 """Fusion of reports into incidents: pairwise precision/recall against known truth, and time.
 
 Run: .venv/bin/python bench/fusion.py [--reports 100000 1000000] [--seed 2]
-     [--incidents-per-day 20] [--matcher fusion.matcher.v2]
+     [--incidents-per-day 20] [--matcher fusion.matcher.v3]
 
 The stream comes from ``ceasefire.fusion.synthetic.StreamGenerator`` (fixed seed): true
 incidents, each reported 1-6 times with noise in time, place, category and text, plus events
@@ -11,8 +11,9 @@ cost per report should then stay flat (near-linear matching).
 
 Timed: the matcher only (generation is reported apart): ``IncidentMatcher.assign`` for v1,
 ``DeferringMatcher.submit`` (with the report's arrival as the clock) and the final
-``flush`` for v2; wall clock and the process's CPU time (on a machine shared with other
-work the CPU time is the steadier figure), in one process, in memory; every 5,000 reports
+``flush`` for v2 and v3 (a v3 bridging merge relabels the merged incident's reports);
+wall clock and the process's CPU time (on a machine shared with other work the CPU time is
+the steadier figure), in one process, in memory; every 5,000 reports
 incidents that no later report could reach are forgotten (``forget_before``), as a
 long-running service does. The thresholds were set on seed 1; report figures on another
 seed.
@@ -59,18 +60,22 @@ def run(
     deferring = DeferringMatcher(matcher) if isinstance(matcher, IncidentMatcherV2) else None
     truth: dict[str, int] = {}
     predicted: dict[str, str] = {}
-    linked = deferred = 0
+    linked = deferred = merges = 0
+    merged_into: dict[str, str] = {}
     started = time.perf_counter()
     matching = 0.0
     matching_cpu = 0.0
     channels: Counter[str] = Counter()
 
     def record(assignments: list[Assignment]) -> None:
-        nonlocal linked, deferred
+        nonlocal linked, deferred, merges
         for assignment in assignments:
             predicted[assignment.report_id] = assignment.incident_id
             linked += not assignment.created
             deferred += assignment.deferred
+            if assignment.merged_incident_id is not None:
+                merged_into[assignment.merged_incident_id] = assignment.incident_id
+                merges += 1
 
     for index, item in enumerate(generator.stream(count)):
         if index % FORGET_EVERY == 0:
@@ -92,7 +97,9 @@ def run(
         matching_cpu += time.process_time() - tick_cpu
     total = time.perf_counter() - started
     ids = list(truth)
-    scores = pairwise_scores([truth[i] for i in ids], [predicted[i] for i in ids])
+    scores = pairwise_scores(
+        [truth[i] for i in ids], [_final(predicted[i], merged_into) for i in ids]
+    )
     return {
         "matcher": config.name,
         "reports": count,
@@ -102,6 +109,7 @@ def run(
         "predicted_incidents": len(set(predicted.values())),
         "linked_reports": linked,
         "deferred_reports": deferred,
+        "bridging_merges": merges,
         **scores.to_dict(),
         "match_s": round(matching, 2),
         "match_us_per_report": round(matching / count * 1e6, 1),
@@ -110,6 +118,13 @@ def run(
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "channels": dict(channels),
     }
+
+
+def _final(incident: str, merged_into: dict[str, str]) -> str:
+    """Where ``incident`` ended up after the merges (each names the incident it went into)."""
+    while incident in merged_into:
+        incident = merged_into[incident]
+    return incident
 
 
 def run_bound(
@@ -128,7 +143,8 @@ def run_bound(
     members: dict[int, list[FusionReport]] = defaultdict(list)
     for item in items:
         members[item.truth].append(item.report)
-    matcher = IncidentMatcherV2(config)
+    matcher = new_matcher(config)
+    assert isinstance(matcher, IncidentMatcherV2), "the bound ranks incidents as v2 and later do"
     for number, reports in members.items():
         matcher.add_incident(str(number), reports)
     labels: list[str] = []
@@ -338,7 +354,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.bound:
         for count in args.reports:
-            print(json.dumps(run_bound(count, args.seed, args.incidents_per_day)), flush=True)
+            result = run_bound(count, args.seed, args.incidents_per_day, CONFIGS[args.matcher])
+            print(json.dumps(result), flush=True)
         return
     if args.storage:
         for count in args.reports:

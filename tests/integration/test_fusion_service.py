@@ -4,7 +4,8 @@ agreements kept apart, analysts' merge / split / undo and who may do them, resta
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,9 @@ from ceasefire.access import Role, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.fusion import service as fusion
-from ceasefire.fusion.model import DEFAULT_CONFIG, V2_CONFIG, MatcherConfig
+from ceasefire.fusion.matcher import CURRENT_CONFIG
+from ceasefire.fusion.model import DEFAULT_CONFIG, V2_CONFIG, V3_CONFIG, MatcherConfig
+from ceasefire.fusion.synthetic import offset
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.schemas import IncidentSummary
 from ceasefire.incidents.service import IncidentFilters
@@ -114,15 +117,17 @@ def test_one_event_five_reports_one_incident_four_independent_sources(
     assert sorted(news["report_ids"]) == sorted([ids["first"], ids["copy"]])
     linked = [d for d in found.decisions if d.kind == "linked"]
     assert len(linked) == 4
-    assert all(d.matcher == "fusion.matcher.v2" and d.evidence for d in linked)
-    assert all(d.evidence["matcher"] == "fusion.matcher.v2" for d in linked)  # type: ignore[index]
+    assert all(d.matcher == CURRENT_CONFIG.name and d.evidence for d in linked)
+    assert all(d.evidence["matcher"] == CURRENT_CONFIG.name for d in linked)  # type: ignore[index]
     assert {f["name"] for f in linked[0].evidence["evidence"]["features"]} >= {"category", "time"}  # type: ignore[index]
     # Every decision is in the ledger, and the ledger's replay matches the tables.
     assert ledger.verify(ctx).ok
 
 
 @pytest.mark.parametrize(
-    ("config", "incidents_made"), [(V2_CONFIG, 1), (DEFAULT_CONFIG, 2)], ids=["v2", "v1"]
+    ("config", "incidents_made"),
+    [(V3_CONFIG, 1), (V2_CONFIG, 1), (DEFAULT_CONFIG, 2)],
+    ids=["v3", "v2", "v1"],
 )
 def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
     ctx: ServiceContext, cast: Cast, config: MatcherConfig, incidents_made: int
@@ -154,7 +159,7 @@ def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
     if incidents_made == 1:
         found = fusion.summary(ctx, cast.viewer(ctx, "tur"), str(where[post]))
         (linked,) = [d for d in found.decisions if d.kind == "linked"]
-        assert linked.matcher == "fusion.matcher.v2"
+        assert linked.matcher == config.name
         assert linked.evidence is not None
         assert linked.evidence["deferred"] is True
         assert linked.evidence["coarse"] is True
@@ -331,4 +336,74 @@ def test_a_worker_turn_that_runs_out_of_time_leaves_the_rest_queued_in_order(
     assert sum(t.linked for t in turns) == 4
     (incident_id,) = {reports.get_report(ctx, OPERATOR, i).incident_id for i in ids.values()}
     assert incident_id is not None
+    assert ledger.verify(ctx).ok
+
+
+def test_a_report_that_bridges_two_incidents_merges_them_undoably(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """Two posts' shellings 4.5 km and 50 minutes apart are two incidents; a UAV's
+    detection between them, close to both, merges them (``fusion.matcher.v3``): a ledgered
+    decision with the pair that allowed it, undone like an analyst's merge."""
+    config = replace(V3_CONFIG, bridge_threshold=4.0, bridge_pair_min=2.0)
+    aghdam = (39.991, 46.927)
+    east, middle = offset(*aghdam, 4_500, 90), offset(*aghdam, 2_250, 90)
+
+    def observed(minutes: int) -> dict[str, str]:
+        start = datetime(2020, 11, 26, 10, 30, tzinfo=UTC) + timedelta(minutes=minutes)
+        end = start + timedelta(minutes=10)
+        return {"start": start.isoformat(), "end": end.isoformat(), "precision": "exact"}
+
+    def where(point: tuple[float, float]) -> dict[str, Any]:
+        return {"lat": point[0], "lon": point[1], "precision": 1, "place_name": "Aghdam"}
+
+    plain = {"alleged_perpetrator": None, "count": None, "narrative": "Impacts heard."}
+    post_a = file(ctx, cast, "tur", observed=observed(0), event_position=where(aghdam), **plain)
+    post_b = file(
+        ctx,
+        cast,
+        "tur",
+        observed=observed(50),
+        event_position=where(east),
+        post_id="jmc-east",
+        **plain,
+    )
+    fusion.drain(ctx, config=config)
+    before = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert before[post_a] != before[post_b]
+
+    uav = file(
+        ctx,
+        cast,
+        "rus",
+        channel="sensor_detection",
+        sensor_id="rus-uav-2",
+        means=["uav"],
+        observed=observed(25),
+        event_position=where(middle),
+        **plain,
+    )
+    done = fusion.drain(ctx, config=config)
+    assert (done.linked, done.merged) == (1, 1)
+    after = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert after[post_a] == after[post_b] == after[uav]
+    target = str(after[uav])
+    decisions = fusion.summary(ctx, OPERATOR, target).decisions
+    merge = next(d for d in decisions if d.kind == "merged")
+    source = str(merge.other_incident_id)
+    assert {target, source} == {before[post_a], before[post_b]}
+    assert merge.matcher == V3_CONFIG.name
+    assert merge.actor_user == "fusion"
+    assert merge.evidence is not None
+    assert merge.evidence["bridged_by"] == uav
+    assert merge.evidence["evidence"]["score"] >= 2.0
+    link = next(d for d in decisions if d.kind == "linked" and d.report_ids == [uav])
+    assert link.evidence is not None
+    assert link.evidence["merged"] == {"incident_id": source, "into": target}
+    # Nothing deleted: the merged incident keeps its row; the merge is undone as any other.
+    assert incidents.get_incident(ctx, OPERATOR, source).id == source
+    fusion.undo(ctx, cast.viewer(ctx, "tur"), merge.id)
+    undone = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert undone[post_a] != undone[post_b]
+    assert undone[uav] == target
     assert ledger.verify(ctx).ok

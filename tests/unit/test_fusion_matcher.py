@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ceasefire.fusion.corroboration import corroboration, outlet, wire_credit
 from ceasefire.fusion.index import SpaceTimeIndex
 from ceasefire.fusion.matcher import (
+    CURRENT_CONFIG,
     FusionGrouper,
     IncidentMatcher,
     arrival_order,
@@ -205,7 +206,7 @@ def test_the_grouper_behind_the_intake_seam() -> None:
     ]
     groups = FusionGrouper().propose(candidates)
     assert {g.report_ids for g in groups} == {("r0", "r1"), ("r2",)}
-    assert {g.grouper for g in groups} == {"fusion.matcher.v2"}
+    assert {g.grouper for g in groups} == {CURRENT_CONFIG.name}
     v1 = FusionGrouper(DEFAULT_CONFIG).propose(candidates)
     assert {g.report_ids for g in v1} == {("r0", "r1"), ("r2",)}
     assert {g.grouper for g in v1} == {"fusion.matcher.v1"}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ceasefire.fusion.index import SpaceTimeIndex
@@ -24,7 +24,10 @@ from ceasefire.fusion.model import (
     EARTH_RADIUS_M,
     MATCHER_NAME,
     MATCHER_V2_NAME,
+    MATCHER_V3_NAME,
+    SAID_TIME_WINDOW_S,
     V2_CONFIG,
+    V3_CONFIG,
     FusionReport,
     MatcherConfig,
     PairEvidence,
@@ -63,6 +66,7 @@ class _TopTwo:
     score: float = float("-inf")
     member: FusionReport | None = None
     runner_up: float = float("-inf")
+    second: int = -1
     compared: int = 0
 
     def add(self, number: int, score: float, member: FusionReport | None) -> None:
@@ -70,10 +74,10 @@ class _TopTwo:
         if member is None:
             return
         if score > self.score:
-            self.runner_up = self.score
+            self.runner_up, self.second = self.score, self.number
             self.number, self.score, self.member = number, score, member
         elif score > self.runner_up:
-            self.runner_up = score
+            self.runner_up, self.second = score, number
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,12 @@ class Assignment:
     """v2: the report was decided as a coarse one (district/region, or not an exact time)."""
     deferred: bool = False
     """v2: the decision waited (for the window, or for the rest of its batch)."""
+    merged_incident_id: str | None = None
+    """v3: the report bridged ``incident_id`` and this incident, which was merged into
+    ``incident_id`` (its reports moved there); ``bridge`` is the evidence."""
+    bridge: PairEvidence | None = None
+    """v3: the weakest pair of members of the two merged incidents (every pair scores at
+    least ``bridge_pair_min``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able record of the decision (what the ledger entry carries)."""
@@ -119,6 +129,9 @@ class Assignment:
                 "coarse": self.coarse,
                 "deferred": self.deferred,
             }
+        if self.merged_incident_id is not None:
+            # The pair of members that allowed the merge is the merge decision's evidence.
+            data["merged"] = {"incident_id": self.merged_incident_id, "into": self.incident_id}
         return data
 
 
@@ -181,6 +194,7 @@ class IncidentMatcher:
         config = self.config
         forbidden = incompatible_mask(report.category)
         low, high = report.start - report.slack, report.end + report.slack
+        skip_id = skip.id if skip is not None else None
         has_point = report.has_point
         lat, lon = report.lat or 0.0, report.lon or 0.0
         metres_per_lon = _METRES_PER_DEG * math.cos(math.radians(lat))
@@ -192,7 +206,7 @@ class IncidentMatcher:
             incident_member: FusionReport | None = None
             blocked = 0
             for member in incident.members:
-                if member is skip:
+                if skip_id is not None and member.id == skip_id:
                     continue
                 # The time gate, inline: most candidates of a bucket fail it.
                 if member.start - member.slack > high or member.end + member.slack < low:
@@ -282,6 +296,8 @@ class Ranking:
     margin: float
     incident_id: str | None = None
     """The best incident's id (``None``: none passed the gates)."""
+    second: int = -1
+    """The next incident's number (``-1``: none)."""
 
     @property
     def decisive(self) -> bool:
@@ -340,6 +356,7 @@ class IncidentMatcherV2(IncidentMatcher):
             config.coarse_threshold if coarse else config.threshold,
             config.coarse_margin if coarse else config.ambiguity_margin,
             self._incidents[top.number].id if top.member is not None else None,
+            top.second,
         )
 
     def best_match(self, report: FusionReport) -> tuple[str | None, PairEvidence | None, int]:
@@ -357,6 +374,20 @@ class IncidentMatcherV2(IncidentMatcher):
         says, or open a new incident for it."""
         incident_id, evidence = self._decide(report, ranking)
         incident_id, created = self._place(report, incident_id)
+        return self._assignment(report, ranking, incident_id, created, evidence, deferred)
+
+    def _assignment(
+        self,
+        report: FusionReport,
+        ranking: Ranking,
+        incident_id: str,
+        created: bool,
+        evidence: PairEvidence | None,
+        deferred: bool,
+        *,
+        merged: str | None = None,
+        bridge: PairEvidence | None = None,
+    ) -> Assignment:
         return Assignment(
             report.id,
             incident_id,
@@ -369,6 +400,8 @@ class IncidentMatcherV2(IncidentMatcher):
             runner_up=ranking.runner_up if ranking.compared > 1 else None,
             coarse=ranking.coarse,
             deferred=deferred,
+            merged_incident_id=merged,
+            bridge=bridge,
         )
 
     def _decide(
@@ -380,6 +413,100 @@ class IncidentMatcherV2(IncidentMatcher):
         if not ranking.decisive:
             return None, evidence
         return self._incidents[ranking.number].id, evidence
+
+
+class IncidentMatcherV3(IncidentMatcherV2):
+    """``fusion.matcher.v3``: v2 with more of the evidence a report carries, and merges.
+
+    - **The said hour.** A report whose window is a day but whose text gives one hour in it
+      (``FusionReport.said_at``: "we protest the shelling ... today at 14:35") is compared
+      as an exact report of five minutes at that hour (``config.said_time``).
+    - **Named villages.** The villages both narratives name (``FusionReport.localities``):
+      the same one adds ``same_locality``; none in common adds ``different_locality``.
+    - **Counts.** The counts both give (``FusionReport.count``): agreeing adds
+      ``same_count``, far apart adds ``different_count`` (``model.counts_agree``).
+    - **The bridging merge.** A report whose best incident reaches its bar and whose second
+      scores at least ``bridge_threshold`` merges the second into the first, when the two
+      can be one event: their categories are compatible and *every* pair of their members
+      scores at least ``bridge_pair_min`` (none is ruled out by the gates). The assignment
+      names the merged incident and the evidence of their weakest pair.
+
+    Reports are refined (:meth:`prepare`) as they enter: the matcher holds the refined
+    copies, and the caller's views are left as they are.
+    """
+
+    name = MATCHER_V3_NAME
+    default_config = V3_CONFIG
+
+    def prepare(self, report: FusionReport) -> FusionReport:
+        """The report as v3 compares it (the said hour as its window); the same object when
+        it is already refined."""
+        if report.refined:
+            return report
+        said = report.said_at if self.config.said_time else None
+        if said is None:
+            return replace(report, refined=True)
+        return replace(
+            report,
+            start=said,
+            end=said + SAID_TIME_WINDOW_S,
+            time_precision=TimePrecision.EXACT,
+            refined=True,
+        )
+
+    def add_incident(self, incident_id: str, reports: Iterable[FusionReport]) -> None:
+        super().add_incident(incident_id, (self.prepare(r) for r in reports))
+
+    def rank(self, report: FusionReport, *, held: bool = False) -> Ranking:
+        return super().rank(self.prepare(report), held=held)
+
+    def assign_ranked(
+        self, report: FusionReport, ranking: Ranking, *, deferred: bool = False
+    ) -> Assignment:
+        report = self.prepare(report)
+        bridge = self._bridge(ranking)
+        if bridge is None:
+            return super().assign_ranked(report, ranking, deferred=deferred)
+        into = self._incidents[ranking.number]
+        merged = self._merge(ranking.number, ranking.second)
+        self._link(report, ranking.number)
+        evidence = compare(report, ranking.member, self.config)  # type: ignore[arg-type]
+        return self._assignment(
+            report, ranking, into.id, False, evidence, deferred, merged=merged, bridge=bridge
+        )
+
+    def _bridge(self, ranking: Ranking) -> PairEvidence | None:
+        """The evidence for merging the ranking's best two incidents, or ``None`` when the
+        report does not bridge them or they cannot be one event."""
+        config = self.config
+        if (
+            ranking.member is None
+            or ranking.second < 0
+            or ranking.score < ranking.threshold
+            or ranking.runner_up < config.bridge_threshold
+        ):
+            return None
+        first, second = self._incidents[ranking.number], self._incidents[ranking.second]
+        if any(incompatible_mask(m.category) & first.category_bits for m in second.members):
+            return None
+        weakest = float("inf")
+        pair: tuple[FusionReport, FusionReport] | None = None
+        for x in second.members:
+            for y in first.members:
+                score = pair_score(x, y, config)
+                if score < config.bridge_pair_min:
+                    return None  # ruled out by a gate (-inf), or too weak
+                if score < weakest:
+                    weakest, pair = score, (x, y)
+        return compare(*pair, config) if pair is not None else None
+
+    def _merge(self, into: int, other: int) -> str:
+        """Move the members of incident ``other`` into ``into``; the id of ``other``."""
+        absorbed = self._incidents.pop(other)
+        del self._numbers[absorbed.id]
+        for member in absorbed.members:
+            self._link(member, into)
+        return absorbed.id
 
 
 class DeferringMatcher:
@@ -492,11 +619,15 @@ def arrival_order(reports: Iterable[FusionReport]) -> list[FusionReport]:
     return sorted(reports, key=lambda r: (r.start, r.end, r.id))
 
 
-CONFIGS: dict[str, MatcherConfig] = {MATCHER_NAME: DEFAULT_CONFIG, MATCHER_V2_NAME: V2_CONFIG}
+CONFIGS: dict[str, MatcherConfig] = {
+    MATCHER_NAME: DEFAULT_CONFIG,
+    MATCHER_V2_NAME: V2_CONFIG,
+    MATCHER_V3_NAME: V3_CONFIG,
+}
 """The matchers by versioned name."""
 
-CURRENT_CONFIG = V2_CONFIG
-"""What the service and the grouper use: ``fusion.matcher.v2`` (better than v1 on the held
+CURRENT_CONFIG = V3_CONFIG
+"""What the service and the grouper use: ``fusion.matcher.v3`` (better than v2 on the held
 seeds of bench/fusion.py; bench/RESULTS.md)."""
 
 
@@ -506,6 +637,8 @@ def new_matcher(
     new_incident_id: Callable[[int], str] | None = None,
 ) -> IncidentMatcher:
     """A fresh matcher of the version ``config`` names."""
+    if config.name == MATCHER_V3_NAME:
+        return IncidentMatcherV3(config, new_incident_id=new_incident_id)
     if config.name == MATCHER_V2_NAME:
         return IncidentMatcherV2(config, new_incident_id=new_incident_id)
     if config.name == MATCHER_NAME:

@@ -26,8 +26,9 @@ Fellegi-Sunter record linkage, decides whether it is.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,7 +52,19 @@ MATCHER_V2_NAME = "fusion.matcher.v2"
 rule out counts against it), defers coarse and ambiguous reports, and decides a coarse
 report against the competing incidents rather than an absolute bar (docs/fusion.md)."""
 
+MATCHER_V3_NAME = "fusion.matcher.v3"
+"""v2, plus the evidence a report carries beyond its fields (the hour its text says inside a
+day-level window, the villages its text names) and the bridging merge: a report that
+matches two open incidents which can be one event merges them (docs/fusion.md)."""
+
 EARTH_RADIUS_M = 6_371_008.8
+
+LOCAL_UTC_OFFSET_S = 4 * 3_600.0
+"""The area's clocks: Asia/Baku and Asia/Yerevan are UTC+4 all year (no daylight saving
+since 2016 and 2012). An hour a source gives ("at 14:35") is read in this zone."""
+
+SAID_TIME_WINDOW_S = 300.0
+"""The window an hour said in a text stands for: sources round to five minutes."""
 
 # -- tolerances -----------------------------------------------------------------------------
 
@@ -155,6 +168,24 @@ class MatcherConfig:
     defer_s: float = 0.0
     """v2: how long (seconds of arrival time) a coarse or ambiguous report waits before it
     is decided, so that the precise reports of its event can arrive first."""
+    # -- used by fusion.matcher.v3 only --
+    said_time: bool = False
+    """v3: a report with a day-level window whose text gives one hour inside that day
+    ("today at 14:35") is compared as an exact report at that hour (``FusionReport.said_at``)."""
+    same_count: float = 0.0
+    """v3: both texts give a count, and they agree (:func:`counts_agree`)."""
+    different_count: float = 0.0
+    """v3: both give a count, and they are far apart (added, so negative)."""
+    same_locality: float = 0.0
+    """v3: both texts name the same village or town of the gazetteer (``localities``)."""
+    different_locality: float = 0.0
+    """v3: both texts name places, and none in common (added, so negative)."""
+    bridge_threshold: float = math.inf
+    """v3: a report that scores at least this with each of its best two incidents merges
+    them, when they can be one event (``bridge_pair_min``); ``inf``: never."""
+    bridge_pair_min: float = -math.inf
+    """v3: every pair of members of the two incidents a report bridges must score at least
+    this (``-inf``: none ruled out by the gates)."""
 
 
 DEFAULT_CONFIG = MatcherConfig()
@@ -170,6 +201,26 @@ V2_CONFIG = MatcherConfig(
 )
 """``fusion.matcher.v2``: the pair weights of v1; the area alone passes the coarse gate,
 and the decision rules above (set on the synthetic stream of seed 1, bench/RESULTS.md)."""
+
+V3_CONFIG = replace(
+    V2_CONFIG,
+    name=MATCHER_V3_NAME,
+    threshold=4.5,
+    ambiguity_margin=1.5,
+    coarse_threshold=3.0,
+    coarse_margin=2.0,
+    said_time=True,
+    same_count=1.0,
+    different_count=-2.0,
+    same_locality=0.5,
+    different_locality=-3.0,
+    bridge_threshold=3.5,
+    bridge_pair_min=3.0,
+)
+"""``fusion.matcher.v3``: v2 with the said hour, the stated count, the named villages and
+the bridging merge; stricter bars for a link (4.5 bits, lead 1.5; coarse 3, lead 2), since
+a merge now recovers what a refused link loses (set on the synthetic stream of seed 1 only,
+bench/RESULTS.md)."""
 
 # -- categories -----------------------------------------------------------------------------
 
@@ -313,6 +364,18 @@ class FusionReport:
     source_key: str | None = None
     source_reference: str | None = None
     place_name: str | None = None
+    said_at: float | None = None
+    """The instant (POSIX seconds) of the one hour the narrative gives inside a day-level
+    window (:func:`said_time`), or ``None``; used by ``fusion.matcher.v3``."""
+    count: int | None = None
+    """How many events, rounds or blasts the report gives (its ``count``, else the one
+    number its narrative says: :func:`stated_count`), or ``None``; used by
+    ``fusion.matcher.v3``."""
+    localities: frozenset[str] = frozenset()
+    """The villages the narrative names (``places.localities_named``: the caller, who has
+    the gazetteer, fills it); used by ``fusion.matcher.v3``."""
+    refined: bool = False
+    """The view ``fusion.matcher.v3`` compares (``IncidentMatcherV3.prepare``)."""
     text_tokens: int = field(init=False, default=0)
     slack: float = field(init=False, default=0.0)
     time_quality: float = field(init=False, default=1.0)
@@ -347,6 +410,7 @@ class FusionReport:
         district: str | None = None,
         region: str | None = None,
         submitter: str | None = None,
+        localities: frozenset[str] = frozenset(),
     ) -> FusionReport:
         """The matcher's view of a validated report.
 
@@ -378,6 +442,14 @@ class FusionReport:
             source_key=source_key,
             source_reference=content.source_reference,
             place_name=normalise_text(position.place_name) or None,
+            localities=localities,
+            count=content.count if content.count is not None else stated_count(content.narrative),
+            said_at=said_time(
+                content.narrative,
+                content.observed.start.timestamp(),
+                content.observed.end.timestamp(),
+                content.observed.precision,
+            ),
         )
 
 
@@ -398,6 +470,52 @@ def source_of(content: ReportContent, submitter: str | None = None) -> str | Non
     if channel is Channel.PUBLIC_HOTLINE:
         return content.reporter
     return None
+
+
+_HOUR = re.compile(r"(?<![\d:])([01]?\d|2[0-3])[:.h]([0-5]\d)(?![\d:])")
+
+
+def said_time(
+    narrative: str | None, start: float, end: float, precision: TimePrecision
+) -> float | None:
+    """The instant of the one hour a narrative gives ("at 14:35", "14.35", "14h35") read
+    in the area's zone (``LOCAL_UTC_OFFSET_S``) inside a day-level window, or ``None``: the
+    window is not a day's, the text gives no hour or several different ones, or the hour
+    falls outside the window."""
+    if precision is not TimePrecision.DAY or not narrative:
+        return None
+    hours = {(int(h), int(m)) for h, m in _HOUR.findall(narrative)}
+    if len(hours) != 1:
+        return None
+    ((hour, minute),) = hours
+    local_day = math.floor((start + LOCAL_UTC_OFFSET_S) / 86_400.0) * 86_400.0
+    instant = local_day - LOCAL_UTC_OFFSET_S + hour * 3_600.0 + minute * 60.0
+    if instant < start:
+        instant += 86_400.0
+    return instant if instant <= end else None
+
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_NOT_A_COUNT = re.compile(
+    r"\d{1,2}[:.h]\d{2}"  # an hour
+    r"|\d+\s*-\s*\d+"  # a range ("2-4 km")
+    r"|\d+(?:[.,]\d+)?\s*(?:km|m|kilomet\w*|met\w*|mm|%)\b"  # a distance, a calibre
+    r"|\d+\s+(?:" + _MONTHS + r")\b|(?:" + _MONTHS + r")\s+\d+"  # a date
+    r"|(?:post|uav|sector|point|route|hill|height)[\s-]*\d+"  # a name with a number
+    r"|\d{4,}",  # a year, an id
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?<![\w-])\d{1,3}(?![\w-])")
+
+
+def stated_count(narrative: str | None) -> int | None:
+    """The one number a narrative gives of what it reports ("12 explosions", "about 12
+    rounds", "heard shelling (12)"), or ``None``: no number, or several different ones,
+    once hours, ranges, distances, dates, years and numbered names are left out."""
+    if not narrative:
+        return None
+    numbers = {int(n) for n in _NUMBER.findall(_NOT_A_COUNT.sub(" ", narrative))}
+    return numbers.pop() if len(numbers) == 1 else None
 
 
 def normalise_text(text: str | None) -> str:
@@ -535,18 +653,21 @@ def _evaluate(
             lambda: f"gap {gap:.0f} s, tolerance {tolerance:.0f} s",
         )
 
+    def agreement(name: str, same: bool, weights: tuple[float, float], detail: str) -> float:
+        """The weight of a feature that agrees or not (the first weight when it does)."""
+        weight = weights[0] if same else weights[1]
+        if features is not None:
+            features.append(FeatureScore(name, 1.0 if same else 0.0, weight, detail))
+        return weight
+
     # Actor: only when both name an alleged perpetrator.
     if a.perpetrator is not None and b.perpetrator is not None:
-        same_actor = a.perpetrator == b.perpetrator
-        weight = config.same_actor if same_actor else config.different_actor
-        total += weight
-        if explain:
-            note(
-                "actor",
-                1.0 if same_actor else 0.0,
-                weight,
-                lambda: f"{a.perpetrator} / {b.perpetrator}",
-            )
+        total += agreement(
+            "actor",
+            a.perpetrator == b.perpetrator,
+            (config.same_actor, config.different_actor),
+            f"{a.perpetrator} / {b.perpetrator}" if explain else "",
+        )
 
     # Text: only when both narratives say enough; paraphrase subtracts nothing.
     if a.text_tokens >= TEXT_MIN_TOKENS and b.text_tokens >= TEXT_MIN_TOKENS:
@@ -555,6 +676,30 @@ def _evaluate(
         total += weight
         if explain:
             note("text", text_similarity, weight, lambda: "rapidfuzz token_sort_ratio")
+
+    # Counts (v3): how many events, rounds or blasts both texts say.
+    if (
+        a.count is not None
+        and b.count is not None
+        and (config.same_count or config.different_count)
+    ):
+        agree = counts_agree(a.count, b.count)
+        if agree is not None:
+            total += agreement(
+                "count",
+                agree,
+                (config.same_count, config.different_count),
+                f"{a.count} / {b.count}" if explain else "",
+            )
+
+    # Localities (v3): the villages both texts name, whatever their precision says.
+    if a.localities and b.localities and (config.same_locality or config.different_locality):
+        total += agreement(
+            "locality",
+            not a.localities.isdisjoint(b.localities),
+            (config.same_locality, config.different_locality),
+            f"{sorted(a.localities)} / {sorted(b.localities)}" if explain else "",
+        )
 
     # Place: distance between points, or the administrative area for coarse reports.
     if a.has_point and b.has_point:
@@ -585,6 +730,19 @@ def _evaluate(
     if gate is not None:
         return _BLOCKED, gate
     return total + weight, None
+
+
+def counts_agree(a: int, b: int) -> bool | None:
+    """Whether two stated counts agree (within 3, or a quarter of the larger), are far apart
+    (more than 6 and half the larger apart), or neither (``None``): sources of one event
+    count differently (a post hears fewer rounds than a party claims), so only a wide gap
+    counts against a match."""
+    gap, larger = abs(a - b), max(a, b)
+    if gap <= max(3, 0.25 * larger):
+        return True
+    if gap > max(6, 0.5 * larger):
+        return False
+    return None
 
 
 def _coarse_place(

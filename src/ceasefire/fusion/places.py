@@ -7,7 +7,10 @@ coordinates; shared/docs/domain.md), the same ten the synthetic streams use. A p
 the district of the nearest of them within ``NEAREST_TOWN_M``; a district- or region-level
 report names its area ("Aghdam district", "Karabakh region"). Outside these towns a report
 has no area: it still matches on distance, but a coarse report there matches nothing
-automatically (an analyst merges it). A real gazetteer of districts replaces this table.
+automatically (an analyst merges it). The villages around each town (``LOCALITIES``, names
+only) let ``fusion.matcher.v3`` compare the villages two narratives name
+(``localities_named``, from the same table as the synthetic streams). A real gazetteer of
+districts and villages replaces this table.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import math
 
 from ceasefire.fusion.model import EARTH_RADIUS_M, normalise_text
-from ceasefire.fusion.synthetic import PLACES
+from ceasefire.fusion.synthetic import PLACES, localities_named
+
+__all__ = ["NEAREST_TOWN_M", "areas_of", "localities_named"]
 
 NEAREST_TOWN_M = 30_000.0
 """A point farther than this from every known town has no district."""

@@ -5,12 +5,14 @@ merge, split and undo.
 the demo) queues the report it stores in the same transaction (the reports area's
 ``fusion_queue``). :func:`drain` takes the oldest queued reports, and in *one* unit of work
 per batch compares each with the incidents of its own agreement near it in time
-(``fusion.matcher.v2``; precise reports of a batch first, then its coarse and ambiguous
+(``fusion.matcher.v3``; precise reports of a batch first, then its coarse and ambiguous
 ones), links it to the best one or opens a new incident, records the
 decision with its evidence (``fusion_decisions``, a ledger entry), and takes it off the
-queue. A crash before the commit leaves the report queued; a submission never waits for
-fusion. The worker (:class:`FusionWorker`) drains in the background of the API process;
-``ceasefire fusion run`` drains from the CLI, and the CLI's CSV import drains after it.
+queue. A report that bridges two incidents which can be one event also merges them (a
+``merged`` decision by fusion, undone like an analyst's). A crash before the commit leaves
+the report queued; a submission never waits for fusion. The worker (:class:`FusionWorker`)
+drains in the background of the API process; ``ceasefire fusion run`` drains from the
+CLI, and the CLI's CSV import drains after it.
 
 Fusion acts as the **system actor** ``centre/fusion`` (the centre member, user ``fusion``):
 its ledger entries are signed with the centre's key and name that user.
@@ -47,9 +49,15 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.fusion.corroboration import corroboration
 from ceasefire.fusion.events import FusionDecided, FusionTag
-from ceasefire.fusion.matcher import CURRENT_CONFIG, arrival_order, assign_batch, new_matcher
-from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig
-from ceasefire.fusion.places import areas_of
+from ceasefire.fusion.matcher import (
+    CURRENT_CONFIG,
+    Assignment,
+    arrival_order,
+    assign_batch,
+    new_matcher,
+)
+from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig, normalise_text
+from ceasefire.fusion.places import areas_of, localities_named
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
 from ceasefire.ids import new_id
@@ -110,6 +118,8 @@ class DrainResult:
     new_incidents: int = 0
     linked: int = 0
     left_alone: int = 0
+    merged: int = 0
+    """Incidents merged into another because a report bridged them (``fusion.matcher.v3``)."""
     batches: int = 0
 
     def to_dict(self) -> dict[str, int]:
@@ -131,7 +141,12 @@ def view_of(row: Any) -> FusionReport:
         int(position.precision),
     )
     return FusionReport.from_content(
-        row.id, content, district=district, region=region, submitter=row.owner_member
+        row.id,
+        content,
+        district=district,
+        region=region,
+        submitter=row.owner_member,
+        localities=localities_named(normalise_text(content.narrative)),
     )
 
 
@@ -295,6 +310,7 @@ def _drain_batch(
     result.new_incidents += partial.new_incidents
     result.linked += partial.linked
     result.left_alone += partial.left_alone
+    result.merged += partial.merged
     return len(done)
 
 
@@ -470,7 +486,75 @@ def _fuse_chunk(
             score=score,
             evidence=evidence,
         )
+        if assignment.merged_incident_id is not None:
+            _bridging_merge(session, settings, agreement_id, assignment, row.id)
+            result.merged += 1
         done.append(row.id)
+
+
+def _bridging_merge(
+    session: Session,
+    settings: Settings,
+    agreement_id: str | None,
+    assignment: Assignment,
+    report_id: str,
+) -> None:
+    """The merge a bridging report made (``fusion.matcher.v3``): every report of the
+    merged incident moves into the one the report joined, as an analyst's merge would
+    (the merged incident keeps its row and history; the decision can be undone)."""
+    target, source = assignment.incident_id, str(assignment.merged_incident_id)
+    decision_id = new_id("fus")
+    moving = _move_all(
+        session,
+        settings,
+        SYSTEM_ACTOR,
+        target,
+        source,
+        decision_id,
+        why=f"{assignment.matcher} bridged by {report_id}",
+    )
+    bridge = assignment.bridge
+    _record(
+        session,
+        settings,
+        SYSTEM_ACTOR,
+        kind="merged",
+        agreement_id=agreement_id,
+        report_ids=moving,
+        incident_id=target,
+        other_incident_id=source,
+        matcher=assignment.matcher,
+        score=bridge.score if bridge is not None else None,
+        evidence={
+            "matcher": assignment.matcher,
+            "decision": "merged",
+            "by": "fusion",
+            "bridged_by": report_id,
+            "evidence": bridge.to_dict() if bridge is not None else None,
+        },
+        decision_id=decision_id,
+    )
+
+
+def _move_all(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    target_id: str,
+    source_id: str,
+    decision_id: str,
+    *,
+    why: str,
+) -> list[str]:
+    """Move every report of ``source_id`` into ``target_id`` (a merge, by an analyst or by
+    fusion); the ids moved. The source keeps its row and history, emptied."""
+    moving = [r.id for r in reports.rows_of_incident(session, source_id)]
+    why = f"merged into {target_id} ({decision_id}): {why}"
+    taken = incidents.take_out_reports(
+        session, settings, actor, source_id, moving, why=why, decision_id=decision_id
+    )
+    incidents.add_fused_reports(session, settings, actor, target_id, taken, why=why)
+    return moving
 
 
 def _leave_alone(session: Session, settings: Settings, row: Any, reason: str) -> None:
@@ -525,13 +609,10 @@ def merge(
                     f"incident {incident_id} holds no reports (emptied by {found.emptied_by})",
                     details=[problem("incident_id", "emptied")],
                 )
-        moving = [r.id for r in reports.rows_of_incident(session, source_id)]
         decision_id = new_id("fus")
-        why = f"merged into {target_id} ({decision_id})"
-        taken = incidents.take_out_reports(
-            session, ctx.settings, actor, source_id, moving, why=why, decision_id=decision_id
+        moving = _move_all(
+            session, ctx.settings, actor, target_id, source_id, decision_id, why="by an analyst"
         )
-        incidents.add_fused_reports(session, ctx.settings, actor, target_id, taken, why=why)
         row = _record(
             session,
             ctx.settings,

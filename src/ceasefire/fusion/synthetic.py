@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,13 @@ from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
 from ceasefire.agreements.model import Zone
-from ceasefire.fusion.model import EARTH_RADIUS_M, FusionReport, normalise_text
+from ceasefire.fusion.model import (
+    EARTH_RADIUS_M,
+    FusionReport,
+    normalise_text,
+    said_time,
+    stated_count,
+)
 from ceasefire.reports.model import CATEGORY_LABELS, Category, Channel, TimePrecision
 
 
@@ -68,6 +75,23 @@ LOCALITIES: dict[str, tuple[str, ...]] = {
     "Qubadli": ("Khanlig", "Muradkhanli", "Dayikand"),
     "Goris": ("Tegh", "Kornidzor", "Akner", "Khndzoresk"),
 }
+
+_VILLAGES = re.compile(
+    r"\b("
+    + "|".join(
+        re.escape(normalise_text(v))
+        for v in sorted({v for vs in LOCALITIES.values() for v in vs}, key=lambda v: (-len(v), v))
+    )
+    + r")\b"
+)
+
+
+def localities_named(text: str) -> frozenset[str]:
+    """The villages of ``LOCALITIES`` a normalised narrative names (the table is also the
+    service's, ``fusion.places``): a village says more than its town, which every event
+    nearby shares."""
+    return frozenset(_VILLAGES.findall(text)) if text else frozenset()
+
 
 PARTIES = ("ARM", "AZE")
 
@@ -330,6 +354,9 @@ class StreamGenerator:
             source_key=source_key,
             source_reference=reference,
             place_name=normalise_text(place_name) or None,
+            said_at=said_time(narrative, start, end, precision),
+            count=stated_count(narrative),
+            localities=localities_named(normalise_text(narrative)),
         )
         return SyntheticReport(
             report, incident.number, arrival, narrative, incident.place, place_name
