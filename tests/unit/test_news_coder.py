@@ -394,3 +394,14 @@ def test_a_measure_in_a_place_is_aimed_at_its_state(extractor: NewsExtractor) ->
     # Said before the act, a place is the scene, not the target.
     _, target = _primary_target(extractor, "In Armenia, Turkey lifted the restrictions.")
     assert "ARM" not in target
+
+
+def test_the_subject_of_an_act_allowed_is_the_target(extractor: NewsExtractor) -> None:
+    assert _primary_target(
+        extractor, "Georgia refused to allow Armenian lorries to cross the border."
+    ) == ("REJECT", {"ARM"})
+    # A purpose is no act aimed at anyone: "to allow Moldova's elections to go ahead".
+    _, target = _primary_target(
+        extractor, "The general resigned on Friday to allow Moldova's elections to go ahead."
+    )
+    assert "MDA" not in target

@@ -47,7 +47,7 @@ from ceasefire.news.components.events import (
     _lemma_keys,
 )
 from ceasefire.news.components.lexicon import BARE, NAMED_OBJECT, Lexicon, lexicon
-from ceasefire.news.components.syntax import conjuncts, particle, subjects
+from ceasefire.news.components.syntax import conjuncts, is_pronoun, particle, subjects
 from ceasefire.news.eventdata import EventIndex, Pattern, event_index
 from ceasefire.news.model import ActorRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -145,7 +145,19 @@ class CoderComponent(EventsComponent):
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
-        if found or candidate.event not in MEASURES:
+        # "refused to allow United Nations planes to land", "allowed Armenian lorries to
+        # cross": the subject of the act allowed, forced or asked for, named loosely; not
+        # inside a purpose ("resigned to allow Haiti's elections to take place").
+        for subject in _complement_subjects(verb) if verb.dep_ != "advcl" else []:
+            if is_pronoun(subject):
+                continue
+            ref = resolver.resolve_loose(subject)
+            if ref is None or not ref.code:
+                inner = self._actors_in_subtree([subject], resolver, max_depth=2)
+                ref = inner[0] if inner else None
+            if ref is not None and ref.code:
+                found.append(ref)
+        if any(t.code for t in found) or candidate.event not in MEASURES:
             return found
         for pobj in _prep_objects([verb, *objects], {"in"}):
             if pobj.i < verb.i:
@@ -377,6 +389,18 @@ def _prep_objects(heads: list[Token], preps: frozenset[str] | set[str]) -> list[
         for pobj in prep.children
         if pobj.dep_ == "pobj"
         for token in conjuncts(pobj)
+    ]
+
+
+def _complement_subjects(verb: Token) -> list[Token]:
+    """The subjects (with conjuncts) of a verb's clausal complements."""
+    return [
+        token
+        for child in verb.children
+        if child.dep_ in {"ccomp", "xcomp"}
+        for subject in child.children
+        if subject.dep_ in {"nsubj", "nsubjpass"}
+        for token in conjuncts(subject)
     ]
 
 
