@@ -28,7 +28,9 @@ What changes from ``news.events.v1``:
    conduct its condition names ("threatened to stop the talks if the United States goes
    ahead": USA; "unless Baghdad accepted": IRQ). An act whose object is aimed at someone
    ("import restrictions against German goods", "a blockade on Palestinian lorries") has
-   that someone as its target. Both only where the verb itself gives no coded target.
+   that someone as its target; so has an act allowed, refused or asked for ("refused to
+   allow United Nations planes to land"); a measure "in X" (a curfew imposed or lifted) is
+   aimed at X's state. All only where the verb itself gives no coded target.
 """
 
 from __future__ import annotations
