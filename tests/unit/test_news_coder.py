@@ -353,3 +353,55 @@ def test_reported_speech_keeps_the_act_with_its_modality(extractor: NewsExtracto
     news = sentence(extractor, "Armenia said it would withdraw its troops from the two villages.")
     (event,) = [e for e in news.events if e.primary]
     assert (event.event, event.modality) == ("AGREE", "planned")
+
+
+def _primary_target(extractor: NewsExtractor, text: str) -> tuple[str, set[str | None]]:
+    (event,) = [e for e in sentence(extractor, text).events if e.primary]
+    return event.event, {t.code for t in event.target}
+
+
+def test_a_threat_is_aimed_at_the_party_its_condition_names(extractor: NewsExtractor) -> None:
+    assert _primary_target(
+        extractor, "Georgia threatened to close its airspace if Armenia kept the border shut."
+    ) == ("THREATEN", {"ARM"})
+    assert _primary_target(
+        extractor, "Kazakhstan warned it would cut gas supplies unless Kyrgyzstan paid its debts."
+    ) == ("THREATEN", {"KGZ"})
+    # A condition on the source itself names no target.
+    event, target = _primary_target(
+        extractor, "Georgia threatened to close its airspace if Georgia lost the vote."
+    )
+    assert event == "THREATEN"
+    assert "GEO" not in target
+
+
+def test_an_object_aimed_at_someone_gives_the_target(extractor: NewsExtractor) -> None:
+    assert _primary_target(
+        extractor, "Moldova imposed new tariffs against Ukrainian grain on Tuesday."
+    ) == ("SANCTION", {"UKR"})
+
+
+def test_a_measure_in_a_place_is_aimed_at_its_state(extractor: NewsExtractor) -> None:
+    # A town: the state the gazetteer gives it; the source's own state counts (domestic).
+    assert _primary_target(extractor, "Russia lifted the curfew in Grozny on Monday.") == (
+        "CONCEDE",
+        {"RUS"},
+    )
+    assert _primary_target(extractor, "Turkey lifted a state of emergency in Armenia.") == (
+        "CONCEDE",
+        {"ARM"},
+    )
+    # Said before the act, a place is the scene, not the target.
+    _, target = _primary_target(extractor, "In Armenia, Turkey lifted the restrictions.")
+    assert "ARM" not in target
+
+
+def test_the_subject_of_an_act_allowed_is_the_target(extractor: NewsExtractor) -> None:
+    assert _primary_target(
+        extractor, "Georgia refused to allow Armenian lorries to cross the border."
+    ) == ("REJECT", {"ARM"})
+    # A purpose is no act aimed at anyone: "to allow Moldova's elections to go ahead".
+    _, target = _primary_target(
+        extractor, "The general resigned on Friday to allow Moldova's elections to go ahead."
+    )
+    assert "MDA" not in target

@@ -24,6 +24,13 @@ What changes from ``news.events.v1``:
    (v1's framing). A PROTEST with no stated target is aimed at the source's own state
    (its authorities), a COERCE at its own population: PLOVER's convention for domestic
    events.
+4. **Targets the verb does not name.** A threat or demand is aimed at the party whose
+   conduct its condition names ("threatened to stop the talks if the United States goes
+   ahead": USA; "unless Baghdad accepted": IRQ). An act whose object is aimed at someone
+   ("import restrictions against German goods", "a blockade on Palestinian lorries") has
+   that someone as its target; so has an act allowed, refused or asked for ("refused to
+   allow United Nations planes to land"); a measure "in X" (a curfew imposed or lifted) is
+   aimed at X's state. All only where the verb itself gives no coded target.
 """
 
 from __future__ import annotations
@@ -31,8 +38,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
+from ceasefire.news.components.actors import ActorResolver, alpha3
 from ceasefire.news.components.events import (
     PROTESTERS,
     Candidate,
@@ -41,7 +49,7 @@ from ceasefire.news.components.events import (
     _lemma_keys,
 )
 from ceasefire.news.components.lexicon import BARE, NAMED_OBJECT, Lexicon, lexicon
-from ceasefire.news.components.syntax import particle, subjects
+from ceasefire.news.components.syntax import conjuncts, is_pronoun, particle, subjects
 from ceasefire.news.eventdata import EventIndex, Pattern, event_index
 from ceasefire.news.model import ActorRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -72,6 +80,16 @@ DOMESTIC = {"PROTEST": "GOV", "COERCE": "CVL"}
 NON_STATE_CODES = frozenset({"IGO", "NGO", "IMG", "MNC"})
 MAJORITY = 0.6
 MIN_PATTERNS = 5
+# Conjunctions of a condition: "if / unless Y does W" names the party a threat is aimed at.
+SELF_PRONOUNS = frozenset({"it", "they", "its", "their", "itself", "themselves"})
+CONDITIONS = frozenset({"if", "unless"})
+CONDITIONAL_TYPES = frozenset({"THREATEN", "DEMAND"})
+# Prepositions by which an object names whom it is aimed at ("restrictions against German
+# goods", "a blockade on Palestinian lorries", "aid to Kurdish refugees").
+AIMED = frozenset({"against", "on", "to", "toward", "towards"})
+# Measures a state applies to a territory: "imposed / lifted a curfew in Montenegro" is aimed
+# at the state of the place (the place is the target only where nothing else is).
+MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN"})
 
 
 @register(NAME, requires=["doc", "actors", "times"], assigns=["events"])
@@ -105,6 +123,75 @@ class CoderComponent(EventsComponent):
             if event.event in DOMESTIC and not event.target:
                 event.target = _own_state(event.source, DOMESTIC[event.event])
         return news
+
+    # --- targets -----------------------------------------------------------------------
+
+    def _targets(
+        self,
+        verb: Token,
+        object_heads: list[Token],
+        candidate: Candidate,
+        resolver: ActorResolver,
+    ) -> list[ActorRef]:
+        source_codes = {s.code for s in candidate.source if s.code}
+        found = [
+            t
+            for t in super()._targets(verb, object_heads, candidate, resolver)
+            # "Kazakhstan warned it would cut supplies": the source speaking of itself.
+            if not (t.code in source_codes and t.text.lower() in SELF_PRONOUNS)
+        ]
+        if any(t.code for t in found):
+            return found
+        objects = [*object_heads, *(c for c in verb.children if c.dep_ == "dobj")]
+        for pobj in _prep_objects(objects, AIMED):
+            ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
+            if ref is not None and ref.code and ref.code not in source_codes:
+                found.append(ref)
+        # "refused to allow United Nations planes to land", "allowed Armenian lorries to
+        # cross": the subject of the act allowed, forced or asked for, named loosely; not
+        # inside a purpose ("resigned to allow Haiti's elections to take place").
+        for subject in _complement_subjects(verb) if verb.dep_ != "advcl" else []:
+            if is_pronoun(subject):
+                continue
+            ref = resolver.resolve_loose(subject)
+            if ref is None or not ref.code:
+                inner = self._actors_in_subtree([subject], resolver, max_depth=2)
+                ref = inner[0] if inner else None
+            if ref is not None and ref.code:
+                found.append(ref)
+        if any(t.code for t in found) or candidate.event not in MEASURES:
+            return found
+        for pobj in _prep_objects([verb, *objects], {"in"}):
+            if pobj.i < verb.i:
+                continue  # "In Georgia, the police …": the scene, said before the act
+            ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
+            ref = ref or self._state_of(pobj)
+            if ref is not None and ref.code:
+                found.append(ref)
+        return found
+
+    def _state_of(self, head: Token) -> ActorRef | None:
+        """The state of the gazetteer place a phrase names ("in the capital Grozny": RUS)."""
+        for token in head.subtree:
+            for place in self._places:
+                if place.start <= token.idx < place.end and (code := alpha3(place.country)):
+                    return ActorRef(place.text, code, None, place.start, place.end)
+        return None
+
+    def _infer_missing_codes(
+        self, candidate: Candidate, sent: Span, resolver: ActorResolver
+    ) -> None:
+        super()._infer_missing_codes(candidate, sent, resolver)
+        if candidate.event not in CONDITIONAL_TYPES or any(t.code for t in candidate.target):
+            return
+        source_codes = {s.code for s in candidate.source if s.code}
+        aimed = [
+            ref
+            for ref in self._actors(_condition_subjects(candidate.token), resolver)
+            if ref.code and ref.code not in source_codes
+        ]
+        if aimed:
+            candidate.target = [*candidate.target, *aimed]
 
     # --- triggers ----------------------------------------------------------------------
 
@@ -292,6 +379,52 @@ def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:
                 continue
             out.append(ActorRef(actor.text, actor.code, sector, actor.start, actor.end))
     return out
+
+
+def _prep_objects(heads: list[Token], preps: frozenset[str] | set[str]) -> list[Token]:
+    """The objects (with their conjuncts) of the heads' prepositional phrases ``preps``."""
+    return [
+        token
+        for head in heads
+        for prep in head.children
+        if prep.dep_ == "prep" and prep.lower_ in preps
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+        for token in conjuncts(pobj)
+    ]
+
+
+def _complement_subjects(verb: Token) -> list[Token]:
+    """The subjects (with conjuncts) of a verb's clausal complements."""
+    return [
+        token
+        for child in verb.children
+        if child.dep_ in {"ccomp", "xcomp"}
+        for subject in child.children
+        if subject.dep_ in {"nsubj", "nsubjpass"}
+        for token in conjuncts(subject)
+    ]
+
+
+def _condition_subjects(trigger: Token) -> list[Token]:
+    """The subjects of the "if / unless" clauses of a trigger and of the acts it frames."""
+    heads: list[Token] = []
+    queue = [trigger]
+    while queue:
+        verb = queue.pop()
+        for child in verb.children:
+            if child.dep_ in {"xcomp", "ccomp", "conj"}:
+                queue.append(child)
+            elif child.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in CONDITIONS for c in child.children
+            ):
+                heads.extend(
+                    t
+                    for c in child.children
+                    if c.dep_ in {"nsubj", "nsubjpass"}
+                    for t in conjuncts(c)
+                )
+    return heads
 
 
 def _embedded(token: Token) -> bool:
