@@ -96,3 +96,15 @@ def test_every_part_reads_the_callers_snapshot(
         seen = "".join([*ids(session, ranges[0]), *helpers.output(1)]).split()
     assert seen == sorted(day.ids.values())
     assert late > max(seen)
+
+
+def test_an_in_memory_database_is_exported_serially(ctx: ServiceContext) -> None:
+    # A helper's new connection to an in-memory SQLite database would find it empty.
+    memory = ServiceContext.from_settings(
+        ctx.settings.model_copy(update={"database_url": "sqlite://"})
+    )
+    try:
+        assert not split.can_split(memory)
+    finally:
+        memory.dispose()
+    assert split.can_split(ctx)

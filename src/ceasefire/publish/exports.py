@@ -212,7 +212,8 @@ def open_export(
     with ctx.reader() as session:
         _, as_of, _ = ledger.head_at(session)
     known = places(ctx) if fmt in CSV_FORMATS else None
-    parts = workers if dataset is Dataset.INCIDENTS and since is None else 1
+    whole_incidents = dataset is Dataset.INCIDENTS and since is None
+    parts = workers if whole_incidents and workers > 1 and split.can_split(ctx) else 1
     chunks = _stream(
         ctx, viewer, dataset, fmt, since=since, as_of=as_of, hxl=hxl, known=known, parts=parts
     )

@@ -68,6 +68,14 @@ Body = Callable[[Session, IdRange], Iterator[str]]
 """Writes the records of one id range, read in the given session."""
 
 
+def can_split(ctx: ServiceContext) -> bool:
+    """Whether helpers can be forked and read this database (not an in-memory SQLite one,
+    which a new connection would find empty)."""
+    url = ctx.engine.url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    return "fork" in multiprocessing.get_all_start_methods() and not in_memory
+
+
 def id_ranges(cuts: Sequence[str]) -> list[IdRange]:
     """The ranges between ascending ``cuts``, together every id (the first and last
     unbounded)."""
