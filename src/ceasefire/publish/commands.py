@@ -41,6 +41,16 @@ def export_command(
     everything: Annotated[
         bool, typer.Option("--all", help="As the operator: every record, internal ones too.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Processes sharing a full export of incidents, one snapshot "
+            "(default: cores, at most 4).",
+        ),
+    ] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
@@ -56,7 +66,15 @@ def export_command(
         else Viewer.public()
     )
     after = parse_instant(since, field="since") if since else None
-    prepared = exports.open_export(ctx, viewer, dataset, fmt, since=after, hxl=hxl)
+    prepared = exports.open_export(
+        ctx,
+        viewer,
+        dataset,
+        fmt,
+        since=after,
+        hxl=hxl,
+        workers=workers or exports.default_workers(),
+    )
     written = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
         for chunk in prepared.chunks:

@@ -11,9 +11,11 @@ mirror that applies each feed in turn holds exactly what a full export would giv
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +32,7 @@ from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.members import posts as member_posts
 from ceasefire.members.scope import ReadScope, concerns_list
+from ceasefire.publish import split
 from ceasefire.publish.admin import admin_lookup
 from ceasefire.publish.model import (
     ACLED_COLUMNS,
@@ -52,6 +55,9 @@ from ceasefire.publish.model import (
 from ceasefire.reports import service as reports
 
 DEFAULT_TIME_ZONE = "UTC"
+MAX_DEFAULT_WORKERS = 4
+"""The processes a full export uses by default, at most: each holds a database connection
+and writes its part to a temporary file, and the caller streams the parts one by one."""
 
 # Ledger tags after which an incremental export restarts its mirror: who may read what
 # changed (roles), or the names the public edition redacts changed (users).
@@ -181,6 +187,12 @@ def check_request(dataset: Dataset, fmt: ExportFormat, *, hxl: bool) -> None:
         )
 
 
+def default_workers() -> int:
+    """The cores this process may use, at most ``MAX_DEFAULT_WORKERS``."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, MAX_DEFAULT_WORKERS))
+
+
 def open_export(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -189,15 +201,22 @@ def open_export(
     *,
     since: datetime | None = None,
     hxl: bool = False,
+    workers: int = 1,
 ) -> Export:
     """Check the request and prepare the stream; every problem is raised here, before a
-    byte is sent."""
+    byte is sent. ``workers`` > 1 splits a full export of incidents by id range over that
+    many processes (``ceasefire.publish.split``: forked, for a single-threaded caller such
+    as the CLI); the text is the same."""
     check_request(dataset, fmt, hxl=hxl)
     # Read before the export's own snapshot: a later as_of could skip a change.
     with ctx.reader() as session:
         _, as_of, _ = ledger.head_at(session)
-    known = places(ctx) if fmt in {ExportFormat.ACLED, ExportFormat.UCDP} else None
-    chunks = _stream(ctx, viewer, dataset, fmt, since=since, as_of=as_of, hxl=hxl, known=known)
+    known = places(ctx) if fmt in CSV_FORMATS else None
+    whole_incidents = dataset is Dataset.INCIDENTS and since is None
+    parts = workers if whole_incidents and workers > 1 and split.can_split(ctx) else 1
+    chunks = _stream(
+        ctx, viewer, dataset, fmt, since=since, as_of=as_of, hxl=hxl, known=known, parts=parts
+    )
     return Export(dataset, fmt, since, as_of, hxl, chunks)
 
 
@@ -211,56 +230,134 @@ def _stream(
     as_of: datetime | None,
     hxl: bool,
     known: Places | None,
+    parts: int,
 ) -> Iterator[str]:
+    if parts > 1:
+        yield from _split(ctx, viewer, fmt, as_of=as_of, hxl=hxl, known=known, parts=parts)
+        return
     with ctx.reader() as session:
-        _repeatable(session)
+        split.repeatable(session)
         scope = ReadScope.load(session, viewer)
         if fmt in CSV_FORMATS:
-            subjects = _subjects(session, scope, dataset, since)
-        else:
-            records, deletes, whole = _records(ctx, session, scope, dataset, since)
+            assert known is not None
+            yield _csv_header(fmt, hxl=hxl)
+            yield from _csv(fmt, _subjects(session, scope, dataset, since), known=known)
+            return
+        records, deletes, whole = _records(ctx, session, scope, dataset, since)
+        yield _opening(fmt, dataset, viewer, since=since, as_of=as_of, whole=whole)
+        yield from _encoded(fmt, dataset, records)
         if fmt is ExportFormat.JSONL:
-            header = {
-                "type": "header",
-                "dataset": dataset.value,
-                "since": since.isoformat() if since else None,
-                "as_of": as_of.isoformat() if as_of else None,
-                "reset": whole,
-                "audience": "public" if viewer.is_public else "member",
-            }
-            yield _json(header) + "\n"
             kind = dataset.value.removesuffix("s")
-            for record in records:
-                yield _json({"op": Op.UPSERT, "type": kind, "id": record["id"], "record": record})
-                yield "\n"
             for record_id in sorted(deletes):
                 yield _json({"op": Op.DELETE, "type": kind, "id": record_id}) + "\n"
-        elif fmt is ExportFormat.GEOJSON:
-            features: dict[Dataset, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
-                Dataset.INCIDENTS: incident_feature,
-                Dataset.POSTS: post_feature,
-                Dataset.ZONES: dict,
-            }
-            feature = features[dataset]
-            yield '{"type":"FeatureCollection","features":['
-            first = True
-            for record in records:
-                yield ("" if first else ",") + _json(feature(record))
-                first = False
-            yield "]}\n"
-        else:
+        yield _closing(fmt)
+
+
+def _split(
+    ctx: ServiceContext,
+    viewer: Viewer,
+    fmt: ExportFormat,
+    *,
+    as_of: datetime | None,
+    hxl: bool,
+    known: Places | None,
+    parts: int,
+) -> Iterator[str]:
+    """A full export of incidents in ``parts`` id ranges, the first written here and the
+    others by forked helpers, all in one snapshot: the text of the serial export."""
+    with ctx.reader() as session:
+        ranges = split.id_ranges(incidents.incident_id_cuts(session, parts))
+    if fmt is ExportFormat.ACLED:
+        admin_lookup()  # loaded once, here: the helpers inherit it
+
+    def body(session: Session, part: split.IdRange) -> Iterator[str]:
+        scope = ReadScope.load(session, viewer)
+        if fmt in CSV_FORMATS:
             assert known is not None
-            yield from _csv(fmt, subjects, hxl=hxl, known=known)
+            yield from _csv(fmt, _incident_subjects(session, scope, part=part), known=known)
+        else:
+            records = incidents.incident_records(
+                session, scope, id_from=part.first, id_before=part.before
+            )
+            yield from _encoded(fmt, Dataset.INCIDENTS, records)
+
+    helpers = split.Helpers(ctx, body, ranges) if len(ranges) > 1 else None
+    with helpers or contextlib.nullcontext(), ctx.reader() as session:
+        if helpers is not None:
+            helpers.begin(session)
+        else:
+            split.repeatable(session)
+        if fmt in CSV_FORMATS:
+            yield _csv_header(fmt, hxl=hxl)
+        else:
+            yield _opening(fmt, Dataset.INCIDENTS, viewer, since=None, as_of=as_of, whole=True)
+        pieces = [body(session, ranges[0])]
+        if helpers is not None:
+            pieces += [helpers.output(index) for index in range(1, len(ranges))]
+        # GeoJSON's features are separated by commas, also where one part ends and the next
+        # begins (an empty part adds none).
+        separator = "," if fmt is ExportFormat.GEOJSON else ""
+        started = False
+        for piece in pieces:
+            first = True
+            for chunk in piece:
+                if not chunk:
+                    continue
+                yield separator + chunk if first and started else chunk
+                first, started = False, True
+        yield _closing(fmt)
 
 
-def _repeatable(session: Session) -> None:
-    """One snapshot for the whole export on PostgreSQL (SQLite's read transaction is one),
-    its times read in UTC: the driver reads a server zone named otherwise (``Etc/UTC``) as
-    a zone of its own, ~1.7 us a value and as much again to convert, four columns of a
-    million rows (the instants are the same)."""
-    if session.get_bind().dialect.name == "postgresql":
-        connection = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+def _opening(
+    fmt: ExportFormat,
+    dataset: Dataset,
+    viewer: Viewer,
+    *,
+    since: datetime | None,
+    as_of: datetime | None,
+    whole: bool,
+) -> str:
+    """What comes before the records: JSON Lines' header line, GeoJSON's collection."""
+    if fmt is ExportFormat.GEOJSON:
+        return '{"type":"FeatureCollection","features":['
+    header = {
+        "type": "header",
+        "dataset": dataset.value,
+        "since": since.isoformat() if since else None,
+        "as_of": as_of.isoformat() if as_of else None,
+        "reset": whole,
+        "audience": "public" if viewer.is_public else "member",
+    }
+    return _json(header) + "\n"
+
+
+def _closing(fmt: ExportFormat) -> str:
+    """What comes after the records (GeoJSON's end of the collection)."""
+    return "]}\n" if fmt is ExportFormat.GEOJSON else ""
+
+
+_FEATURES: dict[Dataset, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    Dataset.INCIDENTS: incident_feature,
+    Dataset.POSTS: post_feature,
+    Dataset.ZONES: dict,
+}
+
+
+def _encoded(
+    fmt: ExportFormat, dataset: Dataset, records: Iterable[dict[str, Any]]
+) -> Iterator[str]:
+    """The records as JSON Lines upserts, or as GeoJSON features separated by commas."""
+    if fmt is ExportFormat.JSONL:
+        kind = dataset.value.removesuffix("s")
+        for record in records:
+            yield _json({"op": Op.UPSERT, "type": kind, "id": record["id"], "record": record})
+            yield "\n"
+        return
+    feature = _FEATURES[dataset]
+    first = True
+    for record in records:
+        yield ("" if first else ",") + _json(feature(record))
+        first = False
 
 
 def _records(
@@ -310,6 +407,17 @@ def _subjects(
         ids = None if whole or changes is None else changes.reports
         return (Subject.of_report(r) for r in reports.report_records(session, scope, ids=ids))
     ids = None if whole or changes is None else changes.incidents
+    return _incident_subjects(session, scope, ids=ids)
+
+
+def _incident_subjects(
+    session: Session,
+    scope: ReadScope,
+    *,
+    ids: Iterable[str] | None = None,
+    part: split.IdRange = split.EVERYTHING,
+) -> Iterator[Subject]:
+    """The CSV subjects of the incidents (those of ``ids``, or of the id range ``part``)."""
     # The stored concerns (",ARM,AZE,") as a tuple, once per distinct text (a few).
     parties: dict[str, tuple[str, ...]] = {}
 
@@ -319,6 +427,9 @@ def _subjects(
             found = parties[text] = tuple(concerns_list(text))
         return found
 
+    facts = incidents.incident_facts(
+        session, scope, ids=ids, id_from=part.first, id_before=part.before
+    )
     return (
         Subject(
             f.id,
@@ -338,27 +449,27 @@ def _subjects(
             f.updated_at,
             f.agreement_id,
         )
-        for f in incidents.incident_facts(session, scope, ids=ids)
+        for f in facts
     )
 
 
-def _csv(
-    fmt: ExportFormat,
-    subjects: Iterable[Subject],
-    *,
-    hxl: bool,
-    known: Places,
-) -> Iterator[str]:
+def _csv_header(fmt: ExportFormat, *, hxl: bool) -> str:
+    """The CSV's header row, and HXL's hashtag row on request."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    if fmt is ExportFormat.ACLED:
-        writer.writerow(ACLED_COLUMNS)
-        if hxl:
-            writer.writerow([ACLED_HXL[c] for c in ACLED_COLUMNS])
-    else:
-        writer.writerow(UCDP_COLUMNS)
-        if hxl:
-            writer.writerow([UCDP_HXL[c] for c in UCDP_COLUMNS])
+    columns, hashtags = (
+        (ACLED_COLUMNS, ACLED_HXL) if fmt is ExportFormat.ACLED else (UCDP_COLUMNS, UCDP_HXL)
+    )
+    writer.writerow(columns)
+    if hxl:
+        writer.writerow([hashtags[c] for c in columns])
+    return buffer.getvalue()
+
+
+def _csv(fmt: ExportFormat, subjects: Iterable[Subject], *, known: Places) -> Iterator[str]:
+    """The CSV's rows (after ``_csv_header``)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     zone, names = known.zone, known.names
     admin = admin_lookup().admin if fmt is ExportFormat.ACLED else None
     actors: dict[tuple[Any, ...], tuple[str, ...]] = {}
@@ -398,7 +509,8 @@ def export_text(
     *,
     since: datetime | None = None,
     hxl: bool = False,
+    workers: int = 1,
 ) -> tuple[Export, str]:
     """A whole export as one string (tests, small exports)."""
-    export = open_export(ctx, viewer, dataset, fmt, since=since, hxl=hxl)
+    export = open_export(ctx, viewer, dataset, fmt, since=since, hxl=hxl, workers=workers)
     return export, "".join(export.chunks)

@@ -1259,6 +1259,8 @@ def report_contents_by_incident(
         .where(IncidentReportRow.incident_id.in_(incident_ids))
         .order_by(ReportRow.id)
     )
-    for row in rows:
-        found[row.incident_id].append(ReportContentFacts(*row[1:]))
+    make = ReportContentFacts._make
+    # ``all()`` is one ``fetchall``; iterating the result fetches row by row.
+    for row in rows.all():
+        found[row[0]].append(make(row[1:]))
     return found
