@@ -39,16 +39,43 @@ Public API (pure functions; nothing here touches the database or the network)::
 See docs/geoparsing.md for the data sources, the disambiguation method and the figures.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ceasefire.news.geo.gazetteer import Gazetteer, Place
-from ceasefire.news.geo.geoparse import (
-    geoparse_doc,
-    geoparse_text,
-    geoparse_texts,
-    load_nlp,
-    places_in_doc,
-)
 from ceasefire.news.geo.mention import GeoContext, PlaceMention, distance_km
-from ceasefire.news.geo.recognise import correct_place_entities
+
+if TYPE_CHECKING:
+    from ceasefire.news.geo.geoparse import (
+        geoparse_doc,
+        geoparse_text,
+        geoparse_texts,
+        load_nlp,
+        places_in_doc,
+    )
+    from ceasefire.news.geo.recognise import correct_place_entities
+
+# The parsing half imports spaCy (half a second): it is loaded when first asked for, so that
+# a reader of the gazetteer alone (the exports' admin names, every CLI start) does not pay it.
+_LAZY = {
+    "geoparse_doc": "geoparse",
+    "geoparse_text": "geoparse",
+    "geoparse_texts": "geoparse",
+    "load_nlp": "geoparse",
+    "places_in_doc": "geoparse",
+    "correct_place_entities": "recognise",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Gazetteer",
