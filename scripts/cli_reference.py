@@ -32,6 +32,11 @@ code (`[E422] ...`) and every problem's location, and end with exit code 2 for i
 for a member take `--token`, otherwise they act as the centre's operator. `ceasefire COMMAND
 --help` gives every option.
 
+Tables are laid out for the terminal's width (80 columns when the output is not a terminal):
+ids, codes and instants are never cut (instants print to the minute, `2020-11-10 05:30Z`) and
+text wraps at spaces; where the columns do not all fit, whole columns are left out and named
+under the table. `--json` always gives every field.
+
 Generated from the command line itself by `scripts/cli_reference.py` (do not edit by hand);
 `tests/unit/test_docs.py` fails when this file is not what the script writes.
 """

@@ -152,6 +152,7 @@ def incident_list(
             for i in page.items
         ),
         caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+        optional=["attribution", "status"],
     )
 
 

@@ -93,6 +93,7 @@ def report_list(
             for r in page.items
         ),
         caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+        optional=["classification", "channel", "incident", "place"],
     )
 
 

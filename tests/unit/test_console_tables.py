@@ -1,0 +1,88 @@
+"""Tables for people on an 80-column terminal: values whole, columns left out by name."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from ceasefire.console.output import console, print_table, table_cell
+
+IDS = [f"inc-1a24bb39baa4c591ca{i:03d}" for i in range(3)]
+
+
+@pytest.fixture
+def narrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console, "width", 80)
+
+
+def _words(out: str) -> set[str]:
+    return set(re.findall(r"[\w:+.-]+", out))
+
+
+def test_instants_print_to_the_minute() -> None:
+    assert table_cell("2020-12-09T18:35:41.313558+00:00") == "2020-12-09 18:35Z"
+    assert table_cell(datetime(2020, 11, 10, 5, 30, tzinfo=UTC)) == "2020-11-10 05:30Z"
+    assert table_cell("2020-11-10T00:00:00+04:00") == "2020-11-10 00:00+04:00"
+    assert table_cell("2020-11-10") == "2020-11-10"
+    assert table_cell(None) == ""
+    assert table_cell("shelling near Aghdam") == "shelling near Aghdam"
+
+
+def test_a_table_that_fits_keeps_every_column(
+    narrow: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    print_table("Members", ["id", "name"], [["arm", "Armenia"], ["aze", "Azerbaijan"]])
+    out = capsys.readouterr().out
+    assert {"arm", "Armenia", "aze", "Azerbaijan"} <= _words(out)
+    assert "not shown" not in out
+
+
+def test_a_wide_table_leaves_out_columns_and_says_which(
+    narrow: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        [i, "2020-12-09T18:35:41+00:00", "explosion_airburst", "monitor_observation", "internal", i]
+        for i in IDS
+    ]
+    columns = ["id", "observed", "category", "channel", "classification", "incident"]
+    print_table("Reports", columns, rows, optional=["classification", "channel"])
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    words = _words(out)
+    # Ids, instants and codes are whole, never folded or cut with an ellipsis.
+    assert set(IDS) <= words
+    assert "2020-12-09" in words and "18:35Z" in words
+    assert "…" not in out
+    # The optional columns went first, in the order given; the caption names them.
+    caption = " ".join(out[out.index("not shown") :].split())
+    assert caption.startswith("not shown at 80 columns: classification, channel")
+    assert "monitor_observation" not in out
+
+
+def test_text_wraps_at_spaces_and_headers_keep_their_words(
+    narrow: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    title = "Statement by the President of the Republic of Azerbaijan, the Prime Minister"
+    print_table(
+        "Agreements",
+        ["id", "effective (source time)", "title"],
+        [["nk-2020-trilateral", "2020-11-10T00:00", title]],
+    )
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert set(title.replace(",", "").split()) <= _words(out)
+    assert {"effective", "(source", "time)"} <= set(out.split())
+    assert "not shown" not in out
+
+
+def test_a_wider_terminal_shows_everything(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(console, "width", 200)
+    rows = [[i, "explosion_airburst", "monitor_observation", "internal", i] for i in IDS]
+    print_table("Reports", ["id", "category", "channel", "classification", "incident"], rows)
+    out = capsys.readouterr().out
+    assert {"monitor_observation", "internal", "explosion_airburst"} <= _words(out)
+    assert "not shown" not in out
