@@ -178,7 +178,7 @@ def test_a_country_at_the_end_of_an_organisation_name(nlp: Language) -> None:
         # Divisions numbered in GeoNames, found through their seats (data/subdivision_seats.csv).
         ("Wildfires spread across Alberta and British Columbia.", "Alberta", "CA", "Alberta"),
         ("Floods hit Kerala after the monsoon.", "Kerala", "IN", "Kerala"),
-        ("Police in Bavaria closed the border crossing.", "Bavaria", "DE", "Bayern"),
+        ("Police in Bavaria closed the border crossing.", "Bavaria", "DE", "Bavaria"),
         # AP-style abbreviations, only in their dotted form.
         ("The plant in Portland, Ore., closed on Friday.", "Ore.", "US", "Oregon"),
     ],
@@ -321,3 +321,23 @@ def test_unknown_names_that_are_no_places_are_dropped(nlp: Language, text: str) 
     doc = nlp(text)
     assert any(ent.label_ in {"GPE", "LOC", "FAC"} for ent in doc.ents)  # what the model says
     assert geoparse_doc(doc, context=GeoContext(focus_countries=())) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "toponym", "country", "name"),
+    [
+        # Not the Ukrainian village Chechnya: the Russian republic, with or without context.
+        ("Fighting resumed in Chechnya.", "Chechnya", "RU", "Chechnya"),
+        ("Ramzan Kadyrov, the leader of Chechnya, spoke in Grozny.", "Chechnya", "RU", "Chechnya"),
+        ("Shelling was reported across the Donetsk Oblast.", "Donetsk Oblast", "UA", None),
+        # The province, not the village of the same name near its middle.
+        ("Armenian troops withdrew from Syunik on Tuesday.", "Syunik", "AM", "Syunik"),
+    ],
+)
+def test_first_level_divisions_under_their_english_names(
+    nlp: Language, text: str, toponym: str, country: str, name: str | None
+) -> None:
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), toponym)
+    assert (mention.country, mention.precision) == (country, 4)
+    if name is not None:
+        assert mention.name == name
