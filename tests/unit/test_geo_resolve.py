@@ -341,3 +341,21 @@ def test_first_level_divisions_under_their_english_names(
     assert (mention.country, mention.precision) == (country, 4)
     if name is not None:
         assert mention.name == name
+
+
+def test_a_name_used_as_a_place_is_a_place_wherever_it_recurs(nlp: Language) -> None:
+    # One sense per text: the model tags the first "Hinton" GPE, the others ORG and PERSON.
+    text = (
+        "The mayor of Hinton, Alberta, spoke. Residents of Hinton said the plan would help "
+        "Hinton grow."
+    )
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    assert [(m.text, m.country) for m in mentions if m.text == "Hinton"] == [("Hinton", "CA")] * 3
+    # Not after a title, nor initials.
+    text = (
+        "Flooding hit Washington state. Gen. Washington's statue and the TNA office in Washington."
+    )
+    found = [
+        m.start for m in parse(nlp, text, GeoContext(focus_countries=())) if m.text == "Washington"
+    ]
+    assert text.index("Washington's") not in found

@@ -354,9 +354,76 @@ def correct_place_entities(
     entities.extend(
         _untagged_places(doc, gazetteer, context, covered, person_words, named, place_ends)
     )
+    entities = _same_name_places(doc, entities, gazetteer, person_words)
     entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
+
+
+# Labels a repeated place name may carry where the model misread it, besides no label.
+_MISREAD_AS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "FAC"})
+
+
+def _same_name_places(
+    doc: Doc, entities: list[Span], gazetteer: Gazetteer, person_words: set[str]
+) -> list[Span]:
+    """One sense per text: a name the text uses as a place (a GPE or LOC the gazetteer knows)
+    is a place wherever else it stands alone, untagged or misread as a person or an
+    organisation ("Samos" tagged GPE thrice and PERSON twice). Not after a title, nor when it
+    is part of a full personal name the text gives."""
+    names: dict[tuple[str, ...], str] = {}
+    for span in entities:
+        if span.label_ in {"GPE", "LOC"}:
+            place = _strip_determiner(span)
+            if _propagates(place, gazetteer):
+                names.setdefault(tuple(token.text for token in place), span.label_)
+    if not names:
+        return entities
+    by_start = {span.start: span for span in entities}
+    label_at: dict[int, str] = {}
+    for span in entities:
+        for i in range(span.start, span.end):
+            label_at[i] = span.label_
+    longest = max(len(name) for name in names)
+    replaced: dict[int, Span] = {}
+    i = 0
+    while i < len(doc):
+        for size in range(min(longest, len(doc) - i), 0, -1):
+            label = names.get(tuple(token.text for token in doc[i : i + size]))
+            if label is None:
+                continue
+            span = doc[i : i + size]
+            entity = by_start.get(i)
+            exact = entity is not None and entity.end == i + size
+            free = all(k not in label_at for k in range(i, i + size))
+            misread = exact and entity is not None and entity.label_ in _MISREAD_AS
+            # "the Centre", "the MoD": a single word after "the" is more often an institution.
+            after_the = size == 1 and i > 0 and doc[i - 1].lower_ in _DETERMINERS
+            if (free or misread) and not after_the and not _named_person(span, person_words):
+                replaced[i] = Span(doc, i, i + size, label=label)
+                i += size - 1
+            break
+        i += 1
+    if not replaced:
+        return entities
+    kept = [span for span in entities if span.start not in replaced]
+    return kept + list(replaced.values())
+
+
+def _propagates(place: Span, gazetteer: Gazetteer) -> bool:
+    """Whether a place name is safe to read as a place wherever it recurs: words in title case
+    (not initials: "TNA", "MoD"), naming a division, region or country, or a town of 5,000 or
+    more (not a surname that is also a hamlet: "by Haydn")."""
+    if not all(token.is_title for token in place if token.is_alpha):
+        return False
+    return any(p.kind != "city" or p.population >= _CUED_TOWN for p in gazetteer.lookup(place.text))
+
+
+def _named_person(span: Span, person_words: set[str]) -> bool:
+    previous = span.doc[span.start - 1] if span.start > 0 else None
+    if previous is not None and previous.lower_.rstrip(".") in _TITLES:
+        return True
+    return len(span) == 1 and span[0].lower_ in person_words
 
 
 def _extend_to_region(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
