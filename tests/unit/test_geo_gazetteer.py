@@ -170,3 +170,15 @@ def test_a_division_is_shown_under_its_english_name_and_holds_its_towns(
     assert grozny.admin1 == chechnya.admin1
     # ISO's "name, type" order ("Dagestan, Respublika") is read both ways.
     assert [p.country for p in gazetteer.lookup("Dagestan, Respublika")] == ["RU"]
+
+
+def test_postal_abbreviations_name_states_and_provinces_in_capitals_only(
+    gazetteer: Gazetteer,
+) -> None:
+    assert {(p.country, p.name) for p in gazetteer.lookup_postal("WA")} == {
+        ("US", "Washington"),
+        ("AU", "Western Australia"),
+    }
+    assert [p.name for p in gazetteer.lookup_postal("BC")] == ["British Columbia"]
+    assert gazetteer.lookup_postal("or") == []
+    assert gazetteer.lookup_postal("Or") == []

@@ -359,3 +359,30 @@ def test_a_name_used_as_a_place_is_a_place_wherever_it_recurs(nlp: Language) -> 
         m.start for m in parse(nlp, text, GeoContext(focus_countries=())) if m.text == "Washington"
     ]
     assert text.index("Washington's") not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "toponym", "name"),
+    [
+        # Postal abbreviations of states and provinces, where the text vouches for them.
+        ("A fire destroyed a barn in Conway, SC on Monday.", "SC", "South Carolina"),
+        (
+            "Wastewater in WA is treated before it reaches the ocean, Australian officials said.",
+            "WA",
+            "Western Australia",
+        ),
+    ],
+)
+def test_postal_abbreviations_of_divisions(
+    nlp: Language, text: str, toponym: str, name: str
+) -> None:
+    assert only(parse(nlp, text, GeoContext(focus_countries=())), toponym).name == name
+
+
+def test_postal_abbreviations_need_a_cue(nlp: Language) -> None:
+    # India's Supreme Court ("the SC") and a Dutch company's suffix ("NV") are not states.
+    text = "In New Delhi, the SC said the Centre must act. Shares of Cimpress NV fell in the US."
+    assert {m.text for m in parse(nlp, text, GeoContext(focus_countries=()))} == {
+        "New Delhi",
+        "US",
+    }

@@ -62,6 +62,10 @@ PRECISION_COUNTRY = 6
 PRECISION_WATER = 7
 
 _DATA = "ceasefire.news.geo.data"
+# Countries whose post abbreviates first-order divisions as ISO 3166-2 does ("SC", "BC",
+# "NSW"); indexed under _POSTAL_KEY + code, a key no name normalises to.
+POSTAL_COUNTRIES = frozenset({"US", "CA", "AU"})
+_POSTAL_KEY = "="
 _SUBDIVISION_NOISE = (", city of", " city of", " sheng")  # "Guangdong Sheng" (province)
 
 
@@ -265,6 +269,14 @@ class Gazetteer:
     def lookup_native(self, name: str) -> list[Place]:
         """Every place called ``name`` in Cyrillic, Armenian or Georgian ("Гянджа", "Գորիս")."""
         return self.lookup_key(native_key(name))
+
+    def lookup_postal(self, code: str) -> list[Place]:
+        """The states, provinces and territories a postal abbreviation names, written in
+        capitals as the post writes it: "SC" (South Carolina), "BC" (British Columbia), "NSW";
+        "WA" is Washington and Western Australia. Lower case ("or", "in") names nothing."""
+        if not (code.isupper() and code.isalpha() and 2 <= len(code) <= 3):
+            return []
+        return self.lookup_key(_POSTAL_KEY + code.lower())
 
     def knows(self, name: str) -> bool:
         """Whether ``name`` is the name of at least one place."""
@@ -696,7 +708,12 @@ def _add_subdivisions(
             located = (english[subdivision.code], *located[1:])
         if subdivision.code == "US-DC":
             names.append("D.C.")
-        _add_division(builder, country, located, names, top_level=subdivision.parent_code is None)
+        place_id = _add_division(
+            builder, country, located, names, top_level=subdivision.parent_code is None
+        )
+        if country in POSTAL_COUNTRIES and subdivision.parent_code is None:
+            suffix = subdivision.code.split("-", 1)[1].lower()
+            builder.index[_POSTAL_KEY + suffix].append(place_id)
 
 
 def _english_translations() -> dict[str, list[str]]:
@@ -731,9 +748,9 @@ def _add_division(
     names: Sequence[str],
     *,
     top_level: bool,
-) -> None:
+) -> int:
     display, lat, lon, admin1, population = located
-    builder.add(
+    return builder.add(
         Place(
             name=display,
             lat=lat,

@@ -178,7 +178,7 @@ def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
     if toponym.text in STATE_ABBREVIATIONS:
         country, name = STATE_ABBREVIATIONS[toponym.text]
         return [p for p in gazetteer.lookup(name) if p.kind == "admin1" and p.country == country]
-    places = gazetteer.lookup(toponym.text)
+    places = gazetteer.lookup(toponym.text) + gazetteer.lookup_postal(toponym.text)
     if not places and toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
         places = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
     if not places and "," in toponym.text:
