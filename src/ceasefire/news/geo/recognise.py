@@ -432,11 +432,16 @@ def _same_name_places(
         for i in range(span.start, span.end):
             label_at[i] = span.label_
     longest = max(len(name) for name in names)
+    firsts = {name[0] for name in names}
+    words = [token.text for token in doc]
     replaced: dict[int, Span] = {}
     i = 0
-    while i < len(doc):
-        for size in range(min(longest, len(doc) - i), 0, -1):
-            label = names.get(tuple(token.text for token in doc[i : i + size]))
+    while i < len(words):
+        if words[i] not in firsts:
+            i += 1
+            continue
+        for size in range(min(longest, len(words) - i), 0, -1):
+            label = names.get(tuple(words[i : i + size]))
             if label is None:
                 continue
             span = doc[i : i + size]
