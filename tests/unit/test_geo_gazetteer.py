@@ -130,3 +130,55 @@ def test_a_damaged_cache_is_refused(gazetteer: Gazetteer) -> None:
         Gazetteer.from_bytes(b"not a cache")
     with pytest.raises(ValueError, match="not a gazetteer cache"):
         Gazetteer.from_bytes(b"[1, 2]\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "point"),
+    [
+        # ISO 3166-2 gives transliterated Russian ("Chechenskaya Respublika"): before, Chechnya
+        # was only a Ukrainian village and Dagestan nothing at all.
+        ("Chechnya", "RU", (43.3, 45.7)),
+        ("Chechen Republic", "RU", (43.3, 45.7)),
+        ("Dagestan", "RU", (42.8, 47.0)),
+        ("Tatarstan", "RU", (55.5, 50.5)),
+        ("Krasnodar Krai", "RU", (45.3, 39.0)),
+        ("Donetsk Oblast", "UA", (48.0, 37.8)),
+        ("Lugansk Oblast", "UA", (48.6, 39.3)),
+        ("Syunik", "AM", (39.4, 46.2)),
+        ("Adjara", "GE", (41.6, 42.2)),
+        ("Nakhchivan Autonomous Republic", "AZ", (39.3, 45.4)),
+        ("East Azerbaijan", "IR", (37.9, 46.5)),
+        ("Jalisco", "MX", (20.6, -103.6)),
+        ("Bavaria", "DE", (48.9, 11.4)),  # from pycountry's English catalogue too
+    ],
+)
+def test_first_level_divisions_are_found_under_their_english_names(
+    gazetteer: Gazetteer, name: str, country: str, point: tuple[float, float]
+) -> None:
+    divisions = [p for p in gazetteer.lookup(name) if p.kind == "admin1"]
+    assert [p.country for p in divisions] == [country]
+    assert divisions[0].precision == 4
+    assert distance_km(divisions[0].lat, divisions[0].lon, *point) < 150
+
+
+def test_a_division_is_shown_under_its_english_name_and_holds_its_towns(
+    gazetteer: Gazetteer,
+) -> None:
+    (chechnya,) = [p for p in gazetteer.lookup("Chechnya") if p.kind == "admin1"]
+    assert chechnya.name == "Chechnya"
+    (grozny,) = [p for p in gazetteer.lookup("Grozny") if p.kind == "city"]
+    assert grozny.admin1 == chechnya.admin1
+    # ISO's "name, type" order ("Dagestan, Respublika") is read both ways.
+    assert [p.country for p in gazetteer.lookup("Dagestan, Respublika")] == ["RU"]
+
+
+def test_postal_abbreviations_name_states_and_provinces_in_capitals_only(
+    gazetteer: Gazetteer,
+) -> None:
+    assert {(p.country, p.name) for p in gazetteer.lookup_postal("WA")} == {
+        ("US", "Washington"),
+        ("AU", "Western Australia"),
+    }
+    assert [p.name for p in gazetteer.lookup_postal("BC")] == ["British Columbia"]
+    assert gazetteer.lookup_postal("or") == []
+    assert gazetteer.lookup_postal("Or") == []

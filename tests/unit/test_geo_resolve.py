@@ -178,9 +178,18 @@ def test_a_country_at_the_end_of_an_organisation_name(nlp: Language) -> None:
         # Divisions numbered in GeoNames, found through their seats (data/subdivision_seats.csv).
         ("Wildfires spread across Alberta and British Columbia.", "Alberta", "CA", "Alberta"),
         ("Floods hit Kerala after the monsoon.", "Kerala", "IN", "Kerala"),
-        ("Police in Bavaria closed the border crossing.", "Bavaria", "DE", "Bayern"),
+        ("Police in Bavaria closed the border crossing.", "Bavaria", "DE", "Bavaria"),
         # AP-style abbreviations, only in their dotted form.
         ("The plant in Portland, Ore., closed on Friday.", "Ore.", "US", "Oregon"),
+        # Postal abbreviations, where the text vouches for them: a place before a comma, or
+        # their country named.
+        ("A fire destroyed a barn in Conway, SC on Monday.", "SC", "US", "South Carolina"),
+        (
+            "Wastewater in WA is treated before it reaches the ocean, Australian officials said.",
+            "WA",
+            "AU",
+            "Western Australia",
+        ),
     ],
 )
 def test_divisions_and_their_abbreviations(
@@ -321,3 +330,50 @@ def test_unknown_names_that_are_no_places_are_dropped(nlp: Language, text: str) 
     doc = nlp(text)
     assert any(ent.label_ in {"GPE", "LOC", "FAC"} for ent in doc.ents)  # what the model says
     assert geoparse_doc(doc, context=GeoContext(focus_countries=())) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "toponym", "country", "name"),
+    [
+        # Not the Ukrainian village Chechnya: the Russian republic, with or without context.
+        ("Fighting resumed in Chechnya.", "Chechnya", "RU", "Chechnya"),
+        ("Ramzan Kadyrov, the leader of Chechnya, spoke in Grozny.", "Chechnya", "RU", "Chechnya"),
+        ("Shelling was reported across the Donetsk Oblast.", "Donetsk Oblast", "UA", None),
+        # The province, not the village of the same name near its middle.
+        ("Armenian troops withdrew from Syunik on Tuesday.", "Syunik", "AM", "Syunik"),
+    ],
+)
+def test_first_level_divisions_under_their_english_names(
+    nlp: Language, text: str, toponym: str, country: str, name: str | None
+) -> None:
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), toponym)
+    assert (mention.country, mention.precision) == (country, 4)
+    if name is not None:
+        assert mention.name == name
+
+
+def test_a_name_used_as_a_place_is_a_place_wherever_it_recurs(nlp: Language) -> None:
+    # One sense per text: the model tags the first "Hinton" GPE, the others ORG and PERSON.
+    text = (
+        "The mayor of Hinton, Alberta, spoke. Residents of Hinton said the plan would help "
+        "Hinton grow."
+    )
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    assert [(m.text, m.country) for m in mentions if m.text == "Hinton"] == [("Hinton", "CA")] * 3
+    # Not after a title, nor initials.
+    text = (
+        "Flooding hit Washington state. Gen. Washington's statue and the TNA office in Washington."
+    )
+    found = [
+        m.start for m in parse(nlp, text, GeoContext(focus_countries=())) if m.text == "Washington"
+    ]
+    assert text.index("Washington's") not in found
+
+
+def test_postal_abbreviations_need_a_cue(nlp: Language) -> None:
+    # India's Supreme Court ("the SC") and a Dutch company's suffix ("NV") are not states.
+    text = "In New Delhi, the SC said the Centre must act. Shares of Cimpress NV fell in the US."
+    assert {m.text for m in parse(nlp, text, GeoContext(focus_countries=()))} == {
+        "New Delhi",
+        "US",
+    }

@@ -28,7 +28,7 @@ def lookup(gazetteer: Gazetteer) -> AdminLookup:
         ("Fuzuli", 39.601, 47.145, 1, ("Fuzuli", "", "")),
         ("Fuzuli", 40.82, 46.13, 1, ("Shamkhir", "", "")),
         # A district-level place: a second-order division, in its first-order one.
-        ("Sharur district", 39.55, 44.98, 3, ("Naxçıvan", "Sharur City", "")),
+        ("Sharur district", 39.55, 44.98, 3, ("Nakhchivan", "Sharur City", "")),
         ("Syunik province", 39.3, 46.3, 4, ("Syunik", "", "")),
     ],
 )

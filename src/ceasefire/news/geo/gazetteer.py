@@ -62,6 +62,10 @@ PRECISION_COUNTRY = 6
 PRECISION_WATER = 7
 
 _DATA = "ceasefire.news.geo.data"
+# Countries whose post abbreviates first-order divisions as ISO 3166-2 does ("SC", "BC",
+# "NSW"); indexed under _POSTAL_KEY + code, a key no name normalises to.
+POSTAL_COUNTRIES = frozenset({"US", "CA", "AU"})
+_POSTAL_KEY = "="
 _SUBDIVISION_NOISE = (", city of", " city of", " sheng")  # "Guangdong Sheng" (province)
 
 
@@ -265,6 +269,14 @@ class Gazetteer:
     def lookup_native(self, name: str) -> list[Place]:
         """Every place called ``name`` in Cyrillic, Armenian or Georgian ("Гянджа", "Գորիս")."""
         return self.lookup_key(native_key(name))
+
+    def lookup_postal(self, code: str) -> list[Place]:
+        """The states, provinces and territories a postal abbreviation names, written in
+        capitals as the post writes it: "SC" (South Carolina), "BC" (British Columbia), "NSW";
+        "WA" is Washington and Western Australia. Lower case ("or", "in") names nothing."""
+        if not (code.isupper() and code.isalpha() and 2 <= len(code) <= 3):
+            return []
+        return self.lookup_key(_POSTAL_KEY + code.lower())
 
     def knows(self, name: str) -> bool:
         """Whether ``name`` is the name of at least one place."""
@@ -579,8 +591,12 @@ def _add_countries(
 
 
 def _subdivision_names(name: str) -> tuple[str, list[str]]:
-    """An ISO 3166-2 name and its other-language forms: "Wales [Cymru GB-CYM]" is Wales, also
-    Cymru; "Catalunya [Cataluña]" is Catalunya, also Cataluña."""
+    """An ISO 3166-2 name and its other forms: "Wales [Cymru GB-CYM]" is Wales, also Cymru;
+    "Catalunya [Cataluña]" is Catalunya, also Cataluña; "Dagestan, Respublika" (ISO's "name,
+    type" order) is also Dagestan."""
+    head, comma, kind = name.partition(", ")
+    if comma and kind.casefold() in _INVERTED_TYPES:
+        return _subdivision_name(name), [head]
     if "[" not in name:
         return _subdivision_name(name), []
     main, _, rest = name.partition("[")
@@ -589,6 +605,22 @@ def _subdivision_names(name: str) -> tuple[str, list[str]]:
 
 
 _ISO_CODE = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+# The type words ISO 3166-2 puts after a comma: "Adygeya, Respublika", "Madrid, Comunidad de".
+_INVERTED_TYPES = frozenset(
+    {
+        "respublika",
+        "région",
+        "région de",
+        "región de",
+        "region",
+        "comunidad",
+        "comunidad de",
+        "comunidad foral de",
+        "principado de",
+        "hlavní město",
+        "county",
+    }
+)
 
 
 def _subdivision_name(name: str) -> str:
@@ -647,9 +679,12 @@ def _add_subdivisions(
 
     seats_of: dict[str, str] = {}
     aliases_of: dict[str, list[str]] = defaultdict(list)
+    english: dict[str, str] = {}  # the English conventional name, shown instead of ISO's
     for code, seat, aliases in _data_rows("subdivision_seats.csv"):
         seats_of[code] = seat
         aliases_of[code] = [alias for alias in aliases.split(";") if alias]
+        if aliases_of[code]:
+            english[code] = aliases_of[code][0]
     county_towns: dict[str, str] = {}
     for code, name, seat, aliases in _data_rows("county_towns.csv"):
         names = [name, *(alias for alias in aliases.split(";") if alias)]
@@ -658,18 +693,52 @@ def _add_subdivisions(
             aliases_of[code].extend(names)
         else:
             _add_county(builder, "GB", seat, names)
+    translated = _english_translations()
     for subdivision in pycountry.subdivisions:
         country = subdivision.country_code
         name, other_names = _subdivision_names(subdivision.name)
+        other_names += translated.get(subdivision.name, [])
         located = _locate_subdivision(
             builder, country, subdivision.code, name, by_admin1, seats_of
         ) or _county_town(builder, country, county_towns.get(subdivision.code), name)
         if located is None:
             continue
         names = [name, located[0], *other_names, *aliases_of.get(subdivision.code, ())]
+        if subdivision.code in english:
+            located = (english[subdivision.code], *located[1:])
         if subdivision.code == "US-DC":
             names.append("D.C.")
-        _add_division(builder, country, located, names, top_level=subdivision.parent_code is None)
+        place_id = _add_division(
+            builder, country, located, names, top_level=subdivision.parent_code is None
+        )
+        if country in POSTAL_COUNTRIES and subdivision.parent_code is None:
+            suffix = subdivision.code.split("-", 1)[1].lower()
+            builder.index[_POSTAL_KEY + suffix].append(place_id)
+
+
+def _english_translations() -> dict[str, list[str]]:
+    """The English names pycountry's ISO 3166-2 catalogue gives ("Bayern" → Bavaria, "Lappi"
+    → Lapland): few (25), but a maintained source; "Fribourg / Freiburg" lists several."""
+    import gettext
+
+    import pycountry
+
+    catalogue = gettext.translation(
+        "iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True
+    )
+    names: dict[str, list[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        english = catalogue.gettext(subdivision.name)
+        if english != subdivision.name:
+            names[subdivision.name] = [
+                form for part in english.split(" / ") for form in _subdivision_forms(part)
+            ]
+    return names
+
+
+def _subdivision_forms(name: str) -> list[str]:
+    main, others = _subdivision_names(name)
+    return [main, *others]
 
 
 def _add_division(
@@ -679,9 +748,9 @@ def _add_division(
     names: Sequence[str],
     *,
     top_level: bool,
-) -> None:
+) -> int:
     display, lat, lon, admin1, population = located
-    builder.add(
+    return builder.add(
         Place(
             name=display,
             lat=lat,

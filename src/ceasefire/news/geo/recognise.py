@@ -203,11 +203,52 @@ def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> fro
         elif ent.label_ == "GPE":
             places = gazetteer.lookup(_strip_determiner(ent).text)
             named.update(p.country for p in places if p.kind == "country")
+            if any(p.kind == "country" for p in places):
+                continue
             # A division names its country when that is its only reading ("Gloucestershire").
-            divisions = {p.country for p in places if p.kind == "admin1"}
-            if len(divisions) == 1 and all(p.kind != "country" for p in places):
+            divisions = {p.country for p in places if p.kind in {"admin1", "admin2"}}
+            if len(divisions) == 1:
                 named.update(divisions)
+            elif not divisions:
+                # So does a city that dwarfs its namesakes ("Blackpool", "Toronto").
+                named.update(_dominant_city_country(places))
     return frozenset(named)
+
+
+# A city names its country when it has this many inhabitants and ten times as many as any
+# namesake elsewhere.
+_DOMINANT_CITY = 100_000
+_DOMINANCE = 10
+
+
+def _dominant_city_country(places: list[Place]) -> set[str]:
+    cities = sorted(
+        (p for p in places if p.kind == "city"), key=lambda p: p.population, reverse=True
+    )
+    if not cities or cities[0].population < _DOMINANT_CITY:
+        return set()
+    top = cities[0]
+    rivals = [p.population for p in cities[1:] if p.country != top.country]
+    if rivals and rivals[0] * _DOMINANCE > top.population:
+        return set()
+    return {top.country}
+
+
+def _postal_in_context(span: Span, gazetteer: Gazetteer, named: frozenset[str]) -> bool:
+    """Whether a one-word span is a postal abbreviation of a state or province the text
+    vouches for: it qualifies a place ("Horry County, SC"), or its country is named and it is
+    not an institution after "the" ("the SC", India's Supreme Court)."""
+    if len(span) != 1:
+        return False
+    places = gazetteer.lookup_postal(span.text)
+    if not places:
+        return False
+    doc = span.doc
+    k = span.start
+    if k >= 2 and doc[k - 1].text == "," and doc[k - 2].text[:1].isupper():
+        return True
+    after_the = k >= 1 and doc[k - 1].lower_ in _DETERMINERS
+    return not after_the and any(p.country in named for p in places)
 
 
 def _person_words(doc: Doc) -> set[str]:
@@ -251,7 +292,7 @@ def _qualifiers(span: Span, gazetteer: Gazetteer) -> list[Place]:
     while end < len(doc) and end - k < 3 and doc[end].text[:1].isupper():
         end += 1
     for stop in range(end, k, -1):
-        outer = [p for p in gazetteer.lookup(doc[k:stop].text) if p.kind in OUTER_KINDS]
+        outer = [p for p in _places_or_postal(doc[k:stop].text, gazetteer) if p.kind in OUTER_KINDS]
         if outer:
             return outer
     return []
@@ -335,6 +376,12 @@ def correct_place_entities(
         covered.update(range(ent.start, ent.end))
         if ent.label_ in PLACE_LABELS:
             place_ends[ent.end] = ent
+        if ent.label_ in _RELABELLED and _postal_in_context(ent, gazetteer, named):
+            # "Horry County, SC": the model calls the state's abbreviation an ORG.
+            relabelled = Span(doc, ent.start, ent.end, label="GPE")
+            entities.append(relabelled)
+            place_ends[relabelled.end] = relabelled
+            continue
         if ent.label_ in _RELABELLED and not (
             ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
         ):
@@ -354,9 +401,81 @@ def correct_place_entities(
     entities.extend(
         _untagged_places(doc, gazetteer, context, covered, person_words, named, place_ends)
     )
+    entities = _same_name_places(doc, entities, gazetteer, person_words)
     entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
+
+
+# Labels a repeated place name may carry where the model misread it, besides no label.
+_MISREAD_AS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "FAC"})
+
+
+def _same_name_places(
+    doc: Doc, entities: list[Span], gazetteer: Gazetteer, person_words: set[str]
+) -> list[Span]:
+    """One sense per text: a name the text uses as a place (a GPE or LOC the gazetteer knows)
+    is a place wherever else it stands alone, untagged or misread as a person or an
+    organisation ("Samos" tagged GPE thrice and PERSON twice). Not after a title, nor when it
+    is part of a full personal name the text gives."""
+    names: dict[tuple[str, ...], str] = {}
+    for span in entities:
+        if span.label_ in {"GPE", "LOC"}:
+            place = _strip_determiner(span)
+            if _propagates(place, gazetteer):
+                names.setdefault(tuple(token.text for token in place), span.label_)
+    if not names:
+        return entities
+    by_start = {span.start: span for span in entities}
+    label_at: dict[int, str] = {}
+    for span in entities:
+        for i in range(span.start, span.end):
+            label_at[i] = span.label_
+    longest = max(len(name) for name in names)
+    firsts = {name[0] for name in names}
+    words = [token.text for token in doc]
+    replaced: dict[int, Span] = {}
+    i = 0
+    while i < len(words):
+        if words[i] not in firsts:
+            i += 1
+            continue
+        for size in range(min(longest, len(words) - i), 0, -1):
+            label = names.get(tuple(words[i : i + size]))
+            if label is None:
+                continue
+            span = doc[i : i + size]
+            entity = by_start.get(i)
+            exact = entity is not None and entity.end == i + size
+            free = all(k not in label_at for k in range(i, i + size))
+            misread = exact and entity is not None and entity.label_ in _MISREAD_AS
+            # "the Centre", "the MoD": a single word after "the" is more often an institution.
+            after_the = size == 1 and i > 0 and doc[i - 1].lower_ in _DETERMINERS
+            if (free or misread) and not after_the and not _named_person(span, person_words):
+                replaced[i] = Span(doc, i, i + size, label=label)
+                i += size - 1
+            break
+        i += 1
+    if not replaced:
+        return entities
+    kept = [span for span in entities if span.start not in replaced]
+    return kept + list(replaced.values())
+
+
+def _propagates(place: Span, gazetteer: Gazetteer) -> bool:
+    """Whether a place name is safe to read as a place wherever it recurs: words in title case
+    (not initials: "TNA", "MoD"), naming a division, region or country, or a town of 5,000 or
+    more (not a surname that is also a hamlet: "by Haydn")."""
+    if not all(token.is_title for token in place if token.is_alpha):
+        return False
+    return any(p.kind != "city" or p.population >= _CUED_TOWN for p in gazetteer.lookup(place.text))
+
+
+def _named_person(span: Span, person_words: set[str]) -> bool:
+    previous = span.doc[span.start - 1] if span.start > 0 else None
+    if previous is not None and previous.lower_.rstrip(".") in _TITLES:
+        return True
+    return len(span) == 1 and span[0].lower_ in person_words
 
 
 def _extend_to_region(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
@@ -522,7 +641,7 @@ def _embedded_place(
             continue  # "Central Bank": Central is a region of Uganda, not this bank's place
         places = [
             place
-            for place in gazetteer.lookup(head.text)
+            for place in _places_or_postal(head.text, gazetteer)
             if place.kind != "city"
             or place.population >= _EMBEDDED_CITY
             or (place.population >= _EMBEDDED_NAMED_CITY and place.country in named)
@@ -575,9 +694,15 @@ def _trailing_place(span: Span, gazetteer: Gazetteer, *, start: int) -> Span | N
         tail = span.doc[first:end]
         if not tail[0].text[:1].isupper() or not _word(tail[-1]):
             continue
-        if any(p.kind in {"country", "admin1"} for p in gazetteer.lookup(tail.text)):
+        if any(p.kind in {"country", "admin1"} for p in _places_or_postal(tail.text, gazetteer)):
             return tail
     return None
+
+
+def _places_or_postal(text: str, gazetteer: Gazetteer) -> list[Place]:
+    """The places a name names, or the divisions a postal abbreviation names ("FrontCounter
+    BC", "Horry County, SC")."""
+    return gazetteer.lookup(text) + gazetteer.lookup_postal(text)
 
 
 def _word(token: Token) -> bool:
@@ -618,7 +743,24 @@ _GENERIC_WORDS = frozenset(
         "pacific",
     }
 )
-_COMPANY_SUFFIXES = frozenset({"plc", "ltd", "inc", "llc", "ag", "sa", "co", "corp", "limited"})
+_COMPANY_SUFFIXES = frozenset(
+    {
+        "plc",
+        "ltd",
+        "inc",
+        "llc",
+        "ag",
+        "sa",
+        "co",
+        "corp",
+        "limited",
+        "nv",
+        "bv",
+        "gmbh",
+        "spa",
+        "pty",
+    }
+)
 
 
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "conj", "appos", "npadvmod"})
@@ -745,7 +887,11 @@ def find_toponyms(
         if len(span) > 1 and not gazetteer.knows(span.text):
             # "Building Ireland", "Greater Manchester": the known place the name ends with.
             span = _trailing_place(span, gazetteer, start=span.start + 1) or span
-        if not gazetteer.knows(span.text) and not _unknown_place_name(span, ent.label_, surnames):
+        if (
+            not gazetteer.knows(span.text)
+            and not _postal_in_context(span, gazetteer, named)
+            and not _unknown_place_name(span, ent.label_, surnames)
+        ):
             continue
         admin_word = None
         if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:

@@ -57,6 +57,9 @@ _NATURAL_KINDS = frozenset({"region", "water", "continent"})
 ANCHOR_MARGIN = 1.0
 SAME_PLACE_KM = 50.0
 SEAT_KM = 30.0
+# ... and a seat holds at least this share of its division's people: a village of the same
+# name near the middle of a province ("Syunik", 645 inhabitants) is not what the name means.
+SEAT_SHARE = 20
 # Abbreviations of US states and Canadian provinces in news style (AP Stylebook): "Portland,
 # Ore.", "Halifax, N.S.". Only the dotted form counts: "La" or "Pa" alone are not states.
 STATE_ABBREVIATIONS: Mapping[str, tuple[str, str]] = {
@@ -85,7 +88,8 @@ _ADMIN_KINDS = frozenset({"admin1", "admin2"})
 @dataclass(frozen=True, slots=True)
 class _Evidence:
     countries: Counter[str]
-    admin1: frozenset[tuple[str, str]]
+    # (name key of the mention, country, admin1 code, population of the division)
+    admin1: frozenset[tuple[str, str, str, int]]
     anchors: tuple[tuple[str, Place], ...]  # (name key of the mention, place)
 
 
@@ -126,10 +130,16 @@ def score_place(
     named = evidence.countries.get(place.country, 0) if place.country else 0
     if named:
         score += COUNTRY_EVIDENCE + (COUNTRY_EVIDENCE_REPEATED if named >= 3 else 0.0)
-    if place.kind in {"city", "admin2"} and (place.country, place.admin1) in evidence.admin1:
+    key = name_key(toponym.text)
+    if place.kind in {"city", "admin2"} and any(
+        (country, admin1) == (place.country, place.admin1)
+        and (other != key or place.population * SEAT_SHARE >= people)
+        for other, country, admin1, people in evidence.admin1
+    ):
+        # A division the text names, by another mention or by this one if the town can be
+        # its seat ("New York"); the province Syunik does not vouch for the village Syunik.
         score += ADMIN1_EVIDENCE
     if place.kind in _LOCAL_KINDS:
-        key = name_key(toponym.text)
         distances = [
             distance_km(place.lat, place.lon, anchor.lat, anchor.lon)
             for anchor_key, anchor in evidence.anchors
@@ -168,7 +178,7 @@ def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
     if toponym.text in STATE_ABBREVIATIONS:
         country, name = STATE_ABBREVIATIONS[toponym.text]
         return [p for p in gazetteer.lookup(name) if p.kind == "admin1" and p.country == country]
-    places = gazetteer.lookup(toponym.text)
+    places = gazetteer.lookup(toponym.text) + gazetteer.lookup_postal(toponym.text)
     if not places and toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
         places = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
     if not places and "," in toponym.text:
@@ -205,6 +215,7 @@ def _choose(
             if p.kind == "city"
             and p.country == best.country
             and distance_km(best.lat, best.lon, p.lat, p.lon) < SEAT_KM
+            and p.population * SEAT_SHARE >= best.population
         ]
         if seats:
             best = max(seats, key=lambda p: p.population)
@@ -225,12 +236,12 @@ def _qualifiers(
 
 def _evidence(base: Counter[str], anchors: Sequence[tuple[str, Place]]) -> _Evidence:
     countries = Counter(base)
-    admin1: set[tuple[str, str]] = set()
-    for _, place in anchors:
+    admin1: set[tuple[str, str, str, int]] = set()
+    for key, place in anchors:
         if place.country:
             countries[place.country] += 1
         if place.kind == "admin1":
-            admin1.add((place.country, place.admin1))
+            admin1.add((key, place.country, place.admin1, place.population))
     return _Evidence(countries, frozenset(admin1), tuple(anchors))
 
 
