@@ -86,3 +86,34 @@ def test_a_wider_terminal_shows_everything(
     out = capsys.readouterr().out
     assert {"monitor_observation", "internal", "explosion_airburst"} <= _words(out)
     assert "not shown" not in out
+
+
+def test_long_words_of_text_fold_before_a_value_would(
+    narrow: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "k" * 40
+    word = "x" * 40
+    print_table("Keys", ["key", "note"], [[key, f"the {word} key"]])
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert key in _words(out)
+    assert word not in out  # folded over lines, as the only way to fit
+    assert "x" * 12 in out
+    assert "not shown" not in out
+
+
+def test_a_subject_too_wide_to_keep_is_left_out_rather_than_cut(
+    narrow: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subject = f"incident/{IDS[0]}"
+    summary = f"Incident {IDS[0]} (civilian_casualty): 3 injured (civilian)"
+    print_table(
+        "Alerts",
+        ["id", "kind", "severity", "subject", "summary"],
+        [[IDS[1], "casualties", "high", subject, summary]],
+        free_text=["summary"],
+    )
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert {IDS[1], IDS[0], "casualties", "high", "injured"} <= _words(out)
+    assert "not shown at 80 columns: subject" in " ".join(out.split())

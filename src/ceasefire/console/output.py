@@ -58,6 +58,10 @@ _ISO_INSTANT = re.compile(
 )
 
 
+TEXT_FLOOR = 12
+"""The narrowest a text column gets before its longer words fold."""
+
+
 def table_cell(value: Any) -> str:
     """A value as a table shows it: an instant to the minute ("2020-11-10 05:30Z", the
     offset kept where it is not UTC; ``--json`` keeps every digit), ``None`` as nothing."""
@@ -123,24 +127,16 @@ def print_table(
     candidates = [c for c in optional if c in names] + [
         c for c in reversed(names[1:]) if c not in optional and c in tokens
     ]
+    candidates_again = candidates[:]
     width = console.width
     hidden: list[str] = []
     styles = [compact] if compact else [False, True]
-    chosen: bool | None = None
-    while chosen is None:
-        kept = [name for name in names if name not in hidden]
-        chosen = next(
-            (
-                style
-                for style in styles
-                if sum(floors[n] for n in kept) + _overhead(len(kept), style) <= width
-            ),
-            None,
-        )
-        if chosen is None:
-            if not candidates:
-                break
-            hidden.append(candidates.pop(0))
+    chosen = _fit(names, hidden, candidates, floors, styles, width)
+    if chosen is None:
+        # Still too wide: long words of the text columns fold, values stay whole.
+        hidden.clear()
+        floors = {n: f if n in tokens else min(f, TEXT_FLOOR) for n, f in floors.items()}
+        chosen = _fit(names, hidden, candidates_again, floors, styles, width)
     notes = [caption] if caption else []
     if hidden:
         notes.append(
@@ -151,9 +147,58 @@ def print_table(
         # Nothing left to leave out: the widest words fold (the old layout).
         table = _table(title, names, hidden, cells, set(), {}, True)
     else:
-        table = _table(title, names, hidden, cells, tokens, floors, chosen)
+        kept = [name for name in names if name not in hidden]
+        room = width - _overhead(len(kept), chosen) - 1  # Rich folds a table of exactly the width
+        widths = _widths(kept, tokens, floors, _naturals(names, cells), room)
+        table = _table(title, names, hidden, cells, tokens, widths, chosen)
     table.caption = "\n".join(notes) or None
     console.print(table)
+
+
+def _fit(
+    names: Sequence[str],
+    hidden: list[str],
+    candidates: list[str],
+    floors: Mapping[str, int],
+    styles: Sequence[bool],
+    width: int,
+) -> bool | None:
+    """The first style (rules or none) in which the columns fit, leaving out candidates
+    (into ``hidden``) until they do; ``None`` where they never do."""
+    while True:
+        kept = [name for name in names if name not in hidden]
+        for style in styles:
+            if sum(floors[n] for n in kept) + _overhead(len(kept), style) < width:
+                return style
+        if not candidates:
+            return None
+        hidden.append(candidates.pop(0))
+
+
+def _naturals(names: Sequence[str], cells: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Each column's width with nothing wrapped."""
+    return {name: max(len(name), *(len(r[i]) for r in cells)) for i, name in enumerate(names)}
+
+
+def _widths(
+    kept: Sequence[str],
+    tokens: Collection[str],
+    floors: Mapping[str, int],
+    naturals: Mapping[str, int],
+    room: int,
+) -> dict[str, int]:
+    """Values' columns at their floor; the room left goes to the text columns, a character
+    at a time to the one furthest from its natural width, none beyond it."""
+    widths = {name: floors[name] for name in kept}
+    spare = room - sum(widths.values())
+    text = [name for name in kept if name not in tokens]
+    while spare > 0 and text:
+        name = max(text, key=lambda n: naturals[n] - widths[n])
+        if naturals[name] <= widths[name]:
+            break
+        widths[name] += 1
+        spare -= 1
+    return widths
 
 
 def _longest_word(text: str) -> int:
@@ -174,7 +219,7 @@ def _table(
     hidden: Collection[str],
     cells: Sequence[Sequence[str]],
     tokens: Collection[str],
-    min_width: Mapping[str, int],
+    widths: Mapping[str, int],
     compact: bool,
 ) -> Table:
     table = Table(
@@ -188,11 +233,9 @@ def _table(
     keep = [i for i, name in enumerate(names) if name not in hidden]
     for i in keep:
         name = names[i]
-        if name in tokens:
-            # A fixed width, the longest value's: values never wrap, a header may at spaces.
-            table.add_column(name, width=min_width.get(name), overflow="fold")
-        else:
-            table.add_column(name, overflow="fold", min_width=min_width.get(name))
+        # Widths are fixed here: a value's column is as wide as its longest value, so it
+        # never wraps (its header may, at spaces); text wraps at spaces.
+        table.add_column(name, width=widths.get(name), overflow="fold")
     for row in cells:
         table.add_row(*(row[i] for i in keep))
     return table
