@@ -458,21 +458,15 @@ def _record_provision_retired(
 ) -> None:
     row.retired_in_version = version
     session.flush()
-    ledger.append(
-        session,
-        settings,
-        tag=AgreementTag.PROVISION_RETIRED,
-        subject=f"{row.agreement_id}/{row.provision_id}",
-        payload=ProvisionRetired(
-            {
-                "agreement_id": row.agreement_id,
-                "provision_id": row.provision_id,
-                "retired_in_version": version,
-                "last_version": row.last_version,
-            }
-        ),
-        actor=actor,
+    payload = ProvisionRetired(
+        {
+            "agreement_id": row.agreement_id,
+            "provision_id": row.provision_id,
+            "retired_in_version": version,
+            "last_version": row.last_version,
+        }
     )
+    _append_provision_entry(session, settings, AgreementTag.PROVISION_RETIRED, payload, actor)
 
 
 def _evidence_list(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
@@ -535,7 +529,7 @@ def _append_provision_entry(
     session: Session,
     settings: Settings,
     tag: AgreementTag,
-    payload: DeadlineAmended | ProvisionStatusChanged,
+    payload: DeadlineAmended | ProvisionStatusChanged | ProvisionRetired,
     actor: Actor,
 ) -> int:
     """The ledger entry of a change to one provision (its subject: agreement/provision)."""

@@ -27,8 +27,8 @@ from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
 from ceasefire.ledger.check import (
     ActualRows,
     ExpectedRows,
-    Payload,
     changed_row,
+    picked,
     projection_checker,
     read_payload,
 )
@@ -48,17 +48,13 @@ _SUBSCRIPTION_FIELDS = (
 )
 
 
-def _fields(payload: Payload, names: Sequence[str]) -> dict[str, Any]:
-    return {name: payload[name] for name in names}
-
-
 def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
     state: ExpectedRows = {"alerts": {}, "alert_subscriptions": {}, "alert_deliveries": {}}
     for entry in entries:
         p = read_payload(entry)
         if entry.tag == AlertTag.RAISED:
             raised = cast(AlertRaised, p)
-            state["alerts"][str(raised["alert_id"])] = (entry.seq, _fields(p, _ALERT_FIELDS))
+            state["alerts"][str(raised["alert_id"])] = (entry.seq, picked(p, *_ALERT_FIELDS))
             for queued in raised["deliveries"] or []:
                 state["alert_deliveries"][str(queued["delivery_id"])] = (
                     entry.seq,
@@ -72,7 +68,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             sub = cast(Subscribed, p)
             state["alert_subscriptions"][str(sub["subscription_id"])] = (
                 entry.seq,
-                {**_fields(p, _SUBSCRIPTION_FIELDS), "ended_at": None},
+                {**picked(p, *_SUBSCRIPTION_FIELDS), "ended_at": None},
             )
         elif entry.tag == AlertTag.UNSUBSCRIBED:
             ended = cast(Unsubscribed, p)

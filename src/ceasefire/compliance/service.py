@@ -86,6 +86,16 @@ def _as_finding(row: FindingRow) -> Finding:
     )
 
 
+_RULES_ACTOR = Actor.centre(user_id=None)
+"""Who signs a finding's entries: the centre, whose rules they are (no user runs them)."""
+
+
+def _finding_entry(
+    tag: ComplianceTag, row: FindingRow, payload: FindingRecorded | FindingWithdrawn
+) -> NewEntry:
+    return NewEntry(tag=tag, subject=f"finding/{row.id}", payload=payload, actor=_RULES_ACTOR)
+
+
 def reasons_sha256(reasons: Sequence[str]) -> str:
     """The digest the ledger keeps of a finding's reasons (JSON list, UTF-8)."""
     text = json.dumps(list(reasons), ensure_ascii=False, separators=(",", ":"))
@@ -182,7 +192,6 @@ def _reconcile(
     INSERT for the new findings and one for their ledger entries (``ledger.append_many``,
     withdrawals first, then records, in finding order, as one at a time would)."""
     ctx = session.info[SESSION_CONTEXT_KEY]
-    centre = Actor.centre(user_id=None)
     rows = {row.id: row for row in current}
     before = {row_id: _as_finding(row) for row_id, row in rows.items()}
     row_of = {finding.key: rows[row_id] for row_id, finding in before.items()}
@@ -193,16 +202,10 @@ def _reconcile(
     for old in (*diff.removed, *(old for old, _ in diff.changed)):
         row = row_of[old.key]
         changes.withdrawn.append(row)
-        entries.append(
-            NewEntry(
-                tag=ComplianceTag.FINDING_WITHDRAWN,
-                subject=f"finding/{row.id}",
-                payload=FindingWithdrawn(
-                    {"finding_id": row.id, "incident_id": row.incident_id, "cause": cause}
-                ),
-                actor=centre,
-            )
+        withdrawn = FindingWithdrawn(
+            {"finding_id": row.id, "incident_id": row.incident_id, "cause": cause}
         )
+        entries.append(_finding_entry(ComplianceTag.FINDING_WITHDRAWN, row, withdrawn))
     for finding in (*diff.added, *(new for _, new in diff.changed)):
         row = FindingRow(
             id=new_id("fnd"),
@@ -221,17 +224,10 @@ def _reconcile(
             withdrawn_by=None,
         )
         changes.new.append(row)
-        entries.append(
-            NewEntry(
-                tag=ComplianceTag.FINDING_RECORDED,
-                subject=f"finding/{row.id}",
-                payload=cast(
-                    FindingRecorded,
-                    {"finding_id": row.id, **recorded_fields(row), "cause": cause},
-                ),
-                actor=centre,
-            )
+        recorded = cast(
+            FindingRecorded, {"finding_id": row.id, **recorded_fields(row), "cause": cause}
         )
+        entries.append(_finding_entry(ComplianceTag.FINDING_RECORDED, row, recorded))
     if not entries:
         return changes
     withdrawn_ids = [row.id for row in changes.withdrawn]

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from ceasefire.fusion.events import FusionDecided, FusionTag
 from ceasefire.fusion.tables import FusionDecisionRow
-from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.ledger.check import (
+    ActualRows,
+    ExpectedRows,
+    picked,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.reports.model import canonical_sha256
 
@@ -28,7 +34,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
     decisions = state["fusion_decisions"]
     for entry in entries:
         p = cast(FusionDecided, read_payload(entry))
-        fields = {name: p[name] for name in _FIELDS}  # type: ignore[literal-required]
+        fields = picked(p, *_FIELDS)
         fields["report_ids"] = list(p["report_ids"] or [])
         fields["evidence_sha256"] = p["evidence_sha256"]
         fields["undone_by"] = None

@@ -43,6 +43,7 @@ from ceasefire.ledger.check import (
     ExpectedRows,
     StateChecker,
     changed_row,
+    picked,
     projection_checker,
     read_payload,
 )
@@ -150,7 +151,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             )
         elif tag in _RECORDED:
             table, id_key, fields = _RECORDED[IncidentTag(tag)]
-            state[table][str(p[id_key])] = (seq, {name: p[name] for name in fields})
+            state[table][str(p[id_key])] = (seq, picked(p, *fields))
         elif tag == IncidentTag.TASK_ASSIGNED:
             assigned = cast(TaskAssigned, p)
             state["investigation_tasks"][str(assigned["task_id"])] = (

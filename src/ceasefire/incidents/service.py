@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.areas import hook_implementations
+from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
@@ -251,16 +252,16 @@ def _touch(row: IncidentRow) -> None:
 
 def _log(
     session: Session,
-    ctx: ServiceContext,
-    row: IncidentRow,
+    settings: Settings,
+    incident_id: str,
     tag: IncidentTag,
     payload: Mapping[str, Any],
     *,
     actor: Actor,
 ) -> int:
-    """Append the ledger entry of a change to incident ``row`` (in the caller's unit of work)."""
+    """Append the ledger entry of a change to an incident (in the caller's unit of work)."""
     return append(
-        session, ctx.settings, tag=tag, subject=f"incident/{row.id}", payload=payload, actor=actor
+        session, settings, tag=tag, subject=f"incident/{incident_id}", payload=payload, actor=actor
     )
 
 
@@ -390,8 +391,8 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
     _touch(row)
     _log(
         session,
-        ctx,
-        row,
+        ctx.settings,
+        row.id,
         IncidentTag.DECIDED,
         IncidentDecided(
             {
@@ -544,6 +545,68 @@ def _opened_incident(
     )
 
 
+def _open_incident(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    row: IncidentRow,
+    reports: Sequence[GroupedReport],
+    category: str | None,
+    *,
+    grouped_by: str,
+) -> None:
+    """Store the new incident ``row`` (``_opened_incident``) of ``reports``, linked to them
+    at its creation and derived from them, and ledger it (``intake:incident:created``)."""
+    _derive(row, reports, category=category)
+    session.add(row)
+    session.flush()
+    report_ids = [r.id for r in reports]
+    link_reports(session, row.id, report_ids, at=row.created_at, by=actor.member_id)
+    _log(
+        session,
+        settings,
+        row.id,
+        IncidentTag.CREATED,
+        IncidentCreated(
+            {
+                "incident_id": row.id,
+                "agreement_id": row.agreement_id,
+                "report_ids": report_ids,
+                "grouped_by": grouped_by,
+                "category": row.category,
+                "classification": row.classification,
+                "concerns": concerns_list(row.concerns),
+                "title_sha256": text_sha256(row.title),
+                "summary_sha256": text_sha256(row.summary),
+            }
+        ),
+        actor=actor,
+    )
+    _changed(session, row, reports)
+
+
+def _unlink(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    incident_id: str,
+    report_id: str,
+    why: str | None,
+) -> None:
+    """Take one report out of an incident and ledger it (``intake:incident:report-removed``)."""
+    unlink_report(session, incident_id, report_id)
+    _log(
+        session,
+        settings,
+        incident_id,
+        IncidentTag.REPORT_REMOVED,
+        ReportRemoved(
+            {"incident_id": incident_id, "report_id": report_id, "reason_sha256": text_sha256(why)}
+        ),
+        actor=actor,
+    )
+
+
 def create_incident(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -583,31 +646,10 @@ def create_incident(
             actor=actor,
             now=now,
         )
-        _derive(row, reports, category=category.value if category else None)
-        session.add(row)
-        session.flush()
-        link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
-        _log(
-            session,
-            ctx,
-            row,
-            IncidentTag.CREATED,
-            IncidentCreated(
-                {
-                    "incident_id": row.id,
-                    "agreement_id": agreement_id,
-                    "report_ids": [r.id for r in reports],
-                    "grouped_by": grouper.name,
-                    "category": row.category,
-                    "classification": row.classification,
-                    "concerns": concerns_list(row.concerns),
-                    "title_sha256": text_sha256(row.title),
-                    "summary_sha256": text_sha256(row.summary),
-                }
-            ),
-            actor=actor,
+        category_code = category.value if category else None
+        _open_incident(
+            session, ctx.settings, actor, row, reports, category_code, grouped_by=grouper.name
         )
-        _changed(session, row, reports)
         return _detail(session, scope, row)
 
 
@@ -627,8 +669,8 @@ def add_reports(
         _touch(row)
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.REPORTS_ADDED,
             ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in added]}),
             actor=actor,
@@ -653,24 +695,10 @@ def remove_report(
                 "an incident keeps at least one report",
                 details=[problem("report_id", "the incident's last report")],
             )
-        unlink_report(session, incident_id, report_id)
+        _unlink(session, ctx.settings, actor, row.id, report_id, reason_text)
         row.concerns = ","
         _derive(row, remaining, category=row.category)
         _touch(row)
-        _log(
-            session,
-            ctx,
-            row,
-            IncidentTag.REPORT_REMOVED,
-            ReportRemoved(
-                {
-                    "incident_id": row.id,
-                    "report_id": report_id,
-                    "reason_sha256": text_sha256(reason_text),
-                }
-            ),
-            actor=actor,
-        )
         _changed(session, row, remaining)
         return _detail(session, scope, row)
 
@@ -695,8 +723,8 @@ def edit_incident(
         _touch(row)
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.EDITED,
             IncidentEdited(
                 {
@@ -763,8 +791,8 @@ def change_status(
         attribution_after = str(Attribution(AttributionKind(row.attribution), row.attributed_party))
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.STATUS_CHANGED,
             StatusChanged(
                 {
@@ -800,8 +828,8 @@ def classify(
         _touch(row)
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.CLASSIFIED,
             Classified(
                 {
@@ -867,8 +895,8 @@ def assign_task(
         session.flush()
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.TASK_ASSIGNED,
             TaskAssigned(
                 {
@@ -889,8 +917,8 @@ def assign_task(
             row.status = OccurrenceStatus.UNDER_INVESTIGATION.value
             _log(
                 session,
-                ctx,
-                row,
+                ctx.settings,
+                row.id,
                 IncidentTag.STATUS_CHANGED,
                 StatusChanged(
                     {
@@ -929,8 +957,8 @@ def complete_task(
         task.findings = text
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.TASK_COMPLETED,
             TaskCompleted(
                 {"incident_id": row.id, "task_id": task.id, "findings_sha256": text_sha256(text)}
@@ -1023,8 +1051,8 @@ def assess(
         session.flush()
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.ASSESSED,
             assessment_ledger_payload(record),
             actor=actor,
@@ -1075,8 +1103,8 @@ def reply(
         session.flush()
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.REPLIED,
             IncidentReplied(
                 {
@@ -1119,8 +1147,8 @@ def add_note(
         session.flush()
         _log(
             session,
-            ctx,
-            row,
+            ctx.settings,
+            row.id,
             IncidentTag.NOTED,
             IncidentNoted(
                 {
@@ -1748,7 +1776,7 @@ def _fused_title(reports: Sequence[ReportRow], category: str) -> str:
 
 def _tighten(
     session: Session,
-    settings: Any,
+    settings: Settings,
     actor: Actor,
     row: IncidentRow,
     why: str,
@@ -1761,12 +1789,12 @@ def _tighten(
     if target == row.classification:
         return
     before, row.classification = row.classification, target
-    append(
+    _log(
         session,
         settings,
-        tag=IncidentTag.CLASSIFIED,
-        subject=f"incident/{row.id}",
-        payload=Classified(
+        row.id,
+        IncidentTag.CLASSIFIED,
+        Classified(
             {"incident_id": row.id, "from": before, "to": target, "reason_sha256": text_sha256(why)}
         ),
         actor=actor,
@@ -1775,7 +1803,7 @@ def _tighten(
 
 def open_fused_incident(
     session: Session,
-    settings: Any,
+    settings: Settings,
     actor: Actor,
     incident_id: str,
     reports: Sequence[ReportRow],
@@ -1805,31 +1833,7 @@ def open_fused_incident(
         actor=actor,
         now=now,
     )
-    _derive(row, reports, category=category)
-    session.add(row)
-    session.flush()
-    link_reports(session, row.id, [r.id for r in reports], at=now, by=actor.member_id)
-    append(
-        session,
-        settings,
-        tag=IncidentTag.CREATED,
-        subject=f"incident/{row.id}",
-        payload=IncidentCreated(
-            {
-                "incident_id": row.id,
-                "agreement_id": agreement_id,
-                "report_ids": [r.id for r in reports],
-                "grouped_by": grouped_by,
-                "category": row.category,
-                "classification": row.classification,
-                "concerns": concerns_list(row.concerns),
-                "title_sha256": text_sha256(row.title),
-                "summary_sha256": None,
-            }
-        ),
-        actor=actor,
-    )
-    _changed(session, row, reports)
+    _open_incident(session, settings, actor, row, reports, category, grouped_by=grouped_by)
 
 
 def fused_incident(session: Session, incident_id: str) -> IncidentRow | None:
@@ -1839,7 +1843,7 @@ def fused_incident(session: Session, incident_id: str) -> IncidentRow | None:
 
 def add_fused_reports(
     session: Session,
-    settings: Any,
+    settings: Settings,
     actor: Actor,
     incident_id: str,
     reports: Sequence[ReportRow],
@@ -1864,12 +1868,12 @@ def add_fused_reports(
     members = grouped_facts_of(session, row.id)
     _derive(row, members, category=row.category or None)
     _touch(row)
-    append(
+    _log(
         session,
         settings,
-        tag=IncidentTag.REPORTS_ADDED,
-        subject=f"incident/{row.id}",
-        payload=ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in reports]}),
+        row.id,
+        IncidentTag.REPORTS_ADDED,
+        ReportsAdded({"incident_id": row.id, "report_ids": [r.id for r in reports]}),
         actor=actor,
     )
     _tighten(session, settings, actor, row, why, members)
@@ -1878,7 +1882,7 @@ def add_fused_reports(
 
 def take_out_reports(
     session: Session,
-    settings: Any,
+    settings: Settings,
     actor: Actor,
     incident_id: str,
     report_ids: Sequence[str],
@@ -1901,21 +1905,7 @@ def take_out_reports(
         )
     taken = [current[rid] for rid in dict.fromkeys(report_ids)]
     for report in taken:
-        unlink_report(session, incident_id, report.id)
-        append(
-            session,
-            settings,
-            tag=IncidentTag.REPORT_REMOVED,
-            subject=f"incident/{incident_id}",
-            payload=ReportRemoved(
-                {
-                    "incident_id": incident_id,
-                    "report_id": report.id,
-                    "reason_sha256": text_sha256(why),
-                }
-            ),
-            actor=actor,
-        )
+        _unlink(session, settings, actor, incident_id, report.id, why)
     remaining = [r for r in current.values() if r.id not in {t.id for t in taken}]
     if remaining:
         row.concerns = ","

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Row, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
@@ -120,6 +120,25 @@ per database and key file. When a transaction finds the head it left, nobody has
 since (the hash proves it is the same chain), so no key can have been added, rotated or
 revoked and the keys need not be looked up again. Anything else falls back to the look-up.
 A session that is not a unit of work of a context (a test's, a script's) has no cache."""
+
+
+def _day_leaves(session: Session, day: date) -> Sequence[Row[int, str]]:
+    """Sequence number and hash of every entry recorded on ``day`` (UTC), in chain order:
+    the leaves of the day's Merkle tree."""
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return session.execute(
+        select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
+        .where(LedgerEntryRow.recorded_at >= start)
+        .where(LedgerEntryRow.recorded_at < start + timedelta(days=1))
+        .order_by(LedgerEntryRow.seq)
+    ).all()
+
+
+def _entry_row(session: Session, seq: int) -> LedgerEntryRow:
+    row = session.get(LedgerEntryRow, seq)
+    if row is None:
+        raise NotFound(f"no ledger entry {seq}", details=[problem("seq", "unknown entry")])
+    return row
 
 
 @dataclass
@@ -224,13 +243,7 @@ class _Writer:
     def seal_day(self, day: date, instant: datetime) -> None:
         """Append the ``ledger:root:sealed`` entry of ``day`` (whose last entry is the head)."""
         self.flush_pending()  # the day's entries must all be in the table to be read back
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        rows = self.session.execute(
-            select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
-            .where(LedgerEntryRow.recorded_at >= start)
-            .where(LedgerEntryRow.recorded_at < start + timedelta(days=1))
-            .order_by(LedgerEntryRow.seq)
-        ).all()
+        rows = _day_leaves(self.session, day)
         if not rows:
             return
         root = merkle_root([r.entry_hash for r in rows])
@@ -929,17 +942,9 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
     """
     _require_reader(viewer)
     with ctx.reader() as session:
-        row = session.get(LedgerEntryRow, seq)
-        if row is None:
-            raise NotFound(f"no ledger entry {seq}", details=[problem("seq", "unknown entry")])
+        row = _entry_row(session, seq)
         day = row.recorded_at.date()
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        leaves = session.execute(
-            select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
-            .where(LedgerEntryRow.recorded_at >= start)
-            .where(LedgerEntryRow.recorded_at < start + timedelta(days=1))
-            .order_by(LedgerEntryRow.seq)
-        ).all()
+        leaves = _day_leaves(session, day)
         sealed_row = session.get(LedgerRootRow, day)
         sealed = (sealed_row.root, sealed_row.sealed_seq) if sealed_row is not None else None
         entry = _entry_public(row)
@@ -1067,10 +1072,7 @@ def get_entry(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryPublic:
     """Entry ``seq``; NotFound when there is none; members only."""
     _require_reader(viewer)
     with ctx.reader() as session:
-        row = session.get(LedgerEntryRow, seq)
-        if row is None:
-            raise NotFound(f"no ledger entry {seq}", details=[problem("seq", "unknown entry")])
-        return _entry_public(row)
+        return _entry_public(_entry_row(session, seq))
 
 
 def head(ctx: ServiceContext) -> LedgerHead:

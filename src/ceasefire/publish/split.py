@@ -83,28 +83,22 @@ def id_ranges(cuts: Sequence[str]) -> list[IdRange]:
     return [IdRange(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
 
 
-def repeatable(session: Session) -> None:
+def repeatable(session: Session, snapshot: str | None = None) -> None:
     """One snapshot for the whole export on PostgreSQL (SQLite's read transaction is one),
     its times read in UTC: the driver reads a server zone named otherwise (``Etc/UTC``) as
     a zone of its own, ~1.7 us a value and as much again to convert, four columns of a
-    million rows (the instants are the same)."""
+    million rows (the instants are the same). A helper gives the caller's ``snapshot`` to
+    begin in it."""
     if _postgres(session):
         connection = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        if snapshot is not None:
+            # Before any query of the transaction; the id is PostgreSQL's own (hex digits, dashes).
+            connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
         connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
 
 
 def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
-
-
-def _adopt(session: Session, snapshot: str | None) -> None:
-    """Begin ``session``'s transaction in the caller's snapshot (PostgreSQL)."""
-    if snapshot is None:
-        return
-    connection = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    # Before any query of the transaction; the id is PostgreSQL's own (hex digits, dashes).
-    connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-    connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
 
 
 def _head(session: Session) -> tuple[int, str]:
@@ -123,7 +117,7 @@ def _help(conn: Connection, settings: Settings, body: Body, part: IdRange, path:
         except EOFError:
             return  # the caller gave up before the start
         with ctx.reader() as session:
-            _adopt(session, message)
+            repeatable(session, message)
             conn.send(("began", _head(session)))  # SQLite: the snapshot is taken here
             with path.open("w", encoding="utf-8", newline="") as out:
                 for chunk in body(session, part):

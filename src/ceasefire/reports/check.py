@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ceasefire.ledger.check import (
     ActualRows,
     ExpectedRows,
-    Payload,
+    picked,
     projection_checker,
     read_payload,
 )
@@ -39,10 +39,6 @@ _REPORT_FIELDS = ("content_sha256", "channel", "category", "classification", "ow
 _ATTACHMENT_FIELDS = ("report_id", "sha256", "size_bytes")
 
 
-def _fields(payload: Payload, names: Sequence[str]) -> dict[str, Any]:
-    return {name: payload[name] for name in names}
-
-
 def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
     """Table → row key → (last entry's sequence number, the fields the ledger says)."""
     state: ExpectedRows = {"reports": {}, "report_attachments": {}}
@@ -51,7 +47,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
         tag, seq = entry.tag, entry.seq
         if tag == ReportTag.RECEIVED:
             received = cast(ReportReceived, p)
-            state["reports"][str(received["report_id"])] = (seq, _fields(p, _REPORT_FIELDS))
+            state["reports"][str(received["report_id"])] = (seq, picked(p, *_REPORT_FIELDS))
         elif tag == ReportTag.IMPORT_BATCH_COMMITTED:
             batch = cast(ImportBatchCommitted, p)
             for report_id, digest, _key in batch["reports"] or []:
@@ -63,7 +59,7 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             attachment = cast(AttachmentReceived, p)
             state["report_attachments"][str(attachment["attachment_id"])] = (
                 seq,
-                _fields(p, _ATTACHMENT_FIELDS),
+                picked(p, *_ATTACHMENT_FIELDS),
             )
     return state
 

@@ -984,15 +984,21 @@ def readable_row(scope: ReadScope, row: ReportRow) -> bool:
     return scope.can_read_record(row)
 
 
+def _readable_report(session: Session, scope: ReadScope, report_id: str) -> ReportRow:
+    """The report, if ``scope`` may read it; NotFound otherwise (existence is not leaked)."""
+    row = session.get(ReportRow, report_id)
+    if row is None or not readable_row(scope, row):
+        raise NotFound(f"no report {report_id!r}")
+    return row
+
+
 def get_report(
     ctx: ServiceContext, viewer: Viewer, report_id: str
 ) -> ReportPublic | ReportRedacted:
     """One report, if the viewer may read it (NotFound otherwise: existence is not leaked)."""
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
-        row = session.get(ReportRow, report_id)
-        if row is None or not readable_row(scope, row):
-            raise NotFound(f"no report {report_id!r}")
+        row = _readable_report(session, scope, report_id)
         return present(scope, _public(session, row))
 
 
@@ -1111,9 +1117,7 @@ def add_attachment(
     actor = actor_of(viewer)
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
-        row = session.get(ReportRow, report_id)
-        if row is None or not readable_row(scope, row):
-            raise NotFound(f"no report {report_id!r}")
+        row = _readable_report(session, scope, report_id)
         if row.owner_member != viewer.member_id and not scope.is_monitor(row.agreement_id):
             raise Forbidden("only the reporting member or a monitor may attach files")
     if filename is not None:
