@@ -4,14 +4,17 @@
 Determinism: the same digest gives the same bytes. The HTML holds no time of generation;
 the images are PNGs written without metadata and with fixed fonts (DejaVu Sans, which
 carries Cyrillic and Turkish letters); the PDF gets a fixed identifier and no creation
-date. docs/publishing.md says what is hashed.
+date, and its embedded font subsets a fixed time stamp. docs/publishing.md says what is hashed.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterable, Sequence
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -242,15 +245,41 @@ def render_html(digest: Any, lang: str) -> str:
     )
 
 
+FONT_TIMESTAMP = "946684800"
+"""The instant (2000-01-01, as SOURCE_DATE_EPOCH) written into embedded fonts' ``head``."""
+
+_fixed_clock = threading.Lock()
+
+
+@contextmanager
+def _fonts_without_time() -> Iterator[None]:
+    """Where WeasyPrint subsets fonts with fontTools (no HarfBuzz-Subset on the machine),
+    fontTools stamps each subset's ``head.modified`` with the time of day, so two renders a
+    second apart differed; it reads SOURCE_DATE_EPOCH (the reproducible-builds convention)
+    instead when that is set. Set for the render only, under a lock, and put back."""
+    with _fixed_clock:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = FONT_TIMESTAMP
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 def render_pdf(html: str) -> bytes:
-    """The HTML as PDF (WeasyPrint), with a fixed identifier and no creation date."""
+    """The HTML as PDF (WeasyPrint), with a fixed identifier, no creation date and fonts
+    without a time stamp."""
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(TEMPLATES))
-    pdf = document.write_pdf(
-        pdf_identifier=b"ceasefire-publication",
-        uncompressed_pdf=False,
-        custom_metadata=False,
-    )
+    with _fonts_without_time():
+        pdf = document.write_pdf(
+            pdf_identifier=b"ceasefire-publication",
+            uncompressed_pdf=False,
+            custom_metadata=False,
+        )
     assert isinstance(pdf, bytes)
     return pdf
