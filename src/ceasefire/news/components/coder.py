@@ -89,7 +89,17 @@ CONDITIONAL_TYPES = frozenset({"THREATEN", "DEMAND"})
 AIMED = frozenset({"against", "on", "to", "toward", "towards"})
 # Measures a state applies to a territory: "imposed / lifted a curfew in Montenegro" is aimed
 # at the state of the place (the place is the target only where nothing else is).
-MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN"})
+MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "ASSAULT"})
+# Verbs of aspect whose object is a verbal noun standing for the act: "resumed intelligence
+# sharing", "began shelling" (a noun in the small model's parse), "stepped up patrolling".
+ASPECT = frozenset({"begin", "start", "resume", "continue", "intensify", "expand", "step"})
+# Verbs that end what their event-noun object names ("ended the strike", "called off the
+# march"): the noun's type is not theirs.
+ENDING = frozenset(
+    {"end", "stop", "halt", "cancel", "suspend", "abandon", "postpone", "delay", "break",
+     "call", "disperse", "quell", "suppress", "crush", "ban", "prohibit", "prevent", "avert",
+     "condemn", "deny", "reject"}
+)  # fmt: skip
 
 
 @register(NAME, requires=["doc", "actors", "times"], assigns=["events"])
@@ -161,7 +171,9 @@ class CoderComponent(EventsComponent):
                 found.append(ref)
         if any(t.code for t in found) or candidate.event not in MEASURES:
             return found
-        for pobj in _prep_objects([verb, *objects], {"in"}):
+        # "attacked two hotels and a station in Mumbai": the conjoined objects' places too.
+        spread = [t for o in objects for t in conjuncts(o)]
+        for pobj in _prep_objects([verb, *spread], {"in"}):
             if pobj.i < verb.i:
                 continue  # "In Georgia, the police …": the scene, said before the act
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
@@ -195,7 +207,52 @@ class CoderComponent(EventsComponent):
 
     # --- triggers ----------------------------------------------------------------------
 
+    def _trigger(self, token: Token) -> Candidate | None:
+        found = super()._trigger(token)
+        if found is None and token.pos_ == "NOUN":
+            return self._verbal_noun(token)
+        return found
+
+    def _verbal_noun(self, token: Token) -> Candidate | None:
+        """ "resumed intelligence sharing": the noun's verb, the governing verb's actors."""
+        head = token.head
+        if (
+            token.dep_ != "dobj"
+            or not token.lower_.endswith("ing")
+            or head.lemma_.lower() not in ASPECT
+        ):
+            return None
+        lemma = next((k for k in _lemma_keys(token, token.lower_) if k in self.lex.verbs), None)
+        if lemma is None:
+            return None
+        modifiers = [c for c in token.children if c.dep_ in {"compound", "amod"}]
+        words = {w for c in modifiers for w in (c.lower_, c.lemma_.lower())}
+        best = None
+        for entry in self.lex.verbs[lemma]:
+            if entry.particle is not None:
+                continue
+            if entry.objects is None and best is None:
+                best = entry
+            elif entry.objects and entry.objects & words:
+                best = entry
+                break
+        if best is None:
+            return None
+        found = Candidate(
+            token,
+            best.event,
+            best.mode,
+            best.context,
+            best.specificity(),
+            [head, *modifiers, token],
+        )
+        found.nominal = True
+        return found
+
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
+        demand = self._demand_frame(token, lemma)
+        if demand is not None:
+            return demand
         own = super()._verb_trigger(token, lemma)
         if own is not None and own.specificity >= NAMED_OBJECT:
             return own
@@ -207,7 +264,57 @@ class CoderComponent(EventsComponent):
             return None
         if lemma in self.lex.content_takers and lemma not in self.lex.verbs:
             return None  # "plans to send troops": the sending is the event
+        noun = self._event_noun_object(token, lemma)
+        if noun is not None:
+            return noun
         return self._cameo_trigger(token, lemma)
+
+    def _demand_frame(self, token: Token, lemma: str) -> Candidate | None:
+        """ "called on Libya to halt attacks", "urged X to", "demanded that": a DEMAND.
+
+        The demanded act is the demand's content (v1's framing absorbs it); the verb's own
+        object lists ("call a halt") do not apply to a clausal complement.
+        """
+        if not any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
+            return None
+        part = particle(token)
+        preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
+        for entry in self.lex.verbs.get(lemma, ()):
+            if entry.event != "DEMAND" or entry.objects:
+                continue
+            if (
+                entry.particle is not None
+                and entry.particle != part
+                and entry.particle not in preps
+            ):
+                continue
+            words = [token]
+            if entry.particle is not None:
+                words.extend(
+                    c
+                    for c in token.children
+                    if c.dep_ in {"prt", "prep"} and c.lower_ == entry.particle
+                )
+            return Candidate(token, "DEMAND", entry.mode, entry.context, NAMED_OBJECT, words)
+        return None
+
+    def _event_noun_object(self, token: Token, lemma: str) -> Candidate | None:
+        """ "enforced a general strike", "organised a sit-in": a verb the lexicon does not
+        list with this object takes the type of the event noun it governs."""
+        if lemma in ENDING:
+            return None
+        for child in token.children:
+            if child.dep_ != "dobj":
+                continue
+            entry = self.lex.nouns.get(child.lemma_.lower()) or self.lex.nouns.get(child.lower_)
+            if entry is not None:
+                return Candidate(token, entry.event, entry.mode, None, NAMED_OBJECT, [token, child])
+        return None
+
+    def _dyad(self, subject_heads: list[Token]) -> bool:
+        """ "Israeli and Palestinian negotiators met": one phrase names both sides, joint
+        sources; "Israel and Jordan met" (two subjects) is a dyad, as v1 codes it."""
+        return len(subject_heads) > 1
 
     def _keep(self, candidate: Candidate) -> bool:
         if candidate.token.i in self._from_default and not any(

@@ -96,6 +96,9 @@ class Candidate:
     negated: bool = False
     own_subject: bool = False
     reported: bool = False
+    # A verbal noun standing for its verb ("resumed intelligence sharing"): its actors are
+    # the governing verb's, not its own modifiers'.
+    nominal: bool = False
 
 
 class EventsComponent:
@@ -252,7 +255,8 @@ class EventsComponent:
             verb = token.head if token.dep_ == "acomp" else token
         subject_heads, passive = subjects(verb)
         candidate.own_subject = any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children)
-        if token.pos_ == "NOUN":
+        noun = token.pos_ == "NOUN" and not candidate.nominal
+        if noun:
             subject_heads, passive = [], False
             candidate.own_subject = True
         by = agents(verb)
@@ -271,19 +275,24 @@ class EventsComponent:
                 # A misparsed subject ("After the vote on the plan, the cabinet agreed"):
                 # the actor named right before the verb.
                 candidate.source = self._preceding_actors(verb, resolver)
-        if token.pos_ == "NOUN":
+        if noun:
             candidate.source = self._actors_in_subtree(list(token.children), resolver)
         candidate.target = self._targets(verb, object_heads, candidate, resolver)
         if (
             candidate.event in {"CONSULT", "COOPERATE"}
             and not candidate.target
             and len(candidate.source) > 1
+            and self._dyad(subject_heads)
         ):
             # "A and B discussed": a dyad, A → B, as event data sets code it.
             candidate.source, candidate.target = candidate.source[:1], candidate.source[1:]
         candidate.negated = any(c.dep_ == "neg" for c in verb.children) or any(
             c.dep_ == "neg" for c in token.children
         )
+
+    def _dyad(self, subject_heads: list[Token]) -> bool:
+        """Whether joint sources of a meeting are coded as a dyad, A → B."""
+        return True
 
     def _preceding_actors(self, verb: Token, resolver: ActorResolver) -> list[ActorRef]:
         window = list(
