@@ -314,7 +314,7 @@ class ActorResolver:
     def resolve_loose(self, head: Token) -> ActorRef | None:
         """Like :meth:`resolve`, but a phrase merely marked by a state counts too.
 
-        For speakers and targets: "a Turkish source" said it, "Iraqi towns" were shelled.
+        For speakers and targets: "a Turkish source" said it, "Armenian villages" were shelled.
         """
         ref = self.resolve(head)
         if ref is not None or head.i in self.excluded:

@@ -25,11 +25,11 @@ What changes from ``news.events.v1``:
    (its authorities), a COERCE at its own population: PLOVER's convention for domestic
    events.
 4. **Targets the verb does not name.** A threat or demand is aimed at the party whose
-   conduct its condition names ("threatened to stop the talks if the United States goes
-   ahead": USA; "unless Baghdad accepted": IRQ). An act whose object is aimed at someone
-   ("import restrictions against German goods", "a blockade on Palestinian lorries") has
+   conduct its condition names ("threatened to close the pipeline if Georgia raised transit
+   fees": GEO; "unless Minsk complied": BLR). An act whose object is aimed at someone
+   ("tariffs against Chinese steel", "a ban on Moldovan wine") has
    that someone as its target; so has an act allowed, refused or asked for ("refused to
-   allow United Nations planes to land"); a measure "in X" (a curfew imposed or lifted) is
+   allow OSCE monitors to enter"); a measure "in X" (a curfew imposed or lifted) is
    aimed at X's state. All only where the verb itself gives no coded target.
 """
 
@@ -84,10 +84,10 @@ MIN_PATTERNS = 5
 SELF_PRONOUNS = frozenset({"it", "they", "its", "their", "itself", "themselves"})
 CONDITIONS = frozenset({"if", "unless"})
 CONDITIONAL_TYPES = frozenset({"THREATEN", "DEMAND"})
-# Prepositions by which an object names whom it is aimed at ("restrictions against German
-# goods", "a blockade on Palestinian lorries", "aid to Kurdish refugees").
+# Prepositions by which an object names whom it is aimed at ("tariffs against Chinese
+# steel", "a ban on Moldovan wine", "aid to Syrian refugees").
 AIMED = frozenset({"against", "on", "to", "toward", "towards"})
-# Measures a state applies to a territory: "imposed / lifted a curfew in Montenegro" is aimed
+# Measures a state applies to a territory: "imposed / lifted a curfew in Kyrgyzstan" is aimed
 # at the state of the place (the place is the target only where nothing else is).
 MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "ASSAULT"})
 # Verbs of aspect whose object is a verbal noun standing for the act: "resumed intelligence
@@ -147,7 +147,7 @@ class CoderComponent(EventsComponent):
         found = [
             t
             for t in super()._targets(verb, object_heads, candidate, resolver)
-            # "Kazakhstan warned it would cut supplies": the source speaking of itself.
+            # "Uzbekistan warned it would cut supplies": the source speaking of itself.
             if not (t.code in source_codes and t.text.lower() in SELF_PRONOUNS)
         ]
         if any(t.code for t in found):
@@ -157,9 +157,9 @@ class CoderComponent(EventsComponent):
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
-        # "refused to allow United Nations planes to land", "allowed Armenian lorries to
+        # "refused to allow OSCE monitors to enter", "allowed Armenian lorries to
         # cross": the subject of the act allowed, forced or asked for, named loosely; not
-        # inside a purpose ("resigned to allow Haiti's elections to take place").
+        # inside a purpose ("stepped down to let the elections go ahead").
         for subject in _complement_subjects(verb) if verb.dep_ != "advcl" else []:
             if is_pronoun(subject):
                 continue
@@ -183,7 +183,7 @@ class CoderComponent(EventsComponent):
         return found
 
     def _state_of(self, head: Token) -> ActorRef | None:
-        """The state of the gazetteer place a phrase names ("in the capital Grozny": RUS)."""
+        """The state of the gazetteer place a phrase names ("in the Siberian city of Tomsk": RUS)."""
         for token in head.subtree:
             for place in self._places:
                 if place.start <= token.idx < place.end and (code := alpha3(place.country)):

@@ -9,12 +9,12 @@ What changes from ``news.actors.v1``:
   person is coded by the role held on the article's date
   (``PhoenixActor.code_on``). Our own dictionary (and a user's YAML file) wins where both
   name the same words; a Phoenix name must cover the whole name the model found, and a state
-  the phrase states itself ("King Hassan of Morocco") beats the list's.
+  the phrase states itself ("King Abdullah of Jordan") beats the list's.
 * **Agents.** The agent words of ``Phoenix.agents.txt`` ("gendarmerie", "guerrillas",
   "riot police" …) are sector nouns, after ours.
 * **Agent + nearest country.** A phrase with a sector and no state of its own ("the army",
-  "rebels said") takes the state of a phrase of the same sector in its sentence ("Israeli
-  soldiers … senior officers"), else the state nearest to it — a state named by its name
+  "rebels said") takes the state of a phrase of the same sector in its sentence ("Georgian
+  soldiers … their commanders"), else the state nearest to it — a state named by its name
   or demonym ("in Georgia", "Georgian"), never a town (where something happened says nothing
   of who did it), nor a state that is itself the subject or object of a verb (an actor in its
   own right).
@@ -243,8 +243,8 @@ class CountryAgentResolver(ActorResolver):
         return out
 
     def _stated_state(self, head: Token, ref: ActorRef) -> ActorRef:
-        """A Phoenix name is a guess from a list; a state the phrase states ("King Hassan of
-        Morocco", "the Moroccan king Hassan") beats it."""
+        """A Phoenix name is a guess from a list; a state the phrase states ("King Abdullah of
+        Jordan", "the Jordanian king Abdullah") beats it."""
         mention = self.mention_at.get(head.i)
         if mention is None:
             return ref
@@ -258,7 +258,7 @@ class CountryAgentResolver(ActorResolver):
 
     def _nearest_state(self, head: Token, sector: str | None = None) -> str | None:
         """The state of the nearest "Georgian …" / "… of Georgia" in the sentence; one that
-        marks a phrase of the same sector comes first ("Israeli soldiers … senior officers":
+        marks a phrase of the same sector comes first ("Georgian soldiers … their commanders":
         the officers are Israeli)."""
         sent = head.sent
         best: tuple[int, int, str] | None = None
