@@ -42,14 +42,27 @@ from spacy.tokens import Span, Token
 
 from ceasefire.news.components.actors import ActorResolver, alpha3
 from ceasefire.news.components.events import (
+    POSSIBLE,
     PROTESTERS,
     Candidate,
     EventsComponent,
     _is_passive,
     _lemma_keys,
 )
-from ceasefire.news.components.lexicon import BARE, NAMED_OBJECT, Lexicon, lexicon
-from ceasefire.news.components.syntax import conjuncts, is_pronoun, particle, subjects
+from ceasefire.news.components.lexicon import (
+    BARE,
+    MATERIAL_HOSTILE,
+    NAMED_OBJECT,
+    Lexicon,
+    lexicon,
+)
+from ceasefire.news.components.syntax import (
+    conjuncts,
+    is_pronoun,
+    modal_words,
+    particle,
+    subjects,
+)
 from ceasefire.news.eventdata import EventIndex, Pattern, event_index
 from ceasefire.news.model import ActorRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -183,7 +196,7 @@ class CoderComponent(EventsComponent):
         return found
 
     def _state_of(self, head: Token) -> ActorRef | None:
-        """The state of the gazetteer place a phrase names ("in the Siberian city of Tomsk": RUS)."""
+        """The state of the gazetteer place a phrase names ("in the city of Tomsk": RUS)."""
         for token in head.subtree:
             for place in self._places:
                 if place.start <= token.idx < place.end and (code := alpha3(place.country)):
@@ -327,6 +340,11 @@ class CoderComponent(EventsComponent):
             # "the opportunity to develop and expand": a conjunct shares its head's place.
             return False
         keep = super()._keep(candidate)
+        if keep and self._hostile_intent(candidate):
+            # PLOVER THREATEN: a hostile act a party says it will or could carry out, "would
+            # shell rebel positions if …", "said it could block shipping": not the act itself.
+            candidate.event = "THREATEN"
+            candidate.confidence_delta -= 0.05
         sectors = {s.sector for s in candidate.source}
         if (
             keep
@@ -339,6 +357,31 @@ class CoderComponent(EventsComponent):
             # PROTEST, mode obstruct).
             candidate.event, candidate.mode = "PROTEST", "obstruct"
         return keep
+
+    def _hostile_intent(self, candidate: Candidate) -> bool:
+        """A future or possible hostile act of a named party, said by that party.
+
+        v1 turns a future hostile act into a threat when its source is coded; here an
+        uncoded actor ("the army said it would shell …") counts too, and "could / might /
+        may" under the party's own speech verb is a threat as well.
+        """
+        token = candidate.token
+        if (
+            candidate.event not in MATERIAL_HOSTILE - {"MOBILIZE"}
+            or candidate.negated
+            or not candidate.source
+            or any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
+        ):
+            return False
+        words = modal_words(token)
+        if words & {"will", "would", "'ll"}:
+            return True
+        head = token.head
+        return bool(
+            words & POSSIBLE
+            and token.dep_ == "ccomp"
+            and head.lemma_.lower() in self.lex.speech_verbs
+        )
 
     def _cameo_trigger(self, token: Token, lemma: str) -> Candidate | None:
         if token.dep_ in {"prep", "mark", "case", "agent"}:
