@@ -106,6 +106,16 @@ MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "A
 # Verbs of aspect whose object is a verbal noun standing for the act: "resumed intelligence
 # sharing", "began shelling" (a noun in the small model's parse), "stepped up patrolling".
 ASPECT = frozenset({"begin", "start", "resume", "continue", "intensify", "expand", "step"})
+# "claimed / took / admitted responsibility for the bombing": the bombing, by the claimant.
+RESPONSIBILITY = frozenset({"claim", "take", "admit", "accept", "bear"})
+# Verbs of attack that say nothing of the means: by state forces on no civilian target they
+# are conventional force (PLOVER FIGHT), not irregular violence (ASSAULT).
+GENERIC_ATTACK = frozenset(
+    {"attack", "strike", "pound", "hit", "bomb", "target", "raid", "bombard", "shoot", "fire"}
+)
+CIVILIAN_SECTORS = frozenset(
+    {"CVL", "REF", "MED", "HLH", "EDU", "LAB", "AGR", "REL", "BUS", "OPP", "PTY"}
+)
 # Verbs that end what their event-noun object names ("ended the strike", "called off the
 # march"): the noun's type is not theirs.
 ENDING = frozenset(
@@ -263,7 +273,7 @@ class CoderComponent(EventsComponent):
         return found
 
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
-        demand = self._demand_frame(token, lemma)
+        demand = self._demand_frame(token, lemma) or self._responsibility(token, lemma)
         if demand is not None:
             return demand
         own = super()._verb_trigger(token, lemma)
@@ -310,6 +320,36 @@ class CoderComponent(EventsComponent):
                 )
             return Candidate(token, "DEMAND", entry.mode, entry.context, NAMED_OBJECT, words)
         return None
+
+    def _responsibility(self, token: Token, lemma: str) -> Candidate | None:
+        """ "Al-Shabaab claimed responsibility for the bombing": the bombing, by them."""
+        if lemma not in RESPONSIBILITY:
+            return None
+        for duty in token.children:
+            if duty.dep_ != "dobj" or duty.lemma_.lower() != "responsibility":
+                continue
+            for act in _prep_objects([duty], {"for"}):
+                key = act.lemma_.lower()
+                noun = self.lex.nouns.get(key)
+                if noun is not None:
+                    return Candidate(token, noun.event, noun.mode, None, NAMED_OBJECT, [token, act])
+                bare = next((e for e in self.lex.verbs.get(key, ()) if e.objects is None), None)
+                if bare is not None:
+                    return Candidate(token, bare.event, bare.mode, None, NAMED_OBJECT, [token, act])
+        return None
+
+    def _violence_type(self, candidate: Candidate, news: NewsDoc, sent: Span) -> None:
+        super()._violence_type(candidate, news, sent)
+        sources = {s.sector for s in candidate.source}
+        targets = {t.sector for t in candidate.target}
+        if (
+            candidate.event == "ASSAULT"
+            and candidate.token.lemma_.lower() in GENERIC_ATTACK
+            and "MIL" in sources
+            and not targets & CIVILIAN_SECTORS
+        ):
+            mode = candidate.mode if candidate.mode != "violence" else None
+            candidate.event, candidate.mode = "FIGHT", mode
 
     def _event_noun_object(self, token: Token, lemma: str) -> Candidate | None:
         """ "enforced a general strike", "organised a sit-in": a verb the lexicon does not
