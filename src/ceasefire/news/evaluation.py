@@ -52,9 +52,7 @@ def has_fixed_parts(path: Path) -> bool:
     """Whether a gold file's records name their part (own check sets with a held half)."""
     data = _load_json(path, "PLOVER file")
     records = data.get("records") if isinstance(data, dict) else data
-    return isinstance(records, list) and any(
-        isinstance(r, dict) and r.get("part") for r in records
-    )
+    return isinstance(records, list) and any(isinstance(r, dict) and r.get("part") for r in records)
 
 
 @dataclass(frozen=True)
