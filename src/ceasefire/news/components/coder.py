@@ -100,6 +100,8 @@ CONDITIONAL_TYPES = frozenset({"THREATEN", "DEMAND"})
 # Prepositions by which an object names whom it is aimed at ("tariffs against Chinese
 # steel", "a ban on Moldovan wine", "aid to Syrian refugees").
 AIMED = frozenset({"against", "on", "to", "toward", "towards"})
+# Answers to what another party proposed, asked or offered.
+RESPONSES = frozenset({"REJECT", "AGREE", "SUPPORT", "CONCEDE"})
 # Measures a state applies to a territory: "imposed / lifted a curfew in Kyrgyzstan" is aimed
 # at the state of the place (the place is the target only where nothing else is).
 MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "ASSAULT"})
@@ -180,6 +182,13 @@ class CoderComponent(EventsComponent):
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
+        if candidate.event in RESPONSES:
+            # "dismissed an appeal from the president", "accepted an offer by Baku": the
+            # response is aimed at whoever made what it answers.
+            for pobj in _prep_objects(objects, {"from", "by"}):
+                ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
+                if ref is not None and ref.code and ref.code not in source_codes:
+                    found.append(ref)
         # "refused to allow OSCE monitors to enter", "allowed Armenian lorries to
         # cross": the subject of the act allowed, forced or asked for, named loosely; not
         # inside a purpose ("stepped down to let the elections go ahead").
