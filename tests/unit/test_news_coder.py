@@ -501,3 +501,10 @@ def test_an_own_set_fixes_its_parts(tmp_path: Path, extractor: NewsExtractor) ->
     assert evaluate_plover(extractor, path, part="tune").records == 3
     # The held part of such a file, as of the dev file, is scored only as a whole.
     assert main(["eval", "plover", str(path), "--part", "held", "--details"]) != 0
+
+
+def test_a_demand_is_aimed_at_the_subject_its_noun_carries(extractor: NewsExtractor) -> None:
+    text = "Georgia renewed its call for Armenia to withdraw its troops."
+    assert primary_of(extractor, text) == ("DEMAND", {"GEO"}, {"ARM"})
+    text = "Armenia dismissed an appeal from Georgia to reopen the crossing."
+    assert primary_of(extractor, text) == ("REJECT", {"ARM"}, {"GEO"})

@@ -182,6 +182,14 @@ class CoderComponent(EventsComponent):
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
+        if candidate.event == "DEMAND":
+            # "insisted on its demand that the government grant …", "renewed its call for
+            # Armenia to withdraw": the subject of the clause the demand's noun carries.
+            nouns = [*objects, *_prep_objects([verb], {"on", "in", "with"})]
+            for subject in _clause_subjects(nouns):
+                ref = self._actor(subject, resolver) or resolver.resolve_loose(subject)
+                if ref is not None and ref.code and ref.code not in source_codes:
+                    found.append(ref)
         if candidate.event in RESPONSES:
             # "dismissed an appeal from the president", "accepted an offer by Baku": the
             # response is aimed at whoever made what it answers.
@@ -600,6 +608,19 @@ def _complement_subjects(verb: Token) -> list[Token]:
         for child in verb.children
         if child.dep_ in {"ccomp", "xcomp"}
         for subject in child.children
+        if subject.dep_ in {"nsubj", "nsubjpass"}
+        for token in conjuncts(subject)
+    ]
+
+
+def _clause_subjects(nouns: list[Token]) -> list[Token]:
+    """The subjects (with conjuncts) of the clauses that nouns carry ("a call for X to …")."""
+    return [
+        token
+        for noun in nouns
+        for clause in noun.children
+        if clause.dep_ in {"acl", "ccomp", "advcl"}
+        for subject in clause.children
         if subject.dep_ in {"nsubj", "nsubjpass"}
         for token in conjuncts(subject)
     ]
