@@ -508,3 +508,13 @@ def test_a_demand_is_aimed_at_the_subject_its_noun_carries(extractor: NewsExtrac
     assert primary_of(extractor, text) == ("DEMAND", {"GEO"}, {"ARM"})
     text = "Armenia dismissed an appeal from Georgia to reopen the crossing."
     assert primary_of(extractor, text) == ("REJECT", {"ARM"}, {"GEO"})
+
+
+def test_phoenix_names_with_hyphens_and_given_names(extractor: NewsExtractor) -> None:
+    for text, day, code in (
+        ("Kim Dae-jung met the visiting delegation on Monday.", date(1999, 5, 3), "KOR"),
+        ("Ali Akbar Hashemi Rafsanjani met the delegation on Monday.", date(1993, 5, 3), "IRN"),
+    ):
+        news = sentence(extractor, text, day=day)
+        (event,) = [e for e in news.events if e.primary]
+        assert [a.code for a in event.source] == [code]

@@ -106,7 +106,12 @@ class PhoenixActorsComponent(ActorsComponent):
                 span = doc[i : i + size]
                 if span[-1].is_punct or _splits_entity(span, taken):
                     continue
-                actors = self.index.actors_named(span.text.lower())
+                actors = self.index.actors_named(span.text.lower()) or (
+                    # Phoenix writes "Jean-Bertrand", "Ter-Petrosyan" with a space.
+                    self.index.actors_named(_unhyphenated(span))
+                    if any(t.text == "-" for t in span)
+                    else []
+                )
                 if actors:
                     found = (span, actors)
                     break
@@ -132,6 +137,11 @@ class PhoenixActorsComponent(ActorsComponent):
             i = span.end
 
 
+def _unhyphenated(span: Span) -> str:
+    """A name's words joined by spaces, its hyphens read as spaces ("Kim Dae-jung")."""
+    return " ".join(t.lower_ for t in span if t.text != "-")
+
+
 def _blocked(index: int, taken: dict[int, ActorMention], excluded: set[int]) -> bool:
     """Whether a token is already someone: an agency, or a mention that is more than a bare
     entity of the model (an entity with no code and no dictionary entry gives way)."""
@@ -152,7 +162,17 @@ def _splits_entity(span: Span, taken: dict[int, ActorMention]) -> bool:
         if mention is not None and (
             mention.token_start < span.start or mention.token_end > span.end
         ):
-            return True
+            # A full name (two words or more) that ends the person's name leaves out only
+            # given names: "Ali Akbar Hashemi Rafsanjani" is "Akbar Hashemi Rafsanjani".
+            surname_end = (
+                len(span) >= 2
+                and mention.kind == "person"
+                and mention.token_end == span.end
+                and mention.ref.code is None
+                and mention.ref.id is None
+            )
+            if not surname_end:
+                return True
     return False
 
 
