@@ -518,3 +518,13 @@ def test_phoenix_names_with_hyphens_and_given_names(extractor: NewsExtractor) ->
         news = sentence(extractor, text, day=day)
         (event,) = [e for e in news.events if e.primary]
         assert [a.code for a in event.source] == [code]
+
+
+def test_an_act_as_subject_is_carried_out_by_the_state_marking_it(
+    extractor: NewsExtractor,
+) -> None:
+    kind, source, _ = primary_of(extractor, "An Armenian drone strike killed two soldiers.")
+    assert kind == "FIGHT"
+    assert source == {"ARM"}
+    text = "Georgian riot police broke up a rally by opposition supporters in Tbilisi."
+    assert primary_of(extractor, text)[:2] == ("COERCE", {"GEO"})

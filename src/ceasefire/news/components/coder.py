@@ -161,6 +161,19 @@ class CoderComponent(EventsComponent):
 
     # --- targets -----------------------------------------------------------------------
 
+    def _arguments(self, candidate: Candidate, resolver: ActorResolver) -> None:
+        super()._arguments(candidate, resolver)
+        if candidate.source or candidate.token.pos_ != "VERB":
+            return
+        # "An Israeli air strike killed …", "Russian shelling hit …": an act as the subject
+        # is carried out by the state that marks it.
+        for subject in subjects(candidate.token)[0]:
+            lemma = subject.lemma_.lower()
+            if lemma in self.lex.nouns or lemma in self.lex.verbs:
+                ref = resolver.resolve_loose(subject)
+                if ref is not None and ref.code:
+                    candidate.source = [ref]
+
     def _targets(
         self,
         verb: Token,
