@@ -118,6 +118,8 @@ GENERIC_ATTACK = frozenset(
 CIVILIAN_SECTORS = frozenset(
     {"CVL", "REF", "MED", "HLH", "EDU", "LAB", "AGR", "REL", "BUS", "OPP", "PTY"}
 )
+# Event nouns whose type a verb not listed with them takes ("enforced a general strike").
+CARRIED_NOUNS = frozenset({"PROTEST", "DEMAND"})
 # Verbs that end what their event-noun object names ("ended the strike", "called off the
 # march"): the noun's type is not theirs.
 ENDING = frozenset(
@@ -390,7 +392,9 @@ class CoderComponent(EventsComponent):
             if child.dep_ != "dobj":
                 continue
             entry = self.lex.nouns.get(child.lemma_.lower()) or self.lex.nouns.get(child.lower_)
-            if entry is not None:
+            # Only acts a verb can carry out by organising them; "mourned the killings",
+            # "survived the bombing" are no acts of violence by their subject.
+            if entry is not None and entry.event in CARRIED_NOUNS:
                 return Candidate(token, entry.event, entry.mode, None, NAMED_OBJECT, [token, child])
         return None
 
