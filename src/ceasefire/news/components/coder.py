@@ -115,9 +115,7 @@ RESPONSIBILITY = frozenset({"claim", "take", "admit", "accept", "bear"})
 GENERIC_ATTACK = frozenset(
     {"attack", "strike", "pound", "hit", "bomb", "target", "raid", "bombard", "shoot", "fire"}
 )
-CIVILIAN_SECTORS = frozenset(
-    {"CVL", "REF", "MED", "HLH", "EDU", "LAB", "AGR", "REL", "BUS", "OPP", "PTY"}
-)
+ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
 # Event nouns whose type a verb not listed with them takes ("enforced a general strike").
 CARRIED_NOUNS = frozenset({"PROTEST", "DEMAND"})
 # Verbs that end what their event-noun object names ("ended the strike", "called off the
@@ -373,15 +371,25 @@ class CoderComponent(EventsComponent):
     def _violence_type(self, candidate: Candidate, news: NewsDoc, sent: Span) -> None:
         super()._violence_type(candidate, news, sent)
         sources = {s.sector for s in candidate.source}
-        targets = {t.sector for t in candidate.target}
         if (
             candidate.event == "ASSAULT"
             and candidate.token.lemma_.lower() in GENERIC_ATTACK
             and "MIL" in sources
-            and not targets & CIVILIAN_SECTORS
+            and all(self._military_target(t, news) for t in candidate.target)
         ):
             mode = candidate.mode if candidate.mode != "violence" else None
             candidate.event, candidate.mode = "FIGHT", mode
+
+    def _military_target(self, target: ActorRef, news: NewsDoc) -> bool:
+        """An armed party, or a place or state: what conventional force is aimed at."""
+        if target.sector is not None:
+            return target.sector in ARMED_SECTORS
+        resolver = news.scratch.get("resolver")
+        if news.doc is None or not isinstance(resolver, ActorResolver):
+            return False
+        span = news.doc.char_span(target.start, target.end, alignment_mode="expand")
+        mention = resolver.mention_at.get(span.root.i) if span is not None else None
+        return mention is not None and mention.kind in {"state", "place", "capital"}
 
     def _event_noun_object(self, token: Token, lemma: str) -> Candidate | None:
         """ "enforced a general strike", "organised a sit-in": a verb the lexicon does not
