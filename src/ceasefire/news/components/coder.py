@@ -31,6 +31,13 @@ What changes from ``news.events.v1``:
    that someone as its target; so has an act allowed, refused or asked for ("refused to
    allow OSCE monitors to enter"); a measure "in X" (a curfew imposed or lifted) is
    aimed at X's state. All only where the verb itself gives no coded target.
+5. **Second pass (issue 16)**, general rules found on our own check set 3: a DEMAND verb
+   with a clause is DEMAND before its object lists; an unlisted verb takes the type of the
+   protest or demand noun it governs; verbal nouns after aspect verbs; "claimed
+   responsibility for"; hostile intent of uncoded parties and "could" under their own speech
+   is THREATEN; attacks by state forces on armed parties or places are FIGHT; an act as the
+   subject takes the state marking it; one phrase naming both sides is a joint source;
+   responses are aimed at whoever made what they answer (docs/nlp.md, *Events v2*).
 """
 
 from __future__ import annotations
