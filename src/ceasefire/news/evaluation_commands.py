@@ -78,13 +78,18 @@ def eval_plover(
     ] = "all",
 ) -> None:
     """Event-type accuracy and actor-code F1 on PLOVER gold records (primary event)."""
-    from ceasefire.news.evaluation import evaluate_plover
+    from ceasefire.news.evaluation import evaluate_plover, has_fixed_parts
     from ceasefire.news.extract import NewsExtractor
 
-    if details and part != "tune" and file.resolve() == PLOVER_DEV.resolve():
-        # The held part of the dev records is judged only as a whole, never record by record.
+    if (
+        details
+        and part != "tune"
+        and (file.resolve() == PLOVER_DEV.resolve() or has_fixed_parts(file))
+    ):
+        # A held part (of the dev records, or of a file that fixes its parts) is judged only
+        # as a whole, never record by record.
         raise typer.BadParameter(
-            "--details lists the dev records of --part tune only", param_hint="--part"
+            "--details lists the records of --part tune only", param_hint="--part"
         )
     report = evaluate_plover(NewsExtractor.create(), file, part=cast("PloverPart", part))
     figures = report.to_dict(with_details=details)

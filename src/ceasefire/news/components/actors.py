@@ -38,6 +38,26 @@ _TITLE_SECTORS = {
     "bishop": "REL", "imam": "REL",
 }  # fmt: skip
 _NON_ACTOR_KINDS_AS_MODIFIER = {"demonym", "state", "capital"}
+# "a state of emergency / siege / war", "a state of high alert": a condition, not a state.
+_STATE_OF_CONDITIONS = frozenset(
+    {"emergency", "siege", "war", "alert", "readiness", "crisis", "chaos", "shock", "mourning",
+     "disaster", "tension", "unrest", "lawlessness", "anarchy", "confusion", "denial"}
+)  # fmt: skip
+
+
+def _not_an_actor(head: Token) -> bool:
+    """Sector nouns in fixed expressions: "a state of emergency", "took it by force"."""
+    lemma = head.lemma_.lower()
+    if lemma == "state":
+        return any(
+            pobj.lemma_.lower() in _STATE_OF_CONDITIONS
+            for prep in head.children
+            if prep.dep_ == "prep" and prep.lower_ == "of"
+            for pobj in prep.children
+        )
+    if lemma == "force" and head.tag_ == "NN" and head.head.lower_ in {"by", "with"}:
+        return not any(c.dep_ in {"det", "amod", "compound", "poss"} for c in head.children)
+    return False
 
 
 @register(NAME, requires=["doc"], assigns=["actors"])
@@ -227,7 +247,7 @@ class ActorResolver:
 
     def resolve(self, head: Token) -> ActorRef | None:
         """The actor a noun phrase headed by ``head`` names, or None if it names none."""
-        if head.i in self.excluded:
+        if head.i in self.excluded or _not_an_actor(head):
             return None
         tokens = np_tokens(head)
         mention = self.mention_at.get(head.i)
@@ -294,7 +314,7 @@ class ActorResolver:
     def resolve_loose(self, head: Token) -> ActorRef | None:
         """Like :meth:`resolve`, but a phrase merely marked by a state counts too.
 
-        For speakers and targets: "a Turkish source" said it, "Iraqi towns" were shelled.
+        For speakers and targets: "a Turkish source" said it, "Armenian villages" were shelled.
         """
         ref = self.resolve(head)
         if ref is not None or head.i in self.excluded:
@@ -328,11 +348,14 @@ class ActorResolver:
 
     def _generic(self, tokens: list[Token]) -> tuple[str, str | None] | None:
         words = [t.lower_ for t in tokens]
+        # "human rights groups" is what "a human rights group" is: the head's lemma too.
+        singular = [*words[:-1], tokens[-1].lemma_.lower()]
         for size in (3, 2, 1):
             if len(words) >= size:
-                found = self.dictionary.generic.get(" ".join(words[-size:]))
-                if found:
-                    return found
+                for form in (words, singular):
+                    found = self.dictionary.generic.get(" ".join(form[-size:]))
+                    if found:
+                        return found
         return None
 
     def _mention_in(self, tokens: list[Token]) -> ActorMention | None:

@@ -1,7 +1,7 @@
 """news.casualties.v1: stated casualty figures and the weapons named.
 
 Figures are read from the parse: a number attached to the people a verb of harm applies to
-("killed 46 Afghan civilians", "two soldiers were wounded", "at least 156 people died"),
+("killed 17 Yemeni civilians", "two soldiers were wounded", "at least 40 people died"),
 with "at least"/"more than"/"dozens" kept as a range. Weapons come from a lexicon of
 classes used in ceasefire monitoring (artillery, rockets, drones, aircraft, armour, small
 arms, explosives, mines, bladed weapons).
@@ -136,7 +136,7 @@ class CasualtiesComponent:
         return out
 
     def _figure_at(self, token: Token) -> CasualtyFigure | None:
-        """A figure whose number is ``token`` ("46" in "killed 46 Afghan civilians")."""
+        """A figure whose number is ``token`` ("17" in "killed 17 Yemeni civilians")."""
         value = _number(token)
         if value is None:
             return None
@@ -171,7 +171,7 @@ def _number(token: Token) -> tuple[int, int, bool] | None:
 
 
 def _harm_of(noun: Token) -> Harm | None:
-    # "46 civilians were killed", "killed 46 civilians", "killed 4"
+    # "17 civilians were killed", "killed 17 civilians", "killed 3"
     head = noun.head
     if noun.dep_ in {"dobj", "nsubjpass", "nsubj"} and head.lemma_ in HARM_VERBS:
         if noun.dep_ == "nsubj" and head.lemma_ not in {"die", "flee", "miss"}:
@@ -184,7 +184,7 @@ def _harm_of(noun: Token) -> Harm | None:
             return HARM_NOUNS[child.lower_]
     if noun.lower_ in HARM_NOUNS and noun.pos_ in {"NOUN", "ADJ"}:
         return HARM_NOUNS[noun.lower_]
-    # "... and wounded five others": the number's noun is the object of a conjoined verb.
+    # "... and wounded nine others": the number's noun is the object of a conjoined verb.
     if noun.dep_ == "conj" and noun.head.dep_ in {"dobj", "nsubjpass"}:
         return _harm_of(noun.head)
     return None

@@ -25,12 +25,19 @@ What changes from ``news.events.v1``:
    (its authorities), a COERCE at its own population: PLOVER's convention for domestic
    events.
 4. **Targets the verb does not name.** A threat or demand is aimed at the party whose
-   conduct its condition names ("threatened to stop the talks if the United States goes
-   ahead": USA; "unless Baghdad accepted": IRQ). An act whose object is aimed at someone
-   ("import restrictions against German goods", "a blockade on Palestinian lorries") has
+   conduct its condition names ("threatened to close the pipeline if Georgia raised transit
+   fees": GEO; "unless Minsk complied": BLR). An act whose object is aimed at someone
+   ("tariffs against Chinese steel", "a ban on Moldovan wine") has
    that someone as its target; so has an act allowed, refused or asked for ("refused to
-   allow United Nations planes to land"); a measure "in X" (a curfew imposed or lifted) is
+   allow OSCE monitors to enter"); a measure "in X" (a curfew imposed or lifted) is
    aimed at X's state. All only where the verb itself gives no coded target.
+5. **Second pass (issue 16)**, general rules found on our own check set 3: a DEMAND verb
+   with a clause is DEMAND before its object lists; an unlisted verb takes the type of the
+   protest or demand noun it governs; verbal nouns after aspect verbs; "claimed
+   responsibility for"; hostile intent of uncoded parties and "could" under their own speech
+   is THREATEN; attacks by state forces on armed parties or places are FIGHT; an act as the
+   subject takes the state marking it; one phrase naming both sides is a joint source;
+   responses are aimed at whoever made what they answer (docs/nlp.md, *Events v2*).
 """
 
 from __future__ import annotations
@@ -42,14 +49,27 @@ from spacy.tokens import Span, Token
 
 from ceasefire.news.components.actors import ActorResolver, alpha3
 from ceasefire.news.components.events import (
+    POSSIBLE,
     PROTESTERS,
     Candidate,
     EventsComponent,
     _is_passive,
     _lemma_keys,
 )
-from ceasefire.news.components.lexicon import BARE, NAMED_OBJECT, Lexicon, lexicon
-from ceasefire.news.components.syntax import conjuncts, is_pronoun, particle, subjects
+from ceasefire.news.components.lexicon import (
+    BARE,
+    MATERIAL_HOSTILE,
+    NAMED_OBJECT,
+    Lexicon,
+    lexicon,
+)
+from ceasefire.news.components.syntax import (
+    conjuncts,
+    is_pronoun,
+    modal_words,
+    particle,
+    subjects,
+)
 from ceasefire.news.eventdata import EventIndex, Pattern, event_index
 from ceasefire.news.model import ActorRef
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -84,12 +104,34 @@ MIN_PATTERNS = 5
 SELF_PRONOUNS = frozenset({"it", "they", "its", "their", "itself", "themselves"})
 CONDITIONS = frozenset({"if", "unless"})
 CONDITIONAL_TYPES = frozenset({"THREATEN", "DEMAND"})
-# Prepositions by which an object names whom it is aimed at ("restrictions against German
-# goods", "a blockade on Palestinian lorries", "aid to Kurdish refugees").
+# Prepositions by which an object names whom it is aimed at ("tariffs against Chinese
+# steel", "a ban on Moldovan wine", "aid to Syrian refugees").
 AIMED = frozenset({"against", "on", "to", "toward", "towards"})
-# Measures a state applies to a territory: "imposed / lifted a curfew in Montenegro" is aimed
+# Answers to what another party proposed, asked or offered.
+RESPONSES = frozenset({"REJECT", "AGREE", "SUPPORT", "CONCEDE"})
+# Measures a state applies to a territory: "imposed / lifted a curfew in Kyrgyzstan" is aimed
 # at the state of the place (the place is the target only where nothing else is).
-MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN"})
+MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "ASSAULT"})
+# Verbs of aspect whose object is a verbal noun standing for the act: "resumed intelligence
+# sharing", "began shelling" (a noun in the small model's parse), "stepped up patrolling".
+ASPECT = frozenset({"begin", "start", "resume", "continue", "intensify", "expand", "step"})
+# "claimed / took / admitted responsibility for the bombing": the bombing, by the claimant.
+RESPONSIBILITY = frozenset({"claim", "take", "admit", "accept", "bear"})
+# Verbs of attack that say nothing of the means: by state forces on no civilian target they
+# are conventional force (PLOVER FIGHT), not irregular violence (ASSAULT).
+GENERIC_ATTACK = frozenset(
+    {"attack", "strike", "pound", "hit", "bomb", "target", "raid", "bombard", "shoot", "fire"}
+)
+ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
+# Event nouns whose type a verb not listed with them takes ("enforced a general strike").
+CARRIED_NOUNS = frozenset({"PROTEST", "DEMAND"})
+# Verbs that end what their event-noun object names ("ended the strike", "called off the
+# march"): the noun's type is not theirs.
+ENDING = frozenset(
+    {"end", "stop", "halt", "cancel", "suspend", "abandon", "postpone", "delay", "break",
+     "call", "disperse", "quell", "suppress", "crush", "ban", "prohibit", "prevent", "avert",
+     "condemn", "deny", "reject"}
+)  # fmt: skip
 
 
 @register(NAME, requires=["doc", "actors", "times"], assigns=["events"])
@@ -126,6 +168,19 @@ class CoderComponent(EventsComponent):
 
     # --- targets -----------------------------------------------------------------------
 
+    def _arguments(self, candidate: Candidate, resolver: ActorResolver) -> None:
+        super()._arguments(candidate, resolver)
+        if candidate.source or candidate.token.pos_ != "VERB":
+            return
+        # "An Israeli air strike killed …", "Russian shelling hit …": an act as the subject
+        # is carried out by the state that marks it.
+        for subject in subjects(candidate.token)[0]:
+            lemma = subject.lemma_.lower()
+            if lemma in self.lex.nouns or lemma in self.lex.verbs:
+                ref = resolver.resolve_loose(subject)
+                if ref is not None and ref.code:
+                    candidate.source = [ref]
+
     def _targets(
         self,
         verb: Token,
@@ -137,7 +192,7 @@ class CoderComponent(EventsComponent):
         found = [
             t
             for t in super()._targets(verb, object_heads, candidate, resolver)
-            # "Kazakhstan warned it would cut supplies": the source speaking of itself.
+            # "Uzbekistan warned it would cut supplies": the source speaking of itself.
             if not (t.code in source_codes and t.text.lower() in SELF_PRONOUNS)
         ]
         if any(t.code for t in found):
@@ -147,9 +202,24 @@ class CoderComponent(EventsComponent):
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
-        # "refused to allow United Nations planes to land", "allowed Armenian lorries to
+        if candidate.event == "DEMAND":
+            # "insisted on its demand that the government grant …", "renewed its call for
+            # Armenia to withdraw": the subject of the clause the demand's noun carries.
+            nouns = [*objects, *_prep_objects([verb], {"on", "in", "with"})]
+            for subject in _clause_subjects(nouns):
+                ref = self._actor(subject, resolver) or resolver.resolve_loose(subject)
+                if ref is not None and ref.code and ref.code not in source_codes:
+                    found.append(ref)
+        if candidate.event in RESPONSES:
+            # "dismissed an appeal from the president", "accepted an offer by Baku": the
+            # response is aimed at whoever made what it answers.
+            for pobj in _prep_objects(objects, {"from", "by"}):
+                ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
+                if ref is not None and ref.code and ref.code not in source_codes:
+                    found.append(ref)
+        # "refused to allow OSCE monitors to enter", "allowed Armenian lorries to
         # cross": the subject of the act allowed, forced or asked for, named loosely; not
-        # inside a purpose ("resigned to allow Haiti's elections to take place").
+        # inside a purpose ("stepped down to let the elections go ahead").
         for subject in _complement_subjects(verb) if verb.dep_ != "advcl" else []:
             if is_pronoun(subject):
                 continue
@@ -161,7 +231,9 @@ class CoderComponent(EventsComponent):
                 found.append(ref)
         if any(t.code for t in found) or candidate.event not in MEASURES:
             return found
-        for pobj in _prep_objects([verb, *objects], {"in"}):
+        # "attacked two hotels and a station in Mumbai": the conjoined objects' places too.
+        spread = [t for o in objects for t in conjuncts(o)]
+        for pobj in _prep_objects([verb, *spread], {"in"}):
             if pobj.i < verb.i:
                 continue  # "In Georgia, the police …": the scene, said before the act
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
@@ -171,7 +243,7 @@ class CoderComponent(EventsComponent):
         return found
 
     def _state_of(self, head: Token) -> ActorRef | None:
-        """The state of the gazetteer place a phrase names ("in the capital Grozny": RUS)."""
+        """The state of the gazetteer place a phrase names ("in the city of Tomsk": RUS)."""
         for token in head.subtree:
             for place in self._places:
                 if place.start <= token.idx < place.end and (code := alpha3(place.country)):
@@ -195,7 +267,52 @@ class CoderComponent(EventsComponent):
 
     # --- triggers ----------------------------------------------------------------------
 
+    def _trigger(self, token: Token) -> Candidate | None:
+        found = super()._trigger(token)
+        if found is None and token.pos_ == "NOUN":
+            return self._verbal_noun(token)
+        return found
+
+    def _verbal_noun(self, token: Token) -> Candidate | None:
+        """ "resumed intelligence sharing": the noun's verb, the governing verb's actors."""
+        head = token.head
+        if (
+            token.dep_ != "dobj"
+            or not token.lower_.endswith("ing")
+            or head.lemma_.lower() not in ASPECT
+        ):
+            return None
+        lemma = next((k for k in _lemma_keys(token, token.lower_) if k in self.lex.verbs), None)
+        if lemma is None:
+            return None
+        modifiers = [c for c in token.children if c.dep_ in {"compound", "amod"}]
+        words = {w for c in modifiers for w in (c.lower_, c.lemma_.lower())}
+        best = None
+        for entry in self.lex.verbs[lemma]:
+            if entry.particle is not None:
+                continue
+            if entry.objects is None and best is None:
+                best = entry
+            elif entry.objects and entry.objects & words:
+                best = entry
+                break
+        if best is None:
+            return None
+        found = Candidate(
+            token,
+            best.event,
+            best.mode,
+            best.context,
+            best.specificity(),
+            [head, *modifiers, token],
+        )
+        found.nominal = True
+        return found
+
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
+        demand = self._demand_frame(token, lemma) or self._responsibility(token, lemma)
+        if demand is not None:
+            return demand
         own = super()._verb_trigger(token, lemma)
         if own is not None and own.specificity >= NAMED_OBJECT:
             return own
@@ -207,7 +324,99 @@ class CoderComponent(EventsComponent):
             return None
         if lemma in self.lex.content_takers and lemma not in self.lex.verbs:
             return None  # "plans to send troops": the sending is the event
+        noun = self._event_noun_object(token, lemma)
+        if noun is not None:
+            return noun
         return self._cameo_trigger(token, lemma)
+
+    def _demand_frame(self, token: Token, lemma: str) -> Candidate | None:
+        """ "called on Libya to halt attacks", "urged X to", "demanded that": a DEMAND.
+
+        The demanded act is the demand's content (v1's framing absorbs it); the verb's own
+        object lists ("call a halt") do not apply to a clausal complement.
+        """
+        if not any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
+            return None
+        part = particle(token)
+        preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
+        for entry in self.lex.verbs.get(lemma, ()):
+            if entry.event != "DEMAND" or entry.objects:
+                continue
+            if (
+                entry.particle is not None
+                and entry.particle != part
+                and entry.particle not in preps
+            ):
+                continue
+            words = [token]
+            if entry.particle is not None:
+                words.extend(
+                    c
+                    for c in token.children
+                    if c.dep_ in {"prt", "prep"} and c.lower_ == entry.particle
+                )
+            return Candidate(token, "DEMAND", entry.mode, entry.context, NAMED_OBJECT, words)
+        return None
+
+    def _responsibility(self, token: Token, lemma: str) -> Candidate | None:
+        """ "Al-Shabaab claimed responsibility for the bombing": the bombing, by them."""
+        if lemma not in RESPONSIBILITY:
+            return None
+        for duty in token.children:
+            if duty.dep_ != "dobj" or duty.lemma_.lower() != "responsibility":
+                continue
+            for act in _prep_objects([duty], {"for"}):
+                key = act.lemma_.lower()
+                noun = self.lex.nouns.get(key)
+                if noun is not None:
+                    return Candidate(token, noun.event, noun.mode, None, NAMED_OBJECT, [token, act])
+                bare = next((e for e in self.lex.verbs.get(key, ()) if e.objects is None), None)
+                if bare is not None:
+                    return Candidate(token, bare.event, bare.mode, None, NAMED_OBJECT, [token, act])
+        return None
+
+    def _violence_type(self, candidate: Candidate, news: NewsDoc, sent: Span) -> None:
+        super()._violence_type(candidate, news, sent)
+        sources = {s.sector for s in candidate.source}
+        if (
+            candidate.event == "ASSAULT"
+            and candidate.token.lemma_.lower() in GENERIC_ATTACK
+            and "MIL" in sources
+            and all(self._military_target(t, news) for t in candidate.target)
+        ):
+            mode = candidate.mode if candidate.mode != "violence" else None
+            candidate.event, candidate.mode = "FIGHT", mode
+
+    def _military_target(self, target: ActorRef, news: NewsDoc) -> bool:
+        """An armed party, or a place or state: what conventional force is aimed at."""
+        if target.sector is not None:
+            return target.sector in ARMED_SECTORS
+        resolver = news.scratch.get("resolver")
+        if news.doc is None or not isinstance(resolver, ActorResolver):
+            return False
+        span = news.doc.char_span(target.start, target.end, alignment_mode="expand")
+        mention = resolver.mention_at.get(span.root.i) if span is not None else None
+        return mention is not None and mention.kind in {"state", "place", "capital"}
+
+    def _event_noun_object(self, token: Token, lemma: str) -> Candidate | None:
+        """ "enforced a general strike", "organised a sit-in": a verb the lexicon does not
+        list with this object takes the type of the event noun it governs."""
+        if lemma in ENDING:
+            return None
+        for child in token.children:
+            if child.dep_ != "dobj":
+                continue
+            entry = self.lex.nouns.get(child.lemma_.lower()) or self.lex.nouns.get(child.lower_)
+            # Only acts a verb can carry out by organising them; "mourned the killings",
+            # "survived the bombing" are no acts of violence by their subject.
+            if entry is not None and entry.event in CARRIED_NOUNS:
+                return Candidate(token, entry.event, entry.mode, None, NAMED_OBJECT, [token, child])
+        return None
+
+    def _dyad(self, subject_heads: list[Token]) -> bool:
+        """ "Israeli and Palestinian negotiators met": one phrase names both sides, joint
+        sources; "Israel and Jordan met" (two subjects) is a dyad, as v1 codes it."""
+        return len(subject_heads) > 1
 
     def _keep(self, candidate: Candidate) -> bool:
         if candidate.token.i in self._from_default and not any(
@@ -220,6 +429,11 @@ class CoderComponent(EventsComponent):
             # "the opportunity to develop and expand": a conjunct shares its head's place.
             return False
         keep = super()._keep(candidate)
+        if keep and self._hostile_intent(candidate):
+            # PLOVER THREATEN: a hostile act a party says it will or could carry out, "would
+            # shell rebel positions if …", "said it could block shipping": not the act itself.
+            candidate.event = "THREATEN"
+            candidate.confidence_delta -= 0.05
         sectors = {s.sector for s in candidate.source}
         if (
             keep
@@ -232,6 +446,31 @@ class CoderComponent(EventsComponent):
             # PROTEST, mode obstruct).
             candidate.event, candidate.mode = "PROTEST", "obstruct"
         return keep
+
+    def _hostile_intent(self, candidate: Candidate) -> bool:
+        """A future or possible hostile act of a named party, said by that party.
+
+        v1 turns a future hostile act into a threat when its source is coded; here an
+        uncoded actor ("the army said it would shell …") counts too, and "could / might /
+        may" under the party's own speech verb is a threat as well.
+        """
+        token = candidate.token
+        if (
+            candidate.event not in MATERIAL_HOSTILE - {"MOBILIZE"}
+            or candidate.negated
+            or not candidate.source
+            or any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
+        ):
+            return False
+        words = modal_words(token)
+        if words & {"will", "would", "'ll"}:
+            return True
+        head = token.head
+        return bool(
+            words & POSSIBLE
+            and token.dep_ == "ccomp"
+            and head.lemma_.lower() in self.lex.speech_verbs
+        )
 
     def _cameo_trigger(self, token: Token, lemma: str) -> Candidate | None:
         if token.dep_ in {"prep", "mark", "case", "agent"}:
@@ -401,6 +640,19 @@ def _complement_subjects(verb: Token) -> list[Token]:
         for child in verb.children
         if child.dep_ in {"ccomp", "xcomp"}
         for subject in child.children
+        if subject.dep_ in {"nsubj", "nsubjpass"}
+        for token in conjuncts(subject)
+    ]
+
+
+def _clause_subjects(nouns: list[Token]) -> list[Token]:
+    """The subjects (with conjuncts) of the clauses that nouns carry ("a call for X to …")."""
+    return [
+        token
+        for noun in nouns
+        for clause in noun.children
+        if clause.dep_ in {"acl", "ccomp", "advcl"}
+        for subject in clause.children
         if subject.dep_ in {"nsubj", "nsubjpass"}
         for token in conjuncts(subject)
     ]

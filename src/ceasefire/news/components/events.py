@@ -96,6 +96,9 @@ class Candidate:
     negated: bool = False
     own_subject: bool = False
     reported: bool = False
+    # A verbal noun standing for its verb ("resumed intelligence sharing"): its actors are
+    # the governing verb's, not its own modifiers'.
+    nominal: bool = False
 
 
 class EventsComponent:
@@ -252,7 +255,8 @@ class EventsComponent:
             verb = token.head if token.dep_ == "acomp" else token
         subject_heads, passive = subjects(verb)
         candidate.own_subject = any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children)
-        if token.pos_ == "NOUN":
+        noun = token.pos_ == "NOUN" and not candidate.nominal
+        if noun:
             subject_heads, passive = [], False
             candidate.own_subject = True
         by = agents(verb)
@@ -271,19 +275,24 @@ class EventsComponent:
                 # A misparsed subject ("After the vote on the plan, the cabinet agreed"):
                 # the actor named right before the verb.
                 candidate.source = self._preceding_actors(verb, resolver)
-        if token.pos_ == "NOUN":
+        if noun:
             candidate.source = self._actors_in_subtree(list(token.children), resolver)
         candidate.target = self._targets(verb, object_heads, candidate, resolver)
         if (
             candidate.event in {"CONSULT", "COOPERATE"}
             and not candidate.target
             and len(candidate.source) > 1
+            and self._dyad(subject_heads)
         ):
             # "A and B discussed": a dyad, A → B, as event data sets code it.
             candidate.source, candidate.target = candidate.source[:1], candidate.source[1:]
         candidate.negated = any(c.dep_ == "neg" for c in verb.children) or any(
             c.dep_ == "neg" for c in token.children
         )
+
+    def _dyad(self, subject_heads: list[Token]) -> bool:
+        """Whether joint sources of a meeting are coded as a dyad, A → B."""
+        return True
 
     def _preceding_actors(self, verb: Token, resolver: ActorResolver) -> list[ActorRef]:
         window = list(
@@ -312,7 +321,7 @@ class EventsComponent:
             found.extend(self._modifier_conjuncts(head, resolver))
             ref = self._actor(head, resolver)
             if ref is None:
-                # "Leaders of the alliance", "Members of the union", "Hundreds of
+                # "Heads of the coalition", "Members of the bloc", "Hundreds of
                 # farmers": look inside.
                 inner = self._actors_in_subtree([head], resolver, max_depth=3)
                 inner = inner or self._actors_in_subtree([head], resolver, max_depth=2, coded=False)
@@ -322,7 +331,7 @@ class EventsComponent:
         return _dedupe(found)
 
     def _modifier_conjuncts(self, head: Token, resolver: ActorResolver) -> list[ActorRef]:
-        """The other states of "US and British forces", "Greek and Bulgarian ministers"."""
+        """The other states of "Serbian and Croatian police", "Greek and Bulgarian ministers"."""
         extra: list[ActorRef] = []
         for modifier in head.children:
             if modifier.dep_ not in {"amod", "compound", "nmod"}:
@@ -428,7 +437,7 @@ class EventsComponent:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             heads.extend((prep, t) for t in conjuncts(pobj))
-        # "demanded that the rebels disarm", "said US forces must ensure": the reported subject.
+        # "demanded that the militia withdraw", "said Kyiv must allow": the reported subject.
         for child in verb.children:
             if child.dep_ in {"ccomp", "xcomp"}:
                 for grandchild in child.children:
@@ -452,7 +461,7 @@ class EventsComponent:
                 inner = self._actors_in_subtree([head], resolver, max_depth=3)
                 ref = inner[0] if inner else None
             if ref is None and relation in {"dobj", "against", "at", "on"}:
-                ref = resolver.resolve_loose(head)  # "shelled Iraqi towns"
+                ref = resolver.resolve_loose(head)  # "shelled Armenian villages"
             if ref is not None:
                 mention = resolver.mention_at.get(head.i)
                 (places if mention is not None and mention.kind == "place" else found).append(ref)
@@ -463,10 +472,10 @@ class EventsComponent:
                         ref = self._actor(pobj, resolver) if pobj.dep_ == "pobj" else None
                         if ref is not None and ref.code:
                             places.append(ref)
-        # A place is a target only when nothing else is ("imposed a curfew in Cizre").
+        # A place is a target only when nothing else is ("imposed a curfew in Osh").
         found = found or places
-        # Xcomp chains ("agreed to re-open its borders to UN peacekeepers") and purposes
-        # ("began a hunger strike to protest against Sweden's decision").
+        # Xcomp chains ("agreed to open its ports to NATO ships") and purposes
+        # ("went on strike to protest against Poland's new law").
         if not found:
             for child in verb.children:
                 if child.dep_ == "xcomp" or (
@@ -482,7 +491,7 @@ class EventsComponent:
                 t
                 for t in found
                 if (t.code, t.text) not in sources
-                # "sent its troops to the border": the source's own forces are no target.
+                # "moved its tanks to the frontier": the source's own forces are no target.
                 and not (t.code in source_codes and t.text.split()[0].lower() in _POSSESSIVES)
             ]
         )
@@ -492,7 +501,7 @@ class EventsComponent:
     def _frame_content_takers(
         self, candidates: list[Candidate], by_token: dict[int, Candidate]
     ) -> None:
-        """ "agreed to undertake exercises": one AGREE event; the inner verb is its content."""
+        """ "agreed to hold joint drills": one AGREE event; the inner verb is its content."""
         for candidate in candidates:
             lemma = candidate.token.lemma_.lower()
             if lemma not in self.lex.content_takers:
@@ -624,7 +633,7 @@ class EventsComponent:
         elif not candidate.own_subject and token.dep_ in {"acl", "relcl", "pcomp", "pobj", "amod"}:
             return False
         if token.dep_ == "relcl" and candidate.event not in VIOLENT and _relative_subject(token):
-            return False  # "a group that conducted missions": background, not the news
+            return False  # "a unit that carried out raids": background, not the news
         if candidate.negated:
             if candidate.event in COOPERATIVE:
                 candidate.event, candidate.mode = "REJECT", None

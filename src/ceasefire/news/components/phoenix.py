@@ -9,12 +9,12 @@ What changes from ``news.actors.v1``:
   person is coded by the role held on the article's date
   (``PhoenixActor.code_on``). Our own dictionary (and a user's YAML file) wins where both
   name the same words; a Phoenix name must cover the whole name the model found, and a state
-  the phrase states itself ("King Hassan of Morocco") beats the list's.
+  the phrase states itself ("King Abdullah of Jordan") beats the list's.
 * **Agents.** The agent words of ``Phoenix.agents.txt`` ("gendarmerie", "guerrillas",
   "riot police" …) are sector nouns, after ours.
 * **Agent + nearest country.** A phrase with a sector and no state of its own ("the army",
-  "rebels said") takes the state of a phrase of the same sector in its sentence ("Israeli
-  soldiers … senior officers"), else the state nearest to it — a state named by its name
+  "rebels said") takes the state of a phrase of the same sector in its sentence ("Georgian
+  soldiers … their commanders"), else the state nearest to it — a state named by its name
   or demonym ("in Georgia", "Georgian"), never a town (where something happened says nothing
   of who did it), nor a state that is itself the subject or object of a verb (an actor in its
   own right).
@@ -106,7 +106,12 @@ class PhoenixActorsComponent(ActorsComponent):
                 span = doc[i : i + size]
                 if span[-1].is_punct or _splits_entity(span, taken):
                     continue
-                actors = self.index.actors_named(span.text.lower())
+                actors = self.index.actors_named(span.text.lower()) or (
+                    # Phoenix writes "Jean-Bertrand", "Ter-Petrosyan" with a space.
+                    self.index.actors_named(_unhyphenated(span))
+                    if any(t.text == "-" for t in span)
+                    else []
+                )
                 if actors:
                     found = (span, actors)
                     break
@@ -132,6 +137,11 @@ class PhoenixActorsComponent(ActorsComponent):
             i = span.end
 
 
+def _unhyphenated(span: Span) -> str:
+    """A name's words joined by spaces, its hyphens read as spaces ("Kim Dae-jung")."""
+    return " ".join(t.lower_ for t in span if t.text != "-")
+
+
 def _blocked(index: int, taken: dict[int, ActorMention], excluded: set[int]) -> bool:
     """Whether a token is already someone: an agency, or a mention that is more than a bare
     entity of the model (an entity with no code and no dictionary entry gives way)."""
@@ -152,7 +162,17 @@ def _splits_entity(span: Span, taken: dict[int, ActorMention]) -> bool:
         if mention is not None and (
             mention.token_start < span.start or mention.token_end > span.end
         ):
-            return True
+            # A full name (two words or more) that ends the person's name leaves out only
+            # given names: "Ali Akbar Hashemi Rafsanjani" is "Akbar Hashemi Rafsanjani".
+            surname_end = (
+                len(span) >= 2
+                and mention.kind == "person"
+                and mention.token_end == span.end
+                and mention.ref.code is None
+                and mention.ref.id is None
+            )
+            if not surname_end:
+                return True
     return False
 
 
@@ -243,8 +263,8 @@ class CountryAgentResolver(ActorResolver):
         return out
 
     def _stated_state(self, head: Token, ref: ActorRef) -> ActorRef:
-        """A Phoenix name is a guess from a list; a state the phrase states ("King Hassan of
-        Morocco", "the Moroccan king Hassan") beats it."""
+        """A Phoenix name is a guess from a list; a state the phrase states ("King Abdullah of
+        Jordan", "the Jordanian king Abdullah") beats it."""
         mention = self.mention_at.get(head.i)
         if mention is None:
             return ref
@@ -258,7 +278,7 @@ class CountryAgentResolver(ActorResolver):
 
     def _nearest_state(self, head: Token, sector: str | None = None) -> str | None:
         """The state of the nearest "Georgian …" / "… of Georgia" in the sentence; one that
-        marks a phrase of the same sector comes first ("Israeli soldiers … senior officers":
+        marks a phrase of the same sector comes first ("Georgian soldiers … their commanders":
         the officers are Israeli)."""
         sent = head.sent
         best: tuple[int, int, str] | None = None
