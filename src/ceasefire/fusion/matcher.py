@@ -25,9 +25,11 @@ from ceasefire.fusion.model import (
     MATCHER_NAME,
     MATCHER_V2_NAME,
     MATCHER_V3_NAME,
+    MATCHER_V4_NAME,
     SAID_TIME_WINDOW_S,
     V2_CONFIG,
     V3_CONFIG,
+    V4_CONFIG,
     FusionReport,
     MatcherConfig,
     PairEvidence,
@@ -40,6 +42,11 @@ from ceasefire.incidents.grouping import CandidateReport, ProposedGroup
 from ceasefire.reports.model import TimePrecision
 
 _METRES_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
+
+LINKAGE_FLOOR = -3.0
+"""``fusion.matcher.v4``: what a pair the gates rule out (or any worse pair) counts in a mean
+of pair scores: a member that cannot be the same event counts against, but one such member
+does not outweigh every other."""
 
 
 @dataclass(slots=True)
@@ -110,6 +117,9 @@ class Assignment:
     bridge: PairEvidence | None = None
     """v3: the weakest pair of members of the two merged incidents (every pair scores at
     least ``bridge_pair_min``)."""
+    linkage: float | None = None
+    """v4: the report was linked by complete linkage (``IncidentMatcherV4``): its mean pair
+    score with the incident's members (every pair at least ``linkage_pair_min``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able record of the decision (what the ledger entry carries)."""
@@ -132,6 +142,8 @@ class Assignment:
         if self.merged_incident_id is not None:
             # The pair of members that allowed the merge is the merge decision's evidence.
             data["merged"] = {"incident_id": self.merged_incident_id, "into": self.incident_id}
+        if self.linkage is not None:
+            data["linkage"] = self.linkage
         return data
 
 
@@ -298,6 +310,9 @@ class Ranking:
     """The best incident's id (``None``: none passed the gates)."""
     second: int = -1
     """The next incident's number (``-1``: none)."""
+    near: tuple[int, ...] = ()
+    """v4: the incidents that score at least ``linkage_near``, best first (empty when
+    the configuration has no link by linkage, v2 and v3)."""
 
     @property
     def decisive(self) -> bool:
@@ -341,10 +356,15 @@ class IncidentMatcherV2(IncidentMatcher):
         incidents of all the others)."""
         config = self.config
         top = _TopTwo()
+        near_bar = config.linkage_near
+        near: list[tuple[float, int]] = []
         for number, score, member, blocked in self._incident_scores(
             report, skip=report if held else None
         ):
-            top.add(number, score - config.blocked_member * blocked, member)
+            score -= config.blocked_member * blocked
+            top.add(number, score, member)
+            if score >= near_bar:
+                near.append((-score, number))
         coarse = is_coarse(report)
         return Ranking(
             top.number,
@@ -357,6 +377,7 @@ class IncidentMatcherV2(IncidentMatcher):
             config.coarse_margin if coarse else config.ambiguity_margin,
             self._incidents[top.number].id if top.member is not None else None,
             top.second,
+            tuple(number for _, number in sorted(near)),
         )
 
     def best_match(self, report: FusionReport) -> tuple[str | None, PairEvidence | None, int]:
@@ -509,6 +530,104 @@ class IncidentMatcherV3(IncidentMatcherV2):
         return absorbed.id
 
 
+class IncidentMatcherV4(IncidentMatcherV3):
+    """``fusion.matcher.v4``: v3, and a link decided on the incident as a whole.
+
+    v3 links on the incident's best member (less the members the gates rule out) and a lead
+    over the next incident. Two of its errors come from that:
+
+    - **a wrong link**: a report fits one member of a neighbouring event's incident while
+      its own event has none yet, and links there (the largest share of v3's wrong pairs).
+      v4 also asks the report's mean pair score with *all* the incident's members to reach
+      ``link_mean_min`` (a pair the gates rule out counts ``LINKAGE_FLOOR``); otherwise it
+      does not link there;
+    - **a report left alone**: most of the pairs v3 misses are reports it leaves to open an
+      incident of their own (a coarse report between two incidents, a report just under the
+      bar) while their event has one. v4 then compares the report with every member of the
+      incidents it scored at least ``linkage_near`` with (``Ranking.near``), and joins the
+      one whose members all score at least ``linkage_pair_min`` with it and
+      ``linkage_mean`` on average (complete and average linkage), when that mean leads the
+      next neighbour's by ``linkage_lead``.
+
+    The assignment's ``linkage`` is the mean (for a link refused by the first rule too); a
+    link by the second has the weakest pair as its evidence. A bridging merge is v3's.
+    """
+
+    name = MATCHER_V4_NAME
+    default_config = V4_CONFIG
+
+    def assign_ranked(
+        self, report: FusionReport, ranking: Ranking, *, deferred: bool = False
+    ) -> Assignment:
+        report = self.prepare(report)
+        if self._bridge(ranking) is not None:
+            return super().assign_ranked(report, ranking, deferred=deferred)
+        vetoed = False
+        if ranking.decisive:
+            mean = self._mean_score(report, self._incidents[ranking.number])
+            if mean >= self.config.link_mean_min:
+                return super().assign_ranked(report, ranking, deferred=deferred)
+            vetoed = True
+        fit = self._linkage(report, ranking.near)
+        if fit is not None:
+            number, weakest, mean = fit
+            self._link(report, number)
+            linked = self._assignment(
+                report, ranking, self._incidents[number].id, False, weakest, deferred
+            )
+            return replace(linked, linkage=round(mean, 4))
+        if not vetoed:
+            return super().assign_ranked(report, ranking, deferred=deferred)
+        # Its best incident does not fit it as a whole: it opens its own.
+        evidence = compare(report, ranking.member, self.config)  # type: ignore[arg-type]
+        incident_id, _ = self._place(report, None)
+        opened = self._assignment(report, ranking, incident_id, True, evidence, deferred)
+        return replace(opened, linkage=round(mean, 4))
+
+    def _mean_score(self, report: FusionReport, incident: OpenIncident) -> float:
+        """``report``'s mean pair score with the incident's members (a pair the gates rule
+        out, or worse, counts ``LINKAGE_FLOOR``)."""
+        config = self.config
+        return sum(
+            max(pair_score(report, member, config), LINKAGE_FLOOR) for member in incident.members
+        ) / len(incident.members)
+
+    def _linkage(
+        self, report: FusionReport, near: Iterable[int]
+    ) -> tuple[int, PairEvidence, float] | None:
+        """The incident among ``near`` that ``report`` fits best as a whole: its number,
+        the evidence of the weakest pair and the mean pair score; ``None`` when none fits
+        or the best does not lead the next by ``linkage_lead``."""
+        config = self.config
+        forbidden = incompatible_mask(report.category)
+        floor = config.linkage_pair_min
+        best: tuple[int, PairEvidence, float] | None = None
+        best_mean = runner_up = float("-inf")
+        for number in near:
+            incident = self._incidents.get(number)
+            if incident is None or incident.category_bits & forbidden:
+                continue
+            total = 0.0
+            weakest: tuple[float, FusionReport] | None = None
+            for member in incident.members:
+                score = max(pair_score(report, member, config), LINKAGE_FLOOR)
+                total += score
+                if weakest is None or score < weakest[0]:
+                    weakest = (score, member)
+            if weakest is None:
+                continue
+            mean = total / len(incident.members)
+            if mean > best_mean:
+                runner_up, best_mean = best_mean, mean
+                fits = weakest[0] >= floor and mean >= config.linkage_mean
+                best = (number, compare(report, weakest[1], config), mean) if fits else None
+            elif mean > runner_up:
+                runner_up = mean
+        if best is None or best_mean - runner_up < config.linkage_lead:
+            return None
+        return best
+
+
 class DeferringMatcher:
     """``fusion.matcher.v2`` over a stream: coarse and ambiguous reports wait.
 
@@ -623,6 +742,7 @@ CONFIGS: dict[str, MatcherConfig] = {
     MATCHER_NAME: DEFAULT_CONFIG,
     MATCHER_V2_NAME: V2_CONFIG,
     MATCHER_V3_NAME: V3_CONFIG,
+    MATCHER_V4_NAME: V4_CONFIG,
 }
 """The matchers by versioned name."""
 
@@ -637,6 +757,8 @@ def new_matcher(
     new_incident_id: Callable[[int], str] | None = None,
 ) -> IncidentMatcher:
     """A fresh matcher of the version ``config`` names."""
+    if config.name == MATCHER_V4_NAME:
+        return IncidentMatcherV4(config, new_incident_id=new_incident_id)
     if config.name == MATCHER_V3_NAME:
         return IncidentMatcherV3(config, new_incident_id=new_incident_id)
     if config.name == MATCHER_V2_NAME:
