@@ -88,6 +88,19 @@ class _TopTwo:
 
 
 @dataclass(frozen=True, slots=True)
+class Linkage:
+    """How a report fits an incident as a whole (``fusion.matcher.v4``)."""
+
+    mean: float
+    """The mean of its pair scores with the members (a pair the gates rule out, or any
+    worse, counts ``LINKAGE_FLOOR``); ``-inf`` when there are none."""
+    weakest: float
+    """Its lowest pair score (``-inf`` when the gates rule a member out)."""
+    member: FusionReport | None
+    """The member of that pair (``None``: none passed the gates)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """Where one report went and why.
 
@@ -187,7 +200,7 @@ class IncidentMatcher:
         when a second incident scores within the ambiguity margin of the best."""
         config = self.config
         top = _TopTwo()
-        for number, score, member, _blocked in self._incident_scores(report):
+        for number, score, member, _blocked, _linkage in self._incident_scores(report):
             top.add(number, score, member)
         if top.member is None:
             return None, None, top.compared
@@ -198,11 +211,12 @@ class IncidentMatcher:
 
     def _incident_scores(
         self, report: FusionReport, *, skip: FusionReport | None = None
-    ) -> Iterator[tuple[int, float, FusionReport | None, int]]:
+    ) -> Iterator[tuple[int, float, FusionReport | None, int, Linkage]]:
         """For each held incident whose categories all allow ``report``'s, oldest first
         (ties go to the older incident, whatever the order of the index's set): its number,
         its best member's pair score and that member (``-inf`` and ``None`` when no member
-        passes the gates), and how many members the gates rule out. ``skip`` is left out."""
+        passes the gates), how many members the gates rule out, and the report's
+        :class:`Linkage` with all its members. ``skip`` is left out."""
         config = self.config
         forbidden = incompatible_mask(report.category)
         low, high = report.start - report.slack, report.end + report.slack
@@ -216,7 +230,9 @@ class IncidentMatcher:
                 continue
             incident_score = float("-inf")
             incident_member: FusionReport | None = None
-            blocked = 0
+            blocked = counted = 0
+            total, weakest = 0.0, float("inf")
+            weakest_member: FusionReport | None = None
             for member in incident.members:
                 if skip_id is not None and member.id == skip_id:
                     continue
@@ -236,9 +252,20 @@ class IncidentMatcher:
                 score = pair_score(report, member, config)
                 if score == float("-inf"):
                     blocked += 1
-                elif score > incident_score:
+                    continue
+                counted += 1
+                total += score if score > LINKAGE_FLOOR else LINKAGE_FLOOR
+                if score < weakest:
+                    weakest, weakest_member = score, member
+                if score > incident_score:
                     incident_score, incident_member = score, member
-            yield number, incident_score, incident_member, blocked
+            members = counted + blocked
+            linkage = Linkage(
+                (total + LINKAGE_FLOOR * blocked) / members if members else float("-inf"),
+                weakest if counted and not blocked else float("-inf"),
+                weakest_member,
+            )
+            yield number, incident_score, incident_member, blocked, linkage
 
     def assign(self, report: FusionReport) -> Assignment:
         """Link ``report`` to its best incident, or open a new one for it."""
@@ -287,6 +314,10 @@ class IncidentMatcher:
         self._index.add(report, number)
 
 
+def _first_two(item: tuple[float, int, Linkage]) -> tuple[float, int]:
+    return item[0], item[1]
+
+
 def is_coarse(report: FusionReport) -> bool:
     """Whether v2 decides ``report`` as a coarse one: known only to its district or region
     (or worse), or with a time coarser than exact (a "day" overlaps every event of it)."""
@@ -310,9 +341,12 @@ class Ranking:
     """The best incident's id (``None``: none passed the gates)."""
     second: int = -1
     """The next incident's number (``-1``: none)."""
-    near: tuple[int, ...] = ()
-    """v4: the incidents that score at least ``linkage_near``, best first (empty when
-    the configuration has no link by linkage, v2 and v3)."""
+    near: tuple[tuple[int, Linkage], ...] = ()
+    """v4: the incidents that score at least ``linkage_near`` and the report's linkage
+    with each, best first (empty when the configuration has no link by linkage, v2 and
+    v3)."""
+    linkage: Linkage | None = None
+    """The report's linkage with the best incident (``None``: none)."""
 
     @property
     def decisive(self) -> bool:
@@ -357,14 +391,16 @@ class IncidentMatcherV2(IncidentMatcher):
         config = self.config
         top = _TopTwo()
         near_bar = config.linkage_near
-        near: list[tuple[float, int]] = []
-        for number, score, member, blocked in self._incident_scores(
+        near: list[tuple[float, int, Linkage]] = []
+        linkages: dict[int, Linkage] = {}
+        for number, score, member, blocked, linkage in self._incident_scores(
             report, skip=report if held else None
         ):
             score -= config.blocked_member * blocked
             top.add(number, score, member)
+            linkages[number] = linkage
             if score >= near_bar:
-                near.append((-score, number))
+                near.append((-score, number, linkage))
         coarse = is_coarse(report)
         return Ranking(
             top.number,
@@ -377,7 +413,8 @@ class IncidentMatcherV2(IncidentMatcher):
             config.coarse_margin if coarse else config.ambiguity_margin,
             self._incidents[top.number].id if top.member is not None else None,
             top.second,
-            tuple(number for _, number in sorted(near)),
+            tuple((number, linkage) for _, number, linkage in sorted(near, key=_first_two)),
+            linkages.get(top.number),
         )
 
     def best_match(self, report: FusionReport) -> tuple[str | None, PairEvidence | None, int]:
@@ -564,7 +601,7 @@ class IncidentMatcherV4(IncidentMatcherV3):
             return super().assign_ranked(report, ranking, deferred=deferred)
         vetoed = False
         if ranking.decisive:
-            mean = self._mean_score(report, self._incidents[ranking.number])
+            mean = ranking.linkage.mean if ranking.linkage is not None else float("-inf")
             if mean >= self.config.link_mean_min:
                 return super().assign_ranked(report, ranking, deferred=deferred)
             vetoed = True
@@ -584,48 +621,30 @@ class IncidentMatcherV4(IncidentMatcherV3):
         opened = self._assignment(report, ranking, incident_id, True, evidence, deferred)
         return replace(opened, linkage=round(mean, 4))
 
-    def _mean_score(self, report: FusionReport, incident: OpenIncident) -> float:
-        """``report``'s mean pair score with the incident's members (a pair the gates rule
-        out, or worse, counts ``LINKAGE_FLOOR``)."""
-        config = self.config
-        return sum(
-            max(pair_score(report, member, config), LINKAGE_FLOOR) for member in incident.members
-        ) / len(incident.members)
-
     def _linkage(
-        self, report: FusionReport, near: Iterable[int]
+        self, report: FusionReport, near: Iterable[tuple[int, Linkage]]
     ) -> tuple[int, PairEvidence, float] | None:
         """The incident among ``near`` that ``report`` fits best as a whole: its number,
         the evidence of the weakest pair and the mean pair score; ``None`` when none fits
-        or the best does not lead the next by ``linkage_lead``."""
+        (every pair at least ``linkage_pair_min``, the mean at least ``linkage_mean``) or
+        the best does not lead the next by ``linkage_lead``."""
         config = self.config
-        forbidden = incompatible_mask(report.category)
-        floor = config.linkage_pair_min
-        best: tuple[int, PairEvidence, float] | None = None
+        best: tuple[int, Linkage] | None = None
         best_mean = runner_up = float("-inf")
-        for number in near:
-            incident = self._incidents.get(number)
-            if incident is None or incident.category_bits & forbidden:
-                continue
-            total = 0.0
-            weakest: tuple[float, FusionReport] | None = None
-            for member in incident.members:
-                score = max(pair_score(report, member, config), LINKAGE_FLOOR)
-                total += score
-                if weakest is None or score < weakest[0]:
-                    weakest = (score, member)
-            if weakest is None:
-                continue
-            mean = total / len(incident.members)
-            if mean > best_mean:
-                runner_up, best_mean = best_mean, mean
-                fits = weakest[0] >= floor and mean >= config.linkage_mean
-                best = (number, compare(report, weakest[1], config), mean) if fits else None
-            elif mean > runner_up:
-                runner_up = mean
+        for number, linkage in near:
+            if linkage.mean > best_mean:
+                runner_up, best_mean = best_mean, linkage.mean
+                fits = (
+                    linkage.weakest >= config.linkage_pair_min
+                    and linkage.mean >= config.linkage_mean
+                )
+                best = (number, linkage) if fits else None
+            elif linkage.mean > runner_up:
+                runner_up = linkage.mean
         if best is None or best_mean - runner_up < config.linkage_lead:
             return None
-        return best
+        number, linkage = best
+        return number, compare(report, linkage.member, config), linkage.mean  # type: ignore[arg-type]
 
 
 class DeferringMatcher:
