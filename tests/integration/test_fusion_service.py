@@ -49,6 +49,26 @@ def file(ctx: ServiceContext, cast: Cast, who: str, **overrides: Any) -> str:
     return reports.submit_report(ctx, cast.viewer(ctx, who), body).report.id
 
 
+def district_day_complaint(ctx: ServiceContext, cast: Cast, **overrides: Any) -> str:
+    """A party's complaint known only to "Aghdam district" and the day (26 Nov in Baku),
+    accusing nobody."""
+    return file(
+        ctx,
+        cast,
+        "aze",
+        **COMPLAINT,
+        means=[],
+        alleged_perpetrator=None,
+        observed={
+            "start": "2020-11-25T20:00:00+00:00",
+            "end": "2020-11-26T20:00:00+00:00",
+            "precision": "day",
+        },
+        event_position={"place_name": "Aghdam district", "precision": 3},
+        **overrides,
+    )
+
+
 def five_reports(ctx: ServiceContext, cast: Cast) -> dict[str, str]:
     """One shelling near Aghdam seen by a post, a UAV, a party and two newspapers, the
     second reprinting the first's Reuters wire."""
@@ -136,20 +156,8 @@ def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
     canonical order (its day starts at midnight in Baku); v2 decides it after the monitor's
     exact observation of the same shelling, and it joins that incident. v1 keeps them
     apart (the district alone is too little evidence for the post to join the complaint)."""
-    complaint = file(
-        ctx,
-        cast,
-        "aze",
-        **COMPLAINT,
-        means=[],
-        alleged_perpetrator=None,
-        observed={
-            "start": "2020-11-25T20:00:00+00:00",
-            "end": "2020-11-26T20:00:00+00:00",
-            "precision": "day",
-        },
-        event_position={"place_name": "Aghdam district", "precision": 3},
-        narrative="We protest the shelling of our positions in Aghdam district today.",
+    complaint = district_day_complaint(
+        ctx, cast, narrative="We protest the shelling of our positions in Aghdam district today."
     )
     post = file(ctx, cast, "tur", post_id="jmc-giyamaddinli")
     done = fusion.drain(ctx, config=config)
@@ -460,20 +468,10 @@ def test_a_complaint_between_two_incidents_joins_the_one_it_fits_as_a_whole(
     assert before[morning[0]] == before[morning[1]] != before[afternoon[0]]
     assert before[afternoon[0]] == before[afternoon[1]]
 
-    complaint = file(
+    complaint = district_day_complaint(
         ctx,
         cast,
-        "aze",
-        **COMPLAINT,
-        means=[],
-        alleged_perpetrator=None,
         count=12,
-        observed={
-            "start": "2020-11-25T20:00:00+00:00",
-            "end": "2020-11-26T20:00:00+00:00",
-            "precision": "day",
-        },
-        event_position={"place_name": "Aghdam district", "precision": 3},
         narrative="We protest the shelling of our positions at Giyamaddinli today.",
     )
     done = fusion.drain(ctx, config=config)
