@@ -14,7 +14,13 @@ from ceasefire.fusion.matcher import (
     assign_batch,
     new_matcher,
 )
-from ceasefire.fusion.model import MATCHER_V3_NAME, MATCHER_V4_NAME, V4_CONFIG, pair_score
+from ceasefire.fusion.model import (
+    MATCHER_V3_NAME,
+    MATCHER_V4_NAME,
+    V4_CONFIG,
+    FusionReport,
+    pair_score,
+)
 from ceasefire.reports.model import Channel
 from tests.unit.test_fusion_matcher import T0
 from tests.unit.test_fusion_matcher_v2 import at, district_day
@@ -27,7 +33,7 @@ LINKING = dataclasses.replace(
 VILLAGE = frozenset({"giyamaddinli"})
 
 
-def two_incidents_and_a_complaint() -> tuple[list[object], list[object], object]:
+def two_incidents_and_a_complaint() -> tuple[list[FusionReport], list[FusionReport], FusionReport]:
     """Two shellings at Giyamaddinli that day, four hours apart, each seen by two posts, and
     a complaint of "12 rounds" in Aghdam district that day. The complaint fits one post of
     each equally well (same village, same count); the second incident's other post counted
@@ -52,12 +58,12 @@ def two_incidents_and_a_complaint() -> tuple[list[object], list[object], object]
 def test_a_report_between_two_incidents_joins_the_one_it_fits_as_a_whole() -> None:
     morning, afternoon, complaint = two_incidents_and_a_complaint()
     v4 = IncidentMatcherV4(LINKING)
-    v4.add_incident("morning", morning)  # type: ignore[arg-type]
-    v4.add_incident("afternoon", afternoon)  # type: ignore[arg-type]
-    linked = v4.assign(complaint)  # type: ignore[arg-type]
+    v4.add_incident("morning", morning)
+    v4.add_incident("afternoon", afternoon)
+    linked = v4.assign(complaint)
     assert (linked.incident_id, linked.created) == ("morning", False)
     # Every member fits it; their mean is the linkage, the weakest pair the evidence.
-    scores = [pair_score(complaint, m, LINKING) for m in morning]  # type: ignore[arg-type]
+    scores = [pair_score(complaint, m, LINKING) for m in morning]
     assert min(scores) >= LINKING.linkage_pair_min
     assert linked.linkage == round(sum(scores) / len(scores), 4)
     assert linked.to_dict()["linkage"] == linked.linkage
@@ -65,9 +71,9 @@ def test_a_report_between_two_incidents_joins_the_one_it_fits_as_a_whole() -> No
     assert linked.evidence.score == min(scores)
     # v3 scores each incident by its best member: a tie, so it joins neither.
     v3 = IncidentMatcherV3()
-    v3.add_incident("morning", morning)  # type: ignore[arg-type]
-    v3.add_incident("afternoon", afternoon)  # type: ignore[arg-type]
-    alone = v3.assign(complaint)  # type: ignore[arg-type]
+    v3.add_incident("morning", morning)
+    v3.add_incident("afternoon", afternoon)
+    alone = v3.assign(complaint)
     assert alone.created
     assert "linkage" not in alone.to_dict()
 
@@ -79,9 +85,9 @@ def test_no_link_by_linkage_when_the_two_incidents_fit_alike() -> None:
         at("c2", T0 + 4 * 3_600 + 300, count=13, source_key="p4", localities=VILLAGE),
     ]
     v4 = IncidentMatcherV4(dataclasses.replace(LINKING, linkage_lead=0.5))
-    v4.add_incident("morning", morning)  # type: ignore[arg-type]
-    v4.add_incident("afternoon", twin)  # type: ignore[arg-type]
-    assert v4.assign(complaint).created  # type: ignore[arg-type]
+    v4.add_incident("morning", morning)
+    v4.add_incident("afternoon", twin)
+    assert v4.assign(complaint).created
 
 
 def test_a_link_to_an_incident_the_report_fits_only_in_part_is_refused() -> None:
@@ -114,7 +120,7 @@ def test_a_link_to_an_incident_the_report_fits_only_in_part_is_refused() -> None
 
 def test_v4_in_a_batch_links_the_complaint_after_the_posts() -> None:
     morning, afternoon, complaint = two_incidents_and_a_complaint()
-    assignments = assign_batch(new_matcher(LINKING), [complaint, *morning, *afternoon])  # type: ignore[list-item]
+    assignments = assign_batch(new_matcher(LINKING), [complaint, *morning, *afternoon])
     where = {a.report_id: a.incident_id for a in assignments}
     assert where["complaint"] == where["a1"] == where["a2"]
     assert where["b1"] == where["b2"] != where["a1"]
@@ -127,5 +133,5 @@ def test_v4_is_named_and_v3_stays_available() -> None:
     # v3's rankings carry no neighbours for a linkage (its bar is infinite).
     morning, _, complaint = two_incidents_and_a_complaint()
     v3 = IncidentMatcherV3()
-    v3.add_incident("morning", morning)  # type: ignore[arg-type]
-    assert v3.rank(complaint).near == ()  # type: ignore[arg-type]
+    v3.add_incident("morning", morning)
+    assert v3.rank(complaint).near == ()
