@@ -10,7 +10,9 @@ keep it nearly word for word). Around them: events with one report, and events o
 incompatible kind at the same place and time (a detention beside shelling).
 
 Places are the towns of the 2020 statement's area (GeoNames coordinates, see
-shared/docs/domain.md) with their district and economic region.
+shared/docs/domain.md) with their district, economic region and villages: the tables of
+``fusion.places``, which the service reads too (the generator depends on them, not the other
+way round).
 """
 
 from __future__ import annotations
