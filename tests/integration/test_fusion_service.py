@@ -15,7 +15,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.fusion import service as fusion
 from ceasefire.fusion.matcher import CURRENT_CONFIG
-from ceasefire.fusion.model import DEFAULT_CONFIG, V2_CONFIG, V3_CONFIG, MatcherConfig
+from ceasefire.fusion.model import DEFAULT_CONFIG, V2_CONFIG, V3_CONFIG, V4_CONFIG, MatcherConfig
 from ceasefire.fusion.synthetic import offset
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.schemas import IncidentSummary
@@ -47,6 +47,26 @@ COMPLAINT: dict[str, Any] = {
 def file(ctx: ServiceContext, cast: Cast, who: str, **overrides: Any) -> str:
     body = shelling_body(**overrides)
     return reports.submit_report(ctx, cast.viewer(ctx, who), body).report.id
+
+
+def district_day_complaint(ctx: ServiceContext, cast: Cast, **overrides: Any) -> str:
+    """A party's complaint known only to "Aghdam district" and the day (26 Nov in Baku),
+    accusing nobody."""
+    return file(
+        ctx,
+        cast,
+        "aze",
+        **COMPLAINT,
+        means=[],
+        alleged_perpetrator=None,
+        observed={
+            "start": "2020-11-25T20:00:00+00:00",
+            "end": "2020-11-26T20:00:00+00:00",
+            "precision": "day",
+        },
+        event_position={"place_name": "Aghdam district", "precision": 3},
+        **overrides,
+    )
 
 
 def five_reports(ctx: ServiceContext, cast: Cast) -> dict[str, str]:
@@ -136,20 +156,8 @@ def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
     canonical order (its day starts at midnight in Baku); v2 decides it after the monitor's
     exact observation of the same shelling, and it joins that incident. v1 keeps them
     apart (the district alone is too little evidence for the post to join the complaint)."""
-    complaint = file(
-        ctx,
-        cast,
-        "aze",
-        **COMPLAINT,
-        means=[],
-        alleged_perpetrator=None,
-        observed={
-            "start": "2020-11-25T20:00:00+00:00",
-            "end": "2020-11-26T20:00:00+00:00",
-            "precision": "day",
-        },
-        event_position={"place_name": "Aghdam district", "precision": 3},
-        narrative="We protest the shelling of our positions in Aghdam district today.",
+    complaint = district_day_complaint(
+        ctx, cast, narrative="We protest the shelling of our positions in Aghdam district today."
     )
     post = file(ctx, cast, "tur", post_id="jmc-giyamaddinli")
     done = fusion.drain(ctx, config=config)
@@ -406,4 +414,77 @@ def test_a_report_that_bridges_two_incidents_merges_them_undoably(
     undone = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
     assert undone[post_a] != undone[post_b]
     assert undone[uav] == target
+    assert ledger.verify(ctx).ok
+
+
+@pytest.mark.parametrize(
+    ("config", "linked"),
+    [
+        (
+            replace(
+                V4_CONFIG,
+                linkage_near=0.0,
+                linkage_pair_min=2.0,
+                linkage_mean=4.25,
+                link_mean_min=2.5,
+            ),
+            True,
+        ),
+        (V3_CONFIG, False),
+    ],
+    ids=["v4", "v3"],
+)
+def test_a_complaint_between_two_incidents_joins_the_one_it_fits_as_a_whole(
+    ctx: ServiceContext, cast: Cast, config: MatcherConfig, linked: bool
+) -> None:
+    """Two shellings at Giyamaddinli that day, four hours apart, each seen by two posts; a
+    complaint of 12 rounds there that day fits one post of each alike (v3: a tie, it opens
+    an incident of its own), and all of the morning's (``fusion.matcher.v4``: it joins
+    them, a ledgered decision with the linkage, undone like any other)."""
+    giyamaddinli = {"lat": 40.012, "lon": 46.884, "precision": 1, "place_name": "Aghdam"}
+
+    def post(minutes: int, count: int, post_id: str) -> str:
+        start = datetime(2020, 11, 26, 10, 30, tzinfo=UTC) + timedelta(minutes=minutes)
+        return file(
+            ctx,
+            cast,
+            "tur",
+            observed={
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=10)).isoformat(),
+                "precision": "exact",
+            },
+            event_position=giyamaddinli,
+            count=count,
+            post_id=post_id,
+            alleged_perpetrator=None,
+            narrative="Impacts of artillery at Giyamaddinli.",
+        )
+
+    morning = [post(0, 12, "jmc-1"), post(10, 13, "jmc-2")]
+    afternoon = [post(240, 12, "jmc-3"), post(245, 40, "jmc-4")]
+    fusion.drain(ctx, config=config)
+    before = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
+    assert before[morning[0]] == before[morning[1]] != before[afternoon[0]]
+    assert before[afternoon[0]] == before[afternoon[1]]
+
+    complaint = district_day_complaint(
+        ctx,
+        cast,
+        count=12,
+        narrative="We protest the shelling of our positions at Giyamaddinli today.",
+    )
+    done = fusion.drain(ctx, config=config)
+    assert (done.linked, done.new_incidents) == ((1, 0) if linked else (0, 1))
+    where = reports.get_report(ctx, OPERATOR, complaint).incident_id
+    assert (where == before[morning[0]]) is linked
+    if linked:
+        found = fusion.summary(ctx, cast.viewer(ctx, "tur"), str(where))
+        (decision,) = [d for d in found.decisions if d.report_ids == [complaint]]
+        assert (decision.kind, decision.matcher) == ("linked", V4_CONFIG.name)
+        assert decision.evidence is not None
+        assert decision.evidence["linkage"] >= 4.25
+        assert decision.evidence["evidence"]["score"] >= 2.0  # the weakest pair
+        fusion.undo(ctx, cast.viewer(ctx, "tur"), decision.id)
+        assert reports.get_report(ctx, OPERATOR, complaint).incident_id is None
     assert ledger.verify(ctx).ok

@@ -42,8 +42,17 @@ def fusion_run(as_json: Annotated[bool, JSON] = False) -> None:
         result.to_dict(),
         as_json,
         f"{result.reports} reports fused: {result.new_incidents} new incidents,"
-        f" {result.linked} linked, {result.left_alone} left alone",
+        f" {result.linked} linked, {result.left_alone} left alone{_merges(result)}",
     )
+
+
+def _merges(result: fusion.DrainResult) -> str:
+    """The merges fusion made, said only when there were some ("; 2 incidents merged into
+    others")."""
+    if not result.merged:
+        return ""
+    noun = "incident" if result.merged == 1 else "incidents"
+    return f"; {result.merged} {noun} merged into others"
 
 
 @fusion_app.command("status")
@@ -62,7 +71,8 @@ def fusion_backfill(as_json: Annotated[bool, JSON] = False) -> None:
     print_result(
         {"queued": queued, **result.to_dict()},
         as_json,
-        f"{queued} reports queued; {result.new_incidents} new incidents, {result.linked} linked",
+        f"{queued} reports queued; {result.new_incidents} new incidents, {result.linked} linked"
+        f"{_merges(result)}",
     )
 
 

@@ -25,9 +25,11 @@ from ceasefire.fusion.model import (
     MATCHER_NAME,
     MATCHER_V2_NAME,
     MATCHER_V3_NAME,
+    MATCHER_V4_NAME,
     SAID_TIME_WINDOW_S,
     V2_CONFIG,
     V3_CONFIG,
+    V4_CONFIG,
     FusionReport,
     MatcherConfig,
     PairEvidence,
@@ -40,6 +42,11 @@ from ceasefire.incidents.grouping import CandidateReport, ProposedGroup
 from ceasefire.reports.model import TimePrecision
 
 _METRES_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
+
+LINKAGE_FLOOR = -3.0
+"""``fusion.matcher.v4``: what a pair the gates rule out (or any worse pair) counts in a mean
+of pair scores: a member that cannot be the same event counts against, but one such member
+does not outweigh every other."""
 
 
 @dataclass(slots=True)
@@ -81,6 +88,19 @@ class _TopTwo:
 
 
 @dataclass(frozen=True, slots=True)
+class Linkage:
+    """How a report fits an incident as a whole (``fusion.matcher.v4``)."""
+
+    mean: float
+    """The mean of its pair scores with the members (a pair the gates rule out, or any
+    worse, counts ``LINKAGE_FLOOR``); ``-inf`` when there are none."""
+    weakest: float
+    """Its lowest pair score (``-inf`` when the gates rule a member out)."""
+    member: FusionReport | None
+    """The member of that pair (``None``: none passed the gates)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """Where one report went and why.
 
@@ -110,6 +130,9 @@ class Assignment:
     bridge: PairEvidence | None = None
     """v3: the weakest pair of members of the two merged incidents (every pair scores at
     least ``bridge_pair_min``)."""
+    linkage: float | None = None
+    """v4: the report was linked by complete linkage (``IncidentMatcherV4``): its mean pair
+    score with the incident's members (every pair at least ``linkage_pair_min``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able record of the decision (what the ledger entry carries)."""
@@ -132,6 +155,8 @@ class Assignment:
         if self.merged_incident_id is not None:
             # The pair of members that allowed the merge is the merge decision's evidence.
             data["merged"] = {"incident_id": self.merged_incident_id, "into": self.incident_id}
+        if self.linkage is not None:
+            data["linkage"] = self.linkage
         return data
 
 
@@ -175,7 +200,7 @@ class IncidentMatcher:
         when a second incident scores within the ambiguity margin of the best."""
         config = self.config
         top = _TopTwo()
-        for number, score, member, _blocked in self._incident_scores(report):
+        for number, score, member, _blocked, _linkage in self._incident_scores(report):
             top.add(number, score, member)
         if top.member is None:
             return None, None, top.compared
@@ -186,11 +211,12 @@ class IncidentMatcher:
 
     def _incident_scores(
         self, report: FusionReport, *, skip: FusionReport | None = None
-    ) -> Iterator[tuple[int, float, FusionReport | None, int]]:
+    ) -> Iterator[tuple[int, float, FusionReport | None, int, Linkage]]:
         """For each held incident whose categories all allow ``report``'s, oldest first
         (ties go to the older incident, whatever the order of the index's set): its number,
         its best member's pair score and that member (``-inf`` and ``None`` when no member
-        passes the gates), and how many members the gates rule out. ``skip`` is left out."""
+        passes the gates), how many members the gates rule out, and the report's
+        :class:`Linkage` with all its members. ``skip`` is left out."""
         config = self.config
         forbidden = incompatible_mask(report.category)
         low, high = report.start - report.slack, report.end + report.slack
@@ -204,7 +230,9 @@ class IncidentMatcher:
                 continue
             incident_score = float("-inf")
             incident_member: FusionReport | None = None
-            blocked = 0
+            blocked = counted = 0
+            total, weakest = 0.0, float("inf")
+            weakest_member: FusionReport | None = None
             for member in incident.members:
                 if skip_id is not None and member.id == skip_id:
                     continue
@@ -224,9 +252,20 @@ class IncidentMatcher:
                 score = pair_score(report, member, config)
                 if score == float("-inf"):
                     blocked += 1
-                elif score > incident_score:
+                    continue
+                counted += 1
+                total += score if score > LINKAGE_FLOOR else LINKAGE_FLOOR
+                if score < weakest:
+                    weakest, weakest_member = score, member
+                if score > incident_score:
                     incident_score, incident_member = score, member
-            yield number, incident_score, incident_member, blocked
+            members = counted + blocked
+            linkage = Linkage(
+                (total + LINKAGE_FLOOR * blocked) / members if members else float("-inf"),
+                weakest if counted and not blocked else float("-inf"),
+                weakest_member,
+            )
+            yield number, incident_score, incident_member, blocked, linkage
 
     def assign(self, report: FusionReport) -> Assignment:
         """Link ``report`` to its best incident, or open a new one for it."""
@@ -275,6 +314,10 @@ class IncidentMatcher:
         self._index.add(report, number)
 
 
+def _first_two(item: tuple[float, int, Linkage]) -> tuple[float, int]:
+    return item[0], item[1]
+
+
 def is_coarse(report: FusionReport) -> bool:
     """Whether v2 decides ``report`` as a coarse one: known only to its district or region
     (or worse), or with a time coarser than exact (a "day" overlaps every event of it)."""
@@ -298,6 +341,12 @@ class Ranking:
     """The best incident's id (``None``: none passed the gates)."""
     second: int = -1
     """The next incident's number (``-1``: none)."""
+    near: tuple[tuple[int, Linkage], ...] = ()
+    """v4: the incidents that score at least ``linkage_near`` and the report's linkage
+    with each, best first (empty when the configuration has no link by linkage, v2 and
+    v3)."""
+    linkage: Linkage | None = None
+    """The report's linkage with the best incident (``None``: none)."""
 
     @property
     def decisive(self) -> bool:
@@ -341,10 +390,17 @@ class IncidentMatcherV2(IncidentMatcher):
         incidents of all the others)."""
         config = self.config
         top = _TopTwo()
-        for number, score, member, blocked in self._incident_scores(
+        near_bar = config.linkage_near
+        near: list[tuple[float, int, Linkage]] = []
+        linkages: dict[int, Linkage] = {}
+        for number, score, member, blocked, linkage in self._incident_scores(
             report, skip=report if held else None
         ):
-            top.add(number, score - config.blocked_member * blocked, member)
+            score -= config.blocked_member * blocked
+            top.add(number, score, member)
+            linkages[number] = linkage
+            if score >= near_bar:
+                near.append((-score, number, linkage))
         coarse = is_coarse(report)
         return Ranking(
             top.number,
@@ -357,6 +413,8 @@ class IncidentMatcherV2(IncidentMatcher):
             config.coarse_margin if coarse else config.ambiguity_margin,
             self._incidents[top.number].id if top.member is not None else None,
             top.second,
+            tuple((number, linkage) for _, number, linkage in sorted(near, key=_first_two)),
+            linkages.get(top.number),
         )
 
     def best_match(self, report: FusionReport) -> tuple[str | None, PairEvidence | None, int]:
@@ -509,6 +567,86 @@ class IncidentMatcherV3(IncidentMatcherV2):
         return absorbed.id
 
 
+class IncidentMatcherV4(IncidentMatcherV3):
+    """``fusion.matcher.v4``: v3, and a link decided on the incident as a whole.
+
+    v3 links on the incident's best member (less the members the gates rule out) and a lead
+    over the next incident. Two of its errors come from that:
+
+    - **a wrong link**: a report fits one member of a neighbouring event's incident while
+      its own event has none yet, and links there (the largest share of v3's wrong pairs).
+      v4 also asks the report's mean pair score with *all* the incident's members to reach
+      ``link_mean_min`` (a pair the gates rule out counts ``LINKAGE_FLOOR``); otherwise it
+      does not link there;
+    - **a report left alone**: most of the pairs v3 misses are reports it leaves to open an
+      incident of their own (a coarse report between two incidents, a report just under the
+      bar) while their event has one. v4 then compares the report with every member of the
+      incidents it scored at least ``linkage_near`` with (``Ranking.near``), and joins the
+      one whose members all score at least ``linkage_pair_min`` with it and
+      ``linkage_mean`` on average (complete and average linkage), when that mean leads the
+      next neighbour's by ``linkage_lead``.
+
+    The assignment's ``linkage`` is the mean (for a link refused by the first rule too); a
+    link by the second has the weakest pair as its evidence. A bridging merge is v3's.
+    """
+
+    name = MATCHER_V4_NAME
+    default_config = V4_CONFIG
+
+    def assign_ranked(
+        self, report: FusionReport, ranking: Ranking, *, deferred: bool = False
+    ) -> Assignment:
+        report = self.prepare(report)
+        if self._bridge(ranking) is not None:
+            return super().assign_ranked(report, ranking, deferred=deferred)
+        vetoed = False
+        if ranking.decisive:
+            mean = ranking.linkage.mean if ranking.linkage is not None else float("-inf")
+            if mean >= self.config.link_mean_min:
+                return super().assign_ranked(report, ranking, deferred=deferred)
+            vetoed = True
+        fit = self._linkage(report, ranking.near)
+        if fit is not None:
+            number, weakest, mean = fit
+            self._link(report, number)
+            linked = self._assignment(
+                report, ranking, self._incidents[number].id, False, weakest, deferred
+            )
+            return replace(linked, linkage=round(mean, 4))
+        if not vetoed:
+            return super().assign_ranked(report, ranking, deferred=deferred)
+        # Its best incident does not fit it as a whole: it opens its own.
+        evidence = compare(report, ranking.member, self.config)  # type: ignore[arg-type]
+        incident_id, _ = self._place(report, None)
+        opened = self._assignment(report, ranking, incident_id, True, evidence, deferred)
+        return replace(opened, linkage=round(mean, 4))
+
+    def _linkage(
+        self, report: FusionReport, near: Iterable[tuple[int, Linkage]]
+    ) -> tuple[int, PairEvidence, float] | None:
+        """The incident among ``near`` that ``report`` fits best as a whole: its number,
+        the evidence of the weakest pair and the mean pair score; ``None`` when none fits
+        (every pair at least ``linkage_pair_min``, the mean at least ``linkage_mean``) or
+        the best does not lead the next by ``linkage_lead``."""
+        config = self.config
+        best: tuple[int, Linkage] | None = None
+        best_mean = runner_up = float("-inf")
+        for number, linkage in near:
+            if linkage.mean > best_mean:
+                runner_up, best_mean = best_mean, linkage.mean
+                fits = (
+                    linkage.weakest >= config.linkage_pair_min
+                    and linkage.mean >= config.linkage_mean
+                )
+                best = (number, linkage) if fits else None
+            elif linkage.mean > runner_up:
+                runner_up = linkage.mean
+        if best is None or best_mean - runner_up < config.linkage_lead:
+            return None
+        number, linkage = best
+        return number, compare(report, linkage.member, config), linkage.mean  # type: ignore[arg-type]
+
+
 class DeferringMatcher:
     """``fusion.matcher.v2`` over a stream: coarse and ambiguous reports wait.
 
@@ -623,12 +761,13 @@ CONFIGS: dict[str, MatcherConfig] = {
     MATCHER_NAME: DEFAULT_CONFIG,
     MATCHER_V2_NAME: V2_CONFIG,
     MATCHER_V3_NAME: V3_CONFIG,
+    MATCHER_V4_NAME: V4_CONFIG,
 }
 """The matchers by versioned name."""
 
-CURRENT_CONFIG = V3_CONFIG
-"""What the service and the grouper use: ``fusion.matcher.v3`` (better than v2 on the held
-seeds of bench/fusion.py; bench/RESULTS.md)."""
+CURRENT_CONFIG = V4_CONFIG
+"""What the service and the grouper use: ``fusion.matcher.v4`` (better than v3 on the held
+seeds of bench/fusion.py, and no worse through the database; bench/RESULTS.md)."""
 
 
 def new_matcher(
@@ -637,6 +776,8 @@ def new_matcher(
     new_incident_id: Callable[[int], str] | None = None,
 ) -> IncidentMatcher:
     """A fresh matcher of the version ``config`` names."""
+    if config.name == MATCHER_V4_NAME:
+        return IncidentMatcherV4(config, new_incident_id=new_incident_id)
     if config.name == MATCHER_V3_NAME:
         return IncidentMatcherV3(config, new_incident_id=new_incident_id)
     if config.name == MATCHER_V2_NAME:

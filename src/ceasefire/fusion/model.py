@@ -57,6 +57,10 @@ MATCHER_V3_NAME = "fusion.matcher.v3"
 day-level window, the villages its text names) and the bridging merge: a report that
 matches two open incidents which can be one event merges them (docs/fusion.md)."""
 
+MATCHER_V4_NAME = "fusion.matcher.v4"
+"""v3, plus a link by complete linkage: a report v3 would leave to open its own incident
+joins the one neighbouring incident whose every member it fits (docs/fusion.md)."""
+
 EARTH_RADIUS_M = 6_371_008.8
 
 LOCAL_UTC_OFFSET_S = 4 * 3_600.0
@@ -186,6 +190,20 @@ class MatcherConfig:
     bridge_pair_min: float = -math.inf
     """v3: every pair of members of the two incidents a report bridges must score at least
     this (``-inf``: none ruled out by the gates)."""
+    # -- used by fusion.matcher.v4 only --
+    linkage_near: float = math.inf
+    """v4: a report v3 leaves alone is compared with every member of the incidents it
+    scores at least this with; ``inf``: never (v3)."""
+    linkage_pair_min: float = math.inf
+    """v4: it joins one only when every member scores at least this with it ..."""
+    linkage_mean: float = math.inf
+    """v4: ... their mean at least this ..."""
+    linkage_lead: float = 0.0
+    """v4: ... and that mean leads the next neighbour's by this many bits."""
+    link_mean_min: float = -math.inf
+    """v4: a link v3 would make also needs the report's mean pair score with the incident's
+    members to reach this (a report that fits one member of a wrong incident, while its own
+    event has no incident yet, opens one instead)."""
 
 
 DEFAULT_CONFIG = MatcherConfig()
@@ -221,6 +239,18 @@ V3_CONFIG = replace(
 the bridging merge; stricter bars for a link (4.5 bits, lead 1.5; coarse 3, lead 2), since
 a merge now recovers what a refused link loses (set on the synthetic stream of seed 1 only,
 bench/RESULTS.md)."""
+
+V4_CONFIG = replace(
+    V3_CONFIG,
+    name=MATCHER_V4_NAME,
+    linkage_near=0.0,
+    linkage_pair_min=2.0,
+    linkage_mean=4.25,
+    link_mean_min=2.5,
+)
+"""``fusion.matcher.v4``: v3, and a report v3 leaves alone joins the one neighbouring
+incident it fits as a whole (complete and average linkage; set on the synthetic stream of
+seed 1 only, bench/RESULTS.md)."""
 
 # -- categories -----------------------------------------------------------------------------
 

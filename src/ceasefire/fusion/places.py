@@ -9,18 +9,76 @@ report names its area ("Aghdam district", "Karabakh region"). Outside these town
 has no area: it still matches on distance, but a coarse report there matches nothing
 automatically (an analyst merges it). The villages around each town (``LOCALITIES``, names
 only) let ``fusion.matcher.v3`` compare the villages two narratives name
-(``localities_named``, from the same table as the synthetic streams). A real gazetteer of
-districts and villages replaces this table.
+(``localities_named``). The synthetic streams (``fusion.synthetic``) draw their places from
+these tables, not the other way round. A real gazetteer of districts and villages replaces
+this table.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 
 from ceasefire.fusion.model import EARTH_RADIUS_M, normalise_text
-from ceasefire.fusion.synthetic import PLACES, localities_named
 
-__all__ = ["NEAREST_TOWN_M", "areas_of", "localities_named"]
+__all__ = ["LOCALITIES", "NEAREST_TOWN_M", "PLACES", "Place", "areas_of", "localities_named"]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+    district: str
+    region: str
+
+
+PLACES: tuple[Place, ...] = (
+    # GeoNames coordinates (shared/docs/domain.md); regions are Azerbaijan's economic
+    # regions of 2021 and Armenia's Syunik province.
+    Place("Aghdam", 39.991, 46.927, "Aghdam", "Karabakh"),
+    Place("Kalbajar", 40.110, 46.044, "Kalbajar", "East Zangezur"),
+    Place("Lachin", 39.637, 46.550, "Lachin", "East Zangezur"),
+    Place("Shusha", 39.760, 46.750, "Shusha", "Karabakh"),
+    Place("Khankendi", 39.818, 46.753, "Khankendi", "Karabakh"),
+    Place("Fuzuli", 39.601, 47.145, "Fuzuli", "Karabakh"),
+    Place("Jabrayil", 39.399, 47.028, "Jabrayil", "East Zangezur"),
+    Place("Zangilan", 39.084, 46.660, "Zangilan", "East Zangezur"),
+    Place("Qubadli", 39.344, 46.582, "Qubadli", "East Zangezur"),
+    Place("Goris", 39.511, 46.342, "Goris", "Syunik"),
+)
+
+LOCALITIES: dict[str, tuple[str, ...]] = {
+    # Villages a source may name beside the town (spellings vary between sources).
+    "Aghdam": ("Giyamaddinli", "Papravend", "Sarijali", "Kangarli", "Khidirli"),
+    "Kalbajar": ("Istisu", "Zallar", "Chapli", "Karvend"),
+    "Lachin": ("Sus", "Zabukh", "Mirik", "Hochaz"),
+    "Shusha": ("Dashalti", "Shushakend", "Turshsu"),
+    "Khankendi": ("Krkzhan", "Mukhtar", "Badara"),
+    "Fuzuli": ("Horadiz", "Alkhanli", "Gochahmadli"),
+    "Jabrayil": ("Soltanli", "Mehdili", "Chocuk Marjanli"),
+    "Zangilan": ("Mincivan", "Aghband", "Bartaz"),
+    "Qubadli": ("Khanlig", "Muradkhanli", "Dayikand"),
+    "Goris": ("Tegh", "Kornidzor", "Akner", "Khndzoresk"),
+}
+
+_VILLAGES = re.compile(
+    r"\b("
+    + "|".join(
+        re.escape(normalise_text(v))
+        for v in sorted({v for vs in LOCALITIES.values() for v in vs}, key=lambda v: (-len(v), v))
+    )
+    + r")\b"
+)
+
+
+def localities_named(text: str) -> frozenset[str]:
+    """The villages of ``LOCALITIES`` a normalised narrative names (the table is also the
+    service's, ``fusion.places``): a village says more than its town, which every event
+    nearby shares."""
+    return frozenset(_VILLAGES.findall(text)) if text else frozenset()
+
 
 NEAREST_TOWN_M = 30_000.0
 """A point farther than this from every known town has no district."""

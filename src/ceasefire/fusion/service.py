@@ -5,7 +5,7 @@ merge, split and undo.
 the demo) queues the report it stores in the same transaction (the reports area's
 ``fusion_queue``). :func:`drain` takes the oldest queued reports, and in *one* unit of work
 per batch compares each with the incidents of its own agreement near it in time
-(``fusion.matcher.v3``; precise reports of a batch first, then its coarse and ambiguous
+(``fusion.matcher.v4``; precise reports of a batch first, then its coarse and ambiguous
 ones), links it to the best one or opens a new incident, records the
 decision with its evidence (``fusion_decisions``, a ledger entry), and takes it off the
 queue. A report that bridges two incidents which can be one event also merges them (a
@@ -119,7 +119,8 @@ class DrainResult:
     linked: int = 0
     left_alone: int = 0
     merged: int = 0
-    """Incidents merged into another because a report bridged them (``fusion.matcher.v3``)."""
+    """Incidents merged into another because a report bridged them (``fusion.matcher.v3``
+    and later)."""
     batches: int = 0
 
     def to_dict(self) -> dict[str, int]:
@@ -499,7 +500,7 @@ def _bridging_merge(
     assignment: Assignment,
     report_id: str,
 ) -> None:
-    """The merge a bridging report made (``fusion.matcher.v3``): every report of the
+    """The merge a bridging report made (``fusion.matcher.v3`` and later): every report of the
     merged incident moves into the one the report joined, as an analyst's merge would
     (the merged incident keeps its row and history; the decision can be undone)."""
     target, source = assignment.incident_id, str(assignment.merged_incident_id)

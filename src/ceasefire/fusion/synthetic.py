@@ -10,7 +10,9 @@ keep it nearly word for word). Around them: events with one report, and events o
 incompatible kind at the same place and time (a detention beside shelling).
 
 Places are the towns of the 2020 statement's area (GeoNames coordinates, see
-shared/docs/domain.md) with their district and economic region.
+shared/docs/domain.md) with their district, economic region and villages: the tables of
+``fusion.places``, which the service reads too (the generator depends on them, not the other
+way round).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from __future__ import annotations
 import heapq
 import math
 import random
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,63 +36,8 @@ from ceasefire.fusion.model import (
     said_time,
     stated_count,
 )
+from ceasefire.fusion.places import LOCALITIES, PLACES, Place, localities_named
 from ceasefire.reports.model import CATEGORY_LABELS, Category, Channel, TimePrecision
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    name: str
-    lat: float
-    lon: float
-    district: str
-    region: str
-
-
-PLACES: tuple[Place, ...] = (
-    # GeoNames coordinates (shared/docs/domain.md); regions are Azerbaijan's economic
-    # regions of 2021 and Armenia's Syunik province.
-    Place("Aghdam", 39.991, 46.927, "Aghdam", "Karabakh"),
-    Place("Kalbajar", 40.110, 46.044, "Kalbajar", "East Zangezur"),
-    Place("Lachin", 39.637, 46.550, "Lachin", "East Zangezur"),
-    Place("Shusha", 39.760, 46.750, "Shusha", "Karabakh"),
-    Place("Khankendi", 39.818, 46.753, "Khankendi", "Karabakh"),
-    Place("Fuzuli", 39.601, 47.145, "Fuzuli", "Karabakh"),
-    Place("Jabrayil", 39.399, 47.028, "Jabrayil", "East Zangezur"),
-    Place("Zangilan", 39.084, 46.660, "Zangilan", "East Zangezur"),
-    Place("Qubadli", 39.344, 46.582, "Qubadli", "East Zangezur"),
-    Place("Goris", 39.511, 46.342, "Goris", "Syunik"),
-)
-
-LOCALITIES: dict[str, tuple[str, ...]] = {
-    # Villages a source may name beside the town (spellings vary between sources).
-    "Aghdam": ("Giyamaddinli", "Papravend", "Sarijali", "Kangarli", "Khidirli"),
-    "Kalbajar": ("Istisu", "Zallar", "Chapli", "Karvend"),
-    "Lachin": ("Sus", "Zabukh", "Mirik", "Hochaz"),
-    "Shusha": ("Dashalti", "Shushakend", "Turshsu"),
-    "Khankendi": ("Krkzhan", "Mukhtar", "Badara"),
-    "Fuzuli": ("Horadiz", "Alkhanli", "Gochahmadli"),
-    "Jabrayil": ("Soltanli", "Mehdili", "Chocuk Marjanli"),
-    "Zangilan": ("Mincivan", "Aghband", "Bartaz"),
-    "Qubadli": ("Khanlig", "Muradkhanli", "Dayikand"),
-    "Goris": ("Tegh", "Kornidzor", "Akner", "Khndzoresk"),
-}
-
-_VILLAGES = re.compile(
-    r"\b("
-    + "|".join(
-        re.escape(normalise_text(v))
-        for v in sorted({v for vs in LOCALITIES.values() for v in vs}, key=lambda v: (-len(v), v))
-    )
-    + r")\b"
-)
-
-
-def localities_named(text: str) -> frozenset[str]:
-    """The villages of ``LOCALITIES`` a normalised narrative names (the table is also the
-    service's, ``fusion.places``): a village says more than its town, which every event
-    nearby shares."""
-    return frozenset(_VILLAGES.findall(text)) if text else frozenset()
-
 
 PARTIES = ("ARM", "AZE")
 
