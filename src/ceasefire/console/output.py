@@ -127,16 +127,13 @@ def print_table(
     candidates = [c for c in optional if c in names] + [
         c for c in reversed(names[1:]) if c not in optional and c in tokens
     ]
-    candidates_again = candidates[:]
     width = console.width
-    hidden: list[str] = []
     styles = [compact] if compact else [False, True]
-    chosen = _fit(names, hidden, candidates, floors, styles, width)
+    chosen, hidden = _fit(names, candidates, floors, styles, width)
     if chosen is None:
         # Still too wide: long words of the text columns fold, values stay whole.
-        hidden.clear()
         floors = {n: f if n in tokens else min(f, TEXT_FLOOR) for n, f in floors.items()}
-        chosen = _fit(names, hidden, candidates_again, floors, styles, width)
+        chosen, hidden = _fit(names, candidates, floors, styles, width)
     notes = [caption] if caption else []
     if hidden:
         notes.append(
@@ -145,34 +142,32 @@ def print_table(
         )
     if chosen is None:
         # Nothing left to leave out: the widest words fold (the old layout).
-        table = _table(title, names, hidden, cells, set(), {}, True)
+        table = _table(title, names, hidden, cells, {}, True)
     else:
         kept = [name for name in names if name not in hidden]
         room = width - _overhead(len(kept), chosen) - 1  # Rich folds a table of exactly the width
         widths = _widths(kept, tokens, floors, _naturals(names, cells), room)
-        table = _table(title, names, hidden, cells, tokens, widths, chosen)
+        table = _table(title, names, hidden, cells, widths, chosen)
     table.caption = "\n".join(notes) or None
     console.print(table)
 
 
 def _fit(
     names: Sequence[str],
-    hidden: list[str],
-    candidates: list[str],
+    candidates: Sequence[str],
     floors: Mapping[str, int],
     styles: Sequence[bool],
     width: int,
-) -> bool | None:
-    """The first style (rules or none) in which the columns fit, leaving out candidates
-    (into ``hidden``) until they do; ``None`` where they never do."""
-    while True:
+) -> tuple[bool | None, list[str]]:
+    """The first style (rules or none) in which the columns fit and the columns left out
+    for it, the fewest of ``candidates`` in their order; ``None`` where they never fit."""
+    for left_out in range(len(candidates) + 1):
+        hidden = list(candidates[:left_out])
         kept = [name for name in names if name not in hidden]
         for style in styles:
             if sum(floors[n] for n in kept) + _overhead(len(kept), style) < width:
-                return style
-        if not candidates:
-            return None
-        hidden.append(candidates.pop(0))
+                return style, hidden
+    return None, list(candidates)
 
 
 def _naturals(names: Sequence[str], cells: Sequence[Sequence[str]]) -> dict[str, int]:
@@ -208,7 +203,7 @@ def _longest_word(text: str) -> int:
 @cache
 def _overhead(columns: int, compact: bool) -> int:
     """What the rules and padding of a table of ``columns`` one-character columns take."""
-    probe = _table("", [str(i) for i in range(columns)], (), [], set(), {}, compact)
+    probe = _table("", [str(i) for i in range(columns)], (), [], {}, compact)
     wide = Console(width=1000, file=io.StringIO())
     return wide.measure(probe).maximum - columns
 
@@ -218,7 +213,6 @@ def _table(
     names: Sequence[str],
     hidden: Collection[str],
     cells: Sequence[Sequence[str]],
-    tokens: Collection[str],
     widths: Mapping[str, int],
     compact: bool,
 ) -> Table:
