@@ -6,15 +6,18 @@ import csv
 import hashlib
 import io
 import time
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Viewer
+from ceasefire.agreements import service as agreements
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.publish import service as publishing
-from ceasefire.publish.model import Edition, OutputFormat
+from ceasefire.publish.model import Edition, OutputFormat, last_cutoff_day
+from ceasefire.timeutil import utcnow
 from tests.factories.members import Cast
 from tests.factories.publish import make_day
 
@@ -74,12 +77,21 @@ def test_the_server_publishes_at_the_cut_off(
     scheduled = ServiceContext(
         settings=ctx.settings.model_copy(update={"publish_schedule": True}), engine=ctx.engine
     )
+    # What is due depends on the day the test runs: the daily report always, and on a
+    # Sunday's cut-off the weekly summary too, on a month's last day the monthly one.
+    zone = agreements.get_agreement(ctx, cast.agreement_id).agreement.effective.time_zone
+    day = last_cutoff_day(utcnow(), zone)
+    expected = {"daily"}
+    if day.weekday() == 6:
+        expected.add("weekly")
+    if (day + timedelta(days=1)).month != day.month:
+        expected.add("monthly")
     with TestClient(create_app(ctx=scheduled)):
         deadline = time.monotonic() + 120
-        while not publishing.list_publications(ctx, Viewer.public()):
-            assert time.monotonic() < deadline, "nothing published"
+        while len(publishing.list_publications(ctx, Viewer.public())) < len(expected):
+            assert time.monotonic() < deadline, "not everything due was published"
             time.sleep(0.2)
     published = publishing.list_publications(ctx, Viewer.public())
-    assert len(published) == 1
-    assert published[0].kind == "daily"
-    assert published[0].generated_at is not None
+    assert sorted(p.kind for p in published) == sorted(expected)
+    assert {p.period for p in published if p.kind == "daily"} == {f"daily:{day.isoformat()}"}
+    assert all(p.generated_at is not None for p in published)
