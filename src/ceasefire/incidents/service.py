@@ -17,7 +17,6 @@ Who may do what (checked here, for every interface):
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -97,6 +96,7 @@ from ceasefire.incidents.tables import (
     NoteRow,
     ReplyRow,
 )
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import append
 from ceasefire.members.grid import GridCell, grid_cells
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
@@ -136,12 +136,6 @@ INCIDENT_CHANGED = "incident_changed"
 reports added or removed, status or attribution decided), after its row is flushed. Each
 implementation (``Area.hooks``) is called as ``f(session, snapshot)`` and writes in the same
 transaction: its work commits or rolls back with the change. Keep it cheap."""
-
-
-def text_sha256(text: str | None) -> str | None:
-    """The digest the ledger keeps of a text (a title, a summary, a note): SHA-256 of its
-    UTF-8, None for no text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
 
 
 # --------------------------------------------------------------------------- schemas
