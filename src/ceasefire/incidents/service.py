@@ -259,6 +259,22 @@ def _log(
     )
 
 
+def _add_logged(
+    session: Session,
+    settings: Settings,
+    record: InvestigationTaskRow | AssessmentRow | ReplyRow | NoteRow,
+    tag: IncidentTag,
+    payload: Mapping[str, Any],
+    *,
+    actor: Actor,
+) -> None:
+    """Store a new part of an incident (a task, an assessment, a reply, a note) and ledger it
+    (``payload``, the entry of ``tag``) in the same unit of work."""
+    session.add(record)
+    session.flush()
+    _log(session, settings, record.incident_id, tag, payload, actor=actor)
+
+
 def _derive(
     row: IncidentRow, reports: Sequence[GroupedReport], *, category: str | None = None
 ) -> None:
@@ -885,12 +901,10 @@ def assign_task(
             assigned_at=now,
             assigned_by=actor.member_id,
         )
-        session.add(task)
-        session.flush()
-        _log(
+        _add_logged(
             session,
             ctx.settings,
-            row.id,
+            task,
             IncidentTag.TASK_ASSIGNED,
             TaskAssigned(
                 {
@@ -1041,12 +1055,10 @@ def assess(
             rationale=rationale_text,
             recorded_at=now,
         )
-        session.add(record)
-        session.flush()
-        _log(
+        _add_logged(
             session,
             ctx.settings,
-            row.id,
+            record,
             IncidentTag.ASSESSED,
             assessment_ledger_payload(record),
             actor=actor,
@@ -1093,12 +1105,10 @@ def reply(
             classification=Classification.SHARED.value,
             recorded_at=utcnow(),
         )
-        session.add(record)
-        session.flush()
-        _log(
+        _add_logged(
             session,
             ctx.settings,
-            row.id,
+            record,
             IncidentTag.REPLIED,
             IncidentReplied(
                 {
@@ -1137,12 +1147,10 @@ def add_note(
             classification=classification.value,
             recorded_at=utcnow(),
         )
-        session.add(record)
-        session.flush()
-        _log(
+        _add_logged(
             session,
             ctx.settings,
-            row.id,
+            record,
             IncidentTag.NOTED,
             IncidentNoted(
                 {
