@@ -428,11 +428,10 @@ def _record_version(
         loaded_at=now,
         loaded_by=actor.member_id,
     )
-    session.add(row)
-    session.flush()
-    row.ledger_seq = ledger.append(
+    row.ledger_seq = ledger.add_ledgered(
         session,
         settings,
+        row,
         tag=AgreementTag.VERSION_LOADED,
         subject=agreement.id,
         payload=VersionLoaded(

@@ -22,7 +22,6 @@ from ceasefire.alerts.events import (
     Subscribed,
     Unsubscribed,
 )
-from ceasefire.alerts.service import text_sha256
 from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
 from ceasefire.ledger.check import (
     ActualRows,
@@ -32,6 +31,7 @@ from ceasefire.ledger.check import (
     projection_checker,
     read_payload,
 )
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.verify import CollectedEntry
 
 # The fields an ``alert:raised`` and an ``alert:subscribed`` entry give as the tables hold

@@ -23,7 +23,6 @@ internal record.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections import defaultdict
@@ -99,6 +98,7 @@ from ceasefire.incidents.service import (
     incidents_observed_since,
     incidents_with_casualties,
 )
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.auth import user_member, user_viewer
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
@@ -116,11 +116,6 @@ DELIVERY_BATCH = 100
 
 _SEVERITY_NAMES = {s: SeverityName(s.name.lower()) for s in Severity}
 _SEVERITIES = {v: k for k, v in _SEVERITY_NAMES.items()}
-
-
-def text_sha256(text: str) -> str:
-    """The digest the ledger keeps of a text (an alert's summary, a subscription's target)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ------------------------------------------------------------------- subscriptions

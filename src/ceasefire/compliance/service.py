@@ -18,7 +18,6 @@ finding is who may read its incident: ``incidents.service.readable_incidents`` d
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ from ceasefire.errors import Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import new_id
 from ceasefire.incidents.model import IncidentSnapshot
 from ceasefire.incidents.service import incident_snapshots, readable_incidents
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import NewEntry, append_many
 from ceasefire.members.scope import ReadScope
 from ceasefire.reports.model import Category
@@ -98,8 +98,7 @@ def _finding_entry(
 
 def reasons_sha256(reasons: Sequence[str]) -> str:
     """The digest the ledger keeps of a finding's reasons (JSON list, UTF-8)."""
-    text = json.dumps(list(reasons), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text_sha256(json.dumps(list(reasons), ensure_ascii=False, separators=(",", ":")))
 
 
 RECORDED_COLUMNS = (

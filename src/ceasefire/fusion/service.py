@@ -62,7 +62,7 @@ from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
 from ceasefire.ids import new_id
 from ceasefire.incidents import service as incidents
-from ceasefire.ledger.service import append
+from ceasefire.ledger.service import add_ledgered
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of
 from ceasefire.reports import service as reports
@@ -187,11 +187,10 @@ def _record(
         undoes=undoes,
         undone_by=None,
     )
-    session.add(row)
-    session.flush()
-    append(
+    add_ledgered(
         session,
         settings,
+        row,
         tag=KIND_TAGS[kind],
         subject=f"fusion/{row.id}",
         payload=decision_payload(row),

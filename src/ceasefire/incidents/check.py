@@ -29,7 +29,7 @@ from ceasefire.incidents.events import (
     TaskAssigned,
     TaskCompleted,
 )
-from ceasefire.incidents.service import assessment_view, text_sha256
+from ceasefire.incidents.service import assessment_view
 from ceasefire.incidents.tables import (
     AssessmentRow,
     DecisionRuleRow,
@@ -47,6 +47,7 @@ from ceasefire.ledger.check import (
     projection_checker,
     read_payload,
 )
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.reports.service import incident_links

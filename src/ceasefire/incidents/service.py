@@ -17,7 +17,6 @@ Who may do what (checked here, for every interface):
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -97,6 +96,7 @@ from ceasefire.incidents.tables import (
     NoteRow,
     ReplyRow,
 )
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import append
 from ceasefire.members.grid import GridCell, grid_cells
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
@@ -136,12 +136,6 @@ INCIDENT_CHANGED = "incident_changed"
 reports added or removed, status or attribution decided), after its row is flushed. Each
 implementation (``Area.hooks``) is called as ``f(session, snapshot)`` and writes in the same
 transaction: its work commits or rolls back with the change. Keep it cheap."""
-
-
-def text_sha256(text: str | None) -> str | None:
-    """The digest the ledger keeps of a text (a title, a summary, a note): SHA-256 of its
-    UTF-8, None for no text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
 
 
 # --------------------------------------------------------------------------- schemas
@@ -263,6 +257,22 @@ def _log(
     return append(
         session, settings, tag=tag, subject=f"incident/{incident_id}", payload=payload, actor=actor
     )
+
+
+def _add_logged(
+    session: Session,
+    settings: Settings,
+    record: InvestigationTaskRow | AssessmentRow | ReplyRow | NoteRow,
+    tag: IncidentTag,
+    payload: Mapping[str, Any],
+    *,
+    actor: Actor,
+) -> None:
+    """Store a new part of an incident (a task, an assessment, a reply, a note) and ledger it
+    (``payload``, the entry of ``tag``) in the same unit of work."""
+    session.add(record)
+    session.flush()
+    _log(session, settings, record.incident_id, tag, payload, actor=actor)
 
 
 def _derive(
@@ -891,12 +901,10 @@ def assign_task(
             assigned_at=now,
             assigned_by=actor.member_id,
         )
-        session.add(task)
-        session.flush()
-        _log(
+        _add_logged(
             session,
             ctx.settings,
-            row.id,
+            task,
             IncidentTag.TASK_ASSIGNED,
             TaskAssigned(
                 {
@@ -1047,12 +1055,10 @@ def assess(
             rationale=rationale_text,
             recorded_at=now,
         )
-        session.add(record)
-        session.flush()
-        _log(
+        _add_logged(
             session,
             ctx.settings,
-            row.id,
+            record,
             IncidentTag.ASSESSED,
             assessment_ledger_payload(record),
             actor=actor,
@@ -1099,12 +1105,10 @@ def reply(
             classification=Classification.SHARED.value,
             recorded_at=utcnow(),
         )
-        session.add(record)
-        session.flush()
-        _log(
+        _add_logged(
             session,
             ctx.settings,
-            row.id,
+            record,
             IncidentTag.REPLIED,
             IncidentReplied(
                 {
@@ -1143,12 +1147,10 @@ def add_note(
             classification=classification.value,
             recorded_at=utcnow(),
         )
-        session.add(record)
-        session.flush()
-        _log(
+        _add_logged(
             session,
             ctx.settings,
-            row.id,
+            record,
             IncidentTag.NOTED,
             IncidentNoted(
                 {

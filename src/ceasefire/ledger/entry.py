@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.ledger.canonical import canonical_header_json
@@ -49,6 +49,16 @@ class MalformedEntry(ValueError):
 def sha256_hex(data: bytes) -> str:
     """Lowercase hex SHA-256: the one way hashes are written in the ledger."""
     return hashlib.sha256(data).hexdigest()
+
+
+@overload
+def text_sha256(text: str) -> str: ...
+@overload
+def text_sha256(text: None) -> None: ...
+def text_sha256(text: str | None) -> str | None:
+    """The digest the ledger keeps of a text (a title, a note, an alert's summary) in place of
+    the text: SHA-256 of its UTF-8, None for no text."""
+    return sha256_hex(text.encode("utf-8")) if text is not None else None
 
 
 def format_ts(value: datetime) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -133,6 +132,24 @@ def place_mention(text: str, start: int, end: int, place: Place) -> PlaceMention
         precision=place.precision,
         geonameid=place.geonameid,
     )
+
+
+def resolve_places(
+    text: str,
+    found: Iterable[tuple[int, int, list[Place], bool]],
+    *,
+    countries: Mapping[str, int],
+    focus: Sequence[str],
+) -> list[PlaceMention]:
+    """The place mentions of the names ``found`` in ``text``, in text order: each name
+    (start, end, the places it may mean, whether an administrative word goes with it) read
+    as its :func:`best_place`, or left out when it has none."""
+    mentions = []
+    for start, end, candidates, admin in found:
+        place = best_place(candidates, countries=countries, focus=focus, admin_word=admin)
+        if place is not None:
+            mentions.append(place_mention(text[start:end], start, end, place))
+    return sorted(mentions, key=lambda p: p.start)
 
 
 # -- dates ----------------------------------------------------------------------------------
@@ -271,11 +288,6 @@ def times_component(language: str) -> Callable[[NewsDoc], NewsDoc]:
         return news
 
     return times
-
-
-def count_countries(codes: Iterable[str | None]) -> Counter[str]:
-    """How often each country (alpha-2) is named, for place choice."""
-    return Counter(code for code in codes if code)
 
 
 ALPHA3_TO_2 = {

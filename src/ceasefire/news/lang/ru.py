@@ -30,15 +30,14 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
-    best_place,
     load_data,
     nearest_location,
-    place_mention,
+    resolve_places,
     scratch_list,
     sentence_ref,
     times_component,
 )
-from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention, Quote
+from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, Quote
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 
 LANGUAGE = "ru"
@@ -265,12 +264,7 @@ def make_places(resources: PipelineResources) -> Any:
                     candidates = _district_candidates(gazetteer, adjective.lemma, aliases, token)
                     if candidates:
                         found.append((adjective.start, token.end, candidates, True))
-        mentions: list[PlaceMention] = []
-        for start, end, candidates, admin in found:
-            place = best_place(candidates, countries=countries, focus=focus, admin_word=admin)
-            if place is not None:
-                mentions.append(place_mention(text[start:end], start, end, place))
-        news.places = sorted(mentions, key=lambda p: p.start)
+        news.places = resolve_places(text, found, countries=countries, focus=focus)
         return news
 
     return places

@@ -31,10 +31,9 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
-    best_place,
     load_data,
     nearest_location,
-    place_mention,
+    resolve_places,
     scratch_list,
     sentence_ref,
     times_component,
@@ -406,12 +405,7 @@ def find_places(
                 end = last.start + len(re.split("['’]", last.text, maxsplit=1)[0])
                 found.append((tokens[index].start, end, candidates, admin))
             index += size
-    mentions = []
-    for start, end, candidates, admin in found:
-        place = best_place(candidates, countries=countries, focus=focus, admin_word=admin)
-        if place is not None:
-            mentions.append(place_mention(text[start:end], start, end, place))
-    return sorted(mentions, key=lambda p: p.start)
+    return resolve_places(text, found, countries=countries, focus=focus)
 
 
 def _before_person(
