@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ceasefire.access import Role, Viewer
+from ceasefire.access import Classification, Role, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.fusion import service as fusion
@@ -488,3 +488,26 @@ def test_a_complaint_between_two_incidents_joins_the_one_it_fits_as_a_whole(
         fusion.undo(ctx, cast.viewer(ctx, "tur"), decision.id)
         assert reports.get_report(ctx, OPERATOR, complaint).incident_id is None
     assert ledger.verify(ctx).ok
+
+
+def test_the_summary_shows_only_the_decisions_its_reader_may_open(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """A decision names two incidents; the summary of one lists it only for a reader of
+    both, as ``get_decision`` does: Armenia's liaison reads the incident an internal one
+    was merged into, not the internal one (nor that it exists)."""
+    _first, _later, inc_a, inc_b = _two_incidents(ctx, cast)
+    tur = cast.viewer(ctx, "tur")
+    incidents.classify(ctx, tur, inc_b, Classification.INTERNAL)
+    merged = fusion.merge(ctx, tur, inc_a, inc_b, reason="the internal lead was this barrage")
+    arm = cast.viewer(ctx, "arm")
+    with pytest.raises(NotFound):
+        incidents.get_incident(ctx, arm, inc_b)
+    incidents.get_incident(ctx, arm, inc_a)  # the reports moved in are shared: readable
+    shown = fusion.summary(ctx, arm, inc_a).decisions
+    assert shown  # the decisions about inc_a alone are still there
+    assert inc_b not in str([d.model_dump() for d in shown])
+    for decision in shown:
+        assert fusion.get_decision(ctx, arm, decision.id).id == decision.id
+    # A monitor sees the merge.
+    assert merged.id in {d.id for d in fusion.summary(ctx, tur, inc_a).decisions}

@@ -34,7 +34,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -787,6 +787,32 @@ def _still_in(
 # --------------------------------------------------------------------------------- reading
 
 
+def _may_open(
+    session: Session,
+    scope: ReadScope,
+    row: FusionDecisionRow,
+    *,
+    readable_reports: Collection[str] = (),
+) -> bool:
+    """Whether the scope's viewer may read every incident and report ``row`` names: the
+    one check for showing a decision, alone or in an incident's summary (a merge names the
+    incident emptied, a split the one it opened; either may be one the viewer may not
+    read). ``readable_reports``: reports already judged readable."""
+    for incident_id in (row.incident_id, row.other_incident_id):
+        if incident_id:
+            try:
+                incidents.readable_incident(session, scope, incident_id)
+            except NotFound:
+                return False
+    for rid in row.report_ids:
+        if rid in readable_reports:
+            continue
+        found = reports.report_row(session, rid)
+        if found is None or not reports.readable_row(scope, found):
+            return False
+    return True
+
+
 def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSummary:
     """The incident's independent sources (of the reports the viewer may read) and the
     decisions that shaped it, with their evidence (members only; the public gets counts)."""
@@ -820,7 +846,8 @@ def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSumm
                 )
                 .order_by(FusionDecisionRow.id)
             )
-            if set(d.report_ids) <= readable or viewer.operator
+            if (set(d.report_ids) <= readable or viewer.operator)
+            and _may_open(session, scope, d, readable_reports=readable)
         ]
         by_kind = found.by_kind()
         text = ", ".join(f"{n} {kind}" for kind, n in by_kind.items())
@@ -848,18 +875,8 @@ def get_decision(ctx: ServiceContext, viewer: Viewer, decision_id: str) -> Decis
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         row = session.get(FusionDecisionRow, decision_id)
-        if row is None or viewer.is_public:
+        if row is None or viewer.is_public or not _may_open(session, scope, row):
             raise NotFound(f"no fusion decision {decision_id!r}")
-        try:
-            for incident_id in (row.incident_id, row.other_incident_id):
-                if incident_id:
-                    incidents.readable_incident(session, scope, incident_id)
-        except NotFound:
-            raise NotFound(f"no fusion decision {decision_id!r}") from None
-        for rid in row.report_ids:
-            found = reports.report_row(session, rid)
-            if found is None or not reports.readable_row(scope, found):
-                raise NotFound(f"no fusion decision {decision_id!r}")
         return _public(row).model_copy(update={"evidence": _shown_evidence(session, scope, row)})
 
 
