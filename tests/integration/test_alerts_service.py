@@ -174,6 +174,11 @@ def test_private_webhook_addresses_are_refused_unless_the_operator_allows_them(
         "http://10.1.2.3/",
         "http://169.254.169.254/",
         "http://localhost/",
+        # IPv6 addresses that carry one of those IPv4 addresses to a translator or a tunnel:
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 (RFC 6052) of the cloud metadata address
+        "http://[64:ff9b:1::a00:1]/",  # a local-use NAT64 prefix (RFC 8215)
+        "http://[2002:a00:1::1]/",  # 6to4 of 10.0.0.1
+        "http://[::7f00:1]/",  # IPv4-compatible loopback (deprecated)
     ):
         with pytest.raises(InvalidInput, match=r"private|this server"):
             alerts.subscribe(
