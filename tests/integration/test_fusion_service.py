@@ -511,3 +511,56 @@ def test_the_summary_shows_only_the_decisions_its_reader_may_open(
         assert fusion.get_decision(ctx, arm, decision.id).id == decision.id
     # A monitor sees the merge.
     assert merged.id in {d.id for d in fusion.summary(ctx, tur, inc_a).decisions}
+
+
+def test_a_merge_bridged_by_an_internal_report_does_not_name_it(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """A UAV detection kept internal bridges two shared incidents; the monitors then share
+    the merged incident. Armenia's liaison reads it and the merge of the shared reports,
+    but not the detection: the merge's evidence must not name it (nor show its details)."""
+    config = replace(V3_CONFIG, bridge_threshold=4.0, bridge_pair_min=2.0)
+    aghdam = (39.991, 46.927)
+    east, middle = offset(*aghdam, 4_500, 90), offset(*aghdam, 2_250, 90)
+
+    def observed(minutes: int) -> dict[str, str]:
+        start = datetime(2020, 11, 26, 10, 30, tzinfo=UTC) + timedelta(minutes=minutes)
+        end = start + timedelta(minutes=10)
+        return {"start": start.isoformat(), "end": end.isoformat(), "precision": "exact"}
+
+    def where(point: tuple[float, float]) -> dict[str, Any]:
+        return {"lat": point[0], "lon": point[1], "precision": 1, "place_name": "Aghdam"}
+
+    plain = {"alleged_perpetrator": None, "count": None, "narrative": "Impacts heard."}
+    file(ctx, cast, "tur", observed=observed(0), event_position=where(aghdam), **plain)
+    file(
+        ctx,
+        cast,
+        "tur",
+        observed=observed(50),
+        event_position=where(east),
+        post_id="jmc-east",
+        **plain,
+    )
+    fusion.drain(ctx, config=config)
+    uav = file(
+        ctx,
+        cast,
+        "rus",
+        channel="sensor_detection",
+        sensor_id="rus-uav-2",
+        means=["uav"],
+        observed=observed(25),
+        event_position=where(middle),
+        classification="internal",
+        **plain,
+    )
+    assert fusion.drain(ctx, config=config).merged == 1
+    target = str(reports.get_report(ctx, OPERATOR, uav).incident_id)
+    incidents.classify(ctx, cast.viewer(ctx, "tur"), target, Classification.SHARED)
+    arm = cast.viewer(ctx, "arm")
+    shown = fusion.summary(ctx, arm, target).decisions
+    merge = next(d for d in shown if d.kind == "merged")  # of shared reports: shown
+    assert uav not in str([d.model_dump() for d in shown])
+    assert uav not in str(fusion.get_decision(ctx, arm, merge.id).model_dump())
+    assert uav in str(fusion.get_decision(ctx, OPERATOR, merge.id).model_dump())

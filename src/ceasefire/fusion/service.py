@@ -221,19 +221,40 @@ def decision_payload(row: FusionDecisionRow) -> FusionDecided:
 def _shown_evidence(
     session: Session, scope: ReadScope, row: FusionDecisionRow
 ) -> dict[str, Any] | None:
-    """The decision's evidence as the scope's viewer may see it: the pair it compares may
-    name a report of *another* incident (the best candidate of a new incident), and its
-    details (places, perpetrators) are that report's: hidden unless the viewer reads it."""
+    """The decision's evidence as the scope's viewer may see it. It names reports beyond the
+    decision's own: the pair it compares may hold a report of *another* incident (the best
+    candidate of a new incident), or a member the viewer may not read of an incident shared
+    by the monitors (a bridging merge's pair), a bridging merge names the report that
+    bridged and the link of that report the incident it merged; a pair's details (places,
+    perpetrators) are its reports'. Each is hidden unless the viewer reads it."""
     evidence = row.evidence
-    pair = (evidence or {}).get("evidence")
-    other = pair.get("compared_with") if isinstance(pair, dict) else None
-    if not other:
+    if not evidence:
         return evidence
-    found = reports.report_row(session, str(other))
-    if found is not None and reports.readable_row(scope, found):
-        return evidence
-    hidden = {"compared_with": None, "withheld": "compared with a report you may not read"}
-    return {**(evidence or {}), "evidence": hidden}
+
+    def unreadable(report_id: Any) -> bool:
+        if not report_id:
+            return False
+        found = reports.report_row(session, str(report_id))
+        return found is None or not reports.readable_row(scope, found)
+
+    shown = dict(evidence)
+    pair = evidence.get("evidence")
+    if isinstance(pair, dict) and any(
+        unreadable(pair.get(key)) for key in ("report_id", "compared_with")
+    ):
+        shown["evidence"] = {
+            "compared_with": None,
+            "withheld": "compared with a report you may not read",
+        }
+    if unreadable(evidence.get("bridged_by")):
+        shown["bridged_by"] = None
+    merged = evidence.get("merged")
+    if isinstance(merged, dict) and merged.get("incident_id"):
+        try:
+            incidents.readable_incident(session, scope, str(merged["incident_id"]))
+        except NotFound:
+            shown["merged"] = {"incident_id": None, "into": merged.get("into")}
+    return shown
 
 
 def _public(row: FusionDecisionRow, *, evidence: bool = True) -> DecisionPublic:
