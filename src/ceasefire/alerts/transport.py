@@ -172,17 +172,28 @@ def post_webhook(
     """POST ``body`` to ``url``; success is a 2xx answer. Redirects are failures."""
     try:
         target = check_webhook_url(url, allow_private=allow_private)
-        addresses = resolver(target.host, target.port)
     except InvalidInput as exc:
         return Outcome(False, error=f"refused: {exc.message}")
+    # The member reads the error: with private addresses refused, a name that resolves to
+    # one and a name that does not resolve read alike, so that webhooks do not map the
+    # centre's network (its private addresses, the names its resolver knows).
+    unreachable = Outcome(
+        False, error=f"refused: {target.host} does not resolve to public addresses only"
+    )
+    try:
+        addresses = resolver(target.host, target.port)
     except OSError as exc:
+        if not allow_private:
+            return unreachable
         return Outcome(False, error=f"cannot resolve {target.host}: {exc}")
     if not addresses:
-        return Outcome(False, error=f"{target.host} resolves to no address")
-    if not allow_private:
-        blocked = [a for a in addresses if not is_public_address(a)]
-        if blocked:
-            return Outcome(False, error=f"refused: {target.host} resolves to {blocked[0]}")
+        return (
+            unreachable
+            if not allow_private
+            else Outcome(False, error=f"{target.host} resolves to no address")
+        )
+    if not allow_private and not all(is_public_address(a) for a in addresses):
+        return unreachable
     kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = kind(target.host, target.port, addresses[0], timeout_s)
     try:
