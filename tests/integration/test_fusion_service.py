@@ -347,13 +347,15 @@ def test_a_worker_turn_that_runs_out_of_time_leaves_the_rest_queued_in_order(
     assert ledger.verify(ctx).ok
 
 
-def test_a_report_that_bridges_two_incidents_merges_them_undoably(
-    ctx: ServiceContext, cast: Cast
-) -> None:
-    """Two posts' shellings 4.5 km and 50 minutes apart are two incidents; a UAV's
-    detection between them, close to both, merges them (``fusion.matcher.v3``): a ledgered
-    decision with the pair that allowed it, undone like an analyst's merge."""
-    config = replace(V3_CONFIG, bridge_threshold=4.0, bridge_pair_min=2.0)
+BRIDGING = replace(V3_CONFIG, bridge_threshold=4.0, bridge_pair_min=2.0)
+
+
+def _bridged_posts(
+    ctx: ServiceContext, cast: Cast, **uav: Any
+) -> tuple[str, str, str, dict[str, str | None]]:
+    """Two posts' shellings 4.5 km and 50 minutes apart, fused into two incidents, then a
+    UAV's detection between them (``uav``: its overrides) filed, not yet fused: the ids of
+    the posts' reports and the detection, and where the posts' reports were before."""
     aghdam = (39.991, 46.927)
     east, middle = offset(*aghdam, 4_500, 90), offset(*aghdam, 2_250, 90)
 
@@ -376,11 +378,9 @@ def test_a_report_that_bridges_two_incidents_merges_them_undoably(
         post_id="jmc-east",
         **plain,
     )
-    fusion.drain(ctx, config=config)
+    fusion.drain(ctx, config=BRIDGING)
     before = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
-    assert before[post_a] != before[post_b]
-
-    uav = file(
+    detection = file(
         ctx,
         cast,
         "rus",
@@ -390,8 +390,20 @@ def test_a_report_that_bridges_two_incidents_merges_them_undoably(
         observed=observed(25),
         event_position=where(middle),
         **plain,
+        **uav,
     )
-    done = fusion.drain(ctx, config=config)
+    return post_a, post_b, detection, before
+
+
+def test_a_report_that_bridges_two_incidents_merges_them_undoably(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """Two posts' shellings 4.5 km and 50 minutes apart are two incidents; a UAV's
+    detection between them, close to both, merges them (``fusion.matcher.v3``): a ledgered
+    decision with the pair that allowed it, undone like an analyst's merge."""
+    post_a, post_b, uav, before = _bridged_posts(ctx, cast)
+    assert before[post_a] != before[post_b]
+    done = fusion.drain(ctx, config=BRIDGING)
     assert (done.linked, done.merged) == (1, 1)
     after = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
     assert after[post_a] == after[post_b] == after[uav]
@@ -519,43 +531,8 @@ def test_a_merge_bridged_by_an_internal_report_does_not_name_it(
     """A UAV detection kept internal bridges two shared incidents; the monitors then share
     the merged incident. Armenia's liaison reads it and the merge of the shared reports,
     but not the detection: the merge's evidence must not name it (nor show its details)."""
-    config = replace(V3_CONFIG, bridge_threshold=4.0, bridge_pair_min=2.0)
-    aghdam = (39.991, 46.927)
-    east, middle = offset(*aghdam, 4_500, 90), offset(*aghdam, 2_250, 90)
-
-    def observed(minutes: int) -> dict[str, str]:
-        start = datetime(2020, 11, 26, 10, 30, tzinfo=UTC) + timedelta(minutes=minutes)
-        end = start + timedelta(minutes=10)
-        return {"start": start.isoformat(), "end": end.isoformat(), "precision": "exact"}
-
-    def where(point: tuple[float, float]) -> dict[str, Any]:
-        return {"lat": point[0], "lon": point[1], "precision": 1, "place_name": "Aghdam"}
-
-    plain = {"alleged_perpetrator": None, "count": None, "narrative": "Impacts heard."}
-    file(ctx, cast, "tur", observed=observed(0), event_position=where(aghdam), **plain)
-    file(
-        ctx,
-        cast,
-        "tur",
-        observed=observed(50),
-        event_position=where(east),
-        post_id="jmc-east",
-        **plain,
-    )
-    fusion.drain(ctx, config=config)
-    uav = file(
-        ctx,
-        cast,
-        "rus",
-        channel="sensor_detection",
-        sensor_id="rus-uav-2",
-        means=["uav"],
-        observed=observed(25),
-        event_position=where(middle),
-        classification="internal",
-        **plain,
-    )
-    assert fusion.drain(ctx, config=config).merged == 1
+    _a, _b, uav, _before = _bridged_posts(ctx, cast, classification="internal")
+    assert fusion.drain(ctx, config=BRIDGING).merged == 1
     target = str(reports.get_report(ctx, OPERATOR, uav).incident_id)
     incidents.classify(ctx, cast.viewer(ctx, "tur"), target, Classification.SHARED)
     arm = cast.viewer(ctx, "arm")
