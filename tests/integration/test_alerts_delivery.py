@@ -283,3 +283,39 @@ def test_email_is_delivered_through_a_real_smtp_server(
     assert message["From"] == "alerts@jmc.example.org"
     assert message["Subject"].startswith("[ceasefire] CRITICAL casualties: incident/")
     assert "1 killed (civilian)" in message.get_payload()
+
+
+def test_a_refused_webhook_does_not_tell_its_member_the_centres_private_addresses(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """A member aims webhooks at names of the centre's own network: the deliveries are
+    refused, and what the member reads of them (``last_error``) must not map that network:
+    neither the private address a name resolves to nor whether the name resolves at all."""
+    strict = ServiceContext(
+        settings=ctx.settings.model_copy(update={"alerts_webhook_allow_private": False}),
+        engine=ctx.engine,
+    )
+    internal = {"db.centre.internal": ["10.1.2.3"], "backup.centre.internal": ["fd00::7"]}
+
+    def resolver(host: str, port: int) -> list[str]:
+        if host not in internal:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return internal[host]
+
+    for host in (*internal, "nothing.centre.internal"):
+        webhook_for(strict, cast, f"https://{host}/hook")
+    casualty_incident(ctx, cast)
+    alerts.scan(strict, datetime.now(UTC))
+    run = alerts.deliver_due(strict, datetime.now(UTC), policy=FAST, resolver=resolver)
+    assert run.failed == 3
+    errors = [d.last_error or "" for d in alerts.list_deliveries(strict, cast.viewer(ctx, "arm"))]
+    assert len(errors) == 3
+    assert not any(address in e for e in errors for address in ("10.1.2.3", "fd00::7"))
+    # The same words whether the name resolves to a private address or not at all.
+    hosts = (*internal, "nothing.centre.internal")
+    worded = set()
+    for error in errors:
+        for host in hosts:
+            error = error.replace(host, "HOST")
+        worded.add(error)
+    assert len(worded) == 1, errors

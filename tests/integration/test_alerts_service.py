@@ -174,6 +174,11 @@ def test_private_webhook_addresses_are_refused_unless_the_operator_allows_them(
         "http://10.1.2.3/",
         "http://169.254.169.254/",
         "http://localhost/",
+        # IPv6 addresses that carry one of those IPv4 addresses to a translator or a tunnel:
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 (RFC 6052) of the cloud metadata address
+        "http://[64:ff9b:1::a00:1]/",  # a local-use NAT64 prefix (RFC 8215)
+        "http://[2002:a00:1::1]/",  # 6to4 of 10.0.0.1
+        "http://[::7f00:1]/",  # IPv4-compatible loopback (deprecated)
     ):
         with pytest.raises(InvalidInput, match=r"private|this server"):
             alerts.subscribe(
@@ -332,3 +337,29 @@ def test_a_spike_is_told_once_per_subscriber_from_the_widest_count_it_may_read(
     # every shared incident counted (all concern ARM), Azerbaijan's not the last one.
     assert recipients(ctx, by_class["internal"].id) == {cast.users["tur"]}
     assert recipients(ctx, by_class["shared"].id) == {cast.users["arm"]}
+
+
+def test_a_shared_spike_is_not_told_to_a_liaison_whose_baseline_it_may_not_read(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """The shared count's expected value and dispersion come from its baseline too: a
+    liaison may read the alert only if it may read every shared incident counted, those of
+    the baseline included (Armenia may not read the ones shared with Azerbaijan only)."""
+    for member in ("arm", "aze"):
+        mail(ctx, cast.viewer(ctx, member), kinds=[AlertKind.SPIKE])
+    for day in range(4, 29, 4):
+        incident(
+            ctx,
+            cast,
+            classification=Classification.SHARED,
+            at=NOW - timedelta(days=day),
+            concerns=["AZE"],
+            alleged_perpetrator="AZE",
+        )
+    for hour in (1, 3, 5, 8, 13):
+        incident(ctx, cast, classification=Classification.SHARED, at=NOW - timedelta(hours=hour))
+    raised = [a for a in alerts.scan(ctx, NOW).raised if a.kind is AlertKind.SPIKE]
+    shared = [a for a in raised if a.classification == "shared"]
+    assert len(shared) == 1
+    assert recipients(ctx, shared[0].id) == {cast.users["aze"]}
+    assert alerts.list_alerts(ctx, cast.viewer(ctx, "arm"), kind=AlertKind.SPIKE) == []

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ceasefire.access import Role, Viewer
+from ceasefire.access import Classification, Role, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.fusion import service as fusion
@@ -347,13 +347,15 @@ def test_a_worker_turn_that_runs_out_of_time_leaves_the_rest_queued_in_order(
     assert ledger.verify(ctx).ok
 
 
-def test_a_report_that_bridges_two_incidents_merges_them_undoably(
-    ctx: ServiceContext, cast: Cast
-) -> None:
-    """Two posts' shellings 4.5 km and 50 minutes apart are two incidents; a UAV's
-    detection between them, close to both, merges them (``fusion.matcher.v3``): a ledgered
-    decision with the pair that allowed it, undone like an analyst's merge."""
-    config = replace(V3_CONFIG, bridge_threshold=4.0, bridge_pair_min=2.0)
+BRIDGING = replace(V3_CONFIG, bridge_threshold=4.0, bridge_pair_min=2.0)
+
+
+def _bridged_posts(
+    ctx: ServiceContext, cast: Cast, **uav: Any
+) -> tuple[str, str, str, dict[str, str | None]]:
+    """Two posts' shellings 4.5 km and 50 minutes apart, fused into two incidents, then a
+    UAV's detection between them (``uav``: its overrides) filed, not yet fused: the ids of
+    the posts' reports and the detection, and where the posts' reports were before."""
     aghdam = (39.991, 46.927)
     east, middle = offset(*aghdam, 4_500, 90), offset(*aghdam, 2_250, 90)
 
@@ -376,11 +378,9 @@ def test_a_report_that_bridges_two_incidents_merges_them_undoably(
         post_id="jmc-east",
         **plain,
     )
-    fusion.drain(ctx, config=config)
+    fusion.drain(ctx, config=BRIDGING)
     before = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
-    assert before[post_a] != before[post_b]
-
-    uav = file(
+    detection = file(
         ctx,
         cast,
         "rus",
@@ -390,8 +390,20 @@ def test_a_report_that_bridges_two_incidents_merges_them_undoably(
         observed=observed(25),
         event_position=where(middle),
         **plain,
+        **uav,
     )
-    done = fusion.drain(ctx, config=config)
+    return post_a, post_b, detection, before
+
+
+def test_a_report_that_bridges_two_incidents_merges_them_undoably(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """Two posts' shellings 4.5 km and 50 minutes apart are two incidents; a UAV's
+    detection between them, close to both, merges them (``fusion.matcher.v3``): a ledgered
+    decision with the pair that allowed it, undone like an analyst's merge."""
+    post_a, post_b, uav, before = _bridged_posts(ctx, cast)
+    assert before[post_a] != before[post_b]
+    done = fusion.drain(ctx, config=BRIDGING)
     assert (done.linked, done.merged) == (1, 1)
     after = {r.id: r.incident_id for r in reports.list_reports(ctx, OPERATOR).items}
     assert after[post_a] == after[post_b] == after[uav]
@@ -488,3 +500,44 @@ def test_a_complaint_between_two_incidents_joins_the_one_it_fits_as_a_whole(
         fusion.undo(ctx, cast.viewer(ctx, "tur"), decision.id)
         assert reports.get_report(ctx, OPERATOR, complaint).incident_id is None
     assert ledger.verify(ctx).ok
+
+
+def test_the_summary_shows_only_the_decisions_its_reader_may_open(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """A decision names two incidents; the summary of one lists it only for a reader of
+    both, as ``get_decision`` does: Armenia's liaison reads the incident an internal one
+    was merged into, not the internal one (nor that it exists)."""
+    _first, _later, inc_a, inc_b = _two_incidents(ctx, cast)
+    tur = cast.viewer(ctx, "tur")
+    incidents.classify(ctx, tur, inc_b, Classification.INTERNAL)
+    merged = fusion.merge(ctx, tur, inc_a, inc_b, reason="the internal lead was this barrage")
+    arm = cast.viewer(ctx, "arm")
+    with pytest.raises(NotFound):
+        incidents.get_incident(ctx, arm, inc_b)
+    incidents.get_incident(ctx, arm, inc_a)  # the reports moved in are shared: readable
+    shown = fusion.summary(ctx, arm, inc_a).decisions
+    assert shown  # the decisions about inc_a alone are still there
+    assert inc_b not in str([d.model_dump() for d in shown])
+    for decision in shown:
+        assert fusion.get_decision(ctx, arm, decision.id).id == decision.id
+    # A monitor sees the merge.
+    assert merged.id in {d.id for d in fusion.summary(ctx, tur, inc_a).decisions}
+
+
+def test_a_merge_bridged_by_an_internal_report_does_not_name_it(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """A UAV detection kept internal bridges two shared incidents; the monitors then share
+    the merged incident. Armenia's liaison reads it and the merge of the shared reports,
+    but not the detection: the merge's evidence must not name it (nor show its details)."""
+    _a, _b, uav, _before = _bridged_posts(ctx, cast, classification="internal")
+    assert fusion.drain(ctx, config=BRIDGING).merged == 1
+    target = str(reports.get_report(ctx, OPERATOR, uav).incident_id)
+    incidents.classify(ctx, cast.viewer(ctx, "tur"), target, Classification.SHARED)
+    arm = cast.viewer(ctx, "arm")
+    shown = fusion.summary(ctx, arm, target).decisions
+    merge = next(d for d in shown if d.kind == "merged")  # of shared reports: shown
+    assert uav not in str([d.model_dump() for d in shown])
+    assert uav not in str(fusion.get_decision(ctx, arm, merge.id).model_dump())
+    assert uav in str(fusion.get_decision(ctx, OPERATOR, merge.id).model_dump())

@@ -36,6 +36,12 @@ from ceasefire.errors import InvalidInput
         ("fe80::1", False),
         ("fd00::1", False),
         ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of the metadata address
+        ("64:ff9b::5db8:d822", True),  # NAT64 of a public one
+        ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
+        ("2002:5db8:d822::1", True),  # 6to4 of a public one
+        ("64:ff9b:1::5db8:d822", False),  # local-use NAT64
+        ("::5db8:d822", False),  # IPv4-compatible
     ],
 )
 def test_public_addresses(address: str, public: bool) -> None:
@@ -78,7 +84,7 @@ def test_a_name_resolving_to_a_private_address_is_refused_before_connecting() ->
         resolver=lambda host, port: ["93.184.216.34", "169.254.169.254"],
     )
     assert not outcome.succeeded
-    assert outcome.error == "refused: hooks.example.org resolves to 169.254.169.254"
+    assert outcome.error == "refused: hooks.example.org does not resolve to public addresses only"
 
 
 @pytest.fixture(scope="module")

@@ -570,9 +570,10 @@ def spike_candidates(session: Session, now: datetime, settings: Settings) -> lis
                 continue
             recent = [f for f in counted if now - f.observed_start < timedelta(days=1)]
             # A liaison may read a spike over shared incidents only if it may read every
-            # one of them: the parties they all concern.
+            # one of them: the parties they all concern. Every one counted, the baseline's
+            # too: the expected count and the dispersion are made of them.
             concerns: set[str] | None = None
-            for f in recent:
+            for f in counted:
                 if f.classification == Classification.SHARED.value:
                     parties = set(concerns_list(f.concerns))
                     concerns = parties if concerns is None else concerns & parties

@@ -11,7 +11,8 @@ forgery). Therefore:
 - only ``http`` and ``https`` URLs, without user names or passwords in them;
 - unless ``alerts_webhook_allow_private`` is on, every address the host name resolves to
   must be a public unicast address (no loopback, private, link-local — cloud metadata at
-  169.254.169.254 —, multicast, reserved or unspecified address), checked when the
+  169.254.169.254 —, multicast, reserved or unspecified address, nor an IPv6 address that
+  carries one through NAT64 or 6to4), checked when the
   subscription is made (for a literal address) and again before each delivery (DNS may
   change); the connection then goes to the address that was checked, so a name that
   resolves differently a moment later (DNS rebinding) cannot slip past the check;
@@ -81,11 +82,30 @@ def parse_webhook_url(url: str, *, loc: str = "target") -> WebhookTarget:
     )
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+"""The well-known NAT64 prefix (RFC 6052): the last 32 bits are the IPv4 address reached."""
+_NEVER = (
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # local-use NAT64 (RFC 8215): the site's own
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated, RFC 4291)
+)
+
+
 def is_public_address(address: str) -> bool:
-    """Whether ``address`` is a public unicast address (what a webhook may reach by default)."""
+    """Whether ``address`` is a public unicast address (what a webhook may reach by default).
+
+    An IPv6 address that carries an IPv4 one to a translator or tunnel (IPv4-mapped, NAT64,
+    6to4) is judged by the IPv4 address it reaches: Python counts ``64:ff9b::a9fe:a9fe``
+    (the cloud metadata address through NAT64) as global."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NEVER):
+            return False
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
     return ip.is_global and not ip.is_multicast
 
 
@@ -152,17 +172,28 @@ def post_webhook(
     """POST ``body`` to ``url``; success is a 2xx answer. Redirects are failures."""
     try:
         target = check_webhook_url(url, allow_private=allow_private)
-        addresses = resolver(target.host, target.port)
     except InvalidInput as exc:
         return Outcome(False, error=f"refused: {exc.message}")
+    # The member reads the error: with private addresses refused, a name that resolves to
+    # one and a name that does not resolve read alike, so that webhooks do not map the
+    # centre's network (its private addresses, the names its resolver knows).
+    unreachable = Outcome(
+        False, error=f"refused: {target.host} does not resolve to public addresses only"
+    )
+    try:
+        addresses = resolver(target.host, target.port)
     except OSError as exc:
+        if not allow_private:
+            return unreachable
         return Outcome(False, error=f"cannot resolve {target.host}: {exc}")
     if not addresses:
-        return Outcome(False, error=f"{target.host} resolves to no address")
-    if not allow_private:
-        blocked = [a for a in addresses if not is_public_address(a)]
-        if blocked:
-            return Outcome(False, error=f"refused: {target.host} resolves to {blocked[0]}")
+        return (
+            unreachable
+            if not allow_private
+            else Outcome(False, error=f"{target.host} resolves to no address")
+        )
+    if not allow_private and not all(is_public_address(a) for a in addresses):
+        return unreachable
     kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = kind(target.host, target.port, addresses[0], timeout_s)
     try:

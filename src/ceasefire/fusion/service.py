@@ -34,7 +34,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -220,19 +220,40 @@ def decision_payload(row: FusionDecisionRow) -> FusionDecided:
 def _shown_evidence(
     session: Session, scope: ReadScope, row: FusionDecisionRow
 ) -> dict[str, Any] | None:
-    """The decision's evidence as the scope's viewer may see it: the pair it compares may
-    name a report of *another* incident (the best candidate of a new incident), and its
-    details (places, perpetrators) are that report's: hidden unless the viewer reads it."""
+    """The decision's evidence as the scope's viewer may see it. It names reports beyond the
+    decision's own: the pair it compares may hold a report of *another* incident (the best
+    candidate of a new incident), or a member the viewer may not read of an incident shared
+    by the monitors (a bridging merge's pair), a bridging merge names the report that
+    bridged and the link of that report the incident it merged; a pair's details (places,
+    perpetrators) are its reports'. Each is hidden unless the viewer reads it."""
     evidence = row.evidence
-    pair = (evidence or {}).get("evidence")
-    other = pair.get("compared_with") if isinstance(pair, dict) else None
-    if not other:
+    if not evidence:
         return evidence
-    found = reports.report_row(session, str(other))
-    if found is not None and reports.readable_row(scope, found):
-        return evidence
-    hidden = {"compared_with": None, "withheld": "compared with a report you may not read"}
-    return {**(evidence or {}), "evidence": hidden}
+
+    def unreadable(report_id: Any) -> bool:
+        if not report_id:
+            return False
+        found = reports.report_row(session, str(report_id))
+        return found is None or not reports.readable_row(scope, found)
+
+    shown = dict(evidence)
+    pair = evidence.get("evidence")
+    if isinstance(pair, dict) and any(
+        unreadable(pair.get(key)) for key in ("report_id", "compared_with")
+    ):
+        shown["evidence"] = {
+            "compared_with": None,
+            "withheld": "compared with a report you may not read",
+        }
+    if unreadable(evidence.get("bridged_by")):
+        shown["bridged_by"] = None
+    merged = evidence.get("merged")
+    if isinstance(merged, dict) and merged.get("incident_id"):
+        try:
+            incidents.readable_incident(session, scope, str(merged["incident_id"]))
+        except NotFound:
+            shown["merged"] = {"incident_id": None, "into": merged.get("into")}
+    return shown
 
 
 def _public(row: FusionDecisionRow, *, evidence: bool = True) -> DecisionPublic:
@@ -786,6 +807,32 @@ def _still_in(
 # --------------------------------------------------------------------------------- reading
 
 
+def _may_open(
+    session: Session,
+    scope: ReadScope,
+    row: FusionDecisionRow,
+    *,
+    readable_reports: Collection[str] = (),
+) -> bool:
+    """Whether the scope's viewer may read every incident and report ``row`` names: the
+    one check for showing a decision, alone or in an incident's summary (a merge names the
+    incident emptied, a split the one it opened; either may be one the viewer may not
+    read). ``readable_reports``: reports already judged readable."""
+    for incident_id in (row.incident_id, row.other_incident_id):
+        if incident_id:
+            try:
+                incidents.readable_incident(session, scope, incident_id)
+            except NotFound:
+                return False
+    for rid in row.report_ids:
+        if rid in readable_reports:
+            continue
+        found = reports.report_row(session, rid)
+        if found is None or not reports.readable_row(scope, found):
+            return False
+    return True
+
+
 def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSummary:
     """The incident's independent sources (of the reports the viewer may read) and the
     decisions that shaped it, with their evidence (members only; the public gets counts)."""
@@ -819,7 +866,8 @@ def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSumm
                 )
                 .order_by(FusionDecisionRow.id)
             )
-            if set(d.report_ids) <= readable or viewer.operator
+            if (set(d.report_ids) <= readable or viewer.operator)
+            and _may_open(session, scope, d, readable_reports=readable)
         ]
         by_kind = found.by_kind()
         text = ", ".join(f"{n} {kind}" for kind, n in by_kind.items())
@@ -847,18 +895,8 @@ def get_decision(ctx: ServiceContext, viewer: Viewer, decision_id: str) -> Decis
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         row = session.get(FusionDecisionRow, decision_id)
-        if row is None or viewer.is_public:
+        if row is None or viewer.is_public or not _may_open(session, scope, row):
             raise NotFound(f"no fusion decision {decision_id!r}")
-        try:
-            for incident_id in (row.incident_id, row.other_incident_id):
-                if incident_id:
-                    incidents.readable_incident(session, scope, incident_id)
-        except NotFound:
-            raise NotFound(f"no fusion decision {decision_id!r}") from None
-        for rid in row.report_ids:
-            found = reports.report_row(session, rid)
-            if found is None or not reports.readable_row(scope, found):
-                raise NotFound(f"no fusion decision {decision_id!r}")
         return _public(row).model_copy(update={"evidence": _shown_evidence(session, scope, row)})
 
 

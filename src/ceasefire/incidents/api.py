@@ -71,7 +71,9 @@ def list_incidents(
     status: OccurrenceStatus | None = None,
     attribution: AttributionKind | None = None,
     party: Annotated[str | None, Query(description="Concerned or attributed party")] = None,
-    channel: Annotated[Channel | None, Query(description="Has a report of this channel")] = None,
+    channel: Annotated[
+        Channel | None, Query(description="Has a report of this channel the caller may read")
+    ] = None,
     agreement_id: str | None = None,
     classification: Classification | None = None,
     limit: Annotated[int, Query(ge=1, le=incidents.MAX_LIST_LIMIT)] = 50,

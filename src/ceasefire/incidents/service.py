@@ -1415,12 +1415,13 @@ POSITION_INDEX_MAX_DEG = 1.0
 """Boxes up to this many degrees of longitude wide are looked up through the position index."""
 
 
-def _filters_clause(filters: IncidentFilters) -> list[ColumnElement[bool]]:
+def _filters_clause(filters: IncidentFilters, scope: ReadScope) -> list[ColumnElement[bool]]:
+    """The filters as SQL; ``scope``: what a filter on the incidents' reports may see."""
     clauses = [IncidentRow.emptied_by.is_(None)]  # emptied by a merge or undo: history
-    return clauses + _given_filters(filters)
+    return clauses + _given_filters(filters, scope)
 
 
-def _given_filters(filters: IncidentFilters) -> list[ColumnElement[bool]]:
+def _given_filters(filters: IncidentFilters, scope: ReadScope) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.start is not None:
         clauses.append(IncidentRow.observed_end >= filters.start)
@@ -1453,7 +1454,7 @@ def _given_filters(filters: IncidentFilters) -> list[ColumnElement[bool]]:
             or_(IncidentRow.concerns.like(f"%,{party},%"), IncidentRow.attributed_party == party)
         )
     if filters.channel is not None:
-        clauses.append(IncidentRow.id.in_(incidents_with_channel(filters.channel.value)))
+        clauses.append(IncidentRow.id.in_(incidents_with_channel(filters.channel.value, scope)))
     if filters.agreement_id is not None:
         clauses.append(IncidentRow.agreement_id == filters.agreement_id)
     if filters.classification is not None:
@@ -1478,7 +1479,7 @@ def list_incidents(
         scope = ReadScope.load(session, viewer)
         query = (
             select(IncidentRow)
-            .where(scope.clause(IncidentRow), *_filters_clause(filters))
+            .where(scope.clause(IncidentRow), *_filters_clause(filters, scope))
             .order_by(IncidentRow.id.desc())
         )
         rows: list[IncidentRow] = []
@@ -1585,7 +1586,7 @@ def incident_cells(
                 category=filters.category.value if filters.category else None,
                 # The box by cells; the time window holds every incident.
                 where=[
-                    *_filters_clause(replace(filters, bbox=None, end=None)),
+                    *_filters_clause(replace(filters, bbox=None, end=None), scope),
                     scope.clause(IncidentRow),
                 ],
             )
@@ -1594,12 +1595,12 @@ def incident_cells(
             # costs one table look-up per row (10x a scan of 100k on SQLite). The same
             # condition as _filters_clause's, written so that no index serves it.
             where = [
-                *_filters_clause(replace(filters, end=None)),
+                *_filters_clause(replace(filters, end=None), scope),
                 func.coalesce(IncidentRow.observed_start, IncidentRow.observed_start)
                 <= filters.end,
             ]
         else:
-            where = _filters_clause(filters)
+            where = _filters_clause(filters, scope)
         where.append(scope.clause(IncidentRow))
         return grid_cells(session, scope, IncidentRow, where, cell_deg=cell_deg)
 

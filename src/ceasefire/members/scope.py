@@ -201,6 +201,33 @@ class ReadScope:
         viewer = self.viewer_for(agreement_id)
         return viewer.party if viewer.role is Role.PARTY_LIAISON else None
 
+    def exact_clause(self, model: Any) -> ColumnElement[bool]:
+        """A SQL condition on ``model`` admitting exactly the rows :meth:`can_read_record`
+        admits: the rule spelled out per agreement the viewer holds a role in, for records of
+        no agreement, and for those of any other agreement. For a condition no row check
+        follows (a subquery: "an incident with a report of this channel" must mean a report
+        the viewer may read); a list uses :meth:`clause` and checks its rows."""
+        viewer = self.viewer
+        if viewer.operator or viewer.is_public:
+            return self.clause(model)  # exact for these two
+        held = sorted(
+            {r.agreement_id for r in self.roles}
+            | ({viewer.agreement_id} if viewer.agreement_id else set())
+        )
+        roleless = Viewer(member_id=viewer.member_id, user_id=viewer.user_id)
+        return or_(
+            *(
+                and_(model.agreement_id == agreement, _rule(self.viewer_for(agreement), model))
+                for agreement in held
+            ),
+            and_(model.agreement_id.is_(None), _rule(self.viewer_for(None), model)),
+            and_(
+                model.agreement_id.is_not(None),
+                model.agreement_id.not_in(held) if held else true(),
+                _rule(roleless, model),
+            ),
+        )
+
     def clause(self, model: Any) -> ColumnElement[bool]:
         """A SQL condition on ``model`` admitting at least every row the viewer may read."""
         viewer = self.viewer
@@ -229,3 +256,20 @@ class ReadScope:
                 or_(*shared) if shared else false(),
             ),
         )
+
+
+def _rule(viewer: Viewer, model: Any) -> ColumnElement[bool]:
+    """``can_read`` for one member's ``viewer`` (its role in one agreement) as a SQL
+    condition on ``model``'s classification, concerns and owner."""
+    if viewer.role is Role.MONITOR:
+        return true()
+    admitted: list[ColumnElement[bool]] = [
+        model.classification == Classification.PUBLIC.value,
+        model.owner_member == viewer.member_id,
+    ]
+    shared = model.classification == Classification.SHARED.value
+    if viewer.role is Role.OBSERVER:
+        admitted.append(shared)
+    elif viewer.role is Role.PARTY_LIAISON and viewer.party:
+        admitted.append(and_(shared, model.concerns.like(f"%,{viewer.party},%")))
+    return or_(*admitted)

@@ -774,12 +774,14 @@ def rows_by_id(session: Session, report_ids: Iterable[str]) -> list[ReportRow]:
     return found
 
 
-def incidents_with_channel(channel: str) -> Select[str]:
-    """A subquery of the ids of incidents grouping a report of ``channel``."""
+def incidents_with_channel(channel: str, scope: ReadScope) -> Select[str]:
+    """A subquery of the ids of incidents grouping a report of ``channel`` that ``scope``
+    may read (an incident's channels are those of its readable reports: a filter on them
+    must not tell of the others)."""
     return (
         select(IncidentReportRow.incident_id)
         .join(ReportRow, ReportRow.id == IncidentReportRow.report_id)
-        .where(ReportRow.channel == channel)
+        .where(ReportRow.channel == channel, scope.exact_clause(ReportRow))
     )
 
 
