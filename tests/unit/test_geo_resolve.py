@@ -377,3 +377,38 @@ def test_postal_abbreviations_need_a_cue(nlp: Language) -> None:
         "New Delhi",
         "US",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Gunmen attacked the village of Kukawa Dala on Monday.", "Kukawa Dala"),
+        ("Refugees crossed into the northern province of Zarbulan last week.", "Zarbulan"),
+    ],
+)
+def test_a_name_after_a_kind_of_place_and_of_is_a_place(
+    nlp: Language, text: str, name: str
+) -> None:
+    # Made-up names no gazetteer knows: returned unresolved, since the text says they are
+    # places; without that cue such a single word is dropped (test above).
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), name)
+    assert not mention.resolved
+
+
+def test_an_organisation_after_the_state_of_stays_an_organisation(nlp: Language) -> None:
+    mentions = parse(nlp, "He spoke of the state of Emergency Services.", GeoContext(()))
+    assert mentions == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "division"),
+    [
+        ("CAMP ZORBA, Wash. - Soldiers trained there on Monday.", "CAMP ZORBA", "Washington"),
+        ("PINE HOLLOW COUNTY, SC (AP) - A man was found.", "PINE HOLLOW COUNTY", "South Carolina"),
+    ],
+)
+def test_a_dateline_the_gazetteer_lacks_is_placed_in_the_division_it_names(
+    nlp: Language, text: str, name: str, division: str
+) -> None:
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), name)
+    assert (mention.start, mention.name, mention.country) == (0, division, "US")

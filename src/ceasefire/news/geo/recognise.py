@@ -159,6 +159,9 @@ class Toponym:
     modifier: bool = False
     # The continent or world region an adjective names ("African", "European").
     demonym_region: str | None = None
+    # A cue in the text introduces it as a place ("in Portroe", "the village of Nagrig"):
+    # a single word no gazetteer knows is then kept, unresolved.
+    cued: bool = False
 
 
 _POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
@@ -282,6 +285,37 @@ def _locative(span: Span) -> bool:
     return k >= 0 and span.doc[k].lower_ in _LOCATIVE
 
 
+# Common nouns for a kind of place, which "of" joins to its name: "the village of Nagrig",
+# "the northern state of Roraima", "Cairo's suburb of Madinaty".
+PLACE_NOUNS = frozenset(
+    {
+        "city", "town", "village", "hamlet", "suburb", "township", "borough", "neighbourhood",
+        "neighborhood", "district", "province", "state", "region", "county", "island",
+        "islands", "municipality", "capital", "port", "enclave", "republic", "kingdom",
+        "emirate", "governorate", "prefecture", "commune", "parish", "settlement", "valley",
+    }
+)  # fmt: skip
+
+
+def _place_noun_of(span: Span) -> bool:
+    """Whether "<kind of place> of" introduces ``span`` ("the town of Toomevara")."""
+    k = span.start
+    doc = span.doc
+    return k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS
+
+
+def _named_by_place_noun(span: Span, label: str = "") -> bool:
+    """A name in title case that "<kind of place> of" introduces, with no possessive or noun
+    after it ("the village of Nagrig"; not "the state of Emergency Services' budget"); an
+    organisation's name of several words is left alone ("the state of Emergency Services")."""
+    doc = span.doc
+    if not _place_noun_of(span) or not all(t.is_title and t.is_alpha for t in span):
+        return False
+    if label == "ORG" and len(span) > 1:
+        return False
+    return span.end >= len(doc) or doc[span.end].pos_ not in {"NOUN", "PROPN", "PART"}
+
+
 def _qualifiers(span: Span, gazetteer: Gazetteer) -> list[Place]:
     """The countries and divisions named after ``span`` and a comma ("X, Ohio")."""
     doc = span.doc
@@ -392,6 +426,12 @@ def correct_place_entities(
             )
             if strong and not _looks_like_person(span, strong, person_words):
                 relabelled = Span(doc, span.start, span.end, label=_place_label(strong))
+                entities.append(relabelled)
+                place_ends[relabelled.end] = relabelled
+                continue
+            if _named_by_place_noun(span, ent.label_):
+                # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name.
+                relabelled = Span(doc, span.start, span.end, label="GPE")
                 entities.append(relabelled)
                 place_ends[relabelled.end] = relabelled
                 continue
@@ -534,8 +574,29 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             ]
             if places:
                 found.append(Span(doc, i, j, label=_place_label(places)))
+            elif line_start and doc[j].text == "," and _dateline_qualifier(doc, j + 1, gazetteer):
+                # "CAMP MURRAY, Wash. -", "HORRY COUNTY, SC (WMBF)": a place the gazetteer
+                # lacks, in the state or country the dateline names after it.
+                found.append(Span(doc, i, j, label="GPE"))
         i = j
     return found
+
+
+def _dateline_qualifier(doc: Doc, k: int, gazetteer: Gazetteer) -> bool:
+    """Whether the words from ``k`` name a country or first-order division, as a dateline
+    writes it ("Ukraine", "SC", "Wash.", "N.B."), followed by dateline punctuation."""
+    from ceasefire.news.geo.resolve import STATE_ABBREVIATIONS  # resolve imports this module
+
+    for end in range(min(len(doc), k + 3), k, -1):
+        words = doc[k:end]
+        if end < len(doc) and doc[end].text not in _DATELINE_MARKS and not doc[end].is_punct:
+            continue
+        text = words.text
+        if text in STATE_ABBREVIATIONS or any(
+            p.kind in {"country", "admin1"} for p in _places_or_postal(text, gazetteer)
+        ):
+            return True
+    return False
 
 
 def _untagged_places(
@@ -583,6 +644,9 @@ def _untagged_places(
         ] or _cued_towns(span, places, gazetteer, named, place_ends)
         if strong and not _looks_like_person(span, strong, person_words):
             found.append(Span(doc, i, j, label=_place_label(strong)))
+            place_ends[j] = found[-1]
+        elif _named_by_place_noun(span):
+            found.append(Span(doc, i, j, label="GPE"))
             place_ends[j] = found[-1]
         i = j
     return found
@@ -907,6 +971,7 @@ def find_toponyms(
                 ent.label_,
                 admin_word=admin_word,
                 near=near,
+                cued=ent.label_ != "FAC" and _place_noun_of(span),
             )
         )
     taken = {(t.start, t.end) for t in toponyms}

@@ -285,9 +285,10 @@ def resolve_toponyms(
             mentions.append(_mention(toponym, _Choice(outer, 0.0)))
             continue
         if not reading:
-            if toponym.label == "FAC" or " " in toponym.text.strip():
+            if toponym.label == "FAC" or toponym.cued or " " in toponym.text.strip():
                 # A street or building ("Royal Street") is a place the gazetteer lacks; a
-                # single word no gazetteer knows is more often a name ("Buhari", "Dropbox").
+                # single word no gazetteer knows is more often a name ("Buhari", "Dropbox"),
+                # unless a cue introduces it as a place ("in Portroe").
                 mentions.append(
                     PlaceMention(toponym.start, toponym.end, toponym.text, label=toponym.label)
                 )
