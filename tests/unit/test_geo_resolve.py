@@ -412,3 +412,12 @@ def test_a_dateline_the_gazetteer_lacks_is_placed_in_the_division_it_names(
 ) -> None:
     mention = only(parse(nlp, text, GeoContext(focus_countries=())), name)
     assert (mention.start, mention.name, mention.country) == (0, division, "US")
+
+
+def test_an_untagged_state_abbreviation_qualifies_and_names_its_country(nlp: Language) -> None:
+    # The model leaves "B.C." untagged where its stop ends the sentence; it still qualifies
+    # Nelson, and names Canada for the small town the text introduces with "to".
+    text = "The office is in Nelson, B.C. Instead of driving to Castlegar, people walk."
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    assert only(mentions, "B.C.").name == "British Columbia"
+    assert only(mentions, "Castlegar").country == "CA"

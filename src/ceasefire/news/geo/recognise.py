@@ -10,6 +10,7 @@ entities with the cues the resolver needs ("X district", "near X", demonyms).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -102,6 +103,27 @@ ADMIN_WORDS = frozenset(
         "territory",
     ]
 )
+# Abbreviations of US states and Canadian provinces in news style (AP Stylebook): "Portland,
+# Ore.", "Halifax, N.S.". Only the dotted form counts: "La" or "Pa" alone are not states.
+STATE_ABBREVIATIONS: Mapping[str, tuple[str, str]] = {
+    abbreviation: (country, name)
+    for country, pairs in {
+        "US": "Ala.=Alabama Ariz.=Arizona Ark.=Arkansas Calif.=California Colo.=Colorado "
+        "Conn.=Connecticut Del.=Delaware Fla.=Florida Ga.=Georgia Ill.=Illinois Ind.=Indiana "
+        "Kan.=Kansas Ky.=Kentucky La.=Louisiana Md.=Maryland Mass.=Massachusetts "
+        "Mich.=Michigan Minn.=Minnesota Miss.=Mississippi Mo.=Missouri Mont.=Montana "
+        "Neb.=Nebraska Nev.=Nevada N.H.=New_Hampshire N.J.=New_Jersey N.M.=New_Mexico "
+        "N.Y.=New_York N.C.=North_Carolina N.D.=North_Dakota Okla.=Oklahoma Ore.=Oregon "
+        "Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota "
+        "Tenn.=Tennessee Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia "
+        "Wis.=Wisconsin Wyo.=Wyoming",
+        "CA": "Alta.=Alberta B.C.=British_Columbia Man.=Manitoba N.B.=New_Brunswick "
+        "Nfld.=Newfoundland N.S.=Nova_Scotia Ont.=Ontario P.E.I.=Prince_Edward_Island "
+        "Que.=Quebec Sask.=Saskatchewan",
+    }.items()
+    for pair in pairs.split()
+    for abbreviation, name in [pair.replace("_", " ").split("=")]
+}
 # What may follow "X," as the place that contains X: "Portland, Oregon", "Thruxton, Hampshire".
 OUTER_KINDS = frozenset({"country", "admin1", "admin2"})
 _NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
@@ -204,7 +226,7 @@ def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> fro
             if code is not None:
                 named.add(code)
         elif ent.label_ == "GPE":
-            places = gazetteer.lookup(_strip_determiner(ent).text)
+            places = _places_or_abbreviation(_strip_determiner(ent).text, gazetteer)
             named.update(p.country for p in places if p.kind == "country")
             if any(p.kind == "country" for p in places):
                 continue
@@ -215,6 +237,9 @@ def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> fro
             elif not divisions:
                 # So does a city that dwarfs its namesakes ("Blackpool", "Toronto").
                 named.update(_dominant_city_country(places))
+    for token in doc:
+        if token.ent_type_ != "GPE" and _abbreviated_qualifier(doc, token.i):
+            named.update(p.country for p in _places_or_abbreviation(token.text, gazetteer))
     return frozenset(named)
 
 
@@ -222,6 +247,15 @@ def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> fro
 # namesake elsewhere.
 _DOMINANT_CITY = 100_000
 _DOMINANCE = 10
+
+
+def _places_or_abbreviation(text: str, gazetteer: Gazetteer) -> list[Place]:
+    """The places a name names, or the division a news-style abbreviation names ("B.C.",
+    "Calif.": a text that writes them is about Canada, the US)."""
+    if text in STATE_ABBREVIATIONS:
+        country, name = STATE_ABBREVIATIONS[text]
+        return [p for p in gazetteer.lookup(name) if p.kind == "admin1" and p.country == country]
+    return gazetteer.lookup(text)
 
 
 def _dominant_city_country(places: list[Place]) -> set[str]:
@@ -585,8 +619,6 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
 def _dateline_qualifier(doc: Doc, k: int, gazetteer: Gazetteer) -> bool:
     """Whether the words from ``k`` name a country or first-order division, as a dateline
     writes it ("Ukraine", "SC", "Wash.", "N.B."), followed by dateline punctuation."""
-    from ceasefire.news.geo.resolve import STATE_ABBREVIATIONS  # resolve imports this module
-
     for end in range(min(len(doc), k + 3), k, -1):
         words = doc[k:end]
         if end < len(doc) and doc[end].text not in _DATELINE_MARKS and not doc[end].is_punct:
@@ -621,6 +653,12 @@ def _untagged_places(
             found.append(Span(doc, i, i + 1, label="GPE"))
             i += 1
             continue
+        if _abbreviated_qualifier(doc, i):
+            # "Nelson, B.C. Instead of ...": the state's abbreviation, untagged at a
+            # sentence's end, qualifies the town before it.
+            found.append(Span(doc, i, i + 1, label="GPE"))
+            i += 1
+            continue
         if not _name_like(doc[i]):
             i += 1
             continue
@@ -650,6 +688,16 @@ def _untagged_places(
             place_ends[j] = found[-1]
         i = j
     return found
+
+
+def _abbreviated_qualifier(doc: Doc, i: int) -> bool:
+    """A news-style abbreviation of a state or province after "<Name>," ("Salem, Ore.")."""
+    return (
+        doc[i].text in STATE_ABBREVIATIONS
+        and i >= 2
+        and doc[i - 1].text == ","
+        and doc[i - 2].text[:1].isupper()
+    )
 
 
 def _country_initials(token: Token, gazetteer: Gazetteer) -> bool:

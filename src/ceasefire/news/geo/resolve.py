@@ -30,7 +30,7 @@ from ceasefire.news.geo.gazetteer import (
 )
 from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext, PlaceMention, distance_km
 from ceasefire.news.geo.normalise import name_key
-from ceasefire.news.geo.recognise import OUTER_KINDS, Toponym
+from ceasefire.news.geo.recognise import OUTER_KINDS, STATE_ABBREVIATIONS, Toponym
 
 POPULATION_WEIGHT = 0.35
 KIND_PRIOR: Mapping[str, float] = {
@@ -60,27 +60,6 @@ SEAT_KM = 30.0
 # ... and a seat holds at least this share of its division's people: a village of the same
 # name near the middle of a province ("Syunik", 645 inhabitants) is not what the name means.
 SEAT_SHARE = 20
-# Abbreviations of US states and Canadian provinces in news style (AP Stylebook): "Portland,
-# Ore.", "Halifax, N.S.". Only the dotted form counts: "La" or "Pa" alone are not states.
-STATE_ABBREVIATIONS: Mapping[str, tuple[str, str]] = {
-    abbreviation: (country, name)
-    for country, pairs in {
-        "US": "Ala.=Alabama Ariz.=Arizona Ark.=Arkansas Calif.=California Colo.=Colorado "
-        "Conn.=Connecticut Del.=Delaware Fla.=Florida Ga.=Georgia Ill.=Illinois Ind.=Indiana "
-        "Kan.=Kansas Ky.=Kentucky La.=Louisiana Md.=Maryland Mass.=Massachusetts "
-        "Mich.=Michigan Minn.=Minnesota Miss.=Mississippi Mo.=Missouri Mont.=Montana "
-        "Neb.=Nebraska Nev.=Nevada N.H.=New_Hampshire N.J.=New_Jersey N.M.=New_Mexico "
-        "N.Y.=New_York N.C.=North_Carolina N.D.=North_Dakota Okla.=Oklahoma Ore.=Oregon "
-        "Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota "
-        "Tenn.=Tennessee Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia "
-        "Wis.=Wisconsin Wyo.=Wyoming",
-        "CA": "Alta.=Alberta B.C.=British_Columbia Man.=Manitoba N.B.=New_Brunswick "
-        "Nfld.=Newfoundland N.S.=Nova_Scotia Ont.=Ontario P.E.I.=Prince_Edward_Island "
-        "Que.=Quebec Sask.=Saskatchewan",
-    }.items()
-    for pair in pairs.split()
-    for abbreviation, name in [pair.replace("_", " ").split("=")]
-}
 _LOCAL_KINDS = frozenset({"city", "admin1", "admin2"})
 _ADMIN_KINDS = frozenset({"admin1", "admin2"})
 
