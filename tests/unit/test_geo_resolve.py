@@ -421,3 +421,17 @@ def test_an_untagged_state_abbreviation_qualifies_and_names_its_country(nlp: Lan
     mentions = parse(nlp, text, GeoContext(focus_countries=()))
     assert only(mentions, "B.C.").name == "British Columbia"
     assert only(mentions, "Castlegar").country == "CA"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands attended the Easter Vigil at the cathedral.",
+        "She won the Dublin International Piano Competition last year.",
+        "Parliament passed the Traditional Leadership and Governance Framework Act in 2003.",
+    ],
+)
+def test_events_and_laws_the_model_calls_buildings_are_no_places(nlp: Language, text: str) -> None:
+    assert [
+        m.text for m in parse(nlp, text, GeoContext(focus_countries=())) if not m.resolved
+    ] == []

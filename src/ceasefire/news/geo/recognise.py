@@ -954,16 +954,32 @@ def _surnames(doc: Doc) -> dict[str, set[str]]:
     return names
 
 
+# Words of the names of events, laws and societies, which the small model often calls FAC or
+# GPE ("the Easter Vigil", "the Dublin International Piano Competition", "the ... Act",
+# "Operation Lafiya Dole"): a name no gazetteer knows with one of them is no place.
+_EVENT_WORDS = frozenset(
+    {
+        "vigil", "mass", "day", "days", "week", "competition", "festival", "show", "act",
+        "operation", "championship", "championships", "cup", "conference", "summit",
+        "tournament", "concert", "league", "society", "awards", "prize", "olympics",
+        "election", "elections", "protocol", "treaty", "accord", "agreement",
+    }
+)  # fmt: skip
+
+
 def _unknown_place_name(span: Span, label: str, surnames: dict[str, set[str]]) -> bool:
     """Whether a place entity no gazetteer knows reads as a name of a place (a street, a
     building) rather than a misread common noun or person: it begins with a capital ("red
     states", "bay colt" do not), has more than one word if the model calls it a building
-    ("Mamo", "Roller"), and does not end with the surname of another person the text names
-    in full ("Helen Kunz" beside "Randy Kunz"; "Trump Tower" beside "Donald Trump" stays)."""
+    ("Mamo", "Roller"), has no word of an event's or a law's name ("Easter Vigil"), and does
+    not end with the surname of another person the text names in full ("Helen Kunz" beside
+    "Randy Kunz"; "Trump Tower" beside "Donald Trump" stays)."""
     if not span[0].text[:1].isupper():
         return False
     if len(span) == 1:
         return label != "FAC"
+    if any(token.lower_ in _EVENT_WORDS for token in span):
+        return False
     others = surnames.get(span[-1].lower_, set()) - {span[:-1].text.lower()}
     return not others
 
