@@ -435,3 +435,11 @@ def test_events_and_laws_the_model_calls_buildings_are_no_places(nlp: Language, 
     assert [
         m.text for m in parse(nlp, text, GeoContext(focus_countries=())) if not m.resolved
     ] == []
+
+
+def test_a_word_that_names_only_a_hamlet_needs_a_cue(nlp: Language) -> None:
+    # "Salah" is only a Turkish village of 700: a name in "the next Salah", a place in "the
+    # village of Salah".
+    context = GeoContext(focus_countries=())
+    assert parse(nlp, "The next Salah is coming, he said.", context) == []
+    assert only(parse(nlp, "They met in the village of Salah last week.", context), "Salah")

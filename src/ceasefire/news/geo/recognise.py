@@ -984,6 +984,26 @@ def _unknown_place_name(span: Span, label: str, surnames: dict[str, set[str]]) -
     return not others
 
 
+# A single word whose only readings are villages this small is more often a name the model
+# misread ("the next Salah", "Harvey, Irma and Maria"), unless a cue vouches for it.
+_VILLAGE = 1_000
+
+
+def _obscure_village(span: Span, gazetteer: Gazetteer, context: GeoContext) -> bool:
+    """A one-word place entity whose only readings are villages of under 1,000 people outside
+    the region of interest, with no preposition of place, "the village of" or qualifier ("X,
+    Ohio") to vouch for it."""
+    if len(span) != 1 or span.text.isupper() or span.text in STATE_ABBREVIATIONS:
+        return False
+    places = gazetteer.lookup(span.text)
+    if not places or any(
+        p.kind != "city" or p.population >= _VILLAGE or p.country in context.focus_countries
+        for p in places
+    ):
+        return False
+    return not (_locative(span) or _place_noun_of(span) or _qualifiers(span, gazetteer))
+
+
 def find_toponyms(
     doc: Doc, gazetteer: Gazetteer, context: GeoContext | None = None
 ) -> list[Toponym]:
@@ -1020,6 +1040,8 @@ def find_toponyms(
             and not _postal_in_context(span, gazetteer, named)
             and not _unknown_place_name(span, ent.label_, surnames)
         ):
+            continue
+        if _obscure_village(span, gazetteer, context):
             continue
         admin_word = None
         if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
