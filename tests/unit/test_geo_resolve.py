@@ -443,3 +443,16 @@ def test_a_word_that_names_only_a_hamlet_needs_a_cue(nlp: Language) -> None:
     context = GeoContext(focus_countries=())
     assert parse(nlp, "The next Salah is coming, he said.", context) == []
     assert only(parse(nlp, "They met in the village of Salah last week.", context), "Salah")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Signed by Susil Premajayantha, Dayasiri Jayasekara, Dilan Perera and others.",
+        "Members Kamal Perera, Nimal Jayasekara and Ruwan Senanayake voted.",
+    ],
+)
+def test_an_unknown_name_listed_with_people_is_a_person(nlp: Language, text: str) -> None:
+    # The model calls one of the names a GPE; no gazetteer knows it, and it stands in a list
+    # of people.
+    assert parse(nlp, text, GeoContext(focus_countries=())) == []

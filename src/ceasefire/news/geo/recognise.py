@@ -967,6 +967,23 @@ _EVENT_WORDS = frozenset(
 )  # fmt: skip
 
 
+def _listed_with_person(span: Span) -> bool:
+    """Whether a list joins ``span`` to a person's name ("Susil Premajayantha, Dayasiri
+    Jayasekara, Dilan Perera"): a name no gazetteer knows there is another person's."""
+    doc = span.doc
+    before, after = span.start - 1, span.end
+    if before >= 1 and doc[before].lower_ in _LIST_WORDS and doc[before - 1].ent_type_ == "PERSON":
+        return True
+    if after + 1 < len(doc) and doc[after].lower_ in _LIST_WORDS:
+        following = (
+            doc[after + 2]
+            if doc[after + 1].lower_ == "and" and after + 2 < len(doc)
+            else doc[after + 1]
+        )
+        return following.ent_type_ == "PERSON"
+    return False
+
+
 def _unknown_place_name(span: Span, label: str, surnames: dict[str, set[str]]) -> bool:
     """Whether a place entity no gazetteer knows reads as a name of a place (a street, a
     building) rather than a misread common noun or person: it begins with a capital ("red
@@ -978,7 +995,7 @@ def _unknown_place_name(span: Span, label: str, surnames: dict[str, set[str]]) -
         return False
     if len(span) == 1:
         return label != "FAC"
-    if any(token.lower_ in _EVENT_WORDS for token in span):
+    if any(token.lower_ in _EVENT_WORDS for token in span) or _listed_with_person(span):
         return False
     others = surnames.get(span[-1].lower_, set()) - {span[:-1].text.lower()}
     return not others
