@@ -116,10 +116,25 @@ def test_precision_codes(nlp: Language, text: str, toponym: str, precision: int)
 
 
 def test_unresolvable_toponyms_are_kept_without_coordinates(nlp: Language) -> None:
+    (mention,) = parse(nlp, "They met at the Golden Gate Bridge.")
+    assert (mention.text, mention.name, mention.lat, mention.precision) == (
+        "Golden Gate Bridge",
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_building_is_placed_near_the_town_the_text_names_beside_it(nlp: Language) -> None:
     mentions = parse(nlp, "They met at the Golden Gate Bridge in San Francisco.")
-    unresolved = [m for m in mentions if not m.resolved]
-    assert all(m.name is None and m.lat is None for m in unresolved)
-    assert only(mentions, "San Francisco").country == "US"
+    bridge, town = only(mentions, "Golden Gate Bridge"), only(mentions, "San Francisco")
+    assert (bridge.name, bridge.lat, bridge.lon, bridge.precision) == (
+        town.name,
+        town.lat,
+        town.lon,
+        2,
+    )
+    assert bridge.geonameid is None
 
 
 def test_demonyms_are_places_only_on_request(nlp: Language) -> None:
@@ -456,3 +471,11 @@ def test_an_unknown_name_listed_with_people_is_a_person(nlp: Language, text: str
     # The model calls one of the names a GPE; no gazetteer knows it, and it stands in a list
     # of people.
     assert parse(nlp, text, GeoContext(focus_countries=())) == []
+
+
+def test_a_building_the_model_calls_an_organisation_is_a_place_after_at(nlp: Language) -> None:
+    context = GeoContext(focus_countries=())
+    text = "The band plays at the Orchard Theatre on Friday, in Dartford."
+    assert only(parse(nlp, text, context), "Orchard Theatre").name == "Dartford"
+    # Without a preposition of place the hospital is the organisation.
+    assert parse(nlp, "Kelbrook Memorial Hospital reported a surplus.", context) == []

@@ -338,6 +338,28 @@ def _place_noun_of(span: Span) -> bool:
     return k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS
 
 
+# Last words of the names of buildings, streets and sites: "Barclays Center", "Windsor
+# Castle", "Royal Street".
+FACILITY_HEADS = frozenset(
+    {
+        "hospital", "center", "centre", "theatre", "theater", "hall", "library", "cathedral",
+        "church", "chapel", "mosque", "temple", "synagogue", "castle", "palace", "stadium",
+        "arena", "racecourse", "airport", "station", "bridge", "lagoon", "park", "square",
+        "street", "road", "avenue", "lane", "boulevard", "inn", "hotel", "museum", "gallery",
+        "cottage", "farm", "market", "mall", "prison", "jail", "courthouse", "embassy",
+        "harbour", "harbor", "beach", "lake", "river", "valley", "mountains", "island",
+    }
+)  # fmt: skip
+
+
+def _facility_at(span: Span) -> bool:
+    """A name of several words in title case ending with a building's or site's head word,
+    that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle")."""
+    if len(span) < 2 or span[-1].lower_ not in FACILITY_HEADS or not _locative(span):
+        return False
+    return all(token.text[:1].isupper() or not token.is_alpha for token in span)
+
+
 def _named_by_place_noun(span: Span, label: str = "") -> bool:
     """A name in title case that "<kind of place> of" introduces, with no possessive or noun
     after it ("the village of Nagrig"; not "the state of Emergency Services' budget"); an
@@ -462,6 +484,11 @@ def correct_place_entities(
                 relabelled = Span(doc, span.start, span.end, label=_place_label(strong))
                 entities.append(relabelled)
                 place_ends[relabelled.end] = relabelled
+                continue
+            if _facility_at(span):
+                # "at Northwestern Memorial Hospital": a building where something happened.
+                relabelled = Span(doc, span.start, span.end, label="FAC")
+                entities.append(relabelled)
                 continue
             if _named_by_place_noun(span, ent.label_):
                 # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name.
@@ -686,6 +713,8 @@ def _untagged_places(
         elif _named_by_place_noun(span):
             found.append(Span(doc, i, j, label="GPE"))
             place_ends[j] = found[-1]
+        elif _facility_at(span):
+            found.append(Span(doc, i, j, label="FAC"))
         i = j
     return found
 

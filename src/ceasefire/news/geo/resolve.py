@@ -274,9 +274,46 @@ def resolve_toponyms(
             continue
         choice = _choose(toponym, reading, evidence, qualifier, context)
         mentions.append(_mention(toponym, choice))
+    mentions = _placed_by_hosts(mentions)
     if context.include_demonyms:
         mentions.extend(_demonym_mentions(toponyms, gazetteer))
     return sorted(mentions, key=lambda m: m.start)
+
+
+# A building or street the gazetteer lacks lies in the town the text names beside it, within
+# this many characters ("at the Farmers Service Centre, in Goodlands"), or else in the town the
+# text names most often.
+HOST_CHARS = 200
+
+
+def _placed_by_hosts(mentions: list[PlaceMention]) -> list[PlaceMention]:
+    """Unresolved buildings and streets placed at the town that hosts them, near (precision 2):
+    "Barclays Center" in a text about Brooklyn is in Brooklyn, within a few kilometres."""
+    towns = [m for m in mentions if m.resolved and m.feature_class == "P" and m.label != "ORG"]
+    if not towns:
+        return mentions
+    counts = Counter(m.geonameid for m in towns)
+    main = max(towns, key=lambda m: counts[m.geonameid])
+    placed = []
+    for mention in mentions:
+        if mention.resolved:
+            placed.append(mention)
+            continue
+        near = min(towns, key=lambda m: _gap(m, mention))
+        host = near if _gap(near, mention) <= HOST_CHARS else main
+        placed.append(
+            PlaceMention(
+                start=mention.start, end=mention.end, text=mention.text, name=host.name,
+                lat=host.lat, lon=host.lon, country=host.country,
+                feature_class=host.feature_class, precision=PRECISION_NEAR,
+                label=mention.label,
+            )
+        )  # fmt: skip
+    return placed
+
+
+def _gap(a: PlaceMention, b: PlaceMention) -> int:
+    return max(a.start - b.end, b.start - a.end, 0)
 
 
 def _precision(toponym: Toponym, place: Place) -> int:
