@@ -479,3 +479,10 @@ def test_a_building_the_model_calls_an_organisation_is_a_place_after_at(nlp: Lan
     assert only(parse(nlp, text, context), "Orchard Theatre").name == "Dartford"
     # Without a preposition of place the hospital is the organisation.
     assert parse(nlp, "Kelbrook Memorial Hospital reported a surplus.", context) == []
+
+
+def test_an_abbreviated_saint_is_the_place_of_that_name(nlp: Language) -> None:
+    # GeoNames names the Russian city "Saint Petersburg" and the Floridian one "St.
+    # Petersburg": the abbreviation gives the smaller city no edge over the larger one.
+    text = "Russia will close the US consulate in St. Petersburg, officials in Washington said."
+    assert only(parse(nlp, text, GeoContext(focus_countries=())), "St. Petersburg").country == "RU"

@@ -88,6 +88,21 @@ def _proximity_bonus(km: float) -> float:
     return 0.0
 
 
+# Abbreviated words of place names, as news writes them: "St. Petersburg" is GeoNames's
+# "Saint Petersburg", "Ft. Worth" its "Fort Worth".
+_ABBREVIATED_WORDS: Mapping[str, str] = {
+    "st": "saint",
+    "ste": "sainte",
+    "mt": "mount",
+    "ft": "fort",
+}
+
+
+def _full_key(name: str) -> str:
+    """The name's key with abbreviated words written out."""
+    return " ".join(_ABBREVIATED_WORDS.get(word, word) for word in name_key(name).split())
+
+
 def _prior(place: Place) -> float:
     return POPULATION_WEIGHT * math.log10(place.population + 1) + KIND_PRIOR[place.kind]
 
@@ -101,7 +116,7 @@ def score_place(
 ) -> float:
     """How well ``place`` explains ``toponym`` given the rest of the text."""
     score = _prior(place)
-    if name_key(place.name) == name_key(toponym.text):
+    if _full_key(place.name) == _full_key(toponym.text):
         # Under its own name only: "Mexico" is the country, not Mexico City.
         score += PRIMARY_NAME + (CAPITAL_PRIOR if place.capital else 0.0)
     if place.country and place.country in context.focus_countries:
