@@ -486,3 +486,8 @@ def test_an_abbreviated_saint_is_the_place_of_that_name(nlp: Language) -> None:
     # Petersburg": the abbreviation gives the smaller city no edge over the larger one.
     text = "Russia will close the US consulate in St. Petersburg, officials in Washington said."
     assert only(parse(nlp, text, GeoContext(focus_countries=())), "St. Petersburg").country == "RU"
+
+
+def test_initials_in_mixed_case_are_no_place(nlp: Language) -> None:
+    text = "The MoD has confirmed the death. An MoD spokesman said today it was sad."
+    assert parse(nlp, text, GeoContext(focus_countries=())) == []

@@ -1035,6 +1035,19 @@ def _unknown_place_name(span: Span, label: str, surnames: dict[str, set[str]]) -
 _VILLAGE = 1_000
 
 
+def _mixed_case_initials(span: Span) -> bool:
+    """Initials written in mixed case ("MoD", "DfE", "DoJ"): an institution, whatever the
+    gazetteer reads into them ("MoD" is a key of Maud, Oklahoma)."""
+    text = span.text
+    return (
+        len(span) == 1
+        and 2 < len(text) <= 4
+        and text.isalpha()
+        and any(c.islower() for c in text)
+        and any(c.isupper() for c in text[1:])
+    )
+
+
 def _obscure_village(span: Span, gazetteer: Gazetteer, context: GeoContext) -> bool:
     """A one-word place entity whose only readings are villages of under 1,000 people outside
     the region of interest, with no preposition of place, "the village of" or qualifier ("X,
@@ -1087,7 +1100,7 @@ def find_toponyms(
             and not _unknown_place_name(span, ent.label_, surnames)
         ):
             continue
-        if _obscure_village(span, gazetteer, context):
+        if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
             continue
         admin_word = None
         if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
