@@ -491,3 +491,14 @@ def test_an_abbreviated_saint_is_the_place_of_that_name(nlp: Language) -> None:
 def test_initials_in_mixed_case_are_no_place(nlp: Language) -> None:
     text = "The MoD has confirmed the death. An MoD spokesman said today it was sad."
     assert parse(nlp, text, GeoContext(focus_countries=())) == []
+
+
+def test_a_county_the_gazetteer_lacks_is_a_division_at_the_town_beside_it(nlp: Language) -> None:
+    text = "Deputies in Tiller County arrested two men near Dalton, Ga."
+    county = only(parse(nlp, text, GeoContext(focus_countries=())), "Tiller County")
+    assert (county.name, county.country, county.feature_class, county.precision) == (
+        "Dalton",
+        "US",
+        "A",
+        3,
+    )

@@ -30,7 +30,12 @@ from ceasefire.news.geo.gazetteer import (
 )
 from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext, PlaceMention, distance_km
 from ceasefire.news.geo.normalise import name_key
-from ceasefire.news.geo.recognise import OUTER_KINDS, STATE_ABBREVIATIONS, Toponym
+from ceasefire.news.geo.recognise import (
+    ADMIN_WORDS,
+    OUTER_KINDS,
+    STATE_ABBREVIATIONS,
+    Toponym,
+)
 
 POPULATION_WEIGHT = 0.35
 KIND_PRIOR: Mapping[str, float] = {
@@ -303,7 +308,8 @@ HOST_CHARS = 200
 
 def _placed_by_hosts(mentions: list[PlaceMention]) -> list[PlaceMention]:
     """Unresolved buildings and streets placed at the town that hosts them, near (precision 2):
-    "Barclays Center" in a text about Brooklyn is in Brooklyn, within a few kilometres."""
+    "Barclays Center" in a text about Brooklyn is in Brooklyn, within a few kilometres; a
+    division the gazetteer lacks ("Walker County") at that town, as a division (3, class A)."""
     towns = [m for m in mentions if m.resolved and m.feature_class == "P" and m.label != "ORG"]
     if not towns:
         return mentions
@@ -316,15 +322,23 @@ def _placed_by_hosts(mentions: list[PlaceMention]) -> list[PlaceMention]:
             continue
         near = min(towns, key=lambda m: _gap(m, mention))
         host = near if _gap(near, mention) <= HOST_CHARS else main
+        precision = _hosted_precision(mention)
         placed.append(
             PlaceMention(
                 start=mention.start, end=mention.end, text=mention.text, name=host.name,
                 lat=host.lat, lon=host.lon, country=host.country,
-                feature_class=host.feature_class, precision=PRECISION_NEAR,
-                label=mention.label,
+                feature_class="A" if precision == PRECISION_ADMIN2 else host.feature_class,
+                precision=precision, label=mention.label,
             )
         )  # fmt: skip
     return placed
+
+
+def _hosted_precision(mention: PlaceMention) -> int:
+    """A building or street near its town (2); a division the gazetteer lacks ("Walker
+    County", placed at a town the text names beside it) is a second-order division (3)."""
+    words = mention.text.lower().split()
+    return PRECISION_ADMIN2 if words and words[-1] in ADMIN_WORDS else PRECISION_NEAR
 
 
 def _gap(a: PlaceMention, b: PlaceMention) -> int:
