@@ -502,3 +502,14 @@ def test_a_county_the_gazetteer_lacks_is_a_division_at_the_town_beside_it(nlp: L
         "A",
         3,
     )
+
+
+def test_a_building_named_as_a_place_once_is_a_place_where_it_recurs(nlp: Language) -> None:
+    text = (
+        "The band plays at the Orchard Theatre in Dartford on Friday. Orchard Theatre staff "
+        "said tickets had sold out."
+    )
+    found = [
+        m for m in parse(nlp, text, GeoContext(focus_countries=())) if m.text == "Orchard Theatre"
+    ]
+    assert len(found) == 2

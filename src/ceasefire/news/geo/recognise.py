@@ -355,7 +355,12 @@ FACILITY_HEADS = frozenset(
 def _facility_at(span: Span) -> bool:
     """A name of several words in title case ending with a building's or site's head word,
     that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle")."""
-    if len(span) < 2 or span[-1].lower_ not in FACILITY_HEADS or not _locative(span):
+    return _facility_name(span) and _locative(span)
+
+
+def _facility_name(span: Span) -> bool:
+    """A name of several words in title case ending with a building's or site's head word."""
+    if len(span) < 2 or span[-1].lower_ not in FACILITY_HEADS:
         return False
     return all(token.text[:1].isupper() or not token.is_alpha for token in span)
 
@@ -525,6 +530,9 @@ def _same_name_places(
             place = _strip_determiner(span)
             if _propagates(place, gazetteer):
                 names.setdefault(tuple(token.text for token in place), span.label_)
+        elif span.label_ == "FAC" and _facility_name(_strip_determiner(span)):
+            # "at MetroHealth Medical Center" ... "MetroHealth Medical Center, the county's"
+            names.setdefault(tuple(token.text for token in _strip_determiner(span)), "FAC")
     if not names:
         return entities
     by_start = {span.start: span for span in entities}
