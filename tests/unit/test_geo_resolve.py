@@ -513,3 +513,8 @@ def test_a_building_named_as_a_place_once_is_a_place_where_it_recurs(nlp: Langua
         m for m in parse(nlp, text, GeoContext(focus_countries=())) if m.text == "Orchard Theatre"
     ]
     assert len(found) == 2
+
+
+def test_a_natural_feature_the_model_calls_an_organisation_is_a_place(nlp: Language) -> None:
+    text = "Volunteers cleaned the shore of Kelbrook Lagoon on Sunday."
+    assert only(parse(nlp, text, GeoContext(focus_countries=())), "Kelbrook Lagoon").label == "FAC"

@@ -347,15 +347,27 @@ FACILITY_HEADS = frozenset(
         "arena", "racecourse", "airport", "station", "bridge", "lagoon", "park", "square",
         "street", "road", "avenue", "lane", "boulevard", "inn", "hotel", "museum", "gallery",
         "cottage", "farm", "market", "mall", "prison", "jail", "courthouse", "embassy",
-        "harbour", "harbor", "beach", "lake", "river", "valley", "mountains", "island",
+        "harbour", "harbor", "beach", "lake", "river", "valley", "mountains", "mountain",
+        "island", "islands", "bay", "creek", "canyon", "forest", "desert", "peninsula",
+        "falls",
     }
 )  # fmt: skip
 
 
 def _facility_at(span: Span) -> bool:
     """A name of several words in title case ending with a building's or site's head word,
-    that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle")."""
-    return _facility_name(span) and _locative(span)
+    that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle"),
+    or with a natural feature's ("Glenrock Lagoon", "the Ruhuna River"), anywhere."""
+    return _facility_name(span) and (_locative(span) or span[-1].lower_ in NATURAL_HEADS)
+
+
+# Last words of the names of natural features: such a name is a place wherever it stands.
+NATURAL_HEADS = frozenset(
+    {
+        "lagoon", "lake", "river", "beach", "valley", "mountains", "mountain", "island",
+        "islands", "bay", "creek", "canyon", "forest", "desert", "peninsula", "falls",
+    }
+)  # fmt: skip
 
 
 def _facility_name(span: Span) -> bool:
