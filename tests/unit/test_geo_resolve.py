@@ -515,6 +515,17 @@ def test_a_building_named_as_a_place_once_is_a_place_where_it_recurs(nlp: Langua
     assert len(found) == 2
 
 
-def test_a_natural_feature_the_model_calls_an_organisation_is_a_place(nlp: Language) -> None:
-    text = "Volunteers cleaned the shore of Kelbrook Lagoon on Sunday."
-    assert only(parse(nlp, text, GeoContext(focus_countries=())), "Kelbrook Lagoon").label == "FAC"
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Volunteers cleaned the shore of Kelbrook Lagoon on Sunday.", "Kelbrook Lagoon"),
+        (
+            "Turtles nest within the Kelbrook Environmental Protection Area each spring.",
+            "Kelbrook Environmental Protection Area",
+        ),
+    ],
+)
+def test_a_natural_feature_the_model_calls_an_organisation_is_a_place(
+    nlp: Language, text: str, name: str
+) -> None:
+    assert only(parse(nlp, text, GeoContext(focus_countries=())), name).label == "FAC"

@@ -349,7 +349,7 @@ FACILITY_HEADS = frozenset(
         "cottage", "farm", "market", "mall", "prison", "jail", "courthouse", "embassy",
         "harbour", "harbor", "beach", "lake", "river", "valley", "mountains", "mountain",
         "island", "islands", "bay", "creek", "canyon", "forest", "desert", "peninsula",
-        "falls",
+        "falls", "area", "wetlands",
     }
 )  # fmt: skip
 
@@ -366,6 +366,7 @@ NATURAL_HEADS = frozenset(
     {
         "lagoon", "lake", "river", "beach", "valley", "mountains", "mountain", "island",
         "islands", "bay", "creek", "canyon", "forest", "desert", "peninsula", "falls",
+        "area", "wetlands",
     }
 )  # fmt: skip
 
