@@ -529,3 +529,10 @@ def test_a_natural_feature_the_model_calls_an_organisation_is_a_place(
     nlp: Language, text: str, name: str
 ) -> None:
     assert only(parse(nlp, text, GeoContext(focus_countries=())), name).label == "FAC"
+
+
+def test_a_division_named_with_its_admin_word_is_that_division(nlp: Language) -> None:
+    # The model leaves "Kebbi State" untagged.
+    text = "Floods hit Kebbi State and Sokoto State last week."
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), "Kebbi State")
+    assert (mention.name, mention.country, mention.feature_class) == ("Kebbi", "NG", "A")

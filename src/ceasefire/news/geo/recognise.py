@@ -378,6 +378,15 @@ def _facility_name(span: Span) -> bool:
     return all(token.text[:1].isupper() or not token.is_alpha for token in span)
 
 
+def _lookup_division_word(span: Span, gazetteer: Gazetteer) -> list[Place]:
+    """The places ``span`` names; failing that, for "X State", "X Province" (an admin word
+    after a name), the divisions X names ("Borno State" is Borno)."""
+    places = gazetteer.lookup(span.text)
+    if places or len(span) < 2 or span[-1].lower_ not in ADMIN_WORDS:
+        return places
+    return [p for p in gazetteer.lookup(span[:-1].text) if p.kind in {"admin1", "admin2"}]
+
+
 def _named_by_place_noun(span: Span, label: str = "") -> bool:
     """A name in title case that "<kind of place> of" introduces, with no possessive or noun
     after it ("the village of Nagrig"; not "the state of Emergency Services' budget"); an
@@ -494,7 +503,7 @@ def correct_place_entities(
             ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
         ):
             span = _strip_determiner(ent)
-            places = gazetteer.lookup(span.text)
+            places = _lookup_division_word(span, gazetteer)
             strong = _strong_places(places, context, named) or _cued_towns(
                 span, places, gazetteer, named, place_ends
             )
@@ -721,7 +730,7 @@ def _untagged_places(
             found.append(inner)
             i = j
             continue
-        places = gazetteer.lookup(span.text)
+        places = _lookup_division_word(span, gazetteer)
         strong = _strong_places(places, context)
         # Untagged names get the stricter test: only the region of interest and non-towns,
         # or a town a cue vouches for ("in Colchester" in a text that names Britain).
