@@ -26,7 +26,7 @@ GOLD_XML = """<?xml version="1.0" ?>
         <start>20</start><end>30</end><latitude>40.5</latitude><longitude>47.5</longitude>
       </toponym>
       <toponym><extractedName>Main Street</extractedName><type>Literal</type>
-        <start>55</start><end>66</end><latitude>10.0</latitude><longitude>10.0</longitude>
+        <start>55</start><end>66</end><latitude>40.38</latitude><longitude>47.12</longitude>
       </toponym>
       <toponym><extractedName>Reporters</extractedName><type>Non_Toponym</type>
         <start>32</start><end>41</end>

@@ -116,10 +116,25 @@ def test_precision_codes(nlp: Language, text: str, toponym: str, precision: int)
 
 
 def test_unresolvable_toponyms_are_kept_without_coordinates(nlp: Language) -> None:
+    (mention,) = parse(nlp, "They met at the Golden Gate Bridge.")
+    assert (mention.text, mention.name, mention.lat, mention.precision) == (
+        "Golden Gate Bridge",
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_building_is_placed_near_the_town_the_text_names_beside_it(nlp: Language) -> None:
     mentions = parse(nlp, "They met at the Golden Gate Bridge in San Francisco.")
-    unresolved = [m for m in mentions if not m.resolved]
-    assert all(m.name is None and m.lat is None for m in unresolved)
-    assert only(mentions, "San Francisco").country == "US"
+    bridge, town = only(mentions, "Golden Gate Bridge"), only(mentions, "San Francisco")
+    assert (bridge.name, bridge.lat, bridge.lon, bridge.precision) == (
+        town.name,
+        town.lat,
+        town.lon,
+        2,
+    )
+    assert bridge.geonameid is None
 
 
 def test_demonyms_are_places_only_on_request(nlp: Language) -> None:
@@ -377,3 +392,147 @@ def test_postal_abbreviations_need_a_cue(nlp: Language) -> None:
         "New Delhi",
         "US",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Gunmen attacked the village of Kukawa Dala on Monday.", "Kukawa Dala"),
+        ("Refugees crossed into the northern province of Zarbulan last week.", "Zarbulan"),
+    ],
+)
+def test_a_name_after_a_kind_of_place_and_of_is_a_place(
+    nlp: Language, text: str, name: str
+) -> None:
+    # Made-up names no gazetteer knows: returned unresolved, since the text says they are
+    # places; without that cue such a single word is dropped (test above).
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), name)
+    assert not mention.resolved
+
+
+def test_an_organisation_after_the_state_of_stays_an_organisation(nlp: Language) -> None:
+    mentions = parse(nlp, "He spoke of the state of Emergency Services.", GeoContext(()))
+    assert mentions == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "division"),
+    [
+        ("CAMP ZORBA, Wash. - Soldiers trained there on Monday.", "CAMP ZORBA", "Washington"),
+        ("PINE HOLLOW COUNTY, SC (AP) - A man was found.", "PINE HOLLOW COUNTY", "South Carolina"),
+    ],
+)
+def test_a_dateline_the_gazetteer_lacks_is_placed_in_the_division_it_names(
+    nlp: Language, text: str, name: str, division: str
+) -> None:
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), name)
+    assert (mention.start, mention.name, mention.country) == (0, division, "US")
+
+
+def test_an_untagged_state_abbreviation_qualifies_and_names_its_country(nlp: Language) -> None:
+    # The model leaves "B.C." untagged where its stop ends the sentence; it still qualifies
+    # Nelson, and names Canada for the small town the text introduces with "to".
+    text = "The office is in Nelson, B.C. Instead of driving to Castlegar, people walk."
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    assert only(mentions, "B.C.").name == "British Columbia"
+    assert only(mentions, "Castlegar").country == "CA"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands attended the Easter Vigil at the cathedral.",
+        "She won the Dublin International Piano Competition last year.",
+        "Parliament passed the Traditional Leadership and Governance Framework Act in 2003.",
+    ],
+)
+def test_events_and_laws_the_model_calls_buildings_are_no_places(nlp: Language, text: str) -> None:
+    assert [
+        m.text for m in parse(nlp, text, GeoContext(focus_countries=())) if not m.resolved
+    ] == []
+
+
+def test_a_word_that_names_only_a_hamlet_needs_a_cue(nlp: Language) -> None:
+    # "Salah" is only a Turkish village of 700: a name in "the next Salah", a place in "the
+    # village of Salah".
+    context = GeoContext(focus_countries=())
+    assert parse(nlp, "The next Salah is coming, he said.", context) == []
+    assert only(parse(nlp, "They met in the village of Salah last week.", context), "Salah")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Signed by Susil Premajayantha, Dayasiri Jayasekara, Dilan Perera and others.",
+        "Members Kamal Perera, Nimal Jayasekara and Ruwan Senanayake voted.",
+    ],
+)
+def test_an_unknown_name_listed_with_people_is_a_person(nlp: Language, text: str) -> None:
+    # The model calls one of the names a GPE; no gazetteer knows it, and it stands in a list
+    # of people.
+    assert parse(nlp, text, GeoContext(focus_countries=())) == []
+
+
+def test_a_building_the_model_calls_an_organisation_is_a_place_after_at(nlp: Language) -> None:
+    context = GeoContext(focus_countries=())
+    text = "The band plays at the Orchard Theatre on Friday, in Dartford."
+    assert only(parse(nlp, text, context), "Orchard Theatre").name == "Dartford"
+    # Without a preposition of place the hospital is the organisation.
+    assert parse(nlp, "Kelbrook Memorial Hospital reported a surplus.", context) == []
+
+
+def test_an_abbreviated_saint_is_the_place_of_that_name(nlp: Language) -> None:
+    # GeoNames names the Russian city "Saint Petersburg" and the Floridian one "St.
+    # Petersburg": the abbreviation gives the smaller city no edge over the larger one.
+    text = "Russia will close the US consulate in St. Petersburg, officials in Washington said."
+    assert only(parse(nlp, text, GeoContext(focus_countries=())), "St. Petersburg").country == "RU"
+
+
+def test_initials_in_mixed_case_are_no_place(nlp: Language) -> None:
+    text = "The MoD has confirmed the death. An MoD spokesman said today it was sad."
+    assert parse(nlp, text, GeoContext(focus_countries=())) == []
+
+
+def test_a_county_the_gazetteer_lacks_is_a_division_at_the_town_beside_it(nlp: Language) -> None:
+    text = "Deputies in Tiller County arrested two men near Dalton, Ga."
+    county = only(parse(nlp, text, GeoContext(focus_countries=())), "Tiller County")
+    assert (county.name, county.country, county.feature_class, county.precision) == (
+        "Dalton",
+        "US",
+        "A",
+        3,
+    )
+
+
+def test_a_building_named_as_a_place_once_is_a_place_where_it_recurs(nlp: Language) -> None:
+    text = (
+        "The band plays at the Orchard Theatre in Dartford on Friday. Orchard Theatre staff "
+        "said tickets had sold out."
+    )
+    found = [
+        m for m in parse(nlp, text, GeoContext(focus_countries=())) if m.text == "Orchard Theatre"
+    ]
+    assert len(found) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Volunteers cleaned the shore of Kelbrook Lagoon on Sunday.", "Kelbrook Lagoon"),
+        (
+            "Turtles nest within the Kelbrook Environmental Protection Area each spring.",
+            "Kelbrook Environmental Protection Area",
+        ),
+    ],
+)
+def test_a_natural_feature_the_model_calls_an_organisation_is_a_place(
+    nlp: Language, text: str, name: str
+) -> None:
+    assert only(parse(nlp, text, GeoContext(focus_countries=())), name).label == "FAC"
+
+
+def test_a_division_named_with_its_admin_word_is_that_division(nlp: Language) -> None:
+    # The model leaves "Kebbi State" untagged.
+    text = "Floods hit Kebbi State and Sokoto State last week."
+    mention = only(parse(nlp, text, GeoContext(focus_countries=())), "Kebbi State")
+    assert (mention.name, mention.country, mention.feature_class) == ("Kebbi", "NG", "A")

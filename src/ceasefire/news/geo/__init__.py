@@ -26,9 +26,10 @@ Public API (pure functions; nothing here touches the database or the network)::
   larger, 7 water), ``geonameid``, ``label`` (the entity label; **ORG** marks a place named
   inside an organisation's name, "Minsk" in "the Minsk Group": leave those out of event
   locations) and ``score`` (the margin of the chosen reading over the next; low means a
-  guess). A toponym the gazetteer cannot place
-  (a street, a building) is still returned, with ``name``/``lat``/``lon``... ``None``:
-  ``mention.resolved`` tells them apart. ``mention.to_json()`` gives the nine-key shape of
+  guess). A toponym the gazetteer cannot place (a street, a building) is placed at the town
+  the text names beside it (precision 2; a county it lacks, 3), or, when the text names no
+  town, returned with ``name``/``lat``/``lon``... ``None``: ``mention.resolved`` tells them
+  apart. ``mention.to_json()`` gives the nine-key shape of
   ``ceasefire geoparse --jsonl``.
 * ``GeoContext(focus_countries=("AZ", "AM", "GE"), countries=(), include_demonyms=False)``:
   the region of interest (a weak prior for homonyms: Lachin, Azerbaijan over Laçin, Turkey),

@@ -42,7 +42,8 @@ class PlaceMention:
 
     ``start``/``end`` are character offsets into the text, ``text`` the surface form. The rest
     describes the resolved place and is ``None`` when the toponym was recognised but not
-    resolved (a street or building the gazetteer does not hold): ``name`` as GeoNames (or the
+    resolved (a street or building the gazetteer does not hold, in a text that names no town
+    to place it at; beside one, it takes that town's place): ``name`` as GeoNames (or the
     gazetteer) writes it, ``lat``/``lon`` in WGS 84 decimal degrees, ``country`` ISO 3166-1
     alpha-2 (``None`` also for continents, seas and world regions), ``feature_class`` the
     GeoNames class (P populated place, A country or administrative area, L region or continent,

@@ -10,6 +10,7 @@ entities with the cues the resolver needs ("X district", "near X", demonyms).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -102,6 +103,27 @@ ADMIN_WORDS = frozenset(
         "territory",
     ]
 )
+# Abbreviations of US states and Canadian provinces in news style (AP Stylebook): "Portland,
+# Ore.", "Halifax, N.S.". Only the dotted form counts: "La" or "Pa" alone are not states.
+STATE_ABBREVIATIONS: Mapping[str, tuple[str, str]] = {
+    abbreviation: (country, name)
+    for country, pairs in {
+        "US": "Ala.=Alabama Ariz.=Arizona Ark.=Arkansas Calif.=California Colo.=Colorado "
+        "Conn.=Connecticut Del.=Delaware Fla.=Florida Ga.=Georgia Ill.=Illinois Ind.=Indiana "
+        "Kan.=Kansas Ky.=Kentucky La.=Louisiana Md.=Maryland Mass.=Massachusetts "
+        "Mich.=Michigan Minn.=Minnesota Miss.=Mississippi Mo.=Missouri Mont.=Montana "
+        "Neb.=Nebraska Nev.=Nevada N.H.=New_Hampshire N.J.=New_Jersey N.M.=New_Mexico "
+        "N.Y.=New_York N.C.=North_Carolina N.D.=North_Dakota Okla.=Oklahoma Ore.=Oregon "
+        "Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota "
+        "Tenn.=Tennessee Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia "
+        "Wis.=Wisconsin Wyo.=Wyoming",
+        "CA": "Alta.=Alberta B.C.=British_Columbia Man.=Manitoba N.B.=New_Brunswick "
+        "Nfld.=Newfoundland N.S.=Nova_Scotia Ont.=Ontario P.E.I.=Prince_Edward_Island "
+        "Que.=Quebec Sask.=Saskatchewan",
+    }.items()
+    for pair in pairs.split()
+    for abbreviation, name in [pair.replace("_", " ").split("=")]
+}
 # What may follow "X," as the place that contains X: "Portland, Oregon", "Thruxton, Hampshire".
 OUTER_KINDS = frozenset({"country", "admin1", "admin2"})
 _NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
@@ -159,6 +181,9 @@ class Toponym:
     modifier: bool = False
     # The continent or world region an adjective names ("African", "European").
     demonym_region: str | None = None
+    # A cue in the text introduces it as a place ("in Portroe", "the village of Nagrig"):
+    # a single word no gazetteer knows is then kept, unresolved.
+    cued: bool = False
 
 
 _POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
@@ -201,7 +226,7 @@ def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> fro
             if code is not None:
                 named.add(code)
         elif ent.label_ == "GPE":
-            places = gazetteer.lookup(_strip_determiner(ent).text)
+            places = _places_or_abbreviation(_strip_determiner(ent).text, gazetteer)
             named.update(p.country for p in places if p.kind == "country")
             if any(p.kind == "country" for p in places):
                 continue
@@ -212,6 +237,9 @@ def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> fro
             elif not divisions:
                 # So does a city that dwarfs its namesakes ("Blackpool", "Toronto").
                 named.update(_dominant_city_country(places))
+    for token in doc:
+        if token.ent_type_ != "GPE" and _abbreviated_qualifier(doc, token.i):
+            named.update(p.country for p in _places_or_abbreviation(token.text, gazetteer))
     return frozenset(named)
 
 
@@ -219,6 +247,15 @@ def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> fro
 # namesake elsewhere.
 _DOMINANT_CITY = 100_000
 _DOMINANCE = 10
+
+
+def _places_or_abbreviation(text: str, gazetteer: Gazetteer) -> list[Place]:
+    """The places a name names, or the division a news-style abbreviation names ("B.C.",
+    "Calif.": a text that writes them is about Canada, the US)."""
+    if text in STATE_ABBREVIATIONS:
+        country, name = STATE_ABBREVIATIONS[text]
+        return [p for p in gazetteer.lookup(name) if p.kind == "admin1" and p.country == country]
+    return gazetteer.lookup(text)
 
 
 def _dominant_city_country(places: list[Place]) -> set[str]:
@@ -280,6 +317,86 @@ def _locative(span: Span) -> bool:
     if k >= 0 and span.doc[k].lower_ in _DETERMINERS:
         k -= 1
     return k >= 0 and span.doc[k].lower_ in _LOCATIVE
+
+
+# Common nouns for a kind of place, which "of" joins to its name: "the village of Nagrig",
+# "the northern state of Roraima", "Cairo's suburb of Madinaty".
+PLACE_NOUNS = frozenset(
+    {
+        "city", "town", "village", "hamlet", "suburb", "township", "borough", "neighbourhood",
+        "neighborhood", "district", "province", "state", "region", "county", "island",
+        "islands", "municipality", "capital", "port", "enclave", "republic", "kingdom",
+        "emirate", "governorate", "prefecture", "commune", "parish", "settlement", "valley",
+    }
+)  # fmt: skip
+
+
+def _place_noun_of(span: Span) -> bool:
+    """Whether "<kind of place> of" introduces ``span`` ("the town of Toomevara")."""
+    k = span.start
+    doc = span.doc
+    return k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS
+
+
+# Last words of the names of buildings, streets and sites: "Barclays Center", "Windsor
+# Castle", "Royal Street".
+FACILITY_HEADS = frozenset(
+    {
+        "hospital", "center", "centre", "theatre", "theater", "hall", "library", "cathedral",
+        "church", "chapel", "mosque", "temple", "synagogue", "castle", "palace", "stadium",
+        "arena", "racecourse", "airport", "station", "bridge", "lagoon", "park", "square",
+        "street", "road", "avenue", "lane", "boulevard", "inn", "hotel", "museum", "gallery",
+        "cottage", "farm", "market", "mall", "prison", "jail", "courthouse", "embassy",
+        "harbour", "harbor", "beach", "lake", "river", "valley", "mountains", "mountain",
+        "island", "islands", "bay", "creek", "canyon", "forest", "desert", "peninsula",
+        "falls", "area", "wetlands",
+    }
+)  # fmt: skip
+
+
+def _facility_at(span: Span) -> bool:
+    """A name of several words in title case ending with a building's or site's head word,
+    that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle"),
+    or with a natural feature's ("Glenrock Lagoon", "the Ruhuna River"), anywhere."""
+    return _facility_name(span) and (_locative(span) or span[-1].lower_ in NATURAL_HEADS)
+
+
+# Last words of the names of natural features: such a name is a place wherever it stands.
+NATURAL_HEADS = frozenset(
+    {
+        "lagoon", "lake", "river", "beach", "valley", "mountains", "mountain", "island",
+        "islands", "bay", "creek", "canyon", "forest", "desert", "peninsula", "falls",
+        "area", "wetlands",
+    }
+)  # fmt: skip
+
+
+def _facility_name(span: Span) -> bool:
+    """A name of several words in title case ending with a building's or site's head word."""
+    if len(span) < 2 or span[-1].lower_ not in FACILITY_HEADS:
+        return False
+    return all(token.text[:1].isupper() or not token.is_alpha for token in span)
+
+
+def _lookup_division_word(span: Span, gazetteer: Gazetteer) -> list[Place]:
+    """The places ``span`` names; failing that, for "X State", "X Province" (an admin word
+    after a name), the divisions X names ("Borno State" is Borno)."""
+    places = gazetteer.lookup(span.text)
+    if places or len(span) < 2 or span[-1].lower_ not in ADMIN_WORDS:
+        return places
+    return [p for p in gazetteer.lookup(span[:-1].text) if p.kind in {"admin1", "admin2"}]
+
+
+def _named_by_place_noun(span: Span, label: str = "") -> bool:
+    """A name in title case that "<kind of place> of" introduces, with no possessive or noun
+    after it ("the village of Nagrig"; not "the state of Emergency Services' budget"); an
+    organisation's name of several words is left alone ("the state of Emergency Services")."""
+    doc = span.doc
+    if not _place_noun_of(span) or not all(t.is_title and t.is_alpha for t in span):
+        return False
+    if label == "ORG" and len(span) > 1:
+        return False
+    return span.end >= len(doc) or doc[span.end].pos_ not in {"NOUN", "PROPN", "PART"}
 
 
 def _qualifiers(span: Span, gazetteer: Gazetteer) -> list[Place]:
@@ -386,12 +503,23 @@ def correct_place_entities(
             ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
         ):
             span = _strip_determiner(ent)
-            places = gazetteer.lookup(span.text)
+            places = _lookup_division_word(span, gazetteer)
             strong = _strong_places(places, context, named) or _cued_towns(
                 span, places, gazetteer, named, place_ends
             )
             if strong and not _looks_like_person(span, strong, person_words):
                 relabelled = Span(doc, span.start, span.end, label=_place_label(strong))
+                entities.append(relabelled)
+                place_ends[relabelled.end] = relabelled
+                continue
+            if _facility_at(span):
+                # "at Northwestern Memorial Hospital": a building where something happened.
+                relabelled = Span(doc, span.start, span.end, label="FAC")
+                entities.append(relabelled)
+                continue
+            if _named_by_place_noun(span, ent.label_):
+                # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name.
+                relabelled = Span(doc, span.start, span.end, label="GPE")
                 entities.append(relabelled)
                 place_ends[relabelled.end] = relabelled
                 continue
@@ -424,6 +552,9 @@ def _same_name_places(
             place = _strip_determiner(span)
             if _propagates(place, gazetteer):
                 names.setdefault(tuple(token.text for token in place), span.label_)
+        elif span.label_ == "FAC" and _facility_name(_strip_determiner(span)):
+            # "at MetroHealth Medical Center" ... "MetroHealth Medical Center, the county's"
+            names.setdefault(tuple(token.text for token in _strip_determiner(span)), "FAC")
     if not names:
         return entities
     by_start = {span.start: span for span in entities}
@@ -534,8 +665,27 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             ]
             if places:
                 found.append(Span(doc, i, j, label=_place_label(places)))
+            elif line_start and doc[j].text == "," and _dateline_qualifier(doc, j + 1, gazetteer):
+                # "CAMP MURRAY, Wash. -", "HORRY COUNTY, SC (WMBF)": a place the gazetteer
+                # lacks, in the state or country the dateline names after it.
+                found.append(Span(doc, i, j, label="GPE"))
         i = j
     return found
+
+
+def _dateline_qualifier(doc: Doc, k: int, gazetteer: Gazetteer) -> bool:
+    """Whether the words from ``k`` name a country or first-order division, as a dateline
+    writes it ("Ukraine", "SC", "Wash.", "N.B."), followed by dateline punctuation."""
+    for end in range(min(len(doc), k + 3), k, -1):
+        words = doc[k:end]
+        if end < len(doc) and doc[end].text not in _DATELINE_MARKS and not doc[end].is_punct:
+            continue
+        text = words.text
+        if text in STATE_ABBREVIATIONS or any(
+            p.kind in {"country", "admin1"} for p in _places_or_postal(text, gazetteer)
+        ):
+            return True
+    return False
 
 
 def _untagged_places(
@@ -560,6 +710,12 @@ def _untagged_places(
             found.append(Span(doc, i, i + 1, label="GPE"))
             i += 1
             continue
+        if _abbreviated_qualifier(doc, i):
+            # "Nelson, B.C. Instead of ...": the state's abbreviation, untagged at a
+            # sentence's end, qualifies the town before it.
+            found.append(Span(doc, i, i + 1, label="GPE"))
+            i += 1
+            continue
         if not _name_like(doc[i]):
             i += 1
             continue
@@ -574,7 +730,7 @@ def _untagged_places(
             found.append(inner)
             i = j
             continue
-        places = gazetteer.lookup(span.text)
+        places = _lookup_division_word(span, gazetteer)
         strong = _strong_places(places, context)
         # Untagged names get the stricter test: only the region of interest and non-towns,
         # or a town a cue vouches for ("in Colchester" in a text that names Britain).
@@ -584,8 +740,23 @@ def _untagged_places(
         if strong and not _looks_like_person(span, strong, person_words):
             found.append(Span(doc, i, j, label=_place_label(strong)))
             place_ends[j] = found[-1]
+        elif _named_by_place_noun(span):
+            found.append(Span(doc, i, j, label="GPE"))
+            place_ends[j] = found[-1]
+        elif _facility_at(span):
+            found.append(Span(doc, i, j, label="FAC"))
         i = j
     return found
+
+
+def _abbreviated_qualifier(doc: Doc, i: int) -> bool:
+    """A news-style abbreviation of a state or province after "<Name>," ("Salem, Ore.")."""
+    return (
+        doc[i].text in STATE_ABBREVIATIONS
+        and i >= 2
+        and doc[i - 1].text == ","
+        and doc[i - 2].text[:1].isupper()
+    )
 
 
 def _country_initials(token: Token, gazetteer: Gazetteer) -> bool:
@@ -842,18 +1013,84 @@ def _surnames(doc: Doc) -> dict[str, set[str]]:
     return names
 
 
+# Words of the names of events, laws and societies, which the small model often calls FAC or
+# GPE ("the Easter Vigil", "the Dublin International Piano Competition", "the ... Act",
+# "Operation Lafiya Dole"): a name no gazetteer knows with one of them is no place.
+_EVENT_WORDS = frozenset(
+    {
+        "vigil", "mass", "day", "days", "week", "competition", "festival", "show", "act",
+        "operation", "championship", "championships", "cup", "conference", "summit",
+        "tournament", "concert", "league", "society", "awards", "prize", "olympics",
+        "election", "elections", "protocol", "treaty", "accord", "agreement",
+    }
+)  # fmt: skip
+
+
+def _listed_with_person(span: Span) -> bool:
+    """Whether a list joins ``span`` to a person's name ("Susil Premajayantha, Dayasiri
+    Jayasekara, Dilan Perera"): a name no gazetteer knows there is another person's."""
+    doc = span.doc
+    before, after = span.start - 1, span.end
+    if before >= 1 and doc[before].lower_ in _LIST_WORDS and doc[before - 1].ent_type_ == "PERSON":
+        return True
+    if after + 1 < len(doc) and doc[after].lower_ in _LIST_WORDS:
+        following = (
+            doc[after + 2]
+            if doc[after + 1].lower_ == "and" and after + 2 < len(doc)
+            else doc[after + 1]
+        )
+        return following.ent_type_ == "PERSON"
+    return False
+
+
 def _unknown_place_name(span: Span, label: str, surnames: dict[str, set[str]]) -> bool:
     """Whether a place entity no gazetteer knows reads as a name of a place (a street, a
     building) rather than a misread common noun or person: it begins with a capital ("red
     states", "bay colt" do not), has more than one word if the model calls it a building
-    ("Mamo", "Roller"), and does not end with the surname of another person the text names
-    in full ("Helen Kunz" beside "Randy Kunz"; "Trump Tower" beside "Donald Trump" stays)."""
+    ("Mamo", "Roller"), has no word of an event's or a law's name ("Easter Vigil"), and does
+    not end with the surname of another person the text names in full ("Helen Kunz" beside
+    "Randy Kunz"; "Trump Tower" beside "Donald Trump" stays)."""
     if not span[0].text[:1].isupper():
         return False
     if len(span) == 1:
         return label != "FAC"
+    if any(token.lower_ in _EVENT_WORDS for token in span) or _listed_with_person(span):
+        return False
     others = surnames.get(span[-1].lower_, set()) - {span[:-1].text.lower()}
     return not others
+
+
+# A single word whose only readings are villages this small is more often a name the model
+# misread ("the next Salah", "Harvey, Irma and Maria"), unless a cue vouches for it.
+_VILLAGE = 1_000
+
+
+def _mixed_case_initials(span: Span) -> bool:
+    """Initials written in mixed case ("MoD", "DfE", "DoJ"): an institution, whatever the
+    gazetteer reads into them ("MoD" is a key of Maud, Oklahoma)."""
+    text = span.text
+    return (
+        len(span) == 1
+        and 2 < len(text) <= 4
+        and text.isalpha()
+        and any(c.islower() for c in text)
+        and any(c.isupper() for c in text[1:])
+    )
+
+
+def _obscure_village(span: Span, gazetteer: Gazetteer, context: GeoContext) -> bool:
+    """A one-word place entity whose only readings are villages of under 1,000 people outside
+    the region of interest, with no preposition of place, "the village of" or qualifier ("X,
+    Ohio") to vouch for it."""
+    if len(span) != 1 or span.text.isupper() or span.text in STATE_ABBREVIATIONS:
+        return False
+    places = gazetteer.lookup(span.text)
+    if not places or any(
+        p.kind != "city" or p.population >= _VILLAGE or p.country in context.focus_countries
+        for p in places
+    ):
+        return False
+    return not (_locative(span) or _place_noun_of(span) or _qualifiers(span, gazetteer))
 
 
 def find_toponyms(
@@ -893,6 +1130,8 @@ def find_toponyms(
             and not _unknown_place_name(span, ent.label_, surnames)
         ):
             continue
+        if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
+            continue
         admin_word = None
         if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
             admin_word = span[-1].lower_
@@ -907,6 +1146,7 @@ def find_toponyms(
                 ent.label_,
                 admin_word=admin_word,
                 near=near,
+                cued=ent.label_ != "FAC" and _place_noun_of(span),
             )
         )
     taken = {(t.start, t.end) for t in toponyms}

@@ -30,7 +30,12 @@ from ceasefire.news.geo.gazetteer import (
 )
 from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext, PlaceMention, distance_km
 from ceasefire.news.geo.normalise import name_key
-from ceasefire.news.geo.recognise import OUTER_KINDS, Toponym
+from ceasefire.news.geo.recognise import (
+    ADMIN_WORDS,
+    OUTER_KINDS,
+    STATE_ABBREVIATIONS,
+    Toponym,
+)
 
 POPULATION_WEIGHT = 0.35
 KIND_PRIOR: Mapping[str, float] = {
@@ -60,27 +65,6 @@ SEAT_KM = 30.0
 # ... and a seat holds at least this share of its division's people: a village of the same
 # name near the middle of a province ("Syunik", 645 inhabitants) is not what the name means.
 SEAT_SHARE = 20
-# Abbreviations of US states and Canadian provinces in news style (AP Stylebook): "Portland,
-# Ore.", "Halifax, N.S.". Only the dotted form counts: "La" or "Pa" alone are not states.
-STATE_ABBREVIATIONS: Mapping[str, tuple[str, str]] = {
-    abbreviation: (country, name)
-    for country, pairs in {
-        "US": "Ala.=Alabama Ariz.=Arizona Ark.=Arkansas Calif.=California Colo.=Colorado "
-        "Conn.=Connecticut Del.=Delaware Fla.=Florida Ga.=Georgia Ill.=Illinois Ind.=Indiana "
-        "Kan.=Kansas Ky.=Kentucky La.=Louisiana Md.=Maryland Mass.=Massachusetts "
-        "Mich.=Michigan Minn.=Minnesota Miss.=Mississippi Mo.=Missouri Mont.=Montana "
-        "Neb.=Nebraska Nev.=Nevada N.H.=New_Hampshire N.J.=New_Jersey N.M.=New_Mexico "
-        "N.Y.=New_York N.C.=North_Carolina N.D.=North_Dakota Okla.=Oklahoma Ore.=Oregon "
-        "Pa.=Pennsylvania R.I.=Rhode_Island S.C.=South_Carolina S.D.=South_Dakota "
-        "Tenn.=Tennessee Vt.=Vermont Va.=Virginia Wash.=Washington W.Va.=West_Virginia "
-        "Wis.=Wisconsin Wyo.=Wyoming",
-        "CA": "Alta.=Alberta B.C.=British_Columbia Man.=Manitoba N.B.=New_Brunswick "
-        "Nfld.=Newfoundland N.S.=Nova_Scotia Ont.=Ontario P.E.I.=Prince_Edward_Island "
-        "Que.=Quebec Sask.=Saskatchewan",
-    }.items()
-    for pair in pairs.split()
-    for abbreviation, name in [pair.replace("_", " ").split("=")]
-}
 _LOCAL_KINDS = frozenset({"city", "admin1", "admin2"})
 _ADMIN_KINDS = frozenset({"admin1", "admin2"})
 
@@ -109,6 +93,21 @@ def _proximity_bonus(km: float) -> float:
     return 0.0
 
 
+# Abbreviated words of place names, as news writes them: "St. Petersburg" is GeoNames's
+# "Saint Petersburg", "Ft. Worth" its "Fort Worth".
+_ABBREVIATED_WORDS: Mapping[str, str] = {
+    "st": "saint",
+    "ste": "sainte",
+    "mt": "mount",
+    "ft": "fort",
+}
+
+
+def _full_key(name: str) -> str:
+    """The name's key with abbreviated words written out."""
+    return " ".join(_ABBREVIATED_WORDS.get(word, word) for word in name_key(name).split())
+
+
 def _prior(place: Place) -> float:
     return POPULATION_WEIGHT * math.log10(place.population + 1) + KIND_PRIOR[place.kind]
 
@@ -122,7 +121,7 @@ def score_place(
 ) -> float:
     """How well ``place`` explains ``toponym`` given the rest of the text."""
     score = _prior(place)
-    if name_key(place.name) == name_key(toponym.text):
+    if _full_key(place.name) == _full_key(toponym.text):
         # Under its own name only: "Mexico" is the country, not Mexico City.
         score += PRIMARY_NAME + (CAPITAL_PRIOR if place.capital else 0.0)
     if place.country and place.country in context.focus_countries:
@@ -285,18 +284,65 @@ def resolve_toponyms(
             mentions.append(_mention(toponym, _Choice(outer, 0.0)))
             continue
         if not reading:
-            if toponym.label == "FAC" or " " in toponym.text.strip():
+            if toponym.label == "FAC" or toponym.cued or " " in toponym.text.strip():
                 # A street or building ("Royal Street") is a place the gazetteer lacks; a
-                # single word no gazetteer knows is more often a name ("Buhari", "Dropbox").
+                # single word no gazetteer knows is more often a name ("Buhari", "Dropbox"),
+                # unless a cue introduces it as a place ("in Portroe").
                 mentions.append(
                     PlaceMention(toponym.start, toponym.end, toponym.text, label=toponym.label)
                 )
             continue
         choice = _choose(toponym, reading, evidence, qualifier, context)
         mentions.append(_mention(toponym, choice))
+    mentions = _placed_by_hosts(mentions)
     if context.include_demonyms:
         mentions.extend(_demonym_mentions(toponyms, gazetteer))
     return sorted(mentions, key=lambda m: m.start)
+
+
+# A building or street the gazetteer lacks lies in the town the text names beside it, within
+# this many characters ("at the Farmers Service Centre, in Goodlands"), or else in the town the
+# text names most often.
+HOST_CHARS = 200
+
+
+def _placed_by_hosts(mentions: list[PlaceMention]) -> list[PlaceMention]:
+    """Unresolved buildings and streets placed at the town that hosts them, near (precision 2):
+    "Barclays Center" in a text about Brooklyn is in Brooklyn, within a few kilometres; a
+    division the gazetteer lacks ("Walker County") at that town, as a division (3, class A)."""
+    towns = [m for m in mentions if m.resolved and m.feature_class == "P" and m.label != "ORG"]
+    if not towns:
+        return mentions
+    counts = Counter(m.geonameid for m in towns)
+    main = max(towns, key=lambda m: counts[m.geonameid])
+    placed = []
+    for mention in mentions:
+        if mention.resolved:
+            placed.append(mention)
+            continue
+        near = min(towns, key=lambda m: _gap(m, mention))
+        host = near if _gap(near, mention) <= HOST_CHARS else main
+        precision = _hosted_precision(mention)
+        placed.append(
+            PlaceMention(
+                start=mention.start, end=mention.end, text=mention.text, name=host.name,
+                lat=host.lat, lon=host.lon, country=host.country,
+                feature_class="A" if precision == PRECISION_ADMIN2 else host.feature_class,
+                precision=precision, label=mention.label,
+            )
+        )  # fmt: skip
+    return placed
+
+
+def _hosted_precision(mention: PlaceMention) -> int:
+    """A building or street near its town (2); a division the gazetteer lacks ("Walker
+    County", placed at a town the text names beside it) is a second-order division (3)."""
+    words = mention.text.lower().split()
+    return PRECISION_ADMIN2 if words and words[-1] in ADMIN_WORDS else PRECISION_NEAR
+
+
+def _gap(a: PlaceMention, b: PlaceMention) -> int:
+    return max(a.start - b.end, b.start - a.end, 0)
 
 
 def _precision(toponym: Toponym, place: Place) -> int:
