@@ -656,8 +656,8 @@ class IncidentMatcherV5(IncidentMatcherV4):
     (half the tolerance of two exact windows) still add +0.5 bit. v5 raises the closeness to
     ``config.time_power`` (3) and widens the span (-2 to +3.5 bits): reports at the same
     minute say more, reports far apart within the tolerance count against. On that evidence
-    the coarse lead is lower (1.5 bits), a wide count gap counts -3 and a link by linkage
-    needs a mean of 4.75 bits (``V5_CONFIG``). The decisions are v4's.
+    the coarse lead is lower (1.5 bits) and a link by linkage needs a mean of 4.75 bits
+    (``V5_CONFIG``). The decisions are v4's.
     """
 
     name = MATCHER_V5_NAME

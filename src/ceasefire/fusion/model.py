@@ -268,14 +268,13 @@ V5_CONFIG = replace(
     time_span=5.5,
     time_floor=-2.0,
     coarse_margin=1.5,
-    different_count=-3.0,
     linkage_mean=4.75,
 )
 """``fusion.matcher.v5``: v4 on sharper time evidence (the closeness cubed, from -2 to +3.5
 bits: two exact reports at the same minute +3.5, half the tolerance apart -1.3; a day
-report inside its day +0.75) and, on that evidence, a lower coarse lead (1.5 bits), a wider
-count gap against (-3) and a stricter mean for a link by linkage (4.75); set on the
-synthetic stream of seed 1 only (bench/RESULTS.md)."""
+report inside its day +0.75) and, on that evidence, a lower coarse lead (1.5 bits) and a
+stricter mean for a link by linkage (4.75); set on the synthetic stream of seed 1 only
+(bench/RESULTS.md)."""
 
 # -- categories -----------------------------------------------------------------------------
 
