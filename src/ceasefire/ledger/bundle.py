@@ -47,14 +47,19 @@ def bundle_header(
 
 
 def entry_line(entry: StoredEntry) -> dict[str, Any]:
-    return {
+    """An entry's bundle line; a withheld payload is written ``"payload": null,
+    "payload_withheld": true`` (a member's copy, docs/ledger.md)."""
+    line: dict[str, Any] = {
         "type": "entry",
         "seq": entry.seq,
         "header": entry.header.decode("utf-8"),
-        "payload": entry.payload.decode("utf-8"),
+        "payload": entry.payload.decode("utf-8") if entry.payload is not None else None,
         "entry_hash": entry.entry_hash,
         "signature": entry.signature,
     }
+    if entry.payload is None:
+        line["payload_withheld"] = True
+    return line
 
 
 def key_line(key: KeyRecord) -> dict[str, Any]:
@@ -157,10 +162,11 @@ def _entry_of(
         seq = line["seq"]
         if not isinstance(seq, int) or isinstance(seq, bool):
             raise TypeError("seq is not an integer")
+        withheld = line["payload"] is None and line.get("payload_withheld") is True
         return StoredEntry(
             seq=seq,
             header=str(line["header"]).encode("utf-8"),
-            payload=str(line["payload"]).encode("utf-8"),
+            payload=None if withheld else str(line["payload"]).encode("utf-8"),
             entry_hash=str(line["entry_hash"]),
             signature=str(line["signature"]),
         )

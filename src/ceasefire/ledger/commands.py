@@ -57,6 +57,11 @@ def _report_verification(summary: VerificationSummary, as_json: bool, source: st
             f" {summary.days_sealed} days sealed (open day: {summary.open_day}),"
             f" members: {', '.join(summary.members) or '-'}"
         )
+        if summary.payloads_withheld:
+            console.print(
+                f"  {summary.payloads_withheld} payloads withheld from this copy"
+                " (headers, hashes and signatures checked; payloads not)"
+            )
         for name in summary.state_checks:
             console.print(f"  state matches the ledger: {name}")
         console.print(f"  {summary.seconds} s")
@@ -175,7 +180,9 @@ def check_proof_command(
         result,
         as_json,
         f"[green]✓[/green] entry {result.seq} is in the tree of {result.day}"
-        f" with root {result.root}" + (" (provisional)" if result.provisional else ""),
+        f" with root {result.root}"
+        + (" (provisional)" if result.provisional else "")
+        + (" (payload withheld: not checked)" if result.payload_withheld else ""),
     )
 
 

@@ -51,7 +51,7 @@ from ceasefire.ledger.bundle import (
     write_line,
 )
 from ceasefire.ledger.canonical import canonical_json
-from ceasefire.ledger.check import StateChecker
+from ceasefire.ledger.check import EntryAbout, Payload, PayloadRule, StateChecker
 from ceasefire.ledger.entry import (
     GENESIS_PREV,
     KEY_ADDED,
@@ -947,7 +947,7 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
         leaves = _day_leaves(session, day)
         sealed_row = session.get(LedgerRootRow, day)
         sealed = (sealed_row.root, sealed_row.sealed_seq) if sealed_row is not None else None
-        entry = _entry_public(row)
+        entry = _entry_public(row, withheld=bool(withheld_payloads(session, viewer, [row])))
     hashes = [leaf.entry_hash for leaf in leaves]
     index = [leaf.seq for leaf in leaves].index(seq)
     proof = InclusionProof(
@@ -972,6 +972,7 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
             seq=entry.seq,
             header=entry.header,
             payload=entry.payload_canonical,
+            payload_withheld=entry.payload_withheld,
             entry_hash=entry.entry_hash,
             signature=entry.signature,
         ),
@@ -989,7 +990,8 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         proof = InclusionProof.from_dict(document.get("proof"))
         entry = document.get("entry") or {}
         header_bytes = str(entry["header"]).encode("utf-8")
-        payload_bytes = str(entry["payload"]).encode("utf-8")
+        withheld = entry.get("payload") is None and entry.get("payload_withheld") is True
+        payload_bytes = None if withheld else str(entry["payload"]).encode("utf-8")
         parsed = EntryHeader.from_bytes(header_bytes)
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(
@@ -998,7 +1000,7 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
     problems = []
     if sha256_hex(header_bytes) != proof.entry_hash:
         problems.append("the entry's header does not hash to the proven entry hash")
-    if sha256_hex(payload_bytes) != parsed.payload_sha256:
+    if payload_bytes is not None and sha256_hex(payload_bytes) != parsed.payload_sha256:
         problems.append("the entry's payload does not match its header")
     if root is not None and root != proof.root:
         problems.append(f"the proof is for root {proof.root}, not the published {root}")
@@ -1011,13 +1013,16 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         root=proof.root,
         provisional=proof.root_seq is None,
         problems=problems,
+        payload_withheld=withheld,
     )
 
 
 # -- reading ------------------------------------------------------------------------------------
 
 
-def _entry_public(row: LedgerEntryRow) -> EntryPublic:
+def _entry_public(row: LedgerEntryRow, *, withheld: bool = False) -> EntryPublic:
+    """The entry as shown; ``withheld``: without its payload (the reader may not read the
+    record it is about), everything that verifies the chain kept."""
     return EntryPublic(
         seq=row.seq,
         recorded_at=row.recorded_at,
@@ -1026,14 +1031,54 @@ def _entry_public(row: LedgerEntryRow) -> EntryPublic:
         member_id=row.member_id,
         user_id=row.user_id,
         key_id=row.key_id,
-        payload=json.loads(row.payload),
+        payload=None if withheld else json.loads(row.payload),
+        payload_withheld=withheld,
         payload_hash=row.payload_hash,
         prev_hash=row.prev_hash,
         entry_hash=row.entry_hash,
         signature=row.signature,
         header=row.header,
-        payload_canonical=row.payload,
+        payload_canonical=None if withheld else row.payload,
     )
+
+
+def _payload_rules() -> list[PayloadRule]:
+    from ceasefire.areas import contributions
+
+    return contributions("payload_rule")
+
+
+def withheld_payloads(session: Session, viewer: Viewer, rows: Sequence[LedgerEntryRow]) -> set[int]:
+    """The seqs of ``rows`` whose payload ``viewer`` may not read.
+
+    Each area's :class:`~ceasefire.ledger.check.PayloadRule` (declared in its ``Area``)
+    judges the entries of its tags, in one batch; an operator reads every payload, and an
+    entry no rule claims is shown to every member (agreements, members, keys, seals...).
+    """
+    if viewer.operator or not rows:
+        return set()
+    withheld: set[int] = set()
+    for rule in _payload_rules():
+        about = [
+            EntryAbout(
+                seq=row.seq,
+                tag=row.tag,
+                subject=row.subject,
+                member_id=row.member_id,
+                payload=_payload_of(row.payload),
+            )
+            for row in rows
+            if row.tag.startswith(rule.tags)
+        ]
+        if about:
+            readable = set(rule.readable(session, viewer, about))
+            withheld |= {entry.seq for entry in about if entry.seq not in readable}
+    return withheld
+
+
+def _payload_of(text: str) -> Payload:
+    value = json.loads(text)
+    return Payload(value) if isinstance(value, dict) else Payload()
 
 
 MAX_PAGE = 1000
@@ -1065,14 +1110,18 @@ def list_entries(
             query = query.where(LedgerEntryRow.tag.startswith(tag, autoescape=True))
         if subject is not None:
             query = query.where(LedgerEntryRow.subject == subject)
-        return [_entry_public(row) for row in session.scalars(query)]
+        rows = list(session.scalars(query))
+        withheld = withheld_payloads(session, viewer, rows)
+        return [_entry_public(row, withheld=row.seq in withheld) for row in rows]
 
 
 def get_entry(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryPublic:
-    """Entry ``seq``; NotFound when there is none; members only."""
+    """Entry ``seq``, its payload withheld when it is about a record ``viewer`` may not
+    read; NotFound when there is none; members only."""
     _require_reader(viewer)
     with ctx.reader() as session:
-        return _entry_public(_entry_row(session, seq))
+        row = _entry_row(session, seq)
+        return _entry_public(row, withheld=bool(withheld_payloads(session, viewer, [row])))
 
 
 def head(ctx: ServiceContext) -> LedgerHead:
@@ -1137,6 +1186,7 @@ def verification_summary(
         first_ts=chain.first_ts,
         last_ts=chain.last_ts,
         signatures_checked=chain.signatures_checked,
+        payloads_withheld=chain.payloads_withheld,
         days_sealed=len(chain.roots),
         open_day=chain.open_day,
         keys=len(chain.keys),
