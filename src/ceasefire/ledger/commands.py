@@ -129,6 +129,31 @@ def export_command(
     )
 
 
+@ledger_app.command("fetch")
+def fetch_command(
+    url: Annotated[str, typer.Option("--url", help="The server's base URL (https://…).")],
+    out: Annotated[Path, typer.Option("--out", help="Bundle file to write (JSON Lines).")],
+    token: Annotated[
+        str,
+        typer.Option("--token", envvar="CEASEFIRE_WITNESS_TOKEN", help="The member's API token."),
+    ],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """A member's copy: every entry the server shows this member, as a bundle that
+    `ceasefire ledger verify --bundle` checks offline (payloads withheld from the member
+    stay withheld; their headers, hashes and signatures are checked)."""
+    from ceasefire.ledger import witness as ledger_witness
+
+    summary = ledger_witness.fetch_bundle(ledger_witness.HttpSource(url, token), out)
+    print_result(
+        summary,
+        as_json,
+        f"[green]✓[/green] {summary.entries} entries ({summary.payloads_withheld} payloads"
+        f" withheld), {summary.keys} keys, {summary.roots} daily roots written to"
+        f" {summary.path} (head {summary.head_hash})",
+    )
+
+
 @ledger_app.command("proof")
 def proof_command(
     seq: Annotated[int, typer.Argument(help="Sequence number of the entry.")],

@@ -202,6 +202,9 @@ class BundleSummary(BaseModel):
     keys: int
     roots: int
     bytes: int
+    payloads_withheld: int = Field(
+        default=0, description="Entries whose payload the server withheld from this member."
+    )
 
 
 class MemberKeysCheck(BaseModel):

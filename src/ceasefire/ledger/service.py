@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, cast
 
@@ -44,11 +45,8 @@ from ceasefire.errors import (
 from ceasefire.ledger import custody as ledger_custody
 from ceasefire.ledger.bundle import (
     bundle_header,
-    entry_line,
-    key_line,
-    root_line,
     verify_bundle,
-    write_line,
+    write_bundle,
 )
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.check import EntryAbout, Payload, PayloadRule, StateChecker
@@ -1349,9 +1347,9 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
             .order_by(LedgerEntryRow.seq.desc())
             .limit(1)
         ).first()
-        verifier = ChainVerifier(check_signatures=False)
+        last_seq = last.seq if last else 0
         with tmp.open("w", encoding="utf-8") as handle:
-            write_line(
+            chain = write_bundle(
                 handle,
                 bundle_header(
                     exported_at=format_ts(utcnow()),
@@ -1359,17 +1357,8 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
                     head_seq=last.seq if last else None,
                     head_hash=last.entry_hash if last else None,
                 ),
+                takewhile(lambda entry: entry.seq <= last_seq, _stored_entries(session)),
             )
-            for entry in _stored_entries(session):
-                if entry.seq > (last.seq if last else 0):
-                    break
-                verifier.feed(entry)
-                write_line(handle, entry_line(entry))
-            chain = verifier.finish()
-            for key in chain.keys.values():
-                write_line(handle, key_line(key))
-            for root in chain.roots:
-                write_line(handle, root_line(root))
     tmp.replace(out)
     return BundleSummary(
         path=str(out),
