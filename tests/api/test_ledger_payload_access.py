@@ -16,6 +16,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification
+from ceasefire.areas import drain_intake
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
@@ -160,3 +161,34 @@ def test_the_web_page_marks_a_withheld_payload(
     shown = client.get(f"/ledger/{first['seq']}")
     assert "data-payload-withheld" not in shown.text
     assert "incident_id" in shown.text
+
+
+def test_fusion_and_compliance_entries_follow_the_records_they_name(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    detection = reports.submit_report(
+        ctx,
+        cast.viewer(ctx, "rus"),
+        shelling_body(
+            channel="sensor_detection",
+            sensor_id="tur-uav-1",
+            means=["uav"],
+            classification="internal",
+            narrative="Thermal signatures of impacts near the town.",
+        ),
+    ).report
+    drain_intake(ctx)  # fusion opens an (internal) incident for it
+    liaison = _entries(client, cast.bearer("arm"))
+    fused = [e for e in liaison if e["tag"].startswith("fusion:")]
+    assert fused
+    assert all(e["payload_withheld"] for e in fused)
+    (received,) = [e for e in liaison if e["subject"] == f"report/{detection.id}"]
+    assert received["payload_withheld"] is True
+    hidden = {e["subject"].partition("/")[0] for e in liaison if e["payload_withheld"]}
+    assert {"report", "incident", "fusion"} <= hidden
+    assert hidden <= {"report", "incident", "fusion", "finding"}
+    # The monitors read all of it: the fusion decision names the report and its incident.
+    monitor = _entries(client, cast.bearer("tur"))
+    assert not any(e["payload_withheld"] for e in monitor)
+    (decision,) = [e for e in monitor if e["tag"].startswith("fusion:")]
+    assert decision["payload"]["report_ids"] == [detection.id]

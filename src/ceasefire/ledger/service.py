@@ -923,7 +923,8 @@ def _root_public(row: LedgerRootRow) -> RootPublic:
 
 
 def _require_reader(viewer: Viewer) -> None:
-    """Entries carry payloads about shared and internal records: members only.
+    """Entries are about shared and internal records: members only (each reading only the
+    payloads the areas' payload rules let it: :func:`withheld_payloads`).
 
     The head, the daily roots and the keys stay public so that an outsider can anchor an
     exported bundle to what the centre published.
