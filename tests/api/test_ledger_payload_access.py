@@ -24,7 +24,7 @@ from ceasefire.ledger.bundle import bundle_header, served_entry, verify_bundle, 
 from ceasefire.reports import service as reports
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast
-from tests.factories.reports import shelling_body
+from tests.factories.reports import detection_body, internal_incident
 
 
 def _entries(client: TestClient, headers: dict[str, str], **query: Any) -> list[dict[str, Any]]:
@@ -41,19 +41,6 @@ def _entries(client: TestClient, headers: dict[str, str], **query: Any) -> list[
         if body["next_after"] is None:
             return found
         after = body["next_after"]
-
-
-def _internal_incident(ctx: ServiceContext, cast: Cast) -> str:
-    monitor = cast.viewer(ctx, "tur")
-    report = reports.submit_report(ctx, monitor, shelling_body()).report  # shared, ARM and AZE
-    incident = incidents.create_incident(
-        ctx,
-        monitor,
-        report_ids=[report.id],
-        title="Shelling near Aghdam",
-        classification=Classification.INTERNAL,
-    )
-    return incident.id
 
 
 def _bundle_of(entries: list[dict[str, Any]], path: Path) -> Path:
@@ -76,7 +63,7 @@ def _bundle_of(entries: list[dict[str, Any]], path: Path) -> Path:
 def test_a_liaison_gets_an_internal_incidents_entries_without_payload_and_they_verify(
     client: TestClient, ctx: ServiceContext, cast: Cast, tmp_path: Path
 ) -> None:
-    incident_id = _internal_incident(ctx, cast)
+    incident_id = internal_incident(ctx, cast.viewer(ctx, "tur"))
     subject = f"incident/{incident_id}"
     liaison, monitor = cast.bearer("arm"), cast.bearer("tur")
 
@@ -128,7 +115,7 @@ def test_a_liaison_gets_an_internal_incidents_entries_without_payload_and_they_v
 def test_once_shared_the_liaison_reads_the_incidents_entries(
     client: TestClient, ctx: ServiceContext, cast: Cast
 ) -> None:
-    incident_id = _internal_incident(ctx, cast)
+    incident_id = internal_incident(ctx, cast.viewer(ctx, "tur"))
     subject = f"incident/{incident_id}"
     liaison = cast.bearer("arm")
     assert all(e["payload_withheld"] for e in _entries(client, liaison, subject=subject))
@@ -149,7 +136,7 @@ def test_once_shared_the_liaison_reads_the_incidents_entries(
 def test_the_web_page_marks_a_withheld_payload(
     client: TestClient, ctx: ServiceContext, cast: Cast
 ) -> None:
-    incident_id = _internal_incident(ctx, cast)
+    incident_id = internal_incident(ctx, cast.viewer(ctx, "tur"))
     (first, *_) = _entries(client, cast.bearer("arm"), subject=f"incident/{incident_id}")
     client.cookies.set(SESSION_COOKIE, cast.tokens["arm"])
     page = client.get(f"/ledger/{first['seq']}")
@@ -166,17 +153,7 @@ def test_the_web_page_marks_a_withheld_payload(
 def test_fusion_and_compliance_entries_follow_the_records_they_name(
     client: TestClient, ctx: ServiceContext, cast: Cast
 ) -> None:
-    detection = reports.submit_report(
-        ctx,
-        cast.viewer(ctx, "rus"),
-        shelling_body(
-            channel="sensor_detection",
-            sensor_id="tur-uav-1",
-            means=["uav"],
-            classification="internal",
-            narrative="Thermal signatures of impacts near the town.",
-        ),
-    ).report
+    detection = reports.submit_report(ctx, cast.viewer(ctx, "rus"), detection_body()).report
     drain_intake(ctx)  # fusion opens an (internal) incident for it
     liaison = _entries(client, cast.bearer("arm"))
     fused = [e for e in liaison if e["tag"].startswith("fusion:")]

@@ -7,28 +7,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ceasefire.access import Classification
 from ceasefire.db.context import ServiceContext
-from ceasefire.incidents import service as incidents
-from ceasefire.reports import service as reports
 from tests.factories.cli import run_cli
 from tests.factories.members import Cast
-from tests.factories.reports import shelling_body
+from tests.factories.reports import internal_incident
 from tests.factories.served import serving
 
 
 def test_a_liaison_fetches_its_copy_and_verifies_it(
     ctx: ServiceContext, cast: Cast, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    monitor = cast.viewer(ctx, "tur")
-    report = reports.submit_report(ctx, monitor, shelling_body()).report
-    incident = incidents.create_incident(
-        ctx,
-        monitor,
-        report_ids=[report.id],
-        title="Shelling",
-        classification=Classification.INTERNAL,
-    )
+    incident_id = internal_incident(ctx, cast.viewer(ctx, "tur"))
     out = tmp_path / "arm.jsonl"
     with serving(cli_env, "--no-access-log") as base:
         fetched = run_cli(
@@ -49,7 +38,7 @@ def test_a_liaison_fetches_its_copy_and_verifies_it(
     withheld = [line for line in lines if line.get("payload_withheld")]
     assert withheld
     assert {json.loads(line["header"])["subject"] for line in withheld} == {
-        f"incident/{incident.id}"
+        f"incident/{incident_id}"
     }
     assert all(line["payload"] is None for line in withheld)
     assert summary["payloads_withheld"] == len(withheld)
