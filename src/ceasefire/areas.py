@@ -45,6 +45,9 @@ class Area:
     """``"module:function"`` taking the root ``typer.Typer`` and adding the commands."""
     checker: str | None = None
     """``"module:attribute"`` of the area's ledger ``StateChecker``."""
+    payload_rule: str | None = None
+    """``"module:attribute"`` of the area's ledger ``PayloadRule``: which of its entries'
+    payloads a member may read (an area whose entries every member may read has none)."""
     hooks: tuple[tuple[str, str], ...] = ()
     """``(hook name, "module:function")`` pairs: what the area does when another area
     announces something (``ceasefire.incidents.service.INCIDENT_CHANGED``...), without that
@@ -58,11 +61,14 @@ class Area:
     ``None``) and ``drain_all(ctx)`` (work until the queue is empty, for the CLI)."""
 
     @classmethod
-    def conventional(cls, package: str, *, checker: bool = True) -> Area:
+    def conventional(
+        cls, package: str, *, checker: bool = True, payload_rule: bool = False
+    ) -> Area:
         """The area of a package laid out with the modules every area names alike.
 
-        ``tables``, ``api:router``, ``commands:register`` and, where ``checker`` is true,
-        ``check:CHECKER``; an area that differs declares its references one by one.
+        ``tables``, ``api:router``, ``commands:register``, where ``checker`` is true
+        ``check:CHECKER`` and where ``payload_rule`` is true ``check:PAYLOAD_RULE``; an area
+        that differs declares its references one by one.
         """
         return cls(
             name=package.rpartition(".")[2],
@@ -70,6 +76,7 @@ class Area:
             router=f"{package}.api:router",
             commands=f"{package}.commands:register",
             checker=f"{package}.check:CHECKER" if checker else None,
+            payload_rule=f"{package}.check:PAYLOAD_RULE" if payload_rule else None,
         )
 
 
@@ -98,8 +105,8 @@ def load_tables() -> None:
 
 
 def contributions(kind: str) -> list[Any]:
-    """The resolved ``router``, ``commands``, ``checker`` or ``worker`` of every area that
-    has one."""
+    """The resolved ``router``, ``commands``, ``checker``, ``payload_rule`` or ``worker`` of
+    every area that has one."""
     return [resolve(ref) for area in areas() if (ref := getattr(area, kind))]
 
 

@@ -12,7 +12,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
 from tests.factories.members import Cast
-from tests.factories.reports import shelling_body
+from tests.factories.reports import detection_body, shelling_body
 
 
 def test_the_channel_filter_matches_only_reports_the_caller_may_read(
@@ -20,17 +20,7 @@ def test_the_channel_filter_matches_only_reports_the_caller_may_read(
 ) -> None:
     turkey = cast.viewer(ctx, "tur")
     seen = reports.submit_report(ctx, turkey, shelling_body()).report  # shared with ARM, AZE
-    detection = reports.submit_report(
-        ctx,
-        cast.viewer(ctx, "rus"),
-        shelling_body(
-            channel="sensor_detection",
-            sensor_id="tur-uav-1",
-            means=["uav"],
-            classification="internal",
-            narrative="Thermal signatures of impacts near the town.",
-        ),
-    ).report
+    detection = reports.submit_report(ctx, cast.viewer(ctx, "rus"), detection_body()).report
     incident = incidents.create_incident(
         ctx,
         turkey,

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ceasefire.access import Classification, Viewer
+from ceasefire.db.context import ServiceContext
 from ceasefire.reports.csvformat import COLUMNS
 
 AGHDAM = {"lat": 39.991, "lon": 46.927}
@@ -66,6 +68,20 @@ CSV_HEADER = [
 assert all(c in COLUMNS for c in CSV_HEADER)
 
 
+def detection_body(**overrides: Any) -> dict[str, Any]:
+    """A UAV sensor's internal detection of the same shelling (the monitors' own)."""
+    return shelling_body(
+        **{
+            "channel": "sensor_detection",
+            "sensor_id": "tur-uav-1",
+            "means": ["uav"],
+            "classification": "internal",
+            "narrative": "Thermal signatures of impacts near the town.",
+            **overrides,
+        }
+    )
+
+
 def csv_row(index: int, **overrides: str) -> dict[str, str]:
     start = OBSERVED - timedelta(minutes=index % 5000)
     row = {
@@ -98,3 +114,18 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
     writer.writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
     return path
+
+
+def internal_incident(ctx: ServiceContext, monitor: Viewer) -> str:
+    """The id of an internal incident a monitor made of its shared shelling report."""
+    from ceasefire.incidents import service as incidents
+    from ceasefire.reports import service as reports
+
+    report = reports.submit_report(ctx, monitor, shelling_body()).report
+    return incidents.create_incident(
+        ctx,
+        monitor,
+        report_ids=[report.id],
+        title="Shelling near Aghdam",
+        classification=Classification.INTERNAL,
+    ).id

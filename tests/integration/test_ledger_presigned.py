@@ -253,7 +253,7 @@ def test_revoking_by_the_member_itself_is_recorded_and_verifies(
     stored = _submit(ctx, signed)
     entry = ledger.get_entry(ctx, OPERATOR, stored.seq)
     assert (entry.tag, entry.member_id) == ("ledger:key:revoked", "arm")
-    assert json.loads(entry.payload_canonical)["key_id"] == member_key.key_id
+    assert json.loads(entry.payload_canonical or "")["key_id"] == member_key.key_id
     (key,) = ledger.list_keys(ctx, member_id="arm")
     assert key.ended_seq == stored.seq
     assert ledger.verify(ctx).ok

@@ -57,7 +57,7 @@ def test_an_intact_chain_verifies(chain: ChainBuilder) -> None:
 def test_a_changed_payload_is_named(chain: ChainBuilder, data: st.DataObject) -> None:
     entries = chain.stored()
     i = data.draw(st.integers(1, len(entries) - 1))
-    payload = json.loads(entries[i].payload)
+    payload = json.loads(entries[i].payload or b"")
     payload["tampered"] = True
     entries[i] = replace(entries[i], payload=canonical_json(payload))
     assert _first_bad(entries) == (i + 1, FindingKind.PAYLOAD_CHANGED)

@@ -7,11 +7,12 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidSignature
 
-from ceasefire.ledger.bundle import bundle_header, entry_line
+from ceasefire.ledger.bundle import bundle_header, entry_line, verify_bundle, write_bundle
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.merkle import InclusionProof, inclusion_path, merkle_root
@@ -69,6 +70,42 @@ def test_the_reference_verifier_rejects_damage(damage: str) -> None:
         entries.append(_signed_after_revocation(chain, next(iter(chain.revoked))))
     with pytest.raises((AssertionError, InvalidSignature)):
         reference_verifier()["verify_bundle"](_lines(entries))
+
+
+def test_the_reference_verifier_and_ours_accept_a_members_copy_with_withheld_payloads(
+    tmp_path: Path,
+) -> None:
+    """A member's copy (``ledger fetch``): report payloads withheld, keys and seals not."""
+    chain = _chain()
+    entries = [
+        replace(e, payload=None) if b'"intake:report:' in e.header and e.seq % 3 else e
+        for e in chain.stored()
+    ]
+    withheld = sum(e.payload is None for e in entries)
+    assert withheld > 3
+    lines = _lines(entries)
+    assert reference_verifier()["verify_bundle"](lines) == (
+        len(chain.entries),
+        chain.entries[-1].entry_hash,
+    )
+    path = tmp_path / "copy.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        write_bundle(handle, json.loads(lines[0]), entries)
+    report = verify_bundle(path)
+    assert report.ok, [str(f) for f in report.findings]
+    assert report.chain.payloads_withheld == withheld
+    # A withheld key entry, or a changed header of a withheld entry, is refused by both.
+    hidden = next(i for i, e in enumerate(entries) if e.payload is None)
+    altered = entries[hidden].header.replace(b"report/", b"rep/")
+    for bad in (
+        [replace(entries[0], payload=None), *entries[1:]],
+        [*entries[:hidden], replace(entries[hidden], header=altered), *entries[hidden + 1 :]],
+    ):
+        with pytest.raises(AssertionError):
+            reference_verifier()["verify_bundle"](_lines(bad))
+        with path.open("w", encoding="utf-8") as handle:
+            write_bundle(handle, json.loads(lines[0]), bad)
+        assert not verify_bundle(path).ok
 
 
 def _signed_after_revocation(chain: ChainBuilder, key_id: str) -> StoredEntry:

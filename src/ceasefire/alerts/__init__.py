@@ -6,4 +6,4 @@ from dataclasses import replace
 
 from ceasefire.areas import Area
 
-AREA = replace(Area.conventional(__name__), worker="ceasefire.alerts.worker:run")
+AREA = replace(Area.conventional(__name__, payload_rule=True), worker="ceasefire.alerts.worker:run")

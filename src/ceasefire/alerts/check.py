@@ -9,12 +9,13 @@ time and its claim are bookkeeping, not compared.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Viewer
 from ceasefire.alerts.events import (
     AlertRaised,
     AlertTag,
@@ -25,7 +26,9 @@ from ceasefire.alerts.events import (
 from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
 from ceasefire.ledger.check import (
     ActualRows,
+    EntryAbout,
     ExpectedRows,
+    PayloadRule,
     changed_row,
     picked,
     projection_checker,
@@ -33,6 +36,7 @@ from ceasefire.ledger.check import (
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.verify import CollectedEntry
+from ceasefire.members.scope import ReadScope
 
 # The fields an ``alert:raised`` and an ``alert:subscribed`` entry give as the tables hold
 # them, but for the last, a digest of a column the check hashes (``_actual``).
@@ -124,3 +128,23 @@ def _actual(session: Session) -> ActualRows:
 CHECKER = projection_checker(
     "alerts: alerts, subscriptions, deliveries", AlertTag, _expected, _actual
 )
+
+
+# -- who reads the payloads -------------------------------------------------------------------
+
+
+def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
+    ids = {str(e.payload["alert_id"]) for e in entries}
+    scope = ReadScope.load(session, viewer)
+    readable = {
+        row.id
+        for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids)))
+        if scope.can_read_record(row)
+    }
+    return (e.seq for e in entries if str(e.payload["alert_id"]) in readable)
+
+
+PAYLOAD_RULE = PayloadRule("alerts", (AlertTag.RAISED.value, "alerts:delivery:"), _readable)
+"""An alert's entry, and those of its deliveries, are read by whoever may read the alert
+(the read rule of the record it is about, as ``GET /api/v1/alerts``). Subscriptions name a
+member's user, the kinds and areas it follows and a digest of its target: every member's."""

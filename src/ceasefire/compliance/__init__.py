@@ -5,7 +5,7 @@ from dataclasses import replace
 from ceasefire.areas import Area
 
 AREA = replace(
-    Area.conventional(__name__),
+    Area.conventional(__name__, payload_rule=True),
     # Every change to what an incident is re-evaluates it, in the same unit of work.
     hooks=(
         ("incident_changed", "ceasefire.compliance.service:on_incident_changed"),

@@ -7,18 +7,22 @@ altered, withdrawn or restored behind the application's back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Viewer
 from ceasefire.compliance.events import ComplianceTag, FindingRecorded, FindingWithdrawn
 from ceasefire.compliance.service import RECORDED_COLUMNS, recorded_fields
 from ceasefire.compliance.tables import FindingRow
+from ceasefire.incidents.service import readable_incidents
 from ceasefire.ledger.check import (
     ActualRows,
+    EntryAbout,
     ExpectedRows,
+    PayloadRule,
     changed_row,
     projection_checker,
     read_payload,
@@ -59,3 +63,21 @@ def _actual(session: Session) -> ActualRows:
 
 
 CHECKER = projection_checker("compliance", ComplianceTag, _expected, _actual)
+
+
+# -- who reads the payloads -------------------------------------------------------------------
+
+
+def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
+    incidents = {str(e.payload["incident_id"]) for e in entries if e.payload["incident_id"]}
+    readable = readable_incidents(session, viewer, incidents)
+    return (
+        e.seq
+        for e in entries
+        if not e.payload["incident_id"] or str(e.payload["incident_id"]) in readable
+    )
+
+
+PAYLOAD_RULE = PayloadRule("compliance", tuple(ComplianceTag), _readable)
+"""A finding's entries are read by whoever may read its incident (as the finding itself);
+a finding about no incident (a provision's deadline) by every member."""

@@ -10,5 +10,6 @@ AREA = Area(
     router="ceasefire.fusion.api:router",
     commands="ceasefire.fusion.commands:register",
     checker="ceasefire.fusion.check:CHECKER",
+    payload_rule="ceasefire.fusion.check:PAYLOAD_RULE",
     intake_worker="ceasefire.fusion.service",
 )

@@ -8,17 +8,21 @@ application's back. Which incident holds which report is the incidents checker's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Viewer
 from ceasefire.fusion.events import FusionDecided, FusionTag
+from ceasefire.fusion.service import readable_decisions
 from ceasefire.fusion.tables import FusionDecisionRow
 from ceasefire.ledger.check import (
     ActualRows,
+    EntryAbout,
     ExpectedRows,
+    PayloadRule,
     picked,
     projection_checker,
     read_payload,
@@ -63,3 +67,20 @@ def _actual(session: Session) -> ActualRows:
 
 
 CHECKER = projection_checker("fusion", ("fusion:",), _expected, _actual)
+
+
+# -- who reads the payloads -------------------------------------------------------------------
+
+
+def _decision_of(entry: EntryAbout) -> str:
+    return str(entry.payload["decision_id"] or entry.subject.removeprefix("fusion/"))
+
+
+def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
+    readable = readable_decisions(session, viewer, {_decision_of(e) for e in entries})
+    return (e.seq for e in entries if _decision_of(e) in readable)
+
+
+PAYLOAD_RULE = PayloadRule("fusion", ("fusion:",), _readable)
+"""A fusion decision's entry is read by whoever may read every incident and report it names
+(as the decision itself: ``fusion.service.readable_decisions``)."""

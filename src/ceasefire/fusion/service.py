@@ -34,7 +34,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -805,6 +805,26 @@ def _still_in(
 
 
 # --------------------------------------------------------------------------------- reading
+
+
+def readable_decisions(session: Session, viewer: Viewer, decision_ids: Iterable[str]) -> set[str]:
+    """Of ``decision_ids``, those ``viewer`` may read: :func:`_may_open`'s rule for a batch
+    (what the ledger shows of fusion decisions), one query per kind of record."""
+    ids = sorted(set(decision_ids))
+    if not ids:
+        return set()
+    rows = list(session.scalars(select(FusionDecisionRow).where(FusionDecisionRow.id.in_(ids))))
+    incident_ids = {i for r in rows for i in (r.incident_id, r.other_incident_id) if i}
+    readable_incidents = incidents.readable_incidents(session, viewer, incident_ids)
+    readable_reports = reports.readable_reports(
+        session, viewer, {rid for r in rows for rid in r.report_ids}
+    )
+    return {
+        r.id
+        for r in rows
+        if readable_incidents.issuperset(i for i in (r.incident_id, r.other_incident_id) if i)
+        and readable_reports.issuperset(r.report_ids)
+    }
 
 
 def _may_open(

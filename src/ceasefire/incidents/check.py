@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Classification, Viewer
 from ceasefire.incidents import cellcounts
 from ceasefire.incidents.events import (
     Classified,
@@ -29,7 +30,7 @@ from ceasefire.incidents.events import (
     TaskAssigned,
     TaskCompleted,
 )
-from ceasefire.incidents.service import assessment_view
+from ceasefire.incidents.service import assessment_view, part_readable
 from ceasefire.incidents.tables import (
     AssessmentRow,
     DecisionRuleRow,
@@ -40,7 +41,9 @@ from ceasefire.incidents.tables import (
 )
 from ceasefire.ledger.check import (
     ActualRows,
+    EntryAbout,
     ExpectedRows,
+    PayloadRule,
     StateChecker,
     changed_row,
     picked,
@@ -49,6 +52,7 @@ from ceasefire.ledger.check import (
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
+from ceasefire.members.scope import ReadScope
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.reports.service import incident_links
 
@@ -233,3 +237,69 @@ def _check(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Find
 
 
 CHECKER = StateChecker(name=_PROJECTION.name, tags=_PROJECTION.tags, check=_check)
+
+
+# -- who reads the payloads -------------------------------------------------------------------
+
+# The tags whose entry is about a member's record on the incident, judged by that record's
+# own classification and author (as the incident's page shows it): its table and the
+# payload's key naming it.
+_PARTS: dict[str, tuple[Any, str]] = {
+    IncidentTag.ASSESSED: (AssessmentRow, "assessment_id"),
+    IncidentTag.REPLIED: (ReplyRow, "reply_id"),
+    IncidentTag.NOTED: (NoteRow, "note_id"),
+}
+# Field teams name persons and reveal movements: their entries are internal, whatever the
+# incident's classification.
+_INTERNAL = frozenset({IncidentTag.TASK_ASSIGNED, IncidentTag.TASK_COMPLETED})
+
+
+def _incident_of(entry: EntryAbout) -> str:
+    kind, _, incident_id = entry.subject.partition("/")
+    return str(entry.payload["incident_id"] or (incident_id if kind == "incident" else ""))
+
+
+def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
+    scope = ReadScope.load(session, viewer)
+    ids = {_incident_of(e) for e in entries}
+    incidents = {
+        row.id: row for row in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(ids)))
+    }
+    parts: dict[str, AssessmentRow | ReplyRow | NoteRow] = {}
+    for tag, (table, key) in _PARTS.items():
+        part_ids = {str(e.payload[key]) for e in entries if e.tag == tag}
+        if part_ids:
+            parts.update(
+                (p.id, p) for p in session.scalars(select(table).where(table.id.in_(part_ids)))
+            )
+    for entry in entries:
+        incident = incidents.get(_incident_of(entry))
+        if incident is None:
+            # Gone (merged away): the centre's monitors only.
+            if scope.is_monitor(None):
+                yield entry.seq
+            continue
+        if not scope.can_read_record(incident):
+            continue
+        if entry.tag in _INTERNAL:
+            if scope.can_read(
+                Classification.INTERNAL,
+                concerns=incident.concerns,
+                agreement_id=incident.agreement_id,
+            ):
+                yield entry.seq
+            continue
+        if entry.tag in _PARTS:
+            part = parts.get(str(entry.payload[_PARTS[entry.tag][1]]))
+            if part is None or not part_readable(
+                scope, incident, part.classification, part.member_id
+            ):
+                continue
+        yield entry.seq
+
+
+PAYLOAD_RULE = PayloadRule("incidents", ("intake:incident:",), _readable)
+"""An incident's entries are read by whoever may read the incident now; those about an
+assessment, reply or note by whoever may also read that record; a field team's by whoever
+may read the incident's internal records. Decision rules (``intake:decision-rule:``) are
+every member's."""

@@ -211,9 +211,9 @@ def _readable(scope: ReadScope, row: IncidentRow) -> bool:
     return scope.can_read_record(row)
 
 
-def _part_readable(
-    scope: ReadScope, incident: IncidentRow, classification: str, owner: str
-) -> bool:
+def part_readable(scope: ReadScope, incident: IncidentRow, classification: str, owner: str) -> bool:
+    """Whether ``scope`` may read a member's record on ``incident`` (an assessment, a reply,
+    a note) of ``classification`` written by member ``owner``."""
     return scope.can_read(
         classification,
         concerns=incident.concerns,
@@ -1291,7 +1291,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     assessments = _assessment_rows(session, row.id)
     current_ids = {a.id for a in current_assessments(_assessment(a) for a in assessments).values()}
     readable_assessments = [
-        a for a in assessments if _part_readable(scope, row, a.classification, a.member_id)
+        a for a in assessments if part_readable(scope, row, a.classification, a.member_id)
     ]
     decision = dict(row.decision) if row.decision else None
     if decision is not None:
@@ -1320,12 +1320,12 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         replies=[
             _reply_public(r)
             for r in replies
-            if _part_readable(scope, row, r.classification, r.member_id)
+            if part_readable(scope, row, r.classification, r.member_id)
         ],
         notes=[
             _note_public(n)
             for n in notes
-            if _part_readable(scope, row, n.classification, n.member_id)
+            if part_readable(scope, row, n.classification, n.member_id)
         ],
         tasks=[_task_public(t) for t in tasks] if tasks_visible else [],
     )

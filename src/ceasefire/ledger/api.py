@@ -1,8 +1,10 @@
 """The ledger over HTTP: paged entries, one entry, its inclusion proof, daily roots, keys,
 the head, and pre-signed entries from members whose keys never touch the server.
 
-Reading entries needs a member's token (every member may check the whole record); the
-head, daily roots and public keys are public, since publishing them is what lets anyone
+Reading entries needs a member's token (every member may check the whole record; the
+payload of an entry about a record the member may not read is withheld, the header, hashes
+and signature that verify the chain are not: docs/ledger.md, "Who reads what"); the head,
+daily roots and public keys are public, since publishing them is what lets anyone
 check an exported bundle. A pre-signed entry needs no token: its signature by a key the
 ledger holds as valid for the member *is* the authentication.
 """

@@ -8,7 +8,7 @@ convenience and cross-checked). See docs/ledger.md for the exact format.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -47,14 +47,19 @@ def bundle_header(
 
 
 def entry_line(entry: StoredEntry) -> dict[str, Any]:
-    return {
+    """An entry's bundle line; a withheld payload is written ``"payload": null,
+    "payload_withheld": true`` (a member's copy, docs/ledger.md)."""
+    line: dict[str, Any] = {
         "type": "entry",
         "seq": entry.seq,
         "header": entry.header.decode("utf-8"),
-        "payload": entry.payload.decode("utf-8"),
+        "payload": entry.payload.decode("utf-8") if entry.payload is not None else None,
         "entry_hash": entry.entry_hash,
         "signature": entry.signature,
     }
+    if entry.payload is None:
+        line["payload_withheld"] = True
+    return line
 
 
 def key_line(key: KeyRecord) -> dict[str, Any]:
@@ -79,6 +84,37 @@ def root_line(root: SealedRoot) -> dict[str, Any]:
 
 def write_line(handle: IO[str], data: dict[str, Any]) -> None:
     handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def write_bundle(
+    handle: IO[str], header: dict[str, Any], entries: Iterable[StoredEntry]
+) -> ChainReport:
+    """Write a bundle: ``header`` (:func:`bundle_header`), the entries, then the key and root
+    lines derived from the very entries written (hashes only: no signature is checked)."""
+    write_line(handle, header)
+    verifier = ChainVerifier(check_signatures=False)
+    for entry in entries:
+        verifier.feed(entry)
+        write_line(handle, entry_line(entry))
+    chain = verifier.finish()
+    for key in chain.keys.values():
+        write_line(handle, key_line(key))
+    for root in chain.roots:
+        write_line(handle, root_line(root))
+    return chain
+
+
+def served_entry(entry: Mapping[str, Any]) -> StoredEntry:
+    """An entry as ``GET /api/v1/ledger`` serves it, as a bundle holds it: what a member
+    keeps of what it was shown (its withheld payloads stay withheld)."""
+    withheld = entry.get("payload_withheld") is True
+    return StoredEntry(
+        seq=int(entry["seq"]),
+        header=str(entry["header"]).encode("utf-8"),
+        payload=None if withheld else str(entry["payload_canonical"]).encode("utf-8"),
+        entry_hash=str(entry["entry_hash"]),
+        signature=str(entry["signature"]),
+    )
 
 
 @dataclass
@@ -157,10 +193,11 @@ def _entry_of(
         seq = line["seq"]
         if not isinstance(seq, int) or isinstance(seq, bool):
             raise TypeError("seq is not an integer")
+        withheld = line["payload"] is None and line.get("payload_withheld") is True
         return StoredEntry(
             seq=seq,
             header=str(line["header"]).encode("utf-8"),
-            payload=str(line["payload"]).encode("utf-8"),
+            payload=None if withheld else str(line["payload"]).encode("utf-8"),
             entry_hash=str(line["entry_hash"]),
             signature=str(line["signature"]),
         )

@@ -1,4 +1,5 @@
-"""The state checker each area gives the ledger verifier (declared in its ``Area``)."""
+"""What each area gives the ledger (declared in its ``Area``): the state checker the
+verifier runs, and the payload rule that decides which entries' payloads a reader may see."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Viewer
 from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
 
 StateCheck = Callable[[Session, Sequence[CollectedEntry]], Iterable[Finding]]
@@ -44,6 +46,41 @@ class Payload(dict[str, Any]):
 def read_payload(entry: CollectedEntry) -> Payload:
     """``entry``'s payload for a checker (one that is not a JSON object reads as empty)."""
     return Payload(entry.payload) if isinstance(entry.payload, dict) else Payload()
+
+
+@dataclass(frozen=True, slots=True)
+class EntryAbout:
+    """What a payload rule is told about one entry: where it is, what it is about, who
+    signed it, and its payload (as a checker reads it)."""
+
+    seq: int
+    tag: str
+    subject: str
+    member_id: str
+    payload: Payload
+
+
+PayloadReadable = Callable[[Session, Viewer, Sequence[EntryAbout]], Iterable[int]]
+"""``(session, viewer, entries) -> the seqs of those entries whose payload viewer may read``."""
+
+
+@dataclass(frozen=True)
+class PayloadRule:
+    """Who may read the payloads of one area's entries (``docs/ledger.md``, "Who reads
+    what").
+
+    ``tags`` are tag prefixes, as a checker's. The ledger hands ``readable`` a batch of the
+    entries it is about to show a member (never the public, never an operator: the public
+    reads no entry, an operator every payload) whose tag starts with one of them, and shows
+    the payload of those whose seq it returns; the others are served with the payload
+    withheld (header, hashes and signature kept, so the chain still verifies). The rule
+    judges each entry by the record it is about *as it stands now*, with the area's own
+    read rule. Entries of tags no area's rule claims are shown to every member.
+    """
+
+    name: str
+    tags: tuple[str, ...]
+    readable: PayloadReadable
 
 
 ExpectedRows = dict[str, dict[str, tuple[int, dict[str, Any]]]]

@@ -57,6 +57,11 @@ def _report_verification(summary: VerificationSummary, as_json: bool, source: st
             f" {summary.days_sealed} days sealed (open day: {summary.open_day}),"
             f" members: {', '.join(summary.members) or '-'}"
         )
+        if summary.payloads_withheld:
+            console.print(
+                f"  {summary.payloads_withheld} payloads withheld from this copy"
+                " (headers, hashes and signatures checked; payloads not)"
+            )
         for name in summary.state_checks:
             console.print(f"  state matches the ledger: {name}")
         console.print(f"  {summary.seconds} s")
@@ -124,6 +129,31 @@ def export_command(
     )
 
 
+@ledger_app.command("fetch")
+def fetch_command(
+    url: Annotated[str, typer.Option("--url", help="The server's base URL (https://…).")],
+    out: Annotated[Path, typer.Option("--out", help="Bundle file to write (JSON Lines).")],
+    token: Annotated[
+        str,
+        typer.Option("--token", envvar="CEASEFIRE_WITNESS_TOKEN", help="The member's API token."),
+    ],
+    as_json: Annotated[bool, JSON] = False,
+) -> None:
+    """A member's copy: every entry the server shows this member, as a bundle that
+    `ceasefire ledger verify --bundle` checks offline (payloads withheld from the member
+    stay withheld; their headers, hashes and signatures are checked)."""
+    from ceasefire.ledger import witness as ledger_witness
+
+    summary = ledger_witness.fetch_bundle(ledger_witness.HttpSource(url, token), out)
+    print_result(
+        summary,
+        as_json,
+        f"[green]✓[/green] {summary.entries} entries ({summary.payloads_withheld} payloads"
+        f" withheld), {summary.keys} keys, {summary.roots} daily roots written to"
+        f" {summary.path} (head {summary.head_hash})",
+    )
+
+
 @ledger_app.command("proof")
 def proof_command(
     seq: Annotated[int, typer.Argument(help="Sequence number of the entry.")],
@@ -175,7 +205,9 @@ def check_proof_command(
         result,
         as_json,
         f"[green]✓[/green] entry {result.seq} is in the tree of {result.day}"
-        f" with root {result.root}" + (" (provisional)" if result.provisional else ""),
+        f" with root {result.root}"
+        + (" (provisional)" if result.provisional else "")
+        + (" (payload withheld: not checked)" if result.payload_withheld else ""),
     )
 
 

@@ -50,13 +50,23 @@ class EntryPublic(BaseModel):
     member_id: str
     user_id: str | None
     key_id: str
-    payload: Any
+    payload: Any = Field(
+        description="The payload object; null when it is withheld from this reader."
+    )
+    payload_withheld: bool = Field(
+        default=False,
+        description="True when the entry is about a record this reader may not read: the"
+        " payload is withheld, the header (with payload_sha256), hashes and signature are not,"
+        " so the chain still verifies (docs/ledger.md, 'Who reads what').",
+    )
     payload_hash: str
     prev_hash: str
     entry_hash: str
     signature: str
     header: str
-    payload_canonical: str
+    payload_canonical: str | None = Field(
+        description="The exact hashed payload text; null when the payload is withheld."
+    )
 
 
 class EntryPage(BaseModel):
@@ -153,7 +163,8 @@ class ProvenEntry(BaseModel):
 
     seq: int
     header: str
-    payload: str
+    payload: str | None = Field(description="Null when the payload is withheld from the reader.")
+    payload_withheld: bool = False
     entry_hash: str
     signature: str
 
@@ -174,6 +185,11 @@ class ProofCheck(BaseModel):
     root: str
     provisional: bool
     problems: list[str]
+    payload_withheld: bool = Field(
+        default=False,
+        description="The document withholds the payload: the header and the path are checked,"
+        " the payload against payload_sha256 is not.",
+    )
 
 
 class BundleSummary(BaseModel):
@@ -186,6 +202,9 @@ class BundleSummary(BaseModel):
     keys: int
     roots: int
     bytes: int
+    payloads_withheld: int = Field(
+        default=0, description="Entries whose payload the server withheld from this member."
+    )
 
 
 class MemberKeysCheck(BaseModel):
@@ -266,6 +285,11 @@ class VerificationSummary(BaseModel):
     first_ts: str | None
     last_ts: str | None
     signatures_checked: int
+    payloads_withheld: int = Field(
+        default=0,
+        description="Entries whose payload the bundle withholds (a member's copy): their"
+        " headers, hashes and signatures are checked, their payloads are not.",
+    )
     days_sealed: int
     open_day: str | None
     keys: int

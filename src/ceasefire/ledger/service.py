@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, cast
 
@@ -44,14 +45,11 @@ from ceasefire.errors import (
 from ceasefire.ledger import custody as ledger_custody
 from ceasefire.ledger.bundle import (
     bundle_header,
-    entry_line,
-    key_line,
-    root_line,
     verify_bundle,
-    write_line,
+    write_bundle,
 )
 from ceasefire.ledger.canonical import canonical_json
-from ceasefire.ledger.check import StateChecker
+from ceasefire.ledger.check import EntryAbout, Payload, PayloadRule, StateChecker
 from ceasefire.ledger.entry import (
     GENESIS_PREV,
     KEY_ADDED,
@@ -925,7 +923,8 @@ def _root_public(row: LedgerRootRow) -> RootPublic:
 
 
 def _require_reader(viewer: Viewer) -> None:
-    """Entries carry payloads about shared and internal records: members only.
+    """Entries are about shared and internal records: members only (each reading only the
+    payloads the areas' payload rules let it: :func:`withheld_payloads`).
 
     The head, the daily roots and the keys stay public so that an outsider can anchor an
     exported bundle to what the centre published.
@@ -947,7 +946,7 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
         leaves = _day_leaves(session, day)
         sealed_row = session.get(LedgerRootRow, day)
         sealed = (sealed_row.root, sealed_row.sealed_seq) if sealed_row is not None else None
-        entry = _entry_public(row)
+        entry = _entry_public(row, withheld=bool(withheld_payloads(session, viewer, [row])))
     hashes = [leaf.entry_hash for leaf in leaves]
     index = [leaf.seq for leaf in leaves].index(seq)
     proof = InclusionProof(
@@ -972,6 +971,7 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
             seq=entry.seq,
             header=entry.header,
             payload=entry.payload_canonical,
+            payload_withheld=entry.payload_withheld,
             entry_hash=entry.entry_hash,
             signature=entry.signature,
         ),
@@ -989,7 +989,8 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         proof = InclusionProof.from_dict(document.get("proof"))
         entry = document.get("entry") or {}
         header_bytes = str(entry["header"]).encode("utf-8")
-        payload_bytes = str(entry["payload"]).encode("utf-8")
+        withheld = entry.get("payload") is None and entry.get("payload_withheld") is True
+        payload_bytes = None if withheld else str(entry["payload"]).encode("utf-8")
         parsed = EntryHeader.from_bytes(header_bytes)
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(
@@ -998,7 +999,7 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
     problems = []
     if sha256_hex(header_bytes) != proof.entry_hash:
         problems.append("the entry's header does not hash to the proven entry hash")
-    if sha256_hex(payload_bytes) != parsed.payload_sha256:
+    if payload_bytes is not None and sha256_hex(payload_bytes) != parsed.payload_sha256:
         problems.append("the entry's payload does not match its header")
     if root is not None and root != proof.root:
         problems.append(f"the proof is for root {proof.root}, not the published {root}")
@@ -1011,13 +1012,16 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         root=proof.root,
         provisional=proof.root_seq is None,
         problems=problems,
+        payload_withheld=withheld,
     )
 
 
 # -- reading ------------------------------------------------------------------------------------
 
 
-def _entry_public(row: LedgerEntryRow) -> EntryPublic:
+def _entry_public(row: LedgerEntryRow, *, withheld: bool = False) -> EntryPublic:
+    """The entry as shown; ``withheld``: without its payload (the reader may not read the
+    record it is about), everything that verifies the chain kept."""
     return EntryPublic(
         seq=row.seq,
         recorded_at=row.recorded_at,
@@ -1026,14 +1030,54 @@ def _entry_public(row: LedgerEntryRow) -> EntryPublic:
         member_id=row.member_id,
         user_id=row.user_id,
         key_id=row.key_id,
-        payload=json.loads(row.payload),
+        payload=None if withheld else json.loads(row.payload),
+        payload_withheld=withheld,
         payload_hash=row.payload_hash,
         prev_hash=row.prev_hash,
         entry_hash=row.entry_hash,
         signature=row.signature,
         header=row.header,
-        payload_canonical=row.payload,
+        payload_canonical=None if withheld else row.payload,
     )
+
+
+def _payload_rules() -> list[PayloadRule]:
+    from ceasefire.areas import contributions
+
+    return contributions("payload_rule")
+
+
+def withheld_payloads(session: Session, viewer: Viewer, rows: Sequence[LedgerEntryRow]) -> set[int]:
+    """The seqs of ``rows`` whose payload ``viewer`` may not read.
+
+    Each area's :class:`~ceasefire.ledger.check.PayloadRule` (declared in its ``Area``)
+    judges the entries of its tags, in one batch; an operator reads every payload, and an
+    entry no rule claims is shown to every member (agreements, members, keys, seals...).
+    """
+    if viewer.operator or not rows:
+        return set()
+    withheld: set[int] = set()
+    for rule in _payload_rules():
+        about = [
+            EntryAbout(
+                seq=row.seq,
+                tag=row.tag,
+                subject=row.subject,
+                member_id=row.member_id,
+                payload=_payload_of(row.payload),
+            )
+            for row in rows
+            if row.tag.startswith(rule.tags)
+        ]
+        if about:
+            readable = set(rule.readable(session, viewer, about))
+            withheld |= {entry.seq for entry in about if entry.seq not in readable}
+    return withheld
+
+
+def _payload_of(text: str) -> Payload:
+    value = json.loads(text)
+    return Payload(value) if isinstance(value, dict) else Payload()
 
 
 MAX_PAGE = 1000
@@ -1065,14 +1109,18 @@ def list_entries(
             query = query.where(LedgerEntryRow.tag.startswith(tag, autoescape=True))
         if subject is not None:
             query = query.where(LedgerEntryRow.subject == subject)
-        return [_entry_public(row) for row in session.scalars(query)]
+        rows = list(session.scalars(query))
+        withheld = withheld_payloads(session, viewer, rows)
+        return [_entry_public(row, withheld=row.seq in withheld) for row in rows]
 
 
 def get_entry(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryPublic:
-    """Entry ``seq``; NotFound when there is none; members only."""
+    """Entry ``seq``, its payload withheld when it is about a record ``viewer`` may not
+    read; NotFound when there is none; members only."""
     _require_reader(viewer)
     with ctx.reader() as session:
-        return _entry_public(_entry_row(session, seq))
+        row = _entry_row(session, seq)
+        return _entry_public(row, withheld=bool(withheld_payloads(session, viewer, [row])))
 
 
 def head(ctx: ServiceContext) -> LedgerHead:
@@ -1137,6 +1185,7 @@ def verification_summary(
         first_ts=chain.first_ts,
         last_ts=chain.last_ts,
         signatures_checked=chain.signatures_checked,
+        payloads_withheld=chain.payloads_withheld,
         days_sealed=len(chain.roots),
         open_day=chain.open_day,
         keys=len(chain.keys),
@@ -1299,9 +1348,9 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
             .order_by(LedgerEntryRow.seq.desc())
             .limit(1)
         ).first()
-        verifier = ChainVerifier(check_signatures=False)
+        last_seq = last.seq if last else 0
         with tmp.open("w", encoding="utf-8") as handle:
-            write_line(
+            chain = write_bundle(
                 handle,
                 bundle_header(
                     exported_at=format_ts(utcnow()),
@@ -1309,17 +1358,8 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
                     head_seq=last.seq if last else None,
                     head_hash=last.entry_hash if last else None,
                 ),
+                takewhile(lambda entry: entry.seq <= last_seq, _stored_entries(session)),
             )
-            for entry in _stored_entries(session):
-                if entry.seq > (last.seq if last else 0):
-                    break
-                verifier.feed(entry)
-                write_line(handle, entry_line(entry))
-            chain = verifier.finish()
-            for key in chain.keys.values():
-                write_line(handle, key_line(key))
-            for root in chain.roots:
-                write_line(handle, root_line(root))
     tmp.replace(out)
     return BundleSummary(
         path=str(out),

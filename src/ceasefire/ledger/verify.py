@@ -122,12 +122,14 @@ class StoredEntry:
 
     ``columns`` holds what the store keeps beside the header, to be compared with it:
     ``(ts, tag, subject, member, user, key, payload_sha256, prev)``; None when the store
-    keeps nothing beside it (a bundle line).
+    keeps nothing beside it (a bundle line). ``payload`` is None when it is withheld (a
+    member's copy of entries about records it may not read): the header, hash and signature
+    are checked, the payload is not, and no state check replays it.
     """
 
     seq: int
     header: bytes
-    payload: bytes
+    payload: bytes | None
     entry_hash: str
     signature: str
     columns: tuple[str, str, str, str, str | None, str, str, str] | None = None
@@ -183,6 +185,7 @@ class ChainReport(WithFindings):
     first_ts: str | None = None
     last_ts: str | None = None
     signatures_checked: int = 0
+    payloads_withheld: int = 0
     open_day: str | None = None
     open_day_hashes: list[str] = field(default_factory=list)
     roots: list[SealedRoot] = field(default_factory=list)
@@ -257,6 +260,7 @@ class ChainVerifier:
                 and seq == entry.seq
                 and prev == self._prev_hash
                 and entry.entry_hash == computed
+                and entry.payload is not None
                 and _sha256(entry.payload).hexdigest() == payload_sha256
                 and ts >= self._prev_ts
                 and ts[:10] == self._day
@@ -352,7 +356,13 @@ class ChainVerifier:
                 FindingKind.ENTRY_CHANGED,
                 "stored entry hash is not the SHA-256 of the stored header",
             )
-        if hashlib.sha256(entry.payload).hexdigest() != header.payload_sha256:
+        if entry.payload is None:
+            self.report.payloads_withheld += 1
+            if header.tag.startswith("ledger:"):
+                # Keys and seals are every member's to read; without them nothing after
+                # them can be checked.
+                self._find(seq, FindingKind.MALFORMED, f"the payload of {header.tag} is withheld")
+        elif hashlib.sha256(entry.payload).hexdigest() != header.payload_sha256:
             self._find(
                 seq,
                 FindingKind.PAYLOAD_CHANGED,
@@ -368,10 +378,10 @@ class ChainVerifier:
             )
         self._check_key_and_signature(seq, header, header_bytes, entry)
         tag = header.tag
-        if tag.startswith("ledger:"):
+        if tag.startswith("ledger:") and entry.payload is not None:
             self._apply_ledger_entry(seq, header, entry.payload)
         self._track_day(seq, header, computed_hash)
-        if self.collect_prefixes and tag.startswith(self.collect_prefixes):
+        if self.collect_prefixes and tag.startswith(self.collect_prefixes) and entry.payload:
             self._collect(seq, header, entry.payload)
         self._members.add(header.member)
         if self.report.first_ts is None:

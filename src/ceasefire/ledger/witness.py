@@ -22,15 +22,17 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
+from ceasefire.ledger.bundle import bundle_header, served_entry, write_bundle
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keys import key_id_for
-from ceasefire.ledger.schemas import HeadDescription, MemberKeysCheck, WitnessRun
+from ceasefire.ledger.schemas import BundleSummary, HeadDescription, MemberKeysCheck, WitnessRun
 from ceasefire.ledger.tree import SignedTreeHead, verify_consistency
 from ceasefire.timeutil import utcnow
 
@@ -116,6 +118,56 @@ class HttpSource:
         if not isinstance(body, list):
             raise Unavailable(f"{self.url} did not answer the keys with a JSON list")
         return [k for k in body if isinstance(k, dict)]
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """Every entry the token may list (``GET /api/v1/ledger``, paged), in order."""
+        after = 0
+        while True:
+            body = self._get("/api/v1/ledger", {"after": after, "limit": _PAGE})
+            page = body.get("entries")
+            if not isinstance(page, list):
+                raise Unavailable(f"{self.url} did not answer the entries with a list")
+            yield from (e for e in page if isinstance(e, dict))
+            if body.get("next_after") is None:
+                return
+            after = int(body["next_after"])
+
+
+_PAGE = 1000
+
+
+def fetch_bundle(source: HttpSource, out: Path) -> BundleSummary:
+    """A member's own copy of the ledger as the server shows it to that member, written as a
+    bundle (atomically) that ``ceasefire ledger verify --bundle`` checks offline: payloads
+    withheld from the member stay withheld (``"payload": null, "payload_withheld": true``),
+    everything that verifies the chain is kept."""
+    entries = [served_entry(e) for e in source.entries()]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.partial")
+    last = entries[-1] if entries else None
+    with tmp.open("w", encoding="utf-8") as handle:
+        chain = write_bundle(
+            handle,
+            bundle_header(
+                exported_at=format_ts(utcnow()),
+                entries=len(entries),
+                head_seq=last.seq if last else None,
+                head_hash=last.entry_hash if last else None,
+            ),
+            entries,
+        )
+    tmp.replace(out)
+    return BundleSummary(
+        path=str(out),
+        entries=len(entries),
+        head_seq=last.seq if last else None,
+        head_hash=last.entry_hash if last else None,
+        keys=len(chain.keys),
+        roots=len(chain.roots),
+        bytes=out.stat().st_size,
+        payloads_withheld=chain.payloads_withheld,
+    )
 
 
 @dataclass

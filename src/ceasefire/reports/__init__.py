@@ -8,4 +8,5 @@ AREA = Area(
     router="ceasefire.reports.api:router",
     commands="ceasefire.reports.commands:register",
     checker="ceasefire.reports.check:CHECKER",
+    payload_rule="ceasefire.reports.check:PAYLOAD_RULE",
 )

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Viewer
 from ceasefire.ledger.check import (
     ActualRows,
+    EntryAbout,
     ExpectedRows,
+    PayloadRule,
     picked,
     projection_checker,
     read_payload,
@@ -31,6 +34,7 @@ from ceasefire.reports.events import (
     ReportReceived,
     ReportTag,
 )
+from ceasefire.reports.service import readable_reports
 from ceasefire.reports.tables import AttachmentRow, ReportRow
 
 # The fields compared, as a ``report:received`` and an ``attachment:received`` entry give
@@ -93,3 +97,27 @@ def _actual(session: Session) -> ActualRows:
 
 
 CHECKER = projection_checker("reports", ReportTag, _expected, _actual)
+
+
+# -- who reads the payloads -------------------------------------------------------------------
+
+
+def _reports_of(entry: EntryAbout) -> list[str]:
+    """The reports an entry is about: its subject's (``report/ID``), or an import batch's."""
+    if entry.tag == ReportTag.IMPORT_BATCH_COMMITTED:
+        batch = cast(ImportBatchCommitted, entry.payload)
+        return [str(item[0]) for item in batch["reports"] or () if item]
+    kind, _, report_id = entry.subject.partition("/")
+    return [report_id] if kind == "report" else []
+
+
+def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
+    about = {entry.seq: _reports_of(entry) for entry in entries}
+    readable = readable_reports(session, viewer, {r for ids in about.values() for r in ids})
+    # An entry naming no report it could be judged by is the centre's only.
+    return (seq for seq, ids in about.items() if ids and readable.issuperset(ids))
+
+
+PAYLOAD_RULE = PayloadRule("reports", tuple(ReportTag), _readable)
+"""A report's entries (received, attachments) and an import batch's are read by whoever may
+read the report, every report of the batch."""

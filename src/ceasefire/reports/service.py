@@ -986,6 +986,16 @@ def readable_row(scope: ReadScope, row: ReportRow) -> bool:
     return scope.can_read_record(row)
 
 
+def readable_reports(session: Session, viewer: Viewer, report_ids: Iterable[str]) -> set[str]:
+    """Of ``report_ids``, those ``viewer`` may read (a report that does not exist is not
+    among them): what another area shows of a report (a fusion decision) goes through it."""
+    ids = set(report_ids)
+    if not ids:
+        return set()
+    scope = ReadScope.load(session, viewer)
+    return {row.id for row in rows_by_id(session, ids) if scope.can_read_record(row)}
+
+
 def _readable_report(session: Session, scope: ReadScope, report_id: str) -> ReportRow:
     """The report, if ``scope`` may read it; NotFound otherwise (existence is not leaked)."""
     row = session.get(ReportRow, report_id)

@@ -1,8 +1,9 @@
 """The ledger in the browser: ``/ledger/N`` shows entry N, its signature and its inclusion
 proof in its day's Merkle tree, checked as it is shown.
 
-Members read the ledger (the API's rule: entries carry the payloads of non-public records);
-the public is sent to sign in. The same proof document is ``GET /api/v1/ledger/N/proof`` for
+Members read the ledger (the API's rule); an entry about a record the member may not read is
+shown with its payload withheld (docs/ledger.md, "Who reads what"); the public is sent to
+sign in. The same proof document is ``GET /api/v1/ledger/N/proof`` for
 programs, and ``ceasefire ledger check-proof`` checks a saved one offline.
 """
 
@@ -37,7 +38,9 @@ def ledger_entry(request: Request, ctx: ContextDep, viewer: WebViewer, seq: int)
         entry=entry,
         proof=document.proof.model_dump(mode="json"),
         checked=checked,
-        payload=json.dumps(entry.payload, indent=2, ensure_ascii=False, sort_keys=True),
+        payload=None
+        if entry.payload_withheld
+        else json.dumps(entry.payload, indent=2, ensure_ascii=False, sort_keys=True),
         document=json.dumps(document.model_dump(mode="json"), indent=2, ensure_ascii=False),
         previous=seq - 1 if seq > 1 else None,
         following=seq + 1 if seq < common.head_seq(ctx) else None,
