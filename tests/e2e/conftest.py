@@ -8,6 +8,7 @@ import pytest
 
 from ceasefire.console.context import get_context
 from tests.factories.cli import InProcessCli
+from tests.factories.hashing import PASSWORD_HASH_FLOOR_ENV
 
 
 @pytest.fixture
@@ -17,7 +18,12 @@ def cli(
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[InProcessCli]:
     """``ceasefire ... --json`` in this process, on the database of ``settings``, no token."""
-    for name in ("CEASEFIRE_DATABASE_URL", "CEASEFIRE_KEY_FILE", "CEASEFIRE_DATA_DIR"):
+    for name in (
+        "CEASEFIRE_DATABASE_URL",
+        "CEASEFIRE_KEY_FILE",
+        "CEASEFIRE_DATA_DIR",
+        *PASSWORD_HASH_FLOOR_ENV,
+    ):
         monkeypatch.setenv(name, cli_env[name])
     monkeypatch.delenv("CEASEFIRE_TOKEN", raising=False)
     get_context.cache_clear()
