@@ -21,10 +21,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ceasefire.config import Settings
+from ceasefire.console.context import get_context
 from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
+from tests.factories.cli import InProcessCli
 from tests.factories.hashing import PASSWORD_HASH_FLOOR, PASSWORD_HASH_FLOOR_ENV
 from tests.factories.members import Cast, demo_cast
 
@@ -192,6 +194,30 @@ def cli_env(settings: Settings) -> dict[str, str]:
         }
     )
     return env
+
+
+@pytest.fixture
+def cli(
+    cli_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[InProcessCli]:
+    """``ceasefire ... --json`` run in this process, on the database of ``settings``, no token.
+
+    For calls that check what a command answers; a new process (``run_cli``) costs about two
+    seconds of imports, so tests keep that for the real executable's own behaviour."""
+    for name in (
+        "CEASEFIRE_DATABASE_URL",
+        "CEASEFIRE_KEY_FILE",
+        "CEASEFIRE_DATA_DIR",
+        *PASSWORD_HASH_FLOOR_ENV,
+    ):
+        monkeypatch.setenv(name, cli_env[name])
+    monkeypatch.delenv("CEASEFIRE_TOKEN", raising=False)
+    get_context.cache_clear()
+    yield InProcessCli(capsys, monkeypatch)
+    get_context().dispose()
+    get_context.cache_clear()
 
 
 @pytest.fixture(scope="session")
