@@ -21,10 +21,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ceasefire.config import Settings
+from ceasefire.console.context import get_context
 from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
+from tests.factories.cli import InProcessCli
+from tests.factories.hashing import PASSWORD_HASH_FLOOR, PASSWORD_HASH_FLOOR_ENV
 from tests.factories.members import Cast, demo_cast
 
 if TYPE_CHECKING:
@@ -93,13 +96,11 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> Iterator[str]:
-    """The URL of an empty, migrated database of each backend."""
+def _database(request: pytest.FixtureRequest, folder: Path, sqlite_template: Path) -> Iterator[str]:
+    """The URL of an empty, migrated database of the backend ``request.param`` names, emptied
+    when done (a SQLite file in ``folder``)."""
     if request.param == "sqlite":
-        path = tmp_path / "ceasefire.db"
+        path = folder / "ceasefire.db"
         shutil.copyfile(sqlite_template, path)
         yield f"sqlite:///{path}"
         return
@@ -110,12 +111,40 @@ def database_url(
         _empty_postgres(url)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[str]:
+    """The URL of an empty, migrated database of each backend."""
+    yield from _database(request, tmp_path, sqlite_template)
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    return settings_for(database_url, tmp_path)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_ctx(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+) -> Iterator[ServiceContext]:
+    """A context like ``ctx`` on a database of each backend that one module's tests share:
+    for state that costs seconds to build and that none of the module's tests changes."""
+    folder = tmp_path_factory.mktemp("module")
+    for url in _database(request, folder, sqlite_template):
+        context = ServiceContext.from_settings(settings_for(url, folder))
+        yield context
+        context.dispose()
+
+
+def settings_for(database_url: str, folder: Path) -> Settings:
+    """The settings of a test on ``database_url``, its keys and data in ``folder``."""
     return Settings(
         database_url=database_url,
-        key_file=tmp_path / "keys.json",
-        data_dir=tmp_path / "data",
+        key_file=folder / "keys.json",
+        data_dir=folder / "data",
         # Every test client is one address: the per-address limits are proven with low
         # values in tests/api/test_address_limits.py, and stay on (but far) here.
         public_requests_per_minute=100_000,
@@ -128,6 +157,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # No background fusion worker: a test that groups reports by hand would race it.
         # tests/integration/test_fusion_service.py runs the worker on purpose.
         fusion_interval_s=0,
+        # The cheapest argon2id costs allowed: tests/factories/hashing.py.
+        password_hash_time_cost=PASSWORD_HASH_FLOOR["password_hash_time_cost"],
+        password_hash_memory_kib=PASSWORD_HASH_FLOOR["password_hash_memory_kib"],
+        password_hash_parallelism=PASSWORD_HASH_FLOOR["password_hash_parallelism"],
     )
 
 
@@ -157,9 +190,34 @@ def cli_env(settings: Settings) -> dict[str, str]:
             "CEASEFIRE_ALERTS_WORKER_INTERVAL_S": "0",
             "CEASEFIRE_FUSION_INTERVAL_S": str(settings.fusion_interval_s),
             "COLUMNS": "200",
+            **PASSWORD_HASH_FLOOR_ENV,
         }
     )
     return env
+
+
+@pytest.fixture
+def cli(
+    cli_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[InProcessCli]:
+    """``ceasefire ... --json`` run in this process, on the database of ``settings``, no token.
+
+    For calls that check what a command answers; a new process (``run_cli``) costs about two
+    seconds of imports, so tests keep that for the real executable's own behaviour."""
+    for name in (
+        "CEASEFIRE_DATABASE_URL",
+        "CEASEFIRE_KEY_FILE",
+        "CEASEFIRE_DATA_DIR",
+        *PASSWORD_HASH_FLOOR_ENV,
+    ):
+        monkeypatch.setenv(name, cli_env[name])
+    monkeypatch.delenv("CEASEFIRE_TOKEN", raising=False)
+    get_context.cache_clear()
+    yield InProcessCli(capsys, monkeypatch)
+    get_context().dispose()
+    get_context.cache_clear()
 
 
 @pytest.fixture(scope="session")

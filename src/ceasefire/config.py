@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -85,6 +86,26 @@ class Settings(BaseSettings):
     )
     max_article_bytes: int = Field(
         default=5 * 1024 * 1024, description="Largest news article file the pipeline reads."
+    )
+    # argon2id costs of new password hashes. The defaults are argon2-cffi's (RFC 9106's
+    # low-memory profile); the floors are OWASP's minimum for argon2id (m=19 MiB, t=2, p=1).
+    # A hash records its own costs, so changing them never breaks a stored password: the
+    # next sign-in rehashes it with the new ones.
+    password_hash_time_cost: int = Field(
+        default=RFC_9106_LOW_MEMORY.time_cost,
+        ge=2,
+        description="argon2id passes over memory of each new password hash (at least 2).",
+    )
+    password_hash_memory_kib: int = Field(
+        default=RFC_9106_LOW_MEMORY.memory_cost,
+        ge=19456,
+        description="argon2id memory of each new password hash, KiB (at least 19456).",
+    )
+    password_hash_parallelism: int = Field(
+        default=RFC_9106_LOW_MEMORY.parallelism,
+        ge=1,
+        le=64,
+        description="argon2id lanes (threads) of each new password hash.",
     )
     login_max_failures: int = Field(
         default=5, ge=1, description="Failed sign-ins for one user name before it is locked."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Viewer
@@ -16,10 +17,15 @@ from ceasefire.web.dashboard import Dashboard
 from ceasefire.web.pages import render
 
 
-def test_dashboard_shows_the_demo_record(ctx: ServiceContext) -> None:
-    initialise(ctx, demo=True)
-    client = TestClient(create_app(ctx=ctx))
-    page = client.get("/", params={"as_of": "2020-11-21"})
+@pytest.fixture(scope="module")
+def demo_client(module_ctx: ServiceContext) -> TestClient:
+    """The demo, loaded once per backend: the tests that use it only read pages (GET)."""
+    initialise(module_ctx, demo=True)
+    return TestClient(create_app(ctx=module_ctx))
+
+
+def test_dashboard_shows_the_demo_record(demo_client: TestClient) -> None:
+    page = demo_client.get("/", params={"as_of": "2020-11-21"})
     assert page.status_code == 200
     html = page.text
     assert "Provisions as of 21 Nov 2020" in html
@@ -62,9 +68,8 @@ def test_dashboard_escapes_recorded_text() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_dashboard_names_the_overdue_part(ctx: ServiceContext) -> None:
-    initialise(ctx, demo=True)
-    html = TestClient(create_app(ctx=ctx)).get("/", params={"as_of": "2024-01-01"}).text
+def test_dashboard_names_the_overdue_part(demo_client: TestClient) -> None:
+    html = demo_client.get("/", params={"as_of": "2024-01-01"}).text
     row = html[html.index("<td>6</td>") : html.index("<td>7</td>")]
     assert "status-overdue" in row
     assert "part 6.4, A new route along the Lachin corridor within three years" in row

@@ -11,10 +11,11 @@ from ceasefire.bootstrap import initialise
 from ceasefire.db.context import ServiceContext
 
 
-@pytest.fixture
-def client(ctx: ServiceContext) -> TestClient:
-    initialise(ctx, demo=True)
-    return TestClient(create_app(ctx=ctx))
+@pytest.fixture(scope="module")
+def client(module_ctx: ServiceContext) -> TestClient:
+    """The demo, loaded once per backend: these tests only read pages (GET, no session)."""
+    initialise(module_ctx, demo=True)
+    return TestClient(create_app(ctx=module_ctx))
 
 
 def test_the_overdue_part_of_provision_6_is_named(client: TestClient) -> None:

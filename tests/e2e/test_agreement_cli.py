@@ -1,4 +1,9 @@
-"""The ``ceasefire agreement`` and ``ceasefire provisions`` commands, run as a user would."""
+"""The ``ceasefire agreement`` and ``ceasefire provisions`` commands, run as a user would.
+
+Each command runs at least once through the real executable (its human output and exit code);
+the ``--json`` calls that check what a command answers run in this process (``cli``), which
+saves the two seconds of imports each new process costs.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.factories.agreements import NK_ID, malformed_memorandum, shipped_path
-from tests.factories.cli import run_cli
+from tests.factories.cli import InProcessCli, run_cli
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -25,13 +30,13 @@ def by_id(items: list[dict[str, Any]], pid: str) -> dict[str, Any]:
     return next(item for item in items if item["id"] == pid)
 
 
-def test_acceptance_show_and_provisions(cli_env: dict[str, str]) -> None:
+def test_acceptance_show_and_provisions(cli_env: dict[str, str], cli: InProcessCli) -> None:
     init = run(cli_env, "init", "--demo", "--no-demo-month")
     assert init.returncode == 0, init.stderr
-    again = run_json(cli_env, "init", "--demo", "--no-demo-month")
+    again = cli("init", "--demo", "--no-demo-month")
     assert f"agreement {NK_ID} unchanged, version 1" in again["steps"]
 
-    shown = run_json(cli_env, "agreement", "show", NK_ID)
+    shown = cli("agreement", "show", NK_ID)
     assert len(shown["provisions"]) == 9
     point6 = by_id(shown["provisions"], "p6-districts-and-corridor")
     kalbajar = by_id(point6["parts"], "p6-kalbajar")
@@ -40,9 +45,7 @@ def test_acceptance_show_and_provisions(cli_env: dict[str, str]) -> None:
     assert amendment["previous"] == "2020-11-15"
     assert shown["term"]["notice_deadline"] == "2025-05-10"
 
-    before = run_json(
-        cli_env, "provisions", "--agreement", NK_ID, "--as-of", "2020-11-21T00:00:00Z"
-    )
+    before = cli("provisions", "--agreement", NK_ID, "--as-of", "2020-11-21T00:00:00Z")
     statuses = {p["id"]: p["status"] for p in before["provisions"]}
     assert (statuses["p2-aghdam"], statuses["p6-kalbajar"], statuses["p6-lachin"]) == (
         "fulfilled",
@@ -50,7 +53,7 @@ def test_acceptance_show_and_provisions(cli_env: dict[str, str]) -> None:
         "pending",
     )
     assert before["term"]["notice_deadline"] == "2025-05-10"
-    after = run_json(cli_env, "provisions", "--agreement", NK_ID, "--as-of", "2020-11-26")
+    after = cli("provisions", "--agreement", NK_ID, "--as-of", "2020-11-26")
     assert by_id(after["provisions"], "p6-kalbajar")["status"] == "fulfilled"
 
     human = run(cli_env, "provisions", "--agreement", NK_ID, "--as-of", "2020-11-21T00:00:00Z")
@@ -60,7 +63,7 @@ def test_acceptance_show_and_provisions(cli_env: dict[str, str]) -> None:
 
 
 def test_validate_lists_every_problem_and_load_writes_nothing(
-    cli_env: dict[str, str], tmp_path: Path
+    cli_env: dict[str, str], cli: InProcessCli, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(malformed_memorandum(), encoding="utf-8")
@@ -75,21 +78,19 @@ def test_validate_lists_every_problem_and_load_writes_nothing(
         assert expected in human.stderr
     assert f"{bad}:" in human.stderr
 
-    machine = run(cli_env, "agreement", "validate", str(bad), "--json")
-    assert machine.returncode == 2
-    details = json.loads(machine.stdout)["error"]["details"]
+    machine = cli("agreement", "validate", str(bad), code=2)
+    details = machine["error"]["details"]
     assert len(details) == 4
     assert all(d["line"] and d["path"] and d["field"] for d in details)
 
-    load = run(cli_env, "agreement", "load", str(bad), "--json")
-    assert load.returncode == 2
-    assert run_json(cli_env, "agreement", "list") == {"agreements": []}
+    cli("agreement", "load", str(bad), code=2)
+    assert cli("agreement", "list") == {"agreements": []}
 
-    good = run_json(cli_env, "agreement", "validate", str(shipped_path(NK_ID)))
+    good = cli("agreement", "validate", str(shipped_path(NK_ID)))
     assert (good["valid"], good["provisions"]) == (True, 9)
     loaded = run_json(cli_env, "agreement", "load", str(shipped_path(NK_ID)))
     assert (loaded["version"], loaded["new_version"]) == (1, True)
-    reloaded = run_json(cli_env, "agreement", "load", str(shipped_path(NK_ID)))
+    reloaded = cli("agreement", "load", str(shipped_path(NK_ID)))
     assert (reloaded["version"], reloaded["new_version"]) == (1, False)
     listed = run(cli_env, "agreement", "list")
     assert NK_ID in listed.stdout

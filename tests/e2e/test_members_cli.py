@@ -1,6 +1,10 @@
-"""The bootstrap path an operator follows, through the real ``ceasefire`` executable:
-init --demo, add a user with a password from stdin, create/list/revoke a token, add a
-post and a sensor; then the token is used (and refused once revoked) over HTTP."""
+"""The bootstrap path an operator follows: init --demo, add a user with a password from stdin,
+create/list/revoke a token, add a post and a sensor; then the token is used (and refused once
+revoked) over HTTP.
+
+Each command family (init, member, user, token, post, sensor) runs through the real
+``ceasefire`` executable; the other calls, which check what a command answers, run in this
+process (``cli``), which saves the two seconds of imports each new process costs."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from ceasefire.app import create_app
 from ceasefire.config import Settings
-from tests.factories.cli import run_cli
+from tests.factories.cli import InProcessCli, run_cli
 
 PASSWORD = "a long demo password"
 
@@ -30,12 +34,12 @@ def ok_json(env: dict[str, str], *args: str, stdin: str | None = None) -> Any:
 
 
 def test_operator_bootstraps_members_users_tokens(
-    cli_env: dict[str, str], settings: Settings
+    cli_env: dict[str, str], cli: InProcessCli, settings: Settings
 ) -> None:
     ok_json(cli_env, "init", "--demo", "--no-demo-month")
-    again = ok_json(cli_env, "init", "--demo", "--no-demo-month")
+    again = cli("init", "--demo", "--no-demo-month")
     assert again["demo"] is True
-    listed = ok_json(cli_env, "member", "list", "--agreement", "nk-2020-trilateral")
+    listed = cli("member", "list", "--agreement", "nk-2020-trilateral")
     roles = {m["id"]: (m["roles"][0]["role"], m["roles"][0]["party"]) for m in listed}
     assert roles == {
         "rus": ("monitor", None),
@@ -51,9 +55,7 @@ def test_operator_bootstraps_members_users_tokens(
     ok_json(
         cli_env, "member", "add", "geo", "--name", "Georgia", "--kind", "state", "--iso3", "GEO"
     )
-    role = ok_json(
-        cli_env, "member", "role", "geo", "--agreement", "nk-2020-trilateral", "--role", "observer"
-    )
+    role = cli("member", "role", "geo", "--agreement", "nk-2020-trilateral", "--role", "observer")
     assert role["current"] is True
 
     user = ok_json(
@@ -107,8 +109,8 @@ def test_operator_bootstraps_members_users_tokens(
         "tur-op-1",
     )
     assert sensor["post_id"] == "tur-op-1"
-    assert {s["id"] for s in ok_json(cli_env, "sensor", "list")} == {"tur-uav-1", "tur-cam-1"}
-    assert {p["id"] for p in ok_json(cli_env, "post", "list")} == {"jmc-giyamaddinli", "tur-op-1"}
+    assert {s["id"] for s in cli("sensor", "list")} == {"tur-uav-1", "tur-cam-1"}
+    assert {p["id"] for p in cli("post", "list")} == {"jmc-giyamaddinli", "tur-op-1"}
 
     # the token works over HTTP, a password login too, and a revoked token no longer does
     client = TestClient(create_app(settings))
@@ -117,27 +119,24 @@ def test_operator_bootstraps_members_users_tokens(
     assert (me["member_id"], me["role"]) == ("tur", "monitor")
     login = client.post("/api/v1/auth/token", json={"user_id": "tur-duty", "password": PASSWORD})
     assert login.status_code == 200
-    ok_json(cli_env, "token", "revoke", issued["info"]["id"])
+    cli("token", "revoke", issued["info"]["id"])
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
-    states = {t["id"]: t["state"] for t in ok_json(cli_env, "token", "list", "--user", "tur-duty")}
+    states = {t["id"]: t["state"] for t in cli("token", "list", "--user", "tur-duty")}
     assert states[issued["info"]["id"]] == "revoked"
 
 
-def test_cli_errors_name_the_field(cli_env: dict[str, str]) -> None:
-    ok_json(cli_env, "init")
-    bad = run(cli_env, "member", "add", "zz", "--name", "Z", "--kind", "state", "--json")
-    assert bad.returncode == 2
-    assert json.loads(bad.stdout)["error"]["details"][0]["loc"] == "iso3"
-    missing = run(cli_env, "token", "create", "--user", "nobody", "--json")
-    assert missing.returncode == 1
-    assert json.loads(missing.stdout)["error"]["code"] == "E404"
+def test_cli_errors_name_the_field(cli_env: dict[str, str], cli: InProcessCli) -> None:
+    cli("init")
+    bad = cli("member", "add", "zz", "--name", "Z", "--kind", "state", code=2)
+    assert bad["error"]["details"][0]["loc"] == "iso3"
+    missing = cli("token", "create", "--user", "nobody", code=1)
+    assert missing["error"]["code"] == "E404"
     short = run(
         cli_env, "user", "add", "op-one", "--member", "centre", "--password-stdin", stdin="short\n"
     )
     assert short.returncode == 2
     assert "password" in short.stderr
-    out_of_range = run(
-        cli_env,
+    out_of_range = cli(
         "post",
         "add",
         "p-1",
@@ -151,7 +150,6 @@ def test_cli_errors_name_the_field(cli_env: dict[str, str]) -> None:
         "39",
         "--active-from",
         "2021-01-01",
-        "--json",
+        code=2,
     )
-    assert out_of_range.returncode == 2
-    assert json.loads(out_of_range.stdout)["error"]["details"][0]["loc"] == "lon"
+    assert out_of_range["error"]["details"][0]["loc"] == "lon"

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.factories.cli import cli_command
+from tests.factories.hashing import PASSWORD_HASH_FLOOR_ENV
 
 
 def installation_env(folder: Path, **extra: str) -> dict[str, str]:
@@ -22,6 +23,7 @@ def installation_env(folder: Path, **extra: str) -> dict[str, str]:
             "CEASEFIRE_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
             "CEASEFIRE_KEY_FILE": str(folder / "keys.json"),
             "CEASEFIRE_DATA_DIR": str(folder / "data"),
+            **PASSWORD_HASH_FLOOR_ENV,
             **extra,
         }
     )

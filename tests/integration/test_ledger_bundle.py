@@ -15,7 +15,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.bundle import verify_bundle
 from ceasefire.ledger.verify import FindingKind
-from tests.factories.cli import run_cli
+from tests.factories.cli import InProcessCli, run_cli
 from tests.factories.ledger import reference_verifier
 
 TAG = "test:entry:written"
@@ -123,7 +123,9 @@ def test_a_dropped_last_line_is_noticed_through_the_declared_count(bundle: Path)
     assert report.first_bad.kind in (FindingKind.ENTRY_MISSING, FindingKind.KEY_ENTRY_INVALID)
 
 
-def test_cli_round_trip_export_verify_flip(cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_cli_round_trip_export_verify_flip(
+    cli_env: dict[str, str], cli: InProcessCli, tmp_path: Path
+) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return run_cli(*args, env=cli_env)
 
@@ -140,6 +142,5 @@ def test_cli_round_trip_export_verify_flip(cli_env: dict[str, str], tmp_path: Pa
     failed = run("ledger", "verify", "--bundle", str(out))
     assert failed.returncode == 1
     assert "first bad entry at seq 3" in " ".join(failed.stderr.split())
-    as_json = run("ledger", "verify", "--bundle", str(out), "--json")
-    assert as_json.returncode == 1
-    assert json.loads(as_json.stdout)["error"]["details"]["first_bad"]["seq"] == 3
+    as_json = cli("ledger", "verify", "--bundle", str(out), code=1)
+    assert as_json["error"]["details"]["first_bad"]["seq"] == 3

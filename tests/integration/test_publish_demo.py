@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pypdf
 import pytest
@@ -25,7 +22,6 @@ from ceasefire.access import Classification, Viewer
 from ceasefire.bootstrap import initialise
 from ceasefire.compliance import service as compliance
 from ceasefire.compliance.tables import FindingRow
-from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.tables import IncidentRow
@@ -34,7 +30,6 @@ from ceasefire.publish import service as publishing
 from ceasefire.publish.compose import Digest, compose
 from ceasefire.publish.model import VIOLATION_CATEGORIES, Edition, Kind, OutputFormat, daily_period
 from ceasefire.reports.tables import IncidentReportRow, ReportRow
-from tests.conftest import _empty_postgres
 
 OPERATOR = Viewer.cli_operator()
 AGREEMENT = "nk-2020-trilateral"
@@ -42,36 +37,12 @@ DAY = date(2020, 11, 26)
 PERIOD = daily_period(DAY, "Europe/Moscow")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_template: Path,
-) -> Iterator[ServiceContext]:
+@pytest.fixture(scope="module")
+def demo(module_ctx: ServiceContext) -> ServiceContext:
     """The demo with its month, loaded once per backend for this module."""
-    tmp = tmp_path_factory.mktemp("publish-demo")
-    if request.param == "sqlite":
-        path = tmp / "ceasefire.db"
-        shutil.copyfile(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    settings = Settings(
-        database_url=url,
-        key_file=tmp / "keys.json",
-        data_dir=tmp / "data",
-        alerts_worker_interval_s=0,
-        fusion_interval_s=0,
-    )
-    ctx = ServiceContext.from_settings(settings)
-    try:
-        initialise(ctx, demo=True)
-        release_half_of_the_day(ctx)
-        yield ctx
-    finally:
-        ctx.dispose()
-        if request.param == "postgresql":
-            _empty_postgres(url)
+    initialise(module_ctx, demo=True)
+    release_half_of_the_day(module_ctx)
+    return module_ctx
 
 
 def release_half_of_the_day(ctx: ServiceContext) -> None:

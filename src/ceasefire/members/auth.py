@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
+from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.ledger.service import add_ledgered, append
@@ -79,16 +80,26 @@ class UserPreferences:
     time_zone: str | None
 
 
-@cache
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()
+def _hasher(settings: Settings) -> PasswordHasher:
+    """The hasher of new passwords, with the costs ``settings`` name (any stored hash
+    verifies: it records its own)."""
+    return _hasher_with(
+        settings.password_hash_time_cost,
+        settings.password_hash_memory_kib,
+        settings.password_hash_parallelism,
+    )
 
 
 @cache
-def _dummy_hash() -> str:
+def _hasher_with(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
     # Verified against when the user does not exist, so a wrong user name costs the same
     # time as a wrong password and does not reveal which user names exist.
-    return _hasher().hash(secrets.token_hex(16))
+    return hasher.hash(secrets.token_hex(16))
 
 
 def hash_token(token: str) -> str:
@@ -154,7 +165,7 @@ def add_user(
     check_slug(user_id, field_name="user_id")
     if password is not None:
         _check_password(password)
-    password_hash = _hasher().hash(password) if password is not None else None
+    password_hash = _hasher(ctx.settings).hash(password) if password is not None else None
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         if session.get(MemberRow, member_id) is None:
@@ -323,8 +334,9 @@ def login(
         user = session.get(UserRow, user_id)
         stored = user.password_hash if user is not None else None
         disabled = user is None or user.disabled_at is not None
+    hasher = _hasher(ctx.settings)
     try:
-        _hasher().verify(stored or _dummy_hash(), password)
+        hasher.verify(stored or _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         raise failure from None
     if stored is None or disabled:
@@ -333,8 +345,8 @@ def login(
         fresh = session.get(UserRow, user_id)
         if fresh is None or fresh.disabled_at is not None:
             raise failure
-        if _hasher().check_needs_rehash(stored):
-            fresh.password_hash = _hasher().hash(password)
+        if hasher.check_needs_rehash(stored):
+            fresh.password_hash = hasher.hash(password)
         login_throttle.clear(session, user_id)
         return _issue_token(
             session,
@@ -509,7 +521,7 @@ def set_password(
         raise Forbidden("a user may change only its own password")
     _check_password(password)
     verified = _verify_current_password(ctx, user_id, current_password or "") if own else None
-    password_hash = _hasher().hash(password)
+    password_hash = _hasher(ctx.settings).hash(password)
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         user = _user_or_404(session, user_id)
@@ -546,7 +558,7 @@ def change_password(
             details=[problem("new_password", "same as current_password")],
         )
     verified = _verify_current_password(ctx, user_id, current_password)
-    password_hash = _hasher().hash(new_password)
+    password_hash = _hasher(ctx.settings).hash(new_password)
     actor = actor_of(viewer)
     keep = hash_token(current_token) if current_token else None
     with ctx.unit_of_work() as session:
@@ -576,7 +588,7 @@ def _verify_current_password(ctx: ServiceContext, user_id: str, current_password
     if stored is None:
         raise Forbidden("this user has no password; an operator sets the first one")
     try:
-        _hasher().verify(stored, current_password)
+        _hasher(ctx.settings).verify(stored, current_password)
     except (VerificationError, InvalidHashError):
         raise Forbidden(
             "the current password is wrong",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -95,7 +96,7 @@ class PipelineResources:
     @property
     def nlp(self) -> Language:
         if self._nlp is None:
-            self._nlp = load_model(self.model_name)
+            self._nlp = shared_model(self.model_name)
         return self._nlp
 
     @property
@@ -105,6 +106,19 @@ class PipelineResources:
 
             self._actors = load_dictionary(self.actor_file)
         return self._actors
+
+
+@cache
+def shared_model(name: str) -> Language:
+    """The model ``name``, loaded once per process (``load_model``) for every pipeline built
+    without one of its own: the geoparser's, and each context's extractor.
+
+    Sharing is safe because nothing changes a model after ``load_model``: the components only
+    run it and build matchers on its vocabulary (which only grows its string store, as any
+    parse does). A test that wants a model of its own passes it
+    (``PipelineResources.with_model``); ``shared_model.cache_clear()`` forgets the shared one.
+    """
+    return load_model(name)
 
 
 def load_model(name: str) -> Language:

