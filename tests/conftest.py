@@ -1,8 +1,9 @@
 """Shared fixtures: every integration test runs on SQLite and, when configured, PostgreSQL.
 
 ``CEASEFIRE_TEST_DATABASE_URL`` names a PostgreSQL database; each pytest worker gets its own
-schema in it, migrated once, and every table is emptied after each test. SQLite tests get a
-fresh copy of a migrated template file. Without the variable the PostgreSQL variants are
+schema in it, migrated once, and every table is emptied after each test (state one module's
+tests share, ``module_ctx``, gets a schema of its own). SQLite tests get a fresh copy of a
+migrated template file. Without the variable the PostgreSQL variants are
 skipped with a visible reason.
 """
 
@@ -61,13 +62,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A per-worker schema in the test PostgreSQL database, migrated once."""
+def _migrated_schema(schema: str) -> Iterator[str]:
+    """The URL of ``schema``, created empty and migrated in the test PostgreSQL database,
+    and dropped when done (skipped with the reason when none is configured)."""
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"PostgreSQL variant skipped: {PG_ENV} is not set")
-    schema = f"t_{_worker()}_{os.getpid()}"
     admin = create_engine(normalise_url(base))
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -77,10 +77,18 @@ def postgres_url() -> Iterator[str]:
     ctx = ServiceContext.from_settings(Settings(database_url=url_text))
     upgrade(ctx.engine)
     ctx.dispose()
-    yield url_text
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield url_text
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A per-worker schema in the test PostgreSQL database, migrated once."""
+    yield from _migrated_schema(f"t_{_worker()}_{os.getpid()}")
 
 
 def _empty_postgres(url: str) -> None:
@@ -133,7 +141,13 @@ def module_ctx(
     """A context like ``ctx`` on a database of each backend that one module's tests share:
     for state that costs seconds to build and that none of the module's tests changes."""
     folder = tmp_path_factory.mktemp("module")
-    for url in _database(request, folder, sqlite_template):
+    if request.param == "sqlite":
+        urls = _database(request, folder, sqlite_template)
+    else:
+        # A schema of its own, not the worker's: a function-scoped test of the same module
+        # empties the worker's schema when it ends, which would take the shared state along.
+        urls = _migrated_schema(f"m_{_worker()}_{os.getpid()}_{folder.name}"[:63])
+    for url in urls:
         context = ServiceContext.from_settings(settings_for(url, folder))
         yield context
         context.dispose()
