@@ -285,3 +285,56 @@ def test_a_standing_finding_is_raised_as_a_zone_breach_alert_by_the_scan(
     }
     assert breaches == {(exact, "critical"), (district, "warning")}
     assert not [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]
+
+
+def test_a_finding_resting_on_a_report_the_reader_may_not_read_is_withheld(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """A shared incident of two reports: a shared one that alleges no one and an internal
+    one alleging Azerbaijan. The finding's party ("alleged against AZE") comes from the
+    internal report alone: Azerbaijan's liaison, who reads the incident and the shared
+    report only, must not learn from the finding what the internal report alleges."""
+    turkey = cast.viewer(ctx, "tur")
+    place = {"place_name": "Aghdam", "precision": 1, **AGHDAM}
+    observed = {**AFTER_HANDOVER, "precision": "exact"}
+    seen = reports.submit_report(
+        ctx,
+        turkey,
+        shelling_body(observed=observed, event_position=place, alleged_perpetrator=None),
+    ).report
+    hidden = reports.submit_report(
+        ctx,
+        turkey,
+        shelling_body(
+            observed=observed,
+            event_position=place,
+            alleged_perpetrator="AZE",
+            classification="internal",
+        ),
+    ).report
+    incident = incidents.create_incident(
+        ctx,
+        turkey,
+        report_ids=[seen.id, hidden.id],
+        title="Shelling in Aghdam district",
+        classification=Classification.SHARED,
+    ).id
+    # The monitors read both reports and the finding as made.
+    assert levels(client, cast, "tur", incident) == [
+        ("breach", "p1-ceasefire", "aghdam-district", "AZE")
+    ]
+    # Azerbaijan's liaison reads the incident, not the internal report nor what it alleges.
+    shown = client.get(f"/api/v1/incidents/{incident}", headers=cast.bearer("aze")).json()
+    assert [r["id"] for r in shown["reports"]] == [seen.id]
+    findings = client.get(f"/api/v1/incidents/{incident}/findings", headers=cast.bearer("aze"))
+    assert findings.status_code == 200
+    assert "AZE" not in json.dumps(findings.json())
+    history = client.get(
+        f"/api/v1/agreements/{NK_ID}/provisions/p1-ceasefire/history", headers=cast.bearer("aze")
+    ).json()
+    assert "AZE" not in json.dumps(history["findings"])
+    assert compliance.findings_of_incidents(ctx, cast.viewer(ctx, "aze"), [incident]) == {}
+    # Nor from the ledger: the finding's entry is served with its payload withheld.
+    page = client.get("/api/v1/ledger", params={"limit": 1000}, headers=cast.bearer("aze"))
+    [recorded] = [e for e in page.json()["entries"] if e["tag"] == "compliance:finding:recorded"]
+    assert recorded["payload"] is None

@@ -1549,6 +1549,33 @@ def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[
     return readable
 
 
+def snapshots_as_read(
+    session: Session, viewer: Viewer, incident_ids: Iterable[str]
+) -> dict[str, tuple[IncidentSnapshot, IncidentSnapshot]]:
+    """Of ``incident_ids``, each one ``viewer`` may read: the incident as the compliance
+    rules read it (every report) and as the viewer reads it (the reports it may read), so
+    that what another area derives from the reports is shown only where it rests on what
+    the viewer reads."""
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return {}
+    scope = ReadScope.load(session, viewer)
+    found: dict[str, tuple[IncidentSnapshot, IncidentSnapshot]] = {}
+    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
+        chunk = ids[start : start + _SNAPSHOT_CHUNK]
+        rows = [
+            row
+            for row in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
+            if _readable(scope, row)
+        ]
+        reports_of = reports_by_incident(session, [row.id for row in rows])
+        for row in rows:
+            every = reports_of[row.id]
+            read = [r for r in every if readable_row(scope, r)]
+            found[row.id] = (_snapshot(row, every), _snapshot(row, read))
+    return found
+
+
 def incident_snapshots(session: Session, agreement_id: str) -> Iterator[IncidentSnapshot]:
     """Every incident of ``agreement_id`` as it is now, oldest first (for re-evaluations)."""
     query = (
