@@ -287,13 +287,10 @@ def test_a_standing_finding_is_raised_as_a_zone_breach_alert_by_the_scan(
     assert not [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]
 
 
-def test_a_finding_resting_on_a_report_the_reader_may_not_read_is_withheld(
-    ctx: ServiceContext, cast: Cast, client: TestClient
-) -> None:
+def allegation_kept_internal(ctx: ServiceContext, cast: Cast) -> tuple[str, str]:
     """A shared incident of two reports: a shared one that alleges no one and an internal
-    one alleging Azerbaijan. The finding's party ("alleged against AZE") comes from the
-    internal report alone: Azerbaijan's liaison, who reads the incident and the shared
-    report only, must not learn from the finding what the internal report alleges."""
+    one alleging Azerbaijan, whose finding's party comes from the internal report alone.
+    The incident and its shared report."""
     turkey = cast.viewer(ctx, "tur")
     place = {"place_name": "Aghdam", "precision": 1, **AGHDAM}
     observed = {**AFTER_HANDOVER, "precision": "exact"}
@@ -319,13 +316,22 @@ def test_a_finding_resting_on_a_report_the_reader_may_not_read_is_withheld(
         title="Shelling in Aghdam district",
         classification=Classification.SHARED,
     ).id
+    return incident, seen.id
+
+
+def test_a_finding_resting_on_a_report_the_reader_may_not_read_is_withheld(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """Azerbaijan's liaison, who reads the incident and its shared report only, must not
+    learn from the finding ("alleged against AZE") what the internal report alleges."""
+    incident, seen = allegation_kept_internal(ctx, cast)
     # The monitors read both reports and the finding as made.
     assert levels(client, cast, "tur", incident) == [
         ("breach", "p1-ceasefire", "aghdam-district", "AZE")
     ]
     # Azerbaijan's liaison reads the incident, not the internal report nor what it alleges.
     shown = client.get(f"/api/v1/incidents/{incident}", headers=cast.bearer("aze")).json()
-    assert [r["id"] for r in shown["reports"]] == [seen.id]
+    assert [r["id"] for r in shown["reports"]] == [seen]
     findings = client.get(f"/api/v1/incidents/{incident}/findings", headers=cast.bearer("aze"))
     assert findings.status_code == 200
     assert "AZE" not in json.dumps(findings.json())
@@ -338,3 +344,17 @@ def test_a_finding_resting_on_a_report_the_reader_may_not_read_is_withheld(
     page = client.get("/api/v1/ledger", params={"limit": 1000}, headers=cast.bearer("aze"))
     [recorded] = [e for e in page.json()["entries"] if e["tag"] == "compliance:finding:recorded"]
     assert recorded["payload"] is None
+
+
+def test_a_breach_alert_resting_on_an_internal_report_is_for_the_monitors(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """The finding's zone-breach alert carries its party and reasons: it is raised for the
+    monitors only, not for every reader of the shared incident."""
+    incident, _ = allegation_kept_internal(ctx, cast)
+    [alert] = [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]
+    assert (alert.details["incident_id"], alert.details["party"]) == (incident, "AZE")
+    assert alert.classification == Classification.INTERNAL.value
+    for who in ("aze", "fra"):
+        assert alerts.list_alerts(ctx, cast.viewer(ctx, who), kind=AlertKind.ZONE_BREACH) == []
+    assert alerts.list_alerts(ctx, cast.viewer(ctx, "rus"), kind=AlertKind.ZONE_BREACH)

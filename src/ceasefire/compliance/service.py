@@ -62,6 +62,7 @@ from ceasefire.incidents.model import IncidentSnapshot
 from ceasefire.incidents.service import (
     incident_snapshots,
     readable_incidents,
+    snapshots_as_all_read,
     snapshots_as_read,
 )
 from ceasefire.ledger.entry import text_sha256
@@ -350,6 +351,15 @@ def shown_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str
         for incident_id, (every, read) in snapshots_as_read(session, viewer, incident_ids).items()
         if incident_facts(every) == incident_facts(read)
     }
+
+
+def shown_to_every_reader(session: Session, incident_id: str) -> bool:
+    """Whether an incident's findings rest only on what every reader of the incident reads
+    (``shown_incidents`` for all of them at once): what decides whether a record raised from
+    a finding for the incident's readers (a zone-breach alert) may go to them all, or only to
+    the monitors."""
+    found = snapshots_as_all_read(session, incident_id)
+    return found is not None and incident_facts(found[0]) == incident_facts(found[1])
 
 
 def incident_findings(

@@ -1576,6 +1576,35 @@ def snapshots_as_read(
     return found
 
 
+def snapshots_as_all_read(
+    session: Session, incident_id: str
+) -> tuple[IncidentSnapshot, IncidentSnapshot] | None:
+    """The incident as the compliance rules read it (every report) and as *every* reader of
+    it reads it (``None`` for an unknown incident): what a record raised for all its readers
+    at once (an alert) may rest on. Every reader of an internal incident is a monitor and
+    reads every report; every reader of a public one, the public reports; of a shared one,
+    the public reports and the shared ones concerning every party the incident concerns (its
+    observers and each of those parties' liaisons read them)."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        return None
+    every = rows_of_incident(session, incident_id)
+    parties = set(concerns_list(row.concerns))
+
+    def read_by_all(report: ReportRow) -> bool:
+        if row.classification == Classification.INTERNAL.value:
+            return True
+        if report.classification == Classification.PUBLIC.value:
+            return True
+        return (
+            row.classification == Classification.SHARED.value
+            and report.classification == Classification.SHARED.value
+            and parties <= set(concerns_list(report.concerns))
+        )
+
+    return _snapshot(row, every), _snapshot(row, [r for r in every if read_by_all(r)])
+
+
 def incident_snapshots(session: Session, agreement_id: str) -> Iterator[IncidentSnapshot]:
     """Every incident of ``agreement_id`` as it is now, oldest first (for re-evaluations)."""
     query = (
