@@ -358,3 +358,38 @@ def test_a_breach_alert_resting_on_an_internal_report_is_for_the_monitors(
     for who in ("aze", "fra"):
         assert alerts.list_alerts(ctx, cast.viewer(ctx, who), kind=AlertKind.ZONE_BREACH) == []
     assert alerts.list_alerts(ctx, cast.viewer(ctx, "rus"), kind=AlertKind.ZONE_BREACH)
+
+
+def test_a_report_the_reader_may_not_read_that_changes_no_finding_withholds_none(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """An internal report that adds only a category no rule asks about (a detention) and
+    alleges no one: the rules find the same with or without it, so the liaison is shown the
+    finding its own reports make."""
+    turkey = cast.viewer(ctx, "tur")
+    place = {"place_name": "Aghdam", "precision": 1, **AGHDAM}
+    observed = {**AFTER_HANDOVER, "precision": "exact"}
+    seen = reports.submit_report(
+        ctx, turkey, shelling_body(observed=observed, event_position=place)
+    ).report
+    other = reports.submit_report(
+        ctx,
+        turkey,
+        shelling_body(
+            observed=observed,
+            event_position=place,
+            category="detention_exchange",
+            alleged_perpetrator=None,
+            classification="internal",
+        ),
+    ).report
+    incident = incidents.create_incident(
+        ctx,
+        turkey,
+        report_ids=[seen.id, other.id],
+        title="Shelling in Aghdam district",
+        classification=Classification.SHARED,
+    ).id
+    made = [("breach", "p1-ceasefire", "aghdam-district", "ARM")]
+    assert levels(client, cast, "tur", incident) == made
+    assert levels(client, cast, "aze", incident) == made

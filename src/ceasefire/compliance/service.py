@@ -346,11 +346,34 @@ def shown_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str
     are the facts the rules were applied to. A finding of any other readable incident rests
     in part on a report the viewer may not read (its party, a category, the level), so it is
     withheld whole: the one check every read of findings, and their ledger payloads, pass."""
-    return {
-        incident_id
-        for incident_id, (every, read) in snapshots_as_read(session, viewer, incident_ids).items()
-        if incident_facts(every) == incident_facts(read)
-    }
+    evaluators: dict[str, ComplianceEvaluator | None] = {}
+    shown: set[str] = set()
+    for incident_id, (every, read) in snapshots_as_read(session, viewer, incident_ids).items():
+        if _same_findings(session, evaluators, every, read):
+            shown.add(incident_id)
+    return shown
+
+
+def _same_findings(
+    session: Session,
+    evaluators: dict[str, ComplianceEvaluator | None],
+    every: IncidentSnapshot,
+    read: IncidentSnapshot,
+) -> bool:
+    """Whether the rules find the same about ``read`` (the incident as one reader reads it)
+    as about ``every`` (as they read it): at once when the facts are the same (a reader of
+    every report), else by applying the agreement's rules to both (a report the reader may
+    not read that only adds a category no rule asks about changes nothing)."""
+    full, partial = incident_facts(every), incident_facts(read)
+    if full == partial or every.agreement_id is None:
+        return True
+    if every.agreement_id not in evaluators:
+        stored = current_agreement(session, every.agreement_id)
+        evaluators[every.agreement_id] = None if stored is None else _evaluator(session, stored)
+    evaluator = evaluators[every.agreement_id]
+    return evaluator is None or evaluator.incident_findings(full) == evaluator.incident_findings(
+        partial
+    )
 
 
 def shown_to_every_reader(session: Session, incident_id: str) -> bool:
@@ -359,7 +382,7 @@ def shown_to_every_reader(session: Session, incident_id: str) -> bool:
     a finding for the incident's readers (a zone-breach alert) may go to them all, or only to
     the monitors."""
     found = snapshots_as_all_read(session, incident_id)
-    return found is not None and incident_facts(found[0]) == incident_facts(found[1])
+    return found is not None and _same_findings(session, {}, *found)
 
 
 def incident_findings(
