@@ -287,36 +287,36 @@ def test_a_standing_finding_is_raised_as_a_zone_breach_alert_by_the_scan(
     assert not [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]
 
 
-def allegation_kept_internal(ctx: ServiceContext, cast: Cast) -> tuple[str, str]:
-    """A shared incident of two reports: a shared one that alleges no one and an internal
-    one alleging Azerbaijan, whose finding's party comes from the internal report alone.
-    The incident and its shared report."""
+def shared_with_internal_report(
+    ctx: ServiceContext, cast: Cast, seen: dict[str, Any], hidden: dict[str, Any]
+) -> tuple[str, str]:
+    """A shared incident in Aghdam of a shared report (``seen``: its overrides) and an
+    internal one (``hidden``); the incident and its shared report."""
     turkey = cast.viewer(ctx, "tur")
     place = {"place_name": "Aghdam", "precision": 1, **AGHDAM}
     observed = {**AFTER_HANDOVER, "precision": "exact"}
-    seen = reports.submit_report(
-        ctx,
-        turkey,
-        shelling_body(observed=observed, event_position=place, alleged_perpetrator=None),
-    ).report
-    hidden = reports.submit_report(
-        ctx,
-        turkey,
-        shelling_body(
-            observed=observed,
-            event_position=place,
-            alleged_perpetrator="AZE",
-            classification="internal",
-        ),
-    ).report
+    ids = [
+        reports.submit_report(
+            ctx, turkey, shelling_body(observed=observed, event_position=place, **fields)
+        ).report.id
+        for fields in (seen, {**hidden, "classification": "internal"})
+    ]
     incident = incidents.create_incident(
         ctx,
         turkey,
-        report_ids=[seen.id, hidden.id],
+        report_ids=ids,
         title="Shelling in Aghdam district",
         classification=Classification.SHARED,
     ).id
-    return incident, seen.id
+    return incident, ids[0]
+
+
+def allegation_kept_internal(ctx: ServiceContext, cast: Cast) -> tuple[str, str]:
+    """A shared report that alleges no one and an internal one alleging Azerbaijan, whose
+    finding's party comes from the internal report alone."""
+    return shared_with_internal_report(
+        ctx, cast, {"alleged_perpetrator": None}, {"alleged_perpetrator": "AZE"}
+    )
 
 
 def test_a_finding_resting_on_a_report_the_reader_may_not_read_is_withheld(
@@ -366,30 +366,9 @@ def test_a_report_the_reader_may_not_read_that_changes_no_finding_withholds_none
     """An internal report that adds only a category no rule asks about (a detention) and
     alleges no one: the rules find the same with or without it, so the liaison is shown the
     finding its own reports make."""
-    turkey = cast.viewer(ctx, "tur")
-    place = {"place_name": "Aghdam", "precision": 1, **AGHDAM}
-    observed = {**AFTER_HANDOVER, "precision": "exact"}
-    seen = reports.submit_report(
-        ctx, turkey, shelling_body(observed=observed, event_position=place)
-    ).report
-    other = reports.submit_report(
-        ctx,
-        turkey,
-        shelling_body(
-            observed=observed,
-            event_position=place,
-            category="detention_exchange",
-            alleged_perpetrator=None,
-            classification="internal",
-        ),
-    ).report
-    incident = incidents.create_incident(
-        ctx,
-        turkey,
-        report_ids=[seen.id, other.id],
-        title="Shelling in Aghdam district",
-        classification=Classification.SHARED,
-    ).id
+    incident, _ = shared_with_internal_report(
+        ctx, cast, {}, {"category": "detention_exchange", "alleged_perpetrator": None}
+    )
     made = [("breach", "p1-ceasefire", "aghdam-district", "ARM")]
     assert levels(client, cast, "tur", incident) == made
     assert levels(client, cast, "aze", incident) == made
