@@ -285,3 +285,90 @@ def test_a_standing_finding_is_raised_as_a_zone_breach_alert_by_the_scan(
     }
     assert breaches == {(exact, "critical"), (district, "warning")}
     assert not [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]
+
+
+def shared_with_internal_report(
+    ctx: ServiceContext, cast: Cast, seen: dict[str, Any], hidden: dict[str, Any]
+) -> tuple[str, str]:
+    """A shared incident in Aghdam of a shared report (``seen``: its overrides) and an
+    internal one (``hidden``); the incident and its shared report."""
+    turkey = cast.viewer(ctx, "tur")
+    place = {"place_name": "Aghdam", "precision": 1, **AGHDAM}
+    observed = {**AFTER_HANDOVER, "precision": "exact"}
+    ids = [
+        reports.submit_report(
+            ctx, turkey, shelling_body(observed=observed, event_position=place, **fields)
+        ).report.id
+        for fields in (seen, {**hidden, "classification": "internal"})
+    ]
+    incident = incidents.create_incident(
+        ctx,
+        turkey,
+        report_ids=ids,
+        title="Shelling in Aghdam district",
+        classification=Classification.SHARED,
+    ).id
+    return incident, ids[0]
+
+
+def allegation_kept_internal(ctx: ServiceContext, cast: Cast) -> tuple[str, str]:
+    """A shared report that alleges no one and an internal one alleging Azerbaijan, whose
+    finding's party comes from the internal report alone."""
+    return shared_with_internal_report(
+        ctx, cast, {"alleged_perpetrator": None}, {"alleged_perpetrator": "AZE"}
+    )
+
+
+def test_a_finding_resting_on_a_report_the_reader_may_not_read_is_withheld(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """Azerbaijan's liaison, who reads the incident and its shared report only, must not
+    learn from the finding ("alleged against AZE") what the internal report alleges."""
+    incident, seen = allegation_kept_internal(ctx, cast)
+    # The monitors read both reports and the finding as made.
+    assert levels(client, cast, "tur", incident) == [
+        ("breach", "p1-ceasefire", "aghdam-district", "AZE")
+    ]
+    # Azerbaijan's liaison reads the incident, not the internal report nor what it alleges.
+    shown = client.get(f"/api/v1/incidents/{incident}", headers=cast.bearer("aze")).json()
+    assert [r["id"] for r in shown["reports"]] == [seen]
+    findings = client.get(f"/api/v1/incidents/{incident}/findings", headers=cast.bearer("aze"))
+    assert findings.status_code == 200
+    assert "AZE" not in json.dumps(findings.json())
+    history = client.get(
+        f"/api/v1/agreements/{NK_ID}/provisions/p1-ceasefire/history", headers=cast.bearer("aze")
+    ).json()
+    assert "AZE" not in json.dumps(history["findings"])
+    assert compliance.findings_of_incidents(ctx, cast.viewer(ctx, "aze"), [incident]) == {}
+    # Nor from the ledger: the finding's entry is served with its payload withheld.
+    page = client.get("/api/v1/ledger", params={"limit": 1000}, headers=cast.bearer("aze"))
+    [recorded] = [e for e in page.json()["entries"] if e["tag"] == "compliance:finding:recorded"]
+    assert recorded["payload"] is None
+
+
+def test_a_breach_alert_resting_on_an_internal_report_is_for_the_monitors(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """The finding's zone-breach alert carries its party and reasons: it is raised for the
+    monitors only, not for every reader of the shared incident."""
+    incident, _ = allegation_kept_internal(ctx, cast)
+    [alert] = [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]
+    assert (alert.details["incident_id"], alert.details["party"]) == (incident, "AZE")
+    assert alert.classification == Classification.INTERNAL.value
+    for who in ("aze", "fra"):
+        assert alerts.list_alerts(ctx, cast.viewer(ctx, who), kind=AlertKind.ZONE_BREACH) == []
+    assert alerts.list_alerts(ctx, cast.viewer(ctx, "rus"), kind=AlertKind.ZONE_BREACH)
+
+
+def test_a_report_the_reader_may_not_read_that_changes_no_finding_withholds_none(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """An internal report that adds only a category no rule asks about (a detention) and
+    alleges no one: the rules find the same with or without it, so the liaison is shown the
+    finding its own reports make."""
+    incident, _ = shared_with_internal_report(
+        ctx, cast, {}, {"category": "detention_exchange", "alleged_perpetrator": None}
+    )
+    made = [("breach", "p1-ceasefire", "aghdam-district", "ARM")]
+    assert levels(client, cast, "tur", incident) == made
+    assert levels(client, cast, "aze", incident) == made

@@ -295,9 +295,9 @@ def test_who_may_regroup(ctx: ServiceContext, cast: Cast) -> None:
     assert len(incidents.list_incidents(ctx, OPERATOR, IncidentFilters()).items) == 2
 
 
-def test_evidence_never_shows_a_report_the_reader_may_not_read(
-    ctx: ServiceContext, cast: Cast
-) -> None:
+def complaint_after_internal_report(ctx: ServiceContext, cast: Cast) -> tuple[str, str]:
+    """An internal monitor report, then Armenia's complaint compared with it and too weak to
+    join it (two incidents): the internal report and the complaint's incident."""
     internal = file(ctx, cast, "tur", classification="internal")
     # A complaint 100 minutes later, of a compatible kind, accusing the other side: compared
     # with the internal report, and too weak to join it.
@@ -317,7 +317,13 @@ def test_evidence_never_shows_a_report_the_reader_may_not_read(
         narrative="Explosions near our positions.",
     )
     assert fusion.drain(ctx).new_incidents == 2
-    incident_id = str(reports.get_report(ctx, OPERATOR, complaint).incident_id)
+    return internal, str(reports.get_report(ctx, OPERATOR, complaint).incident_id)
+
+
+def test_evidence_never_shows_a_report_the_reader_may_not_read(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    internal, incident_id = complaint_after_internal_report(ctx, cast)
     seen = fusion.summary(ctx, OPERATOR, incident_id).decisions[0].evidence
     assert seen is not None
     assert seen["evidence"]["compared_with"] == internal  # the operator reads both
@@ -326,6 +332,28 @@ def test_evidence_never_shows_a_report_the_reader_may_not_read(
     assert decision.evidence is not None
     assert decision.evidence["evidence"]["compared_with"] is None
     assert internal not in str(decision.evidence)
+    assert fusion.get_decision(ctx, arm, decision.id).evidence == decision.evidence
+
+
+def test_evidence_does_not_count_incidents_the_reader_may_not_read(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """How many incidents a report was compared with, and the next one's score, are taken
+    over incidents of every classification: here the one internal incident nearby. Armenia's
+    liaison, who reads its complaint's decision, must not learn from them that an incident
+    it may not read lies near its complaint."""
+    _, incident_id = complaint_after_internal_report(ctx, cast)
+    seen = fusion.summary(ctx, cast.viewer(ctx, "rus"), incident_id).decisions[0].evidence
+    assert seen is not None
+    assert seen["candidates"] == 1  # the monitors see the internal incident was compared
+    assert "runner_up" in seen
+    assert seen["incident_score"] is not None  # the internal incident's, which fell short
+    arm = cast.viewer(ctx, "arm")
+    (decision,) = fusion.summary(ctx, arm, incident_id).decisions
+    assert decision.evidence is not None
+    assert decision.evidence["candidates"] is None
+    assert decision.evidence["runner_up"] is None
+    assert decision.evidence["incident_score"] is None
     assert fusion.get_decision(ctx, arm, decision.id).evidence == decision.evidence
 
 

@@ -16,13 +16,16 @@ import pypdfium2
 import pytest
 from sqlalchemy import func, select
 
-from ceasefire.access import Viewer
+from ceasefire.access import Classification, Role, Viewer
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Unauthorized
+from ceasefire.errors import NotFound, Unauthorized
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.tables import IncidentRow
 from ceasefire.ledger.service import verify
 from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import posts
+from ceasefire.members.model import GeoPoint, MemberRole, ObservationPost
+from ceasefire.members.service import grant_role
 from ceasefire.publish import service as publishing
 from ceasefire.publish.compose import compose
 from ceasefire.publish.model import VIOLATION_CATEGORIES, Edition, Kind, OutputFormat, daily_period
@@ -282,3 +285,50 @@ def test_the_schedule_neither_skips_nor_repeats(ctx: ServiceContext, day: Day) -
     assert [p.period for p in caught] == ["daily:2020-11-27", "daily:2020-11-28"]
     sunday = publishing.publish_due(ctx, datetime(2020, 11, 29, 17, 0, tzinfo=UTC), schedule)
     assert [p.period for p in sunday] == ["daily:2020-11-29", "weekly:2020-11-29"]
+
+
+def test_a_monitor_that_is_a_liaison_elsewhere_reads_no_monitors_edition(
+    ctx: ServiceContext, cast: Cast, day: Day
+) -> None:
+    """Posts belong to no agreement and are read with a member's narrowest role. Turkey
+    monitors this agreement but becomes a party liaison in another: it may no longer read the
+    monitors' internal post, so it must not read it through the monitors' stored edition,
+    whose map places every post Russia (a monitor alone) reads."""
+    hidden = ObservationPost(
+        id="rus-ridge",
+        name="Ridge post",
+        owners=("rus",),
+        location=GeoPoint(46.93, 39.99),
+        active_from=datetime(2020, 11, 1, tzinfo=UTC),
+        classification=Classification.INTERNAL,
+    )
+    posts.add_post(ctx, OPERATOR, hidden)
+    grant_role(
+        ctx,
+        OPERATOR,
+        MemberRole(
+            member_id="tur",
+            agreement_id="other-agreement",
+            role=Role.PARTY_LIAISON,
+            party="AZE",
+            valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+        ),
+    )
+    turkey = cast.viewer(ctx, "tur")
+    assert "rus-ridge" not in {p.id for p in posts.list_posts(ctx, turkey)}
+    monitors = publishing.generate(ctx, cast.viewer(ctx, "rus"), request(Edition.INTERNAL))
+    assert monitors.publication.audience == "monitors"
+    reader, _ = publishing.reader_of(ctx, cast.viewer(ctx, "rus"), request(Edition.INTERNAL))
+    assert "rus-ridge" in {
+        p["id"] for p in publishing.digest_of(ctx, reader, request(Edition.INTERNAL)).posts
+    }
+    with pytest.raises(NotFound):
+        publishing.get_publication(ctx, turkey, monitors.publication.id)
+    assert monitors.publication.id not in {p.id for p in publishing.list_publications(ctx, turkey)}
+    # Its own internal edition is its own, composed with what it reads.
+    own = publishing.generate(ctx, turkey, request(Edition.INTERNAL))
+    assert own.publication.audience == "member:tur"
+    reader, _ = publishing.reader_of(ctx, turkey, request(Edition.INTERNAL))
+    assert "rus-ridge" not in {
+        p["id"] for p in publishing.digest_of(ctx, reader, request(Edition.INTERNAL)).posts
+    }

@@ -688,10 +688,15 @@ class BreachFinding:
         )
 
 
-def breach_candidate(finding: BreachFinding, facts: IncidentAlertFacts) -> AlertCandidate:
+def breach_candidate(
+    finding: BreachFinding, facts: IncidentAlertFacts, *, monitors_only: bool = False
+) -> AlertCandidate:
     """The zone-breach alert of a compliance finding about the incident ``facts`` describe:
     once per incident, rule, zone and level (a possible breach later confirmed is raised
-    again, as critical), as readable as the incident."""
+    again, as critical), as readable as the incident; internal (``monitors_only``) when the
+    finding rests on a report not every reader of the incident reads
+    (``compliance.service.shown_to_every_reader``): its party and reasons say what that
+    report alleges."""
     if finding.level not in (FindingLevel.BREACH.value, FindingLevel.POSSIBLE.value):
         raise InvalidInput(
             "a zone-breach alert needs a breach or possible finding",
@@ -703,7 +708,7 @@ def breach_candidate(finding: BreachFinding, facts: IncidentAlertFacts) -> Alert
             AlertKind.ZONE_BREACH,
             Severity.CRITICAL if breach else Severity.WARNING,
             f"incident/{facts.id}/{finding.rule_id}/{finding.zone or '-'}",
-            Classification(facts.classification),
+            Classification.INTERNAL if monitors_only else Classification(facts.classification),
             concerns=tuple(concerns_list(facts.concerns)),
             area=finding.zone,
             summary=(
@@ -736,7 +741,8 @@ def breach_candidates(session: Session, now: datetime) -> list[AlertCandidate]:
             continue
         facts = incident_alert_facts(session, finding.incident)
         if facts is not None:
-            found.append(breach_candidate(BreachFinding.of(finding), facts))
+            internal = not compliance_service.shown_to_every_reader(session, finding.incident)
+            found.append(breach_candidate(BreachFinding.of(finding), facts, monitors_only=internal))
     return found
 
 
@@ -748,9 +754,11 @@ def raise_for_finding(
     now = ensure_utc(now) if now is not None else utcnow()
     with ctx.reader() as session:
         facts = incident_alert_facts(session, finding.incident_id)
+        internal = not compliance_service.shown_to_every_reader(session, finding.incident_id)
     if facts is None:
         raise NotFound(f"no incident {finding.incident_id!r}")
-    result = _raise_all(ctx, [breach_candidate(finding, facts)], now)
+    candidate = breach_candidate(finding, facts, monitors_only=internal)
+    result = _raise_all(ctx, [candidate], now)
     return result.raised[0] if result.raised else None
 
 

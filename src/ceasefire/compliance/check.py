@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
 from ceasefire.compliance.events import ComplianceTag, FindingRecorded, FindingWithdrawn
-from ceasefire.compliance.service import RECORDED_COLUMNS, recorded_fields
+from ceasefire.compliance.service import RECORDED_COLUMNS, recorded_fields, shown_incidents
 from ceasefire.compliance.tables import FindingRow
-from ceasefire.incidents.service import readable_incidents
 from ceasefire.ledger.check import (
     ActualRows,
     EntryAbout,
@@ -70,7 +69,7 @@ CHECKER = projection_checker("compliance", ComplianceTag, _expected, _actual)
 
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
     incidents = {str(e.payload["incident_id"]) for e in entries if e.payload["incident_id"]}
-    readable = readable_incidents(session, viewer, incidents)
+    readable = shown_incidents(session, viewer, incidents)
     return (
         e.seq
         for e in entries
@@ -79,5 +78,6 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
 
 
 PAYLOAD_RULE = PayloadRule("compliance", tuple(ComplianceTag), _readable)
-"""A finding's entries are read by whoever may read its incident (as the finding itself);
+"""A finding's entries are read by whoever is shown the finding itself
+(``service.shown_incidents``: its incident, and the reports it rests on);
 a finding about no incident (a provision's deadline) by every member."""

@@ -13,7 +13,8 @@ incident of an agreement on demand and says what changed.
 A finding is recorded once and then only withdrawn: each is one
 ``compliance:finding:recorded`` entry, each withdrawal one ``compliance:finding:withdrawn``,
 signed by the centre (the rules are the centre's, not a member's view). Who may read a
-finding is who may read its incident: ``incidents.service.readable_incidents`` decides.
+finding is who may read its incident, and only where the finding rests on what that reader
+reads of it: ``shown_incidents`` decides (docs/compliance.md, "Who sees them").
 """
 
 from __future__ import annotations
@@ -58,7 +59,12 @@ from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Forbidden, InvalidInput, NotFound, problem
 from ceasefire.ids import new_id
 from ceasefire.incidents.model import IncidentSnapshot
-from ceasefire.incidents.service import incident_snapshots, readable_incidents
+from ceasefire.incidents.service import (
+    incident_snapshots,
+    readable_incidents,
+    snapshots_as_all_read,
+    snapshots_as_read,
+)
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import NewEntry, append_many
 from ceasefire.members.scope import ReadScope
@@ -334,14 +340,62 @@ def evaluate(
 # -- reads ----------------------------------------------------------------------------------
 
 
+def shown_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str]) -> set[str]:
+    """Of ``incident_ids``, those whose findings ``viewer`` is shown: the incidents it may
+    read whose facts, as it reads them (its readable reports' categories and allegations),
+    are the facts the rules were applied to. A finding of any other readable incident rests
+    in part on a report the viewer may not read (its party, a category, the level), so it is
+    withheld whole: the one check every read of findings, and their ledger payloads, pass."""
+    evaluators: dict[str, ComplianceEvaluator | None] = {}
+    shown: set[str] = set()
+    for incident_id, (every, read) in snapshots_as_read(session, viewer, incident_ids).items():
+        if _same_findings(session, evaluators, every, read):
+            shown.add(incident_id)
+    return shown
+
+
+def _same_findings(
+    session: Session,
+    evaluators: dict[str, ComplianceEvaluator | None],
+    every: IncidentSnapshot,
+    read: IncidentSnapshot,
+) -> bool:
+    """Whether the rules find the same about ``read`` (the incident as one reader reads it)
+    as about ``every`` (as they read it): at once when the facts are the same (a reader of
+    every report), else by applying the agreement's rules to both (a report the reader may
+    not read that only adds a category no rule asks about changes nothing)."""
+    full, partial = incident_facts(every), incident_facts(read)
+    if full == partial or every.agreement_id is None:
+        return True
+    if every.agreement_id not in evaluators:
+        stored = current_agreement(session, every.agreement_id)
+        evaluators[every.agreement_id] = None if stored is None else _evaluator(session, stored)
+    evaluator = evaluators[every.agreement_id]
+    return evaluator is None or evaluator.incident_findings(full) == evaluator.incident_findings(
+        partial
+    )
+
+
+def shown_to_every_reader(session: Session, incident_id: str) -> bool:
+    """Whether an incident's findings rest only on what every reader of the incident reads
+    (``shown_incidents`` for all of them at once): what decides whether a record raised from
+    a finding for the incident's readers (a zone-breach alert) may go to them all, or only to
+    the monitors."""
+    found = snapshots_as_all_read(session, incident_id)
+    return found is not None and _same_findings(session, {}, *found)
+
+
 def incident_findings(
     ctx: ServiceContext, viewer: Viewer, incident_id: str, *, include_withdrawn: bool = False
 ) -> list[FindingPublic]:
     """The findings about an incident the viewer may read (``NotFound`` for an incident it
-    may not read, as for the incident itself: its existence is not leaked)."""
+    may not read, as for the incident itself: its existence is not leaked); none where they
+    rest on reports it may not read (``shown_incidents``)."""
     with ctx.reader() as session:
-        if incident_id not in readable_incidents(session, viewer, [incident_id]):
+        if not readable_incidents(session, viewer, [incident_id]):
             raise NotFound(f"no incident {incident_id!r}")
+        if not shown_incidents(session, viewer, [incident_id]):
+            return []
         query = select(FindingRow).where(FindingRow.incident_id == incident_id)
         if not include_withdrawn:
             query = query.where(FindingRow.withdrawn_at.is_(None))
@@ -357,7 +411,7 @@ def findings_of_incidents(
     ids = sorted(set(incident_ids))
     found: dict[str, list[FindingPublic]] = {}
     with ctx.reader() as session:
-        readable = sorted(readable_incidents(session, viewer, ids))
+        readable = sorted(shown_incidents(session, viewer, ids))
         for start in range(0, len(readable), 500):
             chunk = readable[start : start + 500]
             rows = session.scalars(
@@ -402,9 +456,7 @@ def provision_history(
                 .order_by(FindingRow.id)
             )
         )
-        readable = readable_incidents(
-            session, viewer, {r.incident_id for r in rows if r.incident_id}
-        )
+        readable = shown_incidents(session, viewer, {r.incident_id for r in rows if r.incident_id})
         shown = [r for r in rows if r.incident_id is None or r.incident_id in readable]
         history = [
             {"provision_id": p.id, **change.to_dict()}

@@ -225,7 +225,12 @@ def _shown_evidence(
     candidate of a new incident), or a member the viewer may not read of an incident shared
     by the monitors (a bridging merge's pair), a bridging merge names the report that
     bridged and the link of that report the incident it merged; a pair's details (places,
-    perpetrators) are its reports'. Each is hidden unless the viewer reads it."""
+    perpetrators) are its reports'. Each is hidden unless the viewer reads it.
+
+    ``candidates`` (how many incidents the report was compared with) and ``runner_up`` (the
+    next one's score) are taken over incidents of every classification, which are not
+    stored: only the monitors of the agreement (and operators), who read them all, see them.
+    ``incident_score`` is the best incident's, withheld with the pair it rests on."""
     evidence = row.evidence
     if not evidence:
         return evidence
@@ -245,6 +250,12 @@ def _shown_evidence(
             "compared_with": None,
             "withheld": "compared with a report you may not read",
         }
+        if "incident_score" in evidence:
+            shown["incident_score"] = None
+    if not scope.is_monitor(row.agreement_id):
+        for key in ("candidates", "runner_up"):
+            if key in evidence:
+                shown[key] = None
     if unreadable(evidence.get("bridged_by")):
         shown["bridged_by"] = None
     merged = evidence.get("merged")

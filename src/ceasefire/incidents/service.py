@@ -1549,6 +1549,62 @@ def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[
     return readable
 
 
+def snapshots_as_read(
+    session: Session, viewer: Viewer, incident_ids: Iterable[str]
+) -> dict[str, tuple[IncidentSnapshot, IncidentSnapshot]]:
+    """Of ``incident_ids``, each one ``viewer`` may read: the incident as the compliance
+    rules read it (every report) and as the viewer reads it (the reports it may read), so
+    that what another area derives from the reports is shown only where it rests on what
+    the viewer reads."""
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return {}
+    scope = ReadScope.load(session, viewer)
+    found: dict[str, tuple[IncidentSnapshot, IncidentSnapshot]] = {}
+    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
+        chunk = ids[start : start + _SNAPSHOT_CHUNK]
+        rows = [
+            row
+            for row in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
+            if _readable(scope, row)
+        ]
+        reports_of = reports_by_incident(session, [row.id for row in rows])
+        for row in rows:
+            every = reports_of[row.id]
+            read = [r for r in every if readable_row(scope, r)]
+            found[row.id] = (_snapshot(row, every), _snapshot(row, read))
+    return found
+
+
+def snapshots_as_all_read(
+    session: Session, incident_id: str
+) -> tuple[IncidentSnapshot, IncidentSnapshot] | None:
+    """The incident as the compliance rules read it (every report) and as *every* reader of
+    it reads it (``None`` for an unknown incident): what a record raised for all its readers
+    at once (an alert) may rest on. Every reader of an internal incident is a monitor and
+    reads every report; every reader of a public one, the public reports; of a shared one,
+    the public reports and the shared ones concerning every party the incident concerns (its
+    observers and each of those parties' liaisons read them)."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        return None
+    every = rows_of_incident(session, incident_id)
+    parties = set(concerns_list(row.concerns))
+
+    def read_by_all(report: ReportRow) -> bool:
+        if row.classification == Classification.INTERNAL.value:
+            return True
+        if report.classification == Classification.PUBLIC.value:
+            return True
+        return (
+            row.classification == Classification.SHARED.value
+            and report.classification == Classification.SHARED.value
+            and parties <= set(concerns_list(report.concerns))
+        )
+
+    return _snapshot(row, every), _snapshot(row, [r for r in every if read_by_all(r)])
+
+
 def incident_snapshots(session: Session, agreement_id: str) -> Iterator[IncidentSnapshot]:
     """Every incident of ``agreement_id`` as it is now, oldest first (for re-evaluations)."""
     query = (

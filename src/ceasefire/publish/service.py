@@ -20,7 +20,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ceasefire.access import Viewer
+from ceasefire.access import Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
@@ -106,9 +106,21 @@ def reader_of(ctx: ServiceContext, viewer: Viewer, request: Request) -> tuple[Vi
         return viewer, MONITORS_AUDIENCE
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
-        if request.agreement_id and scope.is_monitor(request.agreement_id):
+        if request.agreement_id and _of_monitors_audience(scope, request.agreement_id):
             return viewer, MONITORS_AUDIENCE
     return viewer, f"member:{viewer.member_id}"
+
+
+def _of_monitors_audience(scope: ReadScope, agreement_id: str | None) -> bool:
+    """Whether the viewer reads an agreement's internal edition as its monitors' shared
+    audience reads it: an operator, or a monitor of the agreement holding no narrower role
+    elsewhere. An edition's posts belong to no agreement and are read with the member's
+    narrowest role (``members.posts``), so a member that monitors A but is a party liaison in
+    B reads fewer posts than A's other monitors: it neither reads their edition (whose map
+    places posts it may not read) nor writes one for them (it gets its own)."""
+    if scope.viewer.operator:
+        return True
+    return scope.is_monitor(agreement_id) and all(r.role is Role.MONITOR for r in scope.roles)
 
 
 def default_agreement(ctx: ServiceContext) -> str:
@@ -286,7 +298,7 @@ def _may_read(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
     if row.audience == f"member:{viewer.member_id}":
         return True
     if row.audience == MONITORS_AUDIENCE:
-        return ReadScope.load(session, viewer).is_monitor(row.agreement_id)
+        return _of_monitors_audience(ReadScope.load(session, viewer), row.agreement_id)
     return False
 
 
