@@ -86,3 +86,26 @@ def test_who_may_ingest(client: TestClient, cast: Cast) -> None:
     forbidden = client.post("/api/v1/articles", content=body, headers=cast.bearer("arm"))
     assert forbidden.status_code == 403
     assert client.get("/api/v1/articles/art-none", headers=cast.bearer("rus")).status_code == 404
+
+
+def test_a_liaison_does_not_learn_the_internal_reports_an_article_became(
+    client: TestClient, cast: Cast
+) -> None:
+    """The article is public news, but which of its events the monitors filed, as internal
+    reports, is theirs: the report's id, and so its content (the event), is withheld from a
+    reader who may not read the report, on the API and on the web page alike."""
+    filed = client.post("/api/v1/articles", json={"html": HTML}, headers=cast.bearer("rus"))
+    assert filed.status_code == 201, filed.text
+    (report_id,) = filed.json()["reports"]
+    article_id = filed.json()["article_id"]
+    for who in ("arm", "aze", "fra"):
+        assert (
+            client.get(f"/api/v1/reports/{report_id}", headers=cast.bearer(who)).status_code == 404
+        )
+        one = client.get(f"/api/v1/articles/{article_id}", headers=cast.bearer(who))
+        assert one.status_code == 200
+        assert report_id not in one.text, who
+        outcomes = {(e["report"]["id"], e["report"]["why"]) for e in one.json()["events"]}
+        assert outcomes == {(None, None)}, who  # filed and unfiled events look alike
+    monitor = client.get(f"/api/v1/articles/{article_id}", headers=cast.bearer("tur")).json()
+    assert report_id in {e["report"]["id"] for e in monitor["events"]}

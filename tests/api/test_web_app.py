@@ -543,6 +543,12 @@ def test_news_page_extracts_then_sends_only_the_ticked_events(
     aze = _signed_in(azerbaijan, cast.tokens["aze"])
     refused = azerbaijan.post("/news/analyse", data={"csrf_token": aze, "text": SHELLING})
     assert refused.status_code == 403
+    # Nor read, on the article's page, which event became the monitors' internal report.
+    page = azerbaijan.get(sent.headers["location"])
+    assert page.status_code == 200
+    assert report.id not in page.text
+    assert "not selected for intake" not in page.text
+    assert ">None<" not in page.text
 
 
 def test_an_import_upload_is_refused_before_its_body_is_read(

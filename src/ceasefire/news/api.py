@@ -77,7 +77,7 @@ async def ingest_article(
     result = await run_in_threadpool(ingester.ingest_bytes, data, name=name, viewer=viewer, url=url)
     if not result.created:
         response.status_code = status.HTTP_200_OK
-    article = await run_in_threadpool(news.get_article, ctx, result.article_id)
+    article = await run_in_threadpool(news.get_article, ctx, viewer, result.article_id)
     return {**result.to_dict(), "article": article}
 
 
@@ -94,4 +94,4 @@ def list_articles(
 @router.get("/{article_id}", response_model=ArticlePublic)
 def get_article(ctx: ContextDep, viewer: RequireMember, article_id: str) -> ArticlePublic:
     """One article with its events and the reports they became."""
-    return news.get_article(ctx, article_id)
+    return news.get_article(ctx, viewer, article_id)

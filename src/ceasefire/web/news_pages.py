@@ -171,7 +171,7 @@ def article_page(request: Request, ctx: ContextDep, viewer: WebViewer, article_i
     """A stored article: its events and the reports they became, and its ledger entry."""
     if viewer.is_public:
         return common.sign_in_first(request)
-    article = news.get_article(ctx, article_id).model_dump(mode="json")
+    article = news.get_article(ctx, viewer, article_id).model_dump(mode="json")
     return render(
         "news_article.html",
         request=request,
