@@ -109,3 +109,25 @@ def test_a_liaison_does_not_learn_the_internal_reports_an_article_became(
         assert outcomes == {(None, None)}, who  # filed and unfiled events look alike
     monitor = client.get(f"/api/v1/articles/{article_id}", headers=cast.bearer("tur")).json()
     assert report_id in {e["report"]["id"] for e in monitor["events"]}
+
+
+def test_a_liaison_article_is_refused_before_its_body_is_read(
+    client: TestClient, cast: Cast
+) -> None:
+    """Only monitors ingest: a liaison's or an observer's upload is refused on its token
+    alone, its body never read nor parsed (a raw HTML body: a JSON one is buffered, bounded,
+    by the edge's text check, ``api.inputcheck``, before any route runs)."""
+    for member in ("aze", "fra"):
+        read: list[int] = []
+
+        def body(read: list[int] = read) -> Iterator[bytes]:
+            read.append(1)
+            yield b"<html><p>an article nobody may ingest</p>" * 1000
+
+        refused = client.post(
+            "/api/v1/articles",
+            content=body(),
+            headers={"Content-Type": "text/html", **cast.bearer(member)},
+        )
+        assert refused.status_code == 403, (member, refused.status_code)
+        assert read == [], member

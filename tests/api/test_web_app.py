@@ -551,6 +551,31 @@ def test_news_page_extracts_then_sends_only_the_ticked_events(
     assert ">None<" not in page.text
 
 
+def test_a_news_form_of_a_liaison_is_refused_before_its_body_is_read(
+    cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    """The news forms ingest (monitors only): a liaison's is refused on the session alone,
+    before its multipart body is read or parsed, as the import form's is."""
+    for path in ("/news/analyse", "/news/ingest"):
+        for member in ("aze", "fra"):
+            client = browsers[member]
+            token = _signed_in(client, cast.tokens[member])
+            read: list[int] = []
+
+            def body(read: list[int] = read) -> Iterator[bytes]:
+                read.append(1)
+                yield b"this is not a multipart body " * 1000
+
+            refused = client.post(
+                path,
+                content=body(),
+                headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
+                params={"csrf_token": token},
+            )
+            assert refused.status_code == 403, (path, member, refused.status_code)
+            assert read == [], (path, member)
+
+
 def test_an_import_upload_is_refused_before_its_body_is_read(
     cast: Cast, browsers: dict[str, TestClient]
 ) -> None:
