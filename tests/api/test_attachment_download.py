@@ -4,6 +4,7 @@ nor make a browser render the file as a page of this site."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -64,3 +65,29 @@ def test_any_file_name_downloads_as_an_attachment(
     assert disposition.count('"') in (0, 2)
     if name is not None and not name.isascii():
         assert "filename*=UTF-8''" + quote(name.replace("\r", "").replace("\n", "")) in disposition
+
+
+def test_an_attachment_nobody_may_add_is_refused_before_it_is_read(
+    client: TestClient, cast: Cast
+) -> None:
+    """A liaison may not attach to a monitor's internal report (404: it does not exist for
+    it), nor an observer to a report it reads but neither filed nor monitors (403): both
+    are answered on the token alone, the upload (up to the attachment limit) never read."""
+    internal = client.post(
+        "/api/v1/reports", json=shelling_body(classification="internal"), headers=cast.bearer("tur")
+    ).json()
+    shared = _report(client, cast)  # shared, concerning ARM and AZE: observers read it
+    for member, report_id, status in (("aze", internal["id"], 404), ("fra", shared["id"], 403)):
+        read: list[int] = []
+
+        def body(read: list[int] = read) -> Iterator[bytes]:
+            read.append(1)
+            yield b"\xff\xd8\xff not a photo " * 1000
+
+        refused = client.post(
+            f"/api/v1/reports/{report_id}/attachments?filename=x.jpg",
+            content=body(),
+            headers={"Content-Type": "image/jpeg", **cast.bearer(member)},
+        )
+        assert refused.status_code == status, (member, refused.status_code)
+        assert read == [], member

@@ -576,6 +576,32 @@ def test_a_news_form_of_a_liaison_is_refused_before_its_body_is_read(
             assert read == [], (path, member)
 
 
+def test_an_attachment_form_nobody_may_use_is_refused_before_its_body_is_read(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    """The web twin of the API's attach route: a liaison's upload to a monitor's internal
+    report is a 404 (it does not exist for it), answered before the form is read."""
+    filed = reports.submit_report(
+        ctx, cast.viewer(ctx, "tur"), shelling_body(classification="internal")
+    )
+    client = browsers["aze"]
+    token = _signed_in(client, cast.tokens["aze"])
+    read: list[int] = []
+
+    def body() -> Iterator[bytes]:
+        read.append(1)
+        yield b"this is not a multipart body " * 1000
+
+    refused = client.post(
+        f"/reports/{filed.report.id}/attachments",
+        content=body(),
+        headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
+        params={"csrf_token": token},
+    )
+    assert refused.status_code == 404
+    assert read == []
+
+
 def test_an_import_upload_is_refused_before_its_body_is_read(
     cast: Cast, browsers: dict[str, TestClient]
 ) -> None:

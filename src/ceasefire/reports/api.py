@@ -186,8 +186,10 @@ async def add_attachment(
     """Attach an evidence file sent as the raw request body (its Content-Type is kept).
 
     The SHA-256 is computed as it arrives; a body over the attachment limit is a 413 and
-    stores nothing.
+    stores nothing. Who may attach is asked first, on the token alone: a caller who may
+    not has nothing read.
     """
+    await run_in_threadpool(reports.check_may_attach, ctx, viewer, report_id)
     chunks = await read_limited(
         request, ctx.settings.max_attachment_bytes, what="attachment", loc="file"
     )
