@@ -551,6 +551,24 @@ def test_news_page_extracts_then_sends_only_the_ticked_events(
     assert ">None<" not in page.text
 
 
+def _post_unread(client: TestClient, path: str, csrf_token: str) -> tuple[int, bool]:
+    """POST a malformed multipart stream (it would fail to parse) to ``path``: the status
+    and whether any of the body was read."""
+    read: list[int] = []
+
+    def body() -> Iterator[bytes]:
+        read.append(1)
+        yield b"this is not a multipart body " * 1000
+
+    refused = client.post(
+        path,
+        content=body(),
+        headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
+        params={"csrf_token": csrf_token},
+    )
+    return refused.status_code, bool(read)
+
+
 def test_a_news_form_of_a_liaison_is_refused_before_its_body_is_read(
     cast: Cast, browsers: dict[str, TestClient]
 ) -> None:
@@ -560,20 +578,7 @@ def test_a_news_form_of_a_liaison_is_refused_before_its_body_is_read(
         for member in ("aze", "fra"):
             client = browsers[member]
             token = _signed_in(client, cast.tokens[member])
-            read: list[int] = []
-
-            def body(read: list[int] = read) -> Iterator[bytes]:
-                read.append(1)
-                yield b"this is not a multipart body " * 1000
-
-            refused = client.post(
-                path,
-                content=body(),
-                headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
-                params={"csrf_token": token},
-            )
-            assert refused.status_code == 403, (path, member, refused.status_code)
-            assert read == [], (path, member)
+            assert _post_unread(client, path, token) == (403, False), (path, member)
 
 
 def test_an_attachment_form_nobody_may_use_is_refused_before_its_body_is_read(
@@ -586,20 +591,8 @@ def test_an_attachment_form_nobody_may_use_is_refused_before_its_body_is_read(
     )
     client = browsers["aze"]
     token = _signed_in(client, cast.tokens["aze"])
-    read: list[int] = []
-
-    def body() -> Iterator[bytes]:
-        read.append(1)
-        yield b"this is not a multipart body " * 1000
-
-    refused = client.post(
-        f"/reports/{filed.report.id}/attachments",
-        content=body(),
-        headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
-        params={"csrf_token": token},
-    )
-    assert refused.status_code == 404
-    assert read == []
+    path = f"/reports/{filed.report.id}/attachments"
+    assert _post_unread(client, path, token) == (404, False)
 
 
 def test_an_import_upload_is_refused_before_its_body_is_read(
@@ -610,20 +603,7 @@ def test_an_import_upload_is_refused_before_its_body_is_read(
     for member in ("aze", "fra"):
         client = browsers[member]
         token = _signed_in(client, cast.tokens[member])
-        read: list[int] = []
-
-        def body(read: list[int] = read) -> Iterator[bytes]:
-            read.append(1)
-            yield b"this is not a multipart body " * 1000
-
-        refused = client.post(
-            "/reports/import",
-            content=body(),
-            headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
-            params={"csrf_token": token},
-        )
-        assert refused.status_code == 403, (member, refused.status_code)
-        assert read == [], member
+        assert _post_unread(client, "/reports/import", token) == (403, False), member
 
     # A monitor's form is read (bounded) and needs the session's token in it.
     turkey = browsers["tur"]
