@@ -86,3 +86,48 @@ def test_who_may_ingest(client: TestClient, cast: Cast) -> None:
     forbidden = client.post("/api/v1/articles", content=body, headers=cast.bearer("arm"))
     assert forbidden.status_code == 403
     assert client.get("/api/v1/articles/art-none", headers=cast.bearer("rus")).status_code == 404
+
+
+def test_a_liaison_does_not_learn_the_internal_reports_an_article_became(
+    client: TestClient, cast: Cast
+) -> None:
+    """The article is public news, but which of its events the monitors filed, as internal
+    reports, is theirs: the report's id, and so its content (the event), is withheld from a
+    reader who may not read the report, on the API and on the web page alike."""
+    filed = client.post("/api/v1/articles", json={"html": HTML}, headers=cast.bearer("rus"))
+    assert filed.status_code == 201, filed.text
+    (report_id,) = filed.json()["reports"]
+    article_id = filed.json()["article_id"]
+    for who in ("arm", "aze", "fra"):
+        assert (
+            client.get(f"/api/v1/reports/{report_id}", headers=cast.bearer(who)).status_code == 404
+        )
+        one = client.get(f"/api/v1/articles/{article_id}", headers=cast.bearer(who))
+        assert one.status_code == 200
+        assert report_id not in one.text, who
+        outcomes = {(e["report"]["id"], e["report"]["why"]) for e in one.json()["events"]}
+        assert outcomes == {(None, None)}, who  # filed and unfiled events look alike
+    monitor = client.get(f"/api/v1/articles/{article_id}", headers=cast.bearer("tur")).json()
+    assert report_id in {e["report"]["id"] for e in monitor["events"]}
+
+
+def test_a_liaison_article_is_refused_before_its_body_is_read(
+    client: TestClient, cast: Cast
+) -> None:
+    """Only monitors ingest: a liaison's or an observer's upload is refused on its token
+    alone, its body never read nor parsed (a raw HTML body: a JSON one is buffered, bounded,
+    by the edge's text check, ``api.inputcheck``, before any route runs)."""
+    for member in ("aze", "fra"):
+        read: list[int] = []
+
+        def body(read: list[int] = read) -> Iterator[bytes]:
+            read.append(1)
+            yield b"<html><p>an article nobody may ingest</p>" * 1000
+
+        refused = client.post(
+            "/api/v1/articles",
+            content=body(),
+            headers={"Content-Type": "text/html", **cast.bearer(member)},
+        )
+        assert refused.status_code == 403, (member, refused.status_code)
+        assert read == [], member

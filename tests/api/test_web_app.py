@@ -543,6 +543,56 @@ def test_news_page_extracts_then_sends_only_the_ticked_events(
     aze = _signed_in(azerbaijan, cast.tokens["aze"])
     refused = azerbaijan.post("/news/analyse", data={"csrf_token": aze, "text": SHELLING})
     assert refused.status_code == 403
+    # Nor read, on the article's page, which event became the monitors' internal report.
+    page = azerbaijan.get(sent.headers["location"])
+    assert page.status_code == 200
+    assert report.id not in page.text
+    assert "not selected for intake" not in page.text
+    assert ">None<" not in page.text
+
+
+def _post_unread(client: TestClient, path: str, csrf_token: str) -> tuple[int, bool]:
+    """POST a malformed multipart stream (it would fail to parse) to ``path``: the status
+    and whether any of the body was read."""
+    read: list[int] = []
+
+    def body() -> Iterator[bytes]:
+        read.append(1)
+        yield b"this is not a multipart body " * 1000
+
+    refused = client.post(
+        path,
+        content=body(),
+        headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
+        params={"csrf_token": csrf_token},
+    )
+    return refused.status_code, bool(read)
+
+
+def test_a_news_form_of_a_liaison_is_refused_before_its_body_is_read(
+    cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    """The news forms ingest (monitors only): a liaison's is refused on the session alone,
+    before its multipart body is read or parsed, as the import form's is."""
+    for path in ("/news/analyse", "/news/ingest"):
+        for member in ("aze", "fra"):
+            client = browsers[member]
+            token = _signed_in(client, cast.tokens[member])
+            assert _post_unread(client, path, token) == (403, False), (path, member)
+
+
+def test_an_attachment_form_nobody_may_use_is_refused_before_its_body_is_read(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    """The web twin of the API's attach route: a liaison's upload to a monitor's internal
+    report is a 404 (it does not exist for it), answered before the form is read."""
+    filed = reports.submit_report(
+        ctx, cast.viewer(ctx, "tur"), shelling_body(classification="internal")
+    )
+    client = browsers["aze"]
+    token = _signed_in(client, cast.tokens["aze"])
+    path = f"/reports/{filed.report.id}/attachments"
+    assert _post_unread(client, path, token) == (404, False)
 
 
 def test_an_import_upload_is_refused_before_its_body_is_read(
@@ -553,20 +603,7 @@ def test_an_import_upload_is_refused_before_its_body_is_read(
     for member in ("aze", "fra"):
         client = browsers[member]
         token = _signed_in(client, cast.tokens[member])
-        read: list[int] = []
-
-        def body(read: list[int] = read) -> Iterator[bytes]:
-            read.append(1)
-            yield b"this is not a multipart body " * 1000
-
-        refused = client.post(
-            "/reports/import",
-            content=body(),
-            headers={"content-type": "multipart/form-data; boundary=xyz", **HTML},
-            params={"csrf_token": token},
-        )
-        assert refused.status_code == 403, (member, refused.status_code)
-        assert read == [], member
+        assert _post_unread(client, "/reports/import", token) == (403, False), member
 
     # A monitor's form is read (bounded) and needs the session's token in it.
     turkey = browsers["tur"]

@@ -45,7 +45,7 @@ def test_seed_is_stored_once_with_its_events(ctx: ServiceContext, ingester: News
     assert not again.created
     assert again.article_id == first.article_id
     assert counts(ctx) == stored  # re-ingesting changes nothing, the ledger included
-    article = get_article(ctx, first.article_id)
+    article = get_article(ctx, OPERATOR, first.article_id)
     assert article.article["outlet"] == "Asharq Al-Awsat"
     assert article.article["credits"] == ["AP", "Reuters"]
     assert all(e["component"] == "news.events.v2" for e in article.events)
@@ -163,7 +163,7 @@ def test_a_preview_stores_nothing_and_only_chosen_events_become_reports(
     result = ingester.ingest_bytes(data, name="tartar.txt", viewer=OPERATOR, selected=set())
     assert result.reports == []
     assert result.kept_as_events == len(preview.events)
-    article = get_article(ctx, result.article_id)
+    article = get_article(ctx, OPERATOR, result.article_id)
     whys = {e["report"]["why"] for e in article.events}
     assert "not selected for intake" in whys
     assert ingester.preview(data, name="tartar.txt", viewer=OPERATOR).stored_as == (

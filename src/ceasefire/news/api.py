@@ -69,15 +69,17 @@ async def ingest_article(
     ctx: ContextDep, viewer: RequireMember, request: Request, response: Response
 ) -> dict[str, Any]:
     """Ingest one article: its events are stored, violence becomes reports of channel news."""
+    ingester = _ingester(request, ctx)
+    # Monitors only, judged on the token alone: another caller's body is never read.
+    await run_in_threadpool(ingester.check_may_ingest, viewer)
     raw = b"".join(
         await read_limited(request, ctx.settings.max_article_bytes, what="article", loc="body")
     )
     data, url, name = _unpack(raw, request.headers.get("content-type", "text/plain"))
-    ingester = _ingester(request, ctx)
     result = await run_in_threadpool(ingester.ingest_bytes, data, name=name, viewer=viewer, url=url)
     if not result.created:
         response.status_code = status.HTTP_200_OK
-    article = await run_in_threadpool(news.get_article, ctx, result.article_id)
+    article = await run_in_threadpool(news.get_article, ctx, viewer, result.article_id)
     return {**result.to_dict(), "article": article}
 
 
@@ -94,4 +96,4 @@ def list_articles(
 @router.get("/{article_id}", response_model=ArticlePublic)
 def get_article(ctx: ContextDep, viewer: RequireMember, article_id: str) -> ArticlePublic:
     """One article with its events and the reports they became."""
-    return news.get_article(ctx, article_id)
+    return news.get_article(ctx, viewer, article_id)

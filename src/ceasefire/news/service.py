@@ -36,7 +36,7 @@ from ceasefire.news.reporting import report_body
 from ceasefire.news.schemas import ArticlePreview, ArticlePublic, ArticleSummaryPublic
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from ceasefire.reports.model import ReportContent, validate_report
-from ceasefire.reports.service import check_may_file, record_report
+from ceasefire.reports.service import check_may_file, readable_reports, record_report
 from ceasefire.timeutil import utcnow
 
 
@@ -398,8 +398,15 @@ def _event_row(
     )
 
 
-def get_article(ctx: ServiceContext, article_id: str) -> ArticlePublic:
-    """One stored article with its events (and the reports they became)."""
+def get_article(ctx: ServiceContext, viewer: Viewer, article_id: str) -> ArticlePublic:
+    """One stored article with its events and, as far as ``viewer`` may read them, the
+    reports they became.
+
+    The article is published news that every member reads, but which of its events the
+    monitors filed is theirs: a report (``report.id``) and the note on an event not filed
+    (``report.why``) are shown only to a reader of every report the article became; any
+    other reader gets ``{"id": null, "why": null}`` for each event it may not read the
+    report of, and for every unfiled one, so filed and unfiled events look alike."""
     with ctx.reader() as session:
         row = session.get(NewsArticleRow, article_id)
         if row is None:
@@ -409,6 +416,18 @@ def get_article(ctx: ServiceContext, article_id: str) -> ArticlePublic:
             .where(NewsEventRow.article_id == article_id)
             .order_by(NewsEventRow.ordinal)
         ).all()
+        filed = {e.report_id for e in events if e.report_id}
+        readable = readable_reports(session, viewer, filed)
+        whole = readable == filed
+        shown = [
+            e.data
+            if whole
+            else {
+                **e.data,
+                "report": {"id": e.report_id if e.report_id in readable else None, "why": None},
+            }
+            for e in events
+        ]
         return ArticlePublic.model_validate(
             {
                 "id": row.id,
@@ -417,7 +436,7 @@ def get_article(ctx: ServiceContext, article_id: str) -> ArticlePublic:
                 "ingested_at": row.ingested_at.isoformat(),
                 "article": {**row.article, "text": row.text},
                 **row.extraction,
-                "events": [e.data for e in events],
+                "events": shown,
                 "pipeline": row.pipeline,
             }
         )

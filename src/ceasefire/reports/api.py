@@ -7,7 +7,9 @@ Routes only translate HTTP to service calls; validation and permissions live in 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from pydantic import AwareDatetime
@@ -184,8 +186,10 @@ async def add_attachment(
     """Attach an evidence file sent as the raw request body (its Content-Type is kept).
 
     The SHA-256 is computed as it arrives; a body over the attachment limit is a 413 and
-    stores nothing.
+    stores nothing. Who may attach is asked first, on the token alone: a caller who may
+    not has nothing read.
     """
+    await run_in_threadpool(reports.check_may_attach, ctx, viewer, report_id)
     chunks = await read_limited(
         request, ctx.settings.max_attachment_bytes, what="attachment", loc="file"
     )
@@ -207,7 +211,27 @@ def download_attachment(
 ) -> Response:
     """The original file, checked against its SHA-256 (sent as ``X-Content-SHA256``)."""
     info, data = reports.read_attachment(ctx, viewer, report_id, attachment_id)
-    headers = {"X-Content-SHA256": info.sha256}
-    if info.filename:
-        headers["Content-Disposition"] = f'attachment; filename="{info.filename}"'
+    headers = {
+        "X-Content-SHA256": info.sha256,
+        "Content-Disposition": content_disposition(info.filename),
+    }
     return Response(content=data, media_type=info.media_type, headers=headers)
+
+
+_UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\%]')
+
+
+def content_disposition(filename: str | None) -> str:
+    """Always ``attachment``: the uploader chose the Content-Type (``text/html`` included),
+    so a browser must save the file, never show it as a page of this origin. The name goes
+    as an ASCII fallback (anything else, quotes and backslashes as ``_``) and, when it is
+    not plain ASCII, as RFC 6266's ``filename*`` in UTF-8: a header is Latin-1 on the wire,
+    and a Russian or Turkish name must not make the download fail."""
+    name = "".join(c for c in filename or "" if c.isprintable())
+    if not name:
+        return "attachment"
+    fallback = _UNSAFE_IN_QUOTES.sub("_", name)
+    value = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        value += "; filename*=UTF-8''" + quote(name, safe="")
+    return value

@@ -1111,6 +1111,16 @@ def concerns_of(row: ReportRow) -> list[str]:
 # ------------------------------------------------------------------------- attachments
 
 
+def check_may_attach(ctx: ServiceContext, viewer: Viewer, report_id: str) -> None:
+    """NotFound unless ``viewer`` reads the report, Forbidden unless it filed it or monitors
+    its agreement: what the routes ask on the token alone, before an upload is read."""
+    with ctx.reader() as session:
+        scope = ReadScope.load(session, viewer)
+        row = _readable_report(session, scope, report_id)
+        if row.owner_member != viewer.member_id and not scope.is_monitor(row.agreement_id):
+            raise Forbidden("only the reporting member or a monitor may attach files")
+
+
 def add_attachment(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -1127,11 +1137,7 @@ def add_attachment(
     over the limit is refused (PayloadTooLarge) and leaves nothing behind.
     """
     actor = actor_of(viewer)
-    with ctx.reader() as session:
-        scope = ReadScope.load(session, viewer)
-        row = _readable_report(session, scope, report_id)
-        if row.owner_member != viewer.member_id and not scope.is_monitor(row.agreement_id):
-            raise Forbidden("only the reporting member or a monitor may attach files")
+    check_may_attach(ctx, viewer, report_id)
     if filename is not None:
         filename = filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or None
     stored = AttachmentStore(ctx.settings.data_dir).receive(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -129,7 +129,18 @@ async def _article_bytes(ctx: ServiceContext, request: Request) -> tuple[bytes, 
     return data, name
 
 
-@router.post("/news/analyse", dependencies=CsrfChecked)
+async def _may_ingest(ctx: ContextDep, viewer: WebViewer) -> None:
+    """The news forms' permission check, on the session alone and before the CSRF check
+    reads the (multipart) body: a liaison's or an observer's form is never parsed. The
+    public is sent to sign in by the route itself."""
+    if not viewer.is_public:
+        await run_in_threadpool(_ingester(ctx).check_may_ingest, viewer)
+
+
+MonitorForm = [Depends(_may_ingest), *CsrfChecked]
+
+
+@router.post("/news/analyse", dependencies=MonitorForm)
 async def analyse(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
     """Extract the article's events and show them in its text; nothing is stored."""
     if viewer.is_public:
@@ -151,7 +162,7 @@ async def analyse(request: Request, ctx: ContextDep, viewer: WebViewer) -> Respo
     )
 
 
-@router.post("/news/ingest", dependencies=CsrfChecked)
+@router.post("/news/ingest", dependencies=MonitorForm)
 async def ingest(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
     """Store the article; the ticked events become reports (channel ``news``)."""
     if viewer.is_public:
@@ -171,7 +182,7 @@ def article_page(request: Request, ctx: ContextDep, viewer: WebViewer, article_i
     """A stored article: its events and the reports they became, and its ledger entry."""
     if viewer.is_public:
         return common.sign_in_first(request)
-    article = news.get_article(ctx, article_id).model_dump(mode="json")
+    article = news.get_article(ctx, viewer, article_id).model_dump(mode="json")
     return render(
         "news_article.html",
         request=request,

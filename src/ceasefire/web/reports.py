@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -469,7 +469,14 @@ def report_page(
     )
 
 
-@router.post("/reports/{report_id}/attachments", dependencies=CsrfChecked)
+async def _may_attach(ctx: ContextDep, viewer: WebViewer, report_id: str) -> None:
+    """Who may attach, on the session alone, before the CSRF check reads the multipart body
+    (the public is sent to sign in by the route)."""
+    if not viewer.is_public:
+        await run_in_threadpool(reports.check_may_attach, ctx, viewer, report_id)
+
+
+@router.post("/reports/{report_id}/attachments", dependencies=[Depends(_may_attach), *CsrfChecked])
 async def attach(request: Request, ctx: ContextDep, viewer: WebViewer, report_id: str) -> Response:
     """Attach more evidence files to a report (the same file again changes nothing)."""
     if viewer.is_public:
