@@ -186,11 +186,27 @@ def _sensor_owners(session: Session, row: SensorRow | Sensor) -> list[str]:
     return _owners(session, row.post_id)
 
 
+def _sensor_readable(session: Session, viewer: Viewer, row: SensorRow) -> bool:
+    """A sensor is read under its own classification and, when it sits on a post, under the
+    post's too: the sensor names the post (``post_id``), so it never tells a reader of a
+    post it may not read."""
+    if not _readable(viewer, row.classification, _sensor_owners(session, row)):
+        return False
+    if row.post_id is None:
+        return True
+    post = session.get(ObservationPostRow, row.post_id)
+    return post is not None and _readable(viewer, post.classification, _owners(session, post.id))
+
+
 def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPublic:
     """Register a sensor on a post or a member. The identical sensor again is a no-op."""
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
-        if sensor.post_id is not None and session.get(ObservationPostRow, sensor.post_id) is None:
+        post = session.get(ObservationPostRow, sensor.post_id) if sensor.post_id else None
+        if sensor.post_id is not None and (
+            # A post the caller may not read is as unknown as one that does not exist.
+            post is None or not _readable(viewer, post.classification, _owners(session, post.id))
+        ):
             raise NotFound(
                 f"no post {sensor.post_id!r}", details=[problem("post_id", "unknown post")]
             )
@@ -256,7 +272,7 @@ def list_sensors(
         return [
             _sensor_public(row)
             for row in session.scalars(query)
-            if _readable(viewer, row.classification, _sensor_owners(session, row))
+            if _sensor_readable(session, viewer, row)
         ]
 
 
@@ -264,6 +280,6 @@ def get_sensor(ctx: ServiceContext, viewer: Viewer, sensor_id: str) -> SensorPub
     """One sensor; NotFound also when the viewer may not read it."""
     with ctx.reader() as session:
         row = session.get(SensorRow, sensor_id)
-        if row is None or not _readable(viewer, row.classification, _sensor_owners(session, row)):
+        if row is None or not _sensor_readable(session, viewer, row):
             raise NotFound(f"no sensor {sensor_id!r}", details=[problem("sensor_id", "unknown")])
         return _sensor_public(row)
