@@ -169,3 +169,25 @@ def test_fusion_and_compliance_entries_follow_the_records_they_name(
     assert not any(e["payload_withheld"] for e in monitor)
     (decision,) = [e for e in monitor if e["tag"].startswith("fusion:")]
     assert decision["payload"]["report_ids"] == [detection.id]
+
+
+def test_posts_and_sensors_entries_follow_who_may_read_them(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """An observation post's or a sensor's entry (its position, name, notes) is read by whoever
+    reads the post or sensor through ``/api/v1/posts`` and ``/sensors``, no one else: a party
+    liaison must not learn through the ledger where the monitors' posts and UAVs are."""
+    withheld_somewhere = False
+    for member in ("rus", "tur", "aze", "arm", "fra"):
+        headers = cast.bearer(member)
+        for kind, listing in (("post", "/api/v1/posts"), ("sensor", "/api/v1/sensors")):
+            listed = client.get(listing, headers=headers)
+            assert listed.status_code == 200, listed.text
+            readable = {item["id"] for item in listed.json()}
+            entries = _entries(client, headers, tag=f"member:{kind}:added")
+            assert entries, f"the demo registers a {kind}"
+            for entry in entries:
+                record_id = entry["subject"].partition("/")[2]
+                assert entry["payload_withheld"] is (record_id not in readable), (member, entry)
+                withheld_somewhere |= entry["payload_withheld"]
+    assert withheld_somewhere, "the demo has a post or sensor some member may not read"
