@@ -88,7 +88,8 @@ def test_a_liaison_gets_an_internal_incidents_entries_without_payload_and_they_v
     served = json.dumps(everything)
     assert "Shelling near Aghdam" not in served
     withheld = [e for e in everything if e["payload_withheld"]]
-    assert {e["subject"] for e in withheld} == {subject}
+    # (Besides the demo's posts and sensors Armenia may not list: the last test below.)
+    assert {e["subject"] for e in withheld if not e["tag"].startswith("member:")} == {subject}
     # The shared report it groups stays readable to Armenia's liaison.
     assert any(e["tag"] == "intake:report:received" and e["payload"] for e in everything)
 
@@ -161,7 +162,11 @@ def test_fusion_and_compliance_entries_follow_the_records_they_name(
     assert all(e["payload_withheld"] for e in fused)
     (received,) = [e for e in liaison if e["subject"] == f"report/{detection.id}"]
     assert received["payload_withheld"] is True
-    hidden = {e["subject"].partition("/")[0] for e in liaison if e["payload_withheld"]}
+    hidden = {
+        e["subject"].partition("/")[0]
+        for e in liaison
+        if e["payload_withheld"] and not e["tag"].startswith("member:")  # posts, sensors: below
+    }
     assert {"report", "incident", "fusion"} <= hidden
     assert hidden <= {"report", "incident", "fusion", "finding"}
     # The monitors read all of it: the fusion decision names the report and its incident.
@@ -169,3 +174,25 @@ def test_fusion_and_compliance_entries_follow_the_records_they_name(
     assert not any(e["payload_withheld"] for e in monitor)
     (decision,) = [e for e in monitor if e["tag"].startswith("fusion:")]
     assert decision["payload"]["report_ids"] == [detection.id]
+
+
+def test_posts_and_sensors_entries_follow_who_may_read_them(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """An observation post's or a sensor's entry (its position, name, notes) is read by whoever
+    reads the post or sensor through ``/api/v1/posts`` and ``/sensors``, no one else: a party
+    liaison must not learn through the ledger where the monitors' posts and UAVs are."""
+    withheld_somewhere = False
+    for member in ("rus", "tur", "aze", "arm", "fra"):
+        headers = cast.bearer(member)
+        for kind, listing in (("post", "/api/v1/posts"), ("sensor", "/api/v1/sensors")):
+            listed = client.get(listing, headers=headers)
+            assert listed.status_code == 200, listed.text
+            readable = {item["id"] for item in listed.json()}
+            entries = _entries(client, headers, tag=f"member:{kind}:added")
+            assert entries, f"the demo registers a {kind}"
+            for entry in entries:
+                record_id = entry["subject"].partition("/")[2]
+                assert entry["payload_withheld"] is (record_id not in readable), (member, entry)
+                withheld_somewhere |= entry["payload_withheld"]
+    assert withheld_somewhere, "the demo has a post or sensor some member may not read"

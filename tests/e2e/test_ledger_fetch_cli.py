@@ -37,7 +37,9 @@ def test_a_liaison_fetches_its_copy_and_verifies_it(
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     withheld = [line for line in lines if line.get("payload_withheld")]
     assert withheld
-    assert {json.loads(line["header"])["subject"] for line in withheld} == {
+    headers = [json.loads(line["header"]) for line in withheld]
+    # The incident's entries, besides the demo's posts and sensors Armenia may not list.
+    assert {h["subject"] for h in headers if not h["tag"].startswith("member:")} == {
         f"incident/{incident_id}"
     }
     assert all(line["payload"] is None for line in withheld)

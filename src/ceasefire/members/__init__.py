@@ -2,4 +2,4 @@
 
 from ceasefire.areas import Area
 
-AREA = Area.conventional(__name__)
+AREA = Area.conventional(__name__, payload_rule=True)

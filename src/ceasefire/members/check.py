@@ -16,8 +16,11 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Viewer
 from ceasefire.ledger.check import (
     ActualRows,
+    EntryAbout,
+    PayloadRule,
     changed_row,
     picked,
     projection_checker,
@@ -34,6 +37,7 @@ from ceasefire.members.events import (
     UserPasswordSet,
     UserPreferencesSet,
 )
+from ceasefire.members.posts import readable_posts, readable_sensors
 from ceasefire.members.tables import (
     ApiTokenRow,
     MemberRoleRow,
@@ -223,3 +227,32 @@ CHECKER = projection_checker(
     _actual,
     differ_message=_differs,
 )
+
+
+# -- who reads the payloads -------------------------------------------------------------------
+
+
+def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> list[int]:
+    """A post's entry is read by whoever may read the post, a sensor's by whoever may read
+    the sensor (``posts.list_posts`` and ``list_sensors``' rule): its position, name and
+    notes tell where monitors stand. A post or sensor no longer there is the centre's only."""
+    posts: dict[int, str] = {}
+    sensors: dict[int, str] = {}
+    for entry in entries:
+        kind, _, record_id = entry.subject.partition("/")
+        if entry.tag == MemberTag.POST_ADDED and kind == "post":
+            posts[entry.seq] = record_id
+        elif entry.tag == MemberTag.SENSOR_ADDED and kind == "sensor":
+            sensors[entry.seq] = record_id
+    shown_posts = readable_posts(session, viewer, posts.values())
+    shown_sensors = readable_sensors(session, viewer, sensors.values())
+    return [seq for seq, post in posts.items() if post in shown_posts] + [
+        seq for seq, sensor in sensors.items() if sensor in shown_sensors
+    ]
+
+
+PAYLOAD_RULE = PayloadRule(
+    "members: posts and sensors", (MemberTag.POST_ADDED, MemberTag.SENSOR_ADDED), _readable
+)
+"""The entries of observation posts and sensors are read by whoever may read the post or
+sensor; the other members' entries (members, roles, users, tokens) by every member."""

@@ -8,6 +8,7 @@ owner members always see it. Only an operator, or a current monitor member among
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -283,3 +284,23 @@ def get_sensor(ctx: ServiceContext, viewer: Viewer, sensor_id: str) -> SensorPub
         if row is None or not _sensor_readable(session, viewer, row):
             raise NotFound(f"no sensor {sensor_id!r}", details=[problem("sensor_id", "unknown")])
         return _sensor_public(row)
+
+
+def readable_posts(session: Session, viewer: Viewer, post_ids: Iterable[str]) -> set[str]:
+    """Of ``post_ids``, the posts ``viewer`` may read (``list_posts``'s rule)."""
+    found: set[str] = set()
+    for post_id in set(post_ids):
+        row = session.get(ObservationPostRow, post_id)
+        if row is not None and _readable(viewer, row.classification, _owners(session, post_id)):
+            found.add(post_id)
+    return found
+
+
+def readable_sensors(session: Session, viewer: Viewer, sensor_ids: Iterable[str]) -> set[str]:
+    """Of ``sensor_ids``, the sensors ``viewer`` may read (``list_sensors``'s rule)."""
+    found: set[str] = set()
+    for sensor_id in set(sensor_ids):
+        row = session.get(SensorRow, sensor_id)
+        if row is not None and _sensor_readable(session, viewer, row):
+            found.add(sensor_id)
+    return found
