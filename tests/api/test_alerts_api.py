@@ -12,30 +12,21 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.access import Classification
 from ceasefire.alerts import service as alerts
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
-from ceasefire.incidents import service as incidents
-from ceasefire.reports import service as reports
 from tests.factories.members import Cast
-from tests.factories.reports import shelling_body
+from tests.factories.reports import internal_incident, shelling_body
 
 SUBSCRIPTIONS = "/api/v1/alerts/subscriptions"
 
 
 def internal_casualty_incident(ctx: ServiceContext, cast: Cast) -> str:
-    turkey = cast.viewer(ctx, "tur")
-    report = reports.submit_report(
-        ctx, turkey, shelling_body(casualties={"injured_military": 3}, classification="internal")
-    ).report
-    return incidents.create_incident(
+    return internal_incident(
         ctx,
-        turkey,
-        report_ids=[report.id],
-        title="Shelling",
-        classification=Classification.INTERNAL,
-    ).id
+        cast.viewer(ctx, "tur"),
+        shelling_body(casualties={"injured_military": 3}, classification="internal"),
+    )
 
 
 def test_subscriptions_through_the_api(client: TestClient, cast: Cast) -> None:

@@ -116,12 +116,15 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
     return path
 
 
-def internal_incident(ctx: ServiceContext, monitor: Viewer) -> str:
-    """The id of an internal incident a monitor made of its shared shelling report."""
+def internal_incident(
+    ctx: ServiceContext, monitor: Viewer, body: dict[str, Any] | None = None
+) -> str:
+    """The id of an internal incident a monitor made of its report (``body``; by default
+    a shared shelling report)."""
     from ceasefire.incidents import service as incidents
     from ceasefire.reports import service as reports
 
-    report = reports.submit_report(ctx, monitor, shelling_body()).report
+    report = reports.submit_report(ctx, monitor, body or shelling_body()).report
     return incidents.create_incident(
         ctx,
         monitor,
