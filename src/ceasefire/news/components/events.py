@@ -21,7 +21,7 @@ The primary event of a sentence is the one highest in its parse tree.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from spacy.tokens import Doc, Span, Token
@@ -703,7 +703,7 @@ class EventsComponent:
             return
         only = distinct.pop()
         candidate.source = [
-            _replace_code(s, only) if s.code is None and s.sector is not None else s
+            replace(s, code=only) if s.code is None and s.sector is not None else s
             for s in candidate.source
         ]
 
@@ -1023,13 +1023,6 @@ def _dedupe(refs: list[ActorRef]) -> list[ActorRef]:
         seen.add(key)
         out.append(ref)
     return out
-
-
-def _replace_code(ref: ActorRef, code: str) -> ActorRef:
-    return ActorRef(
-        text=ref.text, code=code, sector=ref.sector, start=ref.start, end=ref.end, id=ref.id,
-        name=ref.name, role=ref.role,
-    )  # fmt: skip
 
 
 __all__ = ["EventsComponent", "clause_head"]
