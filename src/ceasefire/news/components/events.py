@@ -353,11 +353,9 @@ class EventsComponent:
             antecedent = self._pronoun(head, resolver)
             if antecedent is None:
                 return None
-            return ActorRef(
-                text=head.text, code=antecedent.code, sector=antecedent.sector,
-                start=head.idx, end=head.idx + len(head.text), id=antecedent.id,
-                name=antecedent.name, role=antecedent.role,
-            )  # fmt: skip
+            return replace(
+                antecedent, text=head.text, start=head.idx, end=head.idx + len(head.text)
+            )
         return resolver.resolve(head)
 
     def _pronoun(self, pronoun: Token, resolver: ActorResolver) -> ActorRef | None:
