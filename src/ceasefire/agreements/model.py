@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -428,22 +428,10 @@ class Provision:
 
     def with_history(self, history: Mapping[str, tuple[StatusChange, ...]]) -> Provision:
         """A copy whose status histories (own and parts') come from ``history`` by id."""
-        return Provision(
-            id=self.id,
-            number=self.number,
-            title=self.title,
-            text=self.text,
-            kind=self.kind,
-            obligated=self.obligated,
-            beneficiaries=self.beneficiaries,
-            deadline=self.deadline,
-            zones=self.zones,
-            quantities=self.quantities,
-            disputed=self.disputed,
-            notes=self.notes,
+        return replace(
+            self,
             status_history=history.get(self.id, ()),
             parts=tuple(p.with_history(history) for p in self.parts),
-            parent=self.parent,
         )
 
 
@@ -686,24 +674,7 @@ class Agreement:
 
     def with_history(self, history: Mapping[str, tuple[StatusChange, ...]]) -> Agreement:
         """A copy with the provisions' status histories taken from ``history``."""
-        return Agreement(
-            id=self.id,
-            title=self.title,
-            kind=self.kind,
-            effective=self.effective,
-            parties=self.parties,
-            provisions=tuple(p.with_history(history) for p in self.provisions),
-            signed=self.signed,
-            ended=self.ended,
-            aliases=self.aliases,
-            term=self.term,
-            sources=self.sources,
-            disagreements=self.disagreements,
-            zones=self.zones,
-            notes=self.notes,
-            references=self.references,
-            rules=self.rules,
-        )
+        return replace(self, provisions=tuple(p.with_history(history) for p in self.provisions))
 
     def deadlines_as_of(self, instant: datetime) -> list[DeadlineView]:
         """Every provision with a deadline, as it stood at ``instant``, soonest first."""

@@ -267,23 +267,8 @@ def _shown_evidence(
     return shown
 
 
-def _public(row: FusionDecisionRow, *, evidence: bool = True) -> DecisionPublic:
-    return DecisionPublic(
-        id=row.id,
-        kind=row.kind,
-        agreement_id=row.agreement_id,
-        report_ids=list(row.report_ids),
-        incident_id=row.incident_id,
-        other_incident_id=row.other_incident_id,
-        matcher=row.matcher,
-        score=row.score,
-        evidence=row.evidence if evidence else None,
-        actor_member=row.actor_member,
-        actor_user=row.actor_user,
-        decided_at=row.decided_at,
-        undoes=row.undoes,
-        undone_by=row.undone_by,
-    )
+def _public(row: FusionDecisionRow) -> DecisionPublic:
+    return DecisionPublic.model_validate(row, from_attributes=True)
 
 
 # -------------------------------------------------------------------------- automatic fusion

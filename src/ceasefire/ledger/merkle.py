@@ -43,24 +43,26 @@ def merkle_root(entry_hashes: Sequence[str]) -> str:
     return level[0].hex()
 
 
-def _largest_power_of_two_below(n: int) -> int:
+def largest_power_of_two_below(n: int) -> int:
+    """The largest power of two strictly less than ``n`` (``n >= 2``): RFC 9162's split."""
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def _subtree_root(leaves: Sequence[bytes]) -> bytes:
+def subtree_root(leaves: Sequence[bytes]) -> bytes:
+    """RFC 9162 MTH over one or more leaf *hashes*, by its split definition."""
     if len(leaves) == 1:
         return leaves[0]
-    k = _largest_power_of_two_below(len(leaves))
-    return node_hash(_subtree_root(leaves[:k]), _subtree_root(leaves[k:]))
+    k = largest_power_of_two_below(len(leaves))
+    return node_hash(subtree_root(leaves[:k]), subtree_root(leaves[k:]))
 
 
 def _path(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     if len(leaves) <= 1:
         return []
-    k = _largest_power_of_two_below(len(leaves))
+    k = largest_power_of_two_below(len(leaves))
     if index < k:
-        return [*_path(index, leaves[:k]), _subtree_root(leaves[k:])]
-    return [*_path(index - k, leaves[k:]), _subtree_root(leaves[:k])]
+        return [*_path(index, leaves[:k]), subtree_root(leaves[k:])]
+    return [*_path(index - k, leaves[k:]), subtree_root(leaves[:k])]
 
 
 def inclusion_path(entry_hashes: Sequence[str], index: int) -> list[str]:

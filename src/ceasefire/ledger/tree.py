@@ -15,14 +15,21 @@ reading every leaf (``ceasefire.ledger.tree_heads``). Everything here is pure.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ceasefire.ledger.keys import SigningKey, signature_is_valid
-from ceasefire.ledger.merkle import TREE_ALGORITHM, leaf_hash, node_hash, verify_inclusion
+from ceasefire.ledger.merkle import (
+    EMPTY_ROOT,
+    TREE_ALGORITHM,
+    largest_power_of_two_below,
+    leaf_hash,
+    node_hash,
+    subtree_root,
+    verify_inclusion,
+)
 
 __all__ = [
     "EMPTY_TREE_ROOT",
@@ -39,7 +46,7 @@ __all__ = [
     "verify_inclusion",
 ]
 
-EMPTY_TREE_ROOT = hashlib.sha256(b"").hexdigest()
+EMPTY_TREE_ROOT = EMPTY_ROOT
 """MTH of the empty tree (RFC 9162: the hash of the empty string)."""
 
 STH_FORMAT = "ceasefire-tree-head"
@@ -48,20 +55,10 @@ SubtreeHash = Callable[[int, int], bytes]
 """``subtree(lo, hi)``: the raw MTH of leaves ``lo .. hi-1`` (``lo < hi``)."""
 
 
-def _largest_power_of_two_below(n: int) -> int:
-    """The largest power of two strictly less than ``n`` (``n >= 2``)."""
-    return 1 << ((n - 1).bit_length() - 1)
-
-
 def mth(leaves: Sequence[bytes]) -> bytes:
     """RFC 9162 MTH over leaf *hashes* (already ``SHA-256(0x00 || data)``), by its split
     definition. Meant for tests and small trees; stores use :class:`Frontier`."""
-    if not leaves:
-        return bytes.fromhex(EMPTY_TREE_ROOT)
-    if len(leaves) == 1:
-        return leaves[0]
-    k = _largest_power_of_two_below(len(leaves))
-    return node_hash(mth(leaves[:k]), mth(leaves[k:]))
+    return subtree_root(leaves) if leaves else bytes.fromhex(EMPTY_TREE_ROOT)
 
 
 def aligned_pieces(lo: int, hi: int) -> list[tuple[int, int]]:
@@ -109,7 +106,7 @@ def inclusion_path(index: int, size: int, subtree: SubtreeHash) -> list[bytes]:
     # Walk down from the root, remembering the sibling at each split; reversed at the end
     # because the RFC lists the path from the leaf up.
     while hi - lo > 1:
-        k = _largest_power_of_two_below(hi - lo)
+        k = largest_power_of_two_below(hi - lo)
         if index < lo + k:
             path.append(subtree(lo + k, hi))
             hi = lo + k
@@ -134,7 +131,7 @@ def consistency_path(m: int, n: int, subtree: SubtreeHash) -> list[bytes]:
             if not complete:
                 path.append(subtree(lo, hi))
             break
-        k = _largest_power_of_two_below(hi - lo)
+        k = largest_power_of_two_below(hi - lo)
         if m <= k:
             path.append(subtree(lo + k, hi))
             hi = lo + k

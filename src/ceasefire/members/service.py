@@ -9,6 +9,7 @@ agreement* may grant or end observer and party-liaison roles in it; monitor role
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -88,14 +89,7 @@ def resolve_viewer(
     operators are returned with only the agreement noted.
     """
     if viewer.member_id is None or viewer.operator:
-        return Viewer(
-            member_id=viewer.member_id,
-            user_id=viewer.user_id,
-            role=viewer.role,
-            party=viewer.party,
-            operator=viewer.operator,
-            agreement_id=agreement_id,
-        )
+        return replace(viewer, agreement_id=agreement_id)
     return viewer_for_roles(
         member_id=viewer.member_id,
         user_id=viewer.user_id,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any, Literal
 
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news.extract import NewsExtractor, article_result
+from ceasefire.news.geo.mention import distance_km
 from ceasefire.news.model import Event
 from ceasefire.news.pipeline import NewsDoc
 
@@ -260,14 +260,6 @@ def _quote_checks(items: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> 
             )
         )
     return checks
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
 def _place_checks(items: list[dict[str, Any]], places: list[dict[str, Any]]) -> list[Check]:

@@ -184,25 +184,8 @@ def generate(
 
 
 def _public(row: PublicationRow, *, created: bool) -> PublicationPublic:
-    return PublicationPublic(
-        id=row.id,
-        kind=row.kind,
-        period=row.period,
-        edition=row.edition,
-        lang=row.lang,
-        audience=row.audience,
-        format=row.format,
-        revision=row.revision,
-        agreement_id=row.agreement_id,
-        period_start=row.period_start,
-        period_end=row.period_end,
-        sha256=row.sha256,
-        html_sha256=row.html_sha256,
-        generator=row.generator,
-        generated_at=row.generated_at,
-        ledger_seq=row.ledger_seq,
-        created=created,
-    )
+    public = PublicationPublic.model_validate(row, from_attributes=True)
+    return public.model_copy(update={"created": created})
 
 
 def _latest(session: Session, key: dict[str, str]) -> PublicationRow | None:

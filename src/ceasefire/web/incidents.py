@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ceasefire.access import Classification, Role, Viewer
@@ -35,7 +35,7 @@ from ceasefire.incidents.schemas import IncidentDetail
 from ceasefire.reports.model import Category, Channel
 from ceasefire.web import common
 from ceasefire.web.csrf import CsrfChecked
-from ceasefire.web.pages import filtered_list, render
+from ceasefire.web.pages import LIST_PAGE_SIZE, ListLimit, filtered_list, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +51,6 @@ FILTERS = (
     "channel",
     "classification",
 )
-PAGE_SIZE = 25
 
 
 @router.get("/incidents", response_class=HTMLResponse)
@@ -60,7 +59,7 @@ def incident_list(
     ctx: ContextDep,
     viewer: WebViewer,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE,
+    limit: ListLimit = LIST_PAGE_SIZE,
 ) -> Response:
     """Incidents the viewer may read, filtered by the query string (shareable as a URL)."""
 

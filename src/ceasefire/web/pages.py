@@ -111,6 +111,11 @@ def render(template: str, *, request: Request | None = None, **context: Any) -> 
     return response
 
 
+LIST_PAGE_SIZE = 25
+ListLimit = Annotated[int, Query(ge=1, le=200)]
+"""The ``limit`` query parameter of a :func:`filtered_list` page (default ``LIST_PAGE_SIZE``)."""
+
+
 class ListPage(Protocol):
     """A page of a list use case: its items and the cursor of the next page."""
 

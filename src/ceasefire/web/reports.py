@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -40,13 +40,12 @@ from ceasefire.reports.model import (
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic
 from ceasefire.web import common, csrf, import_progress
 from ceasefire.web.csrf import CsrfChecked
-from ceasefire.web.pages import TIME_ZONES, filtered_list, render
+from ceasefire.web.pages import LIST_PAGE_SIZE, TIME_ZONES, ListLimit, filtered_list, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
 
 FILTERS = ("start", "end", "bbox", "category", "channel", "party", "classification", "unassigned")
-PAGE_SIZE = 25
 CHUNK = 1 << 16
 
 
@@ -56,7 +55,7 @@ def report_list(
     ctx: ContextDep,
     viewer: WebViewer,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE,
+    limit: ListLimit = LIST_PAGE_SIZE,
 ) -> Response:
     """Reports the viewer may read, filtered by the query string; monitors tick some of them
     to group them into a new incident."""

@@ -21,7 +21,7 @@ The primary event of a sentence is the one highest in its parse tree.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from spacy.tokens import Doc, Span, Token
@@ -353,11 +353,9 @@ class EventsComponent:
             antecedent = self._pronoun(head, resolver)
             if antecedent is None:
                 return None
-            return ActorRef(
-                text=head.text, code=antecedent.code, sector=antecedent.sector,
-                start=head.idx, end=head.idx + len(head.text), id=antecedent.id,
-                name=antecedent.name, role=antecedent.role,
-            )  # fmt: skip
+            return replace(
+                antecedent, text=head.text, start=head.idx, end=head.idx + len(head.text)
+            )
         return resolver.resolve(head)
 
     def _pronoun(self, pronoun: Token, resolver: ActorResolver) -> ActorRef | None:
@@ -703,7 +701,7 @@ class EventsComponent:
             return
         only = distinct.pop()
         candidate.source = [
-            _replace_code(s, only) if s.code is None and s.sector is not None else s
+            replace(s, code=only) if s.code is None and s.sector is not None else s
             for s in candidate.source
         ]
 
@@ -1023,13 +1021,6 @@ def _dedupe(refs: list[ActorRef]) -> list[ActorRef]:
         seen.add(key)
         out.append(ref)
     return out
-
-
-def _replace_code(ref: ActorRef, code: str) -> ActorRef:
-    return ActorRef(
-        text=ref.text, code=code, sector=ref.sector, start=ref.start, end=ref.end, id=ref.id,
-        name=ref.name, role=ref.role,
-    )  # fmt: skip
 
 
 __all__ = ["EventsComponent", "clause_head"]

@@ -26,7 +26,7 @@ What changes from ``news.actors.v1``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from spacy.language import Language
@@ -200,10 +200,7 @@ class CountryAgentResolver(ActorResolver):
         code = self._nearest_state(head, ref.sector)
         if code is None:
             return ref
-        return ActorRef(
-            text=ref.text, code=code, sector=ref.sector, start=ref.start, end=ref.end,
-            id=ref.id, name=ref.name, role=ref.role,
-        )  # fmt: skip
+        return replace(ref, code=code)
 
     def antecedent(self, pronoun: Token, *, before: int | None = None) -> ActorRef | None:
         """The last named actor of the pronoun's kind: a person for "he/she", a state,
@@ -271,10 +268,7 @@ class CountryAgentResolver(ActorResolver):
         stated = self._code_from_parts(head, np_tokens(head), skip=mention)
         if stated is None or stated == ref.code:
             return ref
-        return ActorRef(
-            text=ref.text, code=stated, sector=ref.sector, start=ref.start, end=ref.end,
-            id=ref.id, name=ref.name, role=ref.role,
-        )  # fmt: skip
+        return replace(ref, code=stated)
 
     def _nearest_state(self, head: Token, sector: str | None = None) -> str | None:
         """The state of the nearest "Georgian …" / "… of Georgia" in the sentence; one that

@@ -20,7 +20,7 @@ import yaml
 from ceasefire.news.article import Article
 from ceasefire.news.geo.gazetteer import Place
 from ceasefire.news.geo.resolve import FOCUS_PRIOR, KIND_PRIOR, POPULATION_WEIGHT
-from ceasefire.news.model import ActorRef, PlaceMention, SentenceRef
+from ceasefire.news.model import ActorRef, Event, Modality, PlaceMention, SentenceRef
 from ceasefire.news.pipeline import NewsDoc
 from ceasefire.news.timeexpr import Precision, TimeMention
 
@@ -252,6 +252,46 @@ def sentence_ref(article: Article, start: int, end: int) -> SentenceRef:
         start=start,
         end=end,
         section=block.kind if block else None,
+    )
+
+
+def sentence_event(
+    news: NewsDoc,
+    start: int,
+    end: int,
+    *,
+    event: str,
+    modality: Modality,
+    source: list[ActorRef],
+    target: list[ActorRef],
+    location: dict[str, Any] | None,
+    trigger: list[str],
+    trigger_span: tuple[int, int],
+    confidence: float,
+    component: str,
+    claimed_by: list[ActorRef],
+) -> Event:
+    """An event found in the sentence ``[start, end)``: dated by the first date the sentence
+    gives, with the sentence as its evidence (no PLOVER mode or context: these pipelines do
+    not tell them)."""
+    time = next((m for m in news.times if start <= m.start < end), None)
+    return Event(
+        event=event,
+        mode=None,
+        context=None,
+        modality=modality,
+        source=source,
+        target=target,
+        date=time.date if time else None,
+        date_precision=time.precision if time else None,
+        date_text=time.text if time else None,
+        location=location,
+        sentence=sentence_ref(news.article, start, end),
+        trigger=trigger,
+        trigger_span=trigger_span,
+        confidence=min(confidence, 1.0),
+        component=component,
+        claimed_by=claimed_by,
     )
 
 

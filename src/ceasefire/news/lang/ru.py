@@ -34,6 +34,7 @@ from ceasefire.news.lang.common import (
     nearest_location,
     resolve_places,
     scratch_list,
+    sentence_event,
     sentence_ref,
     times_component,
 )
@@ -643,7 +644,6 @@ def _sentence_events(
         ]
         start = min(t.start for t in trigger.words)
         end = max(t.end for t in trigger.words)
-        time = next((m for m in news.times if sentence.start <= m.start < sentence.end), None)
         location = _location(news, sentence, token, source + targets)
         confidence = (
             0.4
@@ -654,21 +654,18 @@ def _sentence_events(
         events.append(
             (
                 sentence.depth(token) + (1 if trigger.nominal else 0),
-                Event(
+                sentence_event(
+                    news,
+                    sentence.start,
+                    sentence.end,
                     event=event,
-                    mode=None,
-                    context=None,
                     modality=modality,
                     source=source_refs,
                     target=target_refs,
-                    date=time.date if time else None,
-                    date_precision=time.precision if time else None,
-                    date_text=time.text if time else None,
                     location=location,
-                    sentence=sentence_ref(news.article, sentence.start, sentence.end),
                     trigger=[t.text for t in sorted(trigger.words, key=lambda t: t.start)],
                     trigger_span=(start, end),
-                    confidence=min(confidence, 1.0),
+                    confidence=confidence,
                     component="news.events.ru.v1",
                     claimed_by=_unique(claimed_by),
                 ),

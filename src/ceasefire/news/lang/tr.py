@@ -35,6 +35,7 @@ from ceasefire.news.lang.common import (
     nearest_location,
     resolve_places,
     scratch_list,
+    sentence_event,
     sentence_ref,
     times_component,
 )
@@ -575,27 +576,23 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
         source_refs = [a.ref for a in source]
         target_refs = [a.ref for a in targets]
         start, end = tokens[trigger.first].start, tokens[trigger.last].end
-        time = next((m for m in news.times if sentence.start <= m.start < sentence.end), None)
         location = _location(news, sentence, start)
         confidence = (
             0.4 + (0.25 if any(r.code for r in source_refs) else 0) + (0.15 if target_refs else 0)
         )
         events.append(
-            Event(
+            sentence_event(
+                news,
+                sentence.start,
+                sentence.end,
                 event=event,
-                mode=None,
-                context=None,
                 modality=modality,
                 source=source_refs,
                 target=target_refs,
-                date=time.date if time else None,
-                date_precision=time.precision if time else None,
-                date_text=time.text if time else None,
                 location=location,
-                sentence=sentence_ref(news.article, sentence.start, sentence.end),
                 trigger=[t.text for t in tokens[trigger.first : trigger.last + 1]],
                 trigger_span=(start, end),
-                confidence=min(confidence, 1.0),
+                confidence=confidence,
                 component="news.events.tr.v1",
                 claimed_by=claimed_by,
             )
