@@ -536,3 +536,45 @@ def test_a_division_named_with_its_admin_word_is_that_division(nlp: Language) ->
     text = "Floods hit Kebbi State and Sokoto State last week."
     mention = only(parse(nlp, text, GeoContext(focus_countries=())), "Kebbi State")
     assert (mention.name, mention.country, mention.feature_class) == ("Kebbi", "NG", "A")
+
+
+def test_a_us_county_is_placed_at_a_town_of_its_state_the_text_names(nlp: Language) -> None:
+    # Walker County, Georgia, is named after no town: placed at the Georgian town beside it,
+    # not at the town of Walker in another state.
+    text = "Deputies in Walker County arrested two men near Dalton, Ga. on Friday."
+    county = only(parse(nlp, text, GeoContext(focus_countries=())), "Walker County")
+    assert (county.name, county.country, county.feature_class, county.precision) == (
+        "Walker County",
+        "US",
+        "A",
+        3,
+    )
+    assert county.lat is not None and county.lon is not None
+    assert distance_km(county.lat, county.lon, 34.77, -84.97) < 50
+
+
+def test_an_english_county_council_stays_english(nlp: Language) -> None:
+    text = "Kent County Council closed three roads near Maidstone, England, after the storm."
+    kent = [m for m in parse(nlp, text, GeoContext(focus_countries=())) if "Kent" in m.text]
+    assert [m.country for m in kent] == ["GB"]
+
+
+def test_a_us_county_named_in_full_is_a_place_whatever_the_model_calls_it(
+    nlp: Language,
+) -> None:
+    text = "A poll of 500 Cuyahoga County voters in Cleveland, Ohio, backed the levy."
+    county = only(parse(nlp, text, GeoContext(focus_countries=())), "Cuyahoga County")
+    assert county.country == "US" and county.lat is not None and county.lon is not None
+    assert distance_km(county.lat, county.lon, 41.50, -81.69) < 50  # at Cleveland
+
+
+def test_a_short_name_of_a_county_the_text_names_is_that_county(nlp: Language) -> None:
+    text = (
+        "Suffolk County police searched a house in Riverhead, New York, on Monday. "
+        "Suffolk prosecutors said charges would follow."
+    )
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    county = only(mentions, "Suffolk County")
+    assert (county.country, county.precision) == ("US", 3)
+    short = only(mentions, "Suffolk")
+    assert (short.name, short.lat, short.lon) == (county.name, county.lat, county.lon)

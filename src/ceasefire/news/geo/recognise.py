@@ -1110,8 +1110,16 @@ def find_toponyms(
         if ent.label_ in _EMBEDDING_LABELS or _organisation_called_person(ent):
             embedded = _embedded_place(ent, gazetteer, named) or _currency_country(ent, gazetteer)
             if embedded is not None:
+                last = embedded[-1].lower_
                 toponyms.append(
-                    Toponym(embedded.start_char, embedded.end_char, embedded.text, "ORG")
+                    Toponym(
+                        embedded.start_char,
+                        embedded.end_char,
+                        embedded.text,
+                        "ORG",
+                        # "Kent County Council": the county, whichever country's it is.
+                        admin_word=last if len(embedded) > 1 and last in ADMIN_WORDS else None,
+                    )
                 )
             else:
                 leading = _leading_demonym(ent, gazetteer)
@@ -1149,6 +1157,39 @@ def find_toponyms(
                 cued=ent.label_ != "FAC" and _place_noun_of(span),
             )
         )
+    toponyms.extend(_named_divisions(doc, gazetteer, toponyms))
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+# The words that end a second-order division's full name ("Orange County", "Jefferson
+# Parish"), which the gazetteer indexes under that name.
+_DIVISION_TITLES = frozenset({"County", "Parish"})
+
+
+def _named_divisions(doc: Doc, gazetteer: Gazetteer, toponyms: list[Toponym]) -> list[Toponym]:
+    """Divisions named in full, with a capital "County" or "Parish", that no toponym covers:
+    the name is unambiguous wherever the model put it ("a survey of 706 Orange County
+    residents", a PERCENT; "Cuyahoga County Executive", a WORK_OF_ART; an organisation's
+    name that does not start with it)."""
+    found: list[Toponym] = []
+    for token in doc:
+        if token.text not in _DIVISION_TITLES or token.i == 0:
+            continue
+        if any(t.start < token.idx + len(token) and token.idx < t.end for t in toponyms):
+            continue
+        for size in (3, 2, 1):
+            start = token.i - size
+            if start < 0 or not all(
+                _word(t) and t.text[:1].isupper() for t in doc[start : token.i]
+            ):
+                continue
+            span = doc[start : token.i + 1]
+            if any(p.kind == "admin2" for p in gazetteer.lookup(span.text)):
+                admin_word = token.lower_ if token.lower_ in ADMIN_WORDS else None
+                found.append(
+                    Toponym(span.start_char, span.end_char, span.text, "GPE", admin_word=admin_word)
+                )
+                break
+    return found

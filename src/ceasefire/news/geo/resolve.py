@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ceasefire.news.geo.gazetteer import (
     PRECISION_ADMIN2,
@@ -108,8 +108,16 @@ def _full_key(name: str) -> str:
     return " ".join(_ABBREVIATED_WORDS.get(word, word) for word in name_key(name).split())
 
 
+# A division no town weighs (a US county placed at its state's middle) is weighed as the
+# median US county (about 25,000 people, Census 2020), not as an empty one.
+UNWEIGHED_DIVISION_POPULATION = 25_000
+
+
 def _prior(place: Place) -> float:
-    return POPULATION_WEIGHT * math.log10(place.population + 1) + KIND_PRIOR[place.kind]
+    population = place.population
+    if place.kind == "admin2" and not population:
+        population = UNWEIGHED_DIVISION_POPULATION
+    return POPULATION_WEIGHT * math.log10(population + 1) + KIND_PRIOR[place.kind]
 
 
 def score_place(
@@ -178,8 +186,14 @@ def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
         country, name = STATE_ABBREVIATIONS[toponym.text]
         return [p for p in gazetteer.lookup(name) if p.kind == "admin1" and p.country == country]
     places = gazetteer.lookup(toponym.text) + gazetteer.lookup_postal(toponym.text)
-    if not places and toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
-        places = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
+    if toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
+        stripped = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
+        if not places:
+            places = stripped
+        elif toponym.admin_word == "county":
+            # "Kent County" is a US county and, in "Kent County Council", the English one:
+            # the text's countries decide between them.
+            places += [p for p in stripped if p.kind in _ADMIN_KINDS and p not in places]
     if not places and "," in toponym.text:
         head, _, tail = toponym.text.partition(",")
         outer = gazetteer.lookup(tail)
@@ -277,6 +291,7 @@ def resolve_toponyms(
     # Round two: the confident choices of round one are the context of every choice.
     evidence = _evidence(base, anchors)
     mentions: list[PlaceMention] = []
+    chosen: list[tuple[Toponym, _Choice]] = []
     for toponym, reading, qualifier in zip(places, readings, qualifiers, strict=True):
         if not reading and qualifier:
             # "Knockhill, Fife": a place the gazetteer lacks, somewhere in the division named.
@@ -293,11 +308,65 @@ def resolve_toponyms(
                 )
             continue
         choice = _choose(toponym, reading, evidence, qualifier, context)
-        mentions.append(_mention(toponym, choice))
+        chosen.append((toponym, choice))
+    mentions.extend(_placed_in_text(chosen))
     mentions = _placed_by_hosts(mentions)
     if context.include_demonyms:
         mentions.extend(_demonym_mentions(toponyms, gazetteer))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _placed_in_text(chosen: Sequence[tuple[Toponym, _Choice]]) -> list[PlaceMention]:
+    """The mentions of the chosen readings; a division placed only at the middle of its state
+    (a US county no town is named after: population 0) is moved to the town of that state the
+    text names nearest to it, within ``HOST_CHARS``, or else most often: "Hamilton County
+    jail" in a text about Chattanooga is in Tennessee's south-east, not its middle."""
+    towns = [
+        (toponym, choice.place)
+        for toponym, choice in chosen
+        if choice.place.kind == "city" and toponym.label != "ORG"
+    ]
+    counts = Counter(place.geonameid for _, place in towns)
+    placed = [(toponym, _hosted(toponym, choice, towns, counts)) for toponym, choice in chosen]
+    # "Suffolk" in a text that names "Suffolk County" is that county, not a Suffolk elsewhere
+    # (one sense per text); a town of the county's own state keeps its reading ("Los Angeles").
+    counties = {
+        name_key(toponym.text.rsplit(" ", 1)[0]): choice
+        for toponym, choice in placed
+        if choice.place.kind == "admin2" and toponym.admin_word and " " in toponym.text.strip()
+    }
+    mentions = []
+    for toponym, choice in placed:
+        county = None if toponym.admin_word else counties.get(name_key(toponym.text))
+        if county is not None and (choice.place.country, choice.place.admin1) != (
+            county.place.country,
+            county.place.admin1,
+        ):
+            choice = county
+        mentions.append(_mention(toponym, choice))
+    return mentions
+
+
+def _hosted(
+    toponym: Toponym,
+    choice: _Choice,
+    towns: Sequence[tuple[Toponym, Place]],
+    counts: Mapping[int | None, int],
+) -> _Choice:
+    """``choice``, a division at its state's middle moved to the text's town of that state."""
+    place = choice.place
+    if place.kind != "admin2" or place.population:
+        return choice
+    same = [(t, p) for t, p in towns if (p.country, p.admin1) == (place.country, place.admin1)]
+    if not same:
+        return choice
+    gap, host = min(
+        ((max(t.start - toponym.end, toponym.start - t.end, 0), p) for t, p in same),
+        key=lambda gap_place: gap_place[0],
+    )
+    if gap > HOST_CHARS:
+        host = max((p for _, p in same), key=lambda p: counts[p.geonameid])
+    return _Choice(replace(place, lat=host.lat, lon=host.lon), choice.margin)
 
 
 # A building or street the gazetteer lacks lies in the town the text names beside it, within
