@@ -549,7 +549,8 @@ def test_a_us_county_is_placed_at_a_town_of_its_state_the_text_names(nlp: Langua
         "A",
         3,
     )
-    assert county.lat is not None and county.lon is not None
+    assert county.lat is not None
+    assert county.lon is not None
     assert distance_km(county.lat, county.lon, 34.77, -84.97) < 50
 
 
@@ -564,7 +565,9 @@ def test_a_us_county_named_in_full_is_a_place_whatever_the_model_calls_it(
 ) -> None:
     text = "A poll of 500 Cuyahoga County voters in Cleveland, Ohio, backed the levy."
     county = only(parse(nlp, text, GeoContext(focus_countries=())), "Cuyahoga County")
-    assert county.country == "US" and county.lat is not None and county.lon is not None
+    assert county.country == "US"
+    assert county.lat is not None
+    assert county.lon is not None
     assert distance_km(county.lat, county.lon, 41.50, -81.69) < 50  # at Cleveland
 
 
@@ -578,3 +581,13 @@ def test_a_short_name_of_a_county_the_text_names_is_that_county(nlp: Language) -
     assert (county.country, county.precision) == ("US", 3)
     short = only(mentions, "Suffolk")
     assert (short.name, short.lat, short.lon) == (county.name, county.lat, county.lon)
+
+
+def test_a_town_an_organisation_is_named_after_is_no_context_for_other_places(
+    nlp: Language,
+) -> None:
+    # "Queens" (New York) starts a club's name: it says nothing of where the text is, so it
+    # does not draw Sunderland and Norwich to their small American namesakes.
+    text = "Queens Park Rangers lost at Sunderland and then at Norwich on Saturday."
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    assert [m.country for m in mentions if m.text in {"Sunderland", "Norwich"}] == ["GB", "GB"]

@@ -286,7 +286,11 @@ def resolve_toponyms(
     anchors = [
         (name_key(t.text), choice.place)
         for t, choice in zip(places, first, strict=True)
-        if choice is not None and choice.margin >= ANCHOR_MARGIN
+        if choice is not None
+        and choice.margin >= ANCHOR_MARGIN
+        # A town an organisation is named after ("Queens Park Rangers", "the Boston Globe")
+        # says nothing of where the text is; a country or division at its start still does.
+        and not (t.label == "ORG" and choice.place.kind == "city")
     ]
     # Round two: the confident choices of round one are the context of every choice.
     evidence = _evidence(base, anchors)
