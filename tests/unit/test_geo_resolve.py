@@ -591,3 +591,19 @@ def test_a_town_an_organisation_is_named_after_is_no_context_for_other_places(
     text = "Queens Park Rangers lost at Sunderland and then at Norwich on Saturday."
     mentions = parse(nlp, text, GeoContext(focus_countries=()))
     assert [m.country for m in mentions if m.text in {"Sunderland", "Norwich"}] == ["GB", "GB"]
+
+
+def test_short_capitals_name_a_town_only_as_its_name_or_initials(nlp: Language) -> None:
+    context = GeoContext(focus_countries=())
+    # "NBC" is an airport code of Nizhnekamsk in GeoNames, "DIY" one of Diyarbakir.
+    text = "NBC News said the store sells DIY kits. Rents in NYC rose again."
+    mentions = parse(nlp, text, context)
+    assert [(m.text, m.name) for m in mentions] == [("NYC", "New York City")]
+
+
+def test_an_abbreviated_title_is_no_place(nlp: Language) -> None:
+    # The model sometimes calls "Sen." a GPE; GeoNames gives Southend-on-Sea the code "SEN".
+    doc = nlp("Sen. Tammy Baldwin said on Tuesday that the plan would fail.")
+    doc.ents = [Span(doc, 0, 1, label="GPE")]
+    context = GeoContext(focus_countries=())
+    assert geoparse_doc(doc, context=context, correct_entities=False) == []

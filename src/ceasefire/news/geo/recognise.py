@@ -1140,6 +1140,8 @@ def find_toponyms(
             continue
         if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
             continue
+        if len(span) == 1 and span[0].text.endswith(".") and span[0].lower_[:-1] in _TITLES:
+            continue  # "Sen. Ben Sasse": an abbreviated title, not Southend-on-Sea ("SEN")
         admin_word = None
         if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
             admin_word = span[-1].lower_

@@ -178,7 +178,23 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
         and toponym.text not in STATE_ABBREVIATIONS
     ):
         places = [p for p in places if p.kind in {"country", "admin1", "region"}]
+    if _short_capitals(toponym.text):
+        # GeoNames gives towns their airport codes as alternate names ("DKR" Dakar, "SAT" San
+        # Antonio): in capitals, a short name is a town only as its own name or its initials
+        # ("NYC"); "NBC News" or "the TNA" are not Nizhnekamsk or Jinan.
+        key = name_key(toponym.text)
+        places = [
+            p for p in places if p.kind != "city" or key in {name_key(p.name), _initials(p.name)}
+        ]
     return places
+
+
+def _short_capitals(text: str) -> bool:
+    return text.isalpha() and text.isupper() and 3 <= len(text) <= 4
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name_key(name).split())
 
 
 def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
