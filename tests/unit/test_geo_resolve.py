@@ -607,3 +607,16 @@ def test_an_abbreviated_title_is_no_place(nlp: Language) -> None:
     doc.ents = [Span(doc, 0, 1, label="GPE")]
     context = GeoContext(focus_countries=())
     assert geoparse_doc(doc, context=context, correct_entities=False) == []
+
+
+def test_a_place_entity_with_its_division_after_a_comma_is_two_places(nlp: Language) -> None:
+    # The model sometimes takes "Bend, Oregon" as one entity: the town, placed in the state,
+    # and the state are each a toponym.
+    doc = nlp("He lives in Bend, Oregon, with his family.")
+    doc.ents = [Span(doc, 3, 6, label="GPE")]
+    assert doc.ents[0].text == "Bend, Oregon"
+    mentions = geoparse_doc(doc, context=GeoContext(focus_countries=()), correct_entities=False)
+    assert [(m.text, m.name, m.country) for m in mentions] == [
+        ("Bend", "Bend", "US"),
+        ("Oregon", "Oregon", "US"),
+    ]

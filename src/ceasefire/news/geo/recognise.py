@@ -1128,41 +1128,57 @@ def find_toponyms(
             continue
         if ent.label_ not in PLACE_LABELS:
             continue
-        span = _strip_determiner(ent)
-        if len(span) > 1 and not gazetteer.knows(span.text):
-            # "Building Ireland", "Greater Manchester": the known place the name ends with.
-            span = _trailing_place(span, gazetteer, start=span.start + 1) or span
-        if (
-            not gazetteer.knows(span.text)
-            and not _postal_in_context(span, gazetteer, named)
-            and not _unknown_place_name(span, ent.label_, surnames)
-        ):
-            continue
-        if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
-            continue
-        if len(span) == 1 and span[0].text.endswith(".") and span[0].lower_[:-1] in _TITLES:
-            continue  # "Sen. Ben Sasse": an abbreviated title, not Southend-on-Sea ("SEN")
-        admin_word = None
-        if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
-            admin_word = span[-1].lower_
-        elif span.end < len(doc) and doc[span.end].lower_ in ADMIN_WORDS:
-            admin_word = doc[span.end].lower_
-        near = any(doc[k].lower_ in _NEAR_WORDS for k in range(max(0, span.start - 2), span.start))
-        toponyms.append(
-            Toponym(
-                span.start_char,
-                span.end_char,
-                span.text,
-                ent.label_,
-                admin_word=admin_word,
-                near=near,
-                cued=ent.label_ != "FAC" and _place_noun_of(span),
+        for part, label in _qualified_parts(ent, gazetteer):
+            span = _strip_determiner(part)
+            if len(span) > 1 and not gazetteer.knows(span.text):
+                # "Building Ireland", "Greater Manchester": the known place the name ends with.
+                span = _trailing_place(span, gazetteer, start=span.start + 1) or span
+            if (
+                not gazetteer.knows(span.text)
+                and not _postal_in_context(span, gazetteer, named)
+                and not _unknown_place_name(span, label, surnames)
+            ):
+                continue
+            if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
+                continue
+            if len(span) == 1 and span[0].text.endswith(".") and span[0].lower_[:-1] in _TITLES:
+                continue  # "Sen. Ben Sasse": an abbreviated title, not Southend-on-Sea ("SEN")
+            admin_word = None
+            if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
+                admin_word = span[-1].lower_
+            elif span.end < len(doc) and doc[span.end].lower_ in ADMIN_WORDS:
+                admin_word = doc[span.end].lower_
+            near = any(
+                doc[k].lower_ in _NEAR_WORDS for k in range(max(0, span.start - 2), span.start)
             )
-        )
+            toponyms.append(
+                Toponym(
+                    span.start_char,
+                    span.end_char,
+                    span.text,
+                    label,
+                    admin_word=admin_word,
+                    near=near,
+                    cued=label != "FAC" and _place_noun_of(span),
+                )
+            )
     toponyms.extend(_named_divisions(doc, gazetteer, toponyms))
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+def _qualified_parts(ent: Span, gazetteer: Gazetteer) -> list[tuple[Span, str]]:
+    """A place entity "X, Y" whose Y names a country or division ("Thruxton, Hampshire",
+    "Springfield, Ill.") as two toponyms: X, qualified by Y, and Y itself."""
+    commas = [token.i for token in ent if token.text == ","]
+    if len(commas) == 1 and ent.start < commas[0] < ent.end - 1:
+        head, tail = ent.doc[ent.start : commas[0]], ent.doc[commas[0] + 1 : ent.end]
+        if tail.text in STATE_ABBREVIATIONS or any(
+            p.kind in OUTER_KINDS for p in _places_or_postal(tail.text, gazetteer)
+        ):
+            return [(head, ent.label_), (tail, "GPE")]
+    return [(ent, ent.label_)]
 
 
 # The words that end a second-order division's full name ("Orange County", "Jefferson
