@@ -398,7 +398,8 @@ HOST_CHARS = 200
 def _placed_by_hosts(mentions: list[PlaceMention]) -> list[PlaceMention]:
     """Unresolved buildings and streets placed at the town that hosts them, near (precision 2):
     "Barclays Center" in a text about Brooklyn is in Brooklyn, within a few kilometres; a
-    division the gazetteer lacks ("Walker County") at that town, as a division (3, class A)."""
+    division the gazetteer lacks (a county no source lists) at that town, as a division (3,
+    class A)."""
     towns = [m for m in mentions if m.resolved and m.feature_class == "P" and m.label != "ORG"]
     if not towns:
         return mentions
@@ -424,8 +425,8 @@ def _placed_by_hosts(mentions: list[PlaceMention]) -> list[PlaceMention]:
 
 
 def _hosted_precision(mention: PlaceMention) -> int:
-    """A building or street near its town (2); a division the gazetteer lacks ("Walker
-    County", placed at a town the text names beside it) is a second-order division (3)."""
+    """A building or street near its town (2); a division the gazetteer lacks (a county no
+    source lists, placed at a town the text names beside it) is a second-order division (3)."""
     words = mention.text.lower().split()
     return PRECISION_ADMIN2 if words and words[-1] in ADMIN_WORDS else PRECISION_NEAR
 
