@@ -35,8 +35,8 @@ def test_scores() -> None:
 
 def test_plover_scoring_on_two_records(tmp_path: Path, extractor: NewsExtractor) -> None:
     records = [
-        {"id": "r1", "event": "THREATEN", "text": "Iran threatened to shell Iraqi towns.",
-         "source": [{"actorText": "Iran", "code": "IRN"}], "target": [{"code": "IRQ"}]},
+        {"id": "r1", "event": "THREATEN", "text": "Turkey threatened to shell Syrian towns.",
+         "source": [{"actorText": "Turkey", "code": "TUR"}], "target": [{"code": "SYR"}]},
         {"id": "r2", "event": "PROTEST", "text": "Turkey praised Azerbaijan.",
          "source": [{"actorText": "Turkey", "code": "TUR"}], "target": ""},
     ]  # fmt: skip

@@ -115,7 +115,7 @@ def test_cli_jsonl_sentences(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     lines = tmp_path / "in.jsonl"
     lines.write_text(
         json.dumps(
-            {"id": "a", "text": "Iran threatened to shell Iraqi towns.", "date": "1987-01-07"}
+            {"id": "a", "text": "Turkey threatened to shell Syrian towns.", "date": "1994-01-07"}
         )
         + "\nnot json\n"
         + json.dumps({"id": 7, "text": "Shelling hit Tartar, Azerbaijan said."})

@@ -60,6 +60,6 @@ def test_a_registered_component_can_join_a_pipeline(extractor: NewsExtractor) ->
 
     register("test.count-events.v1", requires=["events"], assigns=["notes"])(lambda _: Counter())
     pipeline = Pipeline([*DEFAULT_PIPELINE, "test.count-events.v1"], extractor.pipeline.resources)
-    news = pipeline(Article(title="", paragraphs=["Iran threatened to shell Iraqi towns."]))
+    news = pipeline(Article(title="", paragraphs=["Turkey threatened to shell Syrian towns."]))
     assert news.notes[-1] == "1 events"
     assert [row["name"] for row in pipeline.analyse()][-1] == "test.count-events.v1"

@@ -401,7 +401,7 @@ class EventsComponent:
                         found.append(ref)
                         continue
                 for child in token.children:
-                    # Through "of", possessives, appositions: "the deputy chief of Israel's
+                    # Through "of", possessives, appositions: "the deputy head of Georgia's
                     # militia ally"; not through modifiers: "a Russia-brokered cease-fire".
                     if child.dep_ not in {
                         "prep",
