@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ceasefire.access import Classification
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, NotFound
+from ceasefire.incidents import service as incidents
 from ceasefire.members import posts
 from ceasefire.members.model import GeoPoint, ObservationPost, Sensor, SensorKind
 from ceasefire.members.scope import ReadScope
@@ -291,3 +293,36 @@ def test_a_post_filed_before_it_was_registered_is_no_longer_possible(
         ),
     )
     assert reports.submit_report(module_ctx, tur, body).created
+
+
+def test_an_incidents_sources_do_not_name_a_post_the_reader_may_not_read(
+    client: TestClient, module_ctx: ServiceContext, cast: Cast
+) -> None:
+    """The corroboration of a shared incident lists its independent sources by key: for a
+    monitor's report, its post. Armenia's liaison reads the incident and the report, and
+    counts the source, but not the post's id (API and web page); an observer reads it."""
+    turkey = cast.viewer(module_ctx, "tur")
+    report = reports.submit_report(
+        module_ctx, turkey, shelling_body(post_id="tur-op-2", narrative="From op 2.")
+    ).report
+    incident = incidents.create_incident(
+        module_ctx,
+        turkey,
+        report_ids=[report.id],
+        title="Shelling seen from op 2",
+        classification=Classification.SHARED,
+    )
+    url = f"/api/v1/incidents/{incident.id}/fusion"
+    shown = client.get(url, headers=cast.bearer("arm")).json()
+    assert shown["independent_sources"] == 1
+    assert [s["key"] for s in shown["sources"]] == [None]
+    assert "tur-op-2" not in json.dumps(shown)
+    seen = client.get(url, headers=cast.bearer("fra")).json()
+    assert [s["key"] for s in seen["sources"]] == ["tur-op-2"]
+    client.cookies.set(SESSION_COOKIE, cast.tokens["arm"])
+    try:
+        page = client.get(f"/incidents/{incident.id}")
+    finally:
+        client.cookies.clear()
+    assert page.status_code == 200
+    assert "tur-op-2" not in page.text

@@ -1064,43 +1064,42 @@ def presented(
 ) -> list[ReportPublic | ReportRedacted]:
     """Reports as ``scope``'s viewer sees them, on every report surface (API, web, CLI,
     exports): the public sees them redacted; a member sees them whole, less the observation
-    post and sensor it may not read (``GET /api/v1/posts/{id}`` answers it 404), withheld as
-    ``null`` with the content hash (which would confirm a guessed post id): see
-    ``source_withheld``."""
-    viewer = scope.viewer
-    if viewer.is_public:
+    post and sensor it may not read (``unreadable_sources``), withheld as ``null`` with the
+    content hash (which would confirm a guessed post id)."""
+    if scope.viewer.is_public:
         return [redacted(r) for r in reports]
-    if viewer.operator or not any(r.post_id or r.sensor_id for r in reports):
+    hidden = unreadable_sources(session, scope.viewer, reports)
+    if not hidden:
         return list(reports)
-    sources = KnownSources.load(
-        session,
-        (r.post_id for r in reports if r.post_id),
-        (r.sensor_id for r in reports if r.sensor_id),
-    )
     shown: list[ReportPublic | ReportRedacted] = []
     for report in reports:
-        post, sensor = report.post_id, report.sensor_id
-        if post is not None and not sources.post_readable(viewer, post):
-            post = None
-        if sensor is not None and not sources.sensor_readable(viewer, sensor):
-            sensor = None
-        if (post, sensor) != (report.post_id, report.sensor_id):
+        if report.post_id in hidden or report.sensor_id in hidden:
             report = report.model_copy(
-                update={"post_id": post, "sensor_id": sensor, "content_sha256": None}
+                update={
+                    "post_id": None if report.post_id in hidden else report.post_id,
+                    "sensor_id": None if report.sensor_id in hidden else report.sensor_id,
+                    "content_sha256": None,
+                }
             )
         shown.append(report)
     return shown
 
 
-def source_withheld(sources: KnownSources, viewer: Viewer, content: NamesSources) -> bool:
-    """Whether ``viewer`` may not read the post or sensor a report names (``presented``
-    withholds them; the ledger withholds the report's payloads, which hold its hash)."""
-    if viewer.operator:
-        return False
-    post, sensor = content.post_id, content.sensor_id
-    return (post is not None and not sources.post_readable(viewer, post)) or (
-        sensor is not None and not sources.sensor_readable(viewer, sensor)
-    )
+def unreadable_sources(
+    session: Session, viewer: Viewer, contents: Iterable[NamesSources]
+) -> set[str]:
+    """Of the posts and sensors ``contents`` (reports) name, the ids ``viewer`` may not read
+    (``GET /api/v1/posts/{id}`` and ``/sensors/{id}`` answer them 404): what every surface
+    showing a report, its ledger entries or the sources of its incident withholds."""
+    named = [c for c in contents if c.post_id or c.sensor_id]
+    if viewer.operator or not named:
+        return set()
+    posts = {c.post_id for c in named if c.post_id}
+    sensors = {c.sensor_id for c in named if c.sensor_id}
+    known = KnownSources.load(session, posts, sensors)
+    return {p for p in posts if not known.post_readable(viewer, p)} | {
+        s for s in sensors if not known.sensor_readable(viewer, s)
+    }
 
 
 def readable_row(scope: ReadScope, row: ReportRow) -> bool:
@@ -1125,7 +1124,7 @@ def wholly_readable_reports(
     session: Session, viewer: Viewer, report_ids: Iterable[str]
 ) -> set[str]:
     """Of ``report_ids``, those ``viewer`` may read together with the post and sensor they
-    name (``source_withheld``): what the ledger shows of a report (its payloads hold its
+    name (``unreadable_sources``): what the ledger shows of a report (its payloads hold its
     content hash) goes through it. Content is parsed only where it names a post or sensor."""
     ids = set(report_ids)
     if not ids:
@@ -1141,12 +1140,10 @@ def wholly_readable_reports(
         else:
             named[row.id] = content_of(row)
     if named:
-        sources = KnownSources.load(
-            session,
-            (c.post_id for c in named.values() if c.post_id),
-            (c.sensor_id for c in named.values() if c.sensor_id),
-        )
-        found |= {rid for rid, c in named.items() if not source_withheld(sources, viewer, c)}
+        hidden = unreadable_sources(session, viewer, named.values())
+        found |= {
+            rid for rid, c in named.items() if c.post_id not in hidden and c.sensor_id not in hidden
+        }
     return found
 
 
