@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,23 +27,17 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, NotFound
 from ceasefire.incidents import service as incidents
 from ceasefire.members import posts
-from ceasefire.members.model import GeoPoint, ObservationPost, Sensor, SensorKind
+from ceasefire.members.model import Sensor, SensorKind
 from ceasefire.members.scope import ReadScope
 from ceasefire.reports import imports
 from ceasefire.reports import service as reports
 from ceasefire.web import csrf
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import OPERATOR, Cast, add_posts, demo_cast
+from tests.factories.reports import COMPLAINT as COMPLAINT_FIELDS
 from tests.factories.reports import CSV_HEADER, csv_row, shelling_body, write_csv
 
-COMPLAINT: dict[str, Any] = {
-    "channel": "party_complaint",
-    "observer_position": None,
-    "distance_m": None,
-    "bearing_deg": None,
-    "reporter": None,
-    "means": [],
-}
+COMPLAINT: dict[str, Any] = {**COMPLAINT_FIELDS, "means": []}
 UNKNOWN_POST = [{"loc": "post_id", "message": "unknown post"}]
 UNKNOWN_SENSOR = [{"loc": "sensor_id", "message": "unknown sensor"}]
 
@@ -71,6 +64,17 @@ def client(module_ctx: ServiceContext, cast: Cast) -> TestClient:
 
 def _file(client: TestClient, cast: Cast, who: str, body: dict[str, Any]) -> Any:
     return client.post("/api/v1/reports", json=body, headers=cast.bearer(who))
+
+
+def _page_as(client: TestClient, cast: Cast, who: str, path: str) -> Any:
+    """A web page as ``who``'s signed-in browser gets it (200 expected)."""
+    client.cookies.set(SESSION_COOKIE, cast.tokens[who])
+    try:
+        page = client.get(path)
+    finally:
+        client.cookies.clear()
+    assert page.status_code == 200, page.text
+    return page
 
 
 def _error(response: Any) -> tuple[int, Any]:
@@ -251,12 +255,7 @@ def test_a_liaison_reads_a_shared_report_without_the_post_it_may_not_read(
         (record,) = reports.report_records(session, scope, ids=[report_id])
     assert (record["post_id"], record["sensor_id"], record["content_sha256"]) == (None,) * 3
 
-    client.cookies.set(SESSION_COOKIE, cast.tokens["arm"])
-    try:
-        page = client.get(f"/reports/{report_id}")
-    finally:
-        client.cookies.clear()
-    assert page.status_code == 200
+    page = _page_as(client, cast, "arm", f"/reports/{report_id}")
     assert seen["content_sha256"] not in page.text
     assert "tur-op-1" not in page.text
 
@@ -281,26 +280,17 @@ def test_a_post_filed_before_it_was_registered_is_no_longer_possible(
     body = shelling_body(post_id="tur-op-late", client_report_id="late-1")
     with pytest.raises(NotFound):
         reports.submit_report(module_ctx, tur, body)
-    posts.add_post(
-        module_ctx,
-        OPERATOR,
-        ObservationPost(
-            id="tur-op-late",
-            name="Late post",
-            owners=("tur",),
-            location=GeoPoint(46.9, 39.9),
-            active_from=datetime(2020, 11, 10, tzinfo=UTC),
-        ),
-    )
+    add_posts(module_ctx, "tur-op-late", owners=("tur",))
     assert reports.submit_report(module_ctx, tur, body).created
 
 
-def test_an_incidents_sources_do_not_name_a_post_the_reader_may_not_read(
+def test_an_incidents_reports_and_sources_do_not_name_a_post_the_reader_may_not_read(
     client: TestClient, module_ctx: ServiceContext, cast: Cast
 ) -> None:
-    """The corroboration of a shared incident lists its independent sources by key: for a
-    monitor's report, its post. Armenia's liaison reads the incident and the report, and
-    counts the source, but not the post's id (API and web page); an observer reads it."""
+    """A shared incident shows its reports, and its corroboration lists its independent
+    sources by key: for a monitor's report, its post. Armenia's liaison reads the incident
+    and the report, and counts the source, but not the post's id (API and web page); an
+    observer reads it."""
     turkey = cast.viewer(module_ctx, "tur")
     report = reports.submit_report(
         module_ctx, turkey, shelling_body(post_id="tur-op-2", narrative="From op 2.")
@@ -312,6 +302,10 @@ def test_an_incidents_sources_do_not_name_a_post_the_reader_may_not_read(
         title="Shelling seen from op 2",
         classification=Classification.SHARED,
     )
+    (grouped,) = client.get(f"/api/v1/incidents/{incident.id}", headers=cast.bearer("arm")).json()[
+        "reports"
+    ]
+    assert (grouped["id"], grouped["post_id"], grouped["content_sha256"]) == (report.id, None, None)
     url = f"/api/v1/incidents/{incident.id}/fusion"
     shown = client.get(url, headers=cast.bearer("arm")).json()
     assert shown["independent_sources"] == 1
@@ -319,10 +313,5 @@ def test_an_incidents_sources_do_not_name_a_post_the_reader_may_not_read(
     assert "tur-op-2" not in json.dumps(shown)
     seen = client.get(url, headers=cast.bearer("fra")).json()
     assert [s["key"] for s in seen["sources"]] == ["tur-op-2"]
-    client.cookies.set(SESSION_COOKIE, cast.tokens["arm"])
-    try:
-        page = client.get(f"/incidents/{incident.id}")
-    finally:
-        client.cookies.clear()
-    assert page.status_code == 200
+    page = _page_as(client, cast, "arm", f"/incidents/{incident.id}")
     assert "tur-op-2" not in page.text

@@ -25,23 +25,13 @@ from ceasefire.members.model import MemberRole
 from ceasefire.members.service import grant_role
 from ceasefire.reports import service as reports
 from tests.factories.members import OPERATOR, Cast, add_posts, add_uav
-from tests.factories.reports import shelling_body
+from tests.factories.reports import COMPLAINT, shelling_body
 
 AGREEMENT_B = "tr-ru-2020-memorandum"
 WIRE = (
     "(Reuters) - Artillery shells hit the outskirts of Aghdam on Thursday afternoon, "
     "local officials said, the first shelling reported since the ceasefire."
 )
-
-
-COMPLAINT: dict[str, Any] = {
-    "channel": "party_complaint",
-    "observer_position": None,
-    "distance_m": None,
-    "bearing_deg": None,
-    "reporter": None,
-}
-"""What a party's complaint lacks of a monitor's observation."""
 
 
 def file(ctx: ServiceContext, cast: Cast, who: str, **overrides: Any) -> str:

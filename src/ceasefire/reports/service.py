@@ -1063,15 +1063,23 @@ def presented(
     session: Session, scope: ReadScope, reports: Sequence[ReportPublic]
 ) -> list[ReportPublic | ReportRedacted]:
     """Reports as ``scope``'s viewer sees them, on every report surface (API, web, CLI,
-    exports): the public sees them redacted; a member sees them whole, less the observation
-    post and sensor it may not read (``unreadable_sources``), withheld as ``null`` with the
-    content hash (which would confirm a guessed post id)."""
+    exports): the public sees them redacted; a member sees them whole, less what
+    ``without_unreadable_sources`` withholds."""
     if scope.viewer.is_public:
         return [redacted(r) for r in reports]
-    hidden = unreadable_sources(session, scope.viewer, reports)
+    return list(without_unreadable_sources(session, scope.viewer, reports))
+
+
+def without_unreadable_sources(
+    session: Session, viewer: Viewer, reports: Sequence[ReportPublic]
+) -> list[ReportPublic]:
+    """Reports as a member sees them (``presented``; an incident's reports too): the
+    observation post and sensor it may not read (``unreadable_sources``) withheld as
+    ``null``, with the content hash (which would confirm a guessed post id)."""
+    hidden = unreadable_sources(session, viewer, reports)
     if not hidden:
         return list(reports)
-    shown: list[ReportPublic | ReportRedacted] = []
+    shown: list[ReportPublic] = []
     for report in reports:
         if report.post_id in hidden or report.sensor_id in hidden:
             report = report.model_copy(
