@@ -255,13 +255,13 @@ def run_storage(
 
     from sqlalchemy import select
 
-    from ceasefire.access import Role, Viewer
     from ceasefire.agreements.service import setup_agreements
     from ceasefire.config import Settings
     from ceasefire.db.context import ServiceContext
     from ceasefire.db.migrate import upgrade
     from ceasefire.fusion import service as fusion
-    from ceasefire.fusion.synthetic import PARTIES, api_body
+    from ceasefire.fusion.setup import demo_filer, setup_demo_sources
+    from ceasefire.fusion.synthetic import api_body
     from ceasefire.ledger.service import setup_ledger
     from ceasefire.members.setup import DEMO_AGREEMENT_ID, setup_members
     from ceasefire.reports import service as reports
@@ -279,8 +279,7 @@ def run_storage(
     setup_ledger(ctx)
     setup_agreements(ctx, demo=True)
     setup_members(ctx, demo=True)
-    monitors = [Viewer(member_id=m, role=Role.MONITOR) for m in ("rus", "tur")]
-    liaisons = {p: Viewer(member_id=p.lower(), role=Role.PARTY_LIAISON, party=p) for p in PARTIES}
+    setup_demo_sources(ctx)  # the posts and UAVs the generated reports name
     rng = random.Random(seed)  # reproducible noise, not secrets
     truth: dict[str, int] = {}
     submissions: list[reports.Submission] = []
@@ -288,11 +287,7 @@ def run_storage(
         body = api_body(rng, item, DEMO_AGREEMENT_ID)
         if body is None:
             continue
-        if body["channel"] == "party_complaint":
-            accused = body.get("alleged_perpetrator")
-            viewer = liaisons[next((p for p in PARTIES if p != accused), "ARM")]
-        else:
-            viewer = monitors[len(submissions) % 2]
+        viewer = demo_filer(len(submissions), body)
         truth[body["client_report_id"]] = item.truth
         submissions.append(reports.Submission(body, viewer=viewer))
         if len(submissions) == count:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.fusion import service as fusion
-from tests.factories.members import Cast
+from tests.factories.members import Cast, add_posts
 from tests.factories.reports import shelling_body
 
 
@@ -36,6 +36,7 @@ def test_the_worker_groups_what_the_api_receives(
     client: TestClient, ctx: ServiceContext, cast: Cast
 ) -> None:
     for who, narrative in (("tur", "Fourteen impacts."), ("rus", "About ten detonations.")):
+        add_posts(ctx, f"post-{who}", owners=(who,))
         response = client.post(
             "/api/v1/reports",
             json=shelling_body(narrative=narrative, post_id=f"post-{who}"),

@@ -154,7 +154,8 @@ def test_the_web_page_marks_a_withheld_payload(
 def test_fusion_and_compliance_entries_follow_the_records_they_name(
     client: TestClient, ctx: ServiceContext, cast: Cast
 ) -> None:
-    detection = reports.submit_report(ctx, cast.viewer(ctx, "rus"), detection_body()).report
+    # Filed by Turkey, whose UAV it names.
+    detection = reports.submit_report(ctx, cast.viewer(ctx, "tur"), detection_body()).report
     drain_intake(ctx)  # fusion opens an (internal) incident for it
     liaison = _entries(client, cast.bearer("arm"))
     fused = [e for e in liaison if e["tag"].startswith("fusion:")]

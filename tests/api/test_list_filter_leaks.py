@@ -20,7 +20,7 @@ def test_the_channel_filter_matches_only_reports_the_caller_may_read(
 ) -> None:
     turkey = cast.viewer(ctx, "tur")
     seen = reports.submit_report(ctx, turkey, shelling_body()).report  # shared with ARM, AZE
-    detection = reports.submit_report(ctx, cast.viewer(ctx, "rus"), detection_body()).report
+    detection = reports.submit_report(ctx, turkey, detection_body()).report  # its UAV's
     incident = incidents.create_incident(
         ctx,
         turkey,

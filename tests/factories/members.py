@@ -7,10 +7,12 @@ with a fresh token; the tokens are returned per member id, e.g. ``cast.tokens["a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from ceasefire.access import Viewer
+from ceasefire.access import Classification, Viewer
 from ceasefire.db.context import ServiceContext
-from ceasefire.members import auth
+from ceasefire.members import auth, posts
+from ceasefire.members.model import GeoPoint, ObservationPost, Sensor, SensorKind
 from ceasefire.members.setup import DEMO_AGREEMENT_ID, DEMO_MEMBERS, setup_members
 
 OPERATOR = Viewer.cli_operator()
@@ -61,3 +63,33 @@ def demo_cast(ctx: ServiceContext) -> Cast:
         cast.users[member.id] = user_id
         cast.tokens[member.id] = token
     return cast
+
+
+def add_posts(
+    ctx: ServiceContext,
+    *post_ids: str,
+    owners: tuple[str, ...] = ("rus", "tur"),
+    classification: Classification = Classification.SHARED,
+) -> None:
+    """Register observation posts (near Aghdam) that test reports name: a report may name
+    only a post its filer may read. Again is a no-op."""
+    for post_id in post_ids:
+        posts.add_post(
+            ctx,
+            OPERATOR,
+            ObservationPost(
+                id=post_id,
+                name=post_id.upper(),
+                owners=owners,
+                location=GeoPoint(lon=46.93, lat=39.99),
+                active_from=datetime(2020, 11, 10, tzinfo=UTC),
+                classification=classification,
+            ),
+        )
+
+
+def add_uav(ctx: ServiceContext, sensor_id: str, member_id: str) -> None:
+    """Register a (shared) UAV of ``member_id``: only that member files its detections."""
+    posts.add_sensor(
+        ctx, OPERATOR, Sensor(sensor_id, SensorKind.UAV, sensor_id.upper(), member_id=member_id)
+    )

@@ -46,6 +46,16 @@ def shelling_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+COMPLAINT: dict[str, Any] = {
+    "channel": "party_complaint",
+    "observer_position": None,
+    "distance_m": None,
+    "bearing_deg": None,
+    "reporter": None,
+}
+"""What a party's complaint lacks of a monitor's observation (``shelling_body(**COMPLAINT)``)."""
+
+
 CSV_HEADER = [
     "client_id",
     "observed_start",

@@ -24,24 +24,14 @@ from ceasefire.ledger import service as ledger
 from ceasefire.members.model import MemberRole
 from ceasefire.members.service import grant_role
 from ceasefire.reports import service as reports
-from tests.factories.members import OPERATOR, Cast
-from tests.factories.reports import shelling_body
+from tests.factories.members import OPERATOR, Cast, add_posts, add_uav
+from tests.factories.reports import COMPLAINT, shelling_body
 
 AGREEMENT_B = "tr-ru-2020-memorandum"
 WIRE = (
     "(Reuters) - Artillery shells hit the outskirts of Aghdam on Thursday afternoon, "
     "local officials said, the first shelling reported since the ceasefire."
 )
-
-
-COMPLAINT: dict[str, Any] = {
-    "channel": "party_complaint",
-    "observer_position": None,
-    "distance_m": None,
-    "bearing_deg": None,
-    "reporter": None,
-}
-"""What a party's complaint lacks of a monitor's observation."""
 
 
 def file(ctx: ServiceContext, cast: Cast, who: str, **overrides: Any) -> str:
@@ -76,7 +66,7 @@ def five_reports(ctx: ServiceContext, cast: Cast) -> dict[str, str]:
     uav = file(
         ctx,
         cast,
-        "rus",
+        "tur",  # the UAV's member files its detections
         channel="sensor_detection",
         sensor_id="tur-uav-1",
         means=["uav"],
@@ -397,6 +387,8 @@ def _bridged_posts(
 
     plain = {"alleged_perpetrator": None, "count": None, "narrative": "Impacts heard."}
     post_a = file(ctx, cast, "tur", observed=observed(0), event_position=where(aghdam), **plain)
+    add_posts(ctx, "jmc-east")
+    add_uav(ctx, "rus-uav-2", "rus")
     post_b = file(
         ctx,
         cast,
@@ -501,6 +493,7 @@ def test_a_complaint_between_two_incidents_joins_the_one_it_fits_as_a_whole(
             narrative="Impacts of artillery at Giyamaddinli.",
         )
 
+    add_posts(ctx, "jmc-1", "jmc-2", "jmc-3", "jmc-4")
     morning = [post(0, 12, "jmc-1"), post(10, 13, "jmc-2")]
     afternoon = [post(240, 12, "jmc-3"), post(245, 40, "jmc-4")]
     fusion.drain(ctx, config=config)

@@ -67,6 +67,7 @@ def test_every_receipt_is_a_ledger_entry(ctx: ServiceContext, cast: Cast) -> Non
             select(LedgerEntryRow).where(LedgerEntryRow.subject == f"report/{report.id}")
         ).one()
         assert entry.tag == "intake:report:received"
+        assert report.content_sha256 is not None  # its filer reads everything it names
         assert report.content_sha256 in entry.payload
         assert entry.member_id == "tur"
 

@@ -11,6 +11,7 @@ from shapely.geometry import Point, shape
 from ceasefire.agreements.loader import load_agreement
 from ceasefire.fusion.evaluation import pairwise_scores
 from ceasefire.fusion.matcher import IncidentMatcher
+from ceasefire.fusion.setup import DEMO_POSTS, DEMO_SEED, DEMO_UAVS, demo_filer
 from ceasefire.fusion.synthetic import DEMO_END, DEMO_START, StreamGenerator, demo_month
 from ceasefire.reports.model import Channel, validate_report
 from tests.factories.agreements import NK_ID, shipped_path
@@ -85,3 +86,21 @@ def test_a_demo_month_of_valid_reports_inside_the_zones() -> None:
     ]
     assert len(inside) > 30
     assert len(set(keys)) == len(bodies)
+
+
+def test_the_demo_month_names_only_the_posts_and_uavs_the_demo_registers() -> None:
+    """A report may name only a registered post or sensor its filer may read (and a detection
+    only its own member's sensor): the demo registers every post and UAV its month names, and
+    files each detection as the UAV's member."""
+    agreement = load_agreement(shipped_path(NK_ID))
+    bodies = demo_month(DEMO_SEED, zones=agreement.zones, agreement_id=NK_ID)
+    named_posts = {b["post_id"] for b in bodies if "post_id" in b}
+    named_uavs = {b["sensor_id"] for b in bodies if "sensor_id" in b}
+    assert named_posts
+    assert named_uavs
+    assert named_posts <= {p.id for p in DEMO_POSTS}
+    assert named_uavs <= {u.id for u in DEMO_UAVS}
+    owners = {u.id: u.member_id for u in DEMO_UAVS}
+    for index, body in enumerate(bodies):
+        if "sensor_id" in body:
+            assert demo_filer(index, body).member_id == owners[body["sensor_id"]]

@@ -862,15 +862,19 @@ def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSumm
         ]
         views = []
         narratives = {}
+        contents = []
         for row in rows:
             try:
                 views.append(view_of(row))
             except CeasefireError:
                 continue
-            narrative = reports.content_of(row).narrative
-            if narrative:
-                narratives[row.id] = narrative
+            content = reports.content_of(row)
+            contents.append(content)
+            if content.narrative:
+                narratives[row.id] = content.narrative
         found = corroboration(views, narratives=narratives)
+        # A source keyed by a post or sensor the viewer may not read is listed without it.
+        hidden = reports.unreadable_sources(session, viewer, contents)
         readable = {r.id for r in rows}
         decisions = [
             d
@@ -896,7 +900,11 @@ def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSumm
             summary=f"{found.independent_sources} independent sources"
             + (f" ({text})" if text else ""),
             method=found.method,
-            sources=[] if public else [s.to_dict() for s in found.sources],
+            sources=[]
+            if public
+            else [
+                {**s.to_dict(), "key": None if s.key in hidden else s.key} for s in found.sources
+            ],
             decisions=[]
             if public
             else [

@@ -4,8 +4,10 @@ A month (10 Nov - 10 Dec 2020) of monitor observations, UAV detections and party
 complaints from ``synthetic.demo_month`` (fixed seed ``DEMO_SEED``; places near the area's
 towns and inside the agreement's zones) is filed through the normal intake path
 (``reports.service.file_reports``, group commit), as the members who would file them: the
-monitors (Russia and Turkey, in turn) their observations and the UAV's detections, a party
-liaison the complaints of its own party (the party that accuses, not the accused). Fusion
+monitors (Russia and Turkey, in turn) their observations, each UAV's member its detections,
+a party liaison the complaints of its own party (the party that accuses, not the accused).
+The posts and UAVs these reports name are registered first (``DEMO_POSTS``, ``DEMO_UAVS``):
+a report may name only a post or sensor its filer may read. Fusion
 then drains the queue, so ``ceasefire incident list`` shows the month's incidents. The
 reports carry ``client_report_id`` keys: running init again files nothing new.
 
@@ -22,8 +24,18 @@ from ceasefire.agreements.service import get_agreement
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError
 from ceasefire.fusion import service as fusion
-from ceasefire.fusion.synthetic import PARTIES, demo_month
-from ceasefire.members.setup import DEMO_AGREEMENT_ID
+from ceasefire.fusion.places import PLACES
+from ceasefire.fusion.synthetic import (
+    PARTIES,
+    POSTS_PER_DISTRICT,
+    UAVS,
+    demo_month,
+    post_key,
+    uav_key,
+)
+from ceasefire.members.model import GeoPoint, ObservationPost, Sensor, SensorKind
+from ceasefire.members.posts import add_post, add_sensor
+from ceasefire.members.setup import DEMO_AGREEMENT_ID, ENTRY_INTO_FORCE
 from ceasefire.reports.service import Submission, file_reports
 
 DEMO_SEED = 2020
@@ -39,7 +51,52 @@ _LIAISONS = {
 }
 
 
-def _filer(index: int, body: dict[str, Any]) -> Viewer:
+DEMO_POSTS = tuple(
+    ObservationPost(
+        id=post_key(place.district, number),
+        name=f"Demo monitor post {number}, {place.district} district (generated)",
+        owners=("rus", "tur"),
+        location=GeoPoint(lon=place.lon, lat=place.lat),
+        location_note=f"generated demo post: the position of {place.name}, not a real post",
+        active_from=ENTRY_INTO_FORCE,
+    )
+    for place in PLACES
+    for number in range(1, POSTS_PER_DISTRICT + 1)
+)
+"""The posts the generated month's monitor observations are filed from (``post_key``): a
+report names only a registered post its filer may read."""
+
+DEMO_UAVS = tuple(
+    Sensor(
+        id=uav_key(number),
+        kind=SensorKind.UAV,
+        name=f"Demo UAV {number} (generated)",
+        member_id="rus" if number <= UAVS // 2 else "tur",
+        notes="Generated demo sensor: the UAV detections of the demo month name it.",
+    )
+    for number in range(1, UAVS + 1)
+)
+"""The UAVs of the generated month's detections (``uav_key``), half Russia's, half Turkey's:
+a detection is filed by the member its sensor belongs to."""
+
+_UAV_OWNERS = {uav.id: uav.member_id for uav in DEMO_UAVS}
+
+
+def setup_demo_sources(ctx: ServiceContext) -> None:
+    """Register the demo month's posts and UAVs (each once: again is a no-op)."""
+    operator = Viewer.cli_operator()
+    for post in DEMO_POSTS:
+        add_post(ctx, operator, post)
+    for uav in DEMO_UAVS:
+        add_sensor(ctx, operator, uav)
+
+
+def demo_filer(index: int, body: dict[str, Any]) -> Viewer:
+    """Who files a generated report: a UAV's detection its member, an observation a
+    monitor (Russia and Turkey in turn), a complaint the liaison of the accusing party."""
+    sensor = body.get("sensor_id")
+    if sensor in _UAV_OWNERS:
+        return next(m for m in _MONITORS if m.member_id == _UAV_OWNERS[sensor])
     if body["channel"] != "party_complaint":
         return _MONITORS[index % 2]
     accused = body.get("alleged_perpetrator")
@@ -56,8 +113,11 @@ def setup_fusion(ctx: ServiceContext, *, demo: bool, month: bool = True) -> list
         return steps
     if month:
         zones = get_agreement(ctx, DEMO_AGREEMENT_ID).agreement.zones
+        setup_demo_sources(ctx)
         bodies = demo_month(DEMO_SEED, zones=zones, agreement_id=DEMO_AGREEMENT_ID)
-        submissions = [Submission(body, viewer=_filer(i, body)) for i, body in enumerate(bodies)]
+        submissions = [
+            Submission(body, viewer=demo_filer(i, body)) for i, body in enumerate(bodies)
+        ]
         created = 0
         for start in range(0, len(submissions), BATCH):
             for outcome in file_reports(ctx, submissions[start : start + BATCH]):

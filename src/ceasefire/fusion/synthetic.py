@@ -41,6 +41,21 @@ from ceasefire.reports.model import CATEGORY_LABELS, Category, Channel, TimePrec
 
 PARTIES = ("ARM", "AZE")
 
+POSTS_PER_DISTRICT = 3
+UAVS = 6
+
+
+def post_key(district: str, number: int) -> str:
+    """The id of a generated monitor post: ``post-<district>-<number>`` (1 to
+    ``POSTS_PER_DISTRICT``), e.g. ``post-aghdam-2``."""
+    return f"post-{district.lower()}-{number}"
+
+
+def uav_key(number: int) -> str:
+    """The id of a generated UAV (1 to ``UAVS``), e.g. ``uav-3``."""
+    return f"uav-{number}"
+
+
 _CATEGORY_WEIGHTS: tuple[tuple[Category, float], ...] = (
     (Category.SHELLING, 0.24),
     (Category.EXPLOSION_IMPACT, 0.08),
@@ -371,7 +386,7 @@ class StreamGenerator:
         direction = rng.choice(_DIRECTIONS)
         count = max(1, incident.count + rng.randint(-3, 3))
         if channel is Channel.MONITOR_OBSERVATION:
-            post = f"post-{incident.place.district.lower()}-{rng.randint(1, 3)}"
+            post = post_key(incident.place.district, rng.randint(1, POSTS_PER_DISTRICT))
             text = rng.choice(
                 (
                     f"Patrol recorded {count} {label} {direction} of {where} at about {hour}, "
@@ -384,7 +399,7 @@ class StreamGenerator:
             )
             return text, post, None
         if channel is Channel.SENSOR_DETECTION:
-            sensor = f"uav-{rng.randint(1, 6)}"
+            sensor = uav_key(rng.randint(1, UAVS))
             text = rng.choice(
                 (
                     f"UAV imagery shows {label} at {where}, {count} events, at {hour}.",

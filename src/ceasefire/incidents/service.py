@@ -122,6 +122,7 @@ from ceasefire.reports.service import (
     reports_by_incident,
     rows_of_incident,
     unlink_report,
+    without_unreadable_sources,
 )
 from ceasefire.timeutil import ensure_utc, utcnow
 
@@ -1315,7 +1316,11 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     return IncidentDetail(
         **_summary(row, reports, visible),
         decision=decision,
-        reports=[_public(session, r, files[r.id], row.id, lookup=False) for r in visible],
+        reports=without_unreadable_sources(
+            session,
+            scope.viewer,
+            [_public(session, r, files[r.id], row.id, lookup=False) for r in visible],
+        ),
         assessments=[_assessment_public(a, a.id in current_ids) for a in readable_assessments],
         replies=[
             _reply_public(r)

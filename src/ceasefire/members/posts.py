@@ -9,6 +9,7 @@ owner members always see it. Only an operator, or a current monitor member among
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -286,21 +287,82 @@ def get_sensor(ctx: ServiceContext, viewer: Viewer, sensor_id: str) -> SensorPub
         return _sensor_public(row)
 
 
+@dataclass(frozen=True)
+class KnownSources:
+    """Posts and sensors that records name, read at once (two queries, plus the posts of
+    the sensors), to be judged reader by reader with the rules of ``get_post`` and
+    ``get_sensor``: what a report names of them is checked, at filing and on reading,
+    against this (``reports.service.referenced_source``)."""
+
+    posts: dict[str, tuple[str, list[str]]]  # id -> (classification, owners)
+    sensors: dict[str, tuple[str, str | None, str | None]]  # id -> (classification, post, member)
+
+    @classmethod
+    def load(
+        cls, session: Session, post_ids: Iterable[str], sensor_ids: Iterable[str]
+    ) -> KnownSources:
+        sensors: dict[str, tuple[str, str | None, str | None]] = {}
+        wanted_sensors = sorted({s for s in sensor_ids if s})
+        for start in range(0, len(wanted_sensors), 500):
+            for sid, classification, post, member in session.execute(
+                select(
+                    SensorRow.id, SensorRow.classification, SensorRow.post_id, SensorRow.member_id
+                ).where(SensorRow.id.in_(wanted_sensors[start : start + 500]))
+            ):
+                sensors[sid] = (classification, post, member)
+        wanted = sorted({p for p in post_ids if p} | {s[1] for s in sensors.values() if s[1]})
+        posts: dict[str, tuple[str, list[str]]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for pid, classification in session.execute(
+                select(ObservationPostRow.id, ObservationPostRow.classification).where(
+                    ObservationPostRow.id.in_(chunk)
+                )
+            ):
+                posts[pid] = (classification, [])
+            for pid, member in session.execute(
+                select(PostOwnerRow.post_id, PostOwnerRow.member_id)
+                .where(PostOwnerRow.post_id.in_(chunk))
+                .order_by(PostOwnerRow.post_id, PostOwnerRow.position)
+            ):
+                if pid in posts:
+                    posts[pid][1].append(member)
+        return cls(posts, sensors)
+
+    def post_readable(self, viewer: Viewer, post_id: str) -> bool:
+        """Whether the post exists and ``viewer`` may read it (``get_post``'s rule)."""
+        found = self.posts.get(post_id)
+        return found is not None and _readable(viewer, found[0], found[1])
+
+    def sensor_owners(self, sensor_id: str) -> list[str]:
+        """The members a known sensor belongs to: its member, or its post's owners."""
+        _, post, member = self.sensors[sensor_id]
+        if member is not None:
+            return [member]
+        return self.posts[post][1] if post in self.posts else []
+
+    def sensor_post(self, sensor_id: str) -> str | None:
+        """The post a known sensor sits on (``None`` for a member's sensor)."""
+        return self.sensors[sensor_id][1]
+
+    def sensor_readable(self, viewer: Viewer, sensor_id: str) -> bool:
+        """Whether the sensor exists and ``viewer`` may read it (``get_sensor``'s rule: its
+        own classification, and its post's when it sits on one)."""
+        found = self.sensors.get(sensor_id)
+        if found is None or not _readable(viewer, found[0], self.sensor_owners(sensor_id)):
+            return False
+        return found[1] is None or self.post_readable(viewer, found[1])
+
+
 def readable_posts(session: Session, viewer: Viewer, post_ids: Iterable[str]) -> set[str]:
     """Of ``post_ids``, the posts ``viewer`` may read (``list_posts``'s rule)."""
-    found: set[str] = set()
-    for post_id in set(post_ids):
-        row = session.get(ObservationPostRow, post_id)
-        if row is not None and _readable(viewer, row.classification, _owners(session, post_id)):
-            found.add(post_id)
-    return found
+    ids = set(post_ids)
+    known = KnownSources.load(session, ids, ())
+    return {p for p in ids if known.post_readable(viewer, p)}
 
 
 def readable_sensors(session: Session, viewer: Viewer, sensor_ids: Iterable[str]) -> set[str]:
     """Of ``sensor_ids``, the sensors ``viewer`` may read (``list_sensors``'s rule)."""
-    found: set[str] = set()
-    for sensor_id in set(sensor_ids):
-        row = session.get(SensorRow, sensor_id)
-        if row is not None and _sensor_readable(session, viewer, row):
-            found.add(sensor_id)
-    return found
+    ids = set(sensor_ids)
+    known = KnownSources.load(session, (), ids)
+    return {s for s in ids if known.sensor_readable(viewer, s)}

@@ -36,7 +36,12 @@ from ceasefire.news.reporting import report_body
 from ceasefire.news.schemas import ArticlePreview, ArticlePublic, ArticleSummaryPublic
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from ceasefire.reports.model import ReportContent, validate_report
-from ceasefire.reports.service import check_may_file, readable_reports, record_report
+from ceasefire.reports.service import (
+    check_may_file,
+    checked_sources,
+    readable_reports,
+    record_report,
+)
 from ceasefire.timeutil import utcnow
 
 
@@ -237,7 +242,12 @@ class NewsIngester:
                     contents.append(None)
                     continue
                 valid = validate_report(body, now=now, future_tolerance=_tolerance(self.ctx))
-                contents.append(check_may_file(scope, valid))
+                valid = check_may_file(scope, valid)
+                # The pipeline names no post or sensor; were one named, it is checked.
+                (refused,) = checked_sources(session, [(viewer, valid)])
+                if refused is not None:
+                    raise refused
+                contents.append(valid)
         original = hashlib.sha256(data).hexdigest()
         self._keep_original(original, data)
         try:

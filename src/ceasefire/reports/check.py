@@ -34,7 +34,7 @@ from ceasefire.reports.events import (
     ReportReceived,
     ReportTag,
 )
-from ceasefire.reports.service import readable_reports
+from ceasefire.reports.service import wholly_readable_reports
 from ceasefire.reports.tables import AttachmentRow, ReportRow
 
 # The fields compared, as a ``report:received`` and an ``attachment:received`` entry give
@@ -113,11 +113,12 @@ def _reports_of(entry: EntryAbout) -> list[str]:
 
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
     about = {entry.seq: _reports_of(entry) for entry in entries}
-    readable = readable_reports(session, viewer, {r for ids in about.values() for r in ids})
+    readable = wholly_readable_reports(session, viewer, {r for ids in about.values() for r in ids})
     # An entry naming no report it could be judged by is the centre's only.
     return (seq for seq, ids in about.items() if ids and readable.issuperset(ids))
 
 
 PAYLOAD_RULE = PayloadRule("reports", tuple(ReportTag), _readable)
 """A report's entries (received, attachments) and an import batch's are read by whoever may
-read the report, every report of the batch."""
+read the report, every report of the batch, and the post and sensor each names (the payloads
+hold the content hash, which would confirm a guessed post id)."""

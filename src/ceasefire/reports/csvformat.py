@@ -523,6 +523,25 @@ class ValidatedCsv:
         self._waited = True
         return self
 
+    def named_sources(self) -> dict[int, tuple[str | None, str | None]]:
+        """Row number → (``post_id``, ``sensor_id``) as validation reads them (the cell,
+        stripped; empty is none), for the rows naming either: needs only the cells, so the
+        caller may look them up while the rows are validated."""
+        columns = self.columns
+        post = columns.index("post_id") if "post_id" in columns else None
+        sensor = columns.index("sensor_id") if "sensor_id" in columns else None
+        if post is None and sensor is None:
+            return {}
+        found: dict[int, tuple[str | None, str | None]] = {}
+        for row, _line, record in self._job.records:
+            names = tuple(
+                (record[i].strip() or None) if i is not None and i < len(record) else None
+                for i in (post, sensor)
+            )
+            if names[0] is not None or names[1] is not None:
+                found[row] = (names[0], names[1])
+        return found
+
     def __enter__(self) -> ValidatedCsv:
         return self
 

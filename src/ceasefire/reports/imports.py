@@ -32,15 +32,16 @@ from ceasefire.access import Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.db.base import UTCDateTime
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Forbidden, InvalidInput, problem
+from ceasefire.errors import CeasefireError, Forbidden, InvalidInput, problem
 from ceasefire.ids import new_ids
 from ceasefire.ledger.service import append
+from ceasefire.members.posts import KnownSources
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of
 from ceasefire.reports.csvformat import ValidatedCsv, ValidRow, rejects_csv, validate_csv
 from ceasefire.reports.events import ImportBatchCommitted, ReportTag
 from ceasefire.reports.model import QUERY_FIELDS
-from ceasefire.reports.service import enqueue_for_fusion
+from ceasefire.reports.service import enqueue_for_fusion, referenced_source
 from ceasefire.reports.tables import ReportRow
 from ceasefire.timeutil import utcnow
 
@@ -284,6 +285,27 @@ def _write_batch(
     )
 
 
+def _refused_sources(
+    checked: ValidatedCsv,
+    named: dict[int, tuple[str | None, str | None]],
+    sources: KnownSources,
+    viewer: Viewer,
+) -> set[int]:
+    """The valid rows naming a post or sensor the importer may not name
+    (``referenced_source``), each rejected as an error of its own row and column."""
+    refused: set[int] = set()
+    for row, _key in checked.keys:
+        if row not in named:
+            continue
+        try:
+            referenced_source(sources, viewer, *named[row])
+        except CeasefireError as exc:
+            (first, *_) = exc.details or [problem("row", exc.message)]
+            checked.reject(row, str(first["loc"]), str(first["message"]))
+            refused.add(row)
+    return refused
+
+
 def check_may_import(ctx: ServiceContext, viewer: Viewer) -> None:
     """Refuse, before any upload is stored or parsed, a caller who may import nothing: the
     public, and members monitoring no agreement. (Which agreements the rows name is checked
@@ -353,14 +375,21 @@ def _import_checked(
     with ctx.reader() as session:
         # Looked up while the workers validate: the keys need only the cells.
         stored = _stored_keys(session, actor.member_id, [key for _, key in checked.row_keys])
+        named = checked.named_sources()
+        sources = KnownSources.load(
+            session, (p for p, _ in named.values() if p), (s for _, s in named.values() if s)
+        )
         checked.wait()
         scope = ReadScope.load(session, viewer, utcnow())
         if not all(scope.is_monitor(a) for a in checked.agreements or {None}):
             raise Forbidden("only monitors (or operators) import reports")
     result = ImportResult(file_sha256=checked.sha256, filename=filename, rows_total=checked.total)
+    refused = _refused_sources(checked, named, sources, viewer)
     digests = checked.digests([row for row, key in checked.keys if key in stored])
     pending: list[int] = []
     for row, key in checked.keys:
+        if row in refused:
+            continue
         known = stored.get(key)
         if known is None:
             pending.append(row)

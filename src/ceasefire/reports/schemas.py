@@ -51,7 +51,9 @@ class ReportPublic(ReportBase):
     owner_member: str
     submitted_by: str | None
     idempotency_key: str | None
-    content_sha256: str
+    content_sha256: str | None
+    """``null`` when the report names a post or sensor the reader may not read (withheld
+    with them: the hash would confirm a guessed id)."""
     incident_id: str | None
     observer_position: dict[str, Any] | None
     distance_m: dict[str, Any] | None

@@ -38,6 +38,7 @@ from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, 
 from ceasefire.ids import check_cursor, new_id
 from ceasefire.ledger.service import NewEntry, add_ledgered, append_many
 from ceasefire.members.auth import callers_for_tokens
+from ceasefire.members.posts import KnownSources
 from ceasefire.members.scope import ReadScope, concerns_list, current_agreements
 from ceasefire.members.service import actor_of
 from ceasefire.reports.attachments import AttachmentStore
@@ -323,7 +324,7 @@ def file_reports(
             allowed.append(item)
         except CeasefireError as exc:
             outcomes[item.index] = exc
-    ready = allowed
+    ready = _with_known_sources(ctx, allowed, outcomes)
     if ready:
         try:
             with ctx.unit_of_work() as session:
@@ -346,6 +347,23 @@ def file_reports(
                     (outcomes[item.index],) = file_reports(ctx, [sub], now=now)
     assert all(o is not None for o in outcomes)
     return [o for o in outcomes if o is not None]
+
+
+def _with_known_sources(
+    ctx: ServiceContext,
+    items: list[_Ready],
+    outcomes: list[SubmittedReport | CeasefireError | None],
+) -> list[_Ready]:
+    """Of ``items``, those whose post and sensor their filer may name (``referenced_source``,
+    the posts and sensors of the whole batch read at once); the others get their error."""
+    if not any(i.content.post_id or i.content.sensor_id for i in items):
+        return items
+    with ctx.reader() as session:
+        errors = checked_sources(session, [(i.viewer, i.content) for i in items])
+    for item, error in zip(items, errors, strict=True):
+        if error is not None:
+            outcomes[item.index] = error
+    return [item for item, error in zip(items, errors, strict=True) if error is None]
 
 
 def _validated(
@@ -562,6 +580,70 @@ def referenced_reports(
             ],
         )
     return rows, agreement_id
+
+
+class NamesSources(Protocol):
+    """What a report names of where it came from: an observation post, a sensor."""
+
+    @property
+    def post_id(self) -> str | None: ...
+    @property
+    def sensor_id(self) -> str | None: ...
+
+
+def referenced_source(
+    sources: KnownSources, viewer: Viewer, post_id: str | None, sensor_id: str | None
+) -> None:
+    """The one check of a report's references to an observation post and a sensor, for the
+    member filing it, on every intake path (``file_reports``, the news pipeline, CSV import).
+
+    The post must exist and be one the filer may read (``GET /api/v1/posts/{id}``'s rule):
+    otherwise ``NotFound`` naming ``post_id`` ("unknown post"), whether it does not exist or
+    is hidden from the filer, as a sensor on a hidden post is refused. Reading is the bar:
+    a joint centre's monitors file from each other's posts. A sensor must likewise exist
+    and be readable (``NotFound`` naming ``sensor_id``); named with a post, it must be that
+    post's (``InvalidInput``); and it must belong to the filer's member (attached to it, or
+    to a post it owns: those who may add the sensor), or the filer be an operator
+    (``Forbidden``): a detection comes from a member's own sensor, not one it can only see.
+    """
+    if post_id is not None and not sources.post_readable(viewer, post_id):
+        raise NotFound(f"no post {post_id!r}", details=[problem("post_id", "unknown post")])
+    if sensor_id is None:
+        return
+    if not sources.sensor_readable(viewer, sensor_id):
+        raise NotFound(f"no sensor {sensor_id!r}", details=[problem("sensor_id", "unknown sensor")])
+    on = sources.sensor_post(sensor_id)
+    if post_id is not None and on != post_id:
+        where = f"post {on}" if on else "a member, not a post"
+        raise InvalidInput(
+            f"sensor {sensor_id!r} is not on post {post_id!r}",
+            details=[problem("sensor_id", f"{sensor_id} is on {where}")],
+        )
+    if not viewer.operator and viewer.member_id not in sources.sensor_owners(sensor_id):
+        raise Forbidden(
+            f"sensor {sensor_id!r} is not one of your member's",
+            details=[problem("sensor_id", "only the members it belongs to file from a sensor")],
+        )
+
+
+def checked_sources(
+    session: Session, filings: Sequence[tuple[Viewer, NamesSources]]
+) -> list[CeasefireError | None]:
+    """``referenced_source`` for several reports (filer, content), their posts and sensors
+    read at once: ``None`` where the report may be filed, else its error."""
+    sources = KnownSources.load(
+        session,
+        (c.post_id for _, c in filings if c.post_id),
+        (c.sensor_id for _, c in filings if c.sensor_id),
+    )
+    found: list[CeasefireError | None] = []
+    for viewer, content in filings:
+        try:
+            referenced_source(sources, viewer, content.post_id, content.sensor_id)
+            found.append(None)
+        except CeasefireError as exc:
+            found.append(exc)
+    return found
 
 
 def report_row(session: Session, report_id: str) -> ReportRow | None:
@@ -977,9 +1059,55 @@ def redacted(report: ReportPublic) -> ReportRedacted:
     return ReportRedacted.model_validate({k: kept[k] for k in ReportRedacted.model_fields})
 
 
-def present(scope: ReadScope, report: ReportPublic) -> ReportPublic | ReportRedacted:
-    """Members see reports whole; the public sees them redacted."""
-    return redacted(report) if scope.viewer.is_public else report
+def presented(
+    session: Session, scope: ReadScope, reports: Sequence[ReportPublic]
+) -> list[ReportPublic | ReportRedacted]:
+    """Reports as ``scope``'s viewer sees them, on every report surface (API, web, CLI,
+    exports): the public sees them redacted; a member sees them whole, less what
+    ``without_unreadable_sources`` withholds."""
+    if scope.viewer.is_public:
+        return [redacted(r) for r in reports]
+    return list(without_unreadable_sources(session, scope.viewer, reports))
+
+
+def without_unreadable_sources(
+    session: Session, viewer: Viewer, reports: Sequence[ReportPublic]
+) -> list[ReportPublic]:
+    """Reports as a member sees them (``presented``; an incident's reports too): the
+    observation post and sensor it may not read (``unreadable_sources``) withheld as
+    ``null``, with the content hash (which would confirm a guessed post id)."""
+    hidden = unreadable_sources(session, viewer, reports)
+    if not hidden:
+        return list(reports)
+    shown: list[ReportPublic] = []
+    for report in reports:
+        if report.post_id in hidden or report.sensor_id in hidden:
+            report = report.model_copy(
+                update={
+                    "post_id": None if report.post_id in hidden else report.post_id,
+                    "sensor_id": None if report.sensor_id in hidden else report.sensor_id,
+                    "content_sha256": None,
+                }
+            )
+        shown.append(report)
+    return shown
+
+
+def unreadable_sources(
+    session: Session, viewer: Viewer, contents: Iterable[NamesSources]
+) -> set[str]:
+    """Of the posts and sensors ``contents`` (reports) name, the ids ``viewer`` may not read
+    (``GET /api/v1/posts/{id}`` and ``/sensors/{id}`` answer them 404): what every surface
+    showing a report, its ledger entries or the sources of its incident withholds."""
+    named = [c for c in contents if c.post_id or c.sensor_id]
+    if viewer.operator or not named:
+        return set()
+    posts = {c.post_id for c in named if c.post_id}
+    sensors = {c.sensor_id for c in named if c.sensor_id}
+    known = KnownSources.load(session, posts, sensors)
+    return {p for p in posts if not known.post_readable(viewer, p)} | {
+        s for s in sensors if not known.sensor_readable(viewer, s)
+    }
 
 
 def readable_row(scope: ReadScope, row: ReportRow) -> bool:
@@ -994,6 +1122,37 @@ def readable_reports(session: Session, viewer: Viewer, report_ids: Iterable[str]
         return set()
     scope = ReadScope.load(session, viewer)
     return {row.id for row in rows_by_id(session, ids) if scope.can_read_record(row)}
+
+
+_NAMES_NO_SOURCE = ('"post_id":null', '"sensor_id":null')
+"""How the canonical content of a report naming no post and no sensor spells them."""
+
+
+def wholly_readable_reports(
+    session: Session, viewer: Viewer, report_ids: Iterable[str]
+) -> set[str]:
+    """Of ``report_ids``, those ``viewer`` may read together with the post and sensor they
+    name (``unreadable_sources``): what the ledger shows of a report (its payloads hold its
+    content hash) goes through it. Content is parsed only where it names a post or sensor."""
+    ids = set(report_ids)
+    if not ids:
+        return set()
+    scope = ReadScope.load(session, viewer)
+    named: dict[str, ReportContent] = {}
+    found: set[str] = set()
+    for row in rows_by_id(session, ids):
+        if not scope.can_read_record(row):
+            continue
+        if viewer.operator or all(text in row.content for text in _NAMES_NO_SOURCE):
+            found.add(row.id)
+        else:
+            named[row.id] = content_of(row)
+    if named:
+        hidden = unreadable_sources(session, viewer, named.values())
+        found |= {
+            rid for rid, c in named.items() if c.post_id not in hidden and c.sensor_id not in hidden
+        }
+    return found
 
 
 def _readable_report(session: Session, scope: ReadScope, report_id: str) -> ReportRow:
@@ -1011,7 +1170,8 @@ def get_report(
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         row = _readable_report(session, scope, report_id)
-        return present(scope, _public(session, row))
+        (shown,) = presented(session, scope, [_public(session, row)])
+        return shown
 
 
 def list_reports(
@@ -1079,10 +1239,11 @@ def list_reports(
         ids = [r.id for r in rows]
         files = _attachments(session, ids)
         incidents = dict(grouped_reports(session, ids))
-        items = [
-            present(scope, _public(session, r, files[r.id], incidents.get(r.id), lookup=False))
-            for r in rows
-        ]
+        items = presented(
+            session,
+            scope,
+            [_public(session, r, files[r.id], incidents.get(r.id), lookup=False) for r in rows],
+        )
         return ReportPage(items=items, next_cursor=rows[-1].id if more and rows else None)
 
 
@@ -1223,13 +1384,15 @@ def report_records(
     )
     for rows in pages:
         links = dict(grouped_reports(session, [r.id for r in rows]))
-        for row in rows:
-            if readable_row(scope, row):
-                public = _public_from(row, json.loads(row.content), [], links.get(row.id))
-                shown = present(scope, public)
-                record = shown.model_dump(mode="json")
-                record.pop("attachments", None)
-                yield record
+        publics = [
+            _public_from(row, json.loads(row.content), [], links.get(row.id))
+            for row in rows
+            if readable_row(scope, row)
+        ]
+        for shown in presented(session, scope, publics):
+            record = shown.model_dump(mode="json")
+            record.pop("attachments", None)
+            yield record
 
 
 class ReportContentFacts(NamedTuple):

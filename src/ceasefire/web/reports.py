@@ -25,7 +25,7 @@ from ceasefire.agreements import service as agreement_service
 from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import CeasefireError, Conflict, InvalidInput, problem
+from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.reports import imports, uploads
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import (
@@ -311,7 +311,8 @@ async def report_submit(request: Request, ctx: ContextDep, viewer: WebViewer) ->
         submitted = await run_in_threadpool(
             lambda: reports.submit_report(ctx, viewer, body, idempotency_key=key)
         )
-    except (InvalidInput, Conflict) as exc:
+    except (InvalidInput, Conflict, NotFound, Forbidden) as exc:
+        # NotFound and Forbidden here name a field too: a post or sensor it may not name.
         return _form_page(request, ctx, viewer, _form_values(form), error=exc)
     report_id = submitted.report.id
     await _attach_files(ctx, viewer, report_id, form)
