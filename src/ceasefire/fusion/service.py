@@ -5,7 +5,7 @@ merge, split and undo.
 the demo) queues the report it stores in the same transaction (the reports area's
 ``fusion_queue``). :func:`drain` takes the oldest queued reports, and in *one* unit of work
 per batch compares each with the incidents of its own agreement near it in time
-(``fusion.matcher.v5``; precise reports of a batch first, then its coarse and ambiguous
+(``fusion.matcher.v6``; precise reports of a batch first, then its coarse and ambiguous
 ones), links it to the best one or opens a new incident, records the
 decision with its evidence (``fusion_decisions``, a ledger entry), and takes it off the
 queue. A report that bridges two incidents which can be one event also merges them (a
@@ -227,8 +227,9 @@ def _shown_evidence(
     bridged and the link of that report the incident it merged; a pair's details (places,
     perpetrators) are its reports'. Each is hidden unless the viewer reads it.
 
-    ``candidates`` (how many incidents the report was compared with) and ``runner_up`` (the
-    next one's score) are taken over incidents of every classification, which are not
+    ``candidates`` (how many incidents the report was compared with), ``runner_up`` (the
+    next one's score) and ``set_aside`` (v6: an incident of one coarse report's score, not
+    counted as a rival) are taken over incidents of every classification, which are not
     stored: only the monitors of the agreement (and operators), who read them all, see them.
     ``incident_score`` is the best incident's, withheld with the pair it rests on."""
     evidence = row.evidence
@@ -253,7 +254,7 @@ def _shown_evidence(
         if "incident_score" in evidence:
             shown["incident_score"] = None
     if not scope.is_monitor(row.agreement_id):
-        for key in ("candidates", "runner_up"):
+        for key in ("candidates", "runner_up", "set_aside"):
             if key in evidence:
                 shown[key] = None
     if unreadable(evidence.get("bridged_by")):
