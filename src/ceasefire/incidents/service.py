@@ -1022,12 +1022,18 @@ def assess(
         row = _incident_or_404(session, scope, incident_id)
         if not scope.is_monitor(row.agreement_id):
             raise Forbidden("only monitor members assess incidents")
+        previous = [a for a in _assessment_rows(session, row.id) if a.member_id == actor.member_id]
+        if previous and _same_assessment(
+            previous[-1], actor, stance, finding, rationale_text, refs, classification
+        ):
+            # A retry (the answer to the first was lost): the assessment on record, no second
+            # one, even where the first decided the incident and closed its investigation.
+            return _detail(session, scope, row)
         if row.status != OccurrenceStatus.UNDER_INVESTIGATION.value:
             raise Conflict(
                 f"the incident is {row.status}; assessments are made under investigation",
                 details=[problem("status", row.status)],
             )
-        previous = [a for a in _assessment_rows(session, row.id) if a.member_id == actor.member_id]
         now = utcnow()
         if previous and now <= previous[-1].recorded_at:
             # Supersession is by time: a later assessment must be later, even on a fast clock.
@@ -1068,6 +1074,28 @@ def assess(
         return _detail(session, scope, row)
 
 
+def _same_assessment(
+    row: AssessmentRow,
+    actor: Actor,
+    stance: Stance,
+    finding: Finding | None,
+    rationale: str,
+    refs: list[str],
+    classification: Classification,
+) -> bool:
+    """Whether ``row`` already says what a new assessment would (by the same user)."""
+    return (
+        row.user_id == actor.user_id
+        and row.stance == stance.value
+        and row.finding_status == (finding.status.value if finding else None)
+        and row.finding_attribution == (finding.attribution.kind.value if finding else None)
+        and row.finding_party == (finding.attribution.party if finding else None)
+        and row.rationale == rationale
+        and list(row.evidence_refs) == refs
+        and row.classification == classification.value
+    )
+
+
 def evaluate(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decision:
     """Re-evaluate the decision rule (e.g. after the rule changed) and apply it."""
     actor = actor_of(viewer)
@@ -1094,6 +1122,19 @@ def reply(
         party = scope.liaison_party(row.agreement_id)
         if party is None or party not in concerns_list(row.concerns):
             raise Forbidden("only the liaison of a party the incident concerns may reply")
+        latest = session.scalars(
+            select(ReplyRow)
+            .where(ReplyRow.incident_id == row.id, ReplyRow.party == party)
+            .order_by(ReplyRow.recorded_at.desc(), ReplyRow.id.desc())
+            .limit(1)
+        ).first()
+        if (
+            latest is not None
+            and latest.user_id == actor.user_id
+            and latest.text == body
+            and list(latest.evidence_refs) == refs
+        ):
+            return _reply_public(latest)  # a retry: the reply on record, not a second one
         record = ReplyRow(
             id=new_id("rpl"),
             incident_id=row.id,
