@@ -129,6 +129,11 @@ if TYPE_CHECKING:
     from ceasefire.reports.tables import ReportRow
 
 MAX_TEXT = 20_000
+# Bounds of the lists a request gives (each item is stored, ledgered and shown with the record).
+MAX_REFS = 100  # evidence references of an assessment or reply
+MAX_NAMES = 50  # people on a task's team, or of one party present
+MAX_NAME = 200  # characters of one person's name
+MAX_PARTIES = 20  # party representatives of a task
 MAX_LIST_LIMIT = 500
 
 INCIDENT_CHANGED = "incident_changed"
@@ -478,7 +483,27 @@ def _check_text(value: str | None, field_name: str, *, required: bool) -> str | 
     return value.strip()
 
 
-def _check_refs(refs: Iterable[str]) -> list[str]:
+def _check_count(values: Sequence[Any], field_name: str, most: int) -> None:
+    if len(values) > most:
+        raise InvalidInput(
+            f"{field_name}: at most {most}", details=[problem(field_name, f"more than {most}")]
+        )
+
+
+def _check_names(names: Sequence[str], field_name: str) -> list[str]:
+    """The non-empty names, stripped: at most ``MAX_NAMES`` of ``MAX_NAME`` characters."""
+    _check_count(names, field_name, MAX_NAMES)
+    for index, name in enumerate(names):
+        if len(name) > MAX_NAME:
+            raise InvalidInput(
+                f"{field_name}: a name over {MAX_NAME} characters",
+                details=[problem(f"{field_name}.{index}", f"over {MAX_NAME} characters")],
+            )
+    return [n.strip() for n in names if n and n.strip()]
+
+
+def _check_refs(refs: Sequence[str]) -> list[str]:
+    _check_count(refs, "evidence_refs", MAX_REFS)
     found = []
     for index, ref in enumerate(refs):
         if not isinstance(ref, str) or not ref.strip() or len(ref) > 500:
@@ -872,9 +897,21 @@ def assign_task(
 
     Assigning the first task opens the investigation (``reported → under_investigation``).
     """
-    names = [n.strip() for n in team if n and n.strip()]
+    names = _check_names(team, "team")
     if not names:
         raise InvalidInput("a task needs a team", details=[problem("team", "empty")])
+    if lead_member is not None and len(lead_member) > 64:
+        raise InvalidInput(
+            "lead_member is no member id", details=[problem("lead_member", "over 64 characters")]
+        )
+    _check_count(party_representatives, "party_representatives", MAX_PARTIES)
+    for index, present in enumerate(party_representatives):
+        if len(present.party) > 16:
+            raise InvalidInput(
+                "party is no party code",
+                details=[problem(f"party_representatives.{index}.party", "over 16 characters")],
+            )
+        _check_names(present.names, f"party_representatives.{index}.names")
     instructions_text = _check_text(instructions, "instructions", required=False)
     due = ensure_utc(due_at, field="due_at") if due_at is not None else None
     actor = actor_of(viewer)
