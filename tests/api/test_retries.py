@@ -13,6 +13,12 @@ from tests.factories.members import Cast
 from tests.factories.reports import shelling_body
 
 SUBSCRIPTIONS = "/api/v1/alerts/subscriptions"
+CONCURRENCE = {
+    "stance": "concur",
+    "status": "verified",
+    "attribution": "attributed(ARM)",
+    "rationale": "UAV footage",
+}
 
 
 def head(client: TestClient) -> int:
@@ -74,12 +80,7 @@ def test_a_retried_subscription_is_the_one_in_force(client: TestClient, cast: Ca
 def test_a_retried_assessment_is_not_a_second_one(client: TestClient, cast: Cast) -> None:
     incident_id = shared_incident(client, cast)
     path = f"/api/v1/incidents/{incident_id}/assessments"
-    body = {
-        "stance": "concur",
-        "status": "verified",
-        "attribution": "attributed(ARM)",
-        "rationale": "UAV footage",
-    }
+    body = CONCURRENCE
     twice(client, path, body, cast.bearer("tur"))
     assessments = client.get(path, headers=cast.bearer("tur")).json()
     assert len(assessments) == 1
@@ -96,12 +97,7 @@ def test_a_retry_of_the_assessment_that_closed_the_investigation_is_answered(
 ) -> None:
     incident_id = shared_incident(client, cast)
     path = f"/api/v1/incidents/{incident_id}/assessments"
-    body = {
-        "stance": "concur",
-        "status": "verified",
-        "attribution": "attributed(ARM)",
-        "rationale": "x",
-    }
+    body = CONCURRENCE
     for monitor in ("tur", "rus"):  # the two monitors concur: decided, verified
         assert client.post(path, json=body, headers=cast.bearer(monitor)).status_code == 201
     shown = client.get(f"/api/v1/incidents/{incident_id}", headers=cast.bearer("tur")).json()
