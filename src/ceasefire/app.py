@@ -28,7 +28,7 @@ from ceasefire.areas import contributions, start_intake_workers
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import check_storage, unavailable_for
-from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge
+from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge, problem
 from ceasefire.members.auth import viewer_for_token
 from ceasefire.web.docs_page import SWAGGER_UI, SWAGGER_UI_URL, docs_page
 from ceasefire.web.mapdata import mount_map_assets
@@ -72,6 +72,16 @@ def _as_ceasefire_error(exc: Exception) -> CeasefireError:
         names = ", ".join(d["loc"] for d in details)
         return InvalidInput(f"invalid request: {names}", details=details)
     if isinstance(exc, StarletteHTTPException):
+        if exc.status_code == 400:
+            # FastAPI's answer to a body its parser gave up on (JSON nested deeper than the
+            # decoder's recursion limit): the client's input, named, never an E500 whose
+            # traceback a client could write into the log at will.
+            return InvalidInput(
+                "the request body could not be parsed",
+                details=[
+                    problem("body", "not readable JSON (nested too deeply?)", **{"in": "body"})
+                ],
+            )
         code = f"E{exc.status_code}"
         error = CeasefireError(str(exc.detail), code=code if code in ERRORS else "E500")
         error.status = exc.status_code

@@ -110,6 +110,25 @@ def test_nul_and_lone_surrogates_in_json_bodies_are_422_naming_the_field(
     coded(post_json(client, "/api/v1/reports", {text: 1}, cast.bearer("tur")), 422)
 
 
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [
+        ("/api/v1/reports", "tur"),
+        ("/api/v1/alerts/subscriptions", "tur"),
+        ("/api/v1/auth/token", "public"),
+    ],
+)
+def test_json_nested_past_the_decoders_limit_is_422_naming_the_body(
+    client: TestClient, cast: Cast, path: str, who: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The decoder gives up on deep nesting (RecursionError): that is the client's input,
+    not a server error whose traceback any client could write into the log."""
+    headers = {"content-type": "application/json", **({} if who == "public" else cast.bearer(who))}
+    for body in ("[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + '"\\u0041"' + "}" * 50_000):
+        coded(client.post(path, content=body, headers=headers), 422, "body")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 def test_a_nul_in_a_sign_in_form_is_refused_without_a_server_error(client: TestClient) -> None:
     response = client.post(
         "/login", data={"user_id": "a\u0000b", "password": "x"}, follow_redirects=False

@@ -118,3 +118,33 @@ def test_a_member_submits_a_presigned_entry(client: TestClient, ctx: ServiceCont
     assert conflict.status_code == 409
     assert conflict.json()["error"]["code"] == "E409"
     assert ledger.verify(ctx).ok
+
+
+def test_a_presigned_entry_nested_too_deeply_is_422_naming_the_part(client: TestClient) -> None:
+    """Anyone may send one (the signature is checked after the parts are read): JSON nested
+    past the decoder's limit was a RecursionError, a 500 with its traceback in the log."""
+    key = SigningKey.generate("aze")
+    for payload in (b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000):
+        entry = build_entry(
+            seq=1,
+            ts=utcnow(),
+            tag=TAG,
+            subject="complaint/1",
+            actor_member="aze",
+            actor_user="aze-liaison",
+            payload_bytes=payload,
+            prev="0" * 64,
+            signer=key,
+        )
+        body = {
+            "header": entry.header_bytes.decode(),
+            "payload": payload.decode(),
+            "signature": entry.signature,
+        }
+        answer = client.post("/api/v1/ledger/entries", json=body)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["details"][0]["loc"] == "payload"
+    deep_header = {"header": "[" * 100_000 + "]" * 100_000, "payload": "{}", "signature": "0" * 128}
+    answer = client.post("/api/v1/ledger/entries", json=deep_header)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["details"][0]["loc"] == "header"

@@ -131,3 +131,18 @@ def test_a_liaison_article_is_refused_before_its_body_is_read(
         )
         assert refused.status_code == 403, (member, refused.status_code)
         assert read == [], member
+
+
+def test_json_nested_past_the_decoders_limit_is_refused_by_name(
+    client: TestClient, cast: Cast
+) -> None:
+    """The envelope, and a text that is deeply nested brackets, were a RecursionError: a 500."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for content_type, loc in (("application/json", "body"), ("text/plain", "article")):
+        answer = client.post(
+            "/api/v1/articles",
+            content=deep,
+            headers={**cast.bearer("rus"), "Content-Type": content_type},
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["details"][0]["loc"] == loc

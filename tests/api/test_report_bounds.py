@@ -116,3 +116,21 @@ def test_a_next_cursor_is_accepted(client: TestClient, cast: Cast) -> None:
     )
     assert second.status_code == 200
     assert len(second.json()["items"]) == 1
+
+
+def test_a_body_of_made_up_keys_gets_a_bounded_answer(client: TestClient, cast: Cast) -> None:
+    """Every unknown key used to come back named, nested ones with the list of expected
+    fields: a 3 MB request of keys was answered with 10 MB and more."""
+    body = shelling_body()
+    body["event_position"] = {**body["event_position"], **{f"e{i}": 1 for i in range(2_000)}}
+    response = client.post(
+        "/api/v1/reports",
+        json={**body, **{f"f{i}": i for i in range(3_000)}},
+        headers=cast.bearer("tur"),
+    )
+    assert response.status_code == 422, response.text
+    details = response.json()["error"]["details"]
+    assert len(details) == 101
+    assert details[0] == {"loc": "f0", "message": "unknown field"}
+    assert details[-1] == {"loc": "body", "message": "and 4900 more problems not listed"}
+    assert len(response.content) < 20_000

@@ -338,6 +338,23 @@ def test_valid_geojson_has_no_problems() -> None:
 # -- format plumbing ----------------------------------------------------------------------------
 
 
+def test_aliases_of_lists_and_mappings_are_refused_so_parsing_stays_linear() -> None:
+    # An alias inside its own anchor never ended (RecursionError); a list as a key too.
+    for text in ("a: &x [*x]\n", "a: &x [1]\n? *x\n: 2\n"):
+        assert load_located(text).problems, text
+    # Nine lines, each aliasing the one before nine times: 9**9 values when expanded.
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    laughs = check_text("\n".join(lines) + "\n", "laughs.yaml")
+    refused = [p for p in laughs.problems if "an alias of the list or mapping" in p.message]
+    assert refused
+    assert (refused[0].line, refused[0].path) == (2, ("a1", 0))
+    deep = "a:\n" + "".join(" " * depth + "b:\n" for depth in range(1, 200)) + " " * 200 + "c\n"
+    assert any("nested deeper than" in p[2] for p in load_located(deep).problems)
+    # Aliases of scalars are what the shipped files use them for.
+    assert load_located("x: &p text\ny: *p\n").data == {"x": "text", "y": "text"}
+
+
 def test_yaml_keeps_dates_as_text_and_lines_per_path() -> None:
     located = load_located("a:\n  - b: 2020-11-10\n  - c: 1\n")
     assert located.data == {"a": [{"b": "2020-11-10"}, {"c": 1}]}

@@ -7,6 +7,7 @@ pipeline of their own; Portuguese with places only; Korean and Japanese with the
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ import pytest
 from ceasefire.cli import main
 from ceasefire.news.article import Article, PublicationTime
 from ceasefire.news.extract import NewsExtractor, article_result
-from ceasefire.news.lang.tr import matches_stem
+from ceasefire.news.lang import tr
+from ceasefire.news.lang.tr import is_suffix_chain, matches_stem
 from ceasefire.news.language import detect_language
 from tests.factories.news import DATA
 
@@ -152,6 +154,25 @@ def test_other_languages_get_article_and_places(results: dict[str, dict[str, Any
 )
 def test_turkish_stems_take_suffix_chains(word: str, stem: str, expected: bool) -> None:
     assert matches_stem(word, stem) is expected
+
+
+def test_suffix_chains_are_the_morpheme_sequences() -> None:
+    """The linear check says what ``(?:morpheme|…)*`` says, on every short string of the
+    letters the morphemes are made of."""
+    letters = sorted(set("".join(tr._MORPHEMES)) | {"x"})
+    chain = re.compile("(?:" + "|".join(sorted(tr._MORPHEMES, key=len, reverse=True)) + ")*")
+    words = [""]
+    for _ in range(3):
+        words = [w + c for w in words for c in letters] + words
+    samples = set(words) | {"larınızda", "lalalalar", "ıyorlardı", "lalalax", "yacağız"}
+    for rest in samples:
+        assert is_suffix_chain(rest) is (chain.fullmatch(rest) is not None), rest
+
+
+def test_a_long_word_that_is_no_suffix_chain_is_refused() -> None:
+    # "la" is "l" + "a" too: a backtracking regex tried every split (45 letters: 9 s).
+    assert matches_stem("saldır" + "la" * 5_000 + "x", "saldır") is False
+    assert matches_stem("saldır" + "la" * 5_000 + "r", "saldır") is True
 
 
 def test_russian_sentence_mode(extractor: NewsExtractor) -> None:

@@ -64,15 +64,50 @@ def load_located(text: str) -> LocatedDocument:
     document = LocatedDocument(data=None)
     if node is None:
         return document
-    document.data = _build(node, (), document, loader)
+    document.data = _build(node, (), document, loader, set())
     return document
 
 
-def _build(node: yaml.Node, path: Path, document: LocatedDocument, loader: _PlainLoader) -> Any:
-    document.lines[path] = node.start_mark.line + 1
+# Deeper than any agreement file nests (a zone's coordinates are four levels below its zone).
+MAX_DEPTH = 64
+
+
+def _build(
+    node: yaml.Node, path: Path, document: LocatedDocument, loader: _PlainLoader, built: set[int]
+) -> Any:
+    """The value of ``node``. A list or mapping is built once: an alias of one (``*name``
+    where ``&name`` marks a list or mapping) is refused, as is nesting past ``MAX_DEPTH``,
+    so the work is linear in the file. Otherwise nine lines of aliases nine times each
+    ("billion laughs") build 9⁹ values, and an alias inside its own anchor never ends.
+    Aliases of scalars (a shared ``precision`` text) are what files use them for."""
+    line = node.start_mark.line + 1
+    document.lines[path] = line
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) in built:
+            # The node is the anchored one: its line is the anchor's; the alias is in its parent.
+            where = document.lines.get(path[:-1], line) if path else line
+            document.problems.append(
+                (path, where, f"an alias of the list or mapping of line {line}: write it out")
+            )
+            return None
+        if len(path) >= MAX_DEPTH:
+            document.problems.append((path, line, f"nested deeper than {MAX_DEPTH} levels"))
+            return None
+        built.add(id(node))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                # ``? [...]``: no agreement key is one, and ``str`` of an aliased one is the
+                # billion laughs again.
+                document.problems.append(
+                    (
+                        path,
+                        key_node.start_mark.line + 1,
+                        "a key must be a name, not a list or mapping",
+                    )
+                )
+                continue
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)
@@ -82,13 +117,14 @@ def _build(node: yaml.Node, path: Path, document: LocatedDocument, loader: _Plai
                 )
                 continue
             child = (*path, key)
-            result[key] = _build(value_node, child, document, loader)
+            result[key] = _build(value_node, child, document, loader, built)
             # A key's own line is more useful than its value's (a block starts one line on).
             document.lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(item, (*path, index), document, loader) for index, item in enumerate(node.value)
+            _build(item, (*path, index), document, loader, built)
+            for index, item in enumerate(node.value)
         ]
     return loader.construct_object(node, deep=True)
 

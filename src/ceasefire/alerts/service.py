@@ -182,13 +182,29 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             if viewer.operator or member_id is None:
                 raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown")])
             raise Forbidden("a member manages the subscriptions of its own users only")
+        kinds = sorted({k.value for k in body.kinds})
+        min_severity = int(_SEVERITIES[body.min_severity])
+        same = session.scalars(
+            select(SubscriptionRow).where(
+                SubscriptionRow.user_id == user_id,
+                SubscriptionRow.channel == body.channel.value,
+                SubscriptionRow.target == target,
+                SubscriptionRow.min_severity == min_severity,
+                SubscriptionRow.ended_at.is_(None),
+            )
+        )
+        for existing in same:
+            if existing.kinds == kinds and existing.areas == areas and existing.secret == secret:
+                # A retry (the answer to the first was lost): the subscription already in
+                # force, not a second one that would deliver every alert twice.
+                return _subscription_public(existing)
         row = SubscriptionRow(
             id=new_id("sub"),
             member_id=member_id,
             user_id=user_id,
-            kinds=sorted({k.value for k in body.kinds}),
+            kinds=kinds,
             areas=areas,
-            min_severity=int(_SEVERITIES[body.min_severity]),
+            min_severity=min_severity,
             channel=body.channel.value,
             target=target,
             secret=secret,

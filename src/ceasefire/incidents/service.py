@@ -130,6 +130,11 @@ if TYPE_CHECKING:
     from ceasefire.reports.tables import ReportRow
 
 MAX_TEXT = 20_000
+# Bounds of the lists a request gives (each item is stored, ledgered and shown with the record).
+MAX_REFS = 100  # evidence references of an assessment or reply
+MAX_NAMES = 50  # people on a task's team, or of one party present
+MAX_NAME = 200  # characters of one person's name
+MAX_PARTIES = 20  # party representatives of a task
 MAX_LIST_LIMIT = 500
 
 INCIDENT_CHANGED = "incident_changed"
@@ -479,7 +484,27 @@ def _check_text(value: str | None, field_name: str, *, required: bool) -> str | 
     return value.strip()
 
 
-def _check_refs(refs: Iterable[str]) -> list[str]:
+def _check_count(values: Sequence[Any], field_name: str, most: int) -> None:
+    if len(values) > most:
+        raise InvalidInput(
+            f"{field_name}: at most {most}", details=[problem(field_name, f"more than {most}")]
+        )
+
+
+def _check_names(names: Sequence[str], field_name: str) -> list[str]:
+    """The non-empty names, stripped: at most ``MAX_NAMES`` of ``MAX_NAME`` characters."""
+    _check_count(names, field_name, MAX_NAMES)
+    for index, name in enumerate(names):
+        if len(name) > MAX_NAME:
+            raise InvalidInput(
+                f"{field_name}: a name over {MAX_NAME} characters",
+                details=[problem(f"{field_name}.{index}", f"over {MAX_NAME} characters")],
+            )
+    return [n.strip() for n in names if n and n.strip()]
+
+
+def _check_refs(refs: Sequence[str]) -> list[str]:
+    _check_count(refs, "evidence_refs", MAX_REFS)
     found = []
     for index, ref in enumerate(refs):
         if not isinstance(ref, str) or not ref.strip() or len(ref) > 500:
@@ -873,9 +898,21 @@ def assign_task(
 
     Assigning the first task opens the investigation (``reported → under_investigation``).
     """
-    names = [n.strip() for n in team if n and n.strip()]
+    names = _check_names(team, "team")
     if not names:
         raise InvalidInput("a task needs a team", details=[problem("team", "empty")])
+    if lead_member is not None and len(lead_member) > 64:
+        raise InvalidInput(
+            "lead_member is no member id", details=[problem("lead_member", "over 64 characters")]
+        )
+    _check_count(party_representatives, "party_representatives", MAX_PARTIES)
+    for index, present in enumerate(party_representatives):
+        if len(present.party) > 16:
+            raise InvalidInput(
+                "party is no party code",
+                details=[problem(f"party_representatives.{index}.party", "over 16 characters")],
+            )
+        _check_names(present.names, f"party_representatives.{index}.names")
     instructions_text = _check_text(instructions, "instructions", required=False)
     due = ensure_utc(due_at, field="due_at") if due_at is not None else None
     actor = actor_of(viewer)
@@ -1023,12 +1060,18 @@ def assess(
         row = _incident_or_404(session, scope, incident_id)
         if not scope.is_monitor(row.agreement_id):
             raise Forbidden("only monitor members assess incidents")
+        previous = [a for a in _assessment_rows(session, row.id) if a.member_id == actor.member_id]
+        if previous and _same_assessment(
+            previous[-1], actor, stance, finding, rationale_text, refs, classification
+        ):
+            # A retry (the answer to the first was lost): the assessment on record, no second
+            # one, even where the first decided the incident and closed its investigation.
+            return _detail(session, scope, row)
         if row.status != OccurrenceStatus.UNDER_INVESTIGATION.value:
             raise Conflict(
                 f"the incident is {row.status}; assessments are made under investigation",
                 details=[problem("status", row.status)],
             )
-        previous = [a for a in _assessment_rows(session, row.id) if a.member_id == actor.member_id]
         now = utcnow()
         if previous and now <= previous[-1].recorded_at:
             # Supersession is by time: a later assessment must be later, even on a fast clock.
@@ -1069,6 +1112,28 @@ def assess(
         return _detail(session, scope, row)
 
 
+def _same_assessment(
+    row: AssessmentRow,
+    actor: Actor,
+    stance: Stance,
+    finding: Finding | None,
+    rationale: str,
+    refs: list[str],
+    classification: Classification,
+) -> bool:
+    """Whether ``row`` already says what a new assessment would (by the same user)."""
+    return (
+        row.user_id == actor.user_id
+        and row.stance == stance.value
+        and row.finding_status == (finding.status.value if finding else None)
+        and row.finding_attribution == (finding.attribution.kind.value if finding else None)
+        and row.finding_party == (finding.attribution.party if finding else None)
+        and row.rationale == rationale
+        and list(row.evidence_refs) == refs
+        and row.classification == classification.value
+    )
+
+
 def evaluate(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decision:
     """Re-evaluate the decision rule (e.g. after the rule changed) and apply it."""
     actor = actor_of(viewer)
@@ -1095,6 +1160,19 @@ def reply(
         party = scope.liaison_party(row.agreement_id)
         if party is None or party not in concerns_list(row.concerns):
             raise Forbidden("only the liaison of a party the incident concerns may reply")
+        latest = session.scalars(
+            select(ReplyRow)
+            .where(ReplyRow.incident_id == row.id, ReplyRow.party == party)
+            .order_by(ReplyRow.recorded_at.desc(), ReplyRow.id.desc())
+            .limit(1)
+        ).first()
+        if (
+            latest is not None
+            and latest.user_id == actor.user_id
+            and latest.text == body
+            and list(latest.evidence_refs) == refs
+        ):
+            return _reply_public(latest)  # a retry: the reply on record, not a second one
         record = ReplyRow(
             id=new_id("rpl"),
             incident_id=row.id,

@@ -837,21 +837,39 @@ def append_presigned(
         return _entry_public(row)
 
 
+def _too_deep(field: str) -> InvalidInput:
+    return InvalidInput(
+        f"{field} is nested too deeply", details=[problem(field, "nested too deeply")]
+    )
+
+
 def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) -> EntryHeader:
+    """The header of a pre-signed entry, once header and payload are well formed. Anyone may
+    send one (the signature, checked next, is the authentication): JSON nested past the
+    decoder's or the canonical form's recursion limit is a 422 naming the field, never a
+    server error with a traceback in the log."""
     try:
         parsed = EntryHeader.from_bytes(header_bytes)
+        canonical_header = canonical_json(json.loads(header_bytes), field="header")
     except MalformedEntry as exc:
         raise InvalidInput(f"header: {exc}", details=[problem("header", str(exc))]) from exc
-    if canonical_json(json.loads(header_bytes), field="header") != header_bytes:
+    except RecursionError:
+        raise _too_deep("header") from None
+    if canonical_header != header_bytes:
         raise InvalidInput(
             "header is not in RFC 8785 canonical form",
             details=[problem("header", "not canonical")],
         )
     try:
         payload_value = json.loads(payload_bytes)
+        canonical_payload = (
+            canonical_json(payload_value) if isinstance(payload_value, dict) else b""
+        )
     except ValueError as exc:
         raise InvalidInput("payload is not JSON", details=[problem("payload", str(exc))]) from exc
-    if not isinstance(payload_value, dict) or canonical_json(payload_value) != payload_bytes:
+    except RecursionError:
+        raise _too_deep("payload") from None
+    if not isinstance(payload_value, dict) or canonical_payload != payload_bytes:
         raise InvalidInput(
             "payload must be a JSON object in RFC 8785 canonical form",
             details=[problem("payload", "not a canonical JSON object")],

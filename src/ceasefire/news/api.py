@@ -42,6 +42,10 @@ def _unpack(raw: bytes, content_type: str) -> tuple[bytes, str | None, str]:
         raise InvalidInput(
             "the body is not JSON", details=[problem("body", f"not JSON: {exc}")]
         ) from exc
+    except RecursionError:
+        raise InvalidInput(
+            "the body is nested too deeply", details=[problem("body", "nested too deeply")]
+        ) from None
     if not isinstance(envelope, dict):
         raise InvalidInput("expected a JSON object", details=[problem("body", "not an object")])
     text = envelope.get("html", envelope.get("text"))

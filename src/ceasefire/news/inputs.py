@@ -93,6 +93,8 @@ def data_kind(text: str) -> str | None:
     if _JSON_START.match(text):
         try:
             json.loads(text)
+        except RecursionError:
+            return "JSON"  # brackets nested past the decoder's limit: data, not prose
         except ValueError:
             lines = [line for line in text.splitlines()[:20] if line.strip()]
             if lines and all(_is_json_object(line) for line in lines[:-1] or lines):
@@ -119,7 +121,7 @@ def data_kind(text: str) -> str | None:
 def _is_json_object(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict | list)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 

@@ -513,16 +513,33 @@ DISTANCE_FIELDS = frozenset({"min", "max"})
 ESTIMATE_FIELDS = frozenset({"low", "best", "high"})
 
 
-class _Problems:
-    """Collects every problem instead of stopping at the first."""
+# A report has some forty fields: more problems than this are a body of made-up keys, whose
+# every name (with the fields expected) would otherwise come back, the answer several times
+# the size of the request.
+MAX_PROBLEMS = 100
 
-    __slots__ = ("items",)
+
+class _Problems:
+    """Collects every problem instead of stopping at the first (up to ``MAX_PROBLEMS``, then
+    counts the rest)."""
+
+    __slots__ = ("items", "more")
 
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
+        self.more = 0
 
     def add(self, loc: str, message: str) -> None:
-        self.items.append(problem(loc, message))
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(problem(loc, message))
+        else:
+            self.more += 1
+
+    def listed(self) -> list[dict[str, Any]]:
+        """The problems, the last saying how many more were not listed."""
+        if not self.more:
+            return self.items
+        return [*self.items, problem("body", f"and {self.more} more problems not listed")]
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -1045,7 +1062,9 @@ def validate_report(
 
     if probs.items:
         names = ", ".join(dict.fromkeys(p["loc"] for p in probs.items))
-        raise InvalidInput(f"invalid report: {names}", details=probs.items)
+        if probs.more:
+            names += f" and {probs.more} more"
+        raise InvalidInput(f"invalid report: {names}", details=probs.listed())
 
     assert channel is not None
     assert category is not None

@@ -70,8 +70,8 @@ a e ya ye da de ta te dan den tan ten nın nin nun nün la le yla yle ki
 sın sin ken ca ce lık lik luk lük lığ liğ luğ lüğ ım im um üm yım yim
 ız iz uz üz mız miz muz müz nı ni nu nü na ne nda nde ndan nden
 """
-_MORPHEMES = sorted(set(_MORPHEME_TEXT.split()), key=len, reverse=True)
-_SUFFIXES = re.compile(f"(?:{'|'.join(_MORPHEMES)})*")
+_MORPHEMES = frozenset(_MORPHEME_TEXT.split())
+_LONGEST_MORPHEME = max(map(len, _MORPHEMES))
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÇĞİÖŞÜ\"“'])")
 _CASES: list[tuple[Case, re.Pattern[str]]] = [
@@ -106,10 +106,28 @@ def stem_variants(stem: str) -> tuple[str, ...]:
     return tuple(variants)
 
 
+def is_suffix_chain(rest: str) -> bool:
+    """Whether ``rest`` is a chain of known suffixes (the empty chain included).
+
+    The morphemes overlap (``la`` + ``r`` is ``l`` + ``ar``), so a regular expression
+    ``(?:ı|ıl|…)*`` tries every split of a word that is no chain, which takes exponential
+    time in its length ("lalala…x" of 45 letters took 9 s): an article's one long word
+    held the pipeline. This marks which prefixes are chains, left to right: linear in
+    the word's length.
+    """
+    reachable = [True] + [False] * len(rest)
+    for end in range(1, len(rest) + 1):
+        reachable[end] = any(
+            reachable[start] and rest[start:end] in _MORPHEMES
+            for start in range(max(0, end - _LONGEST_MORPHEME), end)
+        )
+    return reachable[-1]
+
+
 def matches_stem(word: str, stem: str) -> bool:
     """Whether ``word`` (lower case, apostrophe removed) is ``stem`` plus known suffixes."""
     for variant in stem_variants(stem):
-        if word.startswith(variant) and _SUFFIXES.fullmatch(word[len(variant) :]):
+        if word.startswith(variant) and is_suffix_chain(word[len(variant) :]):
             return True
     return False
 
@@ -607,7 +625,7 @@ def _lexicon_stem(trigger: _Trigger, tokens: list[Token]) -> str:
     word = tokens[trigger.last].word
     for words, _event, _kind in entries:
         for variant in stem_variants(words[-1]):
-            if word.startswith(variant) and _SUFFIXES.fullmatch(word[len(variant) :]):
+            if word.startswith(variant) and is_suffix_chain(word[len(variant) :]):
                 return variant
     return word
 
