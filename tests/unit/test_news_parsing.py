@@ -186,3 +186,14 @@ def test_may_the_verb_is_no_month() -> None:
 )  # fmt: skip
 def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+def test_a_page_of_too_many_tags_is_refused_before_it_is_parsed() -> None:
+    """600,000 ``<b>x</b>`` fit in the 5 MiB article limit and held trafilatura for 90 s."""
+    page = "<html><body><p>" + "<b>x</b> " * 60 + "</p></body></html>"
+    with pytest.raises(InvalidInput) as refused:
+        parse_html(page, name="tags.html", max_tags=100)
+    assert refused.value.details[0]["loc"] == "tags.html"
+    assert "more than the 100" in str(refused.value)
+    with pytest.raises(InvalidInput, match="more than the 100000"):
+        parse_html("<b>x</b>" * 50_001, name="big.html")
