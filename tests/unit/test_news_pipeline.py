@@ -7,7 +7,14 @@ import pytest
 from ceasefire.errors import InvalidInput
 from ceasefire.news.article import Article
 from ceasefire.news.extract import NewsExtractor
-from ceasefire.news.pipeline import DEFAULT_PIPELINE, NewsDoc, Pipeline, register, registered
+from ceasefire.news.pipeline import (
+    DEFAULT_PIPELINE,
+    NewsDoc,
+    Pipeline,
+    analysed_part,
+    register,
+    registered,
+)
 
 
 def test_every_default_component_is_registered_with_a_version() -> None:
@@ -63,3 +70,40 @@ def test_a_registered_component_can_join_a_pipeline(extractor: NewsExtractor) ->
     news = pipeline(Article(title="", paragraphs=["Turkey threatened to shell Syrian towns."]))
     assert news.notes[-1] == "1 events"
     assert [row["name"] for row in pipeline.analyse()][-1] == "test.count-events.v1"
+
+
+def test_a_long_article_is_read_up_to_the_limit_and_returned_whole() -> None:
+    paragraphs = [f"Paragraph {n} tells of shelling near Aghdam on Monday." for n in range(40)]
+    article = Article(title="A long day", paragraphs=paragraphs, captions=["A caption."])
+    part = analysed_part(article, limit=500)
+    assert article.text.startswith(part.text)
+    assert 400 < len(part.text) <= 500
+    assert part.title == "A long day"
+    assert part.captions == ["A caption."]
+    whole = len(part.paragraphs) - 1
+    assert part.paragraphs[:whole] == paragraphs[:whole]
+    assert paragraphs[whole].startswith(part.paragraphs[-1])
+    assert part.content_sha256 == article.content_sha256
+    assert analysed_part(article, limit=len(article.text)) is article
+    # One paragraph longer than the limit is cut at a space.
+    single = analysed_part(Article(title="", paragraphs=["word " * 300]), limit=101)
+    assert single.text == ("word " * 20).strip()
+
+
+def test_the_pipeline_notes_what_it_did_not_read(extractor: NewsExtractor) -> None:
+    pipeline = Pipeline(DEFAULT_PIPELINE, extractor.pipeline.resources, max_chars=120)
+    article = Article(
+        title="",
+        paragraphs=[
+            "Turkish police detained ten protesters in Ankara on Monday.",
+            "Azerbaijani forces shelled Stepanakert on Tuesday, officials said.",
+            "Armenian troops withdrew from Kalbajar on Wednesday.",
+        ],
+    )
+    for news in (pipeline(article), *pipeline.pipe([article])):
+        assert news.article is article
+        assert news.notes[-1].startswith(f"the article's text has {len(article.text)} characters")
+        assert "2 of 3 body paragraphs" in news.notes[-1]
+        assert all(p.start < 120 for p in news.places)
+        assert all(article.text[p.start : p.end] == p.text for p in news.places)
+        assert "Kalbajar" not in {p.text for p in news.places}
