@@ -329,6 +329,22 @@ def test_geojson_problems(geometry: object, expected: str) -> None:
     assert any(expected in p for p in geojson_problems(geometry))
 
 
+def test_a_geometry_of_too_many_positions_is_refused_before_it_is_read() -> None:
+    ring = [[0.0, i / 200_000] for i in range(100_002)] + [[0.0, 0.0]]
+    assert geojson_problems({"type": "Polygon", "coordinates": [ring]}) == [
+        "Polygon has more than 100000 positions; simplify it"
+    ]
+    many = [[[[0, 0], [1, 0], [1, 1], [0, 0]]]] * 30_000
+    assert "more than 100000" in geojson_problems({"type": "MultiPolygon", "coordinates": many})[0]
+
+
+def test_position_problems_are_listed_up_to_twenty() -> None:
+    line = [[200, 0]] * 50
+    problems = geojson_problems({"type": "LineString", "coordinates": line})
+    assert len(problems) == 21
+    assert problems[-1] == "and 30 more"
+
+
 def test_valid_geojson_has_no_problems() -> None:
     square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
     assert geojson_problems(square) == []

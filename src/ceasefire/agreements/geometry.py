@@ -28,6 +28,14 @@ GEOMETRY_TYPES = frozenset(
 )
 """Geometry types a zone may have (GeometryCollection is not accepted: use Multi*)."""
 
+MAX_POSITIONS = 100_000
+"""Most positions one zone's geometry may have. A district's boundary at 1 m has a few
+thousand; every incident is tested against every zone, and Shapely's validity check is
+O(n log n), so a zone of millions of positions would slow every evaluation."""
+
+MAX_LISTED = 20
+"""Most position problems listed for one geometry (then how many more)."""
+
 
 def geojson_problems(geometry: Any) -> list[str]:
     """Everything that keeps ``geometry`` from being a valid RFC 7946 geometry.
@@ -44,8 +52,13 @@ def geojson_problems(geometry: Any) -> list[str]:
         return [f"{kind} has no coordinates"]
     depth = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2}
     depth |= {"Polygon": 2, "MultiPolygon": 3}
+    counted = _count_positions(geometry["coordinates"], depth[kind])
+    if counted > MAX_POSITIONS:
+        return [f"{kind} has more than {MAX_POSITIONS} positions; simplify it"]
     problems: list[str] = []
     _check_positions(geometry["coordinates"], depth[kind], "coordinates", problems)
+    if len(problems) > MAX_LISTED:
+        return [*problems[:MAX_LISTED], f"and {len(problems) - MAX_LISTED} more"]
     if problems:
         return problems
     coordinates = geometry["coordinates"]
@@ -65,6 +78,21 @@ def geojson_problems(geometry: Any) -> list[str]:
     if not shaped.is_valid:
         problems.append(f"invalid {kind}: {validation.explain_validity(shaped)}")
     return problems
+
+
+def _count_positions(value: Any, depth: int) -> int:
+    """How many positions ``value`` holds at ``depth`` (what is not a list counts as one),
+    stopping once past :data:`MAX_POSITIONS`."""
+    if depth == 0 or not isinstance(value, list):
+        return 1
+    if depth == 1:
+        return len(value)
+    total = 0
+    for item in value:
+        total += _count_positions(item, depth - 1)
+        if total > MAX_POSITIONS:
+            break
+    return total
 
 
 def _check_positions(value: Any, depth: int, where: str, problems: list[str]) -> None:
