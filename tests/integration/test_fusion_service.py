@@ -17,6 +17,7 @@ from ceasefire.fusion import service as fusion
 from ceasefire.fusion.matcher import CURRENT_CONFIG
 from ceasefire.fusion.model import DEFAULT_CONFIG, V2_CONFIG, V3_CONFIG, V4_CONFIG, MatcherConfig
 from ceasefire.fusion.synthetic import offset
+from ceasefire.fusion.tables import FusionDecisionRow
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.schemas import IncidentSummary
 from ceasefire.incidents.service import IncidentFilters
@@ -345,6 +346,24 @@ def test_evidence_does_not_count_incidents_the_reader_may_not_read(
     assert decision.evidence["runner_up"] is None
     assert decision.evidence["incident_score"] is None
     assert fusion.get_decision(ctx, arm, decision.id).evidence == decision.evidence
+
+
+def test_a_set_aside_score_is_withheld_like_the_runner_up(ctx: ServiceContext, cast: Cast) -> None:
+    """v6 records the score of an incident of one coarse report it did not count as a rival
+    (``set_aside``): like ``runner_up`` it is taken over incidents of every classification,
+    so only the monitors read it. The decision here is given one, as v6 writes it."""
+    _, incident_id = complaint_after_internal_report(ctx, cast)
+    decision_id = fusion.summary(ctx, OPERATOR, incident_id).decisions[0].id
+    with ctx.unit_of_work() as session:
+        row = session.get(FusionDecisionRow, decision_id)
+        assert row is not None
+        row.evidence = {**(row.evidence or {}), "set_aside": 2.5}
+    seen = fusion.get_decision(ctx, cast.viewer(ctx, "rus"), decision_id).evidence
+    assert seen is not None
+    assert seen["set_aside"] == 2.5
+    hidden = fusion.get_decision(ctx, cast.viewer(ctx, "arm"), decision_id).evidence
+    assert hidden is not None
+    assert hidden["set_aside"] is None
 
 
 def test_a_worker_turn_that_runs_out_of_time_leaves_the_rest_queued_in_order(
