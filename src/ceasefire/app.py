@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ceasefire import __version__
 from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
+from ceasefire.api.authfirst import AuthFirst
 from ceasefire.api.errors import error_response
 from ceasefire.api.headers import SecurityHeaders
 from ceasefire.api.inputcheck import TextCheck
@@ -230,10 +231,20 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     # Inside the size limit: the body it buffers to check is already bounded.
     app.add_middleware(TextCheck)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    # Outside the rest: a refused request costs nothing further.
     app.state.address_limits = address_limits_for(
         ctx, settings, session_cookie=SESSION_COOKIE, authenticate=viewer_for_token
     )
+    # Outside everything that reads the body: the caller a route needs comes first.
+    app.add_middleware(
+        AuthFirst,
+        routes=lambda: app.router.routes,
+        ctx=ctx,
+        # The function ``get_viewer`` calls, looked up as it does.
+        authenticate=lambda ctx, token: app.state.authenticate(ctx, token),
+        limits=app.state.address_limits,
+        respond=lambda scope, exc: _respond(Request(scope), exc),
+    )
+    # Outside the rest: a refused request costs nothing further.
     app.add_middleware(AddressRateLimit, limits=app.state.address_limits)
     # Outermost of all: every response, a middleware's refusal included, gets the headers.
     app.add_middleware(SecurityHeaders)

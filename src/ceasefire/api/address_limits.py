@@ -119,12 +119,16 @@ class AddressLimits:
     def check(self, token_key: int, token: str) -> bool:
         """Check a token now (blocking: a database look-up) and remember the verdict."""
         valid = self._check_token(token)
+        self.remember(token_key, valid=valid)
+        return valid
+
+    def remember(self, token_key: int, *, valid: bool) -> None:
+        """Remember a verdict on a token reached elsewhere (``authfirst``'s look-up)."""
         with self._lock:
             self._checked[token_key] = (valid, self._clock() + CHECKED_TOKEN_TTL_S)
             self._checked.move_to_end(token_key)
             while len(self._checked) > MAX_CHECKED_TOKENS:
                 self._checked.popitem(last=False)
-        return valid
 
     def credential(self, scope: Scope) -> str | None:
         """The bearer token or the sign-in cookie the request presents, if any."""

@@ -23,6 +23,11 @@ from ceasefire.errors import Unauthorized
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Bearer cft_...`")
 
 
+NEEDS_TOKEN = "this needs an API token (Authorization: Bearer <token>)"  # noqa: S105 (a message)
+PRE_AUTHENTICATED = "ceasefire_authenticated"
+"""The request state's ``(token, Viewer)`` that ``AuthFirst`` resolved before the body."""
+
+
 Authenticate = Callable[[ServiceContext, str], Viewer]
 """Resolves an API token to its Viewer (or raises Unauthorized)."""
 
@@ -45,6 +50,11 @@ def get_viewer(
     token = bearer_token(request)
     if token is None:
         return Viewer.public()
+    # Checked already, before the body was read (``ceasefire.api.authfirst``).
+    found = getattr(request.state, PRE_AUTHENTICATED, None)
+    if found is not None and found[0] == token:
+        viewer: Viewer = found[1]
+        return viewer
     # The members area's token check, set by the application factory (ceasefire.app).
     authenticate: Authenticate = request.app.state.authenticate
     return authenticate(ctx, token)
@@ -67,7 +77,7 @@ def required_token(request: Request) -> str:
     it to a service which resolves it together with other work (report intake)."""
     token = bearer_token(request)
     if token is None:
-        raise Unauthorized("this needs an API token (Authorization: Bearer <token>)")
+        raise Unauthorized(NEEDS_TOKEN)
     return token
 
 
@@ -81,7 +91,7 @@ CurrentViewer = Annotated[Viewer, Depends(get_viewer)]
 async def require_member(viewer: CurrentViewer) -> Viewer:
     """The caller's Viewer, which must be a signed-in member user (or operator)."""
     if viewer.is_public:
-        raise Unauthorized("this needs an API token (Authorization: Bearer <token>)")
+        raise Unauthorized(NEEDS_TOKEN)
     return viewer
 
 
