@@ -29,7 +29,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
 from tests.factories.cli import InProcessCli
-from tests.factories.durability import POSTGRES_OPTIONS, SQLITE_SYNCHRONOUS, SQLITE_SYNCHRONOUS_ENV
+from tests.factories.durability import SQLITE_SYNCHRONOUS, SQLITE_SYNCHRONOUS_ENV
 from tests.factories.hashing import PASSWORD_HASH_FLOOR, PASSWORD_HASH_FLOOR_ENV
 from tests.factories.members import Cast, demo_cast
 
@@ -74,8 +74,7 @@ def _migrated_schema(schema: str) -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    options = f"-csearch_path={schema} {POSTGRES_OPTIONS}"
-    url = make_url(normalise_url(base)).update_query_dict({"options": options})
+    url = make_url(normalise_url(base)).update_query_dict({"options": f"-csearch_path={schema}"})
     url_text = url.render_as_string(hide_password=False)
     ctx = ServiceContext.from_settings(Settings(database_url=url_text))
     upgrade(ctx.engine)
