@@ -21,6 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import NullPool
 
 from ceasefire.config import Settings
 from ceasefire.console.context import get_context
@@ -93,33 +94,57 @@ def postgres_url() -> Iterator[str]:
     yield from _migrated_schema(f"t_{_worker()}_{os.getpid()}")
 
 
+VACUUM_AFTER_DEAD_ROWS = 500
+"""``_empty_postgres`` vacuums a table once it holds this many deleted rows."""
+
+_SEQUENCES: dict[str, list[str]] = {}
+"""The sequences of each test schema (by its URL), read once."""
+
+
 def _empty_postgres(url: str) -> None:
     """Delete every row of every table and restart the sequences, as ``TRUNCATE ... RESTART
     IDENTITY CASCADE`` would.
 
-    ``DELETE`` in reverse dependency order: a test leaves a few rows, and deleting them costs
-    milliseconds where ``TRUNCATE`` (a new file for each of ~40 tables and ~100 indexes) cost
-    about half a second after every PostgreSQL test (bench/RESULTS.md). Should the order ever
-    not satisfy the foreign keys (a cycle), ``TRUNCATE`` still empties them.
+    ``DELETE`` in reverse dependency order, sent in one round trip: a test leaves a few rows,
+    and deleting them costs milliseconds where ``TRUNCATE`` (a new file for each of ~40
+    tables and ~100 indexes) cost about half a second after every PostgreSQL test
+    (bench/RESULTS.md). Deleted rows stay in the table's pages until a vacuum, and the
+    server's autovacuum may be off: a table that holds ``VACUUM_AFTER_DEAD_ROWS`` of them
+    (as the server last counted) is vacuumed here, so later tests do not read through them.
+    Should the order ever not satisfy the foreign keys (a cycle), ``TRUNCATE`` still empties
+    them.
     """
     from ceasefire.areas import load_tables
 
     load_tables()
 
-    engine = create_engine(url)
+    engine = create_engine(url, poolclass=NullPool)
     tables = Base.metadata.sorted_tables
     try:
         with engine.begin() as conn:
-            for table in reversed(tables):
-                conn.execute(text(f'DELETE FROM "{table.name}"'))
-            sequences = conn.execute(
-                text(
-                    "SELECT sequence_name FROM information_schema.sequences"
-                    " WHERE sequence_schema = current_schema()"
+            if url not in _SEQUENCES:
+                _SEQUENCES[url] = list(
+                    conn.execute(
+                        text(
+                            "SELECT sequence_name FROM information_schema.sequences"
+                            " WHERE sequence_schema = current_schema()"
+                        )
+                    ).scalars()
                 )
+            statements = [f'DELETE FROM "{table.name}"' for table in reversed(tables)]
+            statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in _SEQUENCES[url]]
+            conn.exec_driver_sql("; ".join(statements))
+            bloated = conn.execute(
+                text(
+                    "SELECT relname FROM pg_stat_user_tables"
+                    " WHERE schemaname = current_schema() AND n_dead_tup >= :rows"
+                ),
+                {"rows": VACUUM_AFTER_DEAD_ROWS},
             ).scalars()
-            for sequence in list(sequences):
-                conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+            to_vacuum = list(bloated)
+        if to_vacuum:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM " + ", ".join(f'"{name}"' for name in to_vacuum)))
     except IntegrityError:
         names = ", ".join(f'"{t.name}"' for t in tables)
         with engine.begin() as conn:
