@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.factories.cli import cli_command
+from tests.factories.durability import SQLITE_SYNCHRONOUS_ENV
 from tests.factories.hashing import PASSWORD_HASH_FLOOR_ENV
 
 
@@ -24,6 +25,7 @@ def installation_env(folder: Path, **extra: str) -> dict[str, str]:
             "CEASEFIRE_KEY_FILE": str(folder / "keys.json"),
             "CEASEFIRE_DATA_DIR": str(folder / "data"),
             **PASSWORD_HASH_FLOOR_ENV,
+            **SQLITE_SYNCHRONOUS_ENV,
             **extra,
         }
     )
