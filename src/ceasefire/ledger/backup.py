@@ -65,10 +65,26 @@ def _libpq_url(url: str) -> tuple[str, str | None]:
     names one in ``options=-csearch_path=...``."""
     parsed = make_url(normalise_url(url)).set(drivername="postgresql")
     options = parsed.query.get("options")
-    schema = None
-    if isinstance(options, str) and options.startswith("-csearch_path="):
-        schema = options.removeprefix("-csearch_path=").split(",")[0]
+    schema = search_path_schema(options) if isinstance(options, str) else None
     return parsed.render_as_string(hide_password=False), schema
+
+
+def search_path_schema(options: str) -> str | None:
+    """The first schema of the ``search_path`` a libpq ``options`` string sets, in any of its
+    forms (``-csearch_path=a``, ``-c search_path=a``, ``--search-path=a``) and among other
+    settings (``-c statement_timeout=0 -c search_path=a,public``)."""
+    words = options.split()
+    for index, word in enumerate(words):
+        if word == "-c":
+            setting = words[index + 1] if index + 1 < len(words) else ""
+        elif word.startswith(("-c", "--")):
+            setting = word[2:]
+        else:
+            continue
+        name, _, value = setting.partition("=")
+        if name.replace("-", "_") == "search_path":
+            return value.split(",")[0].strip().strip('"') or None
+    return None
 
 
 def _pg_tool(name: str) -> str:
