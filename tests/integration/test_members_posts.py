@@ -39,6 +39,14 @@ def test_who_may_add_posts_and_sensors(ctx: ServiceContext) -> None:
         posts.add_post(ctx, tur, _post("rus-op", ("rus",), Classification.SHARED))
     with pytest.raises(NotFound):
         posts.add_post(ctx, OPERATOR, _post("x-op", ("rus", "nobody"), Classification.SHARED))
+    # Turkey cannot make Russia (or Armenia) co-owner of its post: owners read the post and
+    # mount sensors on it. A joint post is an operator's to add.
+    for others in (("tur", "rus"), ("tur", "arm")):
+        with pytest.raises(Forbidden) as refused:
+            posts.add_post(ctx, tur, _post("tur-joint", others, Classification.INTERNAL))
+        assert refused.value.details[0]["loc"] == "owners"
+    joint = posts.add_post(ctx, OPERATOR, _post("tur-rus", ("tur", "rus"), Classification.SHARED))
+    assert joint.owners == ["tur", "rus"]
     added = posts.add_post(ctx, tur, independent)
     assert (added.owners, added.independent, added.active) == (["tur"], True, True)
     assert posts.add_post(ctx, tur, independent) == added  # a retry is a no-op

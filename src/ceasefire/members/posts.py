@@ -3,7 +3,8 @@
 A post's or sensor's position is itself sensitive (it tells where monitors stand), so each
 carries a classification and is filtered by the same read rule as every other record; its
 owner members always see it. Only an operator, or a current monitor member among the owners
-(of the post, or of the member a sensor is attached to), may add one.
+(of the post, or of the member a sensor is attached to), may add one; a joint post (several
+owners) only an operator, so that no member is made co-owner without its word.
 """
 
 from __future__ import annotations
@@ -97,6 +98,14 @@ def add_post(ctx: ServiceContext, viewer: Viewer, post: ObservationPost) -> Post
             viewer.member_id in post.owners and is_monitor(session, viewer)
         ):
             raise Forbidden("only an operator or a monitor member owning the post may add it")
+        if not viewer.operator and set(post.owners) != {viewer.member_id}:
+            # Owners read the post whatever its classification and add its sensors: a member
+            # cannot make another one co-owner of a post without its word. A joint post is
+            # the operators' to register.
+            raise Forbidden(
+                "a monitor member adds posts it alone owns; an operator adds a joint post",
+                details=[problem("owners", "names a member other than the caller's")],
+            )
         unknown = [m for m in post.owners if session.get(MemberRow, m) is None]
         if unknown:
             raise NotFound(
