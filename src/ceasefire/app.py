@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ceasefire import __version__
 from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
-from ceasefire.api.authfirst import AuthFirst
+from ceasefire.api.authfirst import AuthFirst, SessionGate
 from ceasefire.api.errors import error_response
 from ceasefire.api.headers import SecurityHeaders
 from ceasefire.api.inputcheck import TextCheck
@@ -31,10 +31,16 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import check_storage, unavailable_for
 from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge, problem
 from ceasefire.members.auth import viewer_for_token
+from ceasefire.web.common import sign_in_first_app
 from ceasefire.web.docs_page import SWAGGER_UI, SWAGGER_UI_URL, docs_page
 from ceasefire.web.mapdata import mount_map_assets
 from ceasefire.web.pages import STATIC, WebStaticFiles, render_error
-from ceasefire.web.session import SESSION_COOKIE, SessionCookieHeaders
+from ceasefire.web.session import (
+    SESSION_COOKIE,
+    SIGNED_IN_CHECKED,
+    SessionCookieHeaders,
+    get_signed_in_viewer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +249,13 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         authenticate=lambda ctx, token: app.state.authenticate(ctx, token),
         limits=app.state.address_limits,
         respond=lambda scope, exc: _respond(Request(scope), exc),
+        # The web forms only a signed-in user may send: the public is sent to sign in first.
+        session=SessionGate(
+            calls=frozenset({get_signed_in_viewer}),
+            cookie=SESSION_COOKIE,
+            state_key=SIGNED_IN_CHECKED,
+            answer=sign_in_first_app,
+        ),
     )
     # Outside the rest: a refused request costs nothing further.
     app.add_middleware(AddressRateLimit, limits=app.state.address_limits)

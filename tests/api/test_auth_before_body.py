@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Viewer
 from ceasefire.api.authfirst import Gate, routing_table
+from ceasefire.api.deps import Authenticate
 from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.members.auth import viewer_for_token
+from ceasefire.web import csrf, session
+from ceasefire.web.session import SESSION_COOKIE, get_signed_in_viewer
 from tests.factories.members import Cast
+from tests.factories.reports import web_report_form
 
 MALFORMED = b'{"channel": "monitor_observation", "observed": [[[[[[[[[[[[[[[[[[[[[['
 DEEP = b"[" * 100_000
@@ -128,6 +134,18 @@ def test_routes_open_to_the_public_still_read_their_bodies(client: TestClient) -
     assert response.headers["location"].startswith("/login?next=")
 
 
+def _count_look_ups(app: FastAPI) -> tuple[list[str], Authenticate]:
+    """The tokens ``app`` looks up from now on, and the counting look-up it uses."""
+    calls: list[str] = []
+
+    def counted(ctx: ServiceContext, token: str) -> Viewer:
+        calls.append(token)
+        return viewer_for_token(ctx, token)
+
+    app.state.authenticate = counted
+    return calls, counted
+
+
 def test_the_route_reuses_the_caller_checked_before_the_body(
     settings: Settings, cast: Cast
 ) -> None:
@@ -138,13 +156,7 @@ def test_the_route_reuses_the_caller_checked_before_the_body(
     )
     ctx = ServiceContext.from_settings(quiet)
     app = create_app(ctx=ctx)
-    calls: list[str] = []
-
-    def counted(ctx: ServiceContext, token: str) -> Viewer:
-        calls.append(token)
-        return viewer_for_token(ctx, token)
-
-    app.state.authenticate = counted
+    calls, _ = _count_look_ups(app)
     try:
         with TestClient(app) as client:
             body = Body(b'{"report_ids": []}')
@@ -156,3 +168,87 @@ def test_the_route_reuses_the_caller_checked_before_the_body(
     finally:
         ctx.dispose()
     assert calls == [cast.tokens["arm"]]
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+SIGNED_IN_FORMS = {
+    ("POST", "/incidents"),
+    ("POST", "/incidents/x/status"),
+    ("POST", "/incidents/x/split"),
+    ("POST", "/reports/new"),
+    ("POST", "/reports/import"),
+    ("POST", "/reports/x/attachments"),
+    ("POST", "/news/analyse"),
+    ("POST", "/news/ingest"),
+}
+
+
+def _signed_in_routes(client: TestClient) -> list[tuple[str, str]]:
+    """(method, path) of every web form that only a signed-in user may send."""
+    table = routing_table(
+        client.app.router.routes,  # type: ignore[attr-defined]
+        frozenset({get_signed_in_viewer}),
+    )
+    return [
+        (method, re.sub(r"\{[^}]+\}", "x", route.path))
+        for route, gate in table
+        if gate is Gate.SIGNED_IN and isinstance(route, APIRoute)
+        for method in sorted((route.methods or set()) - {"GET", "HEAD"})
+    ]
+
+
+def test_every_signed_in_form_sends_the_public_to_sign_in_before_reading_the_body(
+    client: TestClient,
+) -> None:
+    routes = _signed_in_routes(client)
+    assert set(routes) >= SIGNED_IN_FORMS
+    # Sign-in, sign-out and the preference form are the public's.
+    assert not {path for _, path in routes} & {"/login", "/logout", "/preferences"}
+    for method, path in routes:
+        body = Body(b"title=t&report_ids=r&csrf_token=x")
+        response = client.request(
+            method, f"{path}?from=list", content=body, headers=FORM, follow_redirects=False
+        )
+        # The route's own answer: back here after signing in.
+        assert response.status_code == 303, (path, response.text)
+        assert response.headers["location"] == "/login?next=" + quote(f"{path}?from=list", safe="")
+        assert "set-cookie" not in response.headers
+        assert not body.consumed, path
+
+
+def test_a_stale_session_is_sent_to_sign_in_unread_and_its_cookie_dropped(
+    client: TestClient,
+) -> None:
+    client.cookies.set(SESSION_COOKIE, "cft_not-a-token-anyone-was-given")
+    for _, path in SIGNED_IN_FORMS:
+        body = Body(b"title=t&report_ids=r")
+        response = client.post(path, content=body, headers=FORM, follow_redirects=False)
+        assert response.status_code == 303, (path, response.text)
+        assert response.headers["location"] == "/login?next=" + quote(path, safe="")
+        assert response.headers["set-cookie"].startswith(f'{SESSION_COOKIE}="";')
+        assert not body.consumed, path
+
+
+def test_a_signed_in_form_is_read_with_one_session_look_up(
+    ctx: ServiceContext, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(ctx=ctx)
+    calls, counted = _count_look_ups(app)
+    # The web dependency's own look-up, counted too: it must not run again.
+    monkeypatch.setattr(session, "viewer_for_token", counted)
+    token = cast.tokens["tur"]
+    with TestClient(app, headers={"Accept": "text/html"}) as browser:
+        browser.cookies.set(SESSION_COOKIE, token)
+        form = web_report_form(csrf_token=csrf.token_for(token))
+        response = browser.post("/reports/new", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith("/reports/")
+    assert response.headers["cache-control"] == "private, no-store"
+    assert calls.count(token) == 1, calls
+
+
+def test_the_sign_in_form_still_reads_its_body_anonymously(client: TestClient) -> None:
+    body = Body(b"user_id=nobody&password=wrong-password")
+    response = client.post("/login", content=body, headers=FORM, follow_redirects=False)
+    assert body.consumed
+    assert response.status_code in (401, 403, 422), response.text

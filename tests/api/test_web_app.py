@@ -31,7 +31,7 @@ from ceasefire.web import csrf, import_progress, news_pages
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast, demo_cast
 from tests.factories.news import SHELLING
-from tests.factories.reports import csv_row, shelling_body, write_csv
+from tests.factories.reports import csv_row, shelling_body, web_report_form, write_csv
 
 HTML = {"accept": "text/html"}
 
@@ -58,27 +58,6 @@ def _signed_in(client: TestClient, token: str) -> str:
     return csrf.token_for(token)
 
 
-def _report_form(**fields: str | list[str]) -> dict[str, str | list[str]]:
-    form: dict[str, str | list[str]] = {
-        "idempotency_key": "form-key-1",
-        "channel": "monitor_observation",
-        "category": "shelling",
-        "observed_start": "2020-11-28T09:30",
-        "timezone": "Asia/Baku",
-        "lat": "39.9871",
-        "lon": "46.9312",
-        "precision": "2",
-        "means": ["seen", "uav"],
-        "alleged_perpetrator": "arm",
-        "concerns": "ARM AZE",
-        "classification": "shared",
-        "agreement_id": "nk-2020-trilateral",
-        "narrative": "Six impacts east of Aghdam.",
-    }
-    form.update(fields)
-    return form
-
-
 def test_forms_need_the_session_token_and_a_resubmission_files_once(
     ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
 ) -> None:
@@ -97,11 +76,11 @@ def test_forms_need_the_session_token_and_a_resubmission_files_once(
         assert turkey.get(linked.group(1)).status_code == 200
     assert 'id="map-picker" class="point-map" data-lat="lat" data-lon="lon"' in page.text
 
-    refused = turkey.post("/reports/new", data=_report_form(), follow_redirects=False)
+    refused = turkey.post("/reports/new", data=web_report_form(), follow_redirects=False)
     assert refused.status_code == 403
     forged = turkey.post(
         "/reports/new",
-        data={**_report_form(), "csrf_token": csrf.token_for("cft_someone-else")},
+        data={**web_report_form(), "csrf_token": csrf.token_for("cft_someone-else")},
         follow_redirects=False,
     )
     assert forged.status_code == 403
@@ -110,7 +89,7 @@ def test_forms_need_the_session_token_and_a_resubmission_files_once(
     files = {"attachments": ("frame.jpg", b"\xff\xd8 one UAV frame", "image/jpeg")}
     first = turkey.post(
         "/reports/new",
-        data={**_report_form(), "csrf_token": token},
+        data={**web_report_form(), "csrf_token": token},
         files=files,
         follow_redirects=False,
     )
@@ -119,7 +98,7 @@ def test_forms_need_the_session_token_and_a_resubmission_files_once(
     assert "filed=1" in location
     again = turkey.post(
         "/reports/new",
-        data={**_report_form(), "csrf_token": token},
+        data={**web_report_form(), "csrf_token": token},
         files=files,
         follow_redirects=False,
     )
@@ -145,7 +124,7 @@ def test_a_refused_report_form_names_the_fields_and_keeps_the_input(
     token = _signed_in(turkey, cast.tokens["tur"])
     answer = turkey.post(
         "/reports/new",
-        data={**_report_form(category="", lat="north", means=[]), "csrf_token": token},
+        data={**web_report_form(category="", lat="north", means=[]), "csrf_token": token},
     )
     assert answer.status_code == 422
     assert "category" in answer.text
@@ -210,7 +189,7 @@ def test_what_a_liaison_and_the_public_may_see_and_do(
     complaint = azerbaijan.post(
         "/reports/new",
         data={
-            **_report_form(
+            **web_report_form(
                 channel="party_complaint",
                 means=[],
                 classification="",
@@ -232,7 +211,7 @@ def test_what_a_liaison_and_the_public_may_see_and_do(
     assert (
         france.post(
             "/reports/new",
-            data={**_report_form(), "csrf_token": fra_csrf},
+            data={**web_report_form(), "csrf_token": fra_csrf},
         ).status_code
         == 403
     )

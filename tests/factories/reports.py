@@ -142,3 +142,26 @@ def internal_incident(
         title="Shelling near Aghdam",
         classification=Classification.INTERNAL,
     ).id
+
+
+def web_report_form(**fields: str | list[str]) -> dict[str, str | list[str]]:
+    """The fields of the web report form (``POST /reports/new``) for a monitor's shelling
+    observation, ``fields`` changed."""
+    form: dict[str, str | list[str]] = {
+        "idempotency_key": "form-key-1",
+        "channel": "monitor_observation",
+        "category": "shelling",
+        "observed_start": "2020-11-28T09:30",
+        "timezone": "Asia/Baku",
+        "lat": "39.9871",
+        "lon": "46.9312",
+        "precision": "2",
+        "means": ["seen", "uav"],
+        "alleged_perpetrator": "arm",
+        "concerns": "ARM AZE",
+        "classification": "shared",
+        "agreement_id": "nk-2020-trilateral",
+        "narrative": "Six impacts east of Aghdam.",
+    }
+    form.update(fields)
+    return form

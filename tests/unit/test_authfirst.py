@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 
 from ceasefire.api.authfirst import Gate, routing_table
 from ceasefire.api.deps import BEARER_SECURITY, CurrentViewer, RequireMember, require_member
+from ceasefire.web.session import SignedInViewer, WebViewer, get_signed_in_viewer
 
 
 def _gates(app: FastAPI) -> dict[str, Gate]:
@@ -65,3 +66,32 @@ def test_a_router_included_with_a_prefix_is_refused_rather_than_misplaced() -> N
     app.include_router(router, prefix="/api")
     with pytest.raises(RuntimeError, match="prefix"):
         routing_table(app.router.routes)
+
+
+def test_the_signed_in_gate_follows_the_session_dependency_named() -> None:
+    """A web form whose viewer is the session dependency the application names is gated
+    ``SIGNED_IN``, also through a dependency of its own; the page reader's viewer is not."""
+    forms = APIRouter()
+
+    def _checked(viewer: SignedInViewer) -> None: ...
+
+    @forms.post("/form")
+    def form(viewer: SignedInViewer) -> None: ...
+
+    @forms.post("/checked-form", dependencies=[Depends(_checked)])
+    def checked_form() -> None: ...
+
+    @forms.post("/preferences")
+    def preferences(viewer: WebViewer) -> None: ...
+
+    app = FastAPI()
+    app.include_router(forms)
+    table = routing_table(app.router.routes, frozenset({get_signed_in_viewer}))
+    gates = {route.path: gate for route, gate in table if isinstance(route, APIRoute)}
+    assert gates == {
+        "/form": Gate.SIGNED_IN,
+        "/checked-form": Gate.SIGNED_IN,
+        "/preferences": Gate.NONE,
+    }
+    # Without the application naming it, no route has the gate.
+    assert set(_gates(app).values()) == {Gate.NONE}

@@ -20,8 +20,15 @@ being listed here):
 - **a token, if one is presented** (``get_viewer`` / ``CurrentViewer``: the public may post,
   as to ``POST /api/v1/ledger/entries``, but a token given must be valid): a token that is
   unknown, expired or revoked is the 401 the route would answer;
-- **nothing** (sign-in, the web forms, which read their session cookie and answer the public
-  with the sign-in page themselves): the request goes on untouched.
+- **a signed-in browser** (the web forms that send the public to sign in: their viewer is
+  the session dependency the application names, ``web.session.SignedInViewer``): no sign-in
+  cookie is the route's own answer at once (303 to ``/login?next=<path>``); a cookie whose
+  token is unknown, expired or revoked is the same redirect, clearing the cookie. Only then
+  are the form's body and its CSRF token read. The cookie's token is checked with the same
+  function as the API token, and the Viewer is left on the request's state for the web
+  dependency (no second look-up);
+- **nothing** (sign-in, sign-out, the preference and password forms, the public's pages): the
+  request goes on untouched.
 
 A token is checked with the application's ``authenticate`` (the function ``get_viewer``
 uses), in a worker thread, and the Viewer is left on the request's state for ``get_viewer``
@@ -39,6 +46,7 @@ caller is at least someone with a valid token first.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -69,6 +77,23 @@ class Gate(Enum):
     NONE = "none"
     TOKEN_IF_PRESENT = "optional"  # noqa: S105 (not a secret)
     MEMBER = "member"
+    SIGNED_IN = "signed_in"
+
+
+@dataclass(frozen=True)
+class SessionGate:
+    """How the web forms declare and check a signed-in browser (given by the application:
+    the web package sits above this one).
+
+    ``calls``: the dependencies that mean "signed in"; ``cookie``: the sign-in cookie's name;
+    ``state_key``: where the resolved ``(token, Viewer)`` is left on the request's state;
+    ``answer(scope, stale)``: the route's answer to the public (``stale``: a cookie was sent
+    but its token is no longer valid)."""
+
+    calls: frozenset[Any]
+    cookie: str
+    state_key: str
+    answer: Callable[[Scope, bool], ASGIApp]
 
 
 _MEMBER_CALLS = frozenset({require_member, required_token})
@@ -82,27 +107,37 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
         stack.extend(sub.dependencies)
 
 
-def gate_of(route: APIRoute, extra_calls: Sequence[Any] = ()) -> Gate:
+def gate_of(
+    route: APIRoute, extra_calls: Sequence[Any] = (), session_calls: frozenset[Any] = frozenset()
+) -> Gate:
     """What ``route``'s declared dependencies (and ``extra_calls``: the dependencies of the
-    routers it is included through) require of the caller."""
+    routers it is included through) require of the caller; ``session_calls``: the
+    dependencies that require a signed-in browser (``SessionGate.calls``)."""
     calls = {*_calls(route.dependant), *extra_calls}
     if calls & _MEMBER_CALLS or (route.openapi_extra or {}).get("security"):
         return Gate.MEMBER
     if get_viewer in calls:
         return Gate.TOKEN_IF_PRESENT
+    if calls & session_calls:
+        return Gate.SIGNED_IN
     return Gate.NONE
 
 
-def routing_table(routes: Sequence[BaseRoute]) -> list[tuple[BaseRoute, Gate]]:
+def routing_table(
+    routes: Sequence[BaseRoute], session_calls: frozenset[Any] = frozenset()
+) -> list[tuple[BaseRoute, Gate]]:
     """Every route in the order the router tries them, with its gate: the routes of included
     routers flattened into their place."""
     table: list[tuple[BaseRoute, Gate]] = []
-    _flatten(routes, (), table)
+    _flatten(routes, (), table, session_calls)
     return table
 
 
 def _flatten(
-    routes: Sequence[BaseRoute], extra: tuple[Any, ...], table: list[tuple[BaseRoute, Gate]]
+    routes: Sequence[BaseRoute],
+    extra: tuple[Any, ...],
+    table: list[tuple[BaseRoute, Gate]],
+    session_calls: frozenset[Any],
 ) -> None:
     for route in routes:
         included = getattr(route, "original_router", None)
@@ -116,9 +151,9 @@ def _flatten(
                     f"({context.prefix!r}): give the router the prefix itself"
                 )
             calls = tuple(depends.dependency for depends in context.dependencies)
-            _flatten(included.routes, extra + calls, table)
+            _flatten(included.routes, extra + calls, table, session_calls)
         elif isinstance(route, APIRoute):
-            table.append((route, gate_of(route, extra)))
+            table.append((route, gate_of(route, extra, session_calls)))
         else:
             table.append((route, Gate.NONE))
 
@@ -144,9 +179,11 @@ class AuthFirst:
         authenticate: Callable[[ServiceContext, str], Viewer],
         limits: AddressLimits,
         respond: Callable[[Scope, CeasefireError], ASGIApp],
+        session: SessionGate | None = None,
     ) -> None:
         """``routes``: the application's routes (read at the first request); ``respond``:
-        the application's one rendering of an error (JSON, or a page for a browser)."""
+        the application's one rendering of an error (JSON, or a page for a browser);
+        ``session``: the web forms' signed-in gate (none: no route has it)."""
         self.app = app
         self._routes = routes
         self._table: list[tuple[BaseRoute, Gate]] | None = None
@@ -154,12 +191,14 @@ class AuthFirst:
         self._authenticate = authenticate
         self._limits = limits
         self._respond = respond
+        self._session = session
 
     def gate_for(self, scope: Scope) -> Gate:
         """The gate of the route the router will pick for ``scope`` (NONE when none fits
         fully: a 404 or 405 reads no body either)."""
         if self._table is None:  # built on the first request: every router is in by then
-            self._table = routing_table(self._routes())
+            calls = self._session.calls if self._session else frozenset()
+            self._table = routing_table(self._routes(), calls)
         for route, gate in self._table:
             match, _ = route.matches(scope)
             if match == Match.FULL:
@@ -171,13 +210,30 @@ class AuthFirst:
             await self.app(scope, receive, send)
             return
         gate = self.gate_for(scope)
-        if gate is not Gate.NONE:
+        if gate is Gate.SIGNED_IN and self._session is not None:
+            answer = await self._signed_in(scope, self._session)
+            if answer is not None:
+                await answer(scope, receive, send)
+                return
+        elif gate is not Gate.NONE:
             try:
                 await self._check(scope, gate)
             except Unauthorized as exc:
                 await self._respond(scope, exc)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    async def _signed_in(self, scope: Scope, session: SessionGate) -> ASGIApp | None:
+        """The route's answer to a browser that is not signed in; None for one that is."""
+        token = Request(scope).cookies.get(session.cookie)
+        if not token:
+            return session.answer(scope, False)
+        try:
+            viewer = await run_in_threadpool(self._authenticate, self._ctx, token)
+        except Unauthorized:
+            return session.answer(scope, True)
+        scope.setdefault("state", {})[session.state_key] = (token, viewer)
+        return None
 
     async def _check(self, scope: Scope, gate: Gate) -> None:
         token = bearer_token(Request(scope))  # a malformed header: Unauthorized

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
+from starlette.types import ASGIApp, Scope
 
 from ceasefire.access import Classification, Viewer
 from ceasefire.agreements.model import ProvisionStatus
@@ -24,6 +25,7 @@ from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
 from ceasefire.reports.model import CATEGORY_NAMES
 from ceasefire.timeutil import parse_instant
+from ceasefire.web.session import clear_session_cookie
 
 STATUS_LABELS = {
     "reported": N_("reported"),
@@ -112,6 +114,16 @@ def sign_in_first(request: Request) -> RedirectResponse:
     """Send the public to the sign-in form, coming back to this page afterwards."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def sign_in_first_app(scope: Scope, stale: bool) -> ASGIApp:
+    """``sign_in_first`` as ``AuthFirst`` answers before the body: the route's own answer to
+    the public, dropping a ``stale`` sign-in cookie as ``SessionCookieHeaders`` would."""
+    request = Request(scope)
+    response = sign_in_first(request)
+    if stale:
+        clear_session_cookie(response, request)
+    return response
 
 
 def head_seq(ctx: ServiceContext) -> int:

@@ -36,7 +36,7 @@ from ceasefire.reports.model import Category, Channel
 from ceasefire.web import common
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import LIST_PAGE_SIZE, ListLimit, filtered_list, render
-from ceasefire.web.session import WebViewer
+from ceasefire.web.session import SignedInViewer, WebViewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -229,7 +229,7 @@ class IncidentForm:
 
 
 def _incident_form(
-    request: Request, ctx: ContextDep, viewer: WebViewer, incident_id: str
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, incident_id: str
 ) -> IncidentForm:
     return IncidentForm(request, ctx, viewer, incident_id)
 
@@ -252,7 +252,7 @@ def _ids(text: str | list[str]) -> list[str]:
 def create_incident(
     request: Request,
     ctx: ContextDep,
-    viewer: WebViewer,
+    viewer: SignedInViewer,
     report_ids: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI's form default)
     title: Annotated[str, Form()] = "",
     summary: Annotated[str, Form()] = "",

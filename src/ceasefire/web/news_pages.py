@@ -27,7 +27,7 @@ from ceasefire.news import service as news
 from ceasefire.web import common
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
-from ceasefire.web.session import WebViewer
+from ceasefire.web.session import SignedInViewer, WebViewer
 
 router = APIRouter(include_in_schema=False)
 CACHE_KEY = "web.news_ingester"
@@ -129,7 +129,7 @@ async def _article_bytes(ctx: ServiceContext, request: Request) -> tuple[bytes, 
     return data, name
 
 
-async def _may_ingest(ctx: ContextDep, viewer: WebViewer) -> None:
+async def _may_ingest(ctx: ContextDep, viewer: SignedInViewer) -> None:
     """The news forms' permission check, on the session alone and before the CSRF check
     reads the (multipart) body: a liaison's or an observer's form is never parsed. The
     public is sent to sign in by the route itself."""
@@ -141,7 +141,7 @@ MonitorForm = [Depends(_may_ingest), *CsrfChecked]
 
 
 @router.post("/news/analyse", dependencies=MonitorForm)
-async def analyse(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+async def analyse(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> Response:
     """Extract the article's events and show them in its text; nothing is stored."""
     if viewer.is_public:
         return common.sign_in_first(request)
@@ -163,7 +163,7 @@ async def analyse(request: Request, ctx: ContextDep, viewer: WebViewer) -> Respo
 
 
 @router.post("/news/ingest", dependencies=MonitorForm)
-async def ingest(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+async def ingest(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> Response:
     """Store the article; the ticked events become reports (channel ``news``)."""
     if viewer.is_public:
         return common.sign_in_first(request)

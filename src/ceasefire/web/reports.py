@@ -41,7 +41,7 @@ from ceasefire.reports.schemas import AttachmentPublic, ReportPublic
 from ceasefire.web import common, csrf, import_progress
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import LIST_PAGE_SIZE, TIME_ZONES, ListLimit, filtered_list, render
-from ceasefire.web.session import WebViewer
+from ceasefire.web.session import SignedInViewer, WebViewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -298,7 +298,7 @@ async def _attach_files(
 
 
 @router.post("/reports/new", dependencies=CsrfChecked)
-async def report_submit(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+async def report_submit(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> Response:
     """File the report (its hidden idempotency key makes a resubmission return the same
     report), then store each attached file, hashed as it arrives; show the report."""
     if viewer.is_public:
@@ -354,7 +354,7 @@ def _progress_owner(viewer: Viewer) -> str:
 
 
 @router.post("/reports/import")
-async def import_submit(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
+async def import_submit(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> Response:
     """Import an uploaded CSV file: all or nothing, or the valid rows with the rejected ones
     returned as a file to download, fix and import again.
 
@@ -469,7 +469,7 @@ def report_page(
     )
 
 
-async def _may_attach(ctx: ContextDep, viewer: WebViewer, report_id: str) -> None:
+async def _may_attach(ctx: ContextDep, viewer: SignedInViewer, report_id: str) -> None:
     """Who may attach, on the session alone, before the CSRF check reads the multipart body
     (the public is sent to sign in by the route)."""
     if not viewer.is_public:
@@ -477,7 +477,9 @@ async def _may_attach(ctx: ContextDep, viewer: WebViewer, report_id: str) -> Non
 
 
 @router.post("/reports/{report_id}/attachments", dependencies=[Depends(_may_attach), *CsrfChecked])
-async def attach(request: Request, ctx: ContextDep, viewer: WebViewer, report_id: str) -> Response:
+async def attach(
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, report_id: str
+) -> Response:
     """Attach more evidence files to a report (the same file again changes nothing)."""
     if viewer.is_public:
         return common.sign_in_first(request)

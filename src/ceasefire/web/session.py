@@ -81,6 +81,27 @@ def get_web_viewer(request: Request, ctx: ContextDep) -> Viewer:
 WebViewer = Annotated[Viewer, Depends(get_web_viewer)]
 
 
+SIGNED_IN_CHECKED = "ceasefire_signed_in"
+"""The request state's ``(token, Viewer)`` of the sign-in cookie that ``AuthFirst`` resolved
+before the body."""
+
+
+def get_signed_in_viewer(request: Request, ctx: ContextDep) -> Viewer:
+    """The viewer of a form that only a signed-in user may send (``get_web_viewer``; the
+    route still answers the public with the sign-in page). Declaring it tells ``AuthFirst``
+    to send the public to sign in before the form's body is read
+    (``ceasefire.api.authfirst``); the viewer it resolved then is reused here."""
+    found = getattr(request.state, SIGNED_IN_CHECKED, None)
+    if found is not None and found[0] == request.cookies.get(SESSION_COOKIE):
+        request.state.ceasefire_personal_page = True
+        viewer: Viewer = found[1]
+        return viewer
+    return get_web_viewer(request, ctx)
+
+
+SignedInViewer = Annotated[Viewer, Depends(get_signed_in_viewer)]
+
+
 _CLEARING = {secure: _clearing_header(secure=secure) for secure in (False, True)}
 
 
