@@ -35,7 +35,13 @@ from ceasefire.web import csrf
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import OPERATOR, Cast, add_posts, demo_cast
 from tests.factories.reports import COMPLAINT as COMPLAINT_FIELDS
-from tests.factories.reports import CSV_HEADER, csv_row, shelling_body, write_csv
+from tests.factories.reports import (
+    CSV_HEADER,
+    csv_row,
+    shelling_body,
+    web_report_form,
+    write_csv,
+)
 
 COMPLAINT: dict[str, Any] = {**COMPLAINT_FIELDS, "means": []}
 UNKNOWN_POST = [{"loc": "post_id", "message": "unknown post"}]
@@ -169,20 +175,13 @@ def test_the_web_form_refuses_a_hidden_post(client: TestClient, cast: Cast) -> N
     try:
         page = client.post(
             "/reports/new",
-            data={
-                "csrf_token": csrf.token_for(cast.tokens["arm"]),
-                "idempotency_key": "web-hidden-post",
-                "channel": "party_complaint",
-                "category": "shelling",
-                "observed_start": "2020-11-28T09:30",
-                "timezone": "Asia/Baku",
-                "lat": "39.9871",
-                "lon": "46.9312",
-                "precision": "2",
-                "classification": "shared",
-                "agreement_id": "nk-2020-trilateral",
-                "post_id": "tur-op-1",
-            },
+            data=web_report_form(
+                csrf_token=csrf.token_for(cast.tokens["arm"]),
+                idempotency_key="web-hidden-post",
+                channel="party_complaint",
+                alleged_perpetrator="aze",
+                post_id="tur-op-1",
+            ),
             follow_redirects=False,
         )
     finally:
