@@ -52,3 +52,11 @@ def done_seqs(location: str) -> list[int]:
 def has_form(page: str, action: str) -> bool:
     """Whether the page holds a form posting to ``action``."""
     return f'action="{action}"' in page
+
+
+def shown_only_to(path: str, action: str, allowed: Browser, *others: Browser) -> None:
+    """The page at ``path`` holds the form posting to ``action`` for ``allowed`` and for
+    none of ``others``."""
+    assert has_form(allowed.page(path), action), (path, action)
+    for other in others:
+        assert not has_form(other.page(path), action), (path, action)

@@ -95,6 +95,7 @@ FUSION_KIND_LABELS = {
     "undone": N_("undone"),
 }
 TASK_STATUS_LABELS = {"assigned": N_("assigned"), "completed": N_("completed")}
+"""An investigation task's status."""
 FINDING_LEVEL_LABELS = {"breach": N_("breach"), "possible": N_("possible breach")}
 LABELS: dict[str, dict[Any, str]] = {
     "status": STATUS_LABELS,
