@@ -9,17 +9,22 @@ token is refused, and a refused form names the field with its input kept.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ceasefire.access import Role
 from ceasefire.agreements import service as agreements
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
-from tests.factories.agreements import NK_ID
-from tests.factories.members import Cast, add_user_with_token
+from ceasefire.members import service as members
+from ceasefire.members.model import MemberRole
+from tests.factories.agreements import MEMO_ID, NK_ID
+from tests.factories.members import OPERATOR, Cast, add_user_with_token
 from tests.factories.web_session import HTML, Browser, done_seqs, has_form, shown_only_to
 
 EXCHANGE = "p8-exchange"
@@ -170,3 +175,28 @@ def test_a_monitor_sets_the_decision_rule(ctx: ServiceContext, cast: Cast, app: 
     shown = turkey.page(set_rule.headers["location"])
     assert "russia: 1 of rus" in shown
     assert "russia 1 rus\nturkey 1 tur</textarea>" in shown
+
+
+def test_the_forms_follow_the_role_in_the_agreement_shown(
+    ctx: ServiceContext, cast: Cast, app: FastAPI
+) -> None:
+    # The United States observes the 2020 statement; make it a monitor of the memorandum.
+    members.grant_role(
+        ctx,
+        OPERATOR,
+        MemberRole(
+            member_id="usa",
+            agreement_id=MEMO_ID,
+            role=Role.MONITOR,
+            valid_from=datetime(2020, 11, 11, tzinfo=UTC),
+        ),
+    )
+    usa, russia = Browser(app, cast.tokens["usa"]), Browser(app, cast.tokens["rus"])
+    # Russia monitors the statement, not (in the demo) the memorandum.
+    shown_only_to(f"/provisions?agreement={MEMO_ID}", "/provisions/status", usa, russia)
+    shown_only_to(f"/provisions?agreement={NK_ID}", "/provisions/status", russia, usa)
+    assert usa.post("/provisions/status", STATUS).status_code == 403
+    memo = {**STATUS, "agreement": MEMO_ID, "provision_id": "m2-parity-staffing"}
+    memo |= {"status": "fulfilled", "evidence_source": "russia-mod", "evidence_ref": ""}
+    assert russia.post("/provisions/status", memo).status_code == 403
+    assert usa.post("/provisions/status", memo).status_code == 303
