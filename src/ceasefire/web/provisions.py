@@ -25,6 +25,7 @@ from ceasefire.agreements.model import (
 )
 from ceasefire.api.deps import ContextDep
 from ceasefire.compliance import service as compliance
+from ceasefire.compliance.schemas import EvaluationPublic
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, InvalidInput, NotFound
 from ceasefire.i18n.markers import N_
@@ -349,11 +350,13 @@ class AgreementForm:
         change: Callable[[], Any],
         made: Callable[[int], list[int]],
         kept: Mapping[str, Any],
+        said: Callable[[Any], dict[str, str]] = lambda _: {},
     ) -> Response:
         """Run ``change`` (a call of the service); back to the tracker naming the ledger
-        entries ``made`` finds after the head before it, or the tracker again with the
-        refusal beside the form and its input. What the service refuses outright (403,
-        404) is the error page."""
+        entries ``made`` finds after the head before it (and what ``said`` makes of the
+        service's answer, in the query), or the tracker again with the refusal beside the
+        form and its input. What the service refuses outright (403, 404) is the error
+        page."""
         if self.viewer.is_public:
             return common.sign_in_first(self.request)
         before = common.head_seq(self.ctx)
@@ -364,11 +367,7 @@ class AgreementForm:
                 self.request, self.ctx, self.viewer, agreement_id, None, error=exc, kept=kept
             )
         done = ",".join(str(seq) for seq in made(before))
-        query = urlencode({"agreement": agreement_id, "done": done})
-        if isinstance(result, list):  # an evaluation: what it found, withdrew, left
-            found = [sum(len(r.new) for r in result), sum(len(r.withdrawn) for r in result)]
-            counts = [*found, sum(r.unchanged for r in result)]
-            query += "&evaluated=" + "-".join(str(n) for n in counts)
+        query = urlencode({"agreement": agreement_id, "done": done, **said(result)})
         return RedirectResponse(f"/provisions?{query}#done", status_code=303)
 
 
@@ -448,7 +447,18 @@ def evaluate_rules(
             )
         ],
         {"form": "evaluate"},
+        _evaluated,
     )
+
+
+def _evaluated(results: list[EvaluationPublic]) -> dict[str, str]:
+    """An evaluation's findings recorded, withdrawn and left, as the tracker's ``evaluated``."""
+    counts = (
+        sum(len(r.new) for r in results),
+        sum(len(r.withdrawn) for r in results),
+        sum(r.unchanged for r in results),
+    )
+    return {"evaluated": "-".join(str(n) for n in counts)}
 
 
 def _groups(text: str) -> list[dict[str, Any]]:
