@@ -67,6 +67,9 @@ def test_a_member_subscribes_and_ends_a_subscription(
     ended = armenia.post(end, {})
     assert ended.status_code == 303
     assert alerts.list_subscriptions(ctx, viewer) == []
+    # The page's labels come from the catalogues.
+    assert "Подписки" in armenia.client.get("/alerts?lang=ru").text
+    assert "Abonelikler" in armenia.client.get("/alerts?lang=tr").text
 
 
 def test_an_operator_requeues_a_dead_letter(
