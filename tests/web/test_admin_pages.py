@@ -31,7 +31,7 @@ def test_a_monitor_adds_a_member_and_a_liaison_is_refused(
     page = turkey.client.get("/members")
     assert 'action="/members"' in page.text
     assert 'href="/members"' in page.text  # the header links it for a monitor
-    form = {"member_id": "geo", "name": "Georgia", "kind": "state", "iso3": "GEO"}
+    form = {"id": "geo", "name": "Georgia", "kind": "state", "iso3": "GEO"}
 
     assert turkey.post("/members", form, token=False).status_code == 403
     refused = turkey.post("/members", {**form, "iso3": ""})
@@ -50,7 +50,7 @@ def test_a_monitor_adds_a_member_and_a_liaison_is_refused(
     liaison_page = azerbaijan.client.get("/members")
     assert 'action="/members"' not in liaison_page.text
     assert 'href="/members"' not in liaison_page.text
-    refused = azerbaijan.post("/members", {**form, "member_id": "mda", "iso3": "MDA"})
+    refused = azerbaijan.post("/members", {**form, "id": "mda", "iso3": "MDA"})
     assert refused.status_code == 403
     assert "mda" not in {m.id for m in members.list_members(ctx, PUBLIC)}
 
@@ -101,7 +101,7 @@ def test_posts_and_sensors_are_added_by_their_owner(
     assert 'action="/posts"' in page.text
     assert 'id="map-picker" class="point-map" data-lat="lat" data-lon="lon"' in page.text
     post = {
-        "post_id": "tur-hill-7",
+        "id": "tur-hill-7",
         "name": "Hill 7",
         "owners": "tur",
         "lat": "40.01",
@@ -125,7 +125,7 @@ def test_posts_and_sensors_are_added_by_their_owner(
     viewer = cast.viewer(ctx, "tur")
     assert "tur-hill-7" in {p.id for p in posts.list_posts(ctx, viewer)}
 
-    sensor = {"sensor_id": "tur-cam-7", "kind": "camera", "name": "Hill 7 camera"}
+    sensor = {"id": "tur-cam-7", "kind": "camera", "name": "Hill 7 camera"}
     neither = turkey.post("/sensors", sensor)
     assert neither.status_code == 422
     assert "Hill 7 camera" in neither.text
@@ -136,9 +136,9 @@ def test_posts_and_sensors_are_added_by_their_owner(
     liaison_page = armenia.client.get("/posts")
     assert 'action="/posts"' not in liaison_page.text
     assert 'action="/sensors"' not in liaison_page.text
-    refused = armenia.post("/posts", {**post, "post_id": "arm-1", "owners": "arm"})
+    refused = armenia.post("/posts", {**post, "id": "arm-1", "owners": "arm"})
     assert refused.status_code == 403
-    refused = armenia.post("/sensors", {**sensor, "sensor_id": "arm-cam", "member_id": "arm"})
+    refused = armenia.post("/sensors", {**sensor, "id": "arm-cam", "member_id": "arm"})
     assert refused.status_code == 403
     assert viewer.role is Role.MONITOR
     assert "arm-cam" not in {s.id for s in posts.list_sensors(ctx, cast.viewer(ctx, "tur"))}

@@ -23,15 +23,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError
 from ceasefire.members import posts
 from ceasefire.members import service as members
-from ceasefire.members.model import (
-    GeoPoint,
-    Member,
-    MemberKind,
-    MemberRole,
-    ObservationPost,
-    Sensor,
-    SensorKind,
-)
+from ceasefire.members.model import Member, MemberKind, Sensor, SensorKind
 from ceasefire.members.schemas import MemberCreate, PostCreate, RoleGrant, SensorCreate
 from ceasefire.timeutil import utcnow
 from ceasefire.web import common, forms
@@ -95,27 +87,14 @@ def members_page(
 
 @router.post(MEMBERS, dependencies=CsrfChecked)
 def add_member(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    member_id: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "",
-    iso3: Annotated[str, Form()] = "",
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
 ) -> Response:
     """Add a member (operators and monitors)."""
-    values = {"member_id": member_id, "name": name, "kind": kind, "iso3": iso3}
+    values = forms.fields(form, "id", "name", "kind", "iso3")
 
     def change() -> Any:
-        body = forms.validated(
-            MemberCreate,
-            {
-                "id": forms.text(member_id),
-                "name": forms.text(name),
-                "kind": forms.text(kind),
-                "iso3": forms.text(iso3).upper(),
-            },
-        )
+        fields = forms.stripped(values)
+        body = forms.validated(MemberCreate, {**fields, "iso3": fields["iso3"].upper()})
         return members.add_member(ctx, viewer, Member(**body.model_dump()))
 
     return forms.submit(
@@ -133,47 +112,20 @@ def add_member(
 
 @router.post(MEMBERS + "/roles", dependencies=CsrfChecked)
 def grant_role(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    member_id: Annotated[str, Form(alias="member")] = "",
-    agreement_id: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "",
-    party: Annotated[str, Form()] = "",
-    valid_from: Annotated[str, Form()] = "",
-    valid_to: Annotated[str, Form()] = "",
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
 ) -> Response:
     """Grant a role in an agreement (operators; monitors of the agreement, but not a
     monitor role)."""
-    values = {
-        "member": member_id,
-        "agreement_id": agreement_id,
-        "role": role,
-        "party": party,
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-    }
+    member = forms.text(forms.fields(form, "member")["member"])
+    values = forms.fields(form, "agreement_id", "role", "party")
+    period = forms.fields(form, "valid_from", "valid_to")
 
     def change() -> Any:
+        fields = forms.stripped(values)
         body = forms.validated(
-            RoleGrant,
-            {
-                "agreement_id": forms.text(agreement_id),
-                "role": forms.text(role),
-                "party": forms.text(party).upper() or None,
-                "valid_from": common.instant(valid_from, "valid_from"),
-                "valid_to": common.instant(valid_to, "valid_to"),
-            },
+            RoleGrant, {**fields, "party": fields["party"].upper(), **forms.instants(period)}
         )
-        granted = MemberRole(
-            member_id=member_id.strip(),
-            agreement_id=body.agreement_id,
-            role=body.role,
-            party=body.party,
-            valid_from=body.valid_from or utcnow(),
-            valid_to=body.valid_to,
-        )
-        return members.grant_role(ctx, viewer, granted)
+        return members.grant_role(ctx, viewer, body.to_role(member))
 
     return forms.submit(
         request,
@@ -181,9 +133,14 @@ def grant_role(
         viewer,
         change,
         refused=lambda exc: _members_page(
-            request, ctx, viewer, form="grant", values=values, error=exc
+            request,
+            ctx,
+            viewer,
+            form="grant",
+            values={"member": member, **values, **period},
+            error=exc,
         ),
-        subject=lambda _: f"member/{member_id.strip()}",
+        subject=lambda _: f"member/{member}",
         back=lambda _: MEMBERS,
     )
 
@@ -255,62 +212,22 @@ def posts_page(
 
 @router.post(POSTS, dependencies=CsrfChecked)
 def add_post(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    post_id: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    owners: Annotated[str, Form()] = "",
-    lat: Annotated[str, Form()] = "",
-    lon: Annotated[str, Form()] = "",
-    location_note: Annotated[str, Form()] = "",
-    active_from: Annotated[str, Form()] = "",
-    active_to: Annotated[str, Form()] = "",
-    independent: Annotated[str, Form()] = "",
-    classification: Annotated[str, Form()] = "",
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
 ) -> Response:
     """Register an observation post (operators; a monitor member the posts it alone owns)."""
-    values = {
-        "post_id": post_id,
-        "name": name,
-        "owners": owners,
-        "lat": lat,
-        "lon": lon,
-        "location_note": location_note,
-        "active_from": active_from,
-        "active_to": active_to,
-        "independent": independent,
-        "classification": classification,
-    }
+    values = forms.fields(
+        form, "id", "name", "owners", "lat", "lon", "location_note", "independent", "classification"
+    )
+    period = forms.fields(form, "active_from", "active_to")
 
     def change() -> Any:
-        body = forms.validated(
-            PostCreate,
-            {
-                "id": forms.text(post_id),
-                "name": forms.text(name),
-                "owners": [o.lower() for o in forms.words(owners)],
-                "lat": forms.text(lat),
-                "lon": forms.text(lon),
-                "location_note": forms.text(location_note),
-                "active_from": common.instant(active_from, "active_from"),
-                "active_to": common.instant(active_to, "active_to"),
-                "independent": bool(independent),
-                "classification": forms.text(classification),
-            },
-        )
-        post = ObservationPost(
-            id=body.id,
-            name=body.name,
-            owners=tuple(body.owners),
-            location=GeoPoint(lon=body.lon, lat=body.lat),
-            location_note=body.location_note,
-            active_from=body.active_from,
-            active_to=body.active_to,
-            independent=body.independent,
-            classification=body.classification,
-        )
-        return posts.add_post(ctx, viewer, post)
+        fields = {
+            **forms.stripped(values),
+            "owners": [o.lower() for o in forms.words(values["owners"])],
+            "independent": bool(values["independent"]),
+            **forms.instants(period),
+        }
+        return posts.add_post(ctx, viewer, forms.validated(PostCreate, fields).to_post())
 
     return forms.submit(
         request,
@@ -318,7 +235,7 @@ def add_post(
         viewer,
         change,
         refused=lambda exc: _posts_page(
-            request, ctx, viewer, form="post", values=values, error=exc
+            request, ctx, viewer, form="post", values={**values, **period}, error=exc
         ),
         subject=lambda post: f"post/{post.id}",
         back=lambda _: POSTS,
@@ -327,41 +244,15 @@ def add_post(
 
 @router.post("/sensors", dependencies=CsrfChecked)
 def add_sensor(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    sensor_id: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    post_id: Annotated[str, Form()] = "",
-    member_id: Annotated[str, Form()] = "",
-    classification: Annotated[str, Form()] = "",
-    notes: Annotated[str, Form()] = "",
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
 ) -> Response:
     """Register a sensor on a post or a member (operators; a monitor member its own)."""
-    values = {
-        "sensor_id": sensor_id,
-        "kind": kind,
-        "sensor_name": name,
-        "sensor_post_id": post_id,
-        "member_id": member_id,
-        "sensor_classification": classification,
-        "notes": notes,
-    }
+    values = forms.fields(
+        form, "id", "kind", "name", "post_id", "member_id", "classification", "notes"
+    )
 
     def change() -> Any:
-        body = forms.validated(
-            SensorCreate,
-            {
-                "id": forms.text(sensor_id),
-                "kind": forms.text(kind),
-                "name": forms.text(name),
-                "post_id": forms.text(post_id),
-                "member_id": forms.text(member_id),
-                "classification": forms.text(classification),
-                "notes": forms.text(notes),
-            },
-        )
+        body = forms.validated(SensorCreate, forms.stripped(values))
         return posts.add_sensor(ctx, viewer, Sensor(**body.model_dump()))
 
     return forms.submit(

@@ -8,9 +8,9 @@ subscriptions, an operator everyone's and the dead letters).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ceasefire.access import Viewer
@@ -82,35 +82,22 @@ def alerts_page(
 
 @router.post(f"{PAGE}/subscriptions", dependencies=CsrfChecked)
 def subscribe(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    channel: Annotated[str, Form()] = "",
-    target: Annotated[str, Form()] = "",
-    secret: Annotated[str, Form()] = "",
-    kinds: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI's form default)
-    areas: Annotated[str, Form()] = "",
-    min_severity: Annotated[str, Form()] = "",
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
 ) -> Response:
     """Subscribe the signed-in user to alerts by e-mail or webhook (the API's fields)."""
-    values = {
-        "channel": channel,
-        "target": target,
-        "kinds": kinds,
-        "areas": areas,
-        "min_severity": min_severity,
-    }  # the secret is not sent back to the page
+    # The secret is not sent back to the page.
+    values: dict[str, Any] = forms.fields(form, "channel", "target", "areas", "min_severity")
+    values["kinds"] = forms.choices(form, "kinds")
 
     def change() -> Any:
+        secret = forms.fields(form, "secret")["secret"]
         body = forms.validated(
             SubscriptionCreate,
             {
-                "channel": forms.text(channel),
-                "target": forms.text(target),
+                **forms.stripped({k: values[k] for k in ("channel", "target", "min_severity")}),
                 "secret": secret or None,
-                "kinds": [k for k in kinds if k],
-                "areas": forms.words(areas),
-                "min_severity": forms.text(min_severity),
+                "kinds": values["kinds"],
+                "areas": forms.words(values["areas"]),
             },
         )
         return alerts.subscribe(ctx, viewer, body)

@@ -338,19 +338,15 @@ def create_token(
             password=body.password,
         )
         attempt.succeeded()
-    except TooManyRequests as exc:
+    except (TooManyRequests, Forbidden, InvalidInput, Conflict, NotFound) as exc:
         return _password_page(
             request,
             viewer,
             ctx=ctx,
             token_error=exc,
             token_values=values,
-            status=429,
-            retry_after_s=exc.retry_after_s,
-        )
-    except (Forbidden, InvalidInput, Conflict, NotFound) as exc:
-        return _password_page(
-            request, viewer, ctx=ctx, token_error=exc, token_values=values, status=exc.status
+            status=exc.status,
+            retry_after_s=exc.retry_after_s if isinstance(exc, TooManyRequests) else None,
         )
     done = common.entries_since(ctx, viewer, before, f"token/{issued.info.id}")
     return _password_page(request, viewer, ctx=ctx, issued=issued, done=done, status=201)

@@ -11,11 +11,13 @@ its page with links to the ledger entries it made (``?done=``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
@@ -86,6 +88,36 @@ def submit(
     return RedirectResponse(f"{target}{joiner}done={done}#done", status_code=303)
 
 
+async def _posted(request: Request) -> FormData:
+    # Read once, within the application's body limit: the CSRF check has parsed it already.
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(_posted)]
+"""A form route's parsed body (after ``AuthFirst`` and the CSRF check)."""
+
+
+def fields(form: FormData, *names: str) -> dict[str, str]:
+    """The form's text fields ``names`` (empty when not sent)."""
+    return {name: value if isinstance(value := form.get(name), str) else "" for name in names}
+
+
+def choices(form: FormData, name: str) -> list[str]:
+    """Every non-empty value of a multiple-choice field (ticked boxes)."""
+    return [value for value in form.getlist(name) if isinstance(value, str) and value]
+
+
 def text(value: str | None) -> str:
     """A form field's text, stripped."""
     return (value or "").strip()
+
+
+def stripped(values: dict[str, str]) -> dict[str, str]:
+    """A form's text fields, each stripped (an empty one is left out by ``validated``)."""
+    return {name: text(value) for name, value in values.items()}
+
+
+def instants(values: dict[str, str]) -> dict[str, datetime | None]:
+    """A form's date or time fields as instants (a bare date: 00:00 UTC that day), each
+    refused by its own name when it is not one."""
+    return {name: common.instant(value, name) for name, value in values.items()}

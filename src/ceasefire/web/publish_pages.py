@@ -11,10 +11,11 @@ ledger entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ceasefire import i18n
@@ -106,12 +107,15 @@ def _generate(
     ctx: ServiceContext,
     viewer: Viewer,
     values: dict[str, str],
-    make: Any,
+    make: Callable[[Edition, OutputFormat, str], publishing.Request],
 ) -> Response:
-    """Generate the report ``make()`` describes; on to this page with its link."""
+    """Generate the report ``make(edition, format, lang)`` describes; on to this page with
+    its link and ledger entry."""
 
     def change() -> publishing.Generated:
-        return publishing.generate(ctx, viewer, make())
+        edition = common.required_value(Edition, values["edition"], "edition")
+        output = common.required_value(OutputFormat, values["format"], "format")
+        return publishing.generate(ctx, viewer, make(edition, output, values["lang"] or "en"))
 
     return forms.submit(
         request,
@@ -124,83 +128,64 @@ def _generate(
     )
 
 
-def _options(edition: str, format: str) -> tuple[Edition, OutputFormat]:
-    return (
-        common.required_value(Edition, edition, "edition"),
-        common.required_value(OutputFormat, format, "format"),
-    )
+REPORT_FIELDS = ("edition", "format", "lang")
 
 
 @router.post(f"{PAGE}/daily", dependencies=CsrfChecked)
 def daily(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    day: Annotated[str, Form(alias="date")] = "",
-    edition: Annotated[str, Form()] = "public",
-    format: Annotated[str, Form()] = "pdf",
-    lang: Annotated[str, Form()] = "en",
-    agreement: Annotated[str, Form()] = "",
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
 ) -> Response:
     """Generate (or find stored) the daily report of ``date`` (members)."""
-    values = {"date": day, "edition": edition, "format": format, "lang": lang}
-
-    def make() -> publishing.Request:
-        chosen, fmt = _options(edition, format)
-        return publishing.Request(
-            Kind.DAILY, chosen, lang, fmt, common.optional(agreement), day=_day(day)
-        )
-
-    return _generate(request, ctx, viewer, values, make)
+    values = forms.fields(form, "date", "agreement", *REPORT_FIELDS)
+    return _generate(
+        request,
+        ctx,
+        viewer,
+        values,
+        lambda edition, output, lang: publishing.Request(
+            Kind.DAILY,
+            edition,
+            lang,
+            output,
+            common.optional(values["agreement"]),
+            day=_day(values["date"]),
+        ),
+    )
 
 
 @router.post(f"{PAGE}/summary", dependencies=CsrfChecked)
 def summary(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    day: Annotated[str, Form(alias="date")] = "",
-    period: Annotated[str, Form()] = "weekly",
-    edition: Annotated[str, Form()] = "public",
-    format: Annotated[str, Form()] = "pdf",
-    lang: Annotated[str, Form()] = "en",
-    agreement: Annotated[str, Form()] = "",
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
 ) -> Response:
     """The weekly (seven days to ``date``) or monthly (``date``'s month) summary."""
-    values = {"summary_date": day, "period": period, "edition": edition, "format": format}
+    values = forms.fields(form, "date", "period", "agreement", *REPORT_FIELDS)
+    values["summary_date"] = values.pop("date")
 
-    def make() -> publishing.Request:
-        chosen, fmt = _options(edition, format)
-        kind = common.required_value(Kind, period, "period")
+    def make(edition: Edition, output: OutputFormat, lang: str) -> publishing.Request:
+        kind = common.required_value(Kind, values["period"], "period")
         if kind not in (Kind.WEEKLY, Kind.MONTHLY):
             raise InvalidInput("weekly or monthly", details=[problem("period", "unknown value")])
+        day = _day(values["summary_date"])
         return publishing.Request(
-            kind, chosen, lang, fmt, common.optional(agreement), day=_day(day)
+            kind, edition, lang, output, common.optional(values["agreement"]), day=day
         )
 
     return _generate(request, ctx, viewer, values, make)
 
 
 @router.post(f"{PAGE}/spot", dependencies=CsrfChecked)
-def spot(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    incident_id: Annotated[str, Form()] = "",
-    edition: Annotated[str, Form()] = "public",
-    format: Annotated[str, Form()] = "pdf",
-    lang: Annotated[str, Form()] = "en",
-) -> Response:
+def spot(request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted) -> Response:
     """A spot report of one incident (linked from the incident's page)."""
-    values = {"incident_id": incident_id, "edition": edition, "format": format}
-
-    def make() -> publishing.Request:
-        chosen, fmt = _options(edition, format)
-        return publishing.Request(
-            Kind.SPOT, chosen, lang, fmt, incident_id=incident_id.strip() or None
-        )
-
-    return _generate(request, ctx, viewer, values, make)
+    values = forms.fields(form, "incident_id", *REPORT_FIELDS)
+    return _generate(
+        request,
+        ctx,
+        viewer,
+        values,
+        lambda edition, output, lang: publishing.Request(
+            Kind.SPOT, edition, lang, output, incident_id=common.optional(values["incident_id"])
+        ),
+    )
 
 
 @router.get(PAGE + "/{publication_id}/content")
