@@ -129,6 +129,7 @@ def test_posts_and_sensors_are_added_by_their_owner(
     neither = turkey.post("/sensors", sensor)
     assert neither.status_code == 422
     assert "Hill 7 camera" in neither.text
+    assert 'id="err-post_id"' in neither.text
     made = turkey.post("/sensors", {**sensor, "post_id": "tur-hill-7"})
     assert made.status_code == 303, made.text
     assert "tur-cam-7" in {s.id for s in posts.list_sensors(ctx, viewer)}
