@@ -188,6 +188,19 @@ SIGNED_IN_FORMS = {
     ("POST", "/reports/x/attachments"),
     ("POST", "/news/analyse"),
     ("POST", "/news/ingest"),
+    ("POST", "/alerts/subscriptions"),
+    ("POST", "/alerts/subscriptions/x/end"),
+    ("POST", "/alerts/deliveries/x/requeue"),
+    ("POST", "/publications/daily"),
+    ("POST", "/publications/summary"),
+    ("POST", "/publications/spot"),
+    ("POST", "/members"),
+    ("POST", "/members/roles"),
+    ("POST", "/members/x/roles/end"),
+    ("POST", "/posts"),
+    ("POST", "/sensors"),
+    ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/x/revoke"),
 }
 
 

@@ -255,7 +255,7 @@ def test_the_web_form_changes_the_password_and_keeps_this_session(
         assert form.status_code == 200
         assert 'action="/account/password"' in form.text
         assert form.headers["cache-control"] == "no-store"
-        assert '<a href="/account/password">password</a>' in browser.get("/").text
+        assert '<a href="/account/password">account</a>' in browser.get("/").text
 
         differ = browser.post(
             "/account/password", data={**_form(PASSWORD, NEW_PASSWORD, "typo"), **token}

@@ -1,7 +1,8 @@
 """A retried request (its first answer lost to a timeout) makes nothing twice: the
 assessments, replies and alert subscriptions that have no idempotency key of their own are
-recognised by what they say. Report intake, CSV import, articles and provision statuses have
-their own tests."""
+recognised by what they say; incidents, tasks and notes, whose ids are ours, by the
+``Idempotency-Key`` the client sends. Report intake, CSV import, articles and provision
+statuses have their own tests."""
 
 from __future__ import annotations
 
@@ -121,3 +122,50 @@ def test_a_retried_reply_is_not_a_second_one(client: TestClient, cast: Cast) -> 
     )
     assert again.status_code == 201, again.text
     assert len(client.get(path, headers=cast.bearer("arm")).json()) == 2
+
+
+def keyed(cast: Cast, member: str, key: str) -> dict[str, str]:
+    return {**cast.bearer(member), "Idempotency-Key": key}
+
+
+def test_a_retried_incident_task_or_note_with_its_key_is_the_first_one(
+    client: TestClient, cast: Cast
+) -> None:
+    report = client.post("/api/v1/reports", json=shelling_body(), headers=cast.bearer("tur"))
+    assert report.status_code == 201, report.text
+    body = {"report_ids": [report.json()["id"]], "title": "Shelling", "classification": "shared"}
+    incident = twice(client, "/api/v1/incidents", body, keyed(cast, "tur", "inc-1"))
+    tasks = f"/api/v1/incidents/{incident['id']}/tasks"
+    task = twice(client, tasks, {"team": ["Maj. Ivan Petrov"]}, keyed(cast, "rus", "t-1"))
+    notes = f"/api/v1/incidents/{incident['id']}/notes"
+    note = twice(client, notes, {"text": "Crater seen at 10:40."}, keyed(cast, "tur", "n-1"))
+    shown = client.get(f"/api/v1/incidents/{incident['id']}", headers=cast.bearer("tur")).json()
+    assert [t["id"] for t in shown["tasks"]] == [task["id"]]
+    assert [n["id"] for n in shown["notes"]] == [note["id"]]
+    # Without a key, or with a new one, the same request is a new record.
+    again = client.post(notes, json={"text": "Crater seen at 10:40."}, headers=cast.bearer("tur"))
+    assert again.status_code == 201
+    assert again.json()["id"] != note["id"]
+
+
+def test_a_key_used_again_for_another_request_is_a_conflict_naming_it(
+    client: TestClient, cast: Cast
+) -> None:
+    incident_id = shared_incident(client, cast)
+    notes = f"/api/v1/incidents/{incident_id}/notes"
+    first = client.post(notes, json={"text": "First."}, headers=keyed(cast, "tur", "k"))
+    assert first.status_code == 201, first.text
+    before = head(client)
+    other = client.post(notes, json={"text": "Other."}, headers=keyed(cast, "tur", "k"))
+    assert other.status_code == 409, other.text
+    assert [d["loc"] for d in other.json()["error"]["details"]] == ["Idempotency-Key"]
+    assert head(client) == before
+    # Keys are the member's own: another member's same key makes its own note, and never
+    # answers with the first member's (internal) note.
+    mine = client.post(notes, json={"text": "First."}, headers=keyed(cast, "rus", "k"))
+    assert mine.status_code == 201, mine.text
+    assert mine.json()["id"] != first.json()["id"]
+    # A key that is no key is refused, naming it.
+    bad = client.post(notes, json={"text": "First."}, headers=keyed(cast, "tur", " "))
+    assert bad.status_code == 422
+    assert [d["loc"] for d in bad.json()["error"]["details"]] == ["Idempotency-Key"]

@@ -117,6 +117,47 @@ def test_forms_need_the_session_token_and_a_resubmission_files_once(
     assert re.search(r'href="/ledger/\d+"', shown.text)
 
 
+def _form_key(page: str, action: str) -> str:
+    """The hidden idempotency key of the form posting to ``action`` on ``page``."""
+    form = re.search(rf'action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S)
+    assert form is not None, action
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', form.group(1))
+    assert key is not None, action
+    return key.group(1)
+
+
+def test_a_resubmitted_grouping_or_note_form_makes_one_record(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
+) -> None:
+    report = reports.submit_report(ctx, cast.viewer(ctx, "tur"), shelling_body()).report
+    turkey = browsers["tur"]
+    token = _signed_in(turkey, cast.tokens["tur"])
+    listed = turkey.get("/reports")
+    form = {
+        "csrf_token": token,
+        "report_ids": [report.id],
+        "title": "Aghdam, 26 Nov",
+        "idempotency_key": _form_key(listed.text, "/incidents"),
+    }
+    made = [turkey.post("/incidents", data=form, follow_redirects=False) for _ in range(2)]
+    assert [m.status_code for m in made] == [303, 303]
+    (first, again) = (m.headers["location"].split("?")[0] for m in made)
+    assert first == again
+    # Each rendering of the form has its own key: a new submission is a new record.
+    assert _form_key(turkey.get("/reports").text, "/incidents") != form["idempotency_key"]
+
+    note_form = {
+        "csrf_token": token,
+        "text": "Crater seen at 10:40.",
+        "idempotency_key": _form_key(turkey.get(first).text, f"{first}/notes"),
+    }
+    for _ in range(2):
+        assert turkey.post(f"{first}/notes", data=note_form).status_code == 200
+    incident_id = first.rsplit("/", 1)[1]
+    shown = incidents.get_incident(ctx, cast.viewer(ctx, "tur"), incident_id)
+    assert [n.text for n in shown.notes] == ["Crater seen at 10:40."]  # type: ignore[union-attr]
+
+
 def test_a_refused_report_form_names_the_fields_and_keeps_the_input(
     ctx: ServiceContext, cast: Cast, browsers: dict[str, TestClient]
 ) -> None:

@@ -1,45 +1,28 @@
-"""Signed-in browsers of the web application, in process: the sign-in cookie holds the
-member's API token, as a web sign-in leaves it (the password check itself is
-tests/api/test_web_login.py's)."""
+"""Reading the pages of the web forms' tests (tests/web, whose ``browsers`` fixture signs
+each member in): a page's text, whether it holds a form, the ledger entries a form's
+redirect names."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from typing import Protocol
 
-import httpx
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ceasefire.web import csrf
-from ceasefire.web.session import SESSION_COOKIE
 
-HTML = {"accept": "text/html"}
+class SignedIn(Protocol):
+    """A browser of tests/web/conftest.py: its client holds the sign-in cookie."""
+
+    @property
+    def client(self) -> TestClient: ...
 
 
-class Browser:
-    """A client of ``app`` signed in with ``token`` (asking for pages, as a browser does),
-    and the session's CSRF token that its forms carry."""
-
-    def __init__(self, app: FastAPI, token: str) -> None:
-        self.client = TestClient(app, headers=HTML)
-        self.client.cookies.set(SESSION_COOKIE, token)
-        self.csrf = csrf.token_for(token)
-
-    def page(self, path: str) -> str:
-        answer = self.client.get(path)
-        assert answer.status_code == 200, (path, answer.status_code)
-        text: str = answer.text
-        return text
-
-    def post(
-        self, path: str, data: Mapping[str, str | list[str]], *, with_csrf: bool = True
-    ) -> httpx.Response:
-        """Post a form (with the session's CSRF token unless ``with_csrf`` is false),
-        without following the redirect."""
-        sent = {**data, "csrf_token": self.csrf} if with_csrf else data
-        answer: httpx.Response = self.client.post(path, data=sent, follow_redirects=False)
-        return answer
+def page_text(browser: SignedIn, path: str) -> str:
+    """The page at ``path`` (which must answer 200)."""
+    answer = browser.client.get(path)
+    assert answer.status_code == 200, (path, answer.status_code)
+    text: str = answer.text
+    return text
 
 
 def done_seqs(location: str) -> list[int]:
@@ -54,9 +37,9 @@ def has_form(page: str, action: str) -> bool:
     return f'action="{action}"' in page
 
 
-def shown_only_to(path: str, action: str, allowed: Browser, *others: Browser) -> None:
+def shown_only_to(path: str, action: str, allowed: SignedIn, *others: SignedIn) -> None:
     """The page at ``path`` holds the form posting to ``action`` for ``allowed`` and for
     none of ``others``."""
-    assert has_form(allowed.page(path), action), (path, action)
+    assert has_form(page_text(allowed, path), action), (path, action)
     for other in others:
-        assert not has_form(other.page(path), action), (path, action)
+        assert not has_form(page_text(other, path), action), (path, action)

@@ -11,11 +11,9 @@ form comes back naming the field, its input kept.
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
 
 from ceasefire.access import Classification
 from ceasefire.agreements import service as agreements
-from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
@@ -24,13 +22,14 @@ from ceasefire.incidents.schemas import IncidentDetail
 from ceasefire.reports import service as reports
 from tests.factories.members import Cast
 from tests.factories.reports import shelling_body
-from tests.factories.web_session import Browser, done_seqs, has_form, shown_only_to
+from tests.factories.web_session import done_seqs, has_form, page_text, shown_only_to
+from tests.web.conftest import Browser
 
 
-@pytest.fixture
-def app(ctx: ServiceContext, cast: Cast) -> FastAPI:
+@pytest.fixture(autouse=True)
+def shipped(ctx: ServiceContext) -> None:
+    """The shipped agreements: their parties, provisions and sources."""
     agreements.load_shipped(ctx)  # the agreement's parties: the task form's representatives
-    return create_app(ctx=ctx)
 
 
 def _incident(ctx: ServiceContext, cast: Cast, count: int = 14) -> str:
@@ -60,11 +59,11 @@ def _state(ctx: ServiceContext, cast: Cast, incident_id: str) -> str:
 
 
 def test_a_monitor_assigns_and_completes_a_task(
-    ctx: ServiceContext, cast: Cast, app: FastAPI
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
     incident_id = _incident(ctx, cast)
     base = f"/incidents/{incident_id}"
-    turkey, azerbaijan = Browser(app, cast.tokens["tur"]), Browser(app, cast.tokens["aze"])
+    turkey, azerbaijan = browsers["tur"], browsers["aze"]
     # A liaison reads the incident but is shown no task form, and its post is refused.
     shown_only_to(base, f"{base}/tasks", turkey, azerbaijan)
     task: dict[str, str | list[str]] = {
@@ -77,7 +76,7 @@ def test_a_monitor_assigns_and_completes_a_task(
         "rep_present": ["AZE"],
     }
     assert azerbaijan.post(f"{base}/tasks", task).status_code == 403
-    assert turkey.post(f"{base}/tasks", task, with_csrf=False).status_code == 403
+    assert turkey.post(f"{base}/tasks", task, token=False).status_code == 403
     assert _detail(ctx, cast, incident_id).tasks == []
 
     # No team: refused naming the field, the rest of the input kept.
@@ -107,13 +106,13 @@ def test_a_monitor_assigns_and_completes_a_task(
     assert _detail(ctx, cast, incident_id).status == "under_investigation"
 
     complete = f"{base}/tasks/{stored.id}/complete"
-    page = turkey.page(assigned.headers["location"])
+    page = page_text(turkey, assigned.headers["location"])
     assert "Maj. A. Demir, Capt. I. Petrov" in page
     assert has_form(page, complete)
     assert 'href="/ledger/' in page
-    assert not has_form(azerbaijan.page(base), complete)
+    assert not has_form(page_text(azerbaijan, base), complete)
     assert azerbaijan.post(complete, {"findings": "nothing"}).status_code == 403
-    assert turkey.post(complete, {"findings": "x"}, with_csrf=False).status_code == 403
+    assert turkey.post(complete, {"findings": "x"}, token=False).status_code == 403
     empty = turkey.post(complete, {"findings": " "})
     assert empty.status_code == 422
     assert "<code>findings</code>" in empty.text
@@ -121,24 +120,24 @@ def test_a_monitor_assigns_and_completes_a_task(
     assert completed.status_code == 303
     (done,) = _detail(ctx, cast, incident_id).tasks
     assert (done.status, done.findings) == ("completed", "Fresh craters, 122 mm fragments")
-    assert not has_form(turkey.page(base), complete)
+    assert not has_form(page_text(turkey, base), complete)
     # Completing it again is a conflict, shown beside the form.
     again = turkey.post(complete, {"findings": "more"})
     assert again.status_code == 409
 
 
 def test_a_monitor_edits_the_title_and_summary(
-    ctx: ServiceContext, cast: Cast, app: FastAPI
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
     incident_id = _incident(ctx, cast)
     base = f"/incidents/{incident_id}"
-    russia, armenia = Browser(app, cast.tokens["rus"]), Browser(app, cast.tokens["arm"])
-    page = russia.page(base)
+    russia, armenia = browsers["rus"], browsers["arm"]
+    page = page_text(russia, base)
     assert 'name="title" value="Shelling ×14"' in page
     shown_only_to(base, f"{base}/edit", russia, armenia)
     edit = {"title": "Aghdam shelling, 26 Nov", "summary": "Fourteen impacts west of the post."}
     assert armenia.post(f"{base}/edit", edit).status_code == 403
-    assert russia.post(f"{base}/edit", edit, with_csrf=False).status_code == 403
+    assert russia.post(f"{base}/edit", edit, token=False).status_code == 403
     assert _detail(ctx, cast, incident_id).title == "Shelling ×14"
 
     refused = russia.post(f"{base}/edit", {**edit, "title": ""})
@@ -151,11 +150,11 @@ def test_a_monitor_edits_the_title_and_summary(
     assert done_seqs(edited.headers["location"])
     detail = _detail(ctx, cast, incident_id)
     assert (detail.title, detail.summary) == (edit["title"], edit["summary"])
-    assert "Fourteen impacts west of the post." in armenia.page(base)
+    assert "Fourteen impacts west of the post." in page_text(armenia, base)
 
 
 def test_a_monitor_evaluates_the_decision_again_after_the_rule_changed(
-    ctx: ServiceContext, cast: Cast, app: FastAPI
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
     incident_id = _incident(ctx, cast)
     base = f"/incidents/{incident_id}"
@@ -181,10 +180,10 @@ def test_a_monitor_evaluates_the_decision_again_after_the_rule_changed(
     incidents.set_decision_rule(
         ctx, turkey_viewer, cast.agreement_id, {"kind": "unanimity", "voters": ["tur"]}
     )
-    turkey, azerbaijan = Browser(app, cast.tokens["tur"]), Browser(app, cast.tokens["aze"])
+    turkey, azerbaijan = browsers["tur"], browsers["aze"]
     shown_only_to(base, f"{base}/decision", turkey, azerbaijan)
     assert azerbaijan.post(f"{base}/decision", {}).status_code == 403
-    assert turkey.post(f"{base}/decision", {}, with_csrf=False).status_code == 403
+    assert turkey.post(f"{base}/decision", {}, token=False).status_code == 403
     assert _state(ctx, cast, incident_id) == "pending"
 
     evaluated = turkey.post(f"{base}/decision", {})
@@ -193,25 +192,25 @@ def test_a_monitor_evaluates_the_decision_again_after_the_rule_changed(
     assert done_seqs(evaluated.headers["location"])
     assert _state(ctx, cast, incident_id) == "decided"
     assert _detail(ctx, cast, incident_id).status == "verified"
-    page = turkey.page(evaluated.headers["location"])
+    page = page_text(turkey, evaluated.headers["location"])
     assert "The decision rule was evaluated again: decided." in page
     # Again: nothing changes, no ledger entry, and the page says so.
     again = turkey.post(f"{base}/decision", {})
     assert done_seqs(again.headers["location"]) == []
-    assert "Nothing changed." in turkey.page(again.headers["location"])
+    assert "Nothing changed." in page_text(turkey, again.headers["location"])
 
 
 def test_a_monitor_undoes_a_merge_from_the_incident_page(
-    ctx: ServiceContext, cast: Cast, app: FastAPI
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
     target, source = _incident(ctx, cast, count=3), _incident(ctx, cast, count=4)
     decision = fusion.merge(ctx, cast.viewer(ctx, "tur"), target, source, reason="one event")
     base = f"/incidents/{target}"
     undo = f"{base}/fusion/{decision.id}/undo"
-    turkey, azerbaijan = Browser(app, cast.tokens["tur"]), Browser(app, cast.tokens["aze"])
+    turkey, azerbaijan = browsers["tur"], browsers["aze"]
     shown_only_to(base, undo, turkey, azerbaijan)
     assert azerbaijan.post(undo, {"reason": "mine"}).status_code in (403, 404)
-    assert turkey.post(undo, {"reason": "two events"}, with_csrf=False).status_code == 403
+    assert turkey.post(undo, {"reason": "two events"}, token=False).status_code == 403
     assert len(_detail(ctx, cast, target).reports) == 2
 
     too_long = turkey.post(undo, {"reason": "x" * 2001})
@@ -227,7 +226,7 @@ def test_a_monitor_undoes_a_merge_from_the_incident_page(
     assert len(_detail(ctx, cast, target).reports) == 1
     assert len(_detail(ctx, cast, source).reports) == 1
     # An undone decision offers no second undo; posting one anyway is a conflict.
-    assert not has_form(turkey.page(base), undo)
+    assert not has_form(page_text(turkey, base), undo)
     again = turkey.post(undo, {"reason": "again"})
     assert again.status_code == 409
     assert "already undone" in again.text

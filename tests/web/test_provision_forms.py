@@ -12,20 +12,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from ceasefire.access import Role
 from ceasefire.agreements import service as agreements
-from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.members import service as members
 from ceasefire.members.model import MemberRole
 from tests.factories.agreements import MEMO_ID, NK_ID
-from tests.factories.members import OPERATOR, Cast, add_user_with_token
-from tests.factories.web_session import HTML, Browser, done_seqs, has_form, shown_only_to
+from tests.factories.members import OPERATOR, Cast
+from tests.factories.web_session import done_seqs, has_form, page_text, shown_only_to
+from tests.web.conftest import Browser
 
 EXCHANGE = "p8-exchange"
 STATUS = {
@@ -41,10 +39,10 @@ STATUS = {
 }
 
 
-@pytest.fixture
-def app(ctx: ServiceContext, cast: Cast) -> FastAPI:
+@pytest.fixture(autouse=True)
+def shipped(ctx: ServiceContext) -> None:
+    """The shipped agreements: their parties, provisions and sources."""
     agreements.load_shipped(ctx)
-    return create_app(ctx=ctx)
 
 
 def _history(ctx: ServiceContext) -> list[tuple[str, str, str | None]]:
@@ -54,15 +52,15 @@ def _history(ctx: ServiceContext) -> list[tuple[str, str, str | None]]:
 
 
 def test_a_monitor_records_a_provision_status(
-    ctx: ServiceContext, cast: Cast, app: FastAPI
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
-    russia, azerbaijan = Browser(app, cast.tokens["rus"]), Browser(app, cast.tokens["aze"])
+    russia, azerbaijan = browsers["rus"], browsers["aze"]
     page = f"/provisions?agreement={NK_ID}"
     shown_only_to(page, "/provisions/status", russia, azerbaijan)
-    public = TestClient(app, headers=HTML).get(page).text
+    public = browsers["public"].client.get(page).text
     assert not has_form(public, "/provisions/status")
     assert azerbaijan.post("/provisions/status", STATUS).status_code == 403
-    assert russia.post("/provisions/status", STATUS, with_csrf=False).status_code == 403
+    assert russia.post("/provisions/status", STATUS, token=False).status_code == 403
     assert _history(ctx) == []
 
     # No evidence: refused naming the field, the input kept.
@@ -82,7 +80,7 @@ def test_a_monitor_records_a_provision_status(
         "agreement:provision:status-changed"
     )
     assert _history(ctx) == [("in_progress", "2020-12-14T13:00", STATUS["note"])]
-    shown = russia.page(recorded.headers["location"])
+    shown = page_text(russia, recorded.headers["location"])
     assert f'href="/ledger/{seq}"' in shown
     # The same change again records nothing: no entry to name.
     again = russia.post("/provisions/status", STATUS)
@@ -91,11 +89,10 @@ def test_a_monitor_records_a_provision_status(
 
 
 def test_an_operator_records_a_status_and_a_provision_with_parts_is_refused(
-    ctx: ServiceContext, cast: Cast, app: FastAPI
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
-    _, token = add_user_with_token(ctx, "centre", "duty-officer", operator=True)
-    officer = Browser(app, token)
-    page = officer.page(f"/provisions?agreement={NK_ID}")
+    officer = browsers["operator"]
+    page = page_text(officer, f"/provisions?agreement={NK_ID}")
     assert has_form(page, "/provisions/status")
     # Only provisions without parts are offered; posting one with parts names the field.
     assert 'value="p6-districts-and-corridor"' not in page[page.index('id="status-provision"') :]
@@ -109,27 +106,29 @@ def test_an_operator_records_a_status_and_a_provision_with_parts_is_refused(
 
 
 def test_a_monitor_evaluates_the_compliance_rules_again(
-    ctx: ServiceContext, cast: Cast, app: FastAPI
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
-    turkey, armenia = Browser(app, cast.tokens["tur"]), Browser(app, cast.tokens["arm"])
+    turkey, armenia = browsers["tur"], browsers["arm"]
     page = f"/provisions?agreement={NK_ID}"
     shown_only_to(page, "/provisions/evaluate", turkey, armenia)
     assert armenia.post("/provisions/evaluate", {"agreement": NK_ID}).status_code == 403
     form = {"agreement": NK_ID}
-    assert turkey.post("/provisions/evaluate", form, with_csrf=False).status_code == 403
+    assert turkey.post("/provisions/evaluate", form, token=False).status_code == 403
     evaluated = turkey.post("/provisions/evaluate", form)
     assert evaluated.status_code == 303
     assert "evaluated=0-0-0" in evaluated.headers["location"]
-    shown = turkey.page(evaluated.headers["location"])
+    shown = page_text(turkey, evaluated.headers["location"])
     assert "0 findings recorded, 0 withdrawn, 0 unchanged" in shown
     assert turkey.post("/provisions/evaluate", {"agreement": "no-such"}).status_code in (403, 404)
 
 
-def test_a_monitor_sets_the_decision_rule(ctx: ServiceContext, cast: Cast, app: FastAPI) -> None:
-    turkey, azerbaijan = Browser(app, cast.tokens["tur"]), Browser(app, cast.tokens["aze"])
+def test_a_monitor_sets_the_decision_rule(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    turkey, azerbaijan = browsers["tur"], browsers["aze"]
     page = f"/provisions?agreement={NK_ID}"
     # Everyone reads the rule; only the agreement's monitors are shown the form.
-    public = TestClient(app, headers=HTML).get(page).text
+    public = browsers["public"].client.get(page).text
     assert "unanimity" in public
     assert "current monitors</p>" in public
     assert not has_form(public, "/provisions/decision-rule")
@@ -141,7 +140,7 @@ def test_a_monitor_sets_the_decision_rule(ctx: ServiceContext, cast: Cast, app: 
         "presiding": "rus",
     }
     assert azerbaijan.post("/provisions/decision-rule", presiding).status_code == 403
-    assert turkey.post("/provisions/decision-rule", presiding, with_csrf=False).status_code == 403
+    assert turkey.post("/provisions/decision-rule", presiding, token=False).status_code == 403
     assert incidents.get_decision_rule(ctx, NK_ID).name == "unanimity"
 
     # No presiding member: refused naming the field, the input kept.
@@ -172,31 +171,31 @@ def test_a_monitor_sets_the_decision_rule(ctx: ServiceContext, cast: Cast, app: 
             {"name": "turkey", "required": 1, "members": ["tur"]},
         ],
     }
-    shown = turkey.page(set_rule.headers["location"])
+    shown = page_text(turkey, set_rule.headers["location"])
     assert "russia: 1 of rus" in shown
     assert "russia 1 rus\nturkey 1 tur</textarea>" in shown
 
 
 def test_the_forms_follow_the_role_in_the_agreement_shown(
-    ctx: ServiceContext, cast: Cast, app: FastAPI
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
-    # The United States observes the 2020 statement; make it a monitor of the memorandum.
+    # France observes the 2020 statement; make it a monitor of the memorandum.
     members.grant_role(
         ctx,
         OPERATOR,
         MemberRole(
-            member_id="usa",
+            member_id="fra",
             agreement_id=MEMO_ID,
             role=Role.MONITOR,
             valid_from=datetime(2020, 11, 11, tzinfo=UTC),
         ),
     )
-    usa, russia = Browser(app, cast.tokens["usa"]), Browser(app, cast.tokens["rus"])
+    france, russia = browsers["fra"], browsers["rus"]
     # Russia monitors the statement, not (in the demo) the memorandum.
-    shown_only_to(f"/provisions?agreement={MEMO_ID}", "/provisions/status", usa, russia)
-    shown_only_to(f"/provisions?agreement={NK_ID}", "/provisions/status", russia, usa)
-    assert usa.post("/provisions/status", STATUS).status_code == 403
+    shown_only_to(f"/provisions?agreement={MEMO_ID}", "/provisions/status", france, russia)
+    shown_only_to(f"/provisions?agreement={NK_ID}", "/provisions/status", russia, france)
+    assert france.post("/provisions/status", STATUS).status_code == 403
     memo = {**STATUS, "agreement": MEMO_ID, "provision_id": "m2-parity-staffing"}
     memo |= {"status": "fulfilled", "evidence_source": "russia-mod", "evidence_ref": ""}
     assert russia.post("/provisions/status", memo).status_code == 403
-    assert usa.post("/provisions/status", memo).status_code == 303
+    assert france.post("/provisions/status", memo).status_code == 303

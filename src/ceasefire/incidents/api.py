@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Header, Query, status
 from pydantic import AwareDatetime
 
 from ceasefire.access import Classification
@@ -41,9 +41,23 @@ router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
 IncidentOut = IncidentDetail | IncidentRedacted
 
+RetryKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="A retry with the same key and body is answered with the record the "
+        "first request made; the same key with another body is a 409.",
+    ),
+]
+
 
 @router.post("/incidents", response_model=IncidentDetail, status_code=201)
-def create_incident(ctx: ContextDep, viewer: RequireMember, body: IncidentCreate) -> IncidentDetail:
+def create_incident(
+    ctx: ContextDep,
+    viewer: RequireMember,
+    body: IncidentCreate,
+    idempotency_key: RetryKey = None,
+) -> IncidentDetail:
     """Group reports into a new incident (monitors)."""
     return incidents.create_incident(
         ctx,
@@ -54,6 +68,7 @@ def create_incident(ctx: ContextDep, viewer: RequireMember, body: IncidentCreate
         classification=body.classification,
         agreement_id=body.agreement_id,
         category=body.category,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -146,7 +161,11 @@ def classify(
 
 @router.post("/incidents/{incident_id}/tasks", response_model=TaskPublic, status_code=201)
 def assign_task(
-    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: TaskCreate
+    ctx: ContextDep,
+    viewer: RequireMember,
+    incident_id: str,
+    body: TaskCreate,
+    idempotency_key: RetryKey = None,
 ) -> TaskPublic:
     """Send a team to investigate; notes which parties' representatives are present."""
     return incidents.assign_task(
@@ -158,6 +177,7 @@ def assign_task(
         party_representatives=body.party_representatives,
         instructions=body.instructions,
         due_at=body.due_at,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -232,11 +252,20 @@ def list_replies(ctx: ContextDep, viewer: RequireMember, incident_id: str) -> li
 
 @router.post("/incidents/{incident_id}/notes", response_model=NotePublic, status_code=201)
 def add_note(
-    ctx: ContextDep, viewer: RequireMember, incident_id: str, body: NoteCreate
+    ctx: ContextDep,
+    viewer: RequireMember,
+    incident_id: str,
+    body: NoteCreate,
+    idempotency_key: RetryKey = None,
 ) -> NotePublic:
     """A working note (internal by default)."""
     return incidents.add_note(
-        ctx, viewer, incident_id, text=body.text, classification=body.classification
+        ctx,
+        viewer,
+        incident_id,
+        text=body.text,
+        classification=body.classification,
+        idempotency_key=idempotency_key,
     )
 
 

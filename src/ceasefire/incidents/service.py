@@ -95,6 +95,7 @@ from ceasefire.incidents.tables import (
     MapCellCountRow,
     NoteRow,
     ReplyRow,
+    RequestKeyRow,
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import append
@@ -109,6 +110,7 @@ from ceasefire.reports.service import (
     _attachments,
     _public,
     casualties_by_incident,
+    check_idempotency_key,
     grouped_facts_of,
     grouped_reports,
     incidents_with_channel,
@@ -244,6 +246,57 @@ def _monitor_change(
         row = _incident_or_404(session, scope, incident_id)
         _require_monitor(scope, row.agreement_id, doing)
         yield session, scope, row
+
+
+# ------------------------------------------------------------------ retried requests
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """A request's ``Idempotency-Key`` with what the request asks (its digest)."""
+
+    action: str
+    key: str
+    request_sha256: str
+
+
+def _retry(action: str, key: str | None, request: Mapping[str, Any]) -> _Retry | None:
+    """The retry key of a request that makes a record (``None`` without a key)."""
+    checked = check_idempotency_key(key, "Idempotency-Key")
+    if checked is None:
+        return None
+    return _Retry(action, checked, canonical_sha256(request))
+
+
+def _made_before(session: Session, actor: Actor, retry: _Retry | None) -> str | None:
+    """The id of the record an earlier request with this key made; a conflict when that
+    request asked something else."""
+    if retry is None:
+        return None
+    row = session.get(RequestKeyRow, (actor.member_id, retry.action, retry.key))
+    if row is None:
+        return None
+    if row.request_sha256 != retry.request_sha256:
+        raise Conflict(
+            f"Idempotency-Key {retry.key!r} was used for another request ({row.record_id})",
+            details=[problem("Idempotency-Key", "already used with a different request")],
+        )
+    return row.record_id
+
+
+def _remember(session: Session, actor: Actor, retry: _Retry | None, record_id: str) -> None:
+    """Keep the key with the record it made, in the unit of work that made it."""
+    if retry is not None:
+        session.add(
+            RequestKeyRow(
+                member_id=actor.member_id,
+                action=retry.action,
+                key=retry.key,
+                request_sha256=retry.request_sha256,
+                record_id=record_id,
+                recorded_at=utcnow(),
+            )
+        )
 
 
 def _touch(row: IncidentRow) -> None:
@@ -654,8 +707,12 @@ def create_incident(
     agreement_id: str | None = None,
     category: Category | None = None,
     grouper: IncidentGrouper | None = None,
+    idempotency_key: str | None = None,
 ) -> IncidentDetail:
-    """Make an incident of one or more reports (grouped by hand unless a grouper is given)."""
+    """Make an incident of one or more reports (grouped by hand unless a grouper is given).
+
+    A retry with the first request's ``idempotency_key`` is answered with the incident it
+    made (its reports are in that incident by now)."""
     title_text = _check_text(title, "title", required=True)
     assert title_text is not None
     summary_text = _check_text(summary, "summary", required=False)
@@ -665,8 +722,23 @@ def create_incident(
         )
     grouper = grouper or ManualGrouper([list(report_ids)])
     actor = actor_of(viewer)
+    retry = _retry(
+        "incident",
+        idempotency_key,
+        {
+            "report_ids": list(report_ids),
+            "title": title_text,
+            "summary": summary_text,
+            "classification": classification.value,
+            "agreement_id": agreement_id,
+            "category": category.value if category else None,
+        },
+    )
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
+        earlier = _made_before(session, actor, retry)
+        if earlier is not None:
+            return _detail(session, scope, _incident_or_404(session, scope, earlier))
         reports, agreement_id = _claim_reports(
             session, scope, report_ids, grouper, agreement_id, infer=True
         )
@@ -686,6 +758,7 @@ def create_incident(
         _open_incident(
             session, ctx.settings, actor, row, reports, category_code, grouped_by=grouper.name
         )
+        _remember(session, actor, retry, row.id)
         return _detail(session, scope, row)
 
 
@@ -893,10 +966,12 @@ def assign_task(
     party_representatives: Sequence[PartyRepresentative] = (),
     instructions: str | None = None,
     due_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> TaskPublic:
     """Send a team to investigate, noting which parties' representatives are present.
 
     Assigning the first task opens the investigation (``reported → under_investigation``).
+    A retry with the first request's ``idempotency_key`` is answered with the task it made.
     """
     names = _check_names(team, "team")
     if not names:
@@ -916,11 +991,26 @@ def assign_task(
     instructions_text = _check_text(instructions, "instructions", required=False)
     due = ensure_utc(due_at, field="due_at") if due_at is not None else None
     actor = actor_of(viewer)
+    retry = _retry(
+        "task",
+        idempotency_key,
+        {
+            "incident_id": incident_id,
+            "team": names,
+            "lead_member": lead_member,
+            "party_representatives": [p.model_dump() for p in party_representatives],
+            "instructions": instructions_text,
+            "due_at": due.isoformat() if due else None,
+        },
+    )
     with _monitor_change(ctx, viewer, incident_id, "assign investigations") as (
         session,
         _scope,
         row,
     ):
+        earlier = _made_before(session, actor, retry)
+        if earlier is not None:
+            return _task_public(session.get_one(InvestigationTaskRow, earlier))
         if row.status in {s.value for s in CONCLUDED}:
             raise Conflict(
                 "the incident is concluded; reopen it to investigate again",
@@ -978,6 +1068,7 @@ def assign_task(
                 actor=actor,
             )
         _touch(row)
+        _remember(session, actor, retry, task.id)
         return _task_public(task)
 
 
@@ -1211,12 +1302,23 @@ def add_note(
     *,
     text: str,
     classification: Classification = Classification.INTERNAL,
+    idempotency_key: str | None = None,
 ) -> NotePublic:
-    """A working note on the incident (internal by default: the monitors' deliberation)."""
+    """A working note on the incident (internal by default: the monitors' deliberation).
+
+    A retry with the first request's ``idempotency_key`` is answered with the note it made."""
     body = _check_text(text, "text", required=True)
     assert body is not None
     actor = actor_of(viewer)
+    retry = _retry(
+        "note",
+        idempotency_key,
+        {"incident_id": incident_id, "text": body, "classification": classification.value},
+    )
     with _monitor_change(ctx, viewer, incident_id, "write working notes") as (session, _scope, row):
+        earlier = _made_before(session, actor, retry)
+        if earlier is not None:
+            return _note_public(session.get_one(NoteRow, earlier))
         record = NoteRow(
             id=new_id("note"),
             incident_id=row.id,
@@ -1241,6 +1343,7 @@ def add_note(
             ),
             actor=actor,
         )
+        _remember(session, actor, retry, record.id)
         return _note_public(record)
 
 

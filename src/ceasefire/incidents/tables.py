@@ -166,3 +166,22 @@ class DecisionRuleRow(Base):
     rule: Mapped[dict[str, Any]] = mapped_column(JSON)
     set_at: Mapped[datetime] = mapped_column(UTCDateTime())
     set_by: Mapped[str] = mapped_column(String(64))
+
+
+class RequestKeyRow(Base):
+    """A client's ``Idempotency-Key`` for a request that makes a record with an id of ours
+    (an incident, a task, a note): a retry with the same key and request is answered with
+    the record the first one made, the same key with another request is a conflict.
+
+    Kept per member, as reports' keys are; written in the unit of work that makes the
+    record, so a key never names a record that was rolled back. Not ledgered: it says how
+    a request was answered, not what happened."""
+
+    __tablename__ = "incident_request_keys"
+
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

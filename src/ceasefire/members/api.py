@@ -16,10 +16,7 @@ from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
 from ceasefire.members import auth, posts
 from ceasefire.members import service as members
 from ceasefire.members.model import (
-    GeoPoint,
     Member,
-    MemberRole,
-    ObservationPost,
     Sensor,
 )
 from ceasefire.members.schemas import (
@@ -40,7 +37,6 @@ from ceasefire.members.schemas import (
     TokenPublic,
     UserSummary,
 )
-from ceasefire.timeutil import utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["members"])
 
@@ -72,14 +68,7 @@ def grant_role(
     ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleGrant
 ) -> RolePublic:
     """Grant a role in an agreement (operators and monitors of that agreement)."""
-    role = MemberRole(
-        member_id=member_id,
-        agreement_id=body.agreement_id,
-        role=body.role,
-        party=body.party,
-        valid_from=body.valid_from or utcnow(),
-        valid_to=body.valid_to,
-    )
+    role = body.to_role(member_id)
     return members.grant_role(ctx, viewer, role)
 
 
@@ -178,17 +167,7 @@ def list_posts(
 
 @router.post("/posts", tags=["posts"], status_code=status.HTTP_201_CREATED)
 def add_post(ctx: ContextDep, viewer: RequireMember, body: PostCreate) -> PostPublic:
-    post = ObservationPost(
-        id=body.id,
-        name=body.name,
-        owners=tuple(body.owners),
-        location=GeoPoint(lon=body.lon, lat=body.lat),
-        location_note=body.location_note,
-        active_from=body.active_from,
-        active_to=body.active_to,
-        independent=body.independent,
-        classification=body.classification,
-    )
+    post = body.to_post()
     return posts.add_post(ctx, viewer, post)
 
 

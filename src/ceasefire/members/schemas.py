@@ -9,9 +9,13 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from ceasefire.access import Classification, Role
 from ceasefire.members.model import (
+    GeoPoint,
     MemberKind,
+    MemberRole,
+    ObservationPost,
     SensorKind,
 )
+from ceasefire.timeutil import utcnow
 
 
 class RolePublic(BaseModel):
@@ -111,6 +115,17 @@ class RoleGrant(BaseModel):
     valid_from: AwareDatetime | None = Field(default=None, description="Default: now.")
     valid_to: AwareDatetime | None = None
 
+    def to_role(self, member_id: str) -> MemberRole:
+        """The role this grants ``member_id`` (valid from now unless said)."""
+        return MemberRole(
+            member_id=member_id,
+            agreement_id=self.agreement_id,
+            role=self.role,
+            party=self.party,
+            valid_from=self.valid_from or utcnow(),
+            valid_to=self.valid_to,
+        )
+
 
 class RoleEnd(BaseModel):
     agreement_id: str
@@ -149,6 +164,20 @@ class PostCreate(BaseModel):
     active_to: AwareDatetime | None = None
     independent: bool = False
     classification: Classification = Classification.SHARED
+
+    def to_post(self) -> ObservationPost:
+        """The post this describes."""
+        return ObservationPost(
+            id=self.id,
+            name=self.name,
+            owners=tuple(self.owners),
+            location=GeoPoint(lon=self.lon, lat=self.lat),
+            location_note=self.location_note,
+            active_from=self.active_from,
+            active_to=self.active_to,
+            independent=self.independent,
+            classification=self.classification,
+        )
 
 
 class SensorCreate(BaseModel):

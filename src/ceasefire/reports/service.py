@@ -134,7 +134,9 @@ def report_ledger_payload(row: ReportRow | Mapping[str, Any]) -> ReportReceived:
     )
 
 
-def _check_key(key: str | None, field_name: str) -> str | None:
+def check_idempotency_key(key: str | None, field_name: str) -> str | None:
+    """A client's idempotency key, stripped; 1-200 printable characters or a 422 naming
+    ``field_name``."""
     if key is None:
         return None
     key = key.strip()
@@ -381,8 +383,8 @@ def _validated(
             "client_report_id must be a string",
             details=[problem("client_report_id", "must be a string")],
         )
-    key = _check_key(submission.idempotency_key, "Idempotency-Key")
-    client_key = _check_key(client_id, "client_report_id")
+    key = check_idempotency_key(submission.idempotency_key, "Idempotency-Key")
+    client_key = check_idempotency_key(client_id, "client_report_id")
     if key is not None and client_key is not None and key != client_key:
         raise InvalidInput(
             "Idempotency-Key and client_report_id differ",

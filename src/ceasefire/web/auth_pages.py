@@ -23,6 +23,7 @@ not know.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -32,14 +33,26 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ceasefire.access import Viewer
 from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep
-from ceasefire.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthorized
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import (
+    CeasefireError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 from ceasefire.i18n.markers import N_
 from ceasefire.members import auth
+from ceasefire.members.schemas import IssuedToken, TokenCreate
 from ceasefire.timeutil import utcnow
-from ceasefire.web import csrf
+from ceasefire.web import common, csrf, forms
+from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render, set_preference_cookies
 from ceasefire.web.session import (
     SESSION_COOKIE,
+    SignedInViewer,
     WebViewer,
     clear_session_cookie,
     set_session_cookie,
@@ -192,10 +205,15 @@ def _password_page(
     request: Request,
     viewer: Viewer,
     *,
+    ctx: ServiceContext,
     changed: bool = False,
     error: str | None = None,
     status: int = 200,
     retry_after_s: int | None = None,
+    issued: IssuedToken | None = None,
+    token_error: CeasefireError | None = None,
+    token_values: dict[str, str] | None = None,
+    done: list[int] | None = None,
 ) -> Response:
     response = render(
         "account_password.html",
@@ -204,6 +222,12 @@ def _password_page(
         changed=changed,
         error=error,
         min_length=auth.MIN_PASSWORD_LENGTH,
+        tokens=auth.list_tokens(ctx, viewer),
+        issued=issued,
+        token_error=token_error,
+        problems=common.problems_of(token_error.details if token_error is not None else None),
+        tv=token_values or {"label": "api", "expires_in_days": "30"},
+        done=done or [],
     )
     response.status_code = status
     if retry_after_s is not None:
@@ -220,11 +244,18 @@ def _sentence(message: str) -> str:
 
 
 @router.get(ACCOUNT_PAGE, response_class=HTMLResponse)
-def password_form(request: Request, viewer: WebViewer, changed: bool = False) -> Response:
-    """The signed-in user's password form (the public is sent to sign in first)."""
+def password_form(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    changed: bool = False,
+    done: str | None = None,
+) -> Response:
+    """The signed-in user's account page: the password form and the user's API tokens (the
+    public is sent to sign in first)."""
     if viewer.is_public:
         return _to_sign_in()
-    return _password_page(request, viewer, changed=changed)
+    return _password_page(request, viewer, ctx=ctx, changed=changed, done=common.done_entries(done))
 
 
 @router.post(ACCOUNT_PAGE, response_class=HTMLResponse)
@@ -243,7 +274,9 @@ def password_submit(
     if viewer.is_public:
         return _to_sign_in()
     if new_password != new_password_again:
-        return _password_page(request, viewer, error="The two new passwords differ.", status=422)
+        return _password_page(
+            request, viewer, ctx=ctx, error="The two new passwords differ.", status=422
+        )
     try:
         attempt = count_sign_in(request)
         auth.change_password(
@@ -258,10 +291,76 @@ def password_submit(
         return _password_page(
             request,
             viewer,
+            ctx=ctx,
             error=_sentence(exc.message),
             status=429,
             retry_after_s=exc.retry_after_s,
         )
     except (Forbidden, InvalidInput, Conflict) as exc:
-        return _password_page(request, viewer, error=_sentence(exc.message), status=exc.status)
+        return _password_page(
+            request, viewer, ctx=ctx, error=_sentence(exc.message), status=exc.status
+        )
     return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?changed=true", status_code=303))
+
+
+TOKENS = "/account/tokens"
+
+
+@router.post(TOKENS, response_class=HTMLResponse, dependencies=CsrfChecked)
+def create_token(
+    request: Request,
+    ctx: ContextDep,
+    viewer: SignedInViewer,
+    password: Annotated[str, Form()] = "",
+    label: Annotated[str, Form()] = "api",
+    expires_in_days: Annotated[str, Form()] = "30",
+) -> Response:
+    """A new API token for the signed-in user (``auth.create_token``, as
+    ``POST /api/v1/auth/tokens``: it needs the user's password, counted as a sign-in). The
+    secret is shown on this answer once, never put in a URL, nor kept."""
+    check_same_origin(request)
+    if viewer.is_public:
+        return _to_sign_in()
+    values = {"label": label, "expires_in_days": expires_in_days}
+    before = common.head_seq(ctx)
+    try:
+        body = forms.validated(
+            TokenCreate,
+            {"password": password, "label": label, "expires_in_days": expires_in_days},
+        )
+        attempt = count_sign_in(request)
+        issued = auth.create_token(
+            ctx,
+            viewer,
+            user_id=viewer.user_id or "",
+            label=body.label,
+            expires_in=timedelta(days=body.expires_in_days) if body.expires_in_days else None,
+            password=body.password,
+        )
+        attempt.succeeded()
+    except (TooManyRequests, Forbidden, InvalidInput, Conflict, NotFound) as exc:
+        return _password_page(
+            request,
+            viewer,
+            ctx=ctx,
+            token_error=exc,
+            token_values=values,
+            status=exc.status,
+            retry_after_s=exc.retry_after_s if isinstance(exc, TooManyRequests) else None,
+        )
+    done = common.entries_since(ctx, viewer, before, f"token/{issued.info.id}")
+    return _password_page(request, viewer, ctx=ctx, issued=issued, done=done, status=201)
+
+
+@router.post(TOKENS + "/{token_id}/revoke", dependencies=CsrfChecked)
+def revoke_token(
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, token_id: str
+) -> Response:
+    """Revoke one of the user's tokens (``auth.revoke_token``; another's is a 404)."""
+    check_same_origin(request)
+    if viewer.is_public:
+        return _to_sign_in()
+    before = common.head_seq(ctx)
+    auth.revoke_token(ctx, viewer, token_id)
+    done = common.done_since(ctx, viewer, before, f"token/{token_id}")
+    return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?done={done}#tokens", status_code=303))

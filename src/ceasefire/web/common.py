@@ -97,6 +97,47 @@ FUSION_KIND_LABELS = {
 TASK_STATUS_LABELS = {"assigned": N_("assigned"), "completed": N_("completed")}
 """An investigation task's status."""
 FINDING_LEVEL_LABELS = {"breach": N_("breach"), "possible": N_("possible breach")}
+ALERT_KIND_LABELS = {
+    "casualties": N_("casualties"),
+    "zone_breach": N_("zone breach"),
+    "deadline_due": N_("deadline due"),
+    "deadline_overdue": N_("deadline overdue"),
+    "spike": N_("spike in incidents"),
+}
+ALERT_CHANNEL_LABELS = {"email": N_("e-mail"), "webhook": N_("webhook")}
+SEVERITY_LABELS = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical")}
+DELIVERY_STATE_LABELS = {
+    "pending": N_("pending"),
+    "succeeded": N_("delivered"),
+    "dead": N_("dead-lettered"),
+}
+ROLE_LABELS = {
+    "monitor": N_("monitor"),
+    "party_liaison": N_("party liaison"),
+    "observer": N_("observer"),
+}
+MEMBER_KIND_LABELS = {"state": N_("state"), "organisation": N_("organisation")}
+SENSOR_KIND_LABELS = {"camera": N_("camera"), "uav": N_("UAV"), "acoustic": N_("acoustic")}
+EDITION_LABELS = {"public": N_("public edition"), "internal": N_("internal edition")}
+PERIOD_LABELS = {
+    "daily": N_("daily"),
+    "weekly": N_("weekly"),
+    "monthly": N_("monthly"),
+    "spot": N_("spot report"),
+}
+DATASET_LABELS = {
+    "incidents": N_("incidents"),
+    "reports": N_("reports"),
+    "zones": N_("zones"),
+    "posts": N_("observation posts"),
+}
+EXPORT_FORMAT_LABELS = {
+    "acled": N_("ACLED CSV"),
+    "ucdp": N_("UCDP CSV"),
+    "geojson": N_("GeoJSON"),
+    "jsonl": N_("JSON Lines"),
+}
+TOKEN_STATE_LABELS = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
 LABELS: dict[str, dict[Any, str]] = {
     "status": STATUS_LABELS,
     "attribution": ATTRIBUTION_LABELS,
@@ -110,6 +151,18 @@ LABELS: dict[str, dict[Any, str]] = {
     "fusion_kind": FUSION_KIND_LABELS,
     "finding_level": FINDING_LEVEL_LABELS,
     "task_status": TASK_STATUS_LABELS,
+    "alert_kind": ALERT_KIND_LABELS,
+    "alert_channel": ALERT_CHANNEL_LABELS,
+    "severity": SEVERITY_LABELS,
+    "delivery_state": DELIVERY_STATE_LABELS,
+    "role": ROLE_LABELS,
+    "member_kind": MEMBER_KIND_LABELS,
+    "sensor_kind": SENSOR_KIND_LABELS,
+    "token_state": TOKEN_STATE_LABELS,
+    "edition": EDITION_LABELS,
+    "period": PERIOD_LABELS,
+    "dataset": DATASET_LABELS,
+    "export_format": EXPORT_FORMAT_LABELS,
 }
 """The English label of each value a page shows, translated where it is shown."""
 

@@ -284,8 +284,10 @@ def create_incident(
     title: Annotated[str, Form()] = "",
     summary: Annotated[str, Form()] = "",
     classification: Annotated[str, Form()] = "internal",
+    idempotency_key: Annotated[str, Form()] = "",
 ) -> Response:
-    """Group the reports ticked in the report list into a new incident (monitors)."""
+    """Group the reports ticked in the report list into a new incident (monitors); the
+    form's hidden key makes a resubmission end on the incident the first one made."""
     if viewer.is_public:
         return common.sign_in_first(request)
     before = common.head_seq(ctx)
@@ -296,6 +298,7 @@ def create_incident(
         title=title,
         summary=common.optional(summary),
         classification=common.classification(classification),
+        idempotency_key=common.optional(idempotency_key),
     )
     return _done_redirect(ctx, viewer, before, detail.id)
 
@@ -411,8 +414,10 @@ def add_note(
     page: IncidentFormDep,
     text: Annotated[str, Form()] = "",
     classification: Annotated[str, Form()] = "internal",
+    idempotency_key: Annotated[str, Form()] = "",
 ) -> Response:
-    """A monitors' working note (internal unless classified otherwise)."""
+    """A monitors' working note (internal unless classified otherwise; its form's hidden
+    key makes a resubmission no second note)."""
     return page.after(
         lambda: incidents.add_note(
             page.ctx,
@@ -420,6 +425,7 @@ def add_note(
             page.incident_id,
             text=text,
             classification=common.classification(classification),
+            idempotency_key=common.optional(idempotency_key),
         ),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
@@ -74,6 +75,9 @@ def environment(lang: str) -> Environment:
     )
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
+    # A form that makes a record carries a fresh key: its resubmission (a reload, a second
+    # click) is answered with the record the first submission made.
+    env.globals["new_request_key"] = lambda: uuid.uuid4().hex
     return env
 
 

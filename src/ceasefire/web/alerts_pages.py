@@ -1,0 +1,145 @@
+"""The alerts page: a member's subscriptions (list, subscribe, end) and the deliveries of
+its subscriptions with their state (an operator requeues a dead-lettered one).
+
+Every read and change is ``ceasefire.alerts.service`` with the viewer of the sign-in cookie,
+as ``/api/v1/alerts`` does; the service decides (a member manages its own member's
+subscriptions, an operator everyone's and the dead letters).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ceasefire.access import Viewer
+from ceasefire.alerts import service as alerts
+from ceasefire.alerts.model import AlertKind
+from ceasefire.alerts.schemas import (
+    DeliveryChannel,
+    DeliveryState,
+    SeverityName,
+    SubscriptionCreate,
+)
+from ceasefire.api.deps import ContextDep
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import CeasefireError
+from ceasefire.web import common, forms
+from ceasefire.web.csrf import CsrfChecked
+from ceasefire.web.pages import render
+from ceasefire.web.session import SignedInViewer, WebViewer
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = "/alerts"
+
+
+def _page(
+    request: Request,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    state: str = "",
+    values: dict[str, Any] | None = None,
+    error: CeasefireError | None = None,
+    done: list[int] | None = None,
+) -> Response:
+    chosen_state = common.enum_value(DeliveryState, state, "state")
+    return render(
+        "alerts.html",
+        request=request,
+        viewer=viewer,
+        subscriptions=alerts.list_subscriptions(ctx, viewer),
+        deliveries=alerts.list_deliveries(ctx, viewer, state=chosen_state),
+        state=state,
+        v=values or {"channel": "email", "min_severity": "info", "kinds": []},
+        error=error,
+        problems=common.problems_of(error.details if error is not None else None),
+        done=done or [],
+        channels=[c.value for c in DeliveryChannel],
+        kinds=[k.value for k in AlertKind],
+        severities=[s.value for s in SeverityName],
+        states=[s.value for s in DeliveryState],
+        may_requeue=viewer.operator,
+    )
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def alerts_page(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    state: str = "",
+    done: str | None = None,
+) -> Response:
+    """The viewer's member's subscriptions and their deliveries (``state=dead``: the dead
+    letters); members only."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    return _page(request, ctx, viewer, state=state, done=common.done_entries(done))
+
+
+@router.post(f"{PAGE}/subscriptions", dependencies=CsrfChecked)
+def subscribe(
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
+) -> Response:
+    """Subscribe the signed-in user to alerts by e-mail or webhook (the API's fields)."""
+    # The secret is not sent back to the page.
+    values: dict[str, Any] = forms.fields(form, "channel", "target", "areas", "min_severity")
+    values["kinds"] = forms.choices(form, "kinds")
+
+    def change() -> Any:
+        secret = forms.fields(form, "secret")["secret"]
+        body = forms.validated(
+            SubscriptionCreate,
+            {
+                **forms.stripped({k: values[k] for k in ("channel", "target", "min_severity")}),
+                "secret": secret or None,
+                "kinds": values["kinds"],
+                "areas": forms.words(values["areas"]),
+            },
+        )
+        return alerts.subscribe(ctx, viewer, body)
+
+    return forms.submit(
+        request,
+        ctx,
+        viewer,
+        change,
+        refused=lambda exc: _page(request, ctx, viewer, values=values, error=exc),
+        subject=lambda made: f"alert-subscription/{made.id}",
+        back=lambda _: PAGE,
+    )
+
+
+@router.post(PAGE + "/subscriptions/{subscription_id}/end", dependencies=CsrfChecked)
+def unsubscribe(
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, subscription_id: str
+) -> Response:
+    """End a subscription (it is kept, with its deliveries)."""
+    return forms.submit(
+        request,
+        ctx,
+        viewer,
+        lambda: alerts.unsubscribe(ctx, viewer, subscription_id),
+        refused=lambda exc: _page(request, ctx, viewer, error=exc),
+        subject=lambda ended: f"alert-subscription/{ended.id}",
+        back=lambda _: PAGE,
+    )
+
+
+@router.post(PAGE + "/deliveries/{delivery_id}/requeue", dependencies=CsrfChecked)
+def requeue(
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, delivery_id: str
+) -> Response:
+    """Put a dead-lettered delivery back in the outbox, due now (operators)."""
+    return forms.submit(
+        request,
+        ctx,
+        viewer,
+        lambda: alerts.requeue_dead(ctx, viewer, delivery_id),
+        refused=lambda exc: _page(request, ctx, viewer, error=exc),
+        subject=lambda delivery: f"alert-delivery/{delivery.id}",
+        back=lambda _: PAGE,
+    )

@@ -1,0 +1,123 @@
+"""What the forms of the alerts, publications and administration pages share: a form's
+fields as the API's request schema, and the one way such a form ends.
+
+A form runs the same service call as the API route; the service decides. A refusal that
+names a field (invalid input, a conflict, an unknown record the form named) comes back
+with the page, each field's problem beside it and the input kept; any other refusal
+(403, or 404 for a record the viewer may not know of) is the error page. A change ends on
+its page with links to the ledger entries it made (``?done=``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from ceasefire.access import Viewer
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.web import common
+
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
+
+def validated(model: type[M], data: dict[str, Any]) -> M:
+    """``data`` (a form's fields, empty ones left out) as the API's request ``model``, or
+    an ``InvalidInput`` naming each field's problem as the API's 422 does."""
+    try:
+        return model.model_validate({k: v for k, v in data.items() if v not in ("", None)})
+    except ValidationError as exc:
+        details = [
+            {
+                "loc": ".".join(str(part) for part in err["loc"]) or "body",
+                "message": err["msg"],
+            }
+            for err in exc.errors()
+        ]
+        names = ", ".join(d["loc"] for d in details)
+        raise InvalidInput(f"invalid form: {names}", details=details) from None
+
+
+def words(text: str) -> list[str]:
+    """A text field listing values separated by commas or spaces."""
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def refusal_of_form(exc: CeasefireError) -> bool:
+    """Whether a service's refusal is about the form's input (shown beside the fields)
+    rather than about who asks (the error page)."""
+    if isinstance(exc, InvalidInput | Conflict):
+        return True
+    return isinstance(exc, NotFound | Forbidden) and bool(exc.details)
+
+
+def submit(
+    request: Request,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    change: Callable[[], R],
+    *,
+    refused: Callable[[CeasefireError], Response],
+    subject: Callable[[R], str],
+    back: Callable[[R], str],
+) -> Response:
+    """Run ``change`` (a service call) for a signed-in ``viewer``; on success go to
+    ``back(result)`` naming the ledger entries about ``subject(result)`` it made, on a
+    refusal of the input show ``refused(error)`` with the error's status."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
+    before = common.head_seq(ctx)
+    try:
+        result = change()
+    except (InvalidInput, Conflict, NotFound, Forbidden) as exc:
+        if not refusal_of_form(exc):
+            raise
+        response = refused(exc)
+        response.status_code = exc.status
+        return response
+    done = common.done_since(ctx, viewer, before, subject(result))
+    target = back(result)
+    joiner = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{joiner}done={done}#done", status_code=303)
+
+
+async def _posted(request: Request) -> FormData:
+    # Read once, within the application's body limit: the CSRF check has parsed it already.
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(_posted)]
+"""A form route's parsed body (after ``AuthFirst`` and the CSRF check)."""
+
+
+def fields(form: FormData, *names: str) -> dict[str, str]:
+    """The form's text fields ``names`` (empty when not sent)."""
+    return {name: value if isinstance(value := form.get(name), str) else "" for name in names}
+
+
+def choices(form: FormData, name: str) -> list[str]:
+    """Every non-empty value of a multiple-choice field (ticked boxes)."""
+    return [value for value in form.getlist(name) if isinstance(value, str) and value]
+
+
+def text(value: str | None) -> str:
+    """A form field's text, stripped."""
+    return (value or "").strip()
+
+
+def stripped(values: dict[str, str]) -> dict[str, str]:
+    """A form's text fields, each stripped (an empty one is left out by ``validated``)."""
+    return {name: text(value) for name, value in values.items()}
+
+
+def instants(values: dict[str, str]) -> dict[str, datetime | None]:
+    """A form's date or time fields as instants (a bare date: 00:00 UTC that day), each
+    refused by its own name when it is not one."""
+    return {name: common.instant(value, name) for name, value in values.items()}

@@ -1,0 +1,237 @@
+"""The publications page: the open-data exports as downloads (everyone: what the viewer may
+read, the public's redacted), the stored publications the viewer may read, and, for
+members, generating the daily report, the weekly or monthly summary and an incident's spot
+report (HTML or PDF).
+
+Every call is the one ``/api/v1/exports`` and ``/api/v1/publications`` make
+(``ceasefire.publish.exports`` / ``service``) with the viewer of the sign-in cookie. A
+generated report is stored and ledgered: the form ends on this page with its link and its
+ledger entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from ceasefire import i18n
+from ceasefire.access import Viewer
+from ceasefire.agreements import service as agreement_service
+from ceasefire.api.deps import ContextDep
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import CeasefireError, InvalidInput, problem
+from ceasefire.publish import exports
+from ceasefire.publish import service as publishing
+from ceasefire.publish.model import FORMATS_OF, Dataset, Edition, ExportFormat, Kind, OutputFormat
+from ceasefire.timeutil import utcnow
+from ceasefire.web import common, forms
+from ceasefire.web.csrf import CsrfChecked
+from ceasefire.web.pages import render
+from ceasefire.web.session import SignedInViewer, WebViewer
+
+router = APIRouter(include_in_schema=False)
+
+MEDIA = {OutputFormat.HTML: "text/html; charset=utf-8", OutputFormat.PDF: "application/pdf"}
+
+PAGE = "/publications"
+
+
+def _page(
+    request: Request,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    values: dict[str, Any] | None = None,
+    error: CeasefireError | None = None,
+    done: list[int] | None = None,
+    made: str | None = None,
+    incident: str = "",
+) -> Response:
+    return render(
+        "publications.html",
+        request=request,
+        viewer=viewer,
+        v={"incident_id": incident, **(values or {})},
+        error=error,
+        problems=common.problems_of(error.details if error is not None else None),
+        done=done or [],
+        made=made,
+        publications=publishing.list_publications(ctx, viewer, limit=50),
+        may_generate=not viewer.is_public,
+        agreements=[a.id for a in agreement_service.list_agreements(ctx)],
+        editions=[e.value for e in Edition],
+        formats=[f.value for f in OutputFormat],
+        langs=i18n.LANGUAGE_NAMES,
+        datasets={d.value: sorted(f.value for f in FORMATS_OF[d]) for d in Dataset},
+        export_formats=[f.value for f in ExportFormat],
+        today=utcnow().date().isoformat(),
+    )
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def publications_page(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    done: str | None = None,
+    made: str | None = None,
+    incident: str = "",
+) -> Response:
+    """Exports and stored publications; members also generate reports (``incident=``: the
+    spot report form names that incident)."""
+    return _page(
+        request,
+        ctx,
+        viewer,
+        done=common.done_entries(done),
+        made=common.optional(made),
+        incident=incident.strip(),
+    )
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            "the report's date: YYYY-MM-DD", details=[problem("date", "not a date (YYYY-MM-DD)")]
+        ) from None
+
+
+def _generate(
+    request: Request,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    values: dict[str, str],
+    make: Callable[[Edition, OutputFormat, str], publishing.Request],
+) -> Response:
+    """Generate the report ``make(edition, format, lang)`` describes; on to this page with
+    its link and ledger entry."""
+
+    def change() -> publishing.Generated:
+        edition = common.required_value(Edition, values["edition"], "edition")
+        output = common.required_value(OutputFormat, values["format"], "format")
+        return publishing.generate(ctx, viewer, make(edition, output, values["lang"] or "en"))
+
+    return forms.submit(
+        request,
+        ctx,
+        viewer,
+        change,
+        refused=lambda exc: _page(request, ctx, viewer, values=values, error=exc),
+        subject=lambda made: f"publication/{made.publication.id}",
+        back=lambda made: f"{PAGE}?made={made.publication.id}",
+    )
+
+
+REPORT_FIELDS = ("edition", "format", "lang")
+
+
+@router.post(f"{PAGE}/daily", dependencies=CsrfChecked)
+def daily(
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
+) -> Response:
+    """Generate (or find stored) the daily report of ``date`` (members)."""
+    values = forms.fields(form, "date", "agreement", *REPORT_FIELDS)
+    return _generate(
+        request,
+        ctx,
+        viewer,
+        values,
+        lambda edition, output, lang: publishing.Request(
+            Kind.DAILY,
+            edition,
+            lang,
+            output,
+            common.optional(values["agreement"]),
+            day=_day(values["date"]),
+        ),
+    )
+
+
+@router.post(f"{PAGE}/summary", dependencies=CsrfChecked)
+def summary(
+    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
+) -> Response:
+    """The weekly (seven days to ``date``) or monthly (``date``'s month) summary."""
+    values = forms.fields(form, "date", "period", "agreement", *REPORT_FIELDS)
+    values["summary_date"] = values.pop("date")
+
+    def make(edition: Edition, output: OutputFormat, lang: str) -> publishing.Request:
+        kind = common.required_value(Kind, values["period"], "period")
+        if kind not in (Kind.WEEKLY, Kind.MONTHLY):
+            raise InvalidInput("weekly or monthly", details=[problem("period", "unknown value")])
+        day = _day(values["summary_date"])
+        return publishing.Request(
+            kind, edition, lang, output, common.optional(values["agreement"]), day=day
+        )
+
+    return _generate(request, ctx, viewer, values, make)
+
+
+@router.post(f"{PAGE}/spot", dependencies=CsrfChecked)
+def spot(request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted) -> Response:
+    """A spot report of one incident (linked from the incident's page)."""
+    values = forms.fields(form, "incident_id", *REPORT_FIELDS)
+    return _generate(
+        request,
+        ctx,
+        viewer,
+        values,
+        lambda edition, output, lang: publishing.Request(
+            Kind.SPOT, edition, lang, output, incident_id=common.optional(values["incident_id"])
+        ),
+    )
+
+
+@router.get(PAGE + "/{publication_id}/content")
+def publication_content(ctx: ContextDep, viewer: WebViewer, publication_id: str) -> Response:
+    """A stored publication as it was published (404 when the viewer may not read it)."""
+    found = publishing.get_publication(ctx, viewer, publication_id)
+    item = found.publication
+    extension = OutputFormat(item.format).value
+    return Response(
+        found.content,
+        media_type=MEDIA[OutputFormat(item.format)],
+        headers={
+            "Content-Disposition": f'attachment; filename="{item.id}.{extension}"',
+            "X-Content-SHA256": item.sha256,
+        },
+    )
+
+
+@router.get(f"{PAGE}/export", response_model=None)
+def export(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    dataset: str = "",
+    format: str = "",
+    hxl: str = "",
+    since: str = "",
+) -> Response:
+    """An export as the viewer may read it, to download (the API's ``dataset``, ``format``,
+    ``hxl`` and ``since``); a refused choice comes back to the page naming the field."""
+    values = {"dataset": dataset, "export_format": format, "hxl": hxl, "since": since}
+    try:
+        prepared = exports.open_export(
+            ctx,
+            viewer,
+            common.required_value(Dataset, dataset, "dataset"),
+            common.required_value(ExportFormat, format, "format"),
+            since=common.instant(since, "since"),
+            hxl=bool(hxl),
+        )
+    except InvalidInput as exc:
+        response = _page(request, ctx, viewer, values=values, error=exc)
+        response.status_code = exc.status
+        return response
+    headers = {
+        "Content-Disposition": f'attachment; filename="{prepared.filename}"',
+        "X-Export-As-Of": prepared.as_of.isoformat() if prepared.as_of else "",
+    }
+    return StreamingResponse(prepared.chunks, media_type=prepared.media_type, headers=headers)

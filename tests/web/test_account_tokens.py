@@ -1,0 +1,77 @@
+"""API tokens on the account page (both databases): created with the user's password and
+shown once, listed, revoked; never in a URL or a log line; another user's is unknown."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
+from ceasefire.members import auth
+from ceasefire.web import csrf
+from ceasefire.web.session import SESSION_COOKIE
+from tests.factories.members import PASSWORD, Cast, add_user_with_token
+from tests.web.conftest import HTML, Browser
+
+
+def test_a_user_creates_lists_and_revokes_its_tokens(
+    ctx: ServiceContext,
+    cast: Cast,
+    browsers: dict[str, Browser],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    user_id, session = add_user_with_token(ctx, "arm", "arm-officer", password=PASSWORD)
+    with TestClient(create_app(ctx=ctx), headers=HTML) as client:
+        client.cookies.set(SESSION_COOKIE, session)
+        me = Browser(client, csrf.token_for(session))
+        page = client.get("/account/password")
+        assert 'action="/account/tokens"' in page.text
+        form = {"label": "monitoring script", "expires_in_days": "10", "password": PASSWORD}
+        viewer = auth.viewer_for_token(ctx, session)
+        before = {t.id for t in auth.list_tokens(ctx, viewer)}
+
+        assert me.post("/account/tokens", form, token=False).status_code == 403
+        bad = me.post("/account/tokens", {**form, "expires_in_days": "400"})
+        assert bad.status_code == 422
+        assert 'id="err-expires_in_days"' in bad.text
+        assert 'value="monitoring script"' in bad.text
+        wrong = me.post("/account/tokens", {**form, "password": "not the password at all"})
+        assert wrong.status_code == 403
+        assert {t.id for t in auth.list_tokens(ctx, viewer)} == before
+
+        with caplog.at_level(logging.DEBUG):
+            made = me.post("/account/tokens", form)
+        assert made.status_code == 201, made.text
+        secret = re.search(r'id="new-token">([^<]+)<', made.text)
+        assert secret is not None
+        token = secret.group(1)
+        assert "shown this once" in made.text
+        assert re.search(r'href="/ledger/\d+"', made.text)
+        assert token not in caplog.text
+        assert "location" not in made.headers
+        assert made.headers["cache-control"] == "no-store"
+        # The token works as an API token, and is listed (its secret never again).
+        assert auth.viewer_for_token(ctx, token).user_id == user_id
+        (new,) = [t for t in auth.list_tokens(ctx, viewer) if t.id not in before]
+        assert new.label == "monitoring script"
+        listed = client.get("/account/password")
+        assert new.id in listed.text
+        assert token not in listed.text
+
+        # Another user's token is unknown to this one; its own is revoked.
+        other = auth.list_tokens(ctx, cast.viewer(ctx, "tur"))[0]
+        assert me.post(f"/account/tokens/{other.id}/revoke", {}).status_code == 404
+        assert me.post(f"/account/tokens/{new.id}/revoke", {}, token=False).status_code == 403
+        revoked = me.post(f"/account/tokens/{new.id}/revoke", {})
+        assert revoked.status_code == 303
+        assert re.search(r"done=\d+", revoked.headers["location"])
+        (after,) = [t for t in auth.list_tokens(ctx, viewer) if t.id == new.id]
+        assert after.state == "revoked"
+    assert (
+        browsers["public"].client.get("/account/password", follow_redirects=False).status_code
+        == 303
+    )
