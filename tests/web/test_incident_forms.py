@@ -10,6 +10,8 @@ form comes back naming the field, its input kept.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ceasefire.access import Classification
@@ -90,9 +92,17 @@ def test_a_monitor_assigns_and_completes_a_task(
     assert bad_due.status_code == 422
     assert "<code>due_at</code>" in bad_due.text
 
+    form = page_text(turkey, base).split(f'action="{base}/tasks"', 1)[1]
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form)
+    assert key is not None
+    task["idempotency_key"] = key.group(1)
     assigned = turkey.post(f"{base}/tasks", task)
     assert assigned.status_code == 303, assigned.text
     assert done_seqs(assigned.headers["location"])
+    # The same form sent again (a double click, a reload) assigns no second task.
+    again = turkey.post(f"{base}/tasks", task)
+    assert again.status_code == 303
+    assert done_seqs(again.headers["location"]) == []
     (stored,) = _detail(ctx, cast, incident_id).tasks
     assert stored.team == ["Maj. A. Demir", "Capt. I. Petrov"]
     assert stored.lead_member == "tur"

@@ -481,10 +481,12 @@ def assign_task(
     rep_party: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI's form default)
     rep_names: Annotated[list[str], Form()] = [],  # noqa: B006
     rep_present: Annotated[list[str], Form()] = [],  # noqa: B006
+    idempotency_key: Annotated[str, Form()] = "",
 ) -> Response:
     """Send a team to investigate (monitors): its members one a line, the lead member, each
     concerned party's representatives (present or not, with their names), instructions and
-    the due date (a date alone: the end of that day, UTC)."""
+    the due date (a date alone: the end of that day, UTC). The form's hidden key, fresh at
+    each rendering, makes a resubmission assign no second task."""
     kept = {
         "form": "task",
         "team": team,
@@ -510,6 +512,7 @@ def assign_task(
             party_representatives=representatives,
             instructions=common.optional(instructions),
             due_at=common.instant(due_at, "due_at", end_of_day=True),
+            idempotency_key=common.optional(idempotency_key),
         )
 
     return page.after(change, kept)
