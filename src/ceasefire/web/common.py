@@ -16,13 +16,14 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Scope
 
-from ceasefire.access import Classification, Viewer
+from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
+from ceasefire.members import service as member_service
 from ceasefire.reports.model import CATEGORY_NAMES
 from ceasefire.timeutil import parse_instant
 from ceasefire.web.session import clear_session_cookie
@@ -93,6 +94,8 @@ FUSION_KIND_LABELS = {
     "split": N_("split"),
     "undone": N_("undone"),
 }
+TASK_STATUS_LABELS = {"assigned": N_("assigned"), "completed": N_("completed")}
+"""An investigation task's status."""
 FINDING_LEVEL_LABELS = {"breach": N_("breach"), "possible": N_("possible breach")}
 ALERT_KIND_LABELS = {
     "casualties": N_("casualties"),
@@ -147,6 +150,7 @@ LABELS: dict[str, dict[Any, str]] = {
     "source_kind": SOURCE_KIND_LABELS,
     "fusion_kind": FUSION_KIND_LABELS,
     "finding_level": FINDING_LEVEL_LABELS,
+    "task_status": TASK_STATUS_LABELS,
     "alert_kind": ALERT_KIND_LABELS,
     "alert_channel": ALERT_CHANNEL_LABELS,
     "severity": SEVERITY_LABELS,
@@ -161,6 +165,19 @@ LABELS: dict[str, dict[Any, str]] = {
     "export_format": EXPORT_FORMAT_LABELS,
 }
 """The English label of each value a page shows, translated where it is shown."""
+
+
+def monitors(ctx: ServiceContext, viewer: Viewer, agreement_id: str | None) -> bool:
+    """Whether ``viewer`` acts as a monitor for records of ``agreement_id`` (an operator, or
+    a member whose role in that agreement is monitor): who is *shown* the monitors' forms.
+    The services decide again when the form is posted."""
+    if viewer.operator:
+        return True
+    if viewer.is_public:
+        return False
+    if agreement_id is None:
+        return viewer.role is Role.MONITOR
+    return member_service.viewer_in_agreement(ctx, viewer, agreement_id).role is Role.MONITOR
 
 
 def sign_in_first(request: Request) -> RedirectResponse:

@@ -9,7 +9,7 @@ incident's page with a link to the ledger entries it made (``/ledger/N``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -28,10 +28,11 @@ from ceasefire.incidents.model import (
     ALLOWED_TRANSITIONS,
     Attribution,
     AttributionKind,
+    Decision,
     OccurrenceStatus,
     Stance,
 )
-from ceasefire.incidents.schemas import IncidentDetail
+from ceasefire.incidents.schemas import IncidentDetail, PartyRepresentative, TaskPublic
 from ceasefire.reports.model import Category, Channel
 from ceasefire.web import common
 from ceasefire.web.csrf import CsrfChecked
@@ -106,10 +107,6 @@ def _parties(ctx: ServiceContext, agreement_id: str | None) -> list[str]:
     return [p.code for p in stored.agreement.parties]
 
 
-def _is_monitor(viewer: Viewer) -> bool:
-    return viewer.operator or viewer.role is Role.MONITOR
-
-
 def _incident_page(
     request: Request,
     ctx: ContextDep,
@@ -118,7 +115,11 @@ def _incident_page(
     *,
     error: Exception | None = None,
     done: list[int] | None = None,
+    kept: Mapping[str, Any] | None = None,
+    evaluated: str | None = None,
 ) -> Response:
+    """The incident page; after a refused form, ``error`` beside it and the input it sent
+    (``kept``: the form's name under ``form`` and its fields)."""
     incident = incidents.get_incident(ctx, viewer, incident_id)
     detail = incident if isinstance(incident, IncidentDetail) else None
     ledger = common.entries_about(ctx, viewer, f"incident/{incident_id}")
@@ -138,6 +139,7 @@ def _incident_page(
     # the viewer may not read) and the compliance rules' findings.
     corroboration = fusion.summary(ctx, viewer, incident_id)
     findings = compliance.incident_findings(ctx, viewer, incident_id)
+    monitor = detail is not None and common.monitors(ctx, viewer, agreement_id)
     response = render(
         "incident.html",
         request=request,
@@ -149,9 +151,11 @@ def _incident_page(
         assessments=assessments,
         ledger=ledger,
         done=done or [],
+        evaluated=evaluated if evaluated in common.DECISION_LABELS else None,
         error=error,
         problems=common.problems_of(getattr(error, "details", None)),
-        is_monitor=_is_monitor(viewer) and detail is not None,
+        kept=kept or {},
+        is_monitor=monitor,
         may_assess=(not viewer.operator and viewer.role is Role.MONITOR and detail is not None),
         may_reply=may_reply,
         parties=_parties(ctx, agreement_id),
@@ -176,9 +180,12 @@ def incident_page(
     viewer: WebViewer,
     incident_id: str,
     done: str | None = None,
+    evaluated: str | None = None,
 ) -> Response:
     """One incident: reports and sources, assessments over time, decision, replies, ledger."""
-    return _incident_page(request, ctx, viewer, incident_id, done=common.done_entries(done))
+    return _incident_page(
+        request, ctx, viewer, incident_id, done=common.done_entries(done), evaluated=evaluated
+    )
 
 
 @dataclass(frozen=True)
@@ -191,33 +198,50 @@ class IncidentForm:
     viewer: Viewer
     incident_id: str
 
-    def _attempt(self, change: Callable[[], Any]) -> tuple[int, Any] | Response:
+    def _attempt(
+        self, change: Callable[[], Any], kept: Mapping[str, Any] | None = None
+    ) -> tuple[int, Any] | Response:
         """Run ``change`` (a call of the service), or answer with the sign-in page or the
-        incident shown again with the refusal beside the form."""
+        incident shown again with the refusal beside the form and its input (``kept``)."""
         if self.viewer.is_public:
             return common.sign_in_first(self.request)
         before = common.head_seq(self.ctx)
         try:
             return before, change()
         except (InvalidInput, Conflict) as exc:
-            return _incident_page(self.request, self.ctx, self.viewer, self.incident_id, error=exc)
+            return _incident_page(
+                self.request, self.ctx, self.viewer, self.incident_id, error=exc, kept=kept
+            )
 
-    def after(self, change: Callable[[], Any]) -> Response:
+    def after(self, change: Callable[[], Any], kept: Mapping[str, Any] | None = None) -> Response:
         """Run ``change``; go to the incident with its ledger entries."""
-        attempt = self._attempt(change)
+        attempt = self._attempt(change, kept)
         if isinstance(attempt, Response):
             return attempt
         before, result = attempt
-        target = (
-            getattr(result, "id", self.incident_id)
-            if isinstance(result, IncidentDetail)
-            else self.incident_id
-        )
+        target = self.incident_id
+        if isinstance(result, IncidentDetail):
+            target = result.id
+        elif isinstance(result, TaskPublic):
+            target = result.incident_id
         return _done_redirect(self.ctx, self.viewer, before, target)
 
-    def after_fusion(self, change: Callable[[], Any]) -> Response:
-        """As ``after`` for fusion's merge and split, whose ledger entry is the decision's."""
+    def after_evaluation(self, change: Callable[[], Decision]) -> Response:
+        """As ``after`` for the decision rule evaluated again: the page also says what it
+        decided (there is no ledger entry when nothing changed)."""
         attempt = self._attempt(change)
+        if isinstance(attempt, Response):
+            return attempt
+        before, decision = attempt
+        extra = f"&evaluated={decision.state.value}"
+        return _done_redirect(self.ctx, self.viewer, before, self.incident_id, extra)
+
+    def after_fusion(
+        self, change: Callable[[], Any], kept: Mapping[str, Any] | None = None
+    ) -> Response:
+        """As ``after`` for fusion's merge, split and undo, whose ledger entry is the
+        decision's."""
+        attempt = self._attempt(change, kept)
         if isinstance(attempt, Response):
             return attempt
         before, decision = attempt
@@ -237,10 +261,13 @@ def _incident_form(
 IncidentFormDep = Annotated[IncidentForm, Depends(_incident_form)]
 
 
-def _done_redirect(ctx: ServiceContext, viewer: Viewer, before: int, incident_id: str) -> Response:
-    """To the incident's page, naming the ledger entries recorded about it after ``before``."""
+def _done_redirect(
+    ctx: ServiceContext, viewer: Viewer, before: int, incident_id: str, extra: str = ""
+) -> Response:
+    """To the incident's page, naming the ledger entries recorded about it after ``before``
+    (``extra``: more of the query, ``&name=value``)."""
     done = common.done_since(ctx, viewer, before, f"incident/{incident_id}")
-    return RedirectResponse(f"/incidents/{incident_id}?done={done}#done", status_code=303)
+    return RedirectResponse(f"/incidents/{incident_id}?done={done}{extra}#done", status_code=303)
 
 
 def _ids(text: str | list[str]) -> list[str]:
@@ -436,4 +463,110 @@ def split_incident(
             _ids(report_ids),
             reason=common.optional(reason),
         ),
+    )
+
+
+def _lines(text: str) -> list[str]:
+    """A textarea of names, one a line (names may hold commas)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@router.post("/incidents/{incident_id}/tasks", dependencies=CsrfChecked)
+def assign_task(
+    page: IncidentFormDep,
+    team: Annotated[str, Form()] = "",
+    lead_member: Annotated[str, Form()] = "",
+    instructions: Annotated[str, Form()] = "",
+    due_at: Annotated[str, Form()] = "",
+    rep_party: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI's form default)
+    rep_names: Annotated[list[str], Form()] = [],  # noqa: B006
+    rep_present: Annotated[list[str], Form()] = [],  # noqa: B006
+    idempotency_key: Annotated[str, Form()] = "",
+) -> Response:
+    """Send a team to investigate (monitors): its members one a line, the lead member, each
+    concerned party's representatives (present or not, with their names), instructions and
+    the due date (a date alone: the end of that day, UTC). The form's hidden key, fresh at
+    each rendering, makes a resubmission assign no second task."""
+    kept = {
+        "form": "task",
+        "team": team,
+        "lead_member": lead_member,
+        "instructions": instructions,
+        "due_at": due_at,
+        "rep_present": rep_present,
+        "rep_names": dict(zip(rep_party, rep_names, strict=False)),
+    }
+
+    def change() -> Any:
+        representatives = [
+            PartyRepresentative(party=party, present=party in rep_present, names=_lines(names))
+            for party, names in zip(rep_party, rep_names, strict=False)
+            if party.strip()
+        ]
+        return incidents.assign_task(
+            page.ctx,
+            page.viewer,
+            page.incident_id,
+            team=_lines(team),
+            lead_member=common.optional(lead_member),
+            party_representatives=representatives,
+            instructions=common.optional(instructions),
+            due_at=common.instant(due_at, "due_at", end_of_day=True),
+            idempotency_key=common.optional(idempotency_key),
+        )
+
+    return page.after(change, kept)
+
+
+@router.post("/incidents/{incident_id}/tasks/{task_id}/complete", dependencies=CsrfChecked)
+def complete_task(
+    page: IncidentFormDep,
+    task_id: str,
+    findings: Annotated[str, Form()] = "",
+) -> Response:
+    """Record an investigation team's findings: the task is completed (monitors)."""
+    kept = {"form": f"complete-{task_id}", "findings": findings}
+    return page.after(
+        lambda: incidents.complete_task(page.ctx, page.viewer, task_id, findings=findings),
+        kept,
+    )
+
+
+@router.post("/incidents/{incident_id}/edit", dependencies=CsrfChecked)
+def edit_incident(
+    page: IncidentFormDep,
+    title: Annotated[str, Form()] = "",
+    summary: Annotated[str, Form()] = "",
+) -> Response:
+    """Change the title and the shared summary (monitors; an empty summary removes it)."""
+    kept = {"form": "edit", "title": title, "summary": summary}
+    return page.after(
+        lambda: incidents.edit_incident(
+            page.ctx, page.viewer, page.incident_id, title=title, summary=summary
+        ),
+        kept,
+    )
+
+
+@router.post("/incidents/{incident_id}/decision", dependencies=CsrfChecked)
+def evaluate_decision(page: IncidentFormDep) -> Response:
+    """Evaluate the agreement's decision rule again and apply it (monitors): after the rule
+    changed, or a monitor's role ended. A ledger entry only when the decision changed."""
+    return page.after_evaluation(
+        lambda: incidents.evaluate(page.ctx, page.viewer, page.incident_id)
+    )
+
+
+@router.post("/incidents/{incident_id}/fusion/{decision_id}/undo", dependencies=CsrfChecked)
+def undo_grouping(
+    page: IncidentFormDep,
+    decision_id: str,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Undo one of fusion's grouping decisions (a link, a new incident, a merge, a split) as
+    a new decision (monitors of the agreement); the page of where the reports went back to."""
+    kept = {"form": f"undo-{decision_id}", "reason": reason}
+    return page.after_fusion(
+        lambda: fusion.undo(page.ctx, page.viewer, decision_id, reason=common.optional(reason)),
+        kept,
     )

@@ -4,13 +4,16 @@ history with evidence, which part makes a provision overdue, and one timeline.""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ceasefire.access import Viewer
 from ceasefire.agreements import service as agreement_service
 from ceasefire.agreements.model import (
     Agreement,
@@ -21,13 +24,19 @@ from ceasefire.agreements.model import (
     StatusChange,
 )
 from ceasefire.api.deps import ContextDep
+from ceasefire.compliance import service as compliance
+from ceasefire.compliance.schemas import EvaluationPublic
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import NotFound
+from ceasefire.errors import CeasefireError, Conflict, InvalidInput, NotFound
 from ceasefire.i18n.markers import N_
+from ceasefire.incidents import service as incidents
+from ceasefire.ledger import service as ledger_service
 from ceasefire.timeutil import parse_instant
+from ceasefire.web import common
 from ceasefire.web.common import PROVISION_STATUS_LABELS
+from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
-from ceasefire.web.session import WebViewer
+from ceasefire.web.session import SignedInViewer, WebViewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -239,18 +248,40 @@ def build_tracker(ctx: ServiceContext, agreement_id: str | None, as_of: datetime
     )
 
 
-@router.get("/provisions", response_class=HTMLResponse)
-def provisions_page(
+def _rule_form(rule: dict[str, Any]) -> dict[str, str]:
+    """The decision rule as the form shows it: voters and each group's members one a line."""
+    groups = rule.get("groups") or []
+    return {
+        "kind": str(rule.get("kind", "")),
+        "voters": " ".join(rule.get("voters") or []),
+        "presiding": str(rule.get("presiding") or ""),
+        "groups": "\n".join(
+            " ".join([g["name"], str(g["required"]), *g["members"]]) for g in groups
+        ),
+    }
+
+
+def _provisions_page(
     request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    agreement: Annotated[str | None, Query(description="Agreement id")] = None,
-    as_of: Annotated[str | None, Query(description="Date or instant (ISO 8601)")] = None,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    agreement_id: str | None,
+    as_of: str | None,
+    *,
+    done: list[int] | None = None,
+    evaluated: str | None = None,
+    error: CeasefireError | None = None,
+    kept: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
-    """The provisions tracker and timeline, as of a date."""
+    """The tracker; for the agreement's monitors and operators also its forms (a provision's
+    status, its rules evaluated again, the decision rule), a refused one shown again with
+    each field's problem and the input it sent (``kept``, the form's name under ``form``)."""
     moment = parse_instant(as_of, field="as_of") if as_of else datetime.now(UTC)
-    tracker = build_tracker(ctx, agreement, moment)
-    return render(
+    tracker = build_tracker(ctx, agreement_id, moment)
+    chosen = tracker.agreement
+    rule = incidents.get_decision_rule(ctx, chosen.id).to_dict() if chosen else None
+    counts = [int(n) for n in (evaluated or "").split("-") if n.isdigit()]
+    response = render(
         "provisions.html",
         request=request,
         viewer=viewer,
@@ -258,4 +289,224 @@ def provisions_page(
         agreements=agreement_service.list_agreements(ctx),
         status_labels=PROVISION_STATUS_LABELS,
         timeline_kinds=TIMELINE_KINDS,
+        rule=rule,
+        rule_kinds=RULE_KINDS,
+        may_change=chosen is not None and common.monitors(ctx, viewer, chosen.id),
+        leaves=[p for p in chosen.all_provisions() if not p.parts] if chosen else [],
+        statuses=[s.value for s in ProvisionStatus],
+        done=done or [],
+        evaluated=counts if len(counts) == 3 else None,
+        error=error,
+        problems=common.problems_of(getattr(error, "details", None)),
+        kept=kept or {},
+        rule_form=_rule_form(rule) if rule else {},
+    )
+    if error is not None:
+        response.status_code = error.status
+    return response
+
+
+RULE_KINDS: dict[str, str] = {
+    "unanimity": N_("unanimity"),
+    "quorum_by_group": N_("quorum by group"),
+    "presiding_member": N_("presiding member"),
+}
+
+
+@router.get("/provisions", response_class=HTMLResponse)
+def provisions_page(
+    request: Request,
+    ctx: ContextDep,
+    viewer: WebViewer,
+    agreement: Annotated[str | None, Query(description="Agreement id")] = None,
+    as_of: Annotated[str | None, Query(description="Date or instant (ISO 8601)")] = None,
+    done: str | None = None,
+    evaluated: str | None = None,
+) -> HTMLResponse:
+    """The provisions tracker and timeline, as of a date."""
+    return _provisions_page(
+        request,
+        ctx,
+        viewer,
+        agreement,
+        as_of,
+        done=common.done_entries(done),
+        evaluated=evaluated,
+    )
+
+
+@dataclass(frozen=True)
+class AgreementForm:
+    """A form posted about one agreement from the tracker: the request, the context and the
+    viewer of the sign-in cookie, and the one way each form ends."""
+
+    request: Request
+    ctx: ServiceContext
+    viewer: Viewer
+
+    def after(
+        self,
+        agreement_id: str,
+        change: Callable[[], Any],
+        made: Callable[[int], list[int]],
+        kept: Mapping[str, Any],
+        said: Callable[[Any], dict[str, str]] = lambda _: {},
+    ) -> Response:
+        """Run ``change`` (a call of the service); back to the tracker naming the ledger
+        entries ``made`` finds after the head before it (and what ``said`` makes of the
+        service's answer, in the query), or the tracker again with the refusal beside the
+        form and its input. What the service refuses outright (403, 404) is the error
+        page."""
+        if self.viewer.is_public:
+            return common.sign_in_first(self.request)
+        before = common.head_seq(self.ctx)
+        try:
+            result = change()
+        except (InvalidInput, Conflict) as exc:
+            return _provisions_page(
+                self.request, self.ctx, self.viewer, agreement_id, None, error=exc, kept=kept
+            )
+        done = ",".join(str(seq) for seq in made(before))
+        query = urlencode({"agreement": agreement_id, "done": done, **said(result)})
+        return RedirectResponse(f"/provisions?{query}#done", status_code=303)
+
+
+def _agreement_form(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> AgreementForm:
+    return AgreementForm(request, ctx, viewer)
+
+
+AgreementFormDep = Annotated[AgreementForm, Depends(_agreement_form)]
+
+
+@router.post("/provisions/status", dependencies=CsrfChecked)
+def record_status(
+    page: AgreementFormDep,
+    agreement: Annotated[str, Form()] = "",
+    provision_id: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    local: Annotated[str, Form()] = "",
+    time_zone: Annotated[str, Form()] = "",
+    evidence_source: Annotated[str, Form()] = "",
+    evidence_ref: Annotated[str, Form()] = "",
+    evidence_note: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Record a provision's status from an instant on, as the source states it (local date
+    or time in its zone), with one evidence reference (monitors of the agreement,
+    operators); the same change again records nothing."""
+    kept = {
+        "form": "status",
+        "provision_id": provision_id,
+        "status": status,
+        "local": local,
+        "time_zone": time_zone,
+        "evidence_source": evidence_source,
+        "evidence_ref": evidence_ref,
+        "evidence_note": evidence_note,
+        "note": note,
+    }
+    evidence = Evidence(
+        source=common.optional(evidence_source),
+        ref=common.optional(evidence_ref),
+        note=common.optional(evidence_note),
+    )
+    return page.after(
+        agreement,
+        lambda: agreement_service.record_provision_status(
+            page.ctx,
+            page.viewer,
+            agreement,
+            provision_id,
+            status=status,
+            local=common.optional(local),
+            time_zone=common.optional(time_zone),
+            evidence=[evidence],
+            note=common.optional(note),
+        ),
+        lambda before: common.entries_since(
+            page.ctx, page.viewer, before, f"{agreement}/{provision_id}"
+        ),
+        kept,
+    )
+
+
+@router.post("/provisions/evaluate", dependencies=CsrfChecked)
+def evaluate_rules(
+    page: AgreementFormDep,
+    agreement: Annotated[str, Form()] = "",
+) -> Response:
+    """Evaluate the compliance rules again over every incident of the agreement (monitors of
+    the agreement, operators): findings recorded or withdrawn, each a ledger entry."""
+    return page.after(
+        agreement,
+        lambda: compliance.evaluate(page.ctx, page.viewer, agreement),
+        lambda before: [
+            entry.seq
+            for entry in ledger_service.list_entries(
+                page.ctx, page.viewer, after=before, tag="compliance:"
+            )
+        ],
+        {"form": "evaluate"},
+        _evaluated,
+    )
+
+
+def _evaluated(results: list[EvaluationPublic]) -> dict[str, str]:
+    """An evaluation's findings recorded, withdrawn and left, as the tracker's ``evaluated``."""
+    counts = (
+        sum(len(r.new) for r in results),
+        sum(len(r.withdrawn) for r in results),
+        sum(r.unchanged for r in results),
+    )
+    return {"evaluated": "-".join(str(n) for n in counts)}
+
+
+def _groups(text: str) -> list[dict[str, Any]]:
+    """The groups of a quorum rule, one a line: ``name required member member …`` (a
+    required count that is no number is the service's to refuse, naming the group)."""
+    groups: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        required: Any = words[1] if len(words) > 1 else None
+        groups.append(
+            {
+                "name": words[0],
+                "required": int(required) if required and required.isdigit() else required,
+                "members": words[2:],
+            }
+        )
+    return groups
+
+
+@router.post("/provisions/decision-rule", dependencies=CsrfChecked)
+def set_decision_rule(
+    page: AgreementFormDep,
+    agreement: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
+    voters: Annotated[str, Form()] = "",
+    presiding: Annotated[str, Form()] = "",
+    groups: Annotated[str, Form()] = "",
+) -> Response:
+    """Configure how the agreement's incidents are decided (monitors of the agreement,
+    operators): unanimity, a quorum by group or a presiding member. Voters left empty: the
+    agreement's current monitors."""
+    kept = {"form": "rule", "kind": kind, "voters": voters, "presiding": presiding}
+    kept["groups"] = groups
+    named = voters.replace(",", " ").split() or None
+    rule: dict[str, Any] = {"kind": kind.strip()}
+    if rule["kind"] == "quorum_by_group":
+        rule["groups"] = _groups(groups)
+    else:
+        rule["voters"] = named
+    if rule["kind"] == "presiding_member":
+        rule["presiding"] = presiding.strip()
+    return page.after(
+        agreement,
+        lambda: incidents.set_decision_rule(page.ctx, page.viewer, agreement, rule),
+        lambda before: common.entries_since(
+            page.ctx, page.viewer, before, f"agreement/{agreement}"
+        ),
+        kept,
     )
