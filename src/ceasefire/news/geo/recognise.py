@@ -124,6 +124,15 @@ STATE_ABBREVIATIONS: Mapping[str, tuple[str, str]] = {
     for pair in pairs.split()
     for abbreviation, name in [pair.replace("_", " ").split("=")]
 }
+# Adjectives that name a part of an area ("northern Syria", "central Washington").
+COMPASS_ADJECTIVES = frozenset(
+    [
+        "central", "northern", "southern", "eastern", "western",
+        "northeastern", "northwestern", "southeastern", "southwestern",
+        "north-eastern", "north-western", "south-eastern", "south-western",
+        "northeast", "northwest", "southeast", "southwest",
+    ]
+)  # fmt: skip
 # What may follow "X," as the place that contains X: "Portland, Oregon", "Thruxton, Hampshire".
 OUTER_KINDS = frozenset({"country", "admin1", "admin2"})
 _NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
@@ -184,6 +193,11 @@ class Toponym:
     # A cue in the text introduces it as a place ("in Portroe", "the village of Nagrig"):
     # a single word no gazetteer knows is then kept, unresolved.
     cued: bool = False
+    # It opens a dateline in capitals ("KIEV, Ukraine (AP) -"): a town's name, not initials.
+    dateline: bool = False
+    # A compass adjective in lower case comes before it ("central Washington", "eastern
+    # Ukraine"): the name is an area, a country or division more than a town.
+    part_of: bool = False
 
 
 _POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
@@ -427,6 +441,11 @@ def _cued_towns(
     listed after a place of the same country ("Gloucester and Cheltenham")."""
     if span.text.isupper():  # "from PAN": initials, not a town
         return []
+    if _admin_word_after(span):
+        # "in Kasese district", "Iloilo province": the word says the name is a division
+        # (named after its seat, or a town the gazetteer knows).
+        divisions = [p for p in places if p.kind in {"admin1", "admin2"}]
+        return divisions or [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     qualifiers = _qualifiers(span, gazetteer)
     if qualifiers:
         # "Rockingham, Northamptonshire": a town of any size inside the division named; a
@@ -455,6 +474,16 @@ def _ends_clause(span: Span) -> bool:
     while k < len(doc) and doc[k].text[:1].isupper() and k - span.end <= 3:
         k += 1
     return k >= len(doc) or doc[k].text in _CLAUSE_ENDS or "\n" in doc[k - 1].whitespace_
+
+
+def _admin_word_after(span: Span) -> bool:
+    """Whether a lower-case administrative word follows ``span`` ("Kasese district", "in
+    Equateur province"), the way news names a division after its seat."""
+    doc = span.doc
+    if span.end >= len(doc) or not span[-1].text[:1].isupper():
+        return False
+    word = doc[span.end]
+    return word.is_lower and word.text in ADMIN_WORDS
 
 
 def _listed_after(span: Span, place_ends: dict[int, Span]) -> Span | None:
@@ -499,7 +528,12 @@ def correct_place_entities(
             entities.append(relabelled)
             place_ends[relabelled.end] = relabelled
             continue
-        if ent.label_ in _RELABELLED and not (
+        misread_division = (
+            ent.label_ == "NORP"
+            and _admin_word_after(ent)
+            and gazetteer.demonym_country(ent.text) is None
+        )
+        if (ent.label_ in _RELABELLED or misread_division) and not (
             ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
         ):
             span = _strip_determiner(ent)
@@ -530,6 +564,7 @@ def correct_place_entities(
         _untagged_places(doc, gazetteer, context, covered, person_words, named, place_ends)
     )
     entities = _same_name_places(doc, entities, gazetteer, person_words)
+    entities = _joined_names(doc, entities, gazetteer)
     entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
@@ -609,6 +644,36 @@ def _named_person(span: Span, person_words: set[str]) -> bool:
     return len(span) == 1 and span[0].lower_ in person_words
 
 
+# Words a country's or division's name may have between the two entities the model split
+# it into: "the Democratic Republic of the" + "Congo", "Bosnia" and "Herzegovina".
+_JOINING_WORDS = frozenset({"of", "the", "and", "&", "-"})
+_JOINED_KINDS = frozenset({"country", "admin1", "region"})
+
+
+def _joined_names(doc: Doc, entities: list[Span], gazetteer: Gazetteer) -> list[Span]:
+    """Two entities the model split, at most two joining words apart, that together name a
+    country, first-order division or region ("the Democratic Republic of the" and "Congo",
+    "Trinidad" and "Tobago") are one place."""
+    ordered = sorted(entities, key=lambda span: span.start)
+    result: list[Span] = []
+    for span in ordered:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and previous.label_ in PLACE_LABELS
+            and span.label_ in PLACE_LABELS | _RELABELLED
+            and span.start - previous.end <= 2
+            and all(doc[k].lower_ in _JOINING_WORDS for k in range(previous.end, span.start))
+        ):
+            joined = _strip_determiner(doc[previous.start : span.end])
+            places = [p for p in gazetteer.lookup(joined.text) if p.kind in _JOINED_KINDS]
+            if places:
+                result[-1] = Span(doc, joined.start, joined.end, label=_place_label(places))
+                continue
+        result.append(span)
+    return result
+
+
 def _extend_to_region(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
     """ "Lachin" followed by "corridor" is the Lachin corridor, if the gazetteer knows it."""
     doc = span.doc
@@ -671,6 +736,16 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
                 found.append(Span(doc, i, j, label="GPE"))
         i = j
     return found
+
+
+def _opens_dateline(span: Span) -> bool:
+    """Whether ``span``, in capitals, begins a line or sentence and dateline punctuation
+    follows it ("KIEV, Ukraine (AP) -", "ROME (Reuters) -")."""
+    doc = span.doc
+    if not span.text.isupper() or span.end >= len(doc) or doc[span.end].text not in _DATELINE_MARKS:
+        return False
+    k = span.start
+    return k == 0 or "\n" in doc[k - 1].text_with_ws or bool(span[0].is_sent_start)
 
 
 def _dateline_qualifier(doc: Doc, k: int, gazetteer: Gazetteer) -> bool:
@@ -1160,6 +1235,8 @@ def find_toponyms(
                     admin_word=admin_word,
                     near=near,
                     cued=label != "FAC" and _place_noun_of(span),
+                    dateline=_opens_dateline(span),
+                    part_of=span.start > 0 and doc[span.start - 1].lower_ in COMPASS_ADJECTIVES,
                 )
             )
     toponyms.extend(_named_divisions(doc, gazetteer, toponyms))

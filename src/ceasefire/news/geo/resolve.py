@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from ceasefire.news.geo.gazetteer import (
     PRECISION_ADMIN2,
@@ -56,6 +57,12 @@ COUNTRY_EVIDENCE_REPEATED = 0.5  # a country named three times or more
 ADMIN1_EVIDENCE = 1.5
 QUALIFIER_EVIDENCE = 4.0
 ADMIN_WORD_EVIDENCE = 3.0
+# "central Washington", "northern Syria": an area, so a country or division before a town.
+PART_OF_EVIDENCE = 2.0
+# "California or Washington", "England and Wales": a name listed with countries or divisions
+# is one of the same kind (the capital and the village of those names are not meant).
+LISTED_KIND_EVIDENCE = 2.0
+_LISTED_KINDS = frozenset({"country", "admin1", "admin2"})
 # The model labels seas, continents and regions LOC, states and towns GPE.
 LOC_LABEL_EVIDENCE = 2.0
 _NATURAL_KINDS = frozenset({"region", "water", "continent"})
@@ -126,8 +133,10 @@ def score_place(
     evidence: _Evidence,
     qualifiers: Sequence[Place],
     context: GeoContext,
+    listed_kinds: frozenset[str] = frozenset(),
 ) -> float:
-    """How well ``place`` explains ``toponym`` given the rest of the text."""
+    """How well ``place`` explains ``toponym`` given the rest of the text; ``listed_kinds``
+    are the kinds of the places listed with it."""
     score = _prior(place)
     if _full_key(place.name) == _full_key(toponym.text):
         # Under its own name only: "Mexico" is the country, not Mexico City.
@@ -156,6 +165,10 @@ def score_place(
             score += _proximity_bonus(min(distances))
     if toponym.admin_word and place.kind in _ADMIN_KINDS:
         score += ADMIN_WORD_EVIDENCE
+    if toponym.part_of and place.kind in _LISTED_KINDS | {"region"}:
+        score += PART_OF_EVIDENCE
+    if place.kind in listed_kinds:
+        score += LISTED_KIND_EVIDENCE
     if toponym.label == "LOC" and place.kind in _NATURAL_KINDS:
         score += LOC_LABEL_EVIDENCE
     if any(contains(outer, place) for outer in qualifiers):
@@ -178,10 +191,11 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
         and toponym.text not in STATE_ABBREVIATIONS
     ):
         places = [p for p in places if p.kind in {"country", "admin1", "region"}]
-    if _short_capitals(toponym.text):
+    if _short_capitals(toponym.text) and not toponym.dateline:
         # GeoNames gives towns their airport codes as alternate names ("DKR" Dakar, "SAT" San
         # Antonio): in capitals, a short name is a town only as its own name or its initials
-        # ("NYC"); "NBC News" or "the TNA" are not Nizhnekamsk or Jinan.
+        # ("NYC"); "NBC News" or "the TNA" are not Nizhnekamsk or Jinan. A dateline ("KIEV,
+        # Ukraine (AP) -") names a town under any of its names.
         key = name_key(toponym.text)
         places = [
             p for p in places if p.kind != "city" or key in {name_key(p.name), _initials(p.name)}
@@ -223,9 +237,13 @@ def _choose(
     evidence: _Evidence,
     qualifiers: Sequence[Place],
     context: GeoContext,
+    listed_kinds: frozenset[str] = frozenset(),
 ) -> _Choice:
     scored = sorted(
-        ((score_place(p, toponym, evidence, qualifiers, context), i) for i, p in enumerate(places)),
+        (
+            (score_place(p, toponym, evidence, qualifiers, context, listed_kinds), i)
+            for i, p in enumerate(places)
+        ),
         reverse=True,
     )
     best_score, best_index = scored[0]
@@ -259,8 +277,43 @@ def _qualifiers(
     for i in range(len(toponyms) - 1):
         here, after = toponyms[i], toponyms[i + 1]
         if after.label != "NORP" and text[here.end : after.start].strip() == ",":
+            if i + 2 < len(toponyms) and _listed(text, after, toponyms[i + 2]):
+                continue  # "Hodeidah, Sanaa and Taiz": a list, not a town in its division
             result[i] = [p for p in readings[i + 1] if p.kind in OUTER_KINDS]
     return result
+
+
+_LIST_JOINS = frozenset({",", "and", "or", "&", ", and", ", or"})
+
+
+def _listed_kinds(
+    toponyms: Sequence[Toponym], choices: Sequence[_Choice | None], text: str
+) -> list[frozenset[str]]:
+    """For each toponym, the kinds (country, division) its neighbours in a list were read
+    as in the first round, one of them confidently ("Utah, Colorado, and Idaho"). A list has
+    "and" or "or" in it: "X, Y" alone is a place and its qualifier, not a list. A list with a
+    town in it ("Washington, New York and Boston") says nothing of the kind of the others."""
+    joins = [text[a.end : b.start].strip() for a, b in pairwise(toponyms)]
+    kinds: list[frozenset[str]] = [frozenset() for _ in toponyms]
+    start = 0
+    while start < len(toponyms):
+        end = start
+        while end < len(joins) and joins[end] in _LIST_JOINS:
+            end += 1
+        group = range(start, end + 1)
+        if end > start and any(joins[k] != "," for k in range(start, end)):
+            for i in group:
+                others = [c for k in group if k != i and (c := choices[k]) is not None]
+                read = {choice.place.kind for choice in others}
+                if read <= _LISTED_KINDS and any(c.margin >= ANCHOR_MARGIN for c in others):
+                    kinds[i] = frozenset(read)
+        start = end + 1
+    return kinds
+
+
+def _listed(text: str, toponym: Toponym, following: Toponym) -> bool:
+    """Whether "and" or "or" joins ``toponym`` to the next place, as the last two of a list."""
+    return text[toponym.end : following.start].strip() in {"and", "or", "&"}
 
 
 def _evidence(base: Counter[str], anchors: Sequence[tuple[str, Place]]) -> _Evidence:
@@ -310,9 +363,12 @@ def resolve_toponyms(
     ]
     # Round two: the confident choices of round one are the context of every choice.
     evidence = _evidence(base, anchors)
+    listed = _listed_kinds(places, first, text)
     mentions: list[PlaceMention] = []
     chosen: list[tuple[Toponym, _Choice]] = []
-    for toponym, reading, qualifier in zip(places, readings, qualifiers, strict=True):
+    for toponym, reading, qualifier, kinds in zip(
+        places, readings, qualifiers, listed, strict=True
+    ):
         if not reading and qualifier:
             # "Knockhill, Fife": a place the gazetteer lacks, somewhere in the division named.
             outer = max(qualifier, key=_prior)
@@ -327,7 +383,7 @@ def resolve_toponyms(
                     PlaceMention(toponym.start, toponym.end, toponym.text, label=toponym.label)
                 )
             continue
-        choice = _choose(toponym, reading, evidence, qualifier, context)
+        choice = _choose(toponym, reading, evidence, qualifier, context, kinds)
         chosen.append((toponym, choice))
     mentions.extend(_placed_in_text(chosen))
     mentions = _placed_by_hosts(mentions)
