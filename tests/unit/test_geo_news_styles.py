@@ -25,7 +25,8 @@ def only(mentions: list[PlaceMention], text: str) -> PlaceMention:
 
 
 def near(mention: PlaceMention, lat: float, lon: float, km: float) -> bool:
-    assert mention.lat is not None and mention.lon is not None, mention
+    assert mention.lat is not None, mention
+    assert mention.lon is not None, mention
     return distance_km(mention.lat, mention.lon, lat, lon) <= km
 
 
@@ -138,14 +139,18 @@ def test_the_first_places_of_a_list_are_not_one_in_the_next(gazetteer: Gazetteer
 @pytest.mark.parametrize(
     ("text", "town", "state"),
     [
-        ("DES MOINES, Iowa (AP) — A man from Ankeny was arrested in Urbandale.", "Urbandale", "Iowa"),
+        (
+            "DES MOINES, Iowa (AP) — A man from Ankeny was arrested in Urbandale.",
+            "Urbandale",
+            "Iowa",
+        ),
         (
             "Police said the crash happened on Main Street in Elizabethtown, Ky., early Sunday.",
             "Elizabethtown",
             "Kentucky",
         ),
         (
-            "Firefighters from Fortville and New Palestine responded, Hancock County officials said.",
+            "Crews from Fortville and New Palestine responded, Hancock County officials said.",
             "New Palestine",
             "Indiana",
         ),
@@ -156,5 +161,33 @@ def test_us_local_news_places_small_towns_in_their_state(
 ) -> None:
     mention = only(parse(nlp, text), town)
     (division,) = [p for p in gazetteer.lookup(state) if p.kind == "admin1" and p.country == "US"]
-    assert mention.country == "US" and mention.feature_class == "P"
+    assert (mention.country, mention.feature_class) == ("US", "P")
     assert near(mention, division.lat, division.lon, km=400)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OKLAHOMA CITY\nTeachers rallied at the Capitol for higher pay on Monday.",
+        # The line break lost when the page was extracted.
+        "OKLAHOMA CITY Teachers rallied at the Capitol for higher pay on Monday.",
+    ],
+)
+def test_a_dateline_alone_on_its_line_is_a_place(nlp: Language, text: str) -> None:
+    city = only(parse(nlp, text), "OKLAHOMA CITY")
+    assert (city.name, city.country) == ("Oklahoma City", "US")
+
+
+def test_a_village_qualified_by_its_county_is_in_that_county(nlp: Language) -> None:
+    # The English Rockingham is below GeoNames' 500 people; its namesakes are Australian and
+    # American towns. The county after the comma places it.
+    text = "The championship moves to Rockingham, Northamptonshire, in August."
+    rockingham = only(parse(nlp, text), "Rockingham")
+    assert rockingham.country == "GB"
+    assert near(rockingham, 52.24, -0.9, km=60)
+
+
+def test_a_list_of_towns_is_not_a_town_in_a_state(nlp: Language) -> None:
+    text = "Guests flew in from West Palm Beach, New York, and Boston for the opening."
+    palm_beach = only(parse(nlp, text), "West Palm Beach")
+    assert near(palm_beach, 26.71, -80.05, km=30)

@@ -449,9 +449,10 @@ def _cued_towns(
     qualifiers = _qualifiers(span, gazetteer)
     if qualifiers:
         # "Rockingham, Northamptonshire": a town of any size inside the division named; a
-        # place no gazetteer knows ("Knockhill, Fife", a circuit) is somewhere inside it.
+        # place no gazetteer knows ("Knockhill, Fife", a circuit), or whose namesakes all lie
+        # elsewhere (a village below GeoNames' 500 people), is somewhere inside it.
         inside = [p for p in places if p.kind == "city" and any(contains(q, p) for q in qualifiers)]
-        return inside or ([] if places or not _ends_clause(span) else qualifiers)
+        return inside or (qualifiers if _ends_clause(span) else [])
     towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     if _locative(span):
         return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
@@ -721,7 +722,13 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             doc[j - 1].whitespace_ and j < len(doc) and doc[j].text not in {",", ":"}
         )
         long_enough = j - i > 1 or len(token) > 3
-        if j < len(doc) and doc[j].text in _DATELINE_MARKS and apart and long_enough:
+        # "OKLAHOMA CITY" alone on its line, the story on the next, is a dateline too; so is
+        # a text's first run of capitals before a capitalised word, where the line break was
+        # lost in extraction ("OKLAHOMA CITY The Latest on ...").
+        alone = line_start and j < len(doc) and doc[j].is_space and "\n" in doc[j].text
+        alone = alone or (i == 0 and j < len(doc) and doc[j].is_title)
+        marked = j < len(doc) and doc[j].text in _DATELINE_MARKS and apart
+        if (marked or alone) and long_enough:
             span = doc[i:j]
             places = [
                 p

@@ -286,6 +286,33 @@ def _qualifiers(
 _LIST_JOINS = frozenset({",", "and", "or", "&", ", and", ", or"})
 
 
+def _towns_outside_qualifier(
+    toponyms: Sequence[Toponym],
+    readings: Sequence[list[Place]],
+    qualifiers: Sequence[list[Place]],
+    text: str,
+) -> set[int]:
+    """The toponyms "X, Y" whose readings are all towns outside the division Y names
+    ("Rockingham, Northamptonshire": the English village is below GeoNames' 500 people, its
+    namesakes are in Australia and the US), X being placed in Y instead. Y must be a division
+    before anything else (not "London", a city before the City of London) and end the list
+    ("West Palm Beach, New York, Boston" lists towns)."""
+    found: set[int] = set()
+    for i, (reading, qualifier) in enumerate(zip(readings, qualifiers, strict=True)):
+        if not (reading and qualifier) or any(p.kind != "city" for p in reading):
+            continue
+        if any(contains(q, p) for q in qualifier for p in reading):
+            continue
+        outer = readings[i + 1]
+        if max(outer, key=_prior).kind not in _ADMIN_KINDS:
+            continue
+        after = toponyms[i + 1]
+        if i + 2 < len(toponyms) and text[after.end : toponyms[i + 2].start].strip() in _LIST_JOINS:
+            continue
+        found.add(i)
+    return found
+
+
 def _listed_kinds(
     toponyms: Sequence[Toponym], choices: Sequence[_Choice | None], text: str
 ) -> list[frozenset[str]]:
@@ -366,11 +393,13 @@ def resolve_toponyms(
     listed = _listed_kinds(places, first, text)
     mentions: list[PlaceMention] = []
     chosen: list[tuple[Toponym, _Choice]] = []
-    for toponym, reading, qualifier, kinds in zip(
-        places, readings, qualifiers, listed, strict=True
+    elsewhere = _towns_outside_qualifier(places, readings, qualifiers, text)
+    for index, (toponym, reading, qualifier, kinds) in enumerate(
+        zip(places, readings, qualifiers, listed, strict=True)
     ):
-        if not reading and qualifier:
-            # "Knockhill, Fife": a place the gazetteer lacks, somewhere in the division named.
+        if qualifier and (not reading or index in elsewhere):
+            # "Knockhill, Fife": a place the gazetteer lacks, somewhere in the division named;
+            # "Rockingham, Northamptonshire", whose namesakes all lie elsewhere, too.
             outer = max(qualifier, key=_prior)
             mentions.append(_mention(toponym, _Choice(outer, 0.0)))
             continue
