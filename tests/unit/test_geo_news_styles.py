@@ -191,3 +191,19 @@ def test_a_list_of_towns_is_not_a_town_in_a_state(nlp: Language) -> None:
     text = "Guests flew in from West Palm Beach, New York, and Boston for the opening."
     palm_beach = only(parse(nlp, text), "West Palm Beach")
     assert near(palm_beach, 26.71, -80.05, km=30)
+
+
+def test_where_a_person_named_with_his_age_lives_is_a_town(nlp: Language) -> None:
+    # The model calls "Marion" an ORG; ", 23, of" is how local news says where someone lives.
+    text = "The suspect, Austin Miller, 23, of Marion, was charged with theft on Friday."
+    marion = only(parse(nlp, text), "Marion")
+    assert (marion.country, marion.feature_class) == ("US", "P")
+    assert not [m for m in parse(nlp, text) if m.text.startswith("Austin")]
+
+
+def test_a_street_after_on_is_a_street_not_the_town_it_starts_with(nlp: Language) -> None:
+    # The model calls "Van Dyke Avenue" an ORG, whose first word was read as Van, Texas.
+    text = "Police in Sterling Heights said a woman was struck by a car on Van Dyke Avenue."
+    avenue = only(parse(nlp, text), "Van Dyke Avenue")
+    assert (avenue.name, avenue.precision, avenue.label) == ("Sterling Heights", 2, "FAC")
+    assert not [m for m in parse(nlp, text) if m.text == "Van"]

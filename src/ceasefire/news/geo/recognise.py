@@ -363,16 +363,33 @@ FACILITY_HEADS = frozenset(
         "cottage", "farm", "market", "mall", "prison", "jail", "courthouse", "embassy",
         "harbour", "harbor", "beach", "lake", "river", "valley", "mountains", "mountain",
         "island", "islands", "bay", "creek", "canyon", "forest", "desert", "peninsula",
-        "falls", "area", "wetlands",
+        "falls", "area", "wetlands", "drive", "highway", "parkway",
     }
 )  # fmt: skip
+# Last words of the names of streets and roads, which "on", "along" or "off" introduce ("a
+# crash on Van Dyke Avenue", "off Route 9 Highway") as "at" introduces a building.
+STREET_HEADS = frozenset(
+    {"street", "road", "avenue", "lane", "boulevard", "drive", "highway", "parkway"}
+)
+_ON_STREET = frozenset({"on", "along", "off"})
 
 
 def _facility_at(span: Span) -> bool:
     """A name of several words in title case ending with a building's or site's head word,
-    that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle"),
-    or with a natural feature's ("Glenrock Lagoon", "the Ruhuna River"), anywhere."""
-    return _facility_name(span) and (_locative(span) or span[-1].lower_ in NATURAL_HEADS)
+    that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle",
+    "on Van Dyke Avenue"), or with a natural feature's ("Glenrock Lagoon", "the Ruhuna
+    River"), anywhere."""
+    if not _facility_name(span):
+        return False
+    head = span[-1].lower_
+    return _locative(span) or head in NATURAL_HEADS or (head in STREET_HEADS and _on_street(span))
+
+
+def _on_street(span: Span) -> bool:
+    k = span.start - 1
+    if k >= 0 and span.doc[k].lower_ in _DETERMINERS:
+        k -= 1
+    return k >= 0 and span.doc[k].lower_ in _ON_STREET
 
 
 # Last words of the names of natural features: such a name is a place wherever it stands.
@@ -453,6 +470,9 @@ def _cued_towns(
         # elsewhere (a village below GeoNames' 500 people), is somewhere inside it.
         inside = [p for p in places if p.kind == "city" and any(contains(q, p) for q in qualifiers)]
         return inside or (qualifiers if _ends_clause(span) else [])
+    if _age_then_of(span):
+        # "John Smith, 34, of Marion": where a person named with his age lives.
+        return [p for p in places if p.kind == "city" and p.population >= _HOME_TOWN]
     towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     if _locative(span):
         return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
@@ -475,6 +495,25 @@ def _ends_clause(span: Span) -> bool:
     while k < len(doc) and doc[k].text[:1].isupper() and k - span.end <= 3:
         k += 1
     return k >= len(doc) or doc[k].text in _CLAUSE_ENDS or "\n" in doc[k - 1].whitespace_
+
+
+# A town named as where a person lives ("Jane Doe, 34, of Marion") counts from this size: US
+# local news names small towns so.
+_HOME_TOWN = 1_000
+
+
+def _age_then_of(span: Span) -> bool:
+    """Whether ``span`` follows a person's age between commas and "of", as news names where
+    someone lives ("John Smith, 34, of Marion, was charged")."""
+    doc = span.doc
+    k = span.start
+    return (
+        k >= 4
+        and doc[k - 1].lower_ == "of"
+        and doc[k - 2].text == ","
+        and doc[k - 3].like_num
+        and doc[k - 4].text == ","
+    )
 
 
 def _admin_word_after(span: Span) -> bool:
