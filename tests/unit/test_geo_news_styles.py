@@ -207,3 +207,28 @@ def test_a_street_after_on_is_a_street_not_the_town_it_starts_with(nlp: Language
     avenue = only(parse(nlp, text), "Van Dyke Avenue")
     assert (avenue.name, avenue.precision, avenue.label) == ("Sterling Heights", 2, "FAC")
     assert not [m for m in parse(nlp, text) if m.text == "Van"]
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline", "name"),
+    [
+        ("ST. LOUIS — A county judge ruled on Monday in the case.", "ST. LOUIS", "St. Louis"),
+        (
+            "PORT-AU-PRINCE, Haiti — Cholera cases rose in the Artibonite department.",
+            "PORT-AU-PRINCE",
+            "Port-au-Prince",
+        ),
+    ],
+)
+def test_datelines_with_stops_and_hyphens_are_places(
+    nlp: Language, text: str, dateline: str, name: str
+) -> None:
+    assert only(parse(nlp, text), dateline).name == name
+
+
+def test_towns_where_those_who_speak_are_stay_towns(nlp: Language) -> None:
+    # "Goris said" is a person speaking; in "officials in Ponce and Mayaguez said" the
+    # towns are where the officials are (the model calls "Mayaguez" an ORG).
+    text = "Power was restored to most of the island, officials in Ponce and Mayaguez said."
+    mayaguez = only(parse(nlp, text), "Mayaguez")
+    assert (mayaguez.name, mayaguez.country) == ("Mayagüez", "PR")

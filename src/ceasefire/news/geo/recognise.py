@@ -321,8 +321,10 @@ def _looks_like_person(span: Span, places: list[Place], person_words: set[str]) 
         return True
     following = span.doc[span.end] if span.end < len(span.doc) else None
     only_towns = all(place.kind == "city" for place in places)
-    # "Azerbaijan said" is a government speaking (a GPE); "Goris said" is a person.
-    return only_towns and following is not None and following.lemma_ in _SPEECH
+    # "Azerbaijan said" is a government speaking (a GPE); "Goris said" is a person, the one
+    # who speaks, not a town where those who speak are ("officials in Ponce and Mayaguez said").
+    speaks = following is not None and following.lemma_ in _SPEECH
+    return only_towns and speaks and span.root.dep_ not in {"pobj", "conj"}
 
 
 def _locative(span: Span) -> bool:
@@ -751,7 +753,9 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             i += 1
             continue
         j = i + 1
-        while j < len(doc) and doc[j].is_upper and doc[j].is_alpha:
+        while j < len(doc) and (
+            (doc[j].is_upper and _capitals_word(doc[j])) or _joins_capitals(doc, j)
+        ):
             j += 1
         # The mark stands apart ("TORONTO —"), not inside a word ("TIP-INS"); a single word
         # of three letters is more often initials than a town.
@@ -782,6 +786,25 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
                 found.append(Span(doc, i, j, label="GPE"))
         i = j
     return found
+
+
+def _capitals_word(token: Token) -> bool:
+    """A word of a dateline in capitals: "TORONTO", or an abbreviation ("ST." in "ST. LOUIS")."""
+    return token.is_alpha or (token.text.endswith(".") and token.text[:-1].isalpha())
+
+
+def _joins_capitals(doc: Doc, j: int) -> bool:
+    """A hyphen inside a name in capitals ("PORT-AU-PRINCE"), with no space around it, or
+    the stop of an abbreviation in one ("ST. LOUIS", "FT. WORTH")."""
+    hyphen = doc[j].text == "-" and not doc[j].whitespace_
+    stop = doc[j].text == "." and len(doc[j - 1]) <= 3
+    return (
+        (hyphen or stop)
+        and not doc[j - 1].whitespace_
+        and j + 1 < len(doc)
+        and doc[j + 1].is_upper
+        and doc[j + 1].is_alpha
+    )
 
 
 def _opens_dateline(span: Span) -> bool:
