@@ -232,3 +232,38 @@ def test_towns_where_those_who_speak_are_stay_towns(nlp: Language) -> None:
     text = "Power was restored to most of the island, officials in Ponce and Mayaguez said."
     mayaguez = only(parse(nlp, text), "Mayaguez")
     assert (mayaguez.name, mayaguez.country) == ("Mayagüez", "PR")
+
+
+def test_a_disease_named_after_a_place_is_no_place(nlp: Language) -> None:
+    # "Lassa" (the model's PERSON) is also an alternate name of Lhasa, a city of a million.
+    text = "Nigeria reported an increase in Lassa fever cases in Edo and Ondo states."
+    mentions = parse(nlp, text)
+    assert "Lassa" not in [m.text for m in mentions]
+    assert {m.country for m in mentions} == {"NG"}
+
+
+def test_a_town_followed_by_city_is_the_town(nlp: Language) -> None:
+    text = "The ministry reported a cluster of MERS cases in Riyadh city this week."
+    riyadh = only(parse(nlp, text), "Riyadh")
+    assert (riyadh.name, riyadh.country) == ("Riyadh", "SA")
+
+
+def test_a_county_is_in_the_state_of_the_towns_the_text_names(nlp: Language) -> None:
+    # A dozen states have a Lake County; Mundelein and Libertyville are in Illinois's.
+    text = (
+        "A man died after his truck left the road near Mundelein, the Lake County coroner "
+        "said. He was pronounced dead at a hospital in Libertyville."
+    )
+    county = only(parse(nlp, text), "Lake County")
+    assert near(county, 42.3, -87.95, km=60)
+
+
+def test_a_long_list_of_states_reads_a_state_named_like_a_town_as_the_state(
+    nlp: Language,
+) -> None:
+    text = (
+        "Confirmed cases have been reported from Edo, Ondo, Ebonyi, Bauchi, Nasarawa, "
+        "Anambra, Benue and Kogi."
+    )
+    nasarawa = only(parse(nlp, text), "Nasarawa")
+    assert (nasarawa.country, nasarawa.feature_class, nasarawa.precision) == ("NG", "A", 4)

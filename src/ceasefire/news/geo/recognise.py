@@ -1274,6 +1274,10 @@ def find_toponyms(
             continue
         for part, label in _qualified_parts(ent, gazetteer):
             span = _strip_determiner(part)
+            if _names_a_disease(span):
+                continue  # "Lassa fever", "Ebola virus": a disease named after a place
+            if len(span) > 1 and span[-1].lower_ in _TOWN_WORDS and not gazetteer.knows(span.text):
+                span = span[:-1]  # "Riyadh city", "Norwich City" (a club): the town
             if len(span) > 1 and not gazetteer.knows(span.text):
                 # "Building Ireland", "Greater Manchester": the known place the name ends with.
                 span = _trailing_place(span, gazetteer, start=span.start + 1) or span
@@ -1312,6 +1316,21 @@ def find_toponyms(
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+# Words after a town's name that say what it is ("Riyadh city") or make it a club's name
+# ("Norwich City"), where the whole is no place the gazetteer knows.
+_TOWN_WORDS = frozenset({"city", "town"})
+# Words after a place's name that make it a disease's ("Lassa fever", "Ebola virus disease",
+# "West Nile virus"): outbreak reports name many, and they say nothing of where cases are.
+_DISEASE_WORDS = frozenset(
+    {"fever", "virus", "disease", "flu", "influenza", "encephalitis", "syndrome", "strain"}
+)
+
+
+def _names_a_disease(span: Span) -> bool:
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].lower_ in _DISEASE_WORDS
 
 
 def _qualified_parts(ent: Span, gazetteer: Gazetteer) -> list[tuple[Span, str]]:

@@ -155,6 +155,14 @@ def score_place(
         # A division the text names, by another mention or by this one if the town can be
         # its seat ("New York"); the province Syunik does not vouch for the village Syunik.
         score += ADMIN1_EVIDENCE
+    if place.kind == "admin2" and any(
+        anchor.kind == "city" and (anchor.country, anchor.admin1) == (place.country, place.admin1)
+        for anchor_key, anchor in evidence.anchors
+        if anchor_key != key
+    ):
+        # "Lake County" in a text about Mundelein and Libertyville is Illinois's: a county of
+        # the state the text's towns are in.
+        score += ADMIN1_EVIDENCE
     if place.kind in _LOCAL_KINDS:
         distances = [
             distance_km(place.lat, place.lon, anchor.lat, anchor.lon)
@@ -317,9 +325,10 @@ def _listed_kinds(
     toponyms: Sequence[Toponym], choices: Sequence[_Choice | None], text: str
 ) -> list[frozenset[str]]:
     """For each toponym, the kinds (country, division) its neighbours in a list were read
-    as in the first round, one of them confidently ("Utah, Colorado, and Idaho"). A list has
-    "and" or "or" in it: "X, Y" alone is a place and its qualifier, not a list. A list with a
-    town in it ("Washington, New York and Boston") says nothing of the kind of the others."""
+    as in the first round, one of them confidently ("Utah, Colorado, and Idaho"), when most
+    of them were read so: in "Washington, New York and Boston" a state and a town say nothing
+    of the kind of the third. A list has three names or "and" or "or": "X, Y" alone is a
+    place and its qualifier."""
     joins = [text[a.end : b.start].strip() for a, b in pairwise(toponyms)]
     kinds: list[frozenset[str]] = [frozenset() for _ in toponyms]
     start = 0
@@ -328,12 +337,13 @@ def _listed_kinds(
         while end < len(joins) and joins[end] in _LIST_JOINS:
             end += 1
         group = range(start, end + 1)
-        if end > start and any(joins[k] != "," for k in range(start, end)):
+        if end - start >= 2 or (end > start and joins[start] != ","):
             for i in group:
                 others = [c for k in group if k != i and (c := choices[k]) is not None]
-                read = {choice.place.kind for choice in others}
-                if read <= _LISTED_KINDS and any(c.margin >= ANCHOR_MARGIN for c in others):
-                    kinds[i] = frozenset(read)
+                divisions = [c for c in others if c.place.kind in _LISTED_KINDS]
+                towns = len(others) - len(divisions)
+                if len(divisions) > towns and any(c.margin >= ANCHOR_MARGIN for c in divisions):
+                    kinds[i] = frozenset(c.place.kind for c in divisions)
         start = end + 1
     return kinds
 
