@@ -267,3 +267,11 @@ def test_a_long_list_of_states_reads_a_state_named_like_a_town_as_the_state(
     )
     nasarawa = only(parse(nlp, text), "Nasarawa")
     assert (nasarawa.country, nasarawa.feature_class, nasarawa.precision) == ("NG", "A", 4)
+
+
+def test_where_a_person_named_in_full_is_from_is_a_town(nlp: Language) -> None:
+    # The model calls "Sun Prairie" an ORG; "<full name> of" says where she is from.
+    text = "MADISON, Wis. — Supervisor Mary Kolar of Sun Prairie proposed the change."
+    town = only(parse(nlp, text), "Sun Prairie")
+    assert (town.country, town.feature_class) == ("US", "P")
+    assert near(town, 43.18, -89.21, km=10)

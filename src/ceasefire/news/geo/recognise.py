@@ -475,6 +475,15 @@ def _cued_towns(
     if _age_then_of(span):
         # "John Smith, 34, of Marion": where a person named with his age lives.
         return [p for p in places if p.kind == "city" and p.population >= _HOME_TOWN]
+    if _person_then_of(span):
+        # "Supervisor Mary Kolar of Sun Prairie": where a person named in full is from.
+        return [
+            p
+            for p in places
+            if p.kind == "city"
+            and p.population >= _HOME_TOWN
+            and (p.country in named or p.population >= _CUED_ANY_TOWN)
+        ]
     towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     if _locative(span):
         return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
@@ -516,6 +525,16 @@ def _age_then_of(span: Span) -> bool:
         and doc[k - 3].like_num
         and doc[k - 4].text == ","
     )
+
+
+def _person_then_of(span: Span) -> bool:
+    """Whether ``span`` follows a personal name of two words or more and "of" ("Mary Kolar
+    of Sun Prairie")."""
+    doc = span.doc
+    k = span.start
+    if k < 3 or doc[k - 1].lower_ != "of" or doc[k - 2].ent_type_ != "PERSON":
+        return False
+    return doc[k - 3].ent_type_ == "PERSON" and doc[k - 2].ent_iob_ == "I"
 
 
 def _admin_word_after(span: Span) -> bool:
