@@ -275,3 +275,15 @@ def test_where_a_person_named_in_full_is_from_is_a_town(nlp: Language) -> None:
     town = only(parse(nlp, text), "Sun Prairie")
     assert (town.country, town.feature_class) == ("US", "P")
     assert near(town, 43.18, -89.21, km=10)
+
+
+def test_a_plural_administrative_word_makes_every_name_of_its_list_a_division(
+    nlp: Language,
+) -> None:
+    text = "The ministry reported two cases of H5N1 in Giza and Qena governorates."
+    mentions = parse(nlp, text)
+    # Giza governorate is known (at its seat); Qena only as the town, a division's seat.
+    assert [(m.text, m.country, m.precision) for m in mentions] == [
+        ("Giza", "EG", 4),
+        ("Qena", "EG", 3),
+    ]

@@ -11,7 +11,7 @@ entities with the cues the resolver needs ("X district", "near X", demonyms).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -544,7 +544,7 @@ def _admin_word_after(span: Span) -> bool:
     if span.end >= len(doc) or not span[-1].text[:1].isupper():
         return False
     word = doc[span.end]
-    return word.is_lower and word.text in ADMIN_WORDS
+    return word.is_lower and (word.text in ADMIN_WORDS or word.text in PLURAL_ADMIN_WORDS)
 
 
 def _listed_after(span: Span, place_ends: dict[int, Span]) -> Span | None:
@@ -1332,9 +1332,45 @@ def find_toponyms(
                 )
             )
     toponyms.extend(_named_divisions(doc, gazetteer, toponyms))
+    toponyms = _listed_divisions(sorted(toponyms, key=lambda t: t.start), doc.text)
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+# Administrative words in the plural, after the last of a list of divisions: "in Thatta and
+# Badin districts", "Edo, Ondo and Kogi states".
+PLURAL_ADMIN_WORDS: Mapping[str, str] = {
+    "districts": "district",
+    "provinces": "province",
+    "states": "state",
+    "counties": "county",
+    "regions": "region",
+    "governorates": "governorate",
+    "prefectures": "prefecture",
+    "municipalities": "municipality",
+    "departments": "department",
+    "oblasts": "oblast",
+}
+_LISTING = frozenset({",", "and", "or", ", and", ", or", "&"})
+
+
+def _listed_divisions(toponyms: list[Toponym], text: str) -> list[Toponym]:
+    """Every name of a list that a plural administrative word closes is such a division
+    ("Giza and Qena governorates": both governorates)."""
+    result = list(toponyms)
+    for i in range(len(result) - 1, -1, -1):
+        after = text[result[i].end :].split(maxsplit=1)
+        word = PLURAL_ADMIN_WORDS.get(after[0].lower().rstrip(".,;:)")) if after else None
+        if word is None or result[i].label == "NORP":
+            continue
+        result[i] = replace(result[i], admin_word=word)
+        k = i - 1
+        while k >= 0 and text[result[k].end : result[k + 1].start].strip() in _LISTING:
+            if result[k].label != "NORP" and result[k].admin_word is None:
+                result[k] = replace(result[k], admin_word=word)
+            k -= 1
+    return result
 
 
 # Words after a town's name that say what it is ("Riyadh city") or make it a club's name
