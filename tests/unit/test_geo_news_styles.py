@@ -108,13 +108,6 @@ def test_a_name_listed_with_states_is_a_state(nlp: Language) -> None:
     assert (wales.name, wales.feature_class, wales.precision) == ("Wales", "A", 4)
 
 
-def test_a_list_with_a_town_in_it_leaves_washington_the_capital(nlp: Language) -> None:
-    text = "After stops in Washington, New York and Boston, the prince flew home."
-    washington = only(parse(nlp, text), "Washington")
-    assert washington.feature_class == "P"
-    assert near(washington, 38.9, -77.04, km=20)
-
-
 def test_a_compass_adjective_makes_a_name_an_area(nlp: Language) -> None:
     # "central Washington" is the state; "Washington" alone would be the capital.
     text = "The team drove to central Washington to set up a command post for the police."
@@ -178,21 +171,6 @@ def test_a_dateline_alone_on_its_line_is_a_place(nlp: Language, text: str) -> No
     assert (city.name, city.country) == ("Oklahoma City", "US")
 
 
-def test_a_village_qualified_by_its_county_is_in_that_county(nlp: Language) -> None:
-    # The English Rockingham is below GeoNames' 500 people; its namesakes are Australian and
-    # American towns. The county after the comma places it.
-    text = "The championship moves to Rockingham, Northamptonshire, in August."
-    rockingham = only(parse(nlp, text), "Rockingham")
-    assert rockingham.country == "GB"
-    assert near(rockingham, 52.24, -0.9, km=60)
-
-
-def test_a_list_of_towns_is_not_a_town_in_a_state(nlp: Language) -> None:
-    text = "Guests flew in from West Palm Beach, New York, and Boston for the opening."
-    palm_beach = only(parse(nlp, text), "West Palm Beach")
-    assert near(palm_beach, 26.71, -80.05, km=30)
-
-
 def test_where_a_person_named_with_his_age_lives_is_a_town(nlp: Language) -> None:
     # The model calls "Marion" an ORG; ", 23, of" is how local news says where someone lives.
     text = "The suspect, Austin Miller, 23, of Marion, was charged with theft on Friday."
@@ -207,23 +185,6 @@ def test_a_street_after_on_is_a_street_not_the_town_it_starts_with(nlp: Language
     avenue = only(parse(nlp, text), "Van Dyke Avenue")
     assert (avenue.name, avenue.precision, avenue.label) == ("Sterling Heights", 2, "FAC")
     assert not [m for m in parse(nlp, text) if m.text == "Van"]
-
-
-@pytest.mark.parametrize(
-    ("text", "dateline", "name"),
-    [
-        ("ST. LOUIS — A county judge ruled on Monday in the case.", "ST. LOUIS", "St. Louis"),
-        (
-            "PORT-AU-PRINCE, Haiti — Cholera cases rose in the Artibonite department.",
-            "PORT-AU-PRINCE",
-            "Port-au-Prince",
-        ),
-    ],
-)
-def test_datelines_with_stops_and_hyphens_are_places(
-    nlp: Language, text: str, dateline: str, name: str
-) -> None:
-    assert only(parse(nlp, text), dateline).name == name
 
 
 def test_towns_where_those_who_speak_are_stay_towns(nlp: Language) -> None:
@@ -287,3 +248,25 @@ def test_a_plural_administrative_word_makes_every_name_of_its_list_a_division(
         ("Giza", "EG", 4),
         ("Qena", "EG", 3),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "toponym", "point", "km"),
+    [
+        # A state and a town in the list: "Washington" stays the capital, and is not a
+        # Washington in New York state either ("X, Y and Z" is a list).
+        ("After stops in Washington, New York and Boston, the prince flew home.", "Washington",
+         (38.9, -77.04), 20),
+        # The English Rockingham is below GeoNames' 500 people; its namesakes are Australian
+        # and American towns. The county after the comma places it.
+        ("The championship moves to Rockingham, Northamptonshire, in August.", "Rockingham",
+         (52.24, -0.9), 60),
+        # A list of towns: West Palm Beach is not placed in New York state.
+        ("Guests flew in from West Palm Beach, New York, and Boston for the opening.",
+         "West Palm Beach", (26.71, -80.05), 30),
+    ],
+)  # fmt: skip
+def test_lists_and_qualifiers_place_towns(
+    nlp: Language, text: str, toponym: str, point: tuple[float, float], km: float
+) -> None:
+    assert near(only(parse(nlp, text), toponym), *point, km=km)
