@@ -264,6 +264,9 @@ def test_the_adjective_of_a_continent_is_that_continent(nlp: Language) -> None:
             "Mexico City",
             "MX",
         ),
+        # With an abbreviation's stop, with hyphens (seventh pass).
+        ("ST. LOUIS — A county judge ruled on Monday in the case.", "St. Louis", "US"),
+        ("PORT-AU-PRINCE, Haiti — Cholera cases rose in the Artibonite.", "Port-au-Prince", "HT"),
     ],
 )
 def test_an_all_capitals_dateline_is_a_place(

@@ -11,7 +11,7 @@ entities with the cues the resolver needs ("X district", "near X", demonyms).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -124,6 +124,15 @@ STATE_ABBREVIATIONS: Mapping[str, tuple[str, str]] = {
     for pair in pairs.split()
     for abbreviation, name in [pair.replace("_", " ").split("=")]
 }
+# Adjectives that name a part of an area ("northern Syria", "central Washington").
+COMPASS_ADJECTIVES = frozenset(
+    [
+        "central", "northern", "southern", "eastern", "western",
+        "northeastern", "northwestern", "southeastern", "southwestern",
+        "north-eastern", "north-western", "south-eastern", "south-western",
+        "northeast", "northwest", "southeast", "southwest",
+    ]
+)  # fmt: skip
 # What may follow "X," as the place that contains X: "Portland, Oregon", "Thruxton, Hampshire".
 OUTER_KINDS = frozenset({"country", "admin1", "admin2"})
 _NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
@@ -184,6 +193,11 @@ class Toponym:
     # A cue in the text introduces it as a place ("in Portroe", "the village of Nagrig"):
     # a single word no gazetteer knows is then kept, unresolved.
     cued: bool = False
+    # It opens a dateline in capitals ("KIEV, Ukraine (AP) -"): a town's name, not initials.
+    dateline: bool = False
+    # A compass adjective in lower case comes before it ("central Washington", "eastern
+    # Ukraine"): the name is an area, a country or division more than a town.
+    part_of: bool = False
 
 
 _POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
@@ -307,8 +321,10 @@ def _looks_like_person(span: Span, places: list[Place], person_words: set[str]) 
         return True
     following = span.doc[span.end] if span.end < len(span.doc) else None
     only_towns = all(place.kind == "city" for place in places)
-    # "Azerbaijan said" is a government speaking (a GPE); "Goris said" is a person.
-    return only_towns and following is not None and following.lemma_ in _SPEECH
+    # "Azerbaijan said" is a government speaking (a GPE); "Goris said" is a person, the one
+    # who speaks, not a town where those who speak are ("officials in Ponce and Mayaguez said").
+    speaks = following is not None and following.lemma_ in _SPEECH
+    return only_towns and speaks and span.root.dep_ not in {"pobj", "conj"}
 
 
 def _locative(span: Span) -> bool:
@@ -349,16 +365,33 @@ FACILITY_HEADS = frozenset(
         "cottage", "farm", "market", "mall", "prison", "jail", "courthouse", "embassy",
         "harbour", "harbor", "beach", "lake", "river", "valley", "mountains", "mountain",
         "island", "islands", "bay", "creek", "canyon", "forest", "desert", "peninsula",
-        "falls", "area", "wetlands",
+        "falls", "area", "wetlands", "drive", "highway", "parkway",
     }
 )  # fmt: skip
+# Last words of the names of streets and roads, which "on", "along" or "off" introduce ("a
+# crash on Van Dyke Avenue", "off Route 9 Highway") as "at" introduces a building.
+STREET_HEADS = frozenset(
+    {"street", "road", "avenue", "lane", "boulevard", "drive", "highway", "parkway"}
+)
+_ON_STREET = frozenset({"on", "along", "off"})
 
 
 def _facility_at(span: Span) -> bool:
     """A name of several words in title case ending with a building's or site's head word,
-    that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle"),
-    or with a natural feature's ("Glenrock Lagoon", "the Ruhuna River"), anywhere."""
-    return _facility_name(span) and (_locative(span) or span[-1].lower_ in NATURAL_HEADS)
+    that a preposition of place introduces ("at the Princes Theatre", "at Windsor Castle",
+    "on Van Dyke Avenue"), or with a natural feature's ("Glenrock Lagoon", "the Ruhuna
+    River"), anywhere."""
+    if not _facility_name(span):
+        return False
+    head = span[-1].lower_
+    return _locative(span) or head in NATURAL_HEADS or (head in STREET_HEADS and _on_street(span))
+
+
+def _on_street(span: Span) -> bool:
+    k = span.start - 1
+    if k >= 0 and span.doc[k].lower_ in _DETERMINERS:
+        k -= 1
+    return k >= 0 and span.doc[k].lower_ in _ON_STREET
 
 
 # Last words of the names of natural features: such a name is a place wherever it stands.
@@ -427,12 +460,30 @@ def _cued_towns(
     listed after a place of the same country ("Gloucester and Cheltenham")."""
     if span.text.isupper():  # "from PAN": initials, not a town
         return []
+    if _admin_word_after(span):
+        # "in Kasese district", "Iloilo province": the word says the name is a division
+        # (named after its seat, or a town the gazetteer knows).
+        divisions = [p for p in places if p.kind in {"admin1", "admin2"}]
+        return divisions or [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     qualifiers = _qualifiers(span, gazetteer)
     if qualifiers:
         # "Rockingham, Northamptonshire": a town of any size inside the division named; a
-        # place no gazetteer knows ("Knockhill, Fife", a circuit) is somewhere inside it.
+        # place no gazetteer knows ("Knockhill, Fife", a circuit), or whose namesakes all lie
+        # elsewhere (a village below GeoNames' 500 people), is somewhere inside it.
         inside = [p for p in places if p.kind == "city" and any(contains(q, p) for q in qualifiers)]
-        return inside or ([] if places or not _ends_clause(span) else qualifiers)
+        return inside or (qualifiers if _ends_clause(span) else [])
+    if _age_then_of(span):
+        # "John Smith, 34, of Marion": where a person named with his age lives.
+        return [p for p in places if p.kind == "city" and p.population >= _HOME_TOWN]
+    if _person_then_of(span):
+        # "Supervisor Mary Kolar of Sun Prairie": where a person named in full is from.
+        return [
+            p
+            for p in places
+            if p.kind == "city"
+            and p.population >= _HOME_TOWN
+            and (p.country in named or p.population >= _CUED_ANY_TOWN)
+        ]
     towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     if _locative(span):
         return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
@@ -455,6 +506,45 @@ def _ends_clause(span: Span) -> bool:
     while k < len(doc) and doc[k].text[:1].isupper() and k - span.end <= 3:
         k += 1
     return k >= len(doc) or doc[k].text in _CLAUSE_ENDS or "\n" in doc[k - 1].whitespace_
+
+
+# A town named as where a person lives ("Jane Doe, 34, of Marion") counts from this size: US
+# local news names small towns so.
+_HOME_TOWN = 1_000
+
+
+def _age_then_of(span: Span) -> bool:
+    """Whether ``span`` follows a person's age between commas and "of", as news names where
+    someone lives ("John Smith, 34, of Marion, was charged")."""
+    doc = span.doc
+    k = span.start
+    return (
+        k >= 4
+        and doc[k - 1].lower_ == "of"
+        and doc[k - 2].text == ","
+        and doc[k - 3].like_num
+        and doc[k - 4].text == ","
+    )
+
+
+def _person_then_of(span: Span) -> bool:
+    """Whether ``span`` follows a personal name of two words or more and "of" ("Mary Kolar
+    of Sun Prairie")."""
+    doc = span.doc
+    k = span.start
+    if k < 3 or doc[k - 1].lower_ != "of" or doc[k - 2].ent_type_ != "PERSON":
+        return False
+    return doc[k - 3].ent_type_ == "PERSON" and doc[k - 2].ent_iob_ == "I"
+
+
+def _admin_word_after(span: Span) -> bool:
+    """Whether a lower-case administrative word follows ``span`` ("Kasese district", "in
+    Equateur province"), the way news names a division after its seat."""
+    doc = span.doc
+    if span.end >= len(doc) or not span[-1].text[:1].isupper():
+        return False
+    word = doc[span.end]
+    return word.is_lower and (word.text in ADMIN_WORDS or word.text in PLURAL_ADMIN_WORDS)
 
 
 def _listed_after(span: Span, place_ends: dict[int, Span]) -> Span | None:
@@ -499,7 +589,12 @@ def correct_place_entities(
             entities.append(relabelled)
             place_ends[relabelled.end] = relabelled
             continue
-        if ent.label_ in _RELABELLED and not (
+        misread_division = (
+            ent.label_ == "NORP"
+            and _admin_word_after(ent)
+            and gazetteer.demonym_country(ent.text) is None
+        )
+        if (ent.label_ in _RELABELLED or misread_division) and not (
             ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
         ):
             span = _strip_determiner(ent)
@@ -530,6 +625,7 @@ def correct_place_entities(
         _untagged_places(doc, gazetteer, context, covered, person_words, named, place_ends)
     )
     entities = _same_name_places(doc, entities, gazetteer, person_words)
+    entities = _joined_names(doc, entities, gazetteer)
     entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
@@ -609,6 +705,36 @@ def _named_person(span: Span, person_words: set[str]) -> bool:
     return len(span) == 1 and span[0].lower_ in person_words
 
 
+# Words a country's or division's name may have between the two entities the model split
+# it into: "the Democratic Republic of the" + "Congo", "Bosnia" and "Herzegovina".
+_JOINING_WORDS = frozenset({"of", "the", "and", "&", "-"})
+_JOINED_KINDS = frozenset({"country", "admin1", "region"})
+
+
+def _joined_names(doc: Doc, entities: list[Span], gazetteer: Gazetteer) -> list[Span]:
+    """Two entities the model split, at most two joining words apart, that together name a
+    country, first-order division or region ("the Democratic Republic of the" and "Congo",
+    "Trinidad" and "Tobago") are one place."""
+    ordered = sorted(entities, key=lambda span: span.start)
+    result: list[Span] = []
+    for span in ordered:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and previous.label_ in PLACE_LABELS
+            and span.label_ in PLACE_LABELS | _RELABELLED
+            and span.start - previous.end <= 2
+            and all(doc[k].lower_ in _JOINING_WORDS for k in range(previous.end, span.start))
+        ):
+            joined = _strip_determiner(doc[previous.start : span.end])
+            places = [p for p in gazetteer.lookup(joined.text) if p.kind in _JOINED_KINDS]
+            if places:
+                result[-1] = Span(doc, joined.start, joined.end, label=_place_label(places))
+                continue
+        result.append(span)
+    return result
+
+
 def _extend_to_region(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
     """ "Lachin" followed by "corridor" is the Lachin corridor, if the gazetteer knows it."""
     doc = span.doc
@@ -646,7 +772,9 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             i += 1
             continue
         j = i + 1
-        while j < len(doc) and doc[j].is_upper and doc[j].is_alpha:
+        while j < len(doc) and (
+            (doc[j].is_upper and _capitals_word(doc[j])) or _joins_capitals(doc, j)
+        ):
             j += 1
         # The mark stands apart ("TORONTO —"), not inside a word ("TIP-INS"); a single word
         # of three letters is more often initials than a town.
@@ -656,7 +784,13 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             doc[j - 1].whitespace_ and j < len(doc) and doc[j].text not in {",", ":"}
         )
         long_enough = j - i > 1 or len(token) > 3
-        if j < len(doc) and doc[j].text in _DATELINE_MARKS and apart and long_enough:
+        # "OKLAHOMA CITY" alone on its line, the story on the next, is a dateline too; so is
+        # a text's first run of capitals before a capitalised word, where the line break was
+        # lost in extraction ("OKLAHOMA CITY The Latest on ...").
+        alone = line_start and j < len(doc) and doc[j].is_space and "\n" in doc[j].text
+        alone = alone or (i == 0 and j < len(doc) and doc[j].is_title)
+        marked = j < len(doc) and doc[j].text in _DATELINE_MARKS and apart
+        if (marked or alone) and long_enough:
             span = doc[i:j]
             places = [
                 p
@@ -671,6 +805,35 @@ def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
                 found.append(Span(doc, i, j, label="GPE"))
         i = j
     return found
+
+
+def _capitals_word(token: Token) -> bool:
+    """A word of a dateline in capitals: "TORONTO", or an abbreviation ("ST." in "ST. LOUIS")."""
+    return token.is_alpha or (token.text.endswith(".") and token.text[:-1].isalpha())
+
+
+def _joins_capitals(doc: Doc, j: int) -> bool:
+    """A hyphen inside a name in capitals ("PORT-AU-PRINCE"), with no space around it, or
+    the stop of an abbreviation in one ("ST. LOUIS", "FT. WORTH")."""
+    hyphen = doc[j].text == "-" and not doc[j].whitespace_
+    stop = doc[j].text == "." and len(doc[j - 1]) <= 3
+    return (
+        (hyphen or stop)
+        and not doc[j - 1].whitespace_
+        and j + 1 < len(doc)
+        and doc[j + 1].is_upper
+        and doc[j + 1].is_alpha
+    )
+
+
+def _opens_dateline(span: Span) -> bool:
+    """Whether ``span``, in capitals, begins a line or sentence and dateline punctuation
+    follows it ("KIEV, Ukraine (AP) -", "ROME (Reuters) -")."""
+    doc = span.doc
+    if not span.text.isupper() or span.end >= len(doc) or doc[span.end].text not in _DATELINE_MARKS:
+        return False
+    k = span.start
+    return k == 0 or "\n" in doc[k - 1].text_with_ws or bool(span[0].is_sent_start)
 
 
 def _dateline_qualifier(doc: Doc, k: int, gazetteer: Gazetteer) -> bool:
@@ -1130,6 +1293,10 @@ def find_toponyms(
             continue
         for part, label in _qualified_parts(ent, gazetteer):
             span = _strip_determiner(part)
+            if _names_a_disease(span):
+                continue  # "Lassa fever", "Ebola virus": a disease named after a place
+            if len(span) > 1 and span[-1].lower_ in _TOWN_WORDS and not gazetteer.knows(span.text):
+                span = span[:-1]  # "Riyadh city", "Norwich City" (a club): the town
             if len(span) > 1 and not gazetteer.knows(span.text):
                 # "Building Ireland", "Greater Manchester": the known place the name ends with.
                 span = _trailing_place(span, gazetteer, start=span.start + 1) or span
@@ -1160,12 +1327,65 @@ def find_toponyms(
                     admin_word=admin_word,
                     near=near,
                     cued=label != "FAC" and _place_noun_of(span),
+                    dateline=_opens_dateline(span),
+                    part_of=span.start > 0 and doc[span.start - 1].lower_ in COMPASS_ADJECTIVES,
                 )
             )
     toponyms.extend(_named_divisions(doc, gazetteer, toponyms))
+    toponyms = _listed_divisions(sorted(toponyms, key=lambda t: t.start), doc.text)
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+# Administrative words in the plural, after the last of a list of divisions: "in Thatta and
+# Badin districts", "Edo, Ondo and Kogi states".
+PLURAL_ADMIN_WORDS: Mapping[str, str] = {
+    "districts": "district",
+    "provinces": "province",
+    "states": "state",
+    "counties": "county",
+    "regions": "region",
+    "governorates": "governorate",
+    "prefectures": "prefecture",
+    "municipalities": "municipality",
+    "departments": "department",
+    "oblasts": "oblast",
+}
+_LISTING = frozenset({",", "and", "or", ", and", ", or", "&"})
+
+
+def _listed_divisions(toponyms: list[Toponym], text: str) -> list[Toponym]:
+    """Every name of a list that a plural administrative word closes is such a division
+    ("Giza and Qena governorates": both governorates)."""
+    result = list(toponyms)
+    for i in range(len(result) - 1, -1, -1):
+        after = text[result[i].end :].split(maxsplit=1)
+        word = PLURAL_ADMIN_WORDS.get(after[0].lower().rstrip(".,;:)")) if after else None
+        if word is None or result[i].label == "NORP":
+            continue
+        result[i] = replace(result[i], admin_word=word)
+        k = i - 1
+        while k >= 0 and text[result[k].end : result[k + 1].start].strip() in _LISTING:
+            if result[k].label != "NORP" and result[k].admin_word is None:
+                result[k] = replace(result[k], admin_word=word)
+            k -= 1
+    return result
+
+
+# Words after a town's name that say what it is ("Riyadh city") or make it a club's name
+# ("Norwich City"), where the whole is no place the gazetteer knows.
+_TOWN_WORDS = frozenset({"city", "town"})
+# Words after a place's name that make it a disease's ("Lassa fever", "Ebola virus disease",
+# "West Nile virus"): outbreak reports name many, and they say nothing of where cases are.
+_DISEASE_WORDS = frozenset(
+    {"fever", "virus", "disease", "flu", "influenza", "encephalitis", "syndrome", "strain"}
+)
+
+
+def _names_a_disease(span: Span) -> bool:
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].lower_ in _DISEASE_WORDS
 
 
 def _qualified_parts(ent: Span, gazetteer: Gazetteer) -> list[tuple[Span, str]]:

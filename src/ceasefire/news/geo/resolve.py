@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from ceasefire.news.geo.gazetteer import (
     PRECISION_ADMIN2,
@@ -56,6 +57,12 @@ COUNTRY_EVIDENCE_REPEATED = 0.5  # a country named three times or more
 ADMIN1_EVIDENCE = 1.5
 QUALIFIER_EVIDENCE = 4.0
 ADMIN_WORD_EVIDENCE = 3.0
+# "central Washington", "northern Syria": an area, so a country or division before a town.
+PART_OF_EVIDENCE = 2.0
+# "California or Washington", "England and Wales": a name listed with countries or divisions
+# is one of the same kind (the capital and the village of those names are not meant).
+LISTED_KIND_EVIDENCE = 2.0
+_LISTED_KINDS = frozenset({"country", "admin1", "admin2"})
 # The model labels seas, continents and regions LOC, states and towns GPE.
 LOC_LABEL_EVIDENCE = 2.0
 _NATURAL_KINDS = frozenset({"region", "water", "continent"})
@@ -126,8 +133,10 @@ def score_place(
     evidence: _Evidence,
     qualifiers: Sequence[Place],
     context: GeoContext,
+    listed_kinds: frozenset[str] = frozenset(),
 ) -> float:
-    """How well ``place`` explains ``toponym`` given the rest of the text."""
+    """How well ``place`` explains ``toponym`` given the rest of the text; ``listed_kinds``
+    are the kinds of the places listed with it."""
     score = _prior(place)
     if _full_key(place.name) == _full_key(toponym.text):
         # Under its own name only: "Mexico" is the country, not Mexico City.
@@ -146,6 +155,14 @@ def score_place(
         # A division the text names, by another mention or by this one if the town can be
         # its seat ("New York"); the province Syunik does not vouch for the village Syunik.
         score += ADMIN1_EVIDENCE
+    if place.kind == "admin2" and any(
+        anchor.kind == "city" and (anchor.country, anchor.admin1) == (place.country, place.admin1)
+        for anchor_key, anchor in evidence.anchors
+        if anchor_key != key
+    ):
+        # "Lake County" in a text about Mundelein and Libertyville is Illinois's: a county of
+        # the state the text's towns are in.
+        score += ADMIN1_EVIDENCE
     if place.kind in _LOCAL_KINDS:
         distances = [
             distance_km(place.lat, place.lon, anchor.lat, anchor.lon)
@@ -156,6 +173,10 @@ def score_place(
             score += _proximity_bonus(min(distances))
     if toponym.admin_word and place.kind in _ADMIN_KINDS:
         score += ADMIN_WORD_EVIDENCE
+    if toponym.part_of and place.kind in _LISTED_KINDS | {"region"}:
+        score += PART_OF_EVIDENCE
+    if place.kind in listed_kinds:
+        score += LISTED_KIND_EVIDENCE
     if toponym.label == "LOC" and place.kind in _NATURAL_KINDS:
         score += LOC_LABEL_EVIDENCE
     if any(contains(outer, place) for outer in qualifiers):
@@ -178,10 +199,11 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
         and toponym.text not in STATE_ABBREVIATIONS
     ):
         places = [p for p in places if p.kind in {"country", "admin1", "region"}]
-    if _short_capitals(toponym.text):
+    if _short_capitals(toponym.text) and not toponym.dateline:
         # GeoNames gives towns their airport codes as alternate names ("DKR" Dakar, "SAT" San
         # Antonio): in capitals, a short name is a town only as its own name or its initials
-        # ("NYC"); "NBC News" or "the TNA" are not Nizhnekamsk or Jinan.
+        # ("NYC"); "NBC News" or "the TNA" are not Nizhnekamsk or Jinan. A dateline ("KIEV,
+        # Ukraine (AP) -") names a town under any of its names.
         key = name_key(toponym.text)
         places = [
             p for p in places if p.kind != "city" or key in {name_key(p.name), _initials(p.name)}
@@ -223,9 +245,13 @@ def _choose(
     evidence: _Evidence,
     qualifiers: Sequence[Place],
     context: GeoContext,
+    listed_kinds: frozenset[str] = frozenset(),
 ) -> _Choice:
     scored = sorted(
-        ((score_place(p, toponym, evidence, qualifiers, context), i) for i, p in enumerate(places)),
+        (
+            (score_place(p, toponym, evidence, qualifiers, context, listed_kinds), i)
+            for i, p in enumerate(places)
+        ),
         reverse=True,
     )
     best_score, best_index = scored[0]
@@ -259,8 +285,72 @@ def _qualifiers(
     for i in range(len(toponyms) - 1):
         here, after = toponyms[i], toponyms[i + 1]
         if after.label != "NORP" and text[here.end : after.start].strip() == ",":
+            if i + 2 < len(toponyms) and _listed(text, after, toponyms[i + 2]):
+                continue  # "Hodeidah, Sanaa and Taiz": a list, not a town in its division
             result[i] = [p for p in readings[i + 1] if p.kind in OUTER_KINDS]
     return result
+
+
+_LIST_JOINS = frozenset({",", "and", "or", "&", ", and", ", or"})
+
+
+def _towns_outside_qualifier(
+    toponyms: Sequence[Toponym],
+    readings: Sequence[list[Place]],
+    qualifiers: Sequence[list[Place]],
+    text: str,
+) -> set[int]:
+    """The toponyms "X, Y" whose readings are all towns outside the division Y names
+    ("Rockingham, Northamptonshire": the English village is below GeoNames' 500 people, its
+    namesakes are in Australia and the US), X being placed in Y instead. Y must be a division
+    before anything else (not "London", a city before the City of London) and end the list
+    ("West Palm Beach, New York, Boston" lists towns)."""
+    found: set[int] = set()
+    for i, (reading, qualifier) in enumerate(zip(readings, qualifiers, strict=True)):
+        if not (reading and qualifier) or any(p.kind != "city" for p in reading):
+            continue
+        if any(contains(q, p) for q in qualifier for p in reading):
+            continue
+        outer = readings[i + 1]
+        if max(outer, key=_prior).kind not in _ADMIN_KINDS:
+            continue
+        after = toponyms[i + 1]
+        if i + 2 < len(toponyms) and text[after.end : toponyms[i + 2].start].strip() in _LIST_JOINS:
+            continue
+        found.add(i)
+    return found
+
+
+def _listed_kinds(
+    toponyms: Sequence[Toponym], choices: Sequence[_Choice | None], text: str
+) -> list[frozenset[str]]:
+    """For each toponym, the kinds (country, division) its neighbours in a list were read
+    as in the first round, one of them confidently ("Utah, Colorado, and Idaho"), when most
+    of them were read so: in "Washington, New York and Boston" a state and a town say nothing
+    of the kind of the third. A list has three names or "and" or "or": "X, Y" alone is a
+    place and its qualifier."""
+    joins = [text[a.end : b.start].strip() for a, b in pairwise(toponyms)]
+    kinds: list[frozenset[str]] = [frozenset() for _ in toponyms]
+    start = 0
+    while start < len(toponyms):
+        end = start
+        while end < len(joins) and joins[end] in _LIST_JOINS:
+            end += 1
+        group = range(start, end + 1)
+        if end - start >= 2 or (end > start and joins[start] != ","):
+            for i in group:
+                others = [c for k in group if k != i and (c := choices[k]) is not None]
+                divisions = [c for c in others if c.place.kind in _LISTED_KINDS]
+                towns = len(others) - len(divisions)
+                if len(divisions) > towns and any(c.margin >= ANCHOR_MARGIN for c in divisions):
+                    kinds[i] = frozenset(c.place.kind for c in divisions)
+        start = end + 1
+    return kinds
+
+
+def _listed(text: str, toponym: Toponym, following: Toponym) -> bool:
+    """Whether "and" or "or" joins ``toponym`` to the next place, as the last two of a list."""
+    return text[toponym.end : following.start].strip() in {"and", "or", "&"}
 
 
 def _evidence(base: Counter[str], anchors: Sequence[tuple[str, Place]]) -> _Evidence:
@@ -310,11 +400,16 @@ def resolve_toponyms(
     ]
     # Round two: the confident choices of round one are the context of every choice.
     evidence = _evidence(base, anchors)
+    listed = _listed_kinds(places, first, text)
     mentions: list[PlaceMention] = []
     chosen: list[tuple[Toponym, _Choice]] = []
-    for toponym, reading, qualifier in zip(places, readings, qualifiers, strict=True):
-        if not reading and qualifier:
-            # "Knockhill, Fife": a place the gazetteer lacks, somewhere in the division named.
+    elsewhere = _towns_outside_qualifier(places, readings, qualifiers, text)
+    for index, (toponym, reading, qualifier, kinds) in enumerate(
+        zip(places, readings, qualifiers, listed, strict=True)
+    ):
+        if qualifier and (not reading or index in elsewhere):
+            # "Knockhill, Fife": a place the gazetteer lacks, somewhere in the division named;
+            # "Rockingham, Northamptonshire", whose namesakes all lie elsewhere, too.
             outer = max(qualifier, key=_prior)
             mentions.append(_mention(toponym, _Choice(outer, 0.0)))
             continue
@@ -327,7 +422,7 @@ def resolve_toponyms(
                     PlaceMention(toponym.start, toponym.end, toponym.text, label=toponym.label)
                 )
             continue
-        choice = _choose(toponym, reading, evidence, qualifier, context)
+        choice = _choose(toponym, reading, evidence, qualifier, context, kinds)
         chosen.append((toponym, choice))
     mentions.extend(_placed_in_text(chosen))
     mentions = _placed_by_hosts(mentions)
