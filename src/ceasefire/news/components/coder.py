@@ -112,6 +112,14 @@ RESPONSES = frozenset({"REJECT", "AGREE", "SUPPORT", "CONCEDE"})
 # Measures a state applies to a territory: "imposed / lifted a curfew in Kyrgyzstan" is aimed
 # at the state of the place (the place is the target only where nothing else is).
 MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "ASSAULT"})
+# Movements aimed at the state of a place: a withdrawal from it ("pulled its troops out of
+# eastern Congo" → COD), forces moved to or along it ("massed troops on its border with
+# Syria" → SYR), aid brought into it ("flew supplies into Misrata" → LBY).
+MOVEMENT_PLACES = {
+    "RETREAT": frozenset({"from"}),
+    "MOBILIZE": frozenset({"to", "into", "on", "along", "near"}),
+    "AID": frozenset({"to", "into"}),
+}
 # Verbs of aspect whose object is a verbal noun standing for the act: "resumed intelligence
 # sharing", "began shelling" (a noun in the small model's parse), "stepped up patrolling".
 ASPECT = frozenset({"begin", "start", "resume", "continue", "intensify", "expand", "step"})
@@ -123,6 +131,16 @@ GENERIC_ATTACK = frozenset(
     {"attack", "strike", "pound", "hit", "bomb", "target", "raid", "bombard", "shoot", "fire"}
 )
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
+# Armed parties that are no authority: their coercion is irregular violence (ASSAULT).
+IRREGULAR = frozenset({"REB", "CRM"})
+# CAMEO "express intent to …" (03x) codes and the act each stands for: 031x material
+# cooperation (06x), 032 diplomatic cooperation (05), 033x material aid (07x), 034 reform and
+# 035 yielding (08), 036 meeting (04), 038 / 039 mediation (045). 030 and 037 (settle a
+# dispute) stay intents (AGREE).
+INTENT_ACTS = {
+    "031": "06", "032": "050", "033": "07", "034": "080", "035": "080", "036": "040",
+    "038": "045", "039": "045",
+}  # fmt: skip
 # Event nouns whose type a verb not listed with them takes ("enforced a general strike").
 CARRIED_NOUNS = frozenset({"PROTEST", "DEMAND"})
 # Verbs that end what their event-noun object names ("ended the strike", "called off the
@@ -194,11 +212,14 @@ class CoderComponent(EventsComponent):
             for t in super()._targets(verb, object_heads, candidate, resolver)
             # "Uzbekistan warned it would cut supplies": the source speaking of itself.
             if not (t.code in source_codes and t.text.lower() in SELF_PRONOUNS)
+            # "massed tanks and troops on its border": the forces moved are the source's own.
+            and not (t.code in source_codes and candidate.event in MOVEMENT_PLACES)
         ]
         if any(t.code for t in found):
             return found
         objects = [*object_heads, *(c for c in verb.children if c.dep_ == "dobj")]
-        for pobj in _prep_objects(objects, AIMED):
+        aimed = AIMED | {"for"} if candidate.event in {"SUPPORT", "AID"} else AIMED
+        for pobj in _prep_objects(objects, aimed):
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
@@ -229,17 +250,32 @@ class CoderComponent(EventsComponent):
                 ref = inner[0] if inner else None
             if ref is not None and ref.code:
                 found.append(ref)
-        if any(t.code for t in found) or candidate.event not in MEASURES:
+        if any(t.code for t in found):
             return found
-        # "attacked two hotels and a station in Mumbai": the conjoined objects' places too.
+        preps = set(MOVEMENT_PLACES.get(candidate.event, ()))
+        if candidate.event in MEASURES:
+            preps.add("in")
+        if not preps:
+            return found
+        # "attacked two hotels and a station in Mumbai": the conjoined objects' places too;
+        # "pulled its soldiers out of Congo": the particle's phrase.
         spread = [t for o in objects for t in conjuncts(o)]
-        for pobj in _prep_objects([verb, *spread], {"in"}):
+        out = [
+            c for c in verb.children if c.dep_ in {"prt", "advmod", "prep"} and c.lower_ == "out"
+        ]
+        pobjs = _prep_objects([verb, *spread], preps)
+        if candidate.event == "RETREAT":
+            pobjs += _prep_objects(out, {"of"})
+        for pobj in pobjs:
             if pobj.i < verb.i:
                 continue  # "In Georgia, the police …": the scene, said before the act
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             ref = ref or self._state_of(pobj)
-            if ref is not None and ref.code:
-                found.append(ref)
+            if ref is None or not ref.code:
+                continue
+            if candidate.event in MOVEMENT_PLACES and ref.code in source_codes:
+                continue  # "pulled back from positions near Zolote": its own ground
+            found.append(ref)
         return found
 
     def _state_of(self, head: Token) -> ActorRef | None:
@@ -445,6 +481,11 @@ class CoderComponent(EventsComponent):
             # Coercion is what authorities do; civilians blocking roads protest (PLOVER
             # PROTEST, mode obstruct).
             candidate.event, candidate.mode = "PROTEST", "obstruct"
+        if keep and candidate.event == "COERCE" and sectors and sectors <= IRREGULAR:
+            # Rebels, gunmen or pirates who seize people or ships, or burn houses, are no
+            # authority: PLOVER codes their coercion as ASSAULT (abduction for a seizure).
+            abduct = candidate.mode in {"arrest", "seize", None}
+            candidate.event, candidate.mode = "ASSAULT", "abduct" if abduct else None
         return keep
 
     def _hostile_intent(self, candidate: Candidate) -> bool:
@@ -492,7 +533,7 @@ class CoderComponent(EventsComponent):
         if pattern is not None:
             if pattern.code == "---":
                 return None
-            coded = self.index.to_plover(pattern.code)
+            coded = self.index.to_plover(self._act_code(pattern.code, verb, lemma))
             if coded is None:
                 return None
             kind, mode, context = coded
@@ -500,6 +541,7 @@ class CoderComponent(EventsComponent):
         # Our lexicon's single type first (written for PLOVER), then CAMEO's default code,
         # then the type most of the block's patterns agree on.
         code = self.index.default_code(verb)
+        code = self._act_code(code, verb, lemma) if code is not None else None
         coded = self._lexicon_defaults.get(lemma)
         if coded is None and code is not None:
             coded = self.index.to_plover(code)
@@ -510,6 +552,32 @@ class CoderComponent(EventsComponent):
         kind, mode, context = coded
         self._from_default.add(token.i)
         return Candidate(token, kind, mode, context, BARE, [token])
+
+    def _act_code(self, code: str, verb: str, lemma: str) -> str:
+        """The act a CAMEO "express intent to …" (03x) code stands for, where the verb is one
+        of doing rather than of promising.
+
+        CAMEO codes some act verbs with their objects as intents ("send + team" 036 intent
+        to meet, "send + warships to" 0332 intent to give military aid), which the table
+        turns into AGREE. PLOVER's AGREE is a commitment; "sent a team", "sent warships"
+        report the act itself (CAMEO 04, 07 …). A verb of commitment (a content taker or an
+        AGREE verb of our lexicon, or a block whose own code is an intent) keeps the code; a
+        cooperative act in the future tense is still AGREE (v1's framing, PLOVER's rule).
+        """
+        if not code.startswith("03") or len(code) < 3:
+            return code
+        if lemma in self.lex.content_takers or any(
+            e.event == "AGREE" for e in self.lex.verbs.get(lemma, ())
+        ):
+            return code
+        block = self.index.block_of(verb)
+        own = self.index.block_codes.get(block) if block else None
+        if own is not None and own.startswith("03"):
+            return code
+        act = INTENT_ACTS.get(code[:3])
+        if act is None:
+            return code
+        return act + (code[3:] or "0") if act in {"06", "07"} else act
 
     def _block_default(self, block: str) -> tuple[str, str | None, str | None] | None:
         """The PLOVER type most of a block's patterns agree on (three in five), if any."""

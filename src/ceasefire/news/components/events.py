@@ -887,6 +887,12 @@ def _object_words(verb: Token) -> tuple[set[str], list[Token]]:
             tokens.extend(_with_compounds(head))
             tokens.extend(t for t in head.subtree if t.pos_ in {"NOUN", "ADJ"})
     words = {t.lower_ for t in tokens} | {t.lemma_.lower() for t in tokens}
+    # The tokenizer splits hyphenated words ("sit-in", "cease-fire"): the whole word too.
+    words |= {
+        f"{t.nbor(-2).lower_}-{t.lower_}"
+        for t in tokens
+        if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
+    }
     return words, tokens
 
 
