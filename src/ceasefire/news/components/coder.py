@@ -55,6 +55,7 @@ from ceasefire.news.components.events import (
     EventsComponent,
     _is_passive,
     _lemma_keys,
+    _object_words,
 )
 from ceasefire.news.components.lexicon import (
     BARE,
@@ -131,6 +132,22 @@ GENERIC_ATTACK = frozenset(
     {"attack", "strike", "pound", "hit", "bomb", "target", "raid", "bombard", "shoot", "fire"}
 )
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
+# Prepositions of circumstance: their phrases give a reason or a time, never the object.
+CIRCUMSTANCE = frozenset(
+    {"over", "after", "before", "despite", "amid", "during", "since", "until", "following",
+     "because", "due", "as", "ahead"}
+)  # fmt: skip
+# Repression: authorities' violence on a crowd ("opened fire on demonstrators").
+AUTHORITIES = frozenset({"COP", "MIL", "GOV"})
+CROWDS = frozenset(
+    {"demonstrator", "demonstrators", "protester", "protesters", "protestor", "protestors",
+     "crowd", "crowds", "rioter", "rioters", "marcher", "marchers", "demonstration",
+     "demonstrations", "protest", "protests", "rally", "rallies", "mob", "mobs"}
+)  # fmt: skip
+# Civilians' seizing or storming of a place is obstruction, other violence a riot.
+OBSTRUCTING = frozenset({"occupy", "seize", "storm", "capture", "take", "besiege", "block"})
+# Military drills (COOPERATE with a partner, a show of force without one).
+EXERCISES = frozenset({"exercise", "exercises", "drill", "drills", "manoeuvre", "maneuver"})
 # Armed parties that are no authority: their coercion is irregular violence (ASSAULT).
 IRREGULAR = frozenset({"REB", "CRM"})
 # CAMEO "express intent to …" (03x) codes and the act each stands for: 031x material
@@ -345,6 +362,18 @@ class CoderComponent(EventsComponent):
         found.nominal = True
         return found
 
+    def _object_words(self, verb: Token) -> tuple[set[str], list[Token]]:
+        """v1's object words, less the phrases of circumstance ("suspended lending over a
+        new law": the law is the reason, not the object), with hyphenated words whole
+        ("sit-in", which the tokenizer splits)."""
+        words, tokens = _object_words(verb, CIRCUMSTANCE)
+        words |= {
+            f"{t.nbor(-2).lower_}-{t.lower_}"
+            for t in tokens
+            if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
+        }
+        return words, tokens
+
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
         demand = self._demand_frame(token, lemma) or self._responsibility(token, lemma)
         if demand is not None:
@@ -481,12 +510,43 @@ class CoderComponent(EventsComponent):
             # Coercion is what authorities do; civilians blocking roads protest (PLOVER
             # PROTEST, mode obstruct).
             candidate.event, candidate.mode = "PROTEST", "obstruct"
+        if keep and candidate.event in {"FIGHT", "ASSAULT"} and sectors and sectors <= PROTESTERS:
+            # Civilians occupying an airport or storming a building wage no war: PLOVER
+            # PROTEST (obstruction or riot).
+            obstruct = candidate.token.lemma_.lower() in OBSTRUCTING
+            candidate.event, candidate.mode = "PROTEST", "obstruct" if obstruct else "riot"
+        if (
+            keep
+            and candidate.event in {"FIGHT", "ASSAULT"}
+            and sectors & AUTHORITIES
+            and _aimed_at_crowd(candidate.token)
+        ):
+            # Police or troops firing on or beating demonstrators: violent repression, CAMEO
+            # 175, which the 2016-2019 types code as COERCE.
+            candidate.event, candidate.mode = "COERCE", "repression"
+        if keep and candidate.event == "COOPERATE" and self._solo_exercise(candidate):
+            # Drills held by one state's forces alone show force (CAMEO 15x, MOBILIZE); joint
+            # exercises with a partner are military cooperation.
+            candidate.event, candidate.mode = "MOBILIZE", "troops"
         if keep and candidate.event == "COERCE" and sectors and sectors <= IRREGULAR:
             # Rebels, gunmen or pirates who seize people or ships, or burn houses, are no
             # authority: PLOVER codes their coercion as ASSAULT (abduction for a seizure).
             abduct = candidate.mode in {"arrest", "seize", None}
             candidate.event, candidate.mode = "ASSAULT", "abduct" if abduct else None
         return keep
+
+    def _solo_exercise(self, candidate: Candidate) -> bool:
+        """Military drills of one party, with no partner named."""
+        words = {w.lemma_.lower() for w in candidate.words}
+        if not words & EXERCISES or any(t.code for t in candidate.target):
+            return False
+        if len({s.code for s in candidate.source if s.code}) != 1:
+            return False
+        token = candidate.token
+        near = [*token.children, *(c for w in candidate.words for c in w.children)]
+        return not any(
+            c.lower_ in {"joint", "combined", "together", "with"} or c.dep_ == "conj" for c in near
+        )
 
     def _hostile_intent(self, candidate: Candidate) -> bool:
         """A future or possible hostile act of a named party, said by that party.
@@ -674,6 +734,15 @@ class CoderComponent(EventsComponent):
             else:
                 out.append(frozenset({word}))
         return out
+
+
+def _aimed_at_crowd(verb: Token) -> bool:
+    """Whether a violent act is aimed at a crowd of demonstrators: its object, the object of
+    its at / on / into / against phrase, or the object of its purpose ("to disperse …")."""
+    heads = [verb, *(c for c in verb.children if c.dep_ in {"xcomp", "advcl"})]
+    objects = [c for h in heads for c in h.children if c.dep_ == "dobj"]
+    objects += _prep_objects(heads, {"at", "on", "into", "against", "upon"})
+    return any(t.lemma_.lower() in CROWDS or t.lower_ in CROWDS for t in objects)
 
 
 def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:
