@@ -61,6 +61,7 @@ from ceasefire.news.components.lexicon import (
     BARE,
     MATERIAL_HOSTILE,
     NAMED_OBJECT,
+    VIOLENT,
     Lexicon,
     lexicon,
 )
@@ -132,6 +133,8 @@ GENERIC_ATTACK = frozenset(
     {"attack", "strike", "pound", "hit", "bomb", "target", "raid", "bombard", "shoot", "fire"}
 )
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
+# Verbs of entering a place: armed forces doing it move (MOBILIZE).
+ENTERING = frozenset({"enter", "cross", "move", "push", "roll", "pour"})
 # Prepositions of circumstance: their phrases give a reason or a time, never the object.
 CIRCUMSTANCE = frozenset(
     {"over", "after", "before", "despite", "amid", "during", "since", "until", "following",
@@ -184,6 +187,8 @@ class CoderComponent(EventsComponent):
         self._block_defaults: dict[str, str | None] = {}
         # Triggers that a default alone made (no pattern, no listed object), by token.
         self._from_default: set[int] = set()
+        # Triggers that are events only with an armed source ("troops entered Mali").
+        self._armed_only: set[int] = set()
         # A verb our lexicon lists under one PLOVER type only (with a closed object list)
         # has that type as its default when none of the listed objects is there.
         self._lexicon_defaults: dict[str, tuple[str, str | None, str | None]] = {}
@@ -194,6 +199,7 @@ class CoderComponent(EventsComponent):
 
     def __call__(self, news: NewsDoc) -> NewsDoc:
         self._from_default = set()
+        self._armed_only = set()
         news = super().__call__(news)
         for event in news.events:
             event.component = NAME
@@ -205,16 +211,49 @@ class CoderComponent(EventsComponent):
 
     def _arguments(self, candidate: Candidate, resolver: ActorResolver) -> None:
         super()._arguments(candidate, resolver)
-        if candidate.source or candidate.token.pos_ != "VERB":
+        if candidate.token.pos_ != "VERB":
             return
+        if not candidate.source and _is_passive(candidate.token):
+            self._agent_of_clause(candidate, resolver)
         # "An Israeli air strike killed …", "Russian shelling hit …": an act as the subject
-        # is carried out by the state that marks it.
+        # is carried out by the state that marks it, never by the place its "on / against"
+        # phrase names ("an air strike on Gaza": Gaza is struck).
         for subject in subjects(candidate.token)[0]:
             lemma = subject.lemma_.lower()
-            if lemma in self.lex.nouns or lemma in self.lex.verbs:
-                ref = resolver.resolve_loose(subject)
-                if ref is not None and ref.code:
-                    candidate.source = [ref]
+            if lemma not in self.lex.nouns and lemma not in self.lex.verbs:
+                continue
+            aimed = {t.i for pobj in _prep_objects([subject], AIMED | {"at"}) for t in pobj.subtree}
+            own = [s for s in candidate.source if not self._inside(s, aimed)]
+            if own:
+                candidate.source = own
+                continue
+            ref = resolver.resolve_loose(subject)
+            candidate.source = [ref] if ref and ref.code and not self._inside(ref, aimed) else []
+
+    def _inside(self, ref: ActorRef, indices: set[int]) -> bool:
+        """Whether an actor's words lie among the tokens ``indices``."""
+        return any(t.i in indices for t in self._current or () if ref.start <= t.idx < ref.end)
+
+    def _agent_of_clause(self, candidate: Candidate, resolver: ActorResolver) -> None:
+        """ "Three soldiers were killed when rebels ambushed their convoy": a harm said in
+        the passive without its agent was done by the subject of the violent act its
+        when / as / after clause reports."""
+        if candidate.event not in VIOLENT:
+            return
+        for clause in candidate.token.children:
+            if clause.dep_ != "advcl" or not any(
+                c.dep_ in {"advmod", "mark"} and c.lower_ in {"when", "as", "after", "while"}
+                for c in clause.children
+            ):
+                continue
+            if clause.lemma_.lower() not in self.lex.verbs and clause.lemma_.lower() not in (
+                self.index.verbs
+            ):
+                continue
+            found = [a for a in self._actors(subjects(clause)[0], resolver) if a.code]
+            if found:
+                candidate.source = found
+                return
 
     def _targets(
         self,
@@ -392,7 +431,28 @@ class CoderComponent(EventsComponent):
         noun = self._event_noun_object(token, lemma)
         if noun is not None:
             return noun
+        entry = self._entering(token, lemma)
+        if entry is not None:
+            return entry
         return self._cameo_trigger(token, lemma)
+
+    def _entering(self, token: Token, lemma: str) -> Candidate | None:
+        """ "Chadian troops entered Mali", "tanks crossed into Georgia": armed forces
+        entering a named place (MOBILIZE, CAMEO 15x); kept only for an armed source."""
+        if lemma not in ENTERING:
+            return None
+        places = [
+            t
+            for t in (
+                *(c for c in token.children if c.dep_ == "dobj"),
+                *_prep_objects([token], {"into"}),
+            )
+            if any(p.start <= t.idx < p.end for p in self._places)
+        ]
+        if not places:
+            return None
+        self._armed_only.add(token.i)
+        return Candidate(token, "MOBILIZE", "troops", "military", NAMED_OBJECT, [token, *places])
 
     def _demand_frame(self, token: Token, lemma: str) -> Candidate | None:
         """ "called on Libya to halt attacks", "urged X to", "demanded that": a DEMAND.
@@ -484,6 +544,10 @@ class CoderComponent(EventsComponent):
         return len(subject_heads) > 1
 
     def _keep(self, candidate: Candidate) -> bool:
+        if candidate.token.i in self._armed_only and not any(
+            s.sector in ARMED_SECTORS for s in candidate.source
+        ):
+            return False  # "the president entered Mali" is no deployment
         if candidate.token.i in self._from_default and not any(
             a.code for a in (*candidate.source, *candidate.target)
         ):
