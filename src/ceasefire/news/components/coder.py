@@ -53,6 +53,7 @@ from ceasefire.news.components.events import (
     PROTESTERS,
     Candidate,
     EventsComponent,
+    _conditional,
     _is_passive,
     _lemma_keys,
     _object_words,
@@ -63,6 +64,7 @@ from ceasefire.news.components.lexicon import (
     NAMED_OBJECT,
     VIOLENT,
     Lexicon,
+    TriggerEntry,
     lexicon,
 )
 from ceasefire.news.components.syntax import (
@@ -133,6 +135,32 @@ GENERIC_ATTACK = frozenset(
     {"attack", "strike", "pound", "hit", "bomb", "target", "raid", "bombard", "shoot", "fire"}
 )
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
+# Verbs of doing and aspect whose object names the act ("completed its investigation").
+SUPPORT_VERBS = frozenset(
+    {"begin", "start", "resume", "continue", "complete", "conclude", "finish", "undertake",
+     "conduct", "pursue", "launch", "intensify", "perform", "carry", "step"}
+)  # fmt: skip
+# Nouns of action and the verb endings they derive from: investigation → investigate,
+# withdrawal → withdraw, deployment → deploy, invasion → invade, assistance → assist.
+NOMINAL_SUFFIXES = (
+    ("ation", ("ate", "e", "")),
+    ("ition", ("e",)),
+    ("sion", ("de", "d", "t")),
+    ("tion", ("t", "te")),
+    ("al", ("", "e")),
+    ("ment", ("",)),
+    ("ance", ("", "e")),
+    ("ence", ("", "e")),
+)
+# ASSAULT by its nature (PLOVER: abduction, torture, physical and sexual assault, killing of
+# the defenceless), never turned into combat.
+ONE_SIDED = frozenset(
+    {"assault", "massacre", "murder", "assassinate", "behead", "lynch", "execute", "torture",
+     "rape", "abuse", "stab", "mutilate", "abduct", "kidnap", "beat", "whip", "flog",
+     "slaughter", "butcher"}
+)  # fmt: skip
+# Verbs that make a decided measure public: what they frame is the measure, not a threat.
+ANNOUNCING = frozenset({"announce", "decide", "declare", "order", "approve", "vote"})
 # Verbs of entering a place: armed forces doing it move (MOBILIZE).
 ENTERING = frozenset({"enter", "cross", "move", "push", "roll", "pour"})
 # Prepositions of circumstance: their phrases give a reason or a time, never the object.
@@ -422,6 +450,9 @@ class CoderComponent(EventsComponent):
             return own
         if lemma in REJECTING and any(c.dep_ == "xcomp" for c in token.children):
             return Candidate(token, "REJECT", None, None, NAMED_OBJECT, [token])
+        nominal = self._support_verb(token, lemma)
+        if nominal is not None:
+            return nominal
         if own is not None:
             return own
         if lemma in NOT_TRIGGERS or lemma in self.lex.speech_verbs:
@@ -435,6 +466,44 @@ class CoderComponent(EventsComponent):
         if entry is not None:
             return entry
         return self._cameo_trigger(token, lemma)
+
+    def _support_verb(self, token: Token, lemma: str) -> Candidate | None:
+        """ "completed its investigation", "undertook a mediation mission", "began the
+        withdrawal": a verb of doing or aspect whose object is the noun of an act stands
+        for that act (the noun's verb, by its derivation, with its bare lexicon type)."""
+        if lemma not in SUPPORT_VERBS:
+            return None
+        for child in token.children:
+            if child.dep_ != "dobj":
+                continue
+            for noun in (*(c for c in child.children if c.dep_ == "compound"), child):
+                entry = self._nominal_entry(noun)
+                if entry is not None:
+                    return Candidate(
+                        token, entry.event, entry.mode, entry.context, NAMED_OBJECT,
+                        [token, noun],
+                    )  # fmt: skip
+        return None
+
+    def _nominal_entry(self, noun: Token) -> TriggerEntry | None:
+        """The bare lexicon entry of the verb a noun of action derives from."""
+        word = noun.lower_
+        for suffix, replacements in NOMINAL_SUFFIXES:
+            if not word.endswith(suffix) or len(word) <= len(suffix) + 2:
+                continue
+            for replacement in replacements:
+                verb = word[: -len(suffix)] + replacement
+                entry = next(
+                    (
+                        e
+                        for e in self.lex.verbs.get(verb, ())
+                        if e.objects is None and not e.particle
+                    ),
+                    None,
+                )
+                if entry is not None:
+                    return entry
+        return None
 
     def _entering(self, token: Token, lemma: str) -> Candidate | None:
         """ "Chadian troops entered Mali", "tanks crossed into Georgia": armed forces
@@ -501,6 +570,10 @@ class CoderComponent(EventsComponent):
         return None
 
     def _violence_type(self, candidate: Candidate, news: NewsDoc, sent: Span) -> None:
+        if candidate.event == "ASSAULT" and candidate.token.lemma_.lower() in ONE_SIDED:
+            # Beating, torturing, abducting, executing: PLOVER ASSAULT whoever does it to
+            # whom, never combat between armed parties.
+            return
         super()._violence_type(candidate, news, sent)
         sources = {s.sector for s in candidate.source}
         if (
@@ -557,8 +630,14 @@ class CoderComponent(EventsComponent):
         if _embedded(candidate.token) and not candidate.own_subject and not candidate.reported:
             # "the opportunity to develop and expand": a conjunct shares its head's place.
             return False
+        before = candidate.event
         keep = super()._keep(candidate)
-        if keep and self._hostile_intent(candidate):
+        if before in {"SANCTION", "COERCE"} and self._announced(candidate):
+            # "announced it would prohibit all aid", "decided to expel the envoys": a measure
+            # decided and made public is the measure (planned), not a threat; an ultimatum
+            # ("… unless …") stays one.
+            candidate.event = before
+        elif keep and self._hostile_intent(candidate):
             # PLOVER THREATEN: a hostile act a party says it will or could carry out, "would
             # shell rebel positions if …", "said it could block shipping": not the act itself.
             candidate.event = "THREATEN"
@@ -610,6 +689,17 @@ class CoderComponent(EventsComponent):
         near = [*token.children, *(c for w in candidate.words for c in w.children)]
         return not any(
             c.lower_ in {"joint", "combined", "together", "with"} or c.dep_ == "conj" for c in near
+        )
+
+    def _announced(self, candidate: Candidate) -> bool:
+        """A measure under a verb of deciding or announcing, with no condition."""
+        token = candidate.token
+        while token.dep_ == "conj":
+            token = token.head
+        return (
+            token.dep_ in {"ccomp", "xcomp"}
+            and token.head.lemma_.lower() in ANNOUNCING
+            and not (self._current is not None and _conditional(self._current))
         )
 
     def _hostile_intent(self, candidate: Candidate) -> bool:
