@@ -175,6 +175,8 @@ CROWDS = frozenset(
      "crowd", "crowds", "rioter", "rioters", "marcher", "marchers", "demonstration",
      "demonstrations", "protest", "protests", "rally", "rallies", "mob", "mobs"}
 )  # fmt: skip
+# Sectors that bear no arms (the opposition may: "opposition forces captured the town").
+UNARMED = PROTESTERS - {"OPP"}
 # Civilians' seizing or storming of a place is obstruction, other violence a riot.
 OBSTRUCTING = frozenset({"occupy", "seize", "storm", "capture", "take", "besiege", "block"})
 # Military drills (COOPERATE with a partner, a show of force without one).
@@ -653,7 +655,7 @@ class CoderComponent(EventsComponent):
             # Coercion is what authorities do; civilians blocking roads protest (PLOVER
             # PROTEST, mode obstruct).
             candidate.event, candidate.mode = "PROTEST", "obstruct"
-        if keep and candidate.event in {"FIGHT", "ASSAULT"} and sectors and sectors <= PROTESTERS:
+        if keep and candidate.event in {"FIGHT", "ASSAULT"} and sectors and sectors <= UNARMED:
             # Civilians occupying an airport or storming a building wage no war: PLOVER
             # PROTEST (obstruction or riot).
             obstruct = candidate.token.lemma_.lower() in OBSTRUCTING
