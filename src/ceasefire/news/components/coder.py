@@ -53,6 +53,7 @@ from ceasefire.news.components.events import (
     PROTESTERS,
     Candidate,
     EventsComponent,
+    _complements,
     _conditional,
     _is_passive,
     _lemma_keys,
@@ -60,6 +61,7 @@ from ceasefire.news.components.events import (
 )
 from ceasefire.news.components.lexicon import (
     BARE,
+    COOPERATIVE,
     MATERIAL_HOSTILE,
     NAMED_OBJECT,
     VIOLENT,
@@ -159,6 +161,8 @@ ONE_SIDED = frozenset(
      "rape", "abuse", "stab", "mutilate", "abduct", "kidnap", "beat", "whip", "flog",
      "slaughter", "butcher"}
 )  # fmt: skip
+# Verbs of vowing: a threat when what is vowed is hostile, a promise when it is cooperative.
+VOWING = frozenset({"vow", "swear"})
 # Verbs that make a decided measure public: what they frame is the measure, not a threat.
 ANNOUNCING = frozenset({"announce", "decide", "declare", "order", "approve", "vote"})
 # Verbs of entering a place: armed forces doing it move (MOBILIZE).
@@ -177,8 +181,13 @@ CROWDS = frozenset(
 )  # fmt: skip
 # Sectors that bear no arms (the opposition may: "opposition forces captured the town").
 UNARMED = PROTESTERS - {"OPP"}
-# Civilians' seizing or storming of a place is obstruction, other violence a riot.
+# A crowd's seizing or storming of a place is obstruction.
 OBSTRUCTING = frozenset({"occupy", "seize", "storm", "capture", "take", "besiege", "block"})
+CIVILIANS = frozenset(
+    {"demonstrator", "protester", "protestor", "student", "worker", "farmer", "villager",
+     "resident", "crowd", "mob", "youth", "rioter", "activist", "supporter", "striker",
+     "miner", "people", "civilian"}
+)  # fmt: skip
 # Military drills (COOPERATE with a partner, a show of force without one).
 EXERCISES = frozenset({"exercise", "exercises", "drill", "drills", "manoeuvre", "maneuver"})
 # Armed parties that are no authority: their coercion is irregular violence (ASSAULT).
@@ -436,6 +445,11 @@ class CoderComponent(EventsComponent):
         new law": the law is the reason, not the object), with hyphenated words whole
         ("sit-in", which the tokenizer splits)."""
         words, tokens = _object_words(verb, CIRCUMSTANCE)
+        # "handed in their weapons": the parser hangs the object on the particle.
+        for particle_token in (c for c in verb.children if c.dep_ == "prt"):
+            for pobj in (c for c in particle_token.children if c.dep_ == "pobj"):
+                tokens.append(pobj)
+                words |= {pobj.lower_, pobj.lemma_.lower()}
         words |= {
             f"{t.nbor(-2).lower_}-{t.lower_}"
             for t in tokens
@@ -613,6 +627,24 @@ class CoderComponent(EventsComponent):
                 return Candidate(token, entry.event, entry.mode, None, NAMED_OBJECT, [token, child])
         return None
 
+    def _frame_content_takers(
+        self, candidates: list[Candidate], by_token: dict[int, Candidate]
+    ) -> None:
+        """ "vowed to deepen their partnership" is a promise (AGREE); "vowed to retaliate"
+        stays a threat: a verb of vowing takes the side of what it vows."""
+        for candidate in candidates:
+            if candidate.event != "THREATEN" or candidate.token.lemma_.lower() not in VOWING:
+                continue
+            inner = [
+                by_token[t.i]
+                for c in _complements(candidate.token)
+                for t in (c, *c.children)
+                if t.i in by_token and by_token[t.i] is not candidate
+            ]
+            if inner and all(i.event in COOPERATIVE for i in inner):
+                candidate.event = "AGREE"
+        super()._frame_content_takers(candidates, by_token)
+
     def _dyad(self, subject_heads: list[Token]) -> bool:
         """ "Israeli and Palestinian negotiators met": one phrase names both sides, joint
         sources; "Israel and Jordan met" (two subjects) is a dyad, as v1 codes it."""
@@ -655,11 +687,18 @@ class CoderComponent(EventsComponent):
             # Coercion is what authorities do; civilians blocking roads protest (PLOVER
             # PROTEST, mode obstruct).
             candidate.event, candidate.mode = "PROTEST", "obstruct"
-        if keep and candidate.event in {"FIGHT", "ASSAULT"} and sectors and sectors <= UNARMED:
-            # Civilians occupying an airport or storming a building wage no war: PLOVER
-            # PROTEST (obstruction or riot).
-            obstruct = candidate.token.lemma_.lower() in OBSTRUCTING
-            candidate.event, candidate.mode = "PROTEST", "obstruct" if obstruct else "riot"
+        if (
+            keep
+            and candidate.event in {"FIGHT", "ASSAULT"}
+            and sectors
+            and sectors <= UNARMED
+            and candidate.token.lemma_.lower() in OBSTRUCTING
+            and any(h.lemma_.lower() in CIVILIANS for h in subjects(candidate.token)[0])
+        ):
+            # Demonstrators occupying an airport or students storming a building wage no
+            # war: PLOVER PROTEST (obstruction). A people named by its demonym ("Bosnian
+            # Serbs shelled …") is a party to the war, not a crowd.
+            candidate.event, candidate.mode = "PROTEST", "obstruct"
         if (
             keep
             and candidate.event in {"FIGHT", "ASSAULT"}
