@@ -152,7 +152,6 @@ NOMINAL_SUFFIXES = (
     ("al", ("", "e")),
     ("ment", ("",)),
     ("ance", ("", "e")),
-    ("ence", ("", "e")),
 )
 # ASSAULT by its nature (PLOVER: abduction, torture, physical and sexual assault, killing of
 # the defenceless), never turned into combat.
@@ -161,6 +160,8 @@ ONE_SIDED = frozenset(
      "rape", "abuse", "stab", "mutilate", "abduct", "kidnap", "beat", "whip", "flog",
      "slaughter", "butcher"}
 )  # fmt: skip
+# Nouns that, with a possessive, name the possessor's state: "his country", "its government".
+OWN_STATE_NOUNS = frozenset({"country", "government", "nation", "state", "administration"})
 # Verbs of vowing: a threat when what is vowed is hostile, a promise when it is cooperative.
 VOWING = frozenset({"vow", "swear"})
 # Verbs that make a decided measure public: what they frame is the measure, not a threat.
@@ -268,6 +269,20 @@ class CoderComponent(EventsComponent):
                 continue
             ref = resolver.resolve_loose(subject)
             candidate.source = [ref] if ref and ref.code and not self._inside(ref, aimed) else []
+
+    def _actor(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
+        found = super()._actor(head, resolver)
+        if found is not None or head.lemma_.lower() not in OWN_STATE_NOUNS:
+            return found
+        # "his country would never accept", "their government": the state of the person
+        # or party the possessive stands for.
+        for poss in head.children:
+            if poss.dep_ == "poss" and is_pronoun(poss):
+                owner = self._pronoun(poss, resolver)
+                if owner is not None and owner.code:
+                    end = head.idx + len(head.text)
+                    return ActorRef(head.doc.text[poss.idx : end], owner.code, "GOV", poss.idx, end)
+        return None
 
     def _inside(self, ref: ActorRef, indices: set[int]) -> bool:
         """Whether an actor's words lie among the tokens ``indices``."""
