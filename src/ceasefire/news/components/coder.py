@@ -477,6 +477,10 @@ class CoderComponent(EventsComponent):
         if demand is not None:
             return demand
         own = super()._verb_trigger(token, lemma)
+        if own is None and lemma.startswith("re") and lemma not in self.lex.verbs:
+            # "reopened the crossing", "reimposed the curfew": the verb's entries again.
+            base = lemma[3:] if lemma.startswith("re-") else lemma[2:]
+            own = super()._verb_trigger(token, base) if base in self.lex.verbs else None
         if own is not None and own.specificity >= NAMED_OBJECT:
             return own
         if lemma in REJECTING and any(c.dep_ == "xcomp" for c in token.children):
