@@ -262,6 +262,11 @@ class CoderComponent(EventsComponent):
             lemma = subject.lemma_.lower()
             if lemma not in self.lex.nouns and lemma not in self.lex.verbs:
                 continue
+            noun = self.lex.nouns.get(lemma) or self.lex.nouns.get(subject.lower_)
+            if candidate.event == "ASSAULT" and noun is not None and noun.event == "FIGHT":
+                # "Fighting between militias killed 30", "shelling wounded five": the harm
+                # is the combat's, not irregular violence.
+                candidate.event, candidate.mode = "FIGHT", noun.mode
             aimed = {t.i for pobj in _prep_objects([subject], AIMED | {"at"}) for t in pobj.subtree}
             own = [s for s in candidate.source if not self._inside(s, aimed)]
             if own:
