@@ -162,6 +162,8 @@ ONE_SIDED = frozenset(
 )  # fmt: skip
 # Nouns that, with a possessive, name the possessor's state: "his country", "its government".
 OWN_STATE_NOUNS = frozenset({"country", "government", "nation", "state", "administration"})
+# "no intention of withdrawing", "no plans to send troops": the act disclaimed.
+INTENT_NOUNS = frozenset({"intention", "plan", "desire", "wish", "interest", "need"})
 # Verbs of vowing: a threat when what is vowed is hostile, a promise when it is cooperative.
 VOWING = frozenset({"vow", "swear"})
 # Verbs that make a decided measure public: what they frame is the measure, not a threat.
@@ -255,6 +257,13 @@ class CoderComponent(EventsComponent):
             return
         if not candidate.source and _is_passive(candidate.token):
             self._agent_of_clause(candidate, resolver)
+        if not candidate.source and self._disclaimed(candidate):
+            # "Croatia said it had no intention of withdrawing": whoever has no intention.
+            noun = candidate.token.head
+            noun = noun.head if noun.lower_ == "of" else noun
+            candidate.source = self._actors(subjects(noun.head)[0], resolver)
+            codes = {s.code for s in candidate.source if s.code}
+            candidate.target = [t for t in candidate.target if t.code not in codes]
         # "An Israeli air strike killed …", "Russian shelling hit …": an act as the subject
         # is carried out by the state that marks it, never by the place its "on / against"
         # phrase names ("an air strike on Gaza": Gaza is struck).
@@ -685,6 +694,11 @@ class CoderComponent(EventsComponent):
             # CAMEO's verb lists are WordNet synonym sets, many-sensed: as in PETRARCH, a verb
             # coded by its block's default alone is an event only between coded actors.
             return False
+        if self._disclaimed(candidate):
+            # "said it had no intention of withdrawing", "has no plans to send troops": an
+            # act disclaimed is negated (a cooperative one is REJECT, v1's framing).
+            candidate.negated = True
+            candidate.own_subject = True
         if _embedded(candidate.token) and not candidate.own_subject and not candidate.reported:
             # "the opportunity to develop and expand": a conjunct shares its head's place.
             return False
@@ -754,6 +768,18 @@ class CoderComponent(EventsComponent):
         near = [*token.children, *(c for w in candidate.words for c in w.children)]
         return not any(
             c.lower_ in {"joint", "combined", "together", "with"} or c.dep_ == "conj" for c in near
+        )
+
+    def _disclaimed(self, candidate: Candidate) -> bool:
+        """An act under "no intention / plan / desire (of | to)"."""
+        token = candidate.token
+        head = token.head
+        if token.dep_ == "pcomp" and head.lower_ == "of":
+            head = head.head
+        elif token.dep_ not in {"acl", "relcl"}:
+            return False
+        return head.lemma_.lower() in INTENT_NOUNS and any(
+            c.dep_ == "det" and c.lower_ == "no" for c in head.children
         )
 
     def _announced(self, candidate: Candidate) -> bool:
