@@ -162,6 +162,15 @@ ONE_SIDED = frozenset(
 )  # fmt: skip
 # Nouns that, with a possessive, name the possessor's state: "his country", "its government".
 OWN_STATE_NOUNS = frozenset({"country", "government", "nation", "state", "administration"})
+# Calling something by a name ("called the plan a provocation"); condemning names.
+CHARACTERIZING = frozenset({"call", "describe", "brand", "term", "label", "dub"})
+CONDEMNING = frozenset(
+    {"unacceptable", "illegal", "illegitimate", "baseless", "groundless", "unfounded",
+     "provocation", "provocative", "aggression", "mistake", "error", "interference",
+     "violation", "crime", "criminal", "terrorism", "terrorist", "fraud", "farce", "lie",
+     "lies", "absurd", "irresponsible", "hostile", "invalid", "null", "outrageous",
+     "unjustified", "betrayal", "blackmail", "propaganda", "threat", "insult"}
+)  # fmt: skip
 # "no intention of withdrawing", "no plans to send troops": the act disclaimed.
 INTENT_NOUNS = frozenset({"intention", "plan", "desire", "wish", "interest", "need"})
 # Verbs of vowing: a threat when what is vowed is hostile, a promise when it is cooperative.
@@ -490,6 +499,9 @@ class CoderComponent(EventsComponent):
         demand = self._demand_frame(token, lemma) or self._responsibility(token, lemma)
         if demand is not None:
             return demand
+        verdict = self._characterization(token, lemma)
+        if verdict is not None:
+            return verdict or None
         own = super()._verb_trigger(token, lemma)
         if own is None and lemma.startswith("re") and lemma not in self.lex.verbs:
             # "reopened the crossing", "reimposed the curfew": the verb's entries again.
@@ -769,6 +781,27 @@ class CoderComponent(EventsComponent):
         return not any(
             c.lower_ in {"joint", "combined", "together", "with"} or c.dep_ == "conj" for c in near
         )
+
+    def _characterization(self, token: Token, lemma: str) -> Candidate | bool | None:
+        """ "called the demands unacceptable", "described the vote as a farce": calling
+        something by a name is no phone call; a condemning name is DISAPPROVE (CAMEO 11).
+
+        None where the verb does not characterise; False where it does but not harshly.
+        """
+        if lemma not in CHARACTERIZING:
+            return None
+        predicates = [
+            c
+            for c in token.children
+            if c.dep_ == "oprd" or (c.dep_ in {"xcomp", "ccomp"} and c.pos_ in {"ADJ", "NOUN"})
+        ]
+        predicates += _prep_objects([token], {"as"})
+        if not predicates:
+            return None
+        words = [t for p in predicates for t in p.subtree]
+        if any(t.lemma_.lower() in CONDEMNING or t.lower_ in CONDEMNING for t in words):
+            return Candidate(token, "DISAPPROVE", None, None, NAMED_OBJECT, [token, *predicates])
+        return False
 
     def _disclaimed(self, candidate: Candidate) -> bool:
         """An act under "no intention / plan / desire (of | to)"."""
