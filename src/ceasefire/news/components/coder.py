@@ -280,11 +280,11 @@ class CoderComponent(EventsComponent):
             lemma = subject.lemma_.lower()
             if lemma not in self.lex.nouns and lemma not in self.lex.verbs:
                 continue
-            noun = self.lex.nouns.get(lemma) or self.lex.nouns.get(subject.lower_)
-            if candidate.event == "ASSAULT" and noun is not None and noun.event == "FIGHT":
+            act = self.lex.nouns.get(lemma) or self.lex.nouns.get(subject.lower_)
+            if candidate.event == "ASSAULT" and act is not None and act.event == "FIGHT":
                 # "Fighting between militias killed 30", "shelling wounded five": the harm
                 # is the combat's, not irregular violence.
-                candidate.event, candidate.mode = "FIGHT", noun.mode
+                candidate.event, candidate.mode = "FIGHT", act.mode
             aimed = {t.i for pobj in _prep_objects([subject], AIMED | {"at"}) for t in pobj.subtree}
             own = [s for s in candidate.source if not self._inside(s, aimed)]
             if own:
@@ -501,7 +501,7 @@ class CoderComponent(EventsComponent):
             return demand
         verdict = self._characterization(token, lemma)
         if verdict is not None:
-            return verdict or None
+            return verdict if isinstance(verdict, Candidate) else None
         own = super()._verb_trigger(token, lemma)
         if own is None and lemma.startswith("re") and lemma not in self.lex.verbs:
             # "reopened the crossing", "reimposed the curfew": the verb's entries again.
@@ -871,7 +871,8 @@ class CoderComponent(EventsComponent):
         if pattern is not None:
             if pattern.code == "---":
                 return None
-            coded = self.index.to_plover(self._act_code(pattern.code, verb, lemma))
+            code = self._act_code(pattern.code, verb, lemma) if pattern.code else None
+            coded = self.index.to_plover(code)
             if coded is None:
                 return None
             kind, mode, context = coded
