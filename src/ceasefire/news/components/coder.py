@@ -38,6 +38,11 @@ What changes from ``news.events.v1``:
    is THREATEN; attacks by state forces on armed parties or places are FIGHT; an act as the
    subject takes the state marking it; one phrase naming both sides is a joint source;
    responses are aimed at whoever made what they answer (docs/nlp.md, *Events v2*).
+6. **Third pass (issue 16)**: CAMEO intent codes on verbs of doing stand for the act; who
+   acts decides between COERCE, ASSAULT, PROTEST and MOBILIZE (repression, irregular
+   coercion, crowds, solo drills); announced measures, vows, disclaimed intents and
+   condemning names are framed; nouns of action after verbs of doing or aspect; re- verbs;
+   places of withdrawals, deployments and aid; the agent of a passive harm's when-clause.
 """
 
 from __future__ import annotations
