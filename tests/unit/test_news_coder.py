@@ -528,3 +528,58 @@ def test_an_act_as_subject_is_carried_out_by_the_state_marking_it(
     assert source == {"ARM"}
     text = "Georgian riot police broke up a rally by opposition supporters in Tbilisi."
     assert primary_of(extractor, text)[:2] == ("COERCE", {"GEO"})
+
+
+def test_cameo_intent_codes_on_verbs_of_doing_are_the_act(extractor: NewsExtractor) -> None:
+    # CAMEO codes "send + team" as an intent to meet (036 → AGREE); sent, it is the meeting.
+    text = "Ruritania sent a team to Graustark for consultations on the border."
+    assert primary_of(extractor, text)[0] == "CONSULT"
+
+
+def test_who_acts_decides_coerce_assault_protest_mobilize(extractor: NewsExtractor) -> None:
+    text = "Georgian police fired tear gas at demonstrators outside the parliament."
+    assert primary_of(extractor, text)[:2] == ("COERCE", {"GEO"})
+    text = "Somali pirates seized a Georgian tanker in the Gulf of Aden."
+    assert primary_of(extractor, text)[0] == "ASSAULT"
+    text = "Protesters in Tbilisi occupied the main railway station for two days."
+    assert primary_of(extractor, text)[0] == "PROTEST"
+    text = "The Russian navy held live-fire drills near the Georgian coast."
+    assert primary_of(extractor, text)[0] == "MOBILIZE"
+    text = "Russian and Armenian troops held joint exercises near Gyumri."
+    assert primary_of(extractor, text)[0] == "COOPERATE"
+    # A people named by its demonym is a party to a war, not a crowd.
+    text = "Bosnian Serbs shelled the town on Sunday."
+    assert primary_of(extractor, text)[0] == "FIGHT"
+
+
+def test_announced_measures_vows_and_disclaimed_intents(extractor: NewsExtractor) -> None:
+    text = "Georgia announced it would impose sanctions on Abkhaz officials."
+    assert primary_of(extractor, text)[0] == "SANCTION"
+    text = "Georgia warned it would impose sanctions unless Abkhazia released the men."
+    assert primary_of(extractor, text)[0] == "THREATEN"
+    text = "Armenia and Georgia vowed to deepen their cooperation on energy."
+    assert primary_of(extractor, text)[0] == "AGREE"
+    text = "Georgia said it had no intention of withdrawing its troops from the area."
+    assert primary_of(extractor, text)[:2] == ("REJECT", {"GEO"})
+    text = "Baku called the Armenian statement a provocation."
+    assert primary_of(extractor, text)[:2] == ("DISAPPROVE", {"AZE"})
+
+
+def test_a_verb_of_doing_with_a_noun_of_action_is_the_act(extractor: NewsExtractor) -> None:
+    text = "Georgian prosecutors completed their investigation into the explosion."
+    assert primary_of(extractor, text)[0] == "INVESTIGATE"
+    text = "Armenia began the withdrawal of its forces from the district."
+    assert primary_of(extractor, text)[0] == "RETREAT"
+
+
+def test_places_of_movements_and_agents_of_passive_harms(extractor: NewsExtractor) -> None:
+    assert primary_of(extractor, "Russia pulled its troops out of Georgia.") == (
+        "RETREAT", {"RUS"}, {"GEO"},
+    )  # fmt: skip
+    text = "Two Georgian policemen were killed when Abkhaz rebels ambushed their car."
+    # The rebels of Abkhazia are coded with Georgia's code, as Phoenix codes separatists.
+    assert primary_of(extractor, text) == ("ASSAULT", {"GEO"}, {"GEO"})
+    text = "An Armenian drone strike on Georgia killed two soldiers."
+    assert primary_of(extractor, text)[1] == {"ARM"}
+    text = "Azerbaijan's foreign minister said his country would never accept the plan."
+    assert primary_of(extractor, text)[:2] == ("REJECT", {"AZE"})
