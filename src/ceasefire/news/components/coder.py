@@ -722,7 +722,7 @@ class CoderComponent(EventsComponent):
         before = candidate.event
         keep = super()._keep(candidate)
         if before in {"SANCTION", "COERCE"} and self._announced(candidate):
-            # "announced it would prohibit all aid", "decided to expel the envoys": a measure
+            # "announced it would freeze the assets", "decided to expel the envoys": a measure
             # decided and made public is the measure (planned), not a threat; an ultimatum
             # ("… unless …") stays one.
             candidate.event = before
