@@ -47,7 +47,8 @@ NON_STATE = frozenset({"IGO", "NGO", "IMG", "MNC"})
 # The gold standard we are measured against uses PLOVER's 18 types of 2016-2019 (the
 # 2021 table folds DISAPPROVE and INVESTIGATE into ACCUSE, DEMAND into REQUEST and FIGHT
 # into ASSAULT); this maps the table's types back. CAMEO 19 ("use conventional military
-# force") is FIGHT, CAMEO 18 and 20 stay ASSAULT.
+# force") is FIGHT, CAMEO 17 (coerce, violent repression included) COERCE, CAMEO 18 and 20
+# stay ASSAULT.
 _TYPE_2021 = {"REQUEST": "DEMAND"}
 
 
@@ -182,6 +183,10 @@ def parse_plover_table(text: str) -> dict[str, list[str | None]]:
             mode = None if mode in {"investigate", "disapprove"} else mode
         elif kind == "ASSAULT" and cameo.startswith("19"):
             kind = "FIGHT"
+        elif kind == "ASSAULT" and cameo.startswith("17"):
+            # CAMEO 175 (violent repression: tear gas, firing on a crowd) was COERCE in the
+            # 2016-2019 types, as all of CAMEO 17; the 2021 table moved it to ASSAULT.
+            kind = "COERCE"
         kind = _TYPE_2021.get(kind, kind)
         table[cameo] = [kind, mode or None, context or None]
     # CAMEO 02 ("appeal") is not in the 2021 table: PLOVER merges it with 10 into DEMAND.

@@ -366,6 +366,9 @@ class ActorResolver:
         return None
 
     def _sector(self, head: Token, tokens: list[Token]) -> str | None:
+        if head.text == "Union" and head.i > 0 and head.nbor(-1).pos_ in {"PROPN", "ADJ"}:
+            # "the Soviet Union", "the African Union": states and their unions, not labour.
+            return None
         words = [t.lower_ for t in tokens]
         # Longest multi-word sector first: "riot police", "armed forces", "foreign ministry".
         for size in (3, 2):

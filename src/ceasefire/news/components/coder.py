@@ -38,6 +38,11 @@ What changes from ``news.events.v1``:
    is THREATEN; attacks by state forces on armed parties or places are FIGHT; an act as the
    subject takes the state marking it; one phrase naming both sides is a joint source;
    responses are aimed at whoever made what they answer (docs/nlp.md, *Events v2*).
+6. **Third pass (issue 16)**: CAMEO intent codes on verbs of doing stand for the act; who
+   acts decides between COERCE, ASSAULT, PROTEST and MOBILIZE (repression, irregular
+   coercion, crowds, solo drills); announced measures, vows, disclaimed intents and
+   condemning names are framed; nouns of action after verbs of doing or aspect; re- verbs;
+   places of withdrawals, deployments and aid; the agent of a passive harm's when-clause.
 """
 
 from __future__ import annotations
@@ -53,14 +58,20 @@ from ceasefire.news.components.events import (
     PROTESTERS,
     Candidate,
     EventsComponent,
+    _complements,
+    _conditional,
     _is_passive,
     _lemma_keys,
+    _object_words,
 )
 from ceasefire.news.components.lexicon import (
     BARE,
+    COOPERATIVE,
     MATERIAL_HOSTILE,
     NAMED_OBJECT,
+    VIOLENT,
     Lexicon,
+    TriggerEntry,
     lexicon,
 )
 from ceasefire.news.components.syntax import (
@@ -112,6 +123,14 @@ RESPONSES = frozenset({"REJECT", "AGREE", "SUPPORT", "CONCEDE"})
 # Measures a state applies to a territory: "imposed / lifted a curfew in Kyrgyzstan" is aimed
 # at the state of the place (the place is the target only where nothing else is).
 MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "ASSAULT"})
+# Movements aimed at the state of a place: a withdrawal from it ("pulled its troops out of
+# eastern Congo" → COD), forces moved to or along it ("massed troops on its border with
+# Syria" → SYR), aid brought into it ("flew supplies into Misrata" → LBY).
+MOVEMENT_PLACES = {
+    "RETREAT": frozenset({"from"}),
+    "MOBILIZE": frozenset({"to", "into", "on", "along", "near"}),
+    "AID": frozenset({"to", "into"}),
+}
 # Verbs of aspect whose object is a verbal noun standing for the act: "resumed intelligence
 # sharing", "began shelling" (a noun in the small model's parse), "stepped up patrolling".
 ASPECT = frozenset({"begin", "start", "resume", "continue", "intensify", "expand", "step"})
@@ -123,6 +142,81 @@ GENERIC_ATTACK = frozenset(
     {"attack", "strike", "pound", "hit", "bomb", "target", "raid", "bombard", "shoot", "fire"}
 )
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
+# Verbs of doing and aspect whose object names the act ("completed its investigation").
+SUPPORT_VERBS = frozenset(
+    {"begin", "start", "resume", "continue", "complete", "conclude", "finish", "undertake",
+     "conduct", "pursue", "launch", "intensify", "perform", "carry", "step"}
+)  # fmt: skip
+# Nouns of action and the verb endings they derive from: investigation → investigate,
+# withdrawal → withdraw, deployment → deploy, invasion → invade, assistance → assist.
+NOMINAL_SUFFIXES = (
+    ("ation", ("ate", "e", "")),
+    ("ition", ("e",)),
+    ("sion", ("de", "d", "t")),
+    ("tion", ("t", "te")),
+    ("al", ("", "e")),
+    ("ment", ("",)),
+    ("ance", ("", "e")),
+)
+# ASSAULT by its nature (PLOVER: abduction, torture, physical and sexual assault, killing of
+# the defenceless), never turned into combat.
+ONE_SIDED = frozenset(
+    {"assault", "massacre", "murder", "assassinate", "behead", "lynch", "execute", "torture",
+     "rape", "abuse", "stab", "mutilate", "abduct", "kidnap", "beat", "whip", "flog",
+     "slaughter", "butcher"}
+)  # fmt: skip
+# Nouns that, with a possessive, name the possessor's state: "his country", "its government".
+OWN_STATE_NOUNS = frozenset({"country", "government", "nation", "state", "administration"})
+# Calling something by a name ("called the plan a provocation"); condemning names.
+CHARACTERIZING = frozenset({"call", "describe", "brand", "term", "label", "dub"})
+CONDEMNING = frozenset(
+    {"unacceptable", "illegal", "illegitimate", "baseless", "groundless", "unfounded",
+     "provocation", "provocative", "aggression", "mistake", "error", "interference",
+     "violation", "crime", "criminal", "terrorism", "terrorist", "fraud", "farce", "lie",
+     "lies", "absurd", "irresponsible", "hostile", "invalid", "null", "outrageous",
+     "unjustified", "betrayal", "blackmail", "propaganda", "threat", "insult"}
+)  # fmt: skip
+# "no intention of withdrawing", "no plans to send troops": the act disclaimed.
+INTENT_NOUNS = frozenset({"intention", "plan", "desire", "wish", "interest", "need"})
+# Verbs of vowing: a threat when what is vowed is hostile, a promise when it is cooperative.
+VOWING = frozenset({"vow", "swear"})
+# Verbs that make a decided measure public: what they frame is the measure, not a threat.
+ANNOUNCING = frozenset({"announce", "decide", "declare", "order", "approve", "vote"})
+# Verbs of entering a place: armed forces doing it move (MOBILIZE).
+ENTERING = frozenset({"enter", "cross", "move", "push", "roll", "pour"})
+# Prepositions of circumstance: their phrases give a reason or a time, never the object.
+CIRCUMSTANCE = frozenset(
+    {"over", "after", "before", "despite", "amid", "during", "since", "until", "following",
+     "because", "due", "as", "ahead"}
+)  # fmt: skip
+# Repression: authorities' violence on a crowd ("opened fire on demonstrators").
+AUTHORITIES = frozenset({"COP", "MIL", "GOV"})
+CROWDS = frozenset(
+    {"demonstrator", "demonstrators", "protester", "protesters", "protestor", "protestors",
+     "crowd", "crowds", "rioter", "rioters", "marcher", "marchers", "demonstration",
+     "demonstrations", "protest", "protests", "rally", "rallies", "mob", "mobs"}
+)  # fmt: skip
+# Sectors that bear no arms (the opposition may: "opposition forces captured the town").
+UNARMED = PROTESTERS - {"OPP"}
+# A crowd's seizing or storming of a place is obstruction.
+OBSTRUCTING = frozenset({"occupy", "seize", "storm", "capture", "take", "besiege", "block"})
+CIVILIANS = frozenset(
+    {"demonstrator", "protester", "protestor", "student", "worker", "farmer", "villager",
+     "resident", "crowd", "mob", "youth", "rioter", "activist", "supporter", "striker",
+     "miner", "people", "civilian"}
+)  # fmt: skip
+# Military drills (COOPERATE with a partner, a show of force without one).
+EXERCISES = frozenset({"exercise", "exercises", "drill", "drills", "manoeuvre", "maneuver"})
+# Armed parties that are no authority: their coercion is irregular violence (ASSAULT).
+IRREGULAR = frozenset({"REB", "CRM"})
+# CAMEO "express intent to …" (03x) codes and the act each stands for: 031x material
+# cooperation (06x), 032 diplomatic cooperation (05), 033x material aid (07x), 034 reform and
+# 035 yielding (08), 036 meeting (04), 038 / 039 mediation (045). 030 and 037 (settle a
+# dispute) stay intents (AGREE).
+INTENT_ACTS = {
+    "031": "06", "032": "050", "033": "07", "034": "080", "035": "080", "036": "040",
+    "038": "045", "039": "045",
+}  # fmt: skip
 # Event nouns whose type a verb not listed with them takes ("enforced a general strike").
 CARRIED_NOUNS = frozenset({"PROTEST", "DEMAND"})
 # Verbs that end what their event-noun object names ("ended the strike", "called off the
@@ -149,6 +243,8 @@ class CoderComponent(EventsComponent):
         self._block_defaults: dict[str, str | None] = {}
         # Triggers that a default alone made (no pattern, no listed object), by token.
         self._from_default: set[int] = set()
+        # Triggers that are events only with an armed source ("troops entered Mali").
+        self._armed_only: set[int] = set()
         # A verb our lexicon lists under one PLOVER type only (with a closed object list)
         # has that type as its default when none of the listed objects is there.
         self._lexicon_defaults: dict[str, tuple[str, str | None, str | None]] = {}
@@ -159,6 +255,7 @@ class CoderComponent(EventsComponent):
 
     def __call__(self, news: NewsDoc) -> NewsDoc:
         self._from_default = set()
+        self._armed_only = set()
         news = super().__call__(news)
         for event in news.events:
             event.component = NAME
@@ -170,16 +267,75 @@ class CoderComponent(EventsComponent):
 
     def _arguments(self, candidate: Candidate, resolver: ActorResolver) -> None:
         super()._arguments(candidate, resolver)
-        if candidate.source or candidate.token.pos_ != "VERB":
+        if candidate.token.pos_ != "VERB":
             return
+        if not candidate.source and _is_passive(candidate.token):
+            self._agent_of_clause(candidate, resolver)
+        if not candidate.source and self._disclaimed(candidate):
+            # "Croatia said it had no intention of withdrawing": whoever has no intention.
+            noun = candidate.token.head
+            noun = noun.head if noun.lower_ == "of" else noun
+            candidate.source = self._actors(subjects(noun.head)[0], resolver)
+            codes = {s.code for s in candidate.source if s.code}
+            candidate.target = [t for t in candidate.target if t.code not in codes]
         # "An Israeli air strike killed …", "Russian shelling hit …": an act as the subject
-        # is carried out by the state that marks it.
+        # is carried out by the state that marks it, never by the place its "on / against"
+        # phrase names ("an air strike on Gaza": Gaza is struck).
         for subject in subjects(candidate.token)[0]:
             lemma = subject.lemma_.lower()
-            if lemma in self.lex.nouns or lemma in self.lex.verbs:
-                ref = resolver.resolve_loose(subject)
-                if ref is not None and ref.code:
-                    candidate.source = [ref]
+            if lemma not in self.lex.nouns and lemma not in self.lex.verbs:
+                continue
+            act = self.lex.nouns.get(lemma) or self.lex.nouns.get(subject.lower_)
+            if candidate.event == "ASSAULT" and act is not None and act.event == "FIGHT":
+                # "Fighting between militias killed 30", "shelling wounded five": the harm
+                # is the combat's, not irregular violence.
+                candidate.event, candidate.mode = "FIGHT", act.mode
+            aimed = {t.i for pobj in _prep_objects([subject], AIMED | {"at"}) for t in pobj.subtree}
+            own = [s for s in candidate.source if not self._inside(s, aimed)]
+            if own:
+                candidate.source = own
+                continue
+            ref = resolver.resolve_loose(subject)
+            candidate.source = [ref] if ref and ref.code and not self._inside(ref, aimed) else []
+
+    def _actor(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
+        found = super()._actor(head, resolver)
+        if found is not None or head.lemma_.lower() not in OWN_STATE_NOUNS:
+            return found
+        # "his country would never accept", "their government": the state of the person
+        # or party the possessive stands for.
+        for poss in head.children:
+            if poss.dep_ == "poss" and is_pronoun(poss):
+                owner = self._pronoun(poss, resolver)
+                if owner is not None and owner.code:
+                    end = head.idx + len(head.text)
+                    return ActorRef(head.doc.text[poss.idx : end], owner.code, "GOV", poss.idx, end)
+        return None
+
+    def _inside(self, ref: ActorRef, indices: set[int]) -> bool:
+        """Whether an actor's words lie among the tokens ``indices``."""
+        return any(t.i in indices for t in self._current or () if ref.start <= t.idx < ref.end)
+
+    def _agent_of_clause(self, candidate: Candidate, resolver: ActorResolver) -> None:
+        """ "Three soldiers were killed when rebels ambushed their convoy": a harm said in
+        the passive without its agent was done by the subject of the violent act its
+        when / as / after clause reports."""
+        if candidate.event not in VIOLENT:
+            return
+        for clause in candidate.token.children:
+            if clause.dep_ != "advcl" or not any(
+                c.dep_ in {"advmod", "mark"} and c.lower_ in {"when", "as", "after", "while"}
+                for c in clause.children
+            ):
+                continue
+            if clause.lemma_.lower() not in self.lex.verbs and clause.lemma_.lower() not in (
+                self.index.verbs
+            ):
+                continue
+            found = [a for a in self._actors(subjects(clause)[0], resolver) if a.code]
+            if found:
+                candidate.source = found
+                return
 
     def _targets(
         self,
@@ -194,11 +350,14 @@ class CoderComponent(EventsComponent):
             for t in super()._targets(verb, object_heads, candidate, resolver)
             # "Uzbekistan warned it would cut supplies": the source speaking of itself.
             if not (t.code in source_codes and t.text.lower() in SELF_PRONOUNS)
+            # "massed tanks and troops on its border": the forces moved are the source's own.
+            and not (t.code in source_codes and candidate.event in MOVEMENT_PLACES)
         ]
         if any(t.code for t in found):
             return found
         objects = [*object_heads, *(c for c in verb.children if c.dep_ == "dobj")]
-        for pobj in _prep_objects(objects, AIMED):
+        aimed = AIMED | {"for"} if candidate.event in {"SUPPORT", "AID"} else AIMED
+        for pobj in _prep_objects(objects, aimed):
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
@@ -229,17 +388,32 @@ class CoderComponent(EventsComponent):
                 ref = inner[0] if inner else None
             if ref is not None and ref.code:
                 found.append(ref)
-        if any(t.code for t in found) or candidate.event not in MEASURES:
+        if any(t.code for t in found):
             return found
-        # "attacked two hotels and a station in Mumbai": the conjoined objects' places too.
+        preps = set(MOVEMENT_PLACES.get(candidate.event, ()))
+        if candidate.event in MEASURES:
+            preps.add("in")
+        if not preps:
+            return found
+        # "attacked two hotels and a station in Mumbai": the conjoined objects' places too;
+        # "pulled its soldiers out of Congo": the particle's phrase.
         spread = [t for o in objects for t in conjuncts(o)]
-        for pobj in _prep_objects([verb, *spread], {"in"}):
+        out = [
+            c for c in verb.children if c.dep_ in {"prt", "advmod", "prep"} and c.lower_ == "out"
+        ]
+        pobjs = _prep_objects([verb, *spread], preps)
+        if candidate.event == "RETREAT":
+            pobjs += _prep_objects(out, {"of"})
+        for pobj in pobjs:
             if pobj.i < verb.i:
                 continue  # "In Georgia, the police …": the scene, said before the act
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             ref = ref or self._state_of(pobj)
-            if ref is not None and ref.code:
-                found.append(ref)
+            if ref is None or not ref.code:
+                continue
+            if candidate.event in MOVEMENT_PLACES and ref.code in source_codes:
+                continue  # "pulled back from positions near Zolote": its own ground
+            found.append(ref)
         return found
 
     def _state_of(self, head: Token) -> ActorRef | None:
@@ -309,15 +483,42 @@ class CoderComponent(EventsComponent):
         found.nominal = True
         return found
 
+    def _object_words(self, verb: Token) -> tuple[set[str], list[Token]]:
+        """v1's object words, less the phrases of circumstance ("suspended lending over a
+        new law": the law is the reason, not the object), with hyphenated words whole
+        ("sit-in", which the tokenizer splits)."""
+        words, tokens = _object_words(verb, CIRCUMSTANCE)
+        # "handed in their weapons": the parser hangs the object on the particle.
+        for particle_token in (c for c in verb.children if c.dep_ == "prt"):
+            for pobj in (c for c in particle_token.children if c.dep_ == "pobj"):
+                tokens.append(pobj)
+                words |= {pobj.lower_, pobj.lemma_.lower()}
+        words |= {
+            f"{t.nbor(-2).lower_}-{t.lower_}"
+            for t in tokens
+            if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
+        }
+        return words, tokens
+
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
         demand = self._demand_frame(token, lemma) or self._responsibility(token, lemma)
         if demand is not None:
             return demand
+        verdict = self._characterization(token, lemma)
+        if verdict is not None:
+            return verdict if isinstance(verdict, Candidate) else None
         own = super()._verb_trigger(token, lemma)
+        if own is None and lemma.startswith("re") and lemma not in self.lex.verbs:
+            # "reopened the crossing", "reimposed the curfew": the verb's entries again.
+            base = lemma[3:] if lemma.startswith("re-") else lemma[2:]
+            own = super()._verb_trigger(token, base) if base in self.lex.verbs else None
         if own is not None and own.specificity >= NAMED_OBJECT:
             return own
         if lemma in REJECTING and any(c.dep_ == "xcomp" for c in token.children):
             return Candidate(token, "REJECT", None, None, NAMED_OBJECT, [token])
+        nominal = self._support_verb(token, lemma)
+        if nominal is not None:
+            return nominal
         if own is not None:
             return own
         if lemma in NOT_TRIGGERS or lemma in self.lex.speech_verbs:
@@ -327,7 +528,66 @@ class CoderComponent(EventsComponent):
         noun = self._event_noun_object(token, lemma)
         if noun is not None:
             return noun
+        entry = self._entering(token, lemma)
+        if entry is not None:
+            return entry
         return self._cameo_trigger(token, lemma)
+
+    def _support_verb(self, token: Token, lemma: str) -> Candidate | None:
+        """ "completed its investigation", "undertook a mediation mission", "began the
+        withdrawal": a verb of doing or aspect whose object is the noun of an act stands
+        for that act (the noun's verb, by its derivation, with its bare lexicon type)."""
+        if lemma not in SUPPORT_VERBS:
+            return None
+        for child in token.children:
+            if child.dep_ != "dobj":
+                continue
+            for noun in (*(c for c in child.children if c.dep_ == "compound"), child):
+                entry = self._nominal_entry(noun)
+                if entry is not None:
+                    return Candidate(
+                        token, entry.event, entry.mode, entry.context, NAMED_OBJECT,
+                        [token, noun],
+                    )  # fmt: skip
+        return None
+
+    def _nominal_entry(self, noun: Token) -> TriggerEntry | None:
+        """The bare lexicon entry of the verb a noun of action derives from."""
+        word = noun.lower_
+        for suffix, replacements in NOMINAL_SUFFIXES:
+            if not word.endswith(suffix) or len(word) <= len(suffix) + 2:
+                continue
+            for replacement in replacements:
+                verb = word[: -len(suffix)] + replacement
+                entry = next(
+                    (
+                        e
+                        for e in self.lex.verbs.get(verb, ())
+                        if e.objects is None and not e.particle
+                    ),
+                    None,
+                )
+                if entry is not None:
+                    return entry
+        return None
+
+    def _entering(self, token: Token, lemma: str) -> Candidate | None:
+        """ "Chadian troops entered Mali", "tanks crossed into Georgia": armed forces
+        entering a named place (MOBILIZE, CAMEO 15x); kept only for an armed source."""
+        if lemma not in ENTERING:
+            return None
+        places = [
+            t
+            for t in (
+                *(c for c in token.children if c.dep_ == "dobj"),
+                *_prep_objects([token], {"into"}),
+            )
+            if any(p.start <= t.idx < p.end for p in self._places)
+        ]
+        if not places:
+            return None
+        self._armed_only.add(token.i)
+        return Candidate(token, "MOBILIZE", "troops", "military", NAMED_OBJECT, [token, *places])
 
     def _demand_frame(self, token: Token, lemma: str) -> Candidate | None:
         """ "called on Libya to halt attacks", "urged X to", "demanded that": a DEMAND.
@@ -376,6 +636,10 @@ class CoderComponent(EventsComponent):
         return None
 
     def _violence_type(self, candidate: Candidate, news: NewsDoc, sent: Span) -> None:
+        if candidate.event == "ASSAULT" and candidate.token.lemma_.lower() in ONE_SIDED:
+            # Beating, torturing, abducting, executing: PLOVER ASSAULT whoever does it to
+            # whom, never combat between armed parties.
+            return
         super()._violence_type(candidate, news, sent)
         sources = {s.sector for s in candidate.source}
         if (
@@ -413,23 +677,56 @@ class CoderComponent(EventsComponent):
                 return Candidate(token, entry.event, entry.mode, None, NAMED_OBJECT, [token, child])
         return None
 
+    def _frame_content_takers(
+        self, candidates: list[Candidate], by_token: dict[int, Candidate]
+    ) -> None:
+        """ "vowed to deepen their partnership" is a promise (AGREE); "vowed to retaliate"
+        stays a threat: a verb of vowing takes the side of what it vows."""
+        for candidate in candidates:
+            if candidate.event != "THREATEN" or candidate.token.lemma_.lower() not in VOWING:
+                continue
+            inner = [
+                by_token[t.i]
+                for c in _complements(candidate.token)
+                for t in (c, *c.children)
+                if t.i in by_token and by_token[t.i] is not candidate
+            ]
+            if inner and all(i.event in COOPERATIVE for i in inner):
+                candidate.event = "AGREE"
+        super()._frame_content_takers(candidates, by_token)
+
     def _dyad(self, subject_heads: list[Token]) -> bool:
         """ "Israeli and Palestinian negotiators met": one phrase names both sides, joint
         sources; "Israel and Jordan met" (two subjects) is a dyad, as v1 codes it."""
         return len(subject_heads) > 1
 
     def _keep(self, candidate: Candidate) -> bool:
+        if candidate.token.i in self._armed_only and not any(
+            s.sector in ARMED_SECTORS for s in candidate.source
+        ):
+            return False  # "the president entered Mali" is no deployment
         if candidate.token.i in self._from_default and not any(
             a.code for a in (*candidate.source, *candidate.target)
         ):
             # CAMEO's verb lists are WordNet synonym sets, many-sensed: as in PETRARCH, a verb
             # coded by its block's default alone is an event only between coded actors.
             return False
+        if self._disclaimed(candidate):
+            # "said it had no intention of withdrawing", "has no plans to send troops": an
+            # act disclaimed is negated (a cooperative one is REJECT, v1's framing).
+            candidate.negated = True
+            candidate.own_subject = True
         if _embedded(candidate.token) and not candidate.own_subject and not candidate.reported:
             # "the opportunity to develop and expand": a conjunct shares its head's place.
             return False
+        before = candidate.event
         keep = super()._keep(candidate)
-        if keep and self._hostile_intent(candidate):
+        if before in {"SANCTION", "COERCE"} and self._announced(candidate):
+            # "announced it would freeze the assets", "decided to expel the envoys": a measure
+            # decided and made public is the measure (planned), not a threat; an ultimatum
+            # ("… unless …") stays one.
+            candidate.event = before
+        elif keep and self._hostile_intent(candidate):
             # PLOVER THREATEN: a hostile act a party says it will or could carry out, "would
             # shell rebel positions if …", "said it could block shipping": not the act itself.
             candidate.event = "THREATEN"
@@ -445,7 +742,94 @@ class CoderComponent(EventsComponent):
             # Coercion is what authorities do; civilians blocking roads protest (PLOVER
             # PROTEST, mode obstruct).
             candidate.event, candidate.mode = "PROTEST", "obstruct"
+        if (
+            keep
+            and candidate.event in {"FIGHT", "ASSAULT"}
+            and sectors
+            and sectors <= UNARMED
+            and candidate.token.lemma_.lower() in OBSTRUCTING
+            and any(h.lemma_.lower() in CIVILIANS for h in subjects(candidate.token)[0])
+        ):
+            # Demonstrators occupying an airport or students storming a building wage no
+            # war: PLOVER PROTEST (obstruction). A people named by its demonym ("Bosnian
+            # Serbs shelled …") is a party to the war, not a crowd.
+            candidate.event, candidate.mode = "PROTEST", "obstruct"
+        if (
+            keep
+            and candidate.event in {"FIGHT", "ASSAULT"}
+            and sectors & AUTHORITIES
+            and _aimed_at_crowd(candidate.token)
+        ):
+            # Police or troops firing on or beating demonstrators: violent repression, CAMEO
+            # 175, which the 2016-2019 types code as COERCE.
+            candidate.event, candidate.mode = "COERCE", "repression"
+        if keep and candidate.event == "COOPERATE" and self._solo_exercise(candidate):
+            # Drills held by one state's forces alone show force (CAMEO 15x, MOBILIZE); joint
+            # exercises with a partner are military cooperation.
+            candidate.event, candidate.mode = "MOBILIZE", "troops"
+        if keep and candidate.event == "COERCE" and sectors and sectors <= IRREGULAR:
+            # Rebels, gunmen or pirates who seize people or ships, or burn houses, are no
+            # authority: PLOVER codes their coercion as ASSAULT (abduction for a seizure).
+            abduct = candidate.mode in {"arrest", "seize", None}
+            candidate.event, candidate.mode = "ASSAULT", "abduct" if abduct else None
         return keep
+
+    def _solo_exercise(self, candidate: Candidate) -> bool:
+        """Military drills of one party, with no partner named."""
+        words = {w.lemma_.lower() for w in candidate.words}
+        if not words & EXERCISES or any(t.code for t in candidate.target):
+            return False
+        if len({s.code for s in candidate.source if s.code}) != 1:
+            return False
+        token = candidate.token
+        near = [*token.children, *(c for w in candidate.words for c in w.children)]
+        return not any(
+            c.lower_ in {"joint", "combined", "together", "with"} or c.dep_ == "conj" for c in near
+        )
+
+    def _characterization(self, token: Token, lemma: str) -> Candidate | bool | None:
+        """ "called the demands unacceptable", "described the vote as a farce": calling
+        something by a name is no phone call; a condemning name is DISAPPROVE (CAMEO 11).
+
+        None where the verb does not characterise; False where it does but not harshly.
+        """
+        if lemma not in CHARACTERIZING:
+            return None
+        predicates = [
+            c
+            for c in token.children
+            if c.dep_ == "oprd" or (c.dep_ in {"xcomp", "ccomp"} and c.pos_ in {"ADJ", "NOUN"})
+        ]
+        predicates += _prep_objects([token], {"as"})
+        if not predicates:
+            return None
+        words = [t for p in predicates for t in p.subtree]
+        if any(t.lemma_.lower() in CONDEMNING or t.lower_ in CONDEMNING for t in words):
+            return Candidate(token, "DISAPPROVE", None, None, NAMED_OBJECT, [token, *predicates])
+        return False
+
+    def _disclaimed(self, candidate: Candidate) -> bool:
+        """An act under "no intention / plan / desire (of | to)"."""
+        token = candidate.token
+        head = token.head
+        if token.dep_ == "pcomp" and head.lower_ == "of":
+            head = head.head
+        elif token.dep_ not in {"acl", "relcl"}:
+            return False
+        return head.lemma_.lower() in INTENT_NOUNS and any(
+            c.dep_ == "det" and c.lower_ == "no" for c in head.children
+        )
+
+    def _announced(self, candidate: Candidate) -> bool:
+        """A measure under a verb of deciding or announcing, with no condition."""
+        token = candidate.token
+        while token.dep_ == "conj":
+            token = token.head
+        return (
+            token.dep_ in {"ccomp", "xcomp"}
+            and token.head.lemma_.lower() in ANNOUNCING
+            and not (self._current is not None and _conditional(self._current))
+        )
 
     def _hostile_intent(self, candidate: Candidate) -> bool:
         """A future or possible hostile act of a named party, said by that party.
@@ -492,7 +876,8 @@ class CoderComponent(EventsComponent):
         if pattern is not None:
             if pattern.code == "---":
                 return None
-            coded = self.index.to_plover(pattern.code)
+            code = self._act_code(pattern.code, verb, lemma) if pattern.code else None
+            coded = self.index.to_plover(code)
             if coded is None:
                 return None
             kind, mode, context = coded
@@ -500,6 +885,7 @@ class CoderComponent(EventsComponent):
         # Our lexicon's single type first (written for PLOVER), then CAMEO's default code,
         # then the type most of the block's patterns agree on.
         code = self.index.default_code(verb)
+        code = self._act_code(code, verb, lemma) if code is not None else None
         coded = self._lexicon_defaults.get(lemma)
         if coded is None and code is not None:
             coded = self.index.to_plover(code)
@@ -510,6 +896,32 @@ class CoderComponent(EventsComponent):
         kind, mode, context = coded
         self._from_default.add(token.i)
         return Candidate(token, kind, mode, context, BARE, [token])
+
+    def _act_code(self, code: str, verb: str, lemma: str) -> str:
+        """The act a CAMEO "express intent to …" (03x) code stands for, where the verb is one
+        of doing rather than of promising.
+
+        CAMEO codes some act verbs with their objects as intents ("send + team" 036 intent
+        to meet, "send + warships to" 0332 intent to give military aid), which the table
+        turns into AGREE. PLOVER's AGREE is a commitment; "sent a team", "sent warships"
+        report the act itself (CAMEO 04, 07 …). A verb of commitment (a content taker or an
+        AGREE verb of our lexicon, or a block whose own code is an intent) keeps the code; a
+        cooperative act in the future tense is still AGREE (v1's framing, PLOVER's rule).
+        """
+        if not code.startswith("03") or len(code) < 3:
+            return code
+        if lemma in self.lex.content_takers or any(
+            e.event == "AGREE" for e in self.lex.verbs.get(lemma, ())
+        ):
+            return code
+        block = self.index.block_of(verb)
+        own = self.index.block_codes.get(block) if block else None
+        if own is not None and own.startswith("03"):
+            return code
+        act = INTENT_ACTS.get(code[:3])
+        if act is None:
+            return code
+        return act + (code[3:] or "0") if act in {"06", "07"} else act
 
     def _block_default(self, block: str) -> tuple[str, str | None, str | None] | None:
         """The PLOVER type most of a block's patterns agree on (three in five), if any."""
@@ -606,6 +1018,15 @@ class CoderComponent(EventsComponent):
             else:
                 out.append(frozenset({word}))
         return out
+
+
+def _aimed_at_crowd(verb: Token) -> bool:
+    """Whether a violent act is aimed at a crowd of demonstrators: its object, the object of
+    its at / on / into / against phrase, or the object of its purpose ("to disperse …")."""
+    heads = [verb, *(c for c in verb.children if c.dep_ in {"xcomp", "advcl"})]
+    objects = [c for h in heads for c in h.children if c.dep_ == "dobj"]
+    objects += _prep_objects(heads, {"at", "on", "into", "against", "upon"})
+    return any(t.lemma_.lower() in CROWDS or t.lower_ in CROWDS for t in objects)
 
 
 def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:

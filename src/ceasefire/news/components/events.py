@@ -192,7 +192,7 @@ class EventsComponent:
             return None
         part = particle(token)
         preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
-        objects, object_tokens = _object_words(token)
+        objects, object_tokens = self._object_words(token)
         has_object = (
             any(c.dep_ in {"dobj", "dative", "nsubjpass", "attr"} for c in token.children)
             or _is_passive(token)
@@ -234,6 +234,9 @@ class EventsComponent:
             token, best.event, best.mode, best.context, best.specificity(),
             sorted(set(best_words), key=lambda t: t.i),
         )  # fmt: skip
+
+    def _object_words(self, verb: Token) -> tuple[set[str], list[Token]]:
+        return _object_words(verb)
 
     def _noun_trigger(self, token: Token, lemma: str) -> Candidate | None:
         entry = self.lex.nouns[lemma]
@@ -863,13 +866,14 @@ class EventsComponent:
         return None
 
 
-def _object_words(verb: Token) -> tuple[set[str], list[Token]]:
-    """Lemmas and words of the verb's objects and their compounds, for lexicon matching."""
+def _object_words(verb: Token, skip: frozenset[str] = frozenset()) -> tuple[set[str], list[Token]]:
+    """Lemmas and words of the verb's objects and their compounds, for lexicon matching
+    (``skip``: prepositions whose phrases are left out)."""
     tokens: list[Token] = []
     for child in verb.children:
         if child.dep_ in {"dobj", "nsubjpass", "attr", "dative", "oprd"}:
             tokens.extend(_with_compounds(child))
-        elif child.dep_ == "prep":
+        elif child.dep_ == "prep" and child.lower_ not in skip:
             tokens.append(child)
             for pobj in child.children:
                 if pobj.dep_ in {"pobj", "pcomp"}:
@@ -887,6 +891,12 @@ def _object_words(verb: Token) -> tuple[set[str], list[Token]]:
             tokens.extend(_with_compounds(head))
             tokens.extend(t for t in head.subtree if t.pos_ in {"NOUN", "ADJ"})
     words = {t.lower_ for t in tokens} | {t.lemma_.lower() for t in tokens}
+    # The tokenizer splits hyphenated words ("sit-in", "cease-fire"): the whole word too.
+    words |= {
+        f"{t.nbor(-2).lower_}-{t.lower_}"
+        for t in tokens
+        if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
+    }
     return words, tokens
 
 
