@@ -332,6 +332,12 @@ MAIN_PAGES = (
     ("ledger-entry", "tur-monitor", "/ledger/3"),
     ("incidents-public", None, "/incidents"),
     ("incident-liaison", "arm-liaison", None),
+    ("provisions", "tur-monitor", "/provisions"),
+    ("alerts", "tur-monitor", "/alerts"),
+    ("publications", "tur-monitor", "/publications"),
+    ("members", "operator", "/members"),
+    ("posts", "operator", "/posts"),
+    ("account", "tur-monitor", "/account/password"),
 )
 
 
