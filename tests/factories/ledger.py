@@ -14,6 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ceasefire.actor import Actor
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
     GENESIS_PREV,
@@ -191,6 +195,32 @@ def insert_chain(session: Session, chain: ChainBuilder) -> None:
                 )
             )
     session.flush()
+
+
+TEST_TAG = "test:entry:written"
+
+
+def append_test_entries(
+    ctx: ServiceContext,
+    settings: Settings,
+    count: int,
+    *,
+    start: int = 0,
+    member: str = "arm",
+    subject: str = "s",
+) -> None:
+    """``count`` entries through the ledger's writer in one unit of work, numbered from
+    ``start``: tag ``test:entry:written``, subject ``{subject}/{n}``, payload ``{"n": n}``,
+    by ``member`` (a tree to prove things about, a head for a witness to see)."""
+    with ctx.unit_of_work() as session:
+        ledger.append_many(
+            session,
+            settings,
+            [
+                ledger.NewEntry(TEST_TAG, f"{subject}/{n}", {"n": n}, Actor(member))
+                for n in range(start, start + count)
+            ],
+        )
 
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ledger.md"
