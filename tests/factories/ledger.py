@@ -7,6 +7,7 @@ first entry of each new day), so the verifier is checked against an independent 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,8 +30,10 @@ from ceasefire.ledger.entry import (
 )
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
+from ceasefire.ledger.schemas import EntryPublic
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
 from ceasefire.ledger.verify import StoredEntry
+from ceasefire.timeutil import utcnow
 
 START = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
 
@@ -221,6 +224,43 @@ def append_test_entries(
                 for n in range(start, start + count)
             ],
         )
+
+
+def next_entry(
+    ctx: ServiceContext,
+    signer: SigningKey,
+    *,
+    member: str | None = None,
+    user: str | None = None,
+    tag: str = TEST_TAG,
+    subject: str = "report/x",
+    payload: Mapping[str, object] | None = None,
+) -> SignedEntry:
+    """The entry that would follow the ledger's head now, built and signed outside the server
+    as a member's own software does (``member``: the signer's member unless said otherwise;
+    ``payload``: ``{"n": 1}`` unless given)."""
+    head = ledger.head(ctx)
+    return build_entry(
+        seq=head.seq + 1,
+        ts=utcnow(),
+        tag=tag,
+        subject=subject,
+        actor_member=signer.member_id if member is None else member,
+        actor_user=user,
+        payload_bytes=canonical_json({"n": 1} if payload is None else payload),
+        prev=head.entry_hash,
+        signer=signer,
+    )
+
+
+def submit_presigned(ctx: ServiceContext, entry: SignedEntry) -> EntryPublic:
+    """Hand a pre-signed entry to the ledger as its text arrives over the API."""
+    return ledger.append_presigned(
+        ctx,
+        header=entry.header_bytes.decode(),
+        payload=entry.payload_bytes.decode(),
+        signature=entry.signature,
+    )
 
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ledger.md"
