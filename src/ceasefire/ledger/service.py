@@ -464,6 +464,18 @@ def _writer(session: Session, settings: Settings) -> _Writer:
     return writer
 
 
+def _checked_payload(tag: str, subject: str, payload: object) -> bytes:
+    """The canonical bytes of an entry's payload once its tag, subject and payload pass the
+    checks every append makes (InvalidInput naming the field otherwise)."""
+    validate_tag(tag)
+    validate_subject(subject)
+    if not isinstance(payload, Mapping):
+        raise InvalidInput(
+            "ledger payload must be a JSON object", details=[problem("payload", "not an object")]
+        )
+    return canonical_json(payload)
+
+
 def append(
     session: Session,
     settings: Settings,
@@ -481,13 +493,7 @@ def append(
     without a key gets one, and its public key is ledgered first. Bad input raises
     InvalidInput naming the field and writes nothing.
     """
-    validate_tag(tag)
-    validate_subject(subject)
-    if not isinstance(payload, Mapping):
-        raise InvalidInput(
-            "ledger payload must be a JSON object", details=[problem("payload", "not an object")]
-        )
-    payload_bytes = canonical_json(payload)
+    payload_bytes = _checked_payload(tag, subject, payload)
     writer = _writer(session, settings)
     signer = writer.signer_for(actor.member_id)
     entry = writer.write(
@@ -538,14 +544,7 @@ def append_many(session: Session, settings: Settings, entries: Sequence[NewEntry
     checked = []
     for index, item in enumerate(entries):
         try:
-            validate_tag(item.tag)
-            validate_subject(item.subject)
-            if not isinstance(item.payload, Mapping):
-                raise InvalidInput(
-                    "ledger payload must be a JSON object",
-                    details=[problem("payload", "not an object")],
-                )
-            checked.append((item, canonical_json(item.payload)))
+            checked.append((item, _checked_payload(item.tag, item.subject, item.payload)))
         except InvalidInput as exc:
             details = [
                 {**d, "loc": f"entries[{index}].{d.get('loc', '')}"} for d in exc.details or []
