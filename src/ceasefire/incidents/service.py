@@ -98,7 +98,7 @@ from ceasefire.incidents.tables import (
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import append
-from ceasefire.members.grid import GridCell, grid_cells
+from ceasefire.members.grid import GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.members.service import actor_of, load_roles, user_display_names
 from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
@@ -1511,20 +1511,13 @@ def _given_filters(filters: IncidentFilters, scope: ReadScope) -> list[ColumnEle
     if filters.end is not None:
         clauses.append(IncidentRow.observed_start <= filters.end)
     if filters.bbox is not None:
-        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        min_lon, _, max_lon, _ = filters.bbox
         lon: Any = IncidentRow.event_lon
         if max_lon - min_lon > POSITION_INDEX_MAX_DEG:
             # A wide box holds most incidents: a scan (or the id order's early stop) beats a
             # table look-up per row through ix_incidents_position, which serves small boxes.
             lon = func.coalesce(IncidentRow.event_lon, IncidentRow.event_lon)
-        clauses.append(
-            and_(
-                lon >= min_lon,
-                lon <= max_lon,
-                IncidentRow.event_lat >= min_lat,
-                IncidentRow.event_lat <= max_lat,
-            )
-        )
+        clauses.append(and_(*within(lon, IncidentRow.event_lat, filters.bbox)))
     if filters.category is not None:
         clauses.append(IncidentRow.category == filters.category.value)
     if filters.status is not None:
