@@ -287,9 +287,7 @@ class _Writer:
         cached = self.signers.get(member_id)
         if cached is not None:
             return cached
-        since = ledger_custody.holds_own_keys(self.session, member_id)
-        if since is not None:
-            raise ledger_custody.refuse_server_signature(member_id, since)
+        ledger_custody.check_server_may_sign(self.session, member_id)
         key_file = load_key_file(self.settings.key_file)
         active = set(
             self.session.scalars(
@@ -637,10 +635,8 @@ def add_member_key(
                     details=[problem("public_key", "registered to another member")],
                 )
             return _key_public(existing)
-        since = ledger_custody.holds_own_keys(session, member_id)
-        if since is not None:
-            # The centre vouching for another key would let the server sign as the member.
-            raise ledger_custody.refuse_server_signature(member_id, since)
+        # The centre vouching for another key would let the server sign as the member.
+        ledger_custody.check_server_may_sign(session, member_id)
         writer = _writer(session, ctx.settings)
         writer.register_key(member_id, public_key, custody="member", actor=actor)
         session.flush()
@@ -670,9 +666,7 @@ def rotate_key(
     _check_key_actor(actor, member_id)
     new_public = _check_public_key(public_key) if public_key is not None else None
     with ctx.unit_of_work() as session:
-        since = ledger_custody.holds_own_keys(session, member_id)
-        if since is not None:
-            raise ledger_custody.refuse_server_signature(member_id, since)
+        ledger_custody.check_server_may_sign(session, member_id)
         writer = _writer(session, ctx.settings)
         old = _active_key(session, member_id, key_id)
         if new_public is None:
