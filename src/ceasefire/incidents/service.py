@@ -1610,6 +1610,17 @@ def list_incidents(
 _SNAPSHOT_CHUNK = 500
 
 
+def _readable_chunks(
+    session: Session, scope: ReadScope, ids: Sequence[str]
+) -> Iterator[list[IncidentRow]]:
+    """The incidents of ``ids`` that ``scope`` reads, read ``_SNAPSHOT_CHUNK`` ids at a time
+    (one list per chunk, so that what a caller reads about them is batched the same way)."""
+    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
+        chunk = ids[start : start + _SNAPSHOT_CHUNK]
+        rows = session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
+        yield [row for row in rows if _readable(scope, row)]
+
+
 def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str]) -> set[str]:
     """Of ``incident_ids``, those ``viewer`` may read: the one check every record about an
     incident kept by another area (a compliance finding...) is shown through."""
@@ -1617,12 +1628,7 @@ def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[
     if not ids:
         return set()
     scope = ReadScope.load(session, viewer)
-    readable: set[str] = set()
-    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
-        chunk = ids[start : start + _SNAPSHOT_CHUNK]
-        rows = session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
-        readable |= {row.id for row in rows if _readable(scope, row)}
-    return readable
+    return {row.id for rows in _readable_chunks(session, scope, ids) for row in rows}
 
 
 def snapshots_as_read(
@@ -1637,13 +1643,7 @@ def snapshots_as_read(
         return {}
     scope = ReadScope.load(session, viewer)
     found: dict[str, tuple[IncidentSnapshot, IncidentSnapshot]] = {}
-    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
-        chunk = ids[start : start + _SNAPSHOT_CHUNK]
-        rows = [
-            row
-            for row in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
-            if _readable(scope, row)
-        ]
+    for rows in _readable_chunks(session, scope, ids):
         reports_of = reports_by_incident(session, [row.id for row in rows])
         for row in rows:
             every = reports_of[row.id]
