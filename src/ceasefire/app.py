@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ceasefire import __version__
 from ceasefire.api.address_limits import AddressRateLimit, address_limits_for
+from ceasefire.api.asgi import HttpMiddleware
 from ceasefire.api.authfirst import AuthFirst, SessionGate
 from ceasefire.api.errors import error_response
 from ceasefire.api.headers import SecurityHeaders
@@ -115,17 +116,14 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """Rejects request bodies over the configured size, declared or streamed."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:

@@ -17,15 +17,10 @@ from fastapi.testclient import TestClient
 
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 
 INT8_OVER = "9223372036854775808"
 INT4_OVER = "2147483648"
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Kalbajar deadline as amended."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +18,6 @@ from ceasefire.agreements import service as agreements
 from ceasefire.agreements.model import Evidence
 from ceasefire.alerts import service as alerts
 from ceasefire.alerts.model import AlertKind
-from ceasefire.app import create_app
 from ceasefire.compliance import service as compliance
 from ceasefire.compliance.tables import FindingRow
 from ceasefire.db.context import ServiceContext
@@ -43,12 +41,6 @@ def cast(ctx: ServiceContext) -> Cast:
     cast = demo_cast(ctx)
     agreements.load_shipped(ctx)
     return cast
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def shelling_incident(

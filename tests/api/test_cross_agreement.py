@@ -10,33 +10,19 @@ a member's role in some other agreement.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Role
-from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.members.model import Member, MemberKind, MemberRole
 from ceasefire.members.service import add_member, grant_role
-from tests.factories.members import OPERATOR, Cast, add_user_with_token, demo_cast
+from tests.factories.members import OPERATOR, Cast, add_user_with_token
 from tests.factories.reports import shelling_body
 
 AGREEMENT_B = "tr-ru-2020-memorandum"
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def make_monitor_of_b(ctx: ServiceContext, member_id: str) -> None:

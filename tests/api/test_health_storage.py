@@ -41,11 +41,6 @@ def read_only_url(url: str) -> str:
 
 
 @pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
-
-
-@pytest.fixture
 def read_only_client(settings: Settings, cast: Cast) -> Iterator[TestClient]:
     del cast  # the members and tokens exist before the database turns read-only
     ro_settings = settings.model_copy(update={"database_url": read_only_url(settings.database_url)})

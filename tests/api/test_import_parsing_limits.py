@@ -22,17 +22,6 @@ from ceasefire.reports.csvformat import COLUMNS
 from tests.factories.members import Cast, demo_cast
 
 
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
-
-
 def wide_header(columns: int) -> bytes:
     return (",".join(f"c{i}" for i in range(columns)) + "\n").encode()
 

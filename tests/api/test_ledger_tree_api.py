@@ -8,41 +8,18 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.actor import Actor
 from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tree import SignedTreeHead, verify_consistency, verify_inclusion
+from tests.factories.ledger import append_test_entries
 
 
 @pytest.fixture
 def client(ctx: ServiceContext, settings: Settings) -> Iterator[TestClient]:
-    with ctx.unit_of_work() as session:
-        for n in range(20):
-            ledger.append(
-                session,
-                settings,
-                tag="test:entry:written",
-                subject=f"s/{n}",
-                payload={"n": n},
-                actor=Actor("arm"),
-            )
+    append_test_entries(ctx, settings, 20)
     with TestClient(create_app(ctx=ctx)) as test_client:
         yield test_client
-
-
-def _append(ctx: ServiceContext, settings: Settings, count: int) -> None:
-    with ctx.unit_of_work() as session:
-        for n in range(count):
-            ledger.append(
-                session,
-                settings,
-                tag="test:entry:written",
-                subject=f"t/{n}",
-                payload={"n": n},
-                actor=Actor("aze"),
-            )
 
 
 def test_heads_and_proofs_need_no_token_and_check_out(
@@ -55,7 +32,7 @@ def test_heads_and_proofs_need_no_token_and_check_out(
     assert first.verify(body["public_key"])
     assert client.get("/api/v1/ledger/tree-head").json() == body  # same size, same head
 
-    _append(ctx, settings, 7)
+    append_test_entries(ctx, settings, 7, member="aze", subject="t")
     second_body = client.get("/api/v1/ledger/tree-head").json()
     second = SignedTreeHead.from_dict(second_body)
     assert second.tree_size > first.tree_size

@@ -10,30 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.app import create_app
-from ceasefire.db.context import ServiceContext
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 from tests.factories.reports import CSV_HEADER, csv_row, shelling_body
 
 MAX_COUNT = 2**53 - 1  # the largest integer an IEEE double (I-JSON, RFC 8785) holds exactly
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def post(client: TestClient, cast: Cast, **overrides: Any) -> Any:

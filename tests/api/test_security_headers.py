@@ -7,17 +7,15 @@ import base64
 import hashlib
 import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.migrate import upgrade
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 
 PATHS = [
     "/health",
@@ -30,17 +28,6 @@ PATHS = [
     "/login",
     "/static/web/style.css",
 ]
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def directives(policy: str) -> dict[str, list[str]]:

@@ -7,12 +7,9 @@ address), as for a password change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth
 from ceasefire.members.setup import setup_members
@@ -27,12 +24,6 @@ def leaked(ctx: ServiceContext) -> str:
     setup_members(ctx, demo=True)
     auth.add_user(ctx, OPERATOR, user_id=USER, member_id="tur", password=PASSWORD)
     return auth.create_token(ctx, OPERATOR, user_id=USER, label="laptop").token
-
-
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx=ctx)) as test_client:
-        yield test_client
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -37,11 +37,6 @@ HTML = {"accept": "text/html"}
 
 
 @pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
-
-
-@pytest.fixture
 def browsers(ctx: ServiceContext) -> Iterator[dict[str, TestClient]]:
     """A signed-in client per member: the cookie holds the member's API token, as a web
     sign-in leaves it (the password check itself is test_web_login's)."""

@@ -14,30 +14,16 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerTreeHeadRow
 from tests.factories.cli import InProcessCli, run_cli
+from tests.factories.ledger import append_test_entries
 from tests.factories.served import serving
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli(*args, env=env)
-
-
-def append(ctx: ServiceContext, settings: Settings, count: int) -> None:
-    with ctx.unit_of_work() as session:
-        for n in range(count):
-            ledger.append(
-                session,
-                settings,
-                tag="test:entry:written",
-                subject=f"s/{n}",
-                payload={"n": n},
-                actor=Actor("arm"),
-            )
 
 
 def test_witness_backup_restore_check(
@@ -50,7 +36,7 @@ def test_witness_backup_restore_check(
     state = str(tmp_path / "witness")
     out = str(tmp_path / "backup.dump")
     assert run(cli_env, "init").returncode == 0
-    append(ctx, settings, 5)
+    append_test_entries(ctx, settings, 5)
     with serving(cli_env, "--no-access-log") as base:
         first = run(cli_env, "witness", "--url", base, "--state", state)
         assert first.returncode == 0, first.stderr
@@ -72,7 +58,7 @@ def test_witness_backup_restore_check(
         )
         assert keys.returncode == 1
         assert "that is not one of its own keys" in keys.stderr
-        append(ctx, settings, 20)
+        append_test_entries(ctx, settings, 20)
         second = cli("witness", "--url", base, "--state", state)
         assert '"proof_nodes"' in json.dumps(second)
         head = run(cli_env, "ledger", "tree-head", "--json")

@@ -7,6 +7,7 @@ first entry of each new day), so the verifier is checked against an independent 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ceasefire.actor import Actor
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
     GENESIS_PREV,
@@ -25,8 +30,10 @@ from ceasefire.ledger.entry import (
 )
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
+from ceasefire.ledger.schemas import EntryPublic
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
 from ceasefire.ledger.verify import StoredEntry
+from ceasefire.timeutil import utcnow
 
 START = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
 
@@ -191,6 +198,69 @@ def insert_chain(session: Session, chain: ChainBuilder) -> None:
                 )
             )
     session.flush()
+
+
+TEST_TAG = "test:entry:written"
+
+
+def append_test_entries(
+    ctx: ServiceContext,
+    settings: Settings,
+    count: int,
+    *,
+    start: int = 0,
+    member: str = "arm",
+    subject: str = "s",
+) -> None:
+    """``count`` entries through the ledger's writer in one unit of work, numbered from
+    ``start``: tag ``test:entry:written``, subject ``{subject}/{n}``, payload ``{"n": n}``,
+    by ``member`` (a tree to prove things about, a head for a witness to see)."""
+    with ctx.unit_of_work() as session:
+        ledger.append_many(
+            session,
+            settings,
+            [
+                ledger.NewEntry(TEST_TAG, f"{subject}/{n}", {"n": n}, Actor(member))
+                for n in range(start, start + count)
+            ],
+        )
+
+
+def next_entry(
+    ctx: ServiceContext,
+    signer: SigningKey,
+    *,
+    member: str | None = None,
+    user: str | None = None,
+    tag: str = TEST_TAG,
+    subject: str = "report/x",
+    payload: Mapping[str, object] | None = None,
+) -> SignedEntry:
+    """The entry that would follow the ledger's head now, built and signed outside the server
+    as a member's own software does (``member``: the signer's member unless said otherwise;
+    ``payload``: ``{"n": 1}`` unless given)."""
+    head = ledger.head(ctx)
+    return build_entry(
+        seq=head.seq + 1,
+        ts=utcnow(),
+        tag=tag,
+        subject=subject,
+        actor_member=signer.member_id if member is None else member,
+        actor_user=user,
+        payload_bytes=canonical_json({"n": 1} if payload is None else payload),
+        prev=head.entry_hash,
+        signer=signer,
+    )
+
+
+def submit_presigned(ctx: ServiceContext, entry: SignedEntry) -> EntryPublic:
+    """Hand a pre-signed entry to the ledger as its text arrives over the API."""
+    return ledger.append_presigned(
+        ctx,
+        header=entry.header_bytes.decode(),
+        payload=entry.payload_bytes.decode(),
+        signature=entry.signature,
+    )
 
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ledger.md"

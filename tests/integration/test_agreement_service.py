@@ -261,46 +261,22 @@ def test_record_status_change_is_idempotent_and_checked(ctx: ServiceContext) -> 
     assert exchange is not None
     assert exchange.status_as_of(utc(2020, 12, 15)) is ProvisionStatus.IN_PROGRESS
     assert exchange.status_as_of(utc(2020, 12, 13)) is ProvisionStatus.PENDING
-    with pytest.raises(NotFound):
-        agreements.record_status_change(
-            ctx,
-            NK_ID,
-            "p99",
-            status="fulfilled",
-            at=utc(2021, 1, 1),
-            evidence=evidence,
-            actor=ACTOR,
-        )
-    with pytest.raises(InvalidInput):
-        agreements.record_status_change(
-            ctx,
-            NK_ID,
-            "p6-districts-and-corridor",
-            status="fulfilled",
-            at=utc(2021, 1, 1),
-            evidence=evidence,
-            actor=ACTOR,
-        )
-    with pytest.raises(InvalidInput):
-        agreements.record_status_change(
-            ctx,
-            NK_ID,
-            "p8-exchange",
-            status="done",
-            at=utc(2021, 1, 1),
-            evidence=evidence,
-            actor=ACTOR,
-        )
-    with pytest.raises(InvalidInput):
-        agreements.record_status_change(
-            ctx,
-            NK_ID,
-            "p8-exchange",
-            status="fulfilled",
-            at=utc(2021, 1, 1),
-            evidence=[],
-            actor=ACTOR,
-        )
+    for provision_id, status, given, refusal in (
+        ("p99", "fulfilled", evidence, NotFound),
+        ("p6-districts-and-corridor", "fulfilled", evidence, InvalidInput),
+        ("p8-exchange", "done", evidence, InvalidInput),
+        ("p8-exchange", "fulfilled", [], InvalidInput),
+    ):
+        with pytest.raises(refusal):
+            agreements.record_status_change(
+                ctx,
+                NK_ID,
+                provision_id,
+                status=status,
+                at=utc(2021, 1, 1),
+                evidence=given,
+                actor=ACTOR,
+            )
 
 
 def test_zones_are_a_feature_collection(ctx: ServiceContext) -> None:

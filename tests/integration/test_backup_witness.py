@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
-from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, IntegrityError
@@ -27,6 +26,7 @@ from ceasefire.ledger.schemas import BackupSummary
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerTreeHeadRow
 from ceasefire.reports import service as reports
 from ceasefire.reports.tables import ReportRow
+from tests.factories.ledger import append_test_entries
 from tests.factories.members import Cast, demo_cast
 from tests.factories.reports import shelling_body
 
@@ -131,26 +131,14 @@ def test_backup_under_writers_restores_exactly_and_a_witness_sees_the_rollback(
         restored.dispose()
 
 
-def append(ctx: ServiceContext, settings: Settings, count: int, start: int) -> None:
-    with ctx.unit_of_work() as session:
-        ledger.append_many(
-            session,
-            settings,
-            [
-                ledger.NewEntry("test:entry:written", f"s/{n}", {"n": n}, Actor("arm"))
-                for n in range(start, start + count)
-            ],
-        )
-
-
 def test_witness_names_a_truncation_and_a_rewrite(
     ctx: ServiceContext, settings: Settings, tmp_path: Path
 ) -> None:
     state = tmp_path / "witness"
     source = ledger_witness.DatabaseSource(ctx)
-    append(ctx, settings, 30, 0)
+    append_test_entries(ctx, settings, 30, start=0)
     first = ledger_witness.witness(source, state)
-    append(ctx, settings, 300, 30)
+    append_test_entries(ctx, settings, 300, start=30)
     second = ledger_witness.witness(source, state)
     assert second.previous is not None
     assert second.previous.tree_size == first.tree_size
@@ -173,7 +161,7 @@ def test_witness_names_a_truncation_and_a_rewrite(
     assert f"holds only {size - 10}" in " ".join(checked.tree.problems)
 
     # Written on after the truncation: larger again, but not an extension of what was seen.
-    append(ctx, settings, 25, 1000)
+    append_test_entries(ctx, settings, 25, start=1000)
     with pytest.raises(IntegrityError) as rewritten:
         ledger_witness.witness(source, state)
     assert rewritten.value.details["kind"] == "rewritten"

@@ -21,15 +21,10 @@ from ceasefire.errors import CeasefireError, InvalidInput
 from ceasefire.reports.queue import ReportQueue
 from ceasefire.reports.service import Submission, SubmittedReport, file_reports
 from ceasefire.reports.tables import ReportRow
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 from tests.factories.reports import shelling_body
 
 REFUSED_PLACE = "Refused by the database"
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
 
 
 def stored(ctx: ServiceContext) -> int:

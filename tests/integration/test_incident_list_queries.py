@@ -8,20 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from sqlalchemy import event
 
 from ceasefire.access import Classification, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 from tests.factories.reports import shelling_body
-
-
-@pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    return demo_cast(ctx)
 
 
 @contextmanager

@@ -9,7 +9,6 @@ all; the member's own pre-signed entries, key rotation included, verify.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -20,55 +19,21 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, IntegrityError, Unauthorized
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger import witness as ledger_witness
-from ceasefire.ledger.canonical import canonical_json
-from ceasefire.ledger.entry import SignedEntry, build_entry
+from ceasefire.ledger.entry import SignedEntry
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import SigningKey
-from ceasefire.ledger.schemas import EntryPublic
 from ceasefire.ledger.tables import LedgerKeyRow
 from ceasefire.ledger.verify import FindingKind
 from ceasefire.timeutil import utcnow
-from tests.factories.ledger import insert_entry
+from tests.factories.ledger import insert_entry, next_entry, submit_presigned
 
 TAG = "test:entry:written"
-
-
-def _next(
-    ctx: ServiceContext,
-    signer: SigningKey,
-    *,
-    member: str,
-    tag: str = TAG,
-    subject: str = "report/x",
-    payload: Mapping[str, object] | None = None,
-) -> SignedEntry:
-    head = ledger.head(ctx)
-    return build_entry(
-        seq=head.seq + 1,
-        ts=utcnow(),
-        tag=tag,
-        subject=subject,
-        actor_member=member,
-        actor_user=None,
-        payload_bytes=canonical_json(payload or {"n": 1}),
-        prev=head.entry_hash,
-        signer=signer,
-    )
 
 
 def _forge(ctx: ServiceContext, entry: SignedEntry) -> None:
     """Write an entry straight into the table, as the operator of the database could."""
     with ctx.unit_of_work() as session:
         insert_entry(session, entry)
-
-
-def _submit(ctx: ServiceContext, entry: SignedEntry) -> EntryPublic:
-    return ledger.append_presigned(
-        ctx,
-        header=entry.header_bytes.decode(),
-        payload=entry.payload_bytes.decode(),
-        signature=entry.signature,
-    )
 
 
 @pytest.fixture
@@ -107,7 +72,7 @@ def test_registering_its_own_key_ends_the_members_server_keys(
     with pytest.raises(Forbidden):
         ledger.rotate_key(ctx, member_id="arm", actor=Actor.centre())
     # arm's own entries go in and verify; other members are unaffected.
-    _submit(ctx, _next(ctx, arm_key, member="arm"))
+    submit_presigned(ctx, next_entry(ctx, arm_key, member="arm"))
     with ctx.unit_of_work() as session:
         ledger.append(session, settings, tag=TAG, subject="s", payload={}, actor=Actor("aze"))
     assert ledger.verify(ctx).ok
@@ -117,7 +82,7 @@ def test_the_servers_old_key_of_the_member_forges_nothing(
     ctx: ServiceContext, settings: Settings, arm_key: SigningKey
 ) -> None:
     del arm_key
-    _forge(ctx, _next(ctx, _server_key(settings, "arm"), member="arm"))
+    _forge(ctx, next_entry(ctx, _server_key(settings, "arm"), member="arm"))
     result = ledger.verify(ctx, check_state=False)
     assert not result.ok
     assert result.first_bad is not None
@@ -142,7 +107,7 @@ def test_the_centre_cannot_vouch_for_a_new_key_of_the_member(
     }
     _forge(
         ctx,
-        _next(
+        next_entry(
             ctx,
             centre,
             member="centre",
@@ -151,7 +116,7 @@ def test_the_centre_cannot_vouch_for_a_new_key_of_the_member(
             payload=payload,
         ),
     )
-    forged = _next(ctx, forged_key, member="arm")
+    forged = next_entry(ctx, forged_key, member="arm")
     _forge(ctx, forged)
     result = ledger.verify(ctx, check_state=False)
     found = {(f.seq, f.kind) for f in result.chain.findings}
@@ -165,7 +130,7 @@ def test_the_member_rotates_its_own_key_with_a_presigned_entry(
     ctx: ServiceContext, settings: Settings, arm_key: SigningKey
 ) -> None:
     new_key = SigningKey.generate("arm")
-    rotation = _next(
+    rotation = next_entry(
         ctx,
         arm_key,
         member="arm",
@@ -180,18 +145,18 @@ def test_the_member_rotates_its_own_key_with_a_presigned_entry(
             "replaces": arm_key.key_id,
         },
     )
-    stored = _submit(ctx, rotation)
+    stored = submit_presigned(ctx, rotation)
     keys = {k.key_id: k for k in ledger.list_keys(ctx, member_id="arm")}
     assert keys[arm_key.key_id].ended_seq == stored.seq
     assert keys[new_key.key_id].added_seq == stored.seq
-    _submit(ctx, _next(ctx, new_key, member="arm"))
+    submit_presigned(ctx, next_entry(ctx, new_key, member="arm"))
     assert ledger.verify(ctx).ok
     # The old key no longer signs.
     with pytest.raises(Unauthorized):
-        _submit(ctx, _next(ctx, arm_key, member="arm"))
+        submit_presigned(ctx, next_entry(ctx, arm_key, member="arm"))
     # A member cannot pre-sign a key entry for another member.
     other = SigningKey.generate("aze")
-    for_aze = _next(
+    for_aze = next_entry(
         ctx,
         new_key,
         member="arm",
@@ -206,7 +171,7 @@ def test_the_member_rotates_its_own_key_with_a_presigned_entry(
         },
     )
     with pytest.raises(Forbidden):
-        _submit(ctx, for_aze)
+        submit_presigned(ctx, for_aze)
     assert ledger.verify(ctx).ok
 
 

@@ -18,9 +18,9 @@ from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import SignedEntry, build_entry
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import SigningKey
-from ceasefire.ledger.schemas import EntryPublic
 from ceasefire.ledger.verify import FindingKind
 from ceasefire.timeutil import utcnow
+from tests.factories.ledger import next_entry, submit_presigned
 
 OPERATOR = Viewer.cli_operator()
 
@@ -29,27 +29,7 @@ TAG = "test:entry:written"  # no area's state checker looks at it
 
 
 def _signed(ctx: ServiceContext, key: SigningKey, payload: dict[str, object]) -> SignedEntry:
-    head = ledger.head(ctx)
-    return build_entry(
-        seq=head.seq + 1,
-        ts=utcnow(),
-        tag=TAG,
-        subject="report/from-member",
-        actor_member=key.member_id,
-        actor_user="liaison",
-        payload_bytes=canonical_json(payload),
-        prev=head.entry_hash,
-        signer=key,
-    )
-
-
-def _submit(ctx: ServiceContext, entry: SignedEntry) -> EntryPublic:
-    return ledger.append_presigned(
-        ctx,
-        header=entry.header_bytes.decode(),
-        payload=entry.payload_bytes.decode(),
-        signature=entry.signature,
-    )
+    return next_entry(ctx, key, user="liaison", subject="report/from-member", payload=payload)
 
 
 @pytest.fixture
@@ -68,7 +48,7 @@ def test_a_presigned_entry_is_appended_and_verifies(
     ctx: ServiceContext, settings: Settings, member_key: SigningKey
 ) -> None:
     entry = _signed(ctx, member_key, {"report_id": "r1"})
-    stored = _submit(ctx, entry)
+    stored = submit_presigned(ctx, entry)
     assert (stored.seq, stored.entry_hash, stored.member_id) == (
         entry.seq,
         entry.entry_hash,
@@ -83,8 +63,8 @@ def test_sending_the_same_entry_again_does_not_duplicate_it(
     ctx: ServiceContext, member_key: SigningKey
 ) -> None:
     entry = _signed(ctx, member_key, {"report_id": "r1"})
-    first = _submit(ctx, entry)
-    again = _submit(ctx, entry)
+    first = submit_presigned(ctx, entry)
+    again = submit_presigned(ctx, entry)
     assert again.seq == first.seq
     assert ledger.head(ctx).seq == first.seq
 
@@ -96,12 +76,12 @@ def test_an_entry_built_on_an_old_head_is_a_conflict(
     with ctx.unit_of_work() as session:
         ledger.append(session, settings, tag=TAG, subject="x", payload={}, actor=Actor.centre())
     with pytest.raises(Conflict) as caught:
-        _submit(ctx, entry)
+        submit_presigned(ctx, entry)
     head = ledger.head(ctx)
     assert caught.value.details[0]["head_seq"] == head.seq
     assert caught.value.details[1]["head_hash"] == head.entry_hash
     # Signed again on top of the new head, it goes in.
-    assert _submit(ctx, _signed(ctx, member_key, {"report_id": "r1"})).seq == head.seq + 1
+    assert submit_presigned(ctx, _signed(ctx, member_key, {"report_id": "r1"})).seq == head.seq + 1
 
 
 def test_a_key_the_ledger_does_not_know_is_refused(
@@ -110,13 +90,13 @@ def test_a_key_the_ledger_does_not_know_is_refused(
     del member_key
     stranger = SigningKey.generate("arm")
     with pytest.raises(Unauthorized):
-        _submit(ctx, _signed(ctx, stranger, {}))
+        submit_presigned(ctx, _signed(ctx, stranger, {}))
 
 
 def test_a_key_of_another_member_is_refused(ctx: ServiceContext, member_key: SigningKey) -> None:
     claiming = SigningKey.from_private("aze", member_key.private_key)
     with pytest.raises(Unauthorized):
-        _submit(ctx, _signed(ctx, claiming, {}))
+        submit_presigned(ctx, _signed(ctx, claiming, {}))
 
 
 def test_a_bad_signature_is_refused(ctx: ServiceContext, member_key: SigningKey) -> None:
@@ -134,7 +114,7 @@ def test_a_revoked_member_key_is_refused(ctx: ServiceContext, member_key: Signin
     # The centre may revoke a member's own key (a stolen key must be stoppable).
     ledger.revoke_key(ctx, key_id=member_key.key_id, actor=Actor.centre(), reason="stolen")
     with pytest.raises(Unauthorized):
-        _submit(ctx, _signed(ctx, member_key, {}))
+        submit_presigned(ctx, _signed(ctx, member_key, {}))
 
 
 @pytest.mark.parametrize(
@@ -179,7 +159,7 @@ def test_members_cannot_write_ledger_entries_themselves(
         signer=member_key,
     )
     with pytest.raises(InvalidInput) as caught:
-        _submit(ctx, entry)
+        submit_presigned(ctx, entry)
     assert caught.value.details[0]["loc"] == "header.tag"
 
 
@@ -250,7 +230,7 @@ def test_revoking_by_the_member_itself_is_recorded_and_verifies(
         prev=head.entry_hash,
         signer=member_key,
     )
-    stored = _submit(ctx, signed)
+    stored = submit_presigned(ctx, signed)
     entry = ledger.get_entry(ctx, OPERATOR, stored.seq)
     assert (entry.tag, entry.member_id) == ("ledger:key:revoked", "arm")
     assert json.loads(entry.payload_canonical or "")["key_id"] == member_key.key_id

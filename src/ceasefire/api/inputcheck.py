@@ -24,8 +24,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from ceasefire.api.asgi import HttpMiddleware
 from ceasefire.api.errors import error_response
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 
@@ -116,16 +117,10 @@ def check_body(content_type: bytes, body: bytes) -> InvalidInput | None:
     return None if found is None else _refusal("body", *found)
 
 
-class TextCheck:
+class TextCheck(HttpMiddleware):
     """ASGI middleware: 422 for NUL or lone surrogates in the path, query or body."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         refusal = check_target(scope)
         if refusal is not None:
             await error_response(refusal)(scope, receive, send)

@@ -54,6 +54,7 @@ from ceasefire.members.grid import (
     in_groups,
     index_expression,
     readable,
+    within,
 )
 from ceasefire.members.scope import ReadScope
 
@@ -341,9 +342,7 @@ def _edges(
     x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
     lon, lat = IncidentRow.event_lon, IncidentRow.event_lat
     hidden_lon, hidden_lat = func.coalesce(lon, lon), func.coalesce(lat, lat)
-    in_box = and_(
-        hidden_lon >= min_lon, hidden_lon <= max_lon, hidden_lat >= min_lat, hidden_lat <= max_lat
-    )
+    in_box = and_(*within(hidden_lon, hidden_lat, bbox))
     ix = index_expression(lon, -180.0, size, dialect)
     iy = index_expression(lat, -90.0, size, dialect)
     margin = size * 1e-6

@@ -252,6 +252,32 @@ def _names(views: Iterable[Assessment]) -> str:
     return ", ".join(sorted(v.member_id for v in views))
 
 
+def _kept(views: Mapping[str, Assessment]) -> tuple[Assessment, ...]:
+    """Every view, in member order: what a ``Decision`` keeps."""
+    return tuple(sorted(views.values(), key=lambda a: a.member_id))
+
+
+def _disputed(
+    rule: str,
+    finding: Finding | None,
+    concurs: Sequence[Assessment],
+    dissents: Sequence[Assessment],
+    kept: tuple[Assessment, ...],
+) -> Decision | None:
+    """The dispute when anyone dissents or the concurring views split, else None (the rules
+    that need every counted view to agree)."""
+    if dissents:
+        return Decision(DecisionState.DISPUTED, rule, f"dissent by {_names(dissents)}", views=kept)
+    if concurs and finding is None:
+        return Decision(
+            DecisionState.DISPUTED,
+            rule,
+            "the concurring members hold different findings",
+            views=kept,
+        )
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Unanimity:
     """Every voting member (by default: every monitor of the agreement) concurs.
@@ -266,19 +292,11 @@ class Unanimity:
     def evaluate(self, views: Mapping[str, Assessment], monitors: Sequence[str]) -> Decision:
         voters = list(self.voters if self.voters is not None else monitors)
         counted = [views[m] for m in voters if m in views]
-        kept = tuple(sorted(views.values(), key=lambda a: a.member_id))
+        kept = _kept(views)
         finding, concurs, dissents = _agreeing_finding(counted)
-        if dissents:
-            return Decision(
-                DecisionState.DISPUTED, self.name, f"dissent by {_names(dissents)}", views=kept
-            )
-        if concurs and finding is None:
-            return Decision(
-                DecisionState.DISPUTED,
-                self.name,
-                "the concurring members hold different findings",
-                views=kept,
-            )
+        disputed = _disputed(self.name, finding, concurs, dissents, kept)
+        if disputed is not None:
+            return disputed
         missing = sorted(set(voters) - set(views))
         if missing or not voters:
             why = f"waiting for {', '.join(missing)}" if missing else "no voting members"
@@ -345,19 +363,11 @@ class QuorumByGroup:
     def evaluate(self, views: Mapping[str, Assessment], monitors: Sequence[str]) -> Decision:
         voters = {m for g in self.groups for m in g.members}
         counted = [v for m, v in views.items() if m in voters]
-        kept = tuple(sorted(views.values(), key=lambda a: a.member_id))
+        kept = _kept(views)
         finding, concurs, dissents = _agreeing_finding(counted)
-        if dissents:
-            return Decision(
-                DecisionState.DISPUTED, self.name, f"dissent by {_names(dissents)}", views=kept
-            )
-        if concurs and finding is None:
-            return Decision(
-                DecisionState.DISPUTED,
-                self.name,
-                "the concurring members hold different findings",
-                views=kept,
-            )
+        disputed = _disputed(self.name, finding, concurs, dissents, kept)
+        if disputed is not None:
+            return disputed
         short = []
         for group in self.groups:
             have = sum(1 for v in concurs if v.member_id in group.members)
@@ -401,7 +411,7 @@ class PresidingMember:
         if self.presiding not in voters:
             voters.append(self.presiding)
         counted = [views[m] for m in voters if m in views]
-        kept = tuple(sorted(views.values(), key=lambda a: a.member_id))
+        kept = _kept(views)
         finding, concurs, dissents = _agreeing_finding(counted)
         missing = sorted(set(voters) - set(views))
         if not dissents and finding is not None and not missing:

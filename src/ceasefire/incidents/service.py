@@ -99,7 +99,7 @@ from ceasefire.incidents.tables import (
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import append
-from ceasefire.members.grid import GridCell, grid_cells
+from ceasefire.members.grid import GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.members.service import actor_of, load_roles, user_display_names
 from ceasefire.reports.model import Category, Channel, canonical_sha256, content_from_dict
@@ -1614,20 +1614,13 @@ def _given_filters(filters: IncidentFilters, scope: ReadScope) -> list[ColumnEle
     if filters.end is not None:
         clauses.append(IncidentRow.observed_start <= filters.end)
     if filters.bbox is not None:
-        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        min_lon, _, max_lon, _ = filters.bbox
         lon: Any = IncidentRow.event_lon
         if max_lon - min_lon > POSITION_INDEX_MAX_DEG:
             # A wide box holds most incidents: a scan (or the id order's early stop) beats a
             # table look-up per row through ix_incidents_position, which serves small boxes.
             lon = func.coalesce(IncidentRow.event_lon, IncidentRow.event_lon)
-        clauses.append(
-            and_(
-                lon >= min_lon,
-                lon <= max_lon,
-                IncidentRow.event_lat >= min_lat,
-                IncidentRow.event_lat <= max_lat,
-            )
-        )
+        clauses.append(and_(*within(lon, IncidentRow.event_lat, filters.bbox)))
     if filters.category is not None:
         clauses.append(IncidentRow.category == filters.category.value)
     if filters.status is not None:
@@ -1720,6 +1713,17 @@ def list_incidents(
 _SNAPSHOT_CHUNK = 500
 
 
+def _readable_chunks(
+    session: Session, scope: ReadScope, ids: Sequence[str]
+) -> Iterator[list[IncidentRow]]:
+    """The incidents of ``ids`` that ``scope`` reads, read ``_SNAPSHOT_CHUNK`` ids at a time
+    (one list per chunk, so that what a caller reads about them is batched the same way)."""
+    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
+        chunk = ids[start : start + _SNAPSHOT_CHUNK]
+        rows = session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
+        yield [row for row in rows if _readable(scope, row)]
+
+
 def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str]) -> set[str]:
     """Of ``incident_ids``, those ``viewer`` may read: the one check every record about an
     incident kept by another area (a compliance finding...) is shown through."""
@@ -1727,12 +1731,7 @@ def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[
     if not ids:
         return set()
     scope = ReadScope.load(session, viewer)
-    readable: set[str] = set()
-    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
-        chunk = ids[start : start + _SNAPSHOT_CHUNK]
-        rows = session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
-        readable |= {row.id for row in rows if _readable(scope, row)}
-    return readable
+    return {row.id for rows in _readable_chunks(session, scope, ids) for row in rows}
 
 
 def snapshots_as_read(
@@ -1747,13 +1746,7 @@ def snapshots_as_read(
         return {}
     scope = ReadScope.load(session, viewer)
     found: dict[str, tuple[IncidentSnapshot, IncidentSnapshot]] = {}
-    for start in range(0, len(ids), _SNAPSHOT_CHUNK):
-        chunk = ids[start : start + _SNAPSHOT_CHUNK]
-        rows = [
-            row
-            for row in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk)))
-            if _readable(scope, row)
-        ]
+    for rows in _readable_chunks(session, scope, ids):
         reports_of = reports_by_incident(session, [row.id for row in rows])
         for row in rows:
             every = reports_of[row.id]

@@ -60,6 +60,14 @@ def refuse_server_signature(member_id: str, since: int) -> Forbidden:
     )
 
 
+def check_server_may_sign(session: Session, member_id: str) -> None:
+    """Refuse (``refuse_server_signature``) a change the server would have to sign in the
+    name of ``member_id`` once that member holds its own keys."""
+    since = holds_own_keys(session, member_id)
+    if since is not None:
+        raise refuse_server_signature(member_id, since)
+
+
 def server_keys_to_end(session: Session, member_id: str) -> list[LedgerKeyRow]:
     """The member's server-held keys still valid: revoked when it takes its keys."""
     return list(

@@ -287,9 +287,7 @@ class _Writer:
         cached = self.signers.get(member_id)
         if cached is not None:
             return cached
-        since = ledger_custody.holds_own_keys(self.session, member_id)
-        if since is not None:
-            raise ledger_custody.refuse_server_signature(member_id, since)
+        ledger_custody.check_server_may_sign(self.session, member_id)
         key_file = load_key_file(self.settings.key_file)
         active = set(
             self.session.scalars(
@@ -464,6 +462,18 @@ def _writer(session: Session, settings: Settings) -> _Writer:
     return writer
 
 
+def _checked_payload(tag: str, subject: str, payload: object) -> bytes:
+    """The canonical bytes of an entry's payload once its tag, subject and payload pass the
+    checks every append makes (InvalidInput naming the field otherwise)."""
+    validate_tag(tag)
+    validate_subject(subject)
+    if not isinstance(payload, Mapping):
+        raise InvalidInput(
+            "ledger payload must be a JSON object", details=[problem("payload", "not an object")]
+        )
+    return canonical_json(payload)
+
+
 def append(
     session: Session,
     settings: Settings,
@@ -481,13 +491,7 @@ def append(
     without a key gets one, and its public key is ledgered first. Bad input raises
     InvalidInput naming the field and writes nothing.
     """
-    validate_tag(tag)
-    validate_subject(subject)
-    if not isinstance(payload, Mapping):
-        raise InvalidInput(
-            "ledger payload must be a JSON object", details=[problem("payload", "not an object")]
-        )
-    payload_bytes = canonical_json(payload)
+    payload_bytes = _checked_payload(tag, subject, payload)
     writer = _writer(session, settings)
     signer = writer.signer_for(actor.member_id)
     entry = writer.write(
@@ -538,14 +542,7 @@ def append_many(session: Session, settings: Settings, entries: Sequence[NewEntry
     checked = []
     for index, item in enumerate(entries):
         try:
-            validate_tag(item.tag)
-            validate_subject(item.subject)
-            if not isinstance(item.payload, Mapping):
-                raise InvalidInput(
-                    "ledger payload must be a JSON object",
-                    details=[problem("payload", "not an object")],
-                )
-            checked.append((item, canonical_json(item.payload)))
+            checked.append((item, _checked_payload(item.tag, item.subject, item.payload)))
         except InvalidInput as exc:
             details = [
                 {**d, "loc": f"entries[{index}].{d.get('loc', '')}"} for d in exc.details or []
@@ -638,10 +635,8 @@ def add_member_key(
                     details=[problem("public_key", "registered to another member")],
                 )
             return _key_public(existing)
-        since = ledger_custody.holds_own_keys(session, member_id)
-        if since is not None:
-            # The centre vouching for another key would let the server sign as the member.
-            raise ledger_custody.refuse_server_signature(member_id, since)
+        # The centre vouching for another key would let the server sign as the member.
+        ledger_custody.check_server_may_sign(session, member_id)
         writer = _writer(session, ctx.settings)
         writer.register_key(member_id, public_key, custody="member", actor=actor)
         session.flush()
@@ -671,9 +666,7 @@ def rotate_key(
     _check_key_actor(actor, member_id)
     new_public = _check_public_key(public_key) if public_key is not None else None
     with ctx.unit_of_work() as session:
-        since = ledger_custody.holds_own_keys(session, member_id)
-        if since is not None:
-            raise ledger_custody.refuse_server_signature(member_id, since)
+        ledger_custody.check_server_may_sign(session, member_id)
         writer = _writer(session, ctx.settings)
         old = _active_key(session, member_id, key_id)
         if new_public is None:

@@ -27,6 +27,13 @@ BBox = tuple[float, float, float, float]
 """min_lon, min_lat, max_lon, max_lat (WGS84 degrees)."""
 
 
+def within(lon: Any, lat: Any, box: BBox) -> list[ColumnElement[bool]]:
+    """The conditions that put the position columns (or expressions) ``lon``, ``lat`` in
+    ``box``, its edges included."""
+    min_lon, min_lat, max_lon, max_lat = box
+    return [lon >= min_lon, lon <= max_lon, lat >= min_lat, lat <= max_lat]
+
+
 @dataclass(frozen=True, slots=True)
 class GridCell:
     """The readable rows of one cell: how many, their mean position, the cell's bounds."""

@@ -54,6 +54,14 @@ def check_slug(value: str, *, field_name: str) -> str:
     return value
 
 
+def check_named(id_: str, name: str) -> None:
+    """What every named record of the area (member, post, sensor) needs: a valid ``id`` and a
+    name that is not blank; InvalidInput naming the field otherwise."""
+    check_slug(id_, field_name="id")
+    if not name.strip():
+        raise InvalidInput("name must not be empty", details=[problem("name", "empty")])
+
+
 def check_party_code(value: str, *, field_name: str = "party") -> str:
     """A party is named by its ISO 3166-1 alpha-3 code (upper-cased here)."""
     code = value.strip().upper()
@@ -103,9 +111,7 @@ class Member:
     iso3: str | None = None
 
     def __post_init__(self) -> None:
-        check_slug(self.id, field_name="id")
-        if not self.name.strip():
-            raise InvalidInput("name must not be empty", details=[problem("name", "empty")])
+        check_named(self.id, self.name)
         if self.kind is MemberKind.STATE:
             if self.iso3 is None:
                 raise InvalidInput(
@@ -247,9 +253,7 @@ class ObservationPost:
     classification: Classification = Classification.SHARED
 
     def __post_init__(self) -> None:
-        check_slug(self.id, field_name="id")
-        if not self.name.strip():
-            raise InvalidInput("name must not be empty", details=[problem("name", "empty")])
+        check_named(self.id, self.name)
         if not self.owners:
             raise InvalidInput(
                 "a post needs at least one owner member",
@@ -287,9 +291,7 @@ class Sensor:
     notes: str | None = field(default=None)
 
     def __post_init__(self) -> None:
-        check_slug(self.id, field_name="id")
-        if not self.name.strip():
-            raise InvalidInput("name must not be empty", details=[problem("name", "empty")])
+        check_named(self.id, self.name)
         if (self.post_id is None) == (self.member_id is None):
             raise InvalidInput(
                 "a sensor is attached to exactly one post or one member",

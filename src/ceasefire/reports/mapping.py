@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
-from ceasefire.members.grid import BBox, GridCell, grid_cells
+from ceasefire.members.grid import BBox, GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope
 from ceasefire.reports.tables import IncidentReportRow, ReportRow
 
@@ -38,14 +38,7 @@ def _where(
     end: datetime | None,
     category: str | None,
 ) -> list[ColumnElement[bool]]:
-    min_lon, min_lat, max_lon, max_lat = bbox
-    where = [
-        scope.clause(ReportRow),
-        ReportRow.event_lon >= min_lon,
-        ReportRow.event_lon <= max_lon,
-        ReportRow.event_lat >= min_lat,
-        ReportRow.event_lat <= max_lat,
-    ]
+    where = [scope.clause(ReportRow), *within(ReportRow.event_lon, ReportRow.event_lat, bbox)]
     if category is not None:
         where.append(ReportRow.category == category)
     if start is not None:

@@ -29,6 +29,14 @@ log = logging.getLogger(__name__)
 _Job = tuple[Submission, "Future[SubmittedReport]"]
 
 
+def _settle(future: Future[SubmittedReport], outcome: SubmittedReport | CeasefireError) -> None:
+    """Hand a submission's outcome to its waiting request: the report, or the refusal."""
+    if isinstance(outcome, CeasefireError):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
 class ReportQueue:
     """Files submitted reports in batches from one writer thread.
 
@@ -118,10 +126,7 @@ class ReportQueue:
         self.batches += 1
         self.filed += len(pending)
         for (_, future), outcome in zip(pending, outcomes, strict=True):
-            if isinstance(outcome, CeasefireError):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+            _settle(future, outcome)
 
     def _file_alone(self, submission: Submission, future: Future[SubmittedReport]) -> None:
         try:
@@ -131,7 +136,4 @@ class ReportQueue:
             future.set_exception(exc)
             return
         self.filed += 1
-        if isinstance(outcome, CeasefireError):
-            future.set_exception(outcome)
-        else:
-            future.set_result(outcome)
+        _settle(future, outcome)

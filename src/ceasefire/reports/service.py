@@ -38,6 +38,7 @@ from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, 
 from ceasefire.ids import check_cursor, new_id
 from ceasefire.ledger.service import NewEntry, add_ledgered, append_many
 from ceasefire.members.auth import callers_for_tokens
+from ceasefire.members.grid import within
 from ceasefire.members.posts import KnownSources
 from ceasefire.members.scope import ReadScope, concerns_list, current_agreements
 from ceasefire.members.service import actor_of
@@ -1216,13 +1217,7 @@ def list_reports(
                 ~ReportRow.id.in_(select(IncidentReportRow.report_id).scalar_subquery())
             )
         if bbox is not None:
-            min_lon, min_lat, max_lon, max_lat = bbox
-            query = query.where(
-                ReportRow.event_lon >= min_lon,
-                ReportRow.event_lon <= max_lon,
-                ReportRow.event_lat >= min_lat,
-                ReportRow.event_lat <= max_lat,
-            )
+            query = query.where(*within(ReportRow.event_lon, ReportRow.event_lat, bbox))
         if party is not None:
             code = party.strip().upper()
             query = query.where(

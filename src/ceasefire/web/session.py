@@ -18,9 +18,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from ceasefire.access import Viewer
+from ceasefire.api.asgi import HttpMiddleware
 from ceasefire.api.deps import ContextDep
 from ceasefire.errors import Unauthorized
 from ceasefire.members.auth import viewer_for_token
@@ -105,20 +106,14 @@ SignedInViewer = Annotated[Viewer, Depends(get_signed_in_viewer)]
 _CLEARING = {secure: _clearing_header(secure=secure) for secure in (False, True)}
 
 
-class SessionCookieHeaders:
+class SessionCookieHeaders(HttpMiddleware):
     """Clears a stale sign-in cookie, and keeps member-specific pages out of shared caches.
 
     Pure ASGI rather than a ``BaseHTTPMiddleware``: it costs API requests one dictionary
     look-up per message and leaves streaming untouched.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Created here so that every copy of the scope down the stack shares this dict.
         state = scope.setdefault("state", {})
 
