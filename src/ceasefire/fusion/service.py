@@ -57,7 +57,7 @@ from ceasefire.fusion.matcher import (
     new_matcher,
 )
 from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig, normalise_text
-from ceasefire.fusion.places import areas_of, localities_named
+from ceasefire.fusion.places import areas_of, is_village, localities_named
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
 from ceasefire.ids import new_id
@@ -148,6 +148,7 @@ def view_of(row: Any) -> FusionReport:
         region=region,
         submitter=row.owner_member,
         localities=localities_named(normalise_text(content.narrative)),
+        place_is_village=is_village(position.place_name),
     )
 
 
