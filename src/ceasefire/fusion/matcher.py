@@ -765,11 +765,12 @@ class IncidentMatcherV7(IncidentMatcherV6):
         return prepared
 
     def rank(self, report: FusionReport, *, held: bool = False) -> Ranking:
-        ranking = super().rank(report, held=held)
+        prepared = self.prepare(report)  # once: v3's rank takes the refined view as it is
+        ranking = super().rank(prepared, held=held)
         if ranking.member is None or not self.config.incident_evidence:
             return ranking
         features = self.incident_features(
-            self.prepare(report), self._incidents[ranking.number], skip=report if held else None
+            prepared, self._incidents[ranking.number], skip=report if held else None
         )
         return replace(ranking, incident_features=features)
 

@@ -232,7 +232,9 @@ def _shown_evidence(
     next one's score) and ``set_aside`` (v6: an incident of one coarse report's score, not
     counted as a rival) are taken over incidents of every classification, which are not
     stored: only the monitors of the agreement (and operators), who read them all, see them.
-    ``incident_score`` is the best incident's, withheld with the pair it rests on."""
+    So are ``incident_features`` (v7: the villages, count and actor of the best incident's
+    members as a whole, which may be another incident's, of reports the viewer may not
+    read). ``incident_score`` is the best incident's, withheld with the pair it rests on."""
     evidence = row.evidence
     if not evidence:
         return evidence
@@ -255,7 +257,7 @@ def _shown_evidence(
         if "incident_score" in evidence:
             shown["incident_score"] = None
     if not scope.is_monitor(row.agreement_id):
-        for key in ("candidates", "runner_up", "set_aside"):
+        for key in ("candidates", "runner_up", "set_aside", "incident_features"):
             if key in evidence:
                 shown[key] = None
     if unreadable(evidence.get("bridged_by")):
