@@ -17,6 +17,8 @@ from ceasefire.fusion.model import (
     PLACE_RADIUS_M,
     V6_CONFIG,
     V7_CONFIG,
+    FusionReport,
+    MatcherConfig,
     compare,
 )
 from ceasefire.fusion.places import is_village
@@ -29,7 +31,7 @@ PAPRAVEND = frozenset({"papravend"})
 SARIJALI = frozenset({"sarijali"})
 
 
-def complaint(report_id: str, village: str) -> object:
+def complaint(report_id: str, village: str) -> FusionReport:
     return district_day(
         report_id,
         text=f"we protest the shelling of our positions at {village} near aghdam today",
@@ -37,7 +39,7 @@ def complaint(report_id: str, village: str) -> object:
     )
 
 
-def news_at_papravend() -> object:
+def news_at_papravend() -> FusionReport:
     return district_day(
         "news",
         channel=Channel.NEWS,
@@ -72,9 +74,9 @@ def test_the_incident_s_other_members_name_the_village_under_v7() -> None:
     v6, v7 = IncidentMatcherV6(V6_CONFIG), IncidentMatcherV7(V7_CONFIG)
     for matcher in (v6, v7):
         two_shellings(matcher)
-    left = v6.assign(news_at_papravend())  # type: ignore[arg-type]
+    left = v6.assign(news_at_papravend())
     assert left.created
-    linked = v7.assign(news_at_papravend())  # type: ignore[arg-type]
+    linked = v7.assign(news_at_papravend())
     assert (linked.incident_id, linked.created, linked.coarse) == ("afternoon", False, True)
     assert linked.runner_up is not None
     assert linked.incident_score is not None
@@ -95,7 +97,7 @@ def test_members_that_disagree_among_themselves_say_nothing() -> None:
         "both", [complaint("complaint-1", "sarijali"), complaint("complaint-2", "papravend")]
     )
     incident = matcher._incidents[0]
-    features = matcher.incident_features(news_at_papravend(), incident)  # type: ignore[arg-type]
+    features = matcher.incident_features(news_at_papravend(), incident)
     assert [(f.name, f.weight, f.detail) for f in features] == [
         ("incident_locality", 0.0, "['papravend']: mixed")
     ]
@@ -108,7 +110,7 @@ def test_members_that_disagree_among_themselves_say_nothing() -> None:
     ]
 
 
-def near_papravend(report_id: str) -> object:
+def near_papravend(report_id: str) -> FusionReport:
     """A hotline caller "near Papravend" at the hour: the gazetteer's point of the village."""
     lat, lon = offset(*AGHDAM, 6_000, 45)
     return report(
@@ -130,21 +132,23 @@ def test_a_point_near_a_village_is_read_as_near_it() -> None:
     caller = near_papravend("caller")
     assert caller.place_is_village
     v7 = IncidentMatcherV7(V7_CONFIG)
-    prepared = v7.prepare(caller)  # type: ignore[arg-type]
+    prepared = v7.prepare(caller)
     assert prepared.radius == V7_CONFIG.village_radius_m
-    assert caller.radius == PLACE_RADIUS_M[2]  # type: ignore[attr-defined]
-    origin = (caller.lat, caller.lon)  # type: ignore[attr-defined]
+    assert caller.radius == PLACE_RADIUS_M[2]
+    assert caller.lat is not None
+    assert caller.lon is not None
+    origin = (caller.lat, caller.lon)
     close = report("close", lat=offset(*origin, 2_000, 0)[0], lon=origin[1])
     aside = report("aside", lat=offset(*origin, 7_000, 0)[0], lon=origin[1])
     far = report("far", lat=offset(*origin, 15_000, 0)[0], lon=origin[1])
 
-    def place_weight(config: object, first: object, second: object) -> float:
-        evidence = compare(first, second, config)  # type: ignore[arg-type]
+    def place_weight(config: MatcherConfig, first: FusionReport, second: FusionReport) -> float:
+        evidence = compare(first, second, config)
         return sum(f.weight for f in evidence.features if f.name == "place")
 
     assert place_weight(V7_CONFIG, prepared, close) > 0
     assert place_weight(V7_CONFIG, prepared, aside) < 0 < place_weight(V6_CONFIG, caller, aside)
-    assert compare(caller, far, V6_CONFIG).blocked is None  # type: ignore[arg-type]
+    assert compare(caller, far, V6_CONFIG).blocked is None
     assert compare(prepared, far, V7_CONFIG).blocked == "place"
     # "Near Aghdam" (a town) keeps the town's radius under v7.
     town = report("town", where_precision=2, place_name="aghdam")
