@@ -527,7 +527,9 @@ class FusionReport:
         """The matcher's view of a validated report.
 
         ``district``/``region`` come from the gazetteer (the caller resolves them);
-        ``submitter`` is the member that filed it (a party's complaints are one source).
+        ``submitter`` is the member that filed it (a party's complaints are one source);
+        ``localities`` and ``place_is_village`` come from the gazetteer too
+        (``places.localities_named``, ``places.is_village``).
         A report whose precision says it has a point but has only a place name is
         compared as a district-level report: without coordinates there is no distance.
         """

@@ -5,7 +5,7 @@ merge, split and undo.
 the demo) queues the report it stores in the same transaction (the reports area's
 ``fusion_queue``). :func:`drain` takes the oldest queued reports, and in *one* unit of work
 per batch compares each with the incidents of its own agreement near it in time
-(``fusion.matcher.v6``; precise reports of a batch first, then its coarse and ambiguous
+(``fusion.matcher.v7``; precise reports of a batch first, then its coarse and ambiguous
 ones), links it to the best one or opens a new incident, records the
 decision with its evidence (``fusion_decisions``, a ledger entry), and takes it off the
 queue. A report that bridges two incidents which can be one event also merges them (a
