@@ -1,7 +1,7 @@
 """Fusion of reports into incidents: pairwise precision/recall against known truth, and time.
 
 Run: .venv/bin/python bench/fusion.py [--reports 100000 1000000] [--seed 2]
-     [--incidents-per-day 20] [--matcher fusion.matcher.v6]
+     [--incidents-per-day 20] [--matcher fusion.matcher.v7]
 
 The stream comes from ``ceasefire.fusion.synthetic.StreamGenerator`` (fixed seed): true
 incidents, each reported 1-6 times with noise in time, place, category and text, plus events

@@ -351,19 +351,31 @@ def test_evidence_does_not_count_incidents_the_reader_may_not_read(
 def test_a_set_aside_score_is_withheld_like_the_runner_up(ctx: ServiceContext, cast: Cast) -> None:
     """v6 records the score of an incident of one coarse report it did not count as a rival
     (``set_aside``): like ``runner_up`` it is taken over incidents of every classification,
-    so only the monitors read it. The decision here is given one, as v6 writes it."""
+    so only the monitors read it. So are v7's ``incident_features`` (what the best
+    incident's members, possibly of another incident, say of villages, counts and actors).
+    The decision here is given both, as v6 and v7 write them."""
     _, incident_id = complaint_after_internal_report(ctx, cast)
     decision_id = fusion.summary(ctx, OPERATOR, incident_id).decisions[0].id
     with ctx.unit_of_work() as session:
         row = session.get(FusionDecisionRow, decision_id)
         assert row is not None
-        row.evidence = {**(row.evidence or {}), "set_aside": 2.5}
+        features = [
+            {
+                "name": "incident_locality",
+                "similarity": 0.0,
+                "weight": -3.0,
+                "detail": "['papravend']: disagree",
+            }
+        ]
+        row.evidence = {**(row.evidence or {}), "set_aside": 2.5, "incident_features": features}
     seen = fusion.get_decision(ctx, cast.viewer(ctx, "rus"), decision_id).evidence
     assert seen is not None
     assert seen["set_aside"] == 2.5
+    assert seen["incident_features"] == features
     hidden = fusion.get_decision(ctx, cast.viewer(ctx, "arm"), decision_id).evidence
     assert hidden is not None
     assert hidden["set_aside"] is None
+    assert hidden["incident_features"] is None
 
 
 def test_a_worker_turn_that_runs_out_of_time_leaves_the_rest_queued_in_order(

@@ -114,8 +114,8 @@ def test_v6_counts_a_reprint_and_not_a_shared_template() -> None:
     assert round(text_weight(V6_CONFIG, WIRE, WIRE), 6) == 4.0
 
 
-def test_v6_is_current_and_v5_stays_available() -> None:
-    assert CONFIGS[MATCHER_V6_NAME] is V6_CONFIG is CURRENT_CONFIG
+def test_v6_and_v5_stay_available() -> None:
+    assert CONFIGS[MATCHER_V6_NAME] is V6_CONFIG is not CURRENT_CONFIG
     assert type(new_matcher(V6_CONFIG)) is IncidentMatcherV6
     assert type(new_matcher(CONFIGS[MATCHER_V5_NAME])) is IncidentMatcherV5
     assert V6_CONFIG.anchored_rivals

@@ -28,17 +28,21 @@ from ceasefire.fusion.model import (
     MATCHER_V4_NAME,
     MATCHER_V5_NAME,
     MATCHER_V6_NAME,
+    MATCHER_V7_NAME,
     SAID_TIME_WINDOW_S,
     V2_CONFIG,
     V3_CONFIG,
     V4_CONFIG,
     V5_CONFIG,
     V6_CONFIG,
+    V7_CONFIG,
+    FeatureScore,
     FusionReport,
     MatcherConfig,
     PairEvidence,
     category_bit,
     compare,
+    counts_agree,
     incompatible_mask,
     pair_score,
 )
@@ -149,6 +153,9 @@ class Assignment:
     set_aside: float | None = None
     """v6: the score of an incident of one coarse report that scored above ``runner_up``
     and was not counted as a rival (``Ranking.set_aside``)."""
+    incident_features: tuple[FeatureScore, ...] = ()
+    """v7: the villages, count and actor of the report against the best incident's members
+    as a whole (``Ranking.incident_features``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able record of the decision (what the ledger entry carries)."""
@@ -175,6 +182,8 @@ class Assignment:
             data["linkage"] = self.linkage
         if self.set_aside is not None:
             data["set_aside"] = _rounded(self.set_aside)
+        if self.incident_features:
+            data["incident_features"] = [f.to_dict() for f in self.incident_features]
         return data
 
 
@@ -368,6 +377,9 @@ class Ranking:
     set_aside: float | None = None
     """v6: the score of the best incident that was not counted as a rival (an incident of
     one coarse report, above ``runner_up``); ``None``: none was set aside."""
+    incident_features: tuple[FeatureScore, ...] = ()
+    """v7: the report's villages, count and actor against the best incident's members as a
+    whole (what replaced the best member's pair evidence for them in ``score``)."""
 
     @property
     def decisive(self) -> bool:
@@ -493,6 +505,7 @@ class IncidentMatcherV2(IncidentMatcher):
             merged_incident_id=merged,
             bridge=bridge,
             set_aside=ranking.set_aside,
+            incident_features=ranking.incident_features,
         )
 
     def _decide(
@@ -717,6 +730,153 @@ class IncidentMatcherV6(IncidentMatcherV5):
     default_config = V6_CONFIG
 
 
+class IncidentMatcherV7(IncidentMatcherV6):
+    """``fusion.matcher.v7``: v6, and a report's villages, count and actor weighed against
+    the candidate incident as a whole; a point "near" a village read as near it.
+
+    v1-v6 score an incident by its best member's pair, so what its *other* members say is
+    lost: a news report of shelling at Papravend that day scores with an incident through a
+    post that named no village, though two other members of that incident name Sarijali.
+    v7 compares the report's villages, count and alleged perpetrator with every member that
+    gives them (:meth:`incident_features`): some agree and none disagree, the feature's
+    same-weight; some disagree and none agree, its different-weight; members that disagree
+    among themselves, nothing. That verdict replaces the best member's pair evidence for the
+    feature in the incident's score. The pairs themselves (the evidence, the linkage means,
+    the bridging merge's bars) are v6's.
+
+    A precision-2 point whose place is a village (``FusionReport.place_is_village``: a
+    report "near Papravend" placed on Papravend's coordinates) has the radius
+    ``village_radius_m`` instead of a town's 25 km: a village's lands are a few kilometres
+    across. Its place evidence then falls off over that radius (a post 7 km away counts
+    against, where under v6 it counted for), and a point beyond it (plus the other report's
+    radius) is ruled out by the place gate.
+    """
+
+    name = MATCHER_V7_NAME
+    default_config = V7_CONFIG
+
+    def prepare(self, report: FusionReport) -> FusionReport:
+        if report.refined:
+            return report
+        prepared = super().prepare(report)  # a copy: the caller's view keeps its radius
+        radius = self.config.village_radius_m
+        if radius and prepared.place_is_village and prepared.where_precision == 2:
+            prepared.radius = min(prepared.radius, radius)
+        return prepared
+
+    def rank(self, report: FusionReport, *, held: bool = False) -> Ranking:
+        prepared = self.prepare(report)  # once: v3's rank takes the refined view as it is
+        ranking = super().rank(prepared, held=held)
+        if ranking.member is None or not self.config.incident_evidence:
+            return ranking
+        features = self.incident_features(
+            prepared, self._incidents[ranking.number], skip=report if held else None
+        )
+        return replace(ranking, incident_features=features)
+
+    def _incident_scores(
+        self, report: FusionReport, *, skip: FusionReport | None = None
+    ) -> Iterator[tuple[int, float, FusionReport | None, int, Linkage]]:
+        scores = super()._incident_scores(report, skip=skip)
+        if not self.config.incident_evidence or (
+            not report.localities and report.count is None and report.perpetrator is None
+        ):
+            yield from scores
+            return
+        for number, score, member, blocked, linkage in scores:
+            if member is not None:
+                verdicts = self._verdicts(report, self._incidents[number], skip)
+                score += sum(weight for _, _, weight in verdicts)
+                score -= self._member_weights(report, member)
+            yield number, score, member, blocked, linkage
+
+    def incident_features(
+        self, report: FusionReport, incident: OpenIncident, skip: FusionReport | None = None
+    ) -> tuple[FeatureScore, ...]:
+        """The report's villages, count and actor against the members of ``incident`` that
+        give them (``skip`` left out): for each feature they can be compared on, the
+        verdict of all of them (agree, disagree or mixed) and its weight."""
+        said = {
+            "incident_locality": sorted(report.localities),
+            "incident_count": report.count,
+            "incident_actor": report.perpetrator,
+        }
+        return tuple(
+            FeatureScore(
+                name, 1.0 if verdict == "agree" else 0.0, weight, f"{said[name]}: {verdict}"
+            )
+            for name, verdict, weight in self._verdicts(report, incident, skip)
+        )
+
+    def _verdicts(
+        self, report: FusionReport, incident: OpenIncident, skip: FusionReport | None
+    ) -> list[tuple[str, str, float]]:
+        """(feature, verdict, weight) for each feature the members can be compared on."""
+        config = self.config
+        # For villages, count and actor: whether a member agrees, whether one disagrees.
+        agree = [False, False, False]
+        disagree = [False, False, False]
+        villages, count, actor = report.localities, report.count, report.perpetrator
+        skip_id = skip.id if skip is not None else None
+        for member in incident.members:
+            if member.id == skip_id:
+                continue
+            if villages and member.localities:
+                if villages.isdisjoint(member.localities):
+                    disagree[0] = True
+                else:
+                    agree[0] = True
+            if count is not None and member.count is not None:
+                counted = counts_agree(count, member.count)
+                if counted is True:
+                    agree[1] = True
+                elif counted is False:
+                    disagree[1] = True
+            if actor is not None and member.perpetrator is not None:
+                if actor == member.perpetrator:
+                    agree[2] = True
+                else:
+                    disagree[2] = True
+        verdicts: list[tuple[str, str, float]] = []
+        for i, (name, same, different) in enumerate(
+            (
+                ("incident_locality", config.same_locality, config.different_locality),
+                ("incident_count", config.same_count, config.different_count),
+                ("incident_actor", config.same_actor, config.different_actor),
+            )
+        ):
+            if agree[i] and disagree[i]:
+                verdicts.append((name, "mixed", 0.0))
+            elif agree[i]:
+                verdicts.append((name, "agree", same))
+            elif disagree[i]:
+                verdicts.append((name, "disagree", different))
+        return verdicts
+
+    def _member_weights(self, report: FusionReport, member: FusionReport) -> float:
+        """The bits the villages, count and actor add to the pair of ``report`` and
+        ``member`` (what :meth:`incident_features` replaces)."""
+        config = self.config
+        weight = 0.0
+        if report.localities and member.localities:
+            weight += (
+                config.different_locality
+                if report.localities.isdisjoint(member.localities)
+                else config.same_locality
+            )
+        if report.count is not None and member.count is not None:
+            agree = counts_agree(report.count, member.count)
+            if agree is not None:
+                weight += config.same_count if agree else config.different_count
+        if report.perpetrator is not None and member.perpetrator is not None:
+            weight += (
+                config.same_actor
+                if report.perpetrator == member.perpetrator
+                else config.different_actor
+            )
+        return weight
+
+
 class DeferringMatcher:
     """``fusion.matcher.v2`` over a stream: coarse and ambiguous reports wait.
 
@@ -834,13 +994,14 @@ CONFIGS: dict[str, MatcherConfig] = {
     MATCHER_V4_NAME: V4_CONFIG,
     MATCHER_V5_NAME: V5_CONFIG,
     MATCHER_V6_NAME: V6_CONFIG,
+    MATCHER_V7_NAME: V7_CONFIG,
 }
 """The matchers by versioned name."""
 
-CURRENT_CONFIG = V6_CONFIG
-"""What the service and the grouper use: ``fusion.matcher.v6`` (on the fresh seeds of
-bench/fusion.py, recall about 0.9 points above v5's with precision within 0.0002 of it and at
-least 0.95 on both; bench/RESULTS.md)."""
+CURRENT_CONFIG = V7_CONFIG
+"""What the service and the grouper use: ``fusion.matcher.v7`` (on the fresh seeds 23 and 29
+of bench/fusion.py, 100,000 reports: precision 0.956 and recall 0.902 on both, against v6's
+0.954-0.955 / 0.893; bench/RESULTS.md)."""
 
 
 def new_matcher(
@@ -849,6 +1010,8 @@ def new_matcher(
     new_incident_id: Callable[[int], str] | None = None,
 ) -> IncidentMatcher:
     """A fresh matcher of the version ``config`` names."""
+    if config.name == MATCHER_V7_NAME:
+        return IncidentMatcherV7(config, new_incident_id=new_incident_id)
     if config.name == MATCHER_V6_NAME:
         return IncidentMatcherV6(config, new_incident_id=new_incident_id)
     if config.name == MATCHER_V5_NAME:

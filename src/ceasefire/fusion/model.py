@@ -70,6 +70,11 @@ MATCHER_V6_NAME = "fusion.matcher.v6"
 of one coarse report, itself a report left alone, does not make a coarse report
 ambiguous); the text counts only when near-identical (docs/fusion.md)."""
 
+MATCHER_V7_NAME = "fusion.matcher.v7"
+"""v6, and the villages, counts and actors a report gives are compared with its candidate
+incident's members as a whole (not with its best member only); a point "near" a village is
+read as near it (a village radius, not a town's); lower bars (docs/fusion.md)."""
+
 EARTH_RADIUS_M = 6_371_008.8
 
 LOCAL_UTC_OFFSET_S = 4 * 3_600.0
@@ -224,6 +229,17 @@ class MatcherConfig:
     more than one report) is decided on its lead over the next anchored incident: an
     incident of one coarse report (itself a report left alone) does not count as a rival
     (v1-v5: every incident does)."""
+    # -- used by fusion.matcher.v7 only --
+    incident_evidence: bool = False
+    """v7: the villages, count and actor a report gives are compared with *every* member of a
+    candidate incident that gives them, and the incident's verdict (some agree and none
+    disagree: the same-weight; some disagree and none agree: the different-weight; mixed:
+    nothing) replaces its best member's pair evidence for that feature (v1-v6: the best
+    member's pair alone)."""
+    village_radius_m: float = 0.0
+    """v7: the radius of a precision-2 point that is a village's (``FusionReport.
+    place_is_village``: "near Papravend"), in place of ``PLACE_RADIUS_M[2]``, which is for
+    "near" a town; ``0``: none (v1-v6)."""
 
 
 DEFAULT_CONFIG = MatcherConfig()
@@ -299,6 +315,19 @@ the text counts only when near-identical (from a ``token_sort_ratio`` of 0.92: +
 0.94, +2 at 0.96, +4 for the same text): sources of one kind write to a template, so two
 reports of different events share most of their words, while a reprint shares them all
 (set on the synthetic stream of seed 1 only, bench/RESULTS.md)."""
+
+V7_CONFIG = replace(
+    V6_CONFIG,
+    name=MATCHER_V7_NAME,
+    incident_evidence=True,
+    village_radius_m=8_000.0,
+    threshold=4.0,
+    ambiguity_margin=1.25,
+)
+"""``fusion.matcher.v7``: v6 with the incident's members compared as a whole for villages,
+counts and actors, an 8 km radius for a point "near" a village, and, on that evidence, a
+precise report's bar at 4 bits and lead at 1.25 (set on the synthetic stream of seed 1 only,
+bench/RESULTS.md)."""
 
 # -- categories -----------------------------------------------------------------------------
 
@@ -454,6 +483,10 @@ class FusionReport:
     the gazetteer, fills it); used by ``fusion.matcher.v3``."""
     refined: bool = False
     """The view ``fusion.matcher.v3`` compares (``IncidentMatcherV3.prepare``)."""
+    place_is_village: bool = False
+    """``place_name`` is a village of the gazetteer (``places.is_village``; the caller, who
+    has the gazetteer, says so), so a precision-2 point is that village's own; used by
+    ``fusion.matcher.v7``."""
     text_tokens: int = field(init=False, default=0)
     slack: float = field(init=False, default=0.0)
     time_quality: float = field(init=False, default=1.0)
@@ -489,11 +522,14 @@ class FusionReport:
         region: str | None = None,
         submitter: str | None = None,
         localities: frozenset[str] = frozenset(),
+        place_is_village: bool = False,
     ) -> FusionReport:
         """The matcher's view of a validated report.
 
         ``district``/``region`` come from the gazetteer (the caller resolves them);
-        ``submitter`` is the member that filed it (a party's complaints are one source).
+        ``submitter`` is the member that filed it (a party's complaints are one source);
+        ``localities`` and ``place_is_village`` come from the gazetteer too
+        (``places.localities_named``, ``places.is_village``).
         A report whose precision says it has a point but has only a place name is
         compared as a district-level report: without coordinates there is no distance.
         """
@@ -521,6 +557,7 @@ class FusionReport:
             source_reference=content.source_reference,
             place_name=normalise_text(position.place_name) or None,
             localities=localities,
+            place_is_village=place_is_village,
             count=content.count if content.count is not None else stated_count(content.narrative),
             said_at=said_time(
                 content.narrative,

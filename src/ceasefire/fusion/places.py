@@ -22,7 +22,15 @@ from dataclasses import dataclass
 
 from ceasefire.fusion.model import EARTH_RADIUS_M, normalise_text
 
-__all__ = ["LOCALITIES", "NEAREST_TOWN_M", "PLACES", "Place", "areas_of", "localities_named"]
+__all__ = [
+    "LOCALITIES",
+    "NEAREST_TOWN_M",
+    "PLACES",
+    "Place",
+    "areas_of",
+    "is_village",
+    "localities_named",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +86,16 @@ def localities_named(text: str) -> frozenset[str]:
     service's, ``fusion.places``): a village says more than its town, which every event
     nearby shares."""
     return frozenset(_VILLAGES.findall(text)) if text else frozenset()
+
+
+_VILLAGE_NAMES = frozenset(normalise_text(v) for vs in LOCALITIES.values() for v in vs)
+
+
+def is_village(place_name: str | None) -> bool:
+    """Whether ``place_name`` (as a source gives it) is a village of ``LOCALITIES``: a point
+    "near" it is the village's own, a few kilometres across, not a town's
+    (``fusion.matcher.v7``)."""
+    return normalise_text(place_name) in _VILLAGE_NAMES
 
 
 NEAREST_TOWN_M = 30_000.0

@@ -5,7 +5,7 @@ merge, split and undo.
 the demo) queues the report it stores in the same transaction (the reports area's
 ``fusion_queue``). :func:`drain` takes the oldest queued reports, and in *one* unit of work
 per batch compares each with the incidents of its own agreement near it in time
-(``fusion.matcher.v6``; precise reports of a batch first, then its coarse and ambiguous
+(``fusion.matcher.v7``; precise reports of a batch first, then its coarse and ambiguous
 ones), links it to the best one or opens a new incident, records the
 decision with its evidence (``fusion_decisions``, a ledger entry), and takes it off the
 queue. A report that bridges two incidents which can be one event also merges them (a
@@ -57,7 +57,7 @@ from ceasefire.fusion.matcher import (
     new_matcher,
 )
 from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig, normalise_text
-from ceasefire.fusion.places import areas_of, localities_named
+from ceasefire.fusion.places import areas_of, is_village, localities_named
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
 from ceasefire.ids import new_id
@@ -148,6 +148,7 @@ def view_of(row: Any) -> FusionReport:
         region=region,
         submitter=row.owner_member,
         localities=localities_named(normalise_text(content.narrative)),
+        place_is_village=is_village(position.place_name),
     )
 
 
@@ -231,7 +232,9 @@ def _shown_evidence(
     next one's score) and ``set_aside`` (v6: an incident of one coarse report's score, not
     counted as a rival) are taken over incidents of every classification, which are not
     stored: only the monitors of the agreement (and operators), who read them all, see them.
-    ``incident_score`` is the best incident's, withheld with the pair it rests on."""
+    So are ``incident_features`` (v7: the villages, count and actor of the best incident's
+    members as a whole, which may be another incident's, of reports the viewer may not
+    read). ``incident_score`` is the best incident's, withheld with the pair it rests on."""
     evidence = row.evidence
     if not evidence:
         return evidence
@@ -254,7 +257,7 @@ def _shown_evidence(
         if "incident_score" in evidence:
             shown["incident_score"] = None
     if not scope.is_monitor(row.agreement_id):
-        for key in ("candidates", "runner_up", "set_aside"):
+        for key in ("candidates", "runner_up", "set_aside", "incident_features"):
             if key in evidence:
                 shown[key] = None
     if unreadable(evidence.get("bridged_by")):

@@ -36,7 +36,7 @@ from ceasefire.fusion.model import (
     said_time,
     stated_count,
 )
-from ceasefire.fusion.places import LOCALITIES, PLACES, Place, localities_named
+from ceasefire.fusion.places import LOCALITIES, PLACES, Place, is_village, localities_named
 from ceasefire.reports.model import CATEGORY_LABELS, Category, Channel, TimePrecision
 
 PARTIES = ("ARM", "AZE")
@@ -318,6 +318,7 @@ class StreamGenerator:
             said_at=said_time(narrative, start, end, precision),
             count=stated_count(narrative),
             localities=localities_named(normalise_text(narrative)),
+            place_is_village=is_village(place_name),
         )
         return SyntheticReport(
             report, incident.number, arrival, narrative, incident.place, place_name
