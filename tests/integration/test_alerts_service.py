@@ -120,6 +120,64 @@ def test_casualty_alerts_reach_only_those_who_may_read_the_incident(
     assert_ledger_verifies(ctx)
 
 
+def test_a_casualty_alert_states_to_each_reader_only_the_figures_of_reports_it_reads(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """As Armenia's liaison: a shared incident about ARM and AZE groups a shared report and
+    the monitors' internal one, which alone states deaths. The liaison and the observer
+    read the shared report only: an alert telling them "2 killed" (or raised as critical)
+    would tell them what the internal report says, as the export's figures never do."""
+    turkey = cast.viewer(ctx, "tur")
+    for member in ("tur", "arm", "fra"):
+        mail(ctx, cast.viewer(ctx, member))
+    at = {"start": (NOW - timedelta(hours=2)).isoformat(), "precision": "exact"}
+    at["end"] = at["start"]
+
+    def shared_incident(shared_figures: dict[str, int]) -> str:
+        filed = [
+            reports.submit_report(
+                ctx,
+                turkey,
+                shelling_body(observed=at, classification=kind, casualties=figures),
+            ).report.id
+            for kind, figures in (
+                ("shared", shared_figures),
+                ("internal", {"killed_civilian": 2}),
+            )
+        ]
+        return incidents.create_incident(
+            ctx, turkey, report_ids=filed, title="Shelling", classification=Classification.SHARED
+        ).id
+
+    silent = shared_incident({})
+    injured = shared_incident({"injured_military": 3})
+    raised = alerts.scan(ctx, datetime.now(UTC)).raised
+    tur, arm, fra = cast.users["tur"], cast.users["arm"], cast.users["fra"]
+    told: dict[str, list[tuple[str, str, set[str]]]] = {}
+    for alert in raised:
+        told.setdefault(alert.details["incident_id"], []).append(
+            (alert.severity.value, alert.summary, recipients(ctx, alert.id))
+        )
+    # The deaths only the internal report states: to the monitors alone.
+    for incident_id in (silent, injured):
+        critical = [t for t in told[incident_id] if t[0] == "critical"]
+        assert len(critical) == 1
+        assert "2 killed (civilian)" in critical[0][1]
+        assert critical[0][2] == {tur}
+    # No casualty the readers read: nothing for them.
+    assert [t[2] for t in told[silent]] == [{tur}]
+    # The injured the shared report states: to every reader, without the deaths.
+    (warning,) = [t for t in told[injured] if t[0] == "warning"]
+    assert "3 injured (military)" in warning[1]
+    assert "killed" not in warning[1]
+    assert warning[2] == {tur, arm, fra}
+    for alert in alerts.list_alerts(ctx, cast.viewer(ctx, "arm")):
+        assert "killed" not in alert.summary
+        assert alert.details["casualties"] == {"injured_military": 3}
+    assert alerts.scan(ctx, datetime.now(UTC)).raised == []
+    assert_ledger_verifies(ctx)
+
+
 def test_subscriptions_are_managed_by_their_member_or_an_operator(
     ctx: ServiceContext, cast: Cast
 ) -> None:
