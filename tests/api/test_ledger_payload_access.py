@@ -21,6 +21,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.bundle import bundle_header, served_entry, verify_bundle, write_bundle
+from ceasefire.members import auth
 from ceasefire.reports import service as reports
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast
@@ -197,3 +198,18 @@ def test_posts_and_sensors_entries_follow_who_may_read_them(
                 assert entry["payload_withheld"] is (record_id not in readable), (member, entry)
                 withheld_somewhere |= entry["payload_withheld"]
     assert withheld_somewhere, "the demo has a post or sensor some member may not read"
+
+
+def test_a_users_preferences_are_its_own_in_the_ledger(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """As Azerbaijan's liaison: the time zone Armenia's duty officer chose for its pages may
+    tell where it is, and no page or API shows it to anyone else; its ledger entry comes with
+    the payload withheld from every other user, the monitors included."""
+    auth.set_preferences(ctx, cast.viewer(ctx, "arm"), lang="ru", time_zone="Asia/Yerevan")
+    tag = "auth:user:preferences-set"
+    (own,) = _entries(client, cast.bearer("arm"), tag=tag)
+    assert own["payload"]["time_zone"] == "Asia/Yerevan"
+    for member in ("aze", "tur", "fra"):
+        (entry,) = _entries(client, cast.bearer(member), tag=tag)
+        assert (entry["payload"], entry["payload_withheld"]) == (None, True)
