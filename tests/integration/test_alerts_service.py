@@ -25,9 +25,10 @@ from ceasefire.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import auth
 from ceasefire.reports import service as reports
 from tests.factories.agreements import NK_ID, shipped_path
-from tests.factories.members import OPERATOR, Cast
+from tests.factories.members import OPERATOR, Cast, add_user_with_token
 from tests.factories.reports import shelling_body
 
 NOW = datetime(2020, 11, 26, 12, tzinfo=UTC)
@@ -217,6 +218,28 @@ def test_subscriptions_are_managed_by_their_member_or_an_operator(
             ctx, armenia, SubscriptionCreate(channel=DeliveryChannel.EMAIL, target="not an address")
         )
     assert_ledger_verifies(ctx)
+
+
+def test_a_user_subscribes_no_operator_of_its_member_to_read_as_one(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """As Armenia's liaison: a user subscribes another user of its member, and whom an alert
+    reaches is judged as that user reads. An operator reads everything, so subscribing the
+    member's operator user to one's own address would have every internal alert delivered
+    there: an operator's subscriptions are an operator's to make (or its own)."""
+    operator_user, token = add_user_with_token(ctx, "arm", "arm-operator", operator=True)
+    armenia = cast.viewer(ctx, "arm")
+    with pytest.raises(Forbidden):
+        mail(ctx, armenia, user_id=operator_user)
+    assert alerts.list_subscriptions(ctx, armenia) == []
+    internal = incident(ctx, cast, classification=Classification.INTERNAL, **CASUALTIES)
+    (raised,) = alerts.scan(ctx, datetime.now(UTC)).raised
+    assert raised.details["incident_id"] == internal
+    assert recipients(ctx, raised.id) == set()
+    # The operator user subscribes itself, and an operator anyone.
+    own = mail(ctx, auth.viewer_for_token(ctx, token))
+    by_operator = mail(ctx, OPERATOR, user_id=operator_user)
+    assert {s.id for s in alerts.list_subscriptions(ctx, OPERATOR)} == {own, by_operator}
 
 
 def test_private_webhook_addresses_are_refused_unless_the_operator_allows_them(

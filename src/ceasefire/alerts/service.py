@@ -100,7 +100,7 @@ from ceasefire.incidents.service import (
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import add_ledgered, append
-from ceasefire.members.auth import user_member, user_viewer
+from ceasefire.members.auth import user_is_operator, user_member, user_viewer
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.timeutil import ensure_utc, utcnow
 
@@ -182,6 +182,12 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             if viewer.operator or member_id is None:
                 raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown")])
             raise Forbidden("a member manages the subscriptions of its own users only")
+        if not viewer.operator and user_id != viewer.user_id and user_is_operator(session, user_id):
+            # Who is told is judged as the subscribed user reads: an operator reads everything.
+            raise Forbidden(
+                "an operator's subscriptions are made by an operator or by that user",
+                details=[problem("user_id", "an operator user")],
+            )
         kinds = sorted({k.value for k in body.kinds})
         min_severity = int(_SEVERITIES[body.min_severity])
         same = session.scalars(
