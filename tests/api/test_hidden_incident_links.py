@@ -15,11 +15,12 @@ from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification
 from ceasefire.db.context import ServiceContext
+from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast
-from tests.factories.reports import COMPLAINT, shelling_body
+from tests.factories.reports import COMPLAINT, internal_incident, shelling_body
 
 
 def test_a_report_hides_the_incident_its_reader_may_not_read(
@@ -89,3 +90,30 @@ def test_a_report_hides_the_incident_its_reader_may_not_read(
         assert hidden not in json.dumps(mapped)
     urls = {p["id"]: p["incident_url"] for p in json.loads(web(window, "tur"))["reports"]["points"]}
     assert urls == {public.id: f"/incidents/{hidden}", complaint.id: f"/incidents/{hidden}"}
+
+
+def test_undoing_a_decision_about_hidden_incidents_names_none_of_them(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """As Armenia's liaison, with a fusion decision's id (ledger headers name it): asking to
+    undo it must answer as for a decision that does not exist, not name the internal
+    incident it merged into (which ``GET /api/v1/incidents/{id}`` answers 404)."""
+    turkey = cast.viewer(ctx, "tur")
+    target, source = (internal_incident(ctx, turkey) for _ in range(2))
+    decision = fusion.merge(ctx, turkey, target, source).id
+    unknown = client.post(
+        "/api/v1/fusion/decisions/fus-0000000000000000000000/undo",
+        json={},
+        headers=cast.bearer("arm"),
+    )
+    assert unknown.status_code == 404
+    for member in ("arm", "fra"):  # a party liaison, an observer: neither reads them
+        refused = client.post(
+            f"/api/v1/fusion/decisions/{decision}/undo", json={}, headers=cast.bearer(member)
+        )
+        assert refused.status_code == 404, refused.text
+        assert target not in refused.text
+        assert source not in refused.text
+        assert refused.json()["error"]["message"] == unknown.json()["error"]["message"].replace(
+            "fus-0000000000000000000000", decision
+        )
