@@ -117,3 +117,23 @@ def test_undoing_a_decision_about_hidden_incidents_names_none_of_them(
         assert refused.json()["error"]["message"] == unknown.json()["error"]["message"].replace(
             "fus-0000000000000000000000", decision
         )
+
+
+def test_completing_a_task_of_a_hidden_incident_names_no_incident(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """A task id names its incident: asked to complete the task of an internal incident, the
+    liaison is answered as for a task that does not exist."""
+    turkey = cast.viewer(ctx, "tur")
+    hidden = internal_incident(ctx, turkey)
+    task = incidents.assign_task(ctx, turkey, hidden, team=["Maj. Ivan Petrov"]).id
+    body = {"findings": "Craters west of the post."}
+    unknown = client.post(
+        "/api/v1/tasks/tsk-0000000000000000000000/complete", json=body, headers=cast.bearer("arm")
+    )
+    refused = client.post(f"/api/v1/tasks/{task}/complete", json=body, headers=cast.bearer("arm"))
+    assert (unknown.status_code, refused.status_code) == (404, 404)
+    assert hidden not in refused.text
+    assert refused.json()["error"]["message"] == unknown.json()["error"]["message"].replace(
+        "tsk-0000000000000000000000", task
+    )

@@ -990,9 +990,11 @@ def complete_task(
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
         task = session.get(InvestigationTaskRow, task_id)
-        if task is None:
+        row = session.get(IncidentRow, task.incident_id) if task is not None else None
+        # The task of an incident the caller may not read is as absent as an unknown one:
+        # ``_incident_or_404``'s answer would name the incident.
+        if task is None or row is None or not _readable(scope, row):
             raise NotFound(f"no task {task_id!r}")
-        row = _incident_or_404(session, scope, task.incident_id)
         _require_monitor(scope, row.agreement_id, "complete investigations")
         if task.status != "assigned":
             raise Conflict(
