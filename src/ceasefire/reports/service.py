@@ -892,6 +892,17 @@ class ReportFacts(NamedTuple):
     agreement_id: str | None
 
 
+def reports_of_incidents(session: Session, incident_ids: Iterable[str]) -> set[str]:
+    """The ids of the reports ``incident_ids`` group: what an incremental export of reports
+    sends again when their incident changed (reclassified, say: whether a reader is shown a
+    report's ``incident_id`` follows the incident, ``unreadable_incidents``)."""
+    ids = sorted(set(incident_ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        found.update(_links_of(session, ids[start : start + 500]))
+    return found
+
+
 def _links_of(session: Session, incident_ids: list[str]) -> dict[str, str]:
     """Report id → incident id of the reports of ``incident_ids`` (a page of a list).
 
