@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from ceasefire.access import Role, Viewer
 from ceasefire.actor import Actor
@@ -307,6 +307,23 @@ def _may_read(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
     if row.audience == MONITORS_AUDIENCE:
         return _of_monitors_audience(ReadScope.load(session, viewer), row.agreement_id)
     return False
+
+
+def readable_publications(
+    session: Session, viewer: Viewer, publication_ids: Iterable[str]
+) -> set[str]:
+    """Of ``publication_ids``, those ``viewer`` may read (``GET /api/v1/publications/{id}``'s
+    rule): what the ledger shows of a publication's entry (its kind, period, audience and
+    digests) goes through it. The content is not loaded."""
+    ids = set(publication_ids)
+    if not ids:
+        return set()
+    rows = session.scalars(
+        select(PublicationRow)
+        .options(load_only(PublicationRow.id, PublicationRow.audience, PublicationRow.agreement_id))
+        .where(PublicationRow.id.in_(ids))
+    )
+    return {row.id for row in rows if _may_read(session, viewer, row)}
 
 
 def list_publications(
