@@ -123,3 +123,40 @@ def test_the_served_app_scans_and_delivers_in_the_background(
             time.sleep(0.2)
     assert len(received) == 1
     assert b'"kind": "casualties"' in received[0]
+
+
+def test_the_ledger_shows_a_subscription_to_its_own_member_only(
+    client: TestClient, cast: Cast
+) -> None:
+    """As Azerbaijan's liaison: Armenia's subscription (the areas it watches, a digest of
+    its duty address, which a guess would confirm) is 404 through the alerts API, and its
+    ledger entries come with the payload withheld, as for any record one may not read."""
+    body = {
+        "channel": "email",
+        "target": "duty@mfa.am.example.org",
+        "areas": ["grid0.25:159:187"],
+        "kinds": ["spike"],
+    }
+    created = client.post(SUBSCRIPTIONS, json=body, headers=cast.bearer("arm")).json()
+    assert client.delete(f"{SUBSCRIPTIONS}/{created['id']}", headers=cast.bearer("arm")).is_success
+    subject = f"alert-subscription/{created['id']}"
+
+    def payloads(member: str) -> list[dict[str, Any] | None]:
+        response = client.get(
+            "/api/v1/ledger", params={"subject": subject}, headers=cast.bearer(member)
+        )
+        assert response.status_code == 200, response.text
+        entries = response.json()["entries"]
+        assert [e["tag"] for e in entries] == [
+            "alerts:subscription:added",
+            "alerts:subscription:ended",
+        ]
+        return [e["payload"] for e in entries]
+
+    added, ended = payloads("arm")
+    assert added is not None
+    assert added["areas"] == ["grid0.25:159:187"]
+    assert ended is not None
+    assert ended["subscription_id"] == created["id"]
+    for other in ("aze", "tur", "fra"):
+        assert payloads(other) == [None, None]

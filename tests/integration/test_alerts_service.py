@@ -25,9 +25,10 @@ from ceasefire.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.members import auth
 from ceasefire.reports import service as reports
 from tests.factories.agreements import NK_ID, shipped_path
-from tests.factories.members import OPERATOR, Cast
+from tests.factories.members import OPERATOR, Cast, add_user_with_token
 from tests.factories.reports import shelling_body
 
 NOW = datetime(2020, 11, 26, 12, tzinfo=UTC)
@@ -120,6 +121,64 @@ def test_casualty_alerts_reach_only_those_who_may_read_the_incident(
     assert_ledger_verifies(ctx)
 
 
+def test_a_casualty_alert_states_to_each_reader_only_the_figures_of_reports_it_reads(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """As Armenia's liaison: a shared incident about ARM and AZE groups a shared report and
+    the monitors' internal one, which alone states deaths. The liaison and the observer
+    read the shared report only: an alert telling them "2 killed" (or raised as critical)
+    would tell them what the internal report says, as the export's figures never do."""
+    turkey = cast.viewer(ctx, "tur")
+    for member in ("tur", "arm", "fra"):
+        mail(ctx, cast.viewer(ctx, member))
+    at = {"start": (NOW - timedelta(hours=2)).isoformat(), "precision": "exact"}
+    at["end"] = at["start"]
+
+    def shared_incident(shared_figures: dict[str, int]) -> str:
+        filed = [
+            reports.submit_report(
+                ctx,
+                turkey,
+                shelling_body(observed=at, classification=kind, casualties=figures),
+            ).report.id
+            for kind, figures in (
+                ("shared", shared_figures),
+                ("internal", {"killed_civilian": 2}),
+            )
+        ]
+        return incidents.create_incident(
+            ctx, turkey, report_ids=filed, title="Shelling", classification=Classification.SHARED
+        ).id
+
+    silent = shared_incident({})
+    injured = shared_incident({"injured_military": 3})
+    raised = alerts.scan(ctx, datetime.now(UTC)).raised
+    tur, arm, fra = cast.users["tur"], cast.users["arm"], cast.users["fra"]
+    told: dict[str, list[tuple[str, str, set[str]]]] = {}
+    for alert in raised:
+        told.setdefault(alert.details["incident_id"], []).append(
+            (alert.severity.value, alert.summary, recipients(ctx, alert.id))
+        )
+    # The deaths only the internal report states: to the monitors alone.
+    for incident_id in (silent, injured):
+        critical = [t for t in told[incident_id] if t[0] == "critical"]
+        assert len(critical) == 1
+        assert "2 killed (civilian)" in critical[0][1]
+        assert critical[0][2] == {tur}
+    # No casualty the readers read: nothing for them.
+    assert [t[2] for t in told[silent]] == [{tur}]
+    # The injured the shared report states: to every reader, without the deaths.
+    (warning,) = [t for t in told[injured] if t[0] == "warning"]
+    assert "3 injured (military)" in warning[1]
+    assert "killed" not in warning[1]
+    assert warning[2] == {tur, arm, fra}
+    for alert in alerts.list_alerts(ctx, cast.viewer(ctx, "arm")):
+        assert "killed" not in alert.summary
+        assert alert.details["casualties"] == {"injured_military": 3}
+    assert alerts.scan(ctx, datetime.now(UTC)).raised == []
+    assert_ledger_verifies(ctx)
+
+
 def test_subscriptions_are_managed_by_their_member_or_an_operator(
     ctx: ServiceContext, cast: Cast
 ) -> None:
@@ -159,6 +218,28 @@ def test_subscriptions_are_managed_by_their_member_or_an_operator(
             ctx, armenia, SubscriptionCreate(channel=DeliveryChannel.EMAIL, target="not an address")
         )
     assert_ledger_verifies(ctx)
+
+
+def test_a_user_subscribes_no_operator_of_its_member_to_read_as_one(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """As Armenia's liaison: a user subscribes another user of its member, and whom an alert
+    reaches is judged as that user reads. An operator reads everything, so subscribing the
+    member's operator user to one's own address would have every internal alert delivered
+    there: an operator's subscriptions are an operator's to make (or its own)."""
+    operator_user, token = add_user_with_token(ctx, "arm", "arm-operator", operator=True)
+    armenia = cast.viewer(ctx, "arm")
+    with pytest.raises(Forbidden):
+        mail(ctx, armenia, user_id=operator_user)
+    assert alerts.list_subscriptions(ctx, armenia) == []
+    internal = incident(ctx, cast, classification=Classification.INTERNAL, **CASUALTIES)
+    (raised,) = alerts.scan(ctx, datetime.now(UTC)).raised
+    assert raised.details["incident_id"] == internal
+    assert recipients(ctx, raised.id) == set()
+    # The operator user subscribes itself, and an operator anyone.
+    own = mail(ctx, auth.viewer_for_token(ctx, token))
+    by_operator = mail(ctx, OPERATOR, user_id=operator_user)
+    assert {s.id for s in alerts.list_subscriptions(ctx, OPERATOR)} == {own, by_operator}
 
 
 def test_private_webhook_addresses_are_refused_unless_the_operator_allows_them(

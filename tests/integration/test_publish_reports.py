@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pypdf
 import pypdfium2
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import NotFound, Unauthorized
+from ceasefire.errors import InvalidInput, NotFound, Unauthorized
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.tables import IncidentRow
 from ceasefire.ledger.service import verify
@@ -285,6 +286,33 @@ def test_the_schedule_neither_skips_nor_repeats(ctx: ServiceContext, day: Day) -
     assert [p.period for p in caught] == ["daily:2020-11-27", "daily:2020-11-28"]
     sunday = publishing.publish_due(ctx, datetime(2020, 11, 29, 17, 0, tzinfo=UTC), schedule)
     assert [p.period for p in sunday] == ["daily:2020-11-29", "weekly:2020-11-29"]
+
+
+def test_no_one_publishes_a_period_before_its_cut_off_to_pre_empt_the_schedule(
+    ctx: ServiceContext, cast: Cast, day: Day
+) -> None:
+    """As Azerbaijan's liaison: publishing tomorrow's public daily report today stored an
+    edition of a period not over yet (empty, or missing the rest of the day) under the key
+    the schedule then finds taken, so the centre never published the real one. A period's
+    report is generated once its cut-off has passed, by anyone; the schedule publishes it."""
+    zone = "Europe/Moscow"
+    ahead = datetime.now(ZoneInfo(zone)).date() + timedelta(days=2)
+    early = publishing.Request(
+        Kind.DAILY, Edition.PUBLIC, "en", OutputFormat.HTML, AGREEMENT, day=ahead
+    )
+    for viewer in (cast.viewer(ctx, "aze"), OPERATOR):
+        with pytest.raises(InvalidInput) as refused:
+            publishing.generate(ctx, viewer, early)
+        assert refused.value.details[0]["loc"] == "date"
+    week = publishing.Request(
+        Kind.WEEKLY, Edition.INTERNAL, "en", OutputFormat.HTML, AGREEMENT, day=ahead
+    )
+    with pytest.raises(InvalidInput):
+        publishing.generate(ctx, cast.viewer(ctx, "tur"), week)
+    after_cut_off = daily_period(ahead, zone).end + timedelta(hours=1)
+    schedule = [(Edition.PUBLIC, "en", OutputFormat.HTML)]
+    published = publishing.publish_due(ctx, after_cut_off, schedule)
+    assert [p.period for p in published] == [f"daily:{ahead.isoformat()}"]
 
 
 def test_a_monitor_that_is_a_liaison_elsewhere_reads_no_monitors_edition(

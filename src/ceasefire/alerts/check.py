@@ -134,17 +134,44 @@ CHECKER = projection_checker(
 
 
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
-    ids = {str(e.payload["alert_id"]) for e in entries}
-    scope = ReadScope.load(session, viewer)
-    readable = {
-        row.id
-        for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids)))
-        if scope.can_read_record(row)
+    about_alerts = [e for e in entries if not e.tag.startswith(_SUBSCRIPTION_TAGS)]
+    ids = {str(e.payload["alert_id"]) for e in about_alerts}
+    readable: set[str] = set()
+    if ids:
+        scope = ReadScope.load(session, viewer)
+        readable = {
+            row.id
+            for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids)))
+            if scope.can_read_record(row)
+        }
+    yield from (e.seq for e in about_alerts if str(e.payload["alert_id"]) in readable)
+    # A subscription is its member's, as ``GET /api/v1/alerts/subscriptions`` lists it.
+    subscriptions = {
+        e.seq: e.subject.removeprefix("alert-subscription/")
+        for e in entries
+        if e.tag.startswith(_SUBSCRIPTION_TAGS)
     }
-    return (e.seq for e in entries if str(e.payload["alert_id"]) in readable)
+    if subscriptions and viewer.member_id is not None:
+        own = set(
+            session.scalars(
+                select(SubscriptionRow.id).where(
+                    SubscriptionRow.id.in_(set(subscriptions.values())),
+                    SubscriptionRow.member_id == viewer.member_id,
+                )
+            )
+        )
+        yield from (seq for seq, sub in subscriptions.items() if sub in own)
 
 
-PAYLOAD_RULE = PayloadRule("alerts", (AlertTag.RAISED.value, "alerts:delivery:"), _readable)
+_SUBSCRIPTION_TAGS = (AlertTag.SUBSCRIBED.value, AlertTag.UNSUBSCRIBED.value)
+
+PAYLOAD_RULE = PayloadRule(
+    "alerts",
+    (AlertTag.RAISED.value, "alerts:delivery:", *_SUBSCRIPTION_TAGS),
+    _readable,
+)
 """An alert's entry, and those of its deliveries, are read by whoever may read the alert
-(the read rule of the record it is about, as ``GET /api/v1/alerts``). Subscriptions name a
-member's user, the kinds and areas it follows and a digest of its target: every member's."""
+(the read rule of the record it is about, as ``GET /api/v1/alerts``). A subscription's
+entries (the user, the kinds and areas it follows, a digest of its address, which a guess
+would confirm) by its own member, as ``GET /api/v1/alerts/subscriptions`` lists it: another
+member's subscription is as absent there (404) as in the ledger's payloads."""

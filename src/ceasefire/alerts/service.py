@@ -100,7 +100,7 @@ from ceasefire.incidents.service import (
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import add_ledgered, append
-from ceasefire.members.auth import user_member, user_viewer
+from ceasefire.members.auth import user_is_operator, user_member, user_viewer
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
 from ceasefire.timeutil import ensure_utc, utcnow
 
@@ -182,6 +182,12 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             if viewer.operator or member_id is None:
                 raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown")])
             raise Forbidden("a member manages the subscriptions of its own users only")
+        if not viewer.operator and user_id != viewer.user_id and user_is_operator(session, user_id):
+            # Who is told is judged as the subscribed user reads: an operator reads everything.
+            raise Forbidden(
+                "an operator's subscriptions are made by an operator or by that user",
+                details=[problem("user_id", "an operator user")],
+            )
         kinds = sorted({k.value for k in body.kinds})
         min_severity = int(_SEVERITIES[body.min_severity])
         same = session.scalars(
@@ -494,7 +500,7 @@ def _raise_all(
 def _order(candidates: Iterable[AlertCandidate]) -> list[AlertCandidate]:
     """The widest audience of a topic first: a monitor is told of the spike counted over
     every incident, not of the one over the shared incidents only."""
-    rank = {None: 0, "all": 0, "shared": 1, "public": 2}
+    rank = {None: 0, "all": 0, "monitors": 0, "shared": 1, "public": 2}
     return sorted(candidates, key=lambda c: rank.get(c.audience, 3))
 
 
@@ -503,39 +509,54 @@ def _order(candidates: Iterable[AlertCandidate]) -> list[AlertCandidate]:
 
 def casualty_candidates(session: Session, now: datetime) -> list[AlertCandidate]:
     """A new (or newly changed) incident whose reports state casualties: one alert per
-    incident and severity (deaths reported later raise it again, as critical)."""
+    incident and severity (deaths reported later raise it again, as critical).
+
+    The alert to the incident's readers states the figures of the reports *every* one of
+    them reads; where the other reports (an internal one in a shared incident, one not
+    concerning every party) state more, the monitors get their own, internal alert of all
+    the figures (audience ``monitors``, told first): a liaison or an observer is never told
+    what only a report it may not read says, as the exports' figures never tell it."""
     found = []
     for facts in incidents_with_casualties(session, now - CASUALTY_LOOKBACK):
         if facts.updated_at > now:
             continue
-        figures = facts.casualties or {}
-        severity = casualty_severity(figures)
-        area = _cell(facts, 0.25)
-        found.append(
-            AlertCandidate(
-                Alert(
-                    AlertKind.CASUALTIES,
-                    severity,
-                    f"incident/{facts.id}",
-                    Classification(facts.classification),
-                    concerns=tuple(concerns_list(facts.concerns)),
-                    area=area,
-                    summary=(
-                        f"Incident {facts.id} ({facts.category}): {describe_casualties(figures)}"
-                    ),
-                ),
-                period=severity.name.lower(),
-                agreement_id=facts.agreement_id,
-                owner_member=facts.owner_member,
-                details={
-                    "incident_id": facts.id,
-                    "category": facts.category,
-                    "casualties": figures,
-                    "observed_start": facts.observed_start.isoformat(),
-                },
-            )
-        )
+        every = facts.casualties or {}
+        read = facts.casualties_read_by_all or {}
+        if read != every:
+            found.append(_casualty_candidate(facts, every, Classification.INTERNAL, "monitors"))
+        if read:
+            found.append(_casualty_candidate(facts, read, Classification(facts.classification)))
     return found
+
+
+def _casualty_candidate(
+    facts: IncidentAlertFacts,
+    figures: dict[str, int],
+    classification: Classification,
+    audience: str | None = None,
+) -> AlertCandidate:
+    severity = casualty_severity(figures)
+    return AlertCandidate(
+        Alert(
+            AlertKind.CASUALTIES,
+            severity,
+            f"incident/{facts.id}",
+            classification,
+            concerns=tuple(concerns_list(facts.concerns)),
+            area=_cell(facts, 0.25),
+            summary=f"Incident {facts.id} ({facts.category}): {describe_casualties(figures)}",
+        ),
+        period=severity.name.lower(),
+        agreement_id=facts.agreement_id,
+        owner_member=facts.owner_member,
+        details={
+            "incident_id": facts.id,
+            "category": facts.category,
+            "casualties": figures,
+            "observed_start": facts.observed_start.isoformat(),
+        },
+        audience=audience,
+    )
 
 
 def _cell(facts: IncidentAlertFacts, cell_deg: float) -> str | None:

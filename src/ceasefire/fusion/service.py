@@ -714,7 +714,9 @@ def undo(
     with ctx.unit_of_work() as session:
         row = session.get(FusionDecisionRow, decision_id)
         involved = [i for i in (row.incident_id, row.other_incident_id) if i] if row else []
-        if row is None:
+        # A decision naming a record the caller may not read is as absent as an unknown one
+        # (``get_decision``'s rule): the checks below would name its incidents.
+        if row is None or not _may_open(session, ReadScope.load(session, viewer), row):
             raise NotFound(f"no fusion decision {decision_id!r}")
         if involved:
             incidents.regroup_scope(session, viewer, involved, "undo grouping decisions")

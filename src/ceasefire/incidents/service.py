@@ -1081,9 +1081,11 @@ def complete_task(
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
         task = session.get(InvestigationTaskRow, task_id)
-        if task is None:
+        row = session.get(IncidentRow, task.incident_id) if task is not None else None
+        # The task of an incident the caller may not read is as absent as an unknown one:
+        # ``_incident_or_404``'s answer would name the incident.
+        if task is None or row is None or not _readable(scope, row):
             raise NotFound(f"no task {task_id!r}")
-        row = _incident_or_404(session, scope, task.incident_id)
         _require_monitor(scope, row.agreement_id, "complete investigations")
         if task.status != "assigned":
             raise Conflict(
@@ -1768,20 +1770,23 @@ def snapshots_as_all_read(
     if row is None:
         return None
     every = rows_of_incident(session, incident_id)
-    parties = set(concerns_list(row.concerns))
+    return _snapshot(row, every), _snapshot(row, [r for r in every if read_by_all(row, r)])
 
-    def read_by_all(report: ReportRow) -> bool:
-        if row.classification == Classification.INTERNAL.value:
-            return True
-        if report.classification == Classification.PUBLIC.value:
-            return True
-        return (
-            row.classification == Classification.SHARED.value
-            and report.classification == Classification.SHARED.value
-            and parties <= set(concerns_list(report.concerns))
-        )
 
-    return _snapshot(row, every), _snapshot(row, [r for r in every if read_by_all(r)])
+def read_by_all(incident: Any, report: ReportRow) -> bool:
+    """Whether every reader of ``incident`` (a row, or its alert facts) reads ``report``, one
+    of its reports: every reader of an internal incident is a monitor and reads every report;
+    every reader of a public one, the public reports; of a shared one, the public reports and
+    the shared ones concerning every party the incident concerns."""
+    if incident.classification == Classification.INTERNAL.value:
+        return True
+    if report.classification == Classification.PUBLIC.value:
+        return True
+    return (
+        incident.classification == Classification.SHARED.value
+        and report.classification == Classification.SHARED.value
+        and set(concerns_list(incident.concerns)) <= set(concerns_list(report.concerns))
+    )
 
 
 def incident_snapshots(session: Session, agreement_id: str) -> Iterator[IncidentSnapshot]:
@@ -1895,9 +1900,16 @@ class IncidentAlertFacts(NamedTuple):
     precision: int
     updated_at: datetime
     casualties: dict[str, int] | None = None
+    casualties_read_by_all: dict[str, int] | None = None
+    """The casualties stated by the reports *every* reader of the incident reads
+    (``read_by_all``): what an alert to all its readers may say (``None``: none stated)."""
 
 
-def _alert_facts(row: Any, casualties: dict[str, int] | None = None) -> IncidentAlertFacts:
+def _alert_facts(
+    row: Any,
+    casualties: dict[str, int] | None = None,
+    casualties_read_by_all: dict[str, int] | None = None,
+) -> IncidentAlertFacts:
     return IncidentAlertFacts(
         row.id,
         row.agreement_id,
@@ -1911,6 +1923,7 @@ def _alert_facts(row: Any, casualties: dict[str, int] | None = None) -> Incident
         row.event_precision,
         row.updated_at,
         casualties,
+        casualties_read_by_all,
     )
 
 
@@ -1944,7 +1957,8 @@ def incidents_with_casualties(
     session: Session, updated_since: datetime
 ) -> list[IncidentAlertFacts]:
     """Incidents created or changed from ``updated_since`` on whose reports state casualties
-    (``reports.service.casualties_by_incident``: per kind, the largest best estimate)."""
+    (``reports.service.casualties_by_incident``: per kind, the largest best estimate), with
+    the figures of the reports every reader of the incident reads beside them."""
     rows = list(
         session.execute(
             select(*_ALERT_COLUMNS)
@@ -1953,7 +1967,24 @@ def incidents_with_casualties(
         )
     )
     figures = casualties_by_incident(session, [row.id for row in rows])
-    return [_alert_facts(row, figures[row.id]) for row in rows if row.id in figures]
+    stating = [row for row in rows if row.id in figures]
+    reports_of = reports_by_incident(session, [row.id for row in stating])
+    found = []
+    for row in stating:
+        read = [r for r in reports_of[row.id] if read_by_all(row, r)]
+        by_all = _best_casualties(json.loads(r.content) for r in read)
+        found.append(_alert_facts(row, figures[row.id], by_all or None))
+    return found
+
+
+def _best_casualties(contents: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Per casualty kind, the largest best estimate the contents state (``casualties_by_incident``'s
+    figures, of the reports given); kinds all zero are left out."""
+    figures: dict[str, int] = {}
+    for content in contents:
+        for key, estimate in (content.get("casualties") or {}).items():
+            figures[key] = max(figures.get(key, 0), int(estimate.get("best") or 0))
+    return figures if any(figures.values()) else {}
 
 
 def incident_alert_facts(session: Session, incident_id: str) -> IncidentAlertFacts | None:

@@ -449,6 +449,13 @@ def user_viewer(session: Session, user_id: str) -> Viewer | None:
     return Viewer(member_id=user.member_id, user_id=user.id, operator=user.operator)
 
 
+def user_is_operator(session: Session, user_id: str) -> bool:
+    """Whether ``user_id`` is an operator's user (disabled or not: enabled again, it reads
+    everything again)."""
+    user = session.get(UserRow, user_id)
+    return user is not None and user.operator
+
+
 def user_member(session: Session, user_id: str) -> str | None:
     """The member of user ``user_id`` (``None``: no such user)."""
     user = session.get(UserRow, user_id)

@@ -246,13 +246,26 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             sensors[entry.seq] = record_id
     shown_posts = readable_posts(session, viewer, posts.values())
     shown_sensors = readable_sensors(session, viewer, sensors.values())
-    return [seq for seq, post in posts.items() if post in shown_posts] + [
-        seq for seq, sensor in sensors.items() if sensor in shown_sensors
+    # A user's language and time zone are its own: no page or API shows them to anyone else.
+    own_preferences = [
+        entry.seq
+        for entry in entries
+        if entry.tag == MemberTag.USER_PREFERENCES_SET
+        and viewer.user_id is not None
+        and entry.payload["user_id"] == viewer.user_id
     ]
+    return (
+        [seq for seq, post in posts.items() if post in shown_posts]
+        + [seq for seq, sensor in sensors.items() if sensor in shown_sensors]
+        + own_preferences
+    )
 
 
 PAYLOAD_RULE = PayloadRule(
-    "members: posts and sensors", (MemberTag.POST_ADDED, MemberTag.SENSOR_ADDED), _readable
+    "members: posts, sensors and users' preferences",
+    (MemberTag.POST_ADDED, MemberTag.SENSOR_ADDED, MemberTag.USER_PREFERENCES_SET),
+    _readable,
 )
 """The entries of observation posts and sensors are read by whoever may read the post or
-sensor; the other members' entries (members, roles, users, tokens) by every member."""
+sensor; a user's preferences (language, time zone: where it may be) by that user alone (and
+operators); the other members' entries (members, roles, users, tokens) by every member."""

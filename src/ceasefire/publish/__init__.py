@@ -9,5 +9,6 @@ AREA = Area(
     router="ceasefire.publish.api:router",
     commands="ceasefire.publish.commands:register",
     checker="ceasefire.publish.check:CHECKER",
+    payload_rule="ceasefire.publish.check:PAYLOAD_RULE",
     worker="ceasefire.publish.schedule:run_schedule",
 )

@@ -8,15 +8,24 @@ hash to the digest that entry holds (a file altered after publication is found).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.ledger.check import ActualRows, ExpectedRows, projection_checker, read_payload
+from ceasefire.access import Viewer
+from ceasefire.ledger.check import (
+    ActualRows,
+    EntryAbout,
+    ExpectedRows,
+    PayloadRule,
+    projection_checker,
+    read_payload,
+)
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.publish.events import PublishTag, ReportGenerated
+from ceasefire.publish.service import readable_publications
 from ceasefire.publish.tables import PublicationRow
 
 _FIELDS = ("kind", "period", "edition", "lang", "audience", "format", "revision", "sha256")
@@ -46,3 +55,18 @@ def _actual(session: Session) -> ActualRows:
 
 
 CHECKER = projection_checker("publish", [f"{PublishTag.GENERATED}"], _expected, _actual)
+
+
+# -- who reads the payloads -------------------------------------------------------------------
+
+
+def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
+    about = {e.seq: e.subject.removeprefix("publication/") for e in entries}
+    readable = readable_publications(session, viewer, about.values())
+    return (seq for seq, publication in about.items() if publication in readable)
+
+
+PAYLOAD_RULE = PayloadRule("publish", (PublishTag.GENERATED.value,), _readable)
+"""A publication's entry (its kind, period, edition, audience and digests) is read by whoever
+may read the publication: a member's own internal edition is that member's, as
+``GET /api/v1/publications`` lists it; the public and the monitors' editions as theirs."""

@@ -382,7 +382,18 @@ def _records(
         gone = set(changes.incidents) - {r["id"] for r in present}
         return iter(present), once_readable(session, scope, gone), False
     # Reports are never deleted and never reclassified: no deletes to send.
-    return reports.report_records(session, scope, ids=changes.reports), set(), False
+    return (
+        reports.report_records(session, scope, ids=_changed_reports(session, changes)),
+        set(),
+        False,
+    )
+
+
+def _changed_reports(session: Session, changes: Changes) -> set[str]:
+    """The reports an incremental export sends: those entries touched, and those of every
+    incident touched (the incident a report names is shown only to its readers, so a report
+    changes for a reader when its incident is reclassified)."""
+    return set(changes.reports) | reports.reports_of_incidents(session, changes.incidents)
 
 
 def _small(ctx: ServiceContext, viewer: Viewer, dataset: Dataset) -> Iterator[dict[str, Any]]:
@@ -404,8 +415,8 @@ def _subjects(
     changes = changes_since(session, since) if since is not None else None
     whole = changes is None or changes.reset
     if dataset is Dataset.REPORTS:
-        ids = None if whole or changes is None else changes.reports
-        return (Subject.of_report(r) for r in reports.report_records(session, scope, ids=ids))
+        changed = None if whole or changes is None else _changed_reports(session, changes)
+        return (Subject.of_report(r) for r in reports.report_records(session, scope, ids=changed))
     ids = None if whole or changes is None else changes.incidents
     return _incident_subjects(session, scope, ids=ids)
 

@@ -330,6 +330,17 @@ def _acled_actors(
     return event_type, sub_event_type, actor1, "", inter1, actor2, interaction
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Free text (a filer's narrative or place name) as a CSV cell a spreadsheet shows as
+    text: one starting ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be read
+    there as a formula (a ``HYPERLINK`` sending other cells out), so it gets a leading
+    apostrophe, as OWASP's advice on CSV injection has it. Every other text is unchanged."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def acled_values(
     subject: Subject,
     tz: ZoneInfo,
@@ -358,13 +369,13 @@ def acled_values(
         str(precision),
         *cells,
         *admin,
-        subject.place or "",
+        spreadsheet_text(subject.place or ""),
         _number(subject.lat),
         _number(subject.lon),
         str(acled_geo_precision(subject.where_prec)),
         source_labels(channels),
         _source_scale(channels),
-        subject.notes,
+        spreadsheet_text(subject.notes),
         str(killed(casualties)) if casualties else "0",
         str(int(subject.updated.timestamp())),
     )
@@ -453,7 +464,7 @@ def ucdp_row(subject: Subject, tz: ZoneInfo, party_names: Mapping[str, str]) -> 
         "side_a": side_a,
         "side_b": side_b,
         "where_prec": str(subject.where_prec or 1),
-        "where_coordinates": subject.place or "",
+        "where_coordinates": spreadsheet_text(subject.place or ""),
         "latitude": _number(subject.lat),
         "longitude": _number(subject.lon),
         "date_start": subject.start.astimezone(tz).date().isoformat(),

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from ceasefire.access import Role, Viewer
 from ceasefire.actor import Actor
@@ -144,6 +144,22 @@ def period_of(ctx: ServiceContext, request: Request) -> Period:
     return make[request.kind](request.day, zone, request.cutoff)
 
 
+def check_period_over(ctx: ServiceContext, request: Request, now: datetime) -> None:
+    """Refuse a periodic report whose period has not ended at ``now`` (its cut-off is still
+    to come), whoever asks: stored, it would take the key the schedule publishes the whole
+    period under (``due_requests`` skips a key already stored), so a member could pre-empt
+    the centre's report of a day with an empty or partial one."""
+    if request.kind is Kind.SPOT:
+        return
+    period = period_of(ctx, request)
+    if period.end > now:
+        raise InvalidInput(
+            f"the {request.kind.value} report of {request.day} is published after its cut-off "
+            f"({period.end.isoformat()})",
+            details=[problem("date", f"its period ends at {period.end.isoformat()}")],
+        )
+
+
 def digest_of(ctx: ServiceContext, reader: Viewer, request: Request) -> Digest:
     """The digest a request describes, read as ``reader``."""
     if request.kind is Kind.SPOT:
@@ -169,13 +185,21 @@ def render(digest: Digest, request: Request) -> tuple[bytes, str]:
 
 
 def generate(
-    ctx: ServiceContext, viewer: Viewer, request: Request, *, actor: Actor | None = None
+    ctx: ServiceContext,
+    viewer: Viewer,
+    request: Request,
+    *,
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> Generated:
     """Generate, store and ledger one report (or return the stored one with the same
-    content). Members only: a stored publication is a change of the record."""
+    content). Members only: a stored publication is a change of the record. A periodic
+    report only once its period is over at ``now`` (default: the present;
+    ``check_period_over``)."""
     if request.kind is not Kind.SPOT and request.agreement_id is None:
         request = Request(**{**request.__dict__, "agreement_id": default_agreement(ctx)})
     _check(request)
+    check_period_over(ctx, request, now or utcnow())
     actor = actor or actor_of(viewer)
     reader, audience = reader_of(ctx, viewer, request)
     digest = digest_of(ctx, reader, request)
@@ -283,6 +307,23 @@ def _may_read(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
     if row.audience == MONITORS_AUDIENCE:
         return _of_monitors_audience(ReadScope.load(session, viewer), row.agreement_id)
     return False
+
+
+def readable_publications(
+    session: Session, viewer: Viewer, publication_ids: Iterable[str]
+) -> set[str]:
+    """Of ``publication_ids``, those ``viewer`` may read (``GET /api/v1/publications/{id}``'s
+    rule): what the ledger shows of a publication's entry (its kind, period, audience and
+    digests) goes through it. The content is not loaded."""
+    ids = set(publication_ids)
+    if not ids:
+        return set()
+    rows = session.scalars(
+        select(PublicationRow)
+        .options(load_only(PublicationRow.id, PublicationRow.audience, PublicationRow.agreement_id))
+        .where(PublicationRow.id.in_(ids))
+    )
+    return {row.id for row in rows if _may_read(session, viewer, row)}
 
 
 def list_publications(
@@ -401,9 +442,10 @@ def publish_due(
     """Generate every scheduled report that is due (``ceasefire publish due`` and the
     server's background task); as the centre, the internal edition for the monitors."""
     centre = Viewer.cli_operator()
+    now = now or utcnow()
     return [
-        generate(ctx, centre, request, actor=SCHEDULE_ACTOR).publication
-        for request in due_requests(ctx, now or utcnow(), schedule)
+        generate(ctx, centre, request, actor=SCHEDULE_ACTOR, now=now).publication
+        for request in due_requests(ctx, now, schedule)
     ]
 
 

@@ -110,7 +110,9 @@ def list_reports(
     agreement_id: str | None = None,
     start: Annotated[AwareDatetime | None, Query(description="Observed at or after")] = None,
     end: Annotated[AwareDatetime | None, Query(description="Observed at or before")] = None,
-    unassigned: Annotated[bool, Query(description="Only reports in no incident")] = False,
+    unassigned: Annotated[
+        bool, Query(description="Only reports in no incident the caller may read")
+    ] = False,
     limit: Annotated[int, Query(ge=1, le=reports.MAX_LIST_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> ReportPage:

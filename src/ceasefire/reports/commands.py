@@ -55,7 +55,7 @@ def report_list(
     category: Annotated[Category | None, typer.Option("--category")] = None,
     agreement: Annotated[str | None, typer.Option("--agreement")] = None,
     unassigned: Annotated[
-        bool, typer.Option("--unassigned", help="Only reports in no incident.")
+        bool, typer.Option("--unassigned", help="Only reports in no incident the caller may read.")
     ] = False,
     limit: Annotated[int, LIMIT] = 50,
     cursor: Annotated[str | None, CURSOR] = None,

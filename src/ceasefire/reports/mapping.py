@@ -7,7 +7,7 @@ observer position, reporter or narrative.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
@@ -16,6 +16,7 @@ from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.members.grid import BBox, GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope
+from ceasefire.reports.service import unreadable_incidents
 from ceasefire.reports.tables import IncidentReportRow, ReportRow
 
 
@@ -85,11 +86,13 @@ def report_points(
             .order_by(ReportRow.id.desc())
         )
         points: list[ReportPoint] = []
+        more = False
         for row in session.execute(query):
             if not scope.can_read_record(row):
                 continue
             if len(points) == limit:
-                return points, True
+                more = True
+                break
             points.append(
                 ReportPoint(
                     id=row.id,
@@ -102,7 +105,15 @@ def report_points(
                     incident_id=row.incident_id,
                 )
             )
-        return points, False
+        # The incident a point links to, only for a reader of it (``presented``'s rule).
+        hidden = unreadable_incidents(
+            session, scope, (p.incident_id for p in points if p.incident_id)
+        )
+        if hidden:
+            points = [
+                replace(p, incident_id=None) if p.incident_id in hidden else p for p in points
+            ]
+        return points, more
 
 
 def report_cells(

@@ -24,7 +24,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Select, Table, and_, bindparam, case, func, insert, null, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -881,6 +895,17 @@ class ReportFacts(NamedTuple):
     agreement_id: str | None
 
 
+def reports_of_incidents(session: Session, incident_ids: Iterable[str]) -> set[str]:
+    """The ids of the reports ``incident_ids`` group: what an incremental export of reports
+    sends again when their incident changed (reclassified, say: whether a reader is shown a
+    report's ``incident_id`` follows the incident, ``unreadable_incidents``)."""
+    ids = sorted(set(incident_ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        found.update(_links_of(session, ids[start : start + 500]))
+    return found
+
+
 def _links_of(session: Session, incident_ids: list[str]) -> dict[str, str]:
     """Report id → incident id of the reports of ``incident_ids`` (a page of a list).
 
@@ -1062,12 +1087,64 @@ def redacted(report: ReportPublic) -> ReportRedacted:
     return ReportRedacted.model_validate({k: kept[k] for k in ReportRedacted.model_fields})
 
 
+_INCIDENTS = table(
+    "incidents",
+    column("id"),
+    column("classification"),
+    column("concerns"),
+    column("owner_member"),
+    column("agreement_id"),
+)
+"""The columns of the incidents area's table that its read rule judges, named as the
+``incident_reports`` link's foreign key names it: this area may not import that one (it
+imports this), and a report names its incident only to a reader of the incident."""
+
+
+def unreadable_incidents(
+    session: Session, scope: ReadScope, incident_ids: Iterable[str]
+) -> set[str]:
+    """Of ``incident_ids`` (the incidents reports are grouped into), those ``scope``'s viewer
+    may not read (``GET /api/v1/incidents/{id}`` answers them 404): a report shows its
+    ``incident_id`` only to a reader of the incident, on every surface (``presented``, the
+    map's report points), so a public report or a party's own complaint never reveals the
+    internal incident the monitors grouped it into."""
+    wanted = sorted(set(incident_ids))
+    if scope.viewer.operator or not wanted:
+        return set()
+    hidden: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(_INCIDENTS).where(_INCIDENTS.c.id.in_(wanted[start : start + 500]))
+        )
+        hidden.update(row.id for row in rows if not scope.can_read_record(row))
+    return hidden
+
+
+def in_readable_incident(scope: ReadScope) -> ColumnElement[bool]:
+    """A SQL condition on reports: grouped into an incident ``scope``'s viewer may read (the
+    ``unassigned`` filter's complement: "in no incident" means in none the caller reads, as
+    the reports' ``incident_id`` shows it)."""
+    grouped = select(IncidentReportRow.report_id)
+    if not scope.viewer.operator:
+        grouped = grouped.join(_INCIDENTS, _INCIDENTS.c.id == IncidentReportRow.incident_id).where(
+            scope.exact_clause(_INCIDENTS.c)
+        )
+    return ReportRow.id.in_(grouped.scalar_subquery())
+
+
 def presented(
     session: Session, scope: ReadScope, reports: Sequence[ReportPublic]
 ) -> list[ReportPublic | ReportRedacted]:
     """Reports as ``scope``'s viewer sees them, on every report surface (API, web, CLI,
     exports): the public sees them redacted; a member sees them whole, less what
-    ``without_unreadable_sources`` withholds."""
+    ``without_unreadable_sources`` withholds; and the incident that groups a report is
+    named only to a reader of that incident (``unreadable_incidents``)."""
+    hidden = unreadable_incidents(session, scope, (r.incident_id for r in reports if r.incident_id))
+    if hidden:
+        reports = [
+            r.model_copy(update={"incident_id": None}) if r.incident_id in hidden else r
+            for r in reports
+        ]
     if scope.viewer.is_public:
         return [redacted(r) for r in reports]
     return list(without_unreadable_sources(session, scope.viewer, reports))
@@ -1213,9 +1290,7 @@ def list_reports(
         if end is not None:
             query = query.where(ReportRow.observed_start <= end)
         if unassigned:
-            query = query.where(
-                ~ReportRow.id.in_(select(IncidentReportRow.report_id).scalar_subquery())
-            )
+            query = query.where(~in_readable_incident(scope))
         if bbox is not None:
             query = query.where(*within(ReportRow.event_lon, ReportRow.event_lat, bbox))
         if party is not None:
