@@ -242,9 +242,9 @@ def test_a_members_own_publication_is_its_own_in_the_ledger(
         entries = _entries(client, cast.bearer(member), tag="publish:report:generated")
         return {e["subject"].removeprefix("publication/"): e["payload"] for e in entries}
 
-    mine = payloads("arm")
-    assert mine[made["internal"]] is not None
-    assert mine[made["internal"]]["audience"] == "member:arm"
+    own = payloads("arm")[made["internal"]]
+    assert own is not None
+    assert own["audience"] == "member:arm"
     for other in ("aze", "tur"):
         seen = payloads(other)
         assert seen[made["internal"]] is None

@@ -26,7 +26,15 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.publish import exports
 from ceasefire.publish import service as publishing
-from ceasefire.publish.model import FORMATS_OF, Dataset, Edition, ExportFormat, Kind, OutputFormat
+from ceasefire.publish.model import (
+    FORMATS_OF,
+    Dataset,
+    Edition,
+    ExportFormat,
+    Kind,
+    OutputFormat,
+    last_cutoff_day,
+)
 from ceasefire.timeutil import utcnow
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
@@ -51,6 +59,8 @@ def _page(
     made: str | None = None,
     incident: str = "",
 ) -> Response:
+    listed = agreement_service.list_agreements(ctx)
+    zone = (listed[0].effective.time_zone if listed else None) or "UTC"
     return render(
         "publications.html",
         request=request,
@@ -62,13 +72,15 @@ def _page(
         made=made,
         publications=publishing.list_publications(ctx, viewer, limit=50),
         may_generate=not viewer.is_public,
-        agreements=[a.id for a in agreement_service.list_agreements(ctx)],
+        agreements=[a.id for a in listed],
         editions=[e.value for e in Edition],
         formats=[f.value for f in OutputFormat],
         langs=i18n.LANGUAGE_NAMES,
         datasets={d.value: sorted(f.value for f in FORMATS_OF[d]) for d in Dataset},
         export_formats=[f.value for f in ExportFormat],
-        today=utcnow().date().isoformat(),
+        # The last day whose report may be made: a period still open is refused (its
+        # cut-off is the schedule's), so the form offers the day of the last cut-off.
+        today=last_cutoff_day(utcnow(), zone).isoformat(),
     )
 
 
