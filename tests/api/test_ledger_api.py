@@ -85,12 +85,12 @@ def test_a_member_submits_a_presigned_entry(client: TestClient, ctx: ServiceCont
         ledger.ensure_centre_key(session, ctx.settings)
     ledger.add_member_key(ctx, member_id="aze", public_key=key.public_key_hex, actor=Actor.centre())
 
-    def signed() -> dict[str, str]:
+    def signed(tag: str = TAG) -> dict[str, str]:
         head = client.get("/api/v1/ledger/head").json()
         entry = build_entry(
             seq=head["seq"] + 1,
             ts=utcnow(),
-            tag=TAG,
+            tag=tag,
             subject="complaint/1",
             actor_member="aze",
             actor_user="aze-liaison",
@@ -117,6 +117,13 @@ def test_a_member_submits_a_presigned_entry(client: TestClient, ctx: ServiceCont
     conflict = client.post("/api/v1/ledger/entries", json=stale)
     assert conflict.status_code == 409
     assert conflict.json()["error"]["code"] == "E409"
+    # A report's entry is the server's to write, as it files the report: refused, unwritten.
+    head = ledger.head(ctx).seq
+    refused = client.post("/api/v1/ledger/entries", json=signed("intake:report:received"))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "E403"
+    assert refused.json()["error"]["details"][0]["loc"] == "header.tag"
+    assert ledger.head(ctx).seq == head
     assert ledger.verify(ctx).ok
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ceasefire.access import Classification, Viewer
+from ceasefire.access import Classification, Role, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth, posts
-from ceasefire.members.model import GeoPoint, ObservationPost, Sensor, SensorKind
+from ceasefire.members.model import GeoPoint, MemberRole, ObservationPost, Sensor, SensorKind
+from ceasefire.members.service import grant_role
 from ceasefire.members.setup import DEMO_AGREEMENT_ID, DEMO_MEMBERS, setup_members
 
 OPERATOR = Viewer.cli_operator()
@@ -92,4 +93,20 @@ def add_uav(ctx: ServiceContext, sensor_id: str, member_id: str) -> None:
     """Register a (shared) UAV of ``member_id``: only that member files its detections."""
     posts.add_sensor(
         ctx, OPERATOR, Sensor(sensor_id, SensorKind.UAV, sensor_id.upper(), member_id=member_id)
+    )
+
+
+def grant_monitor(
+    ctx: ServiceContext,
+    member_id: str,
+    agreement_id: str,
+    since: datetime = datetime(2020, 1, 1, tzinfo=UTC),
+) -> None:
+    """Make ``member_id`` a monitor of ``agreement_id`` from ``since`` on (as an operator)."""
+    grant_role(
+        ctx,
+        OPERATOR,
+        MemberRole(
+            member_id=member_id, agreement_id=agreement_id, role=Role.MONITOR, valid_from=since
+        ),
     )

@@ -163,6 +163,37 @@ def test_members_cannot_write_ledger_entries_themselves(
     assert caught.value.details[0]["loc"] == "header.tag"
 
 
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "intake:report:received",
+        "intake:incident:created",
+        "intake:incident:not-a-real-action",
+        "agreement:version:loaded",
+        "member:role:granted",
+        "auth:token:created",
+        "fusion:incident:merged",
+        "compliance:finding:recorded",
+        "alerts:alert:raised",
+        "publish:report:generated",
+    ],
+)
+def test_a_member_cannot_presign_under_an_areas_tags(
+    ctx: ServiceContext, member_key: SigningKey, tag: str
+) -> None:
+    # An area's entries are written by the server as it changes the area's records, and
+    # `ledger verify` replays them against those records: one the member signed itself
+    # changes no record, so it would be a state mismatch for everyone. Refused, unwritten.
+    head = ledger.head(ctx)
+    entry = next_entry(ctx, member_key, tag=tag, subject="incident/forged", payload={"id": "x"})
+    with pytest.raises(Forbidden) as caught:
+        submit_presigned(ctx, entry)
+    assert caught.value.code == "E403"
+    assert caught.value.details[0]["loc"] == "header.tag"
+    assert ledger.head(ctx).seq == head.seq
+    assert ledger.verify(ctx).ok
+
+
 def test_rotating_a_server_key_ends_the_old_one(ctx: ServiceContext, settings: Settings) -> None:
     with ctx.unit_of_work() as session:
         ledger.append(session, settings, tag=TAG, subject="r", payload={}, actor=Actor("aze"))

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from itertools import takewhile
 from pathlib import Path
 from typing import Any, cast
@@ -830,6 +831,41 @@ def append_presigned(
         return _entry_public(row)
 
 
+@cache
+def _area_tag_sources() -> dict[str, str]:
+    """Tag source (``intake`` of ``intake:report:received``) → the areas whose records its
+    entries describe: every source a state checker or payload rule claims."""
+    from ceasefire.areas import areas, resolve
+
+    sources: dict[str, dict[str, None]] = {}
+    for area in areas():
+        for ref in (area.checker, area.payload_rule):
+            for tag in resolve(ref).tags if ref else ():
+                sources.setdefault(tag.partition(":")[0], {})[area.name] = None
+    return {source: ", ".join(names) for source, names in sources.items()}
+
+
+def _check_presigned_tag(tag: str) -> None:
+    """Refuse a pre-signed entry under a tag the server writes (docs/ledger.md, "Pre-signed
+    entries"). The ledger stores a pre-signed entry and changes nothing else, while
+    ``ledger verify`` replays an area's entries against its records: an entry a member signed
+    under an area's tag would change no record and make verification fail for everyone. A
+    member pre-signs its own key entries and entries of tags no area writes (its own
+    statements, recorded in the ledger only)."""
+    if tag.startswith("ledger:") and tag not in ledger_custody.KEY_TAGS:
+        raise InvalidInput(
+            "ledger:* entries are written by the server (keys through the key commands)",
+            details=[problem("header.tag", "reserved")],
+        )
+    area = _area_tag_sources().get(tag.partition(":")[0])
+    if area is not None:
+        raise Forbidden(
+            f"{tag} is a tag of the server's records ({area}): their entries are written by"
+            " the server as it changes those records, never pre-signed by a member",
+            details=[problem("header.tag", "written by the server", areas=area)],
+        )
+
+
 def _too_deep(field: str) -> InvalidInput:
     return InvalidInput(
         f"{field} is nested too deeply", details=[problem(field, "nested too deeply")]
@@ -874,11 +910,7 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
         )
     validate_tag(parsed.tag)
     validate_subject(parsed.subject)
-    if parsed.tag.startswith("ledger:") and parsed.tag not in ledger_custody.KEY_TAGS:
-        raise InvalidInput(
-            "ledger:* entries are written by the server (keys through the key commands)",
-            details=[problem("header.tag", "reserved")],
-        )
+    _check_presigned_tag(parsed.tag)
     try:
         parse_ts(parsed.ts)
     except MalformedEntry as exc:

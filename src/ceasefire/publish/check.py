@@ -26,9 +26,9 @@ from ceasefire.ledger.check import (
 from ceasefire.ledger.verify import CollectedEntry
 from ceasefire.publish.events import PublishTag, ReportGenerated
 from ceasefire.publish.service import readable_publications
-from ceasefire.publish.tables import PublicationRow
+from ceasefire.publish.tables import KEY_COLUMNS, PublicationRow
 
-_FIELDS = ("kind", "period", "edition", "lang", "audience", "format", "revision", "sha256")
+_FIELDS = (*KEY_COLUMNS, "sha256")
 
 
 def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:

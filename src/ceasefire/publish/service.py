@@ -1,7 +1,8 @@
 """Publishing use cases: generate a report, store it, hash it, ledger it; list and serve the
 stored ones; generate what the schedule says is due.
 
-A publication's key is its kind, period, edition, language, audience and format. The first
+A publication's key is its agreement, kind, period, edition, language, audience and format
+(two agreements' daily reports of a day are two publications, each from revision 1). The first
 generation stores revision 1 and appends a ``publish:report:generated`` entry with its
 SHA-256; generating the same key again from the same data finds the same bytes and returns
 the stored revision (nothing new is written); from changed data it stores the next
@@ -212,15 +213,19 @@ def _public(row: PublicationRow, *, created: bool) -> PublicationPublic:
     return public.model_copy(update={"created": created})
 
 
-def _latest(session: Session, key: dict[str, str]) -> PublicationRow | None:
+PublicationKey = dict[str, str | None]
+"""The columns that name a publication (``uq_publications_key`` without the revision)."""
+
+
+def _latest(session: Session, key: PublicationKey) -> PublicationRow | None:
     return session.scalars(
         select(PublicationRow).filter_by(**key).order_by(PublicationRow.revision.desc()).limit(1)
     ).first()
 
 
-def _key(digest: Digest, request: Request, audience: str) -> dict[str, str]:
-    period = f"spot:{request.incident_id}" if request.kind is Kind.SPOT else digest.period.key
+def _key(request: Request, period: str, audience: str, agreement_id: str | None) -> PublicationKey:
     return {
+        "agreement_id": agreement_id,
         "kind": request.kind.value,
         "period": period,
         "edition": request.edition.value,
@@ -240,7 +245,8 @@ def store(
     actor: Actor,
 ) -> Generated:
     sha256 = hashlib.sha256(content).hexdigest()
-    key = _key(digest, request, audience)
+    period = f"spot:{request.incident_id}" if request.kind is Kind.SPOT else digest.period.key
+    key = _key(request, period, audience, digest.agreement_id or None)
     try:
         with ctx.unit_of_work() as session:
             latest = _latest(session, key)
@@ -249,7 +255,6 @@ def store(
             row = PublicationRow(
                 id=new_id("pub"),
                 revision=(latest.revision + 1) if latest else 1,
-                agreement_id=digest.agreement_id or None,
                 period_start=digest.period.start,
                 period_end=digest.period.end,
                 content=content,
@@ -387,7 +392,7 @@ def _last_scheduled(session: Session, agreement_id: str) -> date | None:
     return date.fromisoformat(period.split(":", 1)[1]) if period else None
 
 
-def _exists(session: Session, key: dict[str, str]) -> bool:
+def _exists(session: Session, key: PublicationKey) -> bool:
     return _latest(session, key) is not None
 
 
@@ -420,16 +425,9 @@ def due_requests(
                         audience = (
                             PUBLIC_AUDIENCE if edition is Edition.PUBLIC else MONITORS_AUDIENCE
                         )
-                        key = {
-                            "kind": kind.value,
-                            "period": period.key,
-                            "edition": edition.value,
-                            "lang": lang,
-                            "audience": audience,
-                            "format": fmt.value,
-                        }
-                        if not _exists(session, key):
-                            wanted.append(Request(kind, edition, lang, fmt, agreement_id, day=day))
+                        due = Request(kind, edition, lang, fmt, agreement_id, day=day)
+                        if not _exists(session, _key(due, period.key, audience, agreement_id)):
+                            wanted.append(due)
                 day += timedelta(days=1)
     return wanted
 

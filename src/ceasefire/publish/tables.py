@@ -1,6 +1,7 @@
 """Tables of the publishing area: every report the centre generated, stored as published.
 
-One row per kind, period, edition, language, audience and format, and a revision: the
+One row per agreement, kind, period, edition, language, audience and format, and a
+revision (two agreements' reports of one day are two publications): the
 schedule generates revision 1 once (the unique key makes a restart neither skip nor
 repeat it); regenerating from changed data adds revision 2, never overwrites.
 """
@@ -14,21 +15,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ceasefire.db.base import Base, UTCDateTime
 
+KEY_COLUMNS = (
+    "agreement_id",
+    "kind",
+    "period",
+    "edition",
+    "lang",
+    "audience",
+    "format",
+    "revision",
+)
+"""What names one stored publication (``uq_publications_key``)."""
+
 
 class PublicationRow(Base):
     __tablename__ = "publications"
-    __table_args__ = (
-        UniqueConstraint(
-            "kind",
-            "period",
-            "edition",
-            "lang",
-            "audience",
-            "format",
-            "revision",
-            name="uq_publications_key",
-        ),
-    )
+    __table_args__ = (UniqueConstraint(*KEY_COLUMNS, name="uq_publications_key"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
