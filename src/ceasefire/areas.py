@@ -48,6 +48,10 @@ class Area:
     payload_rule: str | None = None
     """``"module:attribute"`` of the area's ledger ``PayloadRule``: which of its entries'
     payloads a member may read (an area whose entries every member may read has none)."""
+    ledger_tags: str | None = None
+    """``"module:attribute"`` of the ``StrEnum`` of ledger tags the area writes where no
+    checker or payload rule claims them (news): the server's tags, which no member may
+    pre-sign (``ceasefire.ledger.service``)."""
     hooks: tuple[tuple[str, str], ...] = ()
     """``(hook name, "module:function")`` pairs: what the area does when another area
     announces something (``ceasefire.incidents.service.INCIDENT_CHANGED``...), without that

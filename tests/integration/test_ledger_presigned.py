@@ -176,6 +176,7 @@ def test_members_cannot_write_ledger_entries_themselves(
         "compliance:finding:recorded",
         "alerts:alert:raised",
         "publish:report:generated",
+        "news:article:ingested",
     ],
 )
 def test_a_member_cannot_presign_under_an_areas_tags(

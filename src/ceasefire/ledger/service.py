@@ -834,14 +834,19 @@ def append_presigned(
 @cache
 def _area_tag_sources() -> dict[str, str]:
     """Tag source (``intake`` of ``intake:report:received``) → the areas whose records its
-    entries describe: every source a state checker or payload rule claims."""
+    entries describe: every source a state checker or payload rule claims, and the tags an
+    area declares it writes (``Area.ledger_tags``)."""
     from ceasefire.areas import areas, resolve
 
     sources: dict[str, dict[str, None]] = {}
     for area in areas():
-        for ref in (area.checker, area.payload_rule):
-            for tag in resolve(ref).tags if ref else ():
-                sources.setdefault(tag.partition(":")[0], {})[area.name] = None
+        claimed = [
+            tag for ref in (area.checker, area.payload_rule) if ref for tag in resolve(ref).tags
+        ]
+        if area.ledger_tags:
+            claimed += [str(tag) for tag in resolve(area.ledger_tags)]
+        for tag in claimed:
+            sources.setdefault(tag.partition(":")[0], {})[area.name] = None
     return {source: ", ".join(names) for source, names in sources.items()}
 
 
