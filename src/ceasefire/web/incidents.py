@@ -34,7 +34,7 @@ from ceasefire.incidents.model import (
 )
 from ceasefire.incidents.schemas import IncidentDetail, PartyRepresentative, TaskPublic
 from ceasefire.reports.model import Category, Channel
-from ceasefire.web import common
+from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import LIST_PAGE_SIZE, ListLimit, filtered_list, render
 from ceasefire.web.session import SignedInViewer, WebViewer
@@ -272,7 +272,7 @@ def _done_redirect(
 
 def _ids(text: str | list[str]) -> list[str]:
     values = text if isinstance(text, list) else [text]
-    return [part for value in values for part in value.replace(",", " ").split() if part]
+    return [part for value in values for part in forms.words(value)]
 
 
 @router.post("/incidents", dependencies=CsrfChecked)
