@@ -958,10 +958,7 @@ def list_agreements(ctx: ServiceContext) -> list[AgreementSummaryPublic]:
 def list_versions(ctx: ServiceContext, agreement_id: str) -> AgreementVersionsPublic:
     """Every stored version of an agreement, oldest first, with what each changed."""
     with ctx.reader() as session:
-        if session.get(AgreementRow, agreement_id) is None:
-            raise NotFound(
-                f"no agreement {agreement_id!r}", details=[problem("agreement_id", "unknown id")]
-            )
+        _agreement_or_404(session, agreement_id)
         rows = session.scalars(
             select(AgreementVersionRow)
             .where(AgreementVersionRow.agreement_id == agreement_id)
@@ -1002,12 +999,18 @@ def get_agreement(
         return _load(session, agreement_id, version)
 
 
-def _load(session: Session, agreement_id: str, version: int | None) -> StoredAgreement:
+def _agreement_or_404(
+    session: Session, agreement_id: str, *, field: str = "agreement_id"
+) -> AgreementRow:
+    """The agreement's row; ``NotFound`` (on ``field``) if there is none."""
     row = session.get(AgreementRow, agreement_id)
     if row is None:
-        raise NotFound(
-            f"no agreement {agreement_id!r}", details=[problem("agreement_id", "unknown id")]
-        )
+        raise NotFound(f"no agreement {agreement_id!r}", details=[problem(field, "unknown id")])
+    return row
+
+
+def _load(session: Session, agreement_id: str, version: int | None) -> StoredAgreement:
+    row = _agreement_or_404(session, agreement_id)
     number = version if version is not None else row.current_version
     stored = session.get(AgreementVersionRow, (agreement_id, number))
     if stored is None:
@@ -1128,11 +1131,7 @@ def list_zones(
     with ctx.reader() as session:
         query = select(ZoneRow).where(ZoneRow.retired_in_version.is_(None))
         if agreement_id is not None:
-            if session.get(AgreementRow, agreement_id) is None:
-                raise NotFound(
-                    f"no agreement {agreement_id!r}",
-                    details=[problem("agreement", "unknown id")],
-                )
+            _agreement_or_404(session, agreement_id, field="agreement")
             query = query.where(ZoneRow.agreement_id == agreement_id)
         rows = session.scalars(query.order_by(ZoneRow.agreement_id, ZoneRow.zone_id)).all()
         features = []

@@ -1074,13 +1074,7 @@ def list_deliveries(
                 .order_by(DeliveryAttemptRow.delivery_id, DeliveryAttemptRow.attempt)
             ):
                 attempts[a.delivery_id].append(
-                    AttemptPublic(
-                        attempt=a.attempt,
-                        at=a.at,
-                        succeeded=a.succeeded,
-                        status_code=a.status_code,
-                        error=a.error,
-                    )
+                    AttemptPublic.model_validate(a, from_attributes=True)
                 )
         return [
             DeliveryPublic(

@@ -279,6 +279,16 @@ def on_incident_changed(session: Session, incident: IncidentSnapshot) -> None:
     _reconcile(session, stored, current, found, cause=INCIDENT_CHANGED)
 
 
+def _current_or_404(
+    session: Session, agreement_id: str, *, field: str = "agreement", reason: str = "unknown"
+) -> StoredAgreement:
+    """The agreement's current version; ``NotFound`` (``reason`` on ``field``) if unknown."""
+    stored = current_agreement(session, agreement_id)
+    if stored is None:
+        raise NotFound(f"no agreement {agreement_id!r}", details=[problem(field, reason)])
+    return stored
+
+
 def _evaluate_agreement(
     session: Session, stored: StoredAgreement, *, cause: str
 ) -> EvaluationPublic:
@@ -330,9 +340,7 @@ def evaluate(
     results = []
     for one in monitored:
         with ctx.unit_of_work() as session:
-            stored = current_agreement(session, one)
-            if stored is None:
-                raise NotFound(f"no agreement {one!r}", details=[problem("agreement", "unknown")])
+            stored = _current_or_404(session, one)
             results.append(_evaluate_agreement(session, stored, cause=EVALUATION))
     return results
 
@@ -437,11 +445,7 @@ def provision_history(
     read (findings are listed as recorded: ``as_of`` dates the status, not them)."""
     at = ensure_utc(as_of) if as_of is not None else utcnow()
     with ctx.reader() as session:
-        stored = current_agreement(session, agreement_id)
-        if stored is None:
-            raise NotFound(
-                f"no agreement {agreement_id!r}", details=[problem("agreement_id", "unknown id")]
-            )
+        stored = _current_or_404(session, agreement_id, field="agreement_id", reason="unknown id")
         provision = stored.agreement.provision(provision_id)
         if provision is None:
             raise NotFound(
@@ -519,9 +523,7 @@ def deadline_states(
     groups = []
     with ctx.reader() as session:
         for one in ids:
-            stored = current_agreement(session, one)
-            if stored is None:
-                raise NotFound(f"no agreement {one!r}", details=[problem("agreement", "unknown")])
+            stored = _current_or_404(session, one)
             rules = [r for r in stored.agreement.rules if isinstance(r, DeadlineRule)]
             if not rules and agreement_id is None:
                 continue

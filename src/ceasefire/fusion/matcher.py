@@ -1004,27 +1004,28 @@ of bench/fusion.py, 100,000 reports: precision 0.956 and recall 0.902 on both, a
 0.954-0.955 / 0.893; bench/RESULTS.md)."""
 
 
+_MATCHERS: dict[str, type[IncidentMatcher]] = {
+    MATCHER_V7_NAME: IncidentMatcherV7,
+    MATCHER_V6_NAME: IncidentMatcherV6,
+    MATCHER_V5_NAME: IncidentMatcherV5,
+    MATCHER_V4_NAME: IncidentMatcherV4,
+    MATCHER_V3_NAME: IncidentMatcherV3,
+    MATCHER_V2_NAME: IncidentMatcherV2,
+    MATCHER_NAME: IncidentMatcher,
+}
+"""Each matcher version's class, by the name its ``MatcherConfig`` carries."""
+
+
 def new_matcher(
     config: MatcherConfig = CURRENT_CONFIG,
     *,
     new_incident_id: Callable[[int], str] | None = None,
 ) -> IncidentMatcher:
     """A fresh matcher of the version ``config`` names."""
-    if config.name == MATCHER_V7_NAME:
-        return IncidentMatcherV7(config, new_incident_id=new_incident_id)
-    if config.name == MATCHER_V6_NAME:
-        return IncidentMatcherV6(config, new_incident_id=new_incident_id)
-    if config.name == MATCHER_V5_NAME:
-        return IncidentMatcherV5(config, new_incident_id=new_incident_id)
-    if config.name == MATCHER_V4_NAME:
-        return IncidentMatcherV4(config, new_incident_id=new_incident_id)
-    if config.name == MATCHER_V3_NAME:
-        return IncidentMatcherV3(config, new_incident_id=new_incident_id)
-    if config.name == MATCHER_V2_NAME:
-        return IncidentMatcherV2(config, new_incident_id=new_incident_id)
-    if config.name == MATCHER_NAME:
-        return IncidentMatcher(config, new_incident_id=new_incident_id)
-    raise ValueError(f"unknown matcher {config.name!r}")
+    matcher = _MATCHERS.get(config.name)
+    if matcher is None:
+        raise ValueError(f"unknown matcher {config.name!r}")
+    return matcher(config, new_incident_id=new_incident_id)
 
 
 class FusionGrouper:

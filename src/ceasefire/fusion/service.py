@@ -736,20 +736,8 @@ def undo(
         why = f"undo of {decision_id} ({undo_id})"
         ids = list(row.report_ids)
         back_to: str | None = None
-        if row.kind in ("linked", "new_incident"):
+        if row.kind in ("linked", "new_incident", "merged", "split"):
             _still_in(session, row.incident_id, ids, decision_id)
-            incidents.take_out_reports(
-                session,
-                ctx.settings,
-                actor,
-                str(row.incident_id),
-                ids,
-                why=why,
-                decision_id=undo_id,
-            )
-        elif row.kind in ("merged", "split"):
-            _still_in(session, row.incident_id, ids, decision_id)
-            back_to = row.other_incident_id
             taken = incidents.take_out_reports(
                 session,
                 ctx.settings,
@@ -759,7 +747,11 @@ def undo(
                 why=why,
                 decision_id=undo_id,
             )
-            incidents.add_fused_reports(session, ctx.settings, actor, str(back_to), taken, why=why)
+            if row.kind in ("merged", "split"):
+                back_to = row.other_incident_id
+                incidents.add_fused_reports(
+                    session, ctx.settings, actor, str(back_to), taken, why=why
+                )
         elif row.kind == "left_alone":
             free = [rid for rid, _ in reports.grouped_reports(session, ids)]
             queued = [rid for rid in ids if rid not in free]

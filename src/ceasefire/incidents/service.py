@@ -208,9 +208,11 @@ class IncidentPage:
 # ------------------------------------------------------------------------- helpers
 
 
-def _incident_or_404(session: Session, scope: ReadScope, incident_id: str) -> IncidentRow:
+def _incident_or_404(session: Session, scope: ReadScope | None, incident_id: str) -> IncidentRow:
+    """The incident, if ``scope`` may read it (``None``: unchecked, for the caller's own unit
+    of work); ``NotFound`` otherwise (an unreadable incident is as absent as an unknown one)."""
     row = session.get(IncidentRow, incident_id)
-    if row is None or not _readable(scope, row):
+    if row is None or (scope is not None and not _readable(scope, row)):
         raise NotFound(f"no incident {incident_id!r}")
     return row
 
@@ -2121,9 +2123,7 @@ def add_fused_reports(
 ) -> None:
     """Group ``reports`` (in no incident, of the incident's agreement) into the incident, in
     the caller's unit of work; the incident's classification tightens if they need it."""
-    row = session.get(IncidentRow, incident_id)
-    if row is None:
-        raise NotFound(f"no incident {incident_id!r}")
+    row = _incident_or_404(session, None, incident_id)
     foreign = [r.id for r in reports if r.agreement_id != row.agreement_id]
     if foreign:
         raise InvalidInput(
@@ -2162,9 +2162,7 @@ def take_out_reports(
     """Take reports out of an incident in the caller's unit of work (each a
     ``report-removed`` entry); the rows taken. An incident left with no report keeps its row
     and history and names the decision that emptied it (``emptied_by``)."""
-    row = session.get(IncidentRow, incident_id)
-    if row is None:
-        raise NotFound(f"no incident {incident_id!r}")
+    row = _incident_or_404(session, None, incident_id)
     current = {r.id: r for r in rows_of_incident(session, incident_id)}
     missing = [rid for rid in report_ids if rid not in current]
     if missing:

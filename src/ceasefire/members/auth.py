@@ -56,8 +56,8 @@ from ceasefire.members.schemas import (
     UserRolePublic,
     UserSummary,
 )
-from ceasefire.members.service import actor_of, load_roles
-from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
+from ceasefire.members.service import actor_of, load_roles, member_or_404
+from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, UserRow
 from ceasefire.timeutil import ensure_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,7 @@ def add_user(
     password_hash = _hasher(ctx.settings).hash(password) if password is not None else None
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
-        if session.get(MemberRow, member_id) is None:
-            raise NotFound(
-                f"no member {member_id!r}", details=[problem("member_id", "unknown member")]
-            )
+        member_or_404(session, member_id)
         if session.get(UserRow, user_id) is not None:
             raise Conflict(
                 f"user {user_id!r} already exists", details=[problem("user_id", "taken")]
@@ -308,9 +305,7 @@ def create_token(
         raise InvalidInput("label must be 1-100 characters", details=[problem("label", "length")])
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
-        user = session.get(UserRow, user_id)
-        if user is None:
-            raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown user")])
+        user = _user_or_404(session, user_id)
         if user.disabled_at is not None:
             raise Conflict(f"user {user_id!r} is disabled")
         return _issue_token(

@@ -23,7 +23,7 @@ from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.events import MemberTag, PostAdded, SensorAdded
 from ceasefire.members.model import ObservationPost, Sensor
 from ceasefire.members.schemas import PostPublic, SensorPublic
-from ceasefire.members.service import actor_of, is_monitor
+from ceasefire.members.service import actor_of, is_monitor, member_or_404
 from ceasefire.members.tables import MemberRow, ObservationPostRow, PostOwnerRow, SensorRow
 from ceasefire.timeutil import utcnow
 
@@ -221,11 +221,8 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             raise NotFound(
                 f"no post {sensor.post_id!r}", details=[problem("post_id", "unknown post")]
             )
-        if sensor.member_id is not None and session.get(MemberRow, sensor.member_id) is None:
-            raise NotFound(
-                f"no member {sensor.member_id!r}",
-                details=[problem("member_id", "unknown member")],
-            )
+        if sensor.member_id is not None:
+            member_or_404(session, sensor.member_id)
         owners = _sensor_owners(session, sensor)
         if not viewer.operator and not (viewer.member_id in owners and is_monitor(session, viewer)):
             raise Forbidden("only an operator or a monitor member owning the sensor may add it")

@@ -106,6 +106,14 @@ def viewer_in_agreement(ctx: ServiceContext, viewer: Viewer, agreement_id: str) 
         return resolve_viewer(session, viewer, agreement_id)
 
 
+def member_or_404(session: Session, member_id: str) -> MemberRow:
+    """The member's row; ``NotFound`` if there is none."""
+    row = session.get(MemberRow, member_id)
+    if row is None:
+        raise NotFound(f"no member {member_id!r}", details=[problem("member_id", "unknown member")])
+    return row
+
+
 def is_monitor(
     session: Session, viewer: Viewer, agreement_id: str | None = None, at: datetime | None = None
 ) -> bool:
@@ -244,10 +252,7 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
             # Monitors decide (e.g. by unanimity): who is one is for the centre's operator to
             # record after the members agree, not for one monitor alone.
             raise Forbidden("only an operator may grant a monitor role")
-        if session.get(MemberRow, role.member_id) is None:
-            raise NotFound(
-                f"no member {role.member_id!r}", details=[problem("member_id", "unknown member")]
-            )
+        member_or_404(session, role.member_id)
         rows = session.scalars(
             select(MemberRoleRow).where(
                 MemberRoleRow.member_id == role.member_id,

@@ -2,11 +2,4 @@
 
 from ceasefire.areas import Area
 
-AREA = Area(
-    name="reports",
-    tables="ceasefire.reports.tables",
-    router="ceasefire.reports.api:router",
-    commands="ceasefire.reports.commands:register",
-    checker="ceasefire.reports.check:CHECKER",
-    payload_rule="ceasefire.reports.check:PAYLOAD_RULE",
-)
+AREA = Area.conventional(__name__, payload_rule=True)

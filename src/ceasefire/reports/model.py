@@ -617,21 +617,16 @@ UNSTORABLE_TEXT = re.compile("[\u0000\ud800-\udfff]")
 
 
 def _text(value: Any, loc: str, probs: _Problems, *, limit: int = MAX_SHORT_TEXT) -> str | None:
-    if type(value) is str:  # the common case first
-        value = value.strip()
-        if len(value) > limit:
-            probs.add(loc, f"longer than {limit} characters")
+    if type(value) is not str:  # one check for the common case: a plain str goes on
+        if value is None:
             return None
-    elif value is None:
-        return None
-    elif not isinstance(value, str):
-        probs.add(loc, f"must be a string, got {type(value).__name__}")
-        return None
-    else:
-        value = value.strip()
-        if len(value) > limit:
-            probs.add(loc, f"longer than {limit} characters")
+        if not isinstance(value, str):
+            probs.add(loc, f"must be a string, got {type(value).__name__}")
             return None
+    value = value.strip()
+    if len(value) > limit:
+        probs.add(loc, f"longer than {limit} characters")
+        return None
     if UNSTORABLE_TEXT.search(value) is not None:
         probs.add(loc, "contains a NUL character or a lone surrogate")
         return None
