@@ -106,8 +106,11 @@ def stem_variants(stem: str) -> tuple[str, ...]:
     return tuple(variants)
 
 
-def is_suffix_chain(rest: str) -> bool:
-    """Whether ``rest`` is a chain of known suffixes (the empty chain included).
+def is_suffix_chain(
+    rest: str, morphemes: frozenset[str] = _MORPHEMES, longest: int = _LONGEST_MORPHEME
+) -> bool:
+    """Whether ``rest`` is a chain of known suffixes (the empty chain included); other
+    suffixing languages (news/lang/suffixed.py) pass their own ``morphemes``.
 
     The morphemes overlap (``la`` + ``r`` is ``l`` + ``ar``), so a regular expression
     ``(?:ı|ıl|…)*`` tries every split of a word that is no chain, which takes exponential
@@ -118,8 +121,8 @@ def is_suffix_chain(rest: str) -> bool:
     reachable = [True] + [False] * len(rest)
     for end in range(1, len(rest) + 1):
         reachable[end] = any(
-            reachable[start] and rest[start:end] in _MORPHEMES
-            for start in range(max(0, end - _LONGEST_MORPHEME), end)
+            reachable[start] and rest[start:end] in morphemes
+            for start in range(max(0, end - longest), end)
         )
     return reachable[-1]
 
