@@ -355,6 +355,7 @@ class Coder:
                 if actor is not None and actor.kind != "metonym":
                     # A state, person or organisation (with the sector noun it qualifies:
                     # "Azərbaycan Ordusunun" is no Ordu) is no place; a state is evidence.
+                    # A capital is both (as in Turkish): "Moskva vaxtı", "Bakı bildirib".
                     code = ALPHA3_TO_2.get(actor.ref.code or "")
                     if code and actor.kind in ("state", "sector"):
                         countries[code] = countries.get(code, 0) + 1
