@@ -16,10 +16,12 @@ components built from it (``news.*.az.v1``, ``news.*.hy.v1``) work as the Turkis
 * actors are the stems of ``actors.yaml`` under the language's key, and a state (or its
   adjective, or its genitive) before a sector noun qualifies it ("Ermənistan silahlı
   qüvvələri", "ադրբեջանական զինուժը");
-* the primary event is the sentence's last trigger that is not a speech verb; its source the
-  nominative actors before it (after it when none is), its targets the actors in an oblique
-  case; an accusation makes the act ``claimed`` with the accused as its source; a passive
-  without agent leaves the source empty; a future form is ``planned``.
+* the primary event is the sentence's last trigger that is not a speech verb (the last one
+  before a complement clause, "X-ը հերքել է, թե ...", when one stands there); its source the
+  nominative actors before it (of the reported clause after a speech verb; after it when none
+  is), its targets the actors in an oblique case; an accusation makes the act ``claimed``
+  with the accused as its source; a passive without agent leaves the source empty; a future
+  form is ``planned``.
 """
 
 from __future__ import annotations
