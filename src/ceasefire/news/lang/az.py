@@ -33,27 +33,25 @@ _NOUN_MORPHEME_TEXT = """
 lar lər ı i u ü sı si su sü nı ni nu nü ın in un ün nın nin nun nün y n
 a ə ya yə na nə da də nda ndə dan dən ndan ndən la lə yla ylə ki kı
 """
+# Case endings: (case, buffer consonant after a bare name, buffer after a possessive, ending),
+# the first that matches wins. After a qualifier the noun has its possessive ("Ermənistan
+# qüvvələri"), so its case needs the buffer: qüvvələrinə is dative, qüvvələri nominative.
+_ENDINGS = (
+    ("abl", "n?", "n", "d(an|ən)"),
+    ("loc", "n?", "n", "d(a|ə)"),
+    ("gen", "n?", "n", "(ın|in|un|ün)"),
+    ("com", "y?", "y", "l(a|ə)"),
+    ("dat", "[yn]?", "n", "(a|ə)"),
+    ("acc", "[yn]?", "n", "(ı|i|u|ü)"),
+)
 GRAMMAR = Grammar(
     language="az",
     data="az.yaml",
     morphemes=frozenset(_MORPHEME_TEXT.split()),
     mutations={"t": "d", "q": "ğ", "k": "y"},
-    cases=(
-        ("abl", re.compile(r"n?d(an|ən)$")),
-        ("loc", re.compile(r"n?d(a|ə)$")),
-        ("gen", re.compile(r"n?(ın|in|un|ün)$")),
-        ("com", re.compile(r"y?l(a|ə)$")),
-        ("dat", re.compile(r"[yn]?(a|ə)$")),
-        ("acc", re.compile(r"[yn]?(ı|i|u|ü)$")),
-    ),
-    # After a qualifier the noun has its possessive (qüvvələri): a case needs the buffer n.
-    noun_cases=(
-        ("com", re.compile(r"yl(a|ə)$")),
-        ("abl", re.compile(r"nd(an|ən)$")),
-        ("loc", re.compile(r"nd(a|ə)$")),
-        ("gen", re.compile(r"n(ın|in|un|ün)$")),
-        ("dat", re.compile(r"n(a|ə)$")),
-        ("acc", re.compile(r"n(ı|i|u|ü)$")),
+    cases=tuple((case, re.compile(f"{bare}{ending}$")) for case, bare, _, ending in _ENDINGS),
+    noun_cases=tuple(
+        (case, re.compile(f"{after}{ending}$")) for case, _, after, ending in _ENDINGS
     ),
     postpositions={"ilə": "com", "tərəfindən": "agent"},
     coordinators=frozenset({"və", "ilə"}),

@@ -25,25 +25,21 @@ _MORPHEME_TEXT = """
 """
 # What a name may take: plural, case, the article, possessive, the glide յ ("Մոսկվայում").
 _NOUN_MORPHEME_TEXT = "ներ եր ի ու վա ին ից ով ում ը ն ս դ յ"
+# Case endings (the article -ը/-ն may follow), the first that matches wins.
+_CASES = (
+    ("abl", re.compile(r"ից[ըն]?$")),
+    ("com", re.compile(r"ով[ըն]?$")),
+    ("loc", re.compile(r"ում$")),
+    ("dat", re.compile(r"ին$")),
+    ("gen", re.compile(r"(ի|ու|վա)$")),
+)
 GRAMMAR = Grammar(
     language="hy",
     data="hy.yaml",
     morphemes=frozenset(_MORPHEME_TEXT.split()),
     mutations={"ություն": "ության"},
-    cases=(
-        ("abl", re.compile(r"ից[ըն]?$")),
-        ("com", re.compile(r"ով[ըն]?$")),
-        ("loc", re.compile(r"ում$")),
-        ("dat", re.compile(r"ին$")),
-        ("gen", re.compile(r"(ի|ու|վա)$")),
-    ),
-    noun_cases=(
-        ("abl", re.compile(r"ից[ըն]?$")),
-        ("com", re.compile(r"ով[ըն]?$")),
-        ("loc", re.compile(r"ում$")),
-        ("dat", re.compile(r"ին$")),
-        ("gen", re.compile(r"(ի|ու|վա)$")),
-    ),
+    cases=_CASES,
+    noun_cases=_CASES,  # no possessive to tell apart: a qualified noun declines alike
     postpositions={"հետ": "com", "դեմ": "dat", "վրա": "dat", "կողմից": "agent"},
     coordinators=frozenset({"և", "եւ", "ու"}),
     passive=re.compile(r"վ"),

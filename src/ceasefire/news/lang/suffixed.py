@@ -148,29 +148,10 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]{1,3}(?![\w-]))?|\d+|[
 
 
 def tokenize(grammar: Grammar, text: str, offset: int = 0) -> list[Sentence]:
-    """Sentences and tokens (a suffix after an apostrophe kept apart, as Turkish writes it)."""
-    sentences: list[Sentence] = []
-    position = 0
-    for part in _SENTENCE_END.split(text):
-        start = text.find(part, position)
-        position = start + len(part)
-        tokens: list[Token] = []
-        for match in _WORD.finditer(part):
-            raw = match.group(0)
-            base, _, suffix = re.sub("[’-]", "'", raw).partition("'")
-            tokens.append(
-                Token(
-                    index=len(tokens),
-                    text=raw,
-                    start=offset + start + match.start(),
-                    end=offset + start + match.end(),
-                    base=grammar.lower(base),
-                    suffix=grammar.lower(suffix),
-                )
-            )
-        if tokens:
-            sentences.append(Sentence(start=offset + start, end=offset + position, tokens=tokens))
-    return sentences
+    """Sentences and tokens (a name's suffix after an apostrophe or a hyphen kept apart)."""
+    return tr.tokenize(
+        text, offset, words=_WORD, ends=_SENTENCE_END, lowering=grammar.lower, joiner="['’-]"
+    )
 
 
 @dataclass
