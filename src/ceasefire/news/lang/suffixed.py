@@ -180,13 +180,19 @@ class Coder:
         self.grammar = grammar
         self.data: dict[str, Any] = load_data(grammar.data)
         # Longer keys first: "türkiyə" before "türk", whose rest "iyə" would read as a dative.
-        self.entries = sorted(
+        # Both are kept under their first letter (a stem's alternations change its end only):
+        # a word is tried against the few entries that start as it does.
+        self.entries: dict[tuple[int, str], list[tuple[tuple[str, ...], ActorEntry]]] = {}
+        for key, entry in sorted(
             actor_entries(grammar.language).items(), key=lambda item: -len(" ".join(item[0]))
-        )
-        self.sectors = sorted(
+        ):
+            self.entries.setdefault((len(key), key[0][:1]), []).append((key, entry))
+        self.sectors: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for words, sector in sorted(
             ((tuple(grammar.lower(k).split()), str(v)) for k, v in self.data["sectors"].items()),
             key=lambda item: -len(item[0]),
-        )
+        ):
+            self.sectors.setdefault(words[0][:1], []).append((words, sector))
         lexicon: list[tuple[tuple[str, ...], str, str]] = []
         for phrase, event in self.data["verbs"].items():
             lexicon.append((tuple(grammar.lower(phrase).split()), str(event), "event"))
@@ -241,17 +247,18 @@ class Coder:
     # -- actors -----------------------------------------------------------------------------
 
     def _entry_at(self, tokens: list[Token], index: int) -> tuple[ActorEntry, int, str] | None:
+        first = tokens[index].base[:1]
         for size in (3, 2, 1):
-            for key, entry in self.entries:
-                if len(key) != size:
-                    continue
+            for key, entry in self.entries.get((size, first), ()):
                 hit = self._phrase_rest(tokens, index, key)
                 if hit is not None:
                     return entry, size, hit[0]
         return None
 
     def _sector_at(self, tokens: list[Token], index: int) -> tuple[str, int, str] | None:
-        for words, sector in self.sectors:
+        if index >= len(tokens):
+            return None
+        for words, sector in self.sectors.get(tokens[index].base[:1], ()):
             hit = self._phrase_rest(tokens, index, words)
             if hit is not None:
                 return sector, len(words), hit[0]
@@ -439,10 +446,20 @@ class Coder:
         taken: set[int] = set()
         found: list[_Trigger] = []
         tokens = sentence.tokens
+        # Where each first letter stands (and after a verb prefix: "կհանձնվի").
+        starts: dict[str, list[int]] = {}
+        for token in tokens:
+            if token.index > 0 and token.capitalised:
+                continue  # a name ("Մարտունին" is no "մարտ", battle)
+            letters = {token.base[:1]} | {
+                token.base[len(p) : len(p) + 1]
+                for p in self.grammar.verb_prefixes
+                if token.base.startswith(p)
+            }
+            for letter in letters:
+                starts.setdefault(letter, []).append(token.index)
         for words, event, kind in self.lexicon:
-            for index in range(len(tokens) - len(words) + 1):
-                if index > 0 and tokens[index].capitalised:
-                    continue  # a name ("Մարտունին" is no "մարտ", battle)
+            for index in starts.get(words[0][:1], ()):
                 hit, prefix = self._phrase_rest(tokens, index, words, verb=True), ""
                 if hit is None and len(words) == 1:
                     rest, prefix = self._prefixed_rest(tokens[index], words[0])
