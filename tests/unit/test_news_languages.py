@@ -81,6 +81,10 @@ def test_language_by_model_and_script(text: str, language: str) -> None:
          "2020-11-10T14:20"),
         ("ja-kyodo-style.txt", "ja", "アルメニアとアゼルバイジャン、ロシア仲介で停戦合意", 3,
          "2020-11-10T15:00"),
+        ("az-apa-style.txt", "az", "Rusiya sülhməramlıları Laçın dəhlizində yerləşdirilib", 5,
+         "2020-11-10T11:40"),
+        ("hy-armenpress-style.txt", "hy", "Ռուս խաղաղապահները տեղակայվում են Լաչինի միջանցքում",
+         5, "2020-11-10T12:15"),
     ],
 )  # fmt: skip
 def test_every_page_returns_its_article(
@@ -97,7 +101,10 @@ def test_every_page_returns_its_article(
     assert article["body_paragraphs"] == paragraphs
     assert article["published"]["local"] == published
     # Page furniture stays out of the body.
-    assert not any("©" in p or "İlgili" in p or "Читайте" in p for p in article["paragraphs"])
+    assert not any(
+        "©" in p or "İlgili" in p or "Читайте" in p or "Oxşar" in p or "Նմանատիպ" in p
+        for p in article["paragraphs"]
+    )
     assert results[page]["notes"][0].startswith(f"language {language!r}")
 
 
@@ -128,6 +135,34 @@ def test_turkish_page_gets_the_turkish_pipeline(results: dict[str, dict[str, Any
     assert events["MOBILIZE"]["location"]["name"] == "Lachin corridor"
     assert [a["code"] for a in events["CONSULT"]["source"]] == ["TUR"]
     assert "AZE" in {a["code"] for a in events["CONSULT"]["target"]}
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "outlet"),
+    [("az-apa-style.txt", "az", "APA"), ("hy-armenpress-style.txt", "hy", "Armenpress")],
+)
+def test_azerbaijani_and_armenian_pages_get_their_pipelines(
+    results: dict[str, dict[str, Any]], page: str, language: str, outlet: str
+) -> None:
+    result = results[page]
+    assert result["pipeline"][0] == f"news.tokens.{language}.v1"
+    assert result["pipeline"][-1] == f"news.events.{language}.v1"
+    assert result["article"]["outlet"] == outlet
+    assert {"Nagorno-Karabakh", "Moscow", "Aghdam", "Lachin corridor"} <= {
+        p["name"] for p in result["places"]
+    }
+    events = {e["event"]: e for e in result["events"] if e["primary"]}
+    assert {a["code"] for a in events["AGREE"]["source"]} == {"AZE", "ARM", "RUS"}
+    handover = events["RETREAT"]
+    assert handover["modality"] == "planned"
+    assert handover["date"] == "2020-11-20"
+    assert [a["code"] for a in handover["source"]] == ["ARM"]
+    assert [a["code"] for a in handover["target"]] == ["AZE"]
+    assert handover["location"]["name"] == "Aghdam"
+    deployments = [e for e in result["events"] if e["event"] == "MOBILIZE"]
+    assert {e["location"]["name"] for e in deployments} == {"Lachin corridor"}
+    assert all([a["code"] for a in e["source"]] == ["RUS"] for e in deployments)
+    assert "planned" in {e["modality"] for e in deployments}
 
 
 def test_other_languages_get_article_and_places(results: dict[str, dict[str, Any]]) -> None:

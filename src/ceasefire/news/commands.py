@@ -260,14 +260,15 @@ def ingest(
 
 
 def eval_lang(
-    language: Annotated[str, typer.Argument(help="ru or tr: the gold of tests/data.")],
+    language: Annotated[str, typer.Argument(help="ru, tr, az or hy: the gold of tests/data.")],
     file: Annotated[Path | None, typer.Option(help="Another gold file of that layout.")] = None,
     split: Annotated[
         str | None, typer.Option(help="tune or held (default: each, then all).")
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Russian or Turkish gold: event type, actor codes, places and dates (primary event)."""
+    """Russian, Turkish, Azerbaijani or Armenian gold: event type, actor codes, places and
+    dates (primary event)."""
     from ceasefire.news.extract import NewsExtractor
     from ceasefire.news.lang_evaluation import SPLITS, evaluate_gold, gold_path
 

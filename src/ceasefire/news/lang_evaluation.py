@@ -1,4 +1,4 @@
-"""Scoring the Russian and Turkish pipelines on their gold sentences (tests/data/nk2020-gold-*).
+"""Scoring the pipelines of other languages on their gold sentences (tests/data/nk2020-gold-*).
 
 Each gold record is one sentence with its outlet's date, the PLOVER type of its main event,
 the actor codes of its source and target, the places it names below country level and the
@@ -8,8 +8,8 @@ micro precision/recall/F1 of the source and target code sets (the same :class:`S
 Places are scored as sets per sentence (a found place is right when the gazetteer gives the
 gold name that name, in the same country); dates on the records that give one.
 
-The records are split once, by number, into ``tune`` (odd) and ``held`` (even): the lexicons
-may be looked at on ``tune`` only; ``held`` is only scored.
+The records are split once, in the file (each record's ``split``), into ``tune`` and ``held``:
+the lexicons may be looked at on ``tune`` only; ``held`` is only scored.
 """
 
 from __future__ import annotations

@@ -23,9 +23,12 @@ FOOTER_MARKERS = re.compile(
     r"most (read|popular|viewed)|recommended|you may (also )?like|trending|latest news|"
     r"tags?:|topics?:|share (this|on)|comments?|advertisement|subscribe|sign up|newsletter|"
     r"copyright|©|all rights reserved|follow us|"
-    # The same footers on Russian, Turkish, Portuguese, French, Spanish and German pages.
+    # The same footers on Russian, Turkish, Azerbaijani, Armenian, Portuguese, French, Spanish
+    # and German pages.
     r"читайте (также|еще|ещё)|похожие (новости|материалы)|теги|по теме|"
     r"ilgili haberler|benzer haberler|etiketler|öne çıkanlar|"
+    r"oxşar xəbərlər|digər xəbərlər|əlaqəli xəbərlər|teqlər|"
+    r"նմանատիպ նորություններ|նույն թեմայով|կարդացեք նաև|"
     r"leia (também|mais)|veja também|todos os direitos reservados|"
     r"(à )?lire aussi|sur le même sujet|lea también|te puede interesar|"
     r"lesen sie auch|mehr zum thema)(?!\w)",

@@ -1,22 +1,31 @@
 """News pipelines for languages other than English and the choice of pipeline by language.
 
 Importing this package registers their components (``news.*.ru.v1``, ``news.*.tr.v1``,
-``news.places.names.v1``). :func:`pipeline_for_language` says which components run for an
-article's language and :func:`language_note` how the output says so.
+``news.*.az.v1``, ``news.*.hy.v1``, ``news.places.names.v1``). :func:`pipeline_for_language`
+says which components run for an article's language and :func:`language_note` how the output
+says so.
 """
 
 from __future__ import annotations
 
-from ceasefire.news.lang import names, ru, tr
+from ceasefire.news.lang import az, hy, names, ru, tr
 from ceasefire.news.pipeline import DEFAULT_PIPELINE
 
 # Scripts written without capital letters: no names to look up without a model.
-_UNCASED = frozenset({"ja", "ko", "zh", "ar", "fa", "ur", "ps", "he", "yi", "th", "hi", "ka", "hy"})
-LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "tr": "Turkish"}
+_UNCASED = frozenset({"ja", "ko", "zh", "ar", "fa", "ur", "ps", "he", "yi", "th", "hi", "ka"})
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ru": "Russian",
+    "tr": "Turkish",
+    "az": "Azerbaijani",
+    "hy": "Armenian",
+}
 PIPELINES: dict[str, tuple[str, ...]] = {
     "en": DEFAULT_PIPELINE,
     "ru": ru.PIPELINE,
     "tr": tr.PIPELINE,
+    "az": az.PIPELINE,
+    "hy": hy.PIPELINE,
 }
 PLACES_ONLY: tuple[str, ...] = (names.NAME,)
 
@@ -35,6 +44,8 @@ _PLACES: dict[str, tuple[str, ...]] = {
     "en": ("news.parse.v1", "news.places.v1"),
     "ru": ("news.parse.ru.v1", "news.places.ru.v1"),
     "tr": ("news.tokens.tr.v1", "news.places.tr.v1"),
+    "az": az.PIPELINE[:2],
+    "hy": hy.PIPELINE[:2],
 }
 
 
@@ -64,6 +75,8 @@ def language_note(language: str, components: tuple[str, ...] | list[str]) -> str
 __all__ = [
     "PIPELINES",
     "PLACES_ONLY",
+    "az",
+    "hy",
     "language_note",
     "names",
     "pipeline_for_language",

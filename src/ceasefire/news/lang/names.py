@@ -1,6 +1,6 @@
 """``news.places.names.v1``: places of a text in a language without a pipeline of its own.
 
-For a page in Portuguese, French or Azerbaijani (any language written with capital letters)
+For a page in Portuguese, French or Indonesian (any language written with capital letters)
 the capitalised names are looked up in the gazetteer, Latin names by their ASCII keys and
 Cyrillic, Armenian or Georgian ones by their own (``Gazetteer.lookup_native``). Only readings
 that a bare capitalised word can be trusted with are kept: countries, divisions, regions,

@@ -22,6 +22,7 @@ tokens and Turkish morphology instead of a tree:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -106,8 +107,11 @@ def stem_variants(stem: str) -> tuple[str, ...]:
     return tuple(variants)
 
 
-def is_suffix_chain(rest: str) -> bool:
-    """Whether ``rest`` is a chain of known suffixes (the empty chain included).
+def is_suffix_chain(
+    rest: str, morphemes: frozenset[str] = _MORPHEMES, longest: int = _LONGEST_MORPHEME
+) -> bool:
+    """Whether ``rest`` is a chain of known suffixes (the empty chain included); other
+    suffixing languages (news/lang/suffixed.py) pass their own ``morphemes``.
 
     The morphemes overlap (``la`` + ``r`` is ``l`` + ``ar``), so a regular expression
     ``(?:ı|ıl|…)*`` tries every split of a word that is no chain, which takes exponential
@@ -118,8 +122,8 @@ def is_suffix_chain(rest: str) -> bool:
     reachable = [True] + [False] * len(rest)
     for end in range(1, len(rest) + 1):
         reachable[end] = any(
-            reachable[start] and rest[start:end] in _MORPHEMES
-            for start in range(max(0, end - _LONGEST_MORPHEME), end)
+            reachable[start] and rest[start:end] in morphemes
+            for start in range(max(0, end - longest), end)
         )
     return reachable[-1]
 
@@ -159,17 +163,27 @@ class Sentence:
     tokens: list[Token]
 
 
-def tokenize(text: str, offset: int = 0) -> list[Sentence]:
-    """Sentences of ``text`` with their tokens; offsets shifted by ``offset``."""
+def tokenize(
+    text: str,
+    offset: int = 0,
+    *,
+    words: re.Pattern[str] = _WORD,
+    ends: re.Pattern[str] = _SENTENCE_END,
+    lowering: Callable[[str], str] = lower,
+    joiner: str = "['’]",
+) -> list[Sentence]:
+    """Sentences of ``text`` with their tokens; offsets shifted by ``offset``. Other
+    languages (news/lang/suffixed.py) pass their own ``words``, sentence ``ends``, lower case
+    and the marks (``joiner``) before a name's suffix."""
     sentences: list[Sentence] = []
     position = 0
-    for part in [*_SENTENCE_END.split(text)]:
+    for part in [*ends.split(text)]:
         start = text.find(part, position)
         position = start + len(part)
         tokens: list[Token] = []
-        for match in _WORD.finditer(part):
+        for match in words.finditer(part):
             raw = match.group(0)
-            parts = re.split("['’]", raw, maxsplit=1)
+            parts = re.split(joiner, raw, maxsplit=1)
             base, suffix = parts[0], (parts[1] if len(parts) > 1 else "")
             tokens.append(
                 Token(
@@ -177,8 +191,8 @@ def tokenize(text: str, offset: int = 0) -> list[Sentence]:
                     text=raw,
                     start=offset + start + match.start(),
                     end=offset + start + match.end(),
-                    base=lower(base),
-                    suffix=lower(suffix),
+                    base=lowering(base),
+                    suffix=lowering(suffix),
                 )
             )
         if tokens:

@@ -1,0 +1,682 @@
+"""Event coding without a parser for suffixing languages: Azerbaijani and Armenian.
+
+Both languages put case, number, tense and person in suffixes after the stem, so one
+dictionary stem ("hücum", "հրետակոծ") stands for all its forms. A :class:`Grammar` gives a
+language its suffixes (with the consonant changes of a stem before a vowel), the endings that
+tell a noun's case, its postpositions, and its lexicon file under ``news/lang/data``; the
+components built from it (``news.*.az.v1``, ``news.*.hy.v1``) work as the Turkish ones do
+(news/lang/tr.py, whose tokens and suffix-chain check they use):
+
+* a stem matches a word when the rest of the word is a chain of the grammar's suffixes
+  (:func:`rest_after`); a name's case is read from that rest, or from a postposition after it
+  ("Rusiya ilə", "Հայաստանի դեմ");
+* places are capitalised words without their suffixes through the gazetteer (Latin names by
+  their keys, Armenian ones by ``lookup_native``): the longest prefix of the word that is a
+  place and leaves a suffix chain ("Bakıda" → Bakı, "Ստեփանակերտում" → Ստեփանակերտ);
+* actors are the stems of ``actors.yaml`` under the language's key, and a state (or its
+  adjective, or its genitive) before a sector noun qualifies it ("Ermənistan silahlı
+  qüvvələri", "ադրբեջանական զինուժը");
+* the primary event is the sentence's last trigger that is not a speech verb (the last one
+  before a complement clause, "X-ը հերքել է, թե ...", when one stands there); its source the
+  nominative actors before it (of the reported clause after a speech verb; after it when none
+  is), its targets the actors in an oblique case; an accusation makes the act ``claimed``
+  with the accused as its source; a passive without agent leaves the source empty; a future
+  form is ``planned``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cache
+from itertools import pairwise
+from typing import Any
+
+from ceasefire.news.lang import tr
+from ceasefire.news.lang.common import (
+    ALPHA3_TO_2,
+    ActorEntry,
+    actor_entries,
+    actor_ref,
+    load_data,
+    nearest_location,
+    resolve_places,
+    scratch_list,
+    sentence_event,
+)
+from ceasefire.news.lang.tr import Sentence, Token
+from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention
+from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
+from ceasefire.news.timeexpr import TimeMention
+
+_COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
+_MIN_PLACE_STEM = 3
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """What the components need to know of a suffixing language."""
+
+    language: str
+    data: str  # the lexicon file under news/lang/data
+    morphemes: frozenset[str]
+    # A stem's ending as it is written before a suffix (az "et" → "ed", hy "ություն" →
+    # "ության"), and back.
+    mutations: Mapping[str, str]
+    # (case, pattern searched at the end of the suffix chain), the first that matches wins.
+    cases: tuple[tuple[str, re.Pattern[str]], ...]
+    # Cases of a noun after a qualifier ("Ermənistan qüvvələri"): its possessive is no case.
+    noun_cases: tuple[tuple[str, re.Pattern[str]], ...]
+    postpositions: Mapping[str, str]
+    coordinators: frozenset[str]
+    passive: re.Pattern[str]  # at the start of the rest after a verb stem
+    future: re.Pattern[str]  # anywhere in that rest
+    negation: re.Pattern[str] | None  # at the start of the rest (a suffixed negation)
+    negators: frozenset[str]  # words before the verb that negate it
+    accused_cases: frozenset[str]
+    # Cases in which a capital is the place, not its government ("Bakıda", "Երևանում").
+    place_cases: frozenset[str]
+    # Prefixes of a verb and what they make of it: hy "կ-" (future), "չ-" (negation).
+    verb_prefixes: Mapping[str, str]
+    # Words that open a reported or complement clause ("ki", "որ", "թե"): an act before one
+    # is the main clause's ("X təkzib edib ki, ...", "X-ը հերքել է, թե ..."), and the primary.
+    complementizers: frozenset[str]
+    # Auxiliaries that may stand between the words of a lexicon phrase ("կրակ են բացել").
+    auxiliaries: frozenset[str]
+    months: tuple[str, ...]  # month stems, January first
+    relative_days: Mapping[str, int]  # "dünən": -1
+    # The suffixes a name takes (number, possessive, case): what a place may lose.
+    noun_morphemes: frozenset[str]
+    # The end of a nominalised verb, whose subject is in the genitive ("Ermənistanın ...
+    # pozduğunu"): None where the language has no such clause.
+    nominalised: re.Pattern[str] | None
+    lower: Callable[[str], str] = str.lower
+    longest: int = field(init=False)
+    longest_noun: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "longest", max(map(len, self.morphemes)))
+        object.__setattr__(self, "longest_noun", max(map(len, self.noun_morphemes)))
+
+    def variants(self, stem: str) -> tuple[str, ...]:
+        """A stem and its form before a vowel."""
+        for plain, mutated in self.mutations.items():
+            if stem.endswith(plain):
+                return (stem, stem[: -len(plain)] + mutated)
+        return (stem,)
+
+    def rest_after(self, word: str, stem: str) -> str | None:
+        """The suffixes of ``word`` after ``stem`` ("" for the stem alone), None when
+        ``word`` is not the stem with a chain of known suffixes."""
+        for variant in self.variants(stem):
+            if word.startswith(variant):
+                rest = word[len(variant) :]
+                if tr.is_suffix_chain(rest, self.morphemes, self.longest):
+                    return rest
+        return None
+
+    def matches(self, word: str, stem: str) -> bool:
+        return word == stem or self.rest_after(word, stem) is not None
+
+    def case_of(self, rest: str, *, noun: bool = False) -> str:
+        for case, pattern in self.noun_cases if noun else self.cases:
+            if pattern.search(rest):
+                return case
+        return "nom"
+
+    def stems_of(self, word: str) -> list[tuple[str, str]]:
+        """The (stem, suffixes) splits of a name, the whole word first, then shorter: only
+        noun suffixes come off ("Komitəsinin" is no "Komi" + "təsinin")."""
+        out = [(word, "")]
+        for cut in range(len(word) - 1, _MIN_PLACE_STEM - 1, -1):
+            rest = word[cut:]
+            if tr.is_suffix_chain(rest, self.noun_morphemes, self.longest_noun):
+                stem = word[:cut]
+                out.append((stem, rest))
+                for plain, mutated in self.mutations.items():
+                    if stem.endswith(mutated):
+                        out.append((stem[: -len(mutated)] + plain, rest))
+        return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?։:])\s+(?=[\"“«]?[^\W\d_])")
+# A word, with a suffix after an apostrophe ("Bakı'da") or after a hyphen when short
+# ("ՄԱԿ-ի", "ՊՆ-ն": Armenian writes an abbreviation's suffixes so).
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]{1,3}(?![\w-]))?|\d+|[^\w\s]")
+
+
+def tokenize(grammar: Grammar, text: str, offset: int = 0) -> list[Sentence]:
+    """Sentences and tokens (a name's suffix after an apostrophe or a hyphen kept apart)."""
+    return tr.tokenize(
+        text, offset, words=_WORD, ends=_SENTENCE_END, lowering=grammar.lower, joiner="['’-]"
+    )
+
+
+@dataclass
+class _Actor:
+    ref: ActorRef
+    first: int
+    last: int
+    kind: str
+    case: str
+
+
+@dataclass
+class _Trigger:
+    first: int
+    last: int
+    event: str
+    kind: str  # "event", "speech", "accuse", "move"
+    rest: str  # the suffixes of its last word
+    prefix: str = ""  # what a verb prefix makes of it ("planned", "negated")
+
+
+class Coder:
+    """The components of one language, built from its :class:`Grammar`."""
+
+    def __init__(self, grammar: Grammar) -> None:
+        self.grammar = grammar
+        self.data: dict[str, Any] = load_data(grammar.data)
+        # Longer keys first: "türkiyə" before "türk", whose rest "iyə" would read as a dative.
+        # Both are kept under their first letter (a stem's alternations change its end only):
+        # a word is tried against the few entries that start as it does.
+        self.entries: dict[tuple[int, str], list[tuple[tuple[str, ...], ActorEntry]]] = {}
+        for key, entry in sorted(
+            actor_entries(grammar.language).items(), key=lambda item: -len(" ".join(item[0]))
+        ):
+            self.entries.setdefault((len(key), key[0][:1]), []).append((key, entry))
+        self.sectors: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for words, sector in sorted(
+            ((tuple(grammar.lower(k).split()), str(v)) for k, v in self.data["sectors"].items()),
+            key=lambda item: -len(item[0]),
+        ):
+            self.sectors.setdefault(words[0][:1], []).append((words, sector))
+        lexicon: list[tuple[tuple[str, ...], str, str]] = []
+        for phrase, event in self.data["verbs"].items():
+            lexicon.append((tuple(grammar.lower(phrase).split()), str(event), "event"))
+        for kind, event in (("speech", ""), ("accuse", "DISAPPROVE"), ("movement", "MOVE")):
+            for phrase in self.data.get(kind, []):
+                lexicon.append((tuple(grammar.lower(phrase).split()), event, kind))
+        lexicon.sort(key=lambda item: -sum(len(w) for w in item[0]))
+        self.lexicon = lexicon
+        self.aliases = {grammar.lower(k): str(v) for k, v in self.data.get("places", {}).items()}
+
+    # -- words ------------------------------------------------------------------------------
+
+    def _phrase_rest(
+        self, tokens: list[Token], index: int, words: tuple[str, ...], *, verb: bool = False
+    ) -> tuple[str, int] | None:
+        """The suffixes of the last word and its index when ``words`` (stems) start at
+        ``tokens[index]``; in a verb phrase an auxiliary may stand between two of them
+        ("կրակ են բացել")."""
+        rest, position = "", index - 1
+        for word in words:
+            position += 1
+            if (
+                verb
+                and position > index
+                and position + 1 < len(tokens)
+                and tokens[position].base in self.grammar.auxiliaries
+            ):
+                position += 1
+            if position >= len(tokens):
+                return None
+            token = tokens[position]
+            if token.base == word:
+                rest = token.suffix
+                continue
+            found = self.grammar.rest_after(token.word, word)
+            if found is None:
+                return None
+            rest = found
+        return rest, position
+
+    def _case_after(
+        self, tokens: list[Token], first: int, last: int, rest: str, *, noun: bool = False
+    ) -> str:
+        """The case of the words ``first..last``: a postposition after them, else the
+        ending; "X ilə Y" opening a sentence is a coordination, not a comitative."""
+        following = tokens[last + 1] if last + 1 < len(tokens) else None
+        if following is not None and following.base in self.grammar.postpositions:
+            case = self.grammar.postpositions[following.base]
+            return "nom" if case == "com" and first == 0 else case
+        return self.grammar.case_of(rest, noun=noun)
+
+    # -- actors -----------------------------------------------------------------------------
+
+    def _entry_at(self, tokens: list[Token], index: int) -> tuple[ActorEntry, int, str] | None:
+        first = tokens[index].base[:1]
+        for size in (3, 2, 1):
+            for key, entry in self.entries.get((size, first), ()):
+                hit = self._phrase_rest(tokens, index, key)
+                if hit is not None:
+                    return entry, size, hit[0]
+        return None
+
+    def _sector_at(self, tokens: list[Token], index: int) -> tuple[str, int, str] | None:
+        if index >= len(tokens):
+            return None
+        for words, sector in self.sectors.get(tokens[index].base[:1], ()):
+            hit = self._phrase_rest(tokens, index, words)
+            if hit is not None:
+                return sector, len(words), hit[0]
+        return None
+
+    def sentence_actors(self, text: str, sentence: Sentence) -> list[_Actor]:
+        tokens = sentence.tokens
+        found: list[_Actor] = []
+        index = 0
+        while index < len(tokens):
+            hit = self._entry_at(tokens, index)
+            if hit is None:
+                index += 1
+                continue
+            entry, size, rest = hit
+            last = index + size - 1
+            case = self._case_after(tokens, index, last, rest)
+            if entry.kind == "metonym" and case in self.grammar.place_cases:
+                index += size  # "Bakıda", "Երևանում": a place
+                continue
+            sector, kind = entry.sector, entry.kind
+            sector_hit = self._sector_at(tokens, last + 1)
+            if sector_hit is not None and entry.kind in ("state", "metonym"):
+                # "Ermənistan silahlı qüvvələri", "Ադրբեջանի ԶՈՒ-ն": the noun carries the case.
+                sector, length, noun_rest = sector_hit
+                last += length
+                kind = "sector"
+                # "Azərbaycan Ordusunun bölmələri": a further sector noun is the head.
+                more = self._sector_at(tokens, last + 1)
+                if more is not None:
+                    last += more[1]
+                    noun_rest = more[2]
+                case = self._case_after(tokens, index, last, noun_rest, noun=True)
+            start, end = tokens[index].start, tokens[last].end
+            found.append(
+                _Actor(
+                    ref=actor_ref(text[start:end], start, end, entry, sector=sector),
+                    first=index,
+                    last=last,
+                    kind=kind,
+                    case=case,
+                )
+            )
+            index = last + 1
+        return self._shared_heads(tokens, found)
+
+    def _shared_heads(self, tokens: list[Token], found: list[_Actor]) -> list[_Actor]:
+        """ "Հայաստանի և Ադրբեջանի նախարարները", "Rusiya və Türkiyə müdafiə nazirləri": a
+        state coordinated with a qualified sector noun shares its sector and case."""
+        for actor, following in pairwise(found):
+            between = [t.base for t in tokens[actor.last + 1 : following.first]]
+            if (
+                actor.kind == "state"
+                and following.kind == "sector"
+                and len(between) == 1
+                and between[0] in self.grammar.coordinators
+            ):
+                actor.case = following.case
+                actor.kind = "sector"
+                actor.ref = replace(actor.ref, sector=following.ref.sector)
+        return found
+
+    # -- places -----------------------------------------------------------------------------
+
+    def find_places(
+        self, news: NewsDoc, sentences: list[Sentence], focus: tuple[str, ...]
+    ) -> list[PlaceMention]:
+        """Capitalised names without their suffixes through the gazetteer, longest first."""
+        from ceasefire.news.geo import Gazetteer
+
+        gazetteer = Gazetteer.load()
+        countries: dict[str, int] = {}
+        found: list[tuple[int, int, list[Any], bool]] = []
+        for sentence in sentences:
+            tokens = sentence.tokens
+            actors = self.sentence_actors(news.article.text, sentence)
+            index = 0
+            while index < len(tokens):
+                token = tokens[index]
+                if not token.capitalised:
+                    index += 1
+                    continue
+                actor = next((a for a in actors if a.first == index), None)
+                if actor is not None and actor.kind != "metonym":
+                    # A state, person or organisation (with the sector noun it qualifies:
+                    # "Azərbaycan Ordusunun" is no Ordu) is no place; a state is evidence.
+                    # A capital is both (as in Turkish): "Moskva vaxtı", "Bakı bildirib".
+                    code = ALPHA3_TO_2.get(actor.ref.code or "")
+                    if code and actor.kind in ("state", "sector"):
+                        countries[code] = countries.get(code, 0) + 1
+                    index = actor.last + 1
+                    continue
+                if any(a.first == index + 1 and a.kind == "person" for a in actors):
+                    index += 1  # "Vladimir Putin" is no Vladimir
+                    continue
+                hit = self._place_at(gazetteer, tokens, index, focus)
+                if hit is None:
+                    index += 1
+                    continue
+                size, stem, candidates = hit
+                start = tokens[index].start
+                found.append((start, tokens[index + size - 1].start + stem, candidates, False))
+                index += size
+        return resolve_places(news.article.text, found, countries=countries, focus=focus)
+
+    def _place_at(
+        self, gazetteer: Any, tokens: list[Token], index: int, focus: tuple[str, ...]
+    ) -> tuple[int, int, list[Any]] | None:
+        """(words, length of the last word's stem, readings) of the place at ``index``."""
+        for size in (3, 2, 1):
+            window = tokens[index : index + size]
+            if len(window) < size or not all(t.base.isalpha() for t in window):
+                continue
+            head = " ".join(t.base for t in window[:-1])
+            last = window[-1]
+            for stem, _rest in self.grammar.stems_of(last.base):
+                name = f"{head} {stem}" if head else stem
+                if name in self.aliases:
+                    return size, len(stem), list(gazetteer.lookup(self.aliases[name]))
+                if size > 1 and not all(t.capitalised for t in window):
+                    continue
+                if size == 1 and len(stem) < 4:
+                    continue  # "Os", "Bu": a short word is seldom a place
+                candidates = [
+                    c
+                    for c in (gazetteer.lookup(name) or gazetteer.lookup_native(name))
+                    if tr._strong(c, focus)
+                ]
+                if candidates:
+                    return size, len(stem), candidates
+        return None
+
+    # -- dates ------------------------------------------------------------------------------
+
+    def find_dates(self, text: str, reference: date | None) -> list[TimeMention]:
+        """ "25 noyabr 2020", "25 նոյեմբերի": the day, the month (its suffixes dropped) and
+        the year if given (else the one nearest the article's date); "dünən", "երեկ"."""
+        if reference is None:
+            return []
+        from ceasefire.news.lang.common import _nearest_year
+
+        grammar = self.grammar
+        months = "|".join(grammar.months)
+        relative = "|".join(grammar.relative_days)
+        pattern = re.compile(
+            rf"(?P<day>\b\d{{1,2}})\s+(?P<month>{months})[^\W\d_]*(?:\s+(?P<year>\d{{4}}))?"
+            rf"|(?P<month2>{months})[^\W\d_]*\s+(?P<day2>\d{{1,2}})\b(?!\s*[:.]\d)"
+            rf"|(?P<rel>(?<![^\W\d_])(?:{relative})(?![^\W\d_]))",
+            re.IGNORECASE,
+        )
+        found: list[TimeMention] = []
+        for match in pattern.finditer(text):
+            if match.group("rel"):
+                day = date.fromordinal(
+                    reference.toordinal() + grammar.relative_days[grammar.lower(match.group(0))]
+                )
+            else:
+                month = next(
+                    n
+                    for n, stem in enumerate(grammar.months, start=1)
+                    if grammar.lower(match["month"] or match["month2"]).startswith(stem)
+                )
+                number = int(match["day"] or match["day2"])
+                try:
+                    day = date(int(match.group("year") or reference.year), month, number)
+                except ValueError:
+                    continue
+                if not match.group("year"):
+                    day = _nearest_year(day, reference)
+            found.append(
+                TimeMention(
+                    text=match.group(0),
+                    start=match.start(),
+                    end=match.end(),
+                    date=day,
+                    precision="day",
+                )
+            )
+        return found
+
+    # -- events -----------------------------------------------------------------------------
+
+    def find_triggers(self, sentence: Sentence) -> list[_Trigger]:
+        """Lexicon entries in the sentence, longest first, never overlapping."""
+        taken: set[int] = set()
+        found: list[_Trigger] = []
+        tokens = sentence.tokens
+        # Where each first letter stands (and after a verb prefix: "կհանձնվի").
+        starts: dict[str, list[int]] = {}
+        for token in tokens:
+            if token.index > 0 and token.capitalised:
+                continue  # a name ("Մարտունին" is no "մարտ", battle)
+            letters = {token.base[:1]} | {
+                token.base[len(p) : len(p) + 1]
+                for p in self.grammar.verb_prefixes
+                if token.base.startswith(p)
+            }
+            for letter in letters:
+                starts.setdefault(letter, []).append(token.index)
+        for words, event, kind in self.lexicon:
+            for index in starts.get(words[0][:1], ()):
+                hit, prefix = self._phrase_rest(tokens, index, words, verb=True), ""
+                if hit is None and len(words) == 1:
+                    rest, prefix = self._prefixed_rest(tokens[index], words[0])
+                    hit = None if rest is None else (rest, index)
+                if hit is None or any(i in taken for i in range(index, hit[1] + 1)):
+                    continue
+                found.append(_Trigger(index, hit[1], event, kind, hit[0], prefix))
+                taken.update(range(index, hit[1] + 1))
+        return sorted(found, key=lambda t: t.first)
+
+    def _prefixed_rest(self, token: Token, stem: str) -> tuple[str | None, str]:
+        """The suffixes of a verb with a prefix ("կհանձնվի": կ + հանձն + վի) and the prefix's
+        meaning; (None, "") when the word is no prefixed form of ``stem``."""
+        for prefix, meaning in self.grammar.verb_prefixes.items():
+            if token.word.startswith(prefix):
+                rest = self.grammar.rest_after(token.word[len(prefix) :], stem)
+                if rest is not None:
+                    return rest, meaning
+        return None, ""
+
+    def sentence_events(
+        self, news: NewsDoc, sentence: Sentence, actors: list[_Actor]
+    ) -> list[Event]:
+        grammar = self.grammar
+        tokens = sentence.tokens
+        triggers = self.find_triggers(sentence)
+        accusation = next((t for t in triggers if t.kind == "accuse"), None)
+        speech = [t for t in triggers if t.kind == "speech"]
+        acts = [t for t in triggers if t.kind in ("event", "movement")]
+        if not acts and accusation is not None:
+            acts = [accusation]
+        events: list[Event] = []
+        for trigger in acts:
+            modality: Modality = "occurred"
+            claimed_by: list[ActorRef] = []
+            # A reported act ("X bəyan edib ki, Y ...", "X-ը հայտնում է, որ Y ..."): its
+            # actors are those of the reported clause, after the speech verb.
+            clause = max((t.last for t in speech if t.last < trigger.first), default=-1)
+            nominative = [a for a in actors if a.case == "nom" and a.first > clause] or [
+                a for a in actors if a.case == "nom"
+            ]
+            if accusation is not None and trigger is not accusation:
+                source = [a for a in actors if a.case in grammar.accused_cases][:1]
+                claimed_by = [a.ref for a in nominative if a not in source][:1]
+                modality = "claimed"
+            elif (
+                grammar.nominalised is not None
+                and grammar.nominalised.search(trigger.rest)
+                and (genitive := [a for a in actors if a.case == "gen" and a.last < trigger.first])
+            ):
+                source = genitive[-1:]  # the subject of a reported, nominalised clause
+            elif agents := [a for a in actors if a.case == "agent"]:
+                source = agents  # "Ermənistan tərəfindən", "Ադրբեջանի կողմից": by whom
+            else:
+                source = (
+                    self._coordinated([a for a in nominative if a.last < trigger.first], tokens)
+                    or [a for a in nominative if a.first > trigger.last][:1]
+                    or [a for a in actors if a.case == "gen" and a.last < trigger.first][:1]
+                )
+            codes = {a.ref.code for a in source} | {c.code for c in claimed_by}
+            targets = [
+                a
+                for a in actors
+                if a not in source and a.ref.code not in codes and a.case not in ("nom", "agent")
+            ]
+            event = trigger.event
+            if event == "MOVE" and not source:
+                continue  # "ուժի մեջ է մտել" (took effect): nobody moved
+            if event == "MOVE":
+                military = source and all(a.ref.sector == "MIL" for a in source)
+                event = "MOBILIZE" if military else "CONSULT"
+            if grammar.passive.match(trigger.rest) and event != "MOBILIZE" and not targets:
+                targets, source = source, []
+            negated = (
+                trigger.prefix == "negated"
+                or (grammar.negation is not None and bool(grammar.negation.match(trigger.rest)))
+                or (trigger.first > 0 and tokens[trigger.first - 1].base in grammar.negators)
+            )
+            if negated and event in _COOPERATIVE:
+                event = "REJECT"
+            future = trigger.prefix == "planned" or grammar.future.search(trigger.rest)
+            if modality == "occurred" and future:
+                modality = "planned"
+            source_refs = [a.ref for a in source]
+            start, end = tokens[trigger.first].start, tokens[trigger.last].end
+            events.append(
+                sentence_event(
+                    news,
+                    sentence.start,
+                    sentence.end,
+                    event=event,
+                    modality=modality,
+                    source=source_refs,
+                    target=[a.ref for a in targets],
+                    location=nearest_location(news.places, sentence.start, sentence.end, start),
+                    trigger=[t.text for t in tokens[trigger.first : trigger.last + 1]],
+                    trigger_span=(start, end),
+                    confidence=0.4
+                    + (0.25 if any(r.code for r in source_refs) else 0)
+                    + (0.15 if targets else 0),
+                    component=f"news.events.{grammar.language}.v1",
+                    claimed_by=claimed_by,
+                )
+            )
+        if events:
+            # Verb-final: the main clause's verb comes last, unless an act stands before a
+            # complement clause ("X-ը հերքել է, թե ...", "X təkzib edib ki, ...").
+            opening = next(
+                (t.index for t in tokens if t.base in grammar.complementizers), len(tokens)
+            )
+            main = [e for e, t in zip(events, acts, strict=True) if t.last < opening]
+            (main or events)[-1].primary = True
+        return events
+
+    def _coordinated(self, nominative: list[_Actor], tokens: list[Token]) -> list[_Actor]:
+        """The first nominative actors, those joined by "və", "և", "ու" or commas kept, and
+        a holder after his title."""
+        if not nominative:
+            return []
+        out = [nominative[0]]
+        for actor in nominative[1:]:
+            between = tokens[out[-1].last + 1 : actor.first]
+            words = [t.base for t in between]
+            if (
+                out[-1].kind == "sector"
+                and actor.kind == "person"
+                and all(t.capitalised for t in between)
+            ):
+                out[-1] = actor  # "Rusiya Prezidenti Vladimir Putin": the title's holder
+            elif words and all(w in self.grammar.coordinators or w == "," for w in words):
+                out.append(actor)  # "A, B və C"
+            else:
+                break
+        return out
+
+
+def register_language(grammar: Grammar) -> tuple[str, ...]:
+    """Register ``news.{tokens,places,actors,times,events}.<language>.v1``; their names."""
+    lang = grammar.language
+    sentences_key, actors_key, tokens = f"{lang}.sentences", f"{lang}.actors", f"{lang}_tokens"
+    names = tuple(f"news.{part}.{lang}.v1" for part in ("tokens", "places", "actors", "times"))
+    events_name = f"news.events.{lang}.v1"
+
+    @cache
+    def coder() -> Coder:
+        return Coder(grammar)
+
+    def sentences_of(news: NewsDoc) -> list[Sentence]:
+        return scratch_list(news, sentences_key)
+
+    @register(names[0], requires=["article"], assigns=[tokens])
+    def make_tokens(resources: PipelineResources) -> Any:
+        """Sentences and tokens of each block."""
+
+        def run(news: NewsDoc) -> NewsDoc:
+            news.scratch[sentences_key] = [
+                s for b in news.article.blocks for s in tokenize(grammar, b.text, b.start)
+            ]
+            return news
+
+        return run
+
+    @register(names[1], requires=[tokens], assigns=["places"])
+    def make_places(resources: PipelineResources) -> Any:
+        """Capitalised names without their suffixes through the gazetteer."""
+        focus = resources.geo_focus
+
+        def run(news: NewsDoc) -> NewsDoc:
+            news.places = coder().find_places(news, sentences_of(news), focus)
+            return news
+
+        return run
+
+    @register(names[2], requires=[tokens], assigns=["actors"])
+    def make_actors(resources: PipelineResources) -> Any:
+        """States, capitals, office holders and organisations by stem; qualified sectors."""
+
+        def run(news: NewsDoc) -> NewsDoc:
+            text = news.article.text
+            per_sentence = [coder().sentence_actors(text, s) for s in sentences_of(news)]
+            news.scratch[actors_key] = per_sentence
+            news.actors = [
+                ActorMention(
+                    ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last
+                )
+                for found in per_sentence
+                for a in found
+            ]
+            return news
+
+        return run
+
+    @register(names[3], requires=["article"], assigns=["times"])
+    def make_times(resources: PipelineResources) -> Any:
+        """Day-month dates and yesterday/today, against the article's date."""
+
+        def run(news: NewsDoc) -> NewsDoc:
+            news.times = coder().find_dates(news.article.text, news.reference_date)
+            return news
+
+        return run
+
+    @register(events_name, requires=[tokens, "actors", "times"], assigns=["events"])
+    def make_events(resources: PipelineResources) -> Any:
+        """PLOVER events from the suffix-aware lexicon; the last trigger is primary."""
+
+        def run(news: NewsDoc) -> NewsDoc:
+            actors: list[list[_Actor]] = news.scratch.get(actors_key, [])
+            news.events = [
+                event
+                for number, sentence in enumerate(sentences_of(news))
+                for event in coder().sentence_events(
+                    news, sentence, actors[number] if number < len(actors) else []
+                )
+            ]
+            return news
+
+        return run
+
+    return (*names, events_name)

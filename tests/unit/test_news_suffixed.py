@@ -1,0 +1,130 @@
+"""Suffix handling of the Azerbaijani and Armenian pipelines (news/lang/suffixed.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ceasefire.news.extract import NewsExtractor
+from ceasefire.news.lang import az, hy
+from ceasefire.news.lang.suffixed import Coder, tokenize
+
+
+@pytest.mark.parametrize(
+    ("grammar", "word", "stem", "rest"),
+    [
+        (az.GRAMMAR, "hücuma", "hücum", "a"),
+        (az.GRAMMAR, "açıb", "aç", "ıb"),
+        (az.GRAMMAR, "edib", "et", "ib"),  # t → d before a vowel
+        (az.GRAMMAR, "verilib", "ver", "ilib"),  # passive + perfect
+        (az.GRAMMAR, "qaytaracaq", "qaytar", "acaq"),
+        (az.GRAMMAR, "nazirliyi", "nazirlik", "i"),  # k → y
+        (az.GRAMMAR, "vurğulayıb", "vur", None),  # "vurğula" (stress) is another word
+        (hy.GRAMMAR, "հրետակոծել", "հրետակոծ", "ել"),
+        (hy.GRAMMAR, "հրետակոծվել", "հրետակոծ", "վել"),  # passive -վ-
+        (hy.GRAMMAR, "ստորագրեցին", "ստորագր", "եցին"),
+        (hy.GRAMMAR, "Երևանում".lower(), "երևան", "ում"),
+        (hy.GRAMMAR, "Մոսկվայում".lower(), "մոսկվա", "յում"),  # the glide յ
+        (hy.GRAMMAR, "նախարարության", "նախարարություն", ""),  # -ություն → -ության
+        (hy.GRAMMAR, "նախարարությունը", "նախարարություն", "ը"),
+        (hy.GRAMMAR, "նշանակել", "նշ", None),  # "նշանակել" (appoint) is no "նշել" (note)
+    ],
+)
+def test_stems_take_the_suffix_chains_of_their_language(
+    grammar: az.Grammar, word: str, stem: str, rest: str | None
+) -> None:
+    assert grammar.rest_after(word, stem) == rest
+
+
+@pytest.mark.parametrize(
+    ("grammar", "rest", "case"),
+    [
+        (az.GRAMMAR, "da", "loc"),
+        (az.GRAMMAR, "ndən", "abl"),
+        (az.GRAMMAR, "ın", "gen"),
+        (az.GRAMMAR, "ya", "dat"),
+        (az.GRAMMAR, "", "nom"),
+        (hy.GRAMMAR, "ում", "loc"),
+        (hy.GRAMMAR, "ից", "abl"),
+        (hy.GRAMMAR, "ի", "gen"),
+        (hy.GRAMMAR, "ին", "dat"),
+        (hy.GRAMMAR, "ով", "com"),
+        (hy.GRAMMAR, "ները", "nom"),
+    ],
+)
+def test_case_from_the_ending(grammar: az.Grammar, rest: str, case: str) -> None:
+    assert grammar.case_of(rest) == case
+
+
+def test_a_name_loses_only_noun_suffixes() -> None:
+    stems = [stem for stem, _ in hy.GRAMMAR.stems_of("ստեփանակերտից")]
+    assert stems[0] == "ստեփանակերտից"
+    assert "ստեփանակերտ" in stems
+    assert "bakı" in [stem for stem, _ in az.GRAMMAR.stems_of("bakıda")]
+    # "-təsinin" is no noun ending: "Komitəsinin" (committee's) is no Komi.
+    assert "komi" not in [stem for stem, _ in az.GRAMMAR.stems_of("komitəsinin")]
+
+
+def test_an_abbreviation_takes_its_suffix_after_a_hyphen() -> None:
+    sentence = tokenize(hy.GRAMMAR, "ՄԱԿ-ի խոսնակը և ՊՆ-ն")[0]
+    assert (sentence.tokens[0].base, sentence.tokens[0].suffix) == ("մակ", "ի")
+    assert (sentence.tokens[-1].base, sentence.tokens[-1].suffix) == ("պն", "ն")
+
+
+def test_verb_prefixes_and_auxiliaries() -> None:
+    coder = Coder(hy.GRAMMAR)
+    future = coder.find_triggers(tokenize(hy.GRAMMAR, "Շրջանը կհանձնվի։")[0])
+    assert [(t.event, t.prefix) for t in future] == [("RETREAT", "planned")]
+    # "կրակ են բացել": the auxiliary stands between the words of "կրակ բաց".
+    fire = coder.find_triggers(tokenize(hy.GRAMMAR, "Ուժերը կրակ են բացել։")[0])
+    assert [(t.event, t.first, t.last) for t in fire] == [("FIGHT", 1, 3)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "event", "source", "target", "places", "day"),
+    [
+        ("az", "Ermənistan silahlı qüvvələri Bərdə şəhərini atəşə tutub.",
+         "FIGHT", ["ARM"], [], ["Barda"], None),
+        ("az", "Azərbaycan Müdafiə Nazirliyi bəyan edib ki, erməni qüvvələri Gəncəni vurub.",
+         "FIGHT", ["ARM"], [], ["Ganja"], None),
+        # A capital that acts is the government's voice and still a place named.
+        ("az", "Bakı Ermənistanı atəşkəsi pozmaqda günahlandırıb.",
+         "FIGHT", ["ARM"], [], ["Baku"], None),
+        ("hy", "Ադրբեջանական զինուժը դեկտեմբերի 11-ին հրետակոծել է Հադրութի շրջանը։",
+         "FIGHT", ["AZE"], [], [], "2020-12-11"),
+        ("hy", "Հայաստանի ԱԳՆ-ն հերքել է, թե հայկական ուժերը հրետակոծել են Թարթառը։",
+         "REJECT", ["ARM"], [], ["Tartar"], None),
+        ("hy", "Լավրովը Մոսկվայում հանդիպել է Մնացականյանի հետ։",
+         "CONSULT", ["RUS"], ["ARM"], ["Moscow"], None),
+    ],
+)  # fmt: skip
+def test_sentences(
+    extractor: NewsExtractor,
+    language: str,
+    text: str,
+    event: str,
+    source: list[str],
+    target: list[str],
+    places: list[str],
+    day: str | None,
+) -> None:
+    news = extractor.extract_sentence(text, day=date(2020, 12, 12), language=language)
+    primary = [e for e in news.events if e.primary]
+    assert [e.event for e in primary] == [event]
+    assert [a.code for a in primary[0].source] == source
+    assert [a.code for a in primary[0].target] == target
+    assert [p.name for p in news.places if p.precision != 6] == places
+    assert (primary[0].date.isoformat() if primary[0].date else None) == day
+
+
+def test_an_accusation_is_the_act_claimed_by_the_accuser(extractor: NewsExtractor) -> None:
+    news = extractor.extract_sentence(
+        "Ադրբեջանի ԱԳՆ-ն մեղադրել է Հայաստանին հրադադարը խախտելու մեջ։",
+        day=date(2020, 10, 20),
+        language="hy",
+    )
+    primary = next(e for e in news.events if e.primary)
+    assert (primary.event, primary.modality) == ("FIGHT", "claimed")
+    assert [a.code for a in primary.source] == ["ARM"]
+    assert [a.code for a in primary.claimed_by] == ["AZE"]
