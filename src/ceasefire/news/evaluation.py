@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -64,7 +64,13 @@ class Check:
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "group": self.group,
+            "item": self.item,
+            "passed": self.passed,
+            "optional": self.optional,
+            "detail": self.detail,
+        }
 
 
 @dataclass
