@@ -229,7 +229,7 @@ def tracker_timeline(agreement: Agreement) -> list[TimelineEntry]:
 
 
 def build_tracker(ctx: ServiceContext, agreement_id: str | None, as_of: datetime) -> Tracker:
-    ids = [a.id for a in agreement_service.list_agreements(ctx)]
+    ids = common.agreement_ids(ctx)
     chosen = (
         agreement_id
         or (MAIN_AGREEMENT if MAIN_AGREEMENT in ids else None)
