@@ -139,6 +139,21 @@ EXPORT_FORMAT_LABELS = {
     "jsonl": N_("JSON Lines"),
 }
 TOKEN_STATE_LABELS = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
+AGREEMENT_KIND_LABELS = {
+    "ceasefire": N_("ceasefire"),
+    "memorandum": N_("memorandum"),
+    "follow_on_statement": N_("follow-on statement"),
+    "protocol": N_("protocol"),
+    "other": N_("other agreement"),
+}
+TIMELINE_KIND_LABELS = {
+    "deadline": N_("deadline"),
+    "amendment": N_("deadline moved"),
+    "status": N_("status"),
+    "term": N_("term"),
+    "incident": N_("incident"),
+}
+"""The kinds of the dashboard's and the provisions tracker's timeline lines."""
 LABELS: dict[str, dict[Any, str]] = {
     "status": STATUS_LABELS,
     "attribution": ATTRIBUTION_LABELS,
@@ -164,6 +179,8 @@ LABELS: dict[str, dict[Any, str]] = {
     "period": PERIOD_LABELS,
     "dataset": DATASET_LABELS,
     "export_format": EXPORT_FORMAT_LABELS,
+    "agreement_kind": AGREEMENT_KIND_LABELS,
+    "timeline_kind": TIMELINE_KIND_LABELS,
 }
 """The English label of each value a page shows, translated where it is shown."""
 

@@ -42,13 +42,6 @@ router = APIRouter(include_in_schema=False)
 
 MAIN_AGREEMENT = "nk-2020-trilateral"
 
-TIMELINE_KINDS: dict[str, str] = {
-    "deadline": N_("deadline"),
-    "amendment": N_("deadline moved"),
-    "status": N_("status"),
-    "term": N_("term"),
-}
-
 
 @dataclass(frozen=True)
 class EvidenceLine:
@@ -288,7 +281,6 @@ def _provisions_page(
         tracker=tracker,
         agreements=agreement_service.list_agreements(ctx),
         status_labels=PROVISION_STATUS_LABELS,
-        timeline_kinds=TIMELINE_KINDS,
         rule=rule,
         rule_kinds=RULE_KINDS,
         may_change=chosen is not None and common.monitors(ctx, viewer, chosen.id),
