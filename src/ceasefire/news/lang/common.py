@@ -120,6 +120,13 @@ def best_place(
     return best
 
 
+def known_town(place: Place, focus: Sequence[str]) -> bool:
+    """Whether a town is known enough to read a doubtful name as (a word that may not be a
+    place at all): 100,000 people or more, or 1,000 in the region of interest, not an obscure
+    village elsewhere."""
+    return place.population >= 100_000 or (place.country in focus and place.population >= 1_000)
+
+
 def place_mention(text: str, start: int, end: int, place: Place) -> PlaceMention:
     """A :class:`PlaceMention` of ``place`` at ``[start, end)`` of the article's text."""
     return PlaceMention(

@@ -32,6 +32,7 @@ from ceasefire.news.lang.common import (
     actor_entries,
     actor_ref,
     events_component,
+    known_town,
     load_data,
     nearest_location,
     of_sentence,
@@ -272,9 +273,7 @@ def make_places(resources: PipelineResources) -> Any:
 
 
 def _strong(place: Any, focus: tuple[str, ...]) -> bool:
-    if place.kind != "city":
-        return True
-    return place.population >= 100_000 or (place.country in focus and place.population >= 1_000)
+    return place.kind != "city" or known_town(place, focus)
 
 
 def _native_candidates(gazetteer: Any, key: str, aliases: dict[str, str]) -> list[Any]:

@@ -33,6 +33,7 @@ from ceasefire.news.lang.common import (
     actor_entries,
     actor_ref,
     events_component,
+    known_town,
     load_data,
     nearest_location,
     of_sentence,
@@ -451,9 +452,7 @@ def _strong(place: Any, focus: tuple[str, ...]) -> bool:
     """A reading good enough for a capitalised word: not an obscure village elsewhere."""
     if place.kind != "city":
         return bool(place.kind != "continent")
-    return bool(
-        place.population >= 100_000 or (place.country in focus and place.population >= 1_000)
-    )
+    return known_town(place, focus)
 
 
 @register("news.times.tr.v1", requires=["article"], assigns=["times"])
