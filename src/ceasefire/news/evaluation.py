@@ -8,7 +8,6 @@ precision/recall/F1, and figures per event type.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -22,6 +21,7 @@ from ceasefire.news.extract import NewsExtractor, article_result
 from ceasefire.news.geo.mention import distance_km
 from ceasefire.news.model import Event
 from ceasefire.news.pipeline import NewsDoc
+from ceasefire.news.split import FixedSplit
 
 SHARED_DATA = Path("../shared/data")
 SEED_ARTICLE = SHARED_DATA / "asharq-al-awsat-2020-11-26-nagorno-karabakh.txt"
@@ -32,14 +32,12 @@ PloverPart = Literal["tune", "held", "all"]
 # (2026-12-06) and never changed since: a record is "held" when the first byte of
 # sha256("ceasefire-split-v1:" + id) is below 85 (about a third), else "tune". Rules are
 # judged on the tune part; the held part is only ever scored as a whole.
-SPLIT_SALT = "ceasefire-split-v1:"
-SPLIT_HELD_BELOW = 85
+PLOVER_SPLIT = FixedSplit("ceasefire-split-v1:", held_below=85)
 
 
 def plover_part(record_id: str) -> Literal["tune", "held"]:
     """The part of the fixed split a PLOVER record belongs to."""
-    digest = hashlib.sha256((SPLIT_SALT + record_id).encode("utf-8")).digest()
-    return "held" if digest[0] < SPLIT_HELD_BELOW else "tune"
+    return PLOVER_SPLIT.part(record_id)
 
 
 def record_part(record: dict[str, Any]) -> str:

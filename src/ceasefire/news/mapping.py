@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
+from ceasefire.members.grid import BBox, within
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
-
-BBox = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +39,13 @@ def news_points(
     """Geocoded news events in ``bbox`` (``since``/``until``: ISO days on the event date)."""
     if viewer.is_public:
         return []
-    min_lon, min_lat, max_lon, max_lat = bbox
     query = (
         select(NewsEventRow, NewsArticleRow.title)
         .join(NewsArticleRow, NewsArticleRow.id == NewsEventRow.article_id)
         .where(
             NewsEventRow.lon.is_not(None),
             NewsEventRow.lat.is_not(None),
-            NewsEventRow.lon >= min_lon,
-            NewsEventRow.lon <= max_lon,
-            NewsEventRow.lat >= min_lat,
-            NewsEventRow.lat <= max_lat,
+            *within(NewsEventRow.lon, NewsEventRow.lat, bbox),
         )
         .order_by(NewsEventRow.id.desc())
         .limit(limit)

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ceasefire.access import Classification, Role, Viewer
-from ceasefire.agreements import service as agreement_service
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError
@@ -29,7 +28,7 @@ from ceasefire.timeutil import utcnow
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
-from ceasefire.web.session import SignedInViewer, WebViewer
+from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,10 +40,6 @@ def may_administer(viewer: Viewer) -> bool:
     """Whether the administration forms are shown: to those the services would accept
     (operators, and monitors within what the services allow them)."""
     return viewer.operator or viewer.role is Role.MONITOR
-
-
-def _agreements(ctx: ServiceContext) -> list[str]:
-    return [a.id for a in agreement_service.list_agreements(ctx)]
 
 
 def _members_page(
@@ -67,14 +62,15 @@ def _members_page(
         may_administer=may_administer(viewer),
         form=form,
         v=values or {},
-        error=error,
-        problems=common.problems_of(error.details if error is not None else None),
-        done=done or [],
+        **forms.shown(error, done),
         kinds=[k.value for k in MemberKind],
         roles=roles,
-        agreements=_agreements(ctx),
+        agreements=common.agreement_ids(ctx),
         default_agreement=viewer.agreement_id,
     )
+
+
+MembersForm = Annotated[forms.FormPost, Depends(forms.posted_to(_members_page, MEMBERS))]
 
 
 @router.get(MEMBERS, response_class=HTMLResponse)
@@ -86,34 +82,20 @@ def members_page(
 
 
 @router.post(MEMBERS, dependencies=CsrfChecked)
-def add_member(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
-) -> Response:
+def add_member(page: MembersForm, form: forms.Posted) -> Response:
     """Add a member (operators and monitors)."""
     values = forms.fields(form, "id", "name", "kind", "iso3")
 
     def change() -> Any:
         fields = forms.stripped(values)
         body = forms.validated(MemberCreate, {**fields, "iso3": fields["iso3"].upper()})
-        return members.add_member(ctx, viewer, Member(**body.model_dump()))
+        return members.add_member(page.ctx, page.viewer, Member(**body.model_dump()))
 
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
-        change,
-        refused=lambda exc: _members_page(
-            request, ctx, viewer, form="add", values=values, error=exc
-        ),
-        subject=lambda member: f"member/{member.id}",
-        back=lambda _: MEMBERS,
-    )
+    return page.submit(change, lambda member: f"member/{member.id}", form="add", values=values)
 
 
 @router.post(MEMBERS + "/roles", dependencies=CsrfChecked)
-def grant_role(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
-) -> Response:
+def grant_role(page: MembersForm, form: forms.Posted) -> Response:
     """Grant a role in an agreement (operators; monitors of the agreement, but not a
     monitor role)."""
     member = forms.text(forms.fields(form, "member")["member"])
@@ -125,45 +107,22 @@ def grant_role(
         body = forms.validated(
             RoleGrant, {**fields, "party": fields["party"].upper(), **forms.instants(period)}
         )
-        return members.grant_role(ctx, viewer, body.to_role(member))
+        return members.grant_role(page.ctx, page.viewer, body.to_role(member))
 
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
-        change,
-        refused=lambda exc: _members_page(
-            request,
-            ctx,
-            viewer,
-            form="grant",
-            values={"member": member, **values, **period},
-            error=exc,
-        ),
-        subject=lambda _: f"member/{member}",
-        back=lambda _: MEMBERS,
-    )
+    kept = {"member": member, **values, **period}
+    return page.submit(change, lambda _: f"member/{member}", form="grant", values=kept)
 
 
 @router.post(MEMBERS + "/{member_id}/roles/end", dependencies=CsrfChecked)
 def end_role(
-    request: Request,
-    ctx: ContextDep,
-    viewer: SignedInViewer,
-    member_id: str,
-    agreement_id: Annotated[str, Form()] = "",
+    page: MembersForm, member_id: str, agreement_id: Annotated[str, Form()] = ""
 ) -> Response:
     """End the member's current role in an agreement (as the service allows granting)."""
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
+    return page.submit(
         lambda: members.end_role(
-            ctx, viewer, member_id=member_id, agreement_id=agreement_id.strip(), at=None
+            page.ctx, page.viewer, member_id=member_id, agreement_id=agreement_id.strip(), at=None
         ),
-        refused=lambda exc: _members_page(request, ctx, viewer, error=exc),
-        subject=lambda _: f"member/{member_id}",
-        back=lambda _: MEMBERS,
+        lambda _: f"member/{member_id}",
     )
 
 
@@ -193,12 +152,13 @@ def _posts_page(
         may_administer=may_administer(viewer),
         form=form,
         v={**defaults, **(values or {})},
-        error=error,
-        problems=common.problems_of(error.details if error is not None else None),
-        done=done or [],
+        **forms.shown(error, done),
         sensor_kinds=[k.value for k in SensorKind],
         classifications=[c.value for c in Classification],
     )
+
+
+PostsForm = Annotated[forms.FormPost, Depends(forms.posted_to(_posts_page, POSTS))]
 
 
 @router.get(POSTS, response_class=HTMLResponse)
@@ -211,9 +171,7 @@ def posts_page(
 
 
 @router.post(POSTS, dependencies=CsrfChecked)
-def add_post(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
-) -> Response:
+def add_post(page: PostsForm, form: forms.Posted) -> Response:
     """Register an observation post (operators; a monitor member the posts it alone owns)."""
     values = forms.fields(
         form, "id", "name", "owners", "lat", "lon", "location_note", "independent", "classification"
@@ -227,25 +185,14 @@ def add_post(
             "independent": bool(values["independent"]),
             **forms.instants(period),
         }
-        return posts.add_post(ctx, viewer, forms.validated(PostCreate, fields).to_post())
+        return posts.add_post(page.ctx, page.viewer, forms.validated(PostCreate, fields).to_post())
 
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
-        change,
-        refused=lambda exc: _posts_page(
-            request, ctx, viewer, form="post", values={**values, **period}, error=exc
-        ),
-        subject=lambda post: f"post/{post.id}",
-        back=lambda _: POSTS,
-    )
+    kept = {**values, **period}
+    return page.submit(change, lambda post: f"post/{post.id}", form="post", values=kept)
 
 
 @router.post("/sensors", dependencies=CsrfChecked)
-def add_sensor(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
-) -> Response:
+def add_sensor(page: PostsForm, form: forms.Posted) -> Response:
     """Register a sensor on a post or a member (operators; a monitor member its own)."""
     values = forms.fields(
         form, "id", "kind", "name", "post_id", "member_id", "classification", "notes"
@@ -253,16 +200,6 @@ def add_sensor(
 
     def change() -> Any:
         body = forms.validated(SensorCreate, forms.stripped(values))
-        return posts.add_sensor(ctx, viewer, Sensor(**body.model_dump()))
+        return posts.add_sensor(page.ctx, page.viewer, Sensor(**body.model_dump()))
 
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
-        change,
-        refused=lambda exc: _posts_page(
-            request, ctx, viewer, form="sensor", values=values, error=exc
-        ),
-        subject=lambda sensor: f"sensor/{sensor.id}",
-        back=lambda _: POSTS,
-    )
+    return page.submit(change, lambda sensor: f"sensor/{sensor.id}", form="sensor", values=values)

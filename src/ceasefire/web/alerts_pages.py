@@ -8,9 +8,9 @@ subscriptions, an operator everyone's and the dead letters).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ceasefire.access import Viewer
@@ -28,7 +28,7 @@ from ceasefire.errors import CeasefireError
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
-from ceasefire.web.session import SignedInViewer, WebViewer
+from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,15 +54,16 @@ def _page(
         deliveries=alerts.list_deliveries(ctx, viewer, state=chosen_state),
         state=state,
         v=values or {"channel": "email", "min_severity": "info", "kinds": []},
-        error=error,
-        problems=common.problems_of(error.details if error is not None else None),
-        done=done or [],
+        **forms.shown(error, done),
         channels=[c.value for c in DeliveryChannel],
         kinds=[k.value for k in AlertKind],
         severities=[s.value for s in SeverityName],
         states=[s.value for s in DeliveryState],
         may_requeue=viewer.operator,
     )
+
+
+AlertsForm = Annotated[forms.FormPost, Depends(forms.posted_to(_page, PAGE))]
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -81,9 +82,7 @@ def alerts_page(
 
 
 @router.post(f"{PAGE}/subscriptions", dependencies=CsrfChecked)
-def subscribe(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
-) -> Response:
+def subscribe(page: AlertsForm, form: forms.Posted) -> Response:
     """Subscribe the signed-in user to alerts by e-mail or webhook (the API's fields)."""
     # The secret is not sent back to the page.
     values: dict[str, Any] = forms.fields(form, "channel", "target", "areas", "min_severity")
@@ -100,46 +99,24 @@ def subscribe(
                 "areas": forms.words(values["areas"]),
             },
         )
-        return alerts.subscribe(ctx, viewer, body)
+        return alerts.subscribe(page.ctx, page.viewer, body)
 
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
-        change,
-        refused=lambda exc: _page(request, ctx, viewer, values=values, error=exc),
-        subject=lambda made: f"alert-subscription/{made.id}",
-        back=lambda _: PAGE,
-    )
+    return page.submit(change, lambda made: f"alert-subscription/{made.id}", values=values)
 
 
 @router.post(PAGE + "/subscriptions/{subscription_id}/end", dependencies=CsrfChecked)
-def unsubscribe(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, subscription_id: str
-) -> Response:
+def unsubscribe(page: AlertsForm, subscription_id: str) -> Response:
     """End a subscription (it is kept, with its deliveries)."""
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
-        lambda: alerts.unsubscribe(ctx, viewer, subscription_id),
-        refused=lambda exc: _page(request, ctx, viewer, error=exc),
-        subject=lambda ended: f"alert-subscription/{ended.id}",
-        back=lambda _: PAGE,
+    return page.submit(
+        lambda: alerts.unsubscribe(page.ctx, page.viewer, subscription_id),
+        lambda ended: f"alert-subscription/{ended.id}",
     )
 
 
 @router.post(PAGE + "/deliveries/{delivery_id}/requeue", dependencies=CsrfChecked)
-def requeue(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, delivery_id: str
-) -> Response:
+def requeue(page: AlertsForm, delivery_id: str) -> Response:
     """Put a dead-lettered delivery back in the outbox, due now (operators)."""
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
-        lambda: alerts.requeue_dead(ctx, viewer, delivery_id),
-        refused=lambda exc: _page(request, ctx, viewer, error=exc),
-        subject=lambda delivery: f"alert-delivery/{delivery.id}",
-        back=lambda _: PAGE,
+    return page.submit(
+        lambda: alerts.requeue_dead(page.ctx, page.viewer, delivery_id),
+        lambda delivery: f"alert-delivery/{delivery.id}",
     )

@@ -95,6 +95,15 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def _answer(response: Response, status: int, retry_after_s: int | None) -> Response:
+    """The sign-in or account page with its status, when to try again after too many tries
+    (``retry-after``), and never cached."""
+    response.status_code = status
+    if retry_after_s is not None:
+        response.headers["retry-after"] = str(retry_after_s)
+    return _no_store(response)
+
+
 def _login_page(
     request: Request,
     viewer: Viewer,
@@ -113,10 +122,7 @@ def _login_page(
         user_id=user_id,
         error=error,
     )
-    response.status_code = status
-    if retry_after_s is not None:
-        response.headers["retry-after"] = str(retry_after_s)
-    return _no_store(response)
+    return _answer(response, status, retry_after_s)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -229,10 +235,7 @@ def _password_page(
         tv=token_values or {"label": "api", "expires_in_days": "30"},
         done=done or [],
     )
-    response.status_code = status
-    if retry_after_s is not None:
-        response.headers["retry-after"] = str(retry_after_s)
-    return _no_store(response)
+    return _answer(response, status, retry_after_s)
 
 
 def _to_sign_in() -> Response:

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Scope
 
 from ceasefire.access import Classification, Role, Viewer
+from ceasefire.agreements import service as agreement_service
 from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
@@ -24,7 +25,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import service as member_service
-from ceasefire.reports.model import CATEGORY_NAMES
+from ceasefire.reports.model import CATEGORY_NAMES, Category, Channel
 from ceasefire.timeutil import parse_instant
 from ceasefire.web.session import clear_session_cookie
 
@@ -138,6 +139,21 @@ EXPORT_FORMAT_LABELS = {
     "jsonl": N_("JSON Lines"),
 }
 TOKEN_STATE_LABELS = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
+AGREEMENT_KIND_LABELS = {
+    "ceasefire": N_("ceasefire"),
+    "memorandum": N_("memorandum"),
+    "follow_on_statement": N_("follow-on statement"),
+    "protocol": N_("protocol"),
+    "other": N_("other agreement"),
+}
+TIMELINE_KIND_LABELS = {
+    "deadline": N_("deadline"),
+    "amendment": N_("deadline moved"),
+    "status": N_("status"),
+    "term": N_("term"),
+    "incident": N_("incident"),
+}
+"""The kinds of the dashboard's and the provisions tracker's timeline lines."""
 LABELS: dict[str, dict[Any, str]] = {
     "status": STATUS_LABELS,
     "attribution": ATTRIBUTION_LABELS,
@@ -163,8 +179,15 @@ LABELS: dict[str, dict[Any, str]] = {
     "period": PERIOD_LABELS,
     "dataset": DATASET_LABELS,
     "export_format": EXPORT_FORMAT_LABELS,
+    "agreement_kind": AGREEMENT_KIND_LABELS,
+    "timeline_kind": TIMELINE_KIND_LABELS,
 }
 """The English label of each value a page shows, translated where it is shown."""
+
+
+def agreement_ids(ctx: ServiceContext) -> list[str]:
+    """The ids of the agreements (public), for a form's choice of agreement."""
+    return [a.id for a in agreement_service.list_agreements(ctx)]
 
 
 def monitors(ctx: ServiceContext, viewer: Viewer, agreement_id: str | None) -> bool:
@@ -277,6 +300,21 @@ def classification(value: str | None) -> Classification:
     """A form's classification field; internal unless another is chosen."""
     chosen: Classification | None = enum_value(Classification, value, "classification")
     return chosen or Classification.INTERNAL
+
+
+def shared_filters(query: dict[str, str]) -> dict[str, Any]:
+    """The filters the incident and report lists share, read from their query string: the
+    period (an end date counts to its last second), the box, category, channel, party and
+    classification; a value that is not one is refused by its own name."""
+    return {
+        "start": instant(query["start"], "start"),
+        "end": instant(query["end"], "end", end_of_day=True),
+        "bbox": bbox(query["bbox"]),
+        "category": enum_value(Category, query["category"], "category"),
+        "channel": enum_value(Channel, query["channel"], "channel"),
+        "party": optional(query["party"]),
+        "classification": enum_value(Classification, query["classification"], "classification"),
+    }
 
 
 def page_link(path: str, query: Iterable[tuple[str, str]], **changes: str | None) -> str:

@@ -47,23 +47,6 @@ class TimelineItem:
     note: str = ""
 
 
-TIMELINE_KINDS = {
-    "deadline": N_("deadline"),
-    "status": N_("status"),
-    "term": N_("term"),
-    "incident": N_("incident"),
-}
-"""The timeline's kinds, translated where they are shown."""
-
-AGREEMENT_KIND_LABELS = {
-    "ceasefire": N_("ceasefire"),
-    "memorandum": N_("memorandum"),
-    "follow_on_statement": N_("follow-on statement"),
-    "protocol": N_("protocol"),
-    "other": N_("other agreement"),
-}
-
-
 @dataclass
 class Dashboard:
     as_of: datetime

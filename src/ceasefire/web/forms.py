@@ -11,6 +11,7 @@ its page with links to the ledger entries it made (``?done=``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -20,9 +21,11 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from ceasefire.access import Viewer
+from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.web import common
+from ceasefire.web.session import SignedInViewer
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
@@ -58,34 +61,67 @@ def refusal_of_form(exc: CeasefireError) -> bool:
     return isinstance(exc, NotFound | Forbidden) and bool(exc.details)
 
 
-def submit(
-    request: Request,
-    ctx: ServiceContext,
-    viewer: Viewer,
-    change: Callable[[], R],
-    *,
-    refused: Callable[[CeasefireError], Response],
-    subject: Callable[[R], str],
-    back: Callable[[R], str],
-) -> Response:
-    """Run ``change`` (a service call) for a signed-in ``viewer``; on success go to
-    ``back(result)`` naming the ledger entries about ``subject(result)`` it made, on a
-    refusal of the input show ``refused(error)`` with the error's status."""
-    if viewer.is_public:
-        return common.sign_in_first(request)
-    before = common.head_seq(ctx)
-    try:
-        result = change()
-    except (InvalidInput, Conflict, NotFound, Forbidden) as exc:
-        if not refusal_of_form(exc):
-            raise
-        response = refused(exc)
-        response.status_code = exc.status
-        return response
-    done = common.done_since(ctx, viewer, before, subject(result))
-    target = back(result)
-    joiner = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{joiner}done={done}#done", status_code=303)
+def shown(error: CeasefireError | None, done: list[int] | None = None) -> dict[str, Any]:
+    """What every form page renders about the last form: the refusal (``error``) with each
+    field's problem, and the ledger entries the last change made (``done``)."""
+    return {
+        "error": error,
+        "problems": common.problems_of(error.details if error is not None else None),
+        "done": done or [],
+    }
+
+
+@dataclass(frozen=True)
+class FormPost:
+    """A form posted from one page: the request, the context and the viewer of the sign-in
+    cookie; the page, shown again with a refusal (``show(request, ctx, viewer, error=...,
+    **kept)``); and ``path``, where a change ends unless it says otherwise."""
+
+    request: Request
+    ctx: ServiceContext
+    viewer: Viewer
+    show: Callable[..., Response]
+    path: str
+
+    def submit(
+        self,
+        change: Callable[[], R],
+        subject: Callable[[R], str],
+        *,
+        back: Callable[[R], str] | None = None,
+        **kept: Any,
+    ) -> Response:
+        """Run ``change`` (a service call) for a signed-in viewer; on success go to
+        ``back(result)`` (else the page's path) naming the ledger entries about
+        ``subject(result)`` it made, on a refusal of the input show the page again with the
+        error, its status and ``kept`` (the input, the form's name)."""
+        if self.viewer.is_public:
+            return common.sign_in_first(self.request)
+        before = common.head_seq(self.ctx)
+        try:
+            result = change()
+        except (InvalidInput, Conflict, NotFound, Forbidden) as exc:
+            if not refusal_of_form(exc):
+                raise
+            response = self.show(self.request, self.ctx, self.viewer, error=exc, **kept)
+            response.status_code = exc.status
+            return response
+        done = common.done_since(self.ctx, self.viewer, before, subject(result))
+        target = back(result) if back is not None else self.path
+        joiner = "&" if "?" in target else "?"
+        return RedirectResponse(f"{target}{joiner}done={done}#done", status_code=303)
+
+
+def posted_to(
+    show: Callable[..., Response], path: str
+) -> Callable[[Request, ServiceContext, Viewer], FormPost]:
+    """The dependency of the forms posted from the page that ``show`` renders at ``path``
+    (``Annotated[FormPost, Depends(posted_to(show, path))]``): their viewer signed in."""
+
+    def form_post(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> FormPost:
+        return FormPost(request, ctx, viewer, show, path)
+
+    return form_post
 
 
 async def _posted(request: Request) -> FormData:

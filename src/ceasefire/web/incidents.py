@@ -66,17 +66,9 @@ def incident_list(
 
     def load(query: dict[str, str]) -> incidents.IncidentPage:
         filters = incidents.IncidentFilters(
-            start=common.instant(query["start"], "start"),
-            end=common.instant(query["end"], "end", end_of_day=True),
-            bbox=common.bbox(query["bbox"]),
-            category=common.enum_value(Category, query["category"], "category"),
+            **common.shared_filters(query),
             status=common.enum_value(OccurrenceStatus, query["status"], "status"),
             attribution=common.enum_value(AttributionKind, query["attribution"], "attribution"),
-            party=common.optional(query["party"]),
-            channel=common.enum_value(Channel, query["channel"], "channel"),
-            classification=common.enum_value(
-                Classification, query["classification"], "classification"
-            ),
         )
         return incidents.list_incidents(
             ctx, viewer, filters, limit=limit, cursor=common.optional(cursor)

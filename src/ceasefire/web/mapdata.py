@@ -231,18 +231,22 @@ def _cells(cells: list[GridCell]) -> list[dict[str, Any]]:
     return [{"lon": c.lon, "lat": c.lat, "count": c.count, "bounds": list(c.bounds)} for c in cells]
 
 
-def _incidents(
-    ctx: ServiceContext,
-    viewer: Viewer,
-    box: BBox,
-    zoom: int,
-    window: TimeWindow,
-    category: Category | None,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Layer:
+    """What a layer of records is drawn for: the box, the zoom (its cells' size when the
+    points are too many), the time window and the category (all if None)."""
+
+    box: BBox
+    zoom: int
+    window: TimeWindow
+    category: Category | None
+
+
+def _incidents(ctx: ServiceContext, viewer: Viewer, layer: _Layer) -> dict[str, Any]:
     filters = incident_service.IncidentFilters(
-        start=window.start, end=window.end, bbox=box, category=category
+        start=layer.window.start, end=layer.window.end, bbox=layer.box, category=layer.category
     )
-    cells = incident_service.incident_cells(ctx, viewer, filters, cell_deg=cell_size(zoom))
+    cells = incident_service.incident_cells(ctx, viewer, filters, cell_deg=cell_size(layer.zoom))
     total = sum(c.count for c in cells)
     if total > POINT_LIMIT:
         return {"mode": "cells", "total": total, "cells": _cells(cells), "points": []}
@@ -270,32 +274,25 @@ def _incidents(
     return {"mode": "points", "total": len(points), "cells": [], "points": points}
 
 
-def _reports(
-    ctx: ServiceContext,
-    viewer: Viewer,
-    box: BBox,
-    zoom: int,
-    window: TimeWindow,
-    category: Category | None,
-) -> dict[str, Any]:
+def _reports(ctx: ServiceContext, viewer: Viewer, layer: _Layer) -> dict[str, Any]:
     points, more = report_points(
         ctx,
         viewer,
-        box,
-        start=window.start,
-        end=window.end,
-        category=category,
+        layer.box,
+        start=layer.window.start,
+        end=layer.window.end,
+        category=layer.category,
         limit=POINT_LIMIT,
     )
     if more:
         cells = report_cells(
             ctx,
             viewer,
-            box,
-            cell_deg=cell_size(zoom),
-            start=window.start,
-            end=window.end,
-            category=category,
+            layer.box,
+            cell_deg=cell_size(layer.zoom),
+            start=layer.window.start,
+            end=layer.window.end,
+            category=layer.category,
         )
         total = sum(c.count for c in cells)
         return {"mode": "cells", "total": total, "cells": _cells(cells), "points": []}
@@ -339,6 +336,7 @@ def map_data(
     at = min(window.end, datetime.now(UTC))
     since = window.start.date().isoformat() if window.start else None
     posts = post_service.list_posts(ctx, viewer, active_at=at)
+    layer = _Layer(box, zoom, window, category)
     return {
         "bbox": list(box),
         "zoom": zoom,
@@ -351,8 +349,8 @@ def map_data(
             if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]
         ],
         "category": category.value if category else None,
-        "incidents": _incidents(ctx, viewer, box, zoom, window, category),
-        "reports": _reports(ctx, viewer, box, zoom, window, category),
+        "incidents": _incidents(ctx, viewer, layer),
+        "reports": _reports(ctx, viewer, layer),
         "news": [
             {
                 "id": n.id,

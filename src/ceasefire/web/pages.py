@@ -25,11 +25,7 @@ from ceasefire.i18n.templates import template_environment
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import common, csrf
 from ceasefire.web.common import LABELS, PROVISION_STATUS_LABELS
-from ceasefire.web.dashboard import (
-    AGREEMENT_KIND_LABELS,
-    TIMELINE_KINDS,
-    build_dashboard,
-)
+from ceasefire.web.dashboard import build_dashboard
 from ceasefire.web.session import WebViewer
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -196,8 +192,6 @@ def dashboard(
         board=board,
         viewer=viewer,
         status_labels=PROVISION_STATUS_LABELS,
-        timeline_kinds=TIMELINE_KINDS,
-        agreement_kinds=AGREEMENT_KIND_LABELS,
     )
 
 

@@ -42,13 +42,6 @@ router = APIRouter(include_in_schema=False)
 
 MAIN_AGREEMENT = "nk-2020-trilateral"
 
-TIMELINE_KINDS: dict[str, str] = {
-    "deadline": N_("deadline"),
-    "amendment": N_("deadline moved"),
-    "status": N_("status"),
-    "term": N_("term"),
-}
-
 
 @dataclass(frozen=True)
 class EvidenceLine:
@@ -229,7 +222,7 @@ def tracker_timeline(agreement: Agreement) -> list[TimelineEntry]:
 
 
 def build_tracker(ctx: ServiceContext, agreement_id: str | None, as_of: datetime) -> Tracker:
-    ids = [a.id for a in agreement_service.list_agreements(ctx)]
+    ids = common.agreement_ids(ctx)
     chosen = (
         agreement_id
         or (MAIN_AGREEMENT if MAIN_AGREEMENT in ids else None)
@@ -288,7 +281,6 @@ def _provisions_page(
         tracker=tracker,
         agreements=agreement_service.list_agreements(ctx),
         status_labels=PROVISION_STATUS_LABELS,
-        timeline_kinds=TIMELINE_KINDS,
         rule=rule,
         rule_kinds=RULE_KINDS,
         may_change=chosen is not None and common.monitors(ctx, viewer, chosen.id),

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ceasefire import i18n
@@ -39,7 +39,7 @@ from ceasefire.timeutil import utcnow
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
-from ceasefire.web.session import SignedInViewer, WebViewer
+from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,9 +66,7 @@ def _page(
         request=request,
         viewer=viewer,
         v={"incident_id": incident, **(values or {})},
-        error=error,
-        problems=common.problems_of(error.details if error is not None else None),
-        done=done or [],
+        **forms.shown(error, done),
         made=made,
         publications=publishing.list_publications(ctx, viewer, limit=50),
         may_generate=not viewer.is_public,
@@ -114,10 +112,11 @@ def _day(text: str) -> date:
         ) from None
 
 
+PublicationForm = Annotated[forms.FormPost, Depends(forms.posted_to(_page, PAGE))]
+
+
 def _generate(
-    request: Request,
-    ctx: ServiceContext,
-    viewer: Viewer,
+    page: forms.FormPost,
     values: dict[str, str],
     make: Callable[[Edition, OutputFormat, str], publishing.Request],
 ) -> Response:
@@ -127,16 +126,14 @@ def _generate(
     def change() -> publishing.Generated:
         edition = common.required_value(Edition, values["edition"], "edition")
         output = common.required_value(OutputFormat, values["format"], "format")
-        return publishing.generate(ctx, viewer, make(edition, output, values["lang"] or "en"))
+        wanted = make(edition, output, values["lang"] or "en")
+        return publishing.generate(page.ctx, page.viewer, wanted)
 
-    return forms.submit(
-        request,
-        ctx,
-        viewer,
+    return page.submit(
         change,
-        refused=lambda exc: _page(request, ctx, viewer, values=values, error=exc),
-        subject=lambda made: f"publication/{made.publication.id}",
+        lambda made: f"publication/{made.publication.id}",
         back=lambda made: f"{PAGE}?made={made.publication.id}",
+        values=values,
     )
 
 
@@ -144,15 +141,11 @@ REPORT_FIELDS = ("edition", "format", "lang")
 
 
 @router.post(f"{PAGE}/daily", dependencies=CsrfChecked)
-def daily(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
-) -> Response:
+def daily(page: PublicationForm, form: forms.Posted) -> Response:
     """Generate (or find stored) the daily report of ``date`` (members)."""
     values = forms.fields(form, "date", "agreement", *REPORT_FIELDS)
     return _generate(
-        request,
-        ctx,
-        viewer,
+        page,
         values,
         lambda edition, output, lang: publishing.Request(
             Kind.DAILY,
@@ -166,9 +159,7 @@ def daily(
 
 
 @router.post(f"{PAGE}/summary", dependencies=CsrfChecked)
-def summary(
-    request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted
-) -> Response:
+def summary(page: PublicationForm, form: forms.Posted) -> Response:
     """The weekly (seven days to ``date``) or monthly (``date``'s month) summary."""
     values = forms.fields(form, "date", "period", "agreement", *REPORT_FIELDS)
     values["summary_date"] = values.pop("date")
@@ -182,17 +173,15 @@ def summary(
             kind, edition, lang, output, common.optional(values["agreement"]), day=day
         )
 
-    return _generate(request, ctx, viewer, values, make)
+    return _generate(page, values, make)
 
 
 @router.post(f"{PAGE}/spot", dependencies=CsrfChecked)
-def spot(request: Request, ctx: ContextDep, viewer: SignedInViewer, form: forms.Posted) -> Response:
+def spot(page: PublicationForm, form: forms.Posted) -> Response:
     """A spot report of one incident (linked from the incident's page)."""
     values = forms.fields(form, "incident_id", *REPORT_FIELDS)
     return _generate(
-        request,
-        ctx,
-        viewer,
+        page,
         values,
         lambda edition, output, lang: publishing.Request(
             Kind.SPOT, edition, lang, output, incident_id=common.optional(values["incident_id"])

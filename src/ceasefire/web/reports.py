@@ -21,7 +21,6 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
 from ceasefire.access import Classification, Role, Viewer
-from ceasefire.agreements import service as agreement_service
 from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
@@ -66,15 +65,7 @@ def report_list(
         return reports.list_reports(
             ctx,
             viewer,
-            channel=common.enum_value(Channel, query["channel"], "channel"),
-            category=common.enum_value(Category, query["category"], "category"),
-            start=common.instant(query["start"], "start"),
-            end=common.instant(query["end"], "end", end_of_day=True),
-            bbox=common.bbox(query["bbox"]),
-            party=common.optional(query["party"]),
-            classification=common.enum_value(
-                Classification, query["classification"], "classification"
-            ),
+            **common.shared_filters(query),
             unassigned=bool(query["unassigned"]),
             limit=limit,
             cursor=common.optional(cursor),
@@ -104,10 +95,6 @@ def _channels_for(viewer: Viewer) -> list[str]:
     return []
 
 
-def _agreements(ctx: ContextDep) -> list[str]:
-    return [a.id for a in agreement_service.list_agreements(ctx)]
-
-
 def _form_page(
     request: Request,
     ctx: ContextDep,
@@ -132,7 +119,7 @@ def _form_page(
         confidences=[c.value for c in Confidence],
         classifications=[c.value for c in Classification],
         casualty_keys=CASUALTY_KEYS,
-        agreements=_agreements(ctx),
+        agreements=common.agreement_ids(ctx),
         time_zones=TIME_ZONES,
     )
     if error is not None:
@@ -149,7 +136,7 @@ def report_form(
         return common.sign_in_first(request)
     allowed = _channels_for(viewer)
     chosen = channel if channel in allowed else (allowed[0] if allowed else "")
-    agreements = _agreements(ctx)
+    agreements = common.agreement_ids(ctx)
     values: dict[str, Any] = {
         "channel": chosen,
         "idempotency_key": str(uuid.uuid4()),

@@ -20,7 +20,6 @@ to the geoparser are judged on the tune part; the held part is only scored as a 
 
 from __future__ import annotations
 
-import hashlib
 import statistics
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
@@ -30,18 +29,17 @@ from typing import Any, Literal
 
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.news.geo.mention import PlaceMention, distance_km
+from ceasefire.news.split import FixedSplit
 
 ACCURACY_KM = 161.0
 
 GeoPart = Literal["tune", "held", "all"]
-GEO_SPLIT_SALT = "ceasefire-geo-split-v1:"
-GEO_SPLIT_HELD_BELOW = 85
+GEO_SPLIT = FixedSplit("ceasefire-geo-split-v1:", held_below=85)
 
 
 def geowebnews_part(article_id: str) -> Literal["tune", "held"]:
     """The part of the fixed split a GeoWebNews article (its ``file`` attribute) belongs to."""
-    digest = hashlib.sha256((GEO_SPLIT_SALT + article_id).encode("utf-8")).digest()
-    return "held" if digest[0] < GEO_SPLIT_HELD_BELOW else "tune"
+    return GEO_SPLIT.part(article_id)
 
 
 def select_part(articles: Iterable[GoldArticle], part: GeoPart) -> list[GoldArticle]:

@@ -327,12 +327,18 @@ def _looks_like_person(span: Span, places: list[Place], person_words: set[str]) 
     return only_towns and speaks and span.root.dep_ not in {"pobj", "conj"}
 
 
-def _locative(span: Span) -> bool:
-    """Whether a preposition of place introduces ``span`` ("in the X", "from X")."""
+def _introduced_by(span: Span, words: frozenset[str]) -> bool:
+    """Whether one of ``words`` stands before ``span``, a determiner perhaps between them
+    ("in the X", "from X")."""
     k = span.start - 1
     if k >= 0 and span.doc[k].lower_ in _DETERMINERS:
         k -= 1
-    return k >= 0 and span.doc[k].lower_ in _LOCATIVE
+    return k >= 0 and span.doc[k].lower_ in words
+
+
+def _locative(span: Span) -> bool:
+    """Whether a preposition of place introduces ``span`` ("in the X", "from X")."""
+    return _introduced_by(span, _LOCATIVE)
 
 
 # Common nouns for a kind of place, which "of" joins to its name: "the village of Nagrig",
@@ -384,14 +390,8 @@ def _facility_at(span: Span) -> bool:
     if not _facility_name(span):
         return False
     head = span[-1].lower_
-    return _locative(span) or head in NATURAL_HEADS or (head in STREET_HEADS and _on_street(span))
-
-
-def _on_street(span: Span) -> bool:
-    k = span.start - 1
-    if k >= 0 and span.doc[k].lower_ in _DETERMINERS:
-        k -= 1
-    return k >= 0 and span.doc[k].lower_ in _ON_STREET
+    on_street = head in STREET_HEADS and _introduced_by(span, _ON_STREET)
+    return _locative(span) or head in NATURAL_HEADS or on_street
 
 
 # Last words of the names of natural features: such a name is a place wherever it stands.

@@ -31,6 +31,8 @@ COUNTRY_EVIDENCE = 1.5
 ADMIN_WORD_EVIDENCE = 3.0
 # A city is read before the province of the same name unless the text says "district".
 CITY_OVER_ADMIN = 0.5
+# The event types a negation turns into REJECT ("не согласились", "kabul etmedi").
+COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 
 
 @cache
@@ -116,6 +118,13 @@ def best_place(
         if score > best_score:
             best, best_score = place, score
     return best
+
+
+def known_town(place: Place, focus: Sequence[str]) -> bool:
+    """Whether a town is known enough to read a doubtful name as (a word that may not be a
+    place at all): 100,000 people or more, or 1,000 in the region of interest, not an obscure
+    village elsewhere."""
+    return place.population >= 100_000 or (place.country in focus and place.population >= 1_000)
 
 
 def place_mention(text: str, start: int, end: int, place: Place) -> PlaceMention:
@@ -318,6 +327,49 @@ def scratch_list(news: NewsDoc, key: str) -> list[Any]:
     """What a component of the pipeline left under ``key`` (its sentences, its actors)."""
     value = news.scratch.get(key)
     return value if isinstance(value, list) else []
+
+
+def sentences_component(
+    key: str, split: Callable[[str, int], list[Any]]
+) -> Callable[[NewsDoc], NewsDoc]:
+    """The first step of a language: each block of the article cut into its sentences by
+    ``split(text, offset)`` (offsets into ``Article.text``), kept under ``key`` for the
+    steps after it."""
+
+    def sentences(news: NewsDoc) -> NewsDoc:
+        found: list[Any] = []
+        for block in news.article.blocks:
+            found.extend(split(block.text, block.start))
+        news.scratch[key] = found
+        return news
+
+    return sentences
+
+
+def events_component(
+    sentences_key: str,
+    actors_key: str,
+    sentence_events: Callable[[NewsDoc, Any, Any], list[Event]],
+) -> Callable[[NewsDoc], NewsDoc]:
+    """The ``events`` step of a language: ``sentence_events(news, sentence, actors)`` for
+    each sentence, with what the actor step found in it (kept under ``actors_key``, one item
+    a sentence; None when it found nothing there)."""
+
+    def events(news: NewsDoc) -> NewsDoc:
+        actors = scratch_list(news, actors_key)
+        found: list[Event] = []
+        for number, sentence in enumerate(scratch_list(news, sentences_key)):
+            found.extend(sentence_events(news, sentence, of_sentence(actors, number)))
+        news.events = found
+        return news
+
+    return events
+
+
+def of_sentence(found: Sequence[Any], number: int) -> Any | None:
+    """What a step found in the sentence ``number`` (its list has one item a sentence), or
+    None when it has no item for it."""
+    return found[number] if number < len(found) else None
 
 
 def times_component(language: str) -> Callable[[NewsDoc], NewsDoc]:

@@ -27,15 +27,20 @@ from typing import Any
 
 from ceasefire.news.lang.common import (
     ALPHA3_TO_2,
+    COOPERATIVE,
     ActorEntry,
     actor_entries,
     actor_ref,
+    events_component,
+    known_town,
     load_data,
     nearest_location,
+    of_sentence,
     resolve_places,
     scratch_list,
     sentence_event,
     sentence_ref,
+    sentences_component,
     times_component,
 )
 from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, Quote
@@ -55,7 +60,6 @@ _ACTORS = "ru.actors"
 # Prepositions after which a capital is a place, not its government ("в Баку", "по Баку").
 _ACTOR_CASES = frozenset({"с", "от", "против", "между", "для", "к"})
 _TARGET_CASES = frozenset({"с", "по", "против", "к", "от", "на", "у", "перед"})
-_COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 
 
 @dataclass
@@ -192,19 +196,16 @@ def _sentences(news: NewsDoc) -> list[Sentence]:
 @register("news.parse.ru.v1", requires=["article"], assigns=["ru_doc"])
 def make_parse(resources: PipelineResources) -> Any:
     """natasha's segmentation, morphology, syntax and NER over each block of the article."""
+    parse_blocks = sentences_component(_SENTENCES, parse_text)
 
     def parse(news: NewsDoc) -> NewsDoc:
         from threadpoolctl import threadpool_limits
 
-        sentences: list[Sentence] = []
         # natasha's models are many small numpy products: OpenBLAS's threads only wait on
         # each other there (72 ms for a 13×990 by 990×256 product on the 2-core machine,
         # 1 ms on one thread; bench/RESULTS.md).
         with threadpool_limits(limits=1, user_api="blas"):
-            for block in news.article.blocks:
-                sentences.extend(parse_text(block.text, block.start))
-        news.scratch[_SENTENCES] = sentences
-        return news
+            return parse_blocks(news)
 
     return parse
 
@@ -272,9 +273,7 @@ def make_places(resources: PipelineResources) -> Any:
 
 
 def _strong(place: Any, focus: tuple[str, ...]) -> bool:
-    if place.kind != "city":
-        return True
-    return place.population >= 100_000 or (place.country in focus and place.population >= 1_000)
+    return place.kind != "city" or known_town(place, focus)
 
 
 def _native_candidates(gazetteer: Any, key: str, aliases: dict[str, str]) -> list[Any]:
@@ -306,11 +305,11 @@ def make_actors(resources: PipelineResources) -> Any:
     sectors: dict[str, str] = load_data("ru.yaml").get("sectors", {})
 
     def actors(news: NewsDoc) -> NewsDoc:
-        found: dict[int, dict[int, _Actor]] = {}
+        found: list[dict[int, _Actor]] = []
         mentions: list[ActorMention] = []
-        for number, sentence in enumerate(_sentences(news)):
+        for sentence in _sentences(news):
             by_token = _sentence_actors(news.article.text, sentence, sectors)
-            found[number] = by_token
+            found.append(by_token)
             seen: set[int] = set()
             for actor in by_token.values():
                 if id(actor) in seen:
@@ -423,7 +422,7 @@ def make_quotes(resources: PipelineResources) -> Any:
 
 def _quotes(news: NewsDoc, speech: frozenset[str]) -> Iterator[Quote]:
     text = news.article.text
-    actors: dict[int, dict[int, _Actor]] = news.scratch.get(_ACTORS, {})
+    actors = scratch_list(news, _ACTORS)
     sentences = _sentences(news)
     direct: list[tuple[int, int]] = []
     for opening, closing in (("«", "»"), ("“", "”"), ("„", "“")):
@@ -444,7 +443,7 @@ def _quotes(news: NewsDoc, speech: frozenset[str]) -> Iterator[Quote]:
                     distance = token.start - end if token.start >= end else start - token.end
                     if 0 <= distance < 120 and (best is None or distance < best[0]):
                         best = (distance, sentence, token, number)
-        speaker = _speaker(best[1], best[2], actors.get(best[3], {})) if best else None
+        speaker = _speaker(best[1], best[2], of_sentence(actors, best[3]) or {}) if best else None
         around = next((s for s in sentences if s.start <= start < s.end + 1), None)
         yield Quote(
             text=text[start:end],
@@ -476,7 +475,7 @@ def _quotes(news: NewsDoc, speech: frozenset[str]) -> Iterator[Quote]:
                 start=first.start,
                 end=last.end,
                 kind="indirect",
-                speaker=_speaker(sentence, token, actors.get(number, {})),
+                speaker=_speaker(sentence, token, of_sentence(actors, number) or {}),
                 cue=token.text,
                 sentence=sentence_ref(news.article, sentence.start, sentence.end),
                 speaker_resolved_from="speech verb",
@@ -525,15 +524,11 @@ def make_events(resources: PipelineResources) -> Any:
     """PLOVER events from the Russian trigger lexicon, with actors, modality, date and place."""
     lexicon = load_data("ru.yaml")
 
-    def events(news: NewsDoc) -> NewsDoc:
-        actors: dict[int, dict[int, _Actor]] = news.scratch.get(_ACTORS, {})
-        out: list[Event] = []
-        for number, sentence in enumerate(_sentences(news)):
-            out.extend(_sentence_events(news, sentence, actors.get(number, {}), lexicon))
-        news.events = out
-        return news
-
-    return events
+    return events_component(
+        _SENTENCES,
+        _ACTORS,
+        lambda news, sentence, found: _sentence_events(news, sentence, found or {}, lexicon),
+    )
 
 
 def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
@@ -633,7 +628,7 @@ def _sentence_events(
                 source = source or agent
         if not trigger.nominal and verb.lemma in accuse:
             event = "DISAPPROVE"
-        if _negated(sentence, token) and event in _COOPERATIVE:
+        if _negated(sentence, token) and event in COOPERATIVE:
             event = "REJECT"
         if modality == "occurred" and _future(sentence, verb):
             modality = "planned"

@@ -29,15 +29,20 @@ from typing import Any, Literal
 
 from ceasefire.news.lang.common import (
     ALPHA3_TO_2,
+    COOPERATIVE,
     ActorEntry,
     actor_entries,
     actor_ref,
+    events_component,
+    known_town,
     load_data,
     nearest_location,
+    of_sentence,
     resolve_places,
     scratch_list,
     sentence_event,
     sentence_ref,
+    sentences_component,
     times_component,
 )
 from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention, Quote
@@ -55,7 +60,6 @@ PIPELINE: tuple[str, ...] = (
 _SENTENCES = "tr.sentences"
 _ACTORS = "tr.actors"
 Case = Literal["nom", "gen", "dat", "acc", "loc", "abl", "com"]
-_COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 
 # Turkish suffixes with their vowel-harmony and buffer-consonant variants: derivation
 # (passive, causative, reciprocal, negation, nominalisation), tense and mood, person,
@@ -207,15 +211,7 @@ def _sentences(news: NewsDoc) -> list[Sentence]:
 @register("news.tokens.tr.v1", requires=["article"], assigns=["tr_tokens"])
 def make_tokens(resources: PipelineResources) -> Any:
     """Sentences and tokens of each block; a name's case suffix split at its apostrophe."""
-
-    def tokens(news: NewsDoc) -> NewsDoc:
-        sentences: list[Sentence] = []
-        for block in news.article.blocks:
-            sentences.extend(tokenize(block.text, block.start))
-        news.scratch[_SENTENCES] = sentences
-        return news
-
-    return tokens
+    return sentences_component(_SENTENCES, tokenize)
 
 
 # -- actors ---------------------------------------------------------------------------------
@@ -470,9 +466,7 @@ def _strong(place: Any, focus: tuple[str, ...]) -> bool:
     """A reading good enough for a capitalised word: not an obscure village elsewhere."""
     if place.kind != "city":
         return bool(place.kind != "continent")
-    return bool(
-        place.population >= 100_000 or (place.country in focus and place.population >= 1_000)
-    )
+    return known_town(place, focus)
 
 
 @register("news.times.tr.v1", requires=["article"], assigns=["times"])
@@ -532,17 +526,11 @@ def find_triggers(sentence: Sentence) -> list[_Trigger]:
 @register("news.events.tr.v1", requires=["tr_tokens", "actors", "times"], assigns=["events"])
 def make_events(resources: PipelineResources) -> Any:
     """PLOVER events from the suffix-aware Turkish lexicon; the last trigger is primary."""
-
-    def events(news: NewsDoc) -> NewsDoc:
-        actors: list[list[_Actor]] = news.scratch.get(_ACTORS, [])
-        out: list[Event] = []
-        for number, sentence in enumerate(_sentences(news)):
-            found = actors[number] if number < len(actors) else []
-            out.extend(_sentence_events(news, sentence, found))
-        news.events = out
-        return news
-
-    return events
+    return events_component(
+        _SENTENCES,
+        _ACTORS,
+        lambda news, sentence, found: _sentence_events(news, sentence, found or []),
+    )
 
 
 def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) -> list[Event]:
@@ -601,7 +589,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             event = "PROTEST"
         if re.match(r"^(ıl|il|ul|ül|n)", rest) and event != "MOBILIZE" and not targets:
             targets, source = source, []
-        if re.match(r"^(ma|me)(?!k|s)", rest) and event in _COOPERATIVE:
+        if re.match(r"^(ma|me)(?!k|s)", rest) and event in COOPERATIVE:
             event = "REJECT"
         if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
             modality = "planned"
@@ -776,7 +764,7 @@ def _quotes_tr(news: NewsDoc) -> list[Quote]:
             block_speaker = speaker or block_speaker
             found.append(_quote(news, text[start:end], start, end, "direct", speaker, cue, how))
         for number, sentence in in_block:
-            here = actors[number] if number < len(actors) else []
+            here = of_sentence(actors, number) or []
             indirect = _indirect(text, sentence, here, direct)
             if indirect is not None:
                 found.append(_quote(news, *indirect))
@@ -785,7 +773,7 @@ def _quotes_tr(news: NewsDoc) -> list[Quote]:
         stripped = block.text.rstrip()
         if stripped.endswith(":") and in_block:
             number, sentence = in_block[-1]
-            here = actors[number] if number < len(actors) else []
+            here = of_sentence(actors, number) or []
             colon_speaker = _speaker_before(text, sentence, here, len(sentence.tokens))
         previous_speaker = block_speaker or colon_speaker or previous_speaker
     return sorted(found, key=lambda q: q.start)
@@ -830,7 +818,7 @@ def _direct_speaker(
         after = [i for i, t in enumerate(tokens) if t.start > end and t.base not in {'"', "”"}]
         if not after or tokens[after[0]].start - end > 3:
             continue
-        here = actors[number] if number < len(actors) else []
+        here = of_sentence(actors, number) or []
         first = after[0]
         size = _speech_at(tokens, first)
         # "… diye konuştu / ekledi / uyardı": the verb after "diye".

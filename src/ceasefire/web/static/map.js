@@ -171,44 +171,38 @@
         .addTo(layers.posts);
     });
   }
-  function drawIncidents(data) {
-    layers.incidents.clearLayers();
-    clusters.incidents.clearLayers();
+  // A layer of records: the server's cells when its points are too many, else a marker
+  // (markerOf) for each point in the layer's clusters.
+  function drawLayer(name, data, markerOf) {
+    layers[name].clearLayers();
+    clusters[name].clearLayers();
     if (data.mode === "cells") {
-      data.cells.forEach(function (c) { layers.incidents.addLayer(cellMarker(c, "incidents")); });
+      data.cells.forEach(function (c) { layers[name].addLayer(cellMarker(c, name)); });
       return;
     }
-    layers.incidents.addLayer(clusters.incidents);
-    data.points.forEach(function (p) {
-      var marker = L.circleMarker([p.lat, p.lon], { radius: 8, className: "incident-marker status-" + p.status });
-      marker.bindPopup(function () {
-        return summaryOf(p.title, [
-          [t.status, label(t.statuses, p.status)], [t.category, label(t.categories, p.category)],
-          [t.attribution, p.attributed_party ? p.attribution + " (" + p.attributed_party + ")" : p.attribution],
-          [t.observed, p.observed], [t.place, p.place]
-        ], [p.url, t.open]);
-      });
-      clusters.incidents.addLayer(marker);
-    });
+    layers[name].addLayer(clusters[name]);
+    data.points.forEach(function (p) { clusters[name].addLayer(markerOf(p)); });
   }
-  function drawReports(data) {
-    layers.reports.clearLayers();
-    clusters.reports.clearLayers();
-    if (data.mode === "cells") {
-      data.cells.forEach(function (c) { layers.reports.addLayer(cellMarker(c, "reports")); });
-      return;
-    }
-    layers.reports.addLayer(clusters.reports);
-    data.points.forEach(function (p) {
-      var marker = L.circleMarker([p.lat, p.lon], { radius: 6, className: "report-marker" });
-      marker.bindPopup(function () {
-        return summaryOf(t.report + " " + p.id, [
-          [t.category, label(t.categories, p.category)], [t.channel, label(t.channels, p.channel)],
-          [t.observed, p.observed], [t.place, p.place]
-        ], p.incident_url ? [p.incident_url, t.open] : null);
-      });
-      clusters.reports.addLayer(marker);
+  function incidentMarker(p) {
+    var marker = L.circleMarker([p.lat, p.lon], { radius: 8, className: "incident-marker status-" + p.status });
+    marker.bindPopup(function () {
+      return summaryOf(p.title, [
+        [t.status, label(t.statuses, p.status)], [t.category, label(t.categories, p.category)],
+        [t.attribution, p.attributed_party ? p.attribution + " (" + p.attributed_party + ")" : p.attribution],
+        [t.observed, p.observed], [t.place, p.place]
+      ], [p.url, t.open]);
     });
+    return marker;
+  }
+  function reportMarker(p) {
+    var marker = L.circleMarker([p.lat, p.lon], { radius: 6, className: "report-marker" });
+    marker.bindPopup(function () {
+      return summaryOf(t.report + " " + p.id, [
+        [t.category, label(t.categories, p.category)], [t.channel, label(t.channels, p.channel)],
+        [t.observed, p.observed], [t.place, p.place]
+      ], p.incident_url ? [p.incident_url, t.open] : null);
+    });
+    return marker;
   }
   function drawNews(news) {
     layers.news.clearLayers();
@@ -265,8 +259,8 @@
         if (mine !== latest) { return; } /* an answer for a view since left */
         drawZones(data.zones);
         drawPosts(data.posts);
-        drawIncidents(data.incidents);
-        drawReports(data.reports);
+        drawLayer("incidents", data.incidents, incidentMarker);
+        drawLayer("reports", data.reports, reportMarker);
         drawNews(data.news);
         var text = t.shown.replace("{incidents}", data.incidents.total)
                           .replace("{reports}", data.reports.total);
