@@ -1,0 +1,87 @@
+"""The geoparser's eighth pass: cues of US and UK local news and of disease-outbreak reports
+(a state named like a country, counties named together, the town a local outlet is named
+after, state abbreviations in datelines, short district names, rivers, diseases). The texts
+are written for these tests; none is a sentence of an evaluation file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from ceasefire.errors import InvalidInput
+from ceasefire.news.geo import GeoContext, PlaceMention, distance_km, geoparse_doc
+from ceasefire.news.geo.evaluation import read_gold, select_part
+
+WORLD = GeoContext(focus_countries=())
+OWN_GOLD = Path(__file__).parents[1] / "data" / "geo-own-local.json"
+
+
+def parse(nlp: Language, text: str) -> list[PlaceMention]:
+    return geoparse_doc(nlp(text), context=WORLD)
+
+
+def only(mentions: list[PlaceMention], text: str) -> PlaceMention:
+    found = [m for m in mentions if m.text == text]
+    assert len(found) == 1, [m.text for m in mentions]
+    return found[0]
+
+
+def near(mention: PlaceMention, lat: float, lon: float, km: float) -> bool:
+    assert mention.lat is not None, mention
+    assert mention.lon is not None, mention
+    return distance_km(mention.lat, mention.lon, lat, lon) <= km
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Jacksonville may be in Florida, North Carolina or Arkansas, but it is American.
+        "Two Georgia teenagers were hurt in a crash in Jacksonville on Friday, police said.",
+        "A Georgia man was charged in Columbus after a chase on Friday.",
+    ],
+)
+def test_a_state_named_like_a_country_is_the_state_beside_american_towns(
+    nlp: Language, text: str
+) -> None:
+    georgia = only(parse(nlp, text), "Georgia")
+    assert (georgia.country, georgia.precision) == ("US", 4)
+
+
+def test_the_country_georgia_stays_the_country_among_its_neighbours(nlp: Language) -> None:
+    georgia = only(parse(nlp, "Georgia and Armenia signed a transit deal on Monday."), "Georgia")
+    assert georgia.country == "GE"
+
+
+def test_counties_named_together_are_in_a_state_that_has_both(nlp: Language) -> None:
+    # California has an Orange County and Oklahoma a Seminole County; Florida has both.
+    text = "Commissioners in Orange County and Seminole County approved the new toll road."
+    mentions = parse(nlp, text)
+    for name in ("Orange County", "Seminole County"):
+        assert near(only(mentions, name), 28.5, -81.5, km=250), name  # central Florida
+
+
+def test_a_county_is_in_the_state_of_the_outlet_that_reports_it(nlp: Language) -> None:
+    # A newspaper named after its town reports on its area: Colorado's Adams County.
+    text = "The Denver Post reported that Adams County and Jefferson County will share the cost."
+    mentions = parse(nlp, text)
+    for name in ("Adams County", "Jefferson County"):
+        assert near(only(mentions, name), 39.7, -105.0, km=200), name
+
+
+def test_the_own_gold_file_reads_with_its_fixed_split(tmp_path: Path) -> None:
+    articles = read_gold(OWN_GOLD)
+    tune, held = select_part(articles, "tune"), select_part(articles, "held")
+    assert len(articles) >= 40
+    assert len(tune) + len(held) == len(articles) and held
+    for article in articles:
+        for toponym in article.toponyms:
+            assert article.text[toponym.start : toponym.end] == toponym.text
+    broken = json.loads(OWN_GOLD.read_text(encoding="utf-8"))
+    broken["records"][0]["toponyms"][0]["start"] += 1
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(InvalidInput):
+        read_gold(path)
