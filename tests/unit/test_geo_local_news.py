@@ -85,3 +85,56 @@ def test_the_own_gold_file_reads_with_its_fixed_split(tmp_path: Path) -> None:
     path.write_text(json.dumps(broken), encoding="utf-8")
     with pytest.raises(InvalidInput):
         read_gold(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("HATTIESBURG, Miss. — A tornado damaged dozens of homes overnight.", "HATTIESBURG"),
+        ("Crews in Tupelo, Miss., cleared fallen trees on Sunday.", "Tupelo"),
+    ],
+)
+def test_a_state_abbreviated_like_a_title_after_its_town_is_the_state(
+    nlp: Language, text: str, town: str
+) -> None:
+    mentions = parse(nlp, text)
+    state = only(mentions, "Miss.")
+    assert (state.name, state.country, state.precision) == ("Mississippi", "US", 4)
+    assert only(mentions, town).country == "US"
+
+
+def test_an_abbreviated_title_before_a_name_is_still_no_place(nlp: Language) -> None:
+    assert [m.text for m in parse(nlp, "Sen. Ben Sasse spoke in Omaha on Friday.")] == ["Omaha"]
+
+
+def test_a_two_letter_name_followed_by_district_is_the_district(nlp: Language) -> None:
+    text = "Cases were reported in Bo district and Kailahun district of Sierra Leone."
+    bo = only(parse(nlp, text), "Bo")
+    assert bo.country == "SL"
+    assert near(bo, 7.96, -11.74, km=50)
+
+
+@pytest.mark.parametrize(
+    ("text", "feature"),
+    [
+        ("Residents were told to prepare as the River Calder rose near Todmorden.", "River Calder"),
+        ("Hikers were rescued from Mount Snowdon on Saturday.", "Mount Snowdon"),
+    ],
+)
+def test_a_river_or_mountain_named_first_is_a_place(
+    nlp: Language, text: str, feature: str
+) -> None:
+    only(parse(nlp, text), feature)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Middle East respiratory syndrome infections were reported in Qatar.", "Middle East"),
+        ("Two cases of Crimean-Congo haemorrhagic fever were confirmed in Iraq.", "Crimean-Congo"),
+    ],
+)
+def test_a_disease_named_after_a_place_with_an_adjective_is_no_place(
+    nlp: Language, text: str, place: str
+) -> None:
+    assert place not in [m.text for m in parse(nlp, text)]

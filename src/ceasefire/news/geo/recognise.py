@@ -404,6 +404,24 @@ NATURAL_HEADS = frozenset(
 )  # fmt: skip
 
 
+# First words of the names of natural features, British style ("the River Calder", "Loch
+# Lomond", "Mount Kenya"): followed by a name in title case, the whole is a place.
+NATURAL_FIRST_WORDS = frozenset({"river", "lake", "loch", "mount"})
+
+
+def _natural_feature_first(span: Span) -> bool:
+    """A run of proper nouns that begins with a natural feature's word and goes on with a
+    name: "River Calder" (which the model leaves untagged or calls an organisation), not
+    "River" alone, nor a building named after one ("Mount Sinai Hospital")."""
+    return (
+        2 <= len(span) <= 3
+        and span[-1].lower_ not in FACILITY_HEADS
+        and span[0].lower_ in NATURAL_FIRST_WORDS
+        and span[0].text[:1].isupper()
+        and all(token.text[:1].isupper() for token in span[1:] if token.is_alpha)
+    )
+
+
 def _facility_name(span: Span) -> bool:
     """A name of several words in title case ending with a building's or site's head word."""
     if len(span) < 2 or span[-1].lower_ not in FACILITY_HEADS:
@@ -611,6 +629,10 @@ def correct_place_entities(
                 # "at Northwestern Memorial Hospital": a building where something happened.
                 relabelled = Span(doc, span.start, span.end, label="FAC")
                 entities.append(relabelled)
+                continue
+            if _natural_feature_first(span):
+                # "the River Calder", which the model calls an organisation.
+                entities.append(Span(doc, span.start, span.end, label="LOC"))
                 continue
             if _named_by_place_noun(span, ent.label_):
                 # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name.
@@ -908,6 +930,8 @@ def _untagged_places(
             place_ends[j] = found[-1]
         elif _facility_at(span):
             found.append(Span(doc, i, j, label="FAC"))
+        elif _natural_feature_first(span):
+            found.append(Span(doc, i, j, label="LOC"))
         i = j
     return found
 
@@ -1308,8 +1332,15 @@ def find_toponyms(
                 continue
             if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
                 continue
-            if len(span) == 1 and span[0].text.endswith(".") and span[0].lower_[:-1] in _TITLES:
-                continue  # "Sen. Ben Sasse": an abbreviated title, not Southend-on-Sea ("SEN")
+            if (
+                len(span) == 1
+                and span[0].text.endswith(".")
+                and span[0].lower_[:-1] in _TITLES
+                and not _abbreviated_qualifier(doc, span.start)
+            ):
+                # "Sen. Ben Sasse": an abbreviated title, not Southend-on-Sea ("SEN"); but
+                # "JACKSON, Miss. —" is Mississippi, the state after its town.
+                continue
             admin_word = None
             if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
                 admin_word = span[-1].lower_
@@ -1383,9 +1414,19 @@ _DISEASE_WORDS = frozenset(
 )
 
 
+# Lower-case words that may stand between the place and the disease word: "Middle East
+# respiratory syndrome", "Crimean-Congo haemorrhagic fever", "Rift Valley fever".
+_DISEASE_GAP = 2
+
+
 def _names_a_disease(span: Span) -> bool:
     doc = span.doc
-    return span.end < len(doc) and doc[span.end].lower_ in _DISEASE_WORDS
+    for k in range(span.end, min(len(doc), span.end + _DISEASE_GAP + 1)):
+        if doc[k].lower_ in _DISEASE_WORDS:
+            return True
+        if not (doc[k].is_alpha and doc[k].is_lower):
+            return False
+    return False
 
 
 def _qualified_parts(ent: Span, gazetteer: Gazetteer) -> list[tuple[Span, str]]:

@@ -223,7 +223,8 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
 
     A building or airport (spaCy FAC) named like a village is not that village ("White
     House", "Heathrow"): it may only be read as a large town or a non-town. So is a name of two
-    letters or fewer ("BA", "La"), unless it names a country, division or region ("US", "EU").
+    letters or fewer ("BA", "La"), unless it names a country, division or region ("US", "EU")
+    or an administrative word follows it ("Bo district").
     """
     places = _readings(toponym, gazetteer)
     if toponym.label == "FAC":
@@ -231,6 +232,7 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
     if (
         len(name_key(toponym.text).replace(" ", "")) <= 2
         and toponym.text not in STATE_ABBREVIATIONS
+        and not toponym.admin_word  # "Bo district": the district, named after its town
     ):
         places = [p for p in places if p.kind in {"country", "admin1", "region"}]
     if _short_capitals(toponym.text) and not toponym.dateline:
