@@ -12,7 +12,7 @@ import pytest
 from spacy.language import Language
 
 from ceasefire.errors import InvalidInput
-from ceasefire.news.geo import GeoContext, PlaceMention, distance_km, geoparse_doc
+from ceasefire.news.geo import Gazetteer, GeoContext, PlaceMention, distance_km, geoparse_doc
 from ceasefire.news.geo.evaluation import read_gold, select_part
 
 WORLD = GeoContext(focus_countries=())
@@ -132,6 +132,8 @@ def test_a_river_or_mountain_named_first_is_a_place(
     [
         ("Middle East respiratory syndrome infections were reported in Qatar.", "Qatar"),
         ("Two cases of Crimean-Congo haemorrhagic fever were confirmed in Iraq.", "Iraq"),
+        # A verb between: the country reports the disease.
+        ("Only Venezuela reported yellow fever cases.", "Venezuela"),
     ],
 )
 def test_a_disease_named_after_a_place_with_an_adjective_is_no_place(
@@ -175,3 +177,24 @@ def test_a_datelines_town_names_its_country_for_the_smaller_towns(nlp: Language)
     text = "KENOSHA — A man was sentenced Monday for a 2009 crash in Somers."
     somers = only(parse(nlp, text), "Somers")
     assert near(somers, 42.64, -87.91, km=20)
+
+
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Republic of Korea", "KR"),  # ISO's "Korea, Republic of", as WHO writes it
+        ("Democratic Republic of the Congo", "CD"),
+        ("Republic of Moldova", "MD"),
+        ("Hong Kong SAR", "HK"),
+        ("Macao SAR", "MO"),
+    ],
+)
+def test_countries_under_the_names_outbreak_reports_give_them(
+    gazetteer: Gazetteer, name: str, country: str
+) -> None:
+    assert [p.country for p in gazetteer.lookup(name) if p.kind == "country"] == [country]
+
+
+def test_a_special_administrative_region_beside_china_is_itself(nlp: Language) -> None:
+    hong_kong = only(parse(nlp, "Cases were reported in Hong Kong SAR, China."), "Hong Kong SAR")
+    assert hong_kong.country == "HK"

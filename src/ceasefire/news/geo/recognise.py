@@ -1471,8 +1471,8 @@ _DISEASE_WORDS = frozenset(
 )
 
 
-# Lower-case words that may stand between the place and the disease word: "Middle East
-# respiratory syndrome", "Crimean-Congo haemorrhagic fever", "Rift Valley fever".
+# Lower-case adjectives that may stand between the place and the disease word: "Middle East
+# respiratory syndrome", "Crimean-Congo haemorrhagic fever".
 _DISEASE_GAP = 2
 
 
@@ -1481,8 +1481,8 @@ def _names_a_disease(span: Span) -> bool:
     for k in range(span.end, min(len(doc), span.end + _DISEASE_GAP + 1)):
         if doc[k].lower_ in _DISEASE_WORDS:
             return True
-        if not (doc[k].is_alpha and doc[k].is_lower):
-            return False
+        if not (doc[k].is_alpha and doc[k].is_lower and doc[k].pos_ == "ADJ"):
+            return False  # "Venezuela reported yellow fever cases": the country
     return False
 
 
