@@ -84,9 +84,9 @@ _ADMIN_KINDS = frozenset({"admin1", "admin2"})
 
 @dataclass(frozen=True, slots=True)
 class _Evidence:
-    countries: Counter[str]  # named from outside the names: context, demonyms
-    # (name key of the mention, country): the countries the text's names were read in.
-    named: tuple[tuple[str, str], ...]
+    # How often the text names each country: the context's, demonyms, the countries of its
+    # confident readings and of names whose country is certain though their place is not.
+    countries: Counter[str]
     # (name key of the mention, country, admin1 code, population of the division)
     admin1: frozenset[tuple[str, str, str, int]]
     anchors: tuple[tuple[str, Place], ...]  # (name key of the mention, place)
@@ -97,10 +97,6 @@ class _Evidence:
     # counties named together are in one state if they can be ("Orange County and Seminole
     # County" are both Florida's, not California's and Oklahoma's).
     county_states: frozenset[tuple[str, str, str]] = frozenset()
-
-    def country_count(self, country: str) -> int:
-        """How often the text names ``country``."""
-        return self.countries.get(country, 0) + sum(1 for _, code in self.named if code == country)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +162,7 @@ def score_place(
     if place.country and place.country in context.focus_countries:
         score += FOCUS_PRIOR
     key = name_key(toponym.text)
-    named = evidence.country_count(place.country) if place.country else 0
+    named = evidence.countries.get(place.country, 0) if place.country else 0
     if named:
         score += COUNTRY_EVIDENCE + (COUNTRY_EVIDENCE_REPEATED if named >= 3 else 0.0)
     if place.kind in {"city", "admin2"} and any(
@@ -400,14 +396,15 @@ def _evidence(
 ) -> _Evidence:
     """The evidence of the confident readings ``anchors`` and of ``countries``, (name key,
     country) of names whose country is certain though their place is not."""
-    named = [(key, place.country) for key, place in anchors if place.country]
+    named = Counter(base)
+    named.update(place.country for _, place in anchors if place.country)
+    named.update(country for _, country in countries)
     admin1: set[tuple[str, str, str, int]] = set()
     for key, place in anchors:
         if place.kind == "admin1":
             admin1.add((key, place.country, place.admin1, place.population))
     return _Evidence(
-        Counter(base),
-        (*named, *countries),
+        named,
         frozenset(admin1),
         tuple(anchors),
         org_states,
