@@ -75,7 +75,8 @@ def test_the_own_gold_file_reads_with_its_fixed_split(tmp_path: Path) -> None:
     articles = read_gold(OWN_GOLD)
     tune, held = select_part(articles, "tune"), select_part(articles, "held")
     assert len(articles) >= 40
-    assert len(tune) + len(held) == len(articles) and held
+    assert len(tune) + len(held) == len(articles)
+    assert held
     for article in articles:
         for toponym in article.toponyms:
             assert article.text[toponym.start : toponym.end] == toponym.text
@@ -121,9 +122,7 @@ def test_a_two_letter_name_followed_by_district_is_the_district(nlp: Language) -
         ("Hikers were rescued from Mount Snowdon on Saturday.", "Mount Snowdon"),
     ],
 )
-def test_a_river_or_mountain_named_first_is_a_place(
-    nlp: Language, text: str, feature: str
-) -> None:
+def test_a_river_or_mountain_named_first_is_a_place(nlp: Language, text: str, feature: str) -> None:
     only(parse(nlp, text), feature)
 
 

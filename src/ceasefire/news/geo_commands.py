@@ -117,7 +117,9 @@ def geoparse(
 
 
 def eval_geo(
-    file: Annotated[Path, typer.Argument(help="GeoWebNews XML file, or an own gold .json file.")] = DEFAULT_GEOWEBNEWS,
+    file: Annotated[
+        Path, typer.Argument(help="GeoWebNews XML file, or an own gold .json file.")
+    ] = DEFAULT_GEOWEBNEWS,
     focus: Annotated[
         str, typer.Option(help="Region of interest (none by default: GeoWebNews is world news).")
     ] = "",

@@ -232,9 +232,7 @@ def read_own_gold(path: Path) -> list[GoldArticle]:
             )
         )
     if problems or not articles:
-        raise InvalidInput(
-            "bad gold file", details=problems or [problem("records", "no records")]
-        )
+        raise InvalidInput("bad gold file", details=problems or [problem("records", "no records")])
     return articles
 
 
