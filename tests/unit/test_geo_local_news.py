@@ -12,27 +12,11 @@ import pytest
 from spacy.language import Language
 
 from ceasefire.errors import InvalidInput
-from ceasefire.news.geo import Gazetteer, GeoContext, PlaceMention, distance_km, geoparse_doc
+from ceasefire.news.geo import Gazetteer
 from ceasefire.news.geo.evaluation import read_gold, select_part
+from tests.factories.geo import near, only, parse
 
-WORLD = GeoContext(focus_countries=())
 OWN_GOLD = Path(__file__).parents[1] / "data" / "geo-own-local.json"
-
-
-def parse(nlp: Language, text: str) -> list[PlaceMention]:
-    return geoparse_doc(nlp(text), context=WORLD)
-
-
-def only(mentions: list[PlaceMention], text: str) -> PlaceMention:
-    found = [m for m in mentions if m.text == text]
-    assert len(found) == 1, [m.text for m in mentions]
-    return found[0]
-
-
-def near(mention: PlaceMention, lat: float, lon: float, km: float) -> bool:
-    assert mention.lat is not None, mention
-    assert mention.lon is not None, mention
-    return distance_km(mention.lat, mention.lon, lat, lon) <= km
 
 
 @pytest.mark.parametrize(
