@@ -7,27 +7,10 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from ceasefire.news.geo import Gazetteer, GeoContext, PlaceMention, distance_km, geoparse_doc
+from ceasefire.news.geo import Gazetteer, distance_km
 from ceasefire.news.geo.recognise import Toponym
 from ceasefire.news.geo.resolve import resolve_toponyms
-
-WORLD = GeoContext(focus_countries=())
-
-
-def parse(nlp: Language, text: str) -> list[PlaceMention]:
-    return geoparse_doc(nlp(text), context=WORLD)
-
-
-def only(mentions: list[PlaceMention], text: str) -> PlaceMention:
-    found = [m for m in mentions if m.text == text]
-    assert len(found) == 1, [m.text for m in mentions]
-    return found[0]
-
-
-def near(mention: PlaceMention, lat: float, lon: float, km: float) -> bool:
-    assert mention.lat is not None, mention
-    assert mention.lon is not None, mention
-    return distance_km(mention.lat, mention.lon, lat, lon) <= km
+from tests.factories.geo import WORLD, near, only, parse
 
 
 def test_a_dateline_in_capitals_names_its_town_under_an_older_spelling(nlp: Language) -> None:

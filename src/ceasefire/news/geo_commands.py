@@ -117,7 +117,9 @@ def geoparse(
 
 
 def eval_geo(
-    file: Annotated[Path, typer.Argument(help="GeoWebNews XML file.")] = DEFAULT_GEOWEBNEWS,
+    file: Annotated[
+        Path, typer.Argument(help="GeoWebNews XML file, or an own gold .json file.")
+    ] = DEFAULT_GEOWEBNEWS,
     focus: Annotated[
         str, typer.Option(help="Region of interest (none by default: GeoWebNews is world news).")
     ] = "",
@@ -135,12 +137,12 @@ def eval_geo(
         typer.Option(help="Part of the fixed split: tune, held (scored as a whole) or all."),
     ] = "all",
 ) -> None:
-    """Toponym recognition F1 and resolution accuracy on GeoWebNews."""
+    """Toponym recognition F1 and resolution accuracy on GeoWebNews (or an own gold file)."""
     from ceasefire.news.geo import geoparse_texts
-    from ceasefire.news.geo.evaluation import evaluate, read_geowebnews, select_part
+    from ceasefire.news.geo.evaluation import evaluate, read_gold, select_part
 
     context = _context(focus, demonyms)
-    articles = select_part(read_geowebnews(file), cast("GeoPart", part))
+    articles = select_part(read_gold(file), cast("GeoPart", part))
     ensure_place_index()
     scores = evaluate(articles, lambda texts: geoparse_texts(texts, context=context))
     figures = {"part": part, **scores.to_json()}
@@ -148,7 +150,7 @@ def eval_geo(
         print_json(figures)
         return
     console.print(
-        f"GeoWebNews, part {part}: {scores.articles} articles, {scores.gold} gold toponyms"
+        f"{file.name}, part {part}: {scores.articles} articles, {scores.gold} gold toponyms"
     )
     print_table(
         "Geoparsing",

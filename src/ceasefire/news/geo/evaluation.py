@@ -16,10 +16,16 @@ The split (fixed 2026-12-06, before any change it was used to judge, and never t
 an article is **held** when the first byte of ``sha256("ceasefire-geo-split-v1:" + file)`` is
 below 85 (63 articles, 828 gold toponyms), else **tune** (137 articles, 1,773 toponyms). Changes
 to the geoparser are judged on the tune part; the held part is only scored as a whole.
+
+Own gold (``read_own_gold``, 2026-12-07): a JSON file of sentences written for the project in the
+styles of the corpora we do not have (tests/data/geo-own-local.json: US and UK local news, WHO
+disease outbreak news), each record with its fixed ``split`` and toponyms with coordinates. Its
+gold ``type`` is the record's ``style``, so that recall is reported per style.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
@@ -48,7 +54,7 @@ def select_part(articles: Iterable[GoldArticle], part: GeoPart) -> list[GoldArti
         raise InvalidInput(
             f"unknown part {part!r}", details=[problem("--part", "expected tune, held or all")]
         )
-    return [a for a in articles if part == "all" or geowebnews_part(a.id) == part]
+    return [a for a in articles if part in ("all", a.part or geowebnews_part(a.id))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,7 @@ class GoldArticle:
     id: str
     text: str
     toponyms: tuple[GoldToponym, ...]
+    part: Literal["tune", "held"] | None = None  # None: GeoWebNews's hashed split
 
 
 @dataclass
@@ -182,6 +189,54 @@ def read_geowebnews(path: Path) -> list[GoldArticle]:
             "no <article> in the GeoWebNews file", details=[problem("file", "no articles")]
         )
     return articles
+
+
+def read_own_gold(path: Path) -> list[GoldArticle]:
+    """The records of an own gold file (``{"records": [{"id", "style", "split", "text",
+    "toponyms": [{"start", "end", "text", "lat", "lon"}]}]}``), each checked against its text."""
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))["records"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(
+            f"cannot read the gold file: {exc}", details=[problem("file", str(exc))]
+        ) from exc
+    articles = []
+    problems = []
+    for number, record in enumerate(records):
+        text, split = record["text"], record["split"]
+        if split not in ("tune", "held"):
+            problems.append(problem(f"records[{number}].split", "expected tune or held"))
+            continue
+        toponyms = []
+        for item in record["toponyms"]:
+            if text[item["start"] : item["end"]] != item["text"]:
+                problems.append(problem(f"records[{number}]", f"span of {item['text']!r}"))
+            toponyms.append(
+                GoldToponym(
+                    start=item["start"],
+                    end=item["end"],
+                    text=item["text"],
+                    type=record.get("style", ""),
+                    lat=float(item["lat"]),
+                    lon=float(item["lon"]),
+                )
+            )
+        articles.append(
+            GoldArticle(
+                id=record["id"],
+                text=text,
+                toponyms=tuple(sorted(toponyms, key=lambda t: t.start)),
+                part=split,
+            )
+        )
+    if problems or not articles:
+        raise InvalidInput("bad gold file", details=problems or [problem("records", "no records")])
+    return articles
+
+
+def read_gold(path: Path) -> list[GoldArticle]:
+    """GeoWebNews XML, or an own gold file when ``path`` ends with ``.json``."""
+    return read_own_gold(path) if path.suffix == ".json" else read_geowebnews(path)
 
 
 def score_article(scores: GeoScores, gold: GoldArticle, predicted: Sequence[PlaceMention]) -> None:

@@ -580,6 +580,7 @@ def _add_countries(
                 for attr in ("name", "official_name", "common_name")
                 if getattr(iso, attr, None)
             ]
+            names += _uninverted(iso.name)
         place = Place(
             name=record["name"],
             lat=point[0],
@@ -593,6 +594,16 @@ def _add_countries(
             precision=PRECISION_COUNTRY,
         )
         builder.add(place, names)
+
+
+def _uninverted(name: str) -> list[str]:
+    """ISO 3166-1's "name, form of" in the order the UN and WHO write it: "Korea, Republic
+    of" is the Republic of Korea, "Congo, The Democratic Republic of the" the Democratic
+    Republic of the Congo."""
+    head, comma, tail = name.partition(", ")
+    if not comma or not (tail.endswith(" of") or tail.endswith(" of the")):
+        return []
+    return [f"{tail} {head}"]
 
 
 def _subdivision_names(name: str) -> tuple[str, list[str]]:

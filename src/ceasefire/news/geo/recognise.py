@@ -10,13 +10,14 @@ entities with the cues the resolver needs ("X district", "near X", demonyms).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
 from ceasefire.news.geo.gazetteer import Gazetteer, Place, contains
 from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext
+from ceasefire.news.geo.normalise import name_key
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _RELABELLED = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART"})
@@ -231,9 +232,14 @@ def _strong_places(
     ]
 
 
-def _named_countries(doc: Doc, gazetteer: Gazetteer, context: GeoContext) -> frozenset[str]:
-    """Countries the text names by name (a GPE entity) or demonym, and the context's."""
+def _named_countries(
+    doc: Doc, gazetteer: Gazetteer, context: GeoContext, datelines: Sequence[Span] = ()
+) -> frozenset[str]:
+    """Countries the text names by name (a GPE entity) or demonym, and the context's; and
+    the country of a dateline's town that dwarfs its namesakes abroad ("KENOSHA —")."""
     named = set(context.countries)
+    for span in datelines:
+        named.update(_dominant_city_country(gazetteer.lookup(span.text), _DATELINE_TOWN))
     for ent in doc.ents:
         if ent.label_ == "NORP":
             code = gazetteer.demonym_country(ent.text)
@@ -272,11 +278,11 @@ def _places_or_abbreviation(text: str, gazetteer: Gazetteer) -> list[Place]:
     return gazetteer.lookup(text)
 
 
-def _dominant_city_country(places: list[Place]) -> set[str]:
+def _dominant_city_country(places: list[Place], size: int = _DOMINANT_CITY) -> set[str]:
     cities = sorted(
         (p for p in places if p.kind == "city"), key=lambda p: p.population, reverse=True
     )
-    if not cities or cities[0].population < _DOMINANT_CITY:
+    if not cities or cities[0].population < size:
         return set()
     top = cities[0]
     rivals = [p.population for p in cities[1:] if p.country != top.country]
@@ -404,6 +410,24 @@ NATURAL_HEADS = frozenset(
 )  # fmt: skip
 
 
+# First words of the names of natural features, British style ("the River Calder", "Loch
+# Lomond", "Mount Kenya"): followed by a name in title case, the whole is a place.
+NATURAL_FIRST_WORDS = frozenset({"river", "lake", "loch", "mount"})
+
+
+def _natural_feature_first(span: Span) -> bool:
+    """A run of proper nouns that begins with a natural feature's word and goes on with a
+    name: "River Calder" (which the model leaves untagged or calls an organisation), not
+    "River" alone, nor a building named after one ("Mount Sinai Hospital")."""
+    return (
+        2 <= len(span) <= 3
+        and span[-1].lower_ not in FACILITY_HEADS
+        and span[0].lower_ in NATURAL_FIRST_WORDS
+        and span[0].text[:1].isupper()
+        and all(token.text[:1].isupper() for token in span[1:] if token.is_alpha)
+    )
+
+
 def _facility_name(span: Span) -> bool:
     """A name of several words in title case ending with a building's or site's head word."""
     if len(span) < 2 or span[-1].lower_ not in FACILITY_HEADS:
@@ -487,11 +511,61 @@ def _cued_towns(
     towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     if _locative(span):
         return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
-    listed_after = _listed_after(span, place_ends)
-    if listed_after is not None:
-        countries = {p.country for p in gazetteer.lookup(listed_after.text)}
+    if _resident_noun_after(span):
+        # "a Racine woman", "two Glen Ellyn teenagers": where people live; under the town's
+        # own name ("a South Side man" is of Chicago's, not of Southside, Arkansas).
+        return [
+            p
+            for p in places
+            if p.kind == "city"
+            and name_key(p.name) == name_key(span.text)
+            and p.population >= _HOME_TOWN
+            and (p.country in named or p.population >= _CUED_TOWN)
+        ]
+    listed = _listed_after(span, place_ends) or _listed_before(span)
+    if listed is not None:
+        countries = {p.country for p in gazetteer.lookup(listed.text)}
         return [p for p in towns if p.country in countries]
     return []
+
+
+# Nouns for people after the name of the town they live in: "a Racine woman", "a Glen Ellyn
+# teenager", "two Hammond men" (US local news names people so).
+_RESIDENT_NOUNS = frozenset(
+    {
+        "man", "men", "woman", "women", "boy", "boys", "girl", "girls", "teen", "teens",
+        "teenager", "teenagers", "resident", "residents", "couple", "family", "native",
+        "student", "students", "driver", "motorist", "mother", "father", "youth",
+    }
+)  # fmt: skip
+_RESIDENT_DETERMINERS = frozenset({"a", "an", "two", "three", "four", "several", "many"})
+
+
+def _resident_noun_after(span: Span) -> bool:
+    """Whether ``span`` stands between "a" (or a number) and a noun for people."""
+    doc = span.doc
+    return (
+        span.start >= 1
+        and span.end < len(doc)
+        and doc[span.start - 1].lower_ in _RESIDENT_DETERMINERS
+        and doc[span.end].lower_ in _RESIDENT_NOUNS
+    )
+
+
+def _listed_before(span: Span) -> Span | None:
+    """The place entity of the model that ``span`` comes before in a list ("Mattoon and
+    Charleston schools", "Brookfield and New Berlin officials"), if any."""
+    doc = span.doc
+    k = span.end
+    if k + 1 >= len(doc) or doc[k].lower_ not in {"and", "or", "&"}:
+        return None
+    following = doc[k + 1]
+    if following.ent_iob_ != "B" or following.ent_type_ != "GPE":
+        return None
+    end = k + 2
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[k + 1 : end]
 
 
 _LIST_WORDS = frozenset({"and", "or", "&", ","})
@@ -570,10 +644,10 @@ def correct_place_entities(
     """
     context = context or DEFAULT_CONTEXT
     person_words = _person_words(doc)
-    named = _named_countries(doc, gazetteer, context)
+    datelines = _dateline_places(doc, gazetteer)
+    named = _named_countries(doc, gazetteer, context, datelines)
     entities: list[Span] = []
     covered: set[int] = set()
-    datelines = _dateline_places(doc, gazetteer)
     in_dateline = {i for span in datelines for i in range(span.start, span.end)}
     # Place entities by the token after them: "Gloucester and Cheltenham" lists two places.
     place_ends = {span.end: span for span in datelines}
@@ -591,7 +665,8 @@ def correct_place_entities(
             continue
         misread_division = (
             ent.label_ == "NORP"
-            and _admin_word_after(ent)
+            # "Kasese district"; "a Racine woman" (the model's NORP for a town's people).
+            and (_admin_word_after(ent) or _resident_noun_after(ent))
             and gazetteer.demonym_country(ent.text) is None
         )
         if (ent.label_ in _RELABELLED or misread_division) and not (
@@ -611,6 +686,10 @@ def correct_place_entities(
                 # "at Northwestern Memorial Hospital": a building where something happened.
                 relabelled = Span(doc, span.start, span.end, label="FAC")
                 entities.append(relabelled)
+                continue
+            if _natural_feature_first(span):
+                # "the River Calder", which the model calls an organisation.
+                entities.append(Span(doc, span.start, span.end, label="LOC"))
                 continue
             if _named_by_place_noun(span, ent.label_):
                 # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name.
@@ -908,6 +987,8 @@ def _untagged_places(
             place_ends[j] = found[-1]
         elif _facility_at(span):
             found.append(Span(doc, i, j, label="FAC"))
+        elif _natural_feature_first(span):
+            found.append(Span(doc, i, j, label="LOC"))
         i = j
     return found
 
@@ -1308,8 +1389,15 @@ def find_toponyms(
                 continue
             if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
                 continue
-            if len(span) == 1 and span[0].text.endswith(".") and span[0].lower_[:-1] in _TITLES:
-                continue  # "Sen. Ben Sasse": an abbreviated title, not Southend-on-Sea ("SEN")
+            if (
+                len(span) == 1
+                and span[0].text.endswith(".")
+                and span[0].lower_[:-1] in _TITLES
+                and not _abbreviated_qualifier(doc, span.start)
+            ):
+                # "Sen. Ben Sasse": an abbreviated title, not Southend-on-Sea ("SEN"); but
+                # "JACKSON, Miss. —" is Mississippi, the state after its town.
+                continue
             admin_word = None
             if span[-1].lower_ in ADMIN_WORDS and len(span) > 1:
                 admin_word = span[-1].lower_
@@ -1383,9 +1471,19 @@ _DISEASE_WORDS = frozenset(
 )
 
 
+# Lower-case adjectives that may stand between the place and the disease word: "Middle East
+# respiratory syndrome", "Crimean-Congo haemorrhagic fever".
+_DISEASE_GAP = 2
+
+
 def _names_a_disease(span: Span) -> bool:
     doc = span.doc
-    return span.end < len(doc) and doc[span.end].lower_ in _DISEASE_WORDS
+    for k in range(span.end, min(len(doc), span.end + _DISEASE_GAP + 1)):
+        if doc[k].lower_ in _DISEASE_WORDS:
+            return True
+        if not (doc[k].is_alpha and doc[k].is_lower and doc[k].pos_ == "ADJ"):
+            return False  # "Venezuela reported yellow fever cases": the country
+    return False
 
 
 def _qualified_parts(ent: Span, gazetteer: Gazetteer) -> list[tuple[Span, str]]:

@@ -67,6 +67,12 @@ _LISTED_KINDS = frozenset({"country", "admin1", "admin2"})
 LOC_LABEL_EVIDENCE = 2.0
 _NATURAL_KINDS = frozenset({"region", "water", "continent"})
 ANCHOR_MARGIN = 1.0
+# A county of the state of a large town an organisation is named after ("The Denver Post
+# reported that Adams County ..."): local outlets and teams report on their own area.
+ORG_STATE_EVIDENCE = 1.0
+ORG_TOWN_POPULATION = 100_000
+# A county of a state where another county the text names also lies.
+COUNTY_STATE_EVIDENCE = 0.75  # a tie-break: the towns the text names weigh more
 SAME_PLACE_KM = 50.0
 SEAT_KM = 30.0
 # ... and a seat holds at least this share of its division's people: a village of the same
@@ -78,16 +84,28 @@ _ADMIN_KINDS = frozenset({"admin1", "admin2"})
 
 @dataclass(frozen=True, slots=True)
 class _Evidence:
+    # How often the text names each country: the context's, demonyms, the countries of its
+    # confident readings and of names whose country is certain though their place is not.
     countries: Counter[str]
     # (name key of the mention, country, admin1 code, population of the division)
     admin1: frozenset[tuple[str, str, str, int]]
     anchors: tuple[tuple[str, Place], ...]  # (name key of the mention, place)
+    # (name key, country, admin1) of the towns an organisation is named after ("The Denver
+    # Post"): no anchors, but a county of their state is likelier than its namesakes.
+    org_states: frozenset[tuple[str, str, str]] = frozenset()
+    # (name key, country, admin1) of each US-style county reading of the text's county names:
+    # counties named together are in one state if they can be ("Orange County and Seminole
+    # County" are both Florida's, not California's and Oklahoma's).
+    county_states: frozenset[tuple[str, str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class _Choice:
     place: Place
     margin: float
+    # The margin over the best reading in another country: "Jacksonville" may be in Florida
+    # or North Carolina, but it is in the United States.
+    country_margin: float = 0.0
 
 
 def _proximity_bonus(km: float) -> float:
@@ -143,10 +161,10 @@ def score_place(
         score += PRIMARY_NAME + (CAPITAL_PRIOR if place.capital else 0.0)
     if place.country and place.country in context.focus_countries:
         score += FOCUS_PRIOR
+    key = name_key(toponym.text)
     named = evidence.countries.get(place.country, 0) if place.country else 0
     if named:
         score += COUNTRY_EVIDENCE + (COUNTRY_EVIDENCE_REPEATED if named >= 3 else 0.0)
-    key = name_key(toponym.text)
     if place.kind in {"city", "admin2"} and any(
         (country, admin1) == (place.country, place.admin1)
         and (other != key or place.population * SEAT_SHARE >= people)
@@ -163,6 +181,18 @@ def score_place(
         # "Lake County" in a text about Mundelein and Libertyville is Illinois's: a county of
         # the state the text's towns are in.
         score += ADMIN1_EVIDENCE
+    elif place.kind == "admin2" and any(
+        (country, admin1) == (place.country, place.admin1)
+        for other, country, admin1 in evidence.org_states
+        if other != key
+    ):
+        score += ORG_STATE_EVIDENCE
+    if place.kind == "admin2" and any(
+        (country, admin1) == (place.country, place.admin1)
+        for other, country, admin1 in evidence.county_states
+        if other != key
+    ):
+        score += COUNTY_STATE_EVIDENCE
     if place.kind in _LOCAL_KINDS:
         distances = [
             distance_km(place.lat, place.lon, anchor.lat, anchor.lon)
@@ -189,7 +219,8 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
 
     A building or airport (spaCy FAC) named like a village is not that village ("White
     House", "Heathrow"): it may only be read as a large town or a non-town. So is a name of two
-    letters or fewer ("BA", "La"), unless it names a country, division or region ("US", "EU").
+    letters or fewer ("BA", "La"), unless it names a country, division or region ("US", "EU")
+    or an administrative word follows it ("Bo district").
     """
     places = _readings(toponym, gazetteer)
     if toponym.label == "FAC":
@@ -197,6 +228,7 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
     if (
         len(name_key(toponym.text).replace(" ", "")) <= 2
         and toponym.text not in STATE_ABBREVIATIONS
+        and not toponym.admin_word  # "Bo district": the district, named after its town
     ):
         places = [p for p in places if p.kind in {"country", "admin1", "region"}]
     if _short_capitals(toponym.text) and not toponym.dateline:
@@ -262,6 +294,8 @@ def _choose(
         if distance_km(best.lat, best.lon, places[i].lat, places[i].lon) > SAME_PLACE_KM
     ]
     margin = best_score - rivals[0] if rivals else best_score
+    abroad = [score for score, i in scored[1:] if places[i].country != best.country]
+    country_margin = best_score - abroad[0] if abroad else best_score
     if best.kind in _ADMIN_KINDS and not toponym.admin_word:
         # A district named after its seat: the town is the more precise reading.
         seats = [
@@ -274,7 +308,7 @@ def _choose(
         ]
         if seats:
             best = max(seats, key=lambda p: p.population)
-    return _Choice(best, margin)
+    return _Choice(best, margin, country_margin)
 
 
 def _qualifiers(
@@ -353,15 +387,43 @@ def _listed(text: str, toponym: Toponym, following: Toponym) -> bool:
     return text[toponym.end : following.start].strip() in {"and", "or", "&"}
 
 
-def _evidence(base: Counter[str], anchors: Sequence[tuple[str, Place]]) -> _Evidence:
-    countries = Counter(base)
+def _evidence(
+    base: Counter[str],
+    anchors: Sequence[tuple[str, Place]],
+    countries: Sequence[tuple[str, str]] = (),
+    org_states: frozenset[tuple[str, str, str]] = frozenset(),
+    county_states: frozenset[tuple[str, str, str]] = frozenset(),
+) -> _Evidence:
+    """The evidence of the confident readings ``anchors`` and of ``countries``, (name key,
+    country) of names whose country is certain though their place is not."""
+    named = Counter(base)
+    named.update(place.country for _, place in anchors if place.country)
+    named.update(country for _, country in countries)
     admin1: set[tuple[str, str, str, int]] = set()
     for key, place in anchors:
-        if place.country:
-            countries[place.country] += 1
         if place.kind == "admin1":
             admin1.add((key, place.country, place.admin1, place.population))
-    return _Evidence(countries, frozenset(admin1), tuple(anchors))
+    return _Evidence(
+        named,
+        frozenset(admin1),
+        tuple(anchors),
+        org_states,
+        county_states,
+    )
+
+
+def _county_states(
+    toponyms: Sequence[Toponym], readings: Sequence[list[Place]]
+) -> frozenset[tuple[str, str, str]]:
+    """(name key, country, admin1) of every county reading of the names given with "County"
+    or "Parish" ("Orange County"): the states each county name may lie in."""
+    return frozenset(
+        (name_key(t.text), p.country, p.admin1)
+        for t, reading in zip(toponyms, readings, strict=True)
+        if t.admin_word
+        for p in reading
+        if p.kind == "admin2"
+    )
 
 
 def resolve_toponyms(
@@ -378,13 +440,19 @@ def resolve_toponyms(
 
     base: Counter[str] = Counter(code for code in context.countries)
     base.update(t.demonym_country for t in toponyms if t.demonym_country)
-    # Round one: countries the text names outright are evidence from the start.
+    # Round one: countries the text names outright are evidence from the start; not a name
+    # that is as much a state's ("Georgia" in "a Georgia man" beside Jacksonville).
     named = [
         (name_key(t.text), best)
         for t, reading in zip(places, readings, strict=True)
-        if reading and (best := max(reading, key=_prior)).kind == "country"
+        if reading
+        and (best := max(reading, key=_prior)).kind == "country"
+        and not any(
+            p.kind == "admin1" and _prior(best) - _prior(p) < ANCHOR_MARGIN for p in reading
+        )
     ]
-    evidence = _evidence(base, named)
+    county_states = _county_states(places, readings)
+    evidence = _evidence(base, named, county_states=county_states)
     first = [
         _choose(t, r, evidence, q, context) if r else None
         for t, r, q in zip(places, readings, qualifiers, strict=True)
@@ -398,8 +466,28 @@ def resolve_toponyms(
         # says nothing of where the text is; a country or division at its start still does.
         and not (t.label == "ORG" and choice.place.kind == "city")
     ]
+    # Names whose country is certain though their place is not ("Jacksonville"), and the
+    # states of the large towns organisations are named after.
+    anchored = {key for key, _ in anchors}
+    countries = [
+        (name_key(t.text), choice.place.country)
+        for t, choice in zip(places, first, strict=True)
+        if choice is not None
+        and choice.place.country
+        and choice.country_margin >= ANCHOR_MARGIN
+        and name_key(t.text) not in anchored
+        and not (t.label == "ORG" and choice.place.kind == "city")
+    ]
+    org_states = frozenset(
+        (name_key(t.text), choice.place.country, choice.place.admin1)
+        for t, choice in zip(places, first, strict=True)
+        if choice is not None
+        and t.label == "ORG"
+        and choice.place.kind == "city"
+        and choice.place.population >= ORG_TOWN_POPULATION
+    )
     # Round two: the confident choices of round one are the context of every choice.
-    evidence = _evidence(base, anchors)
+    evidence = _evidence(base, anchors, countries, org_states, county_states)
     listed = _listed_kinds(places, first, text)
     mentions: list[PlaceMention] = []
     chosen: list[tuple[Toponym, _Choice]] = []

@@ -1,0 +1,183 @@
+"""The geoparser's eighth pass: cues of US and UK local news and of disease-outbreak reports
+(a state named like a country, counties named together, the town a local outlet is named
+after, state abbreviations in datelines, short district names, rivers, diseases). The texts
+are written for these tests; none is a sentence of an evaluation file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from ceasefire.errors import InvalidInput
+from ceasefire.news.geo import Gazetteer
+from ceasefire.news.geo.evaluation import read_gold, select_part
+from tests.factories.geo import near, only, parse
+
+OWN_GOLD = Path(__file__).parents[1] / "data" / "geo-own-local.json"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Jacksonville may be in Florida, North Carolina or Arkansas, but it is American.
+        "Two Georgia teenagers were hurt in a crash in Jacksonville on Friday, police said.",
+        "A Georgia man was charged in Columbus after a chase on Friday.",
+    ],
+)
+def test_a_state_named_like_a_country_is_the_state_beside_american_towns(
+    nlp: Language, text: str
+) -> None:
+    georgia = only(parse(nlp, text), "Georgia")
+    assert (georgia.country, georgia.precision) == ("US", 4)
+
+
+def test_the_country_georgia_stays_the_country_among_its_neighbours(nlp: Language) -> None:
+    georgia = only(parse(nlp, "Georgia and Armenia signed a transit deal on Monday."), "Georgia")
+    assert georgia.country == "GE"
+
+
+def test_counties_named_together_are_in_a_state_that_has_both(nlp: Language) -> None:
+    # California has an Orange County and Oklahoma a Seminole County; Florida has both.
+    text = "Commissioners in Orange County and Seminole County approved the new toll road."
+    mentions = parse(nlp, text)
+    for name in ("Orange County", "Seminole County"):
+        assert near(only(mentions, name), 28.5, -81.5, km=250), name  # central Florida
+
+
+def test_a_county_is_in_the_state_of_the_outlet_that_reports_it(nlp: Language) -> None:
+    # A newspaper named after its town reports on its area: Colorado's Adams County.
+    text = "The Denver Post reported that Adams County and Jefferson County will share the cost."
+    mentions = parse(nlp, text)
+    for name in ("Adams County", "Jefferson County"):
+        assert near(only(mentions, name), 39.7, -105.0, km=200), name
+
+
+def test_the_own_gold_file_reads_with_its_fixed_split(tmp_path: Path) -> None:
+    articles = read_gold(OWN_GOLD)
+    tune, held = select_part(articles, "tune"), select_part(articles, "held")
+    assert len(articles) >= 40
+    assert len(tune) + len(held) == len(articles)
+    assert held
+    for article in articles:
+        for toponym in article.toponyms:
+            assert article.text[toponym.start : toponym.end] == toponym.text
+    broken = json.loads(OWN_GOLD.read_text(encoding="utf-8"))
+    broken["records"][0]["toponyms"][0]["start"] += 1
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(InvalidInput):
+        read_gold(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("HATTIESBURG, Miss. — A tornado damaged dozens of homes overnight.", "HATTIESBURG"),
+        ("Crews in Tupelo, Miss., cleared fallen trees on Sunday.", "Tupelo"),
+    ],
+)
+def test_a_state_abbreviated_like_a_title_after_its_town_is_the_state(
+    nlp: Language, text: str, town: str
+) -> None:
+    mentions = parse(nlp, text)
+    state = only(mentions, "Miss.")
+    assert (state.name, state.country, state.precision) == ("Mississippi", "US", 4)
+    assert only(mentions, town).country == "US"
+
+
+def test_an_abbreviated_title_before_a_name_is_still_no_place(nlp: Language) -> None:
+    assert [m.text for m in parse(nlp, "Sen. Ben Sasse spoke in Omaha on Friday.")] == ["Omaha"]
+
+
+def test_a_two_letter_name_followed_by_district_is_the_district(nlp: Language) -> None:
+    text = "Cases were reported in Bo district and Kailahun district of Sierra Leone."
+    bo = only(parse(nlp, text), "Bo")
+    assert bo.country == "SL"
+    assert near(bo, 7.96, -11.74, km=50)
+
+
+@pytest.mark.parametrize(
+    ("text", "feature"),
+    [
+        ("Residents were told to prepare as the River Calder rose near Todmorden.", "River Calder"),
+        ("Hikers were rescued from Mount Snowdon on Saturday.", "Mount Snowdon"),
+    ],
+)
+def test_a_river_or_mountain_named_first_is_a_place(nlp: Language, text: str, feature: str) -> None:
+    only(parse(nlp, text), feature)
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Middle East respiratory syndrome infections were reported in Qatar.", "Qatar"),
+        ("Two cases of Crimean-Congo haemorrhagic fever were confirmed in Iraq.", "Iraq"),
+        # A verb between: the country reports the disease.
+        ("Only Venezuela reported yellow fever cases.", "Venezuela"),
+    ],
+)
+def test_a_disease_named_after_a_place_with_an_adjective_is_no_place(
+    nlp: Language, text: str, country: str
+) -> None:
+    assert [m.text for m in parse(nlp, text)] == [country]
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        # The model calls "Racine" a NORP here, and leaves "Glen Ellyn" untagged.
+        ("The crash in Somers killed a Racine woman, police said.", "Racine"),
+        ("Wheaton police arrested a Glen Ellyn teenager after a fight.", "Glen Ellyn"),
+    ],
+)
+def test_a_town_between_a_and_a_noun_for_people_is_where_they_live(
+    nlp: Language, text: str, town: str
+) -> None:
+    place = only(parse(nlp, text), town)
+    assert (place.country, place.feature_class) == ("US", "P")
+
+
+def test_a_part_of_a_city_is_not_a_town_its_name_is_an_alternate_name_of(
+    nlp: Language,
+) -> None:
+    # GeoNames gives "South Side" as an alternate name of Southside, Arkansas.
+    mentions = parse(nlp, "A South Side man has been charged, Chicago police said.")
+    assert all(m.name != "Southside" for m in mentions)
+
+
+def test_a_town_listed_before_a_place_is_a_place(nlp: Language) -> None:
+    text = "Mattoon and Charleston schools will close early Friday, Coles County officials said."
+    mattoon = only(parse(nlp, text), "Mattoon")
+    assert near(mattoon, 39.48, -88.37, km=20)
+
+
+def test_a_datelines_town_names_its_country_for_the_smaller_towns(nlp: Language) -> None:
+    # Somers (8,000 people) after "in" counts where the text names its country: the dateline
+    # KENOSHA, a town of 100,000 with no namesake as large abroad, does.
+    text = "KENOSHA — A man was sentenced Monday for a 2009 crash in Somers."
+    somers = only(parse(nlp, text), "Somers")
+    assert near(somers, 42.64, -87.91, km=20)
+
+
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Republic of Korea", "KR"),  # ISO's "Korea, Republic of", as WHO writes it
+        ("Democratic Republic of the Congo", "CD"),
+        ("Republic of Moldova", "MD"),
+        ("Hong Kong SAR", "HK"),
+        ("Macao SAR", "MO"),
+    ],
+)
+def test_countries_under_the_names_outbreak_reports_give_them(
+    gazetteer: Gazetteer, name: str, country: str
+) -> None:
+    assert [p.country for p in gazetteer.lookup(name) if p.kind == "country"] == [country]
+
+
+def test_a_special_administrative_region_beside_china_is_itself(nlp: Language) -> None:
+    hong_kong = only(parse(nlp, "Cases were reported in Hong Kong SAR, China."), "Hong Kong SAR")
+    assert hong_kong.country == "HK"
