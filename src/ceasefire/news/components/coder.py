@@ -118,6 +118,8 @@ CONDITIONAL_TYPES = frozenset({"THREATEN", "DEMAND"})
 # Prepositions by which an object names whom it is aimed at ("tariffs against Chinese
 # steel", "a ban on Moldovan wine", "aid to Syrian refugees").
 AIMED = frozenset({"against", "on", "to", "toward", "towards"})
+# A verb's own phrases that say at whom its act is aimed ("fired toward Guam").
+AIMED_AT = frozenset({"against", "toward", "towards"})
 # Answers to what another party proposed, asked or offered.
 RESPONSES = frozenset({"REJECT", "AGREE", "SUPPORT", "CONCEDE"})
 # Measures a state applies to a territory: "imposed / lifted a curfew in Kyrgyzstan" is aimed
@@ -226,6 +228,27 @@ ENDING = frozenset(
      "call", "disperse", "quell", "suppress", "crush", "ban", "prohibit", "prevent", "avert",
      "condemn", "deny", "reject"}
 )  # fmt: skip
+# Types whose target, where the verb names none, is the party the matter concerns ("an
+# inquiry into the killings by Ruritanian troops", "welcomed the truce signed by Graustark's
+# parties"), and those of them whose matter a place can name ("an investigation into the
+# deaths of protesters in Ruritania"). Not meetings or cooperation (a dyad of their joint
+# source) and not violence (where an attack happened says nothing of whom it was aimed at).
+MATTER_TYPES = frozenset({"AGREE", "SUPPORT", "DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE"})
+PLACE_MATTERS = frozenset({"DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE", "SUPPORT"})
+# Prepositions whose phrase after the verb holds its matter ("called for", "an inquiry into").
+MATTER_PREPS = frozenset({"into", "for", "on", "about", "to", "with", "against", "of"})
+# Links followed down a matter's phrase: of-phrases, possessives, modifiers, the clause a noun
+# carries ("the deal signed by …"), conjuncts. Not relative clauses or reported speech.
+MATTER_LINKS = frozenset(
+    {"prep", "pobj", "poss", "compound", "amod", "nmod", "acl", "agent", "appos", "conj",
+     "npadvmod", "dobj", "xcomp"}
+)  # fmt: skip
+# Prepositions that make a state named in their phrase a place ("in Ruritania").
+PLACE_PREPS = frozenset({"in", "at", "near", "outside", "around", "across", "inside", "from"})
+MATTER_DEPTH = 6
+# Inside a matter, whom an act was aimed at ("the war against Iraq") comes after whoever the
+# matter names as its party ("the US-led war"): the refusal is aimed at the party.
+PATIENT_PREPS = frozenset({"against", "on"})
 
 
 @register(NAME, requires=["doc", "actors", "times"], assigns=["events"])
@@ -354,10 +377,14 @@ class CoderComponent(EventsComponent):
             and not (t.code in source_codes and candidate.event in MOVEMENT_PLACES)
         ]
         if any(t.code for t in found):
-            return found
+            return self._with_conjuncts(found, verb, resolver, source_codes)
         objects = [*object_heads, *(c for c in verb.children if c.dep_ == "dobj")]
         aimed = AIMED | {"for"} if candidate.event in {"SUPPORT", "AID"} else AIMED
-        for pobj in _prep_objects(objects, aimed):
+        # "fire missiles toward the U.S. territory of Guam": the act's own aim too.
+        aimed_pobjs = _prep_objects(objects, aimed) + [
+            p for p in _prep_objects([verb], AIMED_AT) if p.i > verb.i
+        ]
+        for pobj in aimed_pobjs:
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
@@ -394,7 +421,7 @@ class CoderComponent(EventsComponent):
         if candidate.event in MEASURES:
             preps.add("in")
         if not preps:
-            return found
+            return found + self._matter_targets(verb, candidate, resolver)
         # "attacked two hotels and a station in Mumbai": the conjoined objects' places too;
         # "pulled its soldiers out of Congo": the particle's phrase.
         spread = [t for o in objects for t in conjuncts(o)]
@@ -416,12 +443,115 @@ class CoderComponent(EventsComponent):
             found.append(ref)
         return found
 
+    def _with_conjuncts(
+        self,
+        found: list[ActorRef],
+        verb: Token,
+        resolver: ActorResolver,
+        source_codes: set[str],
+    ) -> list[ActorRef]:
+        """ "a joint task force with Chad and Niger": a party found takes the parties
+        coordinated with it (the dictionary search stops at the first name of a phrase)."""
+        out = list(found)
+        doc = verb.doc
+        for ref in found:
+            span = doc.char_span(ref.start, ref.end, alignment_mode="expand")
+            if span is None or not ref.code:
+                continue
+            for other in conjuncts(span.root)[1:]:
+                extra = resolver.resolve(other)
+                if (
+                    extra is not None
+                    and extra.code
+                    and extra.code not in source_codes
+                    and not any(o.code == extra.code for o in out)
+                ):
+                    out.append(extra)
+        return out
+
+    def _matter_targets(
+        self, verb: Token, candidate: Candidate, resolver: ActorResolver
+    ) -> list[ActorRef]:
+        """The party the matter of a demand, inquiry, agreement or judgement concerns.
+
+        Searched down the verb's object and its matter phrases (for / into / on / to …,
+        through the complements it frames): a state, people or organisation named there, by
+        name, demonym or possessive ("the Libyan capital", "Venezuela's interim president",
+        "the US-led war"); else, for PLACE_MATTERS, the state of a place named there ("the
+        deaths of protesters in Bahrain", "the explosion at Beirut port"). The nearest first;
+        never the source's own words.
+        """
+        if candidate.event not in MATTER_TYPES:
+            return []
+        sources = [(s.start, s.end) for s in candidate.source]
+        roots: list[Token] = []
+        heads = [verb]
+        while heads:
+            head = heads.pop(0)
+            for child in head.children:
+                if child.i < verb.i:
+                    continue
+                if child.dep_ in {"dobj", "dative", "attr", "oprd"}:
+                    roots.extend(conjuncts(child))
+                elif child.dep_ == "prep" and child.lower_ in MATTER_PREPS:
+                    roots.extend(_prep_objects([head], {child.lower_}))
+                elif child.dep_ == "xcomp":
+                    heads.append(child)
+        named: list[tuple[int, ActorRef]] = []
+        aimed: list[tuple[int, ActorRef]] = []
+        placed: list[tuple[int, ActorRef]] = []
+        seen: set[int] = set()
+        queue = [(root, 0, False) for root in roots]
+        while queue:
+            token, depth, under_aim = queue.pop(0)
+            if token.i in seen or depth > MATTER_DEPTH:
+                continue
+            seen.add(token.i)
+            if any(start <= token.idx < end for start, end in sources):
+                continue
+            found = self._matter_actor(token, resolver)
+            if found is not None:
+                kind = placed if found[0] else aimed if under_aim else named
+                kind.append((depth, found[1]))
+            under_aim = under_aim or (token.dep_ == "prep" and token.lower_ in PATIENT_PREPS)
+            queue.extend(
+                (c, depth + 1, under_aim) for c in token.children if c.dep_ in MATTER_LINKS
+            )
+        for tier in (named, aimed):
+            if tier:
+                nearest = min(depth for depth, _ in tier)
+                return _dedupe_codes([ref for depth, ref in tier if depth == nearest])
+        if placed and candidate.event in PLACE_MATTERS:
+            return [placed[0][1]]
+        return []
+
+    def _matter_actor(
+        self, token: Token, resolver: ActorResolver
+    ) -> tuple[bool, ActorRef] | None:
+        """(is a place, the actor) that a token of a matter's phrase names, if any."""
+        mention = resolver.mention_at.get(token.i)
+        place = token.head.dep_ == "prep" and token.head.lower_ in PLACE_PREPS
+        if mention is not None and mention.ref.code and mention.kind != "place":
+            if mention.head != token.i and token.dep_ not in {"poss", "amod", "compound"}:
+                return None  # the mention is counted at its head or its marking word
+            is_place = mention.kind == "capital" or (place and mention.kind == "state")
+            return is_place, mention.ref
+        if token.pos_ in {"PROPN", "NOUN"} and (ref := self._place_state(token)) is not None:
+            return True, ref
+        return None
+
+    def _place_state(self, token: Token) -> ActorRef | None:
+        """The state of the gazetteer place a token is part of."""
+        for place in self._places:
+            if place.start <= token.idx < place.end and (code := alpha3(place.country)):
+                return ActorRef(place.text, code, None, place.start, place.end)
+        return None
+
     def _state_of(self, head: Token) -> ActorRef | None:
         """The state of the gazetteer place a phrase names ("in the city of Tomsk": RUS)."""
         for token in head.subtree:
-            for place in self._places:
-                if place.start <= token.idx < place.end and (code := alpha3(place.country)):
-                    return ActorRef(place.text, code, None, place.start, place.end)
+            if (ref := self._place_state(token)) is not None:
+                return ref
         return None
 
     def _infer_missing_codes(
@@ -445,7 +575,25 @@ class CoderComponent(EventsComponent):
         found = super()._trigger(token)
         if found is None and token.pos_ == "NOUN":
             return self._verbal_noun(token)
+        if found is None and token.pos_ == "VERB":
+            return self._ultimatum(token)
         return found
+
+    def _ultimatum(self, token: Token) -> Candidate | None:
+        """ "said it would resume nuclear tests unless Washington dropped its policy": a
+        party's future act made to depend on another's compliance is a threat (PLOVER
+        THREATEN, CAMEO 13 ultimatum) whatever the act, typed or not. Like a default, it
+        needs a coded source or target (v1's framing makes typed acts ultimatums already)."""
+        if not modal_words(token) & {"will", "would", "'ll", "shall"}:
+            return None
+        for clause in token.children:
+            if clause.dep_ != "advcl" or clause.i < token.i:
+                continue
+            mark = next((c for c in clause.children if c.dep_ == "mark"), None)
+            if mark is not None and mark.lower_ == "unless":
+                self._from_default.add(token.i)
+                return Candidate(token, "THREATEN", None, None, BARE, [token, mark])
+        return None
 
     def _verbal_noun(self, token: Token) -> Candidate | None:
         """ "resumed intelligence sharing": the noun's verb, the governing verb's actors."""
@@ -498,6 +646,19 @@ class CoderComponent(EventsComponent):
             for t in tokens
             if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
         }
+        # "staged a sit-in outside army headquarters": the parser can split a hyphenated
+        # object and hang its first half on the next noun as a modifier.
+        for token in list(tokens):
+            for child in token.children:
+                if (
+                    child.dep_ in {"nmod", "compound", "amod"}
+                    and child.i + 2 < len(child.doc)
+                    and child.nbor(1).text == "-"
+                    and not child.whitespace_
+                    and not child.nbor(1).whitespace_
+                ):
+                    words.add(f"{child.lower_}-{child.nbor(2).lower_}")
+                    tokens.append(child)
         return words, tokens
 
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
@@ -1038,6 +1199,15 @@ def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:
             if any(a.code == actor.code for a in out):
                 continue
             out.append(ActorRef(actor.text, actor.code, sector, actor.start, actor.end))
+    return out
+
+
+def _dedupe_codes(refs: list[ActorRef]) -> list[ActorRef]:
+    """The first actor of each code."""
+    out: list[ActorRef] = []
+    for ref in refs:
+        if not any(o.code == ref.code for o in out):
+            out.append(ref)
     return out
 
 
