@@ -147,7 +147,8 @@ ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
 # Verbs of doing and aspect whose object names the act ("completed its investigation").
 SUPPORT_VERBS = frozenset(
     {"begin", "start", "resume", "continue", "complete", "conclude", "finish", "undertake",
-     "conduct", "pursue", "launch", "intensify", "perform", "carry", "step"}
+     "conduct", "pursue", "launch", "intensify", "perform", "carry", "step", "announce",
+     "tender", "submit"}
 )  # fmt: skip
 # Nouns of action and the verb endings they derive from: investigation → investigate,
 # withdrawal → withdraw, deployment → deploy, invasion → invade, assistance → assist.
@@ -176,7 +177,8 @@ CONDEMNING = frozenset(
      "provocation", "provocative", "aggression", "mistake", "error", "interference",
      "violation", "crime", "criminal", "terrorism", "terrorist", "fraud", "farce", "lie",
      "lies", "absurd", "irresponsible", "hostile", "invalid", "null", "outrageous",
-     "unjustified", "betrayal", "blackmail", "propaganda", "threat", "insult"}
+     "unjustified", "betrayal", "blackmail", "propaganda", "threat", "insult", "injustice",
+     "outrage", "disgrace", "shameful", "unlawful", "barbaric", "atrocity", "scandal"}
 )  # fmt: skip
 # "no intention of withdrawing", "no plans to send troops": the act disclaimed.
 INTENT_NOUNS = frozenset({"intention", "plan", "desire", "wish", "interest", "need"})
@@ -236,16 +238,18 @@ ENDING = frozenset(
 MATTER_TYPES = frozenset({"AGREE", "SUPPORT", "DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE"})
 PLACE_MATTERS = frozenset({"DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE", "SUPPORT"})
 # Prepositions whose phrase after the verb holds its matter ("called for", "an inquiry into").
-MATTER_PREPS = frozenset({"into", "for", "on", "about", "to", "with", "against", "of"})
+MATTER_PREPS = frozenset({"into", "for", "on", "about", "to", "with", "against", "of", "as"})
 # Links followed down a matter's phrase: of-phrases, possessives, modifiers, the clause a noun
 # carries ("the deal signed by …"), conjuncts. Not relative clauses or reported speech.
 MATTER_LINKS = frozenset(
     {"prep", "pobj", "poss", "compound", "amod", "nmod", "acl", "agent", "appos", "conj",
-     "npadvmod", "dobj", "xcomp"}
+     "npadvmod", "dobj", "xcomp", "nsubj", "nsubjpass"}
 )  # fmt: skip
 # Prepositions that make a state named in their phrase a place ("in Ruritania").
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "around", "across", "inside", "from"})
 MATTER_DEPTH = 6
+# Mention kinds that name a state itself.
+STATE_NAMES = frozenset({"state", "capital", "metonym"})
 # Inside a matter, whom an act was aimed at ("the war against Iraq") comes after whoever the
 # matter names as its party ("the US-led war"): the refusal is aimed at the party.
 PATIENT_PREPS = frozenset({"against", "on"})
@@ -368,6 +372,18 @@ class CoderComponent(EventsComponent):
         resolver: ActorResolver,
     ) -> list[ActorRef]:
         source_codes = {s.code for s in candidate.source if s.code}
+        state_codes = {
+            s.code for s in candidate.source if s.code and s.sector in {None, "GOV"}
+        }
+
+        def self_named(ref: ActorRef) -> bool:
+            # "Iran warned that Tehran would respond": a state's threat names itself.
+            return (
+                candidate.event == "THREATEN"
+                and ref.code in state_codes
+                and self._names_state(ref, resolver)
+            )
+
         found = [
             t
             for t in super()._targets(verb, object_heads, candidate, resolver)
@@ -375,6 +391,7 @@ class CoderComponent(EventsComponent):
             if not (t.code in source_codes and t.text.lower() in SELF_PRONOUNS)
             # "massed tanks and troops on its border": the forces moved are the source's own.
             and not (t.code in source_codes and candidate.event in MOVEMENT_PLACES)
+            and not self_named(t)
         ]
         if any(t.code for t in found):
             return self._with_conjuncts(found, verb, resolver, source_codes)
@@ -413,7 +430,7 @@ class CoderComponent(EventsComponent):
             if ref is None or not ref.code:
                 inner = self._actors_in_subtree([subject], resolver, max_depth=2)
                 ref = inner[0] if inner else None
-            if ref is not None and ref.code:
+            if ref is not None and ref.code and not self_named(ref):
                 found.append(ref)
         if any(t.code for t in found):
             return found
@@ -442,6 +459,18 @@ class CoderComponent(EventsComponent):
                 continue  # "pulled back from positions near Zolote": its own ground
             found.append(ref)
         return found
+
+    def _names_state(
+        self, ref: ActorRef, resolver: ActorResolver, kinds: frozenset[str] = STATE_NAMES
+    ) -> bool:
+        """Whether an actor's words name a state itself (its name, capital or metonym)."""
+        doc = self._current.doc if self._current is not None else None
+        span = doc.char_span(ref.start, ref.end, alignment_mode="expand") if doc else None
+        mention = resolver.mention_at.get(span.root.i) if span is not None else None
+        return mention is not None and mention.kind in kinds
+
+    def _names_country(self, ref: ActorRef, resolver: ActorResolver) -> bool:
+        return self._names_state(ref, resolver, frozenset({"state"}))
 
     def _with_conjuncts(
         self,
@@ -497,6 +526,9 @@ class CoderComponent(EventsComponent):
                     roots.extend(_prep_objects([head], {child.lower_}))
                 elif child.dep_ == "xcomp":
                     heads.append(child)
+                elif child.dep_ == "ccomp" and child.lemma_.lower() == "be":
+                    # "said the remarks by the Czech speaker were an interference"
+                    roots.extend(t for c in subjects(child)[0] for t in conjuncts(c))
         named: list[tuple[int, ActorRef]] = []
         aimed: list[tuple[int, ActorRef]] = []
         placed: list[tuple[int, ActorRef]] = []
@@ -523,12 +555,17 @@ class CoderComponent(EventsComponent):
                 return _dedupe_codes([ref for depth, ref in tier if depth == nearest])
         if placed and candidate.event in PLACE_MATTERS:
             return [placed[0][1]]
-        return []
+        # Other matters take a country named as a place ("the force in Lebanon"), never a
+        # town, where talks or signings are held.
+        states = [ref for _, ref in placed if self._names_country(ref, resolver)]
+        return states[:1]
 
     def _matter_actor(
         self, token: Token, resolver: ActorResolver
     ) -> tuple[bool, ActorRef] | None:
         """(is a place, the actor) that a token of a matter's phrase names, if any."""
+        if is_pronoun(token):
+            return None  # "the detention of its nationals": the speaker's own
         mention = resolver.mention_at.get(token.i)
         place = token.head.dep_ == "prep" and token.head.lower_ in PLACE_PREPS
         if mention is not None and mention.ref.code and mention.kind != "place":
@@ -954,6 +991,8 @@ class CoderComponent(EventsComponent):
 
         None where the verb does not characterise; False where it does but not harshly.
         """
+        if lemma in self.lex.speech_verbs:
+            return self._condemning_report(token)
         if lemma not in CHARACTERIZING:
             return None
         predicates = [
@@ -968,6 +1007,23 @@ class CoderComponent(EventsComponent):
         if any(t.lemma_.lower() in CONDEMNING or t.lower_ in CONDEMNING for t in words):
             return Candidate(token, "DISAPPROVE", None, None, NAMED_OBJECT, [token, *predicates])
         return False
+
+    def _condemning_report(self, token: Token) -> Candidate | None:
+        """ "said the execution was a grave injustice", "said the remarks were a gross
+        interference": a speaker giving something a condemning name in a reported copular
+        clause disapproves of it (CAMEO 11), as "called it a provocation" does."""
+        for clause in token.children:
+            if clause.dep_ != "ccomp" or clause.lemma_.lower() != "be":
+                continue
+            predicates = [c for c in clause.children if c.dep_ in {"attr", "acomp"}]
+            if any(c.dep_ == "neg" for c in clause.children) or not predicates:
+                continue
+            words = [t for p in predicates for t in p.subtree]
+            if any(t.lemma_.lower() in CONDEMNING or t.lower_ in CONDEMNING for t in words):
+                return Candidate(
+                    token, "DISAPPROVE", None, None, NAMED_OBJECT, [token, clause, *predicates]
+                )
+        return None
 
     def _disclaimed(self, candidate: Candidate) -> bool:
         """An act under "no intention / plan / desire (of | to)"."""
