@@ -118,6 +118,11 @@ CONDITIONAL_TYPES = frozenset({"THREATEN", "DEMAND"})
 # Prepositions by which an object names whom it is aimed at ("tariffs against Chinese
 # steel", "a ban on Moldovan wine", "aid to Syrian refugees").
 AIMED = frozenset({"against", "on", "to", "toward", "towards"})
+# Verbs that report that an event named by their subject happened or spread.
+HAPPENING = frozenset(
+    {"break out", "erupt", "flare", "flare up", "rage", "escalate", "spread", "occur",
+     "ensue", "spill over"}
+)  # fmt: skip
 # A verb's own phrases that say at whom its act is aimed ("fired toward Guam").
 AIMED_AT = frozenset({"against", "toward", "towards"})
 # Answers to what another party proposed, asked or offered.
@@ -294,7 +299,14 @@ class CoderComponent(EventsComponent):
 
     def _arguments(self, candidate: Candidate, resolver: ActorResolver) -> None:
         super()._arguments(candidate, resolver)
-        if candidate.token.pos_ != "VERB":
+        token = candidate.token
+        if token.pos_ == "NOUN" and not candidate.nominal and token.dep_ == "nsubj":
+            if not candidate.source:
+                # "Fighting broke out between the army and rebels": the phrase on the verb.
+                between = _prep_objects([token.head], {"between"})
+                candidate.source = self._actors(between, resolver)
+            return
+        if token.pos_ != "VERB":
             return
         if not candidate.source and _is_passive(candidate.token):
             self._agent_of_clause(candidate, resolver)
@@ -632,6 +644,25 @@ class CoderComponent(EventsComponent):
                 return Candidate(token, "THREATEN", None, None, BARE, [token, mark])
         return None
 
+    def _noun_trigger(self, token: Token, lemma: str) -> Candidate | None:
+        """v1's event nouns as subjects of "take place / begin / continue …", and of the
+        verbs that report an outbreak ("fighting broke out", "clashes erupted", "protests
+        spread"): the noun is the event, the verb only says that it happened."""
+        found = super()._noun_trigger(token, lemma)
+        head = token.head
+        if (
+            found is not None
+            or token.dep_ != "nsubj"
+            or head.pos_ != "VERB"
+            or not any(
+                key in HAPPENING or f"{key} {particle(head) or ''}".strip() in HAPPENING
+                for key in _lemma_keys(head, head.lemma_.lower())
+            )
+        ):
+            return found
+        entry = self.lex.nouns[lemma]
+        return Candidate(token, entry.event, entry.mode, None, 1, [token, head])
+
     def _verbal_noun(self, token: Token) -> Candidate | None:
         """ "resumed intelligence sharing": the noun's verb, the governing verb's actors."""
         head = token.head
@@ -683,6 +714,12 @@ class CoderComponent(EventsComponent):
             for t in tokens
             if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
         }
+        # "gave 50 million dollars in emergency relief": an amount in a kind names the kind.
+        for obj in (c for c in verb.children if c.dep_ == "dobj"):
+            if any(c.dep_ == "nummod" or c.like_num for c in obj.children):
+                for pobj in _prep_objects([obj], {"in"}):
+                    tokens.append(pobj)
+                    words |= {pobj.lower_, pobj.lemma_.lower()}
         # "staged a sit-in outside army headquarters": the parser can split a hyphenated
         # object and hang its first half on the next noun as a modifier.
         for token in list(tokens):
