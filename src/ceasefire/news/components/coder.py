@@ -214,6 +214,16 @@ CIVILIANS = frozenset(
      "resident", "crowd", "mob", "youth", "rioter", "activist", "supporter", "striker",
      "miner", "people", "civilian"}
 )  # fmt: skip
+# Places and gatherings of civilians: an attack on them by no state's forces is ASSAULT.
+CIVILIAN_PLACES = frozenset(
+    {"bus", "market", "marketplace", "mosque", "church", "synagogue", "temple", "school",
+     "hospital", "hotel", "restaurant", "cafe", "wedding", "funeral", "concert", "shop",
+     "passenger", "pilgrim", "worshipper", "shopper", "tourist", "commuter", "train"}
+)  # fmt: skip
+TIME_WORDS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "day",
+     "night", "morning", "evening", "weekend", "eve"}
+)  # fmt: skip
 # Military drills (COOPERATE with a partner, a show of force without one).
 EXERCISES = frozenset({"exercise", "exercises", "drill", "drills", "manoeuvre", "maneuver"})
 # Armed parties that are no authority: their coercion is irregular violence (ASSAULT).
@@ -625,8 +635,20 @@ class CoderComponent(EventsComponent):
         if found is None and token.pos_ == "NOUN":
             return self._verbal_noun(token)
         if found is None and token.pos_ == "VERB":
-            return self._ultimatum(token)
+            return self._ultimatum(token) or self._in_protest(token)
         return found
+
+    def _in_protest(self, token: Token) -> Candidate | None:
+        """ "walked out of parliament in protest at the vote": an act with no type of its
+        own done "in protest" is a protest (PLOVER PROTEST; CAMEO 14). Needs a coded party,
+        like a default."""
+        for pobj in _prep_objects([token], {"in"}):
+            if pobj.lemma_.lower() in {"protest", "protests"} and not any(
+                c.dep_ == "det" for c in pobj.children
+            ):
+                self._from_default.add(token.i)
+                return Candidate(token, "PROTEST", None, None, BARE, [token, pobj])
+        return None
 
     def _ultimatum(self, token: Token) -> Candidate | None:
         """ "said it would resume nuclear tests unless Washington dropped its policy": a
@@ -885,6 +907,34 @@ class CoderComponent(EventsComponent):
         ):
             mode = candidate.mode if candidate.mode != "violence" else None
             candidate.event, candidate.mode = "FIGHT", mode
+        if (
+            candidate.event == "FIGHT"
+            and candidate.token.pos_ == "VERB"
+            and not any(s.code and s.sector in {"MIL", "GOV", None} for s in candidate.source)
+            and self._civilian_objects(candidate)
+        ):
+            # Violence by no state's forces on civilians or their places: PLOVER ASSAULT
+            # (unconventional violence), not combat, whatever weapon the text names.
+            candidate.event, candidate.mode = "ASSAULT", None
+
+    def _civilian_objects(self, candidate: Candidate) -> bool:
+        """Whether a violent act is aimed only at civilians or civilian places: its objects
+        and the objects of its at / on phrases ("opened fire on a bus carrying pilgrims",
+        "struck churches and hotels")."""
+        verb = candidate.token
+        objects = [t for c in verb.children if c.dep_ == "dobj" for t in conjuncts(c)]
+        objects += _prep_objects([verb], {"at", "on", "upon"})
+        means = {t.i for t in candidate.words}  # "opened fire": the fire is the means
+        objects = [
+            t
+            for t in objects
+            if t.i not in means
+            and t.ent_type_ not in {"DATE", "TIME"}
+            and t.lower_ not in TIME_WORDS  # "on Easter Sunday": when, not whom
+        ]
+        return bool(objects) and all(
+            t.lemma_.lower() in CIVILIANS or t.lemma_.lower() in CIVILIAN_PLACES for t in objects
+        )
 
     def _military_target(self, target: ActorRef, news: NewsDoc) -> bool:
         """An armed party, or a place or state: what conventional force is aimed at."""
