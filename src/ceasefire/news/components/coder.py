@@ -910,17 +910,25 @@ class CoderComponent(EventsComponent):
         if (
             candidate.event == "FIGHT"
             and candidate.token.pos_ == "VERB"
+            # someone does it ("artillery fire killed 46 civilians" stays combat) …
+            and candidate.source
+            # … and no state's forces
             and not any(s.code and s.sector in {"MIL", "GOV", None} for s in candidate.source)
-            and self._civilian_objects(candidate)
+            and self._civilian_objects(
+                candidate, places_only=any(s.sector == "MIL" for s in candidate.source)
+            )
         ):
             # Violence by no state's forces on civilians or their places: PLOVER ASSAULT
             # (unconventional violence), not combat, whatever weapon the text names.
             candidate.event, candidate.mode = "ASSAULT", None
 
-    def _civilian_objects(self, candidate: Candidate) -> bool:
+    def _civilian_objects(self, candidate: Candidate, *, places_only: bool = False) -> bool:
         """Whether a violent act is aimed only at civilians or civilian places: its objects
         and the objects of its at / on phrases ("opened fire on a bus carrying pilgrims",
-        "struck churches and hotels")."""
+        "struck churches and hotels"). ``places_only`` for an unnamed armed force: the
+        civilians it kills may be victims of combat ("artillery fire killed 46 civilians"),
+        the churches and markets it strikes are targets chosen."""
+        kinds = CIVILIAN_PLACES if places_only else CIVILIAN_PLACES | CIVILIANS
         verb = candidate.token
         objects = [t for c in verb.children if c.dep_ == "dobj" for t in conjuncts(c)]
         objects += _prep_objects([verb], {"at", "on", "upon"})
@@ -932,9 +940,7 @@ class CoderComponent(EventsComponent):
             and t.ent_type_ not in {"DATE", "TIME"}
             and t.lower_ not in TIME_WORDS  # "on Easter Sunday": when, not whom
         ]
-        return bool(objects) and all(
-            t.lemma_.lower() in CIVILIANS or t.lemma_.lower() in CIVILIAN_PLACES for t in objects
-        )
+        return bool(objects) and all(t.lemma_.lower() in kinds for t in objects)
 
     def _military_target(self, target: ActorRef, news: NewsDoc) -> bool:
         """An armed party, or a place or state: what conventional force is aimed at."""
