@@ -263,6 +263,8 @@ MATTER_LINKS = frozenset(
 # Prepositions that make a state named in their phrase a place ("in Ruritania").
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "around", "across", "inside", "from"})
 MATTER_DEPTH = 6
+# Sectors of a state's own organs (a threat by them is the state's).
+STATE_SIDE = frozenset({None, "GOV", "MIL", "COP", "LEG", "JUD", "SPY"})
 # Mention kinds that name a state itself.
 STATE_NAMES = frozenset({"state", "capital", "metonym"})
 # Inside a matter, whom an act was aimed at ("the war against Iraq") comes after whoever the
@@ -394,9 +396,7 @@ class CoderComponent(EventsComponent):
         resolver: ActorResolver,
     ) -> list[ActorRef]:
         source_codes = {s.code for s in candidate.source if s.code}
-        state_codes = {
-            s.code for s in candidate.source if s.code and s.sector in {None, "GOV"}
-        }
+        state_codes = {s.code for s in candidate.source if s.code and s.sector in STATE_SIDE}
 
         def self_named(ref: ActorRef) -> bool:
             # "Iran warned that Tehran would respond": a state's threat names itself.
