@@ -582,9 +582,7 @@ class CoderComponent(EventsComponent):
         states = [ref for _, ref in placed if self._names_country(ref, resolver)]
         return states[:1]
 
-    def _matter_actor(
-        self, token: Token, resolver: ActorResolver
-    ) -> tuple[bool, ActorRef] | None:
+    def _matter_actor(self, token: Token, resolver: ActorResolver) -> tuple[bool, ActorRef] | None:
         """(is a place, the actor) that a token of a matter's phrase names, if any."""
         if is_pronoun(token):
             return None  # "the detention of its nationals": the speaker's own
