@@ -43,6 +43,10 @@ What changes from ``news.events.v1``:
    coercion, crowds, solo drills); announced measures, vows, disclaimed intents and
    condemning names are framed; nouns of action after verbs of doing or aspect; re- verbs;
    places of withdrawals, deployments and aid; the agent of a passive harm's when-clause.
+7. **Fourth pass (issue 16)**: the matter of a demand, inquiry, agreement or judgement names
+   its target; ultimatums of untyped acts; condemning names in reported copular clauses;
+   "in protest"; outbreaks of event nouns; a state's threat never aimed at itself; conjoined
+   targets; attacks by no state's forces on civilian places are ASSAULT (docs/nlp.md).
 """
 
 from __future__ import annotations
