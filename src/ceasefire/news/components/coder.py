@@ -43,6 +43,10 @@ What changes from ``news.events.v1``:
    coercion, crowds, solo drills); announced measures, vows, disclaimed intents and
    condemning names are framed; nouns of action after verbs of doing or aspect; re- verbs;
    places of withdrawals, deployments and aid; the agent of a passive harm's when-clause.
+7. **Fourth pass (issue 16)**: the matter of a demand, inquiry, agreement or judgement names
+   its target; ultimatums of untyped acts; condemning names in reported copular clauses;
+   "in protest"; outbreaks of event nouns; a state's threat never aimed at itself; conjoined
+   targets; attacks by no state's forces on civilian places are ASSAULT (docs/nlp.md).
 """
 
 from __future__ import annotations
@@ -118,6 +122,13 @@ CONDITIONAL_TYPES = frozenset({"THREATEN", "DEMAND"})
 # Prepositions by which an object names whom it is aimed at ("tariffs against Chinese
 # steel", "a ban on Moldovan wine", "aid to Syrian refugees").
 AIMED = frozenset({"against", "on", "to", "toward", "towards"})
+# Verbs that report that an event named by their subject happened or spread.
+HAPPENING = frozenset(
+    {"break out", "erupt", "flare", "flare up", "rage", "escalate", "spread", "occur",
+     "ensue", "spill over"}
+)  # fmt: skip
+# A verb's own phrases that say at whom its act is aimed ("fired toward Guam").
+AIMED_AT = frozenset({"against", "toward", "towards"})
 # Answers to what another party proposed, asked or offered.
 RESPONSES = frozenset({"REJECT", "AGREE", "SUPPORT", "CONCEDE"})
 # Measures a state applies to a territory: "imposed / lifted a curfew in Kyrgyzstan" is aimed
@@ -145,7 +156,8 @@ ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
 # Verbs of doing and aspect whose object names the act ("completed its investigation").
 SUPPORT_VERBS = frozenset(
     {"begin", "start", "resume", "continue", "complete", "conclude", "finish", "undertake",
-     "conduct", "pursue", "launch", "intensify", "perform", "carry", "step"}
+     "conduct", "pursue", "launch", "intensify", "perform", "carry", "step", "announce",
+     "tender", "submit"}
 )  # fmt: skip
 # Nouns of action and the verb endings they derive from: investigation → investigate,
 # withdrawal → withdraw, deployment → deploy, invasion → invade, assistance → assist.
@@ -174,7 +186,8 @@ CONDEMNING = frozenset(
      "provocation", "provocative", "aggression", "mistake", "error", "interference",
      "violation", "crime", "criminal", "terrorism", "terrorist", "fraud", "farce", "lie",
      "lies", "absurd", "irresponsible", "hostile", "invalid", "null", "outrageous",
-     "unjustified", "betrayal", "blackmail", "propaganda", "threat", "insult"}
+     "unjustified", "betrayal", "blackmail", "propaganda", "threat", "insult", "injustice",
+     "outrage", "disgrace", "shameful", "unlawful", "barbaric", "atrocity", "scandal"}
 )  # fmt: skip
 # "no intention of withdrawing", "no plans to send troops": the act disclaimed.
 INTENT_NOUNS = frozenset({"intention", "plan", "desire", "wish", "interest", "need"})
@@ -205,6 +218,16 @@ CIVILIANS = frozenset(
      "resident", "crowd", "mob", "youth", "rioter", "activist", "supporter", "striker",
      "miner", "people", "civilian"}
 )  # fmt: skip
+# Places and gatherings of civilians: an attack on them by no state's forces is ASSAULT.
+CIVILIAN_PLACES = frozenset(
+    {"bus", "market", "marketplace", "mosque", "church", "synagogue", "temple", "school",
+     "hospital", "hotel", "restaurant", "cafe", "wedding", "funeral", "concert", "shop",
+     "passenger", "pilgrim", "worshipper", "shopper", "tourist", "commuter", "train"}
+)  # fmt: skip
+TIME_WORDS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "day",
+     "night", "morning", "evening", "weekend", "eve"}
+)  # fmt: skip
 # Military drills (COOPERATE with a partner, a show of force without one).
 EXERCISES = frozenset({"exercise", "exercises", "drill", "drills", "manoeuvre", "maneuver"})
 # Armed parties that are no authority: their coercion is irregular violence (ASSAULT).
@@ -226,6 +249,31 @@ ENDING = frozenset(
      "call", "disperse", "quell", "suppress", "crush", "ban", "prohibit", "prevent", "avert",
      "condemn", "deny", "reject"}
 )  # fmt: skip
+# Types whose target, where the verb names none, is the party the matter concerns ("an
+# inquiry into the killings by Ruritanian troops", "welcomed the truce signed by Graustark's
+# parties"), and those of them whose matter a place can name ("an investigation into the
+# deaths of protesters in Ruritania"). Not meetings or cooperation (a dyad of their joint
+# source) and not violence (where an attack happened says nothing of whom it was aimed at).
+MATTER_TYPES = frozenset({"AGREE", "SUPPORT", "DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE"})
+PLACE_MATTERS = frozenset({"DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE", "SUPPORT"})
+# Prepositions whose phrase after the verb holds its matter ("called for", "an inquiry into").
+MATTER_PREPS = frozenset({"into", "for", "on", "about", "to", "with", "against", "of", "as"})
+# Links followed down a matter's phrase: of-phrases, possessives, modifiers, the clause a noun
+# carries ("the deal signed by …"), conjuncts. Not relative clauses or reported speech.
+MATTER_LINKS = frozenset(
+    {"prep", "pobj", "poss", "compound", "amod", "nmod", "acl", "agent", "appos", "conj",
+     "npadvmod", "dobj", "xcomp", "nsubj", "nsubjpass"}
+)  # fmt: skip
+# Prepositions that make a state named in their phrase a place ("in Ruritania").
+PLACE_PREPS = frozenset({"in", "at", "near", "outside", "around", "across", "inside", "from"})
+MATTER_DEPTH = 6
+# Sectors of a state's own organs (a threat by them is the state's).
+STATE_SIDE = frozenset({None, "GOV", "MIL", "COP", "LEG", "JUD", "SPY"})
+# Mention kinds that name a state itself.
+STATE_NAMES = frozenset({"state", "capital", "metonym"})
+# Inside a matter, whom an act was aimed at ("the war against Iraq") comes after whoever the
+# matter names as its party ("the US-led war"): the refusal is aimed at the party.
+PATIENT_PREPS = frozenset({"against", "on"})
 
 
 @register(NAME, requires=["doc", "actors", "times"], assigns=["events"])
@@ -267,7 +315,14 @@ class CoderComponent(EventsComponent):
 
     def _arguments(self, candidate: Candidate, resolver: ActorResolver) -> None:
         super()._arguments(candidate, resolver)
-        if candidate.token.pos_ != "VERB":
+        token = candidate.token
+        if token.pos_ == "NOUN" and not candidate.nominal and token.dep_ == "nsubj":
+            if not candidate.source:
+                # "Fighting broke out between the army and rebels": the phrase on the verb.
+                between = _prep_objects([token.head], {"between"})
+                candidate.source = self._actors(between, resolver)
+            return
+        if token.pos_ != "VERB":
             return
         if not candidate.source and _is_passive(candidate.token):
             self._agent_of_clause(candidate, resolver)
@@ -345,6 +400,16 @@ class CoderComponent(EventsComponent):
         resolver: ActorResolver,
     ) -> list[ActorRef]:
         source_codes = {s.code for s in candidate.source if s.code}
+        state_codes = {s.code for s in candidate.source if s.code and s.sector in STATE_SIDE}
+
+        def self_named(ref: ActorRef) -> bool:
+            # "Iran warned that Tehran would respond": a state's threat names itself.
+            return (
+                candidate.event == "THREATEN"
+                and ref.code in state_codes
+                and self._names_state(ref, resolver)
+            )
+
         found = [
             t
             for t in super()._targets(verb, object_heads, candidate, resolver)
@@ -352,12 +417,17 @@ class CoderComponent(EventsComponent):
             if not (t.code in source_codes and t.text.lower() in SELF_PRONOUNS)
             # "massed tanks and troops on its border": the forces moved are the source's own.
             and not (t.code in source_codes and candidate.event in MOVEMENT_PLACES)
+            and not self_named(t)
         ]
         if any(t.code for t in found):
-            return found
+            return self._with_conjuncts(found, verb, resolver, source_codes)
         objects = [*object_heads, *(c for c in verb.children if c.dep_ == "dobj")]
         aimed = AIMED | {"for"} if candidate.event in {"SUPPORT", "AID"} else AIMED
-        for pobj in _prep_objects(objects, aimed):
+        # "fire missiles toward the U.S. territory of Guam": the act's own aim too.
+        aimed_pobjs = _prep_objects(objects, aimed) + [
+            p for p in _prep_objects([verb], AIMED_AT) if p.i > verb.i
+        ]
+        for pobj in aimed_pobjs:
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
@@ -386,7 +456,7 @@ class CoderComponent(EventsComponent):
             if ref is None or not ref.code:
                 inner = self._actors_in_subtree([subject], resolver, max_depth=2)
                 ref = inner[0] if inner else None
-            if ref is not None and ref.code:
+            if ref is not None and ref.code and not self_named(ref):
                 found.append(ref)
         if any(t.code for t in found):
             return found
@@ -394,7 +464,7 @@ class CoderComponent(EventsComponent):
         if candidate.event in MEASURES:
             preps.add("in")
         if not preps:
-            return found
+            return found + self._matter_targets(verb, candidate, resolver)
         # "attacked two hotels and a station in Mumbai": the conjoined objects' places too;
         # "pulled its soldiers out of Congo": the particle's phrase.
         spread = [t for o in objects for t in conjuncts(o)]
@@ -416,12 +486,133 @@ class CoderComponent(EventsComponent):
             found.append(ref)
         return found
 
+    def _names_state(
+        self, ref: ActorRef, resolver: ActorResolver, kinds: frozenset[str] = STATE_NAMES
+    ) -> bool:
+        """Whether an actor's words name a state itself (its name, capital or metonym)."""
+        doc = self._current.doc if self._current is not None else None
+        span = doc.char_span(ref.start, ref.end, alignment_mode="expand") if doc else None
+        mention = resolver.mention_at.get(span.root.i) if span is not None else None
+        return mention is not None and mention.kind in kinds
+
+    def _names_country(self, ref: ActorRef, resolver: ActorResolver) -> bool:
+        return self._names_state(ref, resolver, frozenset({"state"}))
+
+    def _with_conjuncts(
+        self,
+        found: list[ActorRef],
+        verb: Token,
+        resolver: ActorResolver,
+        source_codes: set[str],
+    ) -> list[ActorRef]:
+        """ "a joint task force with Chad and Niger": a party found takes the parties
+        coordinated with it (the dictionary search stops at the first name of a phrase)."""
+        out = list(found)
+        doc = verb.doc
+        for ref in found:
+            span = doc.char_span(ref.start, ref.end, alignment_mode="expand")
+            if span is None or not ref.code:
+                continue
+            for other in conjuncts(span.root)[1:]:
+                extra = resolver.resolve(other)
+                if (
+                    extra is not None
+                    and extra.code
+                    and extra.code not in source_codes
+                    and not any(o.code == extra.code for o in out)
+                ):
+                    out.append(extra)
+        return out
+
+    def _matter_targets(
+        self, verb: Token, candidate: Candidate, resolver: ActorResolver
+    ) -> list[ActorRef]:
+        """The party the matter of a demand, inquiry, agreement or judgement concerns.
+
+        Searched down the verb's object and its matter phrases (for / into / on / to …,
+        through the complements it frames): a state, people or organisation named there, by
+        name, demonym or possessive ("the Libyan capital", "Venezuela's interim president",
+        "the US-led war"); else, for PLACE_MATTERS, the state of a place named there ("the
+        deaths of protesters in Bahrain", "the explosion at Beirut port"). The nearest first;
+        never the source's own words.
+        """
+        if candidate.event not in MATTER_TYPES:
+            return []
+        sources = [(s.start, s.end) for s in candidate.source]
+        roots: list[Token] = []
+        heads = [verb]
+        while heads:
+            head = heads.pop(0)
+            for child in head.children:
+                if child.i < verb.i:
+                    continue
+                if child.dep_ in {"dobj", "dative", "attr", "oprd"}:
+                    roots.extend(conjuncts(child))
+                elif child.dep_ == "prep" and child.lower_ in MATTER_PREPS:
+                    roots.extend(_prep_objects([head], {child.lower_}))
+                elif child.dep_ == "xcomp":
+                    heads.append(child)
+                elif child.dep_ == "ccomp" and child.lemma_.lower() == "be":
+                    # "said the remarks by the Czech speaker were an interference"
+                    roots.extend(t for c in subjects(child)[0] for t in conjuncts(c))
+        named: list[tuple[int, ActorRef]] = []
+        aimed: list[tuple[int, ActorRef]] = []
+        placed: list[tuple[int, ActorRef]] = []
+        seen: set[int] = set()
+        queue = [(root, 0, False) for root in roots]
+        while queue:
+            token, depth, under_aim = queue.pop(0)
+            if token.i in seen or depth > MATTER_DEPTH:
+                continue
+            seen.add(token.i)
+            if any(start <= token.idx < end for start, end in sources):
+                continue
+            found = self._matter_actor(token, resolver)
+            if found is not None:
+                kind = placed if found[0] else aimed if under_aim else named
+                kind.append((depth, found[1]))
+            under_aim = under_aim or (token.dep_ == "prep" and token.lower_ in PATIENT_PREPS)
+            queue.extend(
+                (c, depth + 1, under_aim) for c in token.children if c.dep_ in MATTER_LINKS
+            )
+        for tier in (named, aimed):
+            if tier:
+                nearest = min(depth for depth, _ in tier)
+                return _dedupe_codes([ref for depth, ref in tier if depth == nearest])
+        if placed and candidate.event in PLACE_MATTERS:
+            return [placed[0][1]]
+        # Other matters take a country named as a place ("the force in Lebanon"), never a
+        # town, where talks or signings are held.
+        states = [ref for _, ref in placed if self._names_country(ref, resolver)]
+        return states[:1]
+
+    def _matter_actor(self, token: Token, resolver: ActorResolver) -> tuple[bool, ActorRef] | None:
+        """(is a place, the actor) that a token of a matter's phrase names, if any."""
+        if is_pronoun(token):
+            return None  # "the detention of its nationals": the speaker's own
+        mention = resolver.mention_at.get(token.i)
+        place = token.head.dep_ == "prep" and token.head.lower_ in PLACE_PREPS
+        if mention is not None and mention.ref.code and mention.kind != "place":
+            if mention.head != token.i and token.dep_ not in {"poss", "amod", "compound"}:
+                return None  # the mention is counted at its head or its marking word
+            is_place = mention.kind == "capital" or (place and mention.kind == "state")
+            return is_place, mention.ref
+        if token.pos_ in {"PROPN", "NOUN"} and (ref := self._place_state(token)) is not None:
+            return True, ref
+        return None
+
+    def _place_state(self, token: Token) -> ActorRef | None:
+        """The state of the gazetteer place a token is part of."""
+        for place in self._places:
+            if place.start <= token.idx < place.end and (code := alpha3(place.country)):
+                return ActorRef(place.text, code, None, place.start, place.end)
+        return None
+
     def _state_of(self, head: Token) -> ActorRef | None:
         """The state of the gazetteer place a phrase names ("in the city of Tomsk": RUS)."""
         for token in head.subtree:
-            for place in self._places:
-                if place.start <= token.idx < place.end and (code := alpha3(place.country)):
-                    return ActorRef(place.text, code, None, place.start, place.end)
+            if (ref := self._place_state(token)) is not None:
+                return ref
         return None
 
     def _infer_missing_codes(
@@ -445,7 +636,56 @@ class CoderComponent(EventsComponent):
         found = super()._trigger(token)
         if found is None and token.pos_ == "NOUN":
             return self._verbal_noun(token)
+        if found is None and token.pos_ == "VERB":
+            return self._ultimatum(token) or self._in_protest(token)
         return found
+
+    def _in_protest(self, token: Token) -> Candidate | None:
+        """ "walked out of parliament in protest at the vote": an act with no type of its
+        own done "in protest" is a protest (PLOVER PROTEST; CAMEO 14). Needs a coded party,
+        like a default."""
+        for pobj in _prep_objects([token], {"in"}):
+            if pobj.lemma_.lower() in {"protest", "protests"} and not any(
+                c.dep_ == "det" for c in pobj.children
+            ):
+                self._from_default.add(token.i)
+                return Candidate(token, "PROTEST", None, None, BARE, [token, pobj])
+        return None
+
+    def _ultimatum(self, token: Token) -> Candidate | None:
+        """ "said it would resume nuclear tests unless Washington dropped its policy": a
+        party's future act made to depend on another's compliance is a threat (PLOVER
+        THREATEN, CAMEO 13 ultimatum) whatever the act, typed or not. Like a default, it
+        needs a coded source or target (v1's framing makes typed acts ultimatums already)."""
+        if not modal_words(token) & {"will", "would", "'ll", "shall"}:
+            return None
+        for clause in token.children:
+            if clause.dep_ != "advcl" or clause.i < token.i:
+                continue
+            mark = next((c for c in clause.children if c.dep_ == "mark"), None)
+            if mark is not None and mark.lower_ == "unless":
+                self._from_default.add(token.i)
+                return Candidate(token, "THREATEN", None, None, BARE, [token, mark])
+        return None
+
+    def _noun_trigger(self, token: Token, lemma: str) -> Candidate | None:
+        """v1's event nouns as subjects of "take place / begin / continue …", and of the
+        verbs that report an outbreak ("fighting broke out", "clashes erupted", "protests
+        spread"): the noun is the event, the verb only says that it happened."""
+        found = super()._noun_trigger(token, lemma)
+        head = token.head
+        if (
+            found is not None
+            or token.dep_ != "nsubj"
+            or head.pos_ != "VERB"
+            or not any(
+                key in HAPPENING or f"{key} {particle(head) or ''}".strip() in HAPPENING
+                for key in _lemma_keys(head, head.lemma_.lower())
+            )
+        ):
+            return found
+        entry = self.lex.nouns[lemma]
+        return Candidate(token, entry.event, entry.mode, None, 1, [token, head])
 
     def _verbal_noun(self, token: Token) -> Candidate | None:
         """ "resumed intelligence sharing": the noun's verb, the governing verb's actors."""
@@ -498,6 +738,25 @@ class CoderComponent(EventsComponent):
             for t in tokens
             if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
         }
+        # "gave 50 million dollars in emergency relief": an amount in a kind names the kind.
+        for obj in (c for c in verb.children if c.dep_ == "dobj"):
+            if any(c.dep_ == "nummod" or c.like_num for c in obj.children):
+                for pobj in _prep_objects([obj], {"in"}):
+                    tokens.append(pobj)
+                    words |= {pobj.lower_, pobj.lemma_.lower()}
+        # "staged a sit-in outside army headquarters": the parser can split a hyphenated
+        # object and hang its first half on the next noun as a modifier.
+        for token in list(tokens):
+            for child in token.children:
+                if (
+                    child.dep_ in {"nmod", "compound", "amod"}
+                    and child.i + 2 < len(child.doc)
+                    and child.nbor(1).text == "-"
+                    and not child.whitespace_
+                    and not child.nbor(1).whitespace_
+                ):
+                    words.add(f"{child.lower_}-{child.nbor(2).lower_}")
+                    tokens.append(child)
         return words, tokens
 
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
@@ -650,6 +909,40 @@ class CoderComponent(EventsComponent):
         ):
             mode = candidate.mode if candidate.mode != "violence" else None
             candidate.event, candidate.mode = "FIGHT", mode
+        if (
+            candidate.event == "FIGHT"
+            and candidate.token.pos_ == "VERB"
+            # someone does it ("artillery fire killed 46 civilians" stays combat) …
+            and candidate.source
+            # … and no state's forces
+            and not any(s.code and s.sector in {"MIL", "GOV", None} for s in candidate.source)
+            and self._civilian_objects(
+                candidate, places_only=any(s.sector == "MIL" for s in candidate.source)
+            )
+        ):
+            # Violence by no state's forces on civilians or their places: PLOVER ASSAULT
+            # (unconventional violence), not combat, whatever weapon the text names.
+            candidate.event, candidate.mode = "ASSAULT", None
+
+    def _civilian_objects(self, candidate: Candidate, *, places_only: bool = False) -> bool:
+        """Whether a violent act is aimed only at civilians or civilian places: its objects
+        and the objects of its at / on phrases ("opened fire on a bus carrying pilgrims",
+        "struck churches and hotels"). ``places_only`` for an unnamed armed force: the
+        civilians it kills may be victims of combat ("artillery fire killed 46 civilians"),
+        the churches and markets it strikes are targets chosen."""
+        kinds = CIVILIAN_PLACES if places_only else CIVILIAN_PLACES | CIVILIANS
+        verb = candidate.token
+        objects = [t for c in verb.children if c.dep_ == "dobj" for t in conjuncts(c)]
+        objects += _prep_objects([verb], {"at", "on", "upon"})
+        means = {t.i for t in candidate.words}  # "opened fire": the fire is the means
+        objects = [
+            t
+            for t in objects
+            if t.i not in means
+            and t.ent_type_ not in {"DATE", "TIME"}
+            and t.lower_ not in TIME_WORDS  # "on Easter Sunday": when, not whom
+        ]
+        return bool(objects) and all(t.lemma_.lower() in kinds for t in objects)
 
     def _military_target(self, target: ActorRef, news: NewsDoc) -> bool:
         """An armed party, or a place or state: what conventional force is aimed at."""
@@ -793,6 +1086,8 @@ class CoderComponent(EventsComponent):
 
         None where the verb does not characterise; False where it does but not harshly.
         """
+        if lemma in self.lex.speech_verbs:
+            return self._condemning_report(token)
         if lemma not in CHARACTERIZING:
             return None
         predicates = [
@@ -807,6 +1102,23 @@ class CoderComponent(EventsComponent):
         if any(t.lemma_.lower() in CONDEMNING or t.lower_ in CONDEMNING for t in words):
             return Candidate(token, "DISAPPROVE", None, None, NAMED_OBJECT, [token, *predicates])
         return False
+
+    def _condemning_report(self, token: Token) -> Candidate | None:
+        """ "said the execution was a grave injustice", "said the remarks were a gross
+        interference": a speaker giving something a condemning name in a reported copular
+        clause disapproves of it (CAMEO 11), as "called it a provocation" does."""
+        for clause in token.children:
+            if clause.dep_ != "ccomp" or clause.lemma_.lower() != "be":
+                continue
+            predicates = [c for c in clause.children if c.dep_ in {"attr", "acomp"}]
+            if any(c.dep_ == "neg" for c in clause.children) or not predicates:
+                continue
+            words = [t for p in predicates for t in p.subtree]
+            if any(t.lemma_.lower() in CONDEMNING or t.lower_ in CONDEMNING for t in words):
+                return Candidate(
+                    token, "DISAPPROVE", None, None, NAMED_OBJECT, [token, clause, *predicates]
+                )
+        return None
 
     def _disclaimed(self, candidate: Candidate) -> bool:
         """An act under "no intention / plan / desire (of | to)"."""
@@ -1038,6 +1350,15 @@ def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:
             if any(a.code == actor.code for a in out):
                 continue
             out.append(ActorRef(actor.text, actor.code, sector, actor.start, actor.end))
+    return out
+
+
+def _dedupe_codes(refs: list[ActorRef]) -> list[ActorRef]:
+    """The first actor of each code."""
+    out: list[ActorRef] = []
+    for ref in refs:
+        if not any(o.code == ref.code for o in out):
+            out.append(ref)
     return out
 
 
