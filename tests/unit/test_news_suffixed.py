@@ -8,7 +8,7 @@ import pytest
 
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.lang import az, hy
-from ceasefire.news.lang.suffixed import Coder, tokenize
+from ceasefire.news.lang.suffixed import Coder, Grammar, tokenize
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,7 @@ from ceasefire.news.lang.suffixed import Coder, tokenize
     ],
 )
 def test_stems_take_the_suffix_chains_of_their_language(
-    grammar: az.Grammar, word: str, stem: str, rest: str | None
+    grammar: Grammar, word: str, stem: str, rest: str | None
 ) -> None:
     assert grammar.rest_after(word, stem) == rest
 
@@ -53,7 +53,7 @@ def test_stems_take_the_suffix_chains_of_their_language(
         (hy.GRAMMAR, "ները", "nom"),
     ],
 )
-def test_case_from_the_ending(grammar: az.Grammar, rest: str, case: str) -> None:
+def test_case_from_the_ending(grammar: Grammar, rest: str, case: str) -> None:
     assert grammar.case_of(rest) == case
 
 
