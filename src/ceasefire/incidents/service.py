@@ -593,7 +593,14 @@ def _claim_reports(
     *,
     infer: bool = False,
 ) -> tuple[list[ReportRow], str | None]:
+    """The reports named to group into an incident of ``agreement_id`` (inferred from them
+    with ``infer``), each readable by ``scope``, of the agreement and in no incident yet.
+
+    The caller must monitor the agreement before anything else is said about the reports:
+    a party liaison naming its own complaint would otherwise learn from the conflict below
+    the id of the (internal) incident that groups it."""
     rows, agreement_id = referenced_reports(session, scope, report_ids, agreement_id, infer=infer)
+    _require_monitor(scope, agreement_id, "group reports into incidents")
     candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
     groups = grouper.propose(candidates)
     if len(groups) != 1:
@@ -744,7 +751,6 @@ def create_incident(
         reports, agreement_id = _claim_reports(
             session, scope, report_ids, grouper, agreement_id, infer=True
         )
-        _require_monitor(scope, agreement_id, "create incidents")
         now = utcnow()
         row = _opened_incident(
             new_id("inc"),
