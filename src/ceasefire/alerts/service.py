@@ -97,6 +97,7 @@ from ceasefire.incidents.service import (
     incident_alert_facts,
     incidents_observed_since,
     incidents_with_casualties,
+    readable_incidents,
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import add_ledgered, append
@@ -809,13 +810,21 @@ def list_alerts(
         query = select(AlertRow).where(scope.clause(AlertRow)).order_by(AlertRow.id.desc())
         if kind is not None:
             query = query.where(AlertRow.kind == kind.value)
-        found: list[AlertPublic] = []
-        for row in session.scalars(query.limit(limit * 4)):
-            if scope.can_read_record(row):
-                found.append(_alert_public(row))
-            if len(found) == limit:
-                break
-        return found
+        rows = list(session.scalars(query.limit(limit * 4)))
+        return [_alert_public(row) for row in readable_alerts(session, scope, rows)][:limit]
+
+
+def readable_alerts(session: Session, scope: ReadScope, rows: Sequence[AlertRow]) -> list[AlertRow]:
+    """Of ``rows``, the alerts ``scope`` may read: by the read rule of the record each is
+    about as it was raised (its classification, concerns, owner), and, for an alert about
+    an incident, only while the reader may read that incident as it stands now (the
+    monitors may make it internal after it was raised; the alert names it and its figures).
+    The one check ``GET /api/v1/alerts`` and the alerts' ledger payloads pass."""
+    kept = [row for row in rows if scope.can_read_record(row)]
+    named = {row.id: row.details.get("incident_id") for row in kept}
+    wanted = {i for i in named.values() if isinstance(i, str)}
+    shown = readable_incidents(session, scope.viewer, wanted) if wanted else set()
+    return [row for row in kept if named[row.id] is None or named[row.id] in shown]
 
 
 # ------------------------------------------------------------------------- delivery
