@@ -839,6 +839,9 @@ class _Work:
     secret: str | None
     ended: bool
     alert: AlertPublic
+    withheld: bool = False
+    """The subscribed user no longer reads what the alert is about (the incident was made
+    internal since, the user moved to another member): it is not sent, and not retried."""
 
 
 def delivery_body(delivery_id: str, alert: AlertPublic) -> bytes:
@@ -941,6 +944,14 @@ def _claim(ctx: ServiceContext, now: datetime, token: str, limit: int) -> list[_
             .where(DeliveryRow.claim == token, DeliveryRow.id.in_(ids))
             .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
         ).all()
+        # Who is told is judged again as each delivery goes out (``readable_alerts``, the
+        # subscribed user's scope now), not only when the alert was raised.
+        audience = _Audience(session, [], {})
+        told = {
+            (s.id, a.id)
+            for d, s, a in rows
+            if (scope := audience.scope(s)) is not None and readable_alerts(session, scope, [a])
+        }
         return [
             _Work(
                 delivery_id=d.id,
@@ -950,6 +961,7 @@ def _claim(ctx: ServiceContext, now: datetime, token: str, limit: int) -> list[_
                 secret=s.secret,
                 ended=s.ended_at is not None,
                 alert=_alert_public(a),
+                withheld=(s.id, a.id) not in told,
             )
             for d, s, a in rows
         ]
@@ -982,7 +994,9 @@ def _record(
             )
         )
         delay = (
-            None if outcome.succeeded or work.ended else policy.delay_after(work.attempt, row.id)
+            None
+            if outcome.succeeded or work.ended or work.withheld
+            else policy.delay_after(work.attempt, row.id)
         )
         if outcome.succeeded:
             row.state = DeliveryState.SUCCEEDED.value
@@ -1033,6 +1047,10 @@ def deliver_due(
     work = _claim(ctx, now, token, limit)
     counts = {"succeeded": 0, "failed": 0, "dead": 0, "lost": 0}
     for item in work:
+        if item.withheld:  # never handed to a transport
+            outcome = Outcome(False, error="the subscriber no longer reads what the alert is about")
+            counts[_record(ctx, item, outcome, now, token, policy)] += 1
+            continue
         try:
             outcome = send(item, ctx.settings, now, resolver)
         except Exception as exc:  # a bug in a transport must not stop the other deliveries
