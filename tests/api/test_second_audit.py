@@ -10,6 +10,8 @@ from ceasefire.access import Classification
 from ceasefire.alerts import service as alerts
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import Attribution, OccurrenceStatus, Stance
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.reports import service as reports
 from tests.factories.members import Cast
 from tests.factories.reports import COMPLAINT, shelling_body
@@ -79,3 +81,59 @@ def test_an_alert_follows_its_incident_when_the_monitors_close_it(
         )
         assert alerted(member) == []
         assert payloads(member) == [None]
+
+
+def test_the_decision_names_no_member_whose_view_the_reader_may_not_read(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Russia dissents from Turkey's finding on a shared incident, both in internal
+    assessments (the default: the monitors' deliberation). The incident is disputed, which
+    its readers see (its attribution), and its decision's views are filtered to the
+    assessments a reader may read; its ``reason`` must not then say "dissent by rus" to
+    Armenia's liaison or France's observer, nor "waiting for rus" while Turkey alone has
+    spoken: who holds which view is in the assessments they may not read."""
+    turkey, russia = cast.viewer(ctx, "tur"), cast.viewer(ctx, "rus")
+    report = reports.submit_report(ctx, turkey, shelling_body()).report
+    incident_id = incidents.create_incident(
+        ctx, turkey, report_ids=[report.id], title="x", classification=Classification.SHARED
+    ).id
+    incidents.change_status(
+        ctx, turkey, incident_id, OccurrenceStatus.UNDER_INVESTIGATION, reason="a team goes"
+    )
+    finding = {
+        "status": OccurrenceStatus.VERIFIED,
+        "attribution": Attribution.parse("attributed(ARM)"),
+    }
+    incidents.assess(ctx, turkey, incident_id, stance=Stance.CONCUR, rationale="UAV", **finding)
+
+    def decision(member: str) -> dict[str, object]:
+        response = client.get(f"/api/v1/incidents/{incident_id}", headers=cast.bearer(member))
+        assert response.status_code == 200, response.text
+        found: dict[str, object] = response.json()["decision"]
+        return found
+
+    assert decision("tur")["reason"] == "waiting for rus"
+    for member in ("arm", "fra"):
+        assert "rus" not in str(decision(member)["reason"])
+    incidents.assess(ctx, russia, incident_id, stance=Stance.DISSENT, rationale="No footage")
+    assert decision("rus")["reason"] == "dissent by rus"
+    for member in ("arm", "fra"):
+        shown = decision(member)
+        assert shown["state"] == "disputed"
+        assert shown["views"] == []
+        assert shown["reason"] is None
+    # The ledger's entry of the decision, which the liaison reads (it reads the incident),
+    # keeps the reason behind a digest: one a reader can confirm a guess against ("dissent
+    # by" each monitor, a handful of texts) would say as much as the reason.
+    entries = client.get(
+        f"/api/v1/ledger?subject=incident/{incident_id}&tag=intake:incident:decided",
+        headers=cast.bearer("arm"),
+    ).json()["entries"]
+    digests = {e["payload"]["decision"]["reason_sha256"] for e in entries}
+    assert len(digests) == len(entries) == 2
+    guesses = {
+        text_sha256(f"{why} {who}")
+        for why in ("dissent by", "waiting for")
+        for who in ("rus", "tur", "rus, tur")
+    }
+    assert not digests & guesses

@@ -477,7 +477,11 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
                     "settled_by": decision.settled_by,
                     "views": len(decision.views),
                     "views_sha256": canonical_sha256(recorded["views"]),
-                    "reason_sha256": text_sha256(decision.reason),
+                    # Bound to the views: a digest of the reason alone ("dissent by rus",
+                    # from a handful of texts) would confirm a guess of it.
+                    "reason_sha256": canonical_sha256(
+                        {"reason": decision.reason, "views": recorded["views"]}
+                    ),
                 },
                 "status": {"from": before.status.value, "to": after.status.value},
                 "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
@@ -1488,7 +1492,14 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     decision = dict(row.decision) if row.decision else None
     if decision is not None:
         shown = {a.id for a in readable_assessments}
-        decision["views"] = [v for v in decision.get("views", []) if v["assessment_id"] in shown]
+        weighed = decision.get("views", [])
+        decision["views"] = [v for v in weighed if v["assessment_id"] in shown]
+        if len(decision["views"]) < len(weighed):
+            # The rule's reason and who settled it name members by their views ("dissent by
+            # rus", "waiting for tur"): what the withheld assessments hold. The state, rule
+            # and finding stay: the incident's status and attribution show them anyway.
+            decision["reason"] = None
+            decision["settled_by"] = None
     replies = session.scalars(
         select(ReplyRow).where(ReplyRow.incident_id == row.id).order_by(ReplyRow.id)
     )
