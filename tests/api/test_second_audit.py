@@ -137,3 +137,44 @@ def test_the_decision_names_no_member_whose_view_the_reader_may_not_read(
         for who in ("rus", "tur", "rus, tur")
     }
     assert not digests & guesses
+
+
+def test_a_retried_submission_names_no_incident_its_filer_may_not_read(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Armenia files a complaint with an ``Idempotency-Key``; the monitors group it into an
+    internal incident. Armenia sends the same complaint again (a retry, or on purpose): the
+    answer is the stored report, which must name no incident, as ``GET
+    /api/v1/reports/{id}`` shows it to Armenia; by the header key and by
+    ``client_report_id`` alike."""
+    body = shelling_body(**COMPLAINT)
+    headers = {**cast.bearer("arm"), "Idempotency-Key": "arm-2020-11-26-1"}
+    first = client.post("/api/v1/reports", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    report_id = first.json()["id"]
+    hidden = incidents.create_incident(
+        ctx,
+        cast.viewer(ctx, "tur"),
+        report_ids=[report_id],
+        title="Shelling near Aghdam",
+        classification=Classification.INTERNAL,
+    ).id
+    shown = client.get(f"/api/v1/reports/{report_id}", headers=cast.bearer("arm")).json()
+    assert shown["incident_id"] is None
+    for again in (
+        client.post("/api/v1/reports", json=body, headers=headers),
+        client.post(
+            "/api/v1/reports",
+            json={**body, "client_report_id": "arm-2020-11-26-1"},
+            headers=cast.bearer("arm"),
+        ),
+    ):
+        assert again.status_code == 200, again.text
+        assert again.json()["id"] == report_id
+        assert hidden not in again.text
+        assert again.json() == shown
+    # Turkey's monitors read the incident: the same report names it to them.
+    assert (
+        client.get(f"/api/v1/reports/{report_id}", headers=cast.bearer("tur")).json()["incident_id"]
+        == hidden
+    )
