@@ -946,11 +946,16 @@ def _claim(ctx: ServiceContext, now: datetime, token: str, limit: int) -> list[_
         ).all()
         # Who is told is judged again as each delivery goes out (``readable_alerts``, the
         # subscribed user's scope now), not only when the alert was raised.
+        # One check per subscription of the batch, over all its alerts.
         audience = _Audience(session, [], {})
+        batches: dict[str, tuple[SubscriptionRow, dict[str, AlertRow]]] = {}
+        for _, s, a in rows:
+            batches.setdefault(s.id, (s, {}))[1][a.id] = a
         told = {
             (s.id, a.id)
-            for d, s, a in rows
-            if (scope := audience.scope(s)) is not None and readable_alerts(session, scope, [a])
+            for s, alerts_of in batches.values()
+            if (scope := audience.scope(s)) is not None
+            for a in readable_alerts(session, scope, list(alerts_of.values()))
         }
         return [
             _Work(
