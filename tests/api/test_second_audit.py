@@ -178,3 +178,31 @@ def test_a_retried_submission_names_no_incident_its_filer_may_not_read(
         client.get(f"/api/v1/reports/{report_id}", headers=cast.bearer("tur")).json()["incident_id"]
         == hidden
     )
+
+
+def test_one_monitor_cannot_make_another_member_speak_for_a_party(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Turkey's monitor ends France's observer role (a monitor may) and makes France the
+    party liaison of ARM: France's users would then read what concerns Armenia, file
+    complaints as Armenia and answer for it under the right of reply. A party liaison role
+    that a monitor grants names the member's own party (a state, its ISO 3166 code); any
+    other member speaking for a party is the operator's to record once the members agree,
+    as monitor roles are."""
+    agreement = "nk-2020-trilateral"
+    turkey = cast.bearer("tur")
+    ended = client.post(
+        "/api/v1/members/fra/roles/end", json={"agreement_id": agreement}, headers=turkey
+    )
+    assert ended.status_code == 200, ended.text
+    for party, status in (("ARM", 403), ("FRA", 201)):
+        granted = client.post(
+            "/api/v1/members/fra/roles",
+            json={"agreement_id": agreement, "role": "party_liaison", "party": party},
+            headers=turkey,
+        )
+        assert granted.status_code == status, granted.text
+        if status == 403:
+            assert granted.json()["error"]["details"][0]["loc"] == "party"
+    roles = client.get("/api/v1/members/fra").json()["roles"]
+    assert [(r["role"], r["party"]) for r in roles if r["current"]] == [("party_liaison", "FRA")]
