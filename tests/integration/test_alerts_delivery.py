@@ -32,7 +32,7 @@ from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.reports import service as reports
 from tests.factories.members import OPERATOR, Cast
-from tests.factories.reports import shelling_body
+from tests.factories.reports import incident_of, shelling_body
 
 SECRET = "a-webhook-secret-of-32-characters"
 FAST = RetryPolicy(max_attempts=3, base_s=10, factor=2, cap_s=60, jitter=0.0)
@@ -337,12 +337,8 @@ def test_a_delivery_is_not_sent_once_its_reader_may_no_longer_read_the_incident(
         ).id
         for member in ("tur", "arm")
     }
-    report = reports.submit_report(
-        ctx, turkey, shelling_body(casualties={"injured_military": 3})
-    ).report
-    incident_id = incidents.create_incident(
-        ctx, turkey, report_ids=[report.id], title="x", classification=Classification.SHARED
-    ).id
+    body = shelling_body(casualties={"injured_military": 3})
+    _, incident_id = incident_of(ctx, turkey, body, classification=Classification.SHARED)
     now = datetime.now(UTC)
     assert len(alerts.scan(ctx, now).raised) == 1
     incidents.classify(ctx, turkey, incident_id, Classification.INTERNAL, reason="deliberating")
