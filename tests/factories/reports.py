@@ -131,17 +131,32 @@ def internal_incident(
 ) -> str:
     """The id of an internal incident a monitor made of its report (``body``; by default
     a shared shelling report)."""
+    return incident_of(ctx, monitor, body)[1]
+
+
+def incident_of(
+    ctx: ServiceContext,
+    monitor: Viewer,
+    body: dict[str, Any] | None = None,
+    *,
+    filer: Viewer | None = None,
+    classification: Classification = Classification.INTERNAL,
+) -> tuple[str, str]:
+    """The ids of a report ``filer`` (by default the monitor) filed (``body``; by default a
+    shared shelling report) and of the incident of ``classification`` the monitor made of
+    it."""
     from ceasefire.incidents import service as incidents
     from ceasefire.reports import service as reports
 
-    report = reports.submit_report(ctx, monitor, body or shelling_body()).report
-    return incidents.create_incident(
+    report = reports.submit_report(ctx, filer or monitor, body or shelling_body()).report
+    incident = incidents.create_incident(
         ctx,
         monitor,
         report_ids=[report.id],
         title="Shelling near Aghdam",
-        classification=Classification.INTERNAL,
-    ).id
+        classification=classification,
+    )
+    return report.id, incident.id
 
 
 def web_report_form(**fields: str | list[str]) -> dict[str, str | list[str]]:

@@ -32,7 +32,7 @@ from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.reports import service as reports
 from tests.factories.members import OPERATOR, Cast
-from tests.factories.reports import shelling_body
+from tests.factories.reports import incident_of, shelling_body
 
 SECRET = "a-webhook-secret-of-32-characters"
 FAST = RetryPolicy(max_attempts=3, base_s=10, factor=2, cap_s=60, jitter=0.0)
@@ -319,3 +319,41 @@ def test_a_refused_webhook_does_not_tell_its_member_the_centres_private_addresse
             error = error.replace(host, "HOST")
         worded.add(error)
     assert len(worded) == 1, errors
+
+
+def test_a_delivery_is_not_sent_once_its_reader_may_no_longer_read_the_incident(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """Armenia's liaison subscribed; a casualty alert about a shared incident is queued for
+    it and for Turkey's monitor. Before the worker sends them the monitors make the
+    incident internal: Turkey's goes out, Armenia's is dead-lettered unsent (never handed to
+    a transport), so no retry or requeue tells the liaison of an incident it may not read."""
+    turkey = cast.viewer(ctx, "tur")
+    subscribed = {
+        member: alerts.subscribe(
+            ctx,
+            cast.viewer(ctx, member),
+            SubscriptionCreate(channel=DeliveryChannel.EMAIL, target=f"duty@{member}.example.org"),
+        ).id
+        for member in ("tur", "arm")
+    }
+    body = shelling_body(casualties={"injured_military": 3})
+    _, incident_id = incident_of(ctx, turkey, body, classification=Classification.SHARED)
+    now = datetime.now(UTC)
+    assert len(alerts.scan(ctx, now).raised) == 1
+    incidents.classify(ctx, turkey, incident_id, Classification.INTERNAL, reason="deliberating")
+    handed: list[str] = []
+
+    def send(work: Any, *_: Any) -> Outcome:
+        handed.append(work.delivery_id)
+        return Outcome(True, status_code=250)
+
+    run = alerts.deliver_due(ctx, now, policy=FAST, send=send)
+    assert (run.succeeded, run.dead_lettered) == (1, 1)
+    states = {
+        member: alerts.list_deliveries(ctx, OPERATOR, subscription_id=sub)[0]
+        for member, sub in subscribed.items()
+    }
+    assert handed == [states["tur"].id]
+    assert states["tur"].state is DeliveryState.SUCCEEDED
+    assert states["arm"].state is DeliveryState.DEAD

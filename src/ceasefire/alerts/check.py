@@ -23,6 +23,7 @@ from ceasefire.alerts.events import (
     Subscribed,
     Unsubscribed,
 )
+from ceasefire.alerts.service import readable_alerts
 from ceasefire.alerts.tables import AlertRow, DeliveryRow, SubscriptionRow
 from ceasefire.ledger.check import (
     ActualRows,
@@ -139,11 +140,8 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
     readable: set[str] = set()
     if ids:
         scope = ReadScope.load(session, viewer)
-        readable = {
-            row.id
-            for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids)))
-            if scope.can_read_record(row)
-        }
+        rows = list(session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))))
+        readable = {row.id for row in readable_alerts(session, scope, rows)}
     yield from (e.seq for e in about_alerts if str(e.payload["alert_id"]) in readable)
     # A subscription is its member's, as ``GET /api/v1/alerts/subscriptions`` lists it.
     subscriptions = {

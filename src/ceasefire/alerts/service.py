@@ -97,6 +97,7 @@ from ceasefire.incidents.service import (
     incident_alert_facts,
     incidents_observed_since,
     incidents_with_casualties,
+    readable_incidents,
 )
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import add_ledgered, append
@@ -809,13 +810,21 @@ def list_alerts(
         query = select(AlertRow).where(scope.clause(AlertRow)).order_by(AlertRow.id.desc())
         if kind is not None:
             query = query.where(AlertRow.kind == kind.value)
-        found: list[AlertPublic] = []
-        for row in session.scalars(query.limit(limit * 4)):
-            if scope.can_read_record(row):
-                found.append(_alert_public(row))
-            if len(found) == limit:
-                break
-        return found
+        rows = list(session.scalars(query.limit(limit * 4)))
+        return [_alert_public(row) for row in readable_alerts(session, scope, rows)][:limit]
+
+
+def readable_alerts(session: Session, scope: ReadScope, rows: Sequence[AlertRow]) -> list[AlertRow]:
+    """Of ``rows``, the alerts ``scope`` may read: by the read rule of the record each is
+    about as it was raised (its classification, concerns, owner), and, for an alert about
+    an incident, only while the reader may read that incident as it stands now (the
+    monitors may make it internal after it was raised; the alert names it and its figures).
+    The one check ``GET /api/v1/alerts`` and the alerts' ledger payloads pass."""
+    kept = [row for row in rows if scope.can_read_record(row)]
+    named = {row.id: row.details.get("incident_id") for row in kept}
+    wanted = {i for i in named.values() if isinstance(i, str)}
+    shown = readable_incidents(session, scope.viewer, wanted) if wanted else set()
+    return [row for row in kept if named[row.id] is None or named[row.id] in shown]
 
 
 # ------------------------------------------------------------------------- delivery
@@ -830,6 +839,9 @@ class _Work:
     secret: str | None
     ended: bool
     alert: AlertPublic
+    withheld: bool = False
+    """The subscribed user no longer reads what the alert is about (the incident was made
+    internal since, the user moved to another member): it is not sent, and not retried."""
 
 
 def delivery_body(delivery_id: str, alert: AlertPublic) -> bytes:
@@ -932,6 +944,19 @@ def _claim(ctx: ServiceContext, now: datetime, token: str, limit: int) -> list[_
             .where(DeliveryRow.claim == token, DeliveryRow.id.in_(ids))
             .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
         ).all()
+        # Who is told is judged again as each delivery goes out (``readable_alerts``, the
+        # subscribed user's scope now), not only when the alert was raised.
+        # One check per subscription of the batch, over all its alerts.
+        audience = _Audience(session, [], {})
+        batches: dict[str, tuple[SubscriptionRow, dict[str, AlertRow]]] = {}
+        for _, s, a in rows:
+            batches.setdefault(s.id, (s, {}))[1][a.id] = a
+        told = {
+            (s.id, a.id)
+            for s, alerts_of in batches.values()
+            if (scope := audience.scope(s)) is not None
+            for a in readable_alerts(session, scope, list(alerts_of.values()))
+        }
         return [
             _Work(
                 delivery_id=d.id,
@@ -941,6 +966,7 @@ def _claim(ctx: ServiceContext, now: datetime, token: str, limit: int) -> list[_
                 secret=s.secret,
                 ended=s.ended_at is not None,
                 alert=_alert_public(a),
+                withheld=(s.id, a.id) not in told,
             )
             for d, s, a in rows
         ]
@@ -973,7 +999,9 @@ def _record(
             )
         )
         delay = (
-            None if outcome.succeeded or work.ended else policy.delay_after(work.attempt, row.id)
+            None
+            if outcome.succeeded or work.ended or work.withheld
+            else policy.delay_after(work.attempt, row.id)
         )
         if outcome.succeeded:
             row.state = DeliveryState.SUCCEEDED.value
@@ -1024,6 +1052,10 @@ def deliver_due(
     work = _claim(ctx, now, token, limit)
     counts = {"succeeded": 0, "failed": 0, "dead": 0, "lost": 0}
     for item in work:
+        if item.withheld:  # never handed to a transport
+            outcome = Outcome(False, error="the subscriber no longer reads what the alert is about")
+            counts[_record(ctx, item, outcome, now, token, policy)] += 1
+            continue
         try:
             outcome = send(item, ctx.settings, now, resolver)
         except Exception as exc:  # a bug in a transport must not stop the other deliveries

@@ -101,6 +101,9 @@ class DecisionOutcome(TypedDict):
     views: int
     views_sha256: str
     reason_sha256: str | None
+    """The canonical SHA-256 of ``{"reason", "views"}``: the reason names members by their
+    views, so its digest is bound to them (a bare digest of one of a few texts is a guess
+    confirmed)."""
 
 
 class IncidentDecided(TypedDict):

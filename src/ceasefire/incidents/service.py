@@ -477,7 +477,11 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
                     "settled_by": decision.settled_by,
                     "views": len(decision.views),
                     "views_sha256": canonical_sha256(recorded["views"]),
-                    "reason_sha256": text_sha256(decision.reason),
+                    # Bound to the views: a digest of the reason alone ("dissent by rus",
+                    # from a handful of texts) would confirm a guess of it.
+                    "reason_sha256": canonical_sha256(
+                        {"reason": decision.reason, "views": recorded["views"]}
+                    ),
                 },
                 "status": {"from": before.status.value, "to": after.status.value},
                 "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
@@ -593,7 +597,14 @@ def _claim_reports(
     *,
     infer: bool = False,
 ) -> tuple[list[ReportRow], str | None]:
+    """The reports named to group into an incident of ``agreement_id`` (inferred from them
+    with ``infer``), each readable by ``scope``, of the agreement and in no incident yet.
+
+    The caller must monitor the agreement before anything else is said about the reports:
+    a party liaison naming its own complaint would otherwise learn from the conflict below
+    the id of the (internal) incident that groups it."""
     rows, agreement_id = referenced_reports(session, scope, report_ids, agreement_id, infer=infer)
+    _require_monitor(scope, agreement_id, "group reports into incidents")
     candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
     groups = grouper.propose(candidates)
     if len(groups) != 1:
@@ -744,7 +755,6 @@ def create_incident(
         reports, agreement_id = _claim_reports(
             session, scope, report_ids, grouper, agreement_id, infer=True
         )
-        _require_monitor(scope, agreement_id, "create incidents")
         now = utcnow()
         row = _opened_incident(
             new_id("inc"),
@@ -1482,7 +1492,14 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     decision = dict(row.decision) if row.decision else None
     if decision is not None:
         shown = {a.id for a in readable_assessments}
-        decision["views"] = [v for v in decision.get("views", []) if v["assessment_id"] in shown]
+        weighed = decision.get("views", [])
+        decision["views"] = [v for v in weighed if v["assessment_id"] in shown]
+        if len(decision["views"]) < len(weighed):
+            # The rule's reason and who settled it name members by their views ("dissent by
+            # rus", "waiting for tur"): what the withheld assessments hold. The state, rule
+            # and finding stay: the incident's status and attribution show them anyway.
+            decision["reason"] = None
+            decision["settled_by"] = None
     replies = session.scalars(
         select(ReplyRow).where(ReplyRow.incident_id == row.id).order_by(ReplyRow.id)
     )

@@ -252,7 +252,19 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
             # Monitors decide (e.g. by unanimity): who is one is for the centre's operator to
             # record after the members agree, not for one monitor alone.
             raise Forbidden("only an operator may grant a monitor role")
-        member_or_404(session, role.member_id)
+        member = member_or_404(session, role.member_id)
+        if (
+            role.role is Role.PARTY_LIAISON
+            and not viewer.operator
+            and role.party != (member.iso3 if member.kind == MemberKind.STATE.value else None)
+        ):
+            # A liaison reads what concerns its party, files its complaints and replies for
+            # it: a monitor records only a state speaking for itself. Another member speaking
+            # for a party is the operator's to record once the members agree.
+            raise Forbidden(
+                "a monitor grants a party liaison role only to the party's own state",
+                details=[problem("party", f"not the ISO 3166 code of {role.member_id}")],
+            )
         rows = session.scalars(
             select(MemberRoleRow).where(
                 MemberRoleRow.member_id == role.member_id,

@@ -350,7 +350,7 @@ def file_reports(
                 ]
                 stored = _store(session, ctx.settings, pending)
                 for item, outcome in zip(ready, stored, strict=True):
-                    outcomes[item.index] = outcome
+                    outcomes[item.index] = _as_filer_reads(session, scopes[item.viewer], outcome)
         except sa_exc.DBAPIError as exc:
             # The database refused the batch: a concurrent writer (another process, on
             # PostgreSQL) stored one of these keys meanwhile, or one row is one it cannot
@@ -530,7 +530,22 @@ def _after_race(
             raise error
         if existing.content_sha256 != item.canonical[1]:
             return _conflict(item.key, existing.id)
-        return SubmittedReport(_public(session, existing), False)
+        scope = ReadScope.load(session, item.viewer)
+        return _as_filer_reads(session, scope, SubmittedReport(_public(session, existing), False))
+
+
+def _as_filer_reads(
+    session: Session, scope: ReadScope, outcome: SubmittedReport | CeasefireError
+) -> SubmittedReport | CeasefireError:
+    """A retry's answer -- the report stored under its key, as it stands now -- as its filer
+    reads it (``presented``): the monitors may have grouped it into an incident the filer
+    may not read since, whose id a party resubmitting its complaint must not be told."""
+    if not isinstance(outcome, SubmittedReport) or outcome.created:
+        return outcome
+    (shown,) = presented(session, scope, [outcome.report])
+    if not isinstance(shown, ReportPublic):  # a filer is a member: never redacted
+        raise TypeError("a report's filer reads it whole")
+    return SubmittedReport(shown, False)
 
 
 def _attachments(session: Session, report_ids: list[str]) -> dict[str, list[AttachmentPublic]]:
