@@ -19,6 +19,9 @@ import pytest
 
 CEASEFIRE = Path(sys.executable).with_name("ceasefire")
 
+CLI_COLUMNS = 200
+"""The terminal width (``COLUMNS``) of the tests' CLI runs, in a process or in this one."""
+
 
 def cli_command(*args: str) -> list[str]:
     """The command line of ``ceasefire <args>``, for ``subprocess.Popen``."""
@@ -51,14 +54,37 @@ def run_cli(
 class InProcessCli:
     """Runs ``ceasefire <args> --json`` in this process (``ceasefire.cli``).
 
-    The ``cli`` fixture of tests/e2e/conftest.py points it at the test database.
+    The ``cli`` fixture of tests/conftest.py points it at the test database.
     ``cli(...)`` asserts the exit code and returns the parsed output; ``cli.run(...)`` returns
-    both for the test to check.
+    both for the test to check; ``cli.text(...)`` runs a command as typed (no ``--json``
+    added) and returns what ``run_cli`` would: the exit code, stdout and stderr.
     """
 
     def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
         self.capsys = capsys
         self.monkeypatch = monkeypatch
+
+    def text(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``ceasefire <args>`` as a new process would run it: ``main``'s return value (the
+        process's exit status) and all it printed, with a context of its own (built from
+        the environment, disposed after), so a file that ``restore`` replaced or rows a
+        test changed are read afresh; the consoles as wide as ``COLUMNS`` of ``cli_env``."""
+        from ceasefire.cli import main
+        from ceasefire.console.context import get_context
+        from ceasefire.console.output import console, err_console
+
+        for printer in (console, err_console):
+            # Rich reads COLUMNS when a console is built: these were built at import.
+            self.monkeypatch.setattr(printer, "_width", CLI_COLUMNS)
+        self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        _forget_context(get_context)
+        self.capsys.readouterr()
+        try:
+            code = main(list(args))
+        finally:
+            _forget_context(get_context)
+        out, err = self.capsys.readouterr()
+        return subprocess.CompletedProcess(["ceasefire", *args], code, out, err)
 
     def _main(self, args: tuple[str, ...], stdin: str | None) -> tuple[int, str]:
         from ceasefire.cli import main
@@ -77,3 +103,10 @@ class InProcessCli:
         returned, out = self._main(args, stdin)
         assert returned == code, out
         return json.loads(out)
+
+
+def _forget_context(get_context: Any) -> None:
+    """Dispose of the CLI's cached context, if it built one, and forget it."""
+    if get_context.cache_info().currsize:
+        get_context().dispose()
+    get_context.cache_clear()
