@@ -29,7 +29,7 @@ from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
-from tests.factories.cli import InProcessCli
+from tests.factories.cli import CLI_COLUMNS, InProcessCli
 from tests.factories.durability import SQLITE_SYNCHRONOUS, SQLITE_SYNCHRONOUS_ENV
 from tests.factories.hashing import PASSWORD_HASH_FLOOR, PASSWORD_HASH_FLOOR_ENV
 from tests.factories.members import Cast, demo_cast
@@ -254,7 +254,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
             # A served app's alerts worker would write to the ledger behind a test's back.
             "CEASEFIRE_ALERTS_WORKER_INTERVAL_S": "0",
             "CEASEFIRE_FUSION_INTERVAL_S": str(settings.fusion_interval_s),
-            "COLUMNS": "200",
+            "COLUMNS": str(CLI_COLUMNS),
             **PASSWORD_HASH_FLOOR_ENV,
             **SQLITE_SYNCHRONOUS_ENV,
         }

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from tests.factories.cli import run_cli
+from tests.factories.cli import run_here
 from tests.factories.served import installation_env, serving
 
 
@@ -17,9 +17,9 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, st
     """A SQLite installation with the demo members, and a member's API token."""
     folder = tmp_path_factory.mktemp("served")
     env = installation_env(folder, CEASEFIRE_PUBLIC_REQUESTS_PER_MINUTE="3")
-    run_cli("init", "--demo", "--no-demo-month", env=env, check=True)
-    run_cli("user", "add", "tur-feed", "--member", "tur", "--no-password", env=env, check=True)
-    issued = run_cli("token", "create", "--user", "tur-feed", "--json", env=env, check=True)
+    run_here("init", "--demo", "--no-demo-month", env=env, check=True)
+    run_here("user", "add", "tur-feed", "--member", "tur", "--no-password", env=env, check=True)
+    issued = run_here("token", "create", "--user", "tur-feed", "--json", env=env, check=True)
     return env, json.loads(issued.stdout)["token"]
 
 

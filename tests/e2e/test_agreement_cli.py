@@ -1,8 +1,9 @@
 """The ``ceasefire agreement`` and ``ceasefire provisions`` commands, run as a user would.
 
-Each command runs at least once through the real executable (its human output and exit code);
-the ``--json`` calls that check what a command answers run in this process (``cli``), which
-saves the two seconds of imports each new process costs.
+Each command runs at least once as typed (its human output and exit status, ``cli.text``),
+and the ``--json`` calls check what a command answers (``cli``): in this process, which saves
+the two seconds of imports each new process costs; a usage error exits through the real
+executable.
 """
 
 from __future__ import annotations
@@ -20,18 +21,12 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli(*args, env=env)
 
 
-def run_json(env: dict[str, str], *args: str) -> Any:
-    done = run(env, *args, "--json")
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
 def by_id(items: list[dict[str, Any]], pid: str) -> dict[str, Any]:
     return next(item for item in items if item["id"] == pid)
 
 
-def test_acceptance_show_and_provisions(cli_env: dict[str, str], cli: InProcessCli) -> None:
-    init = run(cli_env, "init", "--demo", "--no-demo-month")
+def test_acceptance_show_and_provisions(cli: InProcessCli) -> None:
+    init = cli.text("init", "--demo", "--no-demo-month")
     assert init.returncode == 0, init.stderr
     again = cli("init", "--demo", "--no-demo-month")
     assert f"agreement {NK_ID} unchanged, version 1" in again["steps"]
@@ -56,18 +51,18 @@ def test_acceptance_show_and_provisions(cli_env: dict[str, str], cli: InProcessC
     after = cli("provisions", "--agreement", NK_ID, "--as-of", "2020-11-26")
     assert by_id(after["provisions"], "p6-kalbajar")["status"] == "fulfilled"
 
-    human = run(cli_env, "provisions", "--agreement", NK_ID, "--as-of", "2020-11-21T00:00:00Z")
+    human = cli.text("provisions", "--agreement", NK_ID, "--as-of", "2020-11-21T00:00:00Z")
     assert human.returncode == 0
     assert "p6-kalbajar" in human.stdout
     assert "notice deadline 2025-05-10" in human.stdout
 
 
 def test_validate_lists_every_problem_and_load_writes_nothing(
-    cli_env: dict[str, str], cli: InProcessCli, tmp_path: Path
+    cli: InProcessCli, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(malformed_memorandum(), encoding="utf-8")
-    human = run(cli_env, "agreement", "validate", str(bad))
+    human = cli.text("agreement", "validate", str(bad))
     assert human.returncode == 2
     for expected in (
         "2020-11-31",
@@ -88,16 +83,16 @@ def test_validate_lists_every_problem_and_load_writes_nothing(
 
     good = cli("agreement", "validate", str(shipped_path(NK_ID)))
     assert (good["valid"], good["provisions"]) == (True, 9)
-    loaded = run_json(cli_env, "agreement", "load", str(shipped_path(NK_ID)))
+    loaded = cli("agreement", "load", str(shipped_path(NK_ID)))
     assert (loaded["version"], loaded["new_version"]) == (1, True)
     reloaded = cli("agreement", "load", str(shipped_path(NK_ID)))
     assert (reloaded["version"], reloaded["new_version"]) == (1, False)
-    listed = run(cli_env, "agreement", "list")
+    listed = cli.text("agreement", "list")
     assert NK_ID in listed.stdout
 
 
-def test_unknown_agreement_and_bad_instant(cli_env: dict[str, str]) -> None:
-    missing = run(cli_env, "agreement", "show", "nope", "--json")
+def test_unknown_agreement_and_bad_instant(cli_env: dict[str, str], cli: InProcessCli) -> None:
+    missing = cli.text("agreement", "show", "nope", "--json")
     assert missing.returncode == 1
     assert json.loads(missing.stdout)["error"]["code"] == "E404"
     bad_time = run(cli_env, "provisions", "--agreement", NK_ID, "--as-of", "tomorrow-ish")

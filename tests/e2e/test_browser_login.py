@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.factories.cli import run_cli
+from tests.factories.cli import run_here
 from tests.factories.served import installation_env, serving
 
 pytestmark = pytest.mark.skipif(
@@ -139,8 +139,8 @@ def devtools(tmp_path: Path) -> Iterator[DevTools]:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     env = installation_env(tmp_path)
-    run_cli("init", "--demo", "--no-demo-month", env=env, check=True)
-    run_cli(
+    run_here("init", "--demo", "--no-demo-month", env=env, check=True)
+    run_here(
         "user",
         "add",
         "arm-duty",

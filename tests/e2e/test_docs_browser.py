@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories.browser import CHROMIUM, launch_args
-from tests.factories.cli import run_cli
+from tests.factories.cli import run_here
 from tests.factories.served import installation_env, serving
 
 pytestmark = [
@@ -25,7 +25,7 @@ pytestmark = [
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("docs")
     env = installation_env(folder)
-    run_cli("init", env=env, check=True)
+    run_here("init", env=env, check=True)
     with serving(env) as url:
         yield url
 

@@ -14,7 +14,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.fusion import service as fusion
 from ceasefire.ledger import service as ledger
 from ceasefire.reports.tables import ReportRow
-from tests.factories.cli import cli_command, run_cli
+from tests.factories.cli import cli_command, run_here
 from tests.factories.reports import csv_row, write_csv
 
 ROWS = 10_000
@@ -38,7 +38,7 @@ def test_killed_import_reruns_to_exactly_every_row_once(
             row["client_id"] = ""
     path = write_csv(tmp_path / "reports.csv", rows)
     env = {**cli_env, "CEASEFIRE_IMPORT_BATCH_SIZE": "100"}
-    run_cli("init", env=env, check=True)
+    run_here("init", env=env, check=True)
 
     first = subprocess.Popen(
         cli_command("import", "csv", str(path), "--json", "--no-fuse"),
@@ -57,13 +57,14 @@ def test_killed_import_reruns_to_exactly_every_row_once(
     assert 0 < interrupted < ROWS
 
     # (--no-fuse: this is about the import; every stored report is queued for fusion)
-    rerun = run_cli("import", "csv", str(path), "--json", "--no-fuse", env=env)
+    # The rerun and the one after it need no process of their own: the killed one is gone.
+    rerun = run_here("import", "csv", str(path), "--json", "--no-fuse", env=env)
     assert rerun.returncode == 0, rerun.stderr
     assert stored(ctx) == (ROWS, ROWS)
     assert '"already_present": ' + str(interrupted) in rerun.stdout
 
     assert fusion.queue_length(ctx) == ROWS  # the killed batches queued nothing of their own
-    again = run_cli("import", "csv", str(path), "--json", "--no-fuse", env=env)
+    again = run_here("import", "csv", str(path), "--json", "--no-fuse", env=env)
     assert '"imported": 0' in again.stdout
     assert stored(ctx) == (ROWS, ROWS)
     assert ledger.verify(ctx).ok

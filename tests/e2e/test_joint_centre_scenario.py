@@ -22,7 +22,7 @@ from sqlalchemy import select
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger.tables import LedgerEntryRow
-from tests.factories.cli import run_cli
+from tests.factories.cli import InProcessCli
 from tests.factories.members import Cast, demo_cast
 from tests.factories.reports import shelling_body
 
@@ -63,9 +63,7 @@ class Ledger:
         return [t for t in tags if t != "ledger:key:added"]
 
 
-def test_joint_centre_scenario(
-    ctx: ServiceContext, client: TestClient, cli_env: dict[str, str]
-) -> None:
+def test_joint_centre_scenario(ctx: ServiceContext, client: TestClient, cli: InProcessCli) -> None:
     cast: Cast = demo_cast(ctx)
     ledger = Ledger(ctx)
 
@@ -210,7 +208,7 @@ def test_joint_centre_scenario(
     assert "observer" not in json.dumps(listed)
 
     # 11. The whole record verifies, including the intake tables against the ledger.
-    verify = run_cli("ledger", "verify", "--json", env=cli_env)
+    verify = cli.text("ledger", "verify", "--json")
     assert verify.returncode == 0, verify.stdout + verify.stderr
     summary = json.loads(verify.stdout)
     assert summary["ok"] is True

@@ -19,10 +19,10 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
 from tests.factories.browser import CHROMIUM, CONTRAST_SCRIPT, launch_args
-from tests.factories.cli import run_cli
+from tests.factories.cli import run_here
 from tests.factories.members import add_user_with_token
 from tests.factories.reports import shelling_body
-from tests.factories.served import serving
+from tests.factories.served import installation_env, serving
 
 pytestmark = [
     pytest.mark.skipif(
@@ -38,15 +38,9 @@ SCREENSHOTS = os.environ.get("CEASEFIRE_SCREENSHOTS")
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("map")
-    env = dict(os.environ)
-    env.update(
-        {
-            "CEASEFIRE_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
-            "CEASEFIRE_KEY_FILE": str(folder / "keys.json"),
-            "CEASEFIRE_DATA_DIR": str(folder / "data"),
-        }
-    )
-    run_cli("init", "--demo", env=env, check=True)
+    # With the tests' cheapest password hashing and SQLite syncing (tests/factories).
+    env = installation_env(folder)
+    run_here("init", "--demo", env=env, check=True)
     settings = Settings(
         database_url=env["CEASEFIRE_DATABASE_URL"],
         key_file=Path(env["CEASEFIRE_KEY_FILE"]),

@@ -13,7 +13,7 @@ from ceasefire.agreements.tables import ProvisionStatusChangeRow
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger.tables import LedgerEntryRow
 from tests.factories.agreements import NK_ID
-from tests.factories.cli import InProcessCli, run_cli
+from tests.factories.cli import InProcessCli
 from tests.factories.members import Cast, demo_cast
 
 EXCHANGE = "p8-exchange"
@@ -70,11 +70,11 @@ def status_entries(ctx: ServiceContext) -> list[int]:
 
 
 def test_the_operator_records_once_and_the_ledger_verifies(
-    cli: InProcessCli, cli_env: dict[str, str], ctx: ServiceContext
+    cli: InProcessCli, ctx: ServiceContext
 ) -> None:
     before = counts(ctx)
-    # Through the real executable, human output.
-    done = run_cli(*RECORD, env=cli_env)
+    # As typed: the human output.
+    done = cli.text(*RECORD)
     assert done.returncode == 0, done.stderr
     assert "recorded" in done.stdout
     assert "2020-12-14T09:00:00Z" in done.stdout
@@ -100,7 +100,7 @@ def test_the_operator_records_once_and_the_ledger_verifies(
     assert exchange["status"] == "in_progress"
     assert exchange["status_history"][-1]["note"] == "first exchange of detainees"
 
-    verify = run_cli("ledger", "verify", "--json", env=cli_env)
+    verify = cli.text("ledger", "verify", "--json")
     assert verify.returncode == 0, verify.stderr
     summary = json.loads(verify.stdout)
     assert summary["ok"] is True

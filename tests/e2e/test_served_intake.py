@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger import service as ledger
 from ceasefire.reports.tables import ReportRow
-from tests.factories.cli import run_cli
+from tests.factories.cli import run_here
 from tests.factories.members import add_user_with_token
 from tests.factories.reports import shelling_body
 from tests.factories.served import serving
@@ -50,7 +50,7 @@ async def _send_every_report_twice(base: str, token: str) -> list[tuple[str, int
 
 
 def test_two_workers_store_each_report_once(ctx: ServiceContext, cli_env: dict[str, str]) -> None:
-    run_cli("init", "--demo", "--no-demo-month", env=cli_env, check=True)
+    run_here("init", "--demo", "--no-demo-month", env=cli_env, check=True)
     _, token = add_user_with_token(ctx, "tur", "tur-feed")
     with serving(cli_env, "--workers", "2", "--no-access-log") as base:
         answers = asyncio.run(_send_every_report_twice(base, token))

@@ -23,7 +23,7 @@ import pytest
 
 from ceasefire import i18n
 from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.factories.cli import run_cli
+from tests.factories.cli import run_here
 from tests.factories.served import installation_env, serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -94,7 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         CEASEFIRE_IMPORT_BATCH_SIZE="25",
     )
     summary = json.loads(
-        run_cli("init", "--demo", "--no-demo-month", "--json", env=env, check=True).stdout
+        run_here("init", "--demo", "--no-demo-month", "--json", env=env, check=True).stdout
     )
     passwords = {user["user_id"]: user["password"] for user in summary["users"]}
     assert {"tur-monitor", "rus-monitor", "arm-liaison", "aze-liaison"} <= set(passwords)

@@ -2,14 +2,14 @@
 operator runs them, on both backends: a truncated log is named by the witness and by
 ``check``; restoring the backup taken at the witnessed head makes both pass again.
 
-Every command runs through the real executable where its human output or exit code is
-checked; a few calls whose ``--json`` answer or exit code is all that matters run in this
-process (``cli``), which saves the two seconds of imports each new process costs."""
+The API is a real ``ceasefire serve`` process. The commands run in this process (``cli``),
+each on a context of its own as a new process would have, which saves the two seconds of
+imports each new process costs: ``cli.text`` returns the exit status and human output the
+executable would, ``cli(...)`` the ``--json`` answer."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 from sqlalchemy import delete
@@ -17,13 +17,9 @@ from sqlalchemy import delete
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerTreeHeadRow
-from tests.factories.cli import InProcessCli, run_cli
+from tests.factories.cli import InProcessCli
 from tests.factories.ledger import append_test_entries
 from tests.factories.served import serving
-
-
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli(*args, env=env)
 
 
 def test_witness_backup_restore_check(
@@ -35,17 +31,16 @@ def test_witness_backup_restore_check(
 ) -> None:
     state = str(tmp_path / "witness")
     out = str(tmp_path / "backup.dump")
-    assert run(cli_env, "init").returncode == 0
+    assert cli.text("init").returncode == 0
     append_test_entries(ctx, settings, 5)
     with serving(cli_env, "--no-access-log") as base:
-        first = run(cli_env, "witness", "--url", base, "--state", state)
+        first = cli.text("witness", "--url", base, "--state", state)
         assert first.returncode == 0, first.stderr
         assert "first head kept" in first.stdout
         assert "pinned centre key" in first.stdout
         # arm acted through the server (a server-held key): arm's witness, which knows only
         # its own key, names that key.
-        keys = run(
-            cli_env,
+        keys = cli.text(
             "witness",
             "--url",
             base,
@@ -61,11 +56,11 @@ def test_witness_backup_restore_check(
         append_test_entries(ctx, settings, 20)
         second = cli("witness", "--url", base, "--state", state)
         assert '"proof_nodes"' in json.dumps(second)
-        head = run(cli_env, "ledger", "tree-head", "--json")
+        head = cli.text("ledger", "tree-head", "--json")
         assert head.returncode == 0, head.stderr
     size = int(json.loads(head.stdout)["tree_size"])
 
-    made = run(cli_env, "backup", "--out", out)
+    made = cli.text("backup", "--out", out)
     assert made.returncode == 0, made.stderr
     cli("check", "--witness-state", state)
 
@@ -74,18 +69,18 @@ def test_witness_backup_restore_check(
         session.execute(delete(LedgerTreeHeadRow))
     ctx.dispose()
     with serving(cli_env, "--no-access-log") as base:
-        refused = run(cli_env, "witness", "--url", base, "--state", state)
+        refused = cli.text("witness", "--url", base, "--state", state)
     assert refused.returncode == 1
     assert f"now has {size - 10} entries" in refused.stderr
     assert f"saw {size} entries" in refused.stderr
-    checked = run(cli_env, "check", "--witness-state", state)
+    checked = cli.text("check", "--witness-state", state)
     assert checked.returncode == 1
     assert f"witness saw a tree of {size} entries" in checked.stderr
 
     cli("restore", out, code=1)  # not without --force
-    restored = run(cli_env, "restore", out, "--force")
+    restored = cli.text("restore", out, "--force")
     assert restored.returncode == 0, restored.stderr
-    checked = run(cli_env, "check", "--witness-state", state)
+    checked = cli.text("check", "--witness-state", state)
     assert checked.returncode == 0, checked.stderr
     assert f"consistent with the witnessed head of {size} entries" in checked.stdout
     with serving(cli_env, "--no-access-log") as base:

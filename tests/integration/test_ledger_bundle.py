@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -123,23 +122,18 @@ def test_a_dropped_last_line_is_noticed_through_the_declared_count(bundle: Path)
     assert report.first_bad.kind in (FindingKind.ENTRY_MISSING, FindingKind.KEY_ENTRY_INVALID)
 
 
-def test_cli_round_trip_export_verify_flip(
-    cli_env: dict[str, str], cli: InProcessCli, tmp_path: Path
-) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return run_cli(*args, env=cli_env)
-
-    assert run("init", "--demo", "--no-demo-month").returncode == 0
+def test_cli_round_trip_export_verify_flip(cli: InProcessCli, tmp_path: Path) -> None:
+    assert cli.text("init", "--demo", "--no-demo-month").returncode == 0
     out = tmp_path / "export.jsonl"
-    exported = run("ledger", "export", "--out", str(out), "--json")
+    exported = cli.text("ledger", "export", "--out", str(out), "--json")
     assert exported.returncode == 0, exported.stderr
-    assert run("ledger", "verify", "--bundle", str(out)).returncode == 0
+    assert cli.text("ledger", "verify", "--bundle", str(out)).returncode == 0
     raw = bytearray(out.read_bytes())
     start, end = _entry_span(bytes(raw), 3)
     at = start + bytes(raw[start:end]).index(b'"payload":"') + 15
     raw[at] ^= 0x01
     out.write_bytes(bytes(raw))
-    failed = run("ledger", "verify", "--bundle", str(out))
+    failed = cli.text("ledger", "verify", "--bundle", str(out))
     assert failed.returncode == 1
     assert "first bad entry at seq 3" in " ".join(failed.stderr.split())
     as_json = cli("ledger", "verify", "--bundle", str(out), code=1)

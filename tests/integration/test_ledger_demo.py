@@ -1,8 +1,9 @@
 """The demo installation: loading the 2020 agreement writes ledger entries, `ceasefire
 ledger verify` passes, and a status edited in SQL makes it fail naming the entry.
 
-``init`` and ``ledger verify`` run through the real executable; the ``--json`` calls that
-check answers run in this process (``cli``: no two seconds of imports each)."""
+The failing ``ledger verify`` runs through the real executable (its exit status and message);
+the other commands run in this process (``cli``: no two seconds of imports each, and
+``init --demo`` shares this process's NLP model)."""
 
 from __future__ import annotations
 
@@ -23,14 +24,14 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_demo_ledger_verifies_and_a_direct_status_edit_is_caught(
     cli_env: dict[str, str], cli: InProcessCli, settings: Settings
 ) -> None:
-    assert _run(cli_env, "init", "--demo").returncode == 0
+    assert cli.text("init", "--demo").returncode == 0
     entries = cli("ledger", "list", "--tag", "agreement:", "--limit", "1000")
     nk = [e for e in entries if e["subject"].startswith("nk-2020-trilateral")]
     tags = {e["tag"] for e in nk}
     assert "agreement:version:loaded" in tags
     assert "agreement:provision:status-changed" in tags
 
-    verified = _run(cli_env, "ledger", "verify", "--json")
+    verified = cli.text("ledger", "verify", "--json")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     summary = json.loads(verified.stdout)
     assert summary["ok"] is True
@@ -53,9 +54,9 @@ def test_demo_ledger_verifies_and_a_direct_status_edit_is_caught(
     assert "provision_status_changes" in message
 
 
-def test_init_is_idempotent_for_the_ledger(cli_env: dict[str, str], cli: InProcessCli) -> None:
-    assert _run(cli_env, "init").returncode == 0
-    first = json.loads(_run(cli_env, "ledger", "head", "--json").stdout)
+def test_init_is_idempotent_for_the_ledger(cli: InProcessCli) -> None:
+    assert cli.text("init").returncode == 0
+    first = json.loads(cli.text("ledger", "head", "--json").stdout)
     cli("init")
     again = cli("ledger", "head")
     assert again == first

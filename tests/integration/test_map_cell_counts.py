@@ -4,7 +4,6 @@ every viewer, box, level and category (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +24,7 @@ from ceasefire.ledger import service as ledger
 from ceasefire.members.grid import GridCell, cell_size
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category
-from tests.factories.cli import run_cli
+from tests.factories.cli import InProcessCli
 from tests.factories.members import OPERATOR, Cast
 from tests.factories.reports import shelling_body
 
@@ -164,7 +163,7 @@ def _bulk_rows(template: dict[str, Any], count: int) -> list[dict[str, Any]]:
 
 
 def test_a_bulk_insert_is_found_by_the_check_and_recounted(
-    ctx: ServiceContext, cast: Cast, cli_env: dict[str, str]
+    ctx: ServiceContext, cast: Cast, cli: InProcessCli
 ) -> None:
     _file(ctx, cast, "tur", 46.93, 39.99)
     fusion.drain(ctx)
@@ -201,8 +200,7 @@ def test_a_bulk_insert_is_found_by_the_check_and_recounted(
     assert any("incident_map_cells" in f.message for f in found)
     with pytest.raises(AssertionError):
         assert_same_as_counting(ctx, cast)
-    done = run_cli("incident", "recount-map", "--json", env=cli_env, check=True)
-    assert json.loads(done.stdout)["differed"] > 0
+    assert cli("incident", "recount-map")["differed"] > 0
     assert_kept(ctx)
 
 
