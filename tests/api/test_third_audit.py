@@ -8,15 +8,94 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ceasefire.access import Role
+from ceasefire.access import Classification, Role
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
 from ceasefire.members.model import MemberRole
 from ceasefire.members.service import grant_role
 from tests.factories.agreements import MEMO_ID, shipped_text
-from tests.factories.members import OPERATOR, Cast
+from tests.factories.members import OPERATOR, Cast, add_posts
 from tests.factories.reports import incident_of, shelling_body
+
+
+def _make_monitor_of_memorandum(ctx: ServiceContext, member_id: str) -> None:
+    grant_role(
+        ctx,
+        OPERATOR,
+        MemberRole(
+            member_id=member_id,
+            agreement_id=MEMO_ID,
+            role=Role.MONITOR,
+            valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+        ),
+    )
+
+
+def _ledger(client: TestClient, cast: Cast, who: str, subject: str) -> list[Any]:
+    response = client.get(f"/api/v1/ledger?subject={subject}", headers=cast.bearer(who))
+    assert response.status_code == 200, response.text
+    return list(response.json()["entries"])
+
+
+def test_subscribing_another_members_user_tells_only_what_the_ledger_tells_every_member(
+    client: TestClient, cast: Cast
+) -> None:
+    """Armenia's liaison asks to subscribe Turkey's user: 403, where an unknown user is 404,
+    so the answer confirms that the user exists and is another member's. Not a leak, and
+    kept (a member is told why it is refused): every member reads the ``auth:user:added``
+    entry of every user, with its member (and every entry's header names its user).
+    Should users' entries ever be withheld, this 403 must become the 404 of an unknown
+    user."""
+    body = {"channel": "email", "target": "duty@arm.example.org"}
+    turkish = cast.users["tur"]
+    refused = client.post(
+        "/api/v1/alerts/subscriptions",
+        json={**body, "user_id": turkish},
+        headers=cast.bearer("arm"),
+    )
+    unknown = client.post(
+        "/api/v1/alerts/subscriptions",
+        json={**body, "user_id": "nobody"},
+        headers=cast.bearer("arm"),
+    )
+    assert (refused.status_code, unknown.status_code) == (403, 404), refused.text
+    [added] = _ledger(client, cast, "arm", f"user/{turkish}")
+    assert added["tag"] == "auth:user:added"
+    assert (added["payload"]["user_id"], added["payload"]["member_id"]) == (turkish, "tur")
+
+
+def test_a_taken_post_id_tells_only_what_the_ledger_header_tells_every_member(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """France monitors the memorandum and observes the statement, so it may add posts it
+    owns but reads no internal post. Adding one under the id of Russia's internal post is a
+    409 (a post's id is the shared register's key: reports, sensors and the monitors name
+    posts by it, so ids are not namespaced per member). It confirms no more than the
+    ledger does to every member: the header of the hidden post's ``member:post:added``
+    entry (its subject, ``post/<id>``), whose payload (name, position) is withheld. The
+    409 names no field of the hidden post."""
+    _make_monitor_of_memorandum(ctx, "fra")
+    add_posts(ctx, "rus-op-9", owners=("rus",), classification=Classification.INTERNAL)
+    assert client.get("/api/v1/posts/rus-op-9", headers=cast.bearer("fra")).status_code == 404
+    taken = client.post(
+        "/api/v1/posts",
+        json={
+            "id": "rus-op-9",
+            "name": "French post",
+            "owners": ["fra"],
+            "lon": 47.1,
+            "lat": 40.0,
+            "active_from": "2021-02-01T00:00:00Z",
+        },
+        headers=cast.bearer("fra"),
+    )
+    assert taken.status_code == 409, taken.text
+    assert "RUS-OP-9" not in taken.text  # the hidden post's name
+    assert "46.93" not in taken.text  # and its position
+    [added] = _ledger(client, cast, "fra", "post/rus-op-9")
+    assert (added["tag"], added["payload_withheld"]) == ("member:post:added", True)
+
 
 UAV_MONITORING = f"/api/v1/agreements/{MEMO_ID}/provisions/m3-uav-monitoring"
 
@@ -49,16 +128,7 @@ def test_a_status_cites_as_evidence_only_records_its_recorder_may_read(
     agreements.load_text(
         ctx, shipped_text(MEMO_ID), source_name=f"{MEMO_ID}.yaml", actor=Actor.centre()
     )
-    grant_role(
-        ctx,
-        OPERATOR,
-        MemberRole(
-            member_id="fra",
-            agreement_id=MEMO_ID,
-            role=Role.MONITOR,
-            valid_from=datetime(2020, 1, 1, tzinfo=UTC),
-        ),
-    )
+    _make_monitor_of_memorandum(ctx, "fra")
     report, incident = incident_of(
         ctx, cast.viewer(ctx, "tur"), shelling_body(classification="internal")
     )
