@@ -3,33 +3,17 @@ finding, failing before its fix (or pinning why an answer that looks like a leak
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ceasefire.access import Classification, Role
+from ceasefire.access import Classification
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
-from ceasefire.members.model import MemberRole
-from ceasefire.members.service import grant_role
 from tests.factories.agreements import MEMO_ID, shipped_text
-from tests.factories.members import OPERATOR, Cast, add_posts
+from tests.factories.members import Cast, add_posts, grant_monitor
 from tests.factories.reports import incident_of, shelling_body
-
-
-def _make_monitor_of_memorandum(ctx: ServiceContext, member_id: str) -> None:
-    grant_role(
-        ctx,
-        OPERATOR,
-        MemberRole(
-            member_id=member_id,
-            agreement_id=MEMO_ID,
-            role=Role.MONITOR,
-            valid_from=datetime(2020, 1, 1, tzinfo=UTC),
-        ),
-    )
 
 
 def _ledger(client: TestClient, cast: Cast, who: str, subject: str) -> list[Any]:
@@ -75,7 +59,7 @@ def test_a_taken_post_id_tells_only_what_the_ledger_header_tells_every_member(
     ledger does to every member: the header of the hidden post's ``member:post:added``
     entry (its subject, ``post/<id>``), whose payload (name, position) is withheld. The
     409 names no field of the hidden post."""
-    _make_monitor_of_memorandum(ctx, "fra")
+    grant_monitor(ctx, "fra", MEMO_ID)
     add_posts(ctx, "rus-op-9", owners=("rus",), classification=Classification.INTERNAL)
     assert client.get("/api/v1/posts/rus-op-9", headers=cast.bearer("fra")).status_code == 404
     taken = client.post(
@@ -128,7 +112,7 @@ def test_a_status_cites_as_evidence_only_records_its_recorder_may_read(
     agreements.load_text(
         ctx, shipped_text(MEMO_ID), source_name=f"{MEMO_ID}.yaml", actor=Actor.centre()
     )
-    _make_monitor_of_memorandum(ctx, "fra")
+    grant_monitor(ctx, "fra", MEMO_ID)
     report, incident = incident_of(
         ctx, cast.viewer(ctx, "tur"), shelling_body(classification="internal")
     )
