@@ -77,6 +77,17 @@ def new_ids(prefix: str, count: int) -> list[str]:
     return _CLOCK.ids(prefix, count)
 
 
+_RECORD_ID = re.compile(r"(?<![0-9a-z])([a-z]+)-[0-9a-f]{21}(?![0-9a-z])")
+"""An id as :func:`new_id` makes it (a prefix and 21 hex digits), not part of a longer word."""
+
+
+def record_ids_in(text: str) -> list[tuple[str, str]]:
+    """The ids the centre makes that ``text`` names, each with its prefix (``("rep",
+    "rep-…")``), wherever they stand in it (``report:rep-…``, a URL ending in one); none in
+    free text such as a document's name."""
+    return [(found.group(1), found.group(0)) for found in _RECORD_ID.finditer(text)]
+
+
 def check_cursor(cursor: str | None, prefix: str) -> str | None:
     """A paging cursor (the last id of a page of ``prefix`` records), or ``InvalidInput``
     naming ``cursor``: a malformed one would otherwise silently give an empty page."""

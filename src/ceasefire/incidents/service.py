@@ -2229,6 +2229,31 @@ def readable_incident(session: Session, scope: ReadScope, incident_id: str) -> I
     return _incident_or_404(session, scope, incident_id)
 
 
+def referenced_incident(
+    session: Session, scope: ReadScope, incident_id: str, agreement_id: str | None, *, loc: str
+) -> IncidentRow:
+    """The incident a record of ``agreement_id`` refers to (in its field ``loc``), checked as
+    :func:`ceasefire.reports.service.referenced_reports` checks reports: readable by the
+    scope's viewer (``NotFound`` naming ``loc`` otherwise, as if it did not exist) and of
+    ``agreement_id`` itself (``InvalidInput`` naming ``loc``)."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None or not _readable(scope, row):
+        raise NotFound(
+            f"no incident {incident_id!r}", details=[problem(loc, f"unknown {incident_id}")]
+        )
+    if row.agreement_id != agreement_id:
+        here = agreement_id or "no agreement"
+        raise InvalidInput(
+            f"an incident of another agreement cannot be referred to by a record of {here}",
+            details=[
+                problem(
+                    loc, f"{row.id} belongs to {row.agreement_id or 'no agreement'}, not {here}"
+                )
+            ],
+        )
+    return row
+
+
 # -- for publishing: incidents as exported and summarised ----------------------------------
 
 
