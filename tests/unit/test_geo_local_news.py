@@ -6,7 +6,9 @@ are written for these tests; none is a sentence of an evaluation file."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from spacy.language import Language
@@ -14,7 +16,13 @@ from spacy.language import Language
 from ceasefire.errors import InvalidInput
 from ceasefire.news.geo import Gazetteer
 from ceasefire.news.geo.evaluation import read_gold, select_part
+from ceasefire.news.geo.gazetteer import Place
+from ceasefire.news.geo.recognise import Toponym
+from ceasefire.news.geo.resolve import _Choice, _region
 from tests.factories.geo import near, only, parse
+
+if TYPE_CHECKING:
+    from ceasefire.news.geo.gazetteer import PlaceKind
 
 OWN_GOLD = Path(__file__).parents[1] / "data" / "geo-own-local.json"
 
@@ -181,3 +189,45 @@ def test_countries_under_the_names_outbreak_reports_give_them(
 def test_a_special_administrative_region_beside_china_is_itself(nlp: Language) -> None:
     hong_kong = only(parse(nlp, "Cases were reported in Hong Kong SAR, China."), "Hong Kong SAR")
     assert hong_kong.country == "HK"
+
+
+def test_a_town_is_in_the_division_the_text_names_when_round_two_settles_it(
+    nlp: Language,
+) -> None:
+    # "Georgia" is the state only in round two (the country reads as well in round one):
+    # round three's document region then reads "Columbus" as Georgia's, not Ohio's.
+    text = "A Georgia man was charged in Columbus after a chase on Friday."
+    assert near(only(parse(nlp, text), "Columbus"), 32.46, -84.99, km=50)
+
+
+def test_an_undecided_town_is_in_the_country_most_names_of_the_text_point_to(
+    nlp: Language,
+) -> None:
+    # Wembley and Northumberland both read as British without a margin to anchor anything;
+    # together they make Britain the text's country, so Newcastle is not the Australian city.
+    text = "Fans travelled to Wembley from Newcastle and across Northumberland on Saturday."
+    assert only(parse(nlp, text), "Newcastle").country == "GB"
+
+
+def _choice(name: str, *places: tuple[str, str, str]) -> tuple[Toponym, _Choice]:
+    readings = tuple(
+        Place(name, 0.0, 0.0, country, "P", cast("PlaceKind", kind), 1_000, admin1, None, 1)
+        for country, admin1, kind in places
+    )
+    return Toponym(0, len(name), name, "GPE"), _Choice(readings[0], 0.5, 0.5, readings)
+
+
+def test_the_document_region_is_where_most_names_may_be_and_only_there() -> None:
+    georgia = _choice("Georgia", ("US", "GA", "admin1"), ("GE", "", "country"))
+    columbus = _choice("Columbus", ("US", "OH", "city"), ("US", "GA", "city"))
+    assert _region([georgia, columbus]) == ("US", "GA")
+    # A division no name was read as does not count ("New York" read as the city).
+    assert _region([columbus, _choice("Dayton", ("US", "OH", "city"))]) == ("US", "")
+    # One name alone, or a tie between two countries, makes no region.
+    assert _region([columbus]) == ("", "")
+    assert _region(
+        [_choice("Perth", ("AU", "08", "city")), _choice("Leeds", ("GB", "ENG", "city"))]
+    ) == ("", "")
+    # A town an organisation is named after is no evidence of where the text is.
+    team = (replace(columbus[0], label="ORG"), columbus[1])
+    assert _region([georgia, team]) == ("", "")

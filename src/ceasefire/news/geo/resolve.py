@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import TypeVar
 
 from ceasefire.news.geo.gazetteer import (
     PRECISION_ADMIN2,
@@ -73,6 +74,14 @@ ORG_STATE_EVIDENCE = 1.0
 ORG_TOWN_POPULATION = 100_000
 # A county of a state where another county the text names also lies.
 COUNTY_STATE_EVIDENCE = 0.75  # a tie-break: the towns the text names weigh more
+# The document's region (round three, ``_region``): the country, and the first-order division
+# the text names, where the most names of the text have a plausible reading (one within
+# ``ANCHOR_MARGIN`` of their best), at least ``REGION_NAMES`` of them and more than anywhere
+# else: a tie-break among the readings of one kind of the names round two left undecided
+# ("Columbus" beside "a Georgia man" is Georgia's).
+REGION_COUNTRY_EVIDENCE = 1.0  # only for a country the text does not name
+REGION_DIVISION_EVIDENCE = 0.5
+REGION_NAMES = 2
 SAME_PLACE_KM = 50.0
 SEAT_KM = 30.0
 # ... and a seat holds at least this share of its division's people: a village of the same
@@ -97,6 +106,8 @@ class _Evidence:
     # counties named together are in one state if they can be ("Orange County and Seminole
     # County" are both Florida's, not California's and Oklahoma's).
     county_states: frozenset[tuple[str, str, str]] = frozenset()
+    # The document's region, (country, admin1); "" where none explains most names.
+    region: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +117,8 @@ class _Choice:
     # The margin over the best reading in another country: "Jacksonville" may be in Florida
     # or North Carolina, but it is in the United States.
     country_margin: float = 0.0
+    # The readings that score within ``ANCHOR_MARGIN`` of the best: where the name may be.
+    plausible: tuple[Place, ...] = ()
 
 
 def _proximity_bonus(km: float) -> float:
@@ -201,6 +214,13 @@ def score_place(
         ]
         if distances:
             score += _proximity_bonus(min(distances))
+    region_country, region_admin1 = evidence.region
+    if region_country and place.country == region_country:
+        if not named:
+            # A country the text does not name outright but most of its names point to.
+            score += REGION_COUNTRY_EVIDENCE
+        if region_admin1 and place.kind in {"city", "admin2"} and place.admin1 == region_admin1:
+            score += REGION_DIVISION_EVIDENCE
     if toponym.admin_word and place.kind in _ADMIN_KINDS:
         score += ADMIN_WORD_EVIDENCE
     if toponym.part_of and place.kind in _LISTED_KINDS | {"region"}:
@@ -296,6 +316,7 @@ def _choose(
     margin = best_score - rivals[0] if rivals else best_score
     abroad = [score for score, i in scored[1:] if places[i].country != best.country]
     country_margin = best_score - abroad[0] if abroad else best_score
+    plausible = tuple(places[i] for score, i in scored if best_score - score < ANCHOR_MARGIN)
     if best.kind in _ADMIN_KINDS and not toponym.admin_word:
         # A district named after its seat: the town is the more precise reading.
         seats = [
@@ -308,7 +329,68 @@ def _choose(
         ]
         if seats:
             best = max(seats, key=lambda p: p.population)
-    return _Choice(best, margin, country_margin)
+    return _Choice(best, margin, country_margin, plausible)
+
+
+def _region(chosen: Sequence[tuple[Toponym, _Choice]]) -> tuple[str, str]:
+    """The document's region: the country where the most names of the text have a plausible
+    reading, at least ``REGION_NAMES`` names and more than in any other country, and of the
+    first-order divisions of it that a name was read as in round two, the one that explains
+    the most names likewise; ("", "") where no country does, "" for no such division. A town
+    an organisation is named after does not count, as for anchors."""
+    countries: dict[str, set[str]] = {}
+    divisions: dict[tuple[str, str], set[str]] = {}
+    named = {(c.place.country, c.place.admin1) for _, c in chosen if c.place.kind == "admin1"}
+    for toponym, choice in chosen:
+        if toponym.label == "ORG" and choice.place.kind == "city":
+            continue
+        key = name_key(toponym.text)
+        for place in choice.plausible:
+            if place.country:
+                countries.setdefault(place.country, set()).add(key)
+                if place.admin1 and place.kind in _LOCAL_KINDS:
+                    divisions.setdefault((place.country, place.admin1), set()).add(key)
+    country = _most(countries)
+    if not country:
+        return ("", "")
+    division = _most({d: keys for d, keys in divisions.items() if d[0] == country and d in named})
+    return (country, division[1] if division else "")
+
+
+def _rechoose(
+    toponym: Toponym,
+    choice: _Choice,
+    evidence: _Evidence,
+    qualifiers: Sequence[Place],
+    context: GeoContext,
+    listed_kinds: frozenset[str],
+) -> _Choice:
+    """Round three's choice: a name round two left undecided (margin under
+    ``ANCHOR_MARGIN``), between its plausible readings of the chosen kind."""
+    if choice.margin >= ANCHOR_MARGIN:
+        return choice
+    rivals = [p for p in choice.plausible if p.kind == choice.place.kind]
+    if len(rivals) < 2:
+        return choice
+    again = _choose(toponym, rivals, evidence, qualifiers, context, listed_kinds)
+    if again.place == choice.place or score_place(
+        again.place, toponym, evidence, qualifiers, context, listed_kinds
+    ) <= score_place(choice.place, toponym, evidence, qualifiers, context, listed_kinds):
+        return choice  # the region breaks ties it creates, not those round two had
+    return replace(again, margin=min(again.margin, choice.margin))
+
+
+_Key = TypeVar("_Key")
+
+
+def _most(names: Mapping[_Key, set[str]]) -> _Key | None:
+    """The key explaining the most names, at least ``REGION_NAMES`` and more than any other."""
+    counts = sorted(((len(keys), k) for k, keys in names.items()), key=lambda c: -c[0])
+    if not counts or counts[0][0] < REGION_NAMES:
+        return None
+    if len(counts) > 1 and counts[1][0] == counts[0][0]:
+        return None
+    return counts[0][1]
 
 
 def _qualifiers(
@@ -491,6 +573,7 @@ def resolve_toponyms(
     listed = _listed_kinds(places, first, text)
     mentions: list[PlaceMention] = []
     chosen: list[tuple[Toponym, _Choice]] = []
+    again: list[tuple[list[Place], frozenset[str]]] = []
     elsewhere = _towns_outside_qualifier(places, readings, qualifiers, text)
     for index, (toponym, reading, qualifier, kinds) in enumerate(
         zip(places, readings, qualifiers, listed, strict=True)
@@ -512,6 +595,16 @@ def resolve_toponyms(
             continue
         choice = _choose(toponym, reading, evidence, qualifier, context, kinds)
         chosen.append((toponym, choice))
+        again.append((qualifier, kinds))
+    region = _region(chosen)
+    if region[0]:
+        # Round three: each name round two left undecided, between its plausible readings of
+        # the kind chosen (towns among towns), with the document's region as a tie-break.
+        evidence = replace(evidence, region=region)
+        chosen = [
+            (toponym, _rechoose(toponym, choice, evidence, qualifier, context, kinds))
+            for (toponym, choice), (qualifier, kinds) in zip(chosen, again, strict=True)
+        ]
     mentions.extend(_placed_in_text(chosen))
     mentions = _placed_by_hosts(mentions)
     if context.include_demonyms:
