@@ -279,6 +279,33 @@ def test_record_status_change_is_idempotent_and_checked(ctx: ServiceContext) -> 
             )
 
 
+def test_current_agreement_is_read_once_per_unit_of_work_until_it_changes_there(
+    ctx: ServiceContext,
+) -> None:
+    # Fusion asks for the current agreement once per incident it touches: one unit of work
+    # reads it once, but a status recorded in that unit of work is seen by the next read.
+    agreements.load_shipped(ctx)
+    change = agreements.status_change_input(
+        status="fulfilled", at=utc(2020, 12, 20), evidence=[Evidence(ref="incident:x")]
+    )
+    with ctx.unit_of_work() as session:
+        first = agreements.current_agreement(session, NK_ID)
+        assert first is not None
+        assert agreements.current_agreement(session, NK_ID) is first
+        agreements._store_change(session, ctx.settings, NK_ID, "p8-exchange", change, ACTOR, None)
+        after = agreements.current_agreement(session, NK_ID)
+        assert after is not None
+        assert after is not first
+        exchange = after.agreement.provision("p8-exchange")
+        assert exchange is not None
+        assert exchange.status_as_of(utc(2020, 12, 21)) is ProvisionStatus.FULFILLED
+    with ctx.unit_of_work() as session:
+        again = agreements.current_agreement(session, NK_ID)
+        assert again is not None
+        assert again is not after
+        assert again.agreement == after.agreement
+
+
 def test_zones_are_a_feature_collection(ctx: ServiceContext) -> None:
     agreements.load_shipped(ctx)
     collection = agreements.list_zones(ctx)

@@ -223,6 +223,7 @@ def _store(
         session.add(row)
     row.title, row.kind = agreement.title, agreement.kind.value
     row.current_version, row.updated_at = version, now
+    _forget_current(session, agreement.id)
     session.flush()
     _record_version(
         session,
@@ -598,6 +599,7 @@ def _record_status_change(
     seq = _append_provision_entry(
         session, settings, AgreementTag.PROVISION_STATUS_CHANGED, payload, actor
     )
+    _forget_current(session, agreement_id)
     row = ProvisionStatusChangeRow(
         agreement_id=agreement_id,
         provision_id=provision_id,
@@ -1085,12 +1087,38 @@ def _parsed(session: Session, stored: AgreementVersionRow) -> Agreement:
     return agreement
 
 
+_CURRENT_KEY = "agreements.current"
+"""Where a session keeps the current agreements it has read (``session.info``)."""
+
+
+def _current_memo(session: Session) -> dict[str, StoredAgreement | None]:
+    memo: dict[str, StoredAgreement | None] = session.info.setdefault(_CURRENT_KEY, {})
+    return memo
+
+
+def _forget_current(session: Session, agreement_id: str) -> None:
+    """Drop what ``current_agreement`` remembered of ``agreement_id`` in this session: called
+    by every write that changes it (a new version, a recorded provision status)."""
+    _current_memo(session).pop(agreement_id, None)
+
+
 def current_agreement(session: Session, agreement_id: str) -> StoredAgreement | None:
     """The current version of ``agreement_id`` with its status history, read in the
     caller's session (a unit of work of another area); ``None`` if it was never loaded.
 
-    Two queries when the version was parsed before in this context (its document is read
-    only the first time): other areas call this on every change they evaluate."""
+    Read once per session (its unit of work): other areas call this on every change they
+    evaluate (fusing a batch of reports, once per incident). The session remembers it
+    until it ends or this area changes the agreement in it (``_forget_current``); nothing
+    else writes an agreement's version or its status history."""
+    memo = _current_memo(session)
+    if agreement_id not in memo:
+        memo[agreement_id] = _read_current(session, agreement_id)
+    return memo[agreement_id]
+
+
+def _read_current(session: Session, agreement_id: str) -> StoredAgreement | None:
+    """``current_agreement`` read from the database: two queries when the version was
+    parsed before in this context (its document is read only the first time)."""
     found = session.execute(
         select(
             AgreementVersionRow.version,
