@@ -805,11 +805,13 @@ def test_fast_path_takes_most_ordinary_drawn_rows() -> None:
     assert taken[True] >= accepted // 2, f"fast path took {taken[True]} of {accepted}"
 
 
-def test_a_nul_byte_goes_to_the_generic_path_which_refuses_it() -> None:
+@pytest.mark.parametrize("narrative", ["a\x00b", "\ud800", "a\udfffb"])
+def test_unstorable_text_goes_to_the_generic_path_which_refuses_it(narrative: str) -> None:
     """Found by the property test above: the fast path stored a narrative with a NUL byte
-    that the generic path refuses (PostgreSQL cannot store one)."""
+    that the generic path refuses (PostgreSQL cannot store one), and later (on Python 3.13)
+    crashed writing one with a lone surrogate, which UTF-8 cannot encode."""
     columns = ("observed_start", "category", "event_lat", "event_lon", "narrative")
-    record = ("2019-01-01T00:00:00+00:00", "explosion_undetermined", "39.9", "46.9", "a\x00b")
+    record = ("2019-01-01T00:00:00+00:00", "explosion_undetermined", "39.9", "46.9", narrative)
     read = plain_row_reader(columns, now=NOW, future_tolerance=TOLERANCE)
     assert read(record) is None
     check_row(columns, record, read)

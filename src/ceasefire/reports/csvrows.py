@@ -34,6 +34,7 @@ from ceasefire.reports.model import (
     MAX_TEXT,
     PRECISION_MAX_SPAN,
     SEEN_ONLY_CATEGORIES,
+    UNSTORABLE_TEXT,
     Category,
     Channel,
     Confidence,
@@ -355,10 +356,10 @@ def plain_row_checker(
     civilian = frozenset({"killed_civilian", "injured_civilian"})
 
     def check(record: Sequence[str]) -> PlainRow | None:
-        if any("\x00" in cell for cell in record):
-            return (
-                _NO  # a NUL byte: refused by name on the generic path (PostgreSQL cannot store it)
-            )
+        if UNSTORABLE_TEXT.search("\x1f".join(record)) is not None:
+            # A NUL byte or a lone surrogate (PostgreSQL cannot store the one, UTF-8 cannot
+            # encode the other): the generic path refuses it by name.
+            return _NO
         cells = [cell.strip() for cell in record]
         cells.append("")
         if zone_given and cells[zone_i]:
