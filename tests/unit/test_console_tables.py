@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
-from ceasefire.console.output import console, print_table, table_cell
+from ceasefire.console.output import console, print_page, print_table, table_cell
 
 IDS = [f"inc-1a24bb39baa4c591ca{i:03d}" for i in range(3)]
 
@@ -118,3 +120,28 @@ def test_a_subject_too_wide_to_keep_is_left_out_rather_than_cut(
     assert max(len(line) for line in out.splitlines()) <= 80
     assert {IDS[1], IDS[0], "casualties", "high", "injured"} <= _words(out)
     assert "not shown at 80 columns: subject" in " ".join(out.split())
+
+
+@dataclass
+class _Page:
+    items: list[tuple[str, str]]
+    next_cursor: str | None
+
+
+def test_a_page_prints_its_items_and_the_cursor_of_the_next_one(
+    narrow: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = _Page([(IDS[0], "Armenia"), (IDS[1], "Azerbaijan")], IDS[1])
+    print_page(page, False, "Incidents", ["id", "party"], lambda item: [item[0], item[1]])
+    out = capsys.readouterr().out
+    assert {IDS[0], IDS[1], "Armenia", "Azerbaijan"} <= _words(out)
+    assert " ".join(out[out.index("next page") :].split()) == f"next page: --cursor {IDS[1]}"
+
+    print_page(_Page(page.items, None), False, "Incidents", ["id", "party"], list)
+    assert "next page" not in capsys.readouterr().out
+
+    print_page(page, True, "Incidents", ["id", "party"], list)
+    assert json.loads(capsys.readouterr().out) == {
+        "items": [list(item) for item in page.items],
+        "next_cursor": IDS[1],
+    }

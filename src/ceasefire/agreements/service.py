@@ -10,7 +10,7 @@ with the entries whose ``ledger_seq`` they keep.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -177,15 +177,26 @@ def load_checked(
     each with its ledger entry. Any problem raises ``InvalidInput`` and writes nothing.
     """
     agreement = checked.raise_if_invalid()
+    # Two loads of the same new agreement may race, the other one committing first (its
+    # version row or agreement row): against what it wrote, the same content is then a
+    # no-op, different content a next version.
+    return _once_more_if_raced(
+        ctx, lambda session: _store(session, ctx.settings, checked, agreement, actor, source_name)
+    )
+
+
+_Result = TypeVar("_Result")
+
+
+def _once_more_if_raced(ctx: ServiceContext, store: Callable[[Session], _Result]) -> _Result:
+    """``store`` in a unit of work; once more in a new one when a unique key turned it down
+    because a concurrent writer committed the same thing first (the second try finds it)."""
     try:
         with ctx.unit_of_work() as session:
-            return _store(session, ctx.settings, checked, agreement, actor, source_name)
+            return store(session)
     except sqlalchemy.exc.IntegrityError:
-        # Two loads of the same new agreement raced and the other one committed first (its
-        # version row or agreement row now exists). Once more, against what it wrote: the
-        # same content is then a no-op, different content a next version.
         with ctx.unit_of_work() as session:
-            return _store(session, ctx.settings, checked, agreement, actor, source_name)
+            return store(session)
 
 
 def _store(
@@ -803,18 +814,14 @@ def _record_change(
 
     With ``viewer``, only an operator or a current monitor of the agreement may.
     """
-    try:
-        with ctx.unit_of_work() as session:
-            return _store_change(
-                session, ctx.settings, agreement_id, provision_id, change, actor, viewer
-            )
-    except sqlalchemy.exc.IntegrityError:
-        # The same change was recorded concurrently and committed first (the unique key on
-        # provision, instant and status): once more, which now finds it.
-        with ctx.unit_of_work() as session:
-            return _store_change(
-                session, ctx.settings, agreement_id, provision_id, change, actor, viewer
-            )
+    # The same change may be recorded concurrently (the unique key on provision, instant
+    # and status).
+    return _once_more_if_raced(
+        ctx,
+        lambda session: _store_change(
+            session, ctx.settings, agreement_id, provision_id, change, actor, viewer
+        ),
+    )
 
 
 def _store_change(

@@ -10,13 +10,14 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 # No emoji codes: ledger tags such as 'ledger:key:added' must print as written.
 console = Console(emoji=False)
@@ -51,6 +52,38 @@ def print_result(result: T, as_json: bool, show: str | Callable[[T], object]) ->
         console.print(show)
     else:
         show(result)
+
+
+class Page(Protocol[T_co]):
+    """A page of a list use case: its items and the cursor of the next page, if any."""
+
+    @property
+    def items(self) -> Sequence[T_co]: ...
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+def print_page(
+    page: Page[T],
+    as_json: bool,
+    title: str,
+    columns: Sequence[str],
+    row: Callable[[T], Sequence[Any]],
+    *,
+    optional: Sequence[str] = (),
+) -> None:
+    """A page of a list: ``{"items", "next_cursor"}`` under ``--json``, otherwise a table
+    of ``row`` of each item, its caption the ``--cursor`` of the next page."""
+    if as_json:
+        print_json({"items": page.items, "next_cursor": page.next_cursor})
+        return
+    print_table(
+        title,
+        columns,
+        (row(item) for item in page.items),
+        caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+        optional=optional,
+    )
 
 
 _ISO_INSTANT = re.compile(

@@ -17,7 +17,7 @@ from ceasefire.access import Classification, Viewer
 from ceasefire.areas import hook_implementations
 from ceasefire.console.context import get_context
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN
-from ceasefire.console.output import console, print_json, print_result, print_table
+from ceasefire.console.output import console, print_json, print_page, print_result
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.incidents import service as incidents
@@ -134,24 +134,19 @@ def incident_list(
         agreement_id=agreement,
     )
     page = incidents.list_incidents(*_acting(token), filters, limit=limit, cursor=cursor)
-    if as_json:
-        print_json({"items": page.items, "next_cursor": page.next_cursor})
-        return
-    print_table(
+    print_page(
+        page,
+        as_json,
         "Incidents",
         ["id", "observed", "category", "status", "attribution", "title"],
-        (
-            [
-                i.id,
-                i.observed_start.isoformat(),
-                i.category,
-                i.status.value,
-                i.attribution.value + (f"({i.attributed_party})" if i.attributed_party else ""),
-                i.title,
-            ]
-            for i in page.items
-        ),
-        caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+        lambda i: [
+            i.id,
+            i.observed_start.isoformat(),
+            i.category,
+            i.status.value,
+            i.attribution.value + (f"({i.attributed_party})" if i.attributed_party else ""),
+            i.title,
+        ],
         optional=["attribution", "status"],
     )
 

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from ceasefire.areas import drain_intake
 from ceasefire.console.context import get_context
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN, read_json
-from ceasefire.console.output import console, print_json, print_table
+from ceasefire.console.output import console, print_json, print_page, print_table
 from ceasefire.members.auth import acting_viewer
 from ceasefire.reports import imports
 from ceasefire.reports import service as reports
@@ -73,26 +73,21 @@ def report_list(
         limit=limit,
         cursor=cursor,
     )
-    if as_json:
-        print_json({"items": page.items, "next_cursor": page.next_cursor})
-        return
-    print_table(
+    print_page(
+        page,
+        as_json,
         "Reports",
         ["id", "observed", "category", "channel", "place", "classification", "incident"],
-        (
-            [
-                r.id,
-                r.observed["start"],
-                r.category,
-                r.channel.value,
-                r.event_position.get("place_name")
-                or f"{r.event_position.get('lat')}, {r.event_position.get('lon')}",
-                r.classification.value,
-                getattr(r, "incident_id", None),
-            ]
-            for r in page.items
-        ),
-        caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+        lambda r: [
+            r.id,
+            r.observed["start"],
+            r.category,
+            r.channel.value,
+            r.event_position.get("place_name")
+            or f"{r.event_position.get('lat')}, {r.event_position.get('lon')}",
+            r.classification.value,
+            getattr(r, "incident_id", None),
+        ],
         optional=["classification", "channel", "incident", "place"],
     )
 

@@ -175,7 +175,7 @@ def login_submit(
             public,
             next_path=target,
             user_id=user_id,
-            error=exc.message[:1].upper() + exc.message[1:] + ".",
+            error=_sentence(exc.message),
             status=429,
             retry_after_s=exc.retry_after_s,
         )

@@ -121,6 +121,16 @@ class _Choice:
     plausible: tuple[Place, ...] = ()
 
 
+def _in_state_of_another(place: Place, key: str, states: frozenset[tuple[str, str, str]]) -> bool:
+    """Whether ``place`` is in the (country, admin1) of one of ``states`` (name key, country,
+    admin1) that another mention than ``key`` gives."""
+    return any(
+        (country, admin1) == (place.country, place.admin1)
+        for other, country, admin1 in states
+        if other != key
+    )
+
+
 def _proximity_bonus(km: float) -> float:
     if km < 100:
         return 1.5
@@ -194,17 +204,9 @@ def score_place(
         # "Lake County" in a text about Mundelein and Libertyville is Illinois's: a county of
         # the state the text's towns are in.
         score += ADMIN1_EVIDENCE
-    elif place.kind == "admin2" and any(
-        (country, admin1) == (place.country, place.admin1)
-        for other, country, admin1 in evidence.org_states
-        if other != key
-    ):
+    elif place.kind == "admin2" and _in_state_of_another(place, key, evidence.org_states):
         score += ORG_STATE_EVIDENCE
-    if place.kind == "admin2" and any(
-        (country, admin1) == (place.country, place.admin1)
-        for other, country, admin1 in evidence.county_states
-        if other != key
-    ):
+    if place.kind == "admin2" and _in_state_of_another(place, key, evidence.county_states):
         score += COUNTY_STATE_EVIDENCE
     if place.kind in _LOCAL_KINDS:
         distances = [
