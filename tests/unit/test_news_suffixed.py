@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from ceasefire.news.evaluation import evaluate_quotes
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.lang import az, hy
 from ceasefire.news.lang.suffixed import Coder, Grammar, tokenize
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.mark.parametrize(
@@ -97,6 +101,24 @@ def test_verb_prefixes_and_auxiliaries() -> None:
          "REJECT", ["ARM"], [], ["Tartar"], None),
         ("hy", "Լավրովը Մոսկվայում հանդիպել է Մնացականյանի հետ։",
          "CONSULT", ["RUS"], ["ARM"], ["Moscow"], None),
+        # A mediator is no party: neither source nor target.
+        ("az", "Azərbaycan və Ermənistan ABŞ-ın vasitəçiliyi ilə atəşkəs barədə razılığa gəliblər.",
+         "AGREE", ["AZE", "ARM"], [], [], None),
+        ("hy", "Հայաստանը և Ադրբեջանը Ֆրանսիայի և ԱՄՆ-ի միջնորդությամբ համաձայնության են եկել։",
+         "AGREE", ["ARM", "AZE"], [], [], None),
+        # The postposition after the last of coordinated names is theirs too.
+        ("az", "Sergey Lavrov Ceyhun Bayramov və Zohrab Mnatsakanyan ilə görüşüb.",
+         "CONSULT", ["RUS"], ["AZE", "ARM"], [], None),
+        # People handed over: a release, not a territorial handover.
+        ("az", "Ermənistan 12 hərbçini Azərbaycana qaytarıb.",
+         "CONCEDE", ["ARM"], ["AZE"], [], None),
+        ("hy", "Ադրբեջանը Հայաստանին է հանձնել հայ գերիներին։",
+         "CONCEDE", ["AZE"], ["ARM"], [], None),
+        ("az", "Ermənistan Laçın rayonunu Azərbaycana qaytarıb.",
+         "RETREAT", ["ARM"], ["AZE"], ["Laçın"], None),
+        # What is talked about is no target.
+        ("hy", "Հայաստանը դիմել է ՄԱԿ-ին Ադրբեջանի հարձակման կապակցությամբ։",
+         "DEMAND", ["ARM"], ["IGO"], [], None),
     ],
 )  # fmt: skip
 def test_sentences(
@@ -128,3 +150,56 @@ def test_an_accusation_is_the_act_claimed_by_the_accuser(extractor: NewsExtracto
     assert (primary.event, primary.modality) == ("FIGHT", "claimed")
     assert [a.code for a in primary.source] == ["ARM"]
     assert [a.code for a in primary.claimed_by] == ["AZE"]
+
+
+def test_an_auxiliary_is_no_abbreviation(extractor: NewsExtractor) -> None:
+    # "եմ" (am) is written as ԵՄ (the EU) in lower case.
+    news = extractor.extract_sentence(
+        "Ես ստորագրել եմ համաձայնագիրը։", day=date(2020, 11, 10), language="hy"
+    )
+    assert [a.ref.code for a in news.actors] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("az",
+         "Bəyanat\n\n2 dekabr 2020\n\n"
+         "«Sülhməramlılar bütün postlarda növbə çəkir», – deyə Rüstəm Muradov bildirib.\n\n"
+         "Muradov qeyd edib ki, yollar açıqdır.\n\n"
+         "«Vəziyyət sakitdir və nəzarət altındadır», – o əlavə edib.\n\n"
+         "Nazir deyib: «Danışıqlar gələn həftə davam edəcək.»",
+         [("Muradov", "direct", "Sülhməramlılar bütün postlarda növbə çəkir"),
+          ("Muradov", "indirect", "yollar açıqdır"),
+          ("Muradov", "direct", "Vəziyyət sakitdir və nəzarət altındadır"),
+          ("Muradov", "direct", "Danışıqlar gələn həftə davam edəcək.")]),
+        ("hy",
+         "Հայտարարություն\n\n2 դեկտեմբերի 2020\n\n"
+         "«Խաղաղապահները պահպանում են բոլոր դիրքերը», – ասել է Ռուստամ Մուրադովը։\n\n"
+         "Նա նշել է, որ ճանապարհները բաց են։\n\n"
+         "ՊՆ խոսնակ Արամ Թորոսյանը հայտարարել է. «Իրավիճակը հանգիստ է ամբողջ գծով»։",
+         [("Մուրադով", "direct", "Խաղաղապահները պահպանում են բոլոր դիրքերը"),
+          ("Մուրադով", "indirect", "ճանապարհները բաց են"),
+          ("Արամ Թորոսյան", "direct", "Իրավիճակը հանգիստ է ամբողջ գծով")]),
+    ],
+)  # fmt: skip
+def test_quotes_with_their_speakers(
+    extractor: NewsExtractor, language: str, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    news = extractor.analyse(extractor.read_bytes(text.encode("utf-8"), name="quotes.txt"))
+    found = [
+        (q.speaker.text if q.speaker else "", q.kind, q.text, q.component) for q in news.quotes
+    ]
+    assert len(found) == len(expected)
+    for (speaker, kind, words, component), (who, how, said) in zip(found, expected, strict=True):
+        assert who in speaker
+        assert (kind, words, component) == (how, said, f"news.quotes.{language}.v1")
+
+
+@pytest.mark.parametrize("language", ["az", "hy"])
+def test_quote_gold_precision_and_recall(extractor: NewsExtractor, language: str) -> None:
+    # tests/data/quotes-gold-{az,hy}.json: articles written for this test (docs/nlp.md).
+    report = evaluate_quotes(extractor, DATA / f"quotes-gold-{language}.json")
+    assert report.gold == 13
+    assert report.precision >= 0.9
+    assert report.recall >= 0.9

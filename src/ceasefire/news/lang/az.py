@@ -80,6 +80,7 @@ GRAMMAR = Grammar(
     ),
     relative_days={"dünən": -1, "bu gün": 0, "bugün": 0},
     noun_morphemes=frozenset(_NOUN_MORPHEME_TEXT.split()),
+    pronouns=frozenset({"o"}),
     nominalised=re.compile(r"(dığ|diy|duğ|düy|dık|dik|duk|dük|acağ|əcəy|ma|mə)"),
     lower=tr.lower,
 )

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from ceasefire.news.article import Article
 from ceasefire.news.geo.gazetteer import Place
 from ceasefire.news.geo.resolve import FOCUS_PRIOR, KIND_PRIOR, POPULATION_WEIGHT
-from ceasefire.news.model import ActorRef, Event, Modality, PlaceMention, SentenceRef
+from ceasefire.news.model import ActorRef, Event, Modality, PlaceMention, Quote, SentenceRef
 from ceasefire.news.pipeline import NewsDoc
 from ceasefire.news.timeexpr import Precision, TimeMention
 
@@ -261,6 +261,34 @@ def sentence_ref(article: Article, start: int, end: int) -> SentenceRef:
         start=start,
         end=end,
         section=block.kind if block else None,
+    )
+
+
+def block_quote(
+    news: NewsDoc,
+    words: str,
+    span: tuple[int, int],
+    kind: Literal["direct", "indirect"],
+    speaker: ActorRef | None,
+    cue: str | None,
+    how: str | None,
+    component: str,
+) -> Quote:
+    """A quote of ``words`` at ``span``, its evidence the paragraph it stands in."""
+    start, end = span
+    block = news.article.block_at(start)
+    return Quote(
+        text=words,
+        start=start,
+        end=end,
+        kind=kind,
+        speaker=speaker,
+        cue=cue,
+        sentence=sentence_ref(
+            news.article, block.start if block else start, block.end if block else end
+        ),
+        speaker_resolved_from=how if speaker else None,
+        component=component,
     )
 
 

@@ -67,6 +67,7 @@ GRAMMAR = Grammar(
     ),
     relative_days={"երեկ": -1, "այսօր": 0},
     noun_morphemes=frozenset(_NOUN_MORPHEME_TEXT.split()),
+    pronouns=frozenset({"նա"}),
     nominalised=None,
 )
 PIPELINE = register_language(GRAMMAR)

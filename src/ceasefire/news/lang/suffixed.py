@@ -21,7 +21,9 @@ components built from it (``news.*.az.v1``, ``news.*.hy.v1``) work as the Turkis
   nominative actors before it (of the reported clause after a speech verb; after it when none
   is), its targets the actors in an oblique case; an accusation makes the act ``claimed``
   with the accused as its source; a passive without agent leaves the source empty; a future
-  form is ``planned``.
+  form is ``planned``; a mediator ("Rusiyanın vasitəçiliyi ilə", "Ռուսաստանի
+  միջնորդությամբ") is neither;
+* quotes (``news.quotes.*.v1``) are found by news/lang/suffixed_quotes.py.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ class Grammar:
     # pozduğunu"): None where the language has no such clause.
     nominalised: re.Pattern[str] | None
     lower: Callable[[str], str] = str.lower
+    # Words that stand for the last speaker ("o", "նա") in a quote's attribution.
+    pronouns: frozenset[str] = frozenset()
     longest: int = field(init=False)
     longest_noun: int = field(init=False)
 
@@ -202,6 +206,36 @@ class Coder:
         lexicon.sort(key=lambda item: -sum(len(w) for w in item[0]))
         self.lexicon = lexicon
         self.aliases = {grammar.lower(k): str(v) for k, v in self.data.get("places", {}).items()}
+        self.function_words = grammar.auxiliaries | grammar.coordinators | grammar.complementizers
+        # Nouns after a genitive actor that make it a mediator or the source of a report
+        # ("Rusiyanın vasitəçiliyi ilə", "Ռուսաստանի միջնորդությամբ", "ՊՆ-ի խոսքով"): it
+        # takes no part in the event.
+        self.asides = self._phrases(self.data.get("asides", []))
+        # Postpositions of topic after a genitive actor and its noun ("Ադրբեջանի ներխուժման
+        # կապակցությամբ", "Ermənistanın hücumu barədə"): what is talked about, no target.
+        self.topics = self._phrases(self.data.get("topics", []))
+        releases = self.data.get("releases", {})
+        # A handover of people ("əsirləri təhvil verib", "գերիներին հանձնել") is a release:
+        # these verbs with a person noun (any case), or an object noun in an oblique case.
+        self.release_verbs = self._phrases(releases.get("verbs", []))
+        self.released = self._phrases(releases.get("persons", []))
+        self.released_objects = self._phrases(releases.get("objects", []))
+        self.quote_verbs = self._phrases(
+            [*self.data.get("speech", []), *self.data.get("quote_verbs", [])]
+        )
+
+    def _phrases(self, phrases: list[str]) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(self.grammar.lower(p).split()) for p in phrases)
+
+    def phrase_at(
+        self, tokens: list[Token], index: int, phrases: tuple[tuple[str, ...], ...]
+    ) -> tuple[str, int] | None:
+        """The first of ``phrases`` at ``tokens[index]``: (its last word's suffixes, index)."""
+        for words in phrases:
+            hit = self._phrase_rest(tokens, index, words, verb=True)
+            if hit is not None:
+                return hit
+        return None
 
     # -- words ------------------------------------------------------------------------------
 
@@ -247,6 +281,8 @@ class Coder:
     # -- actors -----------------------------------------------------------------------------
 
     def _entry_at(self, tokens: list[Token], index: int) -> tuple[ActorEntry, int, str] | None:
+        if tokens[index].base in self.function_words:
+            return None  # hy "եմ" (am) is no ԵՄ (EU), "ու" (and) no name
         first = tokens[index].base[:1]
         for size in (3, 2, 1):
             for key, entry in self.entries.get((size, first), ()):
@@ -255,7 +291,7 @@ class Coder:
                     return entry, size, hit[0]
         return None
 
-    def _sector_at(self, tokens: list[Token], index: int) -> tuple[str, int, str] | None:
+    def sector_at(self, tokens: list[Token], index: int) -> tuple[str, int, str] | None:
         if index >= len(tokens):
             return None
         for words, sector in self.sectors.get(tokens[index].base[:1], ()):
@@ -280,14 +316,14 @@ class Coder:
                 index += size  # "Bakıda", "Երևանում": a place
                 continue
             sector, kind = entry.sector, entry.kind
-            sector_hit = self._sector_at(tokens, last + 1)
+            sector_hit = self.sector_at(tokens, last + 1)
             if sector_hit is not None and entry.kind in ("state", "metonym"):
                 # "Ermənistan silahlı qüvvələri", "Ադրբեջանի ԶՈՒ-ն": the noun carries the case.
                 sector, length, noun_rest = sector_hit
                 last += length
                 kind = "sector"
                 # "Azərbaycan Ordusunun bölmələri": a further sector noun is the head.
-                more = self._sector_at(tokens, last + 1)
+                more = self.sector_at(tokens, last + 1)
                 if more is not None:
                     last += more[1]
                     noun_rest = more[2]
@@ -303,7 +339,31 @@ class Coder:
                 )
             )
             index = last + 1
-        return self._shared_heads(tokens, found)
+        found = self._shared_heads(tokens, found)
+        for actor in found:
+            if actor.case == "gen" and (
+                self.phrase_at(tokens, actor.last + 1, self.asides)
+                or self.phrase_at(tokens, actor.last + 2, self.topics)
+            ):
+                actor.case = "aside"
+        return self._suspended_cases(tokens, found)
+
+    def _suspended_cases(self, tokens: list[Token], found: list[_Actor]) -> list[_Actor]:
+        """Coordinated names share the postposition after the last ("Putin və Nikol Paşinyan
+        ilə": both comitative) and a mediator's role ("Վրաստանի և ԱՄՆ-ի միջնորդությամբ")."""
+        postposed = {*self.grammar.postpositions.values(), "aside"}
+        for actor, following in reversed(list(pairwise(found))):
+            between = tokens[actor.last + 1 : following.first]
+            while between and between[-1].capitalised:
+                between = between[:-1]  # a first name before the next
+            if (
+                (actor.case == "nom" or (actor.case == "gen" and following.case == "aside"))
+                and following.case in postposed
+                and between
+                and all(t.base in self.grammar.coordinators or t.base == "," for t in between)
+            ):
+                actor.case = following.case
+        return found
 
     def _shared_heads(self, tokens: list[Token], found: list[_Actor]) -> list[_Actor]:
         """ "Հայաստանի և Ադրբեջանի նախարարները", "Rusiya və Türkiyə müdafiə nazirləri": a
@@ -492,6 +552,7 @@ class Coder:
         if not acts and accusation is not None:
             acts = [accusation]
         events: list[Event] = []
+        coded: list[_Trigger] = []  # the trigger of each event (a mover-less move has none)
         for trigger in acts:
             modality: Modality = "occurred"
             claimed_by: list[ActorRef] = []
@@ -523,9 +584,13 @@ class Coder:
             targets = [
                 a
                 for a in actors
-                if a not in source and a.ref.code not in codes and a.case not in ("nom", "agent")
+                if a not in source
+                and a.ref.code not in codes
+                and a.case not in ("nom", "agent", "aside")
             ]
             event = trigger.event
+            if self._releases(tokens, trigger):
+                event = "CONCEDE"  # people handed over or freed: a release
             if event == "MOVE" and not source:
                 continue  # "ուժի մեջ է մտել" (took effect): nobody moved
             if event == "MOVE":
@@ -545,6 +610,7 @@ class Coder:
                 modality = "planned"
             source_refs = [a.ref for a in source]
             start, end = tokens[trigger.first].start, tokens[trigger.last].end
+            coded.append(trigger)
             events.append(
                 sentence_event(
                     news,
@@ -570,9 +636,23 @@ class Coder:
             opening = next(
                 (t.index for t in tokens if t.base in grammar.complementizers), len(tokens)
             )
-            main = [e for e, t in zip(events, acts, strict=True) if t.last < opening]
+            main = [e for e, t in zip(events, coded, strict=True) if t.last < opening]
             (main or events)[-1].primary = True
         return events
+
+    def _releases(self, tokens: list[Token], trigger: _Trigger) -> bool:
+        """Whether ``trigger`` is a handover verb whose object is people."""
+        if self.phrase_at(tokens, trigger.first, self.release_verbs) is None:
+            return False
+        for token in tokens:
+            if trigger.first <= token.index <= trigger.last:
+                continue
+            if self.phrase_at(tokens, token.index, self.released):
+                return True
+            hit = self.phrase_at(tokens, token.index, self.released_objects)
+            if hit is not None and self.grammar.case_of(hit[0], noun=True) != "nom":
+                return True
+        return False
 
     def _coordinated(self, nominative: list[_Actor], tokens: list[Token]) -> list[_Actor]:
         """The first nominative actors, those joined by "və", "և", "ու" or commas kept, and
@@ -582,6 +662,8 @@ class Coder:
         out = [nominative[0]]
         for actor in nominative[1:]:
             between = tokens[out[-1].last + 1 : actor.first]
+            while between and between[-1].capitalised:
+                between = between[:-1]  # "Փաշինյանը, Իլհամ Ալիևը": a first name
             words = [t.base for t in between]
             if (
                 out[-1].kind == "sector"
@@ -601,7 +683,7 @@ def register_language(grammar: Grammar) -> tuple[str, ...]:
     lang = grammar.language
     sentences_key, actors_key, tokens = f"{lang}.sentences", f"{lang}.actors", f"{lang}_tokens"
     names = tuple(f"news.{part}.{lang}.v1" for part in ("tokens", "places", "actors", "times"))
-    events_name = f"news.events.{lang}.v1"
+    quotes_name, events_name = f"news.quotes.{lang}.v1", f"news.events.{lang}.v1"
 
     @cache
     def coder() -> Coder:
@@ -662,6 +744,20 @@ def register_language(grammar: Grammar) -> tuple[str, ...]:
 
         return run
 
+    @register(quotes_name, requires=[tokens, "actors"], assigns=["quotes"])
+    def make_quotes(resources: PipelineResources) -> Any:
+        """Quotations with a dash and their verb, colon introductions and "ki"/"որ" clauses
+        after a speech verb, with their speakers."""
+
+        def run(news: NewsDoc) -> NewsDoc:
+            from ceasefire.news.lang.suffixed_quotes import QuoteFinder
+
+            actors: list[list[_Actor]] = news.scratch.get(actors_key, [])
+            news.quotes = QuoteFinder(coder(), news, sentences_of(news), actors).find()
+            return news
+
+        return run
+
     @register(events_name, requires=[tokens, "actors", "times"], assigns=["events"])
     def make_events(resources: PipelineResources) -> Any:
         """PLOVER events from the suffix-aware lexicon; the last trigger is primary."""
@@ -679,4 +775,4 @@ def register_language(grammar: Grammar) -> tuple[str, ...]:
 
         return run
 
-    return (*names, events_name)
+    return (*names, quotes_name, events_name)

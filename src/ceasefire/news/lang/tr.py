@@ -33,6 +33,7 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
+    block_quote,
     events_component,
     known_town,
     load_data,
@@ -41,7 +42,6 @@ from ceasefire.news.lang.common import (
     resolve_places,
     scratch_list,
     sentence_event,
-    sentence_ref,
     sentences_component,
     times_component,
 )
@@ -789,20 +789,7 @@ def _quote(
     cue: str | None,
     how: str | None,
 ) -> Quote:
-    block = news.article.block_at(start)
-    return Quote(
-        text=words,
-        start=start,
-        end=end,
-        kind=kind,
-        speaker=speaker,
-        cue=cue,
-        sentence=sentence_ref(
-            news.article, block.start if block else start, block.end if block else end
-        ),
-        speaker_resolved_from=how if speaker else None,
-        component=QUOTES_NAME,
-    )
+    return block_quote(news, words, (start, end), kind, speaker, cue, how, QUOTES_NAME)
 
 
 def _direct_speaker(
