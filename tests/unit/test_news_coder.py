@@ -686,3 +686,62 @@ def test_own_set_5_scores_by_its_own_parts(extractor: NewsExtractor) -> None:
     assert held.part == "held"
     # The held part is scored only as a whole.
     assert main(["eval", "plover", str(OWN_SET_5), "--part", "held", "--details"]) != 0
+
+
+OWN_SET_6 = DATA / "coder-own-sentences-6.json"
+
+
+def test_own_set_6_is_annotated_and_split_once() -> None:
+    """Set 6: written and annotated before the coder ran on it; the third and fifth
+    sentence of each type held."""
+    records = json.loads(OWN_SET_6.read_text(encoding="utf-8"))["records"]
+    assert len(records) >= 60
+    seen: dict[str, int] = {}
+    for record in records:
+        seen[record["event"]] = seen.get(record["event"], 0) + 1
+        assert record["id"] == f"OWN6-{record['event']}-{seen[record['event']]:02d}"
+        assert record["part"] == ("held" if seen[record["event"]] in {3, 5} else "tune")
+        assert date.fromisoformat(record["date"])
+    assert len(seen) == 18
+    assert sum(r["part"] == "held" for r in records) == 23
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "source", "target"),
+    [
+        # Reciprocal acts of a joint source: neither party, nor a mediator, is the target.
+        ("Chile and Peru agreed to resume talks on their maritime border.", "AGREE",
+         {"CHL", "PER"}, set()),
+        ("Chile and Peru agreed on Monday to a truce brokered by Brazil.", "AGREE",
+         {"CHL", "PER"}, set()),
+        # A measure on goods or property is aimed at their origin or owner.
+        ("Estonia banned imports of Russian timber on Monday.", "SANCTION", {"EST"}, {"RUS"}),
+        # The place of a locative phrase's object.
+        ("Gunmen set off a bomb outside a bank in the Pakistani city of Quetta.", "ASSAULT",
+         None, {"PAK"}),
+        # "X-led": the leading state acts for the coalition or force.
+        ("The Nigerian-led coalition bombed rebel camps on Monday.", None, {"NGA"}, None),
+        # A vehicle sent stands for its cargo.
+        ("Jordan sent trucks loaded with flour and blankets on Monday.", "AID", {"JOR"}, None),
+    ],
+)  # fmt: skip
+def test_fifth_pass_rules(
+    extractor: NewsExtractor,
+    text: str,
+    kind: str | None,
+    source: set[str] | None,
+    target: set[str] | None,
+) -> None:
+    found, sources, targets = primary_of(extractor, text)
+    if kind is not None:
+        assert found == kind
+    if source is not None:
+        assert sources == source
+    if target is not None:
+        assert targets == target
+
+
+def test_a_clause_of_time_is_no_purpose(extractor: NewsExtractor) -> None:
+    # "to Russia" in the "after" clause is a preposition, not an infinitive of purpose.
+    text = "Moldova closed its airspace, days after it expelled two diplomats to Russia."
+    assert "RUS" not in primary_of(extractor, text)[2]

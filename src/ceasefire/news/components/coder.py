@@ -53,6 +53,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from itertools import pairwise
 
 from spacy.tokens import Span, Token
 
@@ -86,7 +87,7 @@ from ceasefire.news.components.syntax import (
     subjects,
 )
 from ceasefire.news.eventdata import EventIndex, Pattern, event_index
-from ceasefire.news.model import ActorRef
+from ceasefire.news.model import ActorRef, Event
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 
 NAME = "news.events.v2"
@@ -255,6 +256,14 @@ ENDING = frozenset(
 # deaths of protesters in Ruritania"). Not meetings or cooperation (a dyad of their joint
 # source) and not violence (where an attack happened says nothing of whom it was aimed at).
 MATTER_TYPES = frozenset({"AGREE", "SUPPORT", "DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE"})
+# Participles that say what a vehicle carries ("a ship carrying food", "trucks laden with").
+CARGO = frozenset({"carry", "load", "laden", "lade", "bear", "transport", "ferry"})
+# Acts that parties do with one another ("Chile and Peru agreed to resume talks"): with two or
+# more parties as their source they are reciprocal, coded as a joint source, no target.
+RECIPROCAL = frozenset({"AGREE", "CONSULT", "COOPERATE"})
+# Phrases of where, whose object can carry the town or state in turn ("outside a bank in
+# the city of Quetta").
+LOCATIVES = frozenset({"outside", "near", "at", "inside", "around", "by", "beside"})
 PLACE_MATTERS = frozenset({"DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE", "SUPPORT"})
 # Prepositions whose phrase after the verb holds its matter ("called for", "an inquiry into").
 MATTER_PREPS = frozenset({"into", "for", "on", "about", "to", "with", "against", "of", "as"})
@@ -309,6 +318,8 @@ class CoderComponent(EventsComponent):
             event.component = NAME
             if event.event in DOMESTIC and not event.target:
                 event.target = _own_state(event.source, DOMESTIC[event.event])
+            if event.event in RECIPROCAL and _joint(event.source):
+                _reciprocal(event)
         return news
 
     # --- targets -----------------------------------------------------------------------
@@ -355,6 +366,10 @@ class CoderComponent(EventsComponent):
 
     def _actor(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
         found = super()._actor(head, resolver)
+        if found is None or not found.code:
+            led = self._led_by(head, resolver)
+            if led is not None:
+                return led
         if found is not None or head.lemma_.lower() not in OWN_STATE_NOUNS:
             return found
         # "his country would never accept", "their government": the state of the person
@@ -365,6 +380,22 @@ class CoderComponent(EventsComponent):
                 if owner is not None and owner.code:
                     end = head.idx + len(head.text)
                     return ActorRef(head.doc.text[poss.idx : end], owner.code, "GOV", poss.idx, end)
+        return None
+
+    def _led_by(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
+        """ "the Saudi-led coalition", "a US-led force": a party named as the leader of a
+        coalition, force or mission acts for it (CAMEO and PLOVER code the leading state)."""
+        for led in head.children:
+            if led.dep_ != "amod" or led.lower_ != "led":
+                continue
+            for leader in led.children:
+                if leader.i >= led.i or leader.dep_ not in {"npadvmod", "compound", "nmod"}:
+                    continue
+                ref = resolver.resolve_loose(leader)
+                if ref is not None and ref.code:
+                    end = head.idx + len(head.text)
+                    text = head.doc.text[leader.idx : end]
+                    return ActorRef(text, ref.code, ref.sector, leader.idx, end)
         return None
 
     def _inside(self, ref: ActorRef, indices: set[int]) -> bool:
@@ -446,6 +477,13 @@ class CoderComponent(EventsComponent):
                 ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
                 if ref is not None and ref.code and ref.code not in source_codes:
                     found.append(ref)
+        if candidate.event == "SANCTION" and not any(t.code for t in found):
+            # "banned imports of Moldovan wine", "froze the assets of a Russian tycoon": a
+            # measure on goods, trade or property is aimed at their owner or origin.
+            for pobj in _prep_objects(objects, {"of"}):
+                ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
+                if ref is not None and ref.code and ref.code not in source_codes:
+                    found.append(ref)
         # "refused to allow OSCE monitors to enter", "allowed Armenian lorries to
         # cross": the subject of the act allowed, forced or asked for, named loosely; not
         # inside a purpose ("stepped down to let the elections go ahead").
@@ -472,6 +510,10 @@ class CoderComponent(EventsComponent):
             c for c in verb.children if c.dep_ in {"prt", "advmod", "prep"} and c.lower_ == "out"
         ]
         pobjs = _prep_objects([verb, *spread], preps)
+        if candidate.event in MEASURES:
+            # "set off a bomb outside a bank in the city of Quetta": the place of a
+            # locative phrase's object.
+            pobjs += _prep_objects(_prep_objects([verb, *spread], LOCATIVES), {"in"})
         if candidate.event == "RETREAT":
             pobjs += _prep_objects(out, {"of"})
         for pobj in pobjs:
@@ -536,7 +578,12 @@ class CoderComponent(EventsComponent):
         deaths of protesters in Bahrain", "the explosion at Beirut port"). The nearest first;
         never the source's own words.
         """
-        if candidate.event not in MATTER_TYPES:
+        if candidate.event not in MATTER_TYPES or (
+            candidate.event in RECIPROCAL and _joint(candidate.source)
+        ):
+            # "Zambia and Malawi agreed to reopen their border in a deal brokered by South
+            # Africa": what two parties agree on together is aimed at neither, nor at a
+            # third party its matter names (a mediator, a place).
             return []
         sources = [(s.start, s.end) for s in candidate.source]
         roots: list[Token] = []
@@ -738,6 +785,15 @@ class CoderComponent(EventsComponent):
             for t in tokens
             if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
         }
+        # "sent a ship carrying food and medicine", "trucks loaded with fuel": a vehicle
+        # sent stands for its cargo.
+        for obj in (c for c in verb.children if c.dep_ == "dobj"):
+            for acl in (c for c in obj.children if c.dep_ == "acl" and c.lemma_ in CARGO):
+                cargo = [c for c in acl.children if c.dep_ == "dobj"]
+                for head in [*cargo, *_prep_objects([acl], {"with"})]:
+                    for item in conjuncts(head):
+                        tokens.append(item)
+                        words |= {item.lower_, item.lemma_.lower()}
         # "gave 50 million dollars in emergency relief": an amount in a kind names the kind.
         for obj in (c for c in verb.children if c.dep_ == "dobj"):
             if any(c.dep_ == "nummod" or c.like_num for c in obj.children):
@@ -1351,6 +1407,26 @@ def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:
                 continue
             out.append(ActorRef(actor.text, actor.code, sector, actor.start, actor.end))
     return out
+
+
+def _reciprocal(event: Event) -> None:
+    """ "Chile and Peru agreed to resume talks on their maritime border": the parties of a
+    reciprocal act are not its target as well. Two subjects of a meeting or of cooperation
+    ("Chile and Peru met", separate names) stay a dyad, A → B, as where no target was found;
+    one phrase naming both ("Chilean and Peruvian officials") is a joint source."""
+    codes = {s.code for s in event.source}
+    if not any(t.code in codes for t in event.target):
+        return
+    event.target = [t for t in event.target if t.code not in codes]
+    spans = sorted((s.start, s.end) for s in event.source)
+    separate = all(end <= start for (_, end), (start, _) in pairwise(spans))
+    if event.event != "AGREE" and not event.target and separate:
+        event.source, event.target = event.source[:1], event.source[1:]
+
+
+def _joint(source: list[ActorRef]) -> bool:
+    """Whether a source names two parties or more (distinct codes)."""
+    return len({s.code for s in source if s.code}) > 1
 
 
 def _dedupe_codes(refs: list[ActorRef]) -> list[ActorRef]:

@@ -479,8 +479,11 @@ class EventsComponent:
         # ("went on strike to protest against Poland's new law").
         if not found:
             for child in verb.children:
+                # An infinitive's "to", not a preposition ("days after it expelled them
+                # to Russia" is no purpose).
                 if child.dep_ == "xcomp" or (
-                    child.dep_ == "advcl" and any(c.lower_ == "to" for c in child.children)
+                    child.dep_ == "advcl"
+                    and any(c.lower_ == "to" and c.dep_ == "aux" for c in child.children)
                 ):
                     found = self._targets(child, [], candidate, resolver)
                     if found:
