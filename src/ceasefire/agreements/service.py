@@ -76,12 +76,10 @@ from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.ids import record_ids_in
-from ceasefire.incidents.service import referenced_incident
+from ceasefire.incidents.service import check_cited_records
 from ceasefire.ledger import service as ledger
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of, is_monitor
-from ceasefire.reports.service import referenced_reports
 from ceasefire.timeutil import ensure_utc, utcnow
 
 AGREEMENT_CHANGED = "agreement_changed"
@@ -896,18 +894,8 @@ def _check_record_refs(
     the recorder may not read, as for one that does not exist; ``InvalidInput`` otherwise,
     each naming ``evidence[i].ref``). Any other ref is free text (a URL, a document)."""
     scope = ReadScope.load(session, viewer)
-    for index, item in enumerate(evidence):
-        loc = f"evidence[{index}].ref"
-        for kind, record_id in record_ids_in(item.ref or ""):
-            if kind == "rep":
-                referenced_reports(session, scope, [record_id], agreement_id, loc=loc)
-            elif kind == "inc":
-                referenced_incident(session, scope, record_id, agreement_id, loc=loc)
-            else:
-                raise InvalidInput(
-                    "evidence may cite the centre's reports and incidents by id, no other record",
-                    details=[problem(loc, f"a {kind}-… id: cite the report or incident instead")],
-                )
+    cited = [(f"evidence[{index}].ref", item.ref or "") for index, item in enumerate(evidence)]
+    check_cited_records(session, scope, cited, agreement_id)
 
 
 def _check_same_change(row: ProvisionStatusChangeRow, change: StatusChange) -> None:
