@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification
 from ceasefire.actor import Actor
+from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.events import IncidentTag
@@ -18,7 +19,8 @@ from ceasefire.incidents.model import Attribution, OccurrenceStatus, Stance
 from ceasefire.ledger.service import append
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.web.session import SESSION_COOKIE
-from tests.factories.members import Cast
+from tests.factories.agreements import MEMO_ID, shipped_text
+from tests.factories.members import Cast, grant_monitor
 from tests.factories.reports import incident_of, shelling_body
 
 AGREEMENT = "nk-2020-trilateral"
@@ -258,3 +260,51 @@ def test_evidence_refs_of_a_reply_or_an_assessment_cite_only_records_their_autho
         headers=cast.bearer("arm"),
     )
     assert accepted.status_code == 201, accepted.text
+
+
+UAV_MONITORING = f"/api/v1/agreements/{MEMO_ID}/provisions/m3-uav-monitoring"
+
+
+def test_a_status_note_names_only_records_its_recorder_may_read(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The third audit checked a status's ``evidence[].ref`` and left its notes free: France,
+    which monitors the memorandum (public statuses) but only observes the statement, could
+    still publish the id of the statement's internal incident in the status ``note`` or an
+    evidence ``note`` ("as in inc-…"), and learn from the 201 (against a 404 for a made-up
+    id) that it exists. Every text of a status is now checked as its refs are."""
+    agreements.load_text(
+        ctx, shipped_text(MEMO_ID), source_name=f"{MEMO_ID}.yaml", actor=Actor.centre()
+    )
+    grant_monitor(ctx, "fra", MEMO_ID)
+    _, hidden = incident_of(ctx, cast.viewer(ctx, "tur"), shelling_body(classification="internal"))
+    made_up = hidden[:4] + "0" * (len(hidden) - 4)
+
+    def record(day: int, *, note: str | None = None, evidence_note: str | None = None) -> Any:
+        evidence: dict[str, str] = {"ref": "JMC log"}
+        if evidence_note is not None:
+            evidence["note"] = evidence_note
+        return client.post(
+            f"{UAV_MONITORING}/status",
+            headers=cast.bearer("fra"),
+            json={
+                "status": "in_progress",
+                "local": f"2021-02-{day:02d}",
+                "time_zone": "Asia/Baku",
+                "evidence": [evidence],
+                **({"note": note} if note is not None else {}),
+            },
+        )
+
+    for field, kwargs in (
+        ("note", lambda ref: {"note": f"as in {ref}"}),
+        ("evidence[0].note", lambda ref: {"evidence_note": f"see {ref}"}),
+    ):
+        refused, absent = (record(1, **kwargs(ref)) for ref in (hidden, made_up))
+        assert refused.status_code == absent.status_code == 404, refused.text
+        assert refused.json()["error"]["details"][0]["loc"] == field
+        assert refused.text.replace(hidden, "ID") == absent.text.replace(made_up, "ID")
+    history = client.get(f"{UAV_MONITORING}/history", headers=cast.bearer("fra")).json()
+    assert hidden not in str(history)
+    kept = record(2, note="UAV flights resumed", evidence_note="log 2/2")
+    assert kept.status_code == 201, kept.text

@@ -858,7 +858,7 @@ def _store_change(
     if unknown:
         raise InvalidInput("evidence names an unknown source", details=unknown)
     if viewer is not None:
-        _check_record_refs(session, viewer, agreement_id, change.evidence)
+        _check_record_refs(session, viewer, agreement_id, change)
     existing = session.execute(
         select(ProvisionStatusChangeRow).where(
             ProvisionStatusChangeRow.agreement_id == agreement_id,
@@ -885,17 +885,22 @@ def _store_change(
 
 
 def _check_record_refs(
-    session: Session, viewer: Viewer, agreement_id: str, evidence: Iterable[Evidence]
+    session: Session, viewer: Viewer, agreement_id: str, change: StatusChange
 ) -> None:
-    """An id the centre makes in an evidence ``ref`` (``rep-…``, ``report:rep-…``, a URL
-    ending in one) names that record: a status is
-    public, so it may cite only a report or incident the recorder may read, of this
-    agreement, checked where every reference between records is (``NotFound`` for a record
-    the recorder may not read, as for one that does not exist; ``InvalidInput`` otherwise,
-    each naming ``evidence[i].ref``). Any other ref is free text (a URL, a document)."""
+    """An id the centre makes in an evidence ``ref`` or ``note``, or in the status's
+    ``note`` (``rep-…``, ``report:rep-…``, a URL ending in one), names that record: a status
+    is public, so it may cite only a report or incident the recorder may read, of this
+    agreement, checked where every reference between records is
+    (:func:`ceasefire.incidents.service.check_cited_records`: ``NotFound`` for a record the
+    recorder may not read, as for one that does not exist; ``InvalidInput`` otherwise, each
+    naming the field). Any other text is free (a URL, a document)."""
     scope = ReadScope.load(session, viewer)
-    cited = [(f"evidence[{index}].ref", item.ref or "") for index, item in enumerate(evidence)]
-    check_cited_records(session, scope, cited, agreement_id)
+    cited = [
+        (f"evidence[{index}].{field}", text or "")
+        for index, item in enumerate(change.evidence)
+        for field, text in (("ref", item.ref), ("note", item.note))
+    ]
+    check_cited_records(session, scope, [*cited, ("note", change.note or "")], agreement_id)
 
 
 def _check_same_change(row: ProvisionStatusChangeRow, change: StatusChange) -> None:
