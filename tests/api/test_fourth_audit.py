@@ -13,6 +13,7 @@ from ceasefire.access import Classification
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
+from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.events import IncidentTag
 from ceasefire.incidents.model import Attribution, OccurrenceStatus, Stance
@@ -308,3 +309,25 @@ def test_a_status_note_names_only_records_its_recorder_may_read(
     assert hidden not in str(history)
     kept = record(2, note="UAV flights resumed", evidence_note="log 2/2")
     assert kept.status_code == 201, kept.text
+
+
+def test_an_analysts_merge_reason_names_only_records_the_reader_may_read(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Turkey's monitor merges two shared incidents, giving as its reason "same barrage as
+    inc-…", an internal incident. The decision is shown to Armenia's liaison (it reads the
+    incidents and the reports moved), in ``GET /api/v1/incidents/{id}/fusion`` and ``GET
+    /api/v1/fusion/decisions/{id}``: the reason is free text, shown with the ids of records
+    the reader may read only."""
+    turkey = cast.viewer(ctx, "tur")
+    _, hidden = incident_of(ctx, turkey, shelling_body(classification="internal"))
+    _, target = incident_of(ctx, turkey, classification=Classification.SHARED)
+    _, source = incident_of(ctx, turkey, classification=Classification.SHARED)
+    why = f"same barrage as {hidden}"
+    decision = fusion.merge(ctx, turkey, target, source, reason=why).id
+    for member, expected in (("arm", "same barrage as [\u2026]"), ("tur", why)):
+        summary = client.get(f"/api/v1/incidents/{target}/fusion", headers=cast.bearer(member))
+        one = client.get(f"/api/v1/fusion/decisions/{decision}", headers=cast.bearer(member))
+        assert summary.status_code == one.status_code == 200, summary.text + one.text
+        [merged] = [d for d in summary.json()["decisions"] if d["id"] == decision]
+        assert merged["evidence"]["reason"] == one.json()["evidence"]["reason"] == expected
