@@ -17,12 +17,14 @@ from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.events import IncidentTag
 from ceasefire.incidents.model import Attribution, OccurrenceStatus, Stance
+from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.entry import sha256_hex
 from ceasefire.ledger.service import append
 from ceasefire.reports.model import canonical_sha256
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.agreements import MEMO_ID, shipped_text
 from tests.factories.members import Cast, grant_monitor
-from tests.factories.reports import incident_of, shelling_body
+from tests.factories.reports import COMPLAINT, incident_of, shelling_body
 
 AGREEMENT = "nk-2020-trilateral"
 
@@ -331,3 +333,42 @@ def test_an_analysts_merge_reason_names_only_records_the_reader_may_read(
         assert summary.status_code == one.status_code == 200, summary.text + one.text
         [merged] = [d for d in summary.json()["decisions"] if d["id"] == decision]
         assert merged["evidence"]["reason"] == one.json()["evidence"]["reason"] == expected
+
+
+def test_a_withheld_incident_entry_cannot_be_confirmed_from_its_header(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Every member reads every entry's header, and the header holds ``payload_hash``, the
+    SHA-256 of the payload withheld from it. Armenia's liaison files a complaint; Turkey's
+    monitors group it into an internal incident, then add a second complaint of Armenia's.
+    The ``intake:incident:reports-added`` payload is ``{"incident_id", "report_ids"}``: the
+    incident id is the header's subject and the report ids are Armenia's own, so hashing a
+    guess per complaint would tell Armenia which hidden incident holds its complaint (what
+    ``incident_id: null`` on its reports withholds since the second audit). An incident's
+    payloads carry a random nonce, so that no guess of the rest, however good, is confirmed:
+    here the guess is the payload exactly as Turkey reads it, less the nonce."""
+    turkey = cast.viewer(ctx, "tur")
+    complaint, hidden = incident_of(
+        ctx, turkey, shelling_body(**COMPLAINT), filer=cast.viewer(ctx, "arm")
+    )
+    second = client.post(
+        "/api/v1/reports", json=shelling_body(**COMPLAINT), headers=cast.bearer("arm")
+    ).json()["id"]
+    incidents.add_reports(ctx, turkey, hidden, [second])
+
+    def entries(member: str) -> list[Any]:
+        response = client.get(
+            f"/api/v1/ledger?subject=incident/{hidden}", headers=cast.bearer(member)
+        )
+        assert response.status_code == 200, response.text
+        return list(response.json()["entries"])
+
+    seen = entries("arm")
+    assert {e["tag"] for e in seen} >= {IncidentTag.CREATED.value, IncidentTag.REPORTS_ADDED.value}
+    assert all(e["payload_withheld"] for e in seen)
+    guesses = {sha256_hex(canonical_json({"incident_id": hidden, "report_ids": [second]}))}
+    for full in entries("tur"):
+        known = {k: v for k, v in full["payload"].items() if k != "nonce"}
+        guesses.add(sha256_hex(canonical_json(known)))
+    assert complaint in str(entries("tur"))
+    assert not guesses & {e["payload_hash"] for e in seen}

@@ -317,9 +317,15 @@ def _log(
     *,
     actor: Actor,
 ) -> int:
-    """Append the ledger entry of a change to an incident (in the caller's unit of work)."""
+    """Append the ledger entry of a change to an incident (in the caller's unit of work).
+
+    The payload carries a random ``nonce``: every member reads the entry's header, whose
+    ``payload_sha256`` would otherwise confirm a guess of a payload withheld from it (a
+    party's own complaint ids and the incident id of the subject are the whole of
+    ``reports-added``'s)."""
+    salted = {**payload, "nonce": secrets.token_hex(16)}
     return append(
-        session, settings, tag=tag, subject=f"incident/{incident_id}", payload=payload, actor=actor
+        session, settings, tag=tag, subject=f"incident/{incident_id}", payload=salted, actor=actor
     )
 
 
