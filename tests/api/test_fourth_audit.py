@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from ceasefire.access import Classification
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
+from ceasefire.compliance import service as compliance
 from ceasefire.db.context import ServiceContext
 from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
@@ -372,3 +373,57 @@ def test_a_withheld_incident_entry_cannot_be_confirmed_from_its_header(
         guesses.add(sha256_hex(canonical_json(known)))
     assert complaint in str(entries("tur"))
     assert not guesses & {e["payload_hash"] for e in seen}
+
+
+def _confirmable(client: TestClient, cast: Cast, reader: str, query: str) -> list[str]:
+    """The tags of the entries of ``query`` withheld from ``reader`` whose header's payload
+    hash a guess confirms: the payload as Turkey's monitor reads it, less any nonce."""
+
+    def entries(member: str) -> list[Any]:
+        response = client.get(f"/api/v1/ledger?{query}", headers=cast.bearer(member))
+        assert response.status_code == 200, response.text
+        return list(response.json()["entries"])
+
+    full = {e["seq"]: e["payload"] for e in entries("tur")}
+    withheld = [e for e in entries(reader) if e["payload_withheld"]]
+    assert withheld, "the reader reads no payload of these entries"
+    return [
+        e["tag"]
+        for e in withheld
+        if sha256_hex(canonical_json({k: v for k, v in full[e["seq"]].items() if k != "nonce"}))
+        == e["payload_hash"]
+    ]
+
+
+def test_a_withheld_merge_or_finding_cannot_be_confirmed_from_its_header(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The same guess against other areas' entries about hidden incidents. An analyst's
+    merge of two internal incidents, one holding Armenia's complaint, with no reason: its
+    ``fusion:`` payload is the decision id (the subject), the kind, Armenia's own report
+    ids, two incident ids read in headers, the digest of ``{"decision": "merged", "by":
+    "analyst", "reason": null}``. A compliance finding's withdrawal (``compliance:``) is the
+    finding id (the subject), one incident id and one of four causes; its recording, the
+    agreement's public rules, provisions and zones. Both carry a nonce too."""
+    agreements.load_shipped(ctx)
+    turkey = cast.viewer(ctx, "tur")
+    _, target = incident_of(ctx, turkey, shelling_body(**COMPLAINT), filer=cast.viewer(ctx, "arm"))
+    _, source = incident_of(ctx, turkey, shelling_body(**COMPLAINT), filer=cast.viewer(ctx, "arm"))
+    decision = fusion.merge(ctx, turkey, target, source).id
+    assert _confirmable(client, cast, "arm", f"subject=fusion/{decision}") == []
+
+    # Exact shelling in Aghdam after its handover: a breach of the statement's point 1,
+    # found and then withdrawn when the place is made vague.
+    body = shelling_body(
+        observed={"start": "2020-11-26T10:30:00Z", "end": "2020-11-26T10:50:00Z"},
+        event_position={"place_name": "Aghdam", "precision": 1, "lat": 39.991, "lon": 46.927},
+        classification="internal",
+    )
+    _, hidden = incident_of(ctx, turkey, body)
+    found = client.get(f"/api/v1/incidents/{hidden}/findings", headers=cast.bearer("tur"))
+    assert found.status_code == 200, found.text
+    assert found.json(), "the rule found a breach"
+    incidents.classify(ctx, turkey, hidden, Classification.SHARED, reason="to the parties")
+    incidents.classify(ctx, turkey, hidden, Classification.INTERNAL, reason="back")
+    compliance.evaluate(ctx, turkey, AGREEMENT)
+    assert _confirmable(client, cast, "arm", "tag=compliance:") == []

@@ -99,7 +99,7 @@ from ceasefire.incidents.tables import (
     ReplyRow,
     RequestKeyRow,
 )
-from ceasefire.ledger.entry import text_sha256
+from ceasefire.ledger.entry import text_sha256, with_nonce
 from ceasefire.ledger.service import append
 from ceasefire.members.grid import GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
@@ -323,9 +323,13 @@ def _log(
     ``payload_sha256`` would otherwise confirm a guess of a payload withheld from it (a
     party's own complaint ids and the incident id of the subject are the whole of
     ``reports-added``'s)."""
-    salted = {**payload, "nonce": secrets.token_hex(16)}
     return append(
-        session, settings, tag=tag, subject=f"incident/{incident_id}", payload=salted, actor=actor
+        session,
+        settings,
+        tag=tag,
+        subject=f"incident/{incident_id}",
+        payload=with_nonce(payload),
+        actor=actor,
     )
 
 
