@@ -300,11 +300,8 @@ def test_a_status_note_names_only_records_its_recorder_may_read(
             },
         )
 
-    for field, kwargs in (
-        ("note", lambda ref: {"note": f"as in {ref}"}),
-        ("evidence[0].note", lambda ref: {"evidence_note": f"see {ref}"}),
-    ):
-        refused, absent = (record(1, **kwargs(ref)) for ref in (hidden, made_up))
+    for field, keyword in (("note", "note"), ("evidence[0].note", "evidence_note")):
+        refused, absent = (record(1, **{keyword: f"as in {ref}"}) for ref in (hidden, made_up))
         assert refused.status_code == absent.status_code == 404, refused.text
         assert refused.json()["error"]["details"][0]["loc"] == field
         assert refused.text.replace(hidden, "ID") == absent.text.replace(made_up, "ID")
