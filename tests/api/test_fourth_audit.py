@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from ceasefire.access import Classification
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
+from ceasefire.alerts import service as alerts
 from ceasefire.compliance import service as compliance
 from ceasefire.db.context import ServiceContext
 from ceasefire.fusion import service as fusion
@@ -424,3 +425,24 @@ def test_a_withheld_merge_or_finding_cannot_be_confirmed_from_its_header(
     incidents.classify(ctx, turkey, hidden, Classification.INTERNAL, reason="back")
     compliance.evaluate(ctx, turkey, AGREEMENT)
     assert _confirmable(client, cast, "arm", "tag=compliance:") == []
+
+
+def test_a_withheld_alert_or_subscription_cannot_be_confirmed_from_its_header(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The alerts' payloads are withheld from whoever may not read the alert (a casualty
+    alert about an internal incident) or the subscription (another member's: its address is
+    kept as a digest "which a guess would confirm"). The header's payload hash confirmed the
+    same guess of the whole payload: the subscription's ids, user and member are in headers,
+    its kinds, areas, severity and channel a few values, its address a guess; an alert's
+    incident is a subject read in headers, its summary a sentence of figures."""
+    subscribed = client.post(
+        "/api/v1/alerts/subscriptions",
+        json={"channel": "email", "target": "duty@tur.example.org"},
+        headers=cast.bearer("tur"),
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    turkey = cast.viewer(ctx, "tur")
+    incident_of(ctx, turkey, shelling_body(casualties={"injured_military": 3}))
+    alerts.scan(ctx)
+    assert _confirmable(client, cast, "arm", "tag=alerts:") == []
