@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar, Unpack, cast
 
 from sqlalchemy import ColumnElement, Select, Text, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -1529,6 +1529,19 @@ def _summary(
     }
 
 
+_Part = TypeVar("_Part", ReplyPublic, NotePublic, AssessmentPublic)
+
+
+def _masked(part: _Part, field: str, hidden: set[str]) -> _Part:
+    """``part`` with the ids of ``hidden`` in its free text ``field`` and in its evidence
+    refs (if it has any) shown as :data:`WITHHELD_ID`."""
+    update: dict[str, Any] = {field: mask_record_ids(getattr(part, field), hidden, WITHHELD_ID)}
+    refs = getattr(part, "evidence_refs", None)
+    if refs is not None:
+        update["evidence_refs"] = [mask_record_ids(ref, hidden, WITHHELD_ID) for ref in refs]
+    return part.model_copy(update=update)
+
+
 def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDetail:
     session.flush()
     reports = rows_of_incident(session, row.id)
@@ -1591,30 +1604,12 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         ],
     )
 
-    def masked(text: str) -> str:
-        return mask_record_ids(text, hidden, WITHHELD_ID)
-
     if hidden:
-        summary["summary"] = masked(summary["summary"]) if summary["summary"] else None
-        shown_replies = [
-            r.model_copy(
-                update={
-                    "text": masked(r.text),
-                    "evidence_refs": [masked(x) for x in r.evidence_refs],
-                }
-            )
-            for r in shown_replies
-        ]
-        shown_notes = [n.model_copy(update={"text": masked(n.text)}) for n in shown_notes]
-        shown_assessments = [
-            a.model_copy(
-                update={
-                    "rationale": masked(a.rationale),
-                    "evidence_refs": [masked(x) for x in a.evidence_refs],
-                }
-            )
-            for a in shown_assessments
-        ]
+        if summary["summary"]:
+            summary["summary"] = mask_record_ids(summary["summary"], hidden, WITHHELD_ID)
+        shown_replies = [_masked(r, "text", hidden) for r in shown_replies]
+        shown_notes = [_masked(n, "text", hidden) for n in shown_notes]
+        shown_assessments = [_masked(a, "rationale", hidden) for a in shown_assessments]
     return IncidentDetail(
         **summary,
         decision=decision,
