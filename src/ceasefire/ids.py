@@ -14,7 +14,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from ceasefire.errors import InvalidInput, problem
 
@@ -86,6 +86,19 @@ def record_ids_in(text: str) -> list[tuple[str, str]]:
     "rep-…")``), wherever they stand in it (``report:rep-…``, a URL ending in one); none in
     free text such as a document's name."""
     return [(found.group(1), found.group(0)) for found in _RECORD_ID.finditer(text)]
+
+
+def replace_record_ids(text: str, replace: Callable[[str, str], str]) -> str:
+    """``text`` with each id the centre makes it names (as :func:`record_ids_in` finds them)
+    replaced by ``replace(prefix, id)``."""
+    return _RECORD_ID.sub(lambda m: replace(m.group(1), m.group(0)), text)
+
+
+def mask_record_ids(text: str, hidden: Collection[str], mark: str) -> str:
+    """``text`` with each id of ``hidden`` it names replaced by ``mark``."""
+    if not hidden:
+        return text
+    return replace_record_ids(text, lambda _, found: mark if found in hidden else found)
 
 
 def check_cursor(cursor: str | None, prefix: str) -> str | None:

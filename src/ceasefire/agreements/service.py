@@ -76,12 +76,10 @@ from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.ids import record_ids_in
-from ceasefire.incidents.service import referenced_incident
+from ceasefire.incidents.service import check_cited_records
 from ceasefire.ledger import service as ledger
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of, is_monitor
-from ceasefire.reports.service import referenced_reports
 from ceasefire.timeutil import ensure_utc, utcnow
 
 AGREEMENT_CHANGED = "agreement_changed"
@@ -867,7 +865,7 @@ def _store_change(
     if unknown:
         raise InvalidInput("evidence names an unknown source", details=unknown)
     if viewer is not None:
-        _check_record_refs(session, viewer, agreement_id, change.evidence)
+        _check_record_refs(session, viewer, agreement_id, change)
     existing = session.execute(
         select(ProvisionStatusChangeRow).where(
             ProvisionStatusChangeRow.agreement_id == agreement_id,
@@ -894,27 +892,22 @@ def _store_change(
 
 
 def _check_record_refs(
-    session: Session, viewer: Viewer, agreement_id: str, evidence: Iterable[Evidence]
+    session: Session, viewer: Viewer, agreement_id: str, change: StatusChange
 ) -> None:
-    """An id the centre makes in an evidence ``ref`` (``rep-…``, ``report:rep-…``, a URL
-    ending in one) names that record: a status is
-    public, so it may cite only a report or incident the recorder may read, of this
-    agreement, checked where every reference between records is (``NotFound`` for a record
-    the recorder may not read, as for one that does not exist; ``InvalidInput`` otherwise,
-    each naming ``evidence[i].ref``). Any other ref is free text (a URL, a document)."""
+    """An id the centre makes in an evidence ``ref`` or ``note``, or in the status's
+    ``note`` (``rep-…``, ``report:rep-…``, a URL ending in one), names that record: a status
+    is public, so it may cite only a report or incident the recorder may read, of this
+    agreement, checked where every reference between records is
+    (:func:`ceasefire.incidents.service.check_cited_records`: ``NotFound`` for a record the
+    recorder may not read, as for one that does not exist; ``InvalidInput`` otherwise, each
+    naming the field). Any other text is free (a URL, a document)."""
     scope = ReadScope.load(session, viewer)
-    for index, item in enumerate(evidence):
-        loc = f"evidence[{index}].ref"
-        for kind, record_id in record_ids_in(item.ref or ""):
-            if kind == "rep":
-                referenced_reports(session, scope, [record_id], agreement_id, loc=loc)
-            elif kind == "inc":
-                referenced_incident(session, scope, record_id, agreement_id, loc=loc)
-            else:
-                raise InvalidInput(
-                    "evidence may cite the centre's reports and incidents by id, no other record",
-                    details=[problem(loc, f"a {kind}-… id: cite the report or incident instead")],
-                )
+    cited = [
+        (f"evidence[{index}].{field}", text or "")
+        for index, item in enumerate(change.evidence)
+        for field, text in (("ref", item.ref), ("note", item.note))
+    ]
+    check_cited_records(session, scope, [*cited, ("note", change.note or "")], agreement_id)
 
 
 def _check_same_change(row: ProvisionStatusChangeRow, change: StatusChange) -> None:

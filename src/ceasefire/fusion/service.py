@@ -60,8 +60,9 @@ from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig, no
 from ceasefire.fusion.places import areas_of, is_village, localities_named
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
-from ceasefire.ids import new_id
+from ceasefire.ids import mask_record_ids, new_id
 from ceasefire.incidents import service as incidents
+from ceasefire.ledger.entry import with_nonce
 from ceasefire.ledger.service import add_ledgered
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of
@@ -194,7 +195,7 @@ def _record(
         row,
         tag=KIND_TAGS[kind],
         subject=f"fusion/{row.id}",
-        payload=decision_payload(row),
+        payload=with_nonce(decision_payload(row)),
         actor=actor,
     )
     return row
@@ -262,6 +263,11 @@ def _shown_evidence(
                 shown[key] = None
     if unreadable(evidence.get("bridged_by")):
         shown["bridged_by"] = None
+    # An analyst's reason is free text: it names by id only the records the viewer reads.
+    why = evidence.get("reason")
+    if isinstance(why, str):
+        hidden = incidents.unreadable_ids(session, scope, [why])
+        shown["reason"] = mask_record_ids(why, hidden, incidents.WITHHELD_ID)
     merged = evidence.get("merged")
     if isinstance(merged, dict) and merged.get("incident_id"):
         try:

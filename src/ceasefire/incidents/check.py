@@ -259,6 +259,13 @@ def _incident_of(entry: EntryAbout) -> str:
     return str(entry.payload["incident_id"] or (incident_id if kind == "incident" else ""))
 
 
+def _clear_views(entry: EntryAbout) -> bool:
+    """Whether a decision's entry is of the format before the fourth audit: ``settled_by``
+    and the number of ``views`` in clear beside unsalted digests."""
+    decision = entry.payload["decision"]
+    return isinstance(decision, dict) and ("settled_by" in decision or "views" in decision)
+
+
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
     scope = ReadScope.load(session, viewer)
     ids = {_incident_of(e) for e in entries}
@@ -272,6 +279,17 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             parts.update(
                 (p.id, p) for p in session.scalars(select(table).where(table.id.in_(part_ids)))
             )
+    assessed: dict[str, list[AssessmentRow]] = {}
+
+    def assessments_of(incident_id: str) -> list[AssessmentRow]:
+        if incident_id not in assessed:
+            assessed[incident_id] = list(
+                session.scalars(
+                    select(AssessmentRow).where(AssessmentRow.incident_id == incident_id)
+                )
+            )
+        return assessed[incident_id]
+
     for entry in entries:
         incident = incidents.get(_incident_of(entry))
         if incident is None:
@@ -288,6 +306,18 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
                 agreement_id=incident.agreement_id,
             ):
                 yield entry.seq
+            continue
+        # A decision written before the fourth audit: the settler and number of views in
+        # clear, digests a guess confirms. The chain keeps it as signed; only a reader of
+        # every view the incident ever had reads it.
+        if (
+            entry.tag == IncidentTag.DECIDED
+            and _clear_views(entry)
+            and not all(
+                part_readable(scope, incident, a.classification, a.member_id)
+                for a in assessments_of(incident.id)
+            )
+        ):
             continue
         if entry.tag in _PARTS:
             part = parts.get(str(entry.payload[_PARTS[entry.tag][1]]))

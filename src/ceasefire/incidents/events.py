@@ -92,18 +92,23 @@ class FindingRecord(TypedDict):
 
 
 class DecisionOutcome(TypedDict):
-    """What the decision rule decided; who held which view stays behind ``views_sha256``."""
+    """What the decision rule decided; who held which view stays behind ``views_sha256``.
+
+    Both digests are salted with a secret the incident keeps (``incidents.decision``): the
+    views are a small space (member, stance, finding, an assessment id with 39 random bits)
+    and the reason a handful of texts, so an unsalted digest would confirm a guess. Entries
+    written before the fourth audit also hold ``settled_by`` and ``views`` (their number) in
+    clear and unsalted digests; their payload is read only by readers of every assessment of
+    the incident (``incidents/check.py``)."""
 
     state: str
     rule: str
     finding: FindingRecord | None
-    settled_by: str | None
-    views: int
     views_sha256: str
     reason_sha256: str | None
-    """The canonical SHA-256 of ``{"reason", "views"}``: the reason names members by their
-    views, so its digest is bound to them (a bare digest of one of a few texts is a guess
-    confirmed)."""
+    """The canonical SHA-256 of ``{"reason", "settled_by", "views", "salt"}``."""
+    settled_by: NotRequired[str | None]
+    views: NotRequired[int]
 
 
 class IncidentDecided(TypedDict):

@@ -18,12 +18,13 @@ Who may do what (checked here, for every interface):
 from __future__ import annotations
 
 import json
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar, Unpack, cast
 
 from sqlalchemy import ColumnElement, Select, Text, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -35,11 +36,12 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.ids import check_cursor, new_id
+from ceasefire.ids import check_cursor, mask_record_ids, new_id, record_ids_in
 from ceasefire.incidents import cellcounts
 from ceasefire.incidents.events import (
     AssessmentView,
     Classified,
+    DecisionOutcome,
     DecisionRuleSet,
     IncidentAssessed,
     IncidentCreated,
@@ -97,7 +99,7 @@ from ceasefire.incidents.tables import (
     ReplyRow,
     RequestKeyRow,
 )
-from ceasefire.ledger.entry import text_sha256
+from ceasefire.ledger.entry import text_sha256, with_nonce
 from ceasefire.ledger.service import append
 from ceasefire.members.grid import GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
@@ -115,6 +117,7 @@ from ceasefire.reports.service import (
     grouped_reports,
     incidents_with_channel,
     link_reports,
+    readable_reports,
     readable_row,
     referenced_reports,
     report_contents_by_incident,
@@ -314,9 +317,19 @@ def _log(
     *,
     actor: Actor,
 ) -> int:
-    """Append the ledger entry of a change to an incident (in the caller's unit of work)."""
+    """Append the ledger entry of a change to an incident (in the caller's unit of work).
+
+    The payload carries a random ``nonce``: every member reads the entry's header, whose
+    ``payload_sha256`` would otherwise confirm a guess of a payload withheld from it (a
+    party's own complaint ids and the incident id of the subject are the whole of
+    ``reports-added``'s)."""
     return append(
-        session, settings, tag=tag, subject=f"incident/{incident_id}", payload=payload, actor=actor
+        session,
+        settings,
+        tag=tag,
+        subject=f"incident/{incident_id}",
+        payload=with_nonce(payload),
+        actor=actor,
     )
 
 
@@ -444,6 +457,47 @@ def _evaluate(session: Session, row: IncidentRow) -> Decision:
     return rule.evaluate(views, _voters(session, row.agreement_id))
 
 
+DIGEST_SALT = "digest_salt"
+"""The key of ``incidents.decision`` holding the random salt of its ledger digests (never
+shown: :func:`_detail` drops it)."""
+
+
+def _recorded(decision: Decision, row: IncidentRow) -> dict[str, Any]:
+    """``decision`` as the incident keeps it, with the salt of its ledger digests: the
+    incident's own once it has one (so an unchanged decision compares equal), else a new
+    one."""
+    salt = (row.decision or {}).get(DIGEST_SALT) or secrets.token_hex(16)
+    return {**decision.to_dict(), DIGEST_SALT: salt}
+
+
+def decision_outcome(recorded: Mapping[str, Any]) -> DecisionOutcome:
+    """The ledger's record of a decision (``recorded``, as :func:`_recorded` keeps it): the
+    state, rule and finding, which the incident's status and attribution show its readers
+    anyway; the views, the reason and who settled them only as digests salted with the
+    incident's secret. Unsalted, a digest of the views (member, stance, finding and an
+    assessment id whose random part is 39 bits) or of the reason ("dissent by rus") confirms
+    a guess; the number of views and the settler in clear say that the monitors disagreed,
+    which a reader shown fewer views is not told (:func:`_detail`)."""
+    salt = recorded[DIGEST_SALT]
+    views = recorded["views"]
+    return DecisionOutcome(
+        {
+            "state": recorded["state"],
+            "rule": recorded["rule"],
+            "finding": recorded["finding"],
+            "views_sha256": canonical_sha256({"views": views, "salt": salt}),
+            "reason_sha256": canonical_sha256(
+                {
+                    "reason": recorded["reason"],
+                    "settled_by": recorded["settled_by"],
+                    "views": views,
+                    "salt": salt,
+                }
+            ),
+        }
+    )
+
+
 def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Actor) -> Decision:
     """Evaluate the rule and apply it; a ledger entry when the decision or state changes."""
     decision = _evaluate(session, row)
@@ -452,7 +506,7 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
         Attribution(AttributionKind(row.attribution), row.attributed_party),
     )
     after = apply_decision(before, decision)
-    recorded = decision.to_dict()
+    recorded = _recorded(decision, row)
     if after == before and row.decision == recorded:
         return decision
     row.status = after.status.value
@@ -468,21 +522,10 @@ def _decide(session: Session, ctx: ServiceContext, row: IncidentRow, actor: Acto
         IncidentDecided(
             {
                 "incident_id": row.id,
-                # The outcome is the incident's own state; who held which view stays behind a
-                # digest, since every member (liaisons too) reads the ledger.
-                "decision": {
-                    "state": decision.state.value,
-                    "rule": decision.rule,
-                    "finding": recorded["finding"],
-                    "settled_by": decision.settled_by,
-                    "views": len(decision.views),
-                    "views_sha256": canonical_sha256(recorded["views"]),
-                    # Bound to the views: a digest of the reason alone ("dissent by rus",
-                    # from a handful of texts) would confirm a guess of it.
-                    "reason_sha256": canonical_sha256(
-                        {"reason": decision.reason, "views": recorded["views"]}
-                    ),
-                },
+                # The outcome is the incident's own state; who held which view, how many
+                # there were and who settled them stay behind digests, since every member
+                # (liaisons too) reads the ledger.
+                "decision": decision_outcome(recorded),
                 "status": {"from": before.status.value, "to": after.status.value},
                 "attribution": {"from": str(before.attribution), "to": str(after.attribution)},
             }
@@ -573,6 +616,11 @@ def _check_refs(refs: Sequence[str]) -> list[str]:
             )
         found.append(ref.strip())
     return found
+
+
+def _cited(refs: Sequence[str]) -> list[tuple[str, str]]:
+    """Evidence refs as :func:`check_cited_records` takes them, each with its field."""
+    return [(f"evidence_refs.{index}", ref) for index, ref in enumerate(refs)]
 
 
 # ----------------------------------------------------------------------- grouping
@@ -902,7 +950,7 @@ def change_status(
                 )
             row.attribution = decision.finding.attribution.kind.value
             row.attributed_party = decision.finding.attribution.party
-            row.decision = decision.to_dict()
+            row.decision = _recorded(decision, row)
         if current in CONCLUDED:
             row.attribution = AttributionKind.PENDING.value
             row.attributed_party = None
@@ -1172,6 +1220,7 @@ def assess(
             # A retry (the answer to the first was lost): the assessment on record, no second
             # one, even where the first decided the incident and closed its investigation.
             return _detail(session, scope, row)
+        check_cited_records(session, scope, _cited(refs), row.agreement_id)
         if row.status != OccurrenceStatus.UNDER_INVESTIGATION.value:
             raise Conflict(
                 f"the incident is {row.status}; assessments are made under investigation",
@@ -1265,6 +1314,7 @@ def reply(
         party = scope.liaison_party(row.agreement_id)
         if party is None or party not in concerns_list(row.concerns):
             raise Forbidden("only the liaison of a party the incident concerns may reply")
+        check_cited_records(session, scope, _cited(refs), row.agreement_id)
         latest = session.scalars(
             select(ReplyRow)
             .where(ReplyRow.incident_id == row.id, ReplyRow.party == party)
@@ -1479,6 +1529,19 @@ def _summary(
     }
 
 
+_Part = TypeVar("_Part", ReplyPublic, NotePublic, AssessmentPublic)
+
+
+def _masked(part: _Part, field: str, hidden: set[str]) -> _Part:
+    """``part`` with the ids of ``hidden`` in its free text ``field`` and in its evidence
+    refs (if it has any) shown as :data:`WITHHELD_ID`."""
+    update: dict[str, Any] = {field: mask_record_ids(getattr(part, field), hidden, WITHHELD_ID)}
+    refs = getattr(part, "evidence_refs", None)
+    if refs is not None:
+        update["evidence_refs"] = [mask_record_ids(ref, hidden, WITHHELD_ID) for ref in refs]
+    return part.model_copy(update=update)
+
+
 def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDetail:
     session.flush()
     reports = rows_of_incident(session, row.id)
@@ -1491,6 +1554,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     ]
     decision = dict(row.decision) if row.decision else None
     if decision is not None:
+        decision.pop(DIGEST_SALT, None)
         shown = {a.id for a in readable_assessments}
         weighed = decision.get("views", [])
         decision["views"] = [v for v in weighed if v["assessment_id"] in shown]
@@ -1515,25 +1579,48 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     tasks_visible = scope.can_read(
         Classification.INTERNAL, concerns=row.concerns, agreement_id=row.agreement_id
     )
+    shown_replies = [
+        _reply_public(r)
+        for r in replies
+        if part_readable(scope, row, r.classification, r.member_id)
+    ]
+    shown_notes = [
+        _note_public(n) for n in notes if part_readable(scope, row, n.classification, n.member_id)
+    ]
+    shown_assessments = [_assessment_public(a, a.id in current_ids) for a in readable_assessments]
+    summary = _summary(row, reports, visible)
+    # Free text written by members names records by id (a note's "see inc-…"); a reader is
+    # shown only the ids of records it may read.
+    hidden = unreadable_ids(
+        session,
+        scope,
+        [
+            summary["summary"],
+            *(r.text for r in shown_replies),
+            *(ref for r in shown_replies for ref in r.evidence_refs),
+            *(n.text for n in shown_notes),
+            *(a.rationale for a in shown_assessments),
+            *(ref for a in shown_assessments for ref in a.evidence_refs),
+        ],
+    )
+
+    if hidden:
+        if summary["summary"]:
+            summary["summary"] = mask_record_ids(summary["summary"], hidden, WITHHELD_ID)
+        shown_replies = [_masked(r, "text", hidden) for r in shown_replies]
+        shown_notes = [_masked(n, "text", hidden) for n in shown_notes]
+        shown_assessments = [_masked(a, "rationale", hidden) for a in shown_assessments]
     return IncidentDetail(
-        **_summary(row, reports, visible),
+        **summary,
         decision=decision,
         reports=without_unreadable_sources(
             session,
             scope.viewer,
             [_public(session, r, files[r.id], row.id, lookup=False) for r in visible],
         ),
-        assessments=[_assessment_public(a, a.id in current_ids) for a in readable_assessments],
-        replies=[
-            _reply_public(r)
-            for r in replies
-            if part_readable(scope, row, r.classification, r.member_id)
-        ],
-        notes=[
-            _note_public(n)
-            for n in notes
-            if part_readable(scope, row, n.classification, n.member_id)
-        ],
+        assessments=shown_assessments,
+        replies=shown_replies,
+        notes=shown_notes,
         tasks=[_task_public(t) for t in tasks] if tasks_visible else [],
     )
 
@@ -1605,7 +1692,12 @@ def get_incident(
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
         if viewer.is_public:
-            return _redacted(session, row)
+            public = _redacted(session, row)
+            hidden = unreadable_ids(session, scope, [public.summary])
+            if hidden and public.summary:
+                summary = mask_record_ids(public.summary, hidden, WITHHELD_ID)
+                public = public.model_copy(update={"summary": summary})
+            return public
         return _detail(session, scope, row)
 
 
@@ -1726,6 +1818,14 @@ def list_incidents(
                 facts = facts_of[row.id]
                 visible = [f for f in facts if scope.can_read_record(f)]
                 items.append(IncidentSummary(**_summary(row, facts, visible)))
+        hidden = unreadable_ids(session, scope, (i.summary for i in items))
+        if hidden:
+            items = [
+                i.model_copy(update={"summary": mask_record_ids(i.summary, hidden, WITHHELD_ID)})
+                if i.summary
+                else i
+                for i in items
+            ]
         return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)
 
 
@@ -2254,6 +2354,59 @@ def referenced_incident(
     return row
 
 
+def check_cited_records(
+    session: Session, scope: ReadScope, cited: Iterable[tuple[str, str]], agreement_id: str | None
+) -> None:
+    """Each record a text of ``cited`` (``(loc, text)``: an evidence ref) names by an id the
+    centre makes (``rep-…``, ``report:rep-…``, a URL ending in one), checked as every
+    reference between records is: a report by
+    :func:`ceasefire.reports.service.referenced_reports`, an incident by
+    :func:`referenced_incident` (readable by the scope's viewer, ``NotFound`` naming ``loc``
+    as for an id that does not exist; of ``agreement_id``, ``InvalidInput`` naming it). The
+    id of any other record is refused (``InvalidInput``): cite the report or incident it rests
+    on. Other text is free (a URL, a document's name)."""
+    for loc, text in cited:
+        for kind, record_id in record_ids_in(text):
+            if kind == "rep":
+                referenced_reports(session, scope, [record_id], agreement_id, loc=loc)
+            elif kind == "inc":
+                referenced_incident(session, scope, record_id, agreement_id, loc=loc)
+            else:
+                raise InvalidInput(
+                    "evidence may cite the centre's reports and incidents by id, no other record",
+                    details=[problem(loc, f"a {kind}-… id: cite the report or incident instead")],
+                )
+
+
+WITHHELD_ID = "[…]"
+"""What a free text shows in place of the id of a record its reader may not read."""
+
+
+def unreadable_ids(session: Session, scope: ReadScope, texts: Iterable[str | None]) -> set[str]:
+    """The ids the centre makes that ``texts`` (a note, a reply, a rationale, an evidence
+    ref: free text written by another member) name and the scope's viewer may not read: a
+    report or incident it may not read or that does not exist, and any other record's id
+    (an assessment, a finding: not cited by id). Shown as :data:`WITHHELD_ID`
+    (:func:`ceasefire.ids.mask_record_ids`), so a text shared with a party names no record
+    withheld from it (the id would confirm that the record exists); the web app links the
+    ids that remain."""
+    named = {found for text in texts if text for found in record_ids_in(text)}
+    if not named:
+        return set()
+    readable: set[str] = set()
+    reports = [record_id for kind, record_id in named if kind == "rep"]
+    if reports:
+        readable |= readable_reports(session, scope.viewer, reports)
+    incidents = [record_id for kind, record_id in named if kind == "inc"]
+    if incidents:
+        readable |= {
+            i.id
+            for i in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(incidents)))
+            if _readable(scope, i)
+        }
+    return {record_id for _, record_id in named if record_id not in readable}
+
+
 # -- for publishing: incidents as exported and summarised ----------------------------------
 
 
@@ -2498,11 +2651,16 @@ def incident_records(
     and published reports (``incident_facts`` says what is read, and filters)."""
     public = scope.viewer.is_public
     for facts in incident_facts(session, scope, **filters):
+        summary = facts.summary
+        if summary:  # names a record by id: only one the reader may read (no query otherwise)
+            summary = mask_record_ids(
+                summary, unreadable_ids(session, scope, [summary]), WITHHELD_ID
+            )
         record: dict[str, Any] = {
             "id": facts.id,
             "agreement_id": facts.agreement_id,
             "title": facts.title,
-            "summary": facts.summary,
+            "summary": summary,
             "category": facts.category,
             "classification": facts.classification,
             "concerns": concerns_list(facts.concerns),

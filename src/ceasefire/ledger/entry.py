@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, overload
@@ -59,6 +61,15 @@ def text_sha256(text: str | None) -> str | None:
     """The digest the ledger keeps of a text (a title, a note, an alert's summary) in place of
     the text: SHA-256 of its UTF-8, None for no text."""
     return sha256_hex(text.encode("utf-8")) if text is not None else None
+
+
+def with_nonce(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload`` with a random ``nonce`` (128 bits, hex). Every member reads every entry's
+    header, whose ``payload_sha256`` would confirm a guess of a payload withheld from the
+    reader; an area whose withheld payloads hold only what a reader knows or can list
+    (the subject's id, its own report ids, ids read in other headers, a few causes) writes
+    them with a nonce."""
+    return {**payload, "nonce": secrets.token_hex(16)}
 
 
 def format_ts(value: datetime) -> str:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment
+from markupsafe import Markup, escape
 from starlette.types import Scope
 
 from ceasefire import i18n
@@ -22,6 +23,7 @@ from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.errors import InvalidInput
 from ceasefire.i18n.templates import template_environment
+from ceasefire.ids import replace_record_ids
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import common, csrf
 from ceasefire.web.common import LABELS, PROVISION_STATUS_LABELS
@@ -69,12 +71,31 @@ def environment(lang: str) -> Environment:
     env.filters["label"] = lambda value, kind: (
         i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
     )
+    env.filters["record_links"] = record_links
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
     # A form that makes a record carries a fresh key: its resubmission (a reload, a second
     # click) is answered with the record the first submission made.
     env.globals["new_request_key"] = lambda: uuid.uuid4().hex
     return env
+
+
+_RECORD_PAGES = {"rep": "/reports/", "inc": "/incidents/"}
+
+
+def record_links(text: str | None) -> Markup:
+    """A member's free text (a note, a reply, a rationale), escaped, with each report or
+    incident it names by id linked to its page. The services have already replaced the ids
+    of records the reader may not read (``incidents.service.unreadable_ids``), so every link
+    is to a page the reader may open."""
+
+    def link(kind: str, found: str) -> str:
+        page = _RECORD_PAGES.get(kind)
+        return f'<a href="{page}{found}">{found}</a>' if page else found
+
+    # Escaped first; an id is letters, a hyphen and hex digits, so the links add no markup
+    # of the text's own.
+    return Markup(replace_record_ids(str(escape(text or "")), link))  # noqa: S704
 
 
 def language_of(request: Request | None) -> str:
