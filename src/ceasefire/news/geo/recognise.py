@@ -361,11 +361,41 @@ PLACE_NOUNS = frozenset(
 )  # fmt: skip
 
 
+# The same in the plural, before a list: "the districts of Kenema, Kailahun and Bo".
+PLURAL_PLACE_NOUNS = frozenset(
+    {noun + "s" for noun in PLACE_NOUNS if not noun.endswith(("y", "s"))}
+    | {"cities", "counties", "municipalities", "communities", "parishes", "islands"}
+)
+_LIST_SPAN = 12  # tokens a list of names may take between "of" and its last name
+
+
 def _place_noun_of(span: Span) -> bool:
-    """Whether "<kind of place> of" introduces ``span`` ("the town of Toomevara")."""
+    """Whether "<kind of place> of" introduces ``span`` ("the town of Toomevara"), or a list
+    that ``span`` belongs to ("the villages of Ardcroney and Toomevara")."""
     k = span.start
     doc = span.doc
-    return k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS
+    if k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS:
+        return True
+    j = k - 1
+    while j >= max(0, k - _LIST_SPAN) and (
+        doc[j].lower_ in _LIST_WORDS or doc[j].text[:1].isupper() or doc[j].text == "-"
+    ):
+        j -= 1
+    return j >= 1 and doc[j].lower_ == "of" and doc[j - 1].lower_ in PLURAL_PLACE_NOUNS
+
+
+def _list_members(span: Span) -> list[Span]:
+    """The names of a list the model tagged as one entity ("Castilla and Veintiséis de
+    Octubre" after "the districts of"): the runs between commas and "and"/"or" that begin
+    with a capital."""
+    members: list[Span] = []
+    start = span.start
+    for k in range(span.start, span.end + 1):
+        if k == span.end or span.doc[k].lower_ in _LIST_WORDS:
+            if k > start and span.doc[start].text[:1].isupper():
+                members.append(span.doc[start:k])
+            start = k + 1
+    return members
 
 
 # Last words of the names of buildings, streets and sites: "Barclays Center", "Windsor
@@ -760,6 +790,13 @@ def correct_place_entities(
                 # "the River Calder", which the model calls an organisation.
                 entities.append(Span(doc, span.start, span.end, label="LOC"))
                 continue
+            members = _list_members(span) if _place_noun_of(span) else []
+            if len(members) > 1:
+                # "the districts of Castilla and Veintiséis de Octubre", one ORG: each name.
+                for member in members:
+                    entities.append(Span(doc, member.start, member.end, label="GPE"))
+                    place_ends[member.end] = entities[-1]
+                continue
             if _named_by_place_noun(span, ent.label_) or _area_of(span):
                 # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name; so is
                 # "Zangon Kataf" in "the Zangon Kataf area of Kaduna State".
@@ -1047,6 +1084,11 @@ def _untagged_places(
             found.append(Span(doc, i, i + 1, label="GPE"))
             i += 1
             continue
+        if _postal_container(doc, i, gazetteer, place_ends):
+            # "Wagga Wagga and Gundagai in southern NSW": the state the towns are in.
+            found.append(Span(doc, i, i + 1, label="GPE"))
+            i += 1
+            continue
         abbreviation = _split_abbreviation(doc, i)
         if abbreviation is not None and abbreviation.end - 1 not in covered:
             found.append(abbreviation)
@@ -1095,6 +1137,21 @@ def _abbreviated_qualifier(doc: Doc, i: int) -> bool:
         and doc[i - 1].text == ","
         and doc[i - 2].text[:1].isupper()
     )
+
+
+def _postal_container(doc: Doc, i: int, gazetteer: Gazetteer, place_ends: dict[int, Span]) -> bool:
+    """Whether the token at ``i`` is a postal abbreviation ("NSW", "WA") after "in" (perhaps
+    "in the", "in southern") and a place entity that may lie in the state it names."""
+    postal = gazetteer.lookup_postal(doc[i].text)
+    if not postal:
+        return False
+    k = i - 1
+    while k >= 0 and doc[k].lower_ in _CONTAINER_LEAD:
+        k -= 1
+    if k < 1 or doc[k].lower_ != "in" or k not in place_ends:
+        return False
+    inner = gazetteer.lookup(_strip_determiner(place_ends[k]).text)
+    return any(contains(outer, place) for outer in postal for place in inner)
 
 
 def _split_abbreviation(doc: Doc, i: int) -> Span | None:

@@ -662,11 +662,33 @@ def resolve_toponyms(
             (toponym, _rechoose(toponym, choice, evidence, qualifier, context, kinds))
             for (toponym, choice), (qualifier, kinds) in zip(chosen, again, strict=True)
         ]
-    mentions.extend(_placed_in_text(chosen))
+    stray = [
+        (toponym, choice) for toponym, choice in chosen if _stray_town(toponym, choice, evidence)
+    ]
+    mentions.extend(PlaceMention(t.start, t.end, t.text, label=t.label) for t, _ in stray)
+    mentions.extend(_placed_in_text([c for c in chosen if c not in stray]))
     mentions = _placed_by_hosts(mentions)
     if context.include_demonyms:
         mentions.extend(_demonym_mentions(toponyms, gazetteer))
     return sorted(mentions, key=lambda m: m.start)
+
+
+STRAY_TOWN = 20_000
+
+
+def _stray_town(toponym: Toponym, choice: _Choice, evidence: _Evidence) -> bool:
+    """A small town read in a country the text gives no other sign of, where it names other
+    countries: more likely a place of the text's own country that the gazetteer lacks
+    ("Castilla", a district of Piura, in a Peruvian report: the only Castillas of GeoNames'
+    towns are Spanish, Colombian and Philippine)."""
+    place = choice.place
+    return (
+        place.kind == "city"
+        and place.population < STRAY_TOWN
+        and toponym.label != "ORG"
+        and bool(evidence.countries)
+        and evidence.countries.get(place.country, 0) == 0
+    )
 
 
 def _placed_in_text(chosen: Sequence[tuple[Toponym, _Choice]]) -> list[PlaceMention]:
