@@ -662,6 +662,7 @@ def resolve_toponyms(
             (toponym, _rechoose(toponym, choice, evidence, qualifier, context, kinds))
             for (toponym, choice), (qualifier, kinds) in zip(chosen, again, strict=True)
         ]
+    chosen = _areas_of_towns(places, readings, chosen, evidence, context, text)
     stray = [
         (toponym, choice) for toponym, choice in chosen if _stray_town(toponym, choice, evidence)
     ]
@@ -674,6 +675,58 @@ def resolve_toponyms(
 
 
 STRAY_TOWN = 20_000
+# "the X ward of Y", "the X neighbourhood of Y" with Y a town: X lies within this distance.
+AREA_OF_TOWN_KM = 30.0
+
+
+def _areas_of_towns(
+    toponyms: Sequence[Toponym],
+    readings: Sequence[list[Place]],
+    chosen: list[tuple[Toponym, _Choice]],
+    evidence: _Evidence,
+    context: GeoContext,
+    text: str,
+) -> list[tuple[Toponym, _Choice]]:
+    """For "the X ward of Y" where Y may be a town: the readings of X and Y that lie together
+    and score best together, where their separate choices do not ("the Sherwood ward of
+    Nottingham" is the English city's, not an Arkansas town's and a New Hampshire town's)."""
+    index = {id(toponym): n for n, (toponym, _) in enumerate(chosen)}
+    result = list(chosen)
+    for i in range(len(toponyms) - 1):
+        here, after = toponyms[i], toponyms[i + 1]
+        if not _AREA_OF.fullmatch(_join(text, here, after)):
+            continue
+        a, b = index.get(id(here)), index.get(id(after))
+        if a is None or b is None:
+            continue
+        x, y = result[a][1].place, result[b][1].place
+        if y.kind != "city" or distance_km(x.lat, x.lon, y.lat, y.lon) <= AREA_OF_TOWN_KM:
+            continue
+
+        def score(place: Place, toponym: Toponym) -> float:
+            return score_place(place, toponym, evidence, (), context)
+
+        pairs = [
+            (score(p, here) + score(q, after), p, q)
+            for q in readings[i + 1]
+            if q.kind == "city"
+            for p in readings[i]
+            if distance_km(p.lat, p.lon, q.lat, q.lon) <= AREA_OF_TOWN_KM
+        ]
+        if pairs:
+            _, p, q = max(pairs, key=lambda pair: pair[0])
+            result[a] = (here, _Choice(p, 0.0))
+            result[b] = (after, _Choice(q, 0.0))
+        else:
+            # No X lies in any Y: X is an area the gazetteer lacks, which says nothing of the
+            # document's region; Y is read without the region, and X, if that puts it in
+            # another country, placed at Y (a namesake in the same country may be the
+            # gazetteer's entry for the area).
+            plain = replace(evidence, region=("", ""), town_state=("", ""))
+            result[b] = (after, _choose(after, readings[i + 1], plain, (), context))
+            if result[b][1].place.country != x.country:
+                result[a] = (here, result[b][1])
+    return result
 
 
 def _stray_town(toponym: Toponym, choice: _Choice, evidence: _Evidence) -> bool:
