@@ -1084,7 +1084,7 @@ def _untagged_places(
             found.append(Span(doc, i, i + 1, label="GPE"))
             i += 1
             continue
-        if _postal_container(doc, i, gazetteer, place_ends):
+        if doc[i].is_upper and _postal_container(doc, i, gazetteer, place_ends):
             # "Wagga Wagga and Gundagai in southern NSW": the state the towns are in.
             found.append(Span(doc, i, i + 1, label="GPE"))
             i += 1
@@ -1159,11 +1159,11 @@ def _split_abbreviation(doc: Doc, i: int) -> Span | None:
     ("Guelph, Ont.", "Regina, Sask."): the two tokens as one place."""
     if not (
         i >= 2
+        and doc[i - 1].text == ","
         and i + 1 < len(doc)
-        and doc[i].text + "." in STATE_ABBREVIATIONS
         and doc[i + 1].text == "."
         and not doc[i].whitespace_
-        and doc[i - 1].text == ","
+        and doc[i].text + "." in STATE_ABBREVIATIONS
         and doc[i - 2].text[:1].isupper()
     ):
         return None
