@@ -1072,7 +1072,8 @@ def _untagged_places(
         if i in covered:
             i += 1
             continue
-        if _country_initials(doc[i], gazetteer):
+        token = doc[i]
+        if _country_initials(token, gazetteer):
             # "US", "UAE" outside any entity: initials that name a country and nothing else
             # a text would mean by them.
             found.append(Span(doc, i, i + 1, label="GPE"))
@@ -1084,17 +1085,19 @@ def _untagged_places(
             found.append(Span(doc, i, i + 1, label="GPE"))
             i += 1
             continue
-        if doc[i].is_upper and _postal_container(doc, i, gazetteer, place_ends):
+        if token.is_upper and _postal_container(doc, i, gazetteer, place_ends):
             # "Wagga Wagga and Gundagai in southern NSW": the state the towns are in.
             found.append(Span(doc, i, i + 1, label="GPE"))
             i += 1
             continue
-        abbreviation = _split_abbreviation(doc, i)
+        # "Guelph, Ont.": a comma just before (tested on the text: cheaper than a token).
+        after_comma = doc.text[max(0, token.idx - 2) : token.idx].rstrip().endswith(",")
+        abbreviation = _split_abbreviation(doc, i) if after_comma else None
         if abbreviation is not None and abbreviation.end - 1 not in covered:
             found.append(abbreviation)
             i = abbreviation.end
             continue
-        if not _name_like(doc[i]):
+        if not _name_like(token):
             i += 1
             continue
         j = i + 1
