@@ -724,6 +724,9 @@ def _add_subdivisions(
             located = (english[subdivision.code], *located[1:])
         if subdivision.code == "US-DC":
             names.append("D.C.")
+        if country == "IE" and subdivision.type == "County":
+            # Irish usage names a county with its word first: "County Cork", "Co. Kerry".
+            names.extend(f"{word} {name}" for word in ("County", "Co.", "Co"))
         place_id = _add_division(
             builder, country, located, names, top_level=subdivision.parent_code is None
         )

@@ -134,6 +134,8 @@ COMPASS_ADJECTIVES = frozenset(
         "northeast", "northwest", "southeast", "southwest",
     ]
 )  # fmt: skip
+# Compass words before the name of a larger place that contains another: "in north Queensland".
+COMPASS_WORDS = COMPASS_ADJECTIVES | {"north", "south", "east", "west"}
 # What may follow "X," as the place that contains X: "Portland, Oregon", "Thruxton, Hampshire".
 OUTER_KINDS = frozenset({"country", "admin1", "admin2"})
 _NEAR_WORDS = frozenset(["near", "outside", "outskirts", "around", "nearby", "close"])
@@ -359,11 +361,41 @@ PLACE_NOUNS = frozenset(
 )  # fmt: skip
 
 
+# The same in the plural, before a list: "the districts of Kenema, Kailahun and Bo".
+PLURAL_PLACE_NOUNS = frozenset(
+    {noun + "s" for noun in PLACE_NOUNS if not noun.endswith(("y", "s"))}
+    | {"cities", "counties", "municipalities", "communities", "parishes", "islands"}
+)
+_LIST_SPAN = 12  # tokens a list of names may take between "of" and its last name
+
+
 def _place_noun_of(span: Span) -> bool:
-    """Whether "<kind of place> of" introduces ``span`` ("the town of Toomevara")."""
+    """Whether "<kind of place> of" introduces ``span`` ("the town of Toomevara"), or a list
+    that ``span`` belongs to ("the villages of Ardcroney and Toomevara")."""
     k = span.start
     doc = span.doc
-    return k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS
+    if k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS:
+        return True
+    j = k - 1
+    while j >= max(0, k - _LIST_SPAN) and (
+        doc[j].lower_ in _LIST_WORDS or doc[j].text[:1].isupper() or doc[j].text == "-"
+    ):
+        j -= 1
+    return j >= 1 and doc[j].lower_ == "of" and doc[j - 1].lower_ in PLURAL_PLACE_NOUNS
+
+
+def _list_members(span: Span) -> list[Span]:
+    """The names of a list the model tagged as one entity ("Castilla and Veintiséis de
+    Octubre" after "the districts of"): the runs between commas and "and"/"or" that begin
+    with a capital."""
+    members: list[Span] = []
+    start = span.start
+    for k in range(span.start, span.end + 1):
+        if k == span.end or span.doc[k].lower_ in _LIST_WORDS:
+            if k > start and span.doc[start].text[:1].isupper():
+                members.append(span.doc[start:k])
+            start = k + 1
+    return members
 
 
 # Last words of the names of buildings, streets and sites: "Barclays Center", "Windsor
@@ -496,7 +528,12 @@ def _cued_towns(
         # elsewhere (a village below GeoNames' 500 people), is somewhere inside it.
         inside = [p for p in places if p.kind == "city" and any(contains(q, p) for q in qualifiers)]
         return inside or (qualifiers if _ends_clause(span) else [])
-    if _age_then_of(span):
+    containers = _containers_after(span, gazetteer)
+    if containers:
+        # "Wagga Wagga and Gundagai in southern NSW", "Nainital in Uttarakhand": a town of
+        # any size inside the division or country named after "in".
+        return [p for p in places if p.kind == "city" and any(contains(q, p) for q in containers)]
+    if _age_then_of(span) or _residents_of(span):
         # "John Smith, 34, of Marion": where a person named with his age lives.
         return [p for p in places if p.kind == "city" and p.population >= _HOME_TOWN]
     if _person_then_of(span):
@@ -601,6 +638,55 @@ def _age_then_of(span: Span) -> bool:
     )
 
 
+# Nouns for the people of a town before "of": "residents of Attawapiskat", "the mayor of Bude".
+_PEOPLE_OF = frozenset(
+    {
+        "residents", "people", "villagers", "townspeople", "inhabitants", "voters", "mayor",
+    }
+)  # fmt: skip
+
+
+def _residents_of(span: Span) -> bool:
+    """Whether ``span`` follows a noun for a town's people and "of" ("Residents of X")."""
+    doc = span.doc
+    k = span.start
+    return k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in _PEOPLE_OF
+
+
+# Words that may stand between "in" and the division or country that contains the places
+# before it: "in southern NSW", "in the eastern Free State", "in north Queensland".
+_CONTAINER_LEAD = COMPASS_WORDS | {"the"}
+
+
+def _containers_after(span: Span, gazetteer: Gazetteer) -> list[Place]:
+    """The divisions and countries named after ``span`` (and the names listed with it) by
+    "in", perhaps with "the" and a compass word: "Nainital and Haldwani in Uttarakhand"."""
+    doc = span.doc
+    k = span.end
+    # Skip the rest of a list of names: ", Y", "and Y".
+    while k + 1 < len(doc) and doc[k].lower_ in _LIST_WORDS and doc[k + 1].text[:1].isupper():
+        k += 1
+        while k < len(doc) and (doc[k].text[:1].isupper() or doc[k].text == "-"):
+            k += 1
+    if k >= len(doc) or doc[k].lower_ != "in":
+        return []
+    k += 1
+    while k < len(doc) and doc[k].lower_ in _CONTAINER_LEAD:
+        k += 1
+    end = k
+    while end < len(doc) and end - k < 3 and doc[end].text[:1].isupper():
+        end += 1
+    for stop in range(end, k, -1):
+        text = doc[k:stop].text
+        if stop < len(doc) and doc[stop].text == "." and text + "." in STATE_ABBREVIATIONS:
+            text += "."
+        outer = [p for p in _places_or_abbreviation(text, gazetteer) if p.kind in OUTER_KINDS]
+        outer = outer or [p for p in gazetteer.lookup_postal(text) if len(text) > 1]
+        if outer:
+            return outer
+    return []
+
+
 def _person_then_of(span: Span) -> bool:
     """Whether ``span`` follows a personal name of two words or more and "of" ("Mary Kolar
     of Sun Prairie")."""
@@ -665,10 +751,23 @@ def correct_place_entities(
             continue
         misread_division = (
             ent.label_ == "NORP"
-            # "Kasese district"; "a Racine woman" (the model's NORP for a town's people).
-            and (_admin_word_after(ent) or _resident_noun_after(ent))
+            # "Kasese district"; "a Racine woman" (the model's NORP for a town's people);
+            # "in Kasese, western Uganda" (a cue for a town, and no people's name).
+            and (
+                _admin_word_after(ent)
+                or _resident_noun_after(ent)
+                or (ent.text[:1].isupper() and (_locative(ent) or _area_of(_strip_determiner(ent))))
+            )
             and gazetteer.demonym_country(ent.text) is None
+            and gazetteer.demonym_region(ent.text) is None
         )
+        abbreviation = _split_abbreviation(doc, ent.start)
+        if len(ent) == 1 and abbreviation is not None:
+            # "GUELPH, Ont. —": the tokenizer cut the province's stop off, the model a PERSON.
+            entities.append(abbreviation)
+            place_ends[abbreviation.end] = abbreviation
+            covered.add(abbreviation.end - 1)
+            continue
         if (ent.label_ in _RELABELLED or misread_division) and not (
             ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
         ):
@@ -691,8 +790,16 @@ def correct_place_entities(
                 # "the River Calder", which the model calls an organisation.
                 entities.append(Span(doc, span.start, span.end, label="LOC"))
                 continue
-            if _named_by_place_noun(span, ent.label_):
-                # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name.
+            members = _list_members(span) if _place_noun_of(span) else []
+            if len(members) > 1:
+                # "the districts of Castilla and Veintiséis de Octubre", one ORG: each name.
+                for member in members:
+                    entities.append(Span(doc, member.start, member.end, label="GPE"))
+                    place_ends[member.end] = entities[-1]
+                continue
+            if _named_by_place_noun(span, ent.label_) or _area_of(span):
+                # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name; so is
+                # "Zangon Kataf" in "the Zangon Kataf area of Kaduna State".
                 relabelled = Span(doc, span.start, span.end, label="GPE")
                 entities.append(relabelled)
                 place_ends[relabelled.end] = relabelled
@@ -807,6 +914,25 @@ def _joined_names(doc: Doc, entities: list[Span], gazetteer: Gazetteer) -> list[
         ):
             joined = _strip_determiner(doc[previous.start : span.end])
             places = [p for p in gazetteer.lookup(joined.text) if p.kind in _JOINED_KINDS]
+            if places:
+                result[-1] = Span(doc, joined.start, joined.end, label=_place_label(places))
+                continue
+        if (
+            previous is not None
+            and previous.label_ in PLACE_LABELS | _MISREAD_AS
+            and span.label_ in PLACE_LABELS | _MISREAD_AS
+            and PLACE_LABELS & {previous.label_, span.label_}
+            and span.start == previous.end
+            and previous[-1].is_title
+            and span[0].is_title
+        ):
+            # "Merthyr" + "Tydfil": a town's name the model cut in two, with no word between.
+            joined = _strip_determiner(doc[previous.start : span.end])
+            places = [
+                p
+                for p in gazetteer.lookup(joined.text)
+                if p.kind != "city" or p.population >= _CUED_TOWN
+            ]
             if places:
                 result[-1] = Span(doc, joined.start, joined.end, label=_place_label(places))
                 continue
@@ -946,7 +1072,8 @@ def _untagged_places(
         if i in covered:
             i += 1
             continue
-        if _country_initials(doc[i], gazetteer):
+        token = doc[i]
+        if _country_initials(token, gazetteer):
             # "US", "UAE" outside any entity: initials that name a country and nothing else
             # a text would mean by them.
             found.append(Span(doc, i, i + 1, label="GPE"))
@@ -958,7 +1085,19 @@ def _untagged_places(
             found.append(Span(doc, i, i + 1, label="GPE"))
             i += 1
             continue
-        if not _name_like(doc[i]):
+        if token.is_upper and _postal_container(doc, i, gazetteer, place_ends):
+            # "Wagga Wagga and Gundagai in southern NSW": the state the towns are in.
+            found.append(Span(doc, i, i + 1, label="GPE"))
+            i += 1
+            continue
+        # "Guelph, Ont.": a comma just before (tested on the text: cheaper than a token).
+        after_comma = doc.text[max(0, token.idx - 2) : token.idx].rstrip().endswith(",")
+        abbreviation = _split_abbreviation(doc, i) if after_comma else None
+        if abbreviation is not None and abbreviation.end - 1 not in covered:
+            found.append(abbreviation)
+            i = abbreviation.end
+            continue
+        if not _name_like(token):
             i += 1
             continue
         j = i + 1
@@ -982,7 +1121,7 @@ def _untagged_places(
         if strong and not _looks_like_person(span, strong, person_words):
             found.append(Span(doc, i, j, label=_place_label(strong)))
             place_ends[j] = found[-1]
-        elif _named_by_place_noun(span):
+        elif _named_by_place_noun(span) or _area_of(span):
             found.append(Span(doc, i, j, label="GPE"))
             place_ends[j] = found[-1]
         elif _facility_at(span):
@@ -1000,6 +1139,64 @@ def _abbreviated_qualifier(doc: Doc, i: int) -> bool:
         and i >= 2
         and doc[i - 1].text == ","
         and doc[i - 2].text[:1].isupper()
+    )
+
+
+def _postal_container(doc: Doc, i: int, gazetteer: Gazetteer, place_ends: dict[int, Span]) -> bool:
+    """Whether the token at ``i`` is a postal abbreviation ("NSW", "WA") after "in" (perhaps
+    "in the", "in southern") and a place entity that may lie in the state it names."""
+    postal = gazetteer.lookup_postal(doc[i].text)
+    if not postal:
+        return False
+    k = i - 1
+    while k >= 0 and doc[k].lower_ in _CONTAINER_LEAD:
+        k -= 1
+    if k < 1 or doc[k].lower_ != "in" or k not in place_ends:
+        return False
+    inner = gazetteer.lookup(_strip_determiner(place_ends[k]).text)
+    return any(contains(outer, place) for outer in postal for place in inner)
+
+
+def _split_abbreviation(doc: Doc, i: int) -> Span | None:
+    """A state's or province's abbreviation after "<Name>," whose stop the tokenizer cut off
+    ("Guelph, Ont.", "Regina, Sask."): the two tokens as one place."""
+    if not (
+        i >= 2
+        and doc[i - 1].text == ","
+        and i + 1 < len(doc)
+        and doc[i + 1].text == "."
+        and not doc[i].whitespace_
+        and doc[i].text + "." in STATE_ABBREVIATIONS
+        and doc[i - 2].text[:1].isupper()
+    ):
+        return None
+    return Span(doc, i, i + 2, label="GPE")
+
+
+# Lower-case nouns for an area of a larger place, between the area's name and "of" and the
+# place: "the Guji zone of Oromia", "the Zangon Kataf area of Kaduna State", "the Bevois ward
+# of Southampton".
+AREA_NOUNS = ADMIN_WORDS | {
+    "zone", "area", "ward", "division", "subdistrict", "sub-district", "subcounty",
+    "sub-county", "constituency", "neighbourhood", "neighborhood", "suburb", "township",
+    "borough", "locality", "tehsil", "taluk", "upazila", "commune",
+}  # fmt: skip
+
+
+def _area_of(span: Span) -> bool:
+    """Whether ``span``, in title case after "the", is followed by a noun for an area and
+    "of" and a capitalised name: "the Guji zone of Oromia region"."""
+    doc = span.doc
+    k = span.end
+    return (
+        span.start >= 1
+        and doc[span.start - 1].lower_ == "the"
+        and all(t.is_title or not t.is_alpha for t in span)
+        and k + 2 < len(doc)
+        and doc[k].lower_ in AREA_NOUNS
+        and doc[k].is_lower
+        and doc[k + 1].lower_ == "of"
+        and doc[k + 2].text[:1].isupper()
     )
 
 
@@ -1414,7 +1611,7 @@ def find_toponyms(
                     label,
                     admin_word=admin_word,
                     near=near,
-                    cued=label != "FAC" and _place_noun_of(span),
+                    cued=label != "FAC" and (_place_noun_of(span) or _area_of(span)),
                     dateline=_opens_dateline(span),
                     part_of=span.start > 0 and doc[span.start - 1].lower_ in COMPASS_ADJECTIVES,
                 )

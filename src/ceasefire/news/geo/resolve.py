@@ -17,6 +17,7 @@ countries; its confident choices (anchors) become the evidence of the second rou
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -34,7 +35,10 @@ from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext, PlaceMention
 from ceasefire.news.geo.normalise import name_key
 from ceasefire.news.geo.recognise import (
     ADMIN_WORDS,
+    AREA_NOUNS,
+    COMPASS_WORDS,
     OUTER_KINDS,
+    PLURAL_ADMIN_WORDS,
     STATE_ABBREVIATIONS,
     Toponym,
 )
@@ -82,6 +86,7 @@ COUNTY_STATE_EVIDENCE = 0.75  # a tie-break: the towns the text names weigh more
 REGION_COUNTRY_EVIDENCE = 1.0  # only for a country the text does not name
 REGION_DIVISION_EVIDENCE = 0.5
 REGION_NAMES = 2
+TOWN_STATE_EVIDENCE = 0.5  # a tie-break between namesake counties
 SAME_PLACE_KM = 50.0
 SEAT_KM = 30.0
 # ... and a seat holds at least this share of its division's people: a village of the same
@@ -108,6 +113,10 @@ class _Evidence:
     county_states: frozenset[tuple[str, str, str]] = frozenset()
     # The document's region, (country, admin1); "" where none explains most names.
     region: tuple[str, str] = ("", "")
+    # The state (country, admin1) most of the text's towns were read in, confident or not:
+    # where a county no confident town places ("Fayette County" beside Lexington and
+    # Versailles, both read as Kentucky's) most likely is. Round three only.
+    town_state: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +232,8 @@ def score_place(
             score += REGION_COUNTRY_EVIDENCE
         if region_admin1 and place.kind in {"city", "admin2"} and place.admin1 == region_admin1:
             score += REGION_DIVISION_EVIDENCE
+    if place.kind == "admin2" and (place.country, place.admin1) == evidence.town_state:
+        score += TOWN_STATE_EVIDENCE
     if toponym.admin_word and place.kind in _ADMIN_KINDS:
         score += ADMIN_WORD_EVIDENCE
     if toponym.part_of and place.kind in _LISTED_KINDS | {"region"}:
@@ -359,6 +370,18 @@ def _region(chosen: Sequence[tuple[Toponym, _Choice]]) -> tuple[str, str]:
     return (country, division[1] if division else "")
 
 
+def _town_state(chosen: Sequence[tuple[Toponym, _Choice]]) -> tuple[str, str]:
+    """The (country, admin1) that round two read most of the text's town names in, at least
+    ``REGION_NAMES`` and more than any other; ("", "") where none. Not the towns
+    organisations are named after."""
+    states: dict[tuple[str, str], set[str]] = {}
+    for toponym, choice in chosen:
+        place = choice.place
+        if place.kind == "city" and place.admin1 and toponym.label != "ORG":
+            states.setdefault((place.country, place.admin1), set()).add(name_key(toponym.text))
+    return _most(states) or ("", "")
+
+
 def _rechoose(
     toponym: Toponym,
     choice: _Choice,
@@ -397,25 +420,58 @@ def _most(names: Mapping[_Key, set[str]]) -> _Key | None:
 
 def _qualifiers(
     toponyms: Sequence[Toponym], readings: Sequence[list[Place]], text: str
-) -> list[list[Place]]:
-    """For "X, Y": the readings of Y that may contain X."""
+) -> tuple[list[list[Place]], dict[int, int]]:
+    """For "X, Y", "the X zone of Y" and "X (and Z) in southern Y": the readings of Y that
+    may contain X; and for each such X, the index of Y."""
     result: list[list[Place]] = [[] for _ in toponyms]
+    outer_of: dict[int, int] = {}
     for i in range(len(toponyms) - 1):
         here, after = toponyms[i], toponyms[i + 1]
-        if after.label != "NORP" and text[here.end : after.start].strip() == ",":
+        if after.label == "NORP":
+            continue
+        between = text[here.end : after.start].strip()
+        if between == ",":
             if i + 2 < len(toponyms) and _listed(text, after, toponyms[i + 2]):
                 continue  # "Hodeidah, Sanaa and Taiz": a list, not a town in its division
-            result[i] = [p for p in readings[i + 1] if p.kind in OUTER_KINDS]
-    return result
+            outer = i + 1
+        elif _AREA_OF.fullmatch(between):
+            outer = i + 1  # "the Guji zone of Oromia", "the Sanaag and Togdheer regions of"
+        else:
+            # "Wagga Wagga and Gundagai in southern NSW": the names of a list, then "in";
+            # not a name no gazetteer knows ("the White House in Washington", a building).
+            j = i
+            while j + 1 < len(toponyms) and _join(text, *toponyms[j : j + 2]) in _LIST_JOINS:
+                j += 1
+            if j + 1 >= len(toponyms) or toponyms[j + 1].label == "NORP" or not readings[i]:
+                continue
+            join = _join(text, toponyms[j], toponyms[j + 1])
+            if not (_IN_AREA.fullmatch(join) or (j > i and _AREA_OF.fullmatch(join))):
+                continue
+            outer = j + 1
+        result[i] = [p for p in readings[outer] if p.kind in OUTER_KINDS]
+        if result[i]:
+            outer_of[i] = outer
+    return result, outer_of
 
 
 _LIST_JOINS = frozenset({",", "and", "or", "&", ", and", ", or"})
+# "X zone of Y", "X and Z districts of the Y": Y contains the area X names.
+_AREA_WORDS = AREA_NOUNS | PLURAL_ADMIN_WORDS.keys() | {noun + "s" for noun in AREA_NOUNS}
+_AREA_OF = re.compile(rf"(?:health )?(?:{'|'.join(sorted(_AREA_WORDS))}) of(?: the)?")
+# "X in Y", "X in the eastern Y", "X in north Y": Y contains X.
+_IN_AREA = re.compile(rf"in(?: the)?(?: (?:{'|'.join(sorted(COMPASS_WORDS))}))?")
+
+
+def _join(text: str, here: Toponym, after: Toponym) -> str:
+    """The words between two toponyms."""
+    return " ".join(text[here.end : after.start].split())
 
 
 def _towns_outside_qualifier(
     toponyms: Sequence[Toponym],
     readings: Sequence[list[Place]],
     qualifiers: Sequence[list[Place]],
+    outer_of: Mapping[int, int],
     text: str,
 ) -> set[int]:
     """The toponyms "X, Y" whose readings are all towns outside the division Y names
@@ -429,11 +485,11 @@ def _towns_outside_qualifier(
             continue
         if any(contains(q, p) for q in qualifier for p in reading):
             continue
-        outer = readings[i + 1]
-        if max(outer, key=_prior).kind not in _ADMIN_KINDS:
+        k = outer_of[i]
+        if max(readings[k], key=_prior).kind not in _ADMIN_KINDS:
             continue
-        after = toponyms[i + 1]
-        if i + 2 < len(toponyms) and text[after.end : toponyms[i + 2].start].strip() in _LIST_JOINS:
+        after = toponyms[k]
+        if k + 1 < len(toponyms) and text[after.end : toponyms[k + 1].start].strip() in _LIST_JOINS:
             continue
         found.add(i)
     return found
@@ -520,7 +576,7 @@ def resolve_toponyms(
     context = context or DEFAULT_CONTEXT
     places = [t for t in toponyms if t.label != "NORP"]
     readings = [candidates(t, gazetteer) for t in places]
-    qualifiers = _qualifiers(places, readings, text)
+    qualifiers, outer_of = _qualifiers(places, readings, text)
 
     base: Counter[str] = Counter(code for code in context.countries)
     base.update(t.demonym_country for t in toponyms if t.demonym_country)
@@ -576,7 +632,7 @@ def resolve_toponyms(
     mentions: list[PlaceMention] = []
     chosen: list[tuple[Toponym, _Choice]] = []
     again: list[tuple[list[Place], frozenset[str]]] = []
-    elsewhere = _towns_outside_qualifier(places, readings, qualifiers, text)
+    elsewhere = _towns_outside_qualifier(places, readings, qualifiers, outer_of, text)
     for index, (toponym, reading, qualifier, kinds) in enumerate(
         zip(places, readings, qualifiers, listed, strict=True)
     ):
@@ -599,19 +655,95 @@ def resolve_toponyms(
         chosen.append((toponym, choice))
         again.append((qualifier, kinds))
     region = _region(chosen)
-    if region[0]:
+    town_state = _town_state(chosen)
+    if region[0] or town_state[0]:
         # Round three: each name round two left undecided, between its plausible readings of
         # the kind chosen (towns among towns), with the document's region as a tie-break.
-        evidence = replace(evidence, region=region)
+        evidence = replace(evidence, region=region, town_state=town_state)
         chosen = [
             (toponym, _rechoose(toponym, choice, evidence, qualifier, context, kinds))
             for (toponym, choice), (qualifier, kinds) in zip(chosen, again, strict=True)
         ]
-    mentions.extend(_placed_in_text(chosen))
+    chosen = _areas_of_towns(places, readings, chosen, evidence, context, text)
+    stray = [
+        (toponym, choice) for toponym, choice in chosen if _stray_town(toponym, choice, evidence)
+    ]
+    mentions.extend(PlaceMention(t.start, t.end, t.text, label=t.label) for t, _ in stray)
+    mentions.extend(_placed_in_text([c for c in chosen if c not in stray]))
     mentions = _placed_by_hosts(mentions)
     if context.include_demonyms:
         mentions.extend(_demonym_mentions(toponyms, gazetteer))
     return sorted(mentions, key=lambda m: m.start)
+
+
+STRAY_TOWN = 20_000
+# "the X ward of Y", "the X neighbourhood of Y" with Y a town: X lies within this distance.
+AREA_OF_TOWN_KM = 30.0
+
+
+def _areas_of_towns(
+    toponyms: Sequence[Toponym],
+    readings: Sequence[list[Place]],
+    chosen: list[tuple[Toponym, _Choice]],
+    evidence: _Evidence,
+    context: GeoContext,
+    text: str,
+) -> list[tuple[Toponym, _Choice]]:
+    """For "the X ward of Y" where Y may be a town: the readings of X and Y that lie together
+    and score best together, where their separate choices do not ("the Sherwood ward of
+    Nottingham" is the English city's, not an Arkansas town's and a New Hampshire town's)."""
+    index = {id(toponym): n for n, (toponym, _) in enumerate(chosen)}
+    result = list(chosen)
+    for i in range(len(toponyms) - 1):
+        here, after = toponyms[i], toponyms[i + 1]
+        if not _AREA_OF.fullmatch(_join(text, here, after)):
+            continue
+        a, b = index.get(id(here)), index.get(id(after))
+        if a is None or b is None:
+            continue
+        x, y = result[a][1].place, result[b][1].place
+        if y.kind != "city" or distance_km(x.lat, x.lon, y.lat, y.lon) <= AREA_OF_TOWN_KM:
+            continue
+
+        def score(place: Place, toponym: Toponym) -> float:
+            return score_place(place, toponym, evidence, (), context)
+
+        pairs = [
+            (score(p, here) + score(q, after), p, q)
+            for q in readings[i + 1]
+            if q.kind == "city"
+            for p in readings[i]
+            if distance_km(p.lat, p.lon, q.lat, q.lon) <= AREA_OF_TOWN_KM
+        ]
+        if pairs:
+            _, p, q = max(pairs, key=lambda pair: pair[0])
+            result[a] = (here, _Choice(p, 0.0))
+            result[b] = (after, _Choice(q, 0.0))
+        else:
+            # No X lies in any Y: X is an area the gazetteer lacks, which says nothing of the
+            # document's region; Y is read without the region, and X, if that puts it in
+            # another country, placed at Y (a namesake in the same country may be the
+            # gazetteer's entry for the area).
+            plain = replace(evidence, region=("", ""), town_state=("", ""))
+            result[b] = (after, _choose(after, readings[i + 1], plain, (), context))
+            if result[b][1].place.country != x.country:
+                result[a] = (here, result[b][1])
+    return result
+
+
+def _stray_town(toponym: Toponym, choice: _Choice, evidence: _Evidence) -> bool:
+    """A small town read in a country the text gives no other sign of, where it names other
+    countries: more likely a place of the text's own country that the gazetteer lacks
+    ("Castilla", a district of Piura, in a Peruvian report: the only Castillas of GeoNames'
+    towns are Spanish, Colombian and Philippine)."""
+    place = choice.place
+    return (
+        place.kind == "city"
+        and place.population < STRAY_TOWN
+        and toponym.label != "ORG"
+        and bool(evidence.countries)
+        and evidence.countries.get(place.country, 0) == 0
+    )
 
 
 def _placed_in_text(chosen: Sequence[tuple[Toponym, _Choice]]) -> list[PlaceMention]:
