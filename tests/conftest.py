@@ -296,6 +296,8 @@ def cli(
 
 DEMO_INIT = ("init", "--demo", "--no-demo-month")
 """The command whose result the ``demo`` fixture gives each test."""
+DEMO_MONTH_INIT = ("init", "--demo")
+"""The command whose result the ``module_demo`` fixture gives a module (the month too)."""
 
 
 class DemoSnapshot:
@@ -306,10 +308,10 @@ class DemoSnapshot:
     Running the command costs about a second of CPU; a copy, milliseconds. The command's own
     behaviour (its output, a second run changing nothing) is tested where it is run."""
 
-    def __init__(self, url: str, folder: Path) -> None:
+    def __init__(self, url: str, folder: Path, command: tuple[str, ...] = DEMO_INIT) -> None:
         self.url = url
         self.folder = folder
-        run_here(*DEMO_INIT, env=cli_environment(settings_for(url, folder)), check=True)
+        run_here(*command, env=cli_environment(settings_for(url, folder)), check=True)
         self.sequences: dict[str, int] = {}
         if url.startswith("sqlite"):
             # Everything in the main file, so that copying the file copies the database.
@@ -396,6 +398,34 @@ def demo_postgresql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSn
     folder = tmp_path_factory.mktemp("demo-postgresql")
     for url in _migrated_schema(f"d_{_worker()}_{os.getpid()}"):
         yield DemoSnapshot(url, folder)
+
+
+@pytest.fixture(scope="session")
+def demo_month_sqlite(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> DemoSnapshot:
+    folder = tmp_path_factory.mktemp("demo-month-sqlite")
+    shutil.copyfile(sqlite_template, folder / "ceasefire.db")
+    return DemoSnapshot(f"sqlite:///{folder / 'ceasefire.db'}", folder, DEMO_MONTH_INIT)
+
+
+@pytest.fixture(scope="session")
+def demo_month_postgresql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSnapshot]:
+    folder = tmp_path_factory.mktemp("demo-month-postgresql")
+    for url in _migrated_schema(f"dm_{_worker()}_{os.getpid()}"):
+        yield DemoSnapshot(url, folder, DEMO_MONTH_INIT)
+
+
+@pytest.fixture(scope="module")
+def module_demo(request: pytest.FixtureRequest, module_ctx: ServiceContext) -> ServiceContext:
+    """``module_ctx`` holding what ``ceasefire init --demo`` writes, its month of reports fused
+    into incidents (tens of seconds: run once per worker and backend, copied to each module)."""
+    settings = module_ctx.settings
+    backend = "sqlite" if settings.database_url.startswith("sqlite") else "postgresql"
+    snapshot: DemoSnapshot = request.getfixturevalue(f"demo_month_{backend}")
+    snapshot.restore(settings)
+    module_ctx.engine.dispose()  # no pooled connection to the file the copy replaced
+    return module_ctx
 
 
 @pytest.fixture
