@@ -4,13 +4,15 @@
 schema in it, migrated once, and every table is emptied after each test (state one module's
 tests share, ``module_ctx``, gets a schema of its own). SQLite tests get a fresh copy of a
 migrated template file. Without the variable the PostgreSQL variants are
-skipped with a visible reason.
+skipped with a visible reason. ``demo`` fills a test's database with what ``ceasefire init
+--demo --no-demo-month`` writes, copied from one run of it per worker and backend.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +31,7 @@ from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
-from tests.factories.cli import CLI_COLUMNS, InProcessCli
+from tests.factories.cli import CLI_COLUMNS, InProcessCli, run_here
 from tests.factories.durability import SQLITE_SYNCHRONOUS, SQLITE_SYNCHRONOUS_ENV
 from tests.factories.hashing import PASSWORD_HASH_FLOOR, PASSWORD_HASH_FLOOR_ENV
 from tests.factories.members import Cast, demo_cast
@@ -245,6 +247,11 @@ def cast(ctx: ServiceContext) -> Cast:
 @pytest.fixture
 def cli_env(settings: Settings) -> dict[str, str]:
     """Environment for running the ``ceasefire`` CLI in a subprocess against ``settings``."""
+    return cli_environment(settings)
+
+
+def cli_environment(settings: Settings) -> dict[str, str]:
+    """This process's environment, with the ``ceasefire`` CLI pointed at ``settings``."""
     env = dict(os.environ)
     env.update(
         {
@@ -285,6 +292,150 @@ def cli(
     yield InProcessCli(capsys, monkeypatch)
     get_context().dispose()
     get_context.cache_clear()
+
+
+DEMO_INIT = ("init", "--demo", "--no-demo-month")
+"""The command whose result the ``demo`` fixture gives each test."""
+DEMO_MONTH_INIT = ("init", "--demo")
+"""The command whose result the ``module_demo`` fixture gives a module (the month too)."""
+
+
+class DemoSnapshot:
+    """What ``ceasefire init --demo --no-demo-month`` left in one database of a backend, with
+    its key file and data folder: made once per worker, put into each ``demo`` test's own
+    (empty, migrated) database, as ``sqlite_template`` is for empty ones.
+
+    Running the command costs about a second of CPU; a copy, milliseconds. The command's own
+    behaviour (its output, a second run changing nothing) is tested where it is run."""
+
+    def __init__(self, url: str, folder: Path, command: tuple[str, ...] = DEMO_INIT) -> None:
+        self.url = url
+        self.folder = folder
+        run_here(*command, env=cli_environment(settings_for(url, folder)), check=True)
+        self.sequences: dict[str, int] = {}
+        if url.startswith("sqlite"):
+            # Everything in the main file, so that copying the file copies the database.
+            database = sqlite3.connect(self._sqlite_file(url))
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            database.close()
+            return
+        from ceasefire.areas import load_tables
+
+        load_tables()
+        tables = {table.name for table in Base.metadata.sorted_tables}
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                present = set(
+                    conn.execute(
+                        text(
+                            "SELECT table_name FROM information_schema.tables"
+                            " WHERE table_schema = current_schema()"
+                        )
+                    ).scalars()
+                )
+                self.sequences = {
+                    name: int(value)
+                    for name, value in conn.execute(
+                        text(
+                            "SELECT sequencename, last_value FROM pg_sequences"
+                            " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                        )
+                    )
+                }
+                self.schema = str(conn.execute(text("SELECT current_schema()")).scalar_one())
+        finally:
+            engine.dispose()
+        # A table the copy would leave out would make the copy differ from the command's.
+        assert present - tables <= {"alembic_version"}, present - tables
+
+    @staticmethod
+    def _sqlite_file(url: str) -> str:
+        database = make_url(url).database
+        assert database
+        return database
+
+    def restore(self, settings: Settings) -> None:
+        """Make the (empty, migrated) database, key file and data folder of ``settings``
+        what the command left here."""
+        shutil.copy(self.folder / "keys.json", settings.key_file)  # and its mode, 0600
+        if (self.folder / "data").exists():
+            shutil.copytree(self.folder / "data", settings.data_dir, dirs_exist_ok=True)
+        url = settings.database_url
+        if url.startswith("sqlite"):
+            # A new file in its place: a connection already open keeps the one it has.
+            target = Path(self._sqlite_file(url))
+            shutil.copyfile(self._sqlite_file(self.url), target.with_suffix(".demo"))
+            target.with_suffix(".demo").replace(target)
+            return
+        statements = []
+        for table in Base.metadata.sorted_tables:
+            columns = ", ".join(f'"{column.name}"' for column in table.columns)
+            statements.append(
+                f'INSERT INTO "{table.name}" ({columns})'
+                f' SELECT {columns} FROM "{self.schema}"."{table.name}"'
+            )
+        statements += [
+            f"SELECT setval('\"{name}\"', {value})" for name, value in self.sequences.items()
+        ]
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("; ".join(statements))
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> DemoSnapshot:
+    folder = tmp_path_factory.mktemp("demo-sqlite")
+    shutil.copyfile(sqlite_template, folder / "ceasefire.db")
+    return DemoSnapshot(f"sqlite:///{folder / 'ceasefire.db'}", folder)
+
+
+@pytest.fixture(scope="session")
+def demo_postgresql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSnapshot]:
+    folder = tmp_path_factory.mktemp("demo-postgresql")
+    for url in _migrated_schema(f"d_{_worker()}_{os.getpid()}"):
+        yield DemoSnapshot(url, folder)
+
+
+@pytest.fixture(scope="session")
+def demo_month_sqlite(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> DemoSnapshot:
+    folder = tmp_path_factory.mktemp("demo-month-sqlite")
+    shutil.copyfile(sqlite_template, folder / "ceasefire.db")
+    return DemoSnapshot(f"sqlite:///{folder / 'ceasefire.db'}", folder, DEMO_MONTH_INIT)
+
+
+@pytest.fixture(scope="session")
+def demo_month_postgresql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSnapshot]:
+    folder = tmp_path_factory.mktemp("demo-month-postgresql")
+    for url in _migrated_schema(f"dm_{_worker()}_{os.getpid()}"):
+        yield DemoSnapshot(url, folder, DEMO_MONTH_INIT)
+
+
+@pytest.fixture(scope="module")
+def module_demo(request: pytest.FixtureRequest, module_ctx: ServiceContext) -> ServiceContext:
+    """``module_ctx`` holding what ``ceasefire init --demo`` writes, its month of reports fused
+    into incidents (tens of seconds: run once per worker and backend, copied to each module)."""
+    settings = module_ctx.settings
+    backend = "sqlite" if settings.database_url.startswith("sqlite") else "postgresql"
+    snapshot: DemoSnapshot = request.getfixturevalue(f"demo_month_{backend}")
+    snapshot.restore(settings)
+    module_ctx.engine.dispose()  # no pooled connection to the file the copy replaced
+    return module_ctx
+
+
+@pytest.fixture
+def demo(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """``settings``, whose database, key file and data folder hold what ``ceasefire init
+    --demo --no-demo-month`` writes (the command run once per worker and backend, copied)."""
+    backend = "sqlite" if settings.database_url.startswith("sqlite") else "postgresql"
+    snapshot: DemoSnapshot = request.getfixturevalue(f"demo_{backend}")
+    snapshot.restore(settings)
+    return settings
 
 
 @pytest.fixture(scope="session")

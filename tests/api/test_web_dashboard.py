@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 
 from ceasefire.access import Viewer
 from ceasefire.app import create_app
-from ceasefire.bootstrap import initialise
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger.schemas import LedgerHead
 from ceasefire.web.dashboard import Dashboard
@@ -18,10 +17,9 @@ from ceasefire.web.pages import render
 
 
 @pytest.fixture(scope="module")
-def demo_client(module_ctx: ServiceContext) -> TestClient:
-    """The demo, loaded once per backend: the tests that use it only read pages (GET)."""
-    initialise(module_ctx, demo=True)
-    return TestClient(create_app(ctx=module_ctx))
+def demo_client(module_demo: ServiceContext) -> TestClient:
+    """The demo, once per backend: the tests that use it only read pages (GET)."""
+    return TestClient(create_app(ctx=module_demo))
 
 
 def test_dashboard_shows_the_demo_record(demo_client: TestClient) -> None:

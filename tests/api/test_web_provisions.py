@@ -7,15 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.app import create_app
-from ceasefire.bootstrap import initialise
 from ceasefire.db.context import ServiceContext
 
 
 @pytest.fixture(scope="module")
-def client(module_ctx: ServiceContext) -> TestClient:
-    """The demo, loaded once per backend: these tests only read pages (GET, no session)."""
-    initialise(module_ctx, demo=True)
-    return TestClient(create_app(ctx=module_ctx))
+def client(module_demo: ServiceContext) -> TestClient:
+    """The demo, once per backend: these tests only read pages (GET, no session)."""
+    return TestClient(create_app(ctx=module_demo))
 
 
 def test_the_overdue_part_of_provision_6_is_named(client: TestClient) -> None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ceasefire.agreements.tables import ProvisionStatusChangeRow
+from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger.tables import LedgerEntryRow
 from tests.factories.agreements import NK_ID
@@ -37,10 +38,8 @@ RECORD = (
 
 
 @pytest.fixture
-def cli(cli: InProcessCli) -> InProcessCli:
-    """The in-process CLI, after ``init --demo``."""
-    code, _ = cli.run("init", "--demo", "--no-demo-month")
-    assert code == 0
+def cli(cli: InProcessCli, demo: Settings) -> InProcessCli:
+    """The in-process CLI, on what ``init --demo --no-demo-month`` wrote (``demo``)."""
     return cli
 
 

@@ -1,8 +1,10 @@
 """``ceasefire user list|disable|enable|password|unlock`` as an operator uses them, with
-``--json``; each change is a ledger entry without secrets, and ``ledger verify`` passes."""
+``--json``, on the demo members (``demo``: what ``init --demo --no-demo-month`` writes); each
+change is a ledger entry without secrets, and ``ledger verify`` passes."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -22,10 +24,7 @@ def _sign_in(client: TestClient, password: str) -> int:
     return status
 
 
-def test_operator_manages_users_from_the_command_line(
-    cli: InProcessCli, settings: Settings
-) -> None:
-    cli("init", "--demo", "--no-demo-month")
+def test_operator_manages_users_from_the_command_line(cli: InProcessCli, demo: Settings) -> None:
     added = cli("user", "add", "fra-duty", "--member", "fra", "--password-stdin", stdin=PASSWORD)
     assert (added["id"], added["member_id"], added["has_password"]) == ("fra-duty", "fra", True)
 
@@ -33,7 +32,7 @@ def test_operator_manages_users_from_the_command_line(
     assert listed["fra-duty"]["disabled_at"] is None
     assert listed["fra-duty"]["locked_until"] is None
 
-    ctx = ServiceContext.from_settings(settings)
+    ctx = ServiceContext.from_settings(demo)
     try:
         with TestClient(create_app(ctx=ctx)) as client:
             disabled = cli("user", "disable", "fra-duty")
@@ -75,8 +74,8 @@ def test_operator_manages_users_from_the_command_line(
     assert cli("ledger", "verify")["ok"] is True
 
 
+@pytest.mark.usefixtures("demo")
 def test_user_commands_explain_bad_input(cli: InProcessCli) -> None:
-    cli("init", "--demo", "--no-demo-month")
     missing = cli("user", "disable", "nobody", code=1)
     assert missing["error"]["code"] == "E404"
     assert missing["error"]["details"][0]["loc"] == "user_id"

@@ -3,7 +3,8 @@ article and the generated month of monitor reports, fused into incidents) gives 
 internal daily reports for 26 Nov 2020 whose figures are the database's, and the public PDF
 holds no record that is not public and no observer position.
 
-The demo load is the expensive part (~30 s): one per backend for the whole module. Only one
+The demo load is the expensive part (~30 s): one per worker and backend, copied to each module
+that reads it (``module_demo``). Only one
 test renders a PDF; the others read the digest and the HTML.
 """
 
@@ -19,7 +20,6 @@ import pytest
 from sqlalchemy import func, select
 
 from ceasefire.access import Classification, Viewer
-from ceasefire.bootstrap import initialise
 from ceasefire.compliance import service as compliance
 from ceasefire.compliance.tables import FindingRow
 from ceasefire.db.context import ServiceContext
@@ -38,11 +38,10 @@ PERIOD = daily_period(DAY, "Europe/Moscow")
 
 
 @pytest.fixture(scope="module")
-def demo(module_ctx: ServiceContext) -> ServiceContext:
-    """The demo with its month, loaded once per backend for this module."""
-    initialise(module_ctx, demo=True)
-    release_half_of_the_day(module_ctx)
-    return module_ctx
+def demo(module_demo: ServiceContext) -> ServiceContext:
+    """The demo with its month, once per backend for this module."""
+    release_half_of_the_day(module_demo)
+    return module_demo
 
 
 def release_half_of_the_day(ctx: ServiceContext) -> None:
