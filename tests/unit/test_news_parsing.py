@@ -11,7 +11,12 @@ from ceasefire.news.article import Article
 from ceasefire.news.html import parse_html
 from ceasefire.news.language import detect_language
 from ceasefire.news.plaintext import parse_plain_text
-from ceasefire.news.timeexpr import Tense, find_time_mentions, parse_publication_line
+from ceasefire.news.timeexpr import (
+    Tense,
+    find_time_mentions,
+    parse_publication_line,
+    time_mentions_by_tense,
+)
 from tests.factories.news import SEED
 
 
@@ -170,6 +175,24 @@ def test_time_expressions_resolve_against_the_article_date(
 
 def test_may_the_verb_is_no_month() -> None:
     assert find_time_mentions("Russia may send more troops", THURSDAY) == []
+
+
+def test_matching_once_for_every_tense_finds_what_each_tense_finds_alone() -> None:
+    # On 5 March 2024 "February 29" is a day in the past and no day at all in the future
+    # (2025 has none), where "February" is then read as the month: the tenses differ.
+    texts = [
+        "The truce of February 29 held until Friday, officials said last week.",
+        "Talks resume on Dec. 3 and again next month, in March 2025 or on Monday.",
+        "Russia may send more troops in May.",
+    ]
+    tenses: tuple[Tense, ...] = ("past", "present", "future")
+    reference = date(2024, 3, 5)
+    for text in texts:
+        together = time_mentions_by_tense(text, reference, tenses)
+        assert together == {t: find_time_mentions(text, reference, t) for t in tenses}
+    leap = time_mentions_by_tense(texts[0], reference, tenses)
+    assert leap["past"][0].text == "February 29"
+    assert leap["future"][0].text == "February"
 
 
 @pytest.mark.parametrize(

@@ -25,16 +25,17 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.pipeline import AttributeRuler
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
 Match = tuple[int, int, int, int]  # (pattern number, match id, start, end), as spaCy sorts them
 _Test = Callable[[Any], bool]
-# The token attributes the index reads, in the order of ``_values``.
+# The token attributes the index reads, in this order (``FastAttributeMatcher._token_matches``).
 _KEYS = ("TAG", "LOWER", "DEP", "IS_SPACE")
 
 
-def _values(token: Token) -> tuple[str, str, str, bool]:
-    return token.tag_, token.lower_, token.dep_, token.is_space
+# Most combinations of those values ``FastAttributeMatcher`` remembers the matches of (a few
+# thousand arise in a thousand articles); past this it forgets them all and starts again.
+MEMO_LIMIT = 200_000
 
 
 def _value_test(spec: Any) -> _Test | None:
@@ -89,6 +90,7 @@ class FastAttributeMatcher:
         self.longer = Matcher(ruler.vocab)
         self.key_of: dict[int, int] = {}
         self.supported = True
+        self._memo: dict[tuple[int, int, int, int], tuple[tuple[int, int], ...]] = {}
         for number, entry in enumerate(ruler.patterns):
             key = ruler.vocab.strings.add(str(number))
             self.key_of[number] = key
@@ -128,28 +130,45 @@ class FastAttributeMatcher:
         return True
 
     def __call__(self, doc: Doc) -> list[Match]:
+        from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
+
         found: set[Match] = set()
-        by_tag_lower, by_tag, by_lower = self.by_tag_lower, self.by_tag, self.by_lower
-        others, key_of = self.others, self.key_of
-        for token in doc:
-            values = _values(token)
-            tag, lower = values[0], values[1]
-            i = token.i
-            for candidates in (
-                by_tag_lower.get((tag, lower)),
-                by_tag.get(tag),
-                by_lower.get(lower),
-                others,
-            ):
-                if not candidates:
-                    continue
-                for pattern in candidates:
-                    if all(test(values[index]) for index, test in pattern.tests):
-                        number = pattern.number
-                        found.add((number, key_of[number], i, i + 1))
+        memo, strings = self._memo, self.vocab.strings
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        # The four attributes as ids, without a Token object or a string per token: the
+        # patterns a token matches depend on nothing else, so they are looked up once per
+        # combination of values and remembered.
+        rows: list[list[int]] = doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()
+        for i, row in enumerate(rows):
+            ids = (row[0], row[1], row[2], row[3])
+            hits = memo.get(ids)
+            if hits is None:
+                values = (strings[ids[0]], strings[ids[1]], strings[ids[2]], bool(ids[3]))
+                hits = memo[ids] = self._token_matches(values)
+            for number, key in hits:
+                found.add((number, key, i, i + 1))
         for key, start, end in self.longer(doc, allow_missing=True):
             found.add((int(self.vocab.strings[key]), key, start, end))
         return sorted(found)
+
+    def _token_matches(self, values: tuple[str, str, str, bool]) -> tuple[tuple[int, int], ...]:
+        """(pattern number, match id) of every one-token pattern a token with ``values`` (the
+        ``_KEYS`` attributes) matches."""
+        tag, lower = values[0], values[1]
+        hits: list[tuple[int, int]] = []
+        for candidates in (
+            self.by_tag_lower.get((tag, lower)),
+            self.by_tag.get(tag),
+            self.by_lower.get(lower),
+            self.others,
+        ):
+            if not candidates:
+                continue
+            for pattern in candidates:
+                if all(test(values[index]) for index, test in pattern.tests):
+                    hits.append((pattern.number, self.key_of[pattern.number]))
+        return tuple(hits)
 
 
 def speed_up_attribute_ruler(nlp: Language) -> bool:

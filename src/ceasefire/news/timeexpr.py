@@ -8,6 +8,7 @@ modify: "on Wednesday" in a past-tense sentence of a Thursday 26 November 2020 a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Literal
@@ -174,27 +175,46 @@ _EXPRESSIONS: list[tuple[str, re.Pattern[str]]] = [
 
 def find_time_mentions(text: str, reference: date, tense: Tense = "past") -> list[TimeMention]:
     """All time expressions of ``text`` resolved against ``reference`` (the article date)."""
+    return _resolved_mentions(_candidates(text), reference, tense)
+
+
+def time_mentions_by_tense(
+    text: str, reference: date, tenses: Sequence[Tense]
+) -> dict[Tense, list[TimeMention]]:
+    """``find_time_mentions(text, reference, tense)`` for each of ``tenses``, the expressions
+    matched once (the matching does not depend on the tense, only their resolution)."""
+    candidates = _candidates(text)
+    return {tense: _resolved_mentions(candidates, reference, tense) for tense in tenses}
+
+
+def _candidates(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every match of every expression, in the order of :data:`_EXPRESSIONS` then position."""
+    return [(kind, match) for kind, pattern in _EXPRESSIONS for match in pattern.finditer(text)]
+
+
+def _resolved_mentions(
+    candidates: list[tuple[str, re.Match[str]]], reference: date, tense: Tense
+) -> list[TimeMention]:
     found: list[TimeMention] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _EXPRESSIONS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
-                continue
-            # "may" and "march" are verbs far more often than months without a day.
-            if (
-                kind == "my"
-                and match.group("month").lower() in {"may", "march"}
-                and not match.group("year")
-                and not match.group("rel")
-            ):
-                continue
-            resolved = _resolve(kind, match, reference, tense)
-            if resolved is None:
-                continue
-            day, precision = resolved
-            found.append(TimeMention(match.group(0), start, end, day, precision))
-            taken.append((start, end))
+    for kind, match in candidates:
+        start, end = match.span()
+        if any(start < e and s < end for s, e in taken):
+            continue
+        # "may" and "march" are verbs far more often than months without a day.
+        if (
+            kind == "my"
+            and match.group("month").lower() in {"may", "march"}
+            and not match.group("year")
+            and not match.group("rel")
+        ):
+            continue
+        resolved = _resolve(kind, match, reference, tense)
+        if resolved is None:
+            continue
+        day, precision = resolved
+        found.append(TimeMention(match.group(0), start, end, day, precision))
+        taken.append((start, end))
     return sorted(found, key=lambda m: m.start)
 
 

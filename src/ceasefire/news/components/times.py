@@ -10,7 +10,7 @@ from spacy.tokens import Token
 
 from ceasefire.news.components.syntax import tense_of
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
-from ceasefire.news.timeexpr import Tense, TimeMention, find_time_mentions
+from ceasefire.news.timeexpr import Tense, TimeMention, time_mentions_by_tense
 
 NAME = "news.times.v1"
 
@@ -34,7 +34,7 @@ class TimesComponent:
         for sent in doc.sents:
             text = sent.text
             tenses: tuple[Tense, ...] = ("past", "present", "future")
-            by_tense = {tense: find_time_mentions(text, reference, tense) for tense in tenses}
+            by_tense = time_mentions_by_tense(text, reference, tenses)
             for index, mention in enumerate(by_tense["past"]):
                 start = sent.start_char + mention.start
                 span = doc.char_span(start, start + len(mention.text), alignment_mode="expand")
