@@ -10,6 +10,8 @@ ledger entries.
 from enum import StrEnum
 from typing import TypedDict
 
+from ceasefire.ledger.events import Blinded
+
 
 class AlertTag(StrEnum):
     """Every ledger tag the alerts area writes."""
@@ -29,7 +31,7 @@ class QueuedDelivery(TypedDict):
     subscription_id: str
 
 
-class AlertRaised(TypedDict):
+class AlertRaised(Blinded):
     """``alerts:alert:raised``: an alert and the deliveries it queued."""
 
     alert_id: str
@@ -42,7 +44,7 @@ class AlertRaised(TypedDict):
     deliveries: list[QueuedDelivery]
 
 
-class Subscribed(TypedDict):
+class Subscribed(Blinded):
     """``alerts:subscription:added``: what a member's user asked to hear of."""
 
     subscription_id: str
@@ -55,14 +57,14 @@ class Subscribed(TypedDict):
     target_sha256: str
 
 
-class Unsubscribed(TypedDict):
+class Unsubscribed(Blinded):
     """``alerts:subscription:ended``."""
 
     subscription_id: str
     ended_at: str
 
 
-class DeliveryFinished(TypedDict):
+class DeliveryFinished(Blinded):
     """``alerts:delivery:succeeded`` or ``alerts:delivery:dead-lettered``: the outcome;
     ``alerts:delivery:requeued``: an operator put a dead letter back in the outbox."""
 

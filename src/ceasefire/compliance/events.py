@@ -6,7 +6,8 @@ ledger. How tags and payloads are used: docs/ledger.md, "Writing entries".
 """
 
 from enum import StrEnum
-from typing import TypedDict
+
+from ceasefire.ledger.events import Blinded
 
 
 class ComplianceTag(StrEnum):
@@ -16,7 +17,7 @@ class ComplianceTag(StrEnum):
     FINDING_WITHDRAWN = "compliance:finding:withdrawn"
 
 
-class FindingRecorded(TypedDict):
+class FindingRecorded(Blinded):
     """``compliance:finding:recorded``: a rule (``rule``, with its version) found
     ``level`` (breach or possible) of ``provision_id`` about an incident, in a zone."""
 
@@ -34,7 +35,7 @@ class FindingRecorded(TypedDict):
     cause: str
 
 
-class FindingWithdrawn(TypedDict):
+class FindingWithdrawn(Blinded):
     """``compliance:finding:withdrawn``: a re-evaluation no longer makes the finding
     (``cause``: ``incident_changed``, ``agreement_loaded``, ``provision_status_recorded`` or
     ``evaluation``)."""

@@ -7,7 +7,8 @@ its SHA-256 (``evidence_sha256``), the score and the matcher's version.
 """
 
 from enum import StrEnum
-from typing import TypedDict
+
+from ceasefire.ledger.events import Blinded
 
 
 class FusionTag(StrEnum):
@@ -21,7 +22,7 @@ class FusionTag(StrEnum):
     UNDONE = "fusion:decision:undone"
 
 
-class FusionDecided(TypedDict):
+class FusionDecided(Blinded):
     """A decision: which reports went to which incident (from which), by what, undoing what."""
 
     decision_id: str

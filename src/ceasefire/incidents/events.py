@@ -10,6 +10,8 @@ Free text (titles, reasons, rationales, findings) is ledgered only as its SHA-25
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
+from ceasefire.ledger.events import Blinded
+
 
 class IncidentTag(StrEnum):
     """Every ledger tag the incidents area writes."""
@@ -36,7 +38,7 @@ class FromTo(_Change):
     """A change of one value (a status, an attribution such as ``attributed(ARM)``)."""
 
 
-class IncidentCreated(TypedDict):
+class IncidentCreated(Blinded):
     """``intake:incident:created``: reports grouped into a new incident."""
 
     incident_id: str
@@ -50,14 +52,14 @@ class IncidentCreated(TypedDict):
     summary_sha256: str | None
 
 
-class ReportsAdded(TypedDict):
+class ReportsAdded(Blinded):
     """``intake:incident:reports-added``: more reports grouped into an incident."""
 
     incident_id: str
     report_ids: list[str]
 
 
-class ReportRemoved(TypedDict):
+class ReportRemoved(Blinded):
     """``intake:incident:report-removed``: a report taken out of an incident."""
 
     incident_id: str
@@ -65,7 +67,7 @@ class ReportRemoved(TypedDict):
     reason_sha256: str | None
 
 
-class IncidentEdited(TypedDict):
+class IncidentEdited(Blinded):
     """``intake:incident:edited``: the title or summary changed (their digests after)."""
 
     incident_id: str
@@ -73,7 +75,7 @@ class IncidentEdited(TypedDict):
     summary_sha256: str | None
 
 
-class StatusChanged(_Change):
+class StatusChanged(_Change, Blinded):
     """``intake:incident:status-changed``: a monitor's transition (``reason_sha256``), or the
     automatic one when the first task is assigned (``reason``: ``task <id> assigned``)."""
 
@@ -111,7 +113,7 @@ class DecisionOutcome(TypedDict):
     views: NotRequired[int]
 
 
-class IncidentDecided(TypedDict):
+class IncidentDecided(Blinded):
     """``intake:incident:decided``: the rule's decision changed the incident's state."""
 
     incident_id: str
@@ -120,7 +122,7 @@ class IncidentDecided(TypedDict):
     attribution: FromTo
 
 
-class Classified(_Change):
+class Classified(_Change, Blinded):
     """``intake:incident:classified``: who may read the incident changed."""
 
     incident_id: str
@@ -138,7 +140,7 @@ class AssessmentView(TypedDict):
     rationale_sha256: str | None
 
 
-class IncidentAssessed(TypedDict):
+class IncidentAssessed(Blinded):
     """``intake:incident:assessed``: a member's assessment; ``view`` unless it is internal."""
 
     incident_id: str
@@ -150,7 +152,7 @@ class IncidentAssessed(TypedDict):
     view: NotRequired[AssessmentView]
 
 
-class IncidentReplied(TypedDict):
+class IncidentReplied(Blinded):
     """``intake:incident:replied``: a party's reply through its liaison."""
 
     incident_id: str
@@ -160,7 +162,7 @@ class IncidentReplied(TypedDict):
     evidence_refs: list[str]
 
 
-class IncidentNoted(TypedDict):
+class IncidentNoted(Blinded):
     """``intake:incident:noted``: a working note."""
 
     incident_id: str
@@ -176,7 +178,7 @@ class PartyPresence(TypedDict):
     present: bool
 
 
-class TaskAssigned(TypedDict):
+class TaskAssigned(Blinded):
     """``intake:incident:task-assigned``: a team sent to investigate (its names as a digest)."""
 
     incident_id: str
@@ -188,7 +190,7 @@ class TaskAssigned(TypedDict):
     due_at: str | None
 
 
-class TaskCompleted(TypedDict):
+class TaskCompleted(Blinded):
     """``intake:incident:task-completed``: the team's findings (as a digest)."""
 
     incident_id: str
@@ -196,7 +198,7 @@ class TaskCompleted(TypedDict):
     findings_sha256: str | None
 
 
-class DecisionRuleSet(TypedDict):
+class DecisionRuleSet(Blinded):
     """``intake:decision-rule:set``: how an agreement's incidents are decided."""
 
     agreement_id: str

@@ -9,6 +9,15 @@ from enum import StrEnum
 from typing import TypedDict
 
 
+class Blinded(TypedDict, total=False):
+    """The key ``ceasefire.ledger.entry.with_nonce`` adds to the payloads of the areas that
+    blind them (incidents, fusion, compliance, alerts): 128 random bits in hex, so that a
+    header's payload digest, which every member reads, confirms no guess of a payload
+    withheld from the reader. Entries written before it have none."""
+
+    nonce: str
+
+
 class LedgerTag(StrEnum):
     """Every ledger tag the ledger area writes."""
 
