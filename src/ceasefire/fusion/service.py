@@ -60,7 +60,7 @@ from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig, no
 from ceasefire.fusion.places import areas_of, is_village, localities_named
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
-from ceasefire.ids import mask_record_ids, new_id
+from ceasefire.ids import new_id
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger.entry import with_nonce
 from ceasefire.ledger.service import add_ledgered
@@ -266,8 +266,7 @@ def _shown_evidence(
     # An analyst's reason is free text: it names by id only the records the viewer reads.
     why = evidence.get("reason")
     if isinstance(why, str):
-        hidden = incidents.unreadable_ids(session, scope, [why])
-        shown["reason"] = mask_record_ids(why, hidden, incidents.WITHHELD_ID)
+        shown["reason"] = reports.masked_text(why, reports.unreadable_ids(session, scope, [why]))
     merged = evidence.get("merged")
     if isinstance(merged, dict) and merged.get("incident_id"):
         try:
