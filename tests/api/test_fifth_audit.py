@@ -16,11 +16,15 @@ from ceasefire.access import Classification
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.events import IncidentTag
-from ceasefire.incidents.model import OccurrenceStatus, Stance
+from ceasefire.incidents.model import OccurrenceStatus
 from ceasefire.ledger.entry import text_sha256
+from ceasefire.members import auth, posts
+from ceasefire.members.events import MemberTag
+from ceasefire.members.model import Sensor, SensorKind
 from ceasefire.reports.events import ReportTag
 from ceasefire.web.session import SESSION_COOKIE
-from tests.factories.members import Cast
+from tests.api.test_fourth_audit import _confirmable
+from tests.factories.members import OPERATOR, Cast, add_posts
 from tests.factories.reports import incident_of, shelling_body
 
 MASK = "[\u2026]"
@@ -38,12 +42,22 @@ def _page(client: TestClient, cast: Cast, member: str, path: str) -> str:
     page = client.get(path, headers={"Accept": "text/html"})
     client.cookies.clear()
     assert page.status_code == 200, page.text
-    return page.text
+    return str(page.text)
 
 
 def _hidden_records(ctx: ServiceContext, cast: Cast) -> tuple[str, str]:
     """An internal report and an internal incident of Turkey's monitors."""
     return incident_of(ctx, cast.viewer(ctx, "tur"), shelling_body(classification="internal"))
+
+
+def _shared_incident_edited(
+    client: TestClient, ctx: ServiceContext, cast: Cast, **edit: str
+) -> str:
+    """A shared incident whose title or summary Turkey's monitor sets to ``edit``."""
+    _, shared = incident_of(ctx, cast.viewer(ctx, "tur"), classification=Classification.SHARED)
+    edited = client.patch(f"/api/v1/incidents/{shared}", json=edit, headers=cast.bearer("tur"))
+    assert edited.status_code == 200, edited.text
+    return shared
 
 
 def test_an_incidents_title_names_to_a_reader_only_the_records_it_may_read(
@@ -57,12 +71,8 @@ def test_an_incidents_title_names_to_a_reader_only_the_records_it_may_read(
     entries, whose ``title_sha256`` would confirm a guess of the masked id among the ids
     every ledger header shows, are withheld from such a reader."""
     hidden_report, hidden_incident = _hidden_records(ctx, cast)
-    _, shared = incident_of(ctx, cast.viewer(ctx, "tur"), classification=Classification.SHARED)
     title = f"Shelling, as in {hidden_incident} ({hidden_report})"
-    edited = client.patch(
-        f"/api/v1/incidents/{shared}", json={"title": title}, headers=cast.bearer("tur")
-    )
-    assert edited.status_code == 200, edited.text
+    shared = _shared_incident_edited(client, ctx, cast, title=title)
     shown = f"Shelling, as in {MASK} ({MASK})"
     for member in ("arm", "fra"):
         bearer = cast.bearer(member)
@@ -103,12 +113,9 @@ def test_the_acled_export_shows_a_summary_as_masked_as_the_api(
     Lines and GeoJSON exports; the ACLED CSV's ``notes`` (title — summary) were built from
     the stored summary and showed Armenia's liaison the internal incident's id."""
     _, hidden_incident = _hidden_records(ctx, cast)
-    _, shared = incident_of(ctx, cast.viewer(ctx, "tur"), classification=Classification.SHARED)
-    summary = f"Same battery as {hidden_incident}."
-    edited = client.patch(
-        f"/api/v1/incidents/{shared}", json={"summary": summary}, headers=cast.bearer("tur")
+    shared = _shared_incident_edited(
+        client, ctx, cast, summary=f"Same battery as {hidden_incident}."
     )
-    assert edited.status_code == 200, edited.text
     exported = client.get("/api/v1/exports/incidents?format=acled", headers=cast.bearer("arm"))
     assert exported.status_code == 200, exported.text
     [row] = [r for r in csv.DictReader(io.StringIO(exported.text)) if r["event_id_cnty"] == shared]
@@ -172,15 +179,13 @@ def test_the_ledger_shows_no_masked_id_of_an_assessment_a_reply_or_a_note(
     incidents.change_status(
         ctx, turkey, shared, OccurrenceStatus.UNDER_INVESTIGATION, reason="a team goes"
     )
-    incidents.assess(
-        ctx,
-        turkey,
-        shared,
-        stance=Stance.ABSTAIN,
-        rationale="the crater analysis",
-        evidence_refs=[f"report:{hidden_report}"],
-        classification=Classification.SHARED,
+    view = {"stance": "abstain", "rationale": "the crater analysis", "classification": "shared"}
+    assessed = client.post(
+        f"/api/v1/incidents/{shared}/assessments",
+        json={**view, "evidence_refs": [f"report:{hidden_report}"]},
+        headers=cast.bearer("tur"),
     )
+    assert assessed.status_code == 201, assessed.text
     note = f"see {hidden_incident}"
     incidents.add_note(ctx, turkey, shared, text=note, classification=Classification.SHARED)
     entries = {
@@ -205,3 +210,34 @@ def test_the_ledger_shows_no_masked_id_of_an_assessment_a_reply_or_a_note(
     assert mine[IncidentTag.NOTED.value]["payload"]["text_sha256"] == text_sha256(
         masked.replace(MASK, hidden_incident)
     )
+
+
+def test_a_withheld_post_sensor_report_or_preference_cannot_be_confirmed_from_its_header(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The fourth audit gave a nonce to the payloads of incidents, fusion, compliance and
+    alerts; those of posts, sensors, reports and a user's preferences were withheld from the
+    readers they concern and still confirmed by a guess hashed against the header. A shared
+    post's sensor: its id is the subject, its member the header's, its kind one of a few, its
+    post one of the ids every ``member:post:added`` header shows -- the guess names the post
+    a liaison may not read. A shared report filed from that post, which Armenia's liaison
+    reads with ``post_id`` and ``content_sha256`` withheld: the content is all it reads but
+    the post id, so a guess per post id confirms which (what withholding the hash was for).
+    Preferences: three languages and a few hundred time zones. The guess here is each payload
+    exactly as its reader reads it, less the nonce the ledger writer now adds to every
+    payload whose type declares one (``ledger.events.Blinded``)."""
+    add_posts(ctx, "tur-post-7", owners=("tur",))
+    posts.add_sensor(
+        ctx, OPERATOR, Sensor("tur-cam-7", SensorKind.CAMERA, "Camera 7", post_id="tur-post-7")
+    )
+    assert _confirmable(client, cast, "arm", "subject=post/tur-post-7") == []
+    assert _confirmable(client, cast, "arm", "subject=sensor/tur-cam-7") == []
+    report = client.post(
+        "/api/v1/reports", json=shelling_body(post_id="tur-post-7"), headers=cast.bearer("tur")
+    )
+    assert report.status_code == 201, report.text
+    shown = client.get(f"/api/v1/reports/{report.json()['id']}", headers=cast.bearer("arm"))
+    assert (shown.json()["post_id"], shown.json()["content_sha256"]) == (None, None)
+    assert _confirmable(client, cast, "arm", f"subject=report/{report.json()['id']}") == []
+    auth.set_preferences(ctx, cast.viewer(ctx, "tur"), lang="tr", time_zone="Europe/Istanbul")
+    assert _confirmable(client, cast, "arm", f"tag={MemberTag.USER_PREFERENCES_SET.value}") == []

@@ -62,7 +62,6 @@ from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
 from ceasefire.ids import new_id
 from ceasefire.incidents import service as incidents
-from ceasefire.ledger.entry import with_nonce
 from ceasefire.ledger.service import add_ledgered
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of
@@ -195,7 +194,7 @@ def _record(
         row,
         tag=KIND_TAGS[kind],
         subject=f"fusion/{row.id}",
-        payload=with_nonce(decision_payload(row)),
+        payload=decision_payload(row),
         actor=actor,
     )
     return row

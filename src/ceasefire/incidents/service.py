@@ -100,7 +100,7 @@ from ceasefire.incidents.tables import (
     ReplyRow,
     RequestKeyRow,
 )
-from ceasefire.ledger.entry import text_sha256, with_nonce
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import append
 from ceasefire.members.grid import GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
@@ -331,7 +331,7 @@ def _log(
         settings,
         tag=tag,
         subject=f"incident/{incident_id}",
-        payload=with_nonce(payload),
+        payload=payload,
         actor=actor,
     )
 
