@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification
 from ceasefire.db.context import ServiceContext
+from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.events import IncidentTag
 from ceasefire.incidents.model import OccurrenceStatus
@@ -22,6 +23,7 @@ from ceasefire.members import auth, posts
 from ceasefire.members.events import MemberTag
 from ceasefire.members.model import Sensor, SensorKind
 from ceasefire.reports.events import ReportTag
+from ceasefire.reports.model import canonical_sha256
 from ceasefire.web.session import SESSION_COOKIE
 from tests.api.test_fourth_audit import _confirmable
 from tests.factories.members import OPERATOR, Cast, add_posts
@@ -241,3 +243,29 @@ def test_a_withheld_post_sensor_report_or_preference_cannot_be_confirmed_from_it
     assert _confirmable(client, cast, "arm", f"subject=report/{report.json()['id']}") == []
     auth.set_preferences(ctx, cast.viewer(ctx, "tur"), lang="tr", time_zone="Europe/Istanbul")
     assert _confirmable(client, cast, "arm", f"tag={MemberTag.USER_PREFERENCES_SET.value}") == []
+
+
+def test_a_fusion_entry_confirms_no_masked_reason_nor_withheld_evidence(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The fourth audit masks an analyst's merge reason ("same barrage as inc-…", an
+    internal incident) for Armenia's liaison, who reads the decision; the decision's
+    ``fusion:`` entry, whose payload it reads too, holds ``evidence_sha256``, the digest of
+    the evidence unmasked: substituting each incident id the headers show for the "[…]"
+    confirms which one it was. The entry is now withheld from a reader shown the evidence
+    with anything withheld or masked (here: the reason; for an automatic decision, the
+    number of incidents compared, which only the monitors read)."""
+    turkey = cast.viewer(ctx, "tur")
+    _, hidden = _hidden_records(ctx, cast)
+    _, target = incident_of(ctx, turkey, classification=Classification.SHARED)
+    _, source = incident_of(ctx, turkey, classification=Classification.SHARED)
+    decision = fusion.merge(ctx, turkey, target, source, reason=f"same barrage as {hidden}").id
+    shown = client.get(f"/api/v1/fusion/decisions/{decision}", headers=cast.bearer("arm"))
+    assert shown.status_code == 200, shown.text
+    evidence = shown.json()["evidence"]
+    assert evidence["reason"] == f"same barrage as {MASK}"
+    [entry] = _entries(client, cast, "arm", f"subject=fusion/{decision}")
+    assert entry["payload_withheld"], entry
+    [full] = _entries(client, cast, "tur", f"subject=fusion/{decision}")
+    guess = {**evidence, "reason": evidence["reason"].replace(MASK, hidden)}
+    assert full["payload"]["evidence_sha256"] == canonical_sha256(guess)

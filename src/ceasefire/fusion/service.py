@@ -825,6 +825,23 @@ def readable_decisions(session: Session, viewer: Viewer, decision_ids: Iterable[
     }
 
 
+def wholly_readable_decisions(
+    session: Session, viewer: Viewer, decision_ids: Iterable[str]
+) -> set[str]:
+    """Of ``decision_ids``, those ``viewer`` may read (:func:`readable_decisions`) and is
+    shown with their whole evidence (:func:`_shown_evidence` withholds or masks none of
+    it): what the ledger shows of a decision goes through it. Its payload holds the
+    evidence's digest, which would confirm a guess of what was withheld -- an analyst's
+    reason with an id shown as ``[…]`` (every incident id is in some header), the number of
+    incidents compared (a few values)."""
+    readable = readable_decisions(session, viewer, decision_ids)
+    if not readable or viewer.operator:
+        return readable
+    scope = ReadScope.load(session, viewer)
+    rows = session.scalars(select(FusionDecisionRow).where(FusionDecisionRow.id.in_(readable)))
+    return {r.id for r in rows if _shown_evidence(session, scope, r) == r.evidence}
+
+
 def _may_open(
     session: Session,
     scope: ReadScope,
