@@ -25,6 +25,7 @@ from sqlalchemy import select
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import events as agreement_events
+from ceasefire.areas import areas, contributions, resolve
 from ceasefire.bootstrap import initialise
 from ceasefire.compliance import events as compliance_events
 from ceasefire.config import Settings
@@ -107,6 +108,22 @@ def test_the_writer_blinds_the_tags_whose_type_declares_a_nonce() -> None:
     assert declared <= ledger.blinded_tags()
     assert not ledger.blinded_tags() & (set(PAYLOAD_TYPES) - declared)
     assert {"member:post:added", "member:sensor:added", "intake:report:received"} <= declared
+
+
+def test_every_payload_a_rule_may_withhold_is_blinded() -> None:
+    """A payload a rule withholds from a member is still hashed in the header every member
+    reads: its type must declare the nonce, or a guess of the payload is confirmed."""
+    types = {
+        str(tag): payload_type
+        for area in areas()
+        if area.payloads
+        for tag, payload_type in resolve(area.payloads).items()
+    }
+    rules = contributions("payload_rule")
+    assert rules
+    withheld = [tag for tag in types if any(tag.startswith(rule.tags) for rule in rules)]
+    assert "member:post:added" in withheld
+    assert [tag for tag in withheld if not blinded(types[tag])] == []
 
 
 def _monitor(member_id: str) -> Viewer:
