@@ -269,3 +269,21 @@ def test_a_fusion_entry_confirms_no_masked_reason_nor_withheld_evidence(
     [full] = _entries(client, cast, "tur", f"subject=fusion/{decision}")
     guess = {**evidence, "reason": evidence["reason"].replace(MASK, hidden)}
     assert full["payload"]["evidence_sha256"] == canonical_sha256(guess)
+    # An automatic decision: its evidence counts the incidents compared, of every
+    # classification, which only the monitors are shown.
+    day = {"start": "2020-11-20T10:00:00+00:00", "precision": "day"}
+    filed = client.post(
+        "/api/v1/reports", json=shelling_body(observed=day), headers=cast.bearer("tur")
+    )
+    assert filed.status_code == 201, filed.text
+    fusion.drain(ctx)
+    grouped = client.get(f"/api/v1/reports/{filed.json()['id']}", headers=cast.bearer("arm"))
+    summary = client.get(
+        f"/api/v1/incidents/{grouped.json()['incident_id']}/fusion", headers=cast.bearer("arm")
+    )
+    assert summary.status_code == 200, summary.text
+    [automatic] = [d for d in summary.json()["decisions"] if d["matcher"]]
+    assert automatic["evidence"]["candidates"] is None
+    for member, withheld in (("arm", True), ("tur", False)):
+        [entry] = _entries(client, cast, member, f"subject=fusion/{automatic['id']}")
+        assert entry["payload_withheld"] is withheld, member

@@ -218,6 +218,11 @@ def decision_payload(row: FusionDecisionRow) -> FusionDecided:
     )
 
 
+_MONITORS_ONLY = ("candidates", "runner_up", "set_aside", "incident_features")
+"""The parts of an automatic decision's evidence only the agreement's monitors are shown
+(:func:`_shown_evidence`)."""
+
+
 def _shown_evidence(
     session: Session, scope: ReadScope, row: FusionDecisionRow
 ) -> dict[str, Any] | None:
@@ -257,7 +262,7 @@ def _shown_evidence(
         if "incident_score" in evidence:
             shown["incident_score"] = None
     if not scope.is_monitor(row.agreement_id):
-        for key in ("candidates", "runner_up", "set_aside", "incident_features"):
+        for key in _MONITORS_ONLY:
             if key in evidence:
                 shown[key] = None
     if unreadable(evidence.get("bridged_by")):
@@ -839,7 +844,14 @@ def wholly_readable_decisions(
         return readable
     scope = ReadScope.load(session, viewer)
     rows = session.scalars(select(FusionDecisionRow).where(FusionDecisionRow.id.in_(readable)))
-    return {r.id for r in rows if _shown_evidence(session, scope, r) == r.evidence}
+    return {
+        r.id
+        for r in rows
+        # Whether a part only monitors see was there, not whether it held something: which
+        # entries are withheld must not tell that either.
+        if (scope.is_monitor(r.agreement_id) or not set(r.evidence or ()) & set(_MONITORS_ONLY))
+        and _shown_evidence(session, scope, r) == r.evidence
+    }
 
 
 def _may_open(
