@@ -13,6 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification
+from ceasefire.alerts import service as alerts
 from ceasefire.db.context import ServiceContext
 from ceasefire.fusion import service as fusion
 from ceasefire.incidents import service as incidents
@@ -31,6 +32,7 @@ from tests.factories.reports import incident_of, shelling_body
 
 MASK = "[\u2026]"
 MAP_TABLE = "/map/table?zoom=14"
+SUBSCRIPTIONS = "/api/v1/alerts/subscriptions"
 
 
 def _entries(client: TestClient, cast: Cast, member: str, query: str) -> list[Any]:
@@ -287,3 +289,47 @@ def test_a_fusion_entry_confirms_no_masked_reason_nor_withheld_evidence(
     for member, withheld in (("arm", True), ("tur", False)):
         [entry] = _entries(client, cast, member, f"subject=fusion/{automatic['id']}")
         assert entry["payload_withheld"] is withheld, member
+
+
+def test_an_alerts_entry_names_no_other_members_subscription(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """A subscription is its member's: ``GET /api/v1/alerts/subscriptions`` and
+    ``/deliveries`` list only the caller's, and the subscription's own entries are withheld
+    from other members. An alert's ``alerts:alert:raised`` payload, read by every reader of
+    the alert, listed every delivery it queued with its ``subscription_id``, and each
+    ``alerts:delivery:*`` payload (its alert, its attempts) was read alike: Azerbaijan's
+    liaison learnt that Turkey's duty officer is told of casualties in that area, and when
+    its deliveries failed. Those entries are now withheld from a member that a delivery
+    named is not its own."""
+    for member in ("tur", "aze"):
+        subscribed = client.post(
+            SUBSCRIPTIONS,
+            json={"channel": "email", "target": f"duty@{member}.example.org"},
+            headers=cast.bearer(member),
+        )
+        assert subscribed.status_code == 201, subscribed.text
+    turkey = cast.viewer(ctx, "tur")
+    incident_of(
+        ctx,
+        turkey,
+        shelling_body(casualties={"injured_military": 3}),
+        classification=Classification.SHARED,
+    )
+    alerts.scan(ctx)
+    alerts.deliver_due(ctx)
+    raised = _entries(client, cast, "aze", "tag=alerts:")
+    assert any(e["tag"] == "alerts:alert:raised" for e in raised)
+    own, theirs = (
+        {s["id"] for s in client.get(SUBSCRIPTIONS, headers=cast.bearer(member)).json()}
+        for member in ("aze", "tur")
+    )
+    assert own
+    assert theirs
+    assert not own & theirs
+    for entry in raised:
+        assert not any(sub in str(entry["payload"]) for sub in theirs), entry
+    alert_ids = {a["id"] for a in client.get("/api/v1/alerts", headers=cast.bearer("aze")).json()}
+    assert alert_ids, "Azerbaijan's liaison reads the alert"
+    mine = _entries(client, cast, "tur", "tag=alerts:")
+    assert any(sub in str(e["payload"]) for e in mine for sub in theirs)
