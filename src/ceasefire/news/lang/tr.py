@@ -461,7 +461,10 @@ def find_places(
 def _before_person(
     tokens: list[Token], index: int, entries: dict[tuple[str, ...], ActorEntry]
 ) -> bool:
-    """Whether a capitalised word is the first name of a person of the dictionary."""
+    """Whether a capitalised word is the first name of a person of the dictionary (a name
+    with a suffix after its apostrophe, "Moskova'da Aliyev", is none)."""
+    if tokens[index].suffix:
+        return False
     following = tokens[index + 1] if index + 1 < len(tokens) else None
     if following is None or not following.capitalised:
         return False
