@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, status
-from pydantic import AwareDatetime
 
 from ceasefire.access import Classification
 from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
+from ceasefire.api.params import ObservedFrom, ObservedUntil
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus
 from ceasefire.incidents.schemas import (
@@ -76,8 +76,8 @@ def create_incident(
 def list_incidents(
     ctx: ContextDep,
     viewer: CurrentViewer,
-    start: Annotated[AwareDatetime | None, Query(description="Observed at or after")] = None,
-    end: Annotated[AwareDatetime | None, Query(description="Observed at or before")] = None,
+    start: ObservedFrom = None,
+    end: ObservedUntil = None,
     bbox: Annotated[
         str | None,
         Query(description="min_lon,min_lat,max_lon,max_lat", examples=["46.8,39.9,47.1,40.1"]),

@@ -137,6 +137,9 @@ def member_role(
         )
 
 
+PASSWORD_STDIN = typer.Option("--password-stdin", help="Read the password from standard input.")
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         # One line: the password, without its line ending (so `echo pw |` works).
@@ -150,9 +153,7 @@ def user_add(
     user_id: Annotated[str, typer.Argument(help="Sign-in name, e.g. 'tur-duty-officer'.")],
     member: Annotated[str, typer.Option("--member", help="Member the user belongs to.")],
     name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
+    password_stdin: Annotated[bool, PASSWORD_STDIN] = False,
     no_password: Annotated[
         bool, typer.Option("--no-password", help="Token-only user (e.g. a sensor feed).")
     ] = False,
@@ -227,9 +228,7 @@ def user_enable(
 @user_app.command("password")
 def user_password(
     user_id: Annotated[str, typer.Argument(help="User whose password to set.")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
+    password_stdin: Annotated[bool, PASSWORD_STDIN] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Set a user's password (asks unless --password-stdin); ends its sign-in sessions."""

@@ -247,28 +247,6 @@ class Subject(NamedTuple):
     agreement_id: str | None = None
 
     @classmethod
-    def of_incident(cls, record: Mapping[str, Any]) -> Subject:
-        position = record["event_position"]
-        return cls(
-            id=record["id"],
-            category=record["category"],
-            start=datetime.fromisoformat(record["observed_start"]),
-            end=datetime.fromisoformat(record["observed_end"]),
-            lat=position.get("lat"),
-            lon=position.get("lon"),
-            place=position.get("place_name"),
-            where_prec=position.get("precision"),
-            perpetrator=record.get("attributed_party"),
-            concerns=tuple(record.get("concerns") or ()),
-            channels=tuple(record.get("channels") or ()),
-            sources=int(record.get("sources") or 0),
-            notes=incident_notes(record.get("title"), record.get("summary")),
-            casualties=record.get("casualties") or {},
-            updated=datetime.fromisoformat(record["updated_at"]),
-            agreement_id=record.get("agreement_id"),
-        )
-
-    @classmethod
     def of_report(cls, record: Mapping[str, Any]) -> Subject:
         position = record["event_position"]
         observed = record["observed"]

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
-from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
 from ceasefire.api.bodies import read_limited
@@ -23,6 +22,7 @@ from ceasefire.api.deps import (
     RequireMember,
     required_token,
 )
+from ceasefire.api.params import ObservedFrom, ObservedUntil
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.reports import imports, uploads
 from ceasefire.reports import service as reports
@@ -108,8 +108,8 @@ def list_reports(
     channel: Channel | None = None,
     category: Category | None = None,
     agreement_id: str | None = None,
-    start: Annotated[AwareDatetime | None, Query(description="Observed at or after")] = None,
-    end: Annotated[AwareDatetime | None, Query(description="Observed at or before")] = None,
+    start: ObservedFrom = None,
+    end: ObservedUntil = None,
     unassigned: Annotated[
         bool, Query(description="Only reports in no incident the caller may read")
     ] = False,

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
@@ -695,34 +695,6 @@ def rows_of_incident(session: Session, incident_id: str) -> list[ReportRow]:
     )
 
 
-class GroupedReport(Protocol):
-    """What an incident derives from each of its reports (span, place, parties, category,
-    classification, alleged perpetrator): a stored report, or its ``GroupedFacts``."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def observed_start(self) -> datetime: ...
-    @property
-    def observed_end(self) -> datetime: ...
-    @property
-    def event_lat(self) -> float | None: ...
-    @property
-    def event_lon(self) -> float | None: ...
-    @property
-    def event_place(self) -> str | None: ...
-    @property
-    def event_precision(self) -> int: ...
-    @property
-    def concerns(self) -> str: ...
-    @property
-    def category(self) -> str: ...
-    @property
-    def classification(self) -> str: ...
-    @property
-    def alleged_perpetrator(self) -> str | None: ...
-
-
 class GroupedFacts(NamedTuple):
     """The columns of a report its incident derives from, without the report's content."""
 
@@ -737,6 +709,11 @@ class GroupedFacts(NamedTuple):
     category: str
     classification: str
     alleged_perpetrator: str | None
+
+
+GroupedReport: TypeAlias = ReportRow | GroupedFacts
+"""What an incident derives from each of its reports (span, place, parties, category,
+classification, alleged perpetrator): a stored report, or its ``GroupedFacts``."""
 
 
 def grouped_facts_of(session: Session, incident_id: str) -> list[GroupedFacts]:

@@ -20,6 +20,7 @@ components then work on lemmas and the dependency tree:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -411,10 +412,12 @@ def make_times(resources: PipelineResources) -> Any:
 @register("news.quotes.ru.v1", requires=["ru_doc", "actors"], assigns=["quotes"])
 def make_quotes(resources: PipelineResources) -> Any:
     """«Direct» quotes and "X заявил, что ..." with the speaker of the speech verb."""
-    speech = frozenset(load_data("ru.yaml").get("speech", []))
+    lexicon = load_data("ru.yaml")
+    speech = frozenset(lexicon.get("speech", []))
+    titles = frozenset(lexicon.get("sectors", {}))
 
     def quotes(news: NewsDoc) -> NewsDoc:
-        news.quotes = list(_quotes(news, speech))
+        news.quotes = _resolve_pronouns(news, list(_quotes(news, speech)), titles)
         return news
 
     return quotes
@@ -461,6 +464,8 @@ def _quotes(news: NewsDoc, speech: frozenset[str]) -> Iterator[Quote]:
             component="news.quotes.ru.v1",
         )
     for number, sentence in enumerate(sentences):
+        if not _inside(sentence.start, direct):
+            yield from _according_to(news, sentence, number)
         for token in sentence.tokens:
             if token.lemma not in speech:
                 continue
@@ -481,6 +486,69 @@ def _quotes(news: NewsDoc, speech: frozenset[str]) -> Iterator[Quote]:
                 speaker_resolved_from="speech verb",
                 component="news.quotes.ru.v1",
             )
+
+
+def _according_to(news: NewsDoc, sentence: Sentence, number: int) -> Iterator[Quote]:
+    """ "По словам X, …" / "По её словам, …": the rest of the sentence is X's indirect quote."""
+    text = news.article.text
+    actors = of_sentence(scratch_list(news, _ACTORS), number) or {}
+    for token in sentence.tokens:
+        if token.lemma != "слово" or token.feats.get("Case") != "Dat":
+            continue
+        if sentence.case_of(token) != "по":
+            continue
+        commas = [t for t in sentence.tokens if t.text == "," and t.start >= token.end]
+        words = [
+            t for t in sentence.tokens if commas and t.start >= commas[0].end and t.pos != "PUNCT"
+        ]
+        if len(words) < 3:
+            continue
+        speaker: ActorRef | None = None
+        for child in sentence.kids(token, "nmod", "det", "amod"):
+            found = _actors_of(sentence, child, actors)
+            if found:
+                speaker = found[0].ref
+            elif child.pos == "PROPN":
+                speaker = ActorRef(
+                    text=child.text, code=None, sector=None, start=child.start, end=child.end
+                )
+        first, last = words[0], words[-1]
+        yield Quote(
+            text=text[first.start : last.end],
+            start=first.start,
+            end=last.end,
+            kind="indirect",
+            speaker=speaker,
+            cue=token.text,
+            sentence=sentence_ref(news.article, sentence.start, sentence.end),
+            speaker_resolved_from="according to" if speaker else None,
+            component="news.quotes.ru.v1",
+        )
+
+
+_PRONOUNS = frozenset({"он", "она", "они", "его", "её", "ее", "их"})
+
+
+def _resolve_pronouns(news: NewsDoc, quotes: list[Quote], titles: frozenset[str]) -> list[Quote]:
+    """A quote whose speaker is a pronoun or a bare title ("Он также заявил", "По её словам",
+    "Премьер добавил") takes the article's last named speaker before it."""
+    text = news.article.text
+    quotes.sort(key=lambda q: q.start)
+    last: ActorRef | None = None
+    for quote in quotes:
+        if quote.speaker is not None:
+            last = quote.speaker
+            continue
+        if last is None or quote.sentence is None:
+            continue
+        around = (
+            text[quote.sentence.start : quote.start] + " " + text[quote.end : quote.sentence.end]
+        )
+        words = set(re.findall(r"\w+", around.lower()))
+        if words & _PRONOUNS or any(w[:-1] in titles or w in titles for w in words):
+            quote.speaker = last
+            quote.speaker_resolved_from = "previous speaker"
+    return quotes
 
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
@@ -539,11 +607,20 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
     speech = frozenset(lexicon["speech"])
     movement = frozenset(lexicon["movement"])
     cessation = frozenset(lexicon["cessation"])
+    observe = frozenset(lexicon["observe"])
+    truce = frozenset(lexicon["truce"])
     triggers: list[_Trigger] = []
     used: set[int] = set()
     for token in sentence.tokens:
         if token.pos not in ("VERB", "AUX") and token.feats.get("VerbForm") not in ("Part", "Conv"):
             continue
+        if token.lemma in observe and _negated(sentence, token):
+            kept = [a for a in sentence.kids(token, "obj", "obl") if a.lemma in truce]
+            if kept:
+                # "не соблюдает режим прекращения огня": a violation.
+                triggers.append(_Trigger(token, "FIGHT", [token, kept[0]], token, False))
+                used.add(kept[0].index)
+                continue
         arguments = sentence.kids(token, "obj", "obl", "nmod", "iobj", "nsubj")
         refined = [
             (objects[token.lemma][a.lemma], a)
@@ -585,31 +662,61 @@ def _sentence_events(
     deny = frozenset(lexicon["deny"])
     protesters = frozenset(lexicon["protesters"])
     sectors: dict[str, str] = lexicon["sectors"]
+    handover = frozenset(lexicon["handover"])
+    released = frozenset(lexicon["released"])
     triggers = _triggers(sentence, lexicon)
+    # A denial keeps the act it denies (PLOVER): "опровергло сообщения о том, что … обстреляли"
+    # is the shelling, denied, not a REJECT.
+    triggers = [
+        t
+        for t in triggers
+        if not (
+            t.token.lemma in deny
+            and not t.nominal
+            and any(o is not t and _governs(sentence, t.token, o.token) for o in triggers)
+        )
+    ]
     events: list[tuple[int, Event]] = []
     for trigger in triggers:
         token, verb = trigger.token, trigger.verb
         modality: Modality = "occurred"
         claimed_by: list[ActorRef] = []
         event = trigger.event
-        if trigger.nominal and verb is not token and verb.lemma in accuse:
-            # "обвинить X в обстреле": the shelling, by X, claimed by the accuser.
-            source = _argument(sentence, verb, ("obj",), actors)
-            claimed_by = [a.ref for a in _argument(sentence, verb, ("nsubj",), actors)]
+        governor = _governor(sentence, trigger)
+        denier = _denier(sentence, token, deny)
+        if governor is not token and governor.lemma in accuse:
+            # "обвинить X в обстреле", "… в попытке захватить": the act, by X, claimed by the
+            # accuser.
+            source = _argument(sentence, governor, ("obj",), actors)
+            claimed_by = [a.ref for a in _argument(sentence, governor, ("nsubj",), actors)]
             modality = "claimed"
-        elif trigger.nominal and verb is not token and verb.lemma in deny:
-            source = _argument(sentence, verb, ("nsubj",), actors)
+        elif governor is not token and governor.lemma in deny:
+            source = _argument(sentence, governor, ("nsubj",), actors)
             modality = "denied"
         elif trigger.nominal and verb is not token:
-            source = _argument(sentence, verb, ("nsubj", "nsubj:pass"), actors)
+            source = _argument(sentence, governor, ("nsubj", "nsubj:pass"), actors)
             if not source:
                 source = _genitive_agent(sentence, token, actors)
         else:
             source = _argument(sentence, verb, ("nsubj",), actors)
+        if denier is not None and modality == "occurred":
+            modality = "denied"
+            source = source or _argument(sentence, denier, ("nsubj",), actors)
+        if (
+            not trigger.nominal
+            and token.lemma in handover
+            and event == "RETREAT"
+            and any(t.lemma in released for t in _clause(sentence, token))
+        ):
+            event = "CONCEDE"  # people handed back are released, not territory
         passive = [] if trigger.nominal else _argument(sentence, verb, ("nsubj:pass",), actors)
         if not trigger.nominal and not passive and not source and verb.feats.get("Voice") == "Pass":
             passive = _preceding_subject(sentence, verb, actors)
-        subject_lemmas = {t.lemma for t in sentence.kids(verb, "nsubj")}
+        subjects = sentence.kids(verb, "nsubj")
+        # "группа активистов": the people a collective subject is made of count too.
+        subject_lemmas = {t.lemma for t in subjects} | {
+            k.lemma for t in subjects for k in sentence.kids(t, "nmod")
+        }
         if event == "MOVE":
             movers = source + passive
             military = (bool(movers) and all(a.ref.sector == "MIL" for a in movers)) or any(
@@ -619,6 +726,8 @@ def _sentence_events(
         if subject_lemmas & protesters:
             event = "PROTEST"
         targets = _targets(sentence, trigger, actors)
+        if trigger.event == "MOVE" and event == "CONSULT" and not targets:
+            targets = _host(news, sentence, verb)  # "прибыли в Баку": a visit to Azerbaijan
         if passive:
             agent = _argument(sentence, verb, ("obl:agent",), actors)
             if event == "MOBILIZE":
@@ -778,6 +887,71 @@ def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -
             ):
                 found.extend(_actors_of(sentence, child, actors))
     return found
+
+
+def _host(news: NewsDoc, sentence: Sentence, verb: Token) -> list[_Actor]:
+    """The state whose capital officials arrive in ("прибыли в Баку"): the host of a visit."""
+    entries = actor_entries(LANGUAGE)
+    for child in sentence.kids(verb, "obl"):
+        entry = entries.get((child.lemma,))
+        if entry is not None and entry.kind == "metonym" and sentence.case_of(child) == "в":
+            ref = actor_ref(
+                news.article.text[child.start : child.end], child.start, child.end, entry
+            )
+            return [_Actor(ref, range(child.index, child.index + 1), "metonym", entry)]
+    return []
+
+
+def _governor(sentence: Sentence, trigger: _Trigger) -> Token:
+    """The verb that governs a nominal trigger or an infinitive under a noun: "приступили к
+    разминированию" → приступили, "обвинил … в попытке захватить" → обвинил."""
+    token = trigger.token
+    if trigger.nominal:
+        node = trigger.verb
+    elif token.feats.get("VerbForm") == "Inf" and token.head >= 0:
+        node = sentence.tokens[token.head]
+        if node.pos not in ("NOUN", "PROPN"):
+            return trigger.verb
+    else:
+        return trigger.verb
+    for _ in range(3):
+        if node.pos in ("VERB", "AUX") or node.head < 0:
+            break
+        node = sentence.tokens[node.head]
+    return node if node.pos in ("VERB", "AUX") else trigger.verb
+
+
+def _governs(sentence: Sentence, head: Token, token: Token) -> bool:
+    """Whether ``token`` lies in the subtree of ``head`` (and is not ``head``)."""
+    node, steps = token, 0
+    while node.head >= 0 and steps < 50:
+        node = sentence.tokens[node.head]
+        if node.index == head.index:
+            return True
+        steps += 1
+    return False
+
+
+def _denier(sentence: Sentence, token: Token, deny: frozenset[str]) -> Token | None:
+    """The denial verb above an act ("опровергло сообщения о том, что … обстреляли")."""
+    node, steps = token, 0
+    while node.head >= 0 and steps < 6:
+        node = sentence.tokens[node.head]
+        if node.lemma in deny and node.pos == "VERB":
+            return node
+        steps += 1
+    return None
+
+
+def _clause(sentence: Sentence, verb: Token) -> list[Token]:
+    """The words after ``verb`` up to the next finite verb (the parser may attach the object of
+    a handover anywhere in them)."""
+    out: list[Token] = []
+    for token in sentence.tokens[verb.index + 1 :]:
+        if token.pos == "VERB" and token.feats.get("VerbForm") == "Fin":
+            break
+        out.append(token)
+    return out
 
 
 def _negated(sentence: Sentence, token: Token) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
@@ -294,14 +294,15 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
                     if case != "nom":
                         break
             if sector_hit is not None and entry.kind in ("state", "metonym"):
-                sector, length = sector_hit
+                sector, length, stem = sector_hit
                 end_index = index + size - 1 + length
                 kind = "sector"
                 # "Rus barış gücü askerleri": the last sector noun carries the case.
                 more = _sector_at(tokens, end_index + 1, sector_words)
                 if more is not None:
                     end_index += more[1]
-                case = case_of(tokens[end_index], noun=True)
+                    stem = more[2]
+                case = _compound_case(tokens[end_index].word, stem)
             start, end = tokens[index].start, tokens[end_index].end
             found.append(
                 _Actor(
@@ -320,14 +321,34 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
 
 def _sector_at(
     tokens: list[Token], index: int, sector_words: list[tuple[tuple[str, ...], str]]
-) -> tuple[str, int] | None:
+) -> tuple[str, int, str] | None:
+    """The sector noun at ``tokens[index]``: its sector, length in words and last stem."""
     for words, sector in sector_words:
         window = tokens[index : index + len(words)]
         if len(window) == len(words) and all(
             matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
         ):
-            return sector, len(words)
+            return sector, len(words), words[-1]
     return None
+
+
+_COMPOUND = re.compile(r"(lar|ler)?(s?[ıiuü])?(.*)")
+
+
+def _compound_case(word: str, stem: str) -> Case:
+    """The case of a sector noun after its state ("Gürcistan Başbakanı" is nominative: the
+    -ı is the compound's possessive; "Başbakanı'nı", "ordusuna", "güçlerinin" carry a case
+    after it)."""
+    for variant in stem_variants(stem):
+        if word.startswith(variant):
+            match = _COMPOUND.fullmatch(word[len(variant) :])
+            rest = match.group(3) if match else ""
+            rest = rest.removesuffix("ki")  # "ordusundaki"
+            for case, pattern in _CASES:
+                if rest and pattern.fullmatch(rest):
+                    return case
+            return "nom"
+    return case_of(Token(0, word, 0, 0, word, ""), noun=True)
 
 
 @register("news.actors.tr.v1", requires=["tr_tokens"], assigns=["actors"])
@@ -440,7 +461,10 @@ def find_places(
 def _before_person(
     tokens: list[Token], index: int, entries: dict[tuple[str, ...], ActorEntry]
 ) -> bool:
-    """Whether a capitalised word is the first name of a person of the dictionary."""
+    """Whether a capitalised word is the first name of a person of the dictionary (a name
+    with a suffix after its apostrophe, "Moskova'da Aliyev", is none)."""
+    if tokens[index].suffix:
+        return False
     following = tokens[index + 1] if index + 1 < len(tokens) else None
     if following is None or not following.capitalised:
         return False
@@ -483,7 +507,7 @@ class _Trigger:
     first: int
     last: int
     event: str
-    kind: str  # "event", "speech", "accuse", "move"
+    kind: str  # "event", "speech", "accuse", "deny", "observe", "move"
 
 
 @cache
@@ -496,6 +520,10 @@ def _lexicon() -> tuple[list[tuple[tuple[str, ...], str, str]], dict[str, Any]]:
         entries.append((tuple(lower(phrase).split()), "", "speech"))
     for phrase in data["accuse"]:
         entries.append((tuple(lower(phrase).split()), "DISAPPROVE", "accuse"))
+    for phrase in data["observe"]:
+        entries.append((tuple(lower(phrase).split()), "FIGHT", "observe"))
+    for phrase in data["deny"]:
+        entries.append((tuple(lower(phrase).split()), "REJECT", "deny"))
     for phrase in data["movement"]:
         entries.append((tuple(lower(phrase).split()), "MOVE", "move"))
     entries.sort(key=lambda item: -sum(len(w) for w in item[0]))
@@ -536,10 +564,20 @@ def make_events(resources: PipelineResources) -> Any:
 def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) -> list[Event]:
     _, data = _lexicon()
     protesters = [tuple(lower(p).split()) for p in data["protesters"]]
+    releases = {tuple(lower(p).split()) for p in data["releases"]}
+    persons = [lower(p) for p in data["persons"]]
     triggers = find_triggers(sentence)
     tokens = sentence.tokens
+    actors = _without_mediators(_shared_case(actors, tokens), tokens, data["asides"])
     reporting = [t for t in triggers if t.kind in ("speech", "accuse")]
     acts = [t for t in triggers if t.kind in ("event", "move")]
+    # Not observing a ceasefire ("ateşkese uymadı") is a violation; observing it, no event.
+    acts += [t for t in triggers if t.kind == "observe" and _NEGATED.match(_rest(t, tokens))]
+    acts.sort(key=lambda t: t.first)
+    denial = next((t for t in triggers if t.kind == "deny"), None)
+    if denial is not None and not any(t.last < denial.first for t in acts):
+        acts = sorted([*acts, denial], key=lambda t: t.first)  # nothing denied: a REJECT
+        denial = None
     accusation = next((t for t in reporting if t.kind == "accuse"), None)
     if not acts and accusation is not None:
         acts = [accusation]
@@ -560,6 +598,9 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             source = genitive
         else:
             source = _coordinated(nominative, tokens) or genitive
+        if denial is not None and trigger.last < denial.first:
+            modality = "denied"  # "X'in … bombaladığını yalanladı": the act, denied
+            source = genitive or source
         targets = [
             a
             for a in actors
@@ -571,14 +612,20 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             )
             and not (modality == "claimed" and a.ref.code in {c.code for c in claimed_by})
         ]
-        word = tokens[trigger.last].word
-        stem = _lexicon_stem(trigger, tokens)
-        rest = word[len(stem) :] if word.startswith(stem) else ""
+        rest = _rest(trigger, tokens)
         event = trigger.event
         if event == "MOVE":
             event = (
                 "MOBILIZE" if source and all(a.ref.sector == "MIL" for a in source) else "CONSULT"
             )
+            if event == "CONSULT" and not targets:
+                targets = _host(news, tokens[: trigger.first])  # "Bakü'ye ulaştı": a visit
+        if (
+            event == "RETREAT"
+            and _lexicon_phrase(trigger, tokens) in releases
+            and _persons_before(trigger, tokens, source, persons)
+        ):
+            event = "CONCEDE"  # soldiers or prisoners handed over are released
         if any(_phrase_at(tokens, p) for p in protesters) and event in (
             "FIGHT",
             "COERCE",
@@ -589,7 +636,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             event = "PROTEST"
         if re.match(r"^(ıl|il|ul|ül|n)", rest) and event != "MOBILIZE" and not targets:
             targets, source = source, []
-        if re.match(r"^(ma|me)(?!k|s)", rest) and event in COOPERATIVE:
+        if _NEGATED.match(rest) and event in COOPERATIVE:
             event = "REJECT"
         if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
             modality = "planned"
@@ -618,8 +665,118 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             )
         )
     if events:
-        events[-1].primary = True  # verb-final: the main clause's verb comes last
+        # Verb-final: the main clause's verb comes last; an act named only as background
+        # ("anlaşmanın ardından", "anlaşma taslağı") is not the sentence's event.
+        main = [
+            i
+            for i, trigger in enumerate(acts)
+            if not _background(tokens, trigger.last + 1, data["backgrounds"])
+        ]
+        events[main[-1] if main else -1].primary = True
     return events
+
+
+# A negated verb (-mA- before a tense, person or participle: etmedi, etmeyecek, etmez,
+# etmemiş, etmiyor), not the verbal noun in -mA (çekilme süresi, çekilmeye, çekilmesi).
+_NEGATED = re.compile(r"^(m[ae](d|z|y[ae][cğn]|m[ıi]ş|m[ae](k|s|y)|l[ıi]|y[ıi]p)|m[ıiuü]yor)")
+
+
+def _shared_case(actors: list[_Actor], tokens: list[Token]) -> list[_Actor]:
+    """Coordinated names take the case of the last ("Aliyev ve Paşinyan'ı" are both
+    accusative, "Rusya Devlet Başkanı Vladimir Putin ve Ermenistan Başbakanı Nikol
+    Paşinyan'ın" both genitive): a run joined by commas, "ve" or hyphens ("Türk-Rus"), with
+    first names between a title and its holder, that has a "ve" or a hyphen. Names before
+    "arasında" (between) are the two sides, nominative."""
+    out = list(actors)
+    index = len(out) - 1
+    while index > 0:
+        run = [index]
+        joined = False
+        while run[0] > 0:
+            previous, current = out[run[0] - 1], out[run[0]]
+            between = tokens[previous.last + 1 : current.first]
+            if not all(
+                t.base in ("ve", ",", "-") or (t.capitalised and not t.suffix) for t in between
+            ):
+                break
+            joined = joined or any(t.base in ("ve", "-") for t in between)
+            run.insert(0, run[0] - 1)
+        last = out[run[-1]]
+        following = tokens[last.last + 1].base if last.last + 1 < len(tokens) else ""
+        case: Case = "nom" if following.startswith("arası") else last.case
+        if joined and (case != "nom" or following.startswith("arası")):
+            for i in run:
+                if (out[i].case == "nom" or case == "nom") and not tokens[out[i].last].suffix:
+                    out[i] = replace(out[i], case=case)
+        index = run[0] - 1
+    return out
+
+
+def _without_mediators(
+    actors: list[_Actor], tokens: list[Token], asides: list[str]
+) -> list[_Actor]:
+    """Drop the genitive actors before a mediator noun ("Rusya'nın arabuluculuğuyla"):
+    they are no party to the event."""
+    stems = [lower(a) for a in asides]
+    return [
+        a
+        for a in actors
+        if not (
+            a.case == "gen"
+            and any(
+                matches_stem(t.word, stem)
+                for t in tokens[a.last + 1 : a.last + 3]
+                for stem in stems
+            )
+        )
+    ]
+
+
+def _lexicon_phrase(trigger: _Trigger, tokens: list[Token]) -> tuple[str, ...]:
+    """The lexicon entry a trigger matched."""
+    entries, _ = _lexicon()
+    window = tokens[trigger.first : trigger.last + 1]
+    for words, _event, _kind in entries:
+        if len(words) == len(window) and all(
+            t.word == w or matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
+        ):
+            return words
+    return ()
+
+
+def _persons_before(
+    trigger: _Trigger, tokens: list[Token], source: list[_Actor], persons: list[str]
+) -> bool:
+    """Whether a person noun stands between the source (or the sentence start) and a
+    handover verb: the object of the verb precedes it."""
+    start = max((a.last + 1 for a in source), default=0)
+    return any(matches_stem(t.word, p) for t in tokens[start : trigger.first] for p in persons)
+
+
+def _background(tokens: list[Token], index: int, words: list[str]) -> bool:
+    if index >= len(tokens):
+        return False
+    word = tokens[index].word
+    return any(word == w or matches_stem(word, w) for w in words)
+
+
+def _host(news: NewsDoc, tokens: list[Token]) -> list[_Actor]:
+    """The state whose capital officials arrive in ("Bakü'ye ulaştı"): the host of a visit."""
+    for index, token in enumerate(tokens):
+        hit = _entry_at(tokens, index)
+        if hit is not None and hit[0].kind == "metonym" and case_of(token) == "dat":
+            ref = actor_ref(
+                news.article.text[token.start : token.end], token.start, token.end, hit[0]
+            )
+            return [_Actor(ref=ref, first=index, last=index, kind="metonym", case="dat")]
+    return []
+
+
+def _rest(trigger: _Trigger, tokens: list[Token]) -> str:
+    """The suffixes of a trigger's last word."""
+    word = tokens[trigger.last].word
+    stem = _lexicon_stem(trigger, tokens)
+    return word[len(stem) :] if word.startswith(stem) else ""
 
 
 def _lexicon_stem(trigger: _Trigger, tokens: list[Token]) -> str:
@@ -642,7 +799,7 @@ def _coordinated(nominative: list[_Actor], tokens: list[Token]) -> list[_Actor]:
         if _before_ile(actor, tokens):
             break
         between = [t.base for t in tokens[out[-1].last + 1 : actor.first]]
-        if between and all(w in ("ve", ",", "ile") for w in between):
+        if between and all(w in ("ve", ",", "ile", "-") for w in between):
             out.append(actor)
         else:
             break

@@ -1,7 +1,7 @@
 """Compliance findings: what the agreements' rules found about incidents.
 
 Revision ID: 0010_compliance
-Revises: 0008_ledger_tree
+Revises: 0009_incidents_position_index
 Create Date: 2026-12-06
 """
 

@@ -1,7 +1,7 @@
 """Alerts raised, subscriptions, and the delivery outbox with its attempts.
 
 Revision ID: 0011_alerts
-Revises: 0008_ledger_tree
+Revises: 0010_compliance
 Create Date: 2026-12-06
 """
 

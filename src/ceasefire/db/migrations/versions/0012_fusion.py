@@ -1,7 +1,7 @@
 """Fusion: the queue of reports to fuse, the decisions with their evidence, merged incidents.
 
 Revision ID: 0012_fusion
-Revises: 0008_ledger_tree
+Revises: 0011_alerts
 Create Date: 2026-12-06
 """
 

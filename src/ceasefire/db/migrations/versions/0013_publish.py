@@ -1,7 +1,7 @@
 """Publishing: the reports the centre generated, stored and ledgered.
 
 Revision ID: 0013_publish
-Revises: 0008_ledger_tree
+Revises: 0012_fusion
 Create Date: 2026-12-06
 """
 

@@ -12,7 +12,7 @@ count went from about 450 ms to 250 ms and the public's from 280 ms to 100 ms (s
 bench/RESULTS.md).
 
 Revision ID: 0014_map_cells
-Revises: 0011_alerts
+Revises: 0013_publish
 Create Date: 2026-12-06
 """
 

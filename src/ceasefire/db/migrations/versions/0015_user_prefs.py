@@ -1,7 +1,7 @@
 """Users: the language and time zone each chose for its pages.
 
 Revision ID: 0015_user_prefs
-Revises: 0013_publish
+Revises: 0014_map_cells
 Create Date: 2026-12-06
 """
 
