@@ -48,6 +48,10 @@ class Area:
     payload_rule: str | None = None
     """``"module:attribute"`` of the area's ledger ``PayloadRule``: which of its entries'
     payloads a member may read (an area whose entries every member may read has none)."""
+    payloads: str | None = None
+    """``"module:attribute"`` of the area's ``PAYLOADS``: the payload ``TypedDict`` of every
+    ledger tag it writes. A type that declares ``ceasefire.ledger.events.Blinded`` makes the
+    ledger writer add a random nonce to that tag's payloads (``ceasefire.ledger.service``)."""
     ledger_tags: str | None = None
     """``"module:attribute"`` of the ``StrEnum`` of ledger tags the area writes where no
     checker or payload rule claims them (news): the server's tags, which no member may
@@ -70,9 +74,9 @@ class Area:
     ) -> Area:
         """The area of a package laid out with the modules every area names alike.
 
-        ``tables``, ``api:router``, ``commands:register``, where ``checker`` is true
-        ``check:CHECKER`` and where ``payload_rule`` is true ``check:PAYLOAD_RULE``; an area
-        that differs declares its references one by one.
+        ``tables``, ``api:router``, ``commands:register``, ``events:PAYLOADS``, where
+        ``checker`` is true ``check:CHECKER`` and where ``payload_rule`` is true
+        ``check:PAYLOAD_RULE``; an area that differs declares its references one by one.
         """
         return cls(
             name=package.rpartition(".")[2],
@@ -81,6 +85,7 @@ class Area:
             commands=f"{package}.commands:register",
             checker=f"{package}.check:CHECKER" if checker else None,
             payload_rule=f"{package}.check:PAYLOAD_RULE" if payload_rule else None,
+            payloads=f"{package}.events:PAYLOADS",
         )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import events as agreement_events
+from ceasefire.areas import areas, contributions, resolve
 from ceasefire.bootstrap import initialise
 from ceasefire.compliance import events as compliance_events
 from ceasefire.config import Settings
@@ -37,6 +38,7 @@ from ceasefire.incidents.model import OccurrenceStatus
 from ceasefire.incidents.tables import IncidentRow
 from ceasefire.ledger import events as ledger_events
 from ceasefire.ledger import service as ledger
+from ceasefire.ledger.events import blinded
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.members import auth
@@ -97,6 +99,31 @@ def test_every_tag_has_exactly_one_payload_type() -> None:
         for tag, payload_type in module.PAYLOADS.items():
             assert is_typeddict(payload_type), f"{tag}: {payload_type} is not a TypedDict"
             assert payload_type.__doc__, f"{tag}: {payload_type.__name__} has no docstring"
+
+
+def test_the_writer_blinds_the_tags_whose_type_declares_a_nonce() -> None:
+    """The ledger writer adds the nonce (``ledger.service.blinded_tags``, read from every
+    area's ``PAYLOADS``); an area declares it on the tag's type, never at a call site."""
+    declared = {tag for tag, payload_type in PAYLOAD_TYPES.items() if blinded(payload_type)}
+    assert declared <= ledger.blinded_tags()
+    assert not ledger.blinded_tags() & (set(PAYLOAD_TYPES) - declared)
+    assert {"member:post:added", "member:sensor:added", "intake:report:received"} <= declared
+
+
+def test_every_payload_a_rule_may_withhold_is_blinded() -> None:
+    """A payload a rule withholds from a member is still hashed in the header every member
+    reads: its type must declare the nonce, or a guess of the payload is confirmed."""
+    types = {
+        str(tag): payload_type
+        for area in areas()
+        if area.payloads
+        for tag, payload_type in resolve(area.payloads).items()
+    }
+    rules = contributions("payload_rule")
+    assert rules
+    withheld = [tag for tag in types if any(tag.startswith(rule.tags) for rule in rules)]
+    assert "member:post:added" in withheld
+    assert [tag for tag in withheld if not blinded(types[tag])] == []
 
 
 def _monitor(member_id: str) -> Viewer:
@@ -262,6 +289,8 @@ def test_every_stored_payload_has_its_tag_type(demo_ctx: ServiceContext) -> None
         if payload_type is None:
             problems.append(f"entry {seq}: tag {tag!r} is in no area's tag enum")
             continue
+        if blinded(payload_type) and "nonce" not in payload:
+            problems.append(f"entry {seq} ({tag}): no nonce, which {payload_type.__name__} has")
         unknown = list(_unknown_keys(payload_type, payload, "payload"))
         if unknown:
             problems.append(f"entry {seq} ({tag}): {unknown} not in {payload_type.__name__}")

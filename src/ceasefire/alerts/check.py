@@ -134,6 +134,16 @@ CHECKER = projection_checker(
 # -- who reads the payloads -------------------------------------------------------------------
 
 
+def _subscriptions_named(entry: EntryAbout) -> set[str]:
+    """The subscriptions an alert's or a delivery's entry names (those it queued, the one it
+    is a delivery to): ``alerts:delivery:*`` names its delivery, whose subscription is read
+    from the table (:func:`_readable`)."""
+    deliveries = entry.payload.get("deliveries")
+    if isinstance(deliveries, list):
+        return {str(d["subscription_id"]) for d in deliveries if isinstance(d, dict)}
+    return set()
+
+
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
     about_alerts = [e for e in entries if not e.tag.startswith(_SUBSCRIPTION_TAGS)]
     ids = {str(e.payload["alert_id"]) for e in about_alerts}
@@ -142,23 +152,54 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
         scope = ReadScope.load(session, viewer)
         rows = list(session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))))
         readable = {row.id for row in readable_alerts(session, scope, rows)}
-    yield from (e.seq for e in about_alerts if str(e.payload["alert_id"]) in readable)
+    # Which subscriptions an alert reached, and a delivery's fate, are the subscription's
+    # member's (``GET /api/v1/alerts/deliveries`` lists its own): an entry naming another
+    # member's subscription is withheld even from a reader of the alert.
+    named: dict[int, set[str]] = {}
+    delivered = {
+        str(e.payload["delivery_id"]): e.seq
+        for e in about_alerts
+        if e.tag.startswith("alerts:delivery:") and "delivery_id" in e.payload
+    }
+    for entry in about_alerts:
+        named[entry.seq] = _subscriptions_named(entry)
+    if delivered:
+        for delivery_id, subscription_id in session.execute(
+            select(DeliveryRow.id, DeliveryRow.subscription_id).where(
+                DeliveryRow.id.in_(set(delivered))
+            )
+        ):
+            named[delivered[delivery_id]].add(subscription_id)
+    mine = _own_subscriptions(session, viewer, {s for subs in named.values() for s in subs})
+    yield from (
+        e.seq
+        for e in about_alerts
+        if str(e.payload["alert_id"]) in readable
+        and named[e.seq] <= mine
+        # (a delivery whose row is gone is judged as another member's)
+        and (not e.tag.startswith("alerts:delivery:") or named[e.seq])
+    )
     # A subscription is its member's, as ``GET /api/v1/alerts/subscriptions`` lists it.
     subscriptions = {
         e.seq: e.subject.removeprefix("alert-subscription/")
         for e in entries
         if e.tag.startswith(_SUBSCRIPTION_TAGS)
     }
-    if subscriptions and viewer.member_id is not None:
-        own = set(
-            session.scalars(
-                select(SubscriptionRow.id).where(
-                    SubscriptionRow.id.in_(set(subscriptions.values())),
-                    SubscriptionRow.member_id == viewer.member_id,
-                )
+    own = _own_subscriptions(session, viewer, set(subscriptions.values()))
+    yield from (seq for seq, sub in subscriptions.items() if sub in own)
+
+
+def _own_subscriptions(session: Session, viewer: Viewer, ids: set[str]) -> set[str]:
+    """Of the subscriptions ``ids``, those of ``viewer``'s member."""
+    if not ids or viewer.member_id is None:
+        return set()
+    return set(
+        session.scalars(
+            select(SubscriptionRow.id).where(
+                SubscriptionRow.id.in_(ids), SubscriptionRow.member_id == viewer.member_id
             )
         )
-        yield from (seq for seq, sub in subscriptions.items() if sub in own)
+    )
 
 
 _SUBSCRIPTION_TAGS = (AlertTag.SUBSCRIBED.value, AlertTag.UNSUBSCRIBED.value)
@@ -169,7 +210,8 @@ PAYLOAD_RULE = PayloadRule(
     _readable,
 )
 """An alert's entry, and those of its deliveries, are read by whoever may read the alert
-(the read rule of the record it is about, as ``GET /api/v1/alerts``). A subscription's
+(the read rule of the record it is about, as ``GET /api/v1/alerts``) and whose member's are
+the subscriptions it names (the deliveries an alert queued, a delivery's own). A subscription's
 entries (the user, the kinds and areas it follows, a digest of its address, which a guess
 would confirm) by its own member, as ``GET /api/v1/alerts/subscriptions`` lists it: another
 member's subscription is as absent there (404) as in the ledger's payloads."""

@@ -99,7 +99,7 @@ from ceasefire.incidents.service import (
     incidents_with_casualties,
     readable_incidents,
 )
-from ceasefire.ledger.entry import text_sha256, with_nonce
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.auth import user_is_operator, user_member, user_viewer
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
@@ -225,19 +225,17 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             row,
             tag=AlertTag.SUBSCRIBED,
             subject=f"alert-subscription/{row.id}",
-            payload=with_nonce(
-                Subscribed(
-                    {
-                        "subscription_id": row.id,
-                        "member_id": row.member_id,
-                        "user_id": row.user_id,
-                        "kinds": row.kinds,
-                        "areas": row.areas,
-                        "min_severity": row.min_severity,
-                        "channel": row.channel,
-                        "target_sha256": text_sha256(row.target),
-                    }
-                )
+            payload=Subscribed(
+                {
+                    "subscription_id": row.id,
+                    "member_id": row.member_id,
+                    "user_id": row.user_id,
+                    "kinds": row.kinds,
+                    "areas": row.areas,
+                    "min_severity": row.min_severity,
+                    "channel": row.channel,
+                    "target_sha256": text_sha256(row.target),
+                }
             ),
             actor=actor,
         )
@@ -288,8 +286,8 @@ def unsubscribe(ctx: ServiceContext, viewer: Viewer, subscription_id: str) -> Su
                 ctx.settings,
                 tag=AlertTag.UNSUBSCRIBED,
                 subject=f"alert-subscription/{row.id}",
-                payload=with_nonce(
-                    Unsubscribed({"subscription_id": row.id, "ended_at": row.ended_at.isoformat()})
+                payload=Unsubscribed(
+                    {"subscription_id": row.id, "ended_at": row.ended_at.isoformat()}
                 ),
                 actor=actor,
             )
@@ -440,19 +438,17 @@ def _raise(
         settings,
         tag=AlertTag.RAISED,
         subject=f"alert/{row.id}",
-        payload=with_nonce(
-            AlertRaised(
-                {
-                    "alert_id": row.id,
-                    "kind": row.kind,
-                    "severity": row.severity,
-                    "subject": row.subject,
-                    "dedup_key": row.dedup_key,
-                    "classification": row.classification,
-                    "summary_sha256": text_sha256(row.summary),
-                    "deliveries": queued,
-                }
-            )
+        payload=AlertRaised(
+            {
+                "alert_id": row.id,
+                "kind": row.kind,
+                "severity": row.severity,
+                "subject": row.subject,
+                "dedup_key": row.dedup_key,
+                "classification": row.classification,
+                "summary_sha256": text_sha256(row.summary),
+                "deliveries": queued,
+            }
         ),
         actor=Actor.centre("alerts"),
     )
@@ -1029,10 +1025,8 @@ def _record(
             ctx.settings,
             tag=tag,
             subject=f"alert-delivery/{row.id}",
-            payload=with_nonce(
-                DeliveryFinished(
-                    {"delivery_id": row.id, "alert_id": row.alert_id, "attempts": row.attempts}
-                )
+            payload=DeliveryFinished(
+                {"delivery_id": row.id, "alert_id": row.alert_id, "attempts": row.attempts}
             ),
             actor=Actor.centre("alerts"),
         )
@@ -1154,10 +1148,8 @@ def requeue_dead(ctx: ServiceContext, viewer: Viewer, delivery_id: str) -> Deliv
             ctx.settings,
             tag=AlertTag.REQUEUED,
             subject=f"alert-delivery/{row.id}",
-            payload=with_nonce(
-                DeliveryFinished(
-                    {"delivery_id": row.id, "alert_id": row.alert_id, "attempts": row.attempts}
-                )
+            payload=DeliveryFinished(
+                {"delivery_id": row.id, "alert_id": row.alert_id, "attempts": row.attempts}
             ),
             actor=_actor(viewer),
         )

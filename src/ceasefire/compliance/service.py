@@ -65,7 +65,7 @@ from ceasefire.incidents.service import (
     snapshots_as_all_read,
     snapshots_as_read,
 )
-from ceasefire.ledger.entry import text_sha256, with_nonce
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import NewEntry, append_many
 from ceasefire.members.scope import ReadScope
 from ceasefire.reports.model import Category
@@ -99,9 +99,7 @@ _RULES_ACTOR = Actor.centre(user_id=None)
 def _finding_entry(
     tag: ComplianceTag, row: FindingRow, payload: FindingRecorded | FindingWithdrawn
 ) -> NewEntry:
-    return NewEntry(
-        tag=tag, subject=f"finding/{row.id}", payload=with_nonce(payload), actor=_RULES_ACTOR
-    )
+    return NewEntry(tag=tag, subject=f"finding/{row.id}", payload=payload, actor=_RULES_ACTOR)
 
 
 def reasons_sha256(reasons: Sequence[str]) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
 from ceasefire.fusion.events import FusionDecided, FusionTag
-from ceasefire.fusion.service import readable_decisions
+from ceasefire.fusion.service import wholly_readable_decisions
 from ceasefire.fusion.tables import FusionDecisionRow
 from ceasefire.ledger.check import (
     ActualRows,
@@ -77,10 +77,11 @@ def _decision_of(entry: EntryAbout) -> str:
 
 
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
-    readable = readable_decisions(session, viewer, {_decision_of(e) for e in entries})
+    readable = wholly_readable_decisions(session, viewer, {_decision_of(e) for e in entries})
     return (e.seq for e in entries if _decision_of(e) in readable)
 
 
 PAYLOAD_RULE = PayloadRule("fusion", ("fusion:",), _readable)
 """A fusion decision's entry is read by whoever may read every incident and report it names
-(as the decision itself: ``fusion.service.readable_decisions``)."""
+(as the decision itself: ``fusion.service.readable_decisions``) and is shown its whole
+evidence, whose digest the entry holds (``fusion.service.wholly_readable_decisions``)."""

@@ -60,9 +60,8 @@ from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig, no
 from ceasefire.fusion.places import areas_of, is_village, localities_named
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
-from ceasefire.ids import mask_record_ids, new_id
+from ceasefire.ids import new_id
 from ceasefire.incidents import service as incidents
-from ceasefire.ledger.entry import with_nonce
 from ceasefire.ledger.service import add_ledgered
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of
@@ -195,7 +194,7 @@ def _record(
         row,
         tag=KIND_TAGS[kind],
         subject=f"fusion/{row.id}",
-        payload=with_nonce(decision_payload(row)),
+        payload=decision_payload(row),
         actor=actor,
     )
     return row
@@ -217,6 +216,11 @@ def decision_payload(row: FusionDecisionRow) -> FusionDecided:
             "undoes": row.undoes,
         }
     )
+
+
+_MONITORS_ONLY = ("candidates", "runner_up", "set_aside", "incident_features")
+"""The parts of an automatic decision's evidence only the agreement's monitors are shown
+(:func:`_shown_evidence`)."""
 
 
 def _shown_evidence(
@@ -258,7 +262,7 @@ def _shown_evidence(
         if "incident_score" in evidence:
             shown["incident_score"] = None
     if not scope.is_monitor(row.agreement_id):
-        for key in ("candidates", "runner_up", "set_aside", "incident_features"):
+        for key in _MONITORS_ONLY:
             if key in evidence:
                 shown[key] = None
     if unreadable(evidence.get("bridged_by")):
@@ -266,8 +270,7 @@ def _shown_evidence(
     # An analyst's reason is free text: it names by id only the records the viewer reads.
     why = evidence.get("reason")
     if isinstance(why, str):
-        hidden = incidents.unreadable_ids(session, scope, [why])
-        shown["reason"] = mask_record_ids(why, hidden, incidents.WITHHELD_ID)
+        shown["reason"] = reports.masked_text(why, reports.unreadable_ids(session, scope, [why]))
     merged = evidence.get("merged")
     if isinstance(merged, dict) and merged.get("incident_id"):
         try:
@@ -824,6 +827,30 @@ def readable_decisions(session: Session, viewer: Viewer, decision_ids: Iterable[
         for r in rows
         if readable_incidents.issuperset(i for i in (r.incident_id, r.other_incident_id) if i)
         and readable_reports.issuperset(r.report_ids)
+    }
+
+
+def wholly_readable_decisions(
+    session: Session, viewer: Viewer, decision_ids: Iterable[str]
+) -> set[str]:
+    """Of ``decision_ids``, those ``viewer`` may read (:func:`readable_decisions`) and is
+    shown with their whole evidence (:func:`_shown_evidence` withholds or masks none of
+    it): what the ledger shows of a decision goes through it. Its payload holds the
+    evidence's digest, which would confirm a guess of what was withheld -- an analyst's
+    reason with an id shown as ``[…]`` (every incident id is in some header), the number of
+    incidents compared (a few values)."""
+    readable = readable_decisions(session, viewer, decision_ids)
+    if not readable or viewer.operator:
+        return readable
+    scope = ReadScope.load(session, viewer)
+    rows = session.scalars(select(FusionDecisionRow).where(FusionDecisionRow.id.in_(readable)))
+    return {
+        r.id
+        for r in rows
+        # Whether a part only monitors see was there, not whether it held something: which
+        # entries are withheld must not tell that either.
+        if (scope.is_monitor(r.agreement_id) or not set(r.evidence or ()) & set(_MONITORS_ONLY))
+        and _shown_evidence(session, scope, r) == r.evidence
     }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Classification, Viewer
+from ceasefire.ids import record_ids_in
 from ceasefire.incidents import cellcounts
 from ceasefire.incidents.events import (
     Classified,
@@ -54,7 +55,7 @@ from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
 from ceasefire.members.scope import ReadScope
 from ceasefire.reports.model import canonical_sha256
-from ceasefire.reports.service import incident_links
+from ceasefire.reports.service import incident_links, unreadable_ids
 
 # The tags whose entry records one new row: its table, the payload's key that names the row,
 # and the fields the row holds as the payload gives them; the last is a digest, of a column
@@ -290,12 +291,13 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             )
         return assessed[incident_id]
 
+    shown: dict[int, tuple[str | None, ...]] = {}
     for entry in entries:
         incident = incidents.get(_incident_of(entry))
         if incident is None:
             # Gone (merged away): the centre's monitors only.
             if scope.is_monitor(None):
-                yield entry.seq
+                shown[entry.seq] = ()
             continue
         if not scope.can_read_record(incident):
             continue
@@ -305,7 +307,7 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
                 concerns=incident.concerns,
                 agreement_id=incident.agreement_id,
             ):
-                yield entry.seq
+                shown[entry.seq] = ()
             continue
         # A decision written before the fourth audit: the settler and number of views in
         # clear, digests a guess confirms. The chain keeps it as signed; only a reader of
@@ -319,17 +321,45 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             )
         ):
             continue
+        texts: tuple[str | None, ...] = ()
         if entry.tag in _PARTS:
             part = parts.get(str(entry.payload[_PARTS[entry.tag][1]]))
             if part is None or not part_readable(
                 scope, incident, part.classification, part.member_id
             ):
                 continue
-        yield entry.seq
+            texts = _texts_of(part)
+        elif entry.tag in _TITLED:
+            texts = (incident.title, incident.summary)
+        shown[entry.seq] = texts
+    # A text shown to this reader with an id masked (``unreadable_ids``): its entry's digest
+    # (or, for evidence refs, the refs in clear) would confirm a guess of the id, and every
+    # incident and report id is in some header. Judged on the text as it stands now.
+    hidden = unreadable_ids(session, scope, (t for texts in shown.values() for t in texts))
+    for seq, texts in shown.items():
+        if not hidden or not any(
+            found in hidden for text in texts if text for _, found in record_ids_in(text)
+        ):
+            yield seq
+
+
+def _texts_of(part: AssessmentRow | ReplyRow | NoteRow) -> tuple[str | None, ...]:
+    """The free text of an assessment, reply or note, as its page shows it, and its refs."""
+    if isinstance(part, AssessmentRow):
+        return (part.rationale, *part.evidence_refs)
+    if isinstance(part, ReplyRow):
+        return (part.text, *part.evidence_refs)
+    return (part.text,)
+
+
+_TITLED = frozenset({IncidentTag.CREATED, IncidentTag.EDITED})
+"""The entries holding the digests of an incident's title and summary."""
 
 
 PAYLOAD_RULE = PayloadRule("incidents", ("intake:incident:",), _readable)
 """An incident's entries are read by whoever may read the incident now; those about an
 assessment, reply or note by whoever may also read that record; a field team's by whoever
-may read the incident's internal records. Decision rules (``intake:decision-rule:``) are
+may read the incident's internal records; an entry with the digest of a text (the title and
+summary, a note, a reply, an assessment) by whoever reads every record the text names by id
+now. Decision rules (``intake:decision-rule:``) are
 every member's."""

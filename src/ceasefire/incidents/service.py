@@ -36,7 +36,7 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.ids import check_cursor, mask_record_ids, new_id, record_ids_in
+from ceasefire.ids import check_cursor, new_id, record_ids_in
 from ceasefire.incidents import cellcounts
 from ceasefire.incidents.events import (
     AssessmentView,
@@ -81,6 +81,7 @@ from ceasefire.incidents.model import (
 )
 from ceasefire.incidents.schemas import (
     AssessmentPublic,
+    IncidentBase,
     IncidentDetail,
     IncidentRedacted,
     IncidentSummary,
@@ -99,7 +100,7 @@ from ceasefire.incidents.tables import (
     ReplyRow,
     RequestKeyRow,
 )
-from ceasefire.ledger.entry import text_sha256, with_nonce
+from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import append
 from ceasefire.members.grid import GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
@@ -117,16 +118,18 @@ from ceasefire.reports.service import (
     grouped_reports,
     incidents_with_channel,
     link_reports,
-    readable_reports,
+    masked_text,
     readable_row,
     referenced_reports,
     report_contents_by_incident,
     report_facts_by_incident,
+    report_texts_masked,
     reporter_names_by_incident,
     reporter_of,
     reports_by_incident,
     rows_of_incident,
     unlink_report,
+    unreadable_ids,
     without_unreadable_sources,
 )
 from ceasefire.timeutil import ensure_utc, utcnow
@@ -328,7 +331,7 @@ def _log(
         settings,
         tag=tag,
         subject=f"incident/{incident_id}",
-        payload=with_nonce(payload),
+        payload=payload,
         actor=actor,
     )
 
@@ -1535,11 +1538,31 @@ _Part = TypeVar("_Part", ReplyPublic, NotePublic, AssessmentPublic)
 def _masked(part: _Part, field: str, hidden: set[str]) -> _Part:
     """``part`` with the ids of ``hidden`` in its free text ``field`` and in its evidence
     refs (if it has any) shown as :data:`WITHHELD_ID`."""
-    update: dict[str, Any] = {field: mask_record_ids(getattr(part, field), hidden, WITHHELD_ID)}
+    update: dict[str, Any] = {field: masked_text(getattr(part, field), hidden)}
     refs = getattr(part, "evidence_refs", None)
     if refs is not None:
-        update["evidence_refs"] = [mask_record_ids(ref, hidden, WITHHELD_ID) for ref in refs]
+        update["evidence_refs"] = [masked_text(ref, hidden) for ref in refs]
     return part.model_copy(update=update)
+
+
+_Shown = TypeVar("_Shown", bound=IncidentBase)
+
+
+def _texts_masked(session: Session, scope: ReadScope, items: Sequence[_Shown]) -> list[_Shown]:
+    """``items`` with the ids their title and summary name that the reader may not read
+    (``unreadable_ids``) shown as :data:`WITHHELD_ID`: one query for the page."""
+    hidden = unreadable_ids(session, scope, (t for i in items for t in (i.title, i.summary)))
+    if not hidden:
+        return list(items)
+    return [
+        i.model_copy(
+            update={
+                "title": masked_text(i.title, hidden),
+                "summary": masked_text(i.summary, hidden) if i.summary else i.summary,
+            }
+        )
+        for i in items
+    ]
 
 
 def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDetail:
@@ -1595,6 +1618,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         session,
         scope,
         [
+            summary["title"],
             summary["summary"],
             *(r.text for r in shown_replies),
             *(ref for r in shown_replies for ref in r.evidence_refs),
@@ -1605,8 +1629,9 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     )
 
     if hidden:
+        summary["title"] = masked_text(summary["title"], hidden)
         if summary["summary"]:
-            summary["summary"] = mask_record_ids(summary["summary"], hidden, WITHHELD_ID)
+            summary["summary"] = masked_text(summary["summary"], hidden)
         shown_replies = [_masked(r, "text", hidden) for r in shown_replies]
         shown_notes = [_masked(n, "text", hidden) for n in shown_notes]
         shown_assessments = [_masked(a, "rationale", hidden) for a in shown_assessments]
@@ -1616,7 +1641,11 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         reports=without_unreadable_sources(
             session,
             scope.viewer,
-            [_public(session, r, files[r.id], row.id, lookup=False) for r in visible],
+            report_texts_masked(
+                session,
+                scope,
+                [_public(session, r, files[r.id], row.id, lookup=False) for r in visible],
+            ),
         ),
         assessments=shown_assessments,
         replies=shown_replies,
@@ -1693,11 +1722,7 @@ def get_incident(
         row = _incident_or_404(session, scope, incident_id)
         if viewer.is_public:
             public = _redacted(session, row)
-            hidden = unreadable_ids(session, scope, [public.summary])
-            if hidden and public.summary:
-                summary = mask_record_ids(public.summary, hidden, WITHHELD_ID)
-                public = public.model_copy(update={"summary": summary})
-            return public
+            return _texts_masked(session, scope, [public])[0]
         return _detail(session, scope, row)
 
 
@@ -1818,14 +1843,7 @@ def list_incidents(
                 facts = facts_of[row.id]
                 visible = [f for f in facts if scope.can_read_record(f)]
                 items.append(IncidentSummary(**_summary(row, facts, visible)))
-        hidden = unreadable_ids(session, scope, (i.summary for i in items))
-        if hidden:
-            items = [
-                i.model_copy(update={"summary": mask_record_ids(i.summary, hidden, WITHHELD_ID)})
-                if i.summary
-                else i
-                for i in items
-            ]
+        items = _texts_masked(session, scope, items)
         return IncidentPage(items=items, next_cursor=rows[-1].id if more and rows else None)
 
 
@@ -2378,35 +2396,6 @@ def check_cited_records(
                 )
 
 
-WITHHELD_ID = "[…]"
-"""What a free text shows in place of the id of a record its reader may not read."""
-
-
-def unreadable_ids(session: Session, scope: ReadScope, texts: Iterable[str | None]) -> set[str]:
-    """The ids the centre makes that ``texts`` (a note, a reply, a rationale, an evidence
-    ref: free text written by another member) name and the scope's viewer may not read: a
-    report or incident it may not read or that does not exist, and any other record's id
-    (an assessment, a finding: not cited by id). Shown as :data:`WITHHELD_ID`
-    (:func:`ceasefire.ids.mask_record_ids`), so a text shared with a party names no record
-    withheld from it (the id would confirm that the record exists); the web app links the
-    ids that remain."""
-    named = {found for text in texts if text for found in record_ids_in(text)}
-    if not named:
-        return set()
-    readable: set[str] = set()
-    reports = [record_id for kind, record_id in named if kind == "rep"]
-    if reports:
-        readable |= readable_reports(session, scope.viewer, reports)
-    incidents = [record_id for kind, record_id in named if kind == "inc"]
-    if incidents:
-        readable |= {
-            i.id
-            for i in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(incidents)))
-            if _readable(scope, i)
-        }
-    return {record_id for _, record_id in named if record_id not in readable}
-
-
 # -- for publishing: incidents as exported and summarised ----------------------------------
 
 
@@ -2583,8 +2572,14 @@ def incident_facts(
                 names.update(task.team)
                 for rep in task.party_representatives:
                     names.update(rep.get("names") or [])
+        # Free text names records by id: only those the reader may read (one query a chunk,
+        # none where no text names one).
+        hidden = unreadable_ids(session, scope, (t for r in readable for t in (r[2], r[3])))
         for row in readable:
             incident_id, title, summary, decision = row[0], row[2], row[3], row[19]
+            if hidden:
+                title = masked_text(title, hidden)
+                summary = masked_text(summary, hidden) if summary else summary
             reports = reports_of[incident_id]
             visible = [r for r in reports if may_read(r[2], r[3], r[4], r[5])]
             if public:
@@ -2652,10 +2647,6 @@ def incident_records(
     public = scope.viewer.is_public
     for facts in incident_facts(session, scope, **filters):
         summary = facts.summary
-        if summary:  # names a record by id: only one the reader may read (no query otherwise)
-            summary = mask_record_ids(
-                summary, unreadable_ids(session, scope, [summary]), WITHHELD_ID
-            )
         record: dict[str, Any] = {
             "id": facts.id,
             "agreement_id": facts.agreement_id,

@@ -68,7 +68,8 @@ def with_nonce(payload: Mapping[str, Any]) -> dict[str, Any]:
     header, whose ``payload_sha256`` would confirm a guess of a payload withheld from the
     reader; an area whose withheld payloads hold only what a reader knows or can list
     (the subject's id, its own report ids, ids read in other headers, a few causes) writes
-    them with a nonce."""
+    them with a nonce: its payload types declare ``ceasefire.ledger.events.Blinded`` and the
+    ledger writer adds it (``ceasefire.ledger.service.blinded_tags``)."""
     return {**payload, "nonce": secrets.token_hex(16)}
 
 

@@ -10,12 +10,19 @@ from typing import TypedDict
 
 
 class Blinded(TypedDict, total=False):
-    """The key ``ceasefire.ledger.entry.with_nonce`` adds to the payloads of the areas that
-    blind them (incidents, fusion, compliance, alerts): 128 random bits in hex, so that a
-    header's payload digest, which every member reads, confirms no guess of a payload
-    withheld from the reader. Entries written before it have none."""
+    """The key the ledger writer adds to the payload of every tag whose payload type declares
+    it (``ceasefire.ledger.service.append``, through ``ceasefire.ledger.entry.with_nonce``):
+    128 random bits in hex, so that a header's payload digest, which every member reads,
+    confirms no guess of a payload withheld from the reader. Declared by the payload types of
+    the tags a payload rule may withhold (reports, incidents, fusion, compliance, alerts,
+    posts, sensors, preferences). Entries written before it have none."""
 
     nonce: str
+
+
+def blinded(payload_type: type) -> bool:
+    """Whether ``payload_type`` (a tag's ``TypedDict``) declares :class:`Blinded`."""
+    return "nonce" in getattr(payload_type, "__optional_keys__", ())
 
 
 class LedgerTag(StrEnum):

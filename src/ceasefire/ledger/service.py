@@ -66,8 +66,9 @@ from ceasefire.ledger.entry import (
     sha256_hex,
     validate_subject,
     validate_tag,
+    with_nonce,
 )
-from ceasefire.ledger.events import KeyAdded, KeyRevoked, KeyRotated, RootSealed
+from ceasefire.ledger.events import KeyAdded, KeyRevoked, KeyRotated, RootSealed, blinded
 from ceasefire.ledger.keyfile import add_key, load_key_file
 from ceasefire.ledger.keys import (
     ALGORITHM,
@@ -463,15 +464,36 @@ def _writer(session: Session, settings: Settings) -> _Writer:
     return writer
 
 
+@cache
+def blinded_tags() -> frozenset[str]:
+    """The tags whose payload type declares ``ceasefire.ledger.events.Blinded`` (each area's
+    ``PAYLOADS``, named by its ``Area.payloads``): :func:`append` writes their payloads with a
+    random nonce, so that no payload withheld from a member is confirmed by a guess hashed
+    against its header's ``payload_sha256``. The declaration is the area's, the nonce the
+    writer's: no writer of such a tag can forget it."""
+    from ceasefire.areas import areas, resolve
+
+    return frozenset(
+        str(tag)
+        for area in areas()
+        if area.payloads
+        for tag, payload_type in resolve(area.payloads).items()
+        if blinded(payload_type)
+    )
+
+
 def _checked_payload(tag: str, subject: str, payload: object) -> bytes:
     """The canonical bytes of an entry's payload once its tag, subject and payload pass the
-    checks every append makes (InvalidInput naming the field otherwise)."""
+    checks every append makes (InvalidInput naming the field otherwise), with a nonce where
+    the tag's payload type declares one (:func:`blinded_tags`)."""
     validate_tag(tag)
     validate_subject(subject)
     if not isinstance(payload, Mapping):
         raise InvalidInput(
             "ledger payload must be a JSON object", details=[problem("payload", "not an object")]
         )
+    if tag in blinded_tags():
+        payload = with_nonce(payload)
     return canonical_json(payload)
 
 

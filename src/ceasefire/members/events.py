@@ -8,6 +8,8 @@ strings. No payload holds a password, a password hash or a token: only whose, an
 from enum import StrEnum
 from typing import Literal, NotRequired, TypedDict
 
+from ceasefire.ledger.events import Blinded
+
 
 class MemberTag(StrEnum):
     """Every ledger tag the members area writes."""
@@ -64,7 +66,7 @@ class GeoPoint(TypedDict):
     coordinates: list[float]
 
 
-class PostAdded(TypedDict):
+class PostAdded(Blinded):
     """``member:post:added``: an observation post and its owners (the first leads)."""
 
     post_id: str
@@ -78,7 +80,7 @@ class PostAdded(TypedDict):
     classification: str
 
 
-class SensorAdded(TypedDict):
+class SensorAdded(Blinded):
     """``member:sensor:added``: a sensor on a post or of a member."""
 
     sensor_id: str
@@ -121,7 +123,7 @@ class UserPasswordSet(TypedDict):
     by_self: bool
 
 
-class UserPreferencesSet(TypedDict):
+class UserPreferencesSet(Blinded):
     """``auth:user:preferences-set``: the language and time zone a user chose for its pages
     (``None``: none chosen, the browser's Accept-Language and UTC apply)."""
 

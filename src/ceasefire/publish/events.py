@@ -5,7 +5,8 @@ against the ledger; the content itself stays in ``publications``.
 """
 
 from enum import StrEnum
-from typing import TypedDict
+
+from ceasefire.ledger.events import Blinded
 
 
 class PublishTag(StrEnum):
@@ -14,7 +15,7 @@ class PublishTag(StrEnum):
     GENERATED = "publish:report:generated"
 
 
-class ReportGenerated(TypedDict):
+class ReportGenerated(Blinded):
     """``publish:report:generated``: one stored publication."""
 
     publication_id: str

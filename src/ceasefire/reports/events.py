@@ -6,7 +6,8 @@ How tags and payloads are used: docs/ledger.md, "Writing entries". Times are ISO
 """
 
 from enum import StrEnum
-from typing import TypedDict
+
+from ceasefire.ledger.events import Blinded
 
 
 class ReportTag(StrEnum):
@@ -17,7 +18,7 @@ class ReportTag(StrEnum):
     IMPORT_BATCH_COMMITTED = "intake:import:batch-committed"
 
 
-class ReportReceived(TypedDict):
+class ReportReceived(Blinded):
     """``intake:report:received``: a report's content digest and the columns taken from it."""
 
     report_id: str
@@ -30,7 +31,7 @@ class ReportReceived(TypedDict):
     received_at: str
 
 
-class AttachmentReceived(TypedDict):
+class AttachmentReceived(Blinded):
     """``intake:attachment:received``: a file attached to a report (its SHA-256 and size)."""
 
     attachment_id: str
@@ -41,7 +42,7 @@ class AttachmentReceived(TypedDict):
     filename: str | None
 
 
-class ImportBatchCommitted(TypedDict):
+class ImportBatchCommitted(Blinded):
     """``intake:import:batch-committed``: one batch of a CSV import, in one transaction;
     ``reports`` holds ``[report id, content SHA-256, idempotency key]`` per report."""
 

@@ -49,7 +49,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import unavailable_for
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.ids import check_cursor, new_id
+from ceasefire.ids import check_cursor, mask_record_ids, new_id, record_ids_in
 from ceasefire.ledger.service import NewEntry, add_ledgered, append_many
 from ceasefire.members.auth import callers_for_tokens
 from ceasefire.members.grid import within
@@ -1124,19 +1124,89 @@ def in_readable_incident(scope: ReadScope) -> ColumnElement[bool]:
     return ReportRow.id.in_(grouped.scalar_subquery())
 
 
+WITHHELD_ID = "[…]"
+"""What a free text shows in place of the id of a record its reader may not read."""
+
+
+def unreadable_ids(session: Session, scope: ReadScope, texts: Iterable[str | None]) -> set[str]:
+    """The ids the centre makes that ``texts`` (free text a member wrote: a note, a reply, a
+    rationale, an evidence ref, an incident's title or summary, a report's narrative) name
+    and the scope's viewer may not read: a report or incident it may not read or that does
+    not exist, and any other record's id (an assessment, a finding: not cited by id). Shown
+    as :data:`WITHHELD_ID` (:func:`masked_text`), so a text shared with a party names no
+    record withheld from it (the id would confirm that the record exists); the web app links
+    the ids that remain. The one decision every surface showing such a text applies. An
+    operator reads every record: nothing is masked for it (and no text scanned: the
+    operator's full exports)."""
+    if scope.viewer.operator:
+        return set()
+    named = {found for text in texts if text for found in record_ids_in(text)}
+    if not named:
+        return set()
+    readable: set[str] = set()
+    reports = {record_id for kind, record_id in named if kind == "rep"}
+    if reports:
+        readable |= {r.id for r in rows_by_id(session, reports) if scope.can_read_record(r)}
+    incidents = sorted(record_id for kind, record_id in named if kind == "inc")
+    if incidents:
+        readable |= {
+            row.id
+            for row in session.execute(select(_INCIDENTS).where(_INCIDENTS.c.id.in_(incidents)))
+            if scope.can_read_record(row)
+        }
+    return {record_id for _, record_id in named if record_id not in readable}
+
+
+def masked_text(text: str, hidden: set[str]) -> str:
+    """``text`` with each id of ``hidden`` (:func:`unreadable_ids`) shown as
+    :data:`WITHHELD_ID`."""
+    return mask_record_ids(text, hidden, WITHHELD_ID)
+
+
+_REPORT_TEXTS = ("narrative", "source_reference")
+"""The free text of a report, where a filer may name another record by id."""
+
+
+def report_texts_masked(
+    session: Session, scope: ReadScope, reports: Sequence[ReportPublic]
+) -> list[ReportPublic]:
+    """``reports`` with the ids their free text names that the reader may not read shown as
+    :data:`WITHHELD_ID`; a report so masked is shown without its content hash, which would
+    confirm a guess of the masked ids (every incident and report id is in a ledger
+    header)."""
+    hidden = unreadable_ids(
+        session, scope, (getattr(r, name) for r in reports for name in _REPORT_TEXTS)
+    )
+    if not hidden:
+        return list(reports)
+    shown: list[ReportPublic] = []
+    for report in reports:
+        update: dict[str, Any] = {}
+        for name in _REPORT_TEXTS:
+            text = getattr(report, name)
+            if text and (masked := masked_text(text, hidden)) != text:
+                update[name] = masked
+        if update:
+            report = report.model_copy(update={**update, "content_sha256": None})
+        shown.append(report)
+    return shown
+
+
 def presented(
     session: Session, scope: ReadScope, reports: Sequence[ReportPublic]
 ) -> list[ReportPublic | ReportRedacted]:
     """Reports as ``scope``'s viewer sees them, on every report surface (API, web, CLI,
     exports): the public sees them redacted; a member sees them whole, less what
-    ``without_unreadable_sources`` withholds; and the incident that groups a report is
-    named only to a reader of that incident (``unreadable_incidents``)."""
+    ``without_unreadable_sources`` withholds; the incident that groups a report is
+    named only to a reader of that incident (``unreadable_incidents``); and its free text
+    names only records the reader may read (``unreadable_ids``)."""
     hidden = unreadable_incidents(session, scope, (r.incident_id for r in reports if r.incident_id))
     if hidden:
         reports = [
             r.model_copy(update={"incident_id": None}) if r.incident_id in hidden else r
             for r in reports
         ]
+    reports = report_texts_masked(session, scope, reports)
     if scope.viewer.is_public:
         return [redacted(r) for r in reports]
     return list(without_unreadable_sources(session, scope.viewer, reports))
@@ -1204,8 +1274,10 @@ def wholly_readable_reports(
     session: Session, viewer: Viewer, report_ids: Iterable[str]
 ) -> set[str]:
     """Of ``report_ids``, those ``viewer`` may read together with the post and sensor they
-    name (``unreadable_sources``): what the ledger shows of a report (its payloads hold its
-    content hash) goes through it. Content is parsed only where it names a post or sensor."""
+    name (``unreadable_sources``) and every record their free text names by id
+    (``unreadable_ids``): what the ledger shows of a report (its payloads hold its content
+    hash, which confirms a guessed post id or a guess of an id shown masked) goes through it.
+    Content is parsed only where it names a post, a sensor or an id."""
     ids = set(report_ids)
     if not ids:
         return set()
@@ -1215,14 +1287,28 @@ def wholly_readable_reports(
     for row in rows_by_id(session, ids):
         if not scope.can_read_record(row):
             continue
-        if viewer.operator or all(text in row.content for text in _NAMES_NO_SOURCE):
+        if viewer.operator or (
+            all(text in row.content for text in _NAMES_NO_SOURCE) and not record_ids_in(row.content)
+        ):
             found.add(row.id)
         else:
             named[row.id] = content_of(row)
     if named:
         hidden = unreadable_sources(session, viewer, named.values())
+        masked = unreadable_ids(
+            session, scope, (t for c in named.values() for t in (c.narrative, c.source_reference))
+        )
         found |= {
-            rid for rid, c in named.items() if c.post_id not in hidden and c.sensor_id not in hidden
+            rid
+            for rid, c in named.items()
+            if c.post_id not in hidden
+            and c.sensor_id not in hidden
+            and not any(
+                found_id in masked
+                for text in (c.narrative, c.source_reference)
+                if text
+                for _, found_id in record_ids_in(text)
+            )
         }
     return found
 

@@ -86,7 +86,7 @@ _RECORD_PAGES = {"rep": "/reports/", "inc": "/incidents/"}
 def record_links(text: str | None) -> Markup:
     """A member's free text (a note, a reply, a rationale), escaped, with each report or
     incident it names by id linked to its page. The services have already replaced the ids
-    of records the reader may not read (``incidents.service.unreadable_ids``), so every link
+    of records the reader may not read (``reports.service.unreadable_ids``), so every link
     is to a page the reader may open."""
 
     def link(kind: str, found: str) -> str:
