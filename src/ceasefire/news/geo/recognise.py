@@ -1020,10 +1020,23 @@ def _joined_names(doc: Doc, entities: list[Span], gazetteer: Gazetteer) -> list[
 
 
 def _extend_to_region(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
-    """ "Lachin" followed by "corridor" is the Lachin corridor, if the gazetteer knows it."""
+    """ "Lachin" followed by "corridor" is the Lachin corridor, if the gazetteer knows it;
+    "Emilia" followed by "-Romagna" (the tokenizer splits hyphenated names) is the region
+    Emilia-Romagna."""
     doc = span.doc
     if span.label_ not in PLACE_LABELS or span.end >= len(doc) or span.end in covered:
         return span
+    if (
+        span.end + 1 < len(doc)
+        and doc[span.end].text == "-"
+        and not span[-1].whitespace_
+        and not doc[span.end].whitespace_
+        and doc[span.end + 1].is_title
+        and span.end + 1 not in covered
+    ):
+        joined = doc[span.start : span.end + 2]
+        if gazetteer.knows(joined.text):
+            return Span(doc, joined.start, joined.end, label=span.label_)
     if not doc[span.end].is_alpha:
         return span
     longer = doc[span.start : span.end + 1]
@@ -1330,6 +1343,10 @@ def _embedded_place(
             continue
         if len(head) == 1 and head[0].lower_ in _GENERIC_WORDS:
             continue  # "Central Bank": Central is a region of Uganda, not this bank's place
+        if gazetteer.demonym_country(head.text) is not None and not any(
+            place.kind == "country" for place in gazetteer.lookup(head.text)
+        ):
+            continue  # "the Kazakh foreign ministry": a people's name, not the district Kazakh
         places = [
             place
             for place in _places_or_postal(head.text, gazetteer)
