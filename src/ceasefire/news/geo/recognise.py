@@ -371,7 +371,8 @@ _LIST_SPAN = 12  # tokens a list of names may take between "of" and its last nam
 
 def _place_noun_of(span: Span) -> bool:
     """Whether "<kind of place> of" introduces ``span`` ("the town of Toomevara"), or a list
-    that ``span`` belongs to ("the villages of Ardcroney and Toomevara")."""
+    that ``span`` belongs to ("the villages of Ardcroney and Toomevara", "villages ...,
+    including Khiam and Bint Jbeil")."""
     k = span.start
     doc = span.doc
     if k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS:
@@ -381,7 +382,25 @@ def _place_noun_of(span: Span) -> bool:
         doc[j].lower_ in _LIST_WORDS or doc[j].text[:1].isupper() or doc[j].text == "-"
     ):
         j -= 1
-    return j >= 1 and doc[j].lower_ == "of" and doc[j - 1].lower_ in PLURAL_PLACE_NOUNS
+    if j >= 1 and doc[j].lower_ == "of" and doc[j - 1].lower_ in PLURAL_PLACE_NOUNS:
+        return True
+    # "villages in southern Lebanon on Tuesday, including Khiam and Bint Jbeil"
+    return j >= 1 and doc[j].lower_ == "including" and _plural_place_noun_before(doc[j])
+
+
+_INCLUDING_SPAN = 10  # tokens between the plural place noun and "including"
+
+
+def _plural_place_noun_before(token: Token) -> bool:
+    """Whether a plural place noun ("villages", "towns") comes shortly before ``token`` in
+    its sentence."""
+    doc = token.doc
+    for k in range(token.i - 1, max(-1, token.i - _INCLUDING_SPAN - 1), -1):
+        if doc[k].lower_ in PLURAL_PLACE_NOUNS:
+            return True
+        if doc[k].is_sent_start or doc[k].text in {".", ";", ":"}:
+            return False
+    return False
 
 
 def _list_members(span: Span) -> list[Span]:
