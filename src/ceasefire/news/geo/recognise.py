@@ -1726,7 +1726,12 @@ def find_toponyms(
                     label,
                     admin_word=admin_word,
                     near=near,
-                    cued=label != "FAC" and (_place_noun_of(span) or _area_of(span)),
+                    cued=label != "FAC"
+                    and (
+                        _place_noun_of(span)
+                        or _area_of(span)
+                        or (_locative(span) and _listed_before_known(span, gazetteer))
+                    ),
                     dateline=_opens_dateline(span),
                     part_of=span.start > 0 and doc[span.start - 1].lower_ in COMPASS_ADJECTIVES,
                 )
@@ -1736,6 +1741,22 @@ def find_toponyms(
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+def _listed_before_known(span: Span, gazetteer: Gazetteer) -> bool:
+    """Whether "and" or "or" joins ``span`` to a place entity the gazetteer knows ("the
+    camps in Ukhia and Teknaf"): a name listed with a known place after a preposition of
+    place is a place the gazetteer lacks, not a misread word."""
+    doc = span.doc
+    k = span.end
+    if k + 1 >= len(doc) or doc[k].lower_ not in {"and", "or", "&"}:
+        return False
+    following = next((ent for ent in doc.ents if ent.start == k + 1), None)
+    return (
+        following is not None
+        and following.label_ in PLACE_LABELS
+        and gazetteer.knows(_strip_determiner(following).text)
+    )
 
 
 # Administrative words in the plural, after the last of a list of divisions: "in Thatta and
