@@ -20,7 +20,8 @@ to the geoparser are judged on the tune part; the held part is only scored as a 
 Own gold (``read_own_gold``, 2026-12-07): a JSON file of sentences written for the project in the
 styles of the corpora we do not have (tests/data/geo-own-local.json: US and UK local news, WHO
 disease outbreak news; tests/data/geo-own-2.json: local news outside the US, outbreak reports,
-US towns named like bigger places), each record with its fixed ``split`` and toponyms with
+US towns named like bigger places; tests/data/geo-own-3.json: US local, outbreak and wire news,
+written before the eleventh pass), each record with its fixed ``split`` and toponyms with
 coordinates. Its gold ``type`` is the record's ``style``, so that recall is reported per style.
 """
 

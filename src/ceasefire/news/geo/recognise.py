@@ -371,7 +371,8 @@ _LIST_SPAN = 12  # tokens a list of names may take between "of" and its last nam
 
 def _place_noun_of(span: Span) -> bool:
     """Whether "<kind of place> of" introduces ``span`` ("the town of Toomevara"), or a list
-    that ``span`` belongs to ("the villages of Ardcroney and Toomevara")."""
+    that ``span`` belongs to ("the villages of Ardcroney and Toomevara", "villages ...,
+    including Khiam and Bint Jbeil")."""
     k = span.start
     doc = span.doc
     if k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in PLACE_NOUNS:
@@ -381,7 +382,25 @@ def _place_noun_of(span: Span) -> bool:
         doc[j].lower_ in _LIST_WORDS or doc[j].text[:1].isupper() or doc[j].text == "-"
     ):
         j -= 1
-    return j >= 1 and doc[j].lower_ == "of" and doc[j - 1].lower_ in PLURAL_PLACE_NOUNS
+    if j >= 1 and doc[j].lower_ == "of" and doc[j - 1].lower_ in PLURAL_PLACE_NOUNS:
+        return True
+    # "villages in southern Lebanon on Tuesday, including Khiam and Bint Jbeil"
+    return j >= 1 and doc[j].lower_ == "including" and _plural_place_noun_before(doc[j])
+
+
+_INCLUDING_SPAN = 10  # tokens between the plural place noun and "including"
+
+
+def _plural_place_noun_before(token: Token) -> bool:
+    """Whether a plural place noun ("villages", "towns") comes shortly before ``token`` in
+    its sentence."""
+    doc = token.doc
+    for k in range(token.i - 1, max(-1, token.i - _INCLUDING_SPAN - 1), -1):
+        if doc[k].lower_ in PLURAL_PLACE_NOUNS:
+            return True
+        if doc[k].is_sent_start or doc[k].text in {".", ";", ":"}:
+            return False
+    return False
 
 
 def _list_members(span: Span) -> list[Span]:
@@ -516,7 +535,7 @@ def _cued_towns(
     listed after a place of the same country ("Gloucester and Cheltenham")."""
     if span.text.isupper():  # "from PAN": initials, not a town
         return []
-    if _admin_word_after(span):
+    if _admin_word_after(span) or _listed_before_admin_word(span):
         # "in Kasese district", "Iloilo province": the word says the name is a division
         # (named after its seat, or a town the gazetteer knows).
         divisions = [p for p in places if p.kind in {"admin1", "admin2"}]
@@ -559,6 +578,12 @@ def _cued_towns(
             and p.population >= _HOME_TOWN
             and (p.country in named or p.population >= _CUED_TOWN)
         ]
+    if _public_body_after(span):
+        # "Austin police said", "Lexington officials": the town's police or officials.
+        return [
+            p for p in towns if name_key(p.name) == name_key(span.text)
+            and (p.country in named or p.population >= _CUED_ANY_TOWN)
+        ]  # fmt: skip
     listed = _listed_after(span, place_ends) or _listed_before(span)
     if listed is not None:
         countries = {p.country for p in gazetteer.lookup(listed.text)}
@@ -576,6 +601,22 @@ _RESIDENT_NOUNS = frozenset(
     }
 )  # fmt: skip
 _RESIDENT_DETERMINERS = frozenset({"a", "an", "two", "three", "four", "several", "many"})
+
+
+# Lower-case nouns for a town's public bodies after its name: "Austin police said".
+_PUBLIC_BODIES = frozenset({"police", "officials", "authorities", "firefighters", "deputies"})
+
+
+def _public_body_after(span: Span) -> bool:
+    """Whether a lower-case noun for a town's public body follows ``span``, which a verb of
+    speech or a clause end does not precede ("Austin police said", not "said Austin")."""
+    doc = span.doc
+    return (
+        span.end < len(doc)
+        and doc[span.end].text in _PUBLIC_BODIES
+        and span[-1].text[:1].isupper()
+        and (span.start == 0 or doc[span.start - 1].lemma_ not in _SPEECH)
+    )
 
 
 def _resident_noun_after(span: Span) -> bool:
@@ -707,12 +748,62 @@ def _admin_word_after(span: Span) -> bool:
     return word.is_lower and (word.text in ADMIN_WORDS or word.text in PLURAL_ADMIN_WORDS)
 
 
+_LIST_RUN = 8  # tokens a list of names may take before its plural administrative word
+
+
+def _listed_before_admin_word(span: Span) -> bool:
+    """Whether ``span`` opens or continues a list of names that a plural administrative word
+    ends ("with Magaria and Mirriah districts", "Ondo, Edo and Bauchi states"): each name of
+    the list is a division, as "Kasese district" is."""
+    doc = span.doc
+    j, joined = span.end, False
+    while j < min(len(doc), span.end + _LIST_RUN):
+        token = doc[j]
+        if token.lower_ in _LIST_WORDS:
+            joined = True
+        elif not token.is_title:
+            break
+        j += 1
+    return (
+        joined
+        and j < len(doc)
+        and doc[j].is_lower
+        and doc[j].text in PLURAL_ADMIN_WORDS
+        and span[-1].text[:1].isupper()
+    )
+
+
 def _listed_after(span: Span, place_ends: dict[int, Span]) -> Span | None:
     """The place entity ``span`` follows in a list ("Hilversum and Almelo"), if any."""
     k = span.start - 1
     if k < 1 or span.doc[k].lower_ not in _LIST_WORDS:
         return None
     return place_ends.get(k)
+
+
+_SPACED_DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
+_HEADLINE_KINDS = frozenset({"country", "admin1"})
+
+
+def _headline_country(ent: Span, gazetteer: Gazetteer) -> Span | None:
+    """The country or first-order division after a spaced dash inside an entity, up to the
+    end of the entity or a colon ("Cholera - Malawi", "Dengue - Bangladesh: Hospitals"),
+    where the words before the dash name no place: the headline of an outbreak report."""
+    doc = ent.doc
+    for k in range(ent.start + 1, ent.end - 1):
+        spaced = bool(doc[k - 1].whitespace_) and bool(doc[k].whitespace_)
+        if doc[k].text not in _SPACED_DASHES or not spaced:
+            continue
+        end = k + 1
+        while end < ent.end and doc[end].text not in _CLAUSE_ENDS:
+            end += 1
+        head, tail = doc[ent.start : k], doc[k + 1 : end]
+        if not len(tail) or gazetteer.knows(head.text):
+            return None
+        if any(p.kind in _HEADLINE_KINDS for p in gazetteer.lookup(tail.text)):
+            return Span(doc, tail.start, tail.end, label="GPE")
+        return None
+    return None
 
 
 def _place_label(places: list[Place]) -> str:
@@ -761,6 +852,13 @@ def correct_place_entities(
             and gazetteer.demonym_country(ent.text) is None
             and gazetteer.demonym_region(ent.text) is None
         )
+        headline = _headline_country(ent, gazetteer) if ent.label_ in _RELABELLED else None
+        if headline is not None:
+            # "Cholera - Malawi", "Measles - Democratic Republic of the Congo: Since": an
+            # outbreak report's headline, which the model takes for one name.
+            entities.append(headline)
+            place_ends[headline.end] = headline
+            continue
         abbreviation = _split_abbreviation(doc, ent.start)
         if len(ent) == 1 and abbreviation is not None:
             # "GUELPH, Ont. —": the tokenizer cut the province's stop off, the model a PERSON.
@@ -941,10 +1039,23 @@ def _joined_names(doc: Doc, entities: list[Span], gazetteer: Gazetteer) -> list[
 
 
 def _extend_to_region(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
-    """ "Lachin" followed by "corridor" is the Lachin corridor, if the gazetteer knows it."""
+    """ "Lachin" followed by "corridor" is the Lachin corridor, if the gazetteer knows it;
+    "Emilia" followed by "-Romagna" (the tokenizer splits hyphenated names) is the region
+    Emilia-Romagna."""
     doc = span.doc
     if span.label_ not in PLACE_LABELS or span.end >= len(doc) or span.end in covered:
         return span
+    if (
+        span.end + 1 < len(doc)
+        and doc[span.end].text == "-"
+        and not span[-1].whitespace_
+        and not doc[span.end].whitespace_
+        and doc[span.end + 1].is_title
+        and span.end + 1 not in covered
+    ):
+        joined = doc[span.start : span.end + 2]
+        if gazetteer.knows(joined.text):
+            return Span(doc, joined.start, joined.end, label=span.label_)
     if not doc[span.end].is_alpha:
         return span
     longer = doc[span.start : span.end + 1]
@@ -1251,6 +1362,10 @@ def _embedded_place(
             continue
         if len(head) == 1 and head[0].lower_ in _GENERIC_WORDS:
             continue  # "Central Bank": Central is a region of Uganda, not this bank's place
+        if gazetteer.demonym_country(head.text) is not None and not any(
+            place.kind == "country" for place in gazetteer.lookup(head.text)
+        ):
+            continue  # "the Kazakh foreign ministry": a people's name, not the district Kazakh
         places = [
             place
             for place in _places_or_postal(head.text, gazetteer)
@@ -1611,7 +1726,12 @@ def find_toponyms(
                     label,
                     admin_word=admin_word,
                     near=near,
-                    cued=label != "FAC" and (_place_noun_of(span) or _area_of(span)),
+                    cued=label != "FAC"
+                    and (
+                        _place_noun_of(span)
+                        or _area_of(span)
+                        or (_locative(span) and _listed_before_known(span, gazetteer))
+                    ),
                     dateline=_opens_dateline(span),
                     part_of=span.start > 0 and doc[span.start - 1].lower_ in COMPASS_ADJECTIVES,
                 )
@@ -1621,6 +1741,22 @@ def find_toponyms(
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+def _listed_before_known(span: Span, gazetteer: Gazetteer) -> bool:
+    """Whether "and" or "or" joins ``span`` to a place entity the gazetteer knows ("the
+    camps in Ukhia and Teknaf"): a name listed with a known place after a preposition of
+    place is a place the gazetteer lacks, not a misread word."""
+    doc = span.doc
+    k = span.end
+    if k + 1 >= len(doc) or doc[k].lower_ not in {"and", "or", "&"}:
+        return False
+    following = next((ent for ent in doc.ents if ent.start == k + 1), None)
+    return (
+        following is not None
+        and following.label_ in PLACE_LABELS
+        and gazetteer.knows(_strip_determiner(following).text)
+    )
 
 
 # Administrative words in the plural, after the last of a list of divisions: "in Thatta and

@@ -665,8 +665,18 @@ def resolve_toponyms(
             for (toponym, choice), (qualifier, kinds) in zip(chosen, again, strict=True)
         ]
     chosen = _areas_of_towns(places, readings, chosen, evidence, context, text)
+    reading_of = {id(t): r for t, r in zip(places, readings, strict=True)}
+    chosen = _clustered(chosen, [reading_of[id(t)] for t, _ in chosen], base)
     stray = [
-        (toponym, choice) for toponym, choice in chosen if _stray_town(toponym, choice, evidence)
+        (toponym, choice)
+        for toponym, choice in chosen
+        if _stray_town(toponym, choice, evidence)
+        # a town that lies with another name of the text is the text's area, not a stray
+        and not any(
+            _co_located(choice.place, other.place)
+            for named, other in chosen
+            if name_key(named.text) != name_key(toponym.text)
+        )
     ]
     mentions.extend(PlaceMention(t.start, t.end, t.text, label=t.label) for t, _ in stray)
     mentions.extend(_placed_in_text([c for c in chosen if c not in stray]))
@@ -674,6 +684,112 @@ def resolve_toponyms(
     if context.include_demonyms:
         mentions.extend(_demonym_mentions(toponyms, gazetteer))
     return sorted(mentions, key=lambda m: m.start)
+
+
+# Round four, the smallest area that explains the names together: readings of towns and
+# counties within this distance of each other (or, for a county at its state's middle, in
+# the same state) explain each other.
+CLUSTER_KM = 100.0
+CLUSTER_NAMES = 3  # names one area must explain to overrule a confident choice
+CLUSTER_GAIN = 1.5  # and by how much more support than the chosen reading
+_CLUSTER_KINDS = frozenset({"city", "admin2"})
+
+
+def _unplaced(place: Place) -> bool:
+    """A county the gazetteer has only at its state's middle (no town weighs it)."""
+    return place.kind == "admin2" and not place.population
+
+
+def _co_located(a: Place, b: Place) -> bool:
+    """Whether two readings lie in one small area: the same country, and within
+    ``CLUSTER_KM`` or, for a county at its state's middle, in the same state."""
+    if not a.country or a.country != b.country:
+        return False
+    if _unplaced(a) or _unplaced(b):
+        return bool(a.admin1) and a.admin1 == b.admin1
+    return distance_km(a.lat, a.lon, b.lat, b.lon) <= CLUSTER_KM
+
+
+def _clustered(
+    chosen: list[tuple[Toponym, _Choice]],
+    readings: Sequence[list[Place]],
+    named: Counter[str],
+) -> list[tuple[Toponym, _Choice]]:
+    """Round four: a town or county whose reading stands alone, while another of its
+    readings lies in one small area with the readings of other names of the text, takes that
+    reading ("Georgetown and Versailles" beside Lexington, Kentucky, are Kentucky's towns,
+    not Guyana's capital and the French town; "New Market" beside Huntsville and Madison
+    County is Alabama's). Support: 1 for the name itself, 1 for each other name whose chosen
+    reading lies in the area, 1/2 for each whose plausible readings do (not the towns
+    organisations are named after). An area that explains ``CLUSTER_NAMES`` names with
+    support ``CLUSTER_GAIN`` above the chosen reading's overrules a confident choice in a
+    country nothing else in the text points to (``named``: the context's and demonyms'
+    countries; the other names' choices); a plausible reading (round two scored it within
+    ``ANCHOR_MARGIN`` of the chosen one) with support one above wins unless the chosen
+    reading is a national capital."""
+    keys = [name_key(toponym.text) for toponym, _ in chosen]
+    eligible = [
+        i
+        for i, (toponym, choice) in enumerate(chosen)
+        if choice.place.kind in _CLUSTER_KINDS
+        and not (toponym.label == "ORG" and choice.place.kind == "city")
+    ]
+    result = list(chosen)
+    for _ in range(2):  # a name moved may bring another with it
+        moved = False
+        for i in eligible:
+            toponym, choice = result[i]
+            others = [j for j in eligible if keys[j] != keys[i]]
+
+            def support(place: Place, others: list[int] = others) -> tuple[float, int]:
+                here = {keys[j] for j in others if _co_located(place, result[j][1].place)}
+                plausible = {
+                    keys[j]
+                    for j in others
+                    if keys[j] not in here
+                    and any(_co_located(place, p) for p in result[j][1].plausible)
+                }
+                return 1 + len(here) + len(plausible) / 2, 1 + len(here) + len(plausible)
+
+            now, _ = support(choice.place)
+            options = [
+                (support(p), _prior(p), n)
+                for n, p in enumerate(readings[i])
+                if p.kind == choice.place.kind and not _co_located(p, choice.place)
+            ]
+            if not options:
+                continue
+            (weight, names), _, best = max(options)
+            place = readings[i][best]
+            strong = (
+                names >= CLUSTER_NAMES
+                and weight >= now + CLUSTER_GAIN
+                # across a border, and from a country nothing else in the text points to
+                # ("Georgetown" is Guyana's capital, but nothing else in the text is Guyana's)
+                and place.country != choice.place.country
+                and choice.place.country not in named
+                and not any(
+                    result[j][1].place.country == choice.place.country
+                    for j, (other, _) in enumerate(result)
+                    if name_key(other.text) != keys[i]
+                )
+            )
+            if not strong:
+                if choice.place.capital:
+                    continue  # "In Washington" beside London is still the US capital
+                # a reading round two found as plausible as the chosen one
+                close = [option for option in options if readings[i][option[2]] in choice.plausible]
+                if not close:
+                    continue
+                (weight, names), _, best = max(close)
+                place = readings[i][best]
+            weak = weight >= now + 1
+            if strong or weak:
+                result[i] = (toponym, _Choice(place, 0.0))
+                moved = True
+        if not moved:
+            break
+    return result
 
 
 STRAY_TOWN = 20_000
