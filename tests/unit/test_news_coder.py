@@ -665,6 +665,18 @@ SIXTH_PASS = [
     # Unnamed gunmen firing on a gathering of civilians: ASSAULT, at the place's state.
     ("Gunmen opened fire on spectators at a stadium near Lagos, killing nine.", "ASSAULT",
      None, {"NGA"}),
+    # Another state's soldiers given back are captives released.
+    ("Georgia returned three Russian soldiers on Friday.", "CONCEDE", {"GEO"}, {"RUS"}),
+    # An embargo renewed; arms sales suspended; the internet cut off.
+    ("The Security Council renewed the arms embargo on Libya.", "SANCTION", None, {"LBY"}),
+    ("Canada suspended arms sales to Turkey on Friday.", "SANCTION", {"CAN"}, {"TUR"}),
+    ("Ethiopia's government cut off internet access in Tigray.", "COERCE", {"ETH"}, None),
+    # The opposition boycotting a vote protests; a crowd clashing with police riots.
+    ("Opposition parties boycotted the presidential election on Sunday.", "PROTEST", None,
+     None),
+    ("Students clashed with riot police outside the university.", "PROTEST", None, None),
+    # Voting with no clause keeps CAMEO's patterns.
+    ("Chile voted against the resolution on Monday.", "DISAPPROVE", {"CHL"}, None),
 ]  # fmt: skip
 
 

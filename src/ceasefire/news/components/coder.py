@@ -95,7 +95,8 @@ NAME = "news.events.v2"
 # "failed to", "refused to", "declined to" + an act: the act rejected (PLOVER REJECT).
 REJECTING = frozenset({"fail", "refuse", "decline"})
 # Verbs by which a body takes a decision ("voted to lift the state of emergency", "authorised
-# the army to deploy"): what they decide is the event, as for "decide to" (v1's framing).
+# the army to deploy"): with a clause, what they decide is the event; alone ("voted in
+# favour", "voted against") their CAMEO patterns code them.
 DECIDING = frozenset({"vote", "authorize", "authorise"})
 # Verbs that are never events on their own whatever CAMEO says: auxiliaries, light verbs,
 # verbs of thinking, expecting and aspect ("is expected to", "faces charges", "led by").
@@ -200,6 +201,9 @@ INTENT_NOUNS = frozenset({"intention", "plan", "desire", "wish", "interest", "ne
 VOWING = frozenset({"vow", "swear"})
 # Verbs that make a decided measure public: what they frame is the measure, not a threat.
 ANNOUNCING = frozenset({"announce", "decide", "declare", "order", "approve", "vote"})
+# Giving people back, and soldiers: another state's soldiers given back are captives.
+GIVING_BACK = frozenset({"return", "hand", "release", "free", "exchange", "swap", "repatriate"})
+SOLDIERS = frozenset({"soldier", "troop", "serviceman", "servicemen", "fighter", "sailor"})
 # Ordering a party out: "ordered the ambassador to leave", "gave the envoys 72 hours to leave".
 ORDERING = frozenset({"order", "tell", "instruct", "give", "direct"})
 LEAVING = frozenset({"leave", "depart", "quit", "exit"})
@@ -219,6 +223,8 @@ CROWDS = frozenset(
 )  # fmt: skip
 # Sectors that bear no arms (the opposition may: "opposition forces captured the town").
 UNARMED = PROTESTERS - {"OPP"}
+# Verbs of a brawl: a crowd doing it with police riots.
+CLASHING = frozenset({"clash", "scuffle", "brawl", "fight", "battle", "riot"})
 # A crowd's seizing or storming of a place is obstruction.
 OBSTRUCTING = frozenset({"occupy", "seize", "storm", "capture", "take", "besiege", "block"})
 CIVILIANS = frozenset(
@@ -299,7 +305,7 @@ PATIENT_PREPS = frozenset({"against", "on"})
 def make_events_v2(resources: PipelineResources) -> CoderComponent:
     """PLOVER events: v1's framing with CAMEO defaults and patterns for every verb."""
     lex = lexicon()
-    lex = replace(lex, content_takers=lex.content_takers | REJECTING | DECIDING)
+    lex = replace(lex, content_takers=lex.content_takers | REJECTING)
     return CoderComponent(lex, event_index())
 
 
@@ -929,6 +935,8 @@ class CoderComponent(EventsComponent):
             return None
         if lemma in self.lex.content_takers and lemma not in self.lex.verbs:
             return None  # "plans to send troops": the sending is the event
+        if lemma in DECIDING and any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
+            return None  # "voted to lift the curfew": the lifting is the event
         noun = self._event_noun_object(token, lemma)
         if noun is not None:
             return noun
@@ -1249,6 +1257,16 @@ class CoderComponent(EventsComponent):
             candidate.event, candidate.mode = "PROTEST", "obstruct"
         if (
             keep
+            and candidate.event == "FIGHT"
+            and candidate.token.lemma_.lower() in CLASHING
+            and any(h.lemma_.lower() in CIVILIANS | CROWDS for h in subjects(candidate.token)[0])
+            and not sectors & (ARMED_SECTORS | {"GOV"})
+        ):
+            # Demonstrators or students clashing with police riot (PLOVER PROTEST, mode
+            # riot; ACLED's riots): a crowd is no armed party to a battle.
+            candidate.event, candidate.mode = "PROTEST", "riot"
+        if (
+            keep
             and candidate.event in {"FIGHT", "ASSAULT"}
             and sectors & AUTHORITIES
             and _aimed_at_crowd(candidate.token)
@@ -1256,6 +1274,19 @@ class CoderComponent(EventsComponent):
             # Police or troops firing on or beating demonstrators: violent repression, CAMEO
             # 175, which the 2016-2019 types code as COERCE.
             candidate.event, candidate.mode = "COERCE", "repression"
+        if (
+            keep
+            and candidate.token.lemma_.lower() == "boycott"
+            and sectors
+            and sectors <= PROTESTERS
+        ):
+            # The opposition, workers or students boycotting a vote or talks protest (CAMEO
+            # 143, conduct strike or boycott); a state's boycott stays an embargo (163).
+            candidate.event, candidate.mode = "PROTEST", None
+        if keep and candidate.event == "RETREAT" and self._captives(candidate):
+            # "returned five Armenian soldiers", "handed over 40 Russian troops": another
+            # state's soldiers given back are captives released (CAMEO 0841, CONCEDE).
+            candidate.event, candidate.mode, candidate.context = "CONCEDE", None, None
         if keep and candidate.event == "COOPERATE" and self._solo_exercise(candidate):
             # Drills held by one state's forces alone show force (CAMEO 15x, MOBILIZE); joint
             # exercises with a partner are military cooperation.
@@ -1266,6 +1297,24 @@ class CoderComponent(EventsComponent):
             abduct = candidate.mode in {"arrest", "seize", None}
             candidate.event, candidate.mode = "ASSAULT", "abduct" if abduct else None
         return keep
+
+    def _captives(self, candidate: Candidate) -> bool:
+        """Soldiers of another state as the object of a verb of giving back."""
+        token = candidate.token
+        if token.lemma_.lower() not in GIVING_BACK:
+            return False
+        source = {s.code for s in candidate.source if s.code}
+        people = [
+            t
+            for c in token.children
+            if c.dep_ == "dobj"
+            for t in conjuncts(c)
+            if t.lemma_.lower() in SOLDIERS
+        ]
+        return bool(source) and any(
+            t.code and t.code not in source and any(t.start <= p.idx < t.end for p in people)
+            for t in candidate.target
+        )
 
     def _solo_exercise(self, candidate: Candidate) -> bool:
         """Military drills of one party, with no partner named."""
