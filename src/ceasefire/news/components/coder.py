@@ -421,8 +421,8 @@ class CoderComponent(EventsComponent):
         if found is not None and not found.code and found.sector is not None:
             # "its navy", "their police": a state's organ named by a possessive pronoun is
             # the state of the party the pronoun stands for.
-            owner = self._possessor(head, resolver)
-            return replace(found, code=owner) if owner else found
+            state = self._possessor(head, resolver)
+            return replace(found, code=state) if state else found
         if found is not None or head.lemma_.lower() not in OWN_STATE_NOUNS:
             return found
         # "his country would never accept", "their government": the state of the person
