@@ -675,6 +675,11 @@ SIXTH_PASS = [
     ("Opposition parties boycotted the presidential election on Sunday.", "PROTEST", None,
      None),
     ("Students clashed with riot police outside the university.", "PROTEST", None, None),
+    # "call for" a halt or a truce demands it; "call" one declares it.
+    ("The Arab League called for an immediate halt to the fighting in Yemen.", "DEMAND",
+     {"IGO"}, {"YEM"}),
+    # A deal not extended is refused.
+    ("Turkey said it would not extend the transit agreement.", "REJECT", {"TUR"}, None),
     # Voting with no clause keeps CAMEO's patterns.
     ("Chile voted against the resolution on Monday.", "DISAPPROVE", {"CHL"}, None),
 ]  # fmt: skip

@@ -1035,10 +1035,10 @@ class CoderComponent(EventsComponent):
         The demanded act is the demand's content (v1's framing absorbs it); the verb's own
         object lists ("call a halt") do not apply to a clausal complement.
         """
-        if not any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
-            return None
         part = particle(token)
         preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
+        if not any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
+            return self._call_for(token, lemma, preps)
         for entry in self.lex.verbs.get(lemma, ()):
             if entry.event != "DEMAND" or entry.objects:
                 continue
@@ -1056,6 +1056,18 @@ class CoderComponent(EventsComponent):
                     if c.dep_ in {"prt", "prep"} and c.lower_ == entry.particle
                 )
             return Candidate(token, "DEMAND", entry.mode, entry.context, NAMED_OBJECT, words)
+        return None
+
+    def _call_for(self, token: Token, lemma: str, preps: set[str]) -> Candidate | None:
+        """ "called for a halt to the fighting", "called for an immediate ceasefire": a
+        phrase verb of demanding ("call for") with its object is a DEMAND, whatever the
+        object's own type ("call a ceasefire" declares one, "call for" one demands it)."""
+        if any(c.dep_ == "dobj" for c in token.children):
+            return None
+        for entry in self.lex.verbs.get(lemma, ()):
+            if entry.event == "DEMAND" and not entry.objects and entry.particle in preps:
+                words = [token, *(c for c in token.children if c.lower_ == entry.particle)]
+                return Candidate(token, "DEMAND", entry.mode, entry.context, NAMED_OBJECT, words)
         return None
 
     def _responsibility(self, token: Token, lemma: str) -> Candidate | None:
