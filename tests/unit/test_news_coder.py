@@ -678,6 +678,8 @@ SIXTH_PASS = [
     # "call for" a halt or a truce demands it; "call" one declares it.
     ("The Arab League called for an immediate halt to the fighting in Yemen.", "DEMAND",
      {"IGO"}, {"YEM"}),
+    # Aid reduced is a sanction; restrictions reduced a concession.
+    ("Sweden reduced its aid to Zambia on Monday.", "SANCTION", {"SWE"}, {"ZMB"}),
     # A deal not extended is refused.
     ("Turkey said it would not extend the transit agreement.", "REJECT", {"TUR"}, None),
     # Voting with no clause keeps CAMEO's patterns.
