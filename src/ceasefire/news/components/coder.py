@@ -47,6 +47,10 @@ What changes from ``news.events.v1``:
    its target; ultimatums of untyped acts; condemning names in reported copular clauses;
    "in protest"; outbreaks of event nouns; a state's threat never aimed at itself; conjoined
    targets; attacks by no state's forces on civilian places are ASSAULT (docs/nlp.md).
+8. **Sixth pass (issue 16)**: conditional deployments are threats and a condition's own
+   target is not the threat's; forces leaving a place retreat from it; decisions by vote;
+   "call for" + noun; orders to leave; captives given back; boycotts and riots by crowds;
+   apposed lists of states, possessive organs and domestic coercion name actors.
 """
 
 from __future__ import annotations
