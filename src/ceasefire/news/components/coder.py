@@ -47,6 +47,10 @@ What changes from ``news.events.v1``:
    its target; ultimatums of untyped acts; condemning names in reported copular clauses;
    "in protest"; outbreaks of event nouns; a state's threat never aimed at itself; conjoined
    targets; attacks by no state's forces on civilian places are ASSAULT (docs/nlp.md).
+8. **Sixth pass (issue 16)**: conditional deployments are threats and a condition's own
+   target is not the threat's; forces leaving a place retreat from it; decisions by vote;
+   "call for" + noun; orders to leave; captives given back; boycotts and riots by crowds;
+   apposed lists of states, possessive organs and domestic coercion name actors.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from ceasefire.news.components.events import (
     _is_passive,
     _lemma_keys,
     _object_words,
+    _with_compounds,
 )
 from ceasefire.news.components.lexicon import (
     BARE,
@@ -93,6 +98,10 @@ from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 NAME = "news.events.v2"
 # "failed to", "refused to", "declined to" + an act: the act rejected (PLOVER REJECT).
 REJECTING = frozenset({"fail", "refuse", "decline"})
+# Verbs by which a body takes a decision ("voted to lift the state of emergency", "authorised
+# the army to deploy"): with a clause, what they decide is the event; alone ("voted in
+# favour", "voted against") their CAMEO patterns code them.
+DECIDING = frozenset({"vote", "authorize", "authorise"})
 # Verbs that are never events on their own whatever CAMEO says: auxiliaries, light verbs,
 # verbs of thinking, expecting and aspect ("is expected to", "faces charges", "led by").
 # Speech verbs and the framing verbs of the lexicon ("plan to", "decide to") are excluded
@@ -134,7 +143,7 @@ AIMED_AT = frozenset({"against", "toward", "towards"})
 RESPONSES = frozenset({"REJECT", "AGREE", "SUPPORT", "CONCEDE"})
 # Measures a state applies to a territory: "imposed / lifted a curfew in Kyrgyzstan" is aimed
 # at the state of the place (the place is the target only where nothing else is).
-MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "ASSAULT"})
+MEASURES = frozenset({"COERCE", "CONCEDE", "RETREAT", "SANCTION", "THREATEN", "ASSAULT", "FIGHT"})
 # Movements aimed at the state of a place: a withdrawal from it ("pulled its troops out of
 # eastern Congo" → COD), forces moved to or along it ("massed troops on its border with
 # Syria" → SYR), aid brought into it ("flew supplies into Misrata" → LBY).
@@ -196,6 +205,12 @@ INTENT_NOUNS = frozenset({"intention", "plan", "desire", "wish", "interest", "ne
 VOWING = frozenset({"vow", "swear"})
 # Verbs that make a decided measure public: what they frame is the measure, not a threat.
 ANNOUNCING = frozenset({"announce", "decide", "declare", "order", "approve", "vote"})
+# Giving people back, and soldiers: another state's soldiers given back are captives.
+GIVING_BACK = frozenset({"return", "hand", "release", "free", "exchange", "swap", "repatriate"})
+SOLDIERS = frozenset({"soldier", "troop", "serviceman", "servicemen", "fighter", "sailor"})
+# Ordering a party out: "ordered the ambassador to leave", "gave the envoys 72 hours to leave".
+ORDERING = frozenset({"order", "tell", "instruct", "give", "direct"})
+LEAVING = frozenset({"leave", "depart", "quit", "exit"})
 # Verbs of entering a place: armed forces doing it move (MOBILIZE).
 ENTERING = frozenset({"enter", "cross", "move", "push", "roll", "pour"})
 # Prepositions of circumstance: their phrases give a reason or a time, never the object.
@@ -212,6 +227,8 @@ CROWDS = frozenset(
 )  # fmt: skip
 # Sectors that bear no arms (the opposition may: "opposition forces captured the town").
 UNARMED = PROTESTERS - {"OPP"}
+# Verbs of a brawl: a crowd doing it with police riots.
+CLASHING = frozenset({"clash", "scuffle", "brawl", "fight", "battle", "riot"})
 # A crowd's seizing or storming of a place is obstruction.
 OBSTRUCTING = frozenset({"occupy", "seize", "storm", "capture", "take", "besiege", "block"})
 CIVILIANS = frozenset(
@@ -223,7 +240,10 @@ CIVILIANS = frozenset(
 CIVILIAN_PLACES = frozenset(
     {"bus", "market", "marketplace", "mosque", "church", "synagogue", "temple", "school",
      "hospital", "hotel", "restaurant", "cafe", "wedding", "funeral", "concert", "shop",
-     "passenger", "pilgrim", "worshipper", "shopper", "tourist", "commuter", "train"}
+     "passenger", "pilgrim", "worshipper", "worshiper", "shopper", "tourist", "commuter",
+     "train", "hall", "stadium", "theatre", "theater", "cinema", "nightclub", "mall",
+     "festival", "parade", "concertgoer", "spectator", "audience", "guest", "diner",
+     "student", "pupil", "schoolchild"}
 )  # fmt: skip
 TIME_WORDS = frozenset(
     {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "day",
@@ -302,6 +322,8 @@ class CoderComponent(EventsComponent):
         self._from_default: set[int] = set()
         # Triggers that are events only with an armed source ("troops entered Mali").
         self._armed_only: set[int] = set()
+        # Orders to leave (expulsions unless the party orders its own people out).
+        self._expelled: set[int] = set()
         # A verb our lexicon lists under one PLOVER type only (with a closed object list)
         # has that type as its default when none of the listed objects is there.
         self._lexicon_defaults: dict[str, tuple[str, str | None, str | None]] = {}
@@ -313,11 +335,17 @@ class CoderComponent(EventsComponent):
     def __call__(self, news: NewsDoc) -> NewsDoc:
         self._from_default = set()
         self._armed_only = set()
+        self._expelled = set()
         news = super().__call__(news)
         for event in news.events:
             event.component = NAME
             if event.event in DOMESTIC and not event.target:
                 event.target = _own_state(event.source, DOMESTIC[event.event])
+            elif event.event == "COERCE" and not any(t.code for t in event.target):
+                # "police detained an opposition leader": a person or group of no state of
+                # their own, coerced by a state's organs, is of that state (PLOVER's
+                # convention for domestic events); named, they keep their words and role.
+                event.target = _of_own_state(event.target, event.source)
             if event.event in RECIPROCAL and _joint(event.source):
                 _reciprocal(event)
         return news
@@ -337,6 +365,7 @@ class CoderComponent(EventsComponent):
             return
         if not candidate.source and _is_passive(candidate.token):
             self._agent_of_clause(candidate, resolver)
+        self._listed_subjects(candidate, resolver)
         if not candidate.source and self._disclaimed(candidate):
             # "Croatia said it had no intention of withdrawing": whoever has no intention.
             noun = candidate.token.head
@@ -364,12 +393,40 @@ class CoderComponent(EventsComponent):
             ref = resolver.resolve_loose(subject)
             candidate.source = [ref] if ref and ref.code and not self._inside(ref, aimed) else []
 
+    def _listed_subjects(self, candidate: Candidate, resolver: ActorResolver) -> None:
+        """ "Saudi Arabia, the United Arab Emirates, Bahrain and Egypt severed ties": the
+        parser can read a list of states as an apposition of the first; a state's
+        apposition that names another state (and its conjuncts) is one more subject."""
+        codes = {s.code for s in candidate.source if s.code}
+        if not codes:
+            return
+        for subject in subjects(candidate.token)[0]:
+            first = resolver.resolve_loose(subject)
+            if first is None or first.code not in codes or first.sector is not None:
+                continue
+            for appos in (c for c in subject.children if c.dep_ == "appos"):
+                listed = [resolver.resolve_loose(t) for t in conjuncts(appos)]
+                if not all(
+                    ref is not None and ref.code and ref.sector is None and ref.code not in codes
+                    for ref in listed
+                ):
+                    continue
+                for ref in listed:
+                    if ref is not None and ref.code and ref.code not in codes:
+                        candidate.source.append(ref)
+                        codes.add(ref.code)
+
     def _actor(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
         found = super()._actor(head, resolver)
         if found is None or not found.code:
             led = self._led_by(head, resolver)
             if led is not None:
                 return led
+        if found is not None and not found.code and found.sector is not None:
+            # "its navy", "their police": a state's organ named by a possessive pronoun is
+            # the state of the party the pronoun stands for.
+            state = self._possessor(head, resolver)
+            return replace(found, code=state) if state else found
         if found is not None or head.lemma_.lower() not in OWN_STATE_NOUNS:
             return found
         # "his country would never accept", "their government": the state of the person
@@ -380,6 +437,15 @@ class CoderComponent(EventsComponent):
                 if owner is not None and owner.code:
                     end = head.idx + len(head.text)
                     return ActorRef(head.doc.text[poss.idx : end], owner.code, "GOV", poss.idx, end)
+        return None
+
+    def _possessor(self, head: Token, resolver: ActorResolver) -> str | None:
+        """The state code of the party a possessive pronoun on ``head`` stands for."""
+        for poss in head.children:
+            if poss.dep_ == "poss" and is_pronoun(poss) and poss.lower_ in SELF_PRONOUNS:
+                owner = self._pronoun(poss, resolver)
+                if owner is not None and owner.code and owner.code not in NON_STATE_CODES:
+                    return owner.code
         return None
 
     def _led_by(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
@@ -441,9 +507,17 @@ class CoderComponent(EventsComponent):
                 and self._names_state(ref, resolver)
             )
 
+        # "rolled out of Iraq into Kuwait": a withdrawal is aimed at the place left, not at
+        # where the forces go.
+        destinations = (
+            {p.idx for p in _prep_objects([verb], {"into", "to", "toward", "towards"})}
+            if candidate.event == "RETREAT"
+            else set()
+        )
         found = [
             t
             for t in super()._targets(verb, object_heads, candidate, resolver)
+            if t.start not in destinations
             # "Uzbekistan warned it would cut supplies": the source speaking of itself.
             if not (t.code in source_codes and t.text.lower() in SELF_PRONOUNS)
             # "massed tanks and troops on its border": the forces moved are the source's own.
@@ -513,7 +587,10 @@ class CoderComponent(EventsComponent):
         if candidate.event in MEASURES:
             # "set off a bomb outside a bank in the city of Quetta": the place of a
             # locative phrase's object.
-            pobjs += _prep_objects(_prep_objects([verb, *spread], LOCATIVES), {"in"})
+            # "at a music hall near Moscow": a locative phrase inside one, too.
+            pobjs += _prep_objects(
+                _prep_objects([verb, *spread], LOCATIVES), {"in"} | LOCATIVES - {"at", "by"}
+            )
         if candidate.event == "RETREAT":
             pobjs += _prep_objects(out, {"of"})
         for pobj in pobjs:
@@ -666,7 +743,15 @@ class CoderComponent(EventsComponent):
         self, candidate: Candidate, sent: Span, resolver: ActorResolver
     ) -> None:
         super()._infer_missing_codes(candidate, sent, resolver)
-        if candidate.event not in CONDITIONAL_TYPES or any(t.code for t in candidate.target):
+        if candidate.event not in CONDITIONAL_TYPES:
+            return
+        # "would strike Israel if Israel launched a war on Lebanon": whom the condition's own
+        # act is aimed at is not whom the threat is; the condition's subject is.
+        inside = {t.idx for clause in _conditions(candidate.token) for t in clause.subtree}
+        coded = [t for t in candidate.target if t.code]
+        if coded and all(t.start in inside for t in coded):
+            candidate.target = [t for t in candidate.target if t.start not in inside]
+        if any(t.code for t in candidate.target):
             return
         source_codes = {s.code for s in candidate.source if s.code}
         aimed = [
@@ -785,6 +870,17 @@ class CoderComponent(EventsComponent):
             for t in tokens
             if t.i >= 2 and t.nbor(-1).text == "-" and not t.nbor(-1).whitespace_
         }
+        # "flew search and rescue teams and field hospitals": every coordinated object, and
+        # the coordinated modifiers of one, is an object.
+        for obj in (c for c in verb.children if c.dep_ == "dobj"):
+            for item in conjuncts(obj)[1:]:
+                for word in _with_compounds(item):
+                    tokens.append(word)
+                    words |= {word.lower_, word.lemma_.lower()}
+            for modifier in (c for c in obj.children if c.dep_ in {"nmod", "compound"}):
+                for item in conjuncts(modifier)[1:]:
+                    tokens.append(item)
+                    words |= {item.lower_, item.lemma_.lower()}
         # "sent a ship carrying food and medicine", "trucks loaded with fuel": a vehicle
         # sent stands for its cargo.
         for obj in (c for c in verb.children if c.dep_ == "dobj"):
@@ -819,6 +915,9 @@ class CoderComponent(EventsComponent):
         demand = self._demand_frame(token, lemma) or self._responsibility(token, lemma)
         if demand is not None:
             return demand
+        expulsion = self._expulsion(token, lemma)
+        if expulsion is not None:
+            return expulsion
         verdict = self._characterization(token, lemma)
         if verdict is not None:
             return verdict if isinstance(verdict, Candidate) else None
@@ -840,6 +939,8 @@ class CoderComponent(EventsComponent):
             return None
         if lemma in self.lex.content_takers and lemma not in self.lex.verbs:
             return None  # "plans to send troops": the sending is the event
+        if lemma in DECIDING and any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
+            return None  # "voted to lift the curfew": the lifting is the event
         noun = self._event_noun_object(token, lemma)
         if noun is not None:
             return noun
@@ -847,6 +948,21 @@ class CoderComponent(EventsComponent):
         if entry is not None:
             return entry
         return self._cameo_trigger(token, lemma)
+
+    def _expulsion(self, token: Token, lemma: str) -> Candidate | None:
+        """ "ordered the French ambassador to leave the country", "gave the envoys 72 hours to
+        leave": ordering another party out is an expulsion (CAMEO 166, PLOVER SANCTION); a
+        party ordering its own forces out withdraws them (see ``_keep``)."""
+        if lemma not in ORDERING:
+            return None
+        ordered = [c for c in token.children if c.dep_ in {"dobj", "dative"}]
+        for clause in token.children:
+            if clause.dep_ in {"xcomp", "ccomp", "advcl"} and clause.lemma_.lower() in LEAVING:
+                ordered += [c for c in clause.children if c.dep_ in {"nsubj"}]
+                if ordered:
+                    self._expelled.add(token.i)
+                    return Candidate(token, "SANCTION", None, None, NAMED_OBJECT, [token, clause])
+        return None
 
     def _support_verb(self, token: Token, lemma: str) -> Candidate | None:
         """ "completed its investigation", "undertook a mediation mission", "began the
@@ -891,6 +1007,19 @@ class CoderComponent(EventsComponent):
         entering a named place (MOBILIZE, CAMEO 15x); kept only for an armed source."""
         if lemma not in ENTERING:
             return None
+        out = [
+            c for c in token.children if c.dep_ in {"prt", "advmod", "prep"} and c.lower_ == "out"
+        ]
+        left = [
+            t
+            for t in (*_prep_objects(out, {"of"}), *_prep_objects([token], {"from"}))
+            if any(p.start <= t.idx < p.end for p in self._places)
+        ]
+        if left:
+            # "the brigade rolled out of Iraq into Kuwait": forces leaving a place withdraw
+            # from it (CAMEO 0874, RETREAT), wherever they go.
+            self._armed_only.add(token.i)
+            return Candidate(token, "RETREAT", None, "military", NAMED_OBJECT, [token, *left])
         places = [
             t
             for t in (
@@ -910,10 +1039,10 @@ class CoderComponent(EventsComponent):
         The demanded act is the demand's content (v1's framing absorbs it); the verb's own
         object lists ("call a halt") do not apply to a clausal complement.
         """
-        if not any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
-            return None
         part = particle(token)
         preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
+        if not any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
+            return self._call_for(token, lemma, preps)
         for entry in self.lex.verbs.get(lemma, ()):
             if entry.event != "DEMAND" or entry.objects:
                 continue
@@ -931,6 +1060,18 @@ class CoderComponent(EventsComponent):
                     if c.dep_ in {"prt", "prep"} and c.lower_ == entry.particle
                 )
             return Candidate(token, "DEMAND", entry.mode, entry.context, NAMED_OBJECT, words)
+        return None
+
+    def _call_for(self, token: Token, lemma: str, preps: set[str]) -> Candidate | None:
+        """ "called for a halt to the fighting", "called for an immediate ceasefire": a
+        phrase verb of demanding ("call for") with its object is a DEMAND, whatever the
+        object's own type ("call a ceasefire" declares one, "call for" one demands it)."""
+        if any(c.dep_ == "dobj" for c in token.children):
+            return None
+        for entry in self.lex.verbs.get(lemma, ()):
+            if entry.event == "DEMAND" and not entry.objects and entry.particle in preps:
+                words = [token, *(c for c in token.children if c.lower_ == entry.particle)]
+                return Candidate(token, "DEMAND", entry.mode, entry.context, NAMED_OBJECT, words)
         return None
 
     def _responsibility(self, token: Token, lemma: str) -> Candidate | None:
@@ -1068,6 +1209,33 @@ class CoderComponent(EventsComponent):
         if _embedded(candidate.token) and not candidate.own_subject and not candidate.reported:
             # "the opportunity to develop and expand": a conjunct shares its head's place.
             return False
+        if (
+            candidate.token.head.i in self._expelled
+            and candidate.token.head.i != candidate.token.i
+            and candidate.token.dep_ != "conj"
+        ):
+            return False  # the leaving ordered is the expulsion's content
+        if candidate.token.i in self._expelled:
+            source = {s.code for s in candidate.source if s.code}
+            target = {t.code for t in candidate.target if t.code}
+            ordered = [
+                w
+                for w in (
+                    *candidate.token.children,
+                    *(t for c in candidate.token.children for t in c.children),
+                )
+                if w.dep_ in {"dobj", "dative"}
+                or (w.dep_ == "nsubj" and w.head.i != candidate.token.i)
+            ]
+            own = (
+                target <= source
+                if target
+                else any(t.sector in ARMED_SECTORS for t in candidate.target)
+                or any(c.dep_ == "poss" and is_pronoun(c) for w in ordered for c in w.children)
+            )
+            if own:
+                # "ordered its troops to leave the town": a withdrawal of its own.
+                candidate.event, candidate.context = "RETREAT", "military"
         before = candidate.event
         keep = super()._keep(candidate)
         if before in {"SANCTION", "COERCE"} and self._announced(candidate):
@@ -1075,7 +1243,7 @@ class CoderComponent(EventsComponent):
             # decided and made public is the measure (planned), not a threat; an ultimatum
             # ("… unless …") stays one.
             candidate.event = before
-        elif keep and self._hostile_intent(candidate):
+        elif keep and (self._hostile_intent(candidate) or self._conditional_force(candidate)):
             # PLOVER THREATEN: a hostile act a party says it will or could carry out, "would
             # shell rebel positions if …", "said it could block shipping": not the act itself.
             candidate.event = "THREATEN"
@@ -1105,6 +1273,16 @@ class CoderComponent(EventsComponent):
             candidate.event, candidate.mode = "PROTEST", "obstruct"
         if (
             keep
+            and candidate.event == "FIGHT"
+            and candidate.token.lemma_.lower() in CLASHING
+            and any(h.lemma_.lower() in CIVILIANS | CROWDS for h in subjects(candidate.token)[0])
+            and not sectors & (ARMED_SECTORS | {"GOV"})
+        ):
+            # Demonstrators or students clashing with police riot (PLOVER PROTEST, mode
+            # riot; ACLED's riots): a crowd is no armed party to a battle.
+            candidate.event, candidate.mode = "PROTEST", "riot"
+        if (
+            keep
             and candidate.event in {"FIGHT", "ASSAULT"}
             and sectors & AUTHORITIES
             and _aimed_at_crowd(candidate.token)
@@ -1112,6 +1290,19 @@ class CoderComponent(EventsComponent):
             # Police or troops firing on or beating demonstrators: violent repression, CAMEO
             # 175, which the 2016-2019 types code as COERCE.
             candidate.event, candidate.mode = "COERCE", "repression"
+        if (
+            keep
+            and candidate.token.lemma_.lower() == "boycott"
+            and sectors
+            and sectors <= PROTESTERS
+        ):
+            # The opposition, workers or students boycotting a vote or talks protest (CAMEO
+            # 143, conduct strike or boycott); a state's boycott stays an embargo (163).
+            candidate.event, candidate.mode = "PROTEST", None
+        if keep and candidate.event == "RETREAT" and self._captives(candidate):
+            # "returned five Armenian soldiers", "handed over 40 Russian troops": another
+            # state's soldiers given back are captives released (CAMEO 0841, CONCEDE).
+            candidate.event, candidate.mode, candidate.context = "CONCEDE", None, None
         if keep and candidate.event == "COOPERATE" and self._solo_exercise(candidate):
             # Drills held by one state's forces alone show force (CAMEO 15x, MOBILIZE); joint
             # exercises with a partner are military cooperation.
@@ -1122,6 +1313,24 @@ class CoderComponent(EventsComponent):
             abduct = candidate.mode in {"arrest", "seize", None}
             candidate.event, candidate.mode = "ASSAULT", "abduct" if abduct else None
         return keep
+
+    def _captives(self, candidate: Candidate) -> bool:
+        """Soldiers of another state as the object of a verb of giving back."""
+        token = candidate.token
+        if token.lemma_.lower() not in GIVING_BACK:
+            return False
+        source = {s.code for s in candidate.source if s.code}
+        people = [
+            t
+            for c in token.children
+            if c.dep_ == "dobj"
+            for t in conjuncts(c)
+            if t.lemma_.lower() in SOLDIERS
+        ]
+        return bool(source) and any(
+            t.code and t.code not in source and any(t.start <= p.idx < t.end for p in people)
+            for t in candidate.target
+        )
 
     def _solo_exercise(self, candidate: Candidate) -> bool:
         """Military drills of one party, with no partner named."""
@@ -1222,6 +1431,25 @@ class CoderComponent(EventsComponent):
             words & POSSIBLE
             and token.dep_ == "ccomp"
             and head.lemma_.lower() in self.lex.speech_verbs
+        )
+
+    def _conditional_force(self, candidate: Candidate) -> bool:
+        """ "would send troops into Syria if the attacks did not stop": a show or use of force
+        a party says it will make if (or unless) another acts is a threat (PLOVER THREATEN,
+        CAMEO 138 threaten with military force); an unconditional future deployment stays a
+        planned MOBILIZE."""
+        token = candidate.token
+        if (
+            candidate.event != "MOBILIZE"
+            or candidate.negated
+            or not candidate.source
+            or not modal_words(token) & {"will", "would", "'ll", "shall"}
+        ):
+            return False
+        return any(
+            clause.dep_ == "advcl"
+            and any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in clause.children)
+            for clause in token.children
         )
 
     def _cameo_trigger(self, token: Token, lemma: str) -> Candidate | None:
@@ -1409,6 +1637,15 @@ def _own_state(source: list[ActorRef], sector: str) -> list[ActorRef]:
     return out
 
 
+def _of_own_state(target: list[ActorRef], source: list[ActorRef]) -> list[ActorRef]:
+    """Uncoded targets coded by the source's single state, if the source is one state's."""
+    states = {s.code for s in source if s.code and s.code not in NON_STATE_CODES}
+    if len(states) != 1 or not all(s.sector in STATE_SIDE for s in source if s.code):
+        return target
+    code = states.pop()
+    return [replace(t, code=code) for t in target]
+
+
 def _reciprocal(event: Event) -> None:
     """ "Chile and Peru agreed to resume talks on their maritime border": the parties of a
     reciprocal act are not its target as well. Two subjects of a meeting or of cooperation
@@ -1476,9 +1713,9 @@ def _clause_subjects(nouns: list[Token]) -> list[Token]:
     ]
 
 
-def _condition_subjects(trigger: Token) -> list[Token]:
-    """The subjects of the "if / unless" clauses of a trigger and of the acts it frames."""
-    heads: list[Token] = []
+def _conditions(trigger: Token) -> list[Token]:
+    """The "if / unless" clauses of a trigger and of the acts it frames."""
+    clauses: list[Token] = []
     queue = [trigger]
     while queue:
         verb = queue.pop()
@@ -1488,13 +1725,19 @@ def _condition_subjects(trigger: Token) -> list[Token]:
             elif child.dep_ == "advcl" and any(
                 c.dep_ == "mark" and c.lower_ in CONDITIONS for c in child.children
             ):
-                heads.extend(
-                    t
-                    for c in child.children
-                    if c.dep_ in {"nsubj", "nsubjpass"}
-                    for t in conjuncts(c)
-                )
-    return heads
+                clauses.append(child)
+    return clauses
+
+
+def _condition_subjects(trigger: Token) -> list[Token]:
+    """The subjects of the "if / unless" clauses of a trigger and of the acts it frames."""
+    return [
+        t
+        for clause in _conditions(trigger)
+        for c in clause.children
+        if c.dep_ in {"nsubj", "nsubjpass"}
+        for t in conjuncts(c)
+    ]
 
 
 def _embedded(token: Token) -> bool:
