@@ -788,8 +788,10 @@ def _agent(actor: Actor, tokens: list[Token]) -> bool:
     return any(t.base == "tarafından" for t in tokens[actor.last + 1 : actor.last + 3])
 
 
-# A noun trigger's case after its possessive ("saldırısının" → "müzakerenin"): no passive -n-.
-_NOUN_CASE_ENDINGS = frozenset("nın nin nun nün na ne nı ni nu nü nda nde ndan nden".split())
+# The case ending of a noun trigger after a vowel ("müzakerenin", "takasına"): no passive -n-.
+_NOUN_CASE_ENDINGS = frozenset(
+    ["nın", "nin", "nun", "nün", "na", "ne", "nı", "ni", "nu", "nü", "nda", "nde", "ndan", "nden"]
+)
 
 
 def _passive(trigger: _Trigger, tokens: list[Token], rest: str) -> bool:
