@@ -150,6 +150,23 @@ def test_turkish_rules(extractor: NewsExtractor, text: str, expected: Coded) -> 
             "Gürcü köyleri Rus topçusu tarafından bombalandı.",
             ("FIGHT", "occurred", ["RUS"], ["GEO"]),
         ),
+        (
+            "Sınırda Gürcü askerlerine ateş açan Rus askerleri Gürcistan tarafından gözaltına"
+            " alındı.",
+            ("COERCE", "occurred", ["GEO"], ["RUS"]),
+        ),
+        # A participle's subject may be coordinated names.
+        (
+            "Tiflis'te bir araya gelen Gürcistan ve Ukrayna Dışişleri Bakanları ortak bir"
+            " bildiri imzaladı.",
+            ("AGREE", "occurred", ["GEO", "UKR"], []),
+        ),
+        # A place after an unknown holder's name ends the name, it gives no case to the title.
+        (
+            "Gürcistan Başbakanı Irakli Garibaşvili Moskova'da Rusya Devlet Başkanı Vladimir"
+            " Putin ile görüştü.",
+            ("CONSULT", "occurred", ["GEO"], ["RUS"]),
+        ),
         # A state's citizens are its civilians.
         (
             "Gürcistan vatandaşları Tiflis'te Rusya'yı protesto etti.",

@@ -373,7 +373,15 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
             index = end_index + 1
             continue
         index += 1
-    return join_titles(tokens, found, lambda token: case_of(token) if token.suffix else None)
+    return join_titles(tokens, found, _holder_case)
+
+
+def _holder_case(token: Token) -> str | None:
+    """The case of a name after a title, read after its apostrophe: genitive, accusative or
+    comitative ("Abdurrahman'ın", "Abdurrahman'ı", "Abdurrahman'la"); a place's cases
+    ("Moskova'da", "Tiflis'e") end no holder's name."""
+    case = case_of(token) if token.suffix else None
+    return case if case in ("gen", "acc", "com") else None
 
 
 def _sector_at(
@@ -778,14 +786,23 @@ def _relative_clauses(
         members = [
             a for a in actors if opening <= a.first and a.last < trigger.first and a.case != "nom"
         ]
-        head = [a for a in actors if a.first == trigger.last + 1]
+        after = [a for a in actors if a.first > trigger.last]
+        head = _coordinated(after, tokens) if after and after[0].first == trigger.last + 1 else []
         out[trigger.first] = (head, members)
     return out
 
 
 def _agent(actor: Actor, tokens: list[Token]) -> bool:
-    """Whether "tarafından" (by) follows the actor, or the noun after it: a passive's agent."""
-    return any(t.base == "tarafından" for t in tokens[actor.last + 1 : actor.last + 3])
+    """Whether "tarafından" (by) follows the actor, or the noun after it, or ends it (its
+    "taraf" read as a sector noun): a passive's agent."""
+    if tokens[actor.last].base == "tarafından":
+        return True
+    for token in tokens[actor.last + 1 : actor.last + 3]:
+        if token.base == "tarafından":
+            return True
+        if token.capitalised:
+            return False  # another name's "tarafından"
+    return False
 
 
 # The case ending of a noun trigger after a vowel ("müzakerenin", "takasına"): no passive -n-.
