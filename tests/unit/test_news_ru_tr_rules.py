@@ -142,6 +142,12 @@ def test_turkish_rules(extractor: NewsExtractor, text: str, expected: Coded) -> 
             "Gürcü köylerine ateş açan Rus askerleri geri çekildi.",
             ("RETREAT", "occurred", ["RUS"], []),
         ),
+        # Launching an operation is a fight (CAMEO 19); the participle's clause is not its.
+        (
+            "Gürcistan ordusu, Abhazya'da Gürcü köylerine saldıran Rus birliklerine karşı"
+            " operasyon başlattı.",
+            ("FIGHT", "occurred", ["GEO"], ["RUS"]),
+        ),
         # An agentless passive has no source; its subject is what the act befell.
         ("Tiflis'te iki Rus askeri gözaltına alındı.", ("COERCE", "occurred", [], ["RUS"])),
         ("Rus askerleri Gürcistan'a teslim edildi.", ("CONCEDE", "occurred", [], ["GEO"])),
