@@ -113,6 +113,100 @@ def test_turkish_rules(extractor: NewsExtractor, text: str, expected: Coded) -> 
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A title and its holder are one actor in the case of the name: the mediator's title
+        # is no source, whether the holder is in the dictionary or not.
+        (
+            "Ukrayna ve Rusya, Türkiye Cumhurbaşkanı Recep Tayyip Erdoğan'ın arabuluculuğuyla"
+            " tahıl koridoru konusunda anlaştı.",
+            ("AGREE", "occurred", ["RUS", "UKR"], []),
+        ),
+        (
+            "Gürcistan ve Rusya, Fransa Dışişleri Bakanı Jean-Yves Le Drian'ın arabuluculuğuyla"
+            " ateşkes konusunda anlaştı.",
+            ("AGREE", "occurred", ["GEO", "RUS"], []),
+        ),
+        (
+            "Ukrayna ve Rusya, İran Dışişleri Bakanı Hüseyin Emir Abdullahiyan'ın"
+            " arabuluculuğuyla esir takası konusunda anlaştı.",
+            ("AGREE", "occurred", ["RUS", "UKR"], []),
+        ),
+        # The title of a holder in the accusative is the target, not a second subject.
+        (
+            "Gürcistan Başbakanı, Fransa Cumhurbaşkanı Emmanuel Macron'u Tiflis'te ağırladı.",
+            ("CONSULT", "occurred", ["GEO"], ["FRA"]),
+        ),
+        # The actors of a participle's clause are not the main verb's.
+        (
+            "Gürcü köylerine ateş açan Rus askerleri geri çekildi.",
+            ("RETREAT", "occurred", ["RUS"], []),
+        ),
+        # Launching an operation is a fight (CAMEO 19); the participle's clause is not its.
+        (
+            "Gürcistan ordusu, Abhazya'da Gürcü köylerine saldıran Rus birliklerine karşı"
+            " operasyon başlattı.",
+            ("FIGHT", "occurred", ["GEO"], ["RUS"]),
+        ),
+        # An agentless passive has no source; its subject is what the act befell.
+        ("Tiflis'te iki Rus askeri gözaltına alındı.", ("COERCE", "occurred", [], ["RUS"])),
+        ("Rus askerleri Gürcistan'a teslim edildi.", ("CONCEDE", "occurred", [], ["GEO"])),
+        # "tarafından" names the agent of a passive.
+        (
+            "Gürcü köyleri Rus topçusu tarafından bombalandı.",
+            ("FIGHT", "occurred", ["RUS"], ["GEO"]),
+        ),
+        (
+            "Sınırda Gürcü askerlerine ateş açan Rus askerleri Gürcistan tarafından gözaltına"
+            " alındı.",
+            ("COERCE", "occurred", ["GEO"], ["RUS"]),
+        ),
+        # A participle's subject may be coordinated names.
+        (
+            "Tiflis'te bir araya gelen Gürcistan ve Ukrayna Dışişleri Bakanları ortak bir"
+            " bildiri imzaladı.",
+            ("AGREE", "occurred", ["GEO", "UKR"], []),
+        ),
+        # A place after an unknown holder's name ends the name, it gives no case to the title.
+        (
+            "Gürcistan Başbakanı Irakli Garibaşvili Moskova'da Rusya Devlet Başkanı Vladimir"
+            " Putin ile görüştü.",
+            ("CONSULT", "occurred", ["GEO"], ["RUS"]),
+        ),
+        # A state's citizens are its civilians.
+        (
+            "Gürcistan vatandaşları Tiflis'te Rusya'yı protesto etti.",
+            ("PROTEST", "occurred", ["GEO"], ["RUS"]),
+        ),
+    ],
+)
+def test_turkish_actor_rules(extractor: NewsExtractor, text: str, expected: Coded) -> None:
+    assert primary(extractor, text, "tr") == expected
+
+
+def test_turkish_participle_subject_and_civilians(extractor: NewsExtractor) -> None:
+    """ "-An" participles take the noun after them as subject, the oblique actors of their
+    clause as targets; citizens and residents of a state are its civilians (CVL)."""
+    news = extractor.extract_sentence(
+        "Ukrayna vatandaşlarına ateş açan Rus birlikleri geri püskürtüldü.", day=DAY, language="tr"
+    )
+    fire = next(e for e in news.events if e.trigger == ["ateş", "açan"])
+    assert [(a.code, a.sector) for a in fire.source] == [("RUS", "MIL")]
+    assert [(a.code, a.sector) for a in fire.target] == [("UKR", "CVL")]
+    repelled = next(e for e in news.events if e.primary)
+    assert [a.code for a in repelled.source] == []
+
+
+def test_a_title_and_its_holder_are_one_actor() -> None:
+    text = "Rusya Devlet Başkanı Vladimir Putin'in arabuluculuğuyla"
+    sentence = tr.tokenize(text)[0]
+    actors = tr._sentence_actors(text, sentence, {"devlet başkanı": "GOV"})
+    assert [(a.first, a.last, a.case, a.kind, a.ref.code) for a in actors] == [
+        (0, 4, "gen", "person", "RUS")
+    ]
+
+
+@pytest.mark.parametrize(
     ("rest", "negated"),
     [
         ("me", False),  # çekilme süresi: the verbal noun

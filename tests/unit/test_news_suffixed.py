@@ -106,6 +106,15 @@ def test_verb_prefixes_and_auxiliaries() -> None:
          "AGREE", ["AZE", "ARM"], [], [], None),
         ("hy", "Հայաստանը և Ադրբեջանը Ֆրանսիայի և ԱՄՆ-ի միջնորդությամբ համաձայնության են եկել։",
          "AGREE", ["ARM", "AZE"], [], [], None),
+        # A title and its holder are one actor in the case of the name: a mediator's title
+        # is no source.
+        ("az", "Türkiyə Prezidenti Rəcəb Tayyib Ərdoğanın vasitəçiliyi ilə Ukrayna və Rusiya"
+         " taxıl dəhlizi barədə razılaşıb.", "AGREE", ["UKR", "RUS"], [], [], None),
+        ("hy", "Ֆրանսիայի նախագահ Էմանուել Մակրոնի միջնորդությամբ Վրաստանը և Ռուսաստանը"
+         " համաձայնվել են։", "AGREE", ["GEO", "RUS"], [], [], None),
+        # A place before a title is no first name of its holder.
+        ("az", "Moskvada Rusiya Prezidenti Vladimir Putin Fransa Prezidenti ilə görüşüb.",
+         "CONSULT", ["RUS"], ["FRA"], ["Moscow"], None),
         # The postposition after the last of coordinated names is theirs too.
         ("az", "Sergey Lavrov Ceyhun Bayramov və Zohrab Mnatsakanyan ilə görüşüb.",
          "CONSULT", ["RUS"], ["AZE", "ARM"], [], None),

@@ -48,7 +48,7 @@ from ceasefire.news.lang.common import (
     scratch_list,
     sentence_event,
 )
-from ceasefire.news.lang.tr import Sentence, Token
+from ceasefire.news.lang.tr import Actor, Sentence, Token
 from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 from ceasefire.news.timeexpr import TimeMention
@@ -156,15 +156,6 @@ def tokenize(grammar: Grammar, text: str, offset: int = 0) -> list[Sentence]:
     return tr.tokenize(
         text, offset, words=_WORD, ends=_SENTENCE_END, lowering=grammar.lower, joiner="['’-]"
     )
-
-
-@dataclass
-class _Actor:
-    ref: ActorRef
-    first: int
-    last: int
-    kind: str
-    case: str
 
 
 @dataclass
@@ -300,9 +291,9 @@ class Coder:
                 return sector, len(words), hit[0]
         return None
 
-    def sentence_actors(self, text: str, sentence: Sentence) -> list[_Actor]:
+    def sentence_actors(self, text: str, sentence: Sentence) -> list[Actor]:
         tokens = sentence.tokens
-        found: list[_Actor] = []
+        found: list[Actor] = []
         index = 0
         while index < len(tokens):
             hit = self._entry_at(tokens, index)
@@ -330,7 +321,7 @@ class Coder:
                 case = self._case_after(tokens, index, last, noun_rest, noun=True)
             start, end = tokens[index].start, tokens[last].end
             found.append(
-                _Actor(
+                Actor(
                     ref=actor_ref(text[start:end], start, end, entry, sector=sector),
                     first=index,
                     last=last,
@@ -339,7 +330,7 @@ class Coder:
                 )
             )
             index = last + 1
-        found = self._shared_heads(tokens, found)
+        found = self._shared_heads(tokens, tr.join_titles(tokens, found, first_name=self._name))
         for actor in found:
             if actor.case == "gen" and (
                 self.phrase_at(tokens, actor.last + 1, self.asides)
@@ -348,7 +339,15 @@ class Coder:
                 actor.case = "aside"
         return self._suspended_cases(tokens, found)
 
-    def _suspended_cases(self, tokens: list[Token], found: list[_Actor]) -> list[_Actor]:
+    def _name(self, token: Token) -> bool:
+        """Whether a word between a title and its holder is a first name: capitalised, and
+        no reading of it ends in a case of places ("Moskvada", "Երևանում")."""
+        return tr._first_name(token) and not any(
+            rest and self.grammar.case_of(rest) in self.grammar.place_cases
+            for _stem, rest in self.grammar.stems_of(token.base)
+        )
+
+    def _suspended_cases(self, tokens: list[Token], found: list[Actor]) -> list[Actor]:
         """Coordinated names share the postposition after the last ("Putin və Nikol Paşinyan
         ilə": both comitative) and a mediator's role ("Վրաստանի և ԱՄՆ-ի միջնորդությամբ")."""
         postposed = {*self.grammar.postpositions.values(), "aside"}
@@ -365,7 +364,7 @@ class Coder:
                 actor.case = following.case
         return found
 
-    def _shared_heads(self, tokens: list[Token], found: list[_Actor]) -> list[_Actor]:
+    def _shared_heads(self, tokens: list[Token], found: list[Actor]) -> list[Actor]:
         """ "Հայաստանի և Ադրբեջանի նախարարները", "Rusiya və Türkiyə müdafiə nazirləri": a
         state coordinated with a qualified sector noun shares its sector and case."""
         for actor, following in pairwise(found):
@@ -411,7 +410,12 @@ class Coder:
                         countries[code] = countries.get(code, 0) + 1
                     index = actor.last + 1
                     continue
-                if any(a.first == index + 1 and a.kind == "person" for a in actors):
+                if any(
+                    a.first == index + 1
+                    and a.kind == "person"
+                    and a.ref.start == tokens[index + 1].start  # not a title before a name
+                    for a in actors
+                ):
                     index += 1  # "Vladimir Putin" is no Vladimir
                     continue
                 hit = self._place_at(gazetteer, tokens, index, focus)
@@ -541,7 +545,7 @@ class Coder:
         return None, ""
 
     def sentence_events(
-        self, news: NewsDoc, sentence: Sentence, actors: list[_Actor]
+        self, news: NewsDoc, sentence: Sentence, actors: list[Actor]
     ) -> list[Event]:
         grammar = self.grammar
         tokens = sentence.tokens
@@ -654,9 +658,9 @@ class Coder:
                 return True
         return False
 
-    def _coordinated(self, nominative: list[_Actor], tokens: list[Token]) -> list[_Actor]:
-        """The first nominative actors, those joined by "və", "և", "ու" or commas kept, and
-        a holder after his title."""
+    def _coordinated(self, nominative: list[Actor], tokens: list[Token]) -> list[Actor]:
+        """The first nominative actors, those joined by "və", "և", "ու" or commas kept (a
+        title and its holder are one actor: :func:`tr.join_titles`)."""
         if not nominative:
             return []
         out = [nominative[0]]
@@ -665,13 +669,7 @@ class Coder:
             while between and between[-1].capitalised:
                 between = between[:-1]  # "Փաշինյանը, Իլհամ Ալիևը": a first name
             words = [t.base for t in between]
-            if (
-                out[-1].kind == "sector"
-                and actor.kind == "person"
-                and all(t.capitalised for t in between)
-            ):
-                out[-1] = actor  # "Rusiya Prezidenti Vladimir Putin": the title's holder
-            elif words and all(w in self.grammar.coordinators or w == "," for w in words):
+            if words and all(w in self.grammar.coordinators or w == "," for w in words):
                 out.append(actor)  # "A, B və C"
             else:
                 break
@@ -752,7 +750,7 @@ def register_language(grammar: Grammar) -> tuple[str, ...]:
         def run(news: NewsDoc) -> NewsDoc:
             from ceasefire.news.lang.suffixed_quotes import QuoteFinder
 
-            actors: list[list[_Actor]] = news.scratch.get(actors_key, [])
+            actors: list[list[Actor]] = news.scratch.get(actors_key, [])
             news.quotes = QuoteFinder(coder(), news, sentences_of(news), actors).find()
             return news
 
@@ -763,7 +761,7 @@ def register_language(grammar: Grammar) -> tuple[str, ...]:
         """PLOVER events from the suffix-aware lexicon; the last trigger is primary."""
 
         def run(news: NewsDoc) -> NewsDoc:
-            actors: list[list[_Actor]] = news.scratch.get(actors_key, [])
+            actors: list[list[Actor]] = news.scratch.get(actors_key, [])
             news.events = [
                 event
                 for number, sentence in enumerate(sentences_of(news))

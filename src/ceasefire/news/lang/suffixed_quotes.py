@@ -28,7 +28,8 @@ from ceasefire.news.model import ActorRef, Quote
 from ceasefire.news.pipeline import NewsDoc
 
 if TYPE_CHECKING:
-    from ceasefire.news.lang.suffixed import Coder, _Actor
+    from ceasefire.news.lang.suffixed import Coder
+    from ceasefire.news.lang.tr import Actor
 
 _QUOTED = re.compile(r"[«“\"]([^«»“”\"\n]+)[»”\"]")
 _DASHES = frozenset({"–", "—", "-", "―"})
@@ -44,7 +45,7 @@ class QuoteFinder:
         coder: Coder,
         news: NewsDoc,
         sentences: list[Sentence],
-        actors: list[list[_Actor]],
+        actors: list[list[Actor]],
     ) -> None:
         self.coder = coder
         self.news = news

@@ -9,14 +9,17 @@ tokens and Turkish morphology instead of a tree:
   Latin alternate names hold the Turkish forms (Gence, Berde, Erivan, Moskova);
 * ``news.actors.tr.v1``: the actor dictionary (``lang/data/actors.yaml``, stems), and sector
   nouns qualified by the state or demonym before them ("Ermeni güçleri", "Azerbaycan
-  Savunma Bakanlığı");
+  Savunma Bakanlığı", "Gürcistan vatandaşları": a state's citizens are its civilians); a
+  title and its holder are one actor in the case of the name (:func:`join_titles`);
 * ``news.times.tr.v1``: dates ("18 Ekim", "1 Aralık'ta") with dateparser;
 * ``news.events.tr.v1``: the trigger lexicon of ``lang/data/tr.yaml``: a stem matches a word
   when the rest of the word is a chain of known suffixes (saldır → saldırdı, saldırısında,
   saldırıyı); Turkish is verb-final, so the sentence's last trigger that is not a speech verb
   is its primary event. The source is the nominative actor (the genitive one of a reported,
   nominalised clause: "Ermenistan'ın ... düzenlediği saldırı"), the target the dative,
-  accusative, ablative or "ile" actor.
+  accusative, ablative or "ile" actor; "X tarafından" is a passive's agent, an agentless
+  passive has no source; an active participle ("saldıran birlikler") takes the noun after
+  it as subject and keeps the actors of its clause from the main verb.
 """
 
 from __future__ import annotations
@@ -218,12 +221,66 @@ def make_tokens(resources: PipelineResources) -> Any:
 
 
 @dataclass
-class _Actor:
+class Actor:
+    """An actor of a sentence: its tokens ``first..last``, kind and case (the suffixing
+    languages of news/lang/suffixed.py use it too, with their own cases: "agent", "aside")."""
+
     ref: ActorRef
     first: int
     last: int
     kind: str
-    case: Case
+    case: str
+
+
+def _first_name(token: Token) -> bool:
+    """A capitalised word without a suffix, or a hyphen ("Jean-Yves"): part of a name
+    before its last word."""
+    return token.base == "-" or (token.capitalised and token.base.isalpha() and not token.suffix)
+
+
+def join_titles(
+    tokens: list[Token],
+    actors: list[Actor],
+    name_case: Callable[[Token], str | None] = lambda token: None,
+    first_name: Callable[[Token], bool] = _first_name,
+) -> list[Actor]:
+    """A title and its holder are one noun phrase, in the case of its last word: "Rusya
+    Savunma Bakanı Sergey Şoygu'nun arabuluculuğuyla" is one genitive actor (the mediator),
+    not a nominative title before a genitive name. The title (a state with its office,
+    nominative: its suffix is the compound's possessive) and the holder's first names are
+    taken into the holder; a holder outside the dictionary ends at the first capitalised word
+    whose case ``name_case`` reads ("Muhammed Abdurrahman'ın"), after a first name. Turkish,
+    Azerbaijani and Armenian share this; a language whose names carry their suffixes without
+    an apostrophe tells its first names by ``first_name`` ("Moskvada" is none)."""
+    out: list[Actor] = []
+    for actor in actors:
+        title = out[-1] if out else None
+        between = tokens[title.last + 1 : actor.first] if title is not None else []
+        if (
+            title is not None
+            and title.kind == "sector"
+            and title.case == "nom"
+            and actor.kind == "person"
+            and len(between) <= 3
+            and all(first_name(t) for t in between)
+        ):
+            sector = actor.ref.sector or title.ref.sector
+            out[-1] = replace(actor, first=title.first, ref=replace(actor.ref, sector=sector))
+            continue
+        out.append(actor)
+    for number, actor in enumerate(out):
+        if actor.kind != "sector" or actor.case != "nom":
+            continue
+        following = next((a.first for a in out[number + 1 :]), len(tokens))
+        names = tokens[actor.last + 1 : min(actor.last + 5, following)]
+        for position, token in enumerate(names):
+            case = name_case(token) if position > 0 and token.capitalised else None
+            if case is not None:
+                out[number] = replace(actor, last=token.index, case=case)
+                break
+            if not first_name(token):
+                break
+    return out
 
 
 def _entry_at(tokens: list[Token], index: int) -> tuple[ActorEntry, int] | None:
@@ -264,9 +321,9 @@ def case_of(token: Token, noun: bool = False) -> Case:
     return "nom"
 
 
-def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> list[_Actor]:
+def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> list[Actor]:
     tokens = sentence.tokens
-    found: list[_Actor] = []
+    found: list[Actor] = []
     index = 0
     sector_words = sorted(
         ((tuple(k.split()), v) for k, v in sectors.items()), key=lambda x: -len(x[0])
@@ -305,7 +362,7 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
                 case = _compound_case(tokens[end_index].word, stem)
             start, end = tokens[index].start, tokens[end_index].end
             found.append(
-                _Actor(
+                Actor(
                     ref=actor_ref(text[start:end], start, end, entry, sector=sector),
                     first=index,
                     last=end_index,
@@ -316,7 +373,15 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
             index = end_index + 1
             continue
         index += 1
-    return found
+    return join_titles(tokens, found, _holder_case)
+
+
+def _holder_case(token: Token) -> str | None:
+    """The case of a name after a title, read after its apostrophe: genitive, accusative or
+    comitative ("Abdurrahman'ın", "Abdurrahman'ı", "Abdurrahman'la"); a place's cases
+    ("Moskova'da", "Tiflis'e") end no holder's name."""
+    case = case_of(token) if token.suffix else None
+    return case if case in ("gen", "acc", "com") else None
 
 
 def _sector_at(
@@ -561,7 +626,7 @@ def make_events(resources: PipelineResources) -> Any:
     )
 
 
-def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) -> list[Event]:
+def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> list[Event]:
     _, data = _lexicon()
     protesters = [tuple(lower(p).split()) for p in data["protesters"]]
     releases = {tuple(lower(p).split()) for p in data["releases"]}
@@ -582,11 +647,18 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
     if not acts and accusation is not None:
         acts = [accusation]
     events: list[Event] = []
+    relatives = _relative_clauses(acts, actors, tokens)
+    everyone = actors
     for trigger in acts:
+        # The actors of a relative clause before the trigger are the participle's, not its.
+        inner = [id(a) for t, (_, clause) in relatives.items() if t < trigger.first for a in clause]
+        actors = [a for a in everyone if id(a) not in inner]
         reported = any(r.first > trigger.last for r in reporting)
         before = [a for a in actors if a.last < trigger.first]
         nominative = [a for a in actors if a.case == "nom" and a.first < trigger.first]
         genitive = [a for a in before if a.case == "gen"]
+        agents = [a for a in actors if _agent(a, tokens)]
+        subject = False  # whether the source is the verb's nominative subject
         modality: Modality = "occurred"
         claimed_by: list[ActorRef] = []
         if accusation is not None and trigger is not accusation and accusation.first > trigger.last:
@@ -594,10 +666,14 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             source = accused or genitive
             claimed_by = [a.ref for a in nominative if a not in source]
             modality = "claimed"
+        elif agents:
+            source = agents  # "Rus topçusu tarafından": by whom
         elif reported and genitive:
             source = genitive
         else:
-            source = _coordinated(nominative, tokens) or genitive
+            source = _coordinated(nominative, tokens)
+            subject = bool(source)
+            source = source or genitive
         if denial is not None and trigger.last < denial.first:
             modality = "denied"  # "X'in … bombaladığını yalanladı": the act, denied
             source = genitive or source
@@ -605,6 +681,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             a
             for a in actors
             if a not in source
+            and a not in agents
             and a.ref.code not in {s.ref.code for s in source}
             and (
                 a.case in ("dat", "acc", "abl", "com", "gen")
@@ -620,12 +697,6 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             )
             if event == "CONSULT" and not targets:
                 targets = _host(news, tokens[: trigger.first])  # "Bakü'ye ulaştı": a visit
-        if (
-            event == "RETREAT"
-            and _lexicon_phrase(trigger, tokens) in releases
-            and _persons_before(trigger, tokens, source, persons)
-        ):
-            event = "CONCEDE"  # soldiers or prisoners handed over are released
         if any(_phrase_at(tokens, p) for p in protesters) and event in (
             "FIGHT",
             "COERCE",
@@ -634,8 +705,25 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
             "MOVE",
         ):
             event = "PROTEST"
-        if re.match(r"^(ıl|il|ul|ül|n)", rest) and event != "MOBILIZE" and not targets:
-            targets, source = source, []
+        if trigger.first in relatives:
+            # "Gürcü köylerine ateş açan Rus askerleri": the participle's subject is the noun
+            # after it, its objects the oblique actors of its clause.
+            source, members = relatives[trigger.first]
+            targets = [a for a in members if a.ref.code not in {s.ref.code for s in source}]
+        elif _passive(trigger, tokens, rest) and event != "MOBILIZE":
+            # A passive's nominative is what the act befell; without an agent, no source.
+            if agents:
+                targets = targets or [a for a in nominative if a not in agents][:1]
+            elif not targets:
+                targets, source = source, []
+            elif subject:
+                source = []
+        if (
+            event == "RETREAT"
+            and _lexicon_phrase(trigger, tokens) in releases
+            and _persons_before(trigger, tokens, source, persons)
+        ):
+            event = "CONCEDE"  # soldiers or prisoners handed over are released
         if _NEGATED.match(rest) and event in COOPERATIVE:
             event = "REJECT"
         if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
@@ -676,12 +764,67 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[_Actor]) ->
     return events
 
 
+# The suffix of an active participle (-(y)An): "saldıran birlikler", "ateş açan askerler".
+_PARTICIPLE_REST = re.compile(r"y?[ae]n")
+
+
+def _relative_clauses(
+    acts: list[_Trigger], actors: list[Actor], tokens: list[Token]
+) -> dict[int, tuple[list[Actor], list[Actor]]]:
+    """The relative clauses of active participles, by the participle's first token: the noun
+    after the participle (its subject: "saldıran Ermeni birlikleri") and the oblique actors
+    of the clause before it, from the last comma or trigger ("Gürcü köylerine ateş açan")."""
+    out: dict[int, tuple[list[Actor], list[Actor]]] = {}
+    for trigger in acts:
+        if not _PARTICIPLE_REST.fullmatch(_rest(trigger, tokens)):
+            continue
+        opening = max(
+            [t.index + 1 for t in tokens[: trigger.first] if t.base == ","]
+            + [t.last + 1 for t in acts if t.last < trigger.first]
+            + [0]
+        )
+        members = [
+            a for a in actors if opening <= a.first and a.last < trigger.first and a.case != "nom"
+        ]
+        after = [a for a in actors if a.first > trigger.last]
+        head = _coordinated(after, tokens) if after and after[0].first == trigger.last + 1 else []
+        out[trigger.first] = (head, members)
+    return out
+
+
+def _agent(actor: Actor, tokens: list[Token]) -> bool:
+    """Whether "tarafından" (by) follows the actor, or the noun after it, or ends it (its
+    "taraf" read as a sector noun): a passive's agent."""
+    if tokens[actor.last].base == "tarafından":
+        return True
+    for token in tokens[actor.last + 1 : actor.last + 3]:
+        if token.base == "tarafından":
+            return True
+        if token.capitalised:
+            return False  # another name's "tarafından"
+    return False
+
+
+# The case ending of a noun trigger after a vowel ("müzakerenin", "takasına"): no passive -n-.
+_NOUN_CASE_ENDINGS = frozenset(
+    ["nın", "nin", "nun", "nün", "na", "ne", "nı", "ni", "nu", "nü", "nda", "nde", "ndan", "nden"]
+)
+
+
+def _passive(trigger: _Trigger, tokens: list[Token], rest: str) -> bool:
+    """Whether the trigger's verb is passive: -Il-, -n- after a vowel, -In- after l
+    ("bombalandı", "vuruldu", "alındı")."""
+    if re.match(r"^(ıl|il|ul|ül|n)", rest) and rest not in _NOUN_CASE_ENDINGS:
+        return True
+    return _lexicon_stem(trigger, tokens).endswith("l") and bool(re.match(r"^[ıiuü]n", rest))
+
+
 # A negated verb (-mA- before a tense, person or participle: etmedi, etmeyecek, etmez,
 # etmemiş, etmiyor), not the verbal noun in -mA (çekilme süresi, çekilmeye, çekilmesi).
 _NEGATED = re.compile(r"^(m[ae](d|z|y[ae][cğn]|m[ıi]ş|m[ae](k|s|y)|l[ıi]|y[ıi]p)|m[ıiuü]yor)")
 
 
-def _shared_case(actors: list[_Actor], tokens: list[Token]) -> list[_Actor]:
+def _shared_case(actors: list[Actor], tokens: list[Token]) -> list[Actor]:
     """Coordinated names take the case of the last ("Aliyev ve Paşinyan'ı" are both
     accusative, "Rusya Devlet Başkanı Vladimir Putin ve Ermenistan Başbakanı Nikol
     Paşinyan'ın" both genitive): a run joined by commas, "ve" or hyphens ("Türk-Rus"), with
@@ -703,7 +846,7 @@ def _shared_case(actors: list[_Actor], tokens: list[Token]) -> list[_Actor]:
             run.insert(0, run[0] - 1)
         last = out[run[-1]]
         following = tokens[last.last + 1].base if last.last + 1 < len(tokens) else ""
-        case: Case = "nom" if following.startswith("arası") else last.case
+        case: str = "nom" if following.startswith("arası") else last.case
         if joined and (case != "nom" or following.startswith("arası")):
             for i in run:
                 if (out[i].case == "nom" or case == "nom") and not tokens[out[i].last].suffix:
@@ -712,9 +855,7 @@ def _shared_case(actors: list[_Actor], tokens: list[Token]) -> list[_Actor]:
     return out
 
 
-def _without_mediators(
-    actors: list[_Actor], tokens: list[Token], asides: list[str]
-) -> list[_Actor]:
+def _without_mediators(actors: list[Actor], tokens: list[Token], asides: list[str]) -> list[Actor]:
     """Drop the genitive actors before a mediator noun ("Rusya'nın arabuluculuğuyla"):
     they are no party to the event."""
     stems = [lower(a) for a in asides]
@@ -745,7 +886,7 @@ def _lexicon_phrase(trigger: _Trigger, tokens: list[Token]) -> tuple[str, ...]:
 
 
 def _persons_before(
-    trigger: _Trigger, tokens: list[Token], source: list[_Actor], persons: list[str]
+    trigger: _Trigger, tokens: list[Token], source: list[Actor], persons: list[str]
 ) -> bool:
     """Whether a person noun stands between the source (or the sentence start) and a
     handover verb: the object of the verb precedes it."""
@@ -760,7 +901,7 @@ def _background(tokens: list[Token], index: int, words: list[str]) -> bool:
     return any(word == w or matches_stem(word, w) for w in words)
 
 
-def _host(news: NewsDoc, tokens: list[Token]) -> list[_Actor]:
+def _host(news: NewsDoc, tokens: list[Token]) -> list[Actor]:
     """The state whose capital officials arrive in ("Bakü'ye ulaştı"): the host of a visit."""
     for index, token in enumerate(tokens):
         hit = _entry_at(tokens, index)
@@ -768,7 +909,7 @@ def _host(news: NewsDoc, tokens: list[Token]) -> list[_Actor]:
             ref = actor_ref(
                 news.article.text[token.start : token.end], token.start, token.end, hit[0]
             )
-            return [_Actor(ref=ref, first=index, last=index, kind="metonym", case="dat")]
+            return [Actor(ref=ref, first=index, last=index, kind="metonym", case="dat")]
     return []
 
 
@@ -789,7 +930,7 @@ def _lexicon_stem(trigger: _Trigger, tokens: list[Token]) -> str:
     return word
 
 
-def _coordinated(nominative: list[_Actor], tokens: list[Token]) -> list[_Actor]:
+def _coordinated(nominative: list[Actor], tokens: list[Token]) -> list[Actor]:
     """Nominative actors, those joined by "ve" or "ile" at the start kept together."""
     if not nominative:
         return []
@@ -806,7 +947,7 @@ def _coordinated(nominative: list[_Actor], tokens: list[Token]) -> list[_Actor]:
     return out
 
 
-def _before_ile(actor: _Actor, tokens: list[Token]) -> bool:
+def _before_ile(actor: Actor, tokens: list[Token]) -> bool:
     """An actor "with" whom something is done: "X ile görüştü", "mevkidaşı Ceyhun Bayramov ile"."""
     if actor.first == 0:
         return False  # "Azerbaycan ile Ermenistan ...": coordination
@@ -893,7 +1034,7 @@ def make_quotes(resources: PipelineResources) -> Any:
 def _quotes_tr(news: NewsDoc) -> list[Quote]:
     text = news.article.text
     sentences = _sentences(news)
-    actors: list[list[_Actor]] = news.scratch.get(_ACTORS, [])
+    actors: list[list[Actor]] = news.scratch.get(_ACTORS, [])
     found: list[Quote] = []
     colon_speaker: ActorRef | None = None
     previous_speaker: ActorRef | None = None
@@ -952,7 +1093,7 @@ def _quote(
 def _direct_speaker(
     text: str,
     in_block: list[tuple[int, Sentence]],
-    actors: list[list[_Actor]],
+    actors: list[list[Actor]],
     start: int,
     end: int,
 ) -> tuple[ActorRef | None, str | None, str | None]:
@@ -989,7 +1130,7 @@ def _direct_speaker(
 
 
 def _speaker_before(
-    text: str, sentence: Sentence, here: list[_Actor], limit: int
+    text: str, sentence: Sentence, here: list[Actor], limit: int
 ) -> ActorRef | None:
     """The nominative actor among the first ``limit`` tokens (the last one), else the
     capitalised words that open the sentence ("Muhalefet", "Sözcü Ayşe Demir")."""
@@ -1012,7 +1153,7 @@ def _capitalised_run(text: str, tokens: list[Token], index: int) -> ActorRef | N
 
 
 def _indirect(
-    text: str, sentence: Sentence, here: list[_Actor], direct: list[tuple[int, int]]
+    text: str, sentence: Sentence, here: list[Actor], direct: list[tuple[int, int]]
 ) -> tuple[str, int, int, Literal["indirect"], ActorRef | None, str, str] | None:
     """The indirect quote of a sentence: "X, <clause -DIğInI> söyledi." or "X'e göre, …"."""
     tokens = [t for t in sentence.tokens if not any(s <= t.start < e for s, e in direct)]
