@@ -465,6 +465,33 @@ DIGEST_SALT = "digest_salt"
 shown: :func:`_detail` drops it)."""
 
 
+def _salt(row: IncidentRow) -> str:
+    """The incident's secret salt of its ledger digests (the decision's, the reasons of its
+    status changes, classifications and reports taken out), made when first needed. Kept
+    beside its decision, alone while it has none (:func:`decided`)."""
+    kept = row.decision or {}
+    salt = kept.get(DIGEST_SALT)
+    if not salt:
+        salt = secrets.token_hex(16)
+        row.decision = {**kept, DIGEST_SALT: salt}
+    return str(salt)
+
+
+def decided(kept: Mapping[str, Any] | None) -> bool:
+    """Whether ``incidents.decision`` (``kept``) holds a decision, not only the salt."""
+    return "state" in (kept or {})
+
+
+def salted_reason(row: IncidentRow, reason: str | None) -> str | None:
+    """A reason's ledger digest (``reason_salted_sha256``), salted with the incident's
+    secret: a status change's, a classification's or a report's removal's reason is a short
+    text ("a team goes", "merged by fusion decision fus-…") that an unsalted digest lets any
+    reader of the entry confirm by guessing."""
+    if reason is None:
+        return None
+    return canonical_sha256({"reason": reason, "salt": _salt(row)})
+
+
 def _recorded(decision: Decision, row: IncidentRow) -> dict[str, Any]:
     """``decision`` as the incident keeps it, with the salt of its ledger digests: the
     incident's own once it has one (so an unchanged decision compares equal), else a new
@@ -742,19 +769,23 @@ def _unlink(
     session: Session,
     settings: Settings,
     actor: Actor,
-    incident_id: str,
+    row: IncidentRow,
     report_id: str,
     why: str | None,
 ) -> None:
     """Take one report out of an incident and ledger it (``intake:incident:report-removed``)."""
-    unlink_report(session, incident_id, report_id)
+    unlink_report(session, row.id, report_id)
     _log(
         session,
         settings,
-        incident_id,
+        row.id,
         IncidentTag.REPORT_REMOVED,
         ReportRemoved(
-            {"incident_id": incident_id, "report_id": report_id, "reason_sha256": text_sha256(why)}
+            {
+                "incident_id": row.id,
+                "report_id": report_id,
+                "reason_salted_sha256": salted_reason(row, why),
+            }
         ),
         actor=actor,
     )
@@ -867,7 +898,7 @@ def remove_report(
                 "an incident keeps at least one report",
                 details=[problem("report_id", "the incident's last report")],
             )
-        _unlink(session, ctx.settings, actor, row.id, report_id, reason_text)
+        _unlink(session, ctx.settings, actor, row, report_id, reason_text)
         row.concerns = ","
         _derive(row, remaining, category=row.category)
         _touch(row)
@@ -957,7 +988,7 @@ def change_status(
         if current in CONCLUDED:
             row.attribution = AttributionKind.PENDING.value
             row.attributed_party = None
-            row.decision = None
+            row.decision = {DIGEST_SALT: _salt(row)}
         row.status = status.value
         _touch(row)
         attribution_after = str(Attribution(AttributionKind(row.attribution), row.attributed_party))
@@ -972,7 +1003,7 @@ def change_status(
                     "from": current.value,
                     "to": status.value,
                     "attribution": {"from": attribution_before, "to": attribution_after},
-                    "reason_sha256": text_sha256(reason_text),
+                    "reason_salted_sha256": salted_reason(row, reason_text),
                 }
             ),
             actor=actor,
@@ -1008,7 +1039,7 @@ def classify(
                     "incident_id": row.id,
                     "from": before,
                     "to": classification.value,
-                    "reason_sha256": text_sha256(reason),
+                    "reason_salted_sha256": salted_reason(row, reason),
                 }
             ),
             actor=actor,
@@ -1575,7 +1606,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     readable_assessments = [
         a for a in assessments if part_readable(scope, row, a.classification, a.member_id)
     ]
-    decision = dict(row.decision) if row.decision else None
+    decision = dict(row.decision) if row.decision and decided(row.decision) else None
     if decision is not None:
         decision.pop(DIGEST_SALT, None)
         shown = {a.id for a in readable_assessments}
@@ -2201,7 +2232,12 @@ def _tighten(
         row.id,
         IncidentTag.CLASSIFIED,
         Classified(
-            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": text_sha256(why)}
+            {
+                "incident_id": row.id,
+                "from": before,
+                "to": target,
+                "reason_salted_sha256": salted_reason(row, why),
+            }
         ),
         actor=actor,
     )
@@ -2307,7 +2343,7 @@ def take_out_reports(
         )
     taken = [current[rid] for rid in dict.fromkeys(report_ids)]
     for report in taken:
-        _unlink(session, settings, actor, incident_id, report.id, why)
+        _unlink(session, settings, actor, row, report.id, why)
     remaining = [r for r in current.values() if r.id not in {t.id for t in taken}]
     if remaining:
         row.concerns = ","
