@@ -18,7 +18,14 @@ from ceasefire.incidents.tables import IncidentRow
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.entry import text_sha256
 from tests.api.test_cross_agreement import AGREEMENT_B, make_monitor_of_b
-from tests.api.test_fifth_audit import MASK, _entries, _hidden_records, _shared_incident_edited
+from tests.api.test_fifth_audit import (
+    MAP_TABLE,
+    MASK,
+    _entries,
+    _hidden_records,
+    _page,
+    _shared_incident_edited,
+)
 from tests.api.test_fourth_audit import AGREEMENT, append_as_before, read_only_by_monitors
 from tests.factories.members import Cast
 from tests.factories.reports import AGHDAM, incident_of, shelling_body
@@ -152,9 +159,10 @@ def test_a_reports_place_reporter_and_filenames_name_only_records_the_reader_may
     text: Turkey's monitor files a shared report whose place is "crater of rep-…", whose
     reporter is "relay of inc-…" and with an attachment named "rep-….jpg" (an internal
     report and incident). Armenia's liaison read both ids in the report (API, list, export,
-    the download's filename) and in the attachment's ``intake:attachment:received`` entry
-    (the filename in clear). They are masked there like the narrative; the report is shown
-    without its content hash, and both entries are withheld from that reader."""
+    the download's filename, the page, the map's report points) and in the attachment's
+    ``intake:attachment:received`` entry (the filename in clear). They are masked there like
+    the narrative; the report is shown without its content hash, and both entries are
+    withheld from that reader."""
     hidden_report, hidden_incident = _hidden_records(ctx, cast)
     body = shelling_body(
         event_position={"place_name": f"crater of {hidden_report}", "precision": 2, **AGHDAM},
@@ -185,7 +193,8 @@ def test_a_reports_place_reporter_and_filenames_name_only_records_the_reader_may
             f"/api/v1/reports/{report}/attachments/{attachment}", headers=bearer
         )
         assert downloaded.status_code == 200, downloaded.text
-        for text in (listed.text, exported.text, str(downloaded.headers)):
+        pages = [_page(client, cast, member, path) for path in (f"/reports/{report}", MAP_TABLE)]
+        for text in (listed.text, exported.text, str(downloaded.headers), *pages):
             assert hidden_report not in text
             assert hidden_incident not in text
         entries = _entries(client, cast, member, f"subject=report/{report}")
@@ -218,3 +227,33 @@ def test_the_monitors_edition_names_only_records_every_monitor_of_its_agreement_
     assert read.status_code == 200, read.text
     assert "Shelling, as in" in read.text
     assert hidden not in read.text
+
+
+def test_an_incidents_place_names_only_records_the_reader_may_read(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """An incident's place is its best-placed report's place name, free text the filer
+    wrote: Turkey's monitor files a shared report placed at "crater of rep-…" (an internal
+    report) and groups it into a shared incident. Armenia's liaison read the id as the
+    incident's place (API, list, exports, pages, the map). It is masked there as the
+    report's own place is."""
+    hidden_report, _ = _hidden_records(ctx, cast)
+    place = f"crater of {hidden_report}"
+    body = shelling_body(event_position={"place_name": place, "precision": 2, **AGHDAM})
+    _, shared = incident_of(
+        ctx, cast.viewer(ctx, "tur"), body, classification=Classification.SHARED
+    )
+    for member in ("arm", "fra"):
+        bearer = cast.bearer(member)
+        one = client.get(f"/api/v1/incidents/{shared}", headers=bearer)
+        assert one.status_code == 200, one.text
+        assert one.json()["event_position"]["place_name"] == f"crater of {MASK}"
+        texts = [client.get("/api/v1/incidents", headers=bearer).text]
+        for fmt in ("jsonl", "geojson", "acled", "ucdp"):
+            exported = client.get(f"/api/v1/exports/incidents?format={fmt}", headers=bearer)
+            assert exported.status_code == 200, exported.text
+            texts.append(exported.text)
+        texts += [_page(client, cast, member, path) for path in (f"/incidents/{shared}", MAP_TABLE)]
+        assert not [t for t in texts if hidden_report in t]
+    mine = client.get(f"/api/v1/incidents/{shared}", headers=cast.bearer("tur")).json()
+    assert mine["event_position"]["place_name"] == place

@@ -1579,20 +1579,38 @@ def _masked(part: _Part, field: str, hidden: set[str]) -> _Part:
 _Shown = TypeVar("_Shown", bound=IncidentBase)
 
 
+_TEXT_FIELDS = ("title", "summary", "event_position")
+
+
+def _free_texts(shown: Mapping[str, Any]) -> tuple[str | None, ...]:
+    """An incident's free text as a reader is shown it (``shown``: its fields of
+    :data:`_TEXT_FIELDS`): its title, summary and place (its best-placed report's place
+    name, which the filer wrote)."""
+    return (shown["title"], shown["summary"], shown["event_position"].get("place_name"))
+
+
+def _texts_updated(shown: Mapping[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """The fields of :func:`_free_texts` with the ids of ``hidden`` masked."""
+    title, summary, place = _free_texts(shown)
+    position = shown["event_position"]
+    return {
+        "title": masked_text(title or "", hidden),
+        "summary": masked_text(summary, hidden) if summary else summary,
+        "event_position": {**position, "place_name": masked_text(place, hidden)}
+        if place
+        else position,
+    }
+
+
 def _texts_masked(session: Session, scope: ReadScope, items: Sequence[_Shown]) -> list[_Shown]:
-    """``items`` with the ids their title and summary name that the reader may not read
-    (``unreadable_ids``) shown as :data:`WITHHELD_ID`: one query for the page."""
-    hidden = unreadable_ids(session, scope, (t for i in items for t in (i.title, i.summary)))
+    """``items`` with the ids their title, summary and place name that the reader may not
+    read (``unreadable_ids``) shown as :data:`WITHHELD_ID`: one query for the page."""
+    fields = [i.model_dump(include=set(_TEXT_FIELDS)) for i in items]
+    hidden = unreadable_ids(session, scope, (t for f in fields for t in _free_texts(f)))
     if not hidden:
         return list(items)
     return [
-        i.model_copy(
-            update={
-                "title": masked_text(i.title, hidden),
-                "summary": masked_text(i.summary, hidden) if i.summary else i.summary,
-            }
-        )
-        for i in items
+        i.model_copy(update=_texts_updated(f, hidden)) for i, f in zip(items, fields, strict=True)
     ]
 
 
@@ -1649,8 +1667,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         session,
         scope,
         [
-            summary["title"],
-            summary["summary"],
+            *_free_texts(summary),
             *(r.text for r in shown_replies),
             *(ref for r in shown_replies for ref in r.evidence_refs),
             *(n.text for n in shown_notes),
@@ -1660,9 +1677,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     )
 
     if hidden:
-        summary["title"] = masked_text(summary["title"], hidden)
-        if summary["summary"]:
-            summary["summary"] = masked_text(summary["summary"], hidden)
+        summary.update(_texts_updated(summary, hidden))
         shown_replies = [_masked(r, "text", hidden) for r in shown_replies]
         shown_notes = [_masked(n, "text", hidden) for n in shown_notes]
         shown_assessments = [_masked(a, "rationale", hidden) for a in shown_assessments]
@@ -2610,12 +2625,15 @@ def incident_facts(
                     names.update(rep.get("names") or [])
         # Free text names records by id: only those the reader may read (one query a chunk,
         # none where no text names one).
-        hidden = unreadable_ids(session, scope, (t for r in readable for t in (r[2], r[3])))
+        hidden = unreadable_ids(session, scope, (t for r in readable for t in (r[2], r[3], r[12])))
         for row in readable:
             incident_id, title, summary, decision = row[0], row[2], row[3], row[19]
+            position = row[10:15]
             if hidden:
                 title = masked_text(title, hidden)
                 summary = masked_text(summary, hidden) if summary else summary
+                if position[2]:
+                    position = (*row[10:12], masked_text(row[12], hidden), *row[13:15])
             reports = reports_of[incident_id]
             visible = [r for r in reports if may_read(r[2], r[3], r[4], r[5])]
             if public:
@@ -2639,7 +2657,7 @@ def incident_facts(
                     _decision_state(decision) if decision is not None else None,
                     _utc(row[15]),
                     _utc(row[16]),
-                    *row[10:15],
+                    *position,
                     _utc(row[17]),
                     _utc(row[18]),
                     len(reports),
