@@ -301,13 +301,16 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             continue
         if not scope.can_read_record(incident):
             continue
+        internal = scope.can_read(
+            Classification.INTERNAL, concerns=incident.concerns, agreement_id=incident.agreement_id
+        )
         if entry.tag in _INTERNAL:
-            if scope.can_read(
-                Classification.INTERNAL,
-                concerns=incident.concerns,
-                agreement_id=incident.agreement_id,
-            ):
+            if internal:
                 shown[entry.seq] = ()
+            continue
+        # A reason's digest written before the sixth audit, unsalted: a short reason a guess
+        # confirms. Only the incident's monitors (who gave it) read it.
+        if entry.tag in _REASONED and entry.payload.get("reason_sha256") and not internal:
             continue
         # A decision written before the fourth audit: the settler and number of views in
         # clear, digests a guess confirms. The chain keeps it as signed; only a reader of
@@ -331,6 +334,14 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             texts = _texts_of(part)
         elif entry.tag in _TITLED:
             texts = (incident.title, incident.summary)
+            # The digests of an earlier title or summary, which the incident no longer
+            # holds: what it named cannot be judged, so a reader who may be shown a text of
+            # the incident masked (not one of its monitors) does not read them.
+            if not internal and (
+                entry.payload["title_sha256"] != text_sha256(incident.title)
+                or entry.payload["summary_sha256"] != text_sha256(incident.summary)
+            ):
+                continue
         shown[entry.seq] = texts
     # A text shown to this reader with an id masked (``unreadable_ids``): its entry's digest
     # (or, for evidence refs, the refs in clear) would confirm a guess of the id, and every
@@ -354,6 +365,11 @@ def _texts_of(part: AssessmentRow | ReplyRow | NoteRow) -> tuple[str | None, ...
 
 _TITLED = frozenset({IncidentTag.CREATED, IncidentTag.EDITED})
 """The entries holding the digests of an incident's title and summary."""
+
+_REASONED = frozenset(
+    {IncidentTag.STATUS_CHANGED, IncidentTag.CLASSIFIED, IncidentTag.REPORT_REMOVED}
+)
+"""The entries holding the digest of a reason (salted since the sixth audit)."""
 
 
 PAYLOAD_RULE = PayloadRule("incidents", ("intake:incident:",), _readable)

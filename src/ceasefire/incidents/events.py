@@ -64,7 +64,13 @@ class ReportRemoved(Blinded):
 
     incident_id: str
     report_id: str
-    reason_sha256: str | None
+    reason_salted_sha256: NotRequired[str | None]
+    """The canonical SHA-256 of ``{"reason", "salt"}``, salted with the incident's secret
+    (``incidents.decision``) like a decision's digests: a reason is a short text a guess
+    confirms. Entries written before the sixth audit hold ``reason_sha256`` (unsalted)
+    instead; only a reader of the incident's internal records reads them
+    (``incidents/check.py``)."""
+    reason_sha256: NotRequired[str | None]
 
 
 class IncidentEdited(Blinded):
@@ -81,6 +87,9 @@ class StatusChanged(_Change, Blinded):
 
     incident_id: str
     attribution: FromTo
+    reason_salted_sha256: NotRequired[str | None]
+    """Salted as :class:`ReportRemoved`'s; ``reason_sha256`` (unsalted) before the sixth
+    audit."""
     reason_sha256: NotRequired[str | None]
     reason: NotRequired[str]
 
@@ -126,7 +135,10 @@ class Classified(_Change, Blinded):
     """``intake:incident:classified``: who may read the incident changed."""
 
     incident_id: str
-    reason_sha256: str | None
+    reason_salted_sha256: NotRequired[str | None]
+    """Salted as :class:`ReportRemoved`'s; ``reason_sha256`` (unsalted) before the sixth
+    audit."""
+    reason_sha256: NotRequired[str | None]
 
 
 class AssessmentView(TypedDict):

@@ -465,6 +465,33 @@ DIGEST_SALT = "digest_salt"
 shown: :func:`_detail` drops it)."""
 
 
+def _salt(row: IncidentRow) -> str:
+    """The incident's secret salt of its ledger digests (the decision's, the reasons of its
+    status changes, classifications and reports taken out), made when first needed. Kept
+    beside its decision, alone while it has none (:func:`decided`)."""
+    kept = row.decision or {}
+    salt = kept.get(DIGEST_SALT)
+    if not salt:
+        salt = secrets.token_hex(16)
+        row.decision = {**kept, DIGEST_SALT: salt}
+    return str(salt)
+
+
+def decided(kept: Mapping[str, Any] | None) -> bool:
+    """Whether ``incidents.decision`` (``kept``) holds a decision, not only the salt."""
+    return "state" in (kept or {})
+
+
+def salted_reason(row: IncidentRow, reason: str | None) -> str | None:
+    """A reason's ledger digest (``reason_salted_sha256``), salted with the incident's
+    secret: a status change's, a classification's or a report's removal's reason is a short
+    text ("a team goes", "merged by fusion decision fus-…") that an unsalted digest lets any
+    reader of the entry confirm by guessing."""
+    if reason is None:
+        return None
+    return canonical_sha256({"reason": reason, "salt": _salt(row)})
+
+
 def _recorded(decision: Decision, row: IncidentRow) -> dict[str, Any]:
     """``decision`` as the incident keeps it, with the salt of its ledger digests: the
     incident's own once it has one (so an unchanged decision compares equal), else a new
@@ -742,19 +769,23 @@ def _unlink(
     session: Session,
     settings: Settings,
     actor: Actor,
-    incident_id: str,
+    row: IncidentRow,
     report_id: str,
     why: str | None,
 ) -> None:
     """Take one report out of an incident and ledger it (``intake:incident:report-removed``)."""
-    unlink_report(session, incident_id, report_id)
+    unlink_report(session, row.id, report_id)
     _log(
         session,
         settings,
-        incident_id,
+        row.id,
         IncidentTag.REPORT_REMOVED,
         ReportRemoved(
-            {"incident_id": incident_id, "report_id": report_id, "reason_sha256": text_sha256(why)}
+            {
+                "incident_id": row.id,
+                "report_id": report_id,
+                "reason_salted_sha256": salted_reason(row, why),
+            }
         ),
         actor=actor,
     )
@@ -867,7 +898,7 @@ def remove_report(
                 "an incident keeps at least one report",
                 details=[problem("report_id", "the incident's last report")],
             )
-        _unlink(session, ctx.settings, actor, row.id, report_id, reason_text)
+        _unlink(session, ctx.settings, actor, row, report_id, reason_text)
         row.concerns = ","
         _derive(row, remaining, category=row.category)
         _touch(row)
@@ -957,7 +988,7 @@ def change_status(
         if current in CONCLUDED:
             row.attribution = AttributionKind.PENDING.value
             row.attributed_party = None
-            row.decision = None
+            row.decision = {DIGEST_SALT: _salt(row)}
         row.status = status.value
         _touch(row)
         attribution_after = str(Attribution(AttributionKind(row.attribution), row.attributed_party))
@@ -972,7 +1003,7 @@ def change_status(
                     "from": current.value,
                     "to": status.value,
                     "attribution": {"from": attribution_before, "to": attribution_after},
-                    "reason_sha256": text_sha256(reason_text),
+                    "reason_salted_sha256": salted_reason(row, reason_text),
                 }
             ),
             actor=actor,
@@ -1008,7 +1039,7 @@ def classify(
                     "incident_id": row.id,
                     "from": before,
                     "to": classification.value,
-                    "reason_sha256": text_sha256(reason),
+                    "reason_salted_sha256": salted_reason(row, reason),
                 }
             ),
             actor=actor,
@@ -1548,20 +1579,38 @@ def _masked(part: _Part, field: str, hidden: set[str]) -> _Part:
 _Shown = TypeVar("_Shown", bound=IncidentBase)
 
 
+_TEXT_FIELDS = ("title", "summary", "event_position")
+
+
+def _free_texts(shown: Mapping[str, Any]) -> tuple[str | None, ...]:
+    """An incident's free text as a reader is shown it (``shown``: its fields of
+    :data:`_TEXT_FIELDS`): its title, summary and place (its best-placed report's place
+    name, which the filer wrote)."""
+    return (shown["title"], shown["summary"], shown["event_position"].get("place_name"))
+
+
+def _texts_updated(shown: Mapping[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """The fields of :func:`_free_texts` with the ids of ``hidden`` masked."""
+    title, summary, place = _free_texts(shown)
+    position = shown["event_position"]
+    return {
+        "title": masked_text(title or "", hidden),
+        "summary": masked_text(summary, hidden) if summary else summary,
+        "event_position": {**position, "place_name": masked_text(place, hidden)}
+        if place
+        else position,
+    }
+
+
 def _texts_masked(session: Session, scope: ReadScope, items: Sequence[_Shown]) -> list[_Shown]:
-    """``items`` with the ids their title and summary name that the reader may not read
-    (``unreadable_ids``) shown as :data:`WITHHELD_ID`: one query for the page."""
-    hidden = unreadable_ids(session, scope, (t for i in items for t in (i.title, i.summary)))
+    """``items`` with the ids their title, summary and place name that the reader may not
+    read (``unreadable_ids``) shown as :data:`WITHHELD_ID`: one query for the page."""
+    fields = [i.model_dump(include=set(_TEXT_FIELDS)) for i in items]
+    hidden = unreadable_ids(session, scope, (t for f in fields for t in _free_texts(f)))
     if not hidden:
         return list(items)
     return [
-        i.model_copy(
-            update={
-                "title": masked_text(i.title, hidden),
-                "summary": masked_text(i.summary, hidden) if i.summary else i.summary,
-            }
-        )
-        for i in items
+        i.model_copy(update=_texts_updated(f, hidden)) for i, f in zip(items, fields, strict=True)
     ]
 
 
@@ -1575,7 +1624,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     readable_assessments = [
         a for a in assessments if part_readable(scope, row, a.classification, a.member_id)
     ]
-    decision = dict(row.decision) if row.decision else None
+    decision = dict(row.decision) if row.decision and decided(row.decision) else None
     if decision is not None:
         decision.pop(DIGEST_SALT, None)
         shown = {a.id for a in readable_assessments}
@@ -1618,8 +1667,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         session,
         scope,
         [
-            summary["title"],
-            summary["summary"],
+            *_free_texts(summary),
             *(r.text for r in shown_replies),
             *(ref for r in shown_replies for ref in r.evidence_refs),
             *(n.text for n in shown_notes),
@@ -1629,9 +1677,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
     )
 
     if hidden:
-        summary["title"] = masked_text(summary["title"], hidden)
-        if summary["summary"]:
-            summary["summary"] = masked_text(summary["summary"], hidden)
+        summary.update(_texts_updated(summary, hidden))
         shown_replies = [_masked(r, "text", hidden) for r in shown_replies]
         shown_notes = [_masked(n, "text", hidden) for n in shown_notes]
         shown_assessments = [_masked(a, "rationale", hidden) for a in shown_assessments]
@@ -2201,7 +2247,12 @@ def _tighten(
         row.id,
         IncidentTag.CLASSIFIED,
         Classified(
-            {"incident_id": row.id, "from": before, "to": target, "reason_sha256": text_sha256(why)}
+            {
+                "incident_id": row.id,
+                "from": before,
+                "to": target,
+                "reason_salted_sha256": salted_reason(row, why),
+            }
         ),
         actor=actor,
     )
@@ -2307,7 +2358,7 @@ def take_out_reports(
         )
     taken = [current[rid] for rid in dict.fromkeys(report_ids)]
     for report in taken:
-        _unlink(session, settings, actor, incident_id, report.id, why)
+        _unlink(session, settings, actor, row, report.id, why)
     remaining = [r for r in current.values() if r.id not in {t.id for t in taken}]
     if remaining:
         row.concerns = ","
@@ -2574,12 +2625,15 @@ def incident_facts(
                     names.update(rep.get("names") or [])
         # Free text names records by id: only those the reader may read (one query a chunk,
         # none where no text names one).
-        hidden = unreadable_ids(session, scope, (t for r in readable for t in (r[2], r[3])))
+        hidden = unreadable_ids(session, scope, (t for r in readable for t in (r[2], r[3], r[12])))
         for row in readable:
             incident_id, title, summary, decision = row[0], row[2], row[3], row[19]
+            position = row[10:15]
             if hidden:
                 title = masked_text(title, hidden)
                 summary = masked_text(summary, hidden) if summary else summary
+                if position[2]:
+                    position = (*row[10:12], masked_text(row[12], hidden), *row[13:15])
             reports = reports_of[incident_id]
             visible = [r for r in reports if may_read(r[2], r[3], r[4], r[5])]
             if public:
@@ -2603,7 +2657,7 @@ def incident_facts(
                     _decision_state(decision) if decision is not None else None,
                     _utc(row[15]),
                     _utc(row[16]),
-                    *row[10:15],
+                    *position,
                     _utc(row[17]),
                     _utc(row[18]),
                     len(reports),

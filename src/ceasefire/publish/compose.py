@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from ceasefire.access import Viewer
+from ceasefire.access import Role, Viewer
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.model import Agreement, ProvisionStatus
 from ceasefire.compliance import service as compliance
@@ -34,7 +34,8 @@ from ceasefire.incidents import service as incidents
 from ceasefire.incidents.schemas import IncidentDetail
 from ceasefire.ledger import service as ledger
 from ceasefire.members import posts as member_posts
-from ceasefire.members.scope import ReadScope
+from ceasefire.members.model import MemberRole
+from ceasefire.members.scope import ReadScope, current_agreements
 from ceasefire.publish.model import (
     HUMANITARIAN_CATEGORIES,
     HUMANITARIAN_PROVISION_KINDS,
@@ -50,6 +51,7 @@ from ceasefire.publish.model import (
     compare,
     is_notable,
 )
+from ceasefire.reports.service import masked_text, unreadable_ids
 
 DUE_WITHIN = timedelta(days=7)
 """Provisions listed as due: those whose deadline ends within a week of the cut-off."""
@@ -461,6 +463,56 @@ def compose(
         ledger_root=root,
         trend=_trend(current, period) if period.kind is not Kind.DAILY else [],
     )
+
+
+AUDIENCE_MEMBER = "(monitors)"
+"""The member id of :func:`monitors_scope`'s viewer: no member's (member ids are slugs), so
+no record is read as its owner's."""
+
+
+def monitors_scope(session: Session, agreement_id: str, at: datetime) -> ReadScope:
+    """What every monitor of ``agreement_id`` reads: a monitor of it holding no other role,
+    of no member. The internal edition the monitors share (``publish.service``'s
+    ``monitors`` audience) is read by each of them, whoever generated it (a monitor of other
+    agreements too, an operator, the schedule)."""
+    viewer = Viewer(member_id=AUDIENCE_MEMBER, role=Role.MONITOR, agreement_id=agreement_id)
+    role = MemberRole(AUDIENCE_MEMBER, agreement_id, Role.MONITOR, datetime(1970, 1, 1, tzinfo=UTC))
+    agreements_now = current_agreements(session.connection(), at)
+    return ReadScope.of(viewer, [role], at, agreements=agreements_now | {agreement_id})
+
+
+def _items_of(digest: Digest) -> list[Item]:
+    listed = [*digest.items, *digest.notable, *digest.movement, *digest.damage]
+    return list({id(i): i for i in [*listed, *digest.humanitarian]}.values())
+
+
+def mask_for_monitors(ctx: ServiceContext, digest: Digest, at: datetime) -> Digest:
+    """``digest`` with each id its free text names (titles, summaries, places, views'
+    rationales, replies) that not every monitor of its agreement may read shown masked
+    (``reports.service.unreadable_ids`` under :func:`monitors_scope`): it was read as the
+    one who generated it."""
+    items = _items_of(digest)
+    texts: list[str | None] = [c.name for c in digest.by_area]
+    for item in items:
+        texts += [item.title, item.summary, item.place, item.area]
+        texts += [v.get("rationale") for v in item.views]
+        texts += [r.get("text") for r in item.replies]
+    with ctx.reader() as session:
+        hidden = unreadable_ids(session, monitors_scope(session, digest.agreement_id, at), texts)
+    if not hidden:
+        return digest
+
+    def masked(text: str | None) -> str | None:
+        return masked_text(text, hidden) if text else text
+
+    for item in items:
+        item.title = masked_text(item.title, hidden)
+        item.summary, item.place = masked(item.summary), masked(item.place)
+        item.area = masked_text(item.area, hidden)
+        item.views = [{**v, "rationale": masked(v.get("rationale"))} for v in item.views]
+        item.replies = [{**r, "text": masked(r.get("text"))} for r in item.replies]
+    by_area = [replace(c, name=masked_text(c.name, hidden)) for c in digest.by_area]
+    return replace(digest, by_area=by_area)
 
 
 def compose_spot(

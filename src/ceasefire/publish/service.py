@@ -31,7 +31,7 @@ from ceasefire.ids import new_id
 from ceasefire.ledger.service import append
 from ceasefire.members.scope import ReadScope, current_agreements
 from ceasefire.members.service import actor_of
-from ceasefire.publish.compose import Digest, compose, compose_spot
+from ceasefire.publish.compose import Digest, compose, compose_spot, mask_for_monitors
 from ceasefire.publish.events import PublishTag, ReportGenerated
 from ceasefire.publish.model import (
     DEFAULT_CUTOFF,
@@ -204,6 +204,8 @@ def generate(
     actor = actor or actor_of(viewer)
     reader, audience = reader_of(ctx, viewer, request)
     digest = digest_of(ctx, reader, request)
+    if audience == MONITORS_AUDIENCE:
+        digest = mask_for_monitors(ctx, digest, utcnow())
     content, html_sha256 = render(digest, request)
     return store(ctx, digest, request, audience, content, html_sha256, actor)
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
+from ceasefire.ids import record_ids_in
 from ceasefire.ledger.check import (
     ActualRows,
     EntryAbout,
@@ -28,13 +29,14 @@ from ceasefire.ledger.check import (
     read_payload,
 )
 from ceasefire.ledger.verify import CollectedEntry
+from ceasefire.members.scope import ReadScope
 from ceasefire.reports.events import (
     AttachmentReceived,
     ImportBatchCommitted,
     ReportReceived,
     ReportTag,
 )
-from ceasefire.reports.service import wholly_readable_reports
+from ceasefire.reports.service import unreadable_ids, wholly_readable_reports
 from ceasefire.reports.tables import AttachmentRow, ReportRow
 
 # The fields compared, as a ``report:received`` and an ``attachment:received`` entry give
@@ -111,11 +113,30 @@ def _reports_of(entry: EntryAbout) -> list[str]:
     return [report_id] if kind == "report" else []
 
 
+def _filename(entry: EntryAbout) -> str | None:
+    """An attachment's filename, which its entry holds in clear."""
+    if entry.tag != ReportTag.ATTACHMENT_RECEIVED:
+        return None
+    return cast(AttachmentReceived, entry.payload)["filename"]
+
+
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
     about = {entry.seq: _reports_of(entry) for entry in entries}
     readable = wholly_readable_reports(session, viewer, {r for ids in about.values() for r in ids})
+    # An attachment's filename names only records the reader may read, as the report shows
+    # it (masked otherwise: the entry would give the id back).
+    names = {entry.seq: name for entry in entries if (name := _filename(entry))}
+    masked = (
+        unreadable_ids(session, ReadScope.load(session, viewer), names.values()) if names else set()
+    )
     # An entry naming no report it could be judged by is the centre's only.
-    return (seq for seq, ids in about.items() if ids and readable.issuperset(ids))
+    return (
+        seq
+        for seq, ids in about.items()
+        if ids
+        and readable.issuperset(ids)
+        and not (seq in names and any(found in masked for _, found in record_ids_in(names[seq])))
+    )
 
 
 PAYLOAD_RULE = PayloadRule("reports", tuple(ReportTag), _readable)

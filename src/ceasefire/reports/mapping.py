@@ -16,7 +16,7 @@ from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.members.grid import BBox, GridCell, grid_cells, within
 from ceasefire.members.scope import ReadScope
-from ceasefire.reports.service import unreadable_incidents
+from ceasefire.reports.service import masked_text, unreadable_ids, unreadable_incidents
 from ceasefire.reports.tables import IncidentReportRow, ReportRow
 
 
@@ -112,6 +112,13 @@ def report_points(
         if hidden:
             points = [
                 replace(p, incident_id=None) if p.incident_id in hidden else p for p in points
+            ]
+        # Its place name, free text, names only records the reader may read.
+        masked = unreadable_ids(session, scope, (p.place_name for p in points))
+        if masked:
+            points = [
+                replace(p, place_name=masked_text(p.place_name, masked)) if p.place_name else p
+                for p in points
             ]
         return points, more
 

@@ -1163,33 +1163,71 @@ def masked_text(text: str, hidden: set[str]) -> str:
     return mask_record_ids(text, hidden, WITHHELD_ID)
 
 
-_REPORT_TEXTS = ("narrative", "source_reference")
-"""The free text of a report, where a filer may name another record by id."""
+_REPORT_TEXTS = ("narrative", "source_reference", "reporter")
+"""The free text of a report's content, where a filer may name another record by id."""
+_PLACES = ("event_position", "observer_position")
+"""The positions of a report's content, whose ``place_name`` is free text too."""
+
+
+def report_free_texts(report: ReportPublic) -> Iterator[str | None]:
+    """Every free text of ``report`` a filer wrote: the narrative, the source reference, the
+    reporter, the place names, the attachments' filenames. What :func:`unreadable_ids`
+    judges and :func:`report_texts_masked` masks."""
+    for name in _REPORT_TEXTS:
+        yield getattr(report, name)
+    for name in _PLACES:
+        yield (getattr(report, name) or {}).get("place_name")
+    for attachment in report.attachments:
+        yield attachment.filename
+
+
+def content_free_texts(content: ReportContent) -> tuple[str | None, ...]:
+    """The free text of a report's content (:func:`report_free_texts` less the filenames,
+    which its content hash does not cover)."""
+    observer = content.observer_position
+    return (
+        content.narrative,
+        content.source_reference,
+        content.reporter,
+        content.event_position.place_name,
+        observer.place_name if observer else None,
+    )
+
+
+def _masked_report(report: ReportPublic, hidden: set[str]) -> ReportPublic:
+    update: dict[str, Any] = {}
+    for name in _REPORT_TEXTS:
+        text = getattr(report, name)
+        if text and (masked := masked_text(text, hidden)) != text:
+            update[name] = masked
+    for name in _PLACES:
+        position = getattr(report, name)
+        place = (position or {}).get("place_name")
+        if place and (masked := masked_text(place, hidden)) != place:
+            update[name] = {**position, "place_name": masked}
+    if update:
+        # The content hash would confirm a guess of the masked ids.
+        update["content_sha256"] = None
+    files = [
+        a.model_copy(update={"filename": masked_text(a.filename, hidden)}) if a.filename else a
+        for a in report.attachments
+    ]
+    if files != report.attachments:
+        update["attachments"] = files
+    return report.model_copy(update=update) if update else report
 
 
 def report_texts_masked(
     session: Session, scope: ReadScope, reports: Sequence[ReportPublic]
 ) -> list[ReportPublic]:
-    """``reports`` with the ids their free text names that the reader may not read shown as
-    :data:`WITHHELD_ID`; a report so masked is shown without its content hash, which would
-    confirm a guess of the masked ids (every incident and report id is in a ledger
-    header)."""
-    hidden = unreadable_ids(
-        session, scope, (getattr(r, name) for r in reports for name in _REPORT_TEXTS)
-    )
+    """``reports`` with the ids their free text (:func:`report_free_texts`) names that the
+    reader may not read shown as :data:`WITHHELD_ID`; a report whose content is so masked is
+    shown without its content hash, which would confirm a guess of the masked ids (every
+    incident and report id is in a ledger header)."""
+    hidden = unreadable_ids(session, scope, (t for r in reports for t in report_free_texts(r)))
     if not hidden:
         return list(reports)
-    shown: list[ReportPublic] = []
-    for report in reports:
-        update: dict[str, Any] = {}
-        for name in _REPORT_TEXTS:
-            text = getattr(report, name)
-            if text and (masked := masked_text(text, hidden)) != text:
-                update[name] = masked
-        if update:
-            report = report.model_copy(update={**update, "content_sha256": None})
-        shown.append(report)
-    return shown
+    return [_masked_report(report, hidden) for report in reports]
 
 
 def presented(
@@ -1296,7 +1334,7 @@ def wholly_readable_reports(
     if named:
         hidden = unreadable_sources(session, viewer, named.values())
         masked = unreadable_ids(
-            session, scope, (t for c in named.values() for t in (c.narrative, c.source_reference))
+            session, scope, (t for c in named.values() for t in content_free_texts(c))
         )
         found |= {
             rid
@@ -1305,7 +1343,7 @@ def wholly_readable_reports(
             and c.sensor_id not in hidden
             and not any(
                 found_id in masked
-                for text in (c.narrative, c.source_reference)
+                for text in content_free_texts(c)
                 if text
                 for _, found_id in record_ids_in(text)
             )
@@ -1511,6 +1549,9 @@ def read_attachment(
         ):
             raise NotFound(f"no attachment {attachment_id!r} on report {report_id!r}")
         info = _attachment_public(attachment)
+        if info.filename:
+            hidden = unreadable_ids(session, scope, [info.filename])
+            info.filename = masked_text(info.filename, hidden) if hidden else info.filename
     return info, AttachmentStore(ctx.settings.data_dir).read(info.sha256)
 
 
