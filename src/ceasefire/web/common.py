@@ -79,6 +79,44 @@ PRECISION_LABELS = {
     6: N_("6 · country"),
     7: N_("7 · water or airspace"),
 }
+WEAPON_LABELS = {
+    "small_arms": N_("small arms"),
+    "heavy_machine_gun": N_("heavy machine gun"),
+    "grenade_launcher": N_("grenade launcher"),
+    "recoilless_gun": N_("recoilless gun"),
+    "mortar": N_("mortar"),
+    "artillery": N_("artillery"),
+    "mlrs": N_("multiple rocket launcher"),
+    "tank": N_("tank"),
+    "anti_tank": N_("anti-tank weapon"),
+    "anti_aircraft": N_("anti-aircraft weapon"),
+    "missile": N_("missile"),
+    "uav": N_("UAV"),
+    "mine": N_("mine"),
+    "other": N_("other weapon"),
+    "unknown": N_("weapon not identified"),
+}
+MEANS_LABELS = {
+    "heard": N_("heard"),
+    "seen": N_("seen"),
+    "camera": N_("camera"),
+    "uav": N_("UAV"),
+}
+CONFIDENCE_LABELS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
+TIME_PRECISION_LABELS = {
+    "exact": N_("exact time"),
+    "day": N_("to the day"),
+    "week": N_("to the week"),
+    "month": N_("to the month"),
+}
+CASUALTY_LABELS = {
+    "killed_civilian": N_("killed, civilians"),
+    "killed_military": N_("killed, military"),
+    "killed_unknown": N_("killed, not known whether civilian"),
+    "injured_civilian": N_("injured, civilians"),
+    "injured_military": N_("injured, military"),
+    "injured_unknown": N_("injured, not known whether civilian"),
+}
 SOURCE_KIND_LABELS = {
     "monitor": N_("monitor"),
     "sensor": N_("sensor"),
@@ -163,6 +201,11 @@ LABELS: dict[str, dict[Any, str]] = {
     "channel": CHANNEL_LABELS,
     "category": CATEGORY_LABELS,
     "precision": PRECISION_LABELS,
+    "weapon": WEAPON_LABELS,
+    "means": MEANS_LABELS,
+    "confidence": CONFIDENCE_LABELS,
+    "time_precision": TIME_PRECISION_LABELS,
+    "casualty": CASUALTY_LABELS,
     "source_kind": SOURCE_KIND_LABELS,
     "fusion_kind": FUSION_KIND_LABELS,
     "finding_level": FINDING_LEVEL_LABELS,

@@ -1,0 +1,89 @@
+"""What a new user sees, in each language: the report's fields (weapon, means, confidence,
+time precision, casualties) and the header's role by their translated labels, never as raw
+codes (``small_arms``, ``party_liaison``); every signed-in role finds the pages it may read
+(members, posts, news) in the header (both databases)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from ceasefire.agreements import service as agreements
+from ceasefire.db.context import ServiceContext
+from tests.factories.members import Cast
+from tests.factories.reports import incident_of, shelling_body
+from tests.factories.web_session import page_text
+from tests.web.conftest import Browser
+
+@pytest.fixture(autouse=True)
+def shipped(ctx: ServiceContext) -> None:
+    agreements.load_shipped(ctx)
+
+
+def _texts(page: str) -> set[str]:
+    """The text between tags (option labels, cells), unescaped."""
+    return {html.unescape(t).strip() for t in re.findall(r">([^<>]+)<", page)}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", {"small arms", "heard", "high", "to the day", "killed, civilians"}),
+        ("ru", {"стрелковое оружие", "на слух", "высокая", "с точностью до дня"}),
+        ("tr", {"hafif silahlar", "duyuldu", "yüksek", "gün düzeyinde", "ölü, sivil"}),
+    ],
+)
+def test_the_report_form_names_its_choices_in_the_readers_language(
+    browsers: dict[str, Browser], lang: str, expected: set[str]
+) -> None:
+    page = page_text(browsers["tur"], f"/reports/new?lang={lang}")
+    texts = _texts(page)
+    assert expected <= texts, expected - texts
+    for code in ("small_arms", "heavy_machine_gun", "killed civilian", "exact", "uav"):
+        assert code not in texts, code
+
+
+def test_a_report_and_its_incident_show_translated_labels(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    body = shelling_body(casualties={"killed_civilian": {"best": 2}})
+    report_id, incident_id = incident_of(ctx, cast.viewer(ctx, "tur"), body)
+    turkey = browsers["tur"]
+    report = page_text(turkey, f"/reports/{report_id}?lang=ru")
+    assert "артиллерия" in report
+    assert "на слух, БПЛА" in report
+    assert "высокая" in report
+    assert "убиты, мирные жители 2" in report
+    assert "killed_civilian" not in report
+    incident = page_text(turkey, f"/incidents/{incident_id}?lang=tr")
+    assert "topçu · duyuldu, İHA" in incident
+    assert "artillery" not in _texts(incident)
+    assert re.search(r"</time>\s+·", incident)  # "· concerns" is not glued to the time
+
+
+@pytest.mark.parametrize("who", ["arm", "fra", "tur"])
+def test_every_member_finds_the_pages_it_may_read_in_the_header(
+    browsers: dict[str, Browser], who: str
+) -> None:
+    page = page_text(browsers[who], "/?lang=ru")
+    header = page[: page.index("</header>")]
+    for path in ("/members", "/posts", "/news", "/alerts", "/publications"):
+        assert f'href="{path}"' in header, path
+        page_text(browsers[who], path)  # and it answers 200
+    # The role by its label, and a monitor's not an observer's (both were "наблюдатель").
+    role = {"arm": "связной стороны", "fra": "наблюдатель", "tur": "монитор"}[who]
+    who_line = header[header.index('class="who"') :]
+    assert f" · {role})" in who_line
+    assert "party_liaison" not in who_line
+
+
+def test_the_public_finds_the_members_but_no_members_only_page(
+    browsers: dict[str, Browser],
+) -> None:
+    page = page_text(browsers["public"], "/")
+    header = page[: page.index("</header>")]
+    assert 'href="/members"' in header
+    for path in ("/posts", "/news", "/alerts", "/reports"):
+        assert f'href="{path}"' not in header, path
