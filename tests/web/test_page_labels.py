@@ -61,6 +61,10 @@ def test_a_report_and_its_incident_show_translated_labels(
     assert "topçu · duyuldu, İHA" in incident
     assert "artillery" not in _texts(incident)
     assert re.search(r"</time>\s+·", incident)  # "· concerns" is not glued to the time
+    # Why corroboration counts the report as one source, in the reader's language.
+    assert "(aynı gözlemci)" in incident or "(gözlemci belirtilmemiş: ayrı sayıldı)" in incident
+    assert "same observer" not in incident
+    assert "names no observer" not in incident
 
 
 @pytest.mark.parametrize("who", ["arm", "fra", "tur"])

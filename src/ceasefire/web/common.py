@@ -125,6 +125,14 @@ SOURCE_KIND_LABELS = {
     "hotline": N_("public hotline"),
     "import": N_("import"),
 }
+SOURCE_REASON_LABELS = {
+    "same observer": N_("same observer"),
+    "names no observer: counted alone": N_("names no observer: counted alone"),
+    "one article": N_("one article"),
+    "near-identical text": N_("near-identical text"),
+}
+"""Why fusion's corroboration counts reports as one source (``fusion.corroboration``);
+"same wire: X" and "same outlet: X" are translated with their name on the incident page."""
 FUSION_KIND_LABELS = {
     "new_incident": N_("new incident"),
     "linked": N_("linked"),
@@ -207,6 +215,7 @@ LABELS: dict[str, dict[Any, str]] = {
     "time_precision": TIME_PRECISION_LABELS,
     "casualty": CASUALTY_LABELS,
     "source_kind": SOURCE_KIND_LABELS,
+    "source_reason": SOURCE_REASON_LABELS,
     "fusion_kind": FUSION_KIND_LABELS,
     "finding_level": FINDING_LEVEL_LABELS,
     "task_status": TASK_STATUS_LABELS,
