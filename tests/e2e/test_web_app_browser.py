@@ -427,3 +427,19 @@ def test_the_csv_import_shows_a_determinate_progress_and_the_rejects(
     assert all("job=" in url for url in polled), polled
     page.screenshot(path=str(OUTPUT / "import-result.png"), full_page=True)
     turkey.close()
+
+
+def test_report_form_fields_keep_their_height_beside_the_point_picker(site: Site) -> None:
+    """The location precision sat in the point picker's row and grew to the map's height
+    (a select five lines tall, its text at the bottom)."""
+    context = site.context("arm-liaison")
+    page = context.new_page()
+    page.goto("/reports/new?lang=ru")
+    heights = page.evaluate(
+        "['#precision', '#lat', '#alleged_perpetrator', '#concerns'].map("
+        "s => document.querySelector(s).getBoundingClientRect().height)"
+    )
+    context.close()
+    precision, lat, perpetrator, concerns = heights
+    assert precision < 1.8 * lat, heights
+    assert perpetrator < 1.8 * concerns, heights
