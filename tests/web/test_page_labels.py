@@ -17,6 +17,7 @@ from tests.factories.reports import incident_of, shelling_body
 from tests.factories.web_session import page_text
 from tests.web.conftest import Browser
 
+
 @pytest.fixture(autouse=True)
 def shipped(ctx: ServiceContext) -> None:
     agreements.load_shipped(ctx)
@@ -91,3 +92,14 @@ def test_the_public_finds_the_members_but_no_members_only_page(
     assert 'href="/members"' in header
     for path in ("/posts", "/news", "/alerts", "/reports"):
         assert f'href="{path}"' not in header, path
+
+
+@pytest.mark.parametrize(("who", "shown"), [("tur", True), ("arm", False), ("fra", False)])
+def test_only_those_who_may_import_are_shown_the_import_form(
+    browsers: dict[str, Browser], who: str, shown: bool
+) -> None:
+    # A liaison or an observer was shown the upload form, and its upload was then refused.
+    page = page_text(browsers[who], "/reports/import?lang=tr")
+    assert ('action="/reports/import"' in page) is shown
+    notice = "CSV dosyalarını yalnızca izleme görevlileri ve operatörler içe aktarır."
+    assert (notice in page) is not shown
