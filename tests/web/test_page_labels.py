@@ -10,8 +10,11 @@ import re
 
 import pytest
 
+from ceasefire.access import Classification
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import Attribution, OccurrenceStatus, Stance
 from tests.factories.members import Cast
 from tests.factories.reports import incident_of, shelling_body
 from tests.factories.web_session import page_text
@@ -103,3 +106,28 @@ def test_only_those_who_may_import_are_shown_the_import_form(
     assert ('action="/reports/import"' in page) is shown
     notice = "CSV dosyalarını yalnızca izleme görevlileri ve operatörler içe aktarır."
     assert (notice in page) is not shown
+
+
+def test_a_reader_not_shown_the_internal_assessments_is_told_so(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    # Armenia's liaison read "No assessment yet." beside a decision Turkey's view had made.
+    turkey = cast.viewer(ctx, "tur")
+    _, incident_id = incident_of(ctx, turkey, classification=Classification.SHARED)
+    incidents.change_status(
+        ctx, turkey, incident_id, OccurrenceStatus.UNDER_INVESTIGATION, reason="team sent"
+    )
+    incidents.assess(
+        ctx,
+        turkey,
+        incident_id,
+        stance=Stance.CONCUR,
+        rationale="UAV footage",
+        status=OccurrenceStatus.VERIFIED,
+        attribution=Attribution.parse("attributed(ARM)"),
+    )
+    liaison = page_text(browsers["arm"], f"/incidents/{incident_id}")
+    assert "No assessment yet." not in liaison
+    assert "No assessment you may read" in liaison
+    monitor = page_text(browsers["rus"], f"/incidents/{incident_id}")
+    assert "UAV footage" in monitor
