@@ -131,3 +131,20 @@ def test_a_reader_not_shown_the_internal_assessments_is_told_so(
     assert "No assessment you may read" in liaison
     monitor = page_text(browsers["rus"], f"/incidents/{incident_id}")
     assert "UAV footage" in monitor
+
+
+def _visible(page: str) -> str:
+    """The page's text as a reader sees it: tags removed, white space collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", page)))
+
+
+def test_sentences_and_separators_are_not_glued_to_the_word_before(
+    browsers: dict[str, Browser],
+) -> None:
+    # A block tag at a line's end swallows the line break (trim_blocks): "ARM· agreed by",
+    # "ağacında.Gün henüz".
+    turkey = browsers["tur"]
+    provisions = _visible(page_text(turkey, "/provisions?agreement=nk-2020-trilateral"))
+    assert "requested by ARM · agreed by AZE" in provisions
+    entry = _visible(page_text(turkey, "/ledger/1?lang=tr"))
+    assert "ağacında. Gün henüz mühürlenmedi" in entry
