@@ -148,3 +148,21 @@ def test_sentences_and_separators_are_not_glued_to_the_word_before(
     assert "requested by ARM · agreed by AZE" in provisions
     entry = _visible(page_text(turkey, "/ledger/1?lang=tr"))
     assert "ağacında. Gün henüz mühürlenmedi" in entry
+
+
+def test_a_refused_form_names_its_problems_in_the_readers_language(
+    browsers: dict[str, Browser],
+) -> None:
+    # The field was named, the input kept, but the problem was worded in English on a
+    # Russian page ("String should have at least 16 characters").
+    form = {"channel": "webhook", "target": "https://alerts.example.fr/hook", "secret": "short"}
+    refused = browsers["fra"].post("/alerts/subscriptions?lang=ru", form)
+    assert refused.status_code == 422
+    text = _visible(refused.text)
+    assert "не менее 16 символов" in text
+    assert "неверно заполнена форма: secret" in text
+    assert "String should have" not in text
+    assert 'value="https://alerts.example.fr/hook"' in refused.text  # the input is kept
+    page = browsers["tur"].client.get("/incidents?limit=0&lang=tr")
+    assert page.status_code == 422
+    assert "1 veya daha fazla" in _visible(page.text)

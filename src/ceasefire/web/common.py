@@ -7,6 +7,7 @@ here decides who may read or do what (the services do, once for every interface)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -235,6 +236,41 @@ LABELS: dict[str, dict[Any, str]] = {
     "timeline_kind": TIMELINE_KIND_LABELS,
 }
 """The English label of each value a page shows, translated where it is shown."""
+
+
+PROBLEM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), msgid)
+    for p, msgid in [
+        (r"invalid form: (?P<fields>.+)", N_("invalid form: %(fields)s")),
+        (r"invalid report: (?P<fields>.+)", N_("invalid report: %(fields)s")),
+        (r"invalid request: (?P<fields>.+)", N_("invalid request: %(fields)s")),
+        (r"Field required|required", N_("required")),
+        (r"String should have at least (?P<n>\d+) characters?", N_("at least %(n)s characters")),
+        (r"String should have at most (?P<n>\d+) characters?", N_("at most %(n)s characters")),
+        (r"Input should be greater than or equal to (?P<n>\S+)", N_("%(n)s or more")),
+        (r"Input should be less than or equal to (?P<n>\S+)", N_("%(n)s or less")),
+        (r"Input should be a valid integer.*", N_("not a whole number")),
+        (r"Input should be a valid number.*", N_("not a number")),
+        (r"Input should be a valid boolean.*", N_("not yes or no")),
+        (r"Input should be (?P<choices>'.+)", N_("one of %(choices)s")),
+        (r"not an ISO 8601 date or time: (?P<value>.+)", N_("not a date or time: %(value)s")),
+        (r"not ISO 8601: (?P<value>.+)", N_("not a date or time: %(value)s")),
+        (r"unknown value (?P<value>.+)", N_("unknown value %(value)s")),
+    ]
+]
+"""The forms' and query parameters' problems as the services and the request schemas word
+them (in English), and the catalogue's message for each: a page shows them translated
+(``problem`` filter); a message not listed is shown as worded."""
+
+
+def problem_text(message: object, translate: Any) -> str:
+    """``message`` in the reader's language (``translate`` is the page's gettext)."""
+    text = str(message)
+    for pattern, msgid in PROBLEM_MESSAGES:
+        found = pattern.fullmatch(text)
+        if found is not None:
+            return str(translate(msgid)) % found.groupdict()
+    return text
 
 
 def agreement_ids(ctx: ServiceContext) -> list[str]:

@@ -26,7 +26,7 @@ from ceasefire.i18n.templates import template_environment
 from ceasefire.ids import replace_record_ids
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import common, csrf
-from ceasefire.web.common import LABELS, PROVISION_STATUS_LABELS
+from ceasefire.web.common import LABELS, PROVISION_STATUS_LABELS, problem_text
 from ceasefire.web.dashboard import build_dashboard
 from ceasefire.web.session import WebViewer
 
@@ -72,6 +72,9 @@ def environment(lang: str) -> Environment:
         i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
     )
     env.filters["record_links"] = record_links
+    env.filters["problem"] = lambda message: problem_text(
+        message, lambda msgid: i18n.gettext(lang, msgid)
+    )
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
     # A form that makes a record carries a fresh key: its resubmission (a reload, a second
