@@ -108,7 +108,7 @@ def test_only_those_who_may_import_are_shown_the_import_form(
     assert (notice in page) is not shown
 
 
-def test_a_reader_not_shown_the_internal_assessments_is_told_so(
+def test_a_reader_not_shown_the_internal_assessments_is_told_so_and_why_it_waits(
     ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
     # Armenia's liaison read "No assessment yet." beside a decision Turkey's view had made.
@@ -129,8 +129,11 @@ def test_a_reader_not_shown_the_internal_assessments_is_told_so(
     liaison = page_text(browsers["arm"], f"/incidents/{incident_id}")
     assert "No assessment yet." not in liaison
     assert "No assessment you may read" in liaison
-    monitor = page_text(browsers["rus"], f"/incidents/{incident_id}")
+    monitor = page_text(browsers["rus"], f"/incidents/{incident_id}?lang=ru")
     assert "UAV footage" in monitor
+    # Where the decision rule stands, in the reader's language (was "waiting for rus").
+    assert "ожидаются оценки: rus" in monitor
+    assert "waiting for" not in monitor
 
 
 def _visible(page: str) -> str:

@@ -263,10 +263,43 @@ them (in English), and the catalogue's message for each: a page shows them trans
 (``problem`` filter); a message not listed is shown as worded."""
 
 
-def problem_text(message: object, translate: Any) -> str:
-    """``message`` in the reader's language (``translate`` is the page's gettext)."""
+DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), msgid)
+    for p, msgid in [
+        (r"dissent by (?P<members>.+)", N_("dissent by %(members)s")),
+        (
+            r"the concurring members hold different findings",
+            N_("the concurring members hold different findings"),
+        ),
+        (r"waiting for (?P<members>.+)", N_("waiting for %(members)s")),
+        (r"no voting members", N_("no voting members")),
+        (r"every member abstained", N_("every member abstained")),
+        (r"all members concur or abstain", N_("all members concur or abstain")),
+        (r"all of (?P<members>.+) concur or abstain", N_("all of %(members)s concur or abstain")),
+        (r"no quorum: (?P<groups>.+)", N_("no quorum: %(groups)s")),
+        (r"quorum reached: (?P<groups>.+)", N_("quorum reached: %(groups)s")),
+        (
+            r"views differ; settled by the presiding member (?P<member>.+)",
+            N_("views differ; settled by the presiding member %(member)s"),
+        ),
+        (
+            r"views differ and the presiding member (?P<member>.+) has not settled them",
+            N_("views differ and the presiding member %(member)s has not settled them"),
+        ),
+    ]
+]
+"""Why a decision rule stands where it does, as ``incidents.model``'s rules word it."""
+
+
+def problem_text(
+    message: object,
+    translate: Any,
+    patterns: list[tuple[re.Pattern[str], str]] = PROBLEM_MESSAGES,
+) -> str:
+    """``message`` in the reader's language (``translate`` is the page's gettext), where one
+    of ``patterns`` words it; else as worded."""
     text = str(message)
-    for pattern, msgid in PROBLEM_MESSAGES:
+    for pattern, msgid in patterns:
         found = pattern.fullmatch(text)
         if found is not None:
             return str(translate(msgid)) % found.groupdict()

@@ -26,7 +26,12 @@ from ceasefire.i18n.templates import template_environment
 from ceasefire.ids import replace_record_ids
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import common, csrf
-from ceasefire.web.common import LABELS, PROVISION_STATUS_LABELS, problem_text
+from ceasefire.web.common import (
+    DECISION_REASONS,
+    LABELS,
+    PROVISION_STATUS_LABELS,
+    problem_text,
+)
 from ceasefire.web.dashboard import build_dashboard
 from ceasefire.web.session import WebViewer
 
@@ -74,6 +79,9 @@ def environment(lang: str) -> Environment:
     env.filters["record_links"] = record_links
     env.filters["problem"] = lambda message: problem_text(
         message, lambda msgid: i18n.gettext(lang, msgid)
+    )
+    env.filters["decision_reason"] = lambda message: problem_text(
+        message, lambda msgid: i18n.gettext(lang, msgid), DECISION_REASONS
     )
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
