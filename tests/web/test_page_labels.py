@@ -98,14 +98,25 @@ def test_the_public_finds_the_members_but_no_members_only_page(
 
 
 @pytest.mark.parametrize(("who", "shown"), [("tur", True), ("arm", False), ("fra", False)])
-def test_only_those_who_may_import_are_shown_the_import_form(
-    browsers: dict[str, Browser], who: str, shown: bool
+@pytest.mark.parametrize(
+    ("page", "action", "notice"),
+    [
+        (
+            "/reports/import",
+            "/reports/import",
+            "CSV dosyalarını yalnızca izleme görevlileri ve operatörler içe aktarır.",
+        ),
+        ("/news", "/news/analyse", "kaydedilenleri aşağıda okuyabilirsiniz"),
+    ],
+)
+def test_only_those_who_may_post_a_form_are_shown_it(
+    browsers: dict[str, Browser], who: str, shown: bool, page: str, action: str, notice: str
 ) -> None:
-    # A liaison or an observer was shown the upload form, and its upload was then refused.
-    page = page_text(browsers[who], "/reports/import?lang=tr")
-    assert ('action="/reports/import"' in page) is shown
-    notice = "CSV dosyalarını yalnızca izleme görevlileri ve operatörler içe aktarır."
-    assert (notice in page) is not shown
+    # A liaison or an observer was shown the CSV upload and the news analysis forms, and
+    # what it sent was then refused.
+    text = page_text(browsers[who], f"{page}?lang=tr")
+    assert (f'action="{action}"' in text) is shown
+    assert (notice in text) is not shown
 
 
 def test_a_reader_not_shown_the_internal_assessments_is_told_so_and_why_it_waits(
