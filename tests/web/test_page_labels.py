@@ -61,6 +61,10 @@ def test_a_report_and_its_incident_show_translated_labels(
     assert "высокая" in report
     assert "убиты, мирные жители 2" in report
     assert "killed_civilian" not in report
+    # When, in the reader's language and zone, not ISO text with "(exact)".
+    assert "(точное время)" in report
+    assert "(exact)" not in report
+    assert re.search(r'<time datetime="2020-11-26T10:30:00\+00:00"[^>]*>26 нояб\. 2020', report)
     incident = page_text(turkey, f"/incidents/{incident_id}?lang=tr")
     assert "topçu · duyuldu, İHA" in incident
     assert "artillery" not in _texts(incident)

@@ -73,6 +73,10 @@ def environment(lang: str) -> Environment:
     env = template_environment(TEMPLATES, lang)
     env.filters["day"] = lambda value: i18n.format_day(value, lang)
     env.filters["instant"] = lambda value, tz=None: i18n.format_instant(value, lang, tz=tz)
+    # A stored record's instant kept as ISO text (a report's ``observed``), for ``when``.
+    env.filters["as_instant"] = lambda value: (
+        parse_instant(value) if isinstance(value, str) and value else value
+    )
     env.filters["label"] = lambda value, kind: (
         i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
     )
