@@ -117,7 +117,7 @@ def test_good_login_sets_a_strict_httponly_cookie_and_shows_the_member(
     assert [(t.label, t.state) for t in tokens] == [("login", "active")]
 
     page = client.get("/")
-    assert who(page.text) == "signed in as arm-duty (arm · party_liaison) · account sign out"
+    assert who(page.text) == "signed in as arm-duty (arm · party liaison) · account sign out"
     # A member's view must not be kept by a shared cache; the public view may be.
     assert page.headers["cache-control"] == "private, no-store"
     client.cookies.clear()

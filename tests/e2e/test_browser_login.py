@@ -181,7 +181,7 @@ def test_sign_in_and_out_through_the_form_in_a_real_browser(
     devtools.wait_for("Page.loadEventFired", page)
     assert devtools.evaluate("location.pathname", page) == "/"
     who = devtools.evaluate("document.querySelector('.who').innerText", page)
-    assert "signed in as arm-duty (arm · party_liaison)" in who
+    assert "signed in as arm-duty (arm · party liaison)" in who
     assert "ceasefire_session" not in devtools.evaluate("document.cookie", page)
     (cookie,) = _session_cookies(devtools)
     assert cookie["httpOnly"] is True

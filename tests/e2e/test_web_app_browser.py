@@ -427,3 +427,46 @@ def test_the_csv_import_shows_a_determinate_progress_and_the_rejects(
     assert all("job=" in url for url in polled), polled
     page.screenshot(path=str(OUTPUT / "import-result.png"), full_page=True)
     turkey.close()
+
+
+def test_report_form_fields_keep_their_height_beside_the_point_picker(site: Site) -> None:
+    """The location precision sat in the point picker's row and grew to the map's height
+    (a select five lines tall, its text at the bottom)."""
+    context = site.context("arm-liaison")
+    page = context.new_page()
+    page.goto("/reports/new?lang=ru")
+    heights = page.evaluate(
+        "['#precision', '#lat', '#alleged_perpetrator', '#concerns'].map("
+        "s => document.querySelector(s).getBoundingClientRect().height)"
+    )
+    context.close()
+    precision, lat, perpetrator, concerns = heights
+    assert precision < 1.8 * lat, heights
+    assert perpetrator < 1.8 * concerns, heights
+
+
+# Where the table cell's id wraps: the character before each new line.
+ID_BREAKS = """
+() => {
+  const id = [...document.querySelectorAll('td code')].find(
+    e => e.textContent === 'jmc-giyamaddinli');
+  const text = id.firstChild;
+  const tops = [...text.textContent].map((_, i) => {
+    const range = document.createRange();
+    range.setStart(text, i);
+    range.setEnd(text, i + 1);
+    return Math.round(range.getBoundingClientRect().top);
+  });
+  return tops.flatMap((top, i) => (i > 0 && top !== tops[i - 1] ? [text.textContent[i - 1]] : []));
+}
+"""
+
+
+def test_ids_in_tables_break_only_at_their_hyphens(site: Site) -> None:
+    """The posts table cut "jmc-giyamaddinli" inside the word ("jmc-giyamaddinl" / "i")."""
+    context = site.context("tur-monitor", width=700)  # a table squeezed by its page
+    page = context.new_page()
+    page.goto("/posts?lang=ru")
+    breaks = page.evaluate(ID_BREAKS)
+    context.close()
+    assert all(before == "-" for before in breaks), breaks

@@ -162,6 +162,9 @@ def test_a_district_report_filed_first_joins_the_precise_one_in_its_batch(
         assert linked.evidence is not None
         assert linked.evidence["deferred"] is True
         assert linked.evidence["coarse"] is True
+    else:
+        alone = fusion.summary(ctx, cast.viewer(ctx, "tur"), str(where[post]))
+        assert alone.summary == "1 independent source (1 monitor)"  # not "1 ... sources"
     assert ledger.verify(ctx).ok
 
 

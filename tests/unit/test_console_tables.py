@@ -145,3 +145,13 @@ def test_a_page_prints_its_items_and_the_cursor_of_the_next_one(
         "items": [list(item) for item in page.items],
         "next_cursor": IDS[1],
     }
+
+
+def test_a_table_without_rows_prints_its_headings(
+    narrow: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `ceasefire alerts deliveries --state dead` with no dead letters printed a traceback.
+    print_table("Deliveries", ["id", "alert", "last error"], [], free_text=["last error"])
+    out = capsys.readouterr().out
+    assert "Deliveries" in out
+    assert {"id", "alert", "last", "error"} <= _words(out)

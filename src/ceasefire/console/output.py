@@ -204,8 +204,8 @@ def _fit(
 
 
 def _naturals(names: Sequence[str], cells: Sequence[Sequence[str]]) -> dict[str, int]:
-    """Each column's width with nothing wrapped."""
-    return {name: max(len(name), *(len(r[i]) for r in cells)) for i, name in enumerate(names)}
+    """Each column's width with nothing wrapped (the heading's where there are no rows)."""
+    return {name: max([len(name), *(len(r[i]) for r in cells)]) for i, name in enumerate(names)}
 
 
 def _widths(

@@ -928,7 +928,8 @@ def summary(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> FusionSumm
             reports=found.reports,
             independent_sources=found.independent_sources,
             by_kind=by_kind,
-            summary=f"{found.independent_sources} independent sources"
+            summary=f"{found.independent_sources} independent source"
+            + ("" if found.independent_sources == 1 else "s")
             + (f" ({text})" if text else ""),
             method=found.method,
             sources=[]

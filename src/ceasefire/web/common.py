@@ -7,6 +7,7 @@ here decides who may read or do what (the services do, once for every interface)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,6 +80,44 @@ PRECISION_LABELS = {
     6: N_("6 · country"),
     7: N_("7 · water or airspace"),
 }
+WEAPON_LABELS = {
+    "small_arms": N_("small arms"),
+    "heavy_machine_gun": N_("heavy machine gun"),
+    "grenade_launcher": N_("grenade launcher"),
+    "recoilless_gun": N_("recoilless gun"),
+    "mortar": N_("mortar"),
+    "artillery": N_("artillery"),
+    "mlrs": N_("multiple rocket launcher"),
+    "tank": N_("tank"),
+    "anti_tank": N_("anti-tank weapon"),
+    "anti_aircraft": N_("anti-aircraft weapon"),
+    "missile": N_("missile"),
+    "uav": N_("UAV"),
+    "mine": N_("mine"),
+    "other": N_("other weapon"),
+    "unknown": N_("weapon not identified"),
+}
+MEANS_LABELS = {
+    "heard": N_("heard"),
+    "seen": N_("seen"),
+    "camera": N_("camera"),
+    "uav": N_("UAV"),
+}
+CONFIDENCE_LABELS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
+TIME_PRECISION_LABELS = {
+    "exact": N_("exact time"),
+    "day": N_("to the day"),
+    "week": N_("to the week"),
+    "month": N_("to the month"),
+}
+CASUALTY_LABELS = {
+    "killed_civilian": N_("killed, civilians"),
+    "killed_military": N_("killed, military"),
+    "killed_unknown": N_("killed, not known whether civilian"),
+    "injured_civilian": N_("injured, civilians"),
+    "injured_military": N_("injured, military"),
+    "injured_unknown": N_("injured, not known whether civilian"),
+}
 SOURCE_KIND_LABELS = {
     "monitor": N_("monitor"),
     "sensor": N_("sensor"),
@@ -87,6 +126,14 @@ SOURCE_KIND_LABELS = {
     "hotline": N_("public hotline"),
     "import": N_("import"),
 }
+SOURCE_REASON_LABELS = {
+    "same observer": N_("same observer"),
+    "names no observer: counted alone": N_("names no observer: counted alone"),
+    "one article": N_("one article"),
+    "near-identical text": N_("near-identical text"),
+}
+"""Why fusion's corroboration counts reports as one source (``fusion.corroboration``);
+"same wire: X" and "same outlet: X" are translated with their name on the incident page."""
 FUSION_KIND_LABELS = {
     "new_incident": N_("new incident"),
     "linked": N_("linked"),
@@ -163,7 +210,13 @@ LABELS: dict[str, dict[Any, str]] = {
     "channel": CHANNEL_LABELS,
     "category": CATEGORY_LABELS,
     "precision": PRECISION_LABELS,
+    "weapon": WEAPON_LABELS,
+    "means": MEANS_LABELS,
+    "confidence": CONFIDENCE_LABELS,
+    "time_precision": TIME_PRECISION_LABELS,
+    "casualty": CASUALTY_LABELS,
     "source_kind": SOURCE_KIND_LABELS,
+    "source_reason": SOURCE_REASON_LABELS,
     "fusion_kind": FUSION_KIND_LABELS,
     "finding_level": FINDING_LEVEL_LABELS,
     "task_status": TASK_STATUS_LABELS,
@@ -183,6 +236,74 @@ LABELS: dict[str, dict[Any, str]] = {
     "timeline_kind": TIMELINE_KIND_LABELS,
 }
 """The English label of each value a page shows, translated where it is shown."""
+
+
+PROBLEM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), msgid)
+    for p, msgid in [
+        (r"invalid form: (?P<fields>.+)", N_("invalid form: %(fields)s")),
+        (r"invalid report: (?P<fields>.+)", N_("invalid report: %(fields)s")),
+        (r"invalid request: (?P<fields>.+)", N_("invalid request: %(fields)s")),
+        (r"Field required|required", N_("required")),
+        (r"String should have at least (?P<n>\d+) characters?", N_("at least %(n)s characters")),
+        (r"String should have at most (?P<n>\d+) characters?", N_("at most %(n)s characters")),
+        (r"Input should be greater than or equal to (?P<n>\S+)", N_("%(n)s or more")),
+        (r"Input should be less than or equal to (?P<n>\S+)", N_("%(n)s or less")),
+        (r"Input should be a valid integer.*", N_("not a whole number")),
+        (r"Input should be a valid number.*", N_("not a number")),
+        (r"Input should be a valid boolean.*", N_("not yes or no")),
+        (r"Input should be (?P<choices>'.+)", N_("one of %(choices)s")),
+        (r"not an ISO 8601 date or time: (?P<value>.+)", N_("not a date or time: %(value)s")),
+        (r"not ISO 8601: (?P<value>.+)", N_("not a date or time: %(value)s")),
+        (r"unknown value (?P<value>.+)", N_("unknown value %(value)s")),
+    ]
+]
+"""The forms' and query parameters' problems as the services and the request schemas word
+them (in English), and the catalogue's message for each: a page shows them translated
+(``problem`` filter); a message not listed is shown as worded."""
+
+
+DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), msgid)
+    for p, msgid in [
+        (r"dissent by (?P<members>.+)", N_("dissent by %(members)s")),
+        (
+            r"the concurring members hold different findings",
+            N_("the concurring members hold different findings"),
+        ),
+        (r"waiting for (?P<members>.+)", N_("waiting for %(members)s")),
+        (r"no voting members", N_("no voting members")),
+        (r"every member abstained", N_("every member abstained")),
+        (r"all members concur or abstain", N_("all members concur or abstain")),
+        (r"all of (?P<members>.+) concur or abstain", N_("all of %(members)s concur or abstain")),
+        (r"no quorum: (?P<groups>.+)", N_("no quorum: %(groups)s")),
+        (r"quorum reached: (?P<groups>.+)", N_("quorum reached: %(groups)s")),
+        (
+            r"views differ; settled by the presiding member (?P<member>.+)",
+            N_("views differ; settled by the presiding member %(member)s"),
+        ),
+        (
+            r"views differ and the presiding member (?P<member>.+) has not settled them",
+            N_("views differ and the presiding member %(member)s has not settled them"),
+        ),
+    ]
+]
+"""Why a decision rule stands where it does, as ``incidents.model``'s rules word it."""
+
+
+def problem_text(
+    message: object,
+    translate: Any,
+    patterns: list[tuple[re.Pattern[str], str]] = PROBLEM_MESSAGES,
+) -> str:
+    """``message`` in the reader's language (``translate`` is the page's gettext), where one
+    of ``patterns`` words it; else as worded."""
+    text = str(message)
+    for pattern, msgid in patterns:
+        found = pattern.fullmatch(text)
+        if found is not None:
+            return str(translate(msgid)) % found.groupdict()
+    return text
 
 
 def agreement_ids(ctx: ServiceContext) -> list[str]:

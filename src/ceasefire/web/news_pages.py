@@ -96,6 +96,7 @@ def news_page(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
         viewer=viewer,
         articles=news.list_articles(ctx, limit=20),
         preview=None,
+        may_ingest=common.monitors(ctx, viewer, None),
     )
 
 

@@ -26,7 +26,12 @@ from ceasefire.i18n.templates import template_environment
 from ceasefire.ids import replace_record_ids
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import common, csrf
-from ceasefire.web.common import LABELS, PROVISION_STATUS_LABELS
+from ceasefire.web.common import (
+    DECISION_REASONS,
+    LABELS,
+    PROVISION_STATUS_LABELS,
+    problem_text,
+)
 from ceasefire.web.dashboard import build_dashboard
 from ceasefire.web.session import WebViewer
 
@@ -68,10 +73,20 @@ def environment(lang: str) -> Environment:
     env = template_environment(TEMPLATES, lang)
     env.filters["day"] = lambda value: i18n.format_day(value, lang)
     env.filters["instant"] = lambda value, tz=None: i18n.format_instant(value, lang, tz=tz)
+    # A stored record's instant kept as ISO text (a report's ``observed``), for ``when``.
+    env.filters["as_instant"] = lambda value: (
+        parse_instant(value) if isinstance(value, str) and value else value
+    )
     env.filters["label"] = lambda value, kind: (
         i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
     )
     env.filters["record_links"] = record_links
+    env.filters["problem"] = lambda message: problem_text(
+        message, lambda msgid: i18n.gettext(lang, msgid)
+    )
+    env.filters["decision_reason"] = lambda message: problem_text(
+        message, lambda msgid: i18n.gettext(lang, msgid), DECISION_REASONS
+    )
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
     # A form that makes a record carries a fresh key: its resubmission (a reload, a second

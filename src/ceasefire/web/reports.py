@@ -313,7 +313,13 @@ def import_form(request: Request, viewer: WebViewer) -> Response:
     """The CSV import form (monitors and operators)."""
     if viewer.is_public:
         return common.sign_in_first(request)
-    return render("report_import.html", request=request, viewer=viewer, result=None)
+    return render(
+        "report_import.html",
+        request=request,
+        viewer=viewer,
+        result=None,
+        may_import=viewer.operator or viewer.role is Role.MONITOR,
+    )
 
 
 # Room for the multipart framing and the form's other fields around the file itself.

@@ -1,0 +1,186 @@
+"""What a new user sees, in each language: the report's fields (weapon, means, confidence,
+time precision, casualties) and the header's role by their translated labels, never as raw
+codes (``small_arms``, ``party_liaison``); every signed-in role finds the pages it may read
+(members, posts, news) in the header (both databases)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from ceasefire.access import Classification
+from ceasefire.agreements import service as agreements
+from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.incidents.model import Attribution, OccurrenceStatus, Stance
+from tests.factories.members import Cast
+from tests.factories.reports import incident_of, shelling_body
+from tests.factories.web_session import page_text
+from tests.web.conftest import Browser
+
+
+@pytest.fixture(autouse=True)
+def shipped(ctx: ServiceContext) -> None:
+    agreements.load_shipped(ctx)
+
+
+def _texts(page: str) -> set[str]:
+    """The text between tags (option labels, cells), unescaped."""
+    return {html.unescape(t).strip() for t in re.findall(r">([^<>]+)<", page)}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", {"small arms", "heard", "high", "to the day", "killed, civilians"}),
+        ("ru", {"стрелковое оружие", "на слух", "высокая", "с точностью до дня"}),
+        ("tr", {"hafif silahlar", "duyuldu", "yüksek", "gün düzeyinde", "ölü, sivil"}),
+    ],
+)
+def test_the_report_form_names_its_choices_in_the_readers_language(
+    browsers: dict[str, Browser], lang: str, expected: set[str]
+) -> None:
+    page = page_text(browsers["tur"], f"/reports/new?lang={lang}")
+    texts = _texts(page)
+    assert expected <= texts, expected - texts
+    for code in ("small_arms", "heavy_machine_gun", "killed civilian", "exact", "uav"):
+        assert code not in texts, code
+
+
+def test_a_report_and_its_incident_show_translated_labels(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    body = shelling_body(casualties={"killed_civilian": {"best": 2}})
+    report_id, incident_id = incident_of(ctx, cast.viewer(ctx, "tur"), body)
+    turkey = browsers["tur"]
+    report = page_text(turkey, f"/reports/{report_id}?lang=ru")
+    assert "артиллерия" in report
+    assert "на слух, БПЛА" in report
+    assert "высокая" in report
+    assert "убиты, мирные жители 2" in report
+    assert "killed_civilian" not in report
+    # When, in the reader's language and zone, not ISO text with "(exact)".
+    assert "(точное время)" in report
+    assert "(exact)" not in report
+    assert re.search(r'<time datetime="2020-11-26T10:30:00\+00:00"[^>]*>26 нояб\. 2020', report)
+    incident = page_text(turkey, f"/incidents/{incident_id}?lang=tr")
+    assert "topçu · duyuldu, İHA" in incident
+    assert "artillery" not in _texts(incident)
+    assert re.search(r"</time>\s+·", incident)  # "· concerns" is not glued to the time
+    # Why corroboration counts the report as one source, in the reader's language.
+    assert "(aynı gözlemci)" in incident or "(gözlemci belirtilmemiş: ayrı sayıldı)" in incident
+    assert "same observer" not in incident
+    assert "names no observer" not in incident
+
+
+@pytest.mark.parametrize("who", ["arm", "fra", "tur"])
+def test_every_member_finds_the_pages_it_may_read_in_the_header(
+    browsers: dict[str, Browser], who: str
+) -> None:
+    page = page_text(browsers[who], "/?lang=ru")
+    header = page[: page.index("</header>")]
+    for path in ("/members", "/posts", "/news", "/alerts", "/publications"):
+        assert f'href="{path}"' in header, path
+        page_text(browsers[who], path)  # and it answers 200
+    # The role by its label, and a monitor's not an observer's (both were "наблюдатель").
+    role = {"arm": "связной стороны", "fra": "наблюдатель", "tur": "монитор"}[who]
+    who_line = header[header.index('class="who"') :]
+    assert f" · {role})" in who_line
+    assert "party_liaison" not in who_line
+
+
+def test_the_public_finds_the_members_but_no_members_only_page(
+    browsers: dict[str, Browser],
+) -> None:
+    page = page_text(browsers["public"], "/")
+    header = page[: page.index("</header>")]
+    assert 'href="/members"' in header
+    for path in ("/posts", "/news", "/alerts", "/reports"):
+        assert f'href="{path}"' not in header, path
+
+
+@pytest.mark.parametrize(("who", "shown"), [("tur", True), ("arm", False), ("fra", False)])
+@pytest.mark.parametrize(
+    ("page", "action", "notice"),
+    [
+        (
+            "/reports/import",
+            "/reports/import",
+            "CSV dosyalarını yalnızca izleme görevlileri ve operatörler içe aktarır.",
+        ),
+        ("/news", "/news/analyse", "kaydedilenleri aşağıda okuyabilirsiniz"),
+    ],
+)
+def test_only_those_who_may_post_a_form_are_shown_it(
+    browsers: dict[str, Browser], who: str, shown: bool, page: str, action: str, notice: str
+) -> None:
+    # A liaison or an observer was shown the CSV upload and the news analysis forms, and
+    # what it sent was then refused.
+    text = page_text(browsers[who], f"{page}?lang=tr")
+    assert (f'action="{action}"' in text) is shown
+    assert (notice in text) is not shown
+
+
+def test_a_reader_not_shown_the_internal_assessments_is_told_so_and_why_it_waits(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    # Armenia's liaison read "No assessment yet." beside a decision Turkey's view had made.
+    turkey = cast.viewer(ctx, "tur")
+    _, incident_id = incident_of(ctx, turkey, classification=Classification.SHARED)
+    incidents.change_status(
+        ctx, turkey, incident_id, OccurrenceStatus.UNDER_INVESTIGATION, reason="team sent"
+    )
+    incidents.assess(
+        ctx,
+        turkey,
+        incident_id,
+        stance=Stance.CONCUR,
+        rationale="UAV footage",
+        status=OccurrenceStatus.VERIFIED,
+        attribution=Attribution.parse("attributed(ARM)"),
+    )
+    liaison = page_text(browsers["arm"], f"/incidents/{incident_id}")
+    assert "No assessment yet." not in liaison
+    assert "No assessment you may read" in liaison
+    monitor = page_text(browsers["rus"], f"/incidents/{incident_id}?lang=ru")
+    assert "UAV footage" in monitor
+    # Where the decision rule stands, in the reader's language (was "waiting for rus").
+    assert "ожидаются оценки: rus" in monitor
+    assert "waiting for" not in monitor
+
+
+def _visible(page: str) -> str:
+    """The page's text as a reader sees it: tags removed, white space collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", page)))
+
+
+def test_sentences_and_separators_are_not_glued_to_the_word_before(
+    browsers: dict[str, Browser],
+) -> None:
+    # A block tag at a line's end swallows the line break (trim_blocks): "ARM· agreed by",
+    # "ağacında.Gün henüz".
+    turkey = browsers["tur"]
+    provisions = _visible(page_text(turkey, "/provisions?agreement=nk-2020-trilateral"))
+    assert "requested by ARM · agreed by AZE" in provisions
+    entry = _visible(page_text(turkey, "/ledger/1?lang=tr"))
+    assert "ağacında. Gün henüz mühürlenmedi" in entry
+
+
+def test_a_refused_form_names_its_problems_in_the_readers_language(
+    browsers: dict[str, Browser],
+) -> None:
+    # The field was named, the input kept, but the problem was worded in English on a
+    # Russian page ("String should have at least 16 characters").
+    form = {"channel": "webhook", "target": "https://alerts.example.fr/hook", "secret": "short"}
+    refused = browsers["fra"].post("/alerts/subscriptions?lang=ru", form)
+    assert refused.status_code == 422
+    text = _visible(refused.text)
+    assert "не менее 16 символов" in text
+    assert "неверно заполнена форма: secret" in text
+    assert "String should have" not in text
+    assert 'value="https://alerts.example.fr/hook"' in refused.text  # the input is kept
+    page = browsers["tur"].client.get("/incidents?limit=0&lang=tr")
+    assert page.status_code == 422
+    assert "1 veya daha fazla" in _visible(page.text)
