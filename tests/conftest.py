@@ -429,6 +429,17 @@ def module_demo(request: pytest.FixtureRequest, module_ctx: ServiceContext) -> S
 
 
 @pytest.fixture
+def demo_month(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """``settings``, whose database, key file and data folder hold what ``ceasefire init
+    --demo`` writes, its month included (the command run once per worker and backend, the
+    snapshot ``module_demo`` copies too)."""
+    backend = "sqlite" if settings.database_url.startswith("sqlite") else "postgresql"
+    snapshot: DemoSnapshot = request.getfixturevalue(f"demo_month_{backend}")
+    snapshot.restore(settings)
+    return settings
+
+
+@pytest.fixture
 def demo(request: pytest.FixtureRequest, settings: Settings) -> Settings:
     """``settings``, whose database, key file and data folder hold what ``ceasefire init
     --demo --no-demo-month`` writes (the command run once per worker and backend, copied)."""

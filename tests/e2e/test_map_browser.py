@@ -18,8 +18,8 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
+from tests.conftest import DemoSnapshot
 from tests.factories.browser import CHROMIUM, CONTRAST_SCRIPT, launch_args
-from tests.factories.cli import run_here
 from tests.factories.members import add_user_with_token
 from tests.factories.reports import shelling_body
 from tests.factories.served import installation_env, serving
@@ -36,16 +36,19 @@ SCREENSHOTS = os.environ.get("CEASEFIRE_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, demo_month_sqlite: DemoSnapshot
+) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("map")
     # With the tests' cheapest password hashing and SQLite syncing (tests/factories).
     env = installation_env(folder)
-    run_here("init", "--demo", env=env, check=True)
     settings = Settings(
         database_url=env["CEASEFIRE_DATABASE_URL"],
         key_file=Path(env["CEASEFIRE_KEY_FILE"]),
         data_dir=Path(env["CEASEFIRE_DATA_DIR"]),
     )
+    # What ``init --demo`` writes: the command run once per worker, copied here.
+    demo_month_sqlite.restore(settings)
     ctx = ServiceContext.from_settings(settings)
     try:
         from ceasefire.members import auth
