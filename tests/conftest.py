@@ -355,6 +355,16 @@ class DemoSnapshot:
         assert database
         return database
 
+    def install(self, env: dict[str, str]) -> None:
+        """``restore`` into the installation ``env`` names (``installation_env``'s)."""
+        self.restore(
+            Settings(
+                database_url=env["CEASEFIRE_DATABASE_URL"],
+                key_file=Path(env["CEASEFIRE_KEY_FILE"]),
+                data_dir=Path(env["CEASEFIRE_DATA_DIR"]),
+            )
+        )
+
     def restore(self, settings: Settings) -> None:
         """Make the (empty, migrated) database, key file and data folder of ``settings``
         what the command left here."""
