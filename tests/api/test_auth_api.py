@@ -14,12 +14,12 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth, posts
 from ceasefire.members.model import GeoPoint, ObservationPost
 from ceasefire.members.tables import ApiTokenRow
-from tests.factories.members import OPERATOR, PASSWORD, Cast, add_user_with_token, demo_cast
+from tests.factories.members import OPERATOR, PASSWORD, Cast, add_user_with_token
 
 
 @pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    cast = demo_cast(ctx)
+def cast(cast: Cast, ctx: ServiceContext) -> Cast:
+    """tests/conftest.py's cast, and an operator's token."""
     _, token = add_user_with_token(ctx, "centre", "duty-operator", operator=True)
     cast.tokens["operator"] = token
     return cast

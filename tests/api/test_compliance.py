@@ -37,8 +37,8 @@ AFTER_HANDOVER = {"start": "2020-11-26T10:30:00Z", "end": "2020-11-26T10:50:00Z"
 
 
 @pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    cast = demo_cast(ctx)
+def cast(cast: Cast, ctx: ServiceContext) -> Cast:
+    """tests/conftest.py's cast, and the shipped agreements."""
     agreements.load_shipped(ctx)
     return cast
 

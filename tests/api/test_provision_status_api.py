@@ -26,7 +26,7 @@ from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.members import service as members
 from ceasefire.members.model import MemberRole
 from tests.factories.agreements import MEMO_ID, NK_ID
-from tests.factories.members import OPERATOR, Cast, add_user_with_token, demo_cast
+from tests.factories.members import OPERATOR, Cast, add_user_with_token
 
 EXCHANGE = "p8-exchange"
 URL = f"/api/v1/agreements/{NK_ID}/provisions/{EXCHANGE}/status"
@@ -39,9 +39,10 @@ BODY: dict[str, Any] = {
 
 
 @pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
+def cast(cast: Cast, ctx: ServiceContext) -> Cast:
+    """tests/conftest.py's cast, and the shipped agreements."""
     agreements.load_shipped(ctx)
-    return demo_cast(ctx)
+    return cast
 
 
 @pytest.fixture

@@ -22,15 +22,15 @@ from ceasefire.members.tables import ApiTokenRow
 from ceasefire.reports import service as reports
 from ceasefire.web import csrf
 from ceasefire.web.session import SESSION_COOKIE
-from tests.factories.members import OPERATOR, PASSWORD, Cast, demo_cast
+from tests.factories.members import OPERATOR, PASSWORD, Cast
 from tests.factories.reports import shelling_body
 
 ARM_USER = "arm-duty"
 
 
 @pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    cast = demo_cast(ctx)
+def cast(cast: Cast, ctx: ServiceContext) -> Cast:
+    """tests/conftest.py's cast, and a user of Armenia's with a password."""
     auth.add_user(ctx, OPERATOR, user_id=ARM_USER, member_id="arm", password=PASSWORD)
     return cast
 

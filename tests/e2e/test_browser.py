@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import DemoSnapshot
 from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.factories.cli import run_here
 from tests.factories.served import installation_env, serving
 
 pytestmark = pytest.mark.skipif(
@@ -16,10 +16,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_dashboard_in_a_real_browser(tmp_path: Path) -> None:
+def test_dashboard_in_a_real_browser(tmp_path: Path, demo_sqlite: DemoSnapshot) -> None:
     assert CHROMIUM is not None
     env = installation_env(tmp_path)
-    run_here("init", "--demo", "--no-demo-month", env=env, check=True)
+    demo_sqlite.install(env)  # what init --demo --no-demo-month writes, copied
     with serving(env) as base:
         url = f"{base}/?as_of=2020-11-26"
         browser = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]

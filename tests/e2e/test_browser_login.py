@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import DemoSnapshot
 from tests.factories.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.factories.cli import run_here
 from tests.factories.served import installation_env, serving
@@ -137,9 +138,9 @@ def devtools(tmp_path: Path) -> Iterator[DevTools]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(tmp_path: Path, demo_sqlite: DemoSnapshot) -> Iterator[str]:
     env = installation_env(tmp_path)
-    run_here("init", "--demo", "--no-demo-month", env=env, check=True)
+    demo_sqlite.install(env)  # what init --demo --no-demo-month writes, copied
     run_here(
         "user",
         "add",

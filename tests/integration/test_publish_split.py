@@ -18,7 +18,7 @@ from ceasefire.publish import split
 from ceasefire.publish.exports import export_text
 from ceasefire.publish.model import Dataset, ExportFormat
 from ceasefire.reports import service as reports
-from tests.factories.members import Cast
+from tests.factories.members import Cast, demo_cast
 from tests.factories.publish import SCENARIO, Day, make_day, report_body
 
 OPERATOR = Viewer.cli_operator()
@@ -29,10 +29,18 @@ def day(ctx: ServiceContext, cast: Cast) -> Day:
     return make_day(ctx, cast)
 
 
+@pytest.fixture(scope="module")
+def read_day(module_ctx: ServiceContext) -> tuple[ServiceContext, Cast, Day]:
+    """The day on a database the module's reading tests share (they write nothing)."""
+    cast = demo_cast(module_ctx)
+    return module_ctx, cast, make_day(module_ctx, cast)
+
+
 @pytest.mark.parametrize("fmt", list(ExportFormat))
 def test_a_split_export_is_the_serial_export(
-    ctx: ServiceContext, cast: Cast, day: Day, fmt: ExportFormat
+    read_day: tuple[ServiceContext, Cast, Day], fmt: ExportFormat
 ) -> None:
+    ctx, cast, _ = read_day
     for viewer in (OPERATOR, Viewer.public(), cast.viewer(ctx, "arm")):
         _, serial = export_text(ctx, viewer, Dataset.INCIDENTS, fmt)
         # 2 and 3 parts; 9 is more parts than incidents (some ranges hold none).
@@ -44,7 +52,10 @@ def test_a_split_export_is_the_serial_export(
         assert export_text(ctx, OPERATOR, Dataset.INCIDENTS, fmt, hxl=True, workers=2)[1] == serial
 
 
-def test_the_ranges_cover_every_incident_once(ctx: ServiceContext, day: Day) -> None:
+def test_the_ranges_cover_every_incident_once(
+    read_day: tuple[ServiceContext, Cast, Day],
+) -> None:
+    ctx, _, day = read_day
     with ctx.reader() as session:
         cuts = incidents.incident_id_cuts(session, 3)
     ranges = split.id_ranges(cuts)

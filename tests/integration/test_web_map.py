@@ -27,15 +27,14 @@ from ceasefire.web import map as map_page
 from ceasefire.web import mapdata
 from ceasefire.web.mapdata import TimeWindow, map_data, parse_bbox
 from ceasefire.web.session import SESSION_COOKIE
-from tests.factories.members import Cast, demo_cast
+from tests.factories.members import Cast
 from tests.factories.reports import shelling_body
 
 WINDOW = TimeWindow(until=date(2020, 12, 31))
 
 
 @pytest.fixture
-def cast(ctx: ServiceContext) -> Cast:
-    cast = demo_cast(ctx)
+def cast(cast: Cast, ctx: ServiceContext) -> Cast:
     turkey = cast.viewer(ctx, "tur")
     made = [
         ("internal note on Aghdam", Classification.INTERNAL, "internal", {}),
