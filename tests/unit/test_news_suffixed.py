@@ -164,7 +164,8 @@ def test_verb_prefixes_and_auxiliaries() -> None:
          "AGREE", ["RUS", "UKR"], [], ["Istanbul"], None),
         ("az", "Ermənistan və Gürcüstanın nümayəndə heyətləri Tbilisidə görüşüb.",
          "CONSULT", ["ARM", "GEO"], [], ["Tbilisi"], None),
-        ("az", "Gürcüstan Ukraynadakı səfirini geri çağırıb.", "SANCTION", ["GEO"], ["UKR"], [], None),
+        ("az", "Gürcüstan Ukraynadakı səfirini geri çağırıb.",
+         "SANCTION", ["GEO"], ["UKR"], [], None),
     ],
 )  # fmt: skip
 def test_sentences(
