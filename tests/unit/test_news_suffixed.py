@@ -165,6 +165,9 @@ def test_verb_prefixes_and_auxiliaries() -> None:
          "Ժան-Իվ Լե Դրիանի հետ։", "CONSULT", ["TUR"], ["FRA"], ["Ankara"], None),
         ("az", "Türkiyə Xarici İşlər Naziri Mövlud Çavuşoğlu Ankarada Fransa Xarici İşlər Naziri "
          "Jan-İv Le Drianla görüşüb.", "CONSULT", ["TUR"], ["FRA"], ["Ankara"], None),
+        # A person of another state after a title is not its holder.
+        ("az", "Gürcüstan Baş Naziri Makronun təklifini qəbul edib.",
+         "AGREE", ["GEO"], ["FRA"], [], None),
         # A bare name before genitives takes the case of the noun they qualify.
         ("hy", "ԵԱՀԿ Մինսկի խմբի համանախագահները կոչ են արել Ռուսաստանին և Ուկրաինային։",
          "DEMAND", ["IGO"], ["RUS", "UKR"], [], None),
