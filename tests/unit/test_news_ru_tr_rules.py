@@ -173,6 +173,11 @@ def test_turkish_rules(extractor: NewsExtractor, text: str, expected: Coded) -> 
             " Putin ile görüştü.",
             ("CONSULT", "occurred", ["GEO"], ["RUS"]),
         ),
+        # A person of another state after a title is not its holder: both are actors.
+        (
+            "Gürcistan Başbakanı Macron'un teklifini kabul etti.",
+            ("AGREE", "occurred", ["GEO"], ["FRA"]),
+        ),
         # A state's citizens are its civilians.
         (
             "Gürcistan vatandaşları Tiflis'te Rusya'yı protesto etti.",

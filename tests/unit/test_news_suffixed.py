@@ -33,6 +33,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         (hy.GRAMMAR, "նախարարության", "նախարարություն", ""),  # -ություն → -ության
         (hy.GRAMMAR, "նախարարությունը", "նախարարություն", "ը"),
         (hy.GRAMMAR, "նշանակել", "նշ", None),  # "նշանակել" (appoint) is no "նշել" (note)
+        # "-նել" verbs: ն is ր in the aorist and perfect and falls before the passive -վ-.
+        (hy.GRAMMAR, "հասցրել", "հասցն", "ել"),
+        (hy.GRAMMAR, "վերցրեցին", "վերցն", "եցին"),
+        (hy.GRAMMAR, "վերադարձվի", "վերադարձն", "վի"),
+        (hy.GRAMMAR, "հասցի", "հասցն", None),  # without ն only before the passive
     ],
 )
 def test_stems_take_the_suffix_chains_of_their_language(
@@ -74,6 +79,20 @@ def test_an_abbreviation_takes_its_suffix_after_a_hyphen() -> None:
     sentence = tokenize(hy.GRAMMAR, "ՄԱԿ-ի խոսնակը և ՊՆ-ն")[0]
     assert (sentence.tokens[0].base, sentence.tokens[0].suffix) == ("մակ", "ի")
     assert (sentence.tokens[-1].base, sentence.tokens[-1].suffix) == ("պն", "ն")
+
+
+def test_an_entry_written_as_an_infinitive_matches_verb_forms_only() -> None:
+    coder = Coder(hy.GRAMMAR)
+
+    def events(text: str) -> list[str]:
+        return [t.event for t in coder.find_triggers(tokenize(hy.GRAMMAR, text)[0])]
+
+    assert events("Լեհաստանը համաձայնեց։") == ["AGREE"]
+    assert events("Լեհաստանը կհամաձայնի։") == ["AGREE"]
+    # "համաձայն" (according to, agreeing) is no verb form of "համաձայնել".
+    assert events("Վրաստանը համաձայն է Ուկրաինայի առաջարկին։") == []
+    # An "-ել" verb has no "-աց" aorist: "դիմաց" (in exchange for) is no "դիմել" (appeal).
+    assert events("Գերիներին փոխանցել են զենքի դիմաց։") == ["RETREAT"]
 
 
 def test_verb_prefixes_and_auxiliaries() -> None:
@@ -128,6 +147,37 @@ def test_verb_prefixes_and_auxiliaries() -> None:
         # What is talked about is no target.
         ("hy", "Հայաստանը դիմել է ՄԱԿ-ին Ադրբեջանի հարձակման կապակցությամբ։",
          "DEMAND", ["ARM"], ["IGO"], [], None),
+        # Third pass (2026-12-07): a verb before the rest of its phrase; -նել stems.
+        ("hy", "Խերսոնի մարզն անցել է Ուկրաինայի վերահսկողության տակ։",
+         "RETREAT", [], ["UKR"], [], None),
+        ("hy", "Ռուսական զորքերը հրթիռային հարված են հասցրել Խարկովին։",
+         "FIGHT", ["RUS"], [], ["Kharkiv"], None),
+        ("hy", "Գերիները կվերադարձվեն Ուկրաինային։", "CONCEDE", [], ["UKR"], [], None),
+        # An infinitive after an act, or its object, is the act's complement.
+        ("hy", "Ուկրաինան և Ռուսաստանը համաձայնեցին բանակցություններ վարել Ստամբուլում։",
+         "AGREE", ["UKR", "RUS"], [], ["Istanbul"], None),
+        ("hy", "Ուկրաինան կոչ է արել Ռուսաստանին դադարեցնել հրետակոծությունները։",
+         "DEMAND", ["UKR"], ["RUS"], [], None),
+        ("hy", "Իրանը համաձայնել է ուղարկել պատվիրակություն Անկարա։",
+         "AGREE", ["IRN"], [], ["Ankara"], None),
+        # A title and its holder are one actor, in the holder's case, known or not.
+        ("hy", "Թուրքիայի արտգործնախարարը Անկարայում հանդիպել է Ֆրանսիայի արտգործնախարար "
+         "Ժան-Իվ Լե Դրիանի հետ։", "CONSULT", ["TUR"], ["FRA"], ["Ankara"], None),
+        ("az", "Türkiyə Xarici İşlər Naziri Mövlud Çavuşoğlu Ankarada Fransa Xarici İşlər Naziri "
+         "Jan-İv Le Drianla görüşüb.", "CONSULT", ["TUR"], ["FRA"], ["Ankara"], None),
+        # A person of another state after a title is not its holder.
+        ("az", "Gürcüstan Baş Naziri Makronun təklifini qəbul edib.",
+         "AGREE", ["GEO"], ["FRA"], [], None),
+        # A bare name before genitives takes the case of the noun they qualify.
+        ("hy", "ԵԱՀԿ Մինսկի խմբի համանախագահները կոչ են արել Ռուսաստանին և Ուկրաինային։",
+         "DEMAND", ["IGO"], ["RUS", "UKR"], [], None),
+        # One genitive ending for coordinated names (the subject of a nominalised verb).
+        ("az", "Rusiya və Ukraynanın İstanbulda danışıqlar aparmağa razılaşdığı bildirilib.",
+         "AGREE", ["RUS", "UKR"], [], ["Istanbul"], None),
+        ("az", "Ermənistan və Gürcüstanın nümayəndə heyətləri Tbilisidə görüşüb.",
+         "CONSULT", ["ARM", "GEO"], [], ["Tbilisi"], None),
+        ("az", "Gürcüstan Ukraynadakı səfirini geri çağırıb.",
+         "SANCTION", ["GEO"], ["UKR"], [], None),
     ],
 )  # fmt: skip
 def test_sentences(

@@ -5,10 +5,12 @@ Armenian declines nouns with suffixes after the stem and a definite article afte
 plural, -ը/-ն the article ("Երևանում", "Ստեփանակերտից", "Հայաստանի", "ուժերը"); "-ություն"
 nouns are "-ության" before a case ending. Verbs put aspect on a participle with the
 auxiliary apart (հրետակոծել է, խախտել են, տեղակայվելու են), -վ- makes the passive and "չի",
-"չեն" before the participle the negation. Names in capitals take their suffixes after a
-hyphen ("ՄԱԿ-ի", "ՊՆ-ն"). The lexicon is ``lang/data/hy.yaml``, the actors the ``hy`` stems
-of ``lang/data/actors.yaml``; places go through the gazetteer's Armenian alternate names
-(``lookup_native``); the engine is news/lang/suffixed.py.
+"չեն" before the participle the negation; "-նել" verbs change their stem (հասցնել,
+հասցրել, հասցվել), a verb may stand before the rest of its phrase ("անցել է X-ի
+վերահսկողության տակ") and an infinitive after a verb is its complement. Names in capitals
+take their suffixes after a hyphen ("ՄԱԿ-ի", "ՊՆ-ն"). The lexicon is ``lang/data/hy.yaml``,
+the actors the ``hy`` stems of ``lang/data/actors.yaml``; places go through the gazetteer's
+Armenian alternate names (``lookup_native``); the engine is news/lang/suffixed.py.
 """
 
 from __future__ import annotations
@@ -69,5 +71,15 @@ GRAMMAR = Grammar(
     noun_morphemes=frozenset(_NOUN_MORPHEME_TEXT.split()),
     pronouns=frozenset({"նա"}),
     nominalised=None,
+    # "-նել" verbs: the ն is ր in the aorist and perfect and falls before the passive -վ-
+    # (հասցնել → հասցրել, հասցրեց, հասցվել; վերցնել → վերցրել; վերադարձնել → վերադարձվի).
+    alternations={"դարձն": ("դարձր", "դարձ"), "ցն": ("ցր", "ց")},
+    infinitive=re.compile(r"(ել|ալ)$"),
+    # How a verb's suffixes start: infinitive and perfect, aorist (ել, եց of an "-ել" verb;
+    # ալ, աց of an "-ալ" one), present, resultative and subject participles, subjunctive,
+    # passive.
+    verb_rest="({v}լ|{v}ց|ում|ած|ող|ի|վ)",
+    verb_first_gap=2,
+    bare_modifiers=True,
 )
 PIPELINE = register_language(GRAMMAR)

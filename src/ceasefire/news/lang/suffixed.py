@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from itertools import pairwise
 from typing import Any
 
@@ -97,6 +97,23 @@ class Grammar:
     lower: Callable[[str], str] = str.lower
     # Words that stand for the last speaker ("o", "նա") in a quote's attribution.
     pronouns: frozenset[str] = frozenset()
+    # Verb classes whose stem changes before tense suffixes: a stem's ending, its form in the
+    # aorist and perfect, and its form before the passive suffix (hy "-նել" verbs: հասցնել →
+    # հասցրել, հասցվել; վերադարձնել → վերադարձրել, վերադարձվի).
+    alternations: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # The infinitive ending (hy "-ել", "-ալ"): a lexicon entry written so is a verb and matches
+    # only the forms whose suffixes start as a verb's do (``verb_rest``), never the bare stem
+    # ("համաձայնել" is no "համաձայն", according to); an infinitive standing without an
+    # auxiliary after another act is that act's complement ("համաձայնել են տեղակայել").
+    infinitive: re.Pattern[str] | None = None
+    # How a verb's suffixes start, "{v}" standing for the vowel of its infinitive ending.
+    verb_rest: str = ""
+    # How many words may stand between a verb put first (with its auxiliary) and the rest of
+    # its phrase ("անցել է Ադրբեջանի վերահսկողության տակ"); 0 where the verb is always last.
+    verb_first_gap: int = 0
+    # A name without any suffix before a genitive qualifies the noun that heads them and takes
+    # its case (hy "ԵԱՀԿ Մինսկի խմբի համանախագահների հետ": with the OSCE's co-chairs).
+    bare_modifiers: bool = False
     longest: int = field(init=False)
     longest_noun: int = field(init=False)
 
@@ -118,6 +135,18 @@ class Grammar:
             if word.startswith(variant):
                 rest = word[len(variant) :]
                 if tr.is_suffix_chain(rest, self.morphemes, self.longest):
+                    return rest
+        for ending, (aorist, passive) in self.alternations.items():
+            if not stem.endswith(ending):
+                continue
+            base = stem[: -len(ending)]
+            for variant, voice in ((base + aorist, None), (base + passive, self.passive)):
+                rest = word[len(variant) :]
+                if (
+                    word.startswith(variant)
+                    and (voice is None or voice.match(rest))
+                    and tr.is_suffix_chain(rest, self.morphemes, self.longest)
+                ):
                     return rest
         return None
 
@@ -189,8 +218,17 @@ class Coder:
         ):
             self.sectors.setdefault(words[0][:1], []).append((words, sector))
         lexicon: list[tuple[tuple[str, ...], str, str]] = []
+        # Stems of entries written as an infinitive: they match a verb's forms only.
+        self.verb_stems: dict[str, re.Pattern[str]] = {}
+        self.verb_any = re.compile(grammar.verb_rest.format(v="."))  # a verb of any class
         for phrase, event in self.data["verbs"].items():
-            lexicon.append((tuple(grammar.lower(phrase).split()), str(event), "event"))
+            words = tuple(grammar.lower(phrase).split())
+            ending = grammar.infinitive.search(words[-1]) if grammar.infinitive else None
+            if ending is not None and ending.start() > 0:
+                words = (*words[:-1], words[-1][: ending.start()])
+                vowel = ending.group(0)[:1]
+                self.verb_stems[words[-1]] = re.compile(grammar.verb_rest.format(v=vowel))
+            lexicon.append((words, str(event), "event"))
         for kind, event in (("speech", ""), ("accuse", "DISAPPROVE"), ("movement", "MOVE")):
             for phrase in self.data.get(kind, []):
                 lexicon.append((tuple(grammar.lower(phrase).split()), event, kind))
@@ -249,14 +287,22 @@ class Coder:
             if position >= len(tokens):
                 return None
             token = tokens[position]
-            if token.base == word:
+            if verb and word in self.verb_stems:
+                found = self._verb_form(token.word, word)
+            elif token.base == word:
                 rest = token.suffix
                 continue
-            found = self.grammar.rest_after(token.word, word)
+            else:
+                found = self.grammar.rest_after(token.word, word)
             if found is None:
                 return None
             rest = found
         return rest, position
+
+    def _verb_form(self, word: str, stem: str) -> str | None:
+        """The suffixes of ``word`` when it is a verb form of ``stem`` (see ``verb_rest``)."""
+        rest = self.grammar.rest_after(word, stem)
+        return rest if rest and self.verb_stems[stem].match(rest) else None
 
     def _case_after(
         self, tokens: list[Token], first: int, last: int, rest: str, *, noun: bool = False
@@ -272,8 +318,9 @@ class Coder:
     # -- actors -----------------------------------------------------------------------------
 
     def _entry_at(self, tokens: list[Token], index: int) -> tuple[ActorEntry, int, str] | None:
-        if tokens[index].base in self.function_words:
-            return None  # hy "եմ" (am) is no ԵՄ (EU), "ու" (and) no name
+        token = tokens[index]
+        if token.base in self.function_words and not (len(token.text) > 1 and token.text.isupper()):
+            return None  # hy "եմ" (am) is no ԵՄ (EU), "ու" (and) no name; "ԵՄ" in capitals is
         first = tokens[index].base[:1]
         for size in (3, 2, 1):
             for key, entry in self.entries.get((size, first), ()):
@@ -281,6 +328,30 @@ class Coder:
                 if hit is not None:
                     return entry, size, hit[0]
         return None
+
+    def _head_case(self, tokens: list[Token], index: int, case: str) -> str:
+        """The case of the noun that genitives from ``index`` on qualify ("Մինսկի խմբի
+        համանախագահների հետ": comitative), ``case`` when no genitive stands there."""
+        position = index
+        while (
+            position < len(tokens)
+            and position < index + 4
+            and tokens[position].base.isalpha()
+            and self.grammar.case_of(tokens[position].base) == "gen"
+        ):
+            if (
+                position + 1 < len(tokens)
+                and tokens[position + 1].base in self.grammar.postpositions
+            ):
+                break  # the genitive is the head: "… Մինսկի խմբի հետ"
+            position += 1
+        if (
+            position >= len(tokens)
+            or not tokens[position].base.isalpha()
+            or (position == index and self.grammar.case_of(tokens[index].base) != "gen")
+        ):
+            return case
+        return self._case_after(tokens, position, position, tokens[position].base)
 
     def sector_at(self, tokens: list[Token], index: int) -> tuple[str, int, str] | None:
         if index >= len(tokens):
@@ -303,6 +374,8 @@ class Coder:
             entry, size, rest = hit
             last = index + size - 1
             case = self._case_after(tokens, index, last, rest)
+            if case == "nom" and not rest and self.grammar.bare_modifiers:
+                case = self._head_case(tokens, last + 1, case)
             if entry.kind == "metonym" and case in self.grammar.place_cases:
                 index += size  # "Bakıda", "Երևանում": a place
                 continue
@@ -330,7 +403,12 @@ class Coder:
                 )
             )
             index = last + 1
-        found = self._shared_heads(tokens, tr.join_titles(tokens, found, first_name=self._name))
+        found = self._shared_heads(
+            tokens,
+            tr.join_titles(
+                tokens, found, name_case=partial(self._holder_case, tokens), first_name=self._name
+            ),
+        )
         for actor in found:
             if actor.case == "gen" and (
                 self.phrase_at(tokens, actor.last + 1, self.asides)
@@ -341,21 +419,41 @@ class Coder:
 
     def _name(self, token: Token) -> bool:
         """Whether a word between a title and its holder is a first name: capitalised, and
-        no reading of it ends in a case of places ("Moskvada", "Երևանում")."""
+        no reading of it ends in a case of places ("Moskvada", "Երևանում"); a double first
+        name is one word ("Jan-İv", "Ժան-Իվ": its second half is no suffix)."""
+        head, hyphen, tail = token.text.partition("-")
+        if hyphen and tail[:1].isupper() and not head.isupper():
+            return True
         return tr._first_name(token) and not any(
             rest and self.grammar.case_of(rest) in self.grammar.place_cases
             for _stem, rest in self.grammar.stems_of(token.base)
         )
 
+    def _holder_case(self, tokens: list[Token], token: Token) -> str | None:
+        """The case of a title's holder outside the dictionaries: that of the postposition
+        after his name ("Ֆրանսիայի արտգործնախարար Ժան-Իվ Լե Դրիանի հետ": with him)."""
+        following = token.index + 1
+        if following < len(tokens):
+            return self.grammar.postpositions.get(tokens[following].base)
+        return None
+
     def _suspended_cases(self, tokens: list[Token], found: list[Actor]) -> list[Actor]:
         """Coordinated names share the postposition after the last ("Putin və Nikol Paşinyan
-        ilə": both comitative) and a mediator's role ("Վրաստանի և ԱՄՆ-ի միջնորդությամբ")."""
+        ilə": both comitative), a mediator's role ("Վրաստանի և ԱՄՆ-ի միջնորդությամբ") and a
+        genitive ending ("Azərbaycan və Ermənistanın")."""
         postposed = {*self.grammar.postpositions.values(), "aside"}
         for actor, following in reversed(list(pairwise(found))):
             between = tokens[actor.last + 1 : following.first]
             while between and between[-1].capitalised:
                 between = between[:-1]  # a first name before the next
             if (
+                actor.case == "nom"
+                and following.case == "gen"
+                and between
+                and all(t.base in self.grammar.coordinators for t in between)
+            ):
+                actor.case = "gen"  # "Azərbaycan və Ermənistanın": one genitive for both
+            elif (
                 (actor.case == "nom" or (actor.case == "gen" and following.case == "aside"))
                 and following.case in postposed
                 and between
@@ -532,14 +630,45 @@ class Coder:
                     continue
                 found.append(_Trigger(index, hit[1], event, kind, hit[0], prefix))
                 taken.update(range(index, hit[1] + 1))
+            if len(words) > 1 and self.grammar.verb_first_gap:
+                for index in starts.get(words[-1][:1], ()):
+                    hit = self._verb_first(tokens, index, words)
+                    if hit is not None and not any(i in taken for i in range(index, hit[1] + 1)):
+                        found.append(_Trigger(index, hit[1], event, kind, hit[0]))
+                        taken.update(range(index, hit[1] + 1))
         return sorted(found, key=lambda t: t.first)
+
+    def _verb_first(
+        self, tokens: list[Token], index: int, words: tuple[str, ...]
+    ) -> tuple[str, int] | None:
+        """(the verb's suffixes, the phrase's last index) when the verb of ``words`` stands
+        first, in a verb's form, its auxiliary and up to ``verb_first_gap`` words before the
+        rest ("անցել է Ադրբեջանի վերահսկողության տակ")."""
+        verb = self._phrase_rest(tokens, index, words[-1:], verb=True)
+        if verb is None or not verb[0] or not self.verb_any.match(verb[0]):
+            return None
+        after = index + 1
+        if after < len(tokens) and tokens[after].base in self.grammar.auxiliaries:
+            after += 1
+        for gap in range(self.grammar.verb_first_gap + 1):
+            if any(not t.base.isalpha() for t in tokens[after : after + gap]):
+                break
+            hit = self._phrase_rest(tokens, after + gap, words[:-1], verb=True)
+            if hit is not None:
+                return verb[0], hit[1]
+        return None
 
     def _prefixed_rest(self, token: Token, stem: str) -> tuple[str | None, str]:
         """The suffixes of a verb with a prefix ("կհանձնվի": կ + հանձն + վի) and the prefix's
         meaning; (None, "") when the word is no prefixed form of ``stem``."""
         for prefix, meaning in self.grammar.verb_prefixes.items():
             if token.word.startswith(prefix):
-                rest = self.grammar.rest_after(token.word[len(prefix) :], stem)
+                word = token.word[len(prefix) :]
+                rest = (
+                    self._verb_form(word, stem)
+                    if stem in self.verb_stems
+                    else self.grammar.rest_after(word, stem)
+                )
                 if rest is not None:
                     return rest, meaning
         return None, ""
@@ -575,7 +704,9 @@ class Coder:
                 and grammar.nominalised.search(trigger.rest)
                 and (genitive := [a for a in actors if a.case == "gen" and a.last < trigger.first])
             ):
-                source = genitive[-1:]  # the subject of a reported, nominalised clause
+                # The subject of a reported, nominalised clause, with the names coordinated
+                # with it ("Azərbaycan və Ermənistanın ... razılaşdığını").
+                source = self._coordinated_before(genitive, tokens)
             elif agents := [a for a in actors if a.case == "agent"]:
                 source = agents  # "Ermənistan tərəfindən", "Ադրբեջանի կողմից": by whom
             else:
@@ -640,14 +771,61 @@ class Coder:
             opening = next(
                 (t.index for t in tokens if t.base in grammar.complementizers), len(tokens)
             )
-            main = [e for e, t in zip(events, coded, strict=True) if t.last < opening]
+            main = [
+                e
+                for number, (e, t) in enumerate(zip(events, coded, strict=True))
+                if t.last < opening
+                and not (number and self._complement(tokens, t, coded[number - 1]))
+            ]
             (main or events)[-1].primary = True
         return events
 
+    def _complement(self, tokens: list[Token], trigger: _Trigger, previous: _Trigger) -> bool:
+        """Whether ``trigger`` is, or is the object of, an infinitive without an auxiliary:
+        the complement of the act before it ("համաձայնել են ... տեղակայել", agreed to deploy;
+        "համաձայնեցին բանակցություններ վարել", agreed to hold talks)."""
+        infinitive = self.grammar.infinitive
+        if infinitive is None:
+            return False
+
+        def auxiliary(position: int) -> bool:
+            return (
+                0 <= position < len(tokens)
+                and tokens[position].base in self.grammar.auxiliaries
+                and not tokens[position].capitalised
+            )
+
+        # An auxiliary just after the act before is that act's ("համաձայնել է ուղարկել").
+        before = trigger.first - 1
+        if auxiliary(before) and before - 1 != previous.last:
+            return False
+        if any(auxiliary(p) for p in range(trigger.first, trigger.last + 2)):
+            return False
+        if infinitive.fullmatch(trigger.rest):
+            return True
+
+        def bare_infinitive(position: int) -> bool:
+            return (
+                0 <= position < len(tokens)
+                and position != previous.last
+                and not tokens[position].capitalised
+                and len(tokens[position].base) > 3
+                and infinitive.search(tokens[position].base) is not None
+                and not auxiliary(position - 1)
+                and not auxiliary(position + 1)
+            )
+
+        # Its verb next to it: "բանակցություններ վարել", "դադարեցնել հրետակոծությունները".
+        return bare_infinitive(trigger.last + 1) or bare_infinitive(trigger.first - 1)
+
     def _releases(self, tokens: list[Token], trigger: _Trigger) -> bool:
         """Whether ``trigger`` is a handover verb whose object is people."""
-        if self.phrase_at(tokens, trigger.first, self.release_verbs) is None:
-            return False
+        if self.phrase_at(tokens, trigger.first, self.release_verbs) is None and not any(
+            self._prefixed_rest(tokens[trigger.first], words[0])[0] is not None
+            for words in self.release_verbs
+            if len(words) == 1
+        ):
+            return False  # neither "վերադարձրել" nor "կվերադարձվեն"
         for token in tokens:
             if trigger.first <= token.index <= trigger.last:
                 continue
@@ -657,6 +835,16 @@ class Coder:
             if hit is not None and self.grammar.case_of(hit[0], noun=True) != "nom":
                 return True
         return False
+
+    def _coordinated_before(self, actors: list[Actor], tokens: list[Token]) -> list[Actor]:
+        """The last of ``actors`` and those joined to it by coordinators or commas."""
+        out = actors[-1:]
+        for actor in reversed(actors[:-1]):
+            words = [t.base for t in tokens[actor.last + 1 : out[0].first]]
+            if not words or any(w not in self.grammar.coordinators and w != "," for w in words):
+                break
+            out.insert(0, actor)
+        return out
 
     def _coordinated(self, nominative: list[Actor], tokens: list[Token]) -> list[Actor]:
         """The first nominative actors, those joined by "və", "և", "ու" or commas kept (a

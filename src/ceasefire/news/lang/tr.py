@@ -261,6 +261,8 @@ def join_titles(
             and title.kind == "sector"
             and title.case == "nom"
             and actor.kind == "person"
+            # "Azərbaycan Prezidenti Putinin təklifini": another state's man is no holder.
+            and (title.ref.code is None or actor.ref.code in (None, title.ref.code))
             and len(between) <= 3
             and all(first_name(t) for t in between)
         ):
