@@ -184,3 +184,31 @@ def test_a_refused_form_names_its_problems_in_the_readers_language(
     page = browsers["tur"].client.get("/incidents?limit=0&lang=tr")
     assert page.status_code == 422
     assert "1 veya daha fazla" in _visible(page.text)
+
+
+def test_a_language_asked_for_in_the_address_stays_for_the_forms(
+    browsers: dict[str, Browser],
+) -> None:
+    # A page opened with ?lang=ru answered its forms in the browser's language: the form's
+    # action carries no ?lang=, nor did the page it led to.
+    armenia = browsers["arm"]
+    page = armenia.client.get("/alerts?lang=ru")
+    assert '<html lang="ru">' in page.text
+    form = {"channel": "email", "target": "duty-officer@example.org", "min_severity": "loud"}
+    refused = armenia.post("/alerts/subscriptions", form)
+    assert refused.status_code == 422
+    assert '<html lang="ru">' in refused.text
+    made = armenia.post("/alerts/subscriptions", {**form, "min_severity": "warning"})
+    assert made.status_code == 303
+    assert "lang=" not in made.headers["location"]
+    assert '<html lang="ru">' in armenia.client.get(made.headers["location"]).text
+    # Another language asked for replaces it; a language the centre does not speak, nothing.
+    assert '<html lang="tr">' in armenia.client.get("/incidents?lang=tr").text
+    assert '<html lang="tr">' in armenia.client.get("/alerts?lang=xx").text
+    assert '<html lang="tr">' in armenia.client.get("/members").text
+    # The public's too: a GET sets this browser's cookie only, as its language links do.
+    public = browsers["public"].client
+    assert "lang=ru" in public.get("/incidents?lang=ru").headers["set-cookie"]
+    assert '<html lang="ru">' in public.get("/incidents").text
+    assert "set-cookie" not in public.get("/incidents?lang=ru").headers
+
