@@ -212,3 +212,25 @@ def test_a_language_asked_for_in_the_address_stays_for_the_forms(
     assert '<html lang="ru">' in public.get("/incidents").text
     assert "set-cookie" not in public.get("/incidents?lang=ru").headers
 
+
+@pytest.mark.parametrize(
+    ("lang", "required"), [("en", "Required:"), ("ru", "Обязательны:"), ("tr", "Zorunlu:")]
+)
+def test_the_import_page_explains_the_file_with_what_the_app_serves(
+    browsers: dict[str, Browser], lang: str, required: str
+) -> None:
+    # The page sent users to docs/intake.md, a file of the source tree the app does not serve.
+    turkey = browsers["tur"]
+    page = page_text(turkey, f"/reports/import?lang={lang}")
+    main = page[page.index("<main") :]
+    assert "docs/" not in main
+    assert 'href="#format"' in main
+    help_section = main[main.index('id="format"') :]
+    assert required in _visible(help_section)
+    for column in ("observed_start", "category", "event_lat", "event_place", "client_id"):
+        assert f"<code>{column}</code>" in help_section
+    assert "<code>shelling</code>" in help_section
+    links = re.findall(r'href="(/[^"#]*)"', help_section)
+    assert "/docs" in links
+    for link in links:
+        assert turkey.client.get(link).status_code == 200, link
