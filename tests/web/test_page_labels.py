@@ -234,3 +234,17 @@ def test_the_import_page_explains_the_file_with_what_the_app_serves(
     assert "/docs" in links
     for link in links:
         assert turkey.client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tr"])
+@pytest.mark.parametrize("who", ["public", "tur"])
+def test_the_header_links_are_capitalised_alike(
+    browsers: dict[str, Browser], lang: str, who: str
+) -> None:
+    # "map" and "provisions" stood beside "Incidents" and "Members".
+    page = page_text(browsers[who], f"/incidents?lang={lang}")
+    nav = re.search(r'<nav aria-label="[^"]*">(.*?)</nav>', page, re.S)
+    assert nav is not None
+    names = [html.unescape(n).strip() for n in re.findall(r"<a [^>]*>([^<]+)</a>", nav.group(1))]
+    assert len(names) >= 8, names
+    assert [n for n in names if not n[0].isupper()] == [], names
