@@ -40,6 +40,8 @@ def test_amendments_and_evidence_per_provision(client: TestClient) -> None:
     russian = client.get("/provisions", params={"as_of": "2020-11-21", "lang": "ru"}).text
     assert "Изменения срока" in russian
     assert 'lang="ru"' in russian
+    # ?lang= stays with the browser (its cookie); this module's other pages are read in English.
+    client.cookies.delete("lang")
 
 
 def test_the_timeline_holds_the_amendment(client: TestClient) -> None:

@@ -470,3 +470,26 @@ def test_ids_in_tables_break_only_at_their_hyphens(site: Site) -> None:
     breaks = page.evaluate(ID_BREAKS)
     context.close()
     assert all(before == "-" for before in breaks), breaks
+
+
+def test_an_operator_signs_a_user_out_in_the_language_of_its_link(site: Site) -> None:
+    """The operator revokes a liaison's sessions from the account page (as ``ceasefire token
+    revoke`` does), on a page opened with ``?lang=tr``: each answer stays in Turkish, and
+    the liaison's browser is signed out."""
+    liaison = site.context("aze-liaison")
+    operator = site.context("operator")
+    page = operator.new_page()
+    page.goto("/account/password?lang=tr")
+    assert page.locator("html").get_attribute("lang") == "tr"
+    rows = page.locator("#all-tokens tr", has_text="aze-liaison")
+    assert rows.count() >= 1
+    while rows.count():
+        submit(page, "#all-tokens tr:has-text('aze-liaison') button[type=submit]")
+        assert page.locator("html").get_attribute("lang") == "tr"
+        assert "of=others" in page.url
+        assert page.locator("#all-tokens #done").count() == 1
+    operator.close()
+    mine = liaison.new_page()
+    mine.goto("/alerts")
+    assert urlsplit(mine.url).path == "/login"
+    liaison.close()

@@ -14,7 +14,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth
 from ceasefire.web import csrf
 from ceasefire.web.session import SESSION_COOKIE
-from tests.factories.members import PASSWORD, Cast, add_user_with_token
+from tests.factories.members import OPERATOR, PASSWORD, Cast, add_user_with_token
 from tests.web.conftest import HTML, Browser
 
 
@@ -75,3 +75,40 @@ def test_a_user_creates_lists_and_revokes_its_tokens(
         browsers["public"].client.get("/account/password", follow_redirects=False).status_code
         == 303
     )
+
+
+def test_an_operator_revokes_another_users_token_on_the_web(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """What ``DELETE /api/v1/auth/tokens/{id}`` and ``ceasefire token revoke`` let an operator
+    do, the account page does too: the other users' active tokens, with their owner, each
+    with its revoke form (the same ``auth.revoke_token``); no one else sees them."""
+    operator = browsers["operator"]
+    (tur_session,) = auth.list_tokens(ctx, cast.viewer(ctx, "tur"))
+    page = operator.client.get("/account/password")
+    assert page.status_code == 200
+    others = page.text[page.text.index('id="all-tokens"') :]
+    assert tur_session.id in others
+    assert f"<td>{cast.users['tur']}</td>" in others
+    assert f'action="/account/tokens/{tur_session.id}/revoke"' in others
+    # A monitor sees its own tokens only, and another user's is unknown to it.
+    monitor = browsers["rus"].client.get("/account/password").text
+    assert 'id="all-tokens"' not in monitor
+    assert tur_session.id not in monitor
+    assert browsers["rus"].post(f"/account/tokens/{tur_session.id}/revoke", {}).status_code == 404
+
+    forged = operator.post(f"/account/tokens/{tur_session.id}/revoke", {}, token=False)
+    assert forged.status_code == 403
+    revoked = operator.post(f"/account/tokens/{tur_session.id}/revoke", {})
+    assert revoked.status_code == 303
+    location = revoked.headers["location"]
+    assert location.endswith("#all-tokens")
+    (after,) = auth.list_tokens(ctx, OPERATOR, user_id=cast.users["tur"])
+    assert after.state == "revoked"
+    back = operator.client.get(location)
+    shown = back.text[back.text.index('id="all-tokens"') :]
+    assert 'id="done"' in shown
+    assert tur_session.id not in shown
+    # The Turkish monitor's browser is signed out.
+    signed_out = browsers["tur"].client.get("/account/password", follow_redirects=False)
+    assert signed_out.status_code == 303

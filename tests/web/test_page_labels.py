@@ -184,3 +184,67 @@ def test_a_refused_form_names_its_problems_in_the_readers_language(
     page = browsers["tur"].client.get("/incidents?limit=0&lang=tr")
     assert page.status_code == 422
     assert "1 veya daha fazla" in _visible(page.text)
+
+
+def test_a_language_asked_for_in_the_address_stays_for_the_forms(
+    browsers: dict[str, Browser],
+) -> None:
+    # A page opened with ?lang=ru answered its forms in the browser's language: the form's
+    # action carries no ?lang=, nor did the page it led to.
+    armenia = browsers["arm"]
+    page = armenia.client.get("/alerts?lang=ru")
+    assert '<html lang="ru">' in page.text
+    form = {"channel": "email", "target": "duty-officer@example.org", "min_severity": "loud"}
+    refused = armenia.post("/alerts/subscriptions", form)
+    assert refused.status_code == 422
+    assert '<html lang="ru">' in refused.text
+    made = armenia.post("/alerts/subscriptions", {**form, "min_severity": "warning"})
+    assert made.status_code == 303
+    assert "lang=" not in made.headers["location"]
+    assert '<html lang="ru">' in armenia.client.get(made.headers["location"]).text
+    # Another language asked for replaces it; a language the centre does not speak, nothing.
+    assert '<html lang="tr">' in armenia.client.get("/incidents?lang=tr").text
+    assert '<html lang="tr">' in armenia.client.get("/alerts?lang=xx").text
+    assert '<html lang="tr">' in armenia.client.get("/members").text
+    # The public's too: a GET sets this browser's cookie only, as its language links do.
+    public = browsers["public"].client
+    assert "lang=ru" in public.get("/incidents?lang=ru").headers["set-cookie"]
+    assert '<html lang="ru">' in public.get("/incidents").text
+    assert "set-cookie" not in public.get("/incidents?lang=ru").headers
+
+
+@pytest.mark.parametrize(
+    ("lang", "required"), [("en", "Required:"), ("ru", "Обязательны:"), ("tr", "Zorunlu:")]
+)
+def test_the_import_page_explains_the_file_with_what_the_app_serves(
+    browsers: dict[str, Browser], lang: str, required: str
+) -> None:
+    # The page sent users to docs/intake.md, a file of the source tree the app does not serve.
+    turkey = browsers["tur"]
+    page = page_text(turkey, f"/reports/import?lang={lang}")
+    main = page[page.index("<main") :]
+    assert "docs/" not in main
+    assert 'href="#format"' in main
+    help_section = main[main.index('id="format"') :]
+    assert required in _visible(help_section)
+    for column in ("observed_start", "category", "event_lat", "event_place", "client_id"):
+        assert f"<code>{column}</code>" in help_section
+    assert "<code>shelling</code>" in help_section
+    links = re.findall(r'href="(/[^"#]*)"', help_section)
+    assert "/docs" in links
+    for link in links:
+        assert turkey.client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tr"])
+@pytest.mark.parametrize("who", ["public", "tur"])
+def test_the_header_links_are_capitalised_alike(
+    browsers: dict[str, Browser], lang: str, who: str
+) -> None:
+    # "map" and "provisions" stood beside "Incidents" and "Members".
+    page = page_text(browsers[who], f"/incidents?lang={lang}")
+    nav = re.search(r'<nav aria-label="[^"]*">(.*?)</nav>', page, re.S)
+    assert nav is not None
+    names = [html.unescape(n).strip() for n in re.findall(r"<a [^>]*>([^<]+)</a>", nav.group(1))]
+    assert len(names) >= 8, names
+    assert [n for n in names if not n[0].isupper()] == [], names

@@ -45,7 +45,7 @@ from ceasefire.errors import (
 )
 from ceasefire.i18n.markers import N_
 from ceasefire.members import auth
-from ceasefire.members.schemas import IssuedToken, TokenCreate
+from ceasefire.members.schemas import IssuedToken, TokenCreate, TokenPublic
 from ceasefire.timeutil import utcnow
 from ceasefire.web import common, csrf, forms
 from ceasefire.web.csrf import CsrfChecked
@@ -220,6 +220,7 @@ def _password_page(
     token_error: CeasefireError | None = None,
     token_values: dict[str, str] | None = None,
     done: list[int] | None = None,
+    done_for_others: bool = False,
 ) -> Response:
     response = render(
         "account_password.html",
@@ -228,14 +229,28 @@ def _password_page(
         changed=changed,
         error=error,
         min_length=auth.MIN_PASSWORD_LENGTH,
-        tokens=auth.list_tokens(ctx, viewer),
+        tokens=auth.list_tokens(ctx, viewer, user_id=viewer.user_id),
+        others=_others_tokens(ctx, viewer),
         issued=issued,
         token_error=token_error,
         problems=common.problems_of(token_error.details if token_error is not None else None),
         tv=token_values or {"label": "api", "expires_in_days": "30"},
         done=done or [],
+        done_for_others=done_for_others and viewer.operator,
     )
     return _answer(response, status, retry_after_s)
+
+
+def _others_tokens(ctx: ServiceContext, viewer: Viewer) -> list[TokenPublic] | None:
+    """The other users' active tokens, for an operator (``auth.list_tokens`` lists everyone's
+    to operators only, as ``GET /api/v1/auth/tokens``); ``None``, no section, for the others."""
+    if not viewer.operator:
+        return None
+    return [
+        t
+        for t in auth.list_tokens(ctx, viewer)
+        if t.user_id != viewer.user_id and t.state == "active"
+    ]
 
 
 def _to_sign_in() -> Response:
@@ -253,12 +268,21 @@ def password_form(
     viewer: WebViewer,
     changed: bool = False,
     done: str | None = None,
+    of: str | None = None,
 ) -> Response:
-    """The signed-in user's account page: the password form and the user's API tokens (the
-    public is sent to sign in first)."""
+    """The signed-in user's account page: the password form and the user's API tokens, and
+    for an operator the other users' (the public is sent to sign in first). ``of=others``:
+    the ``done`` entries are about another user's token, shown in that section."""
     if viewer.is_public:
         return _to_sign_in()
-    return _password_page(request, viewer, ctx=ctx, changed=changed, done=common.done_entries(done))
+    return _password_page(
+        request,
+        viewer,
+        ctx=ctx,
+        changed=changed,
+        done=common.done_entries(done),
+        done_for_others=of == "others",
+    )
 
 
 @router.post(ACCOUNT_PAGE, response_class=HTMLResponse)
@@ -359,11 +383,13 @@ def create_token(
 def revoke_token(
     request: Request, ctx: ContextDep, viewer: SignedInViewer, token_id: str
 ) -> Response:
-    """Revoke one of the user's tokens (``auth.revoke_token``; another's is a 404)."""
+    """Revoke a token (``auth.revoke_token``, as ``DELETE /api/v1/auth/tokens/{id}``): one's
+    own, or an operator any user's; another user's is a 404 to anyone else."""
     check_same_origin(request)
     if viewer.is_public:
         return _to_sign_in()
     before = common.head_seq(ctx)
-    auth.revoke_token(ctx, viewer, token_id)
+    revoked = auth.revoke_token(ctx, viewer, token_id)
     done = common.done_since(ctx, viewer, before, f"token/{token_id}")
-    return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?done={done}#tokens", status_code=303))
+    where = "#tokens" if revoked.user_id == viewer.user_id else "&of=others#all-tokens"
+    return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?done={done}{where}", status_code=303))

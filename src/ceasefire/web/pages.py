@@ -114,10 +114,12 @@ def record_links(text: str | None) -> Markup:
 
 
 def language_of(request: Request | None) -> str:
-    """The page's language: ``?lang=``, else the ``lang`` cookie, else Accept-Language."""
+    """The page's language: ``?lang=``, else the ``lang`` cookie, else Accept-Language (a
+    language the centre does not speak is as if not asked for)."""
     if request is None:
         return i18n.DEFAULT_LANGUAGE
-    chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    asked = request.query_params.get("lang")
+    chosen = asked if asked in i18n.LANGUAGES else request.cookies.get(LANGUAGE_COOKIE)
     return i18n.negotiate(request.headers.get("accept-language"), preferred=chosen)
 
 
@@ -144,7 +146,18 @@ def render(template: str, *, request: Request | None = None, **context: Any) -> 
     context.setdefault("here", _here(request))
     response = HTMLResponse(environment(lang).get_template(template).render(**context))
     response.headers["Content-Language"] = lang
+    if request is not None:
+        keep_asked_language(request, response)
     return response
+
+
+def keep_asked_language(request: Request, response: Response) -> None:
+    """A page opened with ``?lang=`` keeps that language for what follows (its forms' answers,
+    the pages they lead to): the ``lang`` cookie is set as the public's language links set it
+    (``GET /preferences``: this browser only, no user record is written by a GET)."""
+    asked = request.query_params.get("lang")
+    if asked in i18n.LANGUAGES and asked != request.cookies.get(LANGUAGE_COOKIE):
+        set_preference_cookies(request, response, asked, None)
 
 
 LIST_PAGE_SIZE = 25

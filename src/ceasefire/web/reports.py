@@ -25,7 +25,7 @@ from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.reports import imports, uploads
+from ceasefire.reports import csvformat, imports, uploads
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import (
     CASUALTY_KEYS,
@@ -308,6 +308,10 @@ async def report_submit(request: Request, ctx: ContextDep, viewer: SignedInViewe
     return RedirectResponse(f"/reports/{report_id}?{state}=1&done={done}", status_code=303)
 
 
+IMPORT_FORMAT = {"columns": list(csvformat.COLUMNS), "categories": [c.value for c in Category]}
+"""What the import page's help on the file's format lists (its columns, the categories)."""
+
+
 @router.get("/reports/import", response_class=HTMLResponse)
 def import_form(request: Request, viewer: WebViewer) -> Response:
     """The CSV import form (monitors and operators)."""
@@ -319,6 +323,7 @@ def import_form(request: Request, viewer: WebViewer) -> Response:
         viewer=viewer,
         result=None,
         may_import=viewer.operator or viewer.role is Role.MONITOR,
+        **IMPORT_FORMAT,
     )
 
 
@@ -408,6 +413,7 @@ async def import_submit(request: Request, ctx: ContextDep, viewer: SignedInViewe
         rejects_href=rejects_href,
         error=error,
         problems=(error.details or [])[:50] if error is not None else [],
+        **IMPORT_FORMAT,
     )
     if error is not None:
         response.status_code = error.status
