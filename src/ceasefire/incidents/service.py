@@ -1156,7 +1156,10 @@ def assign_task(
                         "from": OccurrenceStatus.REPORTED.value,
                         "to": OccurrenceStatus.UNDER_INVESTIGATION.value,
                         "attribution": {"from": row.attribution, "to": row.attribution},
-                        "reason": f"task {task.id} assigned",
+                        # No task id: the task is internal, this entry is read by every
+                        # reader of the incident (its task-assigned entry, the monitors',
+                        # names it).
+                        "reason": "task assigned",
                     }
                 ),
                 actor=actor,
