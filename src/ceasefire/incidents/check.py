@@ -280,6 +280,18 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             parts.update(
                 (p.id, p) for p in session.scalars(select(table).where(table.id.in_(part_ids)))
             )
+    # A completed task's findings, which its entry digests (``findings_sha256``).
+    task_ids = {str(e.payload["task_id"]) for e in entries if e.tag == IncidentTag.TASK_COMPLETED}
+    findings = (
+        {
+            t.id: t.findings
+            for t in session.scalars(
+                select(InvestigationTaskRow).where(InvestigationTaskRow.id.in_(task_ids))
+            )
+        }
+        if task_ids
+        else {}
+    )
     assessed: dict[str, list[AssessmentRow]] = {}
 
     def assessments_of(incident_id: str) -> list[AssessmentRow]:
@@ -309,7 +321,9 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
         )
         if entry.tag in _INTERNAL:
             if internal:
-                shown[entry.seq] = ()
+                # A task's findings are masked as the incident's other texts (seventh audit).
+                task = str(entry.payload.get("task_id"))
+                shown[entry.seq] = (findings.get(task),) if task in findings else ()
             continue
         # The automatic status change written before the seventh audit: its reason, in
         # clear, names the task assigned ("task tsk-… assigned"), which is internal.
