@@ -17,7 +17,13 @@ from ceasefire.ledger import service as ledger
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.reports import imports
 from tests.api.test_cross_agreement import AGREEMENT_B, make_monitor_of_b
-from tests.api.test_fifth_audit import _entries, _hidden_records, _shared_incident_edited
+from tests.api.test_fifth_audit import (
+    MASK,
+    _entries,
+    _hidden_records,
+    _page,
+    _shared_incident_edited,
+)
 from tests.api.test_fourth_audit import append_as_before, read_only_by_monitors
 from tests.api.test_sixth_audit import _of_incident
 from tests.factories.members import Cast
@@ -115,3 +121,36 @@ def test_an_earlier_texts_digest_is_read_only_by_a_monitor_of_every_agreement(
         ]
         assert reasoned["payload_withheld"] is (member == "rus"), member
     assert text_sha256(named) not in str(_of_incident(client, cast, "rus", shared, TITLED))
+
+
+def test_a_tasks_instructions_and_findings_name_only_records_the_reader_may_read(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """A field team's instructions and findings are shown to the incident's monitors, in
+    clear: Turkey, which also monitors agreement B, sends a team to an incident of A "as in
+    inc-…" (an internal incident of B) and records its findings "same craters as inc-…".
+    Russia's monitor (of A only) read B's id on the incident (API, page), and the task's
+    completion entry (``findings_sha256``) would confirm it. They are masked as the
+    incident's other free text is, and that entry withheld from that reader."""
+    agreements.load_shipped(ctx)
+    make_monitor_of_b(ctx, "tur")
+    turkey = cast.viewer(ctx, "tur")
+    _, hidden = incident_of(ctx, turkey, shelling_body(agreement_id=AGREEMENT_B))
+    _, incident = incident_of(ctx, turkey)
+    task = incidents.assign_task(
+        ctx, turkey, incident, team=["Maj. Ivan Petrov"], instructions=f"as in {hidden}"
+    ).id
+    incidents.complete_task(ctx, turkey, task, findings=f"same craters as {hidden}")
+    done = (IncidentTag.TASK_COMPLETED.value,)
+    for member, masked in (("rus", True), ("tur", False)):
+        shown = client.get(f"/api/v1/incidents/{incident}", headers=cast.bearer(member))
+        assert shown.status_code == 200, shown.text
+        [seen] = shown.json()["tasks"]
+        name = MASK if masked else hidden
+        assert (seen["instructions"], seen["findings"]) == (
+            f"as in {name}",
+            f"same craters as {name}",
+        ), member
+        assert (hidden in _page(client, cast, member, f"/incidents/{incident}")) is not masked
+        [entry] = _of_incident(client, cast, member, incident, done)
+        assert entry["payload_withheld"] is masked, member
