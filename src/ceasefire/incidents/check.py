@@ -280,6 +280,18 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             parts.update(
                 (p.id, p) for p in session.scalars(select(table).where(table.id.in_(part_ids)))
             )
+    # A completed task's findings, which its entry digests (``findings_sha256``).
+    task_ids = {str(e.payload["task_id"]) for e in entries if e.tag == IncidentTag.TASK_COMPLETED}
+    findings = (
+        {
+            t.id: t.findings
+            for t in session.scalars(
+                select(InvestigationTaskRow).where(InvestigationTaskRow.id.in_(task_ids))
+            )
+        }
+        if task_ids
+        else {}
+    )
     assessed: dict[str, list[AssessmentRow]] = {}
 
     def assessments_of(incident_id: str) -> list[AssessmentRow]:
@@ -291,6 +303,9 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
             )
         return assessed[incident_id]
 
+    # Whether the reader reads every record whatever its agreement: who may read a digest
+    # of a text the centre no longer holds, which could name any of them.
+    every = scope.is_monitor(None)
     shown: dict[int, tuple[str | None, ...]] = {}
     for entry in entries:
         incident = incidents.get(_incident_of(entry))
@@ -306,11 +321,23 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
         )
         if entry.tag in _INTERNAL:
             if internal:
-                shown[entry.seq] = ()
+                # A task's findings are masked as the incident's other texts (seventh audit).
+                task = str(entry.payload.get("task_id"))
+                shown[entry.seq] = (findings.get(task),) if task in findings else ()
+            continue
+        # The automatic status change written before the seventh audit: its reason, in
+        # clear, names the task assigned ("task tsk-… assigned"), which is internal.
+        if (
+            entry.tag == IncidentTag.STATUS_CHANGED
+            and record_ids_in(str(entry.payload.get("reason") or ""))
+            and not internal
+        ):
             continue
         # A reason's digest written before the sixth audit, unsalted: a short reason a guess
-        # confirms. Only the incident's monitors (who gave it) read it.
-        if entry.tag in _REASONED and entry.payload.get("reason_sha256") and not internal:
+        # confirms, which may name a record of any agreement ("as agreed in inc-…"). Only a
+        # monitor of every agreement reads it (its monitors gave it; since the seventh
+        # audit, not one of another agreement's).
+        if entry.tag in _REASONED and entry.payload.get("reason_sha256") and not every:
             continue
         # A decision written before the fourth audit: the settler and number of views in
         # clear, digests a guess confirms. The chain keeps it as signed; only a reader of
@@ -335,9 +362,11 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
         elif entry.tag in _TITLED:
             texts = (incident.title, incident.summary)
             # The digests of an earlier title or summary, which the incident no longer
-            # holds: what it named cannot be judged, so a reader who may be shown a text of
-            # the incident masked (not one of its monitors) does not read them.
-            if not internal and (
+            # holds: what it named cannot be judged, and it could name a record of any
+            # agreement, so only a reader of every record (a monitor of every agreement)
+            # reads them: a monitor of this agreement alone could confirm the id of another
+            # agreement's internal record (seventh audit).
+            if not every and (
                 entry.payload["title_sha256"] != text_sha256(incident.title)
                 or entry.payload["summary_sha256"] != text_sha256(incident.summary)
             ):
@@ -377,5 +406,6 @@ PAYLOAD_RULE = PayloadRule("incidents", ("intake:incident:",), _readable)
 assessment, reply or note by whoever may also read that record; a field team's by whoever
 may read the incident's internal records; an entry with the digest of a text (the title and
 summary, a note, a reply, an assessment) by whoever reads every record the text names by id
-now. Decision rules (``intake:decision-rule:``) are
-every member's."""
+now; the digest of a text the incident no longer holds (an earlier title or summary, an
+unsalted reason) by a monitor of every agreement. Decision rules (``intake:decision-rule:``)
+are every member's."""

@@ -83,7 +83,8 @@ class IncidentEdited(Blinded):
 
 class StatusChanged(_Change, Blinded):
     """``intake:incident:status-changed``: a monitor's transition (``reason_sha256``), or the
-    automatic one when the first task is assigned (``reason``: ``task <id> assigned``)."""
+    automatic one when the first task is assigned (``reason``: ``task assigned``; before the
+    seventh audit ``task <id> assigned``, read only by the incident's monitors)."""
 
     incident_id: str
     attribution: FromTo

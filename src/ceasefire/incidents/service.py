@@ -1156,7 +1156,10 @@ def assign_task(
                         "from": OccurrenceStatus.REPORTED.value,
                         "to": OccurrenceStatus.UNDER_INVESTIGATION.value,
                         "attribution": {"from": row.attribution, "to": row.attribution},
-                        "reason": f"task {task.id} assigned",
+                        # No task id: the task is internal, this entry is read by every
+                        # reader of the incident (its task-assigned entry, the monitors',
+                        # names it).
+                        "reason": "task assigned",
                     }
                 ),
                 actor=actor,
@@ -1660,6 +1663,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         _note_public(n) for n in notes if part_readable(scope, row, n.classification, n.member_id)
     ]
     shown_assessments = [_assessment_public(a, a.id in current_ids) for a in readable_assessments]
+    shown_tasks = [_task_public(t) for t in tasks] if tasks_visible else []
     summary = _summary(row, reports, visible)
     # Free text written by members names records by id (a note's "see inc-…"); a reader is
     # shown only the ids of records it may read.
@@ -1673,6 +1677,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
             *(n.text for n in shown_notes),
             *(a.rationale for a in shown_assessments),
             *(ref for a in shown_assessments for ref in a.evidence_refs),
+            *(text for t in shown_tasks for text in (t.instructions, t.findings)),
         ],
     )
 
@@ -1681,6 +1686,16 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         shown_replies = [_masked(r, "text", hidden) for r in shown_replies]
         shown_notes = [_masked(n, "text", hidden) for n in shown_notes]
         shown_assessments = [_masked(a, "rationale", hidden) for a in shown_assessments]
+        shown_tasks = [
+            t.model_copy(
+                update={
+                    name: masked_text(text, hidden)
+                    for name in ("instructions", "findings")
+                    if (text := getattr(t, name))
+                }
+            )
+            for t in shown_tasks
+        ]
     return IncidentDetail(
         **summary,
         decision=decision,
@@ -1696,7 +1711,7 @@ def _detail(session: Session, scope: ReadScope, row: IncidentRow) -> IncidentDet
         assessments=shown_assessments,
         replies=shown_replies,
         notes=shown_notes,
-        tasks=[_task_public(t) for t in tasks] if tasks_visible else [],
+        tasks=shown_tasks,
     )
 
 

@@ -114,17 +114,21 @@ def _reports_of(entry: EntryAbout) -> list[str]:
 
 
 def _filename(entry: EntryAbout) -> str | None:
-    """An attachment's filename, which its entry holds in clear."""
-    if entry.tag != ReportTag.ATTACHMENT_RECEIVED:
-        return None
-    return cast(AttachmentReceived, entry.payload)["filename"]
+    """An attachment's or an import batch's filename, which its entry holds in clear (free
+    text the filer or importer chose: "inc-… follow-up.csv")."""
+    if entry.tag == ReportTag.ATTACHMENT_RECEIVED:
+        return cast(AttachmentReceived, entry.payload)["filename"]
+    if entry.tag == ReportTag.IMPORT_BATCH_COMMITTED:
+        return cast(ImportBatchCommitted, entry.payload)["filename"]
+    return None
 
 
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
     about = {entry.seq: _reports_of(entry) for entry in entries}
     readable = wholly_readable_reports(session, viewer, {r for ids in about.values() for r in ids})
-    # An attachment's filename names only records the reader may read, as the report shows
-    # it (masked otherwise: the entry would give the id back).
+    # An attachment's or import batch's filename names only records the reader may read, as
+    # the report shows an attachment's (masked otherwise: the entry would give the id back;
+    # a batch's filename is shown nowhere else).
     names = {entry.seq: name for entry in entries if (name := _filename(entry))}
     masked = (
         unreadable_ids(session, ReadScope.load(session, viewer), names.values()) if names else set()
@@ -142,4 +146,5 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
 PAYLOAD_RULE = PayloadRule("reports", tuple(ReportTag), _readable)
 """A report's entries (received, attachments) and an import batch's are read by whoever may
 read the report, every report of the batch, and the post and sensor each names (the payloads
-hold the content hash, which would confirm a guessed post id)."""
+hold the content hash, which would confirm a guessed post id); an attachment's and a batch's
+by whoever may also read every record its filename names by id."""
