@@ -820,41 +820,27 @@ def test_a_clause_of_time_is_no_purpose(extractor: NewsExtractor) -> None:
 
 
 OWN_SET_7 = DATA / "coder-own-sentences-7.json"
-
-
-def test_own_set_7_is_annotated_and_split_once() -> None:
-    """Set 7: written and annotated before the coder ran on it; every third record held."""
-    records = json.loads(OWN_SET_7.read_text(encoding="utf-8"))["records"]
-    assert len(records) >= 60
-    seen: dict[str, int] = {}
-    for number, record in enumerate(records, 1):
-        seen[record["event"]] = seen.get(record["event"], 0) + 1
-        assert record["id"] == f"OWN7-{record['event']}-{seen[record['event']]:02d}"
-        assert record["part"] == ("held" if number % 3 == 0 else "tune")
-        assert date.fromisoformat(record["date"])
-        codes = [a["code"] for a in (*record["source"], *record["target"])]
-        assert all(len(code) == 3 and code.isupper() for code in codes)
-    assert len(seen) == 18
-    assert sum(r["part"] == "held" for r in records) == 22
-
-
 OWN_SET_8 = DATA / "coder-own-sentences-8.json"
 
 
-def test_own_set_8_is_annotated_and_split_once() -> None:
-    """Set 8: written and annotated before the coder ran on it; every third record held."""
-    records = json.loads(OWN_SET_8.read_text(encoding="utf-8"))["records"]
+@pytest.mark.parametrize(
+    ("path", "prefix", "held"), [(OWN_SET_7, "OWN7", 22), (OWN_SET_8, "OWN8", 23)]
+)
+def test_own_sets_7_and_8_are_annotated_and_split_once(path: Path, prefix: str, held: int) -> None:
+    """Sets 7 and 8: written and annotated before the coder ran on them; every third record
+    held."""
+    records = json.loads(path.read_text(encoding="utf-8"))["records"]
     assert len(records) >= 60
     seen: dict[str, int] = {}
     for number, record in enumerate(records, 1):
         seen[record["event"]] = seen.get(record["event"], 0) + 1
-        assert record["id"] == f"OWN8-{record['event']}-{seen[record['event']]:02d}"
+        assert record["id"] == f"{prefix}-{record['event']}-{seen[record['event']]:02d}"
         assert record["part"] == ("held" if number % 3 == 0 else "tune")
         assert date.fromisoformat(record["date"])
         codes = [a["code"] for a in (*record["source"], *record["target"])]
         assert all(len(code) == 3 and code.isupper() for code in codes)
     assert len(seen) == 18
-    assert sum(r["part"] == "held" for r in records) == 23
+    assert sum(r["part"] == "held" for r in records) == held
 
 
 def test_no_warning_without_a_party_to_the_condition(extractor: NewsExtractor) -> None:
