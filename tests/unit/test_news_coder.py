@@ -687,7 +687,27 @@ SIXTH_PASS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("text", "kind", "source", "target"), [*FOURTH_PASS, *SIXTH_PASS])
+SEVENTH_PASS = [
+    # Objects that name armed forces are a class: every armed sector noun.
+    ("Chad withdrew its peacekeepers from the Central African Republic.", "RETREAT", {"TCD"},
+     {"CAF"}),
+    ("The militia began pulling its gunmen out of the Libyan town of Sirte.", "RETREAT", None,
+     None),
+    # Support stated for the future is support, aimed at the side taken; a material act
+    # promised stays a promise.
+    ("Russia said it would stand by Syria whatever happened.", "SUPPORT", {"RUS"}, {"SYR"}),
+    ("Brazil said it will back Argentina's claim to the Falklands.", "SUPPORT", {"BRA"}, None),
+    ("The United States said it will release the frozen Afghan funds.", "AGREE", {"USA"},
+     None),
+    # An untyped act made to hang on another party's act is a warning to that party.
+    ("India said it would take strong countermeasures if Pakistan kept shelling border "
+     "villages.", "THREATEN", {"IND"}, {"PAK"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "source", "target"), [*FOURTH_PASS, *SIXTH_PASS, *SEVENTH_PASS]
+)
 def test_fourth_and_sixth_pass_rules(
     extractor: NewsExtractor,
     text: str,
@@ -800,22 +820,34 @@ def test_a_clause_of_time_is_no_purpose(extractor: NewsExtractor) -> None:
 
 
 OWN_SET_7 = DATA / "coder-own-sentences-7.json"
+OWN_SET_8 = DATA / "coder-own-sentences-8.json"
 
 
-def test_own_set_7_is_annotated_and_split_once() -> None:
-    """Set 7: written and annotated before the coder ran on it; every third record held."""
-    records = json.loads(OWN_SET_7.read_text(encoding="utf-8"))["records"]
+@pytest.mark.parametrize(
+    ("path", "prefix", "held"), [(OWN_SET_7, "OWN7", 22), (OWN_SET_8, "OWN8", 23)]
+)
+def test_own_sets_7_and_8_are_annotated_and_split_once(path: Path, prefix: str, held: int) -> None:
+    """Sets 7 and 8: written and annotated before the coder ran on them; every third record
+    held."""
+    records = json.loads(path.read_text(encoding="utf-8"))["records"]
     assert len(records) >= 60
     seen: dict[str, int] = {}
     for number, record in enumerate(records, 1):
         seen[record["event"]] = seen.get(record["event"], 0) + 1
-        assert record["id"] == f"OWN7-{record['event']}-{seen[record['event']]:02d}"
+        assert record["id"] == f"{prefix}-{record['event']}-{seen[record['event']]:02d}"
         assert record["part"] == ("held" if number % 3 == 0 else "tune")
         assert date.fromisoformat(record["date"])
         codes = [a["code"] for a in (*record["source"], *record["target"])]
         assert all(len(code) == 3 and code.isupper() for code in codes)
     assert len(seen) == 18
-    assert sum(r["part"] == "held" for r in records) == 22
+    assert sum(r["part"] == "held" for r in records) == held
+
+
+def test_no_warning_without_a_party_to_the_condition(extractor: NewsExtractor) -> None:
+    # "if necessary" sets no condition on anyone; uncoded miners make no threat.
+    assert primary_of(extractor, "Japan said it would act if necessary.")[0] is None
+    text = "The miners said they would stay underground if the company did not pay them."
+    assert primary_of(extractor, text)[0] is None
 
 
 def test_a_condition_clause_names_whom_a_threat_is_aimed_at(extractor: NewsExtractor) -> None:

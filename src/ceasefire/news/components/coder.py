@@ -94,6 +94,7 @@ from ceasefire.news.components.syntax import (
 from ceasefire.news.eventdata import EventIndex, Pattern, event_index
 from ceasefire.news.model import ActorRef, Event
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
+from ceasefire.news.sources import load_package_yaml
 
 NAME = "news.events.v2"
 # "failed to", "refused to", "declined to" + an act: the act rejected (PLOVER REJECT).
@@ -125,6 +126,11 @@ DOMESTIC = {"PROTEST": "GOV", "COERCE": "CVL"}
 NON_STATE_CODES = frozenset({"IGO", "NGO", "IMG", "MNC"})
 MAJORITY = 0.6
 MIN_PATTERNS = 5
+# An object list naming "troops" is a list of armed forces: it takes the armed sectors' nouns.
+ARMED_OBJECT_MARK = "troops"
+ARMED_OBJECT_SECTORS = ("MIL", "REB")
+# Prepositions of taking a party's side: "stand by / behind", "side / stand with".
+SIDING = frozenset({"by", "behind", "with"})
 # Conjunctions of a condition: "if / unless Y does W" names the party a threat is aimed at.
 SELF_PRONOUNS = frozenset({"it", "they", "its", "their", "itself", "themselves"})
 CONDITIONS = frozenset({"if", "unless"})
@@ -309,8 +315,29 @@ PATIENT_PREPS = frozenset({"against", "on"})
 def make_events_v2(resources: PipelineResources) -> CoderComponent:
     """PLOVER events: v1's framing with CAMEO defaults and patterns for every verb."""
     lex = lexicon()
-    lex = replace(lex, content_takers=lex.content_takers | REJECTING)
+    lex = replace(
+        lex, content_takers=lex.content_takers | REJECTING, verbs=_armed_objects(lex.verbs)
+    )
     return CoderComponent(lex, event_index())
+
+
+def _armed_objects(
+    verbs: dict[str, tuple[TriggerEntry, ...]],
+) -> dict[str, tuple[TriggerEntry, ...]]:
+    """Object lists that name armed forces ("withdrew its troops") take every noun that the
+    actor dictionary files under an armed sector ("pulled its fighters out", "sent
+    peacekeepers"): objects refine a verb by their class, not by a closed list of words."""
+    sectors: dict[str, list[str]] = load_package_yaml("actors.yaml").get("sectors") or {}
+    armed = frozenset(str(n).lower() for s in ARMED_OBJECT_SECTORS for n in sectors.get(s, []))
+    return {
+        verb: tuple(
+            replace(e, objects=e.objects | armed)
+            if e.objects and ARMED_OBJECT_MARK in e.objects
+            else e
+            for e in entries
+        )
+        for verb, entries in verbs.items()
+    }
 
 
 class CoderComponent(EventsComponent):
@@ -418,6 +445,8 @@ class CoderComponent(EventsComponent):
 
     def _actor(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
         found = super()._actor(head, resolver)
+        if found is not None and found.code and _backer_only(head, found):
+            found = None
         if found is None or not found.code:
             led = self._led_by(head, resolver)
             if led is not None:
@@ -536,6 +565,13 @@ class CoderComponent(EventsComponent):
             ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
             if ref is not None and ref.code and ref.code not in source_codes:
                 found.append(ref)
+        if candidate.event == "SUPPORT" and not any(t.code for t in found):
+            # "stood by Syria", "sided with Kyiv": the party whose side is taken, named
+            # itself (not a party merely mentioned in the phrase, "the UN-backed government").
+            for pobj in _prep_objects([verb], SIDING):
+                ref = self._actor(pobj, resolver) if pobj.i > verb.i else None
+                if ref is not None and ref.code and ref.code not in source_codes:
+                    found.append(ref)
         if candidate.event == "DEMAND":
             # "insisted on its demand that the government grant …", "renewed its call for
             # Armenia to withdraw": the subject of the clause the demand's noun carries.
@@ -795,7 +831,15 @@ class CoderComponent(EventsComponent):
             if clause.dep_ != "advcl" or clause.i < token.i:
                 continue
             mark = next((c for c in clause.children if c.dep_ == "mark"), None)
-            if mark is not None and mark.lower_ == "unless":
+            if mark is None:
+                continue
+            # "would take countermeasures if Manila kept sending ships": an untyped act
+            # made to hang on what another party does is a warning too (CAMEO 13); "if
+            # necessary", with no party of its own, is no condition set on anyone.
+            if mark.lower_ == "unless" or (
+                mark.lower_ == "if"
+                and any(c.dep_ in {"nsubj", "nsubjpass"} for c in clause.children)
+            ):
                 self._from_default.add(token.i)
                 return Candidate(token, "THREATEN", None, None, BARE, [token, mark])
         return None
@@ -1238,6 +1282,11 @@ class CoderComponent(EventsComponent):
                 candidate.event, candidate.context = "RETREAT", "military"
         before = candidate.event
         keep = super()._keep(candidate)
+        if before == "SUPPORT" and candidate.event == "AGREE":
+            # "said it would stand by Azerbaijan", "will back the bid": support is a stance
+            # stated, and stating it is the act (PLOVER SUPPORT, CAMEO 05x); v1's promise
+            # rule is for acts still to be done ("will release", "will allow").
+            candidate.event = before
         if before in {"SANCTION", "COERCE"} and self._announced(candidate):
             # "announced it would freeze the assets", "decided to expel the envoys": a measure
             # decided and made public is the measure (planned), not a threat; an ultimatum
@@ -1614,6 +1663,24 @@ class CoderComponent(EventsComponent):
             else:
                 out.append(frozenset({word}))
         return out
+
+
+def _backer_only(head: Token, ref: ActorRef) -> bool:
+    """ "the UN-recognised government", "a Russian-backed militia": the party named before a
+    participle other than "led" backs or recognises the one named by the head, which is not
+    that party ("X-led" is, see ``_led_by``)."""
+    for child in head.children:
+        if (
+            child.dep_ in {"amod", "compound", "nmod", "npadvmod"}
+            and child.idx == ref.start
+            and child.i + 2 < head.i
+            and child.nbor(1).text == "-"
+            and child.nbor(2).tag_ == "VBN"
+            and child.nbor(2).lower_ != "led"
+            and child.nbor(2).head.i == head.i
+        ):
+            return True
+    return False
 
 
 def _aimed_at_crowd(verb: Token) -> bool:
