@@ -13,7 +13,7 @@ import typer
 from typer._click import exceptions as click_exceptions
 
 from ceasefire.console.context import get_context
-from ceasefire.console.output import console, err_console, print_json
+from ceasefire.console.output import console, err_console, plain, print_json
 from ceasefire.errors import CeasefireError, InvalidInput
 
 app = typer.Typer(
@@ -114,12 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         if "--json" in args:
             print_json(exc.to_dict())
         else:
-            err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}", highlight=False)
+            # The message and details may quote a file's cells or another member's words.
+            message = plain(exc.message)
+            err_console.print(f"[red]error[/red] [{exc.code}] {message}", highlight=False)
             if isinstance(exc.details, list):
                 for item in exc.details:
                     if isinstance(item, dict):
                         where = item.get("loc", "")
-                        err_console.print(f"  {where}: {item.get('message', '')}", highlight=False)
+                        said = plain(f"  {where}: {item.get('message', '')}")
+                        err_console.print(said, highlight=False)
         return _exit_code(exc)
     except typer.Exit as exc:
         return int(exc.exit_code)

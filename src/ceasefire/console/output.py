@@ -14,7 +14,9 @@ from typing import Any, Protocol, TypeVar
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -95,14 +97,33 @@ TEXT_FLOOR = 12
 """The narrowest a text column gets before its longer words fold."""
 
 
+# C0 and C1 control characters but tab and newline: ESC starts the terminal's own commands
+# (clear the screen, set the title, write the clipboard, OSC 8 links), CR and BS overwrite.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """Text a member wrote, safe to print on another member's terminal: its control
+    characters shown as U+FFFD (see docs/security.md). Rich markup is not read from it
+    either: print it as a ``rich.text.Text`` or through ``rich.markup.escape``."""
+    return _TERMINAL_CONTROLS.sub("\ufffd", text)
+
+
+def plain(value: Any) -> str:
+    """A member's words for an f-string given to ``console.print``: control characters
+    shown as ``terminal_text`` shows them, and Rich markup escaped (``[/x]`` is text)."""
+    return escape(terminal_text(str(value)))
+
+
 def table_cell(value: Any) -> str:
     """A value as a table shows it: an instant to the minute ("2020-11-10 05:30Z", the
-    offset kept where it is not UTC; ``--json`` keeps every digit), ``None`` as nothing."""
+    offset kept where it is not UTC; ``--json`` keeps every digit), ``None`` as nothing;
+    control characters as ``terminal_text`` shows them."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.isoformat()
-    text = str(value)
+    text = terminal_text(str(value))
     match = _ISO_INSTANT.match(text)
     if match is None:
         return text
@@ -264,5 +285,6 @@ def _table(
         # never wraps (its header may, at spaces); text wraps at spaces.
         table.add_column(name, width=widths.get(name), overflow="fold")
     for row in cells:
-        table.add_row(*(row[i] for i in keep))
+        # Text, not markup: a narrative's "[link=…]" or "[/x]" is shown as written.
+        table.add_row(*(Text(row[i]) for i in keep))
     return table

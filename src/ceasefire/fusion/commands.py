@@ -13,7 +13,7 @@ import typer
 
 from ceasefire.console.context import get_context
 from ceasefire.console.options import JSON, TOKEN
-from ceasefire.console.output import console, print_result
+from ceasefire.console.output import console, plain, print_result
 from ceasefire.fusion import service as fusion
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.members.auth import acting_viewer
@@ -86,7 +86,7 @@ def fusion_show(
     ctx = get_context()
 
     def show(found: FusionSummary) -> None:
-        console.print(f"[bold]{found.incident_id}[/bold] {found.summary}", highlight=False)
+        console.print(f"[bold]{found.incident_id}[/bold] {plain(found.summary)}", highlight=False)
         for source in found.sources:
             console.print(
                 f"  {source['kind']} {source['key']}: {', '.join(source['report_ids'])}"

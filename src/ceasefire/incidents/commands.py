@@ -17,7 +17,7 @@ from ceasefire.access import Classification, Viewer
 from ceasefire.areas import hook_implementations
 from ceasefire.console.context import get_context
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN
-from ceasefire.console.output import console, print_json, print_page, print_result
+from ceasefire.console.output import console, plain, print_json, print_page, print_result
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.incidents import service as incidents
@@ -46,7 +46,7 @@ def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
 
 def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
     party = f"({detail.attributed_party})" if detail.attributed_party else ""
-    console.print(f"[bold]{detail.id}[/bold] {detail.title}")
+    console.print(f"[bold]{detail.id}[/bold] {plain(detail.title)}")
     console.print(
         f"  {detail.category} · {detail.status.value} · {detail.attribution.value}{party}"
     )
@@ -54,14 +54,15 @@ def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
         f"  observed {detail.observed_start.isoformat()} – {detail.observed_end.isoformat()}"
     )
     if detail.summary:
-        console.print(f"  {detail.summary}", highlight=False)
+        console.print(f"  {plain(detail.summary)}", highlight=False)
     if not isinstance(detail, IncidentDetail):
         return
     console.print(
         f"  classification {detail.classification.value}; concerns {', '.join(detail.concerns)}"
     )
     if detail.decision:
-        console.print(f"  decision: {detail.decision['state']} ({detail.decision['reason']})")
+        reason = plain(detail.decision["reason"])
+        console.print(f"  decision: {detail.decision['state']} ({reason})")
     for a in detail.assessments:
         mark = "" if a.current else " [dim](superseded)[/dim]"
         finding = a.finding or {}
@@ -71,9 +72,9 @@ def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
             highlight=False,
         )
     for r in detail.replies:
-        console.print(f"  reply {r.party}: {r.text}", highlight=False)
+        console.print(f"  reply {r.party}: {plain(r.text)}", highlight=False)
     for n in detail.notes:
-        console.print(f"  note {n.member_id}: {n.text}", highlight=False)
+        console.print(f"  note {n.member_id}: {plain(n.text)}", highlight=False)
 
 
 @incident_app.command("create")

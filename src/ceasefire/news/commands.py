@@ -19,7 +19,7 @@ import typer
 
 from ceasefire.config import Settings
 from ceasefire.console.options import JSON, read_text
-from ceasefire.console.output import console, err_console, print_table
+from ceasefire.console.output import console, err_console, plain, print_table
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.news.index_progress import ensure_place_index
 
@@ -93,7 +93,7 @@ def extract(
             if as_json:
                 _line({"path": str(path), **exc.to_dict()})
             else:
-                err_console.print(f"[red]✗[/red] {exc.message}", highlight=False)
+                err_console.print(f"[red]✗[/red] {plain(exc.message)}", highlight=False)
             continue
         result["path"] = str(path)
         if as_json:
@@ -151,7 +151,7 @@ def _codes(actors: list[dict[str, Any]]) -> str:
 
 def _show(result: dict[str, Any]) -> None:
     article = result["article"]
-    console.print(f"[bold]{article['title'] or result['path']}[/bold]", highlight=False)
+    console.print(f"[bold]{plain(article['title'] or result['path'])}[/bold]", highlight=False)
     published = article.get("published") or {}
     console.print(
         f"{article.get('outlet') or 'unknown outlet'} · {published.get('local') or 'undated'}"
@@ -237,7 +237,7 @@ def ingest(
                 failed.append(problem(str(path), exc.message, code=exc.code))
                 results.append({"path": str(path), **exc.to_dict()})
                 if not as_json:
-                    err_console.print(f"[red]✗[/red] {exc.message}", highlight=False)
+                    err_console.print(f"[red]✗[/red] {plain(exc.message)}", highlight=False)
             else:
                 results.append({"path": str(path), **result.to_dict()})
             progress.advance(task)
@@ -349,7 +349,8 @@ def backfill(
             if as_json:
                 _line(outcome.to_dict())
             elif outcome.error is not None:
-                err_console.print(f"[red]✗[/red] {outcome.error['message']}", highlight=False)
+                failed = plain(outcome.error["message"])
+                err_console.print(f"[red]✗[/red] {failed}", highlight=False)
             progress.update(
                 task,
                 advance=1,

@@ -53,6 +53,7 @@ from ceasefire.publish.model import (
     ucdp_row,
 )
 from ceasefire.reports import service as reports
+from ceasefire.spreadsheet import spreadsheet_cells
 
 DEFAULT_TIME_ZONE = "UTC"
 MAX_DEFAULT_WORKERS = 4
@@ -490,10 +491,10 @@ def _csv(fmt: ExportFormat, subjects: Iterable[Subject], *, known: Places) -> It
         if admin is not None:
             where = admin(subject.place, subject.lat, subject.lon, subject.where_prec)
             tz = zone(subject.agreement_id)
-            batch.append(acled_values(subject, tz, names, where, actors=actors))
+            batch.append(spreadsheet_cells(acled_values(subject, tz, names, where, actors=actors)))
         else:
             row = ucdp_row(subject, zone(subject.agreement_id), names)
-            batch.append([row[c] for c in UCDP_COLUMNS])
+            batch.append(spreadsheet_cells([row[c] for c in UCDP_COLUMNS]))
         if len(batch) == 1000:
             writer.writerows(batch)
             batch.clear()

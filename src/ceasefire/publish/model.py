@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ceasefire.i18n.markers import N_
+from ceasefire.spreadsheet import spreadsheet_text
 
 
 class Dataset(StrEnum):
@@ -306,17 +307,6 @@ def _acled_actors(
     else:
         inter1 = interaction = ""
     return event_type, sub_event_type, actor1, "", inter1, actor2, interaction
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(text: str) -> str:
-    """Free text (a filer's narrative or place name) as a CSV cell a spreadsheet shows as
-    text: one starting ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be read
-    there as a formula (a ``HYPERLINK`` sending other cells out), so it gets a leading
-    apostrophe, as OWASP's advice on CSV injection has it. Every other text is unchanged."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def acled_values(

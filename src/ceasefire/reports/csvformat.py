@@ -49,6 +49,7 @@ from ceasefire.reports.model import (
     content_from_dict,
     validate_report,
 )
+from ceasefire.spreadsheet import spreadsheet_cells, text_from_spreadsheet
 
 # column -> (nested path in the report body, kind of value)
 COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -673,7 +674,11 @@ def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
     """The file's SHA-256, its columns and its data rows; ``InvalidInput`` if the file itself
     is malformed (not UTF-8, no header, unknown or duplicate columns, broken quoting)."""
     digest = hashlib.sha256(data).hexdigest()
-    lines = _records(_decode(data))
+    text = _decode(data)
+    # Our own CSV read back (a corrected rejects file): the apostrophe ``spreadsheet_cells``
+    # put before a formula's first character is dropped again (see ceasefire.spreadsheet).
+    quoted = "'" in text
+    lines = _records(text)
     first = next(lines, None)
     if first is None or not any(cell.strip() for cell in first[1]):
         raise _file_error("empty file: the first line must be the header")
@@ -707,6 +712,8 @@ def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
     for line, record in lines:
         if record and (len(record) > 1 or record[0].strip()):  # blank lines are not rows
             # Tuples of strings: the collector stops tracking them after one look.
+            if quoted and "'" in "".join(record):
+                record = [text_from_spreadsheet(cell) for cell in record]
             records.append((len(records) + 1, line, tuple(record)))
     return digest, columns, records
 
@@ -767,7 +774,7 @@ def rejects_csv(parsed: _Findings) -> str:
     """The rejected rows as CSV: the original cells, then ``row``, ``line`` and ``reasons``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*parsed.columns, "row", "line", "reasons"])
+    writer.writerow(spreadsheet_cells([*parsed.columns, "row", "line", "reasons"]))
     for err in parsed.errors:
-        writer.writerow([*err.cells, err.row, err.line, err.reasons()])
+        writer.writerow(spreadsheet_cells([*err.cells, str(err.row), str(err.line), err.reasons()]))
     return out.getvalue()

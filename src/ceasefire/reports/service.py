@@ -1470,6 +1470,18 @@ def check_may_attach(ctx: ServiceContext, viewer: Viewer, report_id: str) -> Non
             raise Forbidden("only the reporting member or a monitor may attach files")
 
 
+def received_filename(filename: str | None) -> str | None:
+    """An uploaded file's name as stored, shown to other members' staff and ledgered: its
+    last path component (``/`` or ``\\``), without the characters a name must not hold
+    there -- control characters (CR/LF, ESC) and the invisible format ones, such as the
+    right-to-left override (U+202E) that shows ``invoice<RLO>fdp.exe`` as ``invoiceexe.pdf``
+    -- at most 255 characters; None when nothing is left (see docs/security.md)."""
+    if filename is None:
+        return None
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if c.isprintable()).strip()[:255] or None
+
+
 def add_attachment(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -1487,8 +1499,7 @@ def add_attachment(
     """
     actor = actor_of(viewer)
     check_may_attach(ctx, viewer, report_id)
-    if filename is not None:
-        filename = filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or None
+    filename = received_filename(filename)
     stored = AttachmentStore(ctx.settings.data_dir).receive(
         chunks, max_bytes=ctx.settings.max_attachment_bytes
     )
