@@ -16,6 +16,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ceasefire.console.lang import _
+
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
@@ -81,7 +83,9 @@ def print_page(
         title,
         columns,
         (row(item) for item in page.items),
-        caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+        caption=_("next page: --cursor {cursor}").format(cursor=page.next_cursor)
+        if page.next_cursor
+        else None,
         optional=optional,
     )
 
@@ -141,7 +145,16 @@ def print_table(
     right (never the first column nor one of text), and the caption names what
     was left out. Only a table that still cannot fit folds its longest words. ``no_wrap``
     and ``free_text`` force a column's kind; ``min_width`` gives a column a floor.
+
+    ``title`` and the column names (mark them with ``N_``) are translated here, into the
+    CLI's language; the other arguments name columns in English.
     """
+    title = _(title)
+    columns = [_(name) for name in columns]
+    no_wrap = {_(name) for name in no_wrap}
+    free_text = {_(name) for name in free_text}
+    min_width = {_(name): n for name, n in (min_width or {}).items()}
+    optional = [_(name) for name in optional]
     cells = [[table_cell(cell) for cell in row] for row in rows]
     names = list(columns)
     tokens = {
@@ -170,8 +183,9 @@ def print_table(
     notes = [caption] if caption else []
     if hidden:
         notes.append(
-            f"not shown at {width} columns: {', '.join(hidden)}"
-            " (a wider terminal or --json shows them)"
+            _(
+                "not shown at {width} columns: {names} (a wider terminal or --json shows them)"
+            ).format(width=width, names=", ".join(hidden))
         )
     if chosen is None:
         # Nothing left to leave out: the widest words fold (the old layout).
