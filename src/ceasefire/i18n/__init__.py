@@ -44,6 +44,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "reports/commands.py",
         "incidents/commands.py",
         "ledger/commands.py",
+        "ledger/operations_commands.py",
         "news/commands.py",
         "fusion/commands.py",
         "compliance/commands.py",
