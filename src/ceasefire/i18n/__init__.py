@@ -49,6 +49,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "fusion/commands.py",
         "compliance/commands.py",
         "alerts/commands.py",
+        "publish/commands.py",
     ),
 }
 """Each catalogue domain and the source paths (relative to the package) whose strings it holds."""
@@ -154,13 +155,23 @@ def format_day(value: datetime | None, lang: str, *, fmt: str = "d MMM y") -> st
 
 
 def source_files(domain: str) -> Iterable[Path]:
-    """The package files whose marked strings belong to ``domain``."""
+    """The package files whose marked strings belong to ``domain``; a file that another
+    domain names on its own is that domain's (``publish/commands.py`` is the CLI's)."""
     package = Path(__file__).parent.parent
+    claimed = {
+        package / relative
+        for other, paths in DOMAINS.items()
+        if other != domain
+        for relative in paths
+        if (package / relative).is_file()
+    }
     for relative in DOMAINS[domain]:
         path = package / relative
         if path.is_file():
             yield path
         elif path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*") if p.suffix in {".py", ".html", ".txt", ".svg"}
+                p
+                for p in path.rglob("*")
+                if p.suffix in {".py", ".html", ".txt", ".svg"} and p not in claimed
             )
