@@ -26,7 +26,7 @@ from ceasefire.alerts.schemas import (
     SubscriptionPublic,
 )
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _
+from ceasefire.console.lang import _, pgettext
 from ceasefire.console.options import JSON, LIMIT, TOKEN
 from ceasefire.console.output import print_result, print_table
 from ceasefire.db.context import ServiceContext
@@ -50,7 +50,7 @@ def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
             N_("member"),
             N_("user"),
             N_("channel"),
-            N_("target"),
+            pgettext("alert subscription", "target"),
             N_("kinds"),
             N_("areas"),
             N_("min"),

@@ -88,3 +88,9 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of ``singular``/``plural`` for ``n`` in the CLI's language (Russian has three)."""
     return catalogue(language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in ``context`` (one English word, two meanings: a post's "class" is its
+    classification, a place's its GeoNames feature class)."""
+    return catalogue(language()).pgettext(context, message)

@@ -46,6 +46,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "ledger/commands.py",
         "ledger/operations_commands.py",
         "news/commands.py",
+        "news/geo_commands.py",
+        "news/index_progress.py",
         "fusion/commands.py",
         "compliance/commands.py",
         "alerts/commands.py",
