@@ -67,9 +67,11 @@ def validate(
             provisions=ngettext(
                 "{n} provision ({parts} with parts)",
                 "{n} provisions ({parts} with parts)",
-                summary["provisions"],
-            ).format(n=summary["provisions"], parts=summary["provisions_and_parts"]),
-            zones=ngettext("{n} zone", "{n} zones", summary["zones"]).format(n=summary["zones"]),
+                len(agreement.provisions),
+            ).format(n=len(agreement.provisions), parts=summary["provisions_and_parts"]),
+            zones=ngettext("{n} zone", "{n} zones", len(agreement.zones)).format(
+                n=len(agreement.zones)
+            ),
         ),
     )
 

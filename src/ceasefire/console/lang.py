@@ -72,9 +72,10 @@ def catalogue(lang: str) -> NullTranslations:
     if not isinstance(own, Translations):
         return shared
     combined = Translations()
-    combined.merge(shared)
+    if isinstance(shared, Translations):
+        combined.merge(shared)
     combined.merge(own)  # the CLI's own wording wins
-    combined.plural = own.plural  # type: ignore[attr-defined]  # Russian has three forms
+    combined.plural = own.plural  # Russian has three forms
     return combined
 
 
@@ -93,4 +94,4 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """``message`` in ``context`` (one English word, two meanings: a post's "class" is its
     classification, a place's its GeoNames feature class)."""
-    return catalogue(language()).pgettext(context, message)
+    return str(catalogue(language()).pgettext(context, message))
