@@ -73,3 +73,25 @@ def test_russian_locale_and_turkish_option_translate_the_output(
         lang: cli.text("--lang", lang, "user", "list", "--json").stdout for lang in ["en", "tr"]
     }
     assert json.loads(users["tr"]) == json.loads(users["en"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "counts"),
+    [
+        ("ru", {1: "1 запись", 3: "3 записи", 5: "5 записей", 21: "21 запись"}),
+        ("tr", {1: "1 girdi", 5: "5 girdi"}),
+        ("en", {1: "1 entry", 5: "5 entries"}),
+    ],
+)
+def test_counts_take_the_language_s_plural_forms(lang: str, counts: dict[int, str]) -> None:
+    from ceasefire.console import lang as cli_lang
+
+    cli_lang.choose(lang)
+    try:
+        for n, expected in counts.items():
+            assert cli_lang.ngettext("{n} entry", "{n} entries", n).format(n=n) == expected
+        # One English word, two meanings: the context picks the translation.
+        feature = cli_lang.pgettext("GeoNames feature", "class")
+        assert (feature == "класс") if lang == "ru" else feature in {"sınıf", "class"}
+    finally:
+        cli_lang.reset()
