@@ -40,6 +40,11 @@ from tests.factories.members import Cast, demo_cast
 if TYPE_CHECKING:
     from ceasefire.news.extract import NewsExtractor
 
+# The CLI speaks the language of --lang, CEASEFIRE_LANG or the locale (LC_ALL, LC_MESSAGES,
+# LANG): tests assert its English, whatever the locale of the machine that runs them (a
+# subprocess inherits this). tests/e2e/test_cli_language.py sets another language itself.
+os.environ["CEASEFIRE_LANG"] = "en"
+
 PG_ENV = "CEASEFIRE_TEST_DATABASE_URL"
 
 # Property tests check outcomes, not speed: on a shared 2-core CI machine generating inputs
@@ -257,6 +262,7 @@ def cli_environment(settings: Settings) -> dict[str, str]:
             "CEASEFIRE_ALERTS_WORKER_INTERVAL_S": "0",
             "CEASEFIRE_FUSION_INTERVAL_S": str(settings.fusion_interval_s),
             "COLUMNS": str(CLI_COLUMNS),
+            "CEASEFIRE_LANG": "en",
             **PASSWORD_HASH_FLOOR_ENV,
             **SQLITE_SYNCHRONOUS_ENV,
         }

@@ -6,13 +6,17 @@ Errors from any command are turned into output and an exit code in one place, ``
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
+from typing import Annotated
 
 import typer
 
 # Typer 0.29 vendors Click as ``typer._click`` and raises its exceptions, not click's.
 from typer._click import exceptions as click_exceptions
 
+from ceasefire.console import lang
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _
 from ceasefire.console.output import console, err_console, plain, print_json
 from ceasefire.errors import CeasefireError, InvalidInput
 
@@ -23,6 +27,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class Language(StrEnum):
+    """The working languages the CLI can speak."""
+
+    EN = "en"
+    RU = "ru"
+    TR = "tr"
+
+
+@app.callback()
+def root(
+    language: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang",
+            help="Language of the output (en, ru, tr); default: CEASEFIRE_LANG, else the "
+            "locale (LC_ALL, LC_MESSAGES, LANG). --json and exports are never translated.",
+            case_sensitive=False,
+        ),
+    ] = None,
+) -> None:
+    """Software for a joint ceasefire monitoring centre."""
+    lang.choose(language.value if language is not None else None)
 
 
 @app.command()
@@ -47,11 +75,18 @@ def init(
             console.print(f"[green]✓[/green] {line}")
         if summary.users:
             console.print(
-                "[bold]Demo users[/bold] (sign in at /login; the passwords are shown this once"
-                " and only their hashes are kept — `ceasefire user password USER` sets a new one):"
+                _(
+                    "[bold]Demo users[/bold] (sign in at /login; the passwords are shown this"
+                    " once and only their hashes are kept — `ceasefire user password USER` sets"
+                    " a new one):"
+                )
             )
             for user in summary.users:
-                role = "operator" if user.operator else f"member {user.member_id}"
+                role = (
+                    _("operator")
+                    if user.operator
+                    else _("member {member}").format(member=user.member_id)
+                )
                 console.print(f"  {user.user_id:<14} {user.password}  ({role})")
 
 
@@ -72,7 +107,11 @@ def serve(
     from ceasefire.app import create_app
 
     ctx = get_context()
-    console.print(f"ceasefire serving on [bold]http://{host}:{port}/[/bold]  (API docs: /docs)")
+    console.print(
+        _("ceasefire serving on [bold]{url}[/bold]  (API docs: /docs)").format(
+            url=f"http://{host}:{port}/"
+        )
+    )
     if workers == 1:
         uvicorn.run(
             create_app(ctx=ctx), host=host, port=port, log_level="info", access_log=access_log
@@ -108,6 +147,7 @@ def _exit_code(exc: CeasefireError) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, render coded errors once, return the exit code."""
     args = sys.argv[1:] if argv is None else argv
+    lang.reset()
     try:
         app(args=args, prog_name="ceasefire", standalone_mode=False)
     except CeasefireError as exc:
@@ -115,8 +155,13 @@ def main(argv: list[str] | None = None) -> int:
             print_json(exc.to_dict())
         else:
             # The message and details may quote a file's cells or another member's words.
+            # English keeps the service's message alone; another language puts the coded
+            # error's title (the ``core`` catalogue, as the web's error page) before it.
+            error = _("error")
             message = plain(exc.message)
-            err_console.print(f"[red]error[/red] [{exc.code}] {message}", highlight=False)
+            if lang.language() != "en":
+                message = f"{_(exc.title)}: {message}"
+            err_console.print(f"[red]{error}[/red] [{exc.code}] {message}", highlight=False)
             if isinstance(exc.details, list):
                 for item in exc.details:
                     if isinstance(item, dict):
@@ -130,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except typer.Abort:
-        err_console.print("aborted")
+        err_console.print(_("aborted"))
         return 1
     return 0
 

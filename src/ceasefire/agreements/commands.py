@@ -21,9 +21,11 @@ from ceasefire.agreements.model import Evidence, ProvisionStatus
 from ceasefire.agreements.schemas import AgreementListPublic
 from ceasefire.agreements.views import agreement_view, provisions_view
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
 from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.members.auth import acting_viewer
 from ceasefire.timeutil import parse_instant, utcnow
 
@@ -59,9 +61,18 @@ def validate(
     print_result(
         summary,
         as_json,
-        f"[green]valid[/green] {file}: [bold]{agreement.id}[/bold], "
-        f"{summary['provisions']} provisions ({summary['provisions_and_parts']} with parts), "
-        f"{summary['zones']} zones",
+        _("[green]valid[/green] {file}: [bold]{id}[/bold], {provisions}, {zones}").format(
+            file=file,
+            id=agreement.id,
+            provisions=ngettext(
+                "{n} provision ({parts} with parts)",
+                "{n} provisions ({parts} with parts)",
+                len(agreement.provisions),
+            ).format(n=len(agreement.provisions), parts=summary["provisions_and_parts"]),
+            zones=ngettext("{n} zone", "{n} zones", len(agreement.zones)).format(
+                n=len(agreement.zones)
+            ),
+        ),
     )
 
 
@@ -76,13 +87,32 @@ def load(
         print_json(result.to_dict())
         return
     if not result.new_version:
-        console.print(f"{result.agreement_id}: unchanged, still version {result.version}")
+        console.print(
+            _("{agreement}: unchanged, still version {version}").format(
+                agreement=result.agreement_id, version=result.version
+            )
+        )
         return
     console.print(
-        f"[green]loaded[/green] {result.agreement_id} version {result.version}: "
-        f"{result.amendments_recorded} deadline amendment(s), "
-        f"{result.status_changes_recorded} status change(s) recorded"
-        + (f"; retired: {', '.join(result.retired)}" if result.retired else "")
+        _("[green]loaded[/green] {agreement} version {version}: {amendments}, {changes}").format(
+            agreement=result.agreement_id,
+            version=result.version,
+            amendments=ngettext(
+                "{n} deadline amendment",
+                "{n} deadline amendments",
+                result.amendments_recorded,
+            ).format(n=result.amendments_recorded),
+            changes=ngettext(
+                "{n} status change recorded",
+                "{n} status changes recorded",
+                result.status_changes_recorded,
+            ).format(n=result.status_changes_recorded),
+        )
+        + (
+            _("; retired: {provisions}").format(provisions=", ".join(result.retired))
+            if result.retired
+            else ""
+        )
     )
 
 
@@ -94,8 +124,15 @@ def list_(as_json: Annotated[bool, JSON] = False) -> None:
         print_json(AgreementListPublic(agreements=rows).model_dump(mode="json"))
         return
     print_table(
-        "Agreements",
-        ["id", "kind", "version", "provisions", "effective (source time)", "title"],
+        N_("Agreements"),
+        [
+            N_("id"),
+            N_("kind"),
+            N_("version"),
+            N_("provisions"),
+            N_("effective (source time)"),
+            N_("title"),
+        ],
         [
             [
                 r.id,
@@ -134,21 +171,34 @@ def _print_agreement(view: dict[str, Any]) -> None:
     console.print(f"[bold]{view['id']}[/bold] v{version['number']}: {view['title']}")
     effective = view["effective"]
     console.print(
-        f"effective {effective['local']} {effective['time_zone']} (= {effective['at']})",
+        _("effective {local} {zone} (= {at})").format(
+            local=effective["local"], zone=effective["time_zone"], at=effective["at"]
+        ),
         highlight=False,
     )
     parties = ", ".join(f"{p['code']} ({'/'.join(p['roles'])})" for p in view["parties"])
-    console.print(f"parties: {parties}", highlight=False)
+    console.print(_("parties: {parties}").format(parties=parties), highlight=False)
     _print_term(view["term"])
     rows = []
     for provision in view["provisions"]:
         for item in [provision, *provision["parts"]]:
             rows.append(_provision_row(item))
     print_table(
-        f"Provisions as of {view['as_of']}",
-        ["number", "id", "kind", "status", "due", "amended from", "title"],
+        _("Provisions as of {as_of}").format(as_of=view["as_of"]),
+        PROVISION_COLUMNS,
         rows,
     )
+
+
+PROVISION_COLUMNS = [
+    N_("number"),
+    N_("id"),
+    N_("kind"),
+    N_("status"),
+    N_("due"),
+    N_("amended from"),
+    N_("title"),
+]
 
 
 def _provision_row(item: dict[str, Any]) -> list[Any]:
@@ -158,7 +208,7 @@ def _provision_row(item: dict[str, Any]) -> list[Any]:
         item["number"],
         item["id"],
         item["kind"],
-        item["status"] + (" (disputed)" if item.get("disputed") else ""),
+        item["status"] + (" " + _("(disputed)") if item.get("disputed") else ""),
         deadline.get("due", ""),
         ", ".join(a["previous"] for a in amendments),
         item["title"],
@@ -170,12 +220,23 @@ def _print_term(term: dict[str, Any] | None) -> None:
         return
     current = term.get("period_as_of") or {}
     console.print(
-        f"term: {term['length_months']} months from {term['starts']}, expires {term['expires']}, "
-        f"notice deadline {term['notice_deadline']}"
-        + (", renews automatically" if term["automatic_renewal"] else "")
+        ngettext(
+            "term: {n} month from {starts}, expires {expires}, notice deadline {notice}",
+            "term: {n} months from {starts}, expires {expires}, notice deadline {notice}",
+            term["length_months"],
+        ).format(
+            n=term["length_months"],
+            starts=term["starts"],
+            expires=term["expires"],
+            notice=term["notice_deadline"],
+        )
+        + (_(", renews automatically") if term["automatic_renewal"] else "")
         + (
-            f"; period in force: {current['starts']} to {current['expires']} "
-            f"(notice by {current['notice_deadline']})"
+            _("; period in force: {starts} to {expires} (notice by {notice})").format(
+                starts=current["starts"],
+                expires=current["expires"],
+                notice=current["notice_deadline"],
+            )
             if current
             else ""
         ),
@@ -215,13 +276,23 @@ def provisions(
         return
     _print_term(view["term"])
     print_table(
-        f"{agreement_id} v{stored.version}: provisions as of {view['as_of']}",
-        ["number", "id", "kind", "status", "due", "amended from", "title"],
+        _("{agreement} v{version}: provisions as of {as_of}").format(
+            agreement=agreement_id, version=stored.version, as_of=view["as_of"]
+        ),
+        PROVISION_COLUMNS,
         [_provision_row(item) for item in view["provisions"]],
         caption=(
-            f"overdue: {', '.join(view['overdue']) or 'none'}; "
-            f"due within {view['upcoming_within_days']} days: "
-            f"{', '.join(view['upcoming']) or 'none'}"
+            _("overdue: {overdue}; {upcoming}").format(
+                overdue=", ".join(view["overdue"]) or _("none"),
+                upcoming=ngettext(
+                    "due within {n} day: {provisions}",
+                    "due within {n} days: {provisions}",
+                    view["upcoming_within_days"] or 0,
+                ).format(
+                    n=view["upcoming_within_days"],
+                    provisions=", ".join(view["upcoming"]) or _("none"),
+                ),
+            )
         ),
     )
 
@@ -312,10 +383,17 @@ def provision_status(
     when = change.at.at + (
         f" ({change.at.local} {change.at.time_zone})" if change.at.time_zone != "UTC" else ""
     )
-    verb = "[green]recorded[/green]" if result.recorded else "already recorded, nothing written:"
+    verb = (
+        _("[green]recorded[/green]") if result.recorded else _("already recorded, nothing written:")
+    )
     console.print(
-        f"{verb} {agreement_id}/{provision_id} is {change.status.value} from {when}, "
-        f"ledger entry {change.ledger_seq}",
+        _("{verb} {provision} is {status} from {when}, ledger entry {seq}").format(
+            verb=verb,
+            provision=f"{agreement_id}/{provision_id}",
+            status=change.status.value,
+            when=when,
+            seq=change.ledger_seq,
+        ),
         highlight=False,
     )
 

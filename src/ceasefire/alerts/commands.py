@@ -26,9 +26,11 @@ from ceasefire.alerts.schemas import (
     SubscriptionPublic,
 )
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, pgettext
 from ceasefire.console.options import JSON, LIMIT, TOKEN
 from ceasefire.console.output import print_result, print_table
 from ceasefire.db.context import ServiceContext
+from ceasefire.i18n.markers import N_
 from ceasefire.members.auth import acting_viewer
 from ceasefire.timeutil import parse_instant
 
@@ -42,8 +44,18 @@ def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
 
 def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
     print_table(
-        "Alert subscriptions",
-        ["id", "member", "user", "channel", "target", "kinds", "areas", "min", "ended"],
+        N_("Alert subscriptions"),
+        [
+            N_("id"),
+            N_("member"),
+            N_("user"),
+            N_("channel"),
+            pgettext("alert subscription", "target"),
+            N_("kinds"),
+            N_("areas"),
+            N_("min"),
+            N_("ended"),
+        ],
         [
             (
                 s.id,
@@ -51,8 +63,8 @@ def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
                 s.user_id,
                 s.channel.value,
                 s.target,
-                ",".join(k.value for k in s.kinds) or "all",
-                ",".join(s.areas) or "all",
+                ",".join(k.value for k in s.kinds) or _("all"),
+                ",".join(s.areas) or _("all"),
                 s.min_severity.value,
                 s.ended_at.isoformat() if s.ended_at else "",
             )
@@ -87,7 +99,11 @@ def subscribe(
         user_id=user,
     )
     created = alerts.subscribe(*_acting(token), body)
-    print_result(created, as_json, f"subscription {created.id} for {created.user_id}")
+    print_result(
+        created,
+        as_json,
+        _("subscription {id} for {user}").format(id=created.id, user=created.user_id),
+    )
 
 
 @alerts_app.command("list")
@@ -109,13 +125,13 @@ def unsubscribe(
 ) -> None:
     """End a subscription."""
     ended = alerts.unsubscribe(*_acting(token), subscription_id)
-    print_result(ended, as_json, f"subscription {ended.id} ended")
+    print_result(ended, as_json, _("subscription {id} ended").format(id=ended.id))
 
 
 def _print_alerts(rows: list[AlertPublic]) -> None:
     print_table(
-        "Alerts",
-        ["id", "kind", "severity", "subject", "summary"],
+        N_("Alerts"),
+        [N_("id"), N_("kind"), N_("severity"), N_("subject"), N_("summary")],
         [(a.id, a.kind.value, a.severity.value, a.subject, a.summary) for a in rows],
         free_text=["summary"],
     )
@@ -140,7 +156,11 @@ def scan(
 
     def show(r: ScanResult) -> None:
         _print_alerts(r.raised)
-        print(f"{len(r.raised)} raised, {r.skipped} already raised, {r.deliveries_queued} queued")
+        print(
+            _("{raised} raised, {skipped} already raised, {queued} queued").format(
+                raised=len(r.raised), skipped=r.skipped, queued=r.deliveries_queued
+            )
+        )
 
     print_result(result, as_json, show)
 
@@ -157,8 +177,15 @@ def deliver(
 
     def show(r: DeliveryRun) -> None:
         print(
-            f"{r.attempted} attempted: {r.succeeded} delivered, {r.failed} to retry, "
-            f"{r.dead_lettered} dead-lettered"
+            _(
+                "{attempted} attempted: {succeeded} delivered, {failed} to retry,"
+                " {dead} dead-lettered"
+            ).format(
+                attempted=r.attempted,
+                succeeded=r.succeeded,
+                failed=r.failed,
+                dead=r.dead_lettered,
+            )
         )
 
     print_result(run, as_json, show)
@@ -190,8 +217,16 @@ def deliveries(
 
     def show(items: list[DeliveryPublic]) -> None:
         print_table(
-            "Deliveries",
-            ["id", "alert", "channel", "state", "attempts", "next", "last error"],
+            N_("Deliveries"),
+            [
+                N_("id"),
+                N_("alert"),
+                N_("channel"),
+                N_("state"),
+                N_("attempts"),
+                N_("next"),
+                N_("last error"),
+            ],
             [
                 (
                     d.id,
@@ -217,7 +252,7 @@ def requeue(
 ) -> None:
     """Put a dead-lettered delivery back in the outbox (operators)."""
     delivery = alerts.requeue_dead(*_acting(token), delivery_id)
-    print_result(delivery, as_json, f"delivery {delivery.id} requeued")
+    print_result(delivery, as_json, _("delivery {id} requeued").format(id=delivery.id))
 
 
 def register(app: typer.Typer) -> None:

@@ -20,9 +20,11 @@ from ceasefire.compliance.schemas import (
     ProvisionHistoryPublic,
 )
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
 from ceasefire.console.output import console, print_result, print_table
 from ceasefire.db.context import ServiceContext
+from ceasefire.i18n.markers import N_
 from ceasefire.members.auth import acting_viewer
 from ceasefire.timeutil import parse_instant, utcnow
 
@@ -33,7 +35,7 @@ def _finding_rows(findings: list[FindingPublic]) -> list[list[str]]:
     return [
         [
             f.id,
-            f.level.value + (" (withdrawn)" if f.withdrawn_at else ""),
+            f.level.value + (" " + _("(withdrawn)") if f.withdrawn_at else ""),
             f.provision_id,
             f.zone_id or "",
             f.incident_id or "",
@@ -45,7 +47,16 @@ def _finding_rows(findings: list[FindingPublic]) -> list[list[str]]:
     ]
 
 
-_FINDING_COLUMNS = ["id", "level", "provision", "zone", "incident", "party", "rule", "reasons"]
+_FINDING_COLUMNS = [
+    N_("id"),
+    N_("level"),
+    N_("provision"),
+    N_("zone"),
+    N_("incident"),
+    N_("party"),
+    N_("rule"),
+    N_("reasons"),
+]
 
 
 def _show_findings(title: str, findings: list[FindingPublic]) -> None:
@@ -72,13 +83,22 @@ def evaluate(
     def show(items: list[EvaluationPublic]) -> None:
         for r in items:
             console.print(
-                f"[bold]{r.agreement_id}[/bold] v{r.agreement_version}: {r.incidents} incidents,"
-                f" {len(r.new)} new, {len(r.withdrawn)} withdrawn, {r.unchanged} unchanged"
+                f"[bold]{r.agreement_id}[/bold] v{r.agreement_version}: "
+                + ngettext(
+                    "{n} incident, {new} new, {withdrawn} withdrawn, {unchanged} unchanged",
+                    "{n} incidents, {new} new, {withdrawn} withdrawn, {unchanged} unchanged",
+                    r.incidents,
+                ).format(
+                    n=r.incidents,
+                    new=len(r.new),
+                    withdrawn=len(r.withdrawn),
+                    unchanged=r.unchanged,
+                )
             )
             if r.new:
-                _show_findings("new", r.new)
+                _show_findings(_("new"), r.new)
             if r.withdrawn:
-                _show_findings("withdrawn", r.withdrawn)
+                _show_findings(_("withdrawn"), r.withdrawn)
 
     print_result(results, as_json, show)
 
@@ -97,7 +117,11 @@ def findings(
     found = compliance.incident_findings(
         ctx, acting_viewer(ctx, token), incident, include_withdrawn=withdrawn
     )
-    print_result(found, as_json, lambda items: _show_findings(f"findings of {incident}", items))
+    print_result(
+        found,
+        as_json,
+        lambda items: _show_findings(_("findings of {incident}").format(incident=incident), items),
+    )
 
 
 @compliance_app.command("provision")
@@ -122,7 +146,7 @@ def provision(
                 f"  {change['at']['at']} {change['provision_id']}: {change['status']}",
                 highlight=False,
             )
-        _show_findings("findings", h.findings)
+        _show_findings(_("findings"), h.findings)
 
     print_result(history, as_json, show)
 
@@ -147,18 +171,32 @@ def deadlines(
         for g in items:
             rows = [
                 [
-                    s.status.value + (" (late)" if s.late else ""),
+                    s.status.value + (" " + _("(late)") if s.late else ""),
                     s.number,
                     s.provision,
                     s.title,
-                    s.due + (f" (was {s.original_due})" if s.original_due != s.due else ""),
+                    s.due
+                    + (
+                        " " + _("(was {due})").format(due=s.original_due)
+                        if s.original_due != s.due
+                        else ""
+                    ),
                     s.fulfilled_at or "",
                 ]
                 for s in (*g.overdue, *g.due, *g.fulfilled, *g.other)
             ]
             print_table(
-                f"{g.agreement_id} as of {g.as_of.isoformat()}",
-                ["status", "point", "provision", "title", "due", "fulfilled"],
+                _("{agreement} as of {as_of}").format(
+                    agreement=g.agreement_id, as_of=g.as_of.isoformat()
+                ),
+                [
+                    N_("status"),
+                    N_("point"),
+                    N_("provision"),
+                    N_("title"),
+                    N_("due"),
+                    N_("fulfilled"),
+                ],
                 rows,
                 free_text={"title"},
             )
@@ -171,7 +209,14 @@ def print_incident_findings(ctx: ServiceContext, viewer: Viewer, incident_id: st
     for f in compliance.incident_findings(ctx, viewer, incident_id):
         where = ", ".join(x for x in (f.zone_id, f.party) if x)
         console.print(
-            f"  finding {f.level.value}: {f.provision_id} ({where}) by {f.rule_id} ({f.rule})",
+            "  "
+            + _("finding {level}: {provision} ({where}) by {rule_id} ({rule})").format(
+                level=f.level.value,
+                provision=f.provision_id,
+                where=where,
+                rule_id=f.rule_id,
+                rule=f.rule,
+            ),
             highlight=False,
         )
 

@@ -18,6 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ceasefire.console.lang import _
+
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
@@ -83,7 +85,9 @@ def print_page(
         title,
         columns,
         (row(item) for item in page.items),
-        caption=f"next page: --cursor {page.next_cursor}" if page.next_cursor else None,
+        caption=_("next page: --cursor {cursor}").format(cursor=page.next_cursor)
+        if page.next_cursor
+        else None,
         optional=optional,
     )
 
@@ -162,7 +166,16 @@ def print_table(
     right (never the first column nor one of text), and the caption names what
     was left out. Only a table that still cannot fit folds its longest words. ``no_wrap``
     and ``free_text`` force a column's kind; ``min_width`` gives a column a floor.
+
+    ``title`` and the column names (mark them with ``N_``) are translated here, into the
+    CLI's language; the other arguments name columns in English.
     """
+    title = _(title)
+    columns = [_(name) for name in columns]
+    no_wrap = {_(name) for name in no_wrap}
+    free_text = {_(name) for name in free_text}
+    min_width = {_(name): n for name, n in (min_width or {}).items()}
+    optional = [_(name) for name in optional]
     cells = [[table_cell(cell) for cell in row] for row in rows]
     names = list(columns)
     tokens = {
@@ -191,8 +204,9 @@ def print_table(
     notes = [caption] if caption else []
     if hidden:
         notes.append(
-            f"not shown at {width} columns: {', '.join(hidden)}"
-            " (a wider terminal or --json shows them)"
+            _(
+                "not shown at {width} columns: {names} (a wider terminal or --json shows them)"
+            ).format(width=width, names=", ".join(hidden))
         )
     if chosen is None:
         # Nothing left to leave out: the widest words fold (the old layout).

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, plain, print_result
 from ceasefire.fusion import service as fusion
@@ -25,9 +26,21 @@ REASON = typer.Option("--reason", help="Why (kept with the decision, not in the 
 
 def _decision_line(decision: DecisionPublic) -> str:
     where = decision.incident_id or "-"
-    came = f" from {decision.other_incident_id}" if decision.other_incident_id else ""
-    score = f" score {decision.score:.2f}" if decision.score is not None else ""
-    undone = f" (undone by {decision.undone_by})" if decision.undone_by else ""
+    came = (
+        " " + _("from {incident}").format(incident=decision.other_incident_id)
+        if decision.other_incident_id
+        else ""
+    )
+    score = (
+        " " + _("score {score}").format(score=f"{decision.score:.2f}")
+        if decision.score is not None
+        else ""
+    )
+    undone = (
+        " " + _("(undone by {decision})").format(decision=decision.undone_by)
+        if decision.undone_by
+        else ""
+    )
     return (
         f"{decision.id} {decision.kind}: {', '.join(decision.report_ids)} → {where}{came}"
         f"{score}{undone}"
@@ -41,8 +54,17 @@ def fusion_run(as_json: Annotated[bool, JSON] = False) -> None:
     print_result(
         result.to_dict(),
         as_json,
-        f"{result.reports} reports fused: {result.new_incidents} new incidents,"
-        f" {result.linked} linked, {result.left_alone} left alone{_merges(result)}",
+        ngettext(
+            "{n} report fused: {new} new incidents, {linked} linked, {alone} left alone",
+            "{n} reports fused: {new} new incidents, {linked} linked, {alone} left alone",
+            result.reports,
+        ).format(
+            n=result.reports,
+            new=result.new_incidents,
+            linked=result.linked,
+            alone=result.left_alone,
+        )
+        + _merges(result),
     )
 
 
@@ -51,15 +73,22 @@ def _merges(result: fusion.DrainResult) -> str:
     others")."""
     if not result.merged:
         return ""
-    noun = "incident" if result.merged == 1 else "incidents"
-    return f"; {result.merged} {noun} merged into others"
+    return ngettext(
+        "; {n} incident merged into others", "; {n} incidents merged into others", result.merged
+    ).format(n=result.merged)
 
 
 @fusion_app.command("status")
 def fusion_status(as_json: Annotated[bool, JSON] = False) -> None:
     """How many reports wait for fusion."""
     queued = fusion.queue_length(get_context())
-    print_result({"queued": queued}, as_json, f"{queued} reports wait for fusion")
+    print_result(
+        {"queued": queued},
+        as_json,
+        ngettext("{n} report waits for fusion", "{n} reports wait for fusion", queued).format(
+            n=queued
+        ),
+    )
 
 
 @fusion_app.command("backfill")
@@ -71,8 +100,12 @@ def fusion_backfill(as_json: Annotated[bool, JSON] = False) -> None:
     print_result(
         {"queued": queued, **result.to_dict()},
         as_json,
-        f"{queued} reports queued; {result.new_incidents} new incidents, {result.linked} linked"
-        f"{_merges(result)}",
+        ngettext(
+            "{n} report queued; {new} new incidents, {linked} linked",
+            "{n} reports queued; {new} new incidents, {linked} linked",
+            queued,
+        ).format(n=queued, new=result.new_incidents, linked=result.linked)
+        + _merges(result),
     )
 
 

@@ -2,8 +2,9 @@
 
 Catalogues are plain ``.po`` files under ``i18n/locale/<lang>/LC_MESSAGES/<domain>.po``, one
 domain per area that shows text to people (``web``, ``publish``, ``core`` for the coded
-errors). English is the source language: its messages are the msgids themselves, so it needs
-no catalogue. The ``.po`` files are compiled in memory once per process (no ``.mo`` build
+errors, ``cli`` for the command line's output; ``publish/commands.py`` is in ``publish``).
+English is the source language: its messages are the msgids themselves, so it needs no
+catalogue. The ``.po`` files are compiled in memory once per process (no ``.mo`` build
 step, nothing generated is committed). ``scripts/i18n`` extracts the marked strings and
 updates the catalogues; ``tests/unit/test_i18n_catalogues.py`` fails on any marked string
 that a catalogue lacks or leaves untranslated.
@@ -35,6 +36,23 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "core": ("errors.py", "reports/model.py"),
     "web": ("web",),
     "publish": ("publish",),
+    "cli": (
+        "cli.py",
+        "console",
+        "members/commands.py",
+        "agreements/commands.py",
+        "reports/commands.py",
+        "incidents/commands.py",
+        "ledger/commands.py",
+        "ledger/operations_commands.py",
+        "news/commands.py",
+        "news/geo_commands.py",
+        "news/index_progress.py",
+        "fusion/commands.py",
+        "compliance/commands.py",
+        "alerts/commands.py",
+        "publish/commands.py",
+    ),
 }
 """Each catalogue domain and the source paths (relative to the package) whose strings it holds."""
 
@@ -46,22 +64,40 @@ def catalogue_path(lang: str, domain: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
+SEPARATE_DOMAINS: tuple[str, ...] = ("cli",)
+"""Domains kept out of :func:`translations`: the CLI's short words ("state", "class") mean
+other things than the web's, so its catalogue is looked up first only by the CLI
+(:func:`domain_translations`, falling back on the others)."""
+
+
+@cache
+def domain_translations(lang: str, domain: str) -> NullTranslations:
+    """One domain's messages for ``lang`` (English, unknown languages, no catalogue: none)."""
+    return _load(lang, domain)
+
+
+def _load(lang: str, domain: str) -> NullTranslations:
+    path = catalogue_path(lang, domain)
+    if lang not in LANGUAGES or lang == DEFAULT_LANGUAGE or not path.exists():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=domain)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=domain)
+
+
 @cache
 def translations(lang: str) -> NullTranslations:
-    """All domains' messages for ``lang`` (English and unknown languages: the msgids)."""
-    if lang not in LANGUAGES or lang == DEFAULT_LANGUAGE:
-        return NullTranslations()
+    """The shared domains' messages for ``lang`` (English and unknown languages: the msgids)."""
     merged: Translations | None = None
     for domain in DOMAINS:
-        path = catalogue_path(lang, domain)
-        if not path.exists():
+        if domain in SEPARATE_DOMAINS:
             continue
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=lang, domain=domain)
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog, use_fuzzy=False)
-        compiled.seek(0)
-        loaded = Translations(compiled, domain=domain)
+        loaded = _load(lang, domain)
+        if not isinstance(loaded, Translations):
+            continue
         if merged is None:
             merged = loaded
         else:
@@ -121,13 +157,23 @@ def format_day(value: datetime | None, lang: str, *, fmt: str = "d MMM y") -> st
 
 
 def source_files(domain: str) -> Iterable[Path]:
-    """The package files whose marked strings belong to ``domain``."""
+    """The package files whose marked strings belong to ``domain``; a file that another
+    domain names on its own is that domain's (``publish/commands.py`` is the CLI's)."""
     package = Path(__file__).parent.parent
+    claimed = {
+        package / relative
+        for other, paths in DOMAINS.items()
+        if other != domain
+        for relative in paths
+        if (package / relative).is_file()
+    }
     for relative in DOMAINS[domain]:
         path = package / relative
         if path.is_file():
             yield path
         elif path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*") if p.suffix in {".py", ".html", ".txt", ".svg"}
+                p
+                for p in path.rglob("*")
+                if p.suffix in {".py", ".html", ".txt", ".svg"} and p not in claimed
             )

@@ -16,10 +16,12 @@ import typer
 from ceasefire.access import Classification, Viewer
 from ceasefire.areas import hook_implementations
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN
 from ceasefire.console.output import console, plain, print_json, print_page, print_result
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
 from ceasefire.incidents.schemas import IncidentDetail, IncidentRedacted, PartyRepresentative
@@ -51,30 +53,52 @@ def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
         f"  {detail.category} · {detail.status.value} · {detail.attribution.value}{party}"
     )
     console.print(
-        f"  observed {detail.observed_start.isoformat()} – {detail.observed_end.isoformat()}"
+        "  "
+        + _("observed {start} – {end}").format(
+            start=detail.observed_start.isoformat(), end=detail.observed_end.isoformat()
+        )
     )
     if detail.summary:
         console.print(f"  {plain(detail.summary)}", highlight=False)
     if not isinstance(detail, IncidentDetail):
         return
     console.print(
-        f"  classification {detail.classification.value}; concerns {', '.join(detail.concerns)}"
+        "  "
+        + _("classification {classification}; concerns {agreements}").format(
+            classification=detail.classification.value, agreements=", ".join(detail.concerns)
+        )
     )
     if detail.decision:
-        reason = plain(detail.decision["reason"])
-        console.print(f"  decision: {detail.decision['state']} ({reason})")
+        console.print(
+            "  "
+            + _("decision: {state} ({reason})").format(
+                state=detail.decision["state"], reason=plain(detail.decision["reason"])
+            )
+        )
     for a in detail.assessments:
-        mark = "" if a.current else " [dim](superseded)[/dim]"
+        mark = "" if a.current else " [dim]" + _("(superseded)") + "[/dim]"
         finding = a.finding or {}
         console.print(
-            f"  assessment {a.member_id}: {a.stance.value} {finding.get('status', '')}"
-            f" {finding.get('attributed_party') or finding.get('attribution') or ''}{mark}",
+            "  "
+            + _("assessment {member}: {stance} {status} {attribution}").format(
+                member=a.member_id,
+                stance=a.stance.value,
+                status=finding.get("status", ""),
+                attribution=finding.get("attributed_party") or finding.get("attribution") or "",
+            )
+            + mark,
             highlight=False,
         )
     for r in detail.replies:
-        console.print(f"  reply {r.party}: {plain(r.text)}", highlight=False)
+        console.print(
+            "  " + _("reply {party}: {text}").format(party=r.party, text=plain(r.text)),
+            highlight=False,
+        )
     for n in detail.notes:
-        console.print(f"  note {n.member_id}: {plain(n.text)}", highlight=False)
+        console.print(
+            "  " + _("note {member}: {text}").format(member=n.member_id, text=plain(n.text)),
+            highlight=False,
+        )
 
 
 @incident_app.command("create")
@@ -138,8 +162,8 @@ def incident_list(
     print_page(
         page,
         as_json,
-        "Incidents",
-        ["id", "observed", "category", "status", "attribution", "title"],
+        N_("Incidents"),
+        [N_("id"), N_("observed"), N_("category"), N_("status"), N_("attribution"), N_("title")],
         lambda i: [
             i.id,
             i.observed_start.isoformat(),
@@ -200,7 +224,13 @@ def incident_investigate(
         party_representatives=reps,
         instructions=instructions,
     )
-    print_result(task, as_json, f"task {task.id} assigned to {len(task.team)} people")
+    print_result(
+        task,
+        as_json,
+        ngettext(
+            "task {id} assigned to {n} person", "task {id} assigned to {n} people", len(task.team)
+        ).format(id=task.id, n=len(task.team)),
+    )
 
 
 @incident_app.command("assess")
@@ -245,7 +275,11 @@ def incident_reply(
 ) -> None:
     """A party's right of reply (needs the party liaison's --token)."""
     result = incidents.reply(*_acting(token), incident_id, text=text, evidence_refs=evidence or [])
-    print_result(result, as_json, f"reply {result.id} by {result.party} recorded")
+    print_result(
+        result,
+        as_json,
+        _("reply {id} by {party} recorded").format(id=result.id, party=result.party),
+    )
 
 
 @incident_app.command("note")
@@ -263,7 +297,13 @@ def incident_note(
         text=text,
         classification=classification,
     )
-    print_result(note, as_json, f"note {note.id} recorded ({note.classification.value})")
+    print_result(
+        note,
+        as_json,
+        _("note {id} recorded ({classification})").format(
+            id=note.id, classification=note.classification.value
+        ),
+    )
 
 
 @incident_app.command("status")
@@ -289,7 +329,13 @@ def incident_classify(
 ) -> None:
     """Change who may read the incident (public: everyone, redacted)."""
     detail = incidents.classify(*_acting(token), incident_id, classification, reason=reason)
-    print_result(detail, as_json, f"{detail.id} is now {detail.classification.value}")
+    print_result(
+        detail,
+        as_json,
+        _("{id} is now {classification}").format(
+            id=detail.id, classification=detail.classification.value
+        ),
+    )
 
 
 @incident_app.command("rule")
@@ -327,8 +373,13 @@ def incident_recount_map(as_json: Annotated[bool, JSON] = False) -> None:
     print_result(
         done,
         as_json,
-        f"{done.cells} cells counting {done.incidents} incidents"
-        f" ({done.differed} differed from the recount)",
+        _("{cells} counting {incidents} ({differed} differed from the recount)").format(
+            cells=ngettext("{n} cell", "{n} cells", done.cells).format(n=done.cells),
+            incidents=ngettext("{n} incident", "{n} incidents", done.incidents).format(
+                n=done.incidents
+            ),
+            differed=done.differed,
+        ),
     )
 
 

@@ -16,6 +16,7 @@ import typer
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON
 from ceasefire.console.output import (
     console,
@@ -26,6 +27,7 @@ from ceasefire.console.output import (
     to_json,
 )
 from ceasefire.errors import IntegrityError, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
@@ -43,27 +45,50 @@ def _operator() -> Actor:
     return Actor.centre()
 
 
-def _report_verification(summary: VerificationSummary, as_json: bool, source: str) -> None:
+def _report_verification(summary: VerificationSummary, as_json: bool, bundle: Path | None) -> None:
+    """The summary of a check of ``bundle`` (``None``: the database's ledger); the error of
+    one that fails names it in English, as every coded error's message does."""
+    source = "the ledger" if bundle is None else f"bundle {bundle}"
+    shown = _("the ledger") if bundle is None else _("bundle {path}").format(path=bundle)
     if summary.ok:
         if as_json:
             print_json(summary)
             return
         console.print(
-            f"[green]✓[/green] {source}: {summary.entries} entries verify"
-            f" (head seq {summary.head_seq}, {summary.head_hash})"
+            "[green]✓[/green] "
+            + ngettext(
+                "{source}: {n} entry verifies (head seq {seq}, {hash})",
+                "{source}: {n} entries verify (head seq {seq}, {hash})",
+                summary.entries,
+            ).format(source=shown, n=summary.entries, seq=summary.head_seq, hash=summary.head_hash)
         )
         console.print(
-            f"  {summary.signatures_checked} signatures checked, {summary.keys} keys,"
-            f" {summary.days_sealed} days sealed (open day: {summary.open_day}),"
-            f" members: {', '.join(summary.members) or '-'}"
+            "  "
+            + _("{signatures}, {keys}, {days} (open day: {open_day}), members: {members}").format(
+                signatures=ngettext(
+                    "{n} signature checked", "{n} signatures checked", summary.signatures_checked
+                ).format(n=summary.signatures_checked),
+                keys=_keys(summary.keys),
+                days=ngettext("{n} day sealed", "{n} days sealed", summary.days_sealed).format(
+                    n=summary.days_sealed
+                ),
+                open_day=summary.open_day,
+                members=", ".join(summary.members) or "-",
+            )
         )
         if summary.payloads_withheld:
             console.print(
-                f"  {summary.payloads_withheld} payloads withheld from this copy"
-                " (headers, hashes and signatures checked; payloads not)"
+                "  "
+                + ngettext(
+                    "{n} payload withheld from this copy"
+                    " (headers, hashes and signatures checked; payloads not)",
+                    "{n} payloads withheld from this copy"
+                    " (headers, hashes and signatures checked; payloads not)",
+                    summary.payloads_withheld,
+                ).format(n=summary.payloads_withheld)
             )
         for name in summary.state_checks:
-            console.print(f"  state matches the ledger: {name}")
+            console.print("  " + _("state matches the ledger: {name}").format(name=name))
         console.print(f"  {summary.seconds} s")
         return
     first = summary.first_bad
@@ -74,7 +99,10 @@ def _report_verification(summary: VerificationSummary, as_json: bool, source: st
             seq = finding.seq if finding.seq is not None else "-"
             err_console.print(f"  seq {seq}: {finding.what}: {finding.message}", highlight=False)
         if len(summary.findings) > 20:
-            err_console.print(f"  … {len(summary.findings) - 20} more findings")
+            more = len(summary.findings) - 20
+            err_console.print(
+                "  … " + ngettext("{n} more finding", "{n} more findings", more).format(n=more)
+            )
     raise IntegrityError(
         f"{source} does not verify: first bad entry at {where}: {first.what} ({first.message})",
         details=summary.model_dump(mode="json"),
@@ -102,7 +130,7 @@ def verify_command(
         summary = ledger.verify_bundle_file(
             bundle, check_signatures=not no_signatures, workers=workers
         )
-        _report_verification(summary, as_json, f"bundle {bundle}")
+        _report_verification(summary, as_json, bundle)
         return
     result = ledger.verify(
         get_context(),
@@ -110,7 +138,7 @@ def verify_command(
         check_state=not no_state,
         workers=workers,
     )
-    _report_verification(result.summary(), as_json, "the ledger")
+    _report_verification(result.summary(), as_json, None)
 
 
 @ledger_app.command("export")
@@ -123,9 +151,14 @@ def export_command(
     print_result(
         summary,
         as_json,
-        f"[green]✓[/green] {summary.entries} entries, {summary.keys} keys,"
-        f" {summary.roots} daily roots written to {summary.path}"
-        f" (head {summary.head_hash})",
+        "[green]✓[/green] "
+        + _("{entries}, {keys}, {roots} written to {path} (head {hash})").format(
+            entries=_entries(summary.entries),
+            keys=_keys(summary.keys),
+            roots=_roots(summary.roots),
+            path=summary.path,
+            hash=summary.head_hash,
+        ),
     )
 
 
@@ -148,9 +181,17 @@ def fetch_command(
     print_result(
         summary,
         as_json,
-        f"[green]✓[/green] {summary.entries} entries ({summary.payloads_withheld} payloads"
-        f" withheld), {summary.keys} keys, {summary.roots} daily roots written to"
-        f" {summary.path} (head {summary.head_hash})",
+        "[green]✓[/green] "
+        + _("{entries} ({withheld}), {keys}, {roots} written to {path} (head {hash})").format(
+            entries=_entries(summary.entries),
+            withheld=ngettext(
+                "{n} payload withheld", "{n} payloads withheld", summary.payloads_withheld
+            ).format(n=summary.payloads_withheld),
+            keys=_keys(summary.keys),
+            roots=_roots(summary.roots),
+            path=summary.path,
+            hash=summary.head_hash,
+        ),
     )
 
 
@@ -169,11 +210,23 @@ def proof_command(
         return
     proof = document.proof
     state = (
-        "provisional (day still open)" if proof.provisional else f"sealed at seq {proof.root_seq}"
+        _("provisional (day still open)")
+        if proof.provisional
+        else _("sealed at seq {seq}").format(seq=proof.root_seq)
     )
     console.print(
-        f"proof of entry {seq} written to {out}: leaf {proof.leaf_index} of"
-        f" {proof.tree_size} on {proof.day}, root {proof.root} {state}"
+        _(
+            "proof of entry {seq} written to {out}: leaf {leaf} of {size} on {day},"
+            " root {root} {state}"
+        ).format(
+            seq=seq,
+            out=out,
+            leaf=proof.leaf_index,
+            size=proof.tree_size,
+            day=proof.day,
+            root=proof.root,
+            state=state,
+        )
     )
 
 
@@ -204,10 +257,12 @@ def check_proof_command(
     print_result(
         result,
         as_json,
-        f"[green]✓[/green] entry {result.seq} is in the tree of {result.day}"
-        f" with root {result.root}"
-        + (" (provisional)" if result.provisional else "")
-        + (" (payload withheld: not checked)" if result.payload_withheld else ""),
+        "[green]✓[/green] "
+        + _("entry {seq} is in the tree of {day} with root {root}").format(
+            seq=result.seq, day=result.day, root=result.root
+        )
+        + (" " + _("(provisional)") if result.provisional else "")
+        + (" " + _("(payload withheld: not checked)") if result.payload_withheld else ""),
     )
 
 
@@ -227,8 +282,16 @@ def list_command(
         print_json([e.model_dump(mode="json") for e in entries])
         return
     print_table(
-        "Ledger",
-        ["seq", "recorded at (UTC)", "tag", "subject", "member", "user", "hash"],
+        N_("Ledger"),
+        [
+            N_("seq"),
+            N_("recorded at (UTC)"),
+            N_("tag"),
+            N_("subject"),
+            N_("member"),
+            N_("user"),
+            N_("hash"),
+        ],
         (
             [
                 e.seq,
@@ -254,12 +317,22 @@ def show_command(
     if as_json:
         print_json(entry.model_dump(mode="json"))
         return
-    console.print(f"[bold]entry {entry.seq}[/bold]  {entry.tag}  {entry.subject}")
-    console.print(f"  recorded at  {entry.recorded_at.isoformat()}")
-    console.print(f"  actor        {entry.member_id} / {entry.user_id or '-'} (key {entry.key_id})")
-    console.print(f"  prev hash    {entry.prev_hash}")
-    console.print(f"  entry hash   {entry.entry_hash}")
-    console.print(f"  signature    {entry.signature}")
+    console.print(
+        "[bold]" + _("entry {seq}").format(seq=entry.seq) + f"[/bold]  {entry.tag}  {entry.subject}"
+    )
+    actor = _("{member} / {user} (key {key})").format(
+        member=entry.member_id, user=entry.user_id or "-", key=entry.key_id
+    )
+    fields = [
+        (_("recorded at"), entry.recorded_at.isoformat()),
+        (_("actor"), actor),
+        (_("prev hash"), entry.prev_hash),
+        (_("entry hash"), entry.entry_hash),
+        (_("signature"), entry.signature),
+    ]
+    width = max(12, *(len(label) + 1 for label, _value in fields))
+    for label, value in fields:
+        console.print(f"  {label:<{width}} {value}")
     console.print_json(json.dumps(entry.payload, ensure_ascii=False))
 
 
@@ -282,8 +355,8 @@ def roots_command(as_json: Annotated[bool, JSON] = False) -> None:
         print_json([r.model_dump(mode="json") for r in roots])
         return
     print_table(
-        "Daily roots",
-        ["day", "entries", "seqs", "root", "sealed at seq"],
+        N_("Daily roots"),
+        [N_("day"), N_("entries"), N_("seqs"), N_("root"), N_("sealed at seq")],
         ([r.day, r.count, f"{r.first_seq}–{r.last_seq}", r.root, r.sealed_seq] for r in roots),
     )
 
@@ -293,7 +366,9 @@ def seal_command(as_json: Annotated[bool, JSON] = False) -> None:
     """Seal the last day with entries if it has ended (appends also do this by themselves)."""
     days = ledger.seal_closed_days(get_context())
     print_result(
-        {"sealed": days}, as_json, f"sealed: {', '.join(days)}" if days else "nothing to seal"
+        {"sealed": days},
+        as_json,
+        _("sealed: {days}").format(days=", ".join(days)) if days else _("nothing to seal"),
     )
 
 
@@ -308,8 +383,15 @@ def keys_command(
         print_json([k.model_dump(mode="json") for k in keys])
         return
     print_table(
-        "Signing keys",
-        ["key id", "member", "custody", "valid from (seq)", "valid until (seq)", "ended"],
+        N_("Signing keys"),
+        [
+            N_("key id"),
+            N_("member"),
+            N_("custody"),
+            N_("valid from (seq)"),
+            N_("valid until (seq)"),
+            N_("ended"),
+        ],
         (
             [
                 k.key_id,
@@ -326,13 +408,38 @@ def keys_command(
     )
 
 
+KEY_CHANGES = {
+    "added": N_("key [bold]{id}[/bold] of {member} added (seq {seq}, custody {custody})"),
+    "added by rotation": N_(
+        "key [bold]{id}[/bold] of {member} added by rotation (seq {seq}, custody {custody})"
+    ),
+    "revoked": N_("key [bold]{id}[/bold] of {member} revoked (seq {seq}, custody {custody})"),
+}
+
+
 def _print_key(key: KeyPublic, as_json: bool, verb: str) -> None:
     print_result(
         key,
         as_json,
-        f"key [bold]{key.key_id}[/bold] of {key.member_id} {verb} (seq"
-        f" {key.ended_seq if verb == 'revoked' else key.added_seq}, custody {key.custody})",
+        _(KEY_CHANGES[verb]).format(
+            id=key.key_id,
+            member=key.member_id,
+            seq=key.ended_seq if verb == "revoked" else key.added_seq,
+            custody=key.custody,
+        ),
     )
+
+
+def _entries(n: int) -> str:
+    return ngettext("{n} entry", "{n} entries", n).format(n=n)
+
+
+def _keys(n: int) -> str:
+    return ngettext("{n} key", "{n} keys", n).format(n=n)
+
+
+def _roots(n: int) -> str:
+    return ngettext("{n} daily root", "{n} daily roots", n).format(n=n)
 
 
 @key_app.command("add")
@@ -398,8 +505,12 @@ def key_generate(
     if as_json:
         print_json(result)
     else:
-        console.print(f"key {key.key_id} of {member_id} written to {out}")
-        console.print(f"public key: {key.public_key_hex}")
+        console.print(
+            _("key {id} of {member} written to {out}").format(
+                id=key.key_id, member=member_id, out=out
+            )
+        )
+        console.print(_("public key: {key}").format(key=key.public_key_hex))
 
 
 @key_app.command("sign")

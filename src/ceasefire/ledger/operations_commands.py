@@ -14,6 +14,7 @@ import typer
 
 from ceasefire.config import Settings
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON
 from ceasefire.console.output import console, err_console, print_json, print_result
 from ceasefire.errors import IntegrityError
@@ -38,13 +39,20 @@ def backup_command(
         print_json(summary)
         return
     head = (
-        f", ledger head seq {summary.head_seq} {summary.head_hash}"
+        _(", ledger head seq {seq} {hash}").format(seq=summary.head_seq, hash=summary.head_hash)
         if summary.head_seq is not None
         else ""
     )
     console.print(
-        f"[green]✓[/green] {summary.backend} backup written to {summary.path}"
-        f" ({summary.bytes} bytes, {summary.integrity}{head}, {summary.seconds} s)"
+        "[green]✓[/green] "
+        + _("{backend} backup written to {path} ({size}, {integrity}{head}, {seconds} s)").format(
+            backend=summary.backend,
+            path=summary.path,
+            size=ngettext("{n} byte", "{n} bytes", summary.bytes).format(n=summary.bytes),
+            integrity=summary.integrity,
+            head=head,
+            seconds=summary.seconds,
+        )
     )
 
 
@@ -62,8 +70,11 @@ def restore_command(
     print_result(
         summary,
         as_json,
-        f"[green]✓[/green] restored from {summary.restored_from} ({summary.seconds} s);"
-        " run `ceasefire check --witness-state DIR` before serving again",
+        "[green]✓[/green] "
+        + _(
+            "restored from {path} ({seconds} s); run `ceasefire check --witness-state DIR`"
+            " before serving again"
+        ).format(path=summary.restored_from, seconds=summary.seconds),
     )
 
 
@@ -98,20 +109,39 @@ def check_command(
             print_json(result)
             return
         tree = result.tree
-        console.print(f"[green]✓[/green] database integrity ({result.database.method})")
         console.print(
-            f"[green]✓[/green] ledger: {result.ledger.entries} entries verify"
-            f" (head seq {result.ledger.head_seq})"
+            "[green]✓[/green] "
+            + _("database integrity ({method})").format(method=result.database.method)
+        )
+        console.print(
+            "[green]✓[/green] "
+            + ngettext(
+                "ledger: {n} entry verifies (head seq {seq})",
+                "ledger: {n} entries verify (head seq {seq})",
+                result.ledger.entries,
+            ).format(n=result.ledger.entries, seq=result.ledger.head_seq)
         )
         witnessed = tree.witnessed
         console.print(
-            f"[green]✓[/green] tree of {tree.tree_size} entries, root {tree.root_hash}:"
-            f" {tree.heads_checked} issued heads and {tree.nodes_checked} cached subtrees"
-            " match"
+            "[green]✓[/green] "
+            + _("{tree}, root {root}: {heads} and {nodes} match").format(
+                tree=_tree_of(tree.tree_size),
+                root=tree.root_hash,
+                heads=ngettext("{n} issued head", "{n} issued heads", tree.heads_checked).format(
+                    n=tree.heads_checked
+                ),
+                nodes=ngettext(
+                    "{n} cached subtree", "{n} cached subtrees", tree.nodes_checked
+                ).format(n=tree.nodes_checked),
+            )
             + (
-                f"; consistent with the witnessed head of {witnessed.tree_size} entries"
+                ngettext(
+                    "; consistent with the witnessed head of {n} entry",
+                    "; consistent with the witnessed head of {n} entries",
+                    witnessed.tree_size,
+                ).format(n=witnessed.tree_size)
                 if witnessed
-                else " (no witness state given)"
+                else " " + _("(no witness state given)")
             )
         )
         return
@@ -195,26 +225,41 @@ def witness_command(
         return
     previous = result.previous
     since = (
-        f"consistent with the head of {previous.tree_size} entries kept before"
-        f" ({result.proof_nodes} proof hashes)"
+        ngettext(
+            "consistent with the head of {n} entry kept before ({proof})",
+            "consistent with the head of {n} entries kept before ({proof})",
+            previous.tree_size,
+        ).format(n=previous.tree_size, proof=_proof_hashes(result.proof_nodes))
         if previous
-        else "first head kept"
+        else _("first head kept")
     )
-    pinned = f"; pinned centre key {result.key_id}" if result.pinned_now else ""
+    pinned = _("; pinned centre key {key}").format(key=result.key_id) if result.pinned_now else ""
     console.print(
-        f"[green]✓[/green] {result.source}: tree of {result.tree_size} entries, root"
-        f" {result.root_hash}: {since}{pinned}"
+        "[green]✓[/green] "
+        + _("{source}: {tree}, root {root}: {since}").format(
+            source=result.source,
+            tree=_tree_of(result.tree_size),
+            root=result.root_hash,
+            since=since,
+        )
+        + pinned
     )
     keys = result.member_keys
     if keys is not None:
         console.print(
-            f"[green]✓[/green] {keys.member_id} has no valid key but its own"
-            f" ({', '.join(keys.valid) or 'none valid'})"
+            "[green]✓[/green] "
+            + _("{member} has no valid key but its own ({keys})").format(
+                member=keys.member_id, keys=", ".join(keys.valid) or _("none valid")
+            )
         )
         for key_id in keys.ended:
-            err_console.print(f"  warning: your key {key_id} is no longer valid (revoked)")
+            err_console.print(
+                "  " + _("warning: your key {key} is no longer valid (revoked)").format(key=key_id)
+            )
         for key_id in keys.unregistered:
-            err_console.print(f"  warning: your key {key_id} is not registered")
+            err_console.print(
+                "  " + _("warning: your key {key} is not registered").format(key=key_id)
+            )
 
 
 def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:
@@ -225,8 +270,12 @@ def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:
     print_result(
         head,
         as_json,
-        f"tree of {head.tree_size} entries  root {head.root_hash}"
-        f"  {head.timestamp}  signed by {head.key_id}",
+        _("{tree}  root {root}  {timestamp}  signed by {key}").format(
+            tree=_tree_of(head.tree_size),
+            root=head.root_hash,
+            timestamp=head.timestamp,
+            key=head.key_id,
+        ),
     )
 
 
@@ -243,8 +292,13 @@ def tree_consistency_command(
         print_json(proof)
         return
     console.print(
-        f"{first} → {second}: roots {proof.first_root} → {proof.second_root}"
-        f", {len(proof.path)} proof hashes"
+        _("{first} → {second}: roots {first_root} → {second_root}, {proof}").format(
+            first=first,
+            second=second,
+            first_root=proof.first_root,
+            second_root=proof.second_root,
+            proof=_proof_hashes(len(proof.path)),
+        )
     )
     for node in proof.path:
         console.print(f"  {node}")
@@ -264,9 +318,23 @@ def tree_inclusion_command(
     print_result(
         proof,
         as_json,
-        f"entry {seq} ({proof.entry_hash}) is leaf {proof.leaf_index} of"
-        f" {proof.tree_size}, root {proof.root}, {len(proof.path)} proof hashes",
+        _("entry {seq} ({hash}) is leaf {leaf} of {size}, root {root}, {proof}").format(
+            seq=seq,
+            hash=proof.entry_hash,
+            leaf=proof.leaf_index,
+            size=proof.tree_size,
+            root=proof.root,
+            proof=_proof_hashes(len(proof.path)),
+        ),
     )
+
+
+def _tree_of(n: int) -> str:
+    return ngettext("tree of {n} entry", "tree of {n} entries", n).format(n=n)
+
+
+def _proof_hashes(n: int) -> str:
+    return ngettext("{n} proof hash", "{n} proof hashes", n).format(n=n)
 
 
 def register(app: typer.Typer, ledger_app: typer.Typer) -> None:

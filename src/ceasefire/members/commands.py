@@ -15,9 +15,11 @@ import typer
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _
 from ceasefire.console.options import AGREEMENT, JSON
 from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.members import auth, posts
 from ceasefire.members import service as members
 from ceasefire.members.model import (
@@ -54,7 +56,11 @@ def member_add(
     """Add a member organisation (a ledgered change)."""
     member = Member(id=member_id, name=name, kind=kind, iso3=iso3)
     result = members.add_member(get_context(), _operator(), member)
-    print_result(result, as_json, f"member [bold]{result.id}[/bold] ({result.name}) recorded")
+    print_result(
+        result,
+        as_json,
+        _("member [bold]{id}[/bold] ({name}) recorded").format(id=result.id, name=result.name),
+    )
 
 
 @member_app.command("list")
@@ -70,8 +76,8 @@ def member_list(
         print_json(rows)
         return
     print_table(
-        "Members",
-        ["id", "name", "kind", "iso3", "roles"],
+        N_("Members"),
+        [N_("id"), N_("name"), N_("kind"), N_("iso3"), N_("roles")],
         (
             [
                 m.id,
@@ -80,7 +86,7 @@ def member_list(
                 m.iso3,
                 "; ".join(
                     f"{r.agreement_id}: {r.role.value}{f' ({r.party})' if r.party else ''}"
-                    f"{'' if r.current else ' [not current]'}"
+                    f"{'' if r.current else ' ' + _('[not current]')}"
                     for r in m.roles
                 ),
             ]
@@ -130,10 +136,15 @@ def member_role(
     if as_json:
         print_json(result)
     else:
-        until = result.valid_to.isoformat() if result.valid_to else "open"
+        until = result.valid_to.isoformat() if result.valid_to else _("open")
         console.print(
-            f"{result.member_id}: {result.role.value} in {result.agreement_id} "
-            f"from {result.valid_from.isoformat()} until {until}"
+            _("{member}: {role} in {agreement} from {start} until {end}").format(
+                member=result.member_id,
+                role=result.role.value,
+                agreement=result.agreement_id,
+                start=result.valid_from.isoformat(),
+                end=until,
+            )
         )
 
 
@@ -144,7 +155,7 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         # One line: the password, without its line ending (so `echo pw |` works).
         return sys.stdin.readline().rstrip("\r\n")
-    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    value: str = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     return value
 
 
@@ -173,7 +184,11 @@ def user_add(
         display_name=name,
         operator=operator,
     )
-    print_result(result, as_json, f"user [bold]{result.id}[/bold] of {result.member_id} added")
+    print_result(
+        result,
+        as_json,
+        _("user [bold]{id}[/bold] of {member} added").format(id=result.id, member=result.member_id),
+    )
 
 
 @user_app.command("list")
@@ -184,8 +199,16 @@ def user_list(as_json: Annotated[bool, JSON] = False) -> None:
         print_json(rows)
         return
     print_table(
-        "Users",
-        ["id", "member", "name", "operator", "password", "disabled", "sign-in locked until"],
+        N_("Users"),
+        [
+            N_("id"),
+            N_("member"),
+            N_("name"),
+            N_("operator"),
+            N_("password"),
+            N_("disabled"),
+            N_("sign-in locked until"),
+        ],
         (
             [
                 u.id,
@@ -202,7 +225,9 @@ def user_list(as_json: Annotated[bool, JSON] = False) -> None:
 
 
 def _user_state(result: UserPublic) -> str:
-    return "disabled" if result.disabled_at is not None else "enabled"
+    if result.disabled_at is not None:
+        return _("user [bold]{id}[/bold] disabled").format(id=result.id)
+    return _("user [bold]{id}[/bold] enabled").format(id=result.id)
 
 
 @user_app.command("disable")
@@ -212,7 +237,7 @@ def user_disable(
 ) -> None:
     """Disable a user: no sign-in, and its tokens are refused until it is enabled again."""
     result = auth.disable_user(get_context(), _operator(), user_id)
-    print_result(result, as_json, f"user [bold]{result.id}[/bold] {_user_state(result)}")
+    print_result(result, as_json, _user_state(result))
 
 
 @user_app.command("enable")
@@ -222,7 +247,7 @@ def user_enable(
 ) -> None:
     """Enable a disabled user again (its unexpired, unrevoked tokens work again)."""
     result = auth.enable_user(get_context(), _operator(), user_id)
-    print_result(result, as_json, f"user [bold]{result.id}[/bold] {_user_state(result)}")
+    print_result(result, as_json, _user_state(result))
 
 
 @user_app.command("password")
@@ -236,7 +261,9 @@ def user_password(
     print_result(
         result,
         as_json,
-        f"password of user [bold]{result.id}[/bold] set; its sign-in sessions ended",
+        _("password of user [bold]{id}[/bold] set; its sign-in sessions ended").format(
+            id=result.id
+        ),
     )
 
 
@@ -250,7 +277,7 @@ def user_unlock(
     print_result(
         {"user_name": user_name, "locked": False},
         as_json,
-        f"sign-ins for [bold]{user_name}[/bold] are accepted again",
+        _("sign-ins for [bold]{user}[/bold] are accepted again").format(user=user_name),
     )
 
 
@@ -279,9 +306,13 @@ def token_create(
     if as_json:
         print_json(issued)
         return
-    expiry = issued.info.expires_at.isoformat() if issued.info.expires_at else "never"
-    console.print(f"token {issued.info.id} for {issued.info.user_id}, expires {expiry}")
-    console.print("Store it now; it cannot be shown again:")
+    expiry = issued.info.expires_at.isoformat() if issued.info.expires_at else _("never")
+    console.print(
+        _("token {id} for {user}, expires {expiry}").format(
+            id=issued.info.id, user=issued.info.user_id, expiry=expiry
+        )
+    )
+    console.print(_("Store it now; it cannot be shown again:"))
     sys.stdout.write(issued.token + "\n")
 
 
@@ -292,7 +323,7 @@ def token_revoke(
 ) -> None:
     """Revoke a token by its id (``tok-...``)."""
     result = auth.revoke_token(get_context(), _operator(), token_id)
-    print_result(result, as_json, f"token {result.id} {result.state}")
+    print_result(result, as_json, _("token {id} {state}").format(id=result.id, state=result.state))
 
 
 @token_app.command("list")
@@ -306,8 +337,8 @@ def token_list(
         print_json(rows)
         return
     print_table(
-        "API tokens",
-        ["id", "user", "label", "state", "expires", "last used"],
+        N_("API tokens"),
+        [N_("id"), N_("user"), N_("label"), N_("state"), N_("expires"), N_("last used")],
         ([t.id, t.user_id, t.label, t.state, t.expires_at, t.last_used_at] for t in rows),
     )
 
@@ -346,7 +377,11 @@ def post_add(
     )
     result = posts.add_post(get_context(), _operator(), post)
     print_result(
-        result, as_json, f"post [bold]{result.id}[/bold] ({', '.join(result.owners)}) recorded"
+        result,
+        as_json,
+        _("post [bold]{id}[/bold] ({owners}) recorded").format(
+            id=result.id, owners=", ".join(result.owners)
+        ),
     )
 
 
@@ -364,8 +399,17 @@ def post_list(
         print_json(rows)
         return
     print_table(
-        "Observation posts",
-        ["id", "name", "owners", "lat", "lon", "active", "independent", "class"],
+        N_("Observation posts"),
+        [
+            N_("id"),
+            N_("name"),
+            N_("owners"),
+            N_("lat"),
+            N_("lon"),
+            N_("active"),
+            N_("independent"),
+            N_("class"),
+        ],
         (
             [
                 p.id,
@@ -406,7 +450,13 @@ def sensor_add(
         notes=notes,
     )
     result = posts.add_sensor(get_context(), _operator(), sensor)
-    print_result(result, as_json, f"sensor [bold]{result.id}[/bold] ({result.kind.value}) recorded")
+    print_result(
+        result,
+        as_json,
+        _("sensor [bold]{id}[/bold] ({kind}) recorded").format(
+            id=result.id, kind=result.kind.value
+        ),
+    )
 
 
 @sensor_app.command("list")
@@ -421,8 +471,8 @@ def sensor_list(
         print_json(rows)
         return
     print_table(
-        "Sensors",
-        ["id", "kind", "name", "post", "member", "class"],
+        N_("Sensors"),
+        [N_("id"), N_("kind"), N_("name"), N_("post"), N_("member"), N_("class")],
         (
             [s.id, s.kind.value, s.name, s.post_id, s.member_id, s.classification.value]
             for s in rows

@@ -18,9 +18,11 @@ from typing import Annotated, Any
 import typer
 
 from ceasefire.config import Settings
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON, read_text
 from ceasefire.console.output import console, err_console, plain, print_table
 from ceasefire.errors import CeasefireError, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.index_progress import ensure_place_index
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml"})
@@ -153,17 +155,21 @@ def _show(result: dict[str, Any]) -> None:
     article = result["article"]
     console.print(f"[bold]{plain(article['title'] or result['path'])}[/bold]", highlight=False)
     published = article.get("published") or {}
+    paragraphs = article["body_paragraphs"]
     console.print(
-        f"{article.get('outlet') or 'unknown outlet'} · {published.get('local') or 'undated'}"
-        f"{' ' + published['zone'] if published.get('zone') else ''} · credits: "
-        f"{', '.join(article['credits']) or '—'} · {article['body_paragraphs']} paragraphs",
+        f"{article.get('outlet') or _('unknown outlet')} · "
+        f"{published.get('local') or _('undated')}"
+        f"{' ' + published['zone'] if published.get('zone') else ''} · "
+        + _("credits: {credits}").format(credits=", ".join(article["credits"]) or "—")
+        + " · "
+        + ngettext("{n} paragraph", "{n} paragraphs", paragraphs).format(n=paragraphs),
         highlight=False,
     )
     # Laid out for an 80-column terminal: codes and dates never break, the event's mode and
     # modality go under its type, and only the trigger (free text) may fold.
     print_table(
-        "Events",
-        ["event", "source", "target", "date", "place", "trigger"],
+        N_("Events"),
+        [N_("event"), N_("source"), N_("target"), N_("date"), N_("place"), N_("trigger")],
         [
             (
                 "\n".join(
@@ -172,7 +178,11 @@ def _show(result: dict[str, Any]) -> None:
                     + ([e["modality"]] if e["modality"] != "occurred" else [])
                 ),
                 _codes(e["source"])
-                + (f"\nclaimed by {_codes(e['claimed_by'])}" if e["claimed_by"] else ""),
+                + (
+                    "\n" + _("claimed by {actors}").format(actors=_codes(e["claimed_by"]))
+                    if e["claimed_by"]
+                    else ""
+                ),
                 _codes(e["target"]),
                 e["date"],
                 (e.get("location") or {}).get("name"),
@@ -186,8 +196,8 @@ def _show(result: dict[str, Any]) -> None:
         compact=True,
     )
     print_table(
-        "Quotes",
-        ["speaker", "kind", "words"],
+        N_("Quotes"),
+        [N_("speaker"), N_("kind"), N_("words")],
         [
             (
                 (q["speaker"] or {}).get("name") or (q["speaker"] or {}).get("text"),
@@ -200,7 +210,15 @@ def _show(result: dict[str, Any]) -> None:
         free_text={"words"},
         compact=True,
     )
-    console.print(f"pipeline: {', '.join(result['pipeline'])}", style="dim", highlight=False)
+    console.print(
+        _("pipeline: {components}").format(components=", ".join(result["pipeline"])),
+        style="dim",
+        highlight=False,
+    )
+
+
+def _new(created: bool) -> str:
+    return _("yes") if created else _("no (known)")
 
 
 def ingest(
@@ -228,9 +246,9 @@ def ingest(
         disable=as_json,
         transient=True,
     ) as progress:
-        task = progress.add_task("ingesting", total=len(files))
+        task = progress.add_task(_("ingesting"), total=len(files))
         for path in files:
-            progress.update(task, description=f"ingesting {path.name}")
+            progress.update(task, description=_("ingesting {file}").format(file=path.name))
             try:
                 result = ingester.ingest_path(path, viewer)
             except CeasefireError as exc:
@@ -246,11 +264,11 @@ def ingest(
             _line(line)
     else:
         print_table(
-            "Ingested",
-            ["file", "article", "new", "events", "reports"],
+            N_("Ingested"),
+            [N_("file"), N_("article"), N_("new"), N_("events"), N_("reports")],
             [
-                (Path(r["path"]).name, r["article_id"], "yes" if r["created"] else "no (known)",
-                 r["events"], len(r["reports"]))
+                (Path(r["path"]).name, r["article_id"], _new(r["created"]), r["events"],
+                 len(r["reports"]))
                 for r in results
                 if "error" not in r
             ],
@@ -373,17 +391,32 @@ def backfill(
         return
     rate = figures["articles_per_second"]
     console.print(
-        f"{figures['pages']} pages: {figures['stored']} stored, {figures['known']} already "
-        f"stored (same text), {figures['skipped']} skipped (file stored before), "
-        f"{figures['failed']} failed; {figures['seconds']} s"
-        + (f", {rate} articles/s" if rate else "")
-        + f" ({scheduler}, {workers} worker(s))",
+        ngettext(
+            "{n} page: {stored} stored, {known} already stored (same text), {skipped} skipped"
+            " (file stored before), {failed} failed; {seconds} s",
+            "{n} pages: {stored} stored, {known} already stored (same text), {skipped} skipped"
+            " (file stored before), {failed} failed; {seconds} s",
+            figures["pages"],
+        ).format(
+            n=figures["pages"],
+            stored=figures["stored"],
+            known=figures["known"],
+            skipped=figures["skipped"],
+            failed=figures["failed"],
+            seconds=figures["seconds"],
+        )
+        + (_(", {rate} articles/s").format(rate=rate) if rate else "")
+        + " ("
+        + ngettext("{scheduler}, {n} worker", "{scheduler}, {n} workers", workers).format(
+            scheduler=scheduler, n=workers
+        )
+        + ")",
         highlight=False,
     )
     if figures["failed"]:
         print_table(
-            "Pages without an article",
-            ["page", "reason"],
+            N_("Pages without an article"),
+            [N_("page"), N_("reason")],
             [(f["page"], f["error"]["message"]) for f in figures["failures"]],
             free_text={"page", "reason"},
         )

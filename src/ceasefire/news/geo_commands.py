@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
+from ceasefire.console.lang import _, pgettext
 from ceasefire.console.options import JSON, read_text
 from ceasefire.console.output import console, print_json, print_table
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.index_progress import ensure_place_index
 
 if TYPE_CHECKING:
@@ -79,8 +81,8 @@ def geoparse(
     ensure_place_index()
     if jsonl is not None:
         items = _read_jsonl(jsonl)
-        results = geoparse_texts((text for _, text in items), context=context)
-        for (item_id, _), mentions in zip(items, results, strict=True):
+        results = geoparse_texts((text for _id, text in items), context=context)
+        for (item_id, _text), mentions in zip(items, results, strict=True):
             line = {"id": item_id, "places": [m.to_json() for m in mentions]}
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         sys.stdout.flush()
@@ -93,9 +95,10 @@ def geoparse(
         # The news pipeline's and the geoparser's mentions give the same nine keys.
         print_json([m.to_dict() if from_file is not None else m.to_json() for m in found])
         return
+    feature = pgettext("GeoNames feature", "class")
     print_table(
-        "Places",
-        ["text", "place", "country", "lat", "lon", "class", "prec."],
+        N_("Places"),
+        [N_("text"), N_("place"), N_("country"), N_("lat"), N_("lon"), feature, N_("prec.")],
         [
             (
                 m.text,
@@ -108,8 +111,8 @@ def geoparse(
             )
             for m in found
         ],
-        caption="prec.: 1 place, 2 near, 3 district, 4 province, 5 region, 6 country, 7 water",
-        no_wrap={"country", "lat", "lon", "class", "prec."},
+        caption=_("prec.: 1 place, 2 near, 3 district, 4 province, 5 region, 6 country, 7 water"),
+        no_wrap={"country", "lat", "lon", feature, "prec."},
         free_text={"text", "place"},
         min_width={"text": 16, "place": 16},
         compact=True,

@@ -3,6 +3,7 @@ progress bar on stderr (about 15 s once per machine, then cached)."""
 
 from __future__ import annotations
 
+from ceasefire.console.lang import _
 from ceasefire.console.output import err_console
 
 
@@ -16,8 +17,10 @@ def ensure_place_index() -> None:
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     err_console.print(
-        "Building the place-name index from GeoNames: once per machine, about 15 s; "
-        f"it is kept in {default_cache_dir()}",
+        _(
+            "Building the place-name index from GeoNames: once per machine, about 15 s;"
+            " it is kept in {folder}"
+        ).format(folder=default_cache_dir()),
         highlight=False,
     )
     with Progress(
@@ -27,9 +30,9 @@ def ensure_place_index() -> None:
         TimeElapsedColumn(),
         console=err_console,
     ) as progress:
-        task = progress.add_task("place-name index", total=1.0)
+        task = progress.add_task(_("place-name index"), total=1.0)
         Gazetteer.load(
             progress=lambda phase, done: progress.update(
-                task, completed=done, description=f"place-name index: {phase}"
+                task, completed=done, description=_("place-name index: {phase}").format(phase=phase)
             )
         )

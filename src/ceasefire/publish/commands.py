@@ -15,9 +15,11 @@ import typer
 
 from ceasefire.access import Viewer
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.members.auth import acting_viewer
 from ceasefire.publish import exports
 from ceasefire.publish import service as publishing
@@ -91,19 +93,35 @@ def export_command(
     print_result(
         result,
         as_json,
-        f"wrote {out} ({written} bytes); next incremental: --since {result['as_of']}",
+        _("wrote {out} ({size}); next incremental: --since {as_of}").format(
+            out=out,
+            size=ngettext("{n} byte", "{n} bytes", written).format(n=written),
+            as_of=result["as_of"],
+        ),
     )
 
 
 def _write(generated: publishing.Generated, out: Path, as_json: bool) -> None:
     out.write_bytes(generated.content)
     item = generated.publication
-    state = "generated" if item.created else "already stored"
+    state = _("generated") if item.created else _("already stored")
     print_result(
         {**item.model_dump(mode="json"), "out": str(out)},
         as_json,
-        f"{state}: {item.period} {item.edition} {item.lang} {item.format} revision "
-        f"{item.revision} sha256 {item.sha256} ledger entry {item.ledger_seq} -> {out}",
+        _(
+            "{state}: {period} {edition} {lang} {format} revision {revision} sha256 {sha256}"
+            " ledger entry {seq} -> {out}"
+        ).format(
+            state=state,
+            period=item.period,
+            edition=item.edition,
+            lang=item.lang,
+            format=item.format,
+            revision=item.revision,
+            sha256=item.sha256,
+            seq=item.ledger_seq,
+            out=out,
+        ),
     )
 
 
@@ -195,15 +213,15 @@ def publish_list(
 
 def _show_list(items: list[PublicationPublic]) -> None:
     if not items:
-        console.print("nothing (new) to publish")
+        console.print(_("nothing (new) to publish"))
         return
     print_table(
-        "publications",
-        ["id", "period", "edition", "lang", "format", "rev"],
+        N_("publications"),
+        [N_("id"), N_("period"), N_("edition"), N_("lang"), N_("format"), N_("rev")],
         [(i.id, i.period, i.edition, i.lang, i.format, i.revision) for i in items],
         no_wrap=["id", "period", "edition", "lang", "format", "rev"],
         compact=True,
-        caption="--json for the SHA-256 and ledger entry of each",
+        caption=_("--json for the SHA-256 and ledger entry of each"),
     )
 
 

@@ -18,8 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ceasefire.areas import drain_intake
 from ceasefire.console.context import get_context
+from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN, read_json
 from ceasefire.console.output import console, print_json, print_page, print_table
+from ceasefire.i18n.markers import N_
 from ceasefire.members.auth import acting_viewer
 from ceasefire.reports import imports
 from ceasefire.reports import service as reports
@@ -45,8 +47,11 @@ def report_submit(
     if as_json:
         print_json({"created": result.created, "report": result.report})
         return
-    verb = "received" if result.created else "already received"
-    console.print(f"report [bold]{result.report.id}[/bold] {verb} ({result.report.category})")
+    if result.created:
+        line = _("report [bold]{id}[/bold] received ({category})")
+    else:
+        line = _("report [bold]{id}[/bold] already received ({category})")
+    console.print(line.format(id=result.report.id, category=result.report.category))
 
 
 @report_app.command("list")
@@ -76,8 +81,16 @@ def report_list(
     print_page(
         page,
         as_json,
-        "Reports",
-        ["id", "observed", "category", "channel", "place", "classification", "incident"],
+        N_("Reports"),
+        [
+            N_("id"),
+            N_("observed"),
+            N_("category"),
+            N_("channel"),
+            N_("place"),
+            N_("classification"),
+            N_("incident"),
+        ],
         lambda r: [
             r.id,
             r.observed["start"],
@@ -104,7 +117,11 @@ def report_show(
         print_json(report)
         return
     data = report.model_dump(mode="json")
-    print_table(f"Report {report.id}", ["field", "value"], ([k, v] for k, v in data.items()))
+    print_table(
+        _("Report {id}").format(id=report.id),
+        [N_("field"), N_("value")],
+        ([k, v] for k, v in data.items()),
+    )
 
 
 @report_app.command("attach")
@@ -130,7 +147,12 @@ def report_attach(
     if as_json:
         print_json(info)
     else:
-        console.print(f"attachment {info.id} sha256 {info.sha256} ({info.size_bytes} bytes)")
+        size = ngettext("{n} byte", "{n} bytes", info.size_bytes).format(n=info.size_bytes)
+        console.print(
+            _("attachment {id} sha256 {sha256} ({size})").format(
+                id=info.id, sha256=info.sha256, size=size
+            )
+        )
 
 
 # ----------------------------------------------------------------------------- import
@@ -185,11 +207,20 @@ def import_csv(
 
         result = run(progress=advance)
     console.print(
-        f"{result.imported} imported, {result.already_present} already present,"
-        f" {result.rejected} rejected of {result.rows_total} rows ({result.batches} batches)"
+        _(
+            "{imported} imported, {present} already present, {rejected} rejected {rows} ({batches})"
+        ).format(
+            imported=result.imported,
+            present=result.already_present,
+            rejected=result.rejected,
+            rows=ngettext("of {n} row", "of {n} rows", result.rows_total).format(
+                n=result.rows_total
+            ),
+            batches=ngettext("{n} batch", "{n} batches", result.batches).format(n=result.batches),
+        )
     )
     if result.rejects_path:
-        console.print(f"rejected rows and reasons: {result.rejects_path}")
+        console.print(_("rejected rows and reasons: {path}").format(path=result.rejects_path))
     if fuse:
         for area, done in drain_intake(get_context()).items():
             console.print(f"{area}: {', '.join(f'{k} {v}' for k, v in done.items())}")
