@@ -75,6 +75,30 @@ def test_a_report_and_its_incident_show_translated_labels(
     assert "names no observer" not in incident
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("ru", ["категория обстрел", "вменяется стороне ARM", "после 2020-"]),
+        ("tr", ["ARM tarafına yöneltilen iddia", "sonrası"]),
+    ],
+)
+def test_an_incident_shows_its_rule_findings_reasons_translated(
+    ctx: ServiceContext,
+    cast: Cast,
+    browsers: dict[str, Browser],
+    lang: str,
+    expected: list[str],
+) -> None:
+    _report, incident_id = incident_of(ctx, cast.viewer(ctx, "tur"), shelling_body())
+    page = page_text(browsers["tur"], f"/incidents/{incident_id}?lang={lang}")
+    findings = html.unescape(page[page.index('id="findings"') :])
+    findings = findings[: findings.index("</section>")]
+    for text in expected:
+        assert text in findings, text
+    for english in ("category shelling", "alleged against", "may be inside", "after 2020-"):
+        assert english not in findings, english
+
+
 @pytest.mark.parametrize("who", ["arm", "fra", "tur"])
 def test_every_member_finds_the_pages_it_may_read_in_the_header(
     browsers: dict[str, Browser], who: str

@@ -21,6 +21,7 @@ from starlette.types import Scope
 from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
+from ceasefire.compliance.model import translated_reason
 from ceasefire.errors import InvalidInput
 from ceasefire.i18n.templates import template_environment
 from ceasefire.ids import replace_record_ids
@@ -86,6 +87,9 @@ def environment(lang: str) -> Environment:
     )
     env.filters["decision_reason"] = lambda message: problem_text(
         message, lambda msgid: i18n.gettext(lang, msgid), DECISION_REASONS
+    )
+    env.filters["finding_reason"] = lambda reason: translated_reason(
+        str(reason), lambda msgid: i18n.gettext(lang, msgid)
     )
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
