@@ -166,6 +166,9 @@ class QuotesComponent:
             if antecedent is not None:
                 return antecedent, f"{subject.text} → nearest mention"
             return None, None
+        described = _described_person(subject, resolver)
+        if described is not None:
+            return described
         ref = resolver.resolve_loose(subject)
         if ref is None:
             tokens = [t for t in subject.subtree if t.dep_ not in {"relcl", "punct"}]
@@ -178,6 +181,53 @@ class QuotesComponent:
                 end=end,
             )
         return ref, None
+
+
+def _described_person(subject: Token, resolver: ActorResolver) -> tuple[ActorRef, str] | None:
+    """The person a speaker described by a possessive and a noun is, when the text names one.
+
+    "His counterpart", "her spokesman", "their leader" describe a person and name none: an
+    apposition names him ("His counterpart, Ana Lima, said"), or else the nearest person
+    named earlier with the same noun ("spokesman Tom Berg", "Tom Berg, the spokesman").
+    None when the phrase is no such description or no name is found (the description
+    then stays the speaker).
+    """
+    if subject.pos_ != "NOUN" or not any(
+        c.dep_ == "poss" and c.pos_ == "PRON" for c in subject.children
+    ):
+        return None
+    for child in subject.children:
+        if child.dep_ == "appos" and _is_person(child, resolver):
+            ref = resolver.resolve_loose(child)
+            if ref is not None:
+                return ref, f"{_phrase(subject)} → apposition"
+    noun = subject.lemma_.lower()
+    first = min(t.i for t in subject.subtree)
+    for token in reversed(subject.doc[:first]):
+        if token.pos_ != "NOUN" or token.lemma_.lower() != noun:
+            continue
+        linked = [c for c in token.children if c.dep_ in {"appos", "compound"}]
+        if token.dep_ in {"appos", "compound"}:
+            linked.append(token.head)
+        for person in linked:
+            if _is_person(person, resolver):
+                ref = resolver.resolve_loose(person)
+                if ref is not None:
+                    how = f"{_phrase(subject)} → earlier {token.text}"
+                    return ref, how
+    return None
+
+
+def _is_person(token: Token, resolver: ActorResolver) -> bool:
+    mention = resolver.mention_at.get(token.i)
+    if mention is not None:
+        return mention.kind == "person"
+    return token.ent_type_ == "PERSON"
+
+
+def _phrase(subject: Token) -> str:
+    tokens = [t for t in subject.subtree if t.i <= subject.i]
+    return subject.doc[tokens[0].i : subject.i + 1].text
 
 
 def _subject(verb: Token) -> Token | None:
