@@ -56,11 +56,12 @@ def _mint(client: TestClient, session_token: str) -> str:
 
 
 def _change_password(client: TestClient, token: str) -> Response:
-    return client.post(
+    response: Response = client.post(  # Any to mypy: starlette types TestClient on httpx2
         "/api/v1/auth/password",
         json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
         headers=_bearer(token),
     )
+    return response
 
 
 def _intruder_and_feed(ctx: ServiceContext, client: TestClient) -> tuple[str, str]:
