@@ -54,7 +54,7 @@ def test_subscriptions_through_the_api(client: TestClient, cast: Cast) -> None:
     other = client.post(
         SUBSCRIPTIONS, json={**body, "user_id": cast.users["aze"]}, headers=cast.bearer("arm")
     )
-    assert other.status_code == 404  # as for a user nobody has (test_ninth_audit.py)
+    assert other.status_code == 403
 
     listed = client.get(SUBSCRIPTIONS, headers=cast.bearer("arm")).json()
     assert [s["id"] for s in listed] == [shown["id"]]

@@ -184,7 +184,7 @@ def test_subscriptions_are_managed_by_their_member_or_an_operator(
 ) -> None:
     armenia, turkey = cast.viewer(ctx, "arm"), cast.viewer(ctx, "tur")
     own = mail(ctx, armenia, kinds=[AlertKind.SPIKE], min_severity=SeverityName.WARNING)
-    with pytest.raises(NotFound):  # another member's user: as unknown as "nobody"
+    with pytest.raises(Forbidden):
         mail(ctx, armenia, user_id=cast.users["tur"])
     with pytest.raises(NotFound):
         mail(ctx, armenia, user_id="nobody")

@@ -180,10 +180,9 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
     with ctx.unit_of_work() as session:
         member_id = user_member(session, user_id)
         if member_id is None or not (viewer.operator or member_id == viewer.member_id):
-            # Another member's user is as unknown as a name nobody has: a 403 for it would
-            # tell which user names exist elsewhere (the ninth audit). A member manages the
-            # subscriptions of its own users only.
-            raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown")])
+            if viewer.operator or member_id is None:
+                raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown")])
+            raise Forbidden("a member manages the subscriptions of its own users only")
         if not viewer.operator and user_id != viewer.user_id and user_is_operator(session, user_id):
             # Who is told is judged as the subscribed user reads: an operator reads everything.
             raise Forbidden(
