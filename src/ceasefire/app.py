@@ -66,7 +66,13 @@ def _respond(request: Request, exc: CeasefireError) -> Response:
     """The one rendering of every error: HTML for a browser's page, JSON otherwise."""
     if _wants_html(request):
         return render_error(
-            exc.status, exc.code, exc.title, exc.message, exc.details, request=request
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.message,
+            exc.details,
+            request=request,
+            wording=exc.wording,
         )
     return error_response(exc)
 

@@ -156,9 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             # The message and details may quote a file's cells or another member's words.
             # English keeps the service's message alone; another language puts the coded
-            # error's title (the ``core`` catalogue, as the web's error page) before it.
+            # error's title (the ``core`` catalogue, as the web's error page) before it, and
+            # the message in that language where the raise site gave its wording.
             error = _("error")
-            message = plain(exc.message)
+            message = plain(exc.wording.render(_) if exc.wording else exc.message)
             if lang.language() != "en":
                 message = f"{_(exc.title)}: {message}"
             err_console.print(f"[red]{error}[/red] [{exc.code}] {message}", highlight=False)

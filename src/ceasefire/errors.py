@@ -10,7 +10,7 @@ that does not verify is ``E601``, not a generic server error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from ceasefire.i18n.markers import N_
 
@@ -60,6 +60,21 @@ ERRORS: dict[str, ErrorCode] = {
 }
 
 
+@dataclass(frozen=True)
+class Wording:
+    """An error's message as the catalogue holds it: a marked ``msgid`` and its parameters
+    (ids, numbers, values the user typed: nothing to translate). The English message is
+    ``msgid % params``; a page or the CLI shows ``msgid`` translated with the same
+    parameters (the API keeps the English message)."""
+
+    msgid: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def render(self, translate: Any = None) -> str:
+        text = translate(self.msgid) if translate is not None else self.msgid
+        return str(text) % dict(self.params)
+
+
 class CeasefireError(Exception):
     """Base class: a coded, user-facing error.
 
@@ -75,6 +90,9 @@ class CeasefireError(Exception):
         cls.status = ERRORS[cls.code].status
         cls.title = ERRORS[cls.code].title
 
+    wording: Wording | None = None
+    """The message by its catalogue msgid, where the raise site gave one (:meth:`worded`)."""
+
     def __init__(self, message: str, *, details: Any = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -85,6 +103,17 @@ class CeasefireError(Exception):
             self.code = code
             self.status = ERRORS[code].status
             self.title = ERRORS[code].title
+
+    @classmethod
+    def worded(
+        cls, msgid: str, *, details: Any = None, code: str | None = None, **params: object
+    ) -> Self:
+        """The error whose message is ``msgid`` (marked ``N_``) with ``params``: the API
+        answers the English wording, a page shows it in the reader's language."""
+        wording = Wording(msgid, tuple((k, str(v)) for k, v in params.items()))
+        error = cls(wording.render(), details=details, code=code)
+        error.wording = wording
+        return error
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body both the API and ``--json`` CLI output use."""
@@ -150,7 +179,18 @@ def problem(loc: str, message: str, **extra: Any) -> dict[str, Any]:
 def id_taken(what: str, record_id: str) -> Conflict:
     """Adding ``what`` ``record_id`` again with other details: the id is taken (the same
     details again would have been a retry, answered with the stored record)."""
-    return Conflict(
-        f"{what} {record_id!r} already exists with other details",
-        details=[problem("id", "taken")],
-    )
+    msgid = _ID_TAKEN.get(what)
+    if msgid is None:
+        return Conflict(
+            f"{what} {record_id!r} already exists with other details",
+            details=[problem("id", "taken")],
+        )
+    return Conflict.worded(msgid, details=[problem("id", "taken")], id=repr(record_id))
+
+
+_ID_TAKEN = {
+    "member": N_("member %(id)s already exists with other details"),
+    "post": N_("post %(id)s already exists with other details"),
+    "sensor": N_("sensor %(id)s already exists with other details"),
+}
+""":func:`id_taken`'s message for each kind of record, as the catalogue holds it."""

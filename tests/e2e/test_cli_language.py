@@ -64,6 +64,9 @@ def test_russian_locale_and_turkish_option_translate_the_output(
     assert "hata [E404] bulunamadı:" in missing.stderr
     missing = cli.text("user", "disable", "nobody")
     assert "ошибка [E404] не найдено:" in missing.stderr
+    # A message raised with its catalogue wording is in the chosen language too.
+    missing = cli.text("--lang", "ru", "incident", "show", "inc-nope")
+    assert "ошибка [E404] не найдено: нет инцидента 'inc-nope'" in missing.stderr
 
     # Machine-readable output is never translated.
     assert cli.text("--lang", "ru", "member", "list", "--json").stdout == (

@@ -27,6 +27,11 @@ def test_compliance_commands(ctx: ServiceContext, cli: InProcessCli) -> None:
 
     [finding] = cli("compliance", "findings", incident)
     assert (finding["level"], finding["rule"]) == ("breach", "compliance.zone_breach.v1")
+    assert "inside aghdam-district, precision 1" in finding["reasons"][-1]  # JSON: English
+    # The table gives the reasons in the reader's language.
+    shown = " ".join(cli.text("--lang", "ru", "compliance", "findings", incident).stdout.split())
+    assert "вменяется" in shown
+    assert "alleged against" not in shown
     assert main(["incident", "show", incident]) == 0  # the findings under the incident
     assert "finding breach: p1-ceasefire (aghdam-district, ARM)" in cli.capsys.readouterr().out
     history = cli("compliance", "provision", NK, "p1-ceasefire")

@@ -75,6 +75,57 @@ def test_a_report_and_its_incident_show_translated_labels(
     assert "names no observer" not in incident
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("ru", ["категория обстрел", "вменяется стороне ARM", "после 2020-"]),
+        ("tr", ["ARM tarafına yöneltilen iddia", "sonrası"]),
+    ],
+)
+def test_an_incident_shows_its_rule_findings_reasons_translated(
+    ctx: ServiceContext,
+    cast: Cast,
+    browsers: dict[str, Browser],
+    lang: str,
+    expected: list[str],
+) -> None:
+    _report, incident_id = incident_of(ctx, cast.viewer(ctx, "tur"), shelling_body())
+    page = page_text(browsers["tur"], f"/incidents/{incident_id}?lang={lang}")
+    findings = html.unescape(page[page.index('id="findings"') :])
+    findings = findings[: findings.index("</section>")]
+    for text in expected:
+        assert text in findings, text
+    for english in ("category shelling", "alleged against", "may be inside", "after 2020-"):
+        assert english not in findings, english
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "detail"),
+    [
+        ("ru", "для задачи нужна группа", "пусто"),
+        ("tr", "bir görev için ekip gerekir", "boş"),
+    ],
+)
+def test_a_refused_form_says_why_in_the_readers_language(
+    ctx: ServiceContext,
+    cast: Cast,
+    browsers: dict[str, Browser],
+    lang: str,
+    message: str,
+    detail: str,
+) -> None:
+    _report, incident_id = incident_of(ctx, cast.viewer(ctx, "tur"), shelling_body())
+    refused = browsers["tur"].post(
+        f"/incidents/{incident_id}/tasks?lang={lang}",
+        {"team": "  ", "lead_member": "tur", "instructions": "Visit the impact site"},
+    )
+    assert refused.status_code == 422
+    page = html.unescape(refused.text)
+    assert message in page
+    assert f'<span class="field-error">{detail}</span>' in page
+    assert "a task needs a team" not in page
+
+
 @pytest.mark.parametrize("who", ["arm", "fra", "tur"])
 def test_every_member_finds_the_pages_it_may_read_in_the_header(
     browsers: dict[str, Browser], who: str

@@ -13,6 +13,7 @@ import typer
 
 from ceasefire.access import Viewer
 from ceasefire.compliance import service as compliance
+from ceasefire.compliance.model import translated_reason
 from ceasefire.compliance.schemas import (
     DeadlinesPublic,
     EvaluationPublic,
@@ -41,7 +42,7 @@ def _finding_rows(findings: list[FindingPublic]) -> list[list[str]]:
             f.incident_id or "",
             f.party or "",
             f"{f.rule_id} ({f.rule})",
-            "; ".join(f.reasons),
+            "; ".join(translated_reason(r, _) for r in f.reasons),
         ]
         for f in findings
     ]

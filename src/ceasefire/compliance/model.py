@@ -23,8 +23,9 @@ rule's start, or an unknown actor where some actors are exempt.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -42,7 +43,8 @@ from ceasefire.agreements.model import (
     iso,
 )
 from ceasefire.agreements.rules import DeadlineRule, Rule, ZoneRule
-from ceasefire.reports.model import Category
+from ceasefire.i18n.markers import N_
+from ceasefire.reports.model import CATEGORY_NAMES, Category
 
 LOCATION_UNCERTAINTY_M: Mapping[int, float] = {
     1: 1_000.0,  # an exact point is still an observation from a distance
@@ -50,6 +52,111 @@ LOCATION_UNCERTAINTY_M: Mapping[int, float] = {
 }
 """Radius of the disc an incident's place may lie in, for precisions with a usable point.
 Coarser precisions (district, region, country...) never place an incident inside a zone."""
+
+
+# -- reasons ----------------------------------------------------------------------------------
+
+REASON_TEXTS: Mapping[str, str] = {
+    # zone rules
+    "category": N_("category %(categories)s"),
+    "actor_unknown_exempt": N_("actor unknown: may be exempt (%(exempt)s)"),
+    "attributed_to": N_("attributed to %(actor)s"),
+    "alleged_against": N_("alleged against %(actor)s"),
+    "after_start": N_("after %(start)s"),
+    "window_spans_start": N_("time window %(window_start)s-%(window_end)s spans %(start)s"),
+    "inside_zone": N_(
+        "inside %(zone)s, precision %(precision)s (±%(metres)s m with the zone's margin)"
+    ),
+    "maybe_inside_zone": N_(
+        "may be inside %(zone)s: precision %(precision)s (±%(metres)s m with the zone's "
+        "margin) crosses its edge"
+    ),
+    "coarse_location": N_(
+        "location known only to precision %(precision)s: cannot place it inside %(zone)s"
+    ),
+    # deadline rules
+    "deadline_due": N_("due %(due)s (%(time_zone)s), overdue from %(overdue_from)s"),
+    "deadline_amended": N_(
+        "amended from %(original)s to %(due)s on %(decided)s (%(decided_time_zone)s)"
+    ),
+    "fulfilment_recorded": N_("fulfilment recorded at %(at)s"),
+    "status_recorded": N_("recorded %(status)s"),
+    "no_fulfilment": N_("no fulfilment recorded"),
+}
+"""Every reason a compliance rule gives, by code: the English wording (what the API, the
+ledger's digest and the stored finding keep) and the catalogue's msgid (what a page or the
+CLI shows in the reader's language, with the same parameters)."""
+
+_INSTANT = r"\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})"
+_PARAM_PATTERNS: Mapping[str, str] = {
+    "window_start": _INSTANT,
+    "window_end": _INSTANT,
+    "precision": r"\d+",
+    "metres": r"\d+",
+}
+
+
+def _reason_pattern(text: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", text)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_PARAM_PATTERNS.get(part, '.+?')})"
+        for i, part in enumerate(parts)
+    )
+    return re.compile(pattern)
+
+
+_REASON_PATTERNS = {code: _reason_pattern(text) for code, text in REASON_TEXTS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a rule found what it did: a code of :data:`REASON_TEXTS` and its parameters
+    (identifiers, numbers, ISO instants and dates: nothing to translate)."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> Reason:
+        assert code in REASON_TEXTS, code
+        return cls(code, tuple((k, str(v)) for k, v in params.items()))
+
+    @property
+    def msgid(self) -> str:
+        return REASON_TEXTS[self.code]
+
+    def render(self, translate: Callable[[str], str] | None = None) -> str:
+        """The wording, translated by ``translate`` (a gettext) if given, else English
+        (where the categories are named by their values, as the API names them)."""
+        if translate is None:
+            return self.msgid % dict(self.params)
+        params = dict(self.params)
+        if "categories" in params:
+            params["categories"] = ", ".join(
+                translate(CATEGORY_NAMES[c]) if c in CATEGORY_NAMES else c
+                for c in params["categories"].split(", ")
+            )
+        return translate(self.msgid) % params
+
+    def __str__(self) -> str:
+        return self.render()
+
+    @classmethod
+    def parse(cls, text: str) -> Reason | None:
+        """The reason a stored English wording gives (a finding keeps only its wording:
+        the ledger digests it), or ``None`` for a wording no rule gives."""
+        for code, pattern in _REASON_PATTERNS.items():
+            found = pattern.fullmatch(text)
+            if found is not None:
+                return cls(code, tuple(found.groupdict().items()))
+        return None
+
+
+def translated_reason(text: str, translate: Callable[[str], str]) -> str:
+    """A stored finding's or deadline's reason in the reader's language (``translate``:
+    the page's or the CLI's gettext); a wording no rule gives is shown as it is."""
+    reason = Reason.parse(text)
+    return reason.render(translate) if reason is not None else text
 
 
 class FindingLevel(StrEnum):
@@ -94,6 +201,10 @@ class Finding:
     incident: str | None = None
     party: str | None = None
     reasons: tuple[str, ...] = ()
+    """In English: what the API shows, the finding stores and the ledger digests."""
+    reason_codes: tuple[Reason, ...] = field(default=(), compare=False)
+    """The same reasons by code (an evaluation's; a finding read back has only its
+    wording: :meth:`Reason.parse`)."""
 
     @property
     def key(self) -> tuple[str, str, str | None, str | None]:
@@ -180,18 +291,20 @@ class ComplianceEvaluator:
         starts = self._starts[rule.id]
         if starts is False:
             return []  # waits for a fulfilment not recorded
-        reasons_common = [f"category {', '.join(sorted(c.value for c in categories))}"]
-        doubts_common: list[str] = []
+        reasons_common = [
+            Reason.of("category", categories=", ".join(sorted(c.value for c in categories)))
+        ]
+        doubts_common: list[Reason] = []
         if rule.exempt_actors:
             if incident.actor is None:
                 doubts_common.append(
-                    f"actor unknown: may be exempt ({', '.join(sorted(rule.exempt_actors))})"
+                    Reason.of("actor_unknown_exempt", exempt=", ".join(sorted(rule.exempt_actors)))
                 )
             elif incident.actor in rule.exempt_actors:
                 return []
         if incident.actor is not None:
-            which = "attributed to" if incident.attributed else "alleged against"
-            reasons_common.append(f"{which} {incident.actor}")
+            which = "attributed_to" if incident.attributed else "alleged_against"
+            reasons_common.append(Reason.of(which, actor=incident.actor))
         findings: list[Finding] = []
         for geometry in self._rule_zones(rule):
             zone = geometry.zone
@@ -202,10 +315,15 @@ class ComplianceEvaluator:
             if not _zone_valid_during(zone, incident.start, incident.end):
                 continue
             if incident.start >= start:
-                reasons.append(f"after {iso(start)}")
+                reasons.append(Reason.of("after_start", start=iso(start)))
             else:
                 doubts.append(
-                    f"time window {iso(incident.start)}-{iso(incident.end)} spans {iso(start)}"
+                    Reason.of(
+                        "window_spans_start",
+                        window_start=iso(incident.start),
+                        window_end=iso(incident.end),
+                        start=iso(start),
+                    )
                 )
             level = self._place(rule, geometry, incident, reasons, doubts)
             if level is None:
@@ -221,7 +339,8 @@ class ComplianceEvaluator:
                     zone=zone.id,
                     incident=incident.id,
                     party=incident.actor,
-                    reasons=tuple(reasons + doubts),
+                    reasons=tuple(str(r) for r in reasons + doubts),
+                    reason_codes=tuple(reasons + doubts),
                 )
             )
         return findings
@@ -231,8 +350,8 @@ class ComplianceEvaluator:
         rule: ZoneRule,
         geometry: ZoneGeometry,
         incident: IncidentFacts,
-        reasons: list[str],
-        doubts: list[str],
+        reasons: list[Reason],
+        doubts: list[Reason],
     ) -> FindingLevel | None:
         if incident.lat is None or incident.lon is None:
             return None  # no place at all: nothing to say about a zone
@@ -242,21 +361,22 @@ class ComplianceEvaluator:
             placement = geometry.placement(incident.lat, incident.lon, uncertainty)
             if placement == "outside":
                 return None
-            detail = f"precision {precision} (±{uncertainty:.0f} m with the zone's margin)"
+            detail = {
+                "zone": geometry.zone.id,
+                "precision": precision,
+                "metres": f"{uncertainty:.0f}",
+            }
             if placement == "inside":
-                reasons.append(f"inside {geometry.zone.id}, {detail}")
+                reasons.append(Reason.of("inside_zone", **detail))
                 return FindingLevel.BREACH
-            doubts.append(f"may be inside {geometry.zone.id}: {detail} crosses its edge")
+            doubts.append(Reason.of("maybe_inside_zone", **detail))
             return FindingLevel.POSSIBLE
         # District, region, country: never a breach by itself, at most possible when the
         # area's point is in or near the zone.
         coarse = geometry.placement(incident.lat, incident.lon, rule.margin_m)
         if coarse == "outside":
             return None
-        doubts.append(
-            f"location known only to precision {precision}: cannot place it inside "
-            f"{geometry.zone.id}"
-        )
+        doubts.append(Reason.of("coarse_location", precision=precision, zone=geometry.zone.id))
         return FindingLevel.POSSIBLE
 
 
@@ -339,6 +459,8 @@ class DeadlineState:
     fulfilled_at: datetime | None
     late: bool
     reasons: tuple[str, ...]
+    """In English (the API's); ``reason_codes``: the same by code."""
+    reason_codes: tuple[Reason, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -390,23 +512,35 @@ def _deadline_state(
         if c.status is ProvisionStatus.FULFILLED and c.at.at <= as_of
     ]
     fulfilled_at = min(fulfilled) if fulfilled else None
-    reasons = [f"due {due.isoformat()} ({deadline.time_zone}), overdue from {iso(ends)}"]
+    reasons = [
+        Reason.of(
+            "deadline_due",
+            due=due.isoformat(),
+            time_zone=deadline.time_zone,
+            overdue_from=iso(ends),
+        )
+    ]
     if amended:
         last = amended[-1]
         reasons.append(
-            f"amended from {deadline.original.isoformat()} to {last.due.isoformat()} "
-            f"on {last.decided.local} ({last.decided.time_zone})"
+            Reason.of(
+                "deadline_amended",
+                original=deadline.original.isoformat(),
+                due=last.due.isoformat(),
+                decided=last.decided.local,
+                decided_time_zone=last.decided.time_zone,
+            )
         )
     if recorded is ProvisionStatus.FULFILLED:
         status = DeadlineStatus.FULFILLED
         assert fulfilled_at is not None
-        reasons.append(f"fulfilment recorded at {iso(fulfilled_at)}")
+        reasons.append(Reason.of("fulfilment_recorded", at=iso(fulfilled_at)))
     elif recorded not in OPEN_STATUSES:
         status = DeadlineStatus.CLOSED
-        reasons.append(f"recorded {recorded.value}")
+        reasons.append(Reason.of("status_recorded", status=recorded.value))
     elif as_of >= ends:
         status = DeadlineStatus.OVERDUE
-        reasons.append("no fulfilment recorded")
+        reasons.append(Reason.of("no_fulfilment"))
     elif as_of + due_within >= ends:
         status = DeadlineStatus.DUE
     else:
@@ -426,5 +560,6 @@ def _deadline_state(
         amendments=tuple(a.to_dict() for a in amended),
         fulfilled_at=fulfilled_at,
         late=fulfilled_at is not None and fulfilled_at >= ends,
-        reasons=tuple(reasons),
+        reasons=tuple(str(r) for r in reasons),
+        reason_codes=tuple(reasons),
     )

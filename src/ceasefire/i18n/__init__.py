@@ -33,7 +33,12 @@ LANGUAGES: tuple[str, ...] = ("en", "ru", "tr")
 DEFAULT_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS: dict[str, tuple[str, ...]] = {
-    "core": ("errors.py", "reports/model.py"),
+    "core": (
+        "errors.py",
+        "reports/model.py",
+        "compliance/model.py",
+        "incidents/service.py",
+    ),
     "web": ("web",),
     "publish": ("publish",),
     "cli": (

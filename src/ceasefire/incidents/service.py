@@ -36,6 +36,7 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import check_cursor, new_id, record_ids_in
 from ceasefire.incidents import cellcounts
 from ceasefire.incidents.events import (
@@ -219,7 +220,7 @@ def _incident_or_404(session: Session, scope: ReadScope | None, incident_id: str
     of work); ``NotFound`` otherwise (an unreadable incident is as absent as an unknown one)."""
     row = session.get(IncidentRow, incident_id)
     if row is None or (scope is not None and not _readable(scope, row)):
-        raise NotFound(f"no incident {incident_id!r}")
+        raise NotFound.worded(N_("no incident %(id)s"), id=repr(incident_id))
     return row
 
 
@@ -660,8 +661,8 @@ def _refuse_grouped(session: Session, rows: Sequence[ReportRow]) -> None:
     """Refuse to group reports of which some are in an incident already."""
     taken = grouped_reports(session, [r.id for r in rows])
     if taken:
-        raise Conflict(
-            "a report belongs to one incident at most",
+        raise Conflict.worded(
+            N_("a report belongs to one incident at most"),
             details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
         )
 
@@ -894,8 +895,8 @@ def remove_report(
             raise NotFound(f"report {report_id!r} is not in incident {incident_id!r}")
         remaining = [r for r in current if r.id != report_id]
         if not remaining:
-            raise Conflict(
-                "an incident keeps at least one report",
+            raise Conflict.worded(
+                N_("an incident keeps at least one report"),
                 details=[problem("report_id", "the incident's last report")],
             )
         _unlink(session, ctx.settings, actor, row, report_id, reason_text)
@@ -1069,7 +1070,7 @@ def assign_task(
     """
     names = _check_names(team, "team")
     if not names:
-        raise InvalidInput("a task needs a team", details=[problem("team", "empty")])
+        raise InvalidInput.worded(N_("a task needs a team"), details=[problem("team", "empty")])
     if lead_member is not None and len(lead_member) > 64:
         raise InvalidInput(
             "lead_member is no member id", details=[problem("lead_member", "over 64 characters")]
@@ -1106,8 +1107,8 @@ def assign_task(
         if earlier is not None:
             return _task_public(session.get_one(InvestigationTaskRow, earlier))
         if row.status in {s.value for s in CONCLUDED}:
-            raise Conflict(
-                "the incident is concluded; reopen it to investigate again",
+            raise Conflict.worded(
+                N_("the incident is concluded; reopen it to investigate again"),
                 details=[problem("status", row.status)],
             )
         now = utcnow()
@@ -1182,7 +1183,7 @@ def complete_task(
         # The task of an incident the caller may not read is as absent as an unknown one:
         # ``_incident_or_404``'s answer would name the incident.
         if task is None or row is None or not _readable(scope, row):
-            raise NotFound(f"no task {task_id!r}")
+            raise NotFound.worded(N_("no task %(id)s"), id=repr(task_id))
         _require_monitor(scope, row.agreement_id, "complete investigations")
         if task.status != "assigned":
             raise Conflict(
@@ -1233,14 +1234,15 @@ def assess(
     if status is not None or attribution is not None:
         if status is None or attribution is None:
             missing = "status" if status is None else "attribution"
-            raise InvalidInput(
-                "a finding has a status and an attribution",
+            raise InvalidInput.worded(
+                N_("a finding has a status and an attribution"),
                 details=[problem(missing, "required with the other")],
             )
         finding = Finding(status, attribution)
     if stance is Stance.ABSTAIN and finding is not None:
-        raise InvalidInput(
-            "an abstention holds no finding", details=[problem("status", "omit when abstaining")]
+        raise InvalidInput.worded(
+            N_("an abstention holds no finding"),
+            details=[problem("status", "omit when abstaining")],
         )
     if viewer.operator or viewer.member_id is None:
         raise Forbidden("assessments are made by monitor members (sign in with a member token)")
@@ -1259,8 +1261,9 @@ def assess(
             return _detail(session, scope, row)
         check_cited_records(session, scope, _cited(refs), row.agreement_id)
         if row.status != OccurrenceStatus.UNDER_INVESTIGATION.value:
-            raise Conflict(
-                f"the incident is {row.status}; assessments are made under investigation",
+            raise Conflict.worded(
+                N_("the incident is %(status)s; assessments are made under investigation"),
+                status=row.status,
                 details=[problem("status", row.status)],
             )
         now = utcnow()

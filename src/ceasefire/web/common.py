@@ -21,7 +21,7 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements import service as agreement_service
 from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import InvalidInput, problem
+from ceasefire.errors import InvalidInput, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
@@ -257,10 +257,22 @@ PROBLEM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"not ISO 8601: (?P<value>.+)", N_("not a date or time: %(value)s")),
         (r"unknown value (?P<value>.+)", N_("unknown value %(value)s")),
     ]
+] + [
+    (re.compile(re.escape(word)), msgid)
+    for word, msgid in [
+        ("empty", N_("empty")),
+        ("missing", N_("missing")),
+        ("taken", N_("taken")),
+        ("before start", N_("before the start")),
+        ("required with the other", N_("required with the other")),
+        ("omit when abstaining", N_("leave empty when abstaining")),
+        ("the incident's last report", N_("the incident's last report")),
+    ]
 ]
 """The forms' and query parameters' problems as the services and the request schemas word
 them (in English), and the catalogue's message for each: a page shows them translated
-(``problem`` filter); a message not listed is shown as worded."""
+(``problem`` filter); a message not listed is shown as worded. The last ones are the short
+words a ``details`` entry gives as its ``message`` (``errors.problem``), matched whole."""
 
 
 DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
@@ -304,6 +316,16 @@ def problem_text(
         if found is not None:
             return str(translate(msgid)) % found.groupdict()
     return text
+
+
+def error_text(error: object, translate: Any) -> str:
+    """A refusal's message (a :class:`CeasefireError`, its :class:`Wording` or its text) in
+    the reader's language: by its catalogue msgid where the raise site gave one
+    (``CeasefireError.worded``), else as :func:`problem_text` finds it."""
+    wording = error if isinstance(error, Wording) else getattr(error, "wording", None)
+    if isinstance(wording, Wording):
+        return wording.render(translate)
+    return problem_text(getattr(error, "message", error), translate)
 
 
 def agreement_ids(ctx: ServiceContext) -> list[str]:

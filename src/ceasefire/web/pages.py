@@ -21,7 +21,8 @@ from starlette.types import Scope
 from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
-from ceasefire.errors import InvalidInput
+from ceasefire.compliance.model import translated_reason
+from ceasefire.errors import InvalidInput, Wording
 from ceasefire.i18n.templates import template_environment
 from ceasefire.ids import replace_record_ids
 from ceasefire.timeutil import parse_instant
@@ -30,6 +31,7 @@ from ceasefire.web.common import (
     DECISION_REASONS,
     LABELS,
     PROVISION_STATUS_LABELS,
+    error_text,
     problem_text,
 )
 from ceasefire.web.dashboard import build_dashboard
@@ -86,6 +88,12 @@ def environment(lang: str) -> Environment:
     )
     env.filters["decision_reason"] = lambda message: problem_text(
         message, lambda msgid: i18n.gettext(lang, msgid), DECISION_REASONS
+    )
+    env.filters["error_text"] = lambda error: error_text(
+        error, lambda msgid: i18n.gettext(lang, msgid)
+    )
+    env.filters["finding_reason"] = lambda reason: translated_reason(
+        str(reason), lambda msgid: i18n.gettext(lang, msgid)
     )
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
@@ -252,6 +260,7 @@ def render_error(
     details: Any = None,
     *,
     request: Request | None = None,
+    wording: Wording | None = None,
 ) -> HTMLResponse:
     """The HTML page of an error, for a browser (the API answers the same error in JSON)."""
     listed = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
@@ -262,6 +271,7 @@ def render_error(
         code=code,
         title=title,
         message=message,
+        wording=wording,
         details=listed,
         viewer=Viewer.public(),
     )
