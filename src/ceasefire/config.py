@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     login_lockout_s: int = Field(
         default=900, ge=1, description="How long (seconds) a locked user name is refused."
     )
+    session_idle_s: int = Field(
+        default=7200,
+        ge=120,
+        description="A sign-in session (a token labelled login) unused this long (seconds) "
+        "ends; API tokens have no idle limit.",
+    )
     request_threads: int = Field(
         default=2,
         ge=1,

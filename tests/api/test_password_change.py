@@ -1,6 +1,7 @@
 """A signed-in user changes its own password, through the API and the web form: the current
 password is required (failures count as failed sign-ins), the other sign-in sessions end,
-API tokens and the current session stay, one ledger entry without any secret."""
+the API tokens an operator issued and the current session stay, one ledger entry without any
+secret (the tokens a user minted itself end: test_ninth_audit.py)."""
 
 from __future__ import annotations
 

@@ -497,6 +497,23 @@ def _checked_payload(tag: str, subject: str, payload: object) -> bytes:
     return canonical_json(payload)
 
 
+def subjects_recorded_by(
+    session: Session, *, tag: str, subjects: Sequence[str], actor: Actor
+) -> set[str]:
+    """Which of ``subjects`` have an entry ``tag`` that ``actor`` (member and user) wrote."""
+    if not subjects:
+        return set()
+    found = session.scalars(
+        select(LedgerEntryRow.subject).where(
+            LedgerEntryRow.tag == tag,
+            LedgerEntryRow.subject.in_(sorted(set(subjects))),
+            LedgerEntryRow.member_id == actor.member_id,
+            LedgerEntryRow.user_id == actor.user_id,
+        )
+    )
+    return set(found)
+
+
 def append(
     session: Session,
     settings: Settings,

@@ -99,9 +99,10 @@ def change_password(
 ) -> PasswordChanged:
     """Change your own password, giving the current one.
 
-    Ends your other sign-in sessions (tokens labelled ``login``; not the token this request
-    uses); API tokens stay valid. A wrong current password is a 403 and counts as a failed
-    sign-in of your user name (and of this address): too many, 429.
+    Ends your other sign-in sessions (tokens labelled ``login``) and the API tokens you
+    created yourself (not the token this request uses); tokens an operator issued stay
+    valid. A wrong current password is a 403 and counts as a failed sign-in of your user
+    name (and of this address): too many, 429.
     """
     _, _, presented = (request.headers.get("authorization") or "").partition(" ")
     attempt = count_sign_in(request)

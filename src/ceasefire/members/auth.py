@@ -6,7 +6,8 @@
 - ``viewer_for_token`` turns a bearer token into the ``Viewer`` every read is filtered by.
 - Sign-ins are throttled per user name (``login_throttle``); ``logout`` revokes a login's
   token; operators disable, enable and reset users (each a ledger entry); a signed-in user
-  changes its own password with the current one (``change_password``).
+  changes its own password with the current one (``change_password``). A new password ends
+  the user's sign-in sessions and the tokens it minted with the old one.
 
 Tokens are never logged or written to the ledger; ledger entries name the token's id only.
 """
@@ -35,7 +36,7 @@ from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
-from ceasefire.ledger.service import add_ledgered, append
+from ceasefire.ledger.service import add_ledgered, append, subjects_recorded_by
 from ceasefire.members import throttle as login_throttle
 from ceasefire.members.events import (
     MemberTag,
@@ -513,8 +514,8 @@ def set_password(
     A user changing its own password must give the current one (a stolen token alone must
     not take over the account), and a wrong one counts as a failed sign-in of its name; see
     ``change_password``, which also keeps the session it is called from. The user's
-    password sessions (tokens labelled ``login``) are revoked, and any sign-in lockout of
-    the name is lifted.
+    password sessions (tokens labelled ``login``) and the API tokens it minted itself (with
+    the password now replaced) are revoked, and any sign-in lockout of the name is lifted.
     """
     if viewer.is_public:
         raise Unauthorized("sign in to change a password")
@@ -546,8 +547,9 @@ def change_password(
     A wrong current password is a 403 and counts as a failed sign-in of the user's name
     (``login_throttle``: five lock the name, 429). On success the password is stored
     (argon2id, ledger entry ``auth:user:password-set`` with ``by_self``), the user's other
-    sign-in sessions (active tokens labelled ``login``) are revoked — not ``current_token``,
-    the session the change was made from — and its API tokens stay valid.
+    sign-in sessions (active tokens labelled ``login``) and the API tokens it minted itself
+    are revoked — not ``current_token``, the session the change was made from — and the API
+    tokens an operator issued for it stay valid.
     """
     if viewer.is_public or viewer.user_id is None:
         raise Unauthorized("sign in to change your password")
@@ -610,11 +612,16 @@ def _store_password(
     verified: str | None = None,
     keep_token_hash: str | None = None,
 ) -> list[str]:
-    """Store a new password hash, ledger it, end the user's sign-in sessions, lift a lockout.
+    """Store a new password hash, ledger it, end the user's sign-in sessions and the tokens it
+    minted itself, lift a lockout.
+
+    Whoever knew the old password could mint itself a 366-day token with it (minting needs
+    only the password): a password changed because it leaked must shut that token out too.
+    Tokens an operator issued (``_minted_by_user``) did not come from the password and stay.
 
     ``verified``: the hash the current password was checked against; if another change came
     in between, this one is refused (Conflict) rather than silently overwriting it.
-    Returns the ids of the sessions revoked (all but the one hashed ``keep_token_hash``).
+    Returns the ids of the tokens revoked (never the one hashed ``keep_token_hash``).
     """
     if verified is not None and user.password_hash != verified:
         raise Conflict("the password was changed meanwhile; sign in again")
@@ -632,18 +639,37 @@ def _store_password(
         actor=actor,
     )
     now = utcnow()
-    sessions = session.scalars(
-        select(ApiTokenRow)
-        .where(ApiTokenRow.user_id == user.id, ApiTokenRow.label == "login")
-        .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
-    )
+    tokens = [
+        row
+        for row in session.scalars(
+            select(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None))
+            .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+        )
+        if _token_state(row, now) == "active" and row.token_hash != keep_token_hash
+    ]
+    self_minted = _minted_by_user(session, user, [r.id for r in tokens if r.label != "login"])
     revoked = []
-    for row in sessions:
-        if _token_state(row, now) == "active" and row.token_hash != keep_token_hash:
+    for row in tokens:
+        if row.label == "login" or row.id in self_minted:
             _revoke(session, ctx, row, actor=actor, via="password-set")
             revoked.append(row.id)
     login_throttle.clear(session, user.id)
     return revoked
+
+
+def _minted_by_user(session: Session, user: UserRow, token_ids: Sequence[str]) -> set[str]:
+    """Which of ``token_ids`` (tokens of ``user``) the user minted itself, with its password:
+    their ``auth:token:created`` entry's actor is the user. A token an operator issued (a
+    sensor feed's, ``ceasefire token create``) was not and is not one of them."""
+    subjects = {f"token/{token_id}": token_id for token_id in token_ids}
+    found = subjects_recorded_by(
+        session,
+        tag=MemberTag.TOKEN_CREATED.value,
+        subjects=list(subjects),
+        actor=Actor(member_id=user.member_id, user_id=user.id),
+    )
+    return {subjects[subject] for subject in found}
 
 
 def unlock_user(ctx: ServiceContext, viewer: Viewer, user_name: str) -> None:
@@ -664,6 +690,8 @@ _roles = MemberRoleRow.__table__
 _TOKEN_ROWS = select(
     _tokens.c.id,
     _tokens.c.token_hash,
+    _tokens.c.label,
+    _tokens.c.created_at,
     _tokens.c.revoked_at,
     _tokens.c.expires_at,
     _tokens.c.last_used_at,
@@ -750,10 +778,11 @@ def callers_for_tokens(
             by_hash.setdefault(row.token_hash, []).append(row)
     found: dict[str, Caller | Unauthorized] = {}
     touch: dict[str, datetime] = {}
+    idle = timedelta(seconds=ctx.settings.session_idle_s)
     for token, token_hash in hashes.items():
         rows = by_hash.get(token_hash)
         try:
-            found[token] = _caller_from(rows, now=now, at=at, agreement_id=agreement_id)
+            found[token] = _caller_from(rows, now=now, at=at, agreement_id=agreement_id, idle=idle)
         except Unauthorized as exc:
             found[token] = exc
             continue
@@ -767,7 +796,12 @@ def callers_for_tokens(
 
 
 def _caller_from(
-    rows: Sequence[Any] | None, *, now: datetime, at: datetime, agreement_id: str | None
+    rows: Sequence[Any] | None,
+    *,
+    now: datetime,
+    at: datetime,
+    agreement_id: str | None,
+    idle: timedelta,
 ) -> Caller:
     if not rows:
         raise Unauthorized("invalid token")
@@ -776,6 +810,11 @@ def _caller_from(
         raise Unauthorized("token has been revoked")
     if found.expires_at is not None and found.expires_at <= now:
         raise Unauthorized("token has expired")
+    if found.label == "login" and now - (found.last_used_at or found.created_at) >= idle:
+        # A browser left signed in (a shared machine, an unlocked laptop) ends after
+        # ``session_idle_s`` unused, not only after its twelve hours; ``last_used_at`` is
+        # kept to the minute (``LAST_USED_RESOLUTION``), which is precise enough here.
+        raise Unauthorized("sign-in session has been idle too long")
     if found.disabled_at is not None:
         raise Unauthorized("token's user is disabled")
     roles = [MemberRole.stored(found.member_id, r) for r in rows if r.role is not None]

@@ -256,14 +256,16 @@ def user_password(
     password_stdin: Annotated[bool, PASSWORD_STDIN] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Set a user's password (asks unless --password-stdin); ends its sign-in sessions."""
+    """Set a user's password (asks unless --password-stdin); ends its sign-in sessions and the
+    tokens it created itself."""
     result = auth.set_password(get_context(), _operator(), user_id, _read_password(password_stdin))
     print_result(
         result,
         as_json,
-        _("password of user [bold]{id}[/bold] set; its sign-in sessions ended").format(
-            id=result.id
-        ),
+        _(
+            "password of user [bold]{id}[/bold] set; its sign-in sessions and the tokens it "
+            "created itself ended"
+        ).format(id=result.id),
     )
 
 

@@ -71,10 +71,12 @@ class IssuedToken(BaseModel):
 
 
 class PasswordChanged(BaseModel):
-    """A user's own password change: the user, and the sign-in sessions it ended."""
+    """A user's own password change: the user, and the sign-in sessions and self-minted API
+    tokens it ended."""
 
     user: UserPublic
-    sessions_revoked: list[str]  # token ids; API tokens and the current session are kept
+    # token ids; the current session and the API tokens an operator issued are kept
+    sessions_revoked: list[str]
 
 
 class PostPublic(BaseModel):

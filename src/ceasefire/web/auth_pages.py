@@ -3,7 +3,8 @@ password change: ``GET|POST /account/password``.
 
 A sign-in is ``auth.login``: the same throttled password check as ``POST /api/v1/auth/token``,
 and the same 12-hour API token, kept in the HttpOnly, SameSite=Strict cookie of
-``web.session``. Signing out revokes that token, so a copied cookie stops working too.
+``web.session``. Signing out revokes that token, so a copied cookie stops working too, and so
+does signing in again over it (the replaced session's token is revoked).
 
 Forms are protected against cross-site request forgery by the session's CSRF token
 (``web.csrf``: every POST that carries the sign-in cookie must carry it), and besides:
@@ -179,6 +180,11 @@ def login_submit(
             status=429,
             retry_after_s=exc.retry_after_s,
         )
+    replaced = request.cookies.get(SESSION_COOKIE)
+    if replaced:
+        # The browser drops the session this sign-in replaces: end it, so that no copy of
+        # its cookie stays signed in for the rest of its twelve hours.
+        auth.logout(ctx, replaced)
     response = RedirectResponse(target, status_code=303)
     expires_at = issued.info.expires_at
     max_age = int((expires_at - utcnow()).total_seconds()) if expires_at else 12 * 3600
