@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS
 from babel.messages.pofile import read_po
 
 from ceasefire import i18n
@@ -42,6 +45,29 @@ def test_every_marked_string_is_translated(domain: str, lang: str) -> None:
     assert not problems, f"{lang}/{domain}.po: run scripts/i18n and translate:\n" + "\n".join(
         problems
     )
+
+
+def test_no_string_is_marked_inside_an_f_string() -> None:
+    """Python 3.11's tokenizer, and so the extractor running there, does not look inside
+    f-strings (3.12's does): ``f"{_('undated')}"`` would be missing from catalogues made on
+    3.11 and shown in English. Marked strings stand outside f-strings."""
+    package = Path(i18n.__file__).parent.parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for call in ast.walk(node):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id in DEFAULT_KEYWORDS
+                    and call.args
+                    and isinstance(call.args[0], ast.Constant)
+                ):
+                    found.append(f"{path.relative_to(package)}:{call.lineno} {ast.unparse(call)}")
+    assert not found, "marked inside an f-string:\n" + "\n".join(found)
 
 
 def test_translations_are_loaded_from_the_catalogues() -> None:

@@ -75,6 +75,9 @@ def member_list(
     if as_json:
         print_json(rows)
         return
+    # Marked outside the f-string: Python 3.11's tokenizer (and so the extractor) does not
+    # look inside f-strings, and a string it does not see stays untranslated.
+    not_current = " " + _("[not current]")
     print_table(
         N_("Members"),
         [N_("id"), N_("name"), N_("kind"), N_("iso3"), N_("roles")],
@@ -86,7 +89,7 @@ def member_list(
                 m.iso3,
                 "; ".join(
                     f"{r.agreement_id}: {r.role.value}{f' ({r.party})' if r.party else ''}"
-                    f"{'' if r.current else ' ' + _('[not current]')}"
+                    f"{'' if r.current else not_current}"
                     for r in m.roles
                 ),
             ]

@@ -156,9 +156,10 @@ def _show(result: dict[str, Any]) -> None:
     console.print(f"[bold]{plain(article['title'] or result['path'])}[/bold]", highlight=False)
     published = article.get("published") or {}
     paragraphs = article["body_paragraphs"]
+    outlet = article.get("outlet") or _("unknown outlet")
+    date = published.get("local") or _("undated")
     console.print(
-        f"{article.get('outlet') or _('unknown outlet')} · "
-        f"{published.get('local') or _('undated')}"
+        f"{outlet} · {date}"
         f"{' ' + published['zone'] if published.get('zone') else ''} · "
         + _("credits: {credits}").format(credits=", ".join(article["credits"]) or "—")
         + " · "
