@@ -114,8 +114,8 @@ def load_tables() -> None:
 
 
 def contributions(kind: str) -> list[Any]:
-    """The resolved ``router``, ``commands``, ``checker``, ``payload_rule`` or ``worker`` of
-    every area that has one."""
+    """The resolved ``router``, ``commands``, ``checker``, ``payload_rule``, ``payloads`` or
+    ``worker`` of every area that has one."""
     return [resolve(ref) for area in areas() if (ref := getattr(area, kind))]
 
 

@@ -471,13 +471,12 @@ def blinded_tags() -> frozenset[str]:
     random nonce, so that no payload withheld from a member is confirmed by a guess hashed
     against its header's ``payload_sha256``. The declaration is the area's, the nonce the
     writer's: no writer of such a tag can forget it."""
-    from ceasefire.areas import areas, resolve
+    from ceasefire.areas import contributions
 
     return frozenset(
         str(tag)
-        for area in areas()
-        if area.payloads
-        for tag, payload_type in resolve(area.payloads).items()
+        for payloads in contributions("payloads")
+        for tag, payload_type in payloads.items()
         if blinded(payload_type)
     )
 

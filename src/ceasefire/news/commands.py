@@ -398,14 +398,7 @@ def backfill(
             "{n} pages: {stored} stored, {known} already stored (same text), {skipped} skipped"
             " (file stored before), {failed} failed; {seconds} s",
             figures["pages"],
-        ).format(
-            n=figures["pages"],
-            stored=figures["stored"],
-            known=figures["known"],
-            skipped=figures["skipped"],
-            failed=figures["failed"],
-            seconds=figures["seconds"],
-        )
+        ).format(n=figures["pages"], **figures)
         + (_(", {rate} articles/s").format(rate=rate) if rate else "")
         + " ("
         + ngettext("{scheduler}, {n} worker", "{scheduler}, {n} workers", workers).format(
