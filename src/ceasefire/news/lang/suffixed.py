@@ -41,7 +41,6 @@ from ceasefire.news.lang.common import (
     ALPHA3_TO_2,
     ActorEntry,
     actor_entries,
-    actor_ref,
     load_data,
     nearest_location,
     resolve_places,
@@ -392,14 +391,9 @@ class Coder:
                     last += more[1]
                     noun_rest = more[2]
                 case = self._case_after(tokens, index, last, noun_rest, noun=True)
-            start, end = tokens[index].start, tokens[last].end
             found.append(
-                Actor(
-                    ref=actor_ref(text[start:end], start, end, entry, sector=sector),
-                    first=index,
-                    last=last,
-                    kind=kind,
-                    case=case,
+                Actor.spanning(
+                    text, tokens, index, last, entry, sector=sector, kind=kind, case=case
                 )
             )
             index = last + 1

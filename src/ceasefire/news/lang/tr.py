@@ -231,6 +231,30 @@ class Actor:
     kind: str
     case: str
 
+    @classmethod
+    def spanning(
+        cls,
+        text: str,
+        tokens: list[Token],
+        first: int,
+        last: int,
+        entry: ActorEntry,
+        *,
+        sector: str | None,
+        kind: str,
+        case: str,
+    ) -> Actor:
+        """The actor of dictionary ``entry`` that ``tokens[first..last]`` of the article's
+        ``text`` name."""
+        start, end = tokens[first].start, tokens[last].end
+        return cls(
+            ref=actor_ref(text[start:end], start, end, entry, sector=sector),
+            first=first,
+            last=last,
+            kind=kind,
+            case=case,
+        )
+
 
 def _first_name(token: Token) -> bool:
     """A capitalised word without a suffix, or a hyphen ("Jean-Yves"): part of a name
@@ -362,14 +386,9 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
                     end_index += more[1]
                     stem = more[2]
                 case = _compound_case(tokens[end_index].word, stem)
-            start, end = tokens[index].start, tokens[end_index].end
             found.append(
-                Actor(
-                    ref=actor_ref(text[start:end], start, end, entry, sector=sector),
-                    first=index,
-                    last=end_index,
-                    kind=kind,
-                    case=case,
+                Actor.spanning(
+                    text, tokens, index, end_index, entry, sector=sector, kind=kind, case=case
                 )
             )
             index = end_index + 1
