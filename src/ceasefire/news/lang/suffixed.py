@@ -48,7 +48,7 @@ from ceasefire.news.lang.common import (
     sentence_event,
 )
 from ceasefire.news.lang.tr import Actor, Sentence, Token
-from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention
+from ceasefire.news.model import ActorRef, Event, Modality, PlaceMention
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 from ceasefire.news.timeexpr import TimeMention
 
@@ -902,15 +902,7 @@ def register_language(grammar: Grammar) -> tuple[str, ...]:
         def run(news: NewsDoc) -> NewsDoc:
             text = news.article.text
             per_sentence = [coder().sentence_actors(text, s) for s in sentences_of(news)]
-            news.scratch[actors_key] = per_sentence
-            news.actors = [
-                ActorMention(
-                    ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last
-                )
-                for found in per_sentence
-                for a in found
-            ]
-            return news
+            return tr.with_actors(news, actors_key, per_sentence)
 
         return run
 

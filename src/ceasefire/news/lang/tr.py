@@ -444,17 +444,21 @@ def make_actors(resources: PipelineResources) -> Any:
 
     def actors(news: NewsDoc) -> NewsDoc:
         per_sentence = [_sentence_actors(news.article.text, s, sectors) for s in _sentences(news)]
-        news.scratch[_ACTORS] = per_sentence
-        news.actors = [
-            ActorMention(
-                ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last
-            )
-            for found in per_sentence
-            for a in found
-        ]
-        return news
+        return with_actors(news, _ACTORS, per_sentence)
 
     return actors
+
+
+def with_actors(news: NewsDoc, key: str, per_sentence: list[list[Actor]]) -> NewsDoc:
+    """``news`` with the actors found in each sentence: kept in its scratch under ``key``
+    (for the event and quote components) and given as its actor mentions."""
+    news.scratch[key] = per_sentence
+    news.actors = [
+        ActorMention(ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last)
+        for found in per_sentence
+        for a in found
+    ]
+    return news
 
 
 # -- places ---------------------------------------------------------------------------------
