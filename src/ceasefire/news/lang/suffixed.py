@@ -41,6 +41,7 @@ from ceasefire.news.lang.common import (
     ALPHA3_TO_2,
     ActorEntry,
     actor_entries,
+    argument_confidence,
     load_data,
     nearest_location,
     resolve_places,
@@ -738,6 +739,7 @@ class Coder:
             if modality == "occurred" and future:
                 modality = "planned"
             source_refs = [a.ref for a in source]
+            target_refs = [a.ref for a in targets]
             start, end = tokens[trigger.first].start, tokens[trigger.last].end
             coded.append(trigger)
             events.append(
@@ -748,13 +750,11 @@ class Coder:
                     event=event,
                     modality=modality,
                     source=source_refs,
-                    target=[a.ref for a in targets],
+                    target=target_refs,
                     location=nearest_location(news.places, sentence.start, sentence.end, start),
                     trigger=[t.text for t in tokens[trigger.first : trigger.last + 1]],
                     trigger_span=(start, end),
-                    confidence=0.4
-                    + (0.25 if any(r.code for r in source_refs) else 0)
-                    + (0.15 if targets else 0),
+                    confidence=argument_confidence(source_refs, target_refs),
                     component=f"news.events.{grammar.language}.v1",
                     claimed_by=claimed_by,
                 )

@@ -36,6 +36,7 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
+    argument_confidence,
     block_quote,
     events_component,
     known_town,
@@ -757,9 +758,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         target_refs = [a.ref for a in targets]
         start, end = tokens[trigger.first].start, tokens[trigger.last].end
         location = _location(news, sentence, start)
-        confidence = (
-            0.4 + (0.25 if any(r.code for r in source_refs) else 0) + (0.15 if target_refs else 0)
-        )
+        confidence = argument_confidence(source_refs, target_refs)
         events.append(
             sentence_event(
                 news,
