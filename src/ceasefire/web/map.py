@@ -222,12 +222,13 @@ def map_towns() -> Response:
 @router.get("/map/table", response_class=HTMLResponse)
 def map_table(request: Request, viewer: WebViewer, selection: Selection) -> HTMLResponse:
     """The map's data as tables (the accessible alternative to the map)."""
+    window, data = selection
     return render(
         "map_table.html",
         request=request,
         viewer=viewer,
-        data=selection.data,
-        window=selection.window,
+        data=data,
+        window=window,
         zone_statuses=ZONE_STATUSES,
         incident_statuses=INCIDENT_STATUSES,
         category_labels=CATEGORY_LABELS,
