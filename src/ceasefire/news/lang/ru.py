@@ -32,6 +32,7 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
+    argument_confidence,
     events_component,
     known_town,
     load_data,
@@ -749,11 +750,8 @@ def _sentence_events(
         start = min(t.start for t in trigger.words)
         end = max(t.end for t in trigger.words)
         location = _location(news, sentence, token, source + targets)
-        confidence = (
-            0.4
-            + (0.25 if any(r.code for r in source_refs) else 0)
-            + (0.15 if target_refs else 0)
-            + (0.1 if not trigger.nominal else 0)
+        confidence = argument_confidence(source_refs, target_refs) + (
+            0.1 if not trigger.nominal else 0
         )
         events.append(
             (

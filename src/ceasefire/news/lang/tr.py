@@ -36,6 +36,7 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
+    argument_confidence,
     block_quote,
     events_component,
     known_town,
@@ -231,6 +232,30 @@ class Actor:
     kind: str
     case: str
 
+    @classmethod
+    def spanning(
+        cls,
+        text: str,
+        tokens: list[Token],
+        first: int,
+        last: int,
+        entry: ActorEntry,
+        *,
+        sector: str | None,
+        kind: str,
+        case: str,
+    ) -> Actor:
+        """The actor of dictionary ``entry`` that ``tokens[first..last]`` of the article's
+        ``text`` name."""
+        start, end = tokens[first].start, tokens[last].end
+        return cls(
+            ref=actor_ref(text[start:end], start, end, entry, sector=sector),
+            first=first,
+            last=last,
+            kind=kind,
+            case=case,
+        )
+
 
 def _first_name(token: Token) -> bool:
     """A capitalised word without a suffix, or a hyphen ("Jean-Yves"): part of a name
@@ -362,14 +387,9 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
                     end_index += more[1]
                     stem = more[2]
                 case = _compound_case(tokens[end_index].word, stem)
-            start, end = tokens[index].start, tokens[end_index].end
             found.append(
-                Actor(
-                    ref=actor_ref(text[start:end], start, end, entry, sector=sector),
-                    first=index,
-                    last=end_index,
-                    kind=kind,
-                    case=case,
+                Actor.spanning(
+                    text, tokens, index, end_index, entry, sector=sector, kind=kind, case=case
                 )
             )
             index = end_index + 1
@@ -425,17 +445,21 @@ def make_actors(resources: PipelineResources) -> Any:
 
     def actors(news: NewsDoc) -> NewsDoc:
         per_sentence = [_sentence_actors(news.article.text, s, sectors) for s in _sentences(news)]
-        news.scratch[_ACTORS] = per_sentence
-        news.actors = [
-            ActorMention(
-                ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last
-            )
-            for found in per_sentence
-            for a in found
-        ]
-        return news
+        return with_actors(news, _ACTORS, per_sentence)
 
     return actors
+
+
+def with_actors(news: NewsDoc, key: str, per_sentence: list[list[Actor]]) -> NewsDoc:
+    """``news`` with the actors found in each sentence: kept in its scratch under ``key``
+    (for the event and quote components) and given as its actor mentions."""
+    news.scratch[key] = per_sentence
+    news.actors = [
+        ActorMention(ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last)
+        for found in per_sentence
+        for a in found
+    ]
+    return news
 
 
 # -- places ---------------------------------------------------------------------------------
@@ -734,9 +758,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         target_refs = [a.ref for a in targets]
         start, end = tokens[trigger.first].start, tokens[trigger.last].end
         location = _location(news, sentence, start)
-        confidence = (
-            0.4 + (0.25 if any(r.code for r in source_refs) else 0) + (0.15 if target_refs else 0)
-        )
+        confidence = argument_confidence(source_refs, target_refs)
         events.append(
             sentence_event(
                 news,
