@@ -202,6 +202,12 @@ class SignInAttempt:
         self._limits = limits
         self._key = key
 
+    @property
+    def client(self) -> str:
+        """The client's address key: the per-name sign-in lock refuses only the clients that
+        failed for the name (``members.throttle``)."""
+        return self._key
+
     def succeeded(self) -> None:
         """The password was right: the attempt is not held against the address."""
         self._limits.login.give_back(self._key)

@@ -84,11 +84,12 @@ def end_role(ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleE
 def login(ctx: ContextDep, request: Request, body: LoginRequest) -> IssuedToken:
     """Sign in with a password; returns a 12-hour token, shown once.
 
-    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429);
-    one address may fail ten times a minute (429).
+    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429) for
+    the addresses that failed; an address that did not fail for the name is still checked.
+    One address may fail ten times a minute (429).
     """
     attempt = count_sign_in(request)
-    issued = auth.login(ctx, user_id=body.user_id, password=body.password)
+    issued = auth.login(ctx, user_id=body.user_id, password=body.password, client=attempt.client)
     attempt.succeeded()
     return issued
 
@@ -112,6 +113,7 @@ def change_password(
         current_password=body.current_password,
         new_password=body.new_password,
         current_token=presented.strip() or None,
+        client=attempt.client,
     )
     attempt.succeeded()
     return changed
@@ -148,6 +150,7 @@ def create_token(
         expires_in=expires_in,
         expires_at=body.expires_at,
         password=body.password,
+        client=attempt.client,
     )
     attempt.succeeded()
     return issued

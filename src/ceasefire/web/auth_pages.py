@@ -163,7 +163,7 @@ def login_submit(
         )
     try:
         attempt = count_sign_in(request)
-        issued = auth.login(ctx, user_id=user_id, password=password)
+        issued = auth.login(ctx, user_id=user_id, password=password, client=attempt.client)
         attempt.succeeded()
     except Unauthorized:
         # One message for every cause: it must not tell which part was wrong.
@@ -318,6 +318,7 @@ def password_submit(
             current_password=current_password,
             new_password=new_password,
             current_token=request.cookies.get(SESSION_COOKIE),
+            client=attempt.client,
         )
         attempt.succeeded()
     except TooManyRequests as exc:
@@ -369,6 +370,7 @@ def create_token(
             label=body.label,
             expires_in=timedelta(days=body.expires_in_days) if body.expires_in_days else None,
             password=body.password,
+            client=attempt.client,
         )
         attempt.succeeded()
     except (TooManyRequests, Forbidden, InvalidInput, Conflict, NotFound) as exc:

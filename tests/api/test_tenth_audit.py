@@ -1,0 +1,63 @@
+"""The tenth audit: bounds and abuse, attacked as an adversarial member would (both databases;
+docs/security.md, "Bounds and abuse").
+
+- Sign-in lockout as a weapon: five wrong passwords typed on purpose for another member's
+  duty officer used to lock that name for every client for 15 minutes. Now the lock refuses
+  the clients (addresses) that failed for the name; the officer's own client still signs in.
+"""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from ceasefire.app import create_app
+from ceasefire.db.context import ServiceContext
+from ceasefire.members import auth
+from ceasefire.members.setup import setup_members
+from tests.factories.members import OPERATOR, PASSWORD
+
+OFFICER = "arm-duty-officer"
+WRONG = "not the password"
+ATTACKER = "203.0.113.7"
+OFFICE = "198.51.100.20"
+
+
+def _client(ctx: ServiceContext, address: str) -> TestClient:
+    return TestClient(create_app(ctx=ctx), client=(address, 40000))
+
+
+def _sign_in(client: TestClient, password: str) -> int:
+    response = client.post("/api/v1/auth/token", json={"user_id": OFFICER, "password": password})
+    return response.status_code
+
+
+def test_failing_on_purpose_does_not_lock_the_officer_out_of_its_own_client(
+    ctx: ServiceContext,
+) -> None:
+    setup_members(ctx, demo=True)
+    auth.add_user(ctx, OPERATOR, user_id=OFFICER, member_id="arm", password=PASSWORD)
+    limit = ctx.settings.login_max_failures
+    with _client(ctx, ATTACKER) as attacker, _client(ctx, OFFICE) as office:
+        assert [_sign_in(attacker, WRONG) for _ in range(limit)] == [401] * limit
+        # the attacker's address is locked out of the name, right password or not
+        assert _sign_in(attacker, PASSWORD) == 429
+        # the officer, from an address that did not fail, signs in (API and web form)
+        assert _sign_in(office, PASSWORD) == 200
+        page = office.post(
+            "/login", data={"user_id": OFFICER, "password": PASSWORD}, follow_redirects=False
+        )
+        assert page.status_code == 303, page.text
+        # ...and its success did not lift the lock the attacker caused
+        assert _sign_in(attacker, PASSWORD) == 429
+        # a fresh address gets its password checked once: wrong, it joins the refused ones
+        with _client(ctx, "192.0.2.99") as fresh:
+            assert _sign_in(fresh, WRONG) == 401
+            assert _sign_in(fresh, PASSWORD) == 429
+        # the officer's own typo while the name is locked makes it wait like anyone else
+        assert _sign_in(office, WRONG) == 401
+        assert _sign_in(office, PASSWORD) == 429
+    # an operator still lifts the lock for everyone
+    auth.unlock_user(ctx, OPERATOR, OFFICER)
+    with _client(ctx, ATTACKER) as attacker, _client(ctx, OFFICE) as office:
+        assert _sign_in(office, PASSWORD) == 200
+        assert _sign_in(attacker, PASSWORD) == 200
