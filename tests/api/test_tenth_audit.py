@@ -4,9 +4,14 @@ docs/security.md, "Bounds and abuse").
 - Sign-in lockout as a weapon: five wrong passwords typed on purpose for another member's
   duty officer used to lock that name for every client for 15 minutes. Now the lock refuses
   the clients (addresses) that failed for the name; the officer's own client still signs in.
+- A narrative's C1 controls (U+009B CSI, U+009D OSC), DEL and bidi overrides reached the
+  terminal raw through ``--json`` (JSON escapes only C0 under ``ensure_ascii=False``), and
+  the bidi controls through the plain output too. Both now show them escaped or as U+FFFD.
 """
 
 from __future__ import annotations
+
+import json
 
 from fastapi.testclient import TestClient
 
@@ -14,7 +19,9 @@ from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth
 from ceasefire.members.setup import setup_members
-from tests.factories.members import OPERATOR, PASSWORD
+from tests.factories.cli import InProcessCli
+from tests.factories.members import OPERATOR, PASSWORD, Cast
+from tests.factories.reports import shelling_body
 
 OFFICER = "arm-duty-officer"
 WRONG = "not the password"
@@ -61,3 +68,26 @@ def test_failing_on_purpose_does_not_lock_the_officer_out_of_its_own_client(
     with _client(ctx, ATTACKER) as attacker, _client(ctx, OFFICE) as office:
         assert _sign_in(office, PASSWORD) == 200
         assert _sign_in(attacker, PASSWORD) == 200
+
+
+# C1 controls (CSI, OSC), DEL and a right-to-left override: JSON's encoder escapes none of
+# them under ensure_ascii=False, and a terminal acts on each.
+TERMINAL_WORDS = "shelling \x9b2J\x9d0;owned\x9c \x7fnear invoice\u202efdp.exe \u2067x\u2069 end"
+
+
+def test_a_narratives_c1_and_bidi_controls_do_not_reach_the_terminal(
+    client: TestClient, cast: Cast, cli: InProcessCli
+) -> None:
+    filed = client.post(
+        "/api/v1/reports", json=shelling_body(narrative=TERMINAL_WORDS), headers=cast.bearer("tur")
+    )
+    assert filed.status_code == 201, filed.text
+    report_id = filed.json()["id"]
+    for args in (("report", "show", report_id, "--json"), ("report", "show", report_id)):
+        done = cli.text(*args)
+        assert done.returncode == 0, done.stderr
+        for control in "\x9b\x9d\x9c\x7f\u202e\u2067\u2069":
+            assert control not in done.stdout, (args, hex(ord(control)))
+    # the JSON still holds the words as written, for the machine that reads it
+    shown = json.loads(cli.text("report", "show", report_id, "--json").stdout)
+    assert shown["narrative"] == TERMINAL_WORDS
