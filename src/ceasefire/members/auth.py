@@ -350,9 +350,7 @@ def login(
             raise failure
         if hasher.check_needs_rehash(stored):
             fresh.password_hash = hasher.hash(password)
-        login_throttle.clear(
-            session, user_id, client, max_failures=ctx.settings.login_max_failures
-        )
+        login_throttle.clear(session, user_id, client, max_failures=ctx.settings.login_max_failures)
         return _issue_token(
             session,
             ctx,
