@@ -7,16 +7,27 @@ docs/security.md, "Bounds and abuse").
 - A narrative's C1 controls (U+009B CSI, U+009D OSC), DEL and bidi overrides reached the
   terminal raw through ``--json`` (JSON escapes only C0 under ``ensure_ascii=False``), and
   the bidi controls through the plain output too. Both now show them escaped or as U+FFFD.
+- Agreement files (zones as GeoJSON; loaded by operators) were read and parsed whatever their
+  size, and each zone was bounded (100,000 positions) but not all of them together. A file
+  over 8 MiB is now a 413 before it is read past the bound, and the zones' positions
+  together are bounded (250,000), counted before any position is checked.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from ceasefire.actor import Actor
+from ceasefire.agreements import build, loader
+from ceasefire.agreements import service as agreements
+from ceasefire.agreements.geometry import geojson_problems
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput, PayloadTooLarge
 from ceasefire.members import auth
 from ceasefire.members.setup import setup_members
 from tests.factories.cli import InProcessCli
@@ -91,3 +102,45 @@ def test_a_narratives_c1_and_bidi_controls_do_not_reach_the_terminal(
     # the JSON still holds the words as written, for the machine that reads it
     shown = json.loads(cli.text("report", "show", report_id, "--json").stdout)
     assert shown["narrative"] == TERMINAL_WORDS
+
+
+def _shipped_text() -> str:
+    return agreements.shipped_agreement_paths()[0].read_text("utf-8")
+
+
+def test_an_agreement_file_over_the_size_bound_is_a_413_before_it_is_parsed(
+    ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = _shipped_text()
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", len(text.encode()) - 1)
+    with pytest.raises(PayloadTooLarge) as refused:
+        agreements.load_text(ctx, text, source_name="zones.yaml", actor=Actor.centre())
+    assert refused.value.code == "E413"
+    assert refused.value.details == [{"loc": "zones.yaml", "message": "too large"}]
+    path = tmp_path / "zones.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PayloadTooLarge):
+        agreements.load_file(ctx, path, actor=Actor.centre())
+    assert agreements.list_agreements(ctx) == []
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", len(text.encode()))
+    assert agreements.load_text(ctx, text, source_name="zones.yaml", actor=Actor.centre())
+
+
+def test_zones_over_the_positions_bound_together_are_named_before_each_is_checked(
+    ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each zone under the bound of one, but together over the agreement's: every incident is
+    # tested against every zone, so many zones just under the bound cost as much as one over.
+    text = _shipped_text()
+    monkeypatch.setattr(build, "MAX_TOTAL_POSITIONS", 10)
+    with pytest.raises(InvalidInput) as refused:
+        agreements.load_text(ctx, text, source_name="zones.yaml", actor=Actor.centre())
+    locs = [d["loc"] for d in refused.value.details]
+    assert len(locs) == 1 and locs[0].endswith(" zones"), refused.value.details
+    assert "more than 10 positions together" in refused.value.details[0]["message"]
+
+
+def test_a_zones_refused_position_is_quoted_short() -> None:
+    problems = geojson_problems({"type": "Point", "coordinates": [list(range(100_000)), 40]})
+    assert len(problems) == 1
+    assert len(problems[0]) < 200

@@ -38,6 +38,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "reports/model.py",
         "compliance/model.py",
         "incidents/service.py",
+        "agreements/loader.py",
     ),
     "web": ("web",),
     "publish": ("publish",),
