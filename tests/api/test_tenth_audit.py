@@ -30,6 +30,8 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, PayloadTooLarge
 from ceasefire.members import auth
 from ceasefire.members.setup import setup_members
+from ceasefire.reports import service as reports
+from tests.api.test_intake_api import make_incident
 from tests.factories.cli import InProcessCli
 from tests.factories.members import OPERATOR, PASSWORD, Cast
 from tests.factories.reports import shelling_body
@@ -136,7 +138,8 @@ def test_zones_over_the_positions_bound_together_are_named_before_each_is_checke
     with pytest.raises(InvalidInput) as refused:
         agreements.load_text(ctx, text, source_name="zones.yaml", actor=Actor.centre())
     locs = [d["loc"] for d in refused.value.details]
-    assert len(locs) == 1 and locs[0].endswith(" zones"), refused.value.details
+    assert len(locs) == 1, refused.value.details
+    assert locs[0].endswith(" zones"), locs
     assert "more than 10 positions together" in refused.value.details[0]["message"]
 
 
@@ -144,3 +147,24 @@ def test_a_zones_refused_position_is_quoted_short() -> None:
     problems = geojson_problems({"type": "Point", "coordinates": [list(range(100_000)), 40]})
     assert len(problems) == 1
     assert len(problems[0]) < 200
+
+
+def test_a_party_filter_is_a_code_not_a_like_pattern(
+    ctx: ServiceContext, client: TestClient, cast: Cast
+) -> None:
+    # ``%`` and ``_`` were LIKE wildcards: "_ZE" matched AZE, "%" every party
+    patterns = ("_ZE", "%", "A%")
+    incident_id = make_incident(client, cast, "shared")
+    for pattern in patterns:
+        listed = client.get(
+            "/api/v1/incidents", params={"party": pattern}, headers=cast.bearer("tur")
+        )
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["items"] == [], pattern
+    listed = client.get("/api/v1/incidents", params={"party": "aze"}, headers=cast.bearer("tur"))
+    assert [i["id"] for i in listed.json()["items"]] == [incident_id]
+    # the reports' filter (the web's report list and the CLI's ``report list --party``)
+    viewer = cast.viewer(ctx, "tur")
+    for pattern in patterns:
+        assert reports.list_reports(ctx, viewer, party=pattern).items == [], pattern
+    assert len(reports.list_reports(ctx, viewer, party="aze").items) == 1
