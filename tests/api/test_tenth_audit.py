@@ -11,6 +11,11 @@ docs/security.md, "Bounds and abuse").
   size, and each zone was bounded (100,000 positions) but not all of them together. A file
   over 8 MiB is now a 413 before it is read past the bound, and the zones' positions
   together are bounded (250,000), counted before any position is checked.
+- The ``party`` filter of incidents and reports was a LIKE pattern: ``%`` listed every
+  party's records, ``_ZE`` matched AZE. It is a code now.
+- Successful password checks were unbounded per user: a success gave its address its attempt
+  back, so a member could sign in or mint tokens without end (an argon2 check, a token and
+  a ledger entry each). Now ten a minute per user name; failures spend none of them.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ from ceasefire.agreements import build, loader
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.geometry import geojson_problems
 from ceasefire.app import create_app
+from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, PayloadTooLarge
+from ceasefire.ledger import service as ledger
 from ceasefire.members import auth
 from ceasefire.members.setup import setup_members
 from ceasefire.reports import service as reports
@@ -168,3 +175,53 @@ def test_a_party_filter_is_a_code_not_a_like_pattern(
     for pattern in patterns:
         assert reports.list_reports(ctx, viewer, party=pattern).items == [], pattern
     assert len(reports.list_reports(ctx, viewer, party="aze").items) == 1
+
+
+def test_successful_password_checks_are_bounded_per_user_name(
+    settings: Settings, ctx: ServiceContext
+) -> None:
+    # Each sign-in or token minted costs an argon2 check, a token row and a ledger entry, and
+    # a success gave its address its attempt back: a member knowing its own password could
+    # repeat them without end.
+    setup_members(ctx, demo=True)
+    auth.add_user(ctx, OPERATOR, user_id=OFFICER, member_id="arm", password=PASSWORD)
+    auth.add_user(ctx, OPERATOR, user_id="arm-other", member_id="arm", password=PASSWORD)
+    limited = ServiceContext.from_settings(
+        settings.model_copy(update={"sign_ins_per_user_per_minute": 2})
+    )
+    try:
+        with _client(limited, OFFICE) as office, _client(limited, ATTACKER) as attacker:
+            # failures (and names that do not exist) spend nothing of the name's successes
+            assert [_sign_in(attacker, WRONG) for _ in range(3)] == [401] * 3
+            first = office.post(
+                "/api/v1/auth/token", json={"user_id": OFFICER, "password": PASSWORD}
+            )
+            assert first.status_code == 200, first.text
+            minted = office.post(
+                "/api/v1/auth/tokens",
+                json={"password": PASSWORD, "label": "backup"},
+                headers={"Authorization": f"Bearer {first.json()['token']}"},
+            )
+            assert minted.status_code == 201, minted.text
+            before = ledger.list_entries(ctx, OPERATOR, tag="auth:token:created", limit=500)
+            refused = office.post(
+                "/api/v1/auth/token", json={"user_id": OFFICER, "password": PASSWORD}
+            )
+            assert refused.status_code == 429, refused.text
+            assert refused.json()["error"]["message"].startswith(
+                "too many sign-ins for this user name; try again in"
+            )
+            assert int(refused.headers["retry-after"]) >= 1
+            # the web form says so in the reader's language
+            page = office.post("/login?lang=ru", data={"user_id": OFFICER, "password": PASSWORD})
+            assert page.status_code == 429
+            assert "Слишком много входов под этим именем пользователя" in page.text
+            after = ledger.list_entries(ctx, OPERATOR, tag="auth:token:created", limit=500)
+            assert len(after) == len(before)
+            # another user of the same address is not held back
+            other = office.post(
+                "/api/v1/auth/token", json={"user_id": "arm-other", "password": PASSWORD}
+            )
+            assert other.status_code == 200, other.text
+    finally:
+        limited.dispose()

@@ -39,6 +39,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "compliance/model.py",
         "incidents/service.py",
         "agreements/loader.py",
+        "members/throttle.py",
+        "api/address_limits.py",
     ),
     "web": ("web",),
     "publish": ("publish",),

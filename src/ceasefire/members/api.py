@@ -88,7 +88,7 @@ def login(ctx: ContextDep, request: Request, body: LoginRequest) -> IssuedToken:
     the addresses that failed; an address that did not fail for the name is still checked.
     One address may fail ten times a minute (429).
     """
-    attempt = count_sign_in(request)
+    attempt = count_sign_in(request, body.user_id)
     issued = auth.login(ctx, user_id=body.user_id, password=body.password, client=attempt.client)
     attempt.succeeded()
     return issued
@@ -106,7 +106,7 @@ def change_password(
     name (and of this address): too many, 429.
     """
     _, _, presented = (request.headers.get("authorization") or "").partition(" ")
-    attempt = count_sign_in(request)
+    attempt = count_sign_in(request, viewer.user_id or "")
     changed = auth.change_password(
         ctx,
         viewer,
@@ -141,7 +141,7 @@ def create_token(
     Needs your password: a wrong one is a 403 and counts as a failed sign-in of your name
     and of this address (too many: 429), as for a password change."""
     expires_in = timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    attempt = count_sign_in(request)
+    attempt = count_sign_in(request, viewer.user_id or "")
     issued = auth.create_token(
         ctx,
         viewer,

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import TooManyRequests
+from ceasefire.i18n.markers import N_
 from ceasefire.members.tables import LoginFailureRow
 from ceasefire.timeutil import utcnow
 
@@ -118,15 +119,17 @@ def count_attempt(ctx: ServiceContext, user_name: str, client: str = LOCAL_CLIEN
         if locked and _client_failures(row, own) > 0:
             assert row.locked_until is not None
             retry_after = math.ceil((row.locked_until - now).total_seconds())
-            raise TooManyRequests(
-                f"too many failed sign-ins for this user name; try again in "
-                f"{max(1, math.ceil(retry_after / 60))} minute(s)",
-                retry_after_s=retry_after,
+            raise TooManyRequests.worded(
+                N_(
+                    "too many failed sign-ins for this user name; "
+                    "try again in %(minutes)s minute(s)"
+                ),
                 details={
                     "retry_after_s": retry_after,
                     "locked_until": row.locked_until.isoformat(),
                 },
-            )
+                minutes=max(1, math.ceil(retry_after / 60)),
+            ).retrying_after(retry_after)
         if not locked and (row.locked_until is not None or now - row.window_started_at >= window):
             row.failures = 0
             row.window_started_at = now
