@@ -55,7 +55,8 @@ def _client(ctx: ServiceContext, address: str) -> TestClient:
 
 def _sign_in(client: TestClient, password: str) -> int:
     response = client.post("/api/v1/auth/token", json={"user_id": OFFICER, "password": password})
-    return response.status_code
+    status: int = response.status_code
+    return status
 
 
 def test_failing_on_purpose_does_not_lock_the_officer_out_of_its_own_client(

@@ -226,6 +226,12 @@ class SignInAttempt:
         self._limits.per_user.take(self._user_key)
 
 
+def _refused(msgid: str, seconds: int) -> TooManyRequests:
+    return TooManyRequests.worded(
+        msgid, details={"retry_after_s": seconds}, seconds=seconds
+    ).retrying_after(seconds)
+
+
 def count_sign_in(request: Request, user_name: str) -> SignInAttempt:
     """Count a sign-in attempt for ``user_name`` from the request's address, or refuse it
     (429): the address's failures, or the name's successes, are over their rate.
@@ -236,20 +242,18 @@ def count_sign_in(request: Request, user_name: str) -> SignInAttempt:
     limits = _limits(request)
     key = client_key(request.scope)
     user_key = user_name[:200]
+    # Only a success spends the name's token (``succeeded``): here it is only looked at.
     waited = limits.per_user.wait(user_key)
     if waited is not None:
-        raise TooManyRequests.worded(
-            N_("too many sign-ins for this user name; try again in %(seconds)s s"),
-            details={"retry_after_s": waited},
-            seconds=waited,
-        ).retrying_after(waited)
+        raise _refused(
+            N_("too many sign-ins for this user name; try again in %(seconds)s s"), waited
+        )
     retry_after = limits.login.take(key)
     if retry_after is not None:
-        raise TooManyRequests.worded(
+        raise _refused(
             N_("too many sign-in attempts from this address; try again in %(seconds)s s"),
-            details={"retry_after_s": retry_after},
-            seconds=retry_after,
-        ).retrying_after(retry_after)
+            retry_after,
+        )
     return SignInAttempt(limits, key, user_key)
 
 
