@@ -159,10 +159,20 @@ class TooManyRequests(CeasefireError):
     code = "E429"
 
     def __init__(
-        self, message: str, *, retry_after_s: int | None = None, details: Any = None
+        self,
+        message: str,
+        *,
+        retry_after_s: int | None = None,
+        details: Any = None,
+        code: str | None = None,
     ) -> None:
-        super().__init__(message, details=details)
+        super().__init__(message, details=details, code=code)
         self.retry_after_s = retry_after_s
+
+    def retrying_after(self, seconds: int) -> Self:
+        """This refusal, saying ``seconds`` in ``Retry-After`` (for one made ``worded``)."""
+        self.retry_after_s = seconds
+        return self
 
 
 class IntegrityError(CeasefireError):

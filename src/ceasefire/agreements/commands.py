@@ -24,7 +24,7 @@ from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
-from ceasefire.console.output import console, print_json, print_result, print_table
+from ceasefire.console.output import console, plain, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.timeutil import parse_instant, utcnow
@@ -168,7 +168,10 @@ def show(
 
 def _print_agreement(view: dict[str, Any]) -> None:
     version = view["version"]
-    console.print(f"[bold]{view['id']}[/bold] v{version['number']}: {view['title']}")
+    console.print(
+        f"[bold]{plain(view['id'])}[/bold] v{version['number']}: {plain(view['title'])}",
+        highlight=False,
+    )
     effective = view["effective"]
     console.print(
         _("effective {local} {zone} (= {at})").format(

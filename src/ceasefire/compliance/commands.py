@@ -24,7 +24,7 @@ from ceasefire.compliance.schemas import (
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
-from ceasefire.console.output import console, print_result, print_table
+from ceasefire.console.output import console, plain, print_result, print_table
 from ceasefire.db.context import ServiceContext
 from ceasefire.i18n.markers import N_
 from ceasefire.timeutil import parse_instant, utcnow
@@ -134,7 +134,9 @@ def provision(
     history = compliance.provision_history(*acting(token), agreement, provision_id, as_of=at)
 
     def show(h: ProvisionHistoryPublic) -> None:
-        console.print(f"[bold]{h.number}[/bold] {h.title} — {h.status}", highlight=False)
+        console.print(
+            f"[bold]{plain(h.number)}[/bold] {plain(h.title)} — {h.status}", highlight=False
+        )
         for change in h.status_history:
             console.print(
                 f"  {change['at']['at']} {change['provision_id']}: {change['status']}",

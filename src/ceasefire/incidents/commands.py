@@ -12,6 +12,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ceasefire.access import Classification
 from ceasefire.areas import hook_implementations
@@ -19,7 +20,14 @@ from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN
-from ceasefire.console.output import console, plain, print_json, print_page, print_result
+from ceasefire.console.output import (
+    console,
+    json_text,
+    plain,
+    print_json,
+    print_page,
+    print_result,
+)
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
@@ -355,7 +363,7 @@ def incident_rule(
     if as_json:
         print_json(result)
     else:
-        console.print(json.dumps(result, ensure_ascii=False), highlight=False)
+        console.print(Text(json_text(result)), highlight=False)
 
 
 @incident_app.command("recount-map")

@@ -1415,7 +1415,11 @@ def list_reports(
         if party is not None:
             code = party.strip().upper()
             query = query.where(
-                or_(ReportRow.concerns.like(f"%,{code},%"), ReportRow.alleged_perpetrator == code)
+                # A code, not a pattern: ``%`` or ``_`` in it match themselves (autoescape).
+                or_(
+                    ReportRow.concerns.contains(f",{code},", autoescape=True),
+                    ReportRow.alleged_perpetrator == code,
+                )
             )
         if classification is not None:
             query = query.where(ReportRow.classification == classification.value)
