@@ -160,9 +160,18 @@ def _weight(paragraphs: list[str]) -> int:
     return sum(len(p) + 2 * len(_CJK.findall(p)) for p in paragraphs)
 
 
-def _extraction(html: str, url: str | None, **mode: bool) -> dict[str, Any]:
+def _extraction(
+    html: str, url: str | None, *, favor_precision: bool = False, favor_recall: bool = False
+) -> dict[str, Any]:
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, **mode
+        html,
+        url=url,
+        # the metadata (title, site, date) is read once, with the precise body
+        with_metadata=favor_precision,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=favor_precision,
+        favor_recall=favor_recall,
     )
     if document is None:
         return {}
@@ -192,10 +201,12 @@ def _without_overlays(tree: Any, html: str) -> str:
     """The page without the boxes laid over or into it: cookie and consent banners,
     newsletter sign-ups, pop-ups (known by their class or id). trafilatura keeps some of
     them in the article (a cookie banner at the end of the page, a sign-up box between two
-    paragraphs). Only short blocks go (under 1,000 characters)."""
+    paragraphs). Only short blocks go: under 1,000 characters and under a third of the
+    page's text."""
     if tree is None:
         return html
     tree = copy.deepcopy(tree)
+    most = min(1000, len(tree.text_content()) // 3)
     found = [
         node
         for node in tree.iter()
@@ -203,7 +214,7 @@ def _without_overlays(tree: Any, html: str) -> str:
         and node.tag not in ("html", "body", "article", "main")
         and _OVERLAY.search(f"{node.get('class') or ''} {node.get('id') or ''}")
         # a box is short; a block named "subscriber-content" or "paywall" may hold the story
-        and len(node.text_content()) < 1000
+        and len(node.text_content()) < most
     ]
     for node in found:
         parent = node.getparent()
