@@ -1,0 +1,98 @@
+"""The report form and the report page as a monitor uses them (both databases): what a
+refusal keeps and where it says what went wrong.
+
+An evidence file the service refuses (here: over a small ``max_attachment_bytes``) does not
+hide that the report itself was filed: the report's page answers at once, naming the file
+and why beside the upload form, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.reports import service as reports
+from ceasefire.reports.schemas import ReportPublic
+from tests.conftest import settings_for
+from tests.factories.members import Cast
+from tests.factories.reports import shelling_body, web_report_form
+from tests.web.conftest import Browser
+
+LIMIT = 1000
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Evidence files of at most ``LIMIT`` bytes."""
+    return settings_for(database_url, tmp_path).model_copy(
+        update={"max_attachment_bytes": LIMIT}
+    )
+
+
+def _attachments(ctx: ServiceContext, cast: Cast, report_id: str) -> list[str]:
+    report = reports.get_report(ctx, cast.viewer(ctx, "rus"), report_id)
+    assert isinstance(report, ReportPublic)
+    return sorted(a.filename or "" for a in report.attachments)
+
+
+def test_a_refused_evidence_file_is_named_on_the_filed_report(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    russia = browsers["rus"]
+    files = [
+        ("attachments", ("photo.jpg", b"\xff\xd8" + b"x" * (LIMIT + 10), "image/jpeg")),
+        ("attachments", ("note.txt", b"small enough", "text/plain")),
+    ]
+    answer = russia.client.post(
+        "/reports/new?lang=ru",
+        data={**web_report_form(), "csrf_token": russia.csrf},
+        files=files,
+        follow_redirects=False,
+    )
+    # Not a bare error page: the report is filed and shown, the refused file named.
+    assert answer.status_code == 413, answer.text
+    (filed,) = reports.list_reports(ctx, cast.viewer(ctx, "rus")).items
+    assert f"<code>{filed.id}</code>" in answer.text
+    assert "Сообщение подано." in answer.text
+    assert "Эти файлы не прикреплены" in answer.text
+    assert "photo.jpg" in answer.text
+    # The other file was stored all the same; the upload form is there to send it again.
+    assert _attachments(ctx, cast, filed.id) == ["note.txt"]
+    assert f'action="/reports/{filed.id}/attachments"' in answer.text
+
+    # The upload form on the report's page says the same in Turkish.
+    again = russia.client.post(
+        f"/reports/{filed.id}/attachments?lang=tr",
+        data={"csrf_token": russia.csrf},
+        files=[files[0]],
+        follow_redirects=False,
+    )
+    assert again.status_code == 413
+    assert "Bu dosyalar eklenmedi" in again.text
+    assert "photo.jpg" in again.text
+    fits = russia.client.post(
+        f"/reports/{filed.id}/attachments",
+        data={"csrf_token": russia.csrf},
+        files=[("attachments", ("photo.jpg", b"\xff\xd8 smaller", "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert fits.status_code == 303
+    assert _attachments(ctx, cast, filed.id) == ["note.txt", "photo.jpg"]
+
+
+def test_a_report_filed_with_fitting_files_still_goes_to_its_page(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    russia = browsers["rus"]
+    report = reports.submit_report(ctx, cast.viewer(ctx, "rus"), shelling_body()).report
+    sent = russia.client.post(
+        f"/reports/{report.id}/attachments",
+        data={"csrf_token": russia.csrf},
+        files=[("attachments", ("frame.jpg", b"\xff\xd8 frame", "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"].startswith(f"/reports/{report.id}?done=")
