@@ -96,3 +96,46 @@ def test_a_report_filed_with_fitting_files_still_goes_to_its_page(
     )
     assert sent.status_code == 303
     assert sent.headers["location"].startswith(f"/reports/{report.id}?done=")
+
+
+def test_a_refused_report_names_each_field_by_its_label_beside_it(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    russia = browsers["rus"]
+    form = web_report_form(
+        observed_end="2020-11-28T08:00",  # before the start
+        precision="1",
+        lat="",
+        lon="",
+        place_name="Агдам",  # exact precision needs a point
+        observer_lat="39.98",
+        observer_lon="46.90",
+        distance_min="5000",
+        distance_max="1000",  # smaller than the minimum
+        narrative="Шесть разрывов к востоку от Агдама.",
+    )
+    answer = russia.client.post(
+        "/reports/new?lang=ru",
+        data={**form, "csrf_token": russia.csrf},
+        files=[("attachments", ("photo.jpg", b"\xff\xd8 frame", "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert answer.status_code == 422, answer.text
+    assert reports.list_reports(ctx, cast.viewer(ctx, "rus")).items == []
+    page = answer.text
+    # The list above the form names the fields as the form labels them, not the API's paths.
+    summary = page.split('<form method="post" action="/reports/new"')[0]
+    for label in ("<li>Окончание:", "<li>Точность местоположения:", "<li>Расстояние до (м):"):
+        assert label in summary, label
+    for path in ("observed.end", "event_position.precision", "distance_m.max"):
+        assert f"<code>{path}</code>" not in summary, path
+    # Each problem also stands beside its own field, whose input is kept.
+    form_html = page.split('<form method="post" action="/reports/new"')[1]
+    for field in ("observed_end", "precision", "distance_max"):
+        after = form_html.split(f'name="{field}"')[1].split("</label>")[0]
+        assert 'class="field-error"' in after, field
+    assert "Шесть разрывов к востоку от Агдама." in form_html
+    assert 'value="Агдам"' in form_html
+    # A browser does not send the chosen files again: the page says which to choose again.
+    assert "Выбранные файлы не сохранены" in summary
+    assert "photo.jpg" in summary
