@@ -18,7 +18,7 @@ from ceasefire.reports import service as reports
 from ceasefire.reports.schemas import ReportPublic
 from tests.conftest import settings_for
 from tests.factories.members import Cast
-from tests.factories.reports import shelling_body, web_report_form
+from tests.factories.reports import COMPLAINT, shelling_body, web_report_form
 from tests.web.conftest import Browser
 
 LIMIT = 1000
@@ -139,3 +139,24 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
     # A browser does not send the chosen files again: the page says which to choose again.
     assert "Выбранные файлы не сохранены" in summary
     assert "photo.jpg" in summary
+
+
+def test_a_report_page_names_the_zone_of_every_time_it_shows(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """Filed at 03:00 Yerevan time (23:00 UTC the day before): the page must not show
+    '23:00:00 · Asia/Yerevan', which reads as 23:00 in Yerevan."""
+    armenia = browsers["arm"]
+    body = shelling_body(
+        **COMPLAINT,
+        observed={"start": "2020-12-08T03:00", "timezone": "Asia/Yerevan", "precision": "exact"},
+    )
+    report = reports.submit_report(ctx, cast.viewer(ctx, "arm"), body).report
+    page = armenia.client.get(f"/reports/{report.id}?lang=ru").text
+    observed = page.split("<dt>Наблюдалось</dt>")[1].split("</dd>")[0]
+    assert "23:00:00 UTC</time>" in observed
+    assert "указано в поясе Asia/Yerevan" in observed
+    armenia.client.cookies.set("tz", "Asia/Yerevan")
+    page = armenia.client.get(f"/reports/{report.id}?lang=tr").text
+    assert "03:00:00 Asia/Yerevan</time>" in page
+    assert "Asia/Yerevan saat diliminde bildirildi" in page

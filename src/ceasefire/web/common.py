@@ -249,6 +249,10 @@ PROBLEM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"String should have at most (?P<n>\d+) characters?", N_("at most %(n)s characters")),
         (r"Input should be greater than or equal to (?P<n>\S+)", N_("%(n)s or more")),
         (r"Input should be less than or equal to (?P<n>\S+)", N_("%(n)s or less")),
+        (
+            r"List should have at least (?P<n>\d+) items? after validation, not \d+",
+            N_("at least %(n)s needed"),
+        ),
         (r"Input should be a valid integer.*", N_("not a whole number")),
         (r"Input should be a valid number.*", N_("not a number")),
         (r"Input should be a valid boolean.*", N_("not yes or no")),
