@@ -328,6 +328,11 @@ def test_fusions_titles_read_in_the_readers_language(
     # The title form still holds the title as recorded.
     assert 'name="title" value="shelling near Aghdam, 2020-11-26"' in tr_page
     assert "shelling near Aghdam, 2020-11-26" in page_text(turkey, "/incidents?lang=en")
+    # The dashboard's timeline names the incident as its table does.
+    board = page_text(russia, "/?lang=ru&as_of=2020-12-01T00:00:00Z")
+    timeline = board.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "обстрел в районе Aghdam, 26 нояб. 2020" in timeline
+    assert "shelling near" not in timeline
 
 
 def test_the_maps_popups_read_fusions_titles_in_the_readers_language(
