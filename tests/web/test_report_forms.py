@@ -145,6 +145,10 @@ def test_a_report_page_names_the_zone_of_every_time_it_shows(
     page = armenia.client.get(f"/reports/{report.id}?lang=tr").text
     assert "03:00:00 Asia/Yerevan</time>" in page
     assert "Asia/Yerevan saat diliminde bildirildi" in page
+    # The list of reports shows it in the reader's zone and words too, not as stored UTC.
+    listed = armenia.client.get("/reports?lang=tr").text
+    row = listed.split(f"{report.id}")[0].rsplit("<tr", 1)[1]
+    assert "8 Ara 2020 03:00:00 Asia/Yerevan</time>" in row
 
 
 def _options(page: str, field: str) -> dict[str, bool]:
