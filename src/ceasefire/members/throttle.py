@@ -30,12 +30,12 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import Insert, delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
+from ceasefire.db.inserts import insert_if_missing
 from ceasefire.errors import TooManyRequests
 from ceasefire.i18n.markers import N_
 from ceasefire.members.tables import LoginFailureRow
@@ -49,6 +49,7 @@ MAX_CLIENT_LENGTH = 64
 SEPARATOR = "\x1f"
 LOCAL_CLIENT = "local"
 """The client of a sign-in that names none (the CLI, the services called in-process)."""
+DEVICE_CLIENT_PREFIX = "device:"
 
 
 def throttle_key(user_name: str) -> str:
@@ -61,18 +62,9 @@ def client_row_key(user_name: str, client: str) -> str:
     return f"{throttle_key(user_name)}{SEPARATOR}{client[:MAX_CLIENT_LENGTH]}"
 
 
-def _insert_if_missing(session: Session, key: str, now: datetime) -> None:
-    values = {"user_name": key, "failures": 0, "window_started_at": now, "locked_until": None}
-    statement: Insert
-    if session.get_bind().dialect.name == "postgresql":
-        statement = postgresql_insert(LoginFailureRow).values(values).on_conflict_do_nothing()
-    else:
-        statement = sqlite_insert(LoginFailureRow).values(values).on_conflict_do_nothing()
-    session.execute(statement)
-
-
 def _locked_row(session: Session, key: str, now: datetime) -> LoginFailureRow:
-    _insert_if_missing(session, key, now)
+    values = {"user_name": key, "failures": 0, "window_started_at": now, "locked_until": None}
+    insert_if_missing(session, LoginFailureRow, values)
     return session.scalars(
         select(LoginFailureRow).where(LoginFailureRow.user_name == key).with_for_update()
     ).one()
@@ -99,9 +91,50 @@ def _client_failures(name: LoginFailureRow, own: LoginFailureRow) -> int:
     return own.failures if own.window_started_at >= name.window_started_at else 0
 
 
-def count_attempt(ctx: ServiceContext, user_name: str, client: str = LOCAL_CLIENT) -> None:
-    """Count one sign-in attempt for ``user_name`` from ``client``, or refuse it (429) while
-    the name is locked and this client has failed for it.
+def device_client(device: str) -> str:
+    """The client key a trusted device's failures are counted under (``members.devices``)."""
+    return DEVICE_CLIENT_PREFIX + device
+
+
+def _refusal(until: datetime, now: datetime) -> TooManyRequests:
+    retry_after = math.ceil((until - now).total_seconds())
+    return TooManyRequests.worded(
+        N_("too many failed sign-ins for this user name; try again in %(minutes)s minute(s)"),
+        details={"retry_after_s": retry_after, "locked_until": until.isoformat()},
+        minutes=max(1, math.ceil(retry_after / 60)),
+    ).retrying_after(retry_after)
+
+
+def _count_device(
+    session: Session, user_name: str, device: str, now: datetime, settings: Settings
+) -> None:
+    """A trusted device's attempt: its own failures only, its own lock."""
+    row = _locked_row(session, client_row_key(user_name, device_client(device)), now)
+    if row.locked_until is not None and row.locked_until > now:
+        raise _refusal(row.locked_until, now)
+    window = timedelta(seconds=settings.login_failure_window_s)
+    if row.locked_until is not None or now - row.window_started_at >= window:
+        row.failures = 0
+        row.window_started_at = now
+        row.locked_until = None
+    row.failures += 1
+    if row.failures >= settings.login_max_failures:
+        row.locked_until = now + timedelta(seconds=settings.login_lockout_s)
+
+
+def count_attempt(
+    ctx: ServiceContext,
+    user_name: str,
+    client: str = LOCAL_CLIENT,
+    *,
+    device: str | None = None,
+) -> None:
+    """Count one sign-in attempt for ``user_name`` from ``client``, or refuse it (429).
+
+    ``device``: the nonce of the client's valid device marker for this name
+    (``members.devices.trusted_device``); then only that device's own failures and lock
+    count. Without one the client is untrusted: while the name is locked by the untrusted
+    clients' failures, every untrusted attempt is refused.
 
     Call before checking the password; a successful sign-in then calls ``clear``.
     """
@@ -111,26 +144,16 @@ def count_attempt(ctx: ServiceContext, user_name: str, client: str = LOCAL_CLIEN
     now = utcnow()
     with ctx.unit_of_work() as session:
         _purge_stale(session, now, window + lockout)
+        if device is not None:
+            _count_device(session, user_name, device, now, settings)
+            return
         # Always the name's row first, then the client's: no two attempts wait on each other
         # in the opposite order.
         row = _locked_row(session, throttle_key(user_name), now)
         own = _locked_row(session, client_row_key(user_name, client), now)
-        locked = row.locked_until is not None and row.locked_until > now
-        if locked and _client_failures(row, own) > 0:
-            assert row.locked_until is not None
-            retry_after = math.ceil((row.locked_until - now).total_seconds())
-            raise TooManyRequests.worded(
-                N_(
-                    "too many failed sign-ins for this user name; "
-                    "try again in %(minutes)s minute(s)"
-                ),
-                details={
-                    "retry_after_s": retry_after,
-                    "locked_until": row.locked_until.isoformat(),
-                },
-                minutes=max(1, math.ceil(retry_after / 60)),
-            ).retrying_after(retry_after)
-        if not locked and (row.locked_until is not None or now - row.window_started_at >= window):
+        if row.locked_until is not None and row.locked_until > now:
+            raise _refusal(row.locked_until, now)
+        if row.locked_until is not None or now - row.window_started_at >= window:
             row.failures = 0
             row.window_started_at = now
             row.locked_until = None
@@ -139,15 +162,30 @@ def count_attempt(ctx: ServiceContext, user_name: str, client: str = LOCAL_CLIEN
             own.window_started_at = now
         row.failures += 1
         own.failures += 1
-        if not locked and row.failures >= settings.login_max_failures:
+        if row.failures >= settings.login_max_failures:
             row.locked_until = now + lockout
 
 
-def clear(session: Session, user_name: str, client: str, *, max_failures: int) -> None:
+def clear(
+    session: Session,
+    user_name: str,
+    client: str,
+    *,
+    max_failures: int,
+    device: str | None = None,
+) -> None:
     """A successful sign-in of ``user_name`` from ``client`` (inside the caller's unit of
-    work): the client's own failures are given back (this attempt's too, counted before its
-    check), and the lock goes with them unless the other clients' failures still reach
-    ``max_failures``."""
+    work). From a trusted ``device``: that device's failures are given back, nothing else.
+    Otherwise the client's own failures are given back (this attempt's too, counted before
+    its check), and the lock goes with them unless the other untrusted clients' failures
+    still reach ``max_failures``."""
+    if device is not None:
+        found = session.get(
+            LoginFailureRow, client_row_key(user_name, device_client(device)), with_for_update=True
+        )
+        if found is not None:
+            session.delete(found)
+        return
     row = session.get(LoginFailureRow, throttle_key(user_name), with_for_update=True)
     own = session.get(LoginFailureRow, client_row_key(user_name, client), with_for_update=True)
     if own is not None:
@@ -181,4 +219,7 @@ def locked_until(session: Session, *, at: datetime | None = None) -> dict[str, d
             LoginFailureRow.locked_until > moment
         )
     )
-    return {name: until for name, until in rows if until is not None}
+    # A trusted device's own lock (a client row) is not the name's.
+    return {
+        name: until for name, until in rows if until is not None and SEPARATOR not in name
+    }
