@@ -4,12 +4,14 @@
 - A token is 32 random bytes, shown once; only its SHA-256 is stored (a high-entropy secret
   needs no slow hash). Tokens expire, can be revoked, and remember when they were last used.
 - ``viewer_for_token`` turns a bearer token into the ``Viewer`` every read is filtered by.
-- Sign-ins are throttled per user name (``login_throttle``); ``logout`` revokes a login's
+- Sign-ins are throttled per user name (``login_throttle``), and per device marker for a
+  client that signed in as the user before (``devices``); ``logout`` revokes a login's
   token; operators disable, enable and reset users (each a ledger entry); a signed-in user
   changes its own password with the current one (``change_password``). A new password ends
   the user's sign-in sessions and the tokens it minted with the old one.
 
-Tokens are never logged or written to the ledger; ledger entries name the token's id only.
+Tokens and device markers are never logged or written to the ledger; ledger entries name
+the token's id only.
 """
 
 from __future__ import annotations

@@ -1,28 +1,36 @@
-"""Sign-in throttling: too many failed sign-ins for one user name lock that name for a while,
-for the clients that failed -- not for the user signing in from elsewhere.
+"""Sign-in throttling: too many failed sign-ins for one user name lock that name for a while
+for every client without a device marker of the user; a client with one has its own lock.
 
 After ``login_max_failures`` failed sign-ins for a user name within
-``login_failure_window_s`` seconds, the name is locked for ``login_lockout_s`` seconds: every
-further attempt for it from a client (an address, ``api.address_limits.client_key``) that
-has failed for this name is refused with a 429 (``TooManyRequests``), whatever the password.
-A client with no failure for the name is still checked: one member's staff failing on
-purpose must not keep another member's duty officer out (the tenth audit; the lock used to
-refuse everyone). That client's first wrong password puts it among the refused ones, so
-while the name is locked each new address gets one guess per lock (docs/security.md).
+``login_failure_window_s`` seconds from **untrusted** clients (no valid device marker of the
+user, ``members.devices``), the name is locked for ``login_lockout_s`` seconds: every further
+untrusted attempt for it, from any address, is refused with a 429 (``TooManyRequests``),
+whatever the password. So a botnet of many addresses gets those few guesses per window in
+all, as a single address does.
+
+A **trusted** client (its marker's nonce is ``device``) is not refused by the name's lock: its
+failures count against its own marker's row only, which locks that marker the same way. The
+duty officer signing in from a browser it used before is not kept out by another member
+failing on purpose (the tenth audit's concern), and a stolen marker gives its thief a
+marker's few guesses per window, no more. (The tenth audit had locked only the addresses
+that failed: each new address then got a guess, a botnet N of them.)
 The counts live in the database (``login_failures``), so every server process sees them.
 
 - Each attempt is counted *before* its password is checked, in a short transaction that
-  locks the name's row: parallel guesses cannot all slip past the limit while the others'
-  slow argon2 checks run. A successful sign-in gives its client's own failures back in the
-  transaction that issues its token; a lock others caused stays.
+  locks the name's (or the marker's) row: parallel guesses cannot all slip past the limit
+  while the others' slow argon2 checks run. A successful untrusted sign-in gives its client's
+  own failures back in the transaction that issues its token; a lock others caused stays.
+  A trusted one gives back its marker's failures only.
 - Names are counted as typed, known or not, through the same statements: a wrong user name
   and a wrong password cost the same and leave the same trace, and a 429 says nothing about
   whether the name exists.
 - A refused attempt checks no password and does not extend the lockout.
 
-Rows: one per name (``throttle_key``: every client's failures, and the lock) and one per
-name and client (``client_row_key``: that client's failures since the name's window began).
-The counts are bookkeeping, not records: they are not ledger entries.
+Rows: one per name (``throttle_key``: the untrusted clients' failures, and the lock), one per
+name and untrusted client address (``client_row_key``: its failures since the name's window
+began, given back on its success), and one per name and marker
+(``client_row_key(name, device_client(nonce))``: its failures and its lock). The counts are
+bookkeeping, not records: they are not ledger entries.
 """
 
 from __future__ import annotations
@@ -220,6 +228,4 @@ def locked_until(session: Session, *, at: datetime | None = None) -> dict[str, d
         )
     )
     # A trusted device's own lock (a client row) is not the name's.
-    return {
-        name: until for name, until in rows if until is not None and SEPARATOR not in name
-    }
+    return {name: until for name, until in rows if until is not None and SEPARATOR not in name}
