@@ -249,3 +249,24 @@ def test_the_password_form_gives_the_browser_a_new_marker(users: ServiceContext)
     with users.reader() as session:
         assert devices.trusted_device(session, OFFICER, before) is None
         assert devices.trusted_device(session, OFFICER, after) is not None
+
+
+def test_tokens_minted_with_the_right_password_are_not_failures(users: ServiceContext) -> None:
+    """Each mint's password check was counted and never given back: five right passwords in
+    a window locked the name for the minting address (and, under this policy, for every
+    client without a marker)."""
+    with _client(users, OFFICE) as office:
+        token = office.post(
+            "/api/v1/auth/token", json={"user_id": OFFICER, "password": PASSWORD}
+        ).json()["token"]
+        for _ in range(users.settings.login_max_failures):
+            minted = office.post(
+                "/api/v1/auth/tokens",
+                json={"password": PASSWORD, "label": "script"},
+                headers={"authorization": f"Bearer {token}"},
+            )
+            assert minted.status_code == 201, minted.text
+            assert minted.json()["device_cookie"]
+        assert _api(office, PASSWORD) == 200
+    with _client(users, ATTACKER) as elsewhere:
+        assert _api(elsewhere, PASSWORD) == 200

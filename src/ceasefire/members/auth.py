@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
@@ -282,13 +282,16 @@ def create_token(
         raise Unauthorized("sign in to create tokens")
     if not viewer.operator and viewer.user_id != user_id:
         raise Forbidden("a user may create tokens only for themselves")
+    checked: _Checked | None = None
     if viewer != Viewer.cli_operator():
         if password is None:
             raise InvalidInput(
                 "creating a token needs your password",
                 details=[problem("password", "required: a token alone cannot mint tokens")],
             )
-        _verify_current_password(ctx, viewer.user_id or "", password, client, device_cookie)
+        checked = _verify_current_password(
+            ctx, viewer.user_id or "", password, client, device_cookie
+        )
     now = utcnow()
     if expires_at is not None:
         expires_at = ensure_utc(expires_at, field="expires_at")
@@ -319,8 +322,17 @@ def create_token(
         issued = _issue_token(
             session, ctx, user=user, label=label, expires_at=expires_at, actor=actor, via="api"
         )
-        if password is not None and viewer.user_id == user.id and user.password_hash:
-            issued.device_cookie = devices.issue(session, user)
+        if checked is not None and viewer.user_id is not None:
+            # The password was right: its counted attempt is given back, as a sign-in's.
+            login_throttle.clear(
+                session,
+                viewer.user_id,
+                client,
+                max_failures=ctx.settings.login_max_failures,
+                device=checked.device,
+            )
+            if viewer.user_id == user.id and user.password_hash:
+                issued.device_cookie = devices.issue(session, user)
         return issued
 
 
@@ -559,7 +571,7 @@ def set_password(
         raise Forbidden("a user may change only its own password")
     _check_password(password)
     verified = (
-        _verify_current_password(ctx, user_id, current_password or "", client, None)
+        _verify_current_password(ctx, user_id, current_password or "", client, None).stored
         if own
         else None
     )
@@ -603,7 +615,9 @@ def change_password(
             "the new password must differ from the current one",
             details=[problem("new_password", "same as current_password")],
         )
-    verified = _verify_current_password(ctx, user_id, current_password, client, device_cookie)
+    verified = _verify_current_password(
+        ctx, user_id, current_password, client, device_cookie
+    ).stored
     password_hash = _hasher(ctx.settings).hash(new_password)
     actor = actor_of(viewer)
     keep = hash_token(current_token) if current_token else None
@@ -626,17 +640,25 @@ def change_password(
         )
 
 
+class _Checked(NamedTuple):
+    stored: str
+    """The stored hash that matched."""
+    device: str | None
+    """The trusted device the check was counted under (``login_throttle``), if any."""
+
+
 def _verify_current_password(
     ctx: ServiceContext,
     user_id: str,
     current_password: str,
     client: str,
     device_cookie: str | None,
-) -> str:
+) -> _Checked:
     """Check a user's current password, counted as a sign-in attempt of its name (from a
     trusted device if ``device_cookie`` holds a valid marker of the user, see ``login``).
 
-    Returns the stored hash that matched (the caller writes only if it is still stored).
+    Returns the stored hash that matched (the caller writes only if it is still stored) and
+    the device it was counted under.
     Wrong → Forbidden, the name locked → TooManyRequests (``login_throttle``).
     """
     device = _trusted_device(ctx, user_id, device_cookie)
@@ -652,7 +674,7 @@ def _verify_current_password(
             "the current password is wrong",
             details=[problem("current_password", "does not match")],
         ) from None
-    return stored
+    return _Checked(stored, device)
 
 
 def _store_password(
