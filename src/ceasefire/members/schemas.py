@@ -68,6 +68,13 @@ class IssuedToken(BaseModel):
     token: str
     token_type: str = "bearer"  # noqa: S105  (OAuth 2 token type, not a secret)
     info: TokenPublic
+    device_cookie: str | None = Field(
+        default=None,
+        description="A new device marker of the user, when its password was checked: send it "
+        "back in the Ceasefire-Device header of later sign-ins, so that a lock of the name "
+        "caused by others' failures does not refuse this client (a year; void once the "
+        "password changes). Keep it like a credential.",
+    )
 
 
 class PasswordChanged(BaseModel):
@@ -77,6 +84,11 @@ class PasswordChanged(BaseModel):
     user: UserPublic
     # token ids; the current session and the API tokens an operator issued are kept
     sessions_revoked: list[str]
+    device_cookie: str | None = Field(
+        default=None,
+        description="A new device marker for this client (the old ones are void with the old "
+        "password); see IssuedToken.",
+    )
 
 
 class PostPublic(BaseModel):
