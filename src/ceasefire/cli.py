@@ -15,7 +15,7 @@ import typer.main
 # Typer 0.29 vendors Click as ``typer._click`` and raises its exceptions, not click's.
 from typer._click import exceptions as click_exceptions
 
-from ceasefire.console import helptext, lang
+from ceasefire.console import helptext, lang, steps
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _
 from ceasefire.console.output import console, err_console, plain, print_json
@@ -76,7 +76,7 @@ def init(
         print_json(summary)
     else:
         for line in summary.steps:
-            console.print(f"[green]✓[/green] {line}")
+            console.print(f"[green]✓[/green] {steps.say(line)}")
         if summary.users:
             console.print(
                 _(
