@@ -55,6 +55,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "ledger/operations_commands.py",
         "news/commands.py",
         "news/geo_commands.py",
+        "news/evaluation_commands.py",
         "news/index_progress.py",
         "fusion/commands.py",
         "compliance/commands.py",
