@@ -15,16 +15,16 @@ from tests.factories.geo import near, only, parse
     ("text", "name", "where"),
     [
         (
-            # A village of a few thousand, listed with a city beside it.
-            "Buses will run between Wylam, Ponteland and Newcastle from Monday.",
-            "Wylam",
-            (54.98, -1.82),
+            # A village listed with a city beside it (the model calls it an ORG).
+            "A new bus will link Ponteland, Wylam and Newcastle from September, the council said.",
+            "Ponteland",
+            (55.05, -1.74),
         ),
         (
-            # A compass word and "of": a small town beside the one the text is about.
-            "The crash happened on Friday in Vienna, Illinois, about 30 miles north of Metropolis.",
-            "Metropolis",
-            (37.15, -88.73),
+            # Essex has a bigger Maldon; Victoria's lies beside the other town of the text.
+            "Crews from Castlemaine battled a grass fire near Maldon on Wednesday.",
+            "Maldon",
+            (-37.0, 144.07),
         ),
     ],
 )
