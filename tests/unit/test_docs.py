@@ -166,3 +166,31 @@ def test_docs_architecture_shows_a_reports_path_of_six_files_in_two_folders() ->
             module = "ceasefire." + path.removesuffix(".py").replace("/", ".")
             earlier = set().union(*(_imported_modules(package / p) for p in files[:index]))
             assert module in earlier, f"no file before {path} imports it"
+
+
+def test_docs_architecture_maps_every_shared_module() -> None:
+    """Each top-level module and package, and each module of the plumbing the areas share
+    (api/, console/, db/, i18n/), is named in docs/architecture.md's module map."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = ROOT / "src" / "ceasefire"
+    names = [
+        f"{path.name}/" if path.is_dir() else path.name
+        for path in sorted(package.iterdir())
+        if (path.suffix == ".py" or (path / "__init__.py").is_file()) and path.stem != "__init__"
+    ]
+    for plumbing in ("api", "console", "db", "i18n"):
+        names += [
+            f"{plumbing}/{path.name}"
+            for path in sorted((package / plumbing).glob("*.py"))
+            if path.stem != "__init__"
+        ]
+    missing = [name for name in names if not _named_in(name, doc)]
+    assert missing == []
+
+
+def _named_in(name: str, doc: str) -> bool:
+    """``api/deps.py`` is named as itself or as `deps.py`; ``config.py`` and ``api/`` as
+    themselves, not inside a longer name."""
+    base = name.rstrip("/").rpartition("/")[2] + ("/" if name.endswith("/") else "")
+    plain = rf"(?<![\w/.]){re.escape(name)}(?![\w])"
+    return re.search(rf"`{re.escape(base)}`|{plain}", doc) is not None
