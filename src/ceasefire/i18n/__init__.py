@@ -40,6 +40,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "incidents/service.py",
         "agreements/loader.py",
         "members/throttle.py",
+        "members/passwords.py",
+        "reports/mediatypes.py",
         "api/address_limits.py",
     ),
     "web": ("web",),

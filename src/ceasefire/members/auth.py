@@ -52,6 +52,7 @@ from ceasefire.members.events import (
     UserPreferencesSet,
 )
 from ceasefire.members.model import MemberRole, check_slug, viewer_for_roles
+from ceasefire.members.passwords import MIN_LENGTH, MIN_SCORE, REFUSALS, Weakness, strength
 from ceasefire.members.schemas import (
     IssuedToken,
     PasswordChanged,
@@ -61,13 +62,13 @@ from ceasefire.members.schemas import (
     UserSummary,
 )
 from ceasefire.members.service import actor_of, load_roles, member_or_404
-from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, UserRow
+from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
 from ceasefire.timeutil import ensure_utc, utcnow
 
 log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "cft_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 DEFAULT_TOKEN_TTL = timedelta(days=30)
 LOGIN_TOKEN_TTL = timedelta(hours=12)
 MAX_TOKEN_TTL = timedelta(days=366)
@@ -145,12 +146,37 @@ def _user_public(row: UserRow, locked_until: datetime | None = None) -> UserPubl
     )
 
 
-def _check_password(password: str, *, loc: str = "password") -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
-            details=[problem(loc, f"shorter than {MIN_PASSWORD_LENGTH} characters")],
-        )
+def _check_password(
+    password: str, known: Sequence[str | None] = (), *, loc: str = "password"
+) -> None:
+    """Refuse a password that is short or easy to guess (``passwords.strength``), ``known``
+    being the user's and its member's names (coded E422 naming ``loc``)."""
+    verdict = strength(password, known)
+    if verdict.weakness is None:
+        return
+    message = f"shorter than {MIN_PASSWORD_LENGTH} characters"
+    if verdict.weakness is not Weakness.TOO_SHORT:
+        message = f"too easy to guess (score {verdict.score} of 4, at least {MIN_SCORE})"
+    raise InvalidInput.worded(
+        REFUSALS[verdict.weakness],
+        details=[problem(loc, message, reason=verdict.weakness.value)],
+        length=MIN_PASSWORD_LENGTH,
+    )
+
+
+def _names_of(ctx: ServiceContext, user_id: str, member_id: str | None = None) -> list[str | None]:
+    """What another member knows of a user (the ledger names it and its member): its id,
+    display name, member id and member name, zxcvbn's ``user_inputs``."""
+    with ctx.reader() as session:
+        user = session.get(UserRow, user_id)
+        member_id = member_id or (user.member_id if user is not None else None)
+        member = session.get(MemberRow, member_id) if member_id else None
+        return [
+            user_id,
+            user.display_name if user is not None else None,
+            member_id,
+            member.name if member is not None else None,
+        ]
 
 
 def add_user(
@@ -168,7 +194,7 @@ def add_user(
         raise Forbidden("only an operator may add users")
     check_slug(user_id, field_name="user_id")
     if password is not None:
-        _check_password(password)
+        _check_password(password, [*_names_of(ctx, user_id, member_id), display_name])
     password_hash = _hasher(ctx.settings).hash(password) if password is not None else None
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
@@ -569,7 +595,7 @@ def set_password(
     own = viewer.user_id == user_id and not viewer.operator
     if not viewer.operator and not own:
         raise Forbidden("a user may change only its own password")
-    _check_password(password)
+    _check_password(password, _names_of(ctx, user_id))
     verified = (
         _verify_current_password(ctx, user_id, current_password or "", client, None).stored
         if own
@@ -608,7 +634,7 @@ def change_password(
     if viewer.is_public or viewer.user_id is None:
         raise Unauthorized("sign in to change your password")
     user_id = viewer.user_id
-    _check_password(new_password, loc="new_password")
+    _check_password(new_password, _names_of(ctx, user_id), loc="new_password")
     if new_password == current_password:
         # Compares the two submitted values only: it says nothing about the stored one.
         raise InvalidInput(

@@ -153,7 +153,10 @@ class LoginRequest(BaseModel):
 
 class PasswordChange(BaseModel):
     current_password: str
-    new_password: str = Field(description="At least 10 characters.")
+    new_password: str = Field(
+        description="At least 10 characters, and not easy to guess (zxcvbn score 3 of 4 at "
+        "least; the user's and member's names count as known words)."
+    )
 
 
 class TokenCreate(BaseModel):

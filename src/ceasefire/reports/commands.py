@@ -129,8 +129,11 @@ def report_attach(
     report_id: Annotated[str, typer.Argument()],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     media_type: Annotated[
-        str, typer.Option("--type", help=N_("Media type."))
-    ] = "application/octet-stream",
+        str | None,
+        typer.Option(
+            "--type", help=N_("Media type, checked against the file's content (default: detected).")
+        ),
+    ] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:

@@ -391,7 +391,8 @@ async def _attach_files(
                 viewer,
                 report_id,
                 _chunks(upload),
-                media_type=upload.content_type or "application/octet-stream",
+                # None: a browser's type is a guess from the file's name; the bytes decide.
+                media_type=None,
                 filename=upload.filename,
             )
         except (PayloadTooLarge, InvalidInput, Conflict) as exc:
