@@ -119,3 +119,16 @@ def test_a_reason_it_cannot_read_back_stays_as_given() -> None:
 
     error = BadParameter("something only Typer says")
     assert clickwords.reason(error) == "something only Typer says"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("ru", "Использование: ceasefire report list [OPTIONS]"),
+        ("tr", "Kullanım: ceasefire report list [OPTIONS]"),
+        ("en", "Usage: ceasefire report list [OPTIONS]"),
+    ],
+)
+def test_a_help_page_says_usage_in_the_chosen_language(lang: str, line: str) -> None:
+    done = run_here("report", "list", "--help", env={**ENV, "CEASEFIRE_LANG": lang}, check=True)
+    assert line in [each.strip() for each in done.stdout.splitlines()]

@@ -246,11 +246,17 @@ def _missing(exc: click_exceptions.MissingParameter) -> str:
     return text
 
 
+def usage_prefix() -> str:
+    """What a usage line starts with (``Usage: ``), in the CLI's language."""
+    return _("Usage:") + " "
+
+
 def usage(line: str) -> str:
-    """A usage line (``Usage: ceasefire report list [OPTIONS]``) with its word translated."""
+    """A usage line (``Usage: ceasefire report list [OPTIONS]``) with its word translated
+    (one that ``helptext`` had Click write translated already is kept)."""
     prefix = "Usage: "
     if line.startswith(prefix):
-        return _("Usage:") + " " + line.removeprefix(prefix)
+        return usage_prefix() + line.removeprefix(prefix)
     return line
 
 
