@@ -15,7 +15,7 @@ import typer.main
 # Typer 0.29 vendors Click as ``typer._click`` and raises its exceptions, not click's.
 from typer._click import exceptions as click_exceptions
 
-from ceasefire.console import helptext, lang, steps
+from ceasefire.console import clickwords, helptext, lang, steps
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _
 from ceasefire.console.output import console, err_console, plain, print_json
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return int(exc.exit_code)
     except click_exceptions.ClickException as exc:
-        exc.show()
+        clickwords.show(exc)  # Click's words, in the CLI's language
         return exc.exit_code
     except typer.Abort:
         err_console.print(_("aborted"))

@@ -47,6 +47,36 @@ def test_every_marked_string_is_translated(domain: str, lang: str) -> None:
     )
 
 
+@pytest.mark.parametrize(("domain", "lang"), CATALOGUES)
+def test_every_plural_form_is_given_with_its_placeholders(domain: str, lang: str) -> None:
+    """A counted message (``ngettext``) has each of the language's plural forms (Russian
+    three, Turkish two), and each form keeps the placeholders of the singular or the plural
+    msgid (a Russian "one" form serves 21 too, so it may say the count the English singular
+    does not)."""
+    path = i18n.catalogue_path(lang, domain)
+    if not path.exists():
+        pytest.skip(f"no {lang}/{domain}.po")
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale=lang, domain=domain)
+    problems = []
+    for entry in catalogue:
+        if not isinstance(entry.id, tuple):
+            continue
+        given = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        forms = [str(form or "") for form in given]
+        if len(forms) != catalogue.num_plurals or not all(forms):
+            problems.append(
+                f"{entry.id[0]!r} has {sum(map(bool, forms))} of {catalogue.num_plurals} forms"
+            )
+        allowed = [set(PLACEHOLDER.findall(msgid)) for msgid in entry.id]
+        problems.extend(
+            f"{entry.id[0]!r}: {form!r} loses or adds a placeholder"
+            for form in forms
+            if set(PLACEHOLDER.findall(form)) not in allowed
+        )
+    assert not problems, f"{lang}/{domain}.po:\n" + "\n".join(problems)
+
+
 def test_no_string_is_marked_inside_an_f_string() -> None:
     """Python 3.11's tokenizer, and so the extractor running there, does not look inside
     f-strings (3.12's does): ``f"{_('undated')}"`` would be missing from catalogues made on

@@ -215,3 +215,50 @@ def test_the_report_form_offers_the_posts_and_sensors_its_member_may_name(
     (report,) = reports.list_reports(ctx, cast.viewer(ctx, "rus")).items
     assert isinstance(report, ReportPublic)
     assert (report.post_id, report.sensor_id) == (None, "rus-uav-1")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["What you may do here:", "See the incidents on the map"]),
+        ("ru", ["Что вы можете сделать здесь:", "Смотреть инциденты на карте"]),
+        ("tr", ["Burada yapabilecekleriniz:", "Olayları haritada görün"]),
+    ],
+)
+def test_an_observer_is_shown_what_it_may_do_not_a_form(
+    browsers: dict[str, Browser], lang: str, words: list[str]
+) -> None:
+    """An observer files nothing: instead of a form whose post and sensor lists it cannot
+    send, the page says so and links to what it may read, in the reader's language."""
+    page = browsers["fra"].client.get(f"/reports/new?lang={lang}").text
+    assert 'id="may-not-file"' in page
+    for word in words:
+        assert word in page, word
+    for link in ("/reports", "/incidents", "/map", "/alerts", "/publications"):
+        assert f'href="{link}"' in page.split('id="may-not-file"')[1], link
+    assert 'action="/reports/new"' not in page
+    assert 'name="post_id"' not in page
+    assert 'name="sensor_id"' not in page
+    # A monitor still gets the form.
+    monitor = browsers["rus"].client.get(f"/reports/new?lang={lang}").text
+    assert 'action="/reports/new"' in monitor
+    assert 'id="may-not-file"' not in monitor
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("en", "Area (west, south, east, north in degrees)"),
+        ("ru", "Область (запад, юг, восток, север, в градусах)"),
+        ("tr", "Alan (batı, güney, doğu, kuzey; derece)"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/reports", "/incidents"])
+def test_the_area_filter_is_worded_for_people(
+    browsers: dict[str, Browser], lang: str, label: str, path: str
+) -> None:
+    page = browsers["rus"].client.get(f"{path}?lang={lang}").text
+    filters = page.split('class="filters"')[1].split("</form>")[0]
+    assert label in filters
+    assert "bbox)" not in filters  # the field's name is no word of its label
+    assert "min_lon" not in page

@@ -17,8 +17,10 @@ from collections.abc import Iterator, Sequence
 
 from typer import rich_utils
 from typer._click import Command, Context
+from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
+from ceasefire.console import clickwords
 from ceasefire.console.lang import _
 from ceasefire.i18n.markers import N_
 
@@ -80,12 +82,25 @@ def _texts(item: object) -> Iterator[str]:
             yield value
 
 
+class _Formatter(HelpFormatter):
+    """Click's formatter, its ``Usage:`` in the CLI's language (``clickwords``)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, clickwords.usage_prefix() if prefix is None else prefix)
+
+
+class _Context(Context):
+    formatter_class = _Formatter
+
+
 def translate(command: Command) -> None:
     """Put ``command``'s tree (built for this run) and Typer's help words into the CLI's
-    language, in place."""
+    language, in place; its usage lines (a help page's, a usage error's) say ``Usage:`` in
+    that language too."""
     for name, english in TYPER_WORDING.items():
         setattr(rich_utils, name, _(english))
     for each in commands(command):
+        each.context_class = _Context
         _translate(each)
         for param in each.params:
             _translate(param)

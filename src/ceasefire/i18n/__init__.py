@@ -64,6 +64,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "alerts/commands.py",
         "publish/commands.py",
     ),
+    "click": ("console/clickwords.py",),
 }
 """Each catalogue domain and the source paths (relative to the package) whose strings it holds."""
 
@@ -75,10 +76,11 @@ def catalogue_path(lang: str, domain: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
-SEPARATE_DOMAINS: tuple[str, ...] = ("cli",)
+SEPARATE_DOMAINS: tuple[str, ...] = ("cli", "click")
 """Domains kept out of :func:`translations`: the CLI's short words ("state", "class") mean
 other things than the web's, so its catalogue is looked up first only by the CLI
-(:func:`domain_translations`, falling back on the others)."""
+(:func:`domain_translations`, falling back on the others); ``click`` holds the words of the
+parser's usage errors, which only the CLI shows (``console/clickwords.py``)."""
 
 
 @cache
