@@ -7,9 +7,8 @@ MarkupError, and ESC sequences cleared the screen or set the title. See docs/sec
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+import typer
 
 from ceasefire import cli
 from ceasefire.console.output import console, print_table
@@ -32,11 +31,18 @@ def test_a_table_shows_a_members_words_as_written_without_control_characters() -
 def test_an_error_quoting_a_cell_is_printed_as_text(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def refuse(**_: Any) -> None:
+    refusing = typer.Typer()
+
+    @refusing.callback()
+    def root() -> None:
+        """A group, so that ``import`` is a command name."""
+
+    @refusing.command("import")
+    def refuse() -> None:
         raise InvalidInput(f"unknown value {WORDS!s}", details=[problem("rows[1].x", WORDS)])
 
-    monkeypatch.setattr(cli, "app", refuse)
-    assert cli.main(["report", "import"]) == 2
+    monkeypatch.setattr(cli, "app", refusing)
+    assert cli.main(["import"]) == 2
     err = capsys.readouterr().err
     assert "[/oops]" in err
     assert "[link=https://evil.example]" in err
