@@ -159,10 +159,30 @@ class TooManyRequests(CeasefireError):
     code = "E429"
 
     def __init__(
-        self, message: str, *, retry_after_s: int | None = None, details: Any = None
+        self,
+        message: str,
+        *,
+        retry_after_s: int | None = None,
+        details: Any = None,
+        code: str | None = None,
     ) -> None:
-        super().__init__(message, details=details)
+        super().__init__(message, details=details, code=code)
         self.retry_after_s = retry_after_s
+
+    @classmethod
+    def worded(
+        cls,
+        msgid: str,
+        *,
+        details: Any = None,
+        code: str | None = None,
+        retry_after_s: Any = None,
+        **params: object,
+    ) -> Self:
+        """As :meth:`CeasefireError.worded`, with the seconds to wait (``int`` or ``None``)."""
+        error = super().worded(msgid, details=details, code=code, **params)
+        error.retry_after_s = retry_after_s
+        return error
 
 
 class IntegrityError(CeasefireError):
@@ -181,9 +201,11 @@ def id_taken(what: str, record_id: str) -> Conflict:
     details again would have been a retry, answered with the stored record)."""
     msgid = _ID_TAKEN.get(what)
     if msgid is None:
-        return Conflict(
-            f"{what} {record_id!r} already exists with other details",
+        return Conflict.worded(
+            N_("%(what)s %(record_id)s already exists with other details"),
             details=[problem("id", "taken")],
+            what=what,
+            record_id=repr(record_id),
         )
     return Conflict.worded(msgid, details=[problem("id", "taken")], id=repr(record_id))
 

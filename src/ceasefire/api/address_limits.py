@@ -52,6 +52,7 @@ from ceasefire.api.ratelimit import DEFAULT_MAX_KEYS, TokenBuckets
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import TooManyRequests, Unauthorized
+from ceasefire.i18n.markers import N_
 
 # How long a checked token's verdict decides the rate limit (never its access).
 CHECKED_TOKEN_TTL_S = 300.0
@@ -169,10 +170,11 @@ class AddressRateLimit:
                 if retry_after is None:
                     await self.app(scope, receive, send)
                     return
-                refusal = TooManyRequests(
-                    f"too many requests with this token; try again in {retry_after} s",
+                refusal = TooManyRequests.worded(
+                    N_("too many requests with this token; try again in %(seconds)s s"),
                     retry_after_s=retry_after,
                     details={"retry_after_s": retry_after},
+                    seconds=retry_after,
                 )
                 await error_response(refusal)(scope, receive, send)
                 return
@@ -180,11 +182,14 @@ class AddressRateLimit:
         if retry_after is None:
             await self.app(scope, receive, send)
             return
-        refusal = TooManyRequests(
-            f"too many requests without a valid token from this address; try again in "
-            f"{retry_after} s, or sign in",
+        refusal = TooManyRequests.worded(
+            N_(
+                "too many requests without a valid token from this address; try again in "
+                "%(seconds)s s, or sign in"
+            ),
             retry_after_s=retry_after,
             details={"retry_after_s": retry_after},
+            seconds=retry_after,
         )
         await error_response(refusal)(scope, receive, send)
 
@@ -217,10 +222,11 @@ def count_sign_in(request: Request) -> SignInAttempt:
     key = client_key(request.scope)
     retry_after = limits.login.take(key)
     if retry_after is not None:
-        raise TooManyRequests(
-            f"too many sign-in attempts from this address; try again in {retry_after} s",
+        raise TooManyRequests.worded(
+            N_("too many sign-in attempts from this address; try again in %(seconds)s s"),
             retry_after_s=retry_after,
             details={"retry_after_s": retry_after},
+            seconds=retry_after,
         )
     return SignInAttempt(limits, key)
 

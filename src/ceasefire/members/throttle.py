@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import TooManyRequests
+from ceasefire.i18n.markers import N_
 from ceasefire.members.tables import LoginFailureRow
 from ceasefire.timeutil import utcnow
 
@@ -86,9 +87,12 @@ def count_attempt(ctx: ServiceContext, user_name: str) -> None:
         ).one()
         if row.locked_until is not None and row.locked_until > now:
             retry_after = math.ceil((row.locked_until - now).total_seconds())
-            raise TooManyRequests(
-                f"too many failed sign-ins for this user name; try again in "
-                f"{max(1, math.ceil(retry_after / 60))} minute(s)",
+            raise TooManyRequests.worded(
+                N_(
+                    "too many failed sign-ins for this user name; try again in "
+                    "%(minutes)s minute(s)"
+                ),
+                minutes=max(1, math.ceil(retry_after / 60)),
                 retry_after_s=retry_after,
                 details={
                     "retry_after_s": retry_after,

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep
@@ -50,7 +51,7 @@ from ceasefire.members.schemas import IssuedToken, TokenCreate, TokenPublic
 from ceasefire.timeutil import utcnow
 from ceasefire.web import common, csrf, forms
 from ceasefire.web.csrf import CsrfChecked
-from ceasefire.web.pages import render, set_preference_cookies
+from ceasefire.web.pages import language_of, render, set_preference_cookies
 from ceasefire.web.session import (
     SESSION_COOKIE,
     SignedInViewer,
@@ -78,7 +79,7 @@ def check_same_origin(request: Request) -> None:
         parts = urlsplit(referer)
         origin = f"{parts.scheme}://{parts.netloc}"
     if origin.lower() != _origin_of(request):
-        raise Forbidden("cross-site form submission refused")
+        raise Forbidden.worded(N_("cross-site form submission refused"))
 
 
 def local_path(candidate: str | None) -> str:
@@ -176,7 +177,7 @@ def login_submit(
             public,
             next_path=target,
             user_id=user_id,
-            error=_sentence(exc.message),
+            error=_sentence(request, exc),
             status=429,
             retry_after_s=exc.retry_after_s,
         )
@@ -263,7 +264,10 @@ def _to_sign_in() -> Response:
     return _no_store(RedirectResponse(f"/login?next={ACCOUNT_PAGE}", status_code=303))
 
 
-def _sentence(message: str) -> str:
+def _sentence(request: Request, error: CeasefireError) -> str:
+    """A refusal's message as a sentence in the page's language (by its wording)."""
+    lang = language_of(request)
+    message = common.error_text(error, lambda msgid: i18n.gettext(lang, msgid))
     return message[:1].upper() + message[1:] + "."
 
 
@@ -308,7 +312,7 @@ def password_submit(
         return _to_sign_in()
     if new_password != new_password_again:
         return _password_page(
-            request, viewer, ctx=ctx, error="The two new passwords differ.", status=422
+            request, viewer, ctx=ctx, error=N_("The two new passwords differ."), status=422
         )
     try:
         attempt = count_sign_in(request)
@@ -325,13 +329,13 @@ def password_submit(
             request,
             viewer,
             ctx=ctx,
-            error=_sentence(exc.message),
+            error=_sentence(request, exc),
             status=429,
             retry_after_s=exc.retry_after_s,
         )
     except (Forbidden, InvalidInput, Conflict) as exc:
         return _password_page(
-            request, viewer, ctx=ctx, error=_sentence(exc.message), status=exc.status
+            request, viewer, ctx=ctx, error=_sentence(request, exc), status=exc.status
         )
     return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?changed=true", status_code=303))
 

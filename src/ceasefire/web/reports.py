@@ -25,6 +25,7 @@ from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.reports import csvformat, imports, uploads
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import (
@@ -369,10 +370,10 @@ async def import_submit(request: Request, ctx: ContextDep, viewer: SignedInViewe
     csrf.check(request, token if isinstance(token, str) else None)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput("choose a CSV file", details=[problem("file", "no file")])
+        raise InvalidInput.worded(N_("choose a CSV file"), details=[problem("file", "no file")])
     data = await upload.read()
     if not data:
-        raise InvalidInput("the CSV file is empty", details=[problem("file", "empty")])
+        raise InvalidInput.worded(N_("the CSV file is empty"), details=[problem("file", "empty")])
     skip_invalid = bool(_text(form, "skip_invalid"))
     assert viewer.member_id is not None
     error: CeasefireError | None = None
