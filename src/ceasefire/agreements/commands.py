@@ -262,8 +262,8 @@ def provisions(
 ) -> None:
     """List an agreement's provisions (parts included) with status and deadline as of a time."""
     if due_within is not None and due_within < 0:
-        raise InvalidInput(
-            "--due-within must be zero or more days",
+        raise InvalidInput.worded(
+            N_("--due-within must be zero or more days"),
             details=[problem("--due-within", "negative")],
         )
     instant = _as_of(as_of)
@@ -309,7 +309,7 @@ def _evidence(values: list[str]) -> list[Evidence]:
             problems.append(problem(f"--evidence[{index}]", f"{value!r}: nothing after ':'"))
         result.append(Evidence(source=source.strip() or None, ref=ref.strip() or None))
     if problems:
-        raise InvalidInput("invalid --evidence", details=problems)
+        raise InvalidInput.worded(N_("invalid --evidence"), details=problems)
     return result
 
 

@@ -23,6 +23,7 @@ from ceasefire.agreements.build import AgreementBuilder
 from ceasefire.agreements.model import Agreement
 from ceasefire.agreements.yamlmap import LocatedDocument, Path, load_located, render_path
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 
 FORMAT = "ceasefire-agreement/1"
 SCHEMA_RESOURCE = "agreement.schema.json"
@@ -89,9 +90,13 @@ class CheckedDocument:
         """The agreement, or ``InvalidInput`` listing every problem."""
         if self.problems or self.agreement is None:
             count = len(self.problems)
-            raise InvalidInput(
-                f"{self.file}: {count} problem{'s' if count != 1 else ''} in the agreement file",
+            raise InvalidInput.worded(
+                N_("%(file)s: %(count)s problem in the agreement file")
+                if count == 1
+                else N_("%(file)s: %(count)s problems in the agreement file"),
                 details=[p.to_problem() for p in self.problems],
+                file=self.file,
+                count=count,
             )
         return self.agreement
 
@@ -163,9 +168,11 @@ def check_file(path: str | FilePath) -> CheckedDocument:
     try:
         text = file_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            f"cannot read agreement file {file_path}: {exc}",
+        raise InvalidInput.worded(
+            N_("cannot read agreement file %(file_path)s: %(error)s"),
             details=[problem(str(file_path), f"cannot read: {exc}")],
+            file_path=file_path,
+            error=exc,
         ) from exc
     return check_text(text, file=str(file_path))
 
