@@ -18,6 +18,7 @@ from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON
 from ceasefire.console.output import console, err_console, print_json, print_result
 from ceasefire.errors import IntegrityError
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.schemas import CheckSummary
 
 WORKERS = typer.Option("--workers", min=1, max=64, help="Processes checking signatures.")
@@ -148,7 +149,9 @@ def check_command(
     if not as_json:
         for line in problems:
             err_console.print(f"  {line}", highlight=False)
-    raise IntegrityError(f"check failed: {problems[0]}", details=result.model_dump(mode="json"))
+    raise IntegrityError.worded(
+        N_("check failed: %(problem)s"), details=result.model_dump(mode="json"), problem=problems[0]
+    )
 
 
 def _check_problems(result: CheckSummary) -> list[str]:
@@ -198,8 +201,8 @@ def witness_command(
     from ceasefire.ledger import witness as ledger_witness
 
     if (url is None) == (database_url is None):
-        raise InvalidInput(
-            "give exactly one of --url and --database-url",
+        raise InvalidInput.worded(
+            N_("give exactly one of --url and --database-url"),
             details=[problem("url", "exactly one of --url, --database-url")],
         )
     source: ledger_witness.HeadSource

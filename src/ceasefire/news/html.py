@@ -13,6 +13,7 @@ import lxml.html  # type: ignore[import-untyped]
 import trafilatura
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.article import Article, PublicationTime
 from ceasefire.news.language import detect_language
 from ceasefire.news.plaintext import (
@@ -51,9 +52,12 @@ def parse_html(
     than ``max_tags`` tags."""
     loc = name or "html"
     if (tags := html.count("<")) > max_tags:
-        raise InvalidInput(
-            f"{loc}: {tags} tags is more than the {max_tags} an HTML page may have",
+        raise InvalidInput.worded(
+            N_("%(loc)s: %(tags)s tags is more than the %(max_tags)s an HTML page may have"),
             details=[problem(loc, f"more than {max_tags} HTML tags")],
+            loc=loc,
+            tags=tags,
+            max_tags=max_tags,
         )
     try:
         document = trafilatura.bare_extraction(
@@ -65,9 +69,11 @@ def parse_html(
             favor_precision=True,
         )
     except Exception as exc:
-        raise InvalidInput(
-            f"{loc}: the HTML could not be read ({exc.__class__.__name__})",
+        raise InvalidInput.worded(
+            N_("%(loc)s: the HTML could not be read (%(kind)s)"),
             details=[problem(loc, "unparseable HTML")],
+            loc=loc,
+            kind=exc.__class__.__name__,
         ) from exc
     data: dict[str, Any] = {}
     if document is not None:
@@ -84,9 +90,10 @@ def parse_html(
         if sum(len(p) for p in fallback) > sum(len(p) for p in paragraphs):
             paragraphs = fallback
     if not paragraphs or sum(len(p) for p in paragraphs) < 200:
-        raise InvalidInput(
-            f"{loc}: no article found in the HTML page",
+        raise InvalidInput.worded(
+            N_("%(loc)s: no article found in the HTML page"),
             details=[problem(loc, "HTML without article text")],
+            loc=loc,
         )
     tree = _tree(html)
     sitename = data.get("sitename") or ""
