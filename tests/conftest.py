@@ -220,6 +220,7 @@ def settings_for(database_url: str, folder: Path) -> Settings:
         # values in tests/api/test_address_limits.py, and stay on (but far) here.
         public_requests_per_minute=100_000,
         login_attempts_per_address_per_minute=100_000,
+        sign_ins_per_user_per_minute=100_000,
         token_requests_per_minute=100_000,
         # The alerts worker runs only where a test starts it (tests/api/test_alerts_api.py),
         # and webhooks may reach the tests' own receivers on 127.0.0.1.

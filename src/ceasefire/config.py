@@ -148,6 +148,12 @@ class Settings(BaseSettings):
         "Per worker process. Raise it for a sensor feed that files more than 100 reports a "
         "second through one token.",
     )
+    sign_ins_per_user_per_minute: int = Field(
+        default=10,
+        ge=0,
+        description="Successful password checks a minute (and burst) for one user name: "
+        "sign-ins, tokens minted, password changes; 0: unlimited.",
+    )
     login_attempts_per_address_per_minute: int = Field(
         default=10,
         ge=0,

@@ -169,20 +169,10 @@ class TooManyRequests(CeasefireError):
         super().__init__(message, details=details, code=code)
         self.retry_after_s = retry_after_s
 
-    @classmethod
-    def worded(
-        cls,
-        msgid: str,
-        *,
-        details: Any = None,
-        code: str | None = None,
-        retry_after_s: Any = None,
-        **params: object,
-    ) -> Self:
-        """As :meth:`CeasefireError.worded`, with the seconds to wait (``int`` or ``None``)."""
-        error = super().worded(msgid, details=details, code=code, **params)
-        error.retry_after_s = retry_after_s
-        return error
+    def retrying_after(self, seconds: int) -> Self:
+        """This refusal, saying ``seconds`` in ``Retry-After`` (for one made ``worded``)."""
+        self.retry_after_s = seconds
+        return self
 
 
 class IntegrityError(CeasefireError):

@@ -16,6 +16,7 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth
 from ceasefire.members.tables import LoginFailureRow
+from ceasefire.members.throttle import client_row_key
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import OPERATOR, PASSWORD, add_user_with_token
 from tests.factories.members import demo_cast as _demo_cast
@@ -149,7 +150,11 @@ def test_sign_in_failures_are_limited_per_address_whatever_the_name(
         # refused before the name was counted or the password checked
         with limited.reader() as session:
             names = set(session.scalars(select(LoginFailureRow.user_name)))
-        assert names == {"alice", "bob"}
+        # each name's row and its client's (``members.throttle``): not USER's
+        assert names == {
+            *("alice", "bob"),
+            *(client_row_key(name, "203.0.113.7") for name in ("alice", "bob")),
+        }
         # the web form shares the same bucket, and says so on the page
         form = client.post(
             "/login",

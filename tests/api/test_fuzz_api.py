@@ -65,6 +65,7 @@ def fuzz_centre(
             public_requests_per_minute=0,
             login_attempts_per_address_per_minute=0,
             token_requests_per_minute=0,
+            sign_ins_per_user_per_minute=0,
         )
     )
     try:

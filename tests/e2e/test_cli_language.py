@@ -4,12 +4,21 @@ POSIX locale; its ``--json`` output stays the same in every language."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
 from ceasefire.config import Settings
-from ceasefire.console.lang import resolve
+from ceasefire.console.lang import reset, resolve
 from tests.factories.cli import InProcessCli
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_language() -> Iterator[None]:
+    """The language a command chose stays for the process (``console.lang``): forgotten after
+    each test, so that a later test's output is not in this one's Russian or Turkish."""
+    yield
+    reset()
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ceasefire.access import Classification
+from ceasefire.access import Classification, Viewer
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
+from ceasefire.publish.exports import Export, open_export
+from ceasefire.publish.model import Dataset, ExportFormat
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category
 from tests.factories.members import Cast
@@ -134,3 +136,11 @@ def make_day(ctx: ServiceContext, cast: Cast) -> Day:
             attribution=Attribution(AttributionKind.ATTRIBUTED, party),
         )
     return day
+
+
+def export_text(
+    ctx: ServiceContext, viewer: Viewer, dataset: Dataset, fmt: ExportFormat, **options: Any
+) -> tuple[Export, str]:
+    """A whole export as one string: ``open_export`` with ``options``, its chunks joined."""
+    export = open_export(ctx, viewer, dataset, fmt, **options)
+    return export, "".join(export.chunks)

@@ -14,11 +14,10 @@ from ceasefire.access import Classification, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput
 from ceasefire.incidents import service as incidents
-from ceasefire.publish.exports import export_text
 from ceasefire.publish.model import ACLED_COLUMNS, UCDP_COLUMNS, Dataset, ExportFormat, apply_feed
 from ceasefire.reports import service as reports
 from tests.factories.members import Cast
-from tests.factories.publish import SCENARIO, Day, make_day, report_body
+from tests.factories.publish import SCENARIO, Day, export_text, make_day, report_body
 
 OPERATOR = Viewer.cli_operator()
 PUBLIC = Viewer.public()

@@ -15,11 +15,10 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.members.scope import ReadScope
 from ceasefire.publish import split
-from ceasefire.publish.exports import export_text
 from ceasefire.publish.model import Dataset, ExportFormat
 from ceasefire.reports import service as reports
 from tests.factories.members import Cast, demo_cast
-from tests.factories.publish import SCENARIO, Day, make_day, report_body
+from tests.factories.publish import SCENARIO, Day, export_text, make_day, report_body
 
 OPERATOR = Viewer.cli_operator()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ceasefire import i18n
-from ceasefire.errors import Conflict, NotFound, TooManyRequests, id_taken
+from ceasefire.errors import Conflict, NotFound, id_taken
 from ceasefire.web.common import error_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,15 +69,3 @@ def test_the_check_finds_what_it_looks_for(tmp_path: Path) -> None:
     )
     sites = _sites(package)
     assert [(s.line, s.literal) for s in sites] == [(5, True), (7, True), (9, False)]
-
-
-def test_too_many_requests_keeps_its_wait_when_worded() -> None:
-    error = TooManyRequests.worded(
-        "too many sign-in attempts from this address; try again in %(seconds)s s",
-        retry_after_s=30,
-        seconds=30,
-    )
-    assert error.retry_after_s == 30
-    assert error.message == "too many sign-in attempts from this address; try again in 30 s"
-    shown = error_text(error, lambda m: i18n.gettext("ru", m))
-    assert shown == "слишком много попыток входа с этого адреса; повторите через 30 с"

@@ -14,7 +14,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from ceasefire.agreements.geometry import geojson_problems
+from ceasefire.agreements.geometry import (
+    MAX_TOTAL_POSITIONS,
+    geojson_problems,
+    position_count,
+)
 from ceasefire.agreements.model import (
     Agreement,
     AgreementKind,
@@ -246,6 +250,16 @@ class AgreementBuilder:
 
     def _zones(self, value: Any) -> tuple[Zone, ...]:
         zones = []
+        total = sum(position_count(raw.get("geometry")) for _, raw in _mappings(value))
+        if total > MAX_TOTAL_POSITIONS:
+            # Before any zone's positions are checked: that work is what the bound saves.
+            self.report(
+                ("zones",),
+                f"the zones have more than {MAX_TOTAL_POSITIONS} positions together; simplify them",
+            )
+            for index, raw in _mappings(value):  # their ids, for the provisions naming them
+                self._unique(self.zone_ids, raw.get("id"), ("zones", index, "id"), "zone id")
+            return ()
         for index, raw in _mappings(value):
             path: Path = ("zones", index)
             unique = self._unique(self.zone_ids, raw.get("id"), (*path, "id"), "zone id")

@@ -20,13 +20,13 @@ from ceasefire.agreements import service as agreements
 from ceasefire.agreements.model import Evidence, ProvisionStatus
 from ceasefire.agreements.schemas import AgreementListPublic
 from ceasefire.agreements.views import agreement_view, provisions_view
+from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
-from ceasefire.console.output import console, print_json, print_result, print_table
+from ceasefire.console.output import console, plain, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
-from ceasefire.members.auth import acting_viewer
 from ceasefire.timeutil import parse_instant, utcnow
 
 AS_OF = typer.Option(
@@ -168,7 +168,10 @@ def show(
 
 def _print_agreement(view: dict[str, Any]) -> None:
     version = view["version"]
-    console.print(f"[bold]{view['id']}[/bold] v{version['number']}: {view['title']}")
+    console.print(
+        f"[bold]{plain(view['id'])}[/bold] v{version['number']}: {plain(view['title'])}",
+        highlight=False,
+    )
     effective = view["effective"]
     console.print(
         _("effective {local} {zone} (= {at})").format(
@@ -365,8 +368,7 @@ def provision_status(
     """
     instant = None if at is None else parse_instant(at, field="--at")
     result = agreements.record_provision_status(
-        get_context(),
-        acting_viewer(get_context(), token),
+        *acting(token),
         agreement_id,
         provision_id,
         status=status,

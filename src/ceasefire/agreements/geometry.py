@@ -33,6 +33,13 @@ MAX_POSITIONS = 100_000
 thousand; every incident is tested against every zone, and Shapely's validity check is
 O(n log n), so a zone of millions of positions would slow every evaluation."""
 
+MAX_TOTAL_POSITIONS = 250_000
+"""Most positions all of one agreement's zones may have together: every incident is tested
+against every zone, so many zones just under :data:`MAX_POSITIONS` cost as much as one over."""
+
+MAX_SHOWN = 80
+"""Most characters of a refused value quoted in a problem."""
+
 MAX_LISTED = 20
 """Most position problems listed for one geometry (then how many more)."""
 
@@ -50,13 +57,11 @@ def geojson_problems(geometry: Any) -> list[str]:
         return [f"geometry type {kind!r} is not one of {', '.join(sorted(GEOMETRY_TYPES))}"]
     if "coordinates" not in geometry:
         return [f"{kind} has no coordinates"]
-    depth = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2}
-    depth |= {"Polygon": 2, "MultiPolygon": 3}
-    counted = _count_positions(geometry["coordinates"], depth[kind])
+    counted = position_count(geometry)
     if counted > MAX_POSITIONS:
         return [f"{kind} has more than {MAX_POSITIONS} positions; simplify it"]
     problems: list[str] = []
-    _check_positions(geometry["coordinates"], depth[kind], "coordinates", problems)
+    _check_positions(geometry["coordinates"], _DEPTH[kind], "coordinates", problems)
     if len(problems) > MAX_LISTED:
         return [*problems[:MAX_LISTED], f"and {len(problems) - MAX_LISTED} more"]
     if problems:
@@ -78,6 +83,18 @@ def geojson_problems(geometry: Any) -> list[str]:
     if not shaped.is_valid:
         problems.append(f"invalid {kind}: {validation.explain_validity(shaped)}")
     return problems
+
+
+_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2}
+_DEPTH |= {"Polygon": 2, "MultiPolygon": 3}
+
+
+def position_count(geometry: Any) -> int:
+    """How many positions a geometry of a known type holds (0 for anything else), counted
+    without looking at the positions and stopping once past :data:`MAX_POSITIONS`."""
+    if not isinstance(geometry, Mapping) or geometry.get("type") not in _DEPTH:
+        return 0
+    return _count_positions(geometry.get("coordinates"), _DEPTH[geometry["type"]])
 
 
 def _count_positions(value: Any, depth: int) -> int:
@@ -102,7 +119,10 @@ def _check_positions(value: Any, depth: int, where: str, problems: list[str]) ->
             or len(value) not in (2, 3)
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
         ):
-            problems.append(f"{where}: a position is [longitude, latitude], got {value!r}")
+            shown = repr(value)
+            if len(shown) > MAX_SHOWN:
+                shown = f"{shown[:MAX_SHOWN]}…"
+            problems.append(f"{where}: a position is [longitude, latitude], got {shown}")
             return
         lon, lat = value[0], value[1]
         if not -180 <= lon <= 180:

@@ -22,10 +22,13 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from ceasefire.agreements.build import AgreementBuilder
 from ceasefire.agreements.model import Agreement
 from ceasefire.agreements.yamlmap import LocatedDocument, Path, load_located, render_path
-from ceasefire.errors import InvalidInput, problem
+from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
 from ceasefire.i18n.markers import N_
 
 FORMAT = "ceasefire-agreement/1"
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Largest agreement file read (the shipped one has 20 KB): checked before it is read or
+parsed, since PyYAML's composer takes seconds per megabyte and every position a node."""
 SCHEMA_RESOURCE = "agreement.schema.json"
 
 
@@ -106,8 +109,22 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(rfc8785.dumps(data)).hexdigest()
 
 
+def _too_large(file: str) -> PayloadTooLarge:
+    return PayloadTooLarge.worded(
+        N_("%(file)s: the agreement file is larger than %(limit)s bytes"),
+        details=[problem(file, "too large")],
+        file=file,
+        limit=MAX_FILE_BYTES,
+    )
+
+
 def check_text(text: str, file: str = "<agreement>") -> CheckedDocument:
-    """Check agreement file content; ``file`` names it in the problems."""
+    """Check agreement file content; ``file`` names it in the problems.
+
+    Larger than :data:`MAX_FILE_BYTES` → ``PayloadTooLarge`` (413), before it is parsed."""
+    # A character is at least one byte in UTF-8: count bytes only where it could matter.
+    if len(text) > MAX_FILE_BYTES // 4 and len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise _too_large(file)
     located = load_located(text)
     result = CheckedDocument(file=file, data=located.data)
     for path, line, message in located.problems:
@@ -166,7 +183,13 @@ def check_file(path: str | FilePath) -> CheckedDocument:
     """Read and check the agreement file at ``path``."""
     file_path = FilePath(path)
     try:
-        text = file_path.read_text(encoding="utf-8")
+        with file_path.open("rb") as handle:
+            # One byte past the bound says it is too large, whatever the file (a pipe, a
+            # growing file) claims its size is.
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise _too_large(str(file_path))
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput.worded(
             N_("cannot read agreement file %(file_path)s: %(error)s"),

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from ceasefire.access import Viewer
 from ceasefire.alerts import service as alerts
 from ceasefire.alerts.model import AlertKind
 from ceasefire.alerts.schemas import (
@@ -25,21 +24,15 @@ from ceasefire.alerts.schemas import (
     SubscriptionCreate,
     SubscriptionPublic,
 )
+from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, pgettext
 from ceasefire.console.options import JSON, LIMIT, TOKEN
 from ceasefire.console.output import print_result, print_table
-from ceasefire.db.context import ServiceContext
 from ceasefire.i18n.markers import N_
-from ceasefire.members.auth import acting_viewer
 from ceasefire.timeutil import parse_instant
 
 alerts_app = typer.Typer(help="Alerts: subscriptions, scans and deliveries.")
-
-
-def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
-    ctx = get_context()
-    return ctx, acting_viewer(ctx, token)
 
 
 def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
@@ -98,7 +91,7 @@ def subscribe(
         min_severity=min_severity,
         user_id=user,
     )
-    created = alerts.subscribe(*_acting(token), body)
+    created = alerts.subscribe(*acting(token), body)
     print_result(
         created,
         as_json,
@@ -113,7 +106,7 @@ def list_subscriptions(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """List subscriptions (a member's own; the operator's: all)."""
-    rows = alerts.list_subscriptions(*_acting(token), include_ended=include_ended)
+    rows = alerts.list_subscriptions(*acting(token), include_ended=include_ended)
     print_result(rows, as_json, _print_subscriptions)
 
 
@@ -124,7 +117,7 @@ def unsubscribe(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """End a subscription."""
-    ended = alerts.unsubscribe(*_acting(token), subscription_id)
+    ended = alerts.unsubscribe(*acting(token), subscription_id)
     print_result(ended, as_json, _("subscription {id} ended").format(id=ended.id))
 
 
@@ -199,7 +192,7 @@ def show_alerts(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Recent alerts the caller may read."""
-    rows = alerts.list_alerts(*_acting(token), kind=kind, limit=limit)
+    rows = alerts.list_alerts(*acting(token), kind=kind, limit=limit)
     print_result(rows, as_json, _print_alerts)
 
 
@@ -213,7 +206,7 @@ def deliveries(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Deliveries with their attempts."""
-    rows = alerts.list_deliveries(*_acting(token), state=state, limit=limit)
+    rows = alerts.list_deliveries(*acting(token), state=state, limit=limit)
 
     def show(items: list[DeliveryPublic]) -> None:
         print_table(
@@ -251,7 +244,7 @@ def requeue(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Put a dead-lettered delivery back in the outbox (operators)."""
-    delivery = alerts.requeue_dead(*_acting(token), delivery_id)
+    delivery = alerts.requeue_dead(*acting(token), delivery_id)
     print_result(delivery, as_json, _("delivery {id} requeued").format(id=delivery.id))
 
 

@@ -20,6 +20,13 @@
   ``Authorization`` header would bypass the limit on the routes that ignore the caller.
   The cache decides only the rate limit: the route still checks the token itself, so a token
   revoked a moment ago is refused by the route as before.
+- **Successful password checks per user name** (the tenth audit): each sign-in, token minted
+  or password changed spends an argon2 check and writes a token and a ledger entry, and
+  succeeding gives the address its attempt back, so a member knowing its own password could
+  repeat them without end. ``CEASEFIRE_SIGN_INS_PER_USER_PER_MINUTE`` (10, a burst of that
+  many) bounds them per name: an attempt finding the name's bucket empty is a 429 before its
+  password is checked, and only a success spends a token (a failure, or a name that does not
+  exist, spends none: nobody can empty another user's bucket without its password).
 - **Sign-in attempts** (``POST /api/v1/auth/token``, ``POST /login``, and the current-password
   check of a password change) take one token from a second bucket per address,
   ``CEASEFIRE_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE``, before the password is checked; a
@@ -95,6 +102,7 @@ class AddressLimits:
         public_per_minute: int,
         login_per_minute: int,
         token_per_minute: int = 0,
+        user_per_minute: int = 0,
         check_token: Callable[[str], bool],
         session_cookie: str,
         clock: Callable[[], float] = time.monotonic,
@@ -103,6 +111,7 @@ class AddressLimits:
         self.public = TokenBuckets(public_per_minute, clock=clock, max_keys=max_keys)
         self.per_token = TokenBuckets(token_per_minute, clock=clock, max_keys=max_keys)
         self.login = TokenBuckets(login_per_minute, clock=clock, max_keys=max_keys)
+        self.per_user = TokenBuckets(user_per_minute, clock=clock, max_keys=max_keys)
         self.session_cookie = session_cookie
         self._check_token = check_token
         self._clock = clock
@@ -170,11 +179,9 @@ class AddressRateLimit:
                 if retry_after is None:
                     await self.app(scope, receive, send)
                     return
-                refusal = TooManyRequests.worded(
+                refusal = _refused(
                     N_("too many requests with this token; try again in %(seconds)s s"),
-                    retry_after_s=retry_after,
-                    details={"retry_after_s": retry_after},
-                    seconds=retry_after,
+                    retry_after,
                 )
                 await error_response(refusal)(scope, receive, send)
                 return
@@ -182,14 +189,12 @@ class AddressRateLimit:
         if retry_after is None:
             await self.app(scope, receive, send)
             return
-        refusal = TooManyRequests.worded(
+        refusal = _refused(
             N_(
                 "too many requests without a valid token from this address; try again in "
                 "%(seconds)s s, or sign in"
             ),
-            retry_after_s=retry_after,
-            details={"retry_after_s": retry_after},
-            seconds=retry_after,
+            retry_after,
         )
         await error_response(refusal)(scope, receive, send)
 
@@ -203,32 +208,53 @@ def _limits(request: Request) -> AddressLimits:
 class SignInAttempt:
     """One sign-in attempt counted against the client's address; ``succeeded`` undoes it."""
 
-    def __init__(self, limits: AddressLimits, key: str) -> None:
+    def __init__(self, limits: AddressLimits, key: str, user_key: str) -> None:
         self._limits = limits
         self._key = key
+        self._user_key = user_key
+
+    @property
+    def client(self) -> str:
+        """The client's address key: the per-name sign-in lock refuses only the clients that
+        failed for the name (``members.throttle``)."""
+        return self._key
 
     def succeeded(self) -> None:
-        """The password was right: the attempt is not held against the address."""
+        """The password was right: the attempt is not held against the address, and is one
+        of the user name's successes."""
         self._limits.login.give_back(self._key)
+        self._limits.per_user.take(self._user_key)
 
 
-def count_sign_in(request: Request) -> SignInAttempt:
-    """Count a sign-in attempt from the request's address, or refuse it (429).
+def _refused(msgid: str, seconds: int) -> TooManyRequests:
+    return TooManyRequests.worded(
+        msgid, details={"retry_after_s": seconds}, seconds=seconds
+    ).retrying_after(seconds)
+
+
+def count_sign_in(request: Request, user_name: str) -> SignInAttempt:
+    """Count a sign-in attempt for ``user_name`` from the request's address, or refuse it
+    (429): the address's failures, or the name's successes, are over their rate.
 
     Call before the password is checked (parallel guesses cannot slip past the limit),
     and ``succeeded()`` once it was right.
     """
     limits = _limits(request)
     key = client_key(request.scope)
+    user_key = user_name[:200]
+    # Only a success spends the name's token (``succeeded``): here it is only looked at.
+    waited = limits.per_user.wait(user_key)
+    if waited is not None:
+        raise _refused(
+            N_("too many sign-ins for this user name; try again in %(seconds)s s"), waited
+        )
     retry_after = limits.login.take(key)
     if retry_after is not None:
-        raise TooManyRequests.worded(
+        raise _refused(
             N_("too many sign-in attempts from this address; try again in %(seconds)s s"),
-            retry_after_s=retry_after,
-            details={"retry_after_s": retry_after},
-            seconds=retry_after,
+            retry_after,
         )
-    return SignInAttempt(limits, key)
+    return SignInAttempt(limits, key, user_key)
 
 
 def address_limits_for(
@@ -252,6 +278,7 @@ def address_limits_for(
         public_per_minute=settings.public_requests_per_minute,
         login_per_minute=settings.login_attempts_per_address_per_minute,
         token_per_minute=settings.token_requests_per_minute,
+        user_per_minute=settings.sign_ins_per_user_per_minute,
         check_token=check_token,
         session_cookie=session_cookie,
     )

@@ -75,6 +75,14 @@ class TokenBuckets:
             # A refused request spends nothing: waiting the time said is enough.
             return max(1, math.ceil((1.0 - tokens) / self.rate))
 
+    def wait(self, key: str) -> int | None:
+        """What ``take`` would answer, spending nothing: ``None`` if a token is there."""
+        if not self.enabled:
+            return None
+        with self._lock:
+            tokens = self._level(key, self._clock())
+            return None if tokens >= 1.0 else max(1, math.ceil((1.0 - tokens) / self.rate))
+
     def give_back(self, key: str) -> None:
         """Return one token to ``key`` (never above the bucket's capacity)."""
         if not self.enabled:

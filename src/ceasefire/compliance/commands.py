@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ceasefire.access import Viewer
+from ceasefire.commandline import acting
 from ceasefire.compliance import service as compliance
 from ceasefire.compliance.model import translated_reason
 from ceasefire.compliance.schemas import (
@@ -23,10 +24,9 @@ from ceasefire.compliance.schemas import (
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
-from ceasefire.console.output import console, print_result, print_table
+from ceasefire.console.output import console, plain, print_result, print_table
 from ceasefire.db.context import ServiceContext
 from ceasefire.i18n.markers import N_
-from ceasefire.members.auth import acting_viewer
 from ceasefire.timeutil import parse_instant, utcnow
 
 compliance_app = typer.Typer(help="Compliance rules: findings and deadlines.")
@@ -78,8 +78,7 @@ def evaluate(
 ) -> None:
     """Re-evaluate every incident against the current rules and zones; say what changed
     (loading a version or recording a provision's status already does it by itself)."""
-    ctx = get_context()
-    results = compliance.evaluate(ctx, acting_viewer(ctx, token), agreement)
+    results = compliance.evaluate(*acting(token), agreement)
 
     def show(items: list[EvaluationPublic]) -> None:
         for r in items:
@@ -114,10 +113,7 @@ def findings(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """The rule findings about an incident (`--withdrawn` adds withdrawn ones)."""
-    ctx = get_context()
-    found = compliance.incident_findings(
-        ctx, acting_viewer(ctx, token), incident, include_withdrawn=withdrawn
-    )
+    found = compliance.incident_findings(*acting(token), incident, include_withdrawn=withdrawn)
     print_result(
         found,
         as_json,
@@ -134,14 +130,13 @@ def provision(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """A provision's status history with the findings about it."""
-    ctx = get_context()
     at = parse_instant(as_of, field="--as-of") if as_of else None
-    history = compliance.provision_history(
-        ctx, acting_viewer(ctx, token), agreement, provision_id, as_of=at
-    )
+    history = compliance.provision_history(*acting(token), agreement, provision_id, as_of=at)
 
     def show(h: ProvisionHistoryPublic) -> None:
-        console.print(f"[bold]{h.number}[/bold] {h.title} — {h.status}", highlight=False)
+        console.print(
+            f"[bold]{plain(h.number)}[/bold] {plain(h.title)} — {h.status}", highlight=False
+        )
         for change in h.status_history:
             console.print(
                 f"  {change['at']['at']} {change['provision_id']}: {change['status']}",

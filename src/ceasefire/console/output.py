@@ -38,8 +38,25 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+# What JSON's encoder leaves raw under ``ensure_ascii=False`` but a terminal acts on: DEL and
+# the C1 controls (U+009B is a CSI, U+009D an OSC: the same commands as ESC [ and ESC ]), and
+# the bidirectional embeddings, overrides and isolates (a U+202E turns the rest of the line
+# round: "Trojan source"). In a JSON text they can only stand inside strings, where their
+# \u escape is the same string to every JSON reader.
+_JSON_TERMINAL_CONTROLS = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(
+    data: Any, *, indent: int | None = None, default: Callable[[Any], Any] = _default
+) -> str:
+    """``data`` as JSON that is safe to print on a terminal: non-ASCII letters as they are,
+    every control character (C0 by the encoder, DEL, C1 and bidi controls here) escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent, default=default)
+    return _JSON_TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_default)
+    return json_text(data, indent=2)
 
 
 def print_json(data: Any) -> None:
@@ -102,8 +119,10 @@ TEXT_FLOOR = 12
 
 
 # C0 and C1 control characters but tab and newline: ESC starts the terminal's own commands
-# (clear the screen, set the title, write the clipboard, OSC 8 links), CR and BS overwrite.
-_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# (clear the screen, set the title, write the clipboard, OSC 8 links), CR and BS overwrite;
+# and the bidirectional embeddings, overrides and isolates, which reorder what follows them
+# on the line (a narrative's U+202E showed "fdp.exe" as "exe.pdf").
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_text(text: str) -> str:

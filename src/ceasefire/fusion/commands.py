@@ -11,13 +11,13 @@ from typing import Annotated
 
 import typer
 
+from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, plain, print_result
 from ceasefire.fusion import service as fusion
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
-from ceasefire.members.auth import acting_viewer
 
 fusion_app = typer.Typer(help="Fusion of reports into incidents: the queue, evidence, undo.")
 
@@ -116,7 +116,6 @@ def fusion_show(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """An incident's independent sources and the decisions that grouped it."""
-    ctx = get_context()
 
     def show(found: FusionSummary) -> None:
         console.print(f"[bold]{found.incident_id}[/bold] {plain(found.summary)}", highlight=False)
@@ -129,7 +128,7 @@ def fusion_show(
         for decision in found.decisions:
             console.print(f"  {_decision_line(decision)}", highlight=False)
 
-    print_result(fusion.summary(ctx, acting_viewer(ctx, token), incident), as_json, show)
+    print_result(fusion.summary(*acting(token), incident), as_json, show)
 
 
 @fusion_app.command("undo")
@@ -140,8 +139,7 @@ def fusion_undo(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Undo a grouping decision, automatic or manual (recorded as a new decision)."""
-    ctx = get_context()
-    done = fusion.undo(ctx, acting_viewer(ctx, token), decision, reason=reason)
+    done = fusion.undo(*acting(token), decision, reason=reason)
     print_result(done, as_json, _decision_line)
 
 
@@ -153,8 +151,7 @@ def incident_merge(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Merge incident SOURCE into TARGET (SOURCE keeps its history, emptied)."""
-    ctx = get_context()
-    done = fusion.merge(ctx, acting_viewer(ctx, token), target, source, reason=reason)
+    done = fusion.merge(*acting(token), target, source, reason=reason)
     print_result(done, as_json, _decision_line)
 
 
@@ -168,9 +165,8 @@ def incident_split(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Take reports out of an incident into a new one."""
-    ctx = get_context()
     ids = [part.strip() for part in report_ids.split(",") if part.strip()]
-    done = fusion.split(ctx, acting_viewer(ctx, token), incident, ids, reason=reason)
+    done = fusion.split(*acting(token), incident, ids, reason=reason)
     print_result(done, as_json, _decision_line)
 
 

@@ -613,6 +613,37 @@ def _check_reason(reason: str | None) -> str | None:
     return reason
 
 
+def _analyst_decision(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    kind: str,
+    decision_id: str,
+    *,
+    agreement_id: str | None,
+    report_ids: Sequence[str],
+    into: str,
+    out_of: str,
+    reason: str | None,
+) -> DecisionPublic:
+    """Record an analyst's regrouping (``merged`` or ``split``): ``report_ids`` moved from
+    the incident ``out_of`` into ``into``; what its decision says besides is who made it
+    and why."""
+    row = _record(
+        session,
+        settings,
+        actor,
+        kind=kind,
+        agreement_id=agreement_id,
+        report_ids=report_ids,
+        incident_id=into,
+        other_incident_id=out_of,
+        evidence={"decision": kind, "by": "analyst", "reason": reason},
+        decision_id=decision_id,
+    )
+    return _public(row)
+
+
 def merge(
     ctx: ServiceContext,
     viewer: Viewer,
@@ -646,19 +677,18 @@ def merge(
         moving = _move_all(
             session, ctx.settings, actor, target_id, source_id, decision_id, why="by an analyst"
         )
-        row = _record(
+        return _analyst_decision(
             session,
             ctx.settings,
             actor,
-            kind="merged",
+            "merged",
+            decision_id,
             agreement_id=agreement_id,
             report_ids=moving,
-            incident_id=target_id,
-            other_incident_id=source_id,
-            evidence={"decision": "merged", "by": "analyst", "reason": reason},
-            decision_id=decision_id,
+            into=target_id,
+            out_of=source_id,
+            reason=reason,
         )
-        return _public(row)
 
 
 def split(
@@ -696,19 +726,18 @@ def split(
         incidents.open_fused_incident(
             session, ctx.settings, actor, new_incident, taken, grouped_by=SPLIT_GROUPER
         )
-        row = _record(
+        return _analyst_decision(
             session,
             ctx.settings,
             actor,
-            kind="split",
+            "split",
+            decision_id,
             agreement_id=agreement_id,
             report_ids=wanted,
-            incident_id=new_incident,
-            other_incident_id=incident_id,
-            evidence={"decision": "split", "by": "analyst", "reason": reason},
-            decision_id=decision_id,
+            into=new_incident,
+            out_of=incident_id,
+            reason=reason,
         )
-        return _public(row)
 
 
 def undo(

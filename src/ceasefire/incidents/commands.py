@@ -12,20 +12,27 @@ import json
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from ceasefire.access import Classification, Viewer
+from ceasefire.access import Classification
 from ceasefire.areas import hook_implementations
+from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN
-from ceasefire.console.output import console, plain, print_json, print_page, print_result
-from ceasefire.db.context import ServiceContext
+from ceasefire.console.output import (
+    console,
+    json_text,
+    plain,
+    print_json,
+    print_page,
+    print_result,
+)
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
 from ceasefire.incidents.schemas import IncidentDetail, IncidentRedacted, PartyRepresentative
-from ceasefire.members.auth import acting_viewer
 from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
 
@@ -38,12 +45,6 @@ INCIDENT_SHOWN = "incident_shown"
 ClassificationOption = Annotated[
     Classification, typer.Option("--classification", help="Who may read it.")
 ]
-
-
-def _acting(token: str | None) -> tuple[ServiceContext, Viewer]:
-    """The context of a command and who it acts as: the token's user, or the operator."""
-    ctx = get_context()
-    return ctx, acting_viewer(ctx, token)
 
 
 def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
@@ -113,7 +114,7 @@ def incident_create(
 ) -> None:
     """Group reports into a new incident."""
     detail = incidents.create_incident(
-        *_acting(token),
+        *acting(token),
         report_ids=report,
         title=title,
         summary=summary,
@@ -158,7 +159,7 @@ def incident_list(
         channel=channel,
         agreement_id=agreement,
     )
-    page = incidents.list_incidents(*_acting(token), filters, limit=limit, cursor=cursor)
+    page = incidents.list_incidents(*acting(token), filters, limit=limit, cursor=cursor)
     print_page(
         page,
         as_json,
@@ -183,7 +184,7 @@ def incident_show(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Show an incident with every part you may read."""
-    ctx, viewer = _acting(token)
+    ctx, viewer = acting(token)
     detail = incidents.get_incident(ctx, viewer, incident_id)
     print_result(detail, as_json, _print_incident)
     if not as_json:
@@ -218,7 +219,7 @@ def incident_investigate(
             )
         reps.append(PartyRepresentative(party=code.upper(), present=presence == "present"))
     task = incidents.assign_task(
-        *_acting(token),
+        *acting(token),
         incident_id,
         team=team,
         lead_member=lead,
@@ -254,7 +255,7 @@ def incident_assess(
 ) -> None:
     """Record your member's assessment (needs a monitor's --token)."""
     detail = incidents.assess(
-        *_acting(token),
+        *acting(token),
         incident_id,
         stance=stance,
         rationale=rationale,
@@ -275,7 +276,7 @@ def incident_reply(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """A party's right of reply (needs the party liaison's --token)."""
-    result = incidents.reply(*_acting(token), incident_id, text=text, evidence_refs=evidence or [])
+    result = incidents.reply(*acting(token), incident_id, text=text, evidence_refs=evidence or [])
     print_result(
         result,
         as_json,
@@ -293,7 +294,7 @@ def incident_note(
 ) -> None:
     """Add a working note (internal by default)."""
     note = incidents.add_note(
-        *_acting(token),
+        *acting(token),
         incident_id,
         text=text,
         classification=classification,
@@ -316,7 +317,7 @@ def incident_status(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Move the occurrence status along an allowed transition."""
-    detail = incidents.change_status(*_acting(token), incident_id, status, reason=reason)
+    detail = incidents.change_status(*acting(token), incident_id, status, reason=reason)
     print_result(detail, as_json, _print_incident)
 
 
@@ -329,7 +330,7 @@ def incident_classify(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Change who may read the incident (public: everyone, redacted)."""
-    detail = incidents.classify(*_acting(token), incident_id, classification, reason=reason)
+    detail = incidents.classify(*acting(token), incident_id, classification, reason=reason)
     print_result(
         detail,
         as_json,
@@ -359,13 +360,13 @@ def incident_rule(
             raise InvalidInput.worded(
                 N_("--set is not JSON"), details=[problem("rule", exc.msg)]
             ) from exc
-        result = incidents.set_decision_rule(*_acting(token), agreement, rule).to_dict()
+        result = incidents.set_decision_rule(*acting(token), agreement, rule).to_dict()
     else:
         result = incidents.get_decision_rule(get_context(), agreement).to_dict()
     if as_json:
         print_json(result)
     else:
-        console.print(json.dumps(result, ensure_ascii=False), highlight=False)
+        console.print(Text(json_text(result)), highlight=False)
 
 
 @incident_app.command("recount-map")

@@ -1861,7 +1861,11 @@ def _given_filters(filters: IncidentFilters, scope: ReadScope) -> list[ColumnEle
     if filters.party is not None:
         party = filters.party.strip().upper()
         clauses.append(
-            or_(IncidentRow.concerns.like(f"%,{party},%"), IncidentRow.attributed_party == party)
+            # A code, not a pattern: ``%`` or ``_`` in it match themselves (autoescape).
+            or_(
+                IncidentRow.concerns.contains(f",{party},", autoescape=True),
+                IncidentRow.attributed_party == party,
+            )
         )
     if filters.channel is not None:
         clauses.append(IncidentRow.id.in_(incidents_with_channel(filters.channel.value, scope)))

@@ -34,7 +34,7 @@ from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
 from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, write_key_file
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.operations_commands import WORKERS
-from ceasefire.ledger.schemas import KeyPublic, VerificationSummary
+from ceasefire.ledger.schemas import BundleSummary, KeyPublic, VerificationSummary
 from ceasefire.timeutil import utcnow
 
 ledger_app = typer.Typer(help="The tamper-evident ledger: verify, export, proofs, keys.")
@@ -152,18 +152,7 @@ def export_command(
 ) -> None:
     """Write a self-contained bundle that `ceasefire ledger verify --bundle` checks offline."""
     summary = ledger.export_bundle(get_context(), out)
-    print_result(
-        summary,
-        as_json,
-        "[green]✓[/green] "
-        + _("{entries}, {keys}, {roots} written to {path} (head {hash})").format(
-            entries=_entries(summary.entries),
-            keys=_keys(summary.keys),
-            roots=_roots(summary.roots),
-            path=summary.path,
-            hash=summary.head_hash,
-        ),
-    )
+    print_result(summary, as_json, _bundle_written(summary, member_copy=False))
 
 
 @ledger_app.command("fetch")
@@ -182,21 +171,7 @@ def fetch_command(
     from ceasefire.ledger import witness as ledger_witness
 
     summary = ledger_witness.fetch_bundle(ledger_witness.HttpSource(url, token), out)
-    print_result(
-        summary,
-        as_json,
-        "[green]✓[/green] "
-        + _("{entries} ({withheld}), {keys}, {roots} written to {path} (head {hash})").format(
-            entries=_entries(summary.entries),
-            withheld=ngettext(
-                "{n} payload withheld", "{n} payloads withheld", summary.payloads_withheld
-            ).format(n=summary.payloads_withheld),
-            keys=_keys(summary.keys),
-            roots=_roots(summary.roots),
-            path=summary.path,
-            hash=summary.head_hash,
-        ),
-    )
+    print_result(summary, as_json, _bundle_written(summary, member_copy=True))
 
 
 @ledger_app.command("proof")
@@ -437,6 +412,28 @@ def _print_key(key: KeyPublic, as_json: bool, verb: str) -> None:
             custody=key.custody,
         ),
     )
+
+
+def _bundle_written(summary: BundleSummary, *, member_copy: bool) -> str:
+    """The line that says what a bundle written by ``export`` or ``fetch`` holds; a member's
+    copy (``fetch``) also counts the payloads the server withheld from it."""
+    counts = {
+        "entries": _entries(summary.entries),
+        "keys": _keys(summary.keys),
+        "roots": _roots(summary.roots),
+        "path": summary.path,
+        "hash": summary.head_hash,
+    }
+    if member_copy:
+        withheld = ngettext(
+            "{n} payload withheld", "{n} payloads withheld", summary.payloads_withheld
+        ).format(n=summary.payloads_withheld)
+        line = _("{entries} ({withheld}), {keys}, {roots} written to {path} (head {hash})").format(
+            withheld=withheld, **counts
+        )
+    else:
+        line = _("{entries}, {keys}, {roots} written to {path} (head {hash})").format(**counts)
+    return "[green]✓[/green] " + line
 
 
 def _entries(n: int) -> str:

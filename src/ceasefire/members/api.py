@@ -84,11 +84,12 @@ def end_role(ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleE
 def login(ctx: ContextDep, request: Request, body: LoginRequest) -> IssuedToken:
     """Sign in with a password; returns a 12-hour token, shown once.
 
-    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429);
-    one address may fail ten times a minute (429).
+    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429) for
+    the addresses that failed; an address that did not fail for the name is still checked.
+    One address may fail ten times a minute (429).
     """
-    attempt = count_sign_in(request)
-    issued = auth.login(ctx, user_id=body.user_id, password=body.password)
+    attempt = count_sign_in(request, body.user_id)
+    issued = auth.login(ctx, user_id=body.user_id, password=body.password, client=attempt.client)
     attempt.succeeded()
     return issued
 
@@ -105,13 +106,14 @@ def change_password(
     name (and of this address): too many, 429.
     """
     _, _, presented = (request.headers.get("authorization") or "").partition(" ")
-    attempt = count_sign_in(request)
+    attempt = count_sign_in(request, viewer.user_id or "")
     changed = auth.change_password(
         ctx,
         viewer,
         current_password=body.current_password,
         new_password=body.new_password,
         current_token=presented.strip() or None,
+        client=attempt.client,
     )
     attempt.succeeded()
     return changed
@@ -139,7 +141,7 @@ def create_token(
     Needs your password: a wrong one is a 403 and counts as a failed sign-in of your name
     and of this address (too many: 429), as for a password change."""
     expires_in = timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    attempt = count_sign_in(request)
+    attempt = count_sign_in(request, viewer.user_id or "")
     issued = auth.create_token(
         ctx,
         viewer,
@@ -148,6 +150,7 @@ def create_token(
         expires_in=expires_in,
         expires_at=body.expires_at,
         password=body.password,
+        client=attempt.client,
     )
     attempt.succeeded()
     return issued

@@ -267,6 +267,7 @@ def create_token(
     expires_in: timedelta | None = DEFAULT_TOKEN_TTL,
     expires_at: datetime | None = None,
     password: str | None = None,
+    client: str = login_throttle.LOCAL_CLIENT,
 ) -> IssuedToken:
     """Issue an API token for ``user_id``: users for themselves, operators for anyone.
 
@@ -285,7 +286,7 @@ def create_token(
                 N_("creating a token needs your password"),
                 details=[problem("password", "required: a token alone cannot mint tokens")],
             )
-        _verify_current_password(ctx, viewer.user_id or "", password)
+        _verify_current_password(ctx, viewer.user_id or "", password, client)
     now = utcnow()
     if expires_at is not None:
         expires_at = ensure_utc(expires_at, field="expires_at")
@@ -321,17 +322,23 @@ def create_token(
 
 
 def login(
-    ctx: ServiceContext, *, user_id: str, password: str, ttl: timedelta = LOGIN_TOKEN_TTL
+    ctx: ServiceContext,
+    *,
+    user_id: str,
+    password: str,
+    ttl: timedelta = LOGIN_TOKEN_TTL,
+    client: str = login_throttle.LOCAL_CLIENT,
 ) -> IssuedToken:
     """Check a password and issue a short-lived token (the web login). Any failure → 401.
 
     Throttled per user name: while the name is locked after too many failures, every
-    attempt is a 429 without a password check (see ``login_throttle``).
+    attempt from a ``client`` (its address key) that failed for the name is a 429 without a
+    password check; a client that did not fail is still checked (see ``login_throttle``).
     """
     failure = Unauthorized.worded(N_("wrong user name or password"))
     # Counted for every name, known or not, before anything about the user is read, so
     # the two failures cost the same.
-    login_throttle.count_attempt(ctx, user_id)
+    login_throttle.count_attempt(ctx, user_id, client)
     with ctx.reader() as session:
         user = session.get(UserRow, user_id)
         stored = user.password_hash if user is not None else None
@@ -349,7 +356,7 @@ def login(
             raise failure
         if hasher.check_needs_rehash(stored):
             fresh.password_hash = hasher.hash(password)
-        login_throttle.clear(session, user_id)
+        login_throttle.clear(session, user_id, client, max_failures=ctx.settings.login_max_failures)
         return _issue_token(
             session,
             ctx,
@@ -526,6 +533,7 @@ def set_password(
     password: str,
     *,
     current_password: str | None = None,
+    client: str = login_throttle.LOCAL_CLIENT,
 ) -> UserPublic:
     """Set a user's password: an operator for anyone, a user for itself.
 
@@ -541,7 +549,9 @@ def set_password(
     if not viewer.operator and not own:
         raise Forbidden.worded(N_("a user may change only its own password"))
     _check_password(password)
-    verified = _verify_current_password(ctx, user_id, current_password or "") if own else None
+    verified = (
+        _verify_current_password(ctx, user_id, current_password or "", client) if own else None
+    )
     password_hash = _hasher(ctx.settings).hash(password)
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
@@ -559,6 +569,7 @@ def change_password(
     current_password: str,
     new_password: str,
     current_token: str | None = None,
+    client: str = login_throttle.LOCAL_CLIENT,
 ) -> PasswordChanged:
     """A signed-in user changes its own password, giving the current one (operators too).
 
@@ -579,7 +590,7 @@ def change_password(
             N_("the new password must differ from the current one"),
             details=[problem("new_password", "same as current_password")],
         )
-    verified = _verify_current_password(ctx, user_id, current_password)
+    verified = _verify_current_password(ctx, user_id, current_password, client)
     password_hash = _hasher(ctx.settings).hash(new_password)
     actor = actor_of(viewer)
     keep = hash_token(current_token) if current_token else None
@@ -598,13 +609,15 @@ def change_password(
         return PasswordChanged(user=_user_public(user), sessions_revoked=revoked)
 
 
-def _verify_current_password(ctx: ServiceContext, user_id: str, current_password: str) -> str:
+def _verify_current_password(
+    ctx: ServiceContext, user_id: str, current_password: str, client: str
+) -> str:
     """Check a user's current password, counted as a sign-in attempt of its name.
 
     Returns the stored hash that matched (the caller writes only if it is still stored).
     Wrong → Forbidden, the name locked → TooManyRequests (``login_throttle``).
     """
-    login_throttle.count_attempt(ctx, user_id)
+    login_throttle.count_attempt(ctx, user_id, client)
     with ctx.reader() as session:
         stored = _user_or_404(session, user_id).password_hash
     if stored is None:
@@ -672,7 +685,7 @@ def _store_password(
         if row.label == "login" or row.id in self_minted:
             _revoke(session, ctx, row, actor=actor, via="password-set")
             revoked.append(row.id)
-    login_throttle.clear(session, user.id)
+    login_throttle.unlock(session, user.id)
     return revoked
 
 
@@ -695,7 +708,7 @@ def unlock_user(ctx: ServiceContext, viewer: Viewer, user_name: str) -> None:
     if not viewer.operator:
         raise Forbidden.worded(N_("only an operator may lift a sign-in lockout"))
     with ctx.unit_of_work() as session:
-        login_throttle.clear(session, user_name)
+        login_throttle.unlock(session, user_name)
 
 
 # Every API request with a token runs this one statement (one round trip: the token, its

@@ -20,7 +20,7 @@ import typer
 from ceasefire.config import Settings
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON, read_text
-from ceasefire.console.output import console, err_console, plain, print_table
+from ceasefire.console.output import console, err_console, json_text, plain, print_table
 from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.news.index_progress import ensure_place_index
@@ -55,7 +55,7 @@ def article_paths(paths: list[Path]) -> Iterator[Path]:
 
 
 def _line(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json_text(data, default=str) + "\n")
     sys.stdout.flush()
 
 

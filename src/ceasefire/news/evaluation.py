@@ -465,6 +465,13 @@ class EventFigures:
         if primary.type != gold_type:
             self.confusions[(gold_type, primary.type)] += 1
 
+    def top_confusions(self, most: int) -> list[dict[str, Any]]:
+        """The ``most`` commonest (gold type, predicted type) mistakes, commonest first."""
+        return [
+            {"gold": g, "predicted": p, "count": n}
+            for (g, p), n in self.confusions.most_common(most)
+        ]
+
 
 @dataclass
 class PloverReport(EventFigures):
@@ -486,10 +493,7 @@ class PloverReport(EventFigures):
             "source_actor_codes": self.source.to_dict(),
             "target_actor_codes": self.target.to_dict(),
             "per_type": {k: v.to_dict() for k, v in sorted(self.per_type.items())},
-            "confusions": [
-                {"gold": g, "predicted": p, "count": n}
-                for (g, p), n in self.confusions.most_common(15)
-            ],
+            "confusions": self.top_confusions(15),
         }
         if with_details:
             out["details"] = self.details

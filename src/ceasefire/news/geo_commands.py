@@ -11,7 +11,7 @@ import typer
 
 from ceasefire.console.lang import _, pgettext
 from ceasefire.console.options import JSON, read_text
-from ceasefire.console.output import console, print_json, print_table
+from ceasefire.console.output import console, json_text, print_json, print_table
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.news.index_progress import ensure_place_index
@@ -89,7 +89,7 @@ def geoparse(
         results = geoparse_texts((text for _id, text in items), context=context)
         for (item_id, _text), mentions in zip(items, results, strict=True):
             line = {"id": item_id, "places": [m.to_json() for m in mentions]}
-            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(line) + "\n")
         sys.stdout.flush()
         return
     if text is None:

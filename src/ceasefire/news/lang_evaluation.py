@@ -62,10 +62,7 @@ class GoldReport(EventFigures):
                 if self.dates_given
                 else 0.0,
             },
-            "confusions": [
-                {"gold": g, "predicted": p, "count": n}
-                for (g, p), n in self.confusions.most_common(10)
-            ],
+            "confusions": self.top_confusions(10),
         }
         if with_details:
             out["details"] = self.details

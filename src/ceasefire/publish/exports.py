@@ -515,18 +515,3 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",",
 
 def _json(value: Any) -> str:
     return _ENCODER.encode(value)
-
-
-def export_text(
-    ctx: ServiceContext,
-    viewer: Viewer,
-    dataset: Dataset,
-    fmt: ExportFormat,
-    *,
-    since: datetime | None = None,
-    hxl: bool = False,
-    workers: int = 1,
-) -> tuple[Export, str]:
-    """A whole export as one string (tests, small exports)."""
-    export = open_export(ctx, viewer, dataset, fmt, since=since, hxl=hxl, workers=workers)
-    return export, "".join(export.chunks)

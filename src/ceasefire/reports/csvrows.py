@@ -192,79 +192,60 @@ class PlainRow(NamedTuple):
 def stored(row: PlainRow) -> StoredContent:
     """The stored form of a plain row: what ``ReportContent.canonical`` and ``query_values``
     give for the same content (keys in sorted order at every level)."""
-    (
-        channel,
-        category,
-        classification,
-        start,
-        end,
-        precision,
-        event,
-        observer,
-        distance,
-        bearing,
-        count,
-        weapon,
-        means,
-        casualties,
-        perpetrator,
-        parties,
-        confidence,
-        narrative,
-        source,
-        reporter,
-        agreement,
-        post,
-        sensor,
-    ) = row
     # Enum values, party codes and ISO times need no escaping; free text does.
     text = (
-        f'{{"agreement_id":{"null" if agreement is None else _string(agreement)},'
-        f'"alleged_perpetrator":{"null" if perpetrator is None else f"{_Q}{perpetrator}{_Q}"},'
-        f'"bearing_deg":{"null" if bearing is None else float.__repr__(bearing)},'
+        f'{{"agreement_id":{"null" if row.agreement is None else _string(row.agreement)},'
+        f'"alleged_perpetrator":'
+        f"{'null' if row.perpetrator is None else f'{_Q}{row.perpetrator}{_Q}'},"
+        f'"bearing_deg":{"null" if row.bearing is None else float.__repr__(row.bearing)},'
         '"casualties":{'
-        + ",".join([f'"{k}":{{"best":{b},"high":{h},"low":{lo}}}' for k, lo, b, h in casualties])
+        + ",".join(
+            [f'"{k}":{{"best":{b},"high":{h},"low":{lo}}}' for k, lo, b, h in row.casualties]
+        )
         + "},"
-        f'"category":{ENUM_JSON[category]},'
-        f'"channel":{ENUM_JSON[channel]},'
-        f'"classification":{ENUM_JSON[classification]},'
-        f'"concerns":[{",".join([f"{_Q}{p}{_Q}" for p in parties])}],'
-        f'"confidence":{"null" if confidence is None else ENUM_JSON[confidence]},'
-        f'"count":{"null" if count is None else count},'
+        f'"category":{ENUM_JSON[row.category]},'
+        f'"channel":{ENUM_JSON[row.channel]},'
+        f'"classification":{ENUM_JSON[row.classification]},'
+        f'"concerns":[{",".join([f"{_Q}{p}{_Q}" for p in row.parties])}],'
+        f'"confidence":{"null" if row.confidence is None else ENUM_JSON[row.confidence]},'
+        f'"count":{"null" if row.how_many is None else row.how_many},'
         '"distance_m":'
         + (
             "null"
-            if distance is None
-            else f'{{"max":{float.__repr__(distance[1])},"min":{float.__repr__(distance[0])}}}'
+            if row.distance is None
+            else f'{{"max":{float.__repr__(row.distance[1])},'
+            f'"min":{float.__repr__(row.distance[0])}}}'
         )
-        + f',"event_position":{_position_json(event)},'
-        f'"means":[{",".join([ENUM_JSON[m] for m in means])}],'
-        f'"narrative":{"null" if narrative is None else _string(narrative)},'
-        f'"observed":{{"end":"{end.isoformat()}",'
+        + f',"event_position":{_position_json(row.event)},'
+        f'"means":[{",".join([ENUM_JSON[m] for m in row.means])}],'
+        f'"narrative":{"null" if row.narrative is None else _string(row.narrative)},'
+        f'"observed":{{"end":"{row.end.isoformat()}",'
         f'"local_end":null,"local_start":null,'
-        f'"precision":{ENUM_JSON[precision]},'
-        f'"start":"{start.isoformat()}","timezone":null}},'
-        f'"observer_position":{_position_json(observer)},'
-        f'"post_id":{"null" if post is None else _string(post)},'
-        f'"reporter":{"null" if reporter is None else _string(reporter)},'
-        f'"sensor_id":{"null" if sensor is None else _string(sensor)},'
-        f'"source_reference":{"null" if source is None else _string(source)},'
-        f'"weapon_class":{"null" if weapon is None else ENUM_JSON[weapon]}}}'
+        f'"precision":{ENUM_JSON[row.precision]},'
+        f'"start":"{row.start.isoformat()}","timezone":null}},'
+        f'"observer_position":{_position_json(row.observer)},'
+        f'"post_id":{"null" if row.post is None else _string(row.post)},'
+        f'"reporter":{"null" if row.reporter is None else _string(row.reporter)},'
+        f'"sensor_id":{"null" if row.sensor is None else _string(row.sensor)},'
+        f'"source_reference":{"null" if row.source is None else _string(row.source)},'
+        f'"weapon_class":{"null" if row.weapon is None else ENUM_JSON[row.weapon]}}}'
     )
     fields = (
-        channel._value_,
-        category._value_,
-        classification._value_,
-        f",{','.join(parties)}," if parties else ",",  # concerns_key of sorted, unique codes
-        start,
-        end,
-        precision._value_,
-        event.lat,
-        event.lon,
-        event.place,
-        event.precision,
-        perpetrator,
-        agreement,
+        row.channel._value_,
+        row.category._value_,
+        row.classification._value_,
+        f",{','.join(row.parties)},"
+        if row.parties
+        else ",",  # concerns_key of sorted, unique codes
+        row.start,
+        row.end,
+        row.precision._value_,
+        row.event.lat,
+        row.event.lon,
+        row.event.place,
+        row.event.precision,
+        row.perpetrator,
+        row.agreement,
     )
     return StoredContent(text, hashlib.sha256(text.encode("utf-8")).hexdigest(), fields)
 

@@ -899,7 +899,9 @@ def incidents_with_channel(channel: str, scope: ReadScope) -> Select[str]:
 
 
 class ReportFacts(NamedTuple):
-    """What a list's summary needs of a report: who may read it, and its channel."""
+    """What a list's summary needs of a report: who may read it, and its channel; and, as an
+    export reads it (``report_contents_by_incident``), its content text where the export
+    reads the content (``None`` otherwise, see there)."""
 
     id: str
     channel: str
@@ -907,6 +909,7 @@ class ReportFacts(NamedTuple):
     concerns: str
     owner_member: str
     agreement_id: str | None
+    content: str | None = None
 
 
 def reports_of_incidents(session: Session, incident_ids: Iterable[str]) -> set[str]:
@@ -1434,7 +1437,11 @@ def list_reports(
         if party is not None:
             code = party.strip().upper()
             query = query.where(
-                or_(ReportRow.concerns.like(f"%,{code},%"), ReportRow.alleged_perpetrator == code)
+                # A code, not a pattern: ``%`` or ``_`` in it match themselves (autoescape).
+                or_(
+                    ReportRow.concerns.contains(f",{code},", autoescape=True),
+                    ReportRow.alleged_perpetrator == code,
+                )
             )
         if classification is not None:
             query = query.where(ReportRow.classification == classification.value)
@@ -1623,19 +1630,6 @@ def report_records(
             yield record
 
 
-class ReportContentFacts(NamedTuple):
-    """A report as an export reads it: who may read it, its channel, and its content text
-    where an export reads the content (``None`` otherwise, see below)."""
-
-    id: str
-    channel: str
-    classification: str
-    concerns: str
-    owner_member: str
-    agreement_id: str | None
-    content: str | None
-
-
 # An export reads a report's content for two things only: its casualty figures and its
 # reporter (a name the public edition withholds). Most reports have neither, and their
 # content (~1 KB) is left in the database: in canonical JSON, no figures is exactly
@@ -1655,11 +1649,11 @@ _CONTENT_AN_EXPORT_READS = case(
 
 def report_contents_by_incident(
     session: Session, incident_ids: list[str]
-) -> dict[str, list[ReportContentFacts]]:
+) -> dict[str, list[ReportFacts]]:
     """Each incident's reports with their content where it has casualty figures or names
     a reporter, in one Core query (no ORM objects: an export of a million incidents reads
     a million of them)."""
-    found: dict[str, list[ReportContentFacts]] = {i: [] for i in incident_ids}
+    found: dict[str, list[ReportFacts]] = {i: [] for i in incident_ids}
     if not incident_ids:
         return found
     rows = session.connection().execute(
@@ -1672,7 +1666,7 @@ def report_contents_by_incident(
         .where(IncidentReportRow.incident_id.in_(incident_ids))
         .order_by(ReportRow.id)
     )
-    make = ReportContentFacts._make
+    make = ReportFacts._make
     # ``all()`` is one ``fetchall``; iterating the result fetches row by row.
     for row in rows.all():
         found[row[0]].append(make(row[1:]))

@@ -77,11 +77,10 @@ def held_upload(settings: Settings, member_id: str, data: bytes) -> Iterator[Pat
                 "your imports in progress hold %(used)s bytes of your %(quota)s; try again when"
                 " they are done"
             ),
+            details={"retry_after_s": RETRY_AFTER_S},
             used=used,
             quota=quota,
-            retry_after_s=RETRY_AFTER_S,
-            details={"retry_after_s": RETRY_AFTER_S},
-        )
+        ).retrying_after(RETRY_AFTER_S)
     path = folder / f"{member_id}.{secrets.token_hex(8)}{SUFFIX}"
     rejects = rejects_path(path)
     # 0600 from the start: an upload may hold reports of any classification.

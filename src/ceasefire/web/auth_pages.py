@@ -163,8 +163,8 @@ def login_submit(
             status=422,
         )
     try:
-        attempt = count_sign_in(request)
-        issued = auth.login(ctx, user_id=user_id, password=password)
+        attempt = count_sign_in(request, user_id)
+        issued = auth.login(ctx, user_id=user_id, password=password, client=attempt.client)
         attempt.succeeded()
     except Unauthorized:
         # One message for every cause: it must not tell which part was wrong.
@@ -177,7 +177,7 @@ def login_submit(
             public,
             next_path=target,
             user_id=user_id,
-            error=_sentence(request, exc),
+            error=_refusal(request, exc),
             status=429,
             retry_after_s=exc.retry_after_s,
         )
@@ -264,11 +264,15 @@ def _to_sign_in() -> Response:
     return _no_store(RedirectResponse(f"/login?next={ACCOUNT_PAGE}", status_code=303))
 
 
-def _sentence(request: Request, error: CeasefireError) -> str:
-    """A refusal's message as a sentence in the page's language (by its wording)."""
-    lang = language_of(request)
-    message = common.error_text(error, lambda msgid: i18n.gettext(lang, msgid))
+def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + "."
+
+
+def _refusal(request: Request, error: CeasefireError) -> str:
+    """A refusal as a sentence in the page's language (by its wording, where it has one:
+    the sign-in limits' 429s)."""
+    lang = language_of(request)
+    return _sentence(common.error_text(error, lambda msgid: i18n.gettext(lang, msgid)))
 
 
 @router.get(ACCOUNT_PAGE, response_class=HTMLResponse)
@@ -315,13 +319,14 @@ def password_submit(
             request, viewer, ctx=ctx, error=N_("The two new passwords differ."), status=422
         )
     try:
-        attempt = count_sign_in(request)
+        attempt = count_sign_in(request, viewer.user_id or "")
         auth.change_password(
             ctx,
             viewer,
             current_password=current_password,
             new_password=new_password,
             current_token=request.cookies.get(SESSION_COOKIE),
+            client=attempt.client,
         )
         attempt.succeeded()
     except TooManyRequests as exc:
@@ -329,13 +334,13 @@ def password_submit(
             request,
             viewer,
             ctx=ctx,
-            error=_sentence(request, exc),
+            error=_refusal(request, exc),
             status=429,
             retry_after_s=exc.retry_after_s,
         )
     except (Forbidden, InvalidInput, Conflict) as exc:
         return _password_page(
-            request, viewer, ctx=ctx, error=_sentence(request, exc), status=exc.status
+            request, viewer, ctx=ctx, error=_refusal(request, exc), status=exc.status
         )
     return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?changed=true", status_code=303))
 
@@ -365,7 +370,7 @@ def create_token(
             TokenCreate,
             {"password": password, "label": label, "expires_in_days": expires_in_days},
         )
-        attempt = count_sign_in(request)
+        attempt = count_sign_in(request, viewer.user_id or "")
         issued = auth.create_token(
             ctx,
             viewer,
@@ -373,6 +378,7 @@ def create_token(
             label=body.label,
             expires_in=timedelta(days=body.expires_in_days) if body.expires_in_days else None,
             password=body.password,
+            client=attempt.client,
         )
         attempt.succeeded()
     except (TooManyRequests, Forbidden, InvalidInput, Conflict, NotFound) as exc:

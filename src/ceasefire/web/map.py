@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ceasefire import i18n
@@ -181,8 +181,12 @@ def map_page(
     return response
 
 
-@router.get("/map/data.json")
-def map_json(
+class _Selection(NamedTuple):
+    window: TimeWindow
+    data: dict[str, Any]
+
+
+def _selection(
     ctx: ContextDep,
     viewer: WebViewer,
     bbox: Bbox = None,
@@ -190,17 +194,23 @@ def map_json(
     until: Until = None,
     days: Days = 0,
     category: CategoryQuery = None,
-) -> JSONResponse:
-    """The layers for the viewer (the API's access rule), aggregated at low zoom."""
+) -> _Selection:
+    """The window and the layers the query string asks for, as the viewer may see them (the
+    API's access rule), aggregated at low zoom: what the map's data and its table show."""
+    window = _window(until, days)
     data = cached_map_data(
-        ctx,
-        viewer,
-        bbox=parse_bbox(bbox),
-        zoom=zoom,
-        window=_window(until, days),
-        category=_category(category),
+        ctx, viewer, bbox=parse_bbox(bbox), zoom=zoom, window=window, category=_category(category)
     )
-    return JSONResponse(data, headers={"Cache-Control": "private, no-store"})
+    return _Selection(window, data)
+
+
+Selection = Annotated[_Selection, Depends(_selection)]
+
+
+@router.get("/map/data.json")
+def map_json(selection: Selection) -> JSONResponse:
+    """The layers for the viewer (the API's access rule), aggregated at low zoom."""
+    return JSONResponse(selection.data, headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/map/towns.json")
@@ -215,22 +225,9 @@ def map_towns() -> Response:
 
 
 @router.get("/map/table", response_class=HTMLResponse)
-def map_table(
-    request: Request,
-    ctx: ContextDep,
-    viewer: WebViewer,
-    bbox: Bbox = None,
-    zoom: Annotated[int, Query(description="Leaflet zoom level")] = 8,
-    until: Until = None,
-    days: Days = 0,
-    category: CategoryQuery = None,
-) -> HTMLResponse:
+def map_table(request: Request, viewer: WebViewer, selection: Selection) -> HTMLResponse:
     """The map's data as tables (the accessible alternative to the map)."""
-    window = _window(until, days)
-    box = parse_bbox(bbox)
-    data: dict[str, Any] = cached_map_data(
-        ctx, viewer, bbox=box, zoom=zoom, window=window, category=_category(category)
-    )
+    window, data = selection
     return render(
         "map_table.html",
         request=request,

@@ -292,6 +292,12 @@ def block_quote(
     )
 
 
+def argument_confidence(source: list[ActorRef], target: list[ActorRef]) -> float:
+    """An event's confidence from its arguments, as the ru, tr and suffixing coders score it:
+    0.4 for the trigger, 0.25 more when a source is coded, 0.15 more when it has a target."""
+    return 0.4 + (0.25 if any(r.code for r in source) else 0) + (0.15 if target else 0)
+
+
 def sentence_event(
     news: NewsDoc,
     start: int,

@@ -32,6 +32,7 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
+    argument_confidence,
     events_component,
     known_town,
     load_data,
@@ -645,13 +646,22 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
             triggers.append(_Trigger(token, verbs[token.lemma], [token], token, False))
         elif token.lemma in movement:
             triggers.append(_Trigger(token, "MOVE", [token], token, False))
+    operations = frozenset(lexicon["operations"])
+    combat = frozenset(lexicon["combat"])
     for token in sentence.tokens:
-        if token.index in used or token.pos not in ("NOUN", "PROPN") or token.lemma not in nouns:
+        if token.index in used or token.pos not in ("NOUN", "PROPN"):
+            continue
+        kind = nouns.get(token.lemma)
+        if token.lemma in operations and any(
+            a.lemma in combat for a in sentence.kids(token, "amod")
+        ):
+            kind = "FIGHT"  # "боевые действия", "антитеррористическая операция"
+        if kind is None:
             continue
         head = sentence.tokens[token.head] if token.head >= 0 else token
         if head.lemma in cessation:
             continue  # "прекращение огня" is the ceasefire, not fire
-        triggers.append(_Trigger(token, nouns[token.lemma], [token], head, True))
+        triggers.append(_Trigger(token, kind, [token], head, True))
     return triggers
 
 
@@ -698,7 +708,9 @@ def _sentence_events(
             if not source:
                 source = _genitive_agent(sentence, token, actors)
         else:
-            source = _argument(sentence, verb, ("nsubj",), actors)
+            source = _argument(sentence, verb, ("nsubj",), actors) or _reporter(
+                sentence, verb, actors, frozenset(lexicon["speech"])
+            )
         if denier is not None and modality == "occurred":
             modality = "denied"
             source = source or _argument(sentence, denier, ("nsubj",), actors)
@@ -728,6 +740,12 @@ def _sentence_events(
         targets = _targets(sentence, trigger, actors)
         if trigger.event == "MOVE" and event == "CONSULT" and not targets:
             targets = _host(news, sentence, verb)  # "прибыли в Баку": a visit to Azerbaijan
+        if event == "AID" and not any(a.ref.code for a in targets):
+            # "направила в Армению самолёт с помощью": the state aid is sent to
+            targets = _destination(sentence, token, actors, "в", "Acc") or targets
+        if event == "SANCTION" and not any(a.ref.code for a in targets):
+            # "отозвала посла из Израиля": the state an ambassador is recalled from
+            targets = _destination(sentence, token, actors, "из", "Gen") or targets
         if passive:
             agent = _argument(sentence, verb, ("obl:agent",), actors)
             if event == "MOBILIZE":
@@ -743,17 +761,22 @@ def _sentence_events(
             modality = "planned"
         source_refs = _unique([a.ref for a in source])
         codes = {r.code for r in source_refs}
+        # A target of the source's own state is a repeat of it ("Армения … армянских"), unless
+        # both name a sector and the sectors differ: the army demanding the premier's
+        # resignation acts on its own state's government.
+        sectors_of = {r.sector for r in source_refs}
         target_refs = [
-            r for r in _unique([a.ref for a in targets]) if r.code not in codes or r.code is None
+            r
+            for r in _unique([a.ref for a in targets])
+            if r.code not in codes
+            or r.code is None
+            or (r.sector is not None and None not in sectors_of and r.sector not in sectors_of)
         ]
         start = min(t.start for t in trigger.words)
         end = max(t.end for t in trigger.words)
         location = _location(news, sentence, token, source + targets)
-        confidence = (
-            0.4
-            + (0.25 if any(r.code for r in source_refs) else 0)
-            + (0.15 if target_refs else 0)
-            + (0.1 if not trigger.nominal else 0)
+        confidence = argument_confidence(source_refs, target_refs) + (
+            0.1 if not trigger.nominal else 0
         )
         events.append(
             (
@@ -850,6 +873,47 @@ def _argument(
         # "принёс извинения и выразил готовность": the conjunct shares the subject.
         return _argument(sentence, sentence.tokens[verb.head], rels, actors)
     return found
+
+
+def _destination(
+    sentence: Sentence, token: Token, actors: dict[int, _Actor], preposition: str, case: str
+) -> list[_Actor]:
+    """The state a preposition names on the nearest verb above the trigger: where aid is sent
+    ("направила в Армению самолёт с помощью"), where an envoy is recalled from ("из
+    Израиля"); a town is a place, not a party."""
+    node = token
+    while node.pos != "VERB" and node.head >= 0:
+        node = sentence.tokens[node.head]
+    for child in sentence.kids(node, "obl"):
+        actor = actors.get(child.index)
+        if (
+            actor is not None
+            and actor.kind == "state"
+            and sentence.case_of(child) == preposition
+            and child.feats.get("Case") == case
+        ):
+            return [actor]
+    return []
+
+
+def _reporter(
+    sentence: Sentence, verb: Token, actors: dict[int, _Actor], speech: frozenset[str]
+) -> list[_Actor]:
+    """The speaker as the subject of a reported clause that has none of its own ("Пашинян
+    заявил, что подписал …"), when the verbs agree in number and gender; a plural without a
+    subject is impersonal ("сообщил, что обстреляли" names no one)."""
+    if verb.rel != "ccomp" or verb.head < 0 or any(sentence.kids(verb, "nsubj", "nsubj:pass")):
+        return []
+    head = sentence.tokens[verb.head]
+    if head.lemma not in speech:
+        return []
+    subjects = sentence.kids(head, "nsubj")
+    if len(subjects) != 1 or verb.feats.get("Number") != "Sing":
+        return []
+    agree = all(
+        verb.feats.get(key) == head.feats.get(key) for key in ("Number", "Gender", "Person")
+    )
+    return _actors_of(sentence, subjects[0], actors) if agree else []
 
 
 def _preceding_subject(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:

@@ -41,7 +41,7 @@ from ceasefire.news.lang.common import (
     ALPHA3_TO_2,
     ActorEntry,
     actor_entries,
-    actor_ref,
+    argument_confidence,
     load_data,
     nearest_location,
     resolve_places,
@@ -49,7 +49,7 @@ from ceasefire.news.lang.common import (
     sentence_event,
 )
 from ceasefire.news.lang.tr import Actor, Sentence, Token
-from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention
+from ceasefire.news.model import ActorRef, Event, Modality, PlaceMention
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 from ceasefire.news.timeexpr import TimeMention
 
@@ -392,14 +392,9 @@ class Coder:
                     last += more[1]
                     noun_rest = more[2]
                 case = self._case_after(tokens, index, last, noun_rest, noun=True)
-            start, end = tokens[index].start, tokens[last].end
             found.append(
-                Actor(
-                    ref=actor_ref(text[start:end], start, end, entry, sector=sector),
-                    first=index,
-                    last=last,
-                    kind=kind,
-                    case=case,
+                Actor.spanning(
+                    text, tokens, index, last, entry, sector=sector, kind=kind, case=case
                 )
             )
             index = last + 1
@@ -744,6 +739,7 @@ class Coder:
             if modality == "occurred" and future:
                 modality = "planned"
             source_refs = [a.ref for a in source]
+            target_refs = [a.ref for a in targets]
             start, end = tokens[trigger.first].start, tokens[trigger.last].end
             coded.append(trigger)
             events.append(
@@ -754,13 +750,11 @@ class Coder:
                     event=event,
                     modality=modality,
                     source=source_refs,
-                    target=[a.ref for a in targets],
+                    target=target_refs,
                     location=nearest_location(news.places, sentence.start, sentence.end, start),
                     trigger=[t.text for t in tokens[trigger.first : trigger.last + 1]],
                     trigger_span=(start, end),
-                    confidence=0.4
-                    + (0.25 if any(r.code for r in source_refs) else 0)
-                    + (0.15 if targets else 0),
+                    confidence=argument_confidence(source_refs, target_refs),
                     component=f"news.events.{grammar.language}.v1",
                     claimed_by=claimed_by,
                 )
@@ -908,15 +902,7 @@ def register_language(grammar: Grammar) -> tuple[str, ...]:
         def run(news: NewsDoc) -> NewsDoc:
             text = news.article.text
             per_sentence = [coder().sentence_actors(text, s) for s in sentences_of(news)]
-            news.scratch[actors_key] = per_sentence
-            news.actors = [
-                ActorMention(
-                    ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last
-                )
-                for found in per_sentence
-                for a in found
-            ]
-            return news
+            return tr.with_actors(news, actors_key, per_sentence)
 
         return run
 

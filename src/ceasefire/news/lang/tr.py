@@ -36,6 +36,7 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
+    argument_confidence,
     block_quote,
     events_component,
     known_town,
@@ -231,6 +232,30 @@ class Actor:
     kind: str
     case: str
 
+    @classmethod
+    def spanning(
+        cls,
+        text: str,
+        tokens: list[Token],
+        first: int,
+        last: int,
+        entry: ActorEntry,
+        *,
+        sector: str | None,
+        kind: str,
+        case: str,
+    ) -> Actor:
+        """The actor of dictionary ``entry`` that ``tokens[first..last]`` of the article's
+        ``text`` name."""
+        start, end = tokens[first].start, tokens[last].end
+        return cls(
+            ref=actor_ref(text[start:end], start, end, entry, sector=sector),
+            first=first,
+            last=last,
+            kind=kind,
+            case=case,
+        )
+
 
 def _first_name(token: Token) -> bool:
     """A capitalised word without a suffix, or a hyphen ("Jean-Yves"): part of a name
@@ -362,14 +387,9 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
                     end_index += more[1]
                     stem = more[2]
                 case = _compound_case(tokens[end_index].word, stem)
-            start, end = tokens[index].start, tokens[end_index].end
             found.append(
-                Actor(
-                    ref=actor_ref(text[start:end], start, end, entry, sector=sector),
-                    first=index,
-                    last=end_index,
-                    kind=kind,
-                    case=case,
+                Actor.spanning(
+                    text, tokens, index, end_index, entry, sector=sector, kind=kind, case=case
                 )
             )
             index = end_index + 1
@@ -425,17 +445,21 @@ def make_actors(resources: PipelineResources) -> Any:
 
     def actors(news: NewsDoc) -> NewsDoc:
         per_sentence = [_sentence_actors(news.article.text, s, sectors) for s in _sentences(news)]
-        news.scratch[_ACTORS] = per_sentence
-        news.actors = [
-            ActorMention(
-                ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last
-            )
-            for found in per_sentence
-            for a in found
-        ]
-        return news
+        return with_actors(news, _ACTORS, per_sentence)
 
     return actors
+
+
+def with_actors(news: NewsDoc, key: str, per_sentence: list[list[Actor]]) -> NewsDoc:
+    """``news`` with the actors found in each sentence: kept in its scratch under ``key``
+    (for the event and quote components) and given as its actor mentions."""
+    news.scratch[key] = per_sentence
+    news.actors = [
+        ActorMention(ref=a.ref, token_start=a.first, token_end=a.last + 1, kind=a.kind, head=a.last)
+        for found in per_sentence
+        for a in found
+    ]
+    return news
 
 
 # -- places ---------------------------------------------------------------------------------
@@ -612,10 +636,80 @@ def find_triggers(sentence: Sentence) -> list[_Trigger]:
             # Every word of an entry may carry suffixes ("hedef almaya", "ihlal ederek").
             if all(
                 t.word == w or matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
-            ):
+            ) or (size == 2 and _relativised(window, words)):
                 found.append(_Trigger(index, index + size - 1, event, kind))
                 taken.update(range(index, index + size))
     return sorted(found, key=lambda t: t.first)
+
+
+# The object participle -DIK with its possessive ("açtığı", "düzenledikleri"): a relative
+# clause on the verb's object, which follows it ("Azerbaycan askerlerinin açtığı ateş").
+_OBJECT_PARTICIPLE = re.compile(r"[dt][ıiuü](ğ[ıiuü]|kler[i]|kları)$")
+
+
+def _relative_subjects(actors: list[Actor], tokens: list[Token], trigger: _Trigger) -> list[Actor]:
+    """Genitive actors that are the subject of a relative clause on a noun before the
+    trigger ("Macron ve Michel'in katıldığı görüşmede … uzlaştı"): that clause's, not
+    the trigger's. The noun right after the participle keeps them ("Ermenistan'ın …
+    düzenlediği saldırı" is Armenia's attack)."""
+    return [
+        a
+        for a in actors
+        if a.case == "gen"
+        and any(
+            _OBJECT_PARTICIPLE.search(tokens[k].word)
+            for k in range(a.last + 1, min(a.last + 4, trigger.first - 1))
+        )
+    ]
+
+
+# A nominalised object clause: -mAsInI ("bırakmasını"), -DIğInI ("saldırdığını").
+_NOMINAL_OBJECT = re.compile(r"(m[ae]s[ıi]n[ıi]|[dt][ıiuü]ğ[ıiuü]n[ıiuü])$")
+
+
+def _commented(actors: list[Actor], tokens: list[Token], trigger: _Trigger) -> list[Actor]:
+    """The genitive subject of the nominalised clause a comment verb takes as its object."""
+    ends = [
+        k
+        for k in range(trigger.first - 1, -1, -1)
+        if tokens[k].base == tokens[k].word and _NOMINAL_OBJECT.search(tokens[k].word)
+    ]
+    if not ends or ends[0] < trigger.first - 3:
+        return []
+    start = max((k for k in range(ends[0]) if tokens[k].base == ","), default=-1)
+    return [a for a in actors if a.case == "gen" and start < a.first and a.last < ends[0]]
+
+
+def _topic_actors(
+    actors: list[Actor], tokens: list[Token], trigger: _Trigger, topics: list[str]
+) -> list[Actor]:
+    """Actors inside the topic of an act, the clause before "konusunda" / "hakkında" right
+    before the trigger ("bir AB misyonu konuşlandırılması konusunda uzlaştı"): what was
+    agreed on, not a party; a partner with "ile" stays."""
+    before = [
+        k for k in range(max(0, trigger.first - 2), trigger.first) if tokens[k].word in topics
+    ]
+    if not before:
+        return []
+    end = before[0]
+    start = max(
+        (k for k in range(end) if tokens[k].base == ","),
+        default=-1,
+    )
+    return [a for a in actors if start < a.first and a.last < end and a.case != "com"]
+
+
+def _relativised(window: list[Token], words: tuple[str, ...]) -> bool:
+    """A noun + verb entry ("ateş aç") in a relative clause on its noun: "açtığı ateş"."""
+    verb, noun = window
+    if not (noun.word == words[0] or matches_stem(noun.word, words[0])):
+        return False
+    return any(
+        verb.word.startswith(variant)
+        and bool(_OBJECT_PARTICIPLE.search(verb.word[len(variant) :]))
+        and is_suffix_chain(verb.word[len(variant) :])
+        for variant in stem_variants(words[1])
+    )
 
 
 @register("news.events.tr.v1", requires=["tr_tokens", "actors", "times"], assigns=["events"])
@@ -633,6 +727,8 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
     protesters = [tuple(lower(p).split()) for p in data["protesters"]]
     releases = {tuple(lower(p).split()) for p in data["releases"]}
     persons = [lower(p) for p in data["persons"]]
+    possessed = {tuple(lower(p).split()) for p in data["possessed"]}
+    receive = {tuple(lower(p).split()) for p in data["receive"]}
     triggers = find_triggers(sentence)
     tokens = sentence.tokens
     actors = _without_mediators(_shared_case(actors, tokens), tokens, data["asides"])
@@ -679,11 +775,21 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         if denial is not None and trigger.last < denial.first:
             modality = "denied"  # "X'in … bombaladığını yalanladı": the act, denied
             source = genitive or source
+        owner = [a for a in genitive if a.last == trigger.first - 1]
+        if owner and _lexicon_phrase(trigger, tokens) in possessed:
+            # "Azerbaycan'ın yanında ol-": the genitive owns the trigger's noun, the target.
+            source = [a for a in source if a not in owner] or [
+                a for a in nominative if a not in owner
+            ]
+        clause_subjects = _relative_subjects(actors, tokens, trigger) + _topic_actors(
+            actors, tokens, trigger, data["topics"]
+        )
         targets = [
             a
             for a in actors
             if a not in source
             and a not in agents
+            and a not in clause_subjects
             and a.ref.code not in {s.ref.code for s in source}
             and (
                 a.case in ("dat", "acc", "abl", "com", "gen")
@@ -693,12 +799,21 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         ]
         rest = _rest(trigger, tokens)
         event = trigger.event
+        if event in ("SUPPORT", "DISAPPROVE"):
+            # "ABD, Azerbaycan'ın … tutukluları serbest bırakmasını memnuniyetle karşıladı": a
+            # comment on an act is aimed at whoever did it, the genitive subject of the
+            # nominalised object, not at those the act concerned.
+            targets = _commented(actors, tokens, trigger) or targets
         if event == "MOVE":
             event = (
                 "MOBILIZE" if source and all(a.ref.sector == "MIL" for a in source) else "CONSULT"
             )
             if event == "CONSULT" and not targets:
                 targets = _host(news, tokens[: trigger.first])  # "Bakü'ye ulaştı": a visit
+        if _lexicon_phrase(trigger, tokens) in receive and any(
+            a.case == "acc" and trigger.first - 3 <= a.last < trigger.first for a in targets
+        ):
+            event = "CONSULT"  # "Washington'da … bakanlarını kabul etti": received them
         if any(_phrase_at(tokens, p) for p in protesters) and event in (
             "FIGHT",
             "COERCE",
@@ -716,6 +831,8 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             # A passive's nominative is what the act befell; without an agent, no source.
             if agents:
                 targets = targets or [a for a in nominative if a not in agents][:1]
+            elif reported and subject:
+                source = []  # "Bakanlık, sivillerin hedef alındığını bildirdi": the speaker
             elif not targets:
                 targets, source = source, []
             elif subject:
@@ -734,9 +851,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         target_refs = [a.ref for a in targets]
         start, end = tokens[trigger.first].start, tokens[trigger.last].end
         location = _location(news, sentence, start)
-        confidence = (
-            0.4 + (0.25 if any(r.code for r in source_refs) else 0) + (0.15 if target_refs else 0)
-        )
+        confidence = argument_confidence(source_refs, target_refs)
         events.append(
             sentence_event(
                 news,
@@ -823,7 +938,9 @@ def _passive(trigger: _Trigger, tokens: list[Token], rest: str) -> bool:
 
 # A negated verb (-mA- before a tense, person or participle: etmedi, etmeyecek, etmez,
 # etmemiş, etmiyor), not the verbal noun in -mA (çekilme süresi, çekilmeye, çekilmesi).
-_NEGATED = re.compile(r"^(m[ae](d|z|y[ae][cğn]|m[ıi]ş|m[ae](k|s|y)|l[ıi]|y[ıi]p)|m[ıiuü]yor)")
+# Negation -mA- before a tense, person or participle; "-mAdA" is the verbal noun's locative
+# ("görüşmede", at the talks), "-mAdI" the negated past.
+_NEGATED = re.compile(r"^(m[ae](d[ıiuü]|z|y[ae][cğn]|m[ıi]ş|m[ae](k|s|y)|l[ıi]|y[ıi]p)|m[ıiuü]yor)")
 
 
 def _shared_case(actors: list[Actor], tokens: list[Token]) -> list[Actor]:
