@@ -42,9 +42,9 @@ comes before the command), else `CEASEFIRE_LANG` (`en`, `ru`, `tr`), else the PO
 (the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set: `ru_RU.UTF-8` is Russian, `tr_TR`
 Turkish; `C`, `POSIX` and other languages English). Messages, table titles and headings and
 error lines are translated (an error line also gives the code's title); ids, codes and stored
-values are not, nor is any `--json`, CSV, GeoJSON or ledger output. The `--help` texts below
-are English only; so are the news and geoparsing evaluation tables (developer figures). See
-[i18n.md](i18n.md).
+values are not, nor is any `--json`, CSV, GeoJSON or ledger output. `--help` pages are
+translated too (this reference gives their English); the news and geoparsing evaluation tables
+(developer figures) are English only. See [i18n.md](i18n.md).
 
 Generated from the command line itself by `scripts/cli_reference.py` (do not edit by hand);
 `tests/unit/test_docs.py` fails when this file is not what the script writes.

@@ -269,6 +269,6 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     # Outside the rest: a refused request costs nothing further.
     app.add_middleware(AddressRateLimit, limits=app.state.address_limits)
     # Outermost of all: every response, a middleware's refusal included, gets the headers.
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, session_cookie=SESSION_COOKIE)
     install_error_responses(app)
     return app

@@ -10,19 +10,21 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+import typer.main
 
 # Typer 0.29 vendors Click as ``typer._click`` and raises its exceptions, not click's.
 from typer._click import exceptions as click_exceptions
 
-from ceasefire.console import lang
+from ceasefire.console import helptext, lang, steps
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _
 from ceasefire.console.output import console, err_console, plain, print_json
 from ceasefire.errors import CeasefireError, InvalidInput
+from ceasefire.i18n.markers import N_
 
 app = typer.Typer(
     name="ceasefire",
-    help="Software for a joint ceasefire monitoring centre.",
+    help=N_("Software for a joint ceasefire monitoring centre."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -37,34 +39,36 @@ class Language(StrEnum):
     TR = "tr"
 
 
-@app.callback()
+@app.callback(help=N_("Software for a joint ceasefire monitoring centre."))
 def root(
     language: Annotated[
         Language | None,
         typer.Option(
             "--lang",
-            help="Language of the output (en, ru, tr); default: CEASEFIRE_LANG, else the "
-            "locale (LC_ALL, LC_MESSAGES, LANG). --json and exports are never translated.",
+            help=N_(
+                "Language of the output (en, ru, tr); default: CEASEFIRE_LANG, else the "
+                "locale (LC_ALL, LC_MESSAGES, LANG). --json and exports are never translated."
+            ),
             case_sensitive=False,
         ),
     ] = None,
 ) -> None:
-    """Software for a joint ceasefire monitoring centre."""
     lang.choose(language.value if language is not None else None)
 
 
-@app.command()
+@app.command(help=N_("Create or upgrade the database (and keys); idempotent."))
 def init(
-    demo: bool = typer.Option(False, "--demo", help="Also load the demo data."),
+    demo: bool = typer.Option(False, "--demo", help=N_("Also load the demo data.")),
     demo_month: bool = typer.Option(
         True,
         "--demo-month/--no-demo-month",
-        help="With --demo: also file the generated month of reports (10 Nov - 10 Dec 2020) "
-        "and fuse it into incidents.",
+        help=N_(
+            "With --demo: also file the generated month of reports (10 Nov - 10 Dec 2020) "
+            "and fuse it into incidents."
+        ),
     ),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    as_json: bool = typer.Option(False, "--json", help=N_("Machine-readable output.")),
 ) -> None:
-    """Create or upgrade the database (and keys); idempotent."""
     from ceasefire.bootstrap import initialise
 
     summary = initialise(get_context(), demo=demo, demo_month=demo_month)
@@ -72,7 +76,7 @@ def init(
         print_json(summary)
     else:
         for line in summary.steps:
-            console.print(f"[green]✓[/green] {line}")
+            console.print(f"[green]✓[/green] {steps.say(line)}")
         if summary.users:
             console.print(
                 _(
@@ -90,18 +94,17 @@ def init(
                 console.print(f"  {user.user_id:<14} {user.password}  ({role})")
 
 
-@app.command()
+@app.command(help=N_("Serve the API (and web pages) with Uvicorn."))
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", help=N_("Interface to listen on.")),
+    port: int = typer.Option(8000, help=N_("Port to listen on.")),
     workers: int = typer.Option(
         1,
         min=1,
-        help="Worker processes; each has its own connections and report writer thread.",
+        help=N_("Worker processes; each has its own connections and report writer thread."),
     ),
-    access_log: bool = typer.Option(True, help="Log every request (method, path, status)."),
+    access_log: bool = typer.Option(True, help=N_("Log every request (method, path, status).")),
 ) -> None:
-    """Serve the API (and web pages) with Uvicorn."""
     import uvicorn
 
     from ceasefire.app import create_app
@@ -148,8 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, render coded errors once, return the exit code."""
     args = sys.argv[1:] if argv is None else argv
     lang.reset()
+    # Click prints a help page while it parses, before ``root`` acts on ``--lang``: the
+    # language is found first, and the tree's help put into it before parsing starts.
+    lang.choose(helptext.language_argument(args))
+    command = typer.main.get_command(app)
+    helptext.translate(command)
     try:
-        app(args=args, prog_name="ceasefire", standalone_mode=False)
+        command.main(args=args, prog_name="ceasefire", standalone_mode=False)
     except CeasefireError as exc:
         if "--json" in args:
             print_json(exc.to_dict())

@@ -3,7 +3,8 @@ docs/security.md, "Bounds and abuse").
 
 - Sign-in lockout as a weapon: five wrong passwords typed on purpose for another member's
   duty officer used to lock that name for every client for 15 minutes. Now the lock refuses
-  the clients (addresses) that failed for the name; the officer's own client still signs in.
+  the clients without a device marker of the officer (a botnet's addresses together get five
+  guesses); the officer's own client, holding its marker, still signs in.
 - A narrative's C1 controls (U+009B CSI, U+009D OSC), DEL and bidi overrides reached the
   terminal raw through ``--json`` (JSON escapes only C0 under ``ensure_ascii=False``), and
   the bidi controls through the plain output too. Both now show them escaped or as U+FFFD.
@@ -53,8 +54,11 @@ def _client(ctx: ServiceContext, address: str) -> TestClient:
     return TestClient(create_app(ctx=ctx), client=(address, 40000))
 
 
-def _sign_in(client: TestClient, password: str) -> int:
-    response = client.post("/api/v1/auth/token", json={"user_id": OFFICER, "password": password})
+def _sign_in(client: TestClient, password: str, device: str | None = None) -> int:
+    headers = {"ceasefire-device": device} if device else {}
+    response = client.post(
+        "/api/v1/auth/token", json={"user_id": OFFICER, "password": password}, headers=headers
+    )
     status: int = response.status_code
     return status
 
@@ -62,28 +66,40 @@ def _sign_in(client: TestClient, password: str) -> int:
 def test_failing_on_purpose_does_not_lock_the_officer_out_of_its_own_client(
     ctx: ServiceContext,
 ) -> None:
+    """Changed by the device-marker policy (docs/security.md, "Bounds and abuse"): the
+    officer's own client is the one holding its device marker, not any address that did not
+    fail; an address that did not fail, without a marker, is now refused like the rest."""
     setup_members(ctx, demo=True)
     auth.add_user(ctx, OPERATOR, user_id=OFFICER, member_id="arm", password=PASSWORD)
     limit = ctx.settings.login_max_failures
     with _client(ctx, ATTACKER) as attacker, _client(ctx, OFFICE) as office:
+        # the officer signed in from the office before (API and browser)
+        marker = office.post(
+            "/api/v1/auth/token", json={"user_id": OFFICER, "password": PASSWORD}
+        ).json()["device_cookie"]
+        page = office.post(
+            "/login", data={"user_id": OFFICER, "password": PASSWORD}, follow_redirects=False
+        )
+        assert page.status_code == 303, page.text
+        assert office.cookies.get("ceasefire_device")
         assert [_sign_in(attacker, WRONG) for _ in range(limit)] == [401] * limit
         # the attacker's address is locked out of the name, right password or not
         assert _sign_in(attacker, PASSWORD) == 429
-        # the officer, from an address that did not fail, signs in (API and web form)
-        assert _sign_in(office, PASSWORD) == 200
+        # the officer, with its device marker, signs in (API and web form)
+        assert _sign_in(office, PASSWORD, marker) == 200
         page = office.post(
             "/login", data={"user_id": OFFICER, "password": PASSWORD}, follow_redirects=False
         )
         assert page.status_code == 303, page.text
         # ...and its success did not lift the lock the attacker caused
         assert _sign_in(attacker, PASSWORD) == 429
-        # a fresh address gets its password checked once: wrong, it joins the refused ones
+        # a fresh address gets no guess while the name is locked (a botnet gets 5 in all)
         with _client(ctx, "192.0.2.99") as fresh:
-            assert _sign_in(fresh, WRONG) == 401
+            assert _sign_in(fresh, WRONG) == 429
             assert _sign_in(fresh, PASSWORD) == 429
-        # the officer's own typo while the name is locked makes it wait like anyone else
-        assert _sign_in(office, WRONG) == 401
-        assert _sign_in(office, PASSWORD) == 429
+        # the officer's own typo counts against its marker only
+        assert _sign_in(office, WRONG, marker) == 401
+        assert _sign_in(office, PASSWORD, marker) == 200
     # an operator still lifts the lock for everyone
     auth.unlock_user(ctx, OPERATOR, OFFICER)
     with _client(ctx, ATTACKER) as attacker, _client(ctx, OFFICE) as office:

@@ -141,7 +141,7 @@ def test_paging_walks_every_readable_report_once(ctx: ServiceContext, cast: Cast
 def test_attachments_are_hashed_and_kept_read_only(ctx: ServiceContext, cast: Cast) -> None:
     turkey = cast.viewer(ctx, "tur")
     report = reports.submit_report(ctx, turkey, shelling_body()).report
-    data = b"\x89PNG fake crater photo" * 100
+    data = b"\x89PNG\r\n\x1a\n fake crater photo" * 100
     info = reports.add_attachment(
         ctx,
         turkey,

@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Unauthorized
 from ceasefire.members import auth
 from ceasefire.web import csrf
-from ceasefire.web.session import SESSION_COOKIE
+from ceasefire.web.session import DEVICE_COOKIE, SESSION_COOKIE
 from tests.factories.members import OPERATOR, PASSWORD, Cast, add_user_with_token
 from tests.web.conftest import HTML, Browser
 
@@ -112,3 +113,29 @@ def test_an_operator_revokes_another_users_token_on_the_web(
     # The Turkish monitor's browser is signed out.
     signed_out = browsers["tur"].client.get("/account/password", follow_redirects=False)
     assert signed_out.status_code == 303
+
+
+def test_minting_on_the_account_page_gives_a_marker_that_passes_the_name_lock(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """A token minted with the password leaves a device marker in the browser (never in the
+    page); with it, the password check of the next mint is not refused by a lock of the name
+    that others' failures caused, without it it is (docs/access.md, "Sign-in throttling")."""
+    _, session = add_user_with_token(ctx, "arm", "arm-officer", password=PASSWORD)
+    form = {"label": "monitoring script", "expires_in_days": "10", "password": PASSWORD}
+    with TestClient(create_app(ctx=ctx), headers=HTML) as client:
+        client.cookies.set(SESSION_COOKIE, session)
+        me = Browser(client, csrf.token_for(session))
+        made = me.post("/account/tokens", form)
+        assert made.status_code == 201, made.text
+        marker = client.cookies.get(DEVICE_COOKIE)
+        assert marker
+        assert marker not in made.text
+        for _ in range(ctx.settings.login_max_failures):
+            with pytest.raises(Unauthorized):
+                auth.login(ctx, user_id="arm-officer", password="not the password at all")
+        assert me.post("/account/tokens", form).status_code == 201
+        client.cookies.delete(DEVICE_COOKIE)
+        refused = me.post("/account/tokens", form)
+        assert refused.status_code == 429
+        assert "set-cookie" not in refused.headers

@@ -118,6 +118,11 @@ def test_posts_and_sensors_are_added_by_their_owner(
     joint = turkey.post("/posts", {**post, "owners": "tur rus"})
     assert joint.status_code == 403
     assert 'id="err-owners"' in joint.text
+    # No owner at all: said in the reader's language, beside the field.
+    ownerless = turkey.post("/posts?lang=tr", {**post, "owners": ""})
+    assert ownerless.status_code == 422
+    assert '<span class="field-error" id="err-owners">en az 1 gerekli</span>' in ownerless.text
+    assert "List should have" not in ownerless.text
 
     added = turkey.post("/posts", post)
     assert added.status_code == 303, added.text

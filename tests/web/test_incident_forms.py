@@ -84,13 +84,13 @@ def test_a_monitor_assigns_and_completes_a_task(
     # No team: refused naming the field, the rest of the input kept.
     refused = turkey.post(f"{base}/tasks", {**task, "team": "  "})
     assert refused.status_code == 422
-    assert "<code>team</code>: empty" in refused.text
+    assert "<li>Team (one name a line): empty</li>" in refused.text
     assert 'required>  </textarea> <span class="field-error">empty</span>' in refused.text
     assert "Visit the impact site</textarea>" in refused.text
     assert "Col. Mammadov</textarea>" in refused.text
     bad_due = turkey.post(f"{base}/tasks", {**task, "due_at": "next week"})
     assert bad_due.status_code == 422
-    assert "<code>due_at</code>" in bad_due.text
+    assert "<li>Due (date, or date and time in UTC):" in bad_due.text
 
     form = page_text(turkey, base).split(f'action="{base}/tasks"', 1)[1]
     key = re.search(r'name="idempotency_key" value="([^"]+)"', form)
@@ -125,7 +125,8 @@ def test_a_monitor_assigns_and_completes_a_task(
     assert turkey.post(complete, {"findings": "x"}, token=False).status_code == 403
     empty = turkey.post(complete, {"findings": " "})
     assert empty.status_code == 422
-    assert "<code>findings</code>" in empty.text
+    completing = empty.text.split(f'action="{complete}"')[1].split("</form>")[0]
+    assert '</textarea> <span class="field-error">' in completing
     completed = turkey.post(complete, {"findings": "Fresh craters, 122 mm fragments"})
     assert completed.status_code == 303
     (done,) = _detail(ctx, cast, incident_id).tasks
@@ -152,7 +153,7 @@ def test_a_monitor_edits_the_title_and_summary(
 
     refused = russia.post(f"{base}/edit", {**edit, "title": ""})
     assert refused.status_code == 422
-    assert "<code>title</code>" in refused.text
+    assert 'maxlength="300" required></label> <span class="field-error">' in refused.text
     assert "Fourteen impacts west of the post.</textarea>" in refused.text
 
     edited = russia.post(f"{base}/edit", edit)
@@ -225,7 +226,7 @@ def test_a_monitor_undoes_a_merge_from_the_incident_page(
 
     too_long = turkey.post(undo, {"reason": "x" * 2001})
     assert too_long.status_code == 422
-    assert "<code>reason</code>" in too_long.text
+    assert 'maxlength="2000"></label> <span class="field-error">' in too_long.text
 
     undone = turkey.post(undo, {"reason": "two events after all"})
     assert undone.status_code == 303, undone.text
@@ -239,4 +240,73 @@ def test_a_monitor_undoes_a_merge_from_the_incident_page(
     assert not has_form(page_text(turkey, base), undo)
     again = turkey.post(undo, {"reason": "again"})
     assert again.status_code == 409
-    assert "already undone" in again.text
+    assert "was undone by" in again.text
+
+
+def test_a_refused_dissent_keeps_its_rationale_and_names_the_field(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    incident_id = _incident(ctx, cast)
+    base = f"/incidents/{incident_id}"
+    russia = browsers["rus"]
+    # While the incident is only reported the service refuses assessments: the page says
+    # what to do first instead of showing the form.
+    waiting = page_text(russia, f"{base}?lang=ru")
+    assert not has_form(waiting, f"{base}/assessments")
+    assert "сначала измените его статус" in waiting
+    incidents.change_status(
+        ctx,
+        cast.viewer(ctx, "tur"),
+        incident_id,
+        OccurrenceStatus.UNDER_INVESTIGATION,
+        reason="team sent",
+    )
+    assert has_form(page_text(russia, base), f"{base}/assessments")
+    rationale = "Воронки указывают на огонь с другого направления."
+    dissent = {
+        "stance": "dissent",
+        "status": "verified",
+        "attribution": "attributed",
+        "party": "",  # attributed, to no party
+        "rationale": rationale,
+        "classification": "shared",
+    }
+    refused = russia.post(f"{base}/assessments?lang=ru", dissent)
+    assert refused.status_code == 422, refused.text
+    form = refused.text.split(f'action="{base}/assessments"')[1].split("</form>")[0]
+    assert f"{rationale}</textarea>" in form
+    assert 'value="dissent" required checked' in form
+    assert '<option value="attributed" selected>' in form
+    assert '<option value="shared" selected>' in form
+    # The problem in Russian, by the field's label, beside the form.
+    assert "<li>Ответственная сторона:" in form
+    assert "<code>party</code>" not in form
+    assert _detail(ctx, cast, incident_id).assessments == []
+
+    recorded = russia.post(f"{base}/assessments", {**dissent, "party": "ARM"})
+    assert recorded.status_code == 303, recorded.text
+    (assessment,) = _detail(ctx, cast, incident_id).assessments
+    assert assessment.rationale == rationale
+
+
+def test_a_merge_of_an_unknown_incident_keeps_the_form(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    target = _incident(ctx, cast, count=3)
+    base = f"/incidents/{target}"
+    turkey = browsers["tur"]
+    typo = {"source": "inc-no-such-one", "reason": "the same shelling, seen from two posts"}
+    refused = turkey.post(f"{base}/merge?lang=tr", typo)
+    # The incident page, not a dead-end 404 page: the id and the reason kept, the refusal
+    # beside the merge form.
+    assert refused.status_code == 404
+    form = refused.text.split(f'action="{base}/merge"')[1].split("</form>")[0]
+    assert 'value="inc-no-such-one"' in form
+    assert 'value="the same shelling, seen from two posts"' in form
+    assert 'class="error"' in form
+
+    split = turkey.post(f"{base}/split?lang=en", {"report_ids": "", "reason": "two events"})
+    assert split.status_code == 422
+    form = split.text.split(f'action="{base}/split"')[1].split("</form>")[0]
+    assert 'value="two events"' in form
+    assert "Report ids:" in form

@@ -299,3 +299,32 @@ def test_the_header_links_are_capitalised_alike(
     names = [html.unescape(n).strip() for n in re.findall(r"<a [^>]*>([^<]+)</a>", nav.group(1))]
     assert len(names) >= 8, names
     assert [n for n in names if not n[0].isupper()] == [], names
+
+
+def test_fusions_titles_read_in_the_readers_language(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """Fusion titles an incident in English ('shelling near Aghdam, 2020-11-26'); a Russian
+    or Turkish page shows the category and day in its language, the place as recorded. A
+    title a monitor wrote stays as written."""
+    from ceasefire.fusion import service as fusion
+    from ceasefire.reports import service as reports
+
+    report = reports.submit_report(ctx, cast.viewer(ctx, "tur"), shelling_body()).report
+    fusion.drain(ctx)
+    fused = reports.get_report(ctx, cast.viewer(ctx, "tur"), report.id).incident_id
+    assert fused is not None
+    title = incidents.get_incident(ctx, cast.viewer(ctx, "tur"), fused).title
+    assert title == "shelling near Aghdam, 2020-11-26"
+    _, written = incident_of(ctx, cast.viewer(ctx, "tur"), classification=Classification.SHARED)
+    incidents.edit_incident(ctx, cast.viewer(ctx, "tur"), written, title="Aghdam shelling, 26 Nov")
+    russia, turkey = browsers["rus"], browsers["tur"]
+    ru_list = page_text(russia, "/incidents?lang=ru")
+    assert "обстрел в районе Aghdam, 26 нояб. 2020</a>" in ru_list
+    assert "shelling near Aghdam" not in ru_list
+    assert "Aghdam shelling, 26 Nov" in ru_list
+    tr_page = page_text(turkey, f"/incidents/{fused}?lang=tr")
+    assert "<h1>Aghdam yakınında topçu atışı, 26 Kas 2020</h1>" in tr_page
+    # The title form still holds the title as recorded.
+    assert 'name="title" value="shelling near Aghdam, 2020-11-26"' in tr_page
+    assert "shelling near Aghdam, 2020-11-26" in page_text(turkey, "/incidents?lang=en")

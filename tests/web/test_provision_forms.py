@@ -66,12 +66,12 @@ def test_a_monitor_records_a_provision_status(
     # No evidence: refused naming the field, the input kept.
     bare = russia.post("/provisions/status", {**STATUS, "evidence_ref": "", "evidence_note": ""})
     assert bare.status_code == 422
-    assert "<code>evidence[0]</code>" in bare.text
+    assert "<li>Evidence:" in bare.text
     assert 'value="2020-12-14T13:00"' in bare.text
     assert "first exchange of detainees</textarea>" in bare.text
     future = russia.post("/provisions/status", {**STATUS, "local": "2999-01-01"})
     assert future.status_code == 422
-    assert "<code>at</code>" in future.text
+    assert "<li>Since (local date, or date and time, as the source states it):" in future.text
 
     recorded = russia.post("/provisions/status", STATUS)
     assert recorded.status_code == 303, recorded.text
@@ -100,7 +100,7 @@ def test_an_operator_records_a_status_and_a_provision_with_parts_is_refused(
         "/provisions/status", {**STATUS, "provision_id": "p6-districts-and-corridor"}
     )
     assert parts.status_code == 422
-    assert "<code>provision_id</code>" in parts.text
+    assert "<li>Provision or part:" in parts.text
     assert officer.post("/provisions/status", STATUS).status_code == 303
     assert [s for s, _, _ in _history(ctx)] == ["in_progress"]
 
@@ -146,7 +146,7 @@ def test_a_monitor_sets_the_decision_rule(
     # No presiding member: refused naming the field, the input kept.
     refused = turkey.post("/provisions/decision-rule", {**presiding, "presiding": ""})
     assert refused.status_code == 422
-    assert "<code>presiding</code>" in refused.text
+    assert "<li>Presiding member (presiding member rule):" in refused.text
     assert 'name="voters" value="rus tur"' in refused.text
     bad_group = turkey.post(
         "/provisions/decision-rule",

@@ -17,7 +17,7 @@ import typer
 
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
-from ceasefire.agreements.model import Evidence, ProvisionStatus
+from ceasefire.agreements.model import Evidence
 from ceasefire.agreements.schemas import AgreementListPublic
 from ceasefire.agreements.views import agreement_view, provisions_view
 from ceasefire.commandline import acting
@@ -30,23 +30,25 @@ from ceasefire.i18n.markers import N_
 from ceasefire.timeutil import parse_instant, utcnow
 
 AS_OF = typer.Option(
-    "--as-of", help="ISO 8601 instant to evaluate at (default: now); a bare date is 00:00 UTC."
+    "--as-of", help=N_("ISO 8601 instant to evaluate at (default: now); a bare date is 00:00 UTC.")
 )
 
-agreement_app = typer.Typer(help="Agreement files and the agreement register.")
-provision_app = typer.Typer(help="Record what became of a provision.")
+agreement_app = typer.Typer(help=N_("Agreement files and the agreement register."))
+provision_app = typer.Typer(help=N_("Record what became of a provision."))
 
 
 def _as_of(text: str | None) -> datetime:
     return utcnow() if text is None else parse_instant(text, field="--as-of")
 
 
-@agreement_app.command("validate")
+@agreement_app.command(
+    "validate",
+    help=N_("Check an agreement file; every problem is listed with file, line and path (exit 2)."),
+)
 def validate(
-    file: Annotated[Path, typer.Argument(help="Agreement file (YAML).")],
+    file: Annotated[Path, typer.Argument(help=N_("Agreement file (YAML)."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Check an agreement file; every problem is listed with file, line and path (exit 2)."""
     checked = agreements.validate_file(file)
     agreement = checked.raise_if_invalid()
     summary = {
@@ -76,12 +78,14 @@ def validate(
     )
 
 
-@agreement_app.command("load")
+@agreement_app.command(
+    "load",
+    help=N_("Load an agreement file: a changed file becomes a new version; unchanged, nothing."),
+)
 def load(
-    file: Annotated[Path, typer.Argument(help="Agreement file (YAML).")],
+    file: Annotated[Path, typer.Argument(help=N_("Agreement file (YAML)."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Load an agreement file: a changed file becomes a new version; unchanged, nothing."""
     result = agreements.load_file(get_context(), file, actor=Actor.centre())
     if as_json:
         print_json(result.to_dict())
@@ -116,9 +120,8 @@ def load(
     )
 
 
-@agreement_app.command("list")
+@agreement_app.command("list", help=N_("List the agreements in the register."))
 def list_(as_json: Annotated[bool, JSON] = False) -> None:
-    """List the agreements in the register."""
     rows = agreements.list_agreements(get_context())
     if as_json:
         print_json(AgreementListPublic(agreements=rows).model_dump(mode="json"))
@@ -147,16 +150,17 @@ def list_(as_json: Annotated[bool, JSON] = False) -> None:
     )
 
 
-@agreement_app.command("show")
+@agreement_app.command(
+    "show", help=N_("Show an agreement: parties, term, zones and provisions with their status.")
+)
 def show(
-    agreement_id: Annotated[str, typer.Argument(metavar="ID", help="Agreement id.")],
+    agreement_id: Annotated[str, typer.Argument(metavar="ID", help=N_("Agreement id."))],
     version: Annotated[
-        int | None, typer.Option("--version", min=1, help="Version (default: current).")
+        int | None, typer.Option("--version", min=1, help=N_("Version (default: current)."))
     ] = None,
     as_of: Annotated[str | None, AS_OF] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Show an agreement: parties, term, zones and provisions with their status."""
     instant = _as_of(as_of)
     stored = agreements.get_agreement(get_context(), agreement_id, version)
     view = agreement_view(stored.agreement, instant, version=stored.version_info())
@@ -254,16 +258,15 @@ def provisions(
         int | None,
         typer.Option(
             "--due-within",
-            help="Only open provisions due within DAYS of --as-of, and overdue ones.",
+            help=N_("Only open provisions due within DAYS of --as-of, and overdue ones."),
             metavar="DAYS",
         ),
     ] = None,
     version: Annotated[
-        int | None, typer.Option("--version", min=1, help="Version (default: current).")
+        int | None, typer.Option("--version", min=1, help=N_("Version (default: current)."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List an agreement's provisions (parts included) with status and deadline as of a time."""
     if due_within is not None and due_within < 0:
         raise InvalidInput.worded(
             N_("--due-within must be zero or more days"),
@@ -316,56 +319,67 @@ def _evidence(values: list[str]) -> list[Evidence]:
     return result
 
 
-STATUSES = ", ".join(s.value for s in ProvisionStatus)
-
-
-@provision_app.command("status")
+@provision_app.command(
+    "status",
+    help=N_(
+        "Record a provision's STATUS from an instant on, with evidence (one "
+        "ledger entry).\n\nNeeds the operator, or the --token of a monitor of "
+        "the agreement.\n\nThe same change sent again records nothing and shows "
+        "the stored one."
+    ),
+)
 def provision_status(
-    agreement_id: Annotated[str, typer.Argument(metavar="AGREEMENT_ID", help="Agreement id.")],
+    agreement_id: Annotated[str, typer.Argument(metavar="AGREEMENT_ID", help=N_("Agreement id."))],
     provision_id: Annotated[
-        str, typer.Argument(metavar="PROVISION_ID", help="Provision (or part) id.")
+        str, typer.Argument(metavar="PROVISION_ID", help=N_("Provision (or part) id."))
     ],
-    status: Annotated[str, typer.Argument(metavar="STATUS", help=f"One of: {STATUSES}.")],
+    status: Annotated[
+        str,
+        typer.Argument(
+            metavar="STATUS",
+            help=N_("One of: pending, in_progress, fulfilled, breached, overdue, superseded."),
+        ),
+    ],
     at: Annotated[
         str | None,
         typer.Option(
             "--at",
-            help="ISO 8601 instant from which the status holds (no offset: UTC). "
-            "May be left out when --local and --time-zone are given.",
+            help=N_(
+                "ISO 8601 instant from which the status holds (no offset: UTC). "
+                "May be left out when --local and --time-zone are given."
+            ),
         ),
     ] = None,
     local: Annotated[
         str | None,
         typer.Option(
             "--local",
-            help="The local date or time as the source states it (no offset), "
-            "e.g. 2020-12-01 or 2020-12-01T13:00; needs --time-zone.",
+            help=N_(
+                "The local date or time as the source states it (no offset), "
+                "e.g. 2020-12-01 or 2020-12-01T13:00; needs --time-zone."
+            ),
         ),
     ] = None,
     time_zone: Annotated[
         str | None,
-        typer.Option("--time-zone", help="IANA time zone of --local (e.g. Asia/Baku)."),
+        typer.Option("--time-zone", help=N_("IANA time zone of --local (e.g. Asia/Baku).")),
     ] = None,
     evidence: Annotated[
         list[str] | None,
         typer.Option(
             "--evidence",
             metavar="SOURCE[:REF]",
-            help="Evidence (repeatable, at least one): a source id of the agreement file, "
-            "optionally with a reference in it; ':REF' alone for an outside reference, "
-            "e.g. ':incident:2020-12-14-001'.",
+            help=N_(
+                "Evidence (repeatable, at least one): a source id of the agreement file, "
+                "optionally with a reference in it; ':REF' alone for an outside reference, "
+                "e.g. ':incident:2020-12-14-001'."
+            ),
         ),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="What happened, briefly.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help=N_("What happened, briefly."))] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Record a provision's STATUS from an instant on, with evidence (one ledger entry).
-
-    Needs the operator, or the --token of a monitor of the agreement.
-
-    The same change sent again records nothing and shows the stored one.
-    """
     instant = None if at is None else parse_instant(at, field="--at")
     result = agreements.record_provision_status(
         *acting(token),
@@ -403,5 +417,10 @@ def provision_status(
 def register(app: typer.Typer) -> None:
     """Add ``agreement ...``, ``provisions`` and ``provision ...`` to ``ceasefire``."""
     app.add_typer(agreement_app, name="agreement")
-    app.command("provisions")(provisions)
+    app.command(
+        "provisions",
+        help=N_(
+            "List an agreement's provisions (parts included) with status and deadline as of a time."
+        ),
+    )(provisions)
     app.add_typer(provision_app, name="provision")

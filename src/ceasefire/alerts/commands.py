@@ -32,7 +32,7 @@ from ceasefire.console.output import print_result, print_table
 from ceasefire.i18n.markers import N_
 from ceasefire.timeutil import parse_instant
 
-alerts_app = typer.Typer(help="Alerts: subscriptions, scans and deliveries.")
+alerts_app = typer.Typer(help=N_("Alerts: subscriptions, scans and deliveries."))
 
 
 def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
@@ -66,22 +66,23 @@ def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
     )
 
 
-@alerts_app.command("subscribe")
+@alerts_app.command("subscribe", help=N_("Subscribe a user to alerts (by webhook or e-mail)."))
 def subscribe(
     channel: Annotated[DeliveryChannel, typer.Option("--channel")],
-    target: Annotated[str, typer.Option("--target", help="Webhook URL or e-mail address.")],
+    target: Annotated[str, typer.Option("--target", help=N_("Webhook URL or e-mail address."))],
     secret: Annotated[
         str | None,
-        typer.Option("--secret", envvar="CEASEFIRE_WEBHOOK_SECRET", help="Webhook secret."),
+        typer.Option("--secret", envvar="CEASEFIRE_WEBHOOK_SECRET", help=N_("Webhook secret.")),
     ] = None,
-    kind: Annotated[list[AlertKind] | None, typer.Option("--kind", help="Repeat; all.")] = None,
-    area: Annotated[list[str] | None, typer.Option("--area", help="Repeat; everywhere.")] = None,
+    kind: Annotated[list[AlertKind] | None, typer.Option("--kind", help=N_("Repeat; all."))] = None,
+    area: Annotated[
+        list[str] | None, typer.Option("--area", help=N_("Repeat; everywhere."))
+    ] = None,
     min_severity: Annotated[SeverityName, typer.Option("--min-severity")] = SeverityName.INFO,
-    user: Annotated[str | None, typer.Option("--user", help="For this user.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help=N_("For this user."))] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Subscribe a user to alerts (by webhook or e-mail)."""
     body = SubscriptionCreate(
         channel=channel,
         target=target,
@@ -99,24 +100,22 @@ def subscribe(
     )
 
 
-@alerts_app.command("list")
+@alerts_app.command("list", help=N_("List subscriptions (a member's own; the operator's: all)."))
 def list_subscriptions(
     include_ended: Annotated[bool, typer.Option("--include-ended")] = False,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List subscriptions (a member's own; the operator's: all)."""
     rows = alerts.list_subscriptions(*acting(token), include_ended=include_ended)
     print_result(rows, as_json, _print_subscriptions)
 
 
-@alerts_app.command("unsubscribe")
+@alerts_app.command("unsubscribe", help=N_("End a subscription."))
 def unsubscribe(
     subscription_id: Annotated[str, typer.Argument()],
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """End a subscription."""
     ended = alerts.unsubscribe(*acting(token), subscription_id)
     print_result(ended, as_json, _("subscription {id} ended").format(id=ended.id))
 
@@ -130,17 +129,19 @@ def _print_alerts(rows: list[AlertPublic]) -> None:
     )
 
 
-@alerts_app.command("scan")
+@alerts_app.command(
+    "scan",
+    help=N_("Raise the alerts whose conditions hold (each once) and queue their deliveries."),
+)
 def scan(
     now: Annotated[
-        str | None, typer.Option("--now", help="Scan as of this instant (ISO 8601).")
+        str | None, typer.Option("--now", help=N_("Scan as of this instant (ISO 8601)."))
     ] = None,
     due_within_days: Annotated[
-        int | None, typer.Option("--due-within-days", min=0, help="Deadline warning, days.")
+        int | None, typer.Option("--due-within-days", min=0, help=N_("Deadline warning, days."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Raise the alerts whose conditions hold (each once) and queue their deliveries."""
     result = alerts.scan(
         get_context(),
         parse_instant(now, field="--now") if now else None,
@@ -158,14 +159,15 @@ def scan(
     print_result(result, as_json, show)
 
 
-@alerts_app.command("deliver")
+@alerts_app.command(
+    "deliver", help=N_("Run the due deliveries of the outbox once (what the server's worker does).")
+)
 def deliver(
     now: Annotated[
-        str | None, typer.Option("--now", help="Deliver what is due at this instant.")
+        str | None, typer.Option("--now", help=N_("Deliver what is due at this instant."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Run the due deliveries of the outbox once (what the server's worker does)."""
     run = alerts.deliver_due(get_context(), parse_instant(now, field="--now") if now else None)
 
     def show(r: DeliveryRun) -> None:
@@ -184,28 +186,26 @@ def deliver(
     print_result(run, as_json, show)
 
 
-@alerts_app.command("show")
+@alerts_app.command("show", help=N_("Recent alerts the caller may read."))
 def show_alerts(
     kind: Annotated[AlertKind | None, typer.Option("--kind")] = None,
     limit: Annotated[int, LIMIT] = 50,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Recent alerts the caller may read."""
     rows = alerts.list_alerts(*acting(token), kind=kind, limit=limit)
     print_result(rows, as_json, _print_alerts)
 
 
-@alerts_app.command("deliveries")
+@alerts_app.command("deliveries", help=N_("Deliveries with their attempts."))
 def deliveries(
     state: Annotated[
-        DeliveryState | None, typer.Option("--state", help="dead: dead letters")
+        DeliveryState | None, typer.Option("--state", help=N_("dead: dead letters"))
     ] = None,
     limit: Annotated[int, LIMIT] = 100,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Deliveries with their attempts."""
     rows = alerts.list_deliveries(*acting(token), state=state, limit=limit)
 
     def show(items: list[DeliveryPublic]) -> None:
@@ -237,13 +237,14 @@ def deliveries(
     print_result(rows, as_json, show)
 
 
-@alerts_app.command("requeue")
+@alerts_app.command(
+    "requeue", help=N_("Put a dead-lettered delivery back in the outbox (operators).")
+)
 def requeue(
     delivery_id: Annotated[str, typer.Argument()],
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Put a dead-lettered delivery back in the outbox (operators)."""
     delivery = alerts.requeue_dead(*acting(token), delivery_id)
     print_result(delivery, as_json, _("delivery {id} requeued").format(id=delivery.id))
 

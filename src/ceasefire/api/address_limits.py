@@ -215,8 +215,8 @@ class SignInAttempt:
 
     @property
     def client(self) -> str:
-        """The client's address key: the per-name sign-in lock refuses only the clients that
-        failed for the name (``members.throttle``)."""
+        """The client's address key: an untrusted client's failures are counted under it too,
+        and given back on its success (``members.throttle``)."""
         return self._key
 
     def succeeded(self) -> None:

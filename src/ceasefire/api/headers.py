@@ -8,7 +8,15 @@ Every response (API, pages, static files, errors answered by a middleware) gets:
 - ``X-Frame-Options: DENY`` (the same for browsers without ``frame-ancestors``),
   ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin`` (nothing
   leaves for other sites; not ``no-referrer``, under which a browser sends ``Origin: null``
-  with a form post and the sign-in form's origin check would refuse it).
+  with a form post and the sign-in form's origin check would refuse it);
+- over HTTPS, ``Strict-Transport-Security`` (a year; no ``includeSubDomains``: the centre's
+  domain may have other hosts this server does not speak for);
+- on a response to a request that carries credentials (an ``Authorization`` header or the
+  sign-in cookie), ``Cache-Control: private, no-store`` unless the route chose its own: a proxy
+  shared by the centre's members must never keep one member's records (API answers and
+  attachment downloads included) for another, nor a browser on a shared machine;
+- ``Vary: Authorization, Cookie`` unless the response is ``public`` (the same bytes for
+  everyone: static files, the base map): who asks, and in which language, changes the answer.
 
 The Swagger UI page (``/docs``) starts its bundle with one inline script: its policy allows
 exactly that script by its SHA-256 (:func:`docs_policy`), and inline styles, which the UI
@@ -52,14 +60,43 @@ def docs_policy(html: bytes) -> str:
     )
 
 
+_HSTS = (b"strict-transport-security", b"max-age=31536000")
+_NO_STORE = (b"cache-control", b"private, no-store")
+_VARY = (b"vary", b"Authorization, Cookie")
+Headers = list[tuple[bytes, bytes]]
+
+
+def has_credentials(request_headers: Headers, session_cookie: bytes) -> bool:
+    """Whether a request carries an ``Authorization`` header or the sign-in cookie."""
+    for name, value in request_headers:
+        lowered = name.lower()
+        if lowered == b"authorization" or (lowered == b"cookie" and session_cookie in value):
+            return True
+    return False
+
+
+def cache_headers(credentials: bool, headers: Headers) -> Headers:
+    """The ``Cache-Control`` and ``Vary`` a response with ``headers`` lacks."""
+    cache_control = next((v.lower() for n, v in headers if n.lower() == b"cache-control"), None)
+    extra = []
+    if cache_control is None and credentials:
+        extra.append(_NO_STORE)
+    if not (cache_control or b"").startswith(b"public"):
+        extra.append(_VARY)  # a list field: beside a route's own Vary, the two combine
+    return extra
+
+
 class SecurityHeaders(HttpMiddleware):
     """ASGI middleware adding the headers above to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, session_cookie: str) -> None:
         super().__init__(app)
         self._policy = POLICY.encode()
+        self._session_cookie = session_cookie.encode() + b"="
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        https = scope.get("scheme") == "https"
+        credentials = has_credentials(scope.get("headers", []), self._session_cookie)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -68,6 +105,9 @@ class SecurityHeaders(HttpMiddleware):
                 headers += [(name, value) for name, value in _FIXED if name not in present]
                 if b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", self._policy))
+                if https and _HSTS[0] not in present:
+                    headers.append(_HSTS)
+                headers += cache_headers(credentials, headers)
                 message["headers"] = headers
             await send(message)
 

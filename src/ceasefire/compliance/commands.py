@@ -29,7 +29,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.i18n.markers import N_
 from ceasefire.timeutil import parse_instant, utcnow
 
-compliance_app = typer.Typer(help="Compliance rules: findings and deadlines.")
+compliance_app = typer.Typer(help=N_("Compliance rules: findings and deadlines."))
 
 
 def _finding_rows(findings: list[FindingPublic]) -> list[list[str]]:
@@ -70,14 +70,19 @@ def _show_findings(title: str, findings: list[FindingPublic]) -> None:
     )
 
 
-@compliance_app.command("evaluate")
+@compliance_app.command(
+    "evaluate",
+    help=N_(
+        "Re-evaluate every incident against the current rules and zones; say "
+        "what changed\n(loading a version or recording a provision's status "
+        "already does it by itself)."
+    ),
+)
 def evaluate(
     agreement: Annotated[str | None, AGREEMENT] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Re-evaluate every incident against the current rules and zones; say what changed
-    (loading a version or recording a provision's status already does it by itself)."""
     results = compliance.evaluate(*acting(token), agreement)
 
     def show(items: list[EvaluationPublic]) -> None:
@@ -103,16 +108,17 @@ def evaluate(
     print_result(results, as_json, show)
 
 
-@compliance_app.command("findings")
+@compliance_app.command(
+    "findings", help=N_("The rule findings about an incident (`--withdrawn` adds withdrawn ones).")
+)
 def findings(
-    incident: Annotated[str, typer.Argument(help="Incident id.")],
+    incident: Annotated[str, typer.Argument(help=N_("Incident id."))],
     withdrawn: Annotated[
-        bool, typer.Option("--withdrawn", help="Include withdrawn findings.")
+        bool, typer.Option("--withdrawn", help=N_("Include withdrawn findings."))
     ] = False,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """The rule findings about an incident (`--withdrawn` adds withdrawn ones)."""
     found = compliance.incident_findings(*acting(token), incident, include_withdrawn=withdrawn)
     print_result(
         found,
@@ -121,15 +127,16 @@ def findings(
     )
 
 
-@compliance_app.command("provision")
+@compliance_app.command(
+    "provision", help=N_("A provision's status history with the findings about it.")
+)
 def provision(
-    agreement: Annotated[str, typer.Argument(help="Agreement id.")],
-    provision_id: Annotated[str, typer.Argument(help="Provision or part id.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO instant.")] = None,
+    agreement: Annotated[str, typer.Argument(help=N_("Agreement id."))],
+    provision_id: Annotated[str, typer.Argument(help=N_("Provision or part id."))],
+    as_of: Annotated[str | None, typer.Option("--as-of", help=N_("ISO instant."))] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """A provision's status history with the findings about it."""
     at = parse_instant(as_of, field="--as-of") if as_of else None
     history = compliance.provision_history(*acting(token), agreement, provision_id, as_of=at)
 
@@ -147,17 +154,23 @@ def provision(
     print_result(history, as_json, show)
 
 
-@compliance_app.command("deadlines")
+@compliance_app.command(
+    "deadlines",
+    help=N_(
+        "Watched deadlines as of an instant (`--as-of`, `--within DAYS`): "
+        "overdue (naming the\npart), due, fulfilled."
+    ),
+)
 def deadlines(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO instant; default now.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help=N_("ISO instant; default now."))
+    ] = None,
     agreement: Annotated[str | None, AGREEMENT] = None,
     within: Annotated[
-        int, typer.Option("--within", min=0, max=3650, help="Due within this many days.")
+        int, typer.Option("--within", min=0, max=3650, help=N_("Due within this many days."))
     ] = 7,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Watched deadlines as of an instant (`--as-of`, `--within DAYS`): overdue (naming the
-    part), due, fulfilled."""
     at = parse_instant(as_of, field="--as-of") if as_of else utcnow()
     groups = compliance.deadline_states(
         get_context(), at, agreement_id=agreement, due_within=timedelta(days=within)

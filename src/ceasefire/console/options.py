@@ -13,14 +13,14 @@ import typer
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 
-JSON = typer.Option("--json", help="Machine-readable output.")
-AGREEMENT = typer.Option("--agreement", help="Agreement id.")
+JSON = typer.Option("--json", help=N_("Machine-readable output."))
+AGREEMENT = typer.Option("--agreement", help=N_("Agreement id."))
 LIMIT = typer.Option("--limit", min=1, max=500)
-CURSOR = typer.Option("--cursor", help="next_cursor of a previous page.")
+CURSOR = typer.Option("--cursor", help=N_("next_cursor of a previous page."))
 TOKEN = typer.Option(
     "--token",
     envvar="CEASEFIRE_TOKEN",
-    help="Act as this API token's member user (default: the operator).",
+    help=N_("Act as this API token's member user (default: the operator)."),
     show_envvar=True,
 )
 

@@ -18,10 +18,11 @@ from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, plain, print_result
 from ceasefire.fusion import service as fusion
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
+from ceasefire.i18n.markers import N_
 
-fusion_app = typer.Typer(help="Fusion of reports into incidents: the queue, evidence, undo.")
+fusion_app = typer.Typer(help=N_("Fusion of reports into incidents: the queue, evidence, undo."))
 
-REASON = typer.Option("--reason", help="Why (kept with the decision, not in the ledger).")
+REASON = typer.Option("--reason", help=N_("Why (kept with the decision, not in the ledger)."))
 
 
 def _decision_line(decision: DecisionPublic) -> str:
@@ -47,9 +48,8 @@ def _decision_line(decision: DecisionPublic) -> str:
     )
 
 
-@fusion_app.command("run")
+@fusion_app.command("run", help=N_("Fuse every queued report now (until the queue is empty)."))
 def fusion_run(as_json: Annotated[bool, JSON] = False) -> None:
-    """Fuse every queued report now (until the queue is empty)."""
     result = fusion.drain(get_context())
     print_result(
         result.to_dict(),
@@ -78,9 +78,8 @@ def _merges(result: fusion.DrainResult) -> str:
     ).format(n=result.merged)
 
 
-@fusion_app.command("status")
+@fusion_app.command("status", help=N_("How many reports wait for fusion."))
 def fusion_status(as_json: Annotated[bool, JSON] = False) -> None:
-    """How many reports wait for fusion."""
     queued = fusion.queue_length(get_context())
     print_result(
         {"queued": queued},
@@ -91,9 +90,11 @@ def fusion_status(as_json: Annotated[bool, JSON] = False) -> None:
     )
 
 
-@fusion_app.command("backfill")
+@fusion_app.command(
+    "backfill",
+    help=N_("Queue every report in no incident that fusion never decided on, then fuse them."),
+)
 def fusion_backfill(as_json: Annotated[bool, JSON] = False) -> None:
-    """Queue every report in no incident that fusion never decided on, then fuse them."""
     ctx = get_context()
     queued = fusion.backfill(ctx)
     result = fusion.drain(ctx)
@@ -109,13 +110,14 @@ def fusion_backfill(as_json: Annotated[bool, JSON] = False) -> None:
     )
 
 
-@fusion_app.command("show")
+@fusion_app.command(
+    "show", help=N_("An incident's independent sources and the decisions that grouped it.")
+)
 def fusion_show(
-    incident: Annotated[str, typer.Argument(help="Incident id.")],
+    incident: Annotated[str, typer.Argument(help=N_("Incident id."))],
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """An incident's independent sources and the decisions that grouped it."""
 
     def show(found: FusionSummary) -> None:
         console.print(f"[bold]{found.incident_id}[/bold] {plain(found.summary)}", highlight=False)
@@ -131,40 +133,39 @@ def fusion_show(
     print_result(fusion.summary(*acting(token), incident), as_json, show)
 
 
-@fusion_app.command("undo")
+@fusion_app.command(
+    "undo", help=N_("Undo a grouping decision, automatic or manual (recorded as a new decision).")
+)
 def fusion_undo(
-    decision: Annotated[str, typer.Argument(help="Decision id (fus-...).")],
+    decision: Annotated[str, typer.Argument(help=N_("Decision id (fus-...)."))],
     reason: Annotated[str | None, REASON] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Undo a grouping decision, automatic or manual (recorded as a new decision)."""
     done = fusion.undo(*acting(token), decision, reason=reason)
     print_result(done, as_json, _decision_line)
 
 
 def incident_merge(
-    target: Annotated[str, typer.Argument(help="The incident that keeps the reports.")],
-    source: Annotated[str, typer.Argument(help="The incident whose reports move.")],
+    target: Annotated[str, typer.Argument(help=N_("The incident that keeps the reports."))],
+    source: Annotated[str, typer.Argument(help=N_("The incident whose reports move."))],
     reason: Annotated[str | None, REASON] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Merge incident SOURCE into TARGET (SOURCE keeps its history, emptied)."""
     done = fusion.merge(*acting(token), target, source, reason=reason)
     print_result(done, as_json, _decision_line)
 
 
 def incident_split(
-    incident: Annotated[str, typer.Argument(help="The incident to split.")],
+    incident: Annotated[str, typer.Argument(help=N_("The incident to split."))],
     report_ids: Annotated[
-        str, typer.Option("--reports", help="Comma-separated report ids for the new incident.")
+        str, typer.Option("--reports", help=N_("Comma-separated report ids for the new incident."))
     ],
     reason: Annotated[str | None, REASON] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Take reports out of an incident into a new one."""
     ids = [part.strip() for part in report_ids.split(",") if part.strip()]
     done = fusion.split(*acting(token), incident, ids, reason=reason)
     print_result(done, as_json, _decision_line)
@@ -176,7 +177,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(fusion_app, name="fusion")
     for group in app.registered_groups:
         if group.name == "incident" and group.typer_instance is not None:
-            group.typer_instance.command("merge")(incident_merge)
-            group.typer_instance.command("split")(incident_split)
+            group.typer_instance.command(
+                "merge",
+                help=N_("Merge incident SOURCE into TARGET (SOURCE keeps its history, emptied)."),
+            )(incident_merge)
+            group.typer_instance.command(
+                "split", help=N_("Take reports out of an incident into a new one.")
+            )(incident_split)
             return
     raise RuntimeError("the incident command group is not registered before fusion")

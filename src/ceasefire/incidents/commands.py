@@ -36,14 +36,14 @@ from ceasefire.incidents.schemas import IncidentDetail, IncidentRedacted, PartyR
 from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
 
-incident_app = typer.Typer(help="Incidents and their joint verification.")
+incident_app = typer.Typer(help=N_("Incidents and their joint verification."))
 
 INCIDENT_SHOWN = "incident_shown"
 """Hook of ``incident show`` (without ``--json``): each implementation is called as
 ``f(ctx, viewer, incident_id)`` after the incident is printed and prints its own lines."""
 
 ClassificationOption = Annotated[
-    Classification, typer.Option("--classification", help="Who may read it.")
+    Classification, typer.Option("--classification", help=N_("Who may read it."))
 ]
 
 
@@ -102,17 +102,18 @@ def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
         )
 
 
-@incident_app.command("create")
+@incident_app.command("create", help=N_("Group reports into a new incident."))
 def incident_create(
-    report: Annotated[list[str], typer.Option("--report", help="Report id (repeat).")],
+    report: Annotated[list[str], typer.Option("--report", help=N_("Report id (repeat)."))],
     title: Annotated[str, typer.Option("--title")],
-    summary: Annotated[str | None, typer.Option("--summary", help="The shared summary.")] = None,
+    summary: Annotated[
+        str | None, typer.Option("--summary", help=N_("The shared summary."))
+    ] = None,
     classification: ClassificationOption = Classification.INTERNAL,
     agreement: Annotated[str | None, typer.Option("--agreement")] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Group reports into a new incident."""
     detail = incidents.create_incident(
         *acting(token),
         report_ids=report,
@@ -124,16 +125,16 @@ def incident_create(
     print_result(detail, as_json, _print_incident)
 
 
-@incident_app.command("list")
+@incident_app.command("list", help=N_("List incidents, newest first, with filters."))
 def incident_list(
     start: Annotated[
-        str | None, typer.Option("--from", help="Observed at or after (ISO 8601).")
+        str | None, typer.Option("--from", help=N_("Observed at or after (ISO 8601)."))
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", help="Observed at or before (ISO 8601).")
+        str | None, typer.Option("--to", help=N_("Observed at or before (ISO 8601)."))
     ] = None,
     bbox: Annotated[
-        str | None, typer.Option("--bbox", help="min_lon,min_lat,max_lon,max_lat")
+        str | None, typer.Option("--bbox", help=N_("min_lon,min_lat,max_lon,max_lat"))
     ] = None,
     category: Annotated[Category | None, typer.Option("--category")] = None,
     status: Annotated[OccurrenceStatus | None, typer.Option("--status")] = None,
@@ -146,7 +147,6 @@ def incident_list(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List incidents, newest first, with filters."""
     box = incidents.parse_bbox(bbox, option="--bbox")
     filters = incidents.IncidentFilters(
         start=parse_instant(start, field="from") if start else None,
@@ -177,13 +177,12 @@ def incident_list(
     )
 
 
-@incident_app.command("show")
+@incident_app.command("show", help=N_("Show an incident with every part you may read."))
 def incident_show(
     incident_id: Annotated[str, typer.Argument()],
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Show an incident with every part you may read."""
     ctx, viewer = acting(token)
     detail = incidents.get_incident(ctx, viewer, incident_id)
     print_result(detail, as_json, _print_incident)
@@ -194,20 +193,21 @@ def incident_show(
             show(ctx, viewer, incident_id)
 
 
-@incident_app.command("investigate")
+@incident_app.command(
+    "investigate", help=N_("Assign an investigation task (opens the investigation).")
+)
 def incident_investigate(
     incident_id: Annotated[str, typer.Argument()],
-    team: Annotated[list[str], typer.Option("--team", help="Team member (repeat).")],
-    lead: Annotated[str | None, typer.Option("--lead", help="Lead member id.")] = None,
+    team: Annotated[list[str], typer.Option("--team", help=N_("Team member (repeat)."))],
+    lead: Annotated[str | None, typer.Option("--lead", help=N_("Lead member id."))] = None,
     party: Annotated[
         list[str] | None,
-        typer.Option("--party-rep", help="PARTY:present or PARTY:absent (repeat)."),
+        typer.Option("--party-rep", help=N_("PARTY:present or PARTY:absent (repeat).")),
     ] = None,
     instructions: Annotated[str | None, typer.Option("--instructions")] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Assign an investigation task (opens the investigation)."""
     reps = []
     for index, item in enumerate(party or []):
         code, _, presence = item.partition(":")
@@ -235,25 +235,26 @@ def incident_investigate(
     )
 
 
-@incident_app.command("assess")
+@incident_app.command(
+    "assess", help=N_("Record your member's assessment (needs a monitor's --token).")
+)
 def incident_assess(
     incident_id: Annotated[str, typer.Argument()],
     stance: Annotated[Stance, typer.Option("--stance")],
     rationale: Annotated[str, typer.Option("--rationale")],
     status: Annotated[
-        OccurrenceStatus | None, typer.Option("--status", help="The finding: verified, ...")
+        OccurrenceStatus | None, typer.Option("--status", help=N_("The finding: verified, ..."))
     ] = None,
     attribution: Annotated[
-        str | None, typer.Option("--attribution", help="attributed(ARM) or not_attributable")
+        str | None, typer.Option("--attribution", help=N_("attributed(ARM) or not_attributable"))
     ] = None,
     evidence: Annotated[
-        list[str] | None, typer.Option("--evidence", help="Reference (repeat).")
+        list[str] | None, typer.Option("--evidence", help=N_("Reference (repeat)."))
     ] = None,
     classification: ClassificationOption = Classification.INTERNAL,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Record your member's assessment (needs a monitor's --token)."""
     detail = incidents.assess(
         *acting(token),
         incident_id,
@@ -267,7 +268,9 @@ def incident_assess(
     print_result(detail, as_json, _print_incident)
 
 
-@incident_app.command("reply")
+@incident_app.command(
+    "reply", help=N_("A party's right of reply (needs the party liaison's --token).")
+)
 def incident_reply(
     incident_id: Annotated[str, typer.Argument()],
     text: Annotated[str, typer.Option("--text")],
@@ -275,7 +278,6 @@ def incident_reply(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """A party's right of reply (needs the party liaison's --token)."""
     result = incidents.reply(*acting(token), incident_id, text=text, evidence_refs=evidence or [])
     print_result(
         result,
@@ -284,7 +286,7 @@ def incident_reply(
     )
 
 
-@incident_app.command("note")
+@incident_app.command("note", help=N_("Add a working note (internal by default)."))
 def incident_note(
     incident_id: Annotated[str, typer.Argument()],
     text: Annotated[str, typer.Option("--text")],
@@ -292,7 +294,6 @@ def incident_note(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Add a working note (internal by default)."""
     note = incidents.add_note(
         *acting(token),
         incident_id,
@@ -308,7 +309,7 @@ def incident_note(
     )
 
 
-@incident_app.command("status")
+@incident_app.command("status", help=N_("Move the occurrence status along an allowed transition."))
 def incident_status(
     incident_id: Annotated[str, typer.Argument()],
     status: Annotated[OccurrenceStatus, typer.Argument()],
@@ -316,12 +317,13 @@ def incident_status(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Move the occurrence status along an allowed transition."""
     detail = incidents.change_status(*acting(token), incident_id, status, reason=reason)
     print_result(detail, as_json, _print_incident)
 
 
-@incident_app.command("classify")
+@incident_app.command(
+    "classify", help=N_("Change who may read the incident (public: everyone, redacted).")
+)
 def incident_classify(
     incident_id: Annotated[str, typer.Argument()],
     classification: Annotated[Classification, typer.Argument()],
@@ -329,7 +331,6 @@ def incident_classify(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Change who may read the incident (public: everyone, redacted)."""
     detail = incidents.classify(*acting(token), incident_id, classification, reason=reason)
     print_result(
         detail,
@@ -340,19 +341,18 @@ def incident_classify(
     )
 
 
-@incident_app.command("rule")
+@incident_app.command("rule", help=N_("Show (or --set) the decision rule of an agreement."))
 def incident_rule(
-    agreement: Annotated[str, typer.Argument(help="Agreement id.")],
+    agreement: Annotated[str, typer.Argument(help=N_("Agreement id."))],
     set_rule: Annotated[
         str | None,
         typer.Option(
-            "--set", help='JSON, e.g. \'{"kind": "presiding_member", "presiding": "un"}\''
+            "--set", help=N_('JSON, e.g. \'{"kind": "presiding_member", "presiding": "un"}\'')
         ),
     ] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Show (or --set) the decision rule of an agreement."""
     if set_rule is not None:
         try:
             rule = json.loads(set_rule)
@@ -369,10 +369,14 @@ def incident_rule(
         console.print(Text(json_text(result)), highlight=False)
 
 
-@incident_app.command("recount-map")
+@incident_app.command(
+    "recount-map",
+    help=N_(
+        "Recount the map's incidents per cell (after a write behind the "
+        "application, or when\n`ceasefire check` finds a cell that differs)."
+    ),
+)
 def incident_recount_map(as_json: Annotated[bool, JSON] = False) -> None:
-    """Recount the map's incidents per cell (after a write behind the application, or when
-    `ceasefire check` finds a cell that differs)."""
     done = incidents.rebuild_map_counts(get_context())
     print_result(
         done,

@@ -37,8 +37,8 @@ from ceasefire.ledger.operations_commands import WORKERS
 from ceasefire.ledger.schemas import BundleSummary, KeyPublic, VerificationSummary
 from ceasefire.timeutil import utcnow
 
-ledger_app = typer.Typer(help="The tamper-evident ledger: verify, export, proofs, keys.")
-key_app = typer.Typer(help="Members' signing keys: add a member-held key, rotate, revoke.")
+ledger_app = typer.Typer(help=N_("The tamper-evident ledger: verify, export, proofs, keys."))
+key_app = typer.Typer(help=N_("Members' signing keys: add a member-held key, rotate, revoke."))
 
 
 def _operator() -> Actor:
@@ -114,22 +114,26 @@ def _report_verification(summary: VerificationSummary, as_json: bool, bundle: Pa
     )
 
 
-@ledger_app.command("verify")
+@ledger_app.command(
+    "verify",
+    help=N_("Walk the chain: hashes, order, keys, signatures, daily roots, and the main tables."),
+)
 def verify_command(
     bundle: Annotated[
         Path | None,
-        typer.Option("--bundle", help="Verify an exported bundle offline instead of the database."),
+        typer.Option(
+            "--bundle", help=N_("Verify an exported bundle offline instead of the database.")
+        ),
     ] = None,
     no_signatures: Annotated[
-        bool, typer.Option("--no-signatures", help="Check hashes and chain only (faster).")
+        bool, typer.Option("--no-signatures", help=N_("Check hashes and chain only (faster)."))
     ] = False,
     no_state: Annotated[
-        bool, typer.Option("--no-state", help="Skip comparing the main tables with the ledger.")
+        bool, typer.Option("--no-state", help=N_("Skip comparing the main tables with the ledger."))
     ] = False,
     workers: Annotated[int, WORKERS] = 1,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Walk the chain: hashes, order, keys, signatures, daily roots, and the main tables."""
     if bundle is not None:
         summary = ledger.verify_bundle_file(
             bundle, check_signatures=not no_signatures, workers=workers
@@ -145,42 +149,57 @@ def verify_command(
     _report_verification(result.summary(), as_json, None)
 
 
-@ledger_app.command("export")
+@ledger_app.command(
+    "export",
+    help=N_(
+        "Write a self-contained bundle that `ceasefire ledger verify --bundle` checks offline."
+    ),
+)
 def export_command(
-    out: Annotated[Path, typer.Option("--out", help="Bundle file to write (JSON Lines).")],
+    out: Annotated[Path, typer.Option("--out", help=N_("Bundle file to write (JSON Lines)."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Write a self-contained bundle that `ceasefire ledger verify --bundle` checks offline."""
     summary = ledger.export_bundle(get_context(), out)
     print_result(summary, as_json, _bundle_written(summary, member_copy=False))
 
 
-@ledger_app.command("fetch")
+@ledger_app.command(
+    "fetch",
+    help=N_(
+        "A member's copy: every entry the server shows this member, as a "
+        "bundle that\n`ceasefire ledger verify --bundle` checks offline "
+        "(payloads withheld from the member\nstay withheld; their headers, "
+        "hashes and signatures are checked)."
+    ),
+)
 def fetch_command(
-    url: Annotated[str, typer.Option("--url", help="The server's base URL (https://…).")],
-    out: Annotated[Path, typer.Option("--out", help="Bundle file to write (JSON Lines).")],
+    url: Annotated[str, typer.Option("--url", help=N_("The server's base URL (https://…)."))],
+    out: Annotated[Path, typer.Option("--out", help=N_("Bundle file to write (JSON Lines)."))],
     token: Annotated[
         str,
-        typer.Option("--token", envvar="CEASEFIRE_WITNESS_TOKEN", help="The member's API token."),
+        typer.Option(
+            "--token", envvar="CEASEFIRE_WITNESS_TOKEN", help=N_("The member's API token.")
+        ),
     ],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """A member's copy: every entry the server shows this member, as a bundle that
-    `ceasefire ledger verify --bundle` checks offline (payloads withheld from the member
-    stay withheld; their headers, hashes and signatures are checked)."""
     from ceasefire.ledger import witness as ledger_witness
 
     summary = ledger_witness.fetch_bundle(ledger_witness.HttpSource(url, token), out)
     print_result(summary, as_json, _bundle_written(summary, member_copy=True))
 
 
-@ledger_app.command("proof")
+@ledger_app.command(
+    "proof",
+    help=N_("Inclusion proof of an entry in its day's Merkle tree (with the entry itself)."),
+)
 def proof_command(
-    seq: Annotated[int, typer.Argument(help="Sequence number of the entry.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write the proof to a file.")] = None,
+    seq: Annotated[int, typer.Argument(help=N_("Sequence number of the entry."))],
+    out: Annotated[
+        Path | None, typer.Option("--out", help=N_("Write the proof to a file."))
+    ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Inclusion proof of an entry in its day's Merkle tree (with the entry itself)."""
     document = ledger.entry_proof(get_context(), Viewer.cli_operator(), seq)
     if out is not None:
         out.write_text(to_json(document) + "\n", encoding="utf-8")
@@ -209,17 +228,19 @@ def proof_command(
     )
 
 
-@ledger_app.command("check-proof")
+@ledger_app.command(
+    "check-proof",
+    help=N_("Check a proof offline with nothing but the proof, the entry and the published root."),
+)
 def check_proof_command(
     proof_file: Annotated[
-        Path, typer.Argument(help="A proof written by `ceasefire ledger proof`.")
+        Path, typer.Argument(help=N_("A proof written by `ceasefire ledger proof`."))
     ],
     root: Annotated[
-        str | None, typer.Option("--root", help="The published root to check against.")
+        str | None, typer.Option("--root", help=N_("The published root to check against."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Check a proof offline with nothing but the proof, the entry and the published root."""
     try:
         document = json.loads(proof_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -250,15 +271,16 @@ def check_proof_command(
     )
 
 
-@ledger_app.command("list")
+@ledger_app.command("list", help=N_("List entries in sequence order."))
 def list_command(
-    after: Annotated[int, typer.Option("--after", help="Entries after this seq.")] = 0,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (1..1000).")] = 50,
-    tag: Annotated[str | None, typer.Option("--tag", help="Tag prefix, e.g. 'agreement:'.")] = None,
-    subject: Annotated[str | None, typer.Option("--subject", help="Exact subject id.")] = None,
+    after: Annotated[int, typer.Option("--after", help=N_("Entries after this seq."))] = 0,
+    limit: Annotated[int, typer.Option("--limit", help=N_("At most this many (1..1000)."))] = 50,
+    tag: Annotated[
+        str | None, typer.Option("--tag", help=N_("Tag prefix, e.g. 'agreement:'."))
+    ] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help=N_("Exact subject id."))] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List entries in sequence order."""
     entries = ledger.list_entries(
         get_context(), Viewer.cli_operator(), after=after, limit=limit, tag=tag, subject=subject
     )
@@ -291,12 +313,11 @@ def list_command(
     )
 
 
-@ledger_app.command("show")
+@ledger_app.command("show", help=N_("One entry with its payload, hashes and signature."))
 def show_command(
-    seq: Annotated[int, typer.Argument(help="Sequence number.")],
+    seq: Annotated[int, typer.Argument(help=N_("Sequence number."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """One entry with its payload, hashes and signature."""
     entry = ledger.get_entry(get_context(), Viewer.cli_operator(), seq)
     if as_json:
         print_json(entry.model_dump(mode="json"))
@@ -320,9 +341,11 @@ def show_command(
     console.print_json(json.dumps(entry.payload, ensure_ascii=False))
 
 
-@ledger_app.command("head")
+@ledger_app.command(
+    "head",
+    help=N_("The last entry's sequence number and hash (what a pre-signed entry builds on)."),
+)
 def head_command(as_json: Annotated[bool, JSON] = False) -> None:
-    """The last entry's sequence number and hash (what a pre-signed entry builds on)."""
     result = ledger.head(get_context())
     print_result(
         result,
@@ -331,9 +354,8 @@ def head_command(as_json: Annotated[bool, JSON] = False) -> None:
     )
 
 
-@ledger_app.command("roots")
+@ledger_app.command("roots", help=N_("The published Merkle root of every sealed UTC day."))
 def roots_command(as_json: Annotated[bool, JSON] = False) -> None:
-    """The published Merkle root of every sealed UTC day."""
     roots = ledger.list_roots(get_context())
     if as_json:
         print_json([r.model_dump(mode="json") for r in roots])
@@ -345,9 +367,11 @@ def roots_command(as_json: Annotated[bool, JSON] = False) -> None:
     )
 
 
-@ledger_app.command("seal")
+@ledger_app.command(
+    "seal",
+    help=N_("Seal the last day with entries if it has ended (appends also do this by themselves)."),
+)
 def seal_command(as_json: Annotated[bool, JSON] = False) -> None:
-    """Seal the last day with entries if it has ended (appends also do this by themselves)."""
     days = ledger.seal_closed_days(get_context())
     print_result(
         {"sealed": days},
@@ -356,12 +380,11 @@ def seal_command(as_json: Annotated[bool, JSON] = False) -> None:
     )
 
 
-@ledger_app.command("keys")
+@ledger_app.command("keys", help=N_("Every public key the ledger knows, with its validity."))
 def keys_command(
-    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+    member: Annotated[str | None, typer.Option("--member", help=N_("Only this member."))] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Every public key the ledger knows, with its validity."""
     keys = ledger.list_keys(get_context(), member_id=member)
     if as_json:
         print_json([k.model_dump(mode="json") for k in keys])
@@ -448,59 +471,66 @@ def _roots(n: int) -> str:
     return ngettext("{n} daily root", "{n} daily roots", n).format(n=n)
 
 
-@key_app.command("add")
+@key_app.command(
+    "add",
+    help=N_("Register a key the member keeps itself; from then on only its own keys sign for it."),
+)
 def key_add(
-    member_id: Annotated[str, typer.Argument(help="The member the key signs for.")],
-    public_key: Annotated[str, typer.Option("--public-key", help="Raw Ed25519 public key, hex.")],
+    member_id: Annotated[str, typer.Argument(help=N_("The member the key signs for."))],
+    public_key: Annotated[
+        str, typer.Option("--public-key", help=N_("Raw Ed25519 public key, hex."))
+    ],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Register a key the member keeps itself; from then on only its own keys sign for it."""
     key = ledger.add_member_key(
         get_context(), member_id=member_id, public_key=public_key, actor=_operator()
     )
     _print_key(key, as_json, "added")
 
 
-@key_app.command("rotate")
+@key_app.command(
+    "rotate", help=N_("Replace a member's key: the old one stops being valid at this entry.")
+)
 def key_rotate(
-    member_id: Annotated[str, typer.Argument(help="The member whose key is replaced.")],
+    member_id: Annotated[str, typer.Argument(help=N_("The member whose key is replaced."))],
     public_key: Annotated[
         str | None,
-        typer.Option("--public-key", help="New member-held key (hex); default: a server key."),
+        typer.Option("--public-key", help=N_("New member-held key (hex); default: a server key.")),
     ] = None,
     key_id: Annotated[
-        str | None, typer.Option("--key-id", help="Which key, when the member has several.")
+        str | None, typer.Option("--key-id", help=N_("Which key, when the member has several."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Replace a member's key: the old one stops being valid at this entry."""
     key = ledger.rotate_key(
         get_context(), member_id=member_id, actor=_operator(), public_key=public_key, key_id=key_id
     )
     _print_key(key, as_json, "added by rotation")
 
 
-@key_app.command("revoke")
+@key_app.command("revoke", help=N_("Revoke a key: entries it signs from now on do not verify."))
 def key_revoke(
-    key_id: Annotated[str, typer.Argument(help="The key to revoke.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the ledger).")] = "",
+    key_id: Annotated[str, typer.Argument(help=N_("The key to revoke."))],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why (kept in the ledger)."))] = "",
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Revoke a key: entries it signs from now on do not verify."""
     key = ledger.revoke_key(get_context(), key_id=key_id, actor=_operator(), reason=reason)
     _print_key(key, as_json, "revoked")
 
 
-@key_app.command("generate")
+@key_app.command(
+    "generate",
+    help=N_(
+        "Make a member-held key on the member's own machine (nothing touches "
+        "the server).\n\nRegister its public key with `ceasefire ledger key add` "
+        "on the server."
+    ),
+)
 def key_generate(
-    member_id: Annotated[str, typer.Option("--member", help="The member the key signs for.")],
-    out: Annotated[Path, typer.Option("--out", help="Key file to create or extend (0600).")],
+    member_id: Annotated[str, typer.Option("--member", help=N_("The member the key signs for."))],
+    out: Annotated[Path, typer.Option("--out", help=N_("Key file to create or extend (0600)."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Make a member-held key on the member's own machine (nothing touches the server).
-
-    Register its public key with `ceasefire ledger key add` on the server.
-    """
     validate_subject(member_id)
     key = SigningKey.generate(member_id)
     current = load_key_file(out)
@@ -519,18 +549,23 @@ def key_generate(
         console.print(_("public key: {key}").format(key=key.public_key_hex))
 
 
-@key_app.command("sign")
+@key_app.command(
+    "sign", help=N_("Sign an entry offline; prints the body for POST /api/v1/ledger/entries.")
+)
 def key_sign(
-    key_file: Annotated[Path, typer.Option("--key-file", help="The member's own key file.")],
-    tag: Annotated[str, typer.Option("--tag", help="source:subject:action")],
-    subject: Annotated[str, typer.Option("--subject", help="Id of what changed.")],
-    payload: Annotated[str, typer.Option("--payload", help="The payload, a JSON object.")],
-    head_seq: Annotated[int, typer.Option("--head-seq", help="Current head seq (GET .../head).")],
-    head_hash: Annotated[str, typer.Option("--head-hash", help="Current head hash.")],
-    user: Annotated[str | None, typer.Option("--user", help="The member's user id.")] = None,
-    key_id: Annotated[str | None, typer.Option("--key-id", help="Which key of the file.")] = None,
+    key_file: Annotated[Path, typer.Option("--key-file", help=N_("The member's own key file."))],
+    tag: Annotated[str, typer.Option("--tag", help=N_("source:subject:action"))],
+    subject: Annotated[str, typer.Option("--subject", help=N_("Id of what changed."))],
+    payload: Annotated[str, typer.Option("--payload", help=N_("The payload, a JSON object."))],
+    head_seq: Annotated[
+        int, typer.Option("--head-seq", help=N_("Current head seq (GET .../head)."))
+    ],
+    head_hash: Annotated[str, typer.Option("--head-hash", help=N_("Current head hash."))],
+    user: Annotated[str | None, typer.Option("--user", help=N_("The member's user id."))] = None,
+    key_id: Annotated[
+        str | None, typer.Option("--key-id", help=N_("Which key of the file."))
+    ] = None,
 ) -> None:
-    """Sign an entry offline; prints the body for POST /api/v1/ledger/entries."""
     keys = load_key_file(key_file)
     stored = keys.keys if key_id is None else tuple(k for k in keys.keys if k.key_id == key_id)
     if not stored:

@@ -21,18 +21,14 @@ from ceasefire.errors import IntegrityError
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.schemas import CheckSummary
 
-WORKERS = typer.Option("--workers", min=1, max=64, help="Processes checking signatures.")
+WORKERS = typer.Option("--workers", min=1, max=64, help=N_("Processes checking signatures."))
 
 
 def backup_command(
-    out: Annotated[Path, typer.Option("--out", help="File to write (created 0600).")],
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    out: Annotated[Path, typer.Option("--out", help=N_("File to write (created 0600)."))],
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace an existing file."))] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Copy the live database consistently (SQLite online backup API; PostgreSQL pg_dump).
-
-    Never `cp` a live SQLite file: a copy taken under load can miss index rows.
-    """
     from ceasefire.ledger import backup
 
     summary = backup.backup(Settings(), out, force=force)
@@ -58,13 +54,12 @@ def backup_command(
 
 
 def restore_command(
-    backup_file: Annotated[Path, typer.Argument(help="A file written by `ceasefire backup`.")],
+    backup_file: Annotated[Path, typer.Argument(help=N_("A file written by `ceasefire backup`."))],
     force: Annotated[
-        bool, typer.Option("--force", help="Replace a database that holds data.")
+        bool, typer.Option("--force", help=N_("Replace a database that holds data."))
     ] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Put a backup in place of the configured database (stop the server first)."""
     from ceasefire.ledger import backup
 
     summary = backup.restore(Settings(), backup_file, force=force)
@@ -83,19 +78,15 @@ def check_command(
     witness_state: Annotated[
         Path | None,
         typer.Option(
-            "--witness-state", help="A witness's state directory: check against its last head."
+            "--witness-state", help=N_("A witness's state directory: check against its last head.")
         ),
     ] = None,
     no_signatures: Annotated[
-        bool, typer.Option("--no-signatures", help="Skip Ed25519 signatures (faster).")
+        bool, typer.Option("--no-signatures", help=N_("Skip Ed25519 signatures (faster)."))
     ] = False,
     workers: Annotated[int, WORKERS] = 1,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Database integrity, ledger verify, and the tree against every issued and witnessed head.
-
-    Exit 1 names what does not hold.
-    """
     from ceasefire.ledger import backup
 
     result = backup.check(
@@ -166,36 +157,32 @@ def _check_problems(result: CheckSummary) -> list[str]:
 
 
 def witness_command(
-    state: Annotated[Path, typer.Option("--state", help="Directory keeping the heads seen.")],
+    state: Annotated[Path, typer.Option("--state", help=N_("Directory keeping the heads seen."))],
     url: Annotated[
-        str | None, typer.Option("--url", help="The server's base URL (https://…).")
+        str | None, typer.Option("--url", help=N_("The server's base URL (https://…)."))
     ] = None,
     token: Annotated[
         str | None,
-        typer.Option("--token", envvar="CEASEFIRE_WITNESS_TOKEN", help="API token (optional)."),
+        typer.Option("--token", envvar="CEASEFIRE_WITNESS_TOKEN", help=N_("API token (optional).")),
     ] = None,
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", help="Witness a database directly (operators)."),
+        typer.Option("--database-url", help=N_("Witness a database directly (operators).")),
     ] = None,
     public_key: Annotated[
         str | None,
-        typer.Option("--public-key", help="The centre's public key (hex) to pin on first use."),
+        typer.Option("--public-key", help=N_("The centre's public key (hex) to pin on first use.")),
     ] = None,
     member: Annotated[
         str | None,
-        typer.Option("--member", help="Also check this member has no valid key but its own."),
+        typer.Option("--member", help=N_("Also check this member has no valid key but its own.")),
     ] = None,
     own_key: Annotated[
         list[str] | None,
-        typer.Option("--own-key", help="A key id the member made itself (repeat for each)."),
+        typer.Option("--own-key", help=N_("A key id the member made itself (repeat for each).")),
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Fetch the signed tree head, check it extends the last head kept, and keep it.
-
-    Exit 1 names the inconsistency (rollback to an older copy, rewritten history).
-    """
     from ceasefire.db.context import ServiceContext
     from ceasefire.errors import InvalidInput, problem
     from ceasefire.ledger import witness as ledger_witness
@@ -266,7 +253,6 @@ def witness_command(
 
 
 def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:
-    """The signed tree head of the whole ledger now (issued and stored if new)."""
     from ceasefire.ledger import tree_heads as ledger_tree
 
     head = ledger_tree.public_head(get_context())
@@ -283,11 +269,10 @@ def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:
 
 
 def tree_consistency_command(
-    first: Annotated[int, typer.Argument(help="The smaller tree size.")],
-    second: Annotated[int, typer.Argument(help="The larger tree size.")],
+    first: Annotated[int, typer.Argument(help=N_("The smaller tree size."))],
+    second: Annotated[int, typer.Argument(help=N_("The larger tree size."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """RFC 9162 consistency proof between two tree sizes."""
     from ceasefire.ledger import tree_heads as ledger_tree
 
     proof = ledger_tree.consistency_proof(get_context(), first, second)
@@ -308,13 +293,12 @@ def tree_consistency_command(
 
 
 def tree_inclusion_command(
-    seq: Annotated[int, typer.Argument(help="Sequence number of the entry.")],
+    seq: Annotated[int, typer.Argument(help=N_("Sequence number of the entry."))],
     tree_size: Annotated[
-        int | None, typer.Option("--tree-size", help="Tree size (default: now).")
+        int | None, typer.Option("--tree-size", help=N_("Tree size (default: now)."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """RFC 9162 inclusion proof of an entry in the whole-ledger tree."""
     from ceasefire.ledger import tree_heads as ledger_tree
 
     proof = ledger_tree.inclusion_proof(get_context(), seq, tree_size)
@@ -342,10 +326,40 @@ def _proof_hashes(n: int) -> str:
 
 def register(app: typer.Typer, ledger_app: typer.Typer) -> None:
     """Add the top-level commands, and the tree commands to ``ceasefire ledger``."""
-    app.command("backup")(backup_command)
-    app.command("restore")(restore_command)
-    app.command("check")(check_command)
-    app.command("witness")(witness_command)
-    ledger_app.command("tree-head")(tree_head_command)
-    ledger_app.command("consistency")(tree_consistency_command)
-    ledger_app.command("inclusion")(tree_inclusion_command)
+    app.command(
+        "backup",
+        help=N_(
+            "Copy the live database consistently (SQLite online backup API; "
+            "PostgreSQL pg_dump).\n\nNever `cp` a live SQLite file: a copy taken "
+            "under load can miss index rows."
+        ),
+    )(backup_command)
+    app.command(
+        "restore",
+        help=N_("Put a backup in place of the configured database (stop the server first)."),
+    )(restore_command)
+    app.command(
+        "check",
+        help=N_(
+            "Database integrity, ledger verify, and the tree against every issued "
+            "and witnessed head.\n\nExit 1 names what does not hold."
+        ),
+    )(check_command)
+    app.command(
+        "witness",
+        help=N_(
+            "Fetch the signed tree head, check it extends the last head kept, and "
+            "keep it.\n\nExit 1 names the inconsistency (rollback to an older copy, "
+            "rewritten history)."
+        ),
+    )(witness_command)
+    ledger_app.command(
+        "tree-head",
+        help=N_("The signed tree head of the whole ledger now (issued and stored if new)."),
+    )(tree_head_command)
+    ledger_app.command(
+        "consistency", help=N_("RFC 9162 consistency proof between two tree sizes.")
+    )(tree_consistency_command)
+    ledger_app.command(
+        "inclusion", help=N_("RFC 9162 inclusion proof of an entry in the whole-ledger tree.")
+    )(tree_inclusion_command)

@@ -40,6 +40,14 @@ from ceasefire.members.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["members"])
 
+DEVICE_HEADER = "ceasefire-device"
+"""The request header an API client sends its device marker in (``members.devices``): the
+``device_cookie`` a sign-in, a token minted or a password changed answered."""
+
+
+def _device_marker(request: Request) -> str | None:
+    return request.headers.get(DEVICE_HEADER)
+
 
 @router.get("/members")
 def list_members(
@@ -84,12 +92,20 @@ def end_role(ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleE
 def login(ctx: ContextDep, request: Request, body: LoginRequest) -> IssuedToken:
     """Sign in with a password; returns a 12-hour token, shown once.
 
-    Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes (429) for
-    the addresses that failed; an address that did not fail for the name is still checked.
-    One address may fail ten times a minute (429).
+    Five failed sign-ins for a user name within 15 minutes from clients without a device
+    marker of the user lock it for 15 minutes (429) for all such clients. The answer's
+    ``device_cookie``, sent back in the ``Ceasefire-Device`` header, makes this client a
+    trusted one: only its own five failures lock it out. One address may fail ten times a
+    minute (429).
     """
     attempt = count_sign_in(request, body.user_id)
-    issued = auth.login(ctx, user_id=body.user_id, password=body.password, client=attempt.client)
+    issued = auth.login(
+        ctx,
+        user_id=body.user_id,
+        password=body.password,
+        client=attempt.client,
+        device_cookie=_device_marker(request),
+    )
     attempt.succeeded()
     return issued
 
@@ -114,6 +130,7 @@ def change_password(
         new_password=body.new_password,
         current_token=presented.strip() or None,
         client=attempt.client,
+        device_cookie=_device_marker(request),
     )
     attempt.succeeded()
     return changed
@@ -151,6 +168,7 @@ def create_token(
         expires_at=body.expires_at,
         password=body.password,
         client=attempt.client,
+        device_cookie=_device_marker(request),
     )
     attempt.succeeded()
     return issued

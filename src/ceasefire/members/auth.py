@@ -4,12 +4,14 @@
 - A token is 32 random bytes, shown once; only its SHA-256 is stored (a high-entropy secret
   needs no slow hash). Tokens expire, can be revoked, and remember when they were last used.
 - ``viewer_for_token`` turns a bearer token into the ``Viewer`` every read is filtered by.
-- Sign-ins are throttled per user name (``login_throttle``); ``logout`` revokes a login's
+- Sign-ins are throttled per user name (``login_throttle``), and per device marker for a
+  client that signed in as the user before (``devices``); ``logout`` revokes a login's
   token; operators disable, enable and reset users (each a ledger entry); a signed-in user
   changes its own password with the current one (``change_password``). A new password ends
   the user's sign-in sessions and the tokens it minted with the old one.
 
-Tokens are never logged or written to the ledger; ledger entries name the token's id only.
+Tokens and device markers are never logged or written to the ledger; ledger entries name
+the token's id only.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
@@ -38,6 +40,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.service import add_ledgered, append, subjects_recorded_by
+from ceasefire.members import devices
 from ceasefire.members import throttle as login_throttle
 from ceasefire.members.events import (
     MemberTag,
@@ -50,6 +53,7 @@ from ceasefire.members.events import (
     UserPreferencesSet,
 )
 from ceasefire.members.model import MemberRole, check_slug, viewer_for_roles
+from ceasefire.members.passwords import MIN_LENGTH, MIN_SCORE, REFUSALS, Weakness, strength
 from ceasefire.members.schemas import (
     IssuedToken,
     PasswordChanged,
@@ -59,13 +63,13 @@ from ceasefire.members.schemas import (
     UserSummary,
 )
 from ceasefire.members.service import actor_of, load_roles, member_or_404
-from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, UserRow
+from ceasefire.members.tables import ApiTokenRow, MemberRoleRow, MemberRow, UserRow
 from ceasefire.timeutil import ensure_utc, utcnow
 
 log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "cft_"  # noqa: S105  (a marker that makes leaked tokens greppable, not a secret)
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 DEFAULT_TOKEN_TTL = timedelta(days=30)
 LOGIN_TOKEN_TTL = timedelta(hours=12)
 MAX_TOKEN_TTL = timedelta(days=366)
@@ -143,13 +147,37 @@ def _user_public(row: UserRow, locked_until: datetime | None = None) -> UserPubl
     )
 
 
-def _check_password(password: str, *, loc: str = "password") -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.worded(
-            N_("password must have at least %(min_password_length)s characters"),
-            details=[problem(loc, f"shorter than {MIN_PASSWORD_LENGTH} characters")],
-            min_password_length=MIN_PASSWORD_LENGTH,
-        )
+def _check_password(
+    password: str, known: Sequence[str | None] = (), *, loc: str = "password"
+) -> None:
+    """Refuse a password that is short or easy to guess (``passwords.strength``), ``known``
+    being the user's and its member's names (coded E422 naming ``loc``)."""
+    verdict = strength(password, known)
+    if verdict.weakness is None:
+        return
+    message = f"shorter than {MIN_PASSWORD_LENGTH} characters"
+    if verdict.weakness is not Weakness.TOO_SHORT:
+        message = f"too easy to guess (score {verdict.score} of 4, at least {MIN_SCORE})"
+    raise InvalidInput.worded(
+        REFUSALS[verdict.weakness],
+        details=[problem(loc, message, reason=verdict.weakness.value)],
+        length=MIN_PASSWORD_LENGTH,
+    )
+
+
+def _names_of(ctx: ServiceContext, user_id: str, member_id: str | None = None) -> list[str | None]:
+    """What another member knows of a user (the ledger names it and its member): its id,
+    display name, member id and member name, zxcvbn's ``user_inputs``."""
+    with ctx.reader() as session:
+        user = session.get(UserRow, user_id)
+        member_id = member_id or (user.member_id if user is not None else None)
+        member = session.get(MemberRow, member_id) if member_id else None
+        return [
+            user_id,
+            user.display_name if user is not None else None,
+            member_id,
+            member.name if member is not None else None,
+        ]
 
 
 def add_user(
@@ -167,7 +195,7 @@ def add_user(
         raise Forbidden.worded(N_("only an operator may add users"))
     check_slug(user_id, field_name="user_id")
     if password is not None:
-        _check_password(password)
+        _check_password(password, [*_names_of(ctx, user_id, member_id), display_name])
     password_hash = _hasher(ctx.settings).hash(password) if password is not None else None
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
@@ -268,25 +296,31 @@ def create_token(
     expires_at: datetime | None = None,
     password: str | None = None,
     client: str = login_throttle.LOCAL_CLIENT,
+    device_cookie: str | None = None,
 ) -> IssuedToken:
     """Issue an API token for ``user_id``: users for themselves, operators for anyone.
 
     ``expires_at`` wins over ``expires_in``; both ``None`` means a token that never expires
     (operators only, for unattended sensors). Every caller but the local CLI operator gives
     its own ``password`` (checked, and counted, as a sign-in of its name): a token alone
-    cannot mint tokens, so a leaked token does not outlive its revocation.
+    cannot mint tokens, so a leaked token does not outlive its revocation. Checked with the
+    password, the answer carries a new device marker of the caller (``device_cookie``; the
+    presented one decides how the check is throttled, see ``login``).
     """
     if viewer.is_public:
         raise Unauthorized.worded(N_("sign in to create tokens"))
     if not viewer.operator and viewer.user_id != user_id:
         raise Forbidden.worded(N_("a user may create tokens only for themselves"))
+    checked: _Checked | None = None
     if viewer != Viewer.cli_operator():
         if password is None:
             raise InvalidInput.worded(
                 N_("creating a token needs your password"),
                 details=[problem("password", "required: a token alone cannot mint tokens")],
             )
-        _verify_current_password(ctx, viewer.user_id or "", password, client)
+        checked = _verify_current_password(
+            ctx, viewer.user_id or "", password, client, device_cookie
+        )
     now = utcnow()
     if expires_at is not None:
         expires_at = ensure_utc(expires_at, field="expires_at")
@@ -316,9 +350,21 @@ def create_token(
         user = _user_or_404(session, user_id)
         if user.disabled_at is not None:
             raise Conflict.worded(N_("user %(user_id)s is disabled"), user_id=repr(user_id))
-        return _issue_token(
+        issued = _issue_token(
             session, ctx, user=user, label=label, expires_at=expires_at, actor=actor, via="api"
         )
+        if checked is not None and viewer.user_id is not None:
+            # The password was right: its counted attempt is given back, as a sign-in's.
+            login_throttle.clear(
+                session,
+                viewer.user_id,
+                client,
+                max_failures=ctx.settings.login_max_failures,
+                device=checked.device,
+            )
+            if viewer.user_id == user.id and user.password_hash:
+                issued.device_cookie = devices.issue(session, user)
+        return issued
 
 
 def login(
@@ -328,17 +374,21 @@ def login(
     password: str,
     ttl: timedelta = LOGIN_TOKEN_TTL,
     client: str = login_throttle.LOCAL_CLIENT,
+    device_cookie: str | None = None,
 ) -> IssuedToken:
     """Check a password and issue a short-lived token (the web login). Any failure → 401.
 
-    Throttled per user name: while the name is locked after too many failures, every
-    attempt from a ``client`` (its address key) that failed for the name is a 429 without a
-    password check; a client that did not fail is still checked (see ``login_throttle``).
+    Throttled per user name (``login_throttle``): a client presenting a valid device marker
+    of this user (``device_cookie``, ``members.devices``) is limited by that marker's own
+    failures only; every other client, whatever its address (``client``), is a 429 without
+    a password check while the name is locked by the untrusted clients' failures. A success
+    answers a new marker for the client (``IssuedToken.device_cookie``).
     """
     failure = Unauthorized.worded(N_("wrong user name or password"))
+    device = _trusted_device(ctx, user_id, device_cookie)
     # Counted for every name, known or not, before anything about the user is read, so
     # the two failures cost the same.
-    login_throttle.count_attempt(ctx, user_id, client)
+    login_throttle.count_attempt(ctx, user_id, client, device=device)
     with ctx.reader() as session:
         user = session.get(UserRow, user_id)
         stored = user.password_hash if user is not None else None
@@ -356,8 +406,10 @@ def login(
             raise failure
         if hasher.check_needs_rehash(stored):
             fresh.password_hash = hasher.hash(password)
-        login_throttle.clear(session, user_id, client, max_failures=ctx.settings.login_max_failures)
-        return _issue_token(
+        login_throttle.clear(
+            session, user_id, client, max_failures=ctx.settings.login_max_failures, device=device
+        )
+        issued = _issue_token(
             session,
             ctx,
             user=fresh,
@@ -366,6 +418,18 @@ def login(
             actor=Actor(member_id=fresh.member_id, user_id=fresh.id),
             via="password",
         )
+        issued.device_cookie = devices.issue(session, fresh)
+        return issued
+
+
+def _trusted_device(ctx: ServiceContext, user_name: str, presented: str | None) -> str | None:
+    """The device a sign-in of ``user_name`` is throttled as: its valid marker's nonce, or
+    ``None`` (untrusted: no marker, another user's, forged, expired, or from before the
+    password changed)."""
+    if not presented:
+        return None
+    with ctx.reader() as session:
+        return devices.trusted_device(session, user_name, presented)
 
 
 def revoke_token(ctx: ServiceContext, viewer: Viewer, token_id: str) -> TokenPublic:
@@ -548,9 +612,11 @@ def set_password(
     own = viewer.user_id == user_id and not viewer.operator
     if not viewer.operator and not own:
         raise Forbidden.worded(N_("a user may change only its own password"))
-    _check_password(password)
+    _check_password(password, _names_of(ctx, user_id))
     verified = (
-        _verify_current_password(ctx, user_id, current_password or "", client) if own else None
+        _verify_current_password(ctx, user_id, current_password or "", client, None).stored
+        if own
+        else None
     )
     password_hash = _hasher(ctx.settings).hash(password)
     actor = actor_of(viewer)
@@ -570,6 +636,7 @@ def change_password(
     new_password: str,
     current_token: str | None = None,
     client: str = login_throttle.LOCAL_CLIENT,
+    device_cookie: str | None = None,
 ) -> PasswordChanged:
     """A signed-in user changes its own password, giving the current one (operators too).
 
@@ -578,19 +645,22 @@ def change_password(
     (argon2id, ledger entry ``auth:user:password-set`` with ``by_self``), the user's other
     sign-in sessions (active tokens labelled ``login``) and the API tokens it minted itself
     are revoked — not ``current_token``, the session the change was made from — and the API
-    tokens an operator issued for it stay valid.
+    tokens an operator issued for it stay valid. Every device marker of the user is void
+    with the old password; the answer carries a new one for this client (``device_cookie``).
     """
     if viewer.is_public or viewer.user_id is None:
         raise Unauthorized.worded(N_("sign in to change your password"))
     user_id = viewer.user_id
-    _check_password(new_password, loc="new_password")
+    _check_password(new_password, _names_of(ctx, user_id), loc="new_password")
     if new_password == current_password:
         # Compares the two submitted values only: it says nothing about the stored one.
         raise InvalidInput.worded(
             N_("the new password must differ from the current one"),
             details=[problem("new_password", "same as current_password")],
         )
-    verified = _verify_current_password(ctx, user_id, current_password, client)
+    verified = _verify_current_password(
+        ctx, user_id, current_password, client, device_cookie
+    ).stored
     password_hash = _hasher(ctx.settings).hash(new_password)
     actor = actor_of(viewer)
     keep = hash_token(current_token) if current_token else None
@@ -606,18 +676,36 @@ def change_password(
             verified=verified,
             keep_token_hash=keep,
         )
-        return PasswordChanged(user=_user_public(user), sessions_revoked=revoked)
+        return PasswordChanged(
+            user=_user_public(user),
+            sessions_revoked=revoked,
+            device_cookie=devices.issue(session, user),
+        )
+
+
+class _Checked(NamedTuple):
+    stored: str
+    """The stored hash that matched."""
+    device: str | None
+    """The trusted device the check was counted under (``login_throttle``), if any."""
 
 
 def _verify_current_password(
-    ctx: ServiceContext, user_id: str, current_password: str, client: str
-) -> str:
-    """Check a user's current password, counted as a sign-in attempt of its name.
+    ctx: ServiceContext,
+    user_id: str,
+    current_password: str,
+    client: str,
+    device_cookie: str | None,
+) -> _Checked:
+    """Check a user's current password, counted as a sign-in attempt of its name (from a
+    trusted device if ``device_cookie`` holds a valid marker of the user, see ``login``).
 
-    Returns the stored hash that matched (the caller writes only if it is still stored).
+    Returns the stored hash that matched (the caller writes only if it is still stored) and
+    the device it was counted under.
     Wrong → Forbidden, the name locked → TooManyRequests (``login_throttle``).
     """
-    login_throttle.count_attempt(ctx, user_id, client)
+    device = _trusted_device(ctx, user_id, device_cookie)
+    login_throttle.count_attempt(ctx, user_id, client, device=device)
     with ctx.reader() as session:
         stored = _user_or_404(session, user_id).password_hash
     if stored is None:
@@ -629,7 +717,7 @@ def _verify_current_password(
             N_("the current password is wrong"),
             details=[problem("current_password", "does not match")],
         ) from None
-    return stored
+    return _Checked(stored, device)
 
 
 def _store_password(

@@ -34,26 +34,27 @@ from ceasefire.members.model import (
 from ceasefire.members.schemas import UserPublic
 from ceasefire.timeutil import parse_instant, utcnow
 
-member_app = typer.Typer(help="Member states and organisations, and their roles.")
-user_app = typer.Typer(help="Users of a member (people who sign in).")
-token_app = typer.Typer(help="API tokens: create (shown once), list, revoke.")
-post_app = typer.Typer(help="Observation posts.")
-sensor_app = typer.Typer(help="Sensors (camera, UAV, acoustic) on posts or members.")
+member_app = typer.Typer(help=N_("Member states and organisations, and their roles."))
+user_app = typer.Typer(help=N_("Users of a member (people who sign in)."))
+token_app = typer.Typer(help=N_("API tokens: create (shown once), list, revoke."))
+post_app = typer.Typer(help=N_("Observation posts."))
+sensor_app = typer.Typer(help=N_("Sensors (camera, UAV, acoustic) on posts or members."))
 
 
 def _operator() -> Viewer:
     return Viewer.cli_operator()
 
 
-@member_app.command("add")
+@member_app.command("add", help=N_("Add a member organisation (a ledgered change)."))
 def member_add(
-    member_id: Annotated[str, typer.Argument(help="Short id, e.g. 'fra' or 'osce-mg'.")],
-    name: Annotated[str, typer.Option("--name", help="Display name, e.g. 'France'.")],
+    member_id: Annotated[str, typer.Argument(help=N_("Short id, e.g. 'fra' or 'osce-mg'."))],
+    name: Annotated[str, typer.Option("--name", help=N_("Display name, e.g. 'France'."))],
     kind: Annotated[MemberKind, typer.Option("--kind")] = MemberKind.STATE,
-    iso3: Annotated[str | None, typer.Option("--iso3", help="ISO alpha-3 code (states).")] = None,
+    iso3: Annotated[
+        str | None, typer.Option("--iso3", help=N_("ISO alpha-3 code (states)."))
+    ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Add a member organisation (a ledgered change)."""
     member = Member(id=member_id, name=name, kind=kind, iso3=iso3)
     result = members.add_member(get_context(), _operator(), member)
     print_result(
@@ -63,14 +64,13 @@ def member_add(
     )
 
 
-@member_app.command("list")
+@member_app.command("list", help=N_("List members and their roles."))
 def member_list(
     agreement: Annotated[
-        str | None, typer.Option("--agreement", help="Only this agreement.")
+        str | None, typer.Option("--agreement", help=N_("Only this agreement."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List members and their roles."""
     rows = members.list_members(get_context(), _operator(), agreement_id=agreement)
     if as_json:
         print_json(rows)
@@ -98,26 +98,27 @@ def member_list(
     )
 
 
-@member_app.command("role")
+@member_app.command(
+    "role", help=N_("Grant a member a role in an agreement, or end its current role with --end.")
+)
 def member_role(
     member_id: Annotated[str, typer.Argument()],
     agreement: Annotated[str, AGREEMENT],
-    role: Annotated[Role | None, typer.Option("--role", help="Role to grant.")] = None,
+    role: Annotated[Role | None, typer.Option("--role", help=N_("Role to grant."))] = None,
     party: Annotated[
-        str | None, typer.Option("--party", help="Party code (party liaisons).")
+        str | None, typer.Option("--party", help=N_("Party code (party liaisons)."))
     ] = None,
     valid_from: Annotated[
-        str | None, typer.Option("--from", help="Start (ISO 8601; default now).")
+        str | None, typer.Option("--from", help=N_("Start (ISO 8601; default now)."))
     ] = None,
     valid_to: Annotated[
-        str | None, typer.Option("--until", help="End (ISO 8601; default open).")
+        str | None, typer.Option("--until", help=N_("End (ISO 8601; default open)."))
     ] = None,
     end: Annotated[
-        bool, typer.Option("--end", help="End the current role (at --until or now).")
+        bool, typer.Option("--end", help=N_("End the current role (at --until or now)."))
     ] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Grant a member a role in an agreement, or end its current role with --end."""
     ctx = get_context()
     if end:
         at = parse_instant(valid_to, field="until") if valid_to else None
@@ -153,7 +154,7 @@ def member_role(
         )
 
 
-PASSWORD_STDIN = typer.Option("--password-stdin", help="Read the password from standard input.")
+PASSWORD_STDIN = typer.Option("--password-stdin", help=N_("Read the password from standard input."))
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -164,21 +165,23 @@ def _read_password(from_stdin: bool) -> str:
     return value
 
 
-@user_app.command("add")
+@user_app.command(
+    "add",
+    help=N_("Add a user of a member; asks for the password unless --password-stdin/--no-password."),
+)
 def user_add(
-    user_id: Annotated[str, typer.Argument(help="Sign-in name, e.g. 'tur-duty-officer'.")],
-    member: Annotated[str, typer.Option("--member", help="Member the user belongs to.")],
-    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    user_id: Annotated[str, typer.Argument(help=N_("Sign-in name, e.g. 'tur-duty-officer'."))],
+    member: Annotated[str, typer.Option("--member", help=N_("Member the user belongs to."))],
+    name: Annotated[str | None, typer.Option("--name", help=N_("Display name."))] = None,
     password_stdin: Annotated[bool, PASSWORD_STDIN] = False,
     no_password: Annotated[
-        bool, typer.Option("--no-password", help="Token-only user (e.g. a sensor feed).")
+        bool, typer.Option("--no-password", help=N_("Token-only user (e.g. a sensor feed)."))
     ] = False,
     operator: Annotated[
-        bool, typer.Option("--operator", help="May administer the centre.")
+        bool, typer.Option("--operator", help=N_("May administer the centre."))
     ] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Add a user of a member; asks for the password unless --password-stdin/--no-password."""
     password = None if no_password else _read_password(password_stdin)
     result = auth.add_user(
         get_context(),
@@ -196,9 +199,8 @@ def user_add(
     )
 
 
-@user_app.command("list")
+@user_app.command("list", help=N_("List users."))
 def user_list(as_json: Annotated[bool, JSON] = False) -> None:
-    """List users."""
     rows = auth.list_users(get_context(), _operator())
     if as_json:
         print_json(rows)
@@ -235,34 +237,41 @@ def _user_state(result: UserPublic) -> str:
     return _("user [bold]{id}[/bold] enabled").format(id=result.id)
 
 
-@user_app.command("disable")
+@user_app.command(
+    "disable",
+    help=N_("Disable a user: no sign-in, and its tokens are refused until it is enabled again."),
+)
 def user_disable(
-    user_id: Annotated[str, typer.Argument(help="User to disable.")],
+    user_id: Annotated[str, typer.Argument(help=N_("User to disable."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Disable a user: no sign-in, and its tokens are refused until it is enabled again."""
     result = auth.disable_user(get_context(), _operator(), user_id)
     print_result(result, as_json, _user_state(result))
 
 
-@user_app.command("enable")
+@user_app.command(
+    "enable", help=N_("Enable a disabled user again (its unexpired, unrevoked tokens work again).")
+)
 def user_enable(
-    user_id: Annotated[str, typer.Argument(help="User to enable again.")],
+    user_id: Annotated[str, typer.Argument(help=N_("User to enable again."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Enable a disabled user again (its unexpired, unrevoked tokens work again)."""
     result = auth.enable_user(get_context(), _operator(), user_id)
     print_result(result, as_json, _user_state(result))
 
 
-@user_app.command("password")
+@user_app.command(
+    "password",
+    help=N_(
+        "Set a user's password (asks unless --password-stdin); ends its "
+        "sign-in sessions and the\ntokens it created itself."
+    ),
+)
 def user_password(
-    user_id: Annotated[str, typer.Argument(help="User whose password to set.")],
+    user_id: Annotated[str, typer.Argument(help=N_("User whose password to set."))],
     password_stdin: Annotated[bool, PASSWORD_STDIN] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Set a user's password (asks unless --password-stdin); ends its sign-in sessions and the
-    tokens it created itself."""
     result = auth.set_password(get_context(), _operator(), user_id, _read_password(password_stdin))
     print_result(
         result,
@@ -274,12 +283,14 @@ def user_password(
     )
 
 
-@user_app.command("unlock")
+@user_app.command(
+    "unlock",
+    help=N_("Lift a sign-in lockout (too many failed sign-ins) now rather than when it runs out."),
+)
 def user_unlock(
-    user_name: Annotated[str, typer.Argument(help="User name locked after failed sign-ins.")],
+    user_name: Annotated[str, typer.Argument(help=N_("User name locked after failed sign-ins."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Lift a sign-in lockout (too many failed sign-ins) now rather than when it runs out."""
     auth.unlock_user(get_context(), _operator(), user_name)
     print_result(
         {"user_name": user_name, "locked": False},
@@ -288,20 +299,21 @@ def user_unlock(
     )
 
 
-@token_app.command("create")
+@token_app.command(
+    "create", help=N_("Create an API token; it is printed once and cannot be shown again.")
+)
 def token_create(
-    user: Annotated[str, typer.Option("--user", help="User the token acts as.")],
-    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "cli",
+    user: Annotated[str, typer.Option("--user", help=N_("User the token acts as."))],
+    label: Annotated[str, typer.Option("--label", help=N_("What the token is for."))] = "cli",
     expires_in_days: Annotated[float, typer.Option("--expires-in-days", min=0.001, max=366)] = 30.0,
     expires_at: Annotated[
-        str | None, typer.Option("--expires-at", help="ISO 8601 instant.")
+        str | None, typer.Option("--expires-at", help=N_("ISO 8601 instant."))
     ] = None,
     no_expiry: Annotated[
-        bool, typer.Option("--no-expiry", help="Never expires (sensor feeds).")
+        bool, typer.Option("--no-expiry", help=N_("Never expires (sensor feeds)."))
     ] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Create an API token; it is printed once and cannot be shown again."""
     issued = auth.create_token(
         get_context(),
         _operator(),
@@ -323,22 +335,20 @@ def token_create(
     sys.stdout.write(issued.token + "\n")
 
 
-@token_app.command("revoke")
+@token_app.command("revoke", help=N_("Revoke a token by its id (``tok-...``)."))
 def token_revoke(
-    token_id: Annotated[str, typer.Argument(help="Token id (tok-...).")],
+    token_id: Annotated[str, typer.Argument(help=N_("Token id (tok-...)."))],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Revoke a token by its id (``tok-...``)."""
     result = auth.revoke_token(get_context(), _operator(), token_id)
     print_result(result, as_json, _("token {id} {state}").format(id=result.id, state=result.state))
 
 
-@token_app.command("list")
+@token_app.command("list", help=N_("List tokens (ids and state; never the tokens themselves)."))
 def token_list(
-    user: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help=N_("Only this user's tokens."))] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List tokens (ids and state; never the tokens themselves)."""
     rows = auth.list_tokens(get_context(), _operator(), user_id=user)
     if as_json:
         print_json(rows)
@@ -350,27 +360,28 @@ def token_list(
     )
 
 
-@post_app.command("add")
+@post_app.command("add", help=N_("Register an observation post."))
 def post_add(
-    post_id: Annotated[str, typer.Argument(help="Short id, e.g. 'jmc-giyamaddinli'.")],
+    post_id: Annotated[str, typer.Argument(help=N_("Short id, e.g. 'jmc-giyamaddinli'."))],
     name: Annotated[str, typer.Option("--name")],
-    owner: Annotated[list[str], typer.Option("--owner", help="Owner member (repeat for joint).")],
-    lon: Annotated[float, typer.Option("--lon", help="Longitude (WGS 84).")],
-    lat: Annotated[float, typer.Option("--lat", help="Latitude (WGS 84).")],
-    active_from: Annotated[str, typer.Option("--active-from", help="ISO 8601.")],
+    owner: Annotated[
+        list[str], typer.Option("--owner", help=N_("Owner member (repeat for joint)."))
+    ],
+    lon: Annotated[float, typer.Option("--lon", help=N_("Longitude (WGS 84)."))],
+    lat: Annotated[float, typer.Option("--lat", help=N_("Latitude (WGS 84)."))],
+    active_from: Annotated[str, typer.Option("--active-from", help=N_("ISO 8601."))],
     location_note: Annotated[
-        str | None, typer.Option("--location-note", help="e.g. approximate")
+        str | None, typer.Option("--location-note", help=N_("e.g. approximate"))
     ] = None,
-    active_to: Annotated[str | None, typer.Option("--active-to", help="ISO 8601.")] = None,
+    active_to: Annotated[str | None, typer.Option("--active-to", help=N_("ISO 8601."))] = None,
     independent: Annotated[
-        bool, typer.Option("--independent", help="Run by one member alone.")
+        bool, typer.Option("--independent", help=N_("Run by one member alone."))
     ] = False,
     classification: Annotated[
         Classification, typer.Option("--classification")
     ] = Classification.SHARED,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Register an observation post."""
     post = ObservationPost(
         id=post_id,
         name=name,
@@ -392,14 +403,13 @@ def post_add(
     )
 
 
-@post_app.command("list")
+@post_app.command("list", help=N_("List observation posts."))
 def post_list(
     active_at: Annotated[
-        str | None, typer.Option("--active-at", help="Only posts active then.")
+        str | None, typer.Option("--active-at", help=N_("Only posts active then."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List observation posts."""
     at = parse_instant(active_at, field="active_at") if active_at else None
     rows = posts.list_posts(get_context(), _operator(), active_at=at)
     if as_json:
@@ -433,20 +443,19 @@ def post_list(
     )
 
 
-@sensor_app.command("add")
+@sensor_app.command("add", help=N_("Register a sensor on a post or a member."))
 def sensor_add(
-    sensor_id: Annotated[str, typer.Argument(help="Short id, e.g. 'tur-uav-1'.")],
+    sensor_id: Annotated[str, typer.Argument(help=N_("Short id, e.g. 'tur-uav-1'."))],
     kind: Annotated[SensorKind, typer.Option("--kind")],
     name: Annotated[str, typer.Option("--name")],
-    post: Annotated[str | None, typer.Option("--post", help="Post it is mounted on.")] = None,
-    member: Annotated[str | None, typer.Option("--member", help="Member operating it.")] = None,
+    post: Annotated[str | None, typer.Option("--post", help=N_("Post it is mounted on."))] = None,
+    member: Annotated[str | None, typer.Option("--member", help=N_("Member operating it."))] = None,
     classification: Annotated[
         Classification, typer.Option("--classification")
     ] = Classification.SHARED,
     notes: Annotated[str | None, typer.Option("--notes")] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Register a sensor on a post or a member."""
     sensor = Sensor(
         id=sensor_id,
         kind=kind,
@@ -466,13 +475,12 @@ def sensor_add(
     )
 
 
-@sensor_app.command("list")
+@sensor_app.command("list", help=N_("List sensors."))
 def sensor_list(
     post: Annotated[str | None, typer.Option("--post")] = None,
     member: Annotated[str | None, typer.Option("--member")] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List sensors."""
     rows = posts.list_sensors(get_context(), _operator(), post_id=post, member_id=member)
     if as_json:
         print_json(rows)

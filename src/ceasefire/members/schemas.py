@@ -68,6 +68,13 @@ class IssuedToken(BaseModel):
     token: str
     token_type: str = "bearer"  # noqa: S105  (OAuth 2 token type, not a secret)
     info: TokenPublic
+    device_cookie: str | None = Field(
+        default=None,
+        description="A new device marker of the user, when its password was checked: send it "
+        "back in the Ceasefire-Device header of later sign-ins, so that a lock of the name "
+        "caused by others' failures does not refuse this client (a year; void once the "
+        "password changes). Keep it like a credential.",
+    )
 
 
 class PasswordChanged(BaseModel):
@@ -77,6 +84,11 @@ class PasswordChanged(BaseModel):
     user: UserPublic
     # token ids; the current session and the API tokens an operator issued are kept
     sessions_revoked: list[str]
+    device_cookie: str | None = Field(
+        default=None,
+        description="A new device marker for this client (the old ones are void with the old "
+        "password); see IssuedToken.",
+    )
 
 
 class PostPublic(BaseModel):
@@ -141,7 +153,10 @@ class LoginRequest(BaseModel):
 
 class PasswordChange(BaseModel):
     current_password: str
-    new_password: str = Field(description="At least 10 characters.")
+    new_password: str = Field(
+        description="At least 10 characters, and not easy to guess (zxcvbn score 3 of 4 at "
+        "least; the user's and member's names count as known words)."
+    )
 
 
 class TokenCreate(BaseModel):

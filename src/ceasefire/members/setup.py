@@ -12,12 +12,12 @@ UAV the one sensor.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.db.context import ServiceContext
+from ceasefire.members import passwords
 from ceasefire.members.auth import add_user, list_users
 from ceasefire.members.model import (
     GeoPoint,
@@ -155,7 +155,7 @@ def setup_demo_users(ctx: ServiceContext) -> list[DemoUser]:
     for user_id, member_id, is_operator in DEMO_USERS:
         if user_id in existing:
             continue
-        password = secrets.token_urlsafe(12)
+        password = passwords.generated([user_id, member_id])
         add_user(
             ctx,
             operator,

@@ -1,28 +1,36 @@
-"""Sign-in throttling: too many failed sign-ins for one user name lock that name for a while,
-for the clients that failed -- not for the user signing in from elsewhere.
+"""Sign-in throttling: too many failed sign-ins for one user name lock that name for a while
+for every client without a device marker of the user; a client with one has its own lock.
 
 After ``login_max_failures`` failed sign-ins for a user name within
-``login_failure_window_s`` seconds, the name is locked for ``login_lockout_s`` seconds: every
-further attempt for it from a client (an address, ``api.address_limits.client_key``) that
-has failed for this name is refused with a 429 (``TooManyRequests``), whatever the password.
-A client with no failure for the name is still checked: one member's staff failing on
-purpose must not keep another member's duty officer out (the tenth audit; the lock used to
-refuse everyone). That client's first wrong password puts it among the refused ones, so
-while the name is locked each new address gets one guess per lock (docs/security.md).
+``login_failure_window_s`` seconds from **untrusted** clients (no valid device marker of the
+user, ``members.devices``), the name is locked for ``login_lockout_s`` seconds: every further
+untrusted attempt for it, from any address, is refused with a 429 (``TooManyRequests``),
+whatever the password. So a botnet of many addresses gets those few guesses per window in
+all, as a single address does.
+
+A **trusted** client (its marker's nonce is ``device``) is not refused by the name's lock: its
+failures count against its own marker's row only, which locks that marker the same way. The
+duty officer signing in from a browser it used before is not kept out by another member
+failing on purpose (the tenth audit's concern), and a stolen marker gives its thief a
+marker's few guesses per window, no more. (The tenth audit had locked only the addresses
+that failed: each new address then got a guess, a botnet N of them.)
 The counts live in the database (``login_failures``), so every server process sees them.
 
 - Each attempt is counted *before* its password is checked, in a short transaction that
-  locks the name's row: parallel guesses cannot all slip past the limit while the others'
-  slow argon2 checks run. A successful sign-in gives its client's own failures back in the
-  transaction that issues its token; a lock others caused stays.
+  locks the name's (or the marker's) row: parallel guesses cannot all slip past the limit
+  while the others' slow argon2 checks run. A successful untrusted sign-in gives its client's
+  own failures back in the transaction that issues its token; a lock others caused stays.
+  A trusted one gives back its marker's failures only.
 - Names are counted as typed, known or not, through the same statements: a wrong user name
   and a wrong password cost the same and leave the same trace, and a 429 says nothing about
   whether the name exists.
 - A refused attempt checks no password and does not extend the lockout.
 
-Rows: one per name (``throttle_key``: every client's failures, and the lock) and one per
-name and client (``client_row_key``: that client's failures since the name's window began).
-The counts are bookkeeping, not records: they are not ledger entries.
+Rows: one per name (``throttle_key``: the untrusted clients' failures, and the lock), one per
+name and untrusted client address (``client_row_key``: its failures since the name's window
+began, given back on its success), and one per name and marker
+(``client_row_key(name, device_client(nonce))``: its failures and its lock). The counts are
+bookkeeping, not records: they are not ledger entries.
 """
 
 from __future__ import annotations
@@ -30,12 +38,12 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import Insert, delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
+from ceasefire.db.inserts import insert_if_missing
 from ceasefire.errors import TooManyRequests
 from ceasefire.i18n.markers import N_
 from ceasefire.members.tables import LoginFailureRow
@@ -49,6 +57,7 @@ MAX_CLIENT_LENGTH = 64
 SEPARATOR = "\x1f"
 LOCAL_CLIENT = "local"
 """The client of a sign-in that names none (the CLI, the services called in-process)."""
+DEVICE_CLIENT_PREFIX = "device:"
 
 
 def throttle_key(user_name: str) -> str:
@@ -61,18 +70,9 @@ def client_row_key(user_name: str, client: str) -> str:
     return f"{throttle_key(user_name)}{SEPARATOR}{client[:MAX_CLIENT_LENGTH]}"
 
 
-def _insert_if_missing(session: Session, key: str, now: datetime) -> None:
-    values = {"user_name": key, "failures": 0, "window_started_at": now, "locked_until": None}
-    statement: Insert
-    if session.get_bind().dialect.name == "postgresql":
-        statement = postgresql_insert(LoginFailureRow).values(values).on_conflict_do_nothing()
-    else:
-        statement = sqlite_insert(LoginFailureRow).values(values).on_conflict_do_nothing()
-    session.execute(statement)
-
-
 def _locked_row(session: Session, key: str, now: datetime) -> LoginFailureRow:
-    _insert_if_missing(session, key, now)
+    values = {"user_name": key, "failures": 0, "window_started_at": now, "locked_until": None}
+    insert_if_missing(session, LoginFailureRow, values)
     return session.scalars(
         select(LoginFailureRow).where(LoginFailureRow.user_name == key).with_for_update()
     ).one()
@@ -99,9 +99,50 @@ def _client_failures(name: LoginFailureRow, own: LoginFailureRow) -> int:
     return own.failures if own.window_started_at >= name.window_started_at else 0
 
 
-def count_attempt(ctx: ServiceContext, user_name: str, client: str = LOCAL_CLIENT) -> None:
-    """Count one sign-in attempt for ``user_name`` from ``client``, or refuse it (429) while
-    the name is locked and this client has failed for it.
+def device_client(device: str) -> str:
+    """The client key a trusted device's failures are counted under (``members.devices``)."""
+    return DEVICE_CLIENT_PREFIX + device
+
+
+def _refusal(until: datetime, now: datetime) -> TooManyRequests:
+    retry_after = math.ceil((until - now).total_seconds())
+    return TooManyRequests.worded(
+        N_("too many failed sign-ins for this user name; try again in %(minutes)s minute(s)"),
+        details={"retry_after_s": retry_after, "locked_until": until.isoformat()},
+        minutes=max(1, math.ceil(retry_after / 60)),
+    ).retrying_after(retry_after)
+
+
+def _count_device(
+    session: Session, user_name: str, device: str, now: datetime, settings: Settings
+) -> None:
+    """A trusted device's attempt: its own failures only, its own lock."""
+    row = _locked_row(session, client_row_key(user_name, device_client(device)), now)
+    if row.locked_until is not None and row.locked_until > now:
+        raise _refusal(row.locked_until, now)
+    window = timedelta(seconds=settings.login_failure_window_s)
+    if row.locked_until is not None or now - row.window_started_at >= window:
+        row.failures = 0
+        row.window_started_at = now
+        row.locked_until = None
+    row.failures += 1
+    if row.failures >= settings.login_max_failures:
+        row.locked_until = now + timedelta(seconds=settings.login_lockout_s)
+
+
+def count_attempt(
+    ctx: ServiceContext,
+    user_name: str,
+    client: str = LOCAL_CLIENT,
+    *,
+    device: str | None = None,
+) -> None:
+    """Count one sign-in attempt for ``user_name`` from ``client``, or refuse it (429).
+
+    ``device``: the nonce of the client's valid device marker for this name
+    (``members.devices.trusted_device``); then only that device's own failures and lock
+    count. Without one the client is untrusted: while the name is locked by the untrusted
+    clients' failures, every untrusted attempt is refused.
 
     Call before checking the password; a successful sign-in then calls ``clear``.
     """
@@ -111,26 +152,16 @@ def count_attempt(ctx: ServiceContext, user_name: str, client: str = LOCAL_CLIEN
     now = utcnow()
     with ctx.unit_of_work() as session:
         _purge_stale(session, now, window + lockout)
+        if device is not None:
+            _count_device(session, user_name, device, now, settings)
+            return
         # Always the name's row first, then the client's: no two attempts wait on each other
         # in the opposite order.
         row = _locked_row(session, throttle_key(user_name), now)
         own = _locked_row(session, client_row_key(user_name, client), now)
-        locked = row.locked_until is not None and row.locked_until > now
-        if locked and _client_failures(row, own) > 0:
-            assert row.locked_until is not None
-            retry_after = math.ceil((row.locked_until - now).total_seconds())
-            raise TooManyRequests.worded(
-                N_(
-                    "too many failed sign-ins for this user name; "
-                    "try again in %(minutes)s minute(s)"
-                ),
-                details={
-                    "retry_after_s": retry_after,
-                    "locked_until": row.locked_until.isoformat(),
-                },
-                minutes=max(1, math.ceil(retry_after / 60)),
-            ).retrying_after(retry_after)
-        if not locked and (row.locked_until is not None or now - row.window_started_at >= window):
+        if row.locked_until is not None and row.locked_until > now:
+            raise _refusal(row.locked_until, now)
+        if row.locked_until is not None or now - row.window_started_at >= window:
             row.failures = 0
             row.window_started_at = now
             row.locked_until = None
@@ -139,15 +170,30 @@ def count_attempt(ctx: ServiceContext, user_name: str, client: str = LOCAL_CLIEN
             own.window_started_at = now
         row.failures += 1
         own.failures += 1
-        if not locked and row.failures >= settings.login_max_failures:
+        if row.failures >= settings.login_max_failures:
             row.locked_until = now + lockout
 
 
-def clear(session: Session, user_name: str, client: str, *, max_failures: int) -> None:
+def clear(
+    session: Session,
+    user_name: str,
+    client: str,
+    *,
+    max_failures: int,
+    device: str | None = None,
+) -> None:
     """A successful sign-in of ``user_name`` from ``client`` (inside the caller's unit of
-    work): the client's own failures are given back (this attempt's too, counted before its
-    check), and the lock goes with them unless the other clients' failures still reach
-    ``max_failures``."""
+    work). From a trusted ``device``: that device's failures are given back, nothing else.
+    Otherwise the client's own failures are given back (this attempt's too, counted before
+    its check), and the lock goes with them unless the other untrusted clients' failures
+    still reach ``max_failures``."""
+    if device is not None:
+        found = session.get(
+            LoginFailureRow, client_row_key(user_name, device_client(device)), with_for_update=True
+        )
+        if found is not None:
+            session.delete(found)
+        return
     row = session.get(LoginFailureRow, throttle_key(user_name), with_for_update=True)
     own = session.get(LoginFailureRow, client_row_key(user_name, client), with_for_update=True)
     if own is not None:
@@ -181,4 +227,5 @@ def locked_until(session: Session, *, at: datetime | None = None) -> dict[str, d
             LoginFailureRow.locked_until > moment
         )
     )
-    return {name: until for name, until in rows if until is not None}
+    # A trusted device's own lock (a client row) is not the name's.
+    return {name: until for name, until in rows if until is not None and SEPARATOR not in name}

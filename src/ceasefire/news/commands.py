@@ -61,22 +61,23 @@ def _line(data: Any) -> None:
 
 def extract(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Article files (text or HTML) or folders.")
+        list[Path] | None, typer.Argument(help=N_("Article files (text or HTML) or folders."))
     ] = None,
     jsonl: Annotated[
         Path | None,
-        typer.Option("--jsonl", help='File of {"id", "text", "date"?} lines ("-" for stdin).'),
+        typer.Option("--jsonl", help=N_('File of {"id", "text", "date"?} lines ("-" for stdin).')),
     ] = None,
     actors: Annotated[
-        Path | None, typer.Option("--actors", help="YAML file extending the actor dictionary.")
+        Path | None, typer.Option("--actors", help=N_("YAML file extending the actor dictionary."))
     ] = None,
     components: Annotated[
         str | None,
-        typer.Option("--components", help="Comma-separated pipeline, e.g. news.parse.v1,..."),
+        typer.Option("--components", help=N_("Comma-separated pipeline, e.g. news.parse.v1,...")),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=N_("One JSON object per article."))
+    ] = False,
 ) -> None:
-    """Extract events, quotes, places and actors from news articles (offline)."""
     ensure_place_index()
     if jsonl is not None:
         _extract_jsonl(jsonl, _extractor(actors, components))
@@ -228,10 +229,11 @@ def _new(created: bool) -> str:
 
 
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Article files (text or HTML) or folders.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help=N_("Article files (text or HTML) or folders."))
+    ],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Store articles, their events, and reports of channel news; re-ingesting changes nothing."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ceasefire.access import Viewer
@@ -286,15 +288,13 @@ def ingest(
 
 
 def eval_lang(
-    language: Annotated[str, typer.Argument(help="ru, tr, az or hy: the gold of tests/data.")],
-    file: Annotated[Path | None, typer.Option(help="Another gold file of that layout.")] = None,
+    language: Annotated[str, typer.Argument(help=N_("ru, tr, az or hy: the gold of tests/data."))],
+    file: Annotated[Path | None, typer.Option(help=N_("Another gold file of that layout."))] = None,
     split: Annotated[
-        str | None, typer.Option(help="tune or held (default: each, then all).")
+        str | None, typer.Option(help=N_("tune or held (default: each, then all)."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Russian, Turkish, Azerbaijani or Armenian gold: event type, actor codes, places and
-    dates (primary event)."""
     from ceasefire.news.extract import NewsExtractor
     from ceasefire.news.lang_evaluation import SPLITS, evaluate_gold, gold_path
 
@@ -335,22 +335,23 @@ def eval_lang(
 def backfill(
     sources: Annotated[
         list[Path],
-        typer.Argument(help="Pages (.txt, .html), folders, JSON-lines dumps, WARC files."),
+        typer.Argument(help=N_("Pages (.txt, .html), folders, JSON-lines dumps, WARC files.")),
     ],
-    workers: Annotated[int, typer.Option(help="Dask workers (processes).")] = 2,
+    workers: Annotated[int, typer.Option(help=N_("Dask workers (processes)."))] = 2,
     scheduler: Annotated[
         str,
         typer.Option(
-            help="distributed (a LocalCluster), tcp://HOST:PORT (a running cluster), "
-            "processes, threads or synchronous."
+            help=N_(
+                "distributed (a LocalCluster), tcp://HOST:PORT (a running cluster), "
+                "processes, threads or synchronous."
+            )
         ),
     ] = "distributed",
-    batch_size: Annotated[int, typer.Option(help="Pages per task (one spaCy stream).")] = 8,
+    batch_size: Annotated[int, typer.Option(help=N_("Pages per task (one spaCy stream)."))] = 8,
     as_json: Annotated[
-        bool, typer.Option("--json", help="A line per page, then the summary.")
+        bool, typer.Option("--json", help=N_("A line per page, then the summary."))
     ] = False,
 ) -> None:
-    """Analyse an archive of pages on Dask and store every article; a rerun resumes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ceasefire.access import Viewer
@@ -434,9 +435,27 @@ def register(app: typer.Typer) -> None:
     """Add ``extract``, ``ingest``, ``backfill``, ``geoparse`` and ``eval`` to the top-level app."""
     from ceasefire.news import evaluation_commands, geo_commands
 
-    app.command("extract")(extract)
-    app.command("ingest")(ingest)
-    app.command("backfill")(backfill)
+    app.command(
+        "extract",
+        help=N_("Extract events, quotes, places and actors from news articles (offline)."),
+    )(extract)
+    app.command(
+        "ingest",
+        help=N_(
+            "Store articles, their events, and reports of channel news; "
+            "re-ingesting changes nothing."
+        ),
+    )(ingest)
+    app.command(
+        "backfill",
+        help=N_("Analyse an archive of pages on Dask and store every article; a rerun resumes."),
+    )(backfill)
     geo_commands.register(app)
     evaluation_commands.register(app)
-    evaluation_commands.eval_app.command("lang")(eval_lang)
+    evaluation_commands.eval_app.command(
+        "lang",
+        help=N_(
+            "Russian, Turkish, Azerbaijani or Armenian gold: event type, actor "
+            "codes, places and\ndates (primary event)."
+        ),
+    )(eval_lang)

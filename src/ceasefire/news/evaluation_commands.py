@@ -13,6 +13,7 @@ import typer
 
 from ceasefire.console.options import JSON
 from ceasefire.console.output import console, print_json, print_table
+from ceasefire.i18n.markers import N_
 from ceasefire.news import geo_commands as geo
 
 if TYPE_CHECKING:
@@ -23,22 +24,26 @@ PLOVER_DEV = Path("../shared/data/plover-gsr-dev.json")
 QUOTES_GOLD = Path("tests/data/quotes-gold.json")
 
 eval_app = typer.Typer(
-    name="eval", help="Evaluate the news pipeline on gold data.", no_args_is_help=True
+    name="eval", help=N_("Evaluate the news pipeline on gold data."), no_args_is_help=True
 )
-eval_app.command("geo")(geo.eval_geo)
+eval_app.command(
+    "geo",
+    help=N_("Toponym recognition F1 and resolution accuracy on GeoWebNews (or an own gold file)."),
+)(geo.eval_geo)
 
 
-@eval_app.command("seed")
+@eval_app.command(
+    "seed", help=N_("Check the pipeline's output on the seed article against every expected item.")
+)
 def eval_seed(
-    article: Annotated[Path, typer.Argument(help="Article with its .expected.json beside it.")] = (
-        SEED_ARTICLE
-    ),
+    article: Annotated[
+        Path, typer.Argument(help=N_("Article with its .expected.json beside it."))
+    ] = (SEED_ARTICLE),
     expected: Annotated[
-        Path | None, typer.Option(help="Expected file (default: ARTICLE's .expected.json).")
+        Path | None, typer.Option(help=N_("Expected file (default: ARTICLE's .expected.json)."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Check the pipeline's output on the seed article against every expected item."""
     from ceasefire.news.evaluation import evaluate_seed
     from ceasefire.news.extract import NewsExtractor
 
@@ -68,16 +73,19 @@ def eval_seed(
     )
 
 
-@eval_app.command("plover")
+@eval_app.command(
+    "plover",
+    help=N_("Event-type accuracy and actor-code F1 on PLOVER gold records (primary event)."),
+)
 def eval_plover(
-    file: Annotated[Path, typer.Argument(help="PLOVER gold records (JSON).")] = PLOVER_DEV,
-    details: Annotated[bool, typer.Option(help="Also list every record's result.")] = False,
+    file: Annotated[Path, typer.Argument(help=N_("PLOVER gold records (JSON)."))] = PLOVER_DEV,
+    details: Annotated[bool, typer.Option(help=N_("Also list every record's result."))] = False,
     as_json: Annotated[bool, JSON] = False,
     part: Annotated[
-        str, typer.Option(help="Part of the fixed split: tune, held (scored as a whole) or all.")
+        str,
+        typer.Option(help=N_("Part of the fixed split: tune, held (scored as a whole) or all.")),
     ] = "all",
 ) -> None:
-    """Event-type accuracy and actor-code F1 on PLOVER gold records (primary event)."""
     from ceasefire.news.evaluation import evaluate_plover, has_fixed_parts
     from ceasefire.news.extract import NewsExtractor
 
@@ -148,12 +156,13 @@ def eval_plover(
         )
 
 
-@eval_app.command("quotes")
+@eval_app.command(
+    "quotes", help=N_("Precision and recall of (speaker, quote) pairs on a quote gold file.")
+)
 def eval_quotes(
-    file: Annotated[Path, typer.Argument(help="Quote gold file (JSON).")] = QUOTES_GOLD,
+    file: Annotated[Path, typer.Argument(help=N_("Quote gold file (JSON)."))] = QUOTES_GOLD,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Precision and recall of (speaker, quote) pairs on a quote gold file."""
     from ceasefire.news.evaluation import evaluate_quotes
     from ceasefire.news.extract import NewsExtractor
 

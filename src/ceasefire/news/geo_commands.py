@@ -63,23 +63,26 @@ def _read_jsonl(path: Path) -> list[tuple[Any, str]]:
 
 
 def geoparse(
-    text: Annotated[str | None, typer.Argument(help="Text to geoparse (or use --jsonl).")] = None,
+    text: Annotated[
+        str | None, typer.Argument(help=N_("Text to geoparse (or use --jsonl)."))
+    ] = None,
     jsonl: Annotated[
         Path | None,
-        typer.Option("--jsonl", help='File of {"id", "text"} lines ("-" for stdin); writes JSONL.'),
+        typer.Option(
+            "--jsonl", help=N_('File of {"id", "text"} lines ("-" for stdin); writes JSONL.')
+        ),
     ] = None,
     focus: Annotated[
-        str, typer.Option(help="Region of interest: ISO alpha-2 codes preferred for homonyms.")
+        str, typer.Option(help=N_("Region of interest: ISO alpha-2 codes preferred for homonyms."))
     ] = "AZ,AM,GE",
     demonyms: Annotated[
         bool,
         typer.Option(
-            "--demonyms", help="Also return demonyms used as modifiers ('Turkish troops')."
+            "--demonyms", help=N_("Also return demonyms used as modifiers ('Turkish troops').")
         ),
     ] = False,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Find the places a text names and resolve them to coordinates (offline)."""
     from ceasefire.news.geo import geoparse_text, geoparse_texts
 
     context = _context(focus, demonyms)
@@ -128,26 +131,28 @@ def geoparse(
 
 def eval_geo(
     file: Annotated[
-        Path, typer.Argument(help="GeoWebNews XML file, or an own gold .json file.")
+        Path, typer.Argument(help=N_("GeoWebNews XML file, or an own gold .json file."))
     ] = DEFAULT_GEOWEBNEWS,
     focus: Annotated[
-        str, typer.Option(help="Region of interest (none by default: GeoWebNews is world news).")
+        str,
+        typer.Option(help=N_("Region of interest (none by default: GeoWebNews is world news).")),
     ] = "",
     demonyms: Annotated[
         bool,
         typer.Option(
             "--demonyms",
-            help="Count demonyms used as modifiers ('Russian troops') as toponyms, as GeoWebNews "
-            "annotates them.",
+            help=N_(
+                "Count demonyms used as modifiers ('Russian troops') as toponyms, as GeoWebNews "
+                "annotates them."
+            ),
         ),
     ] = False,
     as_json: Annotated[bool, JSON] = False,
     part: Annotated[
         str,
-        typer.Option(help="Part of the fixed split: tune, held (scored as a whole) or all."),
+        typer.Option(help=N_("Part of the fixed split: tune, held (scored as a whole) or all.")),
     ] = "all",
 ) -> None:
-    """Toponym recognition F1 and resolution accuracy on GeoWebNews (or an own gold file)."""
     from ceasefire.news.geo import geoparse_texts
     from ceasefire.news.geo.evaluation import evaluate, read_gold, select_part
 
@@ -194,4 +199,7 @@ def _file_places(text: str, context: Any) -> list[Any] | None:
 
 def register(app: typer.Typer) -> None:
     """Add ``geoparse`` to the top-level app."""
-    app.command("geoparse")(geoparse)
+    app.command(
+        "geoparse",
+        help=N_("Find the places a text names and resolve them to coordinates (offline)."),
+    )(geoparse)

@@ -7,6 +7,9 @@ trafilatura drops figure captions and gives dates without times, so the publicat
 
 from __future__ import annotations
 
+import copy
+import json
+import re
 from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
@@ -59,15 +62,15 @@ def parse_html(
             tags=tags,
             max_tags=max_tags,
         )
+    tree = _tree(html)
+    cleaned = _without_overlays(tree, html)
     try:
-        document = trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            favor_precision=True,
-        )
+        data = _extraction(cleaned, url, favor_precision=True)
+        # The recall mode keeps what the precision mode drops inside the article (list
+        # items, short paragraphs); only what lies between the first and the last
+        # paragraph both modes found is taken from it, so no page furniture after the
+        # article (comments, cookie notes) comes in with it.
+        broad = _body(_extraction(cleaned, url, favor_recall=True))
     except Exception as exc:
         raise InvalidInput.worded(
             N_("%(loc)s: the HTML could not be read (%(kind)s)"),
@@ -75,27 +78,27 @@ def parse_html(
             loc=loc,
             kind=exc.__class__.__name__,
         ) from exc
-    data: dict[str, Any] = {}
-    if document is not None:
-        data = document if isinstance(document, dict) else document.as_dict()
-    body_text = (data.get("text") or "").strip()
-    paragraphs = [" ".join(p.split()) for p in body_text.split("\n") if p.strip()]
-    paragraphs = _drop_footer(paragraphs)
-    if sum(len(p) for p in paragraphs) < 200:
+    paragraphs = _drop_footer(_within(_body(data), broad))
+    paragraphs = _lead(tree, paragraphs) + paragraphs
+    if not data.get("title"):
+        data["title"] = _page_title(tree)
+    if _weight(paragraphs) < MIN_BODY:
         # trafilatura finds no body in some layouts (a story in a table cell, paragraphs
-        # made of <br>): readability's densest block is the article there.
-        if not data.get("title"):
-            data["title"] = _page_title(html)
-        fallback = _drop_footer(_readability_paragraphs(html, data["title"]))
-        if sum(len(p) for p in fallback) > sum(len(p) for p in paragraphs):
-            paragraphs = fallback
-    if not paragraphs or sum(len(p) for p in paragraphs) < 200:
+        # made of <br>): readability's densest block is the article there. A page that
+        # draws its article with JavaScript has it only in its JSON-LD.
+        for fallback in (
+            _json_ld_body(tree),
+            _drop_footer(_readability_paragraphs(cleaned, data["title"])),
+        ):
+            if _weight(fallback) > _weight(paragraphs):
+                paragraphs = fallback
+    paragraphs = [p for p in map(_unbulleted, paragraphs) if not _is_date_line(p)]
+    if not paragraphs or _weight(paragraphs) < MIN_BODY:
         raise InvalidInput.worded(
             N_("%(loc)s: no article found in the HTML page"),
             details=[problem(loc, "HTML without article text")],
             loc=loc,
         )
-    tree = _tree(html)
     sitename = data.get("sitename") or ""
     outlet = outlet_in_text(" ".join(filter(None, [sitename, url or "", data.get("hostname")])))
     published = _published(tree, data, outlet.timezone if outlet else None)
@@ -139,15 +142,145 @@ def _readability_paragraphs(html: str, title: str) -> list[str]:
         if node.tag == "br" or node.tag in _BLOCKS:
             node.tail = "\n" + (node.tail or "")
     lines = [" ".join(line.split()) for line in tree.text_content().split("\n")]
-    title_key = " ".join(title.split()).casefold()
-    return [line for line in lines if line and line.casefold() != title_key]
+    # A line that is all one link is navigation (a menu, a list of other stories).
+    skip = {" ".join(a.text_content().split()).casefold() for a in tree.iter("a")}
+    skip.add(" ".join(title.split()).casefold())
+    return [line for line in lines if line and line.casefold() not in skip]
 
 
-def _page_title(html: str) -> str:
-    """The page's <title>, when trafilatura gave none."""
-    tree = _tree(html)
-    found = tree.findtext(".//title") if tree is not None else None
-    return " ".join((found or "").split())
+def _page_title(tree: Any) -> str:
+    """The page's title, when trafilatura gave none: ``og:title``, else ``<title>``."""
+    if tree is None:
+        return ""
+    found = tree.xpath('//meta[@property="og:title"]/@content') or [tree.findtext(".//title")]
+    return " ".join(str(found[0] or "").split())
+
+
+MIN_BODY = 200
+"""Least weight of an article body: characters, a CJK character counting as three (one
+carries about as much as a short word with its space; a Japanese story of 200 characters is
+a full article)."""
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _weight(paragraphs: list[str]) -> int:
+    return sum(len(p) + 2 * len(_CJK.findall(p)) for p in paragraphs)
+
+
+def _extraction(
+    html: str, url: str | None, *, favor_precision: bool = False, favor_recall: bool = False
+) -> dict[str, Any]:
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        # the metadata (title, site, date) is read once, with the precise body
+        with_metadata=favor_precision,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=favor_precision,
+        favor_recall=favor_recall,
+    )
+    if document is None:
+        return {}
+    return document if isinstance(document, dict) else document.as_dict()
+
+
+def _body(data: dict[str, Any]) -> list[str]:
+    text = (data.get("text") or "").strip()
+    # trafilatura writes a list item as "- item".
+    return [" ".join(p.removeprefix("- ").split()) for p in text.split("\n") if p.strip()]
+
+
+def _within(precise: list[str], broad: list[str]) -> list[str]:
+    """``precise`` with the paragraphs of ``broad`` that lie between its first and its last."""
+    where = {p.casefold(): i for i, p in enumerate(broad)}
+    shared = [(i, where[p.casefold()]) for i, p in enumerate(precise) if p.casefold() in where]
+    if len(shared) < 2 or shared[-1][1] <= shared[0][1]:
+        return precise
+    (first, start), (last, end) = shared[0], shared[-1]
+    return precise[:first] + broad[start : end + 1] + precise[last + 1 :]
+
+
+_OVERLAY = re.compile(r"cookie|consent|gdpr|newsletter|subscri|popup|modal|paywall", re.IGNORECASE)
+
+
+def _without_overlays(tree: Any, html: str) -> str:
+    """The page without the boxes laid over or into it: cookie and consent banners,
+    newsletter sign-ups, pop-ups (known by their class or id). trafilatura keeps some of
+    them in the article (a cookie banner at the end of the page, a sign-up box between two
+    paragraphs). Only short blocks go: under 1,000 characters and under a third of the
+    page's text."""
+    if tree is None:
+        return html
+    tree = copy.deepcopy(tree)
+    most = min(1000, len(tree.text_content()) // 3)
+    found = [
+        node
+        for node in tree.iter()
+        if isinstance(node.tag, str)
+        and node.tag not in ("html", "body", "article", "main")
+        and _OVERLAY.search(f"{node.get('class') or ''} {node.get('id') or ''}")
+        # a box is short; a block named "subscriber-content" or "paywall" may hold the story
+        and len(node.text_content()) < most
+    ]
+    for node in found:
+        parent = node.getparent()
+        if parent is not None:
+            node.drop_tree()
+    return str(lxml.html.tostring(tree, encoding="unicode"))
+
+
+def _json_ld_body(tree: Any) -> list[str]:
+    """The ``articleBody`` of the page's schema.org JSON-LD, one paragraph a line."""
+    if tree is None:
+        return []
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data, *data.get("@graph", [])]:
+            body = item.get("articleBody") if isinstance(item, dict) else None
+            if isinstance(body, str) and body.strip():
+                return [" ".join(p.split()) for p in body.splitlines() if p.strip()]
+    return []
+
+
+_SENTENCE_END = re.compile(r"[.!?…։。！？؟»”\"')]$")
+
+
+def _is_prose(paragraph: str) -> bool:
+    return _weight([paragraph]) >= 40 and bool(_SENTENCE_END.search(paragraph))
+
+
+def _lead(tree: Any, paragraphs: list[str]) -> list[str]:
+    """The paragraphs between the headline (``<h1>``) and the body trafilatura found: a lead
+    set apart from the story's block. Only prose without links counts, and only when the
+    body's first paragraph is found after them."""
+    heads = tree.xpath("//h1") if tree is not None and paragraphs else []
+    if not heads:
+        return []
+    lead: list[str] = []
+    for node in heads[0].xpath("following::p"):
+        text = " ".join(node.text_content().split())
+        if text == paragraphs[0]:
+            return lead
+        if _is_prose(text) and _weight([text]) >= 80 and not node.xpath(".//a"):
+            lead.append(text)
+    return []
+
+
+_BULLET = re.compile(r"^[•▪●◦‣∙]\s*")
+
+
+def _unbulleted(paragraph: str) -> str:
+    """A list item without the bullet a page wrote as text."""
+    return _BULLET.sub("", paragraph)
+
+
+def _is_date_line(paragraph: str) -> bool:
+    """A short line that is only a date and time (the page's publication line)."""
+    return len(paragraph) < 40 and bool(re.fullmatch(r"[\d\s.:/,-]+", paragraph))
 
 
 def _tree(html: str) -> Any:
@@ -158,10 +291,18 @@ def _tree(html: str) -> Any:
 
 
 def _drop_footer(paragraphs: list[str]) -> list[str]:
+    """The paragraphs before a footer ("Related", "Read more" …). A marker line followed by
+    more article (prose) is a link inside the story: only
+    that line goes. Prose is a sentence: it ends as one, where the headlines of a list of
+    other stories do not."""
+    kept: list[str] = []
     for index, paragraph in enumerate(paragraphs):
         if index > 0 and len(paragraph) < 80 and FOOTER_MARKERS.match(paragraph):
-            return paragraphs[:index]
-    return paragraphs
+            if not any(_is_prose(p) for p in paragraphs[index + 1 :]):
+                return kept
+            continue
+        kept.append(paragraph)
+    return kept
 
 
 def _published(tree: Any, data: dict[str, Any], zone: str | None) -> PublicationTime | None:

@@ -32,7 +32,11 @@ FOOTER_MARKERS = re.compile(
     r"նմանատիպ նորություններ|նույն թեմայով|կարդացեք նաև|"
     r"leia (também|mais)|veja também|todos os direitos reservados|"
     r"(à )?lire aussi|sur le même sujet|lea también|te puede interesar|"
-    r"lesen sie auch|mehr zum thema)(?!\w)",
+    r"lesen sie auch|mehr zum thema|"
+    # Indonesian, Arabic, Korean and Japanese.
+    r"baca juga|berita terkait|اقرأ أيضا|أخبار ذات صلة|관련 기사|함께 보면 좋은|"
+    r"あわせて読みたい|関連記事|"
+    r"həmçinin oxuyun|həmçinin bax)(?!\w)",
     re.I,
 )
 # Lines that are page furniture wherever they are.

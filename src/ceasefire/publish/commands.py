@@ -27,21 +27,21 @@ from ceasefire.publish.model import Dataset, Edition, ExportFormat, Kind, Output
 from ceasefire.publish.schemas import PublicationPublic
 from ceasefire.timeutil import parse_instant
 
-publish_app = typer.Typer(help="Daily, spot, weekly and monthly reports (HTML/PDF, EN/RU/TR).")
+publish_app = typer.Typer(help=N_("Daily, spot, weekly and monthly reports (HTML/PDF, EN/RU/TR)."))
 
-OUT = typer.Option("--out", help="The file to write.")
+OUT = typer.Option("--out", help=N_("The file to write."))
 
 
 def export_command(
-    dataset: Annotated[Dataset, typer.Argument(help="incidents, reports, zones or posts.")],
+    dataset: Annotated[Dataset, typer.Argument(help=N_("incidents, reports, zones or posts."))],
     fmt: Annotated[ExportFormat, typer.Option("--format")],
     out: Annotated[Path, OUT],
-    hxl: Annotated[bool, typer.Option("--hxl", help="HXL hashtags as the second row.")] = False,
+    hxl: Annotated[bool, typer.Option("--hxl", help=N_("HXL hashtags as the second row."))] = False,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only changes after this instant (as_of).")
+        str | None, typer.Option("--since", help=N_("Only changes after this instant (as_of)."))
     ] = None,
     everything: Annotated[
-        bool, typer.Option("--all", help="As the operator: every record, internal ones too.")
+        bool, typer.Option("--all", help=N_("As the operator: every record, internal ones too."))
     ] = False,
     workers: Annotated[
         int | None,
@@ -49,14 +49,15 @@ def export_command(
             "--workers",
             min=1,
             max=64,
-            help="Processes sharing a full export of incidents, one snapshot "
-            "(default: cores, at most 4).",
+            help=N_(
+                "Processes sharing a full export of incidents, one snapshot "
+                "(default: cores, at most 4)."
+            ),
         ),
     ] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Export incidents, reports, zones or posts (as the public by default)."""
     ctx = get_context()
     if everything and token:
         raise InvalidInput.worded(
@@ -133,13 +134,13 @@ def _viewer(token: str | None) -> Viewer:
 
 EDITION = typer.Option("--edition")
 FORMAT = typer.Option("--format")
-LANG = typer.Option("--lang", help="en, ru or tr.")
-AGREEMENT = typer.Option("--agreement", help="Default: the agreement the centre monitors.")
+LANG = typer.Option("--lang", help=N_("en, ru or tr."))
+AGREEMENT = typer.Option("--agreement", help=N_("Default: the agreement the centre monitors."))
 
 
-@publish_app.command("daily")
+@publish_app.command("daily", help=N_("The daily report as of 19:30 local time on --date."))
 def publish_daily(
-    day: Annotated[str, typer.Option("--date", help="The local date of the 19:30 cut-off.")],
+    day: Annotated[str, typer.Option("--date", help=N_("The local date of the 19:30 cut-off."))],
     out: Annotated[Path, OUT],
     edition: Annotated[Edition, EDITION] = Edition.PUBLIC,
     fmt: Annotated[OutputFormat, FORMAT] = OutputFormat.PDF,
@@ -148,14 +149,13 @@ def publish_daily(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """The daily report as of 19:30 local time on --date."""
     request = publishing.Request(Kind.DAILY, edition, lang, fmt, agreement, day=_date(day))
     _write(publishing.generate(get_context(), _viewer(token), request), out, as_json)
 
 
-@publish_app.command("spot")
+@publish_app.command("spot", help=N_("A spot report of one incident."))
 def publish_spot(
-    incident: Annotated[str, typer.Argument(help="The incident's id.")],
+    incident: Annotated[str, typer.Argument(help=N_("The incident's id."))],
     out: Annotated[Path, OUT],
     edition: Annotated[Edition, EDITION] = Edition.PUBLIC,
     fmt: Annotated[OutputFormat, FORMAT] = OutputFormat.PDF,
@@ -163,17 +163,16 @@ def publish_spot(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """A spot report of one incident."""
     request = publishing.Request(Kind.SPOT, edition, lang, fmt, incident_id=incident)
     _write(publishing.generate(get_context(), _viewer(token), request), out, as_json)
 
 
-@publish_app.command("summary")
+@publish_app.command("summary", help=N_("The weekly or monthly summary, with its trend."))
 def publish_summary(
-    day: Annotated[str, typer.Option("--date", help="The last local day it covers.")],
+    day: Annotated[str, typer.Option("--date", help=N_("The last local day it covers."))],
     out: Annotated[Path, OUT],
-    week: Annotated[bool, typer.Option("--week", help="The seven days to --date.")] = False,
-    month: Annotated[bool, typer.Option("--month", help="--date's calendar month.")] = False,
+    week: Annotated[bool, typer.Option("--week", help=N_("The seven days to --date."))] = False,
+    month: Annotated[bool, typer.Option("--month", help=N_("--date's calendar month."))] = False,
     edition: Annotated[Edition, EDITION] = Edition.PUBLIC,
     fmt: Annotated[OutputFormat, FORMAT] = OutputFormat.PDF,
     lang: Annotated[str, LANG] = "en",
@@ -181,7 +180,6 @@ def publish_summary(
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """The weekly or monthly summary, with its trend."""
     if week == month:
         raise InvalidInput.worded(
             N_("give --week or --month"), details=[problem("week", "one of the two")]
@@ -191,26 +189,27 @@ def publish_summary(
     _write(publishing.generate(get_context(), _viewer(token), request), out, as_json)
 
 
-@publish_app.command("due")
+@publish_app.command(
+    "due",
+    help=N_("Generate every scheduled report whose cut-off has passed and is not stored yet."),
+)
 def publish_due(
     now: Annotated[
-        str | None, typer.Option("--now", help="Pretend it is this instant (catch-up, tests).")
+        str | None, typer.Option("--now", help=N_("Pretend it is this instant (catch-up, tests)."))
     ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Generate every scheduled report whose cut-off has passed and is not stored yet."""
     at = parse_instant(now, field="now") if now else None
     published = publishing.publish_due(get_context(), at)
     print_result(published, as_json, _show_list)
 
 
-@publish_app.command("list")
+@publish_app.command("list", help=N_("Stored publications, newest first."))
 def publish_list(
     kind: Annotated[Kind | None, typer.Option("--kind")] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Stored publications, newest first."""
     items = publishing.list_publications(get_context(), _viewer(token), kind=kind)
     print_result(items, as_json, _show_list)
 
@@ -242,5 +241,7 @@ def _date(text: str) -> date:
 
 def register(app: typer.Typer) -> None:
     """Add ``export`` and the ``publish`` group."""
-    app.command("export")(export_command)
+    app.command(
+        "export", help=N_("Export incidents, reports, zones or posts (as the public by default).")
+    )(export_command)
     app.add_typer(publish_app, name="publish")

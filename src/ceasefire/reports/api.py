@@ -186,7 +186,8 @@ async def add_attachment(
     request: Request,
     filename: Annotated[str | None, Query(max_length=255)] = None,
 ) -> AttachmentPublic:
-    """Attach an evidence file sent as the raw request body (its Content-Type is kept).
+    """Attach an evidence file sent as the raw request body. The type stored is the one the
+    file's first bytes show; a Content-Type they contradict is a 422 naming ``file``.
 
     The SHA-256 is computed as it arrives; a body over the attachment limit is a 413 and
     stores nothing. Who may attach is asked first, on the token alone: a caller who may
@@ -196,7 +197,7 @@ async def add_attachment(
     chunks = await read_limited(
         request, ctx.settings.max_attachment_bytes, what="attachment", loc="file"
     )
-    media_type = request.headers.get("content-type", "application/octet-stream")
+    media_type = request.headers.get("content-type")
     return await run_in_threadpool(
         reports.add_attachment,
         ctx,
@@ -225,8 +226,9 @@ _UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\%]')
 
 
 def content_disposition(filename: str | None) -> str:
-    """Always ``attachment``: the uploader chose the Content-Type (``text/html`` included),
-    so a browser must save the file, never show it as a page of this origin. The name goes
+    """Always ``attachment``: the Content-Type is the one the file's bytes show, ``text/html``
+    included, so a browser must save the file, never show it as a page of this origin. The
+    name goes
     as an ASCII fallback (anything else, quotes and backslashes as ``_``) and, when it is
     not plain ASCII, as RFC 6266's ``filename*`` in UTF-8: a header is Latin-1 on the wire,
     and a Russian or Turkish name must not make the download fail."""

@@ -27,20 +27,19 @@ from ceasefire.reports import imports
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category, Channel
 
-report_app = typer.Typer(help="Reports (raw observations): submit, list, show, attach.")
-import_app = typer.Typer(help="Import reports from files.")
+report_app = typer.Typer(help=N_("Reports (raw observations): submit, list, show, attach."))
+import_app = typer.Typer(help=N_("Import reports from files."))
 
 
-@report_app.command("submit")
+@report_app.command("submit", help=N_("File one report (the JSON form of docs/intake.md)."))
 def report_submit(
-    source: Annotated[str, typer.Argument(help="JSON file of the report, or - for stdin.")],
+    source: Annotated[str, typer.Argument(help=N_("JSON file of the report, or - for stdin."))],
     key: Annotated[
-        str | None, typer.Option("--key", help="Idempotency key: a retry files nothing new.")
+        str | None, typer.Option("--key", help=N_("Idempotency key: a retry files nothing new."))
     ] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """File one report (the JSON form of docs/intake.md)."""
     result = reports.submit_report(
         get_context(), acting_viewer(get_context(), token), read_json(source), idempotency_key=key
     )
@@ -54,20 +53,20 @@ def report_submit(
     console.print(line.format(id=result.report.id, category=result.report.category))
 
 
-@report_app.command("list")
+@report_app.command("list", help=N_("List reports, newest first."))
 def report_list(
     channel: Annotated[Channel | None, typer.Option("--channel")] = None,
     category: Annotated[Category | None, typer.Option("--category")] = None,
     agreement: Annotated[str | None, typer.Option("--agreement")] = None,
     unassigned: Annotated[
-        bool, typer.Option("--unassigned", help="Only reports in no incident the caller may read.")
+        bool,
+        typer.Option("--unassigned", help=N_("Only reports in no incident the caller may read.")),
     ] = False,
     limit: Annotated[int, LIMIT] = 50,
     cursor: Annotated[str | None, CURSOR] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """List reports, newest first."""
     page = reports.list_reports(
         get_context(),
         acting_viewer(get_context(), token),
@@ -105,13 +104,12 @@ def report_list(
     )
 
 
-@report_app.command("show")
+@report_app.command("show", help=N_("Show one report."))
 def report_show(
     report_id: Annotated[str, typer.Argument()],
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Show one report."""
     report = reports.get_report(get_context(), acting_viewer(get_context(), token), report_id)
     if as_json:
         print_json(report)
@@ -124,17 +122,21 @@ def report_show(
     )
 
 
-@report_app.command("attach")
+@report_app.command(
+    "attach", help=N_("Attach an evidence file (hashed at receipt, kept read-only).")
+)
 def report_attach(
     report_id: Annotated[str, typer.Argument()],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     media_type: Annotated[
-        str, typer.Option("--type", help="Media type.")
-    ] = "application/octet-stream",
+        str | None,
+        typer.Option(
+            "--type", help=N_("Media type, checked against the file's content (default: detected).")
+        ),
+    ] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Attach an evidence file (hashed at receipt, kept read-only)."""
     with file.open("rb") as handle:
         info = reports.add_attachment(
             get_context(),
@@ -158,28 +160,36 @@ def report_attach(
 # ----------------------------------------------------------------------------- import
 
 
-@import_app.command("csv")
+@import_app.command(
+    "csv",
+    help=N_(
+        "Import reports from a CSV file: all or nothing, unless "
+        "--skip-invalid. Rerunning an\ninterrupted import stores exactly the "
+        "missing rows. The imported reports are then fused\ninto incidents (as "
+        "the API's background worker would), unless --no-fuse."
+    ),
+)
 def import_csv(
-    file: Annotated[Path, typer.Argument(help="CSV file (columns: docs/intake.md).")],
+    file: Annotated[Path, typer.Argument(help=N_("CSV file (columns: docs/intake.md)."))],
     skip_invalid: Annotated[
         bool,
-        typer.Option("--skip-invalid", help="Import the valid rows, write the rest to --rejects."),
+        typer.Option(
+            "--skip-invalid", help=N_("Import the valid rows, write the rest to --rejects.")
+        ),
     ] = False,
     rejects: Annotated[
-        Path | None, typer.Option("--rejects", help="Where rejected rows go (with --skip-invalid).")
+        Path | None,
+        typer.Option("--rejects", help=N_("Where rejected rows go (with --skip-invalid).")),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Processes that validate (default: cores).")
+        int, typer.Option("--workers", min=1, help=N_("Processes that validate (default: cores)."))
     ] = os.cpu_count() or 1,
     fuse: Annotated[
-        bool, typer.Option("--fuse/--no-fuse", help="Fuse the imported reports afterwards.")
+        bool, typer.Option("--fuse/--no-fuse", help=N_("Fuse the imported reports afterwards."))
     ] = True,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
-    """Import reports from a CSV file: all or nothing, unless --skip-invalid. Rerunning an
-    interrupted import stores exactly the missing rows. The imported reports are then fused
-    into incidents (as the API's background worker would), unless --no-fuse."""
     run = partial(
         imports.import_csv,
         get_context(),

@@ -17,6 +17,7 @@ with different content is a ``Conflict`` (HTTP 409) and changes nothing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -57,6 +58,7 @@ from ceasefire.members.grid import within
 from ceasefire.members.posts import KnownSources
 from ceasefire.members.scope import ReadScope, concerns_list, current_agreements
 from ceasefire.members.service import actor_of
+from ceasefire.reports import mediatypes
 from ceasefire.reports.attachments import AttachmentStore
 from ceasefire.reports.events import AttachmentReceived, ReportReceived, ReportTag
 from ceasefire.reports.model import (
@@ -1511,24 +1513,58 @@ def received_filename(filename: str | None) -> str | None:
     return "".join(c for c in name if c.isprintable()).strip()[:255] or None
 
 
+def _peeked(chunks: Iterable[bytes], size: int) -> tuple[bytes, Iterator[bytes]]:
+    """The first ``size`` bytes of a stream (fewer if it is shorter), and the whole stream
+    again, the bytes read included."""
+    stream = iter(chunks)
+    read: list[bytes] = []
+    length = 0
+    for chunk in stream:
+        read.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            break
+    return b"".join(read)[:size], itertools.chain(read, stream)
+
+
 def add_attachment(
     ctx: ServiceContext,
     viewer: Viewer,
     report_id: str,
     chunks: Iterable[bytes],
     *,
-    media_type: str = "application/octet-stream",
+    media_type: str | None = None,
     filename: str | None = None,
 ) -> AttachmentPublic:
     """Attach an evidence file to a report, hashed at receipt; the same file again is a no-op.
 
     Only the member that filed the report (or a monitor, or an operator) may attach. The
     file is checked against ``settings.max_attachment_bytes`` while it streams in; a file
-    over the limit is refused (PayloadTooLarge) and leaves nothing behind.
+    over the limit is refused (PayloadTooLarge) and leaves nothing behind. The type stored
+    is the one its first bytes show (``mediatypes.detected_type``; ``media_type`` is what
+    the uploader declared, None for nothing): a declaration the content contradicts is
+    refused before anything is stored.
     """
     actor = actor_of(viewer)
     check_may_attach(ctx, viewer, report_id)
     filename = received_filename(filename)
+    head, chunks = _peeked(chunks, mediatypes.HEAD_BYTES)
+    try:
+        media_type = mediatypes.detected_type(head, media_type)
+    except mediatypes.TypeMismatch as exc:
+        raise InvalidInput.worded(
+            mediatypes.MISMATCH,
+            details=[
+                problem(
+                    "file",
+                    "content does not match the declared type",
+                    declared=exc.declared,
+                    detected=exc.detected,
+                )
+            ],
+            detected=exc.detected,
+            declared=exc.declared,
+        ) from None
     stored = AttachmentStore(ctx.settings.data_dir).receive(
         chunks, max_bytes=ctx.settings.max_attachment_bytes
     )

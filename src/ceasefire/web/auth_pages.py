@@ -53,10 +53,12 @@ from ceasefire.web import common, csrf, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import language_of, render, set_preference_cookies
 from ceasefire.web.session import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     SignedInViewer,
     WebViewer,
     clear_session_cookie,
+    set_device_cookie,
     set_session_cookie,
 )
 
@@ -164,7 +166,13 @@ def login_submit(
         )
     try:
         attempt = count_sign_in(request, user_id)
-        issued = auth.login(ctx, user_id=user_id, password=password, client=attempt.client)
+        issued = auth.login(
+            ctx,
+            user_id=user_id,
+            password=password,
+            client=attempt.client,
+            device_cookie=request.cookies.get(DEVICE_COOKIE),
+        )
         attempt.succeeded()
     except Unauthorized:
         # One message for every cause: it must not tell which part was wrong.
@@ -190,6 +198,7 @@ def login_submit(
     expires_at = issued.info.expires_at
     max_age = int((expires_at - utcnow()).total_seconds()) if expires_at else 12 * 3600
     set_session_cookie(response, request, issued.token, max_age)
+    set_device_cookie(response, request, issued.device_cookie)
     # The language and time zone this user chose before, on whichever browser.
     chosen = auth.preferences_of(ctx, user_id)
     set_preference_cookies(request, response, chosen.lang, chosen.time_zone)
@@ -320,13 +329,14 @@ def password_submit(
         )
     try:
         attempt = count_sign_in(request, viewer.user_id or "")
-        auth.change_password(
+        changed = auth.change_password(
             ctx,
             viewer,
             current_password=current_password,
             new_password=new_password,
             current_token=request.cookies.get(SESSION_COOKIE),
             client=attempt.client,
+            device_cookie=request.cookies.get(DEVICE_COOKIE),
         )
         attempt.succeeded()
     except TooManyRequests as exc:
@@ -342,7 +352,9 @@ def password_submit(
         return _password_page(
             request, viewer, ctx=ctx, error=_refusal(request, exc), status=exc.status
         )
-    return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?changed=true", status_code=303))
+    response = RedirectResponse(f"{ACCOUNT_PAGE}?changed=true", status_code=303)
+    set_device_cookie(response, request, changed.device_cookie)
+    return _no_store(response)
 
 
 TOKENS = "/account/tokens"
@@ -379,6 +391,7 @@ def create_token(
             expires_in=timedelta(days=body.expires_in_days) if body.expires_in_days else None,
             password=body.password,
             client=attempt.client,
+            device_cookie=request.cookies.get(DEVICE_COOKIE),
         )
         attempt.succeeded()
     except (TooManyRequests, Forbidden, InvalidInput, Conflict, NotFound) as exc:
@@ -392,7 +405,9 @@ def create_token(
             retry_after_s=exc.retry_after_s if isinstance(exc, TooManyRequests) else None,
         )
     done = common.entries_since(ctx, viewer, before, f"token/{issued.info.id}")
-    return _password_page(request, viewer, ctx=ctx, issued=issued, done=done, status=201)
+    response = _password_page(request, viewer, ctx=ctx, issued=issued, done=done, status=201)
+    set_device_cookie(response, request, issued.device_cookie)
+    return response
 
 
 @router.post(TOKENS + "/{token_id}/revoke", dependencies=CsrfChecked)

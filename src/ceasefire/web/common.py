@@ -249,6 +249,10 @@ PROBLEM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"String should have at most (?P<n>\d+) characters?", N_("at most %(n)s characters")),
         (r"Input should be greater than or equal to (?P<n>\S+)", N_("%(n)s or more")),
         (r"Input should be less than or equal to (?P<n>\S+)", N_("%(n)s or less")),
+        (
+            r"List should have at least (?P<n>\d+) items? after validation, not \d+",
+            N_("at least %(n)s needed"),
+        ),
         (r"Input should be a valid integer.*", N_("not a whole number")),
         (r"Input should be a valid number.*", N_("not a number")),
         (r"Input should be a valid boolean.*", N_("not yes or no")),
@@ -316,6 +320,35 @@ def problem_text(
         if found is not None:
             return str(translate(msgid)) % found.groupdict()
     return text
+
+
+FUSED_TITLE = re.compile(
+    r"(?P<label>[a-z][a-z ]*?)(?: near (?P<place>.+))?, (?P<day>\d{4}-\d{2}-\d{2})"
+)
+"""An incident title as fusion words it (``shelling near Aghdam, 2020-11-26``: the category,
+the place of its best-located report, the first day)."""
+
+
+def incident_title(title: str, translate: Any, day: Any) -> str:
+    """An incident's title in the reader's language where fusion worded it (its category by
+    the category's label, the day by ``day``, the place as recorded); a title a member wrote
+    is their own words, shown as written. ``translate``: the page's gettext."""
+    found = FUSED_TITLE.fullmatch(title)
+    msgid = CATEGORY_LABELS.get(found["label"].replace(" ", "_")) if found else None
+    if found is None or msgid is None:
+        return title
+    try:
+        when = day(datetime.fromisoformat(found["day"]))
+    except ValueError:
+        return title
+    what = translate(msgid)
+    if found["place"] is None:
+        return f"{what}, {when}"
+    return str(translate(N_("%(what)s near %(place)s, %(day)s"))) % {
+        "what": what,
+        "place": found["place"],
+        "day": when,
+    }
 
 
 def error_text(error: object, translate: Any) -> str:

@@ -21,8 +21,9 @@ from ceasefire.agreements import service as agreement_service
 from ceasefire.api.deps import ContextDep
 from ceasefire.compliance import service as compliance
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Conflict, InvalidInput, NotFound
+from ceasefire.errors import Conflict, InvalidInput, NotFound, problem
 from ceasefire.fusion import service as fusion
+from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import (
     ALLOWED_TRANSITIONS,
@@ -200,7 +201,9 @@ class IncidentForm:
         before = common.head_seq(self.ctx)
         try:
             return before, change()
-        except (InvalidInput, Conflict) as exc:
+        except (InvalidInput, Conflict, NotFound) as exc:
+            # A NotFound names what the form asked for (the incident to merge, a report to
+            # split off); where it is this incident, the page's own reading raises it again.
             return _incident_page(
                 self.request, self.ctx, self.viewer, self.incident_id, error=exc, kept=kept
             )
@@ -367,13 +370,28 @@ def assess(
     """Record the viewer's member's assessment: concur, dissent (with its own finding, if
     any) or abstain, with the rationale."""
 
+    kept = {
+        "form": "assess",
+        "stance": stance,
+        "status": status,
+        "attribution": attribution,
+        "party": party,
+        "rationale": rationale,
+        "classification": classification,
+    }
+
     def change() -> Any:
         chosen_stance = common.required_value(Stance, stance, "stance")
         finding_status = common.enum_value(OccurrenceStatus, status, "status")
         kind = common.optional(attribution)
         found: Attribution | None = None
         if kind == AttributionKind.ATTRIBUTED.value:
-            found = Attribution.parse(f"attributed({party})" if party else "attributed")
+            if not party.strip():
+                raise InvalidInput.worded(
+                    N_("choose the party the finding attributes it to"),
+                    details=[problem("party", "required")],
+                )
+            found = Attribution.parse(f"attributed({party})")
         elif kind is not None:
             found = Attribution.parse(kind)
         return incidents.assess(
@@ -387,7 +405,7 @@ def assess(
             classification=common.classification(classification),
         )
 
-    return page.after(change)
+    return page.after(change, kept)
 
 
 @router.post("/incidents/{incident_id}/replies", dependencies=CsrfChecked)
@@ -437,6 +455,7 @@ def merge_incident(
             source.strip(),
             reason=common.optional(reason),
         ),
+        {"form": "merge", "source": source, "reason": reason},
     )
 
 
@@ -455,6 +474,7 @@ def split_incident(
             _ids(report_ids),
             reason=common.optional(reason),
         ),
+        {"form": "split", "report_ids": report_ids, "reason": reason},
     )
 
 

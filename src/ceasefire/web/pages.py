@@ -83,6 +83,14 @@ def environment(lang: str) -> Environment:
         i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
     )
     env.filters["record_links"] = record_links
+    # Fusion's English titles in the reader's language (English pages show them as stored).
+    env.filters["incident_title"] = lambda title: (
+        title
+        if lang == "en" or not isinstance(title, str)
+        else common.incident_title(
+            title, lambda msgid: i18n.gettext(lang, msgid), env.filters["day"]
+        )
+    )
     env.filters["problem"] = lambda message: problem_text(
         message, lambda msgid: i18n.gettext(lang, msgid)
     )

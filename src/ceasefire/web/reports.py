@@ -24,7 +24,15 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.errors import (
+    CeasefireError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    problem,
+)
 from ceasefire.i18n.markers import N_
 from ceasefire.reports import csvformat, imports, uploads
 from ceasefire.reports import service as reports
@@ -96,6 +104,102 @@ def _channels_for(viewer: Viewer) -> list[str]:
     return []
 
 
+REPORT_FIELD_LABELS = {
+    "channel": N_("Channel"),
+    "category": N_("Category"),
+    "count": N_("Count"),
+    "weapon_class": N_("Weapon class"),
+    "means": N_("Means of observation"),
+    "alleged_perpetrator": N_("Alleged perpetrator"),
+    "concerns": N_("Concerns (parties)"),
+    "confidence": N_("Confidence"),
+    "observed_start": N_("Start"),
+    "observed_end": N_("End"),
+    "timezone": N_("Time zone of these times"),
+    "time_precision": N_("Time precision"),
+    "lat": N_("Latitude"),
+    "lon": N_("Longitude"),
+    "place_name": N_("Place name"),
+    "precision": N_("Location precision"),
+    "observer_lat": N_("Observer latitude"),
+    "observer_lon": N_("Observer longitude"),
+    "observer_place_name": N_("Observer place"),
+    "distance_min": N_("Distance from (m)"),
+    "distance_max": N_("Distance to (m)"),
+    "bearing_deg": N_("Bearing (°)"),
+    "post_id": N_("Post"),
+    "sensor_id": N_("Sensor"),
+    "casualties": N_("Casualties (best estimate)"),
+    "narrative": N_("Narrative"),
+    "source_reference": N_("Source reference"),
+    "reporter": N_("Reporter"),
+    "classification": N_("Classification"),
+    "agreement_id": N_("Agreement"),
+    "attachments": N_("Attachments"),
+}
+"""The report form's fields by their labels (the form's own wording), for its list of problems."""
+
+_FIELD_OF_LOC = {
+    "observed": "observed_start",
+    "observed.start": "observed_start",
+    "observed.end": "observed_end",
+    "observed.timezone": "timezone",
+    "observed.precision": "time_precision",
+    "distance_m": "distance_min",
+    "distance_m.min": "distance_min",
+    "distance_m.max": "distance_max",
+}
+_POSITION_FIELDS = {
+    "event_position": {"lat": "lat", "lon": "lon", "place_name": "place_name"},
+    "observer_position": {
+        "lat": "observer_lat",
+        "lon": "observer_lon",
+        "place_name": "observer_place_name",
+    },
+}
+"""A position's parts by the form's fields; any other part (or the whole) is the first's,
+except the event's precision, which has a field of its own."""
+_CASUALTY_FIELDS = {f"casualties_{key}" for key in CASUALTY_KEYS}
+
+
+def report_field(loc: str) -> str:
+    """The report form's field for a problem the report's validation names by its place in
+    the API's body (``event_position.lon`` is the form's ``lon``, ``observed.end`` its
+    ``observed_end``, ``casualties.killed_civilian.best`` its ``casualties_killed_civilian``);
+    a name the form does not know is kept."""
+    if loc in _FIELD_OF_LOC:
+        return _FIELD_OF_LOC[loc]
+    head, _, rest = loc.partition(".")
+    part = rest.partition(".")[0]
+    if loc == "event_position.precision":
+        return "precision"
+    if head in _POSITION_FIELDS:
+        fields = _POSITION_FIELDS[head]
+        return fields.get(part, fields["lat"])
+    if head == "casualties" and f"casualties_{part}" in _CASUALTY_FIELDS:
+        return f"casualties_{part}"
+    if head in ("concerns", "means"):
+        return head
+    return loc
+
+
+def _report_problems(error: CeasefireError | None) -> list[tuple[str, str]]:
+    """Each of a refused report's problems as (the form's field, the message)."""
+    return [
+        (report_field(str(item["loc"])), str(item.get("message", "")))
+        for item in (error.details if error is not None else None) or []
+        if isinstance(item, dict) and item.get("loc")
+    ]
+
+
+def _first_problems(listed: list[tuple[str, str]]) -> dict[str, str]:
+    """The first problem of each field, to show beside it."""
+    found: dict[str, str] = {}
+    for field, message in listed:
+        found.setdefault(field, message)
+    return found
+
+
 def _form_page(
     request: Request,
     ctx: ContextDep,
@@ -104,13 +208,16 @@ def _form_page(
     *,
     error: CeasefireError | None = None,
 ) -> Response:
+    listed = _report_problems(error)
     response = render(
         "report_form.html",
         request=request,
         viewer=viewer,
         v=values,
         error=error,
-        problems=common.problems_of(error.details if error is not None else None),
+        problems=_first_problems(listed),
+        problem_list=listed,
+        field_labels=REPORT_FIELD_LABELS,
         channels=_channels_for(viewer),
         categories=[c.value for c in Category],
         precisions=list(common.PRECISION_LABELS),
@@ -253,8 +360,13 @@ def report_body(form: FormData) -> dict[str, Any]:
 
 
 def _form_values(form: FormData) -> dict[str, Any]:
+    """The form's fields, to show it again; ``attached``: the names of the files it held,
+    which a browser does not send again by itself."""
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     values["means"] = [m for m in form.getlist("means") if isinstance(m, str)]
+    values["attached"] = [
+        f.filename for f in form.getlist("attachments") if isinstance(f, UploadFile) and f.filename
+    ]
     return values
 
 
@@ -265,24 +377,60 @@ def _chunks(upload: UploadFile) -> Iterator[bytes]:
 
 async def _attach_files(
     ctx: ServiceContext, viewer: Viewer, report_id: str, form: FormData
-) -> list[AttachmentPublic]:
-    """Store the form's ``attachments`` files on the report, each hashed as it is read."""
-    stored = []
+) -> list[tuple[str, CeasefireError]]:
+    """Store the form's ``attachments`` files on the report, each hashed as it is read; the
+    files refused (too large, ...) with why, the others stored all the same."""
+    refused: list[tuple[str, CeasefireError]] = []
     for upload in form.getlist("attachments"):
         if not isinstance(upload, UploadFile) or not upload.filename:
             continue
-        stored.append(
+        try:
             await run_in_threadpool(
                 reports.add_attachment,
                 ctx,
                 viewer,
                 report_id,
                 _chunks(upload),
-                media_type=upload.content_type or "application/octet-stream",
+                # None: a browser's type is a guess from the file's name; the bytes decide.
+                media_type=None,
                 filename=upload.filename,
             )
+        except (PayloadTooLarge, InvalidInput, Conflict) as exc:
+            refused.append((upload.filename, exc))
+    return refused
+
+
+async def _after_attaching(
+    request: Request,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    report_id: str,
+    form: FormData,
+    before: int,
+    *,
+    filed: bool = False,
+    already: bool = False,
+) -> Response:
+    """Attach the form's files, then show the report (``filed`` just now, or ``already``)
+    with the entries recorded since ``before``: by a redirect, or, where a file was refused,
+    at once with why beside the upload form, so that the file can be sent again."""
+    refused = await _attach_files(ctx, viewer, report_id, form)
+    done = await run_in_threadpool(common.done_since, ctx, viewer, before, f"report/{report_id}")
+    if refused:
+        return await run_in_threadpool(
+            lambda: _report_view(
+                request,
+                ctx,
+                viewer,
+                report_id,
+                done=common.done_entries(done),
+                filed=filed,
+                already=already,
+                refused=refused,
+            )
         )
-    return stored
+    state = "filed=1&" if filed else "already=1&" if already else ""
+    return RedirectResponse(f"/reports/{report_id}?{state}done={done}", status_code=303)
 
 
 @router.post("/reports/new", dependencies=CsrfChecked)
@@ -302,11 +450,10 @@ async def report_submit(request: Request, ctx: ContextDep, viewer: SignedInViewe
     except (InvalidInput, Conflict, NotFound, Forbidden) as exc:
         # NotFound and Forbidden here name a field too: a post or sensor it may not name.
         return _form_page(request, ctx, viewer, _form_values(form), error=exc)
-    report_id = submitted.report.id
-    await _attach_files(ctx, viewer, report_id, form)
-    done = await run_in_threadpool(common.done_since, ctx, viewer, before, f"report/{report_id}")
-    state = "filed" if submitted.created else "already"
-    return RedirectResponse(f"/reports/{report_id}?{state}=1&done={done}", status_code=303)
+    created = submitted.created
+    return await _after_attaching(
+        request, ctx, viewer, submitted.report.id, form, before, filed=created, already=not created
+    )
 
 
 IMPORT_FORMAT = {"columns": list(csvformat.COLUMNS), "categories": [c.value for c in Category]}
@@ -446,10 +593,34 @@ def report_page(
     already: str | None = None,
 ) -> Response:
     """One report with its attachments (and their SHA-256) and its ledger entries."""
+    return _report_view(
+        request,
+        ctx,
+        viewer,
+        report_id,
+        done=common.done_entries(done),
+        filed=bool(filed),
+        already=bool(already),
+    )
+
+
+def _report_view(
+    request: Request,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    report_id: str,
+    *,
+    done: list[int],
+    filed: bool = False,
+    already: bool = False,
+    refused: list[tuple[str, CeasefireError]] | None = None,
+) -> Response:
+    """The report page; ``refused``: the files just sent that were not attached, each with
+    why (the report itself is kept), answered with the first refusal's status."""
     report = reports.get_report(ctx, viewer, report_id)
     full = report if isinstance(report, ReportPublic) else None
     attachments: list[AttachmentPublic] = full.attachments if full is not None else []
-    return render(
+    response = render(
         "report.html",
         request=request,
         viewer=viewer,
@@ -457,9 +628,10 @@ def report_page(
         full=full,
         attachments=attachments,
         ledger=common.entries_about(ctx, viewer, f"report/{report_id}"),
-        done=common.done_entries(done),
-        filed=bool(filed),
-        already=bool(already),
+        done=done,
+        filed=filed,
+        already=already,
+        refused=refused or [],
         may_attach=full is not None
         and (full.owner_member == viewer.member_id or viewer.role is Role.MONITOR),
         may_group=full is not None
@@ -467,6 +639,9 @@ def report_page(
         and (viewer.operator or viewer.role is Role.MONITOR),
         classifications=[c.value for c in Classification],
     )
+    if refused:
+        response.status_code = refused[0][1].status
+    return response
 
 
 async def _may_attach(ctx: ContextDep, viewer: SignedInViewer, report_id: str) -> None:
@@ -485,6 +660,4 @@ async def attach(
         return common.sign_in_first(request)
     form = await request.form()
     before = await run_in_threadpool(common.head_seq, ctx)
-    await _attach_files(ctx, viewer, report_id, form)
-    done = await run_in_threadpool(common.done_since, ctx, viewer, before, f"report/{report_id}")
-    return RedirectResponse(f"/reports/{report_id}?done={done}", status_code=303)
+    return await _after_attaching(request, ctx, viewer, report_id, form, before)

@@ -25,8 +25,12 @@ from ceasefire.api.asgi import HttpMiddleware
 from ceasefire.api.deps import ContextDep
 from ceasefire.errors import Unauthorized
 from ceasefire.members.auth import viewer_for_token
+from ceasefire.members.devices import merged as merged_markers
 
 SESSION_COOKIE = "ceasefire_session"
+DEVICE_COOKIE = "ceasefire_device"
+"""The browser's device markers (``members.devices``): kept a year, across sign-outs."""
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def is_https(request: Request) -> bool:
@@ -36,9 +40,24 @@ def is_https(request: Request) -> bool:
 
 def set_session_cookie(response: Response, request: Request, token: str, max_age: int) -> None:
     """Keep ``token`` in the sign-in cookie: not readable by scripts, not sent cross-site."""
+    _set_private_cookie(response, request, SESSION_COOKIE, token, max_age)
+
+
+def set_device_cookie(response: Response, request: Request, marker: str | None) -> None:
+    """Keep a new device marker in the device cookie, with the other users' markers it held
+    (``None``: nothing to keep); set like the sign-in cookie."""
+    if marker is None:
+        return
+    value = merged_markers(marker, request.cookies.get(DEVICE_COOKIE))
+    _set_private_cookie(response, request, DEVICE_COOKIE, value, DEVICE_COOKIE_MAX_AGE)
+
+
+def _set_private_cookie(
+    response: Response, request: Request, name: str, value: str, max_age: int
+) -> None:
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
+        name,
+        value,
         max_age=max_age,
         path="/",
         httponly=True,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from ceasefire.news.geo.gazetteer import Gazetteer, Place, contains
-from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext
+from ceasefire.news.geo.mention import DEFAULT_CONTEXT, GeoContext, distance_km
 from ceasefire.news.geo.normalise import name_key
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -529,17 +529,37 @@ def _cued_towns(
     gazetteer: Gazetteer,
     named: frozenset[str],
     place_ends: dict[int, Span],
+    anchors: Sequence[Anchor] = (),
 ) -> list[Place]:
     """Towns a cue in the text vouches for: introduced by a preposition of place, in a country
-    the text names; qualified by their division or country ("Klamath Falls, Oregon"); or
-    listed after a place of the same country ("Gloucester and Cheltenham")."""
+    the text names; qualified by their division or country ("Klamath Falls, Oregon"); listed
+    after a place of the same country ("Gloucester and Cheltenham"); or, at any size, cued
+    and lying beside a place the model tagged (``_neighbour_towns``)."""
     if span.text.isupper():  # "from PAN": initials, not a town
         return []
+    return _vouched_towns(span, places, gazetteer, named, place_ends) or _neighbour_towns(
+        span, places, anchors
+    )
+
+
+def _vouched_towns(
+    span: Span,
+    places: list[Place],
+    gazetteer: Gazetteer,
+    named: frozenset[str],
+    place_ends: dict[int, Span],
+) -> list[Place]:
     if _admin_word_after(span) or _listed_before_admin_word(span):
         # "in Kasese district", "Iloilo province": the word says the name is a division
         # (named after its seat, or a town the gazetteer knows).
+        # A district named after a small seat counts in a country the text names
+        # ("Chongwe, Kafue and Chibombo districts" in a report on Zambia).
         divisions = [p for p in places if p.kind in {"admin1", "admin2"}]
-        return divisions or [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
+        return divisions or [
+            p
+            for p in places
+            if p.kind == "city" and (p.population >= _CUED_TOWN or p.country in named)
+        ]
     qualifiers = _qualifiers(span, gazetteer)
     if qualifiers:
         # "Rockingham, Northamptonshire": a town of any size inside the division named; a
@@ -589,6 +609,92 @@ def _cued_towns(
         countries = {p.country for p in gazetteer.lookup(listed.text)}
         return [p for p in towns if p.country in countries]
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A point of a place name the model tagged (one of its town or county readings)."""
+
+    key: str
+    lat: float
+    lon: float
+
+
+# A cued name whose town lies this close to a reading of another place the text tags is that
+# town, at any size: the smallest area that explains both ("a grass fire near Clunes" beside
+# Ballarat, "Hexham, Corbridge and Newcastle", "30 miles north of Metropolis" beside Vienna,
+# Illinois).
+_NEIGHBOUR_KM = 40.0
+_ANCHOR_KINDS = frozenset({"city", "admin2"})
+# At most this many readings of one tagged name serve as anchors ("Springfield" has dozens).
+_ANCHOR_READINGS = 40
+
+
+def _anchors(doc: Doc, gazetteer: Gazetteer, datelines: Sequence[Span]) -> list[Anchor]:
+    """The town and county readings of the place names the model tagged and of datelines."""
+    found: list[Anchor] = []
+    seen: set[str] = set()
+    for span in [*doc.ents, *datelines]:
+        if span.label_ not in {"GPE", "LOC"}:
+            continue
+        text = _strip_determiner(span).text
+        key = name_key(text)
+        if key in seen:
+            continue
+        seen.add(key)
+        readings = [p for p in _places_or_abbreviation(text, gazetteer) if p.kind in _ANCHOR_KINDS]
+        if len(readings) <= _ANCHOR_READINGS:
+            found.extend(Anchor(key, p.lat, p.lon) for p in readings)
+    return found
+
+
+_COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northeast", "northwest",
+                            "southeast", "southwest"})  # fmt: skip
+
+
+def _place_cue(span: Span) -> bool:
+    """A cue that ``span`` names a place: a preposition of place before it ("near Clunes"),
+    a compass word and "of" ("south of Wagga Wagga"), or a list with a place."""
+    doc = span.doc
+    k = span.start
+    if _locative(span) or (
+        k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in _COMPASS_WORDS
+    ):
+        return True
+    return _in_place_list(span)
+
+
+def _in_place_list(span: Span) -> bool:
+    """Whether ``span`` stands in a list of capitalised names ("Hexham, Corbridge and
+    Newcastle") one of which the model tagged as a place, and none as a person."""
+    doc = span.doc
+    listed, place = False, False
+    for step, edge in ((-1, span.start - 1), (1, span.end)):
+        k = edge
+        while 0 <= k < len(doc) and (doc[k].lower_ in _LIST_WORDS or doc[k].text[:1].isupper()):
+            if doc[k].lower_ in _LIST_WORDS:
+                listed = listed or k == edge
+            elif doc[k].ent_type_ == "PERSON":
+                return False  # "Helen, Clarence, Irene, Marie and Randy Kunz": people
+            place = place or doc[k].ent_type_ in {"GPE", "LOC"}
+            k += step
+    return listed and place
+
+
+def _neighbour_towns(span: Span, places: list[Place], anchors: Sequence[Anchor]) -> list[Place]:
+    """The towns of a cued name that lie within ``_NEIGHBOUR_KM`` of another tagged place."""
+    if not anchors or not _place_cue(span):
+        return []
+    key = name_key(span.text)
+    return [
+        p
+        for p in places
+        if p.kind == "city"
+        and any(
+            a.key != key and distance_km(a.lat, a.lon, p.lat, p.lon) <= _NEIGHBOUR_KM
+            for a in anchors
+        )
+    ]
 
 
 # Nouns for people after the name of the town they live in: "a Racine woman", "a Glen Ellyn
@@ -748,6 +854,19 @@ def _admin_word_after(span: Span) -> bool:
     return word.is_lower and (word.text in ADMIN_WORDS or word.text in PLURAL_ADMIN_WORDS)
 
 
+def _plural_division_after(span: Span) -> bool:
+    """Whether ``span`` is a list of names ("X and Y") that a plural noun for divisions ends
+    ("Barishal and Chattogram divisions": Bangladesh's and Pakistan's first level is the
+    division)."""
+    doc = span.doc
+    return (
+        span.end < len(doc)
+        and (doc[span.end].text in PLURAL_ADMIN_WORDS or doc[span.end].text == "divisions")
+        and any(token.lower_ in _LIST_WORDS for token in span)
+        and span[-1].text[:1].isupper()
+    )
+
+
 _LIST_RUN = 8  # tokens a list of names may take before its plural administrative word
 
 
@@ -823,6 +942,7 @@ def correct_place_entities(
     person_words = _person_words(doc)
     datelines = _dateline_places(doc, gazetteer)
     named = _named_countries(doc, gazetteer, context, datelines)
+    anchors = _anchors(doc, gazetteer, datelines)
     entities: list[Span] = []
     covered: set[int] = set()
     in_dateline = {i for span in datelines for i in range(span.start, span.end)}
@@ -872,7 +992,7 @@ def correct_place_entities(
             span = _strip_determiner(ent)
             places = _lookup_division_word(span, gazetteer)
             strong = _strong_places(places, context, named) or _cued_towns(
-                span, places, gazetteer, named, place_ends
+                span, places, gazetteer, named, place_ends, anchors
             )
             if strong and not _looks_like_person(span, strong, person_words):
                 relabelled = Span(doc, span.start, span.end, label=_place_label(strong))
@@ -888,7 +1008,12 @@ def correct_place_entities(
                 # "the River Calder", which the model calls an organisation.
                 entities.append(Span(doc, span.start, span.end, label="LOC"))
                 continue
+            # "the districts of Castilla and Veintiséis de Octubre", or "Barishal and
+            # Chattogram divisions": a list the model tagged as one name, which a plural
+            # place or administrative word introduces or ends.
             members = _list_members(span) if _place_noun_of(span) else []
+            if not members and _plural_division_after(span):
+                members = [m for m in _list_members(span) if gazetteer.knows(m.text)]
             if len(members) > 1:
                 # "the districts of Castilla and Veintiséis de Octubre", one ORG: each name.
                 for member in members:
@@ -906,11 +1031,12 @@ def correct_place_entities(
     covered.update(in_dateline)
     entities.extend(datelines)
     entities.extend(
-        _untagged_places(doc, gazetteer, context, covered, person_words, named, place_ends)
+        _untagged_places(doc, gazetteer, context, covered, person_words, named, place_ends, anchors)
     )
     entities = _same_name_places(doc, entities, gazetteer, person_words)
     entities = _joined_names(doc, entities, gazetteer)
     entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
+    entities = [_extend_to_country(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
 
@@ -1063,6 +1189,32 @@ def _extend_to_region(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Sp
     return Span(doc, longer.start, longer.end, label="LOC") if regions else span
 
 
+# Words the model may leave out before a country's last word: "Democratic Republic of the".
+_COUNTRY_LEAD = 5
+
+
+def _extend_to_country(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
+    """A place entity that untagged capitalised words and "of the" before it lengthen into a
+    country's or division's name: the model's "Congo" in "Ebola disease - Democratic Republic
+    of the Congo" is the Democratic Republic, not the Republic of the Congo."""
+    doc = span.doc
+    if span.label_ != "GPE":
+        return span
+    best = span
+    start = span.start
+    while start > 0 and span.start - start < _COUNTRY_LEAD:
+        token = doc[start - 1]
+        if start - 1 in covered or not (token.is_title or token.lower_ in {"of", "the"}):
+            break
+        start -= 1
+        if not token.is_title:
+            continue
+        longer = doc[start : span.end]
+        if any(p.kind in {"country", "admin1"} for p in gazetteer.lookup(longer.text)):
+            best = Span(doc, start, span.end, label="GPE")
+    return best
+
+
 def _name_like(token: Token) -> bool:
     """A capitalised proper noun; or, first in its sentence, a capitalised word the tagger took
     for a common noun ("Lachin is quiet.")."""
@@ -1175,6 +1327,7 @@ def _untagged_places(
     person_words: set[str],
     named: frozenset[str],
     place_ends: dict[int, Span],
+    anchors: Sequence[Anchor] = (),
 ) -> list[Span]:
     """Runs of proper nouns outside any entity that name a strong gazetteer place."""
     found: list[Span] = []
@@ -1228,7 +1381,7 @@ def _untagged_places(
         # or a town a cue vouches for ("in Colchester" in a text that names Britain).
         strong = [
             p for p in strong if p.kind != "city" or p.country in context.focus_countries
-        ] or _cued_towns(span, places, gazetteer, named, place_ends)
+        ] or _cued_towns(span, places, gazetteer, named, place_ends, anchors)
         if strong and not _looks_like_person(span, strong, person_words):
             found.append(Span(doc, i, j, label=_place_label(strong)))
             place_ends[j] = found[-1]

@@ -1,0 +1,146 @@
+"""The report form and the report page as a monitor uses them (both databases): what a
+refusal keeps and where it says what went wrong.
+
+An evidence file the service refuses (here: over a small ``max_attachment_bytes``) does not
+hide that the report itself was filed: the report's page answers at once, naming the file
+and why beside the upload form, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
+from ceasefire.reports import service as reports
+from ceasefire.reports.schemas import ReportPublic
+from tests.conftest import settings_for
+from tests.factories.members import Cast
+from tests.factories.reports import COMPLAINT, shelling_body, web_report_form
+from tests.web.conftest import Browser
+
+LIMIT = 1000
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Evidence files of at most ``LIMIT`` bytes."""
+    return settings_for(database_url, tmp_path).model_copy(update={"max_attachment_bytes": LIMIT})
+
+
+def _attachments(ctx: ServiceContext, cast: Cast, report_id: str) -> list[str]:
+    report = reports.get_report(ctx, cast.viewer(ctx, "rus"), report_id)
+    assert isinstance(report, ReportPublic)
+    return sorted(a.filename or "" for a in report.attachments)
+
+
+def test_a_refused_evidence_file_is_named_on_the_filed_report(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    russia = browsers["rus"]
+    files = [
+        ("attachments", ("photo.jpg", b"\xff\xd8" + b"x" * (LIMIT + 10), "image/jpeg")),
+        ("attachments", ("note.txt", b"small enough", "text/plain")),
+    ]
+    answer = russia.client.post(
+        "/reports/new?lang=ru",
+        data={**web_report_form(), "csrf_token": russia.csrf},
+        files=files,
+        follow_redirects=False,
+    )
+    # Not a bare error page: the report is filed and shown, the refused file named.
+    assert answer.status_code == 413, answer.text
+    (filed,) = reports.list_reports(ctx, cast.viewer(ctx, "rus")).items
+    assert f"<code>{filed.id}</code>" in answer.text
+    assert "Сообщение подано." in answer.text
+    assert "Эти файлы не прикреплены" in answer.text
+    assert "photo.jpg" in answer.text
+    # The other file was stored all the same; the upload form is there to send it again.
+    assert _attachments(ctx, cast, filed.id) == ["note.txt"]
+    assert f'action="/reports/{filed.id}/attachments"' in answer.text
+
+    # The upload form on the report's page says the same in Turkish.
+    again = russia.client.post(
+        f"/reports/{filed.id}/attachments?lang=tr",
+        data={"csrf_token": russia.csrf},
+        files=[files[0]],
+        follow_redirects=False,
+    )
+    assert again.status_code == 413
+    assert "Bu dosyalar eklenmedi" in again.text
+    assert "photo.jpg" in again.text
+    fits = russia.client.post(
+        f"/reports/{filed.id}/attachments",
+        data={"csrf_token": russia.csrf},
+        files=[("attachments", ("photo.jpg", b"\xff\xd8 smaller", "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert fits.status_code == 303
+    assert fits.headers["location"].startswith(f"/reports/{filed.id}?done=")
+    assert _attachments(ctx, cast, filed.id) == ["note.txt", "photo.jpg"]
+
+
+def test_a_refused_report_names_each_field_by_its_label_beside_it(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    russia = browsers["rus"]
+    form = web_report_form(
+        observed_end="2020-11-28T08:00",  # before the start
+        precision="1",
+        lat="",
+        lon="",
+        place_name="Агдам",  # exact precision needs a point
+        observer_lat="39.98",
+        observer_lon="46.90",
+        distance_min="5000",
+        distance_max="1000",  # smaller than the minimum
+        narrative="Шесть разрывов к востоку от Агдама.",
+    )
+    answer = russia.client.post(
+        "/reports/new?lang=ru",
+        data={**form, "csrf_token": russia.csrf},
+        files=[("attachments", ("photo.jpg", b"\xff\xd8 frame", "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert answer.status_code == 422, answer.text
+    assert reports.list_reports(ctx, cast.viewer(ctx, "rus")).items == []
+    page = answer.text
+    # The list above the form names the fields as the form labels them, not the API's paths.
+    summary = page.split('<form method="post" action="/reports/new"')[0]
+    for label in ("<li>Окончание:", "<li>Точность местоположения:", "<li>Расстояние до (м):"):
+        assert label in summary, label
+    for path in ("observed.end", "event_position.precision", "distance_m.max"):
+        assert f"<code>{path}</code>" not in summary, path
+    # Each problem also stands beside its own field, whose input is kept.
+    form_html = page.split('<form method="post" action="/reports/new"')[1]
+    for field in ("observed_end", "precision", "distance_max"):
+        after = form_html.split(f'name="{field}"')[1].split("</label>")[0]
+        assert 'class="field-error"' in after, field
+    assert "Шесть разрывов к востоку от Агдама." in form_html
+    assert 'value="Агдам"' in form_html
+    # A browser does not send the chosen files again: the page says which to choose again.
+    assert "Выбранные файлы не сохранены" in summary
+    assert "photo.jpg" in summary
+
+
+def test_a_report_page_names_the_zone_of_every_time_it_shows(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """Filed at 03:00 Yerevan time (23:00 UTC the day before): the page must not show
+    '23:00:00 · Asia/Yerevan', which reads as 23:00 in Yerevan."""
+    armenia = browsers["arm"]
+    body = shelling_body(
+        **COMPLAINT,
+        observed={"start": "2020-12-08T03:00", "timezone": "Asia/Yerevan", "precision": "exact"},
+    )
+    report = reports.submit_report(ctx, cast.viewer(ctx, "arm"), body).report
+    page = armenia.client.get(f"/reports/{report.id}?lang=ru").text
+    observed = page.split("<dt>Наблюдалось</dt>")[1].split("</dd>")[0]
+    assert "23:00:00 UTC</time>" in observed
+    assert "указано в поясе Asia/Yerevan" in observed
+    armenia.client.cookies.set("tz", "Asia/Yerevan")
+    page = armenia.client.get(f"/reports/{report.id}?lang=tr").text
+    assert "03:00:00 Asia/Yerevan</time>" in page
+    assert "Asia/Yerevan saat diliminde bildirildi" in page
