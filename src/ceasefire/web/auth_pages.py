@@ -325,7 +325,11 @@ def password_submit(
         return _to_sign_in()
     if new_password != new_password_again:
         return _password_page(
-            request, viewer, ctx=ctx, error=N_("The two new passwords differ."), status=422
+            request,
+            viewer,
+            ctx=ctx,
+            error=i18n.gettext(language_of(request), N_("The two new passwords differ.")),
+            status=422,
         )
     try:
         attempt = count_sign_in(request, viewer.user_id or "")
