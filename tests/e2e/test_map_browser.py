@@ -153,6 +153,30 @@ def test_the_map_shows_zones_markers_and_summaries(served: dict[str, Any], brows
     assert all(url.startswith(base) for url in requested), requested
 
 
+def test_the_maps_data_is_asked_for_in_the_pages_language(
+    served: dict[str, Any], browser: Any
+) -> None:
+    """The map page and every data request it sends after (a new day on the slider) name
+    the page's language, in which the popups' incident titles come (``display_title``)."""
+    base: str = served["base"]
+    requested: list[str] = []
+    page = _open(browser, 1280, requested)
+    page.goto(f"{base}/map?until=2020-12-31&lang=tr")
+    _loaded(page)
+    page.fill("#map-until", "2020-12-30")
+    with page.expect_request(lambda r: "until=2020-12-30" in r.url, timeout=15000):
+        page.dispatch_event("#map-until", "change")
+    page.wait_for_selector("path.incident-marker", timeout=15000)
+    asked = [url for url in requested if "/map/data.json?" in url]
+    assert len(asked) >= 2, asked
+    assert all("lang=tr" in url for url in asked), asked
+    page.locator("path.incident-marker").first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10000)
+    assert "Shelling west of Aghdam" in popup.inner_text()  # a title a member wrote
+    page.context.close()
+
+
 def test_390_px_without_sideways_scrolling_and_contrast(
     served: dict[str, Any], browser: Any
 ) -> None:

@@ -115,6 +115,47 @@ def test_an_operator_revokes_another_users_token_on_the_web(
     assert signed_out.status_code == 303
 
 
+def _row_of(page: str, token_id: str) -> str:
+    return page.split(f"<code>{token_id}</code>")[1].split("</tr>")[0]
+
+
+def test_the_sessions_own_token_is_marked_and_ended_by_signing_out(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """The account page lists the user's sign-in sessions with its API tokens: the one of
+    this very browser is marked "this session" and offers "sign out", not "revoke"; a
+    revoke of it all the same (a page left open) signs out, as it says."""
+    user_id, session = add_user_with_token(ctx, "centre", "duty-operator", operator=True)
+    other_browser = auth.create_token(ctx, OPERATOR, user_id=user_id, label="login").token
+    viewer = auth.viewer_for_token(ctx, session)
+    ids = {t.id for t in auth.list_tokens(ctx, viewer, user_id=user_id)}
+    mine = auth.token_id_of(ctx, session)
+    assert mine is not None
+    assert ids - {mine}
+    (elsewhere,) = ids - {mine}
+    assert auth.token_id_of(ctx, other_browser) == elsewhere
+    with TestClient(create_app(ctx=ctx), headers=HTML) as client:
+        client.cookies.set(SESSION_COOKIE, session)
+        me = Browser(client, csrf.token_for(session))
+        page = client.get("/account/password?lang=ru").text
+        this = _row_of(page, mine)
+        assert "(этот сеанс)" in this
+        assert 'action="/logout"' in this
+        assert "/revoke" not in this
+        other = _row_of(page, elsewhere)
+        assert "этот сеанс" not in other
+        assert f"/account/tokens/{elsewhere}/revoke" in other
+
+        # Another browser's session is revoked as before; this one stays signed in.
+        assert me.post(f"/account/tokens/{elsewhere}/revoke", {}).status_code == 303
+        assert client.get("/account/password", follow_redirects=False).status_code == 200
+        # Revoking this session's own token is a sign-out: to the public dashboard.
+        ended = me.post(f"/account/tokens/{mine}/revoke", {})
+        assert (ended.status_code, ended.headers["location"]) == (303, "/")
+        assert SESSION_COOKIE in ended.headers["set-cookie"]
+        assert {t.id: t.state for t in auth.list_tokens(ctx, OPERATOR)}[mine] == "revoked"
+
+
 def test_minting_on_the_account_page_gives_a_marker_that_passes_the_name_lock(
     ctx: ServiceContext, cast: Cast
 ) -> None:

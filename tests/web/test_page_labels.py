@@ -328,3 +328,75 @@ def test_fusions_titles_read_in_the_readers_language(
     # The title form still holds the title as recorded.
     assert 'name="title" value="shelling near Aghdam, 2020-11-26"' in tr_page
     assert "shelling near Aghdam, 2020-11-26" in page_text(turkey, "/incidents?lang=en")
+    # The dashboard's timeline names the incident as its table does.
+    board = page_text(russia, "/?lang=ru&as_of=2020-12-01T00:00:00Z")
+    timeline = board.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "обстрел в районе Aghdam, 26 нояб. 2020" in timeline
+    assert "shelling near" not in timeline
+
+
+def test_the_maps_popups_read_fusions_titles_in_the_readers_language(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """The map's data carries each incident's title as the reader's pages show it
+    (``display_title``, what its popup shows) beside the stored one, in the language the
+    map page asks for."""
+    import json
+
+    from ceasefire.fusion import service as fusion
+    from ceasefire.reports import service as reports
+
+    reports.submit_report(ctx, cast.viewer(ctx, "tur"), shelling_body())
+    fusion.drain(ctx)
+    client = browsers["rus"].client
+    page = client.get("/map?lang=ru&until=2020-12-31").text
+    config = re.search(r"data-config='([^']+)'", page)
+    assert config is not None
+    first = json.loads(html.unescape(config.group(1)))["first"]["url"]
+    assert "lang=ru" in first
+    (point,) = client.get(first).json()["incidents"]["points"]
+    assert point["title"] == "shelling near Aghdam, 2020-11-26"
+    assert point["display_title"] == "обстрел в районе Aghdam, 26 нояб. 2020"
+    params = {"until": "2020-12-31", "lang": "tr"}
+    (point,) = client.get("/map/data.json", params=params).json()["incidents"]["points"]
+    assert point["display_title"] == "Aghdam yakınında topçu atışı, 26 Kas 2020"
+    # The cached answer is not changed for the next reader: English shows the stored title.
+    params["lang"] = "en"
+    (point,) = client.get("/map/data.json", params=params).json()["incidents"]["points"]
+    assert point["display_title"] == point["title"] == "shelling near Aghdam, 2020-11-26"
+
+
+def test_fusions_evidence_reads_in_words_with_the_figures_kept(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """A grouping decision's evidence says what was compared in the reader's words (how
+    alike the narratives are, how far apart the places, with what each adds to the score),
+    not the matcher's "0.5111 × 0.0 · rapidfuzz token_sort_ratio"; those figures stay in a
+    details element."""
+    from ceasefire.fusion import service as fusion
+    from ceasefire.reports import service as reports
+
+    first = reports.submit_report(ctx, cast.viewer(ctx, "tur"), shelling_body()).report
+    reports.submit_report(
+        ctx,
+        cast.viewer(ctx, "rus"),
+        shelling_body(
+            event_position={"place_name": "Aghdam", "precision": 2, "lat": 39.99, "lon": 46.94},
+            narrative="Fourteen rounds landed west of the post, as the UAV showed.",
+        ),
+    )
+    fusion.drain(ctx)
+    fused = reports.get_report(ctx, cast.viewer(ctx, "tur"), first.id).incident_id
+    assert fused is not None
+    ru = page_text(browsers["rus"], f"/incidents/{fused}?lang=ru")
+    evidence = ru.split("<h3>Решения о группировке</h3>")[1].split("</table>")[0]
+    words = evidence.split("<details>")[0]
+    assert re.search(r"описания совпадают на \d+\s% — к оценке [+−]\d+,\d", words), words
+    assert re.search(r"места в \d+,?\d* км друг от друга", words), words
+    assert "тот же предполагаемый виновник" in words
+    assert "×" not in words
+    assert "token_sort_ratio" not in words
+    # The figures as recorded, for those who check the matcher.
+    assert "rapidfuzz token_sort_ratio" in evidence.split("<details>")[1]
+    tr = page_text(browsers["tur"], f"/incidents/{fused}?lang=tr")
+    assert re.search(r"anlatımlar %\d+ benzer", tr)

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from ceasefire.access import Classification
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.reports import service as reports
 from ceasefire.reports.schemas import ReportPublic
 from tests.conftest import settings_for
-from tests.factories.members import Cast
+from tests.factories.members import Cast, add_posts, add_uav
 from tests.factories.reports import COMPLAINT, shelling_body, web_report_form
 from tests.web.conftest import Browser
 
@@ -144,3 +145,73 @@ def test_a_report_page_names_the_zone_of_every_time_it_shows(
     page = armenia.client.get(f"/reports/{report.id}?lang=tr").text
     assert "03:00:00 Asia/Yerevan</time>" in page
     assert "Asia/Yerevan saat diliminde bildirildi" in page
+    # The list of reports shows it in the reader's zone and words too, not as stored UTC.
+    listed = armenia.client.get("/reports?lang=tr").text
+    row = listed.split(f"{report.id}")[0].rsplit("<tr", 1)[1]
+    assert "8 Ara 2020 03:00:00 Asia/Yerevan</time>" in row
+
+
+def _options(page: str, field: str) -> dict[str, bool]:
+    """The options of the form's ``field`` select: value -> selected."""
+    select = page.split(f'<select id="{field}" name="{field}">')[1].split("</select>")[0]
+    found = {}
+    for option in select.split("<option ")[1:]:
+        value = option.split('value="')[1].split('"')[0]
+        found[value] = " selected>" in option.split("</option>")[0]
+    return found
+
+
+def test_the_report_form_offers_the_posts_and_sensors_its_member_may_name(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    russia = browsers["rus"]
+    # The demo's joint post (public, closed in 2024) is offered, marked as closed; Russia
+    # has no sensor of its own yet, which the form says.
+    before = russia.client.get("/reports/new?lang=tr").text
+    assert _options(before, "post_id") == {"": False, "jmc-giyamaddinli": False}
+    assert _options(before, "sensor_id") == {"": False}
+    assert 'id="no-sensors"' in before
+    assert 'id="no-posts"' not in before
+    assert "Üyenizin bildirimde kullanabileceği kayıtlı bir sensörü yok" in before
+
+    add_posts(ctx, "jmc-aghdam")  # shared, Russia's and Türkiye's
+    add_posts(ctx, "jmc-internal", classification=Classification.INTERNAL)
+    add_uav(ctx, "rus-uav-1", "rus")
+    page = russia.client.get("/reports/new").text
+    posts = {"": False, "jmc-aghdam": False, "jmc-giyamaddinli": False, "jmc-internal": False}
+    assert _options(page, "post_id") == posts
+    # Türkiye's UAV (the demo's, shared) Russia may read, not file from.
+    assert _options(page, "sensor_id") == {"": False, "rus-uav-1": False}
+    assert 'id="no-sensors"' not in page
+    turkey = browsers["tur"].client.get("/reports/new").text
+    assert _options(turkey, "sensor_id") == {"": False, "tur-uav-1": False}
+    assert _options(turkey, "post_id") == posts
+    # A party's liaison is offered neither the monitors' internal post nor their shared one.
+    liaison = browsers["aze"].client.get("/reports/new").text
+    assert _options(liaison, "post_id") == {"": False, "jmc-giyamaddinli": False}
+    assert _options(liaison, "sensor_id") == {"": False}
+
+    # A refused form keeps what was chosen; an id the form does not offer (sent as the
+    # API takes it) stays chosen beside the refusal that names it.
+    refused = russia.post(
+        "/reports/new",
+        web_report_form(
+            observed_end="2020-11-28T08:00", post_id="jmc-aghdam", sensor_id="rus-uav-1"
+        ),
+    )
+    assert refused.status_code == 422
+    assert _options(refused.text, "post_id")["jmc-aghdam"] is True
+    assert _options(refused.text, "sensor_id")["rus-uav-1"] is True
+    hidden = russia.post("/reports/new", web_report_form(post_id="jmc-no-such-post"))
+    assert hidden.status_code == 404
+    assert _options(hidden.text, "post_id")["jmc-no-such-post"] is True
+    after = hidden.text.split('name="post_id"')[1].split("</label>")[0]
+    assert 'class="field-error"' in after
+
+    # The id is what the form sends, as the API's body names it.
+    # (Russia's UAV is its member's, on no post: named with a post it is refused.)
+    filed = russia.post("/reports/new", web_report_form(sensor_id="rus-uav-1"))
+    assert filed.status_code == 303, filed.text
+    (report,) = reports.list_reports(ctx, cast.viewer(ctx, "rus")).items
+    assert isinstance(report, ReportPublic)
+    assert (report.post_id, report.sensor_id) == (None, "rus-uav-1")

@@ -491,6 +491,19 @@ def logout(ctx: ServiceContext, token: str) -> bool:
         return True
 
 
+def token_id_of(ctx: ServiceContext, token: str | None) -> str | None:
+    """The id of the token whose text is ``token`` (the web session's cookie), whatever its
+    state; ``None`` for none or an unknown one. Lets a page tell the session's own token
+    among the user's."""
+    if not token:
+        return None
+    with ctx.reader() as session:
+        found: str | None = session.scalars(
+            select(ApiTokenRow.id).where(ApiTokenRow.token_hash == hash_token(token))
+        ).one_or_none()
+        return found
+
+
 def list_tokens(
     ctx: ServiceContext, viewer: Viewer, *, user_id: str | None = None
 ) -> list[TokenPublic]:

@@ -53,9 +53,11 @@ from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, 
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import check_cursor, mask_record_ids, new_id, record_ids_in
 from ceasefire.ledger.service import NewEntry, add_ledgered, append_many
+from ceasefire.members import posts as posts_service
 from ceasefire.members.auth import callers_for_tokens
 from ceasefire.members.grid import within
 from ceasefire.members.posts import KnownSources
+from ceasefire.members.schemas import PostPublic, SensorPublic
 from ceasefire.members.scope import ReadScope, concerns_list, current_agreements
 from ceasefire.members.service import actor_of
 from ceasefire.reports import mediatypes
@@ -680,6 +682,34 @@ def referenced_source(
             details=[problem("sensor_id", "only the members it belongs to file from a sensor")],
             sensor_id=repr(sensor_id),
         )
+
+
+def reportable_sources(
+    ctx: ServiceContext, viewer: Viewer
+) -> tuple[list[PostPublic], list[SensorPublic]]:
+    """The posts and the sensors ``viewer`` may name on a report (what the report form offers),
+    each passed through ``referenced_source``, the check every intake path applies: the
+    posts it may read (a liaison or an observer is never offered a member's internal post;
+    monitors read, and so name, each other's), the sensors of its own member (all readable
+    ones for an operator)."""
+    if viewer.is_public:
+        return [], []
+    posts = posts_service.list_posts(ctx, viewer)
+    sensors = posts_service.list_sensors(ctx, viewer)
+    with ctx.reader() as session:
+        sources = KnownSources.load(session, (p.id for p in posts), (s.id for s in sensors))
+
+    def allowed(post_id: str | None, sensor_id: str | None) -> bool:
+        try:
+            referenced_source(sources, viewer, post_id, sensor_id)
+        except CeasefireError:
+            return False
+        return True
+
+    return (
+        [p for p in posts if allowed(p.id, None)],
+        [s for s in sensors if allowed(None, s.id)],
+    )
 
 
 def checked_sources(

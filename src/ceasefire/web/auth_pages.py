@@ -246,6 +246,7 @@ def _password_page(
         error=error,
         min_length=auth.MIN_PASSWORD_LENGTH,
         tokens=auth.list_tokens(ctx, viewer, user_id=viewer.user_id),
+        session_token=auth.token_id_of(ctx, request.cookies.get(SESSION_COOKIE)),
         others=_others_tokens(ctx, viewer),
         issued=issued,
         token_error=token_error,
@@ -424,7 +425,14 @@ def revoke_token(
     if viewer.is_public:
         return _to_sign_in()
     before = common.head_seq(ctx)
+    current = auth.token_id_of(ctx, request.cookies.get(SESSION_COOKIE))
     revoked = auth.revoke_token(ctx, viewer, token_id)
+    if revoked.id == current:
+        # The page offers "sign out" for this session's own token; revoking it (a page
+        # left open in another tab) is a sign-out, and answers as one.
+        response = RedirectResponse("/", status_code=303)
+        clear_session_cookie(response, request)
+        return _no_store(response)
     done = common.done_since(ctx, viewer, before, f"token/{token_id}")
     where = "#tokens" if revoked.user_id == viewer.user_id else "&of=others#all-tokens"
     return _no_store(RedirectResponse(f"{ACCOUNT_PAGE}?done={done}{where}", status_code=303))

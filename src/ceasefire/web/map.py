@@ -33,7 +33,7 @@ from ceasefire.web.mapdata import (
     parse_bbox,
     towns_json,
 )
-from ceasefire.web.pages import language_of, render, static_url
+from ceasefire.web.pages import environment, language_of, render, static_url
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -144,6 +144,7 @@ def map_page(
         "zoom": FIRST_ZOOM,
         "until": window.until.isoformat(),
         "days": window.days,
+        "lang": lang,
     }
     chosen = _category(category)
     if chosen is not None:
@@ -207,10 +208,26 @@ def _selection(
 Selection = Annotated[_Selection, Depends(_selection)]
 
 
+def with_display_titles(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The map's ``data`` with each incident point's ``display_title``: its title as the
+    pages show it in ``lang`` (fusion's titles in the reader's words; the ``incident_title``
+    filter), beside the stored ``title``. A copy: the cached answer is every language's."""
+    layer = data.get("incidents")
+    if not isinstance(layer, dict) or not layer.get("points"):
+        return data
+    shown = environment(lang).filters["incident_title"]
+    points = [{**p, "display_title": shown(p["title"])} for p in layer["points"]]
+    return {**data, "incidents": {**layer, "points": points}}
+
+
 @router.get("/map/data.json")
-def map_json(selection: Selection) -> JSONResponse:
-    """The layers for the viewer (the API's access rule), aggregated at low zoom."""
-    return JSONResponse(selection.data, headers={"Cache-Control": "private, no-store"})
+def map_json(request: Request, selection: Selection) -> JSONResponse:
+    """The layers for the viewer (the API's access rule), aggregated at low zoom; incident
+    titles also as the reader's language words them (``?lang=``, as the pages)."""
+    return JSONResponse(
+        with_display_titles(selection.data, language_of(request)),
+        headers={"Cache-Control": "private, no-store"},
+    )
 
 
 @router.get("/map/towns.json")

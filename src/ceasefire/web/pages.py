@@ -26,7 +26,7 @@ from ceasefire.errors import InvalidInput, Wording
 from ceasefire.i18n.templates import template_environment
 from ceasefire.ids import replace_record_ids
 from ceasefire.timeutil import parse_instant
-from ceasefire.web import common, csrf
+from ceasefire.web import common, csrf, fusion_words
 from ceasefire.web.common import (
     DECISION_REASONS,
     LABELS,
@@ -90,6 +90,9 @@ def environment(lang: str) -> Environment:
         else common.incident_title(
             title, lambda msgid: i18n.gettext(lang, msgid), env.filters["day"]
         )
+    )
+    env.filters["feature_words"] = lambda feature: fusion_words.feature_words(
+        feature, lang, lambda msgid: i18n.gettext(lang, msgid)
     )
     env.filters["problem"] = lambda message: problem_text(
         message, lambda msgid: i18n.gettext(lang, msgid)

@@ -209,6 +209,7 @@ def _form_page(
     error: CeasefireError | None = None,
 ) -> Response:
     listed = _report_problems(error)
+    posts, sensors = reports.reportable_sources(ctx, viewer)
     response = render(
         "report_form.html",
         request=request,
@@ -229,6 +230,9 @@ def _form_page(
         casualty_keys=CASUALTY_KEYS,
         agreements=common.agreement_ids(ctx),
         time_zones=TIME_ZONES,
+        posts=posts,
+        sensors=sensors,
+        post_names={p.id: p.name for p in posts},
     )
     if error is not None:
         response.status_code = error.status

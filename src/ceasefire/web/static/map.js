@@ -186,7 +186,7 @@
   function incidentMarker(p) {
     var marker = L.circleMarker([p.lat, p.lon], { radius: 8, className: "incident-marker status-" + p.status });
     marker.bindPopup(function () {
-      return summaryOf(p.title, [
+      return summaryOf(p.display_title || p.title, [
         [t.status, label(t.statuses, p.status)], [t.category, label(t.categories, p.category)],
         [t.attribution, p.attributed_party ? p.attribution + " (" + p.attributed_party + ")" : p.attribution],
         [t.observed, p.observed], [t.place, p.place]
@@ -243,7 +243,8 @@
     shownBox = bbox.split(",").map(Number);
     shownZoom = map.getZoom();
     var query = new URLSearchParams({ bbox: bbox, zoom: String(map.getZoom()),
-                                      until: untilInput.value, days: daysInput.value });
+                                      until: untilInput.value, days: daysInput.value,
+                                      lang: cfg.lang });
     if (categoryInput.value) { query.set("category", categoryInput.value); }
     if (pending) { pending.abort(); }
     pending = new AbortController();
