@@ -31,6 +31,7 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import check_storage, unavailable_for
 from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.members.auth import viewer_for_token
 from ceasefire.web.common import sign_in_first_app
 from ceasefire.web.docs_page import SWAGGER_UI, SWAGGER_UI_URL, docs_page
@@ -84,14 +85,14 @@ def _as_ceasefire_error(exc: Exception) -> CeasefireError:
     if isinstance(exc, RequestValidationError):
         details = _validation_details(exc)
         names = ", ".join(d["loc"] for d in details)
-        return InvalidInput(f"invalid request: {names}", details=details)
+        return InvalidInput.worded(N_("invalid request: %(fields)s"), details=details, fields=names)
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 400:
             # FastAPI's answer to a body its parser gave up on (JSON nested deeper than the
             # decoder's recursion limit): the client's input, named, never an E500 whose
             # traceback a client could write into the log at will.
-            return InvalidInput(
-                "the request body could not be parsed",
+            return InvalidInput.worded(
+                N_("the request body could not be parsed"),
                 details=[
                     problem("body", "not readable JSON (nested too deeply?)", **{"in": "body"})
                 ],
@@ -103,12 +104,14 @@ def _as_ceasefire_error(exc: Exception) -> CeasefireError:
     if isinstance(exc, sa_exc.DataError):
         # A value the database refused (out of a column's range, a character it does not
         # store) that validation let through: the input's fault, and a bug to fix.
-        return InvalidInput("a value is out of range or holds text the database refuses")
+        return InvalidInput.worded(N_("a value is out of range or holds text the database refuses"))
     # Storage that cannot be written: a coded 503 with the reason, not a bare 500.
     if (unavailable := unavailable_for(exc)) is not None:
         return unavailable
     # Unexpected: nothing of the exception (it may hold data or paths) reaches the client.
-    return CeasefireError("internal error; the server's log has the details", code="E500")
+    return CeasefireError.worded(
+        N_("internal error; the server's log has the details"), code="E500"
+    )
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -143,7 +146,9 @@ class BodySizeLimit(HttpMiddleware):
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise PayloadTooLarge(f"request body over {self.max_bytes} bytes")
+                    raise PayloadTooLarge.worded(
+                        N_("request body over %(max_bytes)s bytes"), max_bytes=self.max_bytes
+                    )
             return message
 
         await self.app(scope, limited_receive, send)

@@ -191,9 +191,11 @@ def id_taken(what: str, record_id: str) -> Conflict:
     details again would have been a retry, answered with the stored record)."""
     msgid = _ID_TAKEN.get(what)
     if msgid is None:
-        return Conflict(
-            f"{what} {record_id!r} already exists with other details",
+        return Conflict.worded(
+            N_("%(what)s %(record_id)s already exists with other details"),
             details=[problem("id", "taken")],
+            what=what,
+            record_id=repr(record_id),
         )
     return Conflict.worded(msgid, details=[problem("id", "taken")], id=repr(record_id))
 

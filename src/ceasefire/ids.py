@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Collection
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 
 _ID = re.compile(r"([a-z]+)-[0-9a-f]{1,32}")
 
@@ -108,8 +109,8 @@ def check_cursor(cursor: str | None, prefix: str) -> str | None:
         return None
     found = _ID.fullmatch(cursor)
     if found is None or found.group(1) != prefix:
-        raise InvalidInput(
-            "cursor is not the next_cursor of a previous page",
+        raise InvalidInput.worded(
+            N_("cursor is not the next_cursor of a previous page"),
             details=[problem("cursor", f"expected a {prefix}-... id from next_cursor")],
         )
     return cursor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 
 
 def utcnow() -> datetime:
@@ -15,8 +16,10 @@ def utcnow() -> datetime:
 def ensure_utc(value: datetime, *, field: str = "datetime") -> datetime:
     """Convert an aware datetime to UTC; a naive one is an error, never guessed."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise InvalidInput(
-            f"{field} must carry a time zone", details=[problem(field, "naive datetime")]
+        raise InvalidInput.worded(
+            N_("%(field)s must carry a time zone"),
+            details=[problem(field, "naive datetime")],
+            field=field,
         )
     return value.astimezone(UTC)
 
@@ -29,9 +32,11 @@ def parse_instant(text: str, *, field: str = "datetime") -> datetime:
             raw = raw[:-1] + "+00:00"
         value = datetime.fromisoformat(raw)
     except ValueError as exc:
-        raise InvalidInput(
-            f"{field}: not an ISO 8601 date or time: {text!r}",
+        raise InvalidInput.worded(
+            N_("%(field)s: not an ISO 8601 date or time: %(text)s"),
             details=[problem(field, f"not ISO 8601: {text!r}")],
+            field=field,
+            text=repr(text),
         ) from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)

@@ -4,12 +4,21 @@ POSIX locale; its ``--json`` output stays the same in every language."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
 from ceasefire.config import Settings
-from ceasefire.console.lang import resolve
+from ceasefire.console.lang import reset, resolve
 from tests.factories.cli import InProcessCli
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_language() -> Iterator[None]:
+    """The language a command chose stays for the process (``console.lang``): forgotten after
+    each test, so that a later test's output is not in this one's Russian or Turkish."""
+    yield
+    reset()
 
 
 @pytest.mark.parametrize(
@@ -98,3 +107,33 @@ def test_counts_take_the_language_s_plural_forms(lang: str, counts: dict[int, st
         assert (feature == "класс") if lang == "ru" else feature in {"sınıf", "class"}
     finally:
         cli_lang.reset()
+
+
+@pytest.mark.parametrize(
+    ("lang", "unknown_user", "unreadable"),
+    [
+        ("ru", "ошибка [E404] не найдено: нет пользователя 'nobody'", "не удаётся прочитать"),
+        ("tr", "hata [E404] bulunamadı: 'nobody' kullanıcısı yok", "okunamıyor"),
+    ],
+)
+def test_a_services_refusal_is_in_the_language_of_ceasefire_lang(
+    cli: InProcessCli,
+    demo: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    unknown_user: str,
+    unreadable: str,
+) -> None:
+    monkeypatch.setenv("CEASEFIRE_LANG", lang)
+    missing = cli.text("user", "disable", "nobody")
+    assert missing.returncode == 1
+    assert unknown_user in missing.stderr
+    assert "no user" not in missing.stderr
+    # An import of a file that is not there: the service's words, in that language.
+    absent = cli.text("import", "csv", "/nonexistent/reports.csv")
+    assert absent.returncode == 2
+    assert unreadable in absent.stderr
+    assert "cannot read" not in absent.stderr
+    # --json keeps the English message.
+    as_json = cli.text("user", "disable", "nobody", "--json")
+    assert json.loads(as_json.stdout)["error"]["message"] == "no user 'nobody'"

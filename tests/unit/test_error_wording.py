@@ -3,9 +3,15 @@ the same English as before, and a page shows it in the reader's language."""
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+from typing import Any
+
 from ceasefire import i18n
 from ceasefire.errors import Conflict, NotFound, id_taken
 from ceasefire.web.common import error_text
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_api_keeps_the_english_message() -> None:
@@ -25,3 +31,41 @@ def test_a_page_shows_the_wording_translated() -> None:
     # An error raised without a wording: the known patterns, else as worded.
     assert error_text(Conflict("odd"), lambda m: i18n.gettext("tr", m)) == "odd"
     assert error_text("required", lambda m: i18n.gettext("tr", m)) == i18n.gettext("tr", "required")
+
+
+def _sites(package: Path | None = None) -> list[Any]:
+    """``scripts/unworded_errors.py``'s sites of ``package`` (default: ceasefire's)."""
+    script = runpy.run_path(str(ROOT / "scripts" / "unworded_errors.py"))
+    found = script["sites"]() if package is None else script["sites"](package)
+    return list(found)
+
+
+def test_no_error_is_raised_with_english_of_its_own() -> None:
+    """A coded error built with a message written at the site (``NotFound(f"no user
+    {id!r}")``) is shown in English on a Russian or Turkish page and in the CLI: the site
+    says ``NotFound.worded(N_("no user %(id)s"), id=repr(user_id))`` instead
+    (``scripts/unworded_errors.py --list`` names them)."""
+    found = [f"{s.path}:{s.line} {s.cls}({s.message})" for s in _sites() if s.literal]
+    assert not found, "raised with unworded English:\n" + "\n".join(found)
+
+
+def test_the_check_finds_what_it_looks_for(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "errors.py").write_text(
+        "class CeasefireError(Exception): ...\nclass NotFound(CeasefireError): ...\n"
+    )
+    (package / "service.py").write_text(
+        "from pkg import errors\n"
+        "from pkg.errors import NotFound\n"
+        "def get(x, message):\n"
+        "    if x == 1:\n"
+        "        raise NotFound(f'no thing {x!r}')\n"
+        "    if x == 2:\n"
+        "        raise errors.NotFound('gone: ' + str(x))\n"
+        "    if x == 3:\n"
+        "        raise NotFound(message)\n"
+        "    raise NotFound.worded(N_('no thing %(id)s'), id=repr(x))\n"
+    )
+    sites = _sites(package)
+    assert [(s.line, s.literal) for s in sites] == [(5, True), (7, True), (9, False)]

@@ -268,8 +268,8 @@ def provisions(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     if due_within is not None and due_within < 0:
-        raise InvalidInput(
-            "--due-within must be zero or more days",
+        raise InvalidInput.worded(
+            N_("--due-within must be zero or more days"),
             details=[problem("--due-within", "negative")],
         )
     instant = _as_of(as_of)
@@ -315,7 +315,7 @@ def _evidence(values: list[str]) -> list[Evidence]:
             problems.append(problem(f"--evidence[{index}]", f"{value!r}: nothing after ':'"))
         result.append(Evidence(source=source.strip() or None, ref=ref.strip() or None))
     if problems:
-        raise InvalidInput("invalid --evidence", details=problems)
+        raise InvalidInput.worded(N_("invalid --evidence"), details=problems)
     return result
 
 

@@ -93,9 +93,13 @@ class CheckedDocument:
         """The agreement, or ``InvalidInput`` listing every problem."""
         if self.problems or self.agreement is None:
             count = len(self.problems)
-            raise InvalidInput(
-                f"{self.file}: {count} problem{'s' if count != 1 else ''} in the agreement file",
+            raise InvalidInput.worded(
+                N_("%(file)s: %(count)s problem in the agreement file")
+                if count == 1
+                else N_("%(file)s: %(count)s problems in the agreement file"),
                 details=[p.to_problem() for p in self.problems],
+                file=self.file,
+                count=count,
             )
         return self.agreement
 
@@ -187,9 +191,11 @@ def check_file(path: str | FilePath) -> CheckedDocument:
             raise _too_large(str(file_path))
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            f"cannot read agreement file {file_path}: {exc}",
+        raise InvalidInput.worded(
+            N_("cannot read agreement file %(file_path)s: %(error)s"),
             details=[problem(str(file_path), f"cannot read: {exc}")],
+            file_path=file_path,
+            error=exc,
         ) from exc
     return check_text(text, file=str(file_path))
 

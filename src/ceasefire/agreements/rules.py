@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ceasefire.agreements.model import ProvisionStatus, SourceInstant, ZoneKind
 from ceasefire.agreements.yamlmap import Path, render_path
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.reports.model import Category
 
 if TYPE_CHECKING:
@@ -197,9 +198,11 @@ def parse_rules(data: Any, agreement: Agreement, report: Report | None = None) -
 
     rules = _RuleParser(agreement, note).parse(data)
     if problems and report is None:
-        raise InvalidInput(
-            f"{len(problems)} problem(s) in the compliance rules of {agreement.id}",
+        raise InvalidInput.worded(
+            N_("%(count)s problem(s) in the compliance rules of %(id)s"),
             details=[problem(render_path(path), message) for path, message in problems],
+            count=len(problems),
+            id=agreement.id,
         )
     return rules
 

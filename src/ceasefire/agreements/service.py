@@ -76,6 +76,7 @@ from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.incidents.service import check_cited_records
 from ceasefire.ledger import service as ledger
 from ceasefire.members.scope import ReadScope
@@ -325,9 +326,11 @@ def _check_against_record(
                     )
                 )
     if problems:
-        raise InvalidInput(
-            f"{checked.file}: {len(problems)} conflict(s) with the recorded history",
+        raise InvalidInput.worded(
+            N_("%(file)s: %(count)s conflict(s) with the recorded history"),
             details=problems,
+            file=checked.file,
+            count=len(problems),
         )
 
 
@@ -716,8 +719,10 @@ def status_change_input(
     if note is not None and len(note) > MAX_NOTE:
         problems.append(problem("note", f"longer than {MAX_NOTE} characters"))
     if problems or new_status is None or instant is None:
-        raise InvalidInput(
-            f"invalid status change: {', '.join(p['loc'] for p in problems)}", details=problems
+        raise InvalidInput.worded(
+            N_("invalid status change: %(names)s"),
+            details=problems,
+            names=", ".join(p["loc"] for p in problems),
         )
     return StatusChange(status=new_status, at=instant, evidence=references, note=note)
 
@@ -834,23 +839,27 @@ def _store_change(
     stored = _load(session, agreement_id, None)
     provision = stored.agreement.provision(provision_id)
     if provision is None:
-        raise NotFound(
-            f"agreement {agreement_id!r} has no provision {provision_id!r}",
+        raise NotFound.worded(
+            N_("agreement %(agreement_id)s has no provision %(provision_id)s"),
             details=[problem("provision_id", "unknown in the current version")],
+            agreement_id=repr(agreement_id),
+            provision_id=repr(provision_id),
         )
     if viewer is not None and not viewer.operator and not is_monitor(session, viewer, agreement_id):
-        raise Forbidden(
-            f"only an operator or a monitor of {agreement_id} may record a provision's status"
+        raise Forbidden.worded(
+            N_("only an operator or a monitor of %(agreement_id)s may record a provision's status"),
+            agreement_id=agreement_id,
         )
     if provision.parts:
-        raise InvalidInput(
-            f"provision {provision_id!r} takes its status from its parts",
+        raise InvalidInput.worded(
+            N_("provision %(provision_id)s takes its status from its parts"),
             details=[
                 problem(
                     "provision_id",
                     f"record the status on a part: {', '.join(p.id for p in provision.parts)}",
                 )
             ],
+            provision_id=repr(provision_id),
         )
     known_sources = {s.id for s in stored.agreement.sources}
     unknown = [
@@ -863,7 +872,7 @@ def _store_change(
         if item.source is not None and item.source not in known_sources
     ]
     if unknown:
-        raise InvalidInput("evidence names an unknown source", details=unknown)
+        raise InvalidInput.worded(N_("evidence names an unknown source"), details=unknown)
     if viewer is not None:
         _check_record_refs(session, viewer, agreement_id, change)
     existing = session.execute(
@@ -923,11 +932,17 @@ def _check_same_change(row: ProvisionStatusChangeRow, change: StatusChange) -> N
         if recorded != given
     ]
     if differ:
-        raise Conflict(
-            f"{row.provision_id} already has status {row.status!r} recorded at {iso(row.at)} "
-            f"(ledger entry {row.ledger_seq}) with other {', '.join(differ)}; "
-            "the record is append-only",
+        raise Conflict.worded(
+            N_(
+                "%(provision_id)s already has status %(status)s recorded at %(at)s (ledger entry "
+                "%(ledger_seq)s) with other %(names)s; the record is append-only"
+            ),
             details=[problem(name, "differs from the recorded change") for name in differ],
+            provision_id=row.provision_id,
+            status=repr(row.status),
+            at=iso(row.at),
+            ledger_seq=row.ledger_seq,
+            names=", ".join(differ),
         )
 
 
@@ -1037,7 +1052,11 @@ def _agreement_or_404(
     """The agreement's row; ``NotFound`` (on ``field``) if there is none."""
     row = session.get(AgreementRow, agreement_id)
     if row is None:
-        raise NotFound(f"no agreement {agreement_id!r}", details=[problem(field, "unknown id")])
+        raise NotFound.worded(
+            N_("no agreement %(id)s"),
+            details=[problem(field, "unknown id")],
+            id=repr(agreement_id),
+        )
     return row
 
 
@@ -1046,9 +1065,15 @@ def _load(session: Session, agreement_id: str, version: int | None) -> StoredAgr
     number = version if version is not None else row.current_version
     stored = session.get(AgreementVersionRow, (agreement_id, number))
     if stored is None:
-        raise NotFound(
-            f"agreement {agreement_id!r} has no version {number} (current: {row.current_version})",
+        raise NotFound.worded(
+            N_(
+                "agreement %(agreement_id)s has no version %(number)s (current: "
+                "%(current_version)s)"
+            ),
             details=[problem("version", f"1..{row.current_version}")],
+            agreement_id=repr(agreement_id),
+            number=number,
+            current_version=row.current_version,
         )
     agreement = _parsed(session, stored).with_history(_history(session, agreement_id))
     return StoredAgreement(

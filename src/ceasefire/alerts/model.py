@@ -29,6 +29,7 @@ from typing import Any
 
 from ceasefire.access import Classification, Viewer, can_read
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 
 SPIKE_TEST_V1 = "alerts.spike.negbin.v1"
 SPIKE_TEST = "alerts.spike.negbin.v2"
@@ -122,7 +123,9 @@ class Dispersion:
 
 def _check_counts(count: int, baseline: Sequence[int]) -> None:
     if count < 0 or any(c < 0 for c in baseline):
-        raise InvalidInput("counts cannot be negative", details=[problem("counts", "must be >= 0")])
+        raise InvalidInput.worded(
+            N_("counts cannot be negative"), details=[problem("counts", "must be >= 0")]
+        )
 
 
 def baseline_dispersion(baseline: Sequence[int]) -> Dispersion | None:
@@ -410,7 +413,9 @@ def sign_webhook(secret: bytes, body: bytes, timestamp: int) -> str:
     of ``<t>.<body>``. The timestamp is signed so that a captured delivery cannot be
     replayed later (see ``verify_webhook``'s tolerance)."""
     if not secret:
-        raise InvalidInput("a webhook needs a secret", details=[problem("secret", "empty")])
+        raise InvalidInput.worded(
+            N_("a webhook needs a secret"), details=[problem("secret", "empty")]
+        )
     mac = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},{SIGNATURE_SCHEME}={mac}"
 

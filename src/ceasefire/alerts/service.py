@@ -91,6 +91,7 @@ from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.service import (
     IncidentAlertFacts,
@@ -143,14 +144,14 @@ def _check_target(body: SubscriptionCreate, settings: Settings) -> tuple[str, st
     if body.channel is DeliveryChannel.WEBHOOK:
         check_webhook_url(body.target, allow_private=settings.alerts_webhook_allow_private)
         if body.secret is None:
-            raise InvalidInput(
-                "a webhook needs a secret to sign its deliveries",
+            raise InvalidInput.worded(
+                N_("a webhook needs a secret to sign its deliveries"),
                 details=[problem("secret", "required for a webhook (16 characters or more)")],
             )
         return body.target, body.secret
     if body.secret is not None:
-        raise InvalidInput(
-            "an e-mail subscription has no secret", details=[problem("secret", "remove it")]
+        raise InvalidInput.worded(
+            N_("an e-mail subscription has no secret"), details=[problem("secret", "remove it")]
         )
     return check_email_address(body.target), None
 
@@ -162,7 +163,7 @@ def _check_areas(areas: Sequence[str]) -> list[str]:
         if not area or len(area) > 64 or any(c.isspace() for c in area)
     ]
     if problems:
-        raise InvalidInput("invalid area", details=problems)
+        raise InvalidInput.worded(N_("invalid area"), details=problems)
     return sorted(set(areas))
 
 
@@ -170,10 +171,10 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
     """Subscribe a user (the caller by default) to alerts. A member's user subscribes
     users of its own member only; an operator anyone."""
     if viewer.is_public:
-        raise Unauthorized("sign in to subscribe to alerts")
+        raise Unauthorized.worded(N_("sign in to subscribe to alerts"))
     user_id = body.user_id or viewer.user_id
     if user_id is None:
-        raise InvalidInput("whom is it for?", details=[problem("user_id", "required")])
+        raise InvalidInput.worded(N_("whom is it for?"), details=[problem("user_id", "required")])
     target, secret = _check_target(body, ctx.settings)
     areas = _check_areas(body.areas)
     actor = _actor(viewer)
@@ -181,12 +182,16 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
         member_id = user_member(session, user_id)
         if member_id is None or not (viewer.operator or member_id == viewer.member_id):
             if viewer.operator or member_id is None:
-                raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown")])
-            raise Forbidden("a member manages the subscriptions of its own users only")
+                raise NotFound.worded(
+                    N_("no user %(id)s"),
+                    details=[problem("user_id", "unknown")],
+                    id=repr(user_id),
+                )
+            raise Forbidden.worded(N_("a member manages the subscriptions of its own users only"))
         if not viewer.operator and user_id != viewer.user_id and user_is_operator(session, user_id):
             # Who is told is judged as the subscribed user reads: an operator reads everything.
-            raise Forbidden(
-                "an operator's subscriptions are made by an operator or by that user",
+            raise Forbidden.worded(
+                N_("an operator's subscriptions are made by an operator or by that user"),
                 details=[problem("user_id", "an operator user")],
             )
         kinds = sorted({k.value for k in body.kinds})
@@ -252,7 +257,7 @@ def _own_subscription(session: Session, viewer: Viewer, subscription_id: str) ->
     row = session.get(SubscriptionRow, subscription_id)
     # Another member's subscription is as absent as an unknown one.
     if row is None or not (viewer.operator or row.member_id == viewer.member_id):
-        raise NotFound(f"no subscription {subscription_id!r}")
+        raise NotFound.worded(N_("no subscription %(id)s"), id=repr(subscription_id))
     return row
 
 
@@ -261,7 +266,7 @@ def list_subscriptions(
 ) -> list[SubscriptionPublic]:
     """The caller's member's subscriptions (an operator: everyone's), oldest first."""
     if viewer.is_public:
-        raise Unauthorized("sign in to list subscriptions")
+        raise Unauthorized.worded(N_("sign in to list subscriptions"))
     with ctx.reader() as session:
         query = select(SubscriptionRow).order_by(SubscriptionRow.id)
         if not viewer.operator:
@@ -275,7 +280,7 @@ def unsubscribe(ctx: ServiceContext, viewer: Viewer, subscription_id: str) -> Su
     """End a subscription (kept, with its deliveries; ending it twice changes nothing).
     Deliveries still pending are dead-lettered when the worker reaches them."""
     if viewer.is_public:
-        raise Unauthorized("sign in to manage subscriptions")
+        raise Unauthorized.worded(N_("sign in to manage subscriptions"))
     actor = _actor(viewer)
     with ctx.unit_of_work() as session:
         row = _own_subscription(session, viewer, subscription_id)
@@ -711,8 +716,9 @@ class BreachFinding:
     @classmethod
     def of(cls, finding: Finding) -> BreachFinding:
         if finding.incident is None:
-            raise InvalidInput(
-                "a zone-breach alert is about an incident", details=[problem("incident", "none")]
+            raise InvalidInput.worded(
+                N_("a zone-breach alert is about an incident"),
+                details=[problem("incident", "none")],
             )
         return cls(
             incident_id=finding.incident,
@@ -736,8 +742,8 @@ def breach_candidate(
     (``compliance.service.shown_to_every_reader``): its party and reasons say what that
     report alleges."""
     if finding.level not in (FindingLevel.BREACH.value, FindingLevel.POSSIBLE.value):
-        raise InvalidInput(
-            "a zone-breach alert needs a breach or possible finding",
+        raise InvalidInput.worded(
+            N_("a zone-breach alert needs a breach or possible finding"),
             details=[problem("level", f"{finding.level!r}")],
         )
     breach = finding.level == FindingLevel.BREACH.value
@@ -794,7 +800,7 @@ def raise_for_finding(
         facts = incident_alert_facts(session, finding.incident_id)
         internal = not compliance_service.shown_to_every_reader(session, finding.incident_id)
     if facts is None:
-        raise NotFound(f"no incident {finding.incident_id!r}")
+        raise NotFound.worded(N_("no incident %(id)s"), id=repr(finding.incident_id))
     candidate = breach_candidate(finding, facts, monitors_only=internal)
     result = _raise_all(ctx, [candidate], now)
     return result.raised[0] if result.raised else None
@@ -1082,7 +1088,7 @@ def list_deliveries(
     """Deliveries of the caller's member's subscriptions (an operator: all), newest first,
     each with its attempts: the dead letters are ``state=dead``."""
     if viewer.is_public:
-        raise Unauthorized("sign in to see deliveries")
+        raise Unauthorized.worded(N_("sign in to see deliveries"))
     limit = max(1, min(limit, 500))
     with ctx.reader() as session:
         query = (
@@ -1130,14 +1136,14 @@ def requeue_dead(ctx: ServiceContext, viewer: Viewer, delivery_id: str) -> Deliv
     receiver or the SMTP settings are fixed). Its attempts so far are kept and counted on:
     past the policy's last attempt, one more failure dead-letters it again."""
     if not viewer.operator:
-        raise Forbidden("only an operator requeues dead letters")
+        raise Forbidden.worded(N_("only an operator requeues dead letters"))
     with ctx.unit_of_work() as session:
         row = session.get(DeliveryRow, delivery_id)
         if row is None:
-            raise NotFound(f"no delivery {delivery_id!r}")
+            raise NotFound.worded(N_("no delivery %(id)s"), id=repr(delivery_id))
         if row.state != DeliveryState.DEAD.value:
-            raise InvalidInput(
-                "only a dead-lettered delivery is requeued",
+            raise InvalidInput.worded(
+                N_("only a dead-lettered delivery is requeued"),
                 details=[problem("delivery_id", f"state {row.state}")],
             )
         row.state = DeliveryState.PENDING.value

@@ -33,6 +33,7 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 
 Resolver = Callable[[str, int], list[str]]
 """Host name and port → the addresses to connect to."""
@@ -61,17 +62,21 @@ def parse_webhook_url(url: str, *, loc: str = "target") -> WebhookTarget:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InvalidInput(f"not a URL: {exc}", details=[problem(loc, str(exc))]) from exc
+        raise InvalidInput.worded(
+            N_("not a URL: %(error)s"), details=[problem(loc, str(exc))], error=exc
+        ) from exc
     if parts.scheme not in ("http", "https"):
-        raise InvalidInput(
-            "a webhook URL must be http or https",
+        raise InvalidInput.worded(
+            N_("a webhook URL must be http or https"),
             details=[problem(loc, f"scheme {parts.scheme!r} refused; use http(s)://")],
         )
     if not parts.hostname:
-        raise InvalidInput("a webhook URL needs a host", details=[problem(loc, "no host")])
+        raise InvalidInput.worded(
+            N_("a webhook URL needs a host"), details=[problem(loc, "no host")]
+        )
     if parts.username is not None or parts.password is not None:
-        raise InvalidInput(
-            "a webhook URL may not hold credentials",
+        raise InvalidInput.worded(
+            N_("a webhook URL may not hold credentials"),
             details=[problem(loc, "remove user:password@; sign with the secret instead")],
         )
     path = parts.path or "/"
@@ -118,13 +123,13 @@ def check_webhook_url(url: str, *, allow_private: bool, loc: str = "target") -> 
     except ValueError:
         literal = None
     if literal is not None and not allow_private and not is_public_address(str(literal)):
-        raise InvalidInput(
-            "a webhook may not point at a private, loopback or reserved address",
+        raise InvalidInput.worded(
+            N_("a webhook may not point at a private, loopback or reserved address"),
             details=[problem(loc, f"{target.host} is not a public address")],
         )
     if not allow_private and target.host.lower() in ("localhost", "localhost.localdomain"):
-        raise InvalidInput(
-            "a webhook may not point at this server", details=[problem(loc, "localhost")]
+        raise InvalidInput.worded(
+            N_("a webhook may not point at this server"), details=[problem(loc, "localhost")]
         )
     return target
 
@@ -254,7 +259,8 @@ def check_email_address(address: str, *, loc: str = "target") -> str:
         or any(c.isspace() or c in ',;<>"' for c in value)
         or len(value) > 254
     ):
-        raise InvalidInput(
-            "not an e-mail address", details=[problem(loc, "one address, like name@example.org")]
+        raise InvalidInput.worded(
+            N_("not an e-mail address"),
+            details=[problem(loc, "one address, like name@example.org")],
         )
     return value

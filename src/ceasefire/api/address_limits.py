@@ -179,10 +179,9 @@ class AddressRateLimit:
                 if retry_after is None:
                     await self.app(scope, receive, send)
                     return
-                refusal = TooManyRequests(
-                    f"too many requests with this token; try again in {retry_after} s",
-                    retry_after_s=retry_after,
-                    details={"retry_after_s": retry_after},
+                refusal = _refused(
+                    N_("too many requests with this token; try again in %(seconds)s s"),
+                    retry_after,
                 )
                 await error_response(refusal)(scope, receive, send)
                 return
@@ -190,11 +189,12 @@ class AddressRateLimit:
         if retry_after is None:
             await self.app(scope, receive, send)
             return
-        refusal = TooManyRequests(
-            f"too many requests without a valid token from this address; try again in "
-            f"{retry_after} s, or sign in",
-            retry_after_s=retry_after,
-            details={"retry_after_s": retry_after},
+        refusal = _refused(
+            N_(
+                "too many requests without a valid token from this address; try again in "
+                "%(seconds)s s, or sign in"
+            ),
+            retry_after,
         )
         await error_response(refusal)(scope, receive, send)
 

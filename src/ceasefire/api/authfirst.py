@@ -239,7 +239,7 @@ class AuthFirst:
         token = bearer_token(Request(scope))  # a malformed header: Unauthorized
         if token is None:
             if gate is Gate.MEMBER:
-                raise Unauthorized(NEEDS_TOKEN)
+                raise Unauthorized.worded(NEEDS_TOKEN)
             return
         token_key = hash(token)
         if self._limits.checked(token_key):

@@ -5,15 +5,18 @@ from __future__ import annotations
 from fastapi import Request
 
 from ceasefire.errors import PayloadTooLarge, problem
+from ceasefire.i18n.markers import N_
 
 
 async def read_limited(request: Request, limit: int, *, what: str, loc: str) -> list[bytes]:
     """The body's chunks; a 413 naming ``loc`` when it is declared or streams over ``limit``."""
 
     def too_large() -> PayloadTooLarge:
-        return PayloadTooLarge(
-            f"{what} over the limit of {limit} bytes",
+        return PayloadTooLarge.worded(
+            N_("%(what)s over the limit of %(limit)s bytes"),
             details=[problem(loc, f"larger than {limit} bytes")],
+            what=what,
+            limit=limit,
         )
 
     declared = request.headers.get("content-length", "")

@@ -17,13 +17,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Unauthorized
+from ceasefire.i18n.markers import N_
 
 # Declares the scheme in the OpenAPI document; parsing is done below so that a malformed
 # header is a 401 rather than "no token".
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Bearer cft_...`")
 
 
-NEEDS_TOKEN = "this needs an API token (Authorization: Bearer <token>)"  # noqa: S105 (a message)
+NEEDS_TOKEN = N_("this needs an API token (Authorization: Bearer <token>)")
 PRE_AUTHENTICATED = "ceasefire_authenticated"
 """The request state's ``(token, Viewer)`` that ``AuthFirst`` resolved before the body."""
 
@@ -68,7 +69,7 @@ def bearer_token(request: Request) -> str | None:
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("Authorization header must be 'Bearer <token>'")
+        raise Unauthorized.worded(N_("Authorization header must be 'Bearer <token>'"))
     return token
 
 
@@ -77,7 +78,7 @@ def required_token(request: Request) -> str:
     it to a service which resolves it together with other work (report intake)."""
     token = bearer_token(request)
     if token is None:
-        raise Unauthorized(NEEDS_TOKEN)
+        raise Unauthorized.worded(NEEDS_TOKEN)
     return token
 
 
@@ -91,7 +92,7 @@ CurrentViewer = Annotated[Viewer, Depends(get_viewer)]
 async def require_member(viewer: CurrentViewer) -> Viewer:
     """The caller's Viewer, which must be a signed-in member user (or operator)."""
     if viewer.is_public:
-        raise Unauthorized(NEEDS_TOKEN)
+        raise Unauthorized.worded(NEEDS_TOKEN)
     return viewer
 
 

@@ -29,6 +29,7 @@ from starlette.types import Message, Receive, Scope, Send
 from ceasefire.api.asgi import HttpMiddleware
 from ceasefire.api.errors import error_response
 from ceasefire.errors import CeasefireError, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 
 # The largest values of the integer columns a path or query integer is compared with:
 # PostgreSQL's ``integer`` (agreement versions) and ``bigint`` (ledger sequence numbers; also
@@ -75,8 +76,10 @@ def _refusal(where: str, loc: str, reason: str) -> InvalidInput:
     """The 422, with the location as the validation errors of the routes give it: the field
     or parameter name in ``loc`` and the part of the request in ``in``."""
     loc = loc.removeprefix(f"{where}.") if loc != where else loc
-    return InvalidInput(
-        f"invalid text in {where} {loc}".replace("\x00", "\\0"),
+    return InvalidInput.worded(
+        N_("invalid text in %(where)s %(loc)s"),
+        where=where.replace("\x00", "\\0"),
+        loc=loc.replace("\x00", "\\0"),
         details=[problem(loc.replace("\x00", "\\0"), reason, **{"in": where})],
     )
 

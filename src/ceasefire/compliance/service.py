@@ -57,6 +57,7 @@ from ceasefire.compliance.schemas import (
 from ceasefire.compliance.tables import FindingRow
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Forbidden, InvalidInput, NotFound, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.model import IncidentSnapshot
 from ceasefire.incidents.service import (
@@ -285,7 +286,11 @@ def _current_or_404(
     """The agreement's current version; ``NotFound`` (``reason`` on ``field``) if unknown."""
     stored = current_agreement(session, agreement_id)
     if stored is None:
-        raise NotFound(f"no agreement {agreement_id!r}", details=[problem(field, reason)])
+        raise NotFound.worded(
+            N_("no agreement %(id)s"),
+            details=[problem(field, reason)],
+            id=repr(agreement_id),
+        )
     return stored
 
 
@@ -336,7 +341,9 @@ def evaluate(
         scope = ReadScope.load(session, viewer)
         monitored = [one for one in ids if scope.is_monitor(one)]
     if not monitored or (agreement_id and monitored != ids):
-        raise Forbidden("only monitors of the agreement (or operators) evaluate its rules")
+        raise Forbidden.worded(
+            N_("only monitors of the agreement (or operators) evaluate its rules")
+        )
     results = []
     for one in monitored:
         with ctx.unit_of_work() as session:
@@ -401,7 +408,7 @@ def incident_findings(
     rest on reports it may not read (``shown_incidents``)."""
     with ctx.reader() as session:
         if not readable_incidents(session, viewer, [incident_id]):
-            raise NotFound(f"no incident {incident_id!r}")
+            raise NotFound.worded(N_("no incident %(id)s"), id=repr(incident_id))
         if not shown_incidents(session, viewer, [incident_id]):
             return []
         query = select(FindingRow).where(FindingRow.incident_id == incident_id)
@@ -448,9 +455,11 @@ def provision_history(
         stored = _current_or_404(session, agreement_id, field="agreement_id", reason="unknown id")
         provision = stored.agreement.provision(provision_id)
         if provision is None:
-            raise NotFound(
-                f"no provision {provision_id!r} in {agreement_id}",
+            raise NotFound.worded(
+                N_("no provision %(provision_id)s in %(agreement_id)s"),
                 details=[problem("provision_id", "unknown id")],
+                provision_id=repr(provision_id),
+                agreement_id=agreement_id,
             )
         ids = {p.id for p in provision.walk()}
         rows = list(
@@ -516,8 +525,8 @@ def deadline_states(
     nothing is written (the alerts area calls this on its own schedule)."""
     at = ensure_utc(as_of)
     if due_within < timedelta(0):
-        raise InvalidInput(
-            "due_within must not be negative", details=[problem("due_within", "< 0")]
+        raise InvalidInput.worded(
+            N_("due_within must not be negative"), details=[problem("due_within", "< 0")]
         )
     ids = [agreement_id] if agreement_id else [a.id for a in agreements.list_agreements(ctx)]
     groups = []

@@ -30,8 +30,11 @@ def read_text(path: Path, option: str) -> str:
     try:
         return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            f"cannot read {path}: {exc}", details=[problem(option, str(exc))]
+        raise InvalidInput.worded(
+            N_("cannot read %(path)s: %(error)s"),
+            details=[problem(option, str(exc))],
+            path=path,
+            error=exc,
         ) from exc
 
 
@@ -40,13 +43,19 @@ def read_json(source: str) -> Any:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(
-            f"cannot read {source}: {exc.strerror}", details=[problem("file", str(exc))]
+        raise InvalidInput.worded(
+            N_("cannot read %(source)s: %(strerror)s"),
+            details=[problem("file", str(exc))],
+            source=source,
+            strerror=exc.strerror,
         ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"{source}: not JSON: {exc.msg} at line {exc.lineno}",
+        raise InvalidInput.worded(
+            N_("%(source)s: not JSON: %(msg)s at line %(lineno)s"),
             details=[problem("body", f"{exc.msg} (line {exc.lineno}, column {exc.colno})")],
+            source=source,
+            msg=exc.msg,
+            lineno=exc.lineno,
         ) from exc

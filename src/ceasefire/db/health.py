@@ -35,6 +35,7 @@ __all__ = [
     "storage_error",
 ]
 from ceasefire.db.context import ServiceContext
+from ceasefire.i18n.markers import N_
 
 MIN_FREE_BYTES = 64 * 1024 * 1024
 """Below this much free space next to a SQLite database, health answers 503 (``disk_full``):
@@ -59,19 +60,23 @@ def classify(message: str) -> str:
 
 
 _MESSAGES = {
-    "read_only": "the database is read-only: nothing can be recorded",
-    "disk_full": "the disk holding the database is full: nothing can be recorded",
-    "busy": "the database stayed locked by another writer: nothing could be recorded now",
-    "unavailable": "the database cannot be reached or written",
+    "read_only": N_("the database is read-only: nothing can be recorded (%(cause)s)"),
+    "disk_full": N_("the disk holding the database is full: nothing can be recorded (%(cause)s)"),
+    "busy": N_(
+        "the database stayed locked by another writer: nothing could be recorded now (%(cause)s)"
+    ),
+    "unavailable": N_("the database cannot be reached or written (%(cause)s)"),
 }
+"""Each reason's message, as the catalogue holds it: ``cause`` is the driver's own words."""
 
 
 def storage_error(exc: DBAPIError) -> Unavailable:
     """A coded 503 for a database error caused by the storage, naming the reason."""
     reason = classify(str(exc.orig))
-    return Unavailable(
-        f"{_MESSAGES[reason]} ({str(exc.orig).strip()[:200]})",
+    return Unavailable.worded(
+        _MESSAGES[reason],
         details={"check": "database_write", "reason": reason},
+        cause=str(exc.orig).strip()[:200],
     )
 
 
@@ -85,15 +90,19 @@ def os_storage_error(exc: OSError) -> Unavailable | None:
     if reason is None:
         return None
     where = f" ({exc.filename})" if exc.filename else ""
-    return Unavailable(
-        f"{_FILE_MESSAGES[reason]}{where}: nothing can be recorded",
-        details={"check": "file_write", "reason": reason},
+    return Unavailable.worded(
+        _FILE_MESSAGES[reason], details={"check": "file_write", "reason": reason}, where=where
     )
 
 
 _FILE_MESSAGES = {
-    "disk_full": "the disk is full: the server cannot write its files",
-    "read_only": "the file system is read-only: the server cannot write its files",
+    "disk_full": N_(
+        "the disk is full: the server cannot write its files%(where)s: nothing can be recorded"
+    ),
+    "read_only": N_(
+        "the file system is read-only: the server cannot write its files%(where)s: nothing can be"
+        " recorded"
+    ),
 }
 
 
@@ -129,10 +138,15 @@ def check_storage(ctx: ServiceContext, *, busy_timeout_ms: int = 5000) -> Storag
             stats = os.statvfs(directory)
             free = stats.f_bavail * stats.f_frsize
             if free < MIN_FREE_BYTES:
-                raise Unavailable(
-                    f"{_MESSAGES['disk_full']} ({free // (1024 * 1024)} MiB free in"
-                    f" {directory}, {MIN_FREE_BYTES // (1024 * 1024)} MiB needed)",
+                raise Unavailable.worded(
+                    N_(
+                        "the disk holding the database is full: nothing can be recorded"
+                        " (%(free)s MiB free in %(directory)s, %(needed)s MiB needed)"
+                    ),
                     details={"check": "free_space", "reason": "disk_full", "free_bytes": free},
+                    free=free // (1024 * 1024),
+                    directory=directory,
+                    needed=MIN_FREE_BYTES // (1024 * 1024),
                 )
     try:
         with ctx.engine.connect() as conn:

@@ -26,6 +26,7 @@ from typing import IO
 from sqlalchemy import Connection, text
 
 from ceasefire.errors import Unavailable
+from ceasefire.i18n.markers import N_
 
 POSTGRES_WRITE_LOCK_KEY = 0x6365617365666972
 """Key of the PostgreSQL advisory lock that orders the writers and serialises the ledger's
@@ -60,9 +61,11 @@ class SqliteWriteLock:
                 try:
                     handle = (os.getpid(), open(self.path, "ab"))  # noqa: SIM115 (kept open)
                 except OSError as exc:  # a read-only or full file system: a coded 503
-                    raise Unavailable(
-                        f"cannot open the write lock {self.path}: {exc.strerror}",
+                    raise Unavailable.worded(
+                        N_("cannot open the write lock %(path)s: %(strerror)s"),
                         details={"check": "write_lock", "reason": "read_only"},
+                        path=self.path,
+                        strerror=exc.strerror,
                     ) from exc
                 self._handle = handle
             fcntl.flock(handle[1].fileno(), fcntl.LOCK_EX)

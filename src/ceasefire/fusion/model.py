@@ -35,6 +35,7 @@ from typing import Any
 from rapidfuzz import fuzz, utils
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.reports.model import (
     Category,
     Channel,
@@ -501,7 +502,9 @@ class FusionReport:
         if self.has_point and (self.lat is None or self.lon is None):
             problems.append(problem("lat", f"precision {self.where_precision} needs a point"))
         if problems:
-            raise InvalidInput(f"report {self.id}: cannot be fused", details=problems)
+            raise InvalidInput.worded(
+                N_("report %(id)s: cannot be fused"), details=problems, id=self.id
+            )
         self.text_tokens = self.text.count(" ") + 1 if self.text else 0
         self.slack = TIME_SLACK_S[self.time_precision]
         self.time_quality = TIME_QUALITY[self.time_precision]

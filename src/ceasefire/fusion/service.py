@@ -60,6 +60,7 @@ from ceasefire.fusion.model import TIME_SLACK_S, FusionReport, MatcherConfig, no
 from ceasefire.fusion.places import areas_of, is_village, localities_named
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
 from ceasefire.fusion.tables import FusionDecisionRow
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger.service import add_ledgered
@@ -606,8 +607,8 @@ def _leave_alone(session: Session, settings: Settings, row: Any, reason: str) ->
 
 def _check_reason(reason: str | None) -> str | None:
     if reason is not None and len(reason) > 2_000:
-        raise InvalidInput(
-            "reason too long", details=[problem("reason", "at most 2000 characters")]
+        raise InvalidInput.worded(
+            N_("reason too long"), details=[problem("reason", "at most 2000 characters")]
         )
     return reason
 
@@ -654,8 +655,8 @@ def merge(
     """Move every report of incident ``source_id`` into ``target_id`` (an analyst's merge);
     the source keeps its row and history, emptied."""
     if target_id == source_id:
-        raise InvalidInput(
-            "an incident cannot be merged into itself", details=[problem("incident_id", "same")]
+        raise InvalidInput.worded(
+            N_("an incident cannot be merged into itself"), details=[problem("incident_id", "same")]
         )
     reason = _check_reason(reason)
     actor = actor_of(viewer)
@@ -666,9 +667,11 @@ def merge(
         for incident_id in (target_id, source_id):
             found = incidents.fused_incident(session, incident_id)
             if found is not None and found.emptied_by is not None:
-                raise Conflict(
-                    f"incident {incident_id} holds no reports (emptied by {found.emptied_by})",
+                raise Conflict.worded(
+                    N_("incident %(incident_id)s holds no reports (emptied by %(emptied_by)s)"),
                     details=[problem("incident_id", "emptied")],
+                    incident_id=incident_id,
+                    emptied_by=found.emptied_by,
                 )
         decision_id = new_id("fus")
         moving = _move_all(
@@ -700,8 +703,8 @@ def split(
     reason = _check_reason(reason)
     wanted = list(dict.fromkeys(report_ids))
     if not wanted:
-        raise InvalidInput(
-            "name the reports to split off", details=[problem("report_ids", "empty")]
+        raise InvalidInput.worded(
+            N_("name the reports to split off"), details=[problem("report_ids", "empty")]
         )
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
@@ -710,8 +713,8 @@ def split(
         )
         current = {r.id for r in reports.rows_of_incident(session, incident_id)}
         if set(wanted) >= current:
-            raise InvalidInput(
-                "a split leaves at least one report in the incident",
+            raise InvalidInput.worded(
+                N_("a split leaves at least one report in the incident"),
                 details=[problem("report_ids", "names every report of the incident")],
             )
         decision_id = new_id("fus")
@@ -755,19 +758,21 @@ def undo(
         # A decision naming a record the caller may not read is as absent as an unknown one
         # (``get_decision``'s rule): the checks below would name its incidents.
         if row is None or not _may_open(session, ReadScope.load(session, viewer), row):
-            raise NotFound(f"no fusion decision {decision_id!r}")
+            raise NotFound.worded(N_("no fusion decision %(id)s"), id=repr(decision_id))
         if involved:
             incidents.regroup_scope(session, viewer, involved, "undo grouping decisions")
         else:
             _require_report_monitor(session, viewer, row)
         if row.undone_by is not None:
-            raise Conflict(
-                f"decision {decision_id} was undone by {row.undone_by}",
+            raise Conflict.worded(
+                N_("decision %(decision_id)s was undone by %(undone_by)s"),
                 details=[problem("decision_id", "already undone")],
+                decision_id=decision_id,
+                undone_by=row.undone_by,
             )
         if row.kind == "undone":
-            raise Conflict(
-                "an undo is not undone; decide again (link, merge or split)",
+            raise Conflict.worded(
+                N_("an undo is not undone; decide again (link, merge or split)"),
                 details=[problem("decision_id", "an undo")],
             )
         undo_id = new_id("fus")
@@ -817,9 +822,9 @@ def _require_report_monitor(session: Session, viewer: Viewer, row: FusionDecisio
         if (found := reports.report_row(session, rid)) is None or not reports.readable_row(
             scope, found
         ):
-            raise NotFound(f"no fusion decision {row.id!r}")
+            raise NotFound.worded(N_("no fusion decision %(id)s"), id=repr(row.id))
     if not scope.is_monitor(row.agreement_id):
-        raise Forbidden("only monitors (or operators) may undo grouping decisions")
+        raise Forbidden.worded(N_("only monitors (or operators) may undo grouping decisions"))
 
 
 def _still_in(
@@ -828,11 +833,12 @@ def _still_in(
     where = dict(reports.grouped_reports(session, report_ids))
     moved = [rid for rid in report_ids if where.get(rid) != incident_id]
     if moved:
-        raise Conflict(
-            f"the reports of {decision_id} have moved since; undo the later decisions first",
+        raise Conflict.worded(
+            N_("the reports of %(decision_id)s have moved since; undo the later decisions first"),
             details=[
                 problem("decision_id", f"{rid} is no longer in {incident_id}") for rid in moved
             ],
+            decision_id=decision_id,
         )
 
 
@@ -981,7 +987,7 @@ def get_decision(ctx: ServiceContext, viewer: Viewer, decision_id: str) -> Decis
         scope = ReadScope.load(session, viewer)
         row = session.get(FusionDecisionRow, decision_id)
         if row is None or viewer.is_public or not _may_open(session, scope, row):
-            raise NotFound(f"no fusion decision {decision_id!r}")
+            raise NotFound.worded(N_("no fusion decision %(id)s"), id=repr(decision_id))
         return _public(row).model_copy(update={"evidence": _shown_evidence(session, scope, row)})
 
 

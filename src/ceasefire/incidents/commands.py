@@ -212,9 +212,10 @@ def incident_investigate(
     for index, item in enumerate(party or []):
         code, _, presence = item.partition(":")
         if presence not in ("present", "absent") or not code:
-            raise InvalidInput(
-                f"--party-rep {item!r}: expected PARTY:present or PARTY:absent",
+            raise InvalidInput.worded(
+                N_("--party-rep %(item)s: expected PARTY:present or PARTY:absent"),
                 details=[problem(f"party_representatives.{index}", "PARTY:present|absent")],
+                item=repr(item),
             )
         reps.append(PartyRepresentative(party=code.upper(), present=presence == "present"))
     task = incidents.assign_task(
@@ -356,7 +357,9 @@ def incident_rule(
         try:
             rule = json.loads(set_rule)
         except json.JSONDecodeError as exc:
-            raise InvalidInput("--set is not JSON", details=[problem("rule", exc.msg)]) from exc
+            raise InvalidInput.worded(
+                N_("--set is not JSON"), details=[problem("rule", exc.msg)]
+            ) from exc
         result = incidents.set_decision_rule(*acting(token), agreement, rule).to_dict()
     else:
         result = incidents.get_decision_rule(get_context(), agreement).to_dict()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.reports.model import ReportContent
 
 
@@ -62,5 +63,5 @@ class ManualGrouper:
                 if rid not in known
             ]
         if problems:
-            raise InvalidInput("cannot group these reports", details=problems)
+            raise InvalidInput.worded(N_("cannot group these reports"), details=problems)
         return [ProposedGroup(g, self.name, "chosen by hand") for g in self.groups]

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from ceasefire.errors import Conflict, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 
 
 class OccurrenceStatus(StrEnum):
@@ -58,9 +59,12 @@ def check_transition(current: OccurrenceStatus, target: OccurrenceStatus) -> Non
     allowed = ALLOWED_TRANSITIONS[current]
     if target not in allowed:
         names = ", ".join(sorted(s.value for s in allowed))
-        raise Conflict(
-            f"status cannot go from {current.value} to {target.value}; allowed: {names}",
+        raise Conflict.worded(
+            N_("status cannot go from %(current)s to %(target)s; allowed: %(names)s"),
             details=[problem("status", f"{current.value} → {target.value} is not allowed")],
+            current=current.value,
+            target=target.value,
+            names=names,
         )
 
 
@@ -80,8 +84,8 @@ class Attribution:
 
     def __post_init__(self) -> None:
         if (self.kind is AttributionKind.ATTRIBUTED) != (self.party is not None):
-            raise InvalidInput(
-                "an attribution names a party exactly when it is 'attributed'",
+            raise InvalidInput.worded(
+                N_("an attribution names a party exactly when it is 'attributed'"),
                 details=[problem("attribution", f"{self.kind.value} with party {self.party!r}")],
             )
 
@@ -103,14 +107,16 @@ class Attribution:
         except ValueError:
             kind = None
         if kind is None or kind is AttributionKind.ATTRIBUTED:
-            raise InvalidInput(
-                f"{field_name}: not an attribution: {text!r}",
+            raise InvalidInput.worded(
+                N_("%(field_name)s: not an attribution: %(text)s"),
                 details=[
                     problem(
                         field_name,
                         "expected attributed(PARTY), not_attributable, disputed or pending",
                     )
                 ],
+                field_name=field_name,
+                text=repr(text),
             )
         return cls(kind)
 
@@ -130,21 +136,21 @@ class Finding:
 
     def __post_init__(self) -> None:
         if self.status not in CONCLUDED:
-            raise InvalidInput(
-                "a finding concludes: verified, not_substantiated or unverifiable",
+            raise InvalidInput.worded(
+                N_("a finding concludes: verified, not_substantiated or unverifiable"),
                 details=[problem("finding.status", f"{self.status.value} is not a conclusion")],
             )
         if self.attribution.kind in (AttributionKind.PENDING, AttributionKind.DISPUTED):
-            raise InvalidInput(
-                "a finding attributes the incident or finds it not attributable",
+            raise InvalidInput.worded(
+                N_("a finding attributes the incident or finds it not attributable"),
                 details=[problem("finding.attribution", f"{self.attribution} is not a finding")],
             )
         if (
             self.status is not OccurrenceStatus.VERIFIED
             and self.attribution.kind is AttributionKind.ATTRIBUTED
         ):
-            raise InvalidInput(
-                "only a verified incident can be attributed",
+            raise InvalidInput.worded(
+                N_("only a verified incident can be attributed"),
                 details=[
                     problem(
                         "finding.attribution",
@@ -180,13 +186,13 @@ class Assessment:
 
     def __post_init__(self) -> None:
         if self.stance is Stance.CONCUR and self.finding is None:
-            raise InvalidInput(
-                "a concurring assessment says what it concurs with",
+            raise InvalidInput.worded(
+                N_("a concurring assessment says what it concurs with"),
                 details=[problem("finding", "required when stance is 'concur'")],
             )
         if not self.rationale.strip():
-            raise InvalidInput(
-                "an assessment gives its rationale", details=[problem("rationale", "empty")]
+            raise InvalidInput.worded(
+                N_("an assessment gives its rationale"), details=[problem("rationale", "empty")]
             )
 
 
@@ -358,7 +364,7 @@ class QuorumByGroup:
                 )
             seen |= set(group.members)
         if problems:
-            raise InvalidInput("invalid quorum rule", details=problems)
+            raise InvalidInput.worded(N_("invalid quorum rule"), details=problems)
 
     def evaluate(self, views: Mapping[str, Assessment], monitors: Sequence[str]) -> Decision:
         voters = {m for g in self.groups for m in g.members}
@@ -472,15 +478,15 @@ def rule_from_dict(data: Any) -> DecisionRule:
     "presiding": "un"}``.
     """
     if not isinstance(data, Mapping):
-        raise InvalidInput(
-            "a decision rule is an object", details=[problem("rule", "not an object")]
+        raise InvalidInput.worded(
+            N_("a decision rule is an object"), details=[problem("rule", "not an object")]
         )
     kind = data.get("kind")
     problems: list[dict[str, Any]] = []
     if kind == "unanimity":
         voters = _members(data.get("voters"), "voters", problems)
         if problems:
-            raise InvalidInput("invalid decision rule", details=problems)
+            raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
         return Unanimity(voters=voters)
     if kind == "presiding_member":
         presiding = data.get("presiding")
@@ -488,14 +494,15 @@ def rule_from_dict(data: Any) -> DecisionRule:
             problems.append(problem("presiding", "required: the presiding member's id"))
         voters = _members(data.get("voters"), "voters", problems)
         if problems:
-            raise InvalidInput("invalid decision rule", details=problems)
+            raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
         assert isinstance(presiding, str)
         return PresidingMember(presiding=presiding, voters=voters)
     if kind == "quorum_by_group":
         raw_groups = data.get("groups")
         if not isinstance(raw_groups, list) or not raw_groups:
-            raise InvalidInput(
-                "invalid decision rule", details=[problem("groups", "a non-empty list of groups")]
+            raise InvalidInput.worded(
+                N_("invalid decision rule"),
+                details=[problem("groups", "a non-empty list of groups")],
             )
         groups = []
         for index, raw in enumerate(raw_groups):
@@ -513,11 +520,12 @@ def rule_from_dict(data: Any) -> DecisionRule:
             if isinstance(name, str) and isinstance(required, int) and members is not None:
                 groups.append(GroupQuorum(name, required, members))
         if problems:
-            raise InvalidInput("invalid decision rule", details=problems)
+            raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
         return QuorumByGroup(groups=tuple(groups))
-    raise InvalidInput(
-        f"unknown decision rule kind {kind!r}",
+    raise InvalidInput.worded(
+        N_("unknown decision rule kind %(kind)s"),
         details=[problem("kind", "expected unanimity, quorum_by_group or presiding_member")],
+        kind=repr(kind),
     )
 
 
@@ -525,9 +533,11 @@ def quorum_from_spec(spec: str, groups: Mapping[str, Sequence[str]]) -> QuorumBy
     """``"3+3+1"`` with the groups in order, e.g. ``{"government": [...], ...}``."""
     parts = spec.split("+")
     if len(parts) != len(groups) or not all(p.strip().isdigit() for p in parts):
-        raise InvalidInput(
-            f"quorum {spec!r} does not match {len(groups)} groups",
+        raise InvalidInput.worded(
+            N_("quorum %(spec)s does not match %(count)s groups"),
             details=[problem("quorum", "e.g. 3+3+1, one number per group")],
+            spec=repr(spec),
+            count=len(groups),
         )
     return QuorumByGroup(
         groups=tuple(

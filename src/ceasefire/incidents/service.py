@@ -184,7 +184,7 @@ class IncidentFilters:
             if not (-90 <= min_lat <= max_lat <= 90):
                 problems.append(problem("bbox", "latitudes must satisfy -90 <= min <= max <= 90"))
         if problems:
-            raise InvalidInput("invalid incident filter", details=problems)
+            raise InvalidInput.worded(N_("invalid incident filter"), details=problems)
 
 
 def parse_bbox(
@@ -199,9 +199,10 @@ def parse_bbox(
     except ValueError:
         values = []
     if len(values) != 4:
-        raise InvalidInput(
-            f"{option} is min_lon,min_lat,max_lon,max_lat",
+        raise InvalidInput.worded(
+            N_("%(option)s is min_lon,min_lat,max_lon,max_lat"),
             details=[problem("bbox", "four comma-separated numbers")],
+            option=option,
         )
     return values[0], values[1], values[2], values[3]
 
@@ -241,7 +242,7 @@ def part_readable(scope: ReadScope, incident: IncidentRow, classification: str, 
 
 def _require_monitor(scope: ReadScope, agreement_id: str | None, doing: str) -> None:
     if not scope.is_monitor(agreement_id):
-        raise Forbidden(f"only monitors (or operators) may {doing}")
+        raise Forbidden.worded(N_("only monitors (or operators) may %(doing)s"), doing=doing)
 
 
 @contextmanager
@@ -286,9 +287,11 @@ def _made_before(session: Session, actor: Actor, retry: _Retry | None) -> str | 
     if row is None:
         return None
     if row.request_sha256 != retry.request_sha256:
-        raise Conflict(
-            f"Idempotency-Key {retry.key!r} was used for another request ({row.record_id})",
+        raise Conflict.worded(
+            N_("Idempotency-Key %(key)s was used for another request (%(record_id)s)"),
             details=[problem("Idempotency-Key", "already used with a different request")],
+            key=repr(retry.key),
+            record_id=row.record_id,
         )
     return row.record_id
 
@@ -607,20 +610,28 @@ def assessment_ledger_payload(row: AssessmentRow) -> IncidentAssessed:
 def _check_text(value: str | None, field_name: str, *, required: bool) -> str | None:
     if value is None or not value.strip():
         if required:
-            raise InvalidInput(f"{field_name} is required", details=[problem(field_name, "empty")])
+            raise InvalidInput.worded(
+                N_("%(field_name)s is required"),
+                details=[problem(field_name, "empty")],
+                field_name=field_name,
+            )
         return None
     if len(value) > MAX_TEXT:
-        raise InvalidInput(
-            f"{field_name} is too long",
+        raise InvalidInput.worded(
+            N_("%(field_name)s is too long"),
             details=[problem(field_name, f"over {MAX_TEXT} characters")],
+            field_name=field_name,
         )
     return value.strip()
 
 
 def _check_count(values: Sequence[Any], field_name: str, most: int) -> None:
     if len(values) > most:
-        raise InvalidInput(
-            f"{field_name}: at most {most}", details=[problem(field_name, f"more than {most}")]
+        raise InvalidInput.worded(
+            N_("%(field_name)s: at most %(most)s"),
+            details=[problem(field_name, f"more than {most}")],
+            field_name=field_name,
+            most=most,
         )
 
 
@@ -629,9 +640,11 @@ def _check_names(names: Sequence[str], field_name: str) -> list[str]:
     _check_count(names, field_name, MAX_NAMES)
     for index, name in enumerate(names):
         if len(name) > MAX_NAME:
-            raise InvalidInput(
-                f"{field_name}: a name over {MAX_NAME} characters",
+            raise InvalidInput.worded(
+                N_("%(field_name)s: a name over %(max_name)s characters"),
                 details=[problem(f"{field_name}.{index}", f"over {MAX_NAME} characters")],
+                field_name=field_name,
+                max_name=MAX_NAME,
             )
     return [n.strip() for n in names if n and n.strip()]
 
@@ -641,8 +654,8 @@ def _check_refs(refs: Sequence[str]) -> list[str]:
     found = []
     for index, ref in enumerate(refs):
         if not isinstance(ref, str) or not ref.strip() or len(ref) > 500:
-            raise InvalidInput(
-                "evidence references are non-empty strings",
+            raise InvalidInput.worded(
+                N_("evidence references are non-empty strings"),
                 details=[problem(f"evidence_refs.{index}", "empty or over 500 characters")],
             )
         found.append(ref.strip())
@@ -687,8 +700,8 @@ def _claim_reports(
     candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
     groups = grouper.propose(candidates)
     if len(groups) != 1:
-        raise InvalidInput(
-            "an incident is made from exactly one group of reports",
+        raise InvalidInput.worded(
+            N_("an incident is made from exactly one group of reports"),
             details=[problem("report_ids", f"{len(groups)} groups proposed")],
         )
     _refuse_grouped(session, rows)
@@ -813,8 +826,8 @@ def create_incident(
     assert title_text is not None
     summary_text = _check_text(summary, "summary", required=False)
     if not report_ids:
-        raise InvalidInput(
-            "an incident groups at least one report", details=[problem("report_ids", "empty")]
+        raise InvalidInput.worded(
+            N_("an incident groups at least one report"), details=[problem("report_ids", "empty")]
         )
     grouper = grouper or ManualGrouper([list(report_ids)])
     actor = actor_of(viewer)
@@ -892,7 +905,11 @@ def remove_report(
     with _monitor_change(ctx, viewer, incident_id, "regroup reports") as (session, scope, row):
         current = rows_of_incident(session, row.id)
         if report_id not in {r.id for r in current}:
-            raise NotFound(f"report {report_id!r} is not in incident {incident_id!r}")
+            raise NotFound.worded(
+                N_("report %(report_id)s is not in incident %(incident_id)s"),
+                report_id=repr(report_id),
+                incident_id=repr(incident_id),
+            )
         remaining = [r for r in current if r.id != report_id]
         if not remaining:
             raise Conflict.worded(
@@ -974,14 +991,18 @@ def change_status(
         if status in CONCLUDED:
             decision = _evaluate(session, row)
             if decision.state is not DecisionState.DECIDED or decision.finding is None:
-                raise Conflict(
-                    f"the decision rule ({decision.rule}) has not decided: {decision.reason}",
+                raise Conflict.worded(
+                    N_("the decision rule (%(rule)s) has not decided: %(reason)s"),
                     details=[problem("status", decision.reason)],
+                    rule=decision.rule,
+                    reason=decision.reason,
                 )
             if decision.finding.status is not status:
-                raise Conflict(
-                    f"the members decided {decision.finding.status.value}, not {status.value}",
+                raise Conflict.worded(
+                    N_("the members decided %(decided)s, not %(status)s"),
                     details=[problem("status", f"decided: {decision.finding}")],
+                    decided=decision.finding.status.value,
+                    status=status.value,
                 )
             row.attribution = decision.finding.attribution.kind.value
             row.attributed_party = decision.finding.attribution.party
@@ -1072,14 +1093,15 @@ def assign_task(
     if not names:
         raise InvalidInput.worded(N_("a task needs a team"), details=[problem("team", "empty")])
     if lead_member is not None and len(lead_member) > 64:
-        raise InvalidInput(
-            "lead_member is no member id", details=[problem("lead_member", "over 64 characters")]
+        raise InvalidInput.worded(
+            N_("lead_member is no member id"),
+            details=[problem("lead_member", "over 64 characters")],
         )
     _check_count(party_representatives, "party_representatives", MAX_PARTIES)
     for index, present in enumerate(party_representatives):
         if len(present.party) > 16:
-            raise InvalidInput(
-                "party is no party code",
+            raise InvalidInput.worded(
+                N_("party is no party code"),
                 details=[problem(f"party_representatives.{index}.party", "over 16 characters")],
             )
         _check_names(present.names, f"party_representatives.{index}.names")
@@ -1186,8 +1208,11 @@ def complete_task(
             raise NotFound.worded(N_("no task %(id)s"), id=repr(task_id))
         _require_monitor(scope, row.agreement_id, "complete investigations")
         if task.status != "assigned":
-            raise Conflict(
-                f"task {task_id} is {task.status}", details=[problem("status", task.status)]
+            raise Conflict.worded(
+                N_("task %(task_id)s is %(status)s"),
+                details=[problem("status", task.status)],
+                task_id=task_id,
+                status=task.status,
             )
         task.status = "completed"
         task.completed_at = utcnow()
@@ -1245,13 +1270,15 @@ def assess(
             details=[problem("status", "omit when abstaining")],
         )
     if viewer.operator or viewer.member_id is None:
-        raise Forbidden("assessments are made by monitor members (sign in with a member token)")
+        raise Forbidden.worded(
+            N_("assessments are made by monitor members (sign in with a member token)")
+        )
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
         if not scope.is_monitor(row.agreement_id):
-            raise Forbidden("only monitor members assess incidents")
+            raise Forbidden.worded(N_("only monitor members assess incidents"))
         previous = [a for a in _assessment_rows(session, row.id) if a.member_id == actor.member_id]
         if previous and _same_assessment(
             previous[-1], actor, stance, finding, rationale_text, refs, classification
@@ -1353,7 +1380,9 @@ def reply(
         row = _incident_or_404(session, scope, incident_id)
         party = scope.liaison_party(row.agreement_id)
         if party is None or party not in concerns_list(row.concerns):
-            raise Forbidden("only the liaison of a party the incident concerns may reply")
+            raise Forbidden.worded(
+                N_("only the liaison of a party the incident concerns may reply")
+            )
         check_cited_records(session, scope, _cited(refs), row.agreement_id)
         latest = session.scalars(
             select(ReplyRow)
@@ -2294,8 +2323,8 @@ def open_fused_incident(
     reports, owned by ``actor`` (fusion's system actor or the analyst splitting)."""
     agreements = {r.agreement_id for r in reports}
     if len(agreements) != 1:
-        raise InvalidInput(
-            "an incident groups reports of one agreement",
+        raise InvalidInput.worded(
+            N_("an incident groups reports of one agreement"),
             details=[problem("report_ids", f"{len(agreements)} agreements")],
         )
     _refuse_grouped(session, reports)
@@ -2334,8 +2363,8 @@ def add_fused_reports(
     row = _incident_or_404(session, None, incident_id)
     foreign = [r.id for r in reports if r.agreement_id != row.agreement_id]
     if foreign:
-        raise InvalidInput(
-            "reports of another agreement cannot join this incident",
+        raise InvalidInput.worded(
+            N_("reports of another agreement cannot join this incident"),
             details=[problem("report_ids", f"{rid} is of another agreement") for rid in foreign],
         )
     _refuse_grouped(session, reports)
@@ -2374,9 +2403,10 @@ def take_out_reports(
     current = {r.id: r for r in rows_of_incident(session, incident_id)}
     missing = [rid for rid in report_ids if rid not in current]
     if missing:
-        raise InvalidInput(
-            f"reports not in incident {incident_id}",
+        raise InvalidInput.worded(
+            N_("reports not in incident %(incident_id)s"),
             details=[problem("report_ids", f"{rid} is not in {incident_id}") for rid in missing],
+            incident_id=incident_id,
         )
     taken = [current[rid] for rid in dict.fromkeys(report_ids)]
     for report in taken:
@@ -2408,8 +2438,8 @@ def regroup_scope(
         _require_monitor(scope, row.agreement_id, doing)
         agreements.add(row.agreement_id)
     if len(agreements) > 1:
-        raise InvalidInput(
-            "incidents of different agreements are never grouped together",
+        raise InvalidInput.worded(
+            N_("incidents of different agreements are never grouped together"),
             details=[problem("incident_ids", "of different agreements")],
         )
     return scope, (agreements.pop() if agreements else None)
@@ -2429,18 +2459,21 @@ def referenced_incident(
     ``agreement_id`` itself (``InvalidInput`` naming ``loc``)."""
     row = session.get(IncidentRow, incident_id)
     if row is None or not _readable(scope, row):
-        raise NotFound(
-            f"no incident {incident_id!r}", details=[problem(loc, f"unknown {incident_id}")]
+        raise NotFound.worded(
+            N_("no incident %(id)s"),
+            details=[problem(loc, f"unknown {incident_id}")],
+            id=repr(incident_id),
         )
     if row.agreement_id != agreement_id:
         here = agreement_id or "no agreement"
-        raise InvalidInput(
-            f"an incident of another agreement cannot be referred to by a record of {here}",
+        raise InvalidInput.worded(
+            N_("an incident of another agreement cannot be referred to by a record of %(here)s"),
             details=[
                 problem(
                     loc, f"{row.id} belongs to {row.agreement_id or 'no agreement'}, not {here}"
                 )
             ],
+            here=here,
         )
     return row
 
@@ -2463,8 +2496,11 @@ def check_cited_records(
             elif kind == "inc":
                 referenced_incident(session, scope, record_id, agreement_id, loc=loc)
             else:
-                raise InvalidInput(
-                    "evidence may cite the centre's reports and incidents by id, no other record",
+                raise InvalidInput.worded(
+                    N_(
+                        "evidence may cite the centre's reports and incidents by id, no other "
+                        "record"
+                    ),
                     details=[problem(loc, f"a {kind}-… id: cite the report or incident instead")],
                 )
 

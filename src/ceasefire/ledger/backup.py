@@ -26,6 +26,7 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.errors import Conflict, IntegrityError, InvalidInput, NotFound, Unavailable, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.schemas import (
     BackupSummary,
     CheckSummary,
@@ -43,9 +44,10 @@ PG_TOOLS_HINT = (
 def _backend(url: str) -> str:
     name = make_url(normalise_url(url)).get_backend_name()
     if name not in ("sqlite", "postgresql"):
-        raise InvalidInput(
-            f"backups support SQLite and PostgreSQL, not {name}",
+        raise InvalidInput.worded(
+            N_("backups support SQLite and PostgreSQL, not %(name)s"),
             details=[problem("database_url", "unsupported backend")],
+            name=name,
         )
     return name
 
@@ -53,8 +55,8 @@ def _backend(url: str) -> str:
 def _sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise InvalidInput(
-            "an in-memory SQLite database cannot be backed up or restored",
+        raise InvalidInput.worded(
+            N_("an in-memory SQLite database cannot be backed up or restored"),
             details=[problem("database_url", "no file")],
         )
     return Path(database)
@@ -90,10 +92,15 @@ def search_path_schema(options: str) -> str | None:
 def _pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise Unavailable(
-            f"{name} is not installed, so a PostgreSQL database cannot be"
-            f" {'backed up' if name == 'pg_dump' else 'restored'}: {PG_TOOLS_HINT}",
+        raise Unavailable.worded(
+            N_("%(name)s is not installed, so a PostgreSQL database cannot be backed up: %(hint)s")
+            if name == "pg_dump"
+            else N_(
+                "%(name)s is not installed, so a PostgreSQL database cannot be restored: %(hint)s"
+            ),
             details=[problem("database_url", f"{name} not found on PATH")],
+            name=name,
+            hint=PG_TOOLS_HINT,
         )
     return found
 
@@ -128,9 +135,10 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> BackupSumma
     """Write a consistent copy of the database to ``out`` (0600); returns a summary."""
     out = Path(out)
     if out.exists() and not force:
-        raise Conflict(
-            f"{out} exists: choose another file or pass --force to replace it",
+        raise Conflict.worded(
+            N_("%(out)s exists: choose another file or pass --force to replace it"),
             details=[problem("out", "exists")],
+            out=out,
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
@@ -142,9 +150,10 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> BackupSumma
     if backend == "sqlite":
         source_path = _sqlite_path(settings.database_url)
         if not source_path.is_file():
-            raise NotFound(
-                f"no SQLite database at {source_path}",
+            raise NotFound.worded(
+                N_("no SQLite database at %(source_path)s"),
                 details=[problem("database_url", "no such file")],
+                source_path=source_path,
             )
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
@@ -163,10 +172,14 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> BackupSumma
             source.close()
         if problems:
             tmp.unlink(missing_ok=True)
-            raise IntegrityError(
-                f"the copy of {source_path} fails SQLite's integrity check: {problems[0]}"
-                " -- the source database itself is damaged; run `ceasefire check`",
+            raise IntegrityError.worded(
+                N_(
+                    "the copy of %(source_path)s fails SQLite's integrity check: %(problem)s -- "
+                    "the source database itself is damaged; run `ceasefire check`"
+                ),
                 details=problems[:50],
+                source_path=source_path,
+                problem=problems[0],
             )
         integrity = "ok"
     else:
@@ -181,8 +194,10 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> BackupSumma
         )
         if result.returncode != 0:
             tmp.unlink(missing_ok=True)
-            raise Unavailable(
-                f"pg_dump failed ({result.returncode}): {result.stderr.strip()[:2000]}"
+            raise Unavailable.worded(
+                N_("pg_dump failed (%(returncode)s): %(stderr)s"),
+                returncode=result.returncode,
+                stderr=result.stderr.strip()[:2000],
             )
         os.chmod(tmp, 0o600)
         integrity = "pg_dump completed"
@@ -232,8 +247,10 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
     """
     backup_file = Path(backup_file)
     if not backup_file.is_file():
-        raise NotFound(
-            f"no backup at {backup_file}", details=[problem("backup_file", "no such file")]
+        raise NotFound.worded(
+            N_("no backup at %(path)s"),
+            details=[problem("backup_file", "no such file")],
+            path=backup_file,
         )
     backend = _backend(settings.database_url)
     started = time.perf_counter()
@@ -243,18 +260,24 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
         target = _sqlite_path(settings.database_url)
         held = _has_data_sqlite(target)
         if held is not None and not force:
-            raise Conflict(
-                f"{target} already holds a database ({held} ledger entries): pass --force to"
-                " replace it (stop the server first)",
+            raise Conflict.worded(
+                N_(
+                    "%(target)s already holds a database (%(held)s ledger entries): pass --force "
+                    "to replace it (stop the server first)"
+                ),
                 details=[problem("database_url", "not empty", ledger_entries=held)],
+                target=target,
+                held=held,
             )
         source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
         try:
             problems = _sqlite_integrity(source)
             if problems:
-                raise IntegrityError(
-                    f"{backup_file} fails SQLite's integrity check: {problems[0]}",
+                raise IntegrityError.worded(
+                    N_("%(backup_file)s fails SQLite's integrity check: %(problem)s"),
                     details=problems[:50],
+                    backup_file=backup_file,
+                    problem=problems[0],
                 )
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.restoring")
@@ -283,10 +306,13 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
         finally:
             ctx.dispose()
         if held is not None and not force:
-            raise Conflict(
-                f"the database already holds the ceasefire tables ({held} ledger entries):"
-                " pass --force to replace them (stop the server first)",
+            raise Conflict.worded(
+                N_(
+                    "the database already holds the ceasefire tables (%(held)s ledger entries): "
+                    "pass --force to replace them (stop the server first)"
+                ),
                 details=[problem("database_url", "not empty", ledger_entries=held)],
+                held=held,
             )
         url, _schema = _libpq_url(settings.database_url)
         # No shell: the tool found on PATH with our own arguments and the configured URL.
@@ -306,8 +332,10 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
             check=False,
         )
         if result.returncode != 0:
-            raise Unavailable(
-                f"pg_restore failed ({result.returncode}): {result.stderr.strip()[:2000]}"
+            raise Unavailable.worded(
+                N_("pg_restore failed (%(returncode)s): %(stderr)s"),
+                returncode=result.returncode,
+                stderr=result.stderr.strip()[:2000],
             )
     return RestoreSummary(
         restored_from=str(backup_file),
@@ -373,9 +401,10 @@ def check(
     if witness_state is not None:
         kept = ledger_witness.last_kept(witness_state)
         if kept is None:
-            raise InvalidInput(
-                f"{witness_state} holds no witnessed head: run `ceasefire witness` first",
+            raise InvalidInput.worded(
+                N_("%(witness_state)s holds no witnessed head: run `ceasefire witness` first"),
                 details=[problem("witness_state", "no heads.jsonl")],
+                witness_state=witness_state,
             )
         witnessed, key = kept.head, ledger_witness.pinned_key(witness_state)
     tree = ledger_tree.check_tree(ctx, witnessed=witnessed, witnessed_key=key)

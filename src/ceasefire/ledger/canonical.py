@@ -9,6 +9,7 @@ from typing import Any
 import rfc8785
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 
 
 def canonical_json(value: Any, *, field: str = "payload") -> bytes:
@@ -34,8 +35,11 @@ def canonical_json(value: Any, *, field: str = "payload") -> bytes:
             # Mappings other than dict (and nested ones) are what rfc8785 does not take.
             return bytes(rfc8785.dumps(_plain(value)))
     except (rfc8785.CanonicalizationError, UnicodeError, RecursionError) as exc:
-        raise InvalidInput(
-            f"{field} is not canonical JSON: {exc}", details=[problem(field, str(exc))]
+        raise InvalidInput.worded(
+            N_("%(field)s is not canonical JSON: %(error)s"),
+            details=[problem(field, str(exc))],
+            field=field,
+            error=exc,
         ) from exc
 
 
@@ -94,12 +98,15 @@ def canonical_header_json(fields: dict[str, str | int | None]) -> bytes:
     """
     for value in fields.values():
         if isinstance(value, int) and not -(2**53) < value < 2**53:
-            raise InvalidInput(
-                "header integer outside the safe range", details=[problem("header", "too large")]
+            raise InvalidInput.worded(
+                N_("header integer outside the safe range"),
+                details=[problem("header", "too large")],
             )
     try:
         return _HEADER_ENCODER.encode(fields).encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise InvalidInput(
-            f"header is not canonical JSON: {exc}", details=[problem("header", str(exc))]
+        raise InvalidInput.worded(
+            N_("header is not canonical JSON: %(error)s"),
+            details=[problem("header", str(exc))],
+            error=exc,
         ) from exc

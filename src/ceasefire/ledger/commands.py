@@ -103,10 +103,14 @@ def _report_verification(summary: VerificationSummary, as_json: bool, bundle: Pa
             err_console.print(
                 "  … " + ngettext("{n} more finding", "{n} more findings", more).format(n=more)
             )
-    raise IntegrityError(
-        f"{source} does not verify: first bad entry at {where}: {first.what} ({first.message})",
+    raise IntegrityError.worded(
+        N_("%(source)s does not verify: first bad entry at %(where)s: %(what)s (%(message)s)"),
         details=summary.model_dump(mode="json"),
         code="E601",
+        source=source,
+        where=where,
+        what=first.what,
+        message=first.message,
     )
 
 
@@ -240,15 +244,20 @@ def check_proof_command(
     try:
         document = json.loads(proof_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InvalidInput(
-            f"cannot read {proof_file}: {exc}", details=[problem("proof_file", str(exc))]
+        raise InvalidInput.worded(
+            N_("cannot read %(proof_file)s: %(error)s"),
+            details=[problem("proof_file", str(exc))],
+            proof_file=proof_file,
+            error=exc,
         ) from exc
     result = ledger.check_proof(document, root=root)
     if not result.ok:
-        raise IntegrityError(
-            f"the proof of entry {result.seq} does not hold: {'; '.join(result.problems)}",
+        raise IntegrityError.worded(
+            N_("the proof of entry %(seq)s does not hold: %(names)s"),
             details=result.model_dump(),
             code="E604",
+            seq=result.seq,
+            names="; ".join(result.problems),
         )
     print_result(
         result,
@@ -560,13 +569,18 @@ def key_sign(
     keys = load_key_file(key_file)
     stored = keys.keys if key_id is None else tuple(k for k in keys.keys if k.key_id == key_id)
     if not stored:
-        raise InvalidInput(
-            f"no key {key_id or ''} in {key_file}", details=[problem("key_file", "no such key")]
+        raise InvalidInput.worded(
+            N_("no key %(key_id)s in %(key_file)s"),
+            details=[problem("key_file", "no such key")],
+            key_id=key_id or "",
+            key_file=key_file,
         )
     try:
         value = json.loads(payload)
     except ValueError as exc:
-        raise InvalidInput("payload is not JSON", details=[problem("payload", str(exc))]) from exc
+        raise InvalidInput.worded(
+            N_("payload is not JSON"), details=[problem("payload", str(exc))]
+        ) from exc
     signer = stored[-1].key
     entry = build_entry(
         seq=head_seq + 1,

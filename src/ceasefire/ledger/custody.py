@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ceasefire.errors import Forbidden, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.entry import KEY_ADDED, KEY_REVOKED, KEY_ROTATED, EntryHeader
 from ceasefire.ledger.keys import ALGORITHM, CENTRE_MEMBER_ID, MEMBER_CUSTODY, key_id_for
 from ceasefire.ledger.tables import LedgerKeyRow
@@ -52,11 +53,15 @@ def holds_own_keys(session: Session, member_id: str) -> int | None:
 def refuse_server_signature(member_id: str, since: int) -> Forbidden:
     """The error for a change the server would have to sign in a self-custodial member's
     name: the member signs it itself (a pre-signed entry) or it is not made."""
-    return Forbidden(
-        f"{member_id!r} holds its own signing keys (since ledger seq {since}): the server"
-        " cannot sign in its name; the member submits the entry signed with its own key"
-        " (POST /api/v1/ledger/entries, docs/ledger.md)",
+    return Forbidden.worded(
+        N_(
+            "%(member_id)s holds its own signing keys (since ledger seq %(since)s): the server "
+            "cannot sign in its name; the member submits the entry signed with its own key (POST "
+            "/api/v1/ledger/entries, docs/ledger.md)"
+        ),
         details=[problem("member_id", "holds its own keys", since_seq=since)],
+        member_id=repr(member_id),
+        since=since,
     )
 
 
@@ -93,8 +98,8 @@ def check_key_entry(
     member = payload.get("member_id")
     key_id = payload.get("key_id")
     if member != parsed.member or signer.custody != MEMBER_CUSTODY:
-        raise Forbidden(
-            "a member may pre-sign key entries only for itself, with a key it holds",
+        raise Forbidden.worded(
+            N_("a member may pre-sign key entries only for itself, with a key it holds"),
             details=[problem("payload.member_id", "not the signing member")],
         )
     if not isinstance(key_id, str) or parsed.subject != key_id:

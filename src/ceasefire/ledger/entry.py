@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, overload
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.canonical import canonical_header_json
 from ceasefire.ledger.events import LedgerTag
 from ceasefire.ledger.keys import SigningKey
@@ -91,9 +92,10 @@ def parse_ts(text: str) -> datetime:
 def validate_tag(tag: str) -> str:
     """``source:subject:action`` in lowercase; raises InvalidInput naming ``tag``."""
     if not isinstance(tag, str) or len(tag) > MAX_TAG_LENGTH or not TAG_PATTERN.match(tag):
-        raise InvalidInput(
-            f"ledger tag {tag!r} is not of the form source:subject:action",
+        raise InvalidInput.worded(
+            N_("ledger tag %(tag)s is not of the form source:subject:action"),
             details=[problem("tag", "expected lowercase source:subject:action")],
+            tag=repr(tag),
         )
     return tag
 
@@ -101,8 +103,8 @@ def validate_tag(tag: str) -> str:
 def validate_subject(subject: str) -> str:
     """A non-empty subject id of at most 200 characters."""
     if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT_LENGTH:
-        raise InvalidInput(
-            "ledger subject must be a non-empty string of at most 200 characters",
+        raise InvalidInput.worded(
+            N_("ledger subject must be a non-empty string of at most 200 characters"),
             details=[problem("subject", "empty or too long")],
         )
     return subject

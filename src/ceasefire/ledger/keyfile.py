@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ceasefire.errors import IntegrityError
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.keys import ALGORITHM, SigningKey
 
 FILE_FORMAT = "ceasefire-keys"
@@ -78,10 +79,14 @@ def load_key_file(path: Path) -> KeyFile:
     except FileNotFoundError:
         return KeyFile(path, ())
     if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise IntegrityError(
-            f"key file {path} may be read by others (mode {stat.S_IMODE(st.st_mode):04o});"
-            " it must be 0600: chmod 600 it",
+        raise IntegrityError.worded(
+            N_(
+                "key file %(path)s may be read by others (mode %(mode)s); it must be 0600: "
+                "chmod 600 it"
+            ),
             code="E602",
+            path=path,
+            mode=format(stat.S_IMODE(st.st_mode), "04o"),
         )
     cached = _CACHE.get(path)
     if cached is not None and cached[0] == _fingerprint(st):
@@ -92,7 +97,9 @@ def load_key_file(path: Path) -> KeyFile:
         if data.get("format") != FILE_FORMAT:
             raise ValueError(f"format is not {FILE_FORMAT!r}")
     except (ValueError, KeyError, TypeError) as exc:
-        raise IntegrityError(f"key file {path} is not readable: {exc}", code="E602") from exc
+        raise IntegrityError.worded(
+            N_("key file %(path)s is not readable: %(error)s"), code="E602", path=path, error=exc
+        ) from exc
     key_file = KeyFile(path, keys)
     _CACHE[path] = (_fingerprint(st), key_file)
     return key_file

@@ -140,7 +140,9 @@ def check_command(
     if not as_json:
         for line in problems:
             err_console.print(f"  {line}", highlight=False)
-    raise IntegrityError(f"check failed: {problems[0]}", details=result.model_dump(mode="json"))
+    raise IntegrityError.worded(
+        N_("check failed: %(problem)s"), details=result.model_dump(mode="json"), problem=problems[0]
+    )
 
 
 def _check_problems(result: CheckSummary) -> list[str]:
@@ -186,8 +188,8 @@ def witness_command(
     from ceasefire.ledger import witness as ledger_witness
 
     if (url is None) == (database_url is None):
-        raise InvalidInput(
-            "give exactly one of --url and --database-url",
+        raise InvalidInput.worded(
+            N_("give exactly one of --url and --database-url"),
             details=[problem("url", "exactly one of --url, --database-url")],
         )
     source: ledger_witness.HeadSource

@@ -43,6 +43,7 @@ from ceasefire.errors import (
     Unauthorized,
     problem,
 )
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger import custody as ledger_custody
 from ceasefire.ledger.bundle import (
     bundle_header,
@@ -137,7 +138,9 @@ def _day_leaves(session: Session, day: date) -> Sequence[Row[int, str]]:
 def _entry_row(session: Session, seq: int) -> LedgerEntryRow:
     row = session.get(LedgerEntryRow, seq)
     if row is None:
-        raise NotFound(f"no ledger entry {seq}", details=[problem("seq", "unknown entry")])
+        raise NotFound.worded(
+            N_("no ledger entry %(id)s"), details=[problem("seq", "unknown entry")], id=seq
+        )
     return row
 
 
@@ -303,9 +306,12 @@ class _Writer:
                 self.signers[member_id] = key
                 return key
         if member_id == CENTRE_MEMBER_ID and self.head is not None:
-            raise IntegrityError(
-                "the centre's signing key is not in the key file"
-                f" {self.settings.key_file}: restore the key file of this installation"
+            raise IntegrityError.worded(
+                N_(
+                    "the centre's signing key is not in the key file %(key_file)s: restore the "
+                    "key file of this installation"
+                ),
+                key_file=self.settings.key_file,
             )
         key = self.new_server_key(member_id)
         self.register_key(
@@ -361,7 +367,9 @@ class _Writer:
         if self.head is None:
             # Genesis: the centre's first key signs its own entry; it is the trust anchor.
             if own_key is None or member_id != CENTRE_MEMBER_ID:
-                raise IntegrityError("the first ledger entry must add the centre's own key")
+                raise IntegrityError.worded(
+                    N_("the first ledger entry must add the centre's own key")
+                )
             signer, acting = own_key, Actor(CENTRE_MEMBER_ID, actor.user_id)
         else:
             signer, acting = self.signer_for(actor.member_id), actor
@@ -488,8 +496,9 @@ def _checked_payload(tag: str, subject: str, payload: object) -> bytes:
     validate_tag(tag)
     validate_subject(subject)
     if not isinstance(payload, Mapping):
-        raise InvalidInput(
-            "ledger payload must be a JSON object", details=[problem("payload", "not an object")]
+        raise InvalidInput.worded(
+            N_("ledger payload must be a JSON object"),
+            details=[problem("payload", "not an object")],
         )
     if tag in blinded_tags():
         payload = with_nonce(payload)
@@ -586,7 +595,12 @@ def append_many(session: Session, settings: Settings, entries: Sequence[NewEntry
             details = [
                 {**d, "loc": f"entries[{index}].{d.get('loc', '')}"} for d in exc.details or []
             ]
-            raise InvalidInput(f"entries[{index}]: {exc.message}", details=details) from exc
+            raise InvalidInput.worded(
+                N_("entries[%(index)s]: %(message)s"),
+                details=details,
+                index=index,
+                message=exc.message,
+            ) from exc
     writer = _writer(session, settings)
     writer.flush_pending()
     writer.pending = []
@@ -638,8 +652,8 @@ def _check_public_key(public_key_hex: str) -> str:
     try:
         public_key_from_hex(value)
     except ValueError as exc:
-        raise InvalidInput(
-            "public_key must be 64 hex digits (a raw Ed25519 public key)",
+        raise InvalidInput.worded(
+            N_("public_key must be 64 hex digits (a raw Ed25519 public key)"),
             details=[problem("public_key", str(exc))],
         ) from exc
     return value
@@ -648,9 +662,10 @@ def _check_public_key(public_key_hex: str) -> str:
 def _check_key_actor(actor: Actor, member_id: str) -> None:
     # The verifier accepts key changes signed by the centre or by the member itself only.
     if actor.member_id not in (CENTRE_MEMBER_ID, member_id):
-        raise Forbidden(
-            f"only the centre or {member_id!r} itself may change {member_id!r}'s keys",
+        raise Forbidden.worded(
+            N_("only the centre or %(member_id)s itself may change %(member_id)s's keys"),
             details=[problem("member_id", "another member's keys")],
+            member_id=repr(member_id),
         )
 
 
@@ -669,9 +684,11 @@ def add_member_key(
         existing = session.get(LedgerKeyRow, key_id)
         if existing is not None:
             if existing.member_id != member_id:
-                raise Conflict(
-                    f"key {key_id} is registered to {existing.member_id!r}",
+                raise Conflict.worded(
+                    N_("key %(key_id)s is registered to %(member_id)s"),
                     details=[problem("public_key", "registered to another member")],
+                    key_id=key_id,
+                    member_id=repr(existing.member_id),
                 )
             return _key_public(existing)
         # The centre vouching for another key would let the server sign as the member.
@@ -714,13 +731,13 @@ def rotate_key(
         else:
             custody = "member"
             if session.get(LedgerKeyRow, key_id_for(new_public)) is not None:
-                raise Conflict(
-                    "that key is already registered",
+                raise Conflict.worded(
+                    N_("that key is already registered"),
                     details=[problem("public_key", "already registered")],
                 )
         if member_id == CENTRE_MEMBER_ID and custody != "server":
-            raise InvalidInput(
-                "the centre signs on the server: its key must be kept in the key file",
+            raise InvalidInput.worded(
+                N_("the centre signs on the server: its key must be kept in the key file"),
                 details=[problem("public_key", "not allowed for the centre")],
             )
         # Sign with the old key's authority before it ends (the centre, or the member).
@@ -739,13 +756,17 @@ def revoke_key(ctx: ServiceContext, *, key_id: str, actor: Actor, reason: str = 
         writer = _writer(session, ctx.settings)
         row = session.get(LedgerKeyRow, key_id)
         if row is None:
-            raise NotFound(f"no key {key_id!r}", details=[problem("key_id", "unknown key")])
+            raise NotFound.worded(
+                N_("no key %(id)s"),
+                details=[problem("key_id", "unknown key")],
+                id=repr(key_id),
+            )
         _check_key_actor(actor, row.member_id)
         if row.ended_seq is not None:
             return _key_public(row)
         if row.member_id == CENTRE_MEMBER_ID and len(_active_keys(session, CENTRE_MEMBER_ID)) < 2:
-            raise Conflict(
-                "this is the centre's only valid key: rotate it instead of revoking it",
+            raise Conflict.worded(
+                N_("this is the centre's only valid key: rotate it instead of revoking it"),
                 details=[problem("key_id", "the centre's last valid key")],
             )
         writer.revoke(row, actor=actor, reason=reason)
@@ -769,14 +790,20 @@ def _active_key(session: Session, member_id: str, key_id: str | None) -> LedgerK
     if key_id is not None:
         active = [k for k in active if k.key_id == key_id]
     if not active:
-        raise NotFound(
-            f"{member_id!r} has no valid key{' ' + key_id if key_id else ''} to rotate",
+        raise NotFound.worded(
+            N_("%(member_id)s has no valid key %(key_id)s to rotate")
+            if key_id
+            else N_("%(member_id)s has no valid key to rotate"),
             details=[problem("key_id" if key_id else "member_id", "no valid key")],
+            member_id=repr(member_id),
+            key_id=key_id,
         )
     if len(active) > 1:
-        raise InvalidInput(
-            f"{member_id!r} has {len(active)} valid keys: say which one to rotate",
+        raise InvalidInput.worded(
+            N_("%(member_id)s has %(count)s valid keys: say which one to rotate"),
             details=[problem("key_id", "ambiguous")],
+            member_id=repr(member_id),
+            count=len(active),
         )
     return active[0]
 
@@ -806,11 +833,13 @@ def append_presigned(
         writer = _writer(session, ctx.settings)
         key = session.get(LedgerKeyRow, parsed.key)
         if key is None or key.member_id != parsed.member or key.ended_seq is not None:
-            raise Unauthorized(
-                f"key {parsed.key} is not a currently valid key of member {parsed.member!r}"
+            raise Unauthorized.worded(
+                N_("key %(key)s is not a currently valid key of member %(member)s"),
+                key=parsed.key,
+                member=repr(parsed.member),
             )
         if not signature_is_valid(key.public_key, signature, header_bytes):
-            raise Unauthorized("the signature does not verify with the member's key")
+            raise Unauthorized.worded(N_("the signature does not verify with the member's key"))
         since = ledger_custody.holds_own_keys(session, parsed.member)
         if since is not None and key.custody != "member":
             raise ledger_custody.refuse_server_signature(parsed.member, since)
@@ -828,8 +857,8 @@ def append_presigned(
             return _entry_public(existing)
         head = writer.head
         if head is None or parsed.seq != head.seq + 1 or parsed.prev != head.entry_hash:
-            raise Conflict(
-                "the ledger head has moved: sign the entry again on top of the current head",
+            raise Conflict.worded(
+                N_("the ledger head has moved: sign the entry again on top of the current head"),
                 details=[
                     problem("header.seq", "expected head + 1", head_seq=head.seq if head else 0),
                     problem(
@@ -842,13 +871,13 @@ def append_presigned(
         instant = parsed.instant
         now = utcnow()
         if instant < head.recorded_at or abs(now - instant) > PRESIGNED_CLOCK_SKEW:
-            raise InvalidInput(
-                "header.ts must be now (within 5 minutes) and not before the head",
+            raise InvalidInput.worded(
+                N_("header.ts must be now (within 5 minutes) and not before the head"),
                 details=[problem("header.ts", f"server time is {format_ts(now)}")],
             )
         if instant.date() != head.recorded_at.date():
-            raise Conflict(
-                "a new day has started: the previous day is being sealed; sign again",
+            raise Conflict.worded(
+                N_("a new day has started: the previous day is being sealed; sign again"),
                 details=[problem("header.ts", "day changed since the head")],
             )
         entry = SignedEntry(
@@ -896,22 +925,28 @@ def _check_presigned_tag(tag: str) -> None:
     member pre-signs its own key entries and entries of tags no area writes (its own
     statements, recorded in the ledger only)."""
     if tag.startswith("ledger:") and tag not in ledger_custody.KEY_TAGS:
-        raise InvalidInput(
-            "ledger:* entries are written by the server (keys through the key commands)",
+        raise InvalidInput.worded(
+            N_("ledger:* entries are written by the server (keys through the key commands)"),
             details=[problem("header.tag", "reserved")],
         )
     area = _area_tag_sources().get(tag.partition(":")[0])
     if area is not None:
-        raise Forbidden(
-            f"{tag} is a tag of the server's records ({area}): their entries are written by"
-            " the server as it changes those records, never pre-signed by a member",
+        raise Forbidden.worded(
+            N_(
+                "%(tag)s is a tag of the server's records (%(area)s): their entries are written "
+                "by the server as it changes those records, never pre-signed by a member"
+            ),
             details=[problem("header.tag", "written by the server", areas=area)],
+            tag=tag,
+            area=area,
         )
 
 
 def _too_deep(field: str) -> InvalidInput:
-    return InvalidInput(
-        f"{field} is nested too deeply", details=[problem(field, "nested too deeply")]
+    return InvalidInput.worded(
+        N_("%(field)s is nested too deeply"),
+        details=[problem(field, "nested too deeply")],
+        field=field,
     )
 
 
@@ -924,12 +959,14 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
         parsed = EntryHeader.from_bytes(header_bytes)
         canonical_header = canonical_json(json.loads(header_bytes), field="header")
     except MalformedEntry as exc:
-        raise InvalidInput(f"header: {exc}", details=[problem("header", str(exc))]) from exc
+        raise InvalidInput.worded(
+            N_("header: %(error)s"), details=[problem("header", str(exc))], error=exc
+        ) from exc
     except RecursionError:
         raise _too_deep("header") from None
     if canonical_header != header_bytes:
-        raise InvalidInput(
-            "header is not in RFC 8785 canonical form",
+        raise InvalidInput.worded(
+            N_("header is not in RFC 8785 canonical form"),
             details=[problem("header", "not canonical")],
         )
     try:
@@ -938,17 +975,19 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
             canonical_json(payload_value) if isinstance(payload_value, dict) else b""
         )
     except ValueError as exc:
-        raise InvalidInput("payload is not JSON", details=[problem("payload", str(exc))]) from exc
+        raise InvalidInput.worded(
+            N_("payload is not JSON"), details=[problem("payload", str(exc))]
+        ) from exc
     except RecursionError:
         raise _too_deep("payload") from None
     if not isinstance(payload_value, dict) or canonical_payload != payload_bytes:
-        raise InvalidInput(
-            "payload must be a JSON object in RFC 8785 canonical form",
+        raise InvalidInput.worded(
+            N_("payload must be a JSON object in RFC 8785 canonical form"),
             details=[problem("payload", "not a canonical JSON object")],
         )
     if sha256_hex(payload_bytes) != parsed.payload_sha256:
-        raise InvalidInput(
-            "header.payload_sha256 is not the SHA-256 of the payload",
+        raise InvalidInput.worded(
+            N_("header.payload_sha256 is not the SHA-256 of the payload"),
             details=[problem("header.payload_sha256", "does not match the payload")],
         )
     validate_tag(parsed.tag)
@@ -959,8 +998,8 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
     except MalformedEntry as exc:
         raise InvalidInput(str(exc), details=[problem("header.ts", str(exc))]) from exc
     if len(signature) != 128 or any(c not in "0123456789abcdef" for c in signature):
-        raise InvalidInput(
-            "signature must be 128 lowercase hex digits",
+        raise InvalidInput.worded(
+            N_("signature must be 128 lowercase hex digits"),
             details=[problem("signature", "not an Ed25519 signature in hex")],
         )
     return parsed
@@ -1016,7 +1055,7 @@ def _require_reader(viewer: Viewer) -> None:
     exported bundle to what the centre published.
     """
     if viewer.is_public:
-        raise Unauthorized("ledger entries are for members: send an API token")
+        raise Unauthorized.worded(N_("ledger entries are for members: send an API token"))
 
 
 def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
@@ -1046,10 +1085,14 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
         root_seq=sealed[1] if sealed is not None else None,
     )
     if not proof.verify():
-        raise IntegrityError(
-            f"the stored entries of {day} do not give the root sealed at seq"
-            f" {proof.root_seq}: run `ceasefire ledger verify`",
+        raise IntegrityError.worded(
+            N_(
+                "the stored entries of %(day)s do not give the root sealed at seq %(root_seq)s: "
+                "run `ceasefire ledger verify`"
+            ),
             code="E601",
+            day=day,
+            root_seq=proof.root_seq,
         )
     return EntryProof(
         proof=DayInclusionProof.model_validate(proof.as_dict()),
@@ -1079,8 +1122,8 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         payload_bytes = None if withheld else str(entry["payload"]).encode("utf-8")
         parsed = EntryHeader.from_bytes(header_bytes)
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(
-            f"not a ledger proof: {exc}", details=[problem("proof", str(exc))]
+        raise InvalidInput.worded(
+            N_("not a ledger proof: %(error)s"), details=[problem("proof", str(exc))], error=exc
         ) from exc
     problems = []
     if sha256_hex(header_bytes) != proof.entry_hash:
@@ -1181,8 +1224,10 @@ def list_entries(
     """Entries with ``seq > after`` in order, at most ``limit`` (1..1000); members only."""
     _require_reader(viewer)
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(
-            f"limit must be 1..{MAX_PAGE}", details=[problem("limit", "out of range")]
+        raise InvalidInput.worded(
+            N_("limit must be 1..%(max_page)s"),
+            details=[problem("limit", "out of range")],
+            max_page=MAX_PAGE,
         )
     with ctx.reader() as session:
         query = (
@@ -1464,7 +1509,9 @@ def verify_bundle_file(
     """Verify an exported bundle offline (no database); the same summary as ``verify``."""
     path = Path(path)
     if not path.is_file():
-        raise NotFound(f"no bundle at {path}", details=[problem("bundle", "no such file")])
+        raise NotFound.worded(
+            N_("no bundle at %(path)s"), details=[problem("bundle", "no such file")], path=path
+        )
     started = time.perf_counter()
     report = verify_bundle(path, check_signatures=check_signatures, workers=workers)
     return verification_summary(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import IntegrityError, InvalidInput, NotFound, Unavailable, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey
@@ -78,8 +79,10 @@ def _tree_size(session: Session) -> int:
 
 def _check_range(hashes: list[tuple[int, str]], lo: int, hi: int) -> None:
     if len(hashes) != hi - lo or (hashes and (hashes[0][0] != lo + 1 or hashes[-1][0] != hi)):
-        raise IntegrityError(
-            f"ledger entries {lo + 1}..{hi} are not all there: run `ceasefire ledger verify`"
+        raise IntegrityError.worded(
+            N_("ledger entries %(lo)s..%(hi)s are not all there: run `ceasefire ledger verify`"),
+            lo=lo + 1,
+            hi=hi,
         )
 
 
@@ -155,7 +158,9 @@ class _Store:
             select(LedgerEntryRow.entry_hash).where(LedgerEntryRow.seq == seq)
         )
         if value is None:
-            raise IntegrityError(f"ledger entry {seq} is missing: run `ceasefire ledger verify`")
+            raise IntegrityError.worded(
+                N_("ledger entry %(seq)s is missing: run `ceasefire ledger verify`"), seq=seq
+            )
         return str(value)
 
     def subtree(self, lo: int, hi: int) -> bytes:
@@ -257,18 +262,23 @@ def _centre_signer(session: Session, ctx: ServiceContext) -> SigningKey:
         )
     )
     if not active:
-        raise Unavailable(
-            "the ledger has no centre key yet (run `ceasefire init`): there is no tree head"
-            " to sign",
+        raise Unavailable.worded(
+            N_(
+                "the ledger has no centre key yet (run `ceasefire init`): there is no tree head "
+                "to sign"
+            ),
             details={"check": "tree_head", "reason": "not_initialised"},
         )
     by_id = {k.key_id: k for k in load_key_file(ctx.settings.key_file).for_member(CENTRE_MEMBER_ID)}
     for key_id in active:
         if key_id in by_id:
             return by_id[key_id]
-    raise IntegrityError(
-        "the centre's signing key is not in the key file"
-        f" {ctx.settings.key_file}: tree heads cannot be signed"
+    raise IntegrityError.worded(
+        N_(
+            "the centre's signing key is not in the key file %(key_file)s: tree heads cannot be "
+            "signed"
+        ),
+        key_file=ctx.settings.key_file,
     )
 
 
@@ -332,9 +342,11 @@ def public_head(ctx: ServiceContext) -> TreeHead:
 
 
 def _size_problem(name: str, value: int, size: int) -> InvalidInput:
-    return InvalidInput(
-        f"{name} must be 0..{size} (the ledger has {size} entries)",
+    return InvalidInput.worded(
+        N_("%(name)s must be 0..%(size)s (the ledger has %(size)s entries)"),
         details=[problem(name, "beyond the tree", tree_size=size)],
+        name=name,
+        size=size,
     )
 
 
@@ -349,8 +361,8 @@ def consistency_proof(ctx: ServiceContext, first: int, second: int) -> Consisten
             raise (
                 _size_problem("second", second, size)
                 if second > size
-                else InvalidInput(
-                    "second must not be smaller than first",
+                else InvalidInput.worded(
+                    N_("second must not be smaller than first"),
                     details=[problem("second", "smaller than first")],
                 )
             )
@@ -377,9 +389,11 @@ def inclusion_proof(
             raise _size_problem("tree_size", tree_size, current)
         size = current if tree_size is None else tree_size
         if not 1 <= seq <= size:
-            raise NotFound(
-                f"no ledger entry {seq} in a tree of {size}",
+            raise NotFound.worded(
+                N_("no ledger entry %(seq)s in a tree of %(size)s"),
                 details=[problem("seq", "not in the tree", tree_size=size)],
+                seq=seq,
+                size=size,
             )
         store = _Store(session, size)
         entry_hash = store.entry_hashes(seq - 1, seq)[0][1]

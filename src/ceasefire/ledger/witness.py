@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.bundle import bundle_header, served_entry, write_bundle
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keys import key_id_for
@@ -72,9 +73,10 @@ class HttpSource:
 
     def __post_init__(self) -> None:
         if urllib.parse.urlsplit(self.url).scheme not in ("http", "https"):
-            raise InvalidInput(
-                f"--url must be an http:// or https:// URL, not {self.url!r}",
+            raise InvalidInput.worded(
+                N_("--url must be an http:// or https:// URL, not %(url)s"),
                 details=[problem("url", "not http(s)")],
+                url=repr(self.url),
             )
 
     @property
@@ -84,7 +86,9 @@ class HttpSource:
     def _get(self, path: str, query: dict[str, int] | None = None) -> dict[str, Any]:
         body = self._get_json(path, query)
         if not isinstance(body, dict):
-            raise Unavailable(f"{self.url}{path} did not answer with a JSON object")
+            raise Unavailable.worded(
+                N_("%(url)s%(path)s did not answer with a JSON object"), url=self.url, path=path
+            )
         return body
 
     def _get_json(self, path: str, query: dict[str, Any] | None = None) -> Any:
@@ -100,11 +104,20 @@ class HttpSource:
                 body = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:2000].decode("utf-8", "replace")
-            raise Unavailable(
-                f"{target} answered {exc.code}: {detail}", details={"url": target}
+            raise Unavailable.worded(
+                N_("%(target)s answered %(status)s: %(detail)s"),
+                details={"url": target},
+                target=target,
+                status=exc.code,
+                detail=detail,
             ) from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise Unavailable(f"cannot read {target}: {exc}", details={"url": target}) from exc
+            raise Unavailable.worded(
+                N_("cannot read %(target)s: %(error)s"),
+                details={"url": target},
+                target=target,
+                error=exc,
+            ) from exc
         return body
 
     def tree_head(self) -> dict[str, Any]:
@@ -116,7 +129,9 @@ class HttpSource:
     def keys(self, member_id: str) -> list[dict[str, Any]]:
         body = self._get_json("/api/v1/ledger/keys", {"member_id": member_id})
         if not isinstance(body, list):
-            raise Unavailable(f"{self.url} did not answer the keys with a JSON list")
+            raise Unavailable.worded(
+                N_("%(url)s did not answer the keys with a JSON list"), url=self.url
+            )
         return [k for k in body if isinstance(k, dict)]
 
     def entries(self) -> Iterator[dict[str, Any]]:
@@ -126,7 +141,9 @@ class HttpSource:
             body = self._get("/api/v1/ledger", {"after": after, "limit": _PAGE})
             page = body.get("entries")
             if not isinstance(page, list):
-                raise Unavailable(f"{self.url} did not answer the entries with a list")
+                raise Unavailable.worded(
+                    N_("%(url)s did not answer the entries with a list"), url=self.url
+                )
             yield from (e for e in page if isinstance(e, dict))
             if body.get("next_after") is None:
                 return
@@ -218,9 +235,12 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         try:
             value = json.loads(line)
         except ValueError as exc:
-            raise InvalidInput(
-                f"{path} line {number} is not JSON: {exc}",
+            raise InvalidInput.worded(
+                N_("%(path)s line %(number)s is not JSON: %(error)s"),
                 details=[problem("state", f"{path.name} line {number}")],
+                path=path,
+                number=number,
+                error=exc,
             ) from exc
         lines.append(value)
     return lines
@@ -245,9 +265,11 @@ def last_kept(state: Path) -> KeptHead | None:
     try:
         head = SignedTreeHead.from_dict(last)
     except ValueError as exc:
-        raise InvalidInput(
-            f"the last head in {Path(state) / HEADS_FILE} is malformed: {exc}",
+        raise InvalidInput.worded(
+            N_("the last head in %(heads_file)s is malformed: %(error)s"),
             details=[problem("state", str(exc))],
+            heads_file=Path(state) / HEADS_FILE,
+            error=exc,
         ) from exc
     return KeptHead(head, str(last.get("seen_at", "")), str(last.get("source", "")))
 
@@ -261,8 +283,11 @@ def pinned_key(state: Path) -> str | None:
         value = json.loads(path.read_text(encoding="utf-8"))
         return str(value["public_key"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(
-            f"{path} is not a pinned key file: {exc}", details=[problem("state", str(exc))]
+        raise InvalidInput.worded(
+            N_("%(path)s is not a pinned key file: %(error)s"),
+            details=[problem("state", str(exc))],
+            path=path,
+            error=exc,
         ) from exc
 
 
@@ -319,17 +344,20 @@ def _pinned_or_new_key(
     pinned = pinned_key(state)
     if pinned is not None:
         if public_key is not None and public_key != pinned:
-            raise InvalidInput(
-                f"--public-key differs from the key pinned in {Path(state) / PIN_FILE}:"
-                " remove that file to pin another key",
+            raise InvalidInput.worded(
+                N_(
+                    "--public-key differs from the key pinned in %(pin_file)s: remove that file to "
+                    "pin another key"
+                ),
                 details=[problem("public_key", "differs from the pinned key")],
+                pin_file=Path(state) / PIN_FILE,
             )
         return pinned, False
     # Trust on first use: the key given, else the one the server names with its head.
     chosen = public_key or (offered if isinstance(offered, str) else None)
     if chosen is None:
-        raise InvalidInput(
-            "no key to pin: the server did not name its key; pass --public-key",
+        raise InvalidInput.worded(
+            N_("no key to pin: the server did not name its key; pass --public-key"),
             details=[problem("public_key", "required on first use")],
         )
     return chosen.lower(), True
@@ -344,11 +372,17 @@ def member_keys(source: HeadSource, member_id: str, own_keys: set[str]) -> Membe
     foreign = [k for k in valid if k.get("key_id") not in own_keys]
     if foreign:
         first = foreign[0]
-        raise IntegrityError(
-            f"{member_id!r} has a valid key {first.get('key_id')} (custody"
-            f" {first.get('custody')}, added at seq {first.get('added_seq')}) that is not one"
-            " of its own keys (--own-key): whoever holds it can sign in its name",
+        raise IntegrityError.worded(
+            N_(
+                "%(member_id)s has a valid key %(key_id)s (custody %(custody)s, added at seq "
+                "%(added_seq)s) that is not one of its own keys (--own-key): whoever holds it can "
+                "sign in its name"
+            ),
             details={"kind": "foreign_key", "member_id": member_id, "keys": foreign},
+            member_id=repr(member_id),
+            key_id=first.get("key_id"),
+            custody=first.get("custody"),
+            added_seq=first.get("added_seq"),
         )
     known = {str(k.get("key_id")): k for k in keys}
     return MemberKeysCheck(
@@ -377,26 +411,39 @@ def witness(
     try:
         head = SignedTreeHead.from_dict(body)
     except ValueError as exc:
-        raise IntegrityError(f"{source.name} sent a malformed tree head: {exc}") from exc
+        raise IntegrityError.worded(
+            N_("%(name)s sent a malformed tree head: %(error)s"), name=source.name, error=exc
+        ) from exc
     key, first_use = _pinned_or_new_key(state, source, head, body.get("public_key"), public_key)
     try:
         key_id = key_id_for(key)
     except ValueError as exc:
-        raise InvalidInput(
-            f"not an Ed25519 public key: {exc}", details=[problem("public_key", str(exc))]
+        raise InvalidInput.worded(
+            N_("not an Ed25519 public key: %(error)s"),
+            details=[problem("public_key", str(exc))],
+            error=exc,
         ) from exc
     if head.key_id != key_id:
-        raise IntegrityError(
-            f"the tree head is signed by key {head.key_id}, not by the pinned centre key"
-            f" {key_id}: if the centre announced a new key, pin it (remove"
-            f" {state / PIN_FILE} and pass --public-key)",
+        raise IntegrityError.worded(
+            N_(
+                "the tree head is signed by key %(key_id)s, not by the pinned centre key "
+                "%(pinned)s: if the centre announced a new key, pin it (remove %(pin_file)s and "
+                "pass --public-key)"
+            ),
             details={"kind": "key_changed", "new": _describe(head)},
+            key_id=head.key_id,
+            pinned=key_id,
+            pin_file=state / PIN_FILE,
         )
     if not head.verify(key):
-        raise IntegrityError(
-            f"the tree head of size {head.tree_size} does not carry a valid signature by the"
-            f" pinned key {key_id}",
+        raise IntegrityError.worded(
+            N_(
+                "the tree head of size %(tree_size)s does not carry a valid signature by the "
+                "pinned key %(key_id)s"
+            ),
             details={"kind": "signature_invalid", "new": _describe(head)},
+            tree_size=head.tree_size,
+            key_id=key_id,
         )
     seen = last_kept(state)
     proof_nodes = 0

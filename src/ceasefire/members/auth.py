@@ -38,6 +38,7 @@ from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.service import add_ledgered, append, subjects_recorded_by
 from ceasefire.members import devices
 from ceasefire.members import throttle as login_throttle
@@ -191,7 +192,7 @@ def add_user(
 ) -> UserPublic:
     """Create a user of ``member_id`` (operators only). Same user again → Conflict."""
     if not viewer.operator:
-        raise Forbidden("only an operator may add users")
+        raise Forbidden.worded(N_("only an operator may add users"))
     check_slug(user_id, field_name="user_id")
     if password is not None:
         _check_password(password, [*_names_of(ctx, user_id, member_id), display_name])
@@ -200,8 +201,10 @@ def add_user(
     with ctx.unit_of_work() as session:
         member_or_404(session, member_id)
         if session.get(UserRow, user_id) is not None:
-            raise Conflict(
-                f"user {user_id!r} already exists", details=[problem("user_id", "taken")]
+            raise Conflict.worded(
+                N_("user %(user_id)s already exists"),
+                details=[problem("user_id", "taken")],
+                user_id=repr(user_id),
             )
         row = UserRow(
             id=user_id,
@@ -233,7 +236,7 @@ def add_user(
 def list_users(ctx: ServiceContext, viewer: Viewer) -> list[UserPublic]:
     """Users the viewer may see: all for an operator, its own member's users otherwise."""
     if viewer.is_public:
-        raise Unauthorized("sign in to list users")
+        raise Unauthorized.worded(N_("sign in to list users"))
     with ctx.reader() as session:
         query = select(UserRow).order_by(UserRow.member_id, UserRow.id)
         if not viewer.operator:
@@ -305,14 +308,14 @@ def create_token(
     presented one decides how the check is throttled, see ``login``).
     """
     if viewer.is_public:
-        raise Unauthorized("sign in to create tokens")
+        raise Unauthorized.worded(N_("sign in to create tokens"))
     if not viewer.operator and viewer.user_id != user_id:
-        raise Forbidden("a user may create tokens only for themselves")
+        raise Forbidden.worded(N_("a user may create tokens only for themselves"))
     checked: _Checked | None = None
     if viewer != Viewer.cli_operator():
         if password is None:
-            raise InvalidInput(
-                "creating a token needs your password",
+            raise InvalidInput.worded(
+                N_("creating a token needs your password"),
                 details=[problem("password", "required: a token alone cannot mint tokens")],
             )
         checked = _verify_current_password(
@@ -323,28 +326,30 @@ def create_token(
         expires_at = ensure_utc(expires_at, field="expires_at")
     elif expires_in is not None:
         if expires_in <= timedelta(0):
-            raise InvalidInput(
-                "token lifetime must be positive",
+            raise InvalidInput.worded(
+                N_("token lifetime must be positive"),
                 details=[problem("expires_in", "not positive")],
             )
         expires_at = now + expires_in
     if expires_at is None and not viewer.operator:
-        raise Forbidden("only an operator may create a token that never expires")
+        raise Forbidden.worded(N_("only an operator may create a token that never expires"))
     if expires_at is not None and expires_at <= now:
-        raise InvalidInput(
-            "expires_at is in the past", details=[problem("expires_at", "not in the future")]
+        raise InvalidInput.worded(
+            N_("expires_at is in the past"), details=[problem("expires_at", "not in the future")]
         )
     if expires_at is not None and expires_at - now > MAX_TOKEN_TTL:
-        raise InvalidInput(
-            "token lifetime over a year", details=[problem("expires_at", "more than 366 days")]
+        raise InvalidInput.worded(
+            N_("token lifetime over a year"), details=[problem("expires_at", "more than 366 days")]
         )
     if not label.strip() or len(label) > 100:
-        raise InvalidInput("label must be 1-100 characters", details=[problem("label", "length")])
+        raise InvalidInput.worded(
+            N_("label must be 1-100 characters"), details=[problem("label", "length")]
+        )
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         user = _user_or_404(session, user_id)
         if user.disabled_at is not None:
-            raise Conflict(f"user {user_id!r} is disabled")
+            raise Conflict.worded(N_("user %(user_id)s is disabled"), user_id=repr(user_id))
         issued = _issue_token(
             session, ctx, user=user, label=label, expires_at=expires_at, actor=actor, via="api"
         )
@@ -379,7 +384,7 @@ def login(
     a password check while the name is locked by the untrusted clients' failures. A success
     answers a new marker for the client (``IssuedToken.device_cookie``).
     """
-    failure = Unauthorized("wrong user name or password")
+    failure = Unauthorized.worded(N_("wrong user name or password"))
     device = _trusted_device(ctx, user_id, device_cookie)
     # Counted for every name, known or not, before anything about the user is read, so
     # the two failures cost the same.
@@ -430,14 +435,18 @@ def _trusted_device(ctx: ServiceContext, user_name: str, presented: str | None) 
 def revoke_token(ctx: ServiceContext, viewer: Viewer, token_id: str) -> TokenPublic:
     """Revoke a token (its owner or an operator). Revoking twice is a no-op."""
     if viewer.is_public:
-        raise Unauthorized("sign in to revoke tokens")
+        raise Unauthorized.worded(N_("sign in to revoke tokens"))
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         row = session.get(ApiTokenRow, token_id)
         # Someone else's token is reported as unknown, not forbidden: ids are not secrets,
         # but there is no reason to confirm which exist.
         if row is None or (not viewer.operator and row.user_id != viewer.user_id):
-            raise NotFound(f"no token {token_id!r}", details=[problem("token_id", "unknown")])
+            raise NotFound.worded(
+                N_("no token %(id)s"),
+                details=[problem("token_id", "unknown")],
+                id=repr(token_id),
+            )
         if row.revoked_at is not None:
             return _token_public(row)
         _revoke(session, ctx, row, actor=actor)
@@ -500,10 +509,10 @@ def list_tokens(
 ) -> list[TokenPublic]:
     """Token metadata: one's own, or (operators) anyone's / everyone's."""
     if viewer.is_public:
-        raise Unauthorized("sign in to list tokens")
+        raise Unauthorized.worded(N_("sign in to list tokens"))
     if not viewer.operator:
         if user_id is not None and user_id != viewer.user_id:
-            raise Forbidden("a user may list only their own tokens")
+            raise Forbidden.worded(N_("a user may list only their own tokens"))
         user_id = viewer.user_id
     with ctx.reader() as session:
         query = select(ApiTokenRow).order_by(ApiTokenRow.created_at, ApiTokenRow.id)
@@ -516,7 +525,11 @@ def list_tokens(
 def _user_or_404(session: Session, user_id: str) -> UserRow:
     user = session.get(UserRow, user_id)
     if user is None:
-        raise NotFound(f"no user {user_id!r}", details=[problem("user_id", "unknown user")])
+        raise NotFound.worded(
+            N_("no user %(id)s"),
+            details=[problem("user_id", "unknown user")],
+            id=repr(user_id),
+        )
     return user
 
 
@@ -547,9 +560,13 @@ def _set_disabled(
     ctx: ServiceContext, viewer: Viewer, user_id: str, *, disabled: bool
 ) -> UserPublic:
     if viewer.is_public:
-        raise Unauthorized("sign in to manage users")
+        raise Unauthorized.worded(N_("sign in to manage users"))
     if not viewer.operator:
-        raise Forbidden(f"only an operator may {'disable' if disabled else 'enable'} users")
+        raise Forbidden.worded(
+            N_("only an operator may disable users")
+            if disabled
+            else N_("only an operator may enable users")
+        )
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         user = _user_or_404(session, user_id)
@@ -604,10 +621,10 @@ def set_password(
     the password now replaced) are revoked, and any sign-in lockout of the name is lifted.
     """
     if viewer.is_public:
-        raise Unauthorized("sign in to change a password")
+        raise Unauthorized.worded(N_("sign in to change a password"))
     own = viewer.user_id == user_id and not viewer.operator
     if not viewer.operator and not own:
-        raise Forbidden("a user may change only its own password")
+        raise Forbidden.worded(N_("a user may change only its own password"))
     _check_password(password, _names_of(ctx, user_id))
     verified = (
         _verify_current_password(ctx, user_id, current_password or "", client, None).stored
@@ -645,13 +662,13 @@ def change_password(
     with the old password; the answer carries a new one for this client (``device_cookie``).
     """
     if viewer.is_public or viewer.user_id is None:
-        raise Unauthorized("sign in to change your password")
+        raise Unauthorized.worded(N_("sign in to change your password"))
     user_id = viewer.user_id
     _check_password(new_password, _names_of(ctx, user_id), loc="new_password")
     if new_password == current_password:
         # Compares the two submitted values only: it says nothing about the stored one.
-        raise InvalidInput(
-            "the new password must differ from the current one",
+        raise InvalidInput.worded(
+            N_("the new password must differ from the current one"),
             details=[problem("new_password", "same as current_password")],
         )
     verified = _verify_current_password(
@@ -705,12 +722,12 @@ def _verify_current_password(
     with ctx.reader() as session:
         stored = _user_or_404(session, user_id).password_hash
     if stored is None:
-        raise Forbidden("this user has no password; an operator sets the first one")
+        raise Forbidden.worded(N_("this user has no password; an operator sets the first one"))
     try:
         _hasher(ctx.settings).verify(stored, current_password)
     except (VerificationError, InvalidHashError):
-        raise Forbidden(
-            "the current password is wrong",
+        raise Forbidden.worded(
+            N_("the current password is wrong"),
             details=[problem("current_password", "does not match")],
         ) from None
     return _Checked(stored, device)
@@ -739,7 +756,7 @@ def _store_password(
     Returns the ids of the tokens revoked (never the one hashed ``keep_token_hash``).
     """
     if verified is not None and user.password_hash != verified:
-        raise Conflict("the password was changed meanwhile; sign in again")
+        raise Conflict.worded(N_("the password was changed meanwhile; sign in again"))
     user.password_hash = password_hash
     session.flush()
     # Whose password, and whether by the user itself: never the password or its hash.
@@ -790,7 +807,7 @@ def _minted_by_user(session: Session, user: UserRow, token_ids: Sequence[str]) -
 def unlock_user(ctx: ServiceContext, viewer: Viewer, user_name: str) -> None:
     """Lift a sign-in lockout of ``user_name`` now (operators). Bookkeeping, not ledgered."""
     if not viewer.operator:
-        raise Forbidden("only an operator may lift a sign-in lockout")
+        raise Forbidden.worded(N_("only an operator may lift a sign-in lockout"))
     with ctx.unit_of_work() as session:
         login_throttle.unlock(session, user_name)
 
@@ -919,19 +936,19 @@ def _caller_from(
     idle: timedelta,
 ) -> Caller:
     if not rows:
-        raise Unauthorized("invalid token")
+        raise Unauthorized.worded(N_("invalid token"))
     found = rows[0]
     if found.revoked_at is not None:
-        raise Unauthorized("token has been revoked")
+        raise Unauthorized.worded(N_("token has been revoked"))
     if found.expires_at is not None and found.expires_at <= now:
-        raise Unauthorized("token has expired")
+        raise Unauthorized.worded(N_("token has expired"))
     if found.label == "login" and now - (found.last_used_at or found.created_at) >= idle:
         # A browser left signed in (a shared machine, an unlocked laptop) ends after
         # ``session_idle_s`` unused, not only after its twelve hours; ``last_used_at`` is
         # kept to the minute (``LAST_USED_RESOLUTION``), which is precise enough here.
-        raise Unauthorized("sign-in session has been idle too long")
+        raise Unauthorized.worded(N_("sign-in session has been idle too long"))
     if found.disabled_at is not None:
-        raise Unauthorized("token's user is disabled")
+        raise Unauthorized.worded(N_("token's user is disabled"))
     roles = [MemberRole.stored(found.member_id, r) for r in rows if r.role is not None]
     viewer = viewer_for_roles(
         member_id=found.member_id,
@@ -1001,7 +1018,7 @@ def _check_preferences(lang: str | None, time_zone: str | None) -> None:
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(problem("time_zone", "not a known time zone"))
     if problems:
-        raise InvalidInput("unknown language or time zone", details=problems)
+        raise InvalidInput.worded(N_("unknown language or time zone"), details=problems)
 
 
 def set_preferences(
@@ -1014,7 +1031,7 @@ def set_preferences(
     """Keep the language and/or time zone the signed-in user chose (``None`` leaves that
     one as it was); a change is a ledger entry, choosing the same again is none."""
     if viewer.is_public or viewer.user_id is None:
-        raise Unauthorized("sign in to keep preferences")
+        raise Unauthorized.worded(N_("sign in to keep preferences"))
     _check_preferences(lang, time_zone)
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:

@@ -127,7 +127,9 @@ def member_role(
         )
     else:
         if role is None:
-            raise InvalidInput("--role is required", details=[problem("role", "missing")])
+            raise InvalidInput.worded(
+                N_("--role is required"), details=[problem("role", "missing")]
+            )
         grant = MemberRole(
             member_id=member_id,
             agreement_id=agreement,

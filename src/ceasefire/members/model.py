@@ -20,6 +20,7 @@ from typing import Any
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.timeutil import ensure_utc
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
@@ -42,14 +43,16 @@ class SensorKind(StrEnum):
 def check_slug(value: str, *, field_name: str) -> str:
     """Return ``value`` if it is a valid identifier, else raise InvalidInput naming the field."""
     if not SLUG_RE.match(value):
-        raise InvalidInput(
-            f"{field_name}: {value!r} is not a valid identifier",
+        raise InvalidInput.worded(
+            N_("%(field_name)s: %(value)s is not a valid identifier"),
             details=[
                 problem(
                     field_name,
                     "2-64 characters: lower-case letters, digits and '-', starting with a letter",
                 )
             ],
+            field_name=field_name,
+            value=repr(value),
         )
     return value
 
@@ -59,16 +62,18 @@ def check_named(id_: str, name: str) -> None:
     name that is not blank; InvalidInput naming the field otherwise."""
     check_slug(id_, field_name="id")
     if not name.strip():
-        raise InvalidInput("name must not be empty", details=[problem("name", "empty")])
+        raise InvalidInput.worded(N_("name must not be empty"), details=[problem("name", "empty")])
 
 
 def check_party_code(value: str, *, field_name: str = "party") -> str:
     """A party is named by its ISO 3166-1 alpha-3 code (upper-cased here)."""
     code = value.strip().upper()
     if not ISO3_RE.match(code):
-        raise InvalidInput(
-            f"{field_name}: {value!r} is not an ISO 3166-1 alpha-3 code",
+        raise InvalidInput.worded(
+            N_("%(field_name)s: %(value)s is not an ISO 3166-1 alpha-3 code"),
             details=[problem(field_name, "expected three letters, e.g. ARM")],
+            field_name=field_name,
+            value=repr(value),
         )
     return code
 
@@ -82,9 +87,11 @@ def check_interval(
         return start, None
     end = ensure_utc(end, field=end_field)
     if end <= start:
-        raise InvalidInput(
-            f"{end_field} must be after {start_field}",
+        raise InvalidInput.worded(
+            N_("%(end_field)s must be after %(start_field)s"),
             details=[problem(end_field, f"{end.isoformat()} is not after {start.isoformat()}")],
+            end_field=end_field,
+            start_field=start_field,
         )
     return start, end
 
@@ -114,14 +121,14 @@ class Member:
         check_named(self.id, self.name)
         if self.kind is MemberKind.STATE:
             if self.iso3 is None:
-                raise InvalidInput(
-                    "a state member needs its ISO 3166-1 alpha-3 code",
+                raise InvalidInput.worded(
+                    N_("a state member needs its ISO 3166-1 alpha-3 code"),
                     details=[problem("iso3", "required when kind is 'state'")],
                 )
             object.__setattr__(self, "iso3", check_party_code(self.iso3, field_name="iso3"))
         elif self.iso3 is not None:
-            raise InvalidInput(
-                "only a state member has an ISO alpha-3 code",
+            raise InvalidInput.worded(
+                N_("only a state member has an ISO alpha-3 code"),
                 details=[problem("iso3", "must be empty when kind is 'organisation'")],
             )
 
@@ -139,19 +146,19 @@ class MemberRole:
 
     def __post_init__(self) -> None:
         if not self.agreement_id.strip():
-            raise InvalidInput(
-                "agreement must not be empty", details=[problem("agreement_id", "empty")]
+            raise InvalidInput.worded(
+                N_("agreement must not be empty"), details=[problem("agreement_id", "empty")]
             )
         if self.role is Role.PARTY_LIAISON:
             if self.party is None:
-                raise InvalidInput(
-                    "a party liaison must name the party it represents",
+                raise InvalidInput.worded(
+                    N_("a party liaison must name the party it represents"),
                     details=[problem("party", "required when role is 'party_liaison'")],
                 )
             object.__setattr__(self, "party", check_party_code(self.party))
         elif self.party is not None:
-            raise InvalidInput(
-                "only a party liaison represents a party",
+            raise InvalidInput.worded(
+                N_("only a party liaison represents a party"),
                 details=[problem("party", f"must be empty when role is '{self.role}'")],
             )
         start, end = check_interval(
@@ -230,7 +237,7 @@ class GeoPoint:
         if not -90.0 <= self.lat <= 90.0:
             problems.append(problem("lat", f"{self.lat} is outside -90..90"))
         if problems:
-            raise InvalidInput("coordinates out of range", details=problems)
+            raise InvalidInput.worded(N_("coordinates out of range"), details=problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,17 +262,16 @@ class ObservationPost:
     def __post_init__(self) -> None:
         check_named(self.id, self.name)
         if not self.owners:
-            raise InvalidInput(
-                "a post needs at least one owner member",
-                details=[problem("owners", "empty")],
+            raise InvalidInput.worded(
+                N_("a post needs at least one owner member"), details=[problem("owners", "empty")]
             )
         if len(set(self.owners)) != len(self.owners):
-            raise InvalidInput(
-                "an owner is listed twice", details=[problem("owners", "duplicate member")]
+            raise InvalidInput.worded(
+                N_("an owner is listed twice"), details=[problem("owners", "duplicate member")]
             )
         if self.independent and len(self.owners) != 1:
-            raise InvalidInput(
-                "an independent post has exactly one owner",
+            raise InvalidInput.worded(
+                N_("an independent post has exactly one owner"),
                 details=[problem("owners", "independent posts are run by one member")],
             )
         start, end = check_interval(
@@ -293,7 +299,7 @@ class Sensor:
     def __post_init__(self) -> None:
         check_named(self.id, self.name)
         if (self.post_id is None) == (self.member_id is None):
-            raise InvalidInput(
-                "a sensor is attached to exactly one post or one member",
+            raise InvalidInput.worded(
+                N_("a sensor is attached to exactly one post or one member"),
                 details=[problem("post_id", "give either post_id or member_id, not both")],
             )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ceasefire.access import Classification, Viewer, can_read
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, NotFound, id_taken, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.events import MemberTag, PostAdded, SensorAdded
 from ceasefire.members.model import ObservationPost, Sensor
@@ -97,20 +98,23 @@ def add_post(ctx: ServiceContext, viewer: Viewer, post: ObservationPost) -> Post
         if not viewer.operator and not (
             viewer.member_id in post.owners and is_monitor(session, viewer)
         ):
-            raise Forbidden("only an operator or a monitor member owning the post may add it")
+            raise Forbidden.worded(
+                N_("only an operator or a monitor member owning the post may add it")
+            )
         if not viewer.operator and set(post.owners) != {viewer.member_id}:
             # Owners read the post whatever its classification and add its sensors: a member
             # cannot make another one co-owner of a post without its word. A joint post is
             # the operators' to register.
-            raise Forbidden(
-                "a monitor member adds posts it alone owns; an operator adds a joint post",
+            raise Forbidden.worded(
+                N_("a monitor member adds posts it alone owns; an operator adds a joint post"),
                 details=[problem("owners", "names a member other than the caller's")],
             )
         unknown = [m for m in post.owners if session.get(MemberRow, m) is None]
         if unknown:
-            raise NotFound(
-                f"unknown owner member(s): {', '.join(unknown)}",
+            raise NotFound.worded(
+                N_("unknown owner member(s): %(names)s"),
                 details=[problem("owners", f"unknown member {m!r}") for m in unknown],
+                names=", ".join(unknown),
             )
         now = utcnow()
         existing = session.get(ObservationPostRow, post.id)
@@ -186,7 +190,11 @@ def get_post(ctx: ServiceContext, viewer: Viewer, post_id: str) -> PostPublic:
         row = session.get(ObservationPostRow, post_id)
         owners = _owners(session, post_id) if row is not None else []
         if row is None or not _readable(viewer, row.classification, owners):
-            raise NotFound(f"no post {post_id!r}", details=[problem("post_id", "unknown")])
+            raise NotFound.worded(
+                N_("no post %(id)s"),
+                details=[problem("post_id", "unknown")],
+                id=repr(post_id),
+            )
         return _post_public(row, owners, utcnow())
 
 
@@ -218,14 +226,18 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
             # A post the caller may not read is as unknown as one that does not exist.
             post is None or not _readable(viewer, post.classification, _owners(session, post.id))
         ):
-            raise NotFound(
-                f"no post {sensor.post_id!r}", details=[problem("post_id", "unknown post")]
+            raise NotFound.worded(
+                N_("no post %(id)s"),
+                details=[problem("post_id", "unknown post")],
+                id=repr(sensor.post_id),
             )
         if sensor.member_id is not None:
             member_or_404(session, sensor.member_id)
         owners = _sensor_owners(session, sensor)
         if not viewer.operator and not (viewer.member_id in owners and is_monitor(session, viewer)):
-            raise Forbidden("only an operator or a monitor member owning the sensor may add it")
+            raise Forbidden.worded(
+                N_("only an operator or a monitor member owning the sensor may add it")
+            )
         existing = session.get(SensorRow, sensor.id)
         if existing is not None:
             if _sensor_public(existing) == _sensor_public(sensor):
@@ -289,7 +301,11 @@ def get_sensor(ctx: ServiceContext, viewer: Viewer, sensor_id: str) -> SensorPub
     with ctx.reader() as session:
         row = session.get(SensorRow, sensor_id)
         if row is None or not _sensor_readable(session, viewer, row):
-            raise NotFound(f"no sensor {sensor_id!r}", details=[problem("sensor_id", "unknown")])
+            raise NotFound.worded(
+                N_("no sensor %(id)s"),
+                details=[problem("sensor_id", "unknown")],
+                id=repr(sensor_id),
+            )
         return _sensor_public(row)
 
 

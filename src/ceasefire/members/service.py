@@ -27,6 +27,7 @@ from ceasefire.errors import (
     id_taken,
     problem,
 )
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.events import MemberAdded, MemberTag, RoleEnded, RoleGranted
 from ceasefire.members.model import (
@@ -49,7 +50,7 @@ def actor_of(viewer: Viewer) -> Actor:
     if viewer.operator and viewer.member_id is None:
         return Actor.centre()
     if viewer.member_id is None:
-        raise Unauthorized("sign in to make changes")
+        raise Unauthorized.worded(N_("sign in to make changes"))
     return Actor(member_id=viewer.member_id, user_id=viewer.user_id)
 
 
@@ -110,7 +111,11 @@ def member_or_404(session: Session, member_id: str) -> MemberRow:
     """The member's row; ``NotFound`` if there is none."""
     row = session.get(MemberRow, member_id)
     if row is None:
-        raise NotFound(f"no member {member_id!r}", details=[problem("member_id", "unknown member")])
+        raise NotFound.worded(
+            N_("no member %(id)s"),
+            details=[problem("member_id", "unknown member")],
+            id=repr(member_id),
+        )
     return row
 
 
@@ -166,7 +171,7 @@ def add_member(ctx: ServiceContext, viewer: Viewer, member: Member) -> MemberPub
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         if not viewer.operator and not is_monitor(session, viewer):
-            raise Forbidden("only an operator or a monitor member may add members")
+            raise Forbidden.worded(N_("only an operator or a monitor member may add members"))
         existing = session.get(MemberRow, member.id)
         now = utcnow()
         if existing is not None:
@@ -236,7 +241,11 @@ def get_member(ctx: ServiceContext, viewer: Viewer, member_id: str) -> MemberPub
     with ctx.reader() as session:
         row = session.get(MemberRow, member_id)
         if row is None:
-            raise NotFound(f"no member {member_id!r}", details=[problem("member_id", "unknown")])
+            raise NotFound.worded(
+                N_("no member %(id)s"),
+                details=[problem("member_id", "unknown")],
+                id=repr(member_id),
+            )
         return _public(session, row, utcnow())
 
 
@@ -247,11 +256,13 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
     check_slug(role.agreement_id, field_name="agreement_id")
     with ctx.unit_of_work() as session:
         if not viewer.operator and not is_monitor(session, viewer, role.agreement_id):
-            raise Forbidden("only an operator or a monitor of this agreement may grant roles")
+            raise Forbidden.worded(
+                N_("only an operator or a monitor of this agreement may grant roles")
+            )
         if role.role is Role.MONITOR and not viewer.operator:
             # Monitors decide (e.g. by unanimity): who is one is for the centre's operator to
             # record after the members agree, not for one monitor alone.
-            raise Forbidden("only an operator may grant a monitor role")
+            raise Forbidden.worded(N_("only an operator may grant a monitor role"))
         member = member_or_404(session, role.member_id)
         if (
             role.role is Role.PARTY_LIAISON
@@ -261,8 +272,8 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
             # A liaison reads what concerns its party, files its complaints and replies for
             # it: a monitor records only a state speaking for itself. Another member speaking
             # for a party is the operator's to record once the members agree.
-            raise Forbidden(
-                "a monitor grants a party liaison role only to the party's own state",
+            raise Forbidden.worded(
+                N_("a monitor grants a party liaison role only to the party's own state"),
                 details=[problem("party", f"not the ISO 3166 code of {role.member_id}")],
             )
         rows = session.scalars(
@@ -277,10 +288,16 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
                 return _role_public(row, now)
         for row in rows:
             if intervals_overlap(row.valid_from, row.valid_to, role.valid_from, role.valid_to):
-                raise Conflict(
-                    f"{role.member_id} already holds the role {row.role!r} in "
-                    f"{role.agreement_id} from {row.valid_from.isoformat()}",
+                raise Conflict.worded(
+                    N_(
+                        "%(member_id)s already holds the role %(role)s in %(agreement_id)s from "
+                        "%(valid_from)s"
+                    ),
                     details=[problem("valid_from", "overlaps an existing role; end it first")],
+                    member_id=role.member_id,
+                    role=repr(row.role),
+                    agreement_id=role.agreement_id,
+                    valid_from=row.valid_from.isoformat(),
                 )
         new = MemberRoleRow(
             member_id=role.member_id,
@@ -328,7 +345,9 @@ def end_role(
     at = ensure_utc(at, field="at") if at is not None else utcnow()
     with ctx.unit_of_work() as session:
         if not viewer.operator and not is_monitor(session, viewer, agreement_id):
-            raise Forbidden("only an operator or a monitor of this agreement may end roles")
+            raise Forbidden.worded(
+                N_("only an operator or a monitor of this agreement may end roles")
+            )
         rows = session.scalars(
             select(MemberRoleRow).where(
                 MemberRoleRow.member_id == member_id,
@@ -337,16 +356,19 @@ def end_role(
         ).all()
         current = [r for r in rows if _role_of(r).is_valid_at(at)]
         if not current:
-            raise NotFound(
-                f"{member_id} holds no role in {agreement_id} at {at.isoformat()}",
+            raise NotFound.worded(
+                N_("%(member_id)s holds no role in %(agreement_id)s at %(at)s"),
                 details=[problem("member_id", "no current role")],
+                member_id=member_id,
+                agreement_id=agreement_id,
+                at=at.isoformat(),
             )
         row = current[0]
         if row.role == Role.MONITOR.value and not viewer.operator:
-            raise Forbidden("only an operator may end a monitor role")
+            raise Forbidden.worded(N_("only an operator may end a monitor role"))
         if at <= row.valid_from:
-            raise InvalidInput(
-                "a role cannot end before it starts",
+            raise InvalidInput.worded(
+                N_("a role cannot end before it starts"),
                 details=[problem("at", f"not after {row.valid_from.isoformat()}")],
             )
         row.valid_to = at

@@ -19,6 +19,7 @@ import pycountry
 import yaml
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.sources import load_package_yaml
 
 EntryKind = Literal["state", "demonym", "capital", "metonym", "person", "organisation"]
@@ -214,14 +215,17 @@ def load_dictionary(user_file: Path | None = None) -> ActorDictionary:
     try:
         data = yaml.safe_load(user_file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(
-            f"actor dictionary {user_file}: {exc}",
+        raise InvalidInput.worded(
+            N_("actor dictionary %(user_file)s: %(error)s"),
             details=[problem("actors", f"cannot read {user_file}: {exc}")],
+            user_file=user_file,
+            error=exc,
         ) from exc
     if not isinstance(data, dict):
-        raise InvalidInput(
-            f"actor dictionary {user_file}: expected a mapping with people/organisations/...",
+        raise InvalidInput.worded(
+            N_("actor dictionary %(user_file)s: expected a mapping with people/organisations/..."),
             details=[problem("actors", "not a mapping")],
+            user_file=user_file,
         )
     merged = ActorDictionary(
         entries=dict(base.entries),
@@ -232,8 +236,10 @@ def load_dictionary(user_file: Path | None = None) -> ActorDictionary:
     try:
         merged.merge(data, str(user_file))
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(
-            f"actor dictionary {user_file}: bad entry ({exc})",
+        raise InvalidInput.worded(
+            N_("actor dictionary %(user_file)s: bad entry (%(error)s)"),
             details=[problem("actors", f"bad entry: {exc}")],
+            user_file=user_file,
+            error=exc,
         ) from exc
     return merged

@@ -17,6 +17,7 @@ from ceasefire.api.bodies import read_limited
 from ceasefire.api.deps import ContextDep, RequireMember
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news import service as news
 from ceasefire.news.schemas import ArticlePublic, ArticleSummaryPublic
 
@@ -39,25 +40,29 @@ def _unpack(raw: bytes, content_type: str) -> tuple[bytes, str | None, str]:
     try:
         envelope = json.loads(raw)
     except ValueError as exc:
-        raise InvalidInput(
-            "the body is not JSON", details=[problem("body", f"not JSON: {exc}")]
+        raise InvalidInput.worded(
+            N_("the body is not JSON"), details=[problem("body", f"not JSON: {exc}")]
         ) from exc
     except RecursionError:
-        raise InvalidInput(
-            "the body is nested too deeply", details=[problem("body", "nested too deeply")]
+        raise InvalidInput.worded(
+            N_("the body is nested too deeply"), details=[problem("body", "nested too deeply")]
         ) from None
     if not isinstance(envelope, dict):
-        raise InvalidInput("expected a JSON object", details=[problem("body", "not an object")])
+        raise InvalidInput.worded(
+            N_("expected a JSON object"), details=[problem("body", "not an object")]
+        )
     text = envelope.get("html", envelope.get("text"))
     if not isinstance(text, str):
-        raise InvalidInput(
-            'give the article as "text" or "html"',
+        raise InvalidInput.worded(
+            N_('give the article as "text" or "html"'),
             details=[problem("text", "a string is required (or html)")],
         )
     url = envelope.get("url")
     name = envelope.get("name") or url or "article"
     if url is not None and not isinstance(url, str):
-        raise InvalidInput("url must be a string", details=[problem("url", "not a string")])
+        raise InvalidInput.worded(
+            N_("url must be a string"), details=[problem("url", "not a string")]
+        )
     return text.encode("utf-8"), url, str(name)[:200]
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ceasefire.errors import CeasefireError, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.extract import NewsExtractor, article_result, check_language, parse_raw
 from ceasefire.news.inputs import DEFAULT_MAX_BYTES, decode_article
 from ceasefire.news.service import AnalysedArticle, NewsIngester
@@ -172,7 +173,9 @@ def check_sources(sources: Sequence[Path]) -> None:
     if not sources:
         missing.append(problem("SOURCE", "give at least one file or folder"))
     if missing:
-        raise InvalidInput(f"{len(missing)} source(s) cannot be read", details=missing)
+        raise InvalidInput.worded(
+            N_("%(count)s source(s) cannot be read"), details=missing, count=len(missing)
+        )
 
 
 def _file_page(path: Path, max_bytes: int) -> Page:
@@ -285,7 +288,12 @@ def analyse_pages(
         try:
             if page.data.startswith(_BAD_LINE):
                 reason = page.data[len(_BAD_LINE) :].decode("utf-8", "replace")
-                raise InvalidInput(f"{page.name}: {reason}", details=[problem(page.name, reason)])
+                raise InvalidInput.worded(
+                    N_("%(name)s: %(reason)s"),
+                    details=[problem(page.name, reason)],
+                    name=page.name,
+                    reason=reason,
+                )
             raw = decode_article(page.data, name=page.name, max_bytes=settings.max_bytes)
             article = parse_raw(raw, url=page.url)
             check_language(article)
@@ -370,9 +378,10 @@ def run_on_dask(
 
 
 def _unknown_scheduler(scheduler: str) -> NoReturn:
-    raise InvalidInput(
-        f"unknown scheduler {scheduler!r}",
+    raise InvalidInput.worded(
+        N_("unknown scheduler %(scheduler)s"),
         details=[problem("--scheduler", "distributed, processes, threads, synchronous or tcp://…")],
+        scheduler=repr(scheduler),
     )
 
 
@@ -468,7 +477,9 @@ def backfill(
     ``on_outcome`` is called with each page's outcome as soon as it is known (progress).
     """
     if workers < 1:
-        raise InvalidInput("workers must be 1 or more", details=[problem("--workers", "< 1")])
+        raise InvalidInput.worded(
+            N_("workers must be 1 or more"), details=[problem("--workers", "< 1")]
+        )
     check_sources(sources)
     ingester.check_may_ingest(viewer)  # before any page is parsed
     settings = ExtractorSettings(

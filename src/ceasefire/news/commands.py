@@ -83,8 +83,8 @@ def extract(
         _extract_jsonl(jsonl, _extractor(actors, components))
         return
     if not paths:
-        raise InvalidInput(
-            "give article files or folders, or --jsonl FILE",
+        raise InvalidInput.worded(
+            N_("give article files or folders, or --jsonl FILE"),
             details=[problem("PATH", "missing")],
         )
     extractor = _extractor(actors, components)
@@ -106,7 +106,9 @@ def extract(
     # With --json every failed file already has its error line; without it, say it once more
     # and exit non-zero.
     if failed and not as_json:
-        raise InvalidInput(f"{len(failed)} file(s) could not be read", details=failed)
+        raise InvalidInput.worded(
+            N_("%(count)s file(s) could not be read"), details=failed, count=len(failed)
+        )
 
 
 def _extract_jsonl(path: Path, extractor: Any) -> None:
@@ -129,8 +131,11 @@ def _extract_jsonl(path: Path, extractor: Any) -> None:
                 )
         except (ValueError, TypeError) as exc:
             bad += 1
-            error = InvalidInput(
-                f"line {number}: {exc}", details=[problem(f"line {number}", str(exc))]
+            error = InvalidInput.worded(
+                N_("line %(number)s: %(error)s"),
+                details=[problem(f"line {number}", str(exc))],
+                number=number,
+                error=exc,
             )
             _line({"id": None, "line": number, **error.to_dict()})
             continue
@@ -277,7 +282,9 @@ def ingest(
             ],
         )  # fmt: skip
     if failed and not as_json:
-        raise InvalidInput(f"{len(failed)} file(s) could not be ingested", details=failed)
+        raise InvalidInput.worded(
+            N_("%(count)s file(s) could not be ingested"), details=failed, count=len(failed)
+        )
 
 
 def eval_lang(
@@ -292,8 +299,10 @@ def eval_lang(
     from ceasefire.news.lang_evaluation import SPLITS, evaluate_gold, gold_path
 
     if split is not None and split not in SPLITS:
-        raise InvalidInput(
-            f"--split must be one of {', '.join(SPLITS)}", details=[problem("--split", split)]
+        raise InvalidInput.worded(
+            N_("--split must be one of %(names)s"),
+            details=[problem("--split", split)],
+            names=", ".join(SPLITS),
         )
     path = file or gold_path(language)
     extractor = NewsExtractor.create()
@@ -415,9 +424,10 @@ def backfill(
             [(f["page"], f["error"]["message"]) for f in figures["failures"]],
             free_text={"page", "reason"},
         )
-        raise InvalidInput(
-            f"{figures['failed']} page(s) gave no article (the others are stored)",
+        raise InvalidInput.worded(
+            N_("%(count)s page(s) gave no article (the others are stored)"),
             details=[problem(f["page"], f["error"]["message"]) for f in figures["failures"]],
+            count=figures["failed"],
         )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.extract import NewsExtractor, article_result
 from ceasefire.news.geo.mention import distance_km
 from ceasefire.news.model import Event
@@ -106,12 +107,19 @@ def _load_json(path: Path, what: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise InvalidInput(
-            f"{what} not found: {path}", details=[problem(what, f"no file {path}")]
+        raise InvalidInput.worded(
+            N_("%(what)s not found: %(path)s"),
+            details=[problem(what, f"no file {path}")],
+            what=what,
+            path=path,
         ) from exc
     except ValueError as exc:
-        raise InvalidInput(
-            f"{what} {path}: not JSON ({exc})", details=[problem(what, str(exc))]
+        raise InvalidInput.worded(
+            N_("%(what)s %(path)s: not JSON (%(error)s)"),
+            details=[problem(what, str(exc))],
+            what=what,
+            path=path,
+            error=exc,
         ) from exc
 
 
@@ -511,14 +519,17 @@ def evaluate_plover(
     the dev records (:func:`record_part`).
     """
     if part not in {"tune", "held", "all"}:
-        raise InvalidInput(
-            f"part {part!r}: expected tune, held or all",
+        raise InvalidInput.worded(
+            N_("part %(part)s: expected tune, held or all"),
             details=[problem("part", "expected tune, held or all")],
+            part=repr(part),
         )
     data = _load_json(path, "PLOVER file")
     records = data.get("records") if isinstance(data, dict) else data
     if not isinstance(records, list):
-        raise InvalidInput(f"{path}: no records list", details=[problem("records", "missing")])
+        raise InvalidInput.worded(
+            N_("%(path)s: no records list"), details=[problem("records", "missing")], path=path
+        )
     if part != "all":
         records = [r for r in records if record_part(r) == part]
     report = PloverReport(path=str(path), part=part)
@@ -631,7 +642,9 @@ def evaluate_quotes(extractor: NewsExtractor, path: Path = QUOTES_GOLD) -> Quote
     data = _load_json(path, "quote gold file")
     articles = data.get("articles") if isinstance(data, dict) else None
     if not isinstance(articles, list):
-        raise InvalidInput(f"{path}: no articles list", details=[problem("articles", "missing")])
+        raise InvalidInput.worded(
+            N_("%(path)s: no articles list"), details=[problem("articles", "missing")], path=path
+        )
     report = QuoteReport(path=str(path))
     for item in articles:
         article = extractor.read_bytes(str(item["text"]).encode("utf-8"), name=f"{item['id']}.txt")

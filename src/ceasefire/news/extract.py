@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ceasefire.errors import CeasefireError, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.article import Article, PublicationTime
 from ceasefire.news.inputs import DEFAULT_MAX_BYTES, RawArticle, decode_article, read_article_file
 from ceasefire.news.model import PlaceMention
@@ -146,9 +147,10 @@ def check_language(article: Article) -> None:
     """
     if article.language == "und":
         where = article.source_name or "article"
-        raise InvalidInput(
-            f"{where}: the article has no words (no letters in any script)",
+        raise InvalidInput.worded(
+            N_("%(where)s: the article has no words (no letters in any script)"),
             details=[problem(where, "no text to analyse")],
+            where=where,
         )
 
 

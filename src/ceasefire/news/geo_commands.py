@@ -28,8 +28,8 @@ def _context(focus: str, demonyms: bool) -> Any:
     codes = tuple(code.strip().upper() for code in focus.split(",") if code.strip())
     bad = [code for code in codes if len(code) != 2 or not code.isalpha()]
     if bad:
-        raise InvalidInput(
-            "focus countries must be ISO 3166-1 alpha-2 codes",
+        raise InvalidInput.worded(
+            N_("focus countries must be ISO 3166-1 alpha-2 codes"),
             details=[problem("--focus", f"not an alpha-2 code: {', '.join(bad)}")],
         )
     return GeoContext(focus_countries=codes, include_demonyms=demonyms)
@@ -53,7 +53,12 @@ def _read_jsonl(path: Path) -> list[tuple[Any, str]]:
             continue
         items.append((record.get("id"), record["text"]))
     if problems:
-        raise InvalidInput(f"{len(problems)} bad line(s) in {path}", details=problems)
+        raise InvalidInput.worded(
+            N_("%(count)s bad line(s) in %(path)s"),
+            details=problems,
+            count=len(problems),
+            path=path,
+        )
     return items
 
 
@@ -91,7 +96,9 @@ def geoparse(
         sys.stdout.flush()
         return
     if text is None:
-        raise InvalidInput("give a text or --jsonl FILE", details=[problem("text", "missing")])
+        raise InvalidInput.worded(
+            N_("give a text or --jsonl FILE"), details=[problem("text", "missing")]
+        )
     from_file = _file_places(text, context)
     found: list[Any] = from_file if from_file is not None else geoparse_text(text, context=context)
     if as_json:

@@ -16,6 +16,7 @@ import lxml.html  # type: ignore[import-untyped]
 import trafilatura
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.article import Article, PublicationTime
 from ceasefire.news.language import detect_language
 from ceasefire.news.plaintext import (
@@ -54,9 +55,12 @@ def parse_html(
     than ``max_tags`` tags."""
     loc = name or "html"
     if (tags := html.count("<")) > max_tags:
-        raise InvalidInput(
-            f"{loc}: {tags} tags is more than the {max_tags} an HTML page may have",
+        raise InvalidInput.worded(
+            N_("%(loc)s: %(tags)s tags is more than the %(max_tags)s an HTML page may have"),
             details=[problem(loc, f"more than {max_tags} HTML tags")],
+            loc=loc,
+            tags=tags,
+            max_tags=max_tags,
         )
     tree = _tree(html)
     cleaned = _without_overlays(tree, html)
@@ -68,9 +72,11 @@ def parse_html(
         # article (comments, cookie notes) comes in with it.
         broad = _body(_extraction(cleaned, url, favor_recall=True))
     except Exception as exc:
-        raise InvalidInput(
-            f"{loc}: the HTML could not be read ({exc.__class__.__name__})",
+        raise InvalidInput.worded(
+            N_("%(loc)s: the HTML could not be read (%(kind)s)"),
             details=[problem(loc, "unparseable HTML")],
+            loc=loc,
+            kind=exc.__class__.__name__,
         ) from exc
     paragraphs = _drop_footer(_within(_body(data), broad))
     paragraphs = _lead(tree, paragraphs) + paragraphs
@@ -88,9 +94,10 @@ def parse_html(
                 paragraphs = fallback
     paragraphs = [p for p in map(_unbulleted, paragraphs) if not _is_date_line(p)]
     if not paragraphs or _weight(paragraphs) < MIN_BODY:
-        raise InvalidInput(
-            f"{loc}: no article found in the HTML page",
+        raise InvalidInput.worded(
+            N_("%(loc)s: no article found in the HTML page"),
             details=[problem(loc, "HTML without article text")],
+            loc=loc,
         )
     sitename = data.get("sitename") or ""
     outlet = outlet_in_text(" ".join(filter(None, [sitename, url or "", data.get("hostname")])))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
+from ceasefire.i18n.markers import N_
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<\?xml)", re.I)
@@ -34,14 +35,21 @@ def read_article_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawA
     """Read one file as an article; raise InvalidInput/PayloadTooLarge saying what is wrong."""
     name = str(path)
     if not path.exists():
-        raise InvalidInput(f"{name}: no such file", details=[problem(name, "no such file")])
+        raise InvalidInput.worded(
+            N_("%(name)s: no such file"), details=[problem(name, "no such file")], name=name
+        )
     if not path.is_file():
-        raise InvalidInput(f"{name}: not a file", details=[problem(name, "not a regular file")])
+        raise InvalidInput.worded(
+            N_("%(name)s: not a file"), details=[problem(name, "not a regular file")], name=name
+        )
     size = path.stat().st_size
     if size > max_bytes:
-        raise PayloadTooLarge(
-            f"{name}: {size} bytes is more than the {max_bytes} bytes an article may have",
+        raise PayloadTooLarge.worded(
+            N_("%(name)s: %(size)s bytes is more than the %(max_bytes)s bytes an article may have"),
             details=[problem(name, f"file of {size} bytes exceeds limit of {max_bytes}")],
+            name=name,
+            size=size,
+            max_bytes=max_bytes,
         )
     return decode_article(path.read_bytes(), name=name, max_bytes=max_bytes)
 
@@ -49,12 +57,19 @@ def read_article_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawA
 def decode_article(data: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawArticle:
     """Check and decode article bytes (UTF-8, or UTF-16 with a byte-order mark)."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(
-            f"{name}: {len(data)} bytes is more than the {max_bytes} bytes an article may have",
+        raise PayloadTooLarge.worded(
+            N_(
+                "%(name)s: %(count)s bytes is more than the %(max_bytes)s bytes an article may have"
+            ),
             details=[problem(name, f"{len(data)} bytes exceeds limit of {max_bytes}")],
+            name=name,
+            count=len(data),
+            max_bytes=max_bytes,
         )
     if not data.strip():
-        raise InvalidInput(f"{name}: the file is empty", details=[problem(name, "empty")])
+        raise InvalidInput.worded(
+            N_("%(name)s: the file is empty"), details=[problem(name, "empty")], name=name
+        )
     text = _decode(data, name)
     _reject_binary(text, name)
     _reject_data(text, name)
@@ -77,9 +92,12 @@ def _reject_data(text: str, name: str) -> None:
         "a CSV/TSV table": "export the article text to a .txt or .html file",
         "an XML feed": "save each article of the feed as its own page",
     }
-    raise InvalidInput(
-        f"[E-NLP003] {name}: {kind} data, not an article; {hints[kind]}",
+    raise InvalidInput.worded(
+        N_("[E-NLP003] %(name)s: %(kind)s data, not an article; %(hint)s"),
         details=[problem(name, f"{kind} is not an article")],
+        name=name,
+        kind=kind,
+        hint=hints[kind],
     )
 
 
@@ -132,9 +150,10 @@ def _decode(data: bytes, name: str) -> str:
         except UnicodeDecodeError as exc:
             raise _encoding_error(name, exc) from exc
     if b"\x00" in data[:4096]:
-        raise InvalidInput(
-            f"{name}: binary content (NUL bytes), not an article",
+        raise InvalidInput.worded(
+            N_("%(name)s: binary content (NUL bytes), not an article"),
             details=[problem(name, "binary file")],
+            name=name,
         )
     try:
         return data.decode("utf-8-sig")
@@ -144,10 +163,15 @@ def _decode(data: bytes, name: str) -> str:
 
 def _encoding_error(name: str, exc: UnicodeDecodeError) -> InvalidInput:
     byte = exc.object[exc.start : exc.start + 1].hex()
-    return InvalidInput(
-        f"{name}: not UTF-8 (byte 0x{byte} at offset {exc.start}); "
-        "convert the file to UTF-8 and try again",
+    return InvalidInput.worded(
+        N_(
+            "%(name)s: not UTF-8 (byte 0x%(byte)s at offset %(start)s); convert the file to "
+            "UTF-8 and try again"
+        ),
         details=[problem(name, f"invalid UTF-8 at byte {exc.start}")],
+        name=name,
+        byte=byte,
+        start=exc.start,
     )
 
 
@@ -155,9 +179,11 @@ def _reject_binary(text: str, name: str) -> None:
     sample = text[:20000]
     controls = sum(1 for ch in sample if ord(ch) in _CONTROL)
     if sample and controls / len(sample) > 0.01:
-        raise InvalidInput(
-            f"{name}: binary content ({controls} control characters), not an article",
+        raise InvalidInput.worded(
+            N_("%(name)s: binary content (%(controls)s control characters), not an article"),
             details=[problem(name, "binary file")],
+            name=name,
+            controls=controls,
         )
 
 

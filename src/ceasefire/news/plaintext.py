@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.article import Article, PublicationTime
 from ceasefire.news.language import detect_language
 from ceasefire.news.sources import agency_alias_pattern, agency_by_alias, outlet_in_text
@@ -72,7 +73,7 @@ def parse_plain_text(text: str, *, name: str | None = None) -> Article:
     lines = [line for line in lines if line]
     loc = name or "text"
     if not lines:
-        raise InvalidInput(f"{loc}: no text", details=[problem(loc, "empty")])
+        raise InvalidInput.worded(N_("%(loc)s: no text"), details=[problem(loc, "empty")], loc=loc)
     removed: list[str] = []
     lines = _cut_footer(lines, removed)
     outlet = None
@@ -85,15 +86,19 @@ def parse_plain_text(text: str, *, name: str | None = None) -> Article:
         outlet = outlet or outlet_in_text(line)
     lines = [line for line in lines if not _furniture(line, removed)]
     if not lines:
-        raise InvalidInput(
-            f"{loc}: only page furniture, no article", details=[problem(loc, "no article")]
+        raise InvalidInput.worded(
+            N_("%(loc)s: only page furniture, no article"),
+            details=[problem(loc, "no article")],
+            loc=loc,
         )
     title, lines = _take_title(lines, removed)
     published, dateline, lines = _take_dateline(lines, outlet.timezone if outlet else None)
     captions, credits, lines = _take_captions(lines, title)
     paragraphs, dateline_place = _strip_wire_dateline(lines, credits)
     if not paragraphs:
-        raise InvalidInput(f"{loc}: no body paragraphs found", details=[problem(loc, "no body")])
+        raise InvalidInput.worded(
+            N_("%(loc)s: no body paragraphs found"), details=[problem(loc, "no body")], loc=loc
+        )
     for paragraph in paragraphs:
         _credits_in(paragraph, credits)
     if outlet is None:

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, NotFound, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.ledger.service import append
 from ceasefire.members.scope import ReadScope
@@ -185,8 +186,8 @@ class NewsIngester:
         # Events of violence become reports of channel news, which monitors file.
         with self.ctx.reader() as session:
             if not ReadScope.load(session, viewer).is_monitor(None):
-                raise Forbidden(
-                    "only monitors and the operator ingest news articles",
+                raise Forbidden.worded(
+                    N_("only monitors and the operator ingest news articles"),
                     details=[problem("viewer", "news ingestion needs a monitor")],
                 )
 
@@ -420,7 +421,11 @@ def get_article(ctx: ServiceContext, viewer: Viewer, article_id: str) -> Article
     with ctx.reader() as session:
         row = session.get(NewsArticleRow, article_id)
         if row is None:
-            raise NotFound(f"no article {article_id}", details=[problem("article_id", "not found")])
+            raise NotFound.worded(
+                N_("no article %(id)s"),
+                details=[problem("article_id", "not found")],
+                id=article_id,
+            )
         events = session.scalars(
             select(NewsEventRow)
             .where(NewsEventRow.article_id == article_id)

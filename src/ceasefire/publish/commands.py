@@ -60,7 +60,9 @@ def export_command(
 ) -> None:
     ctx = get_context()
     if everything and token:
-        raise InvalidInput("--all or --token, not both", details=[problem("all", "conflict")])
+        raise InvalidInput.worded(
+            N_("--all or --token, not both"), details=[problem("all", "conflict")]
+        )
     viewer = (
         Viewer.cli_operator()
         if everything
@@ -179,7 +181,9 @@ def publish_summary(
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     if week == month:
-        raise InvalidInput("give --week or --month", details=[problem("week", "one of the two")])
+        raise InvalidInput.worded(
+            N_("give --week or --month"), details=[problem("week", "one of the two")]
+        )
     kind = Kind.WEEKLY if week else Kind.MONTHLY
     request = publishing.Request(kind, edition, lang, fmt, agreement, day=_date(day))
     _write(publishing.generate(get_context(), _viewer(token), request), out, as_json)
@@ -228,8 +232,10 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInput(
-            f"--date: not a date (YYYY-MM-DD): {text!r}", details=[problem("date", "YYYY-MM-DD")]
+        raise InvalidInput.worded(
+            N_("--date: not a date (YYYY-MM-DD): %(text)s"),
+            details=[problem("date", "YYYY-MM-DD")],
+            text=repr(text),
         ) from exc
 
 

@@ -30,6 +30,7 @@ from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import NotFound, problem
 from ceasefire.fusion import service as fusion
+from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
 from ceasefire.incidents.schemas import IncidentDetail
 from ceasefire.ledger import service as ledger
@@ -525,8 +526,10 @@ def compose_spot(
         scope = ReadScope.load(session, viewer)
         records = list(incidents.incident_records(session, scope, ids=[incident_id]))
         if not records:
-            raise NotFound(
-                f"no incident {incident_id!r}", details=[problem("incident_id", "unknown")]
+            raise NotFound.worded(
+                N_("no incident %(id)s"),
+                details=[problem("incident_id", "unknown")],
+                id=repr(incident_id),
             )
         record = records[0]
         agreement_id = record.get("agreement_id") or ""

@@ -28,6 +28,7 @@ from ceasefire.access import Classification, Viewer
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
 from ceasefire.members import posts as member_posts
@@ -177,13 +178,16 @@ class Export:
 def check_request(dataset: Dataset, fmt: ExportFormat, *, hxl: bool) -> None:
     if fmt not in FORMATS_OF[dataset]:
         allowed = ", ".join(sorted(f.value for f in FORMATS_OF[dataset]))
-        raise InvalidInput(
-            f"{dataset.value} export as {fmt.value}: not available (formats: {allowed})",
+        raise InvalidInput.worded(
+            N_("%(dataset)s export as %(format)s: not available (formats: %(allowed)s)"),
             details=[problem("format", f"one of {allowed}")],
+            dataset=dataset.value,
+            format=fmt.value,
+            allowed=allowed,
         )
     if hxl and fmt not in {ExportFormat.ACLED, ExportFormat.UCDP}:
-        raise InvalidInput(
-            "HXL hashtags go on CSV exports only (acled, ucdp)",
+        raise InvalidInput.worded(
+            N_("HXL hashtags go on CSV exports only (acled, ucdp)"),
             details=[problem("hxl", "only with format acled or ucdp")],
         )
 

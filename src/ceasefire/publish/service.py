@@ -27,6 +27,7 @@ from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n import LANGUAGES
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.ledger.service import append
 from ceasefire.members.scope import ReadScope, current_agreements
@@ -82,17 +83,21 @@ class Generated:
 
 def _check(request: Request) -> None:
     if request.lang not in LANGUAGES:
-        raise InvalidInput(
-            f"language {request.lang!r}: one of {', '.join(LANGUAGES)}",
+        raise InvalidInput.worded(
+            N_("language %(lang)s: one of %(names)s"),
             details=[problem("lang", f"one of {', '.join(LANGUAGES)}")],
+            lang=repr(request.lang),
+            names=", ".join(LANGUAGES),
         )
     if request.kind is Kind.SPOT:
         if not request.incident_id:
-            raise InvalidInput(
-                "a spot report names its incident", details=[problem("incident_id", "required")]
+            raise InvalidInput.worded(
+                N_("a spot report names its incident"), details=[problem("incident_id", "required")]
             )
     elif request.day is None:
-        raise InvalidInput("the report's date is missing", details=[problem("date", "required")])
+        raise InvalidInput.worded(
+            N_("the report's date is missing"), details=[problem("date", "required")]
+        )
 
 
 def reader_of(ctx: ServiceContext, viewer: Viewer, request: Request) -> tuple[Viewer, str]:
@@ -102,7 +107,7 @@ def reader_of(ctx: ServiceContext, viewer: Viewer, request: Request) -> tuple[Vi
     if request.edition is Edition.PUBLIC:
         return Viewer.public(), PUBLIC_AUDIENCE
     if viewer.is_public:
-        raise Unauthorized("the internal edition is for members: send an API token")
+        raise Unauthorized.worded(N_("the internal edition is for members: send an API token"))
     if viewer.operator:
         return viewer, MONITORS_AUDIENCE
     with ctx.reader() as session:
@@ -130,10 +135,12 @@ def default_agreement(ctx: ServiceContext) -> str:
         held = sorted(current_agreements(session.connection(), utcnow()))
     if len(held) == 1:
         return held[0]
-    raise InvalidInput(
-        "name the agreement (--agreement): the centre monitors "
-        + (", ".join(held) if held else "none yet"),
+    raise InvalidInput.worded(
+        N_("name the agreement (--agreement): the centre monitors %(agreements)s")
+        if held
+        else N_("name the agreement (--agreement): the centre monitors none yet"),
         details=[problem("agreement", "required")],
+        agreements=", ".join(held),
     )
 
 
@@ -154,10 +161,12 @@ def check_period_over(ctx: ServiceContext, request: Request, now: datetime) -> N
         return
     period = period_of(ctx, request)
     if period.end > now:
-        raise InvalidInput(
-            f"the {request.kind.value} report of {request.day} is published after its cut-off "
-            f"({period.end.isoformat()})",
+        raise InvalidInput.worded(
+            N_("the %(kind)s report of %(day)s is published after its cut-off (%(end)s)"),
             details=[problem("date", f"its period ends at {period.end.isoformat()}")],
+            kind=request.kind.value,
+            day=request.day,
+            end=period.end.isoformat(),
         )
 
 
@@ -365,9 +374,10 @@ def get_publication(ctx: ServiceContext, viewer: Viewer, publication_id: str) ->
     with ctx.reader() as session:
         row = session.get(PublicationRow, publication_id)
         if row is None or not _may_read(session, viewer, row):
-            raise NotFound(
-                f"no publication {publication_id!r}",
+            raise NotFound.worded(
+                N_("no publication %(id)s"),
                 details=[problem("publication_id", "unknown")],
+                id=repr(publication_id),
             )
         return Generated(_public(row, created=False), row.content)
 

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Unavailable
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger import service as ledger
 
 READ_SIZE = 1 << 20
@@ -175,8 +176,8 @@ class Helpers:
                 heads = self._start(_head(session), None)
         if len(set(heads)) > 1:
             self.close()
-            raise Conflict(
-                "the record changed while the export's parts began; export again",
+            raise Conflict.worded(
+                N_("the record changed while the export's parts began; export again"),
                 details={"ledger_heads": sorted({seq for seq, _ in heads})},
             )
 

@@ -24,6 +24,7 @@ from ceasefire.api.deps import (
 )
 from ceasefire.api.params import ObservedFrom, ObservedUntil
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.reports import imports, uploads
 from ceasefire.reports import service as reports
 from ceasefire.reports.model import Category, Channel
@@ -147,7 +148,7 @@ async def import_reports_csv(
     await run_in_threadpool(imports.check_may_import, ctx, viewer)
     data = await request.body()
     if not data:
-        raise InvalidInput("empty CSV body", details=[problem("body", "empty")])
+        raise InvalidInput.worded(N_("empty CSV body"), details=[problem("body", "empty")])
     assert viewer.member_id is not None  # RequireMember
     # Kept only while the import runs, within the member's quota (reports/uploads.py).
     with uploads.held_upload(ctx.settings, viewer.member_id, data) as path:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ceasefire.errors import IntegrityError, NotFound, PayloadTooLarge, problem
+from ceasefire.i18n.markers import N_
 
 CHUNK = 64 * 1024
 
@@ -42,7 +43,7 @@ class AttachmentStore:
 
     def original_path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise NotFound(f"not a SHA-256: {sha256!r}")
+            raise NotFound.worded(N_("not a SHA-256: %(sha256)s"), sha256=repr(sha256))
         return self.root / "sha256" / sha256[:2] / sha256
 
     def receive(self, chunks: Iterable[bytes], *, max_bytes: int) -> StoredFile:
@@ -61,9 +62,10 @@ class AttachmentStore:
                 for chunk in chunks:
                     size += len(chunk)
                     if size > max_bytes:
-                        raise PayloadTooLarge(
-                            f"attachment over the limit of {max_bytes} bytes",
+                        raise PayloadTooLarge.worded(
+                            N_("attachment over the limit of %(max_bytes)s bytes"),
                             details=[problem("file", f"larger than {max_bytes} bytes")],
+                            max_bytes=max_bytes,
                         )
                     digest.update(chunk)
                     out.write(chunk)
@@ -86,10 +88,12 @@ class AttachmentStore:
         """The original's bytes, checked against its hash on the way out."""
         path = self.original_path(sha256)
         if not path.exists():
-            raise NotFound(f"no stored file {sha256}")
+            raise NotFound.worded(N_("no stored file %(id)s"), id=sha256)
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise IntegrityError(f"stored file {sha256} no longer matches its hash", code="E603")
+            raise IntegrityError.worded(
+                N_("stored file %(sha256)s no longer matches its hash"), code="E603", sha256=sha256
+            )
         return data
 
     def verify(self, sha256: str) -> bool:
@@ -107,7 +111,7 @@ class AttachmentStore:
         """A fresh writable copy of the original to work on; the original stays as it was."""
         source = self.original_path(sha256)
         if not source.exists():
-            raise NotFound(f"no stored file {sha256}")
+            raise NotFound.worded(N_("no stored file %(id)s"), id=sha256)
         safe = Path(name or sha256).name or sha256
         target = self.root / "working" / secrets.token_hex(8) / safe
         target.parent.mkdir(parents=True, exist_ok=True)

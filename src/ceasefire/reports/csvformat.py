@@ -34,6 +34,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, NamedTuple, Protocol
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.reports.csvcells import (
     cell_estimate,
     cell_list,
@@ -181,7 +182,9 @@ def error_details(errors: Sequence[RowError], limit: int = 1000) -> list[dict[st
 
 
 def _file_error(message: str, loc: str = "file") -> InvalidInput:
-    return InvalidInput(f"malformed CSV: {message}", details=[problem(loc, message)])
+    return InvalidInput.worded(
+        N_("malformed CSV: %(message)s"), details=[problem(loc, message)], message=message
+    )
 
 
 def _converter(kind: str) -> Any:
@@ -686,7 +689,11 @@ def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
         # Each known column at most once: a wider header is wrong whatever it says, and one
         # error for it keeps the answer (and its cost) bounded.
         message = f"{len(first[1])} columns; the format has {len(COLUMNS)}, each at most once"
-        raise InvalidInput(f"malformed CSV header: {message}", details=[problem("header", message)])
+        raise InvalidInput.worded(
+            N_("malformed CSV header: %(message)s"),
+            details=[problem("header", message)],
+            message=message,
+        )
     columns = [c.strip() for c in first[1]]
     problems = [
         problem(f"header.{c or index}", "unknown column")
@@ -705,8 +712,10 @@ def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
     if not any(c in columns for c in ("event_lat", "event_place")):
         problems.append(problem("header.event_lat", "needs event_lat/event_lon or event_place"))
     if problems:
-        raise InvalidInput(
-            "malformed CSV header: " + ", ".join(p["loc"] for p in problems), details=problems
+        raise InvalidInput.worded(
+            N_("malformed CSV header: %(message)s"),
+            details=problems,
+            message=", ".join(p["loc"] for p in problems),
         )
     records: list[_Record] = []
     for line, record in lines:

@@ -33,6 +33,7 @@ from ceasefire.actor import Actor
 from ceasefire.db.base import UTCDateTime
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Forbidden, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_ids
 from ceasefire.ledger.service import append
 from ceasefire.members.posts import KnownSources
@@ -279,8 +280,8 @@ def _write_batch(
                 return [r[_ID] for r in rows]
         except sa_exc.IntegrityError:
             collided = True  # a concurrent run stored some of these keys: look again
-    raise InvalidInput(
-        "the import kept colliding with a concurrent import of the same rows",
+    raise InvalidInput.worded(
+        N_("the import kept colliding with a concurrent import of the same rows"),
         details=[problem("file", "retry the import")],
     )
 
@@ -311,13 +312,13 @@ def check_may_import(ctx: ServiceContext, viewer: Viewer) -> None:
     public, and members monitoring no agreement. (Which agreements the rows name is checked
     once they are read: a monitor of every one of them.)"""
     if viewer.is_public:
-        raise Forbidden("sign in to import reports")
+        raise Forbidden.worded(N_("sign in to import reports"))
     if viewer.operator:
         return
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer, utcnow())
     if not any(role.role is Role.MONITOR for role in scope.roles):
-        raise Forbidden("only monitors (or operators) import reports")
+        raise Forbidden.worded(N_("only monitors (or operators) import reports"))
 
 
 def import_csv(
@@ -344,8 +345,11 @@ def import_csv(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(
-            f"cannot read {path}: {exc.strerror}", details=[problem("file", str(exc))]
+        raise InvalidInput.worded(
+            N_("cannot read %(path)s: %(strerror)s"),
+            details=[problem("file", str(exc))],
+            path=path,
+            strerror=exc.strerror,
         ) from exc
     now = now or utcnow()
     writer = _ReportWriter.for_actor(ctx, actor)
@@ -382,7 +386,7 @@ def _import_checked(
         checked.wait()
         scope = ReadScope.load(session, viewer, utcnow())
         if not all(scope.is_monitor(a) for a in checked.agreements or {None}):
-            raise Forbidden("only monitors (or operators) import reports")
+            raise Forbidden.worded(N_("only monitors (or operators) import reports"))
     result = ImportResult(file_sha256=checked.sha256, filename=filename, rows_total=checked.total)
     refused = _refused_sources(checked, named, sources, viewer)
     digests = checked.digests([row for row, key in checked.keys if key in stored])
@@ -403,10 +407,14 @@ def _import_checked(
             )
     if checked.errors and not skip_invalid:
         count = len({e.row for e in checked.errors})
-        raise InvalidInput(
-            f"{count} of {checked.total} rows are invalid; nothing was imported"
-            " (use --skip-invalid to import the valid rows)",
+        raise InvalidInput.worded(
+            N_(
+                "%(count)s of %(total)s rows are invalid; nothing was imported (use "
+                "--skip-invalid to import the valid rows)"
+            ),
             details=checked.error_details(),
+            count=count,
+            total=checked.total,
         )
     result.rejected = len(checked.errors)
     if checked.errors and rejects_path is not None:

@@ -978,8 +978,8 @@ def validate_report(
     """
     probs = _Problems()
     if not _is_mapping(data):
-        raise InvalidInput(
-            "a report must be a JSON object",
+        raise InvalidInput.worded(
+            N_("a report must be a JSON object"),
             details=[problem("body", f"must be an object, got {type(data).__name__}")],
         )
     if not TOP_LEVEL_FIELDS.issuperset(data):
@@ -1059,7 +1059,9 @@ def validate_report(
         names = ", ".join(dict.fromkeys(p["loc"] for p in probs.items))
         if probs.more:
             names += f" and {probs.more} more"
-        raise InvalidInput(f"invalid report: {names}", details=probs.listed())
+        raise InvalidInput.worded(
+            N_("invalid report: %(fields)s"), details=probs.listed(), fields=names
+        )
 
     assert channel is not None
     assert category is not None

@@ -50,6 +50,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import unavailable_for
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import check_cursor, mask_record_ids, new_id, record_ids_in
 from ceasefire.ledger.service import NewEntry, add_ledgered, append_many
 from ceasefire.members import posts as posts_service
@@ -160,9 +161,11 @@ def check_idempotency_key(key: str | None, field_name: str) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise InvalidInput(
-            f"{field_name} must be 1-{MAX_IDEMPOTENCY_KEY} printable characters",
+        raise InvalidInput.worded(
+            N_("%(field_name)s must be 1-%(max_idempotency_key)s printable characters"),
             details=[problem(field_name, "empty, too long or not printable")],
+            field_name=field_name,
+            max_idempotency_key=MAX_IDEMPOTENCY_KEY,
         )
     return key
 
@@ -171,14 +174,14 @@ def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
     """Refuse channels the viewer may not file through; a complaint concerns its own party."""
     agreement = content.agreement_id
     if scope.viewer.is_public:
-        raise Forbidden("sign in to file reports")
+        raise Forbidden.worded(N_("sign in to file reports"))
     if content.channel is Channel.PARTY_COMPLAINT:
         party = scope.liaison_party(agreement)
         if scope.viewer.operator:
             return content
         if party is None:
-            raise Forbidden(
-                "only a party liaison files party complaints",
+            raise Forbidden.worded(
+                N_("only a party liaison files party complaints"),
                 details=[problem("channel", "party_complaint needs a party liaison")],
             )
         if party not in content.concerns:
@@ -186,9 +189,10 @@ def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
             return _with_concerns(content, (*content.concerns, party))
         return content
     if not scope.is_monitor(agreement):
-        raise Forbidden(
-            f"only monitors file reports of channel {content.channel.value}",
+        raise Forbidden.worded(
+            N_("only monitors file reports of channel %(channel)s"),
             details=[problem("channel", f"{content.channel.value} needs a monitor")],
+            channel=content.channel.value,
         )
     return content
 
@@ -392,21 +396,21 @@ def _validated(
 ) -> tuple[ReportContent, str | None]:
     body = submission.body
     if not isinstance(body, Mapping):
-        raise InvalidInput(
-            "a report must be a JSON object", details=[problem("body", "not an object")]
+        raise InvalidInput.worded(
+            N_("a report must be a JSON object"), details=[problem("body", "not an object")]
         )
     fields = dict(body)
     client_id = fields.pop("client_report_id", None)
     if client_id is not None and not isinstance(client_id, str):
-        raise InvalidInput(
-            "client_report_id must be a string",
+        raise InvalidInput.worded(
+            N_("client_report_id must be a string"),
             details=[problem("client_report_id", "must be a string")],
         )
     key = check_idempotency_key(submission.idempotency_key, "Idempotency-Key")
     client_key = check_idempotency_key(client_id, "client_report_id")
     if key is not None and client_key is not None and key != client_key:
-        raise InvalidInput(
-            "Idempotency-Key and client_report_id differ",
+        raise InvalidInput.worded(
+            N_("Idempotency-Key and client_report_id differ"),
             details=[problem("client_report_id", "differs from the Idempotency-Key header")],
         )
     content = validate_report(fields, now=now, future_tolerance=tolerance)
@@ -483,9 +487,11 @@ def _store(
 
 
 def _conflict(key: str, report_id: str) -> Conflict:
-    return Conflict(
-        f"idempotency key {key!r} was used for a different report ({report_id})",
+    return Conflict.worded(
+        N_("idempotency key %(key)s was used for a different report (%(report_id)s)"),
         details=[problem("idempotency_key", "already used with a different body")],
+        key=repr(key),
+        report_id=report_id,
     )
 
 
@@ -495,8 +501,8 @@ def _canonical(content: ReportContent) -> tuple[str, str]:
     try:
         return content.canonical()
     except (UnicodeError, ValueError) as exc:
-        raise InvalidInput(
-            "the report holds text that cannot be encoded",
+        raise InvalidInput.worded(
+            N_("the report holds text that cannot be encoded"),
             details=[problem("body", "not valid Unicode text (a lone surrogate?)")],
         ) from exc
 
@@ -514,7 +520,9 @@ def _alone_refused(
     if (unavailable := unavailable_for(error)) is not None:
         return unavailable  # the storage, not the report: read-only, full, busy, down
     log.error("the database refused a report: %s", error.orig)
-    return CeasefireError("the database refused this report; the server log has the details")
+    return CeasefireError.worded(
+        N_("the database refused this report; the server log has the details")
+    )
 
 
 def _after_race(
@@ -594,26 +602,29 @@ def referenced_reports(
     for rid in dict.fromkeys(report_ids):
         row = session.get(ReportRow, rid)
         if row is None or not scope.can_read_record(row):
-            raise NotFound(f"no report {rid!r}", details=[problem(loc, f"unknown {rid}")])
+            raise NotFound.worded(
+                N_("no report %(id)s"), details=[problem(loc, f"unknown {rid}")], id=repr(rid)
+            )
         rows.append(row)
     if infer and agreement_id is None:
         found = {r.agreement_id for r in rows}
         if len(found) > 1:
             names = ", ".join(sorted(a or "no agreement" for a in found))
-            raise InvalidInput(
-                "the reports belong to different agreements; an incident has one",
+            raise InvalidInput.worded(
+                N_("the reports belong to different agreements; an incident has one"),
                 details=[problem(loc, f"reports of {names}")],
             )
         agreement_id = found.pop() if found else None
     foreign = [r for r in rows if r.agreement_id != agreement_id]
     if foreign:
         here = agreement_id or "no agreement"
-        raise InvalidInput(
-            f"reports of another agreement cannot be grouped into a record of {here}",
+        raise InvalidInput.worded(
+            N_("reports of another agreement cannot be grouped into a record of %(here)s"),
             details=[
                 problem(loc, f"{r.id} belongs to {r.agreement_id or 'no agreement'}, not {here}")
                 for r in foreign
             ],
+            here=here,
         )
     return rows, agreement_id
 
@@ -643,22 +654,33 @@ def referenced_source(
     (``Forbidden``): a detection comes from a member's own sensor, not one it can only see.
     """
     if post_id is not None and not sources.post_readable(viewer, post_id):
-        raise NotFound(f"no post {post_id!r}", details=[problem("post_id", "unknown post")])
+        raise NotFound.worded(
+            N_("no post %(id)s"),
+            details=[problem("post_id", "unknown post")],
+            id=repr(post_id),
+        )
     if sensor_id is None:
         return
     if not sources.sensor_readable(viewer, sensor_id):
-        raise NotFound(f"no sensor {sensor_id!r}", details=[problem("sensor_id", "unknown sensor")])
+        raise NotFound.worded(
+            N_("no sensor %(id)s"),
+            details=[problem("sensor_id", "unknown sensor")],
+            id=repr(sensor_id),
+        )
     on = sources.sensor_post(sensor_id)
     if post_id is not None and on != post_id:
         where = f"post {on}" if on else "a member, not a post"
-        raise InvalidInput(
-            f"sensor {sensor_id!r} is not on post {post_id!r}",
+        raise InvalidInput.worded(
+            N_("sensor %(sensor_id)s is not on post %(post_id)s"),
             details=[problem("sensor_id", f"{sensor_id} is on {where}")],
+            sensor_id=repr(sensor_id),
+            post_id=repr(post_id),
         )
     if not viewer.operator and viewer.member_id not in sources.sensor_owners(sensor_id):
-        raise Forbidden(
-            f"sensor {sensor_id!r} is not one of your member's",
+        raise Forbidden.worded(
+            N_("sensor %(sensor_id)s is not one of your member's"),
             details=[problem("sensor_id", "only the members it belongs to file from a sensor")],
+            sensor_id=repr(sensor_id),
         )
 
 
@@ -1390,7 +1412,7 @@ def _readable_report(session: Session, scope: ReadScope, report_id: str) -> Repo
     """The report, if ``scope`` may read it; NotFound otherwise (existence is not leaked)."""
     row = session.get(ReportRow, report_id)
     if row is None or not readable_row(scope, row):
-        raise NotFound(f"no report {report_id!r}")
+        raise NotFound.worded(N_("no report %(id)s"), id=repr(report_id))
     return row
 
 
@@ -1506,7 +1528,7 @@ def check_may_attach(ctx: ServiceContext, viewer: Viewer, report_id: str) -> Non
         scope = ReadScope.load(session, viewer)
         row = _readable_report(session, scope, report_id)
         if row.owner_member != viewer.member_id and not scope.is_monitor(row.agreement_id):
-            raise Forbidden("only the reporting member or a monitor may attach files")
+            raise Forbidden.worded(N_("only the reporting member or a monitor may attach files"))
 
 
 def received_filename(filename: str | None) -> str | None:
@@ -1631,7 +1653,11 @@ def read_attachment(
             or viewer.is_public
             or not readable_row(scope, row)
         ):
-            raise NotFound(f"no attachment {attachment_id!r} on report {report_id!r}")
+            raise NotFound.worded(
+                N_("no attachment %(attachment_id)s on report %(report_id)s"),
+                attachment_id=repr(attachment_id),
+                report_id=repr(report_id),
+            )
         info = _attachment_public(attachment)
         if info.filename:
             hidden = unreadable_ids(session, scope, [info.filename])

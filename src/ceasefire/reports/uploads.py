@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ceasefire.config import Settings
 from ceasefire.errors import PayloadTooLarge, TooManyRequests, problem
+from ceasefire.i18n.markers import N_
 
 SUFFIX = ".csv"
 REJECTS_SUFFIX = ".rejects.csv"
@@ -60,21 +61,26 @@ def held_upload(settings: Settings, member_id: str, data: bytes) -> Iterator[Pat
     and its rejects file (``path.with_suffix(".rejects.csv")``) are deleted on exit."""
     quota = settings.import_quota_bytes_per_member
     if len(data) > quota:
-        raise PayloadTooLarge(
-            f"an import file of {len(data)} bytes is over the quota of {quota} bytes",
+        raise PayloadTooLarge.worded(
+            N_("an import file of %(count)s bytes is over the quota of %(quota)s bytes"),
             details=[problem("body", f"larger than {quota} bytes")],
+            count=len(data),
+            quota=quota,
         )
     folder = folder_of(settings)
     folder.mkdir(parents=True, exist_ok=True)
     sweep_stale(folder, settings.import_stale_after_s)
     used = _in_flight(folder, member_id)
     if used + len(data) > quota:
-        raise TooManyRequests(
-            f"your imports in progress hold {used} bytes of your {quota}; try again when they"
-            " are done",
-            retry_after_s=RETRY_AFTER_S,
+        raise TooManyRequests.worded(
+            N_(
+                "your imports in progress hold %(used)s bytes of your %(quota)s; try again when"
+                " they are done"
+            ),
             details={"retry_after_s": RETRY_AFTER_S},
-        )
+            used=used,
+            quota=quota,
+        ).retrying_after(RETRY_AFTER_S)
     path = folder / f"{member_id}.{secrets.token_hex(8)}{SUFFIX}"
     rejects = rejects_path(path)
     # 0600 from the start: an upload may hold reports of any classification.

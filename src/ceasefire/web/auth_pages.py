@@ -81,7 +81,7 @@ def check_same_origin(request: Request) -> None:
         parts = urlsplit(referer)
         origin = f"{parts.scheme}://{parts.netloc}"
     if origin.lower() != _origin_of(request):
-        raise Forbidden("cross-site form submission refused")
+        raise Forbidden.worded(N_("cross-site form submission refused"))
 
 
 def local_path(candidate: str | None) -> str:
@@ -326,7 +326,11 @@ def password_submit(
         return _to_sign_in()
     if new_password != new_password_again:
         return _password_page(
-            request, viewer, ctx=ctx, error="The two new passwords differ.", status=422
+            request,
+            viewer,
+            ctx=ctx,
+            error=i18n.gettext(language_of(request), N_("The two new passwords differ.")),
+            status=422,
         )
     try:
         attempt = count_sign_in(request, viewer.user_id or "")

@@ -459,8 +459,11 @@ def enum_value(enum: Any, value: str | None, field: str) -> Any:
     try:
         return enum(text)
     except ValueError:
-        raise InvalidInput(
-            f"{field}: unknown value {text!r}", details=[problem(field, "unknown value")]
+        raise InvalidInput.worded(
+            N_("%(field)s: unknown value %(text)s"),
+            details=[problem(field, "unknown value")],
+            field=field,
+            text=repr(text),
         ) from None
 
 
@@ -468,7 +471,9 @@ def required_value(enum: Any, value: str | None, field: str) -> Any:
     """:func:`enum_value` for a form field that must be chosen."""
     chosen = enum_value(enum, value, field)
     if chosen is None:
-        raise InvalidInput(f"choose a {field}", details=[problem(field, "required")])
+        raise InvalidInput.worded(
+            N_("choose a %(field)s"), details=[problem(field, "required")], field=field
+        )
     return chosen
 
 

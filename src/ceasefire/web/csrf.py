@@ -21,6 +21,7 @@ import hmac
 from fastapi import Depends, Request
 
 from ceasefire.errors import Forbidden
+from ceasefire.i18n.markers import N_
 from ceasefire.web.session import SESSION_COOKIE
 
 FIELD = "csrf_token"
@@ -43,7 +44,9 @@ def check(request: Request, submitted: str | None) -> None:
     if expected is None:
         return
     if not submitted or not hmac.compare_digest(expected, submitted):
-        raise Forbidden("this form is out of date or was not sent from this site: reload it")
+        raise Forbidden.worded(
+            N_("this form is out of date or was not sent from this site: reload it")
+        )
 
 
 async def require_csrf(request: Request) -> None:

@@ -24,6 +24,7 @@ from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.i18n.markers import N_
 from ceasefire.web import common
 from ceasefire.web.session import SignedInViewer
 
@@ -45,7 +46,9 @@ def validated(model: type[M], data: dict[str, Any]) -> M:
             for err in exc.errors()
         ]
         names = ", ".join(d["loc"] for d in details)
-        raise InvalidInput(f"invalid form: {names}", details=details) from None
+        raise InvalidInput.worded(
+            N_("invalid form: %(fields)s"), details=details, fields=names
+        ) from None
 
 
 def words(text: str) -> list[str]:

@@ -68,15 +68,19 @@ def _day(text: str | None, field: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInput(
-            f"{field}: not a date (YYYY-MM-DD): {text!r}",
+        raise InvalidInput.worded(
+            N_("%(field)s: not a date (YYYY-MM-DD): %(text)s"),
             details=[problem(field, "not a date (YYYY-MM-DD)")],
+            field=field,
+            text=repr(text),
         ) from exc
 
 
 def _window(until: str | None, days: int) -> TimeWindow:
     if days < 0 or days > 36600:
-        raise InvalidInput("days: 0 (all) to 36600", details=[problem("days", "0 to 36600")])
+        raise InvalidInput.worded(
+            N_("days: 0 (all) to 36600"), details=[problem("days", "0 to 36600")]
+        )
     return TimeWindow(until=_day(until, "until"), days=days)
 
 
@@ -86,9 +90,10 @@ def _category(text: str | None) -> Category | None:
     try:
         return Category(text)
     except ValueError as exc:
-        raise InvalidInput(
-            f"category: unknown category {text!r}",
+        raise InvalidInput.worded(
+            N_("category: unknown category %(text)s"),
             details=[problem("category", "not one of the report categories")],
+            text=repr(text),
         ) from exc
 
 

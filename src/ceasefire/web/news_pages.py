@@ -23,6 +23,7 @@ from starlette.datastructures import UploadFile
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news import service as news
 from ceasefire.web import common
 from ceasefire.web.csrf import CsrfChecked
@@ -113,19 +114,23 @@ async def _article_bytes(ctx: ServiceContext, request: Request) -> tuple[bytes, 
             try:
                 data = base64.b64decode(encoded, validate=True)
             except (binascii.Error, ValueError):
-                raise InvalidInput(
-                    "the article was damaged in the form", details=[problem("data", "not base64")]
+                raise InvalidInput.worded(
+                    N_("the article was damaged in the form"),
+                    details=[problem("data", "not base64")],
                 ) from None
         else:
             data = (text if isinstance(text, str) else "").encode("utf-8")
         name_value = form.get("name")
         name = name_value[:200] if isinstance(name_value, str) and name_value else "pasted article"
     if not data.strip():
-        raise InvalidInput("paste an article or choose a file", details=[problem("text", "empty")])
+        raise InvalidInput.worded(
+            N_("paste an article or choose a file"), details=[problem("text", "empty")]
+        )
     if len(data) > ctx.settings.max_article_bytes:
-        raise PayloadTooLarge(
-            f"the article is larger than {ctx.settings.max_article_bytes} bytes",
+        raise PayloadTooLarge.worded(
+            N_("the article is larger than %(max_article_bytes)s bytes"),
             details=[problem("text", "too large")],
+            max_article_bytes=ctx.settings.max_article_bytes,
         )
     return data, name
 

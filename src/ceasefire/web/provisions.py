@@ -231,7 +231,7 @@ def build_tracker(ctx: ServiceContext, agreement_id: str | None, as_of: datetime
     if chosen is None:
         return Tracker(as_of=as_of, agreement=None, rows=[], timeline=[])
     if chosen not in ids:
-        raise NotFound(f"no agreement {chosen!r}")
+        raise NotFound.worded(N_("no agreement %(id)s"), id=repr(chosen))
     agreement = agreement_service.get_agreement(ctx, chosen).agreement
     return Tracker(
         as_of=as_of,

@@ -24,6 +24,7 @@ from ceasefire.agreements import service as agreement_service
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.publish import exports
 from ceasefire.publish import service as publishing
 from ceasefire.publish.model import (
@@ -107,8 +108,9 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(
-            "the report's date: YYYY-MM-DD", details=[problem("date", "not a date (YYYY-MM-DD)")]
+        raise InvalidInput.worded(
+            N_("the report's date: YYYY-MM-DD"),
+            details=[problem("date", "not a date (YYYY-MM-DD)")],
         ) from None
 
 
@@ -167,7 +169,9 @@ def summary(page: PublicationForm, form: forms.Posted) -> Response:
     def make(edition: Edition, output: OutputFormat, lang: str) -> publishing.Request:
         kind = common.required_value(Kind, values["period"], "period")
         if kind not in (Kind.WEEKLY, Kind.MONTHLY):
-            raise InvalidInput("weekly or monthly", details=[problem("period", "unknown value")])
+            raise InvalidInput.worded(
+                N_("weekly or monthly"), details=[problem("period", "unknown value")]
+            )
         day = _day(values["summary_date"])
         return publishing.Request(
             kind, edition, lang, output, common.optional(values["agreement"]), day=day

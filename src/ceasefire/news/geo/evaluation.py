@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.news.geo.mention import PlaceMention, distance_km
 from ceasefire.news.split import FixedSplit
 
@@ -55,8 +56,10 @@ def geowebnews_part(article_id: str) -> Literal["tune", "held"]:
 def select_part(articles: Iterable[GoldArticle], part: GeoPart) -> list[GoldArticle]:
     """The articles of one part of the fixed split (all of them for ``"all"``)."""
     if part not in ("tune", "held", "all"):
-        raise InvalidInput(
-            f"unknown part {part!r}", details=[problem("--part", "expected tune, held or all")]
+        raise InvalidInput.worded(
+            N_("unknown part %(part)s"),
+            details=[problem("--part", "expected tune, held or all")],
+            part=repr(part),
         )
     return [a for a in articles if part in ("all", a.part or geowebnews_part(a.id))]
 
@@ -161,8 +164,10 @@ def read_geowebnews(path: Path) -> list[GoldArticle]:
         # The gold file is a local, trusted dataset; expat resolves no external entities.
         root = ET.parse(path).getroot()  # noqa: S314
     except (OSError, ET.ParseError) as exc:
-        raise InvalidInput(
-            f"cannot read the GeoWebNews file: {exc}", details=[problem("file", str(exc))]
+        raise InvalidInput.worded(
+            N_("cannot read the GeoWebNews file: %(error)s"),
+            details=[problem("file", str(exc))],
+            error=exc,
         ) from exc
     articles = []
     for number, article in enumerate(root.iter("article")):
@@ -189,8 +194,8 @@ def read_geowebnews(path: Path) -> list[GoldArticle]:
             )
         )
     if not articles:
-        raise InvalidInput(
-            "no <article> in the GeoWebNews file", details=[problem("file", "no articles")]
+        raise InvalidInput.worded(
+            N_("no <article> in the GeoWebNews file"), details=[problem("file", "no articles")]
         )
     return articles
 
@@ -201,8 +206,10 @@ def read_own_gold(path: Path) -> list[GoldArticle]:
     try:
         records = json.loads(path.read_text(encoding="utf-8"))["records"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(
-            f"cannot read the gold file: {exc}", details=[problem("file", str(exc))]
+        raise InvalidInput.worded(
+            N_("cannot read the gold file: %(error)s"),
+            details=[problem("file", str(exc))],
+            error=exc,
         ) from exc
     articles = []
     problems = []
@@ -234,7 +241,9 @@ def read_own_gold(path: Path) -> list[GoldArticle]:
             )
         )
     if problems or not articles:
-        raise InvalidInput("bad gold file", details=problems or [problem("records", "no records")])
+        raise InvalidInput.worded(
+            N_("bad gold file"), details=problems or [problem("records", "no records")]
+        )
     return articles
 
 
