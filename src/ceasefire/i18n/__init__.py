@@ -73,6 +73,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "ledger/commands.py",
         "ledger/operations_commands.py",
         "news/commands.py",
+        "news/evaluation_commands.py",
         "news/geo_commands.py",
         "news/index_progress.py",
         "fusion/commands.py",
