@@ -55,7 +55,8 @@ ERRORS: dict[str, ErrorCode] = {
             "E604", 500, N_("proof does not hold"), "an inclusion proof fails against its root"
         ),
         ErrorCode("E-NLP001", 500, N_("model missing"), "the spaCy model is not installed"),
-        ErrorCode("E-NLP002", 500, N_("pipeline misordered"), "a component's requirement is unmet"),
+        ErrorCode("E-NLP002", 422, N_("pipeline misordered"), "a component's requirement is unmet"),
+        ErrorCode("E-NLP003", 422, N_("not an article"), "the input is data, not a page"),
     )
 }
 

@@ -41,6 +41,7 @@ def test_unknown_component_is_named() -> None:
 def test_components_out_of_order_are_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         Pipeline(["news.parse.v1", "news.events.v1"])
+    assert (caught.value.code, caught.value.status) == ("E-NLP002", 422)
     message = caught.value.details[0]["message"]
     assert "news.events.v1 requires" in message
     assert "actors" in message

