@@ -17,7 +17,7 @@ from tests.factories.cli import run_here
 
 
 def _environment(tmp_path: Path, **variables: str) -> dict[str, str]:
-    env = {
+    return {
         "PATH": os.environ.get("PATH", ""),
         "CEASEFIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
         "CEASEFIRE_KEY_FILE": str(tmp_path / "keys.json"),
@@ -25,7 +25,6 @@ def _environment(tmp_path: Path, **variables: str) -> dict[str, str]:
         "CEASEFIRE_LANG": "en",
         **variables,
     }
-    return env
 
 
 @pytest.mark.parametrize("command", [("init",), ("serve", "--port", "1"), ("member", "list")])
