@@ -27,7 +27,8 @@ from ceasefire.api.headers import SecurityHeaders
 from ceasefire.api.inputcheck import TextCheck
 from ceasefire.api.openapi_errors import install as install_error_responses
 from ceasefire.areas import contributions, start_intake_workers
-from ceasefire.config import Settings
+from ceasefire.config import Settings, load_settings
+from ceasefire.console.output import show_error
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import check_storage, unavailable_for
 from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge, problem
@@ -193,9 +194,25 @@ def _serving(
     return lifespan
 
 
+STARTUP_FAILURE = 3
+"""The exit status of a worker that cannot start: uvicorn's and gunicorn's (``WORKER_BOOT_ERROR``)
+code on which they stop instead of starting the worker again and again."""
+
+
+def _environment_settings() -> Settings:
+    """The settings of an app a server builds from the environment (``ceasefire serve
+    --workers``, ``uvicorn --factory ceasefire.app:create_app``): an invalid variable is said
+    once on standard error as the CLI says it, and the process ends without a traceback."""
+    try:
+        return load_settings()
+    except CeasefireError as exc:
+        show_error(exc)
+        raise SystemExit(STARTUP_FAILURE) from None
+
+
 def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> FastAPI:
     """Build the ceasefire API for ``settings`` (or an existing service context)."""
-    settings = settings or (ctx.settings if ctx else Settings())
+    settings = settings or (ctx.settings if ctx else _environment_settings())
     ctx = ctx or ServiceContext.from_settings(settings)
 
     app = FastAPI(

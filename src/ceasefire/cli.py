@@ -18,7 +18,7 @@ from typer._click import exceptions as click_exceptions
 from ceasefire.console import clickwords, helptext, lang, steps
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _
-from ceasefire.console.output import console, err_console, plain, print_json
+from ceasefire.console.output import console, err_console, print_json, show_error
 from ceasefire.errors import CeasefireError, InvalidInput
 from ceasefire.i18n.markers import N_
 
@@ -162,21 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         if "--json" in args:
             print_json(exc.to_dict())
         else:
-            # The message and details may quote a file's cells or another member's words.
-            # English keeps the service's message alone; another language puts the coded
-            # error's title (the ``core`` catalogue, as the web's error page) before it, and
-            # the message in that language where the raise site gave its wording.
-            error = _("error")
-            message = plain(exc.wording.render(_) if exc.wording else exc.message)
-            if lang.language() != "en":
-                message = f"{_(exc.title)}: {message}"
-            err_console.print(f"[red]{error}[/red] [{exc.code}] {message}", highlight=False)
-            if isinstance(exc.details, list):
-                for item in exc.details:
-                    if isinstance(item, dict):
-                        where = item.get("loc", "")
-                        said = plain(f"  {where}: {item.get('message', '')}")
-                        err_console.print(said, highlight=False)
+            show_error(exc)
         return _exit_code(exc)
     except typer.Exit as exc:
         return int(exc.exit_code)

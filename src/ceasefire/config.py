@@ -7,17 +7,24 @@ Nothing is built at import time: callers construct ``Settings()`` and hand it to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args
 
+import annotated_types
 from argon2.profiles import RFC_9106_LOW_MEMORY
-from pydantic import Field
+from pydantic import Field, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ceasefire.errors import InvalidSetting, problem
+from ceasefire.i18n.markers import N_
+
+ENV_PREFIX = "CEASEFIRE_"
 
 
 class Settings(BaseSettings):
     """Runtime configuration of one ceasefire installation."""
 
-    model_config = SettingsConfigDict(env_prefix="CEASEFIRE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     database_url: str = Field(
         default="sqlite:///./ceasefire.db",
@@ -221,3 +228,88 @@ class Settings(BaseSettings):
         description="Generate the scheduled reports at each cut-off while the server runs "
         "(docs/publishing.md); `ceasefire publish due` does the same once.",
     )
+
+
+def load_settings(**values: Any) -> Settings:
+    """The settings of an entry point (a command, the server, the ASGI app factory): an
+    invalid environment variable is a coded :class:`InvalidSetting` naming the variable, the
+    value given and what the setting expects, not pydantic's report naming its field."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise invalid_setting(exc) from None
+
+
+SHOWN_VALUE_CHARS = 40
+"""The most characters of a refused value an error quotes (a variable may hold anything)."""
+
+
+def invalid_setting(exc: ValidationError) -> InvalidSetting:
+    """The refusal of every invalid setting in ``exc``: the message says the first, the
+    details list each with its variable, the value given and what is expected."""
+    refusals = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        field = Settings.model_fields.get(name)
+        variable = ENV_PREFIX + name.upper()
+        msgid, params = _expected(field, error["msg"])
+        params = {"variable": variable, "value": _shown(error.get("input")), **params}
+        refusals.append((msgid, params))
+    msgid, params = refusals[0]
+    details = [
+        problem(
+            p["variable"],
+            (m % p).removeprefix(f"{p['variable']} is {p['value']}: "),
+            value=p["value"],
+        )
+        for m, p in refusals
+    ]
+    return InvalidSetting.worded(msgid, details=details, **params)
+
+
+def _shown(value: object) -> str:
+    """The value as an error quotes it: at most :data:`SHOWN_VALUE_CHARS` characters, in
+    quotes, control characters escaped (``repr``)."""
+    text = str(value)
+    if len(text) > SHOWN_VALUE_CHARS:
+        return repr(text[:SHOWN_VALUE_CHARS]) + "…"
+    return repr(text)
+
+
+_BOUNDS = (
+    (annotated_types.Ge, "ge", "≥"),
+    (annotated_types.Gt, "gt", ">"),
+    (annotated_types.Le, "le", "≤"),
+    (annotated_types.Lt, "lt", "<"),
+)
+
+
+def _expected(field: FieldInfo | None, reason: str) -> tuple[str, dict[str, str]]:
+    """What ``field`` takes, as a catalogue msgid and its parameters; bounds are written
+    as ``≥ 1, ≤ 256`` (the same in every language)."""
+    kind = field.annotation if field is not None else None
+    if field is None:
+        return N_("%(variable)s is %(value)s: %(reason)s"), {"reason": reason}
+    bounds = ", ".join(
+        f"{sign} {getattr(item, attr)}"
+        for item in field.metadata
+        for cls, attr, sign in _BOUNDS
+        if isinstance(item, cls)
+    )
+    if kind is bool:
+        return N_("%(variable)s is %(value)s: expected true or false (1, 0, yes, no, on, off)"), {}
+    if kind is int and bounds:
+        return N_("%(variable)s is %(value)s: expected a whole number %(bounds)s"), {
+            "bounds": bounds
+        }
+    if kind is int:
+        return N_("%(variable)s is %(value)s: expected a whole number"), {}
+    if kind is float and bounds:
+        return N_("%(variable)s is %(value)s: expected a number %(bounds)s"), {"bounds": bounds}
+    if kind is float:
+        return N_("%(variable)s is %(value)s: expected a number"), {}
+    if choices := get_args(kind) if getattr(kind, "__origin__", None) is Literal else ():
+        return N_("%(variable)s is %(value)s: expected one of %(choices)s"), {
+            "choices": ", ".join(str(c) for c in choices)
+        }
+    return N_("%(variable)s is %(value)s: %(reason)s"), {"reason": reason}

@@ -54,6 +54,9 @@ ERRORS: dict[str, ErrorCode] = {
         ErrorCode(
             "E604", 500, N_("proof does not hold"), "an inclusion proof fails against its root"
         ),
+        ErrorCode(
+            "E605", 500, N_("invalid setting"), "a CEASEFIRE_* variable has a value it refuses"
+        ),
         ErrorCode("E-NLP001", 500, N_("model missing"), "the spaCy model is not installed"),
         ErrorCode("E-NLP002", 422, N_("pipeline misordered"), "a component's requirement is unmet"),
         ErrorCode("E-NLP003", 422, N_("not an article"), "the input is data, not a page"),
@@ -174,6 +177,13 @@ class TooManyRequests(CeasefireError):
         """This refusal, saying ``seconds`` in ``Retry-After`` (for one made ``worded``)."""
         self.retry_after_s = seconds
         return self
+
+
+class InvalidSetting(CeasefireError):
+    """A setting's environment variable holds a value the setting refuses (``E605``): the
+    server or command stops before it starts; the message names the variable."""
+
+    code = "E605"
 
 
 class IntegrityError(CeasefireError):

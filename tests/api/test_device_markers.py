@@ -270,3 +270,14 @@ def test_tokens_minted_with_the_right_password_are_not_failures(users: ServiceCo
         assert _api(office, PASSWORD) == 200
     with _client(users, ATTACKER) as elsewhere:
         assert _api(elsewhere, PASSWORD) == 200
+
+
+def test_openapi_lists_the_device_marker_header_on_the_routes_that_read_it(
+    ctx: ServiceContext,
+) -> None:
+    paths = _client(ctx, OFFICE).get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/auth/token", "/api/v1/auth/password", "/api/v1/auth/tokens"):
+        (header,) = [p for p in paths[path]["post"]["parameters"] if p["in"] == "header"]
+        assert header["name"] == "Ceasefire-Device"
+        assert header["required"] is False
+        assert "device_cookie" in header["description"]

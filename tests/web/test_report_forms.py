@@ -262,3 +262,24 @@ def test_the_area_filter_is_worded_for_people(
     assert label in filters
     assert "bbox)" not in filters  # the field's name is no word of its label
     assert "min_lon" not in page
+
+
+def _nav(page: str) -> str:
+    return page.split('<nav aria-label="main">')[1].split("</nav>")[0]
+
+
+@pytest.mark.parametrize(
+    ("who", "offered"), [("fra", False), ("rus", True), ("aze", True), ("operator", True)]
+)
+def test_file_a_report_is_offered_only_to_roles_that_may_file(
+    browsers: dict[str, Browser], who: str, offered: bool
+) -> None:
+    """The observer ``fra`` is not sent to a form it cannot send: neither the pages' nav nor
+    the report list links to it; the monitor ``rus``, the liaison ``aze`` (its complaint
+    form) and an operator are."""
+    for path in ("/map", "/incidents", "/reports"):
+        page = browsers[who].client.get(path).text
+        assert ('href="/reports/new"' in _nav(page)) is offered, path
+        assert "Reports" in _nav(page)  # the list itself is every signed-in role's
+    reports_page = browsers[who].client.get("/reports").text
+    assert ('href="/reports/new"' in reports_page) is offered

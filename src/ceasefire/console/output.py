@@ -18,7 +18,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ceasefire.console import lang
 from ceasefire.console.lang import _
+from ceasefire.errors import CeasefireError
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -321,3 +323,23 @@ def _table(
         # Text, not markup: a narrative's "[link=…]" or "[/x]" is shown as written.
         table.add_row(*(Text(row[i]) for i in keep))
     return table
+
+
+def show_error(exc: CeasefireError) -> None:
+    """A coded error on standard error, in the CLI's language: the command line's and the
+    ASGI app factory's one rendering of an error that ends them."""
+    # The message and details may quote a file's cells or another member's words.
+    # English keeps the service's message alone; another language puts the coded
+    # error's title (the ``core`` catalogue, as the web's error page) before it, and
+    # the message in that language where the raise site gave its wording.
+    error = _("error")
+    message = plain(exc.wording.render(_) if exc.wording else exc.message)
+    if lang.language() != "en":
+        message = f"{_(exc.title)}: {message}"
+    err_console.print(f"[red]{error}[/red] [{exc.code}] {message}", highlight=False)
+    if isinstance(exc.details, list):
+        for item in exc.details:
+            if isinstance(item, dict):
+                where = item.get("loc", "")
+                said = plain(f"  {where}: {item.get('message', '')}")
+                err_console.print(said, highlight=False)

@@ -35,6 +35,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS: dict[str, tuple[str, ...]] = {
     "core": (
         "errors.py",
+        "config.py",
         "app.py",
         "ids.py",
         "timeutil.py",

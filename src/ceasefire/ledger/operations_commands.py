@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ceasefire.config import Settings
+from ceasefire.config import load_settings
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON
@@ -31,7 +31,7 @@ def backup_command(
 ) -> None:
     from ceasefire.ledger import backup
 
-    summary = backup.backup(Settings(), out, force=force)
+    summary = backup.backup(load_settings(), out, force=force)
     if as_json:
         print_json(summary)
         return
@@ -62,7 +62,7 @@ def restore_command(
 ) -> None:
     from ceasefire.ledger import backup
 
-    summary = backup.restore(Settings(), backup_file, force=force)
+    summary = backup.restore(load_settings(), backup_file, force=force)
     print_result(
         summary,
         as_json,
@@ -197,7 +197,7 @@ def witness_command(
     if url is not None:
         source = ledger_witness.HttpSource(url, token)
     else:
-        ctx = ServiceContext.from_settings(Settings(database_url=database_url))
+        ctx = ServiceContext.from_settings(load_settings(database_url=database_url))
         source = ledger_witness.DatabaseSource(ctx)
     try:
         result = ledger_witness.witness(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, status
 from pydantic import AwareDatetime
 
 from ceasefire.api.address_limits import count_sign_in
@@ -40,13 +40,17 @@ from ceasefire.members.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["members"])
 
-DEVICE_HEADER = "ceasefire-device"
-"""The request header an API client sends its device marker in (``members.devices``): the
-``device_cookie`` a sign-in, a token minted or a password changed answered."""
-
-
-def _device_marker(request: Request) -> str | None:
-    return request.headers.get(DEVICE_HEADER)
+DeviceMarker = Annotated[
+    str | None,
+    Header(
+        alias="Ceasefire-Device",
+        description="This client's device marker: the `device_cookie` an earlier sign-in, "
+        "token minted or password change answered. With it, only this client's own failed "
+        "sign-ins lock it out (docs/access.md, sign-in throttling).",
+    ),
+]
+"""The request header an API client sends its device marker in (``members.devices``),
+declared so that ``/openapi.json`` lists it on the routes that read it."""
 
 
 @router.get("/members")
@@ -89,7 +93,9 @@ def end_role(ctx: ContextDep, viewer: RequireMember, member_id: str, body: RoleE
 
 
 @router.post("/auth/token", tags=["auth"])
-def login(ctx: ContextDep, request: Request, body: LoginRequest) -> IssuedToken:
+def login(
+    ctx: ContextDep, request: Request, body: LoginRequest, device: DeviceMarker = None
+) -> IssuedToken:
     """Sign in with a password; returns a 12-hour token, shown once.
 
     Five failed sign-ins for a user name within 15 minutes from clients without a device
@@ -104,7 +110,7 @@ def login(ctx: ContextDep, request: Request, body: LoginRequest) -> IssuedToken:
         user_id=body.user_id,
         password=body.password,
         client=attempt.client,
-        device_cookie=_device_marker(request),
+        device_cookie=device,
     )
     attempt.succeeded()
     return issued
@@ -112,7 +118,11 @@ def login(ctx: ContextDep, request: Request, body: LoginRequest) -> IssuedToken:
 
 @router.post("/auth/password", tags=["auth"])
 def change_password(
-    ctx: ContextDep, request: Request, viewer: RequireMember, body: PasswordChange
+    ctx: ContextDep,
+    request: Request,
+    viewer: RequireMember,
+    body: PasswordChange,
+    device: DeviceMarker = None,
 ) -> PasswordChanged:
     """Change your own password, giving the current one.
 
@@ -130,7 +140,7 @@ def change_password(
         new_password=body.new_password,
         current_token=presented.strip() or None,
         client=attempt.client,
-        device_cookie=_device_marker(request),
+        device_cookie=device,
     )
     attempt.succeeded()
     return changed
@@ -151,7 +161,11 @@ def list_tokens(
 
 @router.post("/auth/tokens", tags=["auth"], status_code=status.HTTP_201_CREATED)
 def create_token(
-    ctx: ContextDep, request: Request, viewer: RequireMember, body: TokenCreate
+    ctx: ContextDep,
+    request: Request,
+    viewer: RequireMember,
+    body: TokenCreate,
+    device: DeviceMarker = None,
 ) -> IssuedToken:
     """A new API token for yourself (operators: for anyone); the token is shown once.
 
@@ -168,7 +182,7 @@ def create_token(
         expires_at=body.expires_at,
         password=body.password,
         client=attempt.client,
-        device_cookie=_device_marker(request),
+        device_cookie=device,
     )
     attempt.succeeded()
     return issued

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ceasefire.config import Settings
+from ceasefire.config import load_settings
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON, read_text
 from ceasefire.console.output import console, err_console, json_text, plain, print_table
@@ -34,7 +34,7 @@ def _extractor(actors: Path | None, components: str | None) -> Any:
     from ceasefire.news.extract import NewsExtractor
     from ceasefire.news.pipeline import DEFAULT_PIPELINE
 
-    settings = Settings()
+    settings = load_settings()
     names = [c.strip() for c in components.split(",") if c.strip()] if components else None
     return NewsExtractor.create(
         components=names or DEFAULT_PIPELINE,

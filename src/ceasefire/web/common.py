@@ -26,6 +26,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import service as member_service
+from ceasefire.reports import service as report_service
 from ceasefire.reports.model import CATEGORY_NAMES, Category, Channel
 from ceasefire.timeutil import parse_instant
 from ceasefire.web.session import clear_session_cookie
@@ -449,6 +450,26 @@ def instant(value: str | None, field: str, *, end_of_day: bool = False) -> datet
 def bbox(text: str | None) -> tuple[float, float, float, float] | None:
     """``min_lon,min_lat,max_lon,max_lat`` as the map's area picker writes it."""
     return incident_service.parse_bbox(optional(text))
+
+
+def filing_channels(viewer: Viewer) -> list[str]:
+    """The channels ``viewer`` may file a report through on the report form: a party
+    liaison's complaint, a monitor's or operator's observations; none for an observer or
+    the public. The form and the pages' "File a report" link both ask this."""
+    if viewer.role is Role.PARTY_LIAISON:
+        return [Channel.PARTY_COMPLAINT.value]
+    if viewer.operator or viewer.role is Role.MONITOR:
+        return [
+            c.value
+            for c in Channel
+            if c in report_service.MONITOR_CHANNELS and c != Channel.CSV_IMPORT
+        ]
+    return []
+
+
+def may_file(viewer: Viewer) -> bool:
+    """Whether ``viewer`` may file a report on the form (the link to it is shown)."""
+    return bool(filing_channels(viewer))
 
 
 def enum_value(enum: Any, value: str | None, field: str) -> Any:

@@ -108,6 +108,7 @@ def environment(lang: str) -> Environment:
     )
     env.globals["static"] = static_url
     env.globals["languages"] = i18n.LANGUAGE_NAMES
+    env.globals["may_file"] = common.may_file
     # A form that makes a record carries a fresh key: its resubmission (a reload, a second
     # click) is answered with the record the first submission made.
     env.globals["new_request_key"] = lambda: uuid.uuid4().hex

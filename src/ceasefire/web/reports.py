@@ -94,16 +94,6 @@ def report_list(
     )
 
 
-def _channels_for(viewer: Viewer) -> list[str]:
-    if viewer.role is Role.PARTY_LIAISON:
-        return [Channel.PARTY_COMPLAINT.value]
-    if viewer.operator or viewer.role is Role.MONITOR:
-        return [
-            c.value for c in Channel if c in reports.MONITOR_CHANNELS and c != Channel.CSV_IMPORT
-        ]
-    return []
-
-
 REPORT_FIELD_LABELS = {
     "channel": N_("Channel"),
     "category": N_("Category"),
@@ -219,7 +209,7 @@ def _form_page(
         problems=_first_problems(listed),
         problem_list=listed,
         field_labels=REPORT_FIELD_LABELS,
-        channels=_channels_for(viewer),
+        channels=common.filing_channels(viewer),
         categories=[c.value for c in Category],
         precisions=list(common.PRECISION_LABELS),
         time_precisions=[p.value for p in TimePrecision],
@@ -246,7 +236,7 @@ def report_form(
     """The report form (a party liaison's is the complaint form)."""
     if viewer.is_public:
         return common.sign_in_first(request)
-    allowed = _channels_for(viewer)
+    allowed = common.filing_channels(viewer)
     chosen = channel if channel in allowed else (allowed[0] if allowed else "")
     agreements = common.agreement_ids(ctx)
     values: dict[str, Any] = {
