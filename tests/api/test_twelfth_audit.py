@@ -1,0 +1,150 @@
+"""The twelfth audit: the features merged after the eleventh (device markers, the report
+form's posts and sensors, fusion's evidence in words and titles in the reader's language,
+errors worded through the catalogues, the CLI's translated Click errors, E605, attachment
+types from bytes, zxcvbn, the HTML reader's second extraction and JSON-LD body), attacked as
+a member's staff or an outsider would.
+
+- A news page whose JSON-LD script held a string, a number, ``null``, a ``@graph`` that is
+  not a list, or arrays nested deeper than Python's stack made the HTML reader raise
+  AttributeError, TypeError or RecursionError: the article API answered 500 and a batch
+  (``ceasefire news ingest``) stopped at that page. Such a script now holds no body, and
+  the page is read as any other (a 422 when it has no article).
+- The HTML reader asked, at every footer-like line ("Related"), whether any prose followed
+  it: a page of 20,000 ``<p>Related</p>`` and one sentence at the end (400 KiB, far under
+  the 5 MiB and 100,000-tag limits) held a worker for 160 s. The last prose paragraph is
+  found once now (2.6 s, trafilatura's own time).
+- The CLI read a Click error back into its msgid with patterns whose two free parts made
+  the reading quadratic in an argument's length (a 128 KiB argument: seconds). Messages
+  over ``MAX_REWORDED`` characters stay as Click words them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ceasefire.app import create_app
+from ceasefire.console import clickwords, lang
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import InvalidInput
+from ceasefire.news import html as html_reader
+from ceasefire.news.extract import NewsExtractor
+from ceasefire.news.service import NewsIngester
+from tests.factories.members import Cast
+
+PROSE = (
+    "Azerbaijan's defence ministry said on Wednesday that Armenian forces had shelled the "
+    "town of Tartar with artillery, killing two civilians and wounding five others."
+)
+
+
+def _page(json_ld: str, body: str = "<p>Short.</p>") -> str:
+    return (
+        "<!doctype html><html><head><title>Shelling near Tartar</title>"
+        f'<script type="application/ld+json">{json_ld}</script></head>'
+        f"<body>{body}</body></html>"
+    )
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+NOT_AN_OBJECT = {
+    "string": '"an article"',
+    "number": "42",
+    "null": "null",
+    "graph_number": '{"@graph": 5}',
+    "graph_null": '{"@graph": null}',
+    "deep": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.fixture
+def client(ctx: ServiceContext, extractor: NewsExtractor) -> Iterator[TestClient]:
+    app = create_app(ctx=ctx)
+    app.state.news_ingester = NewsIngester(ctx, extractor)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("json_ld", NOT_AN_OBJECT.values(), ids=NOT_AN_OBJECT.keys())
+def test_json_ld_that_is_no_object_is_a_page_without_article(
+    client: TestClient, cast: Cast, json_ld: str
+) -> None:
+    response = client.post(
+        "/api/v1/articles", json={"html": _page(json_ld)}, headers=cast.bearer("rus")
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "E422"
+    assert "no article found" in response.json()["error"]["message"]
+
+
+def test_json_ld_body_beside_a_graph_that_is_no_list_is_still_read() -> None:
+    body = " ".join([PROSE] * 3)
+    script = f'{{"@graph": 7, "articleBody": "{body}"}}'
+    article = html_reader.parse_html(_page(script), name="ld.html")
+    assert article.paragraphs == [body]
+
+
+def test_unreadable_json_ld_does_not_stop_the_next_script() -> None:
+    body = " ".join([PROSE] * 3)
+    page = _page("[" * 100_000 + "]" * 100_000).replace(
+        "</head>", f'<script type="application/ld+json">{{"articleBody": "{body}"}}</script></head>'
+    )
+    assert html_reader.parse_html(page, name="ld.html").paragraphs == [body]
+
+
+# --------------------------------------------------------------------------- footers
+
+
+def test_footer_lines_are_judged_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each paragraph is asked once whether it is prose (a spy around the real function
+    counts): it was asked again for every footer-like line before it, n²/2 times."""
+    asked: list[str] = []
+    real = html_reader._is_prose
+
+    def counted(paragraph: str) -> bool:
+        asked.append(paragraph)
+        return real(paragraph)
+
+    monkeypatch.setattr(html_reader, "_is_prose", counted)
+    lines = 3000
+    paragraphs = [PROSE, PROSE, *["Related"] * lines, PROSE, "Read more", "Other story"]
+    kept = html_reader._drop_footer(paragraphs)
+    assert kept == [PROSE, PROSE, PROSE]
+    assert len(asked) <= len(paragraphs)
+
+
+def test_many_related_lines_in_a_page_keep_the_story() -> None:
+    page = (
+        "<html><body><article><h1>Shelling near Tartar</h1>"
+        + f"<p>{PROSE}</p>" * 2
+        + "<p>Related</p>" * 2000
+        + f"<p>{PROSE} Later.</p></article></body></html>"
+    )
+    article = html_reader.parse_html(page, name="related.html")
+    assert "Related" not in article.paragraphs
+    assert article.paragraphs[-1].endswith("Later.")
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture
+def russian() -> Iterator[None]:
+    lang.choose("ru")
+    yield
+    lang.reset()
+
+
+@pytest.mark.usefixtures("russian")
+def test_a_long_argument_is_not_read_back_into_a_msgid() -> None:
+    value = "'" + " is not one of x" * 400 + "'"
+    long = f"{value} is not one of 'a', 'b'."
+    assert len(long) > clickwords.MAX_REWORDED
+    assert clickwords._reword(long, clickwords._VALUE_ERRORS) is None
+    short = "'zz' is not one of 'a', 'b'."
+    assert clickwords._reword(short, clickwords._VALUE_ERRORS) == (
+        "'zz' не входит в число значений 'a', 'b'."
+    )
