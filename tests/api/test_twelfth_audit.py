@@ -28,7 +28,6 @@ from fastapi.testclient import TestClient
 from ceasefire.app import create_app
 from ceasefire.console import clickwords, lang
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import InvalidInput
 from ceasefire.news import html as html_reader
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.service import NewsIngester
