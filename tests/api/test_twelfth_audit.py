@@ -13,6 +13,9 @@ a member's staff or an outsider would.
   it: a page of 20,000 ``<p>Related</p>`` and one sentence at the end (400 KiB, far under
   the 5 MiB and 100,000-tag limits) held a worker for 160 s. The last prose paragraph is
   found once now (2.6 s, trafilatura's own time).
+- A device marker whose issue time was "²" (a digit to ``str.isdigit``, not to ``int``) or
+  400 digits (the marker's age overflowed a float) made the sign-in, token mint and
+  password change answer 500: such a marker is untrusted now.
 - The CLI read a Click error back into its msgid with patterns whose two free parts made
   the reading quadratic in an argument's length (a 128 KiB argument: seconds). Messages
   over ``MAX_REWORDED`` characters stay as Click words them.
@@ -20,6 +23,7 @@ a member's staff or an outsider would.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 
 import pytest
@@ -28,10 +32,13 @@ from fastapi.testclient import TestClient
 from ceasefire.app import create_app
 from ceasefire.console import clickwords, lang
 from ceasefire.db.context import ServiceContext
+from ceasefire.members import auth
+from ceasefire.members.setup import setup_members
 from ceasefire.news import html as html_reader
 from ceasefire.news.extract import NewsExtractor
 from ceasefire.news.service import NewsIngester
-from tests.factories.members import Cast
+from ceasefire.web.session import DEVICE_COOKIE
+from tests.factories.members import OPERATOR, PASSWORD, Cast
 
 PROSE = (
     "Azerbaijan's defence ministry said on Wednesday that Armenian forces had shelled the "
@@ -147,3 +154,43 @@ def test_a_long_argument_is_not_read_back_into_a_msgid() -> None:
     assert clickwords._reword(short, clickwords._VALUE_ERRORS) == (
         "'zz' не входит в число значений 'a', 'b'."
     )
+
+
+# --------------------------------------------------------------------------- device markers
+
+OFFICER = "arm-duty-officer"
+
+
+def _issued_as(issued: bytes) -> bytes:
+    user = base64.urlsafe_b64encode(OFFICER.encode()).rstrip(b"=")
+    return b".".join((user, issued, b"bm9uY2U", b"bWFj"))
+
+
+# "²" is a digit to str.isdigit, not to int(); 400 digits overflow a float.
+ODD_ISSUE_TIMES = {"superscript": "²".encode("latin-1"), "huge": b"9" * 400}
+
+
+@pytest.mark.parametrize("issued", ODD_ISSUE_TIMES.values(), ids=ODD_ISSUE_TIMES.keys())
+def test_a_marker_with_an_odd_issue_time_is_untrusted_not_a_500(
+    ctx: ServiceContext, issued: bytes
+) -> None:
+    setup_members(ctx, demo=True)
+    auth.add_user(ctx, OPERATOR, user_id=OFFICER, member_id="arm", password=PASSWORD)
+    marker = _issued_as(issued)
+    with TestClient(create_app(ctx=ctx), raise_server_exceptions=False) as client:
+        for password, status in (("not the password", 401), (PASSWORD, 200)):
+            answer = client.post(
+                "/api/v1/auth/token",
+                json={"user_id": OFFICER, "password": password},
+                headers={"ceasefire-device": marker},
+            )
+            assert answer.status_code == status, answer.text
+        page = client.post(
+            "/login",
+            data={"user_id": OFFICER, "password": "not the password", "next": "/"},
+            headers={
+                "origin": "http://testserver",
+                "cookie": DEVICE_COOKIE.encode() + b"=" + marker,
+            },
+        )
+        assert page.status_code == 401, page.text
