@@ -16,6 +16,10 @@ a member's staff or an outsider would.
 - A device marker whose issue time was "²" (a digit to ``str.isdigit``, not to ``int``) or
   400 digits (the marker's age overflowed a float) made the sign-in, token mint and
   password change answer 500: such a marker is untrusted now.
+- A number in a page's query (``?evaluated=``, ``?done=``) or a form (the news page's
+  events) was read with ``str.isdigit`` then ``int``: "²" or 5,000 digits made the page a
+  500 for anyone, the provisions page an outsider's. Such values are left out now
+  (``web.common.whole_number``: at most 18 ASCII digits).
 - The CLI read a Click error back into its msgid with patterns whose two free parts made
   the reading quadratic in an argument's length (a 128 KiB argument: seconds). Messages
   over ``MAX_REWORDED`` characters stay as Click words them.
@@ -194,3 +198,20 @@ def test_a_marker_with_an_odd_issue_time_is_untrusted_not_a_500(
             },
         )
         assert page.status_code == 401, page.text
+
+
+# --------------------------------------------------------------------------- query numbers
+
+# A digit to str.isdigit that int() refuses, and more digits than int() reads.
+ODD_NUMBERS = {"superscript": "²", "long": "1" * 5000}
+
+
+@pytest.mark.parametrize("number", ODD_NUMBERS.values(), ids=ODD_NUMBERS.keys())
+def test_odd_numbers_in_a_page_s_query_are_left_out_not_a_500(
+    ctx: ServiceContext, number: str
+) -> None:
+    setup_members(ctx, demo=True)
+    with TestClient(create_app(ctx=ctx), raise_server_exceptions=False) as outsider:
+        for query in ({"evaluated": f"1-2-{number}"}, {"done": f"3,{number}"}):
+            answer = outsider.get("/provisions", params=query)
+            assert answer.status_code == 200, (query, answer.text[:300])
