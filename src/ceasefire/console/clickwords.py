@@ -164,10 +164,20 @@ _PYDANTIC: dict[str, Callable[[dict[str, Any]], str]] = {
 """The Pydantic errors Typer's coercion gives (its ``type`` and context), translated whole."""
 
 
+MAX_REWORDED = 4096
+"""The longest message read back into a msgid. The patterns' two free parts (a value, then
+the choices) make reading one quadratic in the value's length: an argument of 128 KiB held
+the terminal for seconds. Longer messages (a pasted file, not a typo) stay as Click words
+them."""
+
+
 def _reword(
     text: str, said: Said, counted: tuple[tuple[re.Pattern[str], Render], ...] = ()
 ) -> str | None:
-    """``text`` read back into a msgid of ``said`` (or a counted one) and translated."""
+    """``text`` read back into a msgid of ``said`` (or a counted one) and translated; ``None``
+    when none reads it, or it is longer than :data:`MAX_REWORDED`."""
+    if len(text) > MAX_REWORDED:
+        return None
     for pattern, msgid in said:
         match = pattern.fullmatch(text)
         if match is not None:

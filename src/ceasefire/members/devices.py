@@ -105,6 +105,16 @@ def merged(new: str, presented: str | None) -> str:
     return _SEPARATOR.join([new, *kept][:MAX_MARKERS])
 
 
+# Unix seconds as ``issue`` writes them: ASCII digits, fewer than a float's range would
+# overflow. ``str.isdigit`` also takes "²" (int() refuses it), and 400 digits made the age's
+# float subtraction overflow: both were a 500 on the sign-in of whoever sent them.
+_MAX_ISSUE_DIGITS = 12
+
+
+def _is_issue_time(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= _MAX_ISSUE_DIGITS
+
+
 def trusted_device(
     session: Session, user_name: str, presented: str | None, *, at: datetime | None = None
 ) -> str | None:
@@ -113,7 +123,7 @@ def trusted_device(
     now = at or utcnow()
     for marker in markers_of(presented):
         parts = marker.split(".")
-        if len(parts) != 4 or _user_of(marker) != user_name or not parts[1].isdigit():
+        if len(parts) != 4 or _user_of(marker) != user_name or not _is_issue_time(parts[1]):
             continue
         issued = int(parts[1])
         if not 0 <= now.timestamp() - issued < MARKER_TTL.total_seconds():

@@ -237,13 +237,28 @@ def _json_ld_body(tree: Any) -> list[str]:
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         try:
             data = json.loads(script)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # A page's JSON-LD is the page's: broken, or nested deeper than Python's stack.
             continue
-        for item in data if isinstance(data, list) else [data, *data.get("@graph", [])]:
-            body = item.get("articleBody") if isinstance(item, dict) else None
+        for item in _json_ld_items(data):
+            body = item.get("articleBody")
             if isinstance(body, str) and body.strip():
                 return [" ".join(p.split()) for p in body.splitlines() if p.strip()]
     return []
+
+
+def _json_ld_items(data: object) -> list[dict[str, Any]]:
+    """The objects of a JSON-LD script that may hold an ``articleBody``: the list's items,
+    or the object and its ``@graph``'s. Anything else (a string, a number, ``null``, a
+    ``@graph`` that is not a list) holds none."""
+    if isinstance(data, list):
+        found: list[object] = data
+    elif isinstance(data, dict):
+        graph = data.get("@graph")
+        found = [data, *(graph if isinstance(graph, list) else [])]
+    else:
+        found = []
+    return [item for item in found if isinstance(item, dict)]
 
 
 _SENTENCE_END = re.compile(r"[.!?…։。！？؟»”\"')]$")
@@ -295,10 +310,13 @@ def _drop_footer(paragraphs: list[str]) -> list[str]:
     more article (prose) is a link inside the story: only
     that line goes. Prose is a sentence: it ends as one, where the headlines of a list of
     other stories do not."""
+    # The index of the last prose paragraph, found once: asking at each marker whether prose
+    # follows it made a page of many "Related" lines quadratic (20,000 of them: 160 s).
+    last_prose = max((i for i, p in enumerate(paragraphs) if _is_prose(p)), default=-1)
     kept: list[str] = []
     for index, paragraph in enumerate(paragraphs):
         if index > 0 and len(paragraph) < 80 and FOOTER_MARKERS.match(paragraph):
-            if not any(_is_prose(p) for p in paragraphs[index + 1 :]):
+            if last_prose <= index:
                 return kept
             continue
         kept.append(paragraph)

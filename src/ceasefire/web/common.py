@@ -415,9 +415,23 @@ def done_since(ctx: ServiceContext, viewer: Viewer, after: int, subject: str) ->
     return ",".join(str(seq) for seq in entries_since(ctx, viewer, after, subject))
 
 
+def whole_number(text: str, *, digits: int = 18) -> int | None:
+    """``text`` (from a query string or a form) as a whole number when it is 1 to ``digits``
+    ASCII digits, else ``None``. ``str.isdigit`` also takes "²", which ``int`` refuses, and
+    ``int`` refuses over 4,300 digits: either made the page a 500."""
+    if text.isascii() and text.isdigit() and len(text) <= digits:
+        return int(text)
+    return None
+
+
+def whole_numbers(texts: Iterable[str]) -> list[int]:
+    """The :func:`whole_number` among ``texts``, in order (the others left out)."""
+    return [n for n in map(whole_number, texts) if n is not None]
+
+
 def done_entries(done: str | None) -> list[int]:
     """The ledger entries named by a page's ``done`` query value (20 at the most)."""
-    return [int(s) for s in (done or "").split(",") if s.isdigit()][:20]
+    return whole_numbers((done or "").split(","))[:20]
 
 
 def entries_about(ctx: ServiceContext, viewer: Viewer, subject: str) -> list[Any]:

@@ -175,7 +175,7 @@ async def ingest(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> R
         return common.sign_in_first(request)
     data, name = await _article_bytes(ctx, request)
     form = await request.form()
-    selected = {int(v) for v in form.getlist("events") if isinstance(v, str) and v.isdigit()}
+    selected = set(common.whole_numbers(v for v in form.getlist("events") if isinstance(v, str)))
     ingester = await run_in_threadpool(_ingester, ctx)
     result = await run_in_threadpool(
         lambda: ingester.ingest_bytes(data, name=name, viewer=viewer, selected=selected)

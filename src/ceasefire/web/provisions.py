@@ -273,7 +273,7 @@ def _provisions_page(
     tracker = build_tracker(ctx, agreement_id, moment)
     chosen = tracker.agreement
     rule = incidents.get_decision_rule(ctx, chosen.id).to_dict() if chosen else None
-    counts = [int(n) for n in (evaluated or "").split("-") if n.isdigit()]
+    counts = common.whole_numbers((evaluated or "").split("-"))
     response = render(
         "provisions.html",
         request=request,
@@ -462,10 +462,11 @@ def _groups(text: str) -> list[dict[str, Any]]:
         if not words:
             continue
         required: Any = words[1] if len(words) > 1 else None
+        number = common.whole_number(required) if required else None
         groups.append(
             {
                 "name": words[0],
-                "required": int(required) if required and required.isdigit() else required,
+                "required": required if number is None else number,
                 "members": words[2:],
             }
         )
