@@ -79,6 +79,29 @@ class Wording:
         return str(text) % dict(self.params)
 
 
+class WordedText(str):
+    """The English of a :class:`Wording` that keeps its wording: a ``details`` entry's
+    ``message`` (:func:`problem`). It is the English string wherever it goes (the API's
+    JSON, ``--json``, a stored record, an equality in a test); a page's ``problem`` filter
+    and the CLI's error lines find ``wording`` on it and show it in the reader's language."""
+
+    wording: Wording
+
+    def __new__(cls, wording: Wording) -> Self:
+        text = super().__new__(cls, wording.render() if wording.params else wording.msgid)
+        text.wording = wording
+        return text
+
+    def __getnewargs__(self) -> tuple[Wording]:  # type: ignore[override]
+        return (self.wording,)
+
+    def shown(self, translate: Any) -> str:
+        """This message by ``translate`` (the reader's gettext)."""
+        if not self.wording.params:
+            return str(translate(self.wording.msgid))
+        return self.wording.render(translate)
+
+
 class CeasefireError(Exception):
     """Base class: a coded, user-facing error.
 
@@ -192,9 +215,22 @@ class IntegrityError(CeasefireError):
     code = "E600"
 
 
-def problem(loc: str, message: str, **extra: Any) -> dict[str, Any]:
-    """One entry of an ``InvalidInput.details`` list: where, and what is wrong."""
-    return {"loc": loc, "message": message, **extra}
+def problem(
+    loc: str, message: str, *, extra: dict[str, Any] | None = None, **params: object
+) -> dict[str, Any]:
+    """One entry of an ``InvalidInput.details`` list: where, and what is wrong.
+
+    ``message`` is a marked msgid (``N_("longer than %(n)s characters")``) with its
+    ``params`` (ids, numbers, values the user gave: nothing to translate), as
+    :meth:`CeasefireError.worded` takes them: the entry's ``message`` is the English
+    (what the API answers) and carries its wording (:class:`WordedText`), which pages and
+    the CLI show in the reader's language. ``extra``: more keys of the entry (a number the
+    caller may act on, ``{"tree_size": 12}``)."""
+    if not isinstance(message, str) or (isinstance(message, WordedText) and not params):
+        text: object = message  # passed on as it was given
+    else:
+        text = WordedText(Wording(message, tuple((k, str(v)) for k, v in params.items())))
+    return {"loc": loc, "message": text, **(extra or {})}
 
 
 def id_taken(what: str, record_id: str) -> Conflict:
@@ -204,11 +240,11 @@ def id_taken(what: str, record_id: str) -> Conflict:
     if msgid is None:
         return Conflict.worded(
             N_("%(what)s %(record_id)s already exists with other details"),
-            details=[problem("id", "taken")],
+            details=[problem("id", N_("taken"))],
             what=what,
             record_id=repr(record_id),
         )
-    return Conflict.worded(msgid, details=[problem("id", "taken")], id=repr(record_id))
+    return Conflict.worded(msgid, details=[problem("id", N_("taken"))], id=repr(record_id))
 
 
 _ID_TAKEN = {

@@ -21,7 +21,7 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements import service as agreement_service
 from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import InvalidInput, Wording, problem
+from ceasefire.errors import InvalidInput, WordedText, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
 from ceasefire.ledger import service as ledger_service
@@ -314,7 +314,12 @@ def problem_text(
     patterns: list[tuple[re.Pattern[str], str]] = PROBLEM_MESSAGES,
 ) -> str:
     """``message`` in the reader's language (``translate`` is the page's gettext), where one
-    of ``patterns`` words it; else as worded."""
+    of ``patterns`` words it; else as worded. A ``details`` message that carries its
+    catalogue wording (``errors.problem``) is shown by it."""
+    if isinstance(message, WordedText):
+        shown = message.shown(translate)
+        if shown != message:
+            return shown
     text = str(message)
     for pattern, msgid in patterns:
         found = pattern.fullmatch(text)
@@ -482,7 +487,7 @@ def enum_value(enum: Any, value: str | None, field: str) -> Any:
     except ValueError:
         raise InvalidInput.worded(
             N_("%(field)s: unknown value %(text)s"),
-            details=[problem(field, "unknown value")],
+            details=[problem(field, N_("unknown value"))],
             field=field,
             text=repr(text),
         ) from None
@@ -493,7 +498,7 @@ def required_value(enum: Any, value: str | None, field: str) -> Any:
     chosen = enum_value(enum, value, field)
     if chosen is None:
         raise InvalidInput.worded(
-            N_("choose a %(field)s"), details=[problem(field, "required")], field=field
+            N_("choose a %(field)s"), details=[problem(field, N_("required"))], field=field
         )
     return chosen
 
@@ -542,5 +547,8 @@ def problems_of(details: Any) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in details or []:
         if isinstance(item, dict) and item.get("loc"):
-            found.setdefault(str(item["loc"]), str(item.get("message", "")))
+            message = item.get("message", "")
+            found.setdefault(
+                str(item["loc"]), message if isinstance(message, str) else str(message)
+            )
     return found
