@@ -174,15 +174,17 @@ class IncidentFilters:
     def check(self) -> None:
         problems = []
         if self.start is not None and self.end is not None and self.end < self.start:
-            problems.append(problem("end", "before start"))
+            problems.append(problem("end", N_("before start")))
         if self.bbox is not None:
             min_lon, min_lat, max_lon, max_lat = self.bbox
             if not (-180 <= min_lon <= max_lon <= 180):
                 problems.append(
-                    problem("bbox", "longitudes must satisfy -180 <= min <= max <= 180")
+                    problem("bbox", N_("longitudes must satisfy -180 <= min <= max <= 180"))
                 )
             if not (-90 <= min_lat <= max_lat <= 90):
-                problems.append(problem("bbox", "latitudes must satisfy -90 <= min <= max <= 90"))
+                problems.append(
+                    problem("bbox", N_("latitudes must satisfy -90 <= min <= max <= 90"))
+                )
         if problems:
             raise InvalidInput.worded(N_("invalid incident filter"), details=problems)
 
@@ -201,7 +203,7 @@ def parse_bbox(
     if len(values) != 4:
         raise InvalidInput.worded(
             N_("%(option)s is min_lon,min_lat,max_lon,max_lat"),
-            details=[problem("bbox", "four comma-separated numbers")],
+            details=[problem("bbox", N_("four comma-separated numbers"))],
             option=option,
         )
     return values[0], values[1], values[2], values[3]
@@ -289,7 +291,7 @@ def _made_before(session: Session, actor: Actor, retry: _Retry | None) -> str | 
     if row.request_sha256 != retry.request_sha256:
         raise Conflict.worded(
             N_("Idempotency-Key %(key)s was used for another request (%(record_id)s)"),
-            details=[problem("Idempotency-Key", "already used with a different request")],
+            details=[problem("Idempotency-Key", N_("already used with a different request"))],
             key=repr(retry.key),
             record_id=row.record_id,
         )
@@ -612,14 +614,14 @@ def _check_text(value: str | None, field_name: str, *, required: bool) -> str | 
         if required:
             raise InvalidInput.worded(
                 N_("%(field_name)s is required"),
-                details=[problem(field_name, "empty")],
+                details=[problem(field_name, N_("empty"))],
                 field_name=field_name,
             )
         return None
     if len(value) > MAX_TEXT:
         raise InvalidInput.worded(
             N_("%(field_name)s is too long"),
-            details=[problem(field_name, f"over {MAX_TEXT} characters")],
+            details=[problem(field_name, N_("over %(max_text)s characters"), max_text=MAX_TEXT)],
             field_name=field_name,
         )
     return value.strip()
@@ -629,7 +631,7 @@ def _check_count(values: Sequence[Any], field_name: str, most: int) -> None:
     if len(values) > most:
         raise InvalidInput.worded(
             N_("%(field_name)s: at most %(most)s"),
-            details=[problem(field_name, f"more than {most}")],
+            details=[problem(field_name, N_("more than %(most)s"), most=most)],
             field_name=field_name,
             most=most,
         )
@@ -642,7 +644,13 @@ def _check_names(names: Sequence[str], field_name: str) -> list[str]:
         if len(name) > MAX_NAME:
             raise InvalidInput.worded(
                 N_("%(field_name)s: a name over %(max_name)s characters"),
-                details=[problem(f"{field_name}.{index}", f"over {MAX_NAME} characters")],
+                details=[
+                    problem(
+                        f"{field_name}.{index}",
+                        N_("over %(max_name)s characters"),
+                        max_name=MAX_NAME,
+                    )
+                ],
                 field_name=field_name,
                 max_name=MAX_NAME,
             )
@@ -656,7 +664,7 @@ def _check_refs(refs: Sequence[str]) -> list[str]:
         if not isinstance(ref, str) or not ref.strip() or len(ref) > 500:
             raise InvalidInput.worded(
                 N_("evidence references are non-empty strings"),
-                details=[problem(f"evidence_refs.{index}", "empty or over 500 characters")],
+                details=[problem(f"evidence_refs.{index}", N_("empty or over 500 characters"))],
             )
         found.append(ref.strip())
     return found
@@ -676,7 +684,10 @@ def _refuse_grouped(session: Session, rows: Sequence[ReportRow]) -> None:
     if taken:
         raise Conflict.worded(
             N_("a report belongs to one incident at most"),
-            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
+            details=[
+                problem("report_ids", N_("%(rid)s is in %(iid)s"), rid=rid, iid=iid)
+                for rid, iid in taken
+            ],
         )
 
 
@@ -702,7 +713,7 @@ def _claim_reports(
     if len(groups) != 1:
         raise InvalidInput.worded(
             N_("an incident is made from exactly one group of reports"),
-            details=[problem("report_ids", f"{len(groups)} groups proposed")],
+            details=[problem("report_ids", N_("%(n)s groups proposed"), n=len(groups))],
         )
     _refuse_grouped(session, rows)
     return rows, agreement_id
@@ -827,7 +838,8 @@ def create_incident(
     summary_text = _check_text(summary, "summary", required=False)
     if not report_ids:
         raise InvalidInput.worded(
-            N_("an incident groups at least one report"), details=[problem("report_ids", "empty")]
+            N_("an incident groups at least one report"),
+            details=[problem("report_ids", N_("empty"))],
         )
     grouper = grouper or ManualGrouper([list(report_ids)])
     actor = actor_of(viewer)
@@ -914,7 +926,7 @@ def remove_report(
         if not remaining:
             raise Conflict.worded(
                 N_("an incident keeps at least one report"),
-                details=[problem("report_id", "the incident's last report")],
+                details=[problem("report_id", N_("the incident's last report"))],
             )
         _unlink(session, ctx.settings, actor, row, report_id, reason_text)
         row.concerns = ","
@@ -1000,7 +1012,9 @@ def change_status(
             if decision.finding.status is not status:
                 raise Conflict.worded(
                     N_("the members decided %(decided)s, not %(status)s"),
-                    details=[problem("status", f"decided: {decision.finding}")],
+                    details=[
+                        problem("status", N_("decided: %(finding)s"), finding=decision.finding)
+                    ],
                     decided=decision.finding.status.value,
                     status=status.value,
                 )
@@ -1091,18 +1105,18 @@ def assign_task(
     """
     names = _check_names(team, "team")
     if not names:
-        raise InvalidInput.worded(N_("a task needs a team"), details=[problem("team", "empty")])
+        raise InvalidInput.worded(N_("a task needs a team"), details=[problem("team", N_("empty"))])
     if lead_member is not None and len(lead_member) > 64:
         raise InvalidInput.worded(
             N_("lead_member is no member id"),
-            details=[problem("lead_member", "over 64 characters")],
+            details=[problem("lead_member", N_("over 64 characters"))],
         )
     _check_count(party_representatives, "party_representatives", MAX_PARTIES)
     for index, present in enumerate(party_representatives):
         if len(present.party) > 16:
             raise InvalidInput.worded(
                 N_("party is no party code"),
-                details=[problem(f"party_representatives.{index}.party", "over 16 characters")],
+                details=[problem(f"party_representatives.{index}.party", N_("over 16 characters"))],
             )
         _check_names(present.names, f"party_representatives.{index}.names")
     instructions_text = _check_text(instructions, "instructions", required=False)
@@ -1261,13 +1275,13 @@ def assess(
             missing = "status" if status is None else "attribution"
             raise InvalidInput.worded(
                 N_("a finding has a status and an attribution"),
-                details=[problem(missing, "required with the other")],
+                details=[problem(missing, N_("required with the other"))],
             )
         finding = Finding(status, attribution)
     if stance is Stance.ABSTAIN and finding is not None:
         raise InvalidInput.worded(
             N_("an abstention holds no finding"),
-            details=[problem("status", "omit when abstaining")],
+            details=[problem("status", N_("omit when abstaining"))],
         )
     if viewer.operator or viewer.member_id is None:
         raise Forbidden.worded(
@@ -2325,7 +2339,7 @@ def open_fused_incident(
     if len(agreements) != 1:
         raise InvalidInput.worded(
             N_("an incident groups reports of one agreement"),
-            details=[problem("report_ids", f"{len(agreements)} agreements")],
+            details=[problem("report_ids", N_("%(n)s agreements"), n=len(agreements))],
         )
     _refuse_grouped(session, reports)
     (agreement_id,) = agreements
@@ -2365,7 +2379,10 @@ def add_fused_reports(
     if foreign:
         raise InvalidInput.worded(
             N_("reports of another agreement cannot join this incident"),
-            details=[problem("report_ids", f"{rid} is of another agreement") for rid in foreign],
+            details=[
+                problem("report_ids", N_("%(rid)s is of another agreement"), rid=rid)
+                for rid in foreign
+            ],
         )
     _refuse_grouped(session, reports)
     now = utcnow()
@@ -2405,7 +2422,15 @@ def take_out_reports(
     if missing:
         raise InvalidInput.worded(
             N_("reports not in incident %(incident_id)s"),
-            details=[problem("report_ids", f"{rid} is not in {incident_id}") for rid in missing],
+            details=[
+                problem(
+                    "report_ids",
+                    N_("%(rid)s is not in %(incident_id)s"),
+                    rid=rid,
+                    incident_id=incident_id,
+                )
+                for rid in missing
+            ],
             incident_id=incident_id,
         )
     taken = [current[rid] for rid in dict.fromkeys(report_ids)]
@@ -2440,7 +2465,7 @@ def regroup_scope(
     if len(agreements) > 1:
         raise InvalidInput.worded(
             N_("incidents of different agreements are never grouped together"),
-            details=[problem("incident_ids", "of different agreements")],
+            details=[problem("incident_ids", N_("of different agreements"))],
         )
     return scope, (agreements.pop() if agreements else None)
 
@@ -2461,7 +2486,7 @@ def referenced_incident(
     if row is None or not _readable(scope, row):
         raise NotFound.worded(
             N_("no incident %(id)s"),
-            details=[problem(loc, f"unknown {incident_id}")],
+            details=[problem(loc, N_("unknown %(incident_id)s"), incident_id=incident_id)],
             id=repr(incident_id),
         )
     if row.agreement_id != agreement_id:
@@ -2470,7 +2495,11 @@ def referenced_incident(
             N_("an incident of another agreement cannot be referred to by a record of %(here)s"),
             details=[
                 problem(
-                    loc, f"{row.id} belongs to {row.agreement_id or 'no agreement'}, not {here}"
+                    loc,
+                    N_("%(id)s belongs to %(agreement_id)s, not %(here)s"),
+                    id=row.id,
+                    agreement_id=(row.agreement_id or "no agreement"),
+                    here=here,
                 )
             ],
             here=here,
@@ -2501,7 +2530,13 @@ def check_cited_records(
                         "evidence may cite the centre's reports and incidents by id, no other "
                         "record"
                     ),
-                    details=[problem(loc, f"a {kind}-… id: cite the report or incident instead")],
+                    details=[
+                        problem(
+                            loc,
+                            N_("a %(kind)s-… id: cite the report or incident instead"),
+                            kind=kind,
+                        )
+                    ],
                 )
 
 

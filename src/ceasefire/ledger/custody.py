@@ -59,7 +59,7 @@ def refuse_server_signature(member_id: str, since: int) -> Forbidden:
             "cannot sign in its name; the member submits the entry signed with its own key (POST "
             "/api/v1/ledger/entries, docs/ledger.md)"
         ),
-        details=[problem("member_id", "holds its own keys", since_seq=since)],
+        details=[problem("member_id", N_("holds its own keys"), extra={"since_seq": since})],
         member_id=repr(member_id),
         since=since,
     )
@@ -100,7 +100,7 @@ def check_key_entry(
     if member != parsed.member or signer.custody != MEMBER_CUSTODY:
         raise Forbidden.worded(
             N_("a member may pre-sign key entries only for itself, with a key it holds"),
-            details=[problem("payload.member_id", "not the signing member")],
+            details=[problem("payload.member_id", N_("not the signing member"))],
         )
     if not isinstance(key_id, str) or parsed.subject != key_id:
         raise _bad("header.subject", "the subject must be the key id of the payload")
