@@ -58,7 +58,8 @@ def test_a_details_entry_keeps_its_english_and_carries_its_wording() -> None:
     assert problem_text(required, lambda m: i18n.gettext("ru", m)) == i18n.gettext("ru", "required")
     # It survives a copy to another process.
     again = pickle.loads(pickle.dumps(entry))["message"]
-    assert isinstance(again, WordedText) and again.wording == entry["message"].wording
+    assert isinstance(again, WordedText)
+    assert again.wording == entry["message"].wording
 
 
 def _sites(package: Path | None = None) -> list[Any]:
