@@ -663,7 +663,10 @@ def merge(
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         _scope, agreement_id = incidents.regroup_scope(
-            session, viewer, [target_id, source_id], "merge incidents"
+            session,
+            viewer,
+            [target_id, source_id],
+            N_("only monitors (or operators) may merge incidents"),
         )
         for incident_id in (target_id, source_id):
             found = incidents.fused_incident(session, incident_id)
@@ -710,7 +713,7 @@ def split(
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         _scope, agreement_id = incidents.regroup_scope(
-            session, viewer, [incident_id], "split incidents"
+            session, viewer, [incident_id], N_("only monitors (or operators) may split incidents")
         )
         current = {r.id for r in reports.rows_of_incident(session, incident_id)}
         if set(wanted) >= current:
@@ -761,7 +764,12 @@ def undo(
         if row is None or not _may_open(session, ReadScope.load(session, viewer), row):
             raise NotFound.worded(N_("no fusion decision %(id)s"), id=repr(decision_id))
         if involved:
-            incidents.regroup_scope(session, viewer, involved, "undo grouping decisions")
+            incidents.regroup_scope(
+                session,
+                viewer,
+                involved,
+                N_("only monitors (or operators) may undo grouping decisions"),
+            )
         else:
             _require_report_monitor(session, viewer, row)
         if row.undone_by is not None:

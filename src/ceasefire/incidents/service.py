@@ -242,21 +242,23 @@ def part_readable(scope: ReadScope, incident: IncidentRow, classification: str, 
     )
 
 
-def _require_monitor(scope: ReadScope, agreement_id: str | None, doing: str) -> None:
+def _require_monitor(scope: ReadScope, agreement_id: str | None, refusal: str) -> None:
+    """Refuse with ``refusal`` (a whole marked msgid, ``N_("only monitors (or operators)
+    may edit incidents")``) unless the scope monitors ``agreement_id``."""
     if not scope.is_monitor(agreement_id):
-        raise Forbidden.worded(N_("only monitors (or operators) may %(doing)s"), doing=doing)
+        raise Forbidden.worded(refusal)
 
 
 @contextmanager
 def _monitor_change(
-    ctx: ServiceContext, viewer: Viewer, incident_id: str, doing: str
+    ctx: ServiceContext, viewer: Viewer, incident_id: str, refusal: str
 ) -> Iterator[tuple[Session, ReadScope, IncidentRow]]:
     """A unit of work on incident ``incident_id``, which the viewer must read and monitor
-    (``doing`` says what, in the refusal): its session, the viewer's scope and the row."""
+    (``refusal``, a marked msgid, says what else): its session, the viewer's scope and the row."""
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, doing)
+        _require_monitor(scope, row.agreement_id, refusal)
         yield session, scope, row
 
 
@@ -707,7 +709,9 @@ def _claim_reports(
     a party liaison naming its own complaint would otherwise learn from the conflict below
     the id of the (internal) incident that groups it."""
     rows, agreement_id = referenced_reports(session, scope, report_ids, agreement_id, infer=infer)
-    _require_monitor(scope, agreement_id, "group reports into incidents")
+    _require_monitor(
+        scope, agreement_id, N_("only monitors (or operators) may group reports into incidents")
+    )
     candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
     groups = grouper.propose(candidates)
     if len(groups) != 1:
@@ -887,7 +891,9 @@ def add_reports(
 ) -> IncidentDetail:
     """Group more reports into an incident (each report belongs to one incident at most)."""
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "group reports") as (session, scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may group reports")
+    ) as (session, scope, row):
         added, _ = _claim_reports(
             session, scope, report_ids, ManualGrouper([list(report_ids)]), row.agreement_id
         )
@@ -914,7 +920,9 @@ def remove_report(
     """Take a report out of an incident (it stays a report); an incident keeps at least one."""
     reason_text = _check_text(reason, "reason", required=True)
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "regroup reports") as (session, scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may regroup reports")
+    ) as (session, scope, row):
         current = rows_of_incident(session, row.id)
         if report_id not in {r.id for r in current}:
             raise NotFound.worded(
@@ -946,7 +954,9 @@ def edit_incident(
 ) -> IncidentDetail:
     """Change the title or the shared summary (monitors)."""
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "edit incidents") as (session, scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may edit incidents")
+    ) as (session, scope, row):
         if title is not None:
             text = _check_text(title, "title", required=True)
             assert text is not None
@@ -990,7 +1000,9 @@ def change_status(
     """
     reason_text = _check_text(reason, "reason", required=True)
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "change an incident's status") as (
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may change an incident's status")
+    ) as (
         session,
         scope,
         row,
@@ -1059,7 +1071,9 @@ def classify(
 ) -> IncidentDetail:
     """Change who may read the incident; ``public`` publishes it (redacted) to everyone."""
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "classify incidents") as (session, scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may classify incidents")
+    ) as (session, scope, row):
         before = row.classification
         if before == classification.value:
             return _detail(session, scope, row)
@@ -1134,7 +1148,9 @@ def assign_task(
             "due_at": due.isoformat() if due else None,
         },
     )
-    with _monitor_change(ctx, viewer, incident_id, "assign investigations") as (
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may assign investigations")
+    ) as (
         session,
         _scope,
         row,
@@ -1220,7 +1236,9 @@ def complete_task(
         # ``_incident_or_404``'s answer would name the incident.
         if task is None or row is None or not _readable(scope, row):
             raise NotFound.worded(N_("no task %(id)s"), id=repr(task_id))
-        _require_monitor(scope, row.agreement_id, "complete investigations")
+        _require_monitor(
+            scope, row.agreement_id, N_("only monitors (or operators) may complete investigations")
+        )
         if task.status != "assigned":
             raise Conflict.worded(
                 N_("task %(task_id)s is %(status)s"),
@@ -1372,7 +1390,9 @@ def _same_assessment(
 def evaluate(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decision:
     """Re-evaluate the decision rule (e.g. after the rule changed) and apply it."""
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "evaluate decisions") as (session, _scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may evaluate decisions")
+    ) as (session, _scope, row):
         return _decide(session, ctx, row, actor)
 
 
@@ -1462,7 +1482,9 @@ def add_note(
         idempotency_key,
         {"incident_id": incident_id, "text": body, "classification": classification.value},
     )
-    with _monitor_change(ctx, viewer, incident_id, "write working notes") as (session, _scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may write working notes")
+    ) as (session, _scope, row):
         earlier = _made_before(session, actor, retry)
         if earlier is not None:
             return _note_public(session.get_one(NoteRow, earlier))
@@ -1505,7 +1527,9 @@ def set_decision_rule(
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
-        _require_monitor(scope, agreement_id, "configure decision rules")
+        _require_monitor(
+            scope, agreement_id, N_("only monitors (or operators) may configure decision rules")
+        )
         row = session.get(DecisionRuleRow, agreement_id)
         stored = parsed.to_dict()
         if row is not None and row.rule == stored:
@@ -1838,7 +1862,9 @@ def get_decision(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decis
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "see the members' views")
+        _require_monitor(
+            scope, row.agreement_id, N_("only monitors (or operators) may see the members' views")
+        )
         return _evaluate(session, row)
 
 
@@ -2451,16 +2477,17 @@ def take_out_reports(
 
 
 def regroup_scope(
-    session: Session, viewer: Viewer, incident_ids: Sequence[str], doing: str
+    session: Session, viewer: Viewer, incident_ids: Sequence[str], refusal: str
 ) -> tuple[ReadScope, str | None]:
     """Check that ``viewer`` may regroup (merge, split, undo) these incidents: each one
     readable (``NotFound`` otherwise) and a monitor of its agreement (or an operator), all
-    of one agreement. Returns the scope and the agreement."""
+    of one agreement (``refusal``: the marked msgid a non-monitor is refused with). Returns
+    the scope and the agreement."""
     scope = ReadScope.load(session, viewer)
     agreements = set()
     for incident_id in dict.fromkeys(incident_ids):
         row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, doing)
+        _require_monitor(scope, row.agreement_id, refusal)
         agreements.add(row.agreement_id)
     if len(agreements) > 1:
         raise InvalidInput.worded(

@@ -35,11 +35,6 @@ from ceasefire.ledger.schemas import (
     RestoreSummary,
 )
 
-PG_TOOLS_HINT = (
-    "install the PostgreSQL client tools of the server's major version"
-    " (Debian/Ubuntu: apt-get install postgresql-client)"
-)
-
 
 def _backend(url: str) -> str:
     name = make_url(normalise_url(url)).get_backend_name()
@@ -93,14 +88,19 @@ def _pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise Unavailable.worded(
-            N_("%(name)s is not installed, so a PostgreSQL database cannot be backed up: %(hint)s")
+            N_(
+                "%(name)s is not installed, so a PostgreSQL database cannot be backed up:"
+                " install the PostgreSQL client tools of the server's major version"
+                " (Debian/Ubuntu: apt-get install postgresql-client)"
+            )
             if name == "pg_dump"
             else N_(
-                "%(name)s is not installed, so a PostgreSQL database cannot be restored: %(hint)s"
+                "%(name)s is not installed, so a PostgreSQL database cannot be restored:"
+                " install the PostgreSQL client tools of the server's major version"
+                " (Debian/Ubuntu: apt-get install postgresql-client)"
             ),
             details=[problem("database_url", N_("%(name)s not found on PATH"), name=name)],
             name=name,
-            hint=PG_TOOLS_HINT,
         )
     return found
 

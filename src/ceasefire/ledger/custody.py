@@ -86,8 +86,9 @@ def server_keys_to_end(session: Session, member_id: str) -> list[LedgerKeyRow]:
     )
 
 
-def _bad(loc: str, message: str) -> InvalidInput:
-    return InvalidInput(message, details=[problem(loc, message)])
+def _bad(loc: str, msgid: str, **params: object) -> InvalidInput:
+    """The refusal ``msgid`` (marked) with ``params``, its details entry at ``loc``."""
+    return InvalidInput.worded(msgid, details=[problem(loc, msgid, **params)], **params)
 
 
 def check_key_entry(
@@ -103,11 +104,16 @@ def check_key_entry(
             details=[problem("payload.member_id", N_("not the signing member"))],
         )
     if not isinstance(key_id, str) or parsed.subject != key_id:
-        raise _bad("header.subject", "the subject must be the key id of the payload")
+        raise _bad("header.subject", N_("the subject must be the key id of the payload"))
     if parsed.tag == KEY_REVOKED:
         row = session.get(LedgerKeyRow, key_id)
         if row is None or row.member_id != member:
-            raise _bad("payload.key_id", f"{member!r} has no key {key_id}")
+            raise _bad(
+                "payload.key_id",
+                N_("%(member)s has no key %(key_id)s"),
+                member=repr(member),
+                key_id=key_id,
+            )
 
         def revoke(s: Session, seq: int, instant: datetime) -> None:
             target = s.get(LedgerKeyRow, key_id)
@@ -121,18 +127,18 @@ def check_key_entry(
     except ValueError:
         matches = False
     if not matches or payload.get("algorithm") != ALGORITHM:
-        raise _bad("payload.public_key", "public_key must be the Ed25519 key of key_id")
+        raise _bad("payload.public_key", N_("public_key must be the Ed25519 key of key_id"))
     if payload.get("custody") != MEMBER_CUSTODY:
-        raise _bad("payload.custody", "a key a member adds itself has custody 'member'")
+        raise _bad("payload.custody", N_("a key a member adds itself has custody 'member'"))
     if session.get(LedgerKeyRow, key_id) is not None:
-        raise _bad("payload.key_id", f"key {key_id} is already registered")
+        raise _bad("payload.key_id", N_("key %(key_id)s is already registered"), key_id=key_id)
     replaces = payload.get("replaces")
     if parsed.tag == KEY_ROTATED:
         old = session.get(LedgerKeyRow, replaces) if isinstance(replaces, str) else None
         if old is None or old.member_id != member or old.ended_seq is not None:
-            raise _bad("payload.replaces", f"not a valid key of {member!r}")
+            raise _bad("payload.replaces", N_("not a valid key of %(member)s"), member=repr(member))
     elif replaces is not None:
-        raise _bad("payload.replaces", "only a rotation replaces a key")
+        raise _bad("payload.replaces", N_("only a rotation replaces a key"))
 
     def add(s: Session, seq: int, instant: datetime) -> None:
         if isinstance(replaces, str):

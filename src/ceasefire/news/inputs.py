@@ -100,20 +100,42 @@ def _reject_data(text: str, name: str) -> None:
     kind = data_kind(text)
     if kind is None:
         return
-    hints = {
-        "JSON": 'for {"id", "text"} records use `ceasefire extract --jsonl FILE`',
-        "JSON lines": 'for {"id", "text"} lines use `ceasefire extract --jsonl FILE`',
-        "a CSV/TSV table": "export the article text to a .txt or .html file",
-        "an XML feed": "save each article of the feed as its own page",
-    }
-    raise InvalidInput.worded(
-        N_("[E-NLP003] %(name)s: %(kind)s data, not an article; %(hint)s"),
-        details=[problem(name, N_("%(kind)s is not an article"), kind=kind)],
-        code="E-NLP003",
-        name=name,
-        kind=kind,
-        hint=hints[kind],
-    )
+    message, detail = _NOT_AN_ARTICLE[kind]
+    raise InvalidInput.worded(message, details=[problem(name, detail)], code="E-NLP003", name=name)
+
+
+_NOT_AN_ARTICLE = {
+    "JSON": (
+        N_(
+            "[E-NLP003] %(name)s: JSON data, not an article;"
+            ' for {"id", "text"} records use `ceasefire extract --jsonl FILE`'
+        ),
+        N_("JSON is not an article"),
+    ),
+    "JSON lines": (
+        N_(
+            "[E-NLP003] %(name)s: JSON lines data, not an article;"
+            ' for {"id", "text"} lines use `ceasefire extract --jsonl FILE`'
+        ),
+        N_("JSON lines is not an article"),
+    ),
+    "a CSV/TSV table": (
+        N_(
+            "[E-NLP003] %(name)s: a CSV/TSV table data, not an article;"
+            " export the article text to a .txt or .html file"
+        ),
+        N_("a CSV/TSV table is not an article"),
+    ),
+    "an XML feed": (
+        N_(
+            "[E-NLP003] %(name)s: an XML feed data, not an article;"
+            " save each article of the feed as its own page"
+        ),
+        N_("an XML feed is not an article"),
+    ),
+}
+"""Each kind of data ``data_kind`` finds: the refusal (with what to do instead) and its
+``details`` message, whole msgids (the kind and the hint are English words)."""
 
 
 _XML_FEED = re.compile(r"^\s*<\?xml[^>]*>\s*<(rss|feed|urlset|sitemapindex)\b", re.I)

@@ -497,10 +497,21 @@ def required_value(enum: Any, value: str | None, field: str) -> Any:
     """:func:`enum_value` for a form field that must be chosen."""
     chosen = enum_value(enum, value, field)
     if chosen is None:
-        raise InvalidInput.worded(
-            N_("choose a %(field)s"), details=[problem(field, N_("required"))], field=field
-        )
+        raise InvalidInput.worded(_CHOOSE[field], details=[problem(field, N_("required"))])
     return chosen
+
+
+_CHOOSE = {
+    "classification": N_("choose a classification"),
+    "dataset": N_("choose a dataset"),
+    "edition": N_("choose an edition"),
+    "format": N_("choose a format"),
+    "period": N_("choose a period"),
+    "stance": N_("choose a stance"),
+    "status": N_("choose a status"),
+}
+""":func:`required_value`'s refusal for each form field that must be chosen (a whole msgid:
+the field's name is an English word)."""
 
 
 def classification(value: str | None) -> Classification:
