@@ -72,11 +72,20 @@ class Wording:
     parameters (the API keeps the English message)."""
 
     msgid: str
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str | Wording], ...] = ()
+    """A parameter that is itself English to translate (a decision's reason) is given as its
+    own :class:`Wording`, rendered in the same language before it is put in."""
 
     def render(self, translate: Any = None) -> str:
         text = translate(self.msgid) if translate is not None else self.msgid
-        return str(text) % dict(self.params)
+        return str(text) % {
+            k: v.render(translate) if isinstance(v, Wording) else v for k, v in self.params
+        }
+
+
+def _param(value: object) -> str | Wording:
+    """A parameter as a :class:`Wording` keeps it: a marked msgid of its own; else its text."""
+    return value if isinstance(value, Wording) else str(value)
 
 
 class WordedText(str):
@@ -137,7 +146,7 @@ class CeasefireError(Exception):
     ) -> Self:
         """The error whose message is ``msgid`` (marked ``N_``) with ``params``: the API
         answers the English wording, a page shows it in the reader's language."""
-        wording = Wording(msgid, tuple((k, str(v)) for k, v in params.items()))
+        wording = Wording(msgid, tuple((k, _param(v)) for k, v in params.items()))
         error = cls(wording.render(), details=details, code=code)
         error.wording = wording
         return error
@@ -216,20 +225,22 @@ class IntegrityError(CeasefireError):
 
 
 def problem(
-    loc: str, message: str, *, extra: dict[str, Any] | None = None, **params: object
+    loc: str, message: str | Wording, *, extra: dict[str, Any] | None = None, **params: object
 ) -> dict[str, Any]:
     """One entry of an ``InvalidInput.details`` list: where, and what is wrong.
 
     ``message`` is a marked msgid (``N_("longer than %(n)s characters")``) with its
     ``params`` (ids, numbers, values the user gave: nothing to translate), as
-    :meth:`CeasefireError.worded` takes them: the entry's ``message`` is the English
-    (what the API answers) and carries its wording (:class:`WordedText`), which pages and
-    the CLI show in the reader's language. ``extra``: more keys of the entry (a number the
-    caller may act on, ``{"tree_size": 12}``)."""
-    if not isinstance(message, str) or (isinstance(message, WordedText) and not params):
-        text: object = message  # passed on as it was given
+    :meth:`CeasefireError.worded` takes them, or a :class:`Wording`: the entry's ``message``
+    is the English (what the API answers) and carries its wording (:class:`WordedText`),
+    which pages and the CLI show in the reader's language. ``extra``: more keys of the entry
+    (a number the caller may act on, ``{"tree_size": 12}``)."""
+    if isinstance(message, Wording) and not params:
+        text: object = WordedText(message)
+    elif not isinstance(message, str) or (isinstance(message, WordedText) and not params):
+        text = message  # passed on as it was given
     else:
-        text = WordedText(Wording(message, tuple((k, str(v)) for k, v in params.items())))
+        text = WordedText(Wording(message, tuple((k, _param(v)) for k, v in params.items())))
     return {"loc": loc, "message": text, **(extra or {})}
 
 

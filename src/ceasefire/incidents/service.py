@@ -75,6 +75,7 @@ from ceasefire.incidents.model import (
     apply_decision,
     check_transition,
     current_assessments,
+    reason_wording,
     redact_names,
     redact_ordered,
     rule_from_dict,
@@ -1017,9 +1018,9 @@ def change_status(
             if decision.state is not DecisionState.DECIDED or decision.finding is None:
                 raise Conflict.worded(
                     N_("the decision rule (%(rule)s) has not decided: %(reason)s"),
-                    details=[problem("status", decision.reason)],
+                    details=[problem("status", reason_wording(decision.reason))],
                     rule=decision.rule,
-                    reason=decision.reason,
+                    reason=reason_wording(decision.reason),
                 )
             if decision.finding.status is not status:
                 raise Conflict.worded(

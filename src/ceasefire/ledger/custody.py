@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.errors import Forbidden, InvalidInput, problem
+from ceasefire.errors import Forbidden, InvalidInput, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.entry import KEY_ADDED, KEY_REVOKED, KEY_ROTATED, EntryHeader
 from ceasefire.ledger.keys import ALGORITHM, CENTRE_MEMBER_ID, MEMBER_CUSTODY, key_id_for
@@ -86,9 +86,10 @@ def server_keys_to_end(session: Session, member_id: str) -> list[LedgerKeyRow]:
     )
 
 
-def _bad(loc: str, msgid: str, **params: object) -> InvalidInput:
+def _bad(loc: str, msgid: str, **params: str) -> InvalidInput:
     """The refusal ``msgid`` (marked) with ``params``, its details entry at ``loc``."""
-    return InvalidInput.worded(msgid, details=[problem(loc, msgid, **params)], **params)
+    entry = problem(loc, Wording(msgid, tuple(params.items())))
+    return InvalidInput.worded(msgid, details=[entry], **params)
 
 
 def check_key_entry(

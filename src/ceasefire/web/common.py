@@ -24,6 +24,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, WordedText, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
+from ceasefire.incidents.model import DECISION_REASONS as DECISION_REASONS
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import service as member_service
 from ceasefire.reports import service as report_service
@@ -278,34 +279,6 @@ PROBLEM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
 them (in English), and the catalogue's message for each: a page shows them translated
 (``problem`` filter); a message not listed is shown as worded. The last ones are the short
 words a ``details`` entry gives as its ``message`` (``errors.problem``), matched whole."""
-
-
-DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), msgid)
-    for p, msgid in [
-        (r"dissent by (?P<members>.+)", N_("dissent by %(members)s")),
-        (
-            r"the concurring members hold different findings",
-            N_("the concurring members hold different findings"),
-        ),
-        (r"waiting for (?P<members>.+)", N_("waiting for %(members)s")),
-        (r"no voting members", N_("no voting members")),
-        (r"every member abstained", N_("every member abstained")),
-        (r"all members concur or abstain", N_("all members concur or abstain")),
-        (r"all of (?P<members>.+) concur or abstain", N_("all of %(members)s concur or abstain")),
-        (r"no quorum: (?P<groups>.+)", N_("no quorum: %(groups)s")),
-        (r"quorum reached: (?P<groups>.+)", N_("quorum reached: %(groups)s")),
-        (
-            r"views differ; settled by the presiding member (?P<member>.+)",
-            N_("views differ; settled by the presiding member %(member)s"),
-        ),
-        (
-            r"views differ and the presiding member (?P<member>.+) has not settled them",
-            N_("views differ and the presiding member %(member)s has not settled them"),
-        ),
-    ]
-]
-"""Why a decision rule stands where it does, as ``incidents.model``'s rules word it."""
 
 
 def problem_text(
