@@ -35,7 +35,7 @@ from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
-from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import check_cursor, new_id, record_ids_in
 from ceasefire.incidents import cellcounts
@@ -2518,7 +2518,7 @@ def referenced_incident(
             id=repr(incident_id),
         )
     if row.agreement_id != agreement_id:
-        here = agreement_id or "no agreement"
+        here = agreement_id or Wording(N_("no agreement"))
         raise InvalidInput.worded(
             N_("an incident of another agreement cannot be referred to by a record of %(here)s"),
             details=[
@@ -2526,7 +2526,7 @@ def referenced_incident(
                     loc,
                     N_("%(id)s belongs to %(agreement_id)s, not %(here)s"),
                     id=row.id,
-                    agreement_id=(row.agreement_id or "no agreement"),
+                    agreement_id=row.agreement_id or Wording(N_("no agreement")),
                     here=here,
                 )
             ],

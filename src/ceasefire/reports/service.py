@@ -49,7 +49,15 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import unavailable_for
 from ceasefire.db.paging import id_pages
-from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.errors import (
+    CeasefireError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Wording,
+    problem,
+)
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import check_cursor, mask_record_ids, new_id, record_ids_in
 from ceasefire.ledger.service import NewEntry, add_ledgered, append_many
@@ -621,7 +629,7 @@ def referenced_reports(
         agreement_id = found.pop() if found else None
     foreign = [r for r in rows if r.agreement_id != agreement_id]
     if foreign:
-        here = agreement_id or "no agreement"
+        here = agreement_id or Wording(N_("no agreement"))
         raise InvalidInput.worded(
             N_("reports of another agreement cannot be grouped into a record of %(here)s"),
             details=[
@@ -629,7 +637,7 @@ def referenced_reports(
                     loc,
                     N_("%(id)s belongs to %(agreement_id)s, not %(here)s"),
                     id=r.id,
-                    agreement_id=(r.agreement_id or "no agreement"),
+                    agreement_id=r.agreement_id or Wording(N_("no agreement")),
                     here=here,
                 )
                 for r in foreign
