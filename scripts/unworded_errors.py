@@ -5,11 +5,12 @@ Russian or Turkish reader would see in English on a page or in the command line.
     .venv/bin/python scripts/unworded_errors.py            # counts per file, and the total
     .venv/bin/python scripts/unworded_errors.py --list     # every site, file:line and its text
 
-A site counts where a call of an error class (``NotFound(...)``, ``errors.Conflict(...)``)
-has a message that is a string literal, an f-string, or an expression made of them
+A site counts where a call of an error class (``NotFound(...)``, ``errors.Conflict(...)``),
+or of ``errors.problem(loc, message)`` (a ``details`` entry, which pages show beside the
+field and the CLI prints line by line), has a message that is a string literal, an f-string, or an expression made of them
 (``"a" + b``, ``"...".format(...)``, ``"; ".join(...)``); a message passed on in a variable
 (``raise Conflict(message)``) is counted apart, as "passed on". ``.worded(...)`` calls and
-re-raises are not sites. ``tests/unit/test_error_wording.py`` fails on any site under
+re-raises are not sites, nor a ``problem`` whose message is marked (``N_("too large")``). ``tests/unit/test_error_wording.py`` fails on any site under
 :data:`WORDED_AREAS`.
 """
 
@@ -71,8 +72,24 @@ def _is_literal(node: ast.expr) -> bool:
     return False
 
 
+def _is_marked(node: ast.expr) -> bool:
+    """``N_("...")``: a catalogue msgid."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "N_"
+
+
+def _is_problem(func: ast.expr) -> bool:
+    """``problem(...)`` or ``errors.problem(...)``: a ``details`` entry (not a method of
+    that name)."""
+    return isinstance(func, ast.Name) or (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "errors"
+    )
+
+
 def sites(package: Path = PACKAGE) -> Iterator[Site]:
-    """Every call of an error class with a message, in file order."""
+    """Every call of an error class with a message, and every ``details`` entry
+    (``errors.problem(loc, message)``, its class given as ``problem``), in file order."""
     classes = error_classes(package)
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -87,9 +104,16 @@ def sites(package: Path = PACKAGE) -> Iterator[Site]:
                 if isinstance(func, ast.Attribute)
                 else None
             )
-            if name not in classes:
+            if name == "problem" and _is_problem(func):
+                if len(node.args) < 2:
+                    continue
+                message: ast.expr | None = node.args[1]
+                if _is_marked(message):
+                    continue
+            elif name not in classes:
                 continue
-            message = node.args[0] if node.args else None
+            else:
+                message = node.args[0] if node.args else None
             for keyword in node.keywords:
                 if keyword.arg == "message":
                     message = keyword.value

@@ -95,7 +95,9 @@ def _as_ceasefire_error(exc: Exception) -> CeasefireError:
             return InvalidInput.worded(
                 N_("the request body could not be parsed"),
                 details=[
-                    problem("body", "not readable JSON (nested too deeply?)", **{"in": "body"})
+                    problem(
+                        "body", N_("not readable JSON (nested too deeply?)"), extra={"in": "body"}
+                    )
                 ],
             )
         code = f"E{exc.status_code}"

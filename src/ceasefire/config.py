@@ -260,7 +260,7 @@ def invalid_setting(exc: ValidationError) -> InvalidSetting:
         problem(
             p["variable"],
             (m % p).removeprefix(f"{p['variable']} is {p['value']}: "),
-            value=p["value"],
+            extra={"value": p["value"]},
         )
         for m, p in refusals
     ]

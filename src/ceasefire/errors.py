@@ -72,11 +72,43 @@ class Wording:
     parameters (the API keeps the English message)."""
 
     msgid: str
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str | Wording], ...] = ()
+    """A parameter that is itself English to translate (a decision's reason) is given as its
+    own :class:`Wording`, rendered in the same language before it is put in."""
 
     def render(self, translate: Any = None) -> str:
         text = translate(self.msgid) if translate is not None else self.msgid
-        return str(text) % dict(self.params)
+        return str(text) % {
+            k: v.render(translate) if isinstance(v, Wording) else v for k, v in self.params
+        }
+
+
+def _param(value: object) -> str | Wording:
+    """A parameter as a :class:`Wording` keeps it: a marked msgid of its own; else its text."""
+    return value if isinstance(value, Wording) else str(value)
+
+
+class WordedText(str):
+    """The English of a :class:`Wording` that keeps its wording: a ``details`` entry's
+    ``message`` (:func:`problem`). It is the English string wherever it goes (the API's
+    JSON, ``--json``, a stored record, an equality in a test); a page's ``problem`` filter
+    and the CLI's error lines find ``wording`` on it and show it in the reader's language."""
+
+    wording: Wording
+
+    def __new__(cls, wording: Wording) -> Self:
+        text = super().__new__(cls, wording.render() if wording.params else wording.msgid)
+        text.wording = wording
+        return text
+
+    def __getnewargs__(self) -> tuple[Wording]:  # type: ignore[override]
+        return (self.wording,)
+
+    def shown(self, translate: Any) -> str:
+        """This message by ``translate`` (the reader's gettext)."""
+        if not self.wording.params:
+            return str(translate(self.wording.msgid))
+        return self.wording.render(translate)
 
 
 class CeasefireError(Exception):
@@ -114,7 +146,7 @@ class CeasefireError(Exception):
     ) -> Self:
         """The error whose message is ``msgid`` (marked ``N_``) with ``params``: the API
         answers the English wording, a page shows it in the reader's language."""
-        wording = Wording(msgid, tuple((k, str(v)) for k, v in params.items()))
+        wording = Wording(msgid, tuple((k, _param(v)) for k, v in params.items()))
         error = cls(wording.render(), details=details, code=code)
         error.wording = wording
         return error
@@ -192,9 +224,24 @@ class IntegrityError(CeasefireError):
     code = "E600"
 
 
-def problem(loc: str, message: str, **extra: Any) -> dict[str, Any]:
-    """One entry of an ``InvalidInput.details`` list: where, and what is wrong."""
-    return {"loc": loc, "message": message, **extra}
+def problem(
+    loc: str, message: str | Wording, *, extra: dict[str, Any] | None = None, **params: object
+) -> dict[str, Any]:
+    """One entry of an ``InvalidInput.details`` list: where, and what is wrong.
+
+    ``message`` is a marked msgid (``N_("longer than %(n)s characters")``) with its
+    ``params`` (ids, numbers, values the user gave: nothing to translate), as
+    :meth:`CeasefireError.worded` takes them, or a :class:`Wording`: the entry's ``message``
+    is the English (what the API answers) and carries its wording (:class:`WordedText`),
+    which pages and the CLI show in the reader's language. ``extra``: more keys of the entry
+    (a number the caller may act on, ``{"tree_size": 12}``)."""
+    if isinstance(message, Wording) and not params:
+        text: object = WordedText(message)
+    elif not isinstance(message, str) or (isinstance(message, WordedText) and not params):
+        text = message  # passed on as it was given
+    else:
+        text = WordedText(Wording(message, tuple((k, _param(v)) for k, v in params.items())))
+    return {"loc": loc, "message": text, **(extra or {})}
 
 
 def id_taken(what: str, record_id: str) -> Conflict:
@@ -204,11 +251,11 @@ def id_taken(what: str, record_id: str) -> Conflict:
     if msgid is None:
         return Conflict.worded(
             N_("%(what)s %(record_id)s already exists with other details"),
-            details=[problem("id", "taken")],
+            details=[problem("id", N_("taken"))],
             what=what,
             record_id=repr(record_id),
         )
-    return Conflict.worded(msgid, details=[problem("id", "taken")], id=repr(record_id))
+    return Conflict.worded(msgid, details=[problem("id", N_("taken"))], id=repr(record_id))
 
 
 _ID_TAKEN = {

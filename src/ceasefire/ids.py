@@ -111,6 +111,10 @@ def check_cursor(cursor: str | None, prefix: str) -> str | None:
     if found is None or found.group(1) != prefix:
         raise InvalidInput.worded(
             N_("cursor is not the next_cursor of a previous page"),
-            details=[problem("cursor", f"expected a {prefix}-... id from next_cursor")],
+            details=[
+                problem(
+                    "cursor", N_("expected a %(prefix)s-... id from next_cursor"), prefix=prefix
+                )
+            ],
         )
     return cursor

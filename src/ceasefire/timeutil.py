@@ -18,7 +18,7 @@ def ensure_utc(value: datetime, *, field: str = "datetime") -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise InvalidInput.worded(
             N_("%(field)s must carry a time zone"),
-            details=[problem(field, "naive datetime")],
+            details=[problem(field, N_("naive datetime"))],
             field=field,
         )
     return value.astimezone(UTC)
@@ -34,7 +34,7 @@ def parse_instant(text: str, *, field: str = "datetime") -> datetime:
     except ValueError as exc:
         raise InvalidInput.worded(
             N_("%(field)s: not an ISO 8601 date or time: %(text)s"),
-            details=[problem(field, f"not ISO 8601: {text!r}")],
+            details=[problem(field, N_("not ISO 8601: %(text)s"), text=repr(text))],
             field=field,
             text=repr(text),
         ) from exc

@@ -137,3 +137,23 @@ def test_a_services_refusal_is_in_the_language_of_ceasefire_lang(
     # --json keeps the English message.
     as_json = cli.text("user", "disable", "nobody", "--json")
     assert json.loads(as_json.stdout)["error"]["message"] == "no user 'nobody'"
+
+
+@pytest.mark.parametrize(("lang", "detail"), [("ru", "отрицательное"), ("tr", "negatif")])
+def test_a_refusals_detail_lines_are_in_the_language_of_ceasefire_lang(
+    cli: InProcessCli,
+    demo: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    detail: str,
+) -> None:
+    """Each ``details`` line the CLI prints under an error (``problem(loc, N_(...))``) is
+    in the reader's language; ``--json`` keeps the English."""
+    monkeypatch.setenv("CEASEFIRE_LANG", lang)
+    refused = cli.text("provisions", "--agreement", "x", "--due-within=-1")
+    assert refused.returncode == 2, refused.stderr
+    assert f"  --due-within: {detail}" in refused.stderr
+    assert "negative" not in refused.stderr
+    as_json = cli.text("provisions", "--agreement", "x", "--due-within=-1", "--json")
+    details = json.loads(as_json.stdout)["error"]["details"]
+    assert details == [{"loc": "--due-within", "message": "negative"}]

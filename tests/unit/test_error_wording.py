@@ -3,13 +3,16 @@ the same English as before, and a page shows it in the reader's language."""
 
 from __future__ import annotations
 
+import json
+import pickle
 import runpy
 from pathlib import Path
 from typing import Any
 
 from ceasefire import i18n
-from ceasefire.errors import Conflict, NotFound, id_taken
-from ceasefire.web.common import error_text
+from ceasefire.errors import Conflict, InvalidInput, NotFound, WordedText, id_taken, problem
+from ceasefire.i18n.markers import N_
+from ceasefire.web.common import error_text, problem_text, problems_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,6 +36,32 @@ def test_a_page_shows_the_wording_translated() -> None:
     assert error_text("required", lambda m: i18n.gettext("tr", m)) == i18n.gettext("tr", "required")
 
 
+def test_a_details_entry_keeps_its_english_and_carries_its_wording() -> None:
+    entry = problem("note", N_("longer than %(limit)s characters"), limit=2000, extra={"n": 1})
+    error = InvalidInput.worded(N_("note too long"), details=[entry])
+    # The API's JSON: the English, as before, and the extra keys.
+    assert json.loads(json.dumps(error.to_dict()))["error"]["details"] == [
+        {"loc": "note", "message": "longer than 2000 characters", "n": 1}
+    ]
+    # A page: beside the field (problems_of) and in the error's list, in its language.
+    shown = problem_text(problems_of(error.details)["note"], lambda m: i18n.gettext("ru", m))
+    assert shown == "длиннее 2000 символов"
+    assert problem_text(entry["message"], lambda m: i18n.gettext("tr", m)) == (
+        "2000 karakterden uzun"
+    )
+    # English pages, and a message passed on that no catalogue holds: as worded.
+    assert problem_text(entry["message"], lambda m: m) == "longer than 2000 characters"
+    odd = problem("x", "a driver's own words")["message"]
+    assert problem_text(odd, lambda m: i18n.gettext("ru", m)) == "a driver's own words"
+    # A passed-on message that the patterns know is still translated by them.
+    required = problem("x", "Field required")["message"]
+    assert problem_text(required, lambda m: i18n.gettext("ru", m)) == i18n.gettext("ru", "required")
+    # It survives a copy to another process.
+    again = pickle.loads(pickle.dumps(entry))["message"]
+    assert isinstance(again, WordedText)
+    assert again.wording == entry["message"].wording
+
+
 def _sites(package: Path | None = None) -> list[Any]:
     """``scripts/unworded_errors.py``'s sites of ``package`` (default: ceasefire's)."""
     script = runpy.run_path(str(ROOT / "scripts" / "unworded_errors.py"))
@@ -43,7 +72,9 @@ def _sites(package: Path | None = None) -> list[Any]:
 def test_no_error_is_raised_with_english_of_its_own() -> None:
     """A coded error built with a message written at the site (``NotFound(f"no user
     {id!r}")``) is shown in English on a Russian or Turkish page and in the CLI: the site
-    says ``NotFound.worded(N_("no user %(id)s"), id=repr(user_id))`` instead
+    says ``NotFound.worded(N_("no user %(id)s"), id=repr(user_id))`` instead; so is a
+    ``details`` entry (``problem("note", f"over {n} characters")``): the site says
+    ``problem("note", N_("over %(n)s characters"), n=n)``
     (``scripts/unworded_errors.py --list`` names them)."""
     found = [f"{s.path}:{s.line} {s.cls}({s.message})" for s in _sites() if s.literal]
     assert not found, "raised with unworded English:\n" + "\n".join(found)
@@ -67,5 +98,21 @@ def test_the_check_finds_what_it_looks_for(tmp_path: Path) -> None:
         "        raise NotFound(message)\n"
         "    raise NotFound.worded(N_('no thing %(id)s'), id=repr(x))\n"
     )
+    (package / "forms.py").write_text(
+        "from pkg.errors import problem\n"
+        "def check(x, message):\n"
+        "    problem('a', 'too long')\n"
+        "    problem('b', f'over {x} characters')\n"
+        "    problem('c', N_('over %(n)s characters'), n=x)\n"
+        "    problem('d', message)\n"
+        "    x.problem('e', 'a method of that name')\n"
+    )
     sites = _sites(package)
-    assert [(s.line, s.literal) for s in sites] == [(5, True), (7, True), (9, False)]
+    assert [(s.path.split("/")[-1], s.line, s.literal) for s in sites] == [
+        ("forms.py", 3, True),
+        ("forms.py", 4, True),
+        ("forms.py", 6, False),
+        ("service.py", 5, True),
+        ("service.py", 7, True),
+        ("service.py", 9, False),
+    ]

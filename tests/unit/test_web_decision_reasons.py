@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ceasefire import i18n
+from ceasefire.errors import Conflict, problem
+from ceasefire.i18n.markers import N_
 from ceasefire.incidents.model import (
     Assessment,
     Attribution,
@@ -16,8 +19,9 @@ from ceasefire.incidents.model import (
     QuorumByGroup,
     Stance,
     Unanimity,
+    reason_wording,
 )
-from ceasefire.web.common import DECISION_REASONS
+from ceasefire.web.common import DECISION_REASONS, error_text, problem_text
 
 AT = datetime(2020, 11, 26, tzinfo=UTC)
 VERIFIED = Finding(OccurrenceStatus.VERIFIED, Attribution.parse("attributed(ARM)"))
@@ -61,3 +65,26 @@ def test_every_rule_reason_has_a_translated_pattern() -> None:
     # and every pattern is met by some rule (none left for a wording no rule gives)
     met = {msgid for p, msgid in DECISION_REASONS for r in reasons if p.fullmatch(r)}
     assert met == {msgid for _p, msgid in DECISION_REASONS}
+
+
+def test_a_refusal_quoting_a_reason_shows_it_translated() -> None:
+    """A refusal whose parameter is a decision's reason (``the decision rule (...) has not
+    decided: waiting for rus``) carries the reason's own wording (``reason_wording``): the
+    API keeps the English, a page and the CLI translate the reason inside the message."""
+    decision = Unanimity().evaluate(_views(_view("tur", Stance.CONCUR, VERIFIED)), ["tur", "rus"])
+    reason = reason_wording(decision.reason)
+    refused = Conflict.worded(
+        N_("the decision rule (%(rule)s) has not decided: %(reason)s"),
+        details=[problem("status", reason)],
+        rule=decision.rule,
+        reason=reason,
+    )
+    assert refused.message == "the decision rule (unanimity) has not decided: waiting for rus"
+    assert refused.details == [{"loc": "status", "message": "waiting for rus"}]
+    russian = error_text(refused, lambda m: i18n.gettext("ru", m))
+    assert russian.endswith(i18n.gettext("ru", "waiting for %(members)s") % {"members": "rus"})
+    assert "waiting for" not in russian
+    detail = problem_text(refused.details[0]["message"], lambda m: i18n.gettext("tr", m))
+    assert detail == i18n.gettext("tr", "waiting for %(members)s") % {"members": "rus"}
+    # A reason no pattern reads stays as it was given.
+    assert reason_wording("something new") == "something new"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from ceasefire.access import Role, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import posts
@@ -150,3 +152,30 @@ def test_posts_and_sensors_are_added_by_their_owner(
     assert "arm-cam" not in {s.id for s in posts.list_sensors(ctx, cast.viewer(ctx, "tur"))}
     # The public is sent to sign in.
     assert browsers["public"].client.get("/posts", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("lang", "detail"),
+    [
+        ("ru", "указывает не того участника, от имени которого сделан запрос"),
+        ("tr", "isteği yapanınkinden başka bir üyeyi belirtiyor"),
+    ],
+)
+def test_a_refusal_beside_a_field_is_in_the_readers_language(
+    browsers: dict[str, Browser], lang: str, detail: str
+) -> None:
+    """A service's ``details`` entry (``problem("owners", N_(...))``) is shown beside its
+    field translated, where it used to be the service's English."""
+    post = {
+        "id": "tur-hill-8",
+        "name": "Hill 8",
+        "owners": "tur rus",
+        "lat": "40.01",
+        "lon": "46.93",
+        "active_from": "2020-11-20",
+        "classification": "shared",
+    }
+    joint = browsers["tur"].post(f"/posts?lang={lang}", post)
+    assert joint.status_code == 403
+    assert f'<span class="field-error" id="err-owners">{detail}</span>' in joint.text
+    assert "names a member other than the caller" not in joint.text

@@ -270,7 +270,7 @@ def provisions(
     if due_within is not None and due_within < 0:
         raise InvalidInput.worded(
             N_("--due-within must be zero or more days"),
-            details=[problem("--due-within", "negative")],
+            details=[problem("--due-within", N_("negative"))],
         )
     instant = _as_of(as_of)
     stored = agreements.get_agreement(get_context(), agreement_id, version)
@@ -310,9 +310,15 @@ def _evidence(values: list[str]) -> list[Evidence]:
     for index, value in enumerate(values):
         source, colon, ref = value.partition(":")
         if not source.strip() and not ref.strip():
-            problems.append(problem(f"--evidence[{index}]", "empty; SOURCE, SOURCE:REF or :REF"))
+            problems.append(
+                problem(f"--evidence[{index}]", N_("empty; SOURCE, SOURCE:REF or :REF"))
+            )
         elif colon and not ref.strip():
-            problems.append(problem(f"--evidence[{index}]", f"{value!r}: nothing after ':'"))
+            problems.append(
+                problem(
+                    f"--evidence[{index}]", N_("%(value)s: nothing after ':'"), value=repr(value)
+                )
+            )
         result.append(Evidence(source=source.strip() or None, ref=ref.strip() or None))
     if problems:
         raise InvalidInput.worded(N_("invalid --evidence"), details=problems)

@@ -65,10 +65,12 @@ class FileProblem:
         return problem(
             self.location,
             self.message,
-            file=self.file,
-            line=self.line,
-            path=render_path(self.path),
-            field=field_name,
+            extra={
+                "file": self.file,
+                "line": self.line,
+                "path": render_path(self.path),
+                "field": field_name,
+            },
         )
 
 
@@ -112,7 +114,7 @@ def content_hash(data: Any) -> str:
 def _too_large(file: str) -> PayloadTooLarge:
     return PayloadTooLarge.worded(
         N_("%(file)s: the agreement file is larger than %(limit)s bytes"),
-        details=[problem(file, "too large")],
+        details=[problem(file, N_("too large"))],
         file=file,
         limit=MAX_FILE_BYTES,
     )
@@ -193,7 +195,7 @@ def check_file(path: str | FilePath) -> CheckedDocument:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput.worded(
             N_("cannot read agreement file %(file_path)s: %(error)s"),
-            details=[problem(str(file_path), f"cannot read: {exc}")],
+            details=[problem(str(file_path), N_("cannot read: %(exc)s"), exc=exc)],
             file_path=file_path,
             error=exc,
         ) from exc

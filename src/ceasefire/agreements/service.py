@@ -303,9 +303,13 @@ def _check_against_record(
             problems.append(
                 problem(
                     f"{where}.id",
-                    f"provision id {provision.id!r} was retired in version "
-                    f"{stored.retired_in_version}; ids are never reused, give it a new id",
-                    field="id",
+                    N_(
+                        "provision id %(id)s was retired in version %(retired_in_version)s;"
+                        " ids are never reused, give it a new id"
+                    ),
+                    id=repr(provision.id),
+                    retired_in_version=stored.retired_in_version,
+                    extra={"field": "id"},
                 )
             )
         recorded = recorded_amendments.get(provision.id, [])
@@ -320,9 +324,14 @@ def _check_against_record(
                 problems.append(
                     problem(
                         f"{where}.deadline.amendments[{seq - 1}]",
-                        f"amendment {seq} differs from the recorded one ({row.previous_due} → "
-                        f"{row.due}); the amendment history is append-only",
-                        field="amendments",
+                        N_(
+                            "amendment %(seq)s differs from the recorded one"
+                            " (%(previous_due)s → %(due)s); the amendment history is append-only"
+                        ),
+                        seq=seq,
+                        previous_due=row.previous_due,
+                        due=row.due,
+                        extra={"field": "amendments"},
                     )
                 )
     if problems:
@@ -712,12 +721,21 @@ def status_change_input(
         new_status = ProvisionStatus(status)
     except ValueError:
         choices = ", ".join(s.value for s in ProvisionStatus)
-        problems.append(problem("status", f"unknown status {status!r}; one of: {choices}"))
+        problems.append(
+            problem(
+                "status",
+                N_("unknown status %(status)s; one of: %(choices)s"),
+                status=repr(status),
+                choices=choices,
+            )
+        )
     instant = _instant_input(at, _clean(local), _clean(time_zone), problems)
     references = _evidence_input(evidence, problems)
     note = _clean(note)
     if note is not None and len(note) > MAX_NOTE:
-        problems.append(problem("note", f"longer than {MAX_NOTE} characters"))
+        problems.append(
+            problem("note", N_("longer than %(max_note)s characters"), max_note=MAX_NOTE)
+        )
     if problems or new_status is None or instant is None:
         raise InvalidInput.worded(
             N_("invalid status change: %(names)s"),
@@ -741,16 +759,22 @@ def _instant_input(
     """The instant of a status change; see :func:`record_provision_status`."""
     before = len(problems)
     if at is not None and (at.tzinfo is None or at.tzinfo.utcoffset(at) is None):
-        problems.append(problem("at", "needs a time zone offset (e.g. Z or +04:00)"))
+        problems.append(problem("at", N_("needs a time zone offset (e.g. Z or +04:00)")))
     if time_zone is not None:
         try:
             zone_info(time_zone)
         except ValueError:
-            problems.append(problem("time_zone", f"not an IANA time zone: {time_zone!r}"))
+            problems.append(
+                problem(
+                    "time_zone",
+                    N_("not an IANA time zone: %(time_zone)s"),
+                    time_zone=repr(time_zone),
+                )
+            )
     if local is not None and time_zone is None:
-        problems.append(problem("time_zone", "required with local"))
+        problems.append(problem("time_zone", N_("required with local")))
     if at is None and local is None:
-        problems.append(problem("at", "required (or local with time_zone)"))
+        problems.append(problem("at", N_("required (or local with time_zone)")))
     if len(problems) > before:
         return None
     instant: SourceInstant | None = None
@@ -759,13 +783,17 @@ def _instant_input(
         try:
             instant = SourceInstant.parse(local, time_zone)
         except ValueError as exc:
-            problems.append(problem("local", f"not a local date or time: {exc}"))
+            problems.append(problem("local", N_("not a local date or time: %(exc)s"), exc=exc))
             return None
         if at is not None and ensure_utc(at) != instant.at:
             problems.append(
                 problem(
                     "local",
-                    f"{local} {time_zone} is {iso(instant.at)}, not {iso(ensure_utc(at))} (at)",
+                    N_("%(local)s %(time_zone)s is %(at)s, not %(at2)s (at)"),
+                    local=local,
+                    time_zone=time_zone,
+                    at=iso(instant.at),
+                    at2=iso(ensure_utc(at)),
                 )
             )
             return None
@@ -776,7 +804,7 @@ def _instant_input(
         text = when.astimezone(zone_info(zone)).replace(tzinfo=None).isoformat(timespec="seconds")
         instant = SourceInstant(when, text, zone, TimePrecision.MINUTE)
     if instant.at > utcnow():
-        problems.append(problem("at", f"{iso(instant.at)} is in the future"))
+        problems.append(problem("at", N_("%(at)s is in the future"), at=iso(instant.at)))
         return None
     return instant
 
@@ -787,18 +815,26 @@ def _evidence_input(
     references = []
     items = list(evidence)
     if not items:
-        problems.append(problem("evidence", "at least one evidence reference is needed"))
+        problems.append(problem("evidence", N_("at least one evidence reference is needed")))
     if len(items) > MAX_EVIDENCE:
-        problems.append(problem("evidence", f"more than {MAX_EVIDENCE} references"))
+        problems.append(
+            problem(
+                "evidence", N_("more than %(max_evidence)s references"), max_evidence=MAX_EVIDENCE
+            )
+        )
     for index, item in enumerate(items):
         cleaned = Evidence(source=_clean(item.source), ref=_clean(item.ref), note=_clean(item.note))
         if cleaned.source is None and cleaned.ref is None:
-            problems.append(problem(f"evidence[{index}]", "needs a source or a ref"))
+            problems.append(problem(f"evidence[{index}]", N_("needs a source or a ref")))
         for name, limit in MAX_EVIDENCE_FIELD.items():
             value = getattr(cleaned, name)
             if value is not None and len(value) > limit:
                 problems.append(
-                    problem(f"evidence[{index}].{name}", f"longer than {limit} characters")
+                    problem(
+                        f"evidence[{index}].{name}",
+                        N_("longer than %(limit)s characters"),
+                        limit=limit,
+                    )
                 )
         references.append(cleaned)
     return tuple(references)
@@ -841,7 +877,7 @@ def _store_change(
     if provision is None:
         raise NotFound.worded(
             N_("agreement %(agreement_id)s has no provision %(provision_id)s"),
-            details=[problem("provision_id", "unknown in the current version")],
+            details=[problem("provision_id", N_("unknown in the current version"))],
             agreement_id=repr(agreement_id),
             provision_id=repr(provision_id),
         )
@@ -856,7 +892,8 @@ def _store_change(
             details=[
                 problem(
                     "provision_id",
-                    f"record the status on a part: {', '.join(p.id for p in provision.parts)}",
+                    N_("record the status on a part: %(items)s"),
+                    items=", ".join(p.id for p in provision.parts),
                 )
             ],
             provision_id=repr(provision_id),
@@ -865,8 +902,13 @@ def _store_change(
     unknown = [
         problem(
             f"evidence[{index}].source",
-            f"no source {item.source!r} in {agreement_id} (known: "
-            f"{', '.join(sorted(known_sources)) or 'none'}); an outside reference goes in ref",
+            N_(
+                "no source %(source)s in %(agreement_id)s (known: %(items)s);"
+                " an outside reference goes in ref"
+            ),
+            source=repr(item.source),
+            agreement_id=agreement_id,
+            items=(", ".join(sorted(known_sources)) or "none"),
         )
         for index, item in enumerate(change.evidence)
         if item.source is not None and item.source not in known_sources
@@ -937,7 +979,7 @@ def _check_same_change(row: ProvisionStatusChangeRow, change: StatusChange) -> N
                 "%(provision_id)s already has status %(status)s recorded at %(at)s (ledger entry "
                 "%(ledger_seq)s) with other %(names)s; the record is append-only"
             ),
-            details=[problem(name, "differs from the recorded change") for name in differ],
+            details=[problem(name, N_("differs from the recorded change")) for name in differ],
             provision_id=row.provision_id,
             status=repr(row.status),
             at=iso(row.at),
@@ -1054,7 +1096,7 @@ def _agreement_or_404(
     if row is None:
         raise NotFound.worded(
             N_("no agreement %(id)s"),
-            details=[problem(field, "unknown id")],
+            details=[problem(field, N_("unknown id"))],
             id=repr(agreement_id),
         )
     return row
@@ -1070,7 +1112,11 @@ def _load(session: Session, agreement_id: str, version: int | None) -> StoredAgr
                 "agreement %(agreement_id)s has no version %(number)s (current: "
                 "%(current_version)s)"
             ),
-            details=[problem("version", f"1..{row.current_version}")],
+            details=[
+                problem(
+                    "version", N_("1..%(current_version)s"), current_version=row.current_version
+                )
+            ],
             agreement_id=repr(agreement_id),
             number=number,
             current_version=row.current_version,

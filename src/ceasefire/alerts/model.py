@@ -124,7 +124,7 @@ class Dispersion:
 def _check_counts(count: int, baseline: Sequence[int]) -> None:
     if count < 0 or any(c < 0 for c in baseline):
         raise InvalidInput.worded(
-            N_("counts cannot be negative"), details=[problem("counts", "must be >= 0")]
+            N_("counts cannot be negative"), details=[problem("counts", N_("must be >= 0"))]
         )
 
 
@@ -414,7 +414,7 @@ def sign_webhook(secret: bytes, body: bytes, timestamp: int) -> str:
     replayed later (see ``verify_webhook``'s tolerance)."""
     if not secret:
         raise InvalidInput.worded(
-            N_("a webhook needs a secret"), details=[problem("secret", "empty")]
+            N_("a webhook needs a secret"), details=[problem("secret", N_("empty"))]
         )
     mac = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},{SIGNATURE_SCHEME}={mac}"

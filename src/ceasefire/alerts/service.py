@@ -146,19 +146,19 @@ def _check_target(body: SubscriptionCreate, settings: Settings) -> tuple[str, st
         if body.secret is None:
             raise InvalidInput.worded(
                 N_("a webhook needs a secret to sign its deliveries"),
-                details=[problem("secret", "required for a webhook (16 characters or more)")],
+                details=[problem("secret", N_("required for a webhook (16 characters or more)"))],
             )
         return body.target, body.secret
     if body.secret is not None:
         raise InvalidInput.worded(
-            N_("an e-mail subscription has no secret"), details=[problem("secret", "remove it")]
+            N_("an e-mail subscription has no secret"), details=[problem("secret", N_("remove it"))]
         )
     return check_email_address(body.target), None
 
 
 def _check_areas(areas: Sequence[str]) -> list[str]:
     problems = [
-        problem(f"areas.{i}", "1 to 64 characters, no spaces")
+        problem(f"areas.{i}", N_("1 to 64 characters, no spaces"))
         for i, area in enumerate(areas)
         if not area or len(area) > 64 or any(c.isspace() for c in area)
     ]
@@ -174,7 +174,9 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
         raise Unauthorized.worded(N_("sign in to subscribe to alerts"))
     user_id = body.user_id or viewer.user_id
     if user_id is None:
-        raise InvalidInput.worded(N_("whom is it for?"), details=[problem("user_id", "required")])
+        raise InvalidInput.worded(
+            N_("whom is it for?"), details=[problem("user_id", N_("required"))]
+        )
     target, secret = _check_target(body, ctx.settings)
     areas = _check_areas(body.areas)
     actor = _actor(viewer)
@@ -184,7 +186,7 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             if viewer.operator or member_id is None:
                 raise NotFound.worded(
                     N_("no user %(id)s"),
-                    details=[problem("user_id", "unknown")],
+                    details=[problem("user_id", N_("unknown"))],
                     id=repr(user_id),
                 )
             raise Forbidden.worded(N_("a member manages the subscriptions of its own users only"))
@@ -192,7 +194,7 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             # Who is told is judged as the subscribed user reads: an operator reads everything.
             raise Forbidden.worded(
                 N_("an operator's subscriptions are made by an operator or by that user"),
-                details=[problem("user_id", "an operator user")],
+                details=[problem("user_id", N_("an operator user"))],
             )
         kinds = sorted({k.value for k in body.kinds})
         min_severity = int(_SEVERITIES[body.min_severity])
@@ -718,7 +720,7 @@ class BreachFinding:
         if finding.incident is None:
             raise InvalidInput.worded(
                 N_("a zone-breach alert is about an incident"),
-                details=[problem("incident", "none")],
+                details=[problem("incident", N_("none"))],
             )
         return cls(
             incident_id=finding.incident,
@@ -744,7 +746,7 @@ def breach_candidate(
     if finding.level not in (FindingLevel.BREACH.value, FindingLevel.POSSIBLE.value):
         raise InvalidInput.worded(
             N_("a zone-breach alert needs a breach or possible finding"),
-            details=[problem("level", f"{finding.level!r}")],
+            details=[problem("level", repr(finding.level))],
         )
     breach = finding.level == FindingLevel.BREACH.value
     return AlertCandidate(
@@ -1144,7 +1146,7 @@ def requeue_dead(ctx: ServiceContext, viewer: Viewer, delivery_id: str) -> Deliv
         if row.state != DeliveryState.DEAD.value:
             raise InvalidInput.worded(
                 N_("only a dead-lettered delivery is requeued"),
-                details=[problem("delivery_id", f"state {row.state}")],
+                details=[problem("delivery_id", N_("state %(state)s"), state=row.state)],
             )
         row.state = DeliveryState.PENDING.value
         row.next_attempt_at = utcnow()

@@ -68,16 +68,20 @@ def parse_webhook_url(url: str, *, loc: str = "target") -> WebhookTarget:
     if parts.scheme not in ("http", "https"):
         raise InvalidInput.worded(
             N_("a webhook URL must be http or https"),
-            details=[problem(loc, f"scheme {parts.scheme!r} refused; use http(s)://")],
+            details=[
+                problem(
+                    loc, N_("scheme %(scheme)s refused; use http(s)://"), scheme=repr(parts.scheme)
+                )
+            ],
         )
     if not parts.hostname:
         raise InvalidInput.worded(
-            N_("a webhook URL needs a host"), details=[problem(loc, "no host")]
+            N_("a webhook URL needs a host"), details=[problem(loc, N_("no host"))]
         )
     if parts.username is not None or parts.password is not None:
         raise InvalidInput.worded(
             N_("a webhook URL may not hold credentials"),
-            details=[problem(loc, "remove user:password@; sign with the secret instead")],
+            details=[problem(loc, N_("remove user:password@; sign with the secret instead"))],
         )
     path = parts.path or "/"
     if parts.query:
@@ -125,11 +129,11 @@ def check_webhook_url(url: str, *, allow_private: bool, loc: str = "target") -> 
     if literal is not None and not allow_private and not is_public_address(str(literal)):
         raise InvalidInput.worded(
             N_("a webhook may not point at a private, loopback or reserved address"),
-            details=[problem(loc, f"{target.host} is not a public address")],
+            details=[problem(loc, N_("%(host)s is not a public address"), host=target.host)],
         )
     if not allow_private and target.host.lower() in ("localhost", "localhost.localdomain"):
         raise InvalidInput.worded(
-            N_("a webhook may not point at this server"), details=[problem(loc, "localhost")]
+            N_("a webhook may not point at this server"), details=[problem(loc, N_("localhost"))]
         )
     return target
 
@@ -261,6 +265,6 @@ def check_email_address(address: str, *, loc: str = "target") -> str:
     ):
         raise InvalidInput.worded(
             N_("not an e-mail address"),
-            details=[problem(loc, "one address, like name@example.org")],
+            details=[problem(loc, N_("one address, like name@example.org"))],
         )
     return value

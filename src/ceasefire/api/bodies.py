@@ -14,7 +14,7 @@ async def read_limited(request: Request, limit: int, *, what: str, loc: str) -> 
     def too_large() -> PayloadTooLarge:
         return PayloadTooLarge.worded(
             N_("%(what)s over the limit of %(limit)s bytes"),
-            details=[problem(loc, f"larger than {limit} bytes")],
+            details=[problem(loc, N_("larger than %(limit)s bytes"), limit=limit)],
             what=what,
             limit=limit,
         )

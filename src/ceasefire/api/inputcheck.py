@@ -80,7 +80,7 @@ def _refusal(where: str, loc: str, reason: str) -> InvalidInput:
         N_("invalid text in %(where)s %(loc)s"),
         where=where.replace("\x00", "\\0"),
         loc=loc.replace("\x00", "\\0"),
-        details=[problem(loc.replace("\x00", "\\0"), reason, **{"in": where})],
+        details=[problem(loc.replace("\x00", "\\0"), reason, extra={"in": where})],
     )
 
 

@@ -457,7 +457,7 @@ def provision_history(
         if provision is None:
             raise NotFound.worded(
                 N_("no provision %(provision_id)s in %(agreement_id)s"),
-                details=[problem("provision_id", "unknown id")],
+                details=[problem("provision_id", N_("unknown id"))],
                 provision_id=repr(provision_id),
                 agreement_id=agreement_id,
             )
@@ -526,7 +526,7 @@ def deadline_states(
     at = ensure_utc(as_of)
     if due_within < timedelta(0):
         raise InvalidInput.worded(
-            N_("due_within must not be negative"), details=[problem("due_within", "< 0")]
+            N_("due_within must not be negative"), details=[problem("due_within", N_("< 0"))]
         )
     ids = [agreement_id] if agreement_id else [a.id for a in agreements.list_agreements(ctx)]
     groups = []

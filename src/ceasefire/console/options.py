@@ -54,7 +54,15 @@ def read_json(source: str) -> Any:
     except json.JSONDecodeError as exc:
         raise InvalidInput.worded(
             N_("%(source)s: not JSON: %(msg)s at line %(lineno)s"),
-            details=[problem("body", f"{exc.msg} (line {exc.lineno}, column {exc.colno})")],
+            details=[
+                problem(
+                    "body",
+                    N_("%(msg)s (line %(lineno)s, column %(colno)s)"),
+                    msg=exc.msg,
+                    lineno=exc.lineno,
+                    colno=exc.colno,
+                )
+            ],
             source=source,
             msg=exc.msg,
             lineno=exc.lineno,

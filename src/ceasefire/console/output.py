@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ceasefire.console import lang
 from ceasefire.console.lang import _
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import CeasefireError, WordedText
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -341,5 +341,8 @@ def show_error(exc: CeasefireError) -> None:
         for item in exc.details:
             if isinstance(item, dict):
                 where = item.get("loc", "")
-                said = plain(f"  {where}: {item.get('message', '')}")
+                message = item.get("message", "")
+                if isinstance(message, WordedText):
+                    message = message.shown(_)
+                said = plain(f"  {where}: {message}")
                 err_console.print(said, highlight=False)

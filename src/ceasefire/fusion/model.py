@@ -496,11 +496,17 @@ class FusionReport:
     def __post_init__(self) -> None:
         problems = []
         if not 1 <= self.where_precision <= 7:
-            problems.append(problem("where_precision", "UCDP where_prec is 1 to 7"))
+            problems.append(problem("where_precision", N_("UCDP where_prec is 1 to 7")))
         if self.end < self.start:
-            problems.append(problem("end", "before start"))
+            problems.append(problem("end", N_("before start")))
         if self.has_point and (self.lat is None or self.lon is None):
-            problems.append(problem("lat", f"precision {self.where_precision} needs a point"))
+            problems.append(
+                problem(
+                    "lat",
+                    N_("precision %(where_precision)s needs a point"),
+                    where_precision=self.where_precision,
+                )
+            )
         if problems:
             raise InvalidInput.worded(
                 N_("report %(id)s: cannot be fused"), details=problems, id=self.id

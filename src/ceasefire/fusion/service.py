@@ -608,7 +608,7 @@ def _leave_alone(session: Session, settings: Settings, row: Any, reason: str) ->
 def _check_reason(reason: str | None) -> str | None:
     if reason is not None and len(reason) > 2_000:
         raise InvalidInput.worded(
-            N_("reason too long"), details=[problem("reason", "at most 2000 characters")]
+            N_("reason too long"), details=[problem("reason", N_("at most 2000 characters"))]
         )
     return reason
 
@@ -656,20 +656,24 @@ def merge(
     the source keeps its row and history, emptied."""
     if target_id == source_id:
         raise InvalidInput.worded(
-            N_("an incident cannot be merged into itself"), details=[problem("incident_id", "same")]
+            N_("an incident cannot be merged into itself"),
+            details=[problem("incident_id", N_("same"))],
         )
     reason = _check_reason(reason)
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         _scope, agreement_id = incidents.regroup_scope(
-            session, viewer, [target_id, source_id], "merge incidents"
+            session,
+            viewer,
+            [target_id, source_id],
+            N_("only monitors (or operators) may merge incidents"),
         )
         for incident_id in (target_id, source_id):
             found = incidents.fused_incident(session, incident_id)
             if found is not None and found.emptied_by is not None:
                 raise Conflict.worded(
                     N_("incident %(incident_id)s holds no reports (emptied by %(emptied_by)s)"),
-                    details=[problem("incident_id", "emptied")],
+                    details=[problem("incident_id", N_("emptied"))],
                     incident_id=incident_id,
                     emptied_by=found.emptied_by,
                 )
@@ -704,18 +708,18 @@ def split(
     wanted = list(dict.fromkeys(report_ids))
     if not wanted:
         raise InvalidInput.worded(
-            N_("name the reports to split off"), details=[problem("report_ids", "empty")]
+            N_("name the reports to split off"), details=[problem("report_ids", N_("empty"))]
         )
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         _scope, agreement_id = incidents.regroup_scope(
-            session, viewer, [incident_id], "split incidents"
+            session, viewer, [incident_id], N_("only monitors (or operators) may split incidents")
         )
         current = {r.id for r in reports.rows_of_incident(session, incident_id)}
         if set(wanted) >= current:
             raise InvalidInput.worded(
                 N_("a split leaves at least one report in the incident"),
-                details=[problem("report_ids", "names every report of the incident")],
+                details=[problem("report_ids", N_("names every report of the incident"))],
             )
         decision_id = new_id("fus")
         new_incident = new_id("inc")
@@ -760,20 +764,25 @@ def undo(
         if row is None or not _may_open(session, ReadScope.load(session, viewer), row):
             raise NotFound.worded(N_("no fusion decision %(id)s"), id=repr(decision_id))
         if involved:
-            incidents.regroup_scope(session, viewer, involved, "undo grouping decisions")
+            incidents.regroup_scope(
+                session,
+                viewer,
+                involved,
+                N_("only monitors (or operators) may undo grouping decisions"),
+            )
         else:
             _require_report_monitor(session, viewer, row)
         if row.undone_by is not None:
             raise Conflict.worded(
                 N_("decision %(decision_id)s was undone by %(undone_by)s"),
-                details=[problem("decision_id", "already undone")],
+                details=[problem("decision_id", N_("already undone"))],
                 decision_id=decision_id,
                 undone_by=row.undone_by,
             )
         if row.kind == "undone":
             raise Conflict.worded(
                 N_("an undo is not undone; decide again (link, merge or split)"),
-                details=[problem("decision_id", "an undo")],
+                details=[problem("decision_id", N_("an undo"))],
             )
         undo_id = new_id("fus")
         why = f"undo of {decision_id} ({undo_id})"
@@ -836,7 +845,13 @@ def _still_in(
         raise Conflict.worded(
             N_("the reports of %(decision_id)s have moved since; undo the later decisions first"),
             details=[
-                problem("decision_id", f"{rid} is no longer in {incident_id}") for rid in moved
+                problem(
+                    "decision_id",
+                    N_("%(rid)s is no longer in %(incident_id)s"),
+                    rid=rid,
+                    incident_id=incident_id,
+                )
+                for rid in moved
             ],
             decision_id=decision_id,
         )

@@ -214,7 +214,7 @@ def incident_investigate(
         if presence not in ("present", "absent") or not code:
             raise InvalidInput.worded(
                 N_("--party-rep %(item)s: expected PARTY:present or PARTY:absent"),
-                details=[problem(f"party_representatives.{index}", "PARTY:present|absent")],
+                details=[problem(f"party_representatives.{index}", N_("PARTY:present|absent"))],
                 item=repr(item),
             )
         reps.append(PartyRepresentative(party=code.upper(), present=presence == "present"))

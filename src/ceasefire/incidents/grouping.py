@@ -56,9 +56,9 @@ class ManualGrouper:
         problems = []
         for index, group in enumerate(self.groups):
             if not group:
-                problems.append(problem(f"groups.{index}", "a group needs at least one report"))
+                problems.append(problem(f"groups.{index}", N_("a group needs at least one report")))
             problems += [
-                problem("report_ids", f"unknown report {rid!r}")
+                problem("report_ids", N_("unknown report %(rid)s"), rid=repr(rid))
                 for rid in group
                 if rid not in known
             ]

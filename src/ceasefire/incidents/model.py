@@ -18,13 +18,14 @@ disputes. A rule not met with views in conflict makes the attribution ``disputed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from ceasefire.errors import Conflict, InvalidInput, problem
+from ceasefire.errors import Conflict, InvalidInput, Wording, problem
 from ceasefire.i18n.markers import N_
 
 
@@ -61,7 +62,14 @@ def check_transition(current: OccurrenceStatus, target: OccurrenceStatus) -> Non
         names = ", ".join(sorted(s.value for s in allowed))
         raise Conflict.worded(
             N_("status cannot go from %(current)s to %(target)s; allowed: %(names)s"),
-            details=[problem("status", f"{current.value} → {target.value} is not allowed")],
+            details=[
+                problem(
+                    "status",
+                    N_("%(current)s → %(target)s is not allowed"),
+                    current=current.value,
+                    target=target.value,
+                )
+            ],
             current=current.value,
             target=target.value,
             names=names,
@@ -86,7 +94,14 @@ class Attribution:
         if (self.kind is AttributionKind.ATTRIBUTED) != (self.party is not None):
             raise InvalidInput.worded(
                 N_("an attribution names a party exactly when it is 'attributed'"),
-                details=[problem("attribution", f"{self.kind.value} with party {self.party!r}")],
+                details=[
+                    problem(
+                        "attribution",
+                        N_("%(kind)s with party %(party)s"),
+                        kind=self.kind.value,
+                        party=repr(self.party),
+                    )
+                ],
             )
 
     def __str__(self) -> str:
@@ -112,7 +127,7 @@ class Attribution:
                 details=[
                     problem(
                         field_name,
-                        "expected attributed(PARTY), not_attributable, disputed or pending",
+                        N_("expected attributed(PARTY), not_attributable, disputed or pending"),
                     )
                 ],
                 field_name=field_name,
@@ -138,12 +153,24 @@ class Finding:
         if self.status not in CONCLUDED:
             raise InvalidInput.worded(
                 N_("a finding concludes: verified, not_substantiated or unverifiable"),
-                details=[problem("finding.status", f"{self.status.value} is not a conclusion")],
+                details=[
+                    problem(
+                        "finding.status",
+                        N_("%(status)s is not a conclusion"),
+                        status=self.status.value,
+                    )
+                ],
             )
         if self.attribution.kind in (AttributionKind.PENDING, AttributionKind.DISPUTED):
             raise InvalidInput.worded(
                 N_("a finding attributes the incident or finds it not attributable"),
-                details=[problem("finding.attribution", f"{self.attribution} is not a finding")],
+                details=[
+                    problem(
+                        "finding.attribution",
+                        N_("%(attribution)s is not a finding"),
+                        attribution=self.attribution,
+                    )
+                ],
             )
         if (
             self.status is not OccurrenceStatus.VERIFIED
@@ -154,7 +181,8 @@ class Finding:
                 details=[
                     problem(
                         "finding.attribution",
-                        f"{self.status.value} incidents are not attributed to a party",
+                        N_("%(status)s incidents are not attributed to a party"),
+                        status=self.status.value,
                     )
                 ],
             )
@@ -188,11 +216,11 @@ class Assessment:
         if self.stance is Stance.CONCUR and self.finding is None:
             raise InvalidInput.worded(
                 N_("a concurring assessment says what it concurs with"),
-                details=[problem("finding", "required when stance is 'concur'")],
+                details=[problem("finding", N_("required when stance is 'concur'"))],
             )
         if not self.rationale.strip():
             raise InvalidInput.worded(
-                N_("an assessment gives its rationale"), details=[problem("rationale", "empty")]
+                N_("an assessment gives its rationale"), details=[problem("rationale", N_("empty"))]
             )
 
 
@@ -211,6 +239,47 @@ class DecisionState(StrEnum):
     DECIDED = "decided"
     DISPUTED = "disputed"
     PENDING = "pending"
+
+
+DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), msgid)
+    for p, msgid in [
+        (r"dissent by (?P<members>.+)", N_("dissent by %(members)s")),
+        (
+            r"the concurring members hold different findings",
+            N_("the concurring members hold different findings"),
+        ),
+        (r"waiting for (?P<members>.+)", N_("waiting for %(members)s")),
+        (r"no voting members", N_("no voting members")),
+        (r"every member abstained", N_("every member abstained")),
+        (r"all members concur or abstain", N_("all members concur or abstain")),
+        (r"all of (?P<members>.+) concur or abstain", N_("all of %(members)s concur or abstain")),
+        (r"no quorum: (?P<groups>.+)", N_("no quorum: %(groups)s")),
+        (r"quorum reached: (?P<groups>.+)", N_("quorum reached: %(groups)s")),
+        (
+            r"views differ; settled by the presiding member (?P<member>.+)",
+            N_("views differ; settled by the presiding member %(member)s"),
+        ),
+        (
+            r"views differ and the presiding member (?P<member>.+) has not settled them",
+            N_("views differ and the presiding member %(member)s has not settled them"),
+        ),
+    ]
+]
+"""Why a decision rule stands where it does, as the rules below word it (in English, what
+the API, the ledger and stored records keep), and the catalogue's msgid of each: a page
+shows a reason translated (``decision_reason`` filter), a refusal quoting one carries its
+:func:`reason_wording`."""
+
+
+def reason_wording(reason: str) -> Wording | str:
+    """A decision's English ``reason`` read back into its msgid and parameters (member ids,
+    groups), to be translated where it is shown; a reason no pattern reads stays as it is."""
+    for pattern, msgid in DECISION_REASONS:
+        found = pattern.fullmatch(reason)
+        if found is not None:
+            return Wording(msgid, tuple(found.groupdict().items()))
+    return reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,22 +414,28 @@ class QuorumByGroup:
     def __post_init__(self) -> None:
         problems = []
         if not self.groups:
-            problems.append(problem("groups", "a quorum rule needs at least one group"))
+            problems.append(problem("groups", N_("a quorum rule needs at least one group")))
         seen: set[str] = set()
         for index, group in enumerate(self.groups):
             if group.required < 1:
-                problems.append(problem(f"groups.{index}.required", "must be at least 1"))
+                problems.append(problem(f"groups.{index}.required", N_("must be at least 1")))
             if group.required > len(group.members):
                 problems.append(
                     problem(
                         f"groups.{index}.required",
-                        f"{group.required} required but the group has {len(group.members)}",
+                        N_("%(required)s required but the group has %(n)s"),
+                        required=group.required,
+                        n=len(group.members),
                     )
                 )
             overlap = seen & set(group.members)
             if overlap:
                 problems.append(
-                    problem(f"groups.{index}.members", f"in two groups: {sorted(overlap)}")
+                    problem(
+                        f"groups.{index}.members",
+                        N_("in two groups: %(overlap)s"),
+                        overlap=sorted(overlap),
+                    )
                 )
             seen |= set(group.members)
         if problems:
@@ -465,7 +540,7 @@ def _members(value: Any, loc: str, problems: list[dict[str, Any]]) -> tuple[str,
     if value is None:
         return None
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
-        problems.append(problem(loc, "must be a list of member ids"))
+        problems.append(problem(loc, N_("must be a list of member ids")))
         return None
     return tuple(value)
 
@@ -479,7 +554,7 @@ def rule_from_dict(data: Any) -> DecisionRule:
     """
     if not isinstance(data, Mapping):
         raise InvalidInput.worded(
-            N_("a decision rule is an object"), details=[problem("rule", "not an object")]
+            N_("a decision rule is an object"), details=[problem("rule", N_("not an object"))]
         )
     kind = data.get("kind")
     problems: list[dict[str, Any]] = []
@@ -491,7 +566,7 @@ def rule_from_dict(data: Any) -> DecisionRule:
     if kind == "presiding_member":
         presiding = data.get("presiding")
         if not isinstance(presiding, str) or not presiding:
-            problems.append(problem("presiding", "required: the presiding member's id"))
+            problems.append(problem("presiding", N_("required: the presiding member's id")))
         voters = _members(data.get("voters"), "voters", problems)
         if problems:
             raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
@@ -502,21 +577,21 @@ def rule_from_dict(data: Any) -> DecisionRule:
         if not isinstance(raw_groups, list) or not raw_groups:
             raise InvalidInput.worded(
                 N_("invalid decision rule"),
-                details=[problem("groups", "a non-empty list of groups")],
+                details=[problem("groups", N_("a non-empty list of groups"))],
             )
         groups = []
         for index, raw in enumerate(raw_groups):
             if not isinstance(raw, Mapping):
-                problems.append(problem(f"groups.{index}", "must be an object"))
+                problems.append(problem(f"groups.{index}", N_("must be an object")))
                 continue
             name, required = raw.get("name"), raw.get("required")
             members = _members(raw.get("members"), f"groups.{index}.members", problems)
             if not isinstance(name, str) or not name:
-                problems.append(problem(f"groups.{index}.name", "required"))
+                problems.append(problem(f"groups.{index}.name", N_("required")))
             if isinstance(required, bool) or not isinstance(required, int):
-                problems.append(problem(f"groups.{index}.required", "must be a whole number"))
+                problems.append(problem(f"groups.{index}.required", N_("must be a whole number")))
             if members is None and raw.get("members") is None:
-                problems.append(problem(f"groups.{index}.members", "required"))
+                problems.append(problem(f"groups.{index}.members", N_("required")))
             if isinstance(name, str) and isinstance(required, int) and members is not None:
                 groups.append(GroupQuorum(name, required, members))
         if problems:
@@ -524,7 +599,7 @@ def rule_from_dict(data: Any) -> DecisionRule:
         return QuorumByGroup(groups=tuple(groups))
     raise InvalidInput.worded(
         N_("unknown decision rule kind %(kind)s"),
-        details=[problem("kind", "expected unanimity, quorum_by_group or presiding_member")],
+        details=[problem("kind", N_("expected unanimity, quorum_by_group or presiding_member"))],
         kind=repr(kind),
     )
 
@@ -535,7 +610,7 @@ def quorum_from_spec(spec: str, groups: Mapping[str, Sequence[str]]) -> QuorumBy
     if len(parts) != len(groups) or not all(p.strip().isdigit() for p in parts):
         raise InvalidInput.worded(
             N_("quorum %(spec)s does not match %(count)s groups"),
-            details=[problem("quorum", "e.g. 3+3+1, one number per group")],
+            details=[problem("quorum", N_("e.g. 3+3+1, one number per group"))],
             spec=repr(spec),
             count=len(groups),
         )

@@ -35,7 +35,7 @@ from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
-from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import check_cursor, new_id, record_ids_in
 from ceasefire.incidents import cellcounts
@@ -75,6 +75,7 @@ from ceasefire.incidents.model import (
     apply_decision,
     check_transition,
     current_assessments,
+    reason_wording,
     redact_names,
     redact_ordered,
     rule_from_dict,
@@ -174,15 +175,17 @@ class IncidentFilters:
     def check(self) -> None:
         problems = []
         if self.start is not None and self.end is not None and self.end < self.start:
-            problems.append(problem("end", "before start"))
+            problems.append(problem("end", N_("before start")))
         if self.bbox is not None:
             min_lon, min_lat, max_lon, max_lat = self.bbox
             if not (-180 <= min_lon <= max_lon <= 180):
                 problems.append(
-                    problem("bbox", "longitudes must satisfy -180 <= min <= max <= 180")
+                    problem("bbox", N_("longitudes must satisfy -180 <= min <= max <= 180"))
                 )
             if not (-90 <= min_lat <= max_lat <= 90):
-                problems.append(problem("bbox", "latitudes must satisfy -90 <= min <= max <= 90"))
+                problems.append(
+                    problem("bbox", N_("latitudes must satisfy -90 <= min <= max <= 90"))
+                )
         if problems:
             raise InvalidInput.worded(N_("invalid incident filter"), details=problems)
 
@@ -201,7 +204,7 @@ def parse_bbox(
     if len(values) != 4:
         raise InvalidInput.worded(
             N_("%(option)s is min_lon,min_lat,max_lon,max_lat"),
-            details=[problem("bbox", "four comma-separated numbers")],
+            details=[problem("bbox", N_("four comma-separated numbers"))],
             option=option,
         )
     return values[0], values[1], values[2], values[3]
@@ -240,21 +243,23 @@ def part_readable(scope: ReadScope, incident: IncidentRow, classification: str, 
     )
 
 
-def _require_monitor(scope: ReadScope, agreement_id: str | None, doing: str) -> None:
+def _require_monitor(scope: ReadScope, agreement_id: str | None, refusal: str) -> None:
+    """Refuse with ``refusal`` (a whole marked msgid, ``N_("only monitors (or operators)
+    may edit incidents")``) unless the scope monitors ``agreement_id``."""
     if not scope.is_monitor(agreement_id):
-        raise Forbidden.worded(N_("only monitors (or operators) may %(doing)s"), doing=doing)
+        raise Forbidden.worded(refusal)
 
 
 @contextmanager
 def _monitor_change(
-    ctx: ServiceContext, viewer: Viewer, incident_id: str, doing: str
+    ctx: ServiceContext, viewer: Viewer, incident_id: str, refusal: str
 ) -> Iterator[tuple[Session, ReadScope, IncidentRow]]:
     """A unit of work on incident ``incident_id``, which the viewer must read and monitor
-    (``doing`` says what, in the refusal): its session, the viewer's scope and the row."""
+    (``refusal``, a marked msgid, says what else): its session, the viewer's scope and the row."""
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, doing)
+        _require_monitor(scope, row.agreement_id, refusal)
         yield session, scope, row
 
 
@@ -289,7 +294,7 @@ def _made_before(session: Session, actor: Actor, retry: _Retry | None) -> str | 
     if row.request_sha256 != retry.request_sha256:
         raise Conflict.worded(
             N_("Idempotency-Key %(key)s was used for another request (%(record_id)s)"),
-            details=[problem("Idempotency-Key", "already used with a different request")],
+            details=[problem("Idempotency-Key", N_("already used with a different request"))],
             key=repr(retry.key),
             record_id=row.record_id,
         )
@@ -612,14 +617,14 @@ def _check_text(value: str | None, field_name: str, *, required: bool) -> str | 
         if required:
             raise InvalidInput.worded(
                 N_("%(field_name)s is required"),
-                details=[problem(field_name, "empty")],
+                details=[problem(field_name, N_("empty"))],
                 field_name=field_name,
             )
         return None
     if len(value) > MAX_TEXT:
         raise InvalidInput.worded(
             N_("%(field_name)s is too long"),
-            details=[problem(field_name, f"over {MAX_TEXT} characters")],
+            details=[problem(field_name, N_("over %(max_text)s characters"), max_text=MAX_TEXT)],
             field_name=field_name,
         )
     return value.strip()
@@ -629,7 +634,7 @@ def _check_count(values: Sequence[Any], field_name: str, most: int) -> None:
     if len(values) > most:
         raise InvalidInput.worded(
             N_("%(field_name)s: at most %(most)s"),
-            details=[problem(field_name, f"more than {most}")],
+            details=[problem(field_name, N_("more than %(most)s"), most=most)],
             field_name=field_name,
             most=most,
         )
@@ -642,7 +647,13 @@ def _check_names(names: Sequence[str], field_name: str) -> list[str]:
         if len(name) > MAX_NAME:
             raise InvalidInput.worded(
                 N_("%(field_name)s: a name over %(max_name)s characters"),
-                details=[problem(f"{field_name}.{index}", f"over {MAX_NAME} characters")],
+                details=[
+                    problem(
+                        f"{field_name}.{index}",
+                        N_("over %(max_name)s characters"),
+                        max_name=MAX_NAME,
+                    )
+                ],
                 field_name=field_name,
                 max_name=MAX_NAME,
             )
@@ -656,7 +667,7 @@ def _check_refs(refs: Sequence[str]) -> list[str]:
         if not isinstance(ref, str) or not ref.strip() or len(ref) > 500:
             raise InvalidInput.worded(
                 N_("evidence references are non-empty strings"),
-                details=[problem(f"evidence_refs.{index}", "empty or over 500 characters")],
+                details=[problem(f"evidence_refs.{index}", N_("empty or over 500 characters"))],
             )
         found.append(ref.strip())
     return found
@@ -676,7 +687,10 @@ def _refuse_grouped(session: Session, rows: Sequence[ReportRow]) -> None:
     if taken:
         raise Conflict.worded(
             N_("a report belongs to one incident at most"),
-            details=[problem("report_ids", f"{rid} is in {iid}") for rid, iid in taken],
+            details=[
+                problem("report_ids", N_("%(rid)s is in %(iid)s"), rid=rid, iid=iid)
+                for rid, iid in taken
+            ],
         )
 
 
@@ -696,13 +710,15 @@ def _claim_reports(
     a party liaison naming its own complaint would otherwise learn from the conflict below
     the id of the (internal) incident that groups it."""
     rows, agreement_id = referenced_reports(session, scope, report_ids, agreement_id, infer=infer)
-    _require_monitor(scope, agreement_id, "group reports into incidents")
+    _require_monitor(
+        scope, agreement_id, N_("only monitors (or operators) may group reports into incidents")
+    )
     candidates = [CandidateReport(r.id, content_from_dict(json.loads(r.content))) for r in rows]
     groups = grouper.propose(candidates)
     if len(groups) != 1:
         raise InvalidInput.worded(
             N_("an incident is made from exactly one group of reports"),
-            details=[problem("report_ids", f"{len(groups)} groups proposed")],
+            details=[problem("report_ids", N_("%(n)s groups proposed"), n=len(groups))],
         )
     _refuse_grouped(session, rows)
     return rows, agreement_id
@@ -827,7 +843,8 @@ def create_incident(
     summary_text = _check_text(summary, "summary", required=False)
     if not report_ids:
         raise InvalidInput.worded(
-            N_("an incident groups at least one report"), details=[problem("report_ids", "empty")]
+            N_("an incident groups at least one report"),
+            details=[problem("report_ids", N_("empty"))],
         )
     grouper = grouper or ManualGrouper([list(report_ids)])
     actor = actor_of(viewer)
@@ -875,7 +892,9 @@ def add_reports(
 ) -> IncidentDetail:
     """Group more reports into an incident (each report belongs to one incident at most)."""
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "group reports") as (session, scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may group reports")
+    ) as (session, scope, row):
         added, _ = _claim_reports(
             session, scope, report_ids, ManualGrouper([list(report_ids)]), row.agreement_id
         )
@@ -902,7 +921,9 @@ def remove_report(
     """Take a report out of an incident (it stays a report); an incident keeps at least one."""
     reason_text = _check_text(reason, "reason", required=True)
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "regroup reports") as (session, scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may regroup reports")
+    ) as (session, scope, row):
         current = rows_of_incident(session, row.id)
         if report_id not in {r.id for r in current}:
             raise NotFound.worded(
@@ -914,7 +935,7 @@ def remove_report(
         if not remaining:
             raise Conflict.worded(
                 N_("an incident keeps at least one report"),
-                details=[problem("report_id", "the incident's last report")],
+                details=[problem("report_id", N_("the incident's last report"))],
             )
         _unlink(session, ctx.settings, actor, row, report_id, reason_text)
         row.concerns = ","
@@ -934,7 +955,9 @@ def edit_incident(
 ) -> IncidentDetail:
     """Change the title or the shared summary (monitors)."""
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "edit incidents") as (session, scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may edit incidents")
+    ) as (session, scope, row):
         if title is not None:
             text = _check_text(title, "title", required=True)
             assert text is not None
@@ -978,7 +1001,9 @@ def change_status(
     """
     reason_text = _check_text(reason, "reason", required=True)
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "change an incident's status") as (
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may change an incident's status")
+    ) as (
         session,
         scope,
         row,
@@ -993,14 +1018,16 @@ def change_status(
             if decision.state is not DecisionState.DECIDED or decision.finding is None:
                 raise Conflict.worded(
                     N_("the decision rule (%(rule)s) has not decided: %(reason)s"),
-                    details=[problem("status", decision.reason)],
+                    details=[problem("status", reason_wording(decision.reason))],
                     rule=decision.rule,
-                    reason=decision.reason,
+                    reason=reason_wording(decision.reason),
                 )
             if decision.finding.status is not status:
                 raise Conflict.worded(
                     N_("the members decided %(decided)s, not %(status)s"),
-                    details=[problem("status", f"decided: {decision.finding}")],
+                    details=[
+                        problem("status", N_("decided: %(finding)s"), finding=decision.finding)
+                    ],
                     decided=decision.finding.status.value,
                     status=status.value,
                 )
@@ -1045,7 +1072,9 @@ def classify(
 ) -> IncidentDetail:
     """Change who may read the incident; ``public`` publishes it (redacted) to everyone."""
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "classify incidents") as (session, scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may classify incidents")
+    ) as (session, scope, row):
         before = row.classification
         if before == classification.value:
             return _detail(session, scope, row)
@@ -1091,18 +1120,18 @@ def assign_task(
     """
     names = _check_names(team, "team")
     if not names:
-        raise InvalidInput.worded(N_("a task needs a team"), details=[problem("team", "empty")])
+        raise InvalidInput.worded(N_("a task needs a team"), details=[problem("team", N_("empty"))])
     if lead_member is not None and len(lead_member) > 64:
         raise InvalidInput.worded(
             N_("lead_member is no member id"),
-            details=[problem("lead_member", "over 64 characters")],
+            details=[problem("lead_member", N_("over 64 characters"))],
         )
     _check_count(party_representatives, "party_representatives", MAX_PARTIES)
     for index, present in enumerate(party_representatives):
         if len(present.party) > 16:
             raise InvalidInput.worded(
                 N_("party is no party code"),
-                details=[problem(f"party_representatives.{index}.party", "over 16 characters")],
+                details=[problem(f"party_representatives.{index}.party", N_("over 16 characters"))],
             )
         _check_names(present.names, f"party_representatives.{index}.names")
     instructions_text = _check_text(instructions, "instructions", required=False)
@@ -1120,7 +1149,9 @@ def assign_task(
             "due_at": due.isoformat() if due else None,
         },
     )
-    with _monitor_change(ctx, viewer, incident_id, "assign investigations") as (
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may assign investigations")
+    ) as (
         session,
         _scope,
         row,
@@ -1206,7 +1237,9 @@ def complete_task(
         # ``_incident_or_404``'s answer would name the incident.
         if task is None or row is None or not _readable(scope, row):
             raise NotFound.worded(N_("no task %(id)s"), id=repr(task_id))
-        _require_monitor(scope, row.agreement_id, "complete investigations")
+        _require_monitor(
+            scope, row.agreement_id, N_("only monitors (or operators) may complete investigations")
+        )
         if task.status != "assigned":
             raise Conflict.worded(
                 N_("task %(task_id)s is %(status)s"),
@@ -1261,13 +1294,13 @@ def assess(
             missing = "status" if status is None else "attribution"
             raise InvalidInput.worded(
                 N_("a finding has a status and an attribution"),
-                details=[problem(missing, "required with the other")],
+                details=[problem(missing, N_("required with the other"))],
             )
         finding = Finding(status, attribution)
     if stance is Stance.ABSTAIN and finding is not None:
         raise InvalidInput.worded(
             N_("an abstention holds no finding"),
-            details=[problem("status", "omit when abstaining")],
+            details=[problem("status", N_("omit when abstaining"))],
         )
     if viewer.operator or viewer.member_id is None:
         raise Forbidden.worded(
@@ -1358,7 +1391,9 @@ def _same_assessment(
 def evaluate(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decision:
     """Re-evaluate the decision rule (e.g. after the rule changed) and apply it."""
     actor = actor_of(viewer)
-    with _monitor_change(ctx, viewer, incident_id, "evaluate decisions") as (session, _scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may evaluate decisions")
+    ) as (session, _scope, row):
         return _decide(session, ctx, row, actor)
 
 
@@ -1448,7 +1483,9 @@ def add_note(
         idempotency_key,
         {"incident_id": incident_id, "text": body, "classification": classification.value},
     )
-    with _monitor_change(ctx, viewer, incident_id, "write working notes") as (session, _scope, row):
+    with _monitor_change(
+        ctx, viewer, incident_id, N_("only monitors (or operators) may write working notes")
+    ) as (session, _scope, row):
         earlier = _made_before(session, actor, retry)
         if earlier is not None:
             return _note_public(session.get_one(NoteRow, earlier))
@@ -1491,7 +1528,9 @@ def set_decision_rule(
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
         scope = ReadScope.load(session, viewer)
-        _require_monitor(scope, agreement_id, "configure decision rules")
+        _require_monitor(
+            scope, agreement_id, N_("only monitors (or operators) may configure decision rules")
+        )
         row = session.get(DecisionRuleRow, agreement_id)
         stored = parsed.to_dict()
         if row is not None and row.rule == stored:
@@ -1824,7 +1863,9 @@ def get_decision(ctx: ServiceContext, viewer: Viewer, incident_id: str) -> Decis
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, "see the members' views")
+        _require_monitor(
+            scope, row.agreement_id, N_("only monitors (or operators) may see the members' views")
+        )
         return _evaluate(session, row)
 
 
@@ -2325,7 +2366,7 @@ def open_fused_incident(
     if len(agreements) != 1:
         raise InvalidInput.worded(
             N_("an incident groups reports of one agreement"),
-            details=[problem("report_ids", f"{len(agreements)} agreements")],
+            details=[problem("report_ids", N_("%(n)s agreements"), n=len(agreements))],
         )
     _refuse_grouped(session, reports)
     (agreement_id,) = agreements
@@ -2365,7 +2406,10 @@ def add_fused_reports(
     if foreign:
         raise InvalidInput.worded(
             N_("reports of another agreement cannot join this incident"),
-            details=[problem("report_ids", f"{rid} is of another agreement") for rid in foreign],
+            details=[
+                problem("report_ids", N_("%(rid)s is of another agreement"), rid=rid)
+                for rid in foreign
+            ],
         )
     _refuse_grouped(session, reports)
     now = utcnow()
@@ -2405,7 +2449,15 @@ def take_out_reports(
     if missing:
         raise InvalidInput.worded(
             N_("reports not in incident %(incident_id)s"),
-            details=[problem("report_ids", f"{rid} is not in {incident_id}") for rid in missing],
+            details=[
+                problem(
+                    "report_ids",
+                    N_("%(rid)s is not in %(incident_id)s"),
+                    rid=rid,
+                    incident_id=incident_id,
+                )
+                for rid in missing
+            ],
             incident_id=incident_id,
         )
     taken = [current[rid] for rid in dict.fromkeys(report_ids)]
@@ -2426,21 +2478,22 @@ def take_out_reports(
 
 
 def regroup_scope(
-    session: Session, viewer: Viewer, incident_ids: Sequence[str], doing: str
+    session: Session, viewer: Viewer, incident_ids: Sequence[str], refusal: str
 ) -> tuple[ReadScope, str | None]:
     """Check that ``viewer`` may regroup (merge, split, undo) these incidents: each one
     readable (``NotFound`` otherwise) and a monitor of its agreement (or an operator), all
-    of one agreement. Returns the scope and the agreement."""
+    of one agreement (``refusal``: the marked msgid a non-monitor is refused with). Returns
+    the scope and the agreement."""
     scope = ReadScope.load(session, viewer)
     agreements = set()
     for incident_id in dict.fromkeys(incident_ids):
         row = _incident_or_404(session, scope, incident_id)
-        _require_monitor(scope, row.agreement_id, doing)
+        _require_monitor(scope, row.agreement_id, refusal)
         agreements.add(row.agreement_id)
     if len(agreements) > 1:
         raise InvalidInput.worded(
             N_("incidents of different agreements are never grouped together"),
-            details=[problem("incident_ids", "of different agreements")],
+            details=[problem("incident_ids", N_("of different agreements"))],
         )
     return scope, (agreements.pop() if agreements else None)
 
@@ -2461,16 +2514,20 @@ def referenced_incident(
     if row is None or not _readable(scope, row):
         raise NotFound.worded(
             N_("no incident %(id)s"),
-            details=[problem(loc, f"unknown {incident_id}")],
+            details=[problem(loc, N_("unknown %(incident_id)s"), incident_id=incident_id)],
             id=repr(incident_id),
         )
     if row.agreement_id != agreement_id:
-        here = agreement_id or "no agreement"
+        here = agreement_id or Wording(N_("no agreement"))
         raise InvalidInput.worded(
             N_("an incident of another agreement cannot be referred to by a record of %(here)s"),
             details=[
                 problem(
-                    loc, f"{row.id} belongs to {row.agreement_id or 'no agreement'}, not {here}"
+                    loc,
+                    N_("%(id)s belongs to %(agreement_id)s, not %(here)s"),
+                    id=row.id,
+                    agreement_id=row.agreement_id or Wording(N_("no agreement")),
+                    here=here,
                 )
             ],
             here=here,
@@ -2501,7 +2558,13 @@ def check_cited_records(
                         "evidence may cite the centre's reports and incidents by id, no other "
                         "record"
                     ),
-                    details=[problem(loc, f"a {kind}-… id: cite the report or incident instead")],
+                    details=[
+                        problem(
+                            loc,
+                            N_("a %(kind)s-… id: cite the report or incident instead"),
+                            kind=kind,
+                        )
+                    ],
                 )
 
 

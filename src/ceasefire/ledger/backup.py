@@ -35,18 +35,13 @@ from ceasefire.ledger.schemas import (
     RestoreSummary,
 )
 
-PG_TOOLS_HINT = (
-    "install the PostgreSQL client tools of the server's major version"
-    " (Debian/Ubuntu: apt-get install postgresql-client)"
-)
-
 
 def _backend(url: str) -> str:
     name = make_url(normalise_url(url)).get_backend_name()
     if name not in ("sqlite", "postgresql"):
         raise InvalidInput.worded(
             N_("backups support SQLite and PostgreSQL, not %(name)s"),
-            details=[problem("database_url", "unsupported backend")],
+            details=[problem("database_url", N_("unsupported backend"))],
             name=name,
         )
     return name
@@ -57,7 +52,7 @@ def _sqlite_path(url: str) -> Path:
     if not database or database == ":memory:":
         raise InvalidInput.worded(
             N_("an in-memory SQLite database cannot be backed up or restored"),
-            details=[problem("database_url", "no file")],
+            details=[problem("database_url", N_("no file"))],
         )
     return Path(database)
 
@@ -93,14 +88,19 @@ def _pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise Unavailable.worded(
-            N_("%(name)s is not installed, so a PostgreSQL database cannot be backed up: %(hint)s")
+            N_(
+                "%(name)s is not installed, so a PostgreSQL database cannot be backed up:"
+                " install the PostgreSQL client tools of the server's major version"
+                " (Debian/Ubuntu: apt-get install postgresql-client)"
+            )
             if name == "pg_dump"
             else N_(
-                "%(name)s is not installed, so a PostgreSQL database cannot be restored: %(hint)s"
+                "%(name)s is not installed, so a PostgreSQL database cannot be restored:"
+                " install the PostgreSQL client tools of the server's major version"
+                " (Debian/Ubuntu: apt-get install postgresql-client)"
             ),
-            details=[problem("database_url", f"{name} not found on PATH")],
+            details=[problem("database_url", N_("%(name)s not found on PATH"), name=name)],
             name=name,
-            hint=PG_TOOLS_HINT,
         )
     return found
 
@@ -137,7 +137,7 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> BackupSumma
     if out.exists() and not force:
         raise Conflict.worded(
             N_("%(out)s exists: choose another file or pass --force to replace it"),
-            details=[problem("out", "exists")],
+            details=[problem("out", N_("exists"))],
             out=out,
         )
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +152,7 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> BackupSumma
         if not source_path.is_file():
             raise NotFound.worded(
                 N_("no SQLite database at %(source_path)s"),
-                details=[problem("database_url", "no such file")],
+                details=[problem("database_url", N_("no such file"))],
                 source_path=source_path,
             )
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -249,7 +249,7 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
     if not backup_file.is_file():
         raise NotFound.worded(
             N_("no backup at %(path)s"),
-            details=[problem("backup_file", "no such file")],
+            details=[problem("backup_file", N_("no such file"))],
             path=backup_file,
         )
     backend = _backend(settings.database_url)
@@ -265,7 +265,7 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
                     "%(target)s already holds a database (%(held)s ledger entries): pass --force "
                     "to replace it (stop the server first)"
                 ),
-                details=[problem("database_url", "not empty", ledger_entries=held)],
+                details=[problem("database_url", N_("not empty"), extra={"ledger_entries": held})],
                 target=target,
                 held=held,
             )
@@ -311,7 +311,7 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
                     "the database already holds the ceasefire tables (%(held)s ledger entries): "
                     "pass --force to replace them (stop the server first)"
                 ),
-                details=[problem("database_url", "not empty", ledger_entries=held)],
+                details=[problem("database_url", N_("not empty"), extra={"ledger_entries": held})],
                 held=held,
             )
         url, _schema = _libpq_url(settings.database_url)
@@ -403,7 +403,7 @@ def check(
         if kept is None:
             raise InvalidInput.worded(
                 N_("%(witness_state)s holds no witnessed head: run `ceasefire witness` first"),
-                details=[problem("witness_state", "no heads.jsonl")],
+                details=[problem("witness_state", N_("no heads.jsonl"))],
                 witness_state=witness_state,
             )
         witnessed, key = kept.head, ledger_witness.pinned_key(witness_state)

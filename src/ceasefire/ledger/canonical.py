@@ -100,7 +100,7 @@ def canonical_header_json(fields: dict[str, str | int | None]) -> bytes:
         if isinstance(value, int) and not -(2**53) < value < 2**53:
             raise InvalidInput.worded(
                 N_("header integer outside the safe range"),
-                details=[problem("header", "too large")],
+                details=[problem("header", N_("too large"))],
             )
     try:
         return _HEADER_ENCODER.encode(fields).encode("utf-8")

@@ -571,7 +571,7 @@ def key_sign(
     if not stored:
         raise InvalidInput.worded(
             N_("no key %(key_id)s in %(key_file)s"),
-            details=[problem("key_file", "no such key")],
+            details=[problem("key_file", N_("no such key"))],
             key_id=key_id or "",
             key_file=key_file,
         )

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ceasefire.errors import Forbidden, InvalidInput, problem
+from ceasefire.errors import Forbidden, InvalidInput, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.entry import KEY_ADDED, KEY_REVOKED, KEY_ROTATED, EntryHeader
 from ceasefire.ledger.keys import ALGORITHM, CENTRE_MEMBER_ID, MEMBER_CUSTODY, key_id_for
@@ -59,7 +59,7 @@ def refuse_server_signature(member_id: str, since: int) -> Forbidden:
             "cannot sign in its name; the member submits the entry signed with its own key (POST "
             "/api/v1/ledger/entries, docs/ledger.md)"
         ),
-        details=[problem("member_id", "holds its own keys", since_seq=since)],
+        details=[problem("member_id", N_("holds its own keys"), extra={"since_seq": since})],
         member_id=repr(member_id),
         since=since,
     )
@@ -86,8 +86,10 @@ def server_keys_to_end(session: Session, member_id: str) -> list[LedgerKeyRow]:
     )
 
 
-def _bad(loc: str, message: str) -> InvalidInput:
-    return InvalidInput(message, details=[problem(loc, message)])
+def _bad(loc: str, msgid: str, **params: str) -> InvalidInput:
+    """The refusal ``msgid`` (marked) with ``params``, its details entry at ``loc``."""
+    entry = problem(loc, Wording(msgid, tuple(params.items())))
+    return InvalidInput.worded(msgid, details=[entry], **params)
 
 
 def check_key_entry(
@@ -100,14 +102,19 @@ def check_key_entry(
     if member != parsed.member or signer.custody != MEMBER_CUSTODY:
         raise Forbidden.worded(
             N_("a member may pre-sign key entries only for itself, with a key it holds"),
-            details=[problem("payload.member_id", "not the signing member")],
+            details=[problem("payload.member_id", N_("not the signing member"))],
         )
     if not isinstance(key_id, str) or parsed.subject != key_id:
-        raise _bad("header.subject", "the subject must be the key id of the payload")
+        raise _bad("header.subject", N_("the subject must be the key id of the payload"))
     if parsed.tag == KEY_REVOKED:
         row = session.get(LedgerKeyRow, key_id)
         if row is None or row.member_id != member:
-            raise _bad("payload.key_id", f"{member!r} has no key {key_id}")
+            raise _bad(
+                "payload.key_id",
+                N_("%(member)s has no key %(key_id)s"),
+                member=repr(member),
+                key_id=key_id,
+            )
 
         def revoke(s: Session, seq: int, instant: datetime) -> None:
             target = s.get(LedgerKeyRow, key_id)
@@ -121,18 +128,18 @@ def check_key_entry(
     except ValueError:
         matches = False
     if not matches or payload.get("algorithm") != ALGORITHM:
-        raise _bad("payload.public_key", "public_key must be the Ed25519 key of key_id")
+        raise _bad("payload.public_key", N_("public_key must be the Ed25519 key of key_id"))
     if payload.get("custody") != MEMBER_CUSTODY:
-        raise _bad("payload.custody", "a key a member adds itself has custody 'member'")
+        raise _bad("payload.custody", N_("a key a member adds itself has custody 'member'"))
     if session.get(LedgerKeyRow, key_id) is not None:
-        raise _bad("payload.key_id", f"key {key_id} is already registered")
+        raise _bad("payload.key_id", N_("key %(key_id)s is already registered"), key_id=key_id)
     replaces = payload.get("replaces")
     if parsed.tag == KEY_ROTATED:
         old = session.get(LedgerKeyRow, replaces) if isinstance(replaces, str) else None
         if old is None or old.member_id != member or old.ended_seq is not None:
-            raise _bad("payload.replaces", f"not a valid key of {member!r}")
+            raise _bad("payload.replaces", N_("not a valid key of %(member)s"), member=repr(member))
     elif replaces is not None:
-        raise _bad("payload.replaces", "only a rotation replaces a key")
+        raise _bad("payload.replaces", N_("only a rotation replaces a key"))
 
     def add(s: Session, seq: int, instant: datetime) -> None:
         if isinstance(replaces, str):

@@ -94,7 +94,7 @@ def validate_tag(tag: str) -> str:
     if not isinstance(tag, str) or len(tag) > MAX_TAG_LENGTH or not TAG_PATTERN.match(tag):
         raise InvalidInput.worded(
             N_("ledger tag %(tag)s is not of the form source:subject:action"),
-            details=[problem("tag", "expected lowercase source:subject:action")],
+            details=[problem("tag", N_("expected lowercase source:subject:action"))],
             tag=repr(tag),
         )
     return tag
@@ -105,7 +105,7 @@ def validate_subject(subject: str) -> str:
     if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT_LENGTH:
         raise InvalidInput.worded(
             N_("ledger subject must be a non-empty string of at most 200 characters"),
-            details=[problem("subject", "empty or too long")],
+            details=[problem("subject", N_("empty or too long"))],
         )
     return subject
 

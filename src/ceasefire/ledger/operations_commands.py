@@ -190,7 +190,7 @@ def witness_command(
     if (url is None) == (database_url is None):
         raise InvalidInput.worded(
             N_("give exactly one of --url and --database-url"),
-            details=[problem("url", "exactly one of --url, --database-url")],
+            details=[problem("url", N_("exactly one of --url, --database-url"))],
         )
     source: ledger_witness.HeadSource
     ctx = None

@@ -139,7 +139,7 @@ def _entry_row(session: Session, seq: int) -> LedgerEntryRow:
     row = session.get(LedgerEntryRow, seq)
     if row is None:
         raise NotFound.worded(
-            N_("no ledger entry %(id)s"), details=[problem("seq", "unknown entry")], id=seq
+            N_("no ledger entry %(id)s"), details=[problem("seq", N_("unknown entry"))], id=seq
         )
     return row
 
@@ -498,7 +498,7 @@ def _checked_payload(tag: str, subject: str, payload: object) -> bytes:
     if not isinstance(payload, Mapping):
         raise InvalidInput.worded(
             N_("ledger payload must be a JSON object"),
-            details=[problem("payload", "not an object")],
+            details=[problem("payload", N_("not an object"))],
         )
     if tag in blinded_tags():
         payload = with_nonce(payload)
@@ -664,7 +664,7 @@ def _check_key_actor(actor: Actor, member_id: str) -> None:
     if actor.member_id not in (CENTRE_MEMBER_ID, member_id):
         raise Forbidden.worded(
             N_("only the centre or %(member_id)s itself may change %(member_id)s's keys"),
-            details=[problem("member_id", "another member's keys")],
+            details=[problem("member_id", N_("another member's keys"))],
             member_id=repr(member_id),
         )
 
@@ -686,7 +686,7 @@ def add_member_key(
             if existing.member_id != member_id:
                 raise Conflict.worded(
                     N_("key %(key_id)s is registered to %(member_id)s"),
-                    details=[problem("public_key", "registered to another member")],
+                    details=[problem("public_key", N_("registered to another member"))],
                     key_id=key_id,
                     member_id=repr(existing.member_id),
                 )
@@ -733,12 +733,12 @@ def rotate_key(
             if session.get(LedgerKeyRow, key_id_for(new_public)) is not None:
                 raise Conflict.worded(
                     N_("that key is already registered"),
-                    details=[problem("public_key", "already registered")],
+                    details=[problem("public_key", N_("already registered"))],
                 )
         if member_id == CENTRE_MEMBER_ID and custody != "server":
             raise InvalidInput.worded(
                 N_("the centre signs on the server: its key must be kept in the key file"),
-                details=[problem("public_key", "not allowed for the centre")],
+                details=[problem("public_key", N_("not allowed for the centre"))],
             )
         # Sign with the old key's authority before it ends (the centre, or the member).
         writer.register_key(
@@ -758,7 +758,7 @@ def revoke_key(ctx: ServiceContext, *, key_id: str, actor: Actor, reason: str = 
         if row is None:
             raise NotFound.worded(
                 N_("no key %(id)s"),
-                details=[problem("key_id", "unknown key")],
+                details=[problem("key_id", N_("unknown key"))],
                 id=repr(key_id),
             )
         _check_key_actor(actor, row.member_id)
@@ -767,7 +767,7 @@ def revoke_key(ctx: ServiceContext, *, key_id: str, actor: Actor, reason: str = 
         if row.member_id == CENTRE_MEMBER_ID and len(_active_keys(session, CENTRE_MEMBER_ID)) < 2:
             raise Conflict.worded(
                 N_("this is the centre's only valid key: rotate it instead of revoking it"),
-                details=[problem("key_id", "the centre's last valid key")],
+                details=[problem("key_id", N_("the centre's last valid key"))],
             )
         writer.revoke(row, actor=actor, reason=reason)
         session.flush()
@@ -794,14 +794,14 @@ def _active_key(session: Session, member_id: str, key_id: str | None) -> LedgerK
             N_("%(member_id)s has no valid key %(key_id)s to rotate")
             if key_id
             else N_("%(member_id)s has no valid key to rotate"),
-            details=[problem("key_id" if key_id else "member_id", "no valid key")],
+            details=[problem("key_id" if key_id else "member_id", N_("no valid key"))],
             member_id=repr(member_id),
             key_id=key_id,
         )
     if len(active) > 1:
         raise InvalidInput.worded(
             N_("%(member_id)s has %(count)s valid keys: say which one to rotate"),
-            details=[problem("key_id", "ambiguous")],
+            details=[problem("key_id", N_("ambiguous"))],
             member_id=repr(member_id),
             count=len(active),
         )
@@ -860,11 +860,15 @@ def append_presigned(
             raise Conflict.worded(
                 N_("the ledger head has moved: sign the entry again on top of the current head"),
                 details=[
-                    problem("header.seq", "expected head + 1", head_seq=head.seq if head else 0),
+                    problem(
+                        "header.seq",
+                        N_("expected head + 1"),
+                        extra={"head_seq": head.seq if head else 0},
+                    ),
                     problem(
                         "header.prev",
-                        "expected the head hash",
-                        head_hash=head.entry_hash if head else GENESIS_PREV,
+                        N_("expected the head hash"),
+                        extra={"head_hash": head.entry_hash if head else GENESIS_PREV},
                     ),
                 ],
             )
@@ -873,12 +877,12 @@ def append_presigned(
         if instant < head.recorded_at or abs(now - instant) > PRESIGNED_CLOCK_SKEW:
             raise InvalidInput.worded(
                 N_("header.ts must be now (within 5 minutes) and not before the head"),
-                details=[problem("header.ts", f"server time is {format_ts(now)}")],
+                details=[problem("header.ts", N_("server time is %(now)s"), now=format_ts(now))],
             )
         if instant.date() != head.recorded_at.date():
             raise Conflict.worded(
                 N_("a new day has started: the previous day is being sealed; sign again"),
-                details=[problem("header.ts", "day changed since the head")],
+                details=[problem("header.ts", N_("day changed since the head"))],
             )
         entry = SignedEntry(
             header=parsed,
@@ -927,7 +931,7 @@ def _check_presigned_tag(tag: str) -> None:
     if tag.startswith("ledger:") and tag not in ledger_custody.KEY_TAGS:
         raise InvalidInput.worded(
             N_("ledger:* entries are written by the server (keys through the key commands)"),
-            details=[problem("header.tag", "reserved")],
+            details=[problem("header.tag", N_("reserved"))],
         )
     area = _area_tag_sources().get(tag.partition(":")[0])
     if area is not None:
@@ -936,7 +940,7 @@ def _check_presigned_tag(tag: str) -> None:
                 "%(tag)s is a tag of the server's records (%(area)s): their entries are written "
                 "by the server as it changes those records, never pre-signed by a member"
             ),
-            details=[problem("header.tag", "written by the server", areas=area)],
+            details=[problem("header.tag", N_("written by the server"), extra={"areas": area})],
             tag=tag,
             area=area,
         )
@@ -945,7 +949,7 @@ def _check_presigned_tag(tag: str) -> None:
 def _too_deep(field: str) -> InvalidInput:
     return InvalidInput.worded(
         N_("%(field)s is nested too deeply"),
-        details=[problem(field, "nested too deeply")],
+        details=[problem(field, N_("nested too deeply"))],
         field=field,
     )
 
@@ -967,7 +971,7 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
     if canonical_header != header_bytes:
         raise InvalidInput.worded(
             N_("header is not in RFC 8785 canonical form"),
-            details=[problem("header", "not canonical")],
+            details=[problem("header", N_("not canonical"))],
         )
     try:
         payload_value = json.loads(payload_bytes)
@@ -983,12 +987,12 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
     if not isinstance(payload_value, dict) or canonical_payload != payload_bytes:
         raise InvalidInput.worded(
             N_("payload must be a JSON object in RFC 8785 canonical form"),
-            details=[problem("payload", "not a canonical JSON object")],
+            details=[problem("payload", N_("not a canonical JSON object"))],
         )
     if sha256_hex(payload_bytes) != parsed.payload_sha256:
         raise InvalidInput.worded(
             N_("header.payload_sha256 is not the SHA-256 of the payload"),
-            details=[problem("header.payload_sha256", "does not match the payload")],
+            details=[problem("header.payload_sha256", N_("does not match the payload"))],
         )
     validate_tag(parsed.tag)
     validate_subject(parsed.subject)
@@ -1000,7 +1004,7 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
     if len(signature) != 128 or any(c not in "0123456789abcdef" for c in signature):
         raise InvalidInput.worded(
             N_("signature must be 128 lowercase hex digits"),
-            details=[problem("signature", "not an Ed25519 signature in hex")],
+            details=[problem("signature", N_("not an Ed25519 signature in hex"))],
         )
     return parsed
 
@@ -1226,7 +1230,7 @@ def list_entries(
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput.worded(
             N_("limit must be 1..%(max_page)s"),
-            details=[problem("limit", "out of range")],
+            details=[problem("limit", N_("out of range"))],
             max_page=MAX_PAGE,
         )
     with ctx.reader() as session:
@@ -1510,7 +1514,7 @@ def verify_bundle_file(
     path = Path(path)
     if not path.is_file():
         raise NotFound.worded(
-            N_("no bundle at %(path)s"), details=[problem("bundle", "no such file")], path=path
+            N_("no bundle at %(path)s"), details=[problem("bundle", N_("no such file"))], path=path
         )
     started = time.perf_counter()
     report = verify_bundle(path, check_signatures=check_signatures, workers=workers)

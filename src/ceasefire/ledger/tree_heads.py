@@ -344,7 +344,7 @@ def public_head(ctx: ServiceContext) -> TreeHead:
 def _size_problem(name: str, value: int, size: int) -> InvalidInput:
     return InvalidInput.worded(
         N_("%(name)s must be 0..%(size)s (the ledger has %(size)s entries)"),
-        details=[problem(name, "beyond the tree", tree_size=size)],
+        details=[problem(name, N_("beyond the tree"), extra={"tree_size": size})],
         name=name,
         size=size,
     )
@@ -363,7 +363,7 @@ def consistency_proof(ctx: ServiceContext, first: int, second: int) -> Consisten
                 if second > size
                 else InvalidInput.worded(
                     N_("second must not be smaller than first"),
-                    details=[problem("second", "smaller than first")],
+                    details=[problem("second", N_("smaller than first"))],
                 )
             )
         store = _Store(session, size)
@@ -391,7 +391,7 @@ def inclusion_proof(
         if not 1 <= seq <= size:
             raise NotFound.worded(
                 N_("no ledger entry %(seq)s in a tree of %(size)s"),
-                details=[problem("seq", "not in the tree", tree_size=size)],
+                details=[problem("seq", N_("not in the tree"), extra={"tree_size": size})],
                 seq=seq,
                 size=size,
             )

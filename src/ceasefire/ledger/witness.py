@@ -75,7 +75,7 @@ class HttpSource:
         if urllib.parse.urlsplit(self.url).scheme not in ("http", "https"):
             raise InvalidInput.worded(
                 N_("--url must be an http:// or https:// URL, not %(url)s"),
-                details=[problem("url", "not http(s)")],
+                details=[problem("url", N_("not http(s)"))],
                 url=repr(self.url),
             )
 
@@ -237,7 +237,9 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         except ValueError as exc:
             raise InvalidInput.worded(
                 N_("%(path)s line %(number)s is not JSON: %(error)s"),
-                details=[problem("state", f"{path.name} line {number}")],
+                details=[
+                    problem("state", N_("%(name)s line %(number)s"), name=path.name, number=number)
+                ],
                 path=path,
                 number=number,
                 error=exc,
@@ -349,7 +351,7 @@ def _pinned_or_new_key(
                     "--public-key differs from the key pinned in %(pin_file)s: remove that file to "
                     "pin another key"
                 ),
-                details=[problem("public_key", "differs from the pinned key")],
+                details=[problem("public_key", N_("differs from the pinned key"))],
                 pin_file=Path(state) / PIN_FILE,
             )
         return pinned, False
@@ -358,7 +360,7 @@ def _pinned_or_new_key(
     if chosen is None:
         raise InvalidInput.worded(
             N_("no key to pin: the server did not name its key; pass --public-key"),
-            details=[problem("public_key", "required on first use")],
+            details=[problem("public_key", N_("required on first use"))],
         )
     return chosen.lower(), True
 

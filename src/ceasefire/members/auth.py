@@ -160,7 +160,7 @@ def _check_password(
         message = f"too easy to guess (score {verdict.score} of 4, at least {MIN_SCORE})"
     raise InvalidInput.worded(
         REFUSALS[verdict.weakness],
-        details=[problem(loc, message, reason=verdict.weakness.value)],
+        details=[problem(loc, message, extra={"reason": verdict.weakness.value})],
         length=MIN_PASSWORD_LENGTH,
     )
 
@@ -203,7 +203,7 @@ def add_user(
         if session.get(UserRow, user_id) is not None:
             raise Conflict.worded(
                 N_("user %(user_id)s already exists"),
-                details=[problem("user_id", "taken")],
+                details=[problem("user_id", N_("taken"))],
                 user_id=repr(user_id),
             )
         row = UserRow(
@@ -316,7 +316,7 @@ def create_token(
         if password is None:
             raise InvalidInput.worded(
                 N_("creating a token needs your password"),
-                details=[problem("password", "required: a token alone cannot mint tokens")],
+                details=[problem("password", N_("required: a token alone cannot mint tokens"))],
             )
         checked = _verify_current_password(
             ctx, viewer.user_id or "", password, client, device_cookie
@@ -328,22 +328,24 @@ def create_token(
         if expires_in <= timedelta(0):
             raise InvalidInput.worded(
                 N_("token lifetime must be positive"),
-                details=[problem("expires_in", "not positive")],
+                details=[problem("expires_in", N_("not positive"))],
             )
         expires_at = now + expires_in
     if expires_at is None and not viewer.operator:
         raise Forbidden.worded(N_("only an operator may create a token that never expires"))
     if expires_at is not None and expires_at <= now:
         raise InvalidInput.worded(
-            N_("expires_at is in the past"), details=[problem("expires_at", "not in the future")]
+            N_("expires_at is in the past"),
+            details=[problem("expires_at", N_("not in the future"))],
         )
     if expires_at is not None and expires_at - now > MAX_TOKEN_TTL:
         raise InvalidInput.worded(
-            N_("token lifetime over a year"), details=[problem("expires_at", "more than 366 days")]
+            N_("token lifetime over a year"),
+            details=[problem("expires_at", N_("more than 366 days"))],
         )
     if not label.strip() or len(label) > 100:
         raise InvalidInput.worded(
-            N_("label must be 1-100 characters"), details=[problem("label", "length")]
+            N_("label must be 1-100 characters"), details=[problem("label", N_("length"))]
         )
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
@@ -444,7 +446,7 @@ def revoke_token(ctx: ServiceContext, viewer: Viewer, token_id: str) -> TokenPub
         if row is None or (not viewer.operator and row.user_id != viewer.user_id):
             raise NotFound.worded(
                 N_("no token %(id)s"),
-                details=[problem("token_id", "unknown")],
+                details=[problem("token_id", N_("unknown"))],
                 id=repr(token_id),
             )
         if row.revoked_at is not None:
@@ -527,7 +529,7 @@ def _user_or_404(session: Session, user_id: str) -> UserRow:
     if user is None:
         raise NotFound.worded(
             N_("no user %(id)s"),
-            details=[problem("user_id", "unknown user")],
+            details=[problem("user_id", N_("unknown user"))],
             id=repr(user_id),
         )
     return user
@@ -669,7 +671,7 @@ def change_password(
         # Compares the two submitted values only: it says nothing about the stored one.
         raise InvalidInput.worded(
             N_("the new password must differ from the current one"),
-            details=[problem("new_password", "same as current_password")],
+            details=[problem("new_password", N_("same as current_password"))],
         )
     verified = _verify_current_password(
         ctx, user_id, current_password, client, device_cookie
@@ -728,7 +730,7 @@ def _verify_current_password(
     except (VerificationError, InvalidHashError):
         raise Forbidden.worded(
             N_("the current password is wrong"),
-            details=[problem("current_password", "does not match")],
+            details=[problem("current_password", N_("does not match"))],
         ) from None
     return _Checked(stored, device)
 
@@ -1011,12 +1013,12 @@ def acting_viewer(ctx: ServiceContext, token: str | None) -> Viewer:
 def _check_preferences(lang: str | None, time_zone: str | None) -> None:
     problems = []
     if lang is not None and lang not in i18n.LANGUAGES:
-        problems.append(problem("lang", f"one of {', '.join(i18n.LANGUAGES)}"))
+        problems.append(problem("lang", N_("one of %(items)s"), items=", ".join(i18n.LANGUAGES)))
     if time_zone is not None:
         try:
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            problems.append(problem("time_zone", "not a known time zone"))
+            problems.append(problem("time_zone", N_("not a known time zone")))
     if problems:
         raise InvalidInput.worded(N_("unknown language or time zone"), details=problems)
 

@@ -128,7 +128,7 @@ def member_role(
     else:
         if role is None:
             raise InvalidInput.worded(
-                N_("--role is required"), details=[problem("role", "missing")]
+                N_("--role is required"), details=[problem("role", N_("missing"))]
             )
         grant = MemberRole(
             member_id=member_id,

@@ -48,7 +48,10 @@ def check_slug(value: str, *, field_name: str) -> str:
             details=[
                 problem(
                     field_name,
-                    "2-64 characters: lower-case letters, digits and '-', starting with a letter",
+                    N_(
+                        "2-64 characters: lower-case letters, digits and '-',"
+                        " starting with a letter"
+                    ),
                 )
             ],
             field_name=field_name,
@@ -62,7 +65,9 @@ def check_named(id_: str, name: str) -> None:
     name that is not blank; InvalidInput naming the field otherwise."""
     check_slug(id_, field_name="id")
     if not name.strip():
-        raise InvalidInput.worded(N_("name must not be empty"), details=[problem("name", "empty")])
+        raise InvalidInput.worded(
+            N_("name must not be empty"), details=[problem("name", N_("empty"))]
+        )
 
 
 def check_party_code(value: str, *, field_name: str = "party") -> str:
@@ -71,7 +76,7 @@ def check_party_code(value: str, *, field_name: str = "party") -> str:
     if not ISO3_RE.match(code):
         raise InvalidInput.worded(
             N_("%(field_name)s: %(value)s is not an ISO 3166-1 alpha-3 code"),
-            details=[problem(field_name, "expected three letters, e.g. ARM")],
+            details=[problem(field_name, N_("expected three letters, e.g. ARM"))],
             field_name=field_name,
             value=repr(value),
         )
@@ -89,7 +94,14 @@ def check_interval(
     if end <= start:
         raise InvalidInput.worded(
             N_("%(end_field)s must be after %(start_field)s"),
-            details=[problem(end_field, f"{end.isoformat()} is not after {start.isoformat()}")],
+            details=[
+                problem(
+                    end_field,
+                    N_("%(end)s is not after %(start)s"),
+                    end=end.isoformat(),
+                    start=start.isoformat(),
+                )
+            ],
             end_field=end_field,
             start_field=start_field,
         )
@@ -123,13 +135,13 @@ class Member:
             if self.iso3 is None:
                 raise InvalidInput.worded(
                     N_("a state member needs its ISO 3166-1 alpha-3 code"),
-                    details=[problem("iso3", "required when kind is 'state'")],
+                    details=[problem("iso3", N_("required when kind is 'state'"))],
                 )
             object.__setattr__(self, "iso3", check_party_code(self.iso3, field_name="iso3"))
         elif self.iso3 is not None:
             raise InvalidInput.worded(
                 N_("only a state member has an ISO alpha-3 code"),
-                details=[problem("iso3", "must be empty when kind is 'organisation'")],
+                details=[problem("iso3", N_("must be empty when kind is 'organisation'"))],
             )
 
 
@@ -147,19 +159,21 @@ class MemberRole:
     def __post_init__(self) -> None:
         if not self.agreement_id.strip():
             raise InvalidInput.worded(
-                N_("agreement must not be empty"), details=[problem("agreement_id", "empty")]
+                N_("agreement must not be empty"), details=[problem("agreement_id", N_("empty"))]
             )
         if self.role is Role.PARTY_LIAISON:
             if self.party is None:
                 raise InvalidInput.worded(
                     N_("a party liaison must name the party it represents"),
-                    details=[problem("party", "required when role is 'party_liaison'")],
+                    details=[problem("party", N_("required when role is 'party_liaison'"))],
                 )
             object.__setattr__(self, "party", check_party_code(self.party))
         elif self.party is not None:
             raise InvalidInput.worded(
                 N_("only a party liaison represents a party"),
-                details=[problem("party", f"must be empty when role is '{self.role}'")],
+                details=[
+                    problem("party", N_("must be empty when role is '%(role)s'"), role=self.role)
+                ],
             )
         start, end = check_interval(
             self.valid_from, self.valid_to, start_field="valid_from", end_field="valid_to"
@@ -233,9 +247,9 @@ class GeoPoint:
     def __post_init__(self) -> None:
         problems = []
         if not -180.0 <= self.lon <= 180.0:
-            problems.append(problem("lon", f"{self.lon} is outside -180..180"))
+            problems.append(problem("lon", N_("%(lon)s is outside -180..180"), lon=self.lon))
         if not -90.0 <= self.lat <= 90.0:
-            problems.append(problem("lat", f"{self.lat} is outside -90..90"))
+            problems.append(problem("lat", N_("%(lat)s is outside -90..90"), lat=self.lat))
         if problems:
             raise InvalidInput.worded(N_("coordinates out of range"), details=problems)
 
@@ -263,16 +277,17 @@ class ObservationPost:
         check_named(self.id, self.name)
         if not self.owners:
             raise InvalidInput.worded(
-                N_("a post needs at least one owner member"), details=[problem("owners", "empty")]
+                N_("a post needs at least one owner member"),
+                details=[problem("owners", N_("empty"))],
             )
         if len(set(self.owners)) != len(self.owners):
             raise InvalidInput.worded(
-                N_("an owner is listed twice"), details=[problem("owners", "duplicate member")]
+                N_("an owner is listed twice"), details=[problem("owners", N_("duplicate member"))]
             )
         if self.independent and len(self.owners) != 1:
             raise InvalidInput.worded(
                 N_("an independent post has exactly one owner"),
-                details=[problem("owners", "independent posts are run by one member")],
+                details=[problem("owners", N_("independent posts are run by one member"))],
             )
         start, end = check_interval(
             self.active_from, self.active_to, start_field="active_from", end_field="active_to"
@@ -301,5 +316,5 @@ class Sensor:
         if (self.post_id is None) == (self.member_id is None):
             raise InvalidInput.worded(
                 N_("a sensor is attached to exactly one post or one member"),
-                details=[problem("post_id", "give either post_id or member_id, not both")],
+                details=[problem("post_id", N_("give either post_id or member_id, not both"))],
             )

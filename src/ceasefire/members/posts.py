@@ -107,13 +107,13 @@ def add_post(ctx: ServiceContext, viewer: Viewer, post: ObservationPost) -> Post
             # the operators' to register.
             raise Forbidden.worded(
                 N_("a monitor member adds posts it alone owns; an operator adds a joint post"),
-                details=[problem("owners", "names a member other than the caller's")],
+                details=[problem("owners", N_("names a member other than the caller's"))],
             )
         unknown = [m for m in post.owners if session.get(MemberRow, m) is None]
         if unknown:
             raise NotFound.worded(
                 N_("unknown owner member(s): %(names)s"),
-                details=[problem("owners", f"unknown member {m!r}") for m in unknown],
+                details=[problem("owners", N_("unknown member %(m)s"), m=repr(m)) for m in unknown],
                 names=", ".join(unknown),
             )
         now = utcnow()
@@ -192,7 +192,7 @@ def get_post(ctx: ServiceContext, viewer: Viewer, post_id: str) -> PostPublic:
         if row is None or not _readable(viewer, row.classification, owners):
             raise NotFound.worded(
                 N_("no post %(id)s"),
-                details=[problem("post_id", "unknown")],
+                details=[problem("post_id", N_("unknown"))],
                 id=repr(post_id),
             )
         return _post_public(row, owners, utcnow())
@@ -228,7 +228,7 @@ def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPub
         ):
             raise NotFound.worded(
                 N_("no post %(id)s"),
-                details=[problem("post_id", "unknown post")],
+                details=[problem("post_id", N_("unknown post"))],
                 id=repr(sensor.post_id),
             )
         if sensor.member_id is not None:
@@ -303,7 +303,7 @@ def get_sensor(ctx: ServiceContext, viewer: Viewer, sensor_id: str) -> SensorPub
         if row is None or not _sensor_readable(session, viewer, row):
             raise NotFound.worded(
                 N_("no sensor %(id)s"),
-                details=[problem("sensor_id", "unknown")],
+                details=[problem("sensor_id", N_("unknown"))],
                 id=repr(sensor_id),
             )
         return _sensor_public(row)

@@ -113,7 +113,7 @@ def member_or_404(session: Session, member_id: str) -> MemberRow:
     if row is None:
         raise NotFound.worded(
             N_("no member %(id)s"),
-            details=[problem("member_id", "unknown member")],
+            details=[problem("member_id", N_("unknown member"))],
             id=repr(member_id),
         )
     return row
@@ -243,7 +243,7 @@ def get_member(ctx: ServiceContext, viewer: Viewer, member_id: str) -> MemberPub
         if row is None:
             raise NotFound.worded(
                 N_("no member %(id)s"),
-                details=[problem("member_id", "unknown")],
+                details=[problem("member_id", N_("unknown"))],
                 id=repr(member_id),
             )
         return _public(session, row, utcnow())
@@ -274,7 +274,13 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
             # for a party is the operator's to record once the members agree.
             raise Forbidden.worded(
                 N_("a monitor grants a party liaison role only to the party's own state"),
-                details=[problem("party", f"not the ISO 3166 code of {role.member_id}")],
+                details=[
+                    problem(
+                        "party",
+                        N_("not the ISO 3166 code of %(member_id)s"),
+                        member_id=role.member_id,
+                    )
+                ],
             )
         rows = session.scalars(
             select(MemberRoleRow).where(
@@ -293,7 +299,7 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
                         "%(member_id)s already holds the role %(role)s in %(agreement_id)s from "
                         "%(valid_from)s"
                     ),
-                    details=[problem("valid_from", "overlaps an existing role; end it first")],
+                    details=[problem("valid_from", N_("overlaps an existing role; end it first"))],
                     member_id=role.member_id,
                     role=repr(row.role),
                     agreement_id=role.agreement_id,
@@ -358,7 +364,7 @@ def end_role(
         if not current:
             raise NotFound.worded(
                 N_("%(member_id)s holds no role in %(agreement_id)s at %(at)s"),
-                details=[problem("member_id", "no current role")],
+                details=[problem("member_id", N_("no current role"))],
                 member_id=member_id,
                 agreement_id=agreement_id,
                 at=at.isoformat(),
@@ -369,7 +375,11 @@ def end_role(
         if at <= row.valid_from:
             raise InvalidInput.worded(
                 N_("a role cannot end before it starts"),
-                details=[problem("at", f"not after {row.valid_from.isoformat()}")],
+                details=[
+                    problem(
+                        "at", N_("not after %(valid_from)s"), valid_from=row.valid_from.isoformat()
+                    )
+                ],
             )
         row.valid_to = at
         session.flush()

@@ -217,14 +217,18 @@ def load_dictionary(user_file: Path | None = None) -> ActorDictionary:
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidInput.worded(
             N_("actor dictionary %(user_file)s: %(error)s"),
-            details=[problem("actors", f"cannot read {user_file}: {exc}")],
+            details=[
+                problem(
+                    "actors", N_("cannot read %(user_file)s: %(exc)s"), user_file=user_file, exc=exc
+                )
+            ],
             user_file=user_file,
             error=exc,
         ) from exc
     if not isinstance(data, dict):
         raise InvalidInput.worded(
             N_("actor dictionary %(user_file)s: expected a mapping with people/organisations/..."),
-            details=[problem("actors", "not a mapping")],
+            details=[problem("actors", N_("not a mapping"))],
             user_file=user_file,
         )
     merged = ActorDictionary(
@@ -238,7 +242,7 @@ def load_dictionary(user_file: Path | None = None) -> ActorDictionary:
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput.worded(
             N_("actor dictionary %(user_file)s: bad entry (%(error)s)"),
-            details=[problem("actors", f"bad entry: {exc}")],
+            details=[problem("actors", N_("bad entry: %(exc)s"), exc=exc)],
             user_file=user_file,
             error=exc,
         ) from exc

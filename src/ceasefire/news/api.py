@@ -41,27 +41,27 @@ def _unpack(raw: bytes, content_type: str) -> tuple[bytes, str | None, str]:
         envelope = json.loads(raw)
     except ValueError as exc:
         raise InvalidInput.worded(
-            N_("the body is not JSON"), details=[problem("body", f"not JSON: {exc}")]
+            N_("the body is not JSON"), details=[problem("body", N_("not JSON: %(exc)s"), exc=exc)]
         ) from exc
     except RecursionError:
         raise InvalidInput.worded(
-            N_("the body is nested too deeply"), details=[problem("body", "nested too deeply")]
+            N_("the body is nested too deeply"), details=[problem("body", N_("nested too deeply"))]
         ) from None
     if not isinstance(envelope, dict):
         raise InvalidInput.worded(
-            N_("expected a JSON object"), details=[problem("body", "not an object")]
+            N_("expected a JSON object"), details=[problem("body", N_("not an object"))]
         )
     text = envelope.get("html", envelope.get("text"))
     if not isinstance(text, str):
         raise InvalidInput.worded(
             N_('give the article as "text" or "html"'),
-            details=[problem("text", "a string is required (or html)")],
+            details=[problem("text", N_("a string is required (or html)"))],
         )
     url = envelope.get("url")
     name = envelope.get("name") or url or "article"
     if url is not None and not isinstance(url, str):
         raise InvalidInput.worded(
-            N_("url must be a string"), details=[problem("url", "not a string")]
+            N_("url must be a string"), details=[problem("url", N_("not a string"))]
         )
     return text.encode("utf-8"), url, str(name)[:200]
 

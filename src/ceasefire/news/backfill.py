@@ -169,9 +169,9 @@ def iter_pages(sources: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -
 
 def check_sources(sources: Sequence[Path]) -> None:
     """InvalidInput naming every source that is neither a file nor a folder."""
-    missing = [problem(str(s), "no such file or folder") for s in sources if not s.exists()]
+    missing = [problem(str(s), N_("no such file or folder")) for s in sources if not s.exists()]
     if not sources:
-        missing.append(problem("SOURCE", "give at least one file or folder"))
+        missing.append(problem("SOURCE", N_("give at least one file or folder")))
     if missing:
         raise InvalidInput.worded(
             N_("%(count)s source(s) cannot be read"), details=missing, count=len(missing)
@@ -380,7 +380,9 @@ def run_on_dask(
 def _unknown_scheduler(scheduler: str) -> NoReturn:
     raise InvalidInput.worded(
         N_("unknown scheduler %(scheduler)s"),
-        details=[problem("--scheduler", "distributed, processes, threads, synchronous or tcp://…")],
+        details=[
+            problem("--scheduler", N_("distributed, processes, threads, synchronous or tcp://…"))
+        ],
         scheduler=repr(scheduler),
     )
 
@@ -478,7 +480,7 @@ def backfill(
     """
     if workers < 1:
         raise InvalidInput.worded(
-            N_("workers must be 1 or more"), details=[problem("--workers", "< 1")]
+            N_("workers must be 1 or more"), details=[problem("--workers", N_("< 1"))]
         )
     check_sources(sources)
     ingester.check_may_ingest(viewer)  # before any page is parsed

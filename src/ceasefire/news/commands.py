@@ -85,14 +85,14 @@ def extract(
     if not paths:
         raise InvalidInput.worded(
             N_("give article files or folders, or --jsonl FILE"),
-            details=[problem("PATH", "missing")],
+            details=[problem("PATH", N_("missing"))],
         )
     extractor = _extractor(actors, components)
     failed: list[dict[str, Any]] = []
     for path, result in extractor.extract_files(article_paths(paths)):
         if isinstance(result, CeasefireError):
             exc = result
-            failed.append(problem(str(path), exc.message, code=exc.code))
+            failed.append(problem(str(path), exc.message, extra={"code": exc.code}))
             if as_json:
                 _line({"path": str(path), **exc.to_dict()})
             else:
@@ -260,7 +260,7 @@ def ingest(
             try:
                 result = ingester.ingest_path(path, viewer)
             except CeasefireError as exc:
-                failed.append(problem(str(path), exc.message, code=exc.code))
+                failed.append(problem(str(path), exc.message, extra={"code": exc.code}))
                 results.append({"path": str(path), **exc.to_dict()})
                 if not as_json:
                     err_console.print(f"[red]✗[/red] {plain(exc.message)}", highlight=False)

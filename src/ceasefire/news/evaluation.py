@@ -109,7 +109,7 @@ def _load_json(path: Path, what: str) -> Any:
     except FileNotFoundError as exc:
         raise InvalidInput.worded(
             N_("%(what)s not found: %(path)s"),
-            details=[problem(what, f"no file {path}")],
+            details=[problem(what, N_("no file %(path)s"), path=path)],
             what=what,
             path=path,
         ) from exc
@@ -521,14 +521,14 @@ def evaluate_plover(
     if part not in {"tune", "held", "all"}:
         raise InvalidInput.worded(
             N_("part %(part)s: expected tune, held or all"),
-            details=[problem("part", "expected tune, held or all")],
+            details=[problem("part", N_("expected tune, held or all"))],
             part=repr(part),
         )
     data = _load_json(path, "PLOVER file")
     records = data.get("records") if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise InvalidInput.worded(
-            N_("%(path)s: no records list"), details=[problem("records", "missing")], path=path
+            N_("%(path)s: no records list"), details=[problem("records", N_("missing"))], path=path
         )
     if part != "all":
         records = [r for r in records if record_part(r) == part]
@@ -643,7 +643,9 @@ def evaluate_quotes(extractor: NewsExtractor, path: Path = QUOTES_GOLD) -> Quote
     articles = data.get("articles") if isinstance(data, dict) else None
     if not isinstance(articles, list):
         raise InvalidInput.worded(
-            N_("%(path)s: no articles list"), details=[problem("articles", "missing")], path=path
+            N_("%(path)s: no articles list"),
+            details=[problem("articles", N_("missing"))],
+            path=path,
         )
     report = QuoteReport(path=str(path))
     for item in articles:

@@ -149,7 +149,7 @@ def check_language(article: Article) -> None:
         where = article.source_name or "article"
         raise InvalidInput.worded(
             N_("%(where)s: the article has no words (no letters in any script)"),
-            details=[problem(where, "no text to analyse")],
+            details=[problem(where, N_("no text to analyse"))],
             where=where,
         )
 

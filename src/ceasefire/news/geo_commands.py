@@ -30,7 +30,9 @@ def _context(focus: str, demonyms: bool) -> Any:
     if bad:
         raise InvalidInput.worded(
             N_("focus countries must be ISO 3166-1 alpha-2 codes"),
-            details=[problem("--focus", f"not an alpha-2 code: {', '.join(bad)}")],
+            details=[
+                problem("--focus", N_("not an alpha-2 code: %(items)s"), items=", ".join(bad))
+            ],
         )
     return GeoContext(focus_countries=codes, include_demonyms=demonyms)
 
@@ -46,10 +48,12 @@ def _read_jsonl(path: Path) -> list[tuple[Any, str]]:
         try:
             record = json.loads(line)
         except ValueError as exc:
-            problems.append(problem(f"line {number}", f"not JSON: {exc}"))
+            problems.append(problem(f"line {number}", N_("not JSON: %(exc)s"), exc=exc))
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            problems.append(problem(f"line {number}.text", 'expected {"id": ..., "text": "..."}'))
+            problems.append(
+                problem(f"line {number}.text", N_('expected {"id": ..., "text": "..."}'))
+            )
             continue
         items.append((record.get("id"), record["text"]))
     if problems:
@@ -97,7 +101,7 @@ def geoparse(
         return
     if text is None:
         raise InvalidInput.worded(
-            N_("give a text or --jsonl FILE"), details=[problem("text", "missing")]
+            N_("give a text or --jsonl FILE"), details=[problem("text", N_("missing"))]
         )
     from_file = _file_places(text, context)
     found: list[Any] = from_file if from_file is not None else geoparse_text(text, context=context)

@@ -57,7 +57,7 @@ def parse_html(
     if (tags := html.count("<")) > max_tags:
         raise InvalidInput.worded(
             N_("%(loc)s: %(tags)s tags is more than the %(max_tags)s an HTML page may have"),
-            details=[problem(loc, f"more than {max_tags} HTML tags")],
+            details=[problem(loc, N_("more than %(max_tags)s HTML tags"), max_tags=max_tags)],
             loc=loc,
             tags=tags,
             max_tags=max_tags,
@@ -74,7 +74,7 @@ def parse_html(
     except Exception as exc:
         raise InvalidInput.worded(
             N_("%(loc)s: the HTML could not be read (%(kind)s)"),
-            details=[problem(loc, "unparseable HTML")],
+            details=[problem(loc, N_("unparseable HTML"))],
             loc=loc,
             kind=exc.__class__.__name__,
         ) from exc
@@ -96,7 +96,7 @@ def parse_html(
     if not paragraphs or _weight(paragraphs) < MIN_BODY:
         raise InvalidInput.worded(
             N_("%(loc)s: no article found in the HTML page"),
-            details=[problem(loc, "HTML without article text")],
+            details=[problem(loc, N_("HTML without article text"))],
             loc=loc,
         )
     sitename = data.get("sitename") or ""

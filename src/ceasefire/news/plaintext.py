@@ -73,7 +73,9 @@ def parse_plain_text(text: str, *, name: str | None = None) -> Article:
     lines = [line for line in lines if line]
     loc = name or "text"
     if not lines:
-        raise InvalidInput.worded(N_("%(loc)s: no text"), details=[problem(loc, "empty")], loc=loc)
+        raise InvalidInput.worded(
+            N_("%(loc)s: no text"), details=[problem(loc, N_("empty"))], loc=loc
+        )
     removed: list[str] = []
     lines = _cut_footer(lines, removed)
     outlet = None
@@ -88,7 +90,7 @@ def parse_plain_text(text: str, *, name: str | None = None) -> Article:
     if not lines:
         raise InvalidInput.worded(
             N_("%(loc)s: only page furniture, no article"),
-            details=[problem(loc, "no article")],
+            details=[problem(loc, N_("no article"))],
             loc=loc,
         )
     title, lines = _take_title(lines, removed)
@@ -97,7 +99,7 @@ def parse_plain_text(text: str, *, name: str | None = None) -> Article:
     paragraphs, dateline_place = _strip_wire_dateline(lines, credits)
     if not paragraphs:
         raise InvalidInput.worded(
-            N_("%(loc)s: no body paragraphs found"), details=[problem(loc, "no body")], loc=loc
+            N_("%(loc)s: no body paragraphs found"), details=[problem(loc, N_("no body"))], loc=loc
         )
     for paragraph in paragraphs:
         _credits_in(paragraph, credits)

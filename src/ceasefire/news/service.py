@@ -188,7 +188,7 @@ class NewsIngester:
             if not ReadScope.load(session, viewer).is_monitor(None):
                 raise Forbidden.worded(
                     N_("only monitors and the operator ingest news articles"),
-                    details=[problem("viewer", "news ingestion needs a monitor")],
+                    details=[problem("viewer", N_("news ingestion needs a monitor"))],
                 )
 
     def _existing(self, sha256: str) -> IngestResult | None:
@@ -423,7 +423,7 @@ def get_article(ctx: ServiceContext, viewer: Viewer, article_id: str) -> Article
         if row is None:
             raise NotFound.worded(
                 N_("no article %(id)s"),
-                details=[problem("article_id", "not found")],
+                details=[problem("article_id", N_("not found"))],
                 id=article_id,
             )
         events = session.scalars(

@@ -61,7 +61,7 @@ def export_command(
     ctx = get_context()
     if everything and token:
         raise InvalidInput.worded(
-            N_("--all or --token, not both"), details=[problem("all", "conflict")]
+            N_("--all or --token, not both"), details=[problem("all", N_("conflict"))]
         )
     viewer = (
         Viewer.cli_operator()
@@ -182,7 +182,7 @@ def publish_summary(
 ) -> None:
     if week == month:
         raise InvalidInput.worded(
-            N_("give --week or --month"), details=[problem("week", "one of the two")]
+            N_("give --week or --month"), details=[problem("week", N_("one of the two"))]
         )
     kind = Kind.WEEKLY if week else Kind.MONTHLY
     request = publishing.Request(kind, edition, lang, fmt, agreement, day=_date(day))
@@ -234,7 +234,7 @@ def _date(text: str) -> date:
     except ValueError as exc:
         raise InvalidInput.worded(
             N_("--date: not a date (YYYY-MM-DD): %(text)s"),
-            details=[problem("date", "YYYY-MM-DD")],
+            details=[problem("date", N_("YYYY-MM-DD"))],
             text=repr(text),
         ) from exc
 

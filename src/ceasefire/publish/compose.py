@@ -528,7 +528,7 @@ def compose_spot(
         if not records:
             raise NotFound.worded(
                 N_("no incident %(id)s"),
-                details=[problem("incident_id", "unknown")],
+                details=[problem("incident_id", N_("unknown"))],
                 id=repr(incident_id),
             )
         record = records[0]

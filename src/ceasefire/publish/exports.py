@@ -180,7 +180,7 @@ def check_request(dataset: Dataset, fmt: ExportFormat, *, hxl: bool) -> None:
         allowed = ", ".join(sorted(f.value for f in FORMATS_OF[dataset]))
         raise InvalidInput.worded(
             N_("%(dataset)s export as %(format)s: not available (formats: %(allowed)s)"),
-            details=[problem("format", f"one of {allowed}")],
+            details=[problem("format", N_("one of %(allowed)s"), allowed=allowed)],
             dataset=dataset.value,
             format=fmt.value,
             allowed=allowed,
@@ -188,7 +188,7 @@ def check_request(dataset: Dataset, fmt: ExportFormat, *, hxl: bool) -> None:
     if hxl and fmt not in {ExportFormat.ACLED, ExportFormat.UCDP}:
         raise InvalidInput.worded(
             N_("HXL hashtags go on CSV exports only (acled, ucdp)"),
-            details=[problem("hxl", "only with format acled or ucdp")],
+            details=[problem("hxl", N_("only with format acled or ucdp"))],
         )
 
 

@@ -85,18 +85,19 @@ def _check(request: Request) -> None:
     if request.lang not in LANGUAGES:
         raise InvalidInput.worded(
             N_("language %(lang)s: one of %(names)s"),
-            details=[problem("lang", f"one of {', '.join(LANGUAGES)}")],
+            details=[problem("lang", N_("one of %(items)s"), items=", ".join(LANGUAGES))],
             lang=repr(request.lang),
             names=", ".join(LANGUAGES),
         )
     if request.kind is Kind.SPOT:
         if not request.incident_id:
             raise InvalidInput.worded(
-                N_("a spot report names its incident"), details=[problem("incident_id", "required")]
+                N_("a spot report names its incident"),
+                details=[problem("incident_id", N_("required"))],
             )
     elif request.day is None:
         raise InvalidInput.worded(
-            N_("the report's date is missing"), details=[problem("date", "required")]
+            N_("the report's date is missing"), details=[problem("date", N_("required"))]
         )
 
 
@@ -139,7 +140,7 @@ def default_agreement(ctx: ServiceContext) -> str:
         N_("name the agreement (--agreement): the centre monitors %(agreements)s")
         if held
         else N_("name the agreement (--agreement): the centre monitors none yet"),
-        details=[problem("agreement", "required")],
+        details=[problem("agreement", N_("required"))],
         agreements=", ".join(held),
     )
 
@@ -163,7 +164,7 @@ def check_period_over(ctx: ServiceContext, request: Request, now: datetime) -> N
     if period.end > now:
         raise InvalidInput.worded(
             N_("the %(kind)s report of %(day)s is published after its cut-off (%(end)s)"),
-            details=[problem("date", f"its period ends at {period.end.isoformat()}")],
+            details=[problem("date", N_("its period ends at %(end)s"), end=period.end.isoformat())],
             kind=request.kind.value,
             day=request.day,
             end=period.end.isoformat(),
@@ -376,7 +377,7 @@ def get_publication(ctx: ServiceContext, viewer: Viewer, publication_id: str) ->
         if row is None or not _may_read(session, viewer, row):
             raise NotFound.worded(
                 N_("no publication %(id)s"),
-                details=[problem("publication_id", "unknown")],
+                details=[problem("publication_id", N_("unknown"))],
                 id=repr(publication_id),
             )
         return Generated(_public(row, created=False), row.content)

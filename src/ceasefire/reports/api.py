@@ -148,7 +148,7 @@ async def import_reports_csv(
     await run_in_threadpool(imports.check_may_import, ctx, viewer)
     data = await request.body()
     if not data:
-        raise InvalidInput.worded(N_("empty CSV body"), details=[problem("body", "empty")])
+        raise InvalidInput.worded(N_("empty CSV body"), details=[problem("body", N_("empty"))])
     assert viewer.member_id is not None  # RequireMember
     # Kept only while the import runs, within the member's quota (reports/uploads.py).
     with uploads.held_upload(ctx.settings, viewer.member_id, data) as path:

@@ -64,7 +64,13 @@ class AttachmentStore:
                     if size > max_bytes:
                         raise PayloadTooLarge.worded(
                             N_("attachment over the limit of %(max_bytes)s bytes"),
-                            details=[problem("file", f"larger than {max_bytes} bytes")],
+                            details=[
+                                problem(
+                                    "file",
+                                    N_("larger than %(max_bytes)s bytes"),
+                                    max_bytes=max_bytes,
+                                )
+                            ],
                             max_bytes=max_bytes,
                         )
                     digest.update(chunk)

@@ -171,9 +171,7 @@ def error_details(errors: Sequence[RowError], limit: int = 1000) -> list[dict[st
                 problem(
                     f"rows[{err.row}].{item['column']}",
                     item["message"],
-                    row=err.row,
-                    line=err.line,
-                    column=item["column"],
+                    extra={"row": err.row, "line": err.line, "column": item["column"]},
                 )
             )
             if len(details) >= limit:
@@ -696,21 +694,21 @@ def _read(data: bytes) -> tuple[str, list[str], list[_Record]]:
         )
     columns = [c.strip() for c in first[1]]
     problems = [
-        problem(f"header.{c or index}", "unknown column")
+        problem(f"header.{c or index}", N_("unknown column"))
         for index, c in enumerate(columns)
         if c not in COLUMNS
     ]
     times = Counter(columns)  # linear: no count() per column
     problems += [
-        problem(f"header.{c}", "column given twice") for c in sorted(times) if times[c] > 1
+        problem(f"header.{c}", N_("column given twice")) for c in sorted(times) if times[c] > 1
     ]
     problems += [
-        problem(f"header.{c}", "required column missing")
+        problem(f"header.{c}", N_("required column missing"))
         for c in REQUIRED_COLUMNS
         if c not in columns
     ]
     if not any(c in columns for c in ("event_lat", "event_place")):
-        problems.append(problem("header.event_lat", "needs event_lat/event_lon or event_place"))
+        problems.append(problem("header.event_lat", N_("needs event_lat/event_lon or event_place")))
     if problems:
         raise InvalidInput.worded(
             N_("malformed CSV header: %(message)s"),

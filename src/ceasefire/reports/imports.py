@@ -282,7 +282,7 @@ def _write_batch(
             collided = True  # a concurrent run stored some of these keys: look again
     raise InvalidInput.worded(
         N_("the import kept colliding with a concurrent import of the same rows"),
-        details=[problem("file", "retry the import")],
+        details=[problem("file", N_("retry the import"))],
     )
 
 

@@ -539,7 +539,10 @@ class _Problems:
         """The problems, the last saying how many more were not listed."""
         if not self.more:
             return self.items
-        return [*self.items, problem("body", f"and {self.more} more problems not listed")]
+        return [
+            *self.items,
+            problem("body", N_("and %(more)s more problems not listed"), more=self.more),
+        ]
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -980,7 +983,9 @@ def validate_report(
     if not _is_mapping(data):
         raise InvalidInput.worded(
             N_("a report must be a JSON object"),
-            details=[problem("body", f"must be an object, got {type(data).__name__}")],
+            details=[
+                problem("body", N_("must be an object, got %(type)s"), type=type(data).__name__)
+            ],
         )
     if not TOP_LEVEL_FIELDS.issuperset(data):
         for key in data:

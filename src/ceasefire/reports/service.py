@@ -49,7 +49,15 @@ from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import unavailable_for
 from ceasefire.db.paging import id_pages
-from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.errors import (
+    CeasefireError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Wording,
+    problem,
+)
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import check_cursor, mask_record_ids, new_id, record_ids_in
 from ceasefire.ledger.service import NewEntry, add_ledgered, append_many
@@ -163,7 +171,7 @@ def check_idempotency_key(key: str | None, field_name: str) -> str | None:
     if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
         raise InvalidInput.worded(
             N_("%(field_name)s must be 1-%(max_idempotency_key)s printable characters"),
-            details=[problem(field_name, "empty, too long or not printable")],
+            details=[problem(field_name, N_("empty, too long or not printable"))],
             field_name=field_name,
             max_idempotency_key=MAX_IDEMPOTENCY_KEY,
         )
@@ -182,7 +190,7 @@ def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
         if party is None:
             raise Forbidden.worded(
                 N_("only a party liaison files party complaints"),
-                details=[problem("channel", "party_complaint needs a party liaison")],
+                details=[problem("channel", N_("party_complaint needs a party liaison"))],
             )
         if party not in content.concerns:
             # A party's complaint concerns that party: it always sees its own complaints.
@@ -191,7 +199,9 @@ def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
     if not scope.is_monitor(agreement):
         raise Forbidden.worded(
             N_("only monitors file reports of channel %(channel)s"),
-            details=[problem("channel", f"{content.channel.value} needs a monitor")],
+            details=[
+                problem("channel", N_("%(channel)s needs a monitor"), channel=content.channel.value)
+            ],
             channel=content.channel.value,
         )
     return content
@@ -397,21 +407,21 @@ def _validated(
     body = submission.body
     if not isinstance(body, Mapping):
         raise InvalidInput.worded(
-            N_("a report must be a JSON object"), details=[problem("body", "not an object")]
+            N_("a report must be a JSON object"), details=[problem("body", N_("not an object"))]
         )
     fields = dict(body)
     client_id = fields.pop("client_report_id", None)
     if client_id is not None and not isinstance(client_id, str):
         raise InvalidInput.worded(
             N_("client_report_id must be a string"),
-            details=[problem("client_report_id", "must be a string")],
+            details=[problem("client_report_id", N_("must be a string"))],
         )
     key = check_idempotency_key(submission.idempotency_key, "Idempotency-Key")
     client_key = check_idempotency_key(client_id, "client_report_id")
     if key is not None and client_key is not None and key != client_key:
         raise InvalidInput.worded(
             N_("Idempotency-Key and client_report_id differ"),
-            details=[problem("client_report_id", "differs from the Idempotency-Key header")],
+            details=[problem("client_report_id", N_("differs from the Idempotency-Key header"))],
         )
     content = validate_report(fields, now=now, future_tolerance=tolerance)
     return content, key or client_key
@@ -489,7 +499,7 @@ def _store(
 def _conflict(key: str, report_id: str) -> Conflict:
     return Conflict.worded(
         N_("idempotency key %(key)s was used for a different report (%(report_id)s)"),
-        details=[problem("idempotency_key", "already used with a different body")],
+        details=[problem("idempotency_key", N_("already used with a different body"))],
         key=repr(key),
         report_id=report_id,
     )
@@ -503,7 +513,7 @@ def _canonical(content: ReportContent) -> tuple[str, str]:
     except (UnicodeError, ValueError) as exc:
         raise InvalidInput.worded(
             N_("the report holds text that cannot be encoded"),
-            details=[problem("body", "not valid Unicode text (a lone surrogate?)")],
+            details=[problem("body", N_("not valid Unicode text (a lone surrogate?)"))],
         ) from exc
 
 
@@ -603,7 +613,9 @@ def referenced_reports(
         row = session.get(ReportRow, rid)
         if row is None or not scope.can_read_record(row):
             raise NotFound.worded(
-                N_("no report %(id)s"), details=[problem(loc, f"unknown {rid}")], id=repr(rid)
+                N_("no report %(id)s"),
+                details=[problem(loc, N_("unknown %(rid)s"), rid=rid)],
+                id=repr(rid),
             )
         rows.append(row)
     if infer and agreement_id is None:
@@ -612,16 +624,22 @@ def referenced_reports(
             names = ", ".join(sorted(a or "no agreement" for a in found))
             raise InvalidInput.worded(
                 N_("the reports belong to different agreements; an incident has one"),
-                details=[problem(loc, f"reports of {names}")],
+                details=[problem(loc, N_("reports of %(names)s"), names=names)],
             )
         agreement_id = found.pop() if found else None
     foreign = [r for r in rows if r.agreement_id != agreement_id]
     if foreign:
-        here = agreement_id or "no agreement"
+        here = agreement_id or Wording(N_("no agreement"))
         raise InvalidInput.worded(
             N_("reports of another agreement cannot be grouped into a record of %(here)s"),
             details=[
-                problem(loc, f"{r.id} belongs to {r.agreement_id or 'no agreement'}, not {here}")
+                problem(
+                    loc,
+                    N_("%(id)s belongs to %(agreement_id)s, not %(here)s"),
+                    id=r.id,
+                    agreement_id=r.agreement_id or Wording(N_("no agreement")),
+                    here=here,
+                )
                 for r in foreign
             ],
             here=here,
@@ -656,7 +674,7 @@ def referenced_source(
     if post_id is not None and not sources.post_readable(viewer, post_id):
         raise NotFound.worded(
             N_("no post %(id)s"),
-            details=[problem("post_id", "unknown post")],
+            details=[problem("post_id", N_("unknown post"))],
             id=repr(post_id),
         )
     if sensor_id is None:
@@ -664,7 +682,7 @@ def referenced_source(
     if not sources.sensor_readable(viewer, sensor_id):
         raise NotFound.worded(
             N_("no sensor %(id)s"),
-            details=[problem("sensor_id", "unknown sensor")],
+            details=[problem("sensor_id", N_("unknown sensor"))],
             id=repr(sensor_id),
         )
     on = sources.sensor_post(sensor_id)
@@ -672,14 +690,21 @@ def referenced_source(
         where = f"post {on}" if on else "a member, not a post"
         raise InvalidInput.worded(
             N_("sensor %(sensor_id)s is not on post %(post_id)s"),
-            details=[problem("sensor_id", f"{sensor_id} is on {where}")],
+            details=[
+                problem(
+                    "sensor_id",
+                    N_("%(sensor_id)s is on %(where)s"),
+                    sensor_id=sensor_id,
+                    where=where,
+                )
+            ],
             sensor_id=repr(sensor_id),
             post_id=repr(post_id),
         )
     if not viewer.operator and viewer.member_id not in sources.sensor_owners(sensor_id):
         raise Forbidden.worded(
             N_("sensor %(sensor_id)s is not one of your member's"),
-            details=[problem("sensor_id", "only the members it belongs to file from a sensor")],
+            details=[problem("sensor_id", N_("only the members it belongs to file from a sensor"))],
             sensor_id=repr(sensor_id),
         )
 
@@ -1587,9 +1612,8 @@ def add_attachment(
             details=[
                 problem(
                     "file",
-                    "content does not match the declared type",
-                    declared=exc.declared,
-                    detected=exc.detected,
+                    N_("content does not match the declared type"),
+                    extra={"declared": exc.declared, "detected": exc.detected},
                 )
             ],
             detected=exc.detected,

@@ -63,7 +63,7 @@ def held_upload(settings: Settings, member_id: str, data: bytes) -> Iterator[Pat
     if len(data) > quota:
         raise PayloadTooLarge.worded(
             N_("an import file of %(count)s bytes is over the quota of %(quota)s bytes"),
-            details=[problem("body", f"larger than {quota} bytes")],
+            details=[problem("body", N_("larger than %(quota)s bytes"), quota=quota)],
             count=len(data),
             quota=quota,
         )

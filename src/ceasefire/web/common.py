@@ -21,9 +21,10 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements import service as agreement_service
 from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import InvalidInput, Wording, problem
+from ceasefire.errors import InvalidInput, WordedText, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incident_service
+from ceasefire.incidents.model import DECISION_REASONS as DECISION_REASONS
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import service as member_service
 from ceasefire.reports import service as report_service
@@ -280,41 +281,18 @@ them (in English), and the catalogue's message for each: a page shows them trans
 words a ``details`` entry gives as its ``message`` (``errors.problem``), matched whole."""
 
 
-DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), msgid)
-    for p, msgid in [
-        (r"dissent by (?P<members>.+)", N_("dissent by %(members)s")),
-        (
-            r"the concurring members hold different findings",
-            N_("the concurring members hold different findings"),
-        ),
-        (r"waiting for (?P<members>.+)", N_("waiting for %(members)s")),
-        (r"no voting members", N_("no voting members")),
-        (r"every member abstained", N_("every member abstained")),
-        (r"all members concur or abstain", N_("all members concur or abstain")),
-        (r"all of (?P<members>.+) concur or abstain", N_("all of %(members)s concur or abstain")),
-        (r"no quorum: (?P<groups>.+)", N_("no quorum: %(groups)s")),
-        (r"quorum reached: (?P<groups>.+)", N_("quorum reached: %(groups)s")),
-        (
-            r"views differ; settled by the presiding member (?P<member>.+)",
-            N_("views differ; settled by the presiding member %(member)s"),
-        ),
-        (
-            r"views differ and the presiding member (?P<member>.+) has not settled them",
-            N_("views differ and the presiding member %(member)s has not settled them"),
-        ),
-    ]
-]
-"""Why a decision rule stands where it does, as ``incidents.model``'s rules word it."""
-
-
 def problem_text(
     message: object,
     translate: Any,
     patterns: list[tuple[re.Pattern[str], str]] = PROBLEM_MESSAGES,
 ) -> str:
     """``message`` in the reader's language (``translate`` is the page's gettext), where one
-    of ``patterns`` words it; else as worded."""
+    of ``patterns`` words it; else as worded. A ``details`` message that carries its
+    catalogue wording (``errors.problem``) is shown by it."""
+    if isinstance(message, WordedText):
+        shown = message.shown(translate)
+        if shown != message:
+            return shown
     text = str(message)
     for pattern, msgid in patterns:
         found = pattern.fullmatch(text)
@@ -496,7 +474,7 @@ def enum_value(enum: Any, value: str | None, field: str) -> Any:
     except ValueError:
         raise InvalidInput.worded(
             N_("%(field)s: unknown value %(text)s"),
-            details=[problem(field, "unknown value")],
+            details=[problem(field, N_("unknown value"))],
             field=field,
             text=repr(text),
         ) from None
@@ -506,10 +484,21 @@ def required_value(enum: Any, value: str | None, field: str) -> Any:
     """:func:`enum_value` for a form field that must be chosen."""
     chosen = enum_value(enum, value, field)
     if chosen is None:
-        raise InvalidInput.worded(
-            N_("choose a %(field)s"), details=[problem(field, "required")], field=field
-        )
+        raise InvalidInput.worded(_CHOOSE[field], details=[problem(field, N_("required"))])
     return chosen
+
+
+_CHOOSE = {
+    "classification": N_("choose a classification"),
+    "dataset": N_("choose a dataset"),
+    "edition": N_("choose an edition"),
+    "format": N_("choose a format"),
+    "period": N_("choose a period"),
+    "stance": N_("choose a stance"),
+    "status": N_("choose a status"),
+}
+""":func:`required_value`'s refusal for each form field that must be chosen (a whole msgid:
+the field's name is an English word)."""
 
 
 def classification(value: str | None) -> Classification:
@@ -556,5 +545,8 @@ def problems_of(details: Any) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in details or []:
         if isinstance(item, dict) and item.get("loc"):
-            found.setdefault(str(item["loc"]), str(item.get("message", "")))
+            message = item.get("message", "")
+            found.setdefault(
+                str(item["loc"]), message if isinstance(message, str) else str(message)
+            )
     return found

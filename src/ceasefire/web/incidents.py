@@ -389,7 +389,7 @@ def assess(
             if not party.strip():
                 raise InvalidInput.worded(
                     N_("choose the party the finding attributes it to"),
-                    details=[problem("party", "required")],
+                    details=[problem("party", N_("required"))],
                 )
             found = Attribution.parse(f"attributed({party})")
         elif kind is not None:

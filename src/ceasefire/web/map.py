@@ -70,7 +70,7 @@ def _day(text: str | None, field: str) -> date:
     except ValueError as exc:
         raise InvalidInput.worded(
             N_("%(field)s: not a date (YYYY-MM-DD): %(text)s"),
-            details=[problem(field, "not a date (YYYY-MM-DD)")],
+            details=[problem(field, N_("not a date (YYYY-MM-DD)"))],
             field=field,
             text=repr(text),
         ) from exc
@@ -79,7 +79,7 @@ def _day(text: str | None, field: str) -> date:
 def _window(until: str | None, days: int) -> TimeWindow:
     if days < 0 or days > 36600:
         raise InvalidInput.worded(
-            N_("days: 0 (all) to 36600"), details=[problem("days", "0 to 36600")]
+            N_("days: 0 (all) to 36600"), details=[problem("days", N_("0 to 36600"))]
         )
     return TimeWindow(until=_day(until, "until"), days=days)
 
@@ -92,7 +92,7 @@ def _category(text: str | None) -> Category | None:
     except ValueError as exc:
         raise InvalidInput.worded(
             N_("category: unknown category %(text)s"),
-            details=[problem("category", "not one of the report categories")],
+            details=[problem("category", N_("not one of the report categories"))],
             text=repr(text),
         ) from exc
 

@@ -119,20 +119,20 @@ def parse_bbox(text: str | None, *, field: str = "bbox") -> BBox | None:
     except ValueError as exc:
         raise InvalidInput.worded(
             N_("%(field)s: expected minlon,minlat,maxlon,maxlat, got %(text)s"),
-            details=[problem(field, "expected four numbers: minlon,minlat,maxlon,maxlat")],
+            details=[problem(field, N_("expected four numbers: minlon,minlat,maxlon,maxlat"))],
             field=field,
             text=repr(text),
         ) from exc
     if not all(abs(v) < float("inf") for v in (min_lon, min_lat, max_lon, max_lat)):
         raise InvalidInput.worded(
-            N_("%(field)s: not finite"), details=[problem(field, "not finite")], field=field
+            N_("%(field)s: not finite"), details=[problem(field, N_("not finite"))], field=field
         )
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
         raise InvalidInput.worded(
             N_(
                 "%(field)s: needs -180 <= minlon <= maxlon <= 180 and -90 <= minlat <= maxlat <= 90"
             ),
-            details=[problem(field, "out of range or min > max")],
+            details=[problem(field, N_("out of range or min > max"))],
             field=field,
         )
     return (min_lon, min_lat, max_lon, max_lat)
@@ -337,7 +337,14 @@ def map_data(
     if not MIN_ZOOM <= zoom <= MAX_ZOOM:
         raise InvalidInput.worded(
             N_("zoom: between %(min_zoom)s and %(max_zoom)s"),
-            details=[problem("zoom", f"between {MIN_ZOOM} and {MAX_ZOOM}")],
+            details=[
+                problem(
+                    "zoom",
+                    N_("between %(min_zoom)s and %(max_zoom)s"),
+                    min_zoom=MIN_ZOOM,
+                    max_zoom=MAX_ZOOM,
+                )
+            ],
             min_zoom=MIN_ZOOM,
             max_zoom=MAX_ZOOM,
         )

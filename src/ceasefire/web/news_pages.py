@@ -116,7 +116,7 @@ async def _article_bytes(ctx: ServiceContext, request: Request) -> tuple[bytes, 
             except (binascii.Error, ValueError):
                 raise InvalidInput.worded(
                     N_("the article was damaged in the form"),
-                    details=[problem("data", "not base64")],
+                    details=[problem("data", N_("not base64"))],
                 ) from None
         else:
             data = (text if isinstance(text, str) else "").encode("utf-8")
@@ -124,12 +124,12 @@ async def _article_bytes(ctx: ServiceContext, request: Request) -> tuple[bytes, 
         name = name_value[:200] if isinstance(name_value, str) and name_value else "pasted article"
     if not data.strip():
         raise InvalidInput.worded(
-            N_("paste an article or choose a file"), details=[problem("text", "empty")]
+            N_("paste an article or choose a file"), details=[problem("text", N_("empty"))]
         )
     if len(data) > ctx.settings.max_article_bytes:
         raise PayloadTooLarge.worded(
             N_("the article is larger than %(max_article_bytes)s bytes"),
-            details=[problem("text", "too large")],
+            details=[problem("text", N_("too large"))],
             max_article_bytes=ctx.settings.max_article_bytes,
         )
     return data, name

@@ -110,7 +110,7 @@ def _day(text: str) -> date:
     except ValueError:
         raise InvalidInput.worded(
             N_("the report's date: YYYY-MM-DD"),
-            details=[problem("date", "not a date (YYYY-MM-DD)")],
+            details=[problem("date", N_("not a date (YYYY-MM-DD)"))],
         ) from None
 
 
@@ -170,7 +170,7 @@ def summary(page: PublicationForm, form: forms.Posted) -> Response:
         kind = common.required_value(Kind, values["period"], "period")
         if kind not in (Kind.WEEKLY, Kind.MONTHLY):
             raise InvalidInput.worded(
-                N_("weekly or monthly"), details=[problem("period", "unknown value")]
+                N_("weekly or monthly"), details=[problem("period", N_("unknown value"))]
             )
         day = _day(values["summary_date"])
         return publishing.Request(

@@ -511,10 +511,12 @@ async def import_submit(request: Request, ctx: ContextDep, viewer: SignedInViewe
     csrf.check(request, token if isinstance(token, str) else None)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput.worded(N_("choose a CSV file"), details=[problem("file", "no file")])
+        raise InvalidInput.worded(N_("choose a CSV file"), details=[problem("file", N_("no file"))])
     data = await upload.read()
     if not data:
-        raise InvalidInput.worded(N_("the CSV file is empty"), details=[problem("file", "empty")])
+        raise InvalidInput.worded(
+            N_("the CSV file is empty"), details=[problem("file", N_("empty"))]
+        )
     skip_invalid = bool(_text(form, "skip_invalid"))
     assert viewer.member_id is not None
     error: CeasefireError | None = None

@@ -58,7 +58,7 @@ def select_part(articles: Iterable[GoldArticle], part: GeoPart) -> list[GoldArti
     if part not in ("tune", "held", "all"):
         raise InvalidInput.worded(
             N_("unknown part %(part)s"),
-            details=[problem("--part", "expected tune, held or all")],
+            details=[problem("--part", N_("expected tune, held or all"))],
             part=repr(part),
         )
     return [a for a in articles if part in ("all", a.part or geowebnews_part(a.id))]
@@ -195,7 +195,7 @@ def read_geowebnews(path: Path) -> list[GoldArticle]:
         )
     if not articles:
         raise InvalidInput.worded(
-            N_("no <article> in the GeoWebNews file"), details=[problem("file", "no articles")]
+            N_("no <article> in the GeoWebNews file"), details=[problem("file", N_("no articles"))]
         )
     return articles
 
@@ -216,12 +216,14 @@ def read_own_gold(path: Path) -> list[GoldArticle]:
     for number, record in enumerate(records):
         text, split = record["text"], record["split"]
         if split not in ("tune", "held"):
-            problems.append(problem(f"records[{number}].split", "expected tune or held"))
+            problems.append(problem(f"records[{number}].split", N_("expected tune or held")))
             continue
         toponyms = []
         for item in record["toponyms"]:
             if text[item["start"] : item["end"]] != item["text"]:
-                problems.append(problem(f"records[{number}]", f"span of {item['text']!r}"))
+                problems.append(
+                    problem(f"records[{number}]", N_("span of %(text)s"), text=repr(item["text"]))
+                )
             toponyms.append(
                 GoldToponym(
                     start=item["start"],
@@ -242,7 +244,7 @@ def read_own_gold(path: Path) -> list[GoldArticle]:
         )
     if problems or not articles:
         raise InvalidInput.worded(
-            N_("bad gold file"), details=problems or [problem("records", "no records")]
+            N_("bad gold file"), details=problems or [problem("records", N_("no records"))]
         )
     return articles
 
