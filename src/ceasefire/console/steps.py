@@ -16,6 +16,7 @@ from functools import cache
 
 from ceasefire.console.lang import _
 from ceasefire.i18n.markers import N_
+from ceasefire.i18n.readback import Read, Readback
 
 STEPS: tuple[str, ...] = (
     N_("database schema up to date ({url})"),
@@ -46,17 +47,13 @@ def _field(match: re.Match[str]) -> str:
 
 
 @cache
-def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((step, re.compile(_FIELD.sub(_field, re.escape(step)))) for step in STEPS)
+def _readback() -> Readback[str]:
+    return Readback((_FIELD.sub(_field, re.escape(step)), step) for step in STEPS)
 
 
-def wording(line: str) -> tuple[str, dict[str, str]] | None:
+def wording(line: str) -> Read[str] | None:
     """The msgid and parameters ``line`` was said with; ``None`` for a line of no step."""
-    for step, pattern in _patterns():
-        match = pattern.fullmatch(line)
-        if match is not None:
-            return step, match.groupdict()
-    return None
+    return _readback().read(line)
 
 
 def say(line: str) -> str:

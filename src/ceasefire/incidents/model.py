@@ -18,7 +18,6 @@ disputes. A rule not met with views in conflict makes the attribution ``disputed
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +26,7 @@ from typing import Any
 
 from ceasefire.errors import Conflict, InvalidInput, Wording, problem
 from ceasefire.i18n.markers import N_
+from ceasefire.i18n.readback import Readback
 
 
 class OccurrenceStatus(StrEnum):
@@ -241,9 +241,8 @@ class DecisionState(StrEnum):
     PENDING = "pending"
 
 
-DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), msgid)
-    for p, msgid in [
+DECISION_REASONS: Readback[str] = Readback(
+    [
         (r"dissent by (?P<members>.+)", N_("dissent by %(members)s")),
         (
             r"the concurring members hold different findings",
@@ -265,7 +264,7 @@ DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
             N_("views differ and the presiding member %(member)s has not settled them"),
         ),
     ]
-]
+)
 """Why a decision rule stands where it does, as the rules below word it (in English, what
 the API, the ledger and stored records keep), and the catalogue's msgid of each: a page
 shows a reason translated (``decision_reason`` filter), a refusal quoting one carries its
@@ -275,11 +274,8 @@ shows a reason translated (``decision_reason`` filter), a refusal quoting one ca
 def reason_wording(reason: str) -> Wording | str:
     """A decision's English ``reason`` read back into its msgid and parameters (member ids,
     groups), to be translated where it is shown; a reason no pattern reads stays as it is."""
-    for pattern, msgid in DECISION_REASONS:
-        found = pattern.fullmatch(reason)
-        if found is not None:
-            return Wording(msgid, tuple(found.groupdict().items()))
-    return reason
+    found = DECISION_REASONS.read(reason)
+    return Wording(found.said, tuple(found.params.items())) if found is not None else reason
 
 
 @dataclass(frozen=True, slots=True)
