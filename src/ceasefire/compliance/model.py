@@ -23,7 +23,6 @@ rule's start, or an unknown actor where some actors are exempt.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,7 +43,7 @@ from ceasefire.agreements.model import (
 )
 from ceasefire.agreements.rules import DeadlineRule, Rule, ZoneRule
 from ceasefire.i18n.markers import N_
-from ceasefire.i18n.readback import Readback
+from ceasefire.i18n.readback import Readback, pattern_of
 from ceasefire.reports.model import CATEGORY_NAMES, Category
 
 LOCATION_UNCERTAINTY_M: Mapping[int, float] = {
@@ -97,17 +96,8 @@ _PARAM_PATTERNS: Mapping[str, str] = {
 }
 
 
-def _reason_pattern(text: str) -> re.Pattern[str]:
-    parts = re.split(r"%\((\w+)\)s", text)
-    pattern = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_PARAM_PATTERNS.get(part, '.+?')})"
-        for i, part in enumerate(parts)
-    )
-    return re.compile(pattern)
-
-
 _REASON_PATTERNS: Readback[str] = Readback(
-    (_reason_pattern(text), code) for code, text in REASON_TEXTS.items()
+    (pattern_of(text, _PARAM_PATTERNS), code) for code, text in REASON_TEXTS.items()
 )
 """Each reason's English wording read back into its code and parameters."""
 

@@ -59,22 +59,18 @@ def _said(*pairs: tuple[str, str]) -> Readback[str]:
     return Readback(pairs, flags=re.DOTALL, longest=MAX_REWORDED)
 
 
-_MESSAGES = _said(
-    (r"No such option: (?P<option>.+)", N_("No such option: %(option)s")),
-    (
-        r"No such command (?P<name>.+?)\. Did you mean (?P<suggestions>.+)\?",
+_MESSAGES = Readback.worded(
+    [
+        N_("No such option: %(option)s"),
         N_("No such command %(name)s. Did you mean %(suggestions)s?"),
-    ),
-    (r"No such command (?P<name>.+)\.", N_("No such command %(name)s.")),
-    (r"Missing command\.", N_("Missing command.")),
-    (
-        r"Option (?P<option>.+) does not take a value\.",
+        N_("No such command %(name)s."),
+        N_("Missing command."),
         N_("Option %(option)s does not take a value."),
-    ),
-    (
-        r"Option (?P<option>.+) requires an argument\.",
         N_("Option %(option)s requires an argument."),
-    ),
+    ],
+    fields={"option": ".+", "suggestions": ".+"},
+    flags=re.DOTALL,
+    longest=MAX_REWORDED,
 )
 """Click's and Typer's usage errors as they word them, each with its msgid in this domain."""
 

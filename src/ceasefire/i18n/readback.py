@@ -11,10 +11,27 @@ order (the first that matches the whole message wins). Pure Python, for model co
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
+
+PERCENT = re.compile(r"%\((\w+)\)s")
+"""A ``%(name)s`` placeholder (the catalogues' msgids)."""
+BRACES = re.compile(r"\{(\w+)\}")
+"""A ``{name}`` placeholder (``str.format``)."""
+
+
+def pattern_of(
+    msgid: str, fields: Mapping[str, str] | None = None, placeholder: re.Pattern[str] = PERCENT
+) -> str:
+    """The pattern of the English ``msgid`` words: its text as it is, each placeholder a
+    named group of the pattern ``fields`` gives its name (any text, the least, by default)."""
+    parts = placeholder.split(msgid)
+    return "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>{(fields or {}).get(part, '.+?')})"
+        for i, part in enumerate(parts)
+    )
 
 
 class Read(NamedTuple, Generic[T]):
@@ -43,6 +60,21 @@ class Readback(Generic[T]):
             for pattern, said in table
         )
         self.longest = longest
+
+    @classmethod
+    def worded(
+        cls,
+        msgids: Iterable[str],
+        *,
+        fields: Mapping[str, str] | None = None,
+        placeholder: re.Pattern[str] = PERCENT,
+        flags: int = 0,
+        longest: int | None = None,
+    ) -> Readback[str]:
+        """A table that reads a message back into the msgid it says (see :func:`pattern_of`)."""
+        return Readback(
+            ((pattern_of(m, fields, placeholder), m) for m in msgids), flags=flags, longest=longest
+        )
 
     def __iter__(self) -> Iterator[tuple[re.Pattern[str], T]]:
         return iter(self._table)

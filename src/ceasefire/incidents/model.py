@@ -241,32 +241,24 @@ class DecisionState(StrEnum):
     PENDING = "pending"
 
 
-DECISION_REASONS: Readback[str] = Readback(
+DECISION_REASONS: Readback[str] = Readback.worded(
     [
-        (r"dissent by (?P<members>.+)", N_("dissent by %(members)s")),
-        (
-            r"the concurring members hold different findings",
-            N_("the concurring members hold different findings"),
-        ),
-        (r"waiting for (?P<members>.+)", N_("waiting for %(members)s")),
-        (r"no voting members", N_("no voting members")),
-        (r"every member abstained", N_("every member abstained")),
-        (r"all members concur or abstain", N_("all members concur or abstain")),
-        (r"all of (?P<members>.+) concur or abstain", N_("all of %(members)s concur or abstain")),
-        (r"no quorum: (?P<groups>.+)", N_("no quorum: %(groups)s")),
-        (r"quorum reached: (?P<groups>.+)", N_("quorum reached: %(groups)s")),
-        (
-            r"views differ; settled by the presiding member (?P<member>.+)",
-            N_("views differ; settled by the presiding member %(member)s"),
-        ),
-        (
-            r"views differ and the presiding member (?P<member>.+) has not settled them",
-            N_("views differ and the presiding member %(member)s has not settled them"),
-        ),
-    ]
+        N_("dissent by %(members)s"),
+        N_("the concurring members hold different findings"),
+        N_("waiting for %(members)s"),
+        N_("no voting members"),
+        N_("every member abstained"),
+        N_("all members concur or abstain"),
+        N_("all of %(members)s concur or abstain"),
+        N_("no quorum: %(groups)s"),
+        N_("quorum reached: %(groups)s"),
+        N_("views differ; settled by the presiding member %(member)s"),
+        N_("views differ and the presiding member %(member)s has not settled them"),
+    ],
+    fields={"members": ".+", "groups": ".+", "member": ".+"},
 )
 """Why a decision rule stands where it does, as the rules below word it (in English, what
-the API, the ledger and stored records keep), and the catalogue's msgid of each: a page
+the API, the ledger and stored records keep), each read back into its msgid: a page
 shows a reason translated (``decision_reason`` filter), a refusal quoting one carries its
 :func:`reason_wording`."""
 
