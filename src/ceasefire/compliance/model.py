@@ -23,7 +23,6 @@ rule's start, or an unknown actor where some actors are exempt.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +43,7 @@ from ceasefire.agreements.model import (
 )
 from ceasefire.agreements.rules import DeadlineRule, Rule, ZoneRule
 from ceasefire.i18n.markers import N_
+from ceasefire.i18n.readback import Readback, pattern_of
 from ceasefire.reports.model import CATEGORY_NAMES, Category
 
 LOCATION_UNCERTAINTY_M: Mapping[int, float] = {
@@ -96,16 +96,10 @@ _PARAM_PATTERNS: Mapping[str, str] = {
 }
 
 
-def _reason_pattern(text: str) -> re.Pattern[str]:
-    parts = re.split(r"%\((\w+)\)s", text)
-    pattern = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_PARAM_PATTERNS.get(part, '.+?')})"
-        for i, part in enumerate(parts)
-    )
-    return re.compile(pattern)
-
-
-_REASON_PATTERNS = {code: _reason_pattern(text) for code, text in REASON_TEXTS.items()}
+_REASON_PATTERNS: Readback[str] = Readback(
+    (pattern_of(text, _PARAM_PATTERNS), code) for code, text in REASON_TEXTS.items()
+)
+"""Each reason's English wording read back into its code and parameters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +139,8 @@ class Reason:
     def parse(cls, text: str) -> Reason | None:
         """The reason a stored English wording gives (a finding keeps only its wording:
         the ledger digests it), or ``None`` for a wording no rule gives."""
-        for code, pattern in _REASON_PATTERNS.items():
-            found = pattern.fullmatch(text)
-            if found is not None:
-                return cls(code, tuple(found.groupdict().items()))
-        return None
+        found = _REASON_PATTERNS.read(text)
+        return cls(found.said, tuple(found.params.items())) if found is not None else None
 
 
 def translated_reason(text: str, translate: Callable[[str], str]) -> str:

@@ -27,6 +27,7 @@ from typer._click.utils import echo
 from ceasefire.console.lang import language
 from ceasefire.i18n import domain_translations
 from ceasefire.i18n.markers import N_
+from ceasefire.i18n.readback import Readback
 
 DOMAIN = "click"
 
@@ -45,58 +46,63 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalogue(language()).ngettext(singular, plural, n)
 
 
-Render = Callable[[re.Match[str]], str]
-Said = tuple[tuple[re.Pattern[str], str], ...]
+MAX_REWORDED = 4096
+"""The longest message read back into a msgid. The patterns' two free parts (a value, then
+the choices) make reading one quadratic in the value's length: an argument of 128 KiB held
+the terminal for seconds. Longer messages (a pasted file, not a typo) stay as Click words
+them."""
+
+Render = Callable[[dict[str, Any]], str]
 
 
-def _said(*pairs: tuple[str, str]) -> Said:
-    return tuple((re.compile(pattern, re.DOTALL), msgid) for pattern, msgid in pairs)
+def _said(*pairs: tuple[str, str]) -> Readback[str]:
+    return Readback(pairs, flags=re.DOTALL, longest=MAX_REWORDED)
 
 
-_MESSAGES = _said(
-    (r"No such option: (?P<option>.+)", N_("No such option: %(option)s")),
-    (
-        r"No such command (?P<name>.+?)\. Did you mean (?P<suggestions>.+)\?",
+_MESSAGES = Readback.worded(
+    [
+        N_("No such option: %(option)s"),
         N_("No such command %(name)s. Did you mean %(suggestions)s?"),
-    ),
-    (r"No such command (?P<name>.+)\.", N_("No such command %(name)s.")),
-    (r"Missing command\.", N_("Missing command.")),
-    (
-        r"Option (?P<option>.+) does not take a value\.",
+        N_("No such command %(name)s."),
+        N_("Missing command."),
         N_("Option %(option)s does not take a value."),
-    ),
-    (
-        r"Option (?P<option>.+) requires an argument\.",
         N_("Option %(option)s requires an argument."),
-    ),
+    ],
+    fields={"option": ".+", "suggestions": ".+"},
+    flags=re.DOTALL,
+    longest=MAX_REWORDED,
 )
 """Click's and Typer's usage errors as they word them, each with its msgid in this domain."""
 
-_COUNTED: tuple[tuple[re.Pattern[str], Render], ...] = (
+_COUNTED: Readback[Render] = Readback(
     (
-        re.compile(r"Got unexpected extra argument\(s\) \((?P<args>.*)\)", re.DOTALL),
-        lambda m: ngettext(
-            "Got unexpected extra argument (%(args)s)",
-            "Got unexpected extra arguments (%(args)s)",
-            len(m["args"].split()),
+        (
+            r"Got unexpected extra argument\(s\) \((?P<args>.*)\)",
+            lambda m: ngettext(
+                "Got unexpected extra argument (%(args)s)",
+                "Got unexpected extra arguments (%(args)s)",
+                len(m["args"].split()),
+            ),
+        ),
+        (
+            r"Option (?P<option>.+) requires (?P<count>\d+) arguments\.",
+            lambda m: ngettext(
+                "Option %(option)s requires %(count)s argument.",
+                "Option %(option)s requires %(count)s arguments.",
+                int(m["count"]),
+            ),
+        ),
+        (
+            r"Argument (?P<name>.+) takes (?P<count>\d+) values\.",
+            lambda m: ngettext(
+                "Argument %(name)s takes %(count)s value.",
+                "Argument %(name)s takes %(count)s values.",
+                int(m["count"]),
+            ),
         ),
     ),
-    (
-        re.compile(r"Option (?P<option>.+) requires (?P<count>\d+) arguments\.", re.DOTALL),
-        lambda m: ngettext(
-            "Option %(option)s requires %(count)s argument.",
-            "Option %(option)s requires %(count)s arguments.",
-            int(m["count"]),
-        ),
-    ),
-    (
-        re.compile(r"Argument (?P<name>.+) takes (?P<count>\d+) values\.", re.DOTALL),
-        lambda m: ngettext(
-            "Argument %(name)s takes %(count)s value.",
-            "Argument %(name)s takes %(count)s values.",
-            int(m["count"]),
-        ),
-    ),
+    flags=re.DOTALL,
+    longest=MAX_REWORDED,
 )
 """The usage errors that give a count, each with the form of its msgid for that count."""
 
@@ -164,28 +170,15 @@ _PYDANTIC: dict[str, Callable[[dict[str, Any]], str]] = {
 """The Pydantic errors Typer's coercion gives (its ``type`` and context), translated whole."""
 
 
-MAX_REWORDED = 4096
-"""The longest message read back into a msgid. The patterns' two free parts (a value, then
-the choices) make reading one quadratic in the value's length: an argument of 128 KiB held
-the terminal for seconds. Longer messages (a pasted file, not a typo) stay as Click words
-them."""
-
-
-def _reword(
-    text: str, said: Said, counted: tuple[tuple[re.Pattern[str], Render], ...] = ()
-) -> str | None:
+def _reword(text: str, said: Readback[str], counted: Readback[Render] | None = None) -> str | None:
     """``text`` read back into a msgid of ``said`` (or a counted one) and translated; ``None``
     when none reads it, or it is longer than :data:`MAX_REWORDED`."""
-    if len(text) > MAX_REWORDED:
-        return None
-    for pattern, msgid in said:
-        match = pattern.fullmatch(text)
-        if match is not None:
-            return _(msgid) % match.groupdict()
-    for pattern, render in counted:
-        match = pattern.fullmatch(text)
-        if match is not None:
-            return render(match) % match.groupdict()
+    found = said.read(text)
+    if found is not None:
+        return _(found.said) % found.params
+    count = counted.read(text) if counted is not None else None
+    if count is not None:
+        return count.said(count.params) % count.params
     return None
 
 

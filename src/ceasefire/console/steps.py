@@ -11,11 +11,11 @@ step's English cannot change without its wording here.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from ceasefire.console.lang import _
 from ceasefire.i18n.markers import N_
+from ceasefire.i18n.readback import BRACES, Read, Readback
 
 STEPS: tuple[str, ...] = (
     N_("database schema up to date ({url})"),
@@ -33,30 +33,20 @@ STEPS: tuple[str, ...] = (
 )
 """Every line an ``init`` step says, its parameters by name."""
 
-_FIELD = re.compile(r"\\\{(\w+)\\\}")
 NUMBERS = frozenset(
     {"count", "created", "seed", "events", "reports", "incidents", "linked", "alone"}
 )
 """The parameters that are counts (a title or a path may hold digits and brackets)."""
 
 
-def _field(match: re.Match[str]) -> str:
-    name = match.group(1)
-    return f"(?P<{name}>\\d+)" if name in NUMBERS else f"(?P<{name}>.+?)"
-
-
 @cache
-def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((step, re.compile(_FIELD.sub(_field, re.escape(step)))) for step in STEPS)
+def _readback() -> Readback[str]:
+    return Readback.worded(STEPS, fields=dict.fromkeys(NUMBERS, r"\d+"), placeholder=BRACES)
 
 
-def wording(line: str) -> tuple[str, dict[str, str]] | None:
+def wording(line: str) -> Read[str] | None:
     """The msgid and parameters ``line`` was said with; ``None`` for a line of no step."""
-    for step, pattern in _patterns():
-        match = pattern.fullmatch(line)
-        if match is not None:
-            return step, match.groupdict()
-    return None
+    return _readback().read(line)
 
 
 def say(line: str) -> str:

@@ -18,7 +18,6 @@ disputes. A rule not met with views in conflict makes the attribution ``disputed
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +26,7 @@ from typing import Any
 
 from ceasefire.errors import Conflict, InvalidInput, Wording, problem
 from ceasefire.i18n.markers import N_
+from ceasefire.i18n.readback import Readback
 
 
 class OccurrenceStatus(StrEnum):
@@ -241,33 +241,24 @@ class DecisionState(StrEnum):
     PENDING = "pending"
 
 
-DECISION_REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), msgid)
-    for p, msgid in [
-        (r"dissent by (?P<members>.+)", N_("dissent by %(members)s")),
-        (
-            r"the concurring members hold different findings",
-            N_("the concurring members hold different findings"),
-        ),
-        (r"waiting for (?P<members>.+)", N_("waiting for %(members)s")),
-        (r"no voting members", N_("no voting members")),
-        (r"every member abstained", N_("every member abstained")),
-        (r"all members concur or abstain", N_("all members concur or abstain")),
-        (r"all of (?P<members>.+) concur or abstain", N_("all of %(members)s concur or abstain")),
-        (r"no quorum: (?P<groups>.+)", N_("no quorum: %(groups)s")),
-        (r"quorum reached: (?P<groups>.+)", N_("quorum reached: %(groups)s")),
-        (
-            r"views differ; settled by the presiding member (?P<member>.+)",
-            N_("views differ; settled by the presiding member %(member)s"),
-        ),
-        (
-            r"views differ and the presiding member (?P<member>.+) has not settled them",
-            N_("views differ and the presiding member %(member)s has not settled them"),
-        ),
-    ]
-]
+DECISION_REASONS: Readback[str] = Readback.worded(
+    [
+        N_("dissent by %(members)s"),
+        N_("the concurring members hold different findings"),
+        N_("waiting for %(members)s"),
+        N_("no voting members"),
+        N_("every member abstained"),
+        N_("all members concur or abstain"),
+        N_("all of %(members)s concur or abstain"),
+        N_("no quorum: %(groups)s"),
+        N_("quorum reached: %(groups)s"),
+        N_("views differ; settled by the presiding member %(member)s"),
+        N_("views differ and the presiding member %(member)s has not settled them"),
+    ],
+    fields={"members": ".+", "groups": ".+", "member": ".+"},
+)
 """Why a decision rule stands where it does, as the rules below word it (in English, what
-the API, the ledger and stored records keep), and the catalogue's msgid of each: a page
+the API, the ledger and stored records keep), each read back into its msgid: a page
 shows a reason translated (``decision_reason`` filter), a refusal quoting one carries its
 :func:`reason_wording`."""
 
@@ -275,11 +266,8 @@ shows a reason translated (``decision_reason`` filter), a refusal quoting one ca
 def reason_wording(reason: str) -> Wording | str:
     """A decision's English ``reason`` read back into its msgid and parameters (member ids,
     groups), to be translated where it is shown; a reason no pattern reads stays as it is."""
-    for pattern, msgid in DECISION_REASONS:
-        found = pattern.fullmatch(reason)
-        if found is not None:
-            return Wording(msgid, tuple(found.groupdict().items()))
-    return reason
+    found = DECISION_REASONS.read(reason)
+    return Wording(found.said, tuple(found.params.items())) if found is not None else reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, WordedText, Wording, problem
 from ceasefire.i18n.markers import N_
+from ceasefire.i18n.readback import Readback
 from ceasefire.incidents import service as incident_service
 from ceasefire.incidents.model import DECISION_REASONS as DECISION_REASONS
 from ceasefire.ledger import service as ledger_service
@@ -240,9 +241,8 @@ LABELS: dict[str, dict[Any, str]] = {
 """The English label of each value a page shows, translated where it is shown."""
 
 
-PROBLEM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), msgid)
-    for p, msgid in [
+PROBLEM_MESSAGES: Readback[str] = Readback(
+    [
         (r"invalid form: (?P<fields>.+)", N_("invalid form: %(fields)s")),
         (r"invalid report: (?P<fields>.+)", N_("invalid report: %(fields)s")),
         (r"invalid request: (?P<fields>.+)", N_("invalid request: %(fields)s")),
@@ -263,18 +263,19 @@ PROBLEM_MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"not ISO 8601: (?P<value>.+)", N_("not a date or time: %(value)s")),
         (r"unknown value (?P<value>.+)", N_("unknown value %(value)s")),
     ]
-] + [
-    (re.compile(re.escape(word)), msgid)
-    for word, msgid in [
-        ("empty", N_("empty")),
-        ("missing", N_("missing")),
-        ("taken", N_("taken")),
-        ("before start", N_("before the start")),
-        ("required with the other", N_("required with the other")),
-        ("omit when abstaining", N_("leave empty when abstaining")),
-        ("the incident's last report", N_("the incident's last report")),
+    + [
+        (re.escape(word), msgid)
+        for word, msgid in [
+            ("empty", N_("empty")),
+            ("missing", N_("missing")),
+            ("taken", N_("taken")),
+            ("before start", N_("before the start")),
+            ("required with the other", N_("required with the other")),
+            ("omit when abstaining", N_("leave empty when abstaining")),
+            ("the incident's last report", N_("the incident's last report")),
+        ]
     ]
-]
+)
 """The forms' and query parameters' problems as the services and the request schemas word
 them (in English), and the catalogue's message for each: a page shows them translated
 (``problem`` filter); a message not listed is shown as worded. The last ones are the short
@@ -284,7 +285,7 @@ words a ``details`` entry gives as its ``message`` (``errors.problem``), matched
 def problem_text(
     message: object,
     translate: Any,
-    patterns: list[tuple[re.Pattern[str], str]] = PROBLEM_MESSAGES,
+    patterns: Readback[str] = PROBLEM_MESSAGES,
 ) -> str:
     """``message`` in the reader's language (``translate`` is the page's gettext), where one
     of ``patterns`` words it; else as worded. A ``details`` message that carries its
@@ -294,11 +295,8 @@ def problem_text(
         if shown != message:
             return shown
     text = str(message)
-    for pattern, msgid in patterns:
-        found = pattern.fullmatch(text)
-        if found is not None:
-            return str(translate(msgid)) % found.groupdict()
-    return text
+    found = patterns.read(text)
+    return str(translate(found.said)) % found.params if found is not None else text
 
 
 FUSED_TITLE = re.compile(
