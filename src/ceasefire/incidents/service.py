@@ -35,7 +35,7 @@ from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
-from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Wording, problem
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import check_cursor, new_id, record_ids_in
 from ceasefire.incidents import cellcounts
@@ -114,6 +114,7 @@ from ceasefire.reports.service import (
     ReportNames,
     _attachments,
     _public,
+    agreement_named,
     casualties_by_incident,
     check_idempotency_key,
     grouped_facts_of,
@@ -121,6 +122,7 @@ from ceasefire.reports.service import (
     incidents_with_channel,
     link_reports,
     masked_text,
+    of_another_agreement,
     readable_row,
     referenced_reports,
     report_contents_by_incident,
@@ -2518,19 +2520,10 @@ def referenced_incident(
             id=repr(incident_id),
         )
     if row.agreement_id != agreement_id:
-        here = agreement_id or Wording(N_("no agreement"))
         raise InvalidInput.worded(
             N_("an incident of another agreement cannot be referred to by a record of %(here)s"),
-            details=[
-                problem(
-                    loc,
-                    N_("%(id)s belongs to %(agreement_id)s, not %(here)s"),
-                    id=row.id,
-                    agreement_id=row.agreement_id or Wording(N_("no agreement")),
-                    here=here,
-                )
-            ],
-            here=here,
+            details=[of_another_agreement(loc, row.id, row.agreement_id, agreement_id)],
+            here=agreement_named(agreement_id),
         )
     return row
 

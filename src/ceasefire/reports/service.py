@@ -629,22 +629,33 @@ def referenced_reports(
         agreement_id = found.pop() if found else None
     foreign = [r for r in rows if r.agreement_id != agreement_id]
     if foreign:
-        here = agreement_id or Wording(N_("no agreement"))
         raise InvalidInput.worded(
             N_("reports of another agreement cannot be grouped into a record of %(here)s"),
             details=[
-                problem(
-                    loc,
-                    N_("%(id)s belongs to %(agreement_id)s, not %(here)s"),
-                    id=r.id,
-                    agreement_id=r.agreement_id or Wording(N_("no agreement")),
-                    here=here,
-                )
-                for r in foreign
+                of_another_agreement(loc, r.id, r.agreement_id, agreement_id) for r in foreign
             ],
-            here=here,
+            here=agreement_named(agreement_id),
         )
     return rows, agreement_id
+
+
+def agreement_named(agreement_id: str | None) -> str | Wording:
+    """An agreement's id as a message names it; a record under none says so in words."""
+    return agreement_id or Wording(N_("no agreement"))
+
+
+def of_another_agreement(
+    loc: str, record_id: str, its: str | None, here: str | None
+) -> dict[str, Any]:
+    """The detail of a reference to ``record_id`` (under agreement ``its``) from a record of
+    agreement ``here``: a record refers only to records of its own agreement."""
+    return problem(
+        loc,
+        N_("%(id)s belongs to %(agreement_id)s, not %(here)s"),
+        id=record_id,
+        agreement_id=agreement_named(its),
+        here=agreement_named(here),
+    )
 
 
 class NamesSources(Protocol):
