@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from functools import cache
 from typing import IO, Any
 
 from babel.support import NullTranslations
@@ -32,9 +31,9 @@ from ceasefire.i18n.readback import Readback
 DOMAIN = "click"
 
 
-@cache
 def catalogue(lang: str) -> NullTranslations:
-    """The ``click`` domain's messages for ``lang`` (English: none, the msgids)."""
+    """The ``click`` domain's messages for ``lang`` (English: none, the msgids; loaded once,
+    by :func:`ceasefire.i18n.domain_translations`)."""
     return domain_translations(lang, DOMAIN)
 
 

@@ -75,8 +75,12 @@ def help_texts(command: Command) -> Iterator[str]:
             yield from _texts(param)
 
 
+HELP_FIELDS = ("help", "short_help", "epilog", "rich_help_panel")
+"""The attributes of a command or parameter that hold help text."""
+
+
 def _texts(item: object) -> Iterator[str]:
-    for name in ("help", "short_help", "epilog", "rich_help_panel"):
+    for name in HELP_FIELDS:
         value = getattr(item, name, None)
         if isinstance(value, str) and value:
             yield value
@@ -110,7 +114,7 @@ def translate(command: Command) -> None:
 
 
 def _translate(item: object) -> None:
-    for name in ("help", "short_help", "epilog", "rich_help_panel"):
+    for name in HELP_FIELDS:
         value = getattr(item, name, None)
         if isinstance(value, str) and value:
             setattr(item, name, _(value))
