@@ -135,6 +135,7 @@ def test_the_map_shows_zones_markers_and_summaries(served: dict[str, Any], brows
     page.fill("#map-until", "2020-12-31")
     page.dispatch_event("#map-until", "change")
     _until(page, "() => document.querySelectorAll('path.zone-pending').length === 0")
+    _loaded(page)
     # A click on the incident gives its summary and the link to its page.
     page.wait_for_selector("path.incident-marker", timeout=15000)
     page.locator("path.incident-marker").first.click(force=True)
@@ -166,6 +167,9 @@ def test_the_maps_data_is_asked_for_in_the_pages_language(
     page.fill("#map-until", "2020-12-30")
     with page.expect_request(lambda r: "until=2020-12-30" in r.url, timeout=15000):
         page.dispatch_event("#map-until", "change")
+    # The markers drawn for 31 December are replaced when 30 December's data arrives: wait
+    # for that answer to be drawn, or the click may land on a marker being removed.
+    _loaded(page)
     page.wait_for_selector("path.incident-marker", timeout=15000)
     asked = [url for url in requested if "/map/data.json?" in url]
     assert len(asked) >= 2, asked

@@ -249,6 +249,9 @@
     if (pending) { pending.abort(); }
     pending = new AbortController();
     summary.textContent = t.loading;
+    /* Until this answer is drawn the markers on the map are the last view's (tests and
+       assistive tools wait for "1" before acting on them). */
+    host.setAttribute("data-loaded", "0");
     return fetch("/map/data.json?" + query.toString(), { signal: pending.signal, credentials: "same-origin" })
       .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); });
   }
