@@ -139,6 +139,19 @@ class StoredAgreement:
             "changes": self.changes,
         }
 
+    def provision(self, provision_id: str) -> Provision:
+        """The provision ``provision_id`` of this version; ``NotFound`` naming
+        ``provision_id`` if it has none."""
+        provision = self.agreement.provision(provision_id)
+        if provision is None:
+            raise NotFound.worded(
+                N_("agreement %(agreement_id)s has no provision %(provision_id)s"),
+                details=[problem("provision_id", N_("unknown in the current version"))],
+                agreement_id=repr(self.agreement.id),
+                provision_id=repr(provision_id),
+            )
+        return provision
+
 
 # -- files ------------------------------------------------------------------------------------
 
@@ -873,14 +886,7 @@ def _store_change(
     viewer: Viewer | None,
 ) -> ProvisionStatusRecorded:
     stored = _load(session, agreement_id, None)
-    provision = stored.agreement.provision(provision_id)
-    if provision is None:
-        raise NotFound.worded(
-            N_("agreement %(agreement_id)s has no provision %(provision_id)s"),
-            details=[problem("provision_id", N_("unknown in the current version"))],
-            agreement_id=repr(agreement_id),
-            provision_id=repr(provision_id),
-        )
+    provision = stored.provision(provision_id)
     if viewer is not None and not viewer.operator and not is_monitor(session, viewer, agreement_id):
         raise Forbidden.worded(
             N_("only an operator or a monitor of %(agreement_id)s may record a provision's status"),

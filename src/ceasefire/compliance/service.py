@@ -453,14 +453,7 @@ def provision_history(
     at = ensure_utc(as_of) if as_of is not None else utcnow()
     with ctx.reader() as session:
         stored = _current_or_404(session, agreement_id, field="agreement_id", reason="unknown id")
-        provision = stored.agreement.provision(provision_id)
-        if provision is None:
-            raise NotFound.worded(
-                N_("no provision %(provision_id)s in %(agreement_id)s"),
-                details=[problem("provision_id", N_("unknown id"))],
-                provision_id=repr(provision_id),
-                agreement_id=agreement_id,
-            )
+        provision = stored.provision(provision_id)
         ids = {p.id for p in provision.walk()}
         rows = list(
             session.scalars(

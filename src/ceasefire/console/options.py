@@ -26,7 +26,8 @@ TOKEN = typer.Option(
 
 
 def read_text(path: Path, option: str) -> str:
-    """A text file given to ``option``, or standard input when the path is ``-``."""
+    """A text file given to ``option``, or standard input when the path is ``-``; one that
+    cannot be read, or is not UTF-8, is ``InvalidInput`` naming ``option``."""
     try:
         return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -34,21 +35,15 @@ def read_text(path: Path, option: str) -> str:
             N_("cannot read %(path)s: %(error)s"),
             details=[problem(option, str(exc))],
             path=path,
-            error=exc,
+            # The system's words for a file that cannot be opened ("No such file or
+            # directory"), without the path the message already names.
+            error=getattr(exc, "strerror", None) or exc,
         ) from exc
 
 
 def read_json(source: str) -> Any:
     """JSON from a file, or from standard input when ``source`` is ``-``."""
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput.worded(
-            N_("cannot read %(source)s: %(strerror)s"),
-            details=[problem("file", str(exc))],
-            source=source,
-            strerror=exc.strerror,
-        ) from exc
+    text = read_text(Path(source), "file")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

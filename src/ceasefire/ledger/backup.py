@@ -215,6 +215,18 @@ def backup(settings: Settings, out: Path, *, force: bool = False) -> BackupSumma
     )
 
 
+def _replaceable(held: int | None, force: bool, msgid: str, **params: str) -> None:
+    """Refuse (``msgid``, with ``held`` and ``params``) to restore over a database that holds
+    ``held`` ledger entries (``None``: none of our tables), unless ``force``."""
+    if held is not None and not force:
+        raise Conflict.worded(
+            msgid,
+            details=[problem("database_url", N_("not empty"), extra={"ledger_entries": held})],
+            held=held,
+            **params,
+        )
+
+
 def _has_data_sqlite(path: Path) -> int | None:
     """Ledger entries in the SQLite file at ``path``; None when it holds no tables."""
     if not path.exists() or path.stat().st_size == 0:
@@ -258,17 +270,15 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
     head: str | None = None
     if backend == "sqlite":
         target = _sqlite_path(settings.database_url)
-        held = _has_data_sqlite(target)
-        if held is not None and not force:
-            raise Conflict.worded(
-                N_(
-                    "%(target)s already holds a database (%(held)s ledger entries): pass --force "
-                    "to replace it (stop the server first)"
-                ),
-                details=[problem("database_url", N_("not empty"), extra={"ledger_entries": held})],
-                target=target,
-                held=held,
-            )
+        _replaceable(
+            _has_data_sqlite(target),
+            force,
+            N_(
+                "%(target)s already holds a database (%(held)s ledger entries): pass --force "
+                "to replace it (stop the server first)"
+            ),
+            target=str(target),
+        )
         source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
         try:
             problems = _sqlite_integrity(source)
@@ -305,15 +315,14 @@ def restore(settings: Settings, backup_file: Path, *, force: bool = False) -> Re
             held = _has_data_postgres(ctx)
         finally:
             ctx.dispose()
-        if held is not None and not force:
-            raise Conflict.worded(
-                N_(
-                    "the database already holds the ceasefire tables (%(held)s ledger entries): "
-                    "pass --force to replace them (stop the server first)"
-                ),
-                details=[problem("database_url", N_("not empty"), extra={"ledger_entries": held})],
-                held=held,
-            )
+        _replaceable(
+            held,
+            force,
+            N_(
+                "the database already holds the ceasefire tables (%(held)s ledger entries): "
+                "pass --force to replace them (stop the server first)"
+            ),
+        )
         url, _schema = _libpq_url(settings.database_url)
         # No shell: the tool found on PATH with our own arguments and the configured URL.
         result = subprocess.run(  # noqa: S603

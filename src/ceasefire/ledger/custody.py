@@ -73,17 +73,21 @@ def check_server_may_sign(session: Session, member_id: str) -> None:
         raise refuse_server_signature(member_id, since)
 
 
-def server_keys_to_end(session: Session, member_id: str) -> list[LedgerKeyRow]:
-    """The member's server-held keys still valid: revoked when it takes its keys."""
+def valid_keys(session: Session, member_id: str) -> list[LedgerKeyRow]:
+    """The member's keys still valid (not revoked or rotated out), oldest first."""
     return list(
         session.scalars(
             select(LedgerKeyRow)
             .where(LedgerKeyRow.member_id == member_id)
-            .where(LedgerKeyRow.custody != MEMBER_CUSTODY)
             .where(LedgerKeyRow.ended_seq.is_(None))
             .order_by(LedgerKeyRow.added_seq)
         )
     )
+
+
+def server_keys_to_end(session: Session, member_id: str) -> list[LedgerKeyRow]:
+    """The member's server-held keys still valid: revoked when it takes its keys."""
+    return [k for k in valid_keys(session, member_id) if k.custody != MEMBER_CUSTODY]
 
 
 def _bad(loc: str, msgid: str, **params: str) -> InvalidInput:

@@ -764,7 +764,10 @@ def revoke_key(ctx: ServiceContext, *, key_id: str, actor: Actor, reason: str = 
         _check_key_actor(actor, row.member_id)
         if row.ended_seq is not None:
             return _key_public(row)
-        if row.member_id == CENTRE_MEMBER_ID and len(_active_keys(session, CENTRE_MEMBER_ID)) < 2:
+        if (
+            row.member_id == CENTRE_MEMBER_ID
+            and len(ledger_custody.valid_keys(session, CENTRE_MEMBER_ID)) < 2
+        ):
             raise Conflict.worded(
                 N_("this is the centre's only valid key: rotate it instead of revoking it"),
                 details=[problem("key_id", N_("the centre's last valid key"))],
@@ -774,19 +777,8 @@ def revoke_key(ctx: ServiceContext, *, key_id: str, actor: Actor, reason: str = 
         return _key_public(row)
 
 
-def _active_keys(session: Session, member_id: str) -> list[LedgerKeyRow]:
-    return list(
-        session.scalars(
-            select(LedgerKeyRow)
-            .where(LedgerKeyRow.member_id == member_id)
-            .where(LedgerKeyRow.ended_seq.is_(None))
-            .order_by(LedgerKeyRow.added_seq)
-        )
-    )
-
-
 def _active_key(session: Session, member_id: str, key_id: str | None) -> LedgerKeyRow:
-    active = _active_keys(session, member_id)
+    active = ledger_custody.valid_keys(session, member_id)
     if key_id is not None:
         active = [k for k in active if k.key_id == key_id]
     if not active:

@@ -187,15 +187,34 @@ def list_posts(
 def get_post(ctx: ServiceContext, viewer: Viewer, post_id: str) -> PostPublic:
     """One post; NotFound also when the viewer may not read it (no existence leak)."""
     with ctx.reader() as session:
-        row = session.get(ObservationPostRow, post_id)
-        owners = _owners(session, post_id) if row is not None else []
-        if row is None or not _readable(viewer, row.classification, owners):
-            raise NotFound.worded(
-                N_("no post %(id)s"),
-                details=[problem("post_id", N_("unknown"))],
-                id=repr(post_id),
-            )
+        row, owners = _post_or_404(session, viewer, post_id)
         return _post_public(row, owners, utcnow())
+
+
+def _readable_post(
+    session: Session, viewer: Viewer, post_id: str
+) -> tuple[ObservationPostRow, list[str]] | None:
+    """The post and its owners, if it exists and ``viewer`` may read it."""
+    row = session.get(ObservationPostRow, post_id)
+    if row is None:
+        return None
+    owners = _owners(session, post_id)
+    return (row, owners) if _readable(viewer, row.classification, owners) else None
+
+
+def _post_or_404(
+    session: Session, viewer: Viewer, post_id: str
+) -> tuple[ObservationPostRow, list[str]]:
+    """:func:`_readable_post`, else ``NotFound``: a post the viewer may not read is as
+    unknown as one that does not exist (no existence leak)."""
+    found = _readable_post(session, viewer, post_id)
+    if found is None:
+        raise NotFound.worded(
+            N_("no post %(id)s"),
+            details=[problem("post_id", N_("unknown post"))],
+            id=repr(post_id),
+        )
+    return found
 
 
 def _sensor_owners(session: Session, row: SensorRow | Sensor) -> list[str]:
@@ -211,26 +230,15 @@ def _sensor_readable(session: Session, viewer: Viewer, row: SensorRow) -> bool:
     post it may not read."""
     if not _readable(viewer, row.classification, _sensor_owners(session, row)):
         return False
-    if row.post_id is None:
-        return True
-    post = session.get(ObservationPostRow, row.post_id)
-    return post is not None and _readable(viewer, post.classification, _owners(session, post.id))
+    return row.post_id is None or _readable_post(session, viewer, row.post_id) is not None
 
 
 def add_sensor(ctx: ServiceContext, viewer: Viewer, sensor: Sensor) -> SensorPublic:
     """Register a sensor on a post or a member. The identical sensor again is a no-op."""
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
-        post = session.get(ObservationPostRow, sensor.post_id) if sensor.post_id else None
-        if sensor.post_id is not None and (
-            # A post the caller may not read is as unknown as one that does not exist.
-            post is None or not _readable(viewer, post.classification, _owners(session, post.id))
-        ):
-            raise NotFound.worded(
-                N_("no post %(id)s"),
-                details=[problem("post_id", N_("unknown post"))],
-                id=repr(sensor.post_id),
-            )
+        if sensor.post_id is not None:
+            _post_or_404(session, viewer, sensor.post_id)
         if sensor.member_id is not None:
             member_or_404(session, sensor.member_id)
         owners = _sensor_owners(session, sensor)

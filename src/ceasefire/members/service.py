@@ -239,14 +239,7 @@ def get_member(ctx: ServiceContext, viewer: Viewer, member_id: str) -> MemberPub
     """One member with its roles; NotFound if unknown."""
     del viewer
     with ctx.reader() as session:
-        row = session.get(MemberRow, member_id)
-        if row is None:
-            raise NotFound.worded(
-                N_("no member %(id)s"),
-                details=[problem("member_id", N_("unknown"))],
-                id=repr(member_id),
-            )
-        return _public(session, row, utcnow())
+        return _public(session, member_or_404(session, member_id), utcnow())
 
 
 def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePublic:

@@ -81,10 +81,7 @@ def eval_plover(
     file: Annotated[Path, typer.Argument(help=N_("PLOVER gold records (JSON)."))] = PLOVER_DEV,
     details: Annotated[bool, typer.Option(help=N_("Also list every record's result."))] = False,
     as_json: Annotated[bool, JSON] = False,
-    part: Annotated[
-        str,
-        typer.Option(help=N_("Part of the fixed split: tune, held (scored as a whole) or all.")),
-    ] = "all",
+    part: Annotated[str, geo.PART] = "all",
 ) -> None:
     from ceasefire.news.evaluation import evaluate_plover, has_fixed_parts
     from ceasefire.news.extract import NewsExtractor

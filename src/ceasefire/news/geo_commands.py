@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from ceasefire.news.geo.evaluation import GeoPart
 
 DEFAULT_GEOWEBNEWS = Path("../shared/data/geowebnews.xml")
+PART = typer.Option(help=N_("Part of the fixed split: tune, held (scored as a whole) or all."))
+"""``--part`` of the evaluation commands: which part of a gold file's fixed split to score."""
 
 
 def _context(focus: str, demonyms: bool) -> Any:
@@ -152,10 +154,7 @@ def eval_geo(
         ),
     ] = False,
     as_json: Annotated[bool, JSON] = False,
-    part: Annotated[
-        str,
-        typer.Option(help=N_("Part of the fixed split: tune, held (scored as a whole) or all.")),
-    ] = "all",
+    part: Annotated[str, PART] = "all",
 ) -> None:
     from ceasefire.news.geo import geoparse_texts
     from ceasefire.news.geo.evaluation import evaluate, read_gold, select_part

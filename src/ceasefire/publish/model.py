@@ -546,29 +546,29 @@ def cutoff_instant(day: date, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> 
     return datetime.combine(day, cutoff, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
 
 
+def _days_to(kind: Kind, days: int, day: date, time_zone: str, cutoff: time) -> Period:
+    """The ``days`` local days up to the cut-off of ``day``, cut-off to cut-off."""
+    end = cutoff_instant(day, time_zone, cutoff)
+    start = cutoff_instant(day - timedelta(days=days), time_zone, cutoff)
+    return Period(kind, start, end, day, time_zone)
+
+
 def daily_period(day: date, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> Period:
     """The 24 hours up to the cut-off of ``day`` (OSCE: "as of 19:30")."""
-    end = cutoff_instant(day, time_zone, cutoff)
-    start = cutoff_instant(day - timedelta(days=1), time_zone, cutoff)
-    return Period(Kind.DAILY, start, end, day, time_zone)
+    return _days_to(Kind.DAILY, 1, day, time_zone, cutoff)
 
 
 def weekly_period(day: date, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> Period:
     """The seven days up to the cut-off of ``day``."""
-    end = cutoff_instant(day, time_zone, cutoff)
-    start = cutoff_instant(day - timedelta(days=7), time_zone, cutoff)
-    return Period(Kind.WEEKLY, start, end, day, time_zone)
+    return _days_to(Kind.WEEKLY, 7, day, time_zone, cutoff)
 
 
 def monthly_period(day: date, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> Period:
     """From the cut-off of the last day of the previous month to that of ``day``'s month's
     last day; labelled by that last day."""
-    first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
+    following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
     last = following - timedelta(days=1)
-    end = cutoff_instant(last, time_zone, cutoff)
-    start = cutoff_instant(first - timedelta(days=1), time_zone, cutoff)
-    return Period(Kind.MONTHLY, start, end, last, time_zone)
+    return _days_to(Kind.MONTHLY, last.day, last, time_zone, cutoff)
 
 
 def last_cutoff_day(now: datetime, time_zone: str, cutoff: time = DEFAULT_CUTOFF) -> date:
