@@ -778,6 +778,15 @@ def _sentence_events(
         if event == "SANCTION" and not any(a.ref.code for a in targets):
             # "отозвала посла из Израиля": the state an ambassador is recalled from
             targets = _destination(sentence, token, actors, "из", "Gen") or targets
+        if event == "CONCEDE" and not any(a.ref.code for a in targets):
+            # "освободил 15 армянских задержанных": the state of the people released.
+            targets = [
+                a for w in trigger.words if w is not token for a in _actors_of(sentence, w, actors)
+            ] or targets
+        if event == "RETREAT" and not any(a.ref.code for a in targets):
+            # "покинули Агдамский район, который перешёл под контроль Азербайджана": the
+            # state the land passes to.
+            targets = _controller(sentence, actors) or targets
         if passive:
             agent = _argument(sentence, verb, ("obl:agent",), actors)
             if event == "MOBILIZE":
@@ -976,6 +985,21 @@ def _domestic(ref: ActorRef, codes: set[str | None]) -> ActorRef:
     if ref.code is None and ref.sector is not None:
         return replace(ref, code=next(c for c in codes if c is not None))
     return ref
+
+
+def _controller(sentence: Sentence, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The state in "под контроль X" (under X's control) anywhere in the sentence."""
+    for token in sentence.tokens:
+        if token.lemma == "контроль" and sentence.case_of(token) == "под":
+            found = [
+                a
+                for k in sentence.kids(token, "nmod")
+                if sentence.case_of(k) is None
+                for a in _actors_of(sentence, k, actors)
+            ]
+            if found:
+                return found
+    return []
 
 
 def _reciprocal(sentence: Sentence, verb: Token) -> bool:

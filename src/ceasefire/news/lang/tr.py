@@ -866,6 +866,12 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             source = [a for a in _coordinated(nominative, tokens) if a not in obliged]
             targets = obliged
             event = "DEMAND"
+        if event == "FIGHT" and not subject and _own_casualties(tokens, actors, persons, data):
+            # "Ermenistan, Azerbaycan'ın saldırılarında 49 askerinin öldüğünü açıkladı"
+            codes = {a.ref.code for a in source}
+            targets = targets or [
+                a for a in _coordinated(nominative, tokens) if a.ref.code not in codes
+            ]
         if following is not None and following.word in data["conditions"]:
             # "Aliyev, Ermenistan … çekilmediği sürece operasyonların süreceğini vurguladı": a
             # threat to whoever the condition names, by the speaker.
@@ -946,6 +952,28 @@ def _meeting_before(tokens: list[Token], trigger: _Trigger, meetings: list[str])
     return (hit is not None and hit[0].kind == "metonym") or any(
         matches_stem(previous.word, m) for m in meetings
     )
+
+
+# A person noun's possessive before a case ending: "askerinin", "askerlerinin".
+_POSSESSED_PERSON = re.compile(r"^(l[ae]r)?[ıiuü]n")
+
+
+def _own_casualties(
+    tokens: list[Token], actors: list[Actor], persons: list[str], data: dict[str, Any]
+) -> bool:
+    """Whether people of the speaker's own ("askerinin": its soldiers, no owner named) are
+    killed or wounded in the sentence."""
+    harmed = [tuple(lower(h).split()) for h in data["harmed"]]
+    owned = {a.last for a in actors if a.case == "gen"}
+    for k, token in enumerate(tokens):
+        person = next((p for p in persons if token.word.startswith(p)), None)
+        if person is None or k - 1 in owned:
+            continue
+        if not _POSSESSED_PERSON.match(token.word[len(person) :]):
+            continue
+        if any(_phrase_at(tokens[k + 1 : k + 4], h) for h in harmed):
+            return True
+    return False
 
 
 def _with_origins(actors: list[Actor], tokens: list[Token], origins: list[str]) -> list[Actor]:
