@@ -1010,9 +1010,7 @@ def _reciprocal(sentence: Sentence, verb: Token) -> bool:
     )
 
 
-def _participle_author(
-    sentence: Sentence, verb: Token, actors: dict[int, _Actor]
-) -> list[_Actor]:
+def _participle_author(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
     """The subject of an active participle without one: the noun it qualifies, or the author
     of that noun when it is a text the author adopted ("Сенат принял резолюцию, призывающую
     …")."""

@@ -875,7 +875,8 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         if following is not None and following.word in data["conditions"]:
             # "Aliyev, Ermenistan … çekilmediği sürece operasyonların süreceğini vurguladı": a
             # threat to whoever the condition names, by the speaker.
-            opening = max((t.index + 1 for t in tokens[: trigger.first] if t.base == ","), default=0)
+            commas = [t.index + 1 for t in tokens[: trigger.first] if t.base == ","]
+            opening = max(commas, default=0)
             source = nominative[:1] if nominative and nominative[0].last < opening else source
             targets = [a for a in actors if opening <= a.first < trigger.first and a not in source]
             event = "THREATEN"
@@ -946,10 +947,11 @@ def _meeting_before(tokens: list[Token], trigger: _Trigger, meetings: list[str])
     if trigger.first == 0:
         return False
     previous = tokens[trigger.first - 1]
-    if case_of(previous, noun=not previous.suffix) != "dat":
-        return False
-    hit = _entry_at(tokens, trigger.first - 1)
-    return (hit is not None and hit[0].kind == "metonym") or any(
+    if previous.suffix:
+        hit = _entry_at(tokens, trigger.first - 1)
+        return hit is not None and hit[0].kind == "metonym" and case_of(previous) == "dat"
+    # A common noun's dative is -(y)A: "görüşmeye", "zirveye", "toplantıya".
+    return previous.word.endswith(("a", "e")) and any(
         matches_stem(previous.word, m) for m in meetings
     )
 
