@@ -734,7 +734,12 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
     tokens = sentence.tokens
     actors = _without_mediators(_shared_case(actors, tokens), tokens, data["asides"])
     actors = _with_origins(actors, tokens, data["origins"])
-    reporting = [t for t in triggers if t.kind in ("speech", "accuse")]
+    # A speech verb inside an actor's name is none ("Savunma Bakanlığı", savun- = to argue).
+    reporting = [
+        t
+        for t in triggers
+        if t.kind in ("speech", "accuse") and not any(a.first <= t.first <= a.last for a in actors)
+    ]
     acts = [
         t
         for t in triggers
