@@ -467,11 +467,6 @@ def test_russian_fourth_pass_rules(extractor: NewsExtractor, text: str, expected
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # Necessity ("-mAsI gerek"): the speaker demands the act of its genitive subject.
-        (
-            "Fransa Dışişleri Bakanı, Rusya'nın Ukrayna'dan çekilmesi gerektiğini vurguladı.",
-            ("DEMAND", "occurred", ["FRA"], ["RUS"]),
-        ),
         # A condition ("-mAdIğI sürece") makes a threat to whoever it names.
         (
             "Rusya Devlet Başkanı Putin, Gürcistan sınırdan çekilmediği sürece yaptırımların"

@@ -864,13 +864,6 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         if following is not None and _attends(following, data["attend"]):
             # "görüşmeye katılmadı": declining a meeting; "katıldı": the meeting itself.
             event = "REJECT" if _NEGATED.match(_after_stem(following, data["attend"])) else event
-        if following is not None and _obliged(rest, following, data["obligations"]):
-            # "Ermenistan'ın … çekilmesi gerektiğini vurguladı": the speaker demands it of the
-            # act's genitive subject.
-            obliged = [a for a in actors if a.case == "gen" and a.last < trigger.first]
-            source = [a for a in _coordinated(nominative, tokens) if a not in obliged]
-            targets = obliged
-            event = "DEMAND"
         if event == "FIGHT" and not subject and _own_casualties(tokens, actors, persons, data):
             # "Ermenistan, Azerbaycan'ın saldırılarında 49 askerinin öldüğünü açıkladı"
             codes = {a.ref.code for a in source}
@@ -924,15 +917,6 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
 # A noun derived from a verb of movement (-Im, -Iş: "ulaşım" transport, "giriş" entrance) or
 # its bare verbal noun ("ilerleme" progress): no movement.
 _DERIVED_NOUN = re.compile(r"^([ıiuü][mş]|m[ae]($|l[ae]r|d[ae]|n[ıi]n))")
-# What a necessity word follows: the verbal noun with its possessive ("çekilmesi gerek").
-_OBLIGED_REST = re.compile(r"m[ae](s[ıi]|l[ae]r[ıi])$")
-
-
-def _obliged(rest: str, following: Token, words: list[str]) -> bool:
-    """Whether the trigger is a verbal noun that a word of necessity follows."""
-    return bool(_OBLIGED_REST.search(rest)) and any(
-        following.word == w or matches_stem(following.word, w) for w in words
-    )
 
 
 def _attends(token: Token, stems: list[str]) -> bool:
@@ -961,15 +945,16 @@ def _meeting_before(tokens: list[Token], trigger: _Trigger, meetings: list[str])
     )
 
 
-# A person noun's possessive before a case ending: "askerinin", "askerlerinin".
+# A person noun in the genitive, with or without its possessive ("askerinin" its soldiers',
+# "askerin"), the subject of a nominalised clause: people whose owner is not named.
 _POSSESSED_PERSON = re.compile(r"^(l[ae]r)?[ıiuü]n")
 
 
 def _own_casualties(
     tokens: list[Token], actors: list[Actor], persons: list[str], data: dict[str, Any]
 ) -> bool:
-    """Whether people of the speaker's own ("askerinin": its soldiers, no owner named) are
-    killed or wounded in the sentence."""
+    """Whether people with no owner named ("49 askerinin öldüğünü", "4 askerin
+    yaralandığını": the speaker's own) are killed or wounded in the sentence."""
     harmed = [tuple(lower(h).split()) for h in data["harmed"]]
     owned = {a.last for a in actors if a.case == "gen"}
     for k, token in enumerate(tokens):
