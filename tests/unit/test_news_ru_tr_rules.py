@@ -391,3 +391,139 @@ def test_turkish_third_pass_rules(extractor: NewsExtractor, text: str, expected:
 def test_turkish_verbal_noun_locative_is_no_negation(rest: str, negated: bool) -> None:
     # "görüşmede" (at the talks) is the verbal noun's locative, "görüşmedi" the negated past.
     assert bool(tr._NEGATED.match(rest)) is negated
+
+
+# -- fourth pass (helper rutr4): rules found on the tune parts of sets 1-4, checked here on
+# sentences about other states.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Mutual accusations: each side is the accused and the other's target.
+        (
+            "Грузия и Россия обвинили друг друга в обстреле пограничного поста.",
+            ("FIGHT", "claimed", ["GEO", "RUS"], ["GEO", "RUS"]),
+        ),
+        # Wounded "при нападении X": X is the source, the wounded the target.
+        (
+            "Двое грузинских полицейских были ранены при нападении российской диверсионной группы.",
+            ("FIGHT", "occurred", ["RUS"], ["GEO"]),
+        ),
+        (
+            "В перестрелке на границе погибли двое украинских военнослужащих.",
+            ("FIGHT", "occurred", [], ["UKR"]),
+        ),
+        # An active participle's author is whoever adopted the text it qualifies; a bare
+        # institution in a political act is the source's own.
+        (
+            "Парламент Грузии принял резолюцию, призывающую правительство отозвать посла.",
+            ("DEMAND", "occurred", ["GEO"], ["GEO"]),
+        ),
+        # The owner of a rejected demand is the target.
+        (
+            "Президент Грузии отверг требования оппозиции распустить парламент.",
+            ("REJECT", "occurred", ["GEO"], ["GEO"]),
+        ),
+        # A second person joined to a title's holder in apposition is a source too.
+        (
+            "Президент Франции Эмманюэль Макрон и Реджеп Тайип Эрдоган обсудили по телефону"
+            " ситуацию в Ливии.",
+            ("CONSULT", "occurred", ["FRA", "TUR"], []),
+        ),
+        # A checkpoint restricts passage; what a side calls it ("назвала нарушением") is no
+        # act of its own.
+        (
+            "Турция установила контрольно-пропускной пункт на границе, что Греция назвала"
+            " провокацией.",
+            ("COERCE", "occurred", ["TUR"], []),
+        ),
+        (
+            "Грузия установила на границе блокпост, что Россия назвала грубым нарушением"
+            " договорённостей.",
+            ("COERCE", "occurred", ["GEO"], []),
+        ),
+        # Forces advancing mobilise.
+        (
+            "Турецкие войска продвинулись на десять километров вглубь территории Сирии.",
+            ("MOBILIZE", "occurred", ["TUR"], []),
+        ),
+        # The state of the people released is the target; so is the state taking control of
+        # land left.
+        (
+            "Россия освободила пятерых грузинских задержанных.",
+            ("CONCEDE", "occurred", ["RUS"], ["GEO"]),
+        ),
+        (
+            "Украинские подразделения покинули город, который перешёл под контроль России.",
+            ("RETREAT", "occurred", ["UKR"], ["RUS"]),
+        ),
+    ],
+)
+def test_russian_fourth_pass_rules(extractor: NewsExtractor, text: str, expected: Coded) -> None:
+    assert primary(extractor, text, "ru") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A condition ("-mAdIğI sürece") makes a threat to whoever it names.
+        (
+            "Rusya Devlet Başkanı Putin, Gürcistan sınırdan çekilmediği sürece yaptırımların"
+            " kalkmayacağını söyledi.",
+            ("THREATEN", "occurred", ["RUS"], ["GEO"]),
+        ),
+        # Not attending a meeting declines it; attending it is the meeting.
+        (
+            "Gürcistan Başbakanı, Cenevre'deki görüşmeye katılmadı.",
+            ("REJECT", "occurred", ["GEO"], []),
+        ),
+        # An invitation to a meeting or a capital is CONSULT, to restraint a demand.
+        (
+            "Fransa, Ukrayna Devlet Başkanı'nı Paris'e davet etti.",
+            ("CONSULT", "occurred", ["FRA"], ["UKR"]),
+        ),
+        ("Rusya, Ukrayna'yı itidale davet etti.", ("DEMAND", "occurred", ["RUS"], ["UKR"])),
+        # "X'ten gönderilen ekipler" are X's.
+        (
+            "Almanya'dan gönderilen kurtarma ekipleri, depremzedelere yardım ulaştırdı.",
+            ("AID", "occurred", ["DEU"], []),
+        ),
+        # Vocabulary: capture, a checkpoint, agreeing (mutabık kal), advancing, claiming.
+        (
+            "Gürcistan polisi, sınırı geçen iki Rus askerini yakaladı.",
+            ("COERCE", "occurred", ["GEO"], ["RUS"]),
+        ),
+        ("Türkiye, Suriye sınırında kontrol noktası kurdu.", ("COERCE", "occurred", ["TUR"], [])),
+        (
+            "Türkiye ve Ukrayna, tahıl koridoru konusunda mutabık kaldı.",
+            ("AGREE", "occurred", ["TUR", "UKR"], []),
+        ),
+        (
+            "Rus birlikleri, Ukrayna topraklarında birkaç kilometre ilerledi.",
+            ("MOBILIZE", "occurred", ["RUS"], []),
+        ),
+        (
+            "Gürcistan, Rusya'nın sınır köylerini bombaladığını ileri sürdü.",
+            ("FIGHT", "occurred", ["RUS"], []),
+        ),
+        # The speaker's own soldiers killed make it the target.
+        (
+            "Ukrayna, Rusya'nın saldırısında üç askerinin öldüğünü açıkladı.",
+            ("FIGHT", "occurred", ["RUS"], ["UKR"]),
+        ),
+    ],
+)
+def test_turkish_fourth_pass_rules(extractor: NewsExtractor, text: str, expected: Coded) -> None:
+    assert primary(extractor, text, "tr") == expected
+
+
+@pytest.mark.parametrize(
+    ("rest", "derived"),
+    [("ım", True), ("işinde", True), ("me", True), ("meler", True), ("di", False),
+     ("mesi", False), ("erek", False), ("diğini", False)],
+)  # fmt: skip
+def test_turkish_nouns_derived_from_movement_verbs(rest: str, derived: bool) -> None:
+    # "ulaşım" (transport), "girişinde" (at the entrance), "ilerleme" (progress) are no
+    # movement; "ilerledi", "girmesi", "ulaşarak" are.
+    assert bool(tr._DERIVED_NOUN.match(rest)) is derived

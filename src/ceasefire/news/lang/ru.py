@@ -624,10 +624,11 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
                 continue
         arguments = sentence.kids(token, "obj", "obl", "nmod", "iobj", "nsubj")
         refined = [
-            (objects[token.lemma][a.lemma], a)
+            (objects[token.lemma][key], a)
             for a in arguments
-            if a.lemma in objects.get(token.lemma, {})
-            and a.rel.split(":")[0] in ("obj", "obl", "nsubj")
+            if a.rel.split(":")[0] in ("obj", "obl", "nsubj")
+            for key in _object_keys(sentence, a)
+            if key in objects.get(token.lemma, {})
         ]
         if refined:
             event, argument = refined[0]
@@ -648,6 +649,7 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
             triggers.append(_Trigger(token, "MOVE", [token], token, False))
     operations = frozenset(lexicon["operations"])
     combat = frozenset(lexicon["combat"])
+    labels = frozenset(lexicon["labels"])
     for token in sentence.tokens:
         if token.index in used or token.pos not in ("NOUN", "PROPN"):
             continue
@@ -661,8 +663,16 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
         head = sentence.tokens[token.head] if token.head >= 0 else token
         if head.lemma in cessation:
             continue  # "прекращение огня" is the ceasefire, not fire
+        if head.lemma in labels and token.rel in ("xcomp", "obl"):
+            continue  # "назвала грубым нарушением": a name for an act, not an act
         triggers.append(_Trigger(token, kind, [token], head, True))
     return triggers
+
+
+def _object_keys(sentence: Sentence, token: Token) -> list[str]:
+    """An object's lemma with each of its adjectives first ("контрольно-пропускной пункт"),
+    then alone."""
+    return [*(f"{a.lemma} {token.lemma}" for a in sentence.kids(token, "amod")), token.lemma]
 
 
 def _sentence_events(
@@ -674,6 +684,7 @@ def _sentence_events(
     sectors: dict[str, str] = lexicon["sectors"]
     handover = frozenset(lexicon["handover"])
     released = frozenset(lexicon["released"])
+    harmed = frozenset(lexicon["harmed"])
     triggers = _triggers(sentence, lexicon)
     # A denial keeps the act it denies (PLOVER): "опровергло сообщения о том, что … обстреляли"
     # is the shelling, denied, not a REJECT.
@@ -691,6 +702,8 @@ def _sentence_events(
         token, verb = trigger.token, trigger.verb
         modality: Modality = "occurred"
         claimed_by: list[ActorRef] = []
+        victims: list[_Actor] = []
+        mutual = False
         event = trigger.event
         governor = _governor(sentence, trigger)
         denier = _denier(sentence, token, deny)
@@ -700,16 +713,33 @@ def _sentence_events(
             source = _argument(sentence, governor, ("obj",), actors)
             claimed_by = [a.ref for a in _argument(sentence, governor, ("nsubj",), actors)]
             modality = "claimed"
+            if not source and _reciprocal(sentence, governor):
+                # "Армения и Азербайджан обвинили друг друга в нарушении": each side is
+                # accused by the other, so both are source and target.
+                source = _argument(sentence, governor, ("nsubj",), actors)
+                mutual = True
         elif governor is not token and governor.lemma in deny:
             source = _argument(sentence, governor, ("nsubj",), actors)
             modality = "denied"
+        elif trigger.nominal and verb is not token and governor.lemma in harmed:
+            # "были ранены при нападении армянской группы": the attack is the group's, the
+            # wounded are what it befell.
+            victims = _argument(sentence, governor, ("nsubj", "nsubj:pass"), actors)
+            source = _genitive_agent(sentence, token, actors) or [
+                a
+                for k in sentence.kids(token, "nmod")
+                if sentence.case_of(k) is None
+                for a in _nested_actors(sentence, k, actors)
+            ]
         elif trigger.nominal and verb is not token:
             source = _argument(sentence, governor, ("nsubj", "nsubj:pass"), actors)
             if not source:
                 source = _genitive_agent(sentence, token, actors)
         else:
-            source = _argument(sentence, verb, ("nsubj",), actors) or _reporter(
-                sentence, verb, actors, frozenset(lexicon["speech"])
+            source = (
+                _argument(sentence, verb, ("nsubj",), actors)
+                or _reporter(sentence, verb, actors, frozenset(lexicon["speech"]))
+                or _participle_author(sentence, verb, actors)
             )
         if denier is not None and modality == "occurred":
             modality = "denied"
@@ -737,7 +767,9 @@ def _sentence_events(
             event = "MOBILIZE" if military else "CONSULT"
         if subject_lemmas & protesters:
             event = "PROTEST"
-        targets = _targets(sentence, trigger, actors)
+        targets = victims + _targets(sentence, trigger, actors)
+        if mutual:
+            targets = list(source)
         if trigger.event == "MOVE" and event == "CONSULT" and not targets:
             targets = _host(news, sentence, verb)  # "прибыли в Баку": a visit to Azerbaijan
         if event == "AID" and not any(a.ref.code for a in targets):
@@ -746,6 +778,15 @@ def _sentence_events(
         if event == "SANCTION" and not any(a.ref.code for a in targets):
             # "отозвала посла из Израиля": the state an ambassador is recalled from
             targets = _destination(sentence, token, actors, "из", "Gen") or targets
+        if event == "CONCEDE" and not any(a.ref.code for a in targets):
+            # "освободил 15 армянских задержанных": the state of the people released.
+            targets = [
+                a for w in trigger.words if w is not token for a in _actors_of(sentence, w, actors)
+            ] or targets
+        if event == "RETREAT" and not any(a.ref.code for a in targets):
+            # "покинули Агдамский район, который перешёл под контроль Азербайджана": the
+            # state the land passes to.
+            targets = _controller(sentence, actors) or targets
         if passive:
             agent = _argument(sentence, verb, ("obl:agent",), actors)
             if event == "MOBILIZE":
@@ -768,10 +809,13 @@ def _sentence_events(
         target_refs = [
             r
             for r in _unique([a.ref for a in targets])
-            if r.code not in codes
+            if mutual
+            or r.code not in codes
             or r.code is None
             or (r.sector is not None and None not in sectors_of and r.sector not in sectors_of)
         ]
+        if event in _DOMESTIC and len(codes - {None}) == 1:
+            target_refs = [_domestic(r, codes) for r in target_refs]
         start = min(t.start for t in trigger.words)
         end = max(t.end for t in trigger.words)
         location = _location(news, sentence, token, source + targets)
@@ -842,6 +886,9 @@ def _conjuncts(sentence: Sentence, token: Token) -> list[Token]:
         node = stack.pop(0)
         out.append(node)
         stack.extend(sentence.kids(node, "conj"))
+        # "Министр обороны Турции Хулуси Акар и Сергей Шойгу": the parser hangs the second
+        # person on the first one's name in apposition to the title.
+        stack.extend(c for a in sentence.kids(node, "appos") for c in sentence.kids(a, "conj"))
     return out
 
 
@@ -927,6 +974,57 @@ def _preceding_subject(sentence: Sentence, verb: Token, actors: dict[int, _Actor
     return []
 
 
+# Kinds of act a state does to its own institutions as often as to another state's: a bare
+# institution ("правительство", "оппозиция", "Генштаб") in them is the source's own.
+_DOMESTIC = frozenset({"DEMAND", "REJECT", "DISAPPROVE", "PROTEST", "SUPPORT"})
+
+
+def _domestic(ref: ActorRef, codes: set[str | None]) -> ActorRef:
+    """A bare institution as a target of a political act is the source state's own ("Сенат
+    Франции … призывающую правительство"; "отверг требования оппозиции")."""
+    if ref.code is None and ref.sector is not None:
+        return replace(ref, code=next(c for c in codes if c is not None))
+    return ref
+
+
+def _controller(sentence: Sentence, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The state in "под контроль X" (under X's control) anywhere in the sentence."""
+    for token in sentence.tokens:
+        if token.lemma == "контроль" and sentence.case_of(token) == "под":
+            found = [
+                a
+                for k in sentence.kids(token, "nmod")
+                if sentence.case_of(k) is None
+                for a in _actors_of(sentence, k, actors)
+            ]
+            if found:
+                return found
+    return []
+
+
+def _reciprocal(sentence: Sentence, verb: Token) -> bool:
+    """Whether the verb's object is "друг друга" (each other)."""
+    return any(
+        child.lemma == "друг" and any(f.lemma == "друг" for f in sentence.kids(child, "fixed"))
+        for child in sentence.kids(verb, "obj")
+    )
+
+
+def _participle_author(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The subject of an active participle without one: the noun it qualifies, or the author
+    of that noun when it is a text the author adopted ("Сенат принял резолюцию, призывающую
+    …")."""
+    if verb.feats.get("VerbForm") != "Part" or verb.feats.get("Voice") != "Act":
+        return []
+    if verb.rel != "acl" or verb.head < 0:
+        return []
+    noun = sentence.tokens[verb.head]
+    found = _actors_of(sentence, noun, actors)
+    if found or noun.rel != "obj" or noun.head < 0:
+        return found
+    return _argument(sentence, sentence.tokens[noun.head], ("nsubj",), actors)
+
+
 def _genitive_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) -> list[_Actor]:
     for child in sentence.kids(noun, "nmod", "amod"):
         if sentence.case_of(child) is None and child.index in actors:
@@ -949,8 +1047,20 @@ def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -
                 or case in _TARGET_CASES
                 or (case is None and child.feats.get("Case") == "Dat")
             ):
-                found.extend(_actors_of(sentence, child, actors))
+                found.extend(_actors_of(sentence, child, actors) or _owner(sentence, child, actors))
     return found
+
+
+def _owner(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The institution in the genitive that owns an object ("отверг требования оппозиции"),
+    a bare sector noun that `_actors_of` leaves for want of a state."""
+    if not noun.rel.startswith("obj"):
+        return []
+    return [
+        actors[k.index]
+        for k in sentence.kids(noun, "nmod")
+        if sentence.case_of(k) is None and k.index in actors and actors[k.index].kind == "sector"
+    ]
 
 
 def _host(news: NewsDoc, sentence: Sentence, verb: Token) -> list[_Actor]:

@@ -729,11 +729,22 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
     persons = [lower(p) for p in data["persons"]]
     possessed = {tuple(lower(p).split()) for p in data["possessed"]}
     receive = {tuple(lower(p).split()) for p in data["receive"]}
+    invite = {tuple(lower(p).split()) for p in data["invite"]}
     triggers = find_triggers(sentence)
     tokens = sentence.tokens
     actors = _without_mediators(_shared_case(actors, tokens), tokens, data["asides"])
-    reporting = [t for t in triggers if t.kind in ("speech", "accuse")]
-    acts = [t for t in triggers if t.kind in ("event", "move")]
+    actors = _with_origins(actors, tokens, data["origins"])
+    # A speech verb inside an actor's name is none ("Savunma Bakanlığı", savun- = to argue).
+    reporting = [
+        t
+        for t in triggers
+        if t.kind in ("speech", "accuse") and not any(a.first <= t.first <= a.last for a in actors)
+    ]
+    acts = [
+        t
+        for t in triggers
+        if t.kind == "event" or (t.kind == "move" and not _DERIVED_NOUN.match(_rest(t, tokens)))
+    ]
     # Not observing a ceasefire ("ateşkese uymadı") is a violation; observing it, no event.
     acts += [t for t in triggers if t.kind == "observe" and _NEGATED.match(_rest(t, tokens))]
     acts.sort(key=lambda t: t.first)
@@ -845,6 +856,28 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             event = "CONCEDE"  # soldiers or prisoners handed over are released
         if _NEGATED.match(rest) and event in COOPERATIVE:
             event = "REJECT"
+        following = tokens[trigger.last + 1] if trigger.last + 1 < len(tokens) else None
+        if _lexicon_phrase(trigger, tokens) in invite and _meeting_before(
+            tokens, trigger, data["meetings"]
+        ):
+            event = "CONSULT"  # "görüşmeye / Moskova'ya davet etti": an invitation to meet
+        if following is not None and _attends(following, data["attend"]):
+            # "görüşmeye katılmadı": declining a meeting; "katıldı": the meeting itself.
+            event = "REJECT" if _NEGATED.match(_after_stem(following, data["attend"])) else event
+        if event == "FIGHT" and not subject and _own_casualties(tokens, actors, persons, data):
+            # "Ermenistan, Azerbaycan'ın saldırılarında 49 askerinin öldüğünü açıkladı"
+            codes = {a.ref.code for a in source}
+            targets = targets or [
+                a for a in _coordinated(nominative, tokens) if a.ref.code not in codes
+            ]
+        if following is not None and following.word in data["conditions"]:
+            # "Aliyev, Ermenistan … çekilmediği sürece operasyonların süreceğini vurguladı": a
+            # threat to whoever the condition names, by the speaker.
+            commas = [t.index + 1 for t in tokens[: trigger.first] if t.base == ","]
+            opening = max(commas, default=0)
+            source = nominative[:1] if nominative and nominative[0].last < opening else source
+            targets = [a for a in actors if opening <= a.first < trigger.first and a not in source]
+            event = "THREATEN"
         if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
             modality = "planned"
         source_refs = [a.ref for a in source]
@@ -879,6 +912,78 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         ]
         events[main[-1] if main else -1].primary = True
     return events
+
+
+# A noun derived from a verb of movement (-Im, -Iş: "ulaşım" transport, "giriş" entrance) or
+# its bare verbal noun ("ilerleme" progress): no movement.
+_DERIVED_NOUN = re.compile(r"^([ıiuü][mş]|m[ae]($|l[ae]r|d[ae]|n[ıi]n))")
+
+
+def _attends(token: Token, stems: list[str]) -> bool:
+    return any(matches_stem(token.word, stem) for stem in stems)
+
+
+def _after_stem(token: Token, stems: list[str]) -> str:
+    """The suffixes of ``token`` after the first of ``stems`` it starts with."""
+    for stem in stems:
+        if token.word.startswith(stem):
+            return token.word[len(stem) :]
+    return ""
+
+
+def _meeting_before(tokens: list[Token], trigger: _Trigger, meetings: list[str]) -> bool:
+    """Whether a dative meeting noun or capital comes right before an invitation verb."""
+    if trigger.first == 0:
+        return False
+    previous = tokens[trigger.first - 1]
+    if previous.suffix:
+        hit = _entry_at(tokens, trigger.first - 1)
+        return hit is not None and hit[0].kind == "metonym" and case_of(previous) == "dat"
+    # A common noun's dative is -(y)A: "görüşmeye", "zirveye", "toplantıya".
+    return previous.word.endswith(("a", "e")) and any(
+        matches_stem(previous.word, m) for m in meetings
+    )
+
+
+# A person noun in the genitive, with or without its possessive ("askerinin" its soldiers',
+# "askerin"), the subject of a nominalised clause: people whose owner is not named.
+_POSSESSED_PERSON = re.compile(r"^(l[ae]r)?[ıiuü]n")
+
+
+def _own_casualties(
+    tokens: list[Token], actors: list[Actor], persons: list[str], data: dict[str, Any]
+) -> bool:
+    """Whether people with no owner named ("49 askerinin öldüğünü", "4 askerin
+    yaralandığını": the speaker's own) are killed or wounded in the sentence."""
+    harmed = [tuple(lower(h).split()) for h in data["harmed"]]
+    owned = {a.last for a in actors if a.case == "gen"}
+    for k, token in enumerate(tokens):
+        person = next((p for p in persons if token.word.startswith(p)), None)
+        if person is None or k - 1 in owned:
+            continue
+        if not _POSSESSED_PERSON.match(token.word[len(person) :]):
+            continue
+        if any(_phrase_at(tokens[k + 1 : k + 4], h) for h in harmed):
+            return True
+    return False
+
+
+def _with_origins(actors: list[Actor], tokens: list[Token], origins: list[str]) -> list[Actor]:
+    """An ablative actor before a passive participle of coming or being sent ("Türkiye'den
+    gönderilen ekipler") owns the noun after it: read as that noun's nominative."""
+    stems = [tuple(lower(o).split()) for o in origins]
+    out = []
+    for actor in actors:
+        after = tokens[actor.last + 1 : actor.last + 3]
+        if actor.case == "abl" and any(
+            len(after) >= len(stem)
+            and all(matches_stem(t.word, w) for t, w in zip(after, stem, strict=False))
+            and _PARTICIPLE_REST.fullmatch(after[len(stem) - 1].word[len(stem[-1]) :])
+            for stem in stems
+        ):
+            actor = replace(actor, case="nom")
+        out.append(actor)
+    return out
 
 
 # The suffix of an active participle (-(y)An): "saldıran birlikler", "ateş açan askerler".
