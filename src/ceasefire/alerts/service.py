@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
@@ -825,14 +826,24 @@ def list_alerts(
 def readable_alerts(session: Session, scope: ReadScope, rows: Sequence[AlertRow]) -> list[AlertRow]:
     """Of ``rows``, the alerts ``scope`` may read: by the read rule of the record each is
     about as it was raised (its classification, concerns, owner), and, for an alert about
-    an incident, only while the reader may read that incident as it stands now (the
-    monitors may make it internal after it was raised; the alert names it and its figures).
-    The one check ``GET /api/v1/alerts`` and the alerts' ledger payloads pass."""
+    incidents, only while the reader may read every incident it names as it stands now (the
+    monitors may make one internal after it was raised; a casualty or breach alert names its
+    incident and figures, a spike the incidents of its last 24 hours by id).
+    The one check ``GET /api/v1/alerts``, the deliveries and the alerts' ledger payloads
+    pass."""
     kept = [row for row in rows if scope.can_read_record(row)]
-    named = {row.id: row.details.get("incident_id") for row in kept}
-    wanted = {i for i in named.values() if isinstance(i, str)}
+    named = {row.id: _named_incidents(row.details) for row in kept}
+    wanted = set().union(*named.values())
     shown = readable_incidents(session, scope.viewer, wanted) if wanted else set()
-    return [row for row in kept if named[row.id] is None or named[row.id] in shown]
+    return [row for row in kept if named[row.id] <= shown]
+
+
+def _named_incidents(details: dict[str, Any]) -> set[str]:
+    """The incidents an alert's details name: ``incident_id`` (casualties, zone breaches)
+    and ``incident_ids`` (a spike's, those of its last 24 hours)."""
+    listed = details.get("incident_ids")
+    named = [details.get("incident_id"), *(listed if isinstance(listed, list) else ())]
+    return {i for i in named if isinstance(i, str)}
 
 
 # ------------------------------------------------------------------------- delivery

@@ -1,0 +1,69 @@
+"""The thirteenth audit (draft)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from ceasefire.access import Classification
+from ceasefire.alerts import service as alerts
+from ceasefire.alerts.model import AlertKind
+from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.members.service import end_role
+from ceasefire.publish import service as publishing
+from ceasefire.publish.model import Edition, Kind, OutputFormat
+from tests.factories.members import OPERATOR, Cast
+from tests.factories.publish import make_day
+from tests.integration.test_alerts_service import incident, mail
+
+NOW = datetime(2020, 11, 26, 12, tzinfo=UTC)
+AGREEMENT = "nk-2020-trilateral"
+DAY = date(2020, 11, 26)
+
+
+def test_a_spike_alert_follows_the_incidents_it_names(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    mail(ctx, cast.viewer(ctx, "fra"), kinds=[AlertKind.SPIKE])
+    for day in range(4, 29, 4):
+        incident(ctx, cast, classification=Classification.SHARED, at=NOW - timedelta(days=day))
+    recent = [
+        incident(ctx, cast, classification=Classification.SHARED, at=NOW - timedelta(hours=h))
+        for h in (1, 3, 5, 8, 13)
+    ]
+    alerts.scan(ctx, NOW)
+
+    def named(member: str) -> list[list[str]]:
+        response = client.get("/api/v1/alerts?kind=spike", headers=cast.bearer(member))
+        assert response.status_code == 200, response.text
+        return [sorted(a["details"]["incident_ids"]) for a in response.json()]
+
+    assert named("fra") == [sorted(recent)]
+    turkey = cast.viewer(ctx, "tur")
+    incidents.classify(ctx, turkey, recent[0], Classification.INTERNAL, reason="deliberating")
+    assert client.get(f"/api/v1/incidents/{recent[0]}", headers=cast.bearer("fra")).status_code == 404
+    assert named("fra") == []
+
+
+def test_a_members_internal_edition_is_not_read_once_its_role_ended(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    make_day(ctx, cast)
+    armenia = cast.viewer(ctx, "arm")
+    request = publishing.Request(
+        Kind.DAILY, Edition.INTERNAL, "en", OutputFormat.HTML, AGREEMENT, day=DAY
+    )
+    edition = publishing.generate(ctx, armenia, request).publication
+    assert edition.audience == "member:arm"
+    content = f"/api/v1/publications/{edition.id}/content"
+    response = client.get(content, headers=cast.bearer("arm"))
+    assert response.status_code == 200
+    assert "Small-arms fire near Lachin" in response.text  # shared with Armenia
+
+    end_role(ctx, OPERATOR, member_id="arm", agreement_id=AGREEMENT)
+    assert client.get(content, headers=cast.bearer("arm")).status_code == 404
+    listed = client.get("/api/v1/publications", headers=cast.bearer("arm"))
+    assert listed.status_code == 200
+    assert [p["id"] for p in listed.json()] == []
