@@ -5,17 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import func, select
 
 from ceasefire.access import Classification
 from ceasefire.alerts import service as alerts
+from ceasefire.app import create_app
+from ceasefire.config import Settings
 from ceasefire.alerts.model import AlertKind
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.members.service import end_role
 from ceasefire.publish import service as publishing
 from ceasefire.publish.model import Edition, Kind, OutputFormat
-from tests.factories.members import OPERATOR, Cast
+from ceasefire.reports.tables import AttachmentRow
+from tests.factories.members import OPERATOR, Cast, demo_cast
 from tests.factories.publish import make_day
+from tests.factories.reports import shelling_body
 from tests.integration.test_alerts_service import incident, mail
 
 NOW = datetime(2020, 11, 26, 12, tzinfo=UTC)
@@ -67,3 +73,35 @@ def test_a_members_internal_edition_is_not_read_once_its_role_ended(
     listed = client.get("/api/v1/publications", headers=cast.bearer("arm"))
     assert listed.status_code == 200
     assert [p["id"] for p in listed.json()] == []
+
+
+def test_a_members_evidence_files_are_bounded_per_day(settings: Settings) -> None:
+    quota_ctx = ServiceContext.from_settings(
+        settings.model_copy(update={"attachment_bytes_per_member_per_day": 1000})
+    )
+    try:
+        cast = demo_cast(quota_ctx)
+        with TestClient(create_app(ctx=quota_ctx)) as client:
+            filed = client.post(
+                "/api/v1/reports", json=shelling_body(), headers=cast.bearer("tur")
+            )
+            assert filed.status_code == 201, filed.text
+            path = f"/api/v1/reports/{filed.json()['id']}/attachments"
+
+            def attach(member: str, data: bytes) -> Response:
+                headers = {"Content-Type": "application/octet-stream", **cast.bearer(member)}
+                response: Response = client.post(path, content=data, headers=headers)
+                return response
+
+            assert attach("tur", b"a" * 600).status_code == 201
+            assert attach("tur", b"b" * 600).status_code == 201  # counted before it is read
+            refused = attach("tur", b"c" * 600)
+            assert refused.status_code == 429, refused.text
+            assert refused.json()["error"]["code"] == "E429"
+            assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600 + 1
+            # Another monitor attaches to the same report: its own member's quota.
+            assert attach("rus", b"c" * 600).status_code == 201
+            with quota_ctx.reader() as session:
+                assert session.scalar(select(func.count()).select_from(AttachmentRow)) == 3
+    finally:
+        quota_ctx.dispose()
