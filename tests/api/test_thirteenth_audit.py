@@ -13,6 +13,7 @@ from ceasefire.alerts import service as alerts
 from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.alerts.model import AlertKind
+from ceasefire.alerts.service import MAX_ACTIVE_SUBSCRIPTIONS_PER_USER as MAX_SUBSCRIPTIONS
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.members.service import end_role
@@ -105,3 +106,31 @@ def test_a_members_evidence_files_are_bounded_per_day(settings: Settings) -> Non
                 assert session.scalar(select(func.count()).select_from(AttachmentRow)) == 3
     finally:
         quota_ctx.dispose()
+
+
+def test_a_users_subscriptions_in_force_are_bounded(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Each subscription to one webhook (a new secret makes it new) queued its own delivery
+    of every alert, and the one delivery worker waits ten seconds on a receiver that never
+    answers: thousands of them held every member's alerts back for hours."""
+
+    def subscribe(secret: str) -> Response:
+        body = {
+            "channel": "webhook",
+            "target": "https://alerts.example.am/ceasefire",
+            "secret": secret,
+        }
+        response: Response = client.post(
+            "/api/v1/alerts/subscriptions", json=body, headers=cast.bearer("arm")
+        )
+        return response
+
+    made = [subscribe(f"secret-number-{n:04d}").json()["id"] for n in range(MAX_SUBSCRIPTIONS)]
+    refused = subscribe("secret-number-over")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["details"][0]["loc"] == "user_id"
+    assert subscribe("secret-number-0000").json()["id"] == made[0]  # a retry is answered
+    ended = client.delete(f"/api/v1/alerts/subscriptions/{made[0]}", headers=cast.bearer("arm"))
+    assert ended.status_code == 200, ended.text
+    assert subscribe("secret-number-over").status_code == 201

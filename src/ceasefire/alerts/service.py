@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
@@ -91,7 +91,7 @@ from ceasefire.compliance.model import DeadlineStatus, Finding, FindingLevel
 from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.service import (
@@ -116,6 +116,11 @@ SPIKE_MAX_PRECISION = 2
 """Incidents located more coarsely than "near a place" (a district, a region) are not counted
 in a grid cell: their point is an area's centre, not where they happened."""
 DELIVERY_BATCH = 100
+MAX_ACTIVE_SUBSCRIPTIONS_PER_USER = 20
+"""Subscriptions in force one user may hold (its kinds and areas are lists within one).
+Unbounded, a member's token could make thousands aimed at one webhook: every alert then
+queued as many deliveries to it, and a receiver that never answers held the one delivery
+worker ten seconds each, delaying every other member's alerts by hours."""
 
 _SEVERITY_NAMES = {s: SeverityName(s.name.lower()) for s in Severity}
 _SEVERITIES = {v: k for k, v in _SEVERITY_NAMES.items()}
@@ -213,6 +218,7 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
                 # A retry (the answer to the first was lost): the subscription already in
                 # force, not a second one that would deliver every alert twice.
                 return _subscription_public(existing)
+        _check_room(session, user_id)
         row = SubscriptionRow(
             id=new_id("sub"),
             member_id=member_id,
@@ -248,6 +254,29 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             actor=actor,
         )
         return _subscription_public(row)
+
+
+def _check_room(session: Session, user_id: str) -> None:
+    """Refuse a new subscription for a user holding :data:`MAX_ACTIVE_SUBSCRIPTIONS_PER_USER`
+    in force (409 naming ``user_id``): end one first."""
+    active = session.scalar(
+        select(func.count())
+        .select_from(SubscriptionRow)
+        .where(SubscriptionRow.user_id == user_id, SubscriptionRow.ended_at.is_(None))
+    )
+    if active >= MAX_ACTIVE_SUBSCRIPTIONS_PER_USER:
+        raise Conflict.worded(
+            N_("user %(user_id)s holds %(count)s subscriptions in force: end one first"),
+            details=[
+                problem(
+                    "user_id",
+                    N_("at most %(count)s subscriptions in force"),
+                    count=MAX_ACTIVE_SUBSCRIPTIONS_PER_USER,
+                )
+            ],
+            user_id=repr(user_id),
+            count=active,
+        )
 
 
 def _actor(viewer: Viewer) -> Actor:
