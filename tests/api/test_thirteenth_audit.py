@@ -9,6 +9,7 @@ from httpx import Response
 from sqlalchemy import func, select
 
 from ceasefire.access import Classification
+from ceasefire.actor import Actor
 from ceasefire.alerts import service as alerts
 from ceasefire.app import create_app
 from ceasefire.config import Settings
@@ -16,10 +17,14 @@ from ceasefire.alerts.model import AlertKind
 from ceasefire.alerts.service import MAX_ACTIVE_SUBSCRIPTIONS_PER_USER as MAX_SUBSCRIPTIONS
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.keys import SigningKey
+from ceasefire.ledger.service import MAX_PRESIGNED_PAYLOAD_BYTES
 from ceasefire.members.service import end_role
 from ceasefire.publish import service as publishing
 from ceasefire.publish.model import Edition, Kind, OutputFormat
 from ceasefire.reports.tables import AttachmentRow
+from tests.factories.ledger import next_entry
 from tests.factories.members import OPERATOR, Cast, demo_cast
 from tests.factories.publish import make_day
 from tests.factories.reports import shelling_body
@@ -134,3 +139,30 @@ def test_a_users_subscriptions_in_force_are_bounded(
     ended = client.delete(f"/api/v1/alerts/subscriptions/{made[0]}", headers=cast.bearer("arm"))
     assert ended.status_code == 200, ended.text
     assert subscribe("secret-number-over").status_code == 201
+
+
+def test_a_members_pre_signed_payload_is_bounded(client: TestClient, ctx: ServiceContext) -> None:
+    """No token is needed to append a pre-signed entry: the signature is the authentication.
+    A member holding its own key could append, from one address, 120 signed 10 MiB payloads a
+    minute, which no one may ever remove from the chain every member keeps."""
+    with ctx.unit_of_work() as session:
+        ledger.ensure_centre_key(session, ctx.settings)
+    key = SigningKey.generate("arm")
+    ledger.add_member_key(ctx, member_id="arm", public_key=key.public_key_hex, actor=Actor.centre())
+
+    def post(payload: dict[str, object]) -> Response:
+        entry = next_entry(ctx, key, tag="party:statement:made", subject="statement/1", payload=payload)
+        body = {
+            "header": entry.header_bytes.decode(),
+            "payload": entry.payload_bytes.decode(),
+            "signature": entry.signature,
+        }
+        response: Response = client.post("/api/v1/ledger/entries", json=body)
+        return response
+
+    head = ledger.head(ctx).seq
+    refused = post({"text": "x" * MAX_PRESIGNED_PAYLOAD_BYTES})
+    assert refused.status_code == 413, refused.text
+    assert refused.json()["error"]["details"][0]["loc"] == "payload"
+    assert ledger.head(ctx).seq == head
+    assert post({"text": "We reject the report of 26 November."}).status_code == 201
