@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from ceasefire.access import Classification
 from ceasefire.actor import Actor
 from ceasefire.alerts import service as alerts
-from ceasefire.app import create_app
-from ceasefire.config import Settings
 from ceasefire.alerts.model import AlertKind
 from ceasefire.alerts.service import MAX_ACTIVE_SUBSCRIPTIONS_PER_USER as MAX_SUBSCRIPTIONS
+from ceasefire.app import create_app
+from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
@@ -55,7 +55,8 @@ def test_a_spike_alert_follows_the_incidents_it_names(
     assert named("fra") == [sorted(recent)]
     turkey = cast.viewer(ctx, "tur")
     incidents.classify(ctx, turkey, recent[0], Classification.INTERNAL, reason="deliberating")
-    assert client.get(f"/api/v1/incidents/{recent[0]}", headers=cast.bearer("fra")).status_code == 404
+    hidden = client.get(f"/api/v1/incidents/{recent[0]}", headers=cast.bearer("fra"))
+    assert hidden.status_code == 404
     assert named("fra") == []
 
 
@@ -88,9 +89,7 @@ def test_a_members_evidence_files_are_bounded_per_day(settings: Settings) -> Non
     try:
         cast = demo_cast(quota_ctx)
         with TestClient(create_app(ctx=quota_ctx)) as client:
-            filed = client.post(
-                "/api/v1/reports", json=shelling_body(), headers=cast.bearer("tur")
-            )
+            filed = client.post("/api/v1/reports", json=shelling_body(), headers=cast.bearer("tur"))
             assert filed.status_code == 201, filed.text
             path = f"/api/v1/reports/{filed.json()['id']}/attachments"
 
@@ -151,7 +150,9 @@ def test_a_members_pre_signed_payload_is_bounded(client: TestClient, ctx: Servic
     ledger.add_member_key(ctx, member_id="arm", public_key=key.public_key_hex, actor=Actor.centre())
 
     def post(payload: dict[str, object]) -> Response:
-        entry = next_entry(ctx, key, tag="party:statement:made", subject="statement/1", payload=payload)
+        entry = next_entry(
+            ctx, key, tag="party:statement:made", subject="statement/1", payload=payload
+        )
         body = {
             "header": entry.header_bytes.decode(),
             "payload": entry.payload_bytes.decode(),
@@ -166,3 +167,24 @@ def test_a_members_pre_signed_payload_is_bounded(client: TestClient, ctx: Servic
     assert refused.json()["error"]["details"][0]["loc"] == "payload"
     assert ledger.head(ctx).seq == head
     assert post({"text": "We reject the report of 26 November."}).status_code == 201
+
+
+def test_one_monitor_cannot_change_how_the_monitors_views_are_weighed(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Russia's monitor alone made itself the only voter (or the presiding member) of the
+    agreement's decision rule, so its view settled every incident Turkey disputed. Who
+    decides is recorded by the centre once the members agree, as a monitor role is."""
+    for rule in (
+        {"kind": "unanimity", "voters": ["rus"]},
+        {"kind": "presiding_member", "presiding": "rus"},
+    ):
+        refused = client.put(
+            f"/api/v1/decision-rules/{AGREEMENT}", json=rule, headers=cast.bearer("rus")
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"]["code"] == "E403"
+    assert client.get(f"/api/v1/decision-rules/{AGREEMENT}").json()["kind"] == "unanimity"
+    agreed = {"kind": "presiding_member", "presiding": "tur"}
+    recorded = incidents.set_decision_rule(ctx, OPERATOR, AGREEMENT, agreed)
+    assert recorded.to_dict()["presiding"] == "tur"
