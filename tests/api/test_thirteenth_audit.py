@@ -27,7 +27,7 @@ from ceasefire.reports.tables import AttachmentRow
 from tests.factories.ledger import next_entry
 from tests.factories.members import OPERATOR, Cast, demo_cast
 from tests.factories.publish import make_day
-from tests.factories.reports import shelling_body
+from tests.factories.reports import COMPLAINT, shelling_body
 from tests.integration.test_alerts_service import incident, mail
 
 NOW = datetime(2020, 11, 26, 12, tzinfo=UTC)
@@ -188,3 +188,20 @@ def test_one_monitor_cannot_change_how_the_monitors_views_are_weighed(
     agreed = {"kind": "presiding_member", "presiding": "tur"}
     recorded = incidents.set_decision_rule(ctx, OPERATOR, AGREEMENT, agreed)
     assert recorded.to_dict()["presiding"] == "tur"
+
+
+def test_a_party_cannot_publish_its_complaint_in_the_centres_name(
+    client: TestClient, cast: Cast
+) -> None:
+    """Azerbaijan's liaison filed its complaint against Armenia as ``public``: at once in the
+    public report list and the centre's open data, an allegation no monitor had read."""
+    body = shelling_body(**COMPLAINT, alleged_perpetrator="ARM", concerns=["AZE"])
+    refused = client.post(
+        "/api/v1/reports", json={**body, "classification": "public"}, headers=cast.bearer("aze")
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["details"][0]["loc"] == "classification"
+    assert client.get("/api/v1/reports").json()["items"] == []
+    filed = client.post("/api/v1/reports", json=body, headers=cast.bearer("aze"))
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["classification"] == "shared"

@@ -193,6 +193,18 @@ def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
                 N_("only a party liaison files party complaints"),
                 details=[problem("channel", N_("party_complaint needs a party liaison"))],
             )
+        if content.classification is Classification.PUBLIC:
+            # Published, the complaint would be in the centre's open data and public lists
+            # at once: one party's allegation against the other, in the centre's name,
+            # before any monitor read it. What is published the monitors decide (they make
+            # an incident public); a complaint is shared or internal.
+            raise Forbidden.worded(
+                N_(
+                    "a party complaint is not filed as public: "
+                    "the monitors decide what is published"
+                ),
+                details=[problem("classification", N_("shared or internal for a party complaint"))],
+            )
         if party not in content.concerns:
             # A party's complaint concerns that party: it always sees its own complaints.
             return _with_concerns(content, (*content.concerns, party))
