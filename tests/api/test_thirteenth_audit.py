@@ -1,4 +1,19 @@
-"""The thirteenth audit (draft)."""
+"""The thirteenth audit: alerts, published editions, the ledger's pre-signed route, evidence
+uploads, the decision rule and what a party may publish, attacked as one member's staff
+would attack another's (docs/security.md, "The thirteenth audit"; both databases).
+
+- A spike alert names the incidents of its last 24 hours; once the monitors made one of them
+  internal, an observer still read the alert with the hidden id. It is withheld now, as a
+  casualty alert follows its incident.
+- A member's own internal edition stayed readable after its role in the agreement ended.
+- Evidence files were bounded one by one, not in number: one token could fill the disk.
+- Alert subscriptions were unbounded: thousands aimed at a silent webhook held the one
+  delivery worker, and every member's alerts, for hours.
+- A pre-signed ledger payload (no token: the signature authenticates) could be 10 MiB,
+  kept for ever in every member's copy.
+- One monitor could set the decision rule alone, making its own view settle disputes.
+- A party liaison could file its complaint as public: the centre's open data at once.
+"""
 
 from __future__ import annotations
 

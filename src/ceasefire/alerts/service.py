@@ -259,10 +259,13 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
 def _check_room(session: Session, user_id: str) -> None:
     """Refuse a new subscription for a user holding :data:`MAX_ACTIVE_SUBSCRIPTIONS_PER_USER`
     in force (409 naming ``user_id``): end one first."""
-    active = session.scalar(
-        select(func.count())
-        .select_from(SubscriptionRow)
-        .where(SubscriptionRow.user_id == user_id, SubscriptionRow.ended_at.is_(None))
+    active = (
+        session.scalar(
+            select(func.count())
+            .select_from(SubscriptionRow)
+            .where(SubscriptionRow.user_id == user_id, SubscriptionRow.ended_at.is_(None))
+        )
+        or 0
     )
     if active >= MAX_ACTIVE_SUBSCRIPTIONS_PER_USER:
         raise Conflict.worded(

@@ -55,7 +55,6 @@ from ceasefire.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
-    TooManyRequests,
     Wording,
     problem,
 )
@@ -81,6 +80,7 @@ from ceasefire.reports.model import (
 )
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic, ReportRedacted
 from ceasefire.reports.tables import AttachmentRow, FusionQueueRow, IncidentReportRow, ReportRow
+from ceasefire.reports.uploads import over_quota
 from ceasefire.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -1597,11 +1597,14 @@ def _check_attachment_quota(session: Session, settings: Settings, viewer: Viewer
     if quota == 0 or viewer.operator or viewer.member_id is None:
         return
     now = utcnow()
-    used = session.scalar(
-        select(func.coalesce(func.sum(AttachmentRow.size_bytes), 0)).where(
-            AttachmentRow.received_by == viewer.member_id,
-            AttachmentRow.received_at > now - ATTACHMENT_WINDOW,
+    used = (
+        session.scalar(
+            select(func.sum(AttachmentRow.size_bytes)).where(
+                AttachmentRow.received_by == viewer.member_id,
+                AttachmentRow.received_at > now - ATTACHMENT_WINDOW,
+            )
         )
+        or 0
     )
     if used >= quota:
         oldest = session.scalar(
@@ -1611,16 +1614,15 @@ def _check_attachment_quota(session: Session, settings: Settings, viewer: Viewer
             )
         )
         wait = (oldest + ATTACHMENT_WINDOW - now) if oldest is not None else ATTACHMENT_WINDOW
-        retry_after_s = max(1, int(wait.total_seconds()) + 1)
-        raise TooManyRequests.worded(
+        raise over_quota(
             N_(
                 "your member attached %(used)s bytes of evidence in the last 24 hours, its "
                 "quota is %(quota)s bytes: try again later"
             ),
-            details={"retry_after_s": retry_after_s},
             used=used,
             quota=quota,
-        ).retrying_after(retry_after_s)
+            retry_after_s=max(1, int(wait.total_seconds()) + 1),
+        )
 
 
 def received_filename(filename: str | None) -> str | None:
