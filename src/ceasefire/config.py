@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     max_attachment_bytes: int = Field(
         default=8 * 1024 * 1024, description="Largest evidence file one report may attach."
     )
+    attachment_bytes_per_member_per_day: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        ge=0,
+        description="Bytes of evidence files one member may attach in 24 hours (operators "
+        "excepted); over it, 429 until older files leave the window. 0: unlimited.",
+    )
     report_future_tolerance_s: int = Field(
         default=300, description="How far in the future a report's time may lie (clock skew)."
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ceasefire.access import Classification
+from ceasefire.access import Classification, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.alerts import service as alerts
@@ -45,7 +45,7 @@ def _settled_against_a_dissent(ctx: ServiceContext, cast: Cast) -> str:
     internal: its readers see the finding, not that the monitors disagreed."""
     turkey, russia = cast.viewer(ctx, "tur"), cast.viewer(ctx, "rus")
     incidents.set_decision_rule(
-        ctx, turkey, AGREEMENT, {"kind": "presiding_member", "presiding": "tur"}
+        ctx, Viewer.cli_operator(), AGREEMENT, {"kind": "presiding_member", "presiding": "tur"}
     )
     _, incident_id = incident_of(ctx, turkey, classification=Classification.SHARED)
     incidents.change_status(

@@ -18,7 +18,7 @@ from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth
 from ceasefire.members.tables import ApiTokenRow
-from tests.factories.members import OPERATOR, Cast
+from tests.factories.members import OPERATOR, Cast, add_user_with_token
 from tests.factories.reports import CSV_HEADER, csv_row, shelling_body
 
 INTAKE_TABLES = (
@@ -275,7 +275,10 @@ def test_csv_row_errors_name_row_and_column(client: TestClient, cast: Cast) -> N
     assert "fireworks" in skipped["rejects_csv"]
 
 
-def test_incident_endpoints_and_filters(client: TestClient, cast: Cast) -> None:
+def test_incident_endpoints_and_filters(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    _, operator_token = add_user_with_token(ctx, "centre", "api-operator", operator=True)
     incident_id = make_incident(client, cast, "shared")
     far = make_incident(
         client,
@@ -340,10 +343,14 @@ def test_incident_endpoints_and_filters(client: TestClient, cast: Cast) -> None:
         ).status_code
         == 409
     )
+    presiding = {"kind": "presiding_member", "presiding": "tur"}
+    # The rule weighs the monitors' views: an operator's to set, not one monitor's.
+    refused = client.put("/api/v1/decision-rules/nk-2020-trilateral", json=presiding, headers=rus)
+    assert refused.status_code == 403
     rule = client.put(
         "/api/v1/decision-rules/nk-2020-trilateral",
-        json={"kind": "presiding_member", "presiding": "tur"},
-        headers=rus,
+        json=presiding,
+        headers={"Authorization": f"Bearer {operator_token}"},
     )
     assert rule.status_code == 200
     assert client.get("/api/v1/decision-rules/nk-2020-trilateral").json()["presiding"] == "tur"

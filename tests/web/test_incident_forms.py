@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from ceasefire.access import Classification
+from ceasefire.access import Classification, Viewer
 from ceasefire.agreements import service as agreements
 from ceasefire.db.context import ServiceContext
 from ceasefire.fusion import service as fusion
@@ -187,9 +187,9 @@ def test_a_monitor_evaluates_the_decision_again_after_the_rule_changed(
         attribution=Attribution.parse("attributed(ARM)"),
     )
     assert _state(ctx, cast, incident_id) == "pending"  # Russia has not spoken
-    # The agreement's monitors choose to let Turkey's view decide alone.
+    # The members agree to let Turkey's view decide alone; the centre records it.
     incidents.set_decision_rule(
-        ctx, turkey_viewer, cast.agreement_id, {"kind": "unanimity", "voters": ["tur"]}
+        ctx, Viewer.cli_operator(), cast.agreement_id, {"kind": "unanimity", "voters": ["tur"]}
     )
     turkey, azerbaijan = browsers["tur"], browsers["aze"]
     shown_only_to(base, f"{base}/decision", turkey, azerbaijan)

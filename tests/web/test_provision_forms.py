@@ -122,17 +122,18 @@ def test_a_monitor_evaluates_the_compliance_rules_again(
     assert turkey.post("/provisions/evaluate", {"agreement": "no-such"}).status_code in (403, 404)
 
 
-def test_a_monitor_sets_the_decision_rule(
+def test_an_operator_sets_the_decision_rule(
     ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
-    turkey, azerbaijan = browsers["tur"], browsers["aze"]
+    operator, turkey, azerbaijan = browsers["operator"], browsers["tur"], browsers["aze"]
     page = f"/provisions?agreement={NK_ID}"
-    # Everyone reads the rule; only the agreement's monitors are shown the form.
+    # Everyone reads the rule; only operators are shown the form: the rule weighs the
+    # monitors' views, so no one monitor sets it (tests/api/test_thirteenth_audit.py).
     public = browsers["public"].client.get(page).text
     assert "unanimity" in public
     assert "current monitors</p>" in public
     assert not has_form(public, "/provisions/decision-rule")
-    shown_only_to(page, "/provisions/decision-rule", turkey, azerbaijan)
+    shown_only_to(page, "/provisions/decision-rule", operator, turkey, azerbaijan)
     presiding = {
         "agreement": NK_ID,
         "kind": "presiding_member",
@@ -140,15 +141,16 @@ def test_a_monitor_sets_the_decision_rule(
         "presiding": "rus",
     }
     assert azerbaijan.post("/provisions/decision-rule", presiding).status_code == 403
-    assert turkey.post("/provisions/decision-rule", presiding, token=False).status_code == 403
+    assert turkey.post("/provisions/decision-rule", presiding).status_code == 403
+    assert operator.post("/provisions/decision-rule", presiding, token=False).status_code == 403
     assert incidents.get_decision_rule(ctx, NK_ID).name == "unanimity"
 
     # No presiding member: refused naming the field, the input kept.
-    refused = turkey.post("/provisions/decision-rule", {**presiding, "presiding": ""})
+    refused = operator.post("/provisions/decision-rule", {**presiding, "presiding": ""})
     assert refused.status_code == 422
     assert "<li>Presiding member (presiding member rule):" in refused.text
     assert 'name="voters" value="rus tur"' in refused.text
-    bad_group = turkey.post(
+    bad_group = operator.post(
         "/provisions/decision-rule",
         {"agreement": NK_ID, "kind": "quorum_by_group", "groups": "monitors many rus tur"},
     )
@@ -161,7 +163,7 @@ def test_a_monitor_sets_the_decision_rule(
         "kind": "quorum_by_group",
         "groups": "russia 1 rus\nturkey 1 tur",
     }
-    set_rule = turkey.post("/provisions/decision-rule", quorum)
+    set_rule = operator.post("/provisions/decision-rule", quorum)
     assert set_rule.status_code == 303, set_rule.text
     assert done_seqs(set_rule.headers["location"])
     assert incidents.get_decision_rule(ctx, NK_ID).to_dict() == {
@@ -171,7 +173,7 @@ def test_a_monitor_sets_the_decision_rule(
             {"name": "turkey", "required": 1, "members": ["tur"]},
         ],
     }
-    shown = page_text(turkey, set_rule.headers["location"])
+    shown = page_text(operator, set_rule.headers["location"])
     assert "russia: 1 of rus" in shown
     assert "russia 1 rus\nturkey 1 tur</textarea>" in shown
 

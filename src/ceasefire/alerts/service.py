@@ -29,8 +29,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,7 +91,7 @@ from ceasefire.compliance.model import DeadlineStatus, Finding, FindingLevel
 from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.service import (
@@ -115,6 +116,11 @@ SPIKE_MAX_PRECISION = 2
 """Incidents located more coarsely than "near a place" (a district, a region) are not counted
 in a grid cell: their point is an area's centre, not where they happened."""
 DELIVERY_BATCH = 100
+MAX_ACTIVE_SUBSCRIPTIONS_PER_USER = 20
+"""Subscriptions in force one user may hold (its kinds and areas are lists within one).
+Unbounded, a member's token could make thousands aimed at one webhook: every alert then
+queued as many deliveries to it, and a receiver that never answers held the one delivery
+worker ten seconds each, delaying every other member's alerts by hours."""
 
 _SEVERITY_NAMES = {s: SeverityName(s.name.lower()) for s in Severity}
 _SEVERITIES = {v: k for k, v in _SEVERITY_NAMES.items()}
@@ -212,6 +218,7 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
                 # A retry (the answer to the first was lost): the subscription already in
                 # force, not a second one that would deliver every alert twice.
                 return _subscription_public(existing)
+        _check_room(session, user_id)
         row = SubscriptionRow(
             id=new_id("sub"),
             member_id=member_id,
@@ -247,6 +254,32 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             actor=actor,
         )
         return _subscription_public(row)
+
+
+def _check_room(session: Session, user_id: str) -> None:
+    """Refuse a new subscription for a user holding :data:`MAX_ACTIVE_SUBSCRIPTIONS_PER_USER`
+    in force (409 naming ``user_id``): end one first."""
+    active = (
+        session.scalar(
+            select(func.count())
+            .select_from(SubscriptionRow)
+            .where(SubscriptionRow.user_id == user_id, SubscriptionRow.ended_at.is_(None))
+        )
+        or 0
+    )
+    if active >= MAX_ACTIVE_SUBSCRIPTIONS_PER_USER:
+        raise Conflict.worded(
+            N_("user %(user_id)s holds %(count)s subscriptions in force: end one first"),
+            details=[
+                problem(
+                    "user_id",
+                    N_("at most %(count)s subscriptions in force"),
+                    count=MAX_ACTIVE_SUBSCRIPTIONS_PER_USER,
+                )
+            ],
+            user_id=repr(user_id),
+            count=active,
+        )
 
 
 def _actor(viewer: Viewer) -> Actor:
@@ -825,14 +858,24 @@ def list_alerts(
 def readable_alerts(session: Session, scope: ReadScope, rows: Sequence[AlertRow]) -> list[AlertRow]:
     """Of ``rows``, the alerts ``scope`` may read: by the read rule of the record each is
     about as it was raised (its classification, concerns, owner), and, for an alert about
-    an incident, only while the reader may read that incident as it stands now (the
-    monitors may make it internal after it was raised; the alert names it and its figures).
-    The one check ``GET /api/v1/alerts`` and the alerts' ledger payloads pass."""
+    incidents, only while the reader may read every incident it names as it stands now (the
+    monitors may make one internal after it was raised; a casualty or breach alert names its
+    incident and figures, a spike the incidents of its last 24 hours by id).
+    The one check ``GET /api/v1/alerts``, the deliveries and the alerts' ledger payloads
+    pass."""
     kept = [row for row in rows if scope.can_read_record(row)]
-    named = {row.id: row.details.get("incident_id") for row in kept}
-    wanted = {i for i in named.values() if isinstance(i, str)}
+    named = {row.id: _named_incidents(row.details) for row in kept}
+    wanted = set().union(*named.values())
     shown = readable_incidents(session, scope.viewer, wanted) if wanted else set()
-    return [row for row in kept if named[row.id] is None or named[row.id] in shown]
+    return [row for row in kept if named[row.id] <= shown]
+
+
+def _named_incidents(details: dict[str, Any]) -> set[str]:
+    """The incidents an alert's details name: ``incident_id`` (casualties, zone breaches)
+    and ``incident_ids`` (a spike's, those of its last 24 hours)."""
+    listed = details.get("incident_ids")
+    named = [details.get("incident_id"), *(listed if isinstance(listed, list) else ())]
+    return {i for i in named if isinstance(i, str)}
 
 
 # ------------------------------------------------------------------------- delivery

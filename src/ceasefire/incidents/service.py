@@ -1525,14 +1525,23 @@ def add_note(
 def set_decision_rule(
     ctx: ServiceContext, viewer: Viewer, agreement_id: str, rule: dict[str, Any]
 ) -> DecisionRule:
-    """Configure how incidents of ``agreement_id`` are decided (operators, monitors)."""
+    """Configure how incidents of ``agreement_id`` are decided (operators only).
+
+    The rule weighs the monitors' views against each other: a monitor that set it alone
+    could make itself the only voter or the presiding member, and its view would settle
+    every incident the others dispute. So it is recorded by the centre once the members
+    agree, as a monitor role is (docs/access.md, "Who may change what")."""
+    if not viewer.operator:
+        raise Forbidden.worded(
+            N_(
+                "only an operator sets a decision rule: it weighs the monitors' views, so the "
+                "centre records it once the members agree"
+            ),
+            details=[problem("viewer", N_("an operator is required"))],
+        )
     parsed = rule_from_dict(rule)
     actor = actor_of(viewer)
     with ctx.unit_of_work() as session:
-        scope = ReadScope.load(session, viewer)
-        _require_monitor(
-            scope, agreement_id, N_("only monitors (or operators) may configure decision rules")
-        )
         row = session.get(DecisionRuleRow, agreement_id)
         stored = parsed.to_dict()
         if row is not None and row.rule == stored:

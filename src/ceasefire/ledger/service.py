@@ -40,6 +40,7 @@ from ceasefire.errors import (
     IntegrityError,
     InvalidInput,
     NotFound,
+    PayloadTooLarge,
     Unauthorized,
     problem,
 )
@@ -804,6 +805,11 @@ def _active_key(session: Session, member_id: str, key_id: str | None) -> LedgerK
 
 
 PRESIGNED_CLOCK_SKEW = timedelta(minutes=5)
+MAX_PRESIGNED_PAYLOAD_BYTES = 64 * 1024
+"""The largest payload a member may pre-sign (its key entries and statements are a few
+hundred bytes). Every member keeps and verifies the whole ledger for ever and no entry is
+ever removed from the chain, so a member's 10 MiB statements, 120 a minute from one
+address, grew everyone's copy by a gigabyte a minute."""
 
 
 def append_presigned(
@@ -819,6 +825,19 @@ def append_presigned(
     """
     header_bytes = header.encode("utf-8")
     payload_bytes = payload.encode("utf-8")
+    if len(payload_bytes) > MAX_PRESIGNED_PAYLOAD_BYTES:
+        raise PayloadTooLarge.worded(
+            N_("a pre-signed payload holds at most %(limit)s bytes"),
+            details=[
+                problem(
+                    "payload",
+                    N_("%(size)s bytes, over %(limit)s"),
+                    size=len(payload_bytes),
+                    limit=MAX_PRESIGNED_PAYLOAD_BYTES,
+                )
+            ],
+            limit=MAX_PRESIGNED_PAYLOAD_BYTES,
+        )
     parsed = _check_presigned(header_bytes, payload_bytes, signature)
     seal_closed_days(ctx)
     with ctx.unit_of_work() as session:

@@ -320,10 +320,21 @@ def _may_read(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
     if viewer.is_public:
         return False
     if row.audience == f"member:{viewer.member_id}":
-        return True
+        return _reads_as_when_generated(session, viewer, row)
     if row.audience == MONITORS_AUDIENCE:
         return _of_monitors_audience(ReadScope.load(session, viewer), row.agreement_id)
     return False
+
+
+def _reads_as_when_generated(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
+    """Whether the member reads the publication's agreement now with the role (and party)
+    it held when its own internal edition was generated: the edition holds what that role
+    read. A member whose role ended (removed from the agreement, suspended) or changed no
+    longer reads it, as it no longer reads the records themselves; the monitors' edition
+    is judged on the role now too (``_of_monitors_audience``)."""
+    then = ReadScope.load(session, viewer, row.generated_at).viewer_for(row.agreement_id)
+    now = ReadScope.load(session, viewer).viewer_for(row.agreement_id)
+    return (then.role, then.party) == (now.role, now.party)
 
 
 def readable_publications(

@@ -80,6 +80,7 @@ from ceasefire.reports.model import (
 )
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic, ReportRedacted
 from ceasefire.reports.tables import AttachmentRow, FusionQueueRow, IncidentReportRow, ReportRow
+from ceasefire.reports.uploads import over_quota
 from ceasefire.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,18 @@ def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
             raise Forbidden.worded(
                 N_("only a party liaison files party complaints"),
                 details=[problem("channel", N_("party_complaint needs a party liaison"))],
+            )
+        if content.classification is Classification.PUBLIC:
+            # Published, the complaint would be in the centre's open data and public lists
+            # at once: one party's allegation against the other, in the centre's name,
+            # before any monitor read it. What is published the monitors decide (they make
+            # an incident public); a complaint is shared or internal.
+            raise Forbidden.worded(
+                N_(
+                    "a party complaint is not filed as public: "
+                    "the monitors decide what is published"
+                ),
+                details=[problem("classification", N_("shared or internal for a party complaint"))],
             )
         if party not in content.concerns:
             # A party's complaint concerns that party: it always sees its own complaints.
@@ -1557,14 +1570,59 @@ def concerns_of(row: ReportRow) -> list[str]:
 # ------------------------------------------------------------------------- attachments
 
 
+ATTACHMENT_WINDOW = timedelta(hours=24)
+"""The window ``attachment_bytes_per_member_per_day`` counts a member's evidence files in."""
+
+
 def check_may_attach(ctx: ServiceContext, viewer: Viewer, report_id: str) -> None:
     """NotFound unless ``viewer`` reads the report, Forbidden unless it filed it or monitors
-    its agreement: what the routes ask on the token alone, before an upload is read."""
+    its agreement, TooManyRequests once its member attached its day's bytes: what the routes
+    ask on the token alone, before an upload is read."""
     with ctx.reader() as session:
         scope = ReadScope.load(session, viewer)
         row = _readable_report(session, scope, report_id)
         if row.owner_member != viewer.member_id and not scope.is_monitor(row.agreement_id):
             raise Forbidden.worded(N_("only the reporting member or a monitor may attach files"))
+        _check_attachment_quota(session, ctx.settings, viewer)
+
+
+def _check_attachment_quota(session: Session, settings: Settings, viewer: Viewer) -> None:
+    """Refuse (429) a member whose files attached in the last 24 hours hold its day's bytes.
+
+    Each file is bounded (``max_attachment_bytes``) but the number of files was not: one
+    token (6,000 requests a minute) could fill the centre's disk with 8 MiB files and stop
+    every member's intake. Counted before the upload is read, so one file may end past the
+    quota by at most its own size; operators are not counted."""
+    quota = settings.attachment_bytes_per_member_per_day
+    if quota == 0 or viewer.operator or viewer.member_id is None:
+        return
+    now = utcnow()
+    used = (
+        session.scalar(
+            select(func.sum(AttachmentRow.size_bytes)).where(
+                AttachmentRow.received_by == viewer.member_id,
+                AttachmentRow.received_at > now - ATTACHMENT_WINDOW,
+            )
+        )
+        or 0
+    )
+    if used >= quota:
+        oldest = session.scalar(
+            select(func.min(AttachmentRow.received_at)).where(
+                AttachmentRow.received_by == viewer.member_id,
+                AttachmentRow.received_at > now - ATTACHMENT_WINDOW,
+            )
+        )
+        wait = (oldest + ATTACHMENT_WINDOW - now) if oldest is not None else ATTACHMENT_WINDOW
+        raise over_quota(
+            N_(
+                "your member attached %(used)s bytes of evidence in the last 24 hours, its "
+                "quota is %(quota)s bytes: try again later"
+            ),
+            used=used,
+            quota=quota,
+            retry_after_s=max(1, int(wait.total_seconds()) + 1),
+        )
 
 
 def received_filename(filename: str | None) -> str | None:

@@ -29,6 +29,14 @@ REJECTS_SUFFIX = ".rejects.csv"
 RETRY_AFTER_S = 10
 
 
+def over_quota(message: str, *, used: int, quota: int, retry_after_s: int) -> TooManyRequests:
+    """A member's uploads past one of its byte quotas (``message``, a msgid naming ``used``
+    and ``quota``): a 429 saying in ``Retry-After`` when to try again."""
+    return TooManyRequests.worded(
+        message, details={"retry_after_s": retry_after_s}, used=used, quota=quota
+    ).retrying_after(retry_after_s)
+
+
 def folder_of(settings: Settings) -> Path:
     return settings.data_dir / "imports"
 
@@ -72,15 +80,15 @@ def held_upload(settings: Settings, member_id: str, data: bytes) -> Iterator[Pat
     sweep_stale(folder, settings.import_stale_after_s)
     used = _in_flight(folder, member_id)
     if used + len(data) > quota:
-        raise TooManyRequests.worded(
+        raise over_quota(
             N_(
                 "your imports in progress hold %(used)s bytes of your %(quota)s; try again when"
                 " they are done"
             ),
-            details={"retry_after_s": RETRY_AFTER_S},
             used=used,
             quota=quota,
-        ).retrying_after(RETRY_AFTER_S)
+            retry_after_s=RETRY_AFTER_S,
+        )
     path = folder / f"{member_id}.{secrets.token_hex(8)}{SUFFIX}"
     rejects = rejects_path(path)
     # 0600 from the start: an upload may hold reports of any classification.

@@ -457,6 +457,17 @@ def filing_channels(viewer: Viewer) -> list[str]:
     return []
 
 
+def filing_classifications(viewer: Viewer) -> list[str]:
+    """The classifications the report form offers ``viewer``: not ``public`` to a party
+    liaison, whose complaint the monitors decide whether to publish
+    (``reports.service.check_may_file``)."""
+    return [
+        c.value
+        for c in Classification
+        if not (viewer.role is Role.PARTY_LIAISON and c is Classification.PUBLIC)
+    ]
+
+
 def may_file(viewer: Viewer) -> bool:
     """Whether ``viewer`` may file a report on the form (the link to it is shown)."""
     return bool(filing_channels(viewer))

@@ -267,8 +267,9 @@ def _provisions_page(
     kept: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
     """The tracker; for the agreement's monitors and operators also its forms (a provision's
-    status, its rules evaluated again, the decision rule), a refused one shown again with
-    each field's problem and the input it sent (``kept``, the form's name under ``form``)."""
+    status, its rules evaluated again; the decision rule's for operators only), a refused
+    one shown again with each field's problem and the input it sent (``kept``, the form's
+    name under ``form``)."""
     moment = parse_instant(as_of, field="as_of") if as_of else datetime.now(UTC)
     tracker = build_tracker(ctx, agreement_id, moment)
     chosen = tracker.agreement
@@ -284,6 +285,8 @@ def _provisions_page(
         rule=rule,
         rule_kinds=RULE_KINDS,
         may_change=chosen is not None and common.monitors(ctx, viewer, chosen.id),
+        # The decision rule weighs the monitors' views: the centre's to record, not one's.
+        may_set_rule=chosen is not None and viewer.operator,
         leaves=[p for p in chosen.all_provisions() if not p.parts] if chosen else [],
         statuses=[s.value for s in ProvisionStatus],
         done=done or [],
@@ -482,9 +485,9 @@ def set_decision_rule(
     presiding: Annotated[str, Form()] = "",
     groups: Annotated[str, Form()] = "",
 ) -> Response:
-    """Configure how the agreement's incidents are decided (monitors of the agreement,
-    operators): unanimity, a quorum by group or a presiding member. Voters left empty: the
-    agreement's current monitors."""
+    """Configure how the agreement's incidents are decided (operators: the rule weighs the
+    monitors' views, ``incidents.service.set_decision_rule``): unanimity, a quorum by group
+    or a presiding member. Voters left empty: the agreement's current monitors."""
     kept = {"form": "rule", "kind": kind, "voters": voters, "presiding": presiding}
     kept["groups"] = groups
     named = voters.replace(",", " ").split() or None

@@ -216,7 +216,7 @@ def _form_page(
         weapon_classes=[w.value for w in WeaponClass],
         means_all=[m.value for m in Means],
         confidences=[c.value for c in Confidence],
-        classifications=[c.value for c in Classification],
+        classifications=common.filing_classifications(viewer),
         casualty_keys=CASUALTY_KEYS,
         agreements=common.agreement_ids(ctx),
         time_zones=TIME_ZONES,
