@@ -88,7 +88,9 @@ def _pages(client: TestClient) -> list[str]:
         "/reports",
         f"/reports/{report.group(1)}",
         "/provisions?as_of=2020-11-21",
+        "/map?until=2020-12-31",
         "/map/table?until=2020-12-31",
+        "/reports/new",
         "/members",
         "/posts",
         "/alerts",
@@ -99,9 +101,7 @@ def _pages(client: TestClient) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["ru", "tr"])
-def test_the_pages_name_values_by_their_labels(
-    tur_client: TestClient, lang: str
-) -> None:
+def test_the_pages_name_values_by_their_labels(tur_client: TestClient, lang: str) -> None:
     shown: dict[str, set[str]] = {}
     for path in _pages(tur_client):
         sep = "&" if "?" in path else "?"

@@ -1,5 +1,5 @@
 """What the pages of the web application share: sign-in redirects, the ledger entries a form
-made, query-string filters and the translated labels of the domain's values.
+made, query-string filters and the label tables the pages name (``i18n.labels``).
 
 The pages call the same services as the API with the viewer of the sign-in cookie; nothing
 here decides who may read or do what (the services do, once for every interface).
@@ -33,6 +33,8 @@ from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
 from ceasefire.web.session import clear_session_cookie
 
+# The pages' names for the label table's kinds they use in Python (``i18n.labels``: one
+# table with the published reports and the CLI).
 STATUS_LABELS = LABELS["status"]
 CHANNEL_LABELS = LABELS["channel"]
 CATEGORY_LABELS = LABELS["category"]
