@@ -10,8 +10,13 @@ or of ``errors.problem(loc, message)`` (a ``details`` entry, which pages show be
 field and the CLI prints line by line), has a message that is a string literal, an f-string, or an expression made of them
 (``"a" + b``, ``"...".format(...)``, ``"; ".join(...)``); a message passed on in a variable
 (``raise Conflict(message)``) is counted apart, as "passed on". ``.worded(...)`` calls and
-re-raises are not sites, nor a ``problem`` whose message is marked (``N_("too large")``). ``tests/unit/test_error_wording.py`` fails on any site under
-:data:`WORDED_AREAS`.
+re-raises are not sites, nor a ``problem`` whose message is marked (``N_("too large")``).
+A checker's own problem list counts too: ``self.problem(path, message)`` and
+``self.report(path, message)`` (the agreement file's and its compliance rules' checkers,
+whose problems become ``details`` entries) and ``problems.append(message)`` (or a tuple
+holding it: the YAML reader's ``(path, line, message)``), where the message is written at
+the site; they word it with ``N_`` and named parameters (``errors.worded_text``).
+``tests/unit/test_error_wording.py`` fails on any site.
 """
 
 from __future__ import annotations
@@ -87,6 +92,40 @@ def _is_problem(func: ast.expr) -> bool:
     )
 
 
+_CHECKER_METHODS = frozenset({"problem", "report"})
+CHECKER_LISTS = ("agreements",)
+"""The areas whose ``problems`` lists become ``details`` entries (the agreement file's
+checkers); the ledger's verifiers keep lists of findings of their own."""
+
+
+def _checker_message(node: ast.Call, path: Path) -> ast.expr | None:
+    """The message of a checker's problem written at the site, if ``node`` reports one:
+    ``self.problem(path, "...")``, ``self.report(path, f"...")``, ``problems.append("...")``
+    or ``problems.append((path, line, f"..."))``."""
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    if (
+        func.attr in _CHECKER_METHODS
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "self"
+        and len(node.args) >= 2  # (path, message)
+    ):
+        message = node.args[1]
+        return message if _is_literal(message) else None
+    named = (
+        func.value.attr
+        if isinstance(func.value, ast.Attribute)
+        else getattr(func.value, "id", None)
+    )
+    listed = path.parent.name in CHECKER_LISTS
+    if listed and func.attr == "append" and named == "problems" and len(node.args) == 1:
+        item = node.args[0]
+        parts = item.elts if isinstance(item, ast.Tuple) else [item]
+        return next((p for p in parts if _is_literal(p)), None)
+    return None
+
+
 def sites(package: Path = PACKAGE) -> Iterator[Site]:
     """Every call of an error class with a message, and every ``details`` entry
     (``errors.problem(loc, message)``, its class given as ``problem``), in file order."""
@@ -104,6 +143,16 @@ def sites(package: Path = PACKAGE) -> Iterator[Site]:
                 if isinstance(func, ast.Attribute)
                 else None
             )
+            said = _checker_message(node, path)
+            if said is not None:
+                yield Site(
+                    str(path.relative_to(package.parent)),
+                    node.lineno,
+                    name or "problem",
+                    ast.unparse(said),
+                    literal=True,
+                )
+                continue
             if name == "problem" and _is_problem(func):
                 if len(node.args) < 2:
                     continue

@@ -85,6 +85,8 @@ class Wording:
 
 def _param(value: object) -> str | Wording:
     """A parameter as a :class:`Wording` keeps it: a marked msgid of its own; else its text."""
+    if isinstance(value, WordedText):
+        return value.wording
     return value if isinstance(value, Wording) else str(value)
 
 
@@ -224,6 +226,13 @@ class IntegrityError(CeasefireError):
     code = "E600"
 
 
+def worded_text(msgid: str, **params: object) -> WordedText:
+    """``msgid`` (marked ``N_``) with ``params``, as a message that is its English wherever it
+    goes and shows translated where it is shown: a problem that reaches a ``details`` entry
+    by way of a checker's list (an agreement file's, its compliance rules')."""
+    return WordedText(Wording(msgid, tuple((k, _param(v)) for k, v in params.items())))
+
+
 def problem(
     loc: str, message: str | Wording, *, extra: dict[str, Any] | None = None, **params: object
 ) -> dict[str, Any]:
@@ -240,7 +249,7 @@ def problem(
     elif not isinstance(message, str) or (isinstance(message, WordedText) and not params):
         text = message  # passed on as it was given
     else:
-        text = WordedText(Wording(message, tuple((k, _param(v)) for k, v in params.items())))
+        text = worded_text(message, **params)
     return {"loc": loc, "message": text, **(extra or {})}
 
 

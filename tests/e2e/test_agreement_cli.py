@@ -81,6 +81,16 @@ def test_validate_lists_every_problem_and_load_writes_nothing(
     cli("agreement", "load", str(bad), code=2)
     assert cli("agreement", "list") == {"agreements": []}
 
+    # A Russian or Turkish user reads each problem in their language (the JSON keeps English).
+    russian = cli.text("--lang", "ru", "agreement", "validate", str(bad))
+    assert "неизвестная сторона 'XYZ'" in russian.stderr
+    assert "повторный идентификатор положения" in russian.stderr
+    turkish = cli.text("--lang", "tr", "agreement", "validate", str(bad))
+    assert "bilinmeyen taraf 'XYZ'" in turkish.stderr
+    assert "geçerli GeoJSON değil" in turkish.stderr
+    for english in ("unknown party", "not valid GeoJSON", "duplicate provision id"):
+        assert english not in russian.stderr + turkish.stderr
+
     good = cli("agreement", "validate", str(shipped_path(NK_ID)))
     assert (good["valid"], good["provisions"]) == (True, 9)
     loaded = cli("agreement", "load", str(shipped_path(NK_ID)))

@@ -9,7 +9,10 @@ import runpy
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ceasefire import i18n
+from ceasefire.agreements.loader import check_text
 from ceasefire.errors import Conflict, InvalidInput, NotFound, WordedText, id_taken, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.web.common import error_text, problem_text, problems_of
@@ -116,3 +119,64 @@ def test_the_check_finds_what_it_looks_for(tmp_path: Path) -> None:
         ("service.py", 7, True),
         ("service.py", 9, False),
     ]
+
+
+def test_the_check_finds_an_agreement_checkers_english(tmp_path: Path) -> None:
+    """An agreement file's checkers (its builder, its compliance rules' parser, the YAML
+    reader) keep lists of problems that become ``details`` entries: one written in English
+    at the site is found as a ``problem(...)`` is."""
+    package = tmp_path / "pkg"
+    (package / "agreements").mkdir(parents=True)
+    (package / "errors.py").write_text("class CeasefireError(Exception): ...\n")
+    (package / "agreements" / "rules.py").write_text(
+        "class Parser:\n"
+        "    def parse(self, path, name, problems):\n"
+        "        self.problem(path, 'must be a mapping')\n"
+        "        self.problem(path, f'unknown rule {name!r}')\n"
+        "        self.report(path, N_('no provision %(id)s'), id=name)\n"
+        "        problems.append((path, 3, f'duplicate key {name!r}'))\n"
+        "        problems.append((path, 3, worded_text(N_('duplicate key %(key)s'), key=name)))\n"
+        "        self.problem(path, name)\n"
+    )
+    (package / "verify.py").write_text(
+        "def verify(problems):\n    problems.append('a ledger finding, not an agreement problem')\n"
+    )
+    sites = _sites(package)
+    assert [(s.path.split("/")[-1], s.line, s.literal) for s in sites] == [
+        ("rules.py", 3, True),
+        ("rules.py", 4, True),
+        ("rules.py", 6, True),
+    ]
+
+
+SHIPPED = ROOT / "src" / "ceasefire" / "agreements" / "data" / "nk-2020-trilateral.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    rule: compliance.zone_breach.v1\n", "    rule: compliance.zone_brech.v1\n"),
+        ("    zones: [aghdam-district]\n", "    zones: [aghdam]\n    margin: 3\n"),
+        ("    margin_m: 2000\n", "    margin_m: -1\n"),
+        ("    from: {fulfilled: p2-aghdam}\n", "    from: {fulfilled: p2-agdam}\n"),
+        ("rules:\n", "rules:\n  - 7\n  - {id: x, rule: compliance.deadline_overdue.v1}\n"),
+        ("format: ceasefire-agreement/1\n", "format: ceasefire-agreement/1\nformat: 2\n"),
+        ("time_zone: Europe/Moscow\n", "time_zone: Europe/Moskva\nsigned_by: [x]\n"),
+        ("format: ceasefire-agreement/1\n", "format: [ceasefire-agreement/1\n"),
+    ],
+)
+def test_an_agreement_files_problems_are_worded_for_the_reader(old: str, new: str) -> None:
+    """A Russian or Turkish reader of a bad agreement file (its YAML, its schema, its
+    references, its compliance rules) reads every problem in their language, whether it
+    comes by the CLI, the API's details or a page (all show a ``WordedText`` translated)."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert old in text
+    checked = check_text(text.replace(old, new, 1), file="bad.yaml")
+    assert checked.problems
+    for found in checked.problems:
+        assert isinstance(found.message, WordedText), found.message
+        for lang in ("ru", "tr"):
+            said = found.message.shown(lambda m, lang=lang: i18n.gettext(lang, m))
+            assert said != str(found.message), (lang, said)
+        entry = found.to_problem()
+        assert entry["message"] == str(found.message)  # the API keeps the English

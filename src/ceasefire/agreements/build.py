@@ -43,6 +43,8 @@ from ceasefire.agreements.model import (
 )
 from ceasefire.agreements.rules import parse_rules
 from ceasefire.agreements.yamlmap import Path, render_path
+from ceasefire.errors import Wording, worded_text
+from ceasefire.i18n.markers import N_
 
 _PARTY_ROLES = {r.value for r in PartyRole}
 _ZONE_KINDS = {k.value for k in ZoneKind}
@@ -50,6 +52,20 @@ _STATUSES = {s.value for s in ProvisionStatus}
 _PROVISION_KINDS = {k.value for k in ProvisionKind}
 
 Report = Callable[[Path, str], None]
+
+UNKNOWN = {
+    "party": N_("unknown party %(value)s (known: %(known)s)"),
+    "source": N_("unknown source %(value)s (known: %(known)s)"),
+    "provision": N_("unknown provision %(value)s (known: %(known)s)"),
+    "zone": N_("unknown zone %(value)s (known: %(known)s)"),
+}
+"""A reference to an id the file does not define, by what it refers to."""
+DUPLICATE = {
+    "party code": N_("duplicate party code %(value)s"),
+    "source id": N_("duplicate source id %(value)s"),
+    "zone id": N_("duplicate zone id %(value)s"),
+}
+"""An id the file defines twice, by what it names."""
 
 
 def _items(value: Any) -> Iterator[tuple[int, Any]]:
@@ -69,6 +85,17 @@ def _opt_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+_NOT_ON_PARENT = {
+    "deadline": N_(
+        "a provision with parts has no deadline of its own; put it on the part it belongs to"
+    ),
+    "status_changes": N_(
+        "a provision with parts has no status changes of its own; "
+        "put them on the part they belong to"
+    ),
+}
+
+
 class AgreementBuilder:
     """Builds one agreement from its document, reporting each problem to ``report``."""
 
@@ -86,7 +113,13 @@ class AgreementBuilder:
         # References are checked once every id is known (a provision may cite a later zone).
         self._references: list[tuple[Path, str, set[str], str]] = []
 
-    def report(self, path: Path, message: str) -> None:
+    def report(self, path: Path, msgid: str, **params: object) -> None:
+        """Report ``msgid`` (marked ``N_``) with ``params`` at ``path``, worded: the reader
+        sees it in their language (``errors.worded_text``)."""
+        self.reported(path, worded_text(msgid, **params))
+
+    def reported(self, path: Path, message: str) -> None:
+        """Report a message already worded (the compliance rules' parser words its own)."""
         self.failed = True
         self._report(path, message)
 
@@ -109,7 +142,7 @@ class AgreementBuilder:
         signed = self._instant(data.get("signed"), ("signed",))
         ended = self._instant(data.get("ended"), ("ended",))
         if effective and ended and ended.at < effective.at:
-            self.report(("ended",), "ends before it takes effect")
+            self.report(("ended",), N_("ends before it takes effect"))
         self._check_references()
         if self.failed or effective is None:
             return None
@@ -131,7 +164,7 @@ class AgreementBuilder:
             references=_strs(data.get("references")),
         )
         # Rules refer to provisions, parts, zones and parties: checked once those are.
-        rules = parse_rules(data.get("rules"), agreement, self.report)
+        rules = parse_rules(data.get("rules"), agreement, self.reported)
         return None if self.failed else replace(agreement, rules=rules)
 
     # -- small values ----------------------------------------------------------------------------
@@ -142,7 +175,11 @@ class AgreementBuilder:
         try:
             zone_info(value)
         except ValueError:
-            self.report(path, f"unknown time zone {value!r} (use an IANA name like Europe/Moscow)")
+            self.report(
+                path,
+                N_("unknown time zone %(value)s (use an IANA name like Europe/Moscow)"),
+                value=repr(value),
+            )
             return None
         return value
 
@@ -152,7 +189,9 @@ class AgreementBuilder:
         try:
             return date.fromisoformat(value)
         except ValueError as exc:
-            self.report(path, f"not a real date: {value!r} ({exc})")
+            self.report(
+                path, N_("not a real date: %(value)s (%(error)s)"), value=repr(value), error=exc
+            )
             return None
 
     def _instant(self, value: Any, path: Path) -> SourceInstant | None:
@@ -175,7 +214,12 @@ class AgreementBuilder:
         try:
             return SourceInstant.parse(local, zone_name, note)
         except ValueError as exc:
-            self.report(path, f"not a real date or time: {local!r} ({exc})")
+            self.report(
+                path,
+                N_("not a real date or time: %(value)s (%(error)s)"),
+                value=repr(local),
+                error=exc,
+            )
             return None
 
     def _refer(self, path: Path, value: str, known: set[str], what: str) -> None:
@@ -184,14 +228,18 @@ class AgreementBuilder:
     def _check_references(self) -> None:
         for path, value, known, what in self._references:
             if value not in known:
-                choices = ", ".join(sorted(known)) or "none defined"
-                self.report(path, f"unknown {what} {value!r} (known: {choices})")
+                self.report(
+                    path,
+                    UNKNOWN[what],
+                    value=repr(value),
+                    known=", ".join(sorted(known)) or Wording(N_("none defined")),
+                )
 
     def _unique(self, seen: set[str], value: Any, path: Path, what: str) -> bool:
         if not isinstance(value, str):
             return False
         if value in seen:
-            self.report(path, f"duplicate {what} {value!r}")
+            self.report(path, DUPLICATE[what], value=repr(value))
             return False
         seen.add(value)
         return True
@@ -255,7 +303,8 @@ class AgreementBuilder:
             # Before any zone's positions are checked: that work is what the bound saves.
             self.report(
                 ("zones",),
-                f"the zones have more than {MAX_TOTAL_POSITIONS} positions together; simplify them",
+                N_("the zones have more than %(limit)s positions together; simplify them"),
+                limit=MAX_TOTAL_POSITIONS,
             )
             for index, raw in _mappings(value):  # their ids, for the provisions naming them
                 self._unique(self.zone_ids, raw.get("id"), ("zones", index, "id"), "zone id")
@@ -265,11 +314,13 @@ class AgreementBuilder:
             unique = self._unique(self.zone_ids, raw.get("id"), (*path, "id"), "zone id")
             geometry = raw.get("geometry")
             for message in geojson_problems(geometry):
-                self.report((*path, "geometry"), f"not valid GeoJSON: {message}")
+                self.report(
+                    (*path, "geometry"), N_("not valid GeoJSON: %(problem)s"), problem=message
+                )
             valid_from = self._instant(raw.get("valid_from"), (*path, "valid_from"))
             valid_until = self._instant(raw.get("valid_until"), (*path, "valid_until"))
             if valid_from and valid_until and valid_until.at <= valid_from.at:
-                self.report((*path, "valid_until"), "validity ends before it starts")
+                self.report((*path, "valid_until"), N_("validity ends before it starts"))
             if (
                 not unique
                 or raw.get("kind") not in _ZONE_KINDS
@@ -282,7 +333,7 @@ class AgreementBuilder:
             if raw.get("kind") == ZoneKind.LINE_OF_CONTACT.value and not sources:
                 # No public source gives the 2020 line's coordinates: a drawn one must say
                 # where it comes from (and, in precision, how far to trust it).
-                self.report((*path, "sources"), "a line of contact must cite its sources")
+                self.report((*path, "sources"), N_("a line of contact must cite its sources"))
             construction = raw.get("construction")
             zones.append(
                 Zone(
@@ -330,11 +381,11 @@ class AgreementBuilder:
         notice_months = value.get("notice_months", 0)
         renewal = value.get("renewal_months")
         if isinstance(length, int) and isinstance(notice_months, int) and notice_months >= length:
-            self.report((*path, "notice_months"), "notice period is not shorter than the term")
+            self.report((*path, "notice_months"), N_("notice period is not shorter than the term"))
         if isinstance(renewal, int) and isinstance(notice_months, int) and notice_months >= renewal:
-            self.report((*path, "notice_months"), "notice period is not shorter than a renewal")
+            self.report((*path, "notice_months"), N_("notice period is not shorter than a renewal"))
         if renewal is not None and not value.get("automatic_renewal", False):
-            self.report((*path, "renewal_months"), "renewal_months without automatic_renewal")
+            self.report((*path, "renewal_months"), N_("renewal_months without automatic_renewal"))
         known = set(self.provision_ids)
         for index, provision_id in _items(value.get("applies_to")):
             if isinstance(provision_id, str):
@@ -401,7 +452,9 @@ class AgreementBuilder:
         deadline = Deadline(due=due, time_zone=zone_name, amendments=tuple(amendments))
         if complete:
             for message in deadline.chain_problems():
-                self.report((*path, "amendments"), f"amendment chain: {message}")
+                self.report(
+                    (*path, "amendments"), N_("amendment chain: %(problem)s"), problem=message
+                )
         return deadline
 
     def _status_history(self, value: Any, path: Path) -> tuple[StatusChange, ...]:
@@ -414,7 +467,7 @@ class AgreementBuilder:
             if at is None or not isinstance(status, str) or status not in _STATUSES:
                 continue
             if history and at.at < history[-1].at.at:
-                self.report((*c_path, "at"), "status changes must be in chronological order")
+                self.report((*c_path, "at"), N_("status changes must be in chronological order"))
             history.append(
                 StatusChange(
                     status=ProvisionStatus(status),
@@ -434,7 +487,9 @@ class AgreementBuilder:
                 first = self.provision_ids[provision_id]
                 self.report(
                     (*path, "id"),
-                    f"duplicate provision id {provision_id!r} (first used at {render_path(first)})",
+                    N_("duplicate provision id %(value)s (first used at %(first)s)"),
+                    value=repr(provision_id),
+                    first=render_path(first),
                 )
             else:
                 self.provision_ids[provision_id] = path
@@ -465,11 +520,7 @@ class AgreementBuilder:
         if raw.get("parts"):
             for key in ("deadline", "status_changes"):
                 if raw.get(key):
-                    self.report(
-                        (*path, key),
-                        f"a provision with parts has no {key.replace('_', ' ')} of its own; "
-                        "put it on the part it belongs to",
-                    )
+                    self.report((*path, key), _NOT_ON_PARENT[key])
         quantities = raw.get("quantities")
         if own_id is None or raw.get("kind") not in _PROVISION_KINDS:
             return None

@@ -22,7 +22,7 @@ from ceasefire.agreements.schemas import AgreementListPublic
 from ceasefire.agreements.views import agreement_view, provisions_view
 from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, ngettext
+from ceasefire.console.lang import _, ngettext, word
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
 from ceasefire.console.output import console, plain, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
@@ -139,7 +139,7 @@ def list_(as_json: Annotated[bool, JSON] = False) -> None:
         [
             [
                 r.id,
-                r.kind,
+                word("agreement_kind", r.kind),
                 r.version,
                 r.provisions,
                 f"{r.effective.local} {r.effective.time_zone}",
@@ -214,8 +214,9 @@ def _provision_row(item: dict[str, Any]) -> list[Any]:
     return [
         item["number"],
         item["id"],
-        item["kind"],
-        item["status"] + (" " + _("(disputed)") if item.get("disputed") else ""),
+        word("provision_kind", item["kind"]),
+        word("provision_status", item["status"])
+        + (" " + _("(disputed)") if item.get("disputed") else ""),
         deadline.get("due", ""),
         ", ".join(a["previous"] for a in amendments),
         item["title"],
@@ -412,7 +413,7 @@ def provision_status(
         _("{verb} {provision} is {status} from {when}, ledger entry {seq}").format(
             verb=verb,
             provision=f"{agreement_id}/{provision_id}",
-            status=change.status.value,
+            status=word("provision_status", change.status),
             when=when,
             seq=change.ledger_seq,
         ),

@@ -20,6 +20,9 @@ from shapely import validation
 from shapely.geometry import LineString, Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
+
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius (IUGG), metres."""
 
@@ -51,19 +54,32 @@ def geojson_problems(geometry: Any) -> list[str]:
     rings, and finally Shapely's validity (self-intersections and the like).
     """
     if not isinstance(geometry, Mapping):
-        return ["geometry must be a GeoJSON object"]
+        return [worded_text(N_("geometry must be a GeoJSON object"))]
     kind = geometry.get("type")
     if kind not in GEOMETRY_TYPES:
-        return [f"geometry type {kind!r} is not one of {', '.join(sorted(GEOMETRY_TYPES))}"]
+        return [
+            worded_text(
+                N_("geometry type %(kind)s is not one of %(types)s"),
+                kind=repr(kind),
+                types=", ".join(sorted(GEOMETRY_TYPES)),
+            )
+        ]
     if "coordinates" not in geometry:
-        return [f"{kind} has no coordinates"]
+        return [worded_text(N_("%(kind)s has no coordinates"), kind=kind)]
     counted = position_count(geometry)
     if counted > MAX_POSITIONS:
-        return [f"{kind} has more than {MAX_POSITIONS} positions; simplify it"]
+        return [
+            worded_text(
+                N_("%(kind)s has more than %(limit)s positions; simplify it"),
+                kind=kind,
+                limit=MAX_POSITIONS,
+            )
+        ]
     problems: list[str] = []
     _check_positions(geometry["coordinates"], _DEPTH[kind], "coordinates", problems)
     if len(problems) > MAX_LISTED:
-        return [*problems[:MAX_LISTED], f"and {len(problems) - MAX_LISTED} more"]
+        more = worded_text(N_("and %(count)s more"), count=len(problems) - MAX_LISTED)
+        return [*problems[:MAX_LISTED], more]
     if problems:
         return problems
     coordinates = geometry["coordinates"]
@@ -81,7 +97,13 @@ def geojson_problems(geometry: Any) -> list[str]:
         return problems
     shaped = shape(geometry)
     if not shaped.is_valid:
-        problems.append(f"invalid {kind}: {validation.explain_validity(shaped)}")
+        problems.append(
+            worded_text(
+                N_("invalid %(kind)s: %(reason)s"),
+                kind=kind,
+                reason=validation.explain_validity(shaped),
+            )
+        )
     return problems
 
 
@@ -122,16 +144,28 @@ def _check_positions(value: Any, depth: int, where: str, problems: list[str]) ->
             shown = repr(value)
             if len(shown) > MAX_SHOWN:
                 shown = f"{shown[:MAX_SHOWN]}…"
-            problems.append(f"{where}: a position is [longitude, latitude], got {shown}")
+            problems.append(
+                worded_text(
+                    N_("%(where)s: a position is [longitude, latitude], got %(value)s"),
+                    where=where,
+                    value=shown,
+                )
+            )
             return
         lon, lat = value[0], value[1]
         if not -180 <= lon <= 180:
-            problems.append(f"{where}: longitude {lon} outside -180..180")
+            problems.append(
+                worded_text(
+                    N_("%(where)s: longitude %(lon)s outside -180..180"), where=where, lon=lon
+                )
+            )
         if not -90 <= lat <= 90:
-            problems.append(f"{where}: latitude {lat} outside -90..90")
+            problems.append(
+                worded_text(N_("%(where)s: latitude %(lat)s outside -90..90"), where=where, lat=lat)
+            )
         return
     if not isinstance(value, list) or not value:
-        problems.append(f"{where}: expected a non-empty array")
+        problems.append(worded_text(N_("%(where)s: expected a non-empty array"), where=where))
         return
     for index, item in enumerate(value):
         _check_positions(item, depth - 1, f"{where}[{index}]", problems)
@@ -139,15 +173,26 @@ def _check_positions(value: Any, depth: int, where: str, problems: list[str]) ->
 
 def _check_line(line: list[Any], where: str, problems: list[str]) -> None:
     if len(line) < 2:
-        problems.append(f"{where}: a line needs at least 2 positions")
+        problems.append(
+            worded_text(N_("%(where)s: a line needs at least 2 positions"), where=where)
+        )
 
 
 def _check_polygon(rings: list[Any], where: str, problems: list[str]) -> None:
     for index, ring in enumerate(rings):
         if len(ring) < 4:
-            problems.append(f"{where}[{index}]: a ring needs at least 4 positions")
+            problems.append(
+                worded_text(
+                    N_("%(where)s: a ring needs at least 4 positions"), where=f"{where}[{index}]"
+                )
+            )
         elif ring[0] != ring[-1]:
-            problems.append(f"{where}[{index}]: ring is not closed (first position != last)")
+            problems.append(
+                worded_text(
+                    N_("%(where)s: ring is not closed (first position != last)"),
+                    where=f"{where}[{index}]",
+                )
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from ceasefire.agreements.build import AgreementBuilder
 from ceasefire.agreements.model import Agreement
 from ceasefire.agreements.yamlmap import LocatedDocument, Path, load_located, render_path
-from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
+from ceasefire.errors import InvalidInput, PayloadTooLarge, problem, worded_text
 from ceasefire.i18n.markers import N_
 
 FORMAT = "ceasefire-agreement/1"
@@ -133,7 +133,7 @@ def check_text(text: str, file: str = "<agreement>") -> CheckedDocument:
         result.problems.append(FileProblem(file, line, path, message))
     if located.data is None:
         if not result.problems:
-            result.problems.append(FileProblem(file, 1, (), "the file is empty"))
+            result.problems.append(FileProblem(file, 1, (), worded_text(N_("the file is empty"))))
         return result
     return _check_data(result, located)
 
@@ -170,15 +170,46 @@ def _check_data(result: CheckedDocument, located: LocatedDocument) -> CheckedDoc
     return result
 
 
+_SCHEMA_MESSAGES: dict[str, str] = {
+    "type": N_("%(value)s is not of type %(expected)s"),
+    "enum": N_("%(value)s is not one of %(expected)s"),
+    "const": N_("%(expected)s was expected"),
+    "pattern": N_("%(value)s does not match %(expected)s"),
+    "format": N_("%(value)s is not a %(expected)s"),
+    "minimum": N_("%(value)s is less than the minimum of %(expected)s"),
+    "uniqueItems": N_("%(value)s has non-unique elements"),
+    "anyOf": N_("%(value)s is not valid under any of the given schemas"),
+}
+"""jsonschema's English for each check the agreement schema makes, as a catalogue msgid
+(``value``: the value refused, ``expected``: what the schema asks for, both as jsonschema
+shows them): the same English, and the reader's language on a page or in the CLI."""
+
+
 def _schema_message(error: Any) -> str:
     if error.validator == "oneOf" and error.context:
         # "is not valid under any of the given schemas" says little: report the branch the
         # value's type chose (a type mismatch means the value was meant for another branch).
         chosen = [e for e in error.context if e.validator != "type"] or list(error.context)
-        return str(chosen[0].message)
+        return _schema_message(chosen[0])
+    value, expected = repr(error.instance), error.validator_value
+    if error.validator == "required":
+        missing = [name for name in expected if name not in error.instance]
+        return worded_text(N_("%(name)s is a required property"), name=repr(missing[0]))
     if error.validator == "additionalProperties":
-        return f"unknown field: {error.message}"
-    return str(error.message)
+        known = set(error.schema.get("properties", {}))
+        extra = ", ".join(repr(name) for name in error.instance if name not in known)
+        return worded_text(N_("unknown field: %(names)s"), names=extra)
+    if error.validator in ("minLength", "minItems"):
+        if expected == 1:
+            return worded_text(N_("%(value)s should be non-empty"), value=value)
+        return worded_text(N_("%(value)s is too short"), value=value)
+    msgid = _SCHEMA_MESSAGES.get(error.validator)
+    if msgid is None:
+        return str(error.message)
+    if error.validator == "type":
+        types = [expected] if isinstance(expected, str) else expected
+        return worded_text(msgid, value=value, expected=", ".join(repr(t) for t in types))
+    return worded_text(msgid, value=value, expected=repr(expected))
 
 
 def check_file(path: str | FilePath) -> CheckedDocument:

@@ -25,6 +25,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
+
 if TYPE_CHECKING:
     from ceasefire.agreements.rules import Rule
 
@@ -275,18 +278,38 @@ class Deadline:
         for index, amendment in enumerate(self.amendments):
             if amendment.previous != expected:
                 problems.append(
-                    f"amendment {index + 1}: previous is {amendment.previous.isoformat()} "
-                    f"but the due date before it was {expected.isoformat()}"
+                    worded_text(
+                        N_(
+                            "amendment %(number)s: previous is %(previous)s "
+                            "but the due date before it was %(expected)s"
+                        ),
+                        number=index + 1,
+                        previous=amendment.previous.isoformat(),
+                        expected=expected.isoformat(),
+                    )
                 )
             if amendment.previous == amendment.due:
-                problems.append(f"amendment {index + 1}: does not change the due date")
+                problems.append(
+                    worded_text(
+                        N_("amendment %(number)s: does not change the due date"), number=index + 1
+                    )
+                )
             if last_decided is not None and amendment.decided.at < last_decided:
-                problems.append(f"amendment {index + 1}: decided before the amendment it follows")
+                problems.append(
+                    worded_text(
+                        N_("amendment %(number)s: decided before the amendment it follows"),
+                        number=index + 1,
+                    )
+                )
             last_decided = amendment.decided.at
             expected = amendment.due
         if self.amendments and expected != self.due:
             problems.append(
-                f"due is {self.due.isoformat()} but the last amendment sets {expected.isoformat()}"
+                worded_text(
+                    N_("due is %(due)s but the last amendment sets %(expected)s"),
+                    due=self.due.isoformat(),
+                    expected=expected.isoformat(),
+                )
             )
         return problems
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ceasefire.agreements.model import ProvisionStatus, SourceInstant, ZoneKind
 from ceasefire.agreements.yamlmap import Path, render_path
-from ceasefire.errors import InvalidInput, problem
+from ceasefire.errors import InvalidInput, problem, worded_text
 from ceasefire.i18n.markers import N_
 from ceasefire.reports.model import Category
 
@@ -207,21 +207,26 @@ def parse_rules(data: Any, agreement: Agreement, report: Report | None = None) -
     return rules
 
 
+NO_PROVISION = N_("no provision %(id)s")
+
+
 class _RuleParser:
     def __init__(self, agreement: Agreement, report: Report) -> None:
         self.agreement = agreement
         self.report = report
         self.failed = False
 
-    def problem(self, path: Path, message: str) -> None:
+    def problem(self, path: Path, msgid: str, **params: object) -> None:
+        """Report ``msgid`` (marked ``N_``) with ``params`` at ``path``, worded: the reader
+        sees it in their language (``errors.worded_text``)."""
         self.failed = True
-        self.report(path, message)
+        self.report(path, worded_text(msgid, **params))
 
     def parse(self, data: Any) -> tuple[Rule, ...]:
         if data is None:
             return ()
         if not isinstance(data, list):
-            self.problem(("rules",), "must be a list of rules")
+            self.problem(("rules",), N_("must be a list of rules"))
             return ()
         rules: list[Rule] = []
         seen: set[str] = set()
@@ -229,14 +234,14 @@ class _RuleParser:
             path: Path = ("rules", index)
             self.failed = False
             if not isinstance(raw, Mapping):
-                self.problem(path, "must be a mapping")
+                self.problem(path, N_("must be a mapping"))
                 continue
             rule_id = raw.get("id")
             if not isinstance(rule_id, str) or not rule_id:
-                self.problem((*path, "id"), "required: a non-empty text")
+                self.problem((*path, "id"), N_("required: a non-empty text"))
                 continue
             if rule_id in seen:
-                self.problem((*path, "id"), f"duplicate rule id {rule_id!r}")
+                self.problem((*path, "id"), N_("duplicate rule id %(id)s"), id=repr(rule_id))
             seen.add(rule_id)
             name = raw.get("rule")
             parsed: Rule | None
@@ -245,8 +250,12 @@ class _RuleParser:
             elif name == DEADLINE_OVERDUE:
                 parsed = self._deadline_rule(raw, path, rule_id)
             else:
-                known = ", ".join(sorted(RULE_NAMES))
-                self.problem((*path, "rule"), f"unknown rule {name!r}; known: {known}")
+                self.problem(
+                    (*path, "rule"),
+                    N_("unknown rule %(name)s; known: %(known)s"),
+                    name=repr(name),
+                    known=", ".join(sorted(RULE_NAMES)),
+                )
                 continue
             if parsed is not None and not self.failed:
                 rules.append(parsed)
@@ -255,13 +264,15 @@ class _RuleParser:
     def _fields(self, raw: Mapping[str, Any], allowed: frozenset[str], path: Path) -> None:
         for key in raw:
             if key not in allowed:
-                self.problem((*path, str(key)), f"not a field of rule {raw.get('rule')}")
+                self.problem(
+                    (*path, str(key)), N_("not a field of rule %(rule)s"), rule=raw.get("rule")
+                )
 
     def _texts(self, value: Any, path: Path) -> list[str]:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(path, "must be a list of texts")
+            self.problem(path, N_("must be a list of texts"))
             return []
         return list(value)
 
@@ -274,23 +285,33 @@ class _RuleParser:
         agreement = self.agreement
         provision_id = raw.get("provision")
         if not isinstance(provision_id, str) or agreement.provision(provision_id) is None:
-            self.problem((*path, "provision"), f"no provision {provision_id!r}")
+            self.problem((*path, "provision"), NO_PROVISION, id=repr(provision_id))
         known_zones = {z.id: z for z in agreement.zones}
         zones = self._texts(raw.get("zones"), (*path, "zones"))
         for i, zone_id in enumerate(zones):
             if zone_id not in known_zones:
-                known = ", ".join(sorted(known_zones)) or "none defined"
-                self.problem((*path, "zones", i), f"no zone {zone_id!r} (known: {known})")
+                self.problem(
+                    (*path, "zones", i),
+                    N_("no zone %(id)s (known: %(known)s)")
+                    if known_zones
+                    else N_("no zone %(id)s (none defined)"),
+                    id=repr(zone_id),
+                    known=", ".join(sorted(known_zones)),
+                )
         kinds: list[ZoneKind] = []
         for i, kind in enumerate(self._texts(raw.get("zone_kinds"), (*path, "zone_kinds"))):
             try:
                 kinds.append(ZoneKind(kind))
             except ValueError:
-                allowed_kinds = ", ".join(k.value for k in ZoneKind)
-                self.problem((*path, "zone_kinds", i), f"unknown {kind!r}; one of {allowed_kinds}")
+                self.problem(
+                    (*path, "zone_kinds", i),
+                    N_("unknown zone kind %(kind)s; one of %(allowed)s"),
+                    kind=repr(kind),
+                    allowed=", ".join(k.value for k in ZoneKind),
+                )
         if not zones and "zone_kinds" not in raw:
             if preset is None:
-                self.problem((*path, "zones"), "name zones or zone_kinds")
+                self.problem((*path, "zones"), N_("name zones or zone_kinds"))
             else:
                 kinds = list(preset.zone_kinds)
         categories: set[Category] = set()
@@ -299,7 +320,7 @@ class _RuleParser:
         else:
             names = self._texts(raw.get("categories"), (*path, "categories"))
             if not names:
-                self.problem((*path, "categories"), "required: report categories or groups")
+                self.problem((*path, "categories"), N_("required: report categories or groups"))
             for i, category in enumerate(names):
                 if category in CATEGORY_GROUPS:
                     categories |= CATEGORY_GROUPS[category]
@@ -307,22 +328,31 @@ class _RuleParser:
                 try:
                     categories.add(Category(category))
                 except ValueError:
-                    groups = ", ".join(sorted(CATEGORY_GROUPS))
                     self.problem(
                         (*path, "categories", i),
-                        f"unknown {category!r}: a report category or one of {groups}",
+                        N_("unknown %(category)s: a report category or one of %(groups)s"),
+                        category=repr(category),
+                        groups=", ".join(sorted(CATEGORY_GROUPS)),
                     )
         starts = self._start(raw.get("from"), (*path, "from"))
         exempt = self._texts(raw.get("exempt_actors"), (*path, "exempt_actors"))
         for i, code in enumerate(exempt):
             if agreement.party(code) is None:
-                parties = ", ".join(p.code for p in agreement.parties)
-                self.problem((*path, "exempt_actors", i), f"unknown party {code!r} ({parties})")
+                self.problem(
+                    (*path, "exempt_actors", i),
+                    N_("unknown party %(code)s (%(parties)s)"),
+                    code=repr(code),
+                    parties=", ".join(p.code for p in agreement.parties),
+                )
         if preset is not None and preset.requires_exempt and not exempt:
-            self.problem((*path, "exempt_actors"), f"{name} names the force that may move there")
+            self.problem(
+                (*path, "exempt_actors"),
+                N_("%(rule)s names the force that may move there"),
+                rule=name,
+            )
         margin = raw.get("margin_m", 0)
         if isinstance(margin, bool) or not isinstance(margin, int | float) or margin < 0:
-            self.problem((*path, "margin_m"), "must be a number of metres >= 0")
+            self.problem((*path, "margin_m"), N_("must be a number of metres >= 0"))
             margin = 0
         if self.failed:
             return None
@@ -348,7 +378,7 @@ class _RuleParser:
         if isinstance(value, Mapping) and set(value) == {"fulfilled"}:
             provision_id = value["fulfilled"]
             if not isinstance(provision_id, str) or self.agreement.provision(provision_id) is None:
-                self.problem((*path, "fulfilled"), f"no provision {provision_id!r}")
+                self.problem((*path, "fulfilled"), NO_PROVISION, id=repr(provision_id))
                 return RuleStart()
             return RuleStart(fulfilled=provision_id)
         try:
@@ -358,10 +388,10 @@ class _RuleParser:
                 zone = value.get("time_zone", time_zone)
                 return RuleStart(at=SourceInstant.parse(value["local"], str(zone)))
         except ValueError as exc:
-            self.problem(path, f"not a real instant: {exc}")
+            self.problem(path, N_("not a real instant: %(error)s"), error=exc)
             return RuleStart()
         self.problem(
-            path, "an instant (local text or {local, time_zone}) or {fulfilled: PROVISION}"
+            path, N_("an instant (local text or {local, time_zone}) or {fulfilled: PROVISION}")
         )
         return RuleStart()
 
@@ -371,9 +401,11 @@ class _RuleParser:
         for i, provision_id in enumerate(ids):
             found = self.agreement.provision(provision_id)
             if found is None:
-                self.problem((*path, "provisions", i), f"no provision {provision_id!r}")
+                self.problem((*path, "provisions", i), NO_PROVISION, id=repr(provision_id))
             elif found.deadline is None:
-                self.problem((*path, "provisions", i), f"{provision_id} has no deadline")
+                self.problem(
+                    (*path, "provisions", i), N_("%(id)s has no deadline"), id=provision_id
+                )
         kinds = self._texts(raw.get("provision_kinds"), (*path, "provision_kinds"))
         ids += [
             p.id
@@ -381,7 +413,7 @@ class _RuleParser:
             if p.kind.value in kinds and p.deadline is not None
         ]
         if not ids and not self.failed:
-            self.problem((*path, "provisions"), "names no provision with a deadline")
+            self.problem((*path, "provisions"), N_("names no provision with a deadline"))
         text = raw.get("note")
         return DeadlineRule(
             rule_id, tuple(dict.fromkeys(ids)), note=text if isinstance(text, str) else None

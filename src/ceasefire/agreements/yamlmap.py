@@ -13,6 +13,9 @@ from typing import Any
 
 import yaml
 
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
+
 Path = tuple[str | int, ...]
 
 
@@ -56,9 +59,11 @@ def load_located(text: str) -> LocatedDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = " ".join(part for part in (exc.context, exc.problem) if part)
-        return LocatedDocument(data=None, problems=[((), line, f"YAML syntax: {message}")])
+        said = worded_text(N_("YAML syntax: %(problem)s"), problem=message)
+        return LocatedDocument(data=None, problems=[((), line, said)])
     except yaml.YAMLError as exc:
-        return LocatedDocument(data=None, problems=[((), None, f"YAML: {exc}")])
+        said = worded_text(N_("YAML: %(problem)s"), problem=exc)
+        return LocatedDocument(data=None, problems=[((), None, said)])
     finally:
         loader.dispose()
     document = LocatedDocument(data=None)
@@ -87,11 +92,19 @@ def _build(
             # The node is the anchored one: its line is the anchor's; the alias is in its parent.
             where = document.lines.get(path[:-1], line) if path else line
             document.problems.append(
-                (path, where, f"an alias of the list or mapping of line {line}: write it out")
+                (
+                    path,
+                    where,
+                    worded_text(
+                        N_("an alias of the list or mapping of line %(line)s: write it out"),
+                        line=line,
+                    ),
+                )
             )
             return None
         if len(path) >= MAX_DEPTH:
-            document.problems.append((path, line, f"nested deeper than {MAX_DEPTH} levels"))
+            deep = worded_text(N_("nested deeper than %(limit)s levels"), limit=MAX_DEPTH)
+            document.problems.append((path, line, deep))
             return None
         built.add(id(node))
     if isinstance(node, yaml.MappingNode):
@@ -104,7 +117,7 @@ def _build(
                     (
                         path,
                         key_node.start_mark.line + 1,
-                        "a key must be a name, not a list or mapping",
+                        worded_text(N_("a key must be a name, not a list or mapping")),
                     )
                 )
                 continue
@@ -113,7 +126,11 @@ def _build(
                 key = str(key)
             if key in result:
                 document.problems.append(
-                    ((*path, key), key_node.start_mark.line + 1, f"duplicate key {key!r}")
+                    (
+                        (*path, key),
+                        key_node.start_mark.line + 1,
+                        worded_text(N_("duplicate key %(key)s"), key=repr(key)),
+                    )
                 )
                 continue
             child = (*path, key)

@@ -26,7 +26,7 @@ from ceasefire.alerts.schemas import (
 )
 from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, pgettext
+from ceasefire.console.lang import _, pgettext, word
 from ceasefire.console.options import JSON, LIMIT, TOKEN
 from ceasefire.console.output import print_result, print_table
 from ceasefire.i18n.markers import N_
@@ -54,11 +54,11 @@ def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
                 s.id,
                 s.member_id,
                 s.user_id,
-                s.channel.value,
+                word("alert_channel", s.channel),
                 s.target,
-                ",".join(k.value for k in s.kinds) or _("all"),
+                ", ".join(word("alert_kind", k) for k in s.kinds) or _("all"),
                 ",".join(s.areas) or _("all"),
-                s.min_severity.value,
+                word("severity", s.min_severity),
                 s.ended_at.isoformat() if s.ended_at else "",
             )
             for s in rows
@@ -124,7 +124,10 @@ def _print_alerts(rows: list[AlertPublic]) -> None:
     print_table(
         N_("Alerts"),
         [N_("id"), N_("kind"), N_("severity"), N_("subject"), N_("summary")],
-        [(a.id, a.kind.value, a.severity.value, a.subject, a.summary) for a in rows],
+        [
+            (a.id, word("alert_kind", a.kind), word("severity", a.severity), a.subject, a.summary)
+            for a in rows
+        ],
         free_text=["summary"],
     )
 
@@ -224,8 +227,8 @@ def deliveries(
                 (
                     d.id,
                     d.alert_id,
-                    d.channel.value,
-                    d.state.value,
+                    word("alert_channel", d.channel),
+                    word("delivery_state", d.state),
                     d.attempts,
                     d.next_attempt_at.isoformat() if d.next_attempt_at else "",
                     d.last_error or "",

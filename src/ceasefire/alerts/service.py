@@ -92,6 +92,7 @@ from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
+from ceasefire.i18n.labels import label
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.service import (
@@ -918,12 +919,16 @@ def _smtp(settings: Settings) -> SmtpSettings | None:
 
 
 def _mail_text(alert: AlertPublic) -> tuple[str, str]:
-    subject = f"[ceasefire] {alert.severity.value.upper()} {alert.kind.value}: {alert.subject}"
+    # The e-mail is in English, as its summary is: the kind and severity by their labels
+    # (``i18n.labels``), not their codes; the webhook's JSON keeps the codes.
+    kind = label("alert_kind", alert.kind, str)
+    severity = label("severity", alert.severity, str)
+    subject = f"[ceasefire] {severity.upper()} {kind}: {alert.subject}"
     lines = [
         alert.summary,
         "",
-        f"kind: {alert.kind.value}",
-        f"severity: {alert.severity.value}",
+        f"kind: {kind}",
+        f"severity: {severity}",
         f"subject: {alert.subject}",
         f"period: {alert.period}",
         f"raised: {alert.raised_at.isoformat()}",

@@ -22,7 +22,7 @@ from ceasefire.compliance.schemas import (
     ProvisionHistoryPublic,
 )
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, ngettext
+from ceasefire.console.lang import _, ngettext, word
 from ceasefire.console.options import AGREEMENT, JSON, TOKEN
 from ceasefire.console.output import console, plain, print_result, print_table
 from ceasefire.db.context import ServiceContext
@@ -36,7 +36,7 @@ def _finding_rows(findings: list[FindingPublic]) -> list[list[str]]:
     return [
         [
             f.id,
-            f.level.value + (" " + _("(withdrawn)") if f.withdrawn_at else ""),
+            word("finding_level", f.level) + (" " + _("(withdrawn)") if f.withdrawn_at else ""),
             f.provision_id,
             f.zone_id or "",
             f.incident_id or "",
@@ -142,11 +142,14 @@ def provision(
 
     def show(h: ProvisionHistoryPublic) -> None:
         console.print(
-            f"[bold]{plain(h.number)}[/bold] {plain(h.title)} — {h.status}", highlight=False
+            f"[bold]{plain(h.number)}[/bold] {plain(h.title)}"
+            f" — {word('provision_status', h.status)}",
+            highlight=False,
         )
         for change in h.status_history:
             console.print(
-                f"  {change['at']['at']} {change['provision_id']}: {change['status']}",
+                f"  {change['at']['at']} {change['provision_id']}: "
+                f"{word('provision_status', change['status'])}",
                 highlight=False,
             )
         _show_findings(_("findings"), h.findings)
@@ -180,7 +183,7 @@ def deadlines(
         for g in items:
             rows = [
                 [
-                    s.status.value + (" " + _("(late)") if s.late else ""),
+                    word("deadline_status", s.status) + (" " + _("(late)") if s.late else ""),
                     s.number,
                     s.provision,
                     s.title,
@@ -220,7 +223,7 @@ def print_incident_findings(ctx: ServiceContext, viewer: Viewer, incident_id: st
         console.print(
             "  "
             + _("finding {level}: {provision} ({where}) by {rule_id} ({rule})").format(
-                level=f.level.value,
+                level=word("finding_level", f.level),
                 provision=f.provision_id,
                 where=where,
                 rule_id=f.rule_id,

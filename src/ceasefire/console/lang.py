@@ -20,6 +20,7 @@ from functools import cache
 from babel.support import NullTranslations, Translations
 
 from ceasefire.i18n import DEFAULT_LANGUAGE, LANGUAGES, domain_translations, translations
+from ceasefire.i18n.labels import label
 
 ENV = "CEASEFIRE_LANG"
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -95,3 +96,11 @@ def pgettext(context: str, message: str) -> str:
     """``message`` in ``context`` (one English word, two meanings: a post's "class" is its
     classification, a place's its GeoNames feature class)."""
     return str(catalogue(language()).pgettext(context, message))
+
+
+def word(kind: str, value: object) -> str:
+    """A domain value (a status, a role, a category: ``i18n.labels``'s ``kind``) by its
+    label in the CLI's language, where a table or a line shows it to a person; ``--json``
+    keeps the code. The labels are the shared catalogues' (the pages' words), not the
+    ``cli`` domain's: its "state" is a status, a member's kind "state" a country."""
+    return label(kind, value, translations(language()).gettext)

@@ -13,7 +13,7 @@ import typer
 
 from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, ngettext
+from ceasefire.console.lang import _, ngettext, word
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, plain, print_result
 from ceasefire.fusion import service as fusion
@@ -43,7 +43,8 @@ def _decision_line(decision: DecisionPublic) -> str:
         else ""
     )
     return (
-        f"{decision.id} {decision.kind}: {', '.join(decision.report_ids)} → {where}{came}"
+        f"{decision.id} {word('fusion_kind', decision.kind)}: "
+        f"{', '.join(decision.report_ids)} → {where}{came}"
         f"{score}{undone}"
     )
 

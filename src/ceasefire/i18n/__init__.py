@@ -39,6 +39,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "app.py",
         "ids.py",
         "timeutil.py",
+        "i18n/labels.py",
         "agreements",
         "alerts",
         "api",

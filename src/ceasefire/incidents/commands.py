@@ -18,7 +18,7 @@ from ceasefire.access import Classification
 from ceasefire.areas import hook_implementations
 from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, ngettext
+from ceasefire.console.lang import _, ngettext, word
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN
 from ceasefire.console.output import (
     console,
@@ -51,7 +51,8 @@ def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
     party = f"({detail.attributed_party})" if detail.attributed_party else ""
     console.print(f"[bold]{detail.id}[/bold] {plain(detail.title)}")
     console.print(
-        f"  {detail.category} · {detail.status.value} · {detail.attribution.value}{party}"
+        f"  {word('category', detail.category)} · {word('status', detail.status)}"
+        f" · {word('attribution', detail.attribution)}{party}"
     )
     console.print(
         "  "
@@ -66,14 +67,16 @@ def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
     console.print(
         "  "
         + _("classification {classification}; concerns {agreements}").format(
-            classification=detail.classification.value, agreements=", ".join(detail.concerns)
+            classification=word("classification", detail.classification),
+            agreements=", ".join(detail.concerns),
         )
     )
     if detail.decision:
         console.print(
             "  "
             + _("decision: {state} ({reason})").format(
-                state=detail.decision["state"], reason=plain(detail.decision["reason"])
+                state=word("decision", detail.decision["state"]),
+                reason=plain(detail.decision["reason"]),
             )
         )
     for a in detail.assessments:
@@ -83,9 +86,10 @@ def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
             "  "
             + _("assessment {member}: {stance} {status} {attribution}").format(
                 member=a.member_id,
-                stance=a.stance.value,
-                status=finding.get("status", ""),
-                attribution=finding.get("attributed_party") or finding.get("attribution") or "",
+                stance=word("stance", a.stance),
+                status=word("status", finding.get("status")),
+                attribution=finding.get("attributed_party")
+                or word("attribution", finding.get("attribution")),
             )
             + mark,
             highlight=False,
@@ -168,9 +172,10 @@ def incident_list(
         lambda i: [
             i.id,
             i.observed_start.isoformat(),
-            i.category,
-            i.status.value,
-            i.attribution.value + (f"({i.attributed_party})" if i.attributed_party else ""),
+            word("category", i.category),
+            word("status", i.status),
+            word("attribution", i.attribution)
+            + (f"({i.attributed_party})" if i.attributed_party else ""),
             i.title,
         ],
         optional=["attribution", "status"],
@@ -304,7 +309,7 @@ def incident_note(
         note,
         as_json,
         _("note {id} recorded ({classification})").format(
-            id=note.id, classification=note.classification.value
+            id=note.id, classification=word("classification", note.classification)
         ),
     )
 
@@ -336,7 +341,7 @@ def incident_classify(
         detail,
         as_json,
         _("{id} is now {classification}").format(
-            id=detail.id, classification=detail.classification.value
+            id=detail.id, classification=word("classification", detail.classification)
         ),
     )
 

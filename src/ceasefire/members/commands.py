@@ -15,7 +15,7 @@ import typer
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _
+from ceasefire.console.lang import _, word
 from ceasefire.console.options import AGREEMENT, JSON
 from ceasefire.console.output import console, print_json, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
@@ -85,10 +85,10 @@ def member_list(
             [
                 m.id,
                 m.name,
-                m.kind.value,
+                word("member_kind", m.kind),
                 m.iso3,
                 "; ".join(
-                    f"{r.agreement_id}: {r.role.value}{f' ({r.party})' if r.party else ''}"
+                    f"{r.agreement_id}: {word('role', r.role)}{f' ({r.party})' if r.party else ''}"
                     f"{'' if r.current else not_current}"
                     for r in m.roles
                 ),
@@ -146,7 +146,7 @@ def member_role(
         console.print(
             _("{member}: {role} in {agreement} from {start} until {end}").format(
                 member=result.member_id,
-                role=result.role.value,
+                role=word("role", result.role),
                 agreement=result.agreement_id,
                 start=result.valid_from.isoformat(),
                 end=until,
@@ -356,7 +356,10 @@ def token_list(
     print_table(
         N_("API tokens"),
         [N_("id"), N_("user"), N_("label"), N_("state"), N_("expires"), N_("last used")],
-        ([t.id, t.user_id, t.label, t.state, t.expires_at, t.last_used_at] for t in rows),
+        (
+            [t.id, t.user_id, t.label, word("token_state", t.state), t.expires_at, t.last_used_at]
+            for t in rows
+        ),
     )
 
 
@@ -436,7 +439,7 @@ def post_list(
                 p.lon,
                 p.active,
                 p.independent,
-                p.classification.value,
+                word("classification", p.classification),
             ]
             for p in rows
         ),
@@ -470,7 +473,7 @@ def sensor_add(
         result,
         as_json,
         _("sensor [bold]{id}[/bold] ({kind}) recorded").format(
-            id=result.id, kind=result.kind.value
+            id=result.id, kind=word("sensor_kind", result.kind)
         ),
     )
 
@@ -489,7 +492,14 @@ def sensor_list(
         N_("Sensors"),
         [N_("id"), N_("kind"), N_("name"), N_("post"), N_("member"), N_("class")],
         (
-            [s.id, s.kind.value, s.name, s.post_id, s.member_id, s.classification.value]
+            [
+                s.id,
+                word("sensor_kind", s.kind),
+                s.name,
+                s.post_id,
+                s.member_id,
+                word("classification", s.classification),
+            ]
             for s in rows
         ),
     )

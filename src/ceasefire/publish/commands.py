@@ -15,7 +15,7 @@ import typer
 
 from ceasefire.access import Viewer
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, ngettext
+from ceasefire.console.lang import _, ngettext, word
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, print_result, print_table
 from ceasefire.errors import InvalidInput, problem
@@ -117,7 +117,7 @@ def _write(generated: publishing.Generated, out: Path, as_json: bool) -> None:
         ).format(
             state=state,
             period=item.period,
-            edition=item.edition,
+            edition=word("edition", item.edition),
             lang=item.lang,
             format=item.format,
             revision=item.revision,
@@ -221,7 +221,7 @@ def _show_list(items: list[PublicationPublic]) -> None:
     print_table(
         N_("publications"),
         [N_("id"), N_("period"), N_("edition"), N_("lang"), N_("format"), N_("rev")],
-        [(i.id, i.period, i.edition, i.lang, i.format, i.revision) for i in items],
+        [(i.id, i.period, word("edition", i.edition), i.lang, i.format, i.revision) for i in items],
         no_wrap=["id", "period", "edition", "lang", "format", "rev"],
         compact=True,
         caption=_("--json for the SHA-256 and ledger entry of each"),

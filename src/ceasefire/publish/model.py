@@ -605,44 +605,6 @@ HUMANITARIAN_PROVISION_KINDS = frozenset({"exchange", "return"})
 
 UNLOCATED = N_("not located in a zone")
 
-STATUS_NAMES: dict[str, str] = {
-    "reported": N_("reported"),
-    "under_investigation": N_("under investigation"),
-    "verified": N_("verified"),
-    "not_substantiated": N_("not substantiated"),
-    "unverifiable": N_("unverifiable"),
-    "pending": N_("pending"),
-    "in_progress": N_("in progress"),
-    "fulfilled": N_("fulfilled"),
-    "breached": N_("breached"),
-    "overdue": N_("overdue"),
-    "superseded": N_("superseded"),
-    "decided": N_("decided"),
-    "disputed": N_("disputed"),
-    "concur": N_("concurs"),
-    "dissent": N_("dissents"),
-    "abstain": N_("abstains"),
-}
-
-SOURCE_KIND_NAMES: dict[str, str] = {
-    "monitor": N_("monitors"),
-    "sensor": N_("sensors"),
-    "complaint": N_("complaints"),
-    "news": N_("news"),
-    "hotline": N_("hotline"),
-    "import": N_("imported"),
-}
-"""Fusion's kinds of independent source, as a report names them."""
-
-CASUALTY_NAMES: dict[str, str] = {
-    "killed_civilian": N_("civilians killed"),
-    "killed_military": N_("military killed"),
-    "killed_unknown": N_("killed, status unknown"),
-    "injured_civilian": N_("civilians injured"),
-    "injured_military": N_("military injured"),
-    "injured_unknown": N_("injured, status unknown"),
-}
-
 
 @dataclass
 class Tally:

@@ -24,15 +24,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from ceasefire import i18n
+from ceasefire.i18n import labels as value_labels
 from ceasefire.i18n.templates import template_environment
-from ceasefire.publish.model import (
-    CASUALTY_NAMES,
-    SOURCE_KIND_NAMES,
-    STATUS_NAMES,
-    VIOLATION_CATEGORIES,
-    Comparison,
-)
-from ceasefire.reports.model import CATEGORY_NAMES
+from ceasefire.publish.model import VIOLATION_CATEGORIES, Comparison
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATOR = "ceasefire.publish.v1"
@@ -44,12 +38,7 @@ FONT = "DejaVu Sans"
 def environment(lang: str) -> Environment:
     env = template_environment(TEMPLATES, lang)
     translations = i18n.translations(lang)
-    env.filters["category"] = lambda value: translations.gettext(CATEGORY_NAMES.get(value) or value)
-    env.filters["status"] = lambda value: translations.gettext(STATUS_NAMES.get(value) or value)
-    env.filters["casualty"] = lambda value: translations.gettext(CASUALTY_NAMES.get(value) or value)
-    env.filters["source_kind"] = lambda value: translations.gettext(
-        SOURCE_KIND_NAMES.get(value) or value
-    )
+    env.filters["label"] = lambda value, kind: value_labels.label(kind, value, translations.gettext)
     env.filters["day"] = lambda value: i18n.format_day(value, lang, fmt="d MMMM y")
     return env
 
@@ -115,7 +104,7 @@ def category_chart(rows: Sequence[Comparison], lang: str, labels: Sequence[str])
         label=labels[1],
     )
     axes.set_yticks(list(positions))
-    axes.set_yticklabels([translate(CATEGORY_NAMES.get(r.name, r.name)) for r in shown])
+    axes.set_yticklabels([value_labels.label("category", r.name, translate) for r in shown])
     axes.invert_yaxis()
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.legend(loc="lower right", frameon=False)

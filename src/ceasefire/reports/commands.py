@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ceasefire.areas import drain_intake
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, ngettext
+from ceasefire.console.lang import _, ngettext, word
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN, read_json
 from ceasefire.console.output import console, print_json, print_page, print_table
 from ceasefire.i18n.markers import N_
@@ -50,7 +50,9 @@ def report_submit(
         line = _("report [bold]{id}[/bold] received ({category})")
     else:
         line = _("report [bold]{id}[/bold] already received ({category})")
-    console.print(line.format(id=result.report.id, category=result.report.category))
+    console.print(
+        line.format(id=result.report.id, category=word("category", result.report.category))
+    )
 
 
 @report_app.command("list", help=N_("List reports, newest first."))
@@ -93,11 +95,11 @@ def report_list(
         lambda r: [
             r.id,
             r.observed["start"],
-            r.category,
-            r.channel.value,
+            word("category", r.category),
+            word("channel", r.channel),
             r.event_position.get("place_name")
             or f"{r.event_position.get('lat')}, {r.event_position.get('lon')}",
-            r.classification.value,
+            word("classification", r.classification),
             getattr(r, "incident_id", None),
         ],
         optional=["classification", "channel", "incident", "place"],

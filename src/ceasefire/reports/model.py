@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ceasefire.access import Classification, concerns_key
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.labels import LABELS
 from ceasefire.i18n.markers import N_
 
 
@@ -110,32 +111,9 @@ CATEGORY_LABELS: dict[Category, str] = {
 }
 
 
-# The categories' names as pages and published reports show them, translated where shown
-# (the web pages, the publishing area's reports and charts share this one table).
-CATEGORY_NAMES: dict[str, str] = {
-    "explosion_undetermined": N_("explosion (undetermined)"),
-    "explosion_impact": N_("explosion (impact)"),
-    "explosion_outgoing": N_("explosion (outgoing)"),
-    "explosion_airburst": N_("explosion (airburst)"),
-    "projectile": N_("projectile in flight"),
-    "muzzle_flash": N_("muzzle flash"),
-    "illumination_flare": N_("illumination flare"),
-    "small_arms_fire": N_("small-arms fire"),
-    "heavy_machine_gun_fire": N_("heavy-machine-gun fire"),
-    "armed_clash": N_("armed clash"),
-    "drone_strike": N_("drone strike"),
-    "shelling": N_("shelling"),
-    "heavy_weapon_in_violation": N_("heavy weapon in violation of withdrawal line"),
-    "troop_or_vehicle_movement": N_("troop or vehicle movement"),
-    "freedom_of_movement_restriction": N_("freedom-of-movement restriction"),
-    "uav_jamming": N_("UAV jamming"),
-    "gps_interference": N_("GPS interference"),
-    "civilian_casualty": N_("civilian casualty"),
-    "damage_to_civilian_object": N_("damage to civilian object"),
-    "mine_uxo": N_("mine / UXO"),
-    "detention_exchange": N_("detention / exchange"),
-    "other": N_("other"),
-}
+# The categories' names as pages and published reports show them: the label table's
+# (``i18n.labels``), translated where shown.
+CATEGORY_NAMES = LABELS["category"]
 
 
 class Means(StrEnum):

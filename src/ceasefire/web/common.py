@@ -1,5 +1,5 @@
 """What the pages of the web application share: sign-in redirects, the ledger entries a form
-made, query-string filters and the translated labels of the domain's values.
+made, query-string filters and the label tables the pages name (``i18n.labels``).
 
 The pages call the same services as the API with the viewer of the sign-in cookie; nothing
 here decides who may read or do what (the services do, once for every interface).
@@ -19,9 +19,9 @@ from starlette.types import ASGIApp, Scope
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements import service as agreement_service
-from ceasefire.agreements.model import ProvisionStatus
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, WordedText, Wording, problem
+from ceasefire.i18n.labels import LABELS as LABELS
 from ceasefire.i18n.markers import N_
 from ceasefire.i18n.readback import Readback
 from ceasefire.incidents import service as incident_service
@@ -29,216 +29,18 @@ from ceasefire.incidents.model import DECISION_REASONS as DECISION_REASONS
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import service as member_service
 from ceasefire.reports import service as report_service
-from ceasefire.reports.model import CATEGORY_NAMES, Category, Channel
+from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
 from ceasefire.web.session import clear_session_cookie
 
-STATUS_LABELS = {
-    "reported": N_("reported"),
-    "under_investigation": N_("under investigation"),
-    "verified": N_("verified"),
-    "not_substantiated": N_("not substantiated"),
-    "unverifiable": N_("unverifiable"),
-}
-ATTRIBUTION_LABELS = {
-    "pending": N_("pending"),
-    "attributed": N_("attributed"),
-    "not_attributable": N_("not attributable"),
-    "disputed": N_("disputed"),
-}
-DECISION_LABELS = {
-    "decided": N_("decided"),
-    "disputed": N_("disputed"),
-    "pending": N_("decision pending"),
-}
-STANCE_LABELS = {"concur": N_("concur"), "dissent": N_("dissent"), "abstain": N_("abstain")}
-CLASSIFICATION_LABELS = {
-    "internal": N_("internal"),
-    "shared": N_("shared"),
-    "public": N_("public"),
-}
-CHANNEL_LABELS = {
-    "monitor_observation": N_("monitor observation"),
-    "sensor_detection": N_("sensor detection"),
-    "party_complaint": N_("party complaint"),
-    "public_hotline": N_("public hotline"),
-    "news": N_("news"),
-    "csv_import": N_("CSV import"),
-}
-PROVISION_STATUS_LABELS = {
-    ProvisionStatus.PENDING.value: N_("pending"),
-    ProvisionStatus.IN_PROGRESS.value: N_("in progress"),
-    ProvisionStatus.FULFILLED.value: N_("fulfilled"),
-    ProvisionStatus.OVERDUE.value: N_("overdue"),
-    ProvisionStatus.BREACHED.value: N_("breached"),
-    ProvisionStatus.SUPERSEDED.value: N_("superseded"),
-}
-CATEGORY_LABELS = CATEGORY_NAMES  # the reports area's table, as the pages name it
-PRECISION_LABELS = {
-    1: N_("1 · exact"),
-    2: N_("2 · within about 25 km of the place"),
-    3: N_("3 · district"),
-    4: N_("4 · region"),
-    5: N_("5 · linear feature or larger area"),
-    6: N_("6 · country"),
-    7: N_("7 · water or airspace"),
-}
-WEAPON_LABELS = {
-    "small_arms": N_("small arms"),
-    "heavy_machine_gun": N_("heavy machine gun"),
-    "grenade_launcher": N_("grenade launcher"),
-    "recoilless_gun": N_("recoilless gun"),
-    "mortar": N_("mortar"),
-    "artillery": N_("artillery"),
-    "mlrs": N_("multiple rocket launcher"),
-    "tank": N_("tank"),
-    "anti_tank": N_("anti-tank weapon"),
-    "anti_aircraft": N_("anti-aircraft weapon"),
-    "missile": N_("missile"),
-    "uav": N_("UAV"),
-    "mine": N_("mine"),
-    "other": N_("other weapon"),
-    "unknown": N_("weapon not identified"),
-}
-MEANS_LABELS = {
-    "heard": N_("heard"),
-    "seen": N_("seen"),
-    "camera": N_("camera"),
-    "uav": N_("UAV"),
-}
-CONFIDENCE_LABELS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
-TIME_PRECISION_LABELS = {
-    "exact": N_("exact time"),
-    "day": N_("to the day"),
-    "week": N_("to the week"),
-    "month": N_("to the month"),
-}
-CASUALTY_LABELS = {
-    "killed_civilian": N_("killed, civilians"),
-    "killed_military": N_("killed, military"),
-    "killed_unknown": N_("killed, not known whether civilian"),
-    "injured_civilian": N_("injured, civilians"),
-    "injured_military": N_("injured, military"),
-    "injured_unknown": N_("injured, not known whether civilian"),
-}
-SOURCE_KIND_LABELS = {
-    "monitor": N_("monitor"),
-    "sensor": N_("sensor"),
-    "complaint": N_("party complaint"),
-    "news": N_("news"),
-    "hotline": N_("public hotline"),
-    "import": N_("import"),
-}
-SOURCE_REASON_LABELS = {
-    "same observer": N_("same observer"),
-    "names no observer: counted alone": N_("names no observer: counted alone"),
-    "one article": N_("one article"),
-    "near-identical text": N_("near-identical text"),
-}
-"""Why fusion's corroboration counts reports as one source (``fusion.corroboration``);
-"same wire: X" and "same outlet: X" are translated with their name on the incident page."""
-FUSION_KIND_LABELS = {
-    "new_incident": N_("new incident"),
-    "linked": N_("linked"),
-    "left_alone": N_("left alone"),
-    "merged": N_("merged"),
-    "split": N_("split"),
-    "undone": N_("undone"),
-}
-TASK_STATUS_LABELS = {"assigned": N_("assigned"), "completed": N_("completed")}
-"""An investigation task's status."""
-FINDING_LEVEL_LABELS = {"breach": N_("breach"), "possible": N_("possible breach")}
-ALERT_KIND_LABELS = {
-    "casualties": N_("casualties"),
-    "zone_breach": N_("zone breach"),
-    "deadline_due": N_("deadline due"),
-    "deadline_overdue": N_("deadline overdue"),
-    "spike": N_("spike in incidents"),
-}
-ALERT_CHANNEL_LABELS = {"email": N_("e-mail"), "webhook": N_("webhook")}
-SEVERITY_LABELS = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical")}
-DELIVERY_STATE_LABELS = {
-    "pending": N_("pending"),
-    "succeeded": N_("delivered"),
-    "dead": N_("dead-lettered"),
-}
-ROLE_LABELS = {
-    "monitor": N_("monitor"),
-    "party_liaison": N_("party liaison"),
-    "observer": N_("observer"),
-}
-MEMBER_KIND_LABELS = {"state": N_("state"), "organisation": N_("organisation")}
-SENSOR_KIND_LABELS = {"camera": N_("camera"), "uav": N_("UAV"), "acoustic": N_("acoustic")}
-EDITION_LABELS = {"public": N_("public edition"), "internal": N_("internal edition")}
-PERIOD_LABELS = {
-    "daily": N_("daily"),
-    "weekly": N_("weekly"),
-    "monthly": N_("monthly"),
-    "spot": N_("spot report"),
-}
-DATASET_LABELS = {
-    "incidents": N_("incidents"),
-    "reports": N_("reports"),
-    "zones": N_("zones"),
-    "posts": N_("observation posts"),
-}
-EXPORT_FORMAT_LABELS = {
-    "acled": N_("ACLED CSV"),
-    "ucdp": N_("UCDP CSV"),
-    "geojson": N_("GeoJSON"),
-    "jsonl": N_("JSON Lines"),
-}
-TOKEN_STATE_LABELS = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
-AGREEMENT_KIND_LABELS = {
-    "ceasefire": N_("ceasefire"),
-    "memorandum": N_("memorandum"),
-    "follow_on_statement": N_("follow-on statement"),
-    "protocol": N_("protocol"),
-    "other": N_("other agreement"),
-}
-TIMELINE_KIND_LABELS = {
-    "deadline": N_("deadline"),
-    "amendment": N_("deadline moved"),
-    "status": N_("status"),
-    "term": N_("term"),
-    "incident": N_("incident"),
-}
-"""The kinds of the dashboard's and the provisions tracker's timeline lines."""
-LABELS: dict[str, dict[Any, str]] = {
-    "status": STATUS_LABELS,
-    "attribution": ATTRIBUTION_LABELS,
-    "stance": STANCE_LABELS,
-    "decision": DECISION_LABELS,
-    "classification": CLASSIFICATION_LABELS,
-    "channel": CHANNEL_LABELS,
-    "category": CATEGORY_LABELS,
-    "precision": PRECISION_LABELS,
-    "weapon": WEAPON_LABELS,
-    "means": MEANS_LABELS,
-    "confidence": CONFIDENCE_LABELS,
-    "time_precision": TIME_PRECISION_LABELS,
-    "casualty": CASUALTY_LABELS,
-    "source_kind": SOURCE_KIND_LABELS,
-    "source_reason": SOURCE_REASON_LABELS,
-    "fusion_kind": FUSION_KIND_LABELS,
-    "finding_level": FINDING_LEVEL_LABELS,
-    "task_status": TASK_STATUS_LABELS,
-    "alert_kind": ALERT_KIND_LABELS,
-    "alert_channel": ALERT_CHANNEL_LABELS,
-    "severity": SEVERITY_LABELS,
-    "delivery_state": DELIVERY_STATE_LABELS,
-    "role": ROLE_LABELS,
-    "member_kind": MEMBER_KIND_LABELS,
-    "sensor_kind": SENSOR_KIND_LABELS,
-    "token_state": TOKEN_STATE_LABELS,
-    "edition": EDITION_LABELS,
-    "period": PERIOD_LABELS,
-    "dataset": DATASET_LABELS,
-    "export_format": EXPORT_FORMAT_LABELS,
-    "agreement_kind": AGREEMENT_KIND_LABELS,
-    "timeline_kind": TIMELINE_KIND_LABELS,
-}
-"""The English label of each value a page shows, translated where it is shown."""
+# The pages' names for the label table's kinds they use in Python (``i18n.labels``: one
+# table with the published reports and the CLI).
+STATUS_LABELS = LABELS["status"]
+CHANNEL_LABELS = LABELS["channel"]
+CATEGORY_LABELS = LABELS["category"]
+PRECISION_LABELS = LABELS["precision"]
+DECISION_LABELS = LABELS["decision"]
+PROVISION_STATUS_LABELS = LABELS["provision_status"]
 
 
 PROBLEM_MESSAGES: Readback[str] = Readback(

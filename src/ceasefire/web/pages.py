@@ -23,13 +23,13 @@ from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.compliance.model import translated_reason
 from ceasefire.errors import InvalidInput, Wording
+from ceasefire.i18n import labels
 from ceasefire.i18n.templates import template_environment
 from ceasefire.ids import replace_record_ids
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import common, csrf, fusion_words
 from ceasefire.web.common import (
     DECISION_REASONS,
-    LABELS,
     PROVISION_STATUS_LABELS,
     error_text,
     problem_text,
@@ -79,8 +79,8 @@ def environment(lang: str) -> Environment:
     env.filters["as_instant"] = lambda value: (
         parse_instant(value) if isinstance(value, str) and value else value
     )
-    env.filters["label"] = lambda value, kind: (
-        i18n.gettext(lang, LABELS[kind][value]) if value in LABELS[kind] else value
+    env.filters["label"] = lambda value, kind: labels.label(
+        kind, value, lambda msgid: i18n.gettext(lang, msgid)
     )
     env.filters["record_links"] = record_links
     # Fusion's English titles in the reader's language (English pages show them as stored).
