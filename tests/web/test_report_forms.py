@@ -126,6 +126,60 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
     assert "photo.jpg" in summary
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "tr",
+            [
+                "izleme görevlisi gözlemi nasıl yapıldığını belirtir",
+                "başlangıçtan (observed.start) önce: 2020-11-28T04:00:00+00:00",
+                "1 (kesin) kesinliği için yalnızca yer adı değil, bir nokta gerekir",
+                "en az uzaklıktan (distance_m.min) küçük: 1000.0 &lt; 5000.0",
+            ],
+        ),
+        (
+            "ru",
+            [
+                "наблюдение мониторов указывает способ наблюдения",
+                "раньше начала (observed.start): 2020-11-28T04:00:00+00:00",
+                "для точности 1 (точно) нужна точка, а не только название места",
+                "меньше минимального расстояния (distance_m.min): 1000.0 &lt; 5000.0",
+            ],
+        ),
+    ],
+)
+def test_a_refused_report_says_what_is_wrong_in_the_readers_language(
+    browsers: dict[str, Browser], lang: str, expected: list[str]
+) -> None:
+    """The report's own checks (a monitor's means, the window, the place, the distances)
+    are worded in the reader's language beside their fields, not in the API's English."""
+    russia = browsers["rus"]
+    form = web_report_form(
+        observed_end="2020-11-28T08:00",
+        precision="1",
+        lat="",
+        lon="",
+        place_name="Агдам",
+        observer_lat="39.98",
+        observer_lon="46.90",
+        distance_min="5000",
+        distance_max="1000",
+    )
+    del form["means"]
+    answer = russia.post(f"/reports/new?lang={lang}", form)
+    assert answer.status_code == 422, answer.text
+    for words in expected:
+        assert words in answer.text, words
+    for english in (
+        "a monitor observation says how it was made",
+        "before observed.start",
+        "precision 1 (exact) needs a point",
+        "smaller than distance_m.min",
+    ):
+        assert english not in answer.text, english
+
+
 def test_a_report_page_names_the_zone_of_every_time_it_shows(
     ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:
