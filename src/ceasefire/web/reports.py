@@ -174,19 +174,13 @@ def report_field(loc: str) -> str:
 
 
 def _report_problems(error: CeasefireError | None) -> list[tuple[str, str]]:
-    """Each of a refused report's problems as (the form's field, the message). The message
-    is kept as given, not passed through ``str()``: a worded one (``errors.WordedText``) is
-    what the page's ``problem`` filter shows in the reader's language."""
+    """Each of a refused report's problems as (the form's field, the message, its wording
+    kept: ``common.detail_message``)."""
     return [
-        (report_field(str(item["loc"])), _message_of(item))
+        (report_field(str(item["loc"])), common.detail_message(item))
         for item in (error.details if error is not None else None) or []
         if isinstance(item, dict) and item.get("loc")
     ]
-
-
-def _message_of(item: dict[str, Any]) -> str:
-    message = item.get("message", "")
-    return message if isinstance(message, str) else str(message)
 
 
 def _first_problems(listed: list[tuple[str, str]]) -> dict[str, str]:
