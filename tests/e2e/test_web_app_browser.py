@@ -445,6 +445,25 @@ def test_report_form_fields_keep_their_height_beside_the_point_picker(site: Site
     assert perpetrator < 1.8 * concerns, heights
 
 
+def test_the_report_forms_file_input_stays_in_its_cell(site: Site) -> None:
+    """The attachments' file input (its button and "No file chosen") was wider than its grid
+    cell and ran over the hint about hashing beside it."""
+    context = site.context("tur-monitor")
+    page = context.new_page()
+    page.goto("/reports/new?lang=tr")
+    boxes = page.evaluate(
+        "(() => { const input = document.querySelector('#attachments');"
+        " const hint = input.closest('fieldset').querySelector('p');"
+        " return [input.getBoundingClientRect().right,"
+        " input.closest('label').getBoundingClientRect().right,"
+        " hint.getBoundingClientRect().left]; })()"
+    )
+    context.close()
+    input_right, label_right, hint_left = boxes
+    assert input_right <= label_right + 0.5, boxes
+    assert input_right <= hint_left, boxes
+
+
 # Where the table cell's id wraps: the character before each new line.
 ID_BREAKS = """
 () => {
