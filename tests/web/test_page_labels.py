@@ -417,3 +417,16 @@ def test_the_site_has_an_icon_where_browsers_look_for_it(browsers: dict[str, Bro
     assert unasked.headers["content-type"].startswith("image/svg+xml")
     assert unasked.content == icon.content
     assert b"<svg" in icon.content
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tr"])
+def test_the_maps_controls_are_capitalised_alike(browsers: dict[str, Browser], lang: str) -> None:
+    # "category" stood beside "Shown up to" and "Period".
+    page = browsers["public"].client.get(f"/map?lang={lang}").text
+    controls = page.split('id="map-controls"')[1].split("</form>")[0]
+    labels = [
+        html.unescape(n).strip()
+        for n in re.findall(r'<label for="map-[^"]*">([^<]+)</label>', controls)
+    ]
+    assert len(labels) >= 3, labels
+    assert [n for n in labels if not n[0].isupper()] == [], labels
