@@ -132,6 +132,7 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
         (
             "tr",
             [
+                "Rapor gönderilmedi. Şu alanları düzeltin:",
                 "izleme görevlisi gözlemi nasıl yapıldığını belirtir",
                 "başlangıçtan (observed.start) önce: 2020-11-28T04:00:00+00:00",
                 "1 (kesin) kesinliği için yalnızca yer adı değil, bir nokta gerekir",
@@ -141,6 +142,7 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
         (
             "ru",
             [
+                "Сообщение не подано. Исправьте эти поля:",
                 "наблюдение мониторов указывает способ наблюдения",
                 "раньше начала (observed.start): 2020-11-28T04:00:00+00:00",
                 "для точности 1 (точно) нужна точка, а не только название места",
@@ -153,7 +155,8 @@ def test_a_refused_report_says_what_is_wrong_in_the_readers_language(
     browsers: dict[str, Browser], lang: str, expected: list[str]
 ) -> None:
     """The report's own checks (a monitor's means, the window, the place, the distances)
-    are worded in the reader's language beside their fields, not in the API's English."""
+    are worded in the reader's language beside their fields, not in the API's English, and
+    the heading above their list does not name the fields again by the API's paths."""
     russia = browsers["rus"]
     form = web_report_form(
         observed_end="2020-11-28T08:00",
@@ -176,6 +179,7 @@ def test_a_refused_report_says_what_is_wrong_in_the_readers_language(
         "before observed.start",
         "precision 1 (exact) needs a point",
         "smaller than distance_m.min",
+        "observed.end, event_position.precision",
     ):
         assert english not in answer.text, english
 

@@ -209,6 +209,9 @@ def _form_page(
         error=error,
         problems=_first_problems(listed),
         problem_list=listed,
+        # The list names each field by its label: the heading does not repeat them by the
+        # API's paths ("invalid report: observed.end, means").
+        fields_listed=bool(listed) and isinstance(error, InvalidInput),
         field_labels=REPORT_FIELD_LABELS,
         channels=common.filing_channels(viewer),
         categories=[c.value for c in Category],
