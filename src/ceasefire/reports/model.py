@@ -529,7 +529,7 @@ class _Problems:
         self.items: list[dict[str, Any]] = []
         self.more = 0
 
-    def add(self, loc: str, message: str, **params: object) -> None:
+    def add(self, loc: str, message: str, **params: Any) -> None:
         """``message``: a marked msgid, ``params`` its values (a page shows it translated)."""
         if len(self.items) < MAX_PROBLEMS:
             self.items.append(problem(loc, message, **params))
