@@ -83,11 +83,9 @@ def test_a_refused_evidence_file_is_named_on_the_filed_report(
     assert _attachments(ctx, cast, filed.id) == ["note.txt", "photo.jpg"]
 
 
-def test_a_refused_report_names_each_field_by_its_label_beside_it(
-    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
-) -> None:
-    russia = browsers["rus"]
-    form = web_report_form(
+def _contradicting_form(**fields: str) -> dict[str, str | list[str]]:
+    """The report form with three fields the report's checks refuse, ``fields`` added."""
+    return web_report_form(
         observed_end="2020-11-28T08:00",  # before the start
         precision="1",
         lat="",
@@ -97,8 +95,15 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
         observer_lon="46.90",
         distance_min="5000",
         distance_max="1000",  # smaller than the minimum
-        narrative="Шесть разрывов к востоку от Агдама.",
+        **fields,
     )
+
+
+def test_a_refused_report_names_each_field_by_its_label_beside_it(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    russia = browsers["rus"]
+    form = _contradicting_form(narrative="Шесть разрывов к востоку от Агдама.")
     answer = russia.client.post(
         "/reports/new?lang=ru",
         data={**form, "csrf_token": russia.csrf},
@@ -158,17 +163,7 @@ def test_a_refused_report_says_what_is_wrong_in_the_readers_language(
     are worded in the reader's language beside their fields, not in the API's English, and
     the heading above their list does not name the fields again by the API's paths."""
     russia = browsers["rus"]
-    form = web_report_form(
-        observed_end="2020-11-28T08:00",
-        precision="1",
-        lat="",
-        lon="",
-        place_name="Агдам",
-        observer_lat="39.98",
-        observer_lon="46.90",
-        distance_min="5000",
-        distance_max="1000",
-    )
+    form = _contradicting_form()
     del form["means"]
     answer = russia.post(f"/reports/new?lang={lang}", form)
     assert answer.status_code == 422, answer.text
