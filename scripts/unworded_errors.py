@@ -7,7 +7,8 @@ Russian or Turkish reader would see in English on a page or in the command line.
 
 A site counts where a call of an error class (``NotFound(...)``, ``errors.Conflict(...)``),
 or of ``errors.problem(loc, message)`` (a ``details`` entry, which pages show beside the
-field and the CLI prints line by line), has a message that is a string literal, an f-string, or an expression made of them
+field and the CLI prints line by line; the report checks' ``probs.add(loc, message)`` too),
+has a message that is a string literal, an f-string, or an expression made of them
 (``"a" + b``, ``"...".format(...)``, ``"; ".join(...)``); a message passed on in a variable
 (``raise Conflict(message)``) is counted apart, as "passed on". ``.worded(...)`` calls and
 re-raises are not sites, nor a ``problem`` whose message is marked (``N_("too large")``).
@@ -126,6 +127,17 @@ def _checker_message(node: ast.Call, path: Path) -> ast.expr | None:
     return None
 
 
+def _is_collected_problem(func: ast.expr) -> bool:
+    """``probs.add(loc, message, ...)``: a ``details`` entry through the report checks'
+    collector (``reports.model._Problems``), which passes its message on to ``problem``."""
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "add"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "probs"
+    )
+
+
 def sites(package: Path = PACKAGE) -> Iterator[Site]:
     """Every call of an error class with a message, and every ``details`` entry
     (``errors.problem(loc, message)``, its class given as ``problem``), in file order."""
@@ -153,12 +165,13 @@ def sites(package: Path = PACKAGE) -> Iterator[Site]:
                     literal=True,
                 )
                 continue
-            if name == "problem" and _is_problem(func):
+            if (name == "problem" and _is_problem(func)) or _is_collected_problem(func):
                 if len(node.args) < 2:
                     continue
                 message: ast.expr | None = node.args[1]
                 if _is_marked(message):
                     continue
+                name = "problem"
             elif name not in classes:
                 continue
             else:

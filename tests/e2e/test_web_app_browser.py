@@ -429,20 +429,47 @@ def test_the_csv_import_shows_a_determinate_progress_and_the_rejects(
     turkey.close()
 
 
+def _report_form_measured(site: Site, user: str, lang: str, script: str) -> Any:
+    """What ``script`` measures on the report form as ``user`` sees it in ``lang``."""
+    context = site.context(user)
+    page = context.new_page()
+    page.goto(f"/reports/new?lang={lang}")
+    measured = page.evaluate(script)
+    context.close()
+    return measured
+
+
 def test_report_form_fields_keep_their_height_beside_the_point_picker(site: Site) -> None:
     """The location precision sat in the point picker's row and grew to the map's height
     (a select five lines tall, its text at the bottom)."""
-    context = site.context("arm-liaison")
-    page = context.new_page()
-    page.goto("/reports/new?lang=ru")
-    heights = page.evaluate(
+    heights = _report_form_measured(
+        site,
+        "arm-liaison",
+        "ru",
         "['#precision', '#lat', '#alleged_perpetrator', '#concerns'].map("
-        "s => document.querySelector(s).getBoundingClientRect().height)"
+        "s => document.querySelector(s).getBoundingClientRect().height)",
     )
-    context.close()
     precision, lat, perpetrator, concerns = heights
     assert precision < 1.8 * lat, heights
     assert perpetrator < 1.8 * concerns, heights
+
+
+def test_the_report_forms_file_input_stays_in_its_cell(site: Site) -> None:
+    """The attachments' file input (its button and "No file chosen") was wider than its grid
+    cell and ran over the hint about hashing beside it."""
+    boxes = _report_form_measured(
+        site,
+        "tur-monitor",
+        "tr",
+        "(() => { const input = document.querySelector('#attachments');"
+        " const hint = input.closest('fieldset').querySelector('p');"
+        " return [input.getBoundingClientRect().right,"
+        " input.closest('label').getBoundingClientRect().right,"
+        " hint.getBoundingClientRect().left]; })()",
+    )
+    input_right, label_right, hint_left = boxes
+    assert input_right <= label_right + 0.5, boxes
+    assert input_right <= hint_left, boxes
 
 
 # Where the table cell's id wraps: the character before each new line.

@@ -138,3 +138,29 @@ def test_cli_round_trip_export_verify_flip(cli: InProcessCli, tmp_path: Path) ->
     assert "first bad entry at seq 3" in " ".join(failed.stderr.split())
     as_json = cli("ledger", "verify", "--bundle", str(out), code=1)
     assert as_json["error"]["details"]["first_bad"]["seq"] == 3
+
+
+def test_a_file_that_is_no_bundle_is_named_for_what_it_is_in_the_clis_language(
+    cli: InProcessCli, tmp_path: Path
+) -> None:
+    """A JSON-lines file that is not a bundle: its first finding is in the bundle's own
+    lines (it was said to be "at the main tables", which a bundle does not have), and a
+    Russian reader reads what is wrong in Russian, not "entry unreadable"."""
+    out = tmp_path / "other.jsonl"
+    out.write_text('{"x": 1}\n', encoding="utf-8")
+    english = cli.text("ledger", "verify", "--bundle", str(out))
+    assert english.returncode == 1
+    said = " ".join(english.stderr.split())
+    assert "first bad entry at the bundle's lines other than entries" in said, said
+    assert "line 1: no type; a line's type is bundle, key, root or entry" in said
+    assert "main tables" not in said
+    russian = cli.text("--lang", "ru", "ledger", "verify", "--bundle", str(out))
+    said = " ".join(russian.stderr.split())
+    assert "пакет " in said, said
+    assert "первая неверная запись — строки пакета, не являющиеся записями" in said
+    assert "seq -: запись не читается" in said
+    for english_words in ("entry unreadable", "the bundle's lines", "bundle other.jsonl"):
+        assert english_words not in said, english_words
+    # The machine-readable error keeps its English.
+    as_json = cli("ledger", "verify", "--bundle", str(out), code=1)
+    assert as_json["error"]["details"]["first_bad"]["what"] == "entry unreadable"

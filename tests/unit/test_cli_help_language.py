@@ -9,6 +9,8 @@ import re
 import pytest
 import typer.main
 from babel.messages.pofile import read_po
+from typer._click import Context
+from typer.core import TyperOption
 
 from ceasefire.cli import app
 from ceasefire.console import helptext
@@ -87,6 +89,33 @@ def test_english_help_is_the_msgids_as_written() -> None:
     assert "List reports, newest first." in page
     assert "Machine-readable output." in page
     assert "Options" in page
+
+
+def test_a_flag_is_not_shown_as_taking_a_value() -> None:
+    """``--json`` and ``--help`` are flags: their help line shows no ``<bool>`` type (which
+    reads as ``--json true``, a usage error); options that take a value keep their type."""
+    done = run_here("import", "csv", "--help", env={**ENV, "CEASEFIRE_LANG": "en"}, check=True)
+    lines = {line.split()[1]: line for line in done.stdout.splitlines() if "│ --" in line}
+    for flag in ("--json", "--help", "--skip-invalid"):
+        assert "<" not in lines[flag], lines[flag]
+    assert "<path>" in lines["--rejects"]
+    assert "<int range>" in lines["--workers"]
+    # Every flag of the tree, as the help pages are built.
+    tree = typer.main.get_command(app)
+    helptext.translate(tree)
+    flags = [
+        (command, param)
+        for command in helptext.commands(tree)
+        for param in command.params
+        if isinstance(param, TyperOption) and param.is_flag and not param.count
+    ]
+    assert len(flags) > 100, "every command's --json, at least"
+    typed = [
+        f"{command.name} {param.opts[0]}"
+        for command, param in flags
+        if param.display_type_rich(Context(command))
+    ]
+    assert not typed, typed[:5]
 
 
 def test_a_later_command_in_the_same_process_gets_its_own_language() -> None:

@@ -400,3 +400,33 @@ def test_fusions_evidence_reads_in_words_with_the_figures_kept(
     assert "rapidfuzz token_sort_ratio" in evidence.split("<details>")[1]
     tr = page_text(browsers["tur"], f"/incidents/{fused}?lang=tr")
     assert re.search(r"anlatımlar %\d+ benzer", tr)
+
+
+def test_the_site_has_an_icon_where_browsers_look_for_it(browsers: dict[str, Browser]) -> None:
+    """Every page names its icon, and ``/favicon.ico`` (asked for unprompted where a page
+    names none: a JSON answer, the API docs) answers it: no 404 on each visit."""
+    public = browsers["public"].client
+    page = public.get("/").text
+    found = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert found is not None
+    icon = public.get(html.unescape(found[1]))
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    unasked = public.get("/favicon.ico")
+    assert unasked.status_code == 200
+    assert unasked.headers["content-type"].startswith("image/svg+xml")
+    assert unasked.content == icon.content
+    assert b"<svg" in icon.content
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tr"])
+def test_the_maps_controls_are_capitalised_alike(browsers: dict[str, Browser], lang: str) -> None:
+    # "category" stood beside "Shown up to" and "Period".
+    page = browsers["public"].client.get(f"/map?lang={lang}").text
+    controls = page.split('id="map-controls"')[1].split("</form>")[0]
+    labels = [
+        html.unescape(n).strip()
+        for n in re.findall(r'<label for="map-[^"]*">([^<]+)</label>', controls)
+    ]
+    assert len(labels) >= 3, labels
+    assert [n for n in labels if not n[0].isupper()] == [], labels

@@ -83,11 +83,9 @@ def test_a_refused_evidence_file_is_named_on_the_filed_report(
     assert _attachments(ctx, cast, filed.id) == ["note.txt", "photo.jpg"]
 
 
-def test_a_refused_report_names_each_field_by_its_label_beside_it(
-    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
-) -> None:
-    russia = browsers["rus"]
-    form = web_report_form(
+def _contradicting_form(**fields: str) -> dict[str, str | list[str]]:
+    """The report form with three fields the report's checks refuse, ``fields`` added."""
+    return web_report_form(
         observed_end="2020-11-28T08:00",  # before the start
         precision="1",
         lat="",
@@ -97,8 +95,15 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
         observer_lon="46.90",
         distance_min="5000",
         distance_max="1000",  # smaller than the minimum
-        narrative="Шесть разрывов к востоку от Агдама.",
+        **fields,
     )
+
+
+def test_a_refused_report_names_each_field_by_its_label_beside_it(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    russia = browsers["rus"]
+    form = _contradicting_form(narrative="Шесть разрывов к востоку от Агдама.")
     answer = russia.client.post(
         "/reports/new?lang=ru",
         data={**form, "csrf_token": russia.csrf},
@@ -124,6 +129,54 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
     # A browser does not send the chosen files again: the page says which to choose again.
     assert "Выбранные файлы не сохранены" in summary
     assert "photo.jpg" in summary
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "tr",
+            [
+                "Rapor gönderilmedi. Şu alanları düzeltin:",
+                "izleme görevlisi gözlemi nasıl yapıldığını belirtir",
+                "başlangıçtan (observed.start) önce: 2020-11-28T04:00:00+00:00",
+                "1 (kesin) kesinliği için yalnızca yer adı değil, bir nokta gerekir",
+                "en az uzaklıktan (distance_m.min) küçük: 1000.0 &lt; 5000.0",
+            ],
+        ),
+        (
+            "ru",
+            [
+                "Сообщение не подано. Исправьте эти поля:",
+                "наблюдение мониторов указывает способ наблюдения",
+                "раньше начала (observed.start): 2020-11-28T04:00:00+00:00",
+                "для точности 1 (точно) нужна точка, а не только название места",
+                "меньше минимального расстояния (distance_m.min): 1000.0 &lt; 5000.0",
+            ],
+        ),
+    ],
+)
+def test_a_refused_report_says_what_is_wrong_in_the_readers_language(
+    browsers: dict[str, Browser], lang: str, expected: list[str]
+) -> None:
+    """The report's own checks (a monitor's means, the window, the place, the distances)
+    are worded in the reader's language beside their fields, not in the API's English, and
+    the heading above their list does not name the fields again by the API's paths."""
+    russia = browsers["rus"]
+    form = _contradicting_form()
+    del form["means"]
+    answer = russia.post(f"/reports/new?lang={lang}", form)
+    assert answer.status_code == 422, answer.text
+    for words in expected:
+        assert words in answer.text, words
+    for english in (
+        "a monitor observation says how it was made",
+        "before observed.start",
+        "precision 1 (exact) needs a point",
+        "smaller than distance_m.min",
+        "observed.end, event_position.precision",
+    ):
+        assert english not in answer.text, english
 
 
 def test_a_report_page_names_the_zone_of_every_time_it_shows(

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from typer import rich_utils
-from typer._click import Command, Context
+from typer._click import Command, Context, Parameter
 from typer._click.formatting import HelpFormatter
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from ceasefire.console import clickwords
 from ceasefire.console.lang import _
@@ -108,9 +108,19 @@ def translate(command: Command) -> None:
         _translate(each)
         for param in each.params:
             _translate(param)
+            _flag_without_type(param)
         helper = each.get_help_option(Context(each))
         if helper is not None:
             helper.help = _(HELP_OPTION)
+            _flag_without_type(helper)
+
+
+def _flag_without_type(param: Parameter) -> None:
+    """A flag (``--json``, ``--help``) takes no value, but Typer's help shows its type as
+    ``<bool>``, as if it were given as ``--json true`` (which Click then refuses): its type
+    column is left empty. Options that take a value keep theirs (``<str>``, ``<int>``)."""
+    if isinstance(param, TyperOption) and param.is_flag and not param.count:
+        param.metavar = ""
 
 
 def _translate(item: object) -> None:

@@ -174,8 +174,13 @@ def verify_bundle(path: Path, *, check_signatures: bool = True, workers: int = 1
         elif kind == "root":
             roots.append(line)
         else:
+            said = "no type" if kind is None else f"unknown type {kind!r}"
             problems.append(
-                Finding(None, FindingKind.MALFORMED, f"line {number}: unknown type {kind!r}")
+                Finding(
+                    None,
+                    FindingKind.MALFORMED,
+                    f"line {number}: {said}; a line's type is bundle, key, root or entry",
+                )
             )
     chain = verifier.finish()
     problems.extend(chain.findings)

@@ -26,7 +26,7 @@ from ceasefire.console.output import (
     print_table,
     to_json,
 )
-from ceasefire.errors import IntegrityError, InvalidInput, problem
+from ceasefire.errors import IntegrityError, InvalidInput, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
@@ -34,7 +34,13 @@ from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
 from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, write_key_file
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.operations_commands import WORKERS
-from ceasefire.ledger.schemas import BundleSummary, KeyPublic, VerificationSummary
+from ceasefire.ledger.schemas import (
+    BundleSummary,
+    FindingPublic,
+    KeyPublic,
+    VerificationSummary,
+)
+from ceasefire.ledger.verify import FindingKind
 from ceasefire.timeutil import utcnow
 
 ledger_app = typer.Typer(help=N_("The tamper-evident ledger: verify, export, proofs, keys."))
@@ -47,8 +53,13 @@ def _operator() -> Actor:
 
 def _report_verification(summary: VerificationSummary, as_json: bool, bundle: Path | None) -> None:
     """The summary of a check of ``bundle`` (``None``: the database's ledger); the error of
-    one that fails names it in English, as every coded error's message does."""
-    source = "the ledger" if bundle is None else f"bundle {bundle}"
+    one that fails names it in English, as every coded error's message does, and in the
+    CLI's language where it is shown."""
+    source = (
+        Wording(N_("the ledger"))
+        if bundle is None
+        else Wording(N_("bundle %(path)s"), (("path", str(bundle)),))
+    )
     shown = _("the ledger") if bundle is None else _("bundle {path}").format(path=bundle)
     if summary.ok:
         if as_json:
@@ -93,11 +104,10 @@ def _report_verification(summary: VerificationSummary, as_json: bool, bundle: Pa
         return
     first = summary.first_bad
     assert first is not None  # a summary that is not ok names its first finding
-    where = f"seq {first.seq}" if first.seq is not None else "the main tables"
     if not as_json:
         for finding in summary.findings[:20]:
             seq = finding.seq if finding.seq is not None else "-"
-            err_console.print(f"  seq {seq}: {finding.what}: {finding.message}", highlight=False)
+            err_console.print(f"  seq {seq}: {_(finding.what)}: {finding.message}", highlight=False)
         if len(summary.findings) > 20:
             more = len(summary.findings) - 20
             err_console.print(
@@ -108,10 +118,20 @@ def _report_verification(summary: VerificationSummary, as_json: bool, bundle: Pa
         details=summary.model_dump(mode="json"),
         code="E601",
         source=source,
-        where=where,
-        what=first.what,
+        where=_first_bad_place(first),
+        what=Wording(first.what),
         message=first.message,
     )
+
+
+def _first_bad_place(first: FindingPublic) -> str | Wording:
+    """Where the first finding is: its entry; else the main tables (a state check), or a
+    bundle's lines that are no entry (its header, keys and roots, a line of no known type)."""
+    if first.seq is not None:
+        return f"seq {first.seq}"
+    if first.kind == FindingKind.STATE_MISMATCH:
+        return Wording(N_("the main tables"))
+    return Wording(N_("the bundle's lines other than entries"))
 
 
 @ledger_app.command(

@@ -25,6 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ceasefire.errors import CeasefireError
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
     GENESIS_PREV,
@@ -80,18 +81,19 @@ class FindingKind(StrEnum):
         return _DESCRIPTIONS[self]
 
 
+# English (the ``what`` of ``--json`` and the API); marked, so the CLI shows them translated.
 _DESCRIPTIONS = {
-    FindingKind.PAYLOAD_CHANGED: "payload changed",
-    FindingKind.ENTRY_CHANGED: "entry changed",
-    FindingKind.ENTRY_MISSING: "entry missing",
-    FindingKind.ORDER_CHANGED: "order changed",
-    FindingKind.CHAIN_BROKEN: "chain broken",
-    FindingKind.SIGNATURE_INVALID: "signature invalid",
-    FindingKind.KEY_NOT_VALID: "key not valid at that time",
-    FindingKind.KEY_ENTRY_INVALID: "key entry invalid",
-    FindingKind.ROOT_INVALID: "daily root invalid",
-    FindingKind.MALFORMED: "entry unreadable",
-    FindingKind.STATE_MISMATCH: "main tables differ from the ledger",
+    FindingKind.PAYLOAD_CHANGED: N_("payload changed"),
+    FindingKind.ENTRY_CHANGED: N_("entry changed"),
+    FindingKind.ENTRY_MISSING: N_("entry missing"),
+    FindingKind.ORDER_CHANGED: N_("order changed"),
+    FindingKind.CHAIN_BROKEN: N_("chain broken"),
+    FindingKind.SIGNATURE_INVALID: N_("signature invalid"),
+    FindingKind.KEY_NOT_VALID: N_("key not valid at that time"),
+    FindingKind.KEY_ENTRY_INVALID: N_("key entry invalid"),
+    FindingKind.ROOT_INVALID: N_("daily root invalid"),
+    FindingKind.MALFORMED: N_("entry unreadable"),
+    FindingKind.STATE_MISMATCH: N_("main tables differ from the ledger"),
 }
 
 

@@ -507,9 +507,10 @@ class _Problems:
         self.items: list[dict[str, Any]] = []
         self.more = 0
 
-    def add(self, loc: str, message: str) -> None:
+    def add(self, loc: str, message: str, **params: Any) -> None:
+        """``message``: a marked msgid, ``params`` its values (a page shows it translated)."""
         if len(self.items) < MAX_PROBLEMS:
-            self.items.append(problem(loc, message))
+            self.items.append(problem(loc, message, **params))
         else:
             self.more += 1
 
@@ -541,16 +542,21 @@ def _enum(
         return value
     if value is None:
         if required:
-            probs.add(loc, "required")
+            probs.add(loc, N_("required"))
         return None
     if not isinstance(value, str):
-        probs.add(loc, f"must be a string, one of: {_choices(enum)}")
+        probs.add(loc, N_("must be a string, one of: %(choices)s"), choices=_choices(enum))
         return None
     # A dictionary look-up: calling the enum costs several times more, and imports validate
     # tens of thousands of rows a second.
     member = enum._value2member_map_.get(value)
     if member is None:
-        probs.add(loc, f"unknown value {value!r}; expected one of: {_choices(enum)}")
+        probs.add(
+            loc,
+            N_("unknown value %(value)s; expected one of: %(choices)s"),
+            value=repr(value),
+            choices=_choices(enum),
+        )
         return None
     return member  # type: ignore[return-value]
 
@@ -565,10 +571,10 @@ def _number(value: Any, loc: str, probs: _Problems) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        probs.add(loc, f"must be a number, got {type(value).__name__}")
+        probs.add(loc, N_("must be a number, got %(type)s"), type=type(value).__name__)
         return None
     if value != value or value in (float("inf"), float("-inf")):
-        probs.add(loc, "must be a finite number")
+        probs.add(loc, N_("must be a finite number"))
         return None
     return float(value)
 
@@ -581,13 +587,13 @@ def _integer(value: Any, loc: str, probs: _Problems, *, minimum: int = 0) -> int
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        probs.add(loc, f"must be a whole number, got {type(value).__name__}")
+        probs.add(loc, N_("must be a whole number, got %(type)s"), type=type(value).__name__)
         return None
     if value < minimum:
-        probs.add(loc, f"must be at least {minimum}")
+        probs.add(loc, N_("must be at least %(minimum)s"), minimum=minimum)
         return None
     if value > MAX_COUNT:
-        probs.add(loc, f"must be at most {MAX_COUNT} (2^53 - 1)")
+        probs.add(loc, N_("must be at most %(maximum)s (2^53 - 1)"), maximum=MAX_COUNT)
         return None
     return value
 
@@ -602,14 +608,14 @@ def _text(value: Any, loc: str, probs: _Problems, *, limit: int = MAX_SHORT_TEXT
         if value is None:
             return None
         if not isinstance(value, str):
-            probs.add(loc, f"must be a string, got {type(value).__name__}")
+            probs.add(loc, N_("must be a string, got %(type)s"), type=type(value).__name__)
             return None
     value = value.strip()
     if len(value) > limit:
-        probs.add(loc, f"longer than {limit} characters")
+        probs.add(loc, N_("longer than %(limit)s characters"), limit=limit)
         return None
     if UNSTORABLE_TEXT.search(value) is not None:
-        probs.add(loc, "contains a NUL character or a lone surrogate")
+        probs.add(loc, N_("contains a NUL character or a lone surrogate"))
         return None
     return value or None
 
@@ -623,13 +629,15 @@ def _mapping(value: Any, loc: str, probs: _Problems, allowed: frozenset[str]) ->
     if value is None:
         return {}
     if not _is_mapping(value):
-        probs.add(loc, f"must be an object, got {type(value).__name__}")
+        probs.add(loc, N_("must be an object, got %(type)s"), type=type(value).__name__)
         return {}
     if not allowed.issuperset(value):
         for key in value:
             if key not in allowed:
                 probs.add(
-                    f"{loc}.{key}", f"unknown field; expected one of: {', '.join(sorted(allowed))}"
+                    f"{loc}.{key}",
+                    N_("unknown field; expected one of: %(fields)s"),
+                    fields=", ".join(sorted(allowed)),
                 )
     return value
 
@@ -643,7 +651,7 @@ def _party(value: Any, loc: str, probs: _Problems) -> str | None:
     if text is None:
         return None
     if not PARTY_CODE.match(text):
-        probs.add(loc, f"not a party code (e.g. ARM, AZE): {text!r}")
+        probs.add(loc, N_("not a party code (e.g. ARM, AZE): %(value)s"), value=repr(text))
         return None
     return text
 
@@ -661,7 +669,7 @@ def _zone(value: Any, loc: str, probs: _Problems) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder
-        probs.add(loc, f"unknown IANA time zone {name!r}")
+        probs.add(loc, N_("unknown IANA time zone %(name)s"), name=repr(name))
         return None
 
 
@@ -670,14 +678,18 @@ def _instant(value: Any, loc: str, probs: _Problems, zone: ZoneInfo | None) -> d
     if value is None:
         return None
     if not isinstance(value, str):
-        probs.add(loc, f"must be an ISO 8601 string, got {type(value).__name__}")
+        probs.add(loc, N_("must be an ISO 8601 string, got %(type)s"), type=type(value).__name__)
         return None
     try:
         return utc_instant(value.strip(), zone)
     except ValueError:
-        probs.add(loc, f"not an ISO 8601 date or time: {value!r}")
+        probs.add(loc, N_("not an ISO 8601 date or time: %(value)s"), value=repr(value))
     except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before the first UTC date
-        probs.add(loc, f"outside the dates that can be recorded (years 1-9999 UTC): {value!r}")
+        probs.add(
+            loc,
+            N_("outside the dates that can be recorded (years 1-9999 UTC): %(value)s"),
+            value=repr(value),
+        )
     return None
 
 
@@ -716,7 +728,7 @@ def _observed(
     future_tolerance: timedelta,
 ) -> TimeWindow | None:
     if value is None:
-        probs.add("observed", "required: at least observed.start")
+        probs.add("observed", N_("required: at least observed.start"))
         return None
     data = _mapping(value, "observed", probs, OBSERVED_FIELDS)
     if not _is_mapping(value):
@@ -729,7 +741,7 @@ def _observed(
     zone = None if raw_zone is None else _zone(raw_zone, "observed.timezone", probs)
     start = _instant(raw_start, "observed.start", probs, zone)
     if raw_start is None:
-        probs.add("observed.start", "required")
+        probs.add("observed.start", N_("required"))
     end = _instant(raw_end, "observed.end", probs, zone)
     if start is None:
         return None
@@ -738,14 +750,17 @@ def _observed(
         try:
             end = default_window_end(start, precision)
         except OverflowError:
-            probs.add("observed.start", "its window would end after the year 9999")
+            probs.add("observed.start", N_("its window would end after the year 9999"))
             return None
     if end is None:
         return None
     bad = False
     if end < start:
         probs.add(
-            "observed.end", f"before observed.start ({end.isoformat()} < {start.isoformat()})"
+            "observed.end",
+            N_("before observed.start (%(end)s < %(start)s)"),
+            end=end.isoformat(),
+            start=start.isoformat(),
         )
         bad = True
     latest = now + future_tolerance
@@ -763,14 +778,18 @@ def _observed(
         if instant > latest:
             probs.add(
                 loc,
-                f"in the future beyond the tolerance of {int(future_tolerance.total_seconds())} s"
-                f" ({instant.isoformat()} > {now.isoformat()})",
+                N_("in the future beyond the tolerance of %(seconds)s s (%(instant)s > %(now)s)"),
+                seconds=int(future_tolerance.total_seconds()),
+                instant=instant.isoformat(),
+                now=now.isoformat(),
             )
             bad = True
     if not bad and end - start > PRECISION_MAX_SPAN[precision]:
         probs.add(
             "observed.precision",
-            f"a window of {end - start} contradicts precision {precision.value!r}",
+            N_("a window of %(window)s contradicts precision %(precision)s"),
+            window=end - start,
+            precision=repr(precision.value),
         )
     local_start = data["start"].strip() if zone is not None else None
     local_end = raw_end.strip() if zone is not None and raw_end else None
@@ -798,7 +817,7 @@ def _position_locs(loc: str) -> tuple[str, str, str, str]:
 def _position(value: Any, loc: str, probs: _Problems, *, required: bool) -> Position | None:
     if value is None:
         if required:
-            probs.add(loc, "required: a point (lat, lon) or a place_name with precision")
+            probs.add(loc, N_("required: a point (lat, lon) or a place_name with precision"))
         return None
     data = _mapping(value, loc, probs, POSITION_FIELDS)
     if not _is_mapping(value):
@@ -810,14 +829,14 @@ def _position(value: Any, loc: str, probs: _Problems, *, required: bool) -> Posi
     lon = _number(raw_lon, lon_loc, probs)
     ok = True
     if lat is not None and not -90.0 <= lat <= 90.0:
-        probs.add(lat_loc, f"latitude out of range [-90, 90]: {lat}")
+        probs.add(lat_loc, N_("latitude out of range [-90, 90]: %(lat)s"), lat=lat)
         ok = False
     if lon is not None and not -180.0 <= lon <= 180.0:
-        probs.add(lon_loc, f"longitude out of range [-180, 180]: {lon}")
+        probs.add(lon_loc, N_("longitude out of range [-180, 180]: %(lon)s"), lon=lon)
         ok = False
     has_lat, has_lon = raw_lat is not None, raw_lon is not None
     if has_lat != has_lon:
-        probs.add(lon_loc if has_lat else lat_loc, "a point needs both lat and lon")
+        probs.add(lon_loc if has_lat else lat_loc, N_("a point needs both lat and lon"))
         ok = False
     place = _text(get("place_name"), place_loc, probs)
     precision = WherePrecision.EXACT
@@ -825,22 +844,22 @@ def _position(value: Any, loc: str, probs: _Problems, *, required: bool) -> Posi
         number = _integer(raw_precision, precision_loc, probs, minimum=1)
         if number is not None:
             if number > 7:
-                probs.add(precision_loc, "UCDP where_prec is 1 (exact) to 7 (water/airspace)")
+                probs.add(precision_loc, N_("UCDP where_prec is 1 (exact) to 7 (water/airspace)"))
             else:
                 precision = _WHERE_PRECISIONS[number]
     point = Point(lat, lon) if ok and lat is not None and lon is not None else None
     if lat is None and lon is None and place is None and "place_name" not in data:
-        probs.add(loc, "needs a point (lat, lon) or a place_name")
+        probs.add(loc, N_("needs a point (lat, lon) or a place_name"))
         return None
     if point is None and place is not None and raw_precision is None:
-        probs.add(precision_loc, "required with a place name alone (UCDP where_prec 1-7)")
+        probs.add(precision_loc, N_("required with a place name alone (UCDP where_prec 1-7)"))
     if (
         point is None
         and place is not None
         and precision is WherePrecision.EXACT
         and raw_precision is not None
     ):
-        probs.add(precision_loc, "precision 1 (exact) needs a point, not only a place name")
+        probs.add(precision_loc, N_("precision 1 (exact) needs a point, not only a place name"))
     return Position(point=point, place_name=place, precision=precision)
 
 
@@ -851,17 +870,22 @@ def _distance(value: Any, probs: _Problems) -> tuple[float | None, float | None]
     low = _number(data.get("min"), "distance_m.min", probs)
     high = _number(data.get("max"), "distance_m.max", probs)
     if low is not None and low < 0:
-        probs.add("distance_m.min", "must not be negative")
+        probs.add("distance_m.min", N_("must not be negative"))
     if high is not None and high < 0:
-        probs.add("distance_m.max", "must not be negative")
+        probs.add("distance_m.max", N_("must not be negative"))
     if low is None and high is None:
         if isinstance(value, Mapping):
-            probs.add("distance_m", "needs min and/or max (metres)")
+            probs.add("distance_m", N_("needs min and/or max (metres)"))
         return None, None
     low = high if low is None else low
     high = low if high is None else high
     if low is not None and high is not None and low > high:
-        probs.add("distance_m.max", f"smaller than distance_m.min ({high} < {low})")
+        probs.add(
+            "distance_m.max",
+            N_("smaller than distance_m.min (%(high)s < %(low)s)"),
+            high=high,
+            low=low,
+        )
     return low, high
 
 
@@ -881,7 +905,7 @@ def _casualties(value: Any, probs: _Problems) -> dict[str, Estimate]:
                 result[key] = Estimate(best_only, best_only, best_only)
             continue
         if not isinstance(raw, Mapping):
-            probs.add(loc, "must be a number or an object {low, best, high}")
+            probs.add(loc, N_("must be a number or an object {low, best, high}"))
             continue
         parts = _mapping(raw, loc, probs, ESTIMATE_FIELDS)
         best = _integer(parts.get("best"), f"{loc}.best", probs)
@@ -889,17 +913,21 @@ def _casualties(value: Any, probs: _Problems) -> dict[str, Estimate]:
         high = _integer(parts.get("high"), f"{loc}.high", probs)
         if best is None:
             if parts.get("best") is None:
-                probs.add(f"{loc}.best", "required")
+                probs.add(f"{loc}.best", N_("required"))
             continue
         low = best if low is None and parts.get("low") is None else low
         high = best if high is None and parts.get("high") is None else high
         if low is None or high is None:
             continue
         if low > best:
-            probs.add(f"{loc}.low", f"greater than best ({low} > {best})")
+            probs.add(
+                f"{loc}.low", N_("greater than best (%(low)s > %(best)s)"), low=low, best=best
+            )
             continue
         if best > high:
-            probs.add(f"{loc}.high", f"smaller than best ({high} < {best})")
+            probs.add(
+                f"{loc}.high", N_("smaller than best (%(high)s < %(best)s)"), high=high, best=best
+            )
             continue
         result[key] = Estimate(low, best, high)
     return result
@@ -914,7 +942,7 @@ def _means(value: Any, probs: _Problems) -> tuple[Means, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple):
-        probs.add("means", "must be a list of: heard, seen, camera, uav")
+        probs.add("means", N_("must be a list of: heard, seen, camera, uav"))
         return ()
     found: list[Means] = []
     known = _MEANS_BY_VALUE
@@ -933,7 +961,7 @@ def _concerns(value: Any, probs: _Problems) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple):
-        probs.add("concerns", "must be a list of party codes")
+        probs.add("concerns", N_("must be a list of party codes"))
         return []
     codes: list[str] = []
     for index, item in enumerate(value):
@@ -968,7 +996,7 @@ def validate_report(
     if not TOP_LEVEL_FIELDS.issuperset(data):
         for key in data:
             if key not in TOP_LEVEL_FIELDS:
-                probs.add(str(key), "unknown field")
+                probs.add(str(key), N_("unknown field"))
 
     get = data.get  # each field is looked up once
     raw_channel = get("channel")
@@ -994,7 +1022,9 @@ def validate_report(
     )
     bearing = _number(raw_bearing, "bearing_deg", probs)
     if bearing is not None and not 0.0 <= bearing < 360.0:
-        probs.add("bearing_deg", f"a compass bearing is in [0, 360): {bearing}")
+        probs.add(
+            "bearing_deg", N_("a compass bearing is in [0, 360): %(bearing)s"), bearing=bearing
+        )
     count = _integer(get("count"), "count", probs, minimum=1)
     weapon_class = _enum(get("weapon_class"), WeaponClass, "weapon_class", probs)
     raw_means, raw_casualties = get("means"), get("casualties")
@@ -1014,9 +1044,9 @@ def validate_report(
     # Contradictions between fields that are each valid on their own.
     if observer_position is None and raw_observer is None:
         if raw_distance is not None:
-            probs.add("distance_m", "a distance needs observer_position to be measured from")
+            probs.add("distance_m", N_("a distance needs observer_position to be measured from"))
         if raw_bearing is not None:
-            probs.add("bearing_deg", "a bearing needs observer_position to be taken from")
+            probs.add("bearing_deg", N_("a bearing needs observer_position to be taken from"))
     if category is Category.CIVILIAN_CASUALTY:
         civilian = [
             casualties[k] for k in ("killed_civilian", "injured_civilian") if k in casualties
@@ -1025,18 +1055,26 @@ def validate_report(
             k in (raw_casualties or {}) for k in ("killed_civilian", "injured_civilian")
         ):
             probs.add(
-                "casualties", "category civilian_casualty needs killed_civilian or injured_civilian"
+                "casualties",
+                N_("category civilian_casualty needs killed_civilian or injured_civilian"),
             )
         elif civilian and all(e.high == 0 for e in civilian):
             probs.add(
-                "casualties", "category civilian_casualty contradicts zero civilian casualties"
+                "casualties",
+                N_("category civilian_casualty contradicts zero civilian casualties"),
             )
     if channel is Channel.SENSOR_DETECTION and post_id is None and sensor_id is None:
-        probs.add("sensor_id", "a sensor detection names its sensor_id or post_id")
+        probs.add("sensor_id", N_("a sensor detection names its sensor_id or post_id"))
     if channel is Channel.MONITOR_OBSERVATION and raw_means is None:
-        probs.add("means", "a monitor observation says how it was made: heard, seen, camera, uav")
+        probs.add(
+            "means", N_("a monitor observation says how it was made: heard, seen, camera, uav")
+        )
     if Means.HEARD in means and len(means) == 1 and category in SEEN_ONLY_CATEGORIES:
-        probs.add("means", f"category {category} cannot be established by ear alone")
+        probs.add(
+            "means",
+            N_("category %(category)s cannot be established by ear alone"),
+            category=category,
+        )
 
     if probs.items:
         names = ", ".join(dict.fromkeys(p["loc"] for p in probs.items))

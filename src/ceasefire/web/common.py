@@ -356,8 +356,13 @@ def problems_of(details: Any) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in details or []:
         if isinstance(item, dict) and item.get("loc"):
-            message = item.get("message", "")
-            found.setdefault(
-                str(item["loc"]), message if isinstance(message, str) else str(message)
-            )
+            found.setdefault(str(item["loc"]), detail_message(item))
     return found
+
+
+def detail_message(item: dict[str, Any]) -> str:
+    """A ``details`` entry's message as given: a worded one (``errors.WordedText``) keeps
+    the wording the ``problem`` filter shows in the reader's language, which ``str()``
+    would drop."""
+    message = item.get("message", "")
+    return message if isinstance(message, str) else str(message)

@@ -174,9 +174,10 @@ def report_field(loc: str) -> str:
 
 
 def _report_problems(error: CeasefireError | None) -> list[tuple[str, str]]:
-    """Each of a refused report's problems as (the form's field, the message)."""
+    """Each of a refused report's problems as (the form's field, the message, its wording
+    kept: ``common.detail_message``)."""
     return [
-        (report_field(str(item["loc"])), str(item.get("message", "")))
+        (report_field(str(item["loc"])), common.detail_message(item))
         for item in (error.details if error is not None else None) or []
         if isinstance(item, dict) and item.get("loc")
     ]
@@ -208,6 +209,9 @@ def _form_page(
         error=error,
         problems=_first_problems(listed),
         problem_list=listed,
+        # The list names each field by its label: the heading does not repeat them by the
+        # API's paths ("invalid report: observed.end, means").
+        fields_listed=bool(listed) and isinstance(error, InvalidInput),
         field_labels=REPORT_FIELD_LABELS,
         channels=common.filing_channels(viewer),
         categories=[c.value for c in Category],
