@@ -705,8 +705,40 @@ SEVENTH_PASS = [
 ]  # fmt: skip
 
 
+NINTH_PASS = [
+    # A time given to another party to act is an ultimatum aimed at it; to leave, an expulsion.
+    ("Kenya gave the Somali envoy 48 hours to retract his remarks.", "THREATEN", {"KEN"},
+     {"SOM"}),
+    ("Mali's junta gave the French ambassador 72 hours to leave the country.", "SANCTION",
+     {"MLI"}, {"FRA"}),
+    # A noun of action ordered, approved or authorised stands for its act, its "of" phrase
+    # for the act's object.
+    ("Turkey's parliament authorised the deployment of troops to Libya on Thursday.",
+     "MOBILIZE", {"TUR"}, {"LBY"}),
+    ("Armenia's president ordered a general mobilisation on Sunday.", "MOBILIZE", {"ARM"},
+     None),
+    # An amount in a kind, announced, is the kind.
+    ("Japan announced 500 million dollars in emergency aid for Turkey after the quake.", "AID",
+     {"JPN"}, {"TUR"}),
+    # Communications cut are censorship; coordinated modifiers of an object count.
+    ("Iran cut mobile and internet services in the province after the protests.", "COERCE",
+     {"IRN"}, None),
+    # Taking a party's side.
+    ("Hungary sided with Russia in the dispute over the pipeline.", "SUPPORT", {"HUN"},
+     {"RUS"}),
+    ("Poland said it would stand firmly behind Lithuania.", "SUPPORT", {"POL"}, {"LTU"}),
+    # Giving up an increase is a concession (CAMEO 08).
+    ("The Peruvian government reversed the rise in bus fares after two days of riots.",
+     "CONCEDE", {"PER"}, None),
+    # What an attack hits names its state through its "across / throughout" phrase.
+    ("Israeli jets carried out air strikes on targets throughout Syria overnight.", "FIGHT",
+     {"ISR"}, {"SYR"}),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("text", "kind", "source", "target"), [*FOURTH_PASS, *SIXTH_PASS, *SEVENTH_PASS]
+    ("text", "kind", "source", "target"),
+    [*FOURTH_PASS, *SIXTH_PASS, *SEVENTH_PASS, *NINTH_PASS],
 )
 def test_fourth_and_sixth_pass_rules(
     extractor: NewsExtractor,
@@ -821,21 +853,24 @@ def test_a_clause_of_time_is_no_purpose(extractor: NewsExtractor) -> None:
 
 OWN_SET_7 = DATA / "coder-own-sentences-7.json"
 OWN_SET_8 = DATA / "coder-own-sentences-8.json"
+OWN_SET_10 = DATA / "coder-own-sentences-10.json"
 
 
 @pytest.mark.parametrize(
-    ("path", "prefix", "held"), [(OWN_SET_7, "OWN7", 22), (OWN_SET_8, "OWN8", 23)]
+    ("path", "prefix", "held"),
+    [(OWN_SET_7, "OWN7", 22), (OWN_SET_8, "OWN8", 23), (OWN_SET_10, "OWN10", 18)],
 )
-def test_own_sets_7_and_8_are_annotated_and_split_once(path: Path, prefix: str, held: int) -> None:
-    """Sets 7 and 8: written and annotated before the coder ran on them; every third record
-    held."""
+def test_own_sets_7_8_10_are_annotated_and_split_once(path: Path, prefix: str, held: int) -> None:
+    """Sets 7, 8 and 10: written and annotated before the coder ran on them; every third
+    record held (set 10: the ids ending -03)."""
     records = json.loads(path.read_text(encoding="utf-8"))["records"]
     assert len(records) >= 60
     seen: dict[str, int] = {}
     for number, record in enumerate(records, 1):
         seen[record["event"]] = seen.get(record["event"], 0) + 1
         assert record["id"] == f"{prefix}-{record['event']}-{seen[record['event']]:02d}"
-        assert record["part"] == ("held" if number % 3 == 0 else "tune")
+        third = record["id"].endswith("-03") if prefix == "OWN10" else number % 3 == 0
+        assert record["part"] == ("held" if third else "tune")
         assert date.fromisoformat(record["date"])
         codes = [a["code"] for a in (*record["source"], *record["target"])]
         assert all(len(code) == 3 and code.isupper() for code in codes)
@@ -855,3 +890,8 @@ def test_a_condition_clause_names_whom_a_threat_is_aimed_at(extractor: NewsExtra
     text = "Hamas warned that it would fire rockets at Israel if Israel attacked Gaza again."
     found, sources, targets = primary_of(extractor, text)
     assert (found, sources, targets) == ("THREATEN", {"PSE"}, {"ISR"})
+
+
+def test_no_ultimatum_to_ones_own_people(extractor: NewsExtractor) -> None:
+    text = "The president gave his ministers two weeks to draft the budget."
+    assert primary_of(extractor, text)[0] != "THREATEN"

@@ -173,8 +173,11 @@ ARMED_SECTORS = frozenset({"MIL", "REB", "COP"})
 SUPPORT_VERBS = frozenset(
     {"begin", "start", "resume", "continue", "complete", "conclude", "finish", "undertake",
      "conduct", "pursue", "launch", "intensify", "perform", "carry", "step", "announce",
-     "tender", "submit"}
+     "tender", "submit", "order", "approve", "authorize", "authorise", "decree"}
 )  # fmt: skip
+# Units of time given to another party to act: "gave the rebels 72 hours to surrender" is an
+# ultimatum (CAMEO 139, PLOVER THREATEN).
+TIME_GIVEN = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
 # Nouns of action and the verb endings they derive from: investigation → investigate,
 # withdrawal → withdraw, deployment → deploy, invasion → invade, assistance → assist.
 NOMINAL_SUFFIXES = (
@@ -627,6 +630,10 @@ class CoderComponent(EventsComponent):
             pobjs += _prep_objects(
                 _prep_objects([verb, *spread], LOCATIVES), {"in"} | LOCATIVES - {"at", "by"}
             )
+            # "missile strikes on cities across Ukraine": the place of what the act hits.
+            pobjs += _prep_objects(
+                _prep_objects(spread, {"on", "against"}), {"in", "across", "throughout"}
+            )
         if candidate.event == "RETREAT":
             pobjs += _prep_objects(out, {"of"})
         for pobj in pobjs:
@@ -921,7 +928,7 @@ class CoderComponent(EventsComponent):
                 for word in _with_compounds(item):
                     tokens.append(word)
                     words |= {word.lower_, word.lemma_.lower()}
-            for modifier in (c for c in obj.children if c.dep_ in {"nmod", "compound"}):
+            for modifier in (c for c in obj.children if c.dep_ in {"nmod", "compound", "amod"}):
                 for item in conjuncts(modifier)[1:]:
                     tokens.append(item)
                     words |= {item.lower_, item.lemma_.lower()}
@@ -999,6 +1006,9 @@ class CoderComponent(EventsComponent):
         party ordering its own forces out withdraws them (see ``_keep``)."""
         if lemma not in ORDERING:
             return None
+        ultimatum = self._time_given(token)
+        if ultimatum is not None:
+            return ultimatum
         ordered = [c for c in token.children if c.dep_ in {"dobj", "dative"}]
         for clause in token.children:
             if clause.dep_ in {"xcomp", "ccomp", "advcl"} and clause.lemma_.lower() in LEAVING:
@@ -1007,6 +1017,27 @@ class CoderComponent(EventsComponent):
                     self._expelled.add(token.i)
                     return Candidate(token, "SANCTION", None, None, NAMED_OBJECT, [token, clause])
         return None
+
+    def _time_given(self, token: Token) -> Candidate | None:
+        """ "gave the rebels 72 hours to surrender", "gave Kyiv a week to respond": a time
+        given to another party to act is an ultimatum (CAMEO 139, PLOVER THREATEN) aimed at
+        that party; a time given to leave stays an expulsion (see ``_expulsion``)."""
+        given = [c for c in token.children if c.dep_ == "dative"]
+        time = [
+            c for c in token.children if c.dep_ == "dobj" and c.lower_ in TIME_GIVEN
+            and any(n.dep_ == "nummod" or n.like_num or n.dep_ == "det" for n in c.children)
+        ]  # fmt: skip
+        act = [
+            c for c in token.children
+            if c.dep_ in {"xcomp", "advcl"} and c.pos_ == "VERB" and c.lemma_.lower() not in LEAVING
+            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        ]  # fmt: skip
+        if not (given and time and act) or any(
+            c.dep_ == "poss" and is_pronoun(c) for g in given for c in g.children
+        ):
+            return None  # "gave his ministers two weeks": no ultimatum to one's own people
+        self._from_default.add(token.i)  # like a default, it needs a coded party
+        return Candidate(token, "THREATEN", None, None, NAMED_OBJECT, [token, *time])
 
     def _support_verb(self, token: Token, lemma: str) -> Candidate | None:
         """ "completed its investigation", "undertook a mediation mission", "began the
@@ -1017,8 +1048,28 @@ class CoderComponent(EventsComponent):
         for child in token.children:
             if child.dep_ != "dobj":
                 continue
-            for noun in (*(c for c in child.children if c.dep_ == "compound"), child):
-                entry = self._nominal_entry(noun)
+            nouns = [*(c for c in child.children if c.dep_ == "compound"), child]
+            kinds: list[Token] = []
+            if any(c.dep_ == "nummod" or c.like_num for c in (child, *child.children)):
+                # "announced $800 million in military aid": an amount in a kind names the kind.
+                kinds = _prep_objects([child], {"in"})
+            for kind in kinds:
+                entry = next(
+                    (e for e in self.lex.verbs.get(kind.lemma_.lower(), ()) if e.objects is None),
+                    None,
+                )  # "aid", a verb of its own
+                if entry is not None and not entry.particle:
+                    return Candidate(
+                        token, entry.event, entry.mode, entry.context, NAMED_OBJECT, [token, kind]
+                    )
+            for noun in (*nouns, *kinds):
+                # "ordered the deployment of troops": the noun's own object counts as the
+                # derived verb's ("deploy + troops").
+                of_words = {
+                    w for o in _prep_objects([noun], {"of"}) for t in _with_compounds(o)
+                    for w in (t.lower_, t.lemma_.lower())
+                }  # fmt: skip
+                entry = self._nominal_entry(noun, of_words)
                 if entry is not None:
                     return Candidate(
                         token, entry.event, entry.mode, entry.context, NAMED_OBJECT,
@@ -1026,21 +1077,20 @@ class CoderComponent(EventsComponent):
                     )  # fmt: skip
         return None
 
-    def _nominal_entry(self, noun: Token) -> TriggerEntry | None:
-        """The bare lexicon entry of the verb a noun of action derives from."""
+    def _nominal_entry(
+        self, noun: Token, objects: frozenset[str] | set[str] = frozenset()
+    ) -> TriggerEntry | None:
+        """The bare lexicon entry of the verb a noun of action derives from, else one whose
+        object list the noun's own object (``objects``) is on."""
         word = noun.lower_
         for suffix, replacements in NOMINAL_SUFFIXES:
             if not word.endswith(suffix) or len(word) <= len(suffix) + 2:
                 continue
             for replacement in replacements:
                 verb = word[: -len(suffix)] + replacement
-                entry = next(
-                    (
-                        e
-                        for e in self.lex.verbs.get(verb, ())
-                        if e.objects is None and not e.particle
-                    ),
-                    None,
+                entries = [e for e in self.lex.verbs.get(verb, ()) if not e.particle]
+                entry = next((e for e in entries if e.objects is None), None) or next(
+                    (e for e in entries if e.objects and e.objects & objects), None
                 )
                 if entry is not None:
                     return entry
