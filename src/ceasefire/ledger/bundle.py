@@ -147,7 +147,7 @@ def verify_bundle(path: Path, *, check_signatures: bool = True, workers: int = 1
             line = json.loads(raw.decode("utf-8"))
             if not isinstance(line, dict):
                 raise ValueError("not a JSON object")
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             # A damaged line is most likely the entry after the last one read.
             problems.append(
                 Finding(

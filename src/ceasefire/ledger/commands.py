@@ -243,7 +243,7 @@ def check_proof_command(
 ) -> None:
     try:
         document = json.loads(proof_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise InvalidInput.worded(
             N_("cannot read %(proof_file)s: %(error)s"),
             details=[problem("proof_file", str(exc))],

@@ -1128,6 +1128,11 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         problems.append("the entry's payload does not match its header")
     if root is not None and root != proof.root:
         problems.append(f"the proof is for root {proof.root}, not the published {root}")
+    # The words printed ("entry N is in the tree of DAY") must be the entry's own.
+    if proof.seq != parsed.seq:
+        problems.append(f"the proof names seq {proof.seq}, the entry is seq {parsed.seq}")
+    if proof.day != parsed.ts[:10]:
+        problems.append(f"the proof names day {proof.day}, the entry is of {parsed.ts[:10]}")
     if not proof.verify():
         problems.append("the audit path does not lead to the root")
     return ProofCheck(

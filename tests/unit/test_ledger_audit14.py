@@ -1,0 +1,323 @@
+"""The fourteenth audit (ledger): the offline verifier fed exports a dishonest member, a
+dishonest operator or the holder of a tampered export would craft (docs/security.md,
+"The fourteenth audit (ledger)"). Each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger.bundle import bundle_header, entry_line, verify_bundle, write_line
+from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.entry import (
+    KEY_ADDED,
+    KEY_REVOKED,
+    ROOT_SEALED,
+    SignedEntry,
+    build_entry,
+    sha256_hex,
+)
+from ceasefire.ledger.keys import SigningKey
+from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
+from ceasefire.ledger.verify import FindingKind, StoredEntry, verify_entries
+from tests.factories.ledger import ChainBuilder, reference_verifier, stored_entry
+
+TAG = "party:statement:made"
+
+
+def _kinds(entries: list[StoredEntry]) -> set[tuple[int | None, FindingKind]]:
+    return {(f.seq, f.kind) for f in verify_entries(entries).findings}
+
+
+def _raw_entry(chain: ChainBuilder, tag: str, subject: str, payload: bytes, signer: SigningKey,
+               *, seq: int | None = None, ts_text: str | None = None) -> SignedEntry:
+    """An entry with ``payload`` bytes as given (not canonicalised), signed by ``signer``,
+    appended to ``chain``; ``ts_text`` replaces the header's time as written."""
+    entry = build_entry(
+        seq=seq or len(chain.entries) + 1,
+        ts=chain.clock + chain.step,
+        tag=tag,
+        subject=subject,
+        actor_member=signer.member_id,
+        actor_user=None,
+        payload_bytes=payload,
+        prev=chain.entries[-1].entry_hash,
+        signer=signer,
+    )
+    if ts_text is not None:
+        header = json.loads(entry.header_bytes)
+        header["ts"] = ts_text
+        header_bytes = canonical_json(header, field="header")
+        entry = SignedEntry(
+            entry.header, header_bytes, payload, sha256_hex(header_bytes), signer.sign(header_bytes)
+        )
+    chain.clock += chain.step
+    chain.entries.append(entry)
+    chain.instants.append(chain.clock)
+    return entry
+
+
+def _bundle(tmp_path: Path, entries: list[StoredEntry]) -> Path:
+    path = tmp_path / "bundle.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        header = bundle_header(
+            exported_at="2026-12-07T00:00:00.000000Z",
+            entries=len(entries),
+            head_seq=entries[-1].seq,
+            head_hash=entries[-1].entry_hash,
+        )
+        write_line(handle, header)
+        for entry in entries:
+            write_line(handle, entry_line(entry))
+    return path
+
+
+# -- key substitution -------------------------------------------------------------------------
+
+
+def test_a_member_cannot_revoke_another_members_key_by_naming_itself() -> None:
+    chain = ChainBuilder()
+    aze, tur = SigningKey.generate("aze"), SigningKey.generate("tur")
+    chain.add_key(aze)
+    chain.add_key(tur)
+    # aze's own key revokes tur's key (and the centre's), the payload naming aze as member:
+    # the verifier took "the signer's member is the payload's member" as enough.
+    for victim in (tur, chain.centre):
+        chain.append(
+            KEY_REVOKED,
+            victim.key_id,
+            {"key_id": victim.key_id, "member_id": "aze", "reason": "x"},
+            aze,
+        )
+    chain.append(TAG, "statement/1", {"n": 1}, tur)
+    report = verify_entries(chain.stored())
+    assert {(f.seq, f.kind) for f in report.findings} == {
+        (4, FindingKind.KEY_ENTRY_INVALID),
+        (5, FindingKind.KEY_ENTRY_INVALID),
+    }
+    assert "tur" in report.findings[0].message
+    # The victims' keys stay valid: tur's next entry is not blamed.
+    assert report.keys[tur.key_id].active and report.keys[chain.centre.key_id].active
+    with pytest.raises(AssertionError, match="seq 4"):
+        reference_verifier()["verify_bundle"](
+            [json.dumps({"type": "bundle"})]
+            + [json.dumps(entry_line(e)) for e in chain.stored()]
+        )
+
+
+def test_a_day_sealed_by_a_member_rather_than_the_centre_is_refused() -> None:
+    # A member holding its own key extends an export past its head, into a new day, and
+    # seals the day itself (the root right): the verifier checked the root, not who sealed.
+    chain = ChainBuilder()
+    aze = SigningKey.generate("aze")
+    chain.add_key(aze, custody="member")
+    chain.append(TAG, "statement/1", {"n": 1}, aze)
+    day = chain.instants[-1].date().isoformat()
+    of_day = [e.entry_hash for e in chain.entries]
+    seal = {
+        "day": day,
+        "first_seq": 1,
+        "last_seq": len(of_day),
+        "count": len(of_day),
+        "root": merkle_root(of_day),
+        "tree": TREE_ALGORITHM,
+    }
+    chain.append(ROOT_SEALED, day, seal, aze, ts=chain.clock + timedelta(days=1), seal=False)
+    seal_seq = len(chain.entries)
+    assert (seal_seq, FindingKind.ROOT_INVALID) in _kinds(chain.stored())
+    with pytest.raises(AssertionError, match=f"seq {seal_seq}"):
+        reference_verifier()["verify_bundle"](
+            [json.dumps({"type": "bundle"})]
+            + [json.dumps(entry_line(e)) for e in chain.stored()]
+        )
+
+
+# -- canonicalisation and parser differentials ---------------------------------------------
+
+
+def _seal_payload(chain: ChainBuilder) -> dict[str, Any]:
+    hashes = [e.entry_hash for e in chain.entries]
+    return {
+        "count": len(hashes),
+        "day": chain.instants[-1].date().isoformat(),
+        "first_seq": 1,
+        "last_seq": len(hashes),
+        "root": merkle_root(hashes),
+        "tree": TREE_ALGORITHM,
+    }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"first_seq": True}, id="true-for-1"),
+        pytest.param({"first_seq": 1.0}, id="1.0-for-1"),
+        pytest.param({"count": "2"}, id="string-count"),
+        pytest.param({"first_seq": "x"}, id="string-seq"),
+        pytest.param({"count": [2]}, id="list-count"),
+    ],
+)
+def test_a_seal_whose_numbers_are_other_json_types_is_refused(change: dict[str, Any]) -> None:
+    # Python compares True == 1 == 1.0: a seal a strict verifier rejects passed ours.
+    chain = ChainBuilder()
+    chain.append(TAG, "statement/1", {"n": 1}, chain.centre)
+    payload = {**_seal_payload(chain), **change}
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    chain.clock += timedelta(days=1)
+    entry = _raw_entry(chain, ROOT_SEALED, payload["day"], text, chain.centre)
+    assert (entry.seq, FindingKind.ROOT_INVALID) in _kinds(chain.stored())
+
+
+def test_a_key_entry_with_a_duplicate_member_name_is_refused() -> None:
+    # {"key_id": A, ..., "key_id": B}: Python reads B, a verifier keeping the first reads A.
+    chain = ChainBuilder()
+    real, decoy = SigningKey.generate("aze"), SigningKey.generate("aze")
+    body = (
+        '{"algorithm":"ed25519","custody":"server","key_id":"%s","key_id":"%s",'
+        '"member_id":"aze","public_key":"%s","public_key":"%s"}'
+        % (decoy.key_id, real.key_id, decoy.public_key_hex, real.public_key_hex)
+    ).encode()
+    _raw_entry(chain, KEY_ADDED, real.key_id, body, chain.centre)
+    chain.append(TAG, "statement/1", {"n": 1}, real)
+    found = _kinds(chain.stored())
+    assert (2, FindingKind.KEY_ENTRY_INVALID) in found
+    assert (3, FindingKind.KEY_NOT_VALID) in found  # the key was not added
+
+
+def test_a_key_entry_payload_with_nan_is_refused() -> None:
+    chain = ChainBuilder()
+    key = SigningKey.generate("aze")
+    body = (
+        '{"algorithm":"ed25519","custody":"server","key_id":"%s","member_id":"aze",'
+        '"public_key":"%s","weight":NaN}' % (key.key_id, key.public_key_hex)
+    ).encode()
+    _raw_entry(chain, KEY_ADDED, key.key_id, body, chain.centre)
+    assert (2, FindingKind.KEY_ENTRY_INVALID) in _kinds(chain.stored())
+
+
+@pytest.mark.parametrize(
+    "ts",
+    ["2026-11-27T25:61:61.000000Z", "2026-11-27Tnoon", "2026-11-27 22:00:14.000000Z"],
+)
+def test_a_header_time_that_is_no_time_is_named(ts: str) -> None:
+    # Signed by a valid key, but "2026-11-27Tnoon" sorts after every real time of the day:
+    # every later entry of that day would be "time went back".
+    chain = ChainBuilder()
+    entry = _raw_entry(chain, TAG, "statement/1", b'{"n":1}', chain.centre, ts_text=ts)
+    assert (entry.seq, FindingKind.MALFORMED) in _kinds(chain.stored())
+
+
+# -- bounded, linear verification -------------------------------------------------------------
+
+
+def test_a_sequence_number_far_ahead_is_named_at_once() -> None:
+    # One entry claiming seq 10**15 made the verifier count through every number between.
+    chain = ChainBuilder()
+    chain.append(TAG, "statement/1", {"n": 1}, chain.centre)
+    entries = chain.stored()
+    far = replace_seq(entries[-1], 10**15)
+    started = time.monotonic()
+    report = verify_entries([*entries[:-1], far])
+    assert time.monotonic() - started < 2
+    assert (2, FindingKind.ENTRY_MISSING) in {(f.seq, f.kind) for f in report.findings}
+
+
+def test_many_gaps_far_ahead_are_resolved_in_linear_time() -> None:
+    # Entries alternating between seq 2 and seq 100,000: each jump forward was a gap
+    # counted through 100,000 numbers again (1,000 gaps: 10**8 steps).
+    chain = ChainBuilder()
+    chain.append(TAG, "statement/1", {"n": 1}, chain.centre)
+    near = chain.stored()[-1]
+    far = replace_seq(near, 100_000)
+    entries = [chain.stored()[0], *[near, far] * 1000]
+    started = time.monotonic()
+    report = verify_entries(entries, check_signatures=False)
+    assert time.monotonic() - started < 5
+    assert report.first_bad is not None
+    assert (report.first_bad.seq, report.first_bad.kind) == (2, FindingKind.ORDER_CHANGED)
+
+
+def replace_seq(entry: StoredEntry, seq: int) -> StoredEntry:
+    header = json.loads(entry.header)
+    header["seq"] = seq
+    raw = canonical_json(header, field="header")
+    return StoredEntry(seq, raw, entry.payload, sha256_hex(raw), entry.signature)
+
+
+def _deep(depth: int) -> bytes:
+    return b'{"a":' + b"[" * depth + b"]" * depth + b"}"
+
+
+def test_a_deeply_nested_header_is_malformed_not_a_crash(tmp_path: Path) -> None:
+    chain = ChainBuilder()
+    header = _deep(100_000)
+    bad = StoredEntry(2, header, b"{}", sha256_hex(header), "00" * 64)
+    assert (2, FindingKind.MALFORMED) in _kinds([*chain.stored(), bad])
+    report = verify_bundle(_bundle(tmp_path, [*chain.stored(), bad]))
+    assert (2, FindingKind.MALFORMED) in {(f.seq, f.kind) for f in report.findings}
+
+
+def test_a_deeply_nested_key_payload_is_refused_not_a_crash() -> None:
+    chain = ChainBuilder()
+    entry = _raw_entry(chain, KEY_ADDED, "k", _deep(100_000), chain.centre)
+    assert (entry.seq, FindingKind.KEY_ENTRY_INVALID) in _kinds(chain.stored())
+
+
+def test_a_deeply_nested_bundle_line_is_malformed_not_a_crash(tmp_path: Path) -> None:
+    chain = ChainBuilder()
+    path = _bundle(tmp_path, chain.stored())
+    with path.open("ab") as handle:
+        handle.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    report = verify_bundle(path)
+    assert any(
+        f.kind == FindingKind.MALFORMED and "line 3" in f.message for f in report.findings
+    )
+
+
+# -- proofs ---------------------------------------------------------------------------------
+
+
+def _proof_document(chain: ChainBuilder, index: int) -> dict[str, Any]:
+    from ceasefire.ledger.merkle import inclusion_path
+
+    hashes = [e.entry_hash for e in chain.entries]
+    entry = chain.entries[index]
+    return {
+        "proof": {
+            "algorithm": TREE_ALGORITHM,
+            "seq": entry.seq,
+            "entry_hash": entry.entry_hash,
+            "day": chain.instants[index].date().isoformat(),
+            "leaf_index": index,
+            "tree_size": len(hashes),
+            "path": inclusion_path(hashes, index),
+            "root": merkle_root(hashes),
+            "root_seq": None,
+        },
+        "entry": entry_line(stored_entry(entry)),
+    }
+
+
+def test_a_proof_naming_another_day_or_seq_than_its_entry_does_not_hold() -> None:
+    chain = ChainBuilder()
+    chain.append(TAG, "statement/1", {"n": 1}, chain.centre)
+    document = _proof_document(chain, 1)
+    assert ledger.check_proof(document).ok
+    other_day = {**document, "proof": {**document["proof"], "day": "2026-12-25"}}
+    assert not ledger.check_proof(other_day).ok
+    other_seq = {**document, "proof": {**document["proof"], "seq": 7}}
+    assert not ledger.check_proof(other_seq).ok
+
+
+def test_a_proof_whose_entry_header_is_nested_too_deeply_is_refused() -> None:
+    chain = ChainBuilder()
+    document = _proof_document(chain, 0)
+    document["entry"]["header"] = _deep(100_000).decode()
+    with pytest.raises(ledger.InvalidInput):
+        ledger.check_proof(document)
