@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from ceasefire.ledger import service as ledger
-from ceasefire.ledger.bundle import bundle_header, entry_line, verify_bundle, write_line
+from ceasefire.ledger.bundle import (
+    bundle_header,
+    entry_line,
+    verify_bundle,
+    write_bundle,
+    write_line,
+)
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
     KEY_ADDED,
@@ -25,7 +31,10 @@ from ceasefire.ledger.entry import (
 )
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
+from ceasefire.ledger.tree import sign_tree_head
 from ceasefire.ledger.verify import FindingKind, StoredEntry, verify_entries
+from ceasefire.ledger.witness import HEADS_FILE, PIN_FILE
+from tests.factories.cli import InProcessCli
 from tests.factories.ledger import ChainBuilder, reference_verifier, stored_entry
 
 TAG = "party:statement:made"
@@ -321,3 +330,99 @@ def test_a_proof_whose_entry_header_is_nested_too_deeply_is_refused() -> None:
     document["entry"]["header"] = _deep(100_000).decode()
     with pytest.raises(ledger.InvalidInput):
         ledger.check_proof(document)
+
+
+# -- truncation and forks against a witnessed tree head -------------------------------------
+
+
+def _written(tmp_path: Path, name: str, entries: list[StoredEntry]) -> Path:
+    """A bundle as ``ceasefire ledger export`` writes it (its unsigned header agreeing)."""
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8") as handle:
+        header = bundle_header(
+            exported_at="2026-12-07T00:00:00.000000Z",
+            entries=len(entries),
+            head_seq=entries[-1].seq,
+            head_hash=entries[-1].entry_hash,
+        )
+        write_bundle(handle, header, entries)
+    return path
+
+
+def _witness_state(tmp_path: Path, chain: ChainBuilder, size: int) -> Path:
+    """The state a witness keeps after seeing the centre's head of ``size`` entries."""
+    state = tmp_path / "witness"
+    state.mkdir()
+    root = merkle_root([e.entry_hash for e in chain.entries[:size]])
+    head = sign_tree_head(size, root, "2026-11-28T09:00:00.000000Z", chain.centre)
+    line = {**head.as_dict(), "seen_at": head.timestamp, "source": "https://centre.example"}
+    (state / HEADS_FILE).write_text(json.dumps(line) + "\n", encoding="utf-8")
+    pin = {"public_key": chain.centre.public_key_hex, "key_id": chain.centre.key_id}
+    (state / PIN_FILE).write_text(json.dumps(pin), encoding="utf-8")
+    return state
+
+
+def _statements(chain: ChainBuilder, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        chain.append(TAG, f"statement/{n}", {"n": n}, chain.centre)
+
+
+def test_a_bundle_cut_short_is_caught_by_a_witnessed_head(tmp_path: Path) -> None:
+    chain = ChainBuilder()
+    _statements(chain, 9)
+    state = _witness_state(tmp_path, chain, 10)
+    cut = _written(tmp_path, "cut.jsonl", chain.stored()[:7])
+    assert ledger.verify_bundle_file(cut).ok  # the bundle alone cannot tell
+    summary = ledger.verify_bundle_file(cut, witness_state=state)
+    assert summary.first_bad is not None
+    assert (summary.first_bad.seq, summary.first_bad.kind) == (8, "entry_missing")
+    whole = _written(tmp_path, "whole.jsonl", chain.stored())
+    assert ledger.verify_bundle_file(whole, witness_state=state).ok
+    _statements(chain, 3, start=9)  # a later export holds the witnessed tree as its prefix
+    later = _written(tmp_path, "later.jsonl", chain.stored())
+    assert ledger.verify_bundle_file(later, witness_state=state).ok
+
+
+def test_another_history_of_the_same_length_is_caught_by_a_witnessed_head(
+    tmp_path: Path,
+) -> None:
+    shown = ChainBuilder()
+    _statements(shown, 5)
+    other = ChainBuilder(centre=shown.centre, entries=list(shown.entries))
+    other.instants, other.clock = list(shown.instants), shown.clock
+    _statements(shown, 4, start=5)
+    other.append(TAG, "statement/5", {"n": "changed"}, other.centre)
+    _statements(other, 3, start=6)
+    state = _witness_state(tmp_path, shown, 10)
+    fork = _written(tmp_path, "fork.jsonl", other.stored())
+    assert ledger.verify_bundle_file(fork).ok
+    summary = ledger.verify_bundle_file(fork, witness_state=state)
+    assert summary.first_bad is not None
+    assert summary.first_bad.kind == "entry_changed"
+    assert "another history" in summary.first_bad.message
+
+
+def test_a_witnessed_head_of_another_installation_is_named(tmp_path: Path) -> None:
+    chain, elsewhere = ChainBuilder(), ChainBuilder()
+    _statements(chain, 3)
+    _statements(elsewhere, 3)
+    state = _witness_state(tmp_path, elsewhere, 4)
+    summary = ledger.verify_bundle_file(
+        _written(tmp_path, "b.jsonl", chain.stored()), witness_state=state
+    )
+    assert {f.kind for f in summary.findings} >= {"key_not_valid", "entry_changed"}
+
+
+def test_the_cli_checks_a_bundle_against_a_witness_and_only_a_bundle(
+    cli: InProcessCli, tmp_path: Path
+) -> None:
+    chain = ChainBuilder()
+    _statements(chain, 4)
+    state = _witness_state(tmp_path, chain, 5)
+    cut = _written(tmp_path, "cut.jsonl", chain.stored()[:3])
+    code, out = cli.run("ledger", "verify", "--bundle", str(cut), "--witness-state", str(state))
+    assert code == 1
+    assert out["error"]["details"]["first_bad"]["kind"] == "entry_missing"
+    code, out = cli.run("ledger", "verify", "--witness-state", str(state))
+    assert code != 0
+    assert out["error"]["details"][0]["loc"] == "witness_state"

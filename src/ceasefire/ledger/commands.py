@@ -132,11 +132,27 @@ def verify_command(
         bool, typer.Option("--no-state", help=N_("Skip comparing the main tables with the ledger."))
     ] = False,
     workers: Annotated[int, WORKERS] = 1,
+    witness_state: Annotated[
+        Path | None,
+        typer.Option(
+            "--witness-state",
+            help=N_(
+                "With --bundle: a witness's state directory; the bundle must hold the tree of "
+                "the last head it kept (catches a bundle cut short or another history)."
+            ),
+        ),
+    ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
+    if witness_state is not None and bundle is None:
+        raise InvalidInput.worded(
+            N_("--witness-state checks a bundle: for the database, run `ceasefire check`"),
+            details=[problem("witness_state", N_("needs --bundle"))],
+        )
     if bundle is not None:
         summary = ledger.verify_bundle_file(
-            bundle, check_signatures=not no_signatures, workers=workers
+            bundle, check_signatures=not no_signatures, workers=workers,
+            witness_state=witness_state,
         )
         _report_verification(summary, as_json, bundle)
         return

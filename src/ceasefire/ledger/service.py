@@ -1505,16 +1505,34 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
 
 
 def verify_bundle_file(
-    path: Path, *, check_signatures: bool = True, workers: int = 1
+    path: Path,
+    *,
+    check_signatures: bool = True,
+    workers: int = 1,
+    witness_state: Path | None = None,
 ) -> VerificationSummary:
-    """Verify an exported bundle offline (no database); the same summary as ``verify``."""
+    """Verify an exported bundle offline (no database); the same summary as ``verify``.
+
+    ``witness_state``: a witness's directory; the bundle must then hold the tree of the last
+    head it kept (its own header is unsigned: a bundle cut short passes without one)."""
     path = Path(path)
     if not path.is_file():
         raise NotFound.worded(
             N_("no bundle at %(path)s"), details=[problem("bundle", N_("no such file"))], path=path
         )
+    witnessed = key = None
+    if witness_state is not None:
+        from ceasefire.ledger import witness as ledger_witness
+
+        witnessed, key = ledger_witness.witnessed_head(witness_state)
     started = time.perf_counter()
-    report = verify_bundle(path, check_signatures=check_signatures, workers=workers)
+    report = verify_bundle(
+        path,
+        check_signatures=check_signatures,
+        workers=workers,
+        witnessed=witnessed,
+        witnessed_key=key,
+    )
     return verification_summary(
         report.chain, report.findings, report.first_bad, time.perf_counter() - started
     )
