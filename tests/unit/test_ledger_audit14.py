@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ceasefire.errors import InvalidInput
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.bundle import (
     bundle_header,
@@ -33,7 +34,7 @@ from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
 from ceasefire.ledger.tree import sign_tree_head
 from ceasefire.ledger.verify import FindingKind, StoredEntry, verify_entries
-from ceasefire.ledger.witness import HEADS_FILE, PIN_FILE
+from ceasefire.ledger.witness import HEADS_FILE, PIN_FILE, witnessed_head
 from tests.factories.cli import InProcessCli
 from tests.factories.ledger import ChainBuilder, reference_verifier, stored_entry
 
@@ -44,8 +45,16 @@ def _kinds(entries: list[StoredEntry]) -> set[tuple[int | None, FindingKind]]:
     return {(f.seq, f.kind) for f in verify_entries(entries).findings}
 
 
-def _raw_entry(chain: ChainBuilder, tag: str, subject: str, payload: bytes, signer: SigningKey,
-               *, seq: int | None = None, ts_text: str | None = None) -> SignedEntry:
+def _raw_entry(
+    chain: ChainBuilder,
+    tag: str,
+    subject: str,
+    payload: bytes,
+    signer: SigningKey,
+    *,
+    seq: int | None = None,
+    ts_text: str | None = None,
+) -> SignedEntry:
     """An entry with ``payload`` bytes as given (not canonicalised), signed by ``signer``,
     appended to ``chain``; ``ts_text`` replaces the header's time as written."""
     entry = build_entry(
@@ -112,11 +121,11 @@ def test_a_member_cannot_revoke_another_members_key_by_naming_itself() -> None:
     }
     assert "tur" in report.findings[0].message
     # The victims' keys stay valid: tur's next entry is not blamed.
-    assert report.keys[tur.key_id].active and report.keys[chain.centre.key_id].active
+    assert report.keys[tur.key_id].active
+    assert report.keys[chain.centre.key_id].active
     with pytest.raises(AssertionError, match="seq 4"):
         reference_verifier()["verify_bundle"](
-            [json.dumps({"type": "bundle"})]
-            + [json.dumps(entry_line(e)) for e in chain.stored()]
+            [json.dumps({"type": "bundle"})] + [json.dumps(entry_line(e)) for e in chain.stored()]
         )
 
 
@@ -142,8 +151,7 @@ def test_a_day_sealed_by_a_member_rather_than_the_centre_is_refused() -> None:
     assert (seal_seq, FindingKind.ROOT_INVALID) in _kinds(chain.stored())
     with pytest.raises(AssertionError, match=f"seq {seal_seq}"):
         reference_verifier()["verify_bundle"](
-            [json.dumps({"type": "bundle"})]
-            + [json.dumps(entry_line(e)) for e in chain.stored()]
+            [json.dumps({"type": "bundle"})] + [json.dumps(entry_line(e)) for e in chain.stored()]
         )
 
 
@@ -188,9 +196,8 @@ def test_a_key_entry_with_a_duplicate_member_name_is_refused() -> None:
     chain = ChainBuilder()
     real, decoy = SigningKey.generate("aze"), SigningKey.generate("aze")
     body = (
-        '{"algorithm":"ed25519","custody":"server","key_id":"%s","key_id":"%s",'
-        '"member_id":"aze","public_key":"%s","public_key":"%s"}'
-        % (decoy.key_id, real.key_id, decoy.public_key_hex, real.public_key_hex)
+        f'{{"algorithm":"ed25519","custody":"server","key_id":"{decoy.key_id}","key_id":"{real.key_id}",'
+        f'"member_id":"aze","public_key":"{decoy.public_key_hex}","public_key":"{real.public_key_hex}"}}'
     ).encode()
     _raw_entry(chain, KEY_ADDED, real.key_id, body, chain.centre)
     chain.append(TAG, "statement/1", {"n": 1}, real)
@@ -203,8 +210,8 @@ def test_a_key_entry_payload_with_nan_is_refused() -> None:
     chain = ChainBuilder()
     key = SigningKey.generate("aze")
     body = (
-        '{"algorithm":"ed25519","custody":"server","key_id":"%s","member_id":"aze",'
-        '"public_key":"%s","weight":NaN}' % (key.key_id, key.public_key_hex)
+        f'{{"algorithm":"ed25519","custody":"server","key_id":"{key.key_id}","member_id":"aze",'
+        f'"public_key":"{key.public_key_hex}","weight":NaN}}'
     ).encode()
     _raw_entry(chain, KEY_ADDED, key.key_id, body, chain.centre)
     assert (2, FindingKind.KEY_ENTRY_INVALID) in _kinds(chain.stored())
@@ -284,9 +291,7 @@ def test_a_deeply_nested_bundle_line_is_malformed_not_a_crash(tmp_path: Path) ->
     with path.open("ab") as handle:
         handle.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")
     report = verify_bundle(path)
-    assert any(
-        f.kind == FindingKind.MALFORMED and "line 3" in f.message for f in report.findings
-    )
+    assert any(f.kind == FindingKind.MALFORMED and "line 3" in f.message for f in report.findings)
 
 
 # -- proofs ---------------------------------------------------------------------------------
@@ -328,7 +333,7 @@ def test_a_proof_whose_entry_header_is_nested_too_deeply_is_refused() -> None:
     chain = ChainBuilder()
     document = _proof_document(chain, 0)
     document["entry"]["header"] = _deep(100_000).decode()
-    with pytest.raises(ledger.InvalidInput):
+    with pytest.raises(InvalidInput):
         ledger.check_proof(document)
 
 
@@ -362,6 +367,12 @@ def _witness_state(tmp_path: Path, chain: ChainBuilder, size: int) -> Path:
     return state
 
 
+def _witnessed(state: Path) -> dict[str, Any]:
+    """The head and key ``ceasefire ledger verify --witness-state`` passes on."""
+    head, key = witnessed_head(state)
+    return {"witnessed": head, "witnessed_key": key}
+
+
 def _statements(chain: ChainBuilder, count: int, start: int = 0) -> None:
     for n in range(start, start + count):
         chain.append(TAG, f"statement/{n}", {"n": n}, chain.centre)
@@ -373,14 +384,14 @@ def test_a_bundle_cut_short_is_caught_by_a_witnessed_head(tmp_path: Path) -> Non
     state = _witness_state(tmp_path, chain, 10)
     cut = _written(tmp_path, "cut.jsonl", chain.stored()[:7])
     assert ledger.verify_bundle_file(cut).ok  # the bundle alone cannot tell
-    summary = ledger.verify_bundle_file(cut, witness_state=state)
+    summary = ledger.verify_bundle_file(cut, **_witnessed(state))
     assert summary.first_bad is not None
     assert (summary.first_bad.seq, summary.first_bad.kind) == (8, "entry_missing")
     whole = _written(tmp_path, "whole.jsonl", chain.stored())
-    assert ledger.verify_bundle_file(whole, witness_state=state).ok
+    assert ledger.verify_bundle_file(whole, **_witnessed(state)).ok
     _statements(chain, 3, start=9)  # a later export holds the witnessed tree as its prefix
     later = _written(tmp_path, "later.jsonl", chain.stored())
-    assert ledger.verify_bundle_file(later, witness_state=state).ok
+    assert ledger.verify_bundle_file(later, **_witnessed(state)).ok
 
 
 def test_another_history_of_the_same_length_is_caught_by_a_witnessed_head(
@@ -396,7 +407,7 @@ def test_another_history_of_the_same_length_is_caught_by_a_witnessed_head(
     state = _witness_state(tmp_path, shown, 10)
     fork = _written(tmp_path, "fork.jsonl", other.stored())
     assert ledger.verify_bundle_file(fork).ok
-    summary = ledger.verify_bundle_file(fork, witness_state=state)
+    summary = ledger.verify_bundle_file(fork, **_witnessed(state))
     assert summary.first_bad is not None
     assert summary.first_bad.kind == "entry_changed"
     assert "another history" in summary.first_bad.message
@@ -408,7 +419,7 @@ def test_a_witnessed_head_of_another_installation_is_named(tmp_path: Path) -> No
     _statements(elsewhere, 3)
     state = _witness_state(tmp_path, elsewhere, 4)
     summary = ledger.verify_bundle_file(
-        _written(tmp_path, "b.jsonl", chain.stored()), witness_state=state
+        _written(tmp_path, "b.jsonl", chain.stored()), **_witnessed(state)
     )
     assert {f.kind for f in summary.findings} >= {"key_not_valid", "entry_changed"}
 

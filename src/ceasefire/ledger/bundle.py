@@ -257,8 +257,8 @@ def _check_witnessed(
             yield Finding(
                 None, FindingKind.MALFORMED, "the witnessed head does not verify with its key"
             )
-        elif head.key_id != key_id_for(key) or centre is None or (
-            centre.member_id != CENTRE_MEMBER_ID
+        elif (
+            head.key_id != key_id_for(key) or centre is None or centre.member_id != CENTRE_MEMBER_ID
         ):
             yield Finding(
                 None,

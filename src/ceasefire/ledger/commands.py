@@ -150,9 +150,17 @@ def verify_command(
             details=[problem("witness_state", N_("needs --bundle"))],
         )
     if bundle is not None:
+        from ceasefire.ledger import witness as ledger_witness
+
+        witnessed, key = (
+            ledger_witness.witnessed_head(witness_state) if witness_state else (None, None)
+        )
         summary = ledger.verify_bundle_file(
-            bundle, check_signatures=not no_signatures, workers=workers,
-            witness_state=witness_state,
+            bundle,
+            check_signatures=not no_signatures,
+            workers=workers,
+            witnessed=witnessed,
+            witnessed_key=key,
         )
         _report_verification(summary, as_json, bundle)
         return

@@ -99,6 +99,7 @@ from ceasefire.ledger.schemas import (
     VerificationSummary,
 )
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
+from ceasefire.ledger.tree import SignedTreeHead
 from ceasefire.ledger.verify import (
     ChainReport,
     ChainVerifier,
@@ -1509,29 +1510,26 @@ def verify_bundle_file(
     *,
     check_signatures: bool = True,
     workers: int = 1,
-    witness_state: Path | None = None,
+    witnessed: SignedTreeHead | None = None,
+    witnessed_key: str | None = None,
 ) -> VerificationSummary:
     """Verify an exported bundle offline (no database); the same summary as ``verify``.
 
-    ``witness_state``: a witness's directory; the bundle must then hold the tree of the last
-    head it kept (its own header is unsigned: a bundle cut short passes without one)."""
+    ``witnessed``: the last head a witness kept (``witness.witnessed_head``), signed with
+    ``witnessed_key``; the bundle must then hold its tree (the bundle's own header is
+    unsigned: a bundle cut short passes without one)."""
     path = Path(path)
     if not path.is_file():
         raise NotFound.worded(
             N_("no bundle at %(path)s"), details=[problem("bundle", N_("no such file"))], path=path
         )
-    witnessed = key = None
-    if witness_state is not None:
-        from ceasefire.ledger import witness as ledger_witness
-
-        witnessed, key = ledger_witness.witnessed_head(witness_state)
     started = time.perf_counter()
     report = verify_bundle(
         path,
         check_signatures=check_signatures,
         workers=workers,
         witnessed=witnessed,
-        witnessed_key=key,
+        witnessed_key=witnessed_key,
     )
     return verification_summary(
         report.chain, report.findings, report.first_bad, time.perf_counter() - started

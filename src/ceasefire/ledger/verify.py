@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from bisect import bisect_left
 import multiprocessing
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
