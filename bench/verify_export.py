@@ -4,10 +4,11 @@
 
 Builds a bundle of ``--entries`` entries without a database (the genesis, four members'
 server keys, entries of those members spread over ``--days`` UTC days, each new day opened by
-its seal, as the server writes them), then times ``ceasefire.ledger.bundle.verify_bundle`` on
-the file: hash chain only and with every signature, best of ``--rounds`` (CPU time of this
-process, one core: the verifier is single-threaded). Run it with ``PYTHONPATH`` at two trees
-in turn, alternating, to compare a change of the verifier's hot path on a shared machine.
+its seal, as the server writes them: ``tests.factories.ledger.ChainBuilder``), then times
+``ceasefire.ledger.bundle.verify_bundle`` on the file: hash chain only and with every
+signature, best of ``--rounds`` (CPU time of this process, one core: the verifier is
+single-threaded). Run it with ``PYTHONPATH`` at two trees in turn, alternating, to compare a
+change of the verifier's hot path on a shared machine.
 """
 
 from __future__ import annotations
@@ -15,84 +16,36 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from tests.factories.ledger import ChainBuilder
+
 from ceasefire.ledger.bundle import bundle_header, verify_bundle, write_bundle
-from ceasefire.ledger.canonical import canonical_json
-from ceasefire.ledger.entry import GENESIS_PREV, KEY_ADDED, ROOT_SEALED, SignedEntry, build_entry
+from ceasefire.ledger.entry import SignedEntry
 from ceasefire.ledger.keys import SigningKey
-from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
 from ceasefire.ledger.verify import StoredEntry
 
 MEMBERS = ("arm", "aze", "rus", "tur")
-START = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
 
 
 def build(count: int, days: int) -> list[SignedEntry]:
-    """``count`` entries over ``days`` days, sealed as the server seals them."""
-    centre = SigningKey.generate("centre")
+    """``count`` entries over ``days`` days, each new day opened by its seal (the test
+    factory's writer, which follows docs/ledger.md on its own)."""
+    chain = ChainBuilder(step=timedelta(days=days) / count)
     keys = [SigningKey.generate(m) for m in MEMBERS]
-    step = timedelta(days=days) / count
-    entries: list[SignedEntry] = []
-    day_hashes: list[str] = []
-    day_first = 1
-    clock = START
-
-    def add(tag: str, subject: str, payload: dict[str, object], signer: SigningKey) -> None:
-        nonlocal day_first, day_hashes
-        if entries and entries[-1].header.ts[:10] != clock.strftime("%Y-%m-%d"):
-            if tag == ROOT_SEALED:  # the seal is the new day's first entry
-                day_first, day_hashes = len(entries) + 1, []
-            else:
-                day = entries[-1].header.ts[:10]
-                seal = {
-                    "day": day,
-                    "first_seq": day_first,
-                    "last_seq": len(entries),
-                    "count": len(day_hashes),
-                    "root": merkle_root(day_hashes),
-                    "tree": TREE_ALGORITHM,
-                }
-                add(ROOT_SEALED, day, seal, centre)
-        entry = build_entry(
-            seq=len(entries) + 1,
-            ts=clock,
-            tag=tag,
-            subject=subject,
-            actor_member=signer.member_id,
-            actor_user=None,
-            payload_bytes=canonical_json(payload),
-            prev=entries[-1].entry_hash if entries else GENESIS_PREV,
-            signer=signer,
-        )
-        entries.append(entry)
-        day_hashes.append(entry.entry_hash)
-
-    for key in (centre, *keys):
-        add(
-            KEY_ADDED,
-            key.key_id,
-            {
-                "key_id": key.key_id,
-                "member_id": key.member_id,
-                "algorithm": "ed25519",
-                "public_key": key.public_key_hex,
-                "custody": "server",
-            },
-            centre,
-        )
+    for key in keys:
+        chain.add_key(key)
     n = 0
-    while len(entries) < count:
-        clock += step
-        add(
+    while len(chain.entries) < count:
+        chain.append(
             "intake:report:received",
             f"report/{n}",
             {"report_id": f"rep_{n:08d}", "content_sha256": f"{n:064x}", "channel": "monitor"},
             keys[n % len(keys)],
         )
         n += 1
-    return entries
+    return chain.entries
 
 
 def write(entries: list[SignedEntry], path: Path) -> None:

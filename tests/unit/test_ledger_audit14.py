@@ -19,7 +19,6 @@ from ceasefire.ledger.bundle import (
     entry_line,
     verify_bundle,
     write_bundle,
-    write_line,
 )
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
@@ -81,8 +80,9 @@ def _raw_entry(
     return entry
 
 
-def _bundle(tmp_path: Path, entries: list[StoredEntry]) -> Path:
-    path = tmp_path / "bundle.jsonl"
+def _written(tmp_path: Path, name: str, entries: list[StoredEntry]) -> Path:
+    """A bundle as ``ceasefire ledger export`` writes it (its unsigned header agreeing)."""
+    path = tmp_path / name
     with path.open("w", encoding="utf-8") as handle:
         header = bundle_header(
             exported_at="2026-12-07T00:00:00.000000Z",
@@ -90,9 +90,7 @@ def _bundle(tmp_path: Path, entries: list[StoredEntry]) -> Path:
             head_seq=entries[-1].seq,
             head_hash=entries[-1].entry_hash,
         )
-        write_line(handle, header)
-        for entry in entries:
-            write_line(handle, entry_line(entry))
+        write_bundle(handle, header, entries)
     return path
 
 
@@ -275,7 +273,7 @@ def test_a_deeply_nested_header_is_malformed_not_a_crash(tmp_path: Path) -> None
     header = _deep(100_000)
     bad = StoredEntry(2, header, b"{}", sha256_hex(header), "00" * 64)
     assert (2, FindingKind.MALFORMED) in _kinds([*chain.stored(), bad])
-    report = verify_bundle(_bundle(tmp_path, [*chain.stored(), bad]))
+    report = verify_bundle(_written(tmp_path, "bundle.jsonl", [*chain.stored(), bad]))
     assert (2, FindingKind.MALFORMED) in {(f.seq, f.kind) for f in report.findings}
 
 
@@ -287,11 +285,15 @@ def test_a_deeply_nested_key_payload_is_refused_not_a_crash() -> None:
 
 def test_a_deeply_nested_bundle_line_is_malformed_not_a_crash(tmp_path: Path) -> None:
     chain = ChainBuilder()
-    path = _bundle(tmp_path, chain.stored())
+    path = _written(tmp_path, "bundle.jsonl", chain.stored())
+    deep_line = len(path.read_bytes().splitlines()) + 1
     with path.open("ab") as handle:
         handle.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")
     report = verify_bundle(path)
-    assert any(f.kind == FindingKind.MALFORMED and "line 3" in f.message for f in report.findings)
+    assert any(
+        f.kind == FindingKind.MALFORMED and f"line {deep_line} " in f.message
+        for f in report.findings
+    )
 
 
 # -- proofs ---------------------------------------------------------------------------------
@@ -338,20 +340,6 @@ def test_a_proof_whose_entry_header_is_nested_too_deeply_is_refused() -> None:
 
 
 # -- truncation and forks against a witnessed tree head -------------------------------------
-
-
-def _written(tmp_path: Path, name: str, entries: list[StoredEntry]) -> Path:
-    """A bundle as ``ceasefire ledger export`` writes it (its unsigned header agreeing)."""
-    path = tmp_path / name
-    with path.open("w", encoding="utf-8") as handle:
-        header = bundle_header(
-            exported_at="2026-12-07T00:00:00.000000Z",
-            entries=len(entries),
-            head_seq=entries[-1].seq,
-            head_hash=entries[-1].entry_hash,
-        )
-        write_bundle(handle, header, entries)
-    return path
 
 
 def _witness_state(tmp_path: Path, chain: ChainBuilder, size: int) -> Path:
