@@ -425,3 +425,24 @@ def test_the_cli_checks_a_bundle_against_a_witness_and_only_a_bundle(
     code, out = cli.run("ledger", "verify", "--witness-state", str(state))
     assert code != 0
     assert out["error"]["details"][0]["loc"] == "witness_state"
+
+
+def test_check_proof_without_a_published_root_says_what_it_compared(
+    cli: InProcessCli, tmp_path: Path
+) -> None:
+    # A tree of one leaf: a "proof" anyone can make for any entry, with a root of its own.
+    chain = ChainBuilder()
+    chain.append(TAG, "statement/1", {"n": 1}, chain.centre)
+    entry = chain.entries[1]
+    document = _proof_document(chain, 1)
+    document["proof"].update(
+        leaf_index=0, tree_size=1, path=[], root=merkle_root([entry.entry_hash])
+    )
+    path = tmp_path / "proof.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    alone = cli.text("ledger", "check-proof", str(path))
+    assert alone.returncode == 0
+    assert "the proof's own root" in " ".join(alone.stdout.split())
+    published = merkle_root([e.entry_hash for e in chain.entries])
+    against = cli.text("ledger", "check-proof", str(path), "--root", published)
+    assert against.returncode == 1

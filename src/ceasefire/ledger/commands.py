@@ -291,7 +291,15 @@ def check_proof_command(
             seq=result.seq, day=result.day, root=result.root
         )
         + (" " + _("(provisional)") if result.provisional else "")
-        + (" " + _("(payload withheld: not checked)") if result.payload_withheld else ""),
+        + (" " + _("(payload withheld: not checked)") if result.payload_withheld else "")
+        # Anyone can make a proof with a root of its own (a tree of one leaf): only a
+        # published root makes the check mean anything.
+        + (
+            " "
+            + _("(against the proof's own root: compare it with the published one, or pass --root)")
+            if root is None
+            else ""
+        ),
     )
 
 
