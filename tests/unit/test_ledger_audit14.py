@@ -4,15 +4,17 @@ dishonest operator or the holder of a tampered export would craft (docs/security
 
 from __future__ import annotations
 
+import io
 import json
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ceasefire.errors import InvalidInput
+from ceasefire.errors import InvalidInput, Unavailable
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.bundle import (
     bundle_header,
@@ -33,7 +35,7 @@ from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, merkle_root
 from ceasefire.ledger.tree import sign_tree_head
 from ceasefire.ledger.verify import FindingKind, StoredEntry, verify_entries
-from ceasefire.ledger.witness import HEADS_FILE, PIN_FILE, witnessed_head
+from ceasefire.ledger.witness import HEADS_FILE, PIN_FILE, HttpSource, witnessed_head
 from tests.factories.cli import InProcessCli
 from tests.factories.ledger import ChainBuilder, reference_verifier, stored_entry
 
@@ -446,3 +448,20 @@ def test_check_proof_without_a_published_root_says_what_it_compared(
     published = merkle_root([e.entry_hash for e in chain.entries])
     against = cli.text("ledger", "check-proof", str(path), "--root", published)
     assert against.returncode == 1
+
+
+def test_a_server_answering_the_witness_with_deep_json_is_unavailable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The operator's server attacking its members' witnesses: a tree head nested 100,000
+    # deep stopped `ceasefire witness` with a RecursionError traceback.
+    class Deep(io.BytesIO):
+        def __enter__(self) -> Deep:
+            return self
+
+    def answer(request: object, timeout: float) -> Deep:
+        return Deep(b"[" * 100_000 + b"]" * 100_000)
+
+    monkeypatch.setattr(urllib.request, "urlopen", answer)
+    with pytest.raises(Unavailable):
+        HttpSource("https://centre.example").tree_head()

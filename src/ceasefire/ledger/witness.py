@@ -111,7 +111,8 @@ class HttpSource:
                 status=exc.code,
                 detail=detail,
             ) from exc
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, RecursionError) as exc:
+            # A server nesting its answer past the decoder's limit is a server not answering.
             raise Unavailable.worded(
                 N_("cannot read %(target)s: %(error)s"),
                 details={"url": target},
