@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import time
 import urllib.request
 from datetime import timedelta
@@ -14,7 +15,10 @@ from typing import Any
 
 import pytest
 
+from ceasefire.config import Settings
+from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, Unavailable
+from ceasefire.ledger import backup
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.bundle import (
     bundle_header,
@@ -37,7 +41,12 @@ from ceasefire.ledger.tree import sign_tree_head
 from ceasefire.ledger.verify import FindingKind, StoredEntry, verify_entries
 from ceasefire.ledger.witness import HEADS_FILE, PIN_FILE, HttpSource, witnessed_head
 from tests.factories.cli import InProcessCli
-from tests.factories.ledger import ChainBuilder, reference_verifier, stored_entry
+from tests.factories.ledger import (
+    ChainBuilder,
+    append_test_entries,
+    reference_verifier,
+    stored_entry,
+)
 
 TAG = "party:statement:made"
 
@@ -471,3 +480,31 @@ def test_a_server_answering_the_witness_with_deep_json_is_unavailable(
     monkeypatch.setattr(urllib.request, "urlopen", answer)
     with pytest.raises(Unavailable):
         HttpSource("https://centre.example").tree_head()
+
+
+# -- a tampered backup ------------------------------------------------------------------------
+
+
+def test_a_tampered_backup_restores_but_check_names_the_entry(
+    ctx: ServiceContext, settings: Settings, tmp_path: Path
+) -> None:
+    # Checked and fine: `restore` copies what it is given (SQLite's own integrity check
+    # only); `ceasefire check` afterwards names the changed entry. SQLite: the file is edited
+    # in place (a pg_dump archive is not a file one edits by hand).
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("edits a SQLite backup file")
+    append_test_entries(ctx, settings, 6)
+    out = tmp_path / "backup.sqlite"
+    backup.backup(settings, out)
+    with sqlite3.connect(out) as raw:
+        raw.execute("UPDATE ledger_entries SET payload = ? WHERE seq = 4", ('{"n":99}',))
+    ctx.dispose()
+    backup.restore(settings, out, force=True)
+    restored = ServiceContext.from_settings(settings)
+    try:
+        checked = backup.check(restored)
+    finally:
+        restored.dispose()
+    assert not checked.ok
+    assert checked.ledger.first_bad is not None
+    assert (checked.ledger.first_bad.seq, checked.ledger.first_bad.kind) == (4, "payload_changed")
