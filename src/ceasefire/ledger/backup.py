@@ -408,14 +408,7 @@ def check(
     verification = ledger.verify(ctx, check_signatures=check_signatures, workers=workers)
     witnessed = key = None
     if witness_state is not None:
-        kept = ledger_witness.last_kept(witness_state)
-        if kept is None:
-            raise InvalidInput.worded(
-                N_("%(witness_state)s holds no witnessed head: run `ceasefire witness` first"),
-                details=[problem("witness_state", N_("no heads.jsonl"))],
-                witness_state=witness_state,
-            )
-        witnessed, key = kept.head, ledger_witness.pinned_key(witness_state)
+        witnessed, key = ledger_witness.witnessed_head(witness_state)
     tree = ledger_tree.check_tree(ctx, witnessed=witnessed, witnessed_key=key)
     summary = verification.summary()
     return CheckSummary(

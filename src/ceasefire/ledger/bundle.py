@@ -7,13 +7,16 @@ convenience and cross-checked). See docs/ledger.md for the exact format.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ceasefire.ledger.keys import KeyRecord
+from ceasefire.ledger.keys import CENTRE_MEMBER_ID, KeyRecord, key_id_for
+from ceasefire.ledger.merkle import merkle_root
+from ceasefire.ledger.tree import SignedTreeHead
 from ceasefire.ledger.verify import (
     ChainReport,
     ChainVerifier,
@@ -132,9 +135,19 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
             yield number, raw.rstrip(b"\n")
 
 
-def verify_bundle(path: Path, *, check_signatures: bool = True, workers: int = 1) -> BundleReport:
-    """Verify a bundle file offline: the chain, the keys and roots it lists, its header."""
+def verify_bundle(
+    path: Path,
+    *,
+    check_signatures: bool = True,
+    workers: int = 1,
+    witnessed: SignedTreeHead | None = None,
+    witnessed_key: str | None = None,
+) -> BundleReport:
+    """Verify a bundle file offline: the chain, the keys and roots it lists, its header; and,
+    given the last head a witness kept (``witnessed``, signed with ``witnessed_key``), that
+    the bundle holds that tree: a bundle cut short, or another history, does not."""
     verifier = ChainVerifier(check_signatures=check_signatures, workers=workers)
+    hashes: list[str] | None = [] if witnessed is not None else None
     declared: dict[str, Any] = {}
     keys: list[dict[str, Any]] = []
     roots: list[dict[str, Any]] = []
@@ -147,7 +160,7 @@ def verify_bundle(path: Path, *, check_signatures: bool = True, workers: int = 1
             line = json.loads(raw.decode("utf-8"))
             if not isinstance(line, dict):
                 raise ValueError("not a JSON object")
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             # A damaged line is most likely the entry after the last one read.
             problems.append(
                 Finding(
@@ -167,6 +180,8 @@ def verify_bundle(path: Path, *, check_signatures: bool = True, workers: int = 1
             if entry is not None:
                 verifier.feed(entry)
                 last_seq = entry.seq
+                if hashes is not None:
+                    hashes.append(hashlib.sha256(entry.header).hexdigest())
             else:
                 last_seq += 1
         elif kind == "key":
@@ -187,6 +202,8 @@ def verify_bundle(path: Path, *, check_signatures: bool = True, workers: int = 1
     problems.extend(_check_declared(declared, chain))
     problems.extend(_check_listed_keys(keys, chain))
     problems.extend(_check_listed_roots(roots, chain))
+    if witnessed is not None and hashes is not None:
+        problems.extend(_check_witnessed(witnessed, witnessed_key, hashes, chain))
     problems.sort(key=lambda f: (f.seq is None, f.seq or 0))
     return BundleReport(chain=chain, declared=declared, findings=problems)
 
@@ -230,6 +247,44 @@ def _check_declared(declared: dict[str, Any], chain: ChainReport) -> Iterable[Fi
             chain.head_seq,
             FindingKind.ENTRY_CHANGED,
             "the head hash declared by the bundle is not the hash of its last entry",
+        )
+
+
+def _check_witnessed(
+    head: SignedTreeHead, key: str | None, hashes: list[str], chain: ChainReport
+) -> Iterable[Finding]:
+    """The bundle against a signed tree head kept by a witness. The bundle's own header is
+    not signed: without such a head, an export cut after any entry (its header rewritten)
+    verifies, and so does another history shown to another member."""
+    if key is not None:
+        centre = chain.keys.get(key_id_for(key))
+        if not head.verify(key):
+            yield Finding(
+                None, FindingKind.MALFORMED, "the witnessed head does not verify with its key"
+            )
+        elif (
+            head.key_id != key_id_for(key) or centre is None or centre.member_id != CENTRE_MEMBER_ID
+        ):
+            yield Finding(
+                None,
+                FindingKind.KEY_NOT_VALID,
+                f"the witnessed head is signed by key {head.key_id},"
+                " which is no key of the centre in this bundle",
+            )
+    size = head.tree_size
+    if size > len(hashes):
+        yield Finding(
+            len(hashes) + 1,
+            FindingKind.ENTRY_MISSING,
+            f"the bundle ends at entry {len(hashes)}, but the centre signed a tree of {size}"
+            f" entries at {head.timestamp} (witnessed): the bundle is cut short or older",
+        )
+    elif size and merkle_root(hashes[:size]) != head.root_hash:
+        yield Finding(
+            min(size, chain.head_seq or size),
+            FindingKind.ENTRY_CHANGED,
+            f"the first {size} entries of the bundle do not have the root the centre signed"
+            f" for {size} entries at {head.timestamp} (witnessed): another history",
         )
 
 

@@ -152,11 +152,35 @@ def verify_command(
         bool, typer.Option("--no-state", help=N_("Skip comparing the main tables with the ledger."))
     ] = False,
     workers: Annotated[int, WORKERS] = 1,
+    witness_state: Annotated[
+        Path | None,
+        typer.Option(
+            "--witness-state",
+            help=N_(
+                "With --bundle: a witness's state directory; the bundle must hold the tree of "
+                "the last head it kept (catches a bundle cut short or another history)."
+            ),
+        ),
+    ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
+    if witness_state is not None and bundle is None:
+        raise InvalidInput.worded(
+            N_("--witness-state checks a bundle: for the database, run `ceasefire check`"),
+            details=[problem("witness_state", N_("needs --bundle"))],
+        )
     if bundle is not None:
+        from ceasefire.ledger import witness as ledger_witness
+
+        witnessed, key = (
+            ledger_witness.witnessed_head(witness_state) if witness_state else (None, None)
+        )
         summary = ledger.verify_bundle_file(
-            bundle, check_signatures=not no_signatures, workers=workers
+            bundle,
+            check_signatures=not no_signatures,
+            workers=workers,
+            witnessed=witnessed,
+            witnessed_key=key,
         )
         _report_verification(summary, as_json, bundle)
         return
@@ -263,7 +287,7 @@ def check_proof_command(
 ) -> None:
     try:
         document = json.loads(proof_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise InvalidInput.worded(
             N_("cannot read %(proof_file)s: %(error)s"),
             details=[problem("proof_file", str(exc))],
@@ -287,7 +311,15 @@ def check_proof_command(
             seq=result.seq, day=result.day, root=result.root
         )
         + (" " + _("(provisional)") if result.provisional else "")
-        + (" " + _("(payload withheld: not checked)") if result.payload_withheld else ""),
+        + (" " + _("(payload withheld: not checked)") if result.payload_withheld else "")
+        # Anyone can make a proof with a root of its own (a tree of one leaf): only a
+        # published root makes the check mean anything.
+        + (
+            " "
+            + _("(against the proof's own root: compare it with the published one, or pass --root)")
+            if root is None
+            else ""
+        ),
     )
 
 

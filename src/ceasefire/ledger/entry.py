@@ -182,7 +182,7 @@ class EntryHeader:
         """Parse stored header bytes (they must also be canonical to be accepted on submit)."""
         try:
             data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise MalformedEntry(f"header is not JSON: {exc}") from exc
         return cls.from_dict(data)
 

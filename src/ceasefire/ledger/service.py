@@ -100,6 +100,7 @@ from ceasefire.ledger.schemas import (
     VerificationSummary,
 )
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
+from ceasefire.ledger.tree import SignedTreeHead
 from ceasefire.ledger.verify import (
     ChainReport,
     ChainVerifier,
@@ -1147,6 +1148,11 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         problems.append("the entry's payload does not match its header")
     if root is not None and root != proof.root:
         problems.append(f"the proof is for root {proof.root}, not the published {root}")
+    # The words printed ("entry N is in the tree of DAY") must be the entry's own.
+    if proof.seq != parsed.seq:
+        problems.append(f"the proof names seq {proof.seq}, the entry is seq {parsed.seq}")
+    if proof.day != parsed.ts[:10]:
+        problems.append(f"the proof names day {proof.day}, the entry is of {parsed.ts[:10]}")
     if not proof.verify():
         problems.append("the audit path does not lead to the root")
     return ProofCheck(
@@ -1519,16 +1525,31 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
 
 
 def verify_bundle_file(
-    path: Path, *, check_signatures: bool = True, workers: int = 1
+    path: Path,
+    *,
+    check_signatures: bool = True,
+    workers: int = 1,
+    witnessed: SignedTreeHead | None = None,
+    witnessed_key: str | None = None,
 ) -> VerificationSummary:
-    """Verify an exported bundle offline (no database); the same summary as ``verify``."""
+    """Verify an exported bundle offline (no database); the same summary as ``verify``.
+
+    ``witnessed``: the last head a witness kept (``witness.witnessed_head``), signed with
+    ``witnessed_key``; the bundle must then hold its tree (the bundle's own header is
+    unsigned: a bundle cut short passes without one)."""
     path = Path(path)
     if not path.is_file():
         raise NotFound.worded(
             N_("no bundle at %(path)s"), details=[problem("bundle", N_("no such file"))], path=path
         )
     started = time.perf_counter()
-    report = verify_bundle(path, check_signatures=check_signatures, workers=workers)
+    report = verify_bundle(
+        path,
+        check_signatures=check_signatures,
+        workers=workers,
+        witnessed=witnessed,
+        witnessed_key=witnessed_key,
+    )
     return verification_summary(
         report.chain, report.findings, report.first_bad, time.perf_counter() - started
     )

@@ -15,6 +15,7 @@ import hashlib
 import json
 import multiprocessing
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from ceasefire.ledger.entry import (
     ROOT_SEALED,
     EntryHeader,
     MalformedEntry,
+    parse_ts,
 )
 from ceasefire.ledger.keys import (
     ALGORITHM,
@@ -56,7 +58,7 @@ _CANONICAL_HEADER = re.compile(
     r'\{"key":"([0-9a-f]{32})","member":"([^"\\\x00-\x1f]*)",'
     r'"payload_sha256":"([0-9a-f]{64})","prev":"([0-9a-f]{64})","seq":([1-9][0-9]{0,15}),'
     r'"subject":"([^"\\\x00-\x1f]*)","tag":"([a-z0-9:_-]{1,128})",'
-    r'"ts":"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z)",'
+    r'"ts":"([0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z)",'
     r'"user":(?:null|"([^"\\\x00-\x1f]*)"),"v":1\}'
 ).fullmatch
 
@@ -317,7 +319,7 @@ class ChainVerifier:
         try:
             data = json.loads(header_bytes)
             header = EntryHeader.from_dict(data)
-        except (MalformedEntry, ValueError) as exc:
+        except (MalformedEntry, ValueError, RecursionError) as exc:
             self._find(entry.seq or expected, FindingKind.MALFORMED, f"header unreadable: {exc}")
             self._expected_seq = max(expected, entry.seq) + 1
             self._prev_hash = computed_hash
@@ -325,6 +327,11 @@ class ChainVerifier:
         seq = header.seq
         if not _is_canonical(data, header_bytes):
             self._find(seq, FindingKind.MALFORMED, "header is not in RFC 8785 canonical form")
+        try:
+            # A time that is no time ("…Tnoon") sorts after every real one of its day.
+            parse_ts(header.ts)
+        except MalformedEntry as exc:
+            self._find(seq, FindingKind.MALFORMED, str(exc))
         self.report.entries += 1
         self._seen.add(seq)
         order_problem = False
@@ -459,13 +466,18 @@ class ChainVerifier:
         tag = header.tag
         if tag not in (KEY_ADDED, KEY_ROTATED, KEY_REVOKED, ROOT_SEALED):
             return
+        kind = FindingKind.ROOT_INVALID if tag == ROOT_SEALED else FindingKind.KEY_ENTRY_INVALID
         try:
             payload = json.loads(payload_bytes)
             if not isinstance(payload, dict):
                 raise ValueError("payload is not an object")
-        except ValueError as exc:
-            kind = FindingKind.ROOT_INVALID if tag == ROOT_SEALED else FindingKind.KEY_ENTRY_INVALID
+        except (ValueError, RecursionError) as exc:
             self._find(seq, kind, f"payload unreadable: {exc}")
+            return
+        if not _is_canonical(payload, payload_bytes):
+            # The payloads the verifier reads must have one reading: duplicate names
+            # ({"key_id": A, "key_id": B}: Python keeps B, other parsers A), NaN, 1.0 for 1.
+            self._find(seq, kind, "payload is not in RFC 8785 canonical form")
             return
         if tag == ROOT_SEALED:
             self._check_seal(seq, header, payload)
@@ -493,8 +505,17 @@ class ChainVerifier:
                 self._find(
                     seq, FindingKind.KEY_ENTRY_INVALID, "revoked by a key that may not do so"
                 )
-            if key_id not in self.ring.keys:
+            target = self.ring.get(key_id)
+            if target is None:
                 self._find(seq, FindingKind.KEY_ENTRY_INVALID, f"revokes unknown key {key_id}")
+            elif target.member_id != member:
+                # Naming itself as the member let any member's key revoke another's.
+                self._find(
+                    seq,
+                    FindingKind.KEY_ENTRY_INVALID,
+                    f"revokes key {key_id} of {target.member_id!r} as a key of {member!r}",
+                )
+                return
             self.ring.end(key_id, seq=seq, ts=header.ts, reason="revoked")
             return
         public_key = payload.get("public_key")
@@ -562,6 +583,13 @@ class ChainVerifier:
             self._find(1, FindingKind.SIGNATURE_INVALID, "genesis signature does not verify")
 
     def _check_seal(self, seq: int, header: EntryHeader, payload: dict[str, Any]) -> None:
+        if header.member != CENTRE_MEMBER_ID:
+            # Otherwise a member could carry an export past its head into new days.
+            self._find(
+                seq,
+                FindingKind.ROOT_INVALID,
+                f"day sealed by member {header.member!r}: only the centre seals days",
+            )
         day = header.ts[:10]
         sealed_day = payload.get("day")
         if day == self._day or sealed_day != self._day:
@@ -579,7 +607,12 @@ class ChainVerifier:
             "root": merkle_root(self._day_hashes),
             "tree": TREE_ALGORITHM,
         }
-        wrong = sorted(k for k, v in expected.items() if payload.get(k) != v)
+        # Types compared too: Python holds true == 1 == 1.0, a strict verifier does not.
+        wrong = sorted(
+            k
+            for k, v in expected.items()
+            if payload.get(k) != v or type(payload.get(k)) is not type(v)
+        )
         if wrong:
             self._find(
                 seq,
@@ -589,9 +622,9 @@ class ChainVerifier:
         self.report.roots.append(
             SealedRoot(
                 day=self._day,
-                first_seq=int(payload.get("first_seq") or 0),
-                last_seq=int(payload.get("last_seq") or 0),
-                count=int(payload.get("count") or 0),
+                first_seq=_whole(payload.get("first_seq")),
+                last_seq=_whole(payload.get("last_seq")),
+                count=_whole(payload.get("count")),
                 root=str(payload.get("root")),
                 sealed_seq=seq,
             )
@@ -614,7 +647,7 @@ class ChainVerifier:
     def _collect(self, seq: int, header: EntryHeader, payload_bytes: bytes) -> None:
         try:
             payload = json.loads(payload_bytes)
-        except ValueError:
+        except (ValueError, RecursionError):
             return  # already reported as a payload change
         self.report.collected.append(
             CollectedEntry(seq, header.ts, header.tag, header.subject, header.member, payload)
@@ -637,14 +670,18 @@ class ChainVerifier:
                     f"signature does not verify with key {key} of {member!r}",
                 )
             self._parallel = None
+        # Each gap looks up the first entry seen inside it (O(log n)), not every number of
+        # the gap: an entry claiming seq 10**15 is one step, not 10**15.
+        seen = sorted(self._seen) if self._gaps else []
         for expected, found in self._gaps:
-            moved = [s for s in range(expected, found) if s in self._seen]
-            if moved:
+            at = bisect_left(seen, expected)
+            moved = seen[at] if at < len(seen) and seen[at] < found else None
+            if moved is not None:
                 self._find(
                     expected,
                     FindingKind.ORDER_CHANGED,
                     f"entry {found} stored where entry {expected} belongs;"
-                    f" entry {moved[0]} is stored later",
+                    f" entry {moved} is stored later",
                 )
             else:
                 missing = f"{expected}" if found == expected + 1 else f"{expected}–{found - 1}"
@@ -759,6 +796,11 @@ def _is_canonical(data: Any, raw: bytes) -> bool:
         return canonical_json(data, field="header") == raw
     except CeasefireError:
         return False
+
+
+def _whole(value: Any) -> int:
+    """A sealed count as listed: the integer sealed, 0 for anything else (already a finding)."""
+    return value if type(value) is int else 0
 
 
 def _key_id_or_none(public_key: str) -> str | None:

@@ -111,7 +111,8 @@ class HttpSource:
                 status=exc.code,
                 detail=detail,
             ) from exc
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, RecursionError) as exc:
+            # A server nesting its answer past the decoder's limit is a server not answering.
             raise Unavailable.worded(
                 N_("cannot read %(target)s: %(error)s"),
                 details={"url": target},
@@ -274,6 +275,19 @@ def last_kept(state: Path) -> KeptHead | None:
             error=exc,
         ) from exc
     return KeptHead(head, str(last.get("seen_at", "")), str(last.get("source", "")))
+
+
+def witnessed_head(state: Path) -> tuple[SignedTreeHead, str | None]:
+    """The last head a witness kept in ``state`` and the centre key it pinned, to check a
+    database or a bundle against; a state with no head yet is an error naming it."""
+    kept = last_kept(state)
+    if kept is None:
+        raise InvalidInput.worded(
+            N_("%(witness_state)s holds no witnessed head: run `ceasefire witness` first"),
+            details=[problem("witness_state", N_("no heads.jsonl"))],
+            witness_state=state,
+        )
+    return kept.head, pinned_key(state)
 
 
 def pinned_key(state: Path) -> str | None:
