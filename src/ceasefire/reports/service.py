@@ -66,7 +66,7 @@ from ceasefire.members.auth import callers_for_tokens
 from ceasefire.members.grid import within
 from ceasefire.members.posts import KnownSources
 from ceasefire.members.schemas import PostPublic, SensorPublic
-from ceasefire.members.scope import ReadScope, concerns_list, current_agreements
+from ceasefire.members.scope import ReadScope, current_agreements
 from ceasefire.members.service import actor_of
 from ceasefire.reports import mediatypes
 from ceasefire.reports.attachments import AttachmentStore
@@ -1548,10 +1548,6 @@ def _scan(session: Session, query: Any, cursor: str | None, limit: int) -> Itera
 
 def content_of(row: ReportRow) -> ReportContent:
     return content_from_dict(json.loads(row.content))
-
-
-def concerns_of(row: ReportRow) -> list[str]:
-    return concerns_list(row.concerns)
 
 
 # ------------------------------------------------------------------------- attachments
