@@ -329,14 +329,14 @@ def test_kalbajar_deadline_alerts_follow_the_amended_deadline(
     assert deadline_alerts(ctx, overdue) == [(AlertKind.DEADLINE_OVERDUE, "2020-11-25")]
     assert deadline_alerts(ctx, overdue) == []
     # The handover recorded on 25 November: no longer overdue on the 26th.
-    agreements.record_status_change(
+    agreements.record_provision_status(
         ctx,
+        Viewer.cli_operator(),
         NK_ID,
         "p6-kalbajar",
         status="fulfilled",
         at=datetime(2020, 11, 25, 8, tzinfo=UTC),
         evidence=[Evidence(source="azerbaijan-mod")],
-        actor=Actor.centre(),
     )
     candidates = alerts.deadline_candidates(ctx, overdue, timedelta(days=3))
     assert [c for c in candidates if (c.details or {}).get("provision") == "p6-kalbajar"] == []
