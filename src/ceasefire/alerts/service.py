@@ -2,8 +2,8 @@
 
 - ``scan(ctx, now)`` looks for the conditions of every kind — a new incident with
   casualties, a deadline due within N days or overdue, a spike of incidents in a grid cell —
-  and raises each once (its ``dedup_key``: kind, subject, period and audience); compliance
-  findings come in through ``raise_for_finding``. Raising an alert queues one delivery per
+  and raises each once (its ``dedup_key``: kind, subject, period and audience), and the
+  zone breaches of the compliance findings still standing. Raising an alert queues one delivery per
   subscription that asked for it *and may read the record*, in the same transaction, and is
   one ledger entry.
 - ``deliver_due(ctx, now)`` is the worker: it claims due deliveries in one short
@@ -15,7 +15,7 @@
   ``X-Ceasefire-Delivery`` id).
 
 Who may do what: a member's user manages its own member's subscriptions (for itself or a
-user of its member); an operator manages all. Who is told: ``should_notify``'s filters and
+user of its member); an operator manages all. Who is told: ``model.wants``'s filters and
 the record's read rule (``members.scope.ReadScope``, the rule every read of incidents
 applies), as of the moment the alert is raised — a party liaison is never told about an
 internal record.
@@ -790,22 +790,6 @@ def breach_candidates(session: Session, now: datetime) -> list[AlertCandidate]:
             internal = not compliance_service.shown_to_every_reader(session, finding.incident)
             found.append(breach_candidate(BreachFinding.of(finding), facts, monitors_only=internal))
     return found
-
-
-def raise_for_finding(
-    ctx: ServiceContext, finding: BreachFinding, now: datetime | None = None
-) -> AlertPublic | None:
-    """Raise the zone-breach alert of one compliance finding now, rather than at the next
-    scan. ``None``: raised before."""
-    now = ensure_utc(now) if now is not None else utcnow()
-    with ctx.reader() as session:
-        facts = incident_alert_facts(session, finding.incident_id)
-        internal = not compliance_service.shown_to_every_reader(session, finding.incident_id)
-    if facts is None:
-        raise NotFound.worded(N_("no incident %(id)s"), id=repr(finding.incident_id))
-    candidate = breach_candidate(finding, facts, monitors_only=internal)
-    result = _raise_all(ctx, [candidate], now)
-    return result.raised[0] if result.raised else None
 
 
 def list_alerts(
