@@ -349,16 +349,6 @@ def acled_values(
     )
 
 
-def acled_row(
-    subject: Subject,
-    tz: ZoneInfo,
-    party_names: Mapping[str, str],
-    admin: AdminNames = NO_ADMIN,
-) -> dict[str, str]:
-    """One ACLED-compatible row by column name (``acled_values``)."""
-    return dict(zip(ACLED_COLUMNS, acled_values(subject, tz, party_names, admin), strict=True))
-
-
 # --------------------------------------------------------------------------- UCDP GED
 
 UCDP_COLUMNS: tuple[str, ...] = (
