@@ -141,11 +141,6 @@ INTER_STATE_FORCES = 1
 INTER_CIVILIANS = 7
 CIVILIAN_CATEGORIES = frozenset({"civilian_casualty", "damage_to_civilian_object"})
 
-# ACLED's time_precision: 1 day, 2 week, 3 month; geo_precision: 1 town, 2 near or part of
-# a region, 3 region.
-ACLED_TIME_PRECISION = {1: "day", 2: "week", 3: "month"}
-ACLED_GEO_PRECISION = {1: "town", 2: "near or part of a region", 3: "region"}
-
 SOURCE_LABELS: dict[str, str] = {
     "monitor_observation": "Joint monitors",
     "sensor_detection": "Monitors' sensors",
@@ -154,7 +149,6 @@ SOURCE_LABELS: dict[str, str] = {
     "news": "News media",
     "csv_import": "Imported records",
 }
-SOURCE_SCALES = ("International", "National", "Local", "New media", "Other")
 
 
 @lru_cache(maxsize=256)
