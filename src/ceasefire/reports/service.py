@@ -120,13 +120,10 @@ def report_row_values(
     idempotency_key: str | None,
     received_at: datetime,
     canonical: tuple[str, str] | None = None,
-    fields: Mapping[str, Any] | None = None,
-    import_file_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """The column values of a report row (used by single submissions and bulk imports).
-
-    ``canonical`` (``content.canonical()``) and ``fields`` (``content.query_fields()``) are
-    passed when the caller has them already.
+    """The column values of a submitted report's row (a CSV import writes its rows through
+    ``reports.imports``, with the file's hash). ``canonical`` (``content.canonical()``) is
+    passed when the caller has it already.
     """
     text, digest = canonical or content.canonical()
     return {
@@ -135,10 +132,10 @@ def report_row_values(
         "submitted_by": submitted_by,
         "idempotency_key": idempotency_key,
         "received_at": received_at,
-        **(fields or content.query_fields()),
+        **content.query_fields(),
         "content": text,
         "content_sha256": digest,
-        "import_file_sha256": import_file_sha256,
+        "import_file_sha256": None,
     }
 
 
