@@ -701,41 +701,8 @@ def scan(
     return _raise_all(ctx, _order(candidates), now)
 
 
-@dataclass(frozen=True, slots=True)
-class BreachFinding:
-    """What a zone-breach alert needs of a compliance finding (``compliance.model.Finding``
-    of level breach or possible, about an incident)."""
-
-    incident_id: str
-    rule_id: str
-    rule: str
-    level: str
-    provision: str
-    zone: str | None = None
-    party: str | None = None
-    reasons: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, finding: Finding) -> BreachFinding:
-        if finding.incident is None:
-            raise InvalidInput.worded(
-                N_("a zone-breach alert is about an incident"),
-                details=[problem("incident", N_("none"))],
-            )
-        return cls(
-            incident_id=finding.incident,
-            rule_id=finding.rule_id,
-            rule=finding.rule,
-            level=finding.level.value,
-            provision=finding.provision,
-            zone=finding.zone,
-            party=finding.party,
-            reasons=finding.reasons,
-        )
-
-
 def breach_candidate(
-    finding: BreachFinding, facts: IncidentAlertFacts, *, monitors_only: bool = False
+    finding: Finding, facts: IncidentAlertFacts, *, monitors_only: bool = False
 ) -> AlertCandidate:
     """The zone-breach alert of a compliance finding about the incident ``facts`` describe:
     once per incident, rule, zone and level (a possible breach later confirmed is raised
@@ -743,12 +710,7 @@ def breach_candidate(
     finding rests on a report not every reader of the incident reads
     (``compliance.service.shown_to_every_reader``): its party and reasons say what that
     report alleges."""
-    if finding.level not in (FindingLevel.BREACH.value, FindingLevel.POSSIBLE.value):
-        raise InvalidInput.worded(
-            N_("a zone-breach alert needs a breach or possible finding"),
-            details=[problem("level", repr(finding.level))],
-        )
-    breach = finding.level == FindingLevel.BREACH.value
+    breach = finding.level is FindingLevel.BREACH
     return AlertCandidate(
         Alert(
             AlertKind.ZONE_BREACH,
@@ -763,14 +725,14 @@ def breach_candidate(
                 f"{'; '.join(finding.reasons)}"
             ),
         ),
-        period=finding.level,
+        period=finding.level.value,
         agreement_id=facts.agreement_id,
         owner_member=facts.owner_member,
         details={
             "incident_id": facts.id,
             "rule_id": finding.rule_id,
             "rule": finding.rule,
-            "level": finding.level,
+            "level": finding.level.value,
             "provision": finding.provision,
             "zone": finding.zone,
             "party": finding.party,
@@ -788,7 +750,7 @@ def breach_candidates(session: Session, now: datetime) -> list[AlertCandidate]:
         facts = incident_alert_facts(session, finding.incident)
         if facts is not None:
             internal = not compliance_service.shown_to_every_reader(session, finding.incident)
-            found.append(breach_candidate(BreachFinding.of(finding), facts, monitors_only=internal))
+            found.append(breach_candidate(finding, facts, monitors_only=internal))
     return found
 
 
