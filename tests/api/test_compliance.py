@@ -273,10 +273,29 @@ def test_a_standing_finding_is_raised_as_a_zone_breach_alert_by_the_scan(
     )
     raised = alerts.scan(ctx).raised
     breaches = {
-        (a.details["incident_id"], a.severity) for a in raised if a.kind == AlertKind.ZONE_BREACH
+        (a.details["incident_id"], a.severity, a.area)
+        for a in raised
+        if a.kind == AlertKind.ZONE_BREACH
     }
-    assert breaches == {(exact, "critical"), (district, "warning")}
+    assert breaches == {
+        (exact, "critical", "aghdam-district"),
+        (district, "warning", "aghdam-district"),
+    }
     assert not [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]
+    # A possible breach later confirmed (an exact report grouped into the incident) is
+    # raised again, as critical.
+    turkey = cast.viewer(ctx, "tur")
+    exact_report = reports.submit_report(
+        ctx,
+        turkey,
+        shelling_body(
+            observed={**AFTER_HANDOVER, "precision": "exact"},
+            event_position={"place_name": "Aghdam", "precision": 1, **AGHDAM},
+        ),
+    ).report.id
+    incidents.add_reports(ctx, turkey, district, [exact_report])
+    confirmed = [a for a in alerts.scan(ctx).raised if a.kind == AlertKind.ZONE_BREACH]
+    assert [(a.details["incident_id"], a.severity) for a in confirmed] == [(district, "critical")]
 
 
 def shared_with_internal_report(

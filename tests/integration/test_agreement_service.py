@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.events import AgreementTag
@@ -37,6 +38,7 @@ from tests.factories.agreements import (
 )
 
 ACTOR = Actor.centre()
+OPERATOR = Viewer.cli_operator()
 TABLES = (
     AgreementRow,
     AgreementVersionRow,
@@ -234,28 +236,28 @@ def test_a_malformed_file_is_rejected_with_every_problem_and_nothing_written(
     assert counts(ctx) == before
 
 
-def test_record_status_change_is_idempotent_and_checked(ctx: ServiceContext) -> None:
+def test_record_provision_status_is_idempotent_and_checked(ctx: ServiceContext) -> None:
     agreements.load_shipped(ctx)
     evidence = [Evidence(ref="incident:2020-12-20-001", note="assessed")]
-    first = agreements.record_status_change(
+    first = agreements.record_provision_status(
         ctx,
+        OPERATOR,
         NK_ID,
         "p8-exchange",
         status="in_progress",
         at=utc(2020, 12, 14),
         evidence=evidence,
-        actor=ACTOR,
     )
-    again = agreements.record_status_change(
+    again = agreements.record_provision_status(
         ctx,
+        OPERATOR,
         NK_ID,
         "p8-exchange",
         status="in_progress",
         at=utc(2020, 12, 14),
         evidence=evidence,
-        actor=ACTOR,
     )
-    assert (first["recorded"], again["recorded"]) == (True, False)
+    assert (first.recorded, again.recorded) == (True, False)
     nk = agreements.get_agreement(ctx, NK_ID).agreement
     exchange = nk.provision("p8-exchange")
     assert exchange is not None
@@ -268,14 +270,14 @@ def test_record_status_change_is_idempotent_and_checked(ctx: ServiceContext) -> 
         ("p8-exchange", "fulfilled", [], InvalidInput),
     ):
         with pytest.raises(refusal):
-            agreements.record_status_change(
+            agreements.record_provision_status(
                 ctx,
+                OPERATOR,
                 NK_ID,
                 provision_id,
                 status=status,
                 at=utc(2021, 1, 1),
                 evidence=given,
-                actor=ACTOR,
             )
 
 

@@ -5,7 +5,6 @@ amended, spikes, and zone breaches from compliance findings."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,6 @@ from ceasefire.agreements.model import Evidence
 from ceasefire.alerts import service as alerts
 from ceasefire.alerts.model import AlertKind
 from ceasefire.alerts.schemas import DeliveryChannel, SeverityName, SubscriptionCreate
-from ceasefire.alerts.service import BreachFinding
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from ceasefire.incidents import service as incidents
@@ -329,14 +327,14 @@ def test_kalbajar_deadline_alerts_follow_the_amended_deadline(
     assert deadline_alerts(ctx, overdue) == [(AlertKind.DEADLINE_OVERDUE, "2020-11-25")]
     assert deadline_alerts(ctx, overdue) == []
     # The handover recorded on 25 November: no longer overdue on the 26th.
-    agreements.record_status_change(
+    agreements.record_provision_status(
         ctx,
+        Viewer.cli_operator(),
         NK_ID,
         "p6-kalbajar",
         status="fulfilled",
         at=datetime(2020, 11, 25, 8, tzinfo=UTC),
         evidence=[Evidence(source="azerbaijan-mod")],
-        actor=Actor.centre(),
     )
     candidates = alerts.deadline_candidates(ctx, overdue, timedelta(days=3))
     assert [c for c in candidates if (c.details or {}).get("provision") == "p6-kalbajar"] == []
@@ -345,48 +343,6 @@ def test_kalbajar_deadline_alerts_follow_the_amended_deadline(
             select(LedgerEntryRow.tag).where(LedgerEntryRow.tag == "alerts:alert:raised")
         ).all()
     assert len(told) >= 2
-    assert_ledger_verifies(ctx)
-
-
-def test_a_zone_breach_finding_raises_an_alert_as_readable_as_its_incident(
-    ctx: ServiceContext, cast: Cast
-) -> None:
-    mail(ctx, cast.viewer(ctx, "tur"))
-    mail(ctx, cast.viewer(ctx, "arm"))
-    internal = incident(ctx, cast, classification=Classification.INTERNAL)
-    finding = BreachFinding(
-        incident_id=internal,
-        rule_id="hostilities-in-aghdam-after-handover",
-        rule="compliance.zone_breach.v1",
-        level="possible",
-        provision="p1-ceasefire",
-        zone="aghdam-district",
-        party="ARM",
-        reasons=("category shelling", "location known only to precision 3"),
-    )
-    possible = alerts.raise_for_finding(ctx, finding, NOW)
-    assert possible is not None
-    assert possible.severity is SeverityName.WARNING
-    assert alerts.raise_for_finding(ctx, finding, NOW) is None  # once
-    confirmed = alerts.raise_for_finding(ctx, replace(finding, level="breach", reasons=()), NOW)
-    assert confirmed is not None
-    assert confirmed.severity is SeverityName.CRITICAL
-    assert confirmed.area == "aghdam-district"
-    assert recipients(ctx, confirmed.id) == {cast.users["tur"]}  # internal: not the liaison
-    with pytest.raises(InvalidInput):
-        alerts.raise_for_finding(
-            ctx,
-            BreachFinding(
-                incident_id=internal, rule_id="r", rule="r", level="overdue", provision="p"
-            ),
-        )
-    with pytest.raises(NotFound):
-        alerts.raise_for_finding(
-            ctx,
-            BreachFinding(
-                incident_id="inc-none", rule_id="r", rule="r", level="breach", provision="p"
-            ),
-        )
     assert_ledger_verifies(ctx)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -110,3 +110,19 @@ def test_visibility_of_posts_and_sensors(ctx: ServiceContext) -> None:
 
 def ids_active(ctx: ServiceContext, at: datetime) -> set[str]:
     return {p.id for p in posts.list_posts(ctx, OPERATOR, active_at=at)}
+
+
+def test_a_post_is_active_from_its_start_until_its_end(ctx: ServiceContext) -> None:
+    demo_cast(ctx)
+    end = START + timedelta(days=1)
+    posts.add_post(
+        ctx, OPERATOR, _post("jmc-day", ("rus", "tur"), Classification.SHARED, active_to=end)
+    )
+
+    def active_at(at: datetime) -> list[str]:
+        return [p.id for p in posts.list_posts(ctx, OPERATOR, active_at=at) if p.id == "jmc-day"]
+
+    assert active_at(START - timedelta(seconds=1)) == []
+    assert active_at(START) == ["jmc-day"]
+    assert active_at(end - timedelta(seconds=1)) == ["jmc-day"]
+    assert active_at(end) == []  # the end is not part of it

@@ -181,9 +181,8 @@ def test_resolve_viewer_per_agreement(ctx: ServiceContext) -> None:
     public = members.viewer_in_agreement(ctx, Viewer.public(), AGR)
     assert public.is_public
     assert public.agreement_id == AGR
-    with ctx.reader() as session:
-        assert members.role_at(session, "tur", AGR) is not None
-        assert members.role_at(session, "tur", AGR, datetime(2020, 11, 10, tzinfo=UTC)) is None
+    in_agr = members.viewer_in_agreement(ctx, cast.viewer(ctx, "tur"), AGR)
+    assert (in_agr.role, in_agr.agreement_id) == (Role.MONITOR, AGR)
 
 
 def test_ledger_verify_catches_member_tables_changed_behind_its_back(ctx: ServiceContext) -> None:

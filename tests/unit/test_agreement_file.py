@@ -13,7 +13,6 @@ from shapely.geometry import Point, shape
 from ceasefire.agreements.construction import constructed_geometries
 from ceasefire.agreements.geometry import (
     LocalProjection,
-    geodesic_distance_m,
     geojson_problems,
 )
 from ceasefire.agreements.loader import (
@@ -26,6 +25,7 @@ from ceasefire.agreements.model import PartyRole, ProvisionKind, ProvisionStatus
 from ceasefire.agreements.versions import diff_documents
 from ceasefire.agreements.yamlmap import load_located
 from ceasefire.errors import InvalidInput
+from ceasefire.fusion.model import distance_m
 from tests.factories.agreements import (
     MEMO_ID,
     NK_ID,
@@ -160,7 +160,7 @@ def test_local_projection_round_trips_and_measures() -> None:
         back = projection.inverse(x, y)
         assert back == pytest.approx((lon, lat), abs=1e-9)
         assert (x * x + y * y) ** 0.5 == pytest.approx(
-            geodesic_distance_m((46.55, 39.64), (lon, lat)), rel=1e-9, abs=1e-6
+            distance_m(39.64, 46.55, lat, lon), rel=1e-9, abs=1e-6
         )
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceasefire.access import Classification, Role, Viewer
+from ceasefire.access import Classification, Role, Viewer, can_read
 from ceasefire.alerts.model import (
     DEFAULT_RETRY,
     SPIKE_TEST,
@@ -29,12 +29,11 @@ from ceasefire.alerts.model import (
     grid_area,
     negative_binomial_sf,
     pooled_dispersion,
-    should_notify,
     sign_webhook,
     spike_test,
     spike_test_v1,
-    spikes,
     verify_webhook,
+    wants,
 )
 
 NOW = datetime(2020, 12, 1, 12, tzinfo=UTC)
@@ -195,20 +194,22 @@ def test_the_v2_test_holds_its_level_on_bursty_counts_and_flags_the_change() -> 
     assert sum(f is not None and f <= 2 for f in first) / areas >= 0.55
 
 
-def test_daily_counts_and_spikes_by_area() -> None:
+def test_daily_counts_and_grid_area() -> None:
+    # What the scan does with the counts (a busy cell is a spike, a quiet one is not, under
+    # alerts.spike.negbin.v2) is asserted through alerts.scan in
+    # tests/integration/test_alerts_service.py.
     old = [NOW - timedelta(days=d, hours=3) for d in range(1, 29)]
     recent = [NOW - timedelta(hours=h) for h in (1, 2, 3, 5, 8, 13)]
     count, baseline = daily_counts([*old, *recent, NOW + timedelta(hours=1)], NOW)
     assert count == 6
     assert len(baseline) == 28
     assert sum(baseline) == 28
-    found = spikes({"grid0.25:159:187": [*old, *recent], "quiet": old}, NOW)
-    assert [r.area for r in found] == ["grid0.25:159:187"]
-    assert found[0].to_dict()["method"] == "alerts.spike.negbin.v2"
     assert grid_area(39.991, 46.927) == "grid0.25:159:187"
 
 
 def test_a_party_liaison_is_never_told_about_an_internal_record() -> None:
+    # Who is told (alerts.service's recipients): what the subscription asked for (``wants``)
+    # and the record's read rule (``ReadScope.can_read``, which applies ``access.can_read``).
     liaison = Viewer(member_id="armenia", user_id="u1", role=Role.PARTY_LIAISON, party="ARM")
     monitor = Viewer(member_id="turkey", user_id="u2", role=Role.MONITOR)
     alert = Alert(
@@ -218,8 +219,10 @@ def test_a_party_liaison_is_never_told_about_an_internal_record() -> None:
         Classification.INTERNAL,
         concerns=("ARM", "AZE"),
     )
-    assert not should_notify(Subscription(liaison), alert)
-    assert should_notify(Subscription(monitor), alert)
+    assert wants(Subscription(liaison), alert)
+    assert not can_read(liaison, alert.classification, concerns=alert.concerns)
+    assert wants(Subscription(monitor), alert)
+    assert can_read(monitor, alert.classification, concerns=alert.concerns)
     shared = Alert(
         AlertKind.ZONE_BREACH,
         Severity.CRITICAL,
@@ -227,13 +230,14 @@ def test_a_party_liaison_is_never_told_about_an_internal_record() -> None:
         Classification.SHARED,
         concerns=("ARM", "AZE"),
     )
-    assert should_notify(Subscription(liaison), shared)
-    assert not should_notify(Subscription(liaison, kinds=frozenset({AlertKind.SPIKE})), shared)
-    assert not should_notify(
+    assert wants(Subscription(liaison), shared)
+    assert can_read(liaison, shared.classification, concerns=shared.concerns)
+    assert not wants(Subscription(liaison, kinds=frozenset({AlertKind.SPIKE})), shared)
+    assert not wants(
         Subscription(monitor, min_severity=Severity.CRITICAL),
         Alert(AlertKind.SPIKE, Severity.WARNING, "area/x", Classification.INTERNAL),
     )
-    assert not should_notify(Subscription(monitor, areas=frozenset({"grid0.25:1:1"})), alert)
+    assert not wants(Subscription(monitor, areas=frozenset({"grid0.25:1:1"})), alert)
 
 
 def test_webhook_signature_round_trip_and_tampering() -> None:

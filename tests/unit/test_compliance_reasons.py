@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from ceasefire import i18n
-from ceasefire.agreements.loader import load_agreement
+from ceasefire.agreements.loader import check_file
 from ceasefire.agreements.model import (
     Agreement,
     Evidence,
@@ -35,7 +35,7 @@ LACHIN_CORRIDOR_MID = (39.7275, 46.6515)
 
 @pytest.fixture(scope="module")
 def agreement() -> Agreement:
-    return load_agreement(shipped_path(NK_ID))
+    return check_file(shipped_path(NK_ID)).raise_if_invalid()
 
 
 def _incident(

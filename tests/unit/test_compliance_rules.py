@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceasefire.agreements.loader import load_agreement
+from ceasefire.agreements.loader import check_file
 from ceasefire.agreements.model import (
     Agreement,
     Evidence,
@@ -46,7 +46,7 @@ LACHIN_CORRIDOR_MID = (39.7275, 46.6515)  # on the line Stepanakert - Lachin
 
 @pytest.fixture(scope="module")
 def agreement() -> Agreement:
-    return load_agreement(shipped_path(NK_ID))
+    return check_file(shipped_path(NK_ID)).raise_if_invalid()
 
 
 @pytest.fixture(scope="module")

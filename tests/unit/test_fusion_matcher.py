@@ -13,21 +13,22 @@ from ceasefire.fusion.corroboration import corroboration, outlet, wire_credit
 from ceasefire.fusion.index import SpaceTimeIndex
 from ceasefire.fusion.matcher import (
     CURRENT_CONFIG,
-    FusionGrouper,
     IncidentMatcher,
     arrival_order,
+    assign_batch,
     fuse,
     grouping,
+    new_matcher,
 )
 from ceasefire.fusion.model import (
     DEFAULT_CONFIG,
     FusionReport,
+    MatcherConfig,
     categories_compatible,
     compare,
     normalise_text,
 )
 from ceasefire.fusion.synthetic import offset
-from ceasefire.incidents.grouping import CandidateReport
 from ceasefire.reports.model import Category, Channel, TimePrecision, validate_report
 from tests.factories.reports import shelling_body
 
@@ -194,24 +195,26 @@ def test_existing_incidents_can_be_loaded() -> None:
     assert (assignment.incident_id, assignment.created) == ("INC-7", False)
 
 
-def test_the_grouper_behind_the_intake_seam() -> None:
+def batch_groups(config: MatcherConfig, reports: list[FusionReport]) -> set[frozenset[str]]:
+    """The groups of report ids a batch of ``reports`` is assigned to, as intake drains it."""
+    return {frozenset(g) for g in grouping(assign_batch(new_matcher(config), reports))}
+
+
+def test_a_batch_groups_the_same_whatever_its_order() -> None:
     now = datetime(2021, 1, 1, tzinfo=UTC)
     bodies = [
         shelling_body(),
         shelling_body(category="explosion_impact", reporter="Patrol T-4"),
         shelling_body(category="detention_exchange", means=["seen"]),
     ]
-    candidates = [
-        CandidateReport(f"r{i}", validate_report(body, now=now)) for i, body in enumerate(bodies)
+    views = [
+        FusionReport.from_content(f"r{i}", validate_report(body, now=now))
+        for i, body in enumerate(bodies)
     ]
-    groups = FusionGrouper().propose(candidates)
-    assert {g.report_ids for g in groups} == {("r0", "r1"), ("r2",)}
-    assert {g.grouper for g in groups} == {CURRENT_CONFIG.name}
-    v1 = FusionGrouper(DEFAULT_CONFIG).propose(candidates)
-    assert {g.report_ids for g in v1} == {("r0", "r1"), ("r2",)}
-    assert {g.grouper for g in v1} == {"fusion.matcher.v1"}
-    shuffled = FusionGrouper().propose(list(reversed(candidates)))
-    assert {frozenset(g.report_ids) for g in shuffled} == {frozenset(g.report_ids) for g in groups}
+    expected = {frozenset({"r0", "r1"}), frozenset({"r2"})}
+    assert batch_groups(CURRENT_CONFIG, views) == expected
+    assert batch_groups(DEFAULT_CONFIG, views) == expected  # fusion.matcher.v1
+    assert batch_groups(CURRENT_CONFIG, list(reversed(views))) == expected
 
 
 # -- properties -----------------------------------------------------------------------------

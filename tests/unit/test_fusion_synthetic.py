@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from shapely.geometry import Point, shape
 
-from ceasefire.agreements.loader import load_agreement
+from ceasefire.agreements.loader import check_file
 from ceasefire.fusion.evaluation import pairwise_scores
 from ceasefire.fusion.matcher import IncidentMatcher
 from ceasefire.fusion.setup import DEMO_POSTS, DEMO_SEED, DEMO_UAVS, demo_filer
@@ -57,7 +57,7 @@ def test_the_matcher_groups_a_small_stream_well() -> None:
 
 
 def test_a_demo_month_of_valid_reports_inside_the_zones() -> None:
-    agreement = load_agreement(shipped_path(NK_ID))
+    agreement = check_file(shipped_path(NK_ID)).raise_if_invalid()
     bodies = demo_month(7, zones=agreement.zones)
     assert demo_month(7, zones=agreement.zones) == bodies
     now = datetime(2020, 12, 11, tzinfo=UTC)
@@ -92,7 +92,7 @@ def test_the_demo_month_names_only_the_posts_and_uavs_the_demo_registers() -> No
     """A report may name only a registered post or sensor its filer may read (and a detection
     only its own member's sensor): the demo registers every post and UAV its month names, and
     files each detection as the UAV's member."""
-    agreement = load_agreement(shipped_path(NK_ID))
+    agreement = check_file(shipped_path(NK_ID)).raise_if_invalid()
     bodies = demo_month(DEMO_SEED, zones=agreement.zones, agreement_id=NK_ID)
     named_posts = {b["post_id"] for b in bodies if "post_id" in b}
     named_uavs = {b["sensor_id"] for b in bodies if "sensor_id" in b}

@@ -26,7 +26,6 @@ from ceasefire.incidents.model import (
     apply_decision,
     check_transition,
     current_assessments,
-    quorum_from_spec,
     redact_names,
     rule_from_dict,
 )
@@ -141,9 +140,15 @@ def test_concurring_on_different_findings_is_a_dispute() -> None:
 
 
 def test_quorum_3_3_1() -> None:
-    rule = quorum_from_spec(
-        "3+3+1",
-        {"government": ["g1", "g2", "g3", "g4"], "armed": ["e1", "e2", "e3"], "civil": ["c1"]},
+    rule = rule_from_dict(
+        {
+            "kind": "quorum_by_group",
+            "groups": [
+                {"name": "government", "required": 3, "members": ["g1", "g2", "g3", "g4"]},
+                {"name": "armed", "required": 3, "members": ["e1", "e2", "e3"]},
+                {"name": "civil", "required": 1, "members": ["c1"]},
+            ],
+        }
     )
     some = [view(m, Stance.CONCUR, UNVERIFIABLE) for m in ("g1", "g2", "g3", "e1", "e2", "e3")]
     assert rule.evaluate(views(*some), []).state is DecisionState.PENDING

@@ -259,16 +259,6 @@ def _apply(geometry: BaseGeometry, func: Callable[[float, float], tuple[float, f
     return shapely.transform(geometry, each)
 
 
-def geodesic_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance between two (lon, lat) points, metres (haversine)."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
-
-
 def round_geometry(geometry: BaseGeometry, digits: int = 5) -> dict[str, Any]:
     """GeoJSON of ``geometry`` with coordinates rounded (5 digits ≈ 1 m), rings closed."""
 

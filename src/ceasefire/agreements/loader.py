@@ -231,8 +231,3 @@ def check_file(path: str | FilePath) -> CheckedDocument:
             error=exc,
         ) from exc
     return check_text(text, file=str(file_path))
-
-
-def load_agreement(path: str | FilePath) -> Agreement:
-    """The agreement in the file at ``path``; ``InvalidInput`` listing every problem."""
-    return check_file(path).raise_if_invalid()

@@ -623,29 +623,6 @@ class Zone:
     sources: tuple[str, ...] = ()
     """Ids of the file's sources the geometry comes from (a line of contact must cite one)."""
 
-    def valid_at(self, instant: datetime) -> bool:
-        if self.valid_from is not None and instant < self.valid_from.at:
-            return False
-        return self.valid_until is None or instant < self.valid_until.at
-
-    def to_feature(self, agreement_id: str, version: int | None = None) -> dict[str, Any]:
-        """This zone as a GeoJSON Feature."""
-        return {
-            "type": "Feature",
-            "id": f"{agreement_id}/{self.id}",
-            "geometry": dict(self.geometry),
-            "properties": {
-                "agreement": agreement_id,
-                "agreement_version": version,
-                "zone": self.id,
-                "name": self.name,
-                "kind": self.kind.value,
-                "precision": self.precision,
-                "valid_from": self.valid_from.to_dict() if self.valid_from else None,
-                "valid_until": self.valid_until.to_dict() if self.valid_until else None,
-            },
-        }
-
 
 # -- agreement --------------------------------------------------------------------------------
 

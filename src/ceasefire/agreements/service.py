@@ -650,39 +650,6 @@ def _record_status_change(
     return _added(session, row)
 
 
-def record_status_change(
-    ctx: ServiceContext,
-    agreement_id: str,
-    provision_id: str,
-    *,
-    status: ProvisionStatus | str,
-    at: datetime,
-    evidence: Iterable[Evidence] = (),
-    note: str | None = None,
-    actor: Actor,
-) -> dict[str, Any]:
-    """Record that a provision's status changed at ``at``, on behalf of ``actor``.
-
-    For other services that have already decided (e.g. from an assessed incident); members
-    and operators go through :func:`record_provision_status`, which checks their role.
-    Idempotent like it; returns the ledger payload with ``recorded`` and ``ledger_seq``.
-    """
-    change = status_change_input(status=status, at=at, evidence=evidence, note=note)
-    result = _record_change(ctx, agreement_id, provision_id, change, actor, viewer=None)
-    record = result.status_change
-    return {
-        "recorded": result.recorded,
-        "ledger_seq": record.ledger_seq,
-        **status_change_payload(
-            agreement_id,
-            provision_id,
-            change,
-            origin=record.origin,
-            version=record.agreement_version,
-        ),
-    }
-
-
 def record_provision_status(
     ctx: ServiceContext,
     viewer: Viewer,

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from ceasefire.access import Classification, Viewer, can_read
+from ceasefire.access import Classification, Viewer
 from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 
@@ -275,31 +275,6 @@ def daily_counts(
     return counts[0], counts[:0:-1]
 
 
-def spikes(
-    instants_by_area: Mapping[str, Iterable[datetime]],
-    now: datetime,
-    *,
-    baseline_days: int = 28,
-    alpha: float = 0.001,
-    min_count: int = 3,
-) -> list[SpikeResult]:
-    """The areas whose last 24 hours are a spike (``instants_by_area``: the times of the
-    incidents of each area, e.g. by ``grid_area``), each against the dispersion pooled over
-    them all."""
-    counted = {
-        area: daily_counts(instants, now, baseline_days=baseline_days)
-        for area, instants in instants_by_area.items()
-    }
-    pooled = pooled_dispersion(baseline for _, baseline in counted.values())
-    results = []
-    for area in sorted(counted):
-        count, baseline = counted[area]
-        result = spike_test(area, count, baseline, alpha=alpha, min_count=min_count, pooled=pooled)
-        if result.alert:
-            results.append(result)
-    return results
-
-
 def grid_area(lat: float, lon: float, cell_deg: float = 0.25) -> str:
     """The grid sector of a point (``grid0.25:159:187``): cells of ``cell_deg`` degrees,
     about 28 × 21 km here, the scale of a monitoring sector."""
@@ -345,20 +320,12 @@ class Subscription:
 
 def wants(subscription: Subscription, alert: Alert) -> bool:
     """Whether ``subscription`` asked for ``alert``'s kind, area and severity (who may read
-    it is the other half of ``should_notify``)."""
+    it is the other half of who is told: the record's read rule, ``members.scope.ReadScope``)."""
     if subscription.kinds and alert.kind not in subscription.kinds:
         return False
     if subscription.areas and alert.area not in subscription.areas:
         return False
     return alert.severity >= subscription.min_severity
-
-
-def should_notify(subscription: Subscription, alert: Alert) -> bool:
-    """Whether ``alert`` goes to ``subscription``: it asked for this kind, area and severity,
-    and may read the record (a party liaison is never told about an internal record)."""
-    return wants(subscription, alert) and can_read(
-        subscription.viewer, alert.classification, concerns=alert.concerns
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 
 - ``scan(ctx, now)`` looks for the conditions of every kind — a new incident with
   casualties, a deadline due within N days or overdue, a spike of incidents in a grid cell —
-  and raises each once (its ``dedup_key``: kind, subject, period and audience); compliance
-  findings come in through ``raise_for_finding``. Raising an alert queues one delivery per
+  and raises each once (its ``dedup_key``: kind, subject, period and audience), and the
+  zone breaches of the compliance findings still standing. Raising an alert queues one delivery per
   subscription that asked for it *and may read the record*, in the same transaction, and is
   one ledger entry.
 - ``deliver_due(ctx, now)`` is the worker: it claims due deliveries in one short
@@ -15,7 +15,7 @@
   ``X-Ceasefire-Delivery`` id).
 
 Who may do what: a member's user manages its own member's subscriptions (for itself or a
-user of its member); an operator manages all. Who is told: ``should_notify``'s filters and
+user of its member); an operator manages all. Who is told: ``model.wants``'s filters and
 the record's read rule (``members.scope.ReadScope``, the rule every read of incidents
 applies), as of the moment the alert is raised — a party liaison is never told about an
 internal record.
@@ -735,41 +735,8 @@ def scan(
     return _raise_all(ctx, _order(candidates), now)
 
 
-@dataclass(frozen=True, slots=True)
-class BreachFinding:
-    """What a zone-breach alert needs of a compliance finding (``compliance.model.Finding``
-    of level breach or possible, about an incident)."""
-
-    incident_id: str
-    rule_id: str
-    rule: str
-    level: str
-    provision: str
-    zone: str | None = None
-    party: str | None = None
-    reasons: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, finding: Finding) -> BreachFinding:
-        if finding.incident is None:
-            raise InvalidInput.worded(
-                N_("a zone-breach alert is about an incident"),
-                details=[problem("incident", N_("none"))],
-            )
-        return cls(
-            incident_id=finding.incident,
-            rule_id=finding.rule_id,
-            rule=finding.rule,
-            level=finding.level.value,
-            provision=finding.provision,
-            zone=finding.zone,
-            party=finding.party,
-            reasons=finding.reasons,
-        )
-
-
 def breach_candidate(
-    finding: BreachFinding, facts: IncidentAlertFacts, *, monitors_only: bool = False
+    finding: Finding, facts: IncidentAlertFacts, *, monitors_only: bool = False
 ) -> AlertCandidate:
     """The zone-breach alert of a compliance finding about the incident ``facts`` describe:
     once per incident, rule, zone and level (a possible breach later confirmed is raised
@@ -777,12 +744,7 @@ def breach_candidate(
     finding rests on a report not every reader of the incident reads
     (``compliance.service.shown_to_every_reader``): its party and reasons say what that
     report alleges."""
-    if finding.level not in (FindingLevel.BREACH.value, FindingLevel.POSSIBLE.value):
-        raise InvalidInput.worded(
-            N_("a zone-breach alert needs a breach or possible finding"),
-            details=[problem("level", repr(finding.level))],
-        )
-    breach = finding.level == FindingLevel.BREACH.value
+    breach = finding.level is FindingLevel.BREACH
     return AlertCandidate(
         Alert(
             AlertKind.ZONE_BREACH,
@@ -797,14 +759,14 @@ def breach_candidate(
                 f"{'; '.join(finding.reasons)}"
             ),
         ),
-        period=finding.level,
+        period=finding.level.value,
         agreement_id=facts.agreement_id,
         owner_member=facts.owner_member,
         details={
             "incident_id": facts.id,
             "rule_id": finding.rule_id,
             "rule": finding.rule,
-            "level": finding.level,
+            "level": finding.level.value,
             "provision": finding.provision,
             "zone": finding.zone,
             "party": finding.party,
@@ -822,24 +784,8 @@ def breach_candidates(session: Session, now: datetime) -> list[AlertCandidate]:
         facts = incident_alert_facts(session, finding.incident)
         if facts is not None:
             internal = not compliance_service.shown_to_every_reader(session, finding.incident)
-            found.append(breach_candidate(BreachFinding.of(finding), facts, monitors_only=internal))
+            found.append(breach_candidate(finding, facts, monitors_only=internal))
     return found
-
-
-def raise_for_finding(
-    ctx: ServiceContext, finding: BreachFinding, now: datetime | None = None
-) -> AlertPublic | None:
-    """Raise the zone-breach alert of one compliance finding now, rather than at the next
-    scan. ``None``: raised before."""
-    now = ensure_utc(now) if now is not None else utcnow()
-    with ctx.reader() as session:
-        facts = incident_alert_facts(session, finding.incident_id)
-        internal = not compliance_service.shown_to_every_reader(session, finding.incident_id)
-    if facts is None:
-        raise NotFound.worded(N_("no incident %(id)s"), id=repr(finding.incident_id))
-    candidate = breach_candidate(finding, facts, monitors_only=internal)
-    result = _raise_all(ctx, [candidate], now)
-    return result.raised[0] if result.raised else None
 
 
 def list_alerts(

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from ceasefire.config import Settings
 
@@ -100,10 +99,6 @@ def _disable_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("sqlite_immediate") else "BEGIN")
-
-
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -43,6 +43,8 @@ a report, its ledger entry and the WAL need room, and an almost full disk fails 
 part way."""
 
 PROBE_KEY = "health-probe"
+PROBE_BUSY_TIMEOUT_MS = 5000
+"""How long the SQLite probe waits for a writer's lock before answering ``busy``."""
 
 _READ_ONLY = ("readonly", "read-only", "read only")
 _DISK_FULL = ("disk is full", "no space left", "could not extend file", "disk full")
@@ -123,7 +125,7 @@ class StorageHealth(BaseModel):
     checked_in_ms: float
 
 
-def check_storage(ctx: ServiceContext, *, busy_timeout_ms: int = 5000) -> StorageHealth:
+def check_storage(ctx: ServiceContext) -> StorageHealth:
     """Write a probe row and roll it back; on SQLite check the free space too.
 
     Returns the storage's health (``database="writable"``); raises :class:`Unavailable`
@@ -152,7 +154,7 @@ def check_storage(ctx: ServiceContext, *, busy_timeout_ms: int = 5000) -> Storag
         with ctx.engine.connect() as conn:
             if sqlite:
                 # Not the pool's 30 s: a health check must answer while a writer is busy.
-                conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={PROBE_BUSY_TIMEOUT_MS}")
                 conn.commit()  # the statement began a transaction; the probe needs its own
             try:
                 with conn.begin() as transaction:

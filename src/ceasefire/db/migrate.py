@@ -21,10 +21,3 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema of ``engine``'s database up to ``revision`` (default: latest)."""
     command.upgrade(alembic_config(engine), revision)
-
-
-def current_revisions(engine: Engine) -> set[str]:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads())

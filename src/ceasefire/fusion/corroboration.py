@@ -19,7 +19,7 @@ Two posts are two sources; a post and a UAV are two sources of different kinds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -226,8 +226,3 @@ def _news_sources(
         ids, _ = result.setdefault(label, ([], reason[root]))
         ids.append(article.id)
     return result
-
-
-def summarise(groups: Iterable[Sequence[FusionReport]]) -> list[Corroboration]:
-    """The corroboration of each group of reports."""
-    return [corroboration(list(group)) for group in groups]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,7 +46,6 @@ from ceasefire.fusion.model import (
     incompatible_mask,
     pair_score,
 )
-from ceasefire.incidents.grouping import CandidateReport, ProposedGroup
 from ceasefire.reports.model import TimePrecision
 
 _METRES_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
@@ -999,7 +998,7 @@ CONFIGS: dict[str, MatcherConfig] = {
 """The matchers by versioned name."""
 
 CURRENT_CONFIG = V7_CONFIG
-"""What the service and the grouper use: ``fusion.matcher.v7`` (on the fresh seeds 23 and 29
+"""What the service uses: ``fusion.matcher.v7`` (on the fresh seeds 23 and 29
 of bench/fusion.py, 100,000 reports: precision 0.956 and recall 0.902 on both, against v6's
 0.954-0.955 / 0.893; bench/RESULTS.md)."""
 
@@ -1026,47 +1025,3 @@ def new_matcher(
     if matcher is None:
         raise ValueError(f"unknown matcher {config.name!r}")
     return matcher(config, new_incident_id=new_incident_id)
-
-
-class FusionGrouper:
-    """The current matcher (``CURRENT_CONFIG``) behind the ``IncidentGrouper`` seam of the
-    intake package; a batch is assigned by :func:`assign_batch`.
-
-    ``view`` turns a candidate into the matcher's view; the default has no administrative
-    areas and no submitter (the service passes one that resolves them).
-    """
-
-    def __init__(
-        self,
-        config: MatcherConfig = CURRENT_CONFIG,
-        *,
-        view: Callable[[CandidateReport], FusionReport] | None = None,
-    ) -> None:
-        self.config = config
-        self.name = config.name
-        self._view = view or (lambda c: FusionReport.from_content(c.id, c.content))
-
-    def propose(self, reports: Sequence[CandidateReport]) -> list[ProposedGroup]:
-        """One group per incident the matcher forms."""
-        matcher = new_matcher(self.config)
-        assignments = assign_batch(matcher, (self._view(c) for c in reports))
-        reasons: dict[str, list[str]] = {}
-        for item in assignments:
-            if item.created:
-                reasons[item.incident_id] = []
-            elif item.evidence is not None:
-                reasons[item.incident_id].append(
-                    f"{item.report_id}~{item.evidence.other_id} {item.evidence.score:.2f}"
-                )
-        return [
-            ProposedGroup(
-                group,
-                self.name,
-                "; ".join(reasons[incident]) if reasons[incident] else "no match",
-            )
-            for incident, group in zip(
-                dict.fromkeys(a.incident_id for a in assignments),
-                grouping(assignments),
-                strict=True,
-            )
-        ]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -901,14 +901,3 @@ def _coarse_place(
             f"same {level} {area_a}, but other evidence {other_evidence:.2f} bits < {needed}",
         )
     return None, weight, f"same {level} {area_a}, other evidence {other_evidence:.2f} bits"
-
-
-def group_pairs(groups: Iterable[Sequence[str]]) -> set[frozenset[str]]:
-    """Every unordered pair of ids grouped together (for tests and evaluation)."""
-    pairs: set[frozenset[str]] = set()
-    for group in groups:
-        members = list(group)
-        for i, x in enumerate(members):
-            for y in members[i + 1 :]:
-                pairs.add(frozenset((x, y)))
-    return pairs

@@ -1041,9 +1041,6 @@ class FusionWorker:
         self._thread.start()
         return self.stop
 
-    def wake(self) -> None:
-        self._wake.set()
-
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()

@@ -1,10 +1,11 @@
-"""Grouping reports into incidents: the seam automatic fusion will plug into.
+"""Grouping reports into incidents by hand.
 
-An ``IncidentGrouper`` proposes groups of reports that describe one event. Today an
-incident is grouped by hand (``ManualGrouper``: the operator names the reports); the fusion
-issue adds groupers that compare time windows, places and categories across monitor,
-sensor and news reports. Each grouper has a versioned name (``"manual.v1"``), recorded with
-the incident in the ledger, so a stored grouping always says what produced it.
+An ``IncidentGrouper`` proposes groups of reports that describe one event. An incident made
+or extended through the incidents service is grouped by hand (``ManualGrouper``: the
+monitor names the reports); automatic grouping is fusion's, which assigns the queued
+reports itself (``fusion.service``, on intake). A grouper has a versioned name
+(``"manual.v1"``), recorded with the incident in the ledger, so a stored grouping always
+says what produced it.
 """
 
 from __future__ import annotations

@@ -592,24 +592,6 @@ def rule_from_dict(data: Any) -> DecisionRule:
     )
 
 
-def quorum_from_spec(spec: str, groups: Mapping[str, Sequence[str]]) -> QuorumByGroup:
-    """``"3+3+1"`` with the groups in order, e.g. ``{"government": [...], ...}``."""
-    parts = spec.split("+")
-    if len(parts) != len(groups) or not all(p.strip().isdigit() for p in parts):
-        raise InvalidInput.worded(
-            N_("quorum %(spec)s does not match %(count)s groups"),
-            details=[problem("quorum", N_("e.g. 3+3+1, one number per group"))],
-            spec=repr(spec),
-            count=len(groups),
-        )
-    return QuorumByGroup(
-        groups=tuple(
-            GroupQuorum(name, int(n), tuple(members))
-            for n, (name, members) in zip(parts, groups.items(), strict=True)
-        )
-    )
-
-
 # ------------------------------------------------------------------------------ effects
 
 

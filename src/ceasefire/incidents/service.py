@@ -833,10 +833,9 @@ def create_incident(
     classification: Classification = Classification.INTERNAL,
     agreement_id: str | None = None,
     category: Category | None = None,
-    grouper: IncidentGrouper | None = None,
     idempotency_key: str | None = None,
 ) -> IncidentDetail:
-    """Make an incident of one or more reports (grouped by hand unless a grouper is given).
+    """Make an incident of one or more reports, grouped by hand.
 
     A retry with the first request's ``idempotency_key`` is answered with the incident it
     made (its reports are in that incident by now)."""
@@ -848,7 +847,7 @@ def create_incident(
             N_("an incident groups at least one report"),
             details=[problem("report_ids", N_("empty"))],
         )
-    grouper = grouper or ManualGrouper([list(report_ids)])
+    grouper = ManualGrouper([list(report_ids)])
     actor = actor_of(viewer)
     retry = _retry(
         "incident",

@@ -116,9 +116,6 @@ class KeyRing:
     def get(self, key_id: str) -> KeyRecord | None:
         return self.keys.get(key_id)
 
-    def active_for(self, member_id: str) -> list[KeyRecord]:
-        return [k for k in self.keys.values() if k.member_id == member_id and k.active]
-
     def validity_problem(self, key_id: str, member_id: str) -> str | None:
         """Why ``key_id`` may not sign for ``member_id`` now; None when it may."""
         record = self.keys.get(key_id)

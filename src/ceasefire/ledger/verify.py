@@ -191,7 +191,6 @@ class ChainReport(WithFindings):
     signatures_checked: int = 0
     payloads_withheld: int = 0
     open_day: str | None = None
-    open_day_hashes: list[str] = field(default_factory=list)
     roots: list[SealedRoot] = field(default_factory=list)
     keys: dict[str, KeyRecord] = field(default_factory=dict)
     members: set[str] = field(default_factory=set)
@@ -695,7 +694,6 @@ class ChainVerifier:
         report.findings = sorted(self._located, key=lambda f: f.seq or 0)
         report.keys = dict(self.ring.keys)
         report.open_day = self._day or None
-        report.open_day_hashes = list(self._day_hashes)
         return report
 
 

@@ -374,7 +374,6 @@ def login(
     *,
     user_id: str,
     password: str,
-    ttl: timedelta = LOGIN_TOKEN_TTL,
     client: str = login_throttle.LOCAL_CLIENT,
     device_cookie: str | None = None,
 ) -> IssuedToken:
@@ -416,7 +415,7 @@ def login(
             ctx,
             user=fresh,
             label="login",
-            expires_at=utcnow() + ttl,
+            expires_at=utcnow() + LOGIN_TOKEN_TTL,
             actor=Actor(member_id=fresh.member_id, user_id=fresh.id),
             via="password",
         )

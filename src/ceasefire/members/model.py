@@ -295,9 +295,6 @@ class ObservationPost:
         object.__setattr__(self, "active_from", start)
         object.__setattr__(self, "active_to", end)
 
-    def is_active_at(self, at: datetime) -> bool:
-        return in_interval(at, self.active_from, self.active_to)
-
 
 @dataclass(frozen=True, slots=True)
 class Sensor:

@@ -70,20 +70,7 @@ def load_roles(
     return [_role_of(row) for row in session.scalars(query)]
 
 
-def role_at(
-    session: Session, member_id: str, agreement_id: str, at: datetime | None = None
-) -> MemberRole | None:
-    """The role ``member_id`` holds in ``agreement_id`` at ``at`` (default now), if any."""
-    at = at or utcnow()
-    for role in load_roles(session, member_id=member_id, agreement_id=agreement_id):
-        if role.is_valid_at(at):
-            return role
-    return None
-
-
-def resolve_viewer(
-    session: Session, viewer: Viewer, agreement_id: str, at: datetime | None = None
-) -> Viewer:
+def resolve_viewer(session: Session, viewer: Viewer, agreement_id: str) -> Viewer:
     """``viewer`` with its role in ``agreement_id`` (for records that belong to one agreement).
 
     Use inside another service's unit of work before applying ``can_read``; the public and
@@ -95,7 +82,7 @@ def resolve_viewer(
         member_id=viewer.member_id,
         user_id=viewer.user_id,
         roles=load_roles(session, member_id=viewer.member_id),
-        at=at or utcnow(),
+        at=utcnow(),
         agreement_id=agreement_id,
         operator=viewer.operator,
     )
@@ -119,9 +106,7 @@ def member_or_404(session: Session, member_id: str) -> MemberRow:
     return row
 
 
-def is_monitor(
-    session: Session, viewer: Viewer, agreement_id: str | None = None, at: datetime | None = None
-) -> bool:
+def is_monitor(session: Session, viewer: Viewer, agreement_id: str | None = None) -> bool:
     """Whether the viewer's member holds a current monitor role (in ``agreement_id`` if given).
 
     Read from the database, not from ``viewer.role``: the viewer may have been resolved for
@@ -129,9 +114,9 @@ def is_monitor(
     """
     if viewer.member_id is None:
         return False
-    at = at or utcnow()
+    now = utcnow()
     return any(
-        r.role is Role.MONITOR and r.is_valid_at(at)
+        r.role is Role.MONITOR and r.is_valid_at(now)
         for r in load_roles(session, member_id=viewer.member_id, agreement_id=agreement_id)
     )
 

@@ -20,10 +20,6 @@ from ceasefire.news.model import PlaceMention
 from ceasefire.news.pipeline import DEFAULT_PIPELINE, NewsDoc, Pipeline, PipelineResources
 from ceasefire.news.plaintext import parse_plain_text
 
-# Languages with an event coder; an article in any other language is returned with its places
-# (where its script allows) and a note saying so (news/lang/__init__.py).
-SUPPORTED_LANGUAGES = frozenset({"en", "ru", "tr"})
-
 
 @dataclass
 class NewsExtractor:

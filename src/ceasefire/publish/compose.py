@@ -9,7 +9,6 @@ redacted), the internal edition as its reader (the centre's monitors for the sch
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -579,7 +578,3 @@ def compose_spot(
         ledger_root=root,
         trend=[],
     )
-
-
-def category_counts(digest: Digest) -> Counter[str]:
-    return Counter({c.name: c.current for c in digest.by_category})

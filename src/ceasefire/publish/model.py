@@ -141,11 +141,6 @@ INTER_STATE_FORCES = 1
 INTER_CIVILIANS = 7
 CIVILIAN_CATEGORIES = frozenset({"civilian_casualty", "damage_to_civilian_object"})
 
-# ACLED's time_precision: 1 day, 2 week, 3 month; geo_precision: 1 town, 2 near or part of
-# a region, 3 region.
-ACLED_TIME_PRECISION = {1: "day", 2: "week", 3: "month"}
-ACLED_GEO_PRECISION = {1: "town", 2: "near or part of a region", 3: "region"}
-
 SOURCE_LABELS: dict[str, str] = {
     "monitor_observation": "Joint monitors",
     "sensor_detection": "Monitors' sensors",
@@ -154,7 +149,6 @@ SOURCE_LABELS: dict[str, str] = {
     "news": "News media",
     "csv_import": "Imported records",
 }
-SOURCE_SCALES = ("International", "National", "Local", "New media", "Other")
 
 
 @lru_cache(maxsize=256)
@@ -347,16 +341,6 @@ def acled_values(
         str(killed(casualties)) if casualties else "0",
         str(int(subject.updated.timestamp())),
     )
-
-
-def acled_row(
-    subject: Subject,
-    tz: ZoneInfo,
-    party_names: Mapping[str, str],
-    admin: AdminNames = NO_ADMIN,
-) -> dict[str, str]:
-    """One ACLED-compatible row by column name (``acled_values``)."""
-    return dict(zip(ACLED_COLUMNS, acled_values(subject, tz, party_names, admin), strict=True))
 
 
 # --------------------------------------------------------------------------- UCDP GED

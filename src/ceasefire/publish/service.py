@@ -469,20 +469,3 @@ def publish_due(
         generate(ctx, centre, request, actor=SCHEDULE_ACTOR, now=now).publication
         for request in due_requests(ctx, now, schedule)
     ]
-
-
-def requests_for(
-    kind: Kind,
-    editions: Iterable[Edition],
-    langs: Iterable[str],
-    fmt: OutputFormat,
-    *,
-    day: date | None = None,
-    agreement_id: str | None = None,
-    incident_id: str | None = None,
-) -> list[Request]:
-    return [
-        Request(kind, e, lang, fmt, agreement_id, day=day, incident_id=incident_id)
-        for e in editions
-        for lang in langs
-    ]

@@ -1,14 +1,12 @@
 """Evidence files, stored content-addressed with their SHA-256 computed at receipt.
 
 Following the Berkeley Protocol's provenance practice, the original is hashed while it is
-received, stored once under its hash and made read-only; anyone who works on a file (crops
-a photo, transcodes a video) gets a separate *working copy*, so the original never changes.
+received, stored once under its hash and made read-only, so the original never changes.
 
 Layout under ``settings.data_dir``::
 
     attachments/sha256/ab/abcdef...   originals, mode 0444, named by their hash
     attachments/incoming/             partial uploads (removed on failure)
-    attachments/working/<id>/<name>   working copies, writable
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import shutil
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,7 +33,7 @@ class StoredFile:
 
 
 class AttachmentStore:
-    """Content-addressed originals plus working copies, under one root directory."""
+    """Content-addressed originals under one root directory."""
 
     def __init__(self, data_dir: Path) -> None:
         self.root = Path(data_dir) / "attachments"
@@ -112,15 +109,3 @@ class AttachmentStore:
             for chunk in iter(lambda: handle.read(CHUNK), b""):
                 digest.update(chunk)
         return digest.hexdigest() == sha256
-
-    def working_copy(self, sha256: str, name: str | None = None) -> Path:
-        """A fresh writable copy of the original to work on; the original stays as it was."""
-        source = self.original_path(sha256)
-        if not source.exists():
-            raise NotFound.worded(N_("no stored file %(id)s"), id=sha256)
-        safe = Path(name or sha256).name or sha256
-        target = self.root / "working" / secrets.token_hex(8) / safe
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        target.chmod(stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP)
-        return target

@@ -25,7 +25,7 @@ import multiprocessing
 import traceback
 from bisect import bisect_right
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
@@ -224,12 +224,6 @@ def record_to_body(record: Sequence[str], plan: _Plan) -> dict[str, Any]:
         else:
             body[outer] = {inner: value}
     return body
-
-
-def row_to_body(cells: Mapping[str, str]) -> dict[str, Any]:
-    """The nested report body of one CSV row given as ``{column: text}``."""
-    columns = list(cells)
-    return record_to_body([cells[c] for c in columns], compile_columns(columns))
 
 
 def _decode(data: bytes) -> str:

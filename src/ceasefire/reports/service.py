@@ -66,7 +66,7 @@ from ceasefire.members.auth import callers_for_tokens
 from ceasefire.members.grid import within
 from ceasefire.members.posts import KnownSources
 from ceasefire.members.schemas import PostPublic, SensorPublic
-from ceasefire.members.scope import ReadScope, concerns_list, current_agreements
+from ceasefire.members.scope import ReadScope, current_agreements
 from ceasefire.members.service import actor_of
 from ceasefire.reports import mediatypes
 from ceasefire.reports.attachments import AttachmentStore
@@ -121,13 +121,10 @@ def report_row_values(
     idempotency_key: str | None,
     received_at: datetime,
     canonical: tuple[str, str] | None = None,
-    fields: Mapping[str, Any] | None = None,
-    import_file_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """The column values of a report row (used by single submissions and bulk imports).
-
-    ``canonical`` (``content.canonical()``) and ``fields`` (``content.query_fields()``) are
-    passed when the caller has them already.
+    """The column values of a submitted report's row (a CSV import writes its rows through
+    ``reports.imports``, with the file's hash). ``canonical`` (``content.canonical()``) is
+    passed when the caller has it already.
     """
     text, digest = canonical or content.canonical()
     return {
@@ -136,10 +133,10 @@ def report_row_values(
         "submitted_by": submitted_by,
         "idempotency_key": idempotency_key,
         "received_at": received_at,
-        **(fields or content.query_fields()),
+        **content.query_fields(),
         "content": text,
         "content_sha256": digest,
-        "import_file_sha256": import_file_sha256,
+        "import_file_sha256": None,
     }
 
 
@@ -1561,10 +1558,6 @@ def _scan(session: Session, query: Any, cursor: str | None, limit: int) -> Itera
 
 def content_of(row: ReportRow) -> ReportContent:
     return content_from_dict(json.loads(row.content))
-
-
-def concerns_of(row: ReportRow) -> list[str]:
-    return concerns_list(row.concerns)
 
 
 # ------------------------------------------------------------------------- attachments
