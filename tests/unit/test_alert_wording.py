@@ -62,7 +62,7 @@ BREACH = alert(
             "ru",
             [
                 "grid0.25:159:187: инцидентов за 24 часа до 26.11.2020, 12:00 UTC — 7, "
-                "ожидалось 1.2 (p = 0.00012)",
+                "ожидалось 1,2 (p = 1,23E-4)",
                 "Срок по пункту 6 (nk-2020-trilateral) истёк: исполнение не записано",
                 "Возможное нарушение положения p-1 в зоне aghdam-district — инцидент inc-1: "
                 "исполнение не записано; words no rule gives",
@@ -72,7 +72,7 @@ BREACH = alert(
             "tr",
             [
                 "grid0.25:159:187: 26.11.2020 12:00 UTC'ye kadarki 24 saatte 7 olay, "
-                "beklenen 1.2 (p = 0.00012)",
+                "beklenen 1,2 (p = 1,23E-4)",
                 "6 (nk-2020-trilateral) için süre geçti: yerine getirme kaydı yok",
                 "inc-1 olayı ile aghdam-district bölgesinde p-1 hükmünün olası ihlali: "
                 "yerine getirme kaydı yok; words no rule gives",

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from ceasefire import i18n
 from ceasefire.alerts.model import AlertKind
 from ceasefire.alerts.schemas import AlertPublic
@@ -73,8 +75,10 @@ def _spike(alert: AlertPublic, translate: Translate, lang: str) -> str:
         "area": details["area"],
         "count": int(details["count"]),
         "until": i18n.format_instant(alert.raised_at, lang, fmt="short"),
-        "expected": f"{float(details['expected']):.1f}",
-        "p": f"{float(details['p_value']):.2g}",
+        "expected": format_decimal(float(details["expected"]), "0.0", locale=lang),
+        "p": format_decimal(float(details["p_value"]), "0.##E0", locale=lang)
+        if float(details["p_value"]) < 0.001
+        else format_decimal(float(details["p_value"]), "0.0##", locale=lang),
     }
 
 
