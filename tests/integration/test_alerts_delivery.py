@@ -4,6 +4,7 @@ server (aiosmtpd). Time is a parameter of the worker: the retries of minutes run
 
 from __future__ import annotations
 
+import email.policy
 import json
 import socket
 import threading
@@ -112,6 +113,21 @@ def smtp_server() -> Iterator[tuple[int, Inbox]]:
     controller.start()
     yield port, inbox
     controller.stop()
+
+
+def mailing_context(ctx: ServiceContext, port: int) -> ServiceContext:
+    """``ctx`` sending its e-mail through the local SMTP server on ``port``."""
+    return ServiceContext(
+        settings=ctx.settings.model_copy(
+            update={
+                "alerts_smtp_host": "127.0.0.1",
+                "alerts_smtp_port": port,
+                "alerts_smtp_starttls": False,
+                "alerts_mail_from": "alerts@jmc.example.org",
+            }
+        ),
+        engine=ctx.engine,
+    )
 
 
 def casualty_incident(ctx: ServiceContext, cast: Cast) -> None:
@@ -252,17 +268,7 @@ def test_email_is_delivered_through_a_real_smtp_server(
 ) -> None:
     port, inbox = smtp_server
     inbox.messages.clear()
-    mailing = ServiceContext(
-        settings=ctx.settings.model_copy(
-            update={
-                "alerts_smtp_host": "127.0.0.1",
-                "alerts_smtp_port": port,
-                "alerts_smtp_starttls": False,
-                "alerts_mail_from": "alerts@jmc.example.org",
-            }
-        ),
-        engine=ctx.engine,
-    )
+    mailing = mailing_context(ctx, port)
     alerts.subscribe(
         ctx,
         cast.viewer(ctx, "fra"),
@@ -283,6 +289,70 @@ def test_email_is_delivered_through_a_real_smtp_server(
     assert message["From"] == "alerts@jmc.example.org"
     assert message["Subject"].startswith("[ceasefire] CRITICAL casualties: incident/")
     assert "1 killed (civilian)" in message.get_payload()
+
+
+def test_an_email_is_written_in_its_subscriptions_language(
+    ctx: ServiceContext, cast: Cast, smtp_server: tuple[int, Inbox]
+) -> None:
+    port, inbox = smtp_server
+    inbox.messages.clear()
+    mailing = mailing_context(ctx, port)
+    france = cast.viewer(ctx, "fra")
+    for lang in ("ru", "tr", "en"):
+        body = SubscriptionCreate(
+            channel=DeliveryChannel.EMAIL, target=f"duty-{lang}@fra.example.org", lang=lang
+        )
+        alerts.subscribe(ctx, france, body)
+    casualty_incident(ctx, cast)
+    now = datetime.now(UTC)
+    alerts.scan(ctx, now)
+    assert alerts.deliver_due(mailing, now).succeeded == 3
+    mails = {
+        recipients[0]: message_from_bytes(raw, policy=email.policy.default)
+        for recipients, raw in inbox.messages
+    }
+    russian = mails["duty-ru@fra.example.org"]
+    assert russian["Subject"].startswith("[ceasefire] КРИТИЧНО жертвы: incident/inc-")
+    text = russian.get_content()
+    assert "(обстрел): погибло мирных жителей: 1" in text
+    assert "\nвид: жертвы\nважность: критично\n" in text
+    assert "killed" not in text
+    turkish = mails["duty-tr@fra.example.org"]
+    assert turkish["Subject"].startswith("[ceasefire] KRİTİK kayıplar: incident/inc-")
+    assert "(topçu atışı): ölen sivil: 1" in turkish.get_content()
+    english = mails["duty-en@fra.example.org"]
+    assert english["Subject"].startswith("[ceasefire] CRITICAL casualties: incident/")
+    assert "1 killed (civilian)" in english.get_content()
+
+
+def test_a_webhook_says_its_summary_in_its_language_and_keeps_the_codes(
+    ctx: ServiceContext, cast: Cast, fresh: Receiver
+) -> None:
+    body = SubscriptionCreate(
+        channel=DeliveryChannel.WEBHOOK, target=fresh.url, secret=SECRET, lang="tr"
+    )
+    alerts.subscribe(ctx, cast.viewer(ctx, "arm"), body)
+    casualty_incident(ctx, cast)
+    now = datetime.now(UTC)
+    (raised,) = alerts.scan(ctx, now).raised
+    assert alerts.deliver_due(ctx, now).succeeded == 1
+    (got,) = fresh.received
+    assert got["verified"]
+    document = got["body"]
+    assert document["lang"] == "tr"
+    alert = document["alert"]
+    assert (alert["kind"], alert["severity"], alert["period"]) == (
+        "casualties",
+        "critical",
+        "critical",
+    )
+    assert alert["details"]["category"] == "shelling"
+    assert alert["details"]["casualties"] == {"killed_civilian": 1}
+    assert alert["summary"].startswith(f"Olay {alert['details']['incident_id']} (topçu atışı)")
+    assert alert["summary"].endswith("ölen sivil: 1")
+    # The alert as the API answers it keeps its English summary.
+    assert raised.summary != alert["summary"]
+    assert "killed (civilian)" in raised.summary
 
 
 def test_a_refused_webhook_does_not_tell_its_member_the_centres_private_addresses(

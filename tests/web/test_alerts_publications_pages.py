@@ -72,6 +72,30 @@ def test_a_member_subscribes_and_ends_a_subscription(
     assert "Abonelikler" in armenia.client.get("/alerts?lang=tr").text
 
 
+def test_a_subscription_made_in_the_browser_takes_the_pages_language(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    armenia = browsers["arm"]
+    viewer = cast.viewer(ctx, "arm")
+    # The form offers the page's language first.
+    page = armenia.client.get("/alerts?lang=tr").text
+    assert re.search(r'<option value="tr" lang="tr" selected>Türkçe</option>', page)
+    assert "Mesajların dili" in page
+    form = {"channel": "email", "target": "duty@arm.example.org", "lang": "tr"}
+    assert armenia.post("/alerts/subscriptions", form).status_code == 303
+    # A form that names no language: the page's (here ?lang=ru).
+    posted = armenia.post("/alerts/subscriptions?lang=ru", {**form, "lang": "", "target": "b@a.am"})
+    assert posted.status_code == 303
+    made = {s.target: s.lang.value for s in alerts.list_subscriptions(ctx, viewer)}
+    assert made == {"duty@arm.example.org": "tr", "b@a.am": "ru"}
+    listed = armenia.client.get("/alerts?lang=ru").text
+    assert '<td lang="tr">Türkçe</td>' in listed
+    assert '<td lang="ru">Русский</td>' in listed
+    refused = armenia.post("/alerts/subscriptions", {**form, "lang": "de", "target": "c@a.am"})
+    assert refused.status_code == 422
+    assert 'id="err-lang"' in refused.text
+
+
 def test_an_operator_requeues_a_dead_letter(
     ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
 ) -> None:

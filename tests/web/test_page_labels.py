@@ -430,3 +430,45 @@ def test_the_maps_controls_are_capitalised_alike(browsers: dict[str, Browser], l
     ]
     assert len(labels) >= 3, labels
     assert [n for n in labels if not n[0].isupper()] == [], labels
+
+
+@pytest.mark.parametrize(
+    ("lang", "created"),
+    [("en", "incident created"), ("ru", "инцидент создан"), ("tr", "olay oluşturuldu")],
+)
+def test_an_incidents_history_names_its_ledger_lines_by_phrase_and_keeps_the_tag(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser], lang: str, created: str
+) -> None:
+    _, incident_id = incident_of(ctx, cast.viewer(ctx, "tur"), shelling_body())
+    page = page_text(browsers["tur"], f"/incidents/{incident_id}?lang={lang}")
+    history = page[page.index('id="ledger"') :]
+    # The phrase is the text; the tag stays in the title for those who check the ledger.
+    assert f'title="intake:incident:created" data-tag="intake:incident:created">{created}<' in (
+        history
+    )
+    assert "intake:incident:created" not in _texts(history)
+    entry = re.search(r'href="/ledger/(\d+)"', history)
+    assert entry is not None
+    ledger_page = page_text(browsers["tur"], f"/ledger/{entry.group(1)}?lang={lang}")
+    assert re.search(
+        r'<span class="ledger-tag" title="[a-z:-]+" data-tag="[a-z:-]+">[^<:]+<', (ledger_page)
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "roles"),
+    [
+        ("en", ["(signatory)", "(signatory, mediator, guarantor)", "(monitoring party)"]),
+        ("ru", ["(подписант)", "(подписант, посредник, гарант)", "(наблюдающая сторона)"]),
+        ("tr", ["(imzacı)", "(imzacı, arabulucu, garantör)", "(izleyen taraf)"]),
+    ],
+)
+def test_the_dashboard_shows_the_parties_roles_as_words(
+    browsers: dict[str, Browser], lang: str, roles: list[str]
+) -> None:
+    page = page_text(browsers["tur"], f"/?as_of=2020-11-21&lang={lang}")
+    parties = page[page.index('class="party"') : page.index("</p>", page.index('class="party"'))]
+    texts = _texts(parties)
+    for words in roles:
+        assert words in texts, (words, texts)
+    assert "signatory" not in texts or lang == "en"

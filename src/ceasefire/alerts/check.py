@@ -42,6 +42,9 @@ from ceasefire.members.scope import ReadScope
 # The fields an ``alert:raised`` and an ``alert:subscribed`` entry give as the tables hold
 # them, but for the last, a digest of a column the check hashes (``_actual``).
 _ALERT_FIELDS = ("kind", "severity", "subject", "dedup_key", "classification", "summary_sha256")
+_LANG_BEFORE = "en"
+"""A subscription's language where its entry names none: those made before subscriptions
+had one were told in English (migration 0019 gave them ``en``)."""
 _SUBSCRIPTION_FIELDS = (
     "member_id",
     "user_id",
@@ -73,7 +76,11 @@ def _expected(entries: Sequence[CollectedEntry]) -> ExpectedRows:
             sub = cast(Subscribed, p)
             state["alert_subscriptions"][str(sub["subscription_id"])] = (
                 entry.seq,
-                {**picked(p, *_SUBSCRIPTION_FIELDS), "ended_at": None},
+                {
+                    **picked(p, *_SUBSCRIPTION_FIELDS),
+                    "lang": sub.get("lang", _LANG_BEFORE),
+                    "ended_at": None,
+                },
             )
         elif entry.tag == AlertTag.UNSUBSCRIBED:
             ended = cast(Unsubscribed, p)
@@ -110,6 +117,7 @@ def _actual(session: Session) -> ActualRows:
                 "kinds": list(s.kinds),
                 "areas": list(s.areas),
                 "target_sha256": text_sha256(s.target),
+                "lang": s.lang,
                 "ended_at": s.ended_at.isoformat() if s.ended_at else None,
             }
             for s in session.scalars(select(SubscriptionRow))

@@ -19,6 +19,7 @@ from ceasefire.alerts.schemas import (
     DeliveryPublic,
     DeliveryRun,
     DeliveryState,
+    Language,
     ScanResult,
     SeverityName,
     SubscriptionCreate,
@@ -47,6 +48,7 @@ def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
             N_("kinds"),
             N_("areas"),
             N_("min"),
+            N_("language"),
             N_("ended"),
         ],
         [
@@ -59,6 +61,7 @@ def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
                 ", ".join(word("alert_kind", k) for k in s.kinds) or _("all"),
                 ",".join(s.areas) or _("all"),
                 word("severity", s.min_severity),
+                s.lang.value,
                 s.ended_at.isoformat() if s.ended_at else "",
             )
             for s in rows
@@ -66,7 +69,10 @@ def _print_subscriptions(rows: list[SubscriptionPublic]) -> None:
     )
 
 
-@alerts_app.command("subscribe", help=N_("Subscribe a user to alerts (by webhook or e-mail)."))
+@alerts_app.command(
+    "subscribe",
+    help=N_("Subscribe a user to alerts (by webhook or e-mail), told in --lang (en, ru, tr)."),
+)
 def subscribe(
     channel: Annotated[DeliveryChannel, typer.Option("--channel")],
     target: Annotated[str, typer.Option("--target", help=N_("Webhook URL or e-mail address."))],
@@ -79,6 +85,10 @@ def subscribe(
         list[str] | None, typer.Option("--area", help=N_("Repeat; everywhere."))
     ] = None,
     min_severity: Annotated[SeverityName, typer.Option("--min-severity")] = SeverityName.INFO,
+    lang: Annotated[
+        Language,
+        typer.Option("--lang", help=N_("Language of its e-mails or webhook text (en, ru, tr).")),
+    ] = Language.EN,
     user: Annotated[str | None, typer.Option("--user", help=N_("For this user."))] = None,
     token: Annotated[str | None, TOKEN] = None,
     as_json: Annotated[bool, JSON] = False,
@@ -90,6 +100,7 @@ def subscribe(
         kinds=kind or [],
         areas=area or [],
         min_severity=min_severity,
+        lang=lang,
         user_id=user,
     )
     created = alerts.subscribe(*acting(token), body)

@@ -8,7 +8,7 @@ ledger entries.
 """
 
 from enum import StrEnum
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from ceasefire.ledger.events import Blinded
 
@@ -54,6 +54,9 @@ class Subscribed(Blinded):
     areas: list[str]
     min_severity: int
     channel: str
+    lang: NotRequired[str]
+    """The language its deliveries are written in; absent from the entries written before
+    subscriptions had one, which were all ``en``."""
     target_sha256: str
 
 

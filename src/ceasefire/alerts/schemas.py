@@ -31,6 +31,14 @@ class SeverityName(StrEnum):
     CRITICAL = "critical"
 
 
+class Language(StrEnum):
+    """The languages a subscription's deliveries are written in (``i18n.LANGUAGES``)."""
+
+    EN = "en"
+    RU = "ru"
+    TR = "tr"
+
+
 class SubscriptionCreate(BaseModel):
     """A subscription: for a user (default: the caller) of the caller's member."""
 
@@ -52,6 +60,11 @@ class SubscriptionCreate(BaseModel):
         description="Grid cells (`grid0.25:159:187`) or zone ids; empty: everywhere.",
     )
     min_severity: SeverityName = SeverityName.INFO
+    lang: Language = Field(
+        default=Language.EN,
+        description="The language of the e-mail, or of the webhook's text (`en`, `ru`, `tr`); "
+        "the webhook's codes stay as they are.",
+    )
     user_id: str | None = Field(
         default=None, max_length=64, description="The user it is for (default: the caller)."
     )
@@ -62,6 +75,7 @@ class SubscriptionPublic(BaseModel):
     member_id: str
     user_id: str
     channel: DeliveryChannel
+    lang: Language
     target: str
     has_secret: bool
     kinds: list[AlertKind]

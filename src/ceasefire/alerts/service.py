@@ -70,6 +70,7 @@ from ceasefire.alerts.schemas import (
     DeliveryPublic,
     DeliveryRun,
     DeliveryState,
+    Language,
     ScanResult,
     SeverityName,
     SubscriptionCreate,
@@ -86,13 +87,13 @@ from ceasefire.alerts.transport import (
     resolve,
     send_mail,
 )
+from ceasefire.alerts.wording import alert_summary, mail_text
 from ceasefire.compliance import service as compliance_service
 from ceasefire.compliance.model import DeadlineStatus, Finding, FindingLevel
 from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
-from ceasefire.i18n.labels import label
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.service import (
@@ -136,6 +137,7 @@ def _subscription_public(row: SubscriptionRow) -> SubscriptionPublic:
         member_id=row.member_id,
         user_id=row.user_id,
         channel=DeliveryChannel(row.channel),
+        lang=Language(row.lang),
         target=row.target,
         has_secret=row.secret is not None,
         kinds=[AlertKind(k) for k in row.kinds],
@@ -215,7 +217,12 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             )
         )
         for existing in same:
-            if existing.kinds == kinds and existing.areas == areas and existing.secret == secret:
+            if (existing.kinds, existing.areas, existing.secret, existing.lang) == (
+                kinds,
+                areas,
+                secret,
+                body.lang.value,
+            ):
                 # A retry (the answer to the first was lost): the subscription already in
                 # force, not a second one that would deliver every alert twice.
                 return _subscription_public(existing)
@@ -228,6 +235,7 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
             areas=areas,
             min_severity=min_severity,
             channel=body.channel.value,
+            lang=body.lang.value,
             target=target,
             secret=secret,
             created_at=utcnow(),
@@ -249,6 +257,7 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
                     "areas": row.areas,
                     "min_severity": row.min_severity,
                     "channel": row.channel,
+                    "lang": row.lang,
                     "target_sha256": text_sha256(row.target),
                 }
             ),
@@ -770,6 +779,7 @@ def breach_candidate(
             "provision": finding.provision,
             "zone": finding.zone,
             "party": finding.party,
+            "reasons": list(finding.reasons),
         },
     )
 
@@ -833,6 +843,7 @@ class _Work:
     delivery_id: str
     attempt: int
     channel: str
+    lang: str
     target: str
     secret: str | None
     ended: bool
@@ -842,11 +853,13 @@ class _Work:
     internal since, the user moved to another member): it is not sent, and not retried."""
 
 
-def delivery_body(delivery_id: str, alert: AlertPublic) -> bytes:
-    """The JSON a webhook receives (what it verifies the signature of, byte for byte)."""
+def delivery_body(delivery_id: str, alert: AlertPublic, lang: str = "en") -> bytes:
+    """The JSON a webhook receives (what it verifies the signature of, byte for byte): the
+    alert with its codes, its summary in the subscription's language ``lang``."""
     document = {
         "delivery_id": delivery_id,
-        "alert": alert.model_dump(mode="json"),
+        "lang": lang,
+        "alert": {**alert.model_dump(mode="json"), "summary": alert_summary(alert, lang)},
     }
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
@@ -864,32 +877,11 @@ def _smtp(settings: Settings) -> SmtpSettings | None:
     )
 
 
-def _mail_text(alert: AlertPublic) -> tuple[str, str]:
-    # The e-mail is in English, as its summary is: the kind and severity by their labels
-    # (``i18n.labels``), not their codes; the webhook's JSON keeps the codes.
-    kind = label("alert_kind", alert.kind, str)
-    severity = label("severity", alert.severity, str)
-    subject = f"[ceasefire] {severity.upper()} {kind}: {alert.subject}"
-    lines = [
-        alert.summary,
-        "",
-        f"kind: {kind}",
-        f"severity: {severity}",
-        f"subject: {alert.subject}",
-        f"period: {alert.period}",
-        f"raised: {alert.raised_at.isoformat()}",
-        f"alert id: {alert.id}",
-    ]
-    if alert.area:
-        lines.append(f"area: {alert.area}")
-    return subject.replace("\n", " ")[:200], "\n".join(lines) + "\n"
-
-
 def _send(work: _Work, settings: Settings, now: datetime, resolver: Resolver) -> Outcome:
     if work.ended:
         return Outcome(False, error="subscription ended before delivery")
     if work.channel == DeliveryChannel.WEBHOOK.value:
-        body = delivery_body(work.delivery_id, work.alert)
+        body = delivery_body(work.delivery_id, work.alert, work.lang)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "ceasefire-alerts",
@@ -910,7 +902,7 @@ def _send(work: _Work, settings: Settings, now: datetime, resolver: Resolver) ->
     smtp = _smtp(settings)
     if smtp is None:
         return Outcome(False, error="no SMTP server configured (CEASEFIRE_ALERTS_SMTP_HOST)")
-    subject, text = _mail_text(work.alert)
+    subject, text = mail_text(work.alert, work.lang)
     return send_mail(smtp, work.target, subject, text)
 
 
@@ -964,6 +956,7 @@ def _claim(ctx: ServiceContext, now: datetime, token: str, limit: int) -> list[_
                 delivery_id=d.id,
                 attempt=d.attempts + 1,
                 channel=d.channel,
+                lang=s.lang,
                 target=s.target,
                 secret=s.secret,
                 ended=s.ended_at is not None,

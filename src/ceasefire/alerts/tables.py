@@ -54,6 +54,8 @@ class SubscriptionRow(Base):
     areas: Mapped[list[str]] = mapped_column(JSON)
     min_severity: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str] = mapped_column(String(8))
+    """The language its deliveries are written in (``en``, ``ru``, ``tr``)."""
     target: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
     """The webhook's signing secret (HMAC-SHA256); kept to sign, never shown again."""

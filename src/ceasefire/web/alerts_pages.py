@@ -27,7 +27,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
-from ceasefire.web.pages import render
+from ceasefire.web.pages import language_of, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -85,15 +85,21 @@ def alerts_page(
 def subscribe(page: AlertsForm, form: forms.Posted) -> Response:
     """Subscribe the signed-in user to alerts by e-mail or webhook (the API's fields)."""
     # The secret is not sent back to the page.
-    values: dict[str, Any] = forms.fields(form, "channel", "target", "areas", "min_severity")
+    values: dict[str, Any] = forms.fields(
+        form, "channel", "target", "areas", "min_severity", "lang"
+    )
     values["kinds"] = forms.choices(form, "kinds")
+    # Told in the page's language unless the form names another.
+    values["lang"] = values["lang"] or language_of(page.request)
 
     def change() -> Any:
         secret = forms.fields(form, "secret")["secret"]
         body = forms.validated(
             SubscriptionCreate,
             {
-                **forms.stripped({k: values[k] for k in ("channel", "target", "min_severity")}),
+                **forms.stripped(
+                    {k: values[k] for k in ("channel", "target", "min_severity", "lang")}
+                ),
                 "secret": secret or None,
                 "kinds": values["kinds"],
                 "areas": forms.words(values["areas"]),

@@ -1,0 +1,155 @@
+"""What a delivery says, in its subscription's language: the e-mail's subject and text, and
+the summary a webhook's JSON carries.
+
+An alert is stored once, with an English summary (what ``GET /api/v1/alerts`` answers and
+the ledger digests); each subscriber is told in the language its subscription names. The
+summary is worded again from the alert's details, each kind by its catalogue msgid, the
+values by their labels (``i18n.labels``) and a rule's reasons by their msgids
+(``compliance.model.translated_reason``). English, and an alert whose details lack what its
+wording needs (raised before they held it), keep the stored summary. The webhook's JSON keeps
+its codes (kind, severity, details): only its ``summary`` is the subscriber's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from ceasefire import i18n
+from ceasefire.alerts.model import AlertKind
+from ceasefire.alerts.schemas import AlertPublic
+from ceasefire.compliance.model import translated_reason
+from ceasefire.i18n.labels import label
+from ceasefire.i18n.markers import N_
+
+Translate = Callable[[str], str]
+
+_BREACH = {
+    ("breach", True): N_("Breach of %(provision)s in %(zone)s by incident %(incident)s"),
+    ("breach", False): N_("Breach of %(provision)s by incident %(incident)s"),
+    ("possible", True): N_("Possible breach of %(provision)s in %(zone)s by incident %(incident)s"),
+    ("possible", False): N_("Possible breach of %(provision)s by incident %(incident)s"),
+}
+_FIELDS = (
+    ("kind", N_("kind")),
+    ("severity", N_("severity")),
+    ("subject", N_("subject")),
+    ("period", N_("period")),
+    ("raised", N_("raised")),
+    ("alert_id", N_("alert id")),
+    ("area", N_("area")),
+)
+"""The lines under an e-mail's summary: each value's name as the e-mail says it."""
+
+
+def _with_reasons(headline: str, reasons: Any, translate: Translate) -> str:
+    if not isinstance(reasons, list) or not reasons:
+        return headline
+    return f"{headline}: {'; '.join(translated_reason(str(r), translate) for r in reasons)}"
+
+
+def _casualties(alert: AlertPublic, translate: Translate) -> str:
+    details = alert.details
+    figures = ", ".join(
+        f"{label('casualty_count', key, translate)}: {n}"
+        for key, n in sorted(details["casualties"].items())
+        if n > 0
+    )
+    return translate(N_("Incident %(id)s (%(category)s): %(figures)s")) % {
+        "id": details["incident_id"],
+        "category": label("category", details["category"], translate),
+        "figures": figures,
+    }
+
+
+def _spike(alert: AlertPublic, translate: Translate, lang: str) -> str:
+    details = alert.details
+    return translate(
+        N_(
+            "%(area)s: %(count)s incidents in the 24 hours to %(until)s UTC, "
+            "%(expected)s expected (p = %(p)s)"
+        )
+    ) % {
+        "area": details["area"],
+        "count": int(details["count"]),
+        "until": i18n.format_instant(alert.raised_at, lang, fmt="short"),
+        "expected": format_decimal(float(details["expected"]), "0.0", locale=lang),
+        "p": format_decimal(float(details["p_value"]), "0.##E0", locale=lang)
+        if float(details["p_value"]) < 0.001
+        else format_decimal(float(details["p_value"]), "0.0##", locale=lang),
+    }
+
+
+def _deadline(alert: AlertPublic, translate: Translate) -> str:
+    details = alert.details
+    msgid = (
+        N_("%(number)s (%(agreement)s) is overdue")
+        if alert.kind is AlertKind.DEADLINE_OVERDUE
+        else N_("%(number)s (%(agreement)s) falls due")
+    )
+    headline = translate(msgid) % {
+        "number": details["number"],
+        "agreement": details["agreement_id"],
+    }
+    return _with_reasons(headline, details.get("reasons"), translate)
+
+
+def _breach(alert: AlertPublic, translate: Translate) -> str:
+    details = alert.details
+    if "reasons" not in details:
+        raise KeyError("reasons")  # raised before its details kept them: the stored summary
+    zone = details.get("zone")
+    headline = translate(_BREACH[(details["level"], bool(zone))]) % {
+        "provision": details["provision"],
+        "zone": zone,
+        "incident": details["incident_id"],
+    }
+    return _with_reasons(headline, details["reasons"], translate)
+
+
+def alert_summary(alert: AlertPublic, lang: str) -> str:
+    """``alert``'s summary in ``lang`` (``en``: the stored one)."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return alert.summary
+    translate = i18n.translations(lang).gettext
+    try:
+        if alert.kind is AlertKind.CASUALTIES:
+            return _casualties(alert, translate)
+        if alert.kind is AlertKind.SPIKE:
+            return _spike(alert, translate, lang)
+        if alert.kind is AlertKind.ZONE_BREACH:
+            return _breach(alert, translate)
+        return _deadline(alert, translate)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return alert.summary
+
+
+def _upper(text: str, lang: str) -> str:
+    """``text`` in capitals as ``lang`` writes them: Turkish capitalises i as İ (``str.upper``
+    knows no language, and would write KRITIK)."""
+    return (text.replace("i", "İ") if lang == "tr" else text).upper()
+
+
+def mail_text(alert: AlertPublic, lang: str) -> tuple[str, str]:
+    """The e-mail's subject and text in ``lang``: the kind and severity by their labels,
+    not their codes."""
+    translate = i18n.translations(lang).gettext
+    kind = label("alert_kind", alert.kind, translate)
+    severity = label("severity", alert.severity, translate)
+    subject = f"[ceasefire] {_upper(severity, lang)} {kind}: {alert.subject}"
+    values = {
+        "kind": kind,
+        "severity": severity,
+        "subject": alert.subject,
+        "period": alert.period,
+        "raised": f"{i18n.format_instant(alert.raised_at, lang, fmt='medium')} UTC"
+        if lang != i18n.DEFAULT_LANGUAGE
+        else alert.raised_at.isoformat(),
+        "alert_id": alert.id,
+        "area": alert.area,
+    }
+    lines = [alert_summary(alert, lang), ""]
+    lines += [f"{translate(name)}: {values[key]}" for key, name in _FIELDS if values[key]]
+    return subject.replace("\n", " ")[:200], "\n".join(lines) + "\n"

@@ -1,0 +1,102 @@
+"""What a delivery says in its subscription's language (``alerts.wording``): each kind's
+summary worded again from the alert's details in Russian and Turkish, the codes named by
+their labels and a rule's reasons by their msgids; English, and an alert whose details lack
+what the wording needs, keep the stored summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from ceasefire.alerts.model import AlertKind
+from ceasefire.alerts.schemas import AlertPublic, SeverityName
+from ceasefire.alerts.wording import alert_summary, mail_text
+
+RAISED = datetime(2020, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def alert(kind: AlertKind, details: dict[str, Any], **fields: Any) -> AlertPublic:
+    return AlertPublic(
+        id="alr-1",
+        kind=kind,
+        severity=fields.get("severity", SeverityName.WARNING),
+        subject=fields.get("subject", "incident/inc-1"),
+        period="2020-11-26",
+        agreement_id="nk-2020-trilateral",
+        classification="shared",
+        area=fields.get("area"),
+        summary="the stored English summary",
+        details=details,
+        raised_at=RAISED,
+    )
+
+
+SPIKE = alert(
+    AlertKind.SPIKE,
+    {"area": "grid0.25:159:187", "count": 7, "expected": 1.234, "p_value": 0.000123},
+    area="grid0.25:159:187",
+)
+OVERDUE = alert(
+    AlertKind.DEADLINE_OVERDUE,
+    {"number": "6", "agreement_id": "nk-2020-trilateral", "reasons": ["no fulfilment recorded"]},
+    severity=SeverityName.CRITICAL,
+)
+BREACH = alert(
+    AlertKind.ZONE_BREACH,
+    {
+        "incident_id": "inc-1",
+        "level": "possible",
+        "provision": "p-1",
+        "zone": "aghdam-district",
+        "reasons": ["no fulfilment recorded", "words no rule gives"],
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "summaries"),
+    [
+        (
+            "ru",
+            [
+                "grid0.25:159:187: инцидентов за 24 часа до 26.11.2020, 12:00 UTC — 7, "
+                "ожидалось 1,2 (p = 1,23E-4)",
+                "Срок по пункту 6 (nk-2020-trilateral) истёк: исполнение не записано",
+                "Возможное нарушение положения p-1 в зоне aghdam-district — инцидент inc-1: "
+                "исполнение не записано; words no rule gives",
+            ],
+        ),
+        (
+            "tr",
+            [
+                "grid0.25:159:187: 26.11.2020 12:00 UTC'ye kadarki 24 saatte 7 olay, "
+                "beklenen 1,2 (p = 1,23E-4)",
+                "6 (nk-2020-trilateral) için süre geçti: yerine getirme kaydı yok",
+                "inc-1 olayı ile aghdam-district bölgesinde p-1 hükmünün olası ihlali: "
+                "yerine getirme kaydı yok; words no rule gives",
+            ],
+        ),
+    ],
+)
+def test_each_kind_is_worded_in_the_language(lang: str, summaries: list[str]) -> None:
+    assert [alert_summary(a, lang) for a in (SPIKE, OVERDUE, BREACH)] == summaries
+
+
+def test_english_and_details_of_an_older_form_keep_the_stored_summary() -> None:
+    assert alert_summary(BREACH, "en") == "the stored English summary"
+    older = alert(AlertKind.ZONE_BREACH, {"incident_id": "inc-1", "level": "breach"})
+    assert alert_summary(older, "ru") == "the stored English summary"
+    broken = alert(AlertKind.CASUALTIES, {"incident_id": "inc-1"})
+    assert alert_summary(broken, "tr") == "the stored English summary"
+
+
+def test_the_mail_names_its_lines_in_the_language() -> None:
+    subject, text = mail_text(OVERDUE, "tr")
+    assert subject == "[ceasefire] KRİTİK süre geçti: incident/inc-1"
+    assert "\ntür: süre geçti\nönem derecesi: kritik\n" in text
+    assert "uyarı kimliği: alr-1" in text
+    subject, text = mail_text(OVERDUE, "en")
+    assert subject == "[ceasefire] CRITICAL deadline overdue: incident/inc-1"
+    assert "raised: 2020-11-26T12:00:00+00:00" in text
