@@ -5,16 +5,20 @@ in an export crafted offline, named by the verifier (``user_not_valid``)."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.actor import Actor
 from ceasefire.db.context import ServiceContext
 from ceasefire.ledger import service as ledger
+from ceasefire.ledger.bundle import entry_line
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.verify import ChainVerifier, FindingKind
 from ceasefire.members.setup import setup_members
-from tests.factories.ledger import ChainBuilder, next_entry
+from tests.factories.ledger import ChainBuilder, next_entry, reference_verifier
 from tests.factories.members import add_user_with_token
 
 TAG = "party:statement:made"
@@ -31,7 +35,9 @@ def aze_key(ctx: ServiceContext) -> SigningKey:
     return key
 
 
-def _post(client: TestClient, ctx: ServiceContext, key: SigningKey, user: str | None) -> dict:
+def _post(
+    client: TestClient, ctx: ServiceContext, key: SigningKey, user: str | None
+) -> dict[str, Any]:
     entry = next_entry(ctx, key, user=user, tag=TAG, subject="statement/1")
     answer = client.post(
         "/api/v1/ledger/entries",
@@ -84,9 +90,17 @@ def test_an_entry_naming_the_members_own_user_is_accepted_once(
     assert ledger.verify(ctx).ok
 
 
-def test_the_offline_verifier_names_a_user_of_another_member() -> None:
+def _reference_verifies(chain: ChainBuilder) -> tuple[int, str]:
+    """The reference verifier printed in docs/ledger.md, run on ``chain`` as a bundle."""
+    lines = [json.dumps({"type": "bundle"})]
+    lines += [json.dumps(entry_line(e)) for e in chain.stored()]
+    result: tuple[int, str] = reference_verifier()["verify_bundle"](lines)
+    return result
+
+
+def test_the_offline_verifiers_name_a_user_of_another_member() -> None:
     """A dishonest member extending an export offline: the server never saw the entry, the
-    verifier judges it from the ``auth:user:added`` entries before it."""
+    verifiers judge it from the ``auth:user:added`` entries before it."""
     chain = ChainBuilder()
     centre = chain.centre
     aze = SigningKey.generate("aze")
@@ -100,6 +114,7 @@ def test_the_offline_verifier_names_a_user_of_another_member() -> None:
             user="operator",
         )
     chain.append(TAG, "statement/1", {"n": 1}, signer=aze, user="aze-liaison")
+    assert _reference_verifies(chain)[0] == len(chain.entries)
     other = chain.append(TAG, "statement/2", {"n": 2}, signer=aze, user="arm-liaison")
     early = chain.append(TAG, "statement/3", {"n": 3}, signer=aze, user="later-user")
     chain.append(
@@ -116,6 +131,8 @@ def test_the_offline_verifier_names_a_user_of_another_member() -> None:
         {"has_password": False, "member_id": "aze", "operator": False, "user_id": "own-pick"},
         signer=aze,
     )
+    with pytest.raises(AssertionError, match=f"seq {other.seq}: user arm-liaison is not a user"):
+        _reference_verifies(chain)
     own_pick = chain.append(TAG, "statement/4", {"n": 4}, signer=aze, user="own-pick")
     # Once added by the server, the later user is aze's: an entry naming it verifies.
     chain.append(TAG, "statement/5", {"n": 5}, signer=aze, user="later-user")

@@ -942,7 +942,8 @@ def _check_presigned_user(session: Session, user: str, member: str) -> None:
     if presigned_user_problem(users, user, member) is not None:
         raise Forbidden.worded(
             N_(
-                "%(user)s is not a user of member %(member)s: a member's entry names only its own users"
+                "%(user)s is not a user of member %(member)s: "
+                "a member's entry names only its own users"
             ),
             details=[
                 problem(
