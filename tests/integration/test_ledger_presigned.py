@@ -29,7 +29,7 @@ TAG = "test:entry:written"  # no area's state checker looks at it
 
 
 def _signed(ctx: ServiceContext, key: SigningKey, payload: dict[str, object]) -> SignedEntry:
-    return next_entry(ctx, key, user="liaison", subject="report/from-member", payload=payload)
+    return next_entry(ctx, key, subject="report/from-member", payload=payload)
 
 
 @pytest.fixture

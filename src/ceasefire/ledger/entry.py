@@ -43,6 +43,9 @@ KEY_ROTATED = LedgerTag.KEY_ROTATED
 KEY_REVOKED = LedgerTag.KEY_REVOKED
 ROOT_SEALED = LedgerTag.ROOT_SEALED
 KEY_TAGS = frozenset({KEY_ADDED, KEY_ROTATED, KEY_REVOKED})
+USER_ADDED = "auth:user:added"
+"""The members area's entry adding a user (``members.events.MemberTag.USER_ADDED`` is this
+value): the ledger reads it to know whose user a pre-signed entry's ``user`` names."""
 
 
 class MalformedEntry(ValueError):

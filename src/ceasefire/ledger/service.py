@@ -59,6 +59,7 @@ from ceasefire.ledger.entry import (
     KEY_REVOKED,
     KEY_ROTATED,
     ROOT_SEALED,
+    USER_ADDED,
     EntryHeader,
     MalformedEntry,
     SignedEntry,
@@ -75,6 +76,7 @@ from ceasefire.ledger.keyfile import add_key, load_key_file
 from ceasefire.ledger.keys import (
     ALGORITHM,
     CENTRE_MEMBER_ID,
+    MEMBER_CUSTODY,
     SigningKey,
     key_id_for,
     public_key_from_hex,
@@ -107,6 +109,8 @@ from ceasefire.ledger.verify import (
     Finding,
     FindingKind,
     StoredEntry,
+    presigned_user_problem,
+    user_added,
 )
 from ceasefire.timeutil import utcnow
 
@@ -855,6 +859,8 @@ def append_presigned(
         since = ledger_custody.holds_own_keys(session, parsed.member)
         if since is not None and key.custody != "member":
             raise ledger_custody.refuse_server_signature(parsed.member, since)
+        if parsed.user is not None:
+            _check_presigned_user(session, parsed.user, parsed.member)
         project: Callable[[Session, int, datetime], None] | None = None
         if parsed.tag in ledger_custody.KEY_TAGS:
             project = ledger_custody.check_key_entry(
@@ -912,6 +918,43 @@ def append_presigned(
         row = session.get(LedgerEntryRow, parsed.seq)
         assert row is not None
         return _entry_public(row)
+
+
+def _check_presigned_user(session: Session, user: str, member: str) -> None:
+    """Refuse a pre-signed entry whose ``user`` is not one of the signing member's users.
+
+    Judged as ``ledger verify`` judges it (``verify.presigned_user_problem``), from the
+    ledger itself: the ``auth:user:added`` entries the server wrote before this one (the
+    head, under the write lock). A user never changes member, so what the first of them says
+    holds at the entry's time; a user added later, or by a member's own key, counts for
+    nothing."""
+    added = session.execute(
+        select(LedgerEntryRow.payload, LedgerKeyRow.custody)
+        .join(LedgerKeyRow, LedgerKeyRow.key_id == LedgerEntryRow.key_id)
+        .where(LedgerEntryRow.subject == f"user/{user}", LedgerEntryRow.tag == USER_ADDED)
+        .order_by(LedgerEntryRow.seq)
+    ).all()
+    users: dict[str, str] = {}
+    for payload, custody in added:
+        found = user_added(payload.encode("utf-8"))
+        if custody != MEMBER_CUSTODY and found is not None:
+            users.setdefault(*found)
+    if presigned_user_problem(users, user, member) is not None:
+        raise Forbidden.worded(
+            N_(
+                "%(user)s is not a user of member %(member)s: "
+                "a member's entry names only its own users"
+            ),
+            details=[
+                problem(
+                    "header.user",
+                    N_("not a user of the signing member"),
+                    extra={"member": users.get(user)},
+                )
+            ],
+            user=repr(user),
+            member=repr(member),
+        )
 
 
 @cache

@@ -34,6 +34,7 @@ from ceasefire.ledger.entry import (
     KEY_REVOKED,
     KEY_ROTATED,
     ROOT_SEALED,
+    USER_ADDED,
     EntryHeader,
     MalformedEntry,
     parse_ts,
@@ -76,6 +77,7 @@ class FindingKind(StrEnum):
     KEY_ENTRY_INVALID = "key_entry_invalid"
     ROOT_INVALID = "root_invalid"
     MALFORMED = "malformed"
+    USER_NOT_VALID = "user_not_valid"
     STATE_MISMATCH = "state_mismatch"
 
     @property
@@ -95,6 +97,7 @@ _DESCRIPTIONS = {
     FindingKind.KEY_ENTRY_INVALID: N_("key entry invalid"),
     FindingKind.ROOT_INVALID: N_("daily root invalid"),
     FindingKind.MALFORMED: N_("entry unreadable"),
+    FindingKind.USER_NOT_VALID: N_("user not of the signing member"),
     FindingKind.STATE_MISMATCH: N_("main tables differ from the ledger"),
 }
 
@@ -118,6 +121,23 @@ class Finding:
     def __str__(self) -> str:
         where = f"seq {self.seq}" if self.seq is not None else "state"
         return f"{where}: {self.kind.description}: {self.message}"
+
+
+def presigned_user_problem(users: Mapping[str, str], user: str, member: str) -> str | None:
+    """Why a member's pre-signed entry may not name ``user`` (None: it may).
+
+    ``users`` maps each user id to its member as the server's ``auth:user:added`` entries
+    before the entry say (the first such entry of an id; a user never changes member). A
+    member's signature covers the ``user`` it writes, but only the server adds users: an
+    entry signed by Azerbaijan's key naming Armenia's liaison, the centre's operator or a
+    user not yet added would put someone else's name on it.
+    """
+    owner = users.get(user)
+    if owner is None:
+        return f"user {user!r} is not a user of any member before this entry"
+    if owner != member:
+        return f"user {user!r} is a user of {owner!r}, not of the signing member {member!r}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +251,12 @@ class ChainVerifier:
         self._genesis_signature = ""
         self._members: set[str] = set()
         self._active: dict[str, tuple[str, Ed25519PublicKey, str]] = {}
-        self._slow_prefixes = ("ledger:", *self.collect_prefixes)
+        # Keys a member holds itself (their entries are pre-signed), and the users the
+        # server added so far: a pre-signed entry's ``user`` must be one of its member's.
+        self._member_keys: frozenset[str] = frozenset()
+        self._users: dict[str, str] = {}
+        self._users_withheld = False
+        self._slow_prefixes = ("ledger:", USER_ADDED, *self.collect_prefixes)
 
     # -- findings -----------------------------------------------------------------------
 
@@ -269,6 +294,7 @@ class ChainVerifier:
                 and ts[:10] == self._day
                 and active is not None
                 and active[0] == member
+                and (user is None or key not in self._member_keys)
                 and not tag.startswith(self._slow_prefixes)
                 and (
                     columns is None
@@ -309,6 +335,9 @@ class ChainVerifier:
             # the careful path names it.
             and (k.member_id not in self.ring.self_custody or k.custody == MEMBER_CUSTODY)
         }
+        self._member_keys = frozenset(
+            k.key_id for k in self.ring.keys.values() if k.custody == MEMBER_CUSTODY
+        )
 
     def _feed_detailed(self, entry: StoredEntry) -> None:
         """The careful path: every check on its own, each failure named."""
@@ -385,6 +414,7 @@ class ChainVerifier:
                 f"timestamp {header.ts} is earlier than the previous entry's {self._prev_ts}",
             )
         self._check_key_and_signature(seq, header, header_bytes, entry)
+        self._check_user(seq, header, entry.payload)
         tag = header.tag
         if tag.startswith("ledger:") and entry.payload is not None:
             self._apply_ledger_entry(seq, header, entry.payload)
@@ -458,6 +488,23 @@ class ChainVerifier:
                 FindingKind.SIGNATURE_INVALID,
                 f"signature does not verify with key {header.key} of {header.member!r}",
             )
+
+    def _check_user(self, seq: int, header: EntryHeader, payload: bytes | None) -> None:
+        """Learn the users the server adds; check the ``user`` of a pre-signed entry."""
+        signer = self.ring.get(header.key)
+        presigned = signer is not None and signer.custody == MEMBER_CUSTODY
+        if header.tag == USER_ADDED and not presigned:
+            # A member cannot add users (the server refuses ``auth:`` entries it signs).
+            user = user_added(payload)
+            if user is None:
+                self._users_withheld = True  # unreadable: no user can be judged after it
+            else:
+                self._users.setdefault(*user)
+        if not presigned or header.user is None or self._users_withheld:
+            return
+        problem = presigned_user_problem(self._users, header.user, header.member)
+        if problem is not None:
+            self._find(seq, FindingKind.USER_NOT_VALID, problem)
 
     # -- key and root entries -------------------------------------------------------------
 
@@ -695,6 +742,21 @@ class ChainVerifier:
         report.keys = dict(self.ring.keys)
         report.open_day = self._day or None
         return report
+
+
+def user_added(payload: bytes | None) -> tuple[str, str] | None:
+    """(user id, member id) of an ``auth:user:added`` payload; None when it is withheld or
+    does not say."""
+    try:
+        data = json.loads(payload) if payload is not None else None
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user, member = data.get("user_id"), data.get("member_id")
+    if isinstance(user, str) and isinstance(member, str):
+        return user, member
+    return None
 
 
 _BATCH = 4000

@@ -8,6 +8,7 @@ strings. No payload holds a password, a password hash or a token: only whose, an
 from enum import StrEnum
 from typing import Literal, NotRequired, TypedDict
 
+from ceasefire.ledger.entry import USER_ADDED as LEDGER_USER_ADDED
 from ceasefire.ledger.events import Blinded
 
 
@@ -19,7 +20,7 @@ class MemberTag(StrEnum):
     ROLE_ENDED = "member:role:ended"
     POST_ADDED = "member:post:added"
     SENSOR_ADDED = "member:sensor:added"
-    USER_ADDED = "auth:user:added"
+    USER_ADDED = LEDGER_USER_ADDED  # the ledger reads these to check pre-signed users
     USER_DISABLED = "auth:user:disabled"
     USER_ENABLED = "auth:user:enabled"
     USER_PASSWORD_SET = "auth:user:password-set"  # noqa: S105 (a tag, not a password)
