@@ -854,18 +854,6 @@ def _admin_word_after(span: Span) -> bool:
     return word.is_lower and (word.text in ADMIN_WORDS or word.text in PLURAL_ADMIN_WORDS)
 
 
-def _natural_word_after(span: Span) -> bool:
-    """Whether a lower-case word for a natural feature follows a name in title case ("the
-    Trishuli river", "the Taquari valley"): the name is the feature's, a place even where the
-    gazetteer lacks it. Not "area", which follows a people's name as often ("the Sikh
-    area")."""
-    doc = span.doc
-    if span.end >= len(doc) or not all(t.is_title or not t.is_alpha for t in span):
-        return False
-    word = doc[span.end]
-    return word.is_lower and word.text in NATURAL_HEADS and word.text != "area"
-
-
 def _plural_division_after(span: Span) -> bool:
     """Whether ``span`` is a list of names ("X and Y") that a plural noun for divisions ends
     ("Barishal and Chattogram divisions": Bangladesh's and Pakistan's first level is the
@@ -1035,16 +1023,6 @@ def correct_place_entities(
             if _natural_feature_first(span):
                 # "the River Calder", which the model calls an organisation.
                 entities.append(Span(doc, span.start, span.end, label="LOC"))
-                continue
-            if ent.label_ in _RELABELLED and (
-                _natural_word_after(span) or _admin_word_after(span)
-            ):
-                # "the Musi river", "in Al Haouz province": the word after the name says what
-                # it names, though the model read an organisation or a person.
-                label = "LOC" if _natural_word_after(span) else "GPE"
-                relabelled = Span(doc, span.start, span.end, label=label)
-                entities.append(relabelled)
-                place_ends[relabelled.end] = relabelled
                 continue
             # "the districts of Castilla and Veintiséis de Octubre", or "Barishal and
             # Chattogram divisions": a list the model tagged as one name, which a plural
@@ -1956,7 +1934,6 @@ def find_toponyms(
                         or _area_of(span)
                         or (_locative(span) and _listed_before_known(span, gazetteer))
                         or _admin_word_after(span)
-                        or _natural_word_after(span)
                     ),
                     dateline=_opens_dateline(span),
                     part_of=span.start > 0 and doc[span.start - 1].lower_ in COMPASS_ADJECTIVES,
