@@ -977,17 +977,23 @@ def correct_place_entities(
             place_ends[relabelled.end] = relabelled
             continue
         misread_division = (
-            ent.label_ == "NORP"
-            # "Kasese district"; "a Racine woman" (the model's NORP for a town's people);
-            # "in Kasese, western Uganda" (a cue for a town, and no people's name).
-            and (
-                _admin_word_after(ent)
-                or _resident_noun_after(ent)
-                or (ent.text[:1].isupper() and (_locative(ent) or _area_of(_strip_determiner(ent))))
+            (
+                ent.label_ == "NORP"
+                # "Kasese district"; "a Racine woman" (the model's NORP for a town's people);
+                # "in Kasese, western Uganda" (a cue for a town, and no people's name).
+                and (
+                    _admin_word_after(ent)
+                    or _resident_noun_after(ent)
+                    or (
+                        ent.text[:1].isupper()
+                        and (_locative(ent) or _area_of(_strip_determiner(ent)))
+                    )
+                )
+                and gazetteer.demonym_country(ent.text) is None
+                and gazetteer.demonym_region(ent.text) is None
             )
-            and gazetteer.demonym_country(ent.text) is None
-            and gazetteer.demonym_region(ent.text) is None
-        ) or _misread_city(ent, gazetteer, context, named)
+            or _misread_city(ent, gazetteer, context, named)
+        )
         headline = _headline_country(ent, gazetteer) if ent.label_ in _RELABELLED else None
         if headline is not None:
             # "Cholera - Malawi", "Measles - Democratic Republic of the Congo: Since": an
