@@ -22,7 +22,9 @@ styles of the corpora we do not have (tests/data/geo-own-local.json: US and UK l
 disease outbreak news; tests/data/geo-own-2.json: local news outside the US, outbreak reports,
 US towns named like bigger places; tests/data/geo-own-3.json: US local, outbreak and wire news,
 written before the eleventh pass; tests/data/geo-own-4.json: US, UK and Australian local news and
-outbreak reports, written before the twelfth pass), each record with its fixed ``split`` and
+outbreak reports, written before the twelfth pass; tests/data/geo-own-5.json: world wire news
+of 2019-2024 with ambiguous names, written before the thirteenth pass), each record with its
+fixed ``split`` and
 toponyms with coordinates. Its gold ``type`` is the record's ``style``, so that recall is
 reported per style.
 """

@@ -931,6 +931,22 @@ def _place_label(places: list[Place]) -> str:
     return "GPE"
 
 
+def _misread_city(
+    ent: Span, gazetteer: Gazetteer, context: GeoContext, named: frozenset[str]
+) -> bool:
+    """A one-word NORP that is no people's name but a town strong enough to overrule the
+    model ("took Aleppo and Hama": the model's NORP for Aleppo, a city of two million)."""
+    if ent.label_ != "NORP" or len(ent) != 1 or not ent.text.istitle():
+        return False
+    doc = ent.doc
+    if ent.end < len(doc) and doc[ent.end].pos_ in {"NOUN", "PROPN"}:
+        return False  # "on the Orange line": a modifier, as a people's name is
+    if gazetteer.demonym_country(ent.text) or gazetteer.demonym_region(ent.text):
+        return False
+    towns = [p for p in gazetteer.lookup(ent.text) if p.kind == "city"]
+    return bool(_strong_places(towns, context, named))
+
+
 def correct_place_entities(
     doc: Doc, gazetteer: Gazetteer, context: GeoContext | None = None
 ) -> Doc:
@@ -961,16 +977,22 @@ def correct_place_entities(
             place_ends[relabelled.end] = relabelled
             continue
         misread_division = (
-            ent.label_ == "NORP"
-            # "Kasese district"; "a Racine woman" (the model's NORP for a town's people);
-            # "in Kasese, western Uganda" (a cue for a town, and no people's name).
-            and (
-                _admin_word_after(ent)
-                or _resident_noun_after(ent)
-                or (ent.text[:1].isupper() and (_locative(ent) or _area_of(_strip_determiner(ent))))
+            (
+                ent.label_ == "NORP"
+                # "Kasese district"; "a Racine woman" (the model's NORP for a town's people);
+                # "in Kasese, western Uganda" (a cue for a town, and no people's name).
+                and (
+                    _admin_word_after(ent)
+                    or _resident_noun_after(ent)
+                    or (
+                        ent.text[:1].isupper()
+                        and (_locative(ent) or _area_of(_strip_determiner(ent)))
+                    )
+                )
+                and gazetteer.demonym_country(ent.text) is None
+                and gazetteer.demonym_region(ent.text) is None
             )
-            and gazetteer.demonym_country(ent.text) is None
-            and gazetteer.demonym_region(ent.text) is None
+            or _misread_city(ent, gazetteer, context, named)
         )
         headline = _headline_country(ent, gazetteer) if ent.label_ in _RELABELLED else None
         if headline is not None:
@@ -1037,6 +1059,7 @@ def correct_place_entities(
     entities = _joined_names(doc, entities, gazetteer)
     entities = [_extend_to_region(span, gazetteer, covered) for span in entities]
     entities = [_extend_to_country(span, gazetteer, covered) for span in entities]
+    entities = [_extend_through_particles(span, gazetteer, covered) for span in entities]
     doc.ents = sorted(entities, key=lambda span: span.start)
     return doc
 
@@ -1367,6 +1390,7 @@ def _untagged_places(
         j = i + 1
         while j < len(doc) and j not in covered and (doc[j].pos_ == "PROPN" or doc[j].text == "-"):
             j += 1
+        j = _through_particles(doc, i, j, covered, gazetteer)
         span = doc[i:j]
         inner = _country_in_run(span, gazetteer)
         if inner is not None:
@@ -1394,6 +1418,35 @@ def _untagged_places(
             found.append(Span(doc, i, j, label="LOC"))
         i = j
     return found
+
+
+# Lower-case words inside Romance place names: "Rio Grande do Sul", "Mato Grosso do Sul",
+# "Santa Cruz de la Sierra", "Vina del Mar".
+_NAME_PARTICLES = frozenset({"do", "da", "dos", "das", "de", "del", "la", "los", "las"})
+
+
+def _through_particles(doc: Doc, i: int, j: int, covered: set[int], gazetteer: Gazetteer) -> int:
+    """The end of the run of proper nouns ``doc[i:j]`` carried on through lower-case particles
+    and the names after them, where the longer name is one the gazetteer knows ("Rio Grande
+    do Sul", the Brazilian state, not the town of Rio Grande); else ``j``."""
+    k = j
+    while k < len(doc) and k not in covered and doc[k].lower_ in _NAME_PARTICLES:
+        k += 1
+    if k == j or k >= len(doc) or k in covered or not doc[k].is_title:
+        return j
+    end = k + 1
+    while end < len(doc) and end not in covered and doc[end].pos_ == "PROPN":
+        end += 1
+    return end if gazetteer.knows(doc[i:end].text) else j
+
+
+def _extend_through_particles(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
+    """A place entity the model ended before a particle ("Rio Grande" of "Rio Grande do
+    Sul"), carried on to the longer name the gazetteer knows."""
+    if span.label_ not in PLACE_LABELS:
+        return span
+    end = _through_particles(span.doc, span.start, span.end, covered, gazetteer)
+    return span if end == span.end else Span(span.doc, span.start, end, label=span.label_)
 
 
 def _abbreviated_qualifier(doc: Doc, i: int) -> bool:
@@ -1854,6 +1907,8 @@ def find_toponyms(
                 continue
             if _obscure_village(span, gazetteer, context) or _mixed_case_initials(span):
                 continue
+            if len(span) == 1 and span[0].is_lower:
+                continue  # "the metro" (a FAC): a common noun, whatever town it spells
             if (
                 len(span) == 1
                 and span[0].text.endswith(".")
@@ -1884,6 +1939,7 @@ def find_toponyms(
                         _place_noun_of(span)
                         or _area_of(span)
                         or (_locative(span) and _listed_before_known(span, gazetteer))
+                        or _admin_word_after(span)
                     ),
                     dateline=_opens_dateline(span),
                     part_of=span.start > 0 and doc[span.start - 1].lower_ in COMPASS_ADJECTIVES,

@@ -667,6 +667,7 @@ def resolve_toponyms(
     chosen = _areas_of_towns(places, readings, chosen, evidence, context, text)
     reading_of = {id(t): r for t, r in zip(places, readings, strict=True)}
     chosen = _clustered(chosen, [reading_of[id(t)] for t, _ in chosen], base)
+    chosen = _divisions_of_the_text(chosen, [reading_of[id(t)] for t, _ in chosen])
     stray = [
         (toponym, choice)
         for toponym, choice in chosen
@@ -844,6 +845,40 @@ def _areas_of_towns(
             result[b] = (after, _choose(after, readings[i + 1], plain, (), context))
             if result[b][1].place.country != x.country:
                 result[a] = (here, result[b][1])
+    return result
+
+
+# Other names of the text that must lie in a first-order division for it to overrule a
+# country of the same name.
+DIVISION_NAMES = 2
+
+
+def _divisions_of_the_text(
+    chosen: list[tuple[Toponym, _Choice]], readings: Sequence[list[Place]]
+) -> list[tuple[Toponym, _Choice]]:
+    """Round five, the smallest common area: a name read as a country that is also a
+    first-order division elsewhere takes the division when ``DIVISION_NAMES`` other names of
+    the text lie in it and none in the country ("Georgia's secretary of state" beside
+    Atlanta, Savannah and Augusta is the US state; beside Tbilisi, the country)."""
+    keys = [name_key(toponym.text) for toponym, _ in chosen]
+    result = list(chosen)
+    for i, (toponym, choice) in enumerate(chosen):
+        if choice.place.kind != "country":
+            continue
+        others = [c.place for j, (_, c) in enumerate(chosen) if keys[j] != keys[i]]
+        if any(place.country == choice.place.country for place in others):
+            continue
+        for division in readings[i]:
+            inside = [
+                place
+                for place in others
+                if division.kind == "admin1"
+                and place.country == division.country
+                and place.admin1 == division.admin1
+            ]
+            if len(inside) >= DIVISION_NAMES:
+                result[i] = (toponym, _Choice(division, 0.0))
+                break
     return result
 
 
