@@ -354,15 +354,6 @@ def list_links(
     return next_link, first_link
 
 
-def problems_of(details: Any) -> dict[str, str]:
-    """An error's details as ``{field: message}`` for showing beside each form field."""
-    found: dict[str, str] = {}
-    for item in details or []:
-        if isinstance(item, dict) and item.get("loc"):
-            found.setdefault(str(item["loc"]), detail_message(item))
-    return found
-
-
 def detail_message(item: dict[str, Any]) -> str:
     """A ``details`` entry's message as given: a worded one (``errors.WordedText``) keeps
     the wording the ``problem`` filter shows in the reader's language, which ``str()``
