@@ -260,11 +260,7 @@ def _password_page(
         others=_others_tokens(ctx, viewer),
         issued=issued,
         token_error=token_error,
-        **{
-            key: value
-            for key, value in forms.shown(token_error, labels=NEW_TOKEN).items()
-            if key in ("problems", "problem_list", "fields_listed")
-        },
+        **forms.problems_shown(token_error, NEW_TOKEN),
         labels=NEW_TOKEN.labels,
         tv=token_values or {"label": "api", "expires_in_days": "30"},
         done=done or [],

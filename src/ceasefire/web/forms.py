@@ -122,28 +122,32 @@ NO_LABELS = FormLabels({})
 """A form that names no field of its own (a button): its problems by their message only."""
 
 
-def shown(
-    error: CeasefireError | None,
-    done: list[int] | None = None,
-    labels: FormLabels | None = None,
-) -> dict[str, Any]:
-    """What every form page renders about the last form: the refusal (``error``), each
-    problem beside its field (``problems``) and listed by the field's label
-    (``problem_list``, under a heading that names no field when ``fields_listed``), the
-    form's labels (``labels``) and the ledger entries the last change made (``done``)."""
+def problems_shown(error: CeasefireError | None, labels: FormLabels | None) -> dict[str, Any]:
+    """What a form renders about a refusal (``error``): each problem beside its field
+    (``problems``) and listed by the field's label (``problem_list``, under a heading that
+    names no field when ``fields_listed``)."""
     listed = (labels or NO_LABELS).listed(error.details if error is not None else None)
     beside: dict[str, str] = {}
     for name, _label, message in listed:
         beside.setdefault(name, message)
     return {
-        "error": error,
         "problems": beside,
         "problem_list": listed,
         "fields_listed": bool(listed)
         and all(label for _name, label, _message in listed)
         and names_fields(error),
-        "done": done or [],
     }
+
+
+def shown(
+    error: CeasefireError | None,
+    done: list[int] | None = None,
+    labels: FormLabels | None = None,
+) -> dict[str, Any]:
+    """What every form page renders about the last form: the refusal (``error``) with its
+    problems by the labels of ``labels`` (:func:`problems_shown`), and the ledger entries
+    the last change made (``done``)."""
+    return {"error": error, **problems_shown(error, labels), "done": done or []}
 
 
 @dataclass(frozen=True)

@@ -152,11 +152,10 @@ reads them here)."""
 
 
 def _shown(error: Exception | None, kept: Mapping[str, Any] | None) -> dict[str, Any]:
-    """``forms.shown`` for the incident form named in ``kept`` (its ``done`` left out)."""
+    """``forms.problems_shown`` for the incident form named in ``kept``."""
     name = str((kept or {}).get("form", "")).partition("-")[0]
     refusal = error if isinstance(error, CeasefireError) else None
-    found = forms.shown(refusal, labels=FORMS.get(name))
-    return {key: found[key] for key in ("problems", "problem_list", "fields_listed")}
+    return forms.problems_shown(refusal, FORMS.get(name))
 
 
 def _incident_page(

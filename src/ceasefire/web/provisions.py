@@ -327,13 +327,7 @@ def _provisions_page(
         done=done or [],
         evaluated=counts if len(counts) == 3 else None,
         error=error,
-        **{
-            key: value
-            for key, value in forms.shown(
-                error, labels=FORMS.get((kept or {}).get("form", ""))
-            ).items()
-            if key in ("problems", "problem_list", "fields_listed")
-        },
+        **forms.problems_shown(error, FORMS.get((kept or {}).get("form", ""))),
         labels={name: form.labels for name, form in FORMS.items()},
         kept=kept or {},
         rule_form=_rule_form(rule) if rule else {},
