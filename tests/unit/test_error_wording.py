@@ -15,7 +15,8 @@ from ceasefire import i18n
 from ceasefire.agreements.loader import check_text
 from ceasefire.errors import Conflict, InvalidInput, NotFound, WordedText, id_taken, problem
 from ceasefire.i18n.markers import N_
-from ceasefire.web.common import error_text, problem_text, problems_of
+from ceasefire.web.common import error_text, problem_text
+from ceasefire.web.forms import FormLabels
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,8 +47,10 @@ def test_a_details_entry_keeps_its_english_and_carries_its_wording() -> None:
     assert json.loads(json.dumps(error.to_dict()))["error"]["details"] == [
         {"loc": "note", "message": "longer than 2000 characters", "n": 1}
     ]
-    # A page: beside the field (problems_of) and in the error's list, in its language.
-    shown = problem_text(problems_of(error.details)["note"], lambda m: i18n.gettext("ru", m))
+    # A page: beside the field and in the error's list (forms.shown), in its language.
+    ((field, label, message),) = FormLabels({"note": N_("Note")}).listed(error.details)
+    assert (field, label) == ("note", "Note")
+    shown = problem_text(message, lambda m: i18n.gettext("ru", m))
     assert shown == "длиннее 2000 символов"
     assert problem_text(entry["message"], lambda m: i18n.gettext("tr", m)) == (
         "2000 karakterden uzun"

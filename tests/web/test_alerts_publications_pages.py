@@ -121,9 +121,11 @@ def test_an_operator_requeues_a_dead_letter(
     assert done.status_code == 303, done.text
     assert re.search(r"done=\d+", done.headers["location"])
     assert alerts.list_deliveries(ctx, viewer, state=DeliveryState.DEAD) == []
-    again = operator.post(requeue, {})  # no longer dead-lettered: the field's problem
+    again = operator.post(requeue, {})  # no longer dead-lettered: said in words
     assert again.status_code == 422
-    assert "delivery_id" in again.text
+    assert "only a dead-lettered delivery is requeued" in again.text
+    assert "state pending" in again.text
+    assert "delivery_id" not in again.text  # a button has no field to name
 
 
 def test_reports_are_generated_and_exports_downloaded(

@@ -229,7 +229,10 @@ def test_a_refused_form_names_its_problems_in_the_readers_language(
     assert refused.status_code == 422
     text = _visible(refused.text)
     assert "не менее 16 символов" in text
-    assert "неверно заполнена форма: secret" in text
+    # Named by the label the form shows, under a heading that names no field by its API name.
+    assert "Ничего не записано. Исправьте эти поля:" in text
+    assert "Секрет вебхука" in text
+    assert "secret" not in text
     assert "String should have" not in text
     assert 'value="https://alerts.example.fr/hook"' in refused.text  # the input is kept
     page = browsers["tur"].client.get("/incidents?limit=0&lang=tr")

@@ -18,6 +18,7 @@ disputes. A rule not met with views in conflict makes the attribution ``disputed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,32 @@ from typing import Any
 from ceasefire.errors import Conflict, InvalidInput, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.i18n.readback import Readback
+
+# The words of nearness a place may be typed with, in the centre's three languages: before
+# the name in English and Russian ("near Aghdam", "в районе Агдама"), after it in Turkish
+# ("Ağdam yakınında"). A fused title adds its own ("shelling near %(place)s" and its
+# translations), so the place goes into it without one: never "near near Aghdam".
+_NEAR_BEFORE = re.compile(
+    r"^(?:near(?:by)?|close to|around|in the (?:vicinity|area) of|"
+    r"около|возле|вблизи|близ|рядом с|недалеко от|неподал[её]ку от|в районе|в окрестностях|у)"
+    r"\s+",
+    re.IGNORECASE,
+)
+_NEAR_AFTER = re.compile(
+    r"\s+(?:yakın(?:ı|ın|ında|ları|larında)|civar(?:ı|ında)|çevresi(?:nde)?)$", re.IGNORECASE
+)
+
+
+def place_without_nearness(place: str) -> str:
+    """``place`` as typed, less the words of nearness it begins (English, Russian) or ends
+    (Turkish) with, which a fused incident title adds itself; a place that is nothing but
+    such words is kept as typed."""
+    core = place.strip()
+    while True:
+        shorter = _NEAR_AFTER.sub("", _NEAR_BEFORE.sub("", core, count=1), count=1).strip()
+        if shorter == core or not shorter:
+            return core
+        core = shorter
 
 
 class OccurrenceStatus(StrEnum):

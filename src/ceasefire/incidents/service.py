@@ -75,6 +75,7 @@ from ceasefire.incidents.model import (
     apply_decision,
     check_transition,
     current_assessments,
+    place_without_nearness,
     reason_wording,
     redact_names,
     redact_ordered,
@@ -2322,7 +2323,9 @@ def fused_classification(reports: Sequence[GroupedReport]) -> str:
 
 def _fused_title(reports: Sequence[ReportRow], category: str) -> str:
     located = sorted(reports, key=lambda r: (r.event_place is None, r.event_precision, r.id))
-    place = located[0].event_place
+    # A place typed "near Aghdam" would read "shelling near near Aghdam".
+    typed = located[0].event_place
+    place = place_without_nearness(typed) if typed else None
     day = min(r.observed_start for r in reports).date().isoformat()
     label = category.replace("_", " ")
     return (f"{label} near {place}, {day}" if place else f"{label}, {day}")[:300]

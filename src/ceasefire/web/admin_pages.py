@@ -20,6 +20,7 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError
+from ceasefire.i18n.markers import N_
 from ceasefire.members import posts
 from ceasefire.members import service as members
 from ceasefire.members.model import Member, MemberKind, Sensor, SensorKind
@@ -34,6 +35,67 @@ router = APIRouter(include_in_schema=False)
 
 MEMBERS = "/members"
 POSTS = "/posts"
+
+MEMBER_FORMS = {
+    "add": forms.FormLabels(
+        {
+            "id": N_("Identifier"),
+            "name": N_("Name"),
+            "kind": N_("Kind"),
+            "iso3": N_("ISO 3166-1 alpha-3 code (states)"),
+        },
+        places={"member_id": "id"},
+    ),
+    "grant": forms.FormLabels(
+        {
+            "member": N_("Member"),
+            "agreement_id": N_("Agreement"),
+            "role": N_("Role"),
+            "party": N_("Party (ISO alpha-3, for party liaisons)"),
+            "valid_from": N_("Valid from (default: now)"),
+            "valid_to": N_("Valid to"),
+        },
+        places={"member_id": "member"},
+    ),
+}
+"""The members page's forms by name, each form's fields by their labels (``members.html``
+reads them here)."""
+
+POST_FORMS = {
+    "post": forms.FormLabels(
+        {
+            "id": N_("Identifier"),
+            "name": N_("Name"),
+            "owners": N_("Owner members, separated by spaces"),
+            "lat": N_("Latitude"),
+            "lon": N_("Longitude"),
+            "location_note": N_("Location note"),
+            "active_from": N_("Active from"),
+            "active_to": N_("Active to"),
+            "independent": N_("Independent (one member's own post outside the joint centre)"),
+            "classification": N_("Classification"),
+        },
+        places={"post_id": "id"},
+    ),
+    "sensor": forms.FormLabels(
+        {
+            "id": N_("Identifier"),
+            "kind": N_("Kind"),
+            "name": N_("Name"),
+            "post_id": N_("On post"),
+            "member_id": N_("Or of member"),
+            "classification": N_("Classification"),
+            "notes": N_("Notes"),
+        },
+        places={"sensor_id": "id"},
+    ),
+}
+"""The posts page's forms by name, each form's fields by their labels (``posts.html``)."""
+
+
+def _labels(named: dict[str, forms.FormLabels]) -> dict[str, Any]:
+    """Every form's labels by the form's name, for the page's template."""
+    return {name: form.labels for name, form in named.items()}
 
 
 def may_administer(viewer: Viewer) -> bool:
@@ -62,7 +124,8 @@ def _members_page(
         may_administer=may_administer(viewer),
         form=form,
         v=values or {},
-        **forms.shown(error, done),
+        **forms.shown(error, done, MEMBER_FORMS.get(form)),
+        labels=_labels(MEMBER_FORMS),
         kinds=[k.value for k in MemberKind],
         roles=roles,
         agreements=common.agreement_ids(ctx),
@@ -152,7 +215,8 @@ def _posts_page(
         may_administer=may_administer(viewer),
         form=form,
         v={**defaults, **(values or {})},
-        **forms.shown(error, done),
+        **forms.shown(error, done, POST_FORMS.get(form)),
+        labels=_labels(POST_FORMS),
         sensor_kinds=[k.value for k in SensorKind],
         classifications=[c.value for c in Classification],
     )

@@ -25,6 +25,7 @@ from ceasefire.alerts.schemas import (
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError
+from ceasefire.i18n.markers import N_
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import language_of, render
@@ -33,6 +34,19 @@ from ceasefire.web.session import WebViewer
 router = APIRouter(include_in_schema=False)
 
 PAGE = "/alerts"
+
+SUBSCRIBE = forms.FormLabels(
+    {
+        "channel": N_("Send by"),
+        "target": N_("E-mail address or webhook URL (https)"),
+        "secret": N_("Webhook secret (16 characters or more; webhooks only)"),
+        "kinds": N_("Kinds (none ticked: every kind)"),
+        "areas": N_("Areas: grid cells or zone ids, separated by spaces (empty: everywhere)"),
+        "min_severity": N_("Minimum severity"),
+        "lang": N_("Language of the messages"),
+    }
+)
+"""The subscription form's fields by their labels (``alerts.html`` reads them here)."""
 
 
 def _page(
@@ -54,7 +68,8 @@ def _page(
         deliveries=alerts.list_deliveries(ctx, viewer, state=chosen_state),
         state=state,
         v=values or {"channel": "email", "min_severity": "info", "kinds": []},
-        **forms.shown(error, done),
+        **forms.shown(error, done, SUBSCRIBE),
+        labels=SUBSCRIBE.labels,
         channels=[c.value for c in DeliveryChannel],
         kinds=[k.value for k in AlertKind],
         severities=[s.value for s in SeverityName],

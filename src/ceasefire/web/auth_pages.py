@@ -222,6 +222,16 @@ def logout(
 
 ACCOUNT_PAGE = "/account/password"
 
+NEW_TOKEN = forms.FormLabels(
+    {
+        "label": N_("Label"),
+        "expires_in_days": N_("Valid for (days, at most 366)"),
+        "password": N_("Your password"),
+    },
+    places={"expires_at": "expires_in_days", "expires_in": "expires_in_days"},
+)
+"""The new token form's fields by their labels (``account_password.html`` reads them here)."""
+
 
 def _password_page(
     request: Request,
@@ -250,7 +260,8 @@ def _password_page(
         others=_others_tokens(ctx, viewer),
         issued=issued,
         token_error=token_error,
-        problems=common.problems_of(token_error.details if token_error is not None else None),
+        **forms.problems_shown(token_error, NEW_TOKEN),
+        labels=NEW_TOKEN.labels,
         tv=token_values or {"label": "api", "expires_in_days": "30"},
         done=done or [],
         done_for_others=done_for_others and viewer.operator,

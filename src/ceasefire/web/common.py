@@ -26,6 +26,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.i18n.readback import Readback
 from ceasefire.incidents import service as incident_service
 from ceasefire.incidents.model import DECISION_REASONS as DECISION_REASONS
+from ceasefire.incidents.model import place_without_nearness
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import service as member_service
 from ceasefire.reports import service as report_service
@@ -110,7 +111,8 @@ the place of its best-located report, the first day)."""
 
 def incident_title(title: str, translate: Any, day: Any) -> str:
     """An incident's title in the reader's language where fusion worded it (its category by
-    the category's label, the day by ``day``, the place as recorded); a title a member wrote
+    the category's label, the day by ``day``, the place as recorded, less a word of nearness
+    the template adds itself); a title a member wrote
     is their own words, shown as written. ``translate``: the page's gettext."""
     found = FUSED_TITLE.fullmatch(title)
     msgid = CATEGORY_LABELS.get(found["label"].replace(" ", "_")) if found else None
@@ -123,9 +125,10 @@ def incident_title(title: str, translate: Any, day: Any) -> str:
     what = translate(msgid)
     if found["place"] is None:
         return f"{what}, {when}"
+    # A title fused before its place lost its own "near" (``near near Aghdam``) reads once.
     return str(translate(N_("%(what)s near %(place)s, %(day)s"))) % {
         "what": what,
-        "place": found["place"],
+        "place": place_without_nearness(found["place"]),
         "day": when,
     }
 
@@ -349,15 +352,6 @@ def list_links(
     next_link = page_link(path, query, cursor=next_cursor) if next_cursor else None
     first_link = page_link(path, query, cursor=None) if cursor else None
     return next_link, first_link
-
-
-def problems_of(details: Any) -> dict[str, str]:
-    """An error's details as ``{field: message}`` for showing beside each form field."""
-    found: dict[str, str] = {}
-    for item in details or []:
-        if isinstance(item, dict) and item.get("loc"):
-            found.setdefault(str(item["loc"]), detail_message(item))
-    return found
 
 
 def detail_message(item: dict[str, Any]) -> str:

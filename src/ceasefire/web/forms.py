@@ -10,8 +10,8 @@ its page with links to the ledger entries it made (``?done=``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -64,14 +64,90 @@ def refusal_of_form(exc: CeasefireError) -> bool:
     return isinstance(exc, NotFound | Forbidden) and bool(exc.details)
 
 
-def shown(error: CeasefireError | None, done: list[int] | None = None) -> dict[str, Any]:
-    """What every form page renders about the last form: the refusal (``error``) with each
-    field's problem, and the ledger entries the last change made (``done``)."""
+@dataclass(frozen=True)
+class FormLabels:
+    """One form's fields by name, each with the label the form shows (a catalogue msgid):
+    the one table its template reads the labels from and a refusal's problems are named by,
+    so a reader is never shown the API's name of a field (``secret``, ``observed.end``).
+
+    ``places``: the form's field of a problem the service or the request schema names by
+    another place in the API's body (``expires_at`` is the form's ``expires_in_days``); a
+    place such as ``kinds.0`` or ``evidence[0].ref`` is otherwise the field its first part
+    names. ``field_of`` replaces that reading for a form whose body is shaped otherwise (the
+    report form's positions and casualties)."""
+
+    labels: Mapping[str, str]
+    places: Mapping[str, str] = field(default_factory=dict)
+    field_of: Callable[[str], str] | None = None
+
+    def field_of_problem(self, loc: str) -> str:
+        """The form's field for a problem at ``loc`` (``loc`` itself when none is)."""
+        if self.field_of is not None:
+            return self.field_of(loc)
+        if loc in self.labels:
+            return loc
+        if loc in self.places:
+            return self.places[loc]
+        head = loc.partition(".")[0].partition("[")[0]
+        if head in self.places:
+            return self.places[head]
+        return head if head in self.labels else loc
+
+    def listed(self, details: Any) -> list[tuple[str, str | None, str]]:
+        """Each problem of ``details`` as (the form's field, its label or ``None`` where the
+        form has no such field, the message with its wording kept)."""
+        found = []
+        for item in details or []:
+            if isinstance(item, dict) and item.get("loc"):
+                name = self.field_of_problem(str(item["loc"]))
+                found.append((name, self.labels.get(name), common.detail_message(item)))
+        return found
+
+
+def names_fields(error: CeasefireError | None) -> bool:
+    """Whether ``error`` is an invalid input whose message is only the list of its fields by
+    the API's names (``invalid form: secret``, ``invalid status change: evidence[0]``): a
+    form shows a heading that names none instead, above its problems by their labels; a
+    refusal worded otherwise keeps its own sentence."""
+    if not isinstance(error, InvalidInput):
+        return False
+    locs = [str(d["loc"]) for d in error.details or [] if isinstance(d, dict) and d.get("loc")]
+    message = str(error.message)
+    return bool(locs) and any(
+        message.endswith(f": {', '.join(names)}") for names in (locs, list(dict.fromkeys(locs)))
+    )
+
+
+NO_LABELS = FormLabels({})
+"""A form that names no field of its own (a button): its problems by their message only."""
+
+
+def problems_shown(error: CeasefireError | None, labels: FormLabels | None) -> dict[str, Any]:
+    """What a form renders about a refusal (``error``): each problem beside its field
+    (``problems``) and listed by the field's label (``problem_list``, under a heading that
+    names no field when ``fields_listed``)."""
+    listed = (labels or NO_LABELS).listed(error.details if error is not None else None)
+    beside: dict[str, str] = {}
+    for name, _label, message in listed:
+        beside.setdefault(name, message)
     return {
-        "error": error,
-        "problems": common.problems_of(error.details if error is not None else None),
-        "done": done or [],
+        "problems": beside,
+        "problem_list": listed,
+        "fields_listed": bool(listed)
+        and all(label for _name, label, _message in listed)
+        and names_fields(error),
     }
+
+
+def shown(
+    error: CeasefireError | None,
+    done: list[int] | None = None,
+    labels: FormLabels | None = None,
+) -> dict[str, Any]:
+    """What every form page renders about the last form: the refusal (``error``) with its
+    problems by the labels of ``labels`` (:func:`problems_shown`), and the ledger entries
+    the last change made (``done``)."""
+    return {"error": error, **problems_shown(error, labels), "done": done or []}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from ceasefire.agreements import service as agreement_service
 from ceasefire.api.deps import ContextDep
 from ceasefire.compliance import service as compliance
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Conflict, InvalidInput, NotFound, problem
+from ceasefire.errors import CeasefireError, Conflict, InvalidInput, NotFound, problem
 from ceasefire.fusion import service as fusion
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
@@ -100,6 +100,64 @@ def _parties(ctx: ServiceContext, agreement_id: str | None) -> list[str]:
     return [p.code for p in stored.agreement.parties]
 
 
+FORMS = {
+    "task": forms.FormLabels(
+        {
+            "team": N_("Team (one name a line)"),
+            "lead_member": N_("Lead member"),
+            "instructions": N_("Instructions"),
+            "due_at": N_("Due (date, or date and time in UTC)"),
+        }
+    ),
+    "assess": forms.FormLabels(
+        {
+            "stance": N_("Stance"),
+            "status": N_("Finding: status"),
+            "attribution": N_("Finding: attribution"),
+            "party": N_("Attributed to"),
+            "rationale": N_("Rationale"),
+            "classification": N_("Classification"),
+        },
+        places={
+            "finding.status": "status",
+            "finding.attribution": "attribution",
+            "finding.attributed_party": "party",
+            "attributed_party": "party",
+            "finding": "status",
+        },
+    ),
+    "complete": forms.FormLabels({"findings": N_("The team's findings")}),
+    "reports": forms.FormLabels(
+        {"report_ids": N_("Add reports (ids)")}, places={"report_id": "report_ids"}
+    ),
+    "remove": forms.FormLabels({"reason": N_("Reason")}),
+    "status": forms.FormLabels({"status": N_("New status"), "reason": N_("Reason")}),
+    "classify": forms.FormLabels({"classification": N_("Classification"), "reason": N_("Reason")}),
+    "note": forms.FormLabels({"text": N_("Note"), "classification": N_("Classification")}),
+    "undo": forms.FormLabels({"reason": N_("Reason")}),
+    "edit": forms.FormLabels(
+        {
+            "title": N_("Title"),
+            "summary": N_("Summary (shared with everyone who reads the incident)"),
+        }
+    ),
+    "merge": forms.FormLabels(
+        {"source": N_("Incident id"), "reason": N_("Reason")}, places={"incident_id": "source"}
+    ),
+    "split": forms.FormLabels({"report_ids": N_("Report ids"), "reason": N_("Reason")}),
+}
+"""The incident page's forms by name (a task's completion and a decision's undo by their
+name's first part, ``complete-T``), each form's fields by their labels (``incident.html``
+reads them here)."""
+
+
+def _shown(error: Exception | None, kept: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``forms.problems_shown`` for the incident form named in ``kept``."""
+    name = str((kept or {}).get("form", "")).partition("-")[0]
+    refusal = error if isinstance(error, CeasefireError) else None
+    return forms.problems_shown(refusal, FORMS.get(name))
+
+
 def _incident_page(
     request: Request,
     ctx: ContextDep,
@@ -146,7 +204,8 @@ def _incident_page(
         done=done or [],
         evaluated=evaluated if evaluated in common.DECISION_LABELS else None,
         error=error,
-        problems=common.problems_of(getattr(error, "details", None)),
+        **_shown(error, kept),
+        labels={name: form.labels for name, form in FORMS.items()},
         kept=kept or {},
         is_monitor=monitor,
         may_assess=(not viewer.operator and viewer.role is Role.MONITOR and detail is not None),
@@ -306,6 +365,7 @@ def add_reports(
     """Group more reports into this incident."""
     return page.after(
         lambda: incidents.add_reports(page.ctx, page.viewer, page.incident_id, _ids(report_ids)),
+        {"form": "reports"},
     )
 
 
@@ -320,6 +380,7 @@ def remove_report(
         lambda: incidents.remove_report(
             page.ctx, page.viewer, page.incident_id, report_id, reason=reason
         ),
+        {"form": "remove"},
     )
 
 
@@ -337,7 +398,7 @@ def change_status(
             page.ctx, page.viewer, page.incident_id, target, reason=reason
         )
 
-    return page.after(change)
+    return page.after(change, {"form": "status"})
 
 
 @router.post("/incidents/{incident_id}/classification", dependencies=CsrfChecked)
@@ -354,7 +415,7 @@ def classify(
             page.ctx, page.viewer, page.incident_id, chosen, reason=common.optional(reason)
         )
 
-    return page.after(change)
+    return page.after(change, {"form": "classify"})
 
 
 @router.post("/incidents/{incident_id}/assessments", dependencies=CsrfChecked)
@@ -437,6 +498,7 @@ def add_note(
             classification=common.classification(classification),
             idempotency_key=common.optional(idempotency_key),
         ),
+        {"form": "note"},
     )
 
 

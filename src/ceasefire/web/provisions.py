@@ -32,7 +32,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger_service
 from ceasefire.timeutil import parse_instant
-from ceasefire.web import common
+from ceasefire.web import common, forms
 from ceasefire.web.common import PROVISION_STATUS_LABELS
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
@@ -254,6 +254,41 @@ def _rule_form(rule: dict[str, Any]) -> dict[str, str]:
     }
 
 
+FORMS = {
+    "status": forms.FormLabels(
+        {
+            "provision_id": N_("Provision or part"),
+            "status": N_("Status"),
+            "local": N_("Since (local date, or date and time, as the source states it)"),
+            "time_zone": N_("Time zone of the source"),
+            "evidence": N_("Evidence"),
+            "evidence_source": N_("Source of the agreement file"),
+            "evidence_ref": N_("Or an outside reference"),
+            "evidence_note": N_("What it shows"),
+            "note": N_("Note"),
+        },
+        places={
+            "at": "local",
+            "evidence[0].source": "evidence_source",
+            "evidence[0].ref": "evidence_ref",
+            "evidence[0].note": "evidence_note",
+        },
+    ),
+    "rule": forms.FormLabels(
+        {
+            "kind": N_("Rule"),
+            "voters": N_("Voters (member ids; empty: the current monitors)"),
+            "presiding": N_("Presiding member (presiding member rule)"),
+            "groups": N_(
+                "Groups (quorum by group), one a line: name, members required, member ids"
+            ),
+        }
+    ),
+}
+"""The tracker's forms by name, each form's fields by their labels (``provisions.html``
+reads them here)."""
+
+
 def _provisions_page(
     request: Request,
     ctx: ServiceContext,
@@ -292,7 +327,8 @@ def _provisions_page(
         done=done or [],
         evaluated=counts if len(counts) == 3 else None,
         error=error,
-        problems=common.problems_of(getattr(error, "details", None)),
+        **forms.problems_shown(error, FORMS.get((kept or {}).get("form", ""))),
+        labels={name: form.labels for name, form in FORMS.items()},
         kept=kept or {},
         rule_form=_rule_form(rule) if rule else {},
     )

@@ -48,6 +48,32 @@ MEDIA = {OutputFormat.HTML: "text/html; charset=utf-8", OutputFormat.PDF: "appli
 
 PAGE = "/publications"
 
+REPORT_OPTIONS = {"edition": N_("Edition"), "format": N_("Format"), "lang": N_("Language")}
+"""The labels of the fields every report form has (``report_options`` in the template)."""
+
+FORMS = {
+    "export": forms.FormLabels(
+        {
+            "dataset": N_("Data set"),
+            "format": N_("Format"),
+            "hxl": N_("HXL hashtags as the second row (CSV)"),
+            "since": N_("Only what changed after (an earlier export's time, optional)"),
+        }
+    ),
+    "daily": forms.FormLabels({"date": N_("Date"), "agreement": N_("Agreement"), **REPORT_OPTIONS}),
+    "summary": forms.FormLabels(
+        {
+            "date": N_("Date (the week to it, or its month)"),
+            "period": N_("Period"),
+            "agreement": N_("Agreement"),
+            **REPORT_OPTIONS,
+        }
+    ),
+    "spot": forms.FormLabels({"incident_id": N_("Incident"), **REPORT_OPTIONS}),
+}
+"""The page's forms by name, each form's fields by their labels (``publications.html``
+reads them here)."""
+
 
 def _page(
     request: Request,
@@ -59,6 +85,7 @@ def _page(
     done: list[int] | None = None,
     made: str | None = None,
     incident: str = "",
+    form: str = "",
 ) -> Response:
     listed = agreement_service.list_agreements(ctx)
     zone = (listed[0].effective.time_zone if listed else None) or "UTC"
@@ -67,7 +94,8 @@ def _page(
         request=request,
         viewer=viewer,
         v={"incident_id": incident, **(values or {})},
-        **forms.shown(error, done),
+        **forms.shown(error, done, FORMS.get(form)),
+        labels={"report": REPORT_OPTIONS, **{name: f.labels for name, f in FORMS.items()}},
         made=made,
         publications=publishing.list_publications(ctx, viewer, limit=50),
         may_generate=not viewer.is_public,
@@ -119,11 +147,12 @@ PublicationForm = Annotated[forms.FormPost, Depends(forms.posted_to(_page, PAGE)
 
 def _generate(
     page: forms.FormPost,
+    form: str,
     values: dict[str, str],
     make: Callable[[Edition, OutputFormat, str], publishing.Request],
 ) -> Response:
-    """Generate the report ``make(edition, format, lang)`` describes; on to this page with
-    its link and ledger entry."""
+    """Generate the report ``make(edition, format, lang)`` describes (the form ``form``);
+    on to this page with its link and ledger entry."""
 
     def change() -> publishing.Generated:
         edition = common.required_value(Edition, values["edition"], "edition")
@@ -136,6 +165,7 @@ def _generate(
         lambda made: f"publication/{made.publication.id}",
         back=lambda made: f"{PAGE}?made={made.publication.id}",
         values=values,
+        form=form,
     )
 
 
@@ -148,6 +178,7 @@ def daily(page: PublicationForm, form: forms.Posted) -> Response:
     values = forms.fields(form, "date", "agreement", *REPORT_FIELDS)
     return _generate(
         page,
+        "daily",
         values,
         lambda edition, output, lang: publishing.Request(
             Kind.DAILY,
@@ -177,7 +208,7 @@ def summary(page: PublicationForm, form: forms.Posted) -> Response:
             kind, edition, lang, output, common.optional(values["agreement"]), day=day
         )
 
-    return _generate(page, values, make)
+    return _generate(page, "summary", values, make)
 
 
 @router.post(f"{PAGE}/spot", dependencies=CsrfChecked)
@@ -186,6 +217,7 @@ def spot(page: PublicationForm, form: forms.Posted) -> Response:
     values = forms.fields(form, "incident_id", *REPORT_FIELDS)
     return _generate(
         page,
+        "spot",
         values,
         lambda edition, output, lang: publishing.Request(
             Kind.SPOT, edition, lang, output, incident_id=common.optional(values["incident_id"])
@@ -232,7 +264,7 @@ def export(
             hxl=bool(hxl),
         )
     except InvalidInput as exc:
-        response = _page(request, ctx, viewer, values=values, error=exc)
+        response = _page(request, ctx, viewer, values=values, error=exc, form="export")
         response.status_code = exc.status
         return response
     headers = {

@@ -46,7 +46,7 @@ from ceasefire.reports.model import (
     WeaponClass,
 )
 from ceasefire.reports.schemas import AttachmentPublic, ReportPublic
-from ceasefire.web import common, csrf, import_progress
+from ceasefire.web import common, csrf, forms, import_progress
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import LIST_PAGE_SIZE, TIME_ZONES, ListLimit, filtered_list, render
 from ceasefire.web.session import SignedInViewer, WebViewer
@@ -173,22 +173,8 @@ def report_field(loc: str) -> str:
     return loc
 
 
-def _report_problems(error: CeasefireError | None) -> list[tuple[str, str]]:
-    """Each of a refused report's problems as (the form's field, the message, its wording
-    kept: ``common.detail_message``)."""
-    return [
-        (report_field(str(item["loc"])), common.detail_message(item))
-        for item in (error.details if error is not None else None) or []
-        if isinstance(item, dict) and item.get("loc")
-    ]
-
-
-def _first_problems(listed: list[tuple[str, str]]) -> dict[str, str]:
-    """The first problem of each field, to show beside it."""
-    found: dict[str, str] = {}
-    for field, message in listed:
-        found.setdefault(field, message)
-    return found
+REPORT_FORM = forms.FormLabels(REPORT_FIELD_LABELS, field_of=report_field)
+"""The report form's labels, its problems named by the form's fields (:func:`report_field`)."""
 
 
 def _form_page(
@@ -199,20 +185,16 @@ def _form_page(
     *,
     error: CeasefireError | None = None,
 ) -> Response:
-    listed = _report_problems(error)
     posts, sensors = reports.reportable_sources(ctx, viewer)
     response = render(
         "report_form.html",
         request=request,
         viewer=viewer,
         v=values,
-        error=error,
-        problems=_first_problems(listed),
-        problem_list=listed,
         # The list names each field by its label: the heading does not repeat them by the
         # API's paths ("invalid report: observed.end, means").
-        fields_listed=bool(listed) and isinstance(error, InvalidInput),
-        field_labels=REPORT_FIELD_LABELS,
+        **forms.shown(error, labels=REPORT_FORM),
+        labels=REPORT_FIELD_LABELS,
         channels=common.filing_channels(viewer),
         categories=[c.value for c in Category],
         precisions=list(common.PRECISION_LABELS),
