@@ -199,7 +199,10 @@ def test_joint_assessment_dissent_reply_and_access_in_the_browser(
     # The ledger link shows the entry and its inclusion proof, to a signed-in member.
     page.click("#done a[href^='/ledger/']")
     assert "The inclusion proof checks" in page.inner_text("main")
-    assert "incident:assessed" in page.inner_text("main") or "incident" in page.url
+    # The entry is named by its phrase; the tag stays on it for those who check the ledger.
+    assert "incident assessed" in page.inner_text("main")
+    tag = page.locator("main .ledger-tag").first.get_attribute("data-tag")
+    assert tag == "intake:incident:assessed"
 
     # The Russian monitor dissents and writes an internal working note.
     russia = site.context("rus-monitor")
