@@ -1,0 +1,127 @@
+"""The fifteenth audit: what the centre has already output once a record's classification
+narrows (docs/security.md, "The fifteenth audit"; both databases).
+
+- A stored edition (the public daily report, a spot report, a member's own internal edition)
+  kept serving an incident the monitors made internal after it was generated: the public
+  still downloaded the public edition naming it, Armenia's liaison its own edition naming an
+  incident no longer shared with it. Such an edition is withdrawn now from every reader that
+  no longer reads each incident it names (a 404 naming ``publication_id``, left out of the
+  list), and the withdrawal from its audience is a ``publish:report:withdrawn`` entry.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from ceasefire.access import Classification, Viewer
+from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.ledger.tables import LedgerEntryRow
+from ceasefire.publish import service as publishing
+from ceasefire.publish.model import Edition, Kind, OutputFormat
+from tests.factories.members import Cast
+from tests.factories.publish import make_day
+
+AGREEMENT = "nk-2020-trilateral"
+DAY = date(2020, 11, 26)
+
+
+def _withdrawals(ctx: ServiceContext) -> list[tuple[str, dict[str, object]]]:
+    with ctx.reader() as session:
+        rows = session.execute(
+            select(LedgerEntryRow.subject, LedgerEntryRow.payload)
+            .where(LedgerEntryRow.tag == "publish:report:withdrawn")
+            .order_by(LedgerEntryRow.seq)
+        ).all()
+    return [(subject, json.loads(payload)) for subject, payload in rows]
+
+
+def _listed(client: TestClient, headers: dict[str, str]) -> list[str]:
+    response = client.get("/api/v1/publications", headers=headers)
+    assert response.status_code == 200, response.text
+    return [p["id"] for p in response.json()]
+
+
+def test_a_public_edition_is_withdrawn_once_an_incident_it_names_is_made_internal(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    day = make_day(ctx, cast)
+    request = publishing.Request(
+        Kind.DAILY, Edition.PUBLIC, "en", OutputFormat.HTML, AGREEMENT, day=DAY
+    )
+    edition = publishing.generate(ctx, Viewer.cli_operator(), request).publication
+    content = f"/api/v1/publications/{edition.id}/content"
+    public = client.get(content)
+    assert public.status_code == 200
+    assert "Shelling near Aghdam" in public.text
+
+    turkey = cast.viewer(ctx, "tur")
+    incidents.classify(ctx, turkey, day.ids["shelling"], Classification.INTERNAL)
+
+    for headers in ({}, cast.bearer("arm"), cast.bearer("aze"), cast.bearer("fra")):
+        refused = client.get(content, headers=headers)
+        assert refused.status_code == 404, refused.text
+        assert refused.json()["details"][0]["field"] == "publication_id"
+        assert edition.id not in _listed(client, headers)
+    # The monitors still read what the centre published, and the ledger says it was withdrawn.
+    assert client.get(content, headers=cast.bearer("rus")).status_code == 200
+    assert edition.id in _listed(client, cast.bearer("rus"))
+    assert _withdrawals(ctx) == [
+        (
+            f"publication/{edition.id}",
+            {
+                "publication_id": edition.id,
+                "audience": "public",
+                "incident_id": day.ids["shelling"],
+                "classification": "internal",
+            },
+        )
+    ]
+    # Made public again, it is read again; a later edition of the day leaves it out.
+    incidents.classify(ctx, turkey, day.ids["shelling"], Classification.PUBLIC)
+    assert client.get(content).status_code == 200
+
+
+def test_a_public_spot_report_follows_its_incident(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    day = make_day(ctx, cast)
+    exchange = day.ids["exchange"]
+    request = publishing.Request(
+        Kind.SPOT, Edition.PUBLIC, "en", OutputFormat.HTML, incident_id=exchange
+    )
+    spot = publishing.generate(ctx, cast.viewer(ctx, "tur"), request).publication
+    assert client.get(f"/api/v1/publications/{spot.id}/content").status_code == 200
+
+    incidents.classify(ctx, cast.viewer(ctx, "rus"), exchange, Classification.SHARED)
+    assert client.get(f"/api/v1/publications/{spot.id}/content").status_code == 404
+    assert spot.id not in _listed(client, {})
+    # France's observer reads shared incidents: the public edition is not withdrawn from it.
+    fra = client.get(f"/api/v1/publications/{spot.id}/content", headers=cast.bearer("fra"))
+    assert fra.status_code == 200
+    assert [payload["audience"] for _, payload in _withdrawals(ctx)] == ["public"]
+
+
+def test_a_members_own_edition_follows_the_incidents_it_names(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    day = make_day(ctx, cast)
+    request = publishing.Request(
+        Kind.DAILY, Edition.INTERNAL, "en", OutputFormat.HTML, AGREEMENT, day=DAY
+    )
+    edition = publishing.generate(ctx, cast.viewer(ctx, "arm"), request).publication
+    assert edition.audience == "member:arm"
+    content = f"/api/v1/publications/{edition.id}/content"
+    assert "Small-arms fire near Lachin" in client.get(content, headers=cast.bearer("arm")).text
+
+    clash = day.ids["clash"]
+    incidents.classify(ctx, cast.viewer(ctx, "tur"), clash, Classification.INTERNAL)
+    assert client.get(content, headers=cast.bearer("arm")).status_code == 404
+    assert edition.id not in _listed(client, cast.bearer("arm"))
+    assert [(p["audience"], p["incident_id"]) for _, p in _withdrawals(ctx)] == [
+        ("member:arm", clash)
+    ]
