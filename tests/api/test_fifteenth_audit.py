@@ -20,8 +20,10 @@ from sqlalchemy import select
 from ceasefire.access import Classification, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
+from ceasefire.ledger import service as ledger
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.publish import service as publishing
+from ceasefire.publish.events import ReportWithdrawn
 from ceasefire.publish.model import Edition, Kind, OutputFormat
 from tests.factories.members import Cast
 from tests.factories.publish import make_day
@@ -37,7 +39,11 @@ def _withdrawals(ctx: ServiceContext) -> list[tuple[str, dict[str, object]]]:
             .where(LedgerEntryRow.tag == "publish:report:withdrawn")
             .order_by(LedgerEntryRow.seq)
         ).all()
-    return [(subject, json.loads(payload)) for subject, payload in rows]
+    # Less the nonce the writer adds (the payload is withheld from some members).
+    return [
+        (subject, {k: v for k, v in json.loads(payload).items() if k != "nonce"})
+        for subject, payload in rows
+    ]
 
 
 def _listed(client: TestClient, headers: dict[str, str]) -> list[str]:
@@ -65,8 +71,12 @@ def test_a_public_edition_is_withdrawn_once_an_incident_it_names_is_made_interna
     for headers in ({}, cast.bearer("arm"), cast.bearer("aze"), cast.bearer("fra")):
         refused = client.get(content, headers=headers)
         assert refused.status_code == 404, refused.text
-        assert refused.json()["details"][0]["field"] == "publication_id"
+        error = refused.json()["error"]
+        assert error["details"][0]["loc"] == "publication_id"
+        assert "withdrawn" in error["message"]
         assert edition.id not in _listed(client, headers)
+    # The web's download of the same edition is the same service.
+    assert client.get(f"/publications/{edition.id}/content").status_code == 404
     # The monitors still read what the centre published, and the ledger says it was withdrawn.
     assert client.get(content, headers=cast.bearer("rus")).status_code == 200
     assert edition.id in _listed(client, cast.bearer("rus"))
@@ -81,7 +91,17 @@ def test_a_public_edition_is_withdrawn_once_an_incident_it_names_is_made_interna
             },
         )
     ]
-    # Made public again, it is read again; a later edition of the day leaves it out.
+    assert set(_withdrawals(ctx)[0][1]) == set(ReportWithdrawn.__annotations__) - {"nonce"}
+    # Armenia's liaison reads the entry's header, not which incident was withdrawn.
+    entry = client.get(
+        "/api/v1/ledger",
+        params={"subject": f"publication/{edition.id}"},
+        headers=cast.bearer("arm"),
+    )
+    assert entry.status_code == 200, entry.text
+    assert day.ids["shelling"] not in entry.text
+    assert ledger.verify(ctx).ok
+    # Made public again, it is read again.
     incidents.classify(ctx, turkey, day.ids["shelling"], Classification.PUBLIC)
     assert client.get(content).status_code == 200
 
