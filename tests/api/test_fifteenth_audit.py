@@ -7,6 +7,10 @@ narrows (docs/security.md, "The fifteenth audit"; both databases).
   incident no longer shared with it. Such an edition is withdrawn now from every reader that
   no longer reads each incident it names (a 404 naming ``publication_id``, left out of the
   list), and the withdrawal from its audience is a ``publish:report:withdrawn`` entry.
+- Requests with a token are limited per token: a user minting tokens with its own password,
+  or signing in again and again (a session token is a bearer token too), multiplied its
+  rate without bound. A user holds at most 20 tokens it minted itself in force (a 409 naming
+  ``user_id``), and 20 sign-in sessions (a new one ends the oldest).
 """
 
 from __future__ import annotations
@@ -21,15 +25,18 @@ from ceasefire.access import Classification, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
+from ceasefire.members import auth
+from ceasefire.members.setup import setup_members
 from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.publish import service as publishing
 from ceasefire.publish.events import ReportWithdrawn
 from ceasefire.publish.model import Edition, Kind, OutputFormat
-from tests.factories.members import Cast
+from tests.factories.members import OPERATOR, PASSWORD, Cast
 from tests.factories.publish import make_day
 
 AGREEMENT = "nk-2020-trilateral"
 DAY = date(2020, 11, 26)
+USER = "arm-duty"
 
 
 def _withdrawals(ctx: ServiceContext) -> list[tuple[str, dict[str, object]]]:
@@ -145,3 +152,50 @@ def test_a_members_own_edition_follows_the_incidents_it_names(
     assert [(p["audience"], p["incident_id"]) for _, p in _withdrawals(ctx)] == [
         ("member:arm", clash)
     ]
+
+
+def test_a_user_cannot_multiply_its_request_rate_by_minting_tokens(
+    client: TestClient, ctx: ServiceContext
+) -> None:
+    """Requests with a token are limited per token (6,000 a minute): a user minting tokens
+    with its own password (10 a minute, each valid up to 366 days) held 14,400 more a day,
+    each with a rate of its own, and each sign-in a session token usable as a bearer token."""
+    setup_members(ctx, demo=True)
+    auth.add_user(ctx, OPERATOR, user_id=USER, member_id="arm", password=PASSWORD)
+    first = auth.create_token(ctx, OPERATOR, user_id=USER, label="laptop")
+    user = auth.viewer_for_token(ctx, first.token)
+    for n in range(auth.MAX_OWN_TOKENS_IN_FORCE):
+        auth.create_token(ctx, user, user_id=USER, label=f"script {n}", password=PASSWORD)
+    refused = client.post(
+        "/api/v1/auth/tokens",
+        json={"label": "one more", "password": PASSWORD},
+        headers={"Authorization": f"Bearer {first.token}"},
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["details"][0]["loc"] == "user_id"
+    # The operator's own (a sensor feed's) are not the user's to count.
+    auth.create_token(ctx, OPERATOR, user_id=USER, label="sensor feed")
+    # Revoking one of its own makes room again.
+    own = [t for t in auth.list_tokens(ctx, user, user_id=USER) if t.label == "script 0"]
+    auth.revoke_token(ctx, user, own[0].id)
+    auth.create_token(ctx, user, user_id=USER, label="again", password=PASSWORD)
+
+    sessions = [
+        auth.login(ctx, user_id=USER, password=PASSWORD).token
+        for _ in range(auth.MAX_SESSIONS_IN_FORCE + 3)
+    ]
+    listed = [t for t in auth.list_tokens(ctx, user, user_id=USER) if t.label == "login"]
+    assert sum(t.state == "active" for t in listed) == auth.MAX_SESSIONS_IN_FORCE
+    # The oldest sessions ended, the newest work.
+    assert (
+        client.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {sessions[0]}"}
+        ).status_code
+        == 401
+    )
+    assert (
+        client.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {sessions[-1]}"}
+        ).status_code
+        == 200
+    )
