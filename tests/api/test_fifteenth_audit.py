@@ -25,9 +25,9 @@ from ceasefire.access import Classification, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.ledger import service as ledger
+from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.members import auth
 from ceasefire.members.setup import setup_members
-from ceasefire.ledger.tables import LedgerEntryRow
 from ceasefire.publish import service as publishing
 from ceasefire.publish.events import ReportWithdrawn
 from ceasefire.publish.model import Edition, Kind, OutputFormat
