@@ -11,6 +11,8 @@ narrows (docs/security.md, "The fifteenth audit"; both databases).
   or signing in again and again (a session token is a bearer token too), multiplied its
   rate without bound. A user holds at most 20 tokens it minted itself in force (a 409 naming
   ``user_id``), and 20 sign-in sessions (a new one ends the oldest).
+- A monitor's CSV import filed rows of channel ``party_complaint`` (public, even), which the
+  API refuses a monitor: each row's channel is judged by the API's rule now.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ceasefire.publish.model import Edition, Kind, OutputFormat
 from ceasefire.publish.schemas import PublicationPublic
 from tests.factories.members import OPERATOR, PASSWORD, Cast
 from tests.factories.publish import make_day
+from tests.factories.reports import CSV_HEADER, csv_row
 
 AGREEMENT = "nk-2020-trilateral"
 DAY = date(2020, 11, 26)
@@ -199,3 +202,32 @@ def test_a_user_cannot_multiply_its_request_rate_by_minting_tokens(
         ).status_code
         == 200
     )
+
+
+def test_a_monitors_csv_import_cannot_file_a_partys_complaint(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The API refuses a monitor's report of channel ``party_complaint`` (only a party
+    liaison files one, and never as public); the CSV import, the monitors' bulk twin of the
+    same route, filed it, public at once: Russia's monitor could publish "Azerbaijan's
+    complaint" in the centre's open data."""
+    header = [*CSV_HEADER, "channel"]
+    rows = [
+        csv_row(1, classification="public", channel="party_complaint", concerns="ARM"),
+        csv_row(2, classification="internal", channel="monitor_observation"),
+    ]
+    body = "".join(f"{','.join(r.get(c, '') for c in header)}\n" for r in rows)
+    body = ",".join(header) + "\n" + body
+    monitor = cast.bearer("rus")
+    refused = client.post("/api/v1/reports/import", content=body.encode(), headers=monitor)
+    assert refused.status_code == 422, refused.text
+    assert [d["loc"] for d in refused.json()["error"]["details"]] == ["rows[1].channel"]
+    skipped = client.post(
+        "/api/v1/reports/import",
+        params={"skip_invalid": "true"},
+        content=body.encode(),
+        headers=monitor,
+    )
+    assert skipped.status_code == 200, skipped.text
+    assert (skipped.json()["imported"], skipped.json()["rejected"]) == (1, 1)
+    assert client.get("/api/v1/reports").json()["items"] == []
