@@ -176,6 +176,14 @@ def test_a_user_cannot_multiply_its_request_rate_by_minting_tokens(
     )
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"]["details"][0]["loc"] == "user_id"
+    # Refused before the password is checked: no failed sign-in is counted against the name.
+    for _ in range(6):
+        again = client.post(
+            "/api/v1/auth/tokens",
+            json={"label": "one more", "password": PASSWORD},
+            headers={"Authorization": f"Bearer {first.token}"},
+        )
+        assert again.status_code == 409, again.text
     # The operator's own (a sensor feed's) are not the user's to count.
     auth.create_token(ctx, OPERATOR, user_id=USER, label="sensor feed")
     # Revoking one of its own makes room again.

@@ -322,6 +322,11 @@ def create_token(
         raise Forbidden.worded(N_("a user may create tokens only for themselves"))
     checked: _Checked | None = None
     if viewer != Viewer.cli_operator():
+        if not viewer.operator:
+            # Before the password is checked: no argon2 spent, and a refusal here is no
+            # failed sign-in of the name (five would lock the user out).
+            with ctx.reader() as session:
+                _check_own_tokens(session, _user_or_404(session, user_id))
         if password is None:
             raise InvalidInput.worded(
                 N_("creating a token needs your password"),
@@ -361,8 +366,6 @@ def create_token(
         user = _user_or_404(session, user_id)
         if user.disabled_at is not None:
             raise Conflict.worded(N_("user %(user_id)s is disabled"), user_id=repr(user_id))
-        if checked is not None and viewer.user_id == user.id:
-            _check_own_tokens(session, user)
         issued = _issue_token(
             session, ctx, user=user, label=label, expires_at=expires_at, actor=actor, via="api"
         )
