@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, load_only
 from ceasefire.access import Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n import LANGUAGES
@@ -221,8 +222,7 @@ def generate(
 
 
 def _public(row: PublicationRow, *, created: bool) -> PublicationPublic:
-    public = PublicationPublic.model_validate(row, from_attributes=True)
-    return public.model_copy(update={"created": created})
+    return shape_of(PublicationPublic, row, created=created)
 
 
 PublicationKey = dict[str, str | None]
@@ -386,10 +386,11 @@ def get_publication(ctx: ServiceContext, viewer: Viewer, publication_id: str) ->
     with ctx.reader() as session:
         row = session.get(PublicationRow, publication_id)
         if row is None or not _may_read(session, viewer, row):
-            raise NotFound.worded(
+            raise NotFound.unknown(
                 N_("no publication %(id)s"),
-                details=[problem("publication_id", N_("unknown"))],
-                id=repr(publication_id),
+                publication_id,
+                field="publication_id",
+                reason=N_("unknown"),
             )
         return Generated(_public(row, created=False), row.content)
 
