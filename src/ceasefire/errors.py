@@ -161,6 +161,12 @@ class CeasefireError(Exception):
 class NotFound(CeasefireError):
     code = "E404"
 
+    @classmethod
+    def unknown(cls, msgid: str, key: object, *, field: str, reason: str) -> Self:
+        """The refusal of an id the caller named: ``msgid`` (``"no post %(id)s"``, marked
+        ``N_``) quoting ``key``, and one detail saying what ``field`` is (``reason``)."""
+        return cls.worded(msgid, details=[problem(field, reason)], id=repr(key))
+
 
 class Forbidden(CeasefireError):
     code = "E403"

@@ -527,3 +527,126 @@ def test_turkish_nouns_derived_from_movement_verbs(rest: str, derived: bool) -> 
     # "ulaşım" (transport), "girişinde" (at the entrance), "ilerleme" (progress) are no
     # movement; "ilerledi", "girmesi", "ulaşarak" are.
     assert bool(tr._DERIVED_NOUN.match(rest)) is derived
+
+
+# -- fifth pass (helper rutr5): rules found on the tune parts of sets 1-5, checked here on
+# sentences about other states.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A reflexive or passive in -ся takes its verb's entry ("выводиться" → выводить).
+        (
+            "Турецкий контингент начал выводиться из Ливии.",
+            ("RETREAT", "occurred", ["TUR"], []),
+        ),
+        # Letting prisoners go releases them; taking prisoners is a capture, not a battle.
+        (
+            "Грузинская сторона отпустила троих российских военнослужащих.",
+            ("CONCEDE", "occurred", ["GEO"], ["RUS"]),
+        ),
+        (
+            "Украинские силы захватили в плен двадцать российских солдат.",
+            ("COERCE", "occurred", ["UKR"], ["RUS"]),
+        ),
+        # Not letting something pass restricts it; the state it comes from is the target.
+        (
+            "Грузия не пропустила через свою территорию грузовики из России.",
+            ("COERCE", "occurred", ["GEO"], ["RUS"]),
+        ),
+        # Martial law beside a mobilisation is its legal form; the state where a measure is
+        # decreed without an agent decrees it.
+        (
+            "В Грузии введено военное положение и объявлена мобилизация.",
+            ("MOBILIZE", "occurred", ["GEO"], []),
+        ),
+        # A court obliging a party demands of it; an organisation has no domestic parties.
+        (
+            "Суд ООН обязал Россию прекратить военные действия.",
+            ("DEMAND", "occurred", ["IGO"], ["RUS"]),
+        ),
+        (
+            "Генеральный секретарь ООН призвал стороны прекратить огонь.",
+            ("DEMAND", "occurred", ["IGO"], []),
+        ),
+        # The state land is given back to in a relative clause receives a withdrawal.
+        (
+            "Российские подразделения покинули остров, который был возвращён Украине.",
+            ("RETREAT", "occurred", ["RUS"], ["UKR"]),
+        ),
+        # A subject the parser hangs in apposition on a noun before the verb.
+        (
+            "При посредничестве министра иностранных дел Турции Россия и Украина договорились"
+            " об обмене пленными.",
+            ("AGREE", "occurred", ["RUS", "UKR"], []),
+        ),
+        # A capital speaks for its state.
+        ("Тбилиси пригрозил ответными мерами.", ("THREATEN", "occurred", ["GEO"], [])),
+    ],
+)
+def test_russian_fifth_pass_rules(extractor: NewsExtractor, text: str, expected: Coded) -> None:
+    assert primary(extractor, text, "ru") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Admitting an act ("-DIğInI kabul etti") is the act, by the one who admits it;
+        # agreeing to yield ("teslim olmayı kabul etti") is the yielding.
+        (
+            "Rusya, bir Gürcü helikopterinin yanlışlıkla düşürüldüğünü kabul etti.",
+            ("FIGHT", "occurred", ["RUS"], ["GEO"]),
+        ),
+        (
+            "Ukraynalı askerler, Rus ordusuna teslim olmayı kabul etti.",
+            ("CONCEDE", "occurred", ["UKR"], ["RUS"]),
+        ),
+        # Not letting something pass restricts it; the owner of what was stopped is the target.
+        (
+            "Gürcistan, Rusya'dan gelen kamyonların sınırdan geçmesine izin vermedi.",
+            ("COERCE", "occurred", ["GEO"], ["RUS"]),
+        ),
+        # A curfew beside a mobilisation is its legal form; the state where a measure is
+        # decreed without an agent decrees it.
+        (
+            "Gürcistan'da seferberlik ilan edildi ve sokağa çıkma yasağı uygulanmaya başlandı.",
+            ("MOBILIZE", "occurred", ["GEO"], []),
+        ),
+        # Vocabulary: counter-terrorism measures, handing over, a court's order.
+        (
+            "Türkiye, Suriye'de antiterör operasyonu başlattığını duyurdu.",
+            ("FIGHT", "occurred", ["TUR"], []),
+        ),
+        (
+            "Rusya, iki köyü Gürcistan'a devretti.",
+            ("RETREAT", "occurred", ["RUS"], ["GEO"]),
+        ),
+        (
+            "BM mahkemesi, Rusya'nın tahıl koridorunu açmasına hükmetti.",
+            ("DEMAND", "occurred", ["IGO"], ["RUS"]),
+        ),
+        # A denied passive act with no agent is the denier's own.
+        (
+            "Rusya, Gürcü köylerinin bombalandığı iddialarını yalanladı.",
+            ("FIGHT", "denied", ["RUS"], ["GEO"]),
+        ),
+        # A comma closes the subject unless a list goes on; the owner of a condemned act is
+        # the target, not those it was aimed at.
+        (
+            "Almanya Dışişleri Bakanlığı, Rusya Senatosu'nun kararını kınadı.",
+            ("DISAPPROVE", "occurred", ["DEU"], ["RUS"]),
+        ),
+        (
+            "Fransa, Rusya'nın Ukrayna'ya yönelik saldırısını kınadı.",
+            ("DISAPPROVE", "occurred", ["FRA"], ["RUS"]),
+        ),
+        # The doer of a background act is no party to the main one.
+        (
+            "Gürcistan, Rusya'nın saldırıları üzerine NATO'dan yardım istedi.",
+            ("DEMAND", "occurred", ["GEO"], ["IGO"]),
+        ),
+    ],
+)
+def test_turkish_fifth_pass_rules(extractor: NewsExtractor, text: str, expected: Coded) -> None:
+    assert primary(extractor, text, "tr") == expected

@@ -55,7 +55,6 @@ from ceasefire.agreements.schemas import (
     AgreementVersionPublic,
     AgreementVersionsPublic,
     EffectiveLocalPublic,
-    EvidencePublic,
     ProvisionStatusRecorded,
     SourceInstantPublic,
     StatusChangeRecordPublic,
@@ -74,6 +73,7 @@ from ceasefire.agreements.tables import (
 from ceasefire.agreements.versions import diff_documents, flat_provisions
 from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
 from ceasefire.i18n.markers import N_
@@ -962,24 +962,13 @@ def _check_same_change(row: ProvisionStatusChangeRow, change: StatusChange) -> N
 
 
 def _status_record(row: ProvisionStatusChangeRow) -> StatusChangeRecordPublic:
-    return StatusChangeRecordPublic(
-        agreement_id=row.agreement_id,
-        provision_id=row.provision_id,
-        status=ProvisionStatus(row.status),
-        at=SourceInstantPublic(
-            at=iso(row.at),
-            local=row.at_local,
-            time_zone=row.at_time_zone,
-            precision=TimePrecision(row.at_precision),
-        ),
-        evidence=[EvidencePublic(**item) for item in row.evidence],
-        note=row.note,
-        origin=row.origin,
-        agreement_version=row.agreement_version,
-        ledger_seq=row.ledger_seq,
-        recorded_at=iso(row.recorded_at),
-        recorded_by=row.recorded_by,
+    at = SourceInstantPublic(
+        at=iso(row.at),
+        local=row.at_local,
+        time_zone=row.at_time_zone,
+        precision=TimePrecision(row.at_precision),
     )
+    return shape_of(StatusChangeRecordPublic, row, at=at, recorded_at=iso(row.recorded_at))
 
 
 # -- reads ------------------------------------------------------------------------------------
@@ -1029,16 +1018,7 @@ def list_versions(ctx: ServiceContext, agreement_id: str) -> AgreementVersionsPu
         return AgreementVersionsPublic(
             agreement=agreement_id,
             versions=[
-                AgreementVersionPublic(
-                    version=r.version,
-                    content_sha256=r.content_sha256,
-                    source_name=r.source_name,
-                    loaded_at=iso(r.loaded_at),
-                    loaded_by=r.loaded_by,
-                    ledger_seq=r.ledger_seq,
-                    changes=r.changes,
-                )
-                for r in rows
+                shape_of(AgreementVersionPublic, r, loaded_at=iso(r.loaded_at)) for r in rows
             ],
         )
 
@@ -1067,10 +1047,8 @@ def _agreement_or_404(
     """The agreement's row; ``NotFound`` (on ``field``) if there is none."""
     row = session.get(AgreementRow, agreement_id)
     if row is None:
-        raise NotFound.worded(
-            N_("no agreement %(id)s"),
-            details=[problem(field, N_("unknown id"))],
-            id=repr(agreement_id),
+        raise NotFound.unknown(
+            N_("no agreement %(id)s"), agreement_id, field=field, reason=N_("unknown id")
         )
     return row
 

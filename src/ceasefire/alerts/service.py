@@ -70,7 +70,6 @@ from ceasefire.alerts.schemas import (
     DeliveryPublic,
     DeliveryRun,
     DeliveryState,
-    Language,
     ScanResult,
     SeverityName,
     SubscriptionCreate,
@@ -92,6 +91,7 @@ from ceasefire.compliance import service as compliance_service
 from ceasefire.compliance.model import DeadlineStatus, Finding, FindingLevel
 from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.config import Settings
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n.markers import N_
@@ -132,20 +132,11 @@ _SEVERITIES = {v: k for k, v in _SEVERITY_NAMES.items()}
 
 
 def _subscription_public(row: SubscriptionRow) -> SubscriptionPublic:
-    return SubscriptionPublic(
-        id=row.id,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        channel=DeliveryChannel(row.channel),
-        lang=Language(row.lang),
-        target=row.target,
+    return shape_of(
+        SubscriptionPublic,
+        row,
         has_secret=row.secret is not None,
-        kinds=[AlertKind(k) for k in row.kinds],
-        areas=list(row.areas),
         min_severity=_SEVERITY_NAMES[Severity(row.min_severity)],
-        created_at=row.created_at,
-        created_by=row.created_by,
-        ended_at=row.ended_at,
     )
 
 
@@ -193,10 +184,8 @@ def subscribe(ctx: ServiceContext, viewer: Viewer, body: SubscriptionCreate) -> 
         member_id = user_member(session, user_id)
         if member_id is None or not (viewer.operator or member_id == viewer.member_id):
             if viewer.operator or member_id is None:
-                raise NotFound.worded(
-                    N_("no user %(id)s"),
-                    details=[problem("user_id", N_("unknown"))],
-                    id=repr(user_id),
+                raise NotFound.unknown(
+                    N_("no user %(id)s"), user_id, field="user_id", reason=N_("unknown")
                 )
             raise Forbidden.worded(N_("a member manages the subscriptions of its own users only"))
         if not viewer.operator and user_id != viewer.user_id and user_is_operator(session, user_id):
@@ -348,19 +337,7 @@ def unsubscribe(ctx: ServiceContext, viewer: Viewer, subscription_id: str) -> Su
 
 
 def _alert_public(row: AlertRow) -> AlertPublic:
-    return AlertPublic(
-        id=row.id,
-        kind=AlertKind(row.kind),
-        severity=_SEVERITY_NAMES[Severity(row.severity)],
-        subject=row.subject,
-        period=row.period,
-        agreement_id=row.agreement_id,
-        classification=row.classification,
-        area=row.area,
-        summary=row.summary,
-        details=dict(row.details),
-        raised_at=row.raised_at,
-    )
+    return shape_of(AlertPublic, row, severity=_SEVERITY_NAMES[Severity(row.severity)])
 
 
 @dataclass
@@ -1103,21 +1080,7 @@ def list_deliveries(
                 attempts[a.delivery_id].append(
                     AttemptPublic.model_validate(a, from_attributes=True)
                 )
-        return [
-            DeliveryPublic(
-                id=r.id,
-                alert_id=r.alert_id,
-                subscription_id=r.subscription_id,
-                channel=DeliveryChannel(r.channel),
-                state=DeliveryState(r.state),
-                attempts=r.attempts,
-                next_attempt_at=r.next_attempt_at,
-                finished_at=r.finished_at,
-                last_error=r.last_error,
-                history=attempts[r.id],
-            )
-            for r in rows
-        ]
+        return [shape_of(DeliveryPublic, r, history=attempts[r.id]) for r in rows]
 
 
 def requeue_dead(ctx: ServiceContext, viewer: Viewer, delivery_id: str) -> DeliveryPublic:

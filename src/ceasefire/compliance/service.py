@@ -286,11 +286,7 @@ def _current_or_404(
     """The agreement's current version; ``NotFound`` (``reason`` on ``field``) if unknown."""
     stored = current_agreement(session, agreement_id)
     if stored is None:
-        raise NotFound.worded(
-            N_("no agreement %(id)s"),
-            details=[problem(field, reason)],
-            id=repr(agreement_id),
-        )
+        raise NotFound.unknown(N_("no agreement %(id)s"), agreement_id, field=field, reason=reason)
     return stored
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -48,3 +49,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+_Shape = TypeVar("_Shape", bound=BaseModel)
+
+
+def shape_of(shape: type[_Shape], row: object, **given: Any) -> _Shape:
+    """``row`` as the response model ``shape``, as ``from_attributes`` reads it (each field
+    the row's attribute of the same name, validation turning stored codes into their enums),
+    but for the fields ``given``: what the row holds otherwise or lacks (a derived state, a
+    renamed column)."""
+    taken = {
+        name: getattr(row, name)
+        for name in shape.model_fields
+        if name not in given and hasattr(row, name)
+    }
+    return shape.model_validate({**taken, **given})

@@ -33,6 +33,7 @@ from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.paging import id_pages
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
@@ -1593,19 +1594,7 @@ def _finding_dict(row: AssessmentRow) -> dict[str, Any] | None:
 
 
 def _assessment_public(row: AssessmentRow, current: bool) -> AssessmentPublic:
-    return AssessmentPublic(
-        id=row.id,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        stance=Stance(row.stance),
-        finding=_finding_dict(row),
-        rationale=row.rationale,
-        evidence_refs=list(row.evidence_refs),
-        classification=Classification(row.classification),
-        recorded_at=row.recorded_at,
-        supersedes=row.supersedes,
-        current=current,
-    )
+    return shape_of(AssessmentPublic, row, finding=_finding_dict(row), current=current)
 
 
 def _reply_public(row: ReplyRow) -> ReplyPublic:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.db.writelock import POSTGRES_WRITE_LOCK_KEY
 from ceasefire.errors import (
@@ -762,10 +763,8 @@ def revoke_key(ctx: ServiceContext, *, key_id: str, actor: Actor, reason: str = 
         writer = _writer(session, ctx.settings)
         row = session.get(LedgerKeyRow, key_id)
         if row is None:
-            raise NotFound.worded(
-                N_("no key %(id)s"),
-                details=[problem("key_id", N_("unknown key"))],
-                id=repr(key_id),
+            raise NotFound.unknown(
+                N_("no key %(id)s"), key_id, field="key_id", reason=N_("unknown key")
             )
         _check_key_actor(actor, row.member_id)
         if row.ended_seq is not None:
@@ -1096,14 +1095,7 @@ def list_roots(ctx: ServiceContext) -> list[RootPublic]:
 
 
 def _root_public(row: LedgerRootRow) -> RootPublic:
-    return RootPublic(
-        day=row.day,
-        first_seq=row.first_seq,
-        last_seq=row.last_seq,
-        count=row.leaf_count,
-        root=row.root,
-        sealed_seq=row.sealed_seq,
-    )
+    return shape_of(RootPublic, row, count=row.leaf_count)
 
 
 def _require_reader(viewer: Viewer) -> None:
@@ -1215,21 +1207,11 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
 def _entry_public(row: LedgerEntryRow, *, withheld: bool = False) -> EntryPublic:
     """The entry as shown; ``withheld``: without its payload (the reader may not read the
     record it is about), everything that verifies the chain kept."""
-    return EntryPublic(
-        seq=row.seq,
-        recorded_at=row.recorded_at,
-        tag=row.tag,
-        subject=row.subject,
-        member_id=row.member_id,
-        user_id=row.user_id,
-        key_id=row.key_id,
+    return shape_of(
+        EntryPublic,
+        row,
         payload=None if withheld else json.loads(row.payload),
         payload_withheld=withheld,
-        payload_hash=row.payload_hash,
-        prev_hash=row.prev_hash,
-        entry_hash=row.entry_hash,
-        signature=row.signature,
-        header=row.header,
         payload_canonical=None if withheld else row.payload,
     )
 

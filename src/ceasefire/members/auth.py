@@ -36,6 +36,7 @@ from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n.markers import N_
@@ -131,28 +132,12 @@ def _token_state(row: ApiTokenRow, at: datetime) -> str:
 
 
 def _token_public(row: ApiTokenRow, at: datetime | None = None) -> TokenPublic:
-    return TokenPublic(
-        id=row.id,
-        user_id=row.user_id,
-        label=row.label,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
-        last_used_at=row.last_used_at,
-        state=_token_state(row, at or utcnow()),
-    )
+    return shape_of(TokenPublic, row, state=_token_state(row, at or utcnow()))
 
 
 def _user_public(row: UserRow, locked_until: datetime | None = None) -> UserPublic:
-    return UserPublic(
-        id=row.id,
-        member_id=row.member_id,
-        display_name=row.display_name,
-        operator=row.operator,
-        has_password=row.password_hash is not None,
-        created_at=row.created_at,
-        disabled_at=row.disabled_at,
-        locked_until=locked_until,
+    return shape_of(
+        UserPublic, row, has_password=row.password_hash is not None, locked_until=locked_until
     )
 
 
@@ -459,10 +444,8 @@ def revoke_token(ctx: ServiceContext, viewer: Viewer, token_id: str) -> TokenPub
         # Someone else's token is reported as unknown, not forbidden: ids are not secrets,
         # but there is no reason to confirm which exist.
         if row is None or (not viewer.operator and row.user_id != viewer.user_id):
-            raise NotFound.worded(
-                N_("no token %(id)s"),
-                details=[problem("token_id", N_("unknown"))],
-                id=repr(token_id),
+            raise NotFound.unknown(
+                N_("no token %(id)s"), token_id, field="token_id", reason=N_("unknown")
             )
         if row.revoked_at is not None:
             return _token_public(row)
@@ -580,10 +563,8 @@ def list_tokens(
 def _user_or_404(session: Session, user_id: str) -> UserRow:
     user = session.get(UserRow, user_id)
     if user is None:
-        raise NotFound.worded(
-            N_("no user %(id)s"),
-            details=[problem("user_id", N_("unknown user"))],
-            id=repr(user_id),
+        raise NotFound.unknown(
+            N_("no user %(id)s"), user_id, field="user_id", reason=N_("unknown user")
         )
     return user
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Classification, Viewer, can_read
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import Forbidden, NotFound, id_taken, problem
 from ceasefire.i18n.markers import N_
@@ -40,19 +41,8 @@ def _owners(session: Session, post_id: str) -> list[str]:
 
 
 def _post_public(row: ObservationPostRow, owners: list[str], at: datetime) -> PostPublic:
-    return PostPublic(
-        id=row.id,
-        name=row.name,
-        owners=owners,
-        lon=row.lon,
-        lat=row.lat,
-        location_note=row.location_note,
-        active_from=row.active_from,
-        active_to=row.active_to,
-        independent=row.independent,
-        classification=Classification(row.classification),
-        active=row.active_from <= at and (row.active_to is None or at < row.active_to),
-    )
+    active = row.active_from <= at and (row.active_to is None or at < row.active_to)
+    return shape_of(PostPublic, row, owners=owners, active=active)
 
 
 def _sensor_public(sensor: SensorRow | Sensor) -> SensorPublic:
@@ -209,10 +199,8 @@ def _post_or_404(
     unknown as one that does not exist (no existence leak)."""
     found = _readable_post(session, viewer, post_id)
     if found is None:
-        raise NotFound.worded(
-            N_("no post %(id)s"),
-            details=[problem("post_id", N_("unknown post"))],
-            id=repr(post_id),
+        raise NotFound.unknown(
+            N_("no post %(id)s"), post_id, field="post_id", reason=N_("unknown post")
         )
     return found
 
@@ -309,10 +297,8 @@ def get_sensor(ctx: ServiceContext, viewer: Viewer, sensor_id: str) -> SensorPub
     with ctx.reader() as session:
         row = session.get(SensorRow, sensor_id)
         if row is None or not _sensor_readable(session, viewer, row):
-            raise NotFound.worded(
-                N_("no sensor %(id)s"),
-                details=[problem("sensor_id", N_("unknown"))],
-                id=repr(sensor_id),
+            raise NotFound.unknown(
+                N_("no sensor %(id)s"), sensor_id, field="sensor_id", reason=N_("unknown")
             )
         return _sensor_public(row)
 

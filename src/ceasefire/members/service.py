@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.access import Role, Viewer
 from ceasefire.actor import CENTRE_MEMBER_ID, Actor
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import (
     Conflict,
@@ -98,10 +99,8 @@ def member_or_404(session: Session, member_id: str) -> MemberRow:
     """The member's row; ``NotFound`` if there is none."""
     row = session.get(MemberRow, member_id)
     if row is None:
-        raise NotFound.worded(
-            N_("no member %(id)s"),
-            details=[problem("member_id", N_("unknown member"))],
-            id=repr(member_id),
+        raise NotFound.unknown(
+            N_("no member %(id)s"), member_id, field="member_id", reason=N_("unknown member")
         )
     return row
 
@@ -127,27 +126,11 @@ def _public(session: Session, row: MemberRow, at: datetime) -> MemberPublic:
         .where(MemberRoleRow.member_id == row.id)
         .order_by(MemberRoleRow.agreement_id, MemberRoleRow.valid_from, MemberRoleRow.id)
     )
-    return MemberPublic(
-        id=row.id,
-        name=row.name,
-        kind=MemberKind(row.kind),
-        iso3=row.iso3,
-        created_at=row.created_at,
-        roles=[_role_public(r, at) for r in roles],
-    )
+    return shape_of(MemberPublic, row, roles=[_role_public(r, at) for r in roles])
 
 
 def _role_public(row: MemberRoleRow, at: datetime) -> RolePublic:
-    return RolePublic(
-        id=row.id,
-        member_id=row.member_id,
-        agreement_id=row.agreement_id,
-        role=Role(row.role),
-        party=row.party,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        current=_role_of(row).is_valid_at(at),
-    )
+    return shape_of(RolePublic, row, current=_role_of(row).is_valid_at(at))
 
 
 def add_member(ctx: ServiceContext, viewer: Viewer, member: Member) -> MemberPublic:

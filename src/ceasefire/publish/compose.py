@@ -27,7 +27,7 @@ from ceasefire.compliance import service as compliance
 from ceasefire.compliance.model import FindingLevel
 from ceasefire.compliance.schemas import DeadlineStatePublic
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import NotFound, problem
+from ceasefire.errors import NotFound
 from ceasefire.fusion import service as fusion
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
@@ -525,10 +525,8 @@ def compose_spot(
         scope = ReadScope.load(session, viewer)
         records = list(incidents.incident_records(session, scope, ids=[incident_id]))
         if not records:
-            raise NotFound.worded(
-                N_("no incident %(id)s"),
-                details=[problem("incident_id", N_("unknown"))],
-                id=repr(incident_id),
+            raise NotFound.unknown(
+                N_("no incident %(id)s"), incident_id, field="incident_id", reason=N_("unknown")
             )
         record = records[0]
         agreement_id = record.get("agreement_id") or ""

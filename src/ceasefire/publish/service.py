@@ -27,6 +27,7 @@ from ceasefire.access import Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.config import Settings
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n import LANGUAGES
@@ -228,8 +229,7 @@ def generate(
 
 
 def _public(row: PublicationRow, *, created: bool) -> PublicationPublic:
-    public = PublicationPublic.model_validate(row, from_attributes=True)
-    return public.model_copy(update={"created": created})
+    return shape_of(PublicationPublic, row, created=created)
 
 
 PublicationKey = dict[str, str | None]
@@ -427,16 +427,18 @@ def get_publication(ctx: ServiceContext, viewer: Viewer, publication_id: str) ->
             return Generated(_public(row, created=False), row.content)
         if row is not None and _of_audience(session, viewer, row):
             if withdrawn_from(session, viewer, row):
-                raise NotFound.worded(
+                raise NotFound.unknown(
                     N_("publication %(id)s withdrawn: it names an incident you no longer read"),
-                    details=[problem("publication_id", N_("withdrawn"))],
-                    id=repr(publication_id),
+                    publication_id,
+                    field="publication_id",
+                    reason=N_("withdrawn"),
                 )
             return Generated(_public(row, created=False), row.content)
-        raise NotFound.worded(
+        raise NotFound.unknown(
             N_("no publication %(id)s"),
-            details=[problem("publication_id", N_("unknown"))],
-            id=repr(publication_id),
+            publication_id,
+            field="publication_id",
+            reason=N_("unknown"),
         )
 
 

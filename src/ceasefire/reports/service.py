@@ -697,18 +697,14 @@ def referenced_source(
     (``Forbidden``): a detection comes from a member's own sensor, not one it can only see.
     """
     if post_id is not None and not sources.post_readable(viewer, post_id):
-        raise NotFound.worded(
-            N_("no post %(id)s"),
-            details=[problem("post_id", N_("unknown post"))],
-            id=repr(post_id),
+        raise NotFound.unknown(
+            N_("no post %(id)s"), post_id, field="post_id", reason=N_("unknown post")
         )
     if sensor_id is None:
         return
     if not sources.sensor_readable(viewer, sensor_id):
-        raise NotFound.worded(
-            N_("no sensor %(id)s"),
-            details=[problem("sensor_id", N_("unknown sensor"))],
-            id=repr(sensor_id),
+        raise NotFound.unknown(
+            N_("no sensor %(id)s"), sensor_id, field="sensor_id", reason=N_("unknown sensor")
         )
     on = sources.sensor_post(sensor_id)
     if post_id is not None and on != post_id:

@@ -610,11 +610,18 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
     cessation = frozenset(lexicon["cessation"])
     observe = frozenset(lexicon["observe"])
     truce = frozenset(lexicon["truce"])
+    permit = frozenset(lexicon["permit"])
     triggers: list[_Trigger] = []
     used: set[int] = set()
     for token in sentence.tokens:
         if token.pos not in ("VERB", "AUX") and token.feats.get("VerbForm") not in ("Part", "Conv"):
             continue
+        if token.lemma in permit:
+            if _negated(sentence, token):
+                # "не пропустил конвой": passage refused, a restriction (COERCE).
+                triggers.append(_Trigger(token, "COERCE", [token], token, False))
+            continue
+        lemma = _verb_lemma(token.lemma, verbs, objects)
         if token.lemma in observe and _negated(sentence, token):
             kept = [a for a in sentence.kids(token, "obj", "obl") if a.lemma in truce]
             if kept:
@@ -624,11 +631,11 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
                 continue
         arguments = sentence.kids(token, "obj", "obl", "nmod", "iobj", "nsubj")
         refined = [
-            (objects[token.lemma][key], a)
+            (objects[lemma][key], a)
             for a in arguments
             if a.rel.split(":")[0] in ("obj", "obl", "nsubj")
             for key in _object_keys(sentence, a)
-            if key in objects.get(token.lemma, {})
+            if key in objects.get(lemma, {})
         ]
         if refined:
             event, argument = refined[0]
@@ -643,8 +650,8 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
                 )
                 used.add(nominal[0].index)
                 continue
-        if token.lemma in verbs and token.lemma not in speech:
-            triggers.append(_Trigger(token, verbs[token.lemma], [token], token, False))
+        if lemma in verbs and lemma not in speech:
+            triggers.append(_Trigger(token, verbs[lemma], [token], token, False))
         elif token.lemma in movement:
             triggers.append(_Trigger(token, "MOVE", [token], token, False))
     operations = frozenset(lexicon["operations"])
@@ -667,6 +674,15 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
             continue  # "назвала грубым нарушением": a name for an act, not an act
         triggers.append(_Trigger(token, kind, [token], head, True))
     return triggers
+
+
+def _verb_lemma(lemma: str, verbs: dict[str, str], objects: dict[str, Any]) -> str:
+    """The lexicon's entry for a verb: its lemma, or for a reflexive or passive in -ся/-сь that
+    has no entry of its own the verb without it ("выводиться" → выводить)."""
+    if lemma in verbs or lemma in objects or not lemma.endswith(("ся", "сь")):
+        return lemma
+    bare = lemma[:-2]
+    return bare if bare in verbs or bare in objects else lemma
 
 
 def _object_keys(sentence: Sentence, token: Token) -> list[str]:
@@ -740,6 +756,7 @@ def _sentence_events(
                 _argument(sentence, verb, ("nsubj",), actors)
                 or _reporter(sentence, verb, actors, frozenset(lexicon["speech"]))
                 or _participle_author(sentence, verb, actors)
+                or _apposed_subject(sentence, verb, actors)
             )
         if denier is not None and modality == "occurred":
             modality = "denied"
@@ -783,10 +800,15 @@ def _sentence_events(
             targets = [
                 a for w in trigger.words if w is not token for a in _actors_of(sentence, w, actors)
             ] or targets
+        if event == "COERCE" and not any(a.ref.code for a in targets):
+            # "не пропустил конвой из Армении": the state the blocked convoy comes from.
+            targets = _origin(sentence, verb, actors) or targets
         if event == "RETREAT" and not any(a.ref.code for a in targets):
             # "покинули Агдамский район, который перешёл под контроль Азербайджана": the
             # state the land passes to.
-            targets = _controller(sentence, actors) or targets
+            targets = (
+                _controller(sentence, actors) or _receiver(sentence, actors, handover) or targets
+            )
         if passive:
             agent = _argument(sentence, verb, ("obl:agent",), actors)
             if event == "MOBILIZE":
@@ -794,6 +816,10 @@ def _sentence_events(
             else:
                 targets = passive + targets
                 source = source or agent
+        if not source and not passive and event in ("MOBILIZE", "COERCE"):
+            # "В Армении введено военное положение и объявлена мобилизация": a measure
+            # decreed with no agent is the state's where it is decreed.
+            source = _decreed_in(sentence, verb, actors)
         if not trigger.nominal and verb.lemma in accuse:
             event = "DISAPPROVE"
         if _negated(sentence, token) and event in COOPERATIVE:
@@ -814,7 +840,7 @@ def _sentence_events(
             or r.code is None
             or (r.sector is not None and None not in sectors_of and r.sector not in sectors_of)
         ]
-        if event in _DOMESTIC and len(codes - {None}) == 1:
+        if event in _DOMESTIC and len(codes - {None}) == 1 and not codes & _ORGANISATIONS:
             target_refs = [_domestic(r, codes) for r in target_refs]
         start = min(t.start for t in trigger.words)
         end = max(t.end for t in trigger.words)
@@ -843,8 +869,19 @@ def _sentence_events(
             )
         )
     if events:
-        best = min(range(len(events)), key=lambda i: (events[i][0], events[i][1].trigger_span[0]))
-        events[best][1].primary = True
+        emergency = frozenset(lexicon["emergency"])
+        mobilised = any(e.event == "MOBILIZE" for _, e in events)
+
+        def rank(i: int) -> tuple[bool, int, int]:
+            # Martial law or a curfew beside a mobilisation is its legal form, not the event.
+            depth, event = events[i]
+            words = {w.lemma for w in triggers[i].words} | {
+                a.lemma for w in triggers[i].words for a in sentence.kids(w, "obj", "nsubj:pass")
+            }
+            minor = mobilised and event.event == "COERCE" and bool(words & emergency)
+            return (minor, depth, event.trigger_span[0])
+
+        events[min(range(len(events)), key=rank)][1].primary = True
     return [event for _, event in events]
 
 
@@ -963,6 +1000,24 @@ def _reporter(
     return _actors_of(sentence, subjects[0], actors) if agree else []
 
 
+def _apposed_subject(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The subject of a finite active verb that the parser hung in apposition on a noun before
+    it ("При посредничестве министра обороны России Армения и Азербайджан договорились")."""
+    if verb.feats.get("VerbForm") != "Fin" or verb.feats.get("Voice") == "Pass":
+        return []
+    if any(sentence.kids(verb, "nsubj", "nsubj:pass")):
+        return []
+    for token in sentence.tokens[: verb.index]:
+        if (
+            token.rel == "appos"
+            and token.feats.get("Case") == "Nom"
+            and token.index in actors
+            and _governs(sentence, verb, token)
+        ):
+            return _actors_of(sentence, token, actors)
+    return []
+
+
 def _preceding_subject(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
     """The nominative actor before a passive verb the parser left without a subject."""
     for token in reversed(sentence.tokens[: verb.index]):
@@ -977,6 +1032,9 @@ def _preceding_subject(sentence: Sentence, verb: Token, actors: dict[int, _Actor
 # Kinds of act a state does to its own institutions as often as to another state's: a bare
 # institution ("правительство", "оппозиция", "Генштаб") in them is the source's own.
 _DOMESTIC = frozenset({"DEMAND", "REJECT", "DISAPPROVE", "PROTEST", "SUPPORT"})
+# International and non-governmental organisations have no domestic institutions: "Гутерриш
+# призвал стороны" calls on the parties, not on the UN's own.
+_ORGANISATIONS = frozenset({"IGO", "NGO"})
 
 
 def _domestic(ref: ActorRef, codes: set[str | None]) -> ActorRef:
@@ -985,6 +1043,37 @@ def _domestic(ref: ActorRef, codes: set[str | None]) -> ActorRef:
     if ref.code is None and ref.sector is not None:
         return replace(ref, code=next(c for c in codes if c is not None))
     return ref
+
+
+def _origin(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The state an object of ``verb`` comes from ("конвой из Армении")."""
+    for obj in sentence.kids(verb, "obj"):
+        for child in sentence.kids(obj, "nmod"):
+            actor = actors.get(child.index)
+            if actor is not None and actor.kind == "state" and sentence.case_of(child) == "из":
+                return [actor]
+    return []
+
+
+def _decreed_in(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The state in "в X" (locative) on a passive verb, or on the passive it is joined to."""
+    node = verb
+    for _ in range(2):
+        if node.feats.get("Voice") != "Pass":
+            return []
+        for child in sentence.kids(node, "obl"):
+            actor = actors.get(child.index)
+            if (
+                actor is not None
+                and actor.kind == "state"
+                and sentence.case_of(child) == "в"
+                and child.feats.get("Case") == "Loc"
+            ):
+                return [actor]
+        if node.rel != "conj" or node.head < 0:
+            return []
+        node = sentence.tokens[node.head]
+    return []
 
 
 def _controller(sentence: Sentence, actors: dict[int, _Actor]) -> list[_Actor]:
@@ -999,6 +1088,26 @@ def _controller(sentence: Sentence, actors: dict[int, _Actor]) -> list[_Actor]:
             ]
             if found:
                 return found
+    return []
+
+
+def _receiver(
+    sentence: Sentence, actors: dict[int, _Actor], handover: frozenset[str]
+) -> list[_Actor]:
+    """The state in the dative of a handover verb anywhere in the sentence ("район, который
+    был возвращён Азербайджану")."""
+    for token in sentence.tokens:
+        if token.lemma not in handover or token.pos != "VERB":
+            continue
+        for child in sentence.kids(token, "iobj", "obl"):
+            actor = actors.get(child.index)
+            if (
+                actor is not None
+                and actor.kind == "state"
+                and sentence.case_of(child) is None
+                and child.feats.get("Case") == "Dat"
+            ):
+                return [actor]
     return []
 
 

@@ -24,6 +24,7 @@ tokens and Turkish morphology instead of a tree:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -617,6 +618,8 @@ def _lexicon() -> tuple[list[tuple[tuple[str, ...], str, str]], dict[str, Any]]:
         entries.append((tuple(lower(phrase).split()), "REJECT", "deny"))
     for phrase in data["movement"]:
         entries.append((tuple(lower(phrase).split()), "MOVE", "move"))
+    for phrase in data["permit"]:
+        entries.append((tuple(lower(phrase).split()), "COERCE", "permit"))
     entries.sort(key=lambda item: -sum(len(w) for w in item[0]))
     return entries, data
 
@@ -664,15 +667,25 @@ def _relative_subjects(actors: list[Actor], tokens: list[Token], trigger: _Trigg
 
 
 # A nominalised object clause: -mAsInI ("bırakmasını"), -DIğInI ("saldırdığını").
+# An act noun in the possessive accusative ("saldırılarını", "saldırısını").
+_ACT_OBJECT = re.compile(r"(l[ae]r[ıi]n[ıi]|s[ıiuü]n[ıiuü])$")
 _NOMINAL_OBJECT = re.compile(r"(m[ae]s[ıi]n[ıi]|[dt][ıiuü]ğ[ıiuü]n[ıiuü])$")
 
 
-def _commented(actors: list[Actor], tokens: list[Token], trigger: _Trigger) -> list[Actor]:
-    """The genitive subject of the nominalised clause a comment verb takes as its object."""
+def _commented(
+    actors: list[Actor], tokens: list[Token], trigger: _Trigger, acts: list[_Trigger]
+) -> list[Actor]:
+    """The genitive subject of the nominalised clause, or the genitive owner of the act noun
+    ("Azerbaycan'ın Ermenistan'a yönelik saldırılarını"), a comment verb takes as its object."""
+    act_ends = {t.last for t in acts if t is not trigger}
     ends = [
         k
         for k in range(trigger.first - 1, -1, -1)
-        if tokens[k].base == tokens[k].word and _NOMINAL_OBJECT.search(tokens[k].word)
+        if tokens[k].base == tokens[k].word
+        and (
+            _NOMINAL_OBJECT.search(tokens[k].word)
+            or (k in act_ends and _ACT_OBJECT.search(tokens[k].word))
+        )
     ]
     if not ends or ends[0] < trigger.first - 3:
         return []
@@ -747,7 +760,10 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
     ]
     # Not observing a ceasefire ("ateşkese uymadı") is a violation; observing it, no event.
     acts += [t for t in triggers if t.kind == "observe" and _NEGATED.match(_rest(t, tokens))]
+    # Not letting something pass ("geçmesine izin vermedi") restricts it; letting it, no event.
+    acts += [t for t in triggers if t.kind == "permit" and _NEGATED.match(_rest(t, tokens))]
     acts.sort(key=lambda t: t.first)
+    acts, admitted = _acknowledged(acts, tokens, data["acknowledge"])
     denial = next((t for t in triggers if t.kind == "deny"), None)
     if denial is not None and not any(t.last < denial.first for t in acts):
         acts = sorted([*acts, denial], key=lambda t: t.first)  # nothing denied: a REJECT
@@ -757,6 +773,15 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         acts = [accusation]
     events: list[Event] = []
     relatives = _relative_clauses(acts, actors, tokens)
+    # The doer of an act named as background ("Azerbaycan'ın saldırıları üzerine") is no
+    # party to the sentence's other acts.
+    background_doers = [
+        id(a)
+        for t in acts
+        if _background(tokens, t.last + 1, data["backgrounds"])
+        for a in actors
+        if a.case == "gen" and a.last == t.first - 1
+    ]
     everyone = actors
     for trigger in acts:
         # The actors of a relative clause before the trigger are the participle's, not its.
@@ -768,6 +793,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         genitive = [a for a in before if a.case == "gen"]
         agents = [a for a in actors if _agent(a, tokens)]
         subject = False  # whether the source is the verb's nominative subject
+        owned = trigger.first in admitted  # an act its subject admits or denies is its own
         modality: Modality = "occurred"
         claimed_by: list[ActorRef] = []
         if accusation is not None and trigger is not accusation and accusation.first > trigger.last:
@@ -786,6 +812,11 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         if denial is not None and trigger.last < denial.first:
             modality = "denied"  # "X'in … bombaladığını yalanladı": the act, denied
             source = genitive or source
+            if not source or (_passive(trigger, tokens, _rest(trigger, tokens)) and not agents):
+                # "Ermenistan, Gence'nin … vurulduğu iddialarını yalanladı": a passive act with
+                # no agent denied is the denier's own, as in Russian.
+                source = _coordinated([a for a in nominative if a.first < denial.first], tokens)
+                owned = True
         owner = [a for a in genitive if a.last == trigger.first - 1]
         if owner and _lexicon_phrase(trigger, tokens) in possessed:
             # "Azerbaycan'ın yanında ol-": the genitive owns the trigger's noun, the target.
@@ -795,10 +826,12 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         clause_subjects = _relative_subjects(actors, tokens, trigger) + _topic_actors(
             actors, tokens, trigger, data["topics"]
         )
+        foreground = not _background(tokens, trigger.last + 1, data["backgrounds"])
         targets = [
             a
             for a in actors
             if a not in source
+            and not (foreground and id(a) in background_doers)
             and a not in agents
             and a not in clause_subjects
             and a.ref.code not in {s.ref.code for s in source}
@@ -814,7 +847,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             # "ABD, Azerbaycan'ın … tutukluları serbest bırakmasını memnuniyetle karşıladı": a
             # comment on an act is aimed at whoever did it, the genitive subject of the
             # nominalised object, not at those the act concerned.
-            targets = _commented(actors, tokens, trigger) or targets
+            targets = _commented(actors, tokens, trigger, acts) or targets
         if event == "MOVE":
             event = (
                 "MOBILIZE" if source and all(a.ref.sector == "MIL" for a in source) else "CONSULT"
@@ -838,7 +871,7 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             # after it, its objects the oblique actors of its clause.
             source, members = relatives[trigger.first]
             targets = [a for a in members if a.ref.code not in {s.ref.code for s in source}]
-        elif _passive(trigger, tokens, rest) and event != "MOBILIZE":
+        elif _passive(trigger, tokens, rest) and event != "MOBILIZE" and not (owned and source):
             # A passive's nominative is what the act befell; without an agent, no source.
             if agents:
                 targets = targets or [a for a in nominative if a not in agents][:1]
@@ -878,6 +911,10 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             source = nominative[:1] if nominative and nominative[0].last < opening else source
             targets = [a for a in actors if opening <= a.first < trigger.first and a not in source]
             event = "THREATEN"
+        if not source and not agents and event in ("MOBILIZE", "COERCE"):
+            # "Azerbaycan'da seferberlik ilan edildi": a measure decreed with no agent is the
+            # state's where it is decreed.
+            source = [a for a in before if a.case == "loc" and a.kind == "state"][:1]
         if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
             modality = "planned"
         source_refs = [a.ref for a in source]
@@ -910,8 +947,53 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             for i, trigger in enumerate(acts)
             if not _background(tokens, trigger.last + 1, data["backgrounds"])
         ]
+        if any(e.event == "MOBILIZE" for e in events):
+            # A curfew or martial law beside a mobilisation is its legal form, not the event.
+            emergency = {tuple(lower(p).split()) for p in data["emergency"]}
+            main = [
+                i
+                for i in main
+                if not (
+                    events[i].event == "COERCE" and _lexicon_phrase(acts[i], tokens) in emergency
+                )
+            ] or main
         events[main[-1] if main else -1].primary = True
     return events
+
+
+# A reported clause (-DIğInI, -DIklArInI, -(y)AcAğInI) or a verbal noun in the accusative
+# (-mAyI) before a verb of acknowledging.
+_REPORTED_CLAUSE = re.compile(
+    r"([dt][ıiuü]ğ[ıiuü]n[ıiuü]|[dt][ıiuü]kl[ae]r[ıi]n[ıi]|[ae]c[ae]ğ[ıi]n[ıi])$"
+)
+_VERBAL_NOUN_ACC = re.compile(r"m[ae]y[ıi]$")
+
+
+def _acknowledged(
+    acts: list[_Trigger], tokens: list[Token], acknowledge: list[str]
+) -> tuple[list[_Trigger], set[int]]:
+    """Acts without the verbs that only acknowledge the act right before them, and the acts
+    so admitted: "… helikopterin düşürüldüğünü kabul etti" is the downing, admitted by the
+    subject; "teslim olmayı kabul etti" (agreed to surrender) is the surrender, as is any
+    yielding (CONCEDE, RETREAT) so accepted."""
+    phrases = {tuple(lower(p).split()) for p in acknowledge}
+    kept: list[_Trigger] = []
+    admitted: set[int] = set()  # the first token of each act admitted
+    for trigger in acts:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and previous.last == trigger.first - 1
+            and _lexicon_phrase(trigger, tokens) in phrases
+        ):
+            word = tokens[previous.last].word
+            if _REPORTED_CLAUSE.search(word):
+                admitted.add(previous.first)
+                continue
+            if _VERBAL_NOUN_ACC.search(word) and previous.event in ("CONCEDE", "RETREAT"):
+                continue
+        kept.append(trigger)
+    return kept, admitted
 
 
 # A noun derived from a verb of movement (-Im, -Iş: "ulaşım" transport, "giriş" entrance) or
@@ -968,6 +1050,10 @@ def _own_casualties(
     return False
 
 
+# A genitive noun: after a possessive ("konvoyunun") or a plural ("kamyonların").
+_OWNED_GENITIVE = re.compile(r"(n[ıiuü]n|l[ae]r[ıi]n)$")
+
+
 def _with_origins(actors: list[Actor], tokens: list[Token], origins: list[str]) -> list[Actor]:
     """An ablative actor before a passive participle of coming or being sent ("Türkiye'den
     gönderilen ekipler") owns the noun after it: read as that noun's nominative."""
@@ -981,7 +1067,14 @@ def _with_origins(actors: list[Actor], tokens: list[Token], origins: list[str]) 
             and _PARTICIPLE_REST.fullmatch(after[len(stem) - 1].word[len(stem[-1]) :])
             for stem in stems
         ):
-            actor = replace(actor, case="nom")
+            # Its case is the owned noun's: "… gönderilen yardım konvoyunun geçmesine" makes
+            # it the genitive subject of the clause, as the convoy is.
+            following = tokens[actor.last + 2 : actor.last + 6]
+            genitive = any(
+                _OWNED_GENITIVE.search(t.word)
+                for t in itertools.takewhile(lambda t: t.base != ",", following)
+            )
+            actor = replace(actor, case="gen" if genitive else "nom")
         out.append(actor)
     return out
 
@@ -1164,6 +1257,11 @@ def _coordinated(nominative: list[Actor], tokens: list[Token]) -> list[Actor]:
         if _before_ile(actor, tokens):
             break
         between = [t.base for t in tokens[out[-1].last + 1 : actor.first]]
+        after = tokens[actor.last + 1].base if actor.last + 1 < len(tokens) else ""
+        if between == [","] and after not in (",", "ve", "ile"):
+            # "Türkiye Dışişleri Bakanlığı, Fransa Senatosu'nun …": a comma closes the subject
+            # unless a list goes on after the next actor ("Aliyev, Putin ve Paşinyan").
+            break
         if between and all(w in ("ve", ",", "ile", "-") for w in between):
             out.append(actor)
         else:
