@@ -157,6 +157,12 @@ reports added or removed, status or attribution decided), after its row is flush
 implementation (``Area.hooks``) is called as ``f(session, snapshot)`` and writes in the same
 transaction: its work commits or rolls back with the change. Keep it cheap."""
 
+INCIDENT_CLASSIFIED = "incident_classified"
+"""Hook announced inside the unit of work of a classification change, after its ledger entry:
+``f(session, settings, row, before, actor)`` with the row already reclassified and
+``before`` the classification it had. What another area output about the incident (a
+stored edition) follows it there, in the same transaction."""
+
 
 # --------------------------------------------------------------------------- schemas
 
@@ -1098,6 +1104,8 @@ def classify(
             ),
             actor=actor,
         )
+        for hook in hook_implementations(INCIDENT_CLASSIFIED):
+            hook(session, ctx.settings, row, before, actor)
         return _detail(session, scope, row)
 
 

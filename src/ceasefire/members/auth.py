@@ -74,6 +74,15 @@ MIN_PASSWORD_LENGTH = MIN_LENGTH
 DEFAULT_TOKEN_TTL = timedelta(days=30)
 LOGIN_TOKEN_TTL = timedelta(hours=12)
 MAX_TOKEN_TTL = timedelta(days=366)
+MAX_OWN_TOKENS_IN_FORCE = 20
+"""API tokens a user minted itself (with its password) in force at once; past it a 409 naming
+``user_id`` until one is revoked or expires. Requests with a token are rate-limited per token
+(``api.address_limits``): without a bound, minting tokens multiplied a user's rate. Tokens an
+operator issued (sensor feeds) are not counted."""
+MAX_SESSIONS_IN_FORCE = 20
+"""Sign-in sessions of one user in force at once: a sign-in past it ends the oldest (a
+session's token is a bearer token too, so signing in again and again multiplied the rate as
+minting did); no sign-in is refused for it."""
 # Writing last_used_at on every request would turn each read into a write transaction;
 # a minute's resolution is enough to see which tokens are in use.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -298,6 +307,11 @@ def create_token(
         raise Forbidden.worded(N_("a user may create tokens only for themselves"))
     checked: _Checked | None = None
     if viewer != Viewer.cli_operator():
+        if not viewer.operator:
+            # Before the password is checked: no argon2 spent, and a refusal here is no
+            # failed sign-in of the name (five would lock the user out).
+            with ctx.reader() as session:
+                _check_own_tokens(session, _user_or_404(session, user_id))
         if password is None:
             raise InvalidInput.worded(
                 N_("creating a token needs your password"),
@@ -395,13 +409,15 @@ def login(
         login_throttle.clear(
             session, user_id, client, max_failures=ctx.settings.login_max_failures, device=device
         )
+        actor = Actor(member_id=fresh.member_id, user_id=fresh.id)
+        _end_oldest_sessions(session, ctx, fresh, actor)
         issued = _issue_token(
             session,
             ctx,
             user=fresh,
             label="login",
             expires_at=utcnow() + LOGIN_TOKEN_TTL,
-            actor=Actor(member_id=fresh.member_id, user_id=fresh.id),
+            actor=actor,
             via="password",
         )
         issued.device_cookie = devices.issue(session, fresh)
@@ -435,6 +451,44 @@ def revoke_token(ctx: ServiceContext, viewer: Viewer, token_id: str) -> TokenPub
             return _token_public(row)
         _revoke(session, ctx, row, actor=actor)
         return _token_public(row)
+
+
+def _tokens_in_force(session: Session, user: UserRow) -> list[ApiTokenRow]:
+    """The user's tokens neither revoked nor expired, oldest first."""
+    now = utcnow()
+    return [
+        row
+        for row in session.scalars(
+            select(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None))
+            .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+        )
+        if _token_state(row, now) == "active"
+    ]
+
+
+def _check_own_tokens(session: Session, user: UserRow) -> None:
+    """Refuse a token the user mints itself past :data:`MAX_OWN_TOKENS_IN_FORCE`."""
+    minted = [row.id for row in _tokens_in_force(session, user) if row.label != "login"]
+    if len(minted) < MAX_OWN_TOKENS_IN_FORCE:
+        return
+    if len(_minted_by_user(session, user, minted)) >= MAX_OWN_TOKENS_IN_FORCE:
+        raise Conflict.worded(
+            N_("%(user_id)s holds %(limit)s tokens it created in force: revoke one first"),
+            details=[problem("user_id", N_("at most %(limit)s"), limit=MAX_OWN_TOKENS_IN_FORCE)],
+            user_id=repr(user.id),
+            limit=MAX_OWN_TOKENS_IN_FORCE,
+        )
+
+
+def _end_oldest_sessions(
+    session: Session, ctx: ServiceContext, user: UserRow, actor: Actor
+) -> None:
+    """Before a new sign-in session: end the oldest of the user's sessions in force so that
+    at most :data:`MAX_SESSIONS_IN_FORCE` remain with the new one."""
+    sessions = [row for row in _tokens_in_force(session, user) if row.label == "login"]
+    for row in sessions[: max(0, len(sessions) - MAX_SESSIONS_IN_FORCE + 1)]:
+        _revoke(session, ctx, row, actor=actor, via="sessions-limit")
 
 
 def _revoke(
@@ -752,16 +806,7 @@ def _store_password(
         ),
         actor=actor,
     )
-    now = utcnow()
-    tokens = [
-        row
-        for row in session.scalars(
-            select(ApiTokenRow)
-            .where(ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None))
-            .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
-        )
-        if _token_state(row, now) == "active" and row.token_hash != keep_token_hash
-    ]
+    tokens = [row for row in _tokens_in_force(session, user) if row.token_hash != keep_token_hash]
     self_minted = _minted_by_user(session, user, [r.id for r in tokens if r.label != "login"])
     revoked = []
     for row in tokens:

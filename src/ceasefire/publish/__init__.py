@@ -8,4 +8,5 @@ from ceasefire.areas import Area
 AREA = replace(
     Area.conventional(__name__, payload_rule=True),
     worker="ceasefire.publish.schedule:run_schedule",
+    hooks=(("incident_classified", "ceasefire.publish.service:on_incident_classified"),),
 )

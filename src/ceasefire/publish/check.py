@@ -66,7 +66,8 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
     return (seq for seq, publication in about.items() if publication in readable)
 
 
-PAYLOAD_RULE = PayloadRule("publish", (PublishTag.GENERATED.value,), _readable)
-"""A publication's entry (its kind, period, edition, audience and digests) is read by whoever
-may read the publication: a member's own internal edition is that member's, as
-``GET /api/v1/publications`` lists it; the public and the monitors' editions as theirs."""
+PAYLOAD_RULE = PayloadRule("publish", tuple(tag.value for tag in PublishTag), _readable)
+"""A publication's entries (its kind, period, edition, audience and digests; its withdrawal
+and the incident that caused it) are read by whoever may read the publication: a member's own
+internal edition is that member's, as ``GET /api/v1/publications`` lists it; the public and
+the monitors' editions as theirs, less the readers it was withdrawn from."""

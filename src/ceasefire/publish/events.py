@@ -13,6 +13,7 @@ class PublishTag(StrEnum):
     """Every ledger tag the publishing area writes."""
 
     GENERATED = "publish:report:generated"
+    WITHDRAWN = "publish:report:withdrawn"
 
 
 class ReportGenerated(Blinded):
@@ -32,5 +33,21 @@ class ReportGenerated(Blinded):
     generator: str
 
 
-PAYLOADS: dict[PublishTag, type] = {PublishTag.GENERATED: ReportGenerated}
+class ReportWithdrawn(Blinded):
+    """``publish:report:withdrawn``: a stored publication no longer read by its audience,
+    since an incident it names was classified so that the audience may not read it (the
+    ``incident:classified`` entry before it). The content stays stored, as published; the
+    readers that still read every incident it names (the monitors) still read it, and it
+    is read again if the incident becomes readable again."""
+
+    publication_id: str
+    audience: str
+    incident_id: str
+    classification: str
+
+
+PAYLOADS: dict[PublishTag, type] = {
+    PublishTag.GENERATED: ReportGenerated,
+    PublishTag.WITHDRAWN: ReportWithdrawn,
+}
 """The payload type of every tag."""

@@ -13,9 +13,11 @@ skips nor repeats a report.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
@@ -24,17 +26,19 @@ from sqlalchemy.orm import Session, load_only
 from ceasefire.access import Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
+from ceasefire.config import Settings
 from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, NotFound, Unauthorized, problem
 from ceasefire.i18n import LANGUAGES
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
+from ceasefire.incidents.service import readable_incidents
 from ceasefire.ledger.service import append
 from ceasefire.members.scope import ReadScope, current_agreements
 from ceasefire.members.service import actor_of
 from ceasefire.publish.compose import Digest, compose, compose_spot, mask_for_monitors
-from ceasefire.publish.events import PublishTag, ReportGenerated
+from ceasefire.publish.events import PublishTag, ReportGenerated, ReportWithdrawn
 from ceasefire.publish.model import (
     DEFAULT_CUTOFF,
     Edition,
@@ -50,6 +54,9 @@ from ceasefire.publish.render import GENERATOR, render_html, render_pdf
 from ceasefire.publish.schemas import PublicationPublic
 from ceasefire.publish.tables import PublicationRow
 from ceasefire.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from ceasefire.incidents.tables import IncidentRow
 
 PUBLIC_AUDIENCE = "public"
 MONITORS_AUDIENCE = "monitors"
@@ -276,6 +283,7 @@ def store(
                 generated_at=utcnow(),
                 generated_by=_generated_by(actor),
                 ledger_seq=0,
+                incident_ids=json.dumps(sorted({item.id for item in digest.items})),
                 **key,
             )
             payload: ReportGenerated = {
@@ -315,7 +323,13 @@ def store(
 
 
 def _may_read(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
-    if row.audience == PUBLIC_AUDIENCE or viewer.operator:
+    if viewer.operator:
+        return True
+    return _of_audience(session, viewer, row) and not withdrawn_from(session, viewer, row)
+
+
+def _of_audience(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
+    if row.audience == PUBLIC_AUDIENCE:
         return True
     if viewer.is_public:
         return False
@@ -324,6 +338,23 @@ def _may_read(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
     if row.audience == MONITORS_AUDIENCE:
         return _of_monitors_audience(ReadScope.load(session, viewer), row.agreement_id)
     return False
+
+
+def named_incidents(row: PublicationRow) -> set[str]:
+    """The incidents a stored publication names (none known for a periodic edition stored
+    before they were recorded)."""
+    return set(json.loads(row.incident_ids)) if row.incident_ids else set()
+
+
+def withdrawn_from(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
+    """Whether the edition is withdrawn from ``viewer``: it names an incident the viewer no
+    longer reads (made internal, or no longer shared with the viewer's party, after it was
+    generated). The stored content is what was published and is never altered (its hash is
+    in the ledger), so a reader that may no longer read an item does not read the edition;
+    who still reads every incident it names (the monitors) still does, and it is read again
+    once the incident is."""
+    named = named_incidents(row)
+    return bool(named) and readable_incidents(session, viewer, named) != named
 
 
 def _reads_as_when_generated(session: Session, viewer: Viewer, row: PublicationRow) -> bool:
@@ -348,7 +379,14 @@ def readable_publications(
         return set()
     rows = session.scalars(
         select(PublicationRow)
-        .options(load_only(PublicationRow.id, PublicationRow.audience, PublicationRow.agreement_id))
+        .options(
+            load_only(
+                PublicationRow.id,
+                PublicationRow.audience,
+                PublicationRow.agreement_id,
+                PublicationRow.incident_ids,
+            )
+        )
         .where(PublicationRow.id.in_(ids))
     )
     return {row.id for row in rows if _may_read(session, viewer, row)}
@@ -385,14 +423,73 @@ def get_publication(ctx: ServiceContext, viewer: Viewer, publication_id: str) ->
     """One stored publication with its content (NotFound also when not the viewer's)."""
     with ctx.reader() as session:
         row = session.get(PublicationRow, publication_id)
-        if row is None or not _may_read(session, viewer, row):
-            raise NotFound.unknown(
-                N_("no publication %(id)s"),
-                publication_id,
-                field="publication_id",
-                reason=N_("unknown"),
+        if row is not None and viewer.operator:
+            return Generated(_public(row, created=False), row.content)
+        if row is not None and _of_audience(session, viewer, row):
+            if withdrawn_from(session, viewer, row):
+                raise NotFound.unknown(
+                    N_("publication %(id)s withdrawn: it names an incident you no longer read"),
+                    publication_id,
+                    field="publication_id",
+                    reason=N_("withdrawn"),
+                )
+            return Generated(_public(row, created=False), row.content)
+        raise NotFound.unknown(
+            N_("no publication %(id)s"),
+            publication_id,
+            field="publication_id",
+            reason=N_("unknown"),
+        )
+
+
+def _audience_scope(session: Session, row: PublicationRow) -> ReadScope | None:
+    """How the publication's audience reads now: the public, or the member of a member's
+    own edition; ``None`` for the monitors' audience, which reads every classification."""
+    if row.audience == PUBLIC_AUDIENCE:
+        return ReadScope.load(session, Viewer.public())
+    member = row.audience.removeprefix("member:")
+    if member == row.audience:
+        return None
+    return ReadScope.load(session, Viewer(member_id=member))
+
+
+def on_incident_classified(
+    session: Session, settings: Settings, incident: IncidentRow, before: str, actor: Actor
+) -> None:
+    """The ``incident_classified`` hook: a ``publish:report:withdrawn`` entry for each stored
+    publication naming the incident whose audience read it before and no longer does (the
+    read rule itself is :func:`withdrawn_from`; this puts the fact on the ledger)."""
+    named = session.scalars(
+        select(PublicationRow)
+        .options(load_only(PublicationRow.id, PublicationRow.audience, PublicationRow.incident_ids))
+        .where(PublicationRow.incident_ids.contains(json.dumps(incident.id), autoescape=True))
+        .order_by(PublicationRow.generated_at, PublicationRow.id)
+    )
+    for row in named:
+        scope = _audience_scope(session, row)
+        if incident.id not in named_incidents(row) or scope is None:
+            continue
+        read_before = scope.can_read(
+            before,
+            concerns=incident.concerns,
+            owner_member=incident.owner_member,
+            agreement_id=incident.agreement_id,
+        )
+        if read_before and not scope.can_read_record(incident):
+            payload: ReportWithdrawn = {
+                "publication_id": row.id,
+                "audience": row.audience,
+                "incident_id": incident.id,
+                "classification": incident.classification,
+            }
+            append(
+                session,
+                settings,
+                tag=PublishTag.WITHDRAWN,
+                subject=f"publication/{row.id}",
+                payload=payload,
+                actor=actor,
             )
-        return Generated(_public(row, created=False), row.content)
 
 
 # ------------------------------------------------------------------------------ schedule

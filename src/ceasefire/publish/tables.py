@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ceasefire.db.base import Base, UTCDateTime
@@ -54,3 +54,7 @@ class PublicationRow(Base):
     generated_by: Mapped[str] = mapped_column(String(64))
     """``member`` or ``member/user``; the schedule is ``centre/schedule``."""
     ledger_seq: Mapped[int] = mapped_column(BigInteger)
+    incident_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The incidents the edition names, a JSON list (``NULL``: a periodic edition stored
+    before they were recorded). A reader that no longer reads one of them no longer reads
+    the edition (``publish.service.withdrawn_from``)."""

@@ -523,19 +523,24 @@ class ValidatedCsv:
         """Row number → (``post_id``, ``sensor_id``) as validation reads them (the cell,
         stripped; empty is none), for the rows naming either: needs only the cells, so the
         caller may look them up while the rows are validated."""
+        named = self.named_cells("post_id", "sensor_id")
+        return {row: (post, sensor) for row, (post, sensor) in named.items()}
+
+    def named_cells(self, *names: str) -> dict[int, tuple[str | None, ...]]:
+        """Row number → the cells of columns ``names`` (stripped; empty or absent is
+        ``None``), for the rows where any of them is given."""
         columns = self.columns
-        post = columns.index("post_id") if "post_id" in columns else None
-        sensor = columns.index("sensor_id") if "sensor_id" in columns else None
-        if post is None and sensor is None:
+        indexes = [columns.index(name) if name in columns else None for name in names]
+        if all(i is None for i in indexes):
             return {}
-        found: dict[int, tuple[str | None, str | None]] = {}
+        found: dict[int, tuple[str | None, ...]] = {}
         for row, _line, record in self._job.records:
-            names = tuple(
+            cells = tuple(
                 (record[i].strip() or None) if i is not None and i < len(record) else None
-                for i in (post, sensor)
+                for i in indexes
             )
-            if names[0] is not None or names[1] is not None:
-                found[row] = (names[0], names[1])
+            if any(cell is not None for cell in cells):
+                found[row] = cells
         return found
 
     def __enter__(self) -> ValidatedCsv:

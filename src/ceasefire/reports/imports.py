@@ -41,8 +41,8 @@ from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of
 from ceasefire.reports.csvformat import ValidatedCsv, ValidRow, rejects_csv, validate_csv
 from ceasefire.reports.events import ImportBatchCommitted, ReportTag
-from ceasefire.reports.model import QUERY_FIELDS
-from ceasefire.reports.service import enqueue_for_fusion, referenced_source
+from ceasefire.reports.model import QUERY_FIELDS, Channel
+from ceasefire.reports.service import check_channel, enqueue_for_fusion, referenced_source
 from ceasefire.reports.tables import ReportRow
 from ceasefire.timeutil import utcnow
 
@@ -307,6 +307,23 @@ def _refused_sources(
     return refused
 
 
+def _refused_channels(checked: ValidatedCsv, scope: ReadScope) -> set[int]:
+    """The valid rows whose channel the importer may not file through (``check_channel``,
+    as for a report filed alone): a monitor's file cannot hold a party's complaint."""
+    refused: set[int] = set()
+    valid = {row for row, _key in checked.keys}
+    for row, (text, agreement_id) in checked.named_cells("channel", "agreement_id").items():
+        if row not in valid or text is None:
+            continue
+        try:
+            check_channel(scope, Channel(text), agreement_id)
+        except CeasefireError as exc:
+            (first, *_) = exc.details or [problem("channel", exc.message)]
+            checked.reject(row, str(first["loc"]), str(first["message"]))
+            refused.add(row)
+    return refused
+
+
 def check_may_import(ctx: ServiceContext, viewer: Viewer) -> None:
     """Refuse, before any upload is stored or parsed, a caller who may import nothing: the
     public, and members monitoring no agreement. (Which agreements the rows name is checked
@@ -388,7 +405,7 @@ def _import_checked(
         if not all(scope.is_monitor(a) for a in checked.agreements or {None}):
             raise Forbidden.worded(N_("only monitors (or operators) import reports"))
     result = ImportResult(file_sha256=checked.sha256, filename=filename, rows_total=checked.total)
-    refused = _refused_sources(checked, named, sources, viewer)
+    refused = _refused_sources(checked, named, sources, viewer) | _refused_channels(checked, scope)
     digests = checked.digests([row for row, key in checked.keys if key in stored])
     pending: list[int] = []
     for row, key in checked.keys:

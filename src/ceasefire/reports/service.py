@@ -178,43 +178,47 @@ def check_idempotency_key(key: str | None, field_name: str) -> str | None:
 
 def check_may_file(scope: ReadScope, content: ReportContent) -> ReportContent:
     """Refuse channels the viewer may not file through; a complaint concerns its own party."""
-    agreement = content.agreement_id
     if scope.viewer.is_public:
         raise Forbidden.worded(N_("sign in to file reports"))
-    if content.channel is Channel.PARTY_COMPLAINT:
-        party = scope.liaison_party(agreement)
-        if scope.viewer.operator:
-            return content
-        if party is None:
+    party = check_channel(scope, content.channel, content.agreement_id)
+    if content.channel is not Channel.PARTY_COMPLAINT or scope.viewer.operator:
+        return content
+    assert party is not None
+    if content.classification is Classification.PUBLIC:
+        # Published, the complaint would be in the centre's open data and public lists
+        # at once: one party's allegation against the other, in the centre's name,
+        # before any monitor read it. What is published the monitors decide (they make
+        # an incident public); a complaint is shared or internal.
+        raise Forbidden.worded(
+            N_("a party complaint is not filed as public: the monitors decide what is published"),
+            details=[problem("classification", N_("shared or internal for a party complaint"))],
+        )
+    if party not in content.concerns:
+        # A party's complaint concerns that party: it always sees its own complaints.
+        return _with_concerns(content, (*content.concerns, party))
+    return content
+
+
+def check_channel(scope: ReadScope, channel: Channel, agreement_id: str | None) -> str | None:
+    """Refuse a channel the viewer may not file through in ``agreement_id``: a party
+    complaint is a party liaison's (or an operator's), every other channel a monitor's. The
+    complainant's party, for a complaint. One rule for a report filed alone, in a batch, and
+    for each row of a CSV import (``reports.imports``)."""
+    if channel is Channel.PARTY_COMPLAINT:
+        party = scope.liaison_party(agreement_id)
+        if party is None and not scope.viewer.operator:
             raise Forbidden.worded(
                 N_("only a party liaison files party complaints"),
                 details=[problem("channel", N_("party_complaint needs a party liaison"))],
             )
-        if content.classification is Classification.PUBLIC:
-            # Published, the complaint would be in the centre's open data and public lists
-            # at once: one party's allegation against the other, in the centre's name,
-            # before any monitor read it. What is published the monitors decide (they make
-            # an incident public); a complaint is shared or internal.
-            raise Forbidden.worded(
-                N_(
-                    "a party complaint is not filed as public: "
-                    "the monitors decide what is published"
-                ),
-                details=[problem("classification", N_("shared or internal for a party complaint"))],
-            )
-        if party not in content.concerns:
-            # A party's complaint concerns that party: it always sees its own complaints.
-            return _with_concerns(content, (*content.concerns, party))
-        return content
-    if not scope.is_monitor(agreement):
+        return party
+    if not scope.is_monitor(agreement_id):
         raise Forbidden.worded(
             N_("only monitors file reports of channel %(channel)s"),
-            details=[
-                problem("channel", N_("%(channel)s needs a monitor"), channel=content.channel.value)
-            ],
-            channel=content.channel.value,
+            details=[problem("channel", N_("%(channel)s needs a monitor"), channel=channel.value)],
+            channel=channel.value,
         )
-    return content
+    return None
 
 
 def _with_concerns(content: ReportContent, concerns: Iterable[str]) -> ReportContent:
