@@ -772,7 +772,8 @@ TENTH_PASS = [
     ("Ethnic Russians in Estonia protested against the language law.", "PROTEST", {"EST"},
      {"EST"}),
     # "is committed / prepared to": the subject commits; no passive act done to it.
-    ("Vietnam is committed to opening up the economy.", "AGREE", {"VNM"}, set()),
+    ("Ukraine is committed to reforming its courts, the minister said.", "AGREE", {"UKR"},
+     set()),
 ]  # fmt: skip
 
 

@@ -412,7 +412,7 @@ class CoderComponent(EventsComponent):
             and not agents(token)
             and not candidate.source
         ):
-            # "Vietnam is committed to opening up its economy": the adjective (committed,
+            # "Ukraine is committed to reforming its courts": the adjective (committed,
             # prepared, determined) describes its subject, who commits; it is no act done
             # to the subject, as a passive verb's would be.
             candidate.source = self._actors(subjects(token)[0], resolver)
@@ -1974,7 +1974,7 @@ def _inquiry_of(verb: Token) -> Token | None:
 
 
 def _directive(verb: Token) -> bool:
-    """ "told the rebels to lay down their arms": an addressee and the act to be done."""
+    """ "told the militia to hand over its heavy weapons": an addressee and the act to do."""
     return any(c.dep_ in {"dobj", "dative"} for c in verb.children) and any(
         c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
         for c in verb.children
