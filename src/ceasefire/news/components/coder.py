@@ -295,7 +295,7 @@ RECIPROCAL = frozenset({"AGREE", "CONSULT", "COOPERATE"})
 # the city of Quetta").
 LOCATIVES = frozenset({"outside", "near", "at", "inside", "around", "by", "beside"})
 # Kinds of organisation by which a text names one it has named before ("the bloc").
-BODIES = frozenset({"bloc", "alliance", "organisation", "organization", "union", "body"})
+BODIES = frozenset({"bloc", "alliance", "organisation", "organization", "union"})
 # Searches, which done for an inquiry are the investigation, and the nouns of inquiries.
 SEARCHES = frozenset({"search", "raid"})
 INQUIRIES = frozenset({"inquiry", "enquiry", "investigation", "probe"})
