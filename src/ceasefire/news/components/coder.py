@@ -85,6 +85,7 @@ from ceasefire.news.components.lexicon import (
     lexicon,
 )
 from ceasefire.news.components.syntax import (
+    agents,
     conjuncts,
     is_pronoun,
     modal_words,
@@ -293,6 +294,16 @@ RECIPROCAL = frozenset({"AGREE", "CONSULT", "COOPERATE"})
 # Phrases of where, whose object can carry the town or state in turn ("outside a bank in
 # the city of Quetta").
 LOCATIVES = frozenset({"outside", "near", "at", "inside", "around", "by", "beside"})
+# Kinds of organisation by which a text names one it has named before ("the bloc").
+BODIES = frozenset({"bloc", "alliance", "organisation", "organization", "union"})
+# Searches, which done for an inquiry are the investigation, and the nouns of inquiries.
+SEARCHES = frozenset({"search", "raid"})
+INQUIRIES = frozenset({"inquiry", "enquiry", "investigation", "probe"})
+# Verbs of speech that, with an addressee and an act to do, say a demand ("told X to").
+DIRECTING = frozenset({"tell"})
+# Attacks, and where around the object they hit the place is named.
+ATTACKS = frozenset({"FIGHT", "ASSAULT"})
+HIT_PLACES = frozenset({"near", "around", "outside", "inside"})
 PLACE_MATTERS = frozenset({"DEMAND", "DISAPPROVE", "REJECT", "INVESTIGATE", "SUPPORT"})
 # Prepositions whose phrase after the verb holds its matter ("called for", "an inquiry into").
 MATTER_PREPS = frozenset({"into", "for", "on", "about", "to", "with", "against", "of", "as"})
@@ -319,7 +330,9 @@ def make_events_v2(resources: PipelineResources) -> CoderComponent:
     """PLOVER events: v1's framing with CAMEO defaults and patterns for every verb."""
     lex = lexicon()
     lex = replace(
-        lex, content_takers=lex.content_takers | REJECTING, verbs=_armed_objects(lex.verbs)
+        lex,
+        content_takers=lex.content_takers | REJECTING | DIRECTING,
+        verbs=_armed_objects(lex.verbs),
     )
     return CoderComponent(lex, event_index())
 
@@ -393,6 +406,25 @@ class CoderComponent(EventsComponent):
             return
         if token.pos_ != "VERB":
             return
+        if (
+            token.lower_ in self.lex.adjectives
+            and _is_passive(token)
+            and not agents(token)
+            and not candidate.source
+        ):
+            # "Ukraine is committed to reforming its courts": the adjective (committed,
+            # prepared, determined) describes its subject, who commits; it is no act done
+            # to the subject, as a passive verb's would be.
+            candidate.source = self._actors(subjects(token)[0], resolver)
+            codes = {s.code for s in candidate.source if s.code}
+            candidate.target = [t for t in candidate.target if t.code not in codes]
+        self._ethnic_sources(candidate, resolver)
+        if _misread_main_verb(token):
+            # "Saudi-led coalition aircraft bombed Houthi positions": the small model can
+            # read a sentence's verb as a clause on its subject noun (left as the root); a
+            # reduced relative takes no direct object, so this one is the sentence's own
+            # verb and the noun (which subjects() returns for it) its subject.
+            candidate.own_subject = True
         if not candidate.source and _is_passive(candidate.token):
             self._agent_of_clause(candidate, resolver)
         self._listed_subjects(candidate, resolver)
@@ -422,6 +454,33 @@ class CoderComponent(EventsComponent):
                 continue
             ref = resolver.resolve_loose(subject)
             candidate.source = [ref] if ref and ref.code and not self._inside(ref, aimed) else []
+
+    def _ethnic_sources(self, candidate: Candidate, resolver: ActorResolver) -> None:
+        """ "ethnic Hungarians rallied in the Romanian city of Cluj": a demonym under
+        "ethnic" names a people, not a state; its people act for the state of the place
+        where they live or act ("ethnic Russians in Estonia"), if named, else for none."""
+        doc = candidate.token.doc
+        ethnic = [
+            s
+            for s in candidate.source
+            if s.code
+            and any(
+                t.lower_ == "ethnic"
+                for t in doc.char_span(s.start, s.end, alignment_mode="expand") or ()
+            )
+        ]
+        if not ethnic:
+            return
+        state = None
+        for pobj in _prep_objects([*subjects(candidate.token)[0], candidate.token], {"in"}):
+            ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
+            ref = ref if ref is not None and ref.code else self._state_of(pobj)
+            if ref is not None and ref.code:
+                state = ref.code
+                break
+        candidate.source = [
+            replace(s, code=state) if any(s is e for e in ethnic) else s for s in candidate.source
+        ]
 
     def _listed_subjects(self, candidate: Candidate, resolver: ActorResolver) -> None:
         """ "Saudi Arabia, the United Arab Emirates, Bahrain and Egypt severed ties": the
@@ -459,6 +518,13 @@ class CoderComponent(EventsComponent):
             # the state of the party the pronoun stands for.
             state = self._possessor(head, resolver)
             return replace(found, code=state) if state else found
+        if (found is None or not found.code) and _definite_body(head):
+            # "rejecting the bloc's proposal", "the alliance said": a body named by its kind
+            # alone is the organisation named last before it.
+            body = _earlier_organisation(head, resolver)
+            if body is not None:
+                end = head.idx + len(head.text)
+                return ActorRef(head.text, body.code, body.sector, head.idx, end)
         if found is not None or head.lemma_.lower() not in OWN_STATE_NOUNS:
             return found
         # "his country would never accept", "their government": the state of the person
@@ -575,6 +641,14 @@ class CoderComponent(EventsComponent):
                 ref = self._actor(pobj, resolver) if pobj.i > verb.i else None
                 if ref is not None and ref.code and ref.code not in source_codes:
                     found.append(ref)
+        if candidate.event == "CONSULT" and not any(t.code for t in found):
+            # "made a stopover in Lahore for talks with his Pakistani counterpart": the party
+            # the meeting is with, named on the meeting's own noun.
+            nouns = [w for w in candidate.words if w.i != verb.i and w.pos_ == "NOUN"]
+            for pobj in _prep_objects(nouns, {"with"}):
+                ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
+                if ref is not None and ref.code and ref.code not in source_codes:
+                    found.append(ref)
         if candidate.event == "DEMAND":
             # "insisted on its demand that the government grant …", "renewed its call for
             # Armenia to withdraw": the subject of the clause the demand's noun carries.
@@ -634,6 +708,21 @@ class CoderComponent(EventsComponent):
             pobjs += _prep_objects(
                 _prep_objects(spread, {"on", "against"}), {"in", "across", "throughout"}
             )
+        if candidate.event in ATTACKS:
+            # "struck dozens of Iranian military targets": what is hit, named in the object's
+            # of-phrase, names the party hit.
+            for pobj in _prep_objects(spread, {"of"}):
+                ref = self._actor(pobj, resolver) or resolver.resolve_loose(pobj)
+                if ref is not None and ref.code and ref.code not in source_codes:
+                    return [*found, ref]
+            # "bombed targets near the Georgian town of Gori", "shelled districts of the
+            # city of Kharkiv": else where the object lies, or the place it is part of, is
+            # the state hit (the place's state, through the gazetteer).
+            pobjs += [
+                p
+                for p in _prep_objects([verb, *spread], HIT_PLACES) + _prep_objects(spread, {"of"})
+                if self._state_of(p) is not None
+            ]
         if candidate.event == "RETREAT":
             pobjs += _prep_objects(out, {"of"})
         for pobj in pobjs:
@@ -766,6 +855,9 @@ class CoderComponent(EventsComponent):
             return is_place, mention.ref
         if token.pos_ in {"PROPN", "NOUN"} and (ref := self._place_state(token)) is not None:
             return True, ref
+        if mention is None and _definite_body(token):
+            body = _earlier_organisation(token, resolver)
+            return (False, body) if body is not None else None
         return None
 
     def _place_state(self, token: Token) -> ActorRef | None:
@@ -809,11 +901,31 @@ class CoderComponent(EventsComponent):
 
     def _trigger(self, token: Token) -> Candidate | None:
         found = super()._trigger(token)
+        if found is not None and found.event == "COERCE" and token.lemma_.lower() in SEARCHES:
+            # "searched the home of the former president in an inquiry into …", "raided
+            # the offices as part of a corruption investigation": a search made for an
+            # inquiry is the investigation (PLOVER INVESTIGATE, CAMEO 09).
+            inquiry = _inquiry_of(token)
+            if inquiry is not None:
+                found.event, found.mode, found.context = "INVESTIGATE", None, "legal"
+                found.words.append(inquiry)
         if found is None and token.pos_ == "NOUN":
             return self._verbal_noun(token)
         if found is None and token.pos_ == "VERB":
-            return self._ultimatum(token) or self._in_protest(token)
+            return self._ultimatum(token) or self._in_protest(token) or self._for_talks(token)
         return found
+
+    def _for_talks(self, token: Token) -> Candidate | None:
+        """ "made a stopover in Lahore for talks with Sharif", "sat down for peace talks":
+        an act with no type of its own done for a meeting is the consultation (PLOVER
+        CONSULT; CAMEO 04, travelling to meet). Needs a coded party, like a default."""
+        heads = [token, *(c for c in token.children if c.dep_ == "dobj")]
+        for pobj in _prep_objects(heads, {"for"}):
+            entry = self.lex.nouns.get(pobj.lower_) or self.lex.nouns.get(pobj.lemma_.lower())
+            if entry is not None and entry.event == "CONSULT":
+                self._from_default.add(token.i)
+                return Candidate(token, "CONSULT", entry.mode, None, BARE, [token, pobj])
+        return None
 
     def _in_protest(self, token: Token) -> Candidate | None:
         """ "walked out of parliament in protest at the vote": an act with no type of its
@@ -961,6 +1073,14 @@ class CoderComponent(EventsComponent):
                     words.add(f"{child.lower_}-{child.nbor(2).lower_}")
                     tokens.append(child)
         return words, tokens
+
+    def _direct_words(self, verb: Token) -> frozenset[str]:
+        """ "launched an inquiry into abuses … in the last years of the civil war": of two
+        entries matched on as many words, the one matched on the verb's own object (and
+        the words it is compounded with) wins over one matched in a phrase further down."""
+        heads = [c for c in verb.children if c.dep_ in {"dobj", "nsubjpass", "attr"}]
+        tokens = [t for head in heads for t in (head, *head.children) if t.dep_ != "prep"]
+        return frozenset(w for t in tokens for w in (t.lower_, t.lemma_.lower()))
 
     def _verb_trigger(self, token: Token, lemma: str) -> Candidate | None:
         demand = self._demand_frame(token, lemma) or self._responsibility(token, lemma)
@@ -1133,6 +1253,10 @@ class CoderComponent(EventsComponent):
         The demanded act is the demand's content (v1's framing absorbs it); the verb's own
         object lists ("call a halt") do not apply to a clausal complement.
         """
+        if lemma in DIRECTING and _directive(token):
+            # "told Burundi's government to accept the force": telling a party to act is a
+            # demand (CAMEO 10), as "called on … to" is; the act told is its content.
+            return Candidate(token, "DEMAND", None, None, NAMED_OBJECT, [token])
         part = particle(token)
         preps = {c.lower_ for c in token.children if c.dep_ == "prep"}
         if not any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
@@ -1640,12 +1764,17 @@ class CoderComponent(EventsComponent):
         after, preps = _verb_phrases(token)
         before = _subject_words(token)
         best: Pattern | None = None
-        best_score = 0
+        best_score = (0, 0)
         best_words: list[Token] = []
+        direct = {t.i for t in after.values()}
         for pattern in self.index.patterns(block):
             score, words = self._match(pattern, after, preps, before)
-            if score > best_score:
-                best, best_score, best_words = pattern, score, words
+            # Of patterns that match as many words, the one whose words are the verb's own
+            # object wins over one that reaches into a phrase below it: "launched an inquiry
+            # into abuses … in the civil war" is an inquiry launched, not a war.
+            ranked = (score, sum(w.i in direct for w in words))
+            if score and ranked > best_score:
+                best, best_score, best_words = pattern, ranked, words
         return best, best_words
 
     def _match(
@@ -1805,6 +1934,53 @@ def _prep_objects(heads: list[Token], preps: frozenset[str] | set[str]) -> list[
     ]
 
 
+def _misread_main_verb(verb: Token) -> bool:
+    """A verb parsed as a clause on the root noun of a sentence with no verb of its own,
+    with a direct object and no agent: the sentence's main verb, misread."""
+    head = verb.head
+    return (
+        verb.dep_ == "acl"
+        and head.dep_ == "ROOT"
+        and head.pos_ in {"NOUN", "PROPN"}
+        and head.i < verb.i
+        and any(c.dep_ == "dobj" for c in verb.children)
+        and not any(c.dep_ == "agent" for c in verb.children)
+    )
+
+
+def _definite_body(head: Token) -> bool:
+    """ "the bloc", "the alliance": an organisation named by its kind, with no other words."""
+    return (
+        head.lemma_.lower() in BODIES
+        and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+        and not any(c.dep_ in {"amod", "compound", "poss", "nmod"} for c in head.children)
+    )
+
+
+def _earlier_organisation(head: Token, resolver: ActorResolver) -> ActorRef | None:
+    """The coded organisation mentioned last before ``head`` in its sentence."""
+    for index in range(head.i - 1, head.sent.start - 1, -1):
+        mention = resolver.mention_at.get(index)
+        if mention is not None and mention.kind == "organisation" and mention.ref.code:
+            return mention.ref
+    return None
+
+
+def _inquiry_of(verb: Token) -> Token | None:
+    """The inquiry an act is done in or for ("in an inquiry into", "as part of a probe")."""
+    heads = _prep_objects([verb], {"in", "for", "during", "as"})
+    heads += _prep_objects([h for h in heads if h.lemma_.lower() == "part"], {"of"})
+    return next((h for h in heads if h.lemma_.lower() in INQUIRIES), None)
+
+
+def _directive(verb: Token) -> bool:
+    """ "told the militia to hand over its heavy weapons": an addressee and the act to do."""
+    return any(c.dep_ in {"dobj", "dative"} for c in verb.children) and any(
+        c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        for c in verb.children
+    )
+
+
 def _complement_subjects(verb: Token) -> list[Token]:
     """The subjects (with conjuncts) of a verb's clausal complements."""
     return [
@@ -1837,13 +2013,21 @@ def _conditions(trigger: Token) -> list[Token]:
     while queue:
         verb = queue.pop()
         for child in verb.children:
-            if child.dep_ in {"xcomp", "ccomp", "conj"}:
+            if child.dep_ in {"xcomp", "ccomp", "conj"} or _infinitive_clause(child):
                 queue.append(child)
             elif child.dep_ == "advcl" and any(
                 c.dep_ == "mark" and c.lower_ in CONDITIONS for c in child.children
             ):
                 clauses.append(child)
     return clauses
+
+
+def _infinitive_clause(token: Token) -> bool:
+    """ "threatened on Thursday to open the gates": a to-infinitive the parser hangs on the
+    verb as an adverbial clause, which is what the verb frames."""
+    return token.dep_ == "advcl" and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in token.children
+    )
 
 
 def _condition_subjects(trigger: Token) -> list[Token]:

@@ -202,8 +202,9 @@ class EventsComponent:
             )
         )
         best: TriggerEntry | None = None
-        best_key: tuple[int, int, int] = (0, 0, 0)
+        best_key: tuple[int, int, int, int] = (0, 0, 0, 0)
         best_words: list[Token] = [token]
+        direct = self._direct_words(token)
         for entry in entries:
             hits: frozenset[str] = frozenset()
             if entry.particle and entry.particle != part and entry.particle not in preps:
@@ -223,7 +224,7 @@ class EventsComponent:
                     words = [token]
             else:
                 words = [token]
-            key = (entry.specificity(), len(hits), -entry.order)
+            key = (entry.specificity(), len(hits & direct), len(hits), -entry.order)
             if best is None or key > best_key:
                 best, best_key, best_words = entry, key, words
         if best is None:
@@ -237,6 +238,11 @@ class EventsComponent:
 
     def _object_words(self, verb: Token) -> tuple[set[str], list[Token]]:
         return _object_words(verb)
+
+    def _direct_words(self, verb: Token) -> frozenset[str]:
+        """Words of the verb's own object, which rank an entry matched on them above one
+        matched deeper in its phrases (v1 ranks all object words alike)."""
+        return frozenset()
 
     def _noun_trigger(self, token: Token, lemma: str) -> Candidate | None:
         entry = self.lex.nouns[lemma]
