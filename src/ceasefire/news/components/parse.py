@@ -7,6 +7,7 @@ block, then the parses are joined into one Doc whose text is exactly ``Article.t
 from __future__ import annotations
 
 from spacy.tokens import Doc
+from threadpoolctl import threadpool_limits
 
 from ceasefire.news.article import BLOCK_SEPARATOR
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -38,8 +39,11 @@ class ParseComponent:
                 for index, block in enumerate(blocks)
             )
             counts.append(len(blocks))
-        parsed = iter(self.nlp.pipe(texts))
-        for news, count in zip(batch, counts, strict=True):
-            docs = [next(parsed) for _ in range(count)]
-            news.doc = Doc.from_docs(docs) if len(docs) > 1 else docs[0]
+        # The model's small matrix products (``load_model``: numpy's OpenBLAS) cost twice the
+        # CPU on two OpenBLAS threads as on one, the second only waiting (as natasha's).
+        with threadpool_limits(limits=1, user_api="blas"):
+            parsed = iter(self.nlp.pipe(texts))
+            for news, count in zip(batch, counts, strict=True):
+                docs = [next(parsed) for _ in range(count)]
+                news.doc = Doc.from_docs(docs) if len(docs) > 1 else docs[0]
         return batch
