@@ -1354,6 +1354,7 @@ def _untagged_places(
 ) -> list[Span]:
     """Runs of proper nouns outside any entity that name a strong gazetteer place."""
     found: list[Span] = []
+    text = doc.text  # once: Doc.text joins every token each time it is read
     i = 0
     while i < len(doc):
         if i in covered:
@@ -1378,7 +1379,7 @@ def _untagged_places(
             i += 1
             continue
         # "Guelph, Ont.": a comma just before (tested on the text: cheaper than a token).
-        after_comma = doc.text[max(0, token.idx - 2) : token.idx].rstrip().endswith(",")
+        after_comma = text[max(0, token.idx - 2) : token.idx].rstrip().endswith(",")
         abbreviation = _split_abbreviation(doc, i) if after_comma else None
         if abbreviation is not None and abbreviation.end - 1 not in covered:
             found.append(abbreviation)
