@@ -318,6 +318,7 @@ LEDGER_TAG_LABELS = {
     "auth:token:revoked": N_("API token revoked"),
     "news:article:ingested": N_("news article ingested"),
     "publish:report:generated": N_("report published"),
+    "publish:report:withdrawn": N_("report withdrawn"),
 }
 """Every ledger tag (each area's ``events.py`` tag enum) as the pages name a ledger line; the
 tag itself stays beside it for those who check the ledger."""
