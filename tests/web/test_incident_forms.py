@@ -310,3 +310,47 @@ def test_a_merge_of_an_unknown_incident_keeps_the_form(
     form = split.text.split(f'action="{base}/split"')[1].split("</form>")[0]
     assert 'value="two events"' in form
     assert "Report ids:" in form
+
+
+def test_a_refused_reply_keeps_its_text_and_names_the_field(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    incident_id = _incident(ctx, cast)
+    base = f"/incidents/{incident_id}"
+    azerbaijan = browsers["aze"]
+    assert has_form(page_text(azerbaijan, base), f"{base}/replies")
+    # Spaces only pass the browser's `required` and the service refuses them: the reply form
+    # says so beside its text box in the reader's language, not only in a banner above.
+    refused = azerbaijan.post(f"{base}/replies?lang=tr", {"text": "   "})
+    assert refused.status_code == 422, refused.text
+    form = refused.text.split(f'action="{base}/replies"')[1].split("</form>")[0]
+    assert '<span class="field-error">boş</span>' in form
+    # Too long: what was typed comes back in the box.
+    typed = "Bu iddia asılsızdır. " * 1000  # over the 20,000 characters kept
+    refused = azerbaijan.post(f"{base}/replies?lang=tr", {"text": typed})
+    assert refused.status_code == 422, refused.text
+    form = refused.text.split(f'action="{base}/replies"')[1].split("</form>")[0]
+    assert f">{typed}</textarea>" in form
+    assert 'class="field-error"' in form
+    assert _detail(ctx, cast, incident_id).replies == []
+
+    sent = azerbaijan.post(f"{base}/replies", {"text": "Bu iddia asılsızdır."})
+    assert sent.status_code == 303, sent.text
+    (reply,) = _detail(ctx, cast, incident_id).replies
+    assert reply.text == "Bu iddia asılsızdır."
+
+
+def test_a_refused_note_keeps_its_text_and_classification(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    incident_id = _incident(ctx, cast)
+    base = f"/incidents/{incident_id}"
+    typed = "Наблюдатели видели колонну. " * 800
+    refused = browsers["rus"].post(
+        f"{base}/notes?lang=ru", {"text": typed, "classification": "shared"}
+    )
+    assert refused.status_code == 422, refused.text
+    form = refused.text.split(f'action="{base}/notes"')[1].split("</form>")[0]
+    assert f">{typed}</textarea>" in form
+    assert '<option value="shared" selected>' in form
+    assert 'class="field-error"' in form

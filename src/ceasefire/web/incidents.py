@@ -134,6 +134,7 @@ FORMS = {
     "status": forms.FormLabels({"status": N_("New status"), "reason": N_("Reason")}),
     "classify": forms.FormLabels({"classification": N_("Classification"), "reason": N_("Reason")}),
     "note": forms.FormLabels({"text": N_("Note"), "classification": N_("Classification")}),
+    "reply": forms.FormLabels({"text": N_("Reply")}),
     "undo": forms.FormLabels({"reason": N_("Reason")}),
     "edit": forms.FormLabels(
         {
@@ -477,6 +478,7 @@ def reply(
     """A party's reply (its liaison, on an incident that concerns the party)."""
     return page.after(
         lambda: incidents.reply(page.ctx, page.viewer, page.incident_id, text=text),
+        {"form": "reply", "text": text},
     )
 
 
@@ -498,7 +500,7 @@ def add_note(
             classification=common.classification(classification),
             idempotency_key=common.optional(idempotency_key),
         ),
-        {"form": "note"},
+        {"form": "note", "text": text, "classification": classification},
     )
 
 
