@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from ceasefire.i18n.labels import MODALITY_LABELS, NEWS_EVENT_LABELS
 from ceasefire.news.components.lexicon import PLOVER_TYPES
 from ceasefire.news.model import Modality
@@ -10,4 +12,4 @@ from ceasefire.news.model import Modality
 
 def test_every_event_type_and_modality_has_a_label() -> None:
     assert set(NEWS_EVENT_LABELS) == set(PLOVER_TYPES)
-    assert set(MODALITY_LABELS) == set(Modality.__args__)
+    assert set(MODALITY_LABELS) == set(get_args(Modality))
