@@ -354,3 +354,21 @@ def test_a_refused_note_keeps_its_text_and_classification(
     assert f">{typed}</textarea>" in form
     assert '<option value="shared" selected>' in form
     assert 'class="field-error"' in form
+
+
+def test_a_refusal_of_a_required_field_names_it_by_its_label_not_its_api_name(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    incident_id = _incident(ctx, cast)
+    base = f"/incidents/{incident_id}"
+    turkey = browsers["tur"]
+    refused = turkey.post(f"{base}/edit?lang=ru", {"title": " ", "summary": "Сводка"})
+    assert refused.status_code == 422, refused.text
+    form = refused.text.split(f'action="{base}/edit"')[1].split("</form>")[0]
+    # Was "title: обязательное поле" above "Заголовок: пусто": the API's field name.
+    assert "title:" not in form
+    assert "Ничего не записано. Исправьте эти поля:" in form
+    assert "<li>Заголовок: пусто</li>" in form
+    refused = turkey.post(f"{base}/notes?lang=tr", {"text": " ", "classification": "internal"})
+    assert refused.status_code == 422, refused.text
+    assert "text: " not in refused.text.split('role="alert"')[1].split("</div>")[0]
