@@ -136,6 +136,12 @@ def alert_summary(alert: AlertPublic, lang: str) -> str:
         return alert.summary
 
 
+def alert_about(alert: AlertPublic, lang: str) -> str:
+    """The record ``alert`` is about, in words in ``lang`` (an e-mail's subject, the CLI's
+    table)."""
+    return _about(alert, i18n.translations(lang).gettext)
+
+
 def _about(alert: AlertPublic, translate: Translate) -> str:
     """The record an alert is about in words (its ``subject`` is a code: ``incident/ID``,
     ``incident/ID/RULE/ZONE``, ``provision/AGREEMENT/PROVISION``, ``area/AGREEMENT/CELL``);
