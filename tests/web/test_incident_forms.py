@@ -372,3 +372,35 @@ def test_a_refusal_of_a_required_field_names_it_by_its_label_not_its_api_name(
     refused = turkey.post(f"{base}/notes?lang=tr", {"text": " ", "classification": "internal"})
     assert refused.status_code == 422, refused.text
     assert "text: " not in refused.text.split('role="alert"')[1].split("</div>")[0]
+
+
+def test_a_refused_grouping_shows_the_report_list_again_with_what_was_typed(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """Grouping no report (or one the service refuses) answered a dead-end error page (JSON
+    to a script) naming ``report_ids`` and E422: now the report list, the group form's title,
+    summary and classification kept and ticked reports ticked, the problem by its label."""
+    report = reports.submit_report(ctx, cast.viewer(ctx, "tur"), shelling_body(count=2)).report
+    turkey = browsers["tur"]
+    typed = {"title": "Обстрел у Агдама", "summary": "две воронки", "classification": "shared"}
+    refused = turkey.post("/incidents?lang=ru", typed)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("text/html")
+    form = refused.text.split('action="/incidents"')[1].split("</form>")[0]
+    assert 'value="Обстрел у Агдама"' in form
+    assert 'value="две воронки"' in form
+    assert '<option value="shared" selected>' in form
+    problems = form.split('class="group"')[1]
+    assert 'class="error"' in problems
+    assert "Донесения:" in problems
+    for code in ("report_ids", "E422"):
+        assert code not in problems, code
+    assert f'value="{report.id}"' in form  # the list is there to tick from
+
+    refused = turkey.post(
+        "/incidents?lang=tr", {**typed, "report_ids": [report.id, "rep-no-such-one"]}
+    )
+    assert refused.status_code == 404, refused.text
+    form = refused.text.split('action="/incidents"')[1].split("</form>")[0]
+    assert f'value="{report.id}" id="pick-{report.id}" checked' in form
+    assert 'class="error"' in form.split('class="group"')[1]
