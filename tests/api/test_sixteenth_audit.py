@@ -6,7 +6,8 @@ the others would exploit them (docs/security.md, "The sixteenth audit"; both dat
   then shown to everyone reading the agreement (the public, either party's liaison), and
   stayed there when the incident was made internal later. Each reader is shown now only the
   ids it may read in a status's evidence and notes (``[…]`` for the others), the rule every
-  other text citing records follows.
+  other text citing records follows; the status's ledger payload, which every member read,
+  is withheld from a member that may not read a record it cites.
 """
 
 from __future__ import annotations
@@ -78,3 +79,18 @@ def test_a_status_shows_each_reader_only_the_incidents_it_reads(
         assert _ids_in(seen) == {shared}  # the clash is shared with both parties and the observer
     monitors = _status_texts(client, cast.bearer("tur"))
     assert _ids_in(monitors) == {hidden, shared, shelling}
+
+    # Every member reads the ledger: the status's entry names the hidden incidents in its
+    # payload, which is withheld now from a member that may not read one (its header kept).
+    for member, withheld in (("arm", True), ("fra", True), ("rus", False)):
+        entries = client.get(
+            "/api/v1/ledger",
+            params={"subject": f"{AGREEMENT}/p2-aghdam"},
+            headers=cast.bearer(member),
+        )
+        assert entries.status_code == 200, entries.text
+        # The last entry of the provision: the status Russia's monitor recorded.
+        entry = entries.json()["entries"][-1]
+        assert entry["tag"] == "agreement:provision:status-changed"
+        assert entry["payload_withheld"] is withheld
+        assert (hidden in entries.text) is not withheld

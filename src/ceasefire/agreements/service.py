@@ -1052,6 +1052,25 @@ def get_agreement(
         return replace(stored, agreement=history_as_read(session, reader, stored.agreement))
 
 
+def status_texts(
+    note: str | None, evidence: Iterable[tuple[str | None, str | None]]
+) -> list[str | None]:
+    """The free text of a status where its recorder may cite a record by id: its ``note``
+    and each evidence's ``(ref, note)``."""
+    return [note, *(text for pair in evidence for text in pair)]
+
+
+def unreadable_in_statuses(
+    session: Session, reader: Viewer, statuses: Iterable[list[str | None]]
+) -> set[str]:
+    """The ids cited in ``statuses`` (each :func:`status_texts`) that ``reader`` may not
+    read (:func:`ceasefire.reports.service.unreadable_ids`): what :func:`history_as_read`
+    masks, and what withholds a status's ledger payload from a member
+    (``agreements.check.PAYLOAD_RULE``)."""
+    texts = [text for status in statuses for text in status]
+    return unreadable_ids(session, ReadScope.load(session, reader), texts)
+
+
 def history_as_read(session: Session, reader: Viewer, agreement: Agreement) -> Agreement:
     """``agreement`` with each status's evidence (``ref``, ``note``) and ``note`` as
     ``reader`` may read them: the id of a report or incident it may not read shown as
@@ -1059,13 +1078,9 @@ def history_as_read(session: Session, reader: Viewer, agreement: Agreement) -> A
     citing records). A status is public record, and its recorder may cite what it reads
     (an internal incident of the agreement, for a monitor), or what it cited may be made
     internal later: its id is not the public's to read."""
-    scope = ReadScope.load(session, reader)
     changes = [c for p in agreement.all_provisions() for c in p.status_history]
-    hidden = unreadable_ids(
-        session,
-        scope,
-        [t for c in changes for t in (c.note, *(x for e in c.evidence for x in (e.ref, e.note)))],
-    )
+    cited = [status_texts(c.note, [(e.ref, e.note) for e in c.evidence]) for c in changes]
+    hidden = unreadable_in_statuses(session, reader, cited)
     if not hidden:
         return agreement
 
