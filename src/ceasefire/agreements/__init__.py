@@ -6,4 +6,4 @@ lives beside the use cases; see docs/agreement-format.md.
 
 from ceasefire.areas import Area
 
-AREA = Area.conventional(__name__)
+AREA = Area.conventional(__name__, payload_rule=True)

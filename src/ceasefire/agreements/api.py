@@ -27,7 +27,7 @@ from ceasefire.agreements.schemas import (
     ZoneCollectionPublic,
 )
 from ceasefire.agreements.views import agreement_view, provisions_view
-from ceasefire.api.deps import ContextDep, RequireMember
+from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
 from ceasefire.api.inputcheck import INT4_MAX
 from ceasefire.timeutil import parse_instant, utcnow
 
@@ -75,11 +75,16 @@ def list_agreements(ctx: ContextDep) -> AgreementListPublic:
     response_model=AgreementPublic,
 )
 def get_agreement(
-    ctx: ContextDep, agreement_id: AgreementId, version: Version = None, as_of: AsOf = None
+    ctx: ContextDep,
+    viewer: CurrentViewer,
+    agreement_id: AgreementId,
+    version: Version = None,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
-    """The agreement at ``version``; statuses and deadlines as of ``as_of``."""
+    """The agreement at ``version``; statuses and deadlines as of ``as_of``. A status's
+    evidence shows the caller (the public without a token) only the ids it may read."""
     instant = _as_of(as_of)
-    stored = agreements.get_agreement(ctx, agreement_id, version)
+    stored = agreements.get_agreement(ctx, agreement_id, version, reader=viewer)
     return agreement_view(stored.agreement, instant, version=stored.version_info())
 
 
@@ -99,6 +104,7 @@ def list_versions(ctx: ContextDep, agreement_id: AgreementId) -> AgreementVersio
 )
 def list_provisions(
     ctx: ContextDep,
+    viewer: CurrentViewer,
     agreement_id: AgreementId,
     as_of: AsOf = None,
     due_within_days: Annotated[
@@ -107,9 +113,10 @@ def list_provisions(
     ] = None,
     version: Version = None,
 ) -> dict[str, Any]:
-    """Every provision and part (flat), the term as of ``as_of``, overdue and upcoming ids."""
+    """Every provision and part (flat), the term as of ``as_of``, overdue and upcoming ids;
+    a status's evidence as the caller may read it."""
     instant = _as_of(as_of)
-    stored = agreements.get_agreement(ctx, agreement_id, version)
+    stored = agreements.get_agreement(ctx, agreement_id, version, reader=viewer)
     return provisions_view(
         stored.agreement,
         instant,

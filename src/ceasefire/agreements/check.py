@@ -14,14 +14,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Viewer
 from ceasefire.agreements.events import AgreementTag
 from ceasefire.agreements.model import iso
+from ceasefire.agreements.service import status_texts, unreadable_in_statuses
 from ceasefire.agreements.tables import (
     AgreementVersionRow,
     DeadlineAmendmentRow,
     ProvisionStatusChangeRow,
 )
-from ceasefire.ledger.check import StateChecker
+from ceasefire.ids import record_ids_in
+from ceasefire.ledger.check import EntryAbout, PayloadRule, StateChecker
 from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
 
 
@@ -170,3 +173,32 @@ CHECKER = StateChecker(
     tags=tuple(AgreementTag),
     check=check_agreements,
 )
+
+
+# -- who reads the payloads -------------------------------------------------------------------
+
+
+def _cited(entry: EntryAbout) -> list[str | None]:
+    payload = entry.payload
+    evidence = payload.get("evidence") or []
+    return status_texts(
+        payload.get("note"),
+        [(e.get("ref"), e.get("note")) for e in evidence if isinstance(e, dict)],
+    )
+
+
+def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
+    cited = {e.seq: _cited(e) for e in entries}
+    hidden = unreadable_in_statuses(session, viewer, cited.values())
+    return (
+        seq
+        for seq, texts in cited.items()
+        if not any(found in hidden for t in texts if t for _, found in record_ids_in(t))
+    )
+
+
+PAYLOAD_RULE = PayloadRule("agreements", (AgreementTag.PROVISION_STATUS_CHANGED,), _readable)
+"""A provision's status is public record, but its evidence and note may cite a report or
+incident by id: its entry's payload is read by a member that may read every record it cites
+(as :func:`ceasefire.agreements.service.history_as_read` shows the status). Agreement
+versions, amendments and retirements (loaded from files by operators) are every member's."""

@@ -9,6 +9,8 @@ Times are ISO 8601 strings (``...Z`` from :func:`ceasefire.agreements.model.iso`
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
+from ceasefire.ledger.events import Blinded
+
 
 class AgreementTag(StrEnum):
     """Every ledger tag the agreements area writes."""
@@ -78,8 +80,10 @@ class ProvisionRetired(TypedDict):
     last_version: int
 
 
-class ProvisionStatusChanged(TypedDict):
-    """``agreement:provision:status-changed``: everything the status change's row holds."""
+class ProvisionStatusChanged(Blinded):
+    """``agreement:provision:status-changed``: everything the status change's row holds
+    (blinded: its payload is withheld from a member that may not read a record its evidence
+    or note cites, ``agreements.check.PAYLOAD_RULE``)."""
 
     agreement_id: str
     provision_id: str

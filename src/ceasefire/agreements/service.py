@@ -11,7 +11,7 @@ with the entries whose ``ledger_seq`` they keep.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -81,6 +81,7 @@ from ceasefire.incidents.service import check_cited_records
 from ceasefire.ledger import service as ledger
 from ceasefire.members.scope import ReadScope
 from ceasefire.members.service import actor_of, is_monitor
+from ceasefire.reports.service import masked_text, unreadable_ids
 from ceasefire.timeutil import ensure_utc, utcnow
 
 AGREEMENT_CHANGED = "agreement_changed"
@@ -1034,11 +1035,72 @@ def _effective(document: dict[str, Any]) -> EffectiveLocalPublic:
 
 
 def get_agreement(
-    ctx: ServiceContext, agreement_id: str, version: int | None = None
+    ctx: ServiceContext,
+    agreement_id: str,
+    version: int | None = None,
+    *,
+    reader: Viewer | None = None,
 ) -> StoredAgreement:
-    """Agreement ``agreement_id`` at ``version`` (default: current); ``NotFound`` if unknown."""
+    """Agreement ``agreement_id`` at ``version`` (default: current); ``NotFound`` if unknown.
+
+    With ``reader`` (whoever the agreement is shown to: the API's and the web's caller, the
+    public without a token), its statuses are as :func:`history_as_read` shows them to it."""
     with ctx.reader() as session:
-        return _load(session, agreement_id, version)
+        stored = _load(session, agreement_id, version)
+        if reader is None:
+            return stored
+        return replace(stored, agreement=history_as_read(session, reader, stored.agreement))
+
+
+def status_texts(
+    note: str | None, evidence: Iterable[tuple[str | None, str | None]]
+) -> list[str | None]:
+    """The free text of a status where its recorder may cite a record by id: its ``note``
+    and each evidence's ``(ref, note)``."""
+    return [note, *(text for pair in evidence for text in pair)]
+
+
+def unreadable_in_statuses(
+    session: Session, reader: Viewer, statuses: Iterable[list[str | None]]
+) -> set[str]:
+    """The ids cited in ``statuses`` (each :func:`status_texts`) that ``reader`` may not
+    read (:func:`ceasefire.reports.service.unreadable_ids`): what :func:`history_as_read`
+    masks, and what withholds a status's ledger payload from a member
+    (``agreements.check.PAYLOAD_RULE``)."""
+    texts = [text for status in statuses for text in status]
+    return unreadable_ids(session, ReadScope.load(session, reader), texts)
+
+
+def history_as_read(session: Session, reader: Viewer, agreement: Agreement) -> Agreement:
+    """``agreement`` with each status's evidence (``ref``, ``note``) and ``note`` as
+    ``reader`` may read them: the id of a report or incident it may not read shown as
+    ``[…]`` (:func:`ceasefire.reports.service.unreadable_ids`, the one rule of every text
+    citing records). A status is public record, and its recorder may cite what it reads
+    (an internal incident of the agreement, for a monitor), or what it cited may be made
+    internal later: its id is not the public's to read."""
+    changes = [c for p in agreement.all_provisions() for c in p.status_history]
+    cited = [status_texts(c.note, [(e.ref, e.note) for e in c.evidence]) for c in changes]
+    hidden = unreadable_in_statuses(session, reader, cited)
+    if not hidden:
+        return agreement
+
+    def masked(text: str | None) -> str | None:
+        return None if text is None else masked_text(text, hidden)
+
+    history = {
+        p.id: tuple(
+            replace(
+                c,
+                note=masked(c.note),
+                evidence=tuple(
+                    replace(e, ref=masked(e.ref), note=masked(e.note)) for e in c.evidence
+                ),
+            )
+            for c in p.status_history
+        )
+        for p in agreement.all_provisions()
+    }
+    return agreement.with_history(history)
 
 
 def _agreement_or_404(

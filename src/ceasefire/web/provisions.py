@@ -221,7 +221,11 @@ def tracker_timeline(agreement: Agreement) -> list[TimelineEntry]:
     return sorted(items, key=lambda i: (i.day, i.number, i.kind))
 
 
-def build_tracker(ctx: ServiceContext, agreement_id: str | None, as_of: datetime) -> Tracker:
+def build_tracker(
+    ctx: ServiceContext, viewer: Viewer, agreement_id: str | None, as_of: datetime
+) -> Tracker:
+    """The tracker of ``agreement_id`` (the main one by default) as ``viewer`` reads it: a
+    status's evidence names only the records it may read."""
     ids = common.agreement_ids(ctx)
     chosen = (
         agreement_id
@@ -232,7 +236,7 @@ def build_tracker(ctx: ServiceContext, agreement_id: str | None, as_of: datetime
         return Tracker(as_of=as_of, agreement=None, rows=[], timeline=[])
     if chosen not in ids:
         raise NotFound.worded(N_("no agreement %(id)s"), id=repr(chosen))
-    agreement = agreement_service.get_agreement(ctx, chosen).agreement
+    agreement = agreement_service.get_agreement(ctx, chosen, reader=viewer).agreement
     return Tracker(
         as_of=as_of,
         agreement=agreement,
@@ -306,7 +310,7 @@ def _provisions_page(
     one shown again with each field's problem and the input it sent (``kept``, the form's
     name under ``form``)."""
     moment = parse_instant(as_of, field="as_of") if as_of else datetime.now(UTC)
-    tracker = build_tracker(ctx, agreement_id, moment)
+    tracker = build_tracker(ctx, viewer, agreement_id, moment)
     chosen = tracker.agreement
     rule = incidents.get_decision_rule(ctx, chosen.id).to_dict() if chosen else None
     counts = common.whole_numbers((evaluated or "").split("-"))
