@@ -78,8 +78,10 @@ def _pages(client: TestClient) -> list[str]:
     """The main pages, one incident's and one report's among them."""
     incident = re.search(r'href="/incidents/(inc-[0-9a-f-]+)"', client.get("/incidents").text)
     report = re.search(r'href="/reports/(rep-[0-9a-f-]+)"', client.get("/reports").text)
+    article = re.search(r'href="/news/(art-[0-9a-f-]+)"', client.get("/news").text)
     assert incident is not None
     assert report is not None
+    assert article is not None
     return [
         "/?as_of=2020-11-21",
         "/?as_of=2020-12-31",
@@ -97,6 +99,7 @@ def _pages(client: TestClient) -> list[str]:
         "/publications",
         "/ledger/1",
         "/news",
+        f"/news/{article.group(1)}",
     ]
 
 

@@ -78,3 +78,11 @@ def test_alerts_from_the_command_line(ctx: ServiceContext, cast: Cast, cli: InPr
     assert "SMTP" in pending["last_error"]
     shown = cli("alerts", "show", "--token", cast.tokens["fra"])
     assert [a["severity"] for a in shown] == ["critical"]
+    # A person's table in the CLI's language: the summary worded again, the record in words.
+    russian = " ".join(
+        cli.text("--lang", "ru", "alerts", "show", "--token", cast.tokens["fra"]).stdout.split()
+    )
+    assert "инцидент inc-" in russian, russian
+    assert "Инцидент inc-" in russian
+    for code in ("incident/", "killed (military)", "shelling"):
+        assert code not in russian, code

@@ -164,3 +164,36 @@ def test_a_file_that_is_no_bundle_is_named_for_what_it_is_in_the_clis_language(
     # The machine-readable error keeps its English.
     as_json = cli("ledger", "verify", "--bundle", str(out), code=1)
     assert as_json["error"]["details"]["first_bad"]["what"] == "entry unreadable"
+
+
+def test_a_tampered_bundles_findings_are_worded_in_the_clis_language(
+    bundle: Path, cli: InProcessCli
+) -> None:
+    """Each finding's details (not only its kind) in the reader's language: a payload and a
+    signature changed, read in Russian and Turkish; ``--json`` keeps the English."""
+    lines = bundle.read_text(encoding="utf-8").splitlines()
+    written = [i for i, line in enumerate(lines) if TAG in line and '"type":"entry"' in line]
+    lines[written[0]] = lines[written[0]].replace("ceasefire", "ceasefirE")
+    entry = json.loads(lines[written[1]])
+    entry["signature"] = "00" * 64
+    lines[written[1]] = json.dumps(entry)
+    bundle.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    english = " ".join(cli.text("ledger", "verify", "--bundle", str(bundle)).stderr.split())
+    assert "SHA-256 of the stored payload differs from the signed payload_sha256" in english
+    assert "signature does not verify with key" in english
+    russian = cli.text("--lang", "ru", "ledger", "verify", "--bundle", str(bundle))
+    assert russian.returncode == 1
+    said = " ".join(russian.stderr.split())
+    assert "SHA-256 сохранённой полезной нагрузки не совпадает с подписанным payload_sha256" in said
+    assert "подпись не проверяется ключом" in said
+    for english_words in ("stored payload differs", "does not verify with key"):
+        assert english_words not in said, english_words
+    turkish = " ".join(
+        cli.text("--lang", "tr", "ledger", "verify", "--bundle", str(bundle)).stderr.split()
+    )
+    assert "anahtarıyla doğrulanmıyor" in turkish, turkish
+    assert "does not verify" not in turkish
+    as_json = cli("--lang", "ru", "ledger", "verify", "--bundle", str(bundle), code=1)
+    assert as_json["error"]["details"]["first_bad"]["message"] == (
+        "SHA-256 of the stored payload differs from the signed payload_sha256"
+    )

@@ -1,7 +1,8 @@
 """What a delivery says in its subscription's language (``alerts.wording``): each kind's
 summary worded again from the alert's details in Russian and Turkish, the codes named by
-their labels and a rule's reasons by their msgids; English, and an alert whose details lack
-what the wording needs, keep the stored summary."""
+their labels and a rule's reasons by their msgids (English too: the stored summary names a
+category by its code); an alert whose details lack what the wording needs keeps the stored
+summary. The e-mail names its record and period in words, not by their codes."""
 
 from __future__ import annotations
 
@@ -84,8 +85,11 @@ def test_each_kind_is_worded_in_the_language(lang: str, summaries: list[str]) ->
     assert [alert_summary(a, lang) for a in (SPIKE, OVERDUE, BREACH)] == summaries
 
 
-def test_english_and_details_of_an_older_form_keep_the_stored_summary() -> None:
-    assert alert_summary(BREACH, "en") == "the stored English summary"
+def test_details_of_an_older_form_keep_the_stored_summary() -> None:
+    assert alert_summary(BREACH, "en") == (
+        "Possible breach of p-1 in aghdam-district by incident inc-1: "
+        "no fulfilment recorded; words no rule gives"
+    )
     older = alert(AlertKind.ZONE_BREACH, {"incident_id": "inc-1", "level": "breach"})
     assert alert_summary(older, "ru") == "the stored English summary"
     broken = alert(AlertKind.CASUALTIES, {"incident_id": "inc-1"})
@@ -94,9 +98,74 @@ def test_english_and_details_of_an_older_form_keep_the_stored_summary() -> None:
 
 def test_the_mail_names_its_lines_in_the_language() -> None:
     subject, text = mail_text(OVERDUE, "tr")
-    assert subject == "[ceasefire] KRİTİK süre geçti: incident/inc-1"
+    assert subject == "[ceasefire] KRİTİK süre geçti: olay inc-1"
     assert "\ntür: süre geçti\nönem derecesi: kritik\n" in text
     assert "uyarı kimliği: alr-1" in text
     subject, text = mail_text(OVERDUE, "en")
-    assert subject == "[ceasefire] CRITICAL deadline overdue: incident/inc-1"
+    assert subject == "[ceasefire] CRITICAL deadline overdue: incident inc-1"
     assert "raised: 2020-11-26T12:00:00+00:00" in text
+
+
+CASUALTIES = alert(
+    AlertKind.CASUALTIES,
+    {
+        "incident_id": "inc-7",
+        "category": "civilian_casualty",
+        "casualties": {"injured_civilian": 3},
+    },
+    subject="incident/inc-7",
+    area="grid0.25:159:187",
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "subject", "lines"),
+    [
+        (
+            "en",
+            "[ceasefire] WARNING casualties: incident inc-7",
+            ["Incident inc-7 (civilian casualty): civilians injured: 3", "about: incident inc-7"],
+        ),
+        (
+            "ru",
+            "[ceasefire] ПРЕДУПРЕЖДЕНИЕ жертвы: инцидент inc-7",
+            ["предмет: инцидент inc-7"],
+        ),
+        ("tr", "[ceasefire] UYARI kayıplar: olay inc-7", ["konu: olay inc-7"]),
+    ],
+)
+def test_a_casualty_mail_names_its_incident_and_no_period_code(
+    lang: str, subject: str, lines: list[str]
+) -> None:
+    said, text = mail_text(CASUALTIES, lang)
+    assert said == subject
+    for line in lines:
+        assert f"{line}\n" in text
+    # Its period is its severity ("warning"), already said: no line repeats the code.
+    assert "period" not in text
+    assert "civilian_casualty" not in text
+
+
+def test_the_mail_words_each_kind_of_subject_and_period() -> None:
+    breach = alert(
+        AlertKind.ZONE_BREACH,
+        BREACH.details,
+        subject="incident/inc-1/hostilities-after-handover/aghdam-district",
+        area="aghdam-district",
+    ).model_copy(update={"period": "possible"})
+    subject, text = mail_text(breach, "ru")
+    assert subject.endswith(": инцидент inc-1, зона aghdam-district")
+    assert "\nвывод: возможное нарушение\n" in text
+    assert "possible\n" not in text
+    due = alert(
+        AlertKind.DEADLINE_DUE,
+        {"number": "6.1", "agreement_id": "nk-2020-trilateral", "reasons": []},
+        subject="provision/nk-2020-trilateral/p6-1-kalbajar",
+    ).model_copy(update={"period": "2020-11-25"})
+    subject, text = mail_text(due, "tr")
+    assert subject.endswith(": nk-2020-trilateral anlaşmasının 6.1 hükmü")
+    assert "\nson tarih: 25 Kas 2020\n" in text
+    spike = SPIKE.model_copy(update={"subject": "area/nk-2020-trilateral/grid0.25:159:187"})
+    subject, text = mail_text(spike, "en")
+    assert subject == "[ceasefire] WARNING spike in incidents: area grid0.25:159:187"
+    assert "\nday: 26 Nov 2020\n" in text

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from ceasefire.access import Classification, Viewer
@@ -52,6 +53,11 @@ def _detail(ctx: ServiceContext, cast: Cast, incident_id: str) -> IncidentDetail
     detail = incidents.get_incident(ctx, cast.viewer(ctx, "tur"), incident_id)
     assert isinstance(detail, IncidentDetail)
     return detail
+
+
+def form_of(page: httpx.Response, action: str) -> str:
+    """The form of ``page`` whose tag ends with ``action`` (``'action="/incidents/X/merge"'``)."""
+    return page.text.split(action)[1].split("</form>")[0]
 
 
 def _state(ctx: ServiceContext, cast: Cast, incident_id: str) -> str:
@@ -125,7 +131,7 @@ def test_a_monitor_assigns_and_completes_a_task(
     assert turkey.post(complete, {"findings": "x"}, token=False).status_code == 403
     empty = turkey.post(complete, {"findings": " "})
     assert empty.status_code == 422
-    completing = empty.text.split(f'action="{complete}"')[1].split("</form>")[0]
+    completing = form_of(empty, f'action="{complete}"')
     assert '</textarea> <span class="field-error">' in completing
     completed = turkey.post(complete, {"findings": "Fresh craters, 122 mm fragments"})
     assert completed.status_code == 303
@@ -273,7 +279,7 @@ def test_a_refused_dissent_keeps_its_rationale_and_names_the_field(
     }
     refused = russia.post(f"{base}/assessments?lang=ru", dissent)
     assert refused.status_code == 422, refused.text
-    form = refused.text.split(f'action="{base}/assessments"')[1].split("</form>")[0]
+    form = form_of(refused, f'action="{base}/assessments"')
     assert f"{rationale}</textarea>" in form
     assert 'value="dissent" required checked' in form
     assert '<option value="attributed" selected>' in form
@@ -300,13 +306,107 @@ def test_a_merge_of_an_unknown_incident_keeps_the_form(
     # The incident page, not a dead-end 404 page: the id and the reason kept, the refusal
     # beside the merge form.
     assert refused.status_code == 404
-    form = refused.text.split(f'action="{base}/merge"')[1].split("</form>")[0]
+    form = form_of(refused, f'action="{base}/merge"')
     assert 'value="inc-no-such-one"' in form
     assert 'value="the same shelling, seen from two posts"' in form
     assert 'class="error"' in form
 
     split = turkey.post(f"{base}/split?lang=en", {"report_ids": "", "reason": "two events"})
     assert split.status_code == 422
-    form = split.text.split(f'action="{base}/split"')[1].split("</form>")[0]
+    form = form_of(split, f'action="{base}/split"')
     assert 'value="two events"' in form
     assert "Report ids:" in form
+
+
+def test_a_refused_reply_keeps_its_text_and_names_the_field(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    incident_id = _incident(ctx, cast)
+    base = f"/incidents/{incident_id}"
+    azerbaijan = browsers["aze"]
+    assert has_form(page_text(azerbaijan, base), f"{base}/replies")
+    # Spaces only pass the browser's `required` and the service refuses them: the reply form
+    # says so beside its text box in the reader's language, not only in a banner above.
+    refused = azerbaijan.post(f"{base}/replies?lang=tr", {"text": "   "})
+    assert refused.status_code == 422, refused.text
+    form = form_of(refused, f'action="{base}/replies"')
+    assert '<span class="field-error">boş</span>' in form
+    # Too long: what was typed comes back in the box.
+    typed = "Bu iddia asılsızdır. " * 1000  # over the 20,000 characters kept
+    refused = azerbaijan.post(f"{base}/replies?lang=tr", {"text": typed})
+    assert refused.status_code == 422, refused.text
+    form = form_of(refused, f'action="{base}/replies"')
+    assert f">{typed}</textarea>" in form
+    assert 'class="field-error"' in form
+    assert _detail(ctx, cast, incident_id).replies == []
+
+    sent = azerbaijan.post(f"{base}/replies", {"text": "Bu iddia asılsızdır."})
+    assert sent.status_code == 303, sent.text
+    (reply,) = _detail(ctx, cast, incident_id).replies
+    assert reply.text == "Bu iddia asılsızdır."
+
+
+def test_a_refused_note_keeps_its_text_and_classification(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    incident_id = _incident(ctx, cast)
+    base = f"/incidents/{incident_id}"
+    typed = "Наблюдатели видели колонну. " * 800
+    refused = browsers["rus"].post(
+        f"{base}/notes?lang=ru", {"text": typed, "classification": "shared"}
+    )
+    assert refused.status_code == 422, refused.text
+    form = form_of(refused, f'action="{base}/notes"')
+    assert f">{typed}</textarea>" in form
+    assert '<option value="shared" selected>' in form
+    assert 'class="field-error"' in form
+
+
+def test_a_refusal_of_a_required_field_names_it_by_its_label_not_its_api_name(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    incident_id = _incident(ctx, cast)
+    base = f"/incidents/{incident_id}"
+    turkey = browsers["tur"]
+    refused = turkey.post(f"{base}/edit?lang=ru", {"title": " ", "summary": "Сводка"})
+    assert refused.status_code == 422, refused.text
+    form = form_of(refused, f'action="{base}/edit"')
+    # Was "title: обязательное поле" above "Заголовок: пусто": the API's field name.
+    assert "title:" not in form
+    assert "Ничего не записано. Исправьте эти поля:" in form
+    assert "<li>Заголовок: пусто</li>" in form
+    refused = turkey.post(f"{base}/notes?lang=tr", {"text": " ", "classification": "internal"})
+    assert refused.status_code == 422, refused.text
+    assert "text: " not in refused.text.split('role="alert"')[1].split("</div>")[0]
+
+
+def test_a_refused_grouping_shows_the_report_list_again_with_what_was_typed(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """Grouping no report (or one the service refuses) answered a dead-end error page (JSON
+    to a script) naming ``report_ids`` and E422: now the report list, the group form's title,
+    summary and classification kept and ticked reports ticked, the problem by its label."""
+    report = reports.submit_report(ctx, cast.viewer(ctx, "tur"), shelling_body(count=2)).report
+    turkey = browsers["tur"]
+    typed = {"title": "Обстрел у Агдама", "summary": "две воронки", "classification": "shared"}
+    refused = turkey.post("/incidents?lang=ru", typed)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("text/html")
+    form = form_of(refused, 'action="/incidents"')
+    assert 'value="Обстрел у Агдама"' in form
+    assert 'value="две воронки"' in form
+    assert '<option value="shared" selected>' in form
+    problems = form.split('class="group"')[1]
+    assert 'class="error"' in problems
+    assert "Донесения:" in problems
+    for code in ("report_ids", "E422"):
+        assert code not in problems, code
+    assert f'value="{report.id}"' in form  # the list is there to tick from
+
+    refused = turkey.post(
+        "/incidents?lang=tr", {**typed, "report_ids": [report.id, "rep-no-such-one"]}
+    )
+    assert refused.status_code == 404, refused.text
+    form = form_of(refused, 'action="/incidents"')
+    assert f'value="{report.id}" id="pick-{report.id}" checked' in form
+    assert 'class="error"' in form.split('class="group"')[1]

@@ -25,9 +25,10 @@ from ceasefire.alerts.schemas import (
     SubscriptionCreate,
     SubscriptionPublic,
 )
+from ceasefire.alerts.wording import alert_about, alert_summary
 from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, pgettext, word
+from ceasefire.console.lang import _, language, pgettext, word
 from ceasefire.console.options import JSON, LIMIT, TOKEN
 from ceasefire.console.output import print_result, print_table
 from ceasefire.i18n.markers import N_
@@ -134,9 +135,15 @@ def unsubscribe(
 def _print_alerts(rows: list[AlertPublic]) -> None:
     print_table(
         N_("Alerts"),
-        [N_("id"), N_("kind"), N_("severity"), N_("subject"), N_("summary")],
+        [N_("id"), N_("kind"), N_("severity"), N_("about"), N_("summary")],
         [
-            (a.id, word("alert_kind", a.kind), word("severity", a.severity), a.subject, a.summary)
+            (
+                a.id,
+                word("alert_kind", a.kind),
+                word("severity", a.severity),
+                alert_about(a, language()),
+                alert_summary(a, language()),
+            )
             for a in rows
         ],
         free_text=["summary"],

@@ -5,14 +5,17 @@ An alert is stored once, with an English summary (what ``GET /api/v1/alerts`` an
 the ledger digests); each subscriber is told in the language its subscription names. The
 summary is worded again from the alert's details, each kind by its catalogue msgid, the
 values by their labels (``i18n.labels``) and a rule's reasons by their msgids
-(``compliance.model.translated_reason``). English, and an alert whose details lack what its
-wording needs (raised before they held it), keep the stored summary. The webhook's JSON keeps
+(``compliance.model.translated_reason``); English too, whose stored summary names a category
+by its code. An alert whose details lack what its wording needs (raised before they held it)
+keeps the stored summary. The e-mail names the record an alert is about and its period
+(a finding's level, a due date, a day) in words too, not by their codes. The webhook's JSON keeps
 its codes (kind, severity, details): only its ``summary`` is the subscriber's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -35,13 +38,21 @@ _BREACH = {
 _FIELDS = (
     ("kind", N_("kind")),
     ("severity", N_("severity")),
-    ("subject", N_("subject")),
+    ("subject", N_("about")),
     ("period", N_("period")),
     ("raised", N_("raised")),
     ("alert_id", N_("alert id")),
     ("area", N_("area")),
 )
 """The lines under an e-mail's summary: each value's name as the e-mail says it."""
+_PERIOD_NAMES = {
+    AlertKind.ZONE_BREACH: N_("finding"),
+    AlertKind.DEADLINE_DUE: N_("due date"),
+    AlertKind.DEADLINE_OVERDUE: N_("due date"),
+    AlertKind.SPIKE: N_("day"),
+}
+"""The ``period`` line's name by the alert's kind (what its period is: a finding's level, a
+due date, a day); a casualty alert's period is its severity, already said above."""
 
 
 def _with_reasons(headline: str, reasons: Any, translate: Translate) -> str:
@@ -110,9 +121,8 @@ def _breach(alert: AlertPublic, translate: Translate) -> str:
 
 
 def alert_summary(alert: AlertPublic, lang: str) -> str:
-    """``alert``'s summary in ``lang`` (``en``: the stored one)."""
-    if lang == i18n.DEFAULT_LANGUAGE:
-        return alert.summary
+    """``alert``'s summary in ``lang``, English included (the stored one names a category
+    by its code); the stored one where the details lack what the wording needs."""
     translate = i18n.translations(lang).gettext
     try:
         if alert.kind is AlertKind.CASUALTIES:
@@ -124,6 +134,48 @@ def alert_summary(alert: AlertPublic, lang: str) -> str:
         return _deadline(alert, translate)
     except (KeyError, TypeError, ValueError, AttributeError):
         return alert.summary
+
+
+def alert_about(alert: AlertPublic, lang: str) -> str:
+    """The record ``alert`` is about, in words in ``lang`` (an e-mail's subject, the CLI's
+    table)."""
+    return _about(alert, i18n.translations(lang).gettext)
+
+
+def _about(alert: AlertPublic, translate: Translate) -> str:
+    """The record an alert is about in words (its ``subject`` is a code: ``incident/ID``,
+    ``incident/ID/RULE/ZONE``, ``provision/AGREEMENT/PROVISION``, ``area/AGREEMENT/CELL``);
+    a subject of another form as it is."""
+    record, _, rest = alert.subject.partition("/")
+    parts = rest.split("/")
+    if record == "incident" and parts[0]:
+        about = translate(N_("incident %(id)s")) % {"id": parts[0]}
+        if alert.kind is AlertKind.ZONE_BREACH and alert.area:
+            about += ", " + translate(N_("zone %(zone)s")) % {"zone": alert.area}
+        return about
+    if record == "provision" and len(parts) == 2:
+        number = alert.details.get("number") or parts[1]
+        return translate(N_("provision %(number)s of %(agreement)s")) % {
+            "number": number,
+            "agreement": parts[0],
+        }
+    if record == "area" and len(parts) == 2:
+        return translate(N_("area %(area)s")) % {"area": parts[1]}
+    return alert.subject
+
+
+def _period(alert: AlertPublic, translate: Translate, lang: str) -> tuple[str, str] | None:
+    """The ``period`` line's name and value in words, or None where it says nothing more."""
+    name = _PERIOD_NAMES.get(alert.kind)
+    if name is None:
+        return None
+    if alert.kind is AlertKind.ZONE_BREACH:
+        return translate(name), label("finding_level", alert.period, translate)
+    try:
+        day = datetime.combine(date.fromisoformat(alert.period), time(), UTC)
+    except ValueError:
+        return translate(name), alert.period
+    return translate(name), i18n.format_day(day, lang)
 
 
 def _upper(text: str, lang: str) -> str:
@@ -138,12 +190,13 @@ def mail_text(alert: AlertPublic, lang: str) -> tuple[str, str]:
     translate = i18n.translations(lang).gettext
     kind = label("alert_kind", alert.kind, translate)
     severity = label("severity", alert.severity, translate)
-    subject = f"[ceasefire] {_upper(severity, lang)} {kind}: {alert.subject}"
+    about = _about(alert, translate)
+    subject = f"[ceasefire] {_upper(severity, lang)} {kind}: {about}"
     values = {
         "kind": kind,
         "severity": severity,
-        "subject": alert.subject,
-        "period": alert.period,
+        "subject": about,
+        "period": "",
         "raised": f"{i18n.format_instant(alert.raised_at, lang, fmt='medium')} UTC"
         if lang != i18n.DEFAULT_LANGUAGE
         else alert.raised_at.isoformat(),
@@ -151,5 +204,10 @@ def mail_text(alert: AlertPublic, lang: str) -> tuple[str, str]:
         "area": alert.area,
     }
     lines = [alert_summary(alert, lang), ""]
-    lines += [f"{translate(name)}: {values[key]}" for key, name in _FIELDS if values[key]]
+    period = _period(alert, translate, lang)
+    for key, name in _FIELDS:
+        if key == "period" and period is not None:
+            lines.append(f"{period[0]}: {period[1]}")
+        elif values[key]:
+            lines.append(f"{translate(name)}: {values[key]}")
     return subject.replace("\n", " ")[:200], "\n".join(lines) + "\n"

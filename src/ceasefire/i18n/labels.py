@@ -156,6 +156,34 @@ FUSION_KIND_LABELS = {
 TASK_STATUS_LABELS = {"assigned": N_("assigned"), "completed": N_("completed")}
 """An investigation task's status."""
 FINDING_LEVEL_LABELS = {"breach": N_("breach"), "possible": N_("possible breach")}
+NEWS_EVENT_LABELS = {
+    "AGREE": N_("agreement"),
+    "AID": N_("aid"),
+    "ASSAULT": N_("assault"),
+    "COERCE": N_("coercion"),
+    "CONCEDE": N_("concession"),
+    "CONSULT": N_("consultation"),
+    "COOPERATE": N_("cooperation"),
+    "DEMAND": N_("demand"),
+    "DISAPPROVE": N_("disapproval"),
+    "FIGHT": N_("fighting"),
+    "INVESTIGATE": N_("investigation"),
+    "MOBILIZE": N_("mobilisation"),
+    "PROTEST": N_("protest"),
+    "REJECT": N_("rejection"),
+    "RETREAT": N_("withdrawal"),
+    "SANCTION": N_("sanctions"),
+    "SUPPORT": N_("support"),
+    "THREATEN": N_("threat"),
+}
+"""A news event's PLOVER type (``news.components.lexicon.PLOVER_TYPES``), as pages name it."""
+MODALITY_LABELS = {
+    "occurred": N_("occurred"),
+    "planned": N_("planned"),
+    "claimed": N_("claimed"),
+    "denied": N_("denied"),
+}
+"""What the article says of a news event: it happened, is planned, is claimed or denied."""
 ALERT_KIND_LABELS = {
     "casualties": N_("casualties"),
     "zone_breach": N_("zone breach"),
@@ -318,11 +346,14 @@ LEDGER_TAG_LABELS = {
     "auth:token:revoked": N_("API token revoked"),
     "news:article:ingested": N_("news article ingested"),
     "publish:report:generated": N_("report published"),
+    "publish:report:withdrawn": N_("report withdrawn"),
 }
 """Every ledger tag (each area's ``events.py`` tag enum) as the pages name a ledger line; the
 tag itself stays beside it for those who check the ledger."""
 LABELS: dict[str, dict[Any, str]] = {
     "party_role": PARTY_ROLE_LABELS,
+    "news_event": NEWS_EVENT_LABELS,
+    "modality": MODALITY_LABELS,
     "ledger_tag": LEDGER_TAG_LABELS,
     "provision_kind": PROVISION_KIND_LABELS,
     "deadline_status": DEADLINE_STATUS_LABELS,

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.keys import CENTRE_MEMBER_ID, KeyRecord, key_id_for
 from ceasefire.ledger.merkle import merkle_root
 from ceasefire.ledger.tree import SignedTreeHead
@@ -166,8 +168,15 @@ def verify_bundle(
                 Finding(
                     last_seq + 1 if declared else None,
                     FindingKind.MALFORMED,
-                    f"line {number} of the bundle is not readable JSON ({exc});"
-                    f" it follows entry {last_seq}",
+                    worded_text(
+                        N_(
+                            "line %(line)s of the bundle is not readable JSON (%(problem)s);"
+                            " it follows entry %(seq)s"
+                        ),
+                        line=number,
+                        problem=exc,
+                        seq=last_seq,
+                    ),
                 )
             )
             last_seq += 1
@@ -189,12 +198,23 @@ def verify_bundle(
         elif kind == "root":
             roots.append(line)
         else:
-            said = "no type" if kind is None else f"unknown type {kind!r}"
+            said = (
+                worded_text(N_("no type"))
+                if kind is None
+                else worded_text(N_("unknown type %(type)s"), type=repr(kind))
+            )
             problems.append(
                 Finding(
                     None,
                     FindingKind.MALFORMED,
-                    f"line {number}: {said}; a line's type is bundle, key, root or entry",
+                    worded_text(
+                        N_(
+                            "line %(line)s: %(problem)s;"
+                            " a line's type is bundle, key, root or entry"
+                        ),
+                        line=number,
+                        problem=said,
+                    ),
                 )
             )
     chain = verifier.finish()
@@ -225,28 +245,42 @@ def _entry_of(
         )
     except (KeyError, TypeError, UnicodeEncodeError) as exc:
         problems.append(
-            Finding(expected, FindingKind.MALFORMED, f"line {number}: entry incomplete ({exc})")
+            Finding(
+                expected,
+                FindingKind.MALFORMED,
+                worded_text(
+                    N_("line %(line)s: entry incomplete (%(problem)s)"), line=number, problem=exc
+                ),
+            )
         )
         return None
 
 
 def _check_declared(declared: dict[str, Any], chain: ChainReport) -> Iterable[Finding]:
     if not declared:
-        yield Finding(None, FindingKind.MALFORMED, "the bundle has no header line")
+        yield Finding(None, FindingKind.MALFORMED, worded_text(N_("the bundle has no header line")))
         return
     if declared.get("format") != BUNDLE_FORMAT or declared.get("version") != BUNDLE_VERSION:
-        yield Finding(None, FindingKind.MALFORMED, "not a version 1 ceasefire ledger bundle")
+        yield Finding(
+            None, FindingKind.MALFORMED, worded_text(N_("not a version 1 ceasefire ledger bundle"))
+        )
     if declared.get("entries") != chain.entries:
         yield Finding(
             (chain.head_seq or 0) + 1,
             FindingKind.ENTRY_MISSING,
-            f"the bundle declares {declared.get('entries')} entries but holds {chain.entries}",
+            worded_text(
+                N_("the bundle declares %(declared)s entries but holds %(held)s"),
+                declared=declared.get("entries"),
+                held=chain.entries,
+            ),
         )
     elif declared.get("head_hash") != chain.head_hash:
         yield Finding(
             chain.head_seq,
             FindingKind.ENTRY_CHANGED,
-            "the head hash declared by the bundle is not the hash of its last entry",
+            worded_text(
+                N_("the head hash declared by the bundle is not the hash of its last entry")
+            ),
         )
 
 
@@ -260,7 +294,9 @@ def _check_witnessed(
         centre = chain.keys.get(key_id_for(key))
         if not head.verify(key):
             yield Finding(
-                None, FindingKind.MALFORMED, "the witnessed head does not verify with its key"
+                None,
+                FindingKind.MALFORMED,
+                worded_text(N_("the witnessed head does not verify with its key")),
             )
         elif (
             head.key_id != key_id_for(key) or centre is None or centre.member_id != CENTRE_MEMBER_ID
@@ -268,23 +304,41 @@ def _check_witnessed(
             yield Finding(
                 None,
                 FindingKind.KEY_NOT_VALID,
-                f"the witnessed head is signed by key {head.key_id},"
-                " which is no key of the centre in this bundle",
+                worded_text(
+                    N_(
+                        "the witnessed head is signed by key %(key)s,"
+                        " which is no key of the centre in this bundle"
+                    ),
+                    key=head.key_id,
+                ),
             )
     size = head.tree_size
     if size > len(hashes):
         yield Finding(
             len(hashes) + 1,
             FindingKind.ENTRY_MISSING,
-            f"the bundle ends at entry {len(hashes)}, but the centre signed a tree of {size}"
-            f" entries at {head.timestamp} (witnessed): the bundle is cut short or older",
+            worded_text(
+                N_(
+                    "the bundle ends at entry %(last)s, but the centre signed a tree of %(size)s"
+                    " entries at %(at)s (witnessed): the bundle is cut short or older"
+                ),
+                last=len(hashes),
+                size=size,
+                at=head.timestamp,
+            ),
         )
     elif size and merkle_root(hashes[:size]) != head.root_hash:
         yield Finding(
             min(size, chain.head_seq or size),
             FindingKind.ENTRY_CHANGED,
-            f"the first {size} entries of the bundle do not have the root the centre signed"
-            f" for {size} entries at {head.timestamp} (witnessed): another history",
+            worded_text(
+                N_(
+                    "the first %(size)s entries of the bundle do not have the root the centre"
+                    " signed for %(size)s entries at %(at)s (witnessed): another history"
+                ),
+                size=size,
+                at=head.timestamp,
+            ),
         )
 
 
@@ -297,7 +351,9 @@ def _check_listed_keys(keys: list[dict[str, Any]], chain: ChainReport) -> Iterab
             yield Finding(
                 seq,
                 FindingKind.KEY_ENTRY_INVALID,
-                f"key {key_id} listed in the bundle differs from the key entries",
+                worded_text(
+                    N_("key %(key)s listed in the bundle differs from the key entries"), key=key_id
+                ),
             )
 
 
@@ -308,5 +364,7 @@ def _check_listed_roots(roots: list[dict[str, Any]], chain: ChainReport) -> Iter
         if derived.get(day) != listed.get(day):
             seq = next((r.sealed_seq for r in chain.roots if r.day == day), None)
             yield Finding(
-                seq, FindingKind.ROOT_INVALID, f"root of {day} listed in the bundle differs"
+                seq,
+                FindingKind.ROOT_INVALID,
+                worded_text(N_("root of %(day)s listed in the bundle differs"), day=day),
             )

@@ -26,7 +26,7 @@ from ceasefire.console.output import (
     print_table,
     to_json,
 )
-from ceasefire.errors import IntegrityError, InvalidInput, Wording, problem
+from ceasefire.errors import IntegrityError, InvalidInput, WordedText, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
@@ -107,7 +107,10 @@ def _report_verification(summary: VerificationSummary, as_json: bool, bundle: Pa
     if not as_json:
         for finding in summary.findings[:20]:
             seq = finding.seq if finding.seq is not None else "-"
-            err_console.print(f"  seq {seq}: {_(finding.what)}: {finding.message}", highlight=False)
+            said = finding.message
+            if isinstance(said, WordedText):
+                said = said.wording.render(_)
+            err_console.print(f"  seq {seq}: {_(finding.what)}: {said}", highlight=False)
         if len(summary.findings) > 20:
             more = len(summary.findings) - 20
             err_console.print(

@@ -1375,7 +1375,10 @@ def verification_summary(
 
 
 def finding_public(finding: Finding) -> FindingPublic:
-    return FindingPublic.model_validate(finding.as_dict())
+    """``finding`` as the API and ``--json`` answer it; built without validation so that its
+    message keeps its wording (a :class:`~ceasefire.errors.WordedText`: the English, which
+    the CLI shows in the reader's language)."""
+    return FindingPublic.model_construct(**finding.as_dict())
 
 
 _READ_ENTRIES = text(

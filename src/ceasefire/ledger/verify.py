@@ -25,7 +25,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import CeasefireError, worded_text
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
@@ -312,7 +312,11 @@ class ChainVerifier:
                         self._find(
                             seq,
                             FindingKind.SIGNATURE_INVALID,
-                            f"signature does not verify with key {key} of {member!r}",
+                            worded_text(
+                                N_("signature does not verify with key %(key)s of %(member)s"),
+                                key=key,
+                                member=repr(member),
+                            ),
                         )
                 self._seen.add(seq)
                 self._members.add(member)
@@ -348,13 +352,21 @@ class ChainVerifier:
             data = json.loads(header_bytes)
             header = EntryHeader.from_dict(data)
         except (MalformedEntry, ValueError, RecursionError) as exc:
-            self._find(entry.seq or expected, FindingKind.MALFORMED, f"header unreadable: {exc}")
+            self._find(
+                entry.seq or expected,
+                FindingKind.MALFORMED,
+                worded_text(N_("header unreadable: %(problem)s"), problem=exc),
+            )
             self._expected_seq = max(expected, entry.seq) + 1
             self._prev_hash = computed_hash
             return
         seq = header.seq
         if not _is_canonical(data, header_bytes):
-            self._find(seq, FindingKind.MALFORMED, "header is not in RFC 8785 canonical form")
+            self._find(
+                seq,
+                FindingKind.MALFORMED,
+                worded_text(N_("header is not in RFC 8785 canonical form")),
+            )
         try:
             # A time that is no time ("…Tnoon") sorts after every real one of its day.
             parse_ts(header.ts)
@@ -371,39 +383,57 @@ class ChainVerifier:
                 self._find(
                     seq,
                     FindingKind.ORDER_CHANGED,
-                    f"entry {seq} stored after entry {expected - 1}",
+                    worded_text(
+                        N_("entry %(seq)s stored after entry %(previous)s"),
+                        seq=seq,
+                        previous=expected - 1,
+                    ),
                 )
         if entry.seq != seq:
             self._find(
                 min(entry.seq, seq),
                 FindingKind.ORDER_CHANGED,
-                f"stored as seq {entry.seq} but signed as seq {seq}",
+                worded_text(
+                    N_("stored as seq %(stored)s but signed as seq %(seq)s"),
+                    stored=entry.seq,
+                    seq=seq,
+                ),
             )
             order_problem = True
         if header.prev != self._prev_hash and not order_problem:
             self._find(
                 seq,
                 FindingKind.CHAIN_BROKEN,
-                f"prev {header.prev[:16]}… is not the hash of entry {seq - 1}"
-                f" ({self._prev_hash[:16]}…)",
+                worded_text(
+                    N_("prev %(prev)s… is not the hash of entry %(previous)s (%(hash)s…)"),
+                    prev=header.prev[:16],
+                    previous=seq - 1,
+                    hash=self._prev_hash[:16],
+                ),
             )
         if entry.entry_hash != computed_hash:
             self._find(
                 seq,
                 FindingKind.ENTRY_CHANGED,
-                "stored entry hash is not the SHA-256 of the stored header",
+                worded_text(N_("stored entry hash is not the SHA-256 of the stored header")),
             )
         if entry.payload is None:
             self.report.payloads_withheld += 1
             if header.tag.startswith("ledger:"):
                 # Keys and seals are every member's to read; without them nothing after
                 # them can be checked.
-                self._find(seq, FindingKind.MALFORMED, f"the payload of {header.tag} is withheld")
+                self._find(
+                    seq,
+                    FindingKind.MALFORMED,
+                    worded_text(N_("the payload of %(tag)s is withheld"), tag=header.tag),
+                )
         elif hashlib.sha256(entry.payload).hexdigest() != header.payload_sha256:
             self._find(
                 seq,
                 FindingKind.PAYLOAD_CHANGED,
-                "SHA-256 of the stored payload differs from the signed payload_sha256",
+                worded_text(
+                    N_("SHA-256 of the stored payload differs from the signed payload_sha256")
+                ),
             )
         if entry.columns is not None:
             self._compare_columns(seq, header, entry.columns)
@@ -411,7 +441,11 @@ class ChainVerifier:
             self._find(
                 seq,
                 FindingKind.ORDER_CHANGED,
-                f"timestamp {header.ts} is earlier than the previous entry's {self._prev_ts}",
+                worded_text(
+                    N_("timestamp %(ts)s is earlier than the previous entry's %(previous)s"),
+                    ts=header.ts,
+                    previous=self._prev_ts,
+                ),
             )
         self._check_key_and_signature(seq, header, header_bytes, entry)
         self._check_user(seq, header, entry.payload)
@@ -459,7 +493,9 @@ class ChainVerifier:
             self._find(
                 seq,
                 FindingKind.ENTRY_CHANGED,
-                f"stored {', '.join(changed)} differ from the signed header",
+                worded_text(
+                    N_("stored %(fields)s differ from the signed header"), fields=", ".join(changed)
+                ),
             )
 
     def _check_key_and_signature(
@@ -486,7 +522,11 @@ class ChainVerifier:
             self._find(
                 seq,
                 FindingKind.SIGNATURE_INVALID,
-                f"signature does not verify with key {header.key} of {header.member!r}",
+                worded_text(
+                    N_("signature does not verify with key %(key)s of %(member)s"),
+                    key=header.key,
+                    member=repr(header.member),
+                ),
             )
 
     def _check_user(self, seq: int, header: EntryHeader, payload: bytes | None) -> None:
@@ -518,12 +558,12 @@ class ChainVerifier:
             if not isinstance(payload, dict):
                 raise ValueError("payload is not an object")
         except (ValueError, RecursionError) as exc:
-            self._find(seq, kind, f"payload unreadable: {exc}")
+            self._find(seq, kind, worded_text(N_("payload unreadable: %(problem)s"), problem=exc))
             return
         if not _is_canonical(payload, payload_bytes):
             # The payloads the verifier reads must have one reading: duplicate names
             # ({"key_id": A, "key_id": B}: Python keeps B, other parsers A), NaN, 1.0 for 1.
-            self._find(seq, kind, "payload is not in RFC 8785 canonical form")
+            self._find(seq, kind, worded_text(N_("payload is not in RFC 8785 canonical form")))
             return
         if tag == ROOT_SEALED:
             self._check_seal(seq, header, payload)
@@ -535,10 +575,14 @@ class ChainVerifier:
         member = payload.get("member_id")
         key_id = payload.get("key_id")
         if not isinstance(member, str) or not isinstance(key_id, str):
-            self._find(seq, FindingKind.KEY_ENTRY_INVALID, "member_id or key_id missing")
+            self._find(
+                seq, FindingKind.KEY_ENTRY_INVALID, worded_text(N_("member_id or key_id missing"))
+            )
             return
         if header.subject != key_id:
-            self._find(seq, FindingKind.KEY_ENTRY_INVALID, "subject is not the key id")
+            self._find(
+                seq, FindingKind.KEY_ENTRY_INVALID, worded_text(N_("subject is not the key id"))
+            )
             return
         signer = self.ring.get(header.key)
         may_sign = (
@@ -549,17 +593,28 @@ class ChainVerifier:
         if header.tag == KEY_REVOKED:
             if not may_sign and seq != 1:
                 self._find(
-                    seq, FindingKind.KEY_ENTRY_INVALID, "revoked by a key that may not do so"
+                    seq,
+                    FindingKind.KEY_ENTRY_INVALID,
+                    worded_text(N_("revoked by a key that may not do so")),
                 )
             target = self.ring.get(key_id)
             if target is None:
-                self._find(seq, FindingKind.KEY_ENTRY_INVALID, f"revokes unknown key {key_id}")
+                self._find(
+                    seq,
+                    FindingKind.KEY_ENTRY_INVALID,
+                    worded_text(N_("revokes unknown key %(key)s"), key=key_id),
+                )
             elif target.member_id != member:
                 # Naming itself as the member let any member's key revoke another's.
                 self._find(
                     seq,
                     FindingKind.KEY_ENTRY_INVALID,
-                    f"revokes key {key_id} of {target.member_id!r} as a key of {member!r}",
+                    worded_text(
+                        N_("revokes key %(key)s of %(owner)s as a key of %(member)s"),
+                        key=key_id,
+                        owner=repr(target.member_id),
+                        member=repr(member),
+                    ),
                 )
                 return
             self.ring.end(key_id, seq=seq, ts=header.ts, reason="revoked")
@@ -570,10 +625,18 @@ class ChainVerifier:
             or payload.get("algorithm") != ALGORITHM
             or _key_id_or_none(public_key) != key_id
         ):
-            self._find(seq, FindingKind.KEY_ENTRY_INVALID, "public key does not match its key id")
+            self._find(
+                seq,
+                FindingKind.KEY_ENTRY_INVALID,
+                worded_text(N_("public key does not match its key id")),
+            )
             return
         if key_id in self.ring.keys:
-            self._find(seq, FindingKind.KEY_ENTRY_INVALID, f"key {key_id} added twice")
+            self._find(
+                seq,
+                FindingKind.KEY_ENTRY_INVALID,
+                worded_text(N_("key %(key)s added twice"), key=key_id),
+            )
             return
         since = self.ring.self_custody.get(member)
         if seq == 1:
@@ -582,7 +645,11 @@ class ChainVerifier:
             self._find(
                 seq,
                 FindingKind.KEY_ENTRY_INVALID,
-                f"key of {member!r} added by key {header.key}, which may not vouch for it",
+                worded_text(
+                    N_("key of %(member)s added by key %(key)s, which may not vouch for it"),
+                    member=repr(member),
+                    key=header.key,
+                ),
             )
         elif since is not None and (
             signer is None or signer.member_id != member or signer.custody != MEMBER_CUSTODY
@@ -592,17 +659,30 @@ class ChainVerifier:
             self._find(
                 seq,
                 FindingKind.KEY_ENTRY_INVALID,
-                f"key of {member!r} added by key {header.key}: {member!r} holds its own keys"
-                f" since seq {since}, so only one of them may add another",
+                worded_text(
+                    N_(
+                        "key of %(member)s added by key %(key)s: %(member)s holds its own keys"
+                        " since seq %(since)s, so only one of them may add another"
+                    ),
+                    member=repr(member),
+                    key=header.key,
+                    since=since,
+                ),
             )
             # Not added: what it signs in the member's name is named as well.
             return
         replaces = payload.get("replaces")
         if header.tag == KEY_ROTATED:
             if not isinstance(replaces, str) or replaces not in self.ring.keys:
-                self._find(seq, FindingKind.KEY_ENTRY_INVALID, "rotation of an unknown key")
+                self._find(
+                    seq,
+                    FindingKind.KEY_ENTRY_INVALID,
+                    worded_text(N_("rotation of an unknown key")),
+                )
             elif self.ring.keys[replaces].member_id != member:
-                self._find(seq, FindingKind.KEY_ENTRY_INVALID, "rotation across members")
+                self._find(
+                    seq, FindingKind.KEY_ENTRY_INVALID, worded_text(N_("rotation across members"))
+                )
             else:
                 self.ring.end(replaces, seq=seq, ts=header.ts, reason="rotated")
         custody = str(payload.get("custody", ""))
@@ -622,11 +702,19 @@ class ChainVerifier:
     def _check_genesis(self, header: EntryHeader, payload: dict[str, Any], public_key: str) -> None:
         # The trust anchor: entry 1 adds the centre's key and is signed by that same key.
         if payload.get("member_id") != CENTRE_MEMBER_ID or header.key != payload.get("key_id"):
-            self._find(1, FindingKind.KEY_ENTRY_INVALID, "entry 1 must add the centre's own key")
+            self._find(
+                1,
+                FindingKind.KEY_ENTRY_INVALID,
+                worded_text(N_("entry 1 must add the centre's own key")),
+            )
         elif self.check_signatures and not signature_is_valid(
             public_key, self._genesis_signature, self._genesis_header
         ):
-            self._find(1, FindingKind.SIGNATURE_INVALID, "genesis signature does not verify")
+            self._find(
+                1,
+                FindingKind.SIGNATURE_INVALID,
+                worded_text(N_("genesis signature does not verify")),
+            )
 
     def _check_seal(self, seq: int, header: EntryHeader, payload: dict[str, Any]) -> None:
         if header.member != CENTRE_MEMBER_ID:
@@ -634,7 +722,10 @@ class ChainVerifier:
             self._find(
                 seq,
                 FindingKind.ROOT_INVALID,
-                f"day sealed by member {header.member!r}: only the centre seals days",
+                worded_text(
+                    N_("day sealed by member %(member)s: only the centre seals days"),
+                    member=repr(header.member),
+                ),
             )
         day = header.ts[:10]
         sealed_day = payload.get("day")
@@ -642,7 +733,11 @@ class ChainVerifier:
             self._find(
                 seq,
                 FindingKind.ROOT_INVALID,
-                f"seals day {sealed_day!r}, but the day that just ended is {self._day!r}",
+                worded_text(
+                    N_("seals day %(sealed)s, but the day that just ended is %(day)s"),
+                    sealed=repr(sealed_day),
+                    day=repr(self._day),
+                ),
             )
             return
         expected = {
@@ -663,7 +758,11 @@ class ChainVerifier:
             self._find(
                 seq,
                 FindingKind.ROOT_INVALID,
-                f"sealed {', '.join(wrong)} of {self._day} differ from the entries of that day",
+                worded_text(
+                    N_("sealed %(fields)s of %(day)s differ from the entries of that day"),
+                    fields=", ".join(wrong),
+                    day=self._day,
+                ),
             )
         self.report.roots.append(
             SealedRoot(
@@ -683,7 +782,9 @@ class ChainVerifier:
                 self._find(
                     seq,
                     FindingKind.ROOT_INVALID,
-                    f"day {self._day} ended without its root being sealed",
+                    worded_text(
+                        N_("day %(day)s ended without its root being sealed"), day=self._day
+                    ),
                 )
             self._day = day
             self._day_first = seq
@@ -713,7 +814,11 @@ class ChainVerifier:
                 self._find(
                     seq,
                     FindingKind.SIGNATURE_INVALID,
-                    f"signature does not verify with key {key} of {member!r}",
+                    worded_text(
+                        N_("signature does not verify with key %(key)s of %(member)s"),
+                        key=key,
+                        member=repr(member),
+                    ),
                 )
             self._parallel = None
         # Each gap looks up the first entry seen inside it (O(log n)), not every number of
@@ -726,12 +831,23 @@ class ChainVerifier:
                 self._find(
                     expected,
                     FindingKind.ORDER_CHANGED,
-                    f"entry {found} stored where entry {expected} belongs;"
-                    f" entry {moved} is stored later",
+                    worded_text(
+                        N_(
+                            "entry %(found)s stored where entry %(expected)s belongs;"
+                            " entry %(moved)s is stored later"
+                        ),
+                        found=found,
+                        expected=expected,
+                        moved=moved,
+                    ),
                 )
             else:
                 missing = f"{expected}" if found == expected + 1 else f"{expected}–{found - 1}"
-                self._find(expected, FindingKind.ENTRY_MISSING, f"entries {missing} are missing")
+                self._find(
+                    expected,
+                    FindingKind.ENTRY_MISSING,
+                    worded_text(N_("entries %(missing)s are missing"), missing=missing),
+                )
         report = self.report
         if report.entries:
             report.head_seq = self._expected_seq - 1

@@ -106,15 +106,20 @@ class FormLabels:
 
 def names_fields(error: CeasefireError | None) -> bool:
     """Whether ``error`` is an invalid input whose message is only the list of its fields by
-    the API's names (``invalid form: secret``, ``invalid status change: evidence[0]``): a
-    form shows a heading that names none instead, above its problems by their labels; a
-    refusal worded otherwise keeps its own sentence."""
+    the API's names (``invalid form: secret``, ``invalid status change: evidence[0]``) or
+    names its field by the API's name (``title is required``: a ``field_name`` parameter
+    that is one of its problems' fields): a form shows a heading that names none instead,
+    above its problems by their labels; a refusal worded otherwise keeps its own sentence."""
     if not isinstance(error, InvalidInput):
         return False
     locs = [str(d["loc"]) for d in error.details or [] if isinstance(d, dict) and d.get("loc")]
     message = str(error.message)
-    return bool(locs) and any(
-        message.endswith(f": {', '.join(names)}") for names in (locs, list(dict.fromkeys(locs)))
+    params = dict(error.wording.params) if error.wording is not None else {}
+    return bool(locs) and (
+        params.get("field_name") in locs
+        or any(
+            message.endswith(f": {', '.join(names)}") for names in (locs, list(dict.fromkeys(locs)))
+        )
     )
 
 

@@ -38,6 +38,7 @@ from ceasefire.reports.model import Category, Channel
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import LIST_PAGE_SIZE, ListLimit, filtered_list, render
+from ceasefire.web.reports import report_list_page
 from ceasefire.web.session import SignedInViewer, WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -134,6 +135,7 @@ FORMS = {
     "status": forms.FormLabels({"status": N_("New status"), "reason": N_("Reason")}),
     "classify": forms.FormLabels({"classification": N_("Classification"), "reason": N_("Reason")}),
     "note": forms.FormLabels({"text": N_("Note"), "classification": N_("Classification")}),
+    "reply": forms.FormLabels({"text": N_("Reply")}),
     "undo": forms.FormLabels({"reason": N_("Reason")}),
     "edit": forms.FormLabels(
         {
@@ -345,15 +347,25 @@ def create_incident(
     if viewer.is_public:
         return common.sign_in_first(request)
     before = common.head_seq(ctx)
-    detail = incidents.create_incident(
-        ctx,
-        viewer,
-        report_ids=_ids(report_ids),
-        title=title,
-        summary=common.optional(summary),
-        classification=common.classification(classification),
-        idempotency_key=common.optional(idempotency_key),
-    )
+    try:
+        detail = incidents.create_incident(
+            ctx,
+            viewer,
+            report_ids=_ids(report_ids),
+            title=title,
+            summary=common.optional(summary),
+            classification=common.classification(classification),
+            idempotency_key=common.optional(idempotency_key),
+        )
+    except (InvalidInput, Conflict, NotFound) as exc:
+        # The report list again, not a dead-end error page: what was typed and ticked kept.
+        kept = {
+            "title": title,
+            "summary": summary,
+            "classification": classification,
+            "report_ids": set(_ids(report_ids)),
+        }
+        return report_list_page(request, ctx, viewer, refused=exc, kept=kept)
     return _done_redirect(ctx, viewer, before, detail.id)
 
 
@@ -477,6 +489,7 @@ def reply(
     """A party's reply (its liaison, on an incident that concerns the party)."""
     return page.after(
         lambda: incidents.reply(page.ctx, page.viewer, page.incident_id, text=text),
+        {"form": "reply", "text": text},
     )
 
 
@@ -498,7 +511,7 @@ def add_note(
             classification=common.classification(classification),
             idempotency_key=common.optional(idempotency_key),
         ),
-        {"form": "note"},
+        {"form": "note", "text": text, "classification": classification},
     )
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ceasefire import i18n
 from ceasefire.api.deps import ContextDep
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n.labels import NEWS_EVENT_LABELS
 from ceasefire.i18n.markers import N_
 from ceasefire.reports.model import Category
 from ceasefire.web.mapdata import (
@@ -161,6 +162,7 @@ def map_page(
         category_labels=CATEGORY_LABELS,
         category_names=_translated(lang, CATEGORY_LABELS),
         channel_names=_translated(lang, CHANNEL_LABELS),
+        news_event_names=_translated(lang, NEWS_EVENT_LABELS),
         first_day=FIRST_DAY,
         last_day=max(datetime.now(UTC).date(), window.until),
         windows=WINDOWS,

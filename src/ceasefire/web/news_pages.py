@@ -20,12 +20,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import InvalidInput, PayloadTooLarge, problem
+from ceasefire.errors import CeasefireError, InvalidInput, PayloadTooLarge, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.news import service as news
-from ceasefire.web import common
+from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
 from ceasefire.web.session import SignedInViewer, WebViewer
@@ -86,18 +87,57 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[Segment]:
     return pieces
 
 
+ARTICLE_FORM = forms.FormLabels({"text": N_("Article text")}, places={"data": "text"})
+"""The news page's article form: its text box (a file, or the text carried on to the
+ingest form, refused under that box too)."""
+
+
 @router.get("/news", response_class=HTMLResponse)
 def news_page(request: Request, ctx: ContextDep, viewer: WebViewer) -> Response:
     """The article form and the latest articles."""
     if viewer.is_public:
         return common.sign_in_first(request)
-    return render(
+    return _news_page(request, ctx, viewer)
+
+
+def _news_page(
+    request: Request,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    refused: CeasefireError | None = None,
+    typed: str = "",
+) -> Response:
+    """The article form and the latest articles; after a refused article, the problem
+    beside the form and the text that was pasted."""
+    response = render(
         "news.html",
         request=request,
         viewer=viewer,
         articles=news.list_articles(ctx, limit=20),
         preview=None,
         may_ingest=common.monitors(ctx, viewer, None),
+        error=refused,
+        typed=typed,
+        **forms.problems_shown(refused, ARTICLE_FORM),
+    )
+    if refused is not None:
+        response.status_code = refused.status
+    return response
+
+
+async def _article_or_refusal(
+    ctx: ServiceContext, request: Request, viewer: Viewer
+) -> tuple[bytes, str] | Response:
+    """The posted article, or the news page again with why it was refused."""
+    try:
+        return await _article_bytes(ctx, request)
+    except (InvalidInput, PayloadTooLarge) as exc:
+        refused: CeasefireError = exc
+    text = (await request.form()).get("text")
+    typed = text if isinstance(text, str) else ""
+    return await run_in_threadpool(
+        lambda: _news_page(request, ctx, viewer, refused=refused, typed=typed)
     )
 
 
@@ -151,7 +191,10 @@ async def analyse(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> 
     """Extract the article's events and show them in its text; nothing is stored."""
     if viewer.is_public:
         return common.sign_in_first(request)
-    data, name = await _article_bytes(ctx, request)
+    article = await _article_or_refusal(ctx, request, viewer)
+    if isinstance(article, Response):
+        return article
+    data, name = article
     ingester = await run_in_threadpool(_ingester, ctx)
     preview = await run_in_threadpool(lambda: ingester.preview(data, name=name, viewer=viewer))
     result = preview.model_dump()
@@ -173,7 +216,10 @@ async def ingest(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> R
     """Store the article; the ticked events become reports (channel ``news``)."""
     if viewer.is_public:
         return common.sign_in_first(request)
-    data, name = await _article_bytes(ctx, request)
+    article = await _article_or_refusal(ctx, request, viewer)
+    if isinstance(article, Response):
+        return article
+    data, name = article
     form = await request.form()
     selected = set(common.whole_numbers(v for v in form.getlist("events") if isinstance(v, str)))
     ingester = await run_in_threadpool(_ingester, ctx)

@@ -69,6 +69,33 @@ def report_list(
     to group them into a new incident."""
     if viewer.is_public:
         return common.sign_in_first(request)
+    return report_list_page(request, ctx, viewer, cursor=cursor, limit=limit)
+
+
+GROUP_FORM = forms.FormLabels(
+    {
+        "report_ids": N_("Reports"),
+        "title": N_("Title"),
+        "summary": N_("Summary"),
+        "classification": N_("Classification"),
+    },
+    places={"report_id": "report_ids"},
+)
+"""The report list's form that groups the ticked reports into a new incident."""
+
+
+def report_list_page(
+    request: Request,
+    ctx: ServiceContext,
+    viewer: Viewer,
+    *,
+    cursor: str | None = None,
+    limit: int = LIST_PAGE_SIZE,
+    refused: CeasefireError | None = None,
+    kept: dict[str, Any] | None = None,
+) -> Response:
+    """The report list; after a refused grouping (``refused``), the group form's problems
+    beside it and its input (``kept``: title, summary, classification, the ticked ids)."""
 
     def load(query: dict[str, str]) -> reports.ReportPage:
         return reports.list_reports(
@@ -80,7 +107,7 @@ def report_list(
             cursor=common.optional(cursor),
         )
 
-    return filtered_list(
+    response = filtered_list(
         "reports.html",
         request=request,
         viewer=viewer,
@@ -91,7 +118,13 @@ def report_list(
         categories=[c.value for c in Category],
         channels=[c.value for c in Channel],
         classifications=[c.value for c in Classification],
+        group_error=refused,
+        group=kept or {},
+        **forms.problems_shown(refused, GROUP_FORM),
     )
+    if refused is not None:
+        response.status_code = refused.status
+    return response
 
 
 REPORT_FIELD_LABELS = {

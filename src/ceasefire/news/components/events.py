@@ -854,7 +854,8 @@ class EventsComponent:
                 return stated.location("stated")
             if token.lemma_.lower() in ANAPHORIC_PLACES and focus is not None:
                 return focus.location("article focus")
-        # The thing handed over, captured, shelled: a place as subject or object.
+        # The thing handed over, captured, shelled: a place as subject or object. A town
+        # shelled is where the violence happened even where it also names the state hit.
         things = [c for c in root.children if c.dep_ in {"nsubjpass", "dobj", "nsubj"}]
         if _is_passive(root):
             things.extend(subjects(root)[0])
@@ -865,7 +866,11 @@ class EventsComponent:
                     parts.extend(t for p in prep.children if p.dep_ == "pobj" for t in np_tokens(p))
             for part in parts:
                 thing = place_at.get(part.i)
-                if thing is not None and not is_actor(thing) and thing.precision not in {6, 7}:
+                if (
+                    thing is not None
+                    and (candidate.event in VIOLENT or not is_actor(thing))
+                    and thing.precision not in {6, 7}
+                ):
                     return thing.location("stated")
         if (
             any(t.lower_ == "there" and t.dep_ == "advmod" for t in root.children)

@@ -201,6 +201,9 @@ class Toponym:
     # A compass adjective in lower case comes before it ("central Washington", "eastern
     # Ukraine"): the name is an area, a country or division more than a town.
     part_of: bool = False
+    # A natural feature's word in lower case follows it ("the Dnipro river", "the Bekaa
+    # valley"): the name is the feature's, which may be no town's of the same name.
+    natural_word: str | None = None
 
 
 _POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
@@ -459,6 +462,37 @@ NATURAL_HEADS = frozenset(
         "area", "wetlands",
     }
 )  # fmt: skip
+
+
+# Lower-case words after a name that make it a natural feature's ("the Teesta river", "the
+# Fergana valley"); of them, the water's ("river", "lake") are never a town's: the gazetteer
+# has no rivers or lakes, so such a name is a division named after the water or unresolved.
+NATURAL_WORDS_AFTER = frozenset(
+    {"river", "lake", "valley", "mountains", "hills", "glacier", "delta", "creek", "basin"}
+)
+WATER_WORDS = frozenset({"river", "lake", "creek", "delta", "basin"})
+
+
+def _natural_word_after(span: Span) -> str | None:
+    """The natural feature's word in lower case right after ``span`` ("the Dnipro river")."""
+    doc = span.doc
+    if span.end >= len(doc) or not doc[span.end].is_lower:
+        return None
+    word = doc[span.end].lower_
+    return word if word in NATURAL_WORDS_AFTER else None
+
+
+def _named_natural_feature(span: Span) -> bool:
+    """A name in title case between "the" and a natural feature's word ("the Teesta river",
+    which the model calls a person): a river, lake or valley whatever the model says."""
+    doc = span.doc
+    return (
+        span.start > 0
+        and doc[span.start - 1].lower_ == "the"
+        and len(span) <= 3
+        and all(token.text[:1].isupper() for token in span if token.is_alpha)
+        and _natural_word_after(span) is not None
+    )
 
 
 # First words of the names of natural features, British style ("the River Calder", "Loch
@@ -947,6 +981,15 @@ def _misread_city(
     return bool(_strong_places(towns, context, named))
 
 
+def _misread_country(ent: Span, gazetteer: Gazetteer) -> bool:
+    """A NORP that is a country's own name, no people's ("Kyrgyzstan and Tajikistan", the
+    second of which the model calls a nationality)."""
+    if ent.label_ != "NORP" or gazetteer.demonym_country(ent.text):
+        return False
+    key = name_key(ent.text)
+    return any(p.kind == "country" and name_key(p.name) == key for p in gazetteer.lookup(ent.text))
+
+
 def correct_place_entities(
     doc: Doc, gazetteer: Gazetteer, context: GeoContext | None = None
 ) -> Doc:
@@ -993,6 +1036,7 @@ def correct_place_entities(
                 and gazetteer.demonym_region(ent.text) is None
             )
             or _misread_city(ent, gazetteer, context, named)
+            or _misread_country(ent, gazetteer)
         )
         headline = _headline_country(ent, gazetteer) if ent.label_ in _RELABELLED else None
         if headline is not None:
@@ -1026,8 +1070,9 @@ def correct_place_entities(
                 relabelled = Span(doc, span.start, span.end, label="FAC")
                 entities.append(relabelled)
                 continue
-            if _natural_feature_first(span):
-                # "the River Calder", which the model calls an organisation.
+            if _natural_feature_first(span) or _named_natural_feature(span):
+                # "the River Calder", which the model calls an organisation; "the Teesta
+                # river", which it calls a person.
                 entities.append(Span(doc, span.start, span.end, label="LOC"))
                 continue
             # "the districts of Castilla and Veintiséis de Octubre", or "Barishal and
@@ -1354,6 +1399,7 @@ def _untagged_places(
 ) -> list[Span]:
     """Runs of proper nouns outside any entity that name a strong gazetteer place."""
     found: list[Span] = []
+    text = doc.text  # once: Doc.text joins every token each time it is read
     i = 0
     while i < len(doc):
         if i in covered:
@@ -1378,7 +1424,7 @@ def _untagged_places(
             i += 1
             continue
         # "Guelph, Ont.": a comma just before (tested on the text: cheaper than a token).
-        after_comma = doc.text[max(0, token.idx - 2) : token.idx].rstrip().endswith(",")
+        after_comma = text[max(0, token.idx - 2) : token.idx].rstrip().endswith(",")
         abbreviation = _split_abbreviation(doc, i) if after_comma else None
         if abbreviation is not None and abbreviation.end - 1 not in covered:
             found.append(abbreviation)
@@ -1940,9 +1986,11 @@ def find_toponyms(
                         or _area_of(span)
                         or (_locative(span) and _listed_before_known(span, gazetteer))
                         or _admin_word_after(span)
+                        or _natural_word_after(span) is not None
                     ),
                     dateline=_opens_dateline(span),
                     part_of=span.start > 0 and doc[span.start - 1].lower_ in COMPASS_ADJECTIVES,
+                    natural_word=_natural_word_after(span),
                 )
             )
     toponyms.extend(_named_divisions(doc, gazetteer, toponyms))

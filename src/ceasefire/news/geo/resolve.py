@@ -40,6 +40,7 @@ from ceasefire.news.geo.recognise import (
     OUTER_KINDS,
     PLURAL_ADMIN_WORDS,
     STATE_ABBREVIATIONS,
+    WATER_WORDS,
     Toponym,
 )
 
@@ -256,6 +257,10 @@ def candidates(toponym: Toponym, gazetteer: Gazetteer) -> list[Place]:
     or an administrative word follows it ("Bo district").
     """
     places = _readings(toponym, gazetteer)
+    if toponym.natural_word in WATER_WORDS:
+        # "the Dnipro river" is not the city Dnipro: a division named after the water
+        # (Sudan's Blue Nile state) is its nearest reading, else it stays unresolved.
+        places = [p for p in places if p.kind != "city"]
     if toponym.label == "FAC":
         places = [p for p in places if p.kind != "city" or p.population >= FACILITY_TOWN_POPULATION]
     if (

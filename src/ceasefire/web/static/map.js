@@ -209,7 +209,7 @@
     news.forEach(function (n) {
       L.circleMarker([n.lat, n.lon], { radius: 6, className: "news-marker" })
         .bindPopup(function () {
-          return summaryOf(t.news + ": " + n.event_type, [[t.article, n.title], [t.date, n.date], [t.place, n.place]], null);
+          return summaryOf(t.news + ": " + label(t.newsEvents, n.event_type), [[t.article, n.title], [t.date, n.date], [t.place, n.place]], null);
         })
         .addTo(layers.news);
     });
