@@ -85,6 +85,7 @@ from ceasefire.news.components.lexicon import (
     lexicon,
 )
 from ceasefire.news.components.syntax import (
+    NP_MODIFIERS,
     agents,
     conjuncts,
     is_pronoun,
@@ -379,6 +380,9 @@ class CoderComponent(EventsComponent):
         self._from_default = set()
         self._armed_only = set()
         self._expelled = set()
+        if news.doc is not None:
+            for sent in news.doc.sents:
+                self._adjectival_verb(sent)
         news = super().__call__(news)
         for event in news.events:
             event.component = NAME
@@ -392,6 +396,45 @@ class CoderComponent(EventsComponent):
             if event.event in RECIPROCAL and _joint(event.source):
                 _reciprocal(event)
         return news
+
+    def _adjectival_verb(self, sent: Span) -> None:
+        """ "Kazakhstan relaxed restrictions on travel": the small model can read a past
+        form after a proper-noun subject as an adjective on the noun that follows, leaving
+        a sentence with no verb. When that form is the sentence's only verb candidate, comes
+        right after a proper noun of the noun phrase and is a verb of the dictionaries, the
+        tree is rebuilt as subject, verb and direct object (the noun's other phrases stay)."""
+        root = sent.root
+        if root.pos_ != "NOUN" or any(t.pos_ in {"VERB", "AUX"} for t in sent):
+            return
+        form = next(
+            (c for c in root.lefts if c.dep_ == "amod" and c.tag_ in {"JJ", "VBN", "VBD"}), None
+        )
+        if form is None or not form.lower_.endswith("ed") or form.i == sent.start:
+            return
+        subject = form.doc[form.i - 1]
+        between = form.doc[form.i + 1 : root.i]
+        if (
+            subject.pos_ != "PROPN"
+            or subject.head.i != root.i
+            or any(t.head.i != root.i or t.dep_ not in NP_MODIFIERS | {"det"} for t in between)
+        ):
+            return
+        keys = _lemma_keys(form, form.lower_)[2:]
+        lemma = next((k for k in keys if k in self.index.verbs or k in self.lex.verbs), None)
+        if lemma is None:
+            return
+        before = [t for t in form.doc[sent.start : subject.i] if t.head.i == root.i]
+        after = [t for t in root.rights if t.dep_ == "punct"]
+        form.head = form
+        form.dep_, form.pos_, form.tag_, form.lemma_ = "ROOT", "VERB", "VBD", lemma
+        subject.head = form
+        subject.dep_ = "nsubj"
+        root.head = form
+        root.dep_ = "dobj"
+        for token in before:
+            token.head = subject
+        for token in after:
+            token.head = form
 
     # --- targets -----------------------------------------------------------------------
 
@@ -622,6 +665,18 @@ class CoderComponent(EventsComponent):
             and not (t.code in source_codes and candidate.event in MOVEMENT_PLACES)
             and not self_named(t)
         ]
+        if candidate.event in ATTACKS:
+            # "Russian artillery pounded villages near Izium": what is hit, with no state in
+            # its own words, took the sentence's nearest state, the attacker's own mark. A
+            # state's forces are not their own state's target unless the words say so
+            # ("shelled Syrian villages"): where the object lies decides (below), else the
+            # target stays unknown. Rebels and militants fight inside their own state.
+            found = [
+                replace(t, code=None)
+                if t.code in state_codes and not self._code_in_words(t, resolver)
+                else t
+                for t in found
+            ]
         if any(t.code for t in found):
             return self._with_conjuncts(found, verb, resolver, source_codes)
         objects = [*object_heads, *(c for c in verb.children if c.dep_ == "dobj")]
@@ -745,6 +800,15 @@ class CoderComponent(EventsComponent):
         span = doc.char_span(ref.start, ref.end, alignment_mode="expand") if doc else None
         mention = resolver.mention_at.get(span.root.i) if span is not None else None
         return mention is not None and mention.kind in kinds
+
+    def _code_in_words(self, ref: ActorRef, resolver: ActorResolver) -> bool:
+        """Whether a name in the actor's own words carries its code."""
+        doc = self._current.doc if self._current is not None else None
+        span = doc.char_span(ref.start, ref.end, alignment_mode="expand") if doc else None
+        return span is not None and any(
+            (mention := resolver.mention_at.get(t.i)) is not None and mention.ref.code == ref.code
+            for t in span
+        )
 
     def _names_country(self, ref: ActorRef, resolver: ActorResolver) -> bool:
         return self._names_state(ref, resolver, frozenset({"state"}))
