@@ -4,6 +4,7 @@ a coded error naming the field."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -183,3 +184,32 @@ def test_refused_cosignatures_name_the_field(ctx: ServiceContext, members: Membe
     with pytest.raises(InvalidInput) as revoked:
         _submit(ctx, cosign(newer, installation, members.arm, NOW))
     assert _field(revoked.value) == "key_id"
+
+
+def test_bundle_requires_cosigners_offline(
+    ctx: ServiceContext, members: Members, tmp_path: Path
+) -> None:
+    ledger_witness.witness(
+        ledger_witness.DatabaseSource(ctx), tmp_path / "arm", cosign_key=members.arm
+    )
+    bundle = tmp_path / "ledger.jsonl"
+    ledger.export_bundle(ctx, bundle)
+    ok = ledger.verify_bundle_file(bundle, cosigners=1, cosigner_ids=["arm"])
+    assert ok.ok, ok.findings
+    short = ledger.verify_bundle_file(bundle, cosigner_ids=["arm", "aze"])
+    assert not short.ok
+    assert any("missing: aze" in f.message for f in short.findings)
+    # A cosignature moved onto another head of the bundle does not count.
+    lines = bundle.read_text(encoding="utf-8").splitlines()
+    head_line = json.loads(lines[-1])
+    assert head_line["type"] == "tree_head"
+    head_line["cosignatures"][0]["timestamp"] = "2026-01-01T00:00:00.000000Z"
+    bundle.write_text("\n".join([*lines[:-1], json.dumps(head_line)]) + "\n", encoding="utf-8")
+    moved = ledger.verify_bundle_file(bundle, cosigners=1)
+    assert not moved.ok
+    # Without the tree head line, the requirement cannot be met.
+    bundle.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    bare = ledger.verify_bundle_file(bundle, cosigners=1)
+    assert not bare.ok
+    assert any("no usable tree head" in f.message for f in bare.findings)
+    assert ledger.verify_bundle_file(bundle).ok

@@ -165,8 +165,31 @@ def verify_command(
             ),
         ),
     ] = None,
+    cosigners: Annotated[
+        int,
+        typer.Option(
+            "--cosigners",
+            min=0,
+            help=N_(
+                "With --bundle: its tree head must carry valid cosignatures by this many "
+                "members other than the centre."
+            ),
+        ),
+    ] = 0,
+    cosigner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cosigner",
+            help=N_("With --bundle: a member whose cosignature its tree head must carry."),
+        ),
+    ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
+    if (cosigners or cosigner) and bundle is None:
+        raise InvalidInput.worded(
+            N_("--cosigners checks a bundle's tree head: give --bundle"),
+            details=[problem("cosigners", N_("needs --bundle"))],
+        )
     if witness_state is not None and bundle is None:
         raise InvalidInput.worded(
             N_("--witness-state checks a bundle: for the database, run `ceasefire check`"),
@@ -184,6 +207,8 @@ def verify_command(
             workers=workers,
             witnessed=witnessed,
             witnessed_key=key,
+            cosigners=cosigners,
+            cosigner_ids=cosigner or [],
         )
         _report_verification(summary, as_json, bundle)
         return

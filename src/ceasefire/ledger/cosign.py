@@ -165,6 +165,46 @@ def valid_cosigners(
     return counted, refused
 
 
+@dataclass(frozen=True)
+class CosignerCheck:
+    """Which members' cosignatures were counted, which named ones are missing, how many
+    were required, and why the others were not counted."""
+
+    counted: list[str]
+    missing: list[str]
+    required: int
+    refused: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and len(self.counted) >= self.required
+
+
+def check_cosigners(
+    head: SignedTreeHead,
+    installation: str,
+    cosignatures: Sequence[Any],
+    keys_of: KeysOf,
+    *,
+    count: int = 0,
+    members: Sequence[str] = (),
+    exclude: Iterable[str] = (),
+) -> CosignerCheck:
+    """Whether ``head`` carries valid cosignatures by ``count`` distinct members other than
+    the centre (and ``exclude``), and by each of ``members``."""
+    if count < 0:
+        raise InvalidInput.worded(
+            N_("--cosigners must be 0 or more"), details=[problem("cosigners", N_("negative"))]
+        )
+    counted, refused = valid_cosigners(head, installation, cosignatures, keys_of, exclude=exclude)
+    return CosignerCheck(
+        counted=sorted(counted),
+        missing=sorted(set(members) - counted),
+        required=max(count, len(set(members))),
+        refused=refused,
+    )
+
+
 def require_cosigners(
     head: SignedTreeHead,
     installation: str,
@@ -175,34 +215,40 @@ def require_cosigners(
     members: Sequence[str] = (),
     exclude: Iterable[str] = (),
 ) -> list[str]:
-    """Check that ``head`` carries valid cosignatures by ``count`` distinct members other
-    than the centre (and ``exclude``), and by each of ``members``; IntegrityError names the
-    missing cosigners. Returns the members counted, sorted."""
-    if count < 0:
-        raise InvalidInput.worded(
-            N_("--cosigners must be 0 or more"), details=[problem("cosigners", N_("negative"))]
-        )
-    counted, refused = valid_cosigners(head, installation, cosignatures, keys_of, exclude=exclude)
-    missing = sorted(set(members) - counted)
-    if missing or len(counted) < count:
+    """:func:`check_cosigners`, raising IntegrityError naming the missing cosigners;
+    returns the members counted, sorted."""
+    found = check_cosigners(
+        head, installation, cosignatures, keys_of, count=count, members=members, exclude=exclude
+    )
+    if not found.ok:
         raise IntegrityError.worded(
-            N_(
-                "the tree head of size %(tree_size)s carries valid cosignatures from "
-                "%(found)s member(s) (%(cosigners)s), %(count)s required; missing: %(missing)s. "
-                "Another member may have been shown another history (a split view)"
-            ),
+            MISSING_COSIGNERS,
             details={
                 "kind": "cosigners_missing",
                 "field": "cosignatures",
-                "cosigners": sorted(counted),
-                "missing": missing,
-                "required": max(count, len(members)),
-                "refused": refused,
+                "cosigners": found.counted,
+                "missing": found.missing,
+                "required": found.required,
+                "refused": found.refused,
             },
-            tree_size=head.tree_size,
-            found=len(counted),
-            cosigners=", ".join(sorted(counted)) or "-",
-            count=max(count, len(members)),
-            missing=", ".join(missing) or "-",
+            **missing_values(head, found),
         )
-    return sorted(counted)
+    return found.counted
+
+
+MISSING_COSIGNERS = N_(
+    "the tree head of size %(tree_size)s carries valid cosignatures from %(found)s member(s) "
+    "(%(cosigners)s), %(count)s required; missing: %(missing)s. Another member may have been "
+    "shown another history (a split view)"
+)
+
+
+def missing_values(head: SignedTreeHead, found: CosignerCheck) -> dict[str, Any]:
+    """The values :data:`MISSING_COSIGNERS` names."""
+    return {
+        "tree_size": head.tree_size,
+        "found": len(found.counted),
+        "cosigners": ", ".join(found.counted) or "-",
+        "count": found.required,
+        "missing": ", ".join(found.missing) or "-",
+    }

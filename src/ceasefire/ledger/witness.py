@@ -179,6 +179,7 @@ def fetch_bundle(source: HttpSource, out: Path) -> BundleSummary:
     bundle (atomically) that ``ceasefire ledger verify --bundle`` checks offline: payloads
     withheld from the member stay withheld (``"payload": null, "payload_withheld": true``),
     everything that verifies the chain is kept."""
+    head = source.tree_head()  # before the entries: they then hold its tree
     entries = [served_entry(e) for e in source.entries()]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +195,7 @@ def fetch_bundle(source: HttpSource, out: Path) -> BundleSummary:
                 head_hash=last.entry_hash if last else None,
             ),
             entries,
+            head,
         )
     tmp.replace(out)
     return BundleSummary(
