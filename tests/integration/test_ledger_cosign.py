@@ -19,7 +19,7 @@ from ceasefire.errors import CeasefireError, Forbidden, IntegrityError, InvalidI
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger import tree_heads as ledger_tree
 from ceasefire.ledger import witness as ledger_witness
-from ceasefire.ledger.cosign import Cosignature, cosign
+from ceasefire.ledger.cosign import Cosignature, cosign, valid_cosigners
 from ceasefire.ledger.keyfile import load_key_file
 from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey
 from ceasefire.ledger.schemas import CosignaturePublic
@@ -133,7 +133,12 @@ def test_split_view_needs_the_cosigners(
     assert installation == ledger_tree.public_head(ctx).installation
 
 
-def test_refused_cosignatures_name_the_field(ctx: ServiceContext, members: Members) -> None:
+def test_refused_cosignatures_name_the_field(
+    ctx: ServiceContext, settings: Any, members: Members
+) -> None:
+    # Turkey acts through the server: its key is in the server's key file.
+    append_test_entries(ctx, settings, 1, member="tur")
+    server_held = load_key_file(settings.key_file).for_member("tur")[0]
     head, installation = _head(ctx)
     good = cosign(head, installation, members.arm, NOW)
     cases: list[tuple[Cosignature, str | None, type[CeasefireError], str]] = [
@@ -147,6 +152,8 @@ def test_refused_cosignatures_name_the_field(ctx: ServiceContext, members: Membe
             InvalidInput,
             "key_id",
         ),
+        # A key the server holds: the server would be cosigning its own head.
+        (cosign(head, installation, server_held, NOW), None, InvalidInput, "key_id"),
         # A head the server never signed (another root for the size).
         (
             cosign(replace(head, root_hash="cd" * 32), installation, members.arm, NOW),
@@ -171,6 +178,12 @@ def test_refused_cosignatures_name_the_field(ctx: ServiceContext, members: Membe
         assert _field(refused.value) == field, (field, refused.value)
     with ctx.reader() as session:
         assert session.scalar(select(func.count()).select_from(LedgerCosignatureRow)) == 0
+    # A verifier does not count a server-held key's cosignature either.
+    source = ledger_witness.DatabaseSource(ctx)
+    held = cosign(head, installation, server_held, NOW).as_dict()
+    counted, why = valid_cosigners(head, installation, [held], source.keys)
+    assert counted == set()
+    assert why == [f"tur: key {server_held.key_id} is held by the server"]
     # The genuine one is stored once: a retry, even re-signed later, keeps the first.
     first = _submit(ctx, good)
     again = _submit(ctx, cosign(head, installation, members.arm, "2026-12-07T17:05:00.000000Z"))

@@ -24,7 +24,12 @@ from typing import Any
 
 from ceasefire.errors import IntegrityError, InvalidInput, problem
 from ceasefire.i18n.markers import N_
-from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey, signature_is_valid
+from ceasefire.ledger.keys import (
+    CENTRE_MEMBER_ID,
+    MEMBER_CUSTODY,
+    SigningKey,
+    signature_is_valid,
+)
 from ceasefire.ledger.tree import SignedTreeHead
 
 COSIGNATURE_FORMAT = "ceasefire-cosignature"
@@ -53,6 +58,30 @@ class Cosignature:
     key_id: str
     cosigned_at: str
     signature: str
+
+    @classmethod
+    def over(
+        cls,
+        head: SignedTreeHead,
+        installation: str,
+        *,
+        member_id: str,
+        key_id: str,
+        cosigned_at: str,
+        signature: str = "",
+    ) -> Cosignature:
+        """A cosignature of ``head`` of ``installation`` by ``member_id``'s ``key_id``."""
+        return cls(
+            installation=installation,
+            tree_size=head.tree_size,
+            root_hash=head.root_hash,
+            timestamp=head.timestamp,
+            centre_key_id=head.key_id,
+            member_id=member_id,
+            key_id=key_id,
+            cosigned_at=cosigned_at,
+            signature=signature,
+        )
 
     def signed_bytes(self) -> bytes:
         """The exact bytes the signature covers (sorted keys, no white space)."""
@@ -104,16 +133,8 @@ def cosign(
     head: SignedTreeHead, installation: str, key: SigningKey, cosigned_at: str
 ) -> Cosignature:
     """Cosign ``head`` of ``installation`` with a member's own ``key``."""
-    unsigned = Cosignature(
-        installation=installation,
-        tree_size=head.tree_size,
-        root_hash=head.root_hash,
-        timestamp=head.timestamp,
-        centre_key_id=head.key_id,
-        member_id=key.member_id,
-        key_id=key.key_id,
-        cosigned_at=cosigned_at,
-        signature="",
+    unsigned = Cosignature.over(
+        head, installation, member_id=key.member_id, key_id=key.key_id, cosigned_at=cosigned_at
     )
     return replace(unsigned, signature=key.sign(unsigned.signed_bytes()))
 
@@ -157,6 +178,10 @@ def valid_cosigners(
         )
         if key is None or key.get("ended_seq") is not None:
             refused.append(f"{member}: key {cosignature.key_id} is not a valid key of the member")
+            continue
+        if key.get("custody") != MEMBER_CUSTODY:
+            # The server holds that key: it could cosign in the member's name.
+            refused.append(f"{member}: key {cosignature.key_id} is held by the server")
             continue
         if not cosignature.verify(str(key.get("public_key"))):
             refused.append(f"{member}: the signature does not verify")
@@ -205,21 +230,9 @@ def check_cosigners(
     )
 
 
-def require_cosigners(
-    head: SignedTreeHead,
-    installation: str,
-    cosignatures: Sequence[Any],
-    keys_of: KeysOf,
-    *,
-    count: int = 0,
-    members: Sequence[str] = (),
-    exclude: Iterable[str] = (),
-) -> list[str]:
-    """:func:`check_cosigners`, raising IntegrityError naming the missing cosigners;
-    returns the members counted, sorted."""
-    found = check_cosigners(
-        head, installation, cosignatures, keys_of, count=count, members=members, exclude=exclude
-    )
+def require_cosigners(head: SignedTreeHead, found: CosignerCheck) -> list[str]:
+    """Raise IntegrityError naming the missing cosigners unless ``found`` (what
+    :func:`check_cosigners` found on ``head``) is enough; returns the members counted."""
     if not found.ok:
         raise IntegrityError.worded(
             MISSING_COSIGNERS,

@@ -41,7 +41,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.ledger.cosign import Cosignature
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keyfile import load_key_file
-from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey
+from ceasefire.ledger.keys import CENTRE_MEMBER_ID, MEMBER_CUSTODY, SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, leaf_hash, node_hash
 from ceasefire.ledger.schemas import (
     ConsistencyProof,
@@ -358,12 +358,9 @@ def _cosignatures(session: Session, head: SignedTreeHead, installation: str | No
         .limit(MAX_COSIGNATURES)
     )
     return [
-        Cosignature(
-            installation=installation,
-            tree_size=head.tree_size,
-            root_hash=head.root_hash,
-            timestamp=head.timestamp,
-            centre_key_id=head.key_id,
+        Cosignature.over(
+            head,
+            installation,
             member_id=row.member_id,
             key_id=row.key_id,
             cosigned_at=row.cosigned_at,
@@ -384,17 +381,20 @@ def public_head(ctx: ServiceContext) -> TreeHead:
     members' cosignatures of it."""
     head = tree_head(ctx)
     with ctx.reader() as session:
-        public_key = session.scalar(
-            select(LedgerKeyRow.public_key).where(LedgerKeyRow.key_id == head.key_id)
-        )
-        installation = installation_id(session)
-        cosignatures = _cosignatures(session, head, installation)
+        return _public(session, head)
+
+
+def _public(session: Session, head: SignedTreeHead) -> TreeHead:
+    public_key = session.scalar(
+        select(LedgerKeyRow.public_key).where(LedgerKeyRow.key_id == head.key_id)
+    )
+    installation = installation_id(session)
     return TreeHead.model_validate(
         {
             **head.as_dict(),
             "public_key": public_key,
             "installation": installation,
-            "cosignatures": cosignatures,
+            "cosignatures": _cosignatures(session, head, installation),
         }
     )
 
@@ -453,6 +453,17 @@ def add_cosignature(ctx: ServiceContext, viewer: Viewer, body: CosignaturePublic
                 key_id=cosignature.key_id,
                 member_id=repr(cosignature.member_id),
             )
+        if key.custody != MEMBER_CUSTODY:
+            # A cosignature by a key the server holds would be the server vouching for itself.
+            raise _refused(
+                "key_id",
+                N_("held by the server"),
+                N_(
+                    "key %(key_id)s is held by the server: a member cosigns with a key of its own "
+                    "(custody member)"
+                ),
+                key_id=cosignature.key_id,
+            )
         if not cosignature.verify(key.public_key):
             raise _refused(
                 "signature",
@@ -475,17 +486,7 @@ def add_cosignature(ctx: ServiceContext, viewer: Viewer, body: CosignaturePublic
                     )
             except SqlIntegrityError:
                 log.info("cosignature of %s stored meanwhile", cosignature.member_id)
-        public_key = session.scalar(
-            select(LedgerKeyRow.public_key).where(LedgerKeyRow.key_id == head.key_id)
-        )
-        return TreeHead.model_validate(
-            {
-                **head.as_dict(),
-                "public_key": public_key,
-                "installation": installation,
-                "cosignatures": _cosignatures(session, head, installation),
-            }
-        )
+        return _public(session, head)
 
 
 def _size_problem(name: str, value: int, size: int) -> InvalidInput:

@@ -31,7 +31,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.bundle import bundle_header, served_entry, write_bundle
-from ceasefire.ledger.cosign import cosign, require_cosigners
+from ceasefire.ledger.cosign import check_cosigners, cosign, require_cosigners
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keys import SigningKey, key_id_for
 from ceasefire.ledger.schemas import BundleSummary, HeadDescription, MemberKeysCheck, WitnessRun
@@ -574,7 +574,7 @@ def witness(
     counted: list[str] = []
     if cosigners or cosigner_ids:
         assert isinstance(installation, str)
-        counted = require_cosigners(
+        found = check_cosigners(
             head,
             installation,
             cosignatures,
@@ -583,6 +583,7 @@ def witness(
             members=cosigner_ids,
             exclude=[m for m in (member_id, cosigned_by) if m is not None],
         )
+        counted = require_cosigners(head, found)
     return WitnessRun(
         cosigned_by=cosigned_by,
         cosigners=counted,
