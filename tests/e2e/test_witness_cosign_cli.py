@@ -59,6 +59,8 @@ def test_witness_cosigns_over_http(
         )
         assert seen.returncode == 0, seen.stderr
         assert "cosigned also by: arm" in seen.stdout
+        shown = cli.text("ledger", "tree-head")
+        assert "cosigned by arm" in shown.stdout, shown.stdout
         bundle = tmp_path / "arm.jsonl"
         fetched = cli.text("ledger", "fetch", "--url", base, "--token", token, "--out", str(bundle))
         assert fetched.returncode == 0, fetched.stderr

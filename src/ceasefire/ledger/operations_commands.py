@@ -306,6 +306,13 @@ def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:
             root=head.root_hash,
             timestamp=head.timestamp,
             key=head.key_id,
+        )
+        + (
+            _("; cosigned by {members}").format(
+                members=", ".join(c.member_id for c in head.cosignatures)
+            )
+            if head.cosignatures
+            else ""
         ),
     )
 
