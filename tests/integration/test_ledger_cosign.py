@@ -5,6 +5,7 @@ a coded error naming the field."""
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from ceasefire.ledger.schemas import CosignaturePublic
 from ceasefire.ledger.tables import LedgerCosignatureRow
 from ceasefire.ledger.tree import SignedTreeHead, sign_tree_head
 from ceasefire.members.setup import setup_members
+from tests.conftest import settings_for
 from tests.factories.ledger import append_test_entries
 
 NOW = "2026-12-07T17:00:00.000000Z"
@@ -226,3 +228,44 @@ def test_bundle_requires_cosigners_offline(
     assert not bare.ok
     assert any("no usable tree head" in f.message for f in bare.findings)
     assert ledger.verify_bundle_file(bundle).ok
+
+
+def test_replay_on_another_installation_is_refused(
+    ctx: ServiceContext, members: Members, sqlite_template: Path, tmp_path: Path
+) -> None:
+    """A second installation (its own database and centre key), where arm holds the very
+    same key: arm's genuine cosignature of a head of the first is refused by the second,
+    naming ``installation``, even when the second has a head of that size."""
+    folder = tmp_path / "other"
+    folder.mkdir()
+    shutil.copy(sqlite_template, folder / "other.db")
+    other = ServiceContext.from_settings(settings_for(f"sqlite:///{folder / 'other.db'}", folder))
+    try:
+        setup_members(other, demo=True)
+        ledger.add_member_key(
+            other, member_id="arm", public_key=members.arm.public_key_hex, actor=Actor.centre()
+        )
+        head, installation = _head(ctx)
+        fill = head.tree_size - ledger_tree.tree_head(other).tree_size
+        append_test_entries(other, other.settings, max(fill, 0), member="centre")
+        other_head, other_installation = _head(other)
+        assert other_installation != installation
+        replayed = cosign(head, installation, members.arm, NOW)
+        with pytest.raises(InvalidInput) as refused:
+            _submit(other, replayed)
+        assert _field(refused.value) == "installation"
+        # Rewritten to name the other installation's head of the same size, its signature
+        # no longer holds.
+        assert other_head.tree_size == head.tree_size
+        relabelled = replace(
+            replayed,
+            installation=other_installation,
+            root_hash=other_head.root_hash,
+            timestamp=other_head.timestamp,
+            centre_key_id=other_head.key_id,
+        )
+        with pytest.raises(InvalidInput) as forged:
+            _submit(other, relabelled)
+        assert _field(forged.value) == "signature"
+    finally:
+        other.dispose()
