@@ -152,7 +152,7 @@ def test_a_file_that_is_no_bundle_is_named_for_what_it_is_in_the_clis_language(
     assert english.returncode == 1
     said = " ".join(english.stderr.split())
     assert "first bad entry at the bundle's lines other than entries" in said, said
-    assert "line 1: no type; a line's type is bundle, key, root or entry" in said
+    assert "line 1: no type; a line's type is bundle, key, root, tree_head or entry" in said
     assert "main tables" not in said
     russian = cli.text("--lang", "ru", "ledger", "verify", "--bundle", str(out))
     said = " ".join(russian.stderr.split())

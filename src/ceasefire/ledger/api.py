@@ -21,6 +21,7 @@ from ceasefire.ledger import service as ledger
 from ceasefire.ledger import tree_heads as ledger_tree
 from ceasefire.ledger.schemas import (
     ConsistencyProof,
+    CosignaturePublic,
     EntryPage,
     EntryProof,
     EntryPublic,
@@ -109,6 +110,13 @@ TreeSize = Annotated[int, Query(ge=0, le=2**62, description="A tree size (number
 def get_tree_head(ctx: ContextDep) -> TreeHead:
     """The signed head of the whole ledger now: size, RFC 9162 root, time, signature."""
     return ledger_tree.public_head(ctx)
+
+
+@tree_router.post("/tree-head/cosignatures", response_model=TreeHead)
+def post_cosignature(ctx: ContextDep, viewer: RequireMember, body: CosignaturePublic) -> TreeHead:
+    """A member's witness cosigns a head the centre signed (idempotent: one per member per
+    head); the answer is the head with every cosignature it carries."""
+    return ledger_tree.add_cosignature(ctx, viewer, body)
 
 
 @tree_router.get("/consistency", response_model=ConsistencyProof)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from ceasefire.errors import worded_text
 from ceasefire.i18n.markers import N_
+from ceasefire.ledger.cosign import MISSING_COSIGNERS, check_cosigners, missing_values
 from ceasefire.ledger.keys import CENTRE_MEMBER_ID, KeyRecord, key_id_for
 from ceasefire.ledger.merkle import merkle_root
 from ceasefire.ledger.tree import SignedTreeHead
@@ -92,10 +93,15 @@ def write_line(handle: IO[str], data: dict[str, Any]) -> None:
 
 
 def write_bundle(
-    handle: IO[str], header: dict[str, Any], entries: Iterable[StoredEntry]
+    handle: IO[str],
+    header: dict[str, Any],
+    entries: Iterable[StoredEntry],
+    tree_head: Mapping[str, Any] | None = None,
 ) -> ChainReport:
     """Write a bundle: ``header`` (:func:`bundle_header`), the entries, then the key and root
-    lines derived from the very entries written (hashes only: no signature is checked)."""
+    lines derived from the very entries written (hashes only: no signature is checked),
+    and the signed tree head with its cosignatures when given (taken before the entries,
+    so the bundle holds its tree)."""
     write_line(handle, header)
     verifier = ChainVerifier(check_signatures=False)
     for entry in entries:
@@ -106,7 +112,17 @@ def write_bundle(
         write_line(handle, key_line(key))
     for root in chain.roots:
         write_line(handle, root_line(root))
+    if tree_head is not None:
+        write_line(handle, tree_head_line(tree_head))
     return chain
+
+
+def tree_head_line(head: Mapping[str, Any]) -> dict[str, Any]:
+    """The signed tree head as the centre serves it (installation and cosignatures
+    included, the public key left out: the bundle's key lines hold it)."""
+    fields = ("installation", "cosignatures")
+    signed = SignedTreeHead.from_dict(dict(head)).as_dict()
+    return {"type": "tree_head", **signed, **{k: head.get(k) for k in fields}}
 
 
 def served_entry(entry: Mapping[str, Any]) -> StoredEntry:
@@ -144,12 +160,21 @@ def verify_bundle(
     workers: int = 1,
     witnessed: SignedTreeHead | None = None,
     witnessed_key: str | None = None,
+    cosigners: int = 0,
+    cosigner_ids: Sequence[str] = (),
 ) -> BundleReport:
     """Verify a bundle file offline: the chain, the keys and roots it lists, its header; and,
     given the last head a witness kept (``witnessed``, signed with ``witnessed_key``), that
-    the bundle holds that tree: a bundle cut short, or another history, does not."""
+    the bundle holds that tree: a bundle cut short, or another history, does not.
+
+    With ``cosigners`` / ``cosigner_ids``, the bundle's tree head must be signed by a centre
+    key of the bundle, be the root of its first entries, and carry valid cosignatures (by
+    the member keys in the bundle) from that many members other than the centre, and from
+    each one named."""
     verifier = ChainVerifier(check_signatures=check_signatures, workers=workers)
-    hashes: list[str] | None = [] if witnessed is not None else None
+    wants_cosigners = bool(cosigners or cosigner_ids)
+    hashes: list[str] | None = [] if witnessed is not None or wants_cosigners else None
+    tree_head: dict[str, Any] | None = None
     declared: dict[str, Any] = {}
     keys: list[dict[str, Any]] = []
     roots: list[dict[str, Any]] = []
@@ -197,6 +222,8 @@ def verify_bundle(
             keys.append(line)
         elif kind == "root":
             roots.append(line)
+        elif kind == "tree_head":
+            tree_head = line
         else:
             said = (
                 worded_text(N_("no type"))
@@ -210,7 +237,7 @@ def verify_bundle(
                     worded_text(
                         N_(
                             "line %(line)s: %(problem)s;"
-                            " a line's type is bundle, key, root or entry"
+                            " a line's type is bundle, key, root, tree_head or entry"
                         ),
                         line=number,
                         problem=said,
@@ -224,6 +251,8 @@ def verify_bundle(
     problems.extend(_check_listed_roots(roots, chain))
     if witnessed is not None and hashes is not None:
         problems.extend(_check_witnessed(witnessed, witnessed_key, hashes, chain))
+    if wants_cosigners and hashes is not None:
+        problems.extend(_check_cosigned(tree_head, hashes, chain, cosigners, cosigner_ids))
     problems.sort(key=lambda f: (f.seq is None, f.seq or 0))
     return BundleReport(chain=chain, declared=declared, findings=problems)
 
@@ -339,6 +368,79 @@ def _check_witnessed(
                 size=size,
                 at=head.timestamp,
             ),
+        )
+
+
+def _check_cosigned(
+    line: dict[str, Any] | None,
+    hashes: list[str],
+    chain: ChainReport,
+    count: int,
+    members: Sequence[str],
+) -> Iterable[Finding]:
+    """The bundle's tree head, signed by the centre, over the bundle's entries, and
+    cosigned by the members required (their keys as the bundle's entries give them)."""
+    try:
+        if line is None:
+            raise ValueError("no tree_head line")
+        head = SignedTreeHead.from_dict({k: v for k, v in line.items() if k != "type"})
+        installation = line.get("installation")
+        if not isinstance(installation, str):
+            raise ValueError("the tree head names no installation")
+    except ValueError as exc:
+        yield Finding(
+            None,
+            FindingKind.MALFORMED,
+            worded_text(
+                N_("the bundle carries no usable tree head (%(problem)s): cosigners unchecked"),
+                problem=exc,
+            ),
+        )
+        return
+    centre = chain.keys.get(head.key_id)
+    if centre is None or centre.member_id != CENTRE_MEMBER_ID or not head.verify(centre.public_key):
+        yield Finding(
+            None,
+            FindingKind.SIGNATURE_INVALID,
+            worded_text(
+                N_("the bundle's tree head is not signed by a centre key of the bundle (%(key)s)"),
+                key=head.key_id,
+            ),
+        )
+        return
+    if head.tree_size > len(hashes) or merkle_root(hashes[: head.tree_size]) != head.root_hash:
+        yield Finding(
+            min(head.tree_size, len(hashes) + 1),
+            FindingKind.ENTRY_CHANGED,
+            worded_text(
+                N_(
+                    "the bundle's tree head (%(size)s entries, root %(root)s) is not the tree of"
+                    " the bundle's entries"
+                ),
+                size=head.tree_size,
+                root=head.root_hash,
+            ),
+        )
+        return
+    first = installation == (hashes[0] if hashes else None)
+    listed = line.get("cosignatures")
+
+    def keys_of(member: str) -> list[dict[str, Any]]:
+        return [asdict(k) for k in chain.keys.values() if k.member_id == member]
+
+    found = check_cosigners(
+        head,
+        installation if first else "",
+        listed if isinstance(listed, list) else [],
+        keys_of,
+        count=count,
+        members=members,
+    )
+    if not found.ok:
+        yield Finding(
+            None,
+            FindingKind.SIGNATURE_INVALID,
+            worded_text(MISSING_COSIGNERS, **missing_values(head, found)),
         )
 
 

@@ -31,7 +31,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
-from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, write_key_file
+from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, member_key, write_key_file
 from ceasefire.ledger.keys import SigningKey
 from ceasefire.ledger.operations_commands import WORKERS
 from ceasefire.ledger.schemas import (
@@ -165,8 +165,31 @@ def verify_command(
             ),
         ),
     ] = None,
+    cosigners: Annotated[
+        int,
+        typer.Option(
+            "--cosigners",
+            min=0,
+            help=N_(
+                "With --bundle: its tree head must carry valid cosignatures by this many "
+                "members other than the centre."
+            ),
+        ),
+    ] = 0,
+    cosigner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cosigner",
+            help=N_("With --bundle: a member whose cosignature its tree head must carry."),
+        ),
+    ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
+    if (cosigners or cosigner) and bundle is None:
+        raise InvalidInput.worded(
+            N_("--cosigners checks a bundle's tree head: give --bundle"),
+            details=[problem("cosigners", N_("needs --bundle"))],
+        )
     if witness_state is not None and bundle is None:
         raise InvalidInput.worded(
             N_("--witness-state checks a bundle: for the database, run `ceasefire check`"),
@@ -184,6 +207,8 @@ def verify_command(
             workers=workers,
             witnessed=witnessed,
             witnessed_key=key,
+            cosigners=cosigners,
+            cosigner_ids=cosigner or [],
         )
         _report_verification(summary, as_json, bundle)
         return
@@ -621,22 +646,13 @@ def key_sign(
         str | None, typer.Option("--key-id", help=N_("Which key of the file."))
     ] = None,
 ) -> None:
-    keys = load_key_file(key_file)
-    stored = keys.keys if key_id is None else tuple(k for k in keys.keys if k.key_id == key_id)
-    if not stored:
-        raise InvalidInput.worded(
-            N_("no key %(key_id)s in %(key_file)s"),
-            details=[problem("key_file", N_("no such key"))],
-            key_id=key_id or "",
-            key_file=key_file,
-        )
+    signer = member_key(key_file, key_id)
     try:
         value = json.loads(payload)
     except ValueError as exc:
         raise InvalidInput.worded(
             N_("payload is not JSON"), details=[problem("payload", str(exc))]
         ) from exc
-    signer = stored[-1].key
     entry = build_entry(
         seq=head_seq + 1,
         ts=utcnow(),

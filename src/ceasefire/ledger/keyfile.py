@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ceasefire.errors import IntegrityError
+from ceasefire.errors import IntegrityError, InvalidInput, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.keys import ALGORITHM, SigningKey
 
@@ -158,3 +158,17 @@ def write_key_file(key_file: KeyFile) -> None:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     _CACHE.pop(path, None)
+
+
+def member_key(key_file: Path, key_id: str | None) -> SigningKey:
+    """The member's own key from its key file: ``key_id``, else the newest."""
+    keys = load_key_file(key_file)
+    stored = keys.keys if key_id is None else tuple(k for k in keys.keys if k.key_id == key_id)
+    if not stored:
+        raise InvalidInput.worded(
+            N_("no key %(key_id)s in %(key_file)s"),
+            details=[problem("key_file", N_("no such key"))],
+            key_id=key_id or "",
+            key_file=key_file,
+        )
+    return stored[-1].key

@@ -19,6 +19,7 @@ from ceasefire.console.options import JSON
 from ceasefire.console.output import console, err_console, print_json, print_result
 from ceasefire.errors import IntegrityError
 from ceasefire.i18n.markers import N_
+from ceasefire.ledger.keyfile import member_key
 from ceasefire.ledger.schemas import CheckSummary
 
 WORKERS = typer.Option("--workers", min=1, max=64, help=N_("Processes checking signatures."))
@@ -181,6 +182,33 @@ def witness_command(
         list[str] | None,
         typer.Option("--own-key", help=N_("A key id the member made itself (repeat for each).")),
     ] = None,
+    cosign: Annotated[
+        Path | None,
+        typer.Option(
+            "--cosign",
+            help=N_(
+                "The member's own key file: cosign the head once verified and submit the "
+                "cosignature (needs --token with --url)."
+            ),
+        ),
+    ] = None,
+    cosign_key_id: Annotated[
+        str | None, typer.Option("--cosign-key-id", help=N_("Which key of the --cosign file."))
+    ] = None,
+    cosigners: Annotated[
+        int,
+        typer.Option(
+            "--cosigners",
+            min=0,
+            help=N_("The head must carry valid cosignatures by this many other members."),
+        ),
+    ] = 0,
+    cosigner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cosigner", help=N_("A member whose cosignature the head must carry (repeat).")
+        ),
+    ] = None,
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     from ceasefire.db.context import ServiceContext
@@ -194,6 +222,7 @@ def witness_command(
         )
     source: ledger_witness.HeadSource
     ctx = None
+    signer = None if cosign is None else member_key(cosign, cosign_key_id)
     if url is not None:
         source = ledger_witness.HttpSource(url, token)
     else:
@@ -206,6 +235,9 @@ def witness_command(
             public_key=public_key,
             member_id=member,
             own_keys=set(own_key or []),
+            cosign_key=signer,
+            cosigners=cosigners,
+            cosigner_ids=cosigner or [],
         )
     finally:
         if ctx is not None:
@@ -234,6 +266,16 @@ def witness_command(
         )
         + pinned
     )
+    if result.cosigned_by is not None:
+        console.print(
+            "[green]✓[/green] "
+            + _("cosigned by {member} and submitted").format(member=result.cosigned_by)
+        )
+    if result.cosigners:
+        console.print(
+            "[green]✓[/green] "
+            + _("cosigned also by: {members}").format(members=", ".join(result.cosigners))
+        )
     keys = result.member_keys
     if keys is not None:
         console.print(
@@ -264,6 +306,13 @@ def tree_head_command(as_json: Annotated[bool, JSON] = False) -> None:
             root=head.root_hash,
             timestamp=head.timestamp,
             key=head.key_id,
+        )
+        + (
+            _("; cosigned by {members}").format(
+                members=", ".join(c.member_id for c in head.cosignatures)
+            )
+            if head.cosignatures
+            else ""
         ),
     )
 

@@ -101,10 +101,37 @@ class SignedHead(BaseModel):
     signature: str
 
 
+_HEX64 = r"^[0-9a-f]{64}$"
+_HEX32 = r"^[0-9a-f]{32}$"
+
+
+class CosignaturePublic(BaseModel):
+    """A member's witness cosignature of a tree head (docs/ledger.md, "Cosignatures"): the
+    body a witness submits and the server serves with the head. Every field is bounded."""
+
+    format: str = Field(default="ceasefire-cosignature", pattern=r"^ceasefire-cosignature$")
+    v: int = Field(default=1, ge=1, le=1)
+    installation: str = Field(pattern=_HEX64, description="Hash of the ledger's entry 1.")
+    tree_size: int = Field(ge=0, le=2**62)
+    root_hash: str = Field(pattern=_HEX64)
+    timestamp: str = Field(max_length=32, description="The head's timestamp, as signed.")
+    centre_key_id: str = Field(pattern=_HEX32, description="The centre key that signed the head.")
+    member_id: str = Field(min_length=1, max_length=64)
+    key_id: str = Field(pattern=_HEX32, description="The member's key that cosigned.")
+    cosigned_at: str = Field(max_length=32, description="The witness's own time (UTC).")
+    signature: str = Field(pattern=r"^[0-9a-f]{128}$")
+
+
 class TreeHead(SignedHead):
     """A signed tree head with the key that signed it, as the centre publishes it."""
 
     public_key: str | None = Field(description="The centre key that signed the head (hex).")
+    installation: str | None = Field(
+        default=None, description="Hash of the ledger's entry 1: what cosignatures are bound to."
+    )
+    cosignatures: list[CosignaturePublic] = Field(
+        default_factory=list, description="Members' witness cosignatures of this head."
+    )
 
 
 class ConsistencyProof(BaseModel):
@@ -359,3 +386,7 @@ class WitnessRun(BaseModel):
     proof_nodes: int
     stored: bool
     state: str
+    cosigned_by: str | None = None
+    """The member whose key cosigned the head in this run (``--cosign``)."""
+    cosigners: list[str] = Field(default_factory=list)
+    """Members other than the centre (and this witness's) whose cosignatures were counted."""

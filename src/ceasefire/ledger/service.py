@@ -17,6 +17,7 @@ entries in one unit of work costs one look-up.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from ceasefire.errors import (
     NotFound,
     PayloadTooLarge,
     Unauthorized,
+    Unavailable,
     problem,
 )
 from ceasefire.i18n.markers import N_
@@ -114,6 +116,8 @@ from ceasefire.ledger.verify import (
     user_added,
 )
 from ceasefire.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 LEDGER_LOCK_ID = POSTGRES_WRITE_LOCK_KEY
 """Key of the PostgreSQL advisory lock that serialises appends: the writers' lock, which
@@ -1520,6 +1524,7 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
+    served_head = _served_head(ctx)
     with ctx.reader() as session:
         _one_snapshot(session)
         count = session.scalar(select(func.count()).select_from(LedgerEntryRow)) or 0
@@ -1539,6 +1544,7 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
                     head_hash=last.entry_hash if last else None,
                 ),
                 takewhile(lambda entry: entry.seq <= last_seq, _stored_entries(session)),
+                served_head,
             )
     tmp.replace(out)
     return BundleSummary(
@@ -1552,6 +1558,19 @@ def export_bundle(ctx: ServiceContext, out: Path) -> BundleSummary:
     )
 
 
+def _served_head(ctx: ServiceContext) -> dict[str, Any] | None:
+    """The signed tree head with its cosignatures, for a bundle: taken before the entries
+    are read, so the bundle holds its tree. None where no head can be signed (no centre
+    key yet, or its key file is not here): the bundle then carries none."""
+    from ceasefire.ledger import tree_heads as ledger_tree
+
+    try:
+        return ledger_tree.public_head(ctx).model_dump(mode="json")
+    except (IntegrityError, Unavailable) as exc:
+        log.warning("the bundle carries no tree head: %s", exc)
+        return None
+
+
 def verify_bundle_file(
     path: Path,
     *,
@@ -1559,6 +1578,8 @@ def verify_bundle_file(
     workers: int = 1,
     witnessed: SignedTreeHead | None = None,
     witnessed_key: str | None = None,
+    cosigners: int = 0,
+    cosigner_ids: Sequence[str] = (),
 ) -> VerificationSummary:
     """Verify an exported bundle offline (no database); the same summary as ``verify``.
 
@@ -1577,6 +1598,8 @@ def verify_bundle_file(
         workers=workers,
         witnessed=witnessed,
         witnessed_key=witnessed_key,
+        cosigners=cosigners,
+        cosigner_ids=cosigner_ids,
     )
     return verification_summary(
         report.chain, report.findings, report.first_bad, time.perf_counter() - started

@@ -102,3 +102,17 @@ class LedgerTreeNodeRow(Base):
     last_entry_hash: Mapped[str] = mapped_column(String(64))
     """The entry hash of the subtree's last leaf: a cheap check that the entries it was
     computed from are still the ones stored (truncation or a restored copy)."""
+
+
+class LedgerCosignatureRow(Base):
+    """A member's witness cosignature of a stored tree head (one per member per head)."""
+
+    __tablename__ = "ledger_cosignatures"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    cosigned_at: Mapped[str] = mapped_column(String(32))
+    """The witness's own time, as signed."""
+    signature: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())

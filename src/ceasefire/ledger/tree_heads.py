@@ -27,21 +27,32 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
+from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import IntegrityError, InvalidInput, NotFound, Unavailable, problem
+from ceasefire.errors import (
+    Forbidden,
+    IntegrityError,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+    problem,
+)
 from ceasefire.i18n.markers import N_
+from ceasefire.ledger.cosign import Cosignature
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keyfile import load_key_file
-from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey
+from ceasefire.ledger.keys import CENTRE_MEMBER_ID, MEMBER_CUSTODY, SigningKey
 from ceasefire.ledger.merkle import TREE_ALGORITHM, leaf_hash, node_hash
 from ceasefire.ledger.schemas import (
     ConsistencyProof,
+    CosignaturePublic,
     SignedHead,
     TreeCheckPublic,
     TreeHead,
     TreeInclusionProof,
 )
 from ceasefire.ledger.tables import (
+    LedgerCosignatureRow,
     LedgerEntryRow,
     LedgerKeyRow,
     LedgerTreeHeadRow,
@@ -330,15 +341,152 @@ def tree_head(ctx: ServiceContext) -> SignedTreeHead:
             return _issue(session, ctx, persist=False)
 
 
+def installation_id(session: Session) -> str | None:
+    """What cosignatures are bound to: the hash of the ledger's first entry (None before
+    ``ceasefire init``)."""
+    value = session.scalar(select(LedgerEntryRow.entry_hash).where(LedgerEntryRow.seq == 1))
+    return None if value is None else str(value)
+
+
+def _cosignatures(session: Session, head: SignedTreeHead, installation: str | None) -> list[Any]:
+    if installation is None:
+        return []
+    rows = session.scalars(
+        select(LedgerCosignatureRow)
+        .where(LedgerCosignatureRow.tree_size == head.tree_size)
+        .order_by(LedgerCosignatureRow.member_id)
+        .limit(MAX_COSIGNATURES)
+    )
+    return [
+        Cosignature.over(
+            head,
+            installation,
+            member_id=row.member_id,
+            key_id=row.key_id,
+            cosigned_at=row.cosigned_at,
+            signature=row.signature,
+        ).as_dict()
+        for row in rows
+    ]
+
+
+MAX_COSIGNATURES = 256
+"""At most this many cosignatures are served with a head (one per member: far more than the
+centre has members)."""
+
+
 def public_head(ctx: ServiceContext) -> TreeHead:
     """The current signed tree head with the public key that signs it (what a witness
-    pins on first use and checks from then on)."""
+    pins on first use and checks from then on), the installation it belongs to and the
+    members' cosignatures of it."""
     head = tree_head(ctx)
     with ctx.reader() as session:
-        public_key = session.scalar(
-            select(LedgerKeyRow.public_key).where(LedgerKeyRow.key_id == head.key_id)
+        return _public(session, head)
+
+
+def _public(session: Session, head: SignedTreeHead) -> TreeHead:
+    public_key = session.scalar(
+        select(LedgerKeyRow.public_key).where(LedgerKeyRow.key_id == head.key_id)
+    )
+    installation = installation_id(session)
+    return TreeHead.model_validate(
+        {
+            **head.as_dict(),
+            "public_key": public_key,
+            "installation": installation,
+            "cosignatures": _cosignatures(session, head, installation),
+        }
+    )
+
+
+def _refused(field_name: str, reason: str, message: str, **values: Any) -> InvalidInput:
+    return InvalidInput.worded(message, details=[problem(field_name, reason)], **values)
+
+
+def add_cosignature(ctx: ServiceContext, viewer: Viewer, body: CosignaturePublic) -> TreeHead:
+    """Store a member's cosignature of a head the centre signed, and answer with that head
+    and its cosignatures. The member is the caller's; the key must be valid for it now; the
+    head must be one this installation issued. A retry (same member, same head) is answered
+    with the cosignature stored first."""
+    cosignature = Cosignature.from_dict(body.model_dump())
+    if viewer.member_id is None or viewer.member_id != cosignature.member_id:
+        raise Forbidden.worded(
+            N_("a member cosigns only in its own name, not as %(member_id)s"),
+            details=[problem("member_id", N_("not the caller's member"))],
+            member_id=repr(cosignature.member_id),
         )
-    return TreeHead.model_validate({**head.as_dict(), "public_key": public_key})
+    if cosignature.member_id == CENTRE_MEMBER_ID:
+        raise _refused(
+            "member_id",
+            N_("the centre's own heads"),
+            N_("the centre does not cosign its own tree heads"),
+        )
+    with ctx.unit_of_work() as session:
+        installation = installation_id(session)
+        if cosignature.installation != installation:
+            raise _refused(
+                "installation",
+                N_("another installation"),
+                N_("the cosignature is for another installation (%(installation)s)"),
+                installation=cosignature.installation,
+            )
+        stored = session.get(LedgerTreeHeadRow, cosignature.tree_size)
+        head = None if stored is None else _head_from_row(stored)
+        if head is None or not cosignature.covers(head, cosignature.installation):
+            raise _refused(
+                "root_hash" if head is not None else "tree_size",
+                N_("not a head the centre signed"),
+                N_(
+                    "the centre never signed a tree head of size %(tree_size)s with root "
+                    "%(root_hash)s at %(timestamp)s"
+                ),
+                tree_size=cosignature.tree_size,
+                root_hash=cosignature.root_hash,
+                timestamp=cosignature.timestamp,
+            )
+        key = session.get(LedgerKeyRow, cosignature.key_id)
+        if key is None or key.member_id != cosignature.member_id or key.ended_seq is not None:
+            raise _refused(
+                "key_id",
+                N_("not a valid key of the member"),
+                N_("key %(key_id)s is not a valid key of %(member_id)s"),
+                key_id=cosignature.key_id,
+                member_id=repr(cosignature.member_id),
+            )
+        if key.custody != MEMBER_CUSTODY:
+            # A cosignature by a key the server holds would be the server vouching for itself.
+            raise _refused(
+                "key_id",
+                N_("held by the server"),
+                N_(
+                    "key %(key_id)s is held by the server: a member cosigns with a key of its own "
+                    "(custody member)"
+                ),
+                key_id=cosignature.key_id,
+            )
+        if not cosignature.verify(key.public_key):
+            raise _refused(
+                "signature",
+                N_("does not verify"),
+                N_("the cosignature does not verify with key %(key_id)s"),
+                key_id=cosignature.key_id,
+            )
+        if session.get(LedgerCosignatureRow, (head.tree_size, cosignature.member_id)) is None:
+            try:
+                with session.begin_nested():
+                    session.add(
+                        LedgerCosignatureRow(
+                            tree_size=head.tree_size,
+                            member_id=cosignature.member_id,
+                            key_id=cosignature.key_id,
+                            cosigned_at=cosignature.cosigned_at,
+                            signature=cosignature.signature,
+                            received_at=utcnow(),
+                        )
+                    )
+            except SqlIntegrityError:
+                log.info("cosignature of %s stored meanwhile", cosignature.member_id)
+        return _public(session, head)
 
 
 def _size_problem(name: str, value: int, size: int) -> InvalidInput:

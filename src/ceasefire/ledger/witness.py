@@ -22,7 +22,7 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,8 +31,9 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.bundle import bundle_header, served_entry, write_bundle
+from ceasefire.ledger.cosign import check_cosigners, cosign, require_cosigners
 from ceasefire.ledger.entry import format_ts
-from ceasefire.ledger.keys import key_id_for
+from ceasefire.ledger.keys import SigningKey, key_id_for
 from ceasefire.ledger.schemas import BundleSummary, HeadDescription, MemberKeysCheck, WitnessRun
 from ceasefire.ledger.tree import SignedTreeHead, verify_consistency
 from ceasefire.timeutil import utcnow
@@ -60,6 +61,10 @@ class HeadSource(Protocol):
 
     def keys(self, member_id: str) -> list[dict[str, Any]]:
         """The member's keys, as ``GET /api/v1/ledger/keys?member_id=`` answers."""
+        ...
+
+    def cosign(self, cosignature: dict[str, Any]) -> dict[str, Any]:
+        """Submit a cosignature, as ``POST /api/v1/ledger/tree-head/cosignatures`` does."""
         ...
 
 
@@ -91,12 +96,17 @@ class HttpSource:
             )
         return body
 
-    def _get_json(self, path: str, query: dict[str, Any] | None = None) -> Any:
+    def _get_json(
+        self, path: str, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None
+    ) -> Any:
         target = self.url.rstrip("/") + path
         if query:
             target += "?" + urllib.parse.urlencode(query)
         # The scheme was checked to be http(s) in __post_init__.
         request = urllib.request.Request(target, headers={"Accept": "application/json"})  # noqa: S310
+        if body is not None:
+            request.data = json.dumps(body).encode()
+            request.add_header("Content-Type", "application/json")
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
@@ -135,6 +145,16 @@ class HttpSource:
             )
         return [k for k in body if isinstance(k, dict)]
 
+    def cosign(self, cosignature: dict[str, Any]) -> dict[str, Any]:
+        answer = self._get_json("/api/v1/ledger/tree-head/cosignatures", body=cosignature)
+        if not isinstance(answer, dict):
+            raise Unavailable.worded(
+                N_("%(url)s%(path)s did not answer with a JSON object"),
+                url=self.url,
+                path="/api/v1/ledger/tree-head/cosignatures",
+            )
+        return answer
+
     def entries(self) -> Iterator[dict[str, Any]]:
         """Every entry the token may list (``GET /api/v1/ledger``, paged), in order."""
         after = 0
@@ -159,6 +179,7 @@ def fetch_bundle(source: HttpSource, out: Path) -> BundleSummary:
     bundle (atomically) that ``ceasefire ledger verify --bundle`` checks offline: payloads
     withheld from the member stay withheld (``"payload": null, "payload_withheld": true``),
     everything that verifies the chain is kept."""
+    head = source.tree_head()  # before the entries: they then hold its tree
     entries = [served_entry(e) for e in source.entries()]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -174,6 +195,7 @@ def fetch_bundle(source: HttpSource, out: Path) -> BundleSummary:
                 head_hash=last.entry_hash if last else None,
             ),
             entries,
+            head,
         )
     tmp.replace(out)
     return BundleSummary(
@@ -212,6 +234,15 @@ class DatabaseSource:
         from ceasefire.ledger import service as ledger
 
         return [k.model_dump(mode="json") for k in ledger.list_keys(self.ctx, member_id=member_id)]
+
+    def cosign(self, cosignature: dict[str, Any]) -> dict[str, Any]:
+        from ceasefire.access import Viewer
+        from ceasefire.ledger import tree_heads as ledger_tree
+        from ceasefire.ledger.schemas import CosignaturePublic
+
+        body = CosignaturePublic.model_validate(cosignature)
+        viewer = Viewer(member_id=body.member_id)
+        return ledger_tree.add_cosignature(self.ctx, viewer, body).model_dump(mode="json")
 
 
 @dataclass(frozen=True)
@@ -416,12 +447,20 @@ def witness(
     public_key: str | None = None,
     member_id: str | None = None,
     own_keys: set[str] | None = None,
+    cosign_key: SigningKey | None = None,
+    cosigners: int = 0,
+    cosigner_ids: Sequence[str] = (),
 ) -> WitnessRun:
     """One witness run (see the module docstring). Returns a summary; raises IntegrityError
     naming the sizes and roots when the log is not consistent with what this witness saw.
 
     With ``member_id`` and ``own_keys`` it also checks, once the head is kept, that the
-    member has no valid key but its own (:func:`member_keys`)."""
+    member has no valid key but its own (:func:`member_keys`). With ``cosign_key`` (the
+    member's own key) it then cosigns the head it verified and submits the cosignature.
+    With ``cosigners`` / ``cosigner_ids`` the head must carry valid cosignatures by that
+    many members other than the centre and this witness's member, and by each one named:
+    IntegrityError names the missing ones (another member may have been shown another
+    history)."""
     state = Path(state)
     body = source.tree_head()
     try:
@@ -515,7 +554,39 @@ def witness(
     keys_seen = None
     if member_id is not None:
         keys_seen = member_keys(source, member_id, own_keys or set())
+    installation = body.get("installation")
+    raw_cosignatures = body.get("cosignatures")
+    cosignatures = raw_cosignatures if isinstance(raw_cosignatures, list) else []
+    if (cosign_key is not None or cosigners or cosigner_ids) and not isinstance(installation, str):
+        raise IntegrityError.worded(
+            N_("%(name)s did not name its installation with the head: it cannot be cosigned"),
+            details={"field": "installation"},
+            name=source.name,
+        )
+    cosigned_by = None
+    if cosign_key is not None:
+        assert isinstance(installation, str)
+        made = cosign(head, installation, cosign_key, format_ts(utcnow()))
+        answer = source.cosign(made.as_dict())
+        answered = answer.get("cosignatures")
+        cosignatures = answered if isinstance(answered, list) else cosignatures
+        cosigned_by = cosign_key.member_id
+    counted: list[str] = []
+    if cosigners or cosigner_ids:
+        assert isinstance(installation, str)
+        found = check_cosigners(
+            head,
+            installation,
+            cosignatures,
+            source.keys,
+            count=cosigners,
+            members=cosigner_ids,
+            exclude=[m for m in (member_id, cosigned_by) if m is not None],
+        )
+        counted = require_cosigners(head, found)
     return WitnessRun(
+        cosigned_by=cosigned_by,
+        cosigners=counted,
         ok=True,
         member_keys=keys_seen,
         source=source.name,

@@ -1,0 +1,271 @@
+"""Witness cosignatures of tree heads, on SQLite and PostgreSQL: the split-view attack they
+expose, and every forged, misattributed, unsigned-head or replayed cosignature refused with
+a coded error naming the field."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ceasefire.access import Viewer
+from ceasefire.actor import Actor
+from ceasefire.db.context import ServiceContext
+from ceasefire.errors import CeasefireError, Forbidden, IntegrityError, InvalidInput
+from ceasefire.ledger import service as ledger
+from ceasefire.ledger import tree_heads as ledger_tree
+from ceasefire.ledger import witness as ledger_witness
+from ceasefire.ledger.cosign import Cosignature, cosign, valid_cosigners
+from ceasefire.ledger.keyfile import load_key_file
+from ceasefire.ledger.keys import CENTRE_MEMBER_ID, SigningKey
+from ceasefire.ledger.schemas import CosignaturePublic
+from ceasefire.ledger.tables import LedgerCosignatureRow
+from ceasefire.ledger.tree import SignedTreeHead, sign_tree_head
+from ceasefire.members.setup import setup_members
+from tests.conftest import settings_for
+from tests.factories.ledger import append_test_entries
+
+NOW = "2026-12-07T17:00:00.000000Z"
+
+
+@dataclass
+class Members:
+    arm: SigningKey
+    aze: SigningKey
+
+
+@pytest.fixture
+def members(ctx: ServiceContext, settings: Any) -> Members:
+    """Armenia and Azerbaijan hold their own keys; the ledger has a few entries."""
+    setup_members(ctx, demo=True)
+    keys = Members(SigningKey.generate("arm"), SigningKey.generate("aze"))
+    for key in (keys.arm, keys.aze):
+        ledger.add_member_key(
+            ctx, member_id=key.member_id, public_key=key.public_key_hex, actor=Actor.centre()
+        )
+    append_test_entries(ctx, settings, 3, member="centre")
+    return keys
+
+
+def _head(ctx: ServiceContext) -> tuple[SignedTreeHead, str]:
+    public = ledger_tree.public_head(ctx)
+    assert public.installation is not None
+    return SignedTreeHead.from_dict(public.model_dump()), public.installation
+
+
+def _submit(ctx: ServiceContext, cosignature: Cosignature, member: str | None = None) -> Any:
+    body = CosignaturePublic.model_validate(cosignature.as_dict())
+    viewer = Viewer(member_id=member or cosignature.member_id)
+    return ledger_tree.add_cosignature(ctx, viewer, body)
+
+
+def _field(error: CeasefireError) -> str:
+    details = error.details
+    assert isinstance(details, list), details
+    return str(details[0]["loc"])
+
+
+@dataclass
+class SplitView:
+    """What a dishonest operator holding the centre's key shows one member: a head of the
+    same size over another history, signed by the centre, with the cosignatures the
+    honest head carries (they cannot be made to cover this one)."""
+
+    honest: ledger_witness.DatabaseSource
+    forged: SignedTreeHead
+
+    @property
+    def name(self) -> str:
+        return "split-view"
+
+    def tree_head(self) -> dict[str, Any]:
+        body = self.honest.tree_head()
+        return {**body, **self.forged.as_dict()}
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        return self.honest.consistency(first, second)
+
+    def keys(self, member_id: str) -> list[dict[str, Any]]:
+        return self.honest.keys(member_id)
+
+    def cosign(self, cosignature: dict[str, Any]) -> dict[str, Any]:
+        raise AssertionError("the victim does not cosign in this test")
+
+
+def test_split_view_needs_the_cosigners(
+    ctx: ServiceContext, settings: Any, members: Members, tmp_path: Path
+) -> None:
+    honest = ledger_witness.DatabaseSource(ctx)
+    # Armenia's witness verifies the head and cosigns it.
+    run = ledger_witness.witness(honest, tmp_path / "arm", cosign_key=members.arm)
+    assert run.cosigned_by == "arm"
+    head, installation = _head(ctx)
+    assert [c.member_id for c in ledger_tree.public_head(ctx).cosignatures] == ["arm"]
+    # Azerbaijan is shown another history of the same size, signed by the centre's key.
+    centre = load_key_file(settings.key_file).for_member(CENTRE_MEMBER_ID)[0]
+    forged = sign_tree_head(head.tree_size, "ab" * 32, head.timestamp, centre)
+    victim = SplitView(honest, forged)
+    # Without cosigning, the victim's witness has nothing to compare with: it keeps it.
+    plain = ledger_witness.witness(victim, tmp_path / "aze-plain")
+    assert plain.root_hash == forged.root_hash
+    # Requiring Armenia's cosignature, it is refused, naming the missing cosigner.
+    with pytest.raises(IntegrityError) as refused:
+        ledger_witness.witness(victim, tmp_path / "aze", cosigner_ids=["arm"])
+    details = refused.value.details
+    assert isinstance(details, dict)
+    assert details["missing"] == ["arm"]
+    assert details["field"] == "cosignatures"
+    assert "over another head" in details["refused"][0]
+    assert "missing: arm" in str(refused.value)
+    with pytest.raises(IntegrityError, match="1 required"):
+        ledger_witness.witness(victim, tmp_path / "aze-n", cosigners=1)
+    # The honest head passes the same requirement, and Azerbaijan cosigns it too.
+    ok = ledger_witness.witness(honest, tmp_path / "aze-ok", cosigners=1, cosign_key=members.aze)
+    assert ok.cosigners == ["arm"]
+    # Each counts the others, never its own cosignature nor the centre.
+    both = ledger_witness.witness(honest, tmp_path / "third", cosigners=2)
+    assert both.cosigners == ["arm", "aze"]
+    with pytest.raises(IntegrityError, match="missing: -"):
+        ledger_witness.witness(honest, tmp_path / "arm", cosign_key=members.arm, cosigners=2)
+    assert installation == ledger_tree.public_head(ctx).installation
+
+
+def test_refused_cosignatures_name_the_field(
+    ctx: ServiceContext, settings: Any, members: Members
+) -> None:
+    # Turkey acts through the server: its key is in the server's key file.
+    append_test_entries(ctx, settings, 1, member="tur")
+    server_held = load_key_file(settings.key_file).for_member("tur")[0]
+    head, installation = _head(ctx)
+    good = cosign(head, installation, members.arm, NOW)
+    cases: list[tuple[Cosignature, str | None, type[CeasefireError], str]] = [
+        # Forged: the bytes do not verify with arm's key.
+        (replace(good, signature="00" * 64), None, InvalidInput, "signature"),
+        (replace(good, cosigned_at="2026-12-07T17:00:01.000000Z"), None, InvalidInput, "signature"),
+        # Another member's key: aze's key signs in arm's name.
+        (
+            replace(cosign(head, installation, members.aze, NOW), member_id="arm"),
+            None,
+            InvalidInput,
+            "key_id",
+        ),
+        # A key the server holds: the server would be cosigning its own head.
+        (cosign(head, installation, server_held, NOW), None, InvalidInput, "key_id"),
+        # A head the server never signed (another root for the size).
+        (
+            cosign(replace(head, root_hash="cd" * 32), installation, members.arm, NOW),
+            None,
+            InvalidInput,
+            "root_hash",
+        ),
+        (
+            cosign(replace(head, tree_size=head.tree_size + 9), installation, members.arm, NOW),
+            None,
+            InvalidInput,
+            "tree_size",
+        ),
+        # Made for another installation (another ledger's entry 1).
+        (cosign(head, "ef" * 32, members.arm, NOW), None, InvalidInput, "installation"),
+        # aze submitting arm's (valid) cosignature.
+        (good, "aze", Forbidden, "member_id"),
+    ]
+    for cosignature, caller, kind, field in cases:
+        with pytest.raises(kind) as refused:
+            _submit(ctx, cosignature, caller)
+        assert _field(refused.value) == field, (field, refused.value)
+    with ctx.reader() as session:
+        assert session.scalar(select(func.count()).select_from(LedgerCosignatureRow)) == 0
+    # A verifier does not count a server-held key's cosignature either.
+    source = ledger_witness.DatabaseSource(ctx)
+    held = cosign(head, installation, server_held, NOW).as_dict()
+    counted, why = valid_cosigners(head, installation, [held], source.keys)
+    assert counted == set()
+    assert why == [f"tur: key {server_held.key_id} is held by the server"]
+    # The genuine one is stored once: a retry, even re-signed later, keeps the first.
+    first = _submit(ctx, good)
+    again = _submit(ctx, cosign(head, installation, members.arm, "2026-12-07T17:05:00.000000Z"))
+    assert first.cosignatures == again.cosignatures
+    assert [c.cosigned_at for c in again.cosignatures] == [NOW]
+    with ctx.reader() as session:
+        assert session.scalar(select(func.count()).select_from(LedgerCosignatureRow)) == 1
+    # Once arm's key is revoked, its new cosignatures are refused.
+    ledger.revoke_key(ctx, key_id=members.arm.key_id, actor=Actor.centre())
+    newer, _ = _head(ctx)
+    with pytest.raises(InvalidInput) as revoked:
+        _submit(ctx, cosign(newer, installation, members.arm, NOW))
+    assert _field(revoked.value) == "key_id"
+
+
+def test_bundle_requires_cosigners_offline(
+    ctx: ServiceContext, members: Members, tmp_path: Path
+) -> None:
+    ledger_witness.witness(
+        ledger_witness.DatabaseSource(ctx), tmp_path / "arm", cosign_key=members.arm
+    )
+    bundle = tmp_path / "ledger.jsonl"
+    ledger.export_bundle(ctx, bundle)
+    ok = ledger.verify_bundle_file(bundle, cosigners=1, cosigner_ids=["arm"])
+    assert ok.ok, ok.findings
+    short = ledger.verify_bundle_file(bundle, cosigner_ids=["arm", "aze"])
+    assert not short.ok
+    assert any("missing: aze" in f.message for f in short.findings)
+    # A cosignature moved onto another head of the bundle does not count.
+    lines = bundle.read_text(encoding="utf-8").splitlines()
+    head_line = json.loads(lines[-1])
+    assert head_line["type"] == "tree_head"
+    head_line["cosignatures"][0]["timestamp"] = "2026-01-01T00:00:00.000000Z"
+    bundle.write_text("\n".join([*lines[:-1], json.dumps(head_line)]) + "\n", encoding="utf-8")
+    moved = ledger.verify_bundle_file(bundle, cosigners=1)
+    assert not moved.ok
+    # Without the tree head line, the requirement cannot be met.
+    bundle.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    bare = ledger.verify_bundle_file(bundle, cosigners=1)
+    assert not bare.ok
+    assert any("no usable tree head" in f.message for f in bare.findings)
+    assert ledger.verify_bundle_file(bundle).ok
+
+
+def test_replay_on_another_installation_is_refused(
+    ctx: ServiceContext, members: Members, sqlite_template: Path, tmp_path: Path
+) -> None:
+    """A second installation (its own database and centre key), where arm holds the very
+    same key: arm's genuine cosignature of a head of the first is refused by the second,
+    naming ``installation``, even when the second has a head of that size."""
+    folder = tmp_path / "other"
+    folder.mkdir()
+    shutil.copy(sqlite_template, folder / "other.db")
+    other = ServiceContext.from_settings(settings_for(f"sqlite:///{folder / 'other.db'}", folder))
+    try:
+        setup_members(other, demo=True)
+        ledger.add_member_key(
+            other, member_id="arm", public_key=members.arm.public_key_hex, actor=Actor.centre()
+        )
+        head, installation = _head(ctx)
+        fill = head.tree_size - ledger_tree.tree_head(other).tree_size
+        append_test_entries(other, other.settings, max(fill, 0), member="centre")
+        other_head, other_installation = _head(other)
+        assert other_installation != installation
+        replayed = cosign(head, installation, members.arm, NOW)
+        with pytest.raises(InvalidInput) as refused:
+            _submit(other, replayed)
+        assert _field(refused.value) == "installation"
+        # Rewritten to name the other installation's head of the same size, its signature
+        # no longer holds.
+        assert other_head.tree_size == head.tree_size
+        relabelled = replace(
+            replayed,
+            installation=other_installation,
+            root_hash=other_head.root_hash,
+            timestamp=other_head.timestamp,
+            centre_key_id=other_head.key_id,
+        )
+        with pytest.raises(InvalidInput) as forged:
+            _submit(other, relabelled)
+        assert _field(forged.value) == "signature"
+    finally:
+        other.dispose()
