@@ -50,7 +50,9 @@ def serving(env: dict[str, str], *options: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        # Generous: a guard against a server that never starts, not a timing check (two
+        # workers importing the app on a loaded 2-core machine took over 60 s).
+        deadline = time.monotonic() + 180
         while True:
             if server.poll() is not None:
                 raise AssertionError(f"server exited with {server.returncode}")
