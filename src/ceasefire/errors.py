@@ -83,6 +83,21 @@ class Wording:
         }
 
 
+@dataclass(frozen=True)
+class Choices(Wording):
+    """The values a field allows, as a parameter of a :class:`Wording`: their codes in the
+    English (what the API and ``--json`` answer, what a program sends back), their labels
+    (``words``, marked msgids) where a page or the CLI shows it in the reader's language."""
+
+    codes: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    def render(self, translate: Any = None) -> str:
+        if translate is None:
+            return ", ".join(self.codes)
+        return ", ".join(str(translate(word)) for word in self.words)
+
+
 def _param(value: object) -> str | Wording:
     """A parameter as a :class:`Wording` keeps it: a marked msgid of its own; else its text."""
     if isinstance(value, WordedText):

@@ -10,9 +10,10 @@ JSON API, ``--json``, the CSV/HXL/GeoJSON exports, CSS classes and form values).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from ceasefire.errors import Choices
 from ceasefire.i18n.markers import N_
 
 # The categories' names as pages and published reports show them, translated where shown
@@ -405,3 +406,12 @@ def label(kind: str, value: object, translate: Callable[[str], str]) -> str:
     if found is None:
         return "" if value is None else str(code)
     return str(translate(found))
+
+
+def choices(kind: str, values: Iterable[object]) -> Choices:
+    """The allowed ``values`` of ``kind`` as a problem names them: the codes in the English
+    (the API's), each value's label where the problem is shown (a value the table does not
+    know: its code)."""
+    codes = tuple(str(getattr(value, "value", value)) for value in values)
+    words = tuple(LABELS[kind].get(code, code) for code in codes)
+    return Choices(", ".join(codes), codes=codes, words=words)
