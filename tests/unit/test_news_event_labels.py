@@ -3,13 +3,52 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import get_args
 
+from ceasefire.i18n import translations
 from ceasefire.i18n.labels import MODALITY_LABELS, NEWS_EVENT_LABELS
 from ceasefire.news.components.lexicon import PLOVER_TYPES
 from ceasefire.news.model import Modality
+from ceasefire.news.reporting import report_body
+from ceasefire.web.common import problem_text
 
 
 def test_every_event_type_and_modality_has_a_label() -> None:
     assert set(NEWS_EVENT_LABELS) == set(PLOVER_TYPES)
     assert set(MODALITY_LABELS) == set(get_args(Modality))
+
+
+def _event(kind: str, modality: str) -> dict[str, object]:
+    return {
+        "event": kind,
+        "modality": modality,
+        "sentence": {"section": "body"},
+        "source": [],
+        "target": [],
+        "confidence": 0.9,
+    }
+
+
+def _reason(kind: str, modality: str) -> str:
+    body, reason = report_body(
+        _event(kind, modality), 0, {}, article_id="art-x", fallback_day=date(2020, 11, 1)
+    )
+    assert body is None
+    return reason
+
+
+def test_why_an_event_is_no_report_reads_in_the_readers_language() -> None:
+    """The article page's note beside an event that is no report: the event type and the
+    modality by their words in the reader's language (the code kept beside the type); the
+    API's English keeps the code."""
+    consult, planned = _reason("CONSULT", "occurred"), _reason("FIGHT", "planned")
+    assert "CONSULT" in consult
+    for lang, words in (("ru", ("консультац", "запланирован")), ("tr", ("görüşme", "planlan"))):
+        translate = translations(lang).gettext
+        shown = problem_text(consult, translate), problem_text(planned, translate)
+        assert words[0] in shown[0].lower(), shown
+        assert "CONSULT" in shown[0]
+        assert words[1] in shown[1].lower(), shown
+        assert "observable" not in shown[0]
+        assert "nothing observed" not in shown[1]

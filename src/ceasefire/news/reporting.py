@@ -14,6 +14,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from ceasefire.errors import Wording, worded_text
+from ceasefire.i18n.labels import MODALITY_LABELS, NEWS_EVENT_LABELS
+from ceasefire.i18n.markers import N_
 from ceasefire.news.actordict import shipped_dictionary
 from ceasefire.reports.model import PARTY_CODE
 
@@ -95,6 +98,12 @@ def _civilian_figures(event: dict[str, Any]) -> bool:
     )
 
 
+def _word(table: dict[str, str], code: str) -> Wording | str:
+    """``code``'s label (translated where the reason is shown), or the code the table lacks."""
+    found = table.get(code)
+    return Wording(found) if found is not None else code
+
+
 def report_body(
     event: dict[str, Any],
     ordinal: int,
@@ -103,17 +112,26 @@ def report_body(
     article_id: str,
     fallback_day: date,
 ) -> tuple[dict[str, Any] | None, str]:
-    """The report body for one event, or None and why it stays an event only."""
+    """The report body for one event, or None and why it stays an event only: a message
+    that is its English in the API's JSON and shows in the reader's language on the article
+    page (:class:`~ceasefire.errors.WordedText`, the event type's code kept beside its word)."""
     if event["sentence"].get("section") == "title":
-        return None, "a headline restates the body"
+        return None, worded_text(N_("a headline restates the body"))
     if event["modality"] not in REPORTABLE_MODALITIES:
-        return None, f"modality {event['modality']}: nothing observed yet"
+        return None, worded_text(
+            N_("modality %(modality)s: nothing observed yet"),
+            modality=_word(MODALITY_LABELS, event["modality"]),
+        )
     category = report_category(event)
     if category is None:
-        return None, f"{event['event']} is no observable violation"
+        return None, worded_text(
+            N_("%(event)s (%(code)s) is no observable violation"),
+            event=_word(NEWS_EVENT_LABELS, event["event"]),
+            code=event["event"],
+        )
     location = event.get("location")
     if not location or (location.get("lat") is None and not location.get("name")):
-        return None, "the article does not say where"
+        return None, worded_text(N_("the article does not say where"))
     precision = int(location.get("precision") or 2)
     # A town named in the news locates the event near it, not at its centre point.
     precision = max(precision, 2)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Forbidden, NotFound, problem
+from ceasefire.errors import Forbidden, NotFound, problem, worded_text
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.ledger.service import append
@@ -232,7 +232,7 @@ class NewsIngester:
                 event, index, article_json, article_id=article_id, fallback_day=fallback_day
             )
             if selected is None or index in selected
-            else (None, "not selected for intake")
+            else (None, worded_text(N_("not selected for intake")))
             for index, event in enumerate(result["events"])
         ]
         contents: list[ReportContent | None] = []
