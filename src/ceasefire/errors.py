@@ -84,10 +84,11 @@ class Wording:
 
 
 @dataclass(frozen=True)
-class Choices(Wording):
-    """The values a field allows, as a parameter of a :class:`Wording`: their codes in the
-    English (what the API and ``--json`` answer, what a program sends back), their labels
-    (``words``, marked msgids) where a page or the CLI shows it in the reader's language."""
+class CodedWords(Wording):
+    """Values of the domain as a parameter of a :class:`Wording` (the values a field
+    allows, an event's type): their codes in the English (what the API and ``--json``
+    answer, what a program sends back), their labels (``words``, marked msgids) where a page
+    or the CLI shows it in the reader's language."""
 
     codes: tuple[str, ...] = ()
     words: tuple[str, ...] = ()

@@ -10,7 +10,7 @@ from ceasefire.i18n import translations
 from ceasefire.i18n.labels import MODALITY_LABELS, NEWS_EVENT_LABELS
 from ceasefire.news.components.lexicon import PLOVER_TYPES
 from ceasefire.news.model import Modality
-from ceasefire.news.reporting import report_body
+from ceasefire.news.reporting import report_body, stored_reason
 from ceasefire.web.common import problem_text
 
 
@@ -40,15 +40,21 @@ def _reason(kind: str, modality: str) -> str:
 
 def test_why_an_event_is_no_report_reads_in_the_readers_language() -> None:
     """The article page's note beside an event that is no report: the event type and the
-    modality by their words in the reader's language (the code kept beside the type); the
-    API's English keeps the code."""
+    modality by their words in the reader's language; the API's English keeps the codes,
+    and a note stored with an article in that English reads the same way again."""
     consult, planned = _reason("CONSULT", "occurred"), _reason("FIGHT", "planned")
-    assert "CONSULT" in consult
+    assert consult == "CONSULT is no observable violation"
+    assert planned == "modality planned: nothing observed yet"
     for lang, words in (("ru", ("консультац", "запланирован")), ("tr", ("görüşme", "planlan"))):
         translate = translations(lang).gettext
-        shown = problem_text(consult, translate), problem_text(planned, translate)
-        assert words[0] in shown[0].lower(), shown
-        assert "CONSULT" in shown[0]
-        assert words[1] in shown[1].lower(), shown
-        assert "observable" not in shown[0]
-        assert "nothing observed" not in shown[1]
+        for stored in (False, True):
+            notes = (stored_reason(str(consult)), stored_reason(str(planned)))
+            shown = [problem_text(n, translate) for n in (notes if stored else (consult, planned))]
+            assert words[0] in shown[0].lower(), shown
+            assert words[1] in shown[1].lower(), shown
+            assert "CONSULT" not in shown[0]
+            assert "observable" not in shown[0]
+            assert "nothing observed" not in shown[1]
+    assert problem_text(
+        stored_reason("the article does not say where"), translations("ru").gettext
+    ) != ("the article does not say where")

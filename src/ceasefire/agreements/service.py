@@ -76,7 +76,7 @@ from ceasefire.config import Settings
 from ceasefire.db.base import shape_of
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.i18n.labels import choices
+from ceasefire.i18n.labels import coded_words
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents.service import check_cited_records
 from ceasefire.ledger import service as ledger
@@ -706,7 +706,7 @@ def status_change_input(
                 "status",
                 N_("unknown status %(status)s; one of: %(choices)s"),
                 status=repr(status),
-                choices=choices("provision_status", ProvisionStatus),
+                choices=coded_words("provision_status", ProvisionStatus),
             )
         )
     instant = _instant_input(at, _clean(local), _clean(time_zone), problems)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ceasefire.errors import Choices
+from ceasefire.errors import CodedWords
 from ceasefire.i18n.markers import N_
 
 # The categories' names as pages and published reports show them, translated where shown
@@ -408,10 +408,10 @@ def label(kind: str, value: object, translate: Callable[[str], str]) -> str:
     return str(translate(found))
 
 
-def choices(kind: str, values: Iterable[object]) -> Choices:
-    """The allowed ``values`` of ``kind`` as a problem names them: the codes in the English
-    (the API's), each value's label where the problem is shown (a value the table does not
-    know: its code)."""
+def coded_words(kind: str, values: Iterable[object]) -> CodedWords:
+    """``values`` of ``kind`` (the values a field allows, or one value) as a message names
+    them: the codes in the English (the API's), each value's label where the message is
+    shown (a value the table does not know: its code)."""
     codes = tuple(str(getattr(value, "value", value)) for value in values)
     words = tuple(LABELS[kind].get(code, code) for code in codes)
-    return Choices(", ".join(codes), codes=codes, words=words)
+    return CodedWords(", ".join(codes), codes=codes, words=words)

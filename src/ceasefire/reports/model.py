@@ -24,8 +24,8 @@ from typing import Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ceasefire.access import Classification, concerns_key
-from ceasefire.errors import Choices, InvalidInput, problem
-from ceasefire.i18n.labels import LABELS, choices
+from ceasefire.errors import CodedWords, InvalidInput, problem
+from ceasefire.i18n.labels import LABELS, coded_words
 from ceasefire.i18n.markers import N_
 
 
@@ -539,10 +539,10 @@ _LABEL_KIND = {
 """The label table (``i18n.labels``) of each value a report names from a list."""
 
 
-def _choices(enum: type[StrEnum]) -> Choices:
+def _choices(enum: type[StrEnum]) -> CodedWords:
     """``enum``'s values as a problem names them: codes in the API's English, words where
     shown in the reader's language."""
-    return choices(_LABEL_KIND[enum.__name__], enum)
+    return coded_words(_LABEL_KIND[enum.__name__], enum)
 
 
 def _enum(
