@@ -9,9 +9,11 @@ that does not verify is ``E601``, not a generic server error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Self
 
+from ceasefire.i18n.labels import LABELS
 from ceasefire.i18n.markers import N_
 
 
@@ -97,6 +99,15 @@ class CodedWords(Wording):
         if translate is None:
             return ", ".join(self.codes)
         return ", ".join(str(translate(word)) for word in self.words)
+
+
+def coded_words(kind: str, values: Iterable[object]) -> CodedWords:
+    """``values`` of ``kind`` (the values a field allows, or one value) as a message names
+    them: the codes in the English (the API's), each value's label where the message is
+    shown (a value the table does not know: its code)."""
+    codes = tuple(str(getattr(value, "value", value)) for value in values)
+    words = tuple(LABELS[kind].get(code, code) for code in codes)
+    return CodedWords(", ".join(codes), codes=codes, words=words)
 
 
 def _param(value: object) -> str | Wording:

@@ -75,8 +75,7 @@ from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.base import shape_of
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
-from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
-from ceasefire.i18n.labels import coded_words
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, coded_words, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents.service import check_cited_records
 from ceasefire.ledger import service as ledger

@@ -10,10 +10,9 @@ JSON API, ``--json``, the CSV/HXL/GeoJSON exports, CSS classes and form values).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from ceasefire.errors import CodedWords
 from ceasefire.i18n.markers import N_
 
 # The categories' names as pages and published reports show them, translated where shown
@@ -406,12 +405,3 @@ def label(kind: str, value: object, translate: Callable[[str], str]) -> str:
     if found is None:
         return "" if value is None else str(code)
     return str(translate(found))
-
-
-def coded_words(kind: str, values: Iterable[object]) -> CodedWords:
-    """``values`` of ``kind`` (the values a field allows, or one value) as a message names
-    them: the codes in the English (the API's), each value's label where the message is
-    shown (a value the table does not know: its code)."""
-    codes = tuple(str(getattr(value, "value", value)) for value in values)
-    words = tuple(LABELS[kind].get(code, code) for code in codes)
-    return CodedWords(", ".join(codes), codes=codes, words=words)

@@ -15,8 +15,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from ceasefire.errors import worded_text
-from ceasefire.i18n.labels import coded_words
+from ceasefire.errors import coded_words, worded_text
 from ceasefire.i18n.markers import N_
 from ceasefire.news.actordict import shipped_dictionary
 from ceasefire.reports.model import PARTY_CODE

@@ -24,8 +24,8 @@ from typing import Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ceasefire.access import Classification, concerns_key
-from ceasefire.errors import CodedWords, InvalidInput, problem
-from ceasefire.i18n.labels import LABELS, coded_words
+from ceasefire.errors import CodedWords, InvalidInput, coded_words, problem
+from ceasefire.i18n.labels import LABELS
 from ceasefire.i18n.markers import N_
 
 
