@@ -9,9 +9,11 @@ that does not verify is ``E601``, not a generic server error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Self
 
+from ceasefire.i18n.labels import LABELS
 from ceasefire.i18n.markers import N_
 
 
@@ -81,6 +83,31 @@ class Wording:
         return str(text) % {
             k: v.render(translate) if isinstance(v, Wording) else v for k, v in self.params
         }
+
+
+@dataclass(frozen=True)
+class CodedWords(Wording):
+    """Values of the domain as a parameter of a :class:`Wording` (the values a field
+    allows, an event's type): their codes in the English (what the API and ``--json``
+    answer, what a program sends back), their labels (``words``, marked msgids) where a page
+    or the CLI shows it in the reader's language."""
+
+    codes: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    def render(self, translate: Any = None) -> str:
+        if translate is None:
+            return ", ".join(self.codes)
+        return ", ".join(str(translate(word)) for word in self.words)
+
+
+def coded_words(kind: str, values: Iterable[object]) -> CodedWords:
+    """``values`` of ``kind`` (the values a field allows, or one value) as a message names
+    them: the codes in the English (the API's), each value's label where the message is
+    shown (a value the table does not know: its code)."""
+    codes = tuple(str(getattr(value, "value", value)) for value in values)
+    words = tuple(LABELS[kind].get(code, code) for code in codes)
+    return CodedWords(", ".join(codes), codes=codes, words=words)
 
 
 def _param(value: object) -> str | Wording:

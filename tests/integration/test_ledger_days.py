@@ -8,6 +8,8 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
+from ceasefire.errors import WordedText
+from ceasefire.i18n import translations
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.keyfile import add_key
 from ceasefire.ledger.merkle import verify_inclusion
@@ -111,3 +113,10 @@ def test_editing_a_sealed_root_row_is_a_state_finding(
     result = ledger.verify(ctx)
     assert result.chain.ok
     assert [f.kind for f in result.findings] == [FindingKind.STATE_MISMATCH]
+    # Its details in the reader's language too; the API's and --json's English unchanged.
+    message = result.findings[0].message
+    assert message.endswith(" differs from its sealed root")
+    assert isinstance(message, WordedText)
+    said = message.shown(translations("ru").gettext)
+    assert "отличается от запечатанного корня" in said, said
+    assert "differs" not in message.shown(translations("tr").gettext)

@@ -14,6 +14,8 @@ from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
+from ceasefire.errors import WordedText
+from ceasefire.i18n import translations
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import build_entry
@@ -82,6 +84,12 @@ def _server_key(settings: Settings, member: str) -> SigningKey:
     keys = load_key_file(settings.key_file).for_member(member)
     assert keys, f"no key of {member} in the key file"
     return keys[0]
+
+
+def _shown(message: str, lang: str) -> str:
+    """A finding's message as ``ledger verify --lang`` shows it."""
+    assert isinstance(message, WordedText), message
+    return message.shown(translations(lang).gettext)
 
 
 def test_changing_one_payload_field(ctx: ServiceContext, record: Record) -> None:
@@ -175,6 +183,11 @@ def test_editing_a_provision_status_row_without_a_ledger_entry(
     assert (first.seq, first.kind) == (seq, FindingKind.STATE_MISMATCH)
     assert "status" in first.message
     assert "'breached'" in first.message
+    # In the CLI's language too (``ledger verify --lang ru``); the English above for --json.
+    said = _shown(first.message, "ru")
+    assert "расходятся с записью журнала" in said, said
+    assert "'breached'" in said
+    assert "differ" not in _shown(first.message, "tr")
 
 
 def test_deleting_a_provision_status_row(ctx: ServiceContext, record: Record) -> None:
@@ -187,6 +200,8 @@ def test_deleting_a_provision_status_row(ctx: ServiceContext, record: Record) ->
     result = ledger.verify(ctx)
     assert [(f.seq, f.kind) for f in result.findings] == [(seq, FindingKind.STATE_MISMATCH)]
     assert "deleted" in result.findings[0].message
+    assert "строка удалена" in _shown(result.findings[0].message, "ru")
+    assert "satır silinmiş" in _shown(result.findings[0].message, "tr")
 
 
 def test_editing_an_indexed_column_beside_the_header(ctx: ServiceContext, record: Record) -> None:
@@ -205,3 +220,5 @@ def test_editing_the_key_projection(
     assert result.chain.ok
     assert [f.kind for f in result.findings] == [FindingKind.STATE_MISMATCH]
     assert key_id in result.findings[0].message
+    said = _shown(result.findings[0].message, "ru")
+    assert f"строка ledger_keys ключа {key_id} расходится" in said, said

@@ -62,7 +62,8 @@ BREACH = alert(
         (
             "ru",
             [
-                "grid0.25:159:187: инцидентов за 24 часа до 26.11.2020, 12:00 UTC — 7, "
+                "квадрат с центром 39,875° с. ш. 46,875° в. д. (grid0.25:159:187): "
+                "инцидентов за 24 часа до 26.11.2020, 12:00 UTC — 7, "
                 "ожидалось 1,2 (p = 1,23E-4)",
                 "Срок по пункту 6 (nk-2020-trilateral) истёк: исполнение не записано",
                 "Возможное нарушение положения p-1 в зоне aghdam-district — инцидент inc-1: "
@@ -72,7 +73,8 @@ BREACH = alert(
         (
             "tr",
             [
-                "grid0.25:159:187: 26.11.2020 12:00 UTC'ye kadarki 24 saatte 7 olay, "
+                "merkezi 39,875° K 46,875° D olan kare (grid0.25:159:187): "
+                "26.11.2020 12:00 UTC'ye kadarki 24 saatte 7 olay, "
                 "beklenen 1,2 (p = 1,23E-4)",
                 "6 (nk-2020-trilateral) için süre geçti: yerine getirme kaydı yok",
                 "inc-1 olayı ile aghdam-district bölgesinde p-1 hükmünün olası ihlali: "
@@ -167,5 +169,26 @@ def test_the_mail_words_each_kind_of_subject_and_period() -> None:
     assert "\nson tarih: 25 Kas 2020\n" in text
     spike = SPIKE.model_copy(update={"subject": "area/nk-2020-trilateral/grid0.25:159:187"})
     subject, text = mail_text(spike, "en")
-    assert subject == "[ceasefire] WARNING spike in incidents: area grid0.25:159:187"
+    assert subject == (
+        "[ceasefire] WARNING spike in incidents: cell around 39.875° N 46.875° E (grid0.25:159:187)"
+    )
     assert "\nday: 26 Nov 2020\n" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "place"),
+    [
+        ("en", "cell around 39.875° N 46.875° E (grid0.25:159:187)"),
+        ("ru", "квадрат с центром 39,875° с. ш. 46,875° в. д. (grid0.25:159:187)"),
+        ("tr", "merkezi 39,875° K 46,875° D olan kare (grid0.25:159:187)"),
+    ],
+)
+def test_a_grid_cell_reads_as_a_place_with_its_code_kept(lang: str, place: str) -> None:
+    """The e-mail's area line, a spike's summary and its subject name a grid cell by its
+    centre's coordinates in the reader's language, the cell's code kept for reference."""
+    _, text = mail_text(CASUALTIES, lang)
+    assert text.endswith(f": {place}\n"), text
+    spike = SPIKE.model_copy(update={"subject": "area/nk-2020-trilateral/grid0.25:159:187"})
+    subject, text = mail_text(spike, lang)
+    assert place in subject
+    assert text.startswith(place), text

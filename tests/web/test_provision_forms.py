@@ -9,6 +9,7 @@ token is refused, and a refused form names the field with its input kept.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -204,3 +205,25 @@ def test_the_forms_follow_the_role_in_the_agreement_shown(
     memo |= {"status": "fulfilled", "evidence_source": "russia-mod", "evidence_ref": ""}
     assert russia.post("/provisions/status", memo).status_code == 403
     assert france.post("/provisions/status", memo).status_code == 303
+
+
+def _field_errors(page: str) -> str:
+    return " ".join(re.findall(r'<span class="field-error">([^<]*)</span>', page))
+
+
+def test_a_status_no_dropdown_offers_is_refused_naming_the_statuses_in_words(
+    browsers: dict[str, Browser],
+) -> None:
+    """A hand-crafted post with a status the dropdown never offers: the problem names the
+    allowed statuses by their words in the reader's language, not by their codes."""
+    for who, lang, words in (
+        ("rus", "ru", ("выполняется", "выполнено", "нарушено")),
+        ("tur", "tr", ("sürüyor", "yerine getirildi")),
+        ("rus", "en", ("in progress", "fulfilled", "breached")),
+    ):
+        refused = browsers[who].post(f"/provisions/status?lang={lang}", {**STATUS, "status": "x"})
+        assert refused.status_code == 422
+        said = _field_errors(refused.text)
+        assert all(word in said for word in words), said
+        assert "in_progress" not in said
+        assert "&#39;x&#39;" in said

@@ -23,6 +23,8 @@ from ceasefire.agreements.tables import (
     DeadlineAmendmentRow,
     ProvisionStatusChangeRow,
 )
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
 from ceasefire.ids import record_ids_in
 from ceasefire.ledger.check import EntryAbout, PayloadRule, StateChecker
 from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
@@ -92,18 +94,30 @@ def _compare(
     matched: set[int] = set()
     for row in rows:
         seq = row.ledger_seq
-        label = f"{table} row {_row_label(row)}"
+        label = worded_text(N_("%(table)s row %(key)s"), table=table, key=_row_label(row))
         entry = by_seq.get(seq) if seq is not None else None
         if entry is None:
             yield Finding(
                 seq,
                 FindingKind.STATE_MISMATCH,
-                f"{label} has no {what} entry (ledger_seq {seq}): written without the ledger",
+                worded_text(
+                    N_(
+                        "%(row)s has no %(tag)s entry (ledger_seq %(seq)s):"
+                        " written without the ledger"
+                    ),
+                    row=label,
+                    tag=what,
+                    seq=seq,
+                ),
             )
             continue
         if seq in matched:
             yield Finding(
-                seq, FindingKind.STATE_MISMATCH, f"{label} claims entry {seq}, already claimed"
+                seq,
+                FindingKind.STATE_MISMATCH,
+                worded_text(
+                    N_("%(row)s claims entry %(seq)s, already claimed"), row=label, seq=seq
+                ),
             )
             continue
         matched.add(seq)
@@ -114,24 +128,50 @@ def _compare(
             yield Finding(
                 seq,
                 FindingKind.STATE_MISMATCH,
-                f"{label}: {', '.join(differ)} differ from ledger entry {seq}"
-                + _example(differ[0], fields(row), entry.payload),
+                _differ(label, differ, seq, fields(row), entry.payload),
             )
     for entry in entries:
         if entry.seq not in matched:
             yield Finding(
                 entry.seq,
                 FindingKind.STATE_MISMATCH,
-                f"ledger entry {entry.seq} ({entry.tag} {entry.subject}) has no {table} row:"
-                " the row was deleted",
+                worded_text(
+                    N_(
+                        "ledger entry %(seq)s (%(tag)s %(subject)s) has no %(table)s row:"
+                        " the row was deleted"
+                    ),
+                    seq=entry.seq,
+                    tag=entry.tag,
+                    subject=entry.subject,
+                    table=table,
+                ),
             )
 
 
-def _example(name: str, fields: dict[str, Any], payload: Any) -> str:
+def _differ(label: str, differ: list[str], seq: int, fields: dict[str, Any], payload: Any) -> str:
+    """A row whose ``differ`` fields are not its entry's, the first one's two values shown
+    where they are short."""
+    name = differ[0]
     table_value, ledger_value = fields[name], _lookup(payload, name)
     if isinstance(table_value, str | int | None) and isinstance(ledger_value, str | int | None):
-        return f" ({name}: table {table_value!r}, ledger {ledger_value!r})"
-    return ""
+        return worded_text(
+            N_(
+                "%(row)s: %(fields)s differ from ledger entry %(seq)s"
+                " (%(name)s: table %(table)s, ledger %(ledger)s)"
+            ),
+            row=label,
+            fields=", ".join(differ),
+            seq=seq,
+            name=name,
+            table=repr(table_value),
+            ledger=repr(ledger_value),
+        )
+    return worded_text(
+        N_("%(row)s: %(fields)s differ from ledger entry %(seq)s"),
+        row=label,
+        fields=", ".join(differ),
+        seq=seq,
+    )
 
 
 def _row_label(row: Any) -> str:

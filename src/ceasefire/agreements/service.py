@@ -75,7 +75,7 @@ from ceasefire.areas import hook_implementations
 from ceasefire.config import Settings
 from ceasefire.db.base import shape_of
 from ceasefire.db.context import SESSION_CONTEXT_KEY, ServiceContext
-from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, problem
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound, coded_words, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents.service import check_cited_records
 from ceasefire.ledger import service as ledger
@@ -701,13 +701,12 @@ def status_change_input(
     try:
         new_status = ProvisionStatus(status)
     except ValueError:
-        choices = ", ".join(s.value for s in ProvisionStatus)
         problems.append(
             problem(
                 "status",
                 N_("unknown status %(status)s; one of: %(choices)s"),
                 status=repr(status),
-                choices=choices,
+                choices=coded_words("provision_status", ProvisionStatus),
             )
         )
     instant = _instant_input(at, _clean(local), _clean(time_zone), problems)

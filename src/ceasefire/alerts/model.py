@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -279,6 +280,19 @@ def grid_area(lat: float, lon: float, cell_deg: float = 0.25) -> str:
     """The grid sector of a point (``grid0.25:159:187``): cells of ``cell_deg`` degrees,
     about 28 × 21 km here, the scale of a monitoring sector."""
     return f"grid{cell_deg:g}:{math.floor(lat / cell_deg)}:{math.floor(lon / cell_deg)}"
+
+
+_GRID = re.compile(r"grid(?P<deg>\d+(?:\.\d+)?):(?P<row>-?\d+):(?P<col>-?\d+)")
+
+
+def grid_centre(area: str) -> tuple[float, float] | None:
+    """The centre (lat, lon) of a cell :func:`grid_area` names, or None for another area
+    (a zone's id)."""
+    found = _GRID.fullmatch(area)
+    if found is None:
+        return None
+    deg = float(found["deg"])
+    return (int(found["row"]) + 0.5) * deg, (int(found["col"]) + 0.5) * deg
 
 
 # -- who gets what --------------------------------------------------------------------------

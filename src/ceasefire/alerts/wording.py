@@ -21,7 +21,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from ceasefire import i18n
-from ceasefire.alerts.model import AlertKind
+from ceasefire.alerts.model import AlertKind, grid_centre
 from ceasefire.alerts.schemas import AlertPublic
 from ceasefire.compliance.model import translated_reason
 from ceasefire.i18n.labels import label
@@ -55,6 +55,30 @@ _PERIOD_NAMES = {
 due date, a day); a casualty alert's period is its severity, already said above."""
 
 
+_HEMISPHERES = (
+    (N_("%(deg)s° N"), N_("%(deg)s° S")),
+    (N_("%(deg)s° E"), N_("%(deg)s° W")),
+)
+
+
+def place_of_area(area: str, translate: Translate, lang: str) -> str:
+    """An alert's area as a reader finds it: a grid cell (``grid0.25:159:187``) by its
+    centre's latitude and longitude in ``lang``, its code kept for reference; a zone's id as
+    it is."""
+    centre = grid_centre(area)
+    if centre is None:
+        return area
+    lat, lon = (
+        translate(names[value < 0]) % {"deg": format_decimal(abs(value), "0.###", locale=lang)}
+        for value, names in zip(centre, _HEMISPHERES, strict=True)
+    )
+    return translate(N_("cell around %(lat)s %(lon)s (%(code)s)")) % {
+        "lat": lat,
+        "lon": lon,
+        "code": area,
+    }
+
+
 def _with_reasons(headline: str, reasons: Any, translate: Translate) -> str:
     if not isinstance(reasons, list) or not reasons:
         return headline
@@ -83,7 +107,7 @@ def _spike(alert: AlertPublic, translate: Translate, lang: str) -> str:
             "%(expected)s expected (p = %(p)s)"
         )
     ) % {
-        "area": details["area"],
+        "area": place_of_area(str(details["area"]), translate, lang),
         "count": int(details["count"]),
         "until": i18n.format_instant(alert.raised_at, lang, fmt="short"),
         "expected": format_decimal(float(details["expected"]), "0.0", locale=lang),
@@ -139,10 +163,10 @@ def alert_summary(alert: AlertPublic, lang: str) -> str:
 def alert_about(alert: AlertPublic, lang: str) -> str:
     """The record ``alert`` is about, in words in ``lang`` (an e-mail's subject, the CLI's
     table)."""
-    return _about(alert, i18n.translations(lang).gettext)
+    return _about(alert, i18n.translations(lang).gettext, lang)
 
 
-def _about(alert: AlertPublic, translate: Translate) -> str:
+def _about(alert: AlertPublic, translate: Translate, lang: str) -> str:
     """The record an alert is about in words (its ``subject`` is a code: ``incident/ID``,
     ``incident/ID/RULE/ZONE``, ``provision/AGREEMENT/PROVISION``, ``area/AGREEMENT/CELL``);
     a subject of another form as it is."""
@@ -160,7 +184,7 @@ def _about(alert: AlertPublic, translate: Translate) -> str:
             "agreement": parts[0],
         }
     if record == "area" and len(parts) == 2:
-        return translate(N_("area %(area)s")) % {"area": parts[1]}
+        return place_of_area(parts[1], translate, lang)
     return alert.subject
 
 
@@ -190,7 +214,7 @@ def mail_text(alert: AlertPublic, lang: str) -> tuple[str, str]:
     translate = i18n.translations(lang).gettext
     kind = label("alert_kind", alert.kind, translate)
     severity = label("severity", alert.severity, translate)
-    about = _about(alert, translate)
+    about = _about(alert, translate, lang)
     subject = f"[ceasefire] {_upper(severity, lang)} {kind}: {about}"
     values = {
         "kind": kind,
@@ -201,7 +225,7 @@ def mail_text(alert: AlertPublic, lang: str) -> tuple[str, str]:
         if lang != i18n.DEFAULT_LANGUAGE
         else alert.raised_at.isoformat(),
         "alert_id": alert.id,
-        "area": alert.area,
+        "area": place_of_area(alert.area, translate, lang) if alert.area else "",
     }
     lines = [alert_summary(alert, lang), ""]
     period = _period(alert, translate, lang)

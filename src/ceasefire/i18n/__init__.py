@@ -61,6 +61,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "news/lang_evaluation.py",
         "news/pipeline.py",
         "news/plaintext.py",
+        "news/reporting.py",
         "news/service.py",
     ),
     "web": ("web",),

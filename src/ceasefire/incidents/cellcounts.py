@@ -41,6 +41,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction
 
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
 from ceasefire.incidents.tables import IncidentRow, MapCellCountRow
 from ceasefire.members.grid import (
     BBox,
@@ -314,9 +316,15 @@ def differences(session: Session, limit: int = 20) -> list[str]:
         ):
             continue
         found.append(
-            f"incident_map_cells {dict(zip(KEY, key, strict=True))}: holds"
-            f" {have[0] if have else 0} incidents, a recount {want[0] if want else 0}"
-            " (ceasefire incident recount-map rebuilds the counts)"
+            worded_text(
+                N_(
+                    "incident_map_cells %(cell)s: holds %(held)s incidents, a recount"
+                    " %(counted)s (ceasefire incident recount-map rebuilds the counts)"
+                ),
+                cell=dict(zip(KEY, key, strict=True)),
+                held=have[0] if have else 0,
+                counted=want[0] if want else 0,
+            )
         )
         if len(found) >= limit:
             break

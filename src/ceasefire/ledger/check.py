@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.verify import CollectedEntry, Finding, compare_projection
 
 StateCheck = Callable[[Session, Sequence[CollectedEntry]], Iterable[Finding]]
@@ -106,7 +108,13 @@ def picked(payload: Mapping[str, Any], *names: str) -> dict[str, Any]:
 
 
 def _differs(table: str, key: str, seq: int, fields: list[str]) -> str:
-    return f"{table} row {key} differs from ledger entry {seq} in {', '.join(sorted(fields))}"
+    return worded_text(
+        N_("%(table)s row %(key)s differs from ledger entry %(seq)s in %(fields)s"),
+        table=table,
+        key=key,
+        seq=seq,
+        fields=", ".join(sorted(fields)),
+    )
 
 
 def projection_checker(

@@ -18,6 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ceasefire.errors import WordedText, worded_text
+from ceasefire.i18n.markers import N_
+
 ALGORITHM = "ed25519"
 CENTRE_MEMBER_ID = "centre"
 
@@ -104,6 +107,13 @@ class KeyRecord:
         return self.ended_seq is None
 
 
+_ENDED = {
+    "revoked": N_("key %(key)s was revoked at seq %(seq)s (%(until)s)"),
+    "rotated": N_("key %(key)s was rotated at seq %(seq)s (%(until)s)"),
+}
+"""How a key's end is said, by its reason (``KeyRing.end``)."""
+
+
 class KeyRing:
     """The keys known at a point of the chain, updated by replaying key entries in order."""
 
@@ -116,23 +126,36 @@ class KeyRing:
     def get(self, key_id: str) -> KeyRecord | None:
         return self.keys.get(key_id)
 
-    def validity_problem(self, key_id: str, member_id: str) -> str | None:
-        """Why ``key_id`` may not sign for ``member_id`` now; None when it may."""
+    def validity_problem(self, key_id: str, member_id: str) -> WordedText | None:
+        """Why ``key_id`` may not sign for ``member_id`` now; None when it may. The English
+        (``--json``, the API) carries its catalogue wording, shown in the CLI's language."""
         record = self.keys.get(key_id)
         if record is None:
-            return f"key {key_id} was never added before this entry"
+            return worded_text(N_("key %(key)s was never added before this entry"), key=key_id)
         if record.member_id != member_id:
-            return f"key {key_id} belongs to member {record.member_id!r}, not {member_id!r}"
+            return worded_text(
+                N_("key %(key)s belongs to member %(owner)s, not %(member)s"),
+                key=key_id,
+                owner=repr(record.member_id),
+                member=repr(member_id),
+            )
         if record.ended_seq is not None:
-            return (
-                f"key {key_id} was {record.end_reason or 'revoked'} at seq {record.ended_seq}"
-                f" ({record.valid_until})"
+            return worded_text(
+                _ENDED.get(record.end_reason or "revoked", _ENDED["revoked"]),
+                key=key_id,
+                seq=record.ended_seq,
+                until=record.valid_until,
             )
         since = self.self_custody.get(member_id)
         if since is not None and record.custody != MEMBER_CUSTODY:
-            return (
-                f"{member_id!r} holds its own signing keys since seq {since}: key {key_id}"
-                " is held by the server and cannot sign for it"
+            return worded_text(
+                N_(
+                    "%(member)s holds its own signing keys since seq %(since)s: key %(key)s"
+                    " is held by the server and cannot sign for it"
+                ),
+                member=repr(member_id),
+                since=since,
+                key=key_id,
             )
         return None
 

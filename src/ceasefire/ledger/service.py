@@ -46,6 +46,7 @@ from ceasefire.errors import (
     Unauthorized,
     Unavailable,
     problem,
+    worded_text,
 )
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger import custody as ledger_custody
@@ -1484,7 +1485,12 @@ def _check_projections(session: Session, chain: ChainReport) -> Iterator[Finding
             yield Finding(
                 key.added_seq if key else None,
                 FindingKind.STATE_MISMATCH,
-                f"ledger_keys {'lacks' if row is None else 'has an unledgered'} key {key_id}",
+                worded_text(
+                    N_("ledger_keys lacks key %(key)s")
+                    if row is None
+                    else N_("ledger_keys has an unledgered key %(key)s"),
+                    key=key_id,
+                ),
             )
             continue
         stored = (row.member_id, row.public_key, row.added_seq, row.ended_seq)
@@ -1492,7 +1498,9 @@ def _check_projections(session: Session, chain: ChainReport) -> Iterator[Finding
             yield Finding(
                 key.ended_seq or key.added_seq,
                 FindingKind.STATE_MISMATCH,
-                f"ledger_keys row of key {key_id} differs from its key entries",
+                worded_text(
+                    N_("ledger_keys row of key %(key)s differs from its key entries"), key=key_id
+                ),
             )
     roots = {row.day.isoformat(): row for row in session.scalars(select(LedgerRootRow))}
     sealed = {r.day: r for r in chain.roots}
@@ -1502,13 +1510,20 @@ def _check_projections(session: Session, chain: ChainReport) -> Iterator[Finding
             yield Finding(
                 root.sealed_seq if root else None,
                 FindingKind.STATE_MISMATCH,
-                f"ledger_roots {'lacks' if root_row is None else 'has an unsealed'} day {day}",
+                worded_text(
+                    N_("ledger_roots lacks day %(day)s")
+                    if root_row is None
+                    else N_("ledger_roots has an unsealed day %(day)s"),
+                    day=day,
+                ),
             )
         elif (root_row.root, root_row.sealed_seq) != (root.root, root.sealed_seq):
             yield Finding(
                 root.sealed_seq,
                 FindingKind.STATE_MISMATCH,
-                f"ledger_roots row of {day} differs from its sealed root",
+                worded_text(
+                    N_("ledger_roots row of %(day)s differs from its sealed root"), day=day
+                ),
             )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ceasefire.errors import CeasefireError, worded_text
+from ceasefire.errors import CeasefireError, WordedText, worded_text
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.canonical import canonical_json
 from ceasefire.ledger.entry import (
@@ -123,7 +123,7 @@ class Finding:
         return f"{where}: {self.kind.description}: {self.message}"
 
 
-def presigned_user_problem(users: Mapping[str, str], user: str, member: str) -> str | None:
+def presigned_user_problem(users: Mapping[str, str], user: str, member: str) -> WordedText | None:
     """Why a member's pre-signed entry may not name ``user`` (None: it may).
 
     ``users`` maps each user id to its member as the server's ``auth:user:added`` entries
@@ -134,9 +134,16 @@ def presigned_user_problem(users: Mapping[str, str], user: str, member: str) -> 
     """
     owner = users.get(user)
     if owner is None:
-        return f"user {user!r} is not a user of any member before this entry"
+        return worded_text(
+            N_("user %(user)s is not a user of any member before this entry"), user=repr(user)
+        )
     if owner != member:
-        return f"user {user!r} is a user of {owner!r}, not of the signing member {member!r}"
+        return worded_text(
+            N_("user %(user)s is a user of %(owner)s, not of the signing member %(member)s"),
+            user=repr(user),
+            owner=repr(owner),
+            member=repr(member),
+        )
     return None
 
 
@@ -899,7 +906,11 @@ def compare_projection(
                 yield Finding(
                     None,
                     FindingKind.STATE_MISMATCH,
-                    f"{table} row {key} has no ledger entry: written without the ledger",
+                    worded_text(
+                        N_("%(table)s row %(key)s has no ledger entry: written without the ledger"),
+                        table=table,
+                        key=key,
+                    ),
                 )
                 continue
             seq, fields = wanted[key]
@@ -907,7 +918,14 @@ def compare_projection(
                 yield Finding(
                     seq,
                     FindingKind.STATE_MISMATCH,
-                    f"ledger entry {seq} describes {table} row {key}, which is missing",
+                    worded_text(
+                        N_(
+                            "ledger entry %(seq)s describes %(table)s row %(key)s, which is missing"
+                        ),
+                        seq=seq,
+                        table=table,
+                        key=key,
+                    ),
                 )
                 continue
             differ = [name for name, value in fields.items() if rows[key].get(name) != value]

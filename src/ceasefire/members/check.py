@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.check import (
     ActualRows,
     EntryAbout,
@@ -217,7 +219,13 @@ def _actual(session: Session) -> ActualRows:
 
 
 def _differs(table: str, key: str, seq: int, fields: list[str]) -> str:
-    return f"{table} row {key}: {', '.join(fields)} differ from ledger entry {seq}"
+    return worded_text(
+        N_("%(table)s row %(key)s: %(fields)s differ from ledger entry %(seq)s"),
+        table=table,
+        key=key,
+        fields=", ".join(fields),
+        seq=seq,
+    )
 
 
 CHECKER = projection_checker(

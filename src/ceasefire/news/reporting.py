@@ -11,9 +11,12 @@ provision's status, not an observation.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
+from ceasefire.errors import coded_words, worded_text
+from ceasefire.i18n.markers import N_
 from ceasefire.news.actordict import shipped_dictionary
 from ceasefire.reports.model import PARTY_CODE
 
@@ -95,6 +98,39 @@ def _civilian_figures(event: dict[str, Any]) -> bool:
     )
 
 
+HEADLINE = N_("a headline restates the body")
+NOWHERE = N_("the article does not say where")
+NOT_SELECTED = N_("not selected for intake")
+_NOT_OBSERVED = re.compile(r"modality (?P<code>\w+): nothing observed yet")
+_NOT_OBSERVABLE = re.compile(r"(?P<code>[A-Z]+) is no observable violation")
+
+
+def _not_observed(modality: str) -> str:
+    return worded_text(
+        N_("modality %(modality)s: nothing observed yet"),
+        modality=coded_words("modality", [modality]),
+    )
+
+
+def _not_observable(kind: str) -> str:
+    return worded_text(
+        N_("%(event)s is no observable violation"), event=coded_words("news_event", [kind])
+    )
+
+
+def stored_reason(text: str) -> str:
+    """Why an event stayed an event, as stored with its article (the English
+    :func:`report_body` gave), worded again so that a page shows it in the reader's
+    language; a text worded otherwise as it is."""
+    if text in (HEADLINE, NOWHERE, NOT_SELECTED):
+        return worded_text(text)
+    for pattern, worded in ((_NOT_OBSERVED, _not_observed), (_NOT_OBSERVABLE, _not_observable)):
+        found = pattern.fullmatch(text)
+        if found is not None:
+            return worded(found["code"])
+    return text
+
+
 def report_body(
     event: dict[str, Any],
     ordinal: int,
@@ -103,17 +139,20 @@ def report_body(
     article_id: str,
     fallback_day: date,
 ) -> tuple[dict[str, Any] | None, str]:
-    """The report body for one event, or None and why it stays an event only."""
+    """The report body for one event, or None and why it stays an event only: a message
+    that is its English in the API's JSON and shows in the reader's language on the article
+    page (:class:`~ceasefire.errors.WordedText`: the event type and modality by their codes
+    in the English, by their words where shown; ``web.news_pages`` reads a stored one back)."""
     if event["sentence"].get("section") == "title":
-        return None, "a headline restates the body"
+        return None, worded_text(HEADLINE)
     if event["modality"] not in REPORTABLE_MODALITIES:
-        return None, f"modality {event['modality']}: nothing observed yet"
+        return None, _not_observed(event["modality"])
     category = report_category(event)
     if category is None:
-        return None, f"{event['event']} is no observable violation"
+        return None, _not_observable(event["event"])
     location = event.get("location")
     if not location or (location.get("lat") is None and not location.get("name")):
-        return None, "the article does not say where"
+        return None, worded_text(NOWHERE)
     precision = int(location.get("precision") or 2)
     # A town named in the news locates the event near it, not at its centre point.
     precision = max(precision, 2)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from ceasefire.access import Viewer
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import Forbidden, NotFound, problem
+from ceasefire.errors import Forbidden, NotFound, problem, worded_text
 from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.ledger.service import append
@@ -33,7 +33,7 @@ from ceasefire.members.service import actor_of
 from ceasefire.news.article import Article
 from ceasefire.news.events import ArticleIngested, NewsTag
 from ceasefire.news.extract import NewsExtractor, article_result, check_language
-from ceasefire.news.reporting import report_body
+from ceasefire.news.reporting import NOT_SELECTED, report_body
 from ceasefire.news.schemas import ArticlePreview, ArticlePublic, ArticleSummaryPublic
 from ceasefire.news.tables import NewsArticleRow, NewsEventRow
 from ceasefire.reports.model import ReportContent, validate_report
@@ -232,7 +232,7 @@ class NewsIngester:
                 event, index, article_json, article_id=article_id, fallback_day=fallback_day
             )
             if selected is None or index in selected
-            else (None, "not selected for intake")
+            else (None, worded_text(NOT_SELECTED))
             for index, event in enumerate(result["events"])
         ]
         contents: list[ReportContent | None] = []

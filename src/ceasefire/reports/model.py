@@ -24,7 +24,7 @@ from typing import Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ceasefire.access import Classification, concerns_key
-from ceasefire.errors import InvalidInput, problem
+from ceasefire.errors import CodedWords, InvalidInput, coded_words, problem
 from ceasefire.i18n.labels import LABELS
 from ceasefire.i18n.markers import N_
 
@@ -527,8 +527,22 @@ class _Problems:
 _E = TypeVar("_E", bound=StrEnum)
 
 
-def _choices(enum: type[StrEnum]) -> str:
-    return ", ".join(e.value for e in enum)
+_LABEL_KIND = {
+    "TimePrecision": "time_precision",
+    "Means": "means",
+    "Channel": "channel",
+    "Category": "category",
+    "WeaponClass": "weapon",
+    "Confidence": "confidence",
+    "Classification": "classification",
+}
+"""The label table (``i18n.labels``) of each value a report names from a list."""
+
+
+def _choices(enum: type[StrEnum]) -> CodedWords:
+    """``enum``'s values as a problem names them: codes in the API's English, words where
+    shown in the reader's language."""
+    return coded_words(_LABEL_KIND[enum.__name__], enum)
 
 
 def _enum(

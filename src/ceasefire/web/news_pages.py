@@ -26,6 +26,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, InvalidInput, PayloadTooLarge, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.news import service as news
+from ceasefire.news.reporting import stored_reason
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
@@ -235,6 +236,9 @@ def article_page(request: Request, ctx: ContextDep, viewer: WebViewer, article_i
     if viewer.is_public:
         return common.sign_in_first(request)
     article = news.get_article(ctx, viewer, article_id).model_dump(mode="json")
+    for event in article["events"]:
+        if event.get("report") and event["report"].get("why"):
+            event["report"]["why"] = stored_reason(event["report"]["why"])
     return render(
         "news_article.html",
         request=request,
