@@ -4,6 +4,7 @@ verifies offline with ``--cosigner``."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,3 +70,12 @@ def test_witness_cosigns_over_http(
     short = cli.text("ledger", "verify", "--bundle", str(bundle), "--cosigners", "2")
     assert short.returncode == 1
     assert "missing" in short.stderr
+    assert "cosigner missing" in short.stderr, short.stderr
+    # A forged cosignature in the copy is reported by a plain verify, no cosigner asked.
+    lines = bundle.read_text(encoding="utf-8").splitlines()
+    head = json.loads(lines[-1])
+    head["cosignatures"][0]["signature"] = "00" * 64
+    bundle.write_text("\n".join([*lines[:-1], json.dumps(head)]) + "\n", encoding="utf-8")
+    forged = cli.text("ledger", "verify", "--bundle", str(bundle))
+    assert forged.returncode == 1
+    assert "arm: the signature does not verify" in forged.stderr, forged.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from sqlalchemy import func, select
 
 from ceasefire.access import Viewer
@@ -28,7 +29,7 @@ from ceasefire.ledger.tables import LedgerCosignatureRow
 from ceasefire.ledger.tree import SignedTreeHead, sign_tree_head
 from ceasefire.members.setup import setup_members
 from tests.conftest import settings_for
-from tests.factories.ledger import append_test_entries
+from tests.factories.ledger import append_test_entries, reference_verifier
 
 NOW = "2026-12-07T17:00:00.000000Z"
 
@@ -269,3 +270,86 @@ def test_replay_on_another_installation_is_refused(
         assert _field(forged.value) == "signature"
     finally:
         other.dispose()
+
+
+def _cosigned_bundle(ctx: ServiceContext, members: Members, tmp_path: Path) -> list[str]:
+    """An export whose tree head arm's witness cosigned; its lines."""
+    ledger_witness.witness(
+        ledger_witness.DatabaseSource(ctx), tmp_path / "arm", cosign_key=members.arm
+    )
+    bundle = tmp_path / "ledger.jsonl"
+    ledger.export_bundle(ctx, bundle)
+    return bundle.read_text(encoding="utf-8").splitlines()
+
+
+def _with_head(tmp_path: Path, lines: list[str], **change: Any) -> Path:
+    """The bundle with its tree head line changed (``cosignature_`` names: its first
+    cosignature's members)."""
+    head_line = json.loads(lines[-1])
+    assert head_line["type"] == "tree_head"
+    for name, value in change.items():
+        if name.startswith("cosignature_"):
+            head_line["cosignatures"][0][name.removeprefix("cosignature_")] = value
+        else:
+            head_line[name] = value
+    out = tmp_path / "changed.jsonl"
+    out.write_text("\n".join([*lines[:-1], json.dumps(head_line)]) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("change", "kind"),
+    [
+        ({"root_hash": "ab" * 32}, "signature_invalid"),  # the centre's signature no longer holds
+        ({"tree_size": 10**6}, "signature_invalid"),
+        ({"cosignature_signature": "00" * 64}, "signature_invalid"),  # a forged cosignature
+        ({"cosignature_key_id": "ff" * 16}, "signature_invalid"),  # a key arm never had
+        ({"cosignature_timestamp": "2026-01-01T00:00:00.000000Z"}, "signature_invalid"),
+        ({"installation": "ab" * 32}, "signature_invalid"),
+        ({"cosignatures": "none"}, "malformed"),
+    ],
+)
+def test_a_bad_tree_head_line_is_reported_without_cosigners_asked(
+    ctx: ServiceContext, members: Members, tmp_path: Path, change: dict[str, Any], kind: str
+) -> None:
+    lines = _cosigned_bundle(ctx, members, tmp_path)
+    assert ledger.verify_bundle_file(tmp_path / "ledger.jsonl").ok
+    report = ledger.verify_bundle_file(_with_head(tmp_path, lines, **change))
+    assert not report.ok
+    assert [f.kind for f in report.findings] == [kind], report.findings
+    assert "tree head" in report.findings[0].message
+
+
+def test_a_missing_cosigner_has_its_own_finding_kind(
+    ctx: ServiceContext, members: Members, tmp_path: Path
+) -> None:
+    _cosigned_bundle(ctx, members, tmp_path)
+    short = ledger.verify_bundle_file(tmp_path / "ledger.jsonl", cosigner_ids=["aze"])
+    assert [f.kind for f in short.findings] == ["cosigner_missing"]
+    assert short.findings[0].what == "cosigner missing"
+
+
+def test_the_reference_verifier_checks_the_tree_head_and_its_cosigners(
+    ctx: ServiceContext, members: Members, tmp_path: Path
+) -> None:
+    """The verifier printed in docs/ledger.md, on a real export: the cosigned head holds,
+    and a forged cosignature, a changed head or a cosigner missing is refused."""
+    verify = reference_verifier()["verify_bundle"]
+    lines = _cosigned_bundle(ctx, members, tmp_path)
+    header = json.loads(lines[0])
+    assert verify(lines, ["arm"]) == (header["entries"], header["head_hash"])
+    with pytest.raises(AssertionError, match="aze"):
+        verify(lines, ["arm", "aze"])
+    for change in (
+        {"cosignature_signature": "00" * 64},
+        {"cosignature_root_hash": "ab" * 32},
+        {"root_hash": "ab" * 32},
+        {"tree_size": header["entries"] + 1},
+    ):
+        changed = _with_head(tmp_path, lines, **change).read_text(encoding="utf-8")
+        with pytest.raises((AssertionError, InvalidSignature)):
+            verify(changed.splitlines(), ["arm"])
+    bare = lines[:-1]
+    assert verify(bare) == (header["entries"], header["head_hash"])
+    with pytest.raises(AssertionError, match="tree head"):
+        verify(bare, ["arm"])

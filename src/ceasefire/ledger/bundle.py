@@ -173,7 +173,8 @@ def verify_bundle(
     each one named."""
     verifier = ChainVerifier(check_signatures=check_signatures, workers=workers)
     wants_cosigners = bool(cosigners or cosigner_ids)
-    hashes: list[str] | None = [] if witnessed is not None or wants_cosigners else None
+    # Every entry hash is kept: a tree head line, checked whenever present, comes last.
+    hashes: list[str] = []
     tree_head: dict[str, Any] | None = None
     declared: dict[str, Any] = {}
     keys: list[dict[str, Any]] = []
@@ -214,8 +215,7 @@ def verify_bundle(
             if entry is not None:
                 verifier.feed(entry)
                 last_seq = entry.seq
-                if hashes is not None:
-                    hashes.append(hashlib.sha256(entry.header).hexdigest())
+                hashes.append(hashlib.sha256(entry.header).hexdigest())
             else:
                 last_seq += 1
         elif kind == "key":
@@ -249,9 +249,9 @@ def verify_bundle(
     problems.extend(_check_declared(declared, chain))
     problems.extend(_check_listed_keys(keys, chain))
     problems.extend(_check_listed_roots(roots, chain))
-    if witnessed is not None and hashes is not None:
+    if witnessed is not None:
         problems.extend(_check_witnessed(witnessed, witnessed_key, hashes, chain))
-    if wants_cosigners and hashes is not None:
+    if wants_cosigners or tree_head is not None:
         problems.extend(_check_cosigned(tree_head, hashes, chain, cosigners, cosigner_ids))
     problems.sort(key=lambda f: (f.seq is None, f.seq or 0))
     return BundleReport(chain=chain, declared=declared, findings=problems)
@@ -379,7 +379,9 @@ def _check_cosigned(
     members: Sequence[str],
 ) -> Iterable[Finding]:
     """The bundle's tree head, signed by the centre, over the bundle's entries, and
-    cosigned by the members required (their keys as the bundle's entries give them)."""
+    cosigned by the members required (their keys as the bundle's entries give them).
+    Checked whenever the line is present: a head or a cosignature that does not hold is
+    reported even when no cosigner is required."""
     try:
         if line is None:
             raise ValueError("no tree_head line")
@@ -424,6 +426,12 @@ def _check_cosigned(
         return
     first = installation == (hashes[0] if hashes else None)
     listed = line.get("cosignatures")
+    if listed is not None and not isinstance(listed, list):
+        yield Finding(
+            None,
+            FindingKind.MALFORMED,
+            worded_text(N_("the bundle's tree head lists its cosignatures in no JSON array")),
+        )
 
     def keys_of(member: str) -> list[dict[str, Any]]:
         return [asdict(k) for k in chain.keys.values() if k.member_id == member]
@@ -436,10 +444,19 @@ def _check_cosigned(
         count=count,
         members=members,
     )
-    if not found.ok:
+    if found.forged:
         yield Finding(
             None,
             FindingKind.SIGNATURE_INVALID,
+            worded_text(
+                N_("the bundle's tree head carries cosignatures that do not hold: %(problems)s"),
+                problems="; ".join(found.forged),
+            ),
+        )
+    if not found.ok:
+        yield Finding(
+            None,
+            FindingKind.COSIGNER_MISSING,
             worded_text(MISSING_COSIGNERS, **missing_values(head, found)),
         )
 

@@ -150,23 +150,30 @@ def valid_cosigners(
     keys_of: KeysOf,
     *,
     exclude: Iterable[str] = (),
+    forged: list[str] | None = None,
 ) -> tuple[set[str], list[str]]:
     """The members (never the centre, nor ``exclude``) with a valid cosignature of ``head``,
-    and why each other cosignature was not counted."""
+    and why each other cosignature was not counted. ``forged``, when given, also receives
+    the reasons of those that cannot be genuine cosignatures of ``head`` (unreadable, over
+    another head, by no key of the member, or a signature that does not verify), as
+    opposed to those by a key revoked since or held by the server."""
     counted: set[str] = set()
     refused: list[str] = []
+    invalid: list[str] = [] if forged is None else forged
     skip = {CENTRE_MEMBER_ID, *exclude}
     for raw in cosignatures:
         try:
             cosignature = Cosignature.from_dict(raw)
         except ValueError as exc:
             refused.append(str(exc))
+            invalid.append(str(exc))
             continue
         member = cosignature.member_id
         if member in skip:
             continue
         if not cosignature.covers(head, installation):
             refused.append(f"{member}: over another head or installation")
+            invalid.append(refused[-1])
             continue
         key = next(
             (
@@ -176,15 +183,20 @@ def valid_cosigners(
             ),
             None,
         )
-        if key is None or key.get("ended_seq") is not None:
+        if key is None:
+            refused.append(f"{member}: key {cosignature.key_id} is no key of the member")
+            invalid.append(refused[-1])
+            continue
+        if not cosignature.verify(str(key.get("public_key"))):
+            refused.append(f"{member}: the signature does not verify")
+            invalid.append(refused[-1])
+            continue
+        if key.get("ended_seq") is not None:
             refused.append(f"{member}: key {cosignature.key_id} is not a valid key of the member")
             continue
         if key.get("custody") != MEMBER_CUSTODY:
             # The server holds that key: it could cosign in the member's name.
             refused.append(f"{member}: key {cosignature.key_id} is held by the server")
-            continue
-        if not cosignature.verify(str(key.get("public_key"))):
-            refused.append(f"{member}: the signature does not verify")
             continue
         counted.add(member)
     return counted, refused
@@ -199,6 +211,7 @@ class CosignerCheck:
     missing: list[str]
     required: int
     refused: list[str]
+    forged: list[str]
 
     @property
     def ok(self) -> bool:
@@ -221,12 +234,16 @@ def check_cosigners(
         raise InvalidInput.worded(
             N_("--cosigners must be 0 or more"), details=[problem("cosigners", N_("negative"))]
         )
-    counted, refused = valid_cosigners(head, installation, cosignatures, keys_of, exclude=exclude)
+    forged: list[str] = []
+    counted, refused = valid_cosigners(
+        head, installation, cosignatures, keys_of, exclude=exclude, forged=forged
+    )
     return CosignerCheck(
         counted=sorted(counted),
         missing=sorted(set(members) - counted),
         required=max(count, len(set(members))),
         refused=refused,
+        forged=forged,
     )
 
 

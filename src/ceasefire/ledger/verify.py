@@ -79,6 +79,7 @@ class FindingKind(StrEnum):
     MALFORMED = "malformed"
     USER_NOT_VALID = "user_not_valid"
     STATE_MISMATCH = "state_mismatch"
+    COSIGNER_MISSING = "cosigner_missing"
 
     @property
     def description(self) -> str:
@@ -99,6 +100,7 @@ _DESCRIPTIONS = {
     FindingKind.MALFORMED: N_("entry unreadable"),
     FindingKind.USER_NOT_VALID: N_("user not of the signing member"),
     FindingKind.STATE_MISMATCH: N_("main tables differ from the ledger"),
+    FindingKind.COSIGNER_MISSING: N_("cosigner missing"),
 }
 
 
