@@ -1,0 +1,225 @@
+"""The seventeenth audit: aggregate counts as an oracle of records a reader may not read
+(docs/security.md, "The seventeenth audit"; both databases).
+
+Each test reads an aggregate as the public, France's observer and each party's liaison,
+has a monitor add records those readers may not read (internal incidents of the day, at the
+places and of the categories of the ones they read), and reads it again: whatever it is --
+a map cell's count, the paging of a list, the dashboard's counters, an edition's counts by
+area and category -- it must not change. The monitors, who read the new records, must see
+them counted, so the test would notice an aggregate that is simply never updated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from ceasefire.access import Classification
+from ceasefire.db.context import ServiceContext
+from ceasefire.incidents import service as incidents
+from ceasefire.reports import service as reports
+from ceasefire.web.session import SESSION_COOKIE
+from tests.factories.members import Cast
+from tests.factories.publish import SCENARIO, make_day, report_body
+
+READERS: tuple[str | None, ...] = (None, "arm")
+"""The public and Armenia's liaison: neither reads an internal incident nor a shared one
+that concerns Azerbaijan alone (the observer and Azerbaijan's liaison read the latter)."""
+
+WINDOW = {"days": "0", "until": "2020-11-27"}
+
+
+def _hide_more(ctx: ServiceContext, cast: Cast) -> list[str]:
+    """Turkey's monitor makes, beside each of the day's incidents (same place, same
+    category, minutes later), an internal incident and a shared one that concerns
+    Azerbaijan alone."""
+    turkey = cast.viewer(ctx, "tur")
+    made = []
+    for spec in SCENARIO:
+        for minutes, classification, concerns in (
+            (10, Classification.INTERNAL, ["ARM", "AZE"]),
+            (11, Classification.SHARED, ["AZE"]),
+        ):
+            at = spec["at"] + timedelta(minutes=minutes)
+            body = report_body({**spec, "at": at, "classification": classification})
+            # The alleged perpetrator is a party the report concerns.
+            body = {**body, "concerns": concerns, "alleged_perpetrator": concerns[-1]}
+            report = reports.submit_report(ctx, turkey, body).report
+            made.append(
+                incidents.create_incident(
+                    ctx,
+                    turkey,
+                    report_ids=[report.id],
+                    title=f"Hidden twin of {spec['name']}",
+                    summary="Not for the public nor Armenia.",
+                    classification=classification,
+                ).id
+            )
+    return made
+
+
+def _as(client: TestClient, cast: Cast, member: str | None) -> dict[str, str]:
+    """The bearer header of ``member`` (none for the public), the web's cookie set alike."""
+    client.cookies.clear()
+    if member is None:
+        return {}
+    client.cookies.set(SESSION_COOKIE, cast.tokens[member])
+    return cast.bearer(member)
+
+
+def _unchanged_for_readers(
+    client: TestClient,
+    ctx: ServiceContext,
+    cast: Cast,
+    read: Callable[[dict[str, str]], Any],
+) -> None:
+    """``read`` gives the same for every reader after the hidden twins are added, and
+    something else to a monitor."""
+    before = {m: read(_as(client, cast, m)) for m in (*READERS, "rus")}
+    _hide_more(ctx, cast)
+    after = {m: read(_as(client, cast, m)) for m in (*READERS, "rus")}
+    for member in READERS:
+        assert after[member] == before[member], member
+    assert after["rus"] != before["rus"]
+
+
+def _map(client: TestClient, query: dict[str, str], headers: dict[str, str]) -> dict[str, Any]:
+    response = client.get("/map/data.json", params={**WINDOW, **query}, headers=headers)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def test_map_cells_and_points_count_only_readable_incidents(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The map's cells (low zoom, from the table of counts per cell) and its points (high
+    zoom), their ``total`` and each cell's ``count`` and centre."""
+    make_day(ctx, cast)
+
+    def read(headers: dict[str, str]) -> str:
+        layers = [_map(client, {"zoom": str(z)}, headers) for z in (3, 6, 8, 10, 13)]
+        # A box cutting through the cells (its edge cells are counted one by one), and one
+        # category (the table of counts per cell answers it too).
+        for zoom in ("6", "8"):
+            layers.append(_map(client, {"zoom": zoom, "bbox": "46.6,39.7,47.0,40.2"}, headers))
+            layers.append(_map(client, {"zoom": zoom, "category": "shelling"}, headers))
+        return json.dumps(layers, sort_keys=True)
+
+    _unchanged_for_readers(client, ctx, cast, read)
+
+
+def test_map_table_counts_only_readable_incidents(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The map's accessible twin (``/map/table``), cells and points as tables."""
+    make_day(ctx, cast)
+
+    def read(headers: dict[str, str]) -> list[str]:
+        pages = []
+        for zoom in (3, 8, 13):
+            page = client.get("/map/table", params={**WINDOW, "zoom": str(zoom)}, headers=headers)
+            assert page.status_code == 200, page.text
+            pages.append(_without_tokens(page.text))
+        return pages
+
+    _unchanged_for_readers(client, ctx, cast, read)
+
+
+def _without_tokens(html: str) -> str:
+    """A page without its per-request values (the CSRF token, the CSP nonce)."""
+    return re.sub(r'(nonce|value|content)="[A-Za-z0-9_\-=+/]{16,}"', r'\1=""', html)
+
+
+def _paging(path: str, client: TestClient, headers: dict[str, str]) -> list[Any]:
+    """Every page of a list at 2 a page: the pages' sizes, cursors and paging headers."""
+    seen: list[Any] = []
+    params: dict[str, str] = {"limit": "2"}
+    for _ in range(20):
+        response = client.get(path, params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        paging = {k: v for k, v in response.headers.items() if k.lower().startswith(("x-", "etag"))}
+        seen.append((len(body["items"]), [i["id"] for i in body["items"]], paging))
+        if not body["next_cursor"]:
+            break
+        params = {"limit": "2", "cursor": body["next_cursor"]}
+    return seen
+
+
+def test_list_paging_counts_only_readable_records(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """``GET /api/v1/incidents`` and ``/reports`` page by page: how many a page holds,
+    whether a next page is announced, and any paging header (a total, an ETag)."""
+    make_day(ctx, cast)
+
+    def read(headers: dict[str, str]) -> list[Any]:
+        return [_paging(p, client, headers) for p in ("/api/v1/incidents", "/api/v1/reports")]
+
+    _unchanged_for_readers(client, ctx, cast, read)
+
+
+def test_the_public_daily_edition_counts_only_public_incidents(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The daily report's counts by area and category, public edition (whoever asks) and
+    each member's internal edition (read as that member)."""
+    make_day(ctx, cast)
+
+    def read(headers: dict[str, str]) -> list[str]:
+        if not headers:
+            headers = cast.bearer("usa")  # the public edition is the public's, asked by anyone
+            editions = ["public"]
+        else:
+            editions = ["public", "internal"]
+        texts = []
+        for edition in editions:
+            made = client.post(
+                "/api/v1/publications/daily",
+                params={"date": "2020-11-26", "edition": edition, "format": "html"},
+                headers=headers,
+            )
+            assert made.status_code in (200, 201), made.text
+            texts.append(_counts_of(made.content.decode()))
+        return texts
+
+    _unchanged_for_readers(client, ctx, cast, read)
+
+
+def _counts_of(html: str) -> str:
+    """An edition's figures: the text of its tables, without ids, times and hashes."""
+    tables = re.findall(r"<table.*?</table>", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", "\n".join(tables))
+    return re.sub(r"\s+", " ", text)
+
+
+def test_dashboard_counts_only_readable_records(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """The dashboard's counters (incidents by status, the timeline), now and ``as_of``."""
+    make_day(ctx, cast)
+
+    def read(headers: dict[str, str]) -> list[str]:
+        pages = []
+        for query in ({}, {"as_of": "2030-01-01"}):
+            page = client.get("/", params=query, headers=headers)
+            assert page.status_code == 200, page.text
+            pages.append(_counters_of(page.text))
+        return pages
+
+    _unchanged_for_readers(client, ctx, cast, read)
+
+
+def _counters_of(html: str) -> str:
+    """A page's text without its per-request values and the ledger's head (every member
+    reads the ledger's headers, by design: access.md)."""
+    sections = re.findall(r"<section.*?</section>", _without_tokens(html), flags=re.S)
+    html = "".join(s for s in sections if "<h2>Ledger</h2>" not in s)
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", text)
