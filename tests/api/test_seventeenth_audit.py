@@ -20,12 +20,14 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification
+from ceasefire.alerts import service as alerts
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast
 from tests.factories.publish import SCENARIO, make_day, report_body
+from tests.factories.reports import incident_of, shelling_body
 
 READERS: tuple[str | None, ...] = (None, "arm")
 """The public and Armenia's liaison: neither reads an internal incident nor a shared one
@@ -223,3 +225,78 @@ def _counters_of(html: str) -> str:
     html = "".join(s for s in sections if "<h2>Ledger</h2>" not in s)
     text = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", text)
+
+
+def _newest(client: TestClient, path: str, headers: dict[str, str]) -> list[list[str]]:
+    """The ids ``path`` lists as its newest 1, 2, 3 and 5."""
+    lists = []
+    for limit in (1, 2, 3, 5):
+        response = client.get(path, params={"limit": str(limit)}, headers=headers)
+        assert response.status_code == 200, response.text
+        lists.append([p["id"] for p in response.json()])
+    return lists
+
+
+def test_publications_list_counts_no_edition_the_reader_may_not_read(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """``GET /api/v1/publications?limit=N``: the list read 4·N editions and kept those the
+    reader may read, so N newer editions of the monitors (spot reports of internal
+    incidents, their internal daily report) emptied the public's and Armenia's list, and
+    varying N counted them. The list holds the reader's newest N now, whatever lies
+    between."""
+    make_day(ctx, cast)
+    for member, edition in (("usa", "public"), ("arm", "internal")):
+        made = client.post(
+            "/api/v1/publications/daily",
+            params={"date": "2020-11-26", "edition": edition},
+            headers=cast.bearer(member),
+        )
+        assert made.status_code in (200, 201), made.text
+
+    def read(headers: dict[str, str]) -> list[list[str]]:
+        return _newest(client, "/api/v1/publications", headers)
+
+    before = {m: read(_as(client, cast, m)) for m in READERS}
+    hidden = _hide_more(ctx, cast)
+    for incident_id in hidden:
+        made = client.post(
+            f"/api/v1/publications/spot/{incident_id}",
+            params={"edition": "internal", "format": "html"},
+            headers=cast.bearer("tur"),
+        )
+        assert made.status_code in (200, 201), made.text
+    for reader in READERS:
+        assert read(_as(client, cast, reader)) == before[reader], reader
+    assert before[None][0]  # the public edition
+    assert before["arm"][0]  # and Armenia's own
+    assert len(read(_as(client, cast, "tur"))[3]) == 5
+
+
+def test_alerts_list_counts_no_alert_withheld_from_the_reader(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """``GET /api/v1/alerts?limit=N`` as Armenia's liaison: alerts about shared incidents
+    that the monitors later made internal are withheld from it; the list read 4·N alerts
+    and kept the readable ones, so four such newer alerts emptied its ``limit=1`` list (how
+    many incidents were made internal, counted by varying N). It holds its newest N now."""
+    turkey = cast.viewer(ctx, "tur")
+
+    def casualty_incident() -> str:
+        body = shelling_body(casualties={"injured_military": 3}, classification="shared")
+        return incident_of(ctx, turkey, body, classification=Classification.SHARED)[1]
+
+    casualty_incident()
+    alerts.scan(ctx)
+
+    def read(headers: dict[str, str]) -> list[list[str]]:
+        return _newest(client, "/api/v1/alerts", headers)
+
+    before = read(cast.bearer("arm"))
+    assert before[0]
+    later = [casualty_incident() for _ in range(5)]
+    alerts.scan(ctx)
+    for incident_id in later:
+        incidents.classify(ctx, turkey, incident_id, Classification.INTERNAL)
+    assert read(cast.bearer("arm")) == before
+    assert len(read(cast.bearer("tur"))[3]) == 5
