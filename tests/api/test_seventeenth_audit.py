@@ -167,11 +167,12 @@ def test_list_paging_counts_only_readable_records(
     _unchanged_for_readers(client, ctx, cast, read)
 
 
-def test_the_public_daily_edition_counts_only_public_incidents(
+def test_editions_count_only_incidents_their_reader_reads(
     client: TestClient, ctx: ServiceContext, cast: Cast
 ) -> None:
-    """The daily report's counts by area and category, public edition (whoever asks) and
-    each member's internal edition (read as that member)."""
+    """The daily report's and the weekly summary's counts by area and category (and the
+    change from the period before), public edition (whoever asks) and each member's
+    internal edition (read as that member)."""
     make_day(ctx, cast)
 
     def read(headers: dict[str, str]) -> list[str]:
@@ -182,13 +183,14 @@ def test_the_public_daily_edition_counts_only_public_incidents(
             editions = ["public", "internal"]
         texts = []
         for edition in editions:
-            made = client.post(
-                "/api/v1/publications/daily",
-                params={"date": "2020-11-26", "edition": edition, "format": "html"},
-                headers=headers,
-            )
-            assert made.status_code in (200, 201), made.text
-            texts.append(_counts_of(made.content.decode()))
+            for path, day in (("daily", "2020-11-26"), ("summary", "2020-11-29")):
+                made = client.post(
+                    f"/api/v1/publications/{path}",
+                    params={"date": day, "edition": edition, "format": "html"},
+                    headers=headers,
+                )
+                assert made.status_code in (200, 201), made.text
+                texts.append(_counts_of(made.content.decode()))
         return texts
 
     _unchanged_for_readers(client, ctx, cast, read)
