@@ -123,14 +123,26 @@ def test_map_table_counts_only_readable_incidents(
     make_day(ctx, cast)
 
     def read(headers: dict[str, str]) -> list[str]:
-        pages = []
-        for zoom in (3, 8, 13):
-            page = client.get("/map/table", params={**WINDOW, "zoom": str(zoom)}, headers=headers)
-            assert page.status_code == 200, page.text
-            pages.append(_without_tokens(page.text))
-        return pages
+        queries = [{**WINDOW, "zoom": str(zoom)} for zoom in (3, 8, 13)]
+        return _pages(client, "/map/table", queries, headers, _without_tokens)
 
     _unchanged_for_readers(client, ctx, cast, read)
+
+
+def _pages(
+    client: TestClient,
+    path: str,
+    queries: list[dict[str, str]],
+    headers: dict[str, str],
+    shown: Callable[[str], str],
+) -> list[str]:
+    """The page at ``path`` for each query, as ``shown`` keeps it."""
+    pages = []
+    for query in queries:
+        page = client.get(path, params=query, headers=headers)
+        assert page.status_code == 200, page.text
+        pages.append(shown(page.text))
+    return pages
 
 
 def _without_tokens(html: str) -> str:
@@ -210,12 +222,7 @@ def test_dashboard_counts_only_readable_records(
     make_day(ctx, cast)
 
     def read(headers: dict[str, str]) -> list[str]:
-        pages = []
-        for query in ({}, {"as_of": "2030-01-01"}):
-            page = client.get("/", params=query, headers=headers)
-            assert page.status_code == 200, page.text
-            pages.append(_counters_of(page.text))
-        return pages
+        return _pages(client, "/", [{}, {"as_of": "2030-01-01"}], headers, _counters_of)
 
     _unchanged_for_readers(client, ctx, cast, read)
 
@@ -243,10 +250,10 @@ def test_publications_list_counts_no_edition_the_reader_may_not_read(
     client: TestClient, ctx: ServiceContext, cast: Cast
 ) -> None:
     """``GET /api/v1/publications?limit=N``: the list read 4·N editions and kept those the
-    reader may read, so N newer editions of the monitors (spot reports of internal
-    incidents, their internal daily report) emptied the public's and Armenia's list, and
-    varying N counted them. The list holds the reader's newest N now, whatever lies
-    between."""
+    reader may read, so 4·N newer editions of the monitors (spot reports of internal
+    incidents) or withdrawn from the reader (public spot reports of incidents made internal
+    since) emptied the public's and Armenia's list, and varying N counted them. The list
+    holds the reader's newest N now, whatever lies between."""
     make_day(ctx, cast)
     for member, edition in (("usa", "public"), ("arm", "internal")):
         made = client.post(
@@ -268,6 +275,19 @@ def test_publications_list_counts_no_edition_the_reader_may_not_read(
             headers=cast.bearer("tur"),
         )
         assert made.status_code in (200, 201), made.text
+    # Public spot reports of public incidents, withdrawn from every reader but the monitors
+    # once Turkey makes the incidents internal.
+    turkey = cast.viewer(ctx, "tur")
+    for _ in range(5):
+        body = shelling_body(classification="public")
+        incident_id = incident_of(ctx, turkey, body, classification=Classification.PUBLIC)[1]
+        made = client.post(
+            f"/api/v1/publications/spot/{incident_id}",
+            params={"edition": "public", "format": "html"},
+            headers=cast.bearer("tur"),
+        )
+        assert made.status_code in (200, 201), made.text
+        incidents.classify(ctx, turkey, incident_id, Classification.INTERNAL)
     for reader in READERS:
         assert read(_as(client, cast, reader)) == before[reader], reader
     assert before[None][0]  # the public edition
