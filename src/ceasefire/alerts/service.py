@@ -106,7 +106,7 @@ from ceasefire.incidents.service import (
 from ceasefire.ledger.entry import text_sha256
 from ceasefire.ledger.service import add_ledgered, append
 from ceasefire.members.auth import user_is_operator, user_member, user_viewer
-from ceasefire.members.scope import ReadScope, concerns_list, concerns_text
+from ceasefire.members.scope import ReadScope, concerns_list, concerns_text, first_kept
 from ceasefire.timeutil import ensure_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -785,8 +785,8 @@ def list_alerts(
         query = select(AlertRow).where(scope.clause(AlertRow)).order_by(AlertRow.id.desc())
         if kind is not None:
             query = query.where(AlertRow.kind == kind.value)
-        rows = list(session.scalars(query.limit(limit * 4)))
-        return [_alert_public(row) for row in readable_alerts(session, scope, rows)][:limit]
+        kept = first_kept(session, query, lambda rows: readable_alerts(session, scope, rows), limit)
+        return [_alert_public(row) for row in kept]
 
 
 def readable_alerts(session: Session, scope: ReadScope, rows: Sequence[AlertRow]) -> list[AlertRow]:

@@ -13,17 +13,20 @@
   ``reports.service.referenced_reports`` is the one check every such path calls;
 - lists are pre-filtered in SQL by ``ReadScope.clause`` — a clause that admits everything
   the viewer may read (and possibly a little more) — and every row is then checked with
-  ``can_read`` itself, so paging stays efficient and the rule stays in one place.
+  ``can_read`` itself, so paging stays efficient and the rule stays in one place. A list
+  whose SQL clause admits more than the reader reads takes its first rows through
+  :func:`first_kept`, never a fixed multiple of the page: how many rows the reader got would
+  count those it may not read (the seventeenth audit).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select, true
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -55,6 +58,36 @@ _AGREEMENTS_AT = (
     )
     .distinct()
 )
+
+
+Row = TypeVar("Row")
+
+FIRST_BATCH = 100
+"""Rows :func:`first_kept` reads at first (at least the page and one more); it doubles each
+batch, up to :data:`MAX_BATCH`."""
+MAX_BATCH = 2000
+
+
+def first_kept(
+    session: Session,
+    query: Select[Any],
+    keep: Callable[[Sequence[Row]], Sequence[Row]],
+    limit: int,
+) -> list[Row]:
+    """The first ``limit`` rows of ``query`` (its order total) that ``keep`` keeps (the read
+    rule judged on the rows, after the SQL clause), read in growing batches until ``limit``
+    are kept or the rows run out: a reader gets its own first ``limit``, however many rows
+    it may not read lie between them."""
+    kept: list[Row] = []
+    offset, batch = 0, max(FIRST_BATCH, limit + 1)
+    while len(kept) < limit:
+        rows: list[Row] = list(session.scalars(query.offset(offset).limit(batch)))
+        kept += keep(rows)
+        if len(rows) < batch:
+            break
+        offset += batch
+        batch = min(batch * 2, MAX_BATCH)
+    return kept[:limit]
 
 
 def current_agreements(conn: Connection, at: datetime) -> frozenset[str]:

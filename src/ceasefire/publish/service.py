@@ -35,7 +35,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.service import readable_incidents
 from ceasefire.ledger.service import append
-from ceasefire.members.scope import ReadScope, current_agreements
+from ceasefire.members.scope import ReadScope, current_agreements, first_kept
 from ceasefire.members.service import actor_of
 from ceasefire.publish.compose import Digest, compose, compose_spot, mask_for_monitors
 from ceasefire.publish.events import PublishTag, ReportGenerated, ReportWithdrawn
@@ -403,20 +403,24 @@ def list_publications(
     """Stored publications the viewer may read, newest first."""
     limit = max(1, min(limit, 1000))
     with ctx.reader() as session:
-        query = select(PublicationRow).order_by(PublicationRow.generated_at.desc())
+        query = select(PublicationRow).order_by(
+            PublicationRow.generated_at.desc(), PublicationRow.id.desc()
+        )
         if viewer.is_public:
             query = query.where(PublicationRow.audience == PUBLIC_AUDIENCE)
+        elif not viewer.operator:
+            # Another member's own edition is never the viewer's (``_of_audience``).
+            audiences = (PUBLIC_AUDIENCE, MONITORS_AUDIENCE, f"member:{viewer.member_id}")
+            query = query.where(PublicationRow.audience.in_(audiences))
         if kind is not None:
             query = query.where(PublicationRow.kind == kind.value)
         if period is not None:
             query = query.where(PublicationRow.period == period)
-        found = []
-        for row in session.scalars(query.limit(limit * 4)):
-            if _may_read(session, viewer, row):
-                found.append(_public(row, created=False))
-                if len(found) == limit:
-                    break
-        return found
+
+        def readable(rows: Sequence[PublicationRow]) -> list[PublicationRow]:
+            return [row for row in rows if _may_read(session, viewer, row)]
+
+        return [_public(row, created=False) for row in first_kept(session, query, readable, limit)]
 
 
 def get_publication(ctx: ServiceContext, viewer: Viewer, publication_id: str) -> Generated:
