@@ -50,6 +50,7 @@ from ceasefire.errors import (
 )
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger import custody as ledger_custody
+from ceasefire.ledger import tree_heads as ledger_tree
 from ceasefire.ledger.bundle import (
     bundle_header,
     verify_bundle,
@@ -1577,8 +1578,6 @@ def _served_head(ctx: ServiceContext) -> dict[str, Any] | None:
     """The signed tree head with its cosignatures, for a bundle: taken before the entries
     are read, so the bundle holds its tree. None where no head can be signed (no centre
     key yet, or its key file is not here): the bundle then carries none."""
-    from ceasefire.ledger import tree_heads as ledger_tree
-
     try:
         return ledger_tree.public_head(ctx).model_dump(mode="json")
     except (IntegrityError, Unavailable) as exc:
