@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
-from ceasefire.db.migrations.columns import fk, pk
+from ceasefire.db.migrations.columns import create_indexes, drop_tables, fk, pk, stamp
 
 revision: str = "0002_agreements"
 down_revision: str | Sequence[str] | None = "0001_base"
@@ -27,8 +27,7 @@ def _provision_record(
         sa.Column("agreement_id", sa.String(80), nullable=False),
         sa.Column("provision_id", sa.String(80), nullable=False),
         *columns,
-        sa.Column("recorded_at", UTCDateTime(), nullable=False),
-        sa.Column("recorded_by", sa.String(80), nullable=False),
+        *stamp("recorded", by_length=80),
         sa.Column("ledger_seq", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["agreement_id", "provision_id"],
@@ -38,7 +37,7 @@ def _provision_record(
         pk(table, "id"),
         sa.UniqueConstraint("agreement_id", "provision_id", *unique, name=unique_name),
     )
-    op.create_index(f"ix_{table}_agreement_id", table, ["agreement_id"])
+    create_indexes(table, "agreement_id")
 
 
 def upgrade() -> None:
@@ -60,8 +59,7 @@ def upgrade() -> None:
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("source_name", sa.String(500), nullable=False),
-        sa.Column("loaded_at", UTCDateTime(), nullable=False),
-        sa.Column("loaded_by", sa.String(80), nullable=False),
+        *stamp("loaded", by_length=80),
         sa.Column("ledger_seq", sa.Integer(), nullable=True),
         fk("agreement_versions", "agreement_id", "agreements"),
         pk("agreement_versions", "agreement_id", "version"),
@@ -130,11 +128,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("zones")
-    op.drop_index("ix_deadline_amendments_agreement_id", table_name="deadline_amendments")
-    op.drop_table("deadline_amendments")
-    op.drop_index("ix_provision_status_changes_agreement_id", table_name="provision_status_changes")
-    op.drop_table("provision_status_changes")
-    op.drop_table("provisions")
-    op.drop_table("agreement_versions")
-    op.drop_table("agreements")
+    drop_tables(
+        "zones",
+        "deadline_amendments",
+        "provision_status_changes",
+        "provisions",
+        "agreement_versions",
+        "agreements",
+    )

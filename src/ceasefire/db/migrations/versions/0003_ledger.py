@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
+from ceasefire.db.migrations.columns import create_indexes, drop_tables, pk
 
 revision: str = "0003_ledger"
 down_revision: str | Sequence[str] | None = "0002_agreements"
@@ -32,11 +33,10 @@ def upgrade() -> None:
         sa.Column("entry_hash", sa.String(64), nullable=False),
         sa.Column("header", sa.Text(), nullable=False),
         sa.Column("signature", sa.String(128), nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_ledger_entries")),
+        pk("ledger_entries", "seq"),
         sa.UniqueConstraint("entry_hash", name=op.f("uq_ledger_entries_entry_hash")),
     )
-    op.create_index(op.f("ix_ledger_entries_tag"), "ledger_entries", ["tag"])
-    op.create_index(op.f("ix_ledger_entries_member_id"), "ledger_entries", ["member_id"])
+    create_indexes("ledger_entries", "tag", "member_id")
     op.create_index("ix_ledger_entries_subject_tag", "ledger_entries", ["subject", "tag"])
     op.create_index("ix_ledger_entries_recorded_at", "ledger_entries", ["recorded_at"])
 
@@ -52,9 +52,9 @@ def upgrade() -> None:
         sa.Column("valid_until", UTCDateTime(), nullable=True),
         sa.Column("ended_seq", sa.BigInteger(), nullable=True),
         sa.Column("end_reason", sa.String(16), nullable=True),
-        sa.PrimaryKeyConstraint("key_id", name=op.f("pk_ledger_keys")),
+        pk("ledger_keys", "key_id"),
     )
-    op.create_index(op.f("ix_ledger_keys_member_id"), "ledger_keys", ["member_id"])
+    create_indexes("ledger_keys", "member_id")
 
     op.create_table(
         "ledger_roots",
@@ -64,17 +64,10 @@ def upgrade() -> None:
         sa.Column("leaf_count", sa.Integer(), nullable=False),
         sa.Column("root", sa.String(64), nullable=False),
         sa.Column("sealed_seq", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("day", name=op.f("pk_ledger_roots")),
+        pk("ledger_roots", "day"),
         sa.UniqueConstraint("sealed_seq", name=op.f("uq_ledger_roots_sealed_seq")),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("ledger_roots")
-    op.drop_index(op.f("ix_ledger_keys_member_id"), table_name="ledger_keys")
-    op.drop_table("ledger_keys")
-    op.drop_index("ix_ledger_entries_recorded_at", table_name="ledger_entries")
-    op.drop_index("ix_ledger_entries_subject_tag", table_name="ledger_entries")
-    op.drop_index(op.f("ix_ledger_entries_member_id"), table_name="ledger_entries")
-    op.drop_index(op.f("ix_ledger_entries_tag"), table_name="ledger_entries")
-    op.drop_table("ledger_entries")
+    drop_tables("ledger_roots", "ledger_keys", "ledger_entries")

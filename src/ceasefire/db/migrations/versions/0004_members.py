@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
-from ceasefire.db.migrations.columns import fk, pk
+from ceasefire.db.migrations.columns import create_indexes, drop_tables, fk, pk, stamp
 
 revision: str = "0004_members"
 down_revision: str | Sequence[str] | None = "0003_ledger"
@@ -36,8 +36,7 @@ def upgrade() -> None:
         sa.Column("party", sa.String(3), nullable=True),
         sa.Column("valid_from", UTCDateTime(), nullable=False),
         sa.Column("valid_to", UTCDateTime(), nullable=True),
-        sa.Column("granted_at", UTCDateTime(), nullable=False),
-        sa.Column("granted_by", sa.String(64), nullable=False),
+        *stamp("granted"),
         fk("member_roles", "member_id", "members"),
         pk("member_roles", "id"),
     )
@@ -56,7 +55,7 @@ def upgrade() -> None:
         fk("users", "member_id", "members"),
         pk("users", "id"),
     )
-    op.create_index("ix_users_member_id", "users", ["member_id"])
+    create_indexes("users", "member_id")
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.String(32), nullable=False),
@@ -71,7 +70,7 @@ def upgrade() -> None:
         pk("api_tokens", "id"),
         sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
     )
-    op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
+    create_indexes("api_tokens", "user_id")
     op.create_table(
         "login_failures",
         sa.Column("user_name", sa.String(200), nullable=False),
@@ -121,21 +120,17 @@ def upgrade() -> None:
         fk("sensors", "member_id", "members"),
         pk("sensors", "id"),
     )
-    op.create_index("ix_sensors_post_id", "sensors", ["post_id"])
-    op.create_index("ix_sensors_member_id", "sensors", ["member_id"])
+    create_indexes("sensors", "post_id", "member_id")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_sensors_member_id", table_name="sensors")
-    op.drop_index("ix_sensors_post_id", table_name="sensors")
-    op.drop_table("sensors")
-    op.drop_table("post_owners")
-    op.drop_table("observation_posts")
-    op.drop_table("login_failures")
-    op.drop_index("ix_api_tokens_user_id", table_name="api_tokens")
-    op.drop_table("api_tokens")
-    op.drop_index("ix_users_member_id", table_name="users")
-    op.drop_table("users")
-    op.drop_index("ix_member_roles_member_agreement", table_name="member_roles")
-    op.drop_table("member_roles")
-    op.drop_table("members")
+    drop_tables(
+        "sensors",
+        "post_owners",
+        "observation_posts",
+        "login_failures",
+        "api_tokens",
+        "users",
+        "member_roles",
+        "members",
+    )

@@ -8,19 +8,23 @@ Create Date: 2026-11-28
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 from ceasefire.db.base import UTCDateTime
-from ceasefire.db.migrations.columns import fk, pk
+from ceasefire.db.migrations.columns import (
+    create_indexes,
+    create_record_table,
+    drop_tables,
+    fk,
+    stamp,
+)
 
 revision: str = "0006_news"
 down_revision: str | Sequence[str] | None = "0005_intake"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_record_table(
         "news_articles",
-        sa.Column("id", sa.String(40), nullable=False),
         sa.Column("content_sha256", sa.String(64), nullable=False),
         sa.Column("original_sha256", sa.String(64), nullable=False),
         sa.Column("source_name", sa.String(500), nullable=True),
@@ -38,14 +42,11 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("extraction", sa.JSON(), nullable=False),
         sa.Column("pipeline", sa.JSON(), nullable=False),
-        sa.Column("ingested_at", UTCDateTime(), nullable=False),
-        sa.Column("ingested_by", sa.String(64), nullable=False),
-        pk("news_articles", "id"),
+        *stamp("ingested"),
         sa.UniqueConstraint("content_sha256", name="uq_news_articles_content_sha256"),
     )
-    op.create_table(
+    create_record_table(
         "news_events",
-        sa.Column("id", sa.String(40), nullable=False),
         sa.Column("article_id", sa.String(40), nullable=False),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("event_type", sa.String(16), nullable=False),
@@ -66,19 +67,12 @@ def upgrade() -> None:
         sa.Column("component", sa.String(64), nullable=False),
         sa.Column("report_id", sa.String(40), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
-        pk("news_events", "id"),
         fk("news_events", "article_id", "news_articles"),
         fk("news_events", "report_id", "reports"),
         sa.UniqueConstraint("article_id", "ordinal", name="uq_news_events_ordinal"),
     )
-    op.create_index("ix_news_events_article_id", "news_events", ["article_id"])
-    op.create_index("ix_news_events_event_type", "news_events", ["event_type"])
-    op.create_index("ix_news_events_report_id", "news_events", ["report_id"])
+    create_indexes("news_events", "article_id", "event_type", "report_id")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_news_events_report_id", table_name="news_events")
-    op.drop_index("ix_news_events_event_type", table_name="news_events")
-    op.drop_index("ix_news_events_article_id", table_name="news_events")
-    op.drop_table("news_events")
-    op.drop_table("news_articles")
+    drop_tables("news_events", "news_articles")

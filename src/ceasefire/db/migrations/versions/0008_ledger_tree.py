@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from ceasefire.db.migrations.columns import drop_tables, pk
+
 revision: str = "0008_ledger_tree"
 down_revision: str | Sequence[str] | None = "0007_reports_owner_index"
 
@@ -22,7 +24,7 @@ def upgrade() -> None:
         sa.Column("timestamp", sa.String(32), nullable=False),
         sa.Column("key_id", sa.String(32), nullable=False),
         sa.Column("signature", sa.String(128), nullable=False),
-        sa.PrimaryKeyConstraint("tree_size", name=op.f("pk_ledger_tree_heads")),
+        pk("ledger_tree_heads", "tree_size"),
     )
     op.create_table(
         "ledger_tree_nodes",
@@ -30,10 +32,9 @@ def upgrade() -> None:
         sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
         sa.Column("last_entry_hash", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("level", "idx", name=op.f("pk_ledger_tree_nodes")),
+        pk("ledger_tree_nodes", "level", "idx"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("ledger_tree_nodes")
-    op.drop_table("ledger_tree_heads")
+    drop_tables("ledger_tree_nodes", "ledger_tree_heads")

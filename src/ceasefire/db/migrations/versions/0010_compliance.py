@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
-from ceasefire.db.migrations.columns import fk, pk
+from ceasefire.db.migrations.columns import create_indexes, create_record_table, fk
 
 revision: str = "0010_compliance"
 down_revision: str | Sequence[str] | None = "0009_incidents_position_index"
@@ -20,9 +20,8 @@ TABLE = "compliance_findings"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_record_table(
         TABLE,
-        sa.Column("id", sa.String(40), nullable=False),
         sa.Column("agreement_id", sa.String(64), nullable=False),
         sa.Column("agreement_version", sa.Integer(), nullable=False),
         sa.Column("rule_id", sa.String(80), nullable=False),
@@ -37,13 +36,10 @@ def upgrade() -> None:
         sa.Column("withdrawn_at", UTCDateTime(), nullable=True),
         sa.Column("withdrawn_by", sa.String(40), nullable=True),
         fk(TABLE, "incident_id", "incidents"),
-        pk(TABLE, "id"),
     )
-    op.create_index(f"ix_{TABLE}_incident_id", TABLE, ["incident_id"])
+    create_indexes(TABLE, "incident_id")
     op.create_index(f"ix_{TABLE}_provision", TABLE, ["agreement_id", "provision_id"])
 
 
 def downgrade() -> None:
-    op.drop_index(f"ix_{TABLE}_provision", table_name=TABLE)
-    op.drop_index(f"ix_{TABLE}_incident_id", table_name=TABLE)
     op.drop_table(TABLE)

@@ -11,16 +11,22 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
-from ceasefire.db.migrations.columns import fk, pk
+from ceasefire.db.migrations.columns import (
+    create_indexes,
+    create_record_table,
+    drop_tables,
+    fk,
+    pk,
+    stamp,
+)
 
 revision: str = "0011_alerts"
 down_revision: str | Sequence[str] | None = "0010_compliance"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_record_table(
         "alerts",
-        sa.Column("id", sa.String(40), nullable=False),
         sa.Column("kind", sa.String(24), nullable=False),
         sa.Column("severity", sa.Integer(), nullable=False),
         sa.Column("subject", sa.String(200), nullable=False),
@@ -35,15 +41,11 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("raised_at", UTCDateTime(), nullable=False),
-        pk("alerts", "id"),
         sa.UniqueConstraint("dedup_key", name="uq_alerts_dedup_key"),
     )
-    op.create_index("ix_alerts_kind", "alerts", ["kind"])
-    op.create_index("ix_alerts_topic", "alerts", ["topic"])
-    op.create_index("ix_alerts_raised_at", "alerts", ["raised_at"])
-    op.create_table(
+    create_indexes("alerts", "kind", "topic", "raised_at")
+    create_record_table(
         "alert_subscriptions",
-        sa.Column("id", sa.String(40), nullable=False),
         sa.Column("member_id", sa.String(64), nullable=False),
         sa.Column("user_id", sa.String(64), nullable=False),
         sa.Column("kinds", sa.JSON(), nullable=False),
@@ -52,15 +54,12 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("target", sa.String(2000), nullable=False),
         sa.Column("secret", sa.String(200), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("created_by", sa.String(64), nullable=False),
+        *stamp("created"),
         sa.Column("ended_at", UTCDateTime(), nullable=True),
-        pk("alert_subscriptions", "id"),
     )
-    op.create_index("ix_alert_subscriptions_member_id", "alert_subscriptions", ["member_id"])
-    op.create_table(
+    create_indexes("alert_subscriptions", "member_id")
+    create_record_table(
         "alert_deliveries",
-        sa.Column("id", sa.String(40), nullable=False),
         sa.Column("alert_id", sa.String(40), nullable=False),
         sa.Column("subscription_id", sa.String(40), nullable=False),
         sa.Column("channel", sa.String(16), nullable=False),
@@ -74,11 +73,10 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         fk("alert_deliveries", "alert_id", "alerts"),
         fk("alert_deliveries", "subscription_id", "alert_subscriptions"),
-        pk("alert_deliveries", "id"),
         sa.UniqueConstraint("alert_id", "subscription_id", name="uq_alert_deliveries_alert_id"),
     )
     op.create_index("ix_alert_deliveries_due", "alert_deliveries", ["state", "next_attempt_at"])
-    op.create_index("ix_alert_deliveries_subscription_id", "alert_deliveries", ["subscription_id"])
+    create_indexes("alert_deliveries", "subscription_id")
     op.create_table(
         "alert_delivery_attempts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -91,13 +89,8 @@ def upgrade() -> None:
         fk("alert_delivery_attempts", "delivery_id", "alert_deliveries"),
         pk("alert_delivery_attempts", "id"),
     )
-    op.create_index(
-        "ix_alert_delivery_attempts_delivery_id", "alert_delivery_attempts", ["delivery_id"]
-    )
+    create_indexes("alert_delivery_attempts", "delivery_id")
 
 
 def downgrade() -> None:
-    op.drop_table("alert_delivery_attempts")
-    op.drop_table("alert_deliveries")
-    op.drop_table("alert_subscriptions")
-    op.drop_table("alerts")
+    drop_tables("alert_delivery_attempts", "alert_deliveries", "alert_subscriptions", "alerts")

@@ -11,7 +11,12 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
-from ceasefire.db.migrations.columns import fk, pk
+from ceasefire.db.migrations.columns import (
+    create_record_table,
+    drop_tables,
+    fk,
+    pk,
+)
 
 revision: str = "0012_fusion"
 down_revision: str | Sequence[str] | None = "0011_alerts"
@@ -23,13 +28,10 @@ def upgrade() -> None:
         sa.Column("report_id", sa.String(40), nullable=False),
         sa.Column("queued_at", UTCDateTime(), nullable=False),
         pk("fusion_queue", "report_id"),
-        sa.ForeignKeyConstraint(
-            ["report_id"], ["reports.id"], name="fk_fusion_queue_report_id_reports"
-        ),
+        fk("fusion_queue", "report_id", "reports"),
     )
-    op.create_table(
+    create_record_table(
         "fusion_decisions",
-        sa.Column("id", sa.String(40), nullable=False),
         sa.Column("kind", sa.String(24), nullable=False),
         sa.Column("agreement_id", sa.String(64), nullable=True),
         sa.Column("report_ids", sa.JSON(), nullable=False),
@@ -44,7 +46,6 @@ def upgrade() -> None:
         sa.Column("decided_at", UTCDateTime(), nullable=False),
         sa.Column("undoes", sa.String(40), nullable=True),
         sa.Column("undone_by", sa.String(40), nullable=True),
-        pk("fusion_decisions", "id"),
         fk("fusion_decisions", "undoes", "fusion_decisions"),
     )
     op.create_index("ix_fusion_decisions_incident_id", "fusion_decisions", ["incident_id"])
@@ -58,7 +59,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("incidents") as batch:
         batch.drop_column("emptied_by")
-    op.drop_index("ix_fusion_decisions_other_incident_id", "fusion_decisions")
-    op.drop_index("ix_fusion_decisions_incident_id", "fusion_decisions")
-    op.drop_table("fusion_decisions")
-    op.drop_table("fusion_queue")
+    drop_tables("fusion_decisions", "fusion_queue")

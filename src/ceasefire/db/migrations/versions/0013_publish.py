@@ -11,15 +11,15 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
+from ceasefire.db.migrations.columns import create_record_table, stamp
 
 revision: str = "0013_publish"
 down_revision: str | Sequence[str] | None = "0012_fusion"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_record_table(
         "publications",
-        sa.Column("id", sa.String(40), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("period", sa.String(80), nullable=False),
         sa.Column("edition", sa.String(16), nullable=False),
@@ -34,10 +34,8 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("html_sha256", sa.String(64), nullable=False),
         sa.Column("generator", sa.String(40), nullable=False),
-        sa.Column("generated_at", UTCDateTime(), nullable=False),
-        sa.Column("generated_by", sa.String(64), nullable=False),
+        *stamp("generated"),
         sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_publications")),
         sa.UniqueConstraint(
             "kind",
             "period",

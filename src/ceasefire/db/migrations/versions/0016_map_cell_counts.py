@@ -21,6 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from ceasefire.db.migrations.columns import pk
+
 revision: str = "0016_map_cell_counts"
 down_revision: str | Sequence[str] | None = "0015_user_prefs"
 
@@ -60,7 +62,7 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("lon_sum", sa.Float(), nullable=False),
         sa.Column("lat_sum", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint(*KEY, name=f"pk_{TABLE}"),
+        pk(TABLE, *KEY),
     )
     op.create_index("ix_incidents_event_lat", "incidents", ["event_lat"])
     dialect = op.get_bind().dialect.name

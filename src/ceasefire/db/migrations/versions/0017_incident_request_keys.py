@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ceasefire.db.base import UTCDateTime
+from ceasefire.db.migrations.columns import pk
 
 revision: str = "0017_incident_request_keys"
 down_revision: str | Sequence[str] | None = "0016_map_cell_counts"
@@ -27,7 +28,7 @@ def upgrade() -> None:
         sa.Column("request_sha256", sa.String(64), nullable=False),
         sa.Column("record_id", sa.String(40), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("member_id", "action", "key", name="pk_incident_request_keys"),
+        pk("incident_request_keys", "member_id", "action", "key"),
     )
 
 
