@@ -60,7 +60,7 @@ def create_incident(
 ) -> IncidentDetail:
     """Group reports into a new incident (monitors)."""
     # ``dict(body)``: the body's fields are the service's keywords (nested models kept as
-    # they are, unlike ``model_dump``); so in ``assign_task``.
+    # they are, unlike ``model_dump``); so in ``assign_task`` and ``assess``.
     return incidents.create_incident(ctx, viewer, **dict(body), idempotency_key=idempotency_key)
 
 
@@ -181,18 +181,10 @@ def assess(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: AssessmentCreate
 ) -> IncidentDetail:
     """Record the caller's member's assessment; returns the incident after the decision rule."""
-    attribution = Attribution.parse(body.attribution) if body.attribution is not None else None
-    return incidents.assess(
-        ctx,
-        viewer,
-        incident_id,
-        stance=body.stance,
-        rationale=body.rationale,
-        status=body.status,
-        attribution=attribution,
-        evidence_refs=body.evidence_refs,
-        classification=body.classification,
-    )
+    fields = dict(body)
+    if body.attribution is not None:
+        fields["attribution"] = Attribution.parse(body.attribution)
+    return incidents.assess(ctx, viewer, incident_id, **fields)
 
 
 @router.get("/incidents/{incident_id}/assessments", response_model=list[AssessmentPublic])
