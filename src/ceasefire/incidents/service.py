@@ -1345,14 +1345,7 @@ def assess(
             recorded_at=now,
             supersedes=previous[-1].id if previous else None,
         )
-        Assessment(  # the domain's own checks (e.g. a concurrence names its finding)
-            id=record.id,
-            member_id=record.member_id,
-            stance=stance,
-            finding=finding,
-            rationale=rationale_text,
-            recorded_at=now,
-        )
+        _assessment(record)  # the domain's own checks (e.g. a concurrence names its finding)
         _add_logged(
             session,
             ctx.settings,
