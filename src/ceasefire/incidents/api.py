@@ -59,17 +59,9 @@ def create_incident(
     idempotency_key: RetryKey = None,
 ) -> IncidentDetail:
     """Group reports into a new incident (monitors)."""
-    return incidents.create_incident(
-        ctx,
-        viewer,
-        report_ids=body.report_ids,
-        title=body.title,
-        summary=body.summary,
-        classification=body.classification,
-        agreement_id=body.agreement_id,
-        category=body.category,
-        idempotency_key=idempotency_key,
-    )
+    # ``dict(body)``: the body's fields are the service's keywords (nested models kept as
+    # they are, unlike ``model_dump``); so in ``assign_task`` and ``assess``.
+    return incidents.create_incident(ctx, viewer, **dict(body), idempotency_key=idempotency_key)
 
 
 @router.get("/incidents", response_model=IncidentPage)
@@ -169,15 +161,7 @@ def assign_task(
 ) -> TaskPublic:
     """Send a team to investigate; notes which parties' representatives are present."""
     return incidents.assign_task(
-        ctx,
-        viewer,
-        incident_id,
-        team=body.team,
-        lead_member=body.lead_member,
-        party_representatives=body.party_representatives,
-        instructions=body.instructions,
-        due_at=body.due_at,
-        idempotency_key=idempotency_key,
+        ctx, viewer, incident_id, **dict(body), idempotency_key=idempotency_key
     )
 
 
@@ -197,18 +181,10 @@ def assess(
     ctx: ContextDep, viewer: RequireMember, incident_id: str, body: AssessmentCreate
 ) -> IncidentDetail:
     """Record the caller's member's assessment; returns the incident after the decision rule."""
-    attribution = Attribution.parse(body.attribution) if body.attribution is not None else None
-    return incidents.assess(
-        ctx,
-        viewer,
-        incident_id,
-        stance=body.stance,
-        rationale=body.rationale,
-        status=body.status,
-        attribution=attribution,
-        evidence_refs=body.evidence_refs,
-        classification=body.classification,
-    )
+    fields = dict(body)
+    if body.attribution is not None:
+        fields["attribution"] = Attribution.parse(body.attribution)
+    return incidents.assess(ctx, viewer, incident_id, **fields)
 
 
 @router.get("/incidents/{incident_id}/assessments", response_model=list[AssessmentPublic])

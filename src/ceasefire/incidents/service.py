@@ -45,6 +45,7 @@ from ceasefire.incidents.events import (
     Classified,
     DecisionOutcome,
     DecisionRuleSet,
+    FromTo,
     IncidentAssessed,
     IncidentCreated,
     IncidentDecided,
@@ -352,6 +353,15 @@ def _log(
         subject=f"incident/{incident_id}",
         payload=payload,
         actor=actor,
+    )
+
+
+def _status_changed(
+    row: IncidentRow, before: OccurrenceStatus, attribution: FromTo
+) -> StatusChanged:
+    """The entry of ``row``'s move from ``before`` to its (new) status, less its reason."""
+    return StatusChanged(
+        {"incident_id": row.id, "from": before.value, "to": row.status, "attribution": attribution}
     )
 
 
@@ -1050,22 +1060,11 @@ def change_status(
         row.status = status.value
         _touch(row)
         attribution_after = str(Attribution(AttributionKind(row.attribution), row.attributed_party))
-        _log(
-            session,
-            ctx.settings,
-            row.id,
-            IncidentTag.STATUS_CHANGED,
-            StatusChanged(
-                {
-                    "incident_id": row.id,
-                    "from": current.value,
-                    "to": status.value,
-                    "attribution": {"from": attribution_before, "to": attribution_after},
-                    "reason_salted_sha256": salted_reason(row, reason_text),
-                }
-            ),
-            actor=actor,
+        changed = _status_changed(
+            row, current, FromTo({"from": attribution_before, "to": attribution_after})
         )
+        changed["reason_salted_sha256"] = salted_reason(row, reason_text)
+        _log(session, ctx.settings, row.id, IncidentTag.STATUS_CHANGED, changed, actor=actor)
         if attribution_after != attribution_before:
             _changed(session, row)
         return _detail(session, scope, row)
@@ -1210,25 +1209,15 @@ def assign_task(
         )
         if row.status == OccurrenceStatus.REPORTED.value:
             row.status = OccurrenceStatus.UNDER_INVESTIGATION.value
-            _log(
-                session,
-                ctx.settings,
-                row.id,
-                IncidentTag.STATUS_CHANGED,
-                StatusChanged(
-                    {
-                        "incident_id": row.id,
-                        "from": OccurrenceStatus.REPORTED.value,
-                        "to": OccurrenceStatus.UNDER_INVESTIGATION.value,
-                        "attribution": {"from": row.attribution, "to": row.attribution},
-                        # No task id: the task is internal, this entry is read by every
-                        # reader of the incident (its task-assigned entry, the monitors',
-                        # names it).
-                        "reason": "task assigned",
-                    }
-                ),
-                actor=actor,
+            opened = _status_changed(
+                row,
+                OccurrenceStatus.REPORTED,
+                FromTo({"from": row.attribution, "to": row.attribution}),
             )
+            # No task id: the task is internal, this entry is read by every reader of the
+            # incident (its task-assigned entry, the monitors', names it).
+            opened["reason"] = "task assigned"
+            _log(session, ctx.settings, row.id, IncidentTag.STATUS_CHANGED, opened, actor=actor)
         _touch(row)
         _remember(session, actor, retry, task.id)
         return _task_public(task)
@@ -1356,14 +1345,7 @@ def assess(
             recorded_at=now,
             supersedes=previous[-1].id if previous else None,
         )
-        Assessment(  # the domain's own checks (e.g. a concurrence names its finding)
-            id=record.id,
-            member_id=record.member_id,
-            stance=stance,
-            finding=finding,
-            rationale=rationale_text,
-            recorded_at=now,
-        )
+        _assessment(record)  # the domain's own checks (e.g. a concurrence names its finding)
         _add_logged(
             session,
             ctx.settings,

@@ -34,11 +34,10 @@ from ceasefire.incidents.model import (
     Stance,
 )
 from ceasefire.incidents.schemas import IncidentDetail, PartyRepresentative, TaskPublic
-from ceasefire.reports.model import Category, Channel
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import LIST_PAGE_SIZE, ListLimit, filtered_list, render
-from ceasefire.web.reports import report_list_page
+from ceasefire.web.reports import LIST_CHOICES, report_list_page
 from ceasefire.web.session import SignedInViewer, WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -83,11 +82,9 @@ def incident_list(
         filters=FILTERS,
         cursor=cursor,
         load=load,
-        categories=[c.value for c in Category],
         statuses=[s.value for s in OccurrenceStatus],
         attributions=[a.value for a in AttributionKind],
-        channels=[c.value for c in Channel],
-        classifications=[c.value for c in Classification],
+        **LIST_CHOICES,
     )
 
 

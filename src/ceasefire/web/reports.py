@@ -55,6 +55,12 @@ router = APIRouter(include_in_schema=False)
 
 FILTERS = ("start", "end", "bbox", "category", "channel", "party", "classification", "unassigned")
 CHUNK = 1 << 16
+LIST_CHOICES = {
+    "categories": [c.value for c in Category],
+    "channels": [c.value for c in Channel],
+    "classifications": [c.value for c in Classification],
+}
+"""The choices of the filters the report and incident lists share."""
 
 
 @router.get("/reports", response_class=HTMLResponse)
@@ -115,9 +121,7 @@ def report_list_page(
         cursor=cursor,
         load=load,
         may_group=viewer.operator or viewer.role is Role.MONITOR,
-        categories=[c.value for c in Category],
-        channels=[c.value for c in Channel],
-        classifications=[c.value for c in Classification],
+        **LIST_CHOICES,
         group_error=refused,
         group=kept or {},
         **forms.problems_shown(refused, GROUP_FORM),
