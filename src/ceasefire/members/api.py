@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, status
 from pydantic import AwareDatetime
 
-from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
 from ceasefire.members import auth, posts
 from ceasefire.members import service as members
@@ -37,6 +36,7 @@ from ceasefire.members.schemas import (
     TokenPublic,
     UserSummary,
 )
+from ceasefire.members.sign_in import counted_sign_in
 
 router = APIRouter(prefix="/api/v1", tags=["members"])
 
@@ -104,16 +104,17 @@ def login(
     trusted one: only its own five failures lock it out. One address may fail ten times a
     minute (429).
     """
-    attempt = count_sign_in(request, body.user_id)
-    issued = auth.login(
-        ctx,
-        user_id=body.user_id,
-        password=body.password,
-        client=attempt.client,
-        device_cookie=device,
+    return counted_sign_in(
+        request,
+        body.user_id,
+        lambda client: auth.login(
+            ctx,
+            user_id=body.user_id,
+            password=body.password,
+            client=client,
+            device_cookie=device,
+        ),
     )
-    attempt.succeeded()
-    return issued
 
 
 @router.post("/auth/password", tags=["auth"])
@@ -132,18 +133,19 @@ def change_password(
     name (and of this address): too many, 429.
     """
     _, _, presented = (request.headers.get("authorization") or "").partition(" ")
-    attempt = count_sign_in(request, viewer.user_id or "")
-    changed = auth.change_password(
-        ctx,
-        viewer,
-        current_password=body.current_password,
-        new_password=body.new_password,
-        current_token=presented.strip() or None,
-        client=attempt.client,
-        device_cookie=device,
+    return counted_sign_in(
+        request,
+        viewer.user_id or "",
+        lambda client: auth.change_password(
+            ctx,
+            viewer,
+            current_password=body.current_password,
+            new_password=body.new_password,
+            current_token=presented.strip() or None,
+            client=client,
+            device_cookie=device,
+        ),
     )
-    attempt.succeeded()
-    return changed
 
 
 @router.get("/auth/me", tags=["auth"])
@@ -172,20 +174,21 @@ def create_token(
     Needs your password: a wrong one is a 403 and counts as a failed sign-in of your name
     and of this address (too many: 429), as for a password change."""
     expires_in = timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    attempt = count_sign_in(request, viewer.user_id or "")
-    issued = auth.create_token(
-        ctx,
-        viewer,
-        user_id=body.user_id or viewer.user_id or "",
-        label=body.label,
-        expires_in=expires_in,
-        expires_at=body.expires_at,
-        password=body.password,
-        client=attempt.client,
-        device_cookie=device,
+    return counted_sign_in(
+        request,
+        viewer.user_id or "",
+        lambda client: auth.create_token(
+            ctx,
+            viewer,
+            user_id=body.user_id or viewer.user_id or "",
+            label=body.label,
+            expires_in=expires_in,
+            expires_at=body.expires_at,
+            password=body.password,
+            client=client,
+            device_cookie=device,
+        ),
     )
-    attempt.succeeded()
-    return issued
 
 
 @router.delete("/auth/tokens/{token_id}", tags=["auth"])

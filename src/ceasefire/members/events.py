@@ -38,25 +38,26 @@ class MemberAdded(TypedDict):
     iso3: str | None
 
 
-class RoleGranted(TypedDict):
-    """``member:role:granted``: a role in one agreement over ``[valid_from, valid_to)``."""
+class RoleEntry(TypedDict):
+    """What every role entry names first: the role's row, whose it is, in which agreement."""
 
     role_id: int
     member_id: str
     agreement_id: str
     role: str
+
+
+class RoleGranted(RoleEntry):
+    """``member:role:granted``: a role in one agreement over ``[valid_from, valid_to)``."""
+
     party: str | None
     valid_from: str
     valid_to: str | None
 
 
-class RoleEnded(TypedDict):
+class RoleEnded(RoleEntry):
     """``member:role:ended``: a role's end set to ``valid_to``."""
 
-    role_id: int
-    member_id: str
-    agreement_id: str
-    role: str
     valid_to: str
 
 

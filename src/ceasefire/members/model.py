@@ -108,6 +108,19 @@ def check_interval(
     return start, end
 
 
+def normalise_interval(record: Any, start_field: str, end_field: str) -> None:
+    """:func:`check_interval` on the interval a frozen dataclass ``record`` holds in its
+    fields ``start_field`` and ``end_field``, set to what it returns (UTC)."""
+    start, end = check_interval(
+        getattr(record, start_field),
+        getattr(record, end_field),
+        start_field=start_field,
+        end_field=end_field,
+    )
+    object.__setattr__(record, start_field, start)
+    object.__setattr__(record, end_field, end)
+
+
 def in_interval(at: datetime, start: datetime, end: datetime | None) -> bool:
     """Whether ``at`` falls in the half-open interval ``[start, end)``."""
     return start <= at and (end is None or at < end)
@@ -175,11 +188,7 @@ class MemberRole:
                     problem("party", N_("must be empty when role is '%(role)s'"), role=self.role)
                 ],
             )
-        start, end = check_interval(
-            self.valid_from, self.valid_to, start_field="valid_from", end_field="valid_to"
-        )
-        object.__setattr__(self, "valid_from", start)
-        object.__setattr__(self, "valid_to", end)
+        normalise_interval(self, "valid_from", "valid_to")
 
     def is_valid_at(self, at: datetime) -> bool:
         return in_interval(at, self.valid_from, self.valid_to)
@@ -289,11 +298,7 @@ class ObservationPost:
                 N_("an independent post has exactly one owner"),
                 details=[problem("owners", N_("independent posts are run by one member"))],
             )
-        start, end = check_interval(
-            self.active_from, self.active_to, start_field="active_from", end_field="active_to"
-        )
-        object.__setattr__(self, "active_from", start)
-        object.__setattr__(self, "active_to", end)
+        normalise_interval(self, "active_from", "active_to")
 
 
 @dataclass(frozen=True, slots=True)

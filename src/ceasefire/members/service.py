@@ -30,7 +30,7 @@ from ceasefire.errors import (
 )
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.service import add_ledgered, append
-from ceasefire.members.events import MemberAdded, MemberTag, RoleEnded, RoleGranted
+from ceasefire.members.events import MemberAdded, MemberTag, RoleEnded, RoleEntry, RoleGranted
 from ceasefire.members.model import (
     Member,
     MemberKind,
@@ -131,6 +131,16 @@ def _public(session: Session, row: MemberRow, at: datetime) -> MemberPublic:
 
 def _role_public(row: MemberRoleRow, at: datetime) -> RolePublic:
     return shape_of(RolePublic, row, current=_role_of(row).is_valid_at(at))
+
+
+def _role_entry(row: MemberRoleRow) -> RoleEntry:
+    """The part of a role's ledger entries that names the role (its row once flushed)."""
+    return {
+        "role_id": row.id,
+        "member_id": row.member_id,
+        "agreement_id": row.agreement_id,
+        "role": row.role,
+    }
 
 
 def add_member(ctx: ServiceContext, viewer: Viewer, member: Member) -> MemberPublic:
@@ -285,10 +295,7 @@ def grant_role(ctx: ServiceContext, viewer: Viewer, role: MemberRole) -> RolePub
             subject=f"member/{role.member_id}",
             payload=RoleGranted(
                 {
-                    "role_id": new.id,
-                    "member_id": role.member_id,
-                    "agreement_id": role.agreement_id,
-                    "role": role.role.value,
+                    **_role_entry(new),
                     "party": role.party,
                     "valid_from": role.valid_from.isoformat(),
                     "valid_to": role.valid_to.isoformat() if role.valid_to else None,
@@ -349,15 +356,7 @@ def end_role(
             ctx.settings,
             tag=MemberTag.ROLE_ENDED,
             subject=f"member/{member_id}",
-            payload=RoleEnded(
-                {
-                    "role_id": row.id,
-                    "member_id": member_id,
-                    "agreement_id": agreement_id,
-                    "role": row.role,
-                    "valid_to": at.isoformat(),
-                }
-            ),
+            payload=RoleEnded({**_role_entry(row), "valid_to": at.isoformat()}),
             actor=actor,
         )
         return _role_public(row, utcnow())

@@ -11,6 +11,8 @@ operators and monitors only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -104,33 +106,62 @@ def may_administer(viewer: Viewer) -> bool:
     return viewer.operator or viewer.role is Role.MONITOR
 
 
-def _members_page(
-    request: Request,
-    ctx: ServiceContext,
-    viewer: Viewer,
-    *,
-    form: str = "",
-    values: dict[str, Any] | None = None,
-    error: CeasefireError | None = None,
-    done: list[int] | None = None,
-) -> Response:
+def _no_defaults(_viewer: Viewer) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class _AdminPage:
+    """One administration page, shown as its forms' page (``forms.posted_to``): its
+    ``template``, its forms (``named_forms``), what it lists and offers besides
+    (``listing``), the forms' first values (``defaults``), and whether the public is sent
+    to sign in first (``members_only``)."""
+
+    template: str
+    named_forms: dict[str, forms.FormLabels]
+    listing: Callable[[ServiceContext, Viewer], dict[str, Any]]
+    defaults: Callable[[Viewer], dict[str, Any]] = _no_defaults
+    members_only: bool = False
+
+    def __call__(
+        self,
+        request: Request,
+        ctx: ServiceContext,
+        viewer: Viewer,
+        *,
+        form: str = "",
+        values: dict[str, Any] | None = None,
+        error: CeasefireError | None = None,
+        done: list[int] | None = None,
+    ) -> Response:
+        if self.members_only and viewer.is_public:
+            return common.sign_in_first(request)
+        return render(
+            self.template,
+            request=request,
+            viewer=viewer,
+            may_administer=may_administer(viewer),
+            form=form,
+            v={**self.defaults(viewer), **(values or {})},
+            **forms.shown(error, done, self.named_forms.get(form)),
+            labels=_labels(self.named_forms),
+            **self.listing(ctx, viewer),
+        )
+
+
+def _members_listing(ctx: ServiceContext, viewer: Viewer) -> dict[str, Any]:
     # A monitor grants and ends the roles the service lets it: never a monitor role.
     roles = [r.value for r in Role if viewer.operator or r is not Role.MONITOR]
-    return render(
-        "members.html",
-        request=request,
-        viewer=viewer,
-        members=members.list_members(ctx, viewer),
-        may_administer=may_administer(viewer),
-        form=form,
-        v=values or {},
-        **forms.shown(error, done, MEMBER_FORMS.get(form)),
-        labels=_labels(MEMBER_FORMS),
-        kinds=[k.value for k in MemberKind],
-        roles=roles,
-        agreements=common.agreement_ids(ctx),
-        default_agreement=viewer.agreement_id,
-    )
+    return {
+        "members": members.list_members(ctx, viewer),
+        "kinds": [k.value for k in MemberKind],
+        "roles": roles,
+        "agreements": common.agreement_ids(ctx),
+        "default_agreement": viewer.agreement_id,
+    }
+
+
+_members_page = _AdminPage("members.html", MEMBER_FORMS, _members_listing)
 
 
 MembersForm = Annotated[forms.FormPost, Depends(forms.posted_to(_members_page, MEMBERS))]
@@ -189,37 +220,26 @@ def end_role(
     )
 
 
-def _posts_page(
-    request: Request,
-    ctx: ServiceContext,
-    viewer: Viewer,
-    *,
-    form: str = "",
-    values: dict[str, Any] | None = None,
-    error: CeasefireError | None = None,
-    done: list[int] | None = None,
-) -> Response:
-    if viewer.is_public:
-        return common.sign_in_first(request)
-    defaults: dict[str, Any] = {
+def _posts_listing(ctx: ServiceContext, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "posts": posts.list_posts(ctx, viewer),
+        "sensors": posts.list_sensors(ctx, viewer),
+        "sensor_kinds": [k.value for k in SensorKind],
+        "classifications": [c.value for c in Classification],
+    }
+
+
+def _post_defaults(viewer: Viewer) -> dict[str, Any]:
+    return {
         "owners": "" if viewer.operator else (viewer.member_id or ""),
         "classification": Classification.SHARED.value,
         "active_from": utcnow().date().isoformat(),
     }
-    return render(
-        "posts.html",
-        request=request,
-        viewer=viewer,
-        posts=posts.list_posts(ctx, viewer),
-        sensors=posts.list_sensors(ctx, viewer),
-        may_administer=may_administer(viewer),
-        form=form,
-        v={**defaults, **(values or {})},
-        **forms.shown(error, done, POST_FORMS.get(form)),
-        labels=_labels(POST_FORMS),
-        sensor_kinds=[k.value for k in SensorKind],
-        classifications=[c.value for c in Classification],
-    )
+
+
+_posts_page = _AdminPage(
+    "posts.html", POST_FORMS, _posts_listing, defaults=_post_defaults, members_only=True
+)
 
 
 PostsForm = Annotated[forms.FormPost, Depends(forms.posted_to(_posts_page, POSTS))]

@@ -33,7 +33,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ceasefire import i18n
 from ceasefire.access import Viewer
-from ceasefire.api.address_limits import count_sign_in
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import (
@@ -48,6 +47,7 @@ from ceasefire.errors import (
 from ceasefire.i18n.markers import N_
 from ceasefire.members import auth
 from ceasefire.members.schemas import IssuedToken, TokenCreate, TokenPublic
+from ceasefire.members.sign_in import counted_sign_in
 from ceasefire.timeutil import utcnow
 from ceasefire.web import common, csrf, forms
 from ceasefire.web.csrf import CsrfChecked
@@ -165,15 +165,17 @@ def login_submit(
             status=422,
         )
     try:
-        attempt = count_sign_in(request, user_id)
-        issued = auth.login(
-            ctx,
-            user_id=user_id,
-            password=password,
-            client=attempt.client,
-            device_cookie=request.cookies.get(DEVICE_COOKIE),
+        issued = counted_sign_in(
+            request,
+            user_id,
+            lambda client: auth.login(
+                ctx,
+                user_id=user_id,
+                password=password,
+                client=client,
+                device_cookie=request.cookies.get(DEVICE_COOKIE),
+            ),
         )
-        attempt.succeeded()
     except Unauthorized:
         # One message for every cause: it must not tell which part was wrong.
         return _login_page(
@@ -344,17 +346,19 @@ def password_submit(
             status=422,
         )
     try:
-        attempt = count_sign_in(request, viewer.user_id or "")
-        changed = auth.change_password(
-            ctx,
-            viewer,
-            current_password=current_password,
-            new_password=new_password,
-            current_token=request.cookies.get(SESSION_COOKIE),
-            client=attempt.client,
-            device_cookie=request.cookies.get(DEVICE_COOKIE),
+        changed = counted_sign_in(
+            request,
+            viewer.user_id or "",
+            lambda client: auth.change_password(
+                ctx,
+                viewer,
+                current_password=current_password,
+                new_password=new_password,
+                current_token=request.cookies.get(SESSION_COOKIE),
+                client=client,
+                device_cookie=request.cookies.get(DEVICE_COOKIE),
+            ),
         )
-        attempt.succeeded()
     except TooManyRequests as exc:
         return _password_page(
             request,
@@ -398,18 +402,20 @@ def create_token(
             TokenCreate,
             {"password": password, "label": label, "expires_in_days": expires_in_days},
         )
-        attempt = count_sign_in(request, viewer.user_id or "")
-        issued = auth.create_token(
-            ctx,
-            viewer,
-            user_id=viewer.user_id or "",
-            label=body.label,
-            expires_in=timedelta(days=body.expires_in_days) if body.expires_in_days else None,
-            password=body.password,
-            client=attempt.client,
-            device_cookie=request.cookies.get(DEVICE_COOKIE),
+        issued = counted_sign_in(
+            request,
+            viewer.user_id or "",
+            lambda client: auth.create_token(
+                ctx,
+                viewer,
+                user_id=viewer.user_id or "",
+                label=body.label,
+                expires_in=timedelta(days=body.expires_in_days) if body.expires_in_days else None,
+                password=body.password,
+                client=client,
+                device_cookie=request.cookies.get(DEVICE_COOKIE),
+            ),
         )
-        attempt.succeeded()
     except (TooManyRequests, Forbidden, InvalidInput, Conflict, NotFound) as exc:
         return _password_page(
             request,
