@@ -181,32 +181,22 @@ def _row_label(row: Any) -> str:
     return f"{row.id} ({row.agreement_id}/{row.provision_id})"
 
 
+_RECORDED: tuple[tuple[AgreementTag, type[Any], Callable[[Any], dict[str, Any]]], ...] = (
+    (AgreementTag.VERSION_LOADED, AgreementVersionRow, _version_fields),
+    (AgreementTag.PROVISION_STATUS_CHANGED, ProvisionStatusChangeRow, _status_fields),
+    (AgreementTag.DEADLINE_AMENDED, DeadlineAmendmentRow, _amendment_fields),
+)
+"""Each table of recorded rows, the tag of their entries and what an entry says of a row."""
+
+
 def check_agreements(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
     """Compare the agreement register's recorded rows with their ledger entries."""
     by_tag: dict[str, list[CollectedEntry]] = {}
     for entry in entries:
         by_tag.setdefault(entry.tag, []).append(entry)
-    yield from _compare(
-        "agreement_versions",
-        AgreementTag.VERSION_LOADED,
-        session.scalars(select(AgreementVersionRow)),
-        _version_fields,
-        by_tag.get(AgreementTag.VERSION_LOADED, []),
-    )
-    yield from _compare(
-        "provision_status_changes",
-        AgreementTag.PROVISION_STATUS_CHANGED,
-        session.scalars(select(ProvisionStatusChangeRow).order_by(ProvisionStatusChangeRow.id)),
-        _status_fields,
-        by_tag.get(AgreementTag.PROVISION_STATUS_CHANGED, []),
-    )
-    yield from _compare(
-        "deadline_amendments",
-        AgreementTag.DEADLINE_AMENDED,
-        session.scalars(select(DeadlineAmendmentRow).order_by(DeadlineAmendmentRow.id)),
-        _amendment_fields,
-        by_tag.get(AgreementTag.DEADLINE_AMENDED, []),
-    )
+    for tag, row_type, fields in _RECORDED:
+        rows = session.scalars(select(row_type).order_by(*row_type.__mapper__.primary_key))
+        yield from _compare(row_type.__tablename__, tag, rows, fields, by_tag.get(tag, []))
 
 
 CHECKER = StateChecker(
