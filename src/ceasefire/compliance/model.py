@@ -24,9 +24,9 @@ rule's start, or an unknown actor where some actors are exempt.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any
 
 from shapely.geometry import Point, shape
@@ -157,28 +157,6 @@ class FindingLevel(StrEnum):
     POSSIBLE = "possible"
 
 
-def _plain(value: object) -> object:
-    """A field's value as JSON has it: an enum by its value, an instant in ISO 8601 UTC, a date
-    in ISO 8601, a tuple as a list."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
-def _plain_fields(record: Finding | DeadlineState) -> dict[str, Any]:
-    """A finding's or a deadline state's fields as the API and the stored finding have them,
-    in declaration order: every field but the reasons by code (the wording says them)."""
-    return {
-        f.name: _plain(getattr(record, f.name)) for f in fields(record) if f.name != "reason_codes"
-    }
-
-
 # -- incidents ------------------------------------------------------------------------------
 
 
@@ -225,7 +203,16 @@ class Finding:
         return (self.rule_id, self.provision, self.zone, self.incident)
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain_fields(self)
+        return {
+            "rule_id": self.rule_id,
+            "rule": self.rule,
+            "level": self.level.value,
+            "provision": self.provision,
+            "zone": self.zone,
+            "incident": self.incident,
+            "party": self.party,
+            "reasons": list(self.reasons),
+        }
 
 
 class ZoneGeometry:
@@ -467,7 +454,23 @@ class DeadlineState:
     reason_codes: tuple[Reason, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain_fields(self)
+        return {
+            "rule_id": self.rule_id,
+            "rule": self.rule,
+            "provision": self.provision,
+            "number": self.number,
+            "title": self.title,
+            "parent": self.parent,
+            "status": self.status.value,
+            "due": self.due.isoformat(),
+            "original_due": self.original_due.isoformat(),
+            "time_zone": self.time_zone,
+            "overdue_after": iso(self.overdue_after),
+            "amendments": list(self.amendments),
+            "fulfilled_at": iso(self.fulfilled_at) if self.fulfilled_at else None,
+            "late": self.late,
+            "reasons": list(self.reasons),
+        }
 
 
 def deadline_states(
