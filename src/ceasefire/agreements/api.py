@@ -160,12 +160,8 @@ def record_provision_status(
         viewer,
         agreement_id,
         provision_id,
-        status=body.status,
-        at=body.at,
-        local=body.local,
-        time_zone=body.time_zone,
-        evidence=[Evidence(source=e.source, ref=e.ref, note=e.note) for e in body.evidence],
-        note=body.note,
+        **body.model_dump(exclude={"evidence"}),
+        evidence=[Evidence(**e.model_dump()) for e in body.evidence],
     )
     if not result.recorded:
         response.status_code = status.HTTP_200_OK

@@ -9,9 +9,10 @@ directly in the database no longer matches and is reported with the entry's numb
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
@@ -29,41 +30,41 @@ from ceasefire.ids import record_ids_in
 from ceasefire.ledger.check import EntryAbout, PayloadRule, StateChecker
 from ceasefire.ledger.verify import CollectedEntry, Finding, FindingKind
 
+_BOOKKEEPING = frozenset({"id", "recorded_at", "recorded_by", "ledger_seq"})
+"""The columns of a recorded change that are the row's own (its entry carries the rest)."""
+
+
+def _changed_fields(row: Any, key_of: Mapping[str, str]) -> dict[str, Any]:
+    """What ``row``'s entry should say of it: every column but :data:`_BOOKKEEPING`, in the
+    table's order, under the payload's name for it (``key_of``, else the column's; a dotted
+    key is nested), an instant in ISO 8601 UTC and a date in ISO 8601 as the payload has them."""
+    fields: dict[str, Any] = {}
+    for column in inspect(row).mapper.column_attrs:
+        if column.key in _BOOKKEEPING:
+            continue
+        value = getattr(row, column.key)
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        fields[key_of.get(column.key, column.key)] = value
+    return fields
+
 
 def _status_fields(row: ProvisionStatusChangeRow) -> dict[str, Any]:
-    return {
-        "agreement_id": row.agreement_id,
-        "provision_id": row.provision_id,
-        "status": row.status,
-        "at": iso(row.at),
-        "at_local": row.at_local,
-        "time_zone": row.at_time_zone,
-        "precision": row.at_precision,
-        "evidence": row.evidence,
-        "note": row.note,
-        "origin": row.origin,
-        "agreement_version": row.agreement_version,
-    }
+    return _changed_fields(row, {"at_time_zone": "time_zone", "at_precision": "precision"})
 
 
 def _amendment_fields(row: DeadlineAmendmentRow) -> dict[str, Any]:
-    return {
-        "agreement_id": row.agreement_id,
-        "provision_id": row.provision_id,
-        "seq": row.seq,
-        "previous": row.previous_due.isoformat(),
-        "due": row.due.isoformat(),
-        "time_zone": row.time_zone,
-        "decided.at": iso(row.decided_at),
-        "decided.local": row.decided_local,
-        "decided.time_zone": row.decided_time_zone,
-        "requested_by": row.requested_by,
-        "decided_by": row.decided_by,
-        "reason": row.reason,
-        "instrument": row.instrument,
-        "evidence": row.evidence,
-        "agreement_version": row.agreement_version,
-    }
+    return _changed_fields(
+        row,
+        {
+            "previous_due": "previous",
+            "decided_at": "decided.at",
+            "decided_local": "decided.local",
+            "decided_time_zone": "decided.time_zone",
+        },
+    )
 
 
 def _version_fields(row: AgreementVersionRow) -> dict[str, Any]:
@@ -180,32 +181,22 @@ def _row_label(row: Any) -> str:
     return f"{row.id} ({row.agreement_id}/{row.provision_id})"
 
 
+_RECORDED: tuple[tuple[AgreementTag, type[Any], Callable[[Any], dict[str, Any]]], ...] = (
+    (AgreementTag.VERSION_LOADED, AgreementVersionRow, _version_fields),
+    (AgreementTag.PROVISION_STATUS_CHANGED, ProvisionStatusChangeRow, _status_fields),
+    (AgreementTag.DEADLINE_AMENDED, DeadlineAmendmentRow, _amendment_fields),
+)
+"""Each table of recorded rows, the tag of their entries and what an entry says of a row."""
+
+
 def check_agreements(session: Session, entries: Sequence[CollectedEntry]) -> Iterator[Finding]:
     """Compare the agreement register's recorded rows with their ledger entries."""
     by_tag: dict[str, list[CollectedEntry]] = {}
     for entry in entries:
         by_tag.setdefault(entry.tag, []).append(entry)
-    yield from _compare(
-        "agreement_versions",
-        AgreementTag.VERSION_LOADED,
-        session.scalars(select(AgreementVersionRow)),
-        _version_fields,
-        by_tag.get(AgreementTag.VERSION_LOADED, []),
-    )
-    yield from _compare(
-        "provision_status_changes",
-        AgreementTag.PROVISION_STATUS_CHANGED,
-        session.scalars(select(ProvisionStatusChangeRow).order_by(ProvisionStatusChangeRow.id)),
-        _status_fields,
-        by_tag.get(AgreementTag.PROVISION_STATUS_CHANGED, []),
-    )
-    yield from _compare(
-        "deadline_amendments",
-        AgreementTag.DEADLINE_AMENDED,
-        session.scalars(select(DeadlineAmendmentRow).order_by(DeadlineAmendmentRow.id)),
-        _amendment_fields,
-        by_tag.get(AgreementTag.DEADLINE_AMENDED, []),
-    )
+    for tag, row_type, fields in _RECORDED:
+        rows = session.scalars(select(row_type).order_by(*row_type.__mapper__.primary_key))
+        yield from _compare(row_type.__tablename__, tag, rows, fields, by_tag.get(tag, []))
 
 
 CHECKER = StateChecker(

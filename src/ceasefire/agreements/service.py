@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 
 import sqlalchemy.exc
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
@@ -139,6 +139,22 @@ class StoredAgreement:
             "loaded_by": self.loaded_by,
             "changes": self.changes,
         }
+
+    @classmethod
+    def of(
+        cls, agreement: Agreement, row: AgreementVersionRow, current_version: int
+    ) -> StoredAgreement:
+        """``agreement`` (parsed from ``row``'s document) as ``row`` stores it."""
+        return cls(
+            agreement=agreement,
+            version=row.version,
+            current_version=current_version,
+            content_sha256=row.content_sha256,
+            source_name=row.source_name,
+            loaded_at=row.loaded_at,
+            loaded_by=row.loaded_by,
+            changes=row.changes,
+        )
 
     def provision(self, provision_id: str) -> Provision:
         """The provision ``provision_id`` of this version; ``NotFound`` naming
@@ -1134,16 +1150,7 @@ def _load(session: Session, agreement_id: str, version: int | None) -> StoredAgr
             current_version=row.current_version,
         )
     agreement = _parsed(session, stored).with_history(_history(session, agreement_id))
-    return StoredAgreement(
-        agreement=agreement,
-        version=number,
-        current_version=row.current_version,
-        content_sha256=stored.content_sha256,
-        source_name=stored.source_name,
-        loaded_at=stored.loaded_at,
-        loaded_by=stored.loaded_by,
-        changes=stored.changes,
-    )
+    return StoredAgreement.of(agreement, stored, row.current_version)
 
 
 _PARSED_CACHE_KEY = "agreements.parsed"
@@ -1202,15 +1209,9 @@ def current_agreement(session: Session, agreement_id: str) -> StoredAgreement | 
 def _read_current(session: Session, agreement_id: str) -> StoredAgreement | None:
     """``current_agreement`` read from the database: two queries when the version was
     parsed before in this context (its document is read only the first time)."""
-    found = session.execute(
-        select(
-            AgreementVersionRow.version,
-            AgreementVersionRow.content_sha256,
-            AgreementVersionRow.source_name,
-            AgreementVersionRow.loaded_at,
-            AgreementVersionRow.loaded_by,
-            AgreementVersionRow.changes,
-        )
+    found = session.scalars(
+        select(AgreementVersionRow)
+        .options(defer(AgreementVersionRow.document))
         .join(
             AgreementRow,
             (AgreementRow.id == AgreementVersionRow.agreement_id)
@@ -1223,19 +1224,9 @@ def _read_current(session: Session, agreement_id: str) -> StoredAgreement | None
     cache = _parsed_cache(session)
     agreement = cache.get(found.content_sha256) if cache is not None else None
     if agreement is None:
-        stored = session.get(AgreementVersionRow, (agreement_id, found.version))
-        assert stored is not None
-        agreement = _parsed(session, stored)
-    return StoredAgreement(
-        agreement=agreement.with_history(_history(session, agreement_id)),
-        version=found.version,
-        current_version=found.version,
-        content_sha256=found.content_sha256,
-        source_name=found.source_name,
-        loaded_at=found.loaded_at,
-        loaded_by=found.loaded_by,
-        changes=found.changes,
-    )
+        agreement = _parsed(session, found)
+    history = _history(session, agreement_id)
+    return StoredAgreement.of(agreement.with_history(history), found, found.version)
 
 
 def _history(session: Session, agreement_id: str) -> dict[str, tuple[StatusChange, ...]]:

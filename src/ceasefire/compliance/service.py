@@ -80,6 +80,17 @@ _ZONES_CACHE_SIZE = 16
 _UPDATE_CHUNK = 1000  # ids per UPDATE ... IN (...): well under every backend's bound limit
 
 
+_COLUMN_OF_FIELD = {"provision": "provision_id", "zone": "zone_id", "incident": "incident_id"}
+"""The fields of a finding its row names otherwise (by the id they hold); every other field is
+the column of the same name."""
+
+
+def _finding_columns(finding: Finding) -> dict[str, Any]:
+    """``finding``'s fields as its row's columns (as :meth:`Finding.to_dict` has them: the
+    level by value, the reasons as a list)."""
+    return {_COLUMN_OF_FIELD.get(name, name): value for name, value in finding.to_dict().items()}
+
+
 def _as_finding(row: FindingRow) -> Finding:
     return Finding(
         rule_id=row.rule_id,
@@ -217,14 +228,7 @@ def _reconcile(
             id=new_id("fnd"),
             agreement_id=stored.agreement.id,
             agreement_version=stored.version,
-            rule_id=finding.rule_id,
-            rule=finding.rule,
-            level=finding.level.value,
-            provision_id=finding.provision,
-            zone_id=finding.zone,
-            incident_id=finding.incident,
-            party=finding.party,
-            reasons=list(finding.reasons),
+            **_finding_columns(finding),
             found_at=now,
             withdrawn_at=None,
             withdrawn_by=None,

@@ -107,23 +107,21 @@ def export_command(
 def _write(generated: publishing.Generated, out: Path, as_json: bool) -> None:
     out.write_bytes(generated.content)
     item = generated.publication
-    state = _("generated") if item.created else _("already stored")
+    shown = item.model_dump(mode="json")
     print_result(
-        {**item.model_dump(mode="json"), "out": str(out)},
+        {**shown, "out": str(out)},
         as_json,
         _(
             "{state}: {period} {edition} {lang} {format} revision {revision} sha256 {sha256}"
             " ledger entry {seq} -> {out}"
-        ).format(
-            state=state,
-            period=item.period,
-            edition=word("edition", item.edition),
-            lang=item.lang,
-            format=item.format,
-            revision=item.revision,
-            sha256=item.sha256,
-            seq=item.ledger_seq,
-            out=out,
+        ).format_map(
+            shown
+            | {
+                "state": _("generated") if item.created else _("already stored"),
+                "edition": word("edition", item.edition),
+                "seq": item.ledger_seq,
+                "out": out,
+            }
         ),
     )
 

@@ -127,14 +127,28 @@ def _news_page(
     return response
 
 
-async def _article_or_refusal(
+@dataclass(frozen=True, slots=True)
+class _Posted:
+    """An article posted to the news forms, and the ingester to read it with."""
+
+    data: bytes
+    name: str
+    ingester: news.NewsIngester
+
+
+async def _posted_or_page(
     ctx: ServiceContext, request: Request, viewer: Viewer
-) -> tuple[bytes, str] | Response:
-    """The posted article, or the news page again with why it was refused."""
+) -> _Posted | Response:
+    """The posted article, or the page to answer instead: the sign-in page for the public,
+    the news page again with why the article was refused."""
+    if viewer.is_public:
+        return common.sign_in_first(request)
     try:
-        return await _article_bytes(ctx, request)
+        data, name = await _article_bytes(ctx, request)
     except (InvalidInput, PayloadTooLarge) as exc:
         refused: CeasefireError = exc
+    else:
+        return _Posted(data, name, await run_in_threadpool(_ingester, ctx))
     text = (await request.form()).get("text")
     typed = text if isinstance(text, str) else ""
     return await run_in_threadpool(
@@ -190,14 +204,12 @@ MonitorForm = [Depends(_may_ingest), *CsrfChecked]
 @router.post("/news/analyse", dependencies=MonitorForm)
 async def analyse(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> Response:
     """Extract the article's events and show them in its text; nothing is stored."""
-    if viewer.is_public:
-        return common.sign_in_first(request)
-    article = await _article_or_refusal(ctx, request, viewer)
-    if isinstance(article, Response):
-        return article
-    data, name = article
-    ingester = await run_in_threadpool(_ingester, ctx)
-    preview = await run_in_threadpool(lambda: ingester.preview(data, name=name, viewer=viewer))
+    posted = await _posted_or_page(ctx, request, viewer)
+    if isinstance(posted, Response):
+        return posted
+    preview = await run_in_threadpool(
+        lambda: posted.ingester.preview(posted.data, name=posted.name, viewer=viewer)
+    )
     result = preview.model_dump()
     text = result["article"]["text"]
     return render(
@@ -207,25 +219,23 @@ async def analyse(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> 
         articles=[],
         preview=result,
         pieces=segments(text, spans_of(result)),
-        data=base64.b64encode(data).decode("ascii"),
-        name=name,
+        data=base64.b64encode(posted.data).decode("ascii"),
+        name=posted.name,
     )
 
 
 @router.post("/news/ingest", dependencies=MonitorForm)
 async def ingest(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> Response:
     """Store the article; the ticked events become reports (channel ``news``)."""
-    if viewer.is_public:
-        return common.sign_in_first(request)
-    article = await _article_or_refusal(ctx, request, viewer)
-    if isinstance(article, Response):
-        return article
-    data, name = article
+    posted = await _posted_or_page(ctx, request, viewer)
+    if isinstance(posted, Response):
+        return posted
     form = await request.form()
     selected = set(common.whole_numbers(v for v in form.getlist("events") if isinstance(v, str)))
-    ingester = await run_in_threadpool(_ingester, ctx)
     result = await run_in_threadpool(
-        lambda: ingester.ingest_bytes(data, name=name, viewer=viewer, selected=selected)
+        lambda: posted.ingester.ingest_bytes(
+            posted.data, name=posted.name, viewer=viewer, selected=selected
+        )
     )
     return RedirectResponse(f"/news/{result.article_id}", status_code=303)
 
