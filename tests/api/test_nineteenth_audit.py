@@ -11,6 +11,8 @@ databases).
   the report was filed, then the file's 429 stopped the page, so the filer was shown an
   error and not the report it had just filed. The file is refused beside the report now,
   as a file too large or of the wrong type is.
+- A NUL in one row of a CSV import refused the whole file, even with ``skip_invalid``: that
+  row alone is invalid now.
 """
 
 from __future__ import annotations
