@@ -357,17 +357,7 @@ def _cosignatures(session: Session, head: SignedTreeHead, installation: str | No
         .order_by(LedgerCosignatureRow.member_id)
         .limit(MAX_COSIGNATURES)
     )
-    return [
-        Cosignature.over(
-            head,
-            installation,
-            member_id=row.member_id,
-            key_id=row.key_id,
-            cosigned_at=row.cosigned_at,
-            signature=row.signature,
-        ).as_dict()
-        for row in rows
-    ]
+    return [Cosignature.stored(head, installation, row).as_dict() for row in rows]
 
 
 MAX_COSIGNATURES = 256
@@ -477,10 +467,7 @@ def add_cosignature(ctx: ServiceContext, viewer: Viewer, body: CosignaturePublic
                     session.add(
                         LedgerCosignatureRow(
                             tree_size=head.tree_size,
-                            member_id=cosignature.member_id,
-                            key_id=cosignature.key_id,
-                            cosigned_at=cosignature.cosigned_at,
-                            signature=cosignature.signature,
+                            **cosignature.member_part(),
                             received_at=utcnow(),
                         )
                     )
