@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from itertools import takewhile
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Unpack, cast
 
 from sqlalchemy import Row, Table, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -52,6 +52,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.ledger import custody as ledger_custody
 from ceasefire.ledger import tree_heads as ledger_tree
 from ceasefire.ledger.bundle import (
+    BundleChecks,
     bundle_header,
     verify_bundle,
     write_bundle,
@@ -107,7 +108,6 @@ from ceasefire.ledger.schemas import (
     VerificationSummary,
 )
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
-from ceasefire.ledger.tree import SignedTreeHead
 from ceasefire.ledger.verify import (
     ChainReport,
     ChainVerifier,
@@ -1585,17 +1585,9 @@ def _served_head(ctx: ServiceContext) -> dict[str, Any] | None:
         return None
 
 
-def verify_bundle_file(
-    path: Path,
-    *,
-    check_signatures: bool = True,
-    workers: int = 1,
-    witnessed: SignedTreeHead | None = None,
-    witnessed_key: str | None = None,
-    cosigners: int = 0,
-    cosigner_ids: Sequence[str] = (),
-) -> VerificationSummary:
-    """Verify an exported bundle offline (no database); the same summary as ``verify``.
+def verify_bundle_file(path: Path, **checks: Unpack[BundleChecks]) -> VerificationSummary:
+    """Verify an exported bundle offline (no database); the same summary as ``verify``;
+    ``checks`` as :func:`~ceasefire.ledger.bundle.verify_bundle` takes them.
 
     ``witnessed``: the last head a witness kept (``witness.witnessed_head``), signed with
     ``witnessed_key``; the bundle must then hold its tree (the bundle's own header is
@@ -1606,15 +1598,7 @@ def verify_bundle_file(
             N_("no bundle at %(path)s"), details=[problem("bundle", N_("no such file"))], path=path
         )
     started = time.perf_counter()
-    report = verify_bundle(
-        path,
-        check_signatures=check_signatures,
-        workers=workers,
-        witnessed=witnessed,
-        witnessed_key=witnessed_key,
-        cosigners=cosigners,
-        cosigner_ids=cosigner_ids,
-    )
+    report = verify_bundle(path, **checks)
     return verification_summary(
         report.chain, report.findings, report.first_bad, time.perf_counter() - started
     )
