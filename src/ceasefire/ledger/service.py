@@ -1479,52 +1479,63 @@ def verify(
 
 def _check_projections(session: Session, chain: ChainReport) -> Iterator[Finding]:
     """The ``ledger_keys`` and ``ledger_roots`` tables must say what the entries say."""
-    rows = {row.key_id: row for row in session.scalars(select(LedgerKeyRow))}
-    for key_id in sorted(set(rows) | set(chain.keys)):
-        row, key = rows.get(key_id), chain.keys.get(key_id)
-        if row is None or key is None:
+    yield from _projection_findings(
+        {row.key_id: row for row in session.scalars(select(LedgerKeyRow))},
+        chain.keys,
+        ("member_id", "public_key", "added_seq", "ended_seq"),
+        "key",
+        (
+            N_("ledger_keys lacks key %(key)s"),
+            N_("ledger_keys has an unledgered key %(key)s"),
+            N_("ledger_keys row of key %(key)s differs from its key entries"),
+        ),
+        made=lambda key: key.added_seq,
+        changed=lambda key: key.ended_seq or key.added_seq,
+    )
+    yield from _projection_findings(
+        {row.day.isoformat(): row for row in session.scalars(select(LedgerRootRow))},
+        {root.day: root for root in chain.roots},
+        ("root", "sealed_seq"),
+        "day",
+        (
+            N_("ledger_roots lacks day %(day)s"),
+            N_("ledger_roots has an unsealed day %(day)s"),
+            N_("ledger_roots row of %(day)s differs from its sealed root"),
+        ),
+        made=lambda root: root.sealed_seq,
+        changed=lambda root: root.sealed_seq,
+    )
+
+
+def _projection_findings(
+    rows: Mapping[str, Any],
+    ledgered: Mapping[str, Any],
+    fields: tuple[str, ...],
+    name: str,
+    words: tuple[str, str, str],
+    *,
+    made: Callable[[Any], int],
+    changed: Callable[[Any], int | None],
+) -> Iterator[Finding]:
+    """A table's ``rows`` against what the entries say (``ledgered``), both by ``name``
+    (the ``%(name)s`` of ``words``): a row no entry made, an entry with no row (``words``
+    say which: lacks, unledgered, differs), or a row whose ``fields`` differ. The finding
+    names the entry that ``made`` the thing, or for a difference the one that last
+    ``changed`` it."""
+    lacks, unledgered, differs = words
+    for label in sorted(set(rows) | set(ledgered)):
+        row, item = rows.get(label), ledgered.get(label)
+        if row is None or item is None:
             yield Finding(
-                key.added_seq if key else None,
+                made(item) if item else None,
                 FindingKind.STATE_MISMATCH,
-                worded_text(
-                    N_("ledger_keys lacks key %(key)s")
-                    if row is None
-                    else N_("ledger_keys has an unledgered key %(key)s"),
-                    key=key_id,
-                ),
+                worded_text(lacks if row is None else unledgered, **{name: label}),
             )
-            continue
-        stored = (row.member_id, row.public_key, row.added_seq, row.ended_seq)
-        if stored != (key.member_id, key.public_key, key.added_seq, key.ended_seq):
+        elif any(getattr(row, field) != getattr(item, field) for field in fields):
             yield Finding(
-                key.ended_seq or key.added_seq,
+                changed(item),
                 FindingKind.STATE_MISMATCH,
-                worded_text(
-                    N_("ledger_keys row of key %(key)s differs from its key entries"), key=key_id
-                ),
-            )
-    roots = {row.day.isoformat(): row for row in session.scalars(select(LedgerRootRow))}
-    sealed = {r.day: r for r in chain.roots}
-    for day in sorted(set(roots) | set(sealed)):
-        root_row, root = roots.get(day), sealed.get(day)
-        if root_row is None or root is None:
-            yield Finding(
-                root.sealed_seq if root else None,
-                FindingKind.STATE_MISMATCH,
-                worded_text(
-                    N_("ledger_roots lacks day %(day)s")
-                    if root_row is None
-                    else N_("ledger_roots has an unsealed day %(day)s"),
-                    day=day,
-                ),
-            )
-        elif (root_row.root, root_row.sealed_seq) != (root.root, root.sealed_seq):
-            yield Finding(
-                root.sealed_seq,
-                FindingKind.STATE_MISMATCH,
-                worded_text(
-                    N_("ledger_roots row of %(day)s differs from its sealed root"), day=day
-                ),
+                worded_text(differs, **{name: label}),
             )
 
 
