@@ -1153,14 +1153,7 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
         )
     return EntryProof(
         proof=DayInclusionProof.model_validate(proof.as_dict()),
-        entry=ProvenEntry(
-            seq=entry.seq,
-            header=entry.header,
-            payload=entry.payload_canonical,
-            payload_withheld=entry.payload_withheld,
-            entry_hash=entry.entry_hash,
-            signature=entry.signature,
-        ),
+        entry=shape_of(ProvenEntry, entry, payload=entry.payload_canonical),
     )
 
 
