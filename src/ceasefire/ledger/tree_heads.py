@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import (
     Forbidden,
@@ -566,14 +567,10 @@ class TreeCheck:
         return not self.problems
 
     def public(self) -> TreeCheckPublic:
-        return TreeCheckPublic(
-            ok=self.ok,
-            tree_size=self.tree_size,
-            root_hash=self.root_hash,
-            heads_checked=self.heads_checked,
-            nodes_checked=self.nodes_checked,
+        return shape_of(
+            TreeCheckPublic,
+            self,
             witnessed=SignedHead.model_validate(self.witnessed) if self.witnessed else None,
-            problems=self.problems,
         )
 
 
