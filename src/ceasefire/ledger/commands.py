@@ -29,7 +29,7 @@ from ceasefire.console.output import (
 from ceasefire.errors import IntegrityError, InvalidInput, WordedText, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger import service as ledger
-from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.canonical import canonical_json, unreadable
 from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
 from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, member_key, write_key_file
 from ceasefire.ledger.keys import SigningKey
@@ -316,11 +316,8 @@ def check_proof_command(
     try:
         document = json.loads(proof_file.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
-        raise InvalidInput.worded(
-            N_("cannot read %(proof_file)s: %(error)s"),
-            details=[problem("proof_file", str(exc))],
-            proof_file=proof_file,
-            error=exc,
+        raise unreadable(
+            N_("cannot read %(proof_file)s: %(error)s"), "proof_file", exc, proof_file=proof_file
         ) from exc
     result = ledger.check_proof(document, root=root)
     if not result.ok:

@@ -57,7 +57,7 @@ from ceasefire.ledger.bundle import (
     verify_bundle,
     write_bundle,
 )
-from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.canonical import canonical_json, unreadable
 from ceasefire.ledger.check import EntryAbout, Payload, PayloadRule, StateChecker
 from ceasefire.ledger.entry import (
     GENESIS_PREV,
@@ -1023,9 +1023,7 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
         parsed = EntryHeader.from_bytes(header_bytes)
         canonical_header = canonical_json(json.loads(header_bytes), field="header")
     except MalformedEntry as exc:
-        raise InvalidInput.worded(
-            N_("header: %(error)s"), details=[problem("header", str(exc))], error=exc
-        ) from exc
+        raise unreadable(N_("header: %(error)s"), "header", exc) from exc
     except RecursionError:
         raise _too_deep("header") from None
     if canonical_header != header_bytes:
@@ -1172,9 +1170,7 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         payload_bytes = None if withheld else str(entry["payload"]).encode("utf-8")
         parsed = EntryHeader.from_bytes(header_bytes)
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput.worded(
-            N_("not a ledger proof: %(error)s"), details=[problem("proof", str(exc))], error=exc
-        ) from exc
+        raise unreadable(N_("not a ledger proof: %(error)s"), "proof", exc) from exc
     problems = []
     if sha256_hex(header_bytes) != proof.entry_hash:
         problems.append("the entry's header does not hash to the proven entry hash")
