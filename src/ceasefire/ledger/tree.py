@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ceasefire.ledger.keys import SigningKey, signature_is_valid
@@ -262,16 +262,7 @@ class SignedTreeHead:
         return signature_is_valid(public_key_hex, self.signature, self.signed_bytes())
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "format": STH_FORMAT,
-            "v": 1,
-            "tree": TREE_ALGORITHM,
-            "tree_size": self.tree_size,
-            "root_hash": self.root_hash,
-            "timestamp": self.timestamp,
-            "key_id": self.key_id,
-            "signature": self.signature,
-        }
+        return {"format": STH_FORMAT, "v": 1, "tree": TREE_ALGORITHM, **asdict(self)}
 
     @classmethod
     def from_dict(cls, data: Any) -> SignedTreeHead:
