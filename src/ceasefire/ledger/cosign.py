@@ -30,7 +30,7 @@ from ceasefire.ledger.keys import (
     SigningKey,
     signature_is_valid,
 )
-from ceasefire.ledger.tree import SignedTreeHead
+from ceasefire.ledger.tree import SignedTreeHead, check_format
 
 COSIGNATURE_FORMAT = "ceasefire-cosignature"
 SIGNED_FIELDS = (
@@ -133,10 +133,7 @@ class Cosignature:
     @classmethod
     def from_dict(cls, data: Any) -> Cosignature:
         """Read a cosignature written by :meth:`as_dict`; ValueError names what is wrong."""
-        if not isinstance(data, Mapping):
-            raise ValueError("a cosignature must be a JSON object")
-        if data.get("format", COSIGNATURE_FORMAT) != COSIGNATURE_FORMAT or data.get("v", 1) != 1:
-            raise ValueError("not a ceasefire cosignature of version 1")
+        check_format(data, COSIGNATURE_FORMAT, "cosignature")
         values: dict[str, Any] = {}
         for name in (*SIGNED_FIELDS, "signature"):
             if name not in data:
