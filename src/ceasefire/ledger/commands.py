@@ -45,6 +45,8 @@ from ceasefire.timeutil import utcnow
 
 ledger_app = typer.Typer(help=N_("The tamper-evident ledger: verify, export, proofs, keys."))
 key_app = typer.Typer(help=N_("Members' signing keys: add a member-held key, rotate, revoke."))
+BUNDLE_OUT = typer.Option("--out", help=N_("Bundle file to write (JSON Lines)."))
+"""The bundle file ``export`` and ``fetch`` write."""
 
 
 def _operator() -> Actor:
@@ -228,7 +230,7 @@ def verify_command(
     ),
 )
 def export_command(
-    out: Annotated[Path, typer.Option("--out", help=N_("Bundle file to write (JSON Lines)."))],
+    out: Annotated[Path, BUNDLE_OUT],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     summary = ledger.export_bundle(get_context(), out)
@@ -246,7 +248,7 @@ def export_command(
 )
 def fetch_command(
     url: Annotated[str, typer.Option("--url", help=N_("The server's base URL (https://…)."))],
-    out: Annotated[Path, typer.Option("--out", help=N_("Bundle file to write (JSON Lines)."))],
+    out: Annotated[Path, BUNDLE_OUT],
     token: Annotated[
         str,
         typer.Option(
