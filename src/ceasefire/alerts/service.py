@@ -670,21 +670,33 @@ def deadline_candidates(
 ) -> list[AlertCandidate]:
     """One alert per provision and due date when it comes due (within ``due_within``) and
     one when it is overdue; an amended deadline is a new due date. Agreements and their
-    deadlines are public records.
+    deadlines are public records, and so are these alerts.
 
     The one place alerts learn of deadlines: the compliance area's ``deadline_overdue``
     rules, as its service evaluates them (the deadlines as amended by then, fulfilment as
-    recorded)."""
+    recorded), read as the public reads them."""
     found = []
-    for group in compliance_service.deadline_states(ctx, now, due_within=due_within):
+    public = Viewer.public()
+    for group in compliance_service.deadline_states(ctx, now, reader=public, due_within=due_within):
         agreement_id = group.agreement_id
         for state in (*group.overdue, *group.due):
             found.append(_deadline_candidate(agreement_id, state))
     return found
 
 
+AMENDMENT_FACTS = ("previous", "due", "decided", "requested_by", "decided_by")
+"""What a deadline alert's ``details`` keep of each amendment: its dates and parties. Its
+reason, instrument and evidence may cite a record by id, and an alert is kept, listed and
+sent as raised: a record cited then may be made internal later. The agreement's routes show
+the amendment whole, as each reader may read it."""
+
+
 def _deadline_candidate(agreement_id: str, state: DeadlineStatePublic) -> AlertCandidate:
     overdue = state.status is DeadlineStatus.OVERDUE
+    details = state.model_dump(mode="json")
+    details["amendments"] = [
+        {key: amendment.get(key) for key in AMENDMENT_FACTS} for amendment in state.amendments
+    ]
     return AlertCandidate(
         Alert(
             AlertKind.DEADLINE_OVERDUE if overdue else AlertKind.DEADLINE_DUE,
@@ -698,7 +710,7 @@ def _deadline_candidate(agreement_id: str, state: DeadlineStatePublic) -> AlertC
         ),
         period=state.due,
         agreement_id=agreement_id,
-        details={**state.model_dump(mode="json"), "agreement_id": agreement_id},
+        details={**details, "agreement_id": agreement_id},
     )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -32,7 +32,7 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.rules import DeadlineRule, ZoneRule
-from ceasefire.agreements.service import StoredAgreement, current_agreement
+from ceasefire.agreements.service import StoredAgreement, current_agreement, history_as_read
 from ceasefire.compliance.events import ComplianceTag, FindingRecorded, FindingWithdrawn
 from ceasefire.compliance.model import (
     ComplianceEvaluator,
@@ -449,6 +449,9 @@ def provision_history(
     at = ensure_utc(as_of) if as_of is not None else utcnow()
     with ctx.reader() as session:
         stored = _current_or_404(session, agreement_id, field="agreement_id", reason="unknown id")
+        # Its statuses' evidence and notes as the viewer may read them (the agreement routes'
+        # rule): a status may cite a record the viewer may not read.
+        stored = replace(stored, agreement=history_as_read(session, viewer, stored.agreement))
         provision = stored.provision(provision_id)
         ids = {p.id for p in provision.walk()}
         rows = list(
@@ -503,6 +506,7 @@ def deadline_states(
     ctx: ServiceContext,
     as_of: datetime,
     *,
+    reader: Viewer,
     agreement_id: str | None = None,
     due_within: timedelta = DEFAULT_DUE_WITHIN,
 ) -> list[DeadlinesPublic]:
@@ -510,8 +514,10 @@ def deadline_states(
     ``DeadlinesPublic`` per agreement that has such rules (``agreement_id``: that one only).
 
     Reads the deadlines in force at ``as_of`` (amendments decided later are not yet known)
-    and the fulfilments recorded by then. Agreements are public: no viewer is needed, and
-    nothing is written (the alerts area calls this on its own schedule)."""
+    and the fulfilments recorded by then. Agreements are public, but an amendment's reason,
+    instrument and evidence may cite a record ``reader`` may not read: they are as
+    :func:`ceasefire.agreements.service.history_as_read` shows them to it. Nothing is
+    written (the alerts area calls this on its own schedule)."""
     at = ensure_utc(as_of)
     if due_within < timedelta(0):
         raise InvalidInput.worded(
@@ -525,7 +531,8 @@ def deadline_states(
             rules = [r for r in stored.agreement.rules if isinstance(r, DeadlineRule)]
             if not rules and agreement_id is None:
                 continue
-            states = pure_deadline_states(stored.agreement, rules, at, due_within=due_within)
+            agreement = history_as_read(session, reader, stored.agreement)
+            states = pure_deadline_states(agreement, rules, at, due_within=due_within)
             by_status: dict[DeadlineStatus, list[DeadlineStatePublic]] = {
                 s: [] for s in DeadlineStatus
             }
