@@ -26,10 +26,12 @@ from ceasefire.agreements import service as agreements
 from ceasefire.alerts import service as alerts
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
+from ceasefire.reports import service as reports
 from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.agreements import NK_ID, edited, shipped_text
 from tests.factories.members import Cast
 from tests.factories.publish import Day, make_day
+from tests.factories.reports import AGHDAM, shelling_body
 
 LACHIN = "p6-lachin"
 WITHHELD = "[…]"
@@ -172,3 +174,75 @@ def test_the_compliance_history_of_a_provision_masks_its_statuses_evidence(
         assert WITHHELD in history.text
     monitors = _get(client, f"{provision}/history", _as(client, cast, "tur"))
     assert _ids_in(monitors.text) == {hidden, shared}
+
+
+def test_a_withdrawn_finding_is_not_shown_where_it_rested_on_a_report_since_removed(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Shelling in Aghdam after its handover: a shared incident of Turkey's shared report
+    (no perpetrator named) and its internal one (alleging Armenia). The rules find a breach
+    by Armenia, which Armenia's liaison and France's observer are not shown: it rests on the
+    internal report. Turkey's monitor then takes that report out of the incident: the
+    breach is withdrawn, and the incident's findings rest on the shared report alone, so
+    the liaison and the observer are shown them -- and were shown the withdrawn breach too,
+    its party and reasons what the internal report alleged, on the incident's findings
+    (``include_withdrawn``), the provision's history and the finding's ledger entries."""
+    agreements.load_shipped(ctx)
+    turkey = cast.viewer(ctx, "tur")
+    after_handover = {
+        "start": "2020-11-26T10:30:00Z",
+        "end": "2020-11-26T10:50:00Z",
+        "precision": "exact",
+    }
+    position = {"place_name": "Aghdam", "precision": 1, **AGHDAM}
+    shared = shelling_body(
+        observed=after_handover, event_position=position, alleged_perpetrator=None
+    )
+    internal = shelling_body(
+        observed=after_handover, event_position=position, classification="internal"
+    )
+    report_ids = [reports.submit_report(ctx, turkey, b).report.id for b in (shared, internal)]
+    incident = incidents.create_incident(
+        ctx,
+        turkey,
+        report_ids=report_ids,
+        title="Shelling in Aghdam district",
+        classification=Classification.SHARED,
+    ).id
+    findings = f"/api/v1/incidents/{incident}/findings"
+    history = f"/api/v1/agreements/{NK_ID}/provisions/p1-ceasefire/history"
+
+    def parties(member: str, path: str, **params: str) -> list[Any]:
+        found = _get(client, path, _as(client, cast, member), **params).json()
+        listed = found["findings"] if isinstance(found, dict) else found
+        return sorted(
+            (f["party"] or "", f["withdrawn_at"] is not None)
+            for f in listed
+            if f["incident_id"] == incident
+        )
+
+    assert parties("tur", findings) == [("ARM", False)]
+    for member in ("arm", "fra"):
+        assert parties(member, findings, include_withdrawn="true") == [], member
+
+    incidents.remove_report(
+        ctx, turkey, incident, report_ids[1], reason="Filed against the wrong incident."
+    )
+    now = parties("tur", findings, include_withdrawn="true")
+    assert ("ARM", True) in now and ("ARM", False) not in now
+    for member in ("arm", "fra"):
+        for path in (findings, history):
+            seen = parties(member, path, include_withdrawn="true")
+            assert ("ARM", True) not in seen, (member, path)
+        # Nor the withdrawn finding's entries: its recorded party and level.
+        entries = _get(client, "/api/v1/ledger", _as(client, cast, member), tag="compliance:")
+        withheld = {
+            e["subject"]: e["payload_withheld"]
+            for e in entries.json()["entries"]
+            if e["tag"] == "compliance:finding:recorded"
+        }
+        assert "ARM" not in str(
+            [e.get("payload") for e in entries.json()["entries"] if not e["payload_withheld"]]
+        ), member
+        assert True in withheld.values(), member
+    assert parties("tur", history) == now

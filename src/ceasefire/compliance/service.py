@@ -14,7 +14,8 @@ A finding is recorded once and then only withdrawn: each is one
 ``compliance:finding:recorded`` entry, each withdrawal one ``compliance:finding:withdrawn``,
 signed by the centre (the rules are the centre's, not a member's view). Who may read a
 finding is who may read its incident, and only where the finding rests on what that reader
-reads of it: ``shown_incidents`` decides (docs/compliance.md, "Who sees them").
+reads of it: ``shown_incidents`` decides; a withdrawn finding is its agreement's monitors'
+(``shown_findings``; docs/compliance.md, "Who sees them").
 """
 
 from __future__ import annotations
@@ -365,6 +366,32 @@ def shown_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str
     return shown
 
 
+def shown_findings(
+    session: Session, viewer: Viewer, rows: Iterable[FindingRow]
+) -> list[FindingRow]:
+    """Of ``rows``, the findings ``viewer`` is shown: a current one where its incident is
+    one of :func:`shown_incidents` (the rules find it now on what the viewer reads), one
+    about no incident to everyone. A withdrawn one only to the monitors of its agreement
+    (and operators): it was found on the incident's facts as they were, which may have
+    rested on a report taken out of it since (its party what that report alleged), and
+    ``shown_incidents`` judges the facts as they are. The one check of every read of
+    findings that lists withdrawn ones, and of the findings' ledger payloads."""
+    rows = list(rows)
+    current = {r.incident_id for r in rows if r.incident_id and r.withdrawn_at is None}
+    shown = shown_incidents(session, viewer, current) if current else set()
+    scope = ReadScope.load(session, viewer) if len(current) < len(rows) else None
+    return [
+        r
+        for r in rows
+        if r.incident_id is None
+        or (
+            r.incident_id in shown
+            if r.withdrawn_at is None
+            else scope is not None and scope.is_monitor(r.agreement_id)
+        )
+    ]
+
+
 def _same_findings(
     session: Session,
     evaluators: dict[str, ComplianceEvaluator | None],
@@ -401,16 +428,16 @@ def incident_findings(
 ) -> list[FindingPublic]:
     """The findings about an incident the viewer may read (``NotFound`` for an incident it
     may not read, as for the incident itself: its existence is not leaked); none where they
-    rest on reports it may not read (``shown_incidents``)."""
+    rest on reports it may not read, and withdrawn ones to the agreement's monitors only
+    (``shown_findings``)."""
     with ctx.reader() as session:
         if not readable_incidents(session, viewer, [incident_id]):
             raise NotFound.worded(N_("no incident %(id)s"), id=repr(incident_id))
-        if not shown_incidents(session, viewer, [incident_id]):
-            return []
         query = select(FindingRow).where(FindingRow.incident_id == incident_id)
         if not include_withdrawn:
             query = query.where(FindingRow.withdrawn_at.is_(None))
-        return [public(r) for r in session.scalars(query.order_by(FindingRow.id))]
+        rows = session.scalars(query.order_by(FindingRow.id))
+        return [public(r) for r in shown_findings(session, viewer, rows)]
 
 
 def findings_of_incidents(
@@ -444,8 +471,9 @@ def provision_history(
     as_of: datetime | None = None,
 ) -> ProvisionHistoryPublic:
     """A provision's status and recorded history as of ``as_of`` (default now), and every
-    finding about it (withdrawn ones included, marked) of the incidents the viewer may
-    read (findings are listed as recorded: ``as_of`` dates the status, not them)."""
+    finding about it the viewer is shown (``shown_findings``: withdrawn ones included,
+    marked, for the agreement's monitors; findings are listed as recorded: ``as_of`` dates
+    the status, not them)."""
     at = ensure_utc(as_of) if as_of is not None else utcnow()
     with ctx.reader() as session:
         stored = _current_or_404(session, agreement_id, field="agreement_id", reason="unknown id")
@@ -461,8 +489,7 @@ def provision_history(
                 .order_by(FindingRow.id)
             )
         )
-        readable = shown_incidents(session, viewer, {r.incident_id for r in rows if r.incident_id})
-        shown = [r for r in rows if r.incident_id is None or r.incident_id in readable]
+        shown = shown_findings(session, viewer, rows)
         history = [
             {"provision_id": p.id, **change.to_dict()}
             for p in provision.walk()
