@@ -14,6 +14,7 @@ sixteenth audit did not look (docs/security.md, "The eighteenth audit"; both dat
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -229,20 +230,15 @@ def test_a_withdrawn_finding_is_not_shown_where_it_rested_on_a_report_since_remo
         ctx, turkey, incident, report_ids[1], reason="Filed against the wrong incident."
     )
     now = parties("tur", findings, include_withdrawn="true")
-    assert ("ARM", True) in now and ("ARM", False) not in now
+    assert ("ARM", True) in now
+    assert ("ARM", False) not in now
+    assert parties("tur", history) == now
     for member in ("arm", "fra"):
         for path in (findings, history):
             seen = parties(member, path, include_withdrawn="true")
             assert ("ARM", True) not in seen, (member, path)
         # Nor the withdrawn finding's entries: its recorded party and level.
         entries = _get(client, "/api/v1/ledger", _as(client, cast, member), tag="compliance:")
-        withheld = {
-            e["subject"]: e["payload_withheld"]
-            for e in entries.json()["entries"]
-            if e["tag"] == "compliance:finding:recorded"
-        }
-        assert "ARM" not in str(
-            [e.get("payload") for e in entries.json()["entries"] if not e["payload_withheld"]]
-        ), member
-        assert True in withheld.values(), member
-    assert parties("tur", history) == now
+        read = [e for e in entries.json()["entries"] if not e["payload_withheld"]]
+        assert len(read) < len(entries.json()["entries"]), member
+        assert '"ARM"' not in json.dumps([e["payload"] for e in read]), member
