@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from ceasefire.access import Classification, Role
+from ceasefire.access import Classification, Role, Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.model import Evidence
@@ -259,7 +259,10 @@ def test_kalbajar_deadline_as_amended_and_fulfilled(
     )
     assert kalbajar(26) == ([], ["p2-aghdam", "p6-kalbajar"])
     [group] = compliance.deadline_states(
-        ctx, datetime(2020, 11, 26, 12, tzinfo=UTC), agreement_id="nk-2020-unrecorded"
+        ctx,
+        datetime(2020, 11, 26, 12, tzinfo=UTC),
+        reader=Viewer.public(),
+        agreement_id="nk-2020-unrecorded",
     )
     assert [s.late for s in group.fulfilled] == [False, False]
 

@@ -18,7 +18,11 @@ from sqlalchemy.orm import Session
 from ceasefire.access import Viewer
 from ceasefire.agreements.events import AgreementTag
 from ceasefire.agreements.model import iso
-from ceasefire.agreements.service import status_texts, unreadable_in_statuses
+from ceasefire.agreements.service import (
+    amendment_texts,
+    status_texts,
+    unreadable_in_statuses,
+)
 from ceasefire.agreements.tables import (
     AgreementVersionRow,
     DeadlineAmendmentRow,
@@ -211,11 +215,14 @@ CHECKER = StateChecker(
 
 def _cited(entry: EntryAbout) -> list[str | None]:
     payload = entry.payload
-    evidence = payload.get("evidence") or []
-    return status_texts(
-        payload.get("note"),
-        [(e.get("ref"), e.get("note")) for e in evidence if isinstance(e, dict)],
-    )
+    evidence = [
+        (e.get("ref"), e.get("note")) for e in payload.get("evidence") or [] if isinstance(e, dict)
+    ]
+    if entry.tag == AgreementTag.DEADLINE_AMENDED:
+        decided = payload.get("decided")
+        note = decided.get("note") if isinstance(decided, dict) else None
+        return amendment_texts(payload.get("reason"), payload.get("instrument"), note, evidence)
+    return status_texts(payload.get("note"), evidence)
 
 
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
@@ -228,8 +235,13 @@ def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -
     )
 
 
-PAYLOAD_RULE = PayloadRule("agreements", (AgreementTag.PROVISION_STATUS_CHANGED,), _readable)
-"""A provision's status is public record, but its evidence and note may cite a report or
-incident by id: its entry's payload is read by a member that may read every record it cites
-(as :func:`ceasefire.agreements.service.history_as_read` shows the status). Agreement
-versions, amendments and retirements (loaded from files by operators) are every member's."""
+PAYLOAD_RULE = PayloadRule(
+    "agreements",
+    (AgreementTag.PROVISION_STATUS_CHANGED, AgreementTag.DEADLINE_AMENDED),
+    _readable,
+)
+"""A provision's status and a deadline's amendment are public record, but a status's
+evidence and note, and an amendment's reason, instrument and evidence, may cite a report or
+incident by id: their entry's payload is read by a member that may read every record it
+cites (as :func:`ceasefire.agreements.service.history_as_read` shows them). Agreement
+versions and retirements (loaded from files by operators) are every member's."""

@@ -53,8 +53,10 @@ class VersionLoaded(TypedDict):
     changes: dict[str, Any]
 
 
-class DeadlineAmended(TypedDict):
-    """``agreement:deadline:amended``: a provision's deadline moved (one amendment)."""
+class DeadlineAmended(Blinded):
+    """``agreement:deadline:amended``: a provision's deadline moved (one amendment)
+    (blinded: its payload is withheld from a member that may not read a record its reason,
+    instrument or evidence cites, ``agreements.check.PAYLOAD_RULE``)."""
 
     agreement_id: str
     provision_id: str

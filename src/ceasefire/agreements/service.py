@@ -39,6 +39,7 @@ from ceasefire.agreements.model import (
     MAX_NOTE,
     Agreement,
     AgreementKind,
+    Deadline,
     DeadlineAmendment,
     Evidence,
     Provision,
@@ -1075,26 +1076,51 @@ def status_texts(
     return [note, *(text for pair in evidence for text in pair)]
 
 
+def amendment_texts(
+    reason: str | None,
+    instrument: str | None,
+    decided_note: str | None,
+    evidence: Iterable[tuple[str | None, str | None]],
+) -> list[str | None]:
+    """The free text of a deadline amendment where its agreement file may cite a record by
+    id: its ``reason``, its ``instrument``, the note on when it was decided and each
+    evidence's ``(ref, note)``."""
+    return [instrument, decided_note, *status_texts(reason, evidence)]
+
+
 def unreadable_in_statuses(
     session: Session, reader: Viewer, statuses: Iterable[list[str | None]]
 ) -> set[str]:
-    """The ids cited in ``statuses`` (each :func:`status_texts`) that ``reader`` may not
-    read (:func:`ceasefire.reports.service.unreadable_ids`): what :func:`history_as_read`
-    masks, and what withholds a status's ledger payload from a member
-    (``agreements.check.PAYLOAD_RULE``)."""
+    """The ids cited in ``statuses`` (each :func:`status_texts` or :func:`amendment_texts`)
+    that ``reader`` may not read (:func:`ceasefire.reports.service.unreadable_ids`): what
+    :func:`history_as_read` masks, and what withholds a status's or an amendment's ledger
+    payload from a member (``agreements.check.PAYLOAD_RULE``)."""
     texts = [text for status in statuses for text in status]
     return unreadable_ids(session, ReadScope.load(session, reader), texts)
 
 
+def _pairs(evidence: Iterable[Evidence]) -> list[tuple[str | None, str | None]]:
+    return [(e.ref, e.note) for e in evidence]
+
+
 def history_as_read(session: Session, reader: Viewer, agreement: Agreement) -> Agreement:
-    """``agreement`` with each status's evidence (``ref``, ``note``) and ``note`` as
-    ``reader`` may read them: the id of a report or incident it may not read shown as
-    ``[…]`` (:func:`ceasefire.reports.service.unreadable_ids`, the one rule of every text
-    citing records). A status is public record, and its recorder may cite what it reads
-    (an internal incident of the agreement, for a monitor), or what it cited may be made
-    internal later: its id is not the public's to read."""
-    changes = [c for p in agreement.all_provisions() for c in p.status_history]
-    cited = [status_texts(c.note, [(e.ref, e.note) for e in c.evidence]) for c in changes]
+    """``agreement`` with each status's evidence (``ref``, ``note``) and ``note``, and each
+    deadline amendment's ``reason``, ``instrument`` and evidence, as ``reader`` may read
+    them: the id of a report or incident it may not read shown as ``[…]``
+    (:func:`ceasefire.reports.service.unreadable_ids`, the one rule of every text citing
+    records). A status and an amendment are public record, and their recorder may cite what
+    it reads (an internal incident of the agreement, for a monitor or the operator loading
+    the file), or what they cite may be made internal later: its id is not the public's to
+    read. Every view of an agreement shown to a reader (the API, the web's tracker, the
+    compliance deadlines and histories) passes here."""
+    provisions = agreement.all_provisions()
+    cited = [status_texts(c.note, _pairs(c.evidence)) for p in provisions for c in p.status_history]
+    cited += [
+        amendment_texts(a.reason, a.instrument, a.decided.note, _pairs(a.evidence))
+        for p in provisions
+        if p.deadline is not None
+        for a in p.deadline.amendments
+    ]
     hidden = unreadable_in_statuses(session, reader, cited)
     if not hidden:
         return agreement
@@ -1102,20 +1128,36 @@ def history_as_read(session: Session, reader: Viewer, agreement: Agreement) -> A
     def masked(text: str | None) -> str | None:
         return None if text is None else masked_text(text, hidden)
 
-    history = {
-        p.id: tuple(
+    def evidence(items: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+        return tuple(replace(e, ref=masked(e.ref), note=masked(e.note)) for e in items)
+
+    def deadline(found: Deadline | None) -> Deadline | None:
+        if found is None:
+            return None
+        amendments = tuple(
             replace(
-                c,
-                note=masked(c.note),
-                evidence=tuple(
-                    replace(e, ref=masked(e.ref), note=masked(e.note)) for e in c.evidence
-                ),
+                a,
+                reason=masked_text(a.reason, hidden),
+                instrument=masked(a.instrument),
+                decided=replace(a.decided, note=masked(a.decided.note)),
+                evidence=evidence(a.evidence),
             )
-            for c in p.status_history
+            for a in found.amendments
         )
-        for p in agreement.all_provisions()
-    }
-    return agreement.with_history(history)
+        return replace(found, amendments=amendments)
+
+    def as_read(provision: Provision) -> Provision:
+        return replace(
+            provision,
+            status_history=tuple(
+                replace(c, note=masked(c.note), evidence=evidence(c.evidence))
+                for c in provision.status_history
+            ),
+            deadline=deadline(provision.deadline),
+            parts=tuple(as_read(part) for part in provision.parts),
+        )
+
+    return replace(agreement, provisions=tuple(as_read(p) for p in agreement.provisions))
 
 
 def _agreement_or_404(

@@ -337,7 +337,12 @@ def unsubscribe(ctx: ServiceContext, viewer: Viewer, subscription_id: str) -> Su
 
 
 def _alert_public(row: AlertRow) -> AlertPublic:
-    return shape_of(AlertPublic, row, severity=_SEVERITY_NAMES[Severity(row.severity)])
+    details = row.details
+    if row.kind in _DEADLINE_KINDS:
+        details = deadline_details(details)  # an alert raised before the eighteenth audit
+    return shape_of(
+        AlertPublic, row, severity=_SEVERITY_NAMES[Severity(row.severity)], details=details
+    )
 
 
 @dataclass
@@ -670,21 +675,53 @@ def deadline_candidates(
 ) -> list[AlertCandidate]:
     """One alert per provision and due date when it comes due (within ``due_within``) and
     one when it is overdue; an amended deadline is a new due date. Agreements and their
-    deadlines are public records.
+    deadlines are public records, and so are these alerts.
 
     The one place alerts learn of deadlines: the compliance area's ``deadline_overdue``
     rules, as its service evaluates them (the deadlines as amended by then, fulfilment as
-    recorded)."""
+    recorded), read as the public reads them."""
     found = []
-    for group in compliance_service.deadline_states(ctx, now, due_within=due_within):
+    public = Viewer.public()
+    for group in compliance_service.deadline_states(ctx, now, reader=public, due_within=due_within):
         agreement_id = group.agreement_id
         for state in (*group.overdue, *group.due):
             found.append(_deadline_candidate(agreement_id, state))
     return found
 
 
+AMENDMENT_FACTS = ("previous", "due", "decided", "requested_by", "decided_by")
+"""What a deadline alert's ``details`` keep of each amendment: its dates and parties (of
+``decided``, the instant: :data:`DECIDED_FACTS`). Its reason, instrument, evidence and the
+note on its decision may cite a record by id, and an alert is kept, listed and sent as
+raised: a record cited then may be made internal later. The agreement's routes show the
+amendment whole, as each reader may read it."""
+
+DECIDED_FACTS = ("at", "local", "time_zone", "precision")
+
+_DEADLINE_KINDS = frozenset({AlertKind.DEADLINE_DUE.value, AlertKind.DEADLINE_OVERDUE.value})
+
+
+def deadline_details(details: dict[str, Any]) -> dict[str, Any]:
+    """A deadline alert's ``details`` with each amendment's :data:`AMENDMENT_FACTS` only: as
+    it is raised, and as every alert is shown and sent (those raised before the eighteenth
+    audit kept the amendments whole)."""
+    amendments = details.get("amendments")
+    if not isinstance(amendments, list):
+        return details
+    kept = []
+    for amendment in amendments:
+        if isinstance(amendment, dict):
+            facts = {key: amendment.get(key) for key in AMENDMENT_FACTS}
+            decided = facts["decided"]
+            if isinstance(decided, dict):
+                facts["decided"] = {key: decided[key] for key in DECIDED_FACTS if key in decided}
+            kept.append(facts)
+    return {**details, "amendments": kept}
+
+
 def _deadline_candidate(agreement_id: str, state: DeadlineStatePublic) -> AlertCandidate:
     overdue = state.status is DeadlineStatus.OVERDUE
+    details = deadline_details(state.model_dump(mode="json"))
     return AlertCandidate(
         Alert(
             AlertKind.DEADLINE_OVERDUE if overdue else AlertKind.DEADLINE_DUE,
@@ -698,7 +735,7 @@ def _deadline_candidate(agreement_id: str, state: DeadlineStatePublic) -> AlertC
         ),
         period=state.due,
         agreement_id=agreement_id,
-        details={**state.model_dump(mode="json"), "agreement_id": agreement_id},
+        details={**details, "agreement_id": agreement_id},
     )
 
 

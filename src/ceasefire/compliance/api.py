@@ -57,15 +57,18 @@ def provision_history(
 @router.get("/compliance/deadlines", response_model=list[DeadlinesPublic])
 def deadlines(
     ctx: ContextDep,
+    viewer: CurrentViewer,
     agreement: str | None = None,
     as_of: AwareDatetime | None = None,
     due_within_days: Annotated[int, Query(ge=0, le=3650)] = 7,
 ) -> list[DeadlinesPublic]:
     """Watched deadlines as of ``as_of`` (default now): overdue (naming the part), due
-    within ``due_within_days``, fulfilled, other; amendments applied as decided by then."""
+    within ``due_within_days``, fulfilled, other; amendments applied as decided by then, their
+    reasons and evidence naming only the records the caller may read."""
     return compliance.deadline_states(
         ctx,
         as_of or utcnow(),
+        reader=viewer,
         agreement_id=agreement,
         due_within=timedelta(days=due_within_days),
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
 from ceasefire.compliance.events import ComplianceTag, FindingRecorded, FindingWithdrawn
-from ceasefire.compliance.service import RECORDED_COLUMNS, recorded_fields, shown_incidents
+from ceasefire.compliance.service import RECORDED_COLUMNS, recorded_fields, shown_findings
 from ceasefire.compliance.tables import FindingRow
 from ceasefire.ledger.check import (
     ActualRows,
@@ -68,16 +68,18 @@ CHECKER = projection_checker("compliance", ComplianceTag, _expected, _actual)
 
 
 def _readable(session: Session, viewer: Viewer, entries: Sequence[EntryAbout]) -> Iterator[int]:
-    incidents = {str(e.payload["incident_id"]) for e in entries if e.payload["incident_id"]}
-    readable = shown_incidents(session, viewer, incidents)
-    return (
-        e.seq
-        for e in entries
-        if not e.payload["incident_id"] or str(e.payload["incident_id"]) in readable
-    )
+    ids = sorted({str(e.payload["finding_id"]) for e in entries})
+    rows: list[FindingRow] = []
+    for start in range(0, len(ids), 500):
+        rows += session.scalars(
+            select(FindingRow).where(FindingRow.id.in_(ids[start : start + 500]))
+        )
+    shown = {r.id for r in shown_findings(session, viewer, rows)}
+    return (e.seq for e in entries if str(e.payload["finding_id"]) in shown)
 
 
 PAYLOAD_RULE = PayloadRule("compliance", tuple(ComplianceTag), _readable)
-"""A finding's entries are read by whoever is shown the finding itself
-(``service.shown_incidents``: its incident, and the reports it rests on);
-a finding about no incident (a provision's deadline) by every member."""
+"""A finding's entries are read by whoever is shown the finding itself as it stands
+(``service.shown_findings``: its incident, and the reports it rests on; a withdrawn finding,
+and so every entry of it, its agreement's monitors); a finding about no incident (a
+provision's deadline) by every member."""

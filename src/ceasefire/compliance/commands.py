@@ -176,7 +176,11 @@ def deadlines(
 ) -> None:
     at = parse_instant(as_of, field="--as-of") if as_of else utcnow()
     groups = compliance.deadline_states(
-        get_context(), at, agreement_id=agreement, due_within=timedelta(days=within)
+        get_context(),
+        at,
+        reader=Viewer.cli_operator(),
+        agreement_id=agreement,
+        due_within=timedelta(days=within),
     )
 
     def show(items: list[DeadlinesPublic]) -> None:

@@ -14,14 +14,15 @@ A finding is recorded once and then only withdrawn: each is one
 ``compliance:finding:recorded`` entry, each withdrawal one ``compliance:finding:withdrawn``,
 signed by the centre (the rules are the centre's, not a member's view). Who may read a
 finding is who may read its incident, and only where the finding rests on what that reader
-reads of it: ``shown_incidents`` decides (docs/compliance.md, "Who sees them").
+reads of it: ``shown_incidents`` decides; a withdrawn finding is its agreement's monitors'
+(``shown_findings``; docs/compliance.md, "Who sees them").
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -32,7 +33,7 @@ from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.agreements import service as agreements
 from ceasefire.agreements.rules import DeadlineRule, ZoneRule
-from ceasefire.agreements.service import StoredAgreement, current_agreement
+from ceasefire.agreements.service import StoredAgreement, current_agreement, history_as_read
 from ceasefire.compliance.events import ComplianceTag, FindingRecorded, FindingWithdrawn
 from ceasefire.compliance.model import (
     ComplianceEvaluator,
@@ -369,6 +370,32 @@ def shown_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str
     return shown
 
 
+def shown_findings(
+    session: Session, viewer: Viewer, rows: Iterable[FindingRow]
+) -> list[FindingRow]:
+    """Of ``rows``, the findings ``viewer`` is shown: a current one where its incident is
+    one of :func:`shown_incidents` (the rules find it now on what the viewer reads), one
+    about no incident to everyone. A withdrawn one only to the monitors of its agreement
+    (and operators): it was found on the incident's facts as they were, which may have
+    rested on a report taken out of it since (its party what that report alleged), and
+    ``shown_incidents`` judges the facts as they are. The one check of every read of
+    findings that lists withdrawn ones, and of the findings' ledger payloads."""
+    rows = list(rows)
+    current = {r.incident_id for r in rows if r.incident_id and r.withdrawn_at is None}
+    shown = shown_incidents(session, viewer, current) if current else set()
+    scope = ReadScope.load(session, viewer) if len(current) < len(rows) else None
+    return [
+        r
+        for r in rows
+        if r.incident_id is None
+        or (
+            r.incident_id in shown
+            if r.withdrawn_at is None
+            else scope is not None and scope.is_monitor(r.agreement_id)
+        )
+    ]
+
+
 def _same_findings(
     session: Session,
     evaluators: dict[str, ComplianceEvaluator | None],
@@ -405,16 +432,16 @@ def incident_findings(
 ) -> list[FindingPublic]:
     """The findings about an incident the viewer may read (``NotFound`` for an incident it
     may not read, as for the incident itself: its existence is not leaked); none where they
-    rest on reports it may not read (``shown_incidents``)."""
+    rest on reports it may not read, and withdrawn ones to the agreement's monitors only
+    (``shown_findings``)."""
     with ctx.reader() as session:
         if not readable_incidents(session, viewer, [incident_id]):
             raise NotFound.worded(N_("no incident %(id)s"), id=repr(incident_id))
-        if not shown_incidents(session, viewer, [incident_id]):
-            return []
         query = select(FindingRow).where(FindingRow.incident_id == incident_id)
         if not include_withdrawn:
             query = query.where(FindingRow.withdrawn_at.is_(None))
-        return [public(r) for r in session.scalars(query.order_by(FindingRow.id))]
+        rows = session.scalars(query.order_by(FindingRow.id))
+        return [public(r) for r in shown_findings(session, viewer, rows)]
 
 
 def findings_of_incidents(
@@ -448,11 +475,15 @@ def provision_history(
     as_of: datetime | None = None,
 ) -> ProvisionHistoryPublic:
     """A provision's status and recorded history as of ``as_of`` (default now), and every
-    finding about it (withdrawn ones included, marked) of the incidents the viewer may
-    read (findings are listed as recorded: ``as_of`` dates the status, not them)."""
+    finding about it the viewer is shown (``shown_findings``: withdrawn ones included,
+    marked, for the agreement's monitors; findings are listed as recorded: ``as_of`` dates
+    the status, not them)."""
     at = ensure_utc(as_of) if as_of is not None else utcnow()
     with ctx.reader() as session:
         stored = _current_or_404(session, agreement_id, field="agreement_id", reason="unknown id")
+        # Its statuses' evidence and notes as the viewer may read them (the agreement routes'
+        # rule): a status may cite a record the viewer may not read.
+        stored = replace(stored, agreement=history_as_read(session, viewer, stored.agreement))
         provision = stored.provision(provision_id)
         ids = {p.id for p in provision.walk()}
         rows = list(
@@ -462,8 +493,7 @@ def provision_history(
                 .order_by(FindingRow.id)
             )
         )
-        readable = shown_incidents(session, viewer, {r.incident_id for r in rows if r.incident_id})
-        shown = [r for r in rows if r.incident_id is None or r.incident_id in readable]
+        shown = shown_findings(session, viewer, rows)
         history = [
             {"provision_id": p.id, **change.to_dict()}
             for p in provision.walk()
@@ -507,6 +537,7 @@ def deadline_states(
     ctx: ServiceContext,
     as_of: datetime,
     *,
+    reader: Viewer,
     agreement_id: str | None = None,
     due_within: timedelta = DEFAULT_DUE_WITHIN,
 ) -> list[DeadlinesPublic]:
@@ -514,8 +545,10 @@ def deadline_states(
     ``DeadlinesPublic`` per agreement that has such rules (``agreement_id``: that one only).
 
     Reads the deadlines in force at ``as_of`` (amendments decided later are not yet known)
-    and the fulfilments recorded by then. Agreements are public: no viewer is needed, and
-    nothing is written (the alerts area calls this on its own schedule)."""
+    and the fulfilments recorded by then. Agreements are public, but an amendment's reason,
+    instrument and evidence may cite a record ``reader`` may not read: they are as
+    :func:`ceasefire.agreements.service.history_as_read` shows them to it. Nothing is
+    written (the alerts area calls this on its own schedule)."""
     at = ensure_utc(as_of)
     if due_within < timedelta(0):
         raise InvalidInput.worded(
@@ -529,7 +562,8 @@ def deadline_states(
             rules = [r for r in stored.agreement.rules if isinstance(r, DeadlineRule)]
             if not rules and agreement_id is None:
                 continue
-            states = pure_deadline_states(stored.agreement, rules, at, due_within=due_within)
+            agreement = history_as_read(session, reader, stored.agreement)
+            states = pure_deadline_states(agreement, rules, at, due_within=due_within)
             by_status: dict[DeadlineStatus, list[DeadlineStatePublic]] = {
                 s: [] for s in DeadlineStatus
             }

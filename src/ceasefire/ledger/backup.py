@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from ceasefire.config import Settings
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.errors import Conflict, IntegrityError, InvalidInput, NotFound, Unavailable, problem
@@ -414,14 +415,7 @@ def check(
     return CheckSummary(
         ok=integrity.ok and verification.ok and tree.ok,
         database=integrity,
-        ledger=LedgerCheckPart(
-            ok=verification.ok,
-            entries=summary.entries,
-            head_seq=summary.head_seq,
-            head_hash=summary.head_hash,
-            first_bad=summary.first_bad,
-            findings=summary.findings[:50],
-        ),
+        ledger=shape_of(LedgerCheckPart, summary, findings=summary.findings[:50]),
         tree=tree.public(),
         seconds=round(time.perf_counter() - started, 3),
     )

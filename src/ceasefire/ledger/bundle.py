@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 from ceasefire.errors import worded_text
 from ceasefire.i18n.markers import N_
@@ -151,6 +151,17 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             yield number, raw.rstrip(b"\n")
+
+
+class BundleChecks(TypedDict, total=False):
+    """The checks :func:`verify_bundle` makes beyond the chain, as its callers pass them on."""
+
+    check_signatures: bool
+    workers: int
+    witnessed: SignedTreeHead | None
+    witnessed_key: str | None
+    cosigners: int
+    cosigner_ids: Sequence[str]
 
 
 def verify_bundle(

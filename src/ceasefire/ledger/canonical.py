@@ -12,6 +12,15 @@ from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.markers import N_
 
 
+def unreadable(msgid: str, field: str, exc: Exception, /, **params: object) -> InvalidInput:
+    """The error of ``field``, which could not be read or written as it must be: ``msgid``
+    (marked ``N_``, naming the reason as ``%(error)s``) with ``params``; its details entry
+    gives ``exc``'s own words for ``field``."""
+    return InvalidInput.worded(
+        msgid, details=[problem(field, str(exc))], code=None, **params, error=exc
+    )
+
+
 def canonical_json(value: Any, *, field: str = "payload") -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of ``value``; an unrepresentable value names ``field``.
 
@@ -35,11 +44,8 @@ def canonical_json(value: Any, *, field: str = "payload") -> bytes:
             # Mappings other than dict (and nested ones) are what rfc8785 does not take.
             return bytes(rfc8785.dumps(_plain(value)))
     except (rfc8785.CanonicalizationError, UnicodeError, RecursionError) as exc:
-        raise InvalidInput.worded(
-            N_("%(field)s is not canonical JSON: %(error)s"),
-            details=[problem(field, str(exc))],
-            field=field,
-            error=exc,
+        raise unreadable(
+            N_("%(field)s is not canonical JSON: %(error)s"), field, exc, field=field
         ) from exc
 
 
@@ -105,8 +111,4 @@ def canonical_header_json(fields: dict[str, str | int | None]) -> bytes:
     try:
         return _HEADER_ENCODER.encode(fields).encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise InvalidInput.worded(
-            N_("header is not canonical JSON: %(error)s"),
-            details=[problem("header", str(exc))],
-            error=exc,
-        ) from exc
+        raise unreadable(N_("header is not canonical JSON: %(error)s"), "header", exc) from exc

@@ -29,7 +29,7 @@ from ceasefire.console.output import (
 from ceasefire.errors import IntegrityError, InvalidInput, WordedText, Wording, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger import service as ledger
-from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.canonical import canonical_json, unreadable
 from ceasefire.ledger.entry import build_entry, validate_subject, validate_tag
 from ceasefire.ledger.keyfile import KeyFile, StoredKey, load_key_file, member_key, write_key_file
 from ceasefire.ledger.keys import SigningKey
@@ -45,6 +45,8 @@ from ceasefire.timeutil import utcnow
 
 ledger_app = typer.Typer(help=N_("The tamper-evident ledger: verify, export, proofs, keys."))
 key_app = typer.Typer(help=N_("Members' signing keys: add a member-held key, rotate, revoke."))
+BUNDLE_OUT = typer.Option("--out", help=N_("Bundle file to write (JSON Lines)."))
+"""The bundle file ``export`` and ``fetch`` write."""
 
 
 def _operator() -> Actor:
@@ -228,7 +230,7 @@ def verify_command(
     ),
 )
 def export_command(
-    out: Annotated[Path, typer.Option("--out", help=N_("Bundle file to write (JSON Lines)."))],
+    out: Annotated[Path, BUNDLE_OUT],
     as_json: Annotated[bool, JSON] = False,
 ) -> None:
     summary = ledger.export_bundle(get_context(), out)
@@ -246,7 +248,7 @@ def export_command(
 )
 def fetch_command(
     url: Annotated[str, typer.Option("--url", help=N_("The server's base URL (https://…)."))],
-    out: Annotated[Path, typer.Option("--out", help=N_("Bundle file to write (JSON Lines)."))],
+    out: Annotated[Path, BUNDLE_OUT],
     token: Annotated[
         str,
         typer.Option(
@@ -316,11 +318,8 @@ def check_proof_command(
     try:
         document = json.loads(proof_file.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
-        raise InvalidInput.worded(
-            N_("cannot read %(proof_file)s: %(error)s"),
-            details=[problem("proof_file", str(exc))],
-            proof_file=proof_file,
-            error=exc,
+        raise unreadable(
+            N_("cannot read %(proof_file)s: %(error)s"), "proof_file", exc, proof_file=proof_file
         ) from exc
     result = ledger.check_proof(document, root=root)
     if not result.ok:

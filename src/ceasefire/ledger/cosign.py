@@ -30,7 +30,7 @@ from ceasefire.ledger.keys import (
     SigningKey,
     signature_is_valid,
 )
-from ceasefire.ledger.tree import SignedTreeHead
+from ceasefire.ledger.tree import SignedTreeHead, check_format
 
 COSIGNATURE_FORMAT = "ceasefire-cosignature"
 SIGNED_FIELDS = (
@@ -43,6 +43,23 @@ SIGNED_FIELDS = (
     "key_id",
     "cosigned_at",
 )
+HEAD_FIELDS = {
+    "tree_size": "tree_size",
+    "root_hash": "root_hash",
+    "timestamp": "timestamp",
+    "centre_key_id": "key_id",
+}
+"""The fields a cosignature repeats from the head it covers, and the head's name of each."""
+
+
+MEMBER_FIELDS = ("member_id", "key_id", "cosigned_at", "signature")
+"""What a cosignature adds to its head: by whom, with which key, when, and the signature
+(what the server stores of it, one row per member and head)."""
+
+
+def _of_head(head: SignedTreeHead) -> dict[str, Any]:
+    """The fields of a cosignature of ``head`` that come from the head itself."""
+    return {name: getattr(head, attribute) for name, attribute in HEAD_FIELDS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +90,22 @@ class Cosignature:
         """A cosignature of ``head`` of ``installation`` by ``member_id``'s ``key_id``."""
         return cls(
             installation=installation,
-            tree_size=head.tree_size,
-            root_hash=head.root_hash,
-            timestamp=head.timestamp,
-            centre_key_id=head.key_id,
+            **_of_head(head),
             member_id=member_id,
             key_id=key_id,
             cosigned_at=cosigned_at,
             signature=signature,
         )
+
+    @classmethod
+    def stored(cls, head: SignedTreeHead, installation: str, row: Any) -> Cosignature:
+        """The cosignature of ``head`` whose :data:`MEMBER_FIELDS` ``row`` holds (as
+        :meth:`member_part` gave them)."""
+        return cls.over(head, installation, **{name: getattr(row, name) for name in MEMBER_FIELDS})
+
+    def member_part(self) -> dict[str, str]:
+        """The :data:`MEMBER_FIELDS` of this cosignature: what is stored besides its head."""
+        return {name: getattr(self, name) for name in MEMBER_FIELDS}
 
     def signed_bytes(self) -> bytes:
         """The exact bytes the signature covers (sorted keys, no white space)."""
@@ -94,12 +118,8 @@ class Cosignature:
 
     def covers(self, head: SignedTreeHead, installation: str) -> bool:
         """Whether this cosignature is over ``head`` of ``installation``."""
-        return (
-            self.installation == installation
-            and self.tree_size == head.tree_size
-            and self.root_hash == head.root_hash
-            and self.timestamp == head.timestamp
-            and self.centre_key_id == head.key_id
+        return self.installation == installation and all(
+            getattr(self, name) == value for name, value in _of_head(head).items()
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -113,10 +133,7 @@ class Cosignature:
     @classmethod
     def from_dict(cls, data: Any) -> Cosignature:
         """Read a cosignature written by :meth:`as_dict`; ValueError names what is wrong."""
-        if not isinstance(data, Mapping):
-            raise ValueError("a cosignature must be a JSON object")
-        if data.get("format", COSIGNATURE_FORMAT) != COSIGNATURE_FORMAT or data.get("v", 1) != 1:
-            raise ValueError("not a ceasefire cosignature of version 1")
+        check_format(data, COSIGNATURE_FORMAT, "cosignature")
         values: dict[str, Any] = {}
         for name in (*SIGNED_FIELDS, "signature"):
             if name not in data:

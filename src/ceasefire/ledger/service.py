@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from itertools import takewhile
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Unpack, cast
 
 from sqlalchemy import Row, Table, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -52,11 +52,12 @@ from ceasefire.i18n.markers import N_
 from ceasefire.ledger import custody as ledger_custody
 from ceasefire.ledger import tree_heads as ledger_tree
 from ceasefire.ledger.bundle import (
+    BundleChecks,
     bundle_header,
     verify_bundle,
     write_bundle,
 )
-from ceasefire.ledger.canonical import canonical_json
+from ceasefire.ledger.canonical import canonical_json, unreadable
 from ceasefire.ledger.check import EntryAbout, Payload, PayloadRule, StateChecker
 from ceasefire.ledger.entry import (
     GENESIS_PREV,
@@ -107,7 +108,6 @@ from ceasefire.ledger.schemas import (
     VerificationSummary,
 )
 from ceasefire.ledger.tables import LedgerEntryRow, LedgerKeyRow, LedgerRootRow
-from ceasefire.ledger.tree import SignedTreeHead
 from ceasefire.ledger.verify import (
     ChainReport,
     ChainVerifier,
@@ -1023,9 +1023,7 @@ def _check_presigned(header_bytes: bytes, payload_bytes: bytes, signature: str) 
         parsed = EntryHeader.from_bytes(header_bytes)
         canonical_header = canonical_json(json.loads(header_bytes), field="header")
     except MalformedEntry as exc:
-        raise InvalidInput.worded(
-            N_("header: %(error)s"), details=[problem("header", str(exc))], error=exc
-        ) from exc
+        raise unreadable(N_("header: %(error)s"), "header", exc) from exc
     except RecursionError:
         raise _too_deep("header") from None
     if canonical_header != header_bytes:
@@ -1153,14 +1151,7 @@ def entry_proof(ctx: ServiceContext, viewer: Viewer, seq: int) -> EntryProof:
         )
     return EntryProof(
         proof=DayInclusionProof.model_validate(proof.as_dict()),
-        entry=ProvenEntry(
-            seq=entry.seq,
-            header=entry.header,
-            payload=entry.payload_canonical,
-            payload_withheld=entry.payload_withheld,
-            entry_hash=entry.entry_hash,
-            signature=entry.signature,
-        ),
+        entry=shape_of(ProvenEntry, entry, payload=entry.payload_canonical),
     )
 
 
@@ -1179,9 +1170,7 @@ def check_proof(document: Mapping[str, Any] | EntryProof, *, root: str | None = 
         payload_bytes = None if withheld else str(entry["payload"]).encode("utf-8")
         parsed = EntryHeader.from_bytes(header_bytes)
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput.worded(
-            N_("not a ledger proof: %(error)s"), details=[problem("proof", str(exc))], error=exc
-        ) from exc
+        raise unreadable(N_("not a ledger proof: %(error)s"), "proof", exc) from exc
     problems = []
     if sha256_hex(header_bytes) != proof.entry_hash:
         problems.append("the entry's header does not hash to the proven entry hash")
@@ -1479,52 +1468,63 @@ def verify(
 
 def _check_projections(session: Session, chain: ChainReport) -> Iterator[Finding]:
     """The ``ledger_keys`` and ``ledger_roots`` tables must say what the entries say."""
-    rows = {row.key_id: row for row in session.scalars(select(LedgerKeyRow))}
-    for key_id in sorted(set(rows) | set(chain.keys)):
-        row, key = rows.get(key_id), chain.keys.get(key_id)
-        if row is None or key is None:
+    yield from _projection_findings(
+        {row.key_id: row for row in session.scalars(select(LedgerKeyRow))},
+        chain.keys,
+        ("member_id", "public_key", "added_seq", "ended_seq"),
+        "key",
+        (
+            N_("ledger_keys lacks key %(key)s"),
+            N_("ledger_keys has an unledgered key %(key)s"),
+            N_("ledger_keys row of key %(key)s differs from its key entries"),
+        ),
+        made=lambda key: key.added_seq,
+        changed=lambda key: key.ended_seq or key.added_seq,
+    )
+    yield from _projection_findings(
+        {row.day.isoformat(): row for row in session.scalars(select(LedgerRootRow))},
+        {root.day: root for root in chain.roots},
+        ("root", "sealed_seq"),
+        "day",
+        (
+            N_("ledger_roots lacks day %(day)s"),
+            N_("ledger_roots has an unsealed day %(day)s"),
+            N_("ledger_roots row of %(day)s differs from its sealed root"),
+        ),
+        made=lambda root: root.sealed_seq,
+        changed=lambda root: root.sealed_seq,
+    )
+
+
+def _projection_findings(
+    rows: Mapping[str, Any],
+    ledgered: Mapping[str, Any],
+    fields: tuple[str, ...],
+    name: str,
+    words: tuple[str, str, str],
+    *,
+    made: Callable[[Any], int],
+    changed: Callable[[Any], int | None],
+) -> Iterator[Finding]:
+    """A table's ``rows`` against what the entries say (``ledgered``), both by ``name``
+    (the ``%(name)s`` of ``words``): a row no entry made, an entry with no row (``words``
+    say which: lacks, unledgered, differs), or a row whose ``fields`` differ. The finding
+    names the entry that ``made`` the thing, or for a difference the one that last
+    ``changed`` it."""
+    lacks, unledgered, differs = words
+    for label in sorted(set(rows) | set(ledgered)):
+        row, item = rows.get(label), ledgered.get(label)
+        if row is None or item is None:
             yield Finding(
-                key.added_seq if key else None,
+                made(item) if item else None,
                 FindingKind.STATE_MISMATCH,
-                worded_text(
-                    N_("ledger_keys lacks key %(key)s")
-                    if row is None
-                    else N_("ledger_keys has an unledgered key %(key)s"),
-                    key=key_id,
-                ),
+                worded_text(lacks if row is None else unledgered, **{name: label}),
             )
-            continue
-        stored = (row.member_id, row.public_key, row.added_seq, row.ended_seq)
-        if stored != (key.member_id, key.public_key, key.added_seq, key.ended_seq):
+        elif any(getattr(row, field) != getattr(item, field) for field in fields):
             yield Finding(
-                key.ended_seq or key.added_seq,
+                changed(item),
                 FindingKind.STATE_MISMATCH,
-                worded_text(
-                    N_("ledger_keys row of key %(key)s differs from its key entries"), key=key_id
-                ),
-            )
-    roots = {row.day.isoformat(): row for row in session.scalars(select(LedgerRootRow))}
-    sealed = {r.day: r for r in chain.roots}
-    for day in sorted(set(roots) | set(sealed)):
-        root_row, root = roots.get(day), sealed.get(day)
-        if root_row is None or root is None:
-            yield Finding(
-                root.sealed_seq if root else None,
-                FindingKind.STATE_MISMATCH,
-                worded_text(
-                    N_("ledger_roots lacks day %(day)s")
-                    if root_row is None
-                    else N_("ledger_roots has an unsealed day %(day)s"),
-                    day=day,
-                ),
-            )
-        elif (root_row.root, root_row.sealed_seq) != (root.root, root.sealed_seq):
-            yield Finding(
-                root.sealed_seq,
-                FindingKind.STATE_MISMATCH,
-                worded_text(
-                    N_("ledger_roots row of %(day)s differs from its sealed root"), day=day
-                ),
+                worded_text(differs, **{name: label}),
             )
 
 
@@ -1585,17 +1585,9 @@ def _served_head(ctx: ServiceContext) -> dict[str, Any] | None:
         return None
 
 
-def verify_bundle_file(
-    path: Path,
-    *,
-    check_signatures: bool = True,
-    workers: int = 1,
-    witnessed: SignedTreeHead | None = None,
-    witnessed_key: str | None = None,
-    cosigners: int = 0,
-    cosigner_ids: Sequence[str] = (),
-) -> VerificationSummary:
-    """Verify an exported bundle offline (no database); the same summary as ``verify``.
+def verify_bundle_file(path: Path, **checks: Unpack[BundleChecks]) -> VerificationSummary:
+    """Verify an exported bundle offline (no database); the same summary as ``verify``;
+    ``checks`` as :func:`~ceasefire.ledger.bundle.verify_bundle` takes them.
 
     ``witnessed``: the last head a witness kept (``witness.witnessed_head``), signed with
     ``witnessed_key``; the bundle must then hold its tree (the bundle's own header is
@@ -1606,15 +1598,7 @@ def verify_bundle_file(
             N_("no bundle at %(path)s"), details=[problem("bundle", N_("no such file"))], path=path
         )
     started = time.perf_counter()
-    report = verify_bundle(
-        path,
-        check_signatures=check_signatures,
-        workers=workers,
-        witnessed=witnessed,
-        witnessed_key=witnessed_key,
-        cosigners=cosigners,
-        cosigner_ids=cosigner_ids,
-    )
+    report = verify_bundle(path, **checks)
     return verification_summary(
         report.chain, report.findings, report.first_bad, time.perf_counter() - started
     )

@@ -16,8 +16,8 @@ reading every leaf (``ceasefire.ledger.tree_heads``). Everything here is pure.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ceasefire.ledger.keys import SigningKey, signature_is_valid
@@ -262,24 +262,12 @@ class SignedTreeHead:
         return signature_is_valid(public_key_hex, self.signature, self.signed_bytes())
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "format": STH_FORMAT,
-            "v": 1,
-            "tree": TREE_ALGORITHM,
-            "tree_size": self.tree_size,
-            "root_hash": self.root_hash,
-            "timestamp": self.timestamp,
-            "key_id": self.key_id,
-            "signature": self.signature,
-        }
+        return {"format": STH_FORMAT, "v": 1, "tree": TREE_ALGORITHM, **asdict(self)}
 
     @classmethod
     def from_dict(cls, data: Any) -> SignedTreeHead:
         """Read a head written by :meth:`as_dict`; ValueError names what is wrong."""
-        if not isinstance(data, dict):
-            raise ValueError("a tree head must be a JSON object")
-        if data.get("format", STH_FORMAT) != STH_FORMAT or data.get("v", 1) != 1:
-            raise ValueError("not a ceasefire tree head of version 1")
+        check_format(data, STH_FORMAT, "tree head")
         try:
             head = cls(
                 tree_size=data["tree_size"],
@@ -298,6 +286,15 @@ class SignedTreeHead:
         if not _is_hex(head.root_hash, 64):
             raise ValueError("root_hash must be 64 lowercase hex digits")
         return head
+
+
+def check_format(data: Any, name: str, what: str) -> None:
+    """Raise ValueError unless ``data`` is a JSON object of format ``name``, version 1 (an
+    object that names neither is taken as one), read as a ``what``."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"a {what} must be a JSON object")
+    if data.get("format", name) != name or data.get("v", 1) != 1:
+        raise ValueError(f"not a ceasefire {what} of version 1")
 
 
 def _is_hex(value: str, length: int) -> bool:

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
 from ceasefire.access import Viewer
+from ceasefire.db.base import shape_of
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import (
     Forbidden,
@@ -357,17 +358,7 @@ def _cosignatures(session: Session, head: SignedTreeHead, installation: str | No
         .order_by(LedgerCosignatureRow.member_id)
         .limit(MAX_COSIGNATURES)
     )
-    return [
-        Cosignature.over(
-            head,
-            installation,
-            member_id=row.member_id,
-            key_id=row.key_id,
-            cosigned_at=row.cosigned_at,
-            signature=row.signature,
-        ).as_dict()
-        for row in rows
-    ]
+    return [Cosignature.stored(head, installation, row).as_dict() for row in rows]
 
 
 MAX_COSIGNATURES = 256
@@ -477,10 +468,7 @@ def add_cosignature(ctx: ServiceContext, viewer: Viewer, body: CosignaturePublic
                     session.add(
                         LedgerCosignatureRow(
                             tree_size=head.tree_size,
-                            member_id=cosignature.member_id,
-                            key_id=cosignature.key_id,
-                            cosigned_at=cosignature.cosigned_at,
-                            signature=cosignature.signature,
+                            **cosignature.member_part(),
                             received_at=utcnow(),
                         )
                     )
@@ -579,14 +567,10 @@ class TreeCheck:
         return not self.problems
 
     def public(self) -> TreeCheckPublic:
-        return TreeCheckPublic(
-            ok=self.ok,
-            tree_size=self.tree_size,
-            root_hash=self.root_hash,
-            heads_checked=self.heads_checked,
-            nodes_checked=self.nodes_checked,
+        return shape_of(
+            TreeCheckPublic,
+            self,
             witnessed=SignedHead.model_validate(self.witnessed) if self.witnessed else None,
-            problems=self.problems,
         )
 
 

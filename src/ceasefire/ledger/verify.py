@@ -273,6 +273,19 @@ class ChainVerifier:
         if len(self._located) < self.max_findings:
             self._located.append(Finding(seq, kind, message))
 
+    def _find_bad_signature(self, seq: int, key: str, member: str) -> None:
+        """The finding of an entry whose signature does not verify, checked here or by the
+        parallel workers."""
+        self._find(
+            seq,
+            FindingKind.SIGNATURE_INVALID,
+            worded_text(
+                N_("signature does not verify with key %(key)s of %(member)s"),
+                key=key,
+                member=repr(member),
+            ),
+        )
+
     # -- the walk -----------------------------------------------------------------------
 
     def feed(self, entry: StoredEntry) -> None:
@@ -318,15 +331,7 @@ class ChainVerifier:
                     try:
                         active[1].verify(bytes.fromhex(entry.signature), header_bytes)
                     except (InvalidSignature, ValueError):
-                        self._find(
-                            seq,
-                            FindingKind.SIGNATURE_INVALID,
-                            worded_text(
-                                N_("signature does not verify with key %(key)s of %(member)s"),
-                                key=key,
-                                member=repr(member),
-                            ),
-                        )
+                        self._find_bad_signature(seq, key, member)
                 self._seen.add(seq)
                 self._members.add(member)
                 self._day_hashes.append(computed)
@@ -528,15 +533,7 @@ class ChainVerifier:
                 seq, record.public_key, entry.signature, header_bytes, header.key, header.member
             )
         elif not signature_is_valid(record.public_key, entry.signature, header_bytes):
-            self._find(
-                seq,
-                FindingKind.SIGNATURE_INVALID,
-                worded_text(
-                    N_("signature does not verify with key %(key)s of %(member)s"),
-                    key=header.key,
-                    member=repr(header.member),
-                ),
-            )
+            self._find_bad_signature(seq, header.key, header.member)
 
     def _check_user(self, seq: int, header: EntryHeader, payload: bytes | None) -> None:
         """Learn the users the server adds; check the ``user`` of a pre-signed entry."""
@@ -820,15 +817,7 @@ class ChainVerifier:
         """Resolve gaps (missing or moved entries) and return the report."""
         if self._parallel is not None:
             for seq, key, member in self._parallel.failures():
-                self._find(
-                    seq,
-                    FindingKind.SIGNATURE_INVALID,
-                    worded_text(
-                        N_("signature does not verify with key %(key)s of %(member)s"),
-                        key=key,
-                        member=repr(member),
-                    ),
-                )
+                self._find_bad_signature(seq, key, member)
             self._parallel = None
         # Each gap looks up the first entry seen inside it (O(log n)), not every number of
         # the gap: an entry claiming seq 10**15 is one step, not 10**15.

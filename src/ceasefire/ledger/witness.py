@@ -31,6 +31,7 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.bundle import bundle_header, served_entry, write_bundle
+from ceasefire.ledger.canonical import unreadable
 from ceasefire.ledger.cosign import check_cosigners, cosign, require_cosigners
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keys import SigningKey, key_id_for
@@ -299,11 +300,11 @@ def last_kept(state: Path) -> KeptHead | None:
     try:
         head = SignedTreeHead.from_dict(last)
     except ValueError as exc:
-        raise InvalidInput.worded(
+        raise unreadable(
             N_("the last head in %(heads_file)s is malformed: %(error)s"),
-            details=[problem("state", str(exc))],
+            "state",
+            exc,
             heads_file=Path(state) / HEADS_FILE,
-            error=exc,
         ) from exc
     return KeptHead(head, str(last.get("seen_at", "")), str(last.get("source", "")))
 
@@ -330,11 +331,8 @@ def pinned_key(state: Path) -> str | None:
         value = json.loads(path.read_text(encoding="utf-8"))
         return str(value["public_key"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput.worded(
-            N_("%(path)s is not a pinned key file: %(error)s"),
-            details=[problem("state", str(exc))],
-            path=path,
-            error=exc,
+        raise unreadable(
+            N_("%(path)s is not a pinned key file: %(error)s"), "state", exc, path=path
         ) from exc
 
 
@@ -473,11 +471,7 @@ def witness(
     try:
         key_id = key_id_for(key)
     except ValueError as exc:
-        raise InvalidInput.worded(
-            N_("not an Ed25519 public key: %(error)s"),
-            details=[problem("public_key", str(exc))],
-            error=exc,
-        ) from exc
+        raise unreadable(N_("not an Ed25519 public key: %(error)s"), "public_key", exc) from exc
     if head.key_id != key_id:
         raise IntegrityError.worded(
             N_(
@@ -590,9 +584,7 @@ def witness(
         ok=True,
         member_keys=keys_seen,
         source=source.name,
-        tree_size=head.tree_size,
-        root_hash=head.root_hash,
-        timestamp=head.timestamp,
+        **_describe(head),
         key_id=key_id,
         pinned_now=first_use,
         previous=HeadDescription(**_describe(seen.head)) if seen is not None else None,

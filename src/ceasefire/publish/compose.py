@@ -246,7 +246,7 @@ def _deadline_entry(
 
 
 def provisions(
-    ctx: ServiceContext, agreement: Agreement, agreement_id: str, period: Period
+    ctx: ServiceContext, viewer: Viewer, agreement: Agreement, agreement_id: str, period: Period
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Provisions due within a week of the cut-off and overdue at it — compliance's
     deadline states (the deadlines in force then, amendments decided by then applied, as
@@ -255,7 +255,7 @@ def provisions(
     at = period.end
     due, overdue = [], []
     for group in compliance.deadline_states(
-        ctx, at, agreement_id=agreement_id, due_within=DUE_WITHIN
+        ctx, at, reader=viewer, agreement_id=agreement_id, due_within=DUE_WITHIN
     ):
         overdue += [_deadline_entry(agreement, s, at) for s in group.overdue]
         due += [_deadline_entry(agreement, s, at) for s in group.due]
@@ -434,7 +434,7 @@ def compose(
     items = [_item(r, zones) for r in current]
     zone_findings(ctx, viewer, stored.agreement, items, zones)
     due, overdue, fulfilled, humanitarian_provisions = provisions(
-        ctx, stored.agreement, agreement_id, period
+        ctx, viewer, stored.agreement, agreement_id, period
     )
     civilian, damage = civilian_harm(current, items)
     return Digest(
