@@ -17,8 +17,6 @@ databases).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from fastapi.testclient import TestClient
@@ -30,8 +28,9 @@ from ceasefire.db.context import ServiceContext
 from ceasefire.reports.tables import AttachmentRow, ReportRow
 from ceasefire.web import csrf
 from ceasefire.web.session import SESSION_COOKIE
+from tests.api.test_import_uploads import csv_bytes
 from tests.factories.members import Cast, demo_cast
-from tests.factories.reports import CSV_HEADER, csv_row, web_report_form
+from tests.factories.reports import csv_row, web_report_form
 
 BOUNDARY = "audit19boundary"
 
@@ -136,15 +135,6 @@ def test_a_file_over_the_member_s_day_is_refused_beside_the_report_it_came_with(
         quota_ctx.dispose()
 
 
-def _csv(*rows: dict[str, str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_HEADER)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return buffer.getvalue().encode()
-
-
 def test_a_nul_in_one_csv_row_rejects_that_row_alone(
     client: TestClient, ctx: ServiceContext, cast: Cast
 ) -> None:
@@ -152,7 +142,7 @@ def test_a_nul_in_one_csv_row_rejects_that_row_alone(
     a NUL (PostgreSQL stores none). The whole file was refused ("line 3 contains a NUL
     character") with the other rows; that row is rejected alone now, named as any other
     invalid cell, and the rest imported."""
-    data = _csv(csv_row(1), csv_row(2, narrative="pasted\x00binary"), csv_row(3))
+    data = csv_bytes(csv_row(1), csv_row(2, narrative="pasted\x00binary"), csv_row(3))
     response = client.post(
         "/api/v1/reports/import",
         params={"skip_invalid": "true"},
@@ -169,7 +159,7 @@ def test_a_nul_in_one_csv_row_rejects_that_row_alone(
     # Without skipping, the file is refused naming that row, nothing imported.
     refused = client.post(
         "/api/v1/reports/import",
-        content=_csv(csv_row(4), csv_row(5, narrative="a\x00b")),
+        content=csv_bytes(csv_row(4), csv_row(5, narrative="a\x00b")),
         headers={"Content-Type": "text/csv", **cast.bearer("rus")},
     )
     assert refused.status_code == 422, refused.text
