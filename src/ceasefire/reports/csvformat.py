@@ -231,11 +231,10 @@ def _decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _file_error(f"not UTF-8 text (byte {exc.start})") from exc
-    nul = text.find("\x00")
-    if nul >= 0:
-        # Python's csv module reads NUL, but PostgreSQL stores no NUL in text.
-        line = text.count("\n", 0, nul) + 1
-        raise _file_error(f"line {line} contains a NUL character", loc=f"line {line}")
+    # A NUL (which PostgreSQL cannot store) is left to the row that holds it: every cell is
+    # checked as text (``UNSTORABLE_TEXT``), so that row alone is invalid, and with
+    # ``skip_invalid`` the other rows are imported (refusing the whole file for it failed
+    # every other row with it).
     return text
 
 

@@ -31,6 +31,7 @@ from ceasefire.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     problem,
 )
 from ceasefire.i18n.markers import N_
@@ -412,7 +413,9 @@ async def _attach_files(
                 media_type=None,
                 filename=upload.filename,
             )
-        except (PayloadTooLarge, InvalidInput, Conflict) as exc:
+        except (PayloadTooLarge, InvalidInput, Conflict, TooManyRequests) as exc:
+            # The member's day of evidence bytes spent (429) refuses the file, not the
+            # report it came with: that one is filed and shown, the file beside it.
             refused.append((upload.filename, exc))
     return refused
 
@@ -450,7 +453,16 @@ async def _after_attaching(
     return RedirectResponse(f"/reports/{report_id}?{state}done={done}", status_code=303)
 
 
-@router.post("/reports/new", dependencies=CsrfChecked)
+async def _may_file(viewer: SignedInViewer) -> None:
+    """Whether the signed-in user's role files any report (``common.filing_channels``, what
+    the form offers), on the session alone: before the CSRF check reads the multipart body,
+    evidence files and all (the public is sent to sign in by the route). Which channel, in
+    which agreement, is the service's check of the report itself."""
+    if not viewer.is_public and not common.filing_channels(viewer):
+        raise Forbidden.worded(N_("your role files no reports"))
+
+
+@router.post("/reports/new", dependencies=[Depends(_may_file), *CsrfChecked])
 async def report_submit(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> Response:
     """File the report (its hidden idempotency key makes a resubmission return the same
     report), then store each attached file, hashed as it arrives; show the report."""
