@@ -134,6 +134,39 @@ def test_a_disease_named_after_a_place_with_an_adjective_is_no_place(
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Cases of the Tai Forest ebolavirus are rare.",
+        "The Reston ebolavirus does not sicken people.",
+    ],
+)
+def test_a_virus_species_named_after_a_place_is_no_place(nlp: Language, text: str) -> None:
+    assert parse(nlp, text) == []
+
+
+def test_a_town_after_in_nearby_is_a_place(nlp: Language) -> None:
+    pullman = only(parse(nlp, "Students at the university in nearby Pullman returned."), "Pullman")
+    assert (pullman.country, pullman.feature_class) == ("US", "P")
+
+
+def test_a_name_tagged_as_an_adjective_opening_a_list_of_divisions_is_one(
+    nlp: Language,
+) -> None:
+    # The model tags "Taroudant" ADJ here; "provinces" after the list says what it is.
+    taroudant = only(
+        parse(nlp, "Morocco: Taroudant and Tiznit provinces closed schools."), "Taroudant"
+    )
+    assert taroudant.country == "MA"
+
+
+def test_a_division_the_gazetteer_lacks_is_a_place_when_cued(nlp: Language) -> None:
+    text = "Aid reached families in Kie-Ntem province on Friday."
+    only(parse(nlp, text), "Kie-Ntem")
+    # A noun after the administrative word: a court, not a division.
+    assert [m.text for m in parse(nlp, "He appeared in Tarrow district court.")] == []
+
+
+@pytest.mark.parametrize(
     ("text", "town"),
     [
         # The model calls "Racine" a NORP here, and leaves "Glen Ellyn" untagged.

@@ -338,10 +338,18 @@ def _looks_like_person(span: Span, places: list[Place], person_words: set[str]) 
     return only_towns and speaks and span.root.dep_ not in {"pobj", "conj"}
 
 
+# Lower-case words that may stand between a preposition and a place's name and say only
+# where it lies beside another: "in nearby Pullman", "to neighbouring Kassanda", "in
+# downtown Jackson".
+_NEARNESS_WORDS = frozenset({"nearby", "neighbouring", "neighboring", "adjacent", "downtown"})
+
+
 def _introduced_by(span: Span, words: frozenset[str]) -> bool:
-    """Whether one of ``words`` stands before ``span``, a determiner perhaps between them
-    ("in the X", "from X")."""
+    """Whether one of ``words`` stands before ``span``, a determiner or a word of nearness
+    perhaps between them ("in the X", "from X", "in nearby X", "in the neighbouring X")."""
     k = span.start - 1
+    if k >= 0 and span.doc[k].lower_ in _NEARNESS_WORDS:
+        k -= 1
     if k >= 0 and span.doc[k].lower_ in _DETERMINERS:
         k -= 1
     return k >= 0 and span.doc[k].lower_ in words
@@ -1087,7 +1095,7 @@ def correct_place_entities(
                     entities.append(Span(doc, member.start, member.end, label="GPE"))
                     place_ends[member.end] = entities[-1]
                 continue
-            if _named_by_place_noun(span, ent.label_) or _area_of(span):
+            if _named_by_place_noun(span, ent.label_) or _area_of(span) or _cued_division(span):
                 # "Cairo's suburb of Madinaty": the model's PERSON is the suburb's name; so is
                 # "Zangon Kataf" in "the Zangon Kataf area of Kaduna State".
                 relabelled = Span(doc, span.start, span.end, label="GPE")
@@ -1285,10 +1293,16 @@ def _extend_to_country(span: Span, gazetteer: Gazetteer, covered: set[int]) -> S
 
 def _name_like(token: Token) -> bool:
     """A capitalised proper noun; or, first in its sentence, a capitalised word the tagger took
-    for a common noun ("Lachin is quiet.")."""
+    for a common noun ("Lachin is quiet."); or a capitalised word the tagger took for a noun
+    or an adjective that opens a list a plural administrative word ends ("Taroudant and
+    Chichaoua provinces": an unfamiliar name first in a list is often tagged ADJ)."""
     if not token.is_title or len(token) < 3:
         return False
-    return token.pos_ == "PROPN" or (bool(token.is_sent_start) and token.pos_ == "NOUN")
+    if token.pos_ == "PROPN" or (bool(token.is_sent_start) and token.pos_ == "NOUN"):
+        return True
+    return token.pos_ in {"NOUN", "ADJ"} and _listed_before_admin_word(
+        token.doc[token.i : token.i + 1]
+    )
 
 
 def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
@@ -1455,7 +1469,7 @@ def _untagged_places(
         if strong and not _looks_like_person(span, strong, person_words):
             found.append(Span(doc, i, j, label=_place_label(strong)))
             place_ends[j] = found[-1]
-        elif _named_by_place_noun(span) or _area_of(span):
+        elif _named_by_place_noun(span) or _area_of(span) or _cued_division(span):
             found.append(Span(doc, i, j, label="GPE"))
             place_ends[j] = found[-1]
         elif _facility_at(span):
@@ -1561,6 +1575,28 @@ def _area_of(span: Span) -> bool:
         and doc[k + 1].lower_ == "of"
         and doc[k + 2].text[:1].isupper()
     )
+
+
+# Administrative words that, after a name a preposition of place introduces, make the name a
+# division's even where the gazetteer lacks it ("in Al Haouz province"). Not "state" or
+# "county", which also qualify a people or a body ("in Ohio state politics").
+_DIVISION_CUES = frozenset(
+    {"province", "district", "region", "governorate", "prefecture", "oblast"}
+)
+
+
+def _cued_division(span: Span) -> bool:
+    """Whether ``span``, names in title case, is introduced by a preposition of place and
+    followed by a lower-case administrative word that ends the phrase: "in Al Haouz province,
+    where", "from Kie-Ntem province". Not "in Beni district court" (a noun after the word)."""
+    doc = span.doc
+    k = span.end
+    if k >= len(doc) or doc[k].text not in _DIVISION_CUES:
+        return False
+    if k + 1 < len(doc) and doc[k + 1].pos_ in {"NOUN", "PROPN"}:
+        return False
+    words = [t for t in span if t.is_alpha]
+    return bool(words) and all(t.is_title for t in words) and _locative(span)
 
 
 def _country_initials(token: Token, gazetteer: Gazetteer) -> bool:
@@ -2069,8 +2105,8 @@ _DISEASE_GAP = 2
 def _names_a_disease(span: Span) -> bool:
     doc = span.doc
     for k in range(span.end, min(len(doc), span.end + _DISEASE_GAP + 1)):
-        if doc[k].lower_ in _DISEASE_WORDS:
-            return True
+        if doc[k].lower_ in _DISEASE_WORDS or doc[k].lower_.endswith("virus"):
+            return True  # "Sudan ebolavirus", "Reston virus": a species named after a place
         if not (doc[k].is_alpha and doc[k].is_lower and doc[k].pos_ == "ADJ"):
             return False  # "Venezuela reported yellow fever cases": the country
     return False
