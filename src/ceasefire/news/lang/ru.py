@@ -799,7 +799,10 @@ def _sentence_events(
             targets = _destination(sentence, token, actors, "в", "Acc") or targets
         if event == "DEMAND" and not any(a.ref.code for a in targets):
             # "обратилась в ОДКБ с просьбой": the body an appeal is addressed to
-            targets = _destination(sentence, token, actors, "в", "Acc", ("state", "organisation")) or targets
+            targets = (
+                _destination(sentence, token, actors, "в", "Acc", ("state", "organisation"))
+                or targets
+            )
         if event == "SANCTION" and not any(a.ref.code for a in targets):
             # "отозвала посла из Израиля": the state an ambassador is recalled from
             targets = _destination(sentence, token, actors, "из", "Gen") or targets
@@ -1183,7 +1186,9 @@ def _by_side(sentence: Sentence, token: Token) -> bool:
     """Whether a noun stands after the compound preposition "со стороны" (on the part of X):
     the agent of an act ("обстрел со стороны Азербайджана"), not its target."""
     return any(
-        f.lemma == "сторона" for c in sentence.kids(token, "case") for f in sentence.kids(c, "fixed")
+        f.lemma == "сторона"
+        for c in sentence.kids(token, "case")
+        for f in sentence.kids(c, "fixed")
     )
 
 
