@@ -37,18 +37,16 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
-    argument_confidence,
     block_quote,
     events_component,
     known_town,
     load_data,
-    nearest_location,
     of_sentence,
     resolve_places,
     scratch_list,
-    sentence_event,
     sentences_component,
     times_component,
+    token_run_event,
 )
 from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention, Quote
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -1001,24 +999,16 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             source = [a for a in before if a.case == "loc" and a.kind == "state"][:1]
         if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
             modality = "planned"
-        source_refs = [a.ref for a in source]
-        target_refs = [a.ref for a in targets]
-        start, end = tokens[trigger.first].start, tokens[trigger.last].end
-        location = _location(news, sentence, start)
-        confidence = argument_confidence(source_refs, target_refs)
         events.append(
-            sentence_event(
+            token_run_event(
                 news,
                 sentence.start,
                 sentence.end,
+                tokens[trigger.first : trigger.last + 1],
                 event=event,
                 modality=modality,
-                source=source_refs,
-                target=target_refs,
-                location=location,
-                trigger=[t.text for t in tokens[trigger.first : trigger.last + 1]],
-                trigger_span=(start, end),
-                confidence=confidence,
+                source=[a.ref for a in source],
+                target=[a.ref for a in targets],
                 component="news.events.tr.v1",
                 claimed_by=claimed_by,
             )
@@ -1378,10 +1368,6 @@ def _phrase_at(tokens: list[Token], phrase: tuple[str, ...]) -> bool:
         if all(matches_stem(t.word, w) for t, w in zip(tokens[index:], phrase, strict=False)):
             return True
     return False
-
-
-def _location(news: NewsDoc, sentence: Sentence, offset: int) -> dict[str, Any] | None:
-    return nearest_location(news.places, sentence.start, sentence.end, offset)
 
 
 # -- quotes ---------------------------------------------------------------------------------
