@@ -357,6 +357,40 @@ def nearest_location(
     return min(candidates, key=lambda p: abs(p.start - offset)).location()
 
 
+def token_run_event(
+    news: NewsDoc,
+    start: int,
+    end: int,
+    words: Sequence[Any],
+    *,
+    event: str,
+    modality: Modality,
+    source: list[ActorRef],
+    target: list[ActorRef],
+    component: str,
+    claimed_by: list[ActorRef],
+) -> Event:
+    """An event of the sentence ``[start, end)`` whose trigger is a run of tokens ``words``
+    (the token pipelines: tr, az, hy): placed at the place nearest its first word, its
+    confidence from its arguments."""
+    first, last = words[0].start, words[-1].end
+    return sentence_event(
+        news,
+        start,
+        end,
+        event=event,
+        modality=modality,
+        source=source,
+        target=target,
+        location=nearest_location(news.places, start, end, first),
+        trigger=[t.text for t in words],
+        trigger_span=(first, last),
+        confidence=argument_confidence(source, target),
+        component=component,
+        claimed_by=claimed_by,
+    )
+
+
 def scratch_list(news: NewsDoc, key: str) -> list[Any]:
     """What a component of the pipeline left under ``key`` (its sentences, its actors)."""
     value = news.scratch.get(key)

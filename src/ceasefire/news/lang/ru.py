@@ -630,10 +630,14 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
                 used.add(kept[0].index)
                 continue
         arguments = sentence.kids(token, "obj", "obl", "nmod", "iobj", "nsubj")
+        # The subject refines a verb without a direct object ("ракета попала", "пленные были
+        # освобождены"), not the doer of a transitive one ("военные захватили …").
+        transitive = any(a.rel == "obj" for a in arguments)
         refined = [
             (objects[lemma][key], a)
             for a in arguments
-            if a.rel.split(":")[0] in ("obj", "obl", "nsubj")
+            if a.rel.split(":")[0] in ("obj", "obl")
+            or (a.rel.split(":")[0] == "nsubj" and not (transitive and a.rel == "nsubj"))
             for key in _object_keys(sentence, a)
             if key in objects.get(lemma, {})
         ]
@@ -757,6 +761,7 @@ def _sentence_events(
                 or _reporter(sentence, verb, actors, frozenset(lexicon["speech"]))
                 or _participle_author(sentence, verb, actors)
                 or _apposed_subject(sentence, verb, actors)
+                or _side_agent(sentence, trigger, actors)
             )
         if denier is not None and modality == "occurred":
             modality = "denied"
@@ -792,11 +797,18 @@ def _sentence_events(
         if event == "AID" and not any(a.ref.code for a in targets):
             # "направила в Армению самолёт с помощью": the state aid is sent to
             targets = _destination(sentence, token, actors, "в", "Acc") or targets
+        if event == "DEMAND" and not any(a.ref.code for a in targets):
+            # "обратилась в ОДКБ с просьбой": the body an appeal is addressed to
+            targets = (
+                _destination(sentence, token, actors, "в", "Acc", ("state", "organisation"))
+                or targets
+            )
         if event == "SANCTION" and not any(a.ref.code for a in targets):
             # "отозвала посла из Израиля": the state an ambassador is recalled from
             targets = _destination(sentence, token, actors, "из", "Gen") or targets
-        if event == "CONCEDE" and not any(a.ref.code for a in targets):
-            # "освободил 15 армянских задержанных": the state of the people released.
+        if event in ("CONCEDE", "COERCE") and not any(a.ref.code for a in targets):
+            # "освободил 15 армянских задержанных", "захватили шестерых армянских
+            # военнослужащих": the state of the people released or captured.
             targets = [
                 a for w in trigger.words if w is not token for a in _actors_of(sentence, w, actors)
             ] or targets
@@ -850,7 +862,9 @@ def _sentence_events(
         )
         events.append(
             (
-                sentence.depth(token) + (1 if trigger.nominal else 0),
+                # An event noun ranks below the verb it hangs on; a light verb with its
+                # noun ("провёл разговор") is the verb itself.
+                sentence.depth(token) + (1 if trigger.nominal and verb is not token else 0),
                 sentence_event(
                     news,
                     sentence.start,
@@ -922,7 +936,17 @@ def _conjuncts(sentence: Sentence, token: Token) -> list[Token]:
     while stack:
         node = stack.pop(0)
         out.append(node)
-        stack.extend(sentence.kids(node, "conj"))
+        # A conjunct follows its head in Russian: one the parser hangs on a later word lies
+        # inside the list it belongs to ("Президенты России, США и Франции": США).
+        following = [k for k in sentence.kids(node, "conj") if k.index > node.index]
+        if following:
+            last = max(k.index for k in following)
+            following += [
+                t
+                for t in sentence.tokens[node.index + 1 : last]
+                if t.rel == "conj" and t.head > last and t not in following
+            ]
+        stack.extend(sorted(following, key=lambda t: t.index))
         # "Министр обороны Турции Хулуси Акар и Сергей Шойгу": the parser hangs the second
         # person on the first one's name in apposition to the title.
         stack.extend(c for a in sentence.kids(node, "appos") for c in sentence.kids(a, "conj"))
@@ -960,11 +984,17 @@ def _argument(
 
 
 def _destination(
-    sentence: Sentence, token: Token, actors: dict[int, _Actor], preposition: str, case: str
+    sentence: Sentence,
+    token: Token,
+    actors: dict[int, _Actor],
+    preposition: str,
+    case: str,
+    kinds: tuple[str, ...] = ("state",),
 ) -> list[_Actor]:
     """The state a preposition names on the nearest verb above the trigger: where aid is sent
     ("направила в Армению самолёт с помощью"), where an envoy is recalled from ("из
-    Израиля"); a town is a place, not a party."""
+    Израиля"), the body an appeal goes to (``kinds`` with organisations); a town is a
+    place, not a party."""
     node = token
     while node.pos != "VERB" and node.head >= 0:
         node = sentence.tokens[node.head]
@@ -972,7 +1002,7 @@ def _destination(
         actor = actors.get(child.index)
         if (
             actor is not None
-            and actor.kind == "state"
+            and actor.kind in kinds
             and sentence.case_of(child) == preposition
             and child.feats.get("Case") == case
         ):
@@ -1136,9 +1166,30 @@ def _participle_author(sentence: Sentence, verb: Token, actors: dict[int, _Actor
 
 def _genitive_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) -> list[_Actor]:
     for child in sentence.kids(noun, "nmod", "amod"):
-        if sentence.case_of(child) is None and child.index in actors:
+        if (sentence.case_of(child) is None or _by_side(sentence, child)) and child.index in actors:
             return _actors_of(sentence, child, actors)
     return []
+
+
+def _side_agent(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The actor after "со стороны" on a trigger word ("огонь был открыт со стороны X")."""
+    return [
+        a
+        for w in trigger.words
+        for k in sentence.kids(w, "obl", "nmod")
+        if _by_side(sentence, k)
+        for a in _actors_of(sentence, k, actors)
+    ]
+
+
+def _by_side(sentence: Sentence, token: Token) -> bool:
+    """Whether a noun stands after the compound preposition "со стороны" (on the part of X):
+    the agent of an act ("обстрел со стороны Азербайджана"), not its target."""
+    return any(
+        f.lemma == "сторона"
+        for c in sentence.kids(token, "case")
+        for f in sentence.kids(c, "fixed")
+    )
 
 
 def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -> list[_Actor]:
@@ -1151,6 +1202,8 @@ def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -
             if child.index in {t.index for t in trigger.words}:
                 continue
             case = sentence.case_of(child)
+            if _by_side(sentence, child):
+                continue  # "со стороны X" is the agent
             if (
                 child.rel.startswith(("obj", "iobj"))
                 or case in _TARGET_CASES

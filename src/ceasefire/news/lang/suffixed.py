@@ -41,12 +41,10 @@ from ceasefire.news.lang.common import (
     ALPHA3_TO_2,
     ActorEntry,
     actor_entries,
-    argument_confidence,
     load_data,
-    nearest_location,
     resolve_places,
     scratch_list,
-    sentence_event,
+    token_run_event,
 )
 from ceasefire.news.lang.tr import Actor, Sentence, Token
 from ceasefire.news.model import ActorRef, Event, Modality, PlaceMention
@@ -738,23 +736,17 @@ class Coder:
             future = trigger.prefix == "planned" or grammar.future.search(trigger.rest)
             if modality == "occurred" and future:
                 modality = "planned"
-            source_refs = [a.ref for a in source]
-            target_refs = [a.ref for a in targets]
-            start, end = tokens[trigger.first].start, tokens[trigger.last].end
             coded.append(trigger)
             events.append(
-                sentence_event(
+                token_run_event(
                     news,
                     sentence.start,
                     sentence.end,
+                    tokens[trigger.first : trigger.last + 1],
                     event=event,
                     modality=modality,
-                    source=source_refs,
-                    target=target_refs,
-                    location=nearest_location(news.places, sentence.start, sentence.end, start),
-                    trigger=[t.text for t in tokens[trigger.first : trigger.last + 1]],
-                    trigger_span=(start, end),
-                    confidence=argument_confidence(source_refs, target_refs),
+                    source=[a.ref for a in source],
+                    target=[a.ref for a in targets],
                     component=f"news.events.{grammar.language}.v1",
                     claimed_by=claimed_by,
                 )

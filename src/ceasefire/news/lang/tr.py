@@ -37,18 +37,16 @@ from ceasefire.news.lang.common import (
     ActorEntry,
     actor_entries,
     actor_ref,
-    argument_confidence,
     block_quote,
     events_component,
     known_town,
     load_data,
-    nearest_location,
     of_sentence,
     resolve_places,
     scratch_list,
-    sentence_event,
     sentences_component,
     times_component,
+    token_run_event,
 )
 from ceasefire.news.model import ActorMention, ActorRef, Event, Modality, PlaceMention, Quote
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
@@ -67,8 +65,10 @@ _ACTORS = "tr.actors"
 Case = Literal["nom", "gen", "dat", "acc", "loc", "abl", "com"]
 
 # Turkish suffixes with their vowel-harmony and buffer-consonant variants: derivation
-# (passive, causative, reciprocal, negation, nominalisation), tense and mood, person,
-# possessive, plural and case. A stem matches a word when the rest is a chain of these.
+# (passive, causative, reciprocal, negation, nominalisation), tense and mood (ability
+# -(y)Abil-, condition -sA, necessity -mAlI, negative aorist -mAz, the copula's past and
+# reported forms -(y)DI, -(y)mIş, converb -(y)Ip), person, possessive, plural and case. A
+# stem matches a word when the rest is a chain of these.
 _MORPHEME_TEXT = """
 ıl il ul ül l ın in un ün n ış iş uş üş ş t dır dir dur dür tır tir tur tür
 ma me mı mi mu mü dı di du dü tı ti tu tü mış miş muş müş
@@ -79,6 +79,8 @@ mak mek ması mesi k m nız niz lar ler sı si su sü ı i u ü yı yi yu yü
 a e ya ye da de ta te dan den tan ten nın nin nun nün la le yla yle ki
 sın sin ken ca ce lık lik luk lük lığ liğ luğ lüğ ım im um üm yım yim
 ız iz uz üz mız miz muz müz nı ni nu nü na ne nda nde ndan nden
+abil ebil yabil yebil sa se ysa yse ydı ydi ydu ydü ymış ymiş ymuş ymüş
+malı meli maz mez ıp ip up üp yıp yip yup yüp
 """
 _MORPHEMES = frozenset(_MORPHEME_TEXT.split())
 _LONGEST_MORPHEME = max(map(len, _MORPHEMES))
@@ -624,10 +626,62 @@ def _lexicon() -> tuple[list[tuple[tuple[str, ...], str, str]], dict[str, Any]]:
     return entries, data
 
 
+_FOUR_WAY = {"a": "ı", "ı": "ı", "e": "i", "i": "i", "o": "u", "u": "u", "ö": "ü", "ü": "ü"}
+_VOWELS = frozenset("aıoueiöü")
+# Case endings of a light-verb compound's noun ("çağrıda bulun", "ateşe tut", "hedefi al")
+# and the ending they take after the possessive's n ("çağrısında", "ateşine").
+_COMPOUND_CASES = (
+    ("da", "nda"),
+    ("de", "nde"),
+    ("ta", "nda"),
+    ("te", "nde"),
+    ("ya", "na"),
+    ("ye", "ne"),
+    ("a", "na"),
+    ("e", "ne"),
+    ("yı", "nı"),
+    ("yi", "ni"),
+    ("yu", "nu"),
+    ("yü", "nü"),
+    ("ı", "nı"),
+    ("i", "ni"),
+    ("u", "nu"),
+    ("ü", "nü"),
+)
+
+
+@cache
+def possessed_form(word: str) -> str | None:
+    """The form a light-verb compound's noun takes as the head of a noun compound, with the
+    third-person possessive before its case: "çağrıda" → "çağrısında" ("ateşkes çağrısında
+    bulundu"), "talepte" → "talebinde", "ateşe" → "ateşine"; None for a word with no case
+    ending."""
+    for ending, after in _COMPOUND_CASES:
+        stem = word[: -len(ending)]
+        if not word.endswith(ending) or len(stem) < 2:
+            continue
+        if ending[0] == "y" and stem[-1] not in _VOWELS:
+            continue
+        if ending[0] not in "yt" and stem[-1] in _VOWELS and len(ending) == 1:
+            continue  # a vowel after a vowel-final stem needs its buffer (y)
+        vowels = [c for c in stem if c in _VOWELS]
+        if not vowels:
+            return None
+        possessive = _FOUR_WAY[vowels[-1]]
+        if stem[-1] in _VOWELS:
+            return f"{stem}s{possessive}{after}"
+        return f"{stem_variants(stem)[-1]}{possessive}{after}"
+    return None
+
+
 def find_triggers(sentence: Sentence) -> list[_Trigger]:
-    """Lexicon entries in the sentence, longest first, never overlapping."""
-    entries, _ = _lexicon()
-    taken: set[int] = set()
+    """Lexicon entries in the sentence, longest first, never overlapping; the noun of a
+    multi-word entry may carry the possessive of a noun compound ("ateşkes çağrısında
+    bulundu" is "çağrıda bulun"); a postposition that looks like a verb form ("uyarınca":
+    in accordance with) is none."""
+    entries, data = _lexicon()
+    postpositions = frozenset(data["postpositions"])
+    taken: set[int] = {t.index for t in sentence.tokens if t.word in postpositions}
     found: list[_Trigger] = []
     tokens = sentence.tokens
     for words, event, kind in entries:
@@ -638,11 +692,39 @@ def find_triggers(sentence: Sentence) -> list[_Trigger]:
                 continue
             # Every word of an entry may carry suffixes ("hedef almaya", "ihlal ederek").
             if all(
-                t.word == w or matches_stem(t.word, w) for t, w in zip(window, words, strict=True)
+                t.word == w
+                or matches_stem(t.word, w)
+                or (n < size - 1 and t.word == possessed_form(w))
+                for n, (t, w) in enumerate(zip(window, words, strict=True))
             ) or (size == 2 and _relativised(window, words)):
                 found.append(_Trigger(index, index + size - 1, event, kind))
                 taken.update(range(index, index + size))
+            elif (
+                size == 2
+                and (end := _across_names(tokens, index, words)) is not None
+                and not any(i in taken for i in range(index, end + 1))
+            ):
+                found.append(_Trigger(index, end, event, kind))
+                taken.update(range(index, end + 1))
     return sorted(found, key=lambda t: t.first)
+
+
+def _across_names(tokens: list[Token], index: int, words: tuple[str, ...]) -> int | None:
+    """The verb of a noun + verb entry with one or two names in an oblique case between the
+    object and its verb ("askerlerini Gürcistan'dan çekti", "yardımı Ermenistan'a
+    gönderdi"): Turkish puts such arguments before the verb. None if there is none."""
+    if not matches_stem(tokens[index].word, words[0]):
+        return None
+    for gap in (1, 2):
+        end = index + 1 + gap
+        between = tokens[index + 1 : end]
+        if end >= len(tokens) or not all(
+            t.capitalised and t.suffix and case_of(t) in ("dat", "abl", "loc") for t in between
+        ):
+            return None
+        if matches_stem(tokens[end].word, words[1]):
+            return end
+    return None
 
 
 # The object participle -DIK with its possessive ("açtığı", "düzenledikleri"): a relative
@@ -917,24 +999,16 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             source = [a for a in before if a.case == "loc" and a.kind == "state"][:1]
         if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
             modality = "planned"
-        source_refs = [a.ref for a in source]
-        target_refs = [a.ref for a in targets]
-        start, end = tokens[trigger.first].start, tokens[trigger.last].end
-        location = _location(news, sentence, start)
-        confidence = argument_confidence(source_refs, target_refs)
         events.append(
-            sentence_event(
+            token_run_event(
                 news,
                 sentence.start,
                 sentence.end,
+                tokens[trigger.first : trigger.last + 1],
                 event=event,
                 modality=modality,
-                source=source_refs,
-                target=target_refs,
-                location=location,
-                trigger=[t.text for t in tokens[trigger.first : trigger.last + 1]],
-                trigger_span=(start, end),
-                confidence=confidence,
+                source=[a.ref for a in source],
+                target=[a.ref for a in targets],
                 component="news.events.tr.v1",
                 claimed_by=claimed_by,
             )
@@ -1145,13 +1219,13 @@ def _shared_case(actors: list[Actor], tokens: list[Token]) -> list[Actor]:
     """Coordinated names take the case of the last ("Aliyev ve Paşinyan'ı" are both
     accusative, "Rusya Devlet Başkanı Vladimir Putin ve Ermenistan Başbakanı Nikol
     Paşinyan'ın" both genitive): a run joined by commas, "ve" or hyphens ("Türk-Rus"), with
-    first names between a title and its holder, that has a "ve" or a hyphen. Names before
-    "arasında" (between) are the two sides, nominative."""
+    first names between a title and its holder, that has a "ve" or a hyphen, its commas
+    before its "ve". Names before "arasında" (between) are the two sides, nominative."""
     out = list(actors)
     index = len(out) - 1
     while index > 0:
         run = [index]
-        joined = False
+        joined = comma_last = False
         while run[0] > 0:
             previous, current = out[run[0] - 1], out[run[0]]
             between = tokens[previous.last + 1 : current.first]
@@ -1159,7 +1233,15 @@ def _shared_case(actors: list[Actor], tokens: list[Token]) -> list[Actor]:
                 t.base in ("ve", ",", "-") or (t.capitalised and not t.suffix) for t in between
             ):
                 break
-            joined = joined or any(t.base in ("ve", "-") for t in between)
+            link = any(t.base in ("ve", "-") for t in between)
+            if len(run) == 1:
+                comma_last = not link and any(t.base == "," for t in between)
+            elif link and comma_last:
+                # A list's commas come before its "ve" ("A, B ve C"): in "A ve B, C'yi" the
+                # comma closes the list A ve B, which is not C's.
+                run, joined = [index], False
+                break
+            joined = joined or link
             run.insert(0, run[0] - 1)
         last = out[run[-1]]
         following = tokens[last.last + 1].base if last.last + 1 < len(tokens) else ""
@@ -1286,10 +1368,6 @@ def _phrase_at(tokens: list[Token], phrase: tuple[str, ...]) -> bool:
         if all(matches_stem(t.word, w) for t, w in zip(tokens[index:], phrase, strict=False)):
             return True
     return False
-
-
-def _location(news: NewsDoc, sentence: Sentence, offset: int) -> dict[str, Any] | None:
-    return nearest_location(news.places, sentence.start, sentence.end, offset)
 
 
 # -- quotes ---------------------------------------------------------------------------------
