@@ -201,3 +201,22 @@ def test_reports_are_generated_and_exports_downloaded(
     assert shown is not None
     offered = turkey.post("/publications/daily", {**daily, "date": shown.group(1)})
     assert offered.status_code == 303, offered.text
+
+
+def test_the_subscriptions_name_a_grid_cell_after_its_nearest_town(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """A subscription's areas read as the alert e-mails name them: a grid cell after the
+    town nearest its centre (Laçın, 7 km from grid0.25:158:186), in the page's language, its
+    code kept; a zone's id as it is."""
+    armenia = browsers["arm"]
+    form = {
+        "channel": "email",
+        "target": "duty@arm.example.org",
+        "areas": "grid0.25:158:186 lachin-corridor",
+    }
+    assert armenia.post("/alerts/subscriptions", form).status_code == 303
+    listed = {lang: armenia.client.get(f"/alerts?lang={lang}").text for lang in ("en", "ru", "tr")}
+    assert "cell near Laçın (grid0.25:158:186), lachin-corridor" in listed["en"]
+    assert "квадрат рядом с населённым пунктом Laçın (grid0.25:158:186)" in listed["ru"]
+    assert "Laçın yakınındaki kare (grid0.25:158:186)" in listed["tr"]
