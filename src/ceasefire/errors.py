@@ -124,6 +124,16 @@ def _label_kind(field: str, codes: Sequence[str]) -> str | None:
     )
 
 
+def allowed_values(field: str, codes: Sequence[str]) -> CodedWords:
+    """The values ``field`` allows as a message names them: their codes in the English,
+    their labels where shown (the label table that names them all, see ``_label_kind``);
+    values no table names keep their codes."""
+    label_kind = _label_kind(field, codes)
+    if label_kind is None:
+        return CodedWords(", ".join(codes), codes=tuple(codes), words=tuple(codes))
+    return coded_words(label_kind, codes)
+
+
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _VALIDATION_WORDS: dict[str, tuple[str, str | None]] = {
     "missing": (N_("required"), None),
@@ -170,13 +180,7 @@ def validation_message(error: Mapping[str, Any]) -> str:
         codes = _QUOTED.findall(str(context.get("expected", "")))
         loc = error.get("loc") or ()
         field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
-        label_kind = _label_kind(field, codes)
-        choices = (
-            coded_words(label_kind, codes)
-            if label_kind is not None
-            else CodedWords(", ".join(codes), codes=tuple(codes), words=tuple(codes))
-        )
-        return worded_text(N_("one of %(choices)s"), choices=choices)
+        return worded_text(N_("one of %(choices)s"), choices=allowed_values(field, codes))
     found = _VALIDATION_WORDS.get(kind)
     if found is None:
         return str(error.get("msg", "invalid"))
@@ -185,7 +189,11 @@ def validation_message(error: Mapping[str, Any]) -> str:
         return worded_text(msgid)
     if number not in context:
         return str(error.get("msg", "invalid"))
-    return worded_text(msgid, n=context[number])
+    bound = context[number]
+    # 90.0 as Pydantic says it, 90 (a float bound that is a whole number).
+    if isinstance(bound, float) and bound.is_integer():
+        bound = int(bound)
+    return worded_text(msgid, n=bound)
 
 
 def _param(value: object) -> str | Wording:
