@@ -33,7 +33,14 @@ from ceasefire.config import Settings, load_settings
 from ceasefire.console.output import show_error
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.health import check_storage, unavailable_for
-from ceasefire.errors import ERRORS, CeasefireError, InvalidInput, PayloadTooLarge, problem
+from ceasefire.errors import (
+    ERRORS,
+    CeasefireError,
+    InvalidInput,
+    PayloadTooLarge,
+    problem,
+    validation_message,
+)
 from ceasefire.i18n.markers import N_
 from ceasefire.members.auth import viewer_for_token
 from ceasefire.web.common import sign_in_first_app
@@ -123,10 +130,11 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]
-        # ("query", "as_of") -> parameter "as_of" in the query string
+        # ("query", "as_of") -> parameter "as_of" in the query string; a body that is no JSON
+        # is the body's problem (Pydantic's loc ends with the offset it gave up at).
         where = loc[0] if loc else "request"
-        name = ".".join(loc[1:]) if len(loc) > 1 else where
-        details.append({"loc": name, "in": where, "message": err.get("msg", "invalid")})
+        name = ".".join(loc[1:]) if len(loc) > 1 and err.get("type") != "json_invalid" else where
+        details.append({"loc": name, "in": where, "message": validation_message(err)})
     return details
 
 

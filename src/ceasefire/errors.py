@@ -9,7 +9,8 @@ that does not verify is ``E601``, not a generic server error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -108,6 +109,91 @@ def coded_words(kind: str, values: Iterable[object]) -> CodedWords:
     codes = tuple(str(getattr(value, "value", value)) for value in values)
     words = tuple(LABELS[kind].get(code, code) for code in codes)
     return CodedWords(", ".join(codes), codes=codes, words=words)
+
+
+def _label_kind(field: str, codes: Sequence[str]) -> str | None:
+    """The label table that names every one of ``codes``: of several, the one named as the
+    field is (``severity``), else one whose name ends with it (``alert_channel`` for an
+    alert's ``channel``), else the one with the fewest other values; None where none does."""
+    covering = [kind for kind, table in LABELS.items() if all(c in table for c in codes)]
+    if not codes or not covering:
+        return None
+    return min(
+        covering,
+        key=lambda kind: (kind != field, not kind.endswith("_" + field), len(LABELS[kind])),
+    )
+
+
+def allowed_values(field: str, codes: Sequence[str]) -> CodedWords:
+    """The values ``field`` allows as a message names them: their codes in the English,
+    their labels where shown (the label table that names them all, see ``_label_kind``);
+    values no table names keep their codes."""
+    label_kind = _label_kind(field, codes)
+    if label_kind is None:
+        return CodedWords(", ".join(codes), codes=tuple(codes), words=tuple(codes))
+    return coded_words(label_kind, codes)
+
+
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+_VALIDATION_WORDS: dict[str, tuple[str, str | None]] = {
+    "missing": (N_("required"), None),
+    "string_too_short": (N_("at least %(n)s characters"), "min_length"),
+    "string_too_long": (N_("at most %(n)s characters"), "max_length"),
+    "greater_than_equal": (N_("%(n)s or more"), "ge"),
+    "less_than_equal": (N_("%(n)s or less"), "le"),
+    "too_short": (N_("at least %(n)s needed"), "min_length"),
+    "too_long": (N_("at most %(n)s allowed"), "max_length"),
+    "int_parsing": (N_("not a whole number"), None),
+    "int_type": (N_("not a whole number"), None),
+    "int_from_float": (N_("not a whole number"), None),
+    "float_parsing": (N_("not a number"), None),
+    "float_type": (N_("not a number"), None),
+    "bool_parsing": (N_("not yes or no"), None),
+    "bool_type": (N_("not yes or no"), None),
+    "string_type": (N_("not text"), None),
+    "list_type": (N_("not a list"), None),
+    "dict_type": (N_("not an object with named fields"), None),
+    "model_attributes_type": (N_("not an object with named fields"), None),
+    "model_type": (N_("not an object with named fields"), None),
+    "datetime_parsing": (N_("not a date or time"), None),
+    "datetime_from_date_parsing": (N_("not a date or time"), None),
+    "datetime_type": (N_("not a date or time"), None),
+    "date_parsing": (N_("not a date or time"), None),
+    "date_from_datetime_parsing": (N_("not a date or time"), None),
+    "date_type": (N_("not a date or time"), None),
+    "extra_forbidden": (N_("not a field of this request"), None),
+    "json_invalid": (N_("not readable JSON"), None),
+}
+"""Pydantic's errors (by ``type``) as a problem is worded, with the context value a
+message takes as ``n``: the words the web forms show and the API answers alike."""
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """One of Pydantic's errors (``ValidationError.errors()``) as a ``details`` message: in
+    words of the catalogue (``WordedText``: the English is what the API answers, a page shows
+    it translated), a value outside an enumeration naming the values it allows by their
+    labels (``one of warning, critical``: the codes in the English, the labels on a page);
+    a kind of error not worded here as Pydantic words it."""
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") or {}
+    if kind in ("enum", "literal_error"):
+        codes = _QUOTED.findall(str(context.get("expected", "")))
+        loc = error.get("loc") or ()
+        field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+        return worded_text(N_("one of %(choices)s"), choices=allowed_values(field, codes))
+    found = _VALIDATION_WORDS.get(kind)
+    if found is None:
+        return str(error.get("msg", "invalid"))
+    msgid, number = found
+    if number is None:
+        return worded_text(msgid)
+    if number not in context:
+        return str(error.get("msg", "invalid"))
+    bound = context[number]
+    # 90.0 as Pydantic says it, 90 (a float bound that is a whole number).
+    if isinstance(bound, float) and bound.is_integer():
+        bound = int(bound)
+    return worded_text(msgid, n=bound)
 
 
 def _param(value: object) -> str | Wording:

@@ -154,3 +154,32 @@ def test_an_unexpected_exception_is_a_coded_json_500_without_internals(ctx: Serv
     assert "secret" not in response.text
     assert "RuntimeError" not in response.text
     assert error["message"]
+
+
+def test_a_hand_made_body_is_told_each_problem_in_words(client: TestClient, cast: Cast) -> None:
+    """Values outside an enumeration, a value of the wrong type and a missing field, in a
+    body no client of ours sends: each problem in the catalogue's words (the values a field
+    allows by their codes, which a program sends back), never Pydantic's English (a form's
+    page shows the same problems by their labels: tests/web/test_form_problems.py)."""
+    body = {"channel": "pigeon", "kinds": ["rumour"], "areas": "grid", "min_severity": 3}
+    error = coded(post_json(client, "/api/v1/alerts/subscriptions", body, cast.bearer("tur")), 422)
+    assert {d["loc"]: d["message"] for d in error["details"]} == {
+        "channel": "one of webhook, email",
+        "kinds.0": "one of casualties, zone_breach, deadline_due, deadline_overdue, spike",
+        "areas": "not a list",
+        "min_severity": "one of info, warning, critical",
+        "target": "required",
+    }
+
+
+def test_a_body_that_is_no_json_is_named_as_the_body(client: TestClient, cast: Cast) -> None:
+    """Broken JSON is the body's problem, not that of a field called after the offset where
+    the decoder stopped (``invalid request: 1``)."""
+    response = client.post(
+        "/api/v1/alerts/subscriptions",
+        content=b"{bad json",
+        headers={"content-type": "application/json", **cast.bearer("tur")},
+    )
+    error = coded(response, 422, "body")
+    assert error["message"] == "invalid request: body"
+    assert error["details"][0]["message"] == "not readable JSON"

@@ -62,7 +62,7 @@ BREACH = alert(
         (
             "ru",
             [
-                "квадрат с центром 39,875° с. ш. 46,875° в. д. (grid0.25:159:187): "
+                "квадрат рядом с населённым пунктом Askyaran (grid0.25:159:187): "
                 "инцидентов за 24 часа до 26.11.2020, 12:00 UTC — 7, "
                 "ожидалось 1,2 (p = 1,23E-4)",
                 "Срок по пункту 6 (nk-2020-trilateral) истёк: исполнение не записано",
@@ -73,7 +73,7 @@ BREACH = alert(
         (
             "tr",
             [
-                "merkezi 39,875° K 46,875° D olan kare (grid0.25:159:187): "
+                "Askyaran yakınındaki kare (grid0.25:159:187): "
                 "26.11.2020 12:00 UTC'ye kadarki 24 saatte 7 olay, "
                 "beklenen 1,2 (p = 1,23E-4)",
                 "6 (nk-2020-trilateral) için süre geçti: yerine getirme kaydı yok",
@@ -170,7 +170,7 @@ def test_the_mail_words_each_kind_of_subject_and_period() -> None:
     spike = SPIKE.model_copy(update={"subject": "area/nk-2020-trilateral/grid0.25:159:187"})
     subject, text = mail_text(spike, "en")
     assert subject == (
-        "[ceasefire] WARNING spike in incidents: cell around 39.875° N 46.875° E (grid0.25:159:187)"
+        "[ceasefire] WARNING spike in incidents: cell near Askyaran (grid0.25:159:187)"
     )
     assert "\nday: 26 Nov 2020\n" in text
 
@@ -178,17 +178,52 @@ def test_the_mail_words_each_kind_of_subject_and_period() -> None:
 @pytest.mark.parametrize(
     ("lang", "place"),
     [
-        ("en", "cell around 39.875° N 46.875° E (grid0.25:159:187)"),
-        ("ru", "квадрат с центром 39,875° с. ш. 46,875° в. д. (grid0.25:159:187)"),
-        ("tr", "merkezi 39,875° K 46,875° D olan kare (grid0.25:159:187)"),
+        ("en", "cell near Askyaran (grid0.25:159:187)"),
+        ("ru", "квадрат рядом с населённым пунктом Askyaran (grid0.25:159:187)"),
+        ("tr", "Askyaran yakınındaki kare (grid0.25:159:187)"),
     ],
 )
 def test_a_grid_cell_reads_as_a_place_with_its_code_kept(lang: str, place: str) -> None:
-    """The e-mail's area line, a spike's summary and its subject name a grid cell by its
-    centre's coordinates in the reader's language, the cell's code kept for reference."""
+    """The e-mail's area line, a spike's summary and its subject name a grid cell by the
+    nearest populated place to its centre (Askyaran, 8 km), in the reader's language, the
+    cell's code kept for reference."""
     _, text = mail_text(CASUALTIES, lang)
     assert text.endswith(f": {place}\n"), text
     spike = SPIKE.model_copy(update={"subject": "area/nk-2020-trilateral/grid0.25:159:187"})
     subject, text = mail_text(spike, lang)
     assert place in subject
     assert text.startswith(place), text
+
+
+@pytest.mark.parametrize(
+    ("cell", "town"),
+    [
+        # The demo month's busiest cells (Nagorno-Karabakh), by the GeoNames place nearest
+        # to each centre: the town the cell is about, within a few kilometres.
+        ("grid0.25:159:186", "Karkijahan"),  # 39.875, 46.625: 12.5 km, Khankendi 12.6 km
+        ("grid0.25:158:186", "Laçın"),  # 6.6 km
+        ("grid0.25:160:184", "Kalbajar"),  # 7.1 km
+        ("grid0.25:158:188", "Fuzuli"),  # 3.2 km
+        ("grid0.25:157:188", "Jabrayil"),  # 8.7 km
+        ("grid0.25:156:186", "Zangilan"),  # 5.5 km
+        ("grid0.25:158:187", "Shusha"),  # 18.4 km, the nearest though the cell lies south
+    ],
+)
+def test_demo_cells_are_named_after_their_nearest_town(cell: str, town: str) -> None:
+    _, text = mail_text(SPIKE.model_copy(update={"area": cell}), "en")
+    assert text.endswith(f"area: cell near {town} ({cell})\n"), text
+
+
+@pytest.mark.parametrize(
+    ("lang", "place"),
+    [
+        ("en", "cell around 41.125° N 51.125° E (grid0.25:164:204)"),
+        ("ru", "квадрат с центром 41,125° с. ш. 51,125° в. д. (grid0.25:164:204)"),
+        ("tr", "merkezi 41,125° K 51,125° D olan kare (grid0.25:164:204)"),
+    ],
+)
+def test_a_cell_with_no_town_within_reach_keeps_its_coordinates(lang: str, place: str) -> None:
+    """A cell of the Caspian Sea, its nearest town (Pirallahı) some 90 km away: named by its
+    centre's coordinates, not after a town too far to help."""
+    _, text = mail_text(SPIKE.model_copy(update={"area": "grid0.25:164:204"}), lang)
+    assert text.endswith(f": {place}\n"), text

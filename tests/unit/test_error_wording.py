@@ -13,7 +13,15 @@ import pytest
 
 from ceasefire import i18n
 from ceasefire.agreements.loader import check_text
-from ceasefire.errors import Conflict, InvalidInput, NotFound, WordedText, id_taken, problem
+from ceasefire.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    WordedText,
+    id_taken,
+    problem,
+    validation_message,
+)
 from ceasefire.i18n.markers import N_
 from ceasefire.web.common import error_text, problem_text
 from ceasefire.web.forms import FormLabels
@@ -183,3 +191,22 @@ def test_an_agreement_files_problems_are_worded_for_the_reader(old: str, new: st
             assert said != str(found.message), (lang, said)
         entry = found.to_problem()
         assert entry["message"] == str(found.message)  # the API keeps the English
+
+
+def test_a_value_outside_an_enumeration_names_the_allowed_values_by_their_labels() -> None:
+    """Pydantic's ``enum`` error as a problem: the codes in the English (the API's), the
+    labels of the field's own table where shown (an alert's ``channel`` is ``alert_channel``,
+    not a report's ``channel``); values no table names (languages) keep their codes."""
+    enum = {"type": "enum", "loc": ("body", "channel"), "ctx": {"expected": "'webhook' or 'email'"}}
+    message = validation_message(enum)
+    assert message == "one of webhook, email"
+    assert isinstance(message, WordedText)
+    assert message.shown(i18n.translations("ru").gettext) == "одно из значений: вебхук, эл. почта"
+    lang = {"type": "enum", "loc": ("lang",), "ctx": {"expected": "'en', 'ru' or 'tr'"}}
+    languages = validation_message(lang)
+    assert isinstance(languages, WordedText)
+    assert languages.shown(i18n.translations("tr").gettext) == "şunlardan biri olmalı: en, ru, tr"
+    short = {"type": "string_too_short", "loc": ("secret",), "ctx": {"min_length": 16}}
+    assert validation_message(short) == "at least 16 characters"
+    odd = {"type": "url_scheme", "loc": ("target",), "msg": "URL scheme should be 'https'"}
+    assert validation_message(odd) == "URL scheme should be 'https'"  # as Pydantic words it

@@ -5,14 +5,17 @@ dead letters, generated reports and the open-data downloads, through the same se
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
 
+from ceasefire import i18n
 from ceasefire.alerts import service as alerts
 from ceasefire.alerts.model import RetryPolicy
 from ceasefire.alerts.schemas import DeliveryChannel, DeliveryState, SubscriptionCreate
 from ceasefire.db.context import ServiceContext
+from ceasefire.i18n.labels import LABELS
 from ceasefire.publish import service as publishing
 from tests.factories.members import Cast
 from tests.factories.publish import make_day
@@ -201,3 +204,38 @@ def test_reports_are_generated_and_exports_downloaded(
     assert shown is not None
     offered = turkey.post("/publications/daily", {**daily, "date": shown.group(1)})
     assert offered.status_code == 303, offered.text
+
+
+def test_the_subscriptions_name_a_grid_cell_after_its_nearest_town(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    """A subscription's areas read as the alert e-mails name them: a grid cell after the
+    town nearest its centre (Laçın, 7 km from grid0.25:158:186), in the page's language, its
+    code kept; a zone's id as it is."""
+    armenia = browsers["arm"]
+    form = {
+        "channel": "email",
+        "target": "duty@arm.example.org",
+        "areas": "grid0.25:158:186 lachin-corridor",
+    }
+    assert armenia.post("/alerts/subscriptions", form).status_code == 303
+    listed = {lang: armenia.client.get(f"/alerts?lang={lang}").text for lang in ("en", "ru", "tr")}
+    assert "cell near Laçın (grid0.25:158:186), lachin-corridor" in listed["en"]
+    assert "квадрат рядом с населённым пунктом Laçın (grid0.25:158:186)" in listed["ru"]
+    assert "Laçın yakınındaki kare (grid0.25:158:186)" in listed["tr"]
+
+
+def test_a_filter_value_outside_its_list_is_told_the_values_it_allows(
+    browsers: dict[str, Browser],
+) -> None:
+    """``/alerts?state=nope`` (a hand-edited link) is refused with the states the filter
+    allows, by their labels in the page's language, not a bare "unknown value"."""
+    for lang in ("ru", "tr"):
+        page = browsers["arm"].client.get(f"/alerts?state=nope&lang={lang}")
+        assert page.status_code == 422
+        labels = LABELS["delivery_state"]
+        choices = ", ".join(i18n.gettext(lang, labels[s.value]) for s in DeliveryState)
+        said = i18n.gettext(lang, "unknown value %(value)s; expected one of: %(choices)s")
+        text = html.unescape(page.text)
+        assert said % {"value": "'nope'", "choices": choices} in text, text[-1500:]
+        assert "pending, succeeded, dead" not in text

@@ -14,7 +14,10 @@ import pytest
 
 from ceasefire import i18n
 from ceasefire.agreements import service as agreements
+from ceasefire.alerts.model import AlertKind
+from ceasefire.alerts.schemas import DeliveryChannel, SeverityName
 from ceasefire.db.context import ServiceContext
+from ceasefire.i18n.labels import LABELS
 from tests.factories.members import Cast
 from tests.factories.reports import incident_of
 from tests.web.conftest import Browser
@@ -42,6 +45,9 @@ class Refusal:
     params: tuple[tuple[str, str], ...] = ()
     kept: str = ""
     """A value sent that the page must show again (the input kept)."""
+    choices: tuple[str, ...] = ()
+    """The labels (msgids) of the values a field allows, the ``choices`` parameter as the
+    reader's language words them (never their codes)."""
 
 
 def _incident_path(ctx: ServiceContext, cast: Cast, form: str) -> str:
@@ -86,7 +92,7 @@ REFUSALS: dict[str, Refusal | Callable[[ServiceContext, Cast], Refusal]] = {
         "role",
         "Role",
         "one of %(choices)s",
-        (("choices", "'monitor', 'party_liaison' or 'observer'"),),
+        choices=tuple(LABELS["role"].values()),
     ),
     "observation post": Refusal(
         "operator",
@@ -198,9 +204,12 @@ def test_a_refused_form_names_its_fields_by_their_labels_in_the_readers_language
     made = REFUSALS[name]
     case = made if isinstance(made, Refusal) else made(ctx, cast)
     label = i18n.gettext(lang, case.label)
-    message = i18n.gettext(lang, case.message) % dict(case.params)
+    params = dict(case.params)
+    if case.choices:
+        params["choices"] = ", ".join(i18n.gettext(lang, c) for c in case.choices)
+    message = i18n.gettext(lang, case.message) % params
     assert label != case.label
-    assert message != case.message % dict(case.params)
+    assert message != case.message % params
     answer = browsers[case.who].post(f"{case.path}?lang={lang}", case.form)
     assert answer.status_code in (404, 409, 422), (answer.status_code, answer.text[-2000:])
     text = _visible(answer.text)
@@ -223,3 +232,32 @@ def test_an_invalid_form_says_nothing_was_recorded_instead_of_the_api_names(
     text = _visible(browsers["fra"].post("/alerts/subscriptions?lang=tr", form).text)
     assert "Hiçbir şey kaydedilmedi. Şu alanları düzeltin:" in text
     assert "geçersiz form" not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tr"])
+def test_a_hand_made_post_is_told_the_allowed_values_by_their_labels(
+    browsers: dict[str, Browser], lang: str
+) -> None:
+    """A post no form would send (a channel, a kind and a severity outside their lists) is
+    answered as the form's own refusals are: each field by its label, the values it allows
+    by their labels in the reader's language (``e-mail``, not ``email``), never by their
+    codes in Pydantic's English (``Input should be 'webhook' or 'email'``)."""
+    form = {
+        "channel": "pigeon",
+        "target": "duty@arm.example.org",
+        "kinds": ["casualties", "rumour"],
+        "min_severity": "loud",
+    }
+    answer = browsers["arm"].post(f"/alerts/subscriptions?lang={lang}", form)
+    assert answer.status_code == 422
+    text = _visible(answer.text)
+    for field, kind, values in (
+        ("Send by", "alert_channel", DeliveryChannel),
+        ("Kinds (none ticked: every kind)", "alert_kind", AlertKind),
+        ("Minimum severity", "severity", SeverityName),
+    ):
+        choices = ", ".join(i18n.gettext(lang, LABELS[kind][v.value]) for v in values)
+        message = i18n.gettext(lang, "one of %(choices)s") % {"choices": choices}
+        assert f"{i18n.gettext(lang, field)}: {message}" in text, text[-2000:]
+    for code in ("Input should", "'webhook'", "email,", "zone_breach", "deadline_due"):
+        assert code not in text, (code, text[-2000:])

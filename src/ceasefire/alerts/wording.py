@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -26,6 +27,7 @@ from ceasefire.alerts.schemas import AlertPublic
 from ceasefire.compliance.model import translated_reason
 from ceasefire.i18n.labels import label
 from ceasefire.i18n.markers import N_
+from ceasefire.news.geo.gazetteer import Gazetteer
 
 Translate = Callable[[str], str]
 
@@ -61,13 +63,31 @@ _HEMISPHERES = (
 )
 
 
+TOWN_KM = 25.0
+"""A grid cell is named after the nearest populated place this near its centre (a cell of
+0.25° is about 28 × 21 km: its corners lie some 17 km from the centre); with none that near
+it is named by its centre's coordinates."""
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    return Gazetteer.load()
+
+
 def place_of_area(area: str, translate: Translate, lang: str) -> str:
-    """An alert's area as a reader finds it: a grid cell (``grid0.25:159:187``) by its
-    centre's latitude and longitude in ``lang``, its code kept for reference; a zone's id as
-    it is."""
+    """An alert's area as a reader finds it: a grid cell (``grid0.25:159:187``) by the
+    nearest populated place of the gazetteer (GeoNames, offline) within ``TOWN_KM`` of its
+    centre, else by its centre's latitude and longitude in ``lang``, its code kept for
+    reference either way; a zone's id as it is."""
     centre = grid_centre(area)
     if centre is None:
         return area
+    town = _gazetteer().nearest_town(*centre, within_km=TOWN_KM)
+    if town is not None:
+        return translate(N_("cell near %(place)s (%(code)s)")) % {
+            "place": town.name,
+            "code": area,
+        }
     lat, lon = (
         translate(names[value < 0]) % {"deg": format_decimal(abs(value), "0.###", locale=lang)}
         for value, names in zip(centre, _HEMISPHERES, strict=True)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ceasefire import i18n
 from ceasefire.access import Viewer
 from ceasefire.alerts import service as alerts
 from ceasefire.alerts.model import AlertKind
@@ -22,6 +23,7 @@ from ceasefire.alerts.schemas import (
     SeverityName,
     SubscriptionCreate,
 )
+from ceasefire.alerts.wording import place_of_area
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError
@@ -60,11 +62,19 @@ def _page(
     done: list[int] | None = None,
 ) -> Response:
     chosen_state = common.enum_value(DeliveryState, state, "state")
+    subscriptions = alerts.list_subscriptions(ctx, viewer)
+    lang = language_of(request)
+    translate = i18n.translations(lang).gettext
     return render(
         "alerts.html",
         request=request,
         viewer=viewer,
-        subscriptions=alerts.list_subscriptions(ctx, viewer),
+        subscriptions=subscriptions,
+        # A grid cell by its nearest town ("cell near Shusha (grid0.25:159:186)"), as the
+        # alert e-mails name it; a zone's id as it is.
+        area_names={
+            area: place_of_area(area, translate, lang) for s in subscriptions for area in s.areas
+        },
         deliveries=alerts.list_deliveries(ctx, viewer, state=chosen_state),
         state=state,
         v=values or {"channel": "email", "min_severity": "info", "kinds": []},

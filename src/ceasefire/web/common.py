@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Scope
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements import service as agreement_service
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import InvalidInput, WordedText, Wording, problem
+from ceasefire.errors import InvalidInput, WordedText, Wording, allowed_values, problem
 from ceasefire.i18n.labels import LABELS as LABELS
 from ceasefire.i18n.markers import N_
 from ceasefire.i18n.readback import Readback
@@ -286,11 +286,14 @@ def enum_value(enum: Any, value: str | None, field: str) -> Any:
     try:
         return enum(text)
     except ValueError:
+        # The values it allows by their labels on the page (their codes in the API's English).
+        message = N_("unknown value %(value)s; expected one of: %(choices)s")
+        choices = allowed_values(field, [str(member.value) for member in enum])
         raise InvalidInput.worded(
-            N_("%(field)s: unknown value %(text)s"),
-            details=[problem(field, N_("unknown value"))],
-            field=field,
-            text=repr(text),
+            message,
+            details=[problem(field, message, value=repr(text), choices=choices)],
+            value=repr(text),
+            choices=choices,
         ) from None
 
 

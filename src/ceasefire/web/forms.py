@@ -23,7 +23,14 @@ from starlette.datastructures import FormData
 from ceasefire.access import Viewer
 from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.errors import (
+    CeasefireError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    validation_message,
+)
 from ceasefire.i18n.markers import N_
 from ceasefire.web import common
 from ceasefire.web.session import SignedInViewer
@@ -41,7 +48,7 @@ def validated(model: type[M], data: dict[str, Any]) -> M:
         details = [
             {
                 "loc": ".".join(str(part) for part in err["loc"]) or "body",
-                "message": err["msg"],
+                "message": validation_message(err),
             }
             for err in exc.errors()
         ]

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -132,6 +133,7 @@ class Gazetteer:
         self._codes = dict(codes)
         self._keys, self._offsets, self._ids = index
         self._demonyms = dict(demonyms)
+        self._town_buckets: dict[tuple[int, int], list[int]] | None = None
         country_kind = self._tables["kind"].index("country") if "country" in tables["kind"] else -1
         kinds = self._codes["kind"]
         self._countries = {
@@ -310,6 +312,36 @@ class Gazetteer:
             return None
         regions = [p for p in self.lookup(value) if p.kind in {"continent", "region"}]
         return regions[0] if regions else None
+
+    def nearest_town(self, lat: float, lon: float, within_km: float) -> Place | None:
+        """The populated place (``kind`` "city") nearest to the point, if one lies within
+        ``within_km``; ties go to the larger place. Places are bucketed by whole degree once
+        per gazetteer, so a query reads a few buckets, not every place."""
+        buckets = self._town_buckets
+        if buckets is None:
+            buckets = self._town_buckets = self._bucket_towns()
+        lats, lons = self._numbers["lat"], self._numbers["lon"]
+        population = self._numbers["population"]
+        rows = 1 + int(within_km / 111.0)  # degrees of latitude (and of longitude, below)
+        cols = 1 + int(within_km / 111.0 / max(math.cos(math.radians(lat)), 0.01))
+        row, col = math.floor(lat), math.floor(lon)
+        best: tuple[float, int, int] | None = None
+        for r in range(row - rows, row + rows + 1):
+            for c in range(col - cols, col + cols + 1):
+                for i in buckets.get((r, (c + 180) % 360 - 180), ()):
+                    km = distance_km(lat, lon, lats[i], lons[i])
+                    if km <= within_km and (best is None or (km, -population[i]) < best[:2]):
+                        best = (km, -int(population[i]), i)
+        return None if best is None else self.place(best[2])
+
+    def _bucket_towns(self) -> dict[tuple[int, int], list[int]]:
+        city = self._tables["kind"].index("city") if "city" in self._tables["kind"] else -1
+        kinds, lats, lons = self._codes["kind"], self._numbers["lat"], self._numbers["lon"]
+        buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in range(len(self._names)):
+            if kinds[i] == city:
+                buckets[(math.floor(lats[i]), math.floor(lons[i]))].append(i)
+        return dict(buckets)
 
 
 # -- cache ----------------------------------------------------------------------------------
