@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
@@ -443,3 +443,73 @@ def test_why_a_cosignature_is_not_counted_is_worded_in_the_readers_language(
         )
         assert "arm: " in said, said
         assert "does not verify" not in said, said
+
+
+def test_the_witness_keeps_the_cosignatures_it_made_and_saw(
+    ctx: ServiceContext, settings: Any, members: Members, tmp_path: Path, cli: InProcessCli
+) -> None:
+    """``cosignatures.jsonl`` keeps, beside the heads, the cosignatures of each head this
+    witness made or was served: a later run shows them again, re-checked against the
+    members' keys, even once the server no longer serves them."""
+    source = ledger_witness.DatabaseSource(ctx)
+    state = tmp_path / "arm"
+    ledger_witness.witness(source, tmp_path / "aze", cosign_key=members.aze)
+    run = ledger_witness.witness(source, state, cosign_key=members.arm)
+    shown = [(c.member_id, c.made_here, c.counted, c.problem) for c in run.kept_cosignatures]
+    assert shown == [("arm", True, True, None), ("aze", False, True, None)]
+    kept = ledger_witness.kept_cosignatures(state)
+    assert sorted(k.cosignature.member_id for k in kept) == ["arm", "aze"]
+    assert all(k.cosignature.tree_size == run.tree_size for k in kept)
+    # The server forgets them: the next run (same head) still shows both, re-checked.
+    with ctx.unit_of_work() as session:
+        session.execute(delete(LedgerCosignatureRow))
+    assert ledger_tree.public_head(ctx).cosignatures == []
+    again = ledger_witness.witness(source, state)
+    assert not again.stored
+    assert [(c.member_id, c.counted) for c in again.kept_cosignatures] == [
+        ("arm", True),
+        ("aze", True),
+    ]
+    assert len(ledger_witness.kept_cosignatures(state)) == 2  # kept once each
+    # A kept cosignature changed on disk no longer verifies: shown, not counted, worded.
+    path = state / ledger_witness.COSIGNATURES_FILE
+    lines = path.read_text(encoding="utf-8").splitlines()
+    changed = [json.loads(line) for line in lines]
+    for line in changed:
+        if line["member_id"] == "aze":
+            line["signature"] = "00" * 64
+    path.write_text("".join(json.dumps(line) + "\n" for line in changed), encoding="utf-8")
+    rechecked = ledger_witness.witness(source, state)
+    aze = next(c for c in rechecked.kept_cosignatures if c.member_id == "aze")
+    assert (aze.counted, aze.problem) == (False, "aze: the signature does not verify")
+    assert aze.problem is not None
+    assert "does not verify" not in _shown(aze.problem, "ru")
+    # The CLI shows them, the reason in its language.
+    url = settings.database_url
+    said = cli.text("--lang", "ru", "witness", "--database-url", url, "--state", str(state))
+    assert said.returncode == 0, said.stderr
+    assert "arm" in said.stdout, said.stdout
+    assert "aze: подпись не проверяется" in " ".join(said.stderr.split()), said.stderr
+    assert "does not verify" not in said.stderr
+    # A line of another format version is refused, naming the file, as heads.jsonl's are.
+    changed[0]["v"] = 2
+    path.write_text("".join(json.dumps(line) + "\n" for line in changed), encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"cosignatures\.jsonl line 1"):
+        ledger_witness.witness(source, state)
+
+
+def test_the_cosignatures_kept_are_bounded_to_the_last_heads(
+    ctx: ServiceContext,
+    settings: Any,
+    members: Members,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ledger_witness, "KEPT_COSIGNED_HEADS", 2)
+    source = ledger_witness.DatabaseSource(ctx)
+    sizes = []
+    for _ in range(4):
+        sizes.append(ledger_witness.witness(source, tmp_path, cosign_key=members.arm).tree_size)
+        append_test_entries(ctx, settings, 1, member="centre")
+    kept = ledger_witness.kept_cosignatures(tmp_path)
+    assert [k.cosignature.tree_size for k in kept] == sizes[-2:]
