@@ -196,6 +196,26 @@ def validation_message(error: Mapping[str, Any]) -> str:
     return worded_text(msgid, n=bound)
 
 
+@dataclass(frozen=True)
+class JoinedWords(Wording):
+    """Messages of their own (the reasons of a list) as one parameter of a :class:`Wording`,
+    joined by ``msgid`` (the separator, ``"; "``): each part that keeps its wording is shown
+    in the language of the message it is put in, the others as they are."""
+
+    parts: tuple[str | Wording, ...] = ()
+
+    def render(self, translate: Any = None) -> str:
+        return self.msgid.join(
+            part.render(translate) if isinstance(part, Wording) else part for part in self.parts
+        )
+
+
+def joined_words(messages: Iterable[object], separator: str = "; ") -> JoinedWords:
+    """``messages`` (:class:`WordedText` or plain text) as one parameter, joined by
+    ``separator``: the English joins their English, a page or the CLI their translations."""
+    return JoinedWords(separator, parts=tuple(_param(message) for message in messages))
+
+
 def _param(value: object) -> str | Wording:
     """A parameter as a :class:`Wording` keeps it: a marked msgid of its own; else its text."""
     if isinstance(value, WordedText):

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ceasefire.access import Viewer
 from ceasefire.actor import Actor
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import CeasefireError, Forbidden, IntegrityError, InvalidInput
+from ceasefire.errors import CeasefireError, Forbidden, IntegrityError, InvalidInput, WordedText
+from ceasefire.i18n import translations
 from ceasefire.ledger import service as ledger
 from ceasefire.ledger import tree_heads as ledger_tree
 from ceasefire.ledger import witness as ledger_witness
@@ -29,6 +30,7 @@ from ceasefire.ledger.tables import LedgerCosignatureRow
 from ceasefire.ledger.tree import SignedTreeHead, sign_tree_head
 from ceasefire.members.setup import setup_members
 from tests.conftest import settings_for
+from tests.factories.cli import InProcessCli
 from tests.factories.ledger import append_test_entries, reference_verifier
 
 NOW = "2026-12-07T17:00:00.000000Z"
@@ -305,7 +307,7 @@ def _with_head(tmp_path: Path, lines: list[str], **change: Any) -> Path:
         ({"cosignature_signature": "00" * 64}, "signature_invalid"),  # a forged cosignature
         ({"cosignature_key_id": "ff" * 16}, "signature_invalid"),  # a key arm never had
         ({"cosignature_timestamp": "2026-01-01T00:00:00.000000Z"}, "signature_invalid"),
-        ({"installation": "ab" * 32}, "signature_invalid"),
+        ({"installation": "ab" * 32}, "other_installation"),
         ({"cosignatures": "none"}, "malformed"),
     ],
 )
@@ -345,6 +347,7 @@ def test_the_reference_verifier_checks_the_tree_head_and_its_cosigners(
         {"cosignature_root_hash": "ab" * 32},
         {"root_hash": "ab" * 32},
         {"tree_size": header["entries"] + 1},
+        {"installation": "ab" * 32},
     ):
         changed = _with_head(tmp_path, lines, **change).read_text(encoding="utf-8")
         with pytest.raises((AssertionError, InvalidSignature)):
@@ -353,3 +356,160 @@ def test_the_reference_verifier_checks_the_tree_head_and_its_cosigners(
     assert verify(bare) == (header["entries"], header["head_hash"])
     with pytest.raises(AssertionError, match="tree head"):
         verify(bare, ["arm"])
+
+
+def _shown(message: str, lang: str) -> str:
+    assert isinstance(message, WordedText), message
+    return message.shown(translations(lang).gettext)
+
+
+def test_a_head_of_another_installation_is_a_finding_without_cosignatures(
+    ctx: ServiceContext, members: Members, tmp_path: Path, cli: InProcessCli
+) -> None:
+    """The tree head line names the installation it belongs to (entry 1's hash): one that
+    names another is a finding of its own even when it carries no cosignature (the check
+    used to run only through the cosignatures), worded in the CLI's language."""
+    bundle = tmp_path / "ledger.jsonl"
+    ledger.export_bundle(ctx, bundle)
+    lines = bundle.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[-1])["cosignatures"] == []
+    assert ledger.verify_bundle_file(bundle).ok
+    other = _with_head(tmp_path, lines, installation="ab" * 32)
+    report = ledger.verify_bundle_file(other)
+    assert [f.kind for f in report.findings] == ["other_installation"], report.findings
+    found = report.findings[0]
+    assert found.what == "tree head of another installation"
+    assert "ab" * 32 in found.message
+    assert "installation" not in _shown(found.message, "ru")
+    assert "installation" not in _shown(found.message, "tr")
+    russian = " ".join(
+        cli.text("--lang", "ru", "ledger", "verify", "--bundle", str(other)).stderr.split()
+    )
+    assert "ab" * 32 in russian, russian
+    assert "another installation" not in russian
+    assert "tree head" not in russian
+    as_json = cli("--lang", "ru", "ledger", "verify", "--bundle", str(other), code=1)
+    assert as_json["error"]["details"]["first_bad"]["kind"] == "other_installation"
+    # With cosigners required, the cosignatures are checked over this bundle's installation.
+    cosigned = _cosigned_bundle(ctx, members, tmp_path)
+    relabelled = ledger.verify_bundle_file(
+        _with_head(tmp_path, cosigned, installation="ab" * 32), cosigner_ids=["arm"]
+    )
+    assert [f.kind for f in relabelled.findings] == ["other_installation"]
+
+
+def test_why_a_cosignature_is_not_counted_is_worded_in_the_readers_language(
+    ctx: ServiceContext, settings: Any, members: Members, tmp_path: Path, cli: InProcessCli
+) -> None:
+    """The reasons a cosignature is refused (the witness's error details, the bundle's
+    finding) are English where the API answers and in the reader's language where shown."""
+    append_test_entries(ctx, settings, 1, member="tur")
+    server_held = load_key_file(settings.key_file).for_member("tur")[0]
+    head, installation = _head(ctx)
+    source = ledger_witness.DatabaseSource(ctx)
+    good = cosign(head, installation, members.arm, NOW)
+    listed = [
+        cosign(head, installation, server_held, NOW).as_dict(),
+        replace(good, signature="00" * 64).as_dict(),
+        replace(good, member_id="aze").as_dict(),
+        cosign(replace(head, root_hash="cd" * 32), installation, members.aze, NOW).as_dict(),
+        {"format": "ceasefire-sth"},
+        {**good.as_dict(), "tree_size": "1"},
+    ]
+    forged: list[str] = []
+    counted, why = valid_cosigners(head, installation, listed, source.keys, forged=forged)
+    assert counted == set()
+    assert why[0] == f"tur: key {server_held.key_id} is held by the server"
+    assert why[1] == "arm: the signature does not verify"
+    assert why[2] == f"aze: key {members.arm.key_id} is no key of the member"
+    assert why[3] == "aze: over another head or installation"
+    assert why[4] == "not a ceasefire cosignature of version 1"
+    assert why[5] == "tree_size must be a int"
+    assert forged == why[1:]
+    for reason in why:
+        for lang in ("ru", "tr"):
+            said = _shown(reason, lang)
+            for english in ("held by", "does not verify", "no key of", "another head", "must be"):
+                assert english not in said, (lang, said)
+    assert server_held.key_id in _shown(why[0], "ru")
+    # A bundle's finding names them in the CLI's language too.
+    lines = _cosigned_bundle(ctx, members, tmp_path)
+    bad = _with_head(tmp_path, lines, cosignature_signature="00" * 64)
+    english = " ".join(cli.text("ledger", "verify", "--bundle", str(bad)).stderr.split())
+    assert "arm: the signature does not verify" in english, english
+    for lang in ("ru", "tr"):
+        said = " ".join(
+            cli.text("--lang", lang, "ledger", "verify", "--bundle", str(bad)).stderr.split()
+        )
+        assert "arm: " in said, said
+        assert "does not verify" not in said, said
+
+
+def test_the_witness_keeps_the_cosignatures_it_made_and_saw(
+    ctx: ServiceContext, settings: Any, members: Members, tmp_path: Path, cli: InProcessCli
+) -> None:
+    """``cosignatures.jsonl`` keeps, beside the heads, the cosignatures of each head this
+    witness made or was served: a later run shows them again, re-checked against the
+    members' keys, even once the server no longer serves them."""
+    source = ledger_witness.DatabaseSource(ctx)
+    state = tmp_path / "arm"
+    ledger_witness.witness(source, tmp_path / "aze", cosign_key=members.aze)
+    run = ledger_witness.witness(source, state, cosign_key=members.arm)
+    shown = [(c.member_id, c.made_here, c.counted, c.problem) for c in run.kept_cosignatures]
+    assert shown == [("arm", True, True, None), ("aze", False, True, None)]
+    kept = ledger_witness.kept_cosignatures(state)
+    assert sorted(k.cosignature.member_id for k in kept) == ["arm", "aze"]
+    assert all(k.cosignature.tree_size == run.tree_size for k in kept)
+    # The server forgets them: the next run (same head) still shows both, re-checked.
+    with ctx.unit_of_work() as session:
+        session.execute(delete(LedgerCosignatureRow))
+    assert ledger_tree.public_head(ctx).cosignatures == []
+    again = ledger_witness.witness(source, state)
+    assert not again.stored
+    assert [(c.member_id, c.counted) for c in again.kept_cosignatures] == [
+        ("arm", True),
+        ("aze", True),
+    ]
+    assert len(ledger_witness.kept_cosignatures(state)) == 2  # kept once each
+    # A kept cosignature changed on disk no longer verifies: shown, not counted, worded.
+    path = state / ledger_witness.COSIGNATURES_FILE
+    lines = path.read_text(encoding="utf-8").splitlines()
+    changed = [json.loads(line) for line in lines]
+    for line in changed:
+        if line["member_id"] == "aze":
+            line["signature"] = "00" * 64
+    path.write_text("".join(json.dumps(line) + "\n" for line in changed), encoding="utf-8")
+    rechecked = ledger_witness.witness(source, state)
+    aze = next(c for c in rechecked.kept_cosignatures if c.member_id == "aze")
+    assert (aze.counted, aze.problem) == (False, "aze: the signature does not verify")
+    assert aze.problem is not None
+    assert "does not verify" not in _shown(aze.problem, "ru")
+    # The CLI shows them, the reason in its language.
+    url = settings.database_url
+    said = cli.text("--lang", "ru", "witness", "--database-url", url, "--state", str(state))
+    assert said.returncode == 0, said.stderr
+    assert "arm" in said.stdout, said.stdout
+    assert "aze: подпись не проверяется" in " ".join(said.stderr.split()), said.stderr
+    assert "does not verify" not in said.stderr
+    # A line of another format version is refused, naming the file, as heads.jsonl's are.
+    changed[0]["v"] = 2
+    path.write_text("".join(json.dumps(line) + "\n" for line in changed), encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"cosignatures\.jsonl line 1"):
+        ledger_witness.witness(source, state)
+
+
+def test_the_cosignatures_kept_are_bounded_to_the_last_heads(
+    ctx: ServiceContext,
+    settings: Any,
+    members: Members,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ledger_witness, "KEPT_COSIGNED_HEADS", 2)
+    source = ledger_witness.DatabaseSource(ctx)
+    sizes = []
+    for _ in range(4):
+        sizes.append(ledger_witness.witness(source, tmp_path, cosign_key=members.arm).tree_size)
+        append_test_entries(ctx, settings, 1, member="centre")
+    kept = ledger_witness.kept_cosignatures(tmp_path)
+    assert [k.cosignature.tree_size for k in kept] == sizes[-2:]

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypedDict
 
-from ceasefire.errors import worded_text
+from ceasefire.errors import joined_words, worded_text
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.cosign import MISSING_COSIGNERS, check_cosigners, missing_values
 from ceasefire.ledger.keys import CENTRE_MEMBER_ID, KeyRecord, key_id_for
@@ -435,7 +435,22 @@ def _check_cosigned(
             ),
         )
         return
-    first = installation == (hashes[0] if hashes else None)
+    own = hashes[0] if hashes else ""
+    if installation != own:
+        # Not covered by the centre's signature, the installation is checked on its own: a
+        # head labelled for another installation is a finding with or without cosignatures.
+        yield Finding(
+            None,
+            FindingKind.OTHER_INSTALLATION,
+            worded_text(
+                N_(
+                    "the bundle's tree head names installation %(installation)s, not this"
+                    " bundle's (the hash of its entry 1, %(own)s)"
+                ),
+                installation=installation,
+                own=own or "-",
+            ),
+        )
     listed = line.get("cosignatures")
     if listed is not None and not isinstance(listed, list):
         yield Finding(
@@ -449,7 +464,7 @@ def _check_cosigned(
 
     found = check_cosigners(
         head,
-        installation if first else "",
+        own,
         listed if isinstance(listed, list) else [],
         keys_of,
         count=count,
@@ -461,7 +476,7 @@ def _check_cosigned(
             FindingKind.SIGNATURE_INVALID,
             worded_text(
                 N_("the bundle's tree head carries cosignatures that do not hold: %(problems)s"),
-                problems="; ".join(found.forged),
+                problems=joined_words(found.forged),
             ),
         )
     if not found.ok:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ceasefire.errors import IntegrityError, InvalidInput, problem
+from ceasefire.errors import IntegrityError, InvalidInput, WordedText, problem, worded_text
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.keys import (
     CENTRE_MEMBER_ID,
@@ -133,15 +133,22 @@ class Cosignature:
     @classmethod
     def from_dict(cls, data: Any) -> Cosignature:
         """Read a cosignature written by :meth:`as_dict`; ValueError names what is wrong."""
-        check_format(data, COSIGNATURE_FORMAT, "cosignature")
+        check_format(
+            data,
+            COSIGNATURE_FORMAT,
+            not_object=N_("a cosignature must be a JSON object"),
+            not_version=N_("not a ceasefire cosignature of version 1"),
+        )
         values: dict[str, Any] = {}
         for name in (*SIGNED_FIELDS, "signature"):
             if name not in data:
-                raise ValueError(f"cosignature lacks {name!r}")
+                raise ValueError(worded_text(N_("cosignature lacks %(name)s"), name=repr(name)))
             value = data[name]
             wanted = int if name == "tree_size" else str
             if type(value) is not wanted:
-                raise ValueError(f"{name} must be a {wanted.__name__}")
+                raise ValueError(
+                    worded_text(N_("%(name)s must be a %(type)s"), name=name, type=wanted.__name__)
+                )
             values[name] = value
         return cls(**values)
 
@@ -178,19 +185,25 @@ def valid_cosigners(
     refused: list[str] = []
     invalid: list[str] = [] if forged is None else forged
     skip = {CENTRE_MEMBER_ID, *exclude}
+
+    def refuse(msgid: str, member: str, *, genuine: bool = False, **values: object) -> None:
+        refused.append(worded_text(msgid, member=member, **values))
+        if not genuine:
+            invalid.append(refused[-1])
+
     for raw in cosignatures:
         try:
             cosignature = Cosignature.from_dict(raw)
         except ValueError as exc:
-            refused.append(str(exc))
-            invalid.append(str(exc))
+            said = exc.args[0] if exc.args else exc
+            refused.append(said if isinstance(said, WordedText) else str(said))
+            invalid.append(refused[-1])
             continue
         member = cosignature.member_id
         if member in skip:
             continue
         if not cosignature.covers(head, installation):
-            refused.append(f"{member}: over another head or installation")
-            invalid.append(refused[-1])
+            refuse(N_("%(member)s: over another head or installation"), member)
             continue
         key = next(
             (
@@ -200,20 +213,29 @@ def valid_cosigners(
             ),
             None,
         )
+        key_id = cosignature.key_id
         if key is None:
-            refused.append(f"{member}: key {cosignature.key_id} is no key of the member")
-            invalid.append(refused[-1])
+            refuse(N_("%(member)s: key %(key_id)s is no key of the member"), member, key_id=key_id)
             continue
         if not cosignature.verify(str(key.get("public_key"))):
-            refused.append(f"{member}: the signature does not verify")
-            invalid.append(refused[-1])
+            refuse(N_("%(member)s: the signature does not verify"), member)
             continue
         if key.get("ended_seq") is not None:
-            refused.append(f"{member}: key {cosignature.key_id} is not a valid key of the member")
+            refuse(
+                N_("%(member)s: key %(key_id)s is not a valid key of the member"),
+                member,
+                genuine=True,
+                key_id=key_id,
+            )
             continue
         if key.get("custody") != MEMBER_CUSTODY:
             # The server holds that key: it could cosign in the member's name.
-            refused.append(f"{member}: key {cosignature.key_id} is held by the server")
+            refuse(
+                N_("%(member)s: key %(key_id)s is held by the server"),
+                member,
+                genuine=True,
+                key_id=key_id,
+            )
             continue
         counted.add(member)
     return counted, refused

@@ -17,10 +17,10 @@ from ceasefire.console.context import get_context
 from ceasefire.console.lang import _, ngettext
 from ceasefire.console.options import JSON
 from ceasefire.console.output import console, err_console, print_json, print_result
-from ceasefire.errors import IntegrityError
+from ceasefire.errors import IntegrityError, WordedText
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.keyfile import member_key
-from ceasefire.ledger.schemas import CheckSummary
+from ceasefire.ledger.schemas import CheckSummary, KeptCosignaturePublic
 
 WORKERS = typer.Option("--workers", min=1, max=64, help=N_("Processes checking signatures."))
 
@@ -276,6 +276,7 @@ def witness_command(
             "[green]✓[/green] "
             + _("cosigned also by: {members}").format(members=", ".join(result.cosigners))
         )
+    _show_kept_cosignatures(result.kept_cosignatures)
     keys = result.member_keys
     if keys is not None:
         console.print(
@@ -291,6 +292,31 @@ def witness_command(
         for key_id in keys.unregistered:
             err_console.print(
                 "  " + _("warning: your key {key} is not registered").format(key=key_id)
+            )
+
+
+def _show_kept_cosignatures(kept: list[KeptCosignaturePublic]) -> None:
+    """The cosignatures of the head that the witness keeps, re-checked in this run: those
+    that count on one line, each other one as a warning saying why (in the CLI's language)."""
+    counted = [
+        c.member_id + (" " + _("(made here)") if c.made_here else "") for c in kept if c.counted
+    ]
+    if counted:
+        console.print(
+            "[green]✓[/green] "
+            + _("cosignatures of this head kept: {members}").format(members=", ".join(counted))
+        )
+    for each in kept:
+        if not each.counted:
+            said = each.problem
+            if isinstance(said, WordedText):
+                said = said.shown(_)
+            err_console.print(
+                "  "
+                + _("warning: the kept cosignature of {member} does not count now: {why}").format(
+                    member=each.member_id, why=said
+                ),
+                highlight=False,
             )
 
 

@@ -338,6 +338,18 @@ class LedgerCheckPart(BaseModel):
     findings: list[FindingPublic]
 
 
+class KeptCosignaturePublic(BaseModel):
+    """A cosignature of the current head that a witness keeps (``cosignatures.jsonl``),
+    re-checked in this run against the member's keys."""
+
+    member_id: str
+    key_id: str
+    cosigned_at: str
+    made_here: bool = Field(description="Made by this witness (--cosign), not only seen.")
+    counted: bool = Field(description="Valid now: a member-held key of the member, not ended.")
+    problem: str | None = Field(default=None, description="Why it is not counted now.")
+
+
 class HeadDescription(BaseModel):
     """A signed tree head, as a check or a witness names it."""
 
@@ -390,3 +402,6 @@ class WitnessRun(BaseModel):
     """The member whose key cosigned the head in this run (``--cosign``)."""
     cosigners: list[str] = Field(default_factory=list)
     """Members other than the centre (and this witness's) whose cosignatures were counted."""
+    kept_cosignatures: list[KeptCosignaturePublic] = Field(default_factory=list)
+    """The cosignatures of this head the witness keeps (made or served, this run or before),
+    re-checked now."""

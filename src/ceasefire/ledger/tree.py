@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ceasefire.errors import worded_text
+from ceasefire.i18n.markers import N_
 from ceasefire.ledger.keys import SigningKey, signature_is_valid
 from ceasefire.ledger.merkle import (
     EMPTY_ROOT,
@@ -267,7 +269,12 @@ class SignedTreeHead:
     @classmethod
     def from_dict(cls, data: Any) -> SignedTreeHead:
         """Read a head written by :meth:`as_dict`; ValueError names what is wrong."""
-        check_format(data, STH_FORMAT, "tree head")
+        check_format(
+            data,
+            STH_FORMAT,
+            not_object=N_("a tree head must be a JSON object"),
+            not_version=N_("not a ceasefire tree head of version 1"),
+        )
         try:
             head = cls(
                 tree_size=data["tree_size"],
@@ -288,13 +295,14 @@ class SignedTreeHead:
         return head
 
 
-def check_format(data: Any, name: str, what: str) -> None:
+def check_format(data: Any, name: str, *, not_object: str, not_version: str) -> None:
     """Raise ValueError unless ``data`` is a JSON object of format ``name``, version 1 (an
-    object that names neither is taken as one), read as a ``what``."""
+    object that names neither is taken as one); its message (:class:`WordedText`) is
+    ``not_object`` or ``not_version`` (marked msgids naming what was read)."""
     if not isinstance(data, Mapping):
-        raise ValueError(f"a {what} must be a JSON object")
+        raise ValueError(worded_text(not_object))
     if data.get("format", name) != name or data.get("v", 1) != 1:
-        raise ValueError(f"not a ceasefire {what} of version 1")
+        raise ValueError(worded_text(not_version))
 
 
 def _is_hex(value: str, length: int) -> bool:

@@ -80,6 +80,7 @@ class FindingKind(StrEnum):
     USER_NOT_VALID = "user_not_valid"
     STATE_MISMATCH = "state_mismatch"
     COSIGNER_MISSING = "cosigner_missing"
+    OTHER_INSTALLATION = "other_installation"
 
     @property
     def description(self) -> str:
@@ -101,6 +102,7 @@ _DESCRIPTIONS = {
     FindingKind.USER_NOT_VALID: N_("user not of the signing member"),
     FindingKind.STATE_MISMATCH: N_("main tables differ from the ledger"),
     FindingKind.COSIGNER_MISSING: N_("cosigner missing"),
+    FindingKind.OTHER_INSTALLATION: N_("tree head of another installation"),
 }
 
 

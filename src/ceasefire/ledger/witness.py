@@ -12,7 +12,13 @@ State directory (``--state DIR``), all plain JSON a person can read:
 
 * ``heads.jsonl`` -- one line per head kept: the signed head plus ``seen_at`` and ``source``;
 * ``server.json`` -- the pinned public key (and the key id) of the centre;
-* ``evidence.jsonl`` -- every inconsistent head, with the head it contradicts and why.
+* ``evidence.jsonl`` -- every inconsistent head, with the head it contradicts and why;
+* ``cosignatures.jsonl`` -- the cosignatures of the heads kept that this witness made
+  (``--cosign``) or was served with them, one line each (the cosignature plus ``seen_at``,
+  ``source`` and ``made_here``), once per member and head, for the last
+  :data:`KEPT_COSIGNED_HEADS` heads. Each line is read as a cosignature of format version 1,
+  as each line of ``heads.jsonl`` is read as a signed tree head of version 1. Every run shows
+  those of the current head, re-checked against the members' keys, served still or not.
 """
 
 from __future__ import annotations
@@ -32,16 +38,31 @@ from ceasefire.errors import IntegrityError, InvalidInput, Unavailable, problem
 from ceasefire.i18n.markers import N_
 from ceasefire.ledger.bundle import bundle_header, served_entry, write_bundle
 from ceasefire.ledger.canonical import unreadable
-from ceasefire.ledger.cosign import check_cosigners, cosign, require_cosigners
+from ceasefire.ledger.cosign import (
+    Cosignature,
+    check_cosigners,
+    cosign,
+    require_cosigners,
+    valid_cosigners,
+)
 from ceasefire.ledger.entry import format_ts
 from ceasefire.ledger.keys import SigningKey, key_id_for
-from ceasefire.ledger.schemas import BundleSummary, HeadDescription, MemberKeysCheck, WitnessRun
+from ceasefire.ledger.schemas import (
+    BundleSummary,
+    HeadDescription,
+    KeptCosignaturePublic,
+    MemberKeysCheck,
+    WitnessRun,
+)
 from ceasefire.ledger.tree import SignedTreeHead, verify_consistency
 from ceasefire.timeutil import utcnow
 
 HEADS_FILE = "heads.jsonl"
 PIN_FILE = "server.json"
 EVIDENCE_FILE = "evidence.jsonl"
+COSIGNATURES_FILE = "cosignatures.jsonl"
+KEPT_COSIGNED_HEADS = 16
+"""The heads whose cosignatures a witness keeps (the last ones; a head has at most 256)."""
 
 
 class HeadSource(Protocol):
@@ -281,6 +302,18 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return lines
 
 
+def _rewrite_jsonl(path: Path, values: Sequence[dict[str, Any]]) -> None:
+    """Replace ``path`` by ``values``, one line each, atomically (a power cut leaves the old
+    file or the new one)."""
+    tmp = path.with_name(f".{path.name}.partial")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(v, sort_keys=True, ensure_ascii=False) + "\n" for v in values)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
 def _append_jsonl(path: Path, value: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -289,6 +322,123 @@ def _append_jsonl(path: Path, value: dict[str, Any]) -> None:
         handle.flush()
         # A head the witness reported as kept must still be there after a power cut.
         os.fsync(handle.fileno())
+
+
+@dataclass(frozen=True)
+class KeptCosignature:
+    """One line of ``cosignatures.jsonl``."""
+
+    cosignature: Cosignature
+    seen_at: str
+    source: str
+    made_here: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.cosignature.as_dict(),
+            "seen_at": self.seen_at,
+            "source": self.source,
+            "made_here": self.made_here,
+        }
+
+    @property
+    def head(self) -> tuple[int, str]:
+        return self.cosignature.tree_size, self.cosignature.root_hash
+
+
+def kept_cosignatures(state: Path) -> list[KeptCosignature]:
+    """The cosignatures a witness kept in ``state``, oldest first (none before it kept one);
+    a line that is no cosignature of format version 1 is an error naming the file."""
+    path = Path(state) / COSIGNATURES_FILE
+    kept = []
+    for number, line in enumerate(_read_jsonl(path), start=1):
+        try:
+            cosignature = Cosignature.from_dict(line)
+        except ValueError as exc:
+            raise unreadable(
+                N_("%(path)s line %(number)s is not a kept cosignature: %(error)s"),
+                "state",
+                exc,
+                path=path,
+                number=number,
+            ) from exc
+        kept.append(
+            KeptCosignature(
+                cosignature,
+                str(line.get("seen_at", "")),
+                str(line.get("source", "")),
+                line.get("made_here") is True,
+            )
+        )
+    return kept
+
+
+def _keep_cosignatures(
+    state: Path,
+    head: SignedTreeHead,
+    installation: str,
+    served: Sequence[Any],
+    *,
+    made_by: str | None,
+    source: str,
+) -> list[KeptCosignature]:
+    """Add to ``cosignatures.jsonl`` the cosignatures of ``head`` among ``served`` that it does
+    not hold yet (one per member and head), drop those of all but the last
+    :data:`KEPT_COSIGNED_HEADS` heads; the ones of ``head`` it now holds."""
+    path = Path(state) / COSIGNATURES_FILE
+    kept = kept_cosignatures(state)
+    held = {(k.head, k.cosignature.member_id) for k in kept}
+    now = format_ts(utcnow())
+    new = []
+    for raw in served:
+        try:
+            cosignature = Cosignature.from_dict(raw)
+        except ValueError:
+            continue  # not one: the cosigner check names it where cosigners are required
+        key = ((cosignature.tree_size, cosignature.root_hash), cosignature.member_id)
+        if key in held or not cosignature.covers(head, installation):
+            continue
+        held.add(key)
+        new.append(KeptCosignature(cosignature, now, source, cosignature.member_id == made_by))
+    kept += new
+    heads = list(dict.fromkeys(k.head for k in kept))
+    if len(heads) > KEPT_COSIGNED_HEADS:
+        last = set(heads[-KEPT_COSIGNED_HEADS:])
+        kept = [k for k in kept if k.head in last]
+        _rewrite_jsonl(path, [k.as_dict() for k in kept])
+    else:
+        for each in new:
+            _append_jsonl(path, each.as_dict())
+    return [k for k in kept if k.head == (head.tree_size, head.root_hash)]
+
+
+def _rechecked(
+    head: SignedTreeHead, installation: str, kept: Sequence[KeptCosignature], source: HeadSource
+) -> list[KeptCosignaturePublic]:
+    """``kept`` (cosignatures of ``head``) checked again against the members' keys now."""
+    keys: dict[str, list[dict[str, Any]]] = {}
+
+    def keys_of(member: str) -> list[dict[str, Any]]:
+        if member not in keys:
+            keys[member] = source.keys(member)
+        return keys[member]
+
+    shown = []
+    for each in sorted(kept, key=lambda k: k.cosignature.member_id):
+        c = each.cosignature
+        counted, refused = valid_cosigners(head, installation, [c.as_dict()], keys_of)
+        # Constructed: ``problem`` keeps its wording (the CLI shows it in the reader's language).
+        shown.append(
+            KeptCosignaturePublic.model_construct(
+                member_id=c.member_id,
+                key_id=c.key_id,
+                cosigned_at=c.cosigned_at,
+                made_here=each.made_here,
+                counted=c.member_id in counted,
+                problem=refused[0] if refused else None,
+            )
+        )
+    return shown
 
 
 def last_kept(state: Path) -> KeptHead | None:
@@ -565,6 +715,13 @@ def witness(
         answered = answer.get("cosignatures")
         cosignatures = answered if isinstance(answered, list) else cosignatures
         cosigned_by = cosign_key.member_id
+    # Kept before any requirement is checked: a run that fails keeps them too.
+    kept: list[KeptCosignaturePublic] = []
+    if isinstance(installation, str):
+        mine = _keep_cosignatures(
+            state, head, installation, cosignatures, made_by=cosigned_by, source=source.name
+        )
+        kept = _rechecked(head, installation, mine, source)
     counted: list[str] = []
     if cosigners or cosigner_ids:
         assert isinstance(installation, str)
@@ -579,6 +736,7 @@ def witness(
         )
         counted = require_cosigners(head, found)
     return WitnessRun(
+        kept_cosignatures=kept,
         cosigned_by=cosigned_by,
         cosigners=counted,
         ok=True,
