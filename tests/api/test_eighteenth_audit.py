@@ -30,7 +30,6 @@ from ceasefire.compliance import service as compliance
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
-from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.agreements import NK_ID, edited, shipped_text
 from tests.factories.members import Cast
 from tests.factories.publish import Day, make_day
@@ -42,15 +41,6 @@ WITHHELD = "[…]"
 
 def _ids_in(text: str) -> set[str]:
     return set(re.findall(r"inc-[0-9a-f]{21}", text))
-
-
-def _as(client: TestClient, cast: Cast, member: str | None) -> dict[str, str]:
-    """The bearer header of ``member`` (none for the public), the web's cookie set alike."""
-    client.cookies.clear()
-    if member is None:
-        return {}
-    client.cookies.set(SESSION_COOKIE, cast.tokens[member])
-    return cast.bearer(member)
 
 
 def _get(client: TestClient, path: str, headers: dict[str, str], **params: str) -> Any:
@@ -98,7 +88,7 @@ def _amend_lachin(ctx: ServiceContext, cast: Cast) -> Day:
 def _amendment_texts(client: TestClient, cast: Cast, member: str | None) -> str:
     """The amendment wherever a reader is shown it: the agreement routes (now and as of a
     later day), the compliance deadlines, the web's tracker."""
-    headers = _as(client, cast, member)
+    headers = cast.signed_in(client, member)
     texts = [
         _get(client, f"/api/v1/agreements/{NK_ID}", headers).text,
         _get(client, f"/api/v1/agreements/{NK_ID}/provisions", headers).text,
@@ -127,7 +117,7 @@ def test_a_deadline_amendment_shows_each_reader_only_the_incidents_it_reads(
     # a record it cites (the header kept), as a status's since the sixteenth audit.
     for member, withheld in (("arm", True), ("fra", True), ("rus", False)):
         entries = _get(
-            client, "/api/v1/ledger", _as(client, cast, member), subject=f"{NK_ID}/{LACHIN}"
+            client, "/api/v1/ledger", cast.signed_in(client, member), subject=f"{NK_ID}/{LACHIN}"
         )
         amended = [e for e in entries.json()["entries"] if e["tag"] == "agreement:deadline:amended"]
         assert len(amended) == 1, entries.text
@@ -146,7 +136,7 @@ def test_a_deadline_alert_names_no_incident_cited_by_its_amendment(
     alerts.scan(ctx, datetime(2020, 11, 29, 12, tzinfo=UTC), due_within=timedelta(days=7))
 
     def deadline_alerts(member: str) -> list[Any]:
-        listed = _get(client, "/api/v1/alerts", _as(client, cast, member), limit="500").json()
+        listed = _get(client, "/api/v1/alerts", cast.signed_in(client, member), limit="500").json()
         found = [a for a in listed if a["subject"].endswith(f"/{LACHIN}")]
         assert found, [a["subject"] for a in listed]
         return found
@@ -189,10 +179,10 @@ def test_the_compliance_history_of_a_provision_masks_its_statuses_evidence(
     )
     assert recorded.status_code == 201, recorded.text
     for member, seen in ((None, set()), ("arm", {shared}), ("fra", {shared})):
-        history = _get(client, f"{provision}/history", _as(client, cast, member))
+        history = _get(client, f"{provision}/history", cast.signed_in(client, member))
         assert _ids_in(history.text) == seen, member
         assert WITHHELD in history.text
-    monitors = _get(client, f"{provision}/history", _as(client, cast, "tur"))
+    monitors = _get(client, f"{provision}/history", cast.signed_in(client, "tur"))
     assert _ids_in(monitors.text) == {hidden, shared}
 
 
@@ -233,7 +223,7 @@ def test_a_withdrawn_finding_is_not_shown_where_it_rested_on_a_report_since_remo
     history = f"/api/v1/agreements/{NK_ID}/provisions/p1-ceasefire/history"
 
     def parties(member: str, path: str, **params: str) -> list[Any]:
-        found = _get(client, path, _as(client, cast, member), **params).json()
+        found = _get(client, path, cast.signed_in(client, member), **params).json()
         listed = found["findings"] if isinstance(found, dict) else found
         return sorted(
             (f["party"] or "", f["withdrawn_at"] is not None)
@@ -257,7 +247,7 @@ def test_a_withdrawn_finding_is_not_shown_where_it_rested_on_a_report_since_remo
             seen = parties(member, path, include_withdrawn="true")
             assert ("ARM", True) not in seen, (member, path)
         # Nor the withdrawn finding's entries: its recorded party and level.
-        entries = _get(client, "/api/v1/ledger", _as(client, cast, member), tag="compliance:")
+        entries = _get(client, "/api/v1/ledger", cast.signed_in(client, member), tag="compliance:")
         read = [e for e in entries.json()["entries"] if not e["payload_withheld"]]
         assert len(read) < len(entries.json()["entries"]), member
         assert '"ARM"' not in json.dumps([e["payload"] for e in read]), member

@@ -25,7 +25,6 @@ from ceasefire.alerts import service as alerts
 from ceasefire.db.context import ServiceContext
 from ceasefire.incidents import service as incidents
 from ceasefire.reports import service as reports
-from ceasefire.web.session import SESSION_COOKIE
 from tests.factories.members import Cast
 from tests.factories.publish import SCENARIO, make_day, report_body
 from tests.factories.reports import incident_of, shelling_body
@@ -71,15 +70,6 @@ def _hide_more(
     return made
 
 
-def _as(client: TestClient, cast: Cast, member: str | None) -> dict[str, str]:
-    """The bearer header of ``member`` (none for the public), the web's cookie set alike."""
-    client.cookies.clear()
-    if member is None:
-        return {}
-    client.cookies.set(SESSION_COOKIE, cast.tokens[member])
-    return cast.bearer(member)
-
-
 def _unchanged_for_readers(
     client: TestClient,
     ctx: ServiceContext,
@@ -90,9 +80,9 @@ def _unchanged_for_readers(
     added, the public and Armenia's liaison the same after the shared ones of Azerbaijan
     too, and a monitor something else each time."""
     for kind, readers in ((INTERNAL, NOT_MONITORS), (SHARED_WITH_AZE, READERS)):
-        before = {m: read(_as(client, cast, m)) for m in (*readers, "rus")}
+        before = {m: read(cast.signed_in(client, m)) for m in (*readers, "rus")}
         _hide_more(ctx, cast, kind)
-        after = {m: read(_as(client, cast, m)) for m in (*readers, "rus")}
+        after = {m: read(cast.signed_in(client, m)) for m in (*readers, "rus")}
         for member in readers:
             assert after[member] == before[member], (kind, member)
         assert after["rus"] != before["rus"]
@@ -274,7 +264,7 @@ def test_publications_list_counts_no_edition_the_reader_may_not_read(
     def read(headers: dict[str, str]) -> list[list[str]]:
         return _newest(client, "/api/v1/publications", headers)
 
-    before = {m: read(_as(client, cast, m)) for m in READERS}
+    before = {m: read(cast.signed_in(client, m)) for m in READERS}
     hidden = _hide_more(ctx, cast)
     for incident_id in hidden:
         made = client.post(
@@ -297,10 +287,10 @@ def test_publications_list_counts_no_edition_the_reader_may_not_read(
         assert made.status_code in (200, 201), made.text
         incidents.classify(ctx, turkey, incident_id, Classification.INTERNAL)
     for reader in READERS:
-        assert read(_as(client, cast, reader)) == before[reader], reader
+        assert read(cast.signed_in(client, reader)) == before[reader], reader
     assert before[None][0]  # the public edition
     assert before["arm"][0]  # and Armenia's own
-    assert len(read(_as(client, cast, "tur"))[3]) == 5
+    assert len(read(cast.signed_in(client, "tur"))[3]) == 5
 
 
 def test_alerts_list_counts_no_alert_withheld_from_the_reader(

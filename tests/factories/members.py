@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from fastapi.testclient import TestClient
+
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.db.context import ServiceContext
 from ceasefire.members import auth, posts
 from ceasefire.members.model import GeoPoint, MemberRole, ObservationPost, Sensor, SensorKind
 from ceasefire.members.service import grant_role
 from ceasefire.members.setup import DEMO_AGREEMENT_ID, DEMO_MEMBERS, setup_members
+from ceasefire.web.session import SESSION_COOKIE
 
 OPERATOR = Viewer.cli_operator()
 PASSWORD = "correct horse battery staple"
@@ -33,6 +36,15 @@ class Cast:
 
     def bearer(self, member_id: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[member_id]}"}
+
+    def signed_in(self, client: TestClient, member_id: str | None) -> dict[str, str]:
+        """``client`` as ``member_id`` reads: its bearer header (none for the public), the
+        web's session cookie set alike."""
+        client.cookies.clear()
+        if member_id is None:
+            return {}
+        client.cookies.set(SESSION_COOKIE, self.tokens[member_id])
+        return self.bearer(member_id)
 
 
 def add_user_with_token(
