@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from functools import cache
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -69,11 +68,6 @@ TOWN_KM = 25.0
 it is named by its centre's coordinates."""
 
 
-@cache
-def _gazetteer() -> Gazetteer:
-    return Gazetteer.load()
-
-
 def place_of_area(area: str, translate: Translate, lang: str) -> str:
     """An alert's area as a reader finds it: a grid cell (``grid0.25:159:187``) by the
     nearest populated place of the gazetteer (GeoNames, offline) within ``TOWN_KM`` of its
@@ -82,7 +76,7 @@ def place_of_area(area: str, translate: Translate, lang: str) -> str:
     centre = grid_centre(area)
     if centre is None:
         return area
-    town = _gazetteer().nearest_town(*centre, within_km=TOWN_KM)
+    town = Gazetteer.load().nearest_town(*centre, within_km=TOWN_KM)
     if town is not None:
         return translate(N_("cell near %(place)s (%(code)s)")) % {
             "place": town.name,

@@ -40,6 +40,7 @@ from ceasefire.ledger.bundle import bundle_header, served_entry, write_bundle
 from ceasefire.ledger.canonical import unreadable
 from ceasefire.ledger.cosign import (
     Cosignature,
+    KeysOf,
     check_cosigners,
     cosign,
     require_cosigners,
@@ -412,10 +413,9 @@ def _keep_cosignatures(
     return [k for k in kept if k.head == (head.tree_size, head.root_hash)]
 
 
-def _rechecked(
-    head: SignedTreeHead, installation: str, kept: Sequence[KeptCosignature], source: HeadSource
-) -> list[KeptCosignaturePublic]:
-    """``kept`` (cosignatures of ``head``) checked again against the members' keys now."""
+def _keys_once(source: HeadSource) -> KeysOf:
+    """``source.keys``, asked once a member for the run (the kept cosignatures' recheck and
+    the cosigners' count ask about the same members)."""
     keys: dict[str, list[dict[str, Any]]] = {}
 
     def keys_of(member: str) -> list[dict[str, Any]]:
@@ -423,6 +423,13 @@ def _rechecked(
             keys[member] = source.keys(member)
         return keys[member]
 
+    return keys_of
+
+
+def _rechecked(
+    head: SignedTreeHead, installation: str, kept: Sequence[KeptCosignature], keys_of: KeysOf
+) -> list[KeptCosignaturePublic]:
+    """``kept`` (cosignatures of ``head``) checked again against the members' keys now."""
     shown = []
     for each in sorted(kept, key=lambda k: k.cosignature.member_id):
         c = each.cosignature
@@ -715,13 +722,14 @@ def witness(
         answered = answer.get("cosignatures")
         cosignatures = answered if isinstance(answered, list) else cosignatures
         cosigned_by = cosign_key.member_id
+    keys_of = _keys_once(source)
     # Kept before any requirement is checked: a run that fails keeps them too.
     kept: list[KeptCosignaturePublic] = []
     if isinstance(installation, str):
         mine = _keep_cosignatures(
             state, head, installation, cosignatures, made_by=cosigned_by, source=source.name
         )
-        kept = _rechecked(head, installation, mine, source)
+        kept = _rechecked(head, installation, mine, keys_of)
     counted: list[str] = []
     if cosigners or cosigner_ids:
         assert isinstance(installation, str)
@@ -729,7 +737,7 @@ def witness(
             head,
             installation,
             cosignatures,
-            source.keys,
+            keys_of,
             count=cosigners,
             members=cosigner_ids,
             exclude=[m for m in (member_id, cosigned_by) if m is not None],
