@@ -932,6 +932,7 @@ OWN_SET_8 = DATA / "coder-own-sentences-8.json"
 OWN_SET_10 = DATA / "coder-own-sentences-10.json"
 OWN_SET_11 = DATA / "coder-own-sentences-11.json"
 OWN_SET_12 = DATA / "coder-own-sentences-12.json"
+OWN_SET_13 = DATA / "coder-own-sentences-13.json"
 
 
 @pytest.mark.parametrize(
@@ -942,13 +943,14 @@ OWN_SET_12 = DATA / "coder-own-sentences-12.json"
         (OWN_SET_10, "OWN10", 18),
         (OWN_SET_11, "OWN11", 34),
         (OWN_SET_12, "OWN12", 34),
+        (OWN_SET_13, "OWN13", 36),
     ],
 )
-def test_own_sets_7_8_10_11_12_are_annotated_and_split_once(
+def test_own_sets_7_to_13_are_annotated_and_split_once(
     path: Path, prefix: str, held: int
 ) -> None:
-    """Sets 7, 8, 10, 11 and 12: written and annotated before the coder ran on them; every
-    third record held (set 10: the ids ending -03; sets 11 and 12: the ids ending in an even
+    """Sets 7, 8, 10, 11, 12 and 13: written and annotated before the coder ran on them; every
+    third record held (set 10: the ids ending -03; sets 11 to 13: the ids ending in an even
     number)."""
     records = json.loads(path.read_text(encoding="utf-8"))["records"]
     assert len(records) >= 60
@@ -956,7 +958,7 @@ def test_own_sets_7_8_10_11_12_are_annotated_and_split_once(
     for number, record in enumerate(records, 1):
         seen[record["event"]] = seen.get(record["event"], 0) + 1
         assert record["id"] == f"{prefix}-{record['event']}-{seen[record['event']]:02d}"
-        if prefix in ("OWN11", "OWN12"):
+        if prefix in ("OWN11", "OWN12", "OWN13"):
             third = int(record["id"][-2:]) % 2 == 0
         else:
             third = record["id"].endswith("-03") if prefix == "OWN10" else number % 3 == 0
