@@ -946,9 +946,7 @@ OWN_SET_13 = DATA / "coder-own-sentences-13.json"
         (OWN_SET_13, "OWN13", 36),
     ],
 )
-def test_own_sets_7_to_13_are_annotated_and_split_once(
-    path: Path, prefix: str, held: int
-) -> None:
+def test_own_sets_7_to_13_are_annotated_and_split_once(path: Path, prefix: str, held: int) -> None:
     """Sets 7, 8, 10, 11, 12 and 13: written and annotated before the coder ran on them; every
     third record held (set 10: the ids ending -03; sets 11 to 13: the ids ending in an even
     number)."""
