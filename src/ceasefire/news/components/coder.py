@@ -73,6 +73,7 @@ from ceasefire.news.components.events import (
     _lemma_keys,
     _object_words,
     _with_compounds,
+    inverted_condition,
 )
 from ceasefire.news.components.lexicon import (
     BARE,
@@ -299,6 +300,26 @@ LOCATIVES = frozenset({"outside", "near", "at", "inside", "around", "by", "besid
 BODIES = frozenset({"bloc", "alliance", "organisation", "organization", "union"})
 # Searches, which done for an inquiry are the investigation, and the nouns of inquiries.
 SEARCHES = frozenset({"search", "raid"})
+# Adverbs that complete a verb to a phrase of its own when the parser does not tag them a
+# particle ("got together", "brushed aside"); only phrases the CAMEO dictionary lists count.
+PHRASE_ADVERBS = frozenset(
+    {"together", "aside", "apart", "back", "down", "off", "out", "up", "away", "over"}
+)  # fmt: skip
+# Bodies named for what they do ("a commission of inquiry", "a board of investigation").
+INQUIRY_BODIES = frozenset(
+    {"commission", "committee", "board", "court", "panel", "team", "tribunal", "body"}
+)  # fmt: skip
+# Handing a person to another state's justice ("deported him to Jordan to stand trial").
+TRANSFERS = frozenset(
+    {"deport", "hand", "send", "return", "transfer", "expel", "repatriate", "turn", "fly"}
+)  # fmt: skip
+TRIAL_WORDS = frozenset({"trial", "charge", "charges", "prosecution", "justice"})
+# Verbs that put someone under a measure ("placed her under investigation").
+PLACING = frozenset({"place", "put", "keep", "bring"})
+# Quantities of people: a crowd ("tens of thousands of Sri Lankans").
+MULTITUDES = frozenset({"thousand", "thousands", "hundred", "hundreds", "dozens", "scores"})
+# Participles that say what a crowd asks for ("…, demanding that he resign").
+CROWD_CALLS = frozenset({"demand", "call", "chant", "shout", "urge"})
 INQUIRIES = frozenset({"inquiry", "enquiry", "investigation", "probe"})
 # Verbs of speech that, with an addressee and an act to do, say a demand ("told X to").
 DIRECTING = frozenset({"tell"})
@@ -965,6 +986,14 @@ class CoderComponent(EventsComponent):
 
     def _trigger(self, token: Token) -> Candidate | None:
         found = super()._trigger(token)
+        if token.pos_ == "VERB":
+            death = _to_death(token)
+            if death is not None and (found is None or found.event not in ATTACKS):
+                # "beaten / burned / hacked / stoned to death": a killing (PLOVER ASSAULT),
+                # whatever else the verb means ("burned", "stoned", "set ablaze").
+                return Candidate(token, "ASSAULT", None, None, NAMED_OBJECT, [token, death])
+            if found is not None:
+                self._named_act(found, token)
         if found is not None and found.event == "COERCE" and token.lemma_.lower() in SEARCHES:
             # "searched the home of the former president in an inquiry into …", "raided
             # the offices as part of a corruption investigation": a search made for an
@@ -976,8 +1005,44 @@ class CoderComponent(EventsComponent):
         if found is None and token.pos_ == "NOUN":
             return self._verbal_noun(token)
         if found is None and token.pos_ == "VERB":
-            return self._ultimatum(token) or self._in_protest(token) or self._for_talks(token)
+            return (
+                self._ultimatum(token)
+                or self._in_protest(token)
+                or self._for_talks(token)
+                or self._crowd_call(token)
+            )
         return found
+
+    def _named_act(self, found: Candidate, token: Token) -> None:
+        """Acts a verb's object or purpose names beyond the verb's own type: a body named
+        for an inquiry ("set up a commission of inquiry") is the inquiry (PLOVER
+        INVESTIGATE, CAMEO 09); a person handed to another state "to stand trial / to face
+        charges" is judicial cooperation (PLOVER COOPERATE, CAMEO 063), not an expulsion."""
+        for body in (c for c in token.children if c.dep_ in {"dobj", "nsubjpass"}):
+            if body.lemma_.lower() not in INQUIRY_BODIES:
+                continue
+            for act in _prep_objects([body], {"of"}):
+                if act.lemma_.lower() in INQUIRIES and found.event != "INVESTIGATE":
+                    found.event, found.mode, found.context = "INVESTIGATE", None, "legal"
+                    found.words.append(act)
+                    return
+        if found.event in {"COERCE", "RETREAT", "CONCEDE", "SANCTION"} and any(
+            k in TRANSFERS for k in _lemma_keys(token, token.lemma_.lower())
+        ):
+            for clause in token.children:
+                if clause.dep_ not in {"advcl", "xcomp"} or clause.lemma_.lower() not in {
+                    "face",
+                    "stand",
+                }:
+                    continue
+                if any(
+                    c.lemma_.lower() in TRIAL_WORDS or c.lower_ in TRIAL_WORDS
+                    for c in clause.children
+                    if c.dep_ in {"dobj", "attr", "npadvmod", "advmod", "prep"}
+                ):
+                    found.event, found.mode, found.context = "COOPERATE", None, "legal"
+                    found.words.append(clause)
+                    return
 
     def _for_talks(self, token: Token) -> Candidate | None:
         """ "made a stopover in Lahore for talks with Sharif", "sat down for peace talks":
@@ -996,9 +1061,13 @@ class CoderComponent(EventsComponent):
         own done "in protest" is a protest (PLOVER PROTEST; CAMEO 14). Needs a coded party,
         like a default."""
         for pobj in _prep_objects([token], {"in"}):
-            if pobj.lemma_.lower() in {"protest", "protests"} and not any(
-                c.dep_ == "det" for c in pobj.children
-            ):
+            # "in protest", "in a nationwide strike" (a protest noun of the lexicon); not
+            # "in the protests", where the act only happened.
+            noun = self.lex.nouns.get(pobj.lemma_.lower())
+            if (
+                pobj.lemma_.lower() in {"protest", "protests"}
+                or (noun is not None and noun.event == "PROTEST")
+            ) and not any(c.dep_ == "det" and c.lower_ not in {"a", "an"} for c in pobj.children):
                 self._from_default.add(token.i)
                 return Candidate(token, "PROTEST", None, None, BARE, [token, pobj])
         return None
@@ -1010,9 +1079,10 @@ class CoderComponent(EventsComponent):
         needs a coded source or target (v1's framing makes typed acts ultimatums already)."""
         if not modal_words(token) & {"will", "would", "'ll", "shall"}:
             return None
-        for clause in token.children:
-            if clause.dep_ != "advcl" or clause.i < token.i:
-                continue
+        for clause in _condition_clauses(token):
+            if inverted_condition(clause):
+                self._from_default.add(token.i)
+                return Candidate(token, "THREATEN", None, None, BARE, [token, clause.left_edge])
             mark = next((c for c in clause.children if c.dep_ == "mark"), None)
             if mark is None:
                 continue
@@ -1156,8 +1226,16 @@ class CoderComponent(EventsComponent):
         verdict = self._characterization(token, lemma)
         if verdict is not None:
             return verdict if isinstance(verdict, Candidate) else None
-        own = super()._verb_trigger(token, lemma)
-        if own is None and lemma.startswith("re") and lemma not in self.lex.verbs:
+        # "backed down", "wound up": a phrase the CAMEO dictionary lists as a verb of its
+        # own is not its base verb; our lexicon decides only where it lists the phrase.
+        phrase = self._cameo_phrase(token, lemma)
+        own = None if phrase is not None else super()._verb_trigger(token, lemma)
+        if (
+            own is None
+            and phrase is None
+            and lemma.startswith("re")
+            and lemma not in self.lex.verbs
+        ):
             # "reopened the crossing", "reimposed the curfew": the verb's entries again.
             base = lemma[3:] if lemma.startswith("re-") else lemma[2:]
             own = super()._verb_trigger(token, base) if base in self.lex.verbs else None
@@ -1165,13 +1243,16 @@ class CoderComponent(EventsComponent):
             return own
         if lemma in REJECTING and any(c.dep_ == "xcomp" for c in token.children):
             return Candidate(token, "REJECT", None, None, NAMED_OBJECT, [token])
+        placed = self._placed_under(token, lemma)
+        if placed is not None:
+            return placed
         nominal = self._support_verb(token, lemma)
         if nominal is not None:
             return nominal
         if own is not None:
             return own
-        if lemma in NOT_TRIGGERS or lemma in self.lex.speech_verbs:
-            return None
+        if phrase is None and (lemma in NOT_TRIGGERS or lemma in self.lex.speech_verbs):
+            return None  # a light verb; its CAMEO phrases ("get together") are verbs
         if lemma in self.lex.content_takers and lemma not in self.lex.verbs:
             return None  # "plans to send troops": the sending is the event
         if lemma in DECIDING and any(c.dep_ in {"xcomp", "ccomp"} for c in token.children):
@@ -1222,6 +1303,69 @@ class CoderComponent(EventsComponent):
             return None  # "gave his ministers two weeks": no ultimatum to one's own people
         self._from_default.add(token.i)  # like a default, it needs a coded party
         return Candidate(token, "THREATEN", None, None, NAMED_OBJECT, [token, *time])
+
+    def _cameo_phrase(self, token: Token, lemma: str) -> tuple[str, Token] | None:
+        """The CAMEO multi-word verb ("back down", "get together") that the verb forms with
+        its particle or a completing adverb, where our lexicon does not list that phrase
+        (the lexicon, written for PLOVER, keeps the phrases it lists: "pull out")."""
+        if token.pos_ != "VERB":
+            return None
+        keys = _lemma_keys(token, lemma)
+        for word in token.children:
+            if not (
+                word.dep_ == "prt"
+                or (word.dep_ == "advmod" and word.i > token.i and word.lower_ in PHRASE_ADVERBS)
+            ):
+                continue
+            phrase = next(
+                (f"{k} {word.lower_}" for k in keys if f"{k} {word.lower_}" in self.index.verbs),
+                None,
+            )
+            if phrase is None:
+                return None
+            if any(e.particle == word.lower_ for k in keys for e in self.lex.verbs.get(k, ())):
+                return None
+            return phrase, word
+        return None
+
+    def _placed_under(self, token: Token, lemma: str) -> Candidate | None:
+        """ "placed the president under investigation", "put the town under curfew": a
+        measure a party is put under is the act of that measure (its event noun, or the verb
+        its noun of action derives from)."""
+        if lemma not in PLACING:
+            return None
+        for pobj in _prep_objects([token], {"under"}):
+            noun = self.lex.nouns.get(pobj.lemma_.lower()) or self.lex.nouns.get(pobj.lower_)
+            if noun is not None:
+                return Candidate(token, noun.event, noun.mode, None, NAMED_OBJECT, [token, pobj])
+            entry = self._nominal_entry(pobj)
+            if entry is not None:
+                return Candidate(
+                    token, entry.event, entry.mode, entry.context, NAMED_OBJECT, [token, pobj]
+                )
+        return None
+
+    def _crowd_call(self, token: Token) -> Candidate | None:
+        """ "Tens of thousands of Sri Lankans thronged the residence, demanding that he
+        resign": a crowd's act with no type of its own, done calling for something, is a
+        demonstration (PLOVER PROTEST, CAMEO 141), not only the demand it voices. Needs a
+        coded party, like a default."""
+        crowd = any(
+            s.lemma_.lower() in CROWDS | MULTITUDES or s.lower_ in CROWDS | MULTITUDES
+            for s in token.children
+            if s.dep_ == "nsubj"
+        )
+        if not crowd:
+            return None
+        for clause in token.children:
+            if (
+                clause.dep_ in {"advcl", "xcomp"}
+                and clause.tag_ == "VBG"
+                and clause.lemma_.lower() in CROWD_CALLS
+            ):
+                self._from_default.add(token.i)
+                return Candidate(token, "PROTEST", None, None, BARE, [token, clause])
+        return None
 
     def _support_verb(self, token: Token, lemma: str) -> Candidate | None:
         """ "completed its investigation", "undertook a mediation mission", "began the
@@ -1745,7 +1889,11 @@ class CoderComponent(EventsComponent):
         part = particle(token)
         keys = _lemma_keys(token, lemma)
         verb = None
-        if part:
+        phrase = self._cameo_phrase(token, lemma)
+        phrase_word = [phrase[1]] if phrase is not None else []
+        if phrase is not None:
+            verb = phrase[0]
+        elif part:
             verb = next((f"{k} {part}" for k in keys if f"{k} {part}" in self.index.verbs), None)
         verb = verb or next((k for k in keys if k in self.index.verbs), None)
         if verb is None:
@@ -1764,12 +1912,14 @@ class CoderComponent(EventsComponent):
             if coded is None:
                 return None
             kind, mode, context = coded
-            return Candidate(token, kind, mode, context, NAMED_OBJECT, [token, *words])
-        # Our lexicon's single type first (written for PLOVER), then CAMEO's default code,
-        # then the type most of the block's patterns agree on.
+            words = [token, *phrase_word, *words]
+            return Candidate(token, kind, mode, context, NAMED_OBJECT, words)
+        # Our lexicon's single type first (written for PLOVER; not for a phrase of the verb
+        # it does not list), then CAMEO's default code, then the type most of the block's
+        # patterns agree on.
         code = self.index.default_code(verb)
         code = self._act_code(code, verb, lemma) if code is not None else None
-        coded = self._lexicon_defaults.get(lemma)
+        coded = self._lexicon_defaults.get(lemma) if phrase is None else None
         if coded is None and code is not None:
             coded = self.index.to_plover(code)
         if coded is None and block is not None and code is None:
@@ -1778,7 +1928,7 @@ class CoderComponent(EventsComponent):
             return None
         kind, mode, context = coded
         self._from_default.add(token.i)
-        return Candidate(token, kind, mode, context, BARE, [token])
+        return Candidate(token, kind, mode, context, BARE, [token, *phrase_word])
 
     def _act_code(self, code: str, verb: str, lemma: str) -> str:
         """The act a CAMEO "express intent to …" (03x) code stands for, where the verb is one
@@ -2083,7 +2233,34 @@ def _conditions(trigger: Token) -> list[Token]:
                 c.dep_ == "mark" and c.lower_ in CONDITIONS for c in child.children
             ):
                 clauses.append(child)
+        clauses.extend(c for c in _condition_clauses(verb) if inverted_condition(c))
     return clauses
+
+
+def _to_death(verb: Token) -> Token | None:
+    """The "death" of "beaten / burned / stoned to death", if the verb has it."""
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ == "to":
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj" and pobj.lemma_.lower() == "death":
+                    return pobj
+    return None
+
+
+def _condition_clauses(verb: Token) -> list[Token]:
+    """The clauses after a verb that may set it a condition: its adverbial clauses, and a
+    clause opening with an inverted auxiliary ("would act should Chad keep …") that the
+    parser hangs beside it on the verb of speech that reports both."""
+    out = [c for c in verb.children if c.dep_ == "advcl" and c.i > verb.i]
+    if verb.dep_ == "ccomp" and verb.head.i > verb.i and inverted_condition(verb.head):
+        out.append(verb.head)  # "would close … should Chad continue": hung under it
+    if verb.dep_ == "ccomp":
+        out += [
+            c
+            for c in verb.head.children
+            if c.dep_ == "ccomp" and c.i > verb.i and inverted_condition(c)
+        ]
+    return out
 
 
 def _infinitive_clause(token: Token) -> bool:

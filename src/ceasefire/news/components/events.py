@@ -202,7 +202,7 @@ class EventsComponent:
             )
         )
         best: TriggerEntry | None = None
-        best_key: tuple[int, int, int, int] = (0, 0, 0, 0)
+        best_key: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
         best_words: list[Token] = [token]
         direct = self._direct_words(token)
         for entry in entries:
@@ -224,7 +224,15 @@ class EventsComponent:
                     words = [token]
             else:
                 words = [token]
-            key = (entry.specificity(), len(hits & direct), len(hits), -entry.order)
+            # An entry naming the verb's particle ("back down") wins over the bare verb
+            # ("back"): a phrasal verb is a verb of its own.
+            key = (
+                entry.specificity(),
+                int(entry.particle is not None),
+                len(hits & direct),
+                len(hits),
+                -entry.order,
+            )
             if best is None or key > best_key:
                 best, best_key, best_words = entry, key, words
         if best is None:
@@ -328,6 +336,7 @@ class EventsComponent:
                 found.extend(self._actors(inner_heads, resolver))
                 continue
             found.extend(self._modifier_conjuncts(head, resolver))
+            found.extend(self._of_conjuncts(head, resolver))
             ref = self._actor(head, resolver)
             if ref is None:
                 # "Heads of the coalition", "Members of the bloc", "Hundreds of
@@ -353,6 +362,28 @@ class EventsComponent:
                 sector = base.sector if base else None
                 end = other.idx + len(other.text)
                 extra.append(ActorRef(other.text, mention.ref.code, sector, other.idx, end))
+        return extra
+
+    def _of_conjuncts(self, head: Token, resolver: ActorResolver) -> list[ActorRef]:
+        """The states of "the presidents of Rwanda and Congo", "the foreign ministers of
+        Egypt and Jordan": a plural head names one of its kind for each state of its "of"
+        phrase, as "Rwandan and Congolese presidents" would."""
+        if head.tag_ not in {"NNS", "NNPS"}:
+            return []
+        extra: list[ActorRef] = []
+        for prep in head.children:
+            if prep.dep_ != "prep" or prep.lower_ != "of":
+                continue
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                others = conjuncts(pobj)
+                if len(others) < 2:
+                    continue
+                for other in others:
+                    mention = resolver.mention_at.get(other.i)
+                    if mention is None or not mention.ref.code:
+                        continue
+                    end = other.idx + len(other.text)
+                    extra.append(ActorRef(other.text, mention.ref.code, None, other.idx, end))
         return extra
 
     def _actor(self, head: Token, resolver: ActorResolver) -> ActorRef | None:
@@ -556,7 +587,7 @@ class EventsComponent:
                 clause = [complement, *[c for c in complement.children if c.dep_ == "conj"]]
                 inner = [by_token[t.i] for t in clause if t.i in by_token]
                 words = modal_words(complement)
-                if words & OBLIGATION:
+                if words & OBLIGATION and not inverted_condition(complement):
                     self._demand(verb, complement, speakers, inner, candidates, resolver, words)
                     continue
                 for candidate in inner:
@@ -950,6 +981,20 @@ def _complements(token: Token) -> list[Token]:
         if child.dep_ == "dobj":
             out.extend(c for c in child.children if c.dep_ in {"acl", "relcl"})
     return out
+
+
+def inverted_condition(clause: Token) -> bool:
+    """ "should Chad keep sheltering rebels", "had the talks failed": a clause that opens
+    with its auxiliary before its subject is a condition (English inversion for "if"), not
+    an obligation."""
+    own = [c for c in clause.children if c.dep_ not in {"ccomp", "advcl", "punct", "cc", "conj"}]
+    first = min(own, key=lambda t: t.i, default=None)
+    return (
+        first is not None
+        and first.dep_ == "aux"
+        and first.lower_ in {"should", "had"}
+        and any(c.dep_ in {"nsubj", "nsubjpass"} and c.i > first.i for c in clause.children)
+    )
 
 
 def _conditional(sent: Span) -> bool:
