@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 
 from ceasefire.news.extract import NewsExtractor
-from ceasefire.news.lang import tr
+from ceasefire.news.lang import ru, tr
+from ceasefire.news.lang.common import load_data
 
 DAY = date(2021, 3, 2)
 
@@ -782,3 +783,152 @@ def test_turkish_possessed_form_of_a_compound_noun(word: str, form: str | None) 
 )
 def test_turkish_mood_suffixes(word: str, stem: str, matches: bool) -> None:
     assert tr.matches_stem(word, stem) is matches
+
+
+# -- seventh pass (helper rutr7): rules found on the tune part of set 7, checked here on
+# sentences about other states.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A rejected claim is a denial of the act it reports, as "опровергнуть".
+        (
+            "Тбилиси отверг обвинения в обстреле пограничного села.",
+            ("FIGHT", "denied", ["GEO"], []),
+        ),
+        # A rejection of anything else stays a REJECT.
+        ("Тбилиси отверг предложение Москвы.", ("REJECT", "occurred", ["GEO"], ["RUS"])),
+        # The instrumental on an event noun is its agent, not the reporter.
+        (
+            "Грузинские власти сообщили об обстреле Гори российской артиллерией.",
+            ("FIGHT", "occurred", ["RUS"], []),
+        ),
+        # A verbal act named by its noun: the speaker acts, the genitive is its object.
+        (
+            "Президент Франции заявил о поддержке Грузии.",
+            ("SUPPORT", "occurred", ["FRA"], ["GEO"]),
+        ),
+        # Exchanging prisoners is their release; exchanging views is consulting.
+        ("Грузия и Украина обменялись пленными.", ("CONCEDE", "occurred", ["GEO", "UKR"], [])),
+        (
+            "Грузия и Украина обменялись мнениями о ситуации в регионе.",
+            ("CONSULT", "occurred", ["GEO", "UKR"], []),
+        ),
+        # The party of a refused act is the refusal's target.
+        (
+            "Грузинские власти отказались вести переговоры с украинскими властями.",
+            ("REJECT", "occurred", ["GEO"], ["UKR"]),
+        ),
+        # Forces withdrawn in a passive are their own side's withdrawal.
+        ("Украинские войска выводятся из Херсона.", ("RETREAT", "occurred", ["UKR"], [])),
+        # The recipient of a handover noun, however the parser hangs it.
+        ("Передача пограничного района Ирану завершена.", ("RETREAT", "occurred", [], ["IRN"])),
+        # An imperfective fires its perfective's entry.
+        ("Иран подписывает соглашение с Турцией.", ("AGREE", "occurred", ["IRN"], [])),
+        ("Турция осуждает действия Ирана.", ("DISAPPROVE", "occurred", ["TUR"], ["IRN"])),
+        # A hostile act in the future, reported by a speaker whose verb has another tense.
+        (
+            "Тегеран заявил, что нанесёт удары по позициям боевиков.",
+            ("THREATEN", "planned", ["IRN"], []),
+        ),
+        # A future cooperative act is no threat.
+        ("Россия будет поддерживать Грузию.", ("SUPPORT", "planned", ["RUS"], ["GEO"])),
+        # A delegation acts for its state.
+        (
+            "Делегации Грузии и Турции провели переговоры в Анкаре.",
+            ("CONSULT", "occurred", ["GEO", "TUR"], []),
+        ),
+    ],
+)
+def test_russian_seventh_pass_rules(extractor: NewsExtractor, text: str, expected: Coded) -> None:
+    assert primary(extractor, text, "ru") == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "perfective"),
+    [
+        ("подписывать", "подписать"),
+        ("захватывать", "захватить"),
+        ("договариваться", "договориться"),
+        ("осуждать", "осудить"),
+        ("отклонять", "отклонить"),
+        ("размещать", "разместить"),
+        ("вводить", "ввести"),
+        ("решать", "решать"),  # no entry for its pair: the word itself
+    ],
+)
+def test_russian_imperfective_finds_its_perfective(word: str, perfective: str) -> None:
+    lexicon = load_data("ru.yaml")
+    assert ru._verb_lemma(word, lexicon["verbs"], lexicon["objects"]) == perfective
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gürcistan, Türkiye'ye destek verdi.", ("SUPPORT", "occurred", ["GEO"], ["TUR"])),
+        (
+            "İran ve Türkiye dışişleri bakanları bölgedeki durumu telefonda ele aldı.",
+            ("CONSULT", "occurred", ["IRN", "TUR"], []),
+        ),
+        (
+            "Gürcistan ve Ukrayna heyetleri ilk toplantılarını Ankara'da gerçekleştirdi.",
+            ("CONSULT", "occurred", ["GEO", "UKR"], []),
+        ),
+        # A handover noun: territory is RETREAT, people a release.
+        ("Sınır köylerinin İran'a teslimi tamamlandı.", ("RETREAT", "occurred", [], ["IRN"])),
+        ("Esirlerin Gürcistan'a iadesi tamamlandı.", ("CONCEDE", "occurred", [], ["GEO"])),
+        # A demonym before a model designation qualifies the genitive noun after it.
+        (
+            "Ukrayna, bir Rus Su-34 uçağının Harkov'u bombaladığını açıkladı.",
+            ("FIGHT", "occurred", ["RUS"], []),
+        ),
+        # The reporter of a passive with an agent is not what the act befell.
+        (
+            "Gürcistan Savunma Bakanlığı, Gori'nin Rus topçusu tarafından bombalandığını açıkladı.",
+            ("FIGHT", "occurred", ["RUS"], []),
+        ),
+        # A hostile act in the future or on a condition is a threat.
+        ("Rusya, Gürcistan'ı vuracak.", ("THREATEN", "planned", ["RUS"], ["GEO"])),
+        (
+            "İran, sınırı yeniden ihlal edilirse Irak'taki mevzileri vuracağını açıkladı.",
+            ("THREATEN", "planned", ["IRN"], []),
+        ),
+    ],
+)
+def test_turkish_seventh_pass_rules(extractor: NewsExtractor, text: str, expected: Coded) -> None:
+    assert primary(extractor, text, "tr") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # A capital that acts (nominative, genitive, accusative object) is no place ...
+        ("Tahran, Bakü'nün iddialarını reddetti.", []),
+        ("Rusya, Tahran ve Tiflis'i itidale çağırdı.", []),
+        # ... where something happens, or the capital visited, it is one.
+        ("Bakanlar Tahran'da görüştü.", ["Tehran"]),
+        ("Bakan, Tiflis'i ziyaret etti.", ["Tbilisi"]),
+    ],
+)
+def test_turkish_acting_capital_is_no_place(
+    extractor: NewsExtractor, text: str, places: list[str]
+) -> None:
+    news = extractor.extract_sentence(text, day=DAY, language="tr")
+    assert sorted(p.name for p in news.places) == places
+
+
+@pytest.mark.parametrize(
+    ("word", "conditional"),
+    [
+        ("saldırırsa", True),
+        ("çekilmezse", True),
+        ("düşerse", True),
+        ("saldırdıysa", True),
+        ("borsa", False),  # a noun
+        ("saldırdı", False),
+    ],
+)
+def test_turkish_conditional_verb(word: str, conditional: bool) -> None:
+    token = tr.Token(0, word, 0, len(word), word, "")
+    assert tr._conditional(token) is conditional

@@ -1452,8 +1452,10 @@ def _negated(sentence: Sentence, token: Token) -> bool:
 def _future(sentence: Sentence, verb: Token) -> bool:
     if verb.feats.get("Tense") == "Fut":
         return True
+    # The analytic future "будет поддерживать": natasha may tag "будет" as present.
     return any(
-        child.lemma == "быть" and child.feats.get("Tense") == "Fut"
+        child.lemma == "быть"
+        and (child.feats.get("Tense") == "Fut" or child.text.lower().startswith("буд"))
         for child in sentence.kids(verb, "aux", "aux:pass")
     )
 
