@@ -225,6 +225,8 @@ def test_a_title_and_its_holder_are_one_actor() -> None:
         ("memiş", True),
         ("miyor", True),
         ("madığını", True),
+        ("meli", False),  # necessity: must
+        ("memeli", True),  # must not
     ],
 )
 def test_turkish_negation_is_not_the_verbal_noun(rest: str, negated: bool) -> None:
@@ -932,3 +934,31 @@ def test_turkish_acting_capital_is_no_place(
 def test_turkish_conditional_verb(word: str, conditional: bool) -> None:
     token = tr.Token(0, word, 0, len(word), word, "")
     assert tr._conditional(token) is conditional
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # What a speaker says another must do is the speaker's demand on it.
+        (
+            "Грузия заявила, что Россия должна вывести войска из Абхазии.",
+            "ru",
+            ("DEMAND", "occurred", ["GEO"], ["RUS"]),
+        ),
+        # Without a speaker, the act itself.
+        (
+            "Россия должна вывести войска из Абхазии.",
+            "ru",
+            ("RETREAT", "occurred", ["RUS"], []),
+        ),
+        (
+            "Gürcistan, Rusya'nın Abhazya'dan çekilmesi gerektiğini açıkladı.",
+            "tr",
+            ("DEMAND", "occurred", ["GEO"], ["RUS"]),
+        ),
+    ],
+)
+def test_obligation_reported_is_a_demand(
+    extractor: NewsExtractor, text: str, language: str, expected: Coded
+) -> None:
+    assert primary(extractor, text, language) == expected

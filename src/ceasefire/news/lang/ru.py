@@ -919,6 +919,14 @@ def _sentence_events(
             event = "DISAPPROVE"
         if _negated(sentence, token) and event in COOPERATIVE:
             event = "REJECT"
+        modal = _obligation(sentence, token, frozenset(lexicon["obligation"]))
+        if modal is not None and not trigger.nominal:
+            # "Грузия заявила, что Россия должна вывести войска": what the speaker says
+            # another must do is a demand on it (PLOVER DEMAND), by the speaker.
+            speaker = _speaker_of(sentence, modal, frozenset(lexicon["speech"]), actors)
+            obliged = _argument(sentence, modal, ("nsubj", "iobj"), actors) or source
+            if speaker and {a.ref.code for a in speaker} != {a.ref.code for a in obliged}:
+                event, source, targets = "DEMAND", speaker, obliged
         if event in _HOSTILE and (_conditional(sentence, verb) or _future(sentence, verb)):
             # A hostile act promised for the future or on a condition ("продолжит
             # наступление, если …") is a threat (PLOVER THREATEN).
@@ -1308,6 +1316,25 @@ def _complement_targets(sentence: Sentence, verb: Token, actors: dict[int, _Acto
         if found:
             return found
     return []
+
+
+def _obligation(sentence: Sentence, verb: Token, obligation: frozenset[str]) -> Token | None:
+    """The word of obligation an infinitive depends on ("должна вывести", "необходимо
+    отвести"), if any."""
+    if verb.rel not in ("xcomp", "csubj") or verb.head < 0:
+        return None
+    head = sentence.tokens[verb.head]
+    return head if head.lemma in obligation else None
+
+
+def _speaker_of(
+    sentence: Sentence, clause: Token, speech: frozenset[str], actors: dict[int, _Actor]
+) -> list[_Actor]:
+    """The subject of the speech verb a clause is reported by ("Грузия заявила, что …")."""
+    if clause.rel != "ccomp" or clause.head < 0:
+        return []
+    head = sentence.tokens[clause.head]
+    return _argument(sentence, head, ("nsubj",), actors) if head.lemma in speech else []
 
 
 def _conditional(sentence: Sentence, verb: Token) -> bool:

@@ -1045,6 +1045,12 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             source = nominative[:1] if nominative and nominative[0].last < opening else source
             targets = [a for a in actors if opening <= a.first < trigger.first and a not in source]
             event = "THREATEN"
+        if reported and _obliged(tokens, trigger, rest):
+            # "Çavuşoğlu, Ermenistan'ın … çekilmesi gerektiğini vurguladı": what the speaker
+            # says another must do is a demand on it (PLOVER DEMAND), by the speaker.
+            speaker = [a for a in _coordinated(nominative, tokens) if a not in source]
+            if speaker and {a.ref.code for a in speaker} != {a.ref.code for a in source}:
+                event, targets, source = "DEMAND", source or targets, speaker
         if event in _HOSTILE and (
             _FUTURE.search(rest) or any(_conditional(t) for t in tokens[: trigger.first])
         ):
@@ -1135,6 +1141,18 @@ _FUTURE = re.compile(r"(acak|ecek|acağ|eceğ)")
 # A verb in the conditional: aorist, negative aorist, past or evidential + -sA ("düşerse",
 # "çekilmezse", "saldırdıysa"), with its person endings.
 _CONDITIONAL = re.compile(r"([rz]|d[ıiuü]y|m[ıiuü]şs?)s[ae](k|n[ıi]z|l[ae]r|m)?$")
+
+
+_NECESSITY = re.compile(r"m[ae]l[ıi]")
+
+
+def _obliged(tokens: list[Token], trigger: _Trigger, rest: str) -> bool:
+    """Whether the act is one that must be done: -mAlI on its verb ("çekilmelidir") or
+    "gerek-" after it ("çekilmesi gerektiğini", "gerekiyor")."""
+    following = tokens[trigger.last + 1] if trigger.last + 1 < len(tokens) else None
+    return bool(_NECESSITY.match(rest)) or (
+        following is not None and matches_stem(following.word, "gerek")
+    )
 
 
 def _conditional(token: Token) -> bool:
@@ -1283,7 +1301,8 @@ def _passive(trigger: _Trigger, tokens: list[Token], rest: str) -> bool:
 # etmemiş, etmiyor), not the verbal noun in -mA (çekilme süresi, çekilmeye, çekilmesi).
 # Negation -mA- before a tense, person or participle; "-mAdA" is the verbal noun's locative
 # ("görüşmede", at the talks), "-mAdI" the negated past.
-_NEGATED = re.compile(r"^(m[ae](d[ıiuü]|z|y[ae][cğn]|m[ıi]ş|m[ae](k|s|y)|l[ıi]|y[ıi]p)|m[ıiuü]yor)")
+# -mAlI alone is necessity ("çekilmeli": must withdraw), -mAmAlI its negation.
+_NEGATED = re.compile(r"^(m[ae](d[ıiuü]|z|y[ae][cğn]|m[ıi]ş|m[ae](k|s|y|l[ıi])|y[ıi]p)|m[ıiuü]yor)")
 
 
 def _shared_case(actors: list[Actor], tokens: list[Token]) -> list[Actor]:
