@@ -962,3 +962,38 @@ def test_obligation_reported_is_a_demand(
     extractor: NewsExtractor, text: str, language: str, expected: Coded
 ) -> None:
     assert primary(extractor, text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # CAMEO 166 (expel diplomats), 161 (break relations): SANCTION; 174 (deport): COERCE.
+        ("Грузия выслала российских дипломатов.", "ru", ("SANCTION", "occurred", ["GEO"], ["RUS"])),
+        (
+            "Украина разорвала дипломатические отношения с Россией.",
+            "ru",
+            ("SANCTION", "occurred", ["UKR"], ["RUS"]),
+        ),
+        ("Турция депортировала иранских граждан.", "ru", ("COERCE", "occurred", ["TUR"], ["IRN"])),
+        ("Иран закрыл границу с Турцией.", "ru", ("COERCE", "occurred", ["IRN"], ["TUR"])),
+        (
+            "Gürcistan, Rusya'daki büyükelçisini geri çağırdı.",
+            "tr",
+            ("SANCTION", "occurred", ["GEO"], ["RUS"]),
+        ),
+        (
+            "Ukrayna, Rusya ile diplomatik ilişkilerini kesti.",
+            "tr",
+            ("SANCTION", "occurred", ["UKR"], ["RUS"]),
+        ),
+        (
+            "Gürcistan, Rus diplomatları sınır dışı etti.",
+            "tr",
+            ("SANCTION", "occurred", ["GEO"], []),
+        ),
+    ],
+)
+def test_reduced_relations_and_expulsions(
+    extractor: NewsExtractor, text: str, language: str, expected: Coded
+) -> None:
+    assert primary(extractor, text, language) == expected

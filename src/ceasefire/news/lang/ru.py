@@ -884,10 +884,13 @@ def _sentence_events(
             )
         if event == "SANCTION" and not any(a.ref.code for a in targets):
             # "отозвала посла из Израиля": the state an ambassador is recalled from
-            targets = _destination(sentence, token, actors, "из", "Gen") or targets
-        if event in ("CONCEDE", "COERCE") and not any(a.ref.code for a in targets):
+            targets = (
+                _destination(sentence, token, actors, "из", "Gen", ("state", "metonym")) or targets
+            )
+        if event in ("CONCEDE", "COERCE", "SANCTION") and not any(a.ref.code for a in targets):
             # "освободил 15 армянских задержанных", "захватили шестерых армянских
-            # военнослужащих": the state of the people released or captured.
+            # военнослужащих", "выслала российских дипломатов": the state of the people
+            # released, captured or expelled.
             targets = [
                 a for w in trigger.words if w is not token for a in _actors_of(sentence, w, actors)
             ] or targets
