@@ -6,14 +6,19 @@ gold files): each checks one rule of grammar or of the PLOVER codebook, not a go
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ceasefire.news.extract import NewsExtractor
-from ceasefire.news.lang import tr
+from ceasefire.news.lang import ru, tr
+from ceasefire.news.lang.common import load_data
 
 DAY = date(2021, 3, 2)
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 Coded = tuple[str, str, list[str], list[str]]
@@ -224,6 +229,8 @@ def test_a_title_and_its_holder_are_one_actor() -> None:
         ("memiş", True),
         ("miyor", True),
         ("madığını", True),
+        ("meli", False),  # necessity: must
+        ("memeli", True),  # must not
     ],
 )
 def test_turkish_negation_is_not_the_verbal_noun(rest: str, negated: bool) -> None:
@@ -782,3 +789,73 @@ def test_turkish_possessed_form_of_a_compound_noun(word: str, form: str | None) 
 )
 def test_turkish_mood_suffixes(word: str, stem: str, matches: bool) -> None:
     assert tr.matches_stem(word, stem) is matches
+
+
+# -- seventh pass (helper rutr7): rules found on the tune part of set 7, checked here on
+# sentences about other states.
+
+
+PROBES_7 = json.loads((DATA / "ru-tr-rule-probes-7.json").read_text(encoding="utf-8"))["probes"]
+
+
+@pytest.mark.parametrize("probe", PROBES_7, ids=[p["text"][:40] for p in PROBES_7])
+def test_seventh_pass_rules(extractor: NewsExtractor, probe: dict[str, Any]) -> None:
+    type_, modality, source, target = probe["expected"]
+    assert primary(extractor, probe["text"], probe["language"]) == (
+        type_,
+        modality,
+        sorted(source),
+        sorted(target),
+    ), probe["rule"]
+
+
+@pytest.mark.parametrize(
+    ("word", "perfective"),
+    [
+        ("подписывать", "подписать"),
+        ("захватывать", "захватить"),
+        ("договариваться", "договориться"),
+        ("осуждать", "осудить"),
+        ("отклонять", "отклонить"),
+        ("размещать", "разместить"),
+        ("вводить", "ввести"),
+        ("решать", "решать"),  # no entry for its pair: the word itself
+    ],
+)
+def test_russian_imperfective_finds_its_perfective(word: str, perfective: str) -> None:
+    lexicon = load_data("ru.yaml")
+    assert ru._verb_lemma(word, lexicon["verbs"], lexicon["objects"]) == perfective
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # A capital that acts (nominative, genitive, accusative object) is no place ...
+        ("Tahran, Bakü'nün iddialarını reddetti.", []),
+        ("Rusya, Tahran ve Tiflis'i itidale çağırdı.", []),
+        # ... where something happens, or the capital visited, it is one.
+        ("Bakanlar Tahran'da görüştü.", ["Tehran"]),
+        ("Bakan, Tiflis'i ziyaret etti.", ["Tbilisi"]),
+    ],
+)
+def test_turkish_acting_capital_is_no_place(
+    extractor: NewsExtractor, text: str, places: list[str]
+) -> None:
+    news = extractor.extract_sentence(text, day=DAY, language="tr")
+    assert sorted(p.name for p in news.places) == places
+
+
+@pytest.mark.parametrize(
+    ("word", "conditional"),
+    [
+        ("saldırırsa", True),
+        ("çekilmezse", True),
+        ("düşerse", True),
+        ("saldırdıysa", True),
+        ("borsa", False),  # a noun
+        ("saldırdı", False),
+    ],
+)
+def test_turkish_conditional_verb(word: str, conditional: bool) -> None:
+    token = tr.Token(0, word, 0, len(word), word, "")
+    assert tr._conditional(token) is conditional

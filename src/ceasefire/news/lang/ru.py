@@ -681,12 +681,62 @@ def _triggers(sentence: Sentence, lexicon: dict[str, Any]) -> list[_Trigger]:
 
 
 def _verb_lemma(lemma: str, verbs: dict[str, str], objects: dict[str, Any]) -> str:
-    """The lexicon's entry for a verb: its lemma, or for a reflexive or passive in -ся/-сь that
-    has no entry of its own the verb without it ("выводиться" → выводить)."""
-    if lemma in verbs or lemma in objects or not lemma.endswith(("ся", "сь")):
+    """The lexicon's entry for a verb: its lemma; for a reflexive or passive in -ся/-сь that
+    has no entry of its own the verb without it ("выводиться" → выводить); for an
+    imperfective without an entry its perfective pair ("подписывать" → подписать,
+    "осуждать" → осудить, "договариваться" → договориться)."""
+    if lemma in verbs or lemma in objects:
         return lemma
-    bare = lemma[:-2]
-    return bare if bare in verbs or bare in objects else lemma
+    reflexive = lemma.endswith(("ся", "сь"))
+    bases = [lemma[:-2], lemma] if reflexive else [lemma]
+    for base in bases:
+        for form in (base, *_perfectives(base)):
+            for candidate in (form, form + "ся") if reflexive else (form,):
+                if candidate in verbs or candidate in objects:
+                    return candidate
+    return lemma
+
+
+# Consonants of an imperfective stem in -ать and of its perfective in -ить ("осуждать" /
+# "осудить", "возвращать" / "возвратить", "приглашать" / "пригласить", "ослаблять" /
+# "ослабить"), longest first.
+_ALTERNATIONS = (
+    ("жд", "д"),
+    ("щ", "ст"),
+    ("щ", "т"),
+    ("ш", "с"),
+    ("ч", "т"),
+    ("вл", "в"),
+    ("бл", "б"),
+    ("мл", "м"),
+    ("пл", "п"),
+)
+
+
+def _perfectives(lemma: str) -> list[str]:
+    """The perfectives an imperfective infinitive may pair with, by the regular suffixes of
+    Russian aspect: -ывать/-ивать (подписывать, обстреливать, договаривать), -ять (отклонять),
+    -ать with a consonant alternation (нарушать, осуждать), -водить (вводить). Only forms
+    the lexicon lists are used, so a wrong guess costs nothing."""
+    out: list[str] = []
+    if lemma.endswith("водить"):
+        out.append(lemma[:-6] + "вести")  # вводить → ввести, отводить → отвести
+    if lemma.endswith(("ывать", "ивать")):
+        stem = lemma[:-5]
+        stems = [stem]
+        if "а" in stem:
+            at = stem.rindex("а")
+            stems.append(stem[:at] + "о" + stem[at + 1 :])  # договаривать → договорить
+        out += [s + ending for s in stems for ending in ("ать", "ить", "ять")]
+    elif lemma.endswith("ять"):
+        out.append(lemma[:-3] + "ить")
+        stem = lemma[:-3]
+        out += [stem[: -len(a)] + b + "ить" for a, b in _ALTERNATIONS if stem.endswith(a)]
+    elif lemma.endswith("ать"):
+        stem = lemma[:-3]
+        out.append(stem + "ить")
+        out += [stem[: -len(a)] + b + "ить" for a, b in _ALTERNATIONS if stem.endswith(a)]
+    return out
 
 
 def _object_keys(sentence: Sentence, token: Token) -> list[str]:
@@ -700,6 +750,21 @@ def _sentence_events(
 ) -> list[Event]:
     accuse = frozenset(lexicon["accuse"])
     deny = frozenset(lexicon["deny"])
+    claims = frozenset(lexicon["claims"])
+    verbs: dict[str, str] = lexicon["verbs"]
+    # A rejection of a claim ("отверг обвинения в обстреле") is a denial, as "опровергнуть".
+    denials = {
+        t.index
+        for t in sentence.tokens
+        if t.pos == "VERB"
+        and (
+            t.lemma in deny
+            or (
+                verbs.get(_verb_lemma(t.lemma, verbs, {})) == "REJECT"
+                and any(o.lemma in claims for o in sentence.kids(t, "obj"))
+            )
+        )
+    }
     protesters = frozenset(lexicon["protesters"])
     sectors: dict[str, str] = lexicon["sectors"]
     handover = frozenset(lexicon["handover"])
@@ -712,7 +777,7 @@ def _sentence_events(
         t
         for t in triggers
         if not (
-            t.token.lemma in deny
+            t.token.index in denials
             and not t.nominal
             and any(o is not t and _governs(sentence, t.token, o.token) for o in triggers)
         )
@@ -723,10 +788,11 @@ def _sentence_events(
         modality: Modality = "occurred"
         claimed_by: list[ActorRef] = []
         victims: list[_Actor] = []
+        objective: list[_Actor] = []
         mutual = False
         event = trigger.event
         governor = _governor(sentence, trigger)
-        denier = _denier(sentence, token, deny)
+        denier = _denier(sentence, token, denials)
         if governor is not token and governor.lemma in accuse:
             # "обвинить X в обстреле", "… в попытке захватить": the act, by X, claimed by the
             # accuser.
@@ -738,7 +804,7 @@ def _sentence_events(
                 # accused by the other, so both are source and target.
                 source = _argument(sentence, governor, ("nsubj",), actors)
                 mutual = True
-        elif governor is not token and governor.lemma in deny:
+        elif governor is not token and governor.index in denials:
             source = _argument(sentence, governor, ("nsubj",), actors)
             modality = "denied"
         elif trigger.nominal and verb is not token and governor.lemma in harmed:
@@ -752,9 +818,17 @@ def _sentence_events(
                 for a in _nested_actors(sentence, k, actors)
             ]
         elif trigger.nominal and verb is not token:
-            source = _argument(sentence, governor, ("nsubj", "nsubj:pass"), actors)
+            # "обстрел Степанакерта азербайджанской артиллерией": the instrumental is the
+            # act's own agent, before the subject of the verb it hangs on.
+            source = _instrumental_agent(sentence, token, actors) or _argument(
+                sentence, governor, ("nsubj", "nsubj:pass"), actors
+            )
             if not source:
                 source = _genitive_agent(sentence, token, actors)
+            else:
+                # "заявил о поддержке Азербайджана": with the agent named elsewhere, the
+                # act's genitive is what it is done to.
+                objective = _genitive_object(sentence, token, actors)
         else:
             source = (
                 _argument(sentence, verb, ("nsubj",), actors)
@@ -790,6 +864,11 @@ def _sentence_events(
         if subject_lemmas & protesters:
             event = "PROTEST"
         targets = victims + _targets(sentence, trigger, actors)
+        targets += [a for a in objective if a.ref.code not in {s.ref.code for s in source}]
+        if not trigger.nominal and event in _INTENTIONS and not any(a.ref.code for a in targets):
+            # "отказались вести переговоры с карабахскими властями": the party of the act
+            # refused, agreed to or demanded is the target.
+            targets = _complement_targets(sentence, token, actors) or targets
         if mutual:
             targets = list(source)
         if trigger.event == "MOVE" and event == "CONSULT" and not targets:
@@ -805,10 +884,13 @@ def _sentence_events(
             )
         if event == "SANCTION" and not any(a.ref.code for a in targets):
             # "отозвала посла из Израиля": the state an ambassador is recalled from
-            targets = _destination(sentence, token, actors, "из", "Gen") or targets
-        if event in ("CONCEDE", "COERCE") and not any(a.ref.code for a in targets):
+            targets = (
+                _destination(sentence, token, actors, "из", "Gen", ("state", "metonym")) or targets
+            )
+        if event in ("CONCEDE", "COERCE", "SANCTION") and not any(a.ref.code for a in targets):
             # "освободил 15 армянских задержанных", "захватили шестерых армянских
-            # военнослужащих": the state of the people released or captured.
+            # военнослужащих", "выслала российских дипломатов": the state of the people
+            # released, captured or expelled.
             targets = [
                 a for w in trigger.words if w is not token for a in _actors_of(sentence, w, actors)
             ] or targets
@@ -823,7 +905,11 @@ def _sentence_events(
             )
         if passive:
             agent = _argument(sentence, verb, ("obl:agent",), actors)
-            if event == "MOBILIZE":
+            # Forces moved ("миротворцы выводятся", "войска были переброшены") are their
+            # own side's deployment or withdrawal, not its target.
+            if event == "MOBILIZE" or (
+                event == "RETREAT" and all(a.ref.sector == "MIL" for a in passive)
+            ):
                 source = source or passive
             else:
                 targets = passive + targets
@@ -836,6 +922,18 @@ def _sentence_events(
             event = "DISAPPROVE"
         if _negated(sentence, token) and event in COOPERATIVE:
             event = "REJECT"
+        modal = _obligation(sentence, token, frozenset(lexicon["obligation"]))
+        if modal is not None and not trigger.nominal:
+            # "Грузия заявила, что Россия должна вывести войска": what the speaker says
+            # another must do is a demand on it (PLOVER DEMAND), by the speaker.
+            speaker = _speaker_of(sentence, modal, frozenset(lexicon["speech"]), actors)
+            obliged = _argument(sentence, modal, ("nsubj", "iobj"), actors) or source
+            if speaker and {a.ref.code for a in speaker} != {a.ref.code for a in obliged}:
+                event, source, targets = "DEMAND", speaker, obliged
+        if event in _HOSTILE and (_conditional(sentence, verb) or _future(sentence, verb)):
+            # A hostile act promised for the future or on a condition ("продолжит
+            # наступление, если …") is a threat (PLOVER THREATEN).
+            event = "THREATEN"
         if modality == "occurred" and _future(sentence, verb):
             modality = "planned"
         source_refs = _unique([a.ref for a in source])
@@ -962,6 +1060,12 @@ def _nested_actors(sentence: Sentence, token: Token, actors: dict[int, _Actor]) 
             for child in sentence.kids(node, "nmod", "amod", "appos", "flat"):
                 if sentence.case_of(child) is not None:
                     continue
+                if (
+                    child.rel in ("nmod", "appos")
+                    and child.feats.get("Case") in ("Dat", "Ins")
+                    and child.feats.get("Case") != node.feats.get("Case")
+                ):
+                    continue  # "передача района Азербайджану": a recipient, not an owner
                 actor = actors.get(child.index)
                 if actor is not None and actor.entry is not None:
                     return _actors_of(sentence, child, actors)
@@ -1024,8 +1128,12 @@ def _reporter(
     subjects = sentence.kids(head, "nsubj")
     if len(subjects) != 1 or verb.feats.get("Number") != "Sing":
         return []
+    # A feature one of the verbs lacks (a future has no gender, a past no person) does not
+    # disagree: "Киев заявил, что нанесёт удары" is Kyiv's.
     agree = all(
-        verb.feats.get(key) == head.feats.get(key) for key in ("Number", "Gender", "Person")
+        verb.feats.get(key) == head.feats.get(key)
+        for key in ("Number", "Gender", "Person")
+        if key in verb.feats and key in head.feats
     )
     return _actors_of(sentence, subjects[0], actors) if agree else []
 
@@ -1057,6 +1165,13 @@ def _preceding_subject(sentence: Sentence, verb: Token, actors: dict[int, _Actor
         if actor is not None and token.feats.get("Case") == "Nom" and token.pos != "ADJ":
             return [actor]
     return []
+
+
+# Acts whose verb takes an infinitive with the act's party ("отказались вести переговоры с
+# X"): refusing, agreeing to, demanding and threatening.
+_INTENTIONS = frozenset({"REJECT", "AGREE", "DEMAND", "THREATEN"})
+# Acts that promised for the future or on a condition are threats (PLOVER THREATEN).
+_HOSTILE = frozenset({"FIGHT", "ASSAULT", "COERCE", "SANCTION"})
 
 
 # Kinds of act a state does to its own institutions as often as to another state's: a bare
@@ -1171,6 +1286,67 @@ def _genitive_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) 
     return []
 
 
+def _instrumental_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The actor in the instrumental without a preposition on an event noun: its agent
+    ("обстрел … азербайджанской артиллерией")."""
+    for child in sentence.kids(noun, "nmod"):
+        if sentence.case_of(child) is None and child.feats.get("Case") == "Ins":
+            found = _actors_of(sentence, child, actors)
+            if found:
+                return found
+    return []
+
+
+def _genitive_object(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The actors in the genitive (no preposition) on an event noun ("поддержке
+    Азербайджана")."""
+    return [
+        a
+        for child in sentence.kids(noun, "nmod")
+        if sentence.case_of(child) is None and child.feats.get("Case") == "Gen"
+        for a in _actors_of(sentence, child, actors)
+    ]
+
+
+def _complement_targets(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The targets of the infinitive a verb takes, with its object's own ("вести переговоры
+    с X")."""
+    for inf in sentence.kids(verb, "xcomp"):
+        if inf.feats.get("VerbForm") != "Inf":
+            continue
+        words = [inf, *sentence.kids(inf, "obj")]
+        found = _targets(sentence, _Trigger(inf, "", words, inf, False), actors)
+        if found:
+            return found
+    return []
+
+
+def _obligation(sentence: Sentence, verb: Token, obligation: frozenset[str]) -> Token | None:
+    """The word of obligation an infinitive depends on ("должна вывести", "необходимо
+    отвести"), if any."""
+    if verb.rel not in ("xcomp", "csubj") or verb.head < 0:
+        return None
+    head = sentence.tokens[verb.head]
+    return head if head.lemma in obligation else None
+
+
+def _speaker_of(
+    sentence: Sentence, clause: Token, speech: frozenset[str], actors: dict[int, _Actor]
+) -> list[_Actor]:
+    """The subject of the speech verb a clause is reported by ("Грузия заявила, что …")."""
+    if clause.rel != "ccomp" or clause.head < 0:
+        return []
+    head = sentence.tokens[clause.head]
+    return _argument(sentence, head, ("nsubj",), actors) if head.lemma in speech else []
+
+
+def _conditional(sentence: Sentence, verb: Token) -> bool:
+    """Whether a clause of condition ("если …") hangs on the verb."""
+    return any(
+        m.lemma == "если" for k in sentence.kids(verb, "advcl") for m in sentence.kids(k, "mark")
+    )
+
+
 def _side_agent(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -> list[_Actor]:
     """The actor after "со стороны" on a trigger word ("огонь был открыт со стороны X")."""
     return [
@@ -1210,6 +1386,15 @@ def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -
                 or (case is None and child.feats.get("Case") == "Dat")
             ):
                 found.extend(_actors_of(sentence, child, actors) or _owner(sentence, child, actors))
+            elif trigger.nominal and head is trigger.token and case is None:
+                # "передача Кельбаджарского района Азербайджану": the parser hangs the
+                # recipient of an event noun on its genitive object.
+                found.extend(
+                    a
+                    for k in sentence.kids(child, "nmod", "appos")
+                    if sentence.case_of(k) is None and k.feats.get("Case") == "Dat"
+                    for a in _actors_of(sentence, k, actors)
+                )
     return found
 
 
@@ -1268,12 +1453,12 @@ def _governs(sentence: Sentence, head: Token, token: Token) -> bool:
     return False
 
 
-def _denier(sentence: Sentence, token: Token, deny: frozenset[str]) -> Token | None:
+def _denier(sentence: Sentence, token: Token, denials: set[int]) -> Token | None:
     """The denial verb above an act ("опровергло сообщения о том, что … обстреляли")."""
     node, steps = token, 0
     while node.head >= 0 and steps < 6:
         node = sentence.tokens[node.head]
-        if node.lemma in deny and node.pos == "VERB":
+        if node.index in denials:
             return node
         steps += 1
     return None
@@ -1297,8 +1482,10 @@ def _negated(sentence: Sentence, token: Token) -> bool:
 def _future(sentence: Sentence, verb: Token) -> bool:
     if verb.feats.get("Tense") == "Fut":
         return True
+    # The analytic future "будет поддерживать": natasha may tag "будет" as present.
     return any(
-        child.lemma == "быть" and child.feats.get("Tense") == "Fut"
+        child.lemma == "быть"
+        and (child.feats.get("Tense") == "Fut" or child.text.lower().startswith("буд"))
         for child in sentence.kids(verb, "aux", "aux:pass")
     )
 

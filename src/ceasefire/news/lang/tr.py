@@ -373,8 +373,11 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
             sector = entry.sector
             kind = entry.kind
             if sector_hit is None and entry.kind in ("state", "organisation") and not last.suffix:
-                # "Azerbaycan mevzilerine": the noun the state qualifies carries the case.
-                for following in tokens[index + size : index + size + 3]:
+                # "Azerbaycan mevzilerine": the noun the state qualifies carries the case,
+                # past a model designation ("Türk F-16 savaş uçağının").
+                start = index + size
+                start += _designation(tokens, start)
+                for following in tokens[start : start + 3]:
                     if following.capitalised or not following.base.isalpha():
                         break
                     case = case_of(following, noun=True)
@@ -399,6 +402,23 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
             continue
         index += 1
     return join_titles(tokens, found, _holder_case)
+
+
+def _designation(tokens: list[Token], index: int) -> int:
+    """The number of tokens of a model designation at ``index`` ("F-16", "Su-25", "Mi-24":
+    capital letters, a hyphen, digits), else 0."""
+    window = tokens[index : index + 3]
+    if (
+        len(window) == 3
+        and window[0].capitalised
+        and len(window[0].base) <= 3
+        and window[1].text == "-"
+        and window[2].text.isdigit()
+        and window[1].start == window[0].end
+        and window[2].start == window[1].end
+    ):
+        return 3
+    return 0
 
 
 def _holder_case(token: Token) -> str | None:
@@ -477,7 +497,9 @@ def make_places(resources: PipelineResources) -> Any:
     admin_nouns = tuple(words.get("admin_nouns", []))
 
     def places(news: NewsDoc) -> NewsDoc:
-        news.places = find_places(news, _sentences(news), aliases, admin_nouns, focus)
+        news.places = find_places(
+            news, _sentences(news), aliases, admin_nouns, focus, metonyms_act=True
+        )
         return news
 
     return places
@@ -489,8 +511,12 @@ def find_places(
     aliases: dict[str, str],
     admin_nouns: tuple[str, ...],
     focus: tuple[str, ...],
+    *,
+    metonyms_act: bool = False,
 ) -> list[PlaceMention]:
-    """Places named by capitalised words, longest name first; countries counted as evidence."""
+    """Places named by capitalised words, longest name first; countries counted as evidence.
+    With ``metonyms_act`` (Turkish case endings), a capital that acts stands for its state
+    and is no place (see `_acting_capital`)."""
     from ceasefire.news.geo import Gazetteer
 
     gazetteer = Gazetteer.load()
@@ -524,6 +550,9 @@ def find_places(
                 if entry is not None and entry.kind != "metonym":
                     hit = (size, [])
                     break
+                if metonyms_act and entry is not None and _acting_capital(tokens, index + size - 1):
+                    hit = (size, [])
+                    break
                 if alias:
                     candidates = list(gazetteer.lookup(alias))
                 elif size == 1 and (len(name) < 4 or _before_person(tokens, index, entries)):
@@ -550,6 +579,25 @@ def find_places(
                 found.append((tokens[index].start, end, candidates, admin))
             index += size
     return resolve_places(text, found, countries=countries, focus=focus)
+
+
+_BARE_ACCUSATIVE = frozenset({"ı", "i", "u", "ü", "yı", "yi", "yu", "yü"})
+
+
+def _acting_capital(tokens: list[Token], index: int) -> bool:
+    """Whether a capital's name is an actor, not a place: in the nominative or genitive
+    ("Erivan, … reddetti", "Tahran'ın karşılık vereceği"), or the accusative object of an act
+    ("Bakü ve Erivan'ı … davet etti"), not of a visit ("Bakü'yü ziyaret etti", where the
+    visit is). The locative, ablative and dative ("Erivan'da", "Bakü'ye") are places."""
+    token = tokens[index]
+    case = case_of(token)
+    if case in ("nom", "gen"):
+        return not token.suffix or case == "gen"
+    if case != "acc" or lower(token.suffix or "") not in _BARE_ACCUSATIVE:
+        return False
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    meetings = _lexicon()[1]["meetings"]
+    return following is None or not any(matches_stem(following.word, m) for m in meetings)
 
 
 def _before_person(
@@ -956,7 +1004,11 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         elif _passive(trigger, tokens, rest) and event != "MOBILIZE" and not (owned and source):
             # A passive's nominative is what the act befell; without an agent, no source.
             if agents:
-                targets = targets or [a for a in nominative if a not in agents][:1]
+                # A nominative before a reported clause is its reporter ("Ermeni yönetimi,
+                # Hankendi'nin … tarafından bombalandığını açıkladı"), not what it befell.
+                targets = targets or (
+                    [] if reported else [a for a in nominative if a not in agents][:1]
+                )
             elif reported and subject:
                 source = []  # "Bakanlık, sivillerin hedef alındığını bildirdi": the speaker
             elif not targets:
@@ -993,11 +1045,23 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             source = nominative[:1] if nominative and nominative[0].last < opening else source
             targets = [a for a in actors if opening <= a.first < trigger.first and a not in source]
             event = "THREATEN"
+        if reported and _obliged(tokens, trigger, rest):
+            # "Çavuşoğlu, Ermenistan'ın … çekilmesi gerektiğini vurguladı": what the speaker
+            # says another must do is a demand on it (PLOVER DEMAND), by the speaker.
+            speaker = [a for a in _coordinated(nominative, tokens) if a not in source]
+            if speaker and {a.ref.code for a in speaker} != {a.ref.code for a in source}:
+                event, targets, source = "DEMAND", source or targets, speaker
+        if event in _HOSTILE and (
+            _FUTURE.search(rest) or any(_conditional(t) for t in tokens[: trigger.first])
+        ):
+            # A hostile act promised ("saldırıları sürdürecek") or on a condition
+            # ("çekilmezse … vuracağız") is a threat (PLOVER THREATEN).
+            event = "THREATEN"
         if not source and not agents and event in ("MOBILIZE", "COERCE"):
             # "Azerbaycan'da seferberlik ilan edildi": a measure decreed with no agent is the
             # state's where it is decreed.
             source = [a for a in before if a.case == "loc" and a.kind == "state"][:1]
-        if modality == "occurred" and re.search(r"(acak|ecek|acağ|eceğ)", rest):
+        if modality == "occurred" and _FUTURE.search(rest):
             modality = "planned"
         events.append(
             token_run_event(
@@ -1072,6 +1136,31 @@ def _acknowledged(
 
 # A noun derived from a verb of movement (-Im, -Iş: "ulaşım" transport, "giriş" entrance) or
 # its bare verbal noun ("ilerleme" progress): no movement.
+_HOSTILE = frozenset({"FIGHT", "ASSAULT", "COERCE", "SANCTION"})
+_FUTURE = re.compile(r"(acak|ecek|acağ|eceğ)")
+# A verb in the conditional: aorist, negative aorist, past or evidential + -sA ("düşerse",
+# "çekilmezse", "saldırdıysa"), with its person endings.
+_CONDITIONAL = re.compile(r"([rz]|d[ıiuü]y|m[ıiuü]şs?)s[ae](k|n[ıi]z|l[ae]r|m)?$")
+
+
+_NECESSITY = re.compile(r"m[ae]l[ıi]")
+
+
+def _obliged(tokens: list[Token], trigger: _Trigger, rest: str) -> bool:
+    """Whether the act is one that must be done: -mAlI on its verb ("çekilmelidir") or
+    "gerek-" after it ("çekilmesi gerektiğini", "gerekiyor")."""
+    following = tokens[trigger.last + 1] if trigger.last + 1 < len(tokens) else None
+    return bool(_NECESSITY.match(rest)) or (
+        following is not None and matches_stem(following.word, "gerek")
+    )
+
+
+def _conditional(token: Token) -> bool:
+    """Whether a lower-case word is a finite verb in the conditional (not a name, and long
+    enough not to be a noun like "borsa")."""
+    return not token.capitalised and len(token.word) >= 6 and bool(_CONDITIONAL.search(token.word))
+
+
 _DERIVED_NOUN = re.compile(r"^([ıiuü][mş]|m[ae]($|l[ae]r|d[ae]|n[ıi]n))")
 
 
@@ -1212,7 +1301,8 @@ def _passive(trigger: _Trigger, tokens: list[Token], rest: str) -> bool:
 # etmemiş, etmiyor), not the verbal noun in -mA (çekilme süresi, çekilmeye, çekilmesi).
 # Negation -mA- before a tense, person or participle; "-mAdA" is the verbal noun's locative
 # ("görüşmede", at the talks), "-mAdI" the negated past.
-_NEGATED = re.compile(r"^(m[ae](d[ıiuü]|z|y[ae][cğn]|m[ıi]ş|m[ae](k|s|y)|l[ıi]|y[ıi]p)|m[ıiuü]yor)")
+# -mAlI alone is necessity ("çekilmeli": must withdraw), -mAmAlI its negation.
+_NEGATED = re.compile(r"^(m[ae](d[ıiuü]|z|y[ae][cğn]|m[ıi]ş|m[ae](k|s|y|l[ıi])|y[ıi]p)|m[ıiuü]yor)")
 
 
 def _shared_case(actors: list[Actor], tokens: list[Token]) -> list[Actor]:
