@@ -147,3 +147,15 @@ def test_own_gold_8_split_is_fixed_in_the_file() -> None:
     held = select_part(articles, "held")
     assert [a.id for a in held] == [f"own8-{n:02d}" for n in range(3, 22, 3)]
     assert sum(len(a.toponyms) for a in articles) == 158
+
+
+def test_a_small_towns_only_reading_abroad_is_no_sign_of_its_country(nlp: Language) -> None:
+    # GeoNames' only St Agnes is Australian; among Cornish towns the village the gazetteer
+    # lacks is placed at the town beside it, not 16,000 km away.
+    text = (
+        "A woman from Redruth was hurt near Perranporth. Crews from Truro and Newquay were "
+        "sent, and the road to St Agnes was shut."
+    )
+    st_agnes = only(parse(nlp, text), "St Agnes")
+    assert st_agnes.country == "GB"
+    assert near(st_agnes, 50.31, -5.20, km=50)
