@@ -366,6 +366,10 @@ def contains(outer: Place, inner: Place) -> bool:
     if outer.kind == "admin1":
         return inner.admin1 == outer.admin1
     if outer.kind == "admin2" and inner.kind == "city":
+        if not outer.population and outer.admin1:
+            # A county known only at its state's middle (no town of its name weighs it):
+            # somewhere in its state, which is all the gazetteer knows of it.
+            return inner.admin1 == outer.admin1
         return (not outer.admin1 or not inner.admin1 or outer.admin1 == inner.admin1) and (
             distance_km(outer.lat, outer.lon, inner.lat, inner.lon) <= COUNTY_KM
         )

@@ -360,6 +360,33 @@ def _locative(span: Span) -> bool:
     return _introduced_by(span, _LOCATIVE)
 
 
+def _locative_list(span: Span) -> bool:
+    """Whether ``span`` continues a list of capitalised names that a preposition of place
+    introduces: the preposition governs every name of the list ("to Akure and Irrua", "in
+    Hebden Bridge and Mytholmroyd", "of Dublin and neighboring Hilliard" does not)."""
+    doc = span.doc
+    k = span.start - 1
+    if k >= 0 and doc[k].lower_ in _NEARNESS_WORDS:
+        k -= 1
+    if k < 1 or doc[k].lower_ not in _LIST_WORDS:
+        return False
+    stop = max(-1, span.start - _LIST_RUN - 1)
+    while (
+        k > stop
+        and doc[k].lower_ not in _LOCATIVE
+        and (
+            doc[k].lower_ in _LIST_WORDS
+            or doc[k].lower_ in _NEARNESS_WORDS
+            or (doc[k].text[:1].isupper() and doc[k].ent_type_ != "PERSON")
+        )
+    ):
+        k -= 1
+    first = k + 1
+    return (
+        first < span.start and doc[first].text[:1].isupper() and _locative(doc[first : span.start])
+    )
+
+
 # Common nouns for a kind of place, which "of" joins to its name: "the village of Nagrig",
 # "the northern state of Roraima", "Cairo's suburb of Madinaty".
 PLACE_NOUNS = frozenset(
@@ -412,6 +439,47 @@ def _plural_place_noun_before(token: Token) -> bool:
         if doc[k].is_sent_start or doc[k].text in {".", ";", ":"}:
             return False
     return False
+
+
+_LISTED_KINDS = frozenset({"city", "admin1", "admin2"})
+
+
+def _listed_towns(span: Span, gazetteer: Gazetteer) -> list[Span]:
+    """The names of a list the model tagged as one entity when every one is a town or
+    division the gazetteer knows under its own name ("Sowerby Bridge and Elland"); else none."""
+    members = _list_members(span)
+    if len(members) < 2 or not all(
+        any(
+            p.kind in _LISTED_KINDS and name_key(p.name) == name_key(m.text)
+            for p in gazetteer.lookup(m.text)
+        )
+        for m in members
+    ):
+        return []
+    return members
+
+
+# Lower-case prepositions that may join two places the model took for one name: "the
+# Democratic Republic of the Congo at Rubavu", "Lusaka in Zambia".
+_JOINING_PREPOSITIONS = frozenset({"at", "in"})
+
+
+def _split_at_preposition(ent: Span, gazetteer: Gazetteer) -> list[Span]:
+    """A place entity no gazetteer knows, "X at Y" or "X in Y", whose X it knows and whose Y
+    is a capitalised name: X and Y, two places; else nothing."""
+    doc = ent.doc
+    if len(ent) < 3 or gazetteer.knows(_strip_determiner(ent).text):
+        return []
+    for k in range(ent.start + 1, ent.end - 1):
+        if doc[k].text in _JOINING_PREPOSITIONS and doc[k + 1].text[:1].isupper():
+            head = doc[ent.start : k]
+            if gazetteer.knows(_strip_determiner(head).text):
+                return [
+                    Span(doc, ent.start, k, label=ent.label_),
+                    Span(doc, k + 1, ent.end, label="GPE"),
+                ]
+            return []
+    return []
 
 
 def _list_members(span: Span) -> list[Span]:
@@ -617,7 +685,7 @@ def _vouched_towns(
     if _age_then_of(span) or _residents_of(span):
         # "John Smith, 34, of Marion": where a person named with his age lives.
         return [p for p in places if p.kind == "city" and p.population >= _HOME_TOWN]
-    if _person_then_of(span):
+    if _person_then_of(span) or _person_comma_of(span):
         # "Supervisor Mary Kolar of Sun Prairie": where a person named in full is from.
         return [
             p
@@ -628,7 +696,21 @@ def _vouched_towns(
         ]
     towns = [p for p in places if p.kind == "city" and p.population >= _CUED_TOWN]
     if _locative(span):
-        return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
+        # "to Middlestown", "at Wana": a small town of a country the text names, right after
+        # the preposition ("in the West" is no town of that name).
+        bare = (
+            span.doc[span.start - 1].lower_ not in _DETERMINERS
+            and span.text.lower() not in _INSTITUTIONS
+        )
+        return [
+            p
+            for p in places
+            if p.kind == "city"
+            and (
+                (p.country in named and p.population >= (_HOME_TOWN if bare else _CUED_TOWN))
+                or p.population >= _CUED_ANY_TOWN
+            )
+        ]
     if _resident_noun_after(span):
         # "a Racine woman", "two Glen Ellyn teenagers": where people live; under the town's
         # own name ("a South Side man" is of Chicago's, not of Southside, Arkansas).
@@ -650,6 +732,9 @@ def _vouched_towns(
     if listed is not None:
         countries = {p.country for p in gazetteer.lookup(listed.text)}
         return [p for p in towns if p.country in countries]
+    if _locative_list(span):
+        # "to Akure and Irrua": the preposition before the list vouches for each name.
+        return [p for p in towns if p.country in named or p.population >= _CUED_ANY_TOWN]
     return []
 
 
@@ -699,8 +784,10 @@ def _place_cue(span: Span) -> bool:
     a compass word and "of" ("south of Wagga Wagga"), or a list with a place."""
     doc = span.doc
     k = span.start
-    if _locative(span) or (
-        k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in _COMPASS_WORDS
+    if (
+        _locative(span)
+        or _locative_list(span)
+        or (k >= 2 and doc[k - 1].lower_ == "of" and doc[k - 2].lower_ in _COMPASS_WORDS)
     ):
         return True
     return _in_place_list(span)
@@ -811,6 +898,11 @@ def _ends_clause(span: Span) -> bool:
 # A town named as where a person lives ("Jane Doe, 34, of Marion") counts from this size: US
 # local news names small towns so.
 _HOME_TOWN = 1_000
+# Names of a state's institutions that are also small towns' ("in Congress": Congress,
+# Arizona): after a preposition they name the institution.
+_INSTITUTIONS = frozenset(
+    {"congress", "parliament", "senate", "assembly", "cabinet", "court", "capitol", "government"}
+)
 
 
 def _age_then_of(span: Span) -> bool:
@@ -824,6 +916,28 @@ def _age_then_of(span: Span) -> bool:
         and doc[k - 2].text == ","
         and doc[k - 3].like_num
         and doc[k - 4].text == ","
+    )
+
+
+# Nouns for a person whom news places by the town they live in: "the driver, of Waxahachie,".
+_PERSON_NOUNS = _RESIDENT_NOUNS | {
+    "victim", "victims", "suspect", "suspects", "passenger", "pedestrian", "owner", "child",
+    "son", "daughter", "husband", "wife", "brother", "sister",
+}  # fmt: skip
+
+
+def _person_comma_of(span: Span) -> bool:
+    """Whether ``span`` stands between ", of" after a person (a personal name, or a noun for
+    one) and a comma or stop: where the person lives ("The driver, of Waxahachie, was")."""
+    doc = span.doc
+    k = span.start
+    return (
+        k >= 3
+        and span.end < len(doc)
+        and doc[span.end].text in {",", ".", ";"}
+        and doc[k - 1].lower_ == "of"
+        and doc[k - 2].text == ","
+        and (doc[k - 3].ent_type_ == "PERSON" or doc[k - 3].lower_ in _PERSON_NOUNS)
     )
 
 
@@ -937,6 +1051,8 @@ def _listed_before_admin_word(span: Span) -> bool:
 def _listed_after(span: Span, place_ends: dict[int, Span]) -> Span | None:
     """The place entity ``span`` follows in a list ("Hilversum and Almelo"), if any."""
     k = span.start - 1
+    if k >= 1 and span.doc[k].lower_ in _NEARNESS_WORDS:
+        k -= 1  # "Dublin and neighboring Hilliard"
     if k < 1 or span.doc[k].lower_ not in _LIST_WORDS:
         return None
     return place_ends.get(k)
@@ -1037,7 +1153,11 @@ def correct_place_entities(
                     or _resident_noun_after(ent)
                     or (
                         ent.text[:1].isupper()
-                        and (_locative(ent) or _area_of(_strip_determiner(ent)))
+                        and (
+                            _locative(ent)
+                            or _locative_list(ent)
+                            or _area_of(_strip_determiner(ent))
+                        )
                     )
                 )
                 and gazetteer.demonym_country(ent.text) is None
@@ -1063,7 +1183,7 @@ def correct_place_entities(
         if (ent.label_ in _RELABELLED or misread_division) and not (
             ent.label_ in _RELABELLED_IF_NOT_CAPITALS and ent.text.isupper()
         ):
-            span = _strip_determiner(ent)
+            span = _with_leading_word(_strip_determiner(ent), gazetteer, covered)
             places = _lookup_division_word(span, gazetteer)
             strong = _strong_places(places, context, named) or _cued_towns(
                 span, places, gazetteer, named, place_ends, anchors
@@ -1089,6 +1209,9 @@ def correct_place_entities(
             members = _list_members(span) if _place_noun_of(span) else []
             if not members and _plural_division_after(span):
                 members = [m for m in _list_members(span) if gazetteer.knows(m.text)]
+            if not members and (_locative(span) or _locative_list(span)):
+                # "in Sowerby Bridge and Elland", one ORG: towns a preposition introduces.
+                members = _listed_towns(span, gazetteer)
             if len(members) > 1:
                 # "the districts of Castilla and Veintiséis de Octubre", one ORG: each name.
                 for member in members:
@@ -1102,6 +1225,13 @@ def correct_place_entities(
                 entities.append(relabelled)
                 place_ends[relabelled.end] = relabelled
                 continue
+        parts = _split_at_preposition(ent, gazetteer) if ent.label_ in {"GPE", "LOC"} else []
+        if parts:
+            # "the Democratic Republic of the Congo at Rubavu", one GPE: two places.
+            entities.extend(parts)
+            place_ends[parts[0].end] = parts[0]
+            place_ends[parts[1].end] = parts[1]
+            continue
         entities.append(ent)
     covered.update(in_dateline)
     entities.extend(datelines)
@@ -1305,6 +1435,35 @@ def _name_like(token: Token) -> bool:
     )
 
 
+def _leads_known_name(doc: Doc, i: int, covered: set[int], gazetteer: Gazetteer) -> bool:
+    """Whether the capitalised word at ``i``, which the tagger took for an adjective or a
+    common noun, opens with the proper nouns after it a place's own name in the gazetteer
+    ("Much Wenlock", "Long Eaton": the tagger reads "Much" and "Long" as adjectives)."""
+    token = doc[i]
+    if not token.is_title or len(token) < 3 or token.pos_ not in {"ADJ", "NOUN", "ADV", "PROPN"}:
+        return False
+    j = i + 1
+    while j < len(doc) and j not in covered and doc[j].pos_ == "PROPN" and doc[j].is_title:
+        j += 1
+    if j == i + 1:
+        return False
+    key = name_key(doc[i:j].text)
+    return any(name_key(p.name) == key for p in gazetteer.lookup(doc[i:j].text))
+
+
+def _with_leading_word(span: Span, gazetteer: Gazetteer, covered: set[int]) -> Span:
+    """``span`` with the capitalised adjective or noun before it, outside any entity, when
+    the two make a place's own name ("Much" + the model's PERSON "Wenlock")."""
+    k = span.start - 1
+    if k < 0 or k in covered or not _leads_known_name(span.doc, k, set(), gazetteer):
+        return span
+    whole = span.doc[k : span.end]
+    key = name_key(whole.text)
+    if any(name_key(p.name) == key for p in gazetteer.lookup(whole.text)):
+        return whole
+    return span
+
+
 def _dateline_places(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
     """All-capitals place names that open a dateline: "TORONTO —", "MEXICO CITY (AP)".
 
@@ -1444,7 +1603,7 @@ def _untagged_places(
             found.append(abbreviation)
             i = abbreviation.end
             continue
-        if not _name_like(token):
+        if not (_name_like(token) or _leads_known_name(doc, i, covered, gazetteer)):
             i += 1
             continue
         j = i + 1
@@ -1934,7 +2093,12 @@ def _obscure_village(span: Span, gazetteer: Gazetteer, context: GeoContext) -> b
         for p in places
     ):
         return False
-    return not (_locative(span) or _place_noun_of(span) or _qualifiers(span, gazetteer))
+    return not (
+        _locative(span)
+        or _locative_list(span)
+        or _place_noun_of(span)
+        or _qualifiers(span, gazetteer)
+    )
 
 
 def find_toponyms(
@@ -1976,8 +2140,13 @@ def find_toponyms(
             span = _strip_determiner(part)
             if _names_a_disease(span):
                 continue  # "Lassa fever", "Ebola virus": a disease named after a place
+            if len(span) > 1 and span[-1].is_lower and span[-1].lower_ in _LOCATIVE:
+                span = span[:-1]  # "the Town of Hempstead near": the model took the preposition
             if len(span) > 1 and span[-1].lower_ in _TOWN_WORDS and not gazetteer.knows(span.text):
                 span = span[:-1]  # "Riyadh city", "Norwich City" (a club): the town
+            named_town = _municipality_named(span, gazetteer)
+            if named_town is not span:
+                span, label = named_town, "GPE"  # a town, whatever the model made of it
             if len(span) > 1 and not gazetteer.knows(span.text):
                 # "Building Ireland", "Greater Manchester": the known place the name ends with.
                 span = _trailing_place(span, gazetteer, start=span.start + 1) or span
@@ -2022,6 +2191,7 @@ def find_toponyms(
                         or _area_of(span)
                         or (_locative(span) and _listed_before_known(span, gazetteer))
                         or _admin_word_after(span)
+                        or _listed_before_admin_word(span)
                         or _natural_word_after(span) is not None
                     ),
                     dateline=_opens_dateline(span),
@@ -2034,6 +2204,25 @@ def find_toponyms(
     taken = {(t.start, t.end) for t in toponyms}
     toponyms.extend(t for t in _loose_demonyms(doc, gazetteer) if (t.start, t.end) not in taken)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+# Capitalised words for a municipality before "of" and its name: "the Town of Hempstead",
+# "the City of Sunderland", "the Borough of Ridgewood".
+_MUNICIPALITIES = frozenset({"Town", "City", "Village", "Borough", "Township", "Municipality"})
+
+
+def _municipality_named(span: Span, gazetteer: Gazetteer) -> Span:
+    """The name in "Town of X", "City of X" where the gazetteer knows X and not the whole (a
+    municipality, named as its town); else ``span``."""
+    if (
+        len(span) > 2
+        and span[0].text in _MUNICIPALITIES
+        and span[1].lower_ == "of"
+        and not gazetteer.knows(span.text)
+        and gazetteer.knows(span[2:].text)
+    ):
+        return span[2:]
+    return span
 
 
 def _listed_before_known(span: Span, gazetteer: Gazetteer) -> bool:

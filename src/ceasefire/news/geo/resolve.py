@@ -893,13 +893,14 @@ def _stray_town(toponym: Toponym, choice: _Choice, evidence: _Evidence) -> bool:
     ("Castilla", a district of Piura, in a Peruvian report: the only Castillas of GeoNames'
     towns are Spanish, Colombian and Philippine)."""
     place = choice.place
-    return (
-        place.kind == "city"
-        and place.population < STRAY_TOWN
-        and toponym.label != "ORG"
-        and bool(evidence.countries)
-        and evidence.countries.get(place.country, 0) == 0
-    )
+    if place.kind != "city" or place.population >= STRAY_TOWN or toponym.label == "ORG":
+        return False
+    # The town's own confident reading is no sign of its country ("St Agnes" read in
+    # Australia among Cornish towns: the only St Agnes of GeoNames' towns).
+    key = name_key(toponym.text)
+    own = sum(1 for named, p in evidence.anchors if named == key and p.country == place.country)
+    others = sum(evidence.countries.values()) - own
+    return others > 0 and evidence.countries.get(place.country, 0) - own <= 0
 
 
 def _placed_in_text(chosen: Sequence[tuple[Toponym, _Choice]]) -> list[PlaceMention]:
