@@ -11,9 +11,12 @@ last session added (docs/security.md, "The twentieth audit"; both databases).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from ceasefire.access import Classification, Viewer
@@ -21,10 +24,15 @@ from ceasefire.agreements import service as agreements
 from ceasefire.alerts import service as alerts
 from ceasefire.alerts.schemas import DeliveryChannel, SubscriptionCreate
 from ceasefire.alerts.transport import Outcome
+from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
+from ceasefire.i18n import gettext
 from ceasefire.incidents import service as incidents
+from ceasefire.members import service as members
 from ceasefire.reports import service as reports
-from tests.factories.members import Cast
+from ceasefire.web.pages import STATIC
+from tests.api.test_nineteenth_audit import Body
+from tests.factories.members import OPERATOR, Cast
 from tests.factories.reports import AGHDAM, shelling_body
 
 READERS = ("arm", "fra")
@@ -41,7 +49,9 @@ def _alerts(client: TestClient, cast: Cast, member: str, kind: str) -> list[dict
     return list(response.json())
 
 
-def _shared_incident(ctx: ServiceContext, turkey: Viewer, *bodies: dict[str, Any]) -> tuple[str, list[str]]:
+def _shared_incident(
+    ctx: ServiceContext, turkey: Viewer, *bodies: dict[str, Any]
+) -> tuple[str, list[str]]:
     filed = [reports.submit_report(ctx, turkey, body).report.id for body in bodies]
     incident = incidents.create_incident(
         ctx, turkey, report_ids=filed, title="Shelling", classification=Classification.SHARED
@@ -59,9 +69,7 @@ def test_a_casualty_alert_stands_only_while_the_incident_states_its_figures(
     turkey = cast.viewer(ctx, "tur")
     for member in ("tur", *READERS):
         viewer = cast.viewer(ctx, member)
-        body = SubscriptionCreate(
-            channel=DeliveryChannel.EMAIL, target=f"{member}@example.org"
-        )
+        body = SubscriptionCreate(channel=DeliveryChannel.EMAIL, target=f"{member}@example.org")
         alerts.subscribe(ctx, viewer, body)
     observed = {**AFTER_HANDOVER, "precision": "exact"}
     incident, (injured, _) = _shared_incident(
@@ -115,7 +123,7 @@ def test_a_zone_breach_alert_falls_with_its_finding(
         return {(a["id"], a["details"]["party"]) for a in listed}
 
     before = breaches("tur")
-    assert ("ARM" in {party for _, party in before}), before
+    assert "ARM" in {party for _, party in before}, before
     for member in READERS:
         assert breaches(member) == before, member
 
@@ -127,3 +135,116 @@ def test_a_zone_breach_alert_falls_with_its_finding(
         seen = breaches(member)
         assert "ARM" not in {party for _, party in seen}, (member, seen)
         assert seen == {b for b in after if b not in before}, member
+
+
+def _routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every ``APIRoute`` of ``routes``, through the routers they include."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from _routes(route.original_router.routes)
+
+
+def _gated_form_routes(client: TestClient) -> dict[str, str]:
+    """Every POST route of the app whose dependencies ask ``common.form_of``'s check, as a
+    path with its parameters filled in, by the route's own path."""
+    found = {}
+    for route in _routes(client.app.routes):  # type: ignore[attr-defined]
+        if "POST" not in route.methods:
+            continue
+        calls = {getattr(d.dependency, "__qualname__", "") for d in route.dependencies}
+        if "form_of.<locals>.may_use" in calls:
+            found[route.path] = re.sub(r"\{[a-z_]+\}", "x-1", route.path)
+    return found
+
+
+MONITOR_FORMS = {
+    "/incidents",
+    "/incidents/{incident_id}/reports",
+    "/incidents/{incident_id}/reports/remove",
+    "/incidents/{incident_id}/status",
+    "/incidents/{incident_id}/classification",
+    "/incidents/{incident_id}/assessments",
+    "/incidents/{incident_id}/notes",
+    "/incidents/{incident_id}/merge",
+    "/incidents/{incident_id}/split",
+    "/incidents/{incident_id}/tasks",
+    "/incidents/{incident_id}/tasks/{task_id}/complete",
+    "/incidents/{incident_id}/edit",
+    "/incidents/{incident_id}/decision",
+    "/incidents/{incident_id}/fusion/{decision_id}/undo",
+    "/provisions/status",
+    "/provisions/evaluate",
+    "/members",
+    "/members/roles",
+    "/members/{member_id}/roles/end",
+    "/posts",
+    "/sensors",
+}
+LIAISON_FORMS = {"/incidents/{incident_id}/replies"}
+OPERATOR_FORMS = {"/provisions/decision-rule", "/alerts/deliveries/{delivery_id}/requeue"}
+FILING_FORMS = {"/reports/new"}
+
+
+def test_a_form_no_role_of_the_member_uses_is_refused_before_it_is_read(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """France's observer posting an incident's status form, Armenia's liaison a provision's
+    status, Turkey's monitor a party's reply or an operator's decision rule, Azerbaijan's
+    liaison after its role was ended any of them: each form's body (up to the request
+    limit) was read and parsed by the CSRF check before the service's 403. The role is
+    asked on the session first now, for every such form (``common.form_of``)."""
+    members.end_role(ctx, OPERATOR, member_id="aze", agreement_id=cast.agreement_id)
+    gated = _gated_form_routes(client)
+    assert set(gated) == MONITOR_FORMS | LIAISON_FORMS | OPERATOR_FORMS | FILING_FORMS
+    uses = {
+        "tur": MONITOR_FORMS | FILING_FORMS,
+        "arm": LIAISON_FORMS | FILING_FORMS,
+        "fra": set(),
+        "aze": set(),
+    }
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+    for member, used in uses.items():
+        for route, path in gated.items():
+            cast.signed_in(client, member)
+            body = Body(b"csrf_token=wrong&text=" + b"x" * 200_000)
+            response = client.post(path, content=body, headers=headers, follow_redirects=False)
+            assert response.status_code == 403, (member, route, response.text)
+            # Refused on its role before the body is read, or by the CSRF check reading it.
+            assert body.consumed is (route in used), (member, route)
+
+
+def test_the_import_page_is_answered_a_worded_page_for_an_error_before_its_own(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """The CSV import page's script sends the file itself and writes the answer as the page.
+    A file over the request limit (413, refused on its declared length before any route),
+    a stale CSRF token or no file were answered JSON, in English, and the script wrote the
+    raw JSON out as the page. It asks for HTML now, and such an error is the error's page
+    in the reader's language; any answer that is still no page is worded by the script from
+    the page's own (translated) text."""
+    client = TestClient(create_app(ctx=ctx))
+    limit = ctx.settings.max_request_bytes
+    cast.signed_in(client, "rus")
+    page = {"Accept": "text/html", "Content-Type": "multipart/form-data; boundary=b"}
+    too_big = client.post("/reports/import?lang=ru", content=b"x" * (limit + 1), headers=page)
+    assert too_big.status_code == 413
+    assert too_big.headers["content-type"].startswith("text/html")
+    worded = gettext("ru", "request body over %(max_bytes)s bytes") % {"max_bytes": limit}
+    assert worded in too_big.text
+    no_csrf = client.post(
+        "/reports/import?lang=tr", files={"file": ("a.csv", b"")}, headers={"Accept": "text/html"}
+    )
+    assert no_csrf.status_code == 403
+    assert no_csrf.headers["content-type"].startswith("text/html")
+    # The API's callers (no ``Accept: text/html``) are answered JSON, as before.
+    machine = client.post("/reports/import", content=b"x" * (limit + 1))
+    assert machine.json()["error"]["code"] == "E413"
+    # The script asks for a page, and words whatever is not one from the page's text.
+    script = (STATIC / "import.js").read_text(encoding="utf-8")
+    assert 'setRequestHeader("Accept", "text/html")' in script
+    assert "text.refused" in script
+    form = client.get("/reports/import?lang=tr")
+    assert 'data-refused="' in form.text
+    assert "{status}" in form.text.split('data-refused="')[1].split('"')[0]
