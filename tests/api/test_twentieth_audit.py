@@ -151,7 +151,7 @@ def _gated_form_routes(client: TestClient) -> dict[str, str]:
     path with its parameters filled in, by the route's own path."""
     found = {}
     for route in _routes(client.app.routes):  # type: ignore[attr-defined]
-        if "POST" not in route.methods:
+        if "POST" not in (route.methods or ()):
             continue
         calls = {getattr(d.dependency, "__qualname__", "") for d in route.dependencies}
         if "form_of.<locals>.may_use" in calls:
@@ -248,3 +248,44 @@ def test_the_import_page_is_answered_a_worded_page_for_an_error_before_its_own(
     form = client.get("/reports/import?lang=tr")
     assert 'data-refused="' in form.text
     assert "{status}" in form.text.split('data-refused="')[1].split('"')[0]
+
+
+def test_a_worded_refusal_tells_a_hidden_incident_from_no_incident_in_no_way(
+    client: TestClient, ctx: ServiceContext, cast: Cast
+) -> None:
+    """Armenia's liaison replies to the monitors' internal incident and to an id that names
+    none, with a body the schema refuses (an empty text, the validation refusal worded in
+    Russian since the last session), then with a valid one, then cites each in a reply to a
+    shared incident it reads: each answer is the other's, the id aside."""
+    turkey = cast.viewer(ctx, "tur")
+    hidden = incidents.create_incident(
+        ctx,
+        turkey,
+        report_ids=[
+            reports.submit_report(ctx, turkey, shelling_body(classification="internal")).report.id
+        ],
+        title="Shelling",
+        classification=Classification.INTERNAL,
+    ).id
+    shared, _ = _shared_incident(
+        ctx, turkey, shelling_body(observed={**AFTER_HANDOVER, "precision": "exact"})
+    )
+    unknown = "inc-" + "0" * 21
+    headers = {**cast.signed_in(client, "arm"), "Accept-Language": "ru"}
+
+    def answer(incident: str, body: dict[str, Any]) -> tuple[int, str]:
+        response = client.post(f"/api/v1/incidents/{incident}/replies", json=body, headers=headers)
+        return response.status_code, response.text.replace(incident, "ID")
+
+    def cited(ref: str) -> tuple[int, str]:
+        body = {"text": "See the other incident.", "evidence_refs": [ref]}
+        response = client.post(f"/api/v1/incidents/{shared}/replies", json=body, headers=headers)
+        return response.status_code, response.text.replace(ref, "ID")
+
+    for body in ({"text": ""}, {"text": "Our positions did not fire."}):
+        assert answer(hidden, body) == answer(unknown, body), body
+    assert answer(hidden, {"text": ""})[0] == 422
+    assert answer(hidden, {"text": "Our positions did not fire."})[0] == 404
+    refused = cited(hidden)
+    assert refused == cited(unknown)
+    assert refused[0] == 404, refused
