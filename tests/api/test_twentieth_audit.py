@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from argon2 import extract_parameters
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -26,13 +28,16 @@ from ceasefire.alerts.schemas import DeliveryChannel, SubscriptionCreate
 from ceasefire.alerts.transport import Outcome
 from ceasefire.app import create_app
 from ceasefire.db.context import ServiceContext
+from ceasefire.errors import Unauthorized
 from ceasefire.i18n import gettext
 from ceasefire.incidents import service as incidents
+from ceasefire.members import auth
 from ceasefire.members import service as members
+from ceasefire.members.tables import UserRow
 from ceasefire.reports import service as reports
 from ceasefire.web.pages import STATIC
 from tests.api.test_nineteenth_audit import Body
-from tests.factories.members import OPERATOR, Cast
+from tests.factories.members import OPERATOR, PASSWORD, Cast, add_user_with_token
 from tests.factories.reports import AGHDAM, shelling_body
 
 READERS = ("arm", "fra")
@@ -289,3 +294,36 @@ def test_a_worded_refusal_tells_a_hidden_incident_from_no_incident_in_no_way(
     refused = cited(hidden)
     assert refused == cited(unknown)
     assert refused[0] == 404, refused
+
+
+def test_an_unknown_name_is_verified_against_the_costs_of_the_stored_hashes(
+    ctx: ServiceContext, cast: Cast
+) -> None:
+    """The operator raises ``CEASEFIRE_PASSWORD_HASH_TIME_COST`` after its users set their
+    passwords. Each stored hash keeps its old costs until its user signs in again; an
+    unknown name was verified against a dummy of the new costs, so a failed sign-in's time
+    told a name not signed in since from an unknown one. An unknown name is verified now
+    against a dummy with the costs of a stored hash the installation's key picks by the name:
+    here, where every stored hash is of the old costs, the old costs, and the same for the
+    same name every time. (What is verified is read, not timed.)"""
+    for member in ("arm", "aze"):
+        add_user_with_token(ctx, member, f"{member}-staff", password=PASSWORD)
+    auth.login(ctx, user_id="arm-staff", password=PASSWORD)  # the installation's key is made
+    old = ctx.settings.password_hash_time_cost
+    raised = ServiceContext.from_settings(
+        ctx.settings.model_copy(update={"password_hash_time_cost": old + 1})
+    )
+    hasher = auth._hasher(raised.settings)
+    with raised.reader() as session:
+        names = [f"nobody-{n}" for n in range(12)]
+        first = [auth._verified_hash(session, hasher, name, None) for name in names]
+        again = [auth._verified_hash(session, hasher, name, None) for name in names]
+        stored = session.get(UserRow, "aze-staff")
+        assert stored is not None
+        own = auth._verified_hash(session, hasher, "aze-staff", stored.password_hash)
+    assert first == again
+    assert {extract_parameters(h).time_cost for h in first} == {old}
+    assert own == stored.password_hash
+    assert extract_parameters(own).time_cost == old
+    with pytest.raises(Unauthorized):
+        auth.login(raised, user_id="nobody-0", password=PASSWORD)
