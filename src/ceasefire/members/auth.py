@@ -126,9 +126,9 @@ def _verified_hash(
     costs of one of the stored hashes, picked by the name under the installation's key
     (``devices.name_digest``). A stored hash keeps the costs it was made with until its user
     signs in; so the same name always costs the same, and unknown names are drawn as the
-    stored hashes are: after ``CEASEFIRE_PASSWORD_HASH_*`` change, the time of a failure
-    tells a name not signed in since from an unknown one no better than chance. Every
-    sign-in makes the choice, used or not, so both read the same."""
+    stored hashes are: after the costs change (``CEASEFIRE_PASSWORD_HASH_TIME_COST``, …),
+    a failure's time tells a name not signed in since from an unknown one no better than
+    chance. Every sign-in makes the choice, used or not, so both read the same."""
     count = session.scalar(select(func.count()).where(UserRow.password_hash.is_not(None)))
     digest = devices.name_digest(session, user_id)
     dummy = _dummy_hash(hasher)
