@@ -13,7 +13,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -43,7 +43,7 @@ from ceasefire.errors import (
 )
 from ceasefire.i18n.markers import N_
 from ceasefire.members.auth import viewer_for_token
-from ceasefire.web.common import sign_in_first_app
+from ceasefire.web.common import form_check, sign_in_first_app
 from ceasefire.web.docs_page import SWAGGER_UI, SWAGGER_UI_URL, docs_page
 from ceasefire.web.mapdata import mount_map_assets
 from ceasefire.web.pages import STATIC, WebStaticFiles, render_error
@@ -65,12 +65,6 @@ def _wants_html(request: Request) -> bool:
     if request.url.path.startswith(_JSON_PREFIXES):
         return False
     return "text/html" in request.headers.get("accept", "")
-
-
-def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message, "details": details}}, status_code=status
-    )
 
 
 def _respond(request: Request, exc: CeasefireError) -> Response:
@@ -167,8 +161,12 @@ class BodySizeLimit(HttpMiddleware):
         await self.app(scope, limited_receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = _error(413, PayloadTooLarge.code, f"request body over {self.max_bytes} bytes")
-        await response(scope, receive, send)
+        """The application's one answer to an error (``_respond``): a browser's page gets
+        the error's page, in its language, as a body cut off while streamed does."""
+        refusal = PayloadTooLarge.worded(
+            N_("request body over %(max_bytes)s bytes"), max_bytes=self.max_bytes
+        )
+        await _respond(Request(scope), refusal)(scope, receive, send)
 
 
 def _serving(
@@ -308,6 +306,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
             cookie=SESSION_COOKIE,
             state_key=SIGNED_IN_CHECKED,
             answer=sign_in_first_app,
+            role_check=form_check,
         ),
     )
     # Outside the rest: a refused request costs nothing further.

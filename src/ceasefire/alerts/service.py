@@ -98,6 +98,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.service import (
     IncidentAlertFacts,
+    casualties_read_by_all,
     incident_alert_facts,
     incidents_observed_since,
     incidents_with_casualties,
@@ -831,14 +832,59 @@ def readable_alerts(session: Session, scope: ReadScope, rows: Sequence[AlertRow]
     about as it was raised (its classification, concerns, owner), and, for an alert about
     incidents, only while the reader may read every incident it names as it stands now (the
     monitors may make one internal after it was raised; a casualty or breach alert names its
-    incident and figures, a spike the incidents of its last 24 hours by id).
-    The one check ``GET /api/v1/alerts``, the deliveries and the alerts' ledger payloads
-    pass."""
+    incident and figures, a spike the incidents of its last 24 hours by id), and, for a
+    casualty or zone-breach alert, only while it still states what the incident's reports
+    state (:func:`_standing`). The one check ``GET /api/v1/alerts``, the deliveries and the
+    alerts' ledger payloads pass."""
     kept = [row for row in rows if scope.can_read_record(row)]
     named = {row.id: _named_incidents(row.details) for row in kept}
     wanted = set().union(*named.values())
     shown = readable_incidents(session, scope.viewer, wanted) if wanted else set()
-    return [row for row in kept if named[row.id] <= shown]
+    return _standing(session, scope, [row for row in kept if named[row.id] <= shown])
+
+
+def _standing(session: Session, scope: ReadScope, rows: list[AlertRow]) -> list[AlertRow]:
+    """Of ``rows``, those that still stand for ``scope``: a casualty alert while the reports
+    every reader of its incident reads state at least its figures, a zone-breach alert while
+    its finding (rule, zone, level, party) is not withdrawn. A report taken out of the
+    incident after the alert was raised (its figures, the allegation the finding rested on)
+    leaves the alert stating what the incident no longer says: it is shown and sent then
+    only to the monitors of its agreement and operators, as a withdrawn finding is
+    (``compliance.service.shown_findings``); it is kept as raised, and on the ledger."""
+    judged = [
+        row
+        for row in rows
+        if row.kind in _INCIDENT_FACT_KINDS and not scope.is_monitor(row.agreement_id)
+    ]
+    if not judged:
+        return rows
+    of_kind: dict[str, set[str]] = {kind: set() for kind in _INCIDENT_FACT_KINDS}
+    for row in judged:
+        of_kind[row.kind].add(str(row.details.get("incident_id")))
+    casualty, breach = of_kind[_CASUALTIES], of_kind[AlertKind.ZONE_BREACH.value]
+    figures = casualties_read_by_all(session, casualty) if casualty else {}
+    breaches = compliance_service.standing_findings(session, breach)
+    fallen = {row.id for row in judged if not _stands(row.details, row.kind, figures, breaches)}
+    return [row for row in rows if row.id not in fallen]
+
+
+_CASUALTIES = AlertKind.CASUALTIES.value
+_INCIDENT_FACT_KINDS = frozenset({_CASUALTIES, AlertKind.ZONE_BREACH.value})
+
+
+def _stands(
+    details: dict[str, Any],
+    kind: str,
+    figures: dict[str, dict[str, int]],
+    breaches: set[tuple[str, str, str | None, str, str | None]],
+) -> bool:
+    incident = str(details.get("incident_id"))
+    if kind == _CASUALTIES:
+        now = figures.get(incident, {})
+        stated = details.get("casualties") or {}
+        return all(now.get(key, 0) >= int(value) for key, value in stated.items())
+    key = (incident, details.get("rule_id"), details.get("zone"), details.get("level"))
+    return (*key, details.get("party")) in breaches
 
 
 def _named_incidents(details: dict[str, Any]) -> set[str]:

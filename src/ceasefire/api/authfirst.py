@@ -23,10 +23,11 @@ being listed here):
 - **a signed-in browser** (the web forms that send the public to sign in: their viewer is
   the session dependency the application names, ``web.session.SignedInViewer``): no sign-in
   cookie is the route's own answer at once (303 to ``/login?next=<path>``); a cookie whose
-  token is unknown, expired or revoked is the same redirect, clearing the cookie. Only then
-  are the form's body and its CSRF token read. The cookie's token is checked with the same
-  function as the API token, and the Viewer is left on the request's state for the web
-  dependency (no second look-up);
+  token is unknown, expired or revoked is the same redirect, clearing the cookie; a form no
+  role of the member uses at all (``SessionGate.role_check``) is its 403. Only then are the
+  form's body and its CSRF token read. The cookie's token is checked with the same function
+  as the API token, and the Viewer is left on the request's state for the web dependency
+  (no second look-up);
 - **nothing** (sign-in, sign-out, the preference and password forms, the public's pages): the
   request goes on untouched.
 
@@ -94,6 +95,13 @@ class SessionGate:
     cookie: str
     state_key: str
     answer: Callable[[Scope, bool], ASGIApp]
+    role_check: Callable[[frozenset[Any]], Callable[[ServiceContext, Viewer], None] | None] = (
+        lambda calls: None
+    )
+    """Of a signed-in route whose dependencies are ``calls``, what its viewer must pass on the
+    session alone before the body is read (raising the route's ``CeasefireError``, answered
+    as the application answers errors), or ``None``: who may use a form at all
+    (``web.common.form_of``)."""
 
 
 _MEMBER_CALLS = frozenset({require_member, required_token})
@@ -192,26 +200,35 @@ class AuthFirst:
         self._limits = limits
         self._respond = respond
         self._session = session
+        self._role_checks: dict[int, Callable[[ServiceContext, Viewer], None]] = {}
 
     def gate_for(self, scope: Scope) -> Gate:
         """The gate of the route the router will pick for ``scope`` (NONE when none fits
         fully: a 404 or 405 reads no body either)."""
+        return self._route_for(scope)[1]
+
+    def _route_for(self, scope: Scope) -> tuple[BaseRoute | None, Gate]:
         if self._table is None:  # built on the first request: every router is in by then
             calls = self._session.calls if self._session else frozenset()
             self._table = routing_table(self._routes(), calls)
+            for route, gate in self._table:
+                if gate is Gate.SIGNED_IN and self._session and isinstance(route, APIRoute):
+                    check = self._session.role_check(frozenset(_calls(route.dependant)))
+                    if check is not None:
+                        self._role_checks[id(route)] = check
         for route, gate in self._table:
             match, _ = route.matches(scope)
             if match == Match.FULL:
-                return gate
-        return Gate.NONE
+                return route, gate
+        return None, Gate.NONE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _has_body(scope):
             await self.app(scope, receive, send)
             return
-        gate = self.gate_for(scope)
+        route, gate = self._route_for(scope)
         if gate is Gate.SIGNED_IN and self._session is not None:
-            answer = await self._signed_in(scope, self._session)
+            answer = await self._signed_in(scope, self._session, self._role_checks.get(id(route)))
             if answer is not None:
                 await answer(scope, receive, send)
                 return
@@ -223,8 +240,14 @@ class AuthFirst:
                 return
         await self.app(scope, receive, send)
 
-    async def _signed_in(self, scope: Scope, session: SessionGate) -> ASGIApp | None:
-        """The route's answer to a browser that is not signed in; None for one that is."""
+    async def _signed_in(
+        self,
+        scope: Scope,
+        session: SessionGate,
+        role_check: Callable[[ServiceContext, Viewer], None] | None,
+    ) -> ASGIApp | None:
+        """The route's answer to a browser that is not signed in, or whose member no role of
+        which uses the form (``role_check``); None for one that may send it."""
         token = Request(scope).cookies.get(session.cookie)
         if not token:
             return session.answer(scope, False)
@@ -233,6 +256,11 @@ class AuthFirst:
         except Unauthorized:
             return session.answer(scope, True)
         scope.setdefault("state", {})[session.state_key] = (token, viewer)
+        if role_check is not None:
+            try:
+                await run_in_threadpool(role_check, self._ctx, viewer)
+            except CeasefireError as exc:
+                return self._respond(scope, exc)
         return None
 
     async def _check(self, scope: Scope, gate: Gate) -> None:

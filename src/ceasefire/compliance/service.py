@@ -533,6 +533,27 @@ def findings_since(session: Session, since: datetime, until: datetime) -> list[F
     return [_as_finding(row) for row in rows]
 
 
+def standing_findings(
+    session: Session, incident_ids: Iterable[str]
+) -> set[tuple[str, str, str | None, str, str | None]]:
+    """The findings about ``incident_ids`` not withdrawn, each as ``(incident, rule_id,
+    zone, level, party)``: whether a zone-breach alert raised from one still stands (a
+    report taken out of the incident since withdraws the finding that rested on it)."""
+    wanted = sorted(set(incident_ids))
+    if not wanted:
+        return set()
+    rows = session.execute(
+        select(
+            FindingRow.incident_id,
+            FindingRow.rule_id,
+            FindingRow.zone_id,
+            FindingRow.level,
+            FindingRow.party,
+        ).where(FindingRow.incident_id.in_(wanted), FindingRow.withdrawn_at.is_(None))
+    )
+    return {(str(i), rule, zone, level, party) for i, rule, zone, level, party in rows}
+
+
 def deadline_states(
     ctx: ServiceContext,
     as_of: datetime,

@@ -2233,12 +2233,32 @@ def incidents_with_casualties(
     )
     figures = casualties_by_incident(session, [row.id for row in rows])
     stating = [row for row in rows if row.id in figures]
-    reports_of = reports_by_incident(session, [row.id for row in stating])
-    found = []
-    for row in stating:
+    by_all = _casualties_read_by_all(session, stating)
+    return [_alert_facts(row, figures[row.id], by_all.get(row.id)) for row in stating]
+
+
+def casualties_read_by_all(
+    session: Session, incident_ids: Iterable[str]
+) -> dict[str, dict[str, int]]:
+    """Per incident of ``incident_ids``, the casualties stated now by the reports every
+    reader of it reads (those stating none left out): what an alert to all its readers may
+    still say once a report was taken out of the incident."""
+    rows = list(
+        session.execute(
+            select(*_ALERT_COLUMNS).where(IncidentRow.id.in_(sorted(set(incident_ids))))
+        )
+    )
+    return _casualties_read_by_all(session, rows)
+
+
+def _casualties_read_by_all(session: Session, rows: Sequence[Any]) -> dict[str, dict[str, int]]:
+    reports_of = reports_by_incident(session, [row.id for row in rows])
+    found = {}
+    for row in rows:
         read = [r for r in reports_of[row.id] if read_by_all(row, r)]
-        by_all = _best_casualties(json.loads(r.content) for r in read)
-        found.append(_alert_facts(row, figures[row.id], by_all or None))
+        figures = _best_casualties(json.loads(r.content) for r in read)
+        if figures:
+            found[row.id] = figures
     return found
 
 

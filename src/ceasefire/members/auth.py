@@ -26,9 +26,9 @@ from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -116,6 +116,43 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     # Verified against when the user does not exist, so a wrong user name costs the same
     # time as a wrong password and does not reveal which user names exist.
     return hasher.hash(secrets.token_hex(16))
+
+
+def _verified_hash(
+    session: Session, hasher: PasswordHasher, user_id: str, stored: str | None
+) -> str:
+    """The hash a sign-in as ``user_id`` verifies its password against: the user's own
+    (``stored``), or for a name without one (unknown, or no password set) a dummy with the
+    costs of one of the stored hashes, picked by the name under the installation's key
+    (``devices.name_digest``). A stored hash keeps the costs it was made with until its user
+    signs in; so the same name always costs the same, and unknown names are drawn as the
+    stored hashes are: after the costs change (``CEASEFIRE_PASSWORD_HASH_TIME_COST``, …),
+    a failure's time tells a name not signed in since from an unknown one no better than
+    chance. Every sign-in makes the choice, used or not, so both read the same."""
+    count = session.scalar(select(func.count()).where(UserRow.password_hash.is_not(None)))
+    digest = devices.name_digest(session, user_id)
+    dummy = _dummy_hash(hasher)
+    if count and digest is not None:
+        picked = session.scalar(
+            select(UserRow.password_hash)
+            .where(UserRow.password_hash.is_not(None))
+            .order_by(UserRow.id)
+            .offset(digest % count)
+            .limit(1)
+        )
+        costs = _costs_of(picked)
+        if costs is not None:
+            dummy = _dummy_hash(_hasher_with(*costs))
+    return stored or dummy
+
+
+def _costs_of(stored: str | None) -> tuple[int, int, int] | None:
+    """A stored hash's argon2 costs (time, memory in KiB, parallelism); ``None`` if none."""
+    try:
+        found = extract_parameters(stored) if stored else None
+    except InvalidHashError:
+        return None
+    return None if found is None else (found.time_cost, found.memory_cost, found.parallelism)
 
 
 def hash_token(token: str) -> str:
@@ -389,13 +426,14 @@ def login(
     # Counted for every name, known or not, before anything about the user is read, so
     # the two failures cost the same.
     login_throttle.count_attempt(ctx, user_id, client, device=device)
+    hasher = _hasher(ctx.settings)
     with ctx.reader() as session:
         user = session.get(UserRow, user_id)
         stored = user.password_hash if user is not None else None
         disabled = user is None or user.disabled_at is not None
-    hasher = _hasher(ctx.settings)
+        checked = _verified_hash(session, hasher, user_id, stored)
     try:
-        hasher.verify(stored or _dummy_hash(hasher), password)
+        hasher.verify(checked, password)
     except (VerificationError, InvalidHashError):
         raise failure from None
     if stored is None or disabled:

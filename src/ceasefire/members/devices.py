@@ -68,6 +68,18 @@ def _device_key(session: Session) -> bytes:
     return key
 
 
+def name_digest(session: Session, name: str) -> int | None:
+    """A number the installation's key draws from a user name (the same name, the same
+    number, across restarts; unknown to anyone without the key), or ``None`` before the key
+    is made (at the first sign-in): how a sign-in of a name without a password hash picks
+    the costs of its dummy (``auth._verified_hash``)."""
+    key = _stored_key(session)
+    if key is None:
+        return None
+    message = "\0".join(("ceasefire-dummy-costs-v1", name)).encode("utf-8")
+    return int.from_bytes(hmac.new(key, message, hashlib.sha256).digest()[:8], "big")
+
+
 def _mac(key: bytes, user_id: str, issued: int, nonce: str, password_hash: str) -> str:
     fingerprint = hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
     message = "\0".join(("ceasefire-device-v1", user_id, str(issued), nonce, fingerprint))

@@ -29,7 +29,6 @@ from ceasefire.members.model import Member, MemberKind, Sensor, SensorKind
 from ceasefire.members.schemas import MemberCreate, PostCreate, RoleGrant, SensorCreate
 from ceasefire.timeutil import utcnow
 from ceasefire.web import common, forms
-from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
 from ceasefire.web.session import WebViewer
 
@@ -175,7 +174,7 @@ def members_page(
     return _members_page(request, ctx, viewer, done=common.done_entries(done))
 
 
-@router.post(MEMBERS, dependencies=CsrfChecked)
+@router.post(MEMBERS, dependencies=common.form_of(Role.MONITOR))
 def add_member(page: MembersForm, form: forms.Posted) -> Response:
     """Add a member (operators and monitors)."""
     values = forms.fields(form, "id", "name", "kind", "iso3")
@@ -188,7 +187,7 @@ def add_member(page: MembersForm, form: forms.Posted) -> Response:
     return page.submit(change, lambda member: f"member/{member.id}", form="add", values=values)
 
 
-@router.post(MEMBERS + "/roles", dependencies=CsrfChecked)
+@router.post(MEMBERS + "/roles", dependencies=common.form_of(Role.MONITOR))
 def grant_role(page: MembersForm, form: forms.Posted) -> Response:
     """Grant a role in an agreement (operators; monitors of the agreement, but not a
     monitor role)."""
@@ -207,7 +206,7 @@ def grant_role(page: MembersForm, form: forms.Posted) -> Response:
     return page.submit(change, lambda _: f"member/{member}", form="grant", values=kept)
 
 
-@router.post(MEMBERS + "/{member_id}/roles/end", dependencies=CsrfChecked)
+@router.post(MEMBERS + "/{member_id}/roles/end", dependencies=common.form_of(Role.MONITOR))
 def end_role(
     page: MembersForm, member_id: str, agreement_id: Annotated[str, Form()] = ""
 ) -> Response:
@@ -254,7 +253,7 @@ def posts_page(
     return _posts_page(request, ctx, viewer, done=common.done_entries(done))
 
 
-@router.post(POSTS, dependencies=CsrfChecked)
+@router.post(POSTS, dependencies=common.form_of(Role.MONITOR))
 def add_post(page: PostsForm, form: forms.Posted) -> Response:
     """Register an observation post (operators; a monitor member the posts it alone owns)."""
     values = forms.fields(
@@ -275,7 +274,7 @@ def add_post(page: PostsForm, form: forms.Posted) -> Response:
     return page.submit(change, lambda post: f"post/{post.id}", form="post", values=kept)
 
 
-@router.post("/sensors", dependencies=CsrfChecked)
+@router.post("/sensors", dependencies=common.form_of(Role.MONITOR))
 def add_sensor(page: PostsForm, form: forms.Posted) -> Response:
     """Register a sensor on a post or a member (operators; a monitor member its own)."""
     values = forms.fields(

@@ -144,7 +144,7 @@ def unsubscribe(page: AlertsForm, subscription_id: str) -> Response:
     )
 
 
-@router.post(PAGE + "/deliveries/{delivery_id}/requeue", dependencies=CsrfChecked)
+@router.post(PAGE + "/deliveries/{delivery_id}/requeue", dependencies=common.form_of())
 def requeue(page: AlertsForm, delivery_id: str) -> Response:
     """Put a dead-lettered delivery back in the outbox, due now (operators)."""
     return page.submit(

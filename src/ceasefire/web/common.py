@@ -8,19 +8,22 @@ here decides who may read or do what (the services do, once for every interface)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Scope
 
 from ceasefire.access import Classification, Role, Viewer
 from ceasefire.agreements import service as agreement_service
+from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
-from ceasefire.errors import InvalidInput, WordedText, Wording, allowed_values, problem
+from ceasefire.errors import Forbidden, InvalidInput, WordedText, Wording, allowed_values, problem
 from ceasefire.i18n.labels import LABELS as LABELS
 from ceasefire.i18n.markers import N_
 from ceasefire.i18n.readback import Readback
@@ -29,10 +32,12 @@ from ceasefire.incidents.model import DECISION_REASONS as DECISION_REASONS
 from ceasefire.incidents.model import place_without_nearness
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import service as member_service
+from ceasefire.members.scope import ReadScope
 from ceasefire.reports import service as report_service
 from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
-from ceasefire.web.session import clear_session_cookie
+from ceasefire.web.csrf import CsrfChecked
+from ceasefire.web.session import SignedInViewer, clear_session_cookie
 
 # The pages' names for the label table's kinds they use in Python (``i18n.labels``: one
 # table with the published reports and the CLI).
@@ -245,6 +250,50 @@ def instant(value: str | None, field: str, *, end_of_day: bool = False) -> datet
 def bbox(text: str | None) -> tuple[float, float, float, float] | None:
     """``min_lon,min_lat,max_lon,max_lat`` as the map's area picker writes it."""
     return incident_service.parse_bbox(optional(text))
+
+
+_FORM_ROLES: dict[Any, frozenset[Role]] = {}
+"""The roles each ``form_of`` check asks for, by the dependency it made."""
+
+
+def form_of(*roles: Role) -> list[Any]:
+    """A form route's ``dependencies``: who may use the form at all, then the CSRF check
+    (which reads the body). A member holding none of ``roles`` in any agreement now (an
+    observer's incident form, a liaison's provision status), or any member where ``roles``
+    is empty (an operator's form), is refused 403 on the session alone: by ``AuthFirst``
+    before the body is read (``form_check``, FastAPI parses a route's ``Form()`` fields
+    before its dependencies), and by this dependency where no body came. Operators pass.
+    Which agreement, incident or record stays the service's check; the public is sent to
+    sign in. The one such check of the web's forms (docs/security.md, "The twentieth
+    audit")."""
+    wanted = frozenset(roles)
+
+    async def may_use(ctx: ContextDep, viewer: SignedInViewer) -> None:
+        if not viewer.is_public:
+            await run_in_threadpool(check_form_roles, ctx, viewer, wanted)
+
+    _FORM_ROLES[may_use] = wanted
+    return [Depends(may_use), *CsrfChecked]
+
+
+def form_check(calls: frozenset[Any]) -> Callable[[ServiceContext, Viewer], None] | None:
+    """``AuthFirst``'s ``SessionGate.role_check``: the ``form_of`` check among a route's
+    dependencies ``calls``, if any."""
+    for call in calls:
+        if call in _FORM_ROLES:
+            return partial(check_form_roles, wanted=_FORM_ROLES[call])
+    return None
+
+
+def check_form_roles(ctx: ServiceContext, viewer: Viewer, wanted: frozenset[Role]) -> None:
+    """``Forbidden`` unless ``viewer`` is an operator or its member holds one of ``wanted``
+    now, in any agreement."""
+    if viewer.operator or viewer.is_public:
+        return
+    with ctx.reader() as session:
+        held = {role.role for role in ReadScope.load(session, viewer).roles}
+    if not wanted & held:
+        raise Forbidden.worded(N_("your role does not use this form"))
 
 
 def filing_channels(viewer: Viewer) -> list[str]:

@@ -35,7 +35,6 @@ from ceasefire.incidents.model import (
 )
 from ceasefire.incidents.schemas import IncidentDetail, PartyRepresentative, TaskPublic
 from ceasefire.web import common, forms
-from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import LIST_PAGE_SIZE, ListLimit, filtered_list, render
 from ceasefire.web.reports import LIST_CHOICES, report_list_page
 from ceasefire.web.session import SignedInViewer, WebViewer
@@ -328,7 +327,12 @@ def _ids(text: str | list[str]) -> list[str]:
     return [part for value in values for part in forms.words(value)]
 
 
-@router.post("/incidents", dependencies=CsrfChecked)
+MonitorForm = common.form_of(Role.MONITOR)
+"""The incident forms' dependencies: a member monitoring no agreement is refused before its
+form is read (``common.form_of``)."""
+
+
+@router.post("/incidents", dependencies=MonitorForm)
 def create_incident(
     request: Request,
     ctx: ContextDep,
@@ -366,7 +370,7 @@ def create_incident(
     return _done_redirect(ctx, viewer, before, detail.id)
 
 
-@router.post("/incidents/{incident_id}/reports", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/reports", dependencies=MonitorForm)
 def add_reports(
     page: IncidentFormDep,
     report_ids: Annotated[list[str], Form()] = [],  # noqa: B006
@@ -378,7 +382,7 @@ def add_reports(
     )
 
 
-@router.post("/incidents/{incident_id}/reports/remove", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/reports/remove", dependencies=MonitorForm)
 def remove_report(
     page: IncidentFormDep,
     report_id: Annotated[str, Form()] = "",
@@ -393,7 +397,7 @@ def remove_report(
     )
 
 
-@router.post("/incidents/{incident_id}/status", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/status", dependencies=MonitorForm)
 def change_status(
     page: IncidentFormDep,
     status: Annotated[str, Form()] = "",
@@ -410,7 +414,7 @@ def change_status(
     return page.after(change, {"form": "status"})
 
 
-@router.post("/incidents/{incident_id}/classification", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/classification", dependencies=MonitorForm)
 def classify(
     page: IncidentFormDep,
     classification: Annotated[str, Form()] = "",
@@ -427,7 +431,7 @@ def classify(
     return page.after(change, {"form": "classify"})
 
 
-@router.post("/incidents/{incident_id}/assessments", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/assessments", dependencies=MonitorForm)
 def assess(
     page: IncidentFormDep,
     stance: Annotated[str, Form()] = "",
@@ -478,7 +482,7 @@ def assess(
     return page.after(change, kept)
 
 
-@router.post("/incidents/{incident_id}/replies", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/replies", dependencies=common.form_of(Role.PARTY_LIAISON))
 def reply(
     page: IncidentFormDep,
     text: Annotated[str, Form()] = "",
@@ -490,7 +494,7 @@ def reply(
     )
 
 
-@router.post("/incidents/{incident_id}/notes", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/notes", dependencies=MonitorForm)
 def add_note(
     page: IncidentFormDep,
     text: Annotated[str, Form()] = "",
@@ -512,7 +516,7 @@ def add_note(
     )
 
 
-@router.post("/incidents/{incident_id}/merge", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/merge", dependencies=MonitorForm)
 def merge_incident(
     page: IncidentFormDep,
     source: Annotated[str, Form()] = "",
@@ -531,7 +535,7 @@ def merge_incident(
     )
 
 
-@router.post("/incidents/{incident_id}/split", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/split", dependencies=MonitorForm)
 def split_incident(
     page: IncidentFormDep,
     report_ids: Annotated[str, Form()] = "",
@@ -555,7 +559,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-@router.post("/incidents/{incident_id}/tasks", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/tasks", dependencies=MonitorForm)
 def assign_task(
     page: IncidentFormDep,
     team: Annotated[str, Form()] = "",
@@ -602,7 +606,7 @@ def assign_task(
     return page.after(change, kept)
 
 
-@router.post("/incidents/{incident_id}/tasks/{task_id}/complete", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/tasks/{task_id}/complete", dependencies=MonitorForm)
 def complete_task(
     page: IncidentFormDep,
     task_id: str,
@@ -616,7 +620,7 @@ def complete_task(
     )
 
 
-@router.post("/incidents/{incident_id}/edit", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/edit", dependencies=MonitorForm)
 def edit_incident(
     page: IncidentFormDep,
     title: Annotated[str, Form()] = "",
@@ -632,7 +636,7 @@ def edit_incident(
     )
 
 
-@router.post("/incidents/{incident_id}/decision", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/decision", dependencies=MonitorForm)
 def evaluate_decision(page: IncidentFormDep) -> Response:
     """Evaluate the agreement's decision rule again and apply it (monitors): after the rule
     changed, or a monitor's role ended. A ledger entry only when the decision changed."""
@@ -641,7 +645,7 @@ def evaluate_decision(page: IncidentFormDep) -> Response:
     )
 
 
-@router.post("/incidents/{incident_id}/fusion/{decision_id}/undo", dependencies=CsrfChecked)
+@router.post("/incidents/{incident_id}/fusion/{decision_id}/undo", dependencies=MonitorForm)
 def undo_grouping(
     page: IncidentFormDep,
     decision_id: str,

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ceasefire.access import Viewer
+from ceasefire.access import Role, Viewer
 from ceasefire.agreements import service as agreement_service
 from ceasefire.agreements.model import (
     Agreement,
@@ -34,7 +34,6 @@ from ceasefire.ledger import service as ledger_service
 from ceasefire.timeutil import parse_instant
 from ceasefire.web import common, forms
 from ceasefire.web.common import PROVISION_STATUS_LABELS
-from ceasefire.web.csrf import CsrfChecked
 from ceasefire.web.pages import render
 from ceasefire.web.session import SignedInViewer, WebViewer
 
@@ -413,7 +412,7 @@ def _agreement_form(request: Request, ctx: ContextDep, viewer: SignedInViewer) -
 AgreementFormDep = Annotated[AgreementForm, Depends(_agreement_form)]
 
 
-@router.post("/provisions/status", dependencies=CsrfChecked)
+@router.post("/provisions/status", dependencies=common.form_of(Role.MONITOR))
 def record_status(
     page: AgreementFormDep,
     agreement: Annotated[str, Form()] = "",
@@ -465,7 +464,7 @@ def record_status(
     )
 
 
-@router.post("/provisions/evaluate", dependencies=CsrfChecked)
+@router.post("/provisions/evaluate", dependencies=common.form_of(Role.MONITOR))
 def evaluate_rules(
     page: AgreementFormDep,
     agreement: Annotated[str, Form()] = "",
@@ -516,7 +515,7 @@ def _groups(text: str) -> list[dict[str, Any]]:
     return groups
 
 
-@router.post("/provisions/decision-rule", dependencies=CsrfChecked)
+@router.post("/provisions/decision-rule", dependencies=common.form_of())
 def set_decision_rule(
     page: AgreementFormDep,
     agreement: Annotated[str, Form()] = "",

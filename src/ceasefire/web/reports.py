@@ -453,16 +453,7 @@ async def _after_attaching(
     return RedirectResponse(f"/reports/{report_id}?{state}done={done}", status_code=303)
 
 
-async def _may_file(viewer: SignedInViewer) -> None:
-    """Whether the signed-in user's role files any report (``common.filing_channels``, what
-    the form offers), on the session alone: before the CSRF check reads the multipart body,
-    evidence files and all (the public is sent to sign in by the route). Which channel, in
-    which agreement, is the service's check of the report itself."""
-    if not viewer.is_public and not common.filing_channels(viewer):
-        raise Forbidden.worded(N_("your role files no reports"))
-
-
-@router.post("/reports/new", dependencies=[Depends(_may_file), *CsrfChecked])
+@router.post("/reports/new", dependencies=common.form_of(Role.MONITOR, Role.PARTY_LIAISON))
 async def report_submit(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> Response:
     """File the report (its hidden idempotency key makes a resubmission return the same
     report), then store each attached file, hashed as it arrives; show the report."""

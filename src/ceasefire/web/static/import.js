@@ -3,7 +3,9 @@
 // 2. Importing: the server's progress for this import (rows written of the rows to write,
 // after each committed batch), asked for every 400 ms from /reports/import/progress with the
 // random job id sent along with the file; while the file is still being checked, the bar
-// stands at 0 with its own label. Every text comes translated from the page.
+// stands at 0 with its own label. Every text comes translated from the page. 3. The answer:
+// a page (the import's, or an error's: it asks for HTML) replaces this one; anything else is
+// worded here, never written out raw.
 (function () {
   "use strict";
   var form = document.getElementById("import-form");
@@ -32,6 +34,9 @@
     var finished = false;
     var request = new XMLHttpRequest();
     request.open("POST", form.action);
+    // Errors raised before the route's own page (413, the CSRF check, no file) come as a
+    // page too, worded in the reader's language, not as the API's JSON.
+    request.setRequestHeader("Accept", "text/html");
     bar.hidden = false;
     show(0, 100, text.sending);
     request.upload.addEventListener("progress", function (e) {
@@ -60,6 +65,11 @@
     }
     request.addEventListener("load", function () {
       done();
+      if ((request.getResponseHeader("Content-Type") || "").indexOf("text/html") !== 0) {
+        bar.hidden = true;
+        state.textContent = text.refused.replace("{status}", request.status);
+        return;
+      }
       document.open();
       document.write(request.responseText);
       document.close();
