@@ -141,6 +141,7 @@ def load_model(name: str) -> Language:
     from thinc.api import Model, NumpyOps
 
     from ceasefire.news.attribute_rules import speed_up_attribute_ruler
+    from ceasefire.news.entity_decoder import speed_up_entity_recognizer
 
     try:
         nlp = spacy.load(name)
@@ -161,6 +162,7 @@ def load_model(name: str) -> Language:
         if isinstance(model, Model):
             for layer in model.walk():
                 layer.ops = ops
+    speed_up_entity_recognizer(nlp)
     return nlp
 
 

@@ -389,6 +389,8 @@ class CoderComponent(EventsComponent):
         self._armed_only: set[int] = set()
         # Orders to leave (expulsions unless the party orders its own people out).
         self._expelled: set[int] = set()
+        # What each word element of the CAMEO patterns may be spelled as (``_alternatives``).
+        self._spellings: dict[tuple[str, ...], tuple[frozenset[str], ...]] = {}
         # A verb our lexicon lists under one PLOVER type only (with a closed object list)
         # has that type as its default when none of the listed objects is there.
         self._lexicon_defaults: dict[str, tuple[str, str | None, str | None]] = {}
@@ -1981,8 +1983,12 @@ class CoderComponent(EventsComponent):
         best_score = (0, 0)
         best_words: list[Token] = []
         direct = {t.i for t in after.values()}
+        # The words after the verb and in its prepositional phrases, for every pattern.
+        everything = dict(after)
+        for _, inner in preps:
+            everything.update(inner)
         for pattern in self.index.patterns(block):
-            score, words = self._match(pattern, after, preps, before)
+            score, words = self._match(pattern, preps, before, everything)
             # Of patterns that match as many words, the one whose words are the verb's own
             # object wins over one that reaches into a phrase below it: "launched an inquiry
             # into abuses … in the civil war" is an inquiry launched, not a war.
@@ -1994,17 +2000,14 @@ class CoderComponent(EventsComponent):
     def _match(
         self,
         pattern: Pattern,
-        after: dict[str, Token],
         preps: list[tuple[str, dict[str, Token]]],
         before: dict[str, Token],
+        everything: dict[str, Token],
     ) -> tuple[int, list[Token]]:
         if not pattern.after and not pattern.before:
             return 0, []
         score = 0
         words: list[Token] = []
-        everything = dict(after)
-        for _, inner in preps:
-            everything.update(inner)
         for element in pattern.before:
             hit = self._words_in(element, before)
             if hit is None:
@@ -2046,16 +2049,22 @@ class CoderComponent(EventsComponent):
             found.append(hit)
         return found
 
-    def _alternatives(self, element: tuple[str, ...]) -> list[frozenset[str]]:
+    def _alternatives(self, element: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+        """The spellings of each word of a pattern element, worked out once per element."""
+        known = self._spellings.get(element)
+        if known is not None:
+            return known
         if element[0] == "s":
-            return [self.index.synsets.get(element[1], frozenset())]
-        out = []
-        for word in element[1:]:
-            if word.startswith("&"):
-                out.append(self.index.synsets.get(word[1:], frozenset()))
-            else:
-                out.append(frozenset({word}))
-        return out
+            out = [self.index.synsets.get(element[1], frozenset())]
+        else:
+            out = []
+            for word in element[1:]:
+                if word.startswith("&"):
+                    out.append(self.index.synsets.get(word[1:], frozenset()))
+                else:
+                    out.append(frozenset({word}))
+        self._spellings[element] = known = tuple(out)
+        return known
 
 
 def _backer_only(head: Token, ref: ActorRef) -> bool:

@@ -464,11 +464,12 @@ class EventsComponent:
         resolver: ActorResolver,
     ) -> list[ActorRef]:
         heads: list[tuple[str, Token]] = [("dobj", h) for h in object_heads]
-        for child in verb.children:
+        children = list(verb.children)  # read once: each pass would build the tokens again
+        for child in children:
             if child.dep_ in {"dobj", "dative", "attr", "oprd"}:
                 heads.extend(("dobj", t) for t in conjuncts(child))
         for prep in OBJECT_PREPS:
-            for child in verb.children:
+            for child in children:
                 # A phrase before the verb sets the scene ("After the vote on the plan"),
                 # it does not name whom the act is aimed at.
                 if child.dep_ == "prep" and child.lower_ == prep and child.i > verb.i:
@@ -476,7 +477,7 @@ class EventsComponent:
                         if pobj.dep_ == "pobj":
                             heads.extend((prep, t) for t in conjuncts(pobj))
         # "demanded that the militia withdraw", "said Kyiv must allow": the reported subject.
-        for child in verb.children:
+        for child in children:
             if child.dep_ in {"ccomp", "xcomp"}:
                 for grandchild in child.children:
                     if grandchild.dep_ in {"nsubj", "nsubjpass"}:

@@ -120,7 +120,9 @@ def np_tokens(head: Token) -> list[Token]:
     for child in head.lefts:
         if child.dep_ in NP_MODIFIERS or child.dep_ in {"amod", "compound", "poss"}:
             keep.extend(t for t in child.subtree)
-    tokens = sorted(set(keep), key=lambda t: t.i)
+    # Each token once, in text order (by index: a set of Tokens hashes and compares each).
+    unique = {t.i: t for t in keep}
+    tokens = [unique[i] for i in sorted(unique)]
     while tokens and (tokens[0].pos_ in {"DET", "PUNCT"} or tokens[0].dep_ == "case"):
         tokens = tokens[1:]
     return tokens or [head]

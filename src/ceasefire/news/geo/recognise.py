@@ -263,7 +263,12 @@ def _named_countries(
                 # So does a city that dwarfs its namesakes ("Blackpool", "Toronto").
                 named.update(_dominant_city_country(places))
     for token in doc:
-        if token.ent_type_ != "GPE" and _abbreviated_qualifier(doc, token.i):
+        # The abbreviation first: one set lookup rules out almost every token.
+        if (
+            token.text in STATE_ABBREVIATIONS
+            and token.ent_type_ != "GPE"
+            and _abbreviated_qualifier(doc, token.i)
+        ):
             named.update(p.country for p in _places_or_abbreviation(token.text, gazetteer))
     return frozenset(named)
 

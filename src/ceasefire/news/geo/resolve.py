@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import TypeVar
 
@@ -94,6 +94,8 @@ SEAT_KM = 30.0
 # name near the middle of a province ("Syunik", 645 inhabitants) is not what the name means.
 SEAT_SHARE = 20
 _LOCAL_KINDS = frozenset({"city", "admin1", "admin2"})
+# The anchors a local reading is measured from.
+_NEARBY_KINDS = _LOCAL_KINDS | {"region"}
 _ADMIN_KINDS = frozenset({"admin1", "admin2"})
 
 
@@ -118,6 +120,9 @@ class _Evidence:
     # where a county no confident town places ("Fayette County" beside Lexington and
     # Versailles, both read as Kentucky's) most likely is. Round three only.
     town_state: tuple[str, str] = ("", "")
+    # ``_full_key`` of the names scored against this evidence, by name: a document's
+    # candidate readings share a few hundred names, each scored many times.
+    full_keys: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +171,14 @@ def _full_key(name: str) -> str:
     return " ".join(_ABBREVIATED_WORDS.get(word, word) for word in name_key(name).split())
 
 
+def _known_full_key(evidence: _Evidence, name: str) -> str:
+    """``_full_key(name)``, worked out once per name for the evidence of one document."""
+    key = evidence.full_keys.get(name)
+    if key is None:
+        key = evidence.full_keys[name] = _full_key(name)
+    return key
+
+
 # A division no town weighs (a US county placed at its state's middle) is weighed as the
 # median US county (about 25,000 people, Census 2020), not as an empty one.
 UNWEIGHED_DIVISION_POPULATION = 25_000
@@ -189,7 +202,7 @@ def score_place(
     """How well ``place`` explains ``toponym`` given the rest of the text; ``listed_kinds``
     are the kinds of the places listed with it."""
     score = _prior(place)
-    if _full_key(place.name) == _full_key(toponym.text):
+    if _known_full_key(evidence, place.name) == _known_full_key(evidence, toponym.text):
         # Under its own name only: "Mexico" is the country, not Mexico City.
         score += PRIMARY_NAME + (CAPITAL_PRIOR if place.capital else 0.0)
     if place.country and place.country in context.focus_countries:
@@ -222,7 +235,7 @@ def score_place(
         distances = [
             distance_km(place.lat, place.lon, anchor.lat, anchor.lon)
             for anchor_key, anchor in evidence.anchors
-            if anchor_key != key and anchor.kind in _LOCAL_KINDS | {"region"}
+            if anchor_key != key and anchor.kind in _NEARBY_KINDS
         ]
         if distances:
             score += _proximity_bonus(min(distances))
