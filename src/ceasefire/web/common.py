@@ -357,6 +357,20 @@ def list_links(
     return next_link, first_link
 
 
+LIST_FILTER_LABELS = {
+    "start": N_("From"),
+    "end": N_("To"),
+    "bbox": N_("Area (west, south, east, north in degrees)"),
+    "category": N_("Category"),
+    "status": N_("Status"),
+    "attribution": N_("Attribution"),
+    "party": N_("Party"),
+    "channel": N_("Channel"),
+    "classification": N_("Classification"),
+}
+"""The report and incident lists' filters by the labels their forms show."""
+
+
 def detail_message(item: dict[str, Any]) -> str:
     """A ``details`` entry's message as given: a worded one (``errors.WordedText``) keeps
     the wording the ``problem`` filter shows in the reader's language, which ``str()``
