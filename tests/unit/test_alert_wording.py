@@ -251,3 +251,27 @@ def test_a_cell_is_named_in_the_readers_spelling_where_the_gazetteer_has_one(
     area = text.splitlines()[-1]  # "area: cell near …", "bölge: … yakınındaki kare (…)"
     assert f" {town} " in area, area
     assert area.endswith(f"({cell})"), area
+
+
+def test_the_alerts_table_keeps_ids_whole_at_80_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``alerts show`` at 80 columns: what an alert is about (said in its summary too)
+    is left out first, so no id folds across lines; the caption names it."""
+    from ceasefire.alerts.commands import _print_alerts
+    from ceasefire.console.output import console
+
+    monkeypatch.setattr(console, "_width", 80)
+    incident = "inc-1a252cf10f8219fc50950"
+    breach = alert(
+        AlertKind.ZONE_BREACH,
+        {**BREACH.details, "incident_id": incident},
+        subject=f"incident/{incident}/hostilities-after-handover/aghdam-district",
+        area="aghdam-district",
+    ).model_copy(update={"id": "alr-1a252cfd4f027c353237e"})
+    _print_alerts([breach])
+    shown = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in shown.splitlines()), shown
+    assert "alr-1a252cfd4f027c353237e" in shown
+    assert incident in shown, shown
+    assert "not shown at 80 columns: about" in " ".join(shown.split()), shown
