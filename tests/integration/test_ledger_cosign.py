@@ -74,21 +74,15 @@ def _field(error: CeasefireError) -> str:
 
 
 @dataclass
-class SplitView:
-    """What a dishonest operator holding the centre's key shows one member: a head of the
-    same size over another history, signed by the centre, with the cosignatures the
-    honest head carries (they cannot be made to cover this one)."""
+class Dishonest:
+    """A server that answers as the honest database does but for its tree head (each
+    subclass's ``tree_head``); nobody cosigns through it in these tests."""
 
     honest: ledger_witness.DatabaseSource
-    forged: SignedTreeHead
 
     @property
     def name(self) -> str:
-        return "split-view"
-
-    def tree_head(self) -> dict[str, Any]:
-        body = self.honest.tree_head()
-        return {**body, **self.forged.as_dict()}
+        return type(self).__name__
 
     def consistency(self, first: int, second: int) -> dict[str, Any]:
         return self.honest.consistency(first, second)
@@ -98,6 +92,19 @@ class SplitView:
 
     def cosign(self, cosignature: dict[str, Any]) -> dict[str, Any]:
         raise AssertionError("the victim does not cosign in this test")
+
+
+@dataclass
+class SplitView(Dishonest):
+    """What a dishonest operator holding the centre's key shows one member: a head of the
+    same size over another history, signed by the centre, with the cosignatures the
+    honest head carries (they cannot be made to cover this one)."""
+
+    forged: SignedTreeHead
+
+    def tree_head(self) -> dict[str, Any]:
+        body = self.honest.tree_head()
+        return {**body, **self.forged.as_dict()}
 
 
 def test_split_view_needs_the_cosigners(
@@ -516,30 +523,16 @@ def test_the_cosignatures_kept_are_bounded_to_the_last_heads(
 
 
 @dataclass
-class Relabelled:
+class Relabelled(Dishonest):
     """A server answering with the honest log's head under another installation's name (or
     none): another database put behind the centre's key and address."""
 
-    honest: ledger_witness.DatabaseSource
     installation: str | None
-
-    @property
-    def name(self) -> str:
-        return "relabelled"
 
     def tree_head(self) -> dict[str, Any]:
         body = dict(self.honest.tree_head())
         body.pop("installation", None)
         return body if self.installation is None else {**body, "installation": self.installation}
-
-    def consistency(self, first: int, second: int) -> dict[str, Any]:
-        return self.honest.consistency(first, second)
-
-    def keys(self, member_id: str) -> list[dict[str, Any]]:
-        return self.honest.keys(member_id)
-
-    def cosign(self, cosignature: dict[str, Any]) -> dict[str, Any]:
-        raise AssertionError("no cosigning in this test")
 
 
 def test_the_witness_holds_the_server_to_the_installation_it_witnessed(
@@ -566,9 +559,9 @@ def test_the_witness_holds_the_server_to_the_installation_it_witnessed(
         wording = refused.value.wording
         assert wording is not None
         for lang in ("ru", "tr"):
-            said = wording.render(translations(lang).gettext)
-            assert installation in said
-            assert "installation" not in said, said
+            rendered = wording.render(translations(lang).gettext)
+            assert installation in rendered
+            assert "installation" not in rendered, rendered
     evidence = (state / ledger_witness.EVIDENCE_FILE).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["kind"] for line in evidence] == ["installation", "installation"]
     # The honest server still passes; a state kept before the installation was gets it.

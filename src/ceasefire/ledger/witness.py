@@ -546,7 +546,7 @@ def _inconsistent(
             "new": _describe(new),
             "evidence": str(Path(state) / EVIDENCE_FILE),
         },
-        **params,
+        **{name: str(value) for name, value in params.items()},
     )
     evidence = {
         "kind": kind,
