@@ -636,6 +636,7 @@ def _build(progress: BuildProgress | None = None) -> Gazetteer:
 # the GeoNames name read in English spelling is kept (Ханкенди for Khankendi, not
 # Степанакерт; Ağdam for Aghdam), so a reader finds the town the English text names.
 _RUSSIAN = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё' -]*")
+_BULGARIAN = re.compile(r"ъ(?![А-Яа-яЁё])")  # a hard sign ending a word: Агръ (Ağrı)
 _TURKISH = re.compile(r"[A-Za-zÇĞİÖŞÜçğıöşü][A-Za-zÇĞİÖŞÜçğıöşü' -]*")
 _TURKISH_OWN = frozenset("ÇĞİÖŞÜçğıöşü")
 _NOT_TURKISH = frozenset("QWXqwx")
@@ -658,7 +659,7 @@ def local_names(name: str, alternates: Iterable[str]) -> tuple[tuple[str, str], 
     from rapidfuzz.fuzz import ratio
 
     english = ascii_key(name)
-    russian = [a for a in alternates if _RUSSIAN.fullmatch(a)]
+    russian = [a for a in alternates if _RUSSIAN.fullmatch(a) and not _BULGARIAN.search(a)]
     found: list[tuple[str, str]] = []
     if russian:
         found.append(
