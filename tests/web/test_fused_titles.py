@@ -85,3 +85,11 @@ def test_fusion_titles_a_place_typed_with_near_once(
         assert said.returncode == 0, said.stderr
         assert worded in " ".join(said.stdout.split()), said.stdout
         assert "shelling" not in said.stdout
+    # ``fusion show`` words its sources so too (it printed the API's English summary).
+    sources = cli.text("--lang", lang, "fusion", "show", fused)
+    assert sources.returncode == 0, sources.stderr
+    words = {"ru": ("Независимых источников: 1", "монитор"), "tr": ("Bağımsız kaynak: 1",)}
+    for word in words[lang]:
+        assert word in sources.stdout, sources.stdout
+    for english in ("independent source", "monitor ", "observer"):
+        assert english not in sources.stdout, sources.stdout

@@ -83,6 +83,9 @@ def environment(lang: str) -> Environment:
     env.filters["label"] = lambda value, kind: labels.label(
         kind, value, lambda msgid: i18n.gettext(lang, msgid)
     )
+    env.filters["source_reason"] = lambda reason: labels.source_reason(
+        str(reason), lambda msgid: i18n.gettext(lang, msgid)
+    )
     env.filters["record_links"] = record_links
     # Fusion's English titles in the reader's language (English pages show them as stored).
     env.filters["incident_title"] = lambda title: (
