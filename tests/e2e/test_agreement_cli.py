@@ -108,3 +108,21 @@ def test_unknown_agreement_and_bad_instant(cli_env: dict[str, str], cli: InProce
     bad_time = run(cli_env, "provisions", "--agreement", NK_ID, "--as-of", "tomorrow-ish")
     assert bad_time.returncode == 2
     assert "--as-of" in bad_time.stderr
+
+
+def test_a_date_that_does_not_exist_says_why_in_the_users_language(
+    cli: InProcessCli, tmp_path: Path
+) -> None:
+    """Python's reason for refusing 2020-11-31 ("day is out of range for month") was shown
+    in English inside the Russian and Turkish lines; it is the catalogue's now."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(malformed_memorandum(), encoding="utf-8")
+    english = " ".join(cli.text("agreement", "validate", str(bad)).stderr.split())
+    assert "'2020-11-31' (that month has no such day)" in english, english
+    reasons = (("ru", "в этом месяце нет такого дня"), ("tr", "o ayda böyle bir gün yok"))
+    for lang, reason in reasons:
+        said = cli.text("--lang", lang, "agreement", "validate", str(bad))
+        assert said.returncode == 2
+        shown = " ".join(said.stderr.split())
+        assert f"'2020-11-31' ({reason})" in shown, shown
+        assert "out of range" not in shown, shown

@@ -103,6 +103,22 @@ def _loaded(page: Any) -> None:
     page.wait_for_selector("path.basemap-country", timeout=30000)
 
 
+def test_the_towns_are_labelled_in_the_readers_language(
+    served: dict[str, Any], browser: Any
+) -> None:
+    """The base layer's towns in Cyrillic on a Russian page, in Turkish letters on a Turkish
+    one where GeoNames has them (as the alerts name a cell's town), else as GeoNames does."""
+    for lang, shown, english in (("ru", "Ереван", "Yerevan"), ("tr", "Bakü", "Baku")):
+        page = _open(browser, 1280, [])
+        page.goto(f"{served['base']}/map?until=2020-12-31&lang={lang}")
+        _loaded(page)
+        _until(page, "() => document.querySelectorAll('.town-label').length > 5")
+        labels = page.locator(".town-label").all_inner_texts()
+        assert shown in labels, labels
+        assert english not in labels, labels
+        page.close()
+
+
 def test_the_map_shows_zones_markers_and_summaries(served: dict[str, Any], browser: Any) -> None:
     base: str = served["base"]
     requested: list[str] = []

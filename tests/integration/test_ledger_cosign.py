@@ -74,21 +74,15 @@ def _field(error: CeasefireError) -> str:
 
 
 @dataclass
-class SplitView:
-    """What a dishonest operator holding the centre's key shows one member: a head of the
-    same size over another history, signed by the centre, with the cosignatures the
-    honest head carries (they cannot be made to cover this one)."""
+class Dishonest:
+    """A server that answers as the honest database does but for its tree head (each
+    subclass's ``tree_head``); nobody cosigns through it in these tests."""
 
     honest: ledger_witness.DatabaseSource
-    forged: SignedTreeHead
 
     @property
     def name(self) -> str:
-        return "split-view"
-
-    def tree_head(self) -> dict[str, Any]:
-        body = self.honest.tree_head()
-        return {**body, **self.forged.as_dict()}
+        return type(self).__name__
 
     def consistency(self, first: int, second: int) -> dict[str, Any]:
         return self.honest.consistency(first, second)
@@ -98,6 +92,19 @@ class SplitView:
 
     def cosign(self, cosignature: dict[str, Any]) -> dict[str, Any]:
         raise AssertionError("the victim does not cosign in this test")
+
+
+@dataclass
+class SplitView(Dishonest):
+    """What a dishonest operator holding the centre's key shows one member: a head of the
+    same size over another history, signed by the centre, with the cosignatures the
+    honest head carries (they cannot be made to cover this one)."""
+
+    forged: SignedTreeHead
+
+    def tree_head(self) -> dict[str, Any]:
+        body = self.honest.tree_head()
+        return {**body, **self.forged.as_dict()}
 
 
 def test_split_view_needs_the_cosigners(
@@ -513,3 +520,90 @@ def test_the_cosignatures_kept_are_bounded_to_the_last_heads(
         append_test_entries(ctx, settings, 1, member="centre")
     kept = ledger_witness.kept_cosignatures(tmp_path)
     assert [k.cosignature.tree_size for k in kept] == sizes[-2:]
+
+
+@dataclass
+class Relabelled(Dishonest):
+    """A server answering with the honest log's head under another installation's name (or
+    none): another database put behind the centre's key and address."""
+
+    installation: str | None
+
+    def tree_head(self) -> dict[str, Any]:
+        body = dict(self.honest.tree_head())
+        body.pop("installation", None)
+        return body if self.installation is None else {**body, "installation": self.installation}
+
+
+def test_the_witness_holds_the_server_to_the_installation_it_witnessed(
+    ctx: ServiceContext, members: Members, tmp_path: Path, cli: InProcessCli, settings: Any
+) -> None:
+    """``heads.jsonl`` keeps the installation the server named with each head; a server that
+    later names another one, or none, is refused with a finding kept as evidence, worded in
+    the reader's language; a head kept before witnesses kept it is kept again with it."""
+    honest = ledger_witness.DatabaseSource(ctx)
+    state = tmp_path / "arm"
+    _, installation = _head(ctx)
+    ledger_witness.witness(honest, state)
+    heads = state / ledger_witness.HEADS_FILE
+    assert json.loads(heads.read_text(encoding="utf-8").splitlines()[-1])["installation"] == (
+        installation
+    )
+    for named in ("ab" * 32, None):
+        with pytest.raises(IntegrityError) as refused:
+            ledger_witness.witness(Relabelled(honest, named), state)
+        details = refused.value.details
+        assert isinstance(details, dict)
+        assert details["kind"] == "installation"
+        assert installation in refused.value.message
+        wording = refused.value.wording
+        assert wording is not None
+        for lang in ("ru", "tr"):
+            rendered = wording.render(translations(lang).gettext)
+            assert installation in rendered
+            assert "installation" not in rendered, rendered
+    evidence = (state / ledger_witness.EVIDENCE_FILE).read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["kind"] for line in evidence] == ["installation", "installation"]
+    # The honest server still passes; a state kept before the installation was gets it.
+    assert ledger_witness.witness(honest, state).ok
+    lines = heads.read_text(encoding="utf-8").splitlines()
+    older = {k: v for k, v in json.loads(lines[-1]).items() if k != "installation"}
+    heads.write_text(json.dumps(older) + "\n", encoding="utf-8")
+    again = ledger_witness.witness(honest, state)
+    assert again.stored
+    assert ledger_witness.last_kept(state) is not None
+    assert ledger_witness.last_kept(state).installation == installation  # type: ignore[union-attr]
+    # The CLI says the finding in Russian: here the state names another installation.
+    lines = heads.read_text(encoding="utf-8").splitlines()
+    other = {**json.loads(lines[-1]), "installation": "cd" * 32}
+    heads.write_text("\n".join([*lines, json.dumps(other)]) + "\n", encoding="utf-8")
+    url = settings.database_url
+    said = cli.text("--lang", "ru", "witness", "--database-url", url, "--state", str(state))
+    assert said.returncode == 1, said.stderr
+    shown = " ".join(said.stderr.split())
+    assert f"видел установку {'cd' * 32}" in shown, shown
+    assert "installation" not in shown, shown
+
+
+def test_an_unreadable_kept_cosignature_says_why_in_the_readers_language(
+    ctx: ServiceContext, settings: Any, members: Members, tmp_path: Path, cli: InProcessCli
+) -> None:
+    """A line of ``cosignatures.jsonl`` that is no cosignature is refused naming the file
+    and line, its reason from the catalogues as the other findings' (it was English)."""
+    state = tmp_path / "arm"
+    source = ledger_witness.DatabaseSource(ctx)
+    ledger_witness.witness(source, state, cosign_key=members.arm)
+    path = state / ledger_witness.COSIGNATURES_FILE
+    path.write_text(json.dumps({"format": "ceasefire-sth", "v": 1}) + "\n", encoding="utf-8")
+    url = settings.database_url
+    english = cli.text("witness", "--database-url", url, "--state", str(state))
+    assert "not a ceasefire cosignature of version 1" in " ".join(english.stderr.split())
+    for lang in ("ru", "tr"):
+        said = " ".join(
+            cli.text(
+                "--lang", lang, "witness", "--database-url", url, "--state", str(state)
+            ).stderr.split()
+        )
+        assert "cosignatures.jsonl" in said, said
+        assert "ceasefire cosignature" not in said, said
+        assert "not a" not in said, said

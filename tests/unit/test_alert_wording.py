@@ -62,7 +62,7 @@ BREACH = alert(
         (
             "ru",
             [
-                "квадрат рядом с населённым пунктом Askyaran (grid0.25:159:187): "
+                "квадрат рядом с населённым пунктом Ходжалы (grid0.25:159:187): "
                 "инцидентов за 24 часа до 26.11.2020, 12:00 UTC — 7, "
                 "ожидалось 1,2 (p = 1,23E-4)",
                 "Срок по пункту 6 (nk-2020-trilateral) истёк: исполнение не записано",
@@ -73,7 +73,7 @@ BREACH = alert(
         (
             "tr",
             [
-                "Askyaran yakınındaki kare (grid0.25:159:187): "
+                "Khojaly yakınındaki kare (grid0.25:159:187): "
                 "26.11.2020 12:00 UTC'ye kadarki 24 saatte 7 olay, "
                 "beklenen 1,2 (p = 1,23E-4)",
                 "6 (nk-2020-trilateral) için süre geçti: yerine getirme kaydı yok",
@@ -170,7 +170,7 @@ def test_the_mail_words_each_kind_of_subject_and_period() -> None:
     spike = SPIKE.model_copy(update={"subject": "area/nk-2020-trilateral/grid0.25:159:187"})
     subject, text = mail_text(spike, "en")
     assert subject == (
-        "[ceasefire] WARNING spike in incidents: cell near Askyaran (grid0.25:159:187)"
+        "[ceasefire] WARNING spike in incidents: cell near Khojaly (grid0.25:159:187)"
     )
     assert "\nday: 26 Nov 2020\n" in text
 
@@ -178,15 +178,15 @@ def test_the_mail_words_each_kind_of_subject_and_period() -> None:
 @pytest.mark.parametrize(
     ("lang", "place"),
     [
-        ("en", "cell near Askyaran (grid0.25:159:187)"),
-        ("ru", "квадрат рядом с населённым пунктом Askyaran (grid0.25:159:187)"),
-        ("tr", "Askyaran yakınındaki kare (grid0.25:159:187)"),
+        ("en", "cell near Khojaly (grid0.25:159:187)"),
+        ("ru", "квадрат рядом с населённым пунктом Ходжалы (grid0.25:159:187)"),
+        ("tr", "Khojaly yakınındaki kare (grid0.25:159:187)"),
     ],
 )
 def test_a_grid_cell_reads_as_a_place_with_its_code_kept(lang: str, place: str) -> None:
     """The e-mail's area line, a spike's summary and its subject name a grid cell by the
-    nearest populated place to its centre (Askyaran, 8 km), in the reader's language, the
-    cell's code kept for reference."""
+    district seat near its centre (Khojaly, 8 km; the village of Askyaran is as near), in
+    the reader's language (Cyrillic in Russian), the cell's code kept for reference."""
     _, text = mail_text(CASUALTIES, lang)
     assert text.endswith(f": {place}\n"), text
     spike = SPIKE.model_copy(update={"subject": "area/nk-2020-trilateral/grid0.25:159:187"})
@@ -198,9 +198,9 @@ def test_a_grid_cell_reads_as_a_place_with_its_code_kept(lang: str, place: str) 
 @pytest.mark.parametrize(
     ("cell", "town"),
     [
-        # The demo month's busiest cells (Nagorno-Karabakh), by the GeoNames place nearest
-        # to each centre: the town the cell is about, within a few kilometres.
-        ("grid0.25:159:186", "Karkijahan"),  # 39.875, 46.625: 12.5 km, Khankendi 12.6 km
+        # The demo month's busiest cells (Nagorno-Karabakh), by the district seat or town
+        # nearest to each centre: the town the cell is about, within a few kilometres.
+        ("grid0.25:159:186", "Khankendi"),  # 39.875, 46.625: 12.6 km (village Karkijahan 12.5)
         ("grid0.25:158:186", "Laçın"),  # 6.6 km
         ("grid0.25:160:184", "Kalbajar"),  # 7.1 km
         ("grid0.25:158:188", "Fuzuli"),  # 3.2 km
@@ -227,3 +227,51 @@ def test_a_cell_with_no_town_within_reach_keeps_its_coordinates(lang: str, place
     centre's coordinates, not after a town too far to help."""
     _, text = mail_text(SPIKE.model_copy(update={"area": "grid0.25:164:204"}), lang)
     assert text.endswith(f": {place}\n"), text
+
+
+@pytest.mark.parametrize(
+    ("cell", "lang", "town"),
+    [
+        ("grid0.25:159:186", "ru", "Ханкенди"),
+        ("grid0.25:158:186", "ru", "Лачин"),
+        ("grid0.25:160:184", "ru", "Кельбаджар"),
+        ("grid0.25:158:187", "ru", "Шуша"),
+        ("grid0.25:158:187", "tr", "Şuşa"),
+        ("grid0.25:158:188", "tr", "Füzuli"),
+        ("grid0.25:158:186", "tr", "Laçın"),
+        ("grid0.25:159:186", "tr", "Khankendi"),  # no Turkish spelling in GeoNames' list
+    ],
+)
+def test_a_cell_is_named_in_the_readers_spelling_where_the_gazetteer_has_one(
+    cell: str, lang: str, town: str
+) -> None:
+    """A Russian reader finds the town in Cyrillic, a Turkish one in Turkish letters, from
+    the gazetteer's alternate names; where it has none, the GeoNames name."""
+    _, text = mail_text(SPIKE.model_copy(update={"area": cell}), lang)
+    area = text.splitlines()[-1]  # "area: cell near …", "bölge: … yakınındaki kare (…)"
+    assert f" {town} " in area, area
+    assert area.endswith(f"({cell})"), area
+
+
+def test_the_alerts_table_keeps_ids_whole_at_80_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``alerts show`` at 80 columns: what an alert is about (said in its summary too)
+    is left out first, so no id folds across lines; the caption names it."""
+    from ceasefire.alerts.commands import _print_alerts
+    from ceasefire.console.output import console
+
+    monkeypatch.setattr(console, "_width", 80)
+    incident = "inc-1a252cf10f8219fc50950"
+    breach = alert(
+        AlertKind.ZONE_BREACH,
+        {**BREACH.details, "incident_id": incident},
+        subject=f"incident/{incident}/hostilities-after-handover/aghdam-district",
+        area="aghdam-district",
+    ).model_copy(update={"id": "alr-1a252cfd4f027c353237e"})
+    _print_alerts([breach])
+    shown = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in shown.splitlines()), shown
+    assert "alr-1a252cfd4f027c353237e" in shown
+    assert incident in shown, shown
+    assert "not shown at 80 columns: about" in " ".join(shown.split()), shown

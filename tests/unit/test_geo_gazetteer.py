@@ -196,3 +196,31 @@ def test_us_counties_are_found_under_their_full_names_only(gazetteer: Gazetteer)
     assert not [p for p in gazetteer.lookup("Cuyahoga") if p.kind == "admin2"]
     assert [p.admin1 for p in gazetteer.lookup("Saint Croix County")] == ["WI"]
     assert [p.admin1 for p in gazetteer.lookup("Jefferson Parish")] == ["LA"]
+
+
+def test_a_point_is_named_after_a_seat_or_town_before_a_nearer_village(
+    gazetteer: Gazetteer,
+) -> None:
+    """Between Stepanakert and Askeran the nearest GeoNames place is the village of
+    Karkijahan (2,300 people, 12.5 km); Khankendi, a district's seat (2,100 people in
+    GeoNames, 12.6 km), names the point; where only villages are near, the nearest names it."""
+    town = gazetteer.nearest_town(39.875, 46.625, within_km=25)
+    assert town is not None
+    assert town.name == "Khankendi"
+    assert town.seat
+    village = next(p for p in gazetteer.lookup("Karkijahan") if p.kind == "city")
+    assert not village.seat
+    assert village.population < 10_000
+    near = gazetteer.nearest_town(village.lat, village.lon, within_km=1)
+    assert near is not None
+    assert near.name == "Karkijahan"
+
+
+def test_a_town_keeps_its_russian_and_turkish_names(gazetteer: Gazetteer) -> None:
+    """From GeoNames' alternate names: Russian in the Russian alphabet (Ханкенди, not the
+    Ukrainian Ханкенді), Turkish in Turkish letters (Ağdam, not the Azerbaijani Xankəndi)."""
+    khankendi = next(p for p in gazetteer.lookup("Khankendi") if p.kind == "city")
+    assert khankendi.name_in("ru") == "Ханкенди"
+    assert khankendi.name_in("tr") == khankendi.name_in("en") == "Khankendi"
+    aghdam = next(p for p in gazetteer.lookup("Aghdam") if p.kind == "city" and p.country == "AZ")
+    assert (aghdam.name_in("ru"), aghdam.name_in("tr")) == ("Агдам", "Ağdam")

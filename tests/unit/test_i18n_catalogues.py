@@ -123,3 +123,20 @@ def test_translations_are_loaded_from_the_catalogues() -> None:
 )
 def test_language_negotiation(header: str | None, preferred: str | None, expected: str) -> None:
     assert i18n.negotiate(header, preferred=preferred) == expected
+
+
+def test_russian_calls_a_report_one_word() -> None:
+    """A report is a донесение in Russian wherever the English says report (the list, the
+    form, the ledger's events, the CLI): the pages said сообщение beside Донесения."""
+    mixed = []
+    for domain in ("web", "core", "cli"):
+        with i18n.catalogue_path("ru", domain).open("rb") as handle:
+            catalogue = read_po(handle)
+        for message in catalogue:
+            if not isinstance(message.id, str) or not isinstance(message.string, str):
+                continue
+            about_reports = re.search(r"\breport(s|er)?\b", message.id, re.I)
+            about_messages = re.search(r"\bmessages?\b", message.id, re.I)
+            if about_reports and not about_messages and "сообщени" in message.string.lower():
+                mixed.append((domain, message.id))
+    assert mixed == []

@@ -24,3 +24,11 @@ def test_the_served_list_is_the_shipped_one_inside_the_region() -> None:
         assert min_lat <= town["lat"] <= max_lat
     populations = [t["population"] for t in served]
     assert populations == sorted(populations, reverse=True)
+
+
+def test_each_town_carries_its_russian_and_turkish_names_where_geonames_has_them() -> None:
+    served = {t["name"]: t for t in json.loads(towns_json())}
+    assert served["Baku"]["names"] == {"ru": "Баку", "tr": "Bakü"}
+    assert served["Yerevan"]["names"] == {"ru": "Ереван"}
+    assert served["Shusha"]["names"] == {"ru": "Шуша", "tr": "Şuşa"}
+    assert served["Ağrı"]["names"] == {"ru": "Агри"}  # not the Bulgarian Агръ

@@ -221,7 +221,7 @@ def test_the_subscriptions_name_a_grid_cell_after_its_nearest_town(
     assert armenia.post("/alerts/subscriptions", form).status_code == 303
     listed = {lang: armenia.client.get(f"/alerts?lang={lang}").text for lang in ("en", "ru", "tr")}
     assert "cell near Laçın (grid0.25:158:186), lachin-corridor" in listed["en"]
-    assert "квадрат рядом с населённым пунктом Laçın (grid0.25:158:186)" in listed["ru"]
+    assert "квадрат рядом с населённым пунктом Лачин (grid0.25:158:186)" in listed["ru"]
     assert "Laçın yakınındaki kare (grid0.25:158:186)" in listed["tr"]
 
 

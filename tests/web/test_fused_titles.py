@@ -12,6 +12,7 @@ from ceasefire.incidents import service as incidents
 from ceasefire.incidents.model import place_without_nearness
 from ceasefire.reports import service as reports
 from ceasefire.web.common import incident_title
+from tests.factories.cli import InProcessCli
 from tests.factories.members import Cast
 from tests.factories.reports import shelling_body
 from tests.factories.web_session import page_text
@@ -61,6 +62,7 @@ def test_fusion_titles_a_place_typed_with_near_once(
     ctx: ServiceContext,
     cast: Cast,
     browsers: dict[str, Browser],
+    cli: InProcessCli,
     typed: str,
     lang: str,
     shown: str,
@@ -76,3 +78,18 @@ def test_fusion_titles_a_place_typed_with_near_once(
     assert title == f"shelling near {place_without_nearness(typed)}, 2020-11-26"
     page = page_text(browsers["tur"], f"/incidents/{fused}?lang={lang}")
     assert f"<h1>{shown}</h1>" in page
+    # The CLI's list and incident say it as the page does, the day in ISO (it said English).
+    worded = f"{shown.rsplit(', ', 1)[0]}, 2020-11-26"
+    for command in (["incident", "show", fused], ["incident", "list", "--limit", "50"]):
+        said = cli.text("--lang", lang, *command)
+        assert said.returncode == 0, said.stderr
+        assert worded in " ".join(said.stdout.split()), said.stdout
+        assert "shelling" not in said.stdout
+    # ``fusion show`` words its sources so too (it printed the API's English summary).
+    sources = cli.text("--lang", lang, "fusion", "show", fused)
+    assert sources.returncode == 0, sources.stderr
+    words = {"ru": ("Независимых источников: 1", "монитор"), "tr": ("Bağımsız kaynak: 1",)}
+    for word in words[lang]:
+        assert word in sources.stdout, sources.stdout
+    for english in ("independent source", "monitor ", "observer"):
+        assert english not in sources.stdout, sources.stdout

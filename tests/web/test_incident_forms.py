@@ -287,6 +287,9 @@ def test_a_refused_dissent_keeps_its_rationale_and_names_the_field(
     # The problem in Russian, by the field's label, beside the form.
     assert "<li>Ответственная сторона:" in form
     assert "<code>party</code>" not in form
+    # The page opens at the refusal (autofocus), not at its top, far above the form.
+    assert '<div class="error" role="alert" tabindex="-1" autofocus>' in form
+    assert refused.text.count("autofocus") == 1
     assert _detail(ctx, cast, incident_id).assessments == []
 
     recorded = russia.post(f"{base}/assessments", {**dissent, "party": "ARM"})

@@ -55,7 +55,7 @@ def test_a_refused_evidence_file_is_named_on_the_filed_report(
     assert answer.status_code == 413, answer.text
     (filed,) = reports.list_reports(ctx, cast.viewer(ctx, "rus")).items
     assert f"<code>{filed.id}</code>" in answer.text
-    assert "Сообщение подано." in answer.text
+    assert "Донесение подано." in answer.text
     assert "Эти файлы не прикреплены" in answer.text
     assert "photo.jpg" in answer.text
     # The other file was stored all the same; the upload form is there to send it again.
@@ -147,7 +147,7 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
         (
             "ru",
             [
-                "Сообщение не подано. Исправьте эти поля:",
+                "Донесение не подано. Исправьте эти поля:",
                 "наблюдение мониторов указывает способ наблюдения",
                 "раньше начала (observed.start): 2020-11-28T04:00:00+00:00",
                 "для точности 1 (точно) нужна точка, а не только название места",

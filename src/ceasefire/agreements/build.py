@@ -45,6 +45,7 @@ from ceasefire.agreements.rules import parse_rules
 from ceasefire.agreements.yamlmap import Path, render_path
 from ceasefire.errors import Wording, worded_text
 from ceasefire.i18n.markers import N_
+from ceasefire.timeutil import date_error
 
 _PARTY_ROLES = {r.value for r in PartyRole}
 _ZONE_KINDS = {k.value for k in ZoneKind}
@@ -190,7 +191,10 @@ class AgreementBuilder:
             return date.fromisoformat(value)
         except ValueError as exc:
             self.report(
-                path, N_("not a real date: %(value)s (%(error)s)"), value=repr(value), error=exc
+                path,
+                N_("not a real date: %(value)s (%(error)s)"),
+                value=repr(value),
+                error=date_error(exc),
             )
             return None
 
@@ -218,7 +222,7 @@ class AgreementBuilder:
                 path,
                 N_("not a real date or time: %(value)s (%(error)s)"),
                 value=repr(local),
-                error=exc,
+                error=date_error(exc),
             )
             return None
 

@@ -149,7 +149,13 @@ class SourceInstant:
             parsed = datetime.fromisoformat(text)
             if parsed.tzinfo is not None:
                 raise ValueError(
-                    f"{local!r} carries an offset; give the local time and the zone separately"
+                    worded_text(
+                        N_(
+                            "%(value)s carries an offset; give the local time and the zone "
+                            "separately"
+                        ),
+                        value=repr(local),
+                    )
                 )
             value = parsed.replace(tzinfo=tz)
             precision = TimePrecision.MINUTE

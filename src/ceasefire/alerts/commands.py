@@ -147,6 +147,9 @@ def _print_alerts(rows: list[AlertPublic]) -> None:
             for a in rows
         ],
         free_text=["summary"],
+        # What it is about is in its summary too: at 80 columns it goes first, rather than
+        # every id and date folding in four narrow columns.
+        optional=["about"],
     )
 
 

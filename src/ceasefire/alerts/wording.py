@@ -63,23 +63,25 @@ _HEMISPHERES = (
 
 
 TOWN_KM = 25.0
-"""A grid cell is named after the nearest populated place this near its centre (a cell of
+"""A grid cell is named after a populated place this near its centre (a cell of
 0.25° is about 28 × 21 km: its corners lie some 17 km from the centre); with none that near
 it is named by its centre's coordinates."""
 
 
 def place_of_area(area: str, translate: Translate, lang: str) -> str:
     """An alert's area as a reader finds it: a grid cell (``grid0.25:159:187``) by the
-    nearest populated place of the gazetteer (GeoNames, offline) within ``TOWN_KM`` of its
-    centre, else by its centre's latitude and longitude in ``lang``, its code kept for
-    reference either way; a zone's id as it is."""
+    town of the gazetteer (GeoNames, offline) within ``TOWN_KM`` of its centre that
+    ``Gazetteer.nearest_town`` picks (a seat or a town of some size before a nearer village),
+    under its name in ``lang`` where GeoNames has one (Ханкенди, Ağdam), else by its
+    centre's latitude and longitude in ``lang``, its code kept for reference either way; a
+    zone's id as it is."""
     centre = grid_centre(area)
     if centre is None:
         return area
     town = Gazetteer.load().nearest_town(*centre, within_km=TOWN_KM)
     if town is not None:
         return translate(N_("cell near %(place)s (%(code)s)")) % {
-            "place": town.name,
+            "place": town.name_in(lang),
             "code": area,
         }
     lat, lon = (

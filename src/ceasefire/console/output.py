@@ -6,6 +6,7 @@ import io
 import json
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -325,6 +326,20 @@ def _table(
     return table
 
 
+def _hanging(text: str, width: int) -> list[str]:
+    """``text`` (one problem of an error) as lines of ``width``, indented by two and each
+    line it runs on to by four, so that a problem that wraps at 80 columns still reads as
+    one under its neighbours; a path or a value longer than a line is never broken."""
+    return textwrap.wrap(
+        terminal_text(text),
+        width=max(width, 40),
+        initial_indent="  ",
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or ["  "]
+
+
 def show_error(exc: CeasefireError) -> None:
     """A coded error on standard error, in the CLI's language: the command line's and the
     ASGI app factory's one rendering of an error that ends them."""
@@ -344,5 +359,5 @@ def show_error(exc: CeasefireError) -> None:
                 message = item.get("message", "")
                 if isinstance(message, WordedText):
                     message = message.shown(_)
-                said = plain(f"  {where}: {message}")
-                err_console.print(said, highlight=False)
+                for line in _hanging(f"{where}: {message}", err_console.width):
+                    err_console.print(Text(line), soft_wrap=True, highlight=False)

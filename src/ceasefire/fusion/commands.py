@@ -13,11 +13,13 @@ import typer
 
 from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, ngettext, word
+from ceasefire.console.lang import _, language, ngettext, word
 from ceasefire.console.options import JSON, TOKEN
 from ceasefire.console.output import console, plain, print_result
 from ceasefire.fusion import service as fusion
 from ceasefire.fusion.schemas import DecisionPublic, FusionSummary
+from ceasefire.i18n import translations
+from ceasefire.i18n.labels import source_reason
 from ceasefire.i18n.markers import N_
 
 fusion_app = typer.Typer(help=N_("Fusion of reports into incidents: the queue, evidence, undo."))
@@ -121,11 +123,20 @@ def fusion_show(
 ) -> None:
 
     def show(found: FusionSummary) -> None:
-        console.print(f"[bold]{found.incident_id}[/bold] {plain(found.summary)}", highlight=False)
+        # In the CLI's language as the incident page says it (``summary`` is the API's).
+        translate = translations(language()).gettext
+        kinds = ", ".join(f"{n} {word('source_kind', k)}" for k, n in found.by_kind.items())
+        head = _("Independent sources: {n}").format(n=found.independent_sources)
+        console.print(
+            f"[bold]{found.incident_id}[/bold] {plain(head)}"
+            + (f" ({plain(kinds)})" if kinds else ""),
+            highlight=False,
+        )
         for source in found.sources:
             console.print(
-                f"  {source['kind']} {source['key']}: {', '.join(source['report_ids'])}"
-                f" ({source['reason']})",
+                f"  {plain(word('source_kind', source['kind']))} {plain(source['key'])}:"
+                f" {', '.join(source['report_ids'])}"
+                f" ({plain(source_reason(str(source['reason']), translate))})",
                 highlight=False,
             )
         for decision in found.decisions:

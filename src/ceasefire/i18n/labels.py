@@ -144,7 +144,7 @@ SOURCE_REASON_LABELS = {
     "near-identical text": N_("near-identical text"),
 }
 """Why fusion's corroboration counts reports as one source (``fusion.corroboration``);
-"same wire: X" and "same outlet: X" are translated with their name on the incident page."""
+"same wire: X" and "same outlet: X" are worded with their name by ``source_reason``."""
 FUSION_KIND_LABELS = {
     "new_incident": N_("new incident"),
     "linked": N_("linked"),
@@ -405,3 +405,18 @@ def label(kind: str, value: object, translate: Callable[[str], str]) -> str:
     if found is None:
         return "" if value is None else str(code)
     return str(translate(found))
+
+
+_NAMED_REASONS = (
+    ("same wire: ", N_("same wire: %(name)s")),
+    ("same outlet: ", N_("same outlet: %(name)s")),
+)
+
+
+def source_reason(reason: str, translate: Callable[[str], str]) -> str:
+    """Why corroboration counts reports as one source, by ``translate`` (the reader's
+    gettext): the incident page's and ``fusion show``'s one wording of it."""
+    for prefix, msgid in _NAMED_REASONS:
+        if reason.startswith(prefix):
+            return str(translate(msgid)) % {"name": reason[len(prefix) :]}
+    return label("source_reason", reason, translate)

@@ -18,7 +18,7 @@ from ceasefire.access import Classification
 from ceasefire.areas import hook_implementations
 from ceasefire.commandline import acting
 from ceasefire.console.context import get_context
-from ceasefire.console.lang import _, ngettext, word
+from ceasefire.console.lang import _, language, ngettext, word
 from ceasefire.console.options import CURSOR, JSON, LIMIT, TOKEN
 from ceasefire.console.output import (
     console,
@@ -29,9 +29,16 @@ from ceasefire.console.output import (
     print_result,
 )
 from ceasefire.errors import InvalidInput, problem
+from ceasefire.i18n import translations
 from ceasefire.i18n.markers import N_
 from ceasefire.incidents import service as incidents
-from ceasefire.incidents.model import Attribution, AttributionKind, OccurrenceStatus, Stance
+from ceasefire.incidents.model import (
+    Attribution,
+    AttributionKind,
+    OccurrenceStatus,
+    Stance,
+    incident_title,
+)
 from ceasefire.incidents.schemas import IncidentDetail, IncidentRedacted, PartyRepresentative
 from ceasefire.reports.model import Category, Channel
 from ceasefire.timeutil import parse_instant
@@ -47,9 +54,15 @@ ClassificationOption = Annotated[
 ]
 
 
+def _title(title: str) -> str:
+    """An incident's title as the pages show it, in the CLI's language: fusion's titles
+    (``shelling near Aghdam, 2020-11-26``) by the category's label; the day stays ISO."""
+    return incident_title(title, translations(language()).gettext, lambda d: d.date().isoformat())
+
+
 def _print_incident(detail: IncidentDetail | IncidentRedacted) -> None:
     party = f"({detail.attributed_party})" if detail.attributed_party else ""
-    console.print(f"[bold]{detail.id}[/bold] {plain(detail.title)}")
+    console.print(f"[bold]{detail.id}[/bold] {plain(_title(detail.title))}")
     console.print(
         f"  {word('category', detail.category)} · {word('status', detail.status)}"
         f" · {word('attribution', detail.attribution)}{party}"
@@ -176,7 +189,7 @@ def incident_list(
             word("status", i.status),
             word("attribution", i.attribution)
             + (f"({i.attributed_party})" if i.attributed_party else ""),
-            i.title,
+            _title(i.title),
         ],
         optional=["attribution", "status"],
     )

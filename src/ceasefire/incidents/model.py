@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from ceasefire.errors import Conflict, InvalidInput, Wording, problem
+from ceasefire.i18n.labels import LABELS
 from ceasefire.i18n.markers import N_
 from ceasefire.i18n.readback import Readback
 
@@ -685,3 +686,35 @@ class IncidentSnapshot:
     precision: int
     attributed_party: str | None
     alleged: frozenset[str]
+
+
+FUSED_TITLE = re.compile(
+    r"(?P<label>[a-z][a-z ]*?)(?: near (?P<place>.+))?, (?P<day>\d{4}-\d{2}-\d{2})"
+)
+"""An incident title as fusion words it (``shelling near Aghdam, 2020-11-26``: the category,
+the place of its best-located report, the first day)."""
+
+
+def incident_title(title: str, translate: Any, day: Any) -> str:
+    """An incident's title in the reader's language where fusion worded it (its category by
+    the category's label, the day by ``day``, the place as recorded, less a word of nearness
+    the template adds itself); a title a member wrote
+    is their own words, shown as written. ``translate``: the page's or the CLI's gettext (the
+    shared catalogues), ``day``: the day as the reader reads it."""
+    found = FUSED_TITLE.fullmatch(title)
+    msgid = LABELS["category"].get(found["label"].replace(" ", "_")) if found else None
+    if found is None or msgid is None:
+        return title
+    try:
+        when = day(datetime.fromisoformat(found["day"]))
+    except ValueError:
+        return title
+    what = translate(msgid)
+    if found["place"] is None:
+        return f"{what}, {when}"
+    # A title fused before its place lost its own "near" (``near near Aghdam``) reads once.
+    return str(translate(N_("%(what)s near %(place)s, %(day)s"))) % {
+        "what": what,
+        "place": place_without_nearness(found["place"]),
+        "day": when,
+    }

@@ -8,16 +8,19 @@ from typing import Any
 
 import rfc8785
 
-from ceasefire.errors import InvalidInput, problem
+from ceasefire.errors import InvalidInput, WordedText, problem
 from ceasefire.i18n.markers import N_
 
 
 def unreadable(msgid: str, field: str, exc: Exception, /, **params: object) -> InvalidInput:
     """The error of ``field``, which could not be read or written as it must be: ``msgid``
     (marked ``N_``, naming the reason as ``%(error)s``) with ``params``; its details entry
-    gives ``exc``'s own words for ``field``."""
+    gives ``exc``'s own words for ``field``, worded in the reader's language where ``exc``
+    was raised with a catalogue's wording (``errors.worded_text``)."""
+    said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], WordedText) else None
+    reason = said if said is not None else str(exc)
     return InvalidInput.worded(
-        msgid, details=[problem(field, str(exc))], code=None, **params, error=exc
+        msgid, details=[problem(field, reason)], code=None, **params, error=reason
     )
 
 

@@ -10,7 +10,11 @@ two heads signed by the same key that are not consistent prove the log was chang
 
 State directory (``--state DIR``), all plain JSON a person can read:
 
-* ``heads.jsonl`` -- one line per head kept: the signed head plus ``seen_at`` and ``source``;
+* ``heads.jsonl`` -- one line per head kept: the signed head plus ``seen_at``, ``source`` and
+  the ``installation`` the server named with it (the hash of its ledger's first entry): a
+  server that names another installation than the one witnessed before (another database
+  behind the same key and address) is refused and kept as evidence, as is one that no
+  longer names it;
 * ``server.json`` -- the pinned public key (and the key id) of the centre;
 * ``evidence.jsonl`` -- every inconsistent head, with the head it contradicts and why;
 * ``cosignatures.jsonl`` -- the cosignatures of the heads kept that this witness made
@@ -275,9 +279,13 @@ class KeptHead:
     head: SignedTreeHead
     seen_at: str
     source: str
+    installation: str | None = None
+    """The installation the server named with the head (None: it named none, or the line
+    was kept before witnesses kept it)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.head.as_dict(), "seen_at": self.seen_at, "source": self.source}
+        kept = {**self.head.as_dict(), "seen_at": self.seen_at, "source": self.source}
+        return kept if self.installation is None else {**kept, "installation": self.installation}
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -463,7 +471,13 @@ def last_kept(state: Path) -> KeptHead | None:
             exc,
             heads_file=Path(state) / HEADS_FILE,
         ) from exc
-    return KeptHead(head, str(last.get("seen_at", "")), str(last.get("source", "")))
+    installation = last.get("installation")
+    return KeptHead(
+        head,
+        str(last.get("seen_at", "")),
+        str(last.get("source", "")),
+        installation if isinstance(installation, str) else None,
+    )
 
 
 def witnessed_head(state: Path) -> tuple[SignedTreeHead, str | None]:
@@ -514,30 +528,36 @@ def _describe(head: SignedTreeHead) -> dict[str, Any]:
 def _inconsistent(
     state: Path,
     kind: str,
-    message: str,
+    msgid: str,
     *,
     seen: KeptHead,
     new: SignedTreeHead,
     source: str,
+    **params: object,
 ) -> IntegrityError:
-    evidence = {
-        "kind": kind,
-        "message": message,
-        "detected_at": format_ts(utcnow()),
-        "source": source,
-        "kept": seen.as_dict(),
-        "new": new.as_dict(),
-    }
-    _append_jsonl(Path(state) / EVIDENCE_FILE, evidence)
-    return IntegrityError(
-        message,
+    """The finding ``kind`` about ``new`` against ``seen``, worded by ``msgid`` (marked
+    ``N_``) with ``params`` (the CLI shows it in the reader's language), kept as evidence
+    (in English, as the API answers it)."""
+    error = IntegrityError.worded(
+        msgid,
         details={
             "kind": kind,
             "kept": _describe(seen.head),
             "new": _describe(new),
             "evidence": str(Path(state) / EVIDENCE_FILE),
         },
+        **{name: str(value) for name, value in params.items()},
     )
+    evidence = {
+        "kind": kind,
+        "message": error.message,
+        "detected_at": format_ts(utcnow()),
+        "source": source,
+        "kept": seen.as_dict(),
+        "new": new.as_dict(),
+    }
+    _append_jsonl(Path(state) / EVIDENCE_FILE, evidence)
+    return error
 
 
 def _pinned_or_new_key(
@@ -653,29 +673,67 @@ def witness(
         )
     seen = last_kept(state)
     proof_nodes = 0
+    installation = body.get("installation")
+    if not isinstance(installation, str):
+        installation = None
+    if seen is not None and seen.installation is not None and installation != seen.installation:
+        raise _inconsistent(
+            state,
+            "installation",
+            N_(
+                "%(name)s now serves the log of installation %(installation)s, but this witness "
+                "saw installation %(seen_installation)s at %(seen_at)s: another ledger answers "
+                "with the centre's key"
+            )
+            if installation is not None
+            else N_(
+                "%(name)s no longer names the installation of its log; this witness saw "
+                "installation %(seen_installation)s at %(seen_at)s"
+            ),
+            seen=seen,
+            new=head,
+            source=source.name,
+            name=source.name,
+            installation=installation,
+            seen_installation=seen.installation,
+            seen_at=seen.seen_at,
+        )
     if seen is not None:
         m, n = seen.head.tree_size, head.tree_size
         if n < m:
             raise _inconsistent(
                 state,
                 "rollback",
-                f"the log now has {n} entries (root {head.root_hash}), but this witness saw"
-                f" {m} entries (root {seen.head.root_hash}) at {seen.seen_at}: entries were"
-                " removed or an older copy of the database was restored",
+                N_(
+                    "the log now has %(n)s entries (root %(root)s), but this witness saw %(m)s "
+                    "entries (root %(seen_root)s) at %(seen_at)s: entries were removed or an "
+                    "older copy of the database was restored"
+                ),
                 seen=seen,
                 new=head,
                 source=source.name,
+                n=n,
+                m=m,
+                root=head.root_hash,
+                seen_root=seen.head.root_hash,
+                seen_at=seen.seen_at,
             )
         if n == m and head.root_hash != seen.head.root_hash:
             raise _inconsistent(
                 state,
                 "rewritten",
-                f"the log's tree of {n} entries now has root {head.root_hash}, but this"
-                f" witness saw root {seen.head.root_hash} for the same size at"
-                f" {seen.seen_at}: the history was rewritten",
+                N_(
+                    "the log's tree of %(n)s entries now has root %(root)s, but this witness "
+                    "saw root %(seen_root)s for the same size at %(seen_at)s: the history was "
+                    "rewritten"
+                ),
                 seen=seen,
                 new=head,
                 source=source.name,
+                n=n,
+                root=head.root_hash,
+                seen_root=seen.head.root_hash,
+                seen_at=seen.seen_at,
             )
         if n > m:
             proof = source.consistency(m, n)
@@ -686,26 +744,36 @@ def witness(
                 raise _inconsistent(
                     state,
                     "rewritten",
-                    f"the tree of {n} entries (root {head.root_hash}) does not extend the tree"
-                    f" of {m} entries (root {seen.head.root_hash}) this witness saw at"
-                    f" {seen.seen_at}: the consistency proof fails, so entries among the"
-                    f" first {m} were changed (or an older copy was restored and written on)",
+                    N_(
+                        "the tree of %(n)s entries (root %(root)s) does not extend the tree of "
+                        "%(m)s entries (root %(seen_root)s) this witness saw at %(seen_at)s: "
+                        "the consistency proof fails, so entries among the first %(m)s were "
+                        "changed (or an older copy was restored and written on)"
+                    ),
                     seen=seen,
                     new=head,
                     source=source.name,
+                    n=n,
+                    m=m,
+                    root=head.root_hash,
+                    seen_root=seen.head.root_hash,
+                    seen_at=seen.seen_at,
                 )
             proof_nodes = len(path)
     if first_use:
         _pin(state, key, source.name)
-    stored = seen is None or head.tree_size != seen.head.tree_size
+    # A head kept before witnesses kept the installation is kept again with it.
+    stored = (
+        seen is None
+        or head.tree_size != seen.head.tree_size
+        or (seen.installation is None and installation is not None)
+    )
     if stored:
-        _append_jsonl(
-            state / HEADS_FILE, KeptHead(head, format_ts(utcnow()), source.name).as_dict()
-        )
+        kept_head = KeptHead(head, format_ts(utcnow()), source.name, installation)
+        _append_jsonl(state / HEADS_FILE, kept_head.as_dict())
     keys_seen = None
     if member_id is not None:
         keys_seen = member_keys(source, member_id, own_keys or set())
-    installation = body.get("installation")
     raw_cosignatures = body.get("cosignatures")
     cosignatures = raw_cosignatures if isinstance(raw_cosignatures, list) else []
     if (cosign_key is not None or cosigners or cosigner_ids) and not isinstance(installation, str):

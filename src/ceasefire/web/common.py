@@ -29,7 +29,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.i18n.readback import Readback
 from ceasefire.incidents import service as incident_service
 from ceasefire.incidents.model import DECISION_REASONS as DECISION_REASONS
-from ceasefire.incidents.model import place_without_nearness
+from ceasefire.incidents.model import incident_title as incident_title
 from ceasefire.ledger import service as ledger_service
 from ceasefire.members import service as member_service
 from ceasefire.members.scope import ReadScope
@@ -105,37 +105,6 @@ def problem_text(
     text = str(message)
     found = patterns.read(text)
     return str(translate(found.said)) % found.params if found is not None else text
-
-
-FUSED_TITLE = re.compile(
-    r"(?P<label>[a-z][a-z ]*?)(?: near (?P<place>.+))?, (?P<day>\d{4}-\d{2}-\d{2})"
-)
-"""An incident title as fusion words it (``shelling near Aghdam, 2020-11-26``: the category,
-the place of its best-located report, the first day)."""
-
-
-def incident_title(title: str, translate: Any, day: Any) -> str:
-    """An incident's title in the reader's language where fusion worded it (its category by
-    the category's label, the day by ``day``, the place as recorded, less a word of nearness
-    the template adds itself); a title a member wrote
-    is their own words, shown as written. ``translate``: the page's gettext."""
-    found = FUSED_TITLE.fullmatch(title)
-    msgid = CATEGORY_LABELS.get(found["label"].replace(" ", "_")) if found else None
-    if found is None or msgid is None:
-        return title
-    try:
-        when = day(datetime.fromisoformat(found["day"]))
-    except ValueError:
-        return title
-    what = translate(msgid)
-    if found["place"] is None:
-        return f"{what}, {when}"
-    # A title fused before its place lost its own "near" (``near near Aghdam``) reads once.
-    return str(translate(N_("%(what)s near %(place)s, %(day)s"))) % {
-        "what": what,
-        "place": place_without_nearness(found["place"]),
-        "day": when,
-    }
 
 
 def error_text(error: object, translate: Any) -> str:
@@ -404,6 +373,20 @@ def list_links(
     next_link = page_link(path, query, cursor=next_cursor) if next_cursor else None
     first_link = page_link(path, query, cursor=None) if cursor else None
     return next_link, first_link
+
+
+LIST_FILTER_LABELS = {
+    "start": N_("From"),
+    "end": N_("To"),
+    "bbox": N_("Area (west, south, east, north in degrees)"),
+    "category": N_("Category"),
+    "status": N_("Status"),
+    "attribution": N_("Attribution"),
+    "party": N_("Party"),
+    "channel": N_("Channel"),
+    "classification": N_("Classification"),
+}
+"""The report and incident lists' filters by the labels their forms show."""
 
 
 def detail_message(item: dict[str, Any]) -> str:

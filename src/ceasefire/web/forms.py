@@ -25,10 +25,12 @@ from ceasefire.api.deps import ContextDep
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import (
     CeasefireError,
+    CodedWords,
     Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
+    Wording,
     validation_message,
 )
 from ceasefire.i18n.markers import N_
@@ -37,6 +39,7 @@ from ceasefire.web.session import SignedInViewer
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
+E = TypeVar("E", bound=Callable[..., Any])
 
 
 def validated(model: type[M], data: dict[str, Any]) -> M:
@@ -110,6 +113,31 @@ class FormLabels:
                 found.append((name, self.labels.get(name), common.detail_message(item)))
         return found
 
+    def named(self, details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``details`` (an error's problems), each whose place is one of the form's fields
+        with that field's ``label`` (a msgid) added: the error page names it so."""
+        named = []
+        for item in details:
+            label = self.labels.get(self.field_of_problem(str(item.get("loc") or "")))
+            named.append({**item, "label": label} if label else item)
+        return named
+
+    def reworded(self, wording: Wording | None) -> Wording | None:
+        """``wording`` with the fields it names by the API's names (its ``field``,
+        ``field_name`` or ``fields`` parameter: ``invalid request: days``) named by their
+        labels where the page shows it; the English (the API's) keeps the names."""
+        if wording is None:
+            return None
+        params = []
+        for key, value in wording.params:
+            if key in _FIELD_PARAMS and isinstance(value, str):
+                names = [name.strip() for name in value.split(",")]
+                labels = [self.labels.get(self.field_of_problem(name)) for name in names]
+                if all(labels):
+                    value = CodedWords(value, codes=tuple(names), words=tuple(map(str, labels)))
+            params.append((key, value))
+        return Wording(wording.msgid, tuple(params))
+
 
 def names_fields(error: CeasefireError | None) -> bool:
     """Whether ``error`` is an invalid input whose message is only the list of its fields by
@@ -128,6 +156,29 @@ def names_fields(error: CeasefireError | None) -> bool:
             message.endswith(f": {', '.join(names)}") for names in (locs, list(dict.fromkeys(locs)))
         )
     )
+
+
+_FIELD_PARAMS = frozenset({"field", "field_name", "fields", "option"})
+"""The parameters of an error's wording that name fields by the API's names."""
+
+
+def labelled(labels: FormLabels) -> Callable[[E], E]:
+    """Marks a page's route with the labels of the form that sends it its fields (a filter
+    form's query, a form's body): the one error handler (``pages.render_error``) names a
+    refused field by the label the reader saw (``Period``), not the API's name (``days``)."""
+
+    def mark(endpoint: E) -> E:
+        endpoint.form_labels = labels  # type: ignore[attr-defined]
+        return endpoint
+
+    return mark
+
+
+def labels_of(request: Request | None) -> FormLabels | None:
+    """The labels of the form whose route ``request`` reached (``labelled``), if any."""
+    endpoint = request.scope.get("endpoint") if request is not None else None
+    labels = getattr(endpoint, "form_labels", None)
+    return labels if isinstance(labels, FormLabels) else None
 
 
 NO_LABELS = FormLabels({})

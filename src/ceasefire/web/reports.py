@@ -65,6 +65,7 @@ LIST_CHOICES = {
 
 
 @router.get("/reports", response_class=HTMLResponse)
+@forms.labelled(forms.FormLabels(common.LIST_FILTER_LABELS))
 def report_list(
     request: Request,
     ctx: ContextDep,

