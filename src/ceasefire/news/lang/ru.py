@@ -820,8 +820,10 @@ def _sentence_events(
         elif trigger.nominal and verb is not token:
             # "обстрел Степанакерта азербайджанской артиллерией": the instrumental is the
             # act's own agent, before the subject of the verb it hangs on.
-            source = _instrumental_agent(sentence, token, actors) or _argument(
-                sentence, governor, ("nsubj", "nsubj:pass"), actors
+            source = (
+                _instrumental_agent(sentence, token, actors)
+                or _side_agent(sentence, trigger, actors)
+                or _argument(sentence, governor, ("nsubj", "nsubj:pass"), actors)
             )
             if not source:
                 source = _genitive_agent(sentence, token, actors)
@@ -836,6 +838,7 @@ def _sentence_events(
                 or _participle_author(sentence, verb, actors)
                 or _apposed_subject(sentence, verb, actors)
                 or _side_agent(sentence, trigger, actors)
+                or _passive_agent(sentence, verb, actors)
             )
         if denier is not None and modality == "occurred":
             modality = "denied"
@@ -1358,6 +1361,19 @@ def _side_agent(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]
     ]
 
 
+def _passive_agent(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+    """The actor in the instrumental without a preposition on a passive verb: its agent
+    ("сёла были обстреляны российской стороной")."""
+    if verb.feats.get("Voice") != "Pass":
+        return []
+    for child in sentence.kids(verb, "obl"):
+        if sentence.case_of(child) is None and child.feats.get("Case") == "Ins":
+            found = _actors_of(sentence, child, actors)
+            if found:
+                return found
+    return []
+
+
 def _by_side(sentence: Sentence, token: Token) -> bool:
     """Whether a noun stands after the compound preposition "со стороны" (on the part of X):
     the agent of an act ("обстрел со стороны Азербайджана"), not its target."""
@@ -1366,6 +1382,10 @@ def _by_side(sentence: Sentence, token: Token) -> bool:
         for c in sentence.kids(token, "case")
         for f in sentence.kids(c, "fixed")
     )
+
+
+# The nouns of compound prepositions of address: "в адрес X", "в отношении X" (at X).
+_ADDRESSED = frozenset({"адрес", "отношение"})
 
 
 def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -> list[_Actor]:
@@ -1380,6 +1400,15 @@ def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -
             case = sentence.case_of(child)
             if _by_side(sentence, child):
                 continue  # "со стороны X" is the agent
+            if case == "в" and child.lemma in _ADDRESSED:
+                # "критика в адрес Москвы", "санкции в отношении Ирана": the compound
+                # preposition names whom the act is aimed at, its genitive.
+                found.extend(
+                    a
+                    for k in sentence.kids(child, "nmod")
+                    for a in _actors_of(sentence, k, actors)
+                )
+                continue
             if (
                 child.rel.startswith(("obj", "iobj"))
                 or case in _TARGET_CASES
