@@ -1404,9 +1404,7 @@ def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -
                 # "критика в адрес Москвы", "санкции в отношении Ирана": the compound
                 # preposition names whom the act is aimed at, its genitive.
                 found.extend(
-                    a
-                    for k in sentence.kids(child, "nmod")
-                    for a in _actors_of(sentence, k, actors)
+                    a for k in sentence.kids(child, "nmod") for a in _actors_of(sentence, k, actors)
                 )
                 continue
             if (

@@ -958,9 +958,9 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         phrase = _owned_phrase(t, actors, tokens, acts)
         if phrase is not None and _background(tokens, t.last + 1, data["backgrounds"]):
             background_doers += [id(a) for a in phrase[0] + phrase[1]]
-    background_doers += [id(a) for a in _participle_clause_actors(
-        actors, tokens, acts, data["origins"]
-    )]
+    background_doers += [
+        id(a) for a in _participle_clause_actors(actors, tokens, acts, data["origins"])
+    ]
     everyone = actors
     for trigger in acts:
         # The actors of a relative clause before the trigger are the participle's, not its.
@@ -1041,11 +1041,11 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             # A verbal or event noun carries its subject in the genitive ("Rusya'nın
             # Ukrayna'ya saldırmasını kınadı"): the act inside the object is the genitive's,
             # aimed at the oblique actors of its own phrase, not the main verb's subject.
-            owner, inner = phrase
+            owner, within = phrase
             source, subject = owner, False
             targets = [
                 a
-                for a in inner
+                for a in within
                 if a.case in ("dat", "acc", "abl", "com")
                 and a.ref.code not in {s.ref.code for s in owner}
             ]
@@ -1350,7 +1350,9 @@ def _relative_clauses(
 
 # A noun trigger with the third-person possessive (before any case): "saldırısı",
 # "saldırılarını", "saldırmasını", "düzenlediği".
-_POSSESSED_ACT = re.compile(r"(s[ıiuü]|l[ae]r[ıi]|m[ae]s[ıi]|[dt][ıiuü]ğ[ıiuü]|[dt][ıiuü]kl[ae]r[ıi])(n|$)")
+_POSSESSED_ACT = re.compile(
+    r"(s[ıiuü]|l[ae]r[ıi]|m[ae]s[ıi]|[dt][ıiuü]ğ[ıiuü]|[dt][ıiuü]kl[ae]r[ıi])(n|$)"
+)
 
 
 def _owned_phrase(
