@@ -796,10 +796,14 @@ def test_turkish_mood_suffixes(word: str, stem: str, matches: bool) -> None:
 
 
 PROBES_7 = json.loads((DATA / "ru-tr-rule-probes-7.json").read_text(encoding="utf-8"))["probes"]
+# Eighth pass (helper trargs): argument structure from grammar, sentences about other states.
+PROBES_8 = json.loads((DATA / "ru-tr-rule-probes-8.json").read_text(encoding="utf-8"))["probes"]
 
 
-@pytest.mark.parametrize("probe", PROBES_7, ids=[p["text"][:40] for p in PROBES_7])
-def test_seventh_pass_rules(extractor: NewsExtractor, probe: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "probe", PROBES_7 + PROBES_8, ids=[p["text"][:40] for p in PROBES_7 + PROBES_8]
+)
+def test_seventh_and_eighth_pass_rules(extractor: NewsExtractor, probe: dict[str, Any]) -> None:
     type_, modality, source, target = probe["expected"]
     assert primary(extractor, probe["text"], probe["language"]) == (
         type_,
@@ -807,6 +811,18 @@ def test_seventh_pass_rules(extractor: NewsExtractor, probe: dict[str, Any]) -> 
         sorted(source),
         sorted(target),
     ), probe["rule"]
+    if "events" in probe:
+        # Every event of the sentence, in order: [type, source codes, target codes].
+        news = extractor.extract_sentence(probe["text"], day=DAY, language=probe["language"])
+        coded = [
+            [
+                e.event,
+                sorted({a.code for a in e.source if a.code}),
+                sorted({a.code for a in e.target if a.code}),
+            ]
+            for e in news.events
+        ]
+        assert coded == probe["events"], probe["rule"]
 
 
 @pytest.mark.parametrize(
@@ -861,49 +877,23 @@ def test_turkish_conditional_verb(word: str, conditional: bool) -> None:
     assert tr._conditional(token) is conditional
 
 
-# Eighth pass (helper trargs): argument structure from grammar, sentences about other states.
+# A people's noun and its case: the word, the dictionary stem it starts with, the case (None:
+# the bare form, whose case the noun after it tells).
+PEOPLE_CASES = {
+    "ermenilere": ("ermeni", "dat"),
+    "gürcüleri": ("gürcü", "acc"),
+    "ruslarla": ("rus", "com"),
+    "azerbaycanlıların": ("azerbaycanlı", "gen"),
+    "ruslardan": ("rus", "abl"),
+    "ruslar": ("rus", "nom"),
+    "ermeni": ("ermeni", None),
+    "ermenistan": ("ermenistan", None),
+}
 
 
-PROBES_8 = json.loads((DATA / "ru-tr-rule-probes-8.json").read_text(encoding="utf-8"))["probes"]
-
-
-@pytest.mark.parametrize("probe", PROBES_8, ids=[p["text"][:40] for p in PROBES_8])
-def test_eighth_pass_rules(extractor: NewsExtractor, probe: dict[str, Any]) -> None:
-    type_, modality, source, target = probe["expected"]
-    assert primary(extractor, probe["text"], probe["language"]) == (
-        type_,
-        modality,
-        sorted(source),
-        sorted(target),
-    ), probe["rule"]
-    if "events" in probe:
-        news = extractor.extract_sentence(probe["text"], day=DAY, language=probe["language"])
-        coded = [
-            [
-                e.event,
-                sorted({a.code for a in e.source if a.code}),
-                sorted({a.code for a in e.target if a.code}),
-            ]
-            for e in news.events
-        ]
-        assert coded == probe["events"], probe["rule"]
-
-
-@pytest.mark.parametrize(
-    ("word", "stem", "case"),
-    [
-        ("ermenilere", "ermeni", "dat"),
-        ("gürcüleri", "gürcü", "acc"),
-        ("ruslarla", "rus", "com"),
-        ("azerbaycanlıların", "azerbaycanlı", "gen"),
-        ("ruslardan", "rus", "abl"),
-        ("ruslar", "rus", "nom"),
-        ("ermeni", "ermeni", None),  # the bare form: the noun after it tells the case
-        ("ermenistan", "ermenistan", None),
-    ],
-)
-def test_turkish_people_case(word: str, stem: str, case: str | None) -> None:
+@pytest.mark.parametrize("word", sorted(PEOPLE_CASES))
+def test_turkish_people_case(word: str) -> None:
     from ceasefire.news.lang.common import actor_entries
 
-    entry = actor_entries("tr")[(stem,)]
-    assert tr.people_case(word, entry) == case
+    stem, case = PEOPLE_CASES[word]
+    assert tr.people_case(word, actor_entries("tr")[(stem,)]) == case

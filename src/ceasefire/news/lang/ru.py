@@ -838,7 +838,11 @@ def _sentence_events(
                 or _participle_author(sentence, verb, actors)
                 or _apposed_subject(sentence, verb, actors)
                 or _side_agent(sentence, trigger, actors)
-                or _passive_agent(sentence, verb, actors)
+                or (
+                    _instrumental_agent(sentence, verb, actors, "obl")
+                    if verb.feats.get("Voice") == "Pass"
+                    else []
+                )
             )
         if denier is not None and modality == "occurred":
             modality = "denied"
@@ -1289,10 +1293,13 @@ def _genitive_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) 
     return []
 
 
-def _instrumental_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+def _instrumental_agent(
+    sentence: Sentence, noun: Token, actors: dict[int, _Actor], relation: str = "nmod"
+) -> list[_Actor]:
     """The actor in the instrumental without a preposition on an event noun: its agent
-    ("обстрел … азербайджанской артиллерией")."""
-    for child in sentence.kids(noun, "nmod"):
+    ("обстрел … азербайджанской артиллерией"); on a passive verb (``relation`` "obl") too
+    ("сёла были обстреляны российской стороной")."""
+    for child in sentence.kids(noun, relation):
         if sentence.case_of(child) is None and child.feats.get("Case") == "Ins":
             found = _actors_of(sentence, child, actors)
             if found:
@@ -1359,19 +1366,6 @@ def _side_agent(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]
         if _by_side(sentence, k)
         for a in _actors_of(sentence, k, actors)
     ]
-
-
-def _passive_agent(sentence: Sentence, verb: Token, actors: dict[int, _Actor]) -> list[_Actor]:
-    """The actor in the instrumental without a preposition on a passive verb: its agent
-    ("сёла были обстреляны российской стороной")."""
-    if verb.feats.get("Voice") != "Pass":
-        return []
-    for child in sentence.kids(verb, "obl"):
-        if sentence.case_of(child) is None and child.feats.get("Case") == "Ins":
-            found = _actors_of(sentence, child, actors)
-            if found:
-                return found
-    return []
 
 
 def _by_side(sentence: Sentence, token: Token) -> bool:
