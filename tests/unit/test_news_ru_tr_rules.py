@@ -796,10 +796,14 @@ def test_turkish_mood_suffixes(word: str, stem: str, matches: bool) -> None:
 
 
 PROBES_7 = json.loads((DATA / "ru-tr-rule-probes-7.json").read_text(encoding="utf-8"))["probes"]
+# Eighth pass (helper trargs): argument structure from grammar, sentences about other states.
+PROBES_8 = json.loads((DATA / "ru-tr-rule-probes-8.json").read_text(encoding="utf-8"))["probes"]
 
 
-@pytest.mark.parametrize("probe", PROBES_7, ids=[p["text"][:40] for p in PROBES_7])
-def test_seventh_pass_rules(extractor: NewsExtractor, probe: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "probe", PROBES_7 + PROBES_8, ids=[p["text"][:40] for p in PROBES_7 + PROBES_8]
+)
+def test_seventh_and_eighth_pass_rules(extractor: NewsExtractor, probe: dict[str, Any]) -> None:
     type_, modality, source, target = probe["expected"]
     assert primary(extractor, probe["text"], probe["language"]) == (
         type_,
@@ -807,6 +811,18 @@ def test_seventh_pass_rules(extractor: NewsExtractor, probe: dict[str, Any]) -> 
         sorted(source),
         sorted(target),
     ), probe["rule"]
+    if "events" in probe:
+        # Every event of the sentence, in order: [type, source codes, target codes].
+        news = extractor.extract_sentence(probe["text"], day=DAY, language=probe["language"])
+        coded = [
+            [
+                e.event,
+                sorted({a.code for a in e.source if a.code}),
+                sorted({a.code for a in e.target if a.code}),
+            ]
+            for e in news.events
+        ]
+        assert coded == probe["events"], probe["rule"]
 
 
 @pytest.mark.parametrize(
@@ -859,3 +875,25 @@ def test_turkish_acting_capital_is_no_place(
 def test_turkish_conditional_verb(word: str, conditional: bool) -> None:
     token = tr.Token(0, word, 0, len(word), word, "")
     assert tr._conditional(token) is conditional
+
+
+# A people's noun and its case: the word, the dictionary stem it starts with, the case (None:
+# the bare form, whose case the noun after it tells).
+PEOPLE_CASES = {
+    "ermenilere": ("ermeni", "dat"),
+    "gürcüleri": ("gürcü", "acc"),
+    "ruslarla": ("rus", "com"),
+    "azerbaycanlıların": ("azerbaycanlı", "gen"),
+    "ruslardan": ("rus", "abl"),
+    "ruslar": ("rus", "nom"),
+    "ermeni": ("ermeni", None),
+    "ermenistan": ("ermenistan", None),
+}
+
+
+@pytest.mark.parametrize("word", sorted(PEOPLE_CASES))
+def test_turkish_people_case(word: str) -> None:
+    from ceasefire.news.lang.common import actor_entries
+
+    stem, case = PEOPLE_CASES[word]
+    assert tr.people_case(word, actor_entries("tr")[(stem,)]) == case

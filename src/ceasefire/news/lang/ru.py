@@ -820,8 +820,10 @@ def _sentence_events(
         elif trigger.nominal and verb is not token:
             # "обстрел Степанакерта азербайджанской артиллерией": the instrumental is the
             # act's own agent, before the subject of the verb it hangs on.
-            source = _instrumental_agent(sentence, token, actors) or _argument(
-                sentence, governor, ("nsubj", "nsubj:pass"), actors
+            source = (
+                _instrumental_agent(sentence, token, actors)
+                or _side_agent(sentence, trigger, actors)
+                or _argument(sentence, governor, ("nsubj", "nsubj:pass"), actors)
             )
             if not source:
                 source = _genitive_agent(sentence, token, actors)
@@ -836,6 +838,11 @@ def _sentence_events(
                 or _participle_author(sentence, verb, actors)
                 or _apposed_subject(sentence, verb, actors)
                 or _side_agent(sentence, trigger, actors)
+                or (
+                    _instrumental_agent(sentence, verb, actors, "obl")
+                    if verb.feats.get("Voice") == "Pass"
+                    else []
+                )
             )
         if denier is not None and modality == "occurred":
             modality = "denied"
@@ -1286,10 +1293,13 @@ def _genitive_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) 
     return []
 
 
-def _instrumental_agent(sentence: Sentence, noun: Token, actors: dict[int, _Actor]) -> list[_Actor]:
+def _instrumental_agent(
+    sentence: Sentence, noun: Token, actors: dict[int, _Actor], relation: str = "nmod"
+) -> list[_Actor]:
     """The actor in the instrumental without a preposition on an event noun: its agent
-    ("обстрел … азербайджанской артиллерией")."""
-    for child in sentence.kids(noun, "nmod"):
+    ("обстрел … азербайджанской артиллерией"); on a passive verb (``relation`` "obl") too
+    ("сёла были обстреляны российской стороной")."""
+    for child in sentence.kids(noun, relation):
         if sentence.case_of(child) is None and child.feats.get("Case") == "Ins":
             found = _actors_of(sentence, child, actors)
             if found:
@@ -1368,6 +1378,10 @@ def _by_side(sentence: Sentence, token: Token) -> bool:
     )
 
 
+# The nouns of compound prepositions of address: "в адрес X", "в отношении X" (at X).
+_ADDRESSED = frozenset({"адрес", "отношение"})
+
+
 def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -> list[_Actor]:
     found: list[_Actor] = []
     heads = [*trigger.words]
@@ -1380,6 +1394,13 @@ def _targets(sentence: Sentence, trigger: _Trigger, actors: dict[int, _Actor]) -
             case = sentence.case_of(child)
             if _by_side(sentence, child):
                 continue  # "со стороны X" is the agent
+            if case == "в" and child.lemma in _ADDRESSED:
+                # "критика в адрес Москвы", "санкции в отношении Ирана": the compound
+                # preposition names whom the act is aimed at, its genitive.
+                found.extend(
+                    a for k in sentence.kids(child, "nmod") for a in _actors_of(sentence, k, actors)
+                )
+                continue
             if (
                 child.rel.startswith(("obj", "iobj"))
                 or case in _TARGET_CASES

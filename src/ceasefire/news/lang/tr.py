@@ -323,17 +323,49 @@ def _entry_at(tokens: list[Token], index: int) -> tuple[ActorEntry, int] | None:
         head = tuple(t.base for t in window)
         if head in entries:
             return entries[head], size
-        # An unsuffixed demonym or noun form: "azerbaycanlı", "ermeni", "rus".
+        # An unsuffixed demonym or noun form: "azerbaycanlı", "ermeni", "rus"; a short one
+        # only in the plural ("Ruslara", "Türkleri": a people as a noun).
         *rest, last = head
         for key, entry in entries.items():
             if (
                 len(key) == size
                 and tuple(rest) == key[:-1]
-                and len(key[-1]) > 4
+                and (len(key[-1]) > 4 or last[len(key[-1]) :].startswith(("lar", "ler")))
                 and not window[-1].suffix
                 and matches_stem(last, key[-1])
             ):
                 return entry, size
+    return None
+
+
+_PLURAL = re.compile(r"^(l[ae]r)")
+
+
+def people_case(word: str, entry: ActorEntry) -> Case | None:
+    """The case of a demonym used as a noun, read from the ending after its stem and plural
+    (names of peoples take no apostrophe): "Ermenilere" dative, "Gürcüleri" accusative,
+    "Ruslarla" comitative, "Azerbaycanlıların" genitive; None for the bare form."""
+    stems = sorted(
+        (
+            key[0]
+            for key, other in actor_entries(LANGUAGE).items()
+            if len(key) == 1 and other == entry and word.startswith(key[0])
+        ),
+        key=len,
+        reverse=True,
+    )
+    if not stems:
+        return None
+    ending = word[len(stems[0]) :]
+    plural = _PLURAL.match(ending)
+    ending = ending[plural.end() :] if plural else ending
+    if not ending:
+        return "nom" if plural else None
+    if not plural and len(ending) < 2:
+        return None  # "Ermeni" + i/a: a possessive compound's ending, no case
+    for case, pattern in _CASES:
+        if pattern.fullmatch(ending):
+            return case
     return None
 
 
@@ -364,6 +396,8 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
             entry, size = hit
             last = tokens[index + size - 1]
             case = case_of(last)
+            people = people_case(last.base, entry) if entry.kind == "state" else None
+            case = people or case
             if entry.kind == "metonym" and case in ("loc", "abl", "dat"):
                 index += size  # "Bakü'de" is a place
                 continue
@@ -372,7 +406,12 @@ def _sentence_actors(text: str, sentence: Sentence, sectors: dict[str, str]) -> 
             end_index = index + size - 1
             sector = entry.sector
             kind = entry.kind
-            if sector_hit is None and entry.kind in ("state", "organisation") and not last.suffix:
+            if (
+                sector_hit is None
+                and entry.kind in ("state", "organisation")
+                and not last.suffix
+                and people is None
+            ):
                 # "Azerbaycan mevzilerine": the noun the state qualifies carries the case,
                 # past a model designation ("Türk F-16 savaş uçağının").
                 start = index + size
@@ -912,6 +951,16 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
         for a in actors
         if a.case == "gen" and a.last == t.first - 1
     ]
+    # ... and so is everyone inside its noun phrase ("İsrail'in İran'a yönelik saldırısı
+    # sonrası"), and the oblique actors of a passive or reflexive participle's clause
+    # ("Rusya'nın saldırısından etkilenen köylere": who affected the villages, no party).
+    for t in acts:
+        phrase = _owned_phrase(t, actors, tokens, acts)
+        if phrase is not None and _background(tokens, t.last + 1, data["backgrounds"]):
+            background_doers += [id(a) for a in phrase[0] + phrase[1]]
+    background_doers += [
+        id(a) for a in _participle_clause_actors(actors, tokens, acts, data["origins"])
+    ]
     everyone = actors
     for trigger in acts:
         # The actors of a relative clause before the trigger are the participle's, not its.
@@ -971,6 +1020,35 @@ def _sentence_events(news: NewsDoc, sentence: Sentence, actors: list[Actor]) -> 
             )
             and not (modality == "claimed" and a.ref.code in {c.code for c in claimed_by})
         ]
+        if subject:
+            # "Fransa, Rus diplomatları sınır dışı etti": after its subject, a plural noun in
+            # -lArI right before the verb is its accusative object with an adjective, no
+            # compound (which would read "Rus diplomatlarını").
+            targets += [
+                a
+                for a in actors
+                if a.case == "nom"
+                and a not in source
+                and a not in targets
+                and a.ref.code not in {s.ref.code for s in source}
+                and a.last + 1 == trigger.first
+                and _PLURAL_OBJECT.search(
+                    tokens[a.last].word if a.kind == "sector" else tokens[trigger.first].word
+                )
+            ]
+        phrase = _owned_phrase(trigger, actors, tokens, acts)
+        if phrase is not None and trigger is not acts[-1]:
+            # A verbal or event noun carries its subject in the genitive ("Rusya'nın
+            # Ukrayna'ya saldırmasını kınadı"): the act inside the object is the genitive's,
+            # aimed at the oblique actors of its own phrase, not the main verb's subject.
+            owner, within = phrase
+            source, subject = owner, False
+            targets = [
+                a
+                for a in within
+                if a.case in ("dat", "acc", "abl", "com")
+                and a.ref.code not in {s.ref.code for s in owner}
+            ]
         rest = _rest(trigger, tokens)
         event = trigger.event
         if event in ("SUPPORT", "DISAPPROVE"):
@@ -1270,10 +1348,90 @@ def _relative_clauses(
     return out
 
 
+# A noun trigger with the third-person possessive (before any case): "saldırısı",
+# "saldırılarını", "saldırmasını", "düzenlediği".
+_POSSESSED_ACT = re.compile(
+    r"(s[ıiuü]|l[ae]r[ıi]|m[ae]s[ıi]|[dt][ıiuü]ğ[ıiuü]|[dt][ıiuü]kl[ae]r[ıi])(n|$)"
+)
+
+
+def _owned_phrase(
+    trigger: _Trigger, actors: list[Actor], tokens: list[Token], acts: list[_Trigger]
+) -> tuple[list[Actor], list[Actor]] | None:
+    """The genitive subject of a possessed verbal or event noun and the actors between them,
+    one noun phrase ("İran'ın İsrail'e yönelik saldırıları": Iran's, at Israel), when no
+    comma, other act or nominative actor stands inside it; else None."""
+    if not _POSSESSED_ACT.search(_rest(trigger, tokens)):
+        return None
+    owners = [a for a in actors if a.case == "gen" and a.last < trigger.first]
+    if not owners:
+        return None
+    owner = owners[-1]
+    inner = [a for a in actors if owner.last < a.first and a.last < trigger.first]
+    between = tokens[owner.last + 1 : trigger.first]
+    if (
+        any(t.base == "," for t in between)
+        or any(owner.last < t.first < trigger.first for t in acts)
+        or any(a.case == "nom" for a in inner)
+    ):
+        return None
+    return [owner], inner
+
+
+# A plural noun in the accusative: "diplomatları", "askerleri".
+_PLURAL_OBJECT = re.compile(r"l[ae]r[ıi]$")
+
+
+# A passive or reflexive participle (-(I)lAn, -(I)nAn) that is no trigger: "etkilenen",
+# "düzenlenen", "yaralanan".
+_PASSIVE_PARTICIPLE = re.compile(r"[ıiuüae][ln][ae]n$")
+
+
+def _participle_clause_actors(
+    actors: list[Actor], tokens: list[Token], acts: list[_Trigger], origins: list[str]
+) -> list[Actor]:
+    """The oblique actors of the clause of a passive or reflexive participle outside the
+    lexicon, from the last comma before it: they belong to the noun the participle
+    qualifies ("Rusya'nın saldırısından etkilenen köylere"), not to the main verb. A
+    participle of coming or being sent (`origins`) names its noun's owner and is kept."""
+    out: list[Actor] = []
+    for token in tokens:
+        if (
+            token.capitalised
+            or token.suffix
+            or len(token.base) < 7
+            or not _PASSIVE_PARTICIPLE.search(token.base)
+            or any(t.first <= token.index <= t.last for t in acts)
+            or any(_ends_phrase(tokens, token.index, lower(o).split()) for o in origins)
+        ):
+            continue
+        opening = max([t.index + 1 for t in tokens[: token.index] if t.base == ","] + [0])
+        out += [
+            a for a in actors if opening <= a.first and a.last < token.index and a.case != "nom"
+        ]
+    return out
+
+
+def _ends_phrase(tokens: list[Token], index: int, words: list[str]) -> bool:
+    """Whether the words of a lexicon phrase end at ``tokens[index]``, its last one with
+    suffixes ("sevk edilen")."""
+    first = index - len(words) + 1
+    if first < 0 or not matches_stem(tokens[index].base, words[-1]):
+        return False
+    return all(t.base == w for t, w in zip(tokens[first:index], words[:-1], strict=True))
+
+
+# The agent suffix -cA after a compound's possessive: "Rus güçlerince" (by the Russian forces).
+_AGENT_SUFFIX = re.compile(r"[ıiuü]nc[ae]$")
+
+
 def _agent(actor: Actor, tokens: list[Token]) -> bool:
     """Whether "tarafından" (by) follows the actor, or the noun after it, or ends it (its
-    "taraf" read as a sector noun): a passive's agent."""
+    "taraf" read as a sector noun), or the actor's noun takes the agent suffix -(s)IncA
+    ("Rus güçlerince bombalandı"): a passive's agent."""
     if tokens[actor.last].base == "tarafından":
+        return True
+    if actor.kind == "sector" and _AGENT_SUFFIX.search(tokens[actor.last].word):
         return True
     for token in tokens[actor.last + 1 : actor.last + 3]:
         if token.base == "tarafından":
