@@ -88,3 +88,23 @@ def test_another_sites_page_or_none_links_to_the_dashboard_only(
     answer = browsers["public"].client.get("/map?days=abc", headers={"referer": referer})
     assert answer.status_code == 422
     assert _back_links(answer.text) == ["/"]
+
+
+def test_an_address_no_route_serves_is_said_in_the_readers_language(
+    browsers: dict[str, Browser],
+) -> None:
+    page = browsers["public"].client.get("/no-such-page?lang=tr")
+    assert page.status_code == 404
+    shown = _error(page.text)
+    assert "bu adreste sayfa ya da kayıt yok" in shown, shown
+    assert "Not Found" not in shown
+    answer = browsers["public"].client.get("/api/v1/no-such-thing", headers={"accept": "*/*"})
+    assert answer.status_code == 404
+    assert answer.json()["error"] == {
+        "code": "E404",
+        "message": "no page or record at this address",
+        "details": None,
+    }
+    wrong = browsers["public"].client.delete("/map?lang=ru")
+    assert wrong.status_code == 405
+    assert "этот адрес не принимает такой метод запроса" in _error(wrong.text)
