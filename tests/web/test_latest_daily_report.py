@@ -82,3 +82,19 @@ def test_the_public_finds_the_latest_days_public_edition_in_its_language(
     # A monitor reads the internal edition too, but the public edition comes first.
     monitor = _latest(browsers["tur"].client.get("/publications?lang=en").text)
     assert "public edition" in monitor
+
+
+def test_the_stored_list_names_the_day_and_the_language_not_their_keys(
+    ctx: ServiceContext, cast: Cast, browsers: dict[str, Browser]
+) -> None:
+    make_day(ctx, cast)
+    request = publishing.Request(
+        Kind.DAILY, Edition.PUBLIC, "tr", OutputFormat.HTML, day=date(2020, 11, 26)
+    )
+    made = publishing.generate(ctx, cast.viewer(ctx, "tur"), request).publication
+    page = browsers["public"].client.get("/publications?lang=tr").text
+    stored = page.split('<h2 id="stored">')[1]
+    row = stored.split(f">{made.id}</a>")[1].split("</tr>")[0]
+    assert "<td>2020-11-26</td>" in row, row
+    assert "<td>Türkçe</td>" in row, row
+    assert "daily:" not in stored
