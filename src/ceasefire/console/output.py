@@ -331,14 +331,19 @@ def _hanging(text: str, width: int) -> list[str]:
     """``text`` (one problem of an error) as lines of ``width``, indented by two and each
     line it runs on to by four, so that a problem that wraps at 80 columns still reads as
     one under its neighbours; a path or a value longer than a line is never broken."""
+    return _word_lines(terminal_text(text), max(width, 40), "  ", "    ") or ["  "]
+
+
+def _word_lines(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``text`` broken between words only, never inside a word, a path or a hyphenated name."""
     return textwrap.wrap(
-        terminal_text(text),
-        width=max(width, 40),
-        initial_indent="  ",
-        subsequent_indent="    ",
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
         break_long_words=False,
         break_on_hyphens=False,
-    ) or ["  "]
+    )
 
 
 _PHRASE_BREAK = re.compile(r"(?<=[,;:]) +| +(?=[(—])")
@@ -363,14 +368,7 @@ def phrase_lines(text: str, width: int, first: str = "", rest: str = "  ") -> li
             lines.append(indent + current)
             current = phrase
         else:
-            wrapped = textwrap.wrap(
-                joined,
-                width=width,
-                initial_indent=indent,
-                subsequent_indent=rest,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
+            wrapped = _word_lines(joined, width, indent, rest)
             lines.extend(wrapped[:-1])
             current = wrapped[-1][len(rest if len(wrapped) > 1 else indent) :]
     return [*lines, (rest if lines else first) + current]
