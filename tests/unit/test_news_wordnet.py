@@ -56,7 +56,7 @@ def test_the_index_is_compiled_once_into_the_cache(tmp_path: Path) -> None:
 
 WORDNET_ONLY = [
     # "brush aside" and "hobnob" are in neither our lexicon nor CAMEO: WordNet reads them as
-    # "dismiss" (CAMEO: reject) and, through its hypernym, "socialize … meet".
+    # "dismiss" (CAMEO: reject) and "interact" (CAMEO's "meet people").
     ("India brushed aside Pakistan's offer of talks on Kashmir.", "REJECT", {"IND"}, {"PAK"}),
     ("Egypt's foreign minister hobnobbed with Qatar's emir in Doha.", "CONSULT", {"EGY"},
      {"QAT"}),
