@@ -15,6 +15,9 @@ docs/security.md, "Fuzzing the API"), kept as plain tests on both databases.
 - An evidence file of no bytes was stored and ledgered as an attachment (``text/plain``,
   the SHA-256 of nothing) for any report its member could attach to; it is a 422 naming
   ``file`` now, nothing stored, and the next real file is taken as before.
+- A member's, post's or sensor's ``id`` and ``name`` were any string in the document; the
+  server refuses an id that is not 2-64 lower-case letters, digits and '-' and a blank
+  name (422 naming the field). The document states both as patterns now.
 """
 
 from __future__ import annotations
@@ -126,3 +129,28 @@ def test_an_empty_evidence_file_is_refused_naming_the_file_and_stores_nothing(
     assert taken.status_code == 201, taken.text
     assert taken.json()["size_bytes"] > 0
     assert _count(ctx, AttachmentRow.id) == 1
+
+
+@pytest.mark.parametrize("schema", ["MemberCreate", "PostCreate", "SensorCreate"])
+def test_the_document_states_what_an_id_and_a_name_must_be(
+    client: TestClient, cast: Cast, schema: str
+) -> None:
+    properties = client.get("/openapi.json").json()["components"]["schemas"][schema]["properties"]
+    pattern = properties["id"]["pattern"]
+    assert re.fullmatch(pattern, "tur-uav-2")
+    assert not re.search(pattern, "Read_Only")
+    assert not re.search(properties["name"]["pattern"], "   ")
+
+
+def test_an_id_outside_the_documented_pattern_is_refused_naming_it(
+    client: TestClient, cast: Cast
+) -> None:
+    pattern = client.get("/openapi.json").json()["components"]["schemas"]["MemberCreate"]
+    assert not re.search(pattern["properties"]["id"]["pattern"], "read_only")
+    response = client.post(
+        "/api/v1/members",
+        json={"id": "read_only", "kind": "state", "name": "Read only"},
+        headers=cast.bearer("rus"),
+    )
+    assert response.status_code == 422, response.text
+    assert [d["loc"] for d in response.json()["error"]["details"]] == ["id"]
