@@ -17,7 +17,8 @@ docs/security.md, "Fuzzing the API"), kept as plain tests on both databases.
   ``file`` now, nothing stored, and the next real file is taken as before.
 - A member's, post's or sensor's ``id`` and ``name`` were any string in the document; the
   server refuses an id that is not 2-64 lower-case letters, digits and '-' and a blank
-  name (422 naming the field). The document states both as patterns now.
+  name (422 naming the field). The document states both as patterns now, and the
+  languages a publication is made in (``lang``: en, ru, tr) as a list.
 """
 
 from __future__ import annotations
@@ -154,3 +155,17 @@ def test_an_id_outside_the_documented_pattern_is_refused_naming_it(
     )
     assert response.status_code == 422, response.text
     assert [d["loc"] for d in response.json()["error"]["details"]] == ["id"]
+
+
+def test_the_document_lists_the_languages_a_publication_is_made_in(
+    client: TestClient, cast: Cast
+) -> None:
+    document = client.get("/openapi.json").json()
+    for path in ("/api/v1/publications/daily", "/api/v1/publications/summary"):
+        (lang,) = [p for p in document["paths"][path]["post"]["parameters"] if p["name"] == "lang"]
+        assert lang["schema"]["enum"] == ["en", "ru", "tr"]
+    response = client.post(
+        "/api/v1/publications/daily?date=2020-11-26&lang=fr", headers=cast.bearer("rus")
+    )
+    assert response.status_code == 422, response.text
+    assert [d["loc"] for d in response.json()["error"]["details"]] == ["lang"]
