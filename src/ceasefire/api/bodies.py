@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 
 from ceasefire.errors import PayloadTooLarge, problem
@@ -30,3 +32,14 @@ async def read_limited(request: Request, limit: int, *, what: str, loc: str) -> 
             raise too_large()
         chunks.append(chunk)
     return chunks
+
+
+def raw_body(description: str, **content: dict[str, Any]) -> dict[str, Any]:
+    """The ``openapi_extra`` of a route that reads its body itself (FastAPI sees no body
+    parameter, so the document would say the operation takes none): a required body of
+    the media types ``content`` maps to their schemas."""
+    return {"requestBody": {"required": True, "description": description, "content": content}}
+
+
+BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+"""The schema of a body of bytes (a file)."""

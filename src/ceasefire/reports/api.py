@@ -14,7 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from ceasefire.api.bodies import read_limited
+from ceasefire.api.bodies import BINARY, raw_body, read_limited
 from ceasefire.api.deps import (
     BEARER_SECURITY,
     ContextDep,
@@ -133,7 +133,11 @@ def list_reports(
     return ReportPage(items=page.items, next_cursor=page.next_cursor)
 
 
-@router.post("/import", response_model=ImportPublic)
+@router.post(
+    "/import",
+    response_model=ImportPublic,
+    openapi_extra=raw_body("The CSV file (docs/intake.md)", **{"text/csv": BINARY}),
+)
 async def import_reports_csv(
     ctx: ContextDep,
     viewer: RequireMember,
@@ -178,6 +182,9 @@ def get_report(
     "/{report_id}/attachments",
     response_model=AttachmentPublic,
     status_code=status.HTTP_201_CREATED,
+    openapi_extra=raw_body(
+        "The evidence file, not empty; its first bytes decide its type", **{"*/*": BINARY}
+    ),
 )
 async def add_attachment(
     ctx: ContextDep,

@@ -1660,12 +1660,14 @@ def add_attachment(
     over the limit is refused (PayloadTooLarge) and leaves nothing behind. The type stored
     is the one its first bytes show (``mediatypes.detected_type``; ``media_type`` is what
     the uploader declared, None for nothing): a declaration the content contradicts is
-    refused before anything is stored.
+    refused before anything is stored, and so is a file of no bytes (422 naming ``file``).
     """
     actor = actor_of(viewer)
     check_may_attach(ctx, viewer, report_id)
     filename = received_filename(filename)
     head, chunks = _peeked(chunks, mediatypes.HEAD_BYTES)
+    if not head:  # no bytes: nothing to hash as evidence, nor a type to detect
+        raise InvalidInput.worded(N_("the file is empty"), details=[problem("file", N_("empty"))])
     try:
         media_type = mediatypes.detected_type(head, media_type)
     except mediatypes.TypeMismatch as exc:
