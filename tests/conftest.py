@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
 from ceasefire.config import Settings
@@ -73,39 +73,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-COMMITS_WITHOUT_WAIT_LOCK = 7_160_291
-"""The advisory lock under which a worker turns off the test database's commit wait."""
-
-_COMMITS_WITHOUT_WAIT: set[str] = set()
-"""The test databases (URLs) whose commits this process has made return before the flush."""
-
-
-def _commits_without_wait(admin: Engine, base: str) -> None:
-    """Make every new session of the test PostgreSQL database commit without waiting for its
-    write-ahead log to reach the disk (``ALTER DATABASE ... SET synchronous_commit = off``),
-    once per process, before any test connects.
-
-    A commit that waits for the flush cost 14–16 ms on the test VM, one that does not 1–5 ms
-    (bench/RESULTS.md, "Test run"), and a PostgreSQL test commits tens of times. What is
-    committed, the order of commits and what other sessions read stay the same: only a crash
-    of the server could lose the last commits, and a test database lives for one run. The
-    setting is the database's, so the ``ceasefire`` processes and servers the tests start get
-    it too; production keeps ``synchronous_commit = on`` (docs/operations.md). Two workers
-    take an advisory lock for it (concurrent updates of the same setting would fail). A role
-    that may not alter the database leaves the setting as it is."""
-    if base in _COMMITS_WITHOUT_WAIT:
-        return
-    _COMMITS_WITHOUT_WAIT.add(base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"SELECT pg_advisory_xact_lock({COMMITS_WITHOUT_WAIT_LOCK})"))
-            name = conn.execute(text("SELECT current_database()")).scalar_one()
-            quoted = conn.dialect.identifier_preparer.quote(name)
-            conn.execute(text(f"ALTER DATABASE {quoted} SET synchronous_commit = off"))
-    except DBAPIError:
-        pass
-
-
 def _migrated_schema(schema: str) -> Iterator[str]:
     """The URL of ``schema``, created empty and migrated in the test PostgreSQL database,
     and dropped when done (skipped with the reason when none is configured)."""
@@ -113,7 +80,6 @@ def _migrated_schema(schema: str) -> Iterator[str]:
     if not base:
         pytest.skip(f"PostgreSQL variant skipped: {PG_ENV} is not set")
     admin = create_engine(normalise_url(base))
-    _commits_without_wait(admin, base)
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
