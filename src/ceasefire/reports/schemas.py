@@ -179,6 +179,16 @@ def _observed_schema() -> dict[str, Any]:
     }
 
 
+def _casualties_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "category civilian_casualty needs killed_civilian or"
+        " injured_civilian, not all zero.",
+        "properties": {key: _estimate_schema() for key in model.CASUALTY_KEYS},
+        "additionalProperties": False,
+    }
+
+
 def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -245,15 +255,7 @@ def _field_schemas() -> dict[str, dict[str, Any]]:
         "weapon_class": _nullable(_enum_schema(model.WeaponClass)),
         "means": _one_or_list(_enum_schema(model.Means)),
         "alleged_perpetrator": _nullable(_party_schema()),
-        "casualties": _nullable(
-            {
-                "type": "object",
-                "description": "category civilian_casualty needs killed_civilian or"
-                " injured_civilian, not all zero.",
-                "properties": {key: _estimate_schema() for key in model.CASUALTY_KEYS},
-                "additionalProperties": False,
-            }
-        ),
+        "casualties": _nullable(_ref("ReportCasualties")),
         "narrative": _nullable(_text_schema(model.MAX_TEXT)),
         "source_reference": _nullable(_text_schema(model.MAX_SHORT_TEXT)),
         "reporter": _nullable(_text_schema(model.MAX_SHORT_TEXT)),
@@ -278,6 +280,7 @@ def report_body_schemas() -> dict[str, dict[str, Any]]:
     components: dict[str, dict[str, Any]] = {
         "ReportObserved": _observed_schema(),
         "ReportPosition": _position_schema(),
+        "ReportCasualties": _casualties_schema(),
     }
     # A distance and a bearing are measured from the observer's position.
     from_observer: dict[str, Any] = {
