@@ -30,6 +30,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -151,12 +152,23 @@ def error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
     return True
 
 
+STATUSES: Counter[tuple[str, int]] = Counter()
+"""How often each operation answered each status (valid and invalid requests together)."""
+
+
+def tally(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Counts the answer's status under its operation; checks nothing."""
+    STATUSES[case.operation.label, response.status_code] += 1
+    return None
+
+
 CHECKS: list[Callable[..., Any]] = [
     not_a_server_error,
     status_code_conformance,
     response_schema_conformance,
     content_type_conformance,
     schemathesis.check(error_shape),
+    schemathesis.check(tally),
 ]
 
 
@@ -228,6 +240,10 @@ def main() -> None:
             ):
                 failures.append(f"[{role}] {failure}")
                 print(failures[-1], "\n", flush=True)
+        for operation in operations:
+            counted = sorted((c, n) for (o, c), n in STATUSES.items() if o == operation.label)
+            print(f"# {role} {operation.label}:", ", ".join(f"{n}x {c}" for c, n in counted))
+        STATUSES.clear()
         print(
             f"# {role}: {len(operations)} operations, {len(failures) - before} failing,"
             f" {time.process_time() - started:.0f} s CPU",

@@ -32,6 +32,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from ceasefire.api.authfirst import Gate, routing_table
+from ceasefire.api.bodies import add_body_schemas
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -145,6 +146,7 @@ def install(app: FastAPI) -> None:
         if app.openapi_schema is None:
             document = original()
             mark_token_optional(document, token_optional(app))
+            add_body_schemas(document)
             app.openapi_schema = add_error_responses(document)
         return app.openapi_schema
 

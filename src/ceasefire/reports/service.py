@@ -72,6 +72,7 @@ from ceasefire.reports import mediatypes
 from ceasefire.reports.attachments import AttachmentStore
 from ceasefire.reports.events import AttachmentReceived, ReportReceived, ReportTag
 from ceasefire.reports.model import (
+    MAX_IDEMPOTENCY_KEY,
     Channel,
     ReportContent,
     content_from_dict,
@@ -85,7 +86,6 @@ from ceasefire.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_IDEMPOTENCY_KEY = 200
 MAX_LIST_LIMIT = 500
 
 # Who may file through which channel. Observers watch; they do not file.
