@@ -255,13 +255,13 @@ def test_every_cli_command_the_docs_name_exists() -> None:
         ]
     assert len(quoted) > 100
     unknown = []
-    for doc, words in quoted:
+    for name, words in quoted:
         command: Any = group
         for word in words.split():
             if not isinstance(command, TyperGroup) or not re.fullmatch(r"[a-z][a-z0-9-]*", word):
                 break
             if word not in command.commands:
-                unknown.append(f"{doc}: ceasefire {words}")
+                unknown.append(f"{name}: ceasefire {words}")
                 break
             command = command.commands[word]
     assert unknown == []
