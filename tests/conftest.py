@@ -32,6 +32,7 @@ from ceasefire.db.base import Base
 from ceasefire.db.context import ServiceContext
 from ceasefire.db.engine import normalise_url
 from ceasefire.db.migrate import upgrade
+from ceasefire.timeutil import utcnow
 from tests.factories.cli import CLI_COLUMNS, InProcessCli, run_here
 from tests.factories.durability import SQLITE_SYNCHRONOUS, SQLITE_SYNCHRONOUS_ENV
 from tests.factories.hashing import PASSWORD_HASH_FLOOR, PASSWORD_HASH_FLOOR_ENV
@@ -316,8 +317,20 @@ class DemoSnapshot:
         run_here(*command, env=cli_environment(settings_for(url, folder)), check=True)
         self._capture()
 
+    def _seal_if_the_day_changed(self) -> None:
+        """Seal the snapshot's last day once the UTC day has changed since it was made, as
+        ``ceasefire ledger seal`` does in an installation: otherwise the first entry a test
+        writes after midnight also seals the day before (one more ledger entry than the test
+        wrote), and a run that crosses midnight would fail the tests that count entries."""
+        if utcnow().date() == self.made_on:
+            return
+        env = cli_environment(settings_for(self.url, self.folder))
+        run_here("ledger", "seal", "--json", env=env, check=True)
+        self._capture()
+
     def _capture(self) -> None:
         """Note what ``restore`` needs of the database at ``self.url``, as it is now."""
+        self.made_on = utcnow().date()
         from ceasefire.areas import load_tables
 
         load_tables()
@@ -393,6 +406,7 @@ class DemoSnapshot:
         """Make the (empty, migrated) database, key file and data folder of ``settings``
         what the command left here. A SQLite file is replaced by a copy, unless ``in_place``:
         then the rows are copied into it, as into PostgreSQL (connections may be open)."""
+        self._seal_if_the_day_changed()
         shutil.copy(self.folder / "keys.json", settings.key_file)  # and its mode, 0600
         if (self.folder / "data").exists():
             shutil.copytree(self.folder / "data", settings.data_dir, dirs_exist_ok=True)

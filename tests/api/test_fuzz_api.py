@@ -17,9 +17,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -31,6 +28,7 @@ from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.db.context import ServiceContext
 from tests.conftest import _empty_postgres
+from tests.factories.fuzz import fuzz_operation
 from tests.factories.members import Cast, demo_cast
 
 pytestmark = pytest.mark.slow
@@ -87,15 +85,6 @@ def observer(fuzz_centre: tuple[ServiceContext, Cast]) -> dict[str, str]:
     return fuzz_centre[1].bearer("fra")
 
 
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-    database=None,
-)
-
-
 def fuzz(schema: Any, headers: dict[str, str]) -> list[str]:
     """Run every operation of ``schema`` with valid and invalid generated requests; the
     failures found, one line each (all operations run even when one fails)."""
@@ -103,21 +92,7 @@ def fuzz(schema: Any, headers: dict[str, str]) -> list[str]:
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40  # the whole API, not an empty document
     for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @FUZZ
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def run(case: Any) -> None:
-                case.call_and_validate(headers=headers, checks=CHECKS)
-
-            try:
-                run()
-            except Unsatisfiable:
-                continue  # nothing to make invalid (no parameters, no body)
-            except BaseExceptionGroup as exc:  # failing checks, with the requests causing them
-                failures.append(f"{operation.label} ({mode.value}): {exc}"[:2000])
-            except Exception as exc:
-                failures.append(f"{operation.label} ({mode.value}): {exc}"[:2000])
+        failures += fuzz_operation(operation, headers, CHECKS, EXAMPLES)
     return failures
 
 

@@ -295,6 +295,13 @@ def grid_centre(area: str) -> tuple[float, float] | None:
     return (int(found["row"]) + 0.5) * deg, (int(found["col"]) + 0.5) * deg
 
 
+def grid_size(area: str) -> float | None:
+    """The size in degrees of the cells of the grid :func:`grid_area` names ``area`` in, or
+    None for another area."""
+    found = _GRID.fullmatch(area)
+    return float(found["deg"]) if found is not None else None
+
+
 # -- who gets what --------------------------------------------------------------------------
 
 

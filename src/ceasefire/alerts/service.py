@@ -58,6 +58,7 @@ from ceasefire.alerts.model import (
     daily_counts,
     describe_casualties,
     grid_area,
+    grid_size,
     pooled_dispersion,
     sign_webhook,
     spike_test,
@@ -98,6 +99,7 @@ from ceasefire.i18n.markers import N_
 from ceasefire.ids import new_id
 from ceasefire.incidents.service import (
     IncidentAlertFacts,
+    alert_facts_of,
     casualties_read_by_all,
     incident_alert_facts,
     incidents_observed_since,
@@ -845,11 +847,13 @@ def readable_alerts(session: Session, scope: ReadScope, rows: Sequence[AlertRow]
 
 def _standing(session: Session, scope: ReadScope, rows: list[AlertRow]) -> list[AlertRow]:
     """Of ``rows``, those that still stand for ``scope``: a casualty alert while the reports
-    every reader of its incident reads state at least its figures, a zone-breach alert while
-    its finding (rule, zone, level, party) is not withdrawn. A report taken out of the
-    incident after the alert was raised (its figures, the allegation the finding rested on)
-    leaves the alert stating what the incident no longer says: it is shown and sent then
-    only to the monitors of its agreement and operators, as a withdrawn finding is
+    every reader of its incident reads state at least its figures and place the incident in
+    its cell, a zone-breach alert while its finding (rule, zone, level, party) is not
+    withdrawn, a spike alert while every incident of its last 24 hours is still in its cell.
+    A report taken out of an incident after the alert was raised (its figures, the
+    allegation the finding rested on, the position that placed the incident) leaves the
+    alert stating what the incidents no longer say: it is shown and sent then only to the
+    monitors of its agreement and operators, as a withdrawn finding is
     (``compliance.service.shown_findings``); it is kept as raised, and on the ledger."""
     judged = [
         row
@@ -860,31 +864,45 @@ def _standing(session: Session, scope: ReadScope, rows: list[AlertRow]) -> list[
         return rows
     of_kind: dict[str, set[str]] = {kind: set() for kind in _INCIDENT_FACT_KINDS}
     for row in judged:
-        of_kind[row.kind].add(str(row.details.get("incident_id")))
+        of_kind[row.kind] |= _named_incidents(row.details)
     casualty, breach = of_kind[_CASUALTIES], of_kind[AlertKind.ZONE_BREACH.value]
     figures = casualties_read_by_all(session, casualty) if casualty else {}
     breaches = compliance_service.standing_findings(session, breach)
-    fallen = {row.id for row in judged if not _stands(row.details, row.kind, figures, breaches)}
+    placed = casualty | of_kind[_SPIKE]
+    facts = alert_facts_of(session, placed) if placed else {}
+    fallen = {row.id for row in judged if not _stands(row, figures, breaches, facts)}
     return [row for row in rows if row.id not in fallen]
 
 
 _CASUALTIES = AlertKind.CASUALTIES.value
-_INCIDENT_FACT_KINDS = frozenset({_CASUALTIES, AlertKind.ZONE_BREACH.value})
+_SPIKE = AlertKind.SPIKE.value
+_INCIDENT_FACT_KINDS = frozenset({_CASUALTIES, AlertKind.ZONE_BREACH.value, _SPIKE})
 
 
 def _stands(
-    details: dict[str, Any],
-    kind: str,
+    row: AlertRow,
     figures: dict[str, dict[str, int]],
     breaches: set[tuple[str, str, str | None, str, str | None]],
+    facts: dict[str, IncidentAlertFacts],
 ) -> bool:
+    details = row.details
+    if row.kind == _SPIKE:
+        return all(_in_cell(facts.get(i), row.area) for i in _named_incidents(details))
     incident = str(details.get("incident_id"))
-    if kind == _CASUALTIES:
+    if row.kind == _CASUALTIES:
         now = figures.get(incident, {})
         stated = details.get("casualties") or {}
-        return all(now.get(key, 0) >= int(value) for key, value in stated.items())
+        placed = row.area is None or _in_cell(facts.get(incident), row.area)
+        return placed and all(now.get(key, 0) >= int(value) for key, value in stated.items())
     key = (incident, details.get("rule_id"), details.get("zone"), details.get("level"))
     return (*key, details.get("party")) in breaches
+
+
+def _in_cell(facts: IncidentAlertFacts | None, area: str | None) -> bool:
+    """Whether the incident of ``facts`` (None: gone) is placed now in the grid cell
+    ``area``, as an alert's cell was taken from it (:func:`_cell`)."""
+    size = grid_size(area) if area is not None else None
+    return facts is not None and size is not None and _cell(facts, size) == area
 
 
 def _named_incidents(details: dict[str, Any]) -> set[str]:

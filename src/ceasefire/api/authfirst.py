@@ -24,12 +24,14 @@ being listed here):
   the session dependency the application names, ``web.session.SignedInViewer``): no sign-in
   cookie is the route's own answer at once (303 to ``/login?next=<path>``); a cookie whose
   token is unknown, expired or revoked is the same redirect, clearing the cookie; a form no
-  role of the member uses at all (``SessionGate.role_check``) is its 403. Only then are the
-  form's body and its CSRF token read. The cookie's token is checked with the same function
-  as the API token, and the Viewer is left on the request's state for the web dependency
-  (no second look-up);
-- **nothing** (sign-in, sign-out, the preference and password forms, the public's pages): the
-  request goes on untouched.
+  role of the member uses (``SessionGate.role_check``: in the agreement of the record its
+  path names, where the member reads that record; else in any agreement) is its 403. Only
+  then are the form's body and its CSRF token read (the password form's too, since the
+  twenty-first audit). The cookie's token is checked with the same function as the API
+  token, and the Viewer is left on the request's state for the web dependency (no second
+  look-up);
+- **nothing** (sign-in, sign-out, the preference form, the public's pages): the request goes
+  on untouched.
 
 A token is checked with the application's ``authenticate`` (the function ``get_viewer``
 uses), in a worker thread, and the Viewer is left on the request's state for ``get_viewer``
@@ -46,7 +48,7 @@ caller is at least someone with a valid token first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -70,6 +72,9 @@ from ceasefire.api.deps import (
 )
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import CeasefireError, Unauthorized
+
+RoleCheck = Callable[[ServiceContext, Viewer, Mapping[str, Any]], None]
+"""A form's check on its viewer and the route's path parameters, before the body."""
 
 
 class Gate(Enum):
@@ -95,13 +100,11 @@ class SessionGate:
     cookie: str
     state_key: str
     answer: Callable[[Scope, bool], ASGIApp]
-    role_check: Callable[[frozenset[Any]], Callable[[ServiceContext, Viewer], None] | None] = (
-        lambda calls: None
-    )
+    role_check: Callable[[frozenset[Any]], RoleCheck | None] = lambda calls: None
     """Of a signed-in route whose dependencies are ``calls``, what its viewer must pass on the
-    session alone before the body is read (raising the route's ``CeasefireError``, answered
-    as the application answers errors), or ``None``: who may use a form at all
-    (``web.common.form_of``)."""
+    session and the path alone before the body is read (raising the route's
+    ``CeasefireError``, answered as the application answers errors), or ``None``: who may use
+    a form at all, in the agreement of the record the path names (``web.common.form_of``)."""
 
 
 _MEMBER_CALLS = frozenset({require_member, required_token})
@@ -200,14 +203,14 @@ class AuthFirst:
         self._limits = limits
         self._respond = respond
         self._session = session
-        self._role_checks: dict[int, Callable[[ServiceContext, Viewer], None]] = {}
+        self._role_checks: dict[int, RoleCheck] = {}
 
     def gate_for(self, scope: Scope) -> Gate:
         """The gate of the route the router will pick for ``scope`` (NONE when none fits
         fully: a 404 or 405 reads no body either)."""
         return self._route_for(scope)[1]
 
-    def _route_for(self, scope: Scope) -> tuple[BaseRoute | None, Gate]:
+    def _route_for(self, scope: Scope) -> tuple[BaseRoute | None, Gate, Mapping[str, Any]]:
         if self._table is None:  # built on the first request: every router is in by then
             calls = self._session.calls if self._session else frozenset()
             self._table = routing_table(self._routes(), calls)
@@ -217,18 +220,19 @@ class AuthFirst:
                     if check is not None:
                         self._role_checks[id(route)] = check
         for route, gate in self._table:
-            match, _ = route.matches(scope)
+            match, child = route.matches(scope)
             if match == Match.FULL:
-                return route, gate
-        return None, Gate.NONE
+                return route, gate, child.get("path_params") or {}
+        return None, Gate.NONE, {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _has_body(scope):
             await self.app(scope, receive, send)
             return
-        route, gate = self._route_for(scope)
+        route, gate, path_params = self._route_for(scope)
         if gate is Gate.SIGNED_IN and self._session is not None:
-            answer = await self._signed_in(scope, self._session, self._role_checks.get(id(route)))
+            check = self._role_checks.get(id(route))
+            answer = await self._signed_in(scope, self._session, check, path_params)
             if answer is not None:
                 await answer(scope, receive, send)
                 return
@@ -244,10 +248,12 @@ class AuthFirst:
         self,
         scope: Scope,
         session: SessionGate,
-        role_check: Callable[[ServiceContext, Viewer], None] | None,
+        role_check: RoleCheck | None,
+        path_params: Mapping[str, Any],
     ) -> ASGIApp | None:
         """The route's answer to a browser that is not signed in, or whose member no role of
-        which uses the form (``role_check``); None for one that may send it."""
+        which uses the form (``role_check``, given the route's ``path_params``); None for one
+        that may send it."""
         token = Request(scope).cookies.get(session.cookie)
         if not token:
             return session.answer(scope, False)
@@ -258,7 +264,7 @@ class AuthFirst:
         scope.setdefault("state", {})[session.state_key] = (token, viewer)
         if role_check is not None:
             try:
-                await run_in_threadpool(role_check, self._ctx, viewer)
+                await run_in_threadpool(role_check, self._ctx, viewer, path_params)
             except CeasefireError as exc:
                 return self._respond(scope, exc)
         return None

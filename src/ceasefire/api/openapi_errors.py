@@ -15,6 +15,12 @@ this API never sends). Every error here is ``{"error": {"code", "message", "deta
 - 409 and 413 — every write (a state conflict; a body over the size limit);
 - 400 — operations with a request body: one that cannot even be parsed (not UTF-8, a broken
   form).
+
+It also corrects what FastAPI writes of the bearer scheme: every route that reads the caller
+(``CurrentViewer``) gets ``security: [{"HTTPBearer": []}]``, which says a token is required,
+though a route whose gate (``api/authfirst.py``) is only "a token, if one is presented"
+answers a request without one as the public. Those say ``[{}, {"HTTPBearer": []}]``: a token is
+optional (OpenAPI's empty requirement).
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from ceasefire.api.authfirst import Gate, routing_table
+from ceasefire.api.bodies import add_body_schemas
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -103,13 +113,41 @@ def add_error_responses(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"HTTPBearer": []}]
+"""A token may be sent, or none (the caller is then the public)."""
+
+
+def token_optional(app: FastAPI) -> set[tuple[str, str]]:
+    """(path, method) of the operations that take a request without a token: those whose
+    gate (``api/authfirst.py``, from the route's dependencies) is a token if one is given."""
+    return {
+        (route.path_format, method.lower())
+        for route, gate in routing_table(app.routes)
+        if isinstance(route, APIRoute) and gate is Gate.TOKEN_IF_PRESENT
+        for method in route.methods or ()
+    }
+
+
+def mark_token_optional(document: dict[str, Any], optional: set[tuple[str, str]]) -> None:
+    """Say ``OPTIONAL_BEARER`` on the operations of ``optional`` that name the scheme."""
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            named = isinstance(operation, dict) and operation.get("security")
+            if (path, method) in optional and named:
+                operation["security"] = OPTIONAL_BEARER
+
+
 def install(app: FastAPI) -> None:
-    """Make ``app.openapi()`` return the document with the error responses added."""
+    """Make ``app.openapi()`` return the document with the error responses added and the
+    token marked optional where the public is answered."""
     original: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_error_responses(original())
+            document = original()
+            mark_token_optional(document, token_optional(app))
+            add_body_schemas(document)
+            app.openapi_schema = add_error_responses(document)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

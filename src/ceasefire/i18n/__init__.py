@@ -63,6 +63,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "news/plaintext.py",
         "news/reporting.py",
         "news/service.py",
+        "news/wordnet.py",
     ),
     "web": ("web",),
     "publish": ("publish",),

@@ -1991,6 +1991,16 @@ def _readable_chunks(
         yield [row for row in rows if _readable(scope, row)]
 
 
+def readable_agreement(session: Session, scope: ReadScope, incident_id: str) -> str | None:
+    """The agreement of incident ``incident_id`` where ``scope`` reads it; ``None`` where it
+    does not (unknown or hidden: as absent as the service answers) or the incident has no
+    agreement. What a form's role is asked in before its body (``web.common.form_of``)."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None or not _readable(scope, row):
+        return None
+    return row.agreement_id
+
+
 def readable_incidents(session: Session, viewer: Viewer, incident_ids: Iterable[str]) -> set[str]:
     """Of ``incident_ids``, those ``viewer`` may read: the one check every record about an
     incident kept by another area (a compliance finding...) is shown through."""
@@ -2216,6 +2226,15 @@ def incidents_observed_since(session: Session, since: datetime) -> list[Incident
         .order_by(IncidentRow.observed_start, IncidentRow.id)
     )
     return [_alert_facts(row) for row in rows]
+
+
+def alert_facts_of(session: Session, incident_ids: Iterable[str]) -> dict[str, IncidentAlertFacts]:
+    """The :class:`IncidentAlertFacts` (no casualties) of those of ``incident_ids`` that
+    exist, by id: where an alert's incidents are now."""
+    rows = session.execute(
+        select(*_ALERT_COLUMNS).where(IncidentRow.id.in_(sorted(set(incident_ids))))
+    )
+    return {row.id: _alert_facts(row) for row in rows}
 
 
 def incidents_with_casualties(

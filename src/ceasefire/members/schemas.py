@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field
+from pydantic.config import JsonDict
 
 from ceasefire.access import Classification, Role
 from ceasefire.members.model import (
+    SLUG_RE,
     GeoPoint,
     MemberKind,
     MemberRole,
@@ -16,6 +18,12 @@ from ceasefire.members.model import (
     SensorKind,
 )
 from ceasefire.timeutil import utcnow
+
+ID_SCHEMA: JsonDict = {"pattern": SLUG_RE.pattern}
+"""What the document says of a member's, post's or sensor's id (``check_slug`` refuses
+the rest with a 422 naming ``id``; the document only states it)."""
+NAME_SCHEMA: JsonDict = {"pattern": r"\S"}
+"""A name holds something other than spaces (``check_named``)."""
 
 
 class RolePublic(BaseModel):
@@ -116,8 +124,8 @@ class SensorPublic(BaseModel):
 
 
 class MemberCreate(BaseModel):
-    id: str = Field(examples=["fra"])
-    name: str = Field(examples=["France"])
+    id: str = Field(examples=["fra"], json_schema_extra=ID_SCHEMA)
+    name: str = Field(examples=["France"], json_schema_extra=NAME_SCHEMA)
     kind: MemberKind
     iso3: str | None = Field(default=None, examples=["FRA"])
 
@@ -171,8 +179,8 @@ class TokenCreate(BaseModel):
 
 
 class PostCreate(BaseModel):
-    id: str = Field(examples=["jmc-giyamaddinli"])
-    name: str
+    id: str = Field(examples=["jmc-giyamaddinli"], json_schema_extra=ID_SCHEMA)
+    name: str = Field(json_schema_extra=NAME_SCHEMA)
     owners: list[str] = Field(min_length=1, examples=[["rus", "tur"]])
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
@@ -198,9 +206,9 @@ class PostCreate(BaseModel):
 
 
 class SensorCreate(BaseModel):
-    id: str = Field(examples=["tur-uav-1"])
+    id: str = Field(examples=["tur-uav-1"], json_schema_extra=ID_SCHEMA)
     kind: SensorKind
-    name: str
+    name: str = Field(json_schema_extra=NAME_SCHEMA)
     post_id: str | None = None
     member_id: str | None = None
     classification: Classification = Classification.SHARED

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from ceasefire.api.bodies import read_limited
+from ceasefire.api.bodies import BINARY, raw_body, read_limited
 from ceasefire.api.deps import ContextDep, RequireMember
 from ceasefire.db.context import ServiceContext
 from ceasefire.errors import InvalidInput, problem
@@ -73,6 +73,25 @@ def _unpack(raw: bytes, content_type: str) -> tuple[bytes, str | None, str]:
         200: {"description": "The same article text was ingested before; nothing changed"},
         413: {"description": "Larger than CEASEFIRE_MAX_ARTICLE_BYTES"},
     },
+    openapi_extra=raw_body(
+        "The page as sent (HTML or text), or a JSON envelope with its text or html",
+        **{
+            "text/html": BINARY,
+            "text/plain": BINARY,
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "html": {"type": "string"},
+                        "url": {"type": "string"},
+                        "name": {"type": "string"},
+                    },
+                    "anyOf": [{"required": ["text"]}, {"required": ["html"]}],
+                }
+            },
+        },
+    ),
 )
 async def ingest_article(
     ctx: ContextDep, viewer: RequireMember, request: Request, response: Response

@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
 from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
+from ceasefire.i18n import LANGUAGES
 from ceasefire.publish import exports
 from ceasefire.publish import service as publishing
 from ceasefire.publish.model import Dataset, Edition, ExportFormat, Kind, OutputFormat
@@ -68,7 +69,11 @@ def _respond(generated: publishing.Generated) -> Response:
     )
 
 
-Lang = Annotated[str, Query(description="en, ru or tr.")]
+Lang = Annotated[
+    str,
+    # The document states the languages; the service refuses another, naming ``lang``.
+    Query(description="en, ru or tr.", json_schema_extra={"enum": list(LANGUAGES)}),
+]
 
 
 @router.post("/publications/daily", response_class=Response)

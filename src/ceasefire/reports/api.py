@@ -14,7 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from ceasefire.api.bodies import read_limited
+from ceasefire.api.bodies import BINARY, json_body, raw_body, read_limited
 from ceasefire.api.deps import (
     BEARER_SECURITY,
     ContextDep,
@@ -35,6 +35,7 @@ from ceasefire.reports.schemas import (
     ReportPage,
     ReportPublic,
     ReportRedacted,
+    report_body_schemas,
 )
 
 
@@ -51,23 +52,68 @@ def report_queue(request: Request) -> ReportQueue:
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
-REPORT_EXAMPLE: dict[str, Any] = {
-    "channel": "monitor_observation",
-    "observed": {"start": "2020-11-26T14:30", "timezone": "Asia/Baku", "precision": "exact"},
-    "category": "shelling",
-    "event_position": {"place_name": "Aghdam", "precision": 2, "lat": 39.991, "lon": 46.927},
-    "observer_position": {"lat": 39.97, "lon": 47.05},
-    "distance_m": {"min": 8000, "max": 12000},
-    "bearing_deg": 285,
-    "count": 14,
-    "weapon_class": "artillery",
-    "means": ["heard", "uav"],
-    "alleged_perpetrator": "ARM",
-    "confidence": "high",
-    "classification": "shared",
-    "concerns": ["ARM", "AZE"],
-    "agreement_id": "nk-2020-trilateral",
+_WHEN = {"start": "2020-11-26T14:30", "timezone": "Asia/Baku", "precision": "exact"}
+REPORT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "monitor_observation": {
+        "channel": "monitor_observation",
+        "observed": _WHEN,
+        "category": "shelling",
+        "event_position": {"place_name": "Aghdam", "precision": 2, "lat": 39.991, "lon": 46.927},
+        "observer_position": {"lat": 39.97, "lon": 47.05},
+        "distance_m": {"min": 8000, "max": 12000},
+        "bearing_deg": 285,
+        "count": 14,
+        "weapon_class": "artillery",
+        "means": ["heard", "uav"],
+        "alleged_perpetrator": "ARM",
+        "confidence": "high",
+        "classification": "shared",
+        "concerns": ["ARM", "AZE"],
+        "agreement_id": "nk-2020-trilateral",
+    },
+    "sensor_detection": {
+        "channel": "sensor_detection",
+        "observed": {"start": "2020-11-27T02:10Z", "end": "2020-11-27T02:25Z"},
+        "category": "troop_or_vehicle_movement",
+        "event_position": {"lat": 39.81, "lon": 46.75},
+        "sensor_id": "tur-uav-1",
+        "means": ["uav"],
+        "count": 3,
+        "agreement_id": "nk-2020-trilateral",
+    },
+    "party_complaint": {
+        "channel": "party_complaint",
+        "observed": {"start": "2020-11-28", "precision": "day"},
+        "category": "small_arms_fire",
+        "event_position": {"place_name": "Shusha", "precision": 3},
+        "alleged_perpetrator": "AZE",
+        "narrative": "Shots towards the village in the evening.",
+        "agreement_id": "nk-2020-trilateral",
+    },
+    "public_hotline": {
+        "channel": "public_hotline",
+        "observed": {"start": "2020-11-29T18:00+04:00"},
+        "category": "mine_uxo",
+        "event_position": {"place_name": "Fuzuli", "precision": 3},
+        "narrative": "A caller saw an unexploded shell beside the road.",
+    },
+    "news": {
+        "channel": "news",
+        "observed": {"start": "2020-11-30", "precision": "day"},
+        "category": "civilian_casualty",
+        "event_position": {"place_name": "Martuni", "precision": 3},
+        "casualties": {"injured_civilian": {"low": 1, "best": 2, "high": 2}},
+        "source_reference": "https://example.org/news/1",
+    },
+    "csv_import": {
+        "channel": "csv_import",
+        "observed": {"start": "2020-12-01T09:00Z"},
+        "category": "explosion_impact",
+        "event_position": {"lat": 39.75, "lon": 46.76},
+        "count": 1,
+    },
 }
+"""A report of each channel, as the document shows them (and its test files them)."""
 
 
 @router.post(
@@ -75,11 +121,11 @@ REPORT_EXAMPLE: dict[str, Any] = {
     response_model=ReportPublic,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "Already received under this Idempotency-Key"}},
-    openapi_extra=BEARER_SECURITY,
+    openapi_extra=BEARER_SECURITY | json_body("ReportBody", report_body_schemas(), REPORT_EXAMPLES),
 )
 async def submit_report(
     request: Request,
-    body: Annotated[dict[str, Any], Body(examples=[REPORT_EXAMPLE])],
+    body: Annotated[dict[str, Any], Body()],
     idempotency_key: Annotated[
         str | None,
         Header(description="Retries with the same key and body return the same report."),
@@ -133,7 +179,11 @@ def list_reports(
     return ReportPage(items=page.items, next_cursor=page.next_cursor)
 
 
-@router.post("/import", response_model=ImportPublic)
+@router.post(
+    "/import",
+    response_model=ImportPublic,
+    openapi_extra=raw_body("The CSV file (docs/intake.md)", **{"text/csv": BINARY}),
+)
 async def import_reports_csv(
     ctx: ContextDep,
     viewer: RequireMember,
@@ -178,6 +228,9 @@ def get_report(
     "/{report_id}/attachments",
     response_model=AttachmentPublic,
     status_code=status.HTTP_201_CREATED,
+    openapi_extra=raw_body(
+        "The evidence file, not empty; its first bytes decide its type", **{"*/*": BINARY}
+    ),
 )
 async def add_attachment(
     ctx: ContextDep,

@@ -181,6 +181,8 @@ MAX_SHORT_TEXT = 500
 MAX_ID = 64
 """The longest agreement, post or sensor id a report may name."""
 DEFAULT_FUTURE_TOLERANCE = timedelta(minutes=5)
+MAX_IDEMPOTENCY_KEY = 200
+"""The longest ``Idempotency-Key`` (or ``client_report_id``) a client may give."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +487,37 @@ TOP_LEVEL_FIELDS = frozenset(
         "sensor_id",
     }
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelNeeds:
+    """What a channel's report must say beyond the fields every report needs: at least one
+    of ``any_of`` (the first is the field a refusal names)."""
+
+    any_of: tuple[str, ...]
+    message: str
+
+
+CHANNEL_NEEDS: dict[Channel, ChannelNeeds] = {
+    Channel.SENSOR_DETECTION: ChannelNeeds(
+        ("sensor_id", "post_id"), N_("a sensor detection names its sensor_id or post_id")
+    ),
+    Channel.MONITOR_OBSERVATION: ChannelNeeds(
+        ("means",), N_("a monitor observation says how it was made: heard, seen, camera, uav")
+    ),
+}
+"""The rules of each channel that the validator applies and the API's document states
+(``schemas.report_body_schemas``): one table for both."""
+
+REQUIRED_FIELDS = ("channel", "category", "observed", "event_position")
+"""The fields every report needs (``validate_report`` refuses a report without one)."""
+
+CHANNEL_DEFAULT_CLASSIFICATION: dict[Channel, Classification] = {
+    Channel.PARTY_COMPLAINT: Classification.SHARED
+}
+"""The classification of a report that names none, where it is not ``internal``: a complaint
+is addressed to the centre and concerns the other side."""
+
 OBSERVED_FIELDS = frozenset({"start", "end", "precision", "timezone"})
 POSITION_FIELDS = frozenset({"lat", "lon", "place_name", "precision"})
 DISTANCE_FIELDS = frozenset({"min", "max"})
@@ -1079,12 +1112,11 @@ def validate_report(
                 "casualties",
                 N_("category civilian_casualty contradicts zero civilian casualties"),
             )
-    if channel is Channel.SENSOR_DETECTION and post_id is None and sensor_id is None:
-        probs.add("sensor_id", N_("a sensor detection names its sensor_id or post_id"))
-    if channel is Channel.MONITOR_OBSERVATION and raw_means is None:
-        probs.add(
-            "means", N_("a monitor observation says how it was made: heard, seen, camera, uav")
-        )
+    needs = CHANNEL_NEEDS.get(channel) if channel is not None else None
+    if needs is not None:
+        given = {"sensor_id": sensor_id, "post_id": post_id, "means": raw_means}
+        if all(given[name] is None for name in needs.any_of):
+            probs.add(needs.any_of[0], needs.message)
     if Means.HEARD in means and len(means) == 1 and category in SEEN_ONLY_CATEGORIES:
         probs.add(
             "means",
@@ -1107,10 +1139,7 @@ def validate_report(
     if perpetrator is not None and perpetrator not in concerns:
         concerns.append(perpetrator)
     if classification is None:
-        # A complaint is addressed to the centre and concerns the other side: shared by default.
-        classification = (
-            Classification.SHARED if channel is Channel.PARTY_COMPLAINT else Classification.INTERNAL
-        )
+        classification = CHANNEL_DEFAULT_CLASSIFICATION.get(channel, Classification.INTERNAL)
     # Positional: in the order of ReportContent's fields (a bulk import makes tens of
     # thousands a second, and keyword arguments cost more).
     return ReportContent(

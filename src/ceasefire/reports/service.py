@@ -72,6 +72,7 @@ from ceasefire.reports import mediatypes
 from ceasefire.reports.attachments import AttachmentStore
 from ceasefire.reports.events import AttachmentReceived, ReportReceived, ReportTag
 from ceasefire.reports.model import (
+    MAX_IDEMPOTENCY_KEY,
     Channel,
     ReportContent,
     content_from_dict,
@@ -85,7 +86,6 @@ from ceasefire.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_IDEMPOTENCY_KEY = 200
 MAX_LIST_LIMIT = 500
 
 # Who may file through which channel. Observers watch; they do not file.
@@ -1660,12 +1660,14 @@ def add_attachment(
     over the limit is refused (PayloadTooLarge) and leaves nothing behind. The type stored
     is the one its first bytes show (``mediatypes.detected_type``; ``media_type`` is what
     the uploader declared, None for nothing): a declaration the content contradicts is
-    refused before anything is stored.
+    refused before anything is stored, and so is a file of no bytes (422 naming ``file``).
     """
     actor = actor_of(viewer)
     check_may_attach(ctx, viewer, report_id)
     filename = received_filename(filename)
     head, chunks = _peeked(chunks, mediatypes.HEAD_BYTES)
+    if not head:  # no bytes: nothing to hash as evidence, nor a type to detect
+        raise InvalidInput.worded(N_("the file is empty"), details=[problem("file", N_("empty"))])
     try:
         media_type = mediatypes.detected_type(head, media_type)
     except mediatypes.TypeMismatch as exc:

@@ -315,13 +315,14 @@ def password_form(
 def password_submit(
     request: Request,
     ctx: ContextDep,
-    viewer: WebViewer,
+    viewer: SignedInViewer,
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
     new_password_again: Annotated[str, Form()] = "",
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Change the signed-in user's password; this session stays, the others end."""
+    """Change the signed-in user's password; this session stays, the others end. The public
+    is sent to sign in before the form is read (``SignedInViewer``: ``AuthFirst``)."""
     check_same_origin(request)
     csrf.check(request, csrf_token)
     if viewer.is_public:

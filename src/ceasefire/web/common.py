@@ -8,7 +8,7 @@ here decides who may read or do what (the services do, once for every interface)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -226,26 +226,31 @@ _FORM_ROLES: dict[Any, frozenset[Role]] = {}
 
 
 def form_of(*roles: Role) -> list[Any]:
-    """A form route's ``dependencies``: who may use the form at all, then the CSRF check
-    (which reads the body). A member holding none of ``roles`` in any agreement now (an
-    observer's incident form, a liaison's provision status), or any member where ``roles``
-    is empty (an operator's form), is refused 403 on the session alone: by ``AuthFirst``
-    before the body is read (``form_check``, FastAPI parses a route's ``Form()`` fields
-    before its dependencies), and by this dependency where no body came. Operators pass.
-    Which agreement, incident or record stays the service's check; the public is sent to
-    sign in. The one such check of the web's forms (docs/security.md, "The twentieth
-    audit")."""
+    """A form route's ``dependencies``: who may use the form, then the CSRF check (which
+    reads the body). A member holding none of ``roles`` (an observer's incident form, a
+    liaison's provision status), or any member where ``roles`` is empty (an operator's
+    form), is refused 403 on the session and the path alone: by ``AuthFirst`` before the
+    body is read (``form_check``, FastAPI parses a route's ``Form()`` fields before its
+    dependencies), and by this dependency where no body came. The roles are asked in the
+    agreement of the incident the path names, where the member reads that incident (a
+    monitor of one agreement posting to another's incident); elsewhere (no incident in the
+    path, or one the member does not read, which the service answers as absent) in any
+    agreement now. Operators pass. Which record, and what of it, stays the service's
+    check; the public is sent to sign in. The one such check of the web's forms
+    (docs/security.md, "The twentieth audit" and "The twenty-first audit")."""
     wanted = frozenset(roles)
 
-    async def may_use(ctx: ContextDep, viewer: SignedInViewer) -> None:
+    async def may_use(request: Request, ctx: ContextDep, viewer: SignedInViewer) -> None:
         if not viewer.is_public:
-            await run_in_threadpool(check_form_roles, ctx, viewer, wanted)
+            await run_in_threadpool(check_form_roles, ctx, viewer, request.path_params, wanted)
 
     _FORM_ROLES[may_use] = wanted
     return [Depends(may_use), *CsrfChecked]
 
 
-def form_check(calls: frozenset[Any]) -> Callable[[ServiceContext, Viewer], None] | None:
+def form_check(
+    calls: frozenset[Any],
+) -> Callable[[ServiceContext, Viewer, Mapping[str, Any]], None] | None:
     """``AuthFirst``'s ``SessionGate.role_check``: the ``form_of`` check among a route's
     dependencies ``calls``, if any."""
     for call in calls:
@@ -254,13 +259,23 @@ def form_check(calls: frozenset[Any]) -> Callable[[ServiceContext, Viewer], None
     return None
 
 
-def check_form_roles(ctx: ServiceContext, viewer: Viewer, wanted: frozenset[Role]) -> None:
+def check_form_roles(
+    ctx: ServiceContext, viewer: Viewer, path_params: Mapping[str, Any], wanted: frozenset[Role]
+) -> None:
     """``Forbidden`` unless ``viewer`` is an operator or its member holds one of ``wanted``
-    now, in any agreement."""
+    now: in the agreement of the incident ``path_params`` names, where the member reads it;
+    else in any agreement."""
     if viewer.operator or viewer.is_public:
         return
+    incident_id = path_params.get("incident_id")
     with ctx.reader() as session:
-        held = {role.role for role in ReadScope.load(session, viewer).roles}
+        scope = ReadScope.load(session, viewer)
+        agreement = (
+            incident_service.readable_agreement(session, scope, str(incident_id))
+            if incident_id is not None
+            else None
+        )
+    held = {r.role for r in scope.roles if agreement is None or r.agreement_id == agreement}
     if not wanted & held:
         raise Forbidden.worded(N_("your role does not use this form"))
 

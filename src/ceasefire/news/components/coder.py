@@ -51,6 +51,13 @@ What changes from ``news.events.v1``:
    target is not the threat's; forces leaving a place retreat from it; decisions by vote;
    "call for" + noun; orders to leave; captives given back; boycotts and riots by crowds;
    apposed lists of states, possessive organs and domestic coercion name actors.
+9. **WordNet fallback (fourteenth pass, issue 16)**: a sentence that gets no event at all,
+   whose verbs neither our lexicon nor CAMEO lists ("balked at", "brushed aside"), is coded
+   again with each such verb read as the nearest verb the dictionaries do list among its
+   WordNet synonyms and hypernyms (``news.wordnet``; most frequent senses first, two
+   hypernym steps at most); the dictionaries' own logic (objects refine, framing, coded
+   parties for defaults) then decides. Its events name ``news.events.v2+wordnet`` as their
+   component. A sentence with an event is never changed.
 """
 
 from __future__ import annotations
@@ -58,8 +65,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from itertools import pairwise
+from typing import Any
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from ceasefire.news.components.actors import ActorResolver, alpha3
 from ceasefire.news.components.events import (
@@ -98,8 +106,25 @@ from ceasefire.news.eventdata import EventIndex, Pattern, event_index
 from ceasefire.news.model import ActorRef, Event
 from ceasefire.news.pipeline import NewsDoc, PipelineResources, register
 from ceasefire.news.sources import load_package_yaml
+from ceasefire.news.wordnet import WordNetIndex, load_wordnet
 
 NAME = "news.events.v2"
+# The component named by events that only the WordNet fallback coded.
+WORDNET_NAME = "news.events.v2+wordnet"
+# How far the fallback looks: the most frequent senses of a verb, and hypernym steps up.
+WORDNET_SENSES = 4
+WORDNET_DEPTH = 2
+# A listed verb counts only where WordNet reaches it in one of its own most frequent senses:
+# "shake" is a hypernym-sibling of "agitate" (stir a liquid), which CAMEO lists for
+# agitating politically.
+WORDNET_TARGET_SENSES = 3
+# WordNet's lexicographer files of senses that are no act of one party on another: the body,
+# states, perception, feelings, thought, eating, weather. A verb whose most frequent sense is
+# one of them is not read through WordNet ("breathed a sigh"), and senses in them are skipped.
+WORDNET_NOT_ACTS = frozenset(
+    {"verb.body", "verb.stative", "verb.perception", "verb.emotion", "verb.cognition",
+     "verb.consumption", "verb.weather"}
+)  # fmt: skip
 # "failed to", "refused to", "declined to" + an act: the act rejected (PLOVER REJECT).
 REJECTING = frozenset({"fail", "refuse", "decline"})
 # Verbs by which a body takes a decision ("voted to lift the state of emergency", "authorised
@@ -356,7 +381,7 @@ def make_events_v2(resources: PipelineResources) -> CoderComponent:
         content_takers=lex.content_takers | REJECTING | DIRECTING,
         verbs=_armed_objects(lex.verbs),
     )
-    return CoderComponent(lex, event_index())
+    return CoderComponent(lex, event_index(), load_wordnet())
 
 
 def _armed_objects(
@@ -379,9 +404,16 @@ def _armed_objects(
 
 
 class CoderComponent(EventsComponent):
-    def __init__(self, lex: Lexicon, index: EventIndex) -> None:
+    def __init__(
+        self, lex: Lexicon, index: EventIndex, wordnet: WordNetIndex | None = None
+    ) -> None:
         super().__init__(lex)
         self.index = index
+        self.wordnet = wordnet
+        # While a sentence is coded again through WordNet: token index → the listed verbs
+        # the token's verb may be read as, nearest first.
+        self._wordnet_words: dict[int, list[str]] = {}
+        self._wordnet_cache: dict[str, list[str]] = {}
         self._block_defaults: dict[str, str | None] = {}
         # Triggers that a default alone made (no pattern, no listed object), by token.
         self._from_default: set[int] = set()
@@ -408,7 +440,8 @@ class CoderComponent(EventsComponent):
                 self._adjectival_verb(sent)
         news = super().__call__(news)
         for event in news.events:
-            event.component = NAME
+            if event.component != WORDNET_NAME:
+                event.component = NAME
             if event.event in DOMESTIC and not event.target:
                 event.target = _own_state(event.source, DOMESTIC[event.event])
             elif event.event == "COERCE" and not any(t.code for t in event.target):
@@ -419,6 +452,84 @@ class CoderComponent(EventsComponent):
             if event.event in RECIPROCAL and _joint(event.source):
                 _reciprocal(event)
         return news
+
+    def _sentence(self, news: NewsDoc, doc: Doc, sent: Span, *context: Any) -> list[Event]:
+        out = super()._sentence(news, doc, sent, *context)
+        if out or self.wordnet is None:
+            return out
+        mapped = {t.i: words for t in sent if (words := self._wordnet_verbs(t))}
+        if not mapped:
+            return out
+        self._wordnet_words = mapped
+        try:
+            out = super()._sentence(news, doc, sent, *context)
+        finally:
+            self._wordnet_words = {}
+        for event in out:
+            event.component = WORDNET_NAME
+        return out
+
+    def _wordnet_verbs(self, token: Token) -> list[str]:
+        """The verbs of our lexicon or CAMEO that WordNet relates to a verb neither lists,
+        nearest first: for each of its most frequent senses (its phrase's, "brush aside",
+        "shake hands", before its own), the sense's other words, then its hypernyms' up to
+        ``WORDNET_DEPTH`` steps, where that synset is one of the listed verb's own most
+        frequent senses. Known, light, speech and framing verbs get none, nor a verb whose
+        most frequent sense is no act (``WORDNET_NOT_ACTS``)."""
+        if self.wordnet is None or token.pos_ != "VERB" or token.dep_ in {"amod", "prep"}:
+            return []
+        lemma = token.lemma_.lower()
+        keys = _lemma_keys(token, lemma)
+        if not self._wordnet_target(lemma) or any(
+            k in self.lex.verbs or k in self.index.verbs for k in keys
+        ):
+            return []
+        completing = [
+            w.lower_ for w in token.children
+            if w.dep_ == "prt"
+            or (w.dep_ == "advmod" and w.i > token.i and w.lower_ in PHRASE_ADVERBS)
+        ]  # fmt: skip
+        # Idioms of a verb and its bare object are WordNet lemmas too ("shake hands").
+        completing += [w.lower_ for w in token.children if w.dep_ == "dobj"]
+        bases = [f"{k} {w}" for w in completing for k in keys] + keys
+        base = next((b for b in map(self.wordnet.base, bases) if b is not None), None)
+        if base is None:
+            return []
+        found = self._wordnet_cache.get(base)
+        if found is None:
+            found = self._wordnet_related(self.wordnet, base)
+            self._wordnet_cache[base] = found
+        return found
+
+    def _wordnet_related(self, wordnet: WordNetIndex, base: str) -> list[str]:
+        out: list[str] = []
+        senses = wordnet.senses(base)[:WORDNET_SENSES]
+        if not senses or senses[0].lexfile in WORDNET_NOT_ACTS:
+            return out
+        for sense in senses:
+            if sense.lexfile in WORDNET_NOT_ACTS:
+                continue
+            level = [sense]
+            for _ in range(WORDNET_DEPTH + 1):
+                for synset in level:
+                    out.extend(
+                        w for w in synset.words
+                        if w != base and w not in out and self._wordnet_target(w)
+                        and (w in self.lex.verbs or w in self.index.verbs)
+                        and synset.offset in wordnet.lemmas.get(w, [])[:WORDNET_TARGET_SENSES]
+                    )  # fmt: skip
+                level = [wordnet.synset(h) for s in level for h in s.hypernyms]
+        return out
+
+    def _wordnet_target(self, verb: str) -> bool:
+        """A verb the fallback may read another as: no light, speech or framing verb."""
+        return not (
+            verb in NOT_TRIGGERS
+            or verb in self.lex.speech_verbs
+            or verb in self.lex.content_takers
+            or verb in DECIDING
+            or verb in REJECTING
+        )
 
     def _adjectival_verb(self, sent: Span) -> None:
         """ "Kazakhstan relaxed restrictions on travel": the small model can read a past
@@ -1007,12 +1118,18 @@ class CoderComponent(EventsComponent):
         if found is None and token.pos_ == "NOUN":
             return self._verbal_noun(token)
         if found is None and token.pos_ == "VERB":
-            return (
+            found = (
                 self._ultimatum(token)
                 or self._in_protest(token)
                 or self._for_talks(token)
                 or self._crowd_call(token)
             )
+        if found is None and token.i in self._wordnet_words:
+            # The WordNet fallback: the nearest listed verb that makes an event here.
+            for verb in self._wordnet_words[token.i]:
+                found = self._verb_trigger(token, verb)
+                if found is not None:
+                    break
         return found
 
     def _named_act(self, found: Candidate, token: Token) -> None:
