@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from functools import cache
+from http import HTTPStatus
 from typing import Any
 
 import anyio.to_thread
@@ -82,6 +83,14 @@ def _respond(request: Request, exc: CeasefireError) -> Response:
     return error_response(exc)
 
 
+_ROUTING_WORDS = {
+    404: N_("no page or record at this address"),
+    405: N_("this address does not take this method"),
+}
+"""The router's refusals of an address, by status: its bare "Not Found" and "Method Not
+Allowed" in words a page translates."""
+
+
 def _as_ceasefire_error(exc: Exception) -> CeasefireError:
     """Any exception that reached the application's edge, as a coded error."""
     if isinstance(exc, CeasefireError):
@@ -104,7 +113,13 @@ def _as_ceasefire_error(exc: Exception) -> CeasefireError:
                 ],
             )
         code = f"E{exc.status_code}"
-        error = CeasefireError(str(exc.detail), code=code if code in ERRORS else "E500")
+        code = code if code in ERRORS else "E500"
+        if exc.status_code in _ROUTING_WORDS and exc.detail == HTTPStatus(exc.status_code).phrase:
+            # The router's own "Not Found" of an address no route serves: worded, so that a
+            # page says it in the reader's language.
+            error = CeasefireError.worded(_ROUTING_WORDS[exc.status_code], code=code)
+        else:
+            error = CeasefireError(str(exc.detail), code=code)
         error.status = exc.status_code
         return error
     if isinstance(exc, sa_exc.DataError):

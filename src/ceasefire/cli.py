@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 import typer.main
+from rich.markup import escape
 
 # Typer 0.29 vendors Click as ``typer._click`` and raises its exceptions, not click's.
 from typer._click import exceptions as click_exceptions
@@ -18,7 +19,7 @@ from typer._click import exceptions as click_exceptions
 from ceasefire.console import clickwords, helptext, lang, steps
 from ceasefire.console.context import get_context
 from ceasefire.console.lang import _
-from ceasefire.console.output import console, err_console, print_json, show_error
+from ceasefire.console.output import console, err_console, print_json, print_prose, show_error
 from ceasefire.errors import CeasefireError, InvalidInput
 from ceasefire.i18n.markers import N_
 
@@ -76,14 +77,15 @@ def init(
         print_json(summary)
     else:
         for line in summary.steps:
-            console.print(f"[green]✓[/green] {steps.say(line)}")
+            print_prose(escape(steps.say(line)), first="✓ ", style="green")
         if summary.users:
-            console.print(
+            print_prose(
                 _(
                     "[bold]Demo users[/bold] (sign in at /login; the passwords are shown this"
                     " once and only their hashes are kept — `ceasefire user password USER` sets"
                     " a new one):"
-                )
+                ),
+                rest="",
             )
             for user in summary.users:
                 role = (

@@ -391,7 +391,11 @@ def test_filters_live_in_the_url(
     assert inside.text.count('href="/incidents/inc-') == 3
     bad = turkey.get("/incidents", params={"bbox": "46.5,39.5"})
     assert bad.status_code == 422
-    assert "bbox is min_lon,min_lat,max_lon,max_lat" in bad.text
+    # The filter is named by the label the reader saw beside it, not the query's name.
+    assert "Area (west, south, east, north in degrees) is min_lon,min_lat,max_lon,max_lat" in (
+        bad.text
+    )
+    assert "bbox is" not in bad.text
     reports_page = turkey.get("/reports", params={"bbox": "46.5,39.5,47.5,40.5", "party": "AZE"})
     assert reports_page.text.count('href="/reports/rep-') == 3
 

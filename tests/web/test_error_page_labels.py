@@ -51,3 +51,60 @@ def test_the_api_keeps_the_fields_names(browsers: dict[str, Browser]) -> None:
     error = answer.json()["error"]
     assert error["message"] == "invalid request: days"
     assert error["details"][0]["loc"] == "days"
+
+
+def _back_links(page: str) -> list[str]:
+    section = re.search(r'<section class="error".*?</section>', page, re.S)
+    assert section is not None, page[-2000:]
+    return re.findall(r'<a href="([^"]*)">', section.group(0))
+
+
+def test_a_refused_form_links_back_to_the_form_the_reader_came_from(
+    browsers: dict[str, Browser],
+) -> None:
+    answer = browsers["tur"].client.get(
+        "/provisions?as_of=bad&lang=tr",
+        headers={"referer": "http://testserver/provisions?as_of=2020-11-21"},
+    )
+    assert answer.status_code == 422
+    assert _back_links(answer.text) == ["/provisions?as_of=2020-11-21", "/"]
+    assert "geldiğiniz sayfaya dön" in answer.text
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        "https://evil.example/reports/new",
+        "http://testserver.evil.example/reports/new",
+        "http://testserver//evil.example/x",
+        "http://testserver/api/v1/reports",
+        "http://testserver/",
+        "",
+    ],
+)
+def test_another_sites_page_or_none_links_to_the_dashboard_only(
+    browsers: dict[str, Browser], referer: str
+) -> None:
+    answer = browsers["public"].client.get("/map?days=abc", headers={"referer": referer})
+    assert answer.status_code == 422
+    assert _back_links(answer.text) == ["/"]
+
+
+def test_an_address_no_route_serves_is_said_in_the_readers_language(
+    browsers: dict[str, Browser],
+) -> None:
+    page = browsers["public"].client.get("/no-such-page?lang=tr")
+    assert page.status_code == 404
+    shown = _error(page.text)
+    assert "bu adreste sayfa ya da kayıt yok" in shown, shown
+    assert "Not Found" not in shown
+    answer = browsers["public"].client.get("/api/v1/no-such-thing", headers={"accept": "*/*"})
+    assert answer.status_code == 404
+    assert answer.json()["error"] == {
+        "code": "E404",
+        "message": "no page or record at this address",
+        "details": None,
+    }
+    wrong = browsers["public"].client.delete("/map?lang=ru")
+    assert wrong.status_code == 405
+    assert "этот адрес не принимает такой метод запроса" in _error(wrong.text)

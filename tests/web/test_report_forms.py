@@ -139,9 +139,9 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
             [
                 "Rapor gönderilmedi. Şu alanları düzeltin:",
                 "izleme görevlisi gözlemi nasıl yapıldığını belirtir",
-                "başlangıçtan (observed.start) önce: 2020-11-28T04:00:00+00:00",
+                "“Başlangıç” alanından önce: 2020-11-28T04:00:00+00:00",
                 "1 (kesin) kesinliği için yalnızca yer adı değil, bir nokta gerekir",
-                "en az uzaklıktan (distance_m.min) küçük: 1000.0 &lt; 5000.0",
+                "“En az uzaklık (m)” alanından küçük: 1000.0 &lt; 5000.0",
             ],
         ),
         (
@@ -149,9 +149,9 @@ def test_a_refused_report_names_each_field_by_its_label_beside_it(
             [
                 "Донесение не подано. Исправьте эти поля:",
                 "наблюдение мониторов указывает способ наблюдения",
-                "раньше начала (observed.start): 2020-11-28T04:00:00+00:00",
+                "раньше значения поля «Начало»: 2020-11-28T04:00:00+00:00",
                 "для точности 1 (точно) нужна точка, а не только название места",
-                "меньше минимального расстояния (distance_m.min): 1000.0 &lt; 5000.0",
+                "меньше значения поля «Расстояние от (м)»: 1000.0 &lt; 5000.0",
             ],
         ),
     ],
@@ -175,6 +175,8 @@ def test_a_refused_report_says_what_is_wrong_in_the_readers_language(
         "precision 1 (exact) needs a point",
         "smaller than distance_m.min",
         "observed.end, event_position.precision",
+        "observed.start",
+        "distance_m.min",
     ):
         assert english not in answer.text, english
 

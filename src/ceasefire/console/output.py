@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any, Protocol, TypeVar
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -330,14 +331,58 @@ def _hanging(text: str, width: int) -> list[str]:
     """``text`` (one problem of an error) as lines of ``width``, indented by two and each
     line it runs on to by four, so that a problem that wraps at 80 columns still reads as
     one under its neighbours; a path or a value longer than a line is never broken."""
+    return _word_lines(terminal_text(text), max(width, 40), "  ", "    ") or ["  "]
+
+
+def _word_lines(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``text`` broken between words only, never inside a word, a path or a hyphenated name."""
     return textwrap.wrap(
-        terminal_text(text),
-        width=max(width, 40),
-        initial_indent="  ",
-        subsequent_indent="    ",
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
         break_long_words=False,
         break_on_hyphens=False,
-    ) or ["  "]
+    )
+
+
+_PHRASE_BREAK = re.compile(r"(?<=[,;:]) +| +(?=[(—])")
+"""Where a line of prose breaks best: after a comma, semicolon or colon, before a bracket
+or a dash."""
+
+
+def phrase_lines(text: str, width: int, first: str = "", rest: str = "  ") -> list[str]:
+    """``text`` as lines of at most ``width`` columns (40 at least), the first after
+    ``first`` and the others after ``rest``: broken between phrases where the line so
+    ended is two thirds full at least and the next phrase fits on the next, otherwise between
+    words ("post jmc-1" stays together). A path or a word is never broken."""
+    width = max(width, 40)
+    lines: list[str] = []
+    current = ""
+    for phrase in _PHRASE_BREAK.split(terminal_text(text)):
+        indent = rest if lines else first
+        joined = f"{current} {phrase}" if current else phrase
+        if cell_len(indent + joined) <= width:
+            current = joined
+        elif cell_len(indent + current) * 3 >= width * 2 and cell_len(rest + phrase) <= width:
+            lines.append(indent + current)
+            current = phrase
+        else:
+            wrapped = _word_lines(joined, width, indent, rest)
+            lines.extend(wrapped[:-1])
+            current = wrapped[-1][len(rest if len(wrapped) > 1 else indent) :]
+    return [*lines, (rest if lines else first) + current]
+
+
+def print_prose(text: str, first: str = "", rest: str = "  ", style: str = "") -> None:
+    """``text`` (markup read, then laid out as plain words) on stdout in lines of the
+    terminal's width by ``phrase_lines``; ``first`` in ``style`` (a tick, say)."""
+    plain_text = Text.from_markup(text).plain
+    for number, line in enumerate(phrase_lines(plain_text, console.width, first, rest)):
+        shown = Text(line)
+        if number == 0 and first and style:
+            shown.stylize(style, 0, len(first))
+        console.print(shown, soft_wrap=True, highlight=False)
 
 
 def show_error(exc: CeasefireError) -> None:

@@ -775,7 +775,7 @@ def _observed(
     future_tolerance: timedelta,
 ) -> TimeWindow | None:
     if value is None:
-        probs.add("observed", N_("required: at least observed.start"))
+        probs.add("observed", N_("required: at least %(field)s"), field="observed.start")
         return None
     data = _mapping(value, "observed", probs, OBSERVED_FIELDS)
     if not _is_mapping(value):
@@ -805,7 +805,8 @@ def _observed(
     if end < start:
         probs.add(
             "observed.end",
-            N_("before observed.start (%(end)s < %(start)s)"),
+            N_("before %(field)s (%(end)s < %(start)s)"),
+            field="observed.start",
             end=end.isoformat(),
             start=start.isoformat(),
         )
@@ -929,7 +930,8 @@ def _distance(value: Any, probs: _Problems) -> tuple[float | None, float | None]
     if low is not None and high is not None and low > high:
         probs.add(
             "distance_m.max",
-            N_("smaller than distance_m.min (%(high)s < %(low)s)"),
+            N_("smaller than %(field)s (%(high)s < %(low)s)"),
+            field="distance_m.min",
             high=high,
             low=low,
         )

@@ -67,10 +67,6 @@ router = APIRouter(include_in_schema=False)
 WRONG_CREDENTIALS = N_("Wrong user name or password.")
 
 
-def _origin_of(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}".lower()
-
-
 def check_same_origin(request: Request) -> None:
     """Refuse (403) a form post that a page of another origin made the browser send."""
     origin = request.headers.get("origin")
@@ -80,15 +76,8 @@ def check_same_origin(request: Request) -> None:
             return
         parts = urlsplit(referer)
         origin = f"{parts.scheme}://{parts.netloc}"
-    if origin.lower() != _origin_of(request):
+    if origin.lower() != common.origin_of(request):
         raise Forbidden.worded(N_("cross-site form submission refused"))
-
-
-def local_path(candidate: str | None) -> str:
-    # Only a path on this site: "//evil.example" or "https://..." would be an open redirect.
-    if not candidate or not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
-        return "/"
-    return candidate
 
 
 def _no_store(response: Response) -> Response:
@@ -136,7 +125,7 @@ def login_form(
     next_path: Annotated[str | None, Query(alias="next")] = None,
 ) -> Response:
     """The sign-in form."""
-    return _login_page(request, viewer, next_path=local_path(next_path))
+    return _login_page(request, viewer, next_path=common.local_path(next_path))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -153,7 +142,7 @@ def login_submit(
     replaces it), and a forged sign-in is refused by the origin check."""
     check_same_origin(request)
     public = Viewer.public()
-    target = local_path(next_path)
+    target = common.local_path(next_path)
     user_id = user_id.strip()
     if not user_id or not password:
         return _login_page(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -410,3 +410,32 @@ def detail_message(item: dict[str, Any]) -> str:
     would drop."""
     message = item.get("message", "")
     return message if isinstance(message, str) else str(message)
+
+
+def origin_of(request: Request) -> str:
+    """This site's origin as the request reached it (``scheme://host:port``, lower case)."""
+    return f"{request.url.scheme}://{request.url.netloc}".lower()
+
+
+def local_path(candidate: str | None) -> str:
+    """``candidate`` where it is a path on this site, else ``/``: "//evil.example" or
+    "https://..." would be an open redirect."""
+    if not candidate or not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+        return "/"
+    return candidate
+
+
+def referring_page(request: Request | None) -> str:
+    """The page of this site the browser came from (its ``Referer``: path and query), or
+    ``/`` where it names none, another site, or an address that is not a page of ours: the
+    error page's way back to the form the reader filled in, never an open redirect."""
+    referer = request.headers.get("referer") if request is not None else None
+    if request is None or not referer:
+        return "/"
+    parts = urlsplit(referer)
+    if f"{parts.scheme}://{parts.netloc}".lower() != origin_of(request):
+        return "/"
+    path = local_path(parts.path)
+    if path == "/" or path.startswith("/api/"):
+        return "/"
+    return f"{path}?{parts.query}" if parts.query else path

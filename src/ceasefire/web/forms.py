@@ -30,6 +30,7 @@ from ceasefire.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    WordedText,
     Wording,
     validation_message,
 )
@@ -110,8 +111,18 @@ class FormLabels:
         for item in details or []:
             if isinstance(item, dict) and item.get("loc"):
                 name = self.field_of_problem(str(item["loc"]))
-                found.append((name, self.labels.get(name), common.detail_message(item)))
+                found.append((name, self.labels.get(name), self._message(item)))
         return found
+
+    def _message(self, item: dict[str, Any]) -> str:
+        """A problem's message with the other fields it names (``before %(field)s``) named
+        by their labels where the page shows it (:meth:`reworded`)."""
+        message = item.get("message", "")
+        if isinstance(message, WordedText):
+            wording = self.reworded(message.wording)
+            if wording is not None:
+                return WordedText(wording)
+        return common.detail_message(item)
 
     def named(self, details: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``details`` (an error's problems), each whose place is one of the form's fields
@@ -119,6 +130,7 @@ class FormLabels:
         named = []
         for item in details:
             label = self.labels.get(self.field_of_problem(str(item.get("loc") or "")))
+            item = {**item, "message": self._message(item)}
             named.append({**item, "label": label} if label else item)
         return named
 

@@ -309,6 +309,7 @@ def render_error(
         message=message,
         wording=wording,
         details=listed,
+        back=common.referring_page(request),
         viewer=Viewer.public(),
     )
     response.status_code = status

@@ -25,7 +25,8 @@ from fastapi.responses import RedirectResponse, Response
 from ceasefire import i18n
 from ceasefire.api.deps import ContextDep
 from ceasefire.members import auth
-from ceasefire.web.auth_pages import check_same_origin, local_path
+from ceasefire.web import common
+from ceasefire.web.auth_pages import check_same_origin
 from ceasefire.web.csrf import require_csrf
 from ceasefire.web.pages import TIME_ZONES, set_preference_cookies
 from ceasefire.web.session import WebViewer
@@ -46,7 +47,7 @@ def preferences_link(
 ) -> Response:
     """Set the language and/or time zone cookies of this browser, then go back to ``next``
     (saves nothing on the user's record: that is the POST's)."""
-    response = RedirectResponse(local_path(next), status_code=303)
+    response = RedirectResponse(common.local_path(next), status_code=303)
     set_preference_cookies(request, response, *_chosen(lang, tz))
     return response
 
@@ -64,7 +65,7 @@ def preferences_form(
     then go back to ``next``."""
     check_same_origin(request)
     chosen_lang, chosen_zone = _chosen(lang, tz)
-    response = RedirectResponse(local_path(next), status_code=303)
+    response = RedirectResponse(common.local_path(next), status_code=303)
     if not viewer.is_public and viewer.user_id and (chosen_lang or chosen_zone):
         auth.set_preferences(ctx, viewer, lang=chosen_lang, time_zone=chosen_zone)
     set_preference_cookies(request, response, chosen_lang, chosen_zone)

@@ -12,11 +12,12 @@ ledger entry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from markupsafe import Markup
 
 from ceasefire import i18n
 from ceasefire.access import Viewer
@@ -34,12 +35,14 @@ from ceasefire.publish.model import (
     ExportFormat,
     Kind,
     OutputFormat,
+    cutoff_instant,
     last_cutoff_day,
 )
+from ceasefire.publish.schemas import PublicationPublic
 from ceasefire.timeutil import utcnow
 from ceasefire.web import common, forms
 from ceasefire.web.csrf import CsrfChecked
-from ceasefire.web.pages import render
+from ceasefire.web.pages import language_of, render
 from ceasefire.web.session import WebViewer
 
 router = APIRouter(include_in_schema=False)
@@ -75,6 +78,40 @@ FORMS = {
 reads them here)."""
 
 
+def latest_daily(publications: list[PublicationPublic], lang: str) -> PublicationPublic | None:
+    """Of ``publications``, the daily report of the latest day: the public edition before
+    another, then the reader's language, English, any; PDF before HTML."""
+    daily = [p for p in publications if p.kind == Kind.DAILY.value]
+    if not daily:
+        return None
+    day = max(p.period for p in daily)
+
+    def preferred(p: PublicationPublic) -> tuple[bool, bool, bool, bool, int]:
+        return (
+            p.edition == Edition.PUBLIC.value,
+            p.lang == lang,
+            p.lang == "en",
+            p.format == OutputFormat.PDF.value,
+            p.revision,
+        )
+
+    return max((p for p in daily if p.period == day), key=preferred)
+
+
+def _next_daily(ctx: ServiceContext, zone: str) -> dict[str, Any]:
+    """When the next daily report is due: its day and cut-off (the agreement's zone), and
+    whether the server's schedule will publish it or an operator must."""
+    day = last_cutoff_day(utcnow(), zone) + timedelta(days=1)
+    return {
+        "day": day,
+        "cutoff": cutoff_instant(day, zone),
+        "zone": zone,
+        "scheduled": ctx.settings.publish_schedule,
+        "command": Markup("<code>ceasefire publish due</code>"),
+        "setting": Markup("<code>CEASEFIRE_PUBLISH_SCHEDULE=true</code>"),
+    }
+
+
 def _page(
     request: Request,
     ctx: ServiceContext,
@@ -89,6 +126,7 @@ def _page(
 ) -> Response:
     listed = agreement_service.list_agreements(ctx)
     zone = (listed[0].effective.time_zone if listed else None) or "UTC"
+    dailies = publishing.list_publications(ctx, viewer, kind=Kind.DAILY, limit=200)
     return render(
         "publications.html",
         request=request,
@@ -97,6 +135,8 @@ def _page(
         **forms.shown(error, done, FORMS.get(form)),
         labels={"report": REPORT_OPTIONS, **{name: f.labels for name, f in FORMS.items()}},
         made=made,
+        latest=latest_daily(dailies, language_of(request)),
+        next_daily=_next_daily(ctx, zone),
         publications=publishing.list_publications(ctx, viewer, limit=50),
         may_generate=not viewer.is_public,
         agreements=[a.id for a in listed],
