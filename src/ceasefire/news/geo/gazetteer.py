@@ -472,11 +472,11 @@ def _read_or_build(cache_dir: Path, progress: BuildProgress | None) -> Gazetteer
     gazetteer = _build(progress)
     if progress is not None:
         progress("writing the cache", 1.0)
-    _write_atomically(path, gazetteer.to_bytes())
+    write_atomically(path, gazetteer.to_bytes())
     return gazetteer
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write the cache so that a concurrent reader never sees half a file; a read-only
     cache folder only costs the rebuild next time."""
     try:
