@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, status
 
 from ceasefire.access import Classification
+from ceasefire.api.bodies import json_body
 from ceasefire.api.deps import ContextDep, CurrentViewer, RequireMember
 from ceasefire.api.params import ObservedFrom, ObservedUntil
 from ceasefire.incidents import service as incidents
@@ -34,6 +35,7 @@ from ceasefire.incidents.schemas import (
     TaskComplete,
     TaskCreate,
     TaskPublic,
+    decision_rule_schemas,
 )
 from ceasefire.reports.model import Category, Channel
 
@@ -251,7 +253,25 @@ def get_decision_rule(ctx: ContextDep, agreement_id: str) -> dict[str, Any]:
     return incidents.get_decision_rule(ctx, agreement_id).to_dict()
 
 
-@router.put("/decision-rules/{agreement_id}", status_code=status.HTTP_200_OK)
+RULE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "unanimity": {"kind": "unanimity", "voters": ["tur", "rus"]},
+    "quorum_by_group": {
+        "kind": "quorum_by_group",
+        "groups": [
+            {"name": "monitors", "required": 2, "members": ["tur", "rus"]},
+            {"name": "parties", "required": 1, "members": ["arm", "aze"]},
+        ],
+    },
+    "presiding_member": {"kind": "presiding_member", "presiding": "tur", "voters": ["rus"]},
+}
+"""An example of each kind of rule, in the API document."""
+
+
+@router.put(
+    "/decision-rules/{agreement_id}",
+    status_code=status.HTTP_200_OK,
+    openapi_extra=json_body("DecisionRule", decision_rule_schemas(), RULE_EXAMPLES),
+)
 def set_decision_rule(
     ctx: ContextDep, viewer: RequireMember, agreement_id: str, body: dict[str, Any]
 ) -> dict[str, Any]:

@@ -433,8 +433,15 @@ class QuorumByGroup:
             problems.append(problem("groups", N_("a quorum rule needs at least one group")))
         seen: set[str] = set()
         for index, group in enumerate(self.groups):
-            if group.required < 1:
-                problems.append(problem(f"groups.{index}.required", N_("must be at least 1")))
+            least = GROUP_KEYS["required"].minimum or 0
+            if group.required < least:
+                problems.append(
+                    problem(
+                        f"groups.{index}.required",
+                        N_("must be at least %(minimum)s"),
+                        minimum=least,
+                    )
+                )
             if group.required > len(group.members):
                 problems.append(
                     problem(
@@ -552,17 +559,127 @@ DecisionRule = Unanimity | QuorumByGroup | PresidingMember
 DEFAULT_RULE: DecisionRule = Unanimity()
 
 
-def _members(value: Any, loc: str, problems: list[dict[str, Any]]) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
-        problems.append(problem(loc, N_("must be a list of member ids")))
-        return None
-    return tuple(value)
+# The configuration form of a rule (``{"kind": ..., ...}``), as tables: ``rule_from_dict``
+# reads them to parse a rule, ``incidents.schemas.decision_rule_schemas`` to write the API
+# document's schema of it, so the two cannot drift.
+
+
+class RuleKind(StrEnum):
+    """The kinds of decision rule, as ``kind`` names them."""
+
+    UNANIMITY = "unanimity"
+    QUORUM_BY_GROUP = "quorum_by_group"
+    PRESIDING_MEMBER = "presiding_member"
+
+
+class RuleValue(StrEnum):
+    """What one key of a rule's configuration form holds."""
+
+    TEXT = "text"
+    """A text of at least one character (a member's id, a group's name)."""
+    MEMBER_IDS = "member_ids"
+    """A list of member ids (texts of at least one character)."""
+    WHOLE = "whole"
+    """A whole number (not a boolean), at least ``minimum``."""
+    GROUPS = "groups"
+    """A list of at least ``minimum`` groups, each an object of ``GROUP_KEYS``."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleKey:
+    """One key of a rule's configuration form: what it holds, the problem when it is wrong
+    (and when it is absent or null, if it is required and that is worded otherwise), and
+    its least value or number of items."""
+
+    value: RuleValue
+    wrong: str
+    required: bool = False
+    missing: str | None = None
+    minimum: int | None = None
+
+
+_VOTERS = RuleKey(RuleValue.MEMBER_IDS, N_("must be a list of member ids"))
+
+RULE_KEYS: dict[RuleKind, dict[str, RuleKey]] = {
+    RuleKind.UNANIMITY: {"voters": _VOTERS},
+    RuleKind.QUORUM_BY_GROUP: {
+        "groups": RuleKey(
+            RuleValue.GROUPS, N_("a non-empty list of groups"), required=True, minimum=1
+        )
+    },
+    RuleKind.PRESIDING_MEMBER: {
+        "presiding": RuleKey(
+            RuleValue.TEXT, N_("required: the presiding member's id"), required=True
+        ),
+        "voters": _VOTERS,
+    },
+}
+"""Each kind's keys besides ``kind``, in the order their problems are named; other keys
+are ignored (and not stored)."""
+
+GROUP_KEYS: dict[str, RuleKey] = {
+    "members": RuleKey(
+        RuleValue.MEMBER_IDS,
+        N_("must be a list of member ids"),
+        required=True,
+        missing=N_("required"),
+    ),
+    "name": RuleKey(RuleValue.TEXT, N_("required"), required=True),
+    "required": RuleKey(RuleValue.WHOLE, N_("must be a whole number"), required=True, minimum=1),
+}
+"""The keys of a group of ``quorum_by_group``. What a table cannot say, ``QuorumByGroup``
+checks: ``required`` at most the group's members, no member in two groups."""
+
+
+def _fits(value: Any, key: RuleKey) -> bool:
+    """Whether ``value`` (not null) is what ``key`` holds."""
+    match key.value:
+        case RuleValue.TEXT:
+            return isinstance(value, str) and bool(value)
+        case RuleValue.MEMBER_IDS:
+            return isinstance(value, list | tuple) and all(isinstance(v, str) and v for v in value)
+        case RuleValue.WHOLE:
+            return isinstance(value, int) and not isinstance(value, bool)
+        case RuleValue.GROUPS:
+            return isinstance(value, list) and len(value) >= (key.minimum or 0)
+
+
+def _read(
+    data: Mapping[str, Any], keys: Mapping[str, RuleKey], at: str, problems: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The values of ``keys`` in ``data`` (``None`` where absent, null or wrong); a problem
+    at ``at`` + the key for each one wrong or required and absent: in the keys' order, then
+    those absent whose absence is worded apart (``missing``), as the parser always named
+    them."""
+    values: dict[str, Any] = {}
+    absent = []
+    for name, key in keys.items():
+        value = data.get(name)
+        if value is None and key.required and key.missing is not None:
+            absent.append(problem(at + name, key.missing))
+        elif (value is None and key.required) or (value is not None and not _fits(value, key)):
+            problems.append(problem(at + name, key.wrong))
+            value = None
+        values[name] = value
+    problems.extend(absent)
+    return values
+
+
+def _groups(raw_groups: list[Any], problems: list[dict[str, Any]]) -> tuple[GroupQuorum, ...]:
+    groups = []
+    for index, raw in enumerate(raw_groups):
+        if not isinstance(raw, Mapping):
+            problems.append(problem(f"groups.{index}", N_("must be an object")))
+            continue
+        values = _read(raw, GROUP_KEYS, f"groups.{index}.", problems)
+        if all(v is not None for v in values.values()):
+            groups.append(GroupQuorum(values["name"], values["required"], tuple(values["members"])))
+    return tuple(groups)
 
 
 def rule_from_dict(data: Any) -> DecisionRule:
-    """Parse a rule from its configuration form; ``InvalidInput`` names every bad field.
+    """Parse a rule from its configuration form (``RULE_KEYS``); ``InvalidInput`` names
+    every bad field.
 
     ``{"kind": "unanimity"}``, ``{"kind": "quorum_by_group", "groups": [{"name":
     "government", "required": 3, "members": [...]}, ...]}``, ``{"kind": "presiding_member",
@@ -573,51 +690,29 @@ def rule_from_dict(data: Any) -> DecisionRule:
             N_("a decision rule is an object"), details=[problem("rule", N_("not an object"))]
         )
     kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in RULE_KEYS:
+        raise InvalidInput.worded(
+            N_("unknown decision rule kind %(kind)s"),
+            details=[
+                problem("kind", N_("expected unanimity, quorum_by_group or presiding_member"))
+            ],
+            kind=repr(kind),
+        )
     problems: list[dict[str, Any]] = []
-    if kind == "unanimity":
-        voters = _members(data.get("voters"), "voters", problems)
-        if problems:
-            raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
-        return Unanimity(voters=voters)
-    if kind == "presiding_member":
-        presiding = data.get("presiding")
-        if not isinstance(presiding, str) or not presiding:
-            problems.append(problem("presiding", N_("required: the presiding member's id")))
-        voters = _members(data.get("voters"), "voters", problems)
-        if problems:
-            raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
-        assert isinstance(presiding, str)
-        return PresidingMember(presiding=presiding, voters=voters)
-    if kind == "quorum_by_group":
-        raw_groups = data.get("groups")
-        if not isinstance(raw_groups, list) or not raw_groups:
-            raise InvalidInput.worded(
-                N_("invalid decision rule"),
-                details=[problem("groups", N_("a non-empty list of groups"))],
-            )
-        groups = []
-        for index, raw in enumerate(raw_groups):
-            if not isinstance(raw, Mapping):
-                problems.append(problem(f"groups.{index}", N_("must be an object")))
-                continue
-            name, required = raw.get("name"), raw.get("required")
-            members = _members(raw.get("members"), f"groups.{index}.members", problems)
-            if not isinstance(name, str) or not name:
-                problems.append(problem(f"groups.{index}.name", N_("required")))
-            if isinstance(required, bool) or not isinstance(required, int):
-                problems.append(problem(f"groups.{index}.required", N_("must be a whole number")))
-            if members is None and raw.get("members") is None:
-                problems.append(problem(f"groups.{index}.members", N_("required")))
-            if isinstance(name, str) and isinstance(required, int) and members is not None:
-                groups.append(GroupQuorum(name, required, members))
-        if problems:
-            raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
-        return QuorumByGroup(groups=tuple(groups))
-    raise InvalidInput.worded(
-        N_("unknown decision rule kind %(kind)s"),
-        details=[problem("kind", N_("expected unanimity, quorum_by_group or presiding_member"))],
-        kind=repr(kind),
-    )
+    values = _read(data, RULE_KEYS[RuleKind(kind)], "", problems)
+    if problems:
+        raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
+    voters = tuple(values["voters"]) if values.get("voters") is not None else None
+    match RuleKind(kind):
+        case RuleKind.UNANIMITY:
+            return Unanimity(voters=voters)
+        case RuleKind.PRESIDING_MEMBER:
+            return PresidingMember(presiding=values["presiding"], voters=voters)
+        case RuleKind.QUORUM_BY_GROUP:
+            groups = _groups(values["groups"], problems)
+            if problems:
+                raise InvalidInput.worded(N_("invalid decision rule"), details=problems)
+            return QuorumByGroup(groups=groups)
 
 
 # ------------------------------------------------------------------------------ effects

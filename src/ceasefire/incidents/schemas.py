@@ -10,8 +10,13 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from ceasefire.access import Classification
 from ceasefire.incidents.model import (
+    GROUP_KEYS,
+    RULE_KEYS,
     AttributionKind,
     OccurrenceStatus,
+    RuleKey,
+    RuleKind,
+    RuleValue,
     Stance,
 )
 from ceasefire.reports.model import Category
@@ -185,3 +190,83 @@ class NoteCreate(BaseModel):
 class IncidentPage(BaseModel):
     items: list[IncidentSummary | IncidentRedacted]
     next_cursor: str | None
+
+
+# ------------------------------------------------------ the body of PUT /decision-rules
+#
+# The document's schema of a decision rule is built from the parser's own tables
+# (``model.RULE_KEYS``, ``model.GROUP_KEYS``), so it cannot drift from what
+# ``rule_from_dict`` takes. Keys a kind does not name are ignored by the parser (and not
+# stored), so the objects stay open. What JSON Schema cannot say (a group's ``required``
+# at most its members, no member in two groups) is said in the descriptions; the parser
+# refuses it with a 422 naming the field, as always.
+
+_NULL = {"type": "null"}
+
+
+def _value_schema(key: RuleKey) -> dict[str, Any]:
+    match key.value:
+        case RuleValue.TEXT:
+            schema: dict[str, Any] = {"type": "string", "minLength": 1}
+        case RuleValue.MEMBER_IDS:
+            schema = {"type": "array", "items": {"type": "string", "minLength": 1}}
+        case RuleValue.WHOLE:
+            schema = {"type": "integer", "minimum": key.minimum}
+        case RuleValue.GROUPS:
+            schema = {
+                "type": "array",
+                "minItems": key.minimum,
+                "items": {"$ref": "#/components/schemas/DecisionRuleGroup"},
+            }
+    schema = {k: v for k, v in schema.items() if v is not None}
+    return schema if key.required else {"anyOf": [schema, _NULL]}
+
+
+def _object_schema(keys: dict[str, RuleKey], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {name: _value_schema(key) for name, key in keys.items()},
+        "required": [name for name, key in keys.items() if key.required],
+        **extra,
+    }
+
+
+def _schema_name(kind: RuleKind) -> str:
+    return "DecisionRule" + "".join(part.title() for part in kind.value.split("_"))
+
+
+_KIND_DESCRIPTIONS = {
+    RuleKind.UNANIMITY: "Every voter (by default every monitor of the agreement) concurs.",
+    RuleKind.QUORUM_BY_GROUP: "At least `required` members of each group concur, none"
+    " dissents; a group's `required` is at most its members, and no member is in two groups.",
+    RuleKind.PRESIDING_MEMBER: "The voters decide together; if they disagree, the presiding"
+    " member's view settles it.",
+}
+
+
+def decision_rule_schemas() -> dict[str, dict[str, Any]]:
+    """The components of the body of ``PUT /api/v1/decision-rules/{agreement_id}``:
+    ``DecisionRule``, a union discriminated by ``kind``, one object per kind, and
+    ``DecisionRuleGroup``."""
+    assert _KIND_DESCRIPTIONS.keys() == RULE_KEYS.keys(), "a rule kind without its words"
+    components: dict[str, dict[str, Any]] = {
+        "DecisionRuleGroup": _object_schema(GROUP_KEYS, title="A group of quorum_by_group")
+    }
+    for kind, keys in RULE_KEYS.items():
+        schema = _object_schema(
+            keys, title=f"A rule of kind {kind.value}", description=_KIND_DESCRIPTIONS[kind]
+        )
+        schema["properties"] = {
+            "kind": {"type": "string", "enum": [kind.value]},
+            **schema["properties"],
+        }
+        schema["required"] = ["kind", *schema["required"]]
+        components[_schema_name(kind)] = schema
+    components["DecisionRule"] = {
+        "oneOf": [{"$ref": f"#/components/schemas/{_schema_name(k)}"} for k in RuleKind],
+        "discriminator": {
+            "propertyName": "kind",
+            "mapping": {k.value: f"#/components/schemas/{_schema_name(k)}" for k in RuleKind},
+        },
+    }
+    return components
