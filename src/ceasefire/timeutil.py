@@ -61,7 +61,9 @@ def parse_instant(text: str, *, field: str = "datetime") -> datetime:
     except ValueError as exc:
         raise InvalidInput.worded(
             N_("%(field)s: not an ISO 8601 date or time: %(text)s"),
-            details=[problem(field, N_("not ISO 8601: %(text)s"), text=repr(text))],
+            details=[
+                problem(field, N_("not an ISO 8601 date or time: %(value)s"), value=repr(text))
+            ],
             field=field,
             text=repr(text),
         ) from exc

@@ -27,8 +27,13 @@ def _error(page: str) -> str:
     [
         ("/map?days=abc", "ru", "неверный запрос: Период Период: не целое число", "days"),
         ("/map/table?until=bad", "en", "Shown up to: not a date (YYYY-MM-DD)", "until"),
-        ("/?as_of=bad", "tr", "Kayıt tarihi: ISO 8601 değil: 'bad'", "as_of"),
-        ("/provisions?as_of=bad", "ru", "Состояние на: не ISO 8601: 'bad'", "as_of"),
+        ("/?as_of=bad", "tr", "Kayıt tarihi: ISO 8601 tarih ya da saat değil: 'bad'", "as_of"),
+        (
+            "/provisions?as_of=bad",
+            "ru",
+            "Состояние на: не дата и не время в формате ISO 8601: 'bad'",
+            "as_of",
+        ),
         ("/incidents?start=bad", "ru", "С: не дата и не время в формате ISO 8601", "start"),
         ("/reports?start=bad", "tr", "Başlangıç: ISO 8601 tarih ya da saat değil", "start"),
     ],

@@ -154,8 +154,9 @@ class FormLabels:
 def names_fields(error: CeasefireError | None) -> bool:
     """Whether ``error`` is an invalid input whose message is only the list of its fields by
     the API's names (``invalid form: secret``, ``invalid status change: evidence[0]``) or
-    names its field by the API's name (``title is required``: a ``field_name`` parameter
-    that is one of its problems' fields): a form shows a heading that names none instead,
+    names its field by the API's name (``title is required``, ``due_at: not an ISO 8601
+    date or time``: a ``field_name`` or ``field`` parameter that is one of its problems'
+    fields): a form shows a heading that names none instead,
     above its problems by their labels; a refusal worded otherwise keeps its own sentence."""
     if not isinstance(error, InvalidInput):
         return False
@@ -163,7 +164,7 @@ def names_fields(error: CeasefireError | None) -> bool:
     message = str(error.message)
     params = dict(error.wording.params) if error.wording is not None else {}
     return bool(locs) and (
-        params.get("field_name") in locs
+        any(params.get(key) in locs for key in ("field", "field_name"))
         or any(
             message.endswith(f": {', '.join(names)}") for names in (locs, list(dict.fromkeys(locs)))
         )
@@ -172,6 +173,16 @@ def names_fields(error: CeasefireError | None) -> bool:
 
 _FIELD_PARAMS = frozenset({"field", "field_name", "fields", "option"})
 """The parameters of an error's wording that name fields by the API's names."""
+
+
+def unrestated(wording: Wording | None, details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``details`` less the problems the error's message states already: a message worded
+    for one field (its ``field`` or ``field_name`` parameter: ``until: not a date
+    (YYYY-MM-DD): 'x'``) says that field's problem as fully as its ``details`` entry (``not
+    a date (YYYY-MM-DD)``) or more, so the error page says it once (the API keeps both)."""
+    params = dict(wording.params) if wording is not None else {}
+    named = {value for key in ("field", "field_name") if isinstance(value := params.get(key), str)}
+    return [item for item in details if str(item.get("loc") or "") not in named]
 
 
 def labelled(labels: FormLabels) -> Callable[[E], E]:

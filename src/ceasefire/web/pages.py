@@ -294,8 +294,11 @@ def render_error(
     wording: Wording | None = None,
 ) -> HTMLResponse:
     """The HTML page of an error, for a browser (the API answers the same error in JSON);
-    on a form's route (``forms.labelled``) the fields it names by the form's labels."""
+    on a form's route (``forms.labelled``) the fields it names by the form's labels; each
+    field's problem once (a message worded for one field is not followed by its ``details``
+    entry, ``forms.unrestated``)."""
     listed = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    listed = forms.unrestated(wording, listed)
     labels = forms.labels_of(request)
     if labels is not None:
         listed = labels.named(listed)
