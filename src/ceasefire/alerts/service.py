@@ -100,7 +100,6 @@ from ceasefire.ids import new_id
 from ceasefire.incidents.service import (
     IncidentAlertFacts,
     alert_facts_of,
-    casualties_read_by_all,
     incident_alert_facts,
     incidents_observed_since,
     incidents_with_casualties,
@@ -866,11 +865,10 @@ def _standing(session: Session, scope: ReadScope, rows: list[AlertRow]) -> list[
     for row in judged:
         of_kind[row.kind] |= _named_incidents(row.details)
     casualty, breach = of_kind[_CASUALTIES], of_kind[AlertKind.ZONE_BREACH.value]
-    figures = casualties_read_by_all(session, casualty) if casualty else {}
     breaches = compliance_service.standing_findings(session, breach)
     placed = casualty | of_kind[_SPIKE]
-    facts = alert_facts_of(session, placed) if placed else {}
-    fallen = {row.id for row in judged if not _stands(row, figures, breaches, facts)}
+    facts = alert_facts_of(session, placed, with_casualties=casualty) if placed else {}
+    fallen = {row.id for row in judged if not _stands(row, breaches, facts)}
     return [row for row in rows if row.id not in fallen]
 
 
@@ -881,7 +879,6 @@ _INCIDENT_FACT_KINDS = frozenset({_CASUALTIES, AlertKind.ZONE_BREACH.value, _SPI
 
 def _stands(
     row: AlertRow,
-    figures: dict[str, dict[str, int]],
     breaches: set[tuple[str, str, str | None, str, str | None]],
     facts: dict[str, IncidentAlertFacts],
 ) -> bool:
@@ -890,9 +887,10 @@ def _stands(
         return all(_in_cell(facts.get(i), row.area) for i in _named_incidents(details))
     incident = str(details.get("incident_id"))
     if row.kind == _CASUALTIES:
-        now = figures.get(incident, {})
+        found = facts.get(incident)
+        now = (found.casualties_read_by_all if found is not None else None) or {}
         stated = details.get("casualties") or {}
-        placed = row.area is None or _in_cell(facts.get(incident), row.area)
+        placed = row.area is None or _in_cell(found, row.area)
         return placed and all(now.get(key, 0) >= int(value) for key, value in stated.items())
     key = (incident, details.get("rule_id"), details.get("zone"), details.get("level"))
     return (*key, details.get("party")) in breaches

@@ -2228,13 +2228,21 @@ def incidents_observed_since(session: Session, since: datetime) -> list[Incident
     return [_alert_facts(row) for row in rows]
 
 
-def alert_facts_of(session: Session, incident_ids: Iterable[str]) -> dict[str, IncidentAlertFacts]:
-    """The :class:`IncidentAlertFacts` (no casualties) of those of ``incident_ids`` that
-    exist, by id: where an alert's incidents are now."""
-    rows = session.execute(
-        select(*_ALERT_COLUMNS).where(IncidentRow.id.in_(sorted(set(incident_ids))))
+def alert_facts_of(
+    session: Session, incident_ids: Iterable[str], *, with_casualties: Iterable[str] = ()
+) -> dict[str, IncidentAlertFacts]:
+    """The :class:`IncidentAlertFacts` of those of ``incident_ids`` that exist, by id: where
+    an alert's incidents are now, and for those of ``with_casualties`` the casualties stated
+    now by the reports every reader reads (``casualties_read_by_all``): what an alert to all
+    its readers may still say once a report was taken out of the incident."""
+    rows = list(
+        session.execute(
+            select(*_ALERT_COLUMNS).where(IncidentRow.id.in_(sorted(set(incident_ids))))
+        )
     )
-    return {row.id: _alert_facts(row) for row in rows}
+    wanted = set(with_casualties)
+    by_all = _casualties_read_by_all(session, [row for row in rows if row.id in wanted])
+    return {row.id: _alert_facts(row, None, by_all.get(row.id)) for row in rows}
 
 
 def incidents_with_casualties(
@@ -2256,21 +2264,11 @@ def incidents_with_casualties(
     return [_alert_facts(row, figures[row.id], by_all.get(row.id)) for row in stating]
 
 
-def casualties_read_by_all(
-    session: Session, incident_ids: Iterable[str]
-) -> dict[str, dict[str, int]]:
-    """Per incident of ``incident_ids``, the casualties stated now by the reports every
-    reader of it reads (those stating none left out): what an alert to all its readers may
-    still say once a report was taken out of the incident."""
-    rows = list(
-        session.execute(
-            select(*_ALERT_COLUMNS).where(IncidentRow.id.in_(sorted(set(incident_ids))))
-        )
-    )
-    return _casualties_read_by_all(session, rows)
-
-
 def _casualties_read_by_all(session: Session, rows: Sequence[Any]) -> dict[str, dict[str, int]]:
+    """Per incident of ``rows``, the casualties its reports that every reader of it reads
+    state (incidents where they state none left out)."""
+    if not rows:
+        return {}
     reports_of = reports_by_incident(session, [row.id for row in rows])
     found = {}
     for row in rows:
