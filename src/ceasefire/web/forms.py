@@ -164,7 +164,7 @@ def names_fields(error: CeasefireError | None) -> bool:
     message = str(error.message)
     params = dict(error.wording.params) if error.wording is not None else {}
     return bool(locs) and (
-        any(params.get(key) in locs for key in ("field", "field_name"))
+        any(params.get(key) in locs for key in _ONE_FIELD_PARAMS)
         or any(
             message.endswith(f": {', '.join(names)}") for names in (locs, list(dict.fromkeys(locs)))
         )
@@ -173,6 +173,8 @@ def names_fields(error: CeasefireError | None) -> bool:
 
 _FIELD_PARAMS = frozenset({"field", "field_name", "fields", "option"})
 """The parameters of an error's wording that name fields by the API's names."""
+_ONE_FIELD_PARAMS = ("field", "field_name")
+"""Those of them that name the one field a message is worded for."""
 
 
 def unrestated(wording: Wording | None, details: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -181,7 +183,7 @@ def unrestated(wording: Wording | None, details: list[dict[str, Any]]) -> list[d
     (YYYY-MM-DD): 'x'``) says that field's problem as fully as its ``details`` entry (``not
     a date (YYYY-MM-DD)``) or more, so the error page says it once (the API keeps both)."""
     params = dict(wording.params) if wording is not None else {}
-    named = {value for key in ("field", "field_name") if isinstance(value := params.get(key), str)}
+    named = {value for key in _ONE_FIELD_PARAMS if isinstance(value := params.get(key), str)}
     return [item for item in details if str(item.get("loc") or "") not in named]
 
 
